@@ -1,0 +1,43 @@
+#include "gx.h"
+
+#include <mpi.h>
+#include <stdarg.h>
+#include <string.h>
+
+int gx_fail(struct gx_err *err, int rc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    err->rc = rc;
+    return rc;
+}
+
+int gx_wrap(struct gx_err *err, const char *fmt, ...)
+{
+    char both[2 * sizeof err->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(both, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        n = 0;
+    if ((size_t)n >= sizeof err->msg)
+        n = (int)sizeof err->msg - 1;
+    memcpy(both + n, ": ", 2);
+    memcpy(both + n + 2, err->msg, sizeof err->msg);
+    both[n + 2 + sizeof err->msg - 1] = '\0';
+    memcpy(err->msg, both, sizeof err->msg - 1); /* long messages are cut, never overrun */
+    err->msg[sizeof err->msg - 1] = '\0';
+    return err->rc;
+}
+
+int gx_fail_mpi(struct gx_err *err, int mpirc, const char *call, const char *file, int line)
+{
+    char text[MPI_MAX_ERROR_STRING];
+    int len = 0;
+    if (MPI_Error_string(mpirc, text, &len) != MPI_SUCCESS)
+        snprintf(text, sizeof text, "MPI error %d", mpirc);
+    return gx_fail(err, GX_ERUNTIME, "%s failed at %s:%d: %s", call, file, line, text);
+}

@@ -1,0 +1,41 @@
+/* The data pattern every message carries, so that a receiver can check any byte on its own.
+ * Shared by host code and by the CUDA kernels (kernels/fill.cu). */
+#ifndef GX_FILL_H
+#define GX_FILL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __CUDACC__
+#define GX_HD __host__ __device__ __forceinline__
+#else
+#define GX_HD static inline
+#endif
+
+/* splitmix64 finaliser: every (rank, iteration, word) gives unrelated bits, so a shifted,
+ * repeated or stale buffer fails the check. */
+GX_HD uint64_t gx_fill_word(uint32_t rank, uint32_t iter, uint64_t word)
+{
+    uint64_t z = ((uint64_t)rank << 48) ^ ((uint64_t)iter << 32) ^ word;
+    z += 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* The byte at offset off: little-endian bytes of the word that holds it. */
+GX_HD uint8_t gx_fill_byte(uint32_t rank, uint32_t iter, uint64_t off)
+{
+    return (uint8_t)(gx_fill_word(rank, iter, off >> 3) >> (8 * (off & 7)));
+}
+
+#define GX_POISON_BYTE 0xA5
+
+#ifndef __CUDACC__
+/* Host versions, for memory the CPU can touch. */
+void gx_fill_host(void *buf, size_t n, uint32_t rank, uint32_t iter);
+/* Returns 1 when buf holds the pattern, else 0 with the first bad offset in *bad. */
+int gx_check_host(const void *buf, size_t n, uint32_t rank, uint32_t iter, size_t *bad);
+#endif
+
+#endif

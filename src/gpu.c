@@ -1,0 +1,69 @@
+#include "config.h"
+#include "gpu.h"
+
+#ifdef HAVE_MPI_EXT_H
+#include <mpi-ext.h>
+#endif
+#ifdef HAVE_CUDA
+#include <cuda_runtime_api.h>
+#endif
+#include <string.h>
+
+static char absent_why[256] = "no GPU chosen yet";
+
+const char *gx_gpu_absent_why(void)
+{
+    return absent_why;
+}
+
+static void detect_cuda_aware(struct gx_job *job, const struct gx_global_opts *g)
+{
+#if defined(MPIX_CUDA_AWARE_SUPPORT) && MPIX_CUDA_AWARE_SUPPORT
+    job->cuda_aware = MPIX_Query_cuda_support();
+    job->cuda_aware_why = job->cuda_aware ? "MPIX_Query_cuda_support() = 1"
+                                          : "MPIX_Query_cuda_support() = 0 at run time";
+#elif defined(MPIX_CUDA_AWARE_SUPPORT)
+    job->cuda_aware = 0;
+    job->cuda_aware_why = "the MPI library was built without CUDA support "
+                          "(MPIX_CUDA_AWARE_SUPPORT = 0)";
+#else
+    job->cuda_aware = 0;
+    job->cuda_aware_why = "the MPI library offers no CUDA-awareness query (no "
+                          "MPIX_CUDA_AWARE_SUPPORT in mpi-ext.h)";
+#endif
+    if (!job->cuda_aware && g->assume_cuda_aware) {
+        job->cuda_aware = 1;
+        job->cuda_aware_why = "--assume-cuda-aware";
+    }
+}
+
+int gx_gpu_init(struct gx_job *job, const struct gx_global_opts *g, struct gx_err *err)
+{
+    detect_cuda_aware(job, g);
+    job->gpu = -1;
+#ifdef HAVE_CUDA
+    int n = 0;
+    cudaError_t ce = cudaGetDeviceCount(&n);
+    if (ce != cudaSuccess || n == 0) {
+        snprintf(absent_why, sizeof absent_why, "no CUDA device visible to rank %d (%s)",
+                 job->rank, ce != cudaSuccess ? cudaGetErrorString(ce) : "0 devices");
+        cudaGetLastError(); /* not sticky: clear it */
+        return GX_OK;
+    }
+    int dev = job->local_rank % n;
+    ce = cudaSetDevice(dev);
+    if (ce != cudaSuccess)
+        return gx_fail(err, GX_ERUNTIME, "cudaSetDevice(%d): %s", dev, cudaGetErrorString(ce));
+    job->gpu = dev;
+    absent_why[0] = '\0';
+#else
+    (void)err;
+    snprintf(absent_why, sizeof absent_why, "built without CUDA");
+#endif
+    return GX_OK;
+}
+
+void gx_gpu_fini(struct gx_job *job)
+{
+    (void)job;
+}

@@ -1,0 +1,79 @@
+/* gpuxfer: types shared by every part of the program. */
+#ifndef GX_H
+#define GX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Exit codes, also used as status codes inside the program. */
+enum gx_rc {
+    GX_OK = 0,
+    GX_EVALIDATE = 1, /* data arrived corrupted */
+    GX_EINPUT = 2,    /* bad command line, scenario or topology input */
+    GX_ERUNTIME = 3,  /* an MPI/CUDA/NCCL/hwloc/system call failed */
+    GX_ESKIP = 100,   /* internal: not possible here, reported as skipped */
+};
+
+/* A status with context, returned up the stack to main. */
+struct gx_err {
+    int rc;
+    char msg[512];
+};
+
+int gx_fail(struct gx_err *err, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Prefix context to an error already set ("while X: <old message>"). */
+int gx_wrap(struct gx_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* MPI calls return an error string through this; MPI_ERRORS_RETURN is set on every comm. */
+int gx_fail_mpi(struct gx_err *err, int mpirc, const char *call, const char *file, int line);
+#define GX_MPI_TRY(err, call)                                                                 \
+    do {                                                                                      \
+        int gx_mpirc_ = (call);                                                               \
+        if (gx_mpirc_ != 0)                                                                   \
+            return gx_fail_mpi((err), gx_mpirc_, #call, __FILE__, __LINE__);                 \
+    } while (0)
+
+#define GX_TRY(expr)                                                                          \
+    do {                                                                                      \
+        int gx_rc_ = (expr);                                                                  \
+        if (gx_rc_ != GX_OK)                                                                  \
+            return gx_rc_;                                                                    \
+    } while (0)
+
+#define GX_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Memory kinds: index into gx_mem_table (mem.c). */
+enum gx_mem_kind {
+    GX_MEM_PAGEABLE,
+    GX_MEM_PINNED,
+    GX_MEM_DEVICE,
+    GX_MEM_MANAGED,
+    GX_MEM_MAPPED,
+    GX_MEM_COUNT,
+    GX_MEM_DEFAULT = -1, /* "whatever the path prefers" */
+};
+
+/* Communication patterns: index into gx_pattern_table (pattern.c). */
+enum gx_pattern_kind { GX_PAT_LATENCY, GX_PAT_BW, GX_PAT_BIBW, GX_PAT_COUNT };
+
+/* Validation of the received data. */
+enum gx_validate { GX_VALIDATE_ONCE, GX_VALIDATE_ALL };
+
+/* Size classes of the report. */
+enum gx_size_class {
+    GX_CLASS_TINY,   /* <= 4 KiB */
+    GX_CLASS_SMALL,  /* <= 64 KiB */
+    GX_CLASS_MEDIUM, /* <= 1 MiB */
+    GX_CLASS_LARGE,  /* <= 16 MiB */
+    GX_CLASS_XLARGE, /* <= 128 MiB */
+    GX_CLASS_HUGE,   /* > 128 MiB */
+    GX_CLASS_COUNT
+};
+
+#define GX_KIB ((size_t)1 << 10)
+#define GX_MIB ((size_t)1 << 20)
+#define GX_GIB ((size_t)1 << 30)
+
+#endif

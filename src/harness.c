@@ -1,0 +1,448 @@
+#include "config.h"
+#include "harness.h"
+
+#include "mem.h"
+#include "output.h"
+#include "pairs.h"
+#include "path.h"
+#include "pattern.h"
+#include "sizes.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* What each rank contributes to one measurement; gathered to rank 0 (fixed size, so rank 0's
+ * memory grows linearly with the number of ranks). */
+struct gx_record {
+    int32_t state; /* enum gx_state */
+    int32_t validated, valid;
+    int32_t pad;
+    int64_t bad_offset, bad_iter;
+    struct gx_stats stats;
+    char reason[232];
+};
+
+long gx_default_iters(size_t bytes)
+{
+    static const long by_class[GX_CLASS_COUNT] = {1000, 500, 200, 50, 20, 10};
+    return by_class[gx_size_class(bytes)];
+}
+
+long gx_default_warmup(long iters)
+{
+    return iters / 10 > 2 ? iters / 10 : 2;
+}
+
+long gx_default_window(size_t bytes)
+{
+    size_t w = 64 * GX_MIB / bytes;
+    return w > 64 ? 64 : w < 1 ? 1 : (long)w;
+}
+
+/* Everything one (run, path, round) needs while its sizes are measured. */
+struct gx_bench {
+    const struct gx_job *job;
+    const struct gx_run_opts *run;
+    int path;
+    const struct gx_pair *pair; /* NULL: this rank sits the round out */
+    struct gx_ep ep;
+    double *samples;
+    size_t nsamples_cap;
+};
+
+static int pair_agree(struct gx_ep *ep, int rc, struct gx_err *err)
+{
+    /* Both sides of a pair must take the same branch (skip a size, go on), or one would wait
+     * for the other forever. */
+    struct {
+        int rc;
+        char msg[sizeof err->msg];
+    } mine, theirs;
+    mine.rc = rc;
+    memset(mine.msg, 0, sizeof mine.msg);
+    if (rc != GX_OK)
+        memcpy(mine.msg, err->msg, sizeof mine.msg);
+    GX_MPI_TRY(err, MPI_Sendrecv(&mine, (int)sizeof mine, MPI_BYTE, ep->peer, 103, &theirs,
+                                 (int)sizeof theirs, MPI_BYTE, ep->peer, 103, ep->job->comm,
+                                 MPI_STATUS_IGNORE));
+    if (rc != GX_OK)
+        return rc;
+    if (theirs.rc != GX_OK) {
+        err->rc = theirs.rc;
+        snprintf(err->msg, sizeof err->msg, "rank %d: %.480s", ep->peer, theirs.msg);
+    }
+    return theirs.rc;
+}
+
+static void free_buffers(struct gx_ep *ep)
+{
+    if (ep->src)
+        gx_mem_table[ep->src_kind]->release(ep->src);
+    if (ep->dst)
+        gx_mem_table[ep->dst_kind]->release(ep->dst);
+    ep->src = ep->dst = NULL;
+    ep->cap = 0;
+}
+
+/* Grows both buffers to `bytes` and reopens the path over them; agreed within the pair. */
+static int ensure_capacity(struct gx_ep *ep, size_t bytes, struct gx_err *err)
+{
+    int rc = GX_OK;
+    if (bytes > ep->cap) {
+        free_buffers(ep);
+        rc = gx_mem_table[ep->src_kind]->alloc(bytes, &ep->src, err);
+        if (rc == GX_OK)
+            rc = gx_mem_table[ep->dst_kind]->alloc(bytes, &ep->dst, err);
+        if (rc == GX_OK)
+            ep->cap = bytes;
+        else
+            free_buffers(ep);
+        rc = pair_agree(ep, rc, err);
+        if (rc != GX_OK)
+            return rc;
+        rc = ep->ops->open(ep, err);
+        rc = pair_agree(ep, rc, err);
+    }
+    return rc;
+}
+
+/* Sends one checked message from `from` to the other side; the receiver checks it. */
+static int validate_direction(struct gx_ep *ep, int sender_is_me, size_t bytes, uint32_t iter,
+                              struct gx_record *rec, struct gx_err *err)
+{
+    if (sender_is_me) {
+        GX_TRY(gx_mem_table[ep->src_kind]->fill(ep->src, bytes, (uint32_t)ep->job->rank, iter, err));
+        return ep->ops->xfer(ep, GX_DIR_SEND, 1, bytes, err);
+    }
+    GX_TRY(gx_mem_table[ep->dst_kind]->poison(ep->dst, bytes, err));
+    GX_TRY(ep->ops->xfer(ep, GX_DIR_RECV, 1, bytes, err));
+    int ok = 0;
+    size_t bad = 0;
+    GX_TRY(gx_mem_table[ep->dst_kind]->check(ep->dst, bytes, (uint32_t)ep->peer, iter, &ok, &bad,
+                                              err));
+    rec->validated++;
+    if (!ok && rec->valid) {
+        rec->valid = 0;
+        rec->bad_offset = (int64_t)bad;
+        rec->bad_iter = iter;
+    }
+    return GX_OK;
+}
+
+/* The directions a pattern moves data in: the initiator's sends always, the reverse too for
+ * ping-pong and bidirectional patterns. */
+static int validate_pass(struct gx_ep *ep, int pattern, size_t bytes, uint32_t iter,
+                         struct gx_record *rec, struct gx_err *err)
+{
+    GX_TRY(validate_direction(ep, ep->initiator, bytes, iter, rec, err));
+    if (pattern != GX_PAT_BW)
+        GX_TRY(validate_direction(ep, !ep->initiator, bytes, iter, rec, err));
+    return GX_OK;
+}
+
+/* The data of an iteration under --validate all: senders refill, receivers check after. */
+static int prepare_iteration(struct gx_ep *ep, int pattern, size_t bytes, uint32_t iter,
+                             struct gx_err *err)
+{
+    if (ep->initiator || pattern != GX_PAT_BW)
+        GX_TRY(gx_mem_table[ep->src_kind]->fill(ep->src, bytes, (uint32_t)ep->job->rank, iter,
+                                                 err));
+    return GX_OK;
+}
+
+static int check_iteration(struct gx_ep *ep, int pattern, size_t bytes, uint32_t iter,
+                           struct gx_record *rec, struct gx_err *err)
+{
+    if (ep->initiator && pattern == GX_PAT_BW)
+        return GX_OK;
+    int ok = 0;
+    size_t bad = 0;
+    GX_TRY(gx_mem_table[ep->dst_kind]->check(ep->dst, bytes, (uint32_t)ep->peer, iter, &ok, &bad,
+                                              err));
+    rec->validated++;
+    if (!ok && rec->valid) {
+        rec->valid = 0;
+        rec->bad_offset = (int64_t)bad;
+        rec->bad_iter = iter;
+    }
+    return GX_OK;
+}
+
+struct gx_axes {
+    int pattern;
+    size_t size, chunk;
+    int depth;
+    long iters, warmup, window;
+};
+
+static int measure(struct gx_bench *b, const struct gx_axes *ax, struct gx_record *rec,
+                   struct gx_err *err)
+{
+    struct gx_ep *ep = &b->ep;
+    const struct gx_pattern_ops *pat = gx_pattern_table[ax->pattern];
+    GX_TRY(ensure_capacity(ep, ax->size, err));
+    ep->chunk = ax->chunk;
+    ep->depth = ax->depth;
+    if ((size_t)ax->iters > b->nsamples_cap) {
+        double *s = realloc(b->samples, (size_t)ax->iters * sizeof *s);
+        if (!s)
+            return gx_fail(err, GX_ERUNTIME, "out of host memory for %ld samples", ax->iters);
+        b->samples = s;
+        b->nsamples_cap = (size_t)ax->iters;
+    }
+    /* Untimed: the data of every size is checked before it is timed. */
+    GX_TRY(validate_pass(ep, ax->pattern, ax->size, 0, rec, err));
+    int all = b->run->validate == GX_VALIDATE_ALL;
+    for (long i = -ax->warmup; i < ax->iters; i++) {
+        uint32_t iter = (uint32_t)(i + ax->warmup + 1);
+        if (all)
+            GX_TRY(prepare_iteration(ep, ax->pattern, ax->size, iter, err));
+        double secs;
+        GX_TRY(pat->iterate(ep, ax->size, (int)ax->window, &secs, err));
+        if (all)
+            GX_TRY(check_iteration(ep, ax->pattern, ax->size, iter, rec, err));
+        if (i >= 0)
+            b->samples[i] = pat->value(ax->size, (int)ax->window, secs);
+    }
+    gx_stats_compute(b->samples, (size_t)ax->iters, &rec->stats);
+    return GX_OK;
+}
+
+/* Rank 0: merges the pair's two records into one result. */
+static void merge(const struct gx_record *ra, const struct gx_record *rb, struct gx_result *res)
+{
+    const struct gx_record *worst = rb->state > ra->state ? rb : ra;
+    res->state = (enum gx_state)worst->state;
+    res->reason = worst->reason;
+    res->stats = ra->stats;
+    res->validated = ra->validated + rb->validated;
+    res->valid = ra->valid && rb->valid;
+    const struct gx_record *bad = !ra->valid ? ra : rb;
+    res->bad_offset = res->valid ? -1 : bad->bad_offset;
+    res->bad_iter = res->valid ? -1 : (long)bad->bad_iter;
+}
+
+struct gx_collect {
+    struct gx_record *recs;    /* rank 0: one per rank */
+    double *samples;           /* rank 0 with --samples: one iteration set per rank */
+    int *counts, *displs;
+};
+
+/* Every rank's record to rank 0, which reports one result per pair of the round. */
+static int collect(struct gx_bench *b, const struct gx_axes *ax, const struct gx_round *round,
+                   struct gx_record *mine, struct gx_collect *c, struct gx_report *rep,
+                   struct gx_output *out, struct gx_harness_out *ho, struct gx_err *err)
+{
+    const struct gx_job *job = b->job;
+    GX_MPI_TRY(err, MPI_Gather(mine, (int)sizeof *mine, MPI_BYTE, c->recs, (int)sizeof *mine,
+                               MPI_BYTE, 0, job->comm));
+    if (job->g->samples) {
+        int n = mine->state == GX_STATE_OK && b->pair && b->ep.initiator ? (int)ax->iters : 0;
+        GX_MPI_TRY(err, MPI_Gather(&n, 1, MPI_INT, c->counts, 1, MPI_INT, 0, job->comm));
+        if (job->rank == 0) {
+            long total = 0;
+            for (int r = 0; r < job->size; r++) {
+                c->displs[r] = (int)total;
+                total += c->counts[r];
+            }
+            double *s = realloc(c->samples, (size_t)(total ? total : 1) * sizeof *s);
+            if (!s)
+                return gx_fail(err, GX_ERUNTIME, "out of host memory for samples");
+            c->samples = s;
+        }
+        /* Samples are sorted by gx_stats_compute: the report keeps them as a distribution. */
+        GX_MPI_TRY(err, MPI_Gatherv(b->samples, n, MPI_DOUBLE, c->samples, c->counts, c->displs,
+                                    MPI_DOUBLE, 0, job->comm));
+    }
+    if (job->rank != 0)
+        return GX_OK;
+    const struct gx_path_entry *pe = &gx_paths[b->path];
+    for (int i = 0; i < round->npairs; i++) {
+        const struct gx_pair *p = &round->pairs[i];
+        struct gx_result res = {
+            .run_name = b->run->name,
+            .path = pe->name,
+            .src_mem = gx_mem_name(b->ep.src_kind),
+            .dst_mem = gx_mem_name(b->ep.dst_kind),
+            .pattern = gx_pattern_table[ax->pattern]->name,
+            .unit = gx_pattern_table[ax->pattern]->unit,
+            .a = p->a,
+            .b = p->b,
+            .same_node = job->node_of[p->a] == job->node_of[p->b],
+            .size = ax->size,
+            .chunk = ax->chunk,
+            .depth = ax->depth,
+            .iters = ax->iters,
+            .warmup = ax->warmup,
+            .window = gx_pattern_table[ax->pattern]->uses_window ? ax->window : 1,
+        };
+        merge(&c->recs[p->a], &c->recs[p->b], &res);
+        if (job->g->samples && c->counts[p->a]) {
+            res.samples = c->samples + c->displs[p->a];
+            res.nsamples = (size_t)c->counts[p->a];
+        }
+        ho->results++;
+        ho->skipped += res.state == GX_STATE_SKIPPED;
+        ho->failed += res.state == GX_STATE_FAILED;
+        if (res.validated && !res.valid)
+            ho->validation_failed = 1;
+        GX_TRY(gx_report_add(rep, &res, err));
+        gx_output_result(out, &res);
+    }
+    return GX_OK;
+}
+
+static long pick(long given, long dflt)
+{
+    return given > 0 ? given : dflt;
+}
+
+/* Measures every pattern x size (x chunk x depth) of one (run, path, round). */
+static int bench_round(struct gx_bench *b, const struct gx_round *round, struct gx_collect *c,
+                       struct gx_report *rep, struct gx_output *out, struct gx_harness_out *ho,
+                       struct gx_err *err)
+{
+    const struct gx_run_opts *run = b->run;
+    int chunked = (b->ep.ops->flags & GX_PATH_CHUNKED) != 0;
+    int nchunks = chunked ? run->nchunks : 1, ndepths = chunked ? run->ndepths : 1;
+    for (int pi = 0; pi < run->npatterns; pi++)
+        for (size_t si = 0; si < run->sizes.n; si++)
+            for (int ci = 0; ci < nchunks; ci++)
+                for (int di = 0; di < ndepths; di++) {
+                    struct gx_axes ax = {.pattern = run->patterns[pi], .size = run->sizes.v[si]};
+                    ax.chunk = chunked ? run->chunks[ci] : 0;
+                    ax.depth = chunked ? run->depths[di] : 0;
+                    ax.iters = pick(run->iters, gx_default_iters(ax.size));
+                    ax.warmup = run->warmup >= 0 ? run->warmup : gx_default_warmup(ax.iters);
+                    ax.window = pick(run->window, gx_default_window(ax.size));
+                    gx_output_progress(out, ax.size, gx_paths[b->path].name,
+                                       gx_pattern_table[ax.pattern]->name);
+                    struct gx_record rec = {.state = GX_STATE_IDLE, .valid = 1, .bad_offset = -1};
+                    if (b->pair) {
+                        struct gx_err merr = {0};
+                        int rc = measure(b, &ax, &rec, &merr);
+                        if (rc == GX_ESKIP || rc == GX_ERUNTIME) {
+                            /* This size cannot run here (e.g. out of memory): say why, go on. */
+                            rec.state = rc == GX_ESKIP ? GX_STATE_SKIPPED : GX_STATE_FAILED;
+                            snprintf(rec.reason, sizeof rec.reason, "%.231s", merr.msg);
+                        } else if (rc != GX_OK) {
+                            *err = merr;
+                            return rc;
+                        } else {
+                            rec.state = GX_STATE_OK;
+                        }
+                    }
+                    GX_TRY(collect(b, &ax, round, &rec, c, rep, out, ho, err));
+                }
+    return GX_OK;
+}
+
+/* Rank 0 records a path that no pair of the round could run. */
+static void report_skip(const struct gx_bench *b, const struct gx_round *round,
+                        const char *reason, struct gx_report *rep, struct gx_output *out,
+                        struct gx_harness_out *ho)
+{
+    if (b->job->rank != 0)
+        return;
+    for (int i = 0; i < round->npairs; i++)
+        gx_report_skip(rep, b->run->name, gx_paths[b->path].name, round->pairs[i].a,
+                       round->pairs[i].b, reason);
+    gx_output_skip(out, gx_paths[b->path].name, reason);
+    ho->skipped++;
+}
+
+static int bench_path(struct gx_bench *b, const struct gx_pairs *pairs, struct gx_collect *c,
+                      struct gx_report *rep, struct gx_output *out, struct gx_harness_out *ho,
+                      struct gx_err *err)
+{
+    const struct gx_job *job = b->job;
+    const struct gx_path_entry *pe = &gx_paths[b->path];
+    const struct gx_run_opts *run = b->run;
+    for (int r = 0; r < pairs->nrounds; r++) {
+        const struct gx_round *round = &pairs->rounds[r];
+        memset(&b->ep, 0, sizeof b->ep);
+        b->pair = gx_round_find(round, job->rank);
+        struct gx_ep *ep = &b->ep;
+        ep->job = job;
+        ep->ops = pe->ops;
+        ep->src_kind = run->mem_src != GX_MEM_DEFAULT ? run->mem_src : pe->ops->default_src;
+        ep->dst_kind = run->mem_dst != GX_MEM_DEFAULT ? run->mem_dst : pe->ops->default_dst;
+        if (b->pair) {
+            ep->peer = b->pair->a == job->rank ? b->pair->b : b->pair->a;
+            ep->initiator = b->pair->a == job->rank;
+            ep->same_node = job->node_of[b->pair->a] == job->node_of[b->pair->b];
+        }
+        /* filter(): a path this pair cannot use is skipped with the reason, on every rank. */
+        int rc = GX_OK;
+        struct gx_err why = {0};
+        if (b->pair) {
+            rc = gx_mem_usable(ep->src_kind, &why);
+            if (rc == GX_OK)
+                rc = gx_mem_usable(ep->dst_kind, &why);
+            if (rc == GX_OK)
+                rc = pe->ops->filter(ep, &why);
+        }
+        rc = gx_agree(job->comm, rc, &why);
+        if (rc == GX_ESKIP) {
+            report_skip(b, round, why.msg, rep, out, ho);
+            continue;
+        }
+        if (rc != GX_OK) {
+            *err = why;
+            return rc;
+        }
+        rc = bench_round(b, round, c, rep, out, ho, err);
+        if (b->pair && ep->priv)
+            ep->ops->close(ep);
+        free_buffers(ep);
+        GX_TRY(rc);
+    }
+    return GX_OK;
+}
+
+int gx_harness_run(const struct gx_job *job, const struct gx_options *o, struct gx_report *rep,
+                   struct gx_harness_out *ho, struct gx_err *err)
+{
+    struct gx_collect c = {0};
+    struct gx_output out;
+    int rc = GX_OK;
+    memset(ho, 0, sizeof *ho);
+    if (job->rank == 0) {
+        c.recs = calloc((size_t)job->size, sizeof *c.recs);
+        c.counts = calloc((size_t)job->size, sizeof *c.counts);
+        c.displs = calloc((size_t)job->size, sizeof *c.displs);
+        if (!c.recs || !c.counts || !c.displs)
+            rc = gx_fail(err, GX_ERUNTIME, "out of host memory for %d ranks' records", job->size);
+    }
+    rc = gx_agree(job->comm, rc, err);
+    gx_output_init(&out, job, o);
+    struct gx_bench b = {.job = job};
+    for (int r = 0; r < o->nruns && rc == GX_OK; r++) {
+        const struct gx_run_opts *run = &o->runs[r];
+        struct gx_pairs pairs;
+        if ((rc = gx_pairs_resolve(run->pairs, job->size, &pairs, err)) != GX_OK)
+            break;
+        b.run = run;
+        for (int p = 0; p < run->npaths && rc == GX_OK; p++) {
+            b.path = run->paths[p];
+            if (!gx_paths[b.path].ops) {
+                if (job->rank == 0) {
+                    gx_report_skip(rep, run->name, gx_paths[b.path].name, -1, -1,
+                                   gx_paths[b.path].absent_why);
+                    gx_output_skip(&out, gx_paths[b.path].name, gx_paths[b.path].absent_why);
+                }
+                ho->skipped++;
+                continue;
+            }
+            rc = bench_path(&b, &pairs, &c, rep, &out, ho, err);
+        }
+        gx_pairs_free(&pairs);
+    }
+    gx_output_done(&out);
+    free(b.samples);
+    free(c.recs);
+    free(c.samples);
+    free(c.counts);
+    free(c.displs);
+    return rc;
+}

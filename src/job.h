@@ -1,0 +1,34 @@
+/* What every part of a run may need to know about the MPI job and this process. */
+#ifndef GX_JOB_H
+#define GX_JOB_H
+
+#include "gx.h"
+#include "options.h"
+
+#include <mpi.h>
+
+struct gx_job {
+    MPI_Comm comm;        /* a duplicate of MPI_COMM_WORLD with MPI_ERRORS_RETURN */
+    int rank, size;
+    MPI_Comm node_comm;   /* ranks sharing this node's memory */
+    int local_rank, local_size;
+    int node, nnodes;     /* node index of this rank, number of nodes */
+    int *node_of;         /* node index of every rank (size entries) */
+    int gpu;              /* CUDA device this rank uses; -1 without one */
+    int cuda_aware;       /* the MPI library moves device buffers */
+    const char *cuda_aware_why; /* how that was decided */
+    const struct gx_global_opts *g;
+};
+
+#endif
+
+/* Sets up communicators and node placement. */
+int gx_job_init(struct gx_job *job, struct gx_err *err);
+void gx_job_fini(struct gx_job *job);
+
+/* Every rank of comm learns the first (lowest-rank) failure: returns its code and, in err, its
+ * message; GX_OK when no rank failed. Collective. */
+int gx_agree(MPI_Comm comm, int rc, struct gx_err *err);
+
+/* Rank 0 gets every rank's context and the job's: {"job": {...}, "ranks": [...]}. Collective. */
+int gx_context_gather(const struct gx_job *job, void **context_json, struct gx_err *err);

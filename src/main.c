@@ -1,0 +1,195 @@
+/* gpuxfer: every rank runs main; only rank 0 prints the table and writes the report. */
+#include "config.h"
+
+#include "gpu.h"
+#include "harness.h"
+#include "job.h"
+#include "options.h"
+#include "report.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Rank 0 reads the file and broadcasts it, so every rank parses the same text (and only one
+ * touches the file system). Collective: every rank parses the same argv. */
+static int read_file_bcast(const char *path, char **text, struct gx_err *err, void *ctx)
+{
+    const struct gx_job *job = ctx;
+    long len = -1;
+    char *buf = NULL;
+    struct gx_err local = {0};
+    if (job->rank == 0) {
+        FILE *f = fopen(path, "rb");
+        if (!f)
+            gx_fail(&local, GX_EINPUT, "--scenario: cannot read '%s': %s", path, strerror(errno));
+        else {
+            if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 && len < (64L << 20) &&
+                fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)len + 1)) &&
+                fread(buf, 1, (size_t)len, f) == (size_t)len)
+                buf[len] = '\0';
+            else {
+                gx_fail(&local, GX_EINPUT, "--scenario: cannot read '%s' (not a regular file of "
+                        "at most 64 MiB)", path);
+                len = -1;
+            }
+            fclose(f);
+        }
+    }
+    GX_MPI_TRY(err, MPI_Bcast(&len, 1, MPI_LONG, 0, job->comm));
+    if (len < 0) {
+        free(buf);
+        if (gx_agree(job->comm, job->rank == 0 ? GX_EINPUT : GX_OK, &local) != GX_OK)
+            *err = local;
+        return GX_EINPUT;
+    }
+    if (job->rank != 0 && !(buf = malloc((size_t)len + 1)))
+        return gx_fail(err, GX_ERUNTIME, "out of host memory for the scenario");
+    GX_MPI_TRY(err, MPI_Bcast(buf, (int)len, MPI_CHAR, 0, job->comm));
+    buf[len] = '\0';
+    *text = buf;
+    return GX_OK;
+}
+
+static int make_dirs(const char *file, struct gx_err *err)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", file);
+    char *d = dirname(dir);
+    for (char *p = d + 1; ; p++) {
+        if (*p == '/' || *p == '\0') {
+            char c = *p;
+            *p = '\0';
+            if (mkdir(d, 0777) != 0 && errno != EEXIST)
+                return gx_fail(err, GX_EINPUT, "--output: cannot create directory '%s': %s", d,
+                               strerror(errno));
+            *p = c;
+            if (c == '\0')
+                break;
+        }
+    }
+    return GX_OK;
+}
+
+static void default_output(char *buf, size_t len)
+{
+    char now[32];
+    gx_utc_now(now, sizeof now, 1);
+    const char *jobid = getenv("SLURM_JOB_ID");
+    if (jobid)
+        snprintf(buf, len, "results/gpuxfer-%s-%s.json", now, jobid);
+    else
+        snprintf(buf, len, "results/gpuxfer-%s-%ld.json", now, (long)getpid());
+}
+
+static int finish(struct gx_job *job, int rc)
+{
+    gx_gpu_fini(job);
+    gx_job_fini(job);
+    MPI_Finalize();
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct gx_job job;
+    struct gx_err err = {0};
+    static struct gx_options opts;
+    int rc;
+
+    if (MPI_Init(&argc, &argv) != MPI_SUCCESS) {
+        fprintf(stderr, "gpuxfer: MPI_Init failed\n");
+        return GX_ERUNTIME;
+    }
+    rc = gx_job_init(&job, &err);
+    if (rc == GX_OK)
+        rc = gx_options_parse(argc, argv, &opts, read_file_bcast, &job, &err);
+    job.g = &opts.g;
+    if (rc == GX_OK && !opts.help && !opts.version)
+        rc = gx_options_check_job(&opts, job.size, &err);
+    rc = gx_agree(job.comm ? job.comm : MPI_COMM_WORLD, rc, &err);
+    if (rc != GX_OK) {
+        if (job.rank == 0)
+            fprintf(stderr, "gpuxfer: %s\n", err.msg);
+        return finish(&job, rc);
+    }
+    if (opts.help || opts.version) {
+        if (job.rank == 0) {
+            if (opts.help)
+                gx_options_help(stdout);
+            else
+                printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+        }
+        return finish(&job, GX_OK);
+    }
+
+    /* The GPU is chosen before any transfer can make the MPI library touch CUDA. */
+    rc = gx_gpu_init(&job, &opts.g, &err);
+    rc = gx_agree(job.comm, rc, &err);
+
+    struct gx_report rep;
+    memset(&rep, 0, sizeof rep);
+    if (rc == GX_OK && job.rank == 0) {
+        char out[4096];
+        if (opts.g.output[0])
+            snprintf(out, sizeof out, "%s", opts.g.output);
+        else
+            default_output(out, sizeof out);
+        rc = make_dirs(out, &err);
+        if (rc == GX_OK)
+            rc = gx_report_open(&rep, out, argc, argv, &err);
+    }
+    rc = gx_agree(job.comm, rc, &err);
+    if (rc != GX_OK) {
+        if (job.rank == 0) {
+            fprintf(stderr, "gpuxfer: %s\n", err.msg);
+            if (rep.lines)
+                unlink(rep.lines_path); /* a run that never started leaves nothing behind */
+            gx_report_close(&rep);
+        }
+        return finish(&job, rc);
+    }
+
+    void *context = NULL;
+    rc = gx_context_gather(&job, &context, &err);
+    rc = gx_agree(job.comm, rc, &err);
+    struct gx_harness_out ho = {0};
+    if (rc == GX_OK)
+        rc = gx_harness_run(&job, &opts, &rep, &ho, &err);
+    if (rc != GX_OK) {
+        fprintf(stderr, "gpuxfer: rank %d: %s\n", job.rank, err.msg);
+        if (job.rank != 0) {
+            /* Rank 0 may be waiting on this rank; measurements so far are in the .jsonl. */
+            MPI_Abort(MPI_COMM_WORLD, rc);
+            return rc;
+        }
+    }
+
+    int exit_code = rc != GX_OK ? rc : ho.validation_failed ? GX_EVALIDATE : GX_OK;
+    if (job.rank == 0) {
+        const char *status = rc != GX_OK ? "error" : ho.validation_failed ? "failed" : "complete";
+        if (rc != GX_OK)
+            cJSON_AddStringToObject(rep.doc, "error", err.msg);
+        struct gx_err werr = {0};
+        if (gx_report_write(&rep, context, status, exit_code, &werr) != GX_OK) {
+            fprintf(stderr, "gpuxfer: %s\n", werr.msg);
+            exit_code = GX_ERUNTIME;
+        } else {
+            printf("\n# report: %s (%d results, %d skipped, %d failed)%s\n", rep.path, ho.results,
+                   ho.skipped, ho.failed,
+                   ho.validation_failed ? "; DATA VALIDATION FAILED" : "");
+        }
+        if (ho.validation_failed)
+            fprintf(stderr, "gpuxfer: received data did not match what was sent; see the "
+                            "validation entries in %s\n", rep.path);
+        gx_report_close(&rep);
+        if (rc != GX_OK) {
+            MPI_Abort(MPI_COMM_WORLD, rc);
+            return rc;
+        }
+    }
+    return finish(&job, exit_code);
+}

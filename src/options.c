@@ -1,0 +1,424 @@
+#include "config.h"
+#include "options.h"
+
+#include "mem.h"
+#include "pairs.h"
+#include "path.h"
+#include "pattern.h"
+#include "scenario.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define GX_MAX_WINDOW 4096
+#define GX_MAX_DEPTH 64
+
+/* Splits "a,b,c" into items; empty items are errors. */
+static int split_list(const char *value, char items[][64], int max, int *n, struct gx_err *err)
+{
+    *n = 0;
+    const char *p = value;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (len == 0)
+            return gx_fail(err, GX_EINPUT, "empty item in list '%s'", value);
+        if (len >= 64)
+            return gx_fail(err, GX_EINPUT, "item too long in list '%s'", value);
+        if (*n == max)
+            return gx_fail(err, GX_EINPUT, "more than %d items in list '%s'", max, value);
+        memcpy(items[*n], p, len);
+        items[(*n)++][len] = '\0';
+        if (!comma)
+            return GX_OK;
+        p = comma + 1;
+    }
+}
+
+static int parse_long(const char *value, long lo, long hi, long *out, struct gx_err *err)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(value, &end, 10);
+    if (end == value || *end != '\0' || errno == ERANGE)
+        return gx_fail(err, GX_EINPUT, "'%s' is not an integer (expected %ld..%ld)", value, lo, hi);
+    if (v < lo || v > hi)
+        return gx_fail(err, GX_EINPUT, "%ld is out of range (expected %ld..%ld)", v, lo, hi);
+    *out = v;
+    return GX_OK;
+}
+
+static void names_of_paths(char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (int i = 0; i < gx_path_count; i++)
+        snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", i ? ", " : "", gx_paths[i].name);
+}
+
+static int set_path(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
+{
+    (void)o;
+    char items[GX_MAX_LIST][64];
+    GX_TRY(split_list(v, items, GX_MAX_LIST, &r->npaths, err));
+    for (int i = 0; i < r->npaths; i++) {
+        r->paths[i] = gx_path_lookup(items[i]);
+        if (r->paths[i] < 0) {
+            char names[256];
+            names_of_paths(names, sizeof names);
+            return gx_fail(err, GX_EINPUT, "unknown path '%s' (expected one of: %s)", items[i], names);
+        }
+    }
+    return GX_OK;
+}
+
+static int set_mem(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
+{
+    (void)o;
+    char items[GX_MAX_LIST][64];
+    int n;
+    GX_TRY(split_list(v, items, GX_MAX_LIST, &n, err));
+    if (n > 2)
+        return gx_fail(err, GX_EINPUT, "'%s' has %d kinds (expected SRC or SRC,DST)", v, n);
+    int k[2] = {0, 0};
+    for (int i = 0; i < n; i++) {
+        k[i] = gx_mem_lookup(items[i]);
+        if (k[i] < 0)
+            return gx_fail(err, GX_EINPUT,
+                           "unknown memory kind '%s' (expected pageable, pinned, device, managed "
+                           "or mapped)",
+                           items[i]);
+    }
+    r->mem_src = k[0];
+    r->mem_dst = n == 2 ? k[1] : k[0];
+    return GX_OK;
+}
+
+static int set_pattern(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                       struct gx_err *err)
+{
+    (void)o;
+    char items[GX_PAT_COUNT][64];
+    GX_TRY(split_list(v, items, GX_PAT_COUNT, &r->npatterns, err));
+    for (int i = 0; i < r->npatterns; i++) {
+        r->patterns[i] = gx_pattern_lookup(items[i]);
+        if (r->patterns[i] < 0)
+            return gx_fail(err, GX_EINPUT, "unknown pattern '%s' (expected latency, bw or bibw)",
+                           items[i]);
+    }
+    return GX_OK;
+}
+
+static int set_sizes(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
+{
+    (void)o;
+    return gx_parse_sizes(v, &r->sizes, err);
+}
+
+static int set_pairs(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
+{
+    (void)o;
+    if (strlen(v) >= sizeof r->pairs)
+        return gx_fail(err, GX_EINPUT, "pair list is too long");
+    strcpy(r->pairs, v); /* checked against the job size in gx_options_check_job */
+    return GX_OK;
+}
+
+static int set_iters(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
+{
+    (void)o;
+    return parse_long(v, 1, 100000000, &r->iters, err);
+}
+
+static int set_warmup(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                      struct gx_err *err)
+{
+    (void)o;
+    return parse_long(v, 0, 100000000, &r->warmup, err);
+}
+
+static int set_window(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                      struct gx_err *err)
+{
+    (void)o;
+    return parse_long(v, 1, GX_MAX_WINDOW, &r->window, err);
+}
+
+static int set_validate(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                        struct gx_err *err)
+{
+    (void)o;
+    if (strcmp(v, "once") == 0)
+        r->validate = GX_VALIDATE_ONCE;
+    else if (strcmp(v, "all") == 0)
+        r->validate = GX_VALIDATE_ALL;
+    else
+        return gx_fail(err, GX_EINPUT, "unknown validation '%s' (expected once or all)", v);
+    return GX_OK;
+}
+
+static int set_chunk(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
+{
+    (void)o;
+    char items[GX_MAX_LIST][64];
+    GX_TRY(split_list(v, items, GX_MAX_LIST, &r->nchunks, err));
+    for (int i = 0; i < r->nchunks; i++)
+        GX_TRY(gx_parse_size(items[i], &r->chunks[i], err));
+    return GX_OK;
+}
+
+static int set_depth(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
+{
+    (void)o;
+    char items[GX_MAX_LIST][64];
+    GX_TRY(split_list(v, items, GX_MAX_LIST, &r->ndepths, err));
+    for (int i = 0; i < r->ndepths; i++) {
+        long d;
+        GX_TRY(parse_long(items[i], 1, GX_MAX_DEPTH, &d, err));
+        r->depths[i] = (int)d;
+    }
+    return GX_OK;
+}
+
+static int set_name(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
+{
+    (void)o;
+    if (strlen(v) >= sizeof r->name)
+        return gx_fail(err, GX_EINPUT, "name is longer than %zu characters", sizeof r->name - 1);
+    strcpy(r->name, v);
+    return GX_OK;
+}
+
+static int set_path_string(char *dst, size_t len, const char *v, struct gx_err *err)
+{
+    if (v[0] == '\0')
+        return gx_fail(err, GX_EINPUT, "empty file name");
+    if (strlen(v) >= len)
+        return gx_fail(err, GX_EINPUT, "file name is too long");
+    strcpy(dst, v);
+    return GX_OK;
+}
+
+static int set_output(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                      struct gx_err *err)
+{
+    (void)r;
+    return set_path_string(o->g.output, sizeof o->g.output, v, err);
+}
+
+static int set_scenario(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                        struct gx_err *err)
+{
+    (void)r;
+    return set_path_string(o->g.scenario, sizeof o->g.scenario, v, err);
+}
+
+#define FLAG_SETTER(fn, field)                                                                \
+    static int fn(struct gx_options *o, struct gx_run_opts *r, const char *v,                 \
+                  struct gx_err *err)                                                         \
+    {                                                                                         \
+        (void)r, (void)v, (void)err;                                                          \
+        o->field = 1;                                                                         \
+        return GX_OK;                                                                         \
+    }
+FLAG_SETTER(set_quiet, g.quiet)
+FLAG_SETTER(set_samples, g.samples)
+FLAG_SETTER(set_assume_cuda_aware, g.assume_cuda_aware)
+FLAG_SETTER(set_help, help)
+FLAG_SETTER(set_version, version)
+
+const struct gx_option gx_option_table[] = {
+    {"path", "LIST", 1, GX_T_LIST, "host",
+     "transfer paths (see the list below)", set_path},
+    {"mem", "SRC[,DST]", 1, GX_T_LIST, "the path's own",
+     "memory kinds of the source and destination buffers: pageable, pinned, device, managed, "
+     "mapped", set_mem},
+    {"pattern", "LIST", 1, GX_T_LIST, "latency,bw",
+     "latency (ping-pong, one way = round trip / 2), bw (window of sends, then an ack), "
+     "bibw (both ways at once)", set_pattern},
+    {"sizes", "SIZES", 1, GX_T_LIST, "1:4M",
+     "message sizes: a range MIN:MAX of powers of two (1:1G) or a list (8,4K,1M,3M+5); "
+     "K, M, G = 2^10, 2^20, 2^30", set_sizes},
+    {"pairs", "PAIRS", 1, GX_T_STRING, "0:1",
+     "who talks: A:B[,C:D...] (one pair after another) or all-disjoint (0:1, 2:3, ... at once)",
+     set_pairs},
+    {"iters", "N", 1, GX_T_INT, "by size",
+     "timed iterations per size (default 1000 tiny, 500 small, 200 medium, 50 large, "
+     "20 xlarge, 10 huge)", set_iters},
+    {"warmup", "N", 1, GX_T_INT, "by size",
+     "untimed iterations first (default 10% of the timed ones, at least 2)", set_warmup},
+    {"window", "N", 1, GX_T_INT, "by size",
+     "messages in flight per bw/bibw iteration (default 64, fewer above 1 MiB so that a "
+     "window moves about 64 MiB)", set_window},
+    {"validate", "once|all", 1, GX_T_STRING, "once",
+     "check the received data in an untimed pass per size (once) or after every timed "
+     "iteration too (all)", set_validate},
+    {"chunk", "LIST", 1, GX_T_LIST, "1M",
+     "chunk sizes for pipelined paths (staged, p2p); every chunk x depth is measured",
+     set_chunk},
+    {"depth", "LIST", 1, GX_T_LIST, "2",
+     "chunks in flight per side for pipelined paths (1 = no pipelining)", set_depth},
+    {"name", "NAME", 1, GX_T_STRING, "none", "label of the run in the report", set_name},
+    {"scenario", "FILE", 0, GX_T_STRING, "none",
+     "JSON file with one or more runs; command-line options override its values",
+     set_scenario},
+    {"output", "FILE", 0, GX_T_STRING, "results/gpuxfer-<UTC time>-<job id or pid>.json",
+     "JSON report (written by rank 0); measurements also go to FILE.jsonl as they finish",
+     set_output},
+    {"samples", NULL, 0, GX_T_FLAG, "off", "keep every raw sample in the report", set_samples},
+    {"assume-cuda-aware", NULL, 0, GX_T_FLAG, "off",
+     "treat the MPI library as CUDA-aware when it cannot be asked", set_assume_cuda_aware},
+    {"quiet", NULL, 0, GX_T_FLAG, "off",
+     "no progress line (it is shown only when stderr is a terminal)", set_quiet},
+    {"help", NULL, 0, GX_T_FLAG, NULL, "this text", set_help},
+    {"version", NULL, 0, GX_T_FLAG, NULL, "the version", set_version},
+    {NULL, NULL, 0, 0, NULL, NULL, NULL},
+};
+
+const struct gx_option *gx_option_find(const char *name)
+{
+    for (const struct gx_option *op = gx_option_table; op->name; op++)
+        if (strcmp(op->name, name) == 0)
+            return op;
+    return NULL;
+}
+
+void gx_run_defaults(struct gx_run_opts *r)
+{
+    struct gx_err ignored;
+    memset(r, 0, sizeof *r);
+    r->mem_src = r->mem_dst = GX_MEM_DEFAULT;
+    r->warmup = -1;
+    r->validate = GX_VALIDATE_ONCE;
+    /* Every per-run option starts from its documented default, parsed like user input. */
+    for (const struct gx_option *op = gx_option_table; op->name; op++)
+        if (op->per_run && op->dflt && strcmp(op->dflt, "by size") != 0 &&
+            strcmp(op->dflt, "none") != 0 && strcmp(op->dflt, "the path's own") != 0)
+            op->set(NULL, r, op->dflt, &ignored);
+}
+
+void gx_options_help(FILE *out)
+{
+    fprintf(out,
+            "Usage: mpirun -np N gpuxfer [OPTION]...\n"
+            "Measures how fast data moves between the ranks' GPUs and hosts, over every path.\n\n");
+    for (const struct gx_option *op = gx_option_table; op->name; op++) {
+        char left[64];
+        snprintf(left, sizeof left, "--%s%s%s", op->name, op->arg ? " " : "", op->arg ? op->arg : "");
+        fprintf(out, "  %-26s %s", left, op->help);
+        if (op->dflt)
+            fprintf(out, " [default: %s]", op->dflt);
+        fputc('\n', out);
+    }
+    fprintf(out, "\nPaths:\n");
+    for (int i = 0; i < gx_path_count; i++) {
+        const struct gx_path_entry *p = &gx_paths[i];
+        fprintf(out, "  %-18s %s\n", p->name, p->ops ? p->ops->what : p->absent_why);
+    }
+    fprintf(out, "\nExit status: 0 success, 1 corrupted data seen, 2 bad input, 3 run-time "
+                 "failure.\n");
+}
+
+struct pending {
+    const struct gx_option *op;
+    const char *value;
+};
+
+int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_fn read_file,
+                     void *ctx, struct gx_err *err)
+{
+    enum { MAXOPT = 64 };
+    struct option longopts[MAXOPT];
+    int nopt = 0;
+    for (const struct gx_option *op = gx_option_table; op->name && nopt < MAXOPT - 1; op++, nopt++)
+        longopts[nopt] = (struct option){op->name, op->arg ? required_argument : no_argument, NULL,
+                                         0};
+    longopts[nopt] = (struct option){NULL, 0, NULL, 0};
+
+    memset(o, 0, sizeof *o);
+    struct pending *cli = calloc((size_t)argc + 1, sizeof *cli);
+    if (!cli)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory");
+    int ncli = 0, rc = GX_OK;
+    opterr = 0;
+    optind = 1;
+    for (;;) {
+        int idx = -1;
+        int c = getopt_long(argc, argv, ":", longopts, &idx);
+        if (c == -1)
+            break;
+        if (c == '?' || c == ':') {
+            const char *arg = argv[optind - 1];
+            rc = c == ':' ? gx_fail(err, GX_EINPUT, "option '%s' needs a value (see --help)", arg)
+                          : gx_fail(err, GX_EINPUT, "unknown option '%s' (see --help)", arg);
+            goto out;
+        }
+        cli[ncli++] = (struct pending){&gx_option_table[idx], optarg};
+    }
+    if (optind < argc) {
+        rc = gx_fail(err, GX_EINPUT, "unexpected argument '%s' (options start with --)",
+                     argv[optind]);
+        goto out;
+    }
+    for (int i = 0; i < ncli; i++)
+        if (!cli[i].op->per_run && (rc = cli[i].op->set(o, NULL, cli[i].value, err)) != GX_OK) {
+            gx_wrap(err, "--%s", cli[i].op->name);
+            goto out;
+        }
+    if (o->help || o->version)
+        goto out;
+    if (o->g.scenario[0]) {
+        char *text = NULL;
+        if ((rc = read_file(o->g.scenario, &text, err, ctx)) != GX_OK)
+            goto out;
+        rc = gx_scenario_load(o->g.scenario, text, o, err);
+        free(text);
+        if (rc != GX_OK)
+            goto out;
+    } else {
+        o->nruns = 1;
+        gx_run_defaults(&o->runs[0]);
+    }
+    for (int r = 0; r < o->nruns; r++)
+        for (int i = 0; i < ncli; i++)
+            if (cli[i].op->per_run &&
+                (rc = cli[i].op->set(o, &o->runs[r], cli[i].value, err)) != GX_OK) {
+                gx_wrap(err, "--%s", cli[i].op->name);
+                goto out;
+            }
+out:
+    free(cli);
+    return rc;
+}
+
+int gx_options_check_job(const struct gx_options *o, int nranks, struct gx_err *err)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    double mem = pages > 0 && page > 0 ? (double)pages * (double)page : 0;
+    for (int r = 0; r < o->nruns; r++) {
+        const struct gx_run_opts *run = &o->runs[r];
+        char where[PATH_MAX + 32];
+        if (o->g.scenario[0])
+            snprintf(where, sizeof where, "%s: runs[%d].", o->g.scenario, r);
+        else
+            snprintf(where, sizeof where, "--");
+        struct gx_pairs pairs;
+        if (gx_pairs_resolve(run->pairs, nranks, &pairs, err) != GX_OK)
+            return gx_wrap(err, "%spairs", where);
+        gx_pairs_free(&pairs);
+        for (size_t i = 0; i < run->sizes.n; i++) {
+            /* Each rank holds a source and a destination buffer of the largest size. */
+            if (mem > 0 && 2.0 * (double)run->sizes.v[i] > mem) {
+                char s[32];
+                gx_format_size(run->sizes.v[i], s, sizeof s);
+                return gx_fail(err, GX_EINPUT,
+                               "%ssizes: %s needs two buffers of that size per rank, more than "
+                               "this node's %.1f GiB of memory",
+                               where, s, mem / (double)GX_GIB);
+            }
+        }
+    }
+    return GX_OK;
+}

@@ -1,0 +1,75 @@
+/* Options: one table drives the command line, --help and scenario-file keys. */
+#ifndef GX_OPTIONS_H
+#define GX_OPTIONS_H
+
+#include "gx.h"
+#include "sizes.h"
+
+#include <limits.h>
+
+#define GX_MAX_RUNS 64
+#define GX_MAX_LIST 16
+
+/* What one run measures: every path x pattern x pair x size (x chunk x depth). */
+struct gx_run_opts {
+    char name[64];
+    int npaths, paths[GX_MAX_LIST];       /* indices into gx_path_table */
+    int mem_src, mem_dst;                 /* enum gx_mem_kind or GX_MEM_DEFAULT */
+    int npatterns, patterns[GX_PAT_COUNT];
+    struct gx_size_list sizes;
+    char pairs[256];                      /* resolved against the job size by pairs.c */
+    long iters, window;                   /* 0: size-dependent default */
+    long warmup;                          /* -1: size-dependent default */
+    enum gx_validate validate;
+    int nchunks;
+    size_t chunks[GX_MAX_LIST];           /* chunk sizes; 0 means the whole message */
+    int ndepths, depths[GX_MAX_LIST];
+};
+
+struct gx_global_opts {
+    char output[PATH_MAX];                /* empty: results/gpuxfer-<UTC>-<jobid|pid>.json */
+    char scenario[PATH_MAX];
+    int quiet;
+    int samples;                          /* keep raw samples in the report */
+    int assume_cuda_aware;
+};
+
+struct gx_options {
+    struct gx_global_opts g;
+    int nruns;
+    struct gx_run_opts runs[GX_MAX_RUNS];
+    int help, version;
+};
+
+/* JSON type a scenario key must have. */
+enum gx_opt_type { GX_T_STRING, GX_T_INT, GX_T_LIST, GX_T_FLAG };
+
+struct gx_option {
+    const char *name;
+    const char *arg;      /* NULL: a flag */
+    int per_run;          /* may appear in a scenario run, and the command line overrides it */
+    enum gx_opt_type type;
+    const char *dflt;     /* shown by --help */
+    const char *help;
+    int (*set)(struct gx_options *o, struct gx_run_opts *r, const char *value,
+               struct gx_err *err);
+};
+
+extern const struct gx_option gx_option_table[];
+const struct gx_option *gx_option_find(const char *name);
+
+void gx_run_defaults(struct gx_run_opts *r);
+
+/* Parses argv; reads the scenario through text_of_scenario when --scenario is given (the
+ * caller supplies the file contents so that only rank 0 touches the file system).
+ * Errors are GX_EINPUT with a one-line message naming the option or file and key. */
+typedef int (*gx_read_file_fn)(const char *path, char **text, struct gx_err *err, void *ctx);
+int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_fn read_file,
+                     void *ctx, struct gx_err *err);
+
+/* Checks what depends on the job: pairs against the rank count, sizes against memory. */
+int gx_options_check_job(const struct gx_options *o, int nranks, struct gx_err *err);
+
+void gx_options_help(FILE *out);
+
+#endif

@@ -1,0 +1,111 @@
+#include "config.h"
+#include "output.h"
+
+#include "pairs.h"
+#include "path.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+void gx_output_init(struct gx_output *out, const struct gx_job *job, const struct gx_options *o)
+{
+    memset(out, 0, sizeof *out);
+    out->active = job->rank == 0;
+    out->progress = out->active && !o->g.quiet && isatty(STDERR_FILENO);
+    out->t0 = out->last_draw = MPI_Wtime();
+    for (int r = 0; r < o->nruns; r++) {
+        const struct gx_run_opts *run = &o->runs[r];
+        struct gx_pairs pairs;
+        struct gx_err ignored;
+        if (gx_pairs_resolve(run->pairs, job->size, &pairs, &ignored) != GX_OK)
+            continue;
+        for (int p = 0; p < run->npaths; p++) {
+            const struct gx_path_ops *ops = gx_paths[run->paths[p]].ops;
+            if (!ops)
+                continue;
+            long combos = ops->flags & GX_PATH_CHUNKED ? (long)run->nchunks * run->ndepths : 1;
+            out->total += pairs.nrounds * run->npatterns * (long)run->sizes.n * combos;
+        }
+        gx_pairs_free(&pairs);
+    }
+}
+
+static void clear_progress(struct gx_output *out)
+{
+    if (out->progress)
+        fputs("\r\033[K", stderr);
+}
+
+void gx_output_result(struct gx_output *out, const struct gx_result *r)
+{
+    if (!out->active)
+        return;
+    char key[sizeof out->key];
+    snprintf(key, sizeof key, "%s|%s|%s|%s|%s", r->run_name ? r->run_name : "", r->path,
+             r->src_mem, r->dst_mem, r->pattern);
+    clear_progress(out);
+    if (strcmp(key, out->key) != 0) {
+        strcpy(out->key, key);
+        printf("\n# %s%spath %s, memory %s -> %s, pattern %s, %s\n",
+               r->run_name && r->run_name[0] ? r->run_name : "",
+               r->run_name && r->run_name[0] ? ": " : "", r->path, r->src_mem, r->dst_mem,
+               r->pattern, r->unit);
+        printf("# %11s %7s %8s %5s %11s %11s %11s %11s %11s %7s %6s %s\n", "size", "pair", "chunk",
+               "depth", "median", "min", "max", "p5", "p95", "cv%", "iters", "validation");
+    }
+    char pair[24], chunk[24] = "-", depth[8] = "-", valid[48];
+    snprintf(pair, sizeof pair, "%d->%d", r->a, r->b);
+    if (r->chunk) {
+        snprintf(chunk, sizeof chunk, "%zu", r->chunk);
+        snprintf(depth, sizeof depth, "%d", r->depth);
+    }
+    if (!r->validated)
+        strcpy(valid, "-");
+    else if (r->valid)
+        strcpy(valid, "ok");
+    else
+        snprintf(valid, sizeof valid, "FAILED@%lld", r->bad_offset);
+    if (r->state == GX_STATE_OK)
+        printf("%13zu %7s %8s %5s %11.3f %11.3f %11.3f %11.3f %11.3f %7.2f %6ld %s\n", r->size,
+               pair, chunk, depth, r->stats.median, r->stats.min, r->stats.max, r->stats.p5,
+               r->stats.p95, 100.0 * r->stats.cv, r->iters, valid);
+    else
+        printf("%13zu %7s %8s %5s %s: %s\n", r->size, pair, chunk, depth,
+               r->state == GX_STATE_SKIPPED ? "skipped" : "failed", r->reason);
+    fflush(stdout);
+}
+
+void gx_output_skip(struct gx_output *out, const char *path, const char *reason)
+{
+    if (!out->active)
+        return;
+    clear_progress(out);
+    printf("\n# path %s skipped: %s\n", path, reason);
+    fflush(stdout);
+}
+
+void gx_output_progress(struct gx_output *out, size_t size, const char *path, const char *pattern)
+{
+    if (!out->active)
+        return;
+    out->done++;
+    double now = MPI_Wtime();
+    if (!out->progress || now - out->last_draw < 0.2)
+        return;
+    out->last_draw = now;
+    double elapsed = now - out->t0;
+    double left = out->done > 1 ? elapsed / (double)(out->done - 1) *
+                                      (double)(out->total - out->done + 1)
+                                : 0;
+    fprintf(stderr, "\r\033[K[%ld/%ld] %s %s %zu B  elapsed %.0fs  left ~%.0fs", out->done,
+            out->total, path, pattern, size, elapsed, left);
+    fflush(stderr);
+}
+
+void gx_output_done(struct gx_output *out)
+{
+    clear_progress(out);
+    if (out->active)
+        fflush(stdout);
+}

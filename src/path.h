@@ -1,0 +1,57 @@
+/* Transfer paths: one ops table; each path lives in its own path_*.c file. */
+#ifndef GX_PATH_H
+#define GX_PATH_H
+
+#include "gx.h"
+#include "job.h"
+
+enum gx_dir { GX_DIR_SEND = 1, GX_DIR_RECV = 2, GX_DIR_BOTH = 3 };
+
+/* One side of a pair, for one path. The harness owns the buffers (allocated with the memory
+ * kinds' ops); the path owns whatever it adds in priv. */
+struct gx_ep {
+    const struct gx_job *job;
+    const struct gx_path_ops *ops;
+    int peer;
+    int initiator;        /* the lower rank of the pair: starts ping-pongs, reports timings */
+    int same_node;
+    int src_kind, dst_kind;
+    void *src, *dst;      /* message source and destination on this rank */
+    size_t cap;           /* bytes in src and in dst */
+    size_t chunk;         /* for GX_PATH_CHUNKED paths: bytes per chunk */
+    int depth;            /* chunks in flight per side */
+    void *priv;
+};
+
+#define GX_PATH_CHUNKED   0x1u /* --chunk/--depth are axes of its results */
+#define GX_PATH_NEEDS_GPU 0x2u
+
+struct gx_path_ops {
+    const char *name;
+    const char *what;     /* one line for --help and the report */
+    int default_src, default_dst;
+    unsigned flags;
+    /* GX_OK, or GX_ESKIP with the reason this pair cannot use the path (never a crash). */
+    int (*filter)(const struct gx_ep *ep, struct gx_err *why);
+    /* Called on both sides of the pair after the buffers were (re)allocated. */
+    int (*open)(struct gx_ep *ep, struct gx_err *err);
+    /* Moves `count` messages of `bytes` from src to the peer's dst (SEND), into dst (RECV), or
+     * both at once (BOTH). Returns when every message is complete: on the receiving side, the
+     * data is in dst and synchronized with the host. */
+    int (*xfer)(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes, struct gx_err *err);
+    void (*close)(struct gx_ep *ep);
+};
+
+/* Every path gpuxfer knows, built in or not, so that an absent one is listed with why. */
+struct gx_path_entry {
+    const char *name;
+    const struct gx_path_ops *ops; /* NULL when left out of this build */
+    const char *absent_why;
+};
+extern const struct gx_path_entry gx_paths[];
+extern const int gx_path_count;
+
+/* Index by name, or -1. */
+int gx_path_lookup(const char *name);
+
+#endif

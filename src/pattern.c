@@ -1,0 +1,104 @@
+/* Latency (ping-pong), unidirectional and bidirectional bandwidth, on any path. */
+#include "pattern.h"
+
+#include <string.h>
+
+#define GX_TAG_ACK 102
+
+static int latency_iterate(struct gx_ep *ep, size_t bytes, int window, double *seconds,
+                           struct gx_err *err)
+{
+    (void)window;
+    double t0 = MPI_Wtime();
+    if (ep->initiator) {
+        GX_TRY(ep->ops->xfer(ep, GX_DIR_SEND, 1, bytes, err));
+        GX_TRY(ep->ops->xfer(ep, GX_DIR_RECV, 1, bytes, err));
+    } else {
+        GX_TRY(ep->ops->xfer(ep, GX_DIR_RECV, 1, bytes, err));
+        GX_TRY(ep->ops->xfer(ep, GX_DIR_SEND, 1, bytes, err));
+    }
+    *seconds = MPI_Wtime() - t0;
+    return GX_OK;
+}
+
+static double latency_value(size_t bytes, int window, double seconds)
+{
+    (void)bytes, (void)window;
+    return seconds / 2 * 1e6; /* one way, microseconds */
+}
+
+/* A window of messages one way, then a short acknowledgement back, as osu_bw does: the
+ * initiator's clock stops only when the receiver has everything. */
+static int bw_iterate(struct gx_ep *ep, size_t bytes, int window, double *seconds,
+                      struct gx_err *err)
+{
+    int ack = 0;
+    double t0 = MPI_Wtime();
+    if (ep->initiator) {
+        GX_TRY(ep->ops->xfer(ep, GX_DIR_SEND, window, bytes, err));
+        GX_MPI_TRY(err, MPI_Recv(&ack, 1, MPI_INT, ep->peer, GX_TAG_ACK, ep->job->comm,
+                                 MPI_STATUS_IGNORE));
+    } else {
+        GX_TRY(ep->ops->xfer(ep, GX_DIR_RECV, window, bytes, err));
+        GX_MPI_TRY(err, MPI_Send(&ack, 1, MPI_INT, ep->peer, GX_TAG_ACK, ep->job->comm));
+    }
+    *seconds = MPI_Wtime() - t0;
+    return GX_OK;
+}
+
+static double bw_value(size_t bytes, int window, double seconds)
+{
+    return (double)bytes * window / seconds / 1e9;
+}
+
+static int bibw_iterate(struct gx_ep *ep, size_t bytes, int window, double *seconds,
+                        struct gx_err *err)
+{
+    double t0 = MPI_Wtime();
+    GX_TRY(ep->ops->xfer(ep, GX_DIR_BOTH, window, bytes, err));
+    *seconds = MPI_Wtime() - t0;
+    return GX_OK;
+}
+
+static double bibw_value(size_t bytes, int window, double seconds)
+{
+    return 2.0 * (double)bytes * window / seconds / 1e9;
+}
+
+static const struct gx_pattern_ops gx_pattern_latency = {
+    .name = "latency",
+    .unit = "us",
+    .what = "ping-pong; one way = round trip / 2",
+    .iterate = latency_iterate,
+    .value = latency_value,
+};
+static const struct gx_pattern_ops gx_pattern_bw = {
+    .name = "bw",
+    .unit = "GB/s",
+    .what = "a window of messages one way, then an acknowledgement",
+    .uses_window = 1,
+    .iterate = bw_iterate,
+    .value = bw_value,
+};
+static const struct gx_pattern_ops gx_pattern_bibw = {
+    .name = "bibw",
+    .unit = "GB/s",
+    .what = "a window of messages both ways at once (GB/s counts both directions)",
+    .uses_window = 1,
+    .iterate = bibw_iterate,
+    .value = bibw_value,
+};
+
+const struct gx_pattern_ops *const gx_pattern_table[GX_PAT_COUNT] = {
+    [GX_PAT_LATENCY] = &gx_pattern_latency,
+    [GX_PAT_BW] = &gx_pattern_bw,
+    [GX_PAT_BIBW] = &gx_pattern_bibw,
+};
+
+int gx_pattern_lookup(const char *name)
+{
+    for (int k = 0; k < GX_PAT_COUNT; k++)
+        if (strcmp(gx_pattern_table[k]->name, name) == 0)
+            return k;
+    return -1;
+}

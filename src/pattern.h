@@ -1,0 +1,22 @@
+/* Communication patterns: one ops table indexed by enum gx_pattern_kind. */
+#ifndef GX_PATTERN_H
+#define GX_PATTERN_H
+
+#include "path.h"
+
+struct gx_pattern_ops {
+    const char *name;
+    const char *unit;     /* "us" or "GB/s" */
+    const char *what;
+    int uses_window;
+    /* One timed iteration; *seconds is what the initiator measured. */
+    int (*iterate)(struct gx_ep *ep, size_t bytes, int window, double *seconds,
+                   struct gx_err *err);
+    /* The sample reported for one iteration. */
+    double (*value)(size_t bytes, int window, double seconds);
+};
+
+extern const struct gx_pattern_ops *const gx_pattern_table[GX_PAT_COUNT];
+int gx_pattern_lookup(const char *name);
+
+#endif

@@ -1,0 +1,259 @@
+#include "config.h"
+#include "report.h"
+
+#include "sizes.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *gx_state_name(enum gx_state s)
+{
+    switch (s) {
+    case GX_STATE_OK: return "ok";
+    case GX_STATE_SKIPPED: return "skipped";
+    case GX_STATE_FAILED: return "failed";
+    default: return "idle";
+    }
+}
+
+void gx_utc_now(char *buf, size_t len, int compact)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    struct tm tm;
+    gmtime_r(&tv.tv_sec, &tm);
+    if (compact)
+        strftime(buf, len, "%Y%m%dT%H%M%SZ", &tm);
+    else {
+        char s[32];
+        strftime(s, sizeof s, "%Y-%m-%dT%H:%M:%S", &tm);
+        snprintf(buf, len, "%s.%03dZ", s, (int)(tv.tv_usec / 1000));
+    }
+}
+
+int gx_report_open(struct gx_report *rep, const char *path, int argc, char **argv,
+                   struct gx_err *err)
+{
+    memset(rep, 0, sizeof *rep);
+    snprintf(rep->path, sizeof rep->path, "%s", path);
+    snprintf(rep->lines_path, sizeof rep->lines_path, "%s.jsonl", path);
+    rep->lines = fopen(rep->lines_path, "w");
+    if (!rep->lines)
+        return gx_fail(err, GX_EINPUT, "--output: cannot write '%s': %s", rep->lines_path,
+                       strerror(errno));
+    char now[40];
+    gx_utc_now(now, sizeof now, 0);
+    cJSON *d = rep->doc = cJSON_CreateObject();
+    cJSON *cmd = cJSON_CreateArray();
+    if (!d || !cmd) {
+        cJSON_Delete(cmd);
+        return gx_fail(err, GX_ERUNTIME, "out of host memory for the report");
+    }
+    cJSON_AddStringToObject(d, "schema_version", GX_SCHEMA_VERSION);
+    cJSON *tool = cJSON_AddObjectToObject(d, "tool");
+    cJSON_AddStringToObject(tool, "name", PACKAGE_NAME);
+    cJSON_AddStringToObject(tool, "version", PACKAGE_VERSION);
+    for (int i = 0; i < argc; i++)
+        cJSON_AddItemToArray(cmd, cJSON_CreateString(argv[i]));
+    cJSON_AddItemToObject(d, "command_line", cmd);
+    cJSON_AddStringToObject(d, "start_time", now);
+    rep->results = cJSON_AddArrayToObject(d, "results");
+    rep->skipped = cJSON_AddArrayToObject(d, "skipped");
+    if (!rep->results || !rep->skipped)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory for the report");
+    return GX_OK;
+}
+
+static void add_stats(cJSON *o, const struct gx_stats *s)
+{
+    cJSON *st = cJSON_AddObjectToObject(o, "stats");
+    cJSON_AddNumberToObject(st, "n", (double)s->n);
+    cJSON_AddNumberToObject(st, "min", s->min);
+    cJSON_AddNumberToObject(st, "max", s->max);
+    cJSON_AddNumberToObject(st, "mean", s->mean);
+    cJSON_AddNumberToObject(st, "median", s->median);
+    cJSON_AddNumberToObject(st, "p5", s->p5);
+    cJSON_AddNumberToObject(st, "p95", s->p95);
+    cJSON_AddNumberToObject(st, "p99", s->p99);
+    cJSON_AddNumberToObject(st, "stddev", s->stddev);
+    cJSON_AddNumberToObject(st, "cv", s->cv);
+    cJSON *ci = cJSON_AddArrayToObject(st, "median_ci95");
+    cJSON_AddItemToArray(ci, cJSON_CreateNumber(s->ci_lo));
+    cJSON_AddItemToArray(ci, cJSON_CreateNumber(s->ci_hi));
+}
+
+cJSON *gx_result_json(const struct gx_result *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    if (r->run_name && r->run_name[0])
+        cJSON_AddStringToObject(o, "run", r->run_name);
+    cJSON_AddStringToObject(o, "path", r->path);
+    cJSON *mem = cJSON_AddObjectToObject(o, "mem");
+    cJSON_AddStringToObject(mem, "src", r->src_mem);
+    cJSON_AddStringToObject(mem, "dst", r->dst_mem);
+    cJSON_AddStringToObject(o, "pattern", r->pattern);
+    cJSON *ranks = cJSON_AddArrayToObject(o, "ranks");
+    cJSON_AddItemToArray(ranks, cJSON_CreateNumber(r->a));
+    cJSON_AddItemToArray(ranks, cJSON_CreateNumber(r->b));
+    cJSON_AddBoolToObject(o, "same_node", r->same_node);
+    cJSON_AddNumberToObject(o, "size", (double)r->size);
+    cJSON_AddStringToObject(o, "size_class", gx_size_class_name(gx_size_class(r->size)));
+    if (r->chunk) {
+        cJSON_AddNumberToObject(o, "chunk", (double)r->chunk);
+        cJSON_AddNumberToObject(o, "depth", r->depth);
+    }
+    cJSON_AddNumberToObject(o, "iterations", (double)r->iters);
+    cJSON_AddNumberToObject(o, "warmup", (double)r->warmup);
+    cJSON_AddNumberToObject(o, "window", (double)r->window);
+    cJSON_AddStringToObject(o, "unit", r->unit);
+    cJSON_AddStringToObject(o, "status", gx_state_name(r->state));
+    if (r->reason && r->reason[0])
+        cJSON_AddStringToObject(o, "reason", r->reason);
+    if (r->state == GX_STATE_OK)
+        add_stats(o, &r->stats);
+    cJSON *v = cJSON_AddObjectToObject(o, "validation");
+    cJSON_AddStringToObject(v, "status",
+                            !r->validated ? "not_checked" : r->valid ? "passed" : "failed");
+    cJSON_AddNumberToObject(v, "checks", r->validated);
+    if (r->validated && !r->valid) {
+        cJSON_AddNumberToObject(v, "first_bad_offset", (double)r->bad_offset);
+        cJSON_AddNumberToObject(v, "iteration", (double)r->bad_iter);
+    }
+    if (r->samples) {
+        cJSON *s = cJSON_CreateDoubleArray(r->samples, (int)r->nsamples);
+        cJSON_AddItemToObject(o, "samples", s);
+    }
+    return o;
+}
+
+int gx_report_add(struct gx_report *rep, const struct gx_result *res, struct gx_err *err)
+{
+    cJSON *o = gx_result_json(res);
+    if (!o)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory for a result");
+    char *line = cJSON_PrintUnformatted(o);
+    cJSON_AddItemToArray(rep->results, o);
+    if (!line)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory for a result line");
+    /* One write + flush per line: an aborted job leaves only complete lines behind. */
+    int bad = fprintf(rep->lines, "%s\n", line) < 0 || fflush(rep->lines) != 0;
+    free(line);
+    if (bad)
+        return gx_fail(err, GX_ERUNTIME, "writing '%s': %s", rep->lines_path, strerror(errno));
+    return GX_OK;
+}
+
+void gx_report_skip(struct gx_report *rep, const char *run, const char *path, int a, int b,
+                    const char *reason)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return;
+    if (run && run[0])
+        cJSON_AddStringToObject(o, "run", run);
+    cJSON_AddStringToObject(o, "path", path);
+    if (a >= 0) {
+        cJSON *ranks = cJSON_AddArrayToObject(o, "ranks");
+        cJSON_AddItemToArray(ranks, cJSON_CreateNumber(a));
+        cJSON_AddItemToArray(ranks, cJSON_CreateNumber(b));
+    }
+    cJSON_AddStringToObject(o, "reason", reason);
+    cJSON_AddItemToArray(rep->skipped, o);
+}
+
+static const char *str_of(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+cJSON *gx_report_summary(const cJSON *results)
+{
+    cJSON *summary = cJSON_CreateArray();
+    if (!summary)
+        return NULL;
+    const cJSON *r;
+    cJSON_ArrayForEach(r, results) {
+        if (strcmp(str_of(r, "status"), "ok") != 0)
+            continue;
+        const char *cls = str_of(r, "size_class"), *path = str_of(r, "path"),
+                   *pat = str_of(r, "pattern");
+        double med = cJSON_GetObjectItem(cJSON_GetObjectItem(r, "stats"), "median")->valuedouble;
+        cJSON *row = NULL, *it;
+        cJSON_ArrayForEach(it, summary)
+            if (!strcmp(str_of(it, "size_class"), cls) && !strcmp(str_of(it, "path"), path) &&
+                !strcmp(str_of(it, "pattern"), pat))
+                row = it;
+        if (!row) {
+            row = cJSON_CreateObject();
+            cJSON_AddStringToObject(row, "size_class", cls);
+            cJSON_AddStringToObject(row, "path", path);
+            cJSON_AddStringToObject(row, "pattern", pat);
+            cJSON_AddStringToObject(row, "unit", str_of(r, "unit"));
+            cJSON_AddNumberToObject(row, "results", 0);
+            cJSON_AddNumberToObject(row, "median_min", med);
+            cJSON_AddNumberToObject(row, "median_max", med);
+            cJSON_AddNumberToObject(row, "median_mean", 0);
+            cJSON_AddItemToArray(summary, row);
+        }
+        cJSON *n = cJSON_GetObjectItem(row, "results"), *lo = cJSON_GetObjectItem(row, "median_min"),
+              *hi = cJSON_GetObjectItem(row, "median_max"),
+              *mean = cJSON_GetObjectItem(row, "median_mean");
+        double k = n->valuedouble + 1;
+        cJSON_SetNumberValue(n, k);
+        cJSON_SetNumberValue(lo, fmin(lo->valuedouble, med));
+        cJSON_SetNumberValue(hi, fmax(hi->valuedouble, med));
+        cJSON_SetNumberValue(mean, mean->valuedouble + (med - mean->valuedouble) / k);
+    }
+    return summary;
+}
+
+int gx_report_write(struct gx_report *rep, cJSON *context, const char *status, int exit_code,
+                    struct gx_err *err)
+{
+    char now[40], tmp[4200];
+    gx_utc_now(now, sizeof now, 0);
+    cJSON *d = rep->doc;
+    cJSON_DeleteItemFromObject(d, "end_time");
+    cJSON_AddStringToObject(d, "end_time", now);
+    cJSON_DeleteItemFromObject(d, "status");
+    cJSON_AddStringToObject(d, "status", status);
+    cJSON_DeleteItemFromObject(d, "exit_code");
+    cJSON_AddNumberToObject(d, "exit_code", exit_code);
+    if (context) {
+        cJSON_DeleteItemFromObject(d, "context");
+        cJSON_AddItemToObject(d, "context", context);
+    }
+    cJSON_DeleteItemFromObject(d, "summary");
+    cJSON_AddItemToObject(d, "summary", gx_report_summary(rep->results));
+    char *text = cJSON_Print(d);
+    if (!text)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory printing the report");
+    /* Written beside the target, then renamed: a crash never leaves a truncated report. */
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", rep->path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    int ok = f && fputs(text, f) >= 0 && fputc('\n', f) != EOF;
+    ok = f && fclose(f) == 0 && ok;
+    free(text);
+    if (!ok || rename(tmp, rep->path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return gx_fail(err, GX_ERUNTIME, "writing the report '%s': %s", rep->path, strerror(e));
+    }
+    return GX_OK;
+}
+
+void gx_report_close(struct gx_report *rep)
+{
+    if (rep->lines)
+        fclose(rep->lines);
+    cJSON_Delete(rep->doc);
+    memset(rep, 0, sizeof *rep);
+}

@@ -1,0 +1,36 @@
+/* The JSON report (schema/gpuxfer-report.schema.json), built with cJSON on rank 0. */
+#ifndef GX_REPORT_H
+#define GX_REPORT_H
+
+#include "result.h"
+
+#include <cjson/cJSON.h>
+
+#define GX_SCHEMA_VERSION "1.0"
+
+struct gx_report {
+    cJSON *doc;
+    cJSON *results;   /* owned by doc */
+    cJSON *skipped;   /* owned by doc */
+    FILE *lines;      /* <output>.jsonl, one complete line per measurement */
+    char path[4096];
+    char lines_path[4100];
+};
+
+/* Creates the document and opens the lines file; nothing is written to `path` yet. */
+int gx_report_open(struct gx_report *rep, const char *path, int argc, char **argv,
+                   struct gx_err *err);
+cJSON *gx_result_json(const struct gx_result *res);
+/* Adds a result and appends it, flushed, to the lines file. */
+int gx_report_add(struct gx_report *rep, const struct gx_result *res, struct gx_err *err);
+void gx_report_skip(struct gx_report *rep, const char *run, const char *path, int a, int b,
+                    const char *reason);
+/* Per size class and (path, pattern): how many results and their medians' spread. */
+cJSON *gx_report_summary(const cJSON *results);
+/* Finishes (end time, status, summary) and writes the document atomically (tmp + rename). */
+int gx_report_write(struct gx_report *rep, cJSON *context, const char *status, int exit_code,
+                    struct gx_err *err);
+void gx_report_close(struct gx_report *rep);
+void gx_utc_now(char *buf, size_t len, int compact);
+
+#endif

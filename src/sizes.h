@@ -1,0 +1,24 @@
+/* Message sizes: parsing "1:1G" ranges and "8,4K,3M+5" lists, and size classes. */
+#ifndef GX_SIZES_H
+#define GX_SIZES_H
+
+#include "gx.h"
+
+#define GX_MAX_SIZES 256
+
+struct gx_size_list {
+    size_t n;
+    size_t v[GX_MAX_SIZES];
+};
+
+/* One size: N, NK, NM, NG (2^10, 2^20, 2^30), optionally "+N..." added. */
+int gx_parse_size(const char *text, size_t *out, struct gx_err *err);
+/* A range "A:B" (A, 2A, 4A, ... up to B) or a comma-separated list. */
+int gx_parse_sizes(const char *text, struct gx_size_list *out, struct gx_err *err);
+/* "4K", "1M", "3M+5": the shortest exact spelling, for tables. */
+void gx_format_size(size_t bytes, char *buf, size_t len);
+
+enum gx_size_class gx_size_class(size_t bytes);
+const char *gx_size_class_name(enum gx_size_class c);
+
+#endif

@@ -1,0 +1,50 @@
+#include "stats.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double gx_percentile(const double *s, size_t n, double p)
+{
+    double h = (double)(n - 1) * p;
+    size_t lo = (size_t)floor(h);
+    if (lo + 1 >= n)
+        return s[n - 1];
+    return s[lo] + (h - (double)lo) * (s[lo + 1] - s[lo]);
+}
+
+void gx_stats_compute(double *s, size_t n, struct gx_stats *o)
+{
+    qsort(s, n, sizeof *s, cmp_double);
+    double sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += s[i];
+    double mean = sum / (double)n, ss = 0;
+    for (size_t i = 0; i < n; i++)
+        ss += (s[i] - mean) * (s[i] - mean);
+    o->n = n;
+    o->min = s[0];
+    o->max = s[n - 1];
+    o->mean = mean;
+    o->median = gx_percentile(s, n, 0.5);
+    o->p5 = gx_percentile(s, n, 0.05);
+    o->p95 = gx_percentile(s, n, 0.95);
+    o->p99 = gx_percentile(s, n, 0.99);
+    o->stddev = n > 1 ? sqrt(ss / (double)(n - 1)) : 0.0;
+    o->cv = mean != 0 ? o->stddev / mean : 0.0;
+    /* Distribution-free interval: the median lies between order statistics j and k
+     * (1-based) with ~95% probability, j,k = n/2 -+ 1.96 sqrt(n)/2 (normal approximation
+     * of the binomial). */
+    double half = 1.96 * sqrt((double)n) / 2.0;
+    long j = (long)floor((double)n / 2.0 - half);
+    long k = (long)ceil(1.0 + (double)n / 2.0 + half);
+    if (j < 1) j = 1;
+    if (k > (long)n) k = (long)n;
+    o->ci_lo = s[j - 1];
+    o->ci_hi = s[k - 1];
+}

@@ -1,0 +1,58 @@
+#!/bin/sh
+# Invalid input: one line on stderr (rank 0), exit 2, every rank exits, no report left behind.
+. "$top_srcdir/tests/lib.sh"
+dir=$(mktemp -d "$TEST_TMP/invalid.XXXXXX")
+sc="$top_srcdir/tests/scenarios"
+
+expect_input_error() { # NP EXPECTED-TEXT ARGS...
+    np=$1; want=$2; shift 2
+    out="$dir/r.json"
+    rm -f "$out" "$out.jsonl"
+    GX_TIMEOUT=60 gx_mpirun "$np" --output "$out" --quiet "$@" >"$dir/stdout" 2>"$dir/stderr"
+    rc=$?
+    lines=$(grep -c '^gpuxfer: ' "$dir/stderr")
+    if [ $rc -eq 2 ] && grep -qF -- "$want" "$dir/stderr" && [ "$lines" -eq 1 ] &&
+        [ ! -e "$out" ] && [ ! -e "$out.jsonl" ]; then
+        ok 0 "$* (np $np) -> exit 2: $want"
+    else
+        ok 1 "$* (np $np) -> exit 2: $want"
+        { echo "exit $rc, $lines message lines"; cat "$dir/stderr"; } | diag
+    fi
+}
+
+expect_input_error 2 "--sizes: size '0' is 0" --sizes 0
+expect_input_error 2 "--sizes: bad size '-5'" --sizes -5
+expect_input_error 2 "--sizes: bad size '1X'" --sizes 1X
+expect_input_error 2 "needs two buffers of that size per rank" --sizes 4096G
+expect_input_error 2 "--pattern: unknown pattern 'pingpong'" --pattern pingpong
+expect_input_error 2 "--path: unknown path 'warp'" --path warp
+expect_input_error 2 "--chunk: size '0' is 0" --chunk 0
+expect_input_error 2 "--depth: 0 is out of range" --depth 0
+expect_input_error 2 "--iters: 'many' is not an integer" --iters many
+expect_input_error 2 "unknown option '--frobnicate'" --frobnicate
+expect_input_error 2 "--pairs: rank 7 in '0:7' is out of range" --pairs 0:7
+expect_input_error 1 "--pairs: every pattern needs a pair of ranks" --sizes 8
+expect_input_error 2 "--scenario: cannot read" --scenario "$dir/none.json"
+expect_input_error 2 "bad-json.json: line 4: not valid JSON" --scenario "$sc/bad-json.json"
+expect_input_error 2 "bad-key.json: runs[1]: unknown key 'size'" --scenario "$sc/bad-key.json"
+expect_input_error 2 "bad-type.json: runs[0].iters: expected an integer" --scenario "$sc/bad-type.json"
+expect_input_error 2 "bad-range.json: runs[0].window: 0 is out of range" --scenario "$sc/bad-range.json"
+expect_input_error 2 "bad-path.json: runs[0].path: unknown path 'carrier-pigeon'" --scenario "$sc/bad-path.json"
+expect_input_error 2 "bad-pattern.json: runs[0].pattern: unknown pattern 'allreduce'" --scenario "$sc/bad-pattern.json"
+expect_input_error 2 "bad-size.json: runs[0].sizes: bad size '1X'" --scenario "$sc/bad-size.json"
+expect_input_error 2 "--output: cannot" --sizes 8 --output /proc/none/r.json
+
+# A valid scenario still runs, and --help / --version work on every rank count.
+GX_TIMEOUT=60 gx_mpirun 2 --scenario "$sc/good-two-runs.json" --quiet --output "$dir/good.json" >/dev/null 2>&1
+ok $? "a valid two-run scenario runs"
+check_report "$dir/good.json" | diag
+ok $? "its report is valid"
+GX_TIMEOUT=30 gx_mpirun 1 --help >"$dir/help" 2>&1 &&
+    grep -q -- '--sizes SIZES' "$dir/help" && grep -q 'default: 1:4M' "$dir/help"
+ok $? "--help documents options with their defaults"
+
+[ "$(GX_TIMEOUT=30 gx_mpirun 2 --version 2>/dev/null | grep -cE '^gpuxfer [0-9]+\.[0-9]+\.[0-9]+$')" -eq 1 ]
+ok $? "--version prints one line, from rank 0 only"
+
+rm -rf "$dir"
+done_testing

@@ -1,0 +1,23 @@
+# TAP helpers for the shell tests. Source it; then use ok/skip and finish with done_testing.
+set -u
+: "${GPUXFER:?}" "${MPIRUN:=mpirun}" "${PYTHON:=python3}" "${top_srcdir:?}" "${TEST_TMP:=/tmp/gpuxfer-tests}"
+n=0
+failed=0
+ok() { # ok COND-EXIT-STATUS DESCRIPTION
+    n=$((n + 1))
+    if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
+}
+skip() { n=$((n + 1)); echo "ok $n - # SKIP $1"; }
+done_testing() { echo "1..$n"; [ "$failed" -eq 0 ]; }
+diag() { sed 's/^/# /'; }
+
+# Runs gpuxfer under mpirun with a time limit, so that a hang fails the test instead of CI.
+gx_mpirun() { # gx_mpirun NP [mpirun args --] gpuxfer args...
+    local np=$1; shift
+    timeout -k 10 "${GX_TIMEOUT:-180}" "$MPIRUN" -np "$np" --oversubscribe --bind-to none \
+        --mca btl self,vader,tcp "$GPUXFER" "$@"
+}
+
+check_report() { "$PYTHON" "$top_srcdir/tests/check_report.py" "$@"; }
+
+mkdir -p "$TEST_TMP"

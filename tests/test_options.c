@@ -1,0 +1,141 @@
+#include "options.h"
+#include "pairs.h"
+#include "path.h"
+#include "tap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *scenario_text;
+
+static int read_mem(const char *path, char **text, struct gx_err *err, void *ctx)
+{
+    (void)ctx;
+    if (!scenario_text)
+        return gx_fail(err, GX_EINPUT, "--scenario: cannot read '%s'", path);
+    *text = strdup(scenario_text);
+    return GX_OK;
+}
+
+static struct gx_options o;
+
+static int parse(const char *line, struct gx_err *err)
+{
+    char buf[1024], *argv[64];
+    int argc = 0;
+    snprintf(buf, sizeof buf, "gpuxfer %s", line);
+    for (char *t = strtok(buf, " "); t && argc < 63; t = strtok(NULL, " "))
+        argv[argc++] = t;
+    argv[argc] = NULL;
+    memset(err, 0, sizeof *err);
+    return gx_options_parse(argc, argv, &o, read_mem, NULL, err);
+}
+
+static void bad(const char *line, const char *needle)
+{
+    struct gx_err err;
+    int rc = parse(line, &err);
+    ok(rc == GX_EINPUT && strstr(err.msg, needle), "'%s' -> exit 2 with '%s' (rc %d: %s)", line,
+       needle, rc, err.msg);
+}
+
+static void bad_scenario(const char *text, const char *needle)
+{
+    struct gx_err err;
+    scenario_text = text;
+    int rc = parse("--scenario s.json", &err);
+    ok(rc == GX_EINPUT && strstr(err.msg, needle), "scenario %s -> '%s' (rc %d: %s)", text, needle,
+       rc, err.msg);
+}
+
+int main(void)
+{
+    struct gx_err err;
+    ok(parse("", &err) == GX_OK && o.nruns == 1, "no options: one run");
+    struct gx_run_opts *r = &o.runs[0];
+    ok(r->npaths == 1 && strcmp(gx_paths[r->paths[0]].name, "host") == 0, "default path host");
+    ok(r->npatterns == 2 && r->patterns[0] == GX_PAT_LATENCY && r->patterns[1] == GX_PAT_BW,
+       "default patterns latency,bw");
+    ok(r->sizes.n == 23 && r->sizes.v[22] == 4u << 20, "default sizes 1:4M");
+    ok(strcmp(r->pairs, "0:1") == 0 && r->iters == 0 && r->warmup == -1 && r->window == 0,
+       "default pairs 0:1, iterations by size");
+    ok(r->nchunks == 1 && r->chunks[0] == 1u << 20 && r->ndepths == 1 && r->depths[0] == 2,
+       "default chunk 1M, depth 2");
+
+    ok(parse("--pattern bibw,latency --sizes 8,4K --iters 5 --warmup 0 --window 3 --validate all "
+             "--path host --mem pageable --chunk 256K,1M --depth 1,4 --quiet --samples",
+             &err) == GX_OK,
+       "every option parses (%s)", err.msg);
+    ok(r->patterns[0] == GX_PAT_BIBW && r->sizes.n == 2 && r->iters == 5 && r->warmup == 0 &&
+           r->window == 3 && r->validate == GX_VALIDATE_ALL && r->nchunks == 2 &&
+           r->depths[1] == 4 && o.g.quiet && o.g.samples,
+       "values land in the options");
+
+    bad("--sizes 1X", "--sizes: bad size '1X'");
+    bad("--sizes 0", "--sizes: size '0' is 0");
+    bad("--sizes -5", "--sizes: bad size '-5'");
+    bad("--pattern foo", "--pattern: unknown pattern 'foo'");
+    bad("--path warp", "--path: unknown path 'warp'");
+    bad("--mem host", "--mem: unknown memory kind 'host'");
+    bad("--iters 0", "--iters: 0 is out of range");
+    bad("--iters ten", "--iters: 'ten' is not an integer");
+    bad("--window 5000", "--window: 5000 is out of range");
+    bad("--chunk 0", "--chunk: size '0' is 0");
+    bad("--depth 0", "--depth: 0 is out of range");
+    bad("--validate sometimes", "--validate: unknown validation");
+    bad("--bogus", "unknown option '--bogus'");
+    bad("--sizes", "option '--sizes' needs a value");
+    bad("stray", "unexpected argument 'stray'");
+
+    scenario_text = "{\"description\": \"x\", \"runs\": [{\"sizes\": \"1:4K\", \"pattern\": "
+                    "[\"latency\"]}, {\"name\": \"big\", \"sizes\": [\"1M\", 4096], \"iters\": 7}]}";
+    ok(parse("--scenario s.json --iters 3", &err) == GX_OK && o.nruns == 2, "scenario with two runs");
+    ok(o.runs[0].sizes.n == 13 && o.runs[0].npatterns == 1 && o.runs[0].iters == 3,
+       "run 0 from the file, --iters overrides");
+    ok(o.runs[1].sizes.n == 2 && o.runs[1].sizes.v[1] == 4096 && o.runs[1].iters == 3 &&
+           strcmp(o.runs[1].name, "big") == 0, "run 1: array of sizes, name; CLI wins over the file");
+
+    bad_scenario("{\"runs\": [{\"szies\": \"8\"}]}", "s.json: runs[0]: unknown key 'szies'");
+    bad_scenario("{\"runs\": [{\"iters\": \"8\"}]}", "s.json: runs[0].iters: expected an integer");
+    bad_scenario("{\"runs\": [{\"iters\": 1.5}]}", "s.json: runs[0].iters: expected an integer");
+    bad_scenario("{\"runs\": [{\"iters\": -1}]}", "s.json: runs[0].iters: -1 is out of range");
+    bad_scenario("{\"runs\": [{\"path\": \"nope\"}]}", "s.json: runs[0].path: unknown path 'nope'");
+    bad_scenario("{\"runs\": [{\"pattern\": [\"bw\", \"x\"]}]}",
+                 "s.json: runs[0].pattern: unknown pattern 'x'");
+    bad_scenario("{\"runs\": [{\"sizes\": \"1X\"}]}", "s.json: runs[0].sizes: bad size '1X'");
+    bad_scenario("{\"runs\": [{\"sizes\": \"0\"}]}", "s.json: runs[0].sizes: size '0' is 0");
+    bad_scenario("{\"runs\": []}", "s.json: runs: expected a non-empty array");
+    bad_scenario("{\"runs\": [{}], \"extra\": 1}", "s.json: unknown key 'extra'");
+    bad_scenario("[1, 2]", "s.json: expected a JSON object");
+    bad_scenario("{\"runs\": [\n{\"sizes\": \"8\"},\n]}", "s.json: line 3: not valid JSON");
+    bad_scenario("{\"runs\": [3]}", "s.json: runs[0]: expected an object");
+    scenario_text = NULL;
+    bad("--scenario missing.json", "cannot read 'missing.json'");
+
+    /* Job-dependent checks. */
+    ok(parse("", &err) == GX_OK && gx_options_check_job(&o, 1, &err) == GX_EINPUT &&
+           strstr(err.msg, "--pairs: every pattern needs a pair of ranks"),
+       "one-rank job: pattern needs a pair (%s)", err.msg);
+    ok(parse("--pairs 0:5", &err) == GX_OK && gx_options_check_job(&o, 4, &err) == GX_EINPUT &&
+           strstr(err.msg, "--pairs: rank 5 in '0:5' is out of range"), "pair rank out of range");
+    ok(parse("--pairs 1:1", &err) == GX_OK && gx_options_check_job(&o, 4, &err) == GX_EINPUT &&
+           strstr(err.msg, "names one rank twice"), "pair with one rank twice");
+    ok(parse("--pairs 0-1", &err) == GX_OK && gx_options_check_job(&o, 4, &err) == GX_EINPUT &&
+           strstr(err.msg, "bad pair list '0-1'"), "malformed pair list");
+    ok(parse("--sizes 4096G", &err) == GX_OK && gx_options_check_job(&o, 2, &err) == GX_EINPUT &&
+           strstr(err.msg, "--sizes: 4096G needs two buffers"), "size larger than memory (%s)",
+       err.msg);
+
+    struct gx_pairs p;
+    ok(gx_pairs_resolve("all-disjoint", 5, &p, &err) == GX_OK && p.nrounds == 1 &&
+           p.rounds[0].npairs == 2 && p.rounds[0].pairs[1].a == 2 && p.rounds[0].pairs[1].b == 3,
+       "all-disjoint on 5 ranks: 0:1 and 2:3 at once");
+    ok(gx_round_find(&p.rounds[0], 4) == NULL && gx_round_find(&p.rounds[0], 3)->a == 2,
+       "rank 4 sits out; rank 3 pairs with 2");
+    gx_pairs_free(&p);
+    ok(gx_pairs_resolve("3:1,0:2", 4, &p, &err) == GX_OK && p.nrounds == 2 &&
+           p.rounds[0].pairs[0].a == 1 && p.rounds[0].pairs[0].b == 3,
+       "explicit pairs run one after another, lower rank initiates");
+    gx_pairs_free(&p);
+    return tap_done();
+}

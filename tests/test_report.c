@@ -1,0 +1,111 @@
+#include "report.h"
+#include "tap.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static double num(const cJSON *o, const char *k)
+{
+    return cJSON_GetObjectItem(o, k)->valuedouble;
+}
+
+static const char *str(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItem(o, k);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+int main(void)
+{
+    struct gx_result r = {
+        .path = "host", .src_mem = "pageable", .dst_mem = "pinned", .pattern = "bw",
+        .unit = "GB/s", .a = 0, .b = 1, .same_node = 1, .size = 65536, .iters = 10, .warmup = 2,
+        .window = 64, .state = GX_STATE_OK, .validated = 2, .valid = 1, .bad_offset = -1,
+    };
+    double s[] = {1, 2, 3};
+    gx_stats_compute(s, 3, &r.stats);
+    cJSON *o = gx_result_json(&r);
+    ok(o && !strcmp(str(o, "path"), "host") && !strcmp(str(o, "size_class"), "small") &&
+           num(o, "size") == 65536 && !strcmp(str(cJSON_GetObjectItem(o, "mem"), "dst"), "pinned"),
+       "result: path, size, class, memory kinds");
+    ok(num(cJSON_GetObjectItem(o, "stats"), "median") == 2 &&
+           cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(o, "stats"), "median_ci95")) == 2,
+       "result: statistics with a CI");
+    ok(!strcmp(str(cJSON_GetObjectItem(o, "validation"), "status"), "passed") &&
+           !cJSON_GetObjectItem(o, "chunk"), "result: validation passed; no chunk for an unchunked path");
+    cJSON_Delete(o);
+
+    r.valid = 0;
+    r.bad_offset = 4093;
+    r.bad_iter = 0;
+    r.chunk = 1 << 20;
+    r.depth = 2;
+    o = gx_result_json(&r);
+    ok(!strcmp(str(cJSON_GetObjectItem(o, "validation"), "status"), "failed") &&
+           num(cJSON_GetObjectItem(o, "validation"), "first_bad_offset") == 4093 &&
+           num(o, "chunk") == 1 << 20 && num(o, "depth") == 2,
+       "result: failed validation names the offset; chunk and depth present");
+    cJSON_Delete(o);
+
+    char dir[] = "/tmp/gx-report-XXXXXX";
+    ok(mkdtemp(dir) != NULL, "temporary directory");
+    char path[256];
+    snprintf(path, sizeof path, "%s/r.json", dir);
+    char *argv[] = {"gpuxfer", "--sizes", "8"};
+    struct gx_report rep;
+    struct gx_err err = {0};
+    ok(gx_report_open(&rep, path, 3, argv, &err) == GX_OK, "report opens (%s)", err.msg);
+    r.valid = 1;
+    r.chunk = 0;
+    ok(gx_report_add(&rep, &r, &err) == GX_OK, "result added");
+    r.size = 8;
+    r.stats.median = 4;
+    ok(gx_report_add(&rep, &r, &err) == GX_OK, "second result added");
+    r.size = 16;
+    r.stats.median = 6;
+    gx_report_add(&rep, &r, &err);
+    gx_report_skip(&rep, NULL, "nccl", -1, -1, "built without NCCL");
+    ok(access(path, F_OK) != 0, "nothing at the report path before it is written");
+    ok(gx_report_write(&rep, NULL, "complete", 0, &err) == GX_OK, "report written (%s)", err.msg);
+    gx_report_close(&rep);
+
+    FILE *f = fopen(path, "r");
+    char *text = calloc(1, 1 << 16);
+    size_t n = f ? fread(text, 1, (1 << 16) - 1, f) : 0;
+    if (f)
+        fclose(f);
+    cJSON *doc = cJSON_Parse(text);
+    ok(n > 0 && doc, "the report is valid JSON");
+    ok(!strcmp(str(doc, "schema_version"), GX_SCHEMA_VERSION) && !strcmp(str(doc, "status"), "complete") &&
+           cJSON_GetArraySize(cJSON_GetObjectItem(doc, "results")) == 3 &&
+           cJSON_GetArraySize(cJSON_GetObjectItem(doc, "skipped")) == 1,
+       "schema version, status, 3 results, 1 skipped");
+    cJSON *sum = cJSON_GetObjectItem(doc, "summary");
+    cJSON *row = cJSON_GetArrayItem(sum, 0), *row2 = cJSON_GetArrayItem(sum, 1);
+    ok(cJSON_GetArraySize(sum) == 2 && !strcmp(str(row, "size_class"), "small") &&
+           num(row, "results") == 1 && !strcmp(str(row2, "size_class"), "tiny") &&
+           num(row2, "results") == 2 && num(row2, "median_min") == 4 && num(row2, "median_max") == 6 &&
+           num(row2, "median_mean") == 5,
+       "summary per size class: counts and spread of medians");
+    cJSON_Delete(doc);
+
+    snprintf(path, sizeof path, "%s/r.json.jsonl", dir);
+    f = fopen(path, "r");
+    int lines = 0;
+    char line[4096];
+    while (f && fgets(line, sizeof line, f)) {
+        cJSON *l = cJSON_Parse(line);
+        lines += l != NULL && line[strlen(line) - 1] == '\n';
+        cJSON_Delete(l);
+    }
+    if (f)
+        fclose(f);
+    ok(lines == 3, "the lines file holds 3 complete JSON lines");
+    unlink(path);
+    snprintf(path, sizeof path, "%s/r.json", dir);
+    unlink(path);
+    rmdir(dir);
+    free(text);
+    return tap_done();
+}
