@@ -183,6 +183,8 @@ static int measure(struct gx_bench *b, const struct gx_axes *ax, struct gx_recor
     GX_TRY(ensure_capacity(ep, ax->size, err));
     ep->chunk = ax->chunk;
     ep->depth = ax->depth;
+    if (ep->ops->prepare)
+        GX_TRY(pair_agree(ep, ep->ops->prepare(ep, ax->size, err), err));
     if ((size_t)ax->iters > b->nsamples_cap) {
         double *s = realloc(b->samples, (size_t)ax->iters * sizeof *s);
         if (!s)
@@ -197,6 +199,8 @@ static int measure(struct gx_bench *b, const struct gx_axes *ax, struct gx_recor
         uint32_t iter = (uint32_t)(i + ax->warmup + 1);
         if (all)
             GX_TRY(prepare_iteration(ep, ax->pattern, ax->size, iter, err));
+        if (ep->ops->between)
+            GX_TRY(ep->ops->between(ep, err));
         double secs;
         GX_TRY(pat->iterate(ep, ax->size, (int)ax->window, &secs, err));
         if (all)
@@ -400,6 +404,50 @@ static int bench_path(struct gx_bench *b, const struct gx_pairs *pairs, struct g
     return GX_OK;
 }
 
+/* Paths with job-wide state (setup hook) are set up once, collectively, before measuring;
+ * a path whose setup fails is skipped everywhere with the reason. */
+#define GX_MAX_PATHS 32
+static char path_setup_failed[GX_MAX_PATHS][sizeof(((struct gx_err *)0)->msg)];
+static int path_is_set_up[GX_MAX_PATHS];
+
+static int path_used(const struct gx_options *o, int path)
+{
+    for (int r = 0; r < o->nruns; r++)
+        for (int p = 0; p < o->runs[r].npaths; p++)
+            if (o->runs[r].paths[p] == path)
+                return 1;
+    return 0;
+}
+
+static int setup_paths(const struct gx_job *job, const struct gx_options *o, struct gx_err *err)
+{
+    for (int p = 0; p < gx_path_count && p < GX_MAX_PATHS; p++) {
+        const struct gx_path_ops *ops = gx_paths[p].ops;
+        path_setup_failed[p][0] = '\0';
+        if (!ops || !ops->setup || !path_used(o, p))
+            continue;
+        struct gx_err why = {0};
+        int rc = gx_agree(job->comm, ops->setup(job, &why), &why);
+        path_is_set_up[p] = 1; /* teardown copes with partial setups */
+        if (rc == GX_ESKIP)
+            snprintf(path_setup_failed[p], sizeof path_setup_failed[p], "%s", why.msg);
+        else if (rc != GX_OK) {
+            *err = why;
+            return rc;
+        }
+    }
+    return GX_OK;
+}
+
+static void teardown_paths(void)
+{
+    for (int p = 0; p < gx_path_count && p < GX_MAX_PATHS; p++)
+        if (path_is_set_up[p] && gx_paths[p].ops->teardown) {
+            gx_paths[p].ops->teardown();
+            path_is_set_up[p] = 0;
+        }
+}
+
 int gx_harness_run(const struct gx_job *job, const struct gx_options *o, struct gx_report *rep,
                    struct gx_harness_out *ho, struct gx_err *err)
 {
@@ -416,6 +464,8 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o, struct 
     }
     rc = gx_agree(job->comm, rc, err);
     gx_output_init(&out, job, o);
+    if (rc == GX_OK)
+        rc = setup_paths(job, o, err);
     struct gx_bench b = {.job = job};
     for (int r = 0; r < o->nruns && rc == GX_OK; r++) {
         const struct gx_run_opts *run = &o->runs[r];
@@ -425,11 +475,12 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o, struct 
         b.run = run;
         for (int p = 0; p < run->npaths && rc == GX_OK; p++) {
             b.path = run->paths[p];
-            if (!gx_paths[b.path].ops) {
+            const char *absent = !gx_paths[b.path].ops ? gx_paths[b.path].absent_why
+                                                       : path_setup_failed[b.path];
+            if (absent && absent[0]) {
                 if (job->rank == 0) {
-                    gx_report_skip(rep, run->name, gx_paths[b.path].name, -1, -1,
-                                   gx_paths[b.path].absent_why);
-                    gx_output_skip(&out, gx_paths[b.path].name, gx_paths[b.path].absent_why);
+                    gx_report_skip(rep, run->name, gx_paths[b.path].name, -1, -1, absent);
+                    gx_output_skip(&out, gx_paths[b.path].name, absent);
                 }
                 ho->skipped++;
                 continue;
@@ -439,6 +490,7 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o, struct 
         gx_pairs_free(&pairs);
     }
     gx_output_done(&out);
+    teardown_paths();
     free(b.samples);
     free(c.recs);
     free(c.samples);

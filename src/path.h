@@ -31,10 +31,20 @@ struct gx_path_ops {
     const char *what;     /* one line for --help and the report */
     int default_src, default_dst;
     unsigned flags;
-    /* GX_OK, or GX_ESKIP with the reason this pair cannot use the path (never a crash). */
-    int (*filter)(const struct gx_ep *ep, struct gx_err *why);
+    /* Optional, collective over the whole job, once before any measurement (e.g. a NCCL
+     * communicator); GX_ESKIP skips the path everywhere with the reason. */
+    int (*setup)(const struct gx_job *job, struct gx_err *err);
+    void (*teardown)(void);
+    /* GX_OK, or GX_ESKIP with the reason this pair cannot use the path (never a crash). Both
+     * sides of the pair call it at the same time, so it may talk to the peer. */
+    int (*filter)(struct gx_ep *ep, struct gx_err *why);
     /* Called on both sides of the pair after the buffers were (re)allocated. */
     int (*open)(struct gx_ep *ep, struct gx_err *err);
+    /* Optional: the message size, chunk or depth changed (untimed; e.g. staging buffers). */
+    int (*prepare)(struct gx_ep *ep, size_t bytes, struct gx_err *err);
+    /* Optional: between timed iterations, untimed (e.g. put unified memory back on the GPU, as
+     * if the application had just produced it there). */
+    int (*between)(struct gx_ep *ep, struct gx_err *err);
     /* Moves `count` messages of `bytes` from src to the peer's dst (SEND), into dst (RECV), or
      * both at once (BOTH). Returns when every message is complete: on the receiving side, the
      * data is in dst and synchronized with the host. */

@@ -15,7 +15,7 @@ struct mpi_priv {
     size_t nreq;
 };
 
-static int mpi_filter(const struct gx_ep *ep, struct gx_err *why)
+static int mpi_filter(struct gx_ep *ep, struct gx_err *why)
 {
     int device_side = ep->src_kind == GX_MEM_DEVICE || ep->dst_kind == GX_MEM_DEVICE;
     if (device_side && !ep->job->cuda_aware)

@@ -1,0 +1,26 @@
+/* Checking CUDA calls: every failure becomes a gx_err with the call and the CUDA message. */
+#ifndef GX_CUDA_UTIL_H
+#define GX_CUDA_UTIL_H
+
+#include "gx.h"
+
+#include <cuda_runtime_api.h>
+
+/* Out-of-memory is GX_ESKIP (that size is skipped, the run goes on); the rest GX_ERUNTIME. */
+int gx_fail_cuda(struct gx_err *err, cudaError_t ce, const char *call, const char *file,
+                 int line);
+
+#define GX_CUDA_TRY(err, call)                                                                \
+    do {                                                                                      \
+        cudaError_t gx_ce_ = (call);                                                          \
+        if (gx_ce_ != cudaSuccess)                                                            \
+            return gx_fail_cuda((err), gx_ce_, #call, __FILE__, __LINE__);                   \
+    } while (0)
+
+/* A non-blocking stream for untimed helper work (fill, check, poison) on this rank's GPU. */
+int gx_cuda_util_stream(cudaStream_t *s, struct gx_err *err);
+
+/* Polls an event: 1 when complete, 0 when pending, or an error. */
+int gx_cuda_event_done(cudaEvent_t ev, int *done, struct gx_err *err);
+
+#endif

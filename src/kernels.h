@@ -1,0 +1,31 @@
+/* C entry points of the CUDA kernels in kernels/, e.g. fill.cu. Each returns a cudaError_t (launch
+ * errors included); none synchronizes. */
+#ifndef GX_KERNELS_H
+#define GX_KERNELS_H
+
+#include <cuda_runtime_api.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The message pattern of (rank, iter) over n bytes (buf 8-byte aligned). */
+cudaError_t gx_kernel_fill(void *buf, size_t n, uint32_t rank, uint32_t iter, cudaStream_t s);
+/* Writes into *d_first (device memory) the first offset that differs from the pattern, or
+ * UINT64_MAX when all match. */
+cudaError_t gx_kernel_check(const void *buf, size_t n, uint32_t rank, uint32_t iter,
+                            unsigned long long *d_first, cudaStream_t s);
+/* dst = src by SM loads/stores (16-byte vectors when both are 16-byte aligned), grid-stride,
+ * enough blocks to fill the GPU: the zero-copy path's only data mover. */
+cudaError_t gx_kernel_copy(void *dst, const void *src, size_t n, cudaStream_t s);
+/* Touches every page of a managed buffer from the GPU (reads, or writes when write != 0), so
+ * that demand paging moves it. */
+cudaError_t gx_kernel_touch(void *buf, size_t n, int write, cudaStream_t s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,171 @@
+/* Memory kinds that need CUDA: pinned, device, managed and mapped pinned host memory. */
+#include "config.h"
+
+#include "cuda_util.h"
+#include "fill.h"
+#include "gpu.h"
+#include "kernels.h"
+#include "mem.h"
+
+#include <string.h>
+
+int gx_fail_cuda(struct gx_err *err, cudaError_t ce, const char *call, const char *file, int line)
+{
+    int rc = ce == cudaErrorMemoryAllocation ? GX_ESKIP : GX_ERUNTIME;
+    if (ce == cudaErrorMemoryAllocation)
+        cudaGetLastError(); /* not sticky: the next size may fit */
+    return gx_fail(err, rc, "%s failed at %s:%d: %s (%s)", call, file, line,
+                   cudaGetErrorString(ce), cudaGetErrorName(ce));
+}
+
+int gx_cuda_util_stream(cudaStream_t *s, struct gx_err *err)
+{
+    static cudaStream_t util;
+    static int device = -1;
+    int dev;
+    GX_CUDA_TRY(err, cudaGetDevice(&dev));
+    if (device != dev) {
+        GX_CUDA_TRY(err, cudaStreamCreateWithFlags(&util, cudaStreamNonBlocking));
+        device = dev;
+    }
+    *s = util;
+    return GX_OK;
+}
+
+int gx_cuda_event_done(cudaEvent_t ev, int *done, struct gx_err *err)
+{
+    cudaError_t ce = cudaEventQuery(ev);
+    if (ce == cudaErrorNotReady) {
+        *done = 0;
+        return GX_OK;
+    }
+    GX_CUDA_TRY(err, ce);
+    *done = 1;
+    return GX_OK;
+}
+
+static int gpu_usable(struct gx_err *why)
+{
+    const char *absent = gx_gpu_absent_why();
+    if (absent[0])
+        return gx_fail(why, GX_ESKIP, "%s", absent);
+    return GX_OK;
+}
+
+/* ---- memory the GPU fills and checks (device, managed) */
+
+static int gpu_fill(void *buf, size_t n, uint32_t rank, uint32_t iter, struct gx_err *err)
+{
+    cudaStream_t s;
+    GX_TRY(gx_cuda_util_stream(&s, err));
+    GX_CUDA_TRY(err, gx_kernel_fill(buf, n, rank, iter, s));
+    GX_CUDA_TRY(err, cudaStreamSynchronize(s));
+    return GX_OK;
+}
+
+static int gpu_poison(void *buf, size_t n, struct gx_err *err)
+{
+    cudaStream_t s;
+    GX_TRY(gx_cuda_util_stream(&s, err));
+    GX_CUDA_TRY(err, cudaMemsetAsync(buf, GX_POISON_BYTE, n, s));
+    GX_CUDA_TRY(err, cudaStreamSynchronize(s));
+    return GX_OK;
+}
+
+static int gpu_check(const void *buf, size_t n, uint32_t rank, uint32_t iter, int *ok,
+                     size_t *bad, struct gx_err *err)
+{
+    static unsigned long long *d_first, h_first;
+    cudaStream_t s;
+    GX_TRY(gx_cuda_util_stream(&s, err));
+    if (!d_first)
+        GX_CUDA_TRY(err, cudaMalloc((void **)&d_first, sizeof *d_first));
+    GX_CUDA_TRY(err, gx_kernel_check(buf, n, rank, iter, d_first, s));
+    GX_CUDA_TRY(err, cudaMemcpyAsync(&h_first, d_first, sizeof h_first, cudaMemcpyDeviceToHost, s));
+    GX_CUDA_TRY(err, cudaStreamSynchronize(s));
+    *ok = h_first == ~0ull;
+    *bad = *ok ? 0 : (size_t)h_first;
+    return GX_OK;
+}
+
+static int device_alloc(size_t bytes, void **out, struct gx_err *err)
+{
+    GX_CUDA_TRY(err, cudaMalloc(out, bytes));
+    return GX_OK;
+}
+
+static void device_release(void *buf)
+{
+    cudaFree(buf); /* teardown: nothing useful to do with a failure here */
+}
+
+const struct gx_mem_ops gx_mem_device = {
+    .what = "GPU memory from cudaMalloc",
+    .usable = gpu_usable,
+    .alloc = device_alloc,
+    .release = device_release,
+    .fill = gpu_fill,
+    .poison = gpu_poison,
+    .check = gpu_check,
+};
+
+static int managed_alloc(size_t bytes, void **out, struct gx_err *err)
+{
+    /* Never more managed memory than the GPU has free: oversubscribing it can hang the GPU. */
+    size_t free_b = 0, total = 0;
+    GX_CUDA_TRY(err, cudaMemGetInfo(&free_b, &total));
+    if (bytes > free_b / 2)
+        return gx_fail(err, GX_ESKIP, "managed buffer of %zu bytes is more than half of the "
+                       "GPU's %zu free bytes", bytes, free_b);
+    GX_CUDA_TRY(err, cudaMallocManaged(out, bytes, cudaMemAttachGlobal));
+    return GX_OK;
+}
+
+const struct gx_mem_ops gx_mem_managed = {
+    .what = "unified memory from cudaMallocManaged (filled and checked on the GPU)",
+    .usable = gpu_usable,
+    .alloc = managed_alloc,
+    .release = device_release,
+    .fill = gpu_fill,
+    .poison = gpu_poison,
+    .check = gpu_check,
+};
+
+/* ---- page-locked host memory (the CPU fills and checks it) */
+
+static int pinned_alloc(size_t bytes, void **out, struct gx_err *err)
+{
+    GX_CUDA_TRY(err, cudaHostAlloc(out, bytes, cudaHostAllocPortable));
+    return GX_OK;
+}
+
+static int mapped_alloc(size_t bytes, void **out, struct gx_err *err)
+{
+    GX_CUDA_TRY(err, cudaHostAlloc(out, bytes, cudaHostAllocMapped | cudaHostAllocPortable));
+    return GX_OK;
+}
+
+static void host_release(void *buf)
+{
+    cudaFreeHost(buf);
+}
+
+const struct gx_mem_ops gx_mem_pinned = {
+    .what = "page-locked host memory from cudaHostAlloc",
+    .usable = gpu_usable,
+    .alloc = pinned_alloc,
+    .release = host_release,
+    .fill = gx_mem_host_fill,
+    .poison = gx_mem_host_poison,
+    .check = gx_mem_host_check,
+};
+
+const struct gx_mem_ops gx_mem_mapped = {
+    .what = "page-locked host memory mapped into the GPU's address space (zero-copy)",
+    .usable = gpu_usable,
+    .alloc = mapped_alloc,
+    .release = host_release,
+    .fill = gx_mem_host_fill,
+    .poison = gx_mem_host_poison,
+    .check = gx_mem_host_check,
+};

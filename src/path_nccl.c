@@ -1,0 +1,105 @@
+/* Path "nccl": ncclSend/ncclRecv between the pair, on one communicator over the whole job
+ * created at start from a unique id broadcast over MPI. */
+#include "config.h"
+
+#include "cuda_util.h"
+#include "gpu.h"
+#include "path.h"
+
+#include <nccl.h>
+#include <stdlib.h>
+
+#define GX_NCCL_TRY(err, call)                                                                \
+    do {                                                                                      \
+        ncclResult_t gx_nr_ = (call);                                                         \
+        if (gx_nr_ != ncclSuccess)                                                            \
+            return gx_fail((err), GX_ERUNTIME, "%s failed at %s:%d: %s", #call, __FILE__,     \
+                           __LINE__, ncclGetErrorString(gx_nr_));                             \
+    } while (0)
+
+static ncclComm_t nccl_comm;
+static cudaStream_t nccl_stream;
+
+static int nccl_setup(const struct gx_job *job, struct gx_err *err)
+{
+    /* Every rank needs a GPU for the communicator: agree before anyone calls into NCCL. */
+    const char *absent = gx_gpu_absent_why();
+    struct gx_err why = {0};
+    int rc = absent[0] ? gx_fail(&why, GX_ESKIP, "%s", absent) : GX_OK;
+    if ((rc = gx_agree(job->comm, rc, &why)) != GX_OK) {
+        *err = why;
+        return rc;
+    }
+    ncclUniqueId id;
+    if (job->rank == 0)
+        rc = ncclGetUniqueId(&id) == ncclSuccess
+                 ? GX_OK
+                 : gx_fail(&why, GX_ERUNTIME, "ncclGetUniqueId failed");
+    if ((rc = gx_agree(job->comm, rc, &why)) != GX_OK) {
+        *err = why;
+        return rc;
+    }
+    GX_MPI_TRY(err, MPI_Bcast(&id, sizeof id, MPI_BYTE, 0, job->comm));
+    GX_CUDA_TRY(err, cudaStreamCreateWithFlags(&nccl_stream, cudaStreamNonBlocking));
+    GX_NCCL_TRY(err, ncclCommInitRank(&nccl_comm, job->size, id, job->rank));
+    return GX_OK;
+}
+
+static void nccl_teardown(void)
+{
+    if (nccl_comm)
+        ncclCommDestroy(nccl_comm);
+    if (nccl_stream)
+        cudaStreamDestroy(nccl_stream);
+    nccl_comm = NULL;
+    nccl_stream = NULL;
+}
+
+static int nccl_filter(struct gx_ep *ep, struct gx_err *why)
+{
+    if (!nccl_comm)
+        return gx_fail(why, GX_ESKIP, "no NCCL communicator");
+    if (ep->src_kind == GX_MEM_PAGEABLE || ep->dst_kind == GX_MEM_PAGEABLE)
+        return gx_fail(why, GX_ESKIP, "NCCL needs GPU-accessible buffers, not pageable memory");
+    return GX_OK;
+}
+
+static int nccl_open(struct gx_ep *ep, struct gx_err *err)
+{
+    (void)ep, (void)err;
+    return GX_OK;
+}
+
+static int nccl_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
+                     struct gx_err *err)
+{
+    GX_NCCL_TRY(err, ncclGroupStart());
+    for (int m = 0; m < count; m++) {
+        if (dir & GX_DIR_SEND)
+            GX_NCCL_TRY(err, ncclSend(ep->src, bytes, ncclChar, ep->peer, nccl_comm, nccl_stream));
+        if (dir & GX_DIR_RECV)
+            GX_NCCL_TRY(err, ncclRecv(ep->dst, bytes, ncclChar, ep->peer, nccl_comm, nccl_stream));
+    }
+    GX_NCCL_TRY(err, ncclGroupEnd());
+    GX_CUDA_TRY(err, cudaStreamSynchronize(nccl_stream));
+    return GX_OK;
+}
+
+static void nccl_close(struct gx_ep *ep)
+{
+    (void)ep;
+}
+
+const struct gx_path_ops gx_path_nccl = {
+    .name = "nccl",
+    .what = "ncclSend/ncclRecv on one communicator over the job",
+    .default_src = GX_MEM_DEVICE,
+    .default_dst = GX_MEM_DEVICE,
+    .flags = GX_PATH_NEEDS_GPU,
+    .setup = nccl_setup,
+    .teardown = nccl_teardown,
+    .filter = nccl_filter,
+    .open = nccl_open,
+    .xfer = nccl_xfer,
+    .close = nccl_close,
+};

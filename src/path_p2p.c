@@ -1,0 +1,177 @@
+/* Path "p2p": GPU peer-to-peer between ranks of one node over CUDA IPC.
+ *
+ * Each rank exports its destination buffer with an IPC handle; the peer opens it once per
+ * allocation and writes into it with cudaMemcpyAsync (copy engines, over NVLink or PCIe). A
+ * push needs two MPI messages: "ready" (the receiver will not touch dst until it hears "done";
+ * without it the sender could land data before the receiver's poison) and "done" (sent after
+ * the sender synchronized its copies, so the data is complete in the receiver's memory).
+ * Chunks are spread over --depth streams so that several copies can be in flight. */
+#include "config.h"
+
+#include "chunk.h"
+#include "cuda_util.h"
+#include "gpu.h"
+#include "path.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define GX_TAG_P2P_READY 120
+#define GX_TAG_P2P_DONE 121
+#define GX_TAG_P2P_HANDLE 122
+#define GX_TAG_P2P_BUSID 123
+#define GX_P2P_MAX_STREAMS 64
+
+struct p2p_priv {
+    cudaStream_t streams[GX_P2P_MAX_STREAMS];
+    int nstreams;
+    void *peer_dst;       /* the peer's dst, opened from its IPC handle */
+};
+
+static int p2p_filter(struct gx_ep *ep, struct gx_err *why)
+{
+    const char *absent = gx_gpu_absent_why();
+    if (absent[0])
+        return gx_fail(why, GX_ESKIP, "%s", absent);
+    if (ep->src_kind != GX_MEM_DEVICE || ep->dst_kind != GX_MEM_DEVICE)
+        return gx_fail(why, GX_ESKIP, "p2p moves device memory only (CUDA IPC exports cudaMalloc "
+                       "buffers); --mem must be device");
+    if (!ep->same_node)
+        return gx_fail(why, GX_ESKIP, "ranks %d and %d are on different nodes: CUDA IPC needs one node",
+                       ep->job->rank, ep->peer);
+    char mine[32] = "", theirs[32] = "";
+    int rc = GX_OK;
+    cudaError_t ce = cudaDeviceGetPCIBusId(mine, sizeof mine, ep->job->gpu);
+    if (ce != cudaSuccess)
+        rc = gx_fail_cuda(why, ce, "cudaDeviceGetPCIBusId", __FILE__, __LINE__);
+    /* Both sides exchange even after a local failure, so neither waits for the other. */
+    GX_MPI_TRY(why, MPI_Sendrecv(mine, sizeof mine, MPI_CHAR, ep->peer, GX_TAG_P2P_BUSID, theirs,
+                                 sizeof theirs, MPI_CHAR, ep->peer, GX_TAG_P2P_BUSID,
+                                 ep->job->comm, MPI_STATUS_IGNORE));
+    GX_TRY(rc);
+    int peer_dev = -1, can = 0;
+    if (cudaDeviceGetByPCIBusId(&peer_dev, theirs) != cudaSuccess) {
+        cudaGetLastError();
+        return gx_fail(why, GX_ESKIP, "peer GPU %s is not visible to rank %d (CUDA_VISIBLE_DEVICES)",
+                       theirs, ep->job->rank);
+    }
+    if (peer_dev == ep->job->gpu)
+        return GX_OK; /* both ranks on one GPU: IPC within the device */
+    GX_CUDA_TRY(why, cudaDeviceCanAccessPeer(&can, ep->job->gpu, peer_dev));
+    if (!can)
+        return gx_fail(why, GX_ESKIP, "no CUDA peer access from GPU %s to GPU %s", mine, theirs);
+    return GX_OK;
+}
+
+static void close_peer(struct p2p_priv *p)
+{
+    if (p->peer_dst)
+        cudaIpcCloseMemHandle(p->peer_dst);
+    p->peer_dst = NULL;
+}
+
+/* After every (re)allocation: export dst, open the peer's (cached until the next one). */
+static int p2p_open(struct gx_ep *ep, struct gx_err *err)
+{
+    struct p2p_priv *p = ep->priv;
+    if (!p) {
+        if (!(p = calloc(1, sizeof *p)))
+            return gx_fail(err, GX_ERUNTIME, "out of host memory");
+        ep->priv = p;
+    }
+    close_peer(p);
+    cudaIpcMemHandle_t mine, theirs;
+    memset(&mine, 0, sizeof mine);
+    int rc = GX_OK;
+    cudaError_t ce = cudaIpcGetMemHandle(&mine, ep->dst);
+    if (ce != cudaSuccess)
+        rc = gx_fail_cuda(err, ce, "cudaIpcGetMemHandle", __FILE__, __LINE__);
+    GX_MPI_TRY(err, MPI_Sendrecv(&mine, sizeof mine, MPI_BYTE, ep->peer, GX_TAG_P2P_HANDLE,
+                                 &theirs, sizeof theirs, MPI_BYTE, ep->peer, GX_TAG_P2P_HANDLE,
+                                 ep->job->comm, MPI_STATUS_IGNORE));
+    GX_TRY(rc);
+    GX_CUDA_TRY(err, cudaIpcOpenMemHandle(&p->peer_dst, theirs, cudaIpcMemLazyEnablePeerAccess));
+    return GX_OK;
+}
+
+static int p2p_prepare(struct gx_ep *ep, size_t bytes, struct gx_err *err)
+{
+    struct p2p_priv *p = ep->priv;
+    (void)bytes;
+    int want = ep->depth < 1 ? 1 : ep->depth > GX_P2P_MAX_STREAMS ? GX_P2P_MAX_STREAMS : ep->depth;
+    while (p->nstreams < want) {
+        GX_CUDA_TRY(err, cudaStreamCreateWithFlags(&p->streams[p->nstreams], cudaStreamNonBlocking));
+        p->nstreams++;
+    }
+    return GX_OK;
+}
+
+static int push(struct gx_ep *ep, struct p2p_priv *p, int count, size_t bytes, struct gx_err *err)
+{
+    struct gx_chunk_plan pl;
+    gx_chunk_plan_init(&pl, bytes, ep->chunk, ep->depth, count);
+    int nstreams = pl.depth < p->nstreams ? pl.depth : p->nstreams;
+    size_t op = 0;
+    for (int m = 0; m < count; m++)
+        for (size_t c = 0; c < pl.nchunks; c++, op++) {
+            size_t off = gx_chunk_offset(&pl, c);
+            GX_CUDA_TRY(err, cudaMemcpyAsync((char *)p->peer_dst + off, (char *)ep->src + off,
+                                             gx_chunk_length(&pl, c), cudaMemcpyDeviceToDevice,
+                                             p->streams[op % (size_t)nstreams]));
+        }
+    for (int s = 0; s < nstreams; s++)
+        GX_CUDA_TRY(err, cudaStreamSynchronize(p->streams[s]));
+    return GX_OK;
+}
+
+static int p2p_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
+                    struct gx_err *err)
+{
+    struct p2p_priv *p = ep->priv;
+    MPI_Comm comm = ep->job->comm;
+    int token = 0, peer_token = 0;
+    if (dir == GX_DIR_BOTH) {
+        GX_MPI_TRY(err, MPI_Sendrecv(&token, 1, MPI_INT, ep->peer, GX_TAG_P2P_READY, &peer_token,
+                                     1, MPI_INT, ep->peer, GX_TAG_P2P_READY, comm,
+                                     MPI_STATUS_IGNORE));
+        GX_TRY(push(ep, p, count, bytes, err));
+        GX_MPI_TRY(err, MPI_Sendrecv(&token, 1, MPI_INT, ep->peer, GX_TAG_P2P_DONE, &peer_token, 1,
+                                     MPI_INT, ep->peer, GX_TAG_P2P_DONE, comm, MPI_STATUS_IGNORE));
+    } else if (dir == GX_DIR_SEND) {
+        GX_MPI_TRY(err, MPI_Recv(&peer_token, 1, MPI_INT, ep->peer, GX_TAG_P2P_READY, comm,
+                                 MPI_STATUS_IGNORE));
+        GX_TRY(push(ep, p, count, bytes, err));
+        GX_MPI_TRY(err, MPI_Send(&token, 1, MPI_INT, ep->peer, GX_TAG_P2P_DONE, comm));
+    } else {
+        GX_MPI_TRY(err, MPI_Send(&token, 1, MPI_INT, ep->peer, GX_TAG_P2P_READY, comm));
+        GX_MPI_TRY(err, MPI_Recv(&peer_token, 1, MPI_INT, ep->peer, GX_TAG_P2P_DONE, comm,
+                                 MPI_STATUS_IGNORE));
+    }
+    return GX_OK;
+}
+
+static void p2p_close(struct gx_ep *ep)
+{
+    struct p2p_priv *p = ep->priv;
+    if (!p)
+        return;
+    close_peer(p);
+    for (int s = 0; s < p->nstreams; s++)
+        cudaStreamDestroy(p->streams[s]);
+    free(p);
+    ep->priv = NULL;
+}
+
+const struct gx_path_ops gx_path_p2p = {
+    .name = "p2p",
+    .what = "GPU to GPU on one node: cudaMemcpyAsync into the peer's buffer opened by CUDA IPC "
+            "(chunked over --depth streams)",
+    .default_src = GX_MEM_DEVICE,
+    .default_dst = GX_MEM_DEVICE,
+    .flags = GX_PATH_CHUNKED | GX_PATH_NEEDS_GPU,
+    .filter = p2p_filter,
+    .open = p2p_open,
+    .prepare = p2p_prepare,
+    .xfer = p2p_xfer,
+    .close = p2p_close,
+};

@@ -1,0 +1,251 @@
+/* Path "staged": device -> pinned staging -> MPI -> pinned staging -> device, pipelined.
+ *
+ * The message is cut into chunks; each side has a ring of `depth` pinned staging slots. A
+ * sender's slot goes FREE -> D2H copy -> MPI_Isend -> FREE; a receiver's slot FREE ->
+ * MPI_Irecv -> H2D copy -> FREE. With depth >= 3 the D2H copy of chunk i+1, the network
+ * transfer of chunk i and the H2D copy of chunk i-1 overlap; depth 1 is the unpipelined
+ * baseline. A slot is reused only when its previous chunk has left it, so no more than `depth`
+ * chunks are ever in flight per side (back-pressure). */
+#include "config.h"
+
+#include "chunk.h"
+#include "cuda_util.h"
+#include "gpu.h"
+#include "path.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define GX_TAG_STAGED 110
+
+enum slot_state { SLOT_FREE, SLOT_COPY, SLOT_MPI };
+
+struct slot {
+    char *host;
+    cudaEvent_t ev;
+    MPI_Request req;
+    enum slot_state state;
+    size_t op; /* which chunk of the stream of count x nchunks the slot carries */
+};
+
+/* One direction of one side: a ring over the chunk stream. */
+struct ring {
+    struct slot *slots;
+    int nslots;
+    size_t issued, completed, total;
+};
+
+struct staged_priv {
+    cudaStream_t d2h, h2d;
+    char *stage;          /* 2 x depth slots of slot_bytes: the send ring, then the receive ring */
+    size_t slot_bytes;
+    int depth;
+    struct slot *slots;   /* 2 x depth */
+    struct ring send, recv;
+};
+
+static int staged_filter(struct gx_ep *ep, struct gx_err *why)
+{
+    (void)ep;
+    const char *absent = gx_gpu_absent_why();
+    if (absent[0])
+        return gx_fail(why, GX_ESKIP, "%s", absent);
+    return GX_OK;
+}
+
+static int staged_open(struct gx_ep *ep, struct gx_err *err)
+{
+    if (ep->priv)
+        return GX_OK;
+    struct staged_priv *p = calloc(1, sizeof *p);
+    if (!p)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory");
+    ep->priv = p;
+    GX_CUDA_TRY(err, cudaStreamCreateWithFlags(&p->d2h, cudaStreamNonBlocking));
+    GX_CUDA_TRY(err, cudaStreamCreateWithFlags(&p->h2d, cudaStreamNonBlocking));
+    return GX_OK;
+}
+
+static void free_slots(struct staged_priv *p)
+{
+    for (int i = 0; p->slots && i < 2 * p->depth; i++)
+        if (p->slots[i].ev)
+            cudaEventDestroy(p->slots[i].ev);
+    free(p->slots);
+    if (p->stage)
+        cudaFreeHost(p->stage);
+    p->slots = NULL;
+    p->stage = NULL;
+    p->depth = 0;
+    p->slot_bytes = 0;
+}
+
+/* Staging for this (size, chunk, depth): pinned memory is costly to allocate, so it happens
+ * here, untimed, and only when the need grows. */
+static int staged_prepare(struct gx_ep *ep, size_t bytes, struct gx_err *err)
+{
+    struct staged_priv *p = ep->priv;
+    struct gx_chunk_plan plan;
+    gx_chunk_plan_init(&plan, bytes, ep->chunk, ep->depth, 64);
+    if (plan.chunk <= p->slot_bytes && plan.depth <= p->depth)
+        return GX_OK;
+    size_t slot_bytes = plan.chunk > p->slot_bytes ? plan.chunk : p->slot_bytes;
+    int depth = plan.depth > p->depth ? plan.depth : p->depth;
+    free_slots(p);
+    p->slots = calloc(2 * (size_t)depth, sizeof *p->slots);
+    if (!p->slots)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory");
+    p->depth = depth;
+    GX_CUDA_TRY(err, cudaHostAlloc((void **)&p->stage, 2 * (size_t)depth * slot_bytes,
+                                   cudaHostAllocPortable));
+    p->slot_bytes = slot_bytes;
+    for (int i = 0; i < 2 * depth; i++) {
+        p->slots[i].host = p->stage + (size_t)i * slot_bytes;
+        GX_CUDA_TRY(err, cudaEventCreateWithFlags(&p->slots[i].ev, cudaEventDisableTiming));
+    }
+    return GX_OK;
+}
+
+static void ring_start(struct ring *r, struct slot *slots, int nslots, size_t total)
+{
+    r->slots = slots;
+    r->nslots = nslots;
+    r->issued = r->completed = 0;
+    r->total = total;
+    for (int i = 0; i < nslots; i++)
+        slots[i].state = SLOT_FREE;
+}
+
+/* Sender: D2H into free slots; Isend when a copy is done (in chunk order, which MPI's
+ * non-overtaking rule then preserves); free the slot when the send completes. */
+static int progress_send(struct gx_ep *ep, struct staged_priv *p, const struct gx_chunk_plan *pl,
+                         struct gx_err *err)
+{
+    struct ring *r = &p->send;
+    for (size_t op = r->completed; op < r->issued; op++) {
+        struct slot *s = &r->slots[op % (size_t)r->nslots];
+        size_t c = op % pl->nchunks, len = gx_chunk_length(pl, c);
+        if (s->state == SLOT_COPY) {
+            int done;
+            GX_TRY(gx_cuda_event_done(s->ev, &done, err));
+            if (!done)
+                break; /* later copies on the same stream cannot be done either */
+            GX_MPI_TRY(err, MPI_Isend(s->host, (int)len, MPI_BYTE, ep->peer, GX_TAG_STAGED,
+                                      ep->job->comm, &s->req));
+            s->state = SLOT_MPI;
+        }
+    }
+    while (r->completed < r->issued) {
+        struct slot *s = &r->slots[r->completed % (size_t)r->nslots];
+        int flag = 0;
+        if (s->state != SLOT_MPI)
+            break;
+        GX_MPI_TRY(err, MPI_Test(&s->req, &flag, MPI_STATUS_IGNORE));
+        if (!flag)
+            break;
+        s->state = SLOT_FREE;
+        r->completed++;
+    }
+    while (r->issued < r->total && r->issued - r->completed < (size_t)r->nslots) {
+        struct slot *s = &r->slots[r->issued % (size_t)r->nslots];
+        size_t c = r->issued % pl->nchunks;
+        GX_CUDA_TRY(err, cudaMemcpyAsync(s->host, (char *)ep->src + gx_chunk_offset(pl, c),
+                                         gx_chunk_length(pl, c), cudaMemcpyDefault, p->d2h));
+        GX_CUDA_TRY(err, cudaEventRecord(s->ev, p->d2h));
+        s->state = SLOT_COPY;
+        s->op = r->issued++;
+    }
+    return GX_OK;
+}
+
+/* Receiver: Irecv into free slots in chunk order; H2D when a chunk has arrived; free the slot
+ * when its copy is done. Completion means the data is in dst and the GPU copy finished. */
+static int progress_recv(struct gx_ep *ep, struct staged_priv *p, const struct gx_chunk_plan *pl,
+                         struct gx_err *err)
+{
+    struct ring *r = &p->recv;
+    for (size_t op = r->completed; op < r->issued; op++) {
+        struct slot *s = &r->slots[op % (size_t)r->nslots];
+        if (s->state == SLOT_MPI) {
+            int flag = 0;
+            GX_MPI_TRY(err, MPI_Test(&s->req, &flag, MPI_STATUS_IGNORE));
+            if (!flag)
+                break; /* chunks arrive in order */
+            size_t c = op % pl->nchunks;
+            GX_CUDA_TRY(err, cudaMemcpyAsync((char *)ep->dst + gx_chunk_offset(pl, c), s->host,
+                                             gx_chunk_length(pl, c), cudaMemcpyDefault,
+                                             p->h2d));
+            GX_CUDA_TRY(err, cudaEventRecord(s->ev, p->h2d));
+            s->state = SLOT_COPY;
+        }
+    }
+    while (r->completed < r->issued) {
+        struct slot *s = &r->slots[r->completed % (size_t)r->nslots];
+        int done;
+        if (s->state != SLOT_COPY)
+            break;
+        GX_TRY(gx_cuda_event_done(s->ev, &done, err));
+        if (!done)
+            break;
+        s->state = SLOT_FREE;
+        r->completed++;
+    }
+    while (r->issued < r->total && r->issued - r->completed < (size_t)r->nslots) {
+        struct slot *s = &r->slots[r->issued % (size_t)r->nslots];
+        size_t c = r->issued % pl->nchunks;
+        GX_MPI_TRY(err, MPI_Irecv(s->host, (int)gx_chunk_length(pl, c), MPI_BYTE, ep->peer,
+                                  GX_TAG_STAGED, ep->job->comm, &s->req));
+        s->state = SLOT_MPI;
+        s->op = r->issued++;
+    }
+    return GX_OK;
+}
+
+static int staged_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
+                       struct gx_err *err)
+{
+    struct staged_priv *p = ep->priv;
+    struct gx_chunk_plan pl;
+    gx_chunk_plan_init(&pl, bytes, ep->chunk, ep->depth, count);
+    if (pl.chunk > p->slot_bytes || pl.depth > p->depth)
+        return gx_fail(err, GX_ERUNTIME, "staged: staging for %zu-byte chunks x %d not prepared",
+                       pl.chunk, pl.depth);
+    size_t total = pl.nchunks * (size_t)count;
+    ring_start(&p->send, p->slots, pl.depth, dir & GX_DIR_SEND ? total : 0);
+    ring_start(&p->recv, p->slots + p->depth, pl.depth, dir & GX_DIR_RECV ? total : 0);
+    while (p->send.completed < p->send.total || p->recv.completed < p->recv.total) {
+        if (dir & GX_DIR_RECV)
+            GX_TRY(progress_recv(ep, p, &pl, err));
+        if (dir & GX_DIR_SEND)
+            GX_TRY(progress_send(ep, p, &pl, err));
+    }
+    return GX_OK;
+}
+
+static void staged_close(struct gx_ep *ep)
+{
+    struct staged_priv *p = ep->priv;
+    if (!p)
+        return;
+    free_slots(p);
+    if (p->d2h)
+        cudaStreamDestroy(p->d2h);
+    if (p->h2d)
+        cudaStreamDestroy(p->h2d);
+    free(p);
+    ep->priv = NULL;
+}
+
+const struct gx_path_ops gx_path_staged = {
+    .name = "staged",
+    .what = "device -> pinned host -> MPI -> pinned host -> device, in --chunk pieces with "
+            "--depth staging buffers in flight per side",
+    .default_src = GX_MEM_DEVICE,
+    .default_dst = GX_MEM_DEVICE,
+    .flags = GX_PATH_CHUNKED | GX_PATH_NEEDS_GPU,
+    .filter = staged_filter,
+    .open = staged_open,
+    .prepare = staged_prepare,
+    .xfer = staged_xfer,
+    .close = staged_close,
+};

@@ -1,0 +1,175 @@
+/* Paths "unified-prefetch" and "unified-demand": managed (unified) buffers on both sides,
+ * moved by MPI on host-resident pages.
+ *
+ * prefetch: the sender prefetches its buffer to the host on a stream before MPI, the receiver
+ *           prefetches the received buffer to its GPU after, and waits for it;
+ * demand:   MPI works on the managed buffers as they are (the CPU faults the sender's pages
+ *           over), and the receiver's kernel touches every page, faulting it back in.
+ * Between timed iterations the sender's buffer is put back on its GPU, untimed, as if the
+ * application had just produced it there; otherwise every message after the first would
+ * start on the host and the migration would never be measured. */
+#include "config.h"
+
+#include "cuda_util.h"
+#include "gpu.h"
+#include "kernels.h"
+#include "path.h"
+
+#include <stdlib.h>
+
+#define GX_TAG_UM 140
+#define PIECE ((size_t)1 << 30) /* MPI counts are ints */
+
+struct um_priv {
+    cudaStream_t stream;
+    MPI_Request *req;
+    size_t nreq;
+};
+
+static int um_filter(struct gx_ep *ep, struct gx_err *why)
+{
+    const char *absent = gx_gpu_absent_why();
+    if (absent[0])
+        return gx_fail(why, GX_ESKIP, "%s", absent);
+    if (ep->src_kind != GX_MEM_MANAGED || ep->dst_kind != GX_MEM_MANAGED)
+        return gx_fail(why, GX_ESKIP, "unified paths move managed memory; --mem must be managed");
+    int managed = 0;
+    GX_CUDA_TRY(why, cudaDeviceGetAttribute(&managed, cudaDevAttrConcurrentManagedAccess,
+                                            ep->job->gpu));
+    if (!managed)
+        return gx_fail(why, GX_ESKIP, "GPU %d has no concurrent managed access (prefetch and "
+                       "demand paging need it)", ep->job->gpu);
+    return GX_OK;
+}
+
+static int um_open(struct gx_ep *ep, struct gx_err *err)
+{
+    if (ep->priv)
+        return GX_OK;
+    struct um_priv *p = calloc(1, sizeof *p);
+    if (!p)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory");
+    ep->priv = p;
+    GX_CUDA_TRY(err, cudaStreamCreateWithFlags(&p->stream, cudaStreamNonBlocking));
+    return GX_OK;
+}
+
+static int prefetch(void *buf, size_t bytes, int to_gpu, int gpu, cudaStream_t s,
+                    struct gx_err *err)
+{
+    struct cudaMemLocation loc = {.type = to_gpu ? cudaMemLocationTypeDevice
+                                                 : cudaMemLocationTypeHost,
+                                  .id = to_gpu ? gpu : 0};
+    GX_CUDA_TRY(err, cudaMemPrefetchAsync(buf, bytes, loc, 0, s));
+    return GX_OK;
+}
+
+static int um_between(struct gx_ep *ep, struct gx_err *err)
+{
+    struct um_priv *p = ep->priv;
+    GX_TRY(prefetch(ep->src, ep->cap, 1, ep->job->gpu, p->stream, err));
+    GX_CUDA_TRY(err, cudaStreamSynchronize(p->stream));
+    return GX_OK;
+}
+
+static int post(struct gx_ep *ep, struct um_priv *p, int send, size_t bytes, int *n,
+                struct gx_err *err)
+{
+    char *buf = send ? ep->src : ep->dst;
+    for (size_t off = 0; off < bytes; off += PIECE) {
+        int len = (int)(bytes - off < PIECE ? bytes - off : PIECE);
+        if (send)
+            GX_MPI_TRY(err, MPI_Isend(buf + off, len, MPI_BYTE, ep->peer, GX_TAG_UM,
+                                      ep->job->comm, &p->req[(*n)++]));
+        else
+            GX_MPI_TRY(err, MPI_Irecv(buf + off, len, MPI_BYTE, ep->peer, GX_TAG_UM,
+                                      ep->job->comm, &p->req[(*n)++]));
+    }
+    return GX_OK;
+}
+
+static int um_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes, int demand,
+                   struct gx_err *err)
+{
+    struct um_priv *p = ep->priv;
+    size_t need = 2 * ((bytes + PIECE - 1) / PIECE);
+    if (need > p->nreq) {
+        MPI_Request *r = realloc(p->req, need * sizeof *r);
+        if (!r)
+            return gx_fail(err, GX_ERUNTIME, "out of host memory");
+        p->req = r;
+        p->nreq = need;
+    }
+    /* One message at a time: each receive lands in host pages that must go back to the GPU
+     * before the next message may overwrite them. */
+    for (int m = 0; m < count; m++) {
+        int n = 0;
+        if ((dir & GX_DIR_SEND) && !demand) {
+            GX_TRY(prefetch(ep->src, bytes, 0, ep->job->gpu, p->stream, err));
+            GX_CUDA_TRY(err, cudaStreamSynchronize(p->stream));
+        }
+        if (dir & GX_DIR_RECV)
+            GX_TRY(post(ep, p, 0, bytes, &n, err));
+        if (dir & GX_DIR_SEND)
+            GX_TRY(post(ep, p, 1, bytes, &n, err));
+        GX_MPI_TRY(err, MPI_Waitall(n, p->req, MPI_STATUSES_IGNORE));
+        if (dir & GX_DIR_RECV) {
+            if (demand)
+                GX_CUDA_TRY(err, gx_kernel_touch(ep->dst, bytes, 0, p->stream));
+            else
+                GX_TRY(prefetch(ep->dst, bytes, 1, ep->job->gpu, p->stream, err));
+            GX_CUDA_TRY(err, cudaStreamSynchronize(p->stream));
+        }
+    }
+    return GX_OK;
+}
+
+static int um_xfer_prefetch(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
+                            struct gx_err *err)
+{
+    return um_xfer(ep, dir, count, bytes, 0, err);
+}
+
+static int um_xfer_demand(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
+                          struct gx_err *err)
+{
+    return um_xfer(ep, dir, count, bytes, 1, err);
+}
+
+static void um_close(struct gx_ep *ep)
+{
+    struct um_priv *p = ep->priv;
+    if (!p)
+        return;
+    if (p->stream)
+        cudaStreamDestroy(p->stream);
+    free(p->req);
+    free(p);
+    ep->priv = NULL;
+}
+
+const struct gx_path_ops gx_path_unified_prefetch = {
+    .name = "unified-prefetch",
+    .what = "managed memory; cudaMemPrefetchAsync to the host before MPI and to the GPU after",
+    .default_src = GX_MEM_MANAGED,
+    .default_dst = GX_MEM_MANAGED,
+    .flags = GX_PATH_NEEDS_GPU,
+    .filter = um_filter,
+    .open = um_open,
+    .between = um_between,
+    .xfer = um_xfer_prefetch,
+    .close = um_close,
+};
+
+const struct gx_path_ops gx_path_unified_demand = {
+    .name = "unified-demand",
+    .what = "managed memory; MPI on the pages as they are, the receiver's kernel faults them in",
+    .default_src = GX_MEM_MANAGED,
+    .default_dst = GX_MEM_MANAGED,
+    .flags = GX_PATH_NEEDS_GPU,
+    .filter = um_filter,
+    .open = um_open,
+    .between = um_between,
+    .xfer = um_xfer_demand,
+    .close = um_close,
+};

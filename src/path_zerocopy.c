@@ -1,0 +1,257 @@
+/* Path "zerocopy": no cudaMemcpy anywhere; SM kernels move the data through mapped host memory.
+ *
+ * The sender's kernel writes the message from its GPU into an outbox of page-locked host
+ * memory mapped into the GPU; the receiver's kernel reads it into its GPU. On one node the
+ * outbox is a POSIX shared-memory segment that both ranks register with cudaHostRegister, so
+ * the receiver's GPU reads the sender's host memory directly; across nodes MPI moves the outbox
+ * into the receiver's mapped inbox. The outbox has two slots, so the sender writes message m+1
+ * while the receiver reads message m; "free" and "full" tokens over MPI keep them apart. */
+#include "config.h"
+
+#include "cuda_util.h"
+#include "gpu.h"
+#include "kernels.h"
+#include "path.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define GX_TAG_ZC_FREE 130
+#define GX_TAG_ZC_FULL 131
+#define GX_TAG_ZC_NAME 132
+#define GX_TAG_ZC_DATA 133
+#define NSLOTS 2
+
+struct zc_segment {
+    void *host;           /* NSLOTS x cap bytes */
+    void *dev;            /* the same memory as the GPU addresses it */
+    size_t bytes;
+    int shm;              /* 1: POSIX shm mapping, 0: cudaHostAlloc */
+};
+
+struct zc_priv {
+    struct zc_segment out, in; /* in: the peer's outbox (same node) or my MPI inbox */
+    cudaStream_t wr, rd;
+    MPI_Request *req;
+    size_t nreq;
+};
+
+static int zc_filter(struct gx_ep *ep, struct gx_err *why)
+{
+    const char *absent = gx_gpu_absent_why();
+    if (absent[0])
+        return gx_fail(why, GX_ESKIP, "%s", absent);
+    if (ep->src_kind != GX_MEM_DEVICE || ep->dst_kind != GX_MEM_DEVICE)
+        return gx_fail(why, GX_ESKIP, "zerocopy moves device memory through mapped host memory; "
+                       "--mem must be device");
+    return GX_OK;
+}
+
+static void unmap(struct zc_segment *s)
+{
+    if (!s->host)
+        return;
+    if (s->shm) {
+        cudaHostUnregister(s->host);
+        munmap(s->host, s->bytes);
+    } else {
+        cudaFreeHost(s->host);
+    }
+    memset(s, 0, sizeof *s);
+}
+
+static int map_shm(const char *name, size_t bytes, int create, struct zc_segment *s,
+                   struct gx_err *err)
+{
+    int fd = shm_open(name, create ? O_RDWR | O_CREAT | O_EXCL : O_RDWR, 0600);
+    if (fd < 0)
+        return gx_fail(err, GX_ESKIP, "shm_open(%s): %s", name, strerror(errno));
+    if (create && ftruncate(fd, (off_t)bytes) != 0) {
+        int e = errno;
+        close(fd);
+        return gx_fail(err, GX_ESKIP, "ftruncate(%s, %zu): %s (is /dev/shm large enough?)", name,
+                       bytes, strerror(e));
+    }
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (p == MAP_FAILED)
+        return gx_fail(err, GX_ESKIP, "mmap(%s, %zu): %s", name, bytes, strerror(errno));
+    s->host = p;
+    s->bytes = bytes;
+    s->shm = 1;
+    if (create)
+        memset(p, 0, bytes); /* commit the pages now, outside any timed region */
+    GX_CUDA_TRY(err, cudaHostRegister(p, bytes, cudaHostRegisterMapped | cudaHostRegisterPortable));
+    GX_CUDA_TRY(err, cudaHostGetDevicePointer(&s->dev, p, 0));
+    return GX_OK;
+}
+
+static int map_pinned(size_t bytes, struct zc_segment *s, struct gx_err *err)
+{
+    GX_CUDA_TRY(err, cudaHostAlloc(&s->host, bytes, cudaHostAllocMapped | cudaHostAllocPortable));
+    s->bytes = bytes;
+    GX_CUDA_TRY(err, cudaHostGetDevicePointer(&s->dev, s->host, 0));
+    return GX_OK;
+}
+
+/* Same node: each side creates its outbox and maps the peer's; the names are unlinked once
+ * both are mapped, so nothing is left in /dev/shm even if the job dies later. */
+static int open_same_node(struct gx_ep *ep, struct zc_priv *p, size_t bytes, struct gx_err *err)
+{
+    char mine[64], theirs[64];
+    snprintf(mine, sizeof mine, "/gpuxfer-%ld-%d-zc", (long)getpid(), ep->job->rank);
+    shm_unlink(mine);
+    int rc = map_shm(mine, bytes, 1, &p->out, err);
+    GX_MPI_TRY(err, MPI_Sendrecv(mine, sizeof mine, MPI_CHAR, ep->peer, GX_TAG_ZC_NAME, theirs,
+                                 sizeof theirs, MPI_CHAR, ep->peer, GX_TAG_ZC_NAME, ep->job->comm,
+                                 MPI_STATUS_IGNORE));
+    struct gx_err peer_err = {0};
+    int prc = rc == GX_OK ? GX_OK : GX_ESKIP;
+    /* The peer maps only if this side managed to create: tell it first. */
+    int peer_ok = 0, ok = rc == GX_OK;
+    GX_MPI_TRY(err, MPI_Sendrecv(&ok, 1, MPI_INT, ep->peer, GX_TAG_ZC_NAME, &peer_ok, 1, MPI_INT,
+                                 ep->peer, GX_TAG_ZC_NAME, ep->job->comm, MPI_STATUS_IGNORE));
+    if (rc == GX_OK && peer_ok)
+        prc = map_shm(theirs, bytes, 0, &p->in, &peer_err);
+    int both = prc == GX_OK && peer_ok, done = 0;
+    GX_MPI_TRY(err, MPI_Sendrecv(&both, 1, MPI_INT, ep->peer, GX_TAG_ZC_NAME, &done, 1, MPI_INT,
+                                 ep->peer, GX_TAG_ZC_NAME, ep->job->comm, MPI_STATUS_IGNORE));
+    shm_unlink(mine);
+    if (rc != GX_OK)
+        return rc;
+    if (prc != GX_OK) {
+        *err = peer_err;
+        return prc;
+    }
+    if (!peer_ok || !done)
+        return gx_fail(err, GX_ESKIP, "rank %d could not share its zero-copy segment", ep->peer);
+    return GX_OK;
+}
+
+static int zc_open(struct gx_ep *ep, struct gx_err *err)
+{
+    struct zc_priv *p = ep->priv;
+    if (!p) {
+        if (!(p = calloc(1, sizeof *p)))
+            return gx_fail(err, GX_ERUNTIME, "out of host memory");
+        ep->priv = p;
+        GX_CUDA_TRY(err, cudaStreamCreateWithFlags(&p->wr, cudaStreamNonBlocking));
+        GX_CUDA_TRY(err, cudaStreamCreateWithFlags(&p->rd, cudaStreamNonBlocking));
+    }
+    unmap(&p->out);
+    unmap(&p->in);
+    size_t bytes = NSLOTS * ep->cap;
+    if (ep->same_node)
+        return open_same_node(ep, p, bytes, err);
+    GX_TRY(map_pinned(bytes, &p->out, err));
+    return map_pinned(bytes, &p->in, err);
+}
+
+static int requests(struct zc_priv *p, size_t n, struct gx_err *err)
+{
+    if (n <= p->nreq)
+        return GX_OK;
+    MPI_Request *r = realloc(p->req, n * sizeof *r);
+    if (!r)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory");
+    p->req = r;
+    p->nreq = n;
+    return GX_OK;
+}
+
+static int zc_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes, struct gx_err *err)
+{
+    struct zc_priv *p = ep->priv;
+    MPI_Comm comm = ep->job->comm;
+    int token = 0, got;
+    int n = 0;
+    GX_TRY(requests(p, 2 * (size_t)count + NSLOTS + 2, err));
+    char *out_host = p->out.host, *out_dev = p->out.dev, *in_dev = p->in.dev;
+    char *in_host = p->in.host;
+    int remote = !ep->same_node;
+    /* The receiver frees both slots up front (same node) or posts both receives (remote). */
+    if (dir & GX_DIR_RECV)
+        for (int m = 0; m < count && m < NSLOTS; m++) {
+            if (remote)
+                GX_MPI_TRY(err, MPI_Irecv(in_host + (size_t)m * ep->cap, (int)bytes, MPI_BYTE,
+                                          ep->peer, GX_TAG_ZC_DATA, comm, &p->req[m]));
+            else
+                GX_MPI_TRY(err, MPI_Isend(&token, 1, MPI_INT, ep->peer, GX_TAG_ZC_FREE, comm,
+                                          &p->req[n++]));
+        }
+    MPI_Request sends[NSLOTS] = {MPI_REQUEST_NULL, MPI_REQUEST_NULL};
+    int base = remote ? NSLOTS : n; /* remote: req[0..1] are the inbox receives */
+    n = base;
+    for (int m = 0; m < count; m++) {
+        size_t slot = (size_t)(m % NSLOTS) * ep->cap;
+        if (dir & GX_DIR_SEND) {
+            if (remote)
+                GX_MPI_TRY(err, MPI_Wait(&sends[m % NSLOTS], MPI_STATUS_IGNORE));
+            else
+                GX_MPI_TRY(err, MPI_Recv(&got, 1, MPI_INT, ep->peer, GX_TAG_ZC_FREE, comm,
+                                         MPI_STATUS_IGNORE));
+            GX_CUDA_TRY(err, gx_kernel_copy(out_dev + slot, ep->src, bytes, p->wr));
+            GX_CUDA_TRY(err, cudaStreamSynchronize(p->wr));
+            if (remote)
+                GX_MPI_TRY(err, MPI_Isend(out_host + slot, (int)bytes, MPI_BYTE, ep->peer,
+                                          GX_TAG_ZC_DATA, comm, &sends[m % NSLOTS]));
+            else
+                GX_MPI_TRY(err, MPI_Isend(&token, 1, MPI_INT, ep->peer, GX_TAG_ZC_FULL, comm,
+                                          &p->req[n++]));
+        }
+        if (dir & GX_DIR_RECV) {
+            if (remote)
+                GX_MPI_TRY(err, MPI_Wait(&p->req[m % NSLOTS], MPI_STATUS_IGNORE));
+            else
+                GX_MPI_TRY(err, MPI_Recv(&got, 1, MPI_INT, ep->peer, GX_TAG_ZC_FULL, comm,
+                                         MPI_STATUS_IGNORE));
+            GX_CUDA_TRY(err, gx_kernel_copy(ep->dst, in_dev + slot, bytes, p->rd));
+            GX_CUDA_TRY(err, cudaStreamSynchronize(p->rd));
+            if (m + NSLOTS < count) {
+                if (remote)
+                    GX_MPI_TRY(err, MPI_Irecv(in_host + slot, (int)bytes, MPI_BYTE, ep->peer,
+                                              GX_TAG_ZC_DATA, comm, &p->req[m % NSLOTS]));
+                else
+                    GX_MPI_TRY(err, MPI_Isend(&token, 1, MPI_INT, ep->peer, GX_TAG_ZC_FREE, comm,
+                                              &p->req[n++]));
+            }
+        }
+    }
+    GX_MPI_TRY(err, MPI_Waitall(NSLOTS, sends, MPI_STATUSES_IGNORE));
+    if (!remote)
+        GX_MPI_TRY(err, MPI_Waitall(n, p->req, MPI_STATUSES_IGNORE));
+    return GX_OK;
+}
+
+static void zc_close(struct gx_ep *ep)
+{
+    struct zc_priv *p = ep->priv;
+    if (!p)
+        return;
+    unmap(&p->out);
+    unmap(&p->in);
+    if (p->wr)
+        cudaStreamDestroy(p->wr);
+    if (p->rd)
+        cudaStreamDestroy(p->rd);
+    free(p->req);
+    free(p);
+    ep->priv = NULL;
+}
+
+const struct gx_path_ops gx_path_zerocopy = {
+    .name = "zerocopy",
+    .what = "GPU kernels write/read mapped host memory (shared between ranks on one node, moved "
+            "by MPI across nodes); no cudaMemcpy",
+    .default_src = GX_MEM_DEVICE,
+    .default_dst = GX_MEM_DEVICE,
+    .flags = GX_PATH_NEEDS_GPU,
+    .filter = zc_filter,
+    .open = zc_open,
+    .xfer = zc_xfer,
+    .close = zc_close,
+};

@@ -1,0 +1,71 @@
+#!/bin/sh
+# GPU paths: every path x pattern over sizes across the size classes (odd sizes and sizes that
+# are not a multiple of the chunk included), validated, on 2 ranks; p2p and nccl on 4 ranks;
+# staged over several chunk x depth combinations. Without a GPU (or without CUDA in the build)
+# every path is reported skipped with the reason, and so is each test here.
+. "$top_srcdir/tests/lib.sh"
+dir=$(mktemp -d "$TEST_TMP/gpu.XXXXXX")
+gpu_paths="mpi staged p2p nccl zerocopy unified-prefetch unified-demand"
+sizes=1,4095,64K+1,1M+3,5M+1,33M,130M
+
+# Probe: does a GPU path run here at all? The report says why not.
+GX_TIMEOUT=120 gx_mpirun 2 --path staged --pattern latency --sizes 8 --iters 2 --quiet \
+    --output "$dir/probe.json" >"$dir/probe.txt" 2>&1
+ok $? "probe run exits 0 with or without a GPU"
+why=$("$PYTHON" -c "import json,sys; d=json.load(open(sys.argv[1])); s=d['skipped']; print(s[0]['reason'] if s else '')" "$dir/probe.json")
+if [ -n "$why" ]; then
+    # The paths must still be reported as skipped, with the reason, in a valid report.
+    GX_TIMEOUT=120 gx_mpirun 2 --path "$(echo $gpu_paths | tr ' ' ,)" --sizes 8 --iters 2 --quiet \
+        --output "$dir/skip.json" >"$dir/skip.txt" 2>&1
+    ok $? "all GPU paths requested without a GPU: exit 0"
+    check_report "$dir/skip.json" | diag
+    ok $? "report valid"
+    for p in $gpu_paths; do
+        r=$("$PYTHON" - "$dir/skip.json" "$p" <<'PY'
+import json, sys
+d, p = json.load(open(sys.argv[1])), sys.argv[2]
+why = [s["reason"] for s in d["skipped"] if s["path"] == p]
+why += [r["reason"] for r in d["results"] if r["path"] == p and r["status"] == "skipped"]
+ran = [r for r in d["results"] if r["path"] == p and r["status"] == "ok"]
+print(why[0] if why else "ran on host memory" if ran else "")
+PY
+)
+        case "$r" in
+        "") ok 1 "path $p has neither results nor a skip reason" ;;
+        "ran on host memory") ok 0 "path $p runs on host memory in this build (no CUDA)" ;;
+        *) skip "path $p: $r" ;;
+        esac
+    done
+    rm -rf "$dir"
+    done_testing
+    exit $?
+fi
+
+run() { # NAME NP ARGS...: run, check exit and report
+    name=$1; np=$2; shift 2
+    GX_TIMEOUT=${T:-400} gx_mpirun "$np" --quiet --output "$dir/$name.json" "$@" >"$dir/$name.txt" 2>&1
+    rc=$?
+    ok $rc "$name: exit 0"
+    [ $rc -eq 0 ] || tail -n 20 "$dir/$name.txt" | diag
+    check_report "$dir/$name.json" ${CHECK_ARGS:-} | diag
+    ok $? "$name: report valid, every result ok and validated"
+}
+
+for p in mpi staged p2p nccl zerocopy unified-prefetch unified-demand; do
+    run "np2-$p" 2 --path $p --pattern latency,bw,bibw --sizes $sizes --iters 5 --warmup 1 \
+        --chunk 1M --depth 2
+done
+run np2-validate-all 2 --path staged,p2p,zerocopy --pattern bw --sizes 4095,1M+3 --iters 4 \
+    --validate all --chunk 256K --depth 3
+run np2-staged-sweep 2 --path staged --pattern bw --sizes 1M+3,16M+5 --iters 5 \
+    --chunk 256K,1M,4M --depth 1,2,4
+"$PYTHON" -c "import json,sys; d=json.load(open(sys.argv[1])); c=set((r['size'],r['chunk'],r['depth']) for r in d['results']); sys.exit(0 if len(c)==18 else 1)" "$dir/np2-staged-sweep.json"
+ok $? "staged sweep: one result per size x chunk x depth (18)"
+run np2-mem-kinds 2 --path mpi --mem pinned,device --pattern bw --sizes 4K,4M --iters 5
+run np2-host-pinned 2 --path host --mem pinned --pattern latency --sizes 8,1M --iters 5
+run np2-host-mapped 2 --path host --mem mapped,pinned --pattern latency --sizes 8,1M --iters 5
+for p in p2p nccl; do
+    run "np4-$p" 4 --path $p --pairs all-disjoint --pattern bw,bibw --sizes 8,1M+3,64M --iters 5
+done
+rm -rf "$dir"
+done_testing
