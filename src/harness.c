@@ -1,6 +1,7 @@
 #include "config.h"
 #include "harness.h"
 
+#include "gpu.h"
 #include "mem.h"
 #include "output.h"
 #include "pairs.h"
@@ -106,6 +107,16 @@ static int ensure_capacity(struct gx_ep *ep, size_t bytes, struct gx_err *err)
     return rc;
 }
 
+static void record_check(struct gx_record *rec, int ok, size_t bad, uint32_t iter)
+{
+    rec->validated++;
+    if (!ok && rec->valid) {
+        rec->valid = 0;
+        rec->bad_offset = (int64_t)bad;
+        rec->bad_iter = iter;
+    }
+}
+
 /* Sends one checked message from `from` to the other side; the receiver checks it. */
 static int validate_direction(struct gx_ep *ep, int sender_is_me, size_t bytes, uint32_t iter,
                               struct gx_record *rec, struct gx_err *err)
@@ -120,12 +131,7 @@ static int validate_direction(struct gx_ep *ep, int sender_is_me, size_t bytes, 
     size_t bad = 0;
     GX_TRY(gx_mem_table[ep->dst_kind]->check(ep->dst, bytes, (uint32_t)ep->peer, iter, &ok, &bad,
                                               err));
-    rec->validated++;
-    if (!ok && rec->valid) {
-        rec->valid = 0;
-        rec->bad_offset = (int64_t)bad;
-        rec->bad_iter = iter;
-    }
+    record_check(rec, ok, bad, iter);
     return GX_OK;
 }
 
@@ -159,12 +165,7 @@ static int check_iteration(struct gx_ep *ep, int pattern, size_t bytes, uint32_t
     size_t bad = 0;
     GX_TRY(gx_mem_table[ep->dst_kind]->check(ep->dst, bytes, (uint32_t)ep->peer, iter, &ok, &bad,
                                               err));
-    rec->validated++;
-    if (!ok && rec->valid) {
-        rec->valid = 0;
-        rec->bad_offset = (int64_t)bad;
-        rec->bad_iter = iter;
-    }
+    record_check(rec, ok, bad, iter);
     return GX_OK;
 }
 
@@ -380,10 +381,14 @@ static int bench_path(struct gx_bench *b, const struct gx_pairs *pairs, struct g
         int rc = GX_OK;
         struct gx_err why = {0};
         if (b->pair) {
-            rc = gx_mem_usable(ep->src_kind, &why);
+            rc = pe->ops->flags & GX_PATH_NEEDS_GPU && gx_gpu_absent_why()[0]
+                     ? gx_fail(&why, GX_ESKIP, "%s", gx_gpu_absent_why())
+                     : GX_OK;
+            if (rc == GX_OK)
+                rc = gx_mem_usable(ep->src_kind, &why);
             if (rc == GX_OK)
                 rc = gx_mem_usable(ep->dst_kind, &why);
-            if (rc == GX_OK)
+            if (rc == GX_OK && pe->ops->filter)
                 rc = pe->ops->filter(ep, &why);
         }
         rc = gx_agree(job->comm, rc, &why);

@@ -35,8 +35,9 @@ struct gx_path_ops {
      * communicator); GX_ESKIP skips the path everywhere with the reason. */
     int (*setup)(const struct gx_job *job, struct gx_err *err);
     void (*teardown)(void);
-    /* GX_OK, or GX_ESKIP with the reason this pair cannot use the path (never a crash). Both
-     * sides of the pair call it at the same time, so it may talk to the peer. */
+    /* Optional: GX_OK, or GX_ESKIP with the reason this pair cannot use the path (never a
+     * crash). Both sides of the pair call it at the same time, so it may talk to the peer. The
+     * harness has already checked GX_PATH_NEEDS_GPU and the memory kinds. */
     int (*filter)(struct gx_ep *ep, struct gx_err *why);
     /* Called on both sides of the pair after the buffers were (re)allocated. */
     int (*open)(struct gx_ep *ep, struct gx_err *err);

@@ -3,17 +3,11 @@
 #include "config.h"
 #include "path.h"
 
+#include "mpi_util.h"
+
 #include <stdlib.h>
 
 #define GX_TAG_MPI_DATA 101
-
-/* MPI counts are ints: messages above this go as several pieces. */
-#define PIECE ((size_t)1 << 30)
-
-struct mpi_priv {
-    MPI_Request *req;
-    size_t nreq;
-};
 
 static int mpi_filter(struct gx_ep *ep, struct gx_err *why)
 {
@@ -28,66 +22,32 @@ static int mpi_filter(struct gx_ep *ep, struct gx_err *why)
 
 static int mpi_open(struct gx_ep *ep, struct gx_err *err)
 {
-    struct mpi_priv *p = ep->priv;
-    if (!p) {
-        p = calloc(1, sizeof *p);
-        if (!p)
-            return gx_fail(err, GX_ERUNTIME, "out of host memory");
-        ep->priv = p;
-    }
-    return GX_OK;
-}
-
-static int ensure_requests(struct mpi_priv *p, size_t n, struct gx_err *err)
-{
-    if (n <= p->nreq)
-        return GX_OK;
-    MPI_Request *r = realloc(p->req, n * sizeof *r);
-    if (!r)
-        return gx_fail(err, GX_ERUNTIME, "out of host memory for %zu MPI requests", n);
-    p->req = r;
-    p->nreq = n;
-    return GX_OK;
-}
-
-static int post(struct gx_ep *ep, int send, int count, size_t bytes, MPI_Request *req, int *nreq,
-                struct gx_err *err)
-{
-    char *buf = send ? ep->src : ep->dst;
-    for (int m = 0; m < count; m++)
-        for (size_t off = 0; off < bytes; off += PIECE) {
-            size_t len = bytes - off < PIECE ? bytes - off : PIECE;
-            if (send)
-                GX_MPI_TRY(err, MPI_Isend(buf + off, (int)len, MPI_BYTE, ep->peer,
-                                          GX_TAG_MPI_DATA, ep->job->comm, &req[(*nreq)++]));
-            else
-                GX_MPI_TRY(err, MPI_Irecv(buf + off, (int)len, MPI_BYTE, ep->peer,
-                                          GX_TAG_MPI_DATA, ep->job->comm, &req[(*nreq)++]));
-        }
+    if (!ep->priv && !(ep->priv = calloc(1, sizeof(struct gx_requests))))
+        return gx_fail(err, GX_ERUNTIME, "out of host memory");
     return GX_OK;
 }
 
 static int mpi_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes, struct gx_err *err)
 {
-    struct mpi_priv *p = ep->priv;
-    size_t pieces = (bytes + PIECE - 1) / PIECE;
-    GX_TRY(ensure_requests(p, 2 * (size_t)count * pieces, err));
+    struct gx_requests *r = ep->priv;
+    GX_TRY(gx_requests_reserve(r, 2 * (size_t)count * gx_mpi_pieces(bytes), err));
     int n = 0;
     /* Receives first, so that a peer's eager sends find them posted. */
-    if (dir & GX_DIR_RECV)
-        GX_TRY(post(ep, 0, count, bytes, p->req, &n, err));
-    if (dir & GX_DIR_SEND)
-        GX_TRY(post(ep, 1, count, bytes, p->req, &n, err));
-    GX_MPI_TRY(err, MPI_Waitall(n, p->req, MPI_STATUSES_IGNORE));
+    for (int m = 0; (dir & GX_DIR_RECV) && m < count; m++)
+        GX_TRY(gx_mpi_post(ep->dst, bytes, 0, ep->peer, GX_TAG_MPI_DATA, ep->job->comm, r->req,
+                           &n, err));
+    for (int m = 0; (dir & GX_DIR_SEND) && m < count; m++)
+        GX_TRY(gx_mpi_post(ep->src, bytes, 1, ep->peer, GX_TAG_MPI_DATA, ep->job->comm, r->req,
+                           &n, err));
+    GX_MPI_TRY(err, MPI_Waitall(n, r->req, MPI_STATUSES_IGNORE));
     return GX_OK;
 }
 
 static void mpi_close(struct gx_ep *ep)
 {
-    struct mpi_priv *p = ep->priv;
-    if (p)
-        free(p->req);
-    free(p);
+    if (ep->priv)
+        gx_requests_free(ep->priv);
+    free(ep->priv);
     ep->priv = NULL;
 }
 

@@ -30,9 +30,6 @@ struct p2p_priv {
 
 static int p2p_filter(struct gx_ep *ep, struct gx_err *why)
 {
-    const char *absent = gx_gpu_absent_why();
-    if (absent[0])
-        return gx_fail(why, GX_ESKIP, "%s", absent);
     if (ep->src_kind != GX_MEM_DEVICE || ep->dst_kind != GX_MEM_DEVICE)
         return gx_fail(why, GX_ESKIP, "p2p moves device memory only (CUDA IPC exports cudaMalloc "
                        "buffers); --mem must be device");

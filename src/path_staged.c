@@ -44,15 +44,6 @@ struct staged_priv {
     struct ring send, recv;
 };
 
-static int staged_filter(struct gx_ep *ep, struct gx_err *why)
-{
-    (void)ep;
-    const char *absent = gx_gpu_absent_why();
-    if (absent[0])
-        return gx_fail(why, GX_ESKIP, "%s", absent);
-    return GX_OK;
-}
-
 static int staged_open(struct gx_ep *ep, struct gx_err *err)
 {
     if (ep->priv)
@@ -243,7 +234,6 @@ const struct gx_path_ops gx_path_staged = {
     .default_src = GX_MEM_DEVICE,
     .default_dst = GX_MEM_DEVICE,
     .flags = GX_PATH_CHUNKED | GX_PATH_NEEDS_GPU,
-    .filter = staged_filter,
     .open = staged_open,
     .prepare = staged_prepare,
     .xfer = staged_xfer,

@@ -13,24 +13,20 @@
 #include "cuda_util.h"
 #include "gpu.h"
 #include "kernels.h"
+#include "mpi_util.h"
 #include "path.h"
 
 #include <stdlib.h>
 
 #define GX_TAG_UM 140
-#define PIECE ((size_t)1 << 30) /* MPI counts are ints */
 
 struct um_priv {
     cudaStream_t stream;
-    MPI_Request *req;
-    size_t nreq;
+    struct gx_requests reqs;
 };
 
 static int um_filter(struct gx_ep *ep, struct gx_err *why)
 {
-    const char *absent = gx_gpu_absent_why();
-    if (absent[0])
-        return gx_fail(why, GX_ESKIP, "%s", absent);
     if (ep->src_kind != GX_MEM_MANAGED || ep->dst_kind != GX_MEM_MANAGED)
         return gx_fail(why, GX_ESKIP, "unified paths move managed memory; --mem must be managed");
     int managed = 0;
@@ -72,34 +68,12 @@ static int um_between(struct gx_ep *ep, struct gx_err *err)
     return GX_OK;
 }
 
-static int post(struct gx_ep *ep, struct um_priv *p, int send, size_t bytes, int *n,
-                struct gx_err *err)
-{
-    char *buf = send ? ep->src : ep->dst;
-    for (size_t off = 0; off < bytes; off += PIECE) {
-        int len = (int)(bytes - off < PIECE ? bytes - off : PIECE);
-        if (send)
-            GX_MPI_TRY(err, MPI_Isend(buf + off, len, MPI_BYTE, ep->peer, GX_TAG_UM,
-                                      ep->job->comm, &p->req[(*n)++]));
-        else
-            GX_MPI_TRY(err, MPI_Irecv(buf + off, len, MPI_BYTE, ep->peer, GX_TAG_UM,
-                                      ep->job->comm, &p->req[(*n)++]));
-    }
-    return GX_OK;
-}
-
 static int um_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes, int demand,
                    struct gx_err *err)
 {
     struct um_priv *p = ep->priv;
-    size_t need = 2 * ((bytes + PIECE - 1) / PIECE);
-    if (need > p->nreq) {
-        MPI_Request *r = realloc(p->req, need * sizeof *r);
-        if (!r)
-            return gx_fail(err, GX_ERUNTIME, "out of host memory");
-        p->req = r;
-        p->nreq = need;
-    }
+    GX_TRY(gx_requests_reserve(&p->reqs, 2 * gx_mpi_pieces(bytes), err));
+    MPI_Request *req = p->reqs.req;
     /* One message at a time: each receive lands in host pages that must go back to the GPU
      * before the next message may overwrite them. */
     for (int m = 0; m < count; m++) {
@@ -109,10 +83,10 @@ static int um_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes, i
             GX_CUDA_TRY(err, cudaStreamSynchronize(p->stream));
         }
         if (dir & GX_DIR_RECV)
-            GX_TRY(post(ep, p, 0, bytes, &n, err));
+            GX_TRY(gx_mpi_post(ep->dst, bytes, 0, ep->peer, GX_TAG_UM, ep->job->comm, req, &n, err));
         if (dir & GX_DIR_SEND)
-            GX_TRY(post(ep, p, 1, bytes, &n, err));
-        GX_MPI_TRY(err, MPI_Waitall(n, p->req, MPI_STATUSES_IGNORE));
+            GX_TRY(gx_mpi_post(ep->src, bytes, 1, ep->peer, GX_TAG_UM, ep->job->comm, req, &n, err));
+        GX_MPI_TRY(err, MPI_Waitall(n, req, MPI_STATUSES_IGNORE));
         if (dir & GX_DIR_RECV) {
             if (demand)
                 GX_CUDA_TRY(err, gx_kernel_touch(ep->dst, bytes, 0, p->stream));
@@ -143,7 +117,7 @@ static void um_close(struct gx_ep *ep)
         return;
     if (p->stream)
         cudaStreamDestroy(p->stream);
-    free(p->req);
+    gx_requests_free(&p->reqs);
     free(p);
     ep->priv = NULL;
 }

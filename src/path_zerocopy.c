@@ -11,6 +11,7 @@
 #include "cuda_util.h"
 #include "gpu.h"
 #include "kernels.h"
+#include "mpi_util.h"
 #include "path.h"
 
 #include <errno.h>
@@ -36,15 +37,11 @@ struct zc_segment {
 struct zc_priv {
     struct zc_segment out, in; /* in: the peer's outbox (same node) or my MPI inbox */
     cudaStream_t wr, rd;
-    MPI_Request *req;
-    size_t nreq;
+    struct gx_requests reqs;
 };
 
 static int zc_filter(struct gx_ep *ep, struct gx_err *why)
 {
-    const char *absent = gx_gpu_absent_why();
-    if (absent[0])
-        return gx_fail(why, GX_ESKIP, "%s", absent);
     if (ep->src_kind != GX_MEM_DEVICE || ep->dst_kind != GX_MEM_DEVICE)
         return gx_fail(why, GX_ESKIP, "zerocopy moves device memory through mapped host memory; "
                        "--mem must be device");
@@ -151,25 +148,14 @@ static int zc_open(struct gx_ep *ep, struct gx_err *err)
     return map_pinned(bytes, &p->in, err);
 }
 
-static int requests(struct zc_priv *p, size_t n, struct gx_err *err)
-{
-    if (n <= p->nreq)
-        return GX_OK;
-    MPI_Request *r = realloc(p->req, n * sizeof *r);
-    if (!r)
-        return gx_fail(err, GX_ERUNTIME, "out of host memory");
-    p->req = r;
-    p->nreq = n;
-    return GX_OK;
-}
-
 static int zc_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes, struct gx_err *err)
 {
     struct zc_priv *p = ep->priv;
     MPI_Comm comm = ep->job->comm;
     int token = 0, got;
     int n = 0;
-    GX_TRY(requests(p, 2 * (size_t)count + NSLOTS + 2, err));
+    GX_TRY(gx_requests_reserve(&p->reqs, 2 * (size_t)count + NSLOTS + 2, err));
+    MPI_Request *req = p->reqs.req;
     char *out_host = p->out.host, *out_dev = p->out.dev, *in_dev = p->in.dev;
     char *in_host = p->in.host;
     int remote = !ep->same_node;
@@ -178,10 +164,10 @@ static int zc_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes, s
         for (int m = 0; m < count && m < NSLOTS; m++) {
             if (remote)
                 GX_MPI_TRY(err, MPI_Irecv(in_host + (size_t)m * ep->cap, (int)bytes, MPI_BYTE,
-                                          ep->peer, GX_TAG_ZC_DATA, comm, &p->req[m]));
+                                          ep->peer, GX_TAG_ZC_DATA, comm, &req[m]));
             else
                 GX_MPI_TRY(err, MPI_Isend(&token, 1, MPI_INT, ep->peer, GX_TAG_ZC_FREE, comm,
-                                          &p->req[n++]));
+                                          &req[n++]));
         }
     MPI_Request sends[NSLOTS] = {MPI_REQUEST_NULL, MPI_REQUEST_NULL};
     int base = remote ? NSLOTS : n; /* remote: req[0..1] are the inbox receives */
@@ -201,11 +187,11 @@ static int zc_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes, s
                                           GX_TAG_ZC_DATA, comm, &sends[m % NSLOTS]));
             else
                 GX_MPI_TRY(err, MPI_Isend(&token, 1, MPI_INT, ep->peer, GX_TAG_ZC_FULL, comm,
-                                          &p->req[n++]));
+                                          &req[n++]));
         }
         if (dir & GX_DIR_RECV) {
             if (remote)
-                GX_MPI_TRY(err, MPI_Wait(&p->req[m % NSLOTS], MPI_STATUS_IGNORE));
+                GX_MPI_TRY(err, MPI_Wait(&req[m % NSLOTS], MPI_STATUS_IGNORE));
             else
                 GX_MPI_TRY(err, MPI_Recv(&got, 1, MPI_INT, ep->peer, GX_TAG_ZC_FULL, comm,
                                          MPI_STATUS_IGNORE));
@@ -214,16 +200,16 @@ static int zc_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes, s
             if (m + NSLOTS < count) {
                 if (remote)
                     GX_MPI_TRY(err, MPI_Irecv(in_host + slot, (int)bytes, MPI_BYTE, ep->peer,
-                                              GX_TAG_ZC_DATA, comm, &p->req[m % NSLOTS]));
+                                              GX_TAG_ZC_DATA, comm, &req[m % NSLOTS]));
                 else
                     GX_MPI_TRY(err, MPI_Isend(&token, 1, MPI_INT, ep->peer, GX_TAG_ZC_FREE, comm,
-                                              &p->req[n++]));
+                                              &req[n++]));
             }
         }
     }
     GX_MPI_TRY(err, MPI_Waitall(NSLOTS, sends, MPI_STATUSES_IGNORE));
     if (!remote)
-        GX_MPI_TRY(err, MPI_Waitall(n, p->req, MPI_STATUSES_IGNORE));
+        GX_MPI_TRY(err, MPI_Waitall(n, req, MPI_STATUSES_IGNORE));
     return GX_OK;
 }
 
@@ -238,7 +224,7 @@ static void zc_close(struct gx_ep *ep)
         cudaStreamDestroy(p->wr);
     if (p->rd)
         cudaStreamDestroy(p->rd);
-    free(p->req);
+    gx_requests_free(&p->reqs);
     free(p);
     ep->priv = NULL;
 }
