@@ -393,6 +393,22 @@ out:
     return rc;
 }
 
+/* Whether any path of the run puts a buffer in host memory (device buffers are checked
+ * against the GPU at run time instead: a size that does not fit there is skipped). */
+static int uses_host_memory(const struct gx_run_opts *run)
+{
+    for (int i = 0; i < run->npaths; i++) {
+        const struct gx_path_ops *ops = gx_paths[run->paths[i]].ops;
+        if (!ops)
+            continue;
+        int src = run->mem_src != GX_MEM_DEFAULT ? run->mem_src : ops->default_src;
+        int dst = run->mem_dst != GX_MEM_DEFAULT ? run->mem_dst : ops->default_dst;
+        if (src != GX_MEM_DEVICE || dst != GX_MEM_DEVICE)
+            return 1;
+    }
+    return 0;
+}
+
 int gx_options_check_job(const struct gx_options *o, int nranks, struct gx_err *err)
 {
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
@@ -408,7 +424,7 @@ int gx_options_check_job(const struct gx_options *o, int nranks, struct gx_err *
         if (gx_pairs_resolve(run->pairs, nranks, &pairs, err) != GX_OK)
             return gx_wrap(err, "%spairs", where);
         gx_pairs_free(&pairs);
-        for (size_t i = 0; i < run->sizes.n; i++) {
+        for (size_t i = 0; uses_host_memory(run) && i < run->sizes.n; i++) {
             /* Each rank holds a source and a destination buffer of the largest size. */
             if (mem > 0 && 2.0 * (double)run->sizes.v[i] > mem) {
                 char s[32];

@@ -64,6 +64,16 @@ ok $? "staged sweep: one result per size x chunk x depth (18)"
 run np2-mem-kinds 2 --path mpi --mem pinned,device --pattern bw --sizes 4K,4M --iters 5
 run np2-host-pinned 2 --path host --mem pinned --pattern latency --sizes 8,1M --iters 5
 run np2-host-mapped 2 --path host --mem mapped,pinned --pattern latency --sizes 8,1M --iters 5
+# A size the GPU cannot hold is skipped with the reason; the sizes around it still run.
+CHECK_ARGS=--allow-skipped run np2-oom 2 --path mpi --pattern bw --sizes 8,200G,4K --iters 3
+"$PYTHON" - "$dir/np2-oom.json" <<'PY'
+import json, sys
+r = {x["size"]: x for x in json.load(open(sys.argv[1]))["results"]}
+big = r[200 << 30]
+ok = big["status"] == "skipped" and "memory" in big["reason"] and r[8]["status"] == r[4096]["status"] == "ok"
+sys.exit(0 if ok else 1)
+PY
+ok $? "out of GPU memory at 200G: that size skipped with the reason, 8 and 4K measured"
 for p in p2p nccl; do
     run "np4-$p" 4 --path $p --pairs all-disjoint --pattern bw,bibw --sizes 8,1M+3,64M --iters 5
 done
