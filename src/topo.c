@@ -99,6 +99,17 @@ int gx_topo_nvidia_index(hwloc_topology_t topo, hwloc_obj_t pci)
     return idx;
 }
 
+/* hwloc_get_common_ancestor_obj compares depths, which are negative special values for I/O
+ * objects; walking parents works for any mix. */
+static hwloc_obj_t common_ancestor(hwloc_obj_t a, hwloc_obj_t b)
+{
+    for (hwloc_obj_t x = a; x; x = x->parent)
+        for (hwloc_obj_t y = b; y; y = y->parent)
+            if (x == y)
+                return x;
+    return NULL;
+}
+
 static int is_host_bridge(hwloc_obj_t o)
 {
     return o->type == HWLOC_OBJ_BRIDGE &&
@@ -130,7 +141,7 @@ const char *gx_topo_pci_link(hwloc_topology_t topo, hwloc_obj_t a, hwloc_obj_t b
         return "SYS";
     if (a == b)
         return "X";
-    hwloc_obj_t c = hwloc_get_common_ancestor_obj(topo, a, b);
+    hwloc_obj_t c = common_ancestor(a, b);
     if (c && c->type == HWLOC_OBJ_BRIDGE) {
         if (is_host_bridge(c))
             return "PHB";
@@ -150,7 +161,8 @@ const char *gx_topo_pci_link(hwloc_topology_t topo, hwloc_obj_t a, hwloc_obj_t b
 /* Parent steps from a device up to its common ancestor with another: fewer is closer. */
 static int hops(hwloc_topology_t topo, hwloc_obj_t from, hwloc_obj_t to)
 {
-    hwloc_obj_t c = hwloc_get_common_ancestor_obj(topo, from, to);
+    (void)topo;
+    hwloc_obj_t c = common_ancestor(from, to);
     int n = 0;
     for (hwloc_obj_t o = from; o && o != c; o = o->parent)
         n++;
@@ -347,7 +359,7 @@ int gx_bind_plan(hwloc_topology_t topo, const char (*busids)[GX_BUSID_LEN], int 
     }
     hwloc_bitmap_copy(plan->nodeset, anc->nodeset);
     plan->apply = 1;
-    const char *unit = ut == HWLOC_OBJ_CORE ? "core" : "PU";
+    const char *unit = ut == HWLOC_OBJ_CORE ? "cores" : "PUs";
     char share[96];
     snprintf(share, sizeof share, "%d of %d ranks sharing that locality", i + 1, k);
 
@@ -367,7 +379,7 @@ int gx_bind_plan(hwloc_topology_t topo, const char (*busids)[GX_BUSID_LEN], int 
                       : policy == GX_BIND_AUTO ? "the launcher's binding is not local to the GPU; "
                                                : "overrides the launcher's binding; ";
     if (policy == GX_BIND_NUMA)
-        snprintf(plan->reason, sizeof plan->reason, "--bind numa: %sall %d %ss local to the GPU "
+        snprintf(plan->reason, sizeof plan->reason, "--bind numa: %sall %d %s local to the GPU "
                  "(NUMA %s)", why, n, unit, plan->numa);
     else
         snprintf(plan->reason, sizeof plan->reason, "--bind %s: %s%s %d-%d of the %d local to "
