@@ -21,19 +21,23 @@ int gx_topo_load(hwloc_topology_t *topo, const char *xml, const char *what, stru
                            "topology file)", what, xml, strerror(errno));
         fclose(f);
     }
+    *topo = NULL;
     if (hwloc_topology_init(topo) != 0)
         return gx_fail(err, GX_ERUNTIME, "hwloc_topology_init failed");
     if (hwloc_topology_set_io_types_filter(*topo, HWLOC_TYPE_FILTER_KEEP_IMPORTANT) != 0) {
         hwloc_topology_destroy(*topo);
+        *topo = NULL; /* the caller may destroy what it got */
         return gx_fail(err, GX_ERUNTIME, "hwloc_topology_set_io_types_filter failed");
     }
     if (foreign && hwloc_topology_set_xml(*topo, xml) != 0) {
         hwloc_topology_destroy(*topo);
-        return gx_fail(err, GX_EINPUT, "%s: '%s' is not an hwloc XML topology (expected the "
+        *topo = NULL; /* the caller may destroy what it got */
+        return gx_fail(err, GX_EINPUT, "%s: '%s' is not a valid hwloc XML topology (expected the "
                        "output of lstopo --of xml)", what, xml);
     }
     if (hwloc_topology_load(*topo) != 0) {
         hwloc_topology_destroy(*topo);
+        *topo = NULL; /* the caller may destroy what it got */
         if (foreign)
             return gx_fail(err, GX_EINPUT, "%s: '%s' is not a valid hwloc XML topology "
                            "(expected the output of lstopo --of xml)", what, xml);
