@@ -89,7 +89,7 @@ struct gx_topo_rank {
     int has_gpu, fake, foreign;
     char topology[PATH_MAX]; /* "this machine" or the XML file */
     int visible, physical, nvisible;
-    char busid[GX_BUSID_LEN], name[128], uuid[96];
+    char busid[GX_BUSID_LEN], name[256], uuid[96];
     double memory;           /* bytes; 0 unknown */
     char why_no_gpu[256];
     const char *policy, *decision;
