@@ -1,6 +1,7 @@
 /* The report's context: who ran where, bound how, with which libraries and settings. */
 #include "config.h"
 #include "job.h"
+#include "topo.h"
 
 #include <cjson/cJSON.h>
 #include <hwloc.h>
@@ -78,6 +79,7 @@ static int rank_json(const struct gx_job *job, cJSON **out, struct gx_err *err)
     cJSON_AddBoolToObject(r, "cuda_aware_mpi", job->cuda_aware);
     cJSON_AddStringToObject(r, "cuda_aware_mpi_reason", job->cuda_aware_why);
     cJSON_AddItemToObject(r, "env", env_json());
+    gx_topo_rank_json(job, r);
     free(cpus);
     *out = r;
     return GX_OK;

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "gpu.h"
+#include "topo.h"
 
 #ifdef HAVE_MPI_EXT_H
 #include <mpi-ext.h>
@@ -39,31 +40,18 @@ static void detect_cuda_aware(struct gx_job *job, const struct gx_global_opts *g
 
 int gx_gpu_init(struct gx_job *job, const struct gx_global_opts *g, struct gx_err *err)
 {
-    detect_cuda_aware(job, g);
     job->gpu = -1;
-#ifdef HAVE_CUDA
-    int n = 0;
-    cudaError_t ce = cudaGetDeviceCount(&n);
-    if (ce != cudaSuccess || n == 0) {
-        snprintf(absent_why, sizeof absent_why, "no CUDA device visible to rank %d (%s)",
-                 job->rank, ce != cudaSuccess ? cudaGetErrorString(ce) : "0 devices");
-        cudaGetLastError(); /* not sticky: clear it */
-        return GX_OK;
-    }
-    int dev = job->local_rank % n;
-    ce = cudaSetDevice(dev);
-    if (ce != cudaSuccess)
-        return gx_fail(err, GX_ERUNTIME, "cudaSetDevice(%d): %s", dev, cudaGetErrorString(ce));
-    job->gpu = dev;
-    absent_why[0] = '\0';
-#else
-    (void)err;
-    snprintf(absent_why, sizeof absent_why, "built without CUDA");
-#endif
-    return GX_OK;
+    /* Chooses the GPU, sets it (before any MPI call that may touch CUDA) and binds. */
+    int rc = gx_topo_setup(job, g, err);
+    detect_cuda_aware(job, g);
+    if (job->gpu >= 0)
+        absent_why[0] = '\0';
+    else if (job->topo)
+        snprintf(absent_why, sizeof absent_why, "%s", job->topo->why_no_gpu);
+    return rc;
 }
 
 void gx_gpu_fini(struct gx_job *job)
 {
-    (void)job;
+    gx_topo_fini(job);
 }

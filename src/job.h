@@ -18,6 +18,7 @@ struct gx_job {
     int cuda_aware;       /* the MPI library moves device buffers */
     const char *cuda_aware_why; /* how that was decided */
     const struct gx_global_opts *g;
+    struct gx_topo_rank *topo;  /* GPU placement and binding (topo_setup.c) */
 };
 
 #endif

@@ -6,6 +6,7 @@
 #include "job.h"
 #include "options.h"
 #include "report.h"
+#include "topo.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -156,6 +157,10 @@ int main(int argc, char **argv)
     void *context = NULL;
     rc = gx_context_gather(&job, &context, &err);
     rc = gx_agree(job.comm, rc, &err);
+    if (rc == GX_OK && job.rank == 0) {
+        gx_topo_pairs_json(context, &opts, job.size);
+        gx_topo_print_header(stdout, context);
+    }
     struct gx_harness_out ho = {0};
     if (rc == GX_OK)
         rc = gx_harness_run(&job, &opts, &rep, &ho, &err);

@@ -6,6 +6,7 @@
 #include "path.h"
 #include "pattern.h"
 #include "scenario.h"
+#include "topo.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -215,6 +216,59 @@ static int set_scenario(struct gx_options *o, struct gx_run_opts *r, const char 
     return set_path_string(o->g.scenario, sizeof o->g.scenario, v, err);
 }
 
+static int set_gpu_map(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                       struct gx_err *err)
+{
+    (void)r;
+    char items[GX_MAX_GPU_MAP][64];
+    GX_TRY(split_list(v, items, GX_MAX_GPU_MAP, &o->g.ngpu_map, err));
+    for (int i = 0; i < o->g.ngpu_map; i++) {
+        long d;
+        GX_TRY(parse_long(items[i], 0, GX_MAX_GPU_MAP - 1, &d, err));
+        o->g.gpu_map[i] = (int)d;
+    }
+    return GX_OK;
+}
+
+static int set_bind(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                    struct gx_err *err)
+{
+    (void)r;
+    static const char *const names[] = {"auto", "numa", "core", "none"}; /* gx_bind_policy */
+    for (int i = 0; i < (int)GX_ARRAY_LEN(names); i++)
+        if (strcmp(v, names[i]) == 0) {
+            o->g.bind = i;
+            return GX_OK;
+        }
+    return gx_fail(err, GX_EINPUT, "unknown binding '%s' (expected auto, numa, core or none)", v);
+}
+
+static int set_topology_xml(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                            struct gx_err *err)
+{
+    (void)r;
+    return set_path_string(o->g.topology_xml, sizeof o->g.topology_xml, v, err);
+}
+
+static int set_fake_gpus(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                         struct gx_err *err)
+{
+    (void)r;
+    char items[GX_MAX_GPU_MAP][64];
+    int n;
+    GX_TRY(split_list(v, items, GX_MAX_GPU_MAP, &n, err));
+    for (int i = 0; i < n; i++) {
+        char norm[32];
+        if (gx_busid_normalize(items[i], norm, sizeof norm) != 0)
+            return gx_fail(err, GX_EINPUT, "bad PCI bus id '%s' (expected DOMAIN:BUS:DEV.FN "
+                           "like 0000:3b:00.0)", items[i]);
+    }
+    if (strlen(v) >= sizeof o->g.fake_gpus)
+        return gx_fail(err, GX_EINPUT, "list is too long");
+    strcpy(o->g.fake_gpus, v);
+    return GX_OK;
+}
+
 #define FLAG_SETTER(fn, field)                                                                \
     static int fn(struct gx_options *o, struct gx_run_opts *r, const char *v,                 \
                   struct gx_err *err)                                                         \
@@ -270,6 +324,19 @@ const struct gx_option gx_option_table[] = {
     {"samples", NULL, 0, GX_T_FLAG, "off", "keep every raw sample in the report", set_samples},
     {"assume-cuda-aware", NULL, 0, GX_T_FLAG, "off",
      "treat the MPI library as CUDA-aware when it cannot be asked", set_assume_cuda_aware},
+    {"gpu-map", "LIST", 0, GX_T_LIST, "node-local rank % visible GPUs",
+     "visible GPU index of each node-local rank (entry local_rank % length), e.g. 0,2,1,3",
+     set_gpu_map},
+    {"bind", "auto|numa|core|none", 0, GX_T_STRING, "auto",
+     "auto: cores local to the GPU, split among the ranks sharing them, memory on its NUMA "
+     "node (a launcher binding already local to the GPU is kept); numa: all cores local to the "
+     "GPU; core: one of them; none: leave the binding", set_bind},
+    {"topology-xml", "FILE", 0, GX_T_STRING, "the live machine, or $GPUXFER_TOPOLOGY_XML",
+     "hwloc XML topology to decide on instead of this machine (nothing is bound then)",
+     set_topology_xml},
+    {"fake-gpus", "BUSIDS", 0, GX_T_LIST, "none",
+     "PCI bus ids standing in for the CUDA device list (tests without GPUs; with "
+     "--topology-xml)", set_fake_gpus},
     {"quiet", NULL, 0, GX_T_FLAG, "off",
      "no progress line (it is shown only when stderr is a terminal)", set_quiet},
     {"help", NULL, 0, GX_T_FLAG, NULL, "this text", set_help},

@@ -9,6 +9,7 @@
 
 #define GX_MAX_RUNS 64
 #define GX_MAX_LIST 16
+#define GX_MAX_GPU_MAP 64
 
 /* What one run measures: every path x pattern x pair x size (x chunk x depth). */
 struct gx_run_opts {
@@ -32,6 +33,11 @@ struct gx_global_opts {
     int quiet;
     int samples;                          /* keep raw samples in the report */
     int assume_cuda_aware;
+    /* topology and binding (topo.c) */
+    int ngpu_map, gpu_map[GX_MAX_GPU_MAP]; /* --gpu-map: visible GPU of each node-local rank */
+    int bind;                             /* enum gx_bind_policy */
+    char topology_xml[PATH_MAX];          /* empty: the live machine (or GPUXFER_TOPOLOGY_XML) */
+    char fake_gpus[1024];                 /* --fake-gpus: bus ids standing in for CUDA's list */
 };
 
 struct gx_options {

@@ -18,7 +18,7 @@ if [ -n "$why" ]; then
     GX_TIMEOUT=120 gx_mpirun 2 --path "$(echo $gpu_paths | tr ' ' ,)" --sizes 8 --iters 2 --quiet \
         --output "$dir/skip.json" >"$dir/skip.txt" 2>&1
     ok $? "all GPU paths requested without a GPU: exit 0"
-    check_report "$dir/skip.json" | diag
+    check_report "$dir/skip.json"
     ok $? "report valid"
     for p in $gpu_paths; do
         r=$("$PYTHON" - "$dir/skip.json" "$p" <<'PY'
@@ -47,7 +47,7 @@ run() { # NAME NP ARGS...: run, check exit and report
     rc=$?
     ok $rc "$name: exit 0"
     [ $rc -eq 0 ] || tail -n 20 "$dir/$name.txt" | diag
-    check_report "$dir/$name.json" ${CHECK_ARGS:-} | diag
+    check_report "$dir/$name.json" ${CHECK_ARGS:-}
     ok $? "$name: report valid, every result ok and validated"
 }
 

@@ -42,10 +42,27 @@ expect_input_error 2 "bad-pattern.json: runs[0].pattern: unknown pattern 'allred
 expect_input_error 2 "bad-size.json: runs[0].sizes: bad size '1X'" --scenario "$sc/bad-size.json"
 expect_input_error 2 "--output: cannot" --sizes 8 --output /proc/none/r.json
 
+# Topology and GPU placement.
+xml="$top_srcdir/tests/topologies/h200x4-vm.xml"
+gpus=0000:00:06.0,0000:00:07.0,0000:00:08.0,0000:00:09.0
+expect_input_error 2 "--gpu-map: entry 4 (for node-local rank 1) is out of range (expected 0..3" \
+    --topology-xml "$xml" --fake-gpus $gpus --gpu-map 0,4
+expect_input_error 2 "--gpu-map: 'x' is not an integer" --gpu-map 0,x
+expect_input_error 2 "--gpu-map: empty item in list" --gpu-map 0,,1
+expect_input_error 2 "--topology-xml: cannot read '$dir/none.xml'" --topology-xml "$dir/none.xml"
+expect_input_error 2 "--topology-xml: '$top_srcdir/README.md' is not a valid hwloc XML" \
+    --topology-xml "$top_srcdir/README.md"
+GPUXFER_TOPOLOGY_XML="$dir/none.xml" expect_input_error 2 "GPUXFER_TOPOLOGY_XML: cannot read"
+expect_input_error 2 "--fake-gpus: bus id '0000:00:0a.0' is not a PCI device in the topology" \
+    --topology-xml "$xml" --fake-gpus 0000:00:06.0,0000:00:0a.0
+expect_input_error 2 "--fake-gpus: bad PCI bus id 'gpu0'" --fake-gpus gpu0
+expect_input_error 2 "--bind: unknown binding 'sideways' (expected auto, numa, core or none)" \
+    --bind sideways
+
 # A valid scenario still runs, and --help / --version work on every rank count.
 GX_TIMEOUT=60 gx_mpirun 2 --scenario "$sc/good-two-runs.json" --quiet --output "$dir/good.json" >/dev/null 2>&1
 ok $? "a valid two-run scenario runs"
-check_report "$dir/good.json" | diag
+check_report "$dir/good.json"
 ok $? "its report is valid"
 GX_TIMEOUT=30 gx_mpirun 1 --help >"$dir/help" 2>&1 &&
     grep -q -- '--sizes SIZES' "$dir/help" && grep -q 'default: 1:4M' "$dir/help"

@@ -18,6 +18,13 @@ gx_mpirun() { # gx_mpirun NP [mpirun args --] gpuxfer args...
         --mca btl self,vader,tcp "$GPUXFER" "$@"
 }
 
-check_report() { "$PYTHON" "$top_srcdir/tests/check_report.py" "$@"; }
+# Validates a report; its problems go to the TAP log as diagnostics, its status is returned.
+check_report() {
+    "$PYTHON" "$top_srcdir/tests/check_report.py" "$@" >"$TEST_TMP/check_report.$$" 2>&1
+    _rc=$?
+    diag <"$TEST_TMP/check_report.$$"
+    rm -f "$TEST_TMP/check_report.$$"
+    return $_rc
+}
 
 mkdir -p "$TEST_TMP"

@@ -8,7 +8,7 @@ for pat in latency bw bibw; do
     gx_mpirun 2 --path host --pattern $pat --sizes 1,4K,64K,1M+3 --iters 20 --warmup 2 --quiet \
         --output "$out" >"$dir/np2-$pat.txt" 2>&1
     ok $? "2 ranks, $pat: exit 0"
-    check_report "$out" --ranks 2 --patterns $pat --sizes 4 --pairs 0-1 | diag
+    check_report "$out" --ranks 2 --patterns $pat --sizes 4 --pairs 0-1
     ok $? "2 ranks, $pat: report valid against the schema, values sensible, one result per size"
     # The table: one line per size, "size pair chunk depth median ...".
     lines=$(grep -cE '^ +[0-9]+ +0->1 +- +- +[0-9.]+ +[0-9.]+ +[0-9.]+ ' "$dir/np2-$pat.txt")
@@ -22,7 +22,7 @@ out="$dir/np4.json"
 gx_mpirun 4 --pairs all-disjoint --pattern latency,bw --sizes 8,64K --iters 10 --validate all \
     --samples --quiet --output "$out" >"$dir/np4.txt" 2>&1
 ok $? "4 ranks oversubscribed, all-disjoint: exit 0"
-check_report "$out" --ranks 4 --patterns latency,bw --sizes 2 --pairs 0-1,2-3 | diag
+check_report "$out" --ranks 4 --patterns latency,bw --sizes 2 --pairs 0-1,2-3
 ok $? "4 ranks: results for pairs 0-1 and 2-3, valid"
 "$PYTHON" - "$out" <<'PY'
 import json, sys
@@ -38,7 +38,7 @@ out="$dir/smoke.json"
 gx_mpirun 2 --scenario "$top_srcdir/scenarios/smoke.json" --iters 5 --quiet --output "$out" \
     >"$dir/smoke.txt" 2>&1
 ok $? "smoke scenario runs"
-check_report "$out" --patterns latency,bw,bibw --sizes 4 | diag
+check_report "$out" --patterns latency,bw,bibw --sizes 4
 ok $? "smoke scenario: valid report, --iters from the command line wins"
 "$PYTHON" -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if all(r['iterations']==5 and r['run']=='smoke' for r in d['results']) else 1)" "$out"
 ok $? "smoke scenario: run name recorded, 5 iterations"

@@ -1,0 +1,142 @@
+/* NVLink counts through NVML, loaded at run time: nvml.h is not needed to build, and a node
+ * without the driver library still runs (the link then comes from the hwloc PCI tree). */
+#include "config.h"
+#include "topo.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The few NVML declarations used, as the NVML API defines them. */
+typedef struct gx_nvml_device *nvmlDevice_t;
+typedef struct {
+    char busIdLegacy[16];
+    unsigned int domain, bus, device, pciDeviceId, pciSubSystemId;
+    char busId[32];
+} nvmlPciInfo_t;
+enum { NVML_SUCCESS = 0, NVML_FEATURE_ENABLED = 1, GX_NVML_MAX_LINKS = 64 };
+
+static struct {
+    int tried, ok;
+    char why[200];
+    void *lib;
+    int (*init)(void);
+    int (*shutdown)(void);
+    int (*by_busid)(const char *, nvmlDevice_t *);
+    int (*link_state)(nvmlDevice_t, unsigned int, int *);
+    int (*remote_pci)(nvmlDevice_t, unsigned int, nvmlPciInfo_t *);
+} nv;
+
+static int nvml_open(void)
+{
+    if (nv.tried)
+        return nv.ok;
+    nv.tried = 1;
+    nv.lib = dlopen("libnvidia-ml.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (!nv.lib) {
+        const char *e = dlerror();
+        snprintf(nv.why, sizeof nv.why, "NVML not available (%s)", e ? e : "dlopen failed");
+        return 0;
+    }
+    /* POSIX allows converting dlsym's object pointer to a function pointer through memcpy. */
+#define GX_SYM(field, name)                                                                   \
+    do {                                                                                      \
+        void *s_ = dlsym(nv.lib, name);                                                       \
+        if (!s_) {                                                                            \
+            snprintf(nv.why, sizeof nv.why, "NVML lacks %s", name);                           \
+            dlclose(nv.lib);                                                                  \
+            nv.lib = NULL;                                                                    \
+            return 0;                                                                         \
+        }                                                                                     \
+        memcpy(&nv.field, &s_, sizeof s_);                                                    \
+    } while (0)
+    GX_SYM(init, "nvmlInit_v2");
+    GX_SYM(shutdown, "nvmlShutdown");
+    GX_SYM(by_busid, "nvmlDeviceGetHandleByPciBusId_v2");
+    GX_SYM(link_state, "nvmlDeviceGetNvLinkState");
+    GX_SYM(remote_pci, "nvmlDeviceGetNvLinkRemotePciInfo_v2");
+#undef GX_SYM
+    int rc = nv.init();
+    if (rc != NVML_SUCCESS) {
+        snprintf(nv.why, sizeof nv.why, "nvmlInit_v2 failed (NVML error %d)", rc);
+        dlclose(nv.lib);
+        nv.lib = NULL;
+        return 0;
+    }
+    nv.ok = 1;
+    return 1;
+}
+
+static int same_pci(const nvmlPciInfo_t *p, unsigned dom, unsigned bus, unsigned dev)
+{
+    return p->domain == dom && p->bus == bus && p->device == dev;
+}
+
+/* Active links of a GPU: straight to the peer, and to something that is not a GPU (an NVSwitch,
+ * through which every GPU with switch links reaches every other). */
+static int count_links(nvmlDevice_t d, unsigned dom, unsigned bus, unsigned dev, int *direct,
+                       int *switched)
+{
+    *direct = *switched = 0;
+    int any = 0;
+    for (unsigned l = 0; l < GX_NVML_MAX_LINKS; l++) {
+        int active = 0;
+        if (nv.link_state(d, l, &active) != NVML_SUCCESS)
+            continue; /* beyond the GPU's links, or NVLink not supported */
+        any = 1;
+        if (active != NVML_FEATURE_ENABLED)
+            continue;
+        nvmlPciInfo_t pi;
+        memset(&pi, 0, sizeof pi);
+        if (nv.remote_pci(d, l, &pi) != NVML_SUCCESS)
+            continue;
+        if (same_pci(&pi, dom, bus, dev)) {
+            (*direct)++;
+            continue;
+        }
+        char rb[40];
+        nvmlDevice_t rd;
+        snprintf(rb, sizeof rb, "%08x:%02x:%02x.0", pi.domain, pi.bus, pi.device);
+        if (nv.by_busid(rb, &rd) != NVML_SUCCESS)
+            (*switched)++;
+    }
+    return any;
+}
+
+int gx_nvml_nvlinks(const char *busid_a, const char *busid_b, char *why, size_t len)
+{
+    if (!nvml_open()) {
+        snprintf(why, len, "%s", nv.why);
+        return -1;
+    }
+    nvmlDevice_t da, db;
+    unsigned adom, abus, adev, afn, bdom, bbus, bdev, bfn;
+    if (sscanf(busid_a, "%x:%x:%x.%x", &adom, &abus, &adev, &afn) != 4 ||
+        sscanf(busid_b, "%x:%x:%x.%x", &bdom, &bbus, &bdev, &bfn) != 4 ||
+        nv.by_busid(busid_a, &da) != NVML_SUCCESS || nv.by_busid(busid_b, &db) != NVML_SUCCESS) {
+        snprintf(why, len, "NVML does not know GPU %s or %s", busid_a, busid_b);
+        return -1;
+    }
+    int da_direct, da_sw, db_direct, db_sw;
+    int any = count_links(da, bdom, bbus, bdev, &da_direct, &da_sw);
+    count_links(db, adom, abus, adev, &db_direct, &db_sw);
+    if (!any) {
+        snprintf(why, len, "no NVLink on GPU %s", busid_a);
+        return -1;
+    }
+    if (da_direct > 0)
+        return da_direct;
+    if (da_sw > 0 && db_sw > 0)
+        return da_sw < db_sw ? da_sw : db_sw;
+    snprintf(why, len, "no active NVLink between GPUs %s and %s", busid_a, busid_b);
+    return -1;
+}
+
+void gx_nvml_fini(void)
+{
+    if (nv.ok) {
+        nv.shutdown();
+        dlclose(nv.lib);
+    }
+    memset(&nv, 0, sizeof nv);
+}

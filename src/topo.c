@@ -1,0 +1,395 @@
+/* The pure part of topology handling: where a GPU sits, how two devices connect, which NIC is
+ * nearest and where a rank should run. Nothing here binds or calls MPI or CUDA. */
+#include "config.h"
+#include "topo.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const gx_bind_policy_names[] = {"auto", "numa", "core", "none"};
+
+int gx_topo_load(hwloc_topology_t *topo, const char *xml, const char *what, struct gx_err *err)
+{
+    int foreign = xml && xml[0];
+    if (foreign) {
+        /* hwloc only says "load failed"; name the file and the reason first. */
+        FILE *f = fopen(xml, "r");
+        if (!f)
+            return gx_fail(err, GX_EINPUT, "%s: cannot read '%s': %s (expected an hwloc XML "
+                           "topology file)", what, xml, strerror(errno));
+        fclose(f);
+    }
+    *topo = NULL;
+    if (hwloc_topology_init(topo) != 0)
+        return gx_fail(err, GX_ERUNTIME, "hwloc_topology_init failed");
+    if (hwloc_topology_set_io_types_filter(*topo, HWLOC_TYPE_FILTER_KEEP_IMPORTANT) != 0) {
+        hwloc_topology_destroy(*topo);
+        *topo = NULL; /* the caller may destroy what it got */
+        return gx_fail(err, GX_ERUNTIME, "hwloc_topology_set_io_types_filter failed");
+    }
+    if (foreign && hwloc_topology_set_xml(*topo, xml) != 0) {
+        hwloc_topology_destroy(*topo);
+        *topo = NULL; /* the caller may destroy what it got */
+        return gx_fail(err, GX_EINPUT, "%s: '%s' is not a valid hwloc XML topology (expected the "
+                       "output of lstopo --of xml)", what, xml);
+    }
+    if (hwloc_topology_load(*topo) != 0) {
+        hwloc_topology_destroy(*topo);
+        *topo = NULL; /* the caller may destroy what it got */
+        if (foreign)
+            return gx_fail(err, GX_EINPUT, "%s: '%s' is not a valid hwloc XML topology "
+                           "(expected the output of lstopo --of xml)", what, xml);
+        return gx_fail(err, GX_ERUNTIME, "hwloc_topology_load failed: %s", strerror(errno));
+    }
+    return GX_OK;
+}
+
+int gx_busid_normalize(const char *in, char *out, size_t len)
+{
+    unsigned dom = 0, bus, dev, fn;
+    int n = -1;
+    size_t l = strlen(in);
+    if (l == 0 || l > 20)
+        return -1;
+    for (const char *p = in; *p; p++)
+        if (!isxdigit((unsigned char)*p) && *p != ':' && *p != '.')
+            return -1;
+    if (sscanf(in, "%x:%x:%x.%x%n", &dom, &bus, &dev, &fn, &n) != 4 || (size_t)n != l) {
+        dom = 0;
+        n = -1;
+        if (sscanf(in, "%x:%x.%x%n", &bus, &dev, &fn, &n) != 3 || (size_t)n != l)
+            return -1;
+    }
+    if (dom > 0xffff || bus > 0xff || dev > 0x1f || fn > 7)
+        return -1;
+    snprintf(out, len, "%04x:%02x:%02x.%x", dom, bus, dev, fn);
+    return 0;
+}
+
+hwloc_obj_t gx_topo_pcidev(hwloc_topology_t topo, const char *busid)
+{
+    char norm[GX_BUSID_LEN];
+    if (gx_busid_normalize(busid, norm, sizeof norm) != 0)
+        return NULL;
+    return hwloc_get_pcidev_by_busidstring(topo, norm);
+}
+
+static int is_nvidia_gpu(hwloc_obj_t pci)
+{
+    unsigned cls = pci->attr->pcidev.class_id;
+    return pci->attr->pcidev.vendor_id == 0x10de && (cls == 0x0300 || cls == 0x0302);
+}
+
+static int pci_cmp(hwloc_obj_t a, hwloc_obj_t b)
+{
+    const struct hwloc_pcidev_attr_s *x = &a->attr->pcidev, *y = &b->attr->pcidev;
+    unsigned long ka = (unsigned long)x->domain << 16 | (unsigned)x->bus << 8 |
+                       (unsigned)x->dev << 3 | x->func;
+    unsigned long kb = (unsigned long)y->domain << 16 | (unsigned)y->bus << 8 |
+                       (unsigned)y->dev << 3 | y->func;
+    return ka < kb ? -1 : ka > kb;
+}
+
+int gx_topo_nvidia_index(hwloc_topology_t topo, hwloc_obj_t pci)
+{
+    if (!pci || !is_nvidia_gpu(pci))
+        return -1;
+    int idx = 0;
+    for (hwloc_obj_t o = NULL; (o = hwloc_get_next_pcidev(topo, o));)
+        if (o != pci && is_nvidia_gpu(o) && pci_cmp(o, pci) < 0)
+            idx++;
+    return idx;
+}
+
+/* hwloc_get_common_ancestor_obj compares depths, which are negative special values for I/O
+ * objects; walking parents works for any mix. */
+static hwloc_obj_t common_ancestor(hwloc_obj_t a, hwloc_obj_t b)
+{
+    for (hwloc_obj_t x = a; x; x = x->parent)
+        for (hwloc_obj_t y = b; y; y = y->parent)
+            if (x == y)
+                return x;
+    return NULL;
+}
+
+static int is_host_bridge(hwloc_obj_t o)
+{
+    return o->type == HWLOC_OBJ_BRIDGE &&
+           o->attr->bridge.upstream_type == HWLOC_OBJ_BRIDGE_HOST;
+}
+
+/* PCI bridges strictly between an object and its ancestor. */
+static int bridges_below(hwloc_obj_t from, hwloc_obj_t ancestor)
+{
+    int n = 0;
+    for (hwloc_obj_t o = from->parent; o && o != ancestor; o = o->parent)
+        n += o->type == HWLOC_OBJ_BRIDGE;
+    return n;
+}
+
+/* The PCI device of an OS device, so that a NIC's functions count as one device. */
+static hwloc_obj_t pci_of(hwloc_obj_t o)
+{
+    while (o && o->type == HWLOC_OBJ_OS_DEVICE)
+        o = o->parent;
+    return o;
+}
+
+const char *gx_topo_pci_link(hwloc_topology_t topo, hwloc_obj_t a, hwloc_obj_t b)
+{
+    a = pci_of(a);
+    b = pci_of(b);
+    if (!a || !b)
+        return "SYS";
+    if (a == b)
+        return "X";
+    hwloc_obj_t c = common_ancestor(a, b);
+    if (c && c->type == HWLOC_OBJ_BRIDGE) {
+        if (is_host_bridge(c))
+            return "PHB";
+        /* Below one switch, each device sits behind one downstream port of it: PIX. */
+        int na = bridges_below(a, c), nb = bridges_below(b, c);
+        return na <= 1 && nb <= 1 ? "PIX" : "PXB";
+    }
+    if (c && c->type == HWLOC_OBJ_PCI_DEVICE)
+        return "PIX";
+    hwloc_obj_t ca = hwloc_get_non_io_ancestor_obj(topo, a);
+    hwloc_obj_t cb = hwloc_get_non_io_ancestor_obj(topo, b);
+    if (ca && cb && ca->nodeset && cb->nodeset && hwloc_bitmap_intersects(ca->nodeset, cb->nodeset))
+        return "NODE";
+    return "SYS";
+}
+
+/* Parent steps from a device up to its common ancestor with another: fewer is closer. */
+static int hops(hwloc_topology_t topo, hwloc_obj_t from, hwloc_obj_t to)
+{
+    (void)topo;
+    hwloc_obj_t c = common_ancestor(from, to);
+    int n = 0;
+    for (hwloc_obj_t o = from; o && o != c; o = o->parent)
+        n++;
+    return n;
+}
+
+void gx_topo_nearest_nic(hwloc_topology_t topo, hwloc_obj_t gpu, char *name, size_t len,
+                         const char **link)
+{
+    name[0] = '\0';
+    *link = NULL;
+    if (!gpu)
+        return;
+    int have_of = 0;
+    for (hwloc_obj_t o = NULL; (o = hwloc_get_next_osdev(topo, o));)
+        have_of |= o->attr->osdev.type == HWLOC_OBJ_OSDEV_OPENFABRICS;
+    hwloc_obj_osdev_type_t want = have_of ? HWLOC_OBJ_OSDEV_OPENFABRICS : HWLOC_OBJ_OSDEV_NETWORK;
+    hwloc_obj_t best = NULL;
+    int best_hops = 0;
+    for (hwloc_obj_t o = NULL; (o = hwloc_get_next_osdev(topo, o));) {
+        if (o->attr->osdev.type != want || !o->name)
+            continue;
+        int h = hops(topo, gpu, o);
+        if (!best || h < best_hops) /* ties: the first in topology order, which is stable */
+            best = o, best_hops = h;
+    }
+    if (best) {
+        snprintf(name, len, "%s", best->name);
+        *link = gx_topo_pci_link(topo, gpu, best);
+    }
+}
+
+int gx_visible_devices(const char *cvd, int nphys, const char *const *uuids, int *visible,
+                       int *nvisible)
+{
+    *nvisible = 0;
+    if (!cvd) {
+        for (int i = 0; i < nphys && i < GX_MAX_GPUS; i++)
+            visible[(*nvisible)++] = i;
+        return GX_OK;
+    }
+    const char *p = cvd;
+    while (*p && *nvisible < GX_MAX_GPUS) {
+        char item[128];
+        size_t l = strcspn(p, ",");
+        if (l >= sizeof item)
+            break;
+        memcpy(item, p, l);
+        item[l] = '\0';
+        int phys = -1;
+        if (strncmp(item, "GPU-", 4) == 0 || strncmp(item, "MIG-", 4) == 0) {
+            /* A UUID prefix names a device when exactly one device starts with it. */
+            int hits = 0;
+            for (int i = 0; i < nphys; i++)
+                if (uuids && uuids[i] && strncmp(uuids[i], item, l) == 0)
+                    phys = i, hits++;
+            if (hits != 1)
+                phys = -1;
+        } else {
+            char *end;
+            long v = strtol(item, &end, 10);
+            if (end != item && *end == '\0' && v >= 0 && v < nphys)
+                phys = (int)v;
+        }
+        if (phys < 0)
+            break;
+        for (int i = 0; i < *nvisible; i++)
+            if (visible[i] == phys)
+                phys = -1;
+        if (phys < 0)
+            break; /* a repeated device ends the list too */
+        visible[(*nvisible)++] = phys;
+        p += l;
+        if (*p == ',')
+            p++;
+    }
+    return GX_OK;
+}
+
+int gx_gpu_choose(int nvisible, int local_rank, const int *map, int nmap, int *chosen,
+                  struct gx_err *err)
+{
+    *chosen = -1;
+    if (nvisible <= 0)
+        return GX_OK;
+    if (nmap > 0) {
+        int v = map[local_rank % nmap];
+        if (v < 0 || v >= nvisible)
+            return gx_fail(err, GX_EINPUT, "--gpu-map: entry %d (for node-local rank %d) is out "
+                           "of range (expected 0..%d, an index among the %d visible GPUs)", v,
+                           local_rank, nvisible - 1, nvisible);
+        *chosen = v;
+    } else
+        *chosen = local_rank % nvisible;
+    return GX_OK;
+}
+
+void gx_bind_plan_free(struct gx_bind_plan *plan)
+{
+    hwloc_bitmap_free(plan->local);
+    hwloc_bitmap_free(plan->cpuset);
+    hwloc_bitmap_free(plan->nodeset);
+    plan->local = plan->cpuset = plan->nodeset = NULL;
+}
+
+/* Cores of a cpuset; PUs where the topology has no cores. */
+static hwloc_obj_type_t unit_type(hwloc_topology_t topo, hwloc_const_cpuset_t set)
+{
+    return hwloc_get_nbobjs_inside_cpuset_by_type(topo, set, HWLOC_OBJ_CORE) > 0
+               ? HWLOC_OBJ_CORE : HWLOC_OBJ_PU;
+}
+
+static void numa_list(hwloc_topology_t topo, hwloc_const_nodeset_t ns, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (hwloc_obj_t n = NULL; (n = hwloc_get_next_obj_by_type(topo, HWLOC_OBJ_NUMANODE, n));)
+        if (hwloc_bitmap_isset(ns, n->os_index))
+            snprintf(buf + strlen(buf), len - strlen(buf), "%s%u", buf[0] ? "," : "",
+                     n->os_index);
+}
+
+int gx_bind_plan(hwloc_topology_t topo, const char (*busids)[GX_BUSID_LEN], int local_size,
+                 int local_rank, enum gx_bind_policy policy, hwloc_const_cpuset_t current,
+                 struct gx_bind_plan *plan, struct gx_err *err)
+{
+    memset(plan, 0, sizeof *plan);
+    plan->policy = policy;
+    plan->decision = "none";
+    plan->local = hwloc_bitmap_alloc();
+    plan->cpuset = hwloc_bitmap_alloc();
+    plan->nodeset = hwloc_bitmap_alloc();
+    if (!plan->local || !plan->cpuset || !plan->nodeset) {
+        gx_bind_plan_free(plan);
+        return gx_fail(err, GX_ERUNTIME, "out of host memory");
+    }
+    hwloc_obj_t gpu = busids[local_rank][0] ? gx_topo_pcidev(topo, busids[local_rank]) : NULL;
+    if (!gpu) {
+        snprintf(plan->reason, sizeof plan->reason, "%s", busids[local_rank][0]
+                 ? "the GPU is not in the topology: binding left as it is"
+                 : "no GPU: binding left as it is");
+        return GX_OK;
+    }
+    plan->has_gpu = 1;
+    hwloc_obj_t anc = hwloc_get_non_io_ancestor_obj(topo, gpu);
+    if (!anc || !anc->cpuset || !anc->nodeset) {
+        gx_bind_plan_free(plan);
+        return gx_fail(err, GX_ERUNTIME, "hwloc: the GPU %s has no CPU-side ancestor",
+                       busids[local_rank]);
+    }
+    if (hwloc_bitmap_copy(plan->local, anc->cpuset) != 0) {
+        gx_bind_plan_free(plan);
+        return gx_fail(err, GX_ERUNTIME, "out of host memory");
+    }
+    numa_list(topo, anc->nodeset, plan->numa, sizeof plan->numa);
+    gx_topo_nearest_nic(topo, gpu, plan->nic, sizeof plan->nic, &plan->nic_link);
+
+    /* Local ranks whose GPUs share this locality divide its cores among themselves in
+     * node-local rank order, so that their threads do not compete. */
+    for (int i = 0; i < local_size; i++) {
+        hwloc_obj_t g = busids[i][0] ? gx_topo_pcidev(topo, busids[i]) : NULL;
+        hwloc_obj_t a = g ? hwloc_get_non_io_ancestor_obj(topo, g) : NULL;
+        if (!a || !a->cpuset || !hwloc_bitmap_isequal(a->cpuset, anc->cpuset))
+            continue;
+        if (i < local_rank)
+            plan->group_index++;
+        plan->group_size++;
+    }
+
+    if (policy == GX_BIND_NONE) {
+        snprintf(plan->reason, sizeof plan->reason, "--bind none: binding left as it is");
+        return GX_OK;
+    }
+    hwloc_obj_type_t ut = unit_type(topo, plan->local);
+    int n = hwloc_get_nbobjs_inside_cpuset_by_type(topo, plan->local, ut);
+    if (n <= 0) {
+        snprintf(plan->reason, sizeof plan->reason, "no CPUs local to the GPU: binding left as "
+                 "it is");
+        return GX_OK;
+    }
+    int k = plan->group_size, i = plan->group_index;
+    int first = (int)((long)i * n / k), last = (int)((long)(i + 1) * n / k);
+    if (last <= first)
+        last = first + 1; /* more ranks than cores: neighbours share one */
+    if (policy == GX_BIND_CORE)
+        last = first + 1;
+    if (policy == GX_BIND_NUMA) {
+        hwloc_bitmap_copy(plan->cpuset, plan->local);
+    } else {
+        for (int u = first; u < last; u++) {
+            hwloc_obj_t o = hwloc_get_obj_inside_cpuset_by_type(topo, plan->local, ut, u);
+            if (o)
+                hwloc_bitmap_or(plan->cpuset, plan->cpuset, o->cpuset);
+        }
+    }
+    hwloc_bitmap_copy(plan->nodeset, anc->nodeset);
+    plan->apply = 1;
+    const char *unit = ut == HWLOC_OBJ_CORE ? "cores" : "PUs";
+    char share[96];
+    snprintf(share, sizeof share, "%d of %d ranks sharing that locality", i + 1, k);
+
+    int launcher_bound = current && !hwloc_bitmap_iszero(current) &&
+                         !hwloc_bitmap_isincluded(hwloc_topology_get_topology_cpuset(topo),
+                                                  current);
+    if (policy == GX_BIND_AUTO && launcher_bound &&
+        hwloc_bitmap_isincluded(current, plan->local)) {
+        plan->decision = "keep";
+        hwloc_bitmap_copy(plan->cpuset, current);
+        snprintf(plan->reason, sizeof plan->reason, "the launcher's binding is already local to "
+                 "the GPU: kept; memory bound to NUMA %s", plan->numa);
+        return GX_OK;
+    }
+    plan->decision = launcher_bound && policy == GX_BIND_AUTO ? "rebind" : "bind";
+    const char *why = !launcher_bound ? ""
+                      : policy == GX_BIND_AUTO ? "the launcher's binding is not local to the GPU; "
+                                               : "overrides the launcher's binding; ";
+    if (policy == GX_BIND_NUMA)
+        snprintf(plan->reason, sizeof plan->reason, "--bind numa: %sall %d %s local to the GPU "
+                 "(NUMA %s)", why, n, unit, plan->numa);
+    else
+        snprintf(plan->reason, sizeof plan->reason, "--bind %s: %s%s %d-%d of the %d local to "
+                 "the GPU (NUMA %s), %s%s", gx_bind_policy_names[policy], why, unit, first,
+                 last - 1, n, plan->numa, share,
+                 (long)k > (long)n && policy == GX_BIND_AUTO ? "; more ranks than cores, so "
+                                                               "some share one" : "");
+    return GX_OK;
+}

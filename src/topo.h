@@ -1,0 +1,124 @@
+/* GPU choice, hwloc placement and binding of each rank; the topology of ranks and pairs.
+ *
+ * The core (everything taking a hwloc_topology_t and plain arrays) is pure: it decides, it does
+ * not bind, so that tests/test_topo can print the decisions for any hwloc XML. gx_topo_setup
+ * is the collective part that applies them to this process. */
+#ifndef GX_TOPO_H
+#define GX_TOPO_H
+
+#include "gx.h"
+
+#include <hwloc.h>
+#include <limits.h>
+
+#define GX_BUSID_LEN 32
+#define GX_MAX_GPUS 64
+
+enum gx_bind_policy { GX_BIND_AUTO, GX_BIND_NUMA, GX_BIND_CORE, GX_BIND_NONE };
+extern const char *const gx_bind_policy_names[]; /* indexed by enum gx_bind_policy */
+
+/* Loads the topology from an hwloc XML file (foreign: decisions only) or, with xml NULL or "",
+ * from this machine; I/O discovery keeps GPUs, NICs and the bridges above them. A missing or
+ * unreadable file is GX_EINPUT naming `what` (the option that gave the file). */
+int gx_topo_load(hwloc_topology_t *topo, const char *xml, const char *what, struct gx_err *err);
+
+/* "0000:3b:00.0" from any form hwloc accepts ("3B:00.0", "00000000:3B:00.0"); -1 if malformed. */
+int gx_busid_normalize(const char *in, char *out, size_t len);
+/* The PCI device with that bus id, or NULL. */
+hwloc_obj_t gx_topo_pcidev(hwloc_topology_t topo, const char *busid);
+/* nvidia-smi's index: position among the NVIDIA display/3D PCI devices ordered by bus id. */
+int gx_topo_nvidia_index(hwloc_topology_t topo, hwloc_obj_t pci);
+
+/* How two PCI devices (or OS devices below them) reach each other, in nvidia-smi topo -m terms:
+ * X (same device), PIX, PXB, PHB, NODE, SYS. */
+const char *gx_topo_pci_link(hwloc_topology_t topo, hwloc_obj_t a, hwloc_obj_t b);
+
+/* The NIC used for a GPU's off-node traffic: an OpenFabrics device if the machine has one
+ * (that is the HPC fabric), else a network device; the one whose common ancestor with the GPU
+ * is closest. name "" when there is none; link is its gx_topo_pci_link to the GPU. */
+void gx_topo_nearest_nic(hwloc_topology_t topo, hwloc_obj_t gpu, char *name, size_t len,
+                         const char **link);
+
+/* Parses CUDA_VISIBLE_DEVICES the way the CUDA runtime does (indices or GPU-/MIG- UUID
+ * prefixes; the list ends at the first entry matching no device) against the physical device
+ * list; visible[i] is the physical index of visible device i. cvd NULL: all devices. */
+int gx_visible_devices(const char *cvd, int nphys, const char *const *uuids, int *visible,
+                       int *nvisible);
+
+/* Which visible GPU local rank takes: map[local_rank % nmap] with a map, else
+ * local_rank % nvisible. GX_EINPUT naming --gpu-map when an entry is out of range. */
+int gx_gpu_choose(int nvisible, int local_rank, const int *map, int nmap, int *chosen,
+                  struct gx_err *err);
+
+struct gx_bind_plan {
+    enum gx_bind_policy policy;
+    int has_gpu;             /* the rank's GPU was found in the topology */
+    hwloc_bitmap_t local;    /* cpuset of the GPU's closest non-I/O ancestor */
+    hwloc_bitmap_t cpuset;   /* where the rank should run (empty: leave it) */
+    hwloc_bitmap_t nodeset;  /* memory policy (empty: leave it) */
+    int apply;               /* cpuset/nodeset are to be applied */
+    const char *decision;    /* bind, keep, rebind, none */
+    char reason[400];
+    int group_index, group_size; /* position among local ranks sharing the GPU's locality */
+    char numa[64];           /* NUMA node(s) of the GPU, list syntax */
+    char nic[64];
+    const char *nic_link;
+};
+
+/* Decides this local rank's binding. busids[i]: the GPU bus id of local rank i ("" none).
+ * current: the binding the process has now (NULL: unknown, e.g. a foreign topology). */
+int gx_bind_plan(hwloc_topology_t topo, const char (*busids)[GX_BUSID_LEN], int local_size,
+                 int local_rank, enum gx_bind_policy policy, hwloc_const_cpuset_t current,
+                 struct gx_bind_plan *plan, struct gx_err *err);
+void gx_bind_plan_free(struct gx_bind_plan *plan);
+
+/* NVLink count between two GPUs through NVML, loaded at run time (libnvidia-ml.so.1).
+ * Returns links >= 0, or -1 with why set when NVML cannot tell (absent, no NVLink...). */
+int gx_nvml_nvlinks(const char *busid_a, const char *busid_b, char *why, size_t len);
+void gx_nvml_fini(void);
+
+/* What this rank learned and did, for the report. */
+struct gx_topo_link {
+    int rank;                /* the other rank (global) on this node */
+    char link[16];           /* NV#, PIX, PXB, PHB, NODE, SYS, X (same GPU), ? */
+    char source[200];        /* nvml, or why the hwloc PCI tree was used */
+    int p2p;                 /* cudaDeviceCanAccessPeer: 1, 0, -1 unknown */
+};
+
+struct gx_topo_rank {
+    int has_gpu, fake, foreign;
+    char topology[PATH_MAX]; /* "this machine" or the XML file */
+    int visible, physical, nvisible;
+    char busid[GX_BUSID_LEN], name[256], uuid[96];
+    double memory;           /* bytes; 0 unknown */
+    char why_no_gpu[256];
+    const char *policy, *decision;
+    char reason[512];
+    int applied;             /* the binding was applied to this process */
+    char planned[256];       /* cpuset decided, in the topology's numbering */
+    char membind[512];       /* NUMA nodes memory is bound to, or why not */
+    char numa[64], nic[64];
+    const char *nic_link;
+    int nlinks;
+    struct gx_topo_link *links;
+    int nshared, shared_with[GX_MAX_GPUS]; /* other ranks using the same GPU */
+    int nwarnings;
+    char warnings[4][256];
+};
+
+/* The collective part, from gx_gpu_init: chooses and sets the GPU, binds, and keeps what the
+ * report needs in job->topo. Every rank returns the same status. */
+struct gx_job;
+struct gx_global_opts;
+int gx_topo_setup(struct gx_job *job, const struct gx_global_opts *g, struct gx_err *err);
+void gx_topo_fini(struct gx_job *job);
+
+/* Report: this rank's "gpu", "binding", "links" and "warnings" into its context object; on
+ * rank 0, context.pairs for the measured pairs; and the human topology header. */
+struct cJSON;
+struct gx_options;
+void gx_topo_rank_json(const struct gx_job *job, struct cJSON *rank);
+void gx_topo_pairs_json(struct cJSON *context, const struct gx_options *o, int nranks);
+void gx_topo_print_header(FILE *out, const struct cJSON *context);
+
+#endif
