@@ -32,6 +32,7 @@ struct gx_global_opts {
     int quiet;
     int samples;                          /* keep raw samples in the report */
     int assume_cuda_aware;
+    double slow_pair;                     /* flag matrix pairs below this x the median */
 };
 
 struct gx_options {

@@ -1,18 +1,21 @@
 #!/bin/sh
 # gpuxfer-compare on constructed reports with known differences (tests/reports/make-fixtures.py).
 . "$top_srcdir/tests/lib.sh"
+# ok, then the output of the check as diagnostics (a pipe into diag would hide the status).
+ok_diag() { r=$1; f=$2; shift 2; ok "$r" "$*"; [ "$r" -eq 0 ] || diag <"$f"; }
 dir=$(mktemp -d "$TEST_TMP/compare.XXXXXX")
 rep="$top_srcdir/tests/reports"
 compare() { "$PYTHON" "$top_srcdir/scripts/gpuxfer-compare" "$@"; }
 
 "$PYTHON" - "$top_srcdir/schema/gpuxfer-report.schema.json" "$rep"/base.json "$rep"/slower.json \
-    "$rep"/ci-base.json "$rep"/ci-slower.json "$rep"/matrix.json "$rep"/other-path.json <<'PY' | diag
+    "$rep"/ci-base.json "$rep"/ci-slower.json "$rep"/matrix.json "$rep"/other-path.json \
+    >"$dir/check.txt" 2>&1 <<'PY' 
 import json, sys, jsonschema
 schema = json.load(open(sys.argv[1]))
 for f in sys.argv[2:]:
     jsonschema.validate(json.load(open(f)), schema)
 PY
-ok $? "constructed reports are valid against the schema"
+ok_diag $? "$dir/check.txt" "constructed reports are valid against the schema"
 
 compare "$rep/base.json" "$rep/slower.json" >"$dir/t.txt" 2>"$dir/t.err"
 ok $? "two reports: exit 0"
@@ -24,8 +27,8 @@ row() { grep -E "^ +$1 +0->1 +[0-9.]+ +[0-9.]+ +[0-9.]+ +$2 +$3 +[0-9.e+-]+ +$4\
 ok $? "table: latency 8 B and bw 1 MiB slower (rank test), the rest not significant"
 { grep -q '^# path host, memory pageable -> pageable, pattern latency, us (lower is better)$' "$dir/t.txt" &&
   grep -q '^# path host, memory pageable -> pageable, pattern bw, GB/s (higher is better)$' "$dir/t.txt" &&
-  [ "$(grep -cE '^ +[0-9]+ +0->1 ' "$dir/t.txt")" -eq 5 ]; } || cat "$dir/t.txt" | diag
-ok $? "table: one block per (path, memory, pattern) with its unit, 5 rows"
+  [ "$(grep -cE '^ +[0-9]+ +0->1 ' "$dir/t.txt")" -eq 5 ]; }
+ok_diag $? "$dir/t.txt" "table: one block per (path, memory, pattern) with its unit, 5 rows"
 awk '/^# path .*latency/{b=1} /^# path .*bw/{b=0} b && $1 ~ /^[0-9]+$/ {print $1}' "$dir/t.txt" |
     tr '\n' ' ' | grep -qx '8 1048576 '
 ok $? "table: sizes ascending inside a block"
