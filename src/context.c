@@ -134,9 +134,21 @@ int gx_context_gather(const struct gx_job *job, void **context_json, struct gx_e
         cJSON_AddNumberToObject(jobj, "ranks", job->size);
         cJSON_AddNumberToObject(jobj, "nodes", job->nnodes);
         cJSON_AddStringToObject(jobj, "launcher", launcher());
-        const char *jobid = getenv("SLURM_JOB_ID");
-        if (jobid)
-            cJSON_AddStringToObject(jobj, "slurm_job_id", jobid);
+        /* The allocation, so that reports of one sweep (job array) can be told apart. */
+        static const char *const slurm[][2] = {
+            {"slurm_job_id", "SLURM_JOB_ID"},
+            {"slurm_array_job_id", "SLURM_ARRAY_JOB_ID"},
+            {"slurm_array_task_id", "SLURM_ARRAY_TASK_ID"},
+            {"slurm_partition", "SLURM_JOB_PARTITION"},
+            {"slurm_nodelist", "SLURM_JOB_NODELIST"},
+            {"slurm_tasks_per_node", "SLURM_TASKS_PER_NODE"},
+            {"slurm_gpus_per_task", "SLURM_GPUS_PER_TASK"},
+        };
+        for (size_t i = 0; i < GX_ARRAY_LEN(slurm); i++) {
+            const char *v = getenv(slurm[i][1]);
+            if (v && *v)
+                cJSON_AddStringToObject(jobj, slurm[i][0], v);
+        }
         cJSON *ranks = cJSON_AddArrayToObject(ctx, "ranks");
         for (int i = 0; i < job->size; i++) {
             cJSON *r = lens[i] ? cJSON_Parse(all + displs[i]) : NULL;

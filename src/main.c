@@ -3,6 +3,7 @@
 
 #include "gpu.h"
 #include "harness.h"
+#include "matrix.h"
 #include "job.h"
 #include "options.h"
 #include "report.h"
@@ -178,6 +179,14 @@ int main(int argc, char **argv)
         const char *status = rc != GX_OK ? "error" : ho.validation_failed ? "failed" : "complete";
         if (rc != GX_OK)
             cJSON_AddStringToObject(rep.doc, "error", err.msg);
+        const char *oom = NULL;
+        cJSON *mats = gx_matrices(rep.results, job.size, &oom);
+        if (mats) {
+            cJSON_AddItemToObject(rep.doc, "matrices", mats);
+            gx_matrices_print(stdout, mats, context, opts.g.slow_pair);
+        } else if (oom) {
+            fprintf(stderr, "gpuxfer: %s (the results are in the report)\n", oom);
+        }
         struct gx_err werr = {0};
         if (gx_report_write(&rep, context, status, exit_code, &werr) != GX_OK) {
             fprintf(stderr, "gpuxfer: %s\n", werr.msg);

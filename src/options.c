@@ -281,6 +281,19 @@ FLAG_SETTER(set_quiet, g.quiet)
 FLAG_SETTER(set_samples, g.samples)
 FLAG_SETTER(set_assume_cuda_aware, g.assume_cuda_aware)
 FLAG_SETTER(set_help, help)
+
+static int set_slow_pair(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                         struct gx_err *err)
+{
+    (void)r;
+    char *end;
+    errno = 0;
+    double x = strtod(v, &end);
+    if (end == v || *end || errno || !(x > 0 && x <= 1))
+        return gx_fail(err, GX_EINPUT, "'%s' is not a ratio in (0, 1]", v);
+    o->g.slow_pair = x;
+    return GX_OK;
+}
 FLAG_SETTER(set_version, version)
 
 const struct gx_option gx_option_table[] = {
@@ -296,7 +309,9 @@ const struct gx_option gx_option_table[] = {
      "message sizes: a range MIN:MAX of powers of two (1:1G) or a list (8,4K,1M,3M+5); "
      "K, M, G = 2^10, 2^20, 2^30", set_sizes},
     {"pairs", "PAIRS", 1, GX_T_STRING, "0:1",
-     "who talks: A:B[,C:D...] (one pair after another) or all-disjoint (0:1, 2:3, ... at once)",
+     "who talks: A:B[,C:D...] (one pair after another), all-disjoint (0:1, 2:3, ... at once), "
+     "all (every ordered pair, one at a time) or all-concurrent (every ordered pair, in rounds "
+     "of disjoint pairs at once); all* also report pair matrices",
      set_pairs},
     {"iters", "N", 1, GX_T_INT, "by size",
      "timed iterations per size (default 1000 tiny, 500 small, 200 medium, 50 large, "
@@ -337,6 +352,9 @@ const struct gx_option gx_option_table[] = {
     {"fake-gpus", "BUSIDS", 0, GX_T_LIST, "none",
      "PCI bus ids standing in for the CUDA device list (tests without GPUs; with "
      "--topology-xml)", set_fake_gpus},
+    {"slow-pair", "RATIO", 0, GX_T_STRING, "0.8",
+     "with --pairs all or all-concurrent: flag pairs below RATIO x the matrix median (latency: "
+     "above median / RATIO)", set_slow_pair},
     {"quiet", NULL, 0, GX_T_FLAG, "off",
      "no progress line (it is shown only when stderr is a terminal)", set_quiet},
     {"help", NULL, 0, GX_T_FLAG, NULL, "this text", set_help},
@@ -405,6 +423,7 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
     longopts[nopt] = (struct option){NULL, 0, NULL, 0};
 
     memset(o, 0, sizeof *o);
+    o->g.slow_pair = 0.8;
     struct pending *cli = calloc((size_t)argc + 1, sizeof *cli);
     if (!cli)
         return gx_fail(err, GX_ERUNTIME, "out of host memory");

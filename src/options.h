@@ -38,6 +38,7 @@ struct gx_global_opts {
     int bind;                             /* enum gx_bind_policy */
     char topology_xml[PATH_MAX];          /* empty: the live machine (or GPUXFER_TOPOLOGY_XML) */
     char fake_gpus[1024];                 /* --fake-gpus: bus ids standing in for CUDA's list */
+    double slow_pair;                     /* flag matrix pairs below this x the median */
 };
 
 struct gx_options {

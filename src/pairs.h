@@ -5,7 +5,7 @@
 #include "gx.h"
 
 struct gx_pair {
-    int a, b; /* a < b; a is the initiator */
+    int a, b; /* a is the initiator (the sender of bw); a < b except for --pairs all* */
 };
 
 struct gx_round {

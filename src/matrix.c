@@ -1,0 +1,207 @@
+#include "matrix.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct group {
+    const cJSON *first; /* a result of the group, for its key fields */
+    double *v;          /* nranks x nranks, NAN where not measured */
+    int filled;
+};
+
+static const char *str(const cJSON *o, const char *k)
+{
+    const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
+    return s ? s : "";
+}
+
+static double num(const cJSON *o, const char *k)
+{
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsNumber(n) ? n->valuedouble : 0;
+}
+
+static int same_key(const cJSON *x, const cJSON *y)
+{
+    const cJSON *mx = cJSON_GetObjectItemCaseSensitive(x, "mem");
+    const cJSON *my = cJSON_GetObjectItemCaseSensitive(y, "mem");
+    return strcmp(str(x, "path"), str(y, "path")) == 0 &&
+           strcmp(str(x, "pattern"), str(y, "pattern")) == 0 &&
+           strcmp(str(mx, "src"), str(my, "src")) == 0 &&
+           strcmp(str(mx, "dst"), str(my, "dst")) == 0 && num(x, "size") == num(y, "size") &&
+           num(x, "chunk") == num(y, "chunk") && num(x, "depth") == num(y, "depth");
+}
+
+static cJSON *matrix_json(const struct group *g, int n)
+{
+    const cJSON *r = g->first;
+    cJSON *m = cJSON_CreateObject(), *rows = cJSON_CreateArray();
+    if (!m || !rows) {
+        cJSON_Delete(m);
+        cJSON_Delete(rows);
+        return NULL;
+    }
+    cJSON_AddStringToObject(m, "path", str(r, "path"));
+    cJSON_AddStringToObject(m, "pattern", str(r, "pattern"));
+    cJSON_AddNumberToObject(m, "size", num(r, "size"));
+    cJSON_AddStringToObject(m, "unit", str(r, "unit"));
+    cJSON_AddItemToObject(m, "mem", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(r, "mem"), 1));
+    if (num(r, "chunk") > 0) {
+        cJSON_AddNumberToObject(m, "chunk", num(r, "chunk"));
+        cJSON_AddNumberToObject(m, "depth", num(r, "depth"));
+    }
+    cJSON_AddNumberToObject(m, "ranks", n);
+    for (int a = 0; a < n; a++) {
+        cJSON *row = cJSON_CreateArray();
+        for (int b = 0; b < n; b++) {
+            double v = g->v[a * n + b];
+            cJSON_AddItemToArray(row, isnan(v) ? cJSON_CreateNull() : cJSON_CreateNumber(v));
+        }
+        cJSON_AddItemToArray(rows, row);
+    }
+    cJSON_AddItemToObject(m, "values", rows);
+    return m;
+}
+
+cJSON *gx_matrices(const cJSON *results, int n, const char **oom)
+{
+    *oom = NULL;
+    int cap = cJSON_GetArraySize(results), ng = 0;
+    if (n < 2 || cap == 0)
+        return NULL;
+    struct group *g = calloc((size_t)cap, sizeof *g);
+    if (!g) {
+        *oom = "out of host memory for the pair matrices";
+        return NULL;
+    }
+    const cJSON *r;
+    cJSON_ArrayForEach(r, results) {
+        const cJSON *ranks = cJSON_GetObjectItemCaseSensitive(r, "ranks");
+        const cJSON *stats = cJSON_GetObjectItemCaseSensitive(r, "stats");
+        if (strcmp(str(r, "status"), "ok") != 0 || !stats || cJSON_GetArraySize(ranks) != 2)
+            continue;
+        int a = (int)cJSON_GetArrayItem(ranks, 0)->valuedouble;
+        int b = (int)cJSON_GetArrayItem(ranks, 1)->valuedouble;
+        if (a < 0 || b < 0 || a >= n || b >= n || a == b)
+            continue;
+        int i = 0;
+        while (i < ng && !same_key(g[i].first, r))
+            i++;
+        if (i == ng) {
+            g[i].first = r;
+            g[i].v = malloc((size_t)n * (size_t)n * sizeof *g[i].v);
+            if (!g[i].v) {
+                *oom = "out of host memory for the pair matrices";
+                break;
+            }
+            for (int k = 0; k < n * n; k++)
+                g[i].v[k] = NAN;
+            ng++;
+        }
+        g[i].filled += isnan(g[i].v[a * n + b]);
+        g[i].v[a * n + b] = num(stats, "median");
+    }
+    cJSON *out = NULL;
+    for (int i = 0; i < ng && !*oom; i++) {
+        if (g[i].filled != n * (n - 1))
+            continue; /* only a complete map is a matrix; partial pair lists stay results */
+        if (!out && !(out = cJSON_CreateArray())) {
+            *oom = "out of host memory for the pair matrices";
+            break;
+        }
+        cJSON *m = matrix_json(&g[i], n);
+        if (!m) {
+            *oom = "out of host memory for the pair matrices";
+            break;
+        }
+        cJSON_AddItemToArray(out, m);
+    }
+    for (int i = 0; i < ng; i++)
+        free(g[i].v);
+    free(g);
+    if (*oom) {
+        cJSON_Delete(out);
+        return NULL;
+    }
+    return out;
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+/* "rank 3 (host node-b, GPU 1)": the GPU only where the context records one. */
+static void describe_rank(char *buf, size_t len, const cJSON *context, int rank)
+{
+    const cJSON *ranks = cJSON_GetObjectItemCaseSensitive(context, "ranks");
+    const cJSON *rc = cJSON_GetArrayItem(ranks, rank);
+    const cJSON *gpu = cJSON_GetObjectItemCaseSensitive(rc, "gpu");
+    char gbuf[160] = "";
+    /* The topology's gpu object (topo_report.c): named only when this rank has one. */
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(gpu, "present"))) {
+        const cJSON *idx = cJSON_GetObjectItemCaseSensitive(gpu, "visible_index");
+        const char *bus = str(gpu, "pci_bus_id");
+        snprintf(gbuf, sizeof gbuf, ", GPU %d%s%.120s", cJSON_IsNumber(idx) ? idx->valueint : -1,
+                 bus[0] ? " " : "", bus);
+    }
+    snprintf(buf, len, "rank %d (host %.100s%s)", rank, rc ? str(rc, "hostname") : "?", gbuf);
+}
+
+void gx_matrices_print(FILE *out, const cJSON *matrices, const cJSON *context, double slow)
+{
+    const cJSON *m;
+    cJSON_ArrayForEach(m, matrices) {
+        int n = (int)num(m, "ranks");
+        const cJSON *rows = cJSON_GetObjectItemCaseSensitive(m, "values");
+        const char *unit = str(m, "unit");
+        int lower_better = strcmp(unit, "us") == 0;
+        double *all = malloc((size_t)n * (size_t)n * sizeof *all);
+        if (!all)
+            return;
+        fprintf(out, "\n# pair matrix: path %s, pattern %s, size %.0f, %s (row: initiator/sender, "
+                     "column: peer/receiver)\n#      ", str(m, "path"), str(m, "pattern"),
+                num(m, "size"), unit);
+        for (int b = 0; b < n; b++)
+            fprintf(out, " %9d", b);
+        fputc('\n', out);
+        int k = 0;
+        for (int a = 0; a < n; a++) {
+            fprintf(out, "  %5d", a);
+            for (int b = 0; b < n; b++) {
+                const cJSON *v = cJSON_GetArrayItem(cJSON_GetArrayItem(rows, a), b);
+                if (cJSON_IsNumber(v)) {
+                    fprintf(out, " %9.3f", v->valuedouble);
+                    all[k++] = v->valuedouble;
+                } else {
+                    fprintf(out, " %9s", "-");
+                }
+            }
+            fputc('\n', out);
+        }
+        qsort(all, (size_t)k, sizeof *all, cmp_double);
+        double med = k ? (k % 2 ? all[k / 2] : (all[k / 2 - 1] + all[k / 2]) / 2) : 0;
+        free(all);
+        double limit = lower_better ? med / slow : med * slow;
+        fprintf(out, "# slow pairs (%s %.3f %s = %s%.2f x the matrix median %.3f):", lower_better ?
+                "above" : "below", limit, unit, lower_better ? "1/" : "", slow, med);
+        int nslow = 0;
+        for (int a = 0; a < n; a++)
+            for (int b = 0; b < n; b++) {
+                const cJSON *v = cJSON_GetArrayItem(cJSON_GetArrayItem(rows, a), b);
+                if (!cJSON_IsNumber(v) ||
+                    !(lower_better ? v->valuedouble > limit : v->valuedouble < limit))
+                    continue;
+                char ra[300], rb[300];
+                describe_rank(ra, sizeof ra, context, a);
+                describe_rank(rb, sizeof rb, context, b);
+                fprintf(out, "\n#   SLOW %d->%d %.3f %s (%.2f x median): %s -> %s", a, b,
+                        v->valuedouble, unit, med ? v->valuedouble / med : 0, ra, rb);
+                nslow++;
+            }
+        fprintf(out, "%s\n", nslow ? "" : " none");
+    }
+    fflush(out);
+}

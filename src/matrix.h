@@ -1,0 +1,15 @@
+/* Pair matrices: per (path, pattern, size, ...) the median of every ordered pair of ranks, when
+ * the results cover them all (--pairs all, all-concurrent); rank 0 only. */
+#ifndef GX_MATRIX_H
+#define GX_MATRIX_H
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+
+/* The report's "matrices" array, or NULL when no result set covers every ordered pair. */
+cJSON *gx_matrices(const cJSON *results, int nranks, const char **oom);
+/* Prints each matrix and the pairs slower than `slow` x its median (for latency: above
+ * median / slow), naming ranks and their hosts (and GPUs, where the context has them). */
+void gx_matrices_print(FILE *out, const cJSON *matrices, const cJSON *context, double slow);
+
+#endif

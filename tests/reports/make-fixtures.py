@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Writes the constructed reports of tests/compare.sh (deterministic; rerun after schema changes).
+
+base vs slower, with raw samples (rank test):
+  host latency 8 B   : slower is 3x the latency        -> significant, slower
+  host latency 1 MiB : same distribution               -> not significant
+  host bw 8 B        : same distribution               -> not significant
+  host bw 1 MiB      : slower has half the bandwidth   -> significant, slower
+  host bw 64 KiB     : slower has +3% (overlapping)    -> not significant
+ci-base vs ci-slower, no samples (confidence intervals):
+  host bw 1 MiB      : intervals apart                 -> significant, slower
+  host bw 64 KiB     : intervals overlap               -> not significant
+"""
+import json
+import os
+import random
+import statistics
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def stats(s):
+    s = sorted(s)
+    n = len(s)
+    q = lambda p: s[min(n - 1, int(p * (n - 1)))]  # noqa: E731
+    lo, hi = int(n / 2 - 0.98 * n ** 0.5), int(n / 2 + 0.98 * n ** 0.5)
+    mean = statistics.fmean(s)
+    sd = statistics.pstdev(s)
+    return {"n": n, "min": s[0], "max": s[-1], "mean": mean, "median": statistics.median(s),
+            "p5": q(0.05), "p95": q(0.95), "p99": q(0.99), "stddev": sd, "cv": sd / mean,
+            "median_ci95": [s[max(lo, 0)], s[min(hi, n - 1)]]}
+
+
+def result(pattern, size, samples, keep, path="host", ranks=(0, 1)):
+    cls = "tiny" if size <= 4096 else "small" if size <= 65536 else "medium"
+    r = {"path": path, "mem": {"src": "pageable", "dst": "pageable"}, "pattern": pattern,
+         "ranks": list(ranks), "same_node": True, "size": size, "size_class": cls,
+         "iterations": len(samples), "warmup": 3, "window": 1 if pattern == "latency" else 64,
+         "unit": "us" if pattern == "latency" else "GB/s", "status": "ok",
+         "stats": stats(samples), "validation": {"status": "passed", "checks": 1}}
+    if keep:
+        r["samples"] = samples
+    return r
+
+
+def report(results, host="node-a", env=None, matrices=None):
+    d = {"schema_version": "1.0", "tool": {"name": "gpuxfer", "version": "0.1.0"},
+         "command_line": ["gpuxfer"], "start_time": "2026-01-01T00:00:00Z",
+         "end_time": "2026-01-01T00:01:00Z", "status": "complete", "exit_code": 0,
+         "context": {"job": {"ranks": 2, "nodes": 1, "launcher": "mpirun (Open MPI)"},
+                     "ranks": [{"rank": i, "hostname": host, "pid": 100 + i, "node": 0,
+                                "local_rank": i, "local_size": 2,
+                                "mpi_library": "Open MPI v4.1.4", "cpuset": str(i),
+                                "env": dict(env or {})} for i in range(2)]},
+         "results": results, "skipped": [], "summary": []}
+    if matrices is not None:
+        d["matrices"] = matrices
+    return d
+
+
+def noisy(rng, center, n=40, spread=0.05):
+    return [round(center * (1 + rng.uniform(-spread, spread)), 6) for _ in range(n)]
+
+
+def write(name, doc):
+    with open(os.path.join(HERE, name), "w") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+
+
+def main():
+    rng = random.Random(6)
+    base = [result("latency", 8, noisy(rng, 2.0), True), result("latency", 1 << 20, noisy(rng, 100), True),
+            result("bw", 8, noisy(rng, 0.1), True), result("bw", 1 << 20, noisy(rng, 10), True),
+            result("bw", 1 << 16, noisy(rng, 8, spread=0.2), True)]
+    slow = [result("latency", 8, noisy(rng, 6.0), True), result("latency", 1 << 20, noisy(rng, 100), True),
+            result("bw", 8, noisy(rng, 0.1), True), result("bw", 1 << 20, noisy(rng, 5), True),
+            result("bw", 1 << 16, noisy(rng, 8.24, spread=0.2), True)]
+    write("base.json", report(base, env={"UCX_TLS": "rc,sm"}))
+    write("slower.json", report(slow, host="node-b", env={"UCX_TLS": "tcp"}))
+    cib = [result("bw", 1 << 20, noisy(rng, 10, 30, 0.02), False),
+           result("bw", 1 << 16, noisy(rng, 8, 30, 0.2), False)]
+    cis = [result("bw", 1 << 20, noisy(rng, 9, 30, 0.02), False),
+           result("bw", 1 << 16, noisy(rng, 8.1, 30, 0.2), False)]
+    write("ci-base.json", report(cib))
+    write("ci-slower.json", report(cis))
+    write("other-path.json", report([result("bw", 1 << 20, noisy(rng, 10), False, path="staged")]))
+    v2 = report(base)
+    v2["schema_version"] = "2.0"
+    write("schema-v2.json", v2)
+    write("not-gpuxfer.json", {"benchmark": "osu_bw", "results": []})
+    with open(os.path.join(HERE, "not-json.json"), "w") as f:
+        f.write("# size  bandwidth\n8 0.1\n")
+    vals = [[None, 10.0, 9.5, 10.2], [9.9, None, 10.1, 4.0], [10.3, 9.8, None, 10.0],
+            [10.0, 4.1, 9.7, None]]
+    write("matrix.json", report([result("bw", 1 << 20, noisy(rng, 10), False, ranks=(a, b))
+                                 for a in range(4) for b in range(4) if a != b],
+                                matrices=[{"path": "host", "pattern": "bw", "size": 1 << 20,
+                                           "unit": "GB/s", "ranks": 4, "values": vals}]))
+
+
+if __name__ == "__main__":
+    main()

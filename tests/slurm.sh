@@ -1,0 +1,184 @@
+#!/bin/bash
+# A real Slurm on this machine: munged, slurmctld and slurmd started here (one node, this
+# machine's CPUs, no cgroups), then the sbatch template and a job-array sweep with mpirun
+# inside the allocation; their reports must be valid and carry the Slurm fields.
+. "$top_srcdir/tests/lib.sh"
+
+finish_skip() { skip "$1"; done_testing; exit; }
+[ "$(id -u)" -eq 0 ] || finish_skip "not root: the test starts munged, slurmctld and slurmd"
+for p in munged mungekey slurmctld slurmd sbatch squeue sacct scontrol; do
+    [ "$p" = sacct ] && continue
+    PATH=$PATH:/usr/sbin:/sbin command -v $p >/dev/null 2>&1 ||
+        finish_skip "$p not found (apt-get install slurm-wlm munge)"
+done
+PATH=$PATH:/usr/sbin:/sbin
+
+dir=$(mktemp -d "$TEST_TMP/slurm.XXXXXX")
+chmod 700 "$dir"
+pids=""
+cleanup() {
+    # Only the daemons this test started, by their pids.
+    for p in $pids; do kill "$p" 2>/dev/null; done
+    for p in $pids; do
+        for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$p" 2>/dev/null || break; sleep 0.5; done
+        kill -9 "$p" 2>/dev/null
+    done
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# Free ports for the daemons (the default ones may be taken by a system Slurm).
+ports=$("$PYTHON" -c '
+import socket
+s = [socket.socket() for _ in range(2)]
+for x in s: x.bind(("127.0.0.1", 0))
+print(*[x.getsockname()[1] for x in s])')
+set -- $ports
+ctld_port=$1 d_port=$2
+host=$(hostname -s)
+node_line=$(slurmd -C 2>/dev/null | head -n 1 | sed 's/ RealMemory=[0-9]*//')
+case "$node_line" in NodeName=*) ;; *) finish_skip "slurmd -C does not describe this node" ;; esac
+
+mkdir -p "$dir/state" "$dir/spool" "$dir/run" "$dir/log" "$dir/job"
+# munge: its own key, socket and files under the temp dir.
+dd if=/dev/urandom of="$dir/munge.key" bs=1024 count=1 2>/dev/null && chmod 400 "$dir/munge.key"
+munged -F --key-file="$dir/munge.key" --socket="$dir/run/munge.sock" \
+    --pid-file="$dir/run/munged.pid" --log-file="$dir/log/munged.log" \
+    --seed-file="$dir/run/munged.seed" --force >"$dir/log/munged.out" 2>&1 &
+pids="$pids $!"
+
+cat >"$dir/slurm.conf" <<CONF
+ClusterName=gxtest
+SlurmctldHost=$host
+SlurmctldPort=$ctld_port
+SlurmdPort=$d_port
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+CredType=cred/munge
+AuthInfo=socket=$dir/run/munge.sock
+MpiDefault=none
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+JobCompType=jobcomp/none
+SchedulerType=sched/builtin
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+ReturnToService=2
+StateSaveLocation=$dir/state
+SlurmdSpoolDir=$dir/spool
+SlurmctldPidFile=$dir/run/slurmctld.pid
+SlurmdPidFile=$dir/run/slurmd.pid
+SlurmctldLogFile=$dir/log/slurmctld.log
+SlurmdLogFile=$dir/log/slurmd.log
+SlurmctldDebug=info
+SlurmdDebug=info
+# GPUs without devices, so that the template's --gpus-per-task is honoured on a CPU machine.
+GresTypes=gpu
+# Trust this file over what slurmd finds (no GPU devices here).
+SlurmdParameters=config_overrides
+$node_line Gres=gpu:2 State=UNKNOWN
+PartitionName=gxtest Nodes=$host Default=YES MaxTime=INFINITE State=UP OverSubscribe=YES
+CONF
+# Slurm drops GPUs without a device file; any two character devices do on a machine with no GPU.
+printf 'AutoDetect=off\nName=gpu File=/dev/null\nName=gpu File=/dev/zero\n' >"$dir/gres.conf"
+export SLURM_CONF="$dir/slurm.conf"
+
+sleep 1
+kill -0 ${pids% } 2>/dev/null || finish_skip "munged did not start: $(tail -n 1 "$dir/log/munged.log" "$dir/log/munged.out" 2>/dev/null | tr '\n' ' ')"
+slurmctld -D -i -f "$SLURM_CONF" >"$dir/log/slurmctld.out" 2>&1 &
+pids="$pids $!"
+slurmd -D -f "$SLURM_CONF" >"$dir/log/slurmd.out" 2>&1 &
+pids="$pids $!"
+
+ready=0
+for _ in $(seq 1 60); do
+    state=$(sinfo -h -n "$host" -o %t 2>/dev/null | head -n 1)
+    case "$state" in idle*|mix*|alloc*) ready=1; break ;; esac
+    sleep 1
+done
+if [ $ready -eq 0 ]; then
+    { echo "node state: ${state:-none}"; tail -n 5 "$dir/log/slurmctld.log" "$dir/log/slurmd.log" 2>/dev/null; } | diag
+    finish_skip "Slurm did not come up (node state '${state:-none}'; logs under $dir/log)"
+fi
+ok 0 "munged, slurmctld and slurmd are up, node $host idle"
+
+# Waits for a job (and its array tasks) to leave the queue; prints its final state.
+wait_job() {
+    for _ in $(seq 1 "${2:-240}"); do
+        [ -z "$(squeue -h -j "$1" 2>/dev/null)" ] && break
+        sleep 1
+    done
+    scontrol show job "$1" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p' | sort -u | tr '\n' ' '
+}
+
+# The template with mpirun inside the allocation; one node of this machine, 2 tasks.
+export GX_LAUNCHER=mpirun GPUXFER GX_OUTDIR="$dir/out" \
+    GX_ARGS="--pattern latency,bw --sizes 8,64K --iters 10 --quiet" \
+    GX_MPIRUN_ARGS="--oversubscribe --bind-to none --mca btl self,vader,tcp"
+jid=$(cd "$dir/job" && sbatch --parsable -N 1 --ntasks-per-node=2 --gpus-per-task=1 \
+    -t 00:05:00 -o "$dir/job/%j.out" "$top_srcdir/scripts/slurm/gpuxfer.sbatch" 2>"$dir/sbatch.err")
+[ -n "$jid" ]
+ok $? "sbatch gpuxfer.sbatch: job ${jid:-none} submitted"
+[ -n "$jid" ] || diag <"$dir/sbatch.err"
+states=$(wait_job "$jid")
+out="$dir/out/gpuxfer-$jid.json"
+[ -s "$out" ]
+ok $? "the job wrote its report (job state: $states)"
+[ -s "$out" ] || diag <"$dir/job/$jid.out"
+check_report "$out" --ranks 2 --patterns latency,bw --sizes 2 >"$dir/check.txt" 2>&1
+r=$?; ok $r "the report is valid, with results"; [ $r -eq 0 ] || diag <"$dir/check.txt"
+"$PYTHON" - "$out" "$jid" "$host" >"$dir/check.txt" 2>&1 <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+j = d["context"]["job"]
+want = {"slurm_job_id": sys.argv[2], "slurm_partition": "gxtest", "slurm_nodelist": sys.argv[3],
+        "slurm_tasks_per_node": "2", "slurm_gpus_per_task": "1"}
+bad = {k: (j.get(k), v) for k, v in want.items() if j.get(k) != v}
+assert not bad, bad
+assert "Slurm" in j["launcher"] and "mpirun" in j["launcher"], j["launcher"]
+assert len(d["results"]) == 4 and all(r["status"] == "ok" for r in d["results"])
+PY
+r=$?; ok $r "context.job: job id, partition, node list, tasks per node, GPUs per task, launcher"
+[ $r -eq 0 ] || diag <"$dir/check.txt"
+
+# The sweep: a job array over two settings files' lines, each task its own report.
+printf '# test sweep\nUCX_TLS=tcp\n\nUCX_TLS=sm NCCL_P2P_DISABLE=1\n' >"$dir/sweep.txt"
+mkdir -p "$dir/sweep-submit/scripts" && ln -s "$top_srcdir/scripts/slurm" "$dir/sweep-submit/scripts/slurm"
+aid=$(cd "$dir/sweep-submit" && GX_SWEEP="$dir/sweep.txt" sbatch --parsable --array=0-1 -N 1 \
+    --ntasks-per-node=2 --gpus-per-task=1 -t 00:05:00 -o "$dir/job/%A-%a.out" \
+    "$top_srcdir/scripts/slurm/sweep-array.sbatch" 2>"$dir/sbatch.err")
+[ -n "$aid" ]
+ok $? "sbatch --array=0-1 sweep-array.sbatch: job ${aid:-none} submitted"
+states=$(wait_job "$aid" 300)
+"$PYTHON" - "$dir/out" "$aid" "$top_srcdir/schema/gpuxfer-report.schema.json" >"$dir/check.txt" 2>&1 <<'PY'
+import glob, json, sys, jsonschema
+schema = json.load(open(sys.argv[3]))
+files = sorted(glob.glob(f"{sys.argv[1]}/gpuxfer-{sys.argv[2]}-*.json"))
+names = [f.rsplit("/", 1)[1] for f in files]
+assert names == [f"gpuxfer-{sys.argv[2]}-0-UCX_TLS-tcp.json",
+                 f"gpuxfer-{sys.argv[2]}-1-UCX_TLS-sm_NCCL_P2P_DISABLE-1.json"], names
+for i, f in enumerate(files):
+    d = json.load(open(f))
+    jsonschema.validate(d, schema)
+    j = d["context"]["job"]
+    assert j["slurm_array_job_id"] == sys.argv[2] and j["slurm_array_task_id"] == str(i), j
+    env = d["context"]["ranks"][0]["env"]
+    assert env["UCX_TLS"] == ("tcp", "sm")[i], env
+    assert i == 0 or env["NCCL_P2P_DISABLE"] == "1", env
+    assert d["results"], f
+PY
+r=$?; ok $r "the sweep: one valid report per array task, its settings in the environment (state: $states)"
+[ $r -eq 0 ] || { diag <"$dir/check.txt"; cat "$dir"/job/"$aid"-*.out 2>/dev/null | diag; }
+"$PYTHON" "$top_srcdir/scripts/gpuxfer-compare" "$dir"/out/gpuxfer-"$aid"-*.json >"$dir/cmp.txt" 2>&1 &&
+    grep -q '^env.UCX_TLS:' "$dir/cmp.txt" && grep -q '^job.slurm_array_task_id:' "$dir/cmp.txt" ||
+    grep -q '^env.NCCL_P2P_DISABLE:' "$dir/cmp.txt"
+r=$?; ok $r "gpuxfer-compare of the sweep names the differing settings"
+[ $r -eq 0 ] || diag <"$dir/cmp.txt"
+
+cleanup
+pids=""
+rm -rf "$dir"
+done_testing
