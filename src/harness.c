@@ -310,6 +310,16 @@ static int bench_round(struct gx_bench *b, const struct gx_round *round, struct 
     const struct gx_run_opts *run = b->run;
     int chunked = (b->ep.ops->flags & GX_PATH_CHUNKED) != 0;
     int nchunks = chunked ? run->nchunks : 1, ndepths = chunked ? run->ndepths : 1;
+    if (b->pair) {
+        /* The largest size first, once: no reallocation (and no re-export of IPC handles)
+         * between sizes. If it does not fit, buffers grow size by size and the sizes that do
+         * not fit are skipped with the reason. */
+        size_t largest = 0;
+        for (size_t si = 0; si < run->sizes.n; si++)
+            largest = run->sizes.v[si] > largest ? run->sizes.v[si] : largest;
+        struct gx_err ignored = {0};
+        (void)ensure_capacity(&b->ep, largest, &ignored); /* agreed within the pair */
+    }
     for (int pi = 0; pi < run->npatterns; pi++)
         for (size_t si = 0; si < run->sizes.n; si++)
             for (int ci = 0; ci < nchunks; ci++)

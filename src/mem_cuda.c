@@ -88,9 +88,16 @@ static int gpu_check(const void *buf, size_t n, uint32_t rank, uint32_t iter, in
     return GX_OK;
 }
 
+/* Whole 2 MiB granules: the driver packs smaller allocations together, and a CUDA IPC handle
+ * names the whole packed block. A CUDA-aware MPI caches IPC mappings of blocks it has seen, so
+ * a small buffer packed into such a block cannot be opened again by the p2p path (the open
+ * fails with cudaErrorAlreadyMapped). */
+#define GX_DEVICE_GRANULE ((size_t)2 << 20)
+
 static int device_alloc(size_t bytes, void **out, struct gx_err *err)
 {
-    GX_CUDA_TRY(err, cudaMalloc(out, bytes));
+    size_t rounded = (bytes + GX_DEVICE_GRANULE - 1) / GX_DEVICE_GRANULE * GX_DEVICE_GRANULE;
+    GX_CUDA_TRY(err, cudaMalloc(out, rounded));
     return GX_OK;
 }
 

@@ -121,29 +121,34 @@ static int push(struct gx_ep *ep, struct p2p_priv *p, int count, size_t bytes, s
     return GX_OK;
 }
 
+/* The "done" token carries the pusher's status: a failed push still answers, so the peer
+ * reports the failure instead of waiting forever. */
 static int p2p_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
                     struct gx_err *err)
 {
     struct p2p_priv *p = ep->priv;
     MPI_Comm comm = ep->job->comm;
-    int token = 0, peer_token = 0;
+    int ready = 0, peer_ready = 0, done = GX_OK, peer_done = GX_OK;
     if (dir == GX_DIR_BOTH) {
-        GX_MPI_TRY(err, MPI_Sendrecv(&token, 1, MPI_INT, ep->peer, GX_TAG_P2P_READY, &peer_token,
+        GX_MPI_TRY(err, MPI_Sendrecv(&ready, 1, MPI_INT, ep->peer, GX_TAG_P2P_READY, &peer_ready,
                                      1, MPI_INT, ep->peer, GX_TAG_P2P_READY, comm,
                                      MPI_STATUS_IGNORE));
-        GX_TRY(push(ep, p, count, bytes, err));
-        GX_MPI_TRY(err, MPI_Sendrecv(&token, 1, MPI_INT, ep->peer, GX_TAG_P2P_DONE, &peer_token, 1,
+        done = push(ep, p, count, bytes, err);
+        GX_MPI_TRY(err, MPI_Sendrecv(&done, 1, MPI_INT, ep->peer, GX_TAG_P2P_DONE, &peer_done, 1,
                                      MPI_INT, ep->peer, GX_TAG_P2P_DONE, comm, MPI_STATUS_IGNORE));
     } else if (dir == GX_DIR_SEND) {
-        GX_MPI_TRY(err, MPI_Recv(&peer_token, 1, MPI_INT, ep->peer, GX_TAG_P2P_READY, comm,
+        GX_MPI_TRY(err, MPI_Recv(&peer_ready, 1, MPI_INT, ep->peer, GX_TAG_P2P_READY, comm,
                                  MPI_STATUS_IGNORE));
-        GX_TRY(push(ep, p, count, bytes, err));
-        GX_MPI_TRY(err, MPI_Send(&token, 1, MPI_INT, ep->peer, GX_TAG_P2P_DONE, comm));
+        done = push(ep, p, count, bytes, err);
+        GX_MPI_TRY(err, MPI_Send(&done, 1, MPI_INT, ep->peer, GX_TAG_P2P_DONE, comm));
     } else {
-        GX_MPI_TRY(err, MPI_Send(&token, 1, MPI_INT, ep->peer, GX_TAG_P2P_READY, comm));
-        GX_MPI_TRY(err, MPI_Recv(&peer_token, 1, MPI_INT, ep->peer, GX_TAG_P2P_DONE, comm,
+        GX_MPI_TRY(err, MPI_Send(&ready, 1, MPI_INT, ep->peer, GX_TAG_P2P_READY, comm));
+        GX_MPI_TRY(err, MPI_Recv(&peer_done, 1, MPI_INT, ep->peer, GX_TAG_P2P_DONE, comm,
                                  MPI_STATUS_IGNORE));
     }
+    GX_TRY(done);
+    if (peer_done != GX_OK)
+        return gx_fail(err, GX_ERUNTIME, "p2p: rank %d failed to push its data", ep->peer);
     return GX_OK;
 }
 

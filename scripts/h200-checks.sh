@@ -1,0 +1,46 @@
+#!/bin/bash
+# The GPU-machine checks behind the closing notes, run there from the repository root with
+# .gpukit (device kit), build-gpu (an x86-64 build against the kit's CUDA-aware Open MPI) and
+# .whl (jsonschema wheels for the tests' report checks) carried along. Writes under $OUT.
+#   scripts/h200-checks.sh topo|suite|sanitizer|sweep ...
+set -u
+. .gpukit/env.sh
+python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target /tmp/site \
+    .whl/*.whl >/dev/null 2>&1
+export PYTHONPATH=/tmp/site
+G=$PWD/build-gpu/src/gpuxfer
+export GPUXFER=$G MPIRUN=mpirun PYTHON=python3 top_srcdir=$PWD TEST_TMP=/tmp/gx
+OUT=${OUT:-/tmp/out}
+mkdir -p "$TEST_TMP" "$OUT"
+quiet_ompi() { grep -v -e cuMemHostRegister -e '^ *cuMemHostRegister' -e 'help_aggregate' -e '^-----' ; }
+for what in "$@"; do
+    echo "=== $what"
+    case $what in
+    topo)
+        # Every ordered pair of the 4 GPUs, p2p and NCCL: the topology header, the pair matrix.
+        timeout 300 mpirun -np 4 --bind-to none "$G" --pairs all --path p2p,nccl \
+            --pattern latency,bw --sizes 8,64M --iters 20 --quiet \
+            --output "$OUT/h200x4-allpairs.json" 2>&1 | quiet_ompi | tee "$OUT/h200x4-allpairs.txt" |
+            sed -n '1,12p;/pair matrix/,/^$/p'
+        python3 tests/check_report.py "$OUT/h200x4-allpairs.json" --ranks 4 && echo "report valid" ;;
+    suite)
+        timeout 480 sh tests/gpu_paths.sh >"$OUT/gpu_paths.tap" 2>&1
+        echo "gpu_paths rc=$?"; grep -E '^not ok|^1\.\.' "$OUT/gpu_paths.tap" ;;
+    sanitizer)
+        for tool in memcheck racecheck; do
+            for p in mpi staged p2p zerocopy unified-prefetch unified-demand nccl; do
+                timeout 200 mpirun -np 2 --bind-to none compute-sanitizer --tool $tool \
+                    --error-exitcode 9 --print-limit 10 "$G" --path $p --pattern latency,bw,bibw \
+                    --sizes 8,4095,1M+3 --iters 2 --warmup 1 --quiet --output /tmp/san-$p.json \
+                    >"/tmp/san-$tool-$p.log" 2>&1
+                rc=$?
+                echo "$tool $p: rc=$rc $(grep -E 'ERROR SUMMARY' /tmp/san-$tool-$p.log | sort | uniq -c | tr '\n' ' ')"
+                [ $rc -eq 0 ] || grep -m 5 -E 'Error|error' "/tmp/san-$tool-$p.log"
+            done
+        done ;;
+    sweep)
+        timeout 560 mpirun -np 2 --bind-to none "$G" --scenario scenarios/gpu-sweep.json --quiet \
+            --output "$OUT/h200x4-gpu-sweep.json" 2>&1 | quiet_ompi >"$OUT/h200x4-gpu-sweep.txt"
+        echo "sweep rc=$?"; python3 scripts/gpuxfer-summary "$OUT/h200x4-gpu-sweep.json" ;;
+    esac
+done
