@@ -32,6 +32,8 @@ struct gx_global_opts {
     int quiet;
     int samples;                          /* keep raw samples in the report */
     int assume_cuda_aware;
+    int force;                            /* overwrite an existing report */
+    long timeout;                         /* seconds per measurement; 0: grows with the size */
 };
 
 struct gx_options {
