@@ -359,7 +359,7 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
         return gx_fail(err, GX_ERUNTIME, "out of host memory");
     int ncli = 0, rc = GX_OK;
     opterr = 0;
-    optind = 1;
+    optind = 0; /* glibc: 0 also forgets a half-scanned "-abc" of an earlier call */
     for (;;) {
         int idx = -1;
         int c = getopt_long(argc, argv, ":", longopts, &idx);
