@@ -76,6 +76,22 @@ for who in 1 0; do
     ok $? "SIGTERM on rank $who: every .jsonl line is valid JSON"
 done
 
+# The launcher's SIGTERM (Slurm's time limit, scancel, kill of mpirun) reaches every rank.
+out="$dir/ext.json"
+timeout -k 10 180 "$MPIRUN" -np 2 --oversubscribe --bind-to none --mca btl self,vader,tcp \
+    "$GPUXFER" --sizes 1:1M --iters 100000 --quiet --output "$out" >"$dir/ext.out" 2>"$dir/ext.err" &
+pid=$!
+i=0
+while [ ! -s "$out.jsonl" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+kill -TERM $pid # timeout passes it on to mpirun, which sends every rank SIGTERM
+wait $pid
+rc=$?
+[ $rc -ne 0 ] && [ $rc -ne 124 ] && [ $rc -ne 137 ]
+ok $? "SIGTERM to mpirun: the job ends through gpuxfer, not the time limit (exit $rc)" || show ext
+report_is "$out" interrupted 5 && grep -q "interrupted by SIGTERM" "$dir/ext.err" &&
+    "$PYTHON" -c "import json,sys; [json.loads(l) for l in open(sys.argv[1])]" "$out.jsonl"
+ok $? "SIGTERM to mpirun: report interrupted (exit_code 5), .jsonl complete lines"
+
 run_fault corrupt "corrupt:rank=1:size=4K:offset=1000" 2 --timeout 60
 [ $rc -eq 1 ] && grep -q "data validation failed: run '-' path host pattern bw size 4096 pair 0->1: first bad byte at offset 1000" "$dir/corrupt.err"
 ok $? "corrupt byte on rank 1: exit 1, stderr names the result and the offset" || show corrupt
