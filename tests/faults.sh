@@ -62,6 +62,19 @@ ok $? "rank 1 killed: .jsonl holds the earlier results as complete lines"
 [ ! -e "$dir/die.json" ] || check_report "$dir/die.json" --status interrupted | diag
 ok $? "rank 1 killed: rank 0's report, when written, is valid and marked interrupted"
 
+# Where the launcher keeps the job up after a death, rank 0 survives: it waits on the dead rank
+# until --timeout, then writes its report marked incomplete. (Open MPI 4.1's mpirun then exits 0
+# whatever MPI_Abort said; the report's exit_code is the answer.)
+out="$dir/recover.json"
+GPUXFER_FAULT="die:rank=1:size=4K" timeout -k 10 180 "$MPIRUN" -np 2 --oversubscribe --enable-recovery \
+    --bind-to none --mca btl self,vader,tcp "$GPUXFER" $args --timeout 5 --output "$out" \
+    >"$dir/recover.out" 2>"$dir/recover.err"
+rc=$?
+[ $rc -ne 124 ] && [ $rc -ne 137 ] && report_is "$out" incomplete 4 &&
+    jsonl_has "$out.jsonl" 8,1024 && grep -q "timeout: measurement .* size 4096" "$dir/recover.err"
+ok $? "rank 1 killed, rank 0 survives (--enable-recovery): report incomplete, .jsonl intact" ||
+    show recover
+
 run_fault die0 "die:rank=0:size=4K" 2 --timeout 60
 [ $rc -ne 0 ] && [ $rc -ne 124 ] && jsonl_has "$dir/die0.json.jsonl" 8,1024 && [ ! -e "$dir/die0.json" ]
 ok $? "rank 0 killed: the job ends, .jsonl intact, no truncated report" || show die0
