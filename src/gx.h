@@ -12,6 +12,9 @@ enum gx_rc {
     GX_EVALIDATE = 1, /* data arrived corrupted */
     GX_EINPUT = 2,    /* bad command line, scenario or topology input */
     GX_ERUNTIME = 3,  /* an MPI/CUDA/NCCL/hwloc/system call failed */
+    GX_ETIMEOUT = 4,  /* a measurement did not complete within --timeout */
+    GX_EINTERRUPTED = 5, /* SIGINT or SIGTERM */
+    GX_EINCOMPLETE = 6,  /* a rank died or stopped answering while rank 0 went on */
     GX_ESKIP = 100,   /* internal: not possible here, reported as skipped */
 };
 

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "harness.h"
 
+#include "fault.h"
 #include "gpu.h"
 #include "mem.h"
 #include "output.h"
@@ -8,7 +9,9 @@
 #include "path.h"
 #include "pattern.h"
 #include "sizes.h"
+#include "watchdog.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,7 +20,7 @@
 struct gx_record {
     int32_t state; /* enum gx_state */
     int32_t validated, valid;
-    int32_t pad;
+    int32_t signal; /* SIGINT/SIGTERM seen by this rank: the run stops after this result */
     int64_t bad_offset, bad_iter;
     struct gx_stats stats;
     char reason[232];
@@ -127,6 +130,8 @@ static int validate_direction(struct gx_ep *ep, int sender_is_me, size_t bytes, 
     }
     GX_TRY(gx_mem_table[ep->dst_kind]->poison(ep->dst, bytes, err));
     GX_TRY(ep->ops->xfer(ep, GX_DIR_RECV, 1, bytes, err));
+    if (ep->dst_kind != GX_MEM_DEVICE)
+        gx_fault_corrupt(ep->job->rank, bytes, iter, ep->dst, bytes);
     int ok = 0;
     size_t bad = 0;
     GX_TRY(gx_mem_table[ep->dst_kind]->check(ep->dst, bytes, (uint32_t)ep->peer, iter, &ok, &bad,
@@ -161,6 +166,8 @@ static int check_iteration(struct gx_ep *ep, int pattern, size_t bytes, uint32_t
 {
     if (ep->initiator && pattern == GX_PAT_BW)
         return GX_OK;
+    if (ep->dst_kind != GX_MEM_DEVICE)
+        gx_fault_corrupt(ep->job->rank, bytes, iter, ep->dst, bytes);
     int ok = 0;
     size_t bad = 0;
     GX_TRY(gx_mem_table[ep->dst_kind]->check(ep->dst, bytes, (uint32_t)ep->peer, iter, &ok, &bad,
@@ -198,6 +205,9 @@ static int measure(struct gx_bench *b, const struct gx_axes *ax, struct gx_recor
     int all = b->run->validate == GX_VALIDATE_ALL;
     for (long i = -ax->warmup; i < ax->iters; i++) {
         uint32_t iter = (uint32_t)(i + ax->warmup + 1);
+        gx_watchdog_progress(i + ax->warmup, ax->warmup + ax->iters);
+        if (i >= 0)
+            gx_fault_point(ep->job->rank, ax->size, i);
         if (all)
             GX_TRY(prepare_iteration(ep, ax->pattern, ax->size, iter, err));
         if (ep->ops->between)
@@ -209,6 +219,7 @@ static int measure(struct gx_bench *b, const struct gx_axes *ax, struct gx_recor
         if (i >= 0)
             b->samples[i] = pat->value(ax->size, (int)ax->window, secs);
     }
+    gx_watchdog_progress(ax->warmup + ax->iters, ax->warmup + ax->iters);
     gx_stats_compute(b->samples, (size_t)ax->iters, &rec->stats);
     return GX_OK;
 }
@@ -239,8 +250,14 @@ static int collect(struct gx_bench *b, const struct gx_axes *ax, const struct gx
                    struct gx_output *out, struct gx_harness_out *ho, struct gx_err *err)
 {
     const struct gx_job *job = b->job;
-    GX_MPI_TRY(err, MPI_Gather(mine, (int)sizeof *mine, MPI_BYTE, c->recs, (int)sizeof *mine,
-                               MPI_BYTE, 0, job->comm));
+    int mpirc = MPI_Gather(mine, (int)sizeof *mine, MPI_BYTE, c->recs, (int)sizeof *mine,
+                           MPI_BYTE, 0, job->comm);
+    if (mpirc != MPI_SUCCESS) {
+        /* Rank 0 survived a rank that did not answer: what was gathered so far stands. */
+        gx_fail_mpi(err, mpirc, "MPI_Gather", __FILE__, __LINE__);
+        err->rc = GX_EINCOMPLETE;
+        return gx_wrap(err, "gathering the results of %zu bytes (a rank died?)", ax->size);
+    }
     if (job->g->samples) {
         int n = mine->state == GX_STATE_OK && b->pair && b->ep.initiator ? (int)ax->iters : 0;
         GX_MPI_TRY(err, MPI_Gather(&n, 1, MPI_INT, c->counts, 1, MPI_INT, 0, job->comm));
@@ -289,8 +306,13 @@ static int collect(struct gx_bench *b, const struct gx_axes *ax, const struct gx
         ho->results++;
         ho->skipped += res.state == GX_STATE_SKIPPED;
         ho->failed += res.state == GX_STATE_FAILED;
-        if (res.validated && !res.valid)
+        if (res.validated && !res.valid) {
             ho->validation_failed = 1;
+            fprintf(stderr, "gpuxfer: data validation failed: run '%s' path %s pattern %s size "
+                    "%zu pair %d->%d: first bad byte at offset %lld (validation iteration %ld)\n",
+                    res.run_name && res.run_name[0] ? res.run_name : "-", res.path, res.pattern,
+                    res.size, res.a, res.b, res.bad_offset, res.bad_iter);
+        }
         GX_TRY(gx_report_add(rep, &res, err));
         gx_output_result(out, &res);
     }
@@ -300,6 +322,53 @@ static int collect(struct gx_bench *b, const struct gx_axes *ax, const struct gx
 static long pick(long given, long dflt)
 {
     return given > 0 ? given : dflt;
+}
+
+/* A rank that got SIGINT/SIGTERM said so in its record: rank 0 tells every rank to stop here,
+ * so that the report is written and MPI finalized as in any other run. */
+static int stop_if_signalled(const struct gx_job *job, const struct gx_collect *c,
+                             struct gx_err *err)
+{
+    int stop[2] = {0, -1}; /* signal, rank */
+    if (job->rank == 0)
+        for (int r = 0; r < job->size && !stop[0]; r++)
+            if (c->recs[r].signal) {
+                stop[0] = c->recs[r].signal;
+                stop[1] = r;
+            }
+    GX_MPI_TRY(err, MPI_Bcast(stop, 2, MPI_INT, 0, job->comm));
+    if (!stop[0])
+        return GX_OK;
+    return gx_fail(err, GX_EINTERRUPTED, "interrupted by %s on rank %d",
+                   stop[0] == SIGINT ? "SIGINT" : stop[0] == SIGTERM ? "SIGTERM" : "a signal",
+                   stop[1]);
+}
+
+/* Tells the watchdog what is measured next, by whom, and for how long at most. */
+static void arm(const struct gx_bench *b, const struct gx_round *round, const struct gx_axes *ax)
+{
+    char what[512], chunk[64] = "";
+    int used;
+    if (ax->chunk)
+        snprintf(chunk, sizeof chunk, " chunk %zu depth %d", ax->chunk, ax->depth);
+    used = snprintf(what, sizeof what, "run '%s' path %s pattern %s size %zu%s pairs ",
+                    b->run->name[0] ? b->run->name : "-", gx_paths[b->path].name,
+                    gx_pattern_table[ax->pattern]->name, ax->size, chunk);
+    int ranks[64], n = 0;
+    for (int i = 0; i < round->npairs; i++) {
+        const struct gx_pair *p = &round->pairs[i];
+        if (used > 0 && (size_t)used + 24 < sizeof what)
+            used += snprintf(what + used, sizeof what - (size_t)used, "%s%d:%d", i ? "," : "",
+                             p->a, p->b);
+        if (n + 2 <= (int)GX_ARRAY_LEN(ranks)) {
+            ranks[n++] = p->a;
+            ranks[n++] = p->b;
+        }
+    }
+    double t = b->job->g->timeout > 0
+                   ? (double)b->job->g->timeout
+                   : gx_default_timeout(ax->size, ax->iters, ax->warmup, ax->window);
+    gx_watchdog_arm(what, ranks, n, t);
 }
 
 /* Measures every pattern x size (x chunk x depth) of one (run, path, round). */
@@ -333,6 +402,7 @@ static int bench_round(struct gx_bench *b, const struct gx_round *round, struct 
                     gx_output_progress(out, ax.size, gx_paths[b->path].name,
                                        gx_pattern_table[ax.pattern]->name);
                     struct gx_record rec = {.state = GX_STATE_IDLE, .valid = 1, .bad_offset = -1};
+                    arm(b, round, &ax);
                     if (b->pair) {
                         struct gx_err merr = {0};
                         int rc = measure(b, &ax, &rec, &merr);
@@ -347,7 +417,13 @@ static int bench_round(struct gx_bench *b, const struct gx_round *round, struct 
                             rec.state = GX_STATE_OK;
                         }
                     }
-                    GX_TRY(collect(b, &ax, round, &rec, c, rep, out, ho, err));
+                    gx_watchdog_measured();
+                    rec.signal = gx_watchdog_take_signal();
+                    int rc = collect(b, &ax, round, &rec, c, rep, out, ho, err);
+                    if (rc == GX_OK)
+                        rc = stop_if_signalled(b->job, c, err);
+                    gx_watchdog_disarm();
+                    GX_TRY(rc);
                 }
     return GX_OK;
 }

@@ -1,6 +1,7 @@
 /* gpuxfer: every rank runs main; only rank 0 prints the table and writes the report. */
 #include "config.h"
 
+#include "fault.h"
 #include "gpu.h"
 #include "harness.h"
 #include "matrix.h"
@@ -8,6 +9,7 @@
 #include "options.h"
 #include "report.h"
 #include "topo.h"
+#include "watchdog.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -58,9 +60,11 @@ static int read_file_bcast(const char *path, char **text, struct gx_err *err, vo
 
 static int make_dirs(const char *file, struct gx_err *err)
 {
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", file);
-    char *d = dirname(dir);
+    char tmp[4096], dir[4096];
+    snprintf(tmp, sizeof tmp, "%s", file);
+    /* dirname() may return a static "." or "/", which must not be written to. */
+    snprintf(dir, sizeof dir, "%s", dirname(tmp));
+    char *d = dir;
     for (char *p = d + 1; ; p++) {
         if (*p == '/' || *p == '\0') {
             char c = *p;
@@ -87,8 +91,23 @@ static void default_output(char *buf, size_t len)
         snprintf(buf, len, "results/gpuxfer-%s-%ld.json", now, (long)getpid());
 }
 
+/* An existing report is kept unless --force: hours of results must not vanish by a reused name. */
+static int check_output(const char *out, int force, struct gx_err *err)
+{
+    char lines[4200];
+    struct stat st;
+    snprintf(lines, sizeof lines, "%s.jsonl", out);
+    if (stat(out, &st) == 0 && !S_ISREG(st.st_mode))
+        return gx_fail(err, GX_EINPUT, "--output: '%s' exists and is not a regular file", out);
+    if (!force && (stat(out, &st) == 0 || stat(lines, &st) == 0))
+        return gx_fail(err, GX_EINPUT, "--output: '%s' exists (--force overwrites it)",
+                       stat(out, &st) == 0 ? out : lines);
+    return GX_OK;
+}
+
 static int finish(struct gx_job *job, int rc)
 {
+    gx_watchdog_stop();
     gx_gpu_fini(job);
     gx_job_fini(job);
     MPI_Finalize();
@@ -102,13 +121,17 @@ int main(int argc, char **argv)
     static struct gx_options opts;
     int rc;
 
-    if (MPI_Init(&argc, &argv) != MPI_SUCCESS) {
+    /* The watchdog thread may call MPI_Abort, which needs MPI_THREAD_MULTIPLE. */
+    int provided = MPI_THREAD_SINGLE;
+    if (MPI_Init_thread(&argc, &argv, MPI_THREAD_MULTIPLE, &provided) != MPI_SUCCESS) {
         fprintf(stderr, "gpuxfer: MPI_Init failed\n");
         return GX_ERUNTIME;
     }
     rc = gx_job_init(&job, &err);
     if (rc == GX_OK)
         rc = gx_options_parse(argc, argv, &opts, read_file_bcast, &job, &err);
+    if (rc == GX_OK)
+        rc = gx_fault_init(&err);
     job.g = &opts.g;
     if (rc == GX_OK && !opts.help && !opts.version)
         rc = gx_options_check_job(&opts, job.size, &err);
@@ -140,7 +163,9 @@ int main(int argc, char **argv)
             snprintf(out, sizeof out, "%s", opts.g.output);
         else
             default_output(out, sizeof out);
-        rc = make_dirs(out, &err);
+        rc = check_output(out, opts.g.force, &err);
+        if (rc == GX_OK)
+            rc = make_dirs(out, &err);
         if (rc == GX_OK)
             rc = gx_report_open(&rep, out, argc, argv, &err);
     }
@@ -161,13 +186,21 @@ int main(int argc, char **argv)
     if (rc == GX_OK && job.rank == 0) {
         gx_topo_pairs_json(context, &opts, job.size);
         gx_topo_print_header(stdout, context);
+        /* In the document from now on, so that a report written by the watchdog has it. */
+        cJSON_AddItemToObject(rep.doc, "context", context);
+        context = NULL;
     }
+    if (rc == GX_OK)
+        rc = gx_watchdog_start(&job, job.rank == 0 ? &rep : NULL,
+                               provided == MPI_THREAD_MULTIPLE, &err);
+    rc = gx_agree(job.comm, rc, &err);
     struct gx_harness_out ho = {0};
     if (rc == GX_OK)
         rc = gx_harness_run(&job, &opts, &rep, &ho, &err);
     if (rc != GX_OK) {
-        fprintf(stderr, "gpuxfer: rank %d: %s\n", job.rank, err.msg);
-        if (job.rank != 0) {
+        if (job.rank == 0 || rc != GX_EINTERRUPTED)
+            fprintf(stderr, "gpuxfer: rank %d: %s\n", job.rank, err.msg);
+        if (job.rank != 0 && rc != GX_EINTERRUPTED) {
             /* Rank 0 may be waiting on this rank; measurements so far are in the .jsonl. */
             MPI_Abort(MPI_COMM_WORLD, rc);
             return rc;
@@ -176,19 +209,24 @@ int main(int argc, char **argv)
 
     int exit_code = rc != GX_OK ? rc : ho.validation_failed ? GX_EVALIDATE : GX_OK;
     if (job.rank == 0) {
-        const char *status = rc != GX_OK ? "error" : ho.validation_failed ? "failed" : "complete";
+        const char *status = rc == GX_EINTERRUPTED                    ? "interrupted"
+                             : rc == GX_ETIMEOUT || rc == GX_EINCOMPLETE ? "incomplete"
+                             : rc != GX_OK                           ? "error"
+                             : ho.validation_failed                  ? "failed"
+                                                                     : "complete";
         if (rc != GX_OK)
             cJSON_AddStringToObject(rep.doc, "error", err.msg);
         const char *oom = NULL;
         cJSON *mats = gx_matrices(rep.results, job.size, &oom);
         if (mats) {
             cJSON_AddItemToObject(rep.doc, "matrices", mats);
-            gx_matrices_print(stdout, mats, context, opts.g.slow_pair);
+            gx_matrices_print(stdout, mats, cJSON_GetObjectItemCaseSensitive(rep.doc, "context"),
+                              opts.g.slow_pair);
         } else if (oom) {
             fprintf(stderr, "gpuxfer: %s (the results are in the report)\n", oom);
         }
         struct gx_err werr = {0};
-        if (gx_report_write(&rep, context, status, exit_code, &werr) != GX_OK) {
+        if (gx_report_write(&rep, NULL, status, exit_code, &werr) != GX_OK) {
             fprintf(stderr, "gpuxfer: %s\n", werr.msg);
             exit_code = GX_ERUNTIME;
         } else {
@@ -199,8 +237,9 @@ int main(int argc, char **argv)
         if (ho.validation_failed)
             fprintf(stderr, "gpuxfer: received data did not match what was sent; see the "
                             "validation entries in %s\n", rep.path);
+        gx_watchdog_stop(); /* it may use the report until here */
         gx_report_close(&rep);
-        if (rc != GX_OK) {
+        if (rc != GX_OK && rc != GX_EINTERRUPTED) { /* an interrupted run was stopped by all */
             MPI_Abort(MPI_COMM_WORLD, rc);
             return rc;
         }

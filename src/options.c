@@ -277,6 +277,14 @@ static int set_fake_gpus(struct gx_options *o, struct gx_run_opts *r, const char
         o->field = 1;                                                                         \
         return GX_OK;                                                                         \
     }
+static int set_timeout(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                       struct gx_err *err)
+{
+    (void)r;
+    return parse_long(v, 1, 100000000, &o->g.timeout, err);
+}
+
+FLAG_SETTER(set_force, g.force)
 FLAG_SETTER(set_quiet, g.quiet)
 FLAG_SETTER(set_samples, g.samples)
 FLAG_SETTER(set_assume_cuda_aware, g.assume_cuda_aware)
@@ -336,6 +344,11 @@ const struct gx_option gx_option_table[] = {
     {"output", "FILE", 0, GX_T_STRING, "results/gpuxfer-<UTC time>-<job id or pid>.json",
      "JSON report (written by rank 0); measurements also go to FILE.jsonl as they finish",
      set_output},
+    {"force", NULL, 0, GX_T_FLAG, "off",
+     "overwrite an existing report (and its .jsonl); without it that is an error", set_force},
+    {"timeout", "SECONDS", 0, GX_T_INT, "60 + 2 x size x (iters + warmup + 2) x window / 1 GB/s",
+     "time one measurement may take; past it the job ends with what it has (exit 4)",
+     set_timeout},
     {"samples", NULL, 0, GX_T_FLAG, "off", "keep every raw sample in the report", set_samples},
     {"assume-cuda-aware", NULL, 0, GX_T_FLAG, "off",
      "treat the MPI library as CUDA-aware when it cannot be asked", set_assume_cuda_aware},
@@ -403,7 +416,10 @@ void gx_options_help(FILE *out)
         fprintf(out, "  %-18s %s\n", p->name, p->ops ? p->ops->what : p->absent_why);
     }
     fprintf(out, "\nExit status: 0 success, 1 corrupted data seen, 2 bad input, 3 run-time "
-                 "failure.\n");
+                 "failure,\n4 a measurement timed out, 5 interrupted (SIGINT/SIGTERM), 6 a rank "
+                 "died or stopped answering.\nOn 1 and 4-6 the report holds what was measured "
+                 "(status failed, incomplete or\ninterrupted); every finished measurement is also "
+                 "in the report's .jsonl.\n");
 }
 
 struct pending {
@@ -429,7 +445,7 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
         return gx_fail(err, GX_ERUNTIME, "out of host memory");
     int ncli = 0, rc = GX_OK;
     opterr = 0;
-    optind = 1;
+    optind = 0; /* glibc: 0 also forgets a half-scanned "-abc" of an earlier call */
     for (;;) {
         int idx = -1;
         int c = getopt_long(argc, argv, ":", longopts, &idx);

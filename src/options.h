@@ -39,6 +39,8 @@ struct gx_global_opts {
     char topology_xml[PATH_MAX];          /* empty: the live machine (or GPUXFER_TOPOLOGY_XML) */
     char fake_gpus[1024];                 /* --fake-gpus: bus ids standing in for CUDA's list */
     double slow_pair;                     /* flag matrix pairs below this x the median */
+    int force;                            /* overwrite an existing report */
+    long timeout;                         /* seconds per measurement; 0: grows with the size */
 };
 
 struct gx_options {

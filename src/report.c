@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,6 +41,7 @@ int gx_report_open(struct gx_report *rep, const char *path, int argc, char **arg
                    struct gx_err *err)
 {
     memset(rep, 0, sizeof *rep);
+    rep->lock_ready = pthread_mutex_init(&rep->lock, NULL) == 0;
     snprintf(rep->path, sizeof rep->path, "%s", path);
     snprintf(rep->lines_path, sizeof rep->lines_path, "%s.jsonl", path);
     rep->lines = fopen(rep->lines_path, "w");
@@ -133,7 +135,40 @@ cJSON *gx_result_json(const struct gx_result *r)
     return o;
 }
 
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void lock(struct gx_report *rep)
+{
+    if (rep->lock_ready)
+        pthread_mutex_lock(&rep->lock);
+}
+
+static void unlock(struct gx_report *rep)
+{
+    if (rep->lock_ready)
+        pthread_mutex_unlock(&rep->lock);
+}
+
+static int report_add_locked(struct gx_report *rep, const struct gx_result *res,
+                             struct gx_err *err);
+
 int gx_report_add(struct gx_report *rep, const struct gx_result *res, struct gx_err *err)
+{
+    lock(rep);
+    double t0 = mono_s();
+    int rc = report_add_locked(rep, res, err);
+    rep->assembly_s += mono_s() - t0;
+    unlock(rep);
+    return rc;
+}
+
+static int report_add_locked(struct gx_report *rep, const struct gx_result *res,
+                             struct gx_err *err)
 {
     cJSON *o = gx_result_json(res);
     if (!o)
@@ -156,6 +191,7 @@ void gx_report_skip(struct gx_report *rep, const char *run, const char *path, in
     cJSON *o = cJSON_CreateObject();
     if (!o)
         return;
+    lock(rep);
     if (run && run[0])
         cJSON_AddStringToObject(o, "run", run);
     cJSON_AddStringToObject(o, "path", path);
@@ -166,6 +202,7 @@ void gx_report_skip(struct gx_report *rep, const char *run, const char *path, in
     }
     cJSON_AddStringToObject(o, "reason", reason);
     cJSON_AddItemToArray(rep->skipped, o);
+    unlock(rep);
 }
 
 static const char *str_of(const cJSON *o, const char *key)
@@ -215,10 +252,53 @@ cJSON *gx_report_summary(const cJSON *results)
     return summary;
 }
 
+static int write_locked(struct gx_report *rep, cJSON *context, const char *status,
+                        int exit_code, struct gx_err *err);
+
 int gx_report_write(struct gx_report *rep, cJSON *context, const char *status, int exit_code,
                     struct gx_err *err)
 {
+    lock(rep);
+    int rc = write_locked(rep, context, status, exit_code, err);
+    rep->final_written = rc == GX_OK;
+    unlock(rep);
+    return rc;
+}
+
+int gx_report_write_abort(struct gx_report *rep, const char *status, int exit_code,
+                          const char *message, cJSON *failure, struct gx_err *err)
+{
+    if (rep->lock_ready) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 2;
+        if (pthread_mutex_timedlock(&rep->lock, &until) != 0) {
+            cJSON_Delete(failure);
+            return gx_fail(err, GX_ERUNTIME, "the report is busy; not written");
+        }
+    }
+    int rc = GX_OK;
+    if (!rep->final_written && rep->doc) {
+        cJSON_DeleteItemFromObject(rep->doc, "error");
+        cJSON_AddStringToObject(rep->doc, "error", message);
+        if (failure) {
+            cJSON_DeleteItemFromObject(rep->doc, "failure");
+            cJSON_AddItemToObject(rep->doc, "failure", failure);
+            failure = NULL;
+        }
+        rc = write_locked(rep, NULL, status, exit_code, err);
+        rep->final_written = rc == GX_OK;
+    }
+    cJSON_Delete(failure);
+    unlock(rep);
+    return rc;
+}
+
+static int write_locked(struct gx_report *rep, cJSON *context, const char *status,
+                        int exit_code, struct gx_err *err)
+{
     char now[40], tmp[4200];
+    double t0 = mono_s();
     gx_utc_now(now, sizeof now, 0);
     cJSON *d = rep->doc;
     cJSON_DeleteItemFromObject(d, "end_time");
@@ -233,6 +313,14 @@ int gx_report_write(struct gx_report *rep, cJSON *context, const char *status, i
     }
     cJSON_DeleteItemFromObject(d, "summary");
     cJSON_AddItemToObject(d, "summary", gx_report_summary(rep->results));
+    /* What rank 0 costs as the job grows; serialising the document itself is not counted. */
+    struct rusage ru;
+    cJSON_DeleteItemFromObject(d, "resources");
+    cJSON *res = cJSON_AddObjectToObject(d, "resources");
+    if (res && getrusage(RUSAGE_SELF, &ru) == 0)
+        cJSON_AddNumberToObject(res, "rank0_max_rss_kib", (double)ru.ru_maxrss);
+    if (res)
+        cJSON_AddNumberToObject(res, "report_assembly_s", rep->assembly_s + mono_s() - t0);
     char *text = cJSON_Print(d);
     if (!text)
         return gx_fail(err, GX_ERUNTIME, "out of host memory printing the report");
@@ -255,5 +343,7 @@ void gx_report_close(struct gx_report *rep)
     if (rep->lines)
         fclose(rep->lines);
     cJSON_Delete(rep->doc);
+    if (rep->lock_ready)
+        pthread_mutex_destroy(&rep->lock);
     memset(rep, 0, sizeof *rep);
 }

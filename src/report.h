@@ -5,6 +5,7 @@
 #include "result.h"
 
 #include <cjson/cJSON.h>
+#include <pthread.h>
 
 #define GX_SCHEMA_VERSION "1.0"
 
@@ -15,6 +16,10 @@ struct gx_report {
     FILE *lines;      /* <output>.jsonl, one complete line per measurement */
     char path[4096];
     char lines_path[4100];
+    /* The watchdog thread may write the report while the main thread adds to it. */
+    pthread_mutex_t lock;
+    int lock_ready, final_written;
+    double assembly_s; /* rank 0's time spent adding results and summarising */
 };
 
 /* Creates the document and opens the lines file; nothing is written to `path` yet. */
@@ -30,6 +35,10 @@ cJSON *gx_report_summary(const cJSON *results);
 /* Finishes (end time, status, summary) and writes the document atomically (tmp + rename). */
 int gx_report_write(struct gx_report *rep, cJSON *context, const char *status, int exit_code,
                     struct gx_err *err);
+/* From the watchdog: adds "error" and "failure" and writes the report unless the final one is
+ * already written; gives up after 2 s if the main thread holds the report. */
+int gx_report_write_abort(struct gx_report *rep, const char *status, int exit_code,
+                          const char *message, cJSON *failure, struct gx_err *err);
 void gx_report_close(struct gx_report *rep);
 void gx_utc_now(char *buf, size_t len, int compact);
 

@@ -1,0 +1,132 @@
+#include "fault.h"
+
+#include "sizes.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static struct gx_fault the_fault;
+static int fired; /* each fault fires once, even when its size comes back in a later run */
+
+#define FAULT_FORM "kind:rank=R:size=S[:iter=I][:offset=O], kind hang, die, corrupt or signal"
+
+static int parse_num(const char *spec, const char *key, const char *v, long long max,
+                     long long *out, struct gx_err *err)
+{
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (end == v || *end != '\0' || errno == ERANGE || n < 0 || n > max)
+        return gx_fail(err, GX_EINPUT, "GPUXFER_FAULT='%s': %s: '%s' is not an integer 0..%lld",
+                       spec, key, v, max);
+    *out = n;
+    return GX_OK;
+}
+
+int gx_fault_parse(const char *spec, struct gx_fault *f, struct gx_err *err)
+{
+    memset(f, 0, sizeof *f);
+    f->offset = -1;
+    if (!spec || !spec[0])
+        return GX_OK;
+    char buf[256];
+    if (strlen(spec) >= sizeof buf)
+        return gx_fail(err, GX_EINPUT, "GPUXFER_FAULT: longer than %zu characters", sizeof buf - 1);
+    strcpy(buf, spec);
+    static const char *const kinds[] = {"", "hang", "die", "corrupt", "signal"};
+    int have_rank = 0, have_size = 0;
+    char *save = NULL;
+    char *field = strtok_r(buf, ":", &save);
+    for (int k = 1; field && k < (int)GX_ARRAY_LEN(kinds); k++)
+        if (strcmp(field, kinds[k]) == 0)
+            f->kind = (enum gx_fault_kind)k;
+    if (f->kind == GX_FAULT_NONE)
+        return gx_fail(err, GX_EINPUT, "GPUXFER_FAULT='%s': unknown kind '%s' (expected %s)", spec,
+                       field ? field : "", FAULT_FORM);
+    while ((field = strtok_r(NULL, ":", &save))) {
+        char *eq = strchr(field, '=');
+        if (!eq)
+            return gx_fail(err, GX_EINPUT, "GPUXFER_FAULT='%s': '%s' is not key=value (expected %s)",
+                           spec, field, FAULT_FORM);
+        *eq = '\0';
+        const char *v = eq + 1;
+        long long n;
+        if (strcmp(field, "rank") == 0) {
+            GX_TRY(parse_num(spec, field, v, 1 << 30, &n, err));
+            f->rank = (int)n;
+            have_rank = 1;
+        } else if (strcmp(field, "size") == 0) {
+            if (gx_parse_size(v, &f->size, err) != GX_OK)
+                return gx_wrap(err, "GPUXFER_FAULT='%s': size", spec);
+            have_size = 1;
+        } else if (strcmp(field, "iter") == 0) {
+            GX_TRY(parse_num(spec, field, v, 1L << 30, &n, err));
+            f->iter = (long)n;
+        } else if (strcmp(field, "offset") == 0 && f->kind == GX_FAULT_CORRUPT) {
+            GX_TRY(parse_num(spec, field, v, 1LL << 50, &n, err));
+            f->offset = n;
+        } else {
+            return gx_fail(err, GX_EINPUT, "GPUXFER_FAULT='%s': unknown key '%s' (expected %s)",
+                           spec, field, FAULT_FORM);
+        }
+    }
+    if (!have_rank || !have_size)
+        return gx_fail(err, GX_EINPUT, "GPUXFER_FAULT='%s': rank and size are required (expected %s)",
+                       spec, FAULT_FORM);
+    return GX_OK;
+}
+
+int gx_fault_init(struct gx_err *err)
+{
+    fired = 0;
+    return gx_fault_parse(getenv("GPUXFER_FAULT"), &the_fault, err);
+}
+
+const struct gx_fault *gx_fault_get(void)
+{
+    return &the_fault;
+}
+
+static int due(enum gx_fault_kind kind, int rank, size_t size, long iter)
+{
+    return the_fault.kind == kind && !fired && the_fault.rank == rank && the_fault.size == size &&
+           the_fault.iter == iter;
+}
+
+void gx_fault_point(int rank, size_t size, long iter)
+{
+    if (the_fault.kind == GX_FAULT_NONE || the_fault.kind == GX_FAULT_CORRUPT)
+        return;
+    if (!due(the_fault.kind, rank, size, iter))
+        return;
+    fired = 1;
+    switch (the_fault.kind) {
+    case GX_FAULT_HANG:
+        /* The main thread stops; the watchdog thread and signal handlers keep running, as they
+         * would with a stuck driver call. */
+        for (;;)
+            pause();
+    case GX_FAULT_DIE:
+        raise(SIGKILL); /* what the OOM killer does: no handler, no flush */
+        _exit(137);
+    case GX_FAULT_SIGNAL:
+        raise(SIGTERM);
+        break;
+    default:
+        break;
+    }
+}
+
+void gx_fault_corrupt(int rank, size_t size, long iter, void *buf, size_t bytes)
+{
+    if (!due(GX_FAULT_CORRUPT, rank, size, iter) || bytes == 0)
+        return;
+    fired = 1;
+    size_t at = the_fault.offset >= 0 ? (size_t)the_fault.offset : bytes / 2;
+    if (at >= bytes)
+        at = bytes - 1;
+    ((unsigned char *)buf)[at] ^= 0x5a;
+}

@@ -1,0 +1,317 @@
+#include "config.h"
+#include "watchdog.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Rank 0 acts this long after the other ranks' deadlines, so that their own lines (where each
+ * rank stopped) reach stderr before the job is torn down. */
+#define RANK0_GRACE_S 1.0
+/* A rank other than 0 waits this long for rank 0 to end the job, then ends it itself (rank 0 may
+ * be dead or unable to act). */
+#define PEER_WAIT_S 15.0
+/* On a signal, ranks other than 0 leave rank 0 this long to write the report first: under
+ * Slurm or mpirun every rank gets the signal at once. */
+#define SIGNAL_WAIT_S 2.0
+#define MAX_RANKS 1024
+
+static struct {
+    int started, rank, can_abort;
+    int pipefd[2];
+    pthread_t thread;
+    struct gx_report *rep;
+    struct sigaction old_int, old_term;
+    pthread_mutex_t mu; /* guards the measurement fields below */
+    int armed;
+    char what[512];
+    int ranks[MAX_RANKS], nranks;
+    double timeout_s, deadline;
+    atomic_long done, total;
+    atomic_int measured, stop, taken;
+} wd = {.pipefd = {-1, -1}, .mu = PTHREAD_MUTEX_INITIALIZER};
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+    int saved = errno;
+    if (!got_signal)
+        got_signal = sig;
+    if (wd.pipefd[1] >= 0) {
+        ssize_t w = write(wd.pipefd[1], "s", 1); /* wakes the watchdog; a full pipe is fine */
+        (void)w;
+    }
+    errno = saved;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+double gx_default_timeout(size_t bytes, long iters, long warmup, long window)
+{
+    return 60.0 + 2.0 * (double)bytes * (double)(iters + warmup + 2) * (double)window / 1e9;
+}
+
+static _Noreturn void end_job(int code)
+{
+    fflush(stdout);
+    fflush(stderr);
+    if (wd.can_abort)
+        MPI_Abort(MPI_COMM_WORLD, code);
+    _exit(code);
+}
+
+static void ranks_text(const int *ranks, int n, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < n && used + 16 < len; i++)
+        used += (size_t)snprintf(buf + used, len - used, "%s%d", i ? "," : "", ranks[i]);
+    if (n > 0 && used + 16 >= len)
+        snprintf(buf + used, len - used, ",...");
+}
+
+static void where_text(char *buf, size_t len)
+{
+    long done = atomic_load_explicit(&wd.done, memory_order_relaxed);
+    long total = atomic_load_explicit(&wd.total, memory_order_relaxed);
+    if (atomic_load_explicit(&wd.measured, memory_order_relaxed))
+        snprintf(buf, len, "its part done, waiting for the results to be gathered");
+    else if (total > 0)
+        snprintf(buf, len, "at iteration %ld of %ld", done, total);
+    else
+        snprintf(buf, len, "setting up or checking data");
+}
+
+/* Rank 0: the report with what it has, then the end of the job. */
+static _Noreturn void rank0_end(const char *status, int code, const char *message,
+                                cJSON *failure)
+{
+    fprintf(stderr, "gpuxfer: %s\n", message);
+    if (wd.rep) {
+        struct gx_err werr = {0};
+        int rc = gx_report_write_abort(wd.rep, status, code, message, failure, &werr);
+        if (rc != GX_OK)
+            fprintf(stderr, "gpuxfer: %s (the results so far are in %s)\n", werr.msg,
+                    wd.rep->lines_path);
+        else
+            fprintf(stderr, "gpuxfer: report (%s) written to %s\n", status, wd.rep->path);
+    } else {
+        cJSON_Delete(failure);
+    }
+    end_job(code);
+}
+
+static cJSON *failure_json(const char *kind, const char *what, const int *ranks, int n)
+{
+    cJSON *f = cJSON_CreateObject();
+    if (!f)
+        return NULL;
+    cJSON_AddStringToObject(f, "kind", kind);
+    if (what && what[0])
+        cJSON_AddStringToObject(f, "measurement", what);
+    if (ranks && n > 0)
+        cJSON_AddItemToObject(f, "ranks", cJSON_CreateIntArray(ranks, n));
+    return f;
+}
+
+static _Noreturn void on_interrupt(int sig)
+{
+    const char *name = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
+    char what[512] = "", msg[1024];
+    pthread_mutex_lock(&wd.mu);
+    if (wd.armed)
+        snprintf(what, sizeof what, "%s", wd.what);
+    pthread_mutex_unlock(&wd.mu);
+    if (wd.rank != 0) {
+        fprintf(stderr, "gpuxfer: rank %d: interrupted by %s%s%s\n", wd.rank, name,
+                what[0] ? " during " : "", what);
+        end_job(GX_EINTERRUPTED);
+    }
+    snprintf(msg, sizeof msg, "interrupted by %s%s%s", name, what[0] ? " during " : "", what);
+    cJSON *f = failure_json("signal", what, NULL, 0);
+    if (f)
+        cJSON_AddStringToObject(f, "signal", name);
+    rank0_end("interrupted", GX_EINTERRUPTED, msg, f);
+}
+
+/* Returns only on ranks other than 0, which report once and wait for rank 0. */
+static void on_timeout(int *reported)
+{
+    char what[512], ranks[256], where[128], msg[1200];
+    int r[MAX_RANKS], n;
+    double t;
+    pthread_mutex_lock(&wd.mu);
+    snprintf(what, sizeof what, "%s", wd.what);
+    n = wd.nranks;
+    memcpy(r, wd.ranks, (size_t)n * sizeof *r);
+    t = wd.timeout_s;
+    pthread_mutex_unlock(&wd.mu);
+    ranks_text(r, n, ranks, sizeof ranks);
+    where_text(where, sizeof where);
+    if (wd.rank != 0) {
+        if (!*reported)
+            fprintf(stderr, "gpuxfer: rank %d: timeout: %s not done after %.0f s (%s)\n", wd.rank,
+                    what, t, where);
+        *reported = 1;
+        return;
+    }
+    snprintf(msg, sizeof msg,
+             "timeout: measurement %s did not complete within %.0f s (--timeout); ranks %s take "
+             "part; rank 0 is %s",
+             what, t, ranks, where);
+    cJSON *f = failure_json("timeout", what, r, n);
+    if (f)
+        cJSON_AddNumberToObject(f, "timeout_s", t);
+    rank0_end("incomplete", GX_ETIMEOUT, msg, f);
+}
+
+static void *watch(void *arg)
+{
+    (void)arg;
+    int reported = 0;
+    double signal_at = 0;
+    for (;;) {
+        struct pollfd p = {.fd = wd.pipefd[0], .events = POLLIN};
+        if (poll(&p, 1, 100) > 0 && (p.revents & POLLIN)) {
+            char buf[64];
+            ssize_t r = read(wd.pipefd[0], buf, sizeof buf);
+            (void)r;
+        }
+        /* Rank 0 writes the report at once. Another rank first leaves its main thread a moment
+         * to pass the signal on with its next result (then every rank stops cleanly), and rank 0
+         * time to act when it got the signal too, as under Slurm or mpirun. */
+        if (got_signal && wd.rank == 0)
+            on_interrupt(got_signal);
+        if (got_signal && !atomic_load(&wd.taken)) {
+            if (!signal_at)
+                signal_at = now_s();
+            else if (now_s() - signal_at > SIGNAL_WAIT_S)
+                on_interrupt(got_signal);
+        }
+        if (atomic_load(&wd.stop))
+            return NULL;
+        pthread_mutex_lock(&wd.mu);
+        int armed = wd.armed;
+        double deadline = wd.deadline;
+        pthread_mutex_unlock(&wd.mu);
+        if (!armed) {
+            reported = 0;
+            continue;
+        }
+        double late = now_s() - deadline;
+        if (wd.rank == 0 ? late > RANK0_GRACE_S : late > 0)
+            on_timeout(&reported);
+        if (wd.rank != 0 && late > PEER_WAIT_S) {
+            fprintf(stderr, "gpuxfer: rank %d: rank 0 did not end the job; ending it\n", wd.rank);
+            end_job(GX_ETIMEOUT);
+        }
+    }
+}
+
+int gx_watchdog_start(const struct gx_job *job, struct gx_report *rep, int can_abort,
+                      struct gx_err *err)
+{
+    if (wd.started)
+        return GX_OK;
+    wd.rank = job->rank;
+    wd.rep = rep;
+    wd.can_abort = can_abort;
+    wd.armed = 0;
+    atomic_store(&wd.stop, 0);
+    atomic_store(&wd.taken, 0);
+    got_signal = 0;
+    if (pipe(wd.pipefd) != 0)
+        return gx_fail(err, GX_ERUNTIME, "watchdog: pipe: %s", strerror(errno));
+    for (int i = 0; i < 2; i++) {
+        int fl = fcntl(wd.pipefd[i], F_GETFL);
+        if (fl < 0 || fcntl(wd.pipefd[i], F_SETFL, fl | O_NONBLOCK) != 0 ||
+            fcntl(wd.pipefd[i], F_SETFD, FD_CLOEXEC) != 0)
+            return gx_fail(err, GX_ERUNTIME, "watchdog: fcntl: %s", strerror(errno));
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART; /* MPI and CUDA calls in the main thread must not see EINTR */
+    if (sigaction(SIGINT, &sa, &wd.old_int) != 0 || sigaction(SIGTERM, &sa, &wd.old_term) != 0)
+        return gx_fail(err, GX_ERUNTIME, "watchdog: sigaction: %s", strerror(errno));
+    int rc = pthread_create(&wd.thread, NULL, watch, NULL);
+    if (rc != 0) {
+        sigaction(SIGINT, &wd.old_int, NULL);
+        sigaction(SIGTERM, &wd.old_term, NULL);
+        return gx_fail(err, GX_ERUNTIME, "watchdog: pthread_create: %s", strerror(rc));
+    }
+    wd.started = 1;
+    return GX_OK;
+}
+
+void gx_watchdog_stop(void)
+{
+    if (!wd.started)
+        return;
+    atomic_store(&wd.stop, 1);
+    ssize_t w = write(wd.pipefd[1], "q", 1);
+    (void)w;
+    pthread_join(wd.thread, NULL);
+    sigaction(SIGINT, &wd.old_int, NULL);
+    sigaction(SIGTERM, &wd.old_term, NULL);
+    close(wd.pipefd[0]);
+    close(wd.pipefd[1]);
+    wd.pipefd[0] = wd.pipefd[1] = -1;
+    wd.started = 0;
+    wd.rep = NULL;
+}
+
+void gx_watchdog_arm(const char *what, const int *ranks, int nranks, double timeout_s)
+{
+    pthread_mutex_lock(&wd.mu);
+    snprintf(wd.what, sizeof wd.what, "%s", what);
+    wd.nranks = nranks < MAX_RANKS ? nranks : MAX_RANKS;
+    memcpy(wd.ranks, ranks, (size_t)wd.nranks * sizeof *ranks);
+    wd.timeout_s = timeout_s;
+    wd.deadline = now_s() + timeout_s;
+    atomic_store_explicit(&wd.done, 0, memory_order_relaxed);
+    atomic_store_explicit(&wd.total, 0, memory_order_relaxed);
+    atomic_store_explicit(&wd.measured, 0, memory_order_relaxed);
+    wd.armed = 1;
+    pthread_mutex_unlock(&wd.mu);
+}
+
+void gx_watchdog_progress(long done, long total)
+{
+    atomic_store_explicit(&wd.done, done, memory_order_relaxed);
+    atomic_store_explicit(&wd.total, total, memory_order_relaxed);
+}
+
+int gx_watchdog_take_signal(void)
+{
+    int sig = got_signal;
+    if (sig)
+        atomic_store(&wd.taken, 1);
+    return sig;
+}
+
+void gx_watchdog_measured(void)
+{
+    atomic_store_explicit(&wd.measured, 1, memory_order_relaxed);
+}
+
+void gx_watchdog_disarm(void)
+{
+    pthread_mutex_lock(&wd.mu);
+    wd.armed = 0;
+    pthread_mutex_unlock(&wd.mu);
+}

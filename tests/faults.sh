@@ -1,0 +1,128 @@
+#!/bin/sh
+# Fault injection (GPUXFER_FAULT): every fault ends with an answer, the right exit code, and the
+# results measured before it intact on disk. Time limits are generous: a loaded 2-core machine.
+. "$top_srcdir/tests/lib.sh"
+dir=$(mktemp -d "$TEST_TMP/faults.XXXXXX")
+# The fault hits the third of four sizes: 8 and 1K are measured before it.
+args="--path host --pattern bw --sizes 8,1K,4K,64K --iters 10 --warmup 2 --quiet"
+
+run_fault() { # NAME FAULT NP [gpuxfer args]: sets rc; output in $dir/NAME.{json,out,err}
+    name=$1; fault=$2; np=$3; shift 3
+    out="$dir/$name.json"
+    GPUXFER_FAULT=$fault GX_TIMEOUT=${GX_TIMEOUT:-180} gx_mpirun "$np" $args --output "$out" "$@" \
+        >"$dir/$name.out" 2>"$dir/$name.err"
+    rc=$?
+}
+
+# Every line of the .jsonl is complete JSON; the sizes measured are exactly those given.
+jsonl_has() { # FILE SIZES (comma list)
+    "$PYTHON" - "$1" "$2" <<'PY'
+import json, sys
+want = [int(s) for s in sys.argv[2].split(",")]
+lines = open(sys.argv[1]).read().split("\n")
+ok = lines[-1] == ""  # ends with a newline: the last line is complete
+got = [json.loads(l)["size"] for l in lines if l]
+sys.exit(0 if ok and got == want else 1)
+PY
+}
+
+report_is() { # FILE STATUS EXIT-CODE: valid against the schema, with that status and code
+    check_report "$1" --status "$2" | diag
+    [ "$(json_get "$1" exit_code)" = "$3" ]
+}
+json_get() { "$PYTHON" -c "import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2]))" "$@"; }
+show() { { echo "exit $rc"; cat "$dir/$1.err"; } | diag; }
+
+for who in 1 0; do
+    run_fault hang$who "hang:rank=$who:size=4K:iter=3" 2 --timeout 5
+    [ $rc -eq 4 ]
+    ok $? "hang on rank $who: exit 4 (timeout)" || show hang$who
+    grep -q "timeout: measurement run '-' path host pattern bw size 4096 pairs 0:1 did not complete within 5 s" "$dir/hang$who.err" &&
+        grep -q "ranks 0,1 take part" "$dir/hang$who.err"
+    ok $? "hang on rank $who: the message names the measurement and the ranks"
+    report_is "$dir/hang$who.json" incomplete 4 &&
+        [ "$(json_get "$dir/hang$who.json" failure)" = "{'kind': 'timeout', 'measurement': \"run '-' path host pattern bw size 4096 pairs 0:1\", 'ranks': [0, 1], 'timeout_s': 5}" ]
+    ok $? "hang on rank $who: report incomplete, exit_code 4, failure says which measurement"
+    jsonl_has "$dir/hang$who.json.jsonl" 8,1024
+    ok $? "hang on rank $who: .jsonl holds the two earlier results as complete lines"
+done
+
+# A stuck rank outside rank 0's pair: 4 ranks, pairs at once.
+run_fault hang4 "hang:rank=3:size=4K" 4 --pairs all-disjoint --timeout 5
+[ $rc -eq 4 ] && grep -q "pairs 0:1,2:3 did not complete within 5 s.*ranks 0,1,2,3 take part" "$dir/hang4.err" &&
+    grep -q "rank 3: timeout:" "$dir/hang4.err" && report_is "$dir/hang4.json" incomplete 4
+ok $? "hang on rank 3 of 4 (all-disjoint): exit 4, every rank says where it stopped" || show hang4
+
+run_fault die "die:rank=1:size=4K:iter=2" 2 --timeout 60
+[ $rc -ne 0 ] && [ $rc -ne 124 ]
+ok $? "rank 1 killed: the job ends, not through the test's time limit (exit $rc)" || show die
+jsonl_has "$dir/die.json.jsonl" 8,1024
+ok $? "rank 1 killed: .jsonl holds the earlier results as complete lines"
+# Open MPI tears the job down and sends rank 0 SIGTERM: its report says interrupted.
+[ ! -e "$dir/die.json" ] || check_report "$dir/die.json" --status interrupted | diag
+ok $? "rank 1 killed: rank 0's report, when written, is valid and marked interrupted"
+
+# Where the launcher keeps the job up after a death, rank 0 survives: it waits on the dead rank
+# until --timeout, then writes its report marked incomplete. (Open MPI 4.1's mpirun then exits 0
+# whatever MPI_Abort said; the report's exit_code is the answer.)
+out="$dir/recover.json"
+GPUXFER_FAULT="die:rank=1:size=4K" timeout -k 10 180 "$MPIRUN" -np 2 --oversubscribe --enable-recovery \
+    --bind-to none --mca btl self,vader,tcp "$GPUXFER" $args --timeout 5 --output "$out" \
+    >"$dir/recover.out" 2>"$dir/recover.err"
+rc=$?
+[ $rc -ne 124 ] && [ $rc -ne 137 ] && report_is "$out" incomplete 4 &&
+    jsonl_has "$out.jsonl" 8,1024 && grep -q "timeout: measurement .* size 4096" "$dir/recover.err"
+ok $? "rank 1 killed, rank 0 survives (--enable-recovery): report incomplete, .jsonl intact" ||
+    show recover
+
+run_fault die0 "die:rank=0:size=4K" 2 --timeout 60
+[ $rc -ne 0 ] && [ $rc -ne 124 ] && jsonl_has "$dir/die0.json.jsonl" 8,1024 && [ ! -e "$dir/die0.json" ]
+ok $? "rank 0 killed: the job ends, .jsonl intact, no truncated report" || show die0
+
+for who in 1 0; do
+    run_fault sig$who "signal:rank=$who:size=4K:iter=1" 2 --timeout 60
+    [ $rc -eq 5 ]
+    ok $? "SIGTERM on rank $who: exit 5 (interrupted)" || show sig$who
+    report_is "$dir/sig$who.json" interrupted 5 && grep -q "interrupted by SIGTERM" "$dir/sig$who.err"
+    ok $? "SIGTERM on rank $who: report interrupted, exit_code 5, reason on stderr"
+    "$PYTHON" -c "import json,sys; [json.loads(l) for l in open(sys.argv[1])]" "$dir/sig$who.json.jsonl"
+    ok $? "SIGTERM on rank $who: every .jsonl line is valid JSON"
+done
+
+# The launcher's SIGTERM (Slurm's time limit, scancel, kill of mpirun) reaches every rank.
+out="$dir/ext.json"
+timeout -k 10 180 "$MPIRUN" -np 2 --oversubscribe --bind-to none --mca btl self,vader,tcp \
+    "$GPUXFER" --sizes 1:1M --iters 100000 --quiet --output "$out" >"$dir/ext.out" 2>"$dir/ext.err" &
+pid=$!
+i=0
+while [ ! -s "$out.jsonl" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+kill -TERM $pid # timeout passes it on to mpirun, which sends every rank SIGTERM
+wait $pid
+rc=$?
+[ $rc -ne 0 ] && [ $rc -ne 124 ] && [ $rc -ne 137 ]
+ok $? "SIGTERM to mpirun: the job ends through gpuxfer, not the time limit (exit $rc)" || show ext
+report_is "$out" interrupted 5 && grep -q "interrupted by SIGTERM" "$dir/ext.err" &&
+    "$PYTHON" -c "import json,sys; [json.loads(l) for l in open(sys.argv[1])]" "$out.jsonl"
+ok $? "SIGTERM to mpirun: report interrupted (exit_code 5), .jsonl complete lines"
+
+run_fault corrupt "corrupt:rank=1:size=4K:offset=1000" 2 --timeout 60
+[ $rc -eq 1 ] && grep -q "data validation failed: run '-' path host pattern bw size 4096 pair 0->1: first bad byte at offset 1000" "$dir/corrupt.err"
+ok $? "corrupt byte on rank 1: exit 1, stderr names the result and the offset" || show corrupt
+"$PYTHON" - "$dir/corrupt.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+bad = [r for r in d["results"] if r["validation"]["status"] == "failed"]
+sys.exit(0 if d["status"] == "failed" and d["exit_code"] == 1 and len(bad) == 1 and
+         bad[0]["size"] == 4096 and bad[0]["validation"]["first_bad_offset"] == 1000 else 1)
+PY
+ok $? "corrupt byte: report failed, the 4096-byte result says offset 1000"
+
+for spec in "boom:rank=1:size=8" "hang:rank=1" "hang:rank=x:size=8" "die:rank=1:size=8:when=now"; do
+    run_fault bad "$spec" 2
+    [ $rc -eq 2 ] && [ "$(grep -c '^gpuxfer: ' "$dir/bad.err")" -eq 1 ] &&
+        grep -q "GPUXFER_FAULT='$spec'" "$dir/bad.err" && [ ! -e "$dir/bad.json" ]
+    ok $? "GPUXFER_FAULT='$spec': exit 2, one line" || show bad
+done
+
+rm -rf "$dir"
+done_testing
