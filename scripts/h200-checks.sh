@@ -24,7 +24,7 @@ for what in "$@"; do
             sed -n '1,12p;/pair matrix/,/^$/p'
         python3 tests/check_report.py "$OUT/h200x4-allpairs.json" --ranks 4 && echo "report valid" ;;
     suite)
-        timeout 480 sh tests/gpu_paths.sh >"$OUT/gpu_paths.tap" 2>&1
+        timeout 150 sh tests/gpu_paths.sh >"$OUT/gpu_paths.tap" 2>&1
         echo "gpu_paths rc=$?"; grep -E '^not ok|^1\.\.' "$OUT/gpu_paths.tap" ;;
     sanitizer)
         for tool in memcheck racecheck; do
@@ -39,7 +39,7 @@ for what in "$@"; do
             done
         done ;;
     sweep)
-        timeout 560 mpirun -np 2 --bind-to none "$G" --scenario scenarios/gpu-sweep.json --quiet \
+        timeout 330 mpirun -np 2 --bind-to none "$G" --scenario scenarios/gpu-sweep.json --quiet \
             --output "$OUT/h200x4-gpu-sweep.json" 2>&1 | quiet_ompi >"$OUT/h200x4-gpu-sweep.txt"
         echo "sweep rc=$?"; python3 scripts/gpuxfer-summary "$OUT/h200x4-gpu-sweep.json" ;;
     esac
