@@ -120,6 +120,21 @@ static void record_check(struct gx_record *rec, int ok, size_t bad, uint32_t ite
     }
 }
 
+/* The receiver's check of dst against the peer's pattern of `iter` (after an injected
+ * corruption, when the fault asks for one: only memory the CPU can address). */
+static int check_received(struct gx_ep *ep, size_t bytes, uint32_t iter, struct gx_record *rec,
+                          struct gx_err *err)
+{
+    if (ep->dst_kind != GX_MEM_DEVICE)
+        gx_fault_corrupt(ep->job->rank, bytes, iter, ep->dst, bytes);
+    int ok = 0;
+    size_t bad = 0;
+    GX_TRY(gx_mem_table[ep->dst_kind]->check(ep->dst, bytes, (uint32_t)ep->peer, iter, &ok, &bad,
+                                              err));
+    record_check(rec, ok, bad, iter);
+    return GX_OK;
+}
+
 /* Sends one checked message from `from` to the other side; the receiver checks it. */
 static int validate_direction(struct gx_ep *ep, int sender_is_me, size_t bytes, uint32_t iter,
                               struct gx_record *rec, struct gx_err *err)
@@ -130,14 +145,7 @@ static int validate_direction(struct gx_ep *ep, int sender_is_me, size_t bytes, 
     }
     GX_TRY(gx_mem_table[ep->dst_kind]->poison(ep->dst, bytes, err));
     GX_TRY(ep->ops->xfer(ep, GX_DIR_RECV, 1, bytes, err));
-    if (ep->dst_kind != GX_MEM_DEVICE)
-        gx_fault_corrupt(ep->job->rank, bytes, iter, ep->dst, bytes);
-    int ok = 0;
-    size_t bad = 0;
-    GX_TRY(gx_mem_table[ep->dst_kind]->check(ep->dst, bytes, (uint32_t)ep->peer, iter, &ok, &bad,
-                                              err));
-    record_check(rec, ok, bad, iter);
-    return GX_OK;
+    return check_received(ep, bytes, iter, rec, err);
 }
 
 /* The directions a pattern moves data in: the initiator's sends always, the reverse too for
@@ -166,14 +174,7 @@ static int check_iteration(struct gx_ep *ep, int pattern, size_t bytes, uint32_t
 {
     if (ep->initiator && pattern == GX_PAT_BW)
         return GX_OK;
-    if (ep->dst_kind != GX_MEM_DEVICE)
-        gx_fault_corrupt(ep->job->rank, bytes, iter, ep->dst, bytes);
-    int ok = 0;
-    size_t bad = 0;
-    GX_TRY(gx_mem_table[ep->dst_kind]->check(ep->dst, bytes, (uint32_t)ep->peer, iter, &ok, &bad,
-                                              err));
-    record_check(rec, ok, bad, iter);
-    return GX_OK;
+    return check_received(ep, bytes, iter, rec, err);
 }
 
 struct gx_axes {
