@@ -27,8 +27,7 @@ PY
 }
 
 report_is() { # FILE STATUS EXIT-CODE: valid against the schema, with that status and code
-    check_report "$1" --status "$2" | diag
-    [ "$(json_get "$1" exit_code)" = "$3" ]
+    check_report "$1" --status "$2" && [ "$(json_get "$1" exit_code)" = "$3" ]
 }
 json_get() { "$PYTHON" -c "import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2]))" "$@"; }
 show() { { echo "exit $rc"; cat "$dir/$1.err"; } | diag; }
@@ -59,7 +58,7 @@ ok $? "rank 1 killed: the job ends, not through the test's time limit (exit $rc)
 jsonl_has "$dir/die.json.jsonl" 8,1024
 ok $? "rank 1 killed: .jsonl holds the earlier results as complete lines"
 # Open MPI tears the job down and sends rank 0 SIGTERM: its report says interrupted.
-[ ! -e "$dir/die.json" ] || check_report "$dir/die.json" --status interrupted | diag
+[ ! -e "$dir/die.json" ] || check_report "$dir/die.json" --status interrupted
 ok $? "rank 1 killed: rank 0's report, when written, is valid and marked interrupted"
 
 # Where the launcher keeps the job up after a death, rank 0 survives: it waits on the dead rank
@@ -101,9 +100,15 @@ wait $pid
 rc=$?
 [ $rc -ne 0 ] && [ $rc -ne 124 ] && [ $rc -ne 137 ]
 ok $? "SIGTERM to mpirun: the job ends through gpuxfer, not the time limit (exit $rc)" || show ext
-report_is "$out" interrupted 5 && grep -q "interrupted by SIGTERM" "$dir/ext.err" &&
+# mpirun follows its SIGTERM with SIGKILL after 1 s (odls_base_sigkill_timeout); on this
+# 2-core machine rank 0 does not always get to write within that second (seen: 2 runs in 8
+# without a report and without a word on stderr; Slurm waits KillWait, 30 s by default). What
+# must hold every time: no truncated report, complete .jsonl lines, and a report that is there
+# says interrupted.
+{ [ ! -e "$out" ] || { report_is "$out" interrupted 5 && grep -q "interrupted by SIGTERM" "$dir/ext.err"; }; } &&
     "$PYTHON" -c "import json,sys; [json.loads(l) for l in open(sys.argv[1])]" "$out.jsonl"
-ok $? "SIGTERM to mpirun: report interrupted (exit_code 5), .jsonl complete lines"
+ok $? "SIGTERM to mpirun: .jsonl complete lines; no truncated report; a report present is interrupted (exit_code 5)" || {
+    echo "mpirun exit $rc"; cat "$dir/ext.err"; ls -l "$dir"; } | diag
 
 run_fault corrupt "corrupt:rank=1:size=4K:offset=1000" 2 --timeout 60
 [ $rc -eq 1 ] && grep -q "data validation failed: run '-' path host pattern bw size 4096 pair 0->1: first bad byte at offset 1000" "$dir/corrupt.err"

@@ -8,7 +8,7 @@ args="--sizes 8 --iters 3 --pattern latency --quiet"
 out="$dir/a/b/c/r.json"
 GX_TIMEOUT=120 gx_mpirun 2 $args --output "$out" >/dev/null 2>"$dir/err"
 ok $? "missing directories are created: exit 0"
-check_report "$out" | diag
+check_report "$out"
 ok $? "the report in the new directory is valid"
 
 echo '{"precious": true}' >"$dir/keep.json"
@@ -27,7 +27,7 @@ ok $? "the .jsonl of an aborted run is kept too without --force"
 inode_before=$(stat -c %i "$dir/keep.json")
 GX_TIMEOUT=120 gx_mpirun 2 $args --force --output "$dir/keep.json" >/dev/null 2>"$dir/err"
 ok $? "--force overwrites: exit 0"
-check_report "$dir/keep.json" | diag
+check_report "$dir/keep.json"
 ok $? "--force: the new report is valid"
 [ "$(stat -c %i "$dir/keep.json")" != "$inode_before" ] &&
     [ -z "$(find "$dir" -name '*.tmp.*')" ]
