@@ -19,6 +19,8 @@ rm -rf "$dir" "$dir.configure.log"
 # A clean copy of the sources: exactly what the distribution carries (make distdir, as
 # distcheck uses), configured like this build plus the sanitizers.
 eval "set -- $("$builddir/config.status" --config)"
+# The copy is its own source tree: drop a --srcdir (make distcheck configures with one).
+for a in "$@"; do shift; case $a in --srcdir=*) ;; *) set -- "$@" "$a" ;; esac; done
 san="-g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 mkdir -p "$dir"
 make -C "$builddir" distdir distdir="$dir" >"$dir.configure.log" 2>&1 &&
