@@ -190,6 +190,7 @@ int main(int argc, char **argv)
         cJSON_AddItemToObject(rep.doc, "context", context);
         context = NULL;
     }
+    cJSON_Delete(context); /* rank 0 after a failed agreement */
     if (rc == GX_OK)
         rc = gx_watchdog_start(&job, job.rank == 0 ? &rep : NULL,
                                provided == MPI_THREAD_MULTIPLE, &err);
@@ -226,7 +227,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "gpuxfer: %s (the results are in the report)\n", oom);
         }
         struct gx_err werr = {0};
-        if (gx_report_write(&rep, NULL, status, exit_code, &werr) != GX_OK) {
+        if (gx_report_write(&rep, status, exit_code, &werr) != GX_OK) {
             fprintf(stderr, "gpuxfer: %s\n", werr.msg);
             exit_code = GX_ERUNTIME;
         } else {

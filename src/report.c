@@ -252,14 +252,14 @@ cJSON *gx_report_summary(const cJSON *results)
     return summary;
 }
 
-static int write_locked(struct gx_report *rep, cJSON *context, const char *status,
+static int write_locked(struct gx_report *rep, const char *status,
                         int exit_code, struct gx_err *err);
 
-int gx_report_write(struct gx_report *rep, cJSON *context, const char *status, int exit_code,
+int gx_report_write(struct gx_report *rep, const char *status, int exit_code,
                     struct gx_err *err)
 {
     lock(rep);
-    int rc = write_locked(rep, context, status, exit_code, err);
+    int rc = write_locked(rep, status, exit_code, err);
     rep->final_written = rc == GX_OK;
     unlock(rep);
     return rc;
@@ -286,7 +286,7 @@ int gx_report_write_abort(struct gx_report *rep, const char *status, int exit_co
             cJSON_AddItemToObject(rep->doc, "failure", failure);
             failure = NULL;
         }
-        rc = write_locked(rep, NULL, status, exit_code, err);
+        rc = write_locked(rep, status, exit_code, err);
         rep->final_written = rc == GX_OK;
     }
     cJSON_Delete(failure);
@@ -294,7 +294,7 @@ int gx_report_write_abort(struct gx_report *rep, const char *status, int exit_co
     return rc;
 }
 
-static int write_locked(struct gx_report *rep, cJSON *context, const char *status,
+static int write_locked(struct gx_report *rep, const char *status,
                         int exit_code, struct gx_err *err)
 {
     char now[40], tmp[4200];
@@ -307,10 +307,6 @@ static int write_locked(struct gx_report *rep, cJSON *context, const char *statu
     cJSON_AddStringToObject(d, "status", status);
     cJSON_DeleteItemFromObject(d, "exit_code");
     cJSON_AddNumberToObject(d, "exit_code", exit_code);
-    if (context) {
-        cJSON_DeleteItemFromObject(d, "context");
-        cJSON_AddItemToObject(d, "context", context);
-    }
     cJSON_DeleteItemFromObject(d, "summary");
     cJSON_AddItemToObject(d, "summary", gx_report_summary(rep->results));
     /* What rank 0 costs as the job grows; serialising the document itself is not counted. */

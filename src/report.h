@@ -33,7 +33,7 @@ void gx_report_skip(struct gx_report *rep, const char *run, const char *path, in
 /* Per size class and (path, pattern): how many results and their medians' spread. */
 cJSON *gx_report_summary(const cJSON *results);
 /* Finishes (end time, status, summary) and writes the document atomically (tmp + rename). */
-int gx_report_write(struct gx_report *rep, cJSON *context, const char *status, int exit_code,
+int gx_report_write(struct gx_report *rep, const char *status, int exit_code,
                     struct gx_err *err);
 /* From the watchdog: adds "error" and "failure" and writes the report unless the final one is
  * already written; gives up after 2 s if the main thread holds the report. */
