@@ -23,6 +23,12 @@ struct gx_result {
     long bad_iter;
     const double *samples;
     size_t nsamples;
+    /* Against the machine's own limit measured in the same job (--calibrate): 0 when none
+     * is known. efficiency is median / ceiling for bandwidth, ceiling / median for latency. */
+    double ceiling;
+    const char *ceiling_what; /* e.g. "peer copy", "slowest stage: D2H at 1 MiB" */
+    double efficiency;
+    int chunk_auto;           /* chunk and depth were chosen by --chunk auto */
 };
 
 const char *gx_state_name(enum gx_state s);
