@@ -21,3 +21,20 @@ size_t gx_chunk_length(const struct gx_chunk_plan *p, size_t i)
     size_t off = i * p->chunk;
     return p->bytes - off < p->chunk ? p->bytes - off : p->chunk;
 }
+
+int gx_chunk_auto_candidates(size_t bytes, size_t *chunks, int *depths, int max)
+{
+    static const int depth_choices[] = {1, 2, 4};
+    int n = 0;
+    /* Below 64 KiB a chunk's copy costs more in launch and handshake than it could overlap. */
+    for (size_t c = (size_t)64 << 10; c < bytes && c <= ((size_t)64 << 20); c *= 4)
+        for (size_t d = 0; d < sizeof depth_choices / sizeof *depth_choices && n < max; d++) {
+            chunks[n] = c;
+            depths[n++] = depth_choices[d];
+        }
+    if (n < max && bytes > 0) {
+        chunks[n] = bytes;
+        depths[n++] = 1;
+    }
+    return n;
+}

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "harness.h"
 
+#include "chunk.h"
 #include "fault.h"
 #include "gpu.h"
 #include "mem.h"
@@ -24,6 +25,11 @@ struct gx_record {
     int64_t bad_offset, bad_iter;
     struct gx_stats stats;
     char reason[232];
+    /* --chunk auto: what this pair tried and what it chose (each pair of a round may choose
+     * differently) */
+    int64_t chunk;
+    int32_t depth, ncand;
+    struct gx_auto_cand cand[GX_AUTO_MAX_CANDIDATES];
 };
 
 long gx_default_iters(size_t bytes)
@@ -225,6 +231,58 @@ static int measure(struct gx_bench *b, const struct gx_axes *ax, struct gx_recor
     return GX_OK;
 }
 
+/* Enough iterations to rank the candidates, a fifth of the real measurement's. */
+static long auto_quick_iters(long iters)
+{
+    return iters / 5 > 3 ? iters / 5 : 3;
+}
+
+/* A quick measurement of every candidate, then the full one with the best: the initiator
+ * decides (its timings are the ones reported) and tells its peer. */
+static int measure_auto(struct gx_bench *b, const struct gx_axes *ax, struct gx_record *rec,
+                        struct gx_err *err)
+{
+    size_t chunks[GX_AUTO_MAX_CANDIDATES];
+    int depths[GX_AUTO_MAX_CANDIDATES];
+    int n = gx_chunk_auto_candidates(ax->size, chunks, depths, GX_AUTO_MAX_CANDIDATES);
+    int lower_is_better = strcmp(gx_pattern_table[ax->pattern]->unit, "us") == 0;
+    struct gx_axes best = *ax;
+    best.chunk = chunks[n - 1];
+    best.depth = depths[n - 1];
+    if (n > 1) {
+        double best_median = 0;
+        for (int i = 0; i < n; i++) {
+            struct gx_axes q = *ax;
+            q.chunk = chunks[i];
+            q.depth = depths[i];
+            q.iters = auto_quick_iters(ax->iters);
+            q.warmup = 1;
+            struct gx_record scratch = {.valid = 1, .bad_offset = -1};
+            GX_TRY(measure(b, &q, &scratch, err));
+            double m = scratch.stats.median;
+            rec->cand[i] = (struct gx_auto_cand){.chunk = q.chunk, .depth = q.depth, .median = m};
+            if (i == 0 || (lower_is_better ? m < best_median : m > best_median)) {
+                best_median = m;
+                best.chunk = q.chunk;
+                best.depth = q.depth;
+            }
+        }
+        rec->ncand = n;
+        int64_t choice[2] = {(int64_t)best.chunk, best.depth};
+        struct gx_ep *ep = &b->ep;
+        if (ep->initiator)
+            GX_MPI_TRY(err, MPI_Send(choice, 2, MPI_INT64_T, ep->peer, 104, ep->job->comm));
+        else
+            GX_MPI_TRY(err, MPI_Recv(choice, 2, MPI_INT64_T, ep->peer, 104, ep->job->comm,
+                                     MPI_STATUS_IGNORE));
+        best.chunk = (size_t)choice[0];
+        best.depth = (int)choice[1];
+    }
+    rec->chunk = (int64_t)best.chunk;
+    rec->depth = best.depth;
+    return measure(b, &best, rec, err);
+}
+
 /* Rank 0: merges the pair's two records into one result. */
 static void merge(const struct gx_record *ra, const struct gx_record *rb, struct gx_result *res)
 {
@@ -300,6 +358,13 @@ static int collect(struct gx_bench *b, const struct gx_axes *ax, const struct gx
             .window = gx_pattern_table[ax->pattern]->uses_window ? ax->window : 1,
         };
         merge(&c->recs[p->a], &c->recs[p->b], &res);
+        if (b->run->chunk_auto && res.chunk == 0 && c->recs[p->a].chunk) {
+            res.chunk = (size_t)c->recs[p->a].chunk;
+            res.depth = c->recs[p->a].depth;
+            res.chunk_auto = 1;
+            res.cands = c->recs[p->a].cand;
+            res.ncands = c->recs[p->a].ncand;
+        }
         if (job->g->samples && c->counts[p->a]) {
             res.samples = c->samples + c->displs[p->a];
             res.nsamples = (size_t)c->counts[p->a];
@@ -345,13 +410,28 @@ static int stop_if_signalled(const struct gx_job *job, const struct gx_collect *
                    stop[1]);
 }
 
+/* The iterations --chunk auto adds to a measurement (quick runs, their warm-ups and
+ * validation), for the watchdog's default limit. */
+static long auto_extra_iters(const struct gx_axes *ax, int automatic)
+{
+    size_t chunks[GX_AUTO_MAX_CANDIDATES];
+    int depths[GX_AUTO_MAX_CANDIDATES];
+    if (!automatic)
+        return 0;
+    int n = gx_chunk_auto_candidates(ax->size, chunks, depths, GX_AUTO_MAX_CANDIDATES);
+    return n > 1 ? n * (auto_quick_iters(ax->iters) + 3) : 0;
+}
+
 /* Tells the watchdog what is measured next, by whom, and for how long at most. */
 static void arm(const struct gx_bench *b, const struct gx_round *round, const struct gx_axes *ax)
 {
     char what[512], chunk[64] = "";
     int used;
+    int automatic = b->run->chunk_auto && (b->ep.ops->flags & GX_PATH_CHUNKED);
     if (ax->chunk)
         snprintf(chunk, sizeof chunk, " chunk %zu depth %d", ax->chunk, ax->depth);
+    else if (automatic)
+        snprintf(chunk, sizeof chunk, " chunk auto");
     used = snprintf(what, sizeof what, "run '%s' path %s pattern %s size %zu%s pairs ",
                     b->run->name[0] ? b->run->name : "-", gx_paths[b->path].name,
                     gx_pattern_table[ax->pattern]->name, ax->size, chunk);
@@ -368,7 +448,8 @@ static void arm(const struct gx_bench *b, const struct gx_round *round, const st
     }
     double t = b->job->g->timeout > 0
                    ? (double)b->job->g->timeout
-                   : gx_default_timeout(ax->size, ax->iters, ax->warmup, ax->window);
+                   : gx_default_timeout(ax->size, ax->iters + auto_extra_iters(ax, automatic), ax->warmup,
+                                        ax->window);
     gx_watchdog_arm(what, ranks, n, t);
 }
 
@@ -395,8 +476,11 @@ static int bench_round(struct gx_bench *b, const struct gx_round *round, struct 
             for (int ci = 0; ci < nchunks; ci++)
                 for (int di = 0; di < ndepths; di++) {
                     struct gx_axes ax = {.pattern = run->patterns[pi], .size = run->sizes.v[si]};
-                    ax.chunk = chunked ? run->chunks[ci] : 0;
-                    ax.depth = chunked ? run->depths[di] : 0;
+                    int automatic = chunked && run->chunk_auto;
+                    ax.chunk = chunked && !automatic ? run->chunks[ci] : 0;
+                    ax.depth = chunked && !automatic ? run->depths[di] : 0;
+                    if (automatic && di > 0)
+                        break; /* the depth list is one of auto's axes */
                     ax.iters = pick(run->iters, gx_default_iters(ax.size));
                     ax.warmup = run->warmup >= 0 ? run->warmup : gx_default_warmup(ax.iters);
                     ax.window = pick(run->window, gx_default_window(ax.size));
@@ -406,7 +490,8 @@ static int bench_round(struct gx_bench *b, const struct gx_round *round, struct 
                     arm(b, round, &ax);
                     if (b->pair) {
                         struct gx_err merr = {0};
-                        int rc = measure(b, &ax, &rec, &merr);
+                        int rc = automatic ? measure_auto(b, &ax, &rec, &merr)
+                                           : measure(b, &ax, &rec, &merr);
                         if (rc == GX_ESKIP || rc == GX_ERUNTIME) {
                             /* This size cannot run here (e.g. out of memory): say why, go on. */
                             rec.state = rc == GX_ESKIP ? GX_STATE_SKIPPED : GX_STATE_FAILED;

@@ -164,9 +164,19 @@ static int set_chunk(struct gx_options *o, struct gx_run_opts *r, const char *v,
 {
     (void)o;
     char items[GX_MAX_LIST][64];
+    r->chunk_auto = strcmp(v, "auto") == 0;
+    if (r->chunk_auto) { /* the candidates depend on each message size: harness.c */
+        r->nchunks = 1;
+        r->chunks[0] = 0;
+        return GX_OK;
+    }
     GX_TRY(split_list(v, items, GX_MAX_LIST, &r->nchunks, err));
-    for (int i = 0; i < r->nchunks; i++)
+    for (int i = 0; i < r->nchunks; i++) {
+        if (strcmp(items[i], "auto") == 0)
+            return gx_fail(err, GX_EINPUT, "chunk 'auto' cannot be mixed with chunk sizes "
+                           "(expected --chunk auto or a list of sizes)");
         GX_TRY(gx_parse_size(items[i], &r->chunks[i], err));
+    }
     return GX_OK;
 }
 
@@ -333,7 +343,8 @@ const struct gx_option gx_option_table[] = {
      "check the received data in an untimed pass per size (once) or after every timed "
      "iteration too (all)", set_validate},
     {"chunk", "LIST", 1, GX_T_LIST, "1M",
-     "chunk sizes for pipelined paths (staged, p2p); every chunk x depth is measured",
+     "chunk sizes for pipelined paths (staged, p2p); every chunk x depth is measured; 'auto' "
+     "tries 64K..64M x depth 1,2,4 and the whole message at each size and reports the best",
      set_chunk},
     {"depth", "LIST", 1, GX_T_LIST, "2",
      "chunks in flight per side for pipelined paths (1 = no pipelining)", set_depth},

@@ -111,6 +111,17 @@ cJSON *gx_result_json(const struct gx_result *r)
         cJSON_AddNumberToObject(o, "chunk", (double)r->chunk);
         cJSON_AddNumberToObject(o, "depth", r->depth);
     }
+    if (r->chunk_auto) {
+        cJSON_AddBoolToObject(o, "chunk_auto", 1);
+        cJSON *cands = cJSON_AddArrayToObject(o, "auto_candidates");
+        for (int i = 0; i < r->ncands; i++) {
+            cJSON *c = cJSON_CreateObject();
+            cJSON_AddNumberToObject(c, "chunk", (double)r->cands[i].chunk);
+            cJSON_AddNumberToObject(c, "depth", r->cands[i].depth);
+            cJSON_AddNumberToObject(c, "median", r->cands[i].median);
+            cJSON_AddItemToArray(cands, c);
+        }
+    }
     cJSON_AddNumberToObject(o, "iterations", (double)r->iters);
     cJSON_AddNumberToObject(o, "warmup", (double)r->warmup);
     cJSON_AddNumberToObject(o, "window", (double)r->window);

@@ -4,7 +4,16 @@
 
 #include "stats.h"
 
+#include <stdint.h>
+
 enum gx_state { GX_STATE_IDLE, GX_STATE_OK, GX_STATE_SKIPPED, GX_STATE_FAILED };
+
+/* One (chunk, depth) tried by --chunk auto and the median it got in its quick measurement. */
+struct gx_auto_cand {
+    int64_t chunk;
+    int32_t depth, pad;
+    double median;
+};
 
 struct gx_result {
     const char *run_name;
@@ -29,6 +38,8 @@ struct gx_result {
     const char *ceiling_what; /* e.g. "peer copy", "slowest stage: D2H at 1 MiB" */
     double efficiency;
     int chunk_auto;           /* chunk and depth were chosen by --chunk auto */
+    const struct gx_auto_cand *cands;
+    int ncands;
 };
 
 const char *gx_state_name(enum gx_state s);

@@ -61,6 +61,27 @@ run np2-staged-sweep 2 --path staged --pattern bw --sizes 1M+3,16M+5 --iters 5 \
     --chunk 256K,1M,4M --depth 1,2,4
 "$PYTHON" -c "import json,sys; d=json.load(open(sys.argv[1])); c=set((r['size'],r['chunk'],r['depth']) for r in d['results']); sys.exit(0 if len(c)==18 else 1)" "$dir/np2-staged-sweep.json"
 ok $? "staged sweep: one result per size x chunk x depth (18)"
+# --chunk auto: every candidate is measured (and validated), the reported one is the best.
+run np2-chunk-auto 2 --path staged,p2p --pattern latency,bw --sizes 8,1M+3,33M --iters 10 \
+    --chunk auto
+"$PYTHON" - "$dir/np2-chunk-auto.json" <<'PY'
+import json, sys
+bad = []
+for r in json.load(open(sys.argv[1]))["results"]:
+    c = r.get("auto_candidates", [])
+    if not r.get("chunk_auto") or "chunk" not in r:
+        bad.append("%s %s %d: not chosen by auto" % (r["path"], r["pattern"], r["size"]))
+    elif r["size"] > 1 << 20 and len(c) < 2:
+        bad.append("%s %d: %d candidates" % (r["path"], r["size"], len(c)))
+    elif c:
+        pick = (min if r["unit"] == "us" else max)(c, key=lambda x: x["median"])
+        if (pick["chunk"], pick["depth"]) != (r["chunk"], r["depth"]):
+            bad.append("%s %s %d: reported %s/%s, best candidate %s/%s" % (r["path"], r["pattern"],
+                       r["size"], r["chunk"], r["depth"], pick["chunk"], pick["depth"]))
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+PY
+ok $? "chunk auto: each result names its candidates and reports the best of them"
 run np2-mem-kinds 2 --path mpi --mem pinned,device --pattern bw --sizes 4K,4M --iters 5
 run np2-host-pinned 2 --path host --mem pinned --pattern latency --sizes 8,1M --iters 5
 run np2-host-mapped 2 --path host --mem mapped,pinned --pattern latency --sizes 8,1M --iters 5

@@ -50,5 +50,20 @@ int main(void)
             good &= covers(&p) && p.depth >= 1 && (size_t)p.depth <= p.nchunks;
         }
     ok(good, "every (size, chunk) combination is covered exactly; depth within the chunks");
+    size_t cc[GX_AUTO_MAX_CANDIDATES];
+    int cd[GX_AUTO_MAX_CANDIDATES];
+    int n = gx_chunk_auto_candidates(4095, cc, cd, GX_AUTO_MAX_CANDIDATES);
+    ok(n == 1 && cc[0] == 4095 && cd[0] == 1, "auto below 64K: the whole message, depth 1");
+    n = gx_chunk_auto_candidates((size_t)1 << 30, cc, cd, GX_AUTO_MAX_CANDIDATES);
+    good = n == 19 && cc[n - 1] == (size_t)1 << 30 && cd[n - 1] == 1;
+    for (int i = 0; i + 1 < n; i++)
+        good &= cc[i] >= (size_t)64 << 10 && cc[i] <= (size_t)64 << 20 && cc[i] < ((size_t)1 << 30) &&
+                (cd[i] == 1 || cd[i] == 2 || cd[i] == 4);
+    ok(good, "auto at 1G: 64K..64M x depth 1,2,4 and the whole message (%d candidates)", n);
+    n = gx_chunk_auto_candidates((size_t)1 << 20, cc, cd, GX_AUTO_MAX_CANDIDATES);
+    ok(n == 7 && cc[0] == (size_t)64 << 10 && cc[3] == (size_t)256 << 10 && cc[6] == (size_t)1 << 20,
+       "auto at 1M: 64K and 256K x 3 depths, then the whole message");
+    n = gx_chunk_auto_candidates((size_t)1 << 30, cc, cd, 5);
+    ok(n == 5, "never more than asked for");
     return tap_done();
 }
