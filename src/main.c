@@ -5,6 +5,7 @@
 #include "gpu.h"
 #include "harness.h"
 #include "matrix.h"
+#include "plan.h"
 #include "job.h"
 #include "options.h"
 #include "report.h"
@@ -225,6 +226,13 @@ int main(int argc, char **argv)
                               opts.g.slow_pair);
         } else if (oom) {
             fprintf(stderr, "gpuxfer: %s (the results are in the report)\n", oom);
+        }
+        cJSON *plan = gx_plan(rep.results, cJSON_GetObjectItemCaseSensitive(
+                                               cJSON_GetObjectItemCaseSensitive(rep.doc, "context"),
+                                               "pairs"));
+        if (plan) {
+            gx_plan_print(stdout, plan);
+            cJSON_AddItemToObject(rep.doc, "plan", plan);
         }
         struct gx_err werr = {0};
         if (gx_report_write(&rep, status, exit_code, &werr) != GX_OK) {

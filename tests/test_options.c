@@ -70,6 +70,8 @@ int main(void)
            r->window == 3 && r->validate == GX_VALIDATE_ALL && r->nchunks == 2 &&
            r->depths[1] == 4 && o.g.quiet && o.g.samples,
        "values land in the options");
+    ok(parse("--chunk auto", &err) == GX_OK && r->chunk_auto && r->nchunks == 1,
+       "--chunk auto: chosen per size (%s)", err.msg);
 
     bad("--sizes 1X", "--sizes: bad size '1X'");
     bad("--sizes 0", "--sizes: size '0' is 0");
@@ -82,6 +84,7 @@ int main(void)
     bad("--window 5000", "--window: 5000 is out of range");
     bad("--chunk 0", "--chunk: size '0' is 0");
     bad("--depth 0", "--depth: 0 is out of range");
+    bad("--chunk 1M,auto", "--chunk: chunk 'auto' cannot be mixed with chunk sizes");
     bad("--validate sometimes", "--validate: unknown validation");
     bad("--bogus", "unknown option '--bogus'");
     bad("--sizes", "option '--sizes' needs a value");
