@@ -1,5 +1,7 @@
 #include "matrix.h"
 
+#include "json_util.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,27 +12,15 @@ struct group {
     int filled;
 };
 
-static const char *str(const cJSON *o, const char *k)
-{
-    const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
-    return s ? s : "";
-}
-
-static double num(const cJSON *o, const char *k)
-{
-    const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsNumber(n) ? n->valuedouble : 0;
-}
-
 static int same_key(const cJSON *x, const cJSON *y)
 {
     const cJSON *mx = cJSON_GetObjectItemCaseSensitive(x, "mem");
     const cJSON *my = cJSON_GetObjectItemCaseSensitive(y, "mem");
-    return strcmp(str(x, "path"), str(y, "path")) == 0 &&
-           strcmp(str(x, "pattern"), str(y, "pattern")) == 0 &&
-           strcmp(str(mx, "src"), str(my, "src")) == 0 &&
-           strcmp(str(mx, "dst"), str(my, "dst")) == 0 && num(x, "size") == num(y, "size") &&
-           num(x, "chunk") == num(y, "chunk") && num(x, "depth") == num(y, "depth");
+    return strcmp(gx_json_str(x, "path"), gx_json_str(y, "path")) == 0 &&
+           strcmp(gx_json_str(x, "pattern"), gx_json_str(y, "pattern")) == 0 &&
+           strcmp(gx_json_str(mx, "src"), gx_json_str(my, "src")) == 0 &&
+           strcmp(gx_json_str(mx, "dst"), gx_json_str(my, "dst")) == 0 && gx_json_num(x, "size") == gx_json_num(y, "size") &&
+           gx_json_num(x, "chunk") == gx_json_num(y, "chunk") && gx_json_num(x, "depth") == gx_json_num(y, "depth");
 }
 
 static cJSON *matrix_json(const struct group *g, int n)
@@ -42,14 +32,14 @@ static cJSON *matrix_json(const struct group *g, int n)
         cJSON_Delete(rows);
         return NULL;
     }
-    cJSON_AddStringToObject(m, "path", str(r, "path"));
-    cJSON_AddStringToObject(m, "pattern", str(r, "pattern"));
-    cJSON_AddNumberToObject(m, "size", num(r, "size"));
-    cJSON_AddStringToObject(m, "unit", str(r, "unit"));
+    cJSON_AddStringToObject(m, "path", gx_json_str(r, "path"));
+    cJSON_AddStringToObject(m, "pattern", gx_json_str(r, "pattern"));
+    cJSON_AddNumberToObject(m, "size", gx_json_num(r, "size"));
+    cJSON_AddStringToObject(m, "unit", gx_json_str(r, "unit"));
     cJSON_AddItemToObject(m, "mem", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(r, "mem"), 1));
-    if (num(r, "chunk") > 0) {
-        cJSON_AddNumberToObject(m, "chunk", num(r, "chunk"));
-        cJSON_AddNumberToObject(m, "depth", num(r, "depth"));
+    if (gx_json_num(r, "chunk") > 0) {
+        cJSON_AddNumberToObject(m, "chunk", gx_json_num(r, "chunk"));
+        cJSON_AddNumberToObject(m, "depth", gx_json_num(r, "depth"));
     }
     cJSON_AddNumberToObject(m, "ranks", n);
     for (int a = 0; a < n; a++) {
@@ -79,7 +69,7 @@ cJSON *gx_matrices(const cJSON *results, int n, const char **oom)
     cJSON_ArrayForEach(r, results) {
         const cJSON *ranks = cJSON_GetObjectItemCaseSensitive(r, "ranks");
         const cJSON *stats = cJSON_GetObjectItemCaseSensitive(r, "stats");
-        if (strcmp(str(r, "status"), "ok") != 0 || !stats || cJSON_GetArraySize(ranks) != 2)
+        if (strcmp(gx_json_str(r, "status"), "ok") != 0 || !stats || cJSON_GetArraySize(ranks) != 2)
             continue;
         int a = (int)cJSON_GetArrayItem(ranks, 0)->valuedouble;
         int b = (int)cJSON_GetArrayItem(ranks, 1)->valuedouble;
@@ -100,7 +90,7 @@ cJSON *gx_matrices(const cJSON *results, int n, const char **oom)
             ng++;
         }
         g[i].filled += isnan(g[i].v[a * n + b]);
-        g[i].v[a * n + b] = num(stats, "median");
+        g[i].v[a * n + b] = gx_json_num(stats, "median");
     }
     cJSON *out = NULL;
     for (int i = 0; i < ng && !*oom; i++) {
@@ -143,27 +133,27 @@ static void describe_rank(char *buf, size_t len, const cJSON *context, int rank)
     /* The topology's gpu object (topo_report.c): named only when this rank has one. */
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(gpu, "present"))) {
         const cJSON *idx = cJSON_GetObjectItemCaseSensitive(gpu, "visible_index");
-        const char *bus = str(gpu, "pci_bus_id");
+        const char *bus = gx_json_str(gpu, "pci_bus_id");
         snprintf(gbuf, sizeof gbuf, ", GPU %d%s%.120s", cJSON_IsNumber(idx) ? idx->valueint : -1,
                  bus[0] ? " " : "", bus);
     }
-    snprintf(buf, len, "rank %d (host %.100s%s)", rank, rc ? str(rc, "hostname") : "?", gbuf);
+    snprintf(buf, len, "rank %d (host %.100s%s)", rank, rc ? gx_json_str(rc, "hostname") : "?", gbuf);
 }
 
 void gx_matrices_print(FILE *out, const cJSON *matrices, const cJSON *context, double slow)
 {
     const cJSON *m;
     cJSON_ArrayForEach(m, matrices) {
-        int n = (int)num(m, "ranks");
+        int n = (int)gx_json_num(m, "ranks");
         const cJSON *rows = cJSON_GetObjectItemCaseSensitive(m, "values");
-        const char *unit = str(m, "unit");
+        const char *unit = gx_json_str(m, "unit");
         int lower_better = strcmp(unit, "us") == 0;
         double *all = malloc((size_t)n * (size_t)n * sizeof *all);
         if (!all)
             return;
         fprintf(out, "\n# pair matrix: path %s, pattern %s, size %.0f, %s (row: initiator/sender, "
-                     "column: peer/receiver)\n#      ", str(m, "path"), str(m, "pattern"),
-                num(m, "size"), unit);
+                     "column: peer/receiver)\n#      ", gx_json_str(m, "path"), gx_json_str(m, "pattern"),
+                gx_json_num(m, "size"), unit);
         for (int b = 0; b < n; b++)
             fprintf(out, " %9d", b);
         fputc('\n', out);
