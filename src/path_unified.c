@@ -1,7 +1,7 @@
 /* Paths "unified-prefetch" and "unified-demand": managed (unified) buffers on both sides,
  * moved by MPI on host-resident pages.
  *
- * prefetch: the sender prefetches its buffer to the host on a stream before MPI, the receiver
+ * prefetch: both sides prefetch their buffers to the host on a stream before MPI, the receiver
  *           prefetches the received buffer to its GPU after, and waits for it;
  * demand:   MPI works on the managed buffers as they are (the CPU faults the sender's pages
  *           over), and the receiver's kernel touches every page, faulting it back in.
@@ -78,8 +78,13 @@ static int um_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes, i
      * before the next message may overwrite them. */
     for (int m = 0; m < count; m++) {
         int n = 0;
-        if ((dir & GX_DIR_SEND) && !demand) {
-            GX_TRY(prefetch(ep->src, bytes, 0, ep->job->gpu, p->stream, err));
+        if (!demand) {
+            /* The receive buffer goes to the host too: MPI writing into GPU-resident managed
+             * pages would fault them over one by one instead of moving them in bulk. */
+            if (dir & GX_DIR_SEND)
+                GX_TRY(prefetch(ep->src, bytes, 0, ep->job->gpu, p->stream, err));
+            if (dir & GX_DIR_RECV)
+                GX_TRY(prefetch(ep->dst, bytes, 0, ep->job->gpu, p->stream, err));
             GX_CUDA_TRY(err, cudaStreamSynchronize(p->stream));
         }
         if (dir & GX_DIR_RECV)
