@@ -22,6 +22,7 @@
 
 struct um_priv {
     cudaStream_t stream;
+    size_t bytes; /* the message being measured: only its pages move between iterations */
     struct gx_requests reqs;
 };
 
@@ -60,10 +61,18 @@ static int prefetch(void *buf, size_t bytes, int to_gpu, int gpu, cudaStream_t s
     return GX_OK;
 }
 
+static int um_prepare(struct gx_ep *ep, size_t bytes, struct gx_err *err)
+{
+    struct um_priv *p = ep->priv;
+    (void)err;
+    p->bytes = bytes;
+    return GX_OK;
+}
+
 static int um_between(struct gx_ep *ep, struct gx_err *err)
 {
     struct um_priv *p = ep->priv;
-    GX_TRY(prefetch(ep->src, ep->cap, 1, ep->job->gpu, p->stream, err));
+    GX_TRY(prefetch(ep->src, p->bytes ? p->bytes : ep->cap, 1, ep->job->gpu, p->stream, err));
     GX_CUDA_TRY(err, cudaStreamSynchronize(p->stream));
     return GX_OK;
 }
@@ -135,6 +144,7 @@ const struct gx_path_ops gx_path_unified_prefetch = {
     .flags = GX_PATH_NEEDS_GPU,
     .filter = um_filter,
     .open = um_open,
+    .prepare = um_prepare,
     .between = um_between,
     .xfer = um_xfer_prefetch,
     .close = um_close,
@@ -148,6 +158,7 @@ const struct gx_path_ops gx_path_unified_demand = {
     .flags = GX_PATH_NEEDS_GPU,
     .filter = um_filter,
     .open = um_open,
+    .prepare = um_prepare,
     .between = um_between,
     .xfer = um_xfer_demand,
     .close = um_close,
