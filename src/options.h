@@ -41,6 +41,7 @@ struct gx_global_opts {
     double slow_pair;                     /* flag matrix pairs below this x the median */
     int force;                            /* overwrite an existing report */
     long timeout;                         /* seconds per measurement; 0: grows with the size */
+    long soak;                            /* --soak: repeat the runs until this many seconds */
 };
 
 struct gx_options {
@@ -62,6 +63,9 @@ struct gx_option {
     const char *help;
     int (*set)(struct gx_options *o, struct gx_run_opts *r, const char *value,
                struct gx_err *err);
+    /* A job-wide option that a scenario file may also set at its top level (the command line
+     * still overrides it). */
+    int scenario_top;
 };
 
 extern const struct gx_option gx_option_table[];
