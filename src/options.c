@@ -359,7 +359,7 @@ const struct gx_option gx_option_table[] = {
     {"soak", "SECONDS", 0, GX_T_INT, "off",
      "after the runs complete once, repeat them, rotation after rotation, until SECONDS have "
      "passed (later rotations go to the .jsonl only; the report counts them under \"soak\"); "
-     "also a top-level scenario key", set_soak, 1},
+     "also a top-level scenario key", set_soak},
     {"samples", NULL, 0, GX_T_FLAG, "off", "keep every raw sample in the report", set_samples},
     {"assume-cuda-aware", NULL, 0, GX_T_FLAG, "off",
      "treat the MPI library as CUDA-aware when it cannot be asked", set_assume_cuda_aware},
@@ -392,6 +392,11 @@ const struct gx_option *gx_option_find(const char *name)
         if (strcmp(op->name, name) == 0)
             return op;
     return NULL;
+}
+
+int gx_option_scenario_top(const struct gx_option *op)
+{
+    return op && !op->per_run && strcmp(op->name, "soak") == 0;
 }
 
 void gx_run_defaults(struct gx_run_opts *r)
@@ -492,7 +497,7 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
             goto out;
         /* The scenario's job-wide keys were set after the command line's: it wins again. */
         for (int i = 0; i < ncli; i++)
-            if (!cli[i].op->per_run && cli[i].op->scenario_top &&
+            if (gx_option_scenario_top(cli[i].op) &&
                 (rc = cli[i].op->set(o, NULL, cli[i].value, err)) != GX_OK) {
                 gx_wrap(err, "--%s", cli[i].op->name);
                 goto out;

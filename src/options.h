@@ -63,13 +63,13 @@ struct gx_option {
     const char *help;
     int (*set)(struct gx_options *o, struct gx_run_opts *r, const char *value,
                struct gx_err *err);
-    /* A job-wide option that a scenario file may also set at its top level (the command line
-     * still overrides it). */
-    int scenario_top;
 };
 
 extern const struct gx_option gx_option_table[];
 const struct gx_option *gx_option_find(const char *name);
+/* A job-wide option that a scenario file may also set at its top level (e.g. soak); the
+ * command line still overrides it. */
+int gx_option_scenario_top(const struct gx_option *op);
 
 void gx_run_defaults(struct gx_run_opts *r);
 

@@ -115,7 +115,7 @@ int gx_scenario_load(const char *file, const char *text, struct gx_options *o, s
             }
         } else if (strcmp(kv->string, "runs") != 0) {
             const struct gx_option *op = gx_option_find(kv->string);
-            if (!op || op->per_run || !op->scenario_top) {
+            if (!gx_option_scenario_top(op)) {
                 rc = gx_fail(err, GX_EINPUT, "%s: unknown key '%s' (expected description, runs, "
                              "soak)", file, kv->string);
                 goto out;
