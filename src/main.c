@@ -195,7 +195,7 @@ int main(int argc, char **argv)
         rc = gx_watchdog_start(&job, job.rank == 0 ? &rep : NULL,
                                provided == MPI_THREAD_MULTIPLE, &err);
     rc = gx_agree(job.comm, rc, &err);
-    struct gx_harness_out ho = {0};
+    struct gx_harness_out ho = {.gpu_lost_rank = -1};
     if (rc == GX_OK)
         rc = gx_harness_run(&job, &opts, &rep, &ho, &err);
     /* Every rank stopped at the same result (a signal, a sticky CUDA error): finalize. */
