@@ -6,7 +6,29 @@
 
 #include <cuda_runtime_api.h>
 
-/* Out-of-memory is GX_ESKIP (that size is skipped, the run goes on); the rest GX_ERUNTIME. */
+/* Errors after which the context is unusable: every later CUDA call of the process fails the
+ * same way ("the process must be terminated and relaunched", CUDA runtime API). */
+static inline int gx_cuda_is_sticky(cudaError_t ce)
+{
+    switch (ce) {
+    case cudaErrorIllegalAddress:
+    case cudaErrorLaunchFailure:
+    case cudaErrorLaunchTimeout:
+    case cudaErrorHardwareStackError:
+    case cudaErrorIllegalInstruction:
+    case cudaErrorMisalignedAddress:
+    case cudaErrorInvalidAddressSpace:
+    case cudaErrorInvalidPc:
+    case cudaErrorAssert:
+    case cudaErrorECCUncorrectable:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Out-of-memory is GX_ESKIP (that size is skipped, the run goes on); the rest GX_ERUNTIME.
+ * A sticky error also marks the GPU lost (gpu_lost.h), so that the run stops after it. */
 int gx_fail_cuda(struct gx_err *err, cudaError_t ce, const char *call, const char *file,
                  int line);
 

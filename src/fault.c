@@ -1,6 +1,11 @@
+#include "config.h"
 #include "fault.h"
 
 #include "sizes.h"
+#ifdef HAVE_CUDA
+#include "cuda_util.h"
+#include "kernels.h"
+#endif
 
 #include <errno.h>
 #include <signal.h>
@@ -11,7 +16,9 @@
 static struct gx_fault the_fault;
 static int fired; /* each fault fires once, even when its size comes back in a later run */
 
-#define FAULT_FORM "kind:rank=R:size=S[:iter=I][:offset=O], kind hang, die, corrupt or signal"
+#define FAULT_FORM                                                                            \
+    "kind:rank=R:size=S[:iter=I][:offset=O], kind hang, die, corrupt, signal, cuda-oom or "   \
+    "cuda-sticky"
 
 static int parse_num(const char *spec, const char *key, const char *v, long long max,
                      long long *out, struct gx_err *err)
@@ -36,7 +43,8 @@ int gx_fault_parse(const char *spec, struct gx_fault *f, struct gx_err *err)
     if (strlen(spec) >= sizeof buf)
         return gx_fail(err, GX_EINPUT, "GPUXFER_FAULT: longer than %zu characters", sizeof buf - 1);
     strcpy(buf, spec);
-    static const char *const kinds[] = {"", "hang", "die", "corrupt", "signal"};
+    static const char *const kinds[] = {"",       "hang",    "die",        "corrupt",
+                                        "signal", "cuda-oom", "cuda-sticky"};
     int have_rank = 0, have_size = 0;
     char *save = NULL;
     char *field = strtok_r(buf, ":", &save);
@@ -98,7 +106,8 @@ static int due(enum gx_fault_kind kind, int rank, size_t size, long iter)
 
 void gx_fault_point(int rank, size_t size, long iter)
 {
-    if (the_fault.kind == GX_FAULT_NONE || the_fault.kind == GX_FAULT_CORRUPT)
+    if (the_fault.kind != GX_FAULT_HANG && the_fault.kind != GX_FAULT_DIE &&
+        the_fault.kind != GX_FAULT_SIGNAL)
         return;
     if (!due(the_fault.kind, rank, size, iter))
         return;
@@ -129,4 +138,38 @@ void gx_fault_corrupt(int rank, size_t size, long iter, void *buf, size_t bytes)
     if (at >= bytes)
         at = bytes - 1;
     ((unsigned char *)buf)[at] ^= 0x5a;
+}
+
+int gx_fault_gpu_due(size_t size)
+{
+    return (the_fault.kind == GX_FAULT_CUDA_OOM || the_fault.kind == GX_FAULT_CUDA_STICKY) &&
+           the_fault.size == size;
+}
+
+/* A real sticky error: the context is unusable afterwards, as after a faulty kernel. */
+static int launch_illegal_access(struct gx_err *err)
+{
+#ifdef HAVE_CUDA
+    cudaStream_t s;
+    GX_TRY(gx_cuda_util_stream(&s, err));
+    GX_CUDA_TRY(err, gx_kernel_illegal_access(s));
+    GX_CUDA_TRY(err, cudaStreamSynchronize(s));
+    return gx_fail(err, GX_ERUNTIME, "injected cuda-sticky: the illegal-access kernel completed "
+                   "without an error");
+#else
+    return gx_fail(err, GX_ERUNTIME, "injected cuda-sticky: needs CUDA, which this build lacks");
+#endif
+}
+
+int gx_fault_gpu(int rank, size_t size, struct gx_err *err)
+{
+    if (!gx_fault_gpu_due(size) || the_fault.rank != rank)
+        return GX_OK;
+    if (the_fault.kind == GX_FAULT_CUDA_OOM) /* a size that does not fit stays so: every time */
+        return gx_fail(err, GX_ESKIP, "injected: cudaMalloc of %zu bytes failed: out of memory "
+                       "(cudaErrorMemoryAllocation)", size);
+    if (fired)
+        return GX_OK;
+    fired = 1;
+    return launch_illegal_access(err);
 }

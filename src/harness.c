@@ -4,6 +4,7 @@
 #include "chunk.h"
 #include "fault.h"
 #include "gpu.h"
+#include "gpu_lost.h"
 #include "mem.h"
 #include "output.h"
 #include "pairs.h"
@@ -22,6 +23,7 @@ struct gx_record {
     int32_t state; /* enum gx_state */
     int32_t validated, valid;
     int32_t signal; /* SIGINT/SIGTERM seen by this rank: the run stops after this result */
+    int32_t gpu_lost; /* a sticky CUDA error on this rank: the run stops after this result */
     int64_t bad_offset, bad_iter;
     struct gx_stats stats;
     char reason[232];
@@ -58,6 +60,7 @@ struct gx_bench {
     struct gx_ep ep;
     double *samples;
     size_t nsamples_cap;
+    long rotation; /* --soak: which pass over the runs (1 first); skips are recorded once */
 };
 
 static int pair_agree(struct gx_ep *ep, int rc, struct gx_err *err)
@@ -98,6 +101,10 @@ static void free_buffers(struct gx_ep *ep)
 static int ensure_capacity(struct gx_ep *ep, size_t bytes, struct gx_err *err)
 {
     int rc = GX_OK;
+    /* GPUXFER_FAULT=cuda-oom: the buffers for this size cannot be had, whatever the memory kind,
+     * so that CI exercises it on pageable memory. Both sides ask, and agree. */
+    if (gx_fault_gpu_due(bytes) && gx_fault_get()->kind == GX_FAULT_CUDA_OOM)
+        GX_TRY(pair_agree(ep, gx_fault_gpu(ep->job->rank, bytes, err), err));
     if (bytes > ep->cap) {
         free_buffers(ep);
         rc = gx_mem_table[ep->src_kind]->alloc(bytes, &ep->src, err);
@@ -200,6 +207,10 @@ static int measure(struct gx_bench *b, const struct gx_axes *ax, struct gx_recor
     ep->depth = ax->depth;
     if (ep->ops->prepare)
         GX_TRY(pair_agree(ep, ep->ops->prepare(ep, ax->size, err), err));
+    /* GPUXFER_FAULT=cuda-sticky: a real illegal access on one side, at a point both sides
+     * agree on, so that the peer learns of it instead of waiting for a transfer. */
+    if (gx_fault_gpu_due(ax->size) && gx_fault_get()->kind == GX_FAULT_CUDA_STICKY)
+        GX_TRY(pair_agree(ep, gx_fault_gpu(ep->job->rank, ax->size, err), err));
     if ((size_t)ax->iters > b->nsamples_cap) {
         double *s = realloc(b->samples, (size_t)ax->iters * sizeof *s);
         if (!s)
@@ -390,24 +401,41 @@ static long pick(long given, long dflt)
     return given > 0 ? given : dflt;
 }
 
-/* A rank that got SIGINT/SIGTERM said so in its record: rank 0 tells every rank to stop here,
- * so that the report is written and MPI finalized as in any other run. */
+/* A rank that got SIGINT/SIGTERM, or whose GPU context a sticky CUDA error made unusable, said
+ * so in its record: rank 0 tells every rank to stop here, so that the report is written and MPI
+ * finalized as in any other run. */
 static int stop_if_signalled(const struct gx_job *job, const struct gx_collect *c,
-                             struct gx_err *err)
+                             struct gx_harness_out *ho, struct gx_err *err)
 {
-    int stop[2] = {0, -1}; /* signal, rank */
+    struct {
+        int32_t signal, rank, lost_rank;
+        char lost_why[sizeof c->recs->reason];
+    } stop = {0, -1, -1, ""};
     if (job->rank == 0)
-        for (int r = 0; r < job->size && !stop[0]; r++)
-            if (c->recs[r].signal) {
-                stop[0] = c->recs[r].signal;
-                stop[1] = r;
+        for (int r = 0; r < job->size; r++) {
+            if (c->recs[r].signal && !stop.signal) {
+                stop.signal = c->recs[r].signal;
+                stop.rank = r;
             }
-    GX_MPI_TRY(err, MPI_Bcast(stop, 2, MPI_INT, 0, job->comm));
-    if (!stop[0])
+            if (c->recs[r].gpu_lost && stop.lost_rank < 0) {
+                stop.lost_rank = r;
+                memcpy(stop.lost_why, c->recs[r].reason, sizeof stop.lost_why);
+            }
+        }
+    GX_MPI_TRY(err, MPI_Bcast(&stop, (int)sizeof stop, MPI_BYTE, 0, job->comm));
+    if (!stop.signal && stop.lost_rank < 0)
         return GX_OK;
-    return gx_fail(err, GX_EINTERRUPTED, "interrupted by %s on rank %d",
-                   stop[0] == SIGINT ? "SIGINT" : stop[0] == SIGTERM ? "SIGTERM" : "a signal",
-                   stop[1]);
+    ho->stopped_together = 1;
+    if (stop.signal)
+        return gx_fail(err, GX_EINTERRUPTED, "interrupted by %s on rank %d",
+                       stop.signal == SIGINT    ? "SIGINT"
+                       : stop.signal == SIGTERM ? "SIGTERM"
+                                                : "a signal",
+                       stop.rank);
+    ho->gpu_lost_rank = stop.lost_rank;
+    stop.lost_why[sizeof stop.lost_why - 1] = '\0';
+    return gx_fail(err, GX_ERUNTIME, "rank %d's GPU context is unusable, every rank stopped: "
+                   "%s", stop.lost_rank, stop.lost_why);
 }
 
 /* The iterations --chunk auto adds to a measurement (quick runs, their warm-ups and
@@ -505,9 +533,14 @@ static int bench_round(struct gx_bench *b, const struct gx_round *round, struct 
                     }
                     gx_watchdog_measured();
                     rec.signal = gx_watchdog_take_signal();
+                    if (gx_gpu_lost_why()[0]) { /* nothing measured on it can be trusted */
+                        rec.gpu_lost = 1;
+                        rec.state = GX_STATE_FAILED;
+                        snprintf(rec.reason, sizeof rec.reason, "%.231s", gx_gpu_lost_why());
+                    }
                     int rc = collect(b, &ax, round, &rec, c, rep, out, ho, err);
                     if (rc == GX_OK)
-                        rc = stop_if_signalled(b->job, c, err);
+                        rc = stop_if_signalled(b->job, c, ho, err);
                     gx_watchdog_disarm();
                     GX_TRY(rc);
                 }
@@ -519,7 +552,7 @@ static void report_skip(const struct gx_bench *b, const struct gx_round *round,
                         const char *reason, struct gx_report *rep, struct gx_output *out,
                         struct gx_harness_out *ho)
 {
-    if (b->job->rank != 0)
+    if (b->job->rank != 0 || b->rotation > 1)
         return;
     for (int i = 0; i < round->npairs; i++)
         gx_report_skip(rep, b->run->name, gx_paths[b->path].name, round->pairs[i].a,
@@ -625,6 +658,48 @@ static void teardown_paths(void)
         }
 }
 
+/* One pass over every run of the options: each path, pattern, size and pair once. */
+static int rotate(struct gx_bench *b, const struct gx_options *o, struct gx_collect *c,
+                  struct gx_report *rep, struct gx_output *out, struct gx_harness_out *ho,
+                  struct gx_err *err)
+{
+    const struct gx_job *job = b->job;
+    int rc = GX_OK;
+    for (int r = 0; r < o->nruns && rc == GX_OK; r++) {
+        const struct gx_run_opts *run = &o->runs[r];
+        struct gx_pairs pairs;
+        if ((rc = gx_pairs_resolve(run->pairs, job->size, &pairs, err)) != GX_OK)
+            break;
+        b->run = run;
+        for (int p = 0; p < run->npaths && rc == GX_OK; p++) {
+            b->path = run->paths[p];
+            const char *absent = !gx_paths[b->path].ops ? gx_paths[b->path].absent_why
+                                                       : path_setup_failed[b->path];
+            if (absent && absent[0]) {
+                if (job->rank == 0 && b->rotation == 1) {
+                    gx_report_skip(rep, run->name, gx_paths[b->path].name, -1, -1, absent);
+                    gx_output_skip(out, gx_paths[b->path].name, absent);
+                }
+                ho->skipped += b->rotation == 1;
+                continue;
+            }
+            rc = bench_path(b, &pairs, c, rep, out, ho, err);
+        }
+        gx_pairs_free(&pairs);
+    }
+    return rc;
+}
+
+/* --soak: rank 0 decides after each pass whether another one starts, and tells every rank. */
+static int soak_goes_on(const struct gx_job *job, const struct gx_options *o, double t0,
+                        int *more, struct gx_err *err)
+{
+    int go = job->rank == 0 && MPI_Wtime() - t0 < (double)o->g.soak;
+    GX_MPI_TRY(err, MPI_Bcast(&go, 1, MPI_INT, 0, job->comm));
+    *more = go;
+    return GX_OK;
+}
+
 int gx_harness_run(const struct gx_job *job, const struct gx_options *o, struct gx_report *rep,
                    struct gx_harness_out *ho, struct gx_err *err)
 {
@@ -644,28 +719,28 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o, struct 
     if (rc == GX_OK)
         rc = setup_paths(job, o, err);
     struct gx_bench b = {.job = job};
-    for (int r = 0; r < o->nruns && rc == GX_OK; r++) {
-        const struct gx_run_opts *run = &o->runs[r];
-        struct gx_pairs pairs;
-        if ((rc = gx_pairs_resolve(run->pairs, job->size, &pairs, err)) != GX_OK)
+    double t0 = MPI_Wtime();
+    ho->gpu_lost_rank = -1;
+    for (b.rotation = 1; rc == GX_OK; b.rotation++) {
+        /* Later passes stream their results to the .jsonl only: rank 0's memory stays flat. */
+        if (job->rank == 0 && o->g.soak > 0)
+            gx_report_rotation(rep, b.rotation);
+        gx_output_rotation(&out, b.rotation);
+        rc = rotate(&b, o, &c, rep, &out, ho, err);
+        if (rc != GX_OK || o->g.soak <= 0)
             break;
-        b.run = run;
-        for (int p = 0; p < run->npaths && rc == GX_OK; p++) {
-            b.path = run->paths[p];
-            const char *absent = !gx_paths[b.path].ops ? gx_paths[b.path].absent_why
-                                                       : path_setup_failed[b.path];
-            if (absent && absent[0]) {
-                if (job->rank == 0) {
-                    gx_report_skip(rep, run->name, gx_paths[b.path].name, -1, -1, absent);
-                    gx_output_skip(&out, gx_paths[b.path].name, absent);
-                }
-                ho->skipped++;
-                continue;
-            }
-            rc = bench_path(&b, &pairs, &c, rep, &out, ho, err);
-        }
-        gx_pairs_free(&pairs);
+        ho->rotations = b.rotation;
+        ho->soak_s = MPI_Wtime() - t0;
+        if (job->rank == 0)
+            gx_report_soak(rep, o->g.soak, ho->soak_s, ho->rotations);
+        int more = 0;
+        if ((rc = soak_goes_on(job, o, t0, &more, err)) != GX_OK || !more)
+            break;
     }
+    if (o->g.soak > 0)
+        ho->soak_s = MPI_Wtime() - t0; /* also when a pass was cut short */
+    else if (rc == GX_OK)
+        ho->rotations = 1;
     gx_output_done(&out);
     teardown_paths();
     free(b.samples);

@@ -9,6 +9,13 @@
 struct gx_harness_out {
     int validation_failed; /* some result's data arrived corrupted */
     int results, skipped, failed;
+    /* Every rank stopped at the same result (signal, sticky CUDA error): MPI can be finalized
+     * as in any other run. */
+    int stopped_together;
+    int gpu_lost_rank;     /* the rank whose sticky CUDA error stopped the run, or -1 */
+    /* --soak */
+    long rotations;        /* complete passes over the runs */
+    double soak_s;         /* seconds from the first measurement to the end of the last pass */
 };
 
 /* rep is used on rank 0 only. Returns GX_OK unless the run had to stop (then err says why). */

@@ -196,19 +196,29 @@ int main(int argc, char **argv)
         rc = gx_watchdog_start(&job, job.rank == 0 ? &rep : NULL,
                                provided == MPI_THREAD_MULTIPLE, &err);
     rc = gx_agree(job.comm, rc, &err);
-    struct gx_harness_out ho = {0};
+    struct gx_harness_out ho = {.gpu_lost_rank = -1};
     if (rc == GX_OK)
         rc = gx_harness_run(&job, &opts, &rep, &ho, &err);
+    /* Every rank stopped at the same result (a signal, a sticky CUDA error): finalize. */
+    int together = rc == GX_EINTERRUPTED || ho.stopped_together;
     if (rc != GX_OK) {
-        if (job.rank == 0 || rc != GX_EINTERRUPTED)
+        if (job.rank == 0 || !together)
             fprintf(stderr, "gpuxfer: rank %d: %s\n", job.rank, err.msg);
-        if (job.rank != 0 && rc != GX_EINTERRUPTED) {
+        if (job.rank != 0 && !together) {
             /* Rank 0 may be waiting on this rank; measurements so far are in the .jsonl. */
             MPI_Abort(MPI_COMM_WORLD, rc);
             return rc;
         }
     }
 
+    /* A failed measurement (a CUDA/MPI call failed within it) is a run-time failure of the
+     * run even though the others went on; corrupted data takes precedence. Only rank 0 knows. */
+    if (rc == GX_OK && !ho.validation_failed && ho.failed > 0 && job.rank == 0) {
+        rc = gx_fail(&err, GX_ERUNTIME, "%d measurement%s failed (their results say why)",
+                     ho.failed, ho.failed == 1 ? "" : "s");
+        fprintf(stderr, "gpuxfer: %s\n", err.msg);
+        together = 1;
+    }
     int exit_code = rc != GX_OK ? rc : ho.validation_failed ? GX_EVALIDATE : GX_OK;
     if (job.rank == 0) {
         const char *status = rc == GX_EINTERRUPTED                    ? "interrupted"
@@ -218,6 +228,14 @@ int main(int argc, char **argv)
                                                                      : "complete";
         if (rc != GX_OK)
             cJSON_AddStringToObject(rep.doc, "error", err.msg);
+        if (ho.gpu_lost_rank >= 0) {
+            cJSON *failure = cJSON_AddObjectToObject(rep.doc, "failure");
+            cJSON_AddStringToObject(failure, "kind", "cuda-sticky");
+            cJSON *ranks = cJSON_AddArrayToObject(failure, "ranks");
+            cJSON_AddItemToArray(ranks, cJSON_CreateNumber(ho.gpu_lost_rank));
+        }
+        if (opts.g.soak > 0)
+            gx_report_soak(&rep, opts.g.soak, ho.soak_s, ho.rotations);
         const char *oom = NULL;
         cJSON *mats = gx_matrices(rep.results, job.size, &oom);
         if (mats) {
@@ -239,6 +257,9 @@ int main(int argc, char **argv)
             fprintf(stderr, "gpuxfer: %s\n", werr.msg);
             exit_code = GX_ERUNTIME;
         } else {
+            if (opts.g.soak > 0)
+                printf("\n# soak: %ld complete pass%s in %.0f s of %ld s asked\n", ho.rotations,
+                       ho.rotations == 1 ? "" : "es", ho.soak_s, opts.g.soak);
             printf("\n# report: %s (%d results, %d skipped, %d failed)%s\n", rep.path, ho.results,
                    ho.skipped, ho.failed,
                    ho.validation_failed ? "; DATA VALIDATION FAILED" : "");
@@ -248,7 +269,7 @@ int main(int argc, char **argv)
                             "validation entries in %s\n", rep.path);
         gx_watchdog_stop(); /* it may use the report until here */
         gx_report_close(&rep);
-        if (rc != GX_OK && rc != GX_EINTERRUPTED) { /* an interrupted run was stopped by all */
+        if (rc != GX_OK && !together) { /* otherwise every rank stopped at the same point */
             MPI_Abort(MPI_COMM_WORLD, rc);
             return rc;
         }

@@ -4,6 +4,7 @@
 #include "cuda_util.h"
 #include "fill.h"
 #include "gpu.h"
+#include "gpu_lost.h"
 #include "kernels.h"
 #include "mem.h"
 
@@ -14,8 +15,12 @@ int gx_fail_cuda(struct gx_err *err, cudaError_t ce, const char *call, const cha
     int rc = ce == cudaErrorMemoryAllocation ? GX_ESKIP : GX_ERUNTIME;
     if (ce == cudaErrorMemoryAllocation)
         cudaGetLastError(); /* not sticky: the next size may fit */
-    return gx_fail(err, rc, "%s failed at %s:%d: %s (%s)", call, file, line,
-                   cudaGetErrorString(ce), cudaGetErrorName(ce));
+    int sticky = gx_cuda_is_sticky(ce);
+    gx_fail(err, rc, "%s%s failed at %s:%d: %s (%s)", sticky ? "sticky CUDA error: " : "", call,
+            file, line, cudaGetErrorString(ce), cudaGetErrorName(ce));
+    if (sticky)
+        gx_gpu_lost_mark(err->msg);
+    return rc;
 }
 
 int gx_cuda_util_stream(cudaStream_t *s, struct gx_err *err)

@@ -294,6 +294,13 @@ static int set_timeout(struct gx_options *o, struct gx_run_opts *r, const char *
     return parse_long(v, 1, 100000000, &o->g.timeout, err);
 }
 
+static int set_soak(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                    struct gx_err *err)
+{
+    (void)r;
+    return parse_long(v, 0, 100000000, &o->g.soak, err);
+}
+
 FLAG_SETTER(set_force, g.force)
 FLAG_SETTER(set_quiet, g.quiet)
 FLAG_SETTER(set_samples, g.samples)
@@ -360,6 +367,10 @@ const struct gx_option gx_option_table[] = {
     {"timeout", "SECONDS", 0, GX_T_INT, "60 + 2 x size x (iters + warmup + 2) x window / 1 GB/s",
      "time one measurement may take; past it the job ends with what it has (exit 4)",
      set_timeout},
+    {"soak", "SECONDS", 0, GX_T_INT, "off",
+     "after the runs complete once, repeat them, rotation after rotation, until SECONDS have "
+     "passed (later rotations go to the .jsonl only; the report counts them under \"soak\"); "
+     "also a top-level scenario key", set_soak},
     {"samples", NULL, 0, GX_T_FLAG, "off", "keep every raw sample in the report", set_samples},
     {"assume-cuda-aware", NULL, 0, GX_T_FLAG, "off",
      "treat the MPI library as CUDA-aware when it cannot be asked", set_assume_cuda_aware},
@@ -392,6 +403,11 @@ const struct gx_option *gx_option_find(const char *name)
         if (strcmp(op->name, name) == 0)
             return op;
     return NULL;
+}
+
+int gx_option_scenario_top(const struct gx_option *op)
+{
+    return op && !op->per_run && strcmp(op->name, "soak") == 0;
 }
 
 void gx_run_defaults(struct gx_run_opts *r)
@@ -490,6 +506,13 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
         free(text);
         if (rc != GX_OK)
             goto out;
+        /* The scenario's job-wide keys were set after the command line's: it wins again. */
+        for (int i = 0; i < ncli; i++)
+            if (gx_option_scenario_top(cli[i].op) &&
+                (rc = cli[i].op->set(o, NULL, cli[i].value, err)) != GX_OK) {
+                gx_wrap(err, "--%s", cli[i].op->name);
+                goto out;
+            }
     } else {
         o->nruns = 1;
         gx_run_defaults(&o->runs[0]);

@@ -42,6 +42,7 @@ struct gx_global_opts {
     double slow_pair;                     /* flag matrix pairs below this x the median */
     int force;                            /* overwrite an existing report */
     long timeout;                         /* seconds per measurement; 0: grows with the size */
+    long soak;                            /* --soak: repeat the runs until this many seconds */
 };
 
 struct gx_options {
@@ -67,6 +68,9 @@ struct gx_option {
 
 extern const struct gx_option gx_option_table[];
 const struct gx_option *gx_option_find(const char *name);
+/* A job-wide option that a scenario file may also set at its top level (e.g. soak); the
+ * command line still overrides it. */
+int gx_option_scenario_top(const struct gx_option *op);
 
 void gx_run_defaults(struct gx_run_opts *r);
 

@@ -41,6 +41,9 @@ void gx_output_result(struct gx_output *out, const struct gx_result *r)
 {
     if (!out->active)
         return;
+    /* Later soak passes repeat the first: their lines are in the .jsonl; failures show here. */
+    if (out->rotation > 1 && r->state != GX_STATE_FAILED && (!r->validated || r->valid))
+        return;
     char key[sizeof out->key];
     snprintf(key, sizeof key, "%s|%s|%s|%s|%s", r->run_name ? r->run_name : "", r->path,
              r->src_mem, r->dst_mem, r->pattern);
@@ -101,6 +104,20 @@ void gx_output_progress(struct gx_output *out, size_t size, const char *path, co
     fprintf(stderr, "\r\033[K[%ld/%ld] %s %s %zu B  elapsed %.0fs  left ~%.0fs", out->done,
             out->total, path, pattern, size, elapsed, left);
     fflush(stderr);
+}
+
+void gx_output_rotation(struct gx_output *out, long rotation)
+{
+    out->rotation = rotation;
+    if (!out->active || rotation < 2)
+        return;
+    clear_progress(out);
+    printf("\n# soak: pass %ld starts (the previous one took %.0f s)\n", rotation,
+           MPI_Wtime() - out->t0);
+    fflush(stdout);
+    out->key[0] = '\0';
+    out->done = 0; /* the progress line counts this pass */
+    out->t0 = MPI_Wtime();
 }
 
 void gx_output_done(struct gx_output *out)

@@ -11,6 +11,7 @@ struct gx_output {
     long done, total;
     double t0, last_draw;
     char key[256];        /* the block the last table line belonged to */
+    long rotation;        /* --soak: from the second pass on, only failures are printed */
 };
 
 void gx_output_init(struct gx_output *out, const struct gx_job *job, const struct gx_options *o);
@@ -19,6 +20,8 @@ void gx_output_skip(struct gx_output *out, const char *path, const char *reason)
 /* One measurement starts (call on every rank; draws on rank 0 at most every 0.2 s). */
 void gx_output_progress(struct gx_output *out, size_t size, const char *path,
                         const char *pattern);
+/* A pass over the runs starts (--soak: 1, 2, ...; a plain run has pass 1 only). */
+void gx_output_rotation(struct gx_output *out, long rotation);
 void gx_output_done(struct gx_output *out);
 
 #endif

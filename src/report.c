@@ -184,8 +184,15 @@ static int report_add_locked(struct gx_report *rep, const struct gx_result *res,
     cJSON *o = gx_result_json(res);
     if (!o)
         return gx_fail(err, GX_ERUNTIME, "out of host memory for a result");
+    if (rep->rotation > 0)
+        cJSON_AddNumberToObject(o, "rotation", (double)rep->rotation);
+    rep->streamed++;
+    rep->failures += res->state == GX_STATE_FAILED || (res->validated && !res->valid);
     char *line = cJSON_PrintUnformatted(o);
-    cJSON_AddItemToArray(rep->results, o);
+    if (rep->rotation > 1)
+        cJSON_Delete(o); /* in the lines file only */
+    else
+        cJSON_AddItemToArray(rep->results, o);
     if (!line)
         return gx_fail(err, GX_ERUNTIME, "out of host memory for a result line");
     /* One write + flush per line: an aborted job leaves only complete lines behind. */
@@ -343,6 +350,28 @@ static int write_locked(struct gx_report *rep, const char *status,
         return gx_fail(err, GX_ERUNTIME, "writing the report '%s': %s", rep->path, strerror(e));
     }
     return GX_OK;
+}
+
+void gx_report_rotation(struct gx_report *rep, long rotation)
+{
+    lock(rep);
+    rep->rotation = rotation;
+    unlock(rep);
+}
+
+void gx_report_soak(struct gx_report *rep, long seconds, double seconds_run, long rotations)
+{
+    lock(rep);
+    cJSON_DeleteItemFromObject(rep->doc, "soak");
+    cJSON *s = cJSON_AddObjectToObject(rep->doc, "soak");
+    if (s) {
+        cJSON_AddNumberToObject(s, "seconds", (double)seconds);
+        cJSON_AddNumberToObject(s, "seconds_run", seconds_run);
+        cJSON_AddNumberToObject(s, "rotations", (double)rotations);
+        cJSON_AddNumberToObject(s, "results_streamed", (double)rep->streamed);
+        cJSON_AddNumberToObject(s, "failures", (double)rep->failures);
+    }
+    unlock(rep);
 }
 
 void gx_report_close(struct gx_report *rep)

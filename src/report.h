@@ -7,7 +7,7 @@
 #include <cjson/cJSON.h>
 #include <pthread.h>
 
-#define GX_SCHEMA_VERSION "1.0"
+#define GX_SCHEMA_VERSION "1.1"
 
 struct gx_report {
     cJSON *doc;
@@ -20,6 +20,10 @@ struct gx_report {
     pthread_mutex_t lock;
     int lock_ready, final_written;
     double assembly_s; /* rank 0's time spent adding results and summarising */
+    /* --soak: the pass results belong to (0 without --soak); from the second pass on they
+     * go to the lines file only, so that the document does not grow with the soak. */
+    long rotation;
+    long streamed, failures; /* lines written; failed or corrupted results among them */
 };
 
 /* Creates the document and opens the lines file; nothing is written to `path` yet. */
@@ -39,6 +43,12 @@ int gx_report_write(struct gx_report *rep, const char *status, int exit_code,
  * already written; gives up after 2 s if the main thread holds the report. */
 int gx_report_write_abort(struct gx_report *rep, const char *status, int exit_code,
                           const char *message, cJSON *failure, struct gx_err *err);
+/* --soak: results from now on belong to pass `rotation` (>= 1); from 2 on they are streamed
+ * to the lines file and not kept in the document. */
+void gx_report_rotation(struct gx_report *rep, long rotation);
+/* --soak: sets the document's "soak" object (seconds asked and run, complete passes, results
+ * streamed and failures among them). */
+void gx_report_soak(struct gx_report *rep, long seconds, double seconds_run, long rotations);
 void gx_report_close(struct gx_report *rep);
 void gx_utc_now(char *buf, size_t len, int compact);
 

@@ -114,9 +114,23 @@ int gx_scenario_load(const char *file, const char *text, struct gx_options *o, s
                 goto out;
             }
         } else if (strcmp(kv->string, "runs") != 0) {
-            rc = gx_fail(err, GX_EINPUT, "%s: unknown key '%s' (expected description, runs)", file,
-                         kv->string);
-            goto out;
+            const struct gx_option *op = gx_option_find(kv->string);
+            if (!gx_option_scenario_top(op)) {
+                rc = gx_fail(err, GX_EINPUT, "%s: unknown key '%s' (expected description, runs, "
+                             "soak)", file, kv->string);
+                goto out;
+            }
+            /* A job-wide option (e.g. soak) at the top level, typed like a run's keys. */
+            char text[64];
+            if (!value_text(kv, op, text, sizeof text)) {
+                rc = gx_fail(err, GX_EINPUT, "%s: %s: expected %s", file, op->name,
+                             type_name(op->type));
+                goto out;
+            }
+            if ((rc = op->set(o, NULL, text, err)) != GX_OK) {
+                gx_wrap(err, "%s: %s", file, op->name);
+                goto out;
+            }
         }
     }
     const cJSON *runs = cJSON_GetObjectItemCaseSensitive(doc, "runs");

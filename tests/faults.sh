@@ -26,8 +26,17 @@ sys.exit(0 if ok and got == want else 1)
 PY
 }
 
-report_is() { # FILE STATUS EXIT-CODE: valid against the schema, with that status and code
-    check_report "$1" --status "$2" && [ "$(json_get "$1" exit_code)" = "$3" ]
+report_is() { # FILE STATUS EXIT-CODE [check_report args]: valid, with that status and code
+    _f=$1 _st=$2 _code=$3
+    shift 3
+    check_report "$_f" --status "$_st" "$@" && [ "$(json_get "$_f" exit_code)" = "$_code" ]
+}
+# Valid against the schema only (check_report also rejects failed results, which some faults make).
+schema_ok() {
+    "$PYTHON" -c "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))" \
+        "$1" "$top_srcdir/schema/gpuxfer-report.schema.json" 2>&1 | diag
+    "$PYTHON" -c "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))" \
+        "$1" "$top_srcdir/schema/gpuxfer-report.schema.json" >/dev/null 2>&1
 }
 json_get() { "$PYTHON" -c "import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2]))" "$@"; }
 show() { { echo "exit $rc"; cat "$dir/$1.err"; } | diag; }
@@ -122,7 +131,82 @@ sys.exit(0 if d["status"] == "failed" and d["exit_code"] == 1 and len(bad) == 1 
 PY
 ok $? "corrupt byte: report failed, the 4096-byte result says offset 1000"
 
-for spec in "boom:rank=1:size=8" "hang:rank=1" "hang:rank=x:size=8" "die:rank=1:size=8:when=now"; do
+# Out of memory at one size (injected where every memory kind allocates, so pageable memory
+# shows it without a GPU): that size is skipped with the text on both sides, the others measured.
+run_fault oom "cuda-oom:rank=1:size=4K" 2 --timeout 60
+[ $rc -eq 0 ] && report_is "$dir/oom.json" complete 0 --allow-skipped
+ok $? "cuda-oom on rank 1 at 4K: exit 0, report complete" || show oom
+"$PYTHON" - "$dir/oom.json" <<'PY'
+import json, sys
+r = {x["size"]: x for x in json.load(open(sys.argv[1]))["results"]}
+big = r[4096]
+sys.exit(0 if big["status"] == "skipped" and
+         big["reason"] == "rank 1: injected: cudaMalloc of 4096 bytes failed: out of memory (cudaErrorMemoryAllocation)" and
+         all(r[s]["status"] == "ok" for s in (8, 1024, 65536)) else 1)
+PY
+ok $? "cuda-oom: 4K skipped with cudaMalloc's out-of-memory text naming rank 1; 8, 1K, 64K ok"
+
+# cuda-sticky: rank 1's kernel makes an illegal address access at 4K. With a GPU that is a sticky
+# error: every rank stops after that result and the job ends cleanly with exit 3. Without one the
+# launch fails with an ordinary CUDA error: that size fails, the others are measured, exit 3.
+run_fault sticky "cuda-sticky:rank=1:size=4K" 2 --timeout 60
+[ $rc -eq 3 ] && schema_ok "$dir/sticky.json" && [ "$(json_get "$dir/sticky.json" status)" = error ] &&
+    [ "$(json_get "$dir/sticky.json" exit_code)" = 3 ]
+ok $? "cuda-sticky on rank 1: exit 3, valid report with status error and exit_code 3 (exit $rc)" || show sticky
+if "$PYTHON" -c "import json,sys; sys.exit(0 if json.load(open(sys.argv[1])).get('failure') else 1)" "$dir/sticky.json" 2>/dev/null; then
+    "$PYTHON" - "$dir/sticky.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = {x["size"]: x for x in d["results"]}
+sys.exit(0 if d["failure"] == {"kind": "cuda-sticky", "ranks": [1]} and
+         "cudaErrorIllegalAddress" in d["error"] and "rank 1's GPU context is unusable" in d["error"] and
+         r[4096]["status"] == "failed" and sorted(r) == [8, 1024, 4096] else 1)
+PY
+    ok $? "cuda-sticky with a GPU: failure cuda-sticky on rank 1, error names cudaErrorIllegalAddress, nothing measured after 4K"
+    grep -q "rank 1's GPU context is unusable, every rank stopped" "$dir/sticky.err"
+    ok $? "cuda-sticky with a GPU: stderr says why every rank stopped"
+else
+    skip "cuda-sticky needs a GPU for a sticky error (here: $("$PYTHON" -c "import json,sys; print([r['reason'] for r in json.load(open(sys.argv[1]))['results'] if r['status'] == 'failed'][0])" "$dir/sticky.json" 2>&1))"
+    "$PYTHON" - "$dir/sticky.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = {x["size"]: x for x in d["results"]}
+sys.exit(0 if r[4096]["status"] == "failed" and r[4096]["reason"].startswith("rank 1: ") and
+         "sticky" not in r[4096]["reason"] and
+         all(r[s]["status"] == "ok" for s in (8, 1024, 65536)) and
+         d["error"] == "1 measurement failed (their results say why)" else 1)
+PY
+    ok $? "a CUDA error that is not sticky (no GPU): 4K failed with the CUDA text, 8, 1K, 64K measured, exit 3"
+fi
+
+# --soak: passes repeat until the time is up; the report keeps the first, the .jsonl every one.
+run_fault soak "" 2 --sizes 8,1K --soak 3 --timeout 60
+"$PYTHON" - "$dir/soak.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = d["soak"]
+lines = [json.loads(l) for l in open(sys.argv[1] + ".jsonl")]
+rot = [l["rotation"] for l in lines]
+sys.exit(0 if d["status"] == "complete" and s["seconds"] == 3 and s["rotations"] >= 2 and
+         s["seconds_run"] >= 3 and s["failures"] == 0 and s["results_streamed"] == len(lines) and
+         len(d["results"]) == 2 and {r["rotation"] for r in d["results"]} == {1} and
+         rot == sorted(rot) and rot[-1] == s["rotations"] and len(lines) == 2 * s["rotations"] else 1)
+PY
+[ $? -eq 0 ] && [ $rc -eq 0 ] && report_is "$dir/soak.json" complete 0
+ok $? "--soak 3: exit 0, several passes; report holds pass 1, the .jsonl every pass, soak counts them" || show soak
+
+run_fault soakbad "corrupt:rank=1:size=1K" 2 --sizes 8,1K --soak 2 --timeout 60
+[ $rc -eq 1 ] && schema_ok "$dir/soakbad.json" && [ "$(json_get "$dir/soakbad.json" status)" = failed ] &&
+    [ "$("$PYTHON" -c "import json,sys; print(json.load(open(sys.argv[1]))['soak']['failures'])" "$dir/soakbad.json")" = 1 ]
+ok $? "--soak with corrupted data in a pass: exit 1, soak.failures 1" || show soakbad
+
+run_fault soaksig "signal:rank=1:size=1K:iter=1" 2 --sizes 8,1K --soak 30 --timeout 60
+[ $rc -eq 5 ] && report_is "$dir/soaksig.json" interrupted 5 &&
+    [ "$("$PYTHON" -c "import json,sys; print(json.load(open(sys.argv[1]))['soak']['rotations'])" "$dir/soaksig.json")" = 0 ]
+ok $? "--soak 30 with SIGTERM on rank 1: exit 5 at once, report interrupted, soak has 0 complete passes" || show soaksig
+
+for spec in "boom:rank=1:size=8" "hang:rank=1" "hang:rank=x:size=8" "die:rank=1:size=8:when=now" \
+    "cuda-oom:rank=1"; do
     run_fault bad "$spec" 2
     [ $rc -eq 2 ] && [ "$(grep -c '^gpuxfer: ' "$dir/bad.err")" -eq 1 ] &&
         grep -q "GPUXFER_FAULT='$spec'" "$dir/bad.err" && [ ! -e "$dir/bad.json" ]

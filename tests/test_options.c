@@ -112,6 +112,20 @@ int main(void)
     bad_scenario("[1, 2]", "s.json: expected a JSON object");
     bad_scenario("{\"runs\": [\n{\"sizes\": \"8\"},\n]}", "s.json: line 3: not valid JSON");
     bad_scenario("{\"runs\": [3]}", "s.json: runs[0]: expected an object");
+    /* --soak: a job-wide option, also a top-level scenario key; the command line wins. */
+    ok(parse("--soak 30", &err) == GX_OK && o.g.soak == 30, "--soak 30");
+    ok(parse("", &err) == GX_OK && o.g.soak == 0, "no --soak: off");
+    bad("--soak -1", "--soak: -1 is out of range");
+    bad("--soak soon", "--soak: 'soon' is not an integer");
+    scenario_text = "{\"soak\": 45, \"runs\": [{\"sizes\": \"8\"}]}";
+    ok(parse("--scenario s.json", &err) == GX_OK && o.g.soak == 45, "scenario key soak (%s)",
+       err.msg);
+    ok(parse("--soak 5 --scenario s.json", &err) == GX_OK && o.g.soak == 5,
+       "--soak on the command line overrides the scenario's");
+    bad_scenario("{\"soak\": \"long\", \"runs\": [{}]}", "s.json: soak: expected an integer");
+    bad_scenario("{\"soak\": -3, \"runs\": [{}]}", "s.json: soak: -3 is out of range");
+    bad_scenario("{\"timeout\": 3, \"runs\": [{}]}", "s.json: unknown key 'timeout'");
+    bad_scenario("{\"runs\": [{\"soak\": 3}]}", "s.json: runs[0]: unknown key 'soak'");
     scenario_text = NULL;
     bad("--scenario missing.json", "cannot read 'missing.json'");
 
