@@ -2,7 +2,7 @@
 # The GPU-machine checks behind the closing notes, run there from the repository root with
 # .gpukit (device kit), build-gpu (an x86-64 build against the kit's CUDA-aware Open MPI) and
 # .whl (jsonschema wheels for the tests' report checks) carried along. Writes under $OUT.
-#   scripts/h200-checks.sh topo|suite|sanitizer|sweep ...
+#   scripts/h200-checks.sh topo|suite|faults|sanitizer|bench|soak|sweep ...
 set -u
 . .gpukit/env.sh
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target /tmp/site \
@@ -41,6 +41,25 @@ for what in "$@"; do
                 python3 scripts/sanitizer-attribute "/tmp/san-$tool-$p.log"
             done
         done ;;
+    bench)
+        # The full sweep with calibration and the goals table (issue: performance).
+        MPIRUN_ARGS="--bind-to none" timeout ${BENCH_LIMIT:-570} bash scripts/gpuxfer-bench -n 2 \
+            -o /tmp/bench -t $(( ${BENCH_LIMIT:-570} - 20 )) 2>&1 | tee "$OUT/h200x4-bench-goals.txt"
+        echo "bench rc=${PIPESTATUS[0]}"
+        cp /tmp/bench/bench.json "$OUT/h200x4-gpu-sweep.json"
+        grep -v -e cuMemHostRegister -e help_aggregate /tmp/bench/bench.txt >"$OUT/h200x4-gpu-sweep.txt"
+        sed -n '/^# calibration/,/^$/p' /tmp/bench/bench.txt | head -40
+        python3 tests/check_report.py "$OUT/h200x4-gpu-sweep.json" --ranks 2 --allow-skipped \
+            && echo "report valid" ;;
+    soak)
+        MPIRUN_ARGS="--bind-to none" timeout $(( ${SOAK_SECONDS:-300} + 200 )) bash scripts/gpuxfer-soak \
+            -n 2 -d ${SOAK_SECONDS:-300} -i 5 -o /tmp/soak -- --calibrate off 2>&1 | \
+            tee "$OUT/h200x4-soak.txt" | tail -n 40
+        echo "soak rc=${PIPESTATUS[0]}"
+        cp /tmp/soak/*.json "$OUT/" 2>/dev/null ;;
+    faults)
+        timeout 200 sh tests/faults.sh >"$OUT/faults.tap" 2>&1
+        echo "faults rc=$?"; grep -E '^not ok|^1\.\.|cuda|SKIP' "$OUT/faults.tap" ;;
     sweep)
         timeout 330 mpirun -np 2 --bind-to none "$G" --scenario scenarios/gpu-sweep.json --quiet \
             --output "$OUT/h200x4-gpu-sweep.json" 2>&1 | quiet_ompi >"$OUT/h200x4-gpu-sweep.txt"
