@@ -1,6 +1,7 @@
 #include "config.h"
 #include "harness.h"
 
+#include "calibrate.h"
 #include "fault.h"
 #include "gpu.h"
 #include "mem.h"
@@ -49,6 +50,7 @@ struct gx_bench {
     const struct gx_run_opts *run;
     int path;
     const struct gx_pair *pair; /* NULL: this rank sits the round out */
+    const struct gx_ceilings *ceilings; /* rank 0, from the calibration; NULL without one */
     struct gx_ep ep;
     double *samples;
     size_t nsamples_cap;
@@ -300,6 +302,9 @@ static int collect(struct gx_bench *b, const struct gx_axes *ax, const struct gx
             .window = gx_pattern_table[ax->pattern]->uses_window ? ax->window : 1,
         };
         merge(&c->recs[p->a], &c->recs[p->b], &res);
+        char ceiling_what[256];
+        gx_ceiling_apply(b->run->calibrate ? b->ceilings : NULL, pe->ops, &res, ceiling_what,
+                         sizeof ceiling_what);
         if (job->g->samples && c->counts[p->a]) {
             res.samples = c->samples + c->displs[p->a];
             res.nsamples = (size_t)c->counts[p->a];
@@ -556,9 +561,13 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o, struct 
     }
     rc = gx_agree(job->comm, rc, err);
     gx_output_init(&out, job, o);
+    /* The ceilings first, on a quiet machine: before any path sets up job-wide state. */
+    struct gx_ceilings *ceilings = NULL;
+    if (rc == GX_OK)
+        rc = gx_calibrate(job, o, rep, &ceilings, err);
     if (rc == GX_OK)
         rc = setup_paths(job, o, err);
-    struct gx_bench b = {.job = job};
+    struct gx_bench b = {.job = job, .ceilings = ceilings};
     for (int r = 0; r < o->nruns && rc == GX_OK; r++) {
         const struct gx_run_opts *run = &o->runs[r];
         struct gx_pairs pairs;
@@ -583,6 +592,8 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o, struct 
     }
     gx_output_done(&out);
     teardown_paths();
+    gx_ceilings_free(ceilings);
+    free(ceilings);
     free(b.samples);
     free(c.recs);
     free(c.samples);

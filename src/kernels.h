@@ -24,6 +24,10 @@ cudaError_t gx_kernel_copy(void *dst, const void *src, size_t n, cudaStream_t s)
  * that demand paging moves it. */
 cudaError_t gx_kernel_touch(void *buf, size_t n, int write, cudaStream_t s);
 
+/* One thread that spins until *go (host-mapped memory, device pointer) is non-zero or limit_ns
+ * have passed: holds the stream while the host enqueues the copies to be timed. */
+cudaError_t gx_kernel_spin(const volatile int *go, unsigned long long limit_ns, cudaStream_t s);
+
 #ifdef __cplusplus
 }
 #endif

@@ -25,6 +25,7 @@ struct gx_run_opts {
     int nchunks;
     size_t chunks[GX_MAX_LIST];           /* chunk sizes; 0 means the whole message */
     int ndepths, depths[GX_MAX_LIST];
+    int calibrate;                        /* measure the ceilings of this run's results */
 };
 
 struct gx_global_opts {
