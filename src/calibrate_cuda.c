@@ -19,11 +19,14 @@
 #define MAX_COPIES 256
 #define SPIN_LIMIT_NS 2000000000ull
 
-/* Streams, events and the go flag of one measurement; all on this rank's GPU. */
+/* Streams, events and the go flag of one measurement. Stream i and its events live on
+ * device dev[i]: a copy both ways between two GPUs is pushed by each GPU's own copy engines,
+ * as two processes on those GPUs would push. */
 struct rig {
+    int dev[2], home;
     cudaStream_t s[2];
     cudaEvent_t start[2], stop[2];
-    volatile int *go;     /* host-mapped */
+    volatile int *go;     /* host-mapped, portable: every device reads it at the same address */
     int *go_dev;
 };
 
@@ -38,6 +41,7 @@ struct copy_job {
 static void rig_free(struct rig *r)
 {
     for (int i = 0; i < 2; i++) {
+        cudaSetDevice(r->dev[i]);
         if (r->s[i])
             cudaStreamDestroy(r->s[i]);
         if (r->start[i])
@@ -45,19 +49,25 @@ static void rig_free(struct rig *r)
         if (r->stop[i])
             cudaEventDestroy(r->stop[i]);
     }
+    cudaSetDevice(r->home);
     if (r->go)
         cudaFreeHost((void *)r->go);
     memset(r, 0, sizeof *r);
 }
 
-static int rig_init(struct rig *r, struct gx_err *err)
+/* On failure the caller still calls rig_free, which goes back to `home`. */
+static int rig_init(struct rig *r, int home, int dev1, struct gx_err *err)
 {
     memset(r, 0, sizeof *r);
+    r->home = r->dev[0] = home;
+    r->dev[1] = dev1;
     for (int i = 0; i < 2; i++) {
+        GX_CUDA_TRY(err, cudaSetDevice(r->dev[i]));
         GX_CUDA_TRY(err, cudaStreamCreateWithFlags(&r->s[i], cudaStreamNonBlocking));
         GX_CUDA_TRY(err, cudaEventCreate(&r->start[i]));
         GX_CUDA_TRY(err, cudaEventCreate(&r->stop[i]));
     }
+    GX_CUDA_TRY(err, cudaSetDevice(home));
     void *go = NULL;
     GX_CUDA_TRY(err, cudaHostAlloc(&go, sizeof(int), cudaHostAllocMapped | cudaHostAllocPortable));
     r->go = go;
@@ -79,12 +89,12 @@ static int repeat(struct rig *r, const struct copy_job *j, size_t size, double *
     int count = copies_for(size);
     *r->go = 0;
     __sync_synchronize();
+    /* Each stream is held while its copies are enqueued; the device is its stream's. */
     for (int i = 0; i < j->nstreams; i++) {
+        GX_CUDA_TRY(err, cudaSetDevice(r->dev[i]));
         GX_CUDA_TRY(err, gx_kernel_spin(r->go_dev, SPIN_LIMIT_NS, r->s[i]));
         GX_CUDA_TRY(err, cudaEventRecord(r->start[i], r->s[i]));
-    }
-    for (int c = 0; c < count; c++)
-        for (int i = 0; i < j->nstreams; i++) {
+        for (int c = 0; c < count; c++) {
             if (j->dst_dev[i] >= 0)
                 GX_CUDA_TRY(err, cudaMemcpyPeerAsync(j->dst[i], j->dst_dev[i], j->src[i],
                                                      j->src_dev[i], size, r->s[i]));
@@ -92,8 +102,9 @@ static int repeat(struct rig *r, const struct copy_job *j, size_t size, double *
                 GX_CUDA_TRY(err, cudaMemcpyAsync(j->dst[i], j->src[i], size, cudaMemcpyDefault,
                                                  r->s[i]));
         }
-    for (int i = 0; i < j->nstreams; i++)
         GX_CUDA_TRY(err, cudaEventRecord(r->stop[i], r->s[i]));
+    }
+    GX_CUDA_TRY(err, cudaSetDevice(r->home));
     __sync_synchronize();
     *r->go = 1; /* the copies start now, back to back */
     __sync_synchronize();
@@ -124,6 +135,7 @@ static void measure_curve(struct rig *r, const struct copy_job *j, struct gx_cei
             rc = repeat(r, j, p->size, &v[k], &err);
         if (rc != GX_OK) {
             cudaGetLastError();
+            cudaSetDevice(r->home);
             gx_cal_absent_from(c, i, err.msg);
             return;
         }
@@ -270,7 +282,7 @@ void gx_cal_copies(const struct gx_job *job, struct gx_ceil_curve *h2d,
     struct rig r;
     struct gx_err err = {0};
     struct bufs bf = {.n = 2, .dev = {job->gpu, -1}};
-    if (rig_init(&r, &err) != GX_OK) {
+    if (rig_init(&r, job->gpu, job->gpu, &err) != GX_OK) {
         cudaGetLastError();
         all_absent(h2d, err.msg);
         all_absent(d2h, err.msg);
@@ -286,6 +298,48 @@ void gx_cal_copies(const struct gx_job *job, struct gx_ceil_curve *h2d,
         bufs_free(&bf, job->gpu);
     }
     rig_free(&r);
+}
+
+/* Peer access from device `from` to `to` (this process), remembering whether this call turned
+ * it on; GX_ESKIP with the reason in why when there is none. */
+static int enable_peer(int from, int to, int home, int *enabled, char *why, size_t len)
+{
+    int can = 0;
+    cudaError_t ce = cudaDeviceCanAccessPeer(&can, from, to);
+    if (ce == cudaSuccess && !can) {
+        snprintf(why, len, "no peer access from GPU %d to GPU %d", from, to);
+        return GX_ESKIP;
+    }
+    if (ce == cudaSuccess)
+        ce = cudaSetDevice(from);
+    if (ce == cudaSuccess) {
+        ce = cudaDeviceEnablePeerAccess(to, 0);
+        *enabled = ce == cudaSuccess;
+        if (ce == cudaErrorPeerAccessAlreadyEnabled)
+            ce = cudaSuccess;
+    }
+    cudaGetLastError();
+    cudaSetDevice(home);
+    if (ce == cudaSuccess)
+        return GX_OK;
+    struct gx_err err = {0};
+    gx_fail_cuda(&err, ce, "enabling peer access", __FILE__, __LINE__);
+    snprintf(why, len, "%.199s", err.msg);
+    return GX_ESKIP;
+}
+
+static void disable_peer(int here, int peer, const int enabled[2], int home)
+{
+    if (enabled[0]) {
+        cudaSetDevice(here);
+        cudaDeviceDisablePeerAccess(peer);
+    }
+    if (enabled[1]) {
+        cudaSetDevice(peer);
+        cudaDeviceDisablePeerAccess(here);
+    }
+    cudaGetLastError();
+    cudaSetDevice(home);
 }
 
 void gx_cal_peer(const struct gx_job *job, int peer, const char *peer_busid,
@@ -310,28 +364,16 @@ void gx_cal_peer(const struct gx_job *job, int peer, const char *peer_busid,
         all_absent(bi, why);
         return;
     }
-    int enabled_here = 0;
+    int enabled[2] = {0, 0}; /* peer access this call enabled: here -> peer, peer -> here */
     if (dev == job->gpu) {
         snprintf(uni->what, sizeof uni->what, "cudaMemcpyPeerAsync within GPU %d (ranks %d and %d "
                  "share it)", dev, job->rank, peer);
     } else {
-        int can = 0;
-        cudaError_t ce = cudaDeviceCanAccessPeer(&can, job->gpu, dev);
-        if (ce == cudaSuccess && !can)
-            snprintf(why, sizeof why, "no peer access from GPU %d to GPU %d", job->gpu, dev);
-        else if (ce == cudaSuccess) {
-            ce = cudaDeviceEnablePeerAccess(dev, 0);
-            enabled_here = ce == cudaSuccess;
-            if (ce == cudaErrorPeerAccessAlreadyEnabled)
-                ce = cudaSuccess;
-        }
-        if (ce != cudaSuccess) {
-            struct gx_err err = {0};
-            gx_fail_cuda(&err, ce, "enabling peer access", __FILE__, __LINE__);
-            snprintf(why, sizeof why, "%.199s", err.msg);
-        }
-        cudaGetLastError();
+        if (enable_peer(job->gpu, dev, job->gpu, &enabled[0], why, sizeof why) == GX_OK &&
+            bi->n)
+            enable_peer(dev, job->gpu, job->gpu, &enabled[1], why, sizeof why);
         if (why[0]) {
+            disable_peer(job->gpu, dev, enabled, job->gpu);
             all_absent(uni, why);
             all_absent(bi, why);
             return;
@@ -339,13 +381,13 @@ void gx_cal_peer(const struct gx_job *job, int peer, const char *peer_busid,
         snprintf(uni->what, sizeof uni->what, "cudaMemcpyPeerAsync GPU %d -> GPU %d", job->gpu,
                  dev);
     }
-    snprintf(bi->what, sizeof bi->what, "%.160s and back at once, two streams",
-             dev == job->gpu ? "within the GPU" : uni->what);
+    snprintf(bi->what, sizeof bi->what, "%.120s, and back pushed by GPU %d, at once",
+             uni->what, dev);
     struct rig r;
     struct gx_err err = {0};
     /* src and dst here, dst and src on the peer: [0] -> [1] one way, [2] -> [3] back. */
     struct bufs bf = {.n = bi->n ? 4 : 2, .dev = {job->gpu, dev, dev, job->gpu}};
-    if (rig_init(&r, &err) != GX_OK) {
+    if (rig_init(&r, job->gpu, dev, &err) != GX_OK) {
         cudaGetLastError();
         all_absent(uni, err.msg);
         all_absent(bi, err.msg);
@@ -355,6 +397,7 @@ void gx_cal_peer(const struct gx_job *job, int peer, const char *peer_busid,
             struct copy_job one = {1, {bf.p[1]}, {bf.p[0]}, {dev}, {job->gpu}};
             measure_curve(&r, &one, uni, fits(uni, bytes));
             if (bi->n) {
+                /* Stream 1 is on the peer's GPU: each GPU pushes its own direction. */
                 struct copy_job two = {2, {bf.p[1], bf.p[3]}, {bf.p[0], bf.p[2]},
                                        {dev, job->gpu}, {job->gpu, dev}};
                 measure_curve(&r, &two, bi, fits(bi, bytes));
@@ -363,7 +406,7 @@ void gx_cal_peer(const struct gx_job *job, int peer, const char *peer_busid,
         }
     }
     rig_free(&r);
-    if (enabled_here) /* later paths find peer access as they would have without calibration */
-        cudaDeviceDisablePeerAccess(dev);
+    /* Later paths find peer access as they would have without calibration. */
+    disable_peer(job->gpu, dev, enabled, job->gpu);
     cudaGetLastError();
 }
