@@ -23,6 +23,12 @@
 #define GX_TAG_CAL_SYNC 152
 #define GX_TAG_CAL_DATA 153
 #define GX_TAG_CAL_ACK 154
+#define GX_TAG_CAL_PLAN 155
+/* A timed MPI repeat moves GX_CAL_TARGET_BYTES or lasts about this long, whichever is less:
+ * a slow link gets fewer messages, never minutes per size. */
+#define REPEAT_MAX_S 0.1
+/* Without --timeout, one MPI calibration task stops measuring (the rest absent) after this. */
+#define TASK_BUDGET_S 30.0
 #define BUSID_LEN 32
 
 /* ------------------------------------------------------------------ the plan */
@@ -294,6 +300,8 @@ struct mpi_rig {
     int kind;            /* memory kind of the buffers */
     void *src, *dst;
     struct gx_requests reqs;
+    double deadline;     /* MPI_Wtime on the initiator: no new point after it */
+    double sec_per_byte; /* of the last point measured, 0 when none yet */
 };
 
 /* Both sides of the pair learn whether both are fine. */
@@ -368,7 +376,7 @@ static int mpi_rig_alloc(struct mpi_rig *m, struct gx_ceil_curve *c, int nc, siz
 /* One repeat of `nwin` windows of `window` messages, one way (the initiator sends; an ack per
  * window, as osu_bw) or both ways at once; GB/s on the initiator. */
 static int bw_repeat(struct mpi_rig *m, size_t size, long window, long nwin, int both,
-                     double *gbps, struct gx_err *err)
+                     double *gbps, double *secs, struct gx_err *err)
 {
     MPI_Comm comm = m->job->comm;
     int ack = 0;
@@ -400,11 +408,12 @@ static int bw_repeat(struct mpi_rig *m, size_t size, long window, long nwin, int
                                      m->peer, GX_TAG_CAL_ACK, comm, MPI_STATUS_IGNORE));
     double t = MPI_Wtime() - t0;
     *gbps = t > 0 ? (double)size * (double)window * (double)nwin * (both ? 2 : 1) / t / 1e9 : 0;
+    *secs = t;
     return GX_OK;
 }
 
 /* One repeat of `trips` round trips with bare MPI_Send/MPI_Recv; one way in us. */
-static int lat_repeat(struct mpi_rig *m, size_t size, long trips, double *us,
+static int lat_repeat(struct mpi_rig *m, size_t size, long trips, double *us, double *secs,
                       struct gx_err *err)
 {
     MPI_Comm comm = m->job->comm;
@@ -423,7 +432,8 @@ static int lat_repeat(struct mpi_rig *m, size_t size, long trips, double *us,
             GX_MPI_TRY(err, MPI_Send(m->src, n, MPI_BYTE, m->peer, GX_TAG_CAL_DATA, comm));
         }
     }
-    *us = (MPI_Wtime() - t0) / (double)trips / 2 * 1e6;
+    *secs = MPI_Wtime() - t0;
+    *us = *secs / (double)trips / 2 * 1e6;
     return GX_OK;
 }
 
@@ -432,28 +442,75 @@ static long clampl(double v, long lo, long hi)
     return v < (double)lo ? lo : v > (double)hi ? hi : (long)v;
 }
 
-/* Every point of one MPI curve: warm-up, then the repeats. Latency above INT_MAX bytes (one
- * MPI_Send) is absent. */
+/* The initiator decides how many messages (or round trips) the next repeat uses, and tells
+ * the peer; 0: this point is skipped. */
+static int agree_count(struct mpi_rig *m, long *n, struct gx_err *err)
+{
+    if (m->initiator)
+        GX_MPI_TRY(err, MPI_Send(n, 1, MPI_LONG, m->peer, GX_TAG_CAL_PLAN, m->job->comm));
+    else
+        GX_MPI_TRY(err, MPI_Recv(n, 1, MPI_LONG, m->peer, GX_TAG_CAL_PLAN, m->job->comm,
+                                 MPI_STATUS_IGNORE));
+    return GX_OK;
+}
+
+/* One repeat of n messages (windows of at most the usual window) or n round trips. */
+static int mpi_repeat(struct mpi_rig *m, const struct gx_ceil_curve *c, size_t size, long n,
+                      double *v, double *secs, struct gx_err *err)
+{
+    if (c->kind == GX_CEIL_MPI_LAT)
+        return lat_repeat(m, size, n, v, secs, err);
+    long window = gx_default_window(size);
+    window = window < n ? window : n;
+    return bw_repeat(m, size, window, (n + window - 1) / window, c->kind == GX_CEIL_MPI_BIBW, v,
+                     secs, err);
+}
+
+/* Every point of one MPI curve: one message to probe, a warm-up repeat, then the repeats,
+ * each of GX_CAL_TARGET_BYTES (at most 64 windows; latency: at most 500 round trips) or
+ * REPEAT_MAX_S, whichever is less. Points that would run past the task's deadline are absent,
+ * and so is latency above INT_MAX bytes (one MPI_Send). */
 static int mpi_curve(struct mpi_rig *m, struct gx_ceil_curve *c, size_t fit, struct gx_err *err)
 {
     for (int i = 0; i < c->n && c->pts[i].size <= fit; i++) {
         struct gx_ceil_point *p = &c->pts[i];
         size_t size = (size_t)p->size;
-        double v[GX_CAL_REPEATS + 1];
+        double v[GX_CAL_REPEATS], secs, ignored;
         gx_watchdog_progress(i, c->n);
         if (c->kind == GX_CEIL_MPI_LAT && size > INT_MAX) {
             snprintf(p->absent, sizeof p->absent, "latency is measured up to %d bytes", INT_MAX);
             continue;
         }
-        /* Many messages for small sizes, GX_CAL_TARGET_BYTES a repeat for large ones. */
-        long window = gx_default_window(size);
-        long nwin = clampl((double)GX_CAL_TARGET_BYTES / ((double)size * (double)window), 1, 64);
-        long trips = clampl(16.0 * (double)GX_MIB / (double)size, 10, 500);
-        for (int k = 0; k <= GX_CAL_REPEATS; k++) /* v[0]: the warm-up */
-            GX_TRY(c->kind == GX_CEIL_MPI_LAT
-                       ? lat_repeat(m, size, trips, &v[k], err)
-                       : bw_repeat(m, size, window, nwin, c->kind == GX_CEIL_MPI_BIBW, &v[k], err));
-        gx_cal_point_set(p, v + 1, GX_CAL_REPEATS);
+        long full = c->kind == GX_CEIL_MPI_LAT
+                        ? clampl(16.0 * (double)GX_MIB / (double)size, 10, 500)
+                        : gx_default_window(size) *
+                              clampl((double)GX_CAL_TARGET_BYTES /
+                                         ((double)size * (double)gx_default_window(size)), 1, 64);
+        /* Probe with one message, unless the last size says even that would not fit. */
+        double guess = m->sec_per_byte * (double)size * (GX_CAL_REPEATS + 2);
+        long n = MPI_Wtime() + guess < m->deadline;
+        GX_TRY(agree_count(m, &n, err));
+        if (n > 0)
+            GX_TRY(mpi_repeat(m, c, size, 1, &ignored, &secs, err));
+        /* The warm-up, then the timed repeats, sized from what the last repeat took. */
+        for (int phase = 0; phase < 2 && n > 0; phase++) {
+            double per = secs / (double)n;
+            n = clampl(REPEAT_MAX_S / (per > 0 ? per : 1e-9), 1, full);
+            if (MPI_Wtime() + per * (double)n * (phase ? GX_CAL_REPEATS : GX_CAL_REPEATS + 1) >
+                m->deadline)
+                n = 0;
+            GX_TRY(agree_count(m, &n, err));
+            for (int k = 0; n > 0 && k < (phase ? GX_CAL_REPEATS : 1); k++)
+                GX_TRY(mpi_repeat(m, c, size, n, phase ? &v[k] : &ignored, &secs, err));
+        }
+        if (n == 0) {
+            snprintf(p->absent, sizeof p->absent, "not measured: the calibration's time for "
+                     "this pair (%.0f s, half of --timeout when given) would run out",
+                     m->job->g->timeout > 0 ? 0.5 * (double)m->job->g->timeout : TASK_BUDGET_S);
+            continue;
+        }
+        m->sec_per_byte = secs / (double)n / (double)size;
+        gx_cal_point_set(p, v, GX_CAL_REPEATS);
     }
     return GX_OK;
 }
@@ -464,6 +521,8 @@ static int mpi_pair(const struct gx_job *job, int a, int b, struct gx_ceil_curve
                     struct gx_err *err)
 {
     struct mpi_rig m = {.job = job, .peer = job->rank == a ? b : a, .initiator = job->rank == a};
+    m.deadline = MPI_Wtime() +
+                 (job->g->timeout > 0 ? 0.5 * (double)job->g->timeout : TASK_BUDGET_S);
     size_t fit = 0;
     int rc = mpi_rig_alloc(&m, c, 3, &fit, err);
     const char *buffers = m.kind == GX_MEM_PINNED ? "pinned" : "pageable (malloc)";
