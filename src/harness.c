@@ -2,6 +2,7 @@
 #include "harness.h"
 
 #include "chunk.h"
+#include "calibrate.h"
 #include "fault.h"
 #include "gpu.h"
 #include "gpu_lost.h"
@@ -57,6 +58,7 @@ struct gx_bench {
     const struct gx_run_opts *run;
     int path;
     const struct gx_pair *pair; /* NULL: this rank sits the round out */
+    const struct gx_ceilings *ceilings; /* rank 0, from the calibration; NULL without one */
     struct gx_ep ep;
     double *samples;
     size_t nsamples_cap;
@@ -376,6 +378,9 @@ static int collect(struct gx_bench *b, const struct gx_axes *ax, const struct gx
             res.cands = c->recs[p->a].cand;
             res.ncands = c->recs[p->a].ncand;
         }
+        char ceiling_what[256];
+        gx_ceiling_apply(b->run->calibrate ? b->ceilings : NULL, pe->ops, &res, ceiling_what,
+                         sizeof ceiling_what);
         if (job->g->samples && c->counts[p->a]) {
             res.samples = c->samples + c->displs[p->a];
             res.nsamples = (size_t)c->counts[p->a];
@@ -716,9 +721,13 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o, struct 
     }
     rc = gx_agree(job->comm, rc, err);
     gx_output_init(&out, job, o);
+    /* The ceilings first, on a quiet machine: before any path sets up job-wide state. */
+    struct gx_ceilings *ceilings = NULL;
+    if (rc == GX_OK)
+        rc = gx_calibrate(job, o, rep, &ceilings, err);
     if (rc == GX_OK)
         rc = setup_paths(job, o, err);
-    struct gx_bench b = {.job = job};
+    struct gx_bench b = {.job = job, .ceilings = ceilings};
     double t0 = MPI_Wtime();
     ho->gpu_lost_rank = -1;
     for (b.rotation = 1; rc == GX_OK; b.rotation++) {
@@ -743,6 +752,8 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o, struct 
         ho->rotations = 1;
     gx_output_done(&out);
     teardown_paths();
+    gx_ceilings_free(ceilings);
+    free(ceilings);
     free(b.samples);
     free(c.recs);
     free(c.samples);

@@ -27,6 +27,10 @@ cudaError_t gx_kernel_touch(void *buf, size_t n, int write, cudaStream_t s);
  * cudaErrorIllegalAddress for the next synchronization. */
 cudaError_t gx_kernel_illegal_access(cudaStream_t s);
 
+/* One thread that spins until *go (host-mapped memory, device pointer) is non-zero or limit_ns
+ * have passed: holds the stream while the host enqueues the copies to be timed. */
+cudaError_t gx_kernel_spin(const volatile int *go, unsigned long long limit_ns, cudaStream_t s);
+
 #ifdef __cplusplus
 }
 #endif

@@ -193,6 +193,19 @@ static int set_depth(struct gx_options *o, struct gx_run_opts *r, const char *v,
     return GX_OK;
 }
 
+static int set_calibrate(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                         struct gx_err *err)
+{
+    (void)o;
+    if (strcmp(v, "on") == 0)
+        r->calibrate = 1;
+    else if (strcmp(v, "off") == 0)
+        r->calibrate = 0;
+    else
+        return gx_fail(err, GX_EINPUT, "unknown value '%s' (expected on or off)", v);
+    return GX_OK;
+}
+
 static int set_name(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
 {
     (void)o;
@@ -355,6 +368,10 @@ const struct gx_option gx_option_table[] = {
      set_chunk},
     {"depth", "LIST", 1, GX_T_LIST, "2",
      "chunks in flight per side for pipelined paths (1 = no pipelining)", set_depth},
+    {"calibrate", "on|off", 1, GX_T_STRING, "on",
+     "measure, before the runs, the ceilings that bound their results (copy engines, peer "
+     "copies, MPI between the hosts) and report each result's efficiency against its ceiling",
+     set_calibrate},
     {"name", "NAME", 1, GX_T_STRING, "none", "label of the run in the report", set_name},
     {"scenario", "FILE", 0, GX_T_STRING, "none",
      "JSON file with one or more runs; command-line options override its values",

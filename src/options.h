@@ -26,6 +26,7 @@ struct gx_run_opts {
     size_t chunks[GX_MAX_LIST];           /* chunk sizes; 0 means the whole message */
     int ndepths, depths[GX_MAX_LIST];
     int chunk_auto;                       /* --chunk auto: chunk x depth chosen per size */
+    int calibrate;                        /* measure the ceilings of this run's results */
 };
 
 struct gx_global_opts {

@@ -54,8 +54,9 @@ void gx_output_result(struct gx_output *out, const struct gx_result *r)
                r->run_name && r->run_name[0] ? r->run_name : "",
                r->run_name && r->run_name[0] ? ": " : "", r->path, r->src_mem, r->dst_mem,
                r->pattern, r->unit);
-        printf("# %11s %7s %8s %5s %11s %11s %11s %11s %11s %7s %6s %s\n", "size", "pair", "chunk",
-               "depth", "median", "min", "max", "p5", "p95", "cv%", "iters", "validation");
+        printf("# %11s %7s %8s %5s %11s %11s %11s %11s %11s %7s %6s %10s %11s %6s\n", "size",
+               "pair", "chunk", "depth", "median", "min", "max", "p5", "p95", "cv%", "iters",
+               "validation", "ceiling", "eff%");
     }
     char pair[24], chunk[24] = "-", depth[8] = "-", valid[48];
     snprintf(pair, sizeof pair, "%d->%d", r->a, r->b);
@@ -69,14 +70,51 @@ void gx_output_result(struct gx_output *out, const struct gx_result *r)
         strcpy(valid, "ok");
     else
         snprintf(valid, sizeof valid, "FAILED@%lld", r->bad_offset);
+    /* Against the ceiling measured in this job: "-" when none is known. */
+    char ceil[24] = "-", eff[16] = "-";
+    if (r->ceiling > 0) {
+        snprintf(ceil, sizeof ceil, "%.3f", r->ceiling);
+        snprintf(eff, sizeof eff, "%.1f", 100.0 * r->efficiency);
+    }
     if (r->state == GX_STATE_OK)
-        printf("%13zu %7s %8s %5s %11.3f %11.3f %11.3f %11.3f %11.3f %7.2f %6ld %s\n", r->size,
-               pair, chunk, depth, r->stats.median, r->stats.min, r->stats.max, r->stats.p5,
-               r->stats.p95, 100.0 * r->stats.cv, r->iters, valid);
+        printf("%13zu %7s %8s %5s %11.3f %11.3f %11.3f %11.3f %11.3f %7.2f %6ld %10s %11s %6s\n",
+               r->size, pair, chunk, depth, r->stats.median, r->stats.min, r->stats.max,
+               r->stats.p5, r->stats.p95, 100.0 * r->stats.cv, r->iters, valid, ceil, eff);
     else
         printf("%13zu %7s %8s %5s %s: %s\n", r->size, pair, chunk, depth,
                r->state == GX_STATE_SKIPPED ? "skipped" : "failed", r->reason);
     fflush(stdout);
+}
+
+void gx_output_calibration(FILE *f, const struct gx_ceilings *c)
+{
+    fprintf(f, "\n# calibration (%.1f s): ceilings measured in this job, median of the repeats "
+            "(every size in the report's \"calibration\")\n", c->seconds);
+    for (int i = 0; i < c->n; i++) {
+        const struct gx_ceil_curve *k = &c->curves[i];
+        char who[32];
+        if (k->b < 0)
+            snprintf(who, sizeof who, "rank %d", k->a);
+        else
+            snprintf(who, sizeof who, "%d->%d", k->a, k->b);
+        fprintf(f, "#   %-12s %-7s ", gx_ceil_kind_name((enum gx_ceil_kind)k->kind), who);
+        if (k->absent[0]) {
+            fprintf(f, "absent: %s\n", k->absent);
+            continue;
+        }
+        double lo = 0, hi = 0;
+        int measured = 0;
+        for (int j = 0; j < k->n; j++)
+            if (k->pts[j].repeats > 0) {
+                double v = k->pts[j].median;
+                lo = measured && lo < v ? lo : v;
+                hi = measured && hi > v ? hi : v;
+                measured++;
+            }
+        fprintf(f, "%d of %d sizes, %.3f .. %.3f %s (%s)\n", measured, (int)k->n, lo, hi,
+                gx_ceil_kind_unit((enum gx_ceil_kind)k->kind), k->what);
+    }
+    fflush(f);
 }
 
 void gx_output_skip(struct gx_output *out, const char *path, const char *reason)

@@ -2,6 +2,7 @@
 #ifndef GX_OUTPUT_H
 #define GX_OUTPUT_H
 
+#include "ceiling.h"
 #include "job.h"
 #include "result.h"
 
@@ -23,5 +24,8 @@ void gx_output_progress(struct gx_output *out, size_t size, const char *path,
 /* A pass over the runs starts (--soak: 1, 2, ...; a plain run has pass 1 only). */
 void gx_output_rotation(struct gx_output *out, long rotation);
 void gx_output_done(struct gx_output *out);
+/* Rank 0: one "# " line per calibrated ceiling (its range over the sizes, or why it is
+ * absent); the report has every point. */
+void gx_output_calibration(FILE *f, const struct gx_ceilings *c);
 
 #endif

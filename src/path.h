@@ -2,8 +2,10 @@
 #ifndef GX_PATH_H
 #define GX_PATH_H
 
+#include "ceiling.h"
 #include "gx.h"
 #include "job.h"
+#include "result.h"
 
 enum gx_dir { GX_DIR_SEND = 1, GX_DIR_RECV = 2, GX_DIR_BOTH = 3 };
 
@@ -25,6 +27,13 @@ struct gx_ep {
 
 #define GX_PATH_CHUNKED   0x1u /* --chunk/--depth are axes of its results */
 #define GX_PATH_NEEDS_GPU 0x2u
+
+/* What a path's ceiling hook looks up, so that calibration measures it (gx_path_ops.calibrate):
+ * the harness and the calibration never switch on path names. */
+#define GX_CAL_COPY     0x1u /* H2D and D2H copies of each rank's GPU */
+#define GX_CAL_PEER     0x2u /* peer copies between the GPUs of a same-node pair */
+#define GX_CAL_MPI      0x4u /* MPI host to host between the pair (bandwidth and latency) */
+#define GX_CAL_AT_CHUNK 0x8u /* at the chunk sizes of chunked results, not the message sizes */
 
 struct gx_path_ops {
     const char *name;
@@ -51,6 +60,13 @@ struct gx_path_ops {
      * data is in dst and synchronized with the host. */
     int (*xfer)(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes, struct gx_err *err);
     void (*close)(struct gx_ep *ep);
+    /* Optional: the measured limit that bounds this result (in res->unit) from the job's
+     * ceilings, writing into `what` which one it is ("peer copy GPU 0 -> GPU 1"); 0 when none
+     * is known, with the reason in `what`. Rank 0, after the result is merged. */
+    double (*ceiling)(const struct gx_ceilings *c, const struct gx_result *res, char *what,
+                      size_t len);
+    /* Optional: GX_CAL_* bits, what the ceiling hook looks up for these memory kinds. */
+    unsigned (*calibrates)(int src_kind, int dst_kind);
 };
 
 /* Every path gpuxfer knows, built in or not, so that an absent one is listed with why. */

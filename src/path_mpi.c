@@ -6,6 +6,7 @@
 #include "mpi_util.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define GX_TAG_MPI_DATA 101
 
@@ -51,6 +52,43 @@ static void mpi_close(struct gx_ep *ep)
     ep->priv = NULL;
 }
 
+static int gpu_memory(const char *mem)
+{
+    return strcmp(mem, "device") == 0 || strcmp(mem, "managed") == 0;
+}
+
+/* Host buffers: MPI between the hosts is all there is. Device buffers: on one node the GPUs'
+ * peer copy is the fastest any MPI could move them; across nodes, the hosts' MPI bandwidth. */
+static double mpi_ceiling(const struct gx_ceilings *c, const struct gx_result *res, char *what,
+                          size_t len)
+{
+    int pat = gx_ceil_pattern(res);
+    int device = gpu_memory(res->src_mem) || gpu_memory(res->dst_mem);
+    struct gx_ceil_stage s = {"MPI host bandwidth", GX_CEIL_MPI_BW, res->a, res->b, 1};
+    if (pat == GX_PAT_LATENCY) {
+        if (device) {
+            snprintf(what, len, "no latency ceiling for device buffers");
+            return 0;
+        }
+        s = (struct gx_ceil_stage){"MPI host latency", GX_CEIL_MPI_LAT, res->a, res->b, 1};
+    } else if (device && res->same_node) {
+        s = pat == GX_PAT_BIBW
+                ? (struct gx_ceil_stage){"peer copy both ways", GX_CEIL_PEER_BIDIR, res->a, res->b, 1}
+                : (struct gx_ceil_stage){"peer copy", GX_CEIL_PEER, res->a, res->b, 1};
+    } else if (pat == GX_PAT_BIBW) {
+        s = (struct gx_ceil_stage){"MPI host bandwidth both ways", GX_CEIL_MPI_BIBW, res->a,
+                                   res->b, 1};
+    }
+    return gx_ceil_slowest(c, &s, 1, res->size, what, len);
+}
+
+static unsigned mpi_calibrates(int src_kind, int dst_kind)
+{
+    int device = src_kind == GX_MEM_DEVICE || src_kind == GX_MEM_MANAGED ||
+                 dst_kind == GX_MEM_DEVICE || dst_kind == GX_MEM_MANAGED;
+    return GX_CAL_MPI | (device ? GX_CAL_PEER : 0);
+}
+
 const struct gx_path_ops gx_path_mpi = {
     .name = "mpi",
     .what = "MPI send/receive directly on the buffers (device buffers need a CUDA-aware MPI)",
@@ -65,6 +103,8 @@ const struct gx_path_ops gx_path_mpi = {
     .open = mpi_open,
     .xfer = mpi_xfer,
     .close = mpi_close,
+    .ceiling = mpi_ceiling,
+    .calibrates = mpi_calibrates,
 };
 
 const struct gx_path_ops gx_path_host = {
@@ -76,4 +116,6 @@ const struct gx_path_ops gx_path_host = {
     .open = mpi_open,
     .xfer = mpi_xfer,
     .close = mpi_close,
+    .ceiling = mpi_ceiling,
+    .calibrates = mpi_calibrates,
 };

@@ -90,6 +90,31 @@ static void nccl_close(struct gx_ep *ep)
     (void)ep;
 }
 
+/* On one node NCCL moves data GPU to GPU (peer copies bound it); across nodes it goes through
+ * the network, which the hosts' MPI bandwidth measures. */
+static double nccl_ceiling(const struct gx_ceilings *c, const struct gx_result *res, char *what,
+                           size_t len)
+{
+    int pat = gx_ceil_pattern(res), bi = pat == GX_PAT_BIBW;
+    if (pat == GX_PAT_LATENCY) {
+        snprintf(what, len, "no latency ceiling for nccl");
+        return 0;
+    }
+    struct gx_ceil_stage s =
+        res->same_node
+            ? (struct gx_ceil_stage){bi ? "peer copy both ways" : "peer copy",
+                                     bi ? GX_CEIL_PEER_BIDIR : GX_CEIL_PEER, res->a, res->b, 1}
+            : (struct gx_ceil_stage){bi ? "MPI host bandwidth both ways" : "MPI host bandwidth",
+                                     bi ? GX_CEIL_MPI_BIBW : GX_CEIL_MPI_BW, res->a, res->b, 1};
+    return gx_ceil_slowest(c, &s, 1, res->size, what, len);
+}
+
+static unsigned nccl_calibrates(int src_kind, int dst_kind)
+{
+    (void)src_kind, (void)dst_kind;
+    return GX_CAL_PEER | GX_CAL_MPI;
+}
+
 const struct gx_path_ops gx_path_nccl = {
     .name = "nccl",
     .what = "ncclSend/ncclRecv on one communicator over the job",
@@ -102,4 +127,6 @@ const struct gx_path_ops gx_path_nccl = {
     .open = nccl_open,
     .xfer = nccl_xfer,
     .close = nccl_close,
+    .ceiling = nccl_ceiling,
+    .calibrates = nccl_calibrates,
 };

@@ -164,6 +164,28 @@ static void p2p_close(struct gx_ep *ep)
     ep->priv = NULL;
 }
 
+/* The peer's buffer is written by copy engines: the same copies in one process, at the message
+ * size, bound it. */
+static double p2p_ceiling(const struct gx_ceilings *c, const struct gx_result *res, char *what,
+                          size_t len)
+{
+    int pat = gx_ceil_pattern(res);
+    if (pat == GX_PAT_LATENCY) {
+        snprintf(what, len, "no latency ceiling for p2p");
+        return 0;
+    }
+    struct gx_ceil_stage s = {"peer copy", GX_CEIL_PEER, res->a, res->b, 1};
+    if (pat == GX_PAT_BIBW)
+        s = (struct gx_ceil_stage){"peer copy both ways", GX_CEIL_PEER_BIDIR, res->a, res->b, 1};
+    return gx_ceil_slowest(c, &s, 1, res->size, what, len);
+}
+
+static unsigned p2p_calibrates(int src_kind, int dst_kind)
+{
+    (void)src_kind, (void)dst_kind;
+    return GX_CAL_PEER;
+}
+
 const struct gx_path_ops gx_path_p2p = {
     .name = "p2p",
     .what = "GPU to GPU on one node: cudaMemcpyAsync into the peer's buffer opened by CUDA IPC "
@@ -176,4 +198,6 @@ const struct gx_path_ops gx_path_p2p = {
     .prepare = p2p_prepare,
     .xfer = p2p_xfer,
     .close = p2p_close,
+    .ceiling = p2p_ceiling,
+    .calibrates = p2p_calibrates,
 };

@@ -227,6 +227,44 @@ static void staged_close(struct gx_ep *ep)
     ep->priv = NULL;
 }
 
+/* The pipeline runs no faster than its slowest stage, each at the chunk size: D2H on the
+ * sender, MPI between the hosts, H2D on the receiver (both ways at once for bibw: every GPU
+ * copies both ways, and the copy engines of one direction are counted twice). */
+static double staged_ceiling(const struct gx_ceilings *c, const struct gx_result *res,
+                             char *what, size_t len)
+{
+    int a = res->a, b = res->b;
+    switch (gx_ceil_pattern(res)) {
+    case GX_PAT_LATENCY:
+        snprintf(what, len, "no latency ceiling for staged");
+        return 0;
+    case GX_PAT_BW: {
+        const struct gx_ceil_stage st[] = {
+            {"D2H", GX_CEIL_D2H, a, -1, 1},
+            {"MPI host-to-host", GX_CEIL_MPI_BW, a, b, 1},
+            {"H2D", GX_CEIL_H2D, b, -1, 1},
+        };
+        return gx_ceil_slowest(c, st, 3, gx_ceil_chunk(res), what, len);
+    }
+    default: {
+        const struct gx_ceil_stage st[] = {
+            {"D2H (both ways)", GX_CEIL_D2H, a, -1, 2},
+            {"D2H (both ways)", GX_CEIL_D2H, b, -1, 2},
+            {"MPI host-to-host both ways", GX_CEIL_MPI_BIBW, a, b, 1},
+            {"H2D (both ways)", GX_CEIL_H2D, a, -1, 2},
+            {"H2D (both ways)", GX_CEIL_H2D, b, -1, 2},
+        };
+        return gx_ceil_slowest(c, st, 5, gx_ceil_chunk(res), what, len);
+    }
+    }
+}
+
+static unsigned staged_calibrates(int src_kind, int dst_kind)
+{
+    (void)src_kind, (void)dst_kind;
+    return GX_CAL_COPY | GX_CAL_MPI | GX_CAL_AT_CHUNK;
+}
+
 const struct gx_path_ops gx_path_staged = {
     .name = "staged",
     .what = "device -> pinned host -> MPI -> pinned host -> device, in --chunk pieces with "
@@ -238,4 +276,6 @@ const struct gx_path_ops gx_path_staged = {
     .prepare = staged_prepare,
     .xfer = staged_xfer,
     .close = staged_close,
+    .ceiling = staged_ceiling,
+    .calibrates = staged_calibrates,
 };

@@ -136,6 +136,31 @@ static void um_close(struct gx_ep *ep)
     ep->priv = NULL;
 }
 
+/* Whatever MPI does with the pages on the host, they end on the receiver's GPU by migration:
+ * the H2D copy engine bounds it. */
+static double um_ceiling(const struct gx_ceilings *c, const struct gx_result *res, char *what,
+                         size_t len)
+{
+    int pat = gx_ceil_pattern(res);
+    if (pat == GX_PAT_LATENCY) {
+        snprintf(what, len, "no latency ceiling for unified memory");
+        return 0;
+    }
+    if (pat == GX_PAT_BW) {
+        const struct gx_ceil_stage s = {"H2D copy", GX_CEIL_H2D, res->b, -1, 1};
+        return gx_ceil_slowest(c, &s, 1, res->size, what, len);
+    }
+    const struct gx_ceil_stage st[] = {{"H2D copy (both ways)", GX_CEIL_H2D, res->a, -1, 2},
+                                       {"H2D copy (both ways)", GX_CEIL_H2D, res->b, -1, 2}};
+    return gx_ceil_slowest(c, st, 2, res->size, what, len);
+}
+
+static unsigned um_calibrates(int src_kind, int dst_kind)
+{
+    (void)src_kind, (void)dst_kind;
+    return GX_CAL_COPY;
+}
+
 const struct gx_path_ops gx_path_unified_prefetch = {
     .name = "unified-prefetch",
     .what = "managed memory; cudaMemPrefetchAsync to the host before MPI and to the GPU after",
@@ -148,6 +173,8 @@ const struct gx_path_ops gx_path_unified_prefetch = {
     .between = um_between,
     .xfer = um_xfer_prefetch,
     .close = um_close,
+    .ceiling = um_ceiling,
+    .calibrates = um_calibrates,
 };
 
 const struct gx_path_ops gx_path_unified_demand = {
@@ -162,4 +189,6 @@ const struct gx_path_ops gx_path_unified_demand = {
     .between = um_between,
     .xfer = um_xfer_demand,
     .close = um_close,
+    .ceiling = um_ceiling,
+    .calibrates = um_calibrates,
 };

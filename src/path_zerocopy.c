@@ -229,6 +229,34 @@ static void zc_close(struct gx_ep *ep)
     ep->priv = NULL;
 }
 
+/* Data leaves the sender's GPU for host memory and enters the receiver's GPU from it: the
+ * slower of the copy engines' D2H and H2D bounds what SM loads and stores can do over the same
+ * links. */
+static double zc_ceiling(const struct gx_ceilings *c, const struct gx_result *res, char *what,
+                         size_t len)
+{
+    int a = res->a, b = res->b, pat = gx_ceil_pattern(res);
+    if (pat == GX_PAT_LATENCY) {
+        snprintf(what, len, "no latency ceiling for zerocopy");
+        return 0;
+    }
+    if (pat == GX_PAT_BW) {
+        const struct gx_ceil_stage st[] = {{"D2H copy", GX_CEIL_D2H, a, -1, 1},
+                                           {"H2D copy", GX_CEIL_H2D, b, -1, 1}};
+        return gx_ceil_slowest(c, st, 2, res->size, what, len);
+    }
+    const struct gx_ceil_stage st[] = {
+        {"D2H copy (both ways)", GX_CEIL_D2H, a, -1, 2}, {"D2H copy (both ways)", GX_CEIL_D2H, b, -1, 2},
+        {"H2D copy (both ways)", GX_CEIL_H2D, a, -1, 2}, {"H2D copy (both ways)", GX_CEIL_H2D, b, -1, 2}};
+    return gx_ceil_slowest(c, st, 4, res->size, what, len);
+}
+
+static unsigned zc_calibrates(int src_kind, int dst_kind)
+{
+    (void)src_kind, (void)dst_kind;
+    return GX_CAL_COPY;
+}
+
 const struct gx_path_ops gx_path_zerocopy = {
     .name = "zerocopy",
     .what = "GPU kernels write/read mapped host memory (shared between ranks on one node, moved "
@@ -240,4 +268,6 @@ const struct gx_path_ops gx_path_zerocopy = {
     .open = zc_open,
     .xfer = zc_xfer,
     .close = zc_close,
+    .ceiling = zc_ceiling,
+    .calibrates = zc_calibrates,
 };

@@ -139,11 +139,131 @@ cJSON *gx_result_json(const struct gx_result *r)
         cJSON_AddNumberToObject(v, "first_bad_offset", (double)r->bad_offset);
         cJSON_AddNumberToObject(v, "iteration", (double)r->bad_iter);
     }
+    if (r->state == GX_STATE_OK && r->ceiling > 0) {
+        cJSON_AddNumberToObject(o, "ceiling", r->ceiling);
+        cJSON_AddStringToObject(o, "ceiling_what", r->ceiling_what ? r->ceiling_what : "");
+        cJSON_AddNumberToObject(o, "efficiency", r->efficiency);
+    } else if (r->state == GX_STATE_OK && r->ceiling_what && r->ceiling_what[0]) {
+        cJSON_AddStringToObject(o, "ceiling_absent", r->ceiling_what);
+    }
     if (r->samples) {
         cJSON *s = cJSON_CreateDoubleArray(r->samples, (int)r->nsamples);
         cJSON_AddItemToObject(o, "samples", s);
     }
     return o;
+}
+
+static void lock(struct gx_report *rep);
+static void unlock(struct gx_report *rep);
+
+static cJSON *curve_json(const struct gx_ceil_curve *k)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    cJSON_AddStringToObject(o, "unit", gx_ceil_kind_unit((enum gx_ceil_kind)k->kind));
+    if (k->what[0])
+        cJSON_AddStringToObject(o, "what", k->what);
+    if (k->absent[0]) {
+        cJSON_AddStringToObject(o, "absent", k->absent);
+        return o;
+    }
+    cJSON *pts = cJSON_AddArrayToObject(o, "points");
+    for (int i = 0; pts && i < k->n; i++) {
+        const struct gx_ceil_point *p = &k->pts[i];
+        cJSON *q = cJSON_CreateObject();
+        if (!q)
+            break;
+        cJSON_AddNumberToObject(q, "size", (double)p->size);
+        if (p->repeats > 0) {
+            cJSON_AddNumberToObject(q, "median", p->median);
+            cJSON_AddNumberToObject(q, "min", p->min);
+            cJSON_AddNumberToObject(q, "max", p->max);
+            /* (max - min) / median: how far apart the repeats were */
+            cJSON_AddNumberToObject(q, "spread", p->median > 0 ? (p->max - p->min) / p->median : 0);
+            cJSON_AddNumberToObject(q, "repeats", p->repeats);
+        } else {
+            cJSON_AddStringToObject(q, "absent", p->absent[0] ? p->absent : "not measured");
+        }
+        cJSON_AddItemToArray(pts, q);
+    }
+    return o;
+}
+
+/* The entry of `list` for rank a (b < 0: key "rank") or pair (a, b) (key "ranks"), made when
+ * missing. */
+static cJSON *entry_for(cJSON *list, int a, int b)
+{
+    cJSON *e;
+    cJSON_ArrayForEach(e, list) {
+        if (b < 0) {
+            const cJSON *r = cJSON_GetObjectItemCaseSensitive(e, "rank");
+            if (cJSON_IsNumber(r) && r->valueint == a)
+                return e;
+        } else {
+            const cJSON *r = cJSON_GetObjectItemCaseSensitive(e, "ranks");
+            if (cJSON_GetArraySize(r) == 2 && cJSON_GetArrayItem(r, 0)->valueint == a &&
+                cJSON_GetArrayItem(r, 1)->valueint == b)
+                return e;
+        }
+    }
+    if (!(e = cJSON_CreateObject()))
+        return NULL;
+    if (b < 0) {
+        cJSON_AddNumberToObject(e, "rank", a);
+    } else {
+        int ab[2] = {a, b};
+        cJSON_AddItemToObject(e, "ranks", cJSON_CreateIntArray(ab, 2));
+    }
+    cJSON_AddItemToArray(list, e);
+    return e;
+}
+
+cJSON *gx_calibration_json(const struct gx_ceilings *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    cJSON_AddNumberToObject(o, "seconds", c->seconds);
+    cJSON_AddStringToObject(o, "method",
+                            "per size: one warm-up repeat, then the repeats; the ceiling is "
+                            "their median. Copies: up to 256 back to back (about 256 MiB) a "
+                            "repeat, the stream held by a spin kernel while they are enqueued, "
+                            "timed with CUDA events. MPI: windows of non-blocking messages with "
+                            "an acknowledgement (as osu_bw), ping-pong with MPI_Send/MPI_Recv.");
+    cJSON *gpus = cJSON_AddArrayToObject(o, "gpus");
+    cJSON *gpu_pairs = cJSON_AddArrayToObject(o, "gpu_pairs");
+    cJSON *rank_pairs = cJSON_AddArrayToObject(o, "rank_pairs");
+    if (!gpus || !gpu_pairs || !rank_pairs) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    for (int i = 0; i < c->n; i++) {
+        const struct gx_ceil_curve *k = &c->curves[i];
+        cJSON *list = k->kind == GX_CEIL_H2D || k->kind == GX_CEIL_D2H           ? gpus
+                      : k->kind == GX_CEIL_PEER || k->kind == GX_CEIL_PEER_BIDIR ? gpu_pairs
+                                                                                 : rank_pairs;
+        cJSON *e = entry_for(list, k->a, list == gpus ? -1 : k->b);
+        cJSON *curve = curve_json(k);
+        if (e && curve)
+            cJSON_AddItemToObject(e, gx_ceil_kind_name((enum gx_ceil_kind)k->kind), curve);
+        else
+            cJSON_Delete(curve);
+    }
+    return o;
+}
+
+int gx_report_calibration(struct gx_report *rep, const struct gx_ceilings *c,
+                          struct gx_err *err)
+{
+    cJSON *cal = gx_calibration_json(c);
+    if (!cal)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory for the calibration report");
+    lock(rep);
+    cJSON_DeleteItemFromObject(rep->doc, "calibration");
+    cJSON_AddItemToObject(rep->doc, "calibration", cal);
+    unlock(rep);
+    return GX_OK;
 }
 
 static double mono_s(void)

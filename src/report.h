@@ -2,6 +2,7 @@
 #ifndef GX_REPORT_H
 #define GX_REPORT_H
 
+#include "ceiling.h"
 #include "result.h"
 
 #include <cjson/cJSON.h>
@@ -32,6 +33,12 @@ int gx_report_open(struct gx_report *rep, const char *path, int argc, char **arg
 cJSON *gx_result_json(const struct gx_result *res);
 /* Adds a result and appends it, flushed, to the lines file. */
 int gx_report_add(struct gx_report *rep, const struct gx_result *res, struct gx_err *err);
+/* The job's ceilings as the report's "calibration" object: per GPU ("gpus"), per same-node GPU
+ * pair ("gpu_pairs") and per rank pair ("rank_pairs"), each curve with its points or the
+ * reason it is absent. */
+cJSON *gx_calibration_json(const struct gx_ceilings *c);
+int gx_report_calibration(struct gx_report *rep, const struct gx_ceilings *c,
+                          struct gx_err *err);
 void gx_report_skip(struct gx_report *rep, const char *run, const char *path, int a, int b,
                     const char *reason);
 /* Per size class and (path, pattern): how many results and their medians' spread. */

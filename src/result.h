@@ -35,7 +35,8 @@ struct gx_result {
     /* Against the machine's own limit measured in the same job (--calibrate): 0 when none
      * is known. efficiency is median / ceiling for bandwidth, ceiling / median for latency. */
     double ceiling;
-    const char *ceiling_what; /* e.g. "peer copy", "slowest stage: D2H at 1 MiB" */
+    const char *ceiling_what; /* e.g. "peer copy", "slowest stage: D2H at 1M"; with ceiling 0,
+                               * why none is known */
     double efficiency;
     int chunk_auto;           /* chunk and depth were chosen by --chunk auto */
     const struct gx_auto_cand *cands;

@@ -76,7 +76,7 @@ static int load_run(const char *file, int index, const cJSON *run, struct gx_run
         if (!op || !op->per_run)
             return gx_fail(err, GX_EINPUT,
                            "%s: runs[%d]: unknown key '%s' (expected path, mem, pattern, sizes, "
-                           "pairs, iters, warmup, window, validate, chunk, depth, name)",
+                           "pairs, iters, warmup, window, validate, chunk, depth, calibrate, name)",
                            file, index, kv->string);
         char text[1024];
         if (!value_text(kv, op, text, sizeof text))

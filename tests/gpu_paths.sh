@@ -55,6 +55,30 @@ for p in mpi staged p2p nccl zerocopy unified-prefetch unified-demand; do
     run "np2-$p" 2 --path $p --pattern latency,bw,bibw --sizes $sizes --iters 5 --warmup 1 \
         --chunk 1M --depth 2
 done
+# Calibration: every GPU path's bandwidth results are bounded by a ceiling measured in this
+# job (copy engines, peer copies, MPI between the hosts), and the GPUs' copies are calibrated.
+for p in mpi staged p2p nccl zerocopy unified-prefetch unified-demand; do
+    "$PYTHON" - "$dir/np2-$p.json" <<'PY' 2>&1 | diag
+import json, sys
+d = json.load(open(sys.argv[1]))
+bad = []
+for r in d["results"]:
+    if r["status"] == "ok" and r["pattern"] != "latency" and not (
+            r.get("ceiling", 0) > 0 and r.get("efficiency", 0) > 0 and r.get("ceiling_what")):
+        bad.append("%s %s %d: no ceiling: %s" % (r["path"], r["pattern"], r["size"], r.get("ceiling_absent")))
+cal = d.get("calibration", {})
+for g in cal.get("gpus", []):
+    for k in ("h2d", "d2h"):
+        if k in g and not all(p.get("median", 0) > 0 for p in g[k].get("points", [])
+                              if p["size"] < (64 << 30)):
+            bad.append("rank %d %s: %s" % (g["rank"], k, g[k]))
+if not cal:
+    bad.append("no calibration in the report")
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+PY
+    ok $? "np2-$p: bandwidth results carry a ceiling and an efficiency, GPU copies calibrated"
+done
 run np2-validate-all 2 --path staged,p2p,zerocopy --pattern bw --sizes 4095,1M+3 --iters 4 \
     --validate all --chunk 256K --depth 3
 run np2-staged-sweep 2 --path staged --pattern bw --sizes 1M+3,16M+5 --iters 5 \

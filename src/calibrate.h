@@ -1,0 +1,49 @@
+/* Calibration: before the runs, once per job, the ceilings that bound their results are
+ * measured (the paths' calibrates hooks say which; the runs' sizes, and chunk sizes where a
+ * path's ceiling is taken per chunk, say at which sizes) and kept for the job.
+ *
+ * Method, for every curve and size: one untimed warm-up repeat, then GX_CAL_REPEATS timed
+ * ones; the median is the ceiling, min and max its spread. A repeat moves about
+ * GX_CAL_TARGET_BYTES (large sizes) or many back-to-back copies/messages (small sizes).
+ * Calibration tasks run one after another, never beside each other, so that no two share a
+ * link while measured. */
+#ifndef GX_CALIBRATE_H
+#define GX_CALIBRATE_H
+
+#include "ceiling.h"
+#include "job.h"
+#include "report.h"
+
+#define GX_CAL_REPEATS 7
+#define GX_CAL_TARGET_BYTES (256 * GX_MIB)
+
+/* Collective. Measures what the runs with --calibrate on need. Rank 0 gets every ceiling in
+ * *out (NULL on other ranks, and when no run asked for calibration), adds "calibration" to
+ * the report and prints a summary. A ceiling that cannot be measured (no GPU, no CUDA in the
+ * build, not on one node, out of memory, a CUDA error) is recorded absent with the reason;
+ * only MPI failures and running out of host memory for the bookkeeping are errors. */
+int gx_calibrate(const struct gx_job *job, const struct gx_options *o, struct gx_report *rep,
+                 struct gx_ceilings **out, struct gx_err *err);
+
+/* ---- between calibrate.c and calibrate_cuda.c */
+
+/* The bytes of host memory one buffer may take here: a quarter of the node's memory shared
+ * by the ranks on it (a larger size is absent, never an allocation that brings the node down). */
+size_t gx_cal_host_limit(const struct gx_job *job);
+/* Median, min, max of `n` repeats into p (n >= 1; sorts v). */
+void gx_cal_point_set(struct gx_ceil_point *p, double *v, int n);
+/* Marks every point from index `from` on absent, when it has no reason yet. */
+void gx_cal_absent_from(struct gx_ceil_curve *c, int from, const char *why);
+
+/* This rank's GPU's PCI bus id ("" without one). */
+void gx_cal_gpu_busid(const struct gx_job *job, char *buf, size_t len);
+/* H2D and D2H of this rank's GPU: every point of each curve (sizes set, n >= 0) is measured or
+ * absent with the reason. Never fails: a CUDA error makes the curve absent. */
+void gx_cal_copies(const struct gx_job *job, struct gx_ceil_curve *h2d,
+                   struct gx_ceil_curve *d2h);
+/* cudaMemcpyPeerAsync from this rank's GPU to the GPU with bus id peer_busid (rank `peer`'s),
+ * one way (uni) and both ways at once on two streams (bi), in this process. */
+void gx_cal_peer(const struct gx_job *job, int peer, const char *peer_busid,
+                 struct gx_ceil_curve *uni, struct gx_ceil_curve *bi);
+
+#endif

@@ -1,0 +1,412 @@
+/* Calibration, CUDA parts: copy-engine bandwidth of this rank's GPU (H2D, D2H with pinned host
+ * memory) and peer copies to another GPU of the node, in this one process.
+ *
+ * Each repeat holds its stream(s) with a spin kernel while the copies are enqueued, then
+ * releases it; CUDA events around the copies time them as the GPU ran them, back to back, so
+ * the host's enqueue cost does not show (as nvbandwidth measures). */
+#include "config.h"
+#include "calibrate.h"
+
+#include "cuda_util.h"
+#include "gpu.h"
+#include "kernels.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Copies enqueued behind one spin kernel: far inside what a stream queues without blocking
+ * the host (a blocked host could not release the spin kernel before its time limit). */
+#define MAX_COPIES 256
+#define SPIN_LIMIT_NS 2000000000ull
+
+/* Streams, events and the go flag of one measurement. Stream i and its events live on
+ * device dev[i]: a copy both ways between two GPUs is pushed by each GPU's own copy engines,
+ * as two processes on those GPUs would push. */
+struct rig {
+    int dev[2], home;
+    cudaStream_t s[2];
+    cudaEvent_t start[2], stop[2];
+    volatile int *go;     /* host-mapped, portable: every device reads it at the same address */
+    int *go_dev;
+};
+
+/* One copy per stream per step: dst <- src; dev >= 0 for peer copies (cudaMemcpyPeerAsync). */
+struct copy_job {
+    int nstreams;
+    void *dst[2];
+    const void *src[2];
+    int dst_dev[2], src_dev[2];
+};
+
+static void rig_free(struct rig *r)
+{
+    for (int i = 0; i < 2; i++) {
+        cudaSetDevice(r->dev[i]);
+        if (r->s[i])
+            cudaStreamDestroy(r->s[i]);
+        if (r->start[i])
+            cudaEventDestroy(r->start[i]);
+        if (r->stop[i])
+            cudaEventDestroy(r->stop[i]);
+    }
+    cudaSetDevice(r->home);
+    if (r->go)
+        cudaFreeHost((void *)r->go);
+    memset(r, 0, sizeof *r);
+}
+
+/* On failure the caller still calls rig_free, which goes back to `home`. */
+static int rig_init(struct rig *r, int home, int dev1, struct gx_err *err)
+{
+    memset(r, 0, sizeof *r);
+    r->home = r->dev[0] = home;
+    r->dev[1] = dev1;
+    for (int i = 0; i < 2; i++) {
+        GX_CUDA_TRY(err, cudaSetDevice(r->dev[i]));
+        GX_CUDA_TRY(err, cudaStreamCreateWithFlags(&r->s[i], cudaStreamNonBlocking));
+        GX_CUDA_TRY(err, cudaEventCreate(&r->start[i]));
+        GX_CUDA_TRY(err, cudaEventCreate(&r->stop[i]));
+    }
+    GX_CUDA_TRY(err, cudaSetDevice(home));
+    void *go = NULL;
+    GX_CUDA_TRY(err, cudaHostAlloc(&go, sizeof(int), cudaHostAllocMapped | cudaHostAllocPortable));
+    r->go = go;
+    *r->go = 0;
+    GX_CUDA_TRY(err, cudaHostGetDevicePointer((void **)&r->go_dev, go, 0));
+    return GX_OK;
+}
+
+static int copies_for(size_t size)
+{
+    size_t c = (GX_CAL_TARGET_BYTES + size - 1) / size;
+    return c > MAX_COPIES ? MAX_COPIES : c < 1 ? 1 : (int)c;
+}
+
+/* One repeat: GB/s of all streams' copies together, from the first start to the last stop. */
+static int repeat(struct rig *r, const struct copy_job *j, size_t size, double *gbps,
+                  struct gx_err *err)
+{
+    int count = copies_for(size);
+    *r->go = 0;
+    __sync_synchronize();
+    /* Each stream is held while its copies are enqueued; the device is its stream's. */
+    for (int i = 0; i < j->nstreams; i++) {
+        GX_CUDA_TRY(err, cudaSetDevice(r->dev[i]));
+        GX_CUDA_TRY(err, gx_kernel_spin(r->go_dev, SPIN_LIMIT_NS, r->s[i]));
+        GX_CUDA_TRY(err, cudaEventRecord(r->start[i], r->s[i]));
+        for (int c = 0; c < count; c++) {
+            if (j->dst_dev[i] >= 0)
+                GX_CUDA_TRY(err, cudaMemcpyPeerAsync(j->dst[i], j->dst_dev[i], j->src[i],
+                                                     j->src_dev[i], size, r->s[i]));
+            else
+                GX_CUDA_TRY(err, cudaMemcpyAsync(j->dst[i], j->src[i], size, cudaMemcpyDefault,
+                                                 r->s[i]));
+        }
+        GX_CUDA_TRY(err, cudaEventRecord(r->stop[i], r->s[i]));
+    }
+    GX_CUDA_TRY(err, cudaSetDevice(r->home));
+    __sync_synchronize();
+    *r->go = 1; /* the copies start now, back to back */
+    __sync_synchronize();
+    float longest = 0;
+    for (int i = 0; i < j->nstreams; i++) {
+        float ms = 0;
+        GX_CUDA_TRY(err, cudaEventSynchronize(r->stop[i]));
+        GX_CUDA_TRY(err, cudaEventElapsedTime(&ms, r->start[i], r->stop[i]));
+        longest = ms > longest ? ms : longest;
+    }
+    if (!(longest > 0))
+        return gx_fail(err, GX_ERUNTIME, "copies of %zu bytes timed at 0 ms", size);
+    *gbps = (double)size * count * j->nstreams / (longest * 1e-3) / 1e9;
+    return GX_OK;
+}
+
+/* Every point of the curve from the job (warm-up, then GX_CAL_REPEATS); sizes above `fit`
+ * are already absent. A CUDA error ends the curve: the rest is absent with it. */
+static void measure_curve(struct rig *r, const struct copy_job *j, struct gx_ceil_curve *c,
+                          int fit)
+{
+    for (int i = 0; i < c->n && i < fit; i++) {
+        struct gx_ceil_point *p = &c->pts[i];
+        double v[GX_CAL_REPEATS], warm;
+        struct gx_err err = {0};
+        int rc = repeat(r, j, p->size, &warm, &err);
+        for (int k = 0; k < GX_CAL_REPEATS && rc == GX_OK; k++)
+            rc = repeat(r, j, p->size, &v[k], &err);
+        if (rc != GX_OK) {
+            cudaGetLastError();
+            cudaSetDevice(r->home);
+            gx_cal_absent_from(c, i, err.msg);
+            return;
+        }
+        gx_cal_point_set(p, v, GX_CAL_REPEATS);
+    }
+}
+
+void gx_cal_gpu_busid(const struct gx_job *job, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (job->gpu < 0 || gx_gpu_absent_why()[0])
+        return;
+    if (cudaDeviceGetPCIBusId(buf, (int)len, job->gpu) != cudaSuccess) {
+        cudaGetLastError();
+        buf[0] = '\0';
+    }
+}
+
+/* The number of sizes, from the smallest, that fit in memory; sizes are increasing, so one
+ * allocation of the largest that fits serves them all. */
+struct bufs {
+    void *p[4];
+    int dev[4];   /* device of each, or -1 for pinned host */
+    int n;
+};
+
+static void bufs_free(struct bufs *b, int home)
+{
+    for (int i = 0; i < b->n; i++) {
+        if (!b->p[i])
+            continue;
+        if (b->dev[i] < 0) {
+            cudaFreeHost(b->p[i]);
+        } else {
+            cudaSetDevice(b->dev[i]);
+            cudaFree(b->p[i]);
+        }
+        b->p[i] = NULL;
+    }
+    cudaSetDevice(home);
+}
+
+static int bufs_alloc(struct bufs *b, size_t bytes, int home, struct gx_err *err)
+{
+    cudaError_t ce = cudaSuccess;
+    for (int i = 0; i < b->n && ce == cudaSuccess; i++) {
+        if (b->dev[i] < 0) {
+            ce = cudaHostAlloc(&b->p[i], bytes, cudaHostAllocPortable);
+        } else {
+            /* The peer's buffer is allocated on the peer's GPU from this process. */
+            ce = cudaSetDevice(b->dev[i]);
+            if (ce == cudaSuccess)
+                ce = cudaMalloc(&b->p[i], bytes);
+            cudaError_t back = cudaSetDevice(home);
+            ce = ce == cudaSuccess ? back : ce;
+        }
+        if (ce != cudaSuccess)
+            b->p[i] = NULL;
+    }
+    if (ce == cudaSuccess)
+        return GX_OK;
+    gx_fail_cuda(err, ce, "allocating calibration buffers", __FILE__, __LINE__);
+    cudaGetLastError();
+    bufs_free(b, home);
+    return GX_ERUNTIME;
+}
+
+/* Allocates for the largest size of both curves that fits; marks the others absent. Returns
+ * how many of the sizes fit (0: none, every point absent). */
+static size_t largest(const struct gx_ceil_curve *a, const struct gx_ceil_curve *b)
+{
+    size_t m = 0;
+    if (a && a->n)
+        m = a->pts[a->n - 1].size;
+    if (b && b->n && b->pts[b->n - 1].size > m)
+        m = b->pts[b->n - 1].size;
+    return m;
+}
+
+static size_t fit(struct bufs *bf, struct gx_ceil_curve *a, struct gx_ceil_curve *b, int home,
+                  size_t host_limit)
+{
+    /* The sizes of both curves, largest first, until one allocation succeeds. */
+    size_t want = largest(a, b);
+    char why[GX_CEIL_TEXT] = "";
+    int has_host = 0;
+    for (int i = 0; i < bf->n; i++)
+        has_host |= bf->dev[i] < 0;
+    while (want > 0) {
+        struct gx_err err = {0};
+        if (has_host && want > host_limit)
+            snprintf(err.msg, sizeof err.msg, "%zu bytes of pinned host memory is more than a "
+                     "quarter of this node's memory per rank", want);
+        else if (bufs_alloc(bf, want, home, &err) == GX_OK)
+            break;
+        if (!why[0])
+            snprintf(why, sizeof why, "%.199s", err.msg);
+        /* The next smaller size of either curve. */
+        size_t next = 0;
+        for (int c = 0; c < 2; c++) {
+            const struct gx_ceil_curve *k = c ? b : a;
+            for (int i = 0; k && i < k->n; i++)
+                if (k->pts[i].size < want && k->pts[i].size > next)
+                    next = k->pts[i].size;
+        }
+        want = next;
+    }
+    for (int c = 0; c < 2; c++) {
+        struct gx_ceil_curve *k = c ? b : a;
+        for (int i = 0; k && i < k->n; i++)
+            if (k->pts[i].size > want) {
+                gx_cal_absent_from(k, i, why);
+                break;
+            }
+    }
+    return want;
+}
+
+static int fits(const struct gx_ceil_curve *c, size_t bytes)
+{
+    int n = 0;
+    while (n < c->n && c->pts[n].size <= bytes)
+        n++;
+    return n;
+}
+
+static void all_absent(struct gx_ceil_curve *c, const char *why)
+{
+    if (c && c->n && !c->absent[0])
+        snprintf(c->absent, sizeof c->absent, "%.199s", why);
+}
+
+void gx_cal_copies(const struct gx_job *job, struct gx_ceil_curve *h2d,
+                   struct gx_ceil_curve *d2h)
+{
+    const char *no_gpu = gx_gpu_absent_why();
+    if (job->gpu < 0 || no_gpu[0]) {
+        all_absent(h2d, no_gpu[0] ? no_gpu : "no GPU");
+        all_absent(d2h, no_gpu[0] ? no_gpu : "no GPU");
+        return;
+    }
+    snprintf(h2d->what, sizeof h2d->what, "cudaMemcpyAsync pinned host -> GPU %d", job->gpu);
+    snprintf(d2h->what, sizeof d2h->what, "cudaMemcpyAsync GPU %d -> pinned host", job->gpu);
+    struct rig r;
+    struct gx_err err = {0};
+    struct bufs bf = {.n = 2, .dev = {job->gpu, -1}};
+    if (rig_init(&r, job->gpu, job->gpu, &err) != GX_OK) {
+        cudaGetLastError();
+        all_absent(h2d, err.msg);
+        all_absent(d2h, err.msg);
+        rig_free(&r);
+        return;
+    }
+    size_t bytes = fit(&bf, h2d, d2h, job->gpu, gx_cal_host_limit(job));
+    if (bytes > 0) {
+        struct copy_job up = {1, {bf.p[0]}, {bf.p[1]}, {-1}, {-1}};
+        struct copy_job down = {1, {bf.p[1]}, {bf.p[0]}, {-1}, {-1}};
+        measure_curve(&r, &up, h2d, fits(h2d, bytes));
+        measure_curve(&r, &down, d2h, fits(d2h, bytes));
+        bufs_free(&bf, job->gpu);
+    }
+    rig_free(&r);
+}
+
+/* Peer access from device `from` to `to` (this process), remembering whether this call turned
+ * it on; GX_ESKIP with the reason in why when there is none. */
+static int enable_peer(int from, int to, int home, int *enabled, char *why, size_t len)
+{
+    int can = 0;
+    cudaError_t ce = cudaDeviceCanAccessPeer(&can, from, to);
+    if (ce == cudaSuccess && !can) {
+        snprintf(why, len, "no peer access from GPU %d to GPU %d", from, to);
+        return GX_ESKIP;
+    }
+    if (ce == cudaSuccess)
+        ce = cudaSetDevice(from);
+    if (ce == cudaSuccess) {
+        ce = cudaDeviceEnablePeerAccess(to, 0);
+        *enabled = ce == cudaSuccess;
+        if (ce == cudaErrorPeerAccessAlreadyEnabled)
+            ce = cudaSuccess;
+    }
+    cudaGetLastError();
+    cudaSetDevice(home);
+    if (ce == cudaSuccess)
+        return GX_OK;
+    struct gx_err err = {0};
+    gx_fail_cuda(&err, ce, "enabling peer access", __FILE__, __LINE__);
+    snprintf(why, len, "%.199s", err.msg);
+    return GX_ESKIP;
+}
+
+static void disable_peer(int here, int peer, const int enabled[2], int home)
+{
+    if (enabled[0]) {
+        cudaSetDevice(here);
+        cudaDeviceDisablePeerAccess(peer);
+    }
+    if (enabled[1]) {
+        cudaSetDevice(peer);
+        cudaDeviceDisablePeerAccess(here);
+    }
+    cudaGetLastError();
+    cudaSetDevice(home);
+}
+
+void gx_cal_peer(const struct gx_job *job, int peer, const char *peer_busid,
+                 struct gx_ceil_curve *uni, struct gx_ceil_curve *bi)
+{
+    const char *no_gpu = gx_gpu_absent_why();
+    char why[GX_CEIL_TEXT];
+    int dev = -1;
+    if (job->gpu < 0 || no_gpu[0]) {
+        snprintf(why, sizeof why, "%s", no_gpu[0] ? no_gpu : "no GPU");
+    } else if (!peer_busid[0]) {
+        snprintf(why, sizeof why, "rank %d has no GPU", peer);
+    } else if (cudaDeviceGetByPCIBusId(&dev, peer_busid) != cudaSuccess) {
+        cudaGetLastError();
+        snprintf(why, sizeof why, "rank %d's GPU %s is not visible to rank %d "
+                 "(CUDA_VISIBLE_DEVICES)", peer, peer_busid, job->rank);
+    } else {
+        why[0] = '\0';
+    }
+    if (why[0]) {
+        all_absent(uni, why);
+        all_absent(bi, why);
+        return;
+    }
+    int enabled[2] = {0, 0}; /* peer access this call enabled: here -> peer, peer -> here */
+    if (dev == job->gpu) {
+        snprintf(uni->what, sizeof uni->what, "cudaMemcpyPeerAsync within GPU %d (ranks %d and %d "
+                 "share it)", dev, job->rank, peer);
+    } else {
+        if (enable_peer(job->gpu, dev, job->gpu, &enabled[0], why, sizeof why) == GX_OK &&
+            bi->n)
+            enable_peer(dev, job->gpu, job->gpu, &enabled[1], why, sizeof why);
+        if (why[0]) {
+            disable_peer(job->gpu, dev, enabled, job->gpu);
+            all_absent(uni, why);
+            all_absent(bi, why);
+            return;
+        }
+        snprintf(uni->what, sizeof uni->what, "cudaMemcpyPeerAsync GPU %d -> GPU %d", job->gpu,
+                 dev);
+    }
+    snprintf(bi->what, sizeof bi->what, "%.120s, and back pushed by GPU %d, at once",
+             uni->what, dev);
+    struct rig r;
+    struct gx_err err = {0};
+    /* src and dst here, dst and src on the peer: [0] -> [1] one way, [2] -> [3] back. */
+    struct bufs bf = {.n = bi->n ? 4 : 2, .dev = {job->gpu, dev, dev, job->gpu}};
+    if (rig_init(&r, job->gpu, dev, &err) != GX_OK) {
+        cudaGetLastError();
+        all_absent(uni, err.msg);
+        all_absent(bi, err.msg);
+    } else {
+        size_t bytes = fit(&bf, uni, bi, job->gpu, (size_t)-1);
+        if (bytes > 0) {
+            struct copy_job one = {1, {bf.p[1]}, {bf.p[0]}, {dev}, {job->gpu}};
+            measure_curve(&r, &one, uni, fits(uni, bytes));
+            if (bi->n) {
+                /* Stream 1 is on the peer's GPU: each GPU pushes its own direction. */
+                struct copy_job two = {2, {bf.p[1], bf.p[3]}, {bf.p[0], bf.p[2]},
+                                       {dev, job->gpu}, {job->gpu, dev}};
+                measure_curve(&r, &two, bi, fits(bi, bytes));
+            }
+            bufs_free(&bf, job->gpu);
+        }
+    }
+    rig_free(&r);
+    /* Later paths find peer access as they would have without calibration. */
+    disable_peer(job->gpu, dev, enabled, job->gpu);
+    cudaGetLastError();
+}

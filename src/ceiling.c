@@ -1,0 +1,164 @@
+#include "config.h"
+#include "ceiling.h"
+
+#include "path.h"
+#include "result.h"
+#include "sizes.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *gx_ceil_kind_name(enum gx_ceil_kind k)
+{
+    static const char *const names[GX_CEIL_KINDS] = {
+        [GX_CEIL_H2D] = "h2d",         [GX_CEIL_D2H] = "d2h",
+        [GX_CEIL_PEER] = "peer",       [GX_CEIL_PEER_BIDIR] = "peer_bidir",
+        [GX_CEIL_MPI_BW] = "mpi_bw",   [GX_CEIL_MPI_BIBW] = "mpi_bibw",
+        [GX_CEIL_MPI_LAT] = "mpi_latency",
+    };
+    return k >= 0 && k < GX_CEIL_KINDS ? names[k] : "?";
+}
+
+const char *gx_ceil_kind_unit(enum gx_ceil_kind k)
+{
+    return k == GX_CEIL_MPI_LAT ? "us" : "GB/s";
+}
+
+int gx_ceilings_add(struct gx_ceilings *c, const struct gx_ceil_curve *curve,
+                    const struct gx_ceil_point *pts, struct gx_err *err)
+{
+    if (c->n == c->cap) {
+        int cap = c->cap ? 2 * c->cap : 8;
+        struct gx_ceil_curve *v = realloc(c->curves, (size_t)cap * sizeof *v);
+        if (!v)
+            return gx_fail(err, GX_ERUNTIME, "out of host memory for the ceilings");
+        c->curves = v;
+        c->cap = cap;
+    }
+    struct gx_ceil_curve *dst = &c->curves[c->n];
+    *dst = *curve;
+    dst->pts = NULL;
+    if (curve->n > 0) {
+        dst->pts = malloc((size_t)curve->n * sizeof *dst->pts);
+        if (!dst->pts)
+            return gx_fail(err, GX_ERUNTIME, "out of host memory for the ceilings");
+        memcpy(dst->pts, pts, (size_t)curve->n * sizeof *dst->pts);
+    }
+    c->n++;
+    return GX_OK;
+}
+
+void gx_ceilings_free(struct gx_ceilings *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; i < c->n; i++)
+        free(c->curves[i].pts);
+    free(c->curves);
+    memset(c, 0, sizeof *c);
+}
+
+const struct gx_ceil_curve *gx_ceil_find(const struct gx_ceilings *c, enum gx_ceil_kind kind,
+                                         int a, int b)
+{
+    for (int i = 0; c && i < c->n; i++) {
+        const struct gx_ceil_curve *k = &c->curves[i];
+        if (k->kind == (int)kind && k->a == a && k->b == b)
+            return k;
+    }
+    return NULL;
+}
+
+static void who(enum gx_ceil_kind kind, int a, int b, char *buf, size_t len)
+{
+    if (b < 0)
+        snprintf(buf, len, "%s of rank %d's GPU", gx_ceil_kind_name(kind), a);
+    else
+        snprintf(buf, len, "%s %d->%d", gx_ceil_kind_name(kind), a, b);
+}
+
+double gx_ceil_value(const struct gx_ceilings *c, enum gx_ceil_kind kind, int a, int b,
+                     size_t size, char *why, size_t len)
+{
+    char name[64];
+    who(kind, a, b, name, sizeof name);
+    const struct gx_ceil_curve *k = gx_ceil_find(c, kind, a, b);
+    if (!k) {
+        snprintf(why, len, "%s was not calibrated", name);
+        return 0;
+    }
+    if (k->absent[0]) {
+        snprintf(why, len, "%s absent: %s", name, k->absent);
+        return 0;
+    }
+    for (int i = 0; i < k->n; i++) {
+        const struct gx_ceil_point *p = &k->pts[i];
+        if (p->size != size)
+            continue;
+        if (p->repeats > 0 && p->median > 0)
+            return p->median;
+        snprintf(why, len, "%s absent at %zu bytes: %s", name, size, p->absent);
+        return 0;
+    }
+    snprintf(why, len, "%s was not calibrated at %zu bytes", name, size);
+    return 0;
+}
+
+double gx_ceil_slowest(const struct gx_ceilings *c, const struct gx_ceil_stage *stages, int n,
+                       size_t size, char *what, size_t len)
+{
+    double best = 0;
+    int slowest = -1;
+    for (int i = 0; i < n; i++) {
+        double v = gx_ceil_value(c, stages[i].kind, stages[i].a, stages[i].b, size, what, len);
+        if (v <= 0)
+            return 0; /* an unknown stage could be the slowest: no ceiling rather than a wrong one */
+        v *= stages[i].scale > 0 ? stages[i].scale : 1;
+        if (slowest < 0 || v < best) {
+            best = v;
+            slowest = i;
+        }
+    }
+    if (slowest < 0) {
+        snprintf(what, len, "no stage to bound");
+        return 0;
+    }
+    char s[32];
+    gx_format_size(size, s, sizeof s);
+    snprintf(what, len, "%s%s at %s", n > 1 ? "slowest stage: " : "", stages[slowest].name, s);
+    return best;
+}
+
+int gx_ceil_pattern(const struct gx_result *res)
+{
+    if (strcmp(res->pattern, "latency") == 0)
+        return GX_PAT_LATENCY;
+    return strcmp(res->pattern, "bibw") == 0 ? GX_PAT_BIBW : GX_PAT_BW;
+}
+
+size_t gx_ceil_chunk(const struct gx_result *res)
+{
+    return res->chunk == 0 || res->chunk > res->size ? res->size : res->chunk;
+}
+
+void gx_ceiling_apply(const struct gx_ceilings *c, const struct gx_path_ops *ops,
+                      struct gx_result *res, char *what, size_t len)
+{
+    if (!c || !ops || res->state != GX_STATE_OK)
+        return;
+    what[0] = '\0';
+    res->ceiling = 0;
+    res->efficiency = 0;
+    res->ceiling_what = what;
+    if (!ops->ceiling) {
+        snprintf(what, len, "path %s names no ceiling", ops->name);
+        return;
+    }
+    double ceil = ops->ceiling(c, res, what, len);
+    if (!(ceil > 0))
+        return;
+    double med = res->stats.median;
+    int latency = res->unit && strcmp(res->unit, "us") == 0; /* lower is better */
+    res->ceiling = ceil;
+    res->efficiency = latency ? (med > 0 ? ceil / med : 0) : med / ceil;
+}

@@ -1,0 +1,95 @@
+/* Ceilings: the machine's own limits, measured by the calibration in the same job
+ * (calibrate.c), and the lookups each path's ceiling hook uses to say which one bounds a result.
+ * Plain data, no MPI or CUDA: the paths, the report and the unit tests use it as it is. */
+#ifndef GX_CEILING_H
+#define GX_CEILING_H
+
+#include "gx.h"
+
+struct gx_result;
+
+/* What a ceiling measures. Bandwidths are streamed throughput in GB/s (1e9 bytes/s) of copies
+ * or messages of one size; latency is one way in us. */
+enum gx_ceil_kind {
+    GX_CEIL_H2D,        /* per GPU: pinned host -> device, copy engine */
+    GX_CEIL_D2H,        /* per GPU: device -> pinned host, copy engine */
+    GX_CEIL_PEER,       /* per same-node GPU pair: cudaMemcpyPeerAsync a -> b in one process */
+    GX_CEIL_PEER_BIDIR, /* both directions at once, total */
+    GX_CEIL_MPI_BW,     /* per rank pair: MPI host to host, windows of non-blocking messages */
+    GX_CEIL_MPI_BIBW,   /* both directions at once, total */
+    GX_CEIL_MPI_LAT,    /* per rank pair: MPI_Send/MPI_Recv ping-pong, one way */
+    GX_CEIL_KINDS
+};
+
+#define GX_CEIL_TEXT 200
+
+/* One size of a curve: the median of the repeats and their spread. */
+struct gx_ceil_point {
+    uint64_t size;
+    double median, min, max;
+    int32_t repeats;            /* 0: not measured; absent says why */
+    char absent[GX_CEIL_TEXT];
+};
+
+/* One ceiling as a function of the size, for one GPU (b = -1) or one ordered pair (a, b). */
+struct gx_ceil_curve {
+    int32_t kind;               /* enum gx_ceil_kind */
+    int32_t a, b;               /* ranks; for per-GPU kinds, a is the rank whose GPU it is */
+    int32_t n;
+    char what[GX_CEIL_TEXT];    /* how it was measured, e.g. "cudaMemcpyPeerAsync GPU 0 -> GPU 1" */
+    char absent[GX_CEIL_TEXT];  /* not measured at any size: why ("" when measured) */
+    struct gx_ceil_point *pts;  /* n, by increasing size */
+};
+
+/* Every ceiling of the job (rank 0 holds them all after calibration). */
+struct gx_ceilings {
+    int n, cap;
+    struct gx_ceil_curve *curves;
+    double seconds;             /* how long the calibration took */
+};
+
+const char *gx_ceil_kind_name(enum gx_ceil_kind k);
+/* "GB/s" or "us". */
+const char *gx_ceil_kind_unit(enum gx_ceil_kind k);
+
+/* Adds a curve (its points are copied); GX_ERUNTIME when out of memory. */
+int gx_ceilings_add(struct gx_ceilings *c, const struct gx_ceil_curve *curve,
+                    const struct gx_ceil_point *pts, struct gx_err *err);
+void gx_ceilings_free(struct gx_ceilings *c);
+
+/* The curve of kind for GPU a (b = -1) or for pair (a, b); NULL when none was planned. */
+const struct gx_ceil_curve *gx_ceil_find(const struct gx_ceilings *c, enum gx_ceil_kind kind,
+                                         int a, int b);
+/* The median at exactly `size` (calibration measures every size the runs need), or 0 with the
+ * reason in why. */
+double gx_ceil_value(const struct gx_ceilings *c, enum gx_ceil_kind kind, int a, int b,
+                     size_t size, char *why, size_t len);
+
+/* One stage of a path's data movement, for gx_ceil_slowest. */
+struct gx_ceil_stage {
+    const char *name;           /* e.g. "D2H on rank 0" */
+    enum gx_ceil_kind kind;
+    int a, b;
+    double scale;               /* 2 for a one-way ceiling bounding a both-ways total, else 1 */
+};
+
+/* The slowest of the stages at `size`: its value, and in what "slowest stage: NAME at SIZE"
+ * (prefix "slowest stage: " only with more than one stage). 0 when any stage is unknown, with
+ * that stage's reason in what. */
+double gx_ceil_slowest(const struct gx_ceilings *c, const struct gx_ceil_stage *stages, int n,
+                       size_t size, char *what, size_t len);
+
+/* For hooks: the result's pattern (enum gx_pattern_kind, from its name), and its chunk as the
+ * path cut the message (0 or larger than the message: the whole message). */
+int gx_ceil_pattern(const struct gx_result *res);
+size_t gx_ceil_chunk(const struct gx_result *res);
+
+/* The result's ceiling from its path's hook, and its efficiency: median / ceiling for GB/s,
+ * ceiling / median for latency (us). No ceilings (calibration off), no hook or a result that
+ * is not ok: nothing is set. A hook that knows no ceiling leaves ceiling 0 and the reason in
+ * ceiling_what. `what` is the buffer ceiling_what points to. */
+struct gx_path_ops;
+void gx_ceiling_apply(const struct gx_ceilings *c, const struct gx_path_ops *ops,
+                      struct gx_result *res, char *what, size_t len);
+
+#endif

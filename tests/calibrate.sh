@@ -1,0 +1,91 @@
+#!/bin/sh
+# Calibration (--calibrate): a host run's report carries the MPI ceilings it measured and every
+# result its ceiling and efficiency; --calibrate off (or "calibrate": "off" in a scenario run)
+# measures and reports none. Asserts what is reported, never how fast.
+. "$top_srcdir/tests/lib.sh"
+dir=$(mktemp -d "$TEST_TMP/calibrate.XXXXXX")
+
+out="$dir/on.json"
+gx_mpirun 2 --path host --pattern latency,bw,bibw --sizes 1,4K,1M+3 --iters 10 --warmup 1 \
+    --quiet --output "$out" >"$dir/on.txt" 2>&1
+ok $? "2 ranks, host, calibration on (the default): exit 0" || tail -n 20 "$dir/on.txt" | diag
+check_report "$out" --ranks 2 --patterns latency,bw,bibw --sizes 3 --pairs 0-1
+ok $? "report valid against the schema"
+"$PYTHON" - "$out" <<'PY' 2>&1 | diag
+import json, sys
+d = json.load(open(sys.argv[1]))
+cal = d["calibration"]
+rp = [p for p in cal["rank_pairs"] if p["ranks"] == [0, 1]]
+bad = []
+if len(rp) != 1:
+    bad.append("no calibration for rank pair 0-1: %s" % cal["rank_pairs"])
+else:
+    rp = rp[0]
+    for kind, sizes in (("mpi_bw", {1, 4096, 1048579}), ("mpi_bibw", {1, 4096, 1048579}),
+                        ("mpi_latency", {1, 8, 4096, 1048579})):
+        pts = {p["size"]: p for p in rp.get(kind, {}).get("points", [])}
+        if set(pts) != sizes:
+            bad.append("%s at sizes %s, expected %s" % (kind, sorted(pts), sorted(sizes)))
+        for p in pts.values():
+            if not (p.get("median", 0) > 0 and p["min"] <= p["median"] <= p["max"] and p["repeats"] >= 5):
+                bad.append("%s point %s" % (kind, p))
+for r in d["results"]:
+    if not (r.get("ceiling", 0) > 0 and r.get("efficiency", 0) > 0 and r.get("ceiling_what")):
+        bad.append("result %s %s %d has no ceiling: %s" % (r["path"], r["pattern"], r["size"],
+                                                           r.get("ceiling_absent")))
+    elif r["pattern"] == "latency" and abs(r["efficiency"] - r["ceiling"] / r["stats"]["median"]) > 1e-9:
+        bad.append("latency efficiency is not ceiling / median: %s" % r)
+    elif r["pattern"] != "latency" and abs(r["efficiency"] - r["stats"]["median"] / r["ceiling"]) > 1e-9:
+        bad.append("bandwidth efficiency is not median / ceiling: %s" % r)
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+PY
+ok $? "calibration: MPI bandwidth (one way, both ways) at the runs' sizes, latency at theirs and 8 B; every result has a ceiling and efficiency > 0"
+# The table: ceiling and eff% columns after validation, numbers on every line.
+lines=$(grep -cE '^ +[0-9]+ +0->1 +- +- +[0-9.]+ .* ok +[0-9.]+ +[0-9.]+$' "$dir/on.txt")
+[ "$lines" -eq 9 ] && grep -q '^# calibration' "$dir/on.txt" && grep -q 'eff%' "$dir/on.txt"
+ok $? "table: calibration summary, ceiling and eff% on each of the 9 lines (found $lines)"
+
+# The mpi path on host memory (the CPU build's default memory for it) gets a ceiling too.
+out="$dir/mpi.json"
+gx_mpirun 2 --path mpi --mem pageable --pattern bw --sizes 64K --iters 5 --quiet \
+    --output "$out" >"$dir/mpi.txt" 2>&1
+ok $? "--path mpi --mem pageable: exit 0"
+"$PYTHON" -c "import json,sys; r=json.load(open(sys.argv[1]))['results']; sys.exit(0 if r and all(x.get('ceiling',0)>0 and x.get('efficiency',0)>0 for x in r) else 1)" "$out"
+ok $? "--path mpi on host memory: results carry a ceiling"
+
+out="$dir/off.json"
+gx_mpirun 2 --path host --pattern latency,bw --sizes 8,64K --iters 5 --calibrate off --quiet \
+    --output "$out" >"$dir/off.txt" 2>&1
+ok $? "--calibrate off: exit 0"
+check_report "$out" --patterns latency,bw --sizes 2
+ok $? "--calibrate off: report valid"
+"$PYTHON" -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if 'calibration' not in d and not any(k.startswith('ceiling') or k=='efficiency' for r in d['results'] for k in r) else 1)" "$out"
+ok $? "--calibrate off: no calibration, no ceilings"
+! grep -q '^# calibration' "$dir/off.txt"
+ok $? "--calibrate off: no calibration summary in the table"
+
+# A scenario key like any per-run option: one run off, one on.
+cat >"$dir/mixed.json" <<'JSON'
+{"runs": [{"name": "raw", "pattern": "bw", "sizes": "4K", "calibrate": "off"},
+          {"name": "bounded", "pattern": "bw", "sizes": "4K"}]}
+JSON
+out="$dir/mixed.json.out"
+gx_mpirun 2 --scenario "$dir/mixed.json" --iters 5 --quiet --output "$out" >"$dir/mixed.txt" 2>&1
+ok $? "scenario with calibrate off in one run: exit 0"
+"$PYTHON" -c "
+import json, sys
+r = {x['run']: x for x in json.load(open(sys.argv[1]))['results']}
+sys.exit(0 if 'ceiling' not in r['raw'] and r['bounded'].get('ceiling', 0) > 0 else 1)" "$out"
+ok $? "scenario: the run with calibrate off has no ceiling, the other has one"
+
+GX_TIMEOUT=60 gx_mpirun 2 --calibrate maybe --output "$dir/bad.json" >"$dir/bad.txt" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q "^gpuxfer: --calibrate: unknown value 'maybe' (expected on or off)" "$dir/bad.txt" &&
+    [ ! -e "$dir/bad.json" ]
+ok $? "--calibrate maybe: exit 2 naming the option (got $rc)"
+GX_TIMEOUT=60 gx_mpirun 1 --help 2>&1 | grep -q -- '--calibrate on|off'
+ok $? "--help lists --calibrate"
+
+rm -rf "$dir"
+done_testing

@@ -1,0 +1,198 @@
+/* Which ceiling bounds each result: the paths' ceiling hooks over ceilings made by hand, the
+ * efficiency in both directions (GB/s and us), and absent ceilings giving 0 with a reason.
+ * Paths left out of this build (no CUDA, no NCCL) are skipped. */
+#include "ceiling.h"
+#include "path.h"
+#include "report.h"
+#include "tap.h"
+
+#include <string.h>
+
+#define MIB (1u << 20)
+
+static struct gx_ceilings cs;
+
+static void curve(enum gx_ceil_kind kind, int a, int b, const char *absent, int n,
+                  const size_t *sizes, const double *medians)
+{
+    struct gx_ceil_curve c = {.kind = kind, .a = a, .b = b, .n = n};
+    struct gx_ceil_point pts[8];
+    memset(pts, 0, sizeof pts);
+    snprintf(c.absent, sizeof c.absent, "%s", absent ? absent : "");
+    for (int i = 0; i < n; i++) {
+        pts[i].size = sizes[i];
+        pts[i].median = medians[i];
+        pts[i].min = medians[i] * 0.9;
+        pts[i].max = medians[i] * 1.1;
+        pts[i].repeats = medians[i] > 0 ? 7 : 0;
+        if (medians[i] <= 0)
+            snprintf(pts[i].absent, sizeof pts[i].absent, "out of memory");
+    }
+    struct gx_err err = {0};
+    if (gx_ceilings_add(&cs, &c, pts, &err) != GX_OK)
+        printf("# %s\n", err.msg);
+}
+
+static const struct gx_path_ops *ops_of(const char *name)
+{
+    int i = gx_path_lookup(name);
+    return i >= 0 ? gx_paths[i].ops : NULL;
+}
+
+/* A result of `path` ready for its hook. */
+static struct gx_result result(const char *path, const char *pattern, int a, int b, int same,
+                               size_t size, size_t chunk, double median, const char *mem)
+{
+    struct gx_result r = {
+        .path = path, .src_mem = mem, .dst_mem = mem, .pattern = pattern,
+        .unit = strcmp(pattern, "latency") == 0 ? "us" : "GB/s", .a = a, .b = b,
+        .same_node = same, .size = size, .chunk = chunk, .depth = chunk ? 2 : 0,
+        .state = GX_STATE_OK,
+    };
+    r.stats.median = median;
+    return r;
+}
+
+static char what[256];
+
+static double apply(const char *path, struct gx_result *r)
+{
+    gx_ceiling_apply(&cs, ops_of(path), r, what, sizeof what);
+    return r->ceiling;
+}
+
+/* ok() when the path is built in, else a skip naming it. */
+#define path_ok(path, cond, ...)                                                              \
+    do {                                                                                      \
+        if (ops_of(path))                                                                     \
+            ok(cond, __VA_ARGS__);                                                            \
+        else                                                                                  \
+            ok(1, "# SKIP path %s is not built in", path);                                    \
+    } while (0)
+
+int main(void)
+{
+    const size_t s1m[] = {1 * MIB}, s1m4m[] = {1 * MIB, 4 * MIB}, s8m[] = {8 * MIB},
+                 s8[] = {8}, s1m8m[] = {1 * MIB, 8 * MIB};
+    curve(GX_CEIL_H2D, 0, -1, NULL, 2, s1m4m, (double[]){20, 22});
+    curve(GX_CEIL_H2D, 1, -1, NULL, 2, s1m4m, (double[]){18, 0});
+    curve(GX_CEIL_D2H, 0, -1, NULL, 1, s1m, (double[]){10});
+    curve(GX_CEIL_D2H, 1, -1, NULL, 1, s1m, (double[]){25});
+    curve(GX_CEIL_MPI_BW, 0, 1, NULL, 2, s1m8m, (double[]){12, 15});
+    curve(GX_CEIL_MPI_BIBW, 0, 1, NULL, 1, s1m, (double[]){30});
+    curve(GX_CEIL_MPI_LAT, 0, 1, NULL, 1, s8, (double[]){2.0});
+    curve(GX_CEIL_PEER, 0, 1, NULL, 1, s8m, (double[]){100});
+    curve(GX_CEIL_PEER_BIDIR, 0, 1, NULL, 1, s8m, (double[]){180});
+    curve(GX_CEIL_H2D, 2, -1, "no GPU chosen", 0, NULL, NULL);
+    curve(GX_CEIL_D2H, 2, -1, "no GPU chosen", 0, NULL, NULL);
+
+    /* ---- the lookups and the choice of the slowest stage, whatever is built in */
+    char why[256];
+    ok(gx_ceil_value(&cs, GX_CEIL_MPI_BW, 0, 1, 8 * MIB, why, sizeof why) == 15,
+       "value at a calibrated size");
+    ok(gx_ceil_value(&cs, GX_CEIL_MPI_BW, 0, 1, 2 * MIB, why, sizeof why) == 0 &&
+           strstr(why, "not calibrated at 2097152"), "no value at a size not calibrated (%s)", why);
+    ok(gx_ceil_value(&cs, GX_CEIL_H2D, 1, -1, 4 * MIB, why, sizeof why) == 0 &&
+           strstr(why, "out of memory"), "a point absent gives 0 and its reason (%s)", why);
+    ok(gx_ceil_value(&cs, GX_CEIL_H2D, 2, -1, 1 * MIB, why, sizeof why) == 0 &&
+           strstr(why, "no GPU chosen"), "an absent curve gives 0 and its reason (%s)", why);
+    const struct gx_ceil_stage st[] = {{"D2H", GX_CEIL_D2H, 0, -1, 1},
+                                       {"MPI", GX_CEIL_MPI_BW, 0, 1, 1},
+                                       {"H2D", GX_CEIL_H2D, 1, -1, 1}};
+    ok(gx_ceil_slowest(&cs, st, 3, 1 * MIB, why, sizeof why) == 10 &&
+           !strcmp(why, "slowest stage: D2H at 1M"), "slowest of three stages (%s)", why);
+    const struct gx_ceil_stage st2[] = {{"MPI both ways", GX_CEIL_MPI_BIBW, 0, 1, 1},
+                                        {"H2D x2", GX_CEIL_H2D, 1, -1, 2}};
+    ok(gx_ceil_slowest(&cs, st2, 2, 1 * MIB, why, sizeof why) == 30 &&
+           strstr(why, "MPI both ways"), "a one-way stage counts twice against a both-ways total");
+    const struct gx_ceil_stage st3[] = {{"D2H", GX_CEIL_D2H, 0, -1, 1},
+                                        {"H2D", GX_CEIL_H2D, 2, -1, 1}};
+    ok(gx_ceil_slowest(&cs, st3, 2, 1 * MIB, why, sizeof why) == 0 && strstr(why, "no GPU"),
+       "one stage absent: no ceiling rather than a wrong one (%s)", why);
+
+    /* ---- host MPI (always built in) */
+    struct gx_result r = result("host", "bw", 0, 1, 1, 1 * MIB, 0, 6, "pageable");
+    ok(apply("host", &r) == 12 && near(r.efficiency, 0.5) && strstr(r.ceiling_what, "MPI host"),
+       "host bw: MPI host bandwidth at the size, efficiency median / ceiling (%s)", what);
+    r = result("mpi", "latency", 0, 1, 1, 8, 0, 4.0, "pinned");
+    ok(apply("mpi", &r) == 2.0 && near(r.efficiency, 0.5) && strstr(r.ceiling_what, "latency"),
+       "host latency: MPI latency, efficiency ceiling / median (lower is better)");
+    r = result("host", "latency", 0, 1, 1, 16, 0, 4.0, "pageable");
+    ok(apply("host", &r) == 0 && r.efficiency == 0 && strstr(r.ceiling_what, "not calibrated"),
+       "latency at a size without a ceiling: 0, with the reason");
+    r = result("host", "bibw", 0, 1, 1, 1 * MIB, 0, 15, "pageable");
+    ok(apply("host", &r) == 30 && near(r.efficiency, 0.5), "host bibw: MPI both ways");
+    r = result("mpi", "bw", 0, 1, 1, 8 * MIB, 0, 50, "device");
+    ok(apply("mpi", &r) == 100 && strstr(r.ceiling_what, "peer copy"),
+       "device mpi on one node: peer copy (%s)", what);
+    r = result("mpi", "bibw", 0, 1, 1, 8 * MIB, 0, 90, "device");
+    ok(apply("mpi", &r) == 180 && near(r.efficiency, 0.5), "device mpi bibw: peer copy both ways");
+    r = result("mpi", "latency", 0, 1, 1, 8, 0, 9, "device");
+    ok(apply("mpi", &r) == 0 && r.ceiling_what[0], "device mpi latency: none, with the reason");
+    r = result("host", "bw", 2, 3, 1, 1 * MIB, 0, 6, "pageable");
+    ok(apply("host", &r) == 0 && r.efficiency == 0 && strstr(r.ceiling_what, "not calibrated"),
+       "a pair without calibration: 0");
+    r = result("host", "bw", 0, 1, 1, 1 * MIB, 0, 6, "pageable");
+    gx_ceiling_apply(NULL, ops_of("host"), &r, what, sizeof what);
+    ok(r.ceiling == 0 && r.efficiency == 0 && !r.ceiling_what, "calibration off: nothing set");
+    r.state = GX_STATE_SKIPPED;
+    gx_ceiling_apply(&cs, ops_of("host"), &r, what, sizeof what);
+    ok(r.ceiling == 0 && !r.ceiling_what, "a skipped result gets no ceiling");
+
+    /* ---- GPU paths */
+    r = result("staged", "bw", 0, 1, 0, 8 * MIB, 1 * MIB, 5, "device");
+    path_ok("staged", apply("staged", &r) == 10 && near(r.efficiency, 0.5) &&
+                          !strcmp(r.ceiling_what, "slowest stage: D2H at 1M"),
+            "staged bw: the slowest stage at the chunk size (%s)", what);
+    r = result("staged", "bw", 0, 1, 0, 1 * MIB, 4 * MIB, 5, "device");
+    path_ok("staged", apply("staged", &r) == 10,
+            "staged: a chunk larger than the message is the message");
+    r = result("staged", "bw", 1, 0, 0, 1 * MIB, 1 * MIB, 5, "device");
+    path_ok("staged", apply("staged", &r) == 0 && strstr(r.ceiling_what, "mpi_bw 1->0"),
+            "staged: a missing MPI stage gives no ceiling (%s)", what);
+    r = result("zerocopy", "bw", 0, 1, 1, 1 * MIB, 0, 5, "device");
+    path_ok("zerocopy", apply("zerocopy", &r) == 10 && strstr(r.ceiling_what, "D2H"),
+            "zerocopy: min(D2H, H2D) (%s)", what);
+    r = result("unified-prefetch", "bw", 0, 1, 1, 1 * MIB, 0, 9, "managed");
+    path_ok("unified-prefetch", apply("unified-prefetch", &r) == 18 && near(r.efficiency, 0.5),
+            "unified-prefetch: the receiver's H2D");
+    r = result("unified-demand", "bw", 0, 1, 1, 4 * MIB, 0, 9, "managed");
+    path_ok("unified-demand", apply("unified-demand", &r) == 0 &&
+                                  strstr(r.ceiling_what, "out of memory"),
+            "unified-demand: H2D absent at that size, with the reason (%s)", what);
+    r = result("p2p", "bw", 0, 1, 1, 8 * MIB, 1 * MIB, 50, "device");
+    path_ok("p2p", apply("p2p", &r) == 100 && strstr(r.ceiling_what, "peer copy at 8M"),
+            "p2p: peer copy at the message size, not the chunk (%s)", what);
+    r = result("p2p", "latency", 0, 1, 1, 8, 0, 3, "device");
+    path_ok("p2p", apply("p2p", &r) == 0, "p2p latency: no ceiling");
+    r = result("nccl", "bw", 0, 1, 1, 8 * MIB, 0, 50, "device");
+    path_ok("nccl", apply("nccl", &r) == 100, "nccl on one node: peer copy");
+    r = result("nccl", "bw", 0, 1, 0, 1 * MIB, 0, 6, "device");
+    path_ok("nccl", apply("nccl", &r) == 12 && strstr(r.ceiling_what, "MPI"),
+            "nccl across nodes: MPI host bandwidth");
+
+    /* ---- the report */
+    r = result("host", "bw", 0, 1, 1, 1 * MIB, 0, 6, "pageable");
+    apply("host", &r);
+    cJSON *o = gx_result_json(&r);
+    ok(o && cJSON_GetObjectItem(o, "ceiling")->valuedouble == 12 &&
+           cJSON_GetObjectItem(o, "efficiency")->valuedouble == 0.5 &&
+           cJSON_IsString(cJSON_GetObjectItem(o, "ceiling_what")),
+       "result JSON: ceiling, ceiling_what, efficiency");
+    cJSON_Delete(o);
+    cJSON *cal = gx_calibration_json(&cs);
+    cJSON *rp = cJSON_GetArrayItem(cJSON_GetObjectItem(cal, "rank_pairs"), 0);
+    cJSON *lat = cJSON_GetObjectItem(rp, "mpi_latency");
+    cJSON *gpus = cJSON_GetObjectItem(cal, "gpus");
+    cJSON *g2 = cJSON_GetArrayItem(gpus, 2);
+    ok(cal && cJSON_GetArraySize(gpus) == 3 &&
+           cJSON_GetArraySize(cJSON_GetObjectItem(cal, "gpu_pairs")) == 1 &&
+           !strcmp(cJSON_GetObjectItem(lat, "unit")->valuestring, "us") &&
+           cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(lat, "points"), 0),
+                               "median")->valuedouble == 2.0 &&
+           cJSON_IsString(cJSON_GetObjectItem(cJSON_GetObjectItem(g2, "h2d"), "absent")),
+       "calibration JSON: per GPU, per GPU pair, per rank pair; absent with the reason");
+    cJSON_Delete(cal);
+    gx_ceilings_free(&cs);
+    return tap_done();
+}
