@@ -85,3 +85,22 @@ def mann_whitney(x, y):
     d = abs(u1 - mu) - 0.5
     z = max(d, 0.0) / math.sqrt(var)
     return u1, math.erfc(z / math.sqrt(2))
+
+
+def calibrated(doc, kind, rank, peer, size):
+    """The calibrated ceiling `kind` (h2d/d2h: of `rank`'s GPU; peer*, mpi_*: of the pair
+    rank -> peer) at `size` bytes: its median, or None when not measured there."""
+    cal = doc.get("calibration")
+    if not isinstance(cal, dict):
+        return None
+    if kind in ("h2d", "d2h"):
+        entries, match = cal.get("gpus", []), lambda e: e.get("rank") == rank
+    else:
+        entries = cal.get("gpu_pairs", []) if kind.startswith("peer") else cal.get("rank_pairs", [])
+        match = lambda e: e.get("ranks") == [rank, peer]  # noqa: E731
+    for e in entries:
+        if isinstance(e, dict) and match(e):
+            for p in (e.get(kind) or {}).get("points", []):
+                if p.get("size") == size and p.get("median"):
+                    return p["median"]
+    return None

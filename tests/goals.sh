@@ -1,0 +1,65 @@
+#!/bin/sh
+# gpuxfer-goals on constructed reports: which goals are met, missed or lack a ceiling.
+. "$top_srcdir/tests/lib.sh"
+ok_diag() { r=$1; f=$2; shift 2; ok "$r" "$*"; [ "$r" -eq 0 ] || diag <"$f"; }
+dir=$(mktemp -d "$TEST_TMP/goals.XXXXXX")
+goals() { "$PYTHON" "$top_srcdir/scripts/gpuxfer-goals" "$@"; }
+
+# MODE all-met | some-missed
+make_report() {
+    "$PYTHON" - "$1" >"$2" <<'PY'
+import json, sys
+M = 1 << 20
+def res(path, pattern, size, median, eff=None, chunk=None, depth=None, cv=0.001, mem="device"):
+    r = {"path": path, "mem": {"src": mem, "dst": mem}, "pattern": pattern, "ranks": [0, 1],
+         "same_node": True, "size": size, "unit": "us" if pattern == "latency" else "GB/s",
+         "status": "ok", "stats": {"median": median, "cv": cv}}
+    if eff is not None:
+        r.update(ceiling=median / eff if pattern != "latency" else median * eff,
+                 ceiling_what="constructed", efficiency=eff)
+    if chunk:
+        r.update(chunk=chunk, depth=depth)
+    return r
+met = sys.argv[1] == "all-met"
+stage = {"points": [{"size": 4 * M, "median": 50.0}]}
+doc = {"schema_version": "1.1", "tool": {"name": "gpuxfer"},
+       "calibration": {"gpus": [{"rank": 0, "d2h": stage}, {"rank": 1, "h2d": stage}],
+                       "rank_pairs": [{"ranks": [0, 1], "mpi_bw": stage}]},
+       "results": [
+           res("p2p", "bw", 64 * M, 390, 0.99, 64 * M, 1),
+           res("p2p", "bw", 64 * M, 200, 0.50, 1 * M, 2),   # a worse chunk: not the best
+           res("p2p", "bw", M, 370, 0.95 if met else 0.60, M, 1),
+           res("p2p", "latency", 8, 2.5 if met else 8.3),
+           # three equal stages: ideal gain 3x; depth 4 reaches 2.8x when met, 1.5x otherwise
+           res("staged", "bw", 64 * M, 47 if met else 25, 0.94, 4 * M, 4),
+           res("staged", "bw", 64 * M, 16.7, 0.33, 4 * M, 1),
+           res("mpi", "latency", 8, 0.74, 0.99 if met else 0.80, mem="pinned"),
+           res("nccl", "bw", 256 * M, 380, 0.97, cv=0.005 if met else 0.02),
+       ]}
+print(json.dumps(doc))
+PY
+}
+make_report all-met "$dir/met.json"
+goals "$dir/met.json" >"$dir/met.txt" 2>&1
+ok_diag $? "$dir/met.txt" "every goal met: exit 0"
+grep -q '^p2p bw >= 64M .* 64M/1 .* yes ' "$dir/met.txt"
+ok_diag $? "$dir/met.txt" "p2p >= 64M judged on its best chunk (64M/1), not the worse 1M/2"
+grep -q '^staged gain over depth 1 .*gain 2.81x, ideal 3.00x' "$dir/met.txt"
+ok_diag $? "$dir/met.txt" "staged gain: best over depth 1 at the same chunk against the ideal from the stages"
+
+make_report some-missed "$dir/miss.json"
+goals "$dir/miss.json" >"$dir/miss.txt" 2>&1
+ok_diag $([ $? -eq 1 ] && echo 0 || echo 1) "$dir/miss.txt" "missed goals: exit 1"
+for g in 'p2p bw 1M' 'p2p latency 8 B' 'staged gain over depth 1' 'host mpi latency 8 B' 'cv <= 1% (nccl)'; do
+    grep -q "^$g .* NO " "$dir/miss.txt"
+    ok_diag $? "$dir/miss.txt" "missed: $g"
+done
+grep -q '^5 of [0-9]* goals missed\|missed' "$dir/miss.txt" && grep -q ' 5 missed' "$dir/miss.txt"
+ok_diag $? "$dir/miss.txt" "the last line counts the 5 missed goals"
+
+echo '{"not": "a report"}' >"$dir/bad.json"
+goals "$dir/bad.json" >"$dir/bad.txt" 2>&1
+ok_diag $([ $? -eq 2 ] && grep -q 'not a gpuxfer report' "$dir/bad.txt" && echo 0 || echo 1) \
+    "$dir/bad.txt" "not a report: one-line error, exit 2"
+rm -rf "$dir"
+done_testing
