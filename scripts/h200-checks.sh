@@ -57,6 +57,14 @@ for what in "$@"; do
             tee "$OUT/h200x4-soak.txt" | tail -n 40
         echo "soak rc=${PIPESTATUS[0]}"
         cp /tmp/soak/*.json "$OUT/" 2>/dev/null ;;
+    sticky)
+        # A real sticky CUDA error (illegal address on rank 1 at 4K): failed result, every rank
+        # stops, report written with the error, exit 3, no hang.
+        GPUXFER_FAULT=cuda-sticky:rank=1:size=4K timeout 120 mpirun -np 2 --bind-to none "$G" \
+            --path staged --pattern bw --sizes 8,4K,1M --iters 5 --calibrate off --quiet \
+            --output /tmp/sticky.json >/tmp/sticky.txt 2>&1
+        echo "sticky rc=$? (expected 3)"; grep -v cuMemHostRegister /tmp/sticky.txt | tail -n 5
+        python3 -c "import json; d=json.load(open('/tmp/sticky.json')); print('status', d['status'], 'exit', d['exit_code'], 'failure', d.get('failure'), 'error', d.get('error')); print([(r['size'], r['status'], r.get('reason', '')[:80]) for r in d['results']])" ;;
     faults)
         timeout 200 sh tests/faults.sh >"$OUT/faults.tap" 2>&1
         echo "faults rc=$?"; grep -E '^not ok|^1\.\.|cuda|SKIP' "$OUT/faults.tap" ;;
