@@ -4,10 +4,12 @@
  * memory mapped into the GPU; the receiver's kernel reads it into its GPU. On one node the
  * outbox is a POSIX shared-memory segment that both ranks register with cudaHostRegister, so
  * the receiver's GPU reads the sender's host memory directly; across nodes MPI moves the outbox
- * into the receiver's mapped inbox. The outbox has two slots, so the sender writes message m+1
- * while the receiver reads message m; "free" and "full" tokens over MPI keep them apart. */
+ * into the receiver's mapped inbox. The message is cut into --chunk pieces that travel through
+ * a ring of --depth slots, so the sender writes piece k+1 while the receiver reads piece k;
+ * "free" and "full" tokens over MPI keep them apart. */
 #include "config.h"
 
+#include "chunk.h"
 #include "cuda_util.h"
 #include "gpu.h"
 #include "kernels.h"
@@ -148,68 +150,93 @@ static int zc_open(struct gx_ep *ep, struct gx_err *err)
     return map_pinned(bytes, &p->in, err);
 }
 
+/* The ring: slots of one chunk each inside the 2 x cap bytes mapped at open, as many as
+ * --depth asks and the segment holds. */
+struct zc_ring {
+    struct gx_chunk_plan plan;
+    size_t slot_bytes, ops;
+    int nslots;
+};
+
+static void ring_init(const struct gx_ep *ep, int count, size_t bytes, struct zc_ring *r)
+{
+    gx_chunk_plan_init(&r->plan, bytes, ep->chunk, ep->depth, count);
+    r->slot_bytes = r->plan.chunk;
+    size_t fit = r->slot_bytes ? NSLOTS * ep->cap / r->slot_bytes : 1;
+    r->nslots = (size_t)r->plan.depth < fit ? r->plan.depth : (int)fit;
+    r->ops = r->plan.nchunks * (size_t)count;
+}
+
+/* Op i is chunk i % nchunks of a message; it travels through slot i % nslots. The sender's
+ * kernel fills slot k+1 while the receiver's kernel drains slot k: within one message too,
+ * so that the D2H and H2D halves of a large message overlap. */
 static int zc_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes, struct gx_err *err)
 {
     struct zc_priv *p = ep->priv;
     MPI_Comm comm = ep->job->comm;
-    int token = 0, got;
-    int n = 0;
-    GX_TRY(gx_requests_reserve(&p->reqs, 2 * (size_t)count + NSLOTS + 2, err));
-    MPI_Request *req = p->reqs.req;
+    struct zc_ring r;
+    ring_init(ep, count, bytes, &r);
+    int token = 0, got, ns = r.nslots;
+    GX_TRY(gx_requests_reserve(&p->reqs, 2 * r.ops + 2 * (size_t)ns + 2, err));
+    /* req: [0, ns) the inbox receives (remote), [ns, 2ns) the outbox sends (remote), then
+     * tokens (same node) */
+    MPI_Request *req = p->reqs.req, *inbox = req, *outbox = req + ns;
+    for (int k = 0; k < 2 * ns; k++)
+        req[k] = MPI_REQUEST_NULL;
+    int n = 2 * ns;
     char *out_host = p->out.host, *out_dev = p->out.dev, *in_dev = p->in.dev;
     char *in_host = p->in.host;
     int remote = !ep->same_node;
-    /* The receiver frees both slots up front (same node) or posts both receives (remote). */
+    /* The receiver frees every slot up front (same node) or posts their receives (remote). */
     if (dir & GX_DIR_RECV)
-        for (int m = 0; m < count && m < NSLOTS; m++) {
+        for (size_t i = 0; i < r.ops && i < (size_t)ns; i++) {
+            size_t len = gx_chunk_length(&r.plan, i % r.plan.nchunks);
             if (remote)
-                GX_MPI_TRY(err, MPI_Irecv(in_host + (size_t)m * ep->cap, (int)bytes, MPI_BYTE,
-                                          ep->peer, GX_TAG_ZC_DATA, comm, &req[m]));
+                GX_MPI_TRY(err, MPI_Irecv(in_host + i * r.slot_bytes, (int)len, MPI_BYTE,
+                                          ep->peer, GX_TAG_ZC_DATA, comm, &inbox[i]));
             else
                 GX_MPI_TRY(err, MPI_Isend(&token, 1, MPI_INT, ep->peer, GX_TAG_ZC_FREE, comm,
                                           &req[n++]));
         }
-    MPI_Request sends[NSLOTS] = {MPI_REQUEST_NULL, MPI_REQUEST_NULL};
-    int base = remote ? NSLOTS : n; /* remote: req[0..1] are the inbox receives */
-    n = base;
-    for (int m = 0; m < count; m++) {
-        size_t slot = (size_t)(m % NSLOTS) * ep->cap;
+    for (size_t i = 0; i < r.ops; i++) {
+        size_t c = i % r.plan.nchunks, k = i % (size_t)ns;
+        size_t off = gx_chunk_offset(&r.plan, c), len = gx_chunk_length(&r.plan, c);
+        size_t slot = k * r.slot_bytes;
         if (dir & GX_DIR_SEND) {
             if (remote)
-                GX_MPI_TRY(err, MPI_Wait(&sends[m % NSLOTS], MPI_STATUS_IGNORE));
+                GX_MPI_TRY(err, MPI_Wait(&outbox[k], MPI_STATUS_IGNORE));
             else
                 GX_MPI_TRY(err, MPI_Recv(&got, 1, MPI_INT, ep->peer, GX_TAG_ZC_FREE, comm,
                                          MPI_STATUS_IGNORE));
-            GX_CUDA_TRY(err, gx_kernel_copy(out_dev + slot, ep->src, bytes, p->wr));
+            GX_CUDA_TRY(err, gx_kernel_copy(out_dev + slot, (char *)ep->src + off, len, p->wr));
             GX_CUDA_TRY(err, cudaStreamSynchronize(p->wr));
             if (remote)
-                GX_MPI_TRY(err, MPI_Isend(out_host + slot, (int)bytes, MPI_BYTE, ep->peer,
-                                          GX_TAG_ZC_DATA, comm, &sends[m % NSLOTS]));
+                GX_MPI_TRY(err, MPI_Isend(out_host + slot, (int)len, MPI_BYTE, ep->peer,
+                                          GX_TAG_ZC_DATA, comm, &outbox[k]));
             else
                 GX_MPI_TRY(err, MPI_Isend(&token, 1, MPI_INT, ep->peer, GX_TAG_ZC_FULL, comm,
                                           &req[n++]));
         }
         if (dir & GX_DIR_RECV) {
             if (remote)
-                GX_MPI_TRY(err, MPI_Wait(&req[m % NSLOTS], MPI_STATUS_IGNORE));
+                GX_MPI_TRY(err, MPI_Wait(&inbox[k], MPI_STATUS_IGNORE));
             else
                 GX_MPI_TRY(err, MPI_Recv(&got, 1, MPI_INT, ep->peer, GX_TAG_ZC_FULL, comm,
                                          MPI_STATUS_IGNORE));
-            GX_CUDA_TRY(err, gx_kernel_copy(ep->dst, in_dev + slot, bytes, p->rd));
+            GX_CUDA_TRY(err, gx_kernel_copy((char *)ep->dst + off, in_dev + slot, len, p->rd));
             GX_CUDA_TRY(err, cudaStreamSynchronize(p->rd));
-            if (m + NSLOTS < count) {
+            if (i + (size_t)ns < r.ops) {
+                size_t next = gx_chunk_length(&r.plan, (i + (size_t)ns) % r.plan.nchunks);
                 if (remote)
-                    GX_MPI_TRY(err, MPI_Irecv(in_host + slot, (int)bytes, MPI_BYTE, ep->peer,
-                                              GX_TAG_ZC_DATA, comm, &req[m % NSLOTS]));
+                    GX_MPI_TRY(err, MPI_Irecv(in_host + slot, (int)next, MPI_BYTE, ep->peer,
+                                              GX_TAG_ZC_DATA, comm, &inbox[k]));
                 else
                     GX_MPI_TRY(err, MPI_Isend(&token, 1, MPI_INT, ep->peer, GX_TAG_ZC_FREE, comm,
                                               &req[n++]));
             }
         }
     }
-    GX_MPI_TRY(err, MPI_Waitall(NSLOTS, sends, MPI_STATUSES_IGNORE));
-    if (!remote)
-        GX_MPI_TRY(err, MPI_Waitall(n, req, MPI_STATUSES_IGNORE));
+    GX_MPI_TRY(err, MPI_Waitall(n - ns, req + ns, MPI_STATUSES_IGNORE));
     return GX_OK;
 }
 
@@ -260,10 +287,10 @@ static unsigned zc_calibrates(int src_kind, int dst_kind)
 const struct gx_path_ops gx_path_zerocopy = {
     .name = "zerocopy",
     .what = "GPU kernels write/read mapped host memory (shared between ranks on one node, moved "
-            "by MPI across nodes); no cudaMemcpy",
+            "by MPI across nodes); no cudaMemcpy (chunked through a ring of --depth slots)",
     .default_src = GX_MEM_DEVICE,
     .default_dst = GX_MEM_DEVICE,
-    .flags = GX_PATH_NEEDS_GPU,
+    .flags = GX_PATH_CHUNKED | GX_PATH_NEEDS_GPU,
     .filter = zc_filter,
     .open = zc_open,
     .xfer = zc_xfer,
