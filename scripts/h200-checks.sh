@@ -56,7 +56,20 @@ for what in "$@"; do
             -n 2 -d ${SOAK_SECONDS:-300} -i 5 -o /tmp/soak -- --calibrate off 2>&1 | \
             tee "$OUT/h200x4-soak.txt" | tail -n 40
         echo "soak rc=${PIPESTATUS[0]}"
-        cp /tmp/soak/*.json "$OUT/" 2>/dev/null ;;
+        cp /tmp/soak/report.json "$OUT/h200x4-soak.json"; cp /tmp/soak/samples.tsv "$OUT/h200x4-soak-samples.tsv" ;;
+    zerocopy)
+        # Chunked zerocopy and p2p at large sizes with --chunk auto, against this run's ceilings;
+        # NCCL with its defaults and with copy-engine p2p (NCCL_P2P_USE_CUDA_MEMCPY=1).
+        timeout 150 mpirun -np 2 --bind-to none "$G" --path zerocopy,p2p --pattern bw --chunk auto \
+            --sizes 8M,64M,128M,1G --quiet --output "$OUT/h200x4-zerocopy-p2p.json" 2>&1 | quiet_ompi \
+            >"$OUT/h200x4-zerocopy-p2p.txt"
+        echo "zerocopy/p2p rc=$?"; python3 scripts/gpuxfer-goals "$OUT/h200x4-zerocopy-p2p.json" | grep -v '^cv'
+        for env in "" NCCL_P2P_USE_CUDA_MEMCPY=1 NCCL_P2P_NVL_CHUNKSIZE=2097152; do
+            timeout 60 env $env mpirun -np 2 --bind-to none -x NCCL_P2P_USE_CUDA_MEMCPY \
+                -x NCCL_P2P_NVL_CHUNKSIZE "$G" --path nccl --pattern bw --sizes 256M,1G \
+                --calibrate off --output /tmp/nccl.json --force 2>&1 | grep -E '^ +[0-9]+ +0->1' | \
+                sed "s/^/nccl ${env:-defaults}: /"
+        done ;;
     sticky)
         # A real sticky CUDA error (illegal address on rank 1 at 4K): failed result, every rank
         # stops, report written with the error, exit 3, no hang.
