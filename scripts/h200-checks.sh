@@ -65,8 +65,8 @@ for what in "$@"; do
             >"$OUT/h200x4-zerocopy-p2p.txt"
         echo "zerocopy/p2p rc=$?"; python3 scripts/gpuxfer-goals "$OUT/h200x4-zerocopy-p2p.json" | grep -v '^cv'
         for env in "" NCCL_P2P_USE_CUDA_MEMCPY=1 NCCL_P2P_NVL_CHUNKSIZE=2097152; do
-            timeout 60 env $env mpirun -np 2 --bind-to none -x NCCL_P2P_USE_CUDA_MEMCPY \
-                -x NCCL_P2P_NVL_CHUNKSIZE "$G" --path nccl --pattern bw --sizes 256M,1G \
+            # local ranks inherit mpirun's environment
+            timeout 60 env $env mpirun -np 2 --bind-to none "$G" --path nccl --pattern bw --sizes 256M,1G \
                 --calibrate off --output /tmp/nccl.json --force 2>&1 | grep -E '^ +[0-9]+ +0->1' | \
                 sed "s/^/nccl ${env:-defaults}: /"
         done ;;
