@@ -24,7 +24,7 @@ for what in "$@"; do
             sed -n '1,12p;/pair matrix/,/^$/p'
         python3 tests/check_report.py "$OUT/h200x4-allpairs.json" --ranks 4 && echo "report valid" ;;
     suite)
-        timeout 150 sh tests/gpu_paths.sh >"$OUT/gpu_paths.tap" 2>&1
+        timeout ${SUITE_LIMIT:-150} sh tests/gpu_paths.sh >"$OUT/gpu_paths.tap" 2>&1
         echo "gpu_paths rc=$?"; grep -E '^not ok|^1\.\.' "$OUT/gpu_paths.tap" ;;
     sanitizer)
         # Every error block with its host backtrace: an error whose frames are all inside Open
