@@ -8,6 +8,7 @@
 
 #include <nccl.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define GX_NCCL_TRY(err, call)                                                                \
     do {                                                                                      \
@@ -20,6 +21,31 @@
 static ncclComm_t nccl_comm;
 static cudaStream_t nccl_stream;
 
+#define GX_BUSID_LEN 32
+
+static int shared_gpu(const struct gx_job *job, struct gx_err *why)
+{
+    char mine[GX_BUSID_LEN] = "";
+    int rc = GX_OK;
+    cudaError_t ce = cudaDeviceGetPCIBusId(mine, sizeof mine, job->gpu);
+    if (ce != cudaSuccess)
+        rc = gx_fail_cuda(why, ce, "cudaDeviceGetPCIBusId", __FILE__, __LINE__);
+    char(*all)[GX_BUSID_LEN] = calloc((size_t)job->size, GX_BUSID_LEN);
+    if (!all)
+        return gx_fail(why, GX_ERUNTIME, "out of host memory for %d bus ids", job->size);
+    int mpirc = MPI_Allgather(mine, GX_BUSID_LEN, MPI_CHAR, all, GX_BUSID_LEN, MPI_CHAR,
+                              job->comm);
+    if (mpirc != MPI_SUCCESS)
+        rc = gx_fail_mpi(why, mpirc, "MPI_Allgather", __FILE__, __LINE__);
+    for (int i = 0; rc == GX_OK && i < job->size; i++)
+        for (int j = i + 1; rc == GX_OK && j < job->size; j++)
+            if (all[i][0] && job->node_of[i] == job->node_of[j] && strcmp(all[i], all[j]) == 0)
+                rc = gx_fail(why, GX_ESKIP, "ranks %d and %d share GPU %s: NCCL needs a GPU of "
+                             "its own for every rank", i, j, all[i]);
+    free(all);
+    return rc;
+}
+
 static int nccl_setup(const struct gx_job *job, struct gx_err *err)
 {
     /* Every rank needs a GPU for the communicator: agree before anyone calls into NCCL. */
@@ -27,6 +53,12 @@ static int nccl_setup(const struct gx_job *job, struct gx_err *err)
     struct gx_err why = {0};
     int rc = absent[0] ? gx_fail(&why, GX_ESKIP, "%s", absent) : GX_OK;
     if ((rc = gx_agree(job->comm, rc, &why)) != GX_OK) {
+        *err = why;
+        return rc;
+    }
+    /* NCCL refuses two ranks on one GPU ("invalid usage"): a skip with the reason, found
+     * before the collective init so that every rank takes the same branch. */
+    if ((rc = gx_agree(job->comm, shared_gpu(job, &why), &why)) != GX_OK) {
         *err = why;
         return rc;
     }
@@ -41,7 +73,12 @@ static int nccl_setup(const struct gx_job *job, struct gx_err *err)
     }
     GX_MPI_TRY(err, MPI_Bcast(&id, sizeof id, MPI_BYTE, 0, job->comm));
     GX_CUDA_TRY(err, cudaStreamCreateWithFlags(&nccl_stream, cudaStreamNonBlocking));
-    GX_NCCL_TRY(err, ncclCommInitRank(&nccl_comm, job->size, id, job->rank));
+    ncclResult_t nr = ncclCommInitRank(&nccl_comm, job->size, id, job->rank);
+    if (nr != ncclSuccess) {
+        nccl_comm = NULL;
+        return gx_fail(err, GX_ESKIP, "ncclCommInitRank: %s (NCCL_DEBUG=WARN says more)",
+                       ncclGetErrorString(nr));
+    }
     return GX_OK;
 }
 
