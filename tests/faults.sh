@@ -98,8 +98,12 @@ for who in 1 0; do
 done
 
 # The launcher's SIGTERM (Slurm's time limit, scancel, kill of mpirun) reaches every rank.
+# --foreground: the signal goes to mpirun alone, as when a user or a batch system signals it.
+# (Without it, coreutils' timeout signals its whole process group, mpirun and ranks together,
+# and mpirun then sometimes tore the job down within 10 ms, before any handler ran: 2 runs in 6
+# here, never with the signal sent to mpirun alone, 14 in 14.)
 out="$dir/ext.json"
-timeout -k 10 180 "$MPIRUN" -np 2 --oversubscribe --bind-to none --mca btl self,vader,tcp \
+timeout --foreground -k 10 180 "$MPIRUN" -np 2 --oversubscribe --bind-to none --mca btl self,vader,tcp \
     "$GPUXFER" --sizes 1:1M --iters 100000 --quiet --output "$out" >"$dir/ext.out" 2>"$dir/ext.err" &
 pid=$!
 i=0
@@ -107,16 +111,14 @@ while [ ! -s "$out.jsonl" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 kill -TERM $pid # timeout passes it on to mpirun, which sends every rank SIGTERM
 wait $pid
 rc=$?
-[ $rc -ne 0 ] && [ $rc -ne 124 ] && [ $rc -ne 137 ]
+# 137: mpirun's own teardown after rank 0's MPI_Abort did not end within timeout's -k 10 s
+# (seen once in 8 runs on this 2-core machine; the report was written): said, not failed.
+[ $rc -ne 0 ] && [ $rc -ne 124 ]
 ok $? "SIGTERM to mpirun: the job ends through gpuxfer, not the time limit (exit $rc)" || show ext
-# mpirun follows its SIGTERM with SIGKILL after 1 s (odls_base_sigkill_timeout); on this
-# 2-core machine rank 0 does not always get to write within that second (seen: 2 runs in 8
-# without a report and without a word on stderr; Slurm waits KillWait, 30 s by default). What
-# must hold every time: no truncated report, complete .jsonl lines, and a report that is there
-# says interrupted.
-{ [ ! -e "$out" ] || { report_is "$out" interrupted 5 && grep -q "interrupted by SIGTERM" "$dir/ext.err"; }; } &&
+[ $rc -ne 137 ] || echo "mpirun needed timeout's SIGKILL after the report was written" | diag
+report_is "$out" interrupted 5 && grep -q "interrupted by SIGTERM" "$dir/ext.err" &&
     "$PYTHON" -c "import json,sys; [json.loads(l) for l in open(sys.argv[1])]" "$out.jsonl"
-ok $? "SIGTERM to mpirun: .jsonl complete lines; no truncated report; a report present is interrupted (exit_code 5)" || {
+ok $? "SIGTERM to mpirun: report written, interrupted, exit_code 5; .jsonl complete lines" || {
     echo "mpirun exit $rc"; cat "$dir/ext.err"; ls -l "$dir"; } | diag
 
 run_fault corrupt "corrupt:rank=1:size=4K:offset=1000" 2 --timeout 60
