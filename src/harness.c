@@ -33,6 +33,7 @@ struct gx_record {
     int64_t chunk;
     int32_t depth, ncand;
     struct gx_auto_cand cand[GX_AUTO_MAX_CANDIDATES];
+    double stage_us[GX_MAX_STAGES]; /* this rank's time per timed iteration in each stage */
 };
 
 long gx_default_iters(size_t bytes)
@@ -228,6 +229,8 @@ static int measure(struct gx_bench *b, const struct gx_axes *ax, struct gx_recor
     for (long i = -ax->warmup; i < ax->iters; i++) {
         uint32_t iter = (uint32_t)(i + ax->warmup + 1);
         gx_watchdog_progress(i + ax->warmup, ax->warmup + ax->iters);
+        if (i == 0)
+            memset(ep->stage_s, 0, sizeof ep->stage_s); /* warm-up and validation not counted */
         if (i >= 0)
             gx_fault_point(ep->job->rank, ax->size, i);
         if (all)
@@ -243,6 +246,8 @@ static int measure(struct gx_bench *b, const struct gx_axes *ax, struct gx_recor
     }
     gx_watchdog_progress(ax->warmup + ax->iters, ax->warmup + ax->iters);
     gx_stats_compute(b->samples, (size_t)ax->iters, &rec->stats);
+    for (int s = 0; s < GX_MAX_STAGES; s++)
+        rec->stage_us[s] = ep->stage_s[s] / (double)ax->iters * 1e6;
     return GX_OK;
 }
 
@@ -373,6 +378,11 @@ static int collect(struct gx_bench *b, const struct gx_axes *ax, const struct gx
             .window = gx_pattern_table[ax->pattern]->uses_window ? ax->window : 1,
         };
         merge(&c->recs[p->a], &c->recs[p->b], &res);
+        if (pe->ops->stages[0] && res.state == GX_STATE_OK) {
+            res.stage_names = pe->ops->stages;
+            memcpy(res.stage_us[0], c->recs[p->a].stage_us, sizeof res.stage_us[0]);
+            memcpy(res.stage_us[1], c->recs[p->b].stage_us, sizeof res.stage_us[1]);
+        }
         if (b->run->chunk_auto && res.chunk == 0 && c->recs[p->a].chunk) {
             res.chunk = (size_t)c->recs[p->a].chunk;
             res.depth = c->recs[p->a].depth;

@@ -23,7 +23,17 @@ struct gx_ep {
     size_t chunk;         /* for GX_PATH_CHUNKED paths: bytes per chunk */
     int depth;            /* chunks in flight per side */
     void *priv;
+    /* Seconds this rank spent in each of the path's stages (gx_path_ops.stages) during the
+     * timed iterations: where a slow path's time goes. Paths whose stages are synchronous
+     * anyway add to it; the harness resets and reports it. */
+    double stage_s[GX_MAX_STAGES];
 };
+
+/* Adds the time since t0 (MPI_Wtime) to stage i. */
+static inline void gx_stage_add(struct gx_ep *ep, int i, double t0)
+{
+    ep->stage_s[i] += MPI_Wtime() - t0;
+}
 
 #define GX_PATH_CHUNKED   0x1u /* --chunk/--depth are axes of its results */
 #define GX_PATH_NEEDS_GPU 0x2u
@@ -37,6 +47,10 @@ struct gx_ep {
 
 struct gx_path_ops {
     const char *name;
+    /* Optional: names of the stages it times on every rank (NULL-terminated), reported per
+     * result as time per iteration; only for paths whose stages are synchronous and slow
+     * enough that two clock reads cost nothing measurable. */
+    const char *stages[GX_MAX_STAGES + 1];
     const char *what;     /* one line for --help and the report */
     int default_src, default_dst;
     unsigned flags;

@@ -83,10 +83,13 @@ static int um_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes, i
     struct um_priv *p = ep->priv;
     GX_TRY(gx_requests_reserve(&p->reqs, 2 * gx_mpi_pieces(bytes), err));
     MPI_Request *req = p->reqs.req;
+    /* Stage indices as named in the ops tables below. */
+    int st_mpi = demand ? 0 : 1, st_gpu = demand ? 1 : 2;
     /* One message at a time: each receive lands in host pages that must go back to the GPU
      * before the next message may overwrite them. */
     for (int m = 0; m < count; m++) {
         int n = 0;
+        double t = MPI_Wtime();
         if (!demand) {
             /* The receive buffer goes to the host too: MPI writing into GPU-resident managed
              * pages would fault them over one by one instead of moving them in bulk. */
@@ -95,18 +98,23 @@ static int um_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes, i
             if (dir & GX_DIR_RECV)
                 GX_TRY(prefetch(ep->dst, bytes, 0, ep->job->gpu, p->stream, err));
             GX_CUDA_TRY(err, cudaStreamSynchronize(p->stream));
+            gx_stage_add(ep, 0, t);
+            t = MPI_Wtime();
         }
         if (dir & GX_DIR_RECV)
             GX_TRY(gx_mpi_post(ep->dst, bytes, 0, ep->peer, GX_TAG_UM, ep->job->comm, req, &n, err));
         if (dir & GX_DIR_SEND)
             GX_TRY(gx_mpi_post(ep->src, bytes, 1, ep->peer, GX_TAG_UM, ep->job->comm, req, &n, err));
         GX_MPI_TRY(err, MPI_Waitall(n, req, MPI_STATUSES_IGNORE));
+        gx_stage_add(ep, st_mpi, t);
         if (dir & GX_DIR_RECV) {
+            t = MPI_Wtime();
             if (demand)
                 GX_CUDA_TRY(err, gx_kernel_touch(ep->dst, bytes, 0, p->stream));
             else
                 GX_TRY(prefetch(ep->dst, bytes, 1, ep->job->gpu, p->stream, err));
             GX_CUDA_TRY(err, cudaStreamSynchronize(p->stream));
+            gx_stage_add(ep, st_gpu, t);
         }
     }
     return GX_OK;
@@ -163,6 +171,7 @@ static unsigned um_calibrates(int src_kind, int dst_kind)
 
 const struct gx_path_ops gx_path_unified_prefetch = {
     .name = "unified-prefetch",
+    .stages = {"prefetch to host", "MPI", "prefetch to GPU", NULL},
     .what = "managed memory; cudaMemPrefetchAsync to the host before MPI and to the GPU after",
     .default_src = GX_MEM_MANAGED,
     .default_dst = GX_MEM_MANAGED,
@@ -179,6 +188,7 @@ const struct gx_path_ops gx_path_unified_prefetch = {
 
 const struct gx_path_ops gx_path_unified_demand = {
     .name = "unified-demand",
+    .stages = {"MPI on the pages where they are", "kernel faulting the pages in", NULL},
     .what = "managed memory; MPI on the pages as they are, the receiver's kernel faults them in",
     .default_src = GX_MEM_MANAGED,
     .default_dst = GX_MEM_MANAGED,

@@ -111,6 +111,16 @@ cJSON *gx_result_json(const struct gx_result *r)
         cJSON_AddNumberToObject(o, "chunk", (double)r->chunk);
         cJSON_AddNumberToObject(o, "depth", r->depth);
     }
+    if (r->stage_names) {
+        cJSON *st = cJSON_AddArrayToObject(o, "stages");
+        for (int i = 0; i < GX_MAX_STAGES && r->stage_names[i]; i++) {
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "name", r->stage_names[i]);
+            cJSON_AddNumberToObject(e, "initiator_us", r->stage_us[0][i]);
+            cJSON_AddNumberToObject(e, "peer_us", r->stage_us[1][i]);
+            cJSON_AddItemToArray(st, e);
+        }
+    }
     if (r->chunk_auto) {
         cJSON_AddBoolToObject(o, "chunk_auto", 1);
         cJSON *cands = cJSON_AddArrayToObject(o, "auto_candidates");

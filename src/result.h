@@ -15,6 +15,8 @@ struct gx_auto_cand {
     double median;
 };
 
+#define GX_MAX_STAGES 4
+
 struct gx_result {
     const char *run_name;
     const char *path, *src_mem, *dst_mem, *pattern, *unit;
@@ -39,6 +41,8 @@ struct gx_result {
                                * why none is known */
     double efficiency;
     int chunk_auto;           /* chunk and depth were chosen by --chunk auto */
+    const char *const *stage_names; /* the path's timed stages (NULL-terminated) or NULL */
+    double stage_us[2][GX_MAX_STAGES]; /* per timed iteration: [0] initiator, [1] peer */
     const struct gx_auto_cand *cands;
     int ncands;
 };

@@ -85,6 +85,26 @@ run np2-staged-sweep 2 --path staged --pattern bw --sizes 1M+3,16M+5 --iters 5 \
     --chunk 256K,1M,4M --depth 1,2,4
 "$PYTHON" -c "import json,sys; d=json.load(open(sys.argv[1])); c=set((r['size'],r['chunk'],r['depth']) for r in d['results']); sys.exit(0 if len(c)==18 else 1)" "$dir/np2-staged-sweep.json"
 ok $? "staged sweep: one result per size x chunk x depth (18)"
+# The unified paths time their stages: each named, none negative, and together no longer than
+# an iteration (a latency iteration is a round trip: two one-way medians).
+"$PYTHON" - "$dir/np2-unified-prefetch.json" "$dir/np2-unified-demand.json" <<'PY'
+import json, sys
+bad = []
+for f in sys.argv[1:]:
+    for r in json.load(open(f))["results"]:
+        if r["status"] != "ok":
+            continue
+        st = r.get("stages", [])
+        want = 3 if r["path"] == "unified-prefetch" else 2
+        if len(st) != want or any(s["initiator_us"] < 0 or s["peer_us"] < 0 for s in st):
+            bad.append("%s %s %d: stages %s" % (r["path"], r["pattern"], r["size"], st))
+        elif r["pattern"] == "latency" and sum(s["initiator_us"] for s in st) > 2.1 * r["stats"]["mean"]:
+            bad.append("%s latency %d: stages sum %.1f us > round trip %.1f us" % (r["path"], r["size"],
+                       sum(s["initiator_us"] for s in st), 2 * r["stats"]["mean"]))
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+PY
+ok $? "unified paths: per-stage time per iteration reported, within an iteration"
 # --chunk auto: every candidate is measured (and validated), the reported one is the best.
 run np2-chunk-auto 2 --path staged,p2p --pattern latency,bw --sizes 8,1M+3,33M --iters 10 \
     --chunk auto
