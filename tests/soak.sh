@@ -1,0 +1,51 @@
+#!/bin/sh
+# scripts/gpuxfer-soak on host memory: a leak-free soak passes, a soak too short to compare
+# passes says so, a corrupted transfer fails the run, bad usage is exit 2.
+. "$top_srcdir/tests/lib.sh"
+dir=$(mktemp -d "$TEST_TMP/soak.XXXXXX")
+soak() { # OUTDIR ARGS...: the script under a time limit, with this build and mpirun
+    _o=$1; shift
+    GPUXFER="$GPUXFER" MPIRUN="$MPIRUN" \
+        MPIRUN_ARGS="--oversubscribe --bind-to none --mca btl self,vader,tcp" \
+        timeout -k 10 120 bash "$top_srcdir/scripts/gpuxfer-soak" -n 2 -o "$_o" "$@" \
+        >"$_o.txt" 2>&1
+}
+show() { tail -n 15 "$1.txt" | diag; }
+
+# Under ASan (the sanitizer suite's inner check) freed memory sits in its quarantine (256 MiB by
+# default) before it is reused, so host memory may rise without a leak: a wider tolerance there.
+tol=2
+[ -z "${GX_INNER_CHECK:-}" ] || tol=512
+soak "$dir/ok" -d 8 -i 1 --host-tol $tol -- --path host --sizes 8,64K --iters 20 --calibrate off
+rc=$?
+[ $rc -eq 0 ] && grep -q '^verdict: PASS' "$dir/ok.txt" && grep -q '^rank 0: ok ' "$dir/ok.txt" &&
+    grep -q '^rank 1: ok ' "$dir/ok.txt"
+ok $? "8 s of small host transfers: every rank ok, verdict PASS, exit 0 (exit $rc)" || show "$dir/ok"
+"$PYTHON" - "$dir/ok/samples.tsv" "$dir/ok/report.json" <<'PY'
+import json, sys
+rows = [l.split("\t") for l in open(sys.argv[1]).read().splitlines()[1:]]
+times = sorted({float(r[0]) for r in rows})
+soak = json.load(open(sys.argv[2]))["soak"]
+ok = {r[1] for r in rows} == {"0", "1"} and len(times) >= 5 and times[-1] > 5 and soak["rotations"] >= 3
+sys.exit(0 if ok else 1)
+PY
+ok $? "samples of both ranks over the whole run, timestamps rising; the report counts the passes"
+
+soak "$dir/short" -d 1 -i 1 -- --path host --pattern latency --sizes 1M --iters 3000 \
+    --calibrate off
+rc=$?
+[ $rc -eq 1 ] && grep -q '^verdict: TOO SHORT' "$dir/short.txt"
+ok $? "fewer than 3 passes: TOO SHORT, exit 1, no leak verdict (exit $rc)" || show "$dir/short"
+
+GPUXFER_FAULT=corrupt:rank=1:size=4K soak "$dir/bad" -d 4 -i 1 -- --path host --sizes 8,4K \
+    --iters 20 --calibrate off
+rc=$?
+[ $rc -eq 1 ] && grep -q '^verdict: FAIL (the run failed' "$dir/bad.txt"
+ok $? "a corrupted transfer: the run failed, verdict FAIL, exit 1 (exit $rc)" || show "$dir/bad"
+
+bash "$top_srcdir/scripts/gpuxfer-soak" -n 1 -d 5 -o "$dir/usage" >"$dir/usage.txt" 2>&1
+rc=$?
+[ $rc -eq 2 ] && [ "$(wc -l <"$dir/usage.txt")" -eq 1 ] && grep -q 'need -n >= 2' "$dir/usage.txt"
+ok $? "one rank: one-line usage error, exit 2 (exit $rc)" || diag <"$dir/usage.txt"
+rm -rf "$dir"
+done_testing
