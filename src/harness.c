@@ -1,5 +1,6 @@
 #include "config.h"
 #include "harness.h"
+#include "measure.h"
 
 #include "chunk.h"
 #include "calibrate.h"
@@ -18,24 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* What each rank contributes to one measurement; gathered to rank 0 (fixed size, so rank 0's
- * memory grows linearly with the number of ranks). */
-struct gx_record {
-    int32_t state; /* enum gx_state */
-    int32_t validated, valid;
-    int32_t signal; /* SIGINT/SIGTERM seen by this rank: the run stops after this result */
-    int32_t gpu_lost; /* a sticky CUDA error on this rank: the run stops after this result */
-    int64_t bad_offset, bad_iter;
-    struct gx_stats stats;
-    char reason[232];
-    /* --chunk auto: what this pair tried and what it chose (each pair of a round may choose
-     * differently) */
-    int64_t chunk;
-    int32_t depth, ncand;
-    struct gx_auto_cand cand[GX_AUTO_MAX_CANDIDATES];
-    double stage_us[GX_MAX_STAGES]; /* this rank's time per timed iteration in each stage */
-};
-
 long gx_default_iters(size_t bytes)
 {
     static const long by_class[GX_CLASS_COUNT] = {1000, 500, 200, 50, 20, 10};
@@ -53,254 +36,6 @@ long gx_default_window(size_t bytes)
      * then costs under 1% of a large message's time, as the calibration's repeats do. */
     size_t w = 256 * GX_MIB / bytes;
     return w > 64 ? 64 : w < 1 ? 1 : (long)w;
-}
-
-/* Everything one (run, path, round) needs while its sizes are measured. */
-struct gx_bench {
-    const struct gx_job *job;
-    const struct gx_run_opts *run;
-    int path;
-    const struct gx_pair *pair; /* NULL: this rank sits the round out */
-    const struct gx_ceilings *ceilings; /* rank 0, from the calibration; NULL without one */
-    struct gx_ep ep;
-    double *samples;
-    size_t nsamples_cap;
-    long rotation; /* --soak: which pass over the runs (1 first); skips are recorded once */
-};
-
-static int pair_agree(struct gx_ep *ep, int rc, struct gx_err *err)
-{
-    /* Both sides of a pair must take the same branch (skip a size, go on), or one would wait
-     * for the other forever. */
-    struct {
-        int rc;
-        char msg[sizeof err->msg];
-    } mine, theirs;
-    mine.rc = rc;
-    memset(mine.msg, 0, sizeof mine.msg);
-    if (rc != GX_OK)
-        memcpy(mine.msg, err->msg, sizeof mine.msg);
-    GX_MPI_TRY(err, MPI_Sendrecv(&mine, (int)sizeof mine, MPI_BYTE, ep->peer, 103, &theirs,
-                                 (int)sizeof theirs, MPI_BYTE, ep->peer, 103, ep->job->comm,
-                                 MPI_STATUS_IGNORE));
-    if (rc != GX_OK)
-        return rc;
-    if (theirs.rc != GX_OK) {
-        err->rc = theirs.rc;
-        snprintf(err->msg, sizeof err->msg, "rank %d: %.480s", ep->peer, theirs.msg);
-    }
-    return theirs.rc;
-}
-
-static void free_buffers(struct gx_ep *ep)
-{
-    if (ep->src)
-        gx_mem_table[ep->src_kind]->release(ep->src);
-    if (ep->dst)
-        gx_mem_table[ep->dst_kind]->release(ep->dst);
-    ep->src = ep->dst = NULL;
-    ep->cap = 0;
-}
-
-/* Grows both buffers to `bytes` and reopens the path over them; agreed within the pair. */
-static int ensure_capacity(struct gx_ep *ep, size_t bytes, struct gx_err *err)
-{
-    int rc = GX_OK;
-    /* GPUXFER_FAULT=cuda-oom: the buffers for this size cannot be had, whatever the memory kind,
-     * so that CI exercises it on pageable memory. Both sides ask, and agree. */
-    if (gx_fault_gpu_due(bytes) && gx_fault_get()->kind == GX_FAULT_CUDA_OOM)
-        GX_TRY(pair_agree(ep, gx_fault_gpu(ep->job->rank, bytes, err), err));
-    if (bytes > ep->cap) {
-        free_buffers(ep);
-        rc = gx_mem_table[ep->src_kind]->alloc(bytes, &ep->src, err);
-        if (rc == GX_OK)
-            rc = gx_mem_table[ep->dst_kind]->alloc(bytes, &ep->dst, err);
-        if (rc == GX_OK)
-            ep->cap = bytes;
-        else
-            free_buffers(ep);
-        rc = pair_agree(ep, rc, err);
-        if (rc != GX_OK)
-            return rc;
-        rc = ep->ops->open(ep, err);
-        rc = pair_agree(ep, rc, err);
-    }
-    return rc;
-}
-
-static void record_check(struct gx_record *rec, int ok, size_t bad, uint32_t iter)
-{
-    rec->validated++;
-    if (!ok && rec->valid) {
-        rec->valid = 0;
-        rec->bad_offset = (int64_t)bad;
-        rec->bad_iter = iter;
-    }
-}
-
-/* The receiver's check of dst against the peer's pattern of `iter` (after an injected
- * corruption, when the fault asks for one: only memory the CPU can address). */
-static int check_received(struct gx_ep *ep, size_t bytes, uint32_t iter, struct gx_record *rec,
-                          struct gx_err *err)
-{
-    if (ep->dst_kind != GX_MEM_DEVICE)
-        gx_fault_corrupt(ep->job->rank, bytes, iter, ep->dst, bytes);
-    int ok = 0;
-    size_t bad = 0;
-    GX_TRY(gx_mem_table[ep->dst_kind]->check(ep->dst, bytes, (uint32_t)ep->peer, iter, &ok, &bad,
-                                              err));
-    record_check(rec, ok, bad, iter);
-    return GX_OK;
-}
-
-/* Sends one checked message from `from` to the other side; the receiver checks it. */
-static int validate_direction(struct gx_ep *ep, int sender_is_me, size_t bytes, uint32_t iter,
-                              struct gx_record *rec, struct gx_err *err)
-{
-    if (sender_is_me) {
-        GX_TRY(gx_mem_table[ep->src_kind]->fill(ep->src, bytes, (uint32_t)ep->job->rank, iter, err));
-        return ep->ops->xfer(ep, GX_DIR_SEND, 1, bytes, err);
-    }
-    GX_TRY(gx_mem_table[ep->dst_kind]->poison(ep->dst, bytes, err));
-    GX_TRY(ep->ops->xfer(ep, GX_DIR_RECV, 1, bytes, err));
-    return check_received(ep, bytes, iter, rec, err);
-}
-
-/* The directions a pattern moves data in: the initiator's sends always, the reverse too for
- * ping-pong and bidirectional patterns. */
-static int validate_pass(struct gx_ep *ep, int pattern, size_t bytes, uint32_t iter,
-                         struct gx_record *rec, struct gx_err *err)
-{
-    GX_TRY(validate_direction(ep, ep->initiator, bytes, iter, rec, err));
-    if (pattern != GX_PAT_BW)
-        GX_TRY(validate_direction(ep, !ep->initiator, bytes, iter, rec, err));
-    return GX_OK;
-}
-
-/* The data of an iteration under --validate all: senders refill, receivers check after. */
-static int prepare_iteration(struct gx_ep *ep, int pattern, size_t bytes, uint32_t iter,
-                             struct gx_err *err)
-{
-    if (ep->initiator || pattern != GX_PAT_BW)
-        GX_TRY(gx_mem_table[ep->src_kind]->fill(ep->src, bytes, (uint32_t)ep->job->rank, iter,
-                                                 err));
-    return GX_OK;
-}
-
-static int check_iteration(struct gx_ep *ep, int pattern, size_t bytes, uint32_t iter,
-                           struct gx_record *rec, struct gx_err *err)
-{
-    if (ep->initiator && pattern == GX_PAT_BW)
-        return GX_OK;
-    return check_received(ep, bytes, iter, rec, err);
-}
-
-struct gx_axes {
-    int pattern;
-    size_t size, chunk;
-    int depth;
-    long iters, warmup, window;
-};
-
-static int measure(struct gx_bench *b, const struct gx_axes *ax, struct gx_record *rec,
-                   struct gx_err *err)
-{
-    struct gx_ep *ep = &b->ep;
-    const struct gx_pattern_ops *pat = gx_pattern_table[ax->pattern];
-    GX_TRY(ensure_capacity(ep, ax->size, err));
-    ep->chunk = ax->chunk;
-    ep->depth = ax->depth;
-    if (ep->ops->prepare)
-        GX_TRY(pair_agree(ep, ep->ops->prepare(ep, ax->size, err), err));
-    /* GPUXFER_FAULT=cuda-sticky: a real illegal access on one side, at a point both sides
-     * agree on, so that the peer learns of it instead of waiting for a transfer. */
-    if (gx_fault_gpu_due(ax->size) && gx_fault_get()->kind == GX_FAULT_CUDA_STICKY)
-        GX_TRY(pair_agree(ep, gx_fault_gpu(ep->job->rank, ax->size, err), err));
-    if ((size_t)ax->iters > b->nsamples_cap) {
-        double *s = realloc(b->samples, (size_t)ax->iters * sizeof *s);
-        if (!s)
-            return gx_fail(err, GX_ERUNTIME, "out of host memory for %ld samples", ax->iters);
-        b->samples = s;
-        b->nsamples_cap = (size_t)ax->iters;
-    }
-    /* Untimed: the data of every size is checked before it is timed. */
-    GX_TRY(validate_pass(ep, ax->pattern, ax->size, 0, rec, err));
-    int all = b->run->validate == GX_VALIDATE_ALL;
-    for (long i = -ax->warmup; i < ax->iters; i++) {
-        uint32_t iter = (uint32_t)(i + ax->warmup + 1);
-        gx_watchdog_progress(i + ax->warmup, ax->warmup + ax->iters);
-        if (i == 0)
-            memset(ep->stage_s, 0, sizeof ep->stage_s); /* warm-up and validation not counted */
-        if (i >= 0)
-            gx_fault_point(ep->job->rank, ax->size, i);
-        if (all)
-            GX_TRY(prepare_iteration(ep, ax->pattern, ax->size, iter, err));
-        if (ep->ops->between)
-            GX_TRY(ep->ops->between(ep, err));
-        double secs;
-        GX_TRY(pat->iterate(ep, ax->size, (int)ax->window, &secs, err));
-        if (all)
-            GX_TRY(check_iteration(ep, ax->pattern, ax->size, iter, rec, err));
-        if (i >= 0)
-            b->samples[i] = pat->value(ax->size, (int)ax->window, secs);
-    }
-    gx_watchdog_progress(ax->warmup + ax->iters, ax->warmup + ax->iters);
-    gx_stats_compute(b->samples, (size_t)ax->iters, &rec->stats);
-    for (int s = 0; s < GX_MAX_STAGES; s++)
-        rec->stage_us[s] = ep->stage_s[s] / (double)ax->iters * 1e6;
-    return GX_OK;
-}
-
-/* Enough iterations to rank the candidates, a fifth of the real measurement's. */
-static long auto_quick_iters(long iters)
-{
-    return iters / 5 > 3 ? iters / 5 : 3;
-}
-
-/* A quick measurement of every candidate, then the full one with the best: the initiator
- * decides (its timings are the ones reported) and tells its peer. */
-static int measure_auto(struct gx_bench *b, const struct gx_axes *ax, struct gx_record *rec,
-                        struct gx_err *err)
-{
-    size_t chunks[GX_AUTO_MAX_CANDIDATES];
-    int depths[GX_AUTO_MAX_CANDIDATES];
-    int n = gx_chunk_auto_candidates(ax->size, chunks, depths, GX_AUTO_MAX_CANDIDATES);
-    int lower_is_better = strcmp(gx_pattern_table[ax->pattern]->unit, "us") == 0;
-    struct gx_axes best = *ax;
-    best.chunk = chunks[n - 1];
-    best.depth = depths[n - 1];
-    if (n > 1) {
-        double best_median = 0;
-        for (int i = 0; i < n; i++) {
-            struct gx_axes q = *ax;
-            q.chunk = chunks[i];
-            q.depth = depths[i];
-            q.iters = auto_quick_iters(ax->iters);
-            q.warmup = 1;
-            struct gx_record scratch = {.valid = 1, .bad_offset = -1};
-            GX_TRY(measure(b, &q, &scratch, err));
-            double m = scratch.stats.median;
-            rec->cand[i] = (struct gx_auto_cand){.chunk = q.chunk, .depth = q.depth, .median = m};
-            if (i == 0 || (lower_is_better ? m < best_median : m > best_median)) {
-                best_median = m;
-                best.chunk = q.chunk;
-                best.depth = q.depth;
-            }
-        }
-        rec->ncand = n;
-        int64_t choice[2] = {(int64_t)best.chunk, best.depth};
-        struct gx_ep *ep = &b->ep;
-        if (ep->initiator)
-            GX_MPI_TRY(err, MPI_Send(choice, 2, MPI_INT64_T, ep->peer, 104, ep->job->comm));
-        else
-            GX_MPI_TRY(err, MPI_Recv(choice, 2, MPI_INT64_T, ep->peer, 104, ep->job->comm,
-                                     MPI_STATUS_IGNORE));
-        best.chunk = (size_t)choice[0];
-        best.depth = (int)choice[1];
-    }
-    rec->chunk = (int64_t)best.chunk;
-    rec->depth = best.depth;
-    return measure(b, &best, rec, err);
 }
 
 /* Rank 0: merges the pair's two records into one result. */
@@ -455,18 +190,6 @@ static int stop_if_signalled(const struct gx_job *job, const struct gx_collect *
                    "%s", stop.lost_rank, stop.lost_why);
 }
 
-/* The iterations --chunk auto adds to a measurement (quick runs, their warm-ups and
- * validation), for the watchdog's default limit. */
-static long auto_extra_iters(const struct gx_axes *ax, int automatic)
-{
-    size_t chunks[GX_AUTO_MAX_CANDIDATES];
-    int depths[GX_AUTO_MAX_CANDIDATES];
-    if (!automatic)
-        return 0;
-    int n = gx_chunk_auto_candidates(ax->size, chunks, depths, GX_AUTO_MAX_CANDIDATES);
-    return n > 1 ? n * (auto_quick_iters(ax->iters) + 3) : 0;
-}
-
 /* Tells the watchdog what is measured next, by whom, and for how long at most. */
 static void arm(const struct gx_bench *b, const struct gx_round *round, const struct gx_axes *ax)
 {
@@ -493,7 +216,7 @@ static void arm(const struct gx_bench *b, const struct gx_round *round, const st
     }
     double t = b->job->g->timeout > 0
                    ? (double)b->job->g->timeout
-                   : gx_default_timeout(ax->size, ax->iters + auto_extra_iters(ax, automatic), ax->warmup,
+                   : gx_default_timeout(ax->size, ax->iters + gx_auto_extra_iters(ax, automatic), ax->warmup,
                                         ax->window);
     gx_watchdog_arm(what, ranks, n, t);
 }
@@ -514,7 +237,7 @@ static int bench_round(struct gx_bench *b, const struct gx_round *round, struct 
         for (size_t si = 0; si < run->sizes.n; si++)
             largest = run->sizes.v[si] > largest ? run->sizes.v[si] : largest;
         struct gx_err ignored = {0};
-        (void)ensure_capacity(&b->ep, largest, &ignored); /* agreed within the pair */
+        (void)gx_ensure_capacity(&b->ep, largest, &ignored); /* agreed within the pair */
     }
     for (int pi = 0; pi < run->npatterns; pi++)
         for (size_t si = 0; si < run->sizes.n; si++)
@@ -535,8 +258,8 @@ static int bench_round(struct gx_bench *b, const struct gx_round *round, struct 
                     arm(b, round, &ax);
                     if (b->pair) {
                         struct gx_err merr = {0};
-                        int rc = automatic ? measure_auto(b, &ax, &rec, &merr)
-                                           : measure(b, &ax, &rec, &merr);
+                        int rc = automatic ? gx_measure_auto(b, &ax, &rec, &merr)
+                                           : gx_measure(b, &ax, &rec, &merr);
                         if (rc == GX_ESKIP || rc == GX_ERUNTIME) {
                             /* This size cannot run here (e.g. out of memory): say why, go on. */
                             rec.state = rc == GX_ESKIP ? GX_STATE_SKIPPED : GX_STATE_FAILED;
@@ -625,7 +348,7 @@ static int bench_path(struct gx_bench *b, const struct gx_pairs *pairs, struct g
         rc = bench_round(b, round, c, rep, out, ho, err);
         if (b->pair && ep->priv)
             ep->ops->close(ep);
-        free_buffers(ep);
+        gx_free_buffers(ep);
         GX_TRY(rc);
     }
     return GX_OK;

@@ -1,0 +1,250 @@
+#include "config.h"
+#include "measure.h"
+
+#include "fault.h"
+#include "mem.h"
+#include "pattern.h"
+#include "watchdog.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int gx_pair_agree(struct gx_ep *ep, int rc, struct gx_err *err)
+{
+    /* Both sides of a pair must take the same branch (skip a size, go on), or one would wait
+     * for the other forever. */
+    struct {
+        int rc;
+        char msg[sizeof err->msg];
+    } mine, theirs;
+    mine.rc = rc;
+    memset(mine.msg, 0, sizeof mine.msg);
+    if (rc != GX_OK)
+        memcpy(mine.msg, err->msg, sizeof mine.msg);
+    GX_MPI_TRY(err, MPI_Sendrecv(&mine, (int)sizeof mine, MPI_BYTE, ep->peer, 103, &theirs,
+                                 (int)sizeof theirs, MPI_BYTE, ep->peer, 103, ep->job->comm,
+                                 MPI_STATUS_IGNORE));
+    if (rc != GX_OK)
+        return rc;
+    if (theirs.rc != GX_OK) {
+        err->rc = theirs.rc;
+        snprintf(err->msg, sizeof err->msg, "rank %d: %.480s", ep->peer, theirs.msg);
+    }
+    return theirs.rc;
+}
+
+void gx_free_buffers(struct gx_ep *ep)
+{
+    if (ep->src)
+        gx_mem_table[ep->src_kind]->release(ep->src);
+    if (ep->dst)
+        gx_mem_table[ep->dst_kind]->release(ep->dst);
+    ep->src = ep->dst = NULL;
+    ep->cap = 0;
+}
+
+/* Grows both buffers to `bytes` and reopens the path over them; agreed within the pair. */
+int gx_ensure_capacity(struct gx_ep *ep, size_t bytes, struct gx_err *err)
+{
+    int rc = GX_OK;
+    /* GPUXFER_FAULT=cuda-oom: the buffers for this size cannot be had, whatever the memory kind,
+     * so that CI exercises it on pageable memory. Both sides ask, and agree. */
+    if (gx_fault_gpu_due(bytes) && gx_fault_get()->kind == GX_FAULT_CUDA_OOM)
+        GX_TRY(gx_pair_agree(ep, gx_fault_gpu(ep->job->rank, bytes, err), err));
+    if (bytes > ep->cap) {
+        gx_free_buffers(ep);
+        rc = gx_mem_table[ep->src_kind]->alloc(bytes, &ep->src, err);
+        if (rc == GX_OK)
+            rc = gx_mem_table[ep->dst_kind]->alloc(bytes, &ep->dst, err);
+        if (rc == GX_OK)
+            ep->cap = bytes;
+        else
+            gx_free_buffers(ep);
+        rc = gx_pair_agree(ep, rc, err);
+        if (rc != GX_OK)
+            return rc;
+        rc = ep->ops->open(ep, err);
+        rc = gx_pair_agree(ep, rc, err);
+    }
+    return rc;
+}
+
+static void record_check(struct gx_record *rec, int ok, size_t bad, uint32_t iter)
+{
+    rec->validated++;
+    if (!ok && rec->valid) {
+        rec->valid = 0;
+        rec->bad_offset = (int64_t)bad;
+        rec->bad_iter = iter;
+    }
+}
+
+/* The receiver's check of dst against the peer's pattern of `iter` (after an injected
+ * corruption, when the fault asks for one: only memory the CPU can address). */
+static int check_received(struct gx_ep *ep, size_t bytes, uint32_t iter, struct gx_record *rec,
+                          struct gx_err *err)
+{
+    if (ep->dst_kind != GX_MEM_DEVICE)
+        gx_fault_corrupt(ep->job->rank, bytes, iter, ep->dst, bytes);
+    int ok = 0;
+    size_t bad = 0;
+    GX_TRY(gx_mem_table[ep->dst_kind]->check(ep->dst, bytes, (uint32_t)ep->peer, iter, &ok, &bad,
+                                              err));
+    record_check(rec, ok, bad, iter);
+    return GX_OK;
+}
+
+/* Sends one checked message from `from` to the other side; the receiver checks it. */
+static int validate_direction(struct gx_ep *ep, int sender_is_me, size_t bytes, uint32_t iter,
+                              struct gx_record *rec, struct gx_err *err)
+{
+    if (sender_is_me) {
+        GX_TRY(gx_mem_table[ep->src_kind]->fill(ep->src, bytes, (uint32_t)ep->job->rank, iter, err));
+        return ep->ops->xfer(ep, GX_DIR_SEND, 1, bytes, err);
+    }
+    GX_TRY(gx_mem_table[ep->dst_kind]->poison(ep->dst, bytes, err));
+    GX_TRY(ep->ops->xfer(ep, GX_DIR_RECV, 1, bytes, err));
+    return check_received(ep, bytes, iter, rec, err);
+}
+
+/* The directions a pattern moves data in: the initiator's sends always, the reverse too for
+ * ping-pong and bidirectional patterns. */
+static int validate_pass(struct gx_ep *ep, int pattern, size_t bytes, uint32_t iter,
+                         struct gx_record *rec, struct gx_err *err)
+{
+    GX_TRY(validate_direction(ep, ep->initiator, bytes, iter, rec, err));
+    if (pattern != GX_PAT_BW)
+        GX_TRY(validate_direction(ep, !ep->initiator, bytes, iter, rec, err));
+    return GX_OK;
+}
+
+/* The data of an iteration under --validate all: senders refill, receivers check after. */
+static int prepare_iteration(struct gx_ep *ep, int pattern, size_t bytes, uint32_t iter,
+                             struct gx_err *err)
+{
+    if (ep->initiator || pattern != GX_PAT_BW)
+        GX_TRY(gx_mem_table[ep->src_kind]->fill(ep->src, bytes, (uint32_t)ep->job->rank, iter,
+                                                 err));
+    return GX_OK;
+}
+
+static int check_iteration(struct gx_ep *ep, int pattern, size_t bytes, uint32_t iter,
+                           struct gx_record *rec, struct gx_err *err)
+{
+    if (ep->initiator && pattern == GX_PAT_BW)
+        return GX_OK;
+    return check_received(ep, bytes, iter, rec, err);
+}
+
+int gx_measure(struct gx_bench *b, const struct gx_axes *ax, struct gx_record *rec,
+                   struct gx_err *err)
+{
+    struct gx_ep *ep = &b->ep;
+    const struct gx_pattern_ops *pat = gx_pattern_table[ax->pattern];
+    GX_TRY(gx_ensure_capacity(ep, ax->size, err));
+    ep->chunk = ax->chunk;
+    ep->depth = ax->depth;
+    if (ep->ops->prepare)
+        GX_TRY(gx_pair_agree(ep, ep->ops->prepare(ep, ax->size, err), err));
+    /* GPUXFER_FAULT=cuda-sticky: a real illegal access on one side, at a point both sides
+     * agree on, so that the peer learns of it instead of waiting for a transfer. */
+    if (gx_fault_gpu_due(ax->size) && gx_fault_get()->kind == GX_FAULT_CUDA_STICKY)
+        GX_TRY(gx_pair_agree(ep, gx_fault_gpu(ep->job->rank, ax->size, err), err));
+    if ((size_t)ax->iters > b->nsamples_cap) {
+        double *s = realloc(b->samples, (size_t)ax->iters * sizeof *s);
+        if (!s)
+            return gx_fail(err, GX_ERUNTIME, "out of host memory for %ld samples", ax->iters);
+        b->samples = s;
+        b->nsamples_cap = (size_t)ax->iters;
+    }
+    /* Untimed: the data of every size is checked before it is timed. */
+    GX_TRY(validate_pass(ep, ax->pattern, ax->size, 0, rec, err));
+    int all = b->run->validate == GX_VALIDATE_ALL;
+    for (long i = -ax->warmup; i < ax->iters; i++) {
+        uint32_t iter = (uint32_t)(i + ax->warmup + 1);
+        gx_watchdog_progress(i + ax->warmup, ax->warmup + ax->iters);
+        if (i == 0)
+            memset(ep->stage_s, 0, sizeof ep->stage_s); /* warm-up and validation not counted */
+        if (i >= 0)
+            gx_fault_point(ep->job->rank, ax->size, i);
+        if (all)
+            GX_TRY(prepare_iteration(ep, ax->pattern, ax->size, iter, err));
+        if (ep->ops->between)
+            GX_TRY(ep->ops->between(ep, err));
+        double secs;
+        GX_TRY(pat->iterate(ep, ax->size, (int)ax->window, &secs, err));
+        if (all)
+            GX_TRY(check_iteration(ep, ax->pattern, ax->size, iter, rec, err));
+        if (i >= 0)
+            b->samples[i] = pat->value(ax->size, (int)ax->window, secs);
+    }
+    gx_watchdog_progress(ax->warmup + ax->iters, ax->warmup + ax->iters);
+    gx_stats_compute(b->samples, (size_t)ax->iters, &rec->stats);
+    for (int s = 0; s < GX_MAX_STAGES; s++)
+        rec->stage_us[s] = ep->stage_s[s] / (double)ax->iters * 1e6;
+    return GX_OK;
+}
+
+/* Enough iterations to rank the candidates, a fifth of the real measurement's. */
+static long auto_quick_iters(long iters)
+{
+    return iters / 5 > 3 ? iters / 5 : 3;
+}
+
+/* A quick measurement of every candidate, then the full one with the best: the initiator
+ * decides (its timings are the ones reported) and tells its peer. */
+int gx_measure_auto(struct gx_bench *b, const struct gx_axes *ax, struct gx_record *rec,
+                        struct gx_err *err)
+{
+    size_t chunks[GX_AUTO_MAX_CANDIDATES];
+    int depths[GX_AUTO_MAX_CANDIDATES];
+    int n = gx_chunk_auto_candidates(ax->size, chunks, depths, GX_AUTO_MAX_CANDIDATES);
+    int lower_is_better = strcmp(gx_pattern_table[ax->pattern]->unit, "us") == 0;
+    struct gx_axes best = *ax;
+    best.chunk = chunks[n - 1];
+    best.depth = depths[n - 1];
+    if (n > 1) {
+        double best_median = 0;
+        for (int i = 0; i < n; i++) {
+            struct gx_axes q = *ax;
+            q.chunk = chunks[i];
+            q.depth = depths[i];
+            q.iters = auto_quick_iters(ax->iters);
+            q.warmup = 1;
+            struct gx_record scratch = {.valid = 1, .bad_offset = -1};
+            GX_TRY(gx_measure(b, &q, &scratch, err));
+            double m = scratch.stats.median;
+            rec->cand[i] = (struct gx_auto_cand){.chunk = q.chunk, .depth = q.depth, .median = m};
+            if (i == 0 || (lower_is_better ? m < best_median : m > best_median)) {
+                best_median = m;
+                best.chunk = q.chunk;
+                best.depth = q.depth;
+            }
+        }
+        rec->ncand = n;
+        int64_t choice[2] = {(int64_t)best.chunk, best.depth};
+        struct gx_ep *ep = &b->ep;
+        if (ep->initiator)
+            GX_MPI_TRY(err, MPI_Send(choice, 2, MPI_INT64_T, ep->peer, 104, ep->job->comm));
+        else
+            GX_MPI_TRY(err, MPI_Recv(choice, 2, MPI_INT64_T, ep->peer, 104, ep->job->comm,
+                                     MPI_STATUS_IGNORE));
+        best.chunk = (size_t)choice[0];
+        best.depth = (int)choice[1];
+    }
+    rec->chunk = (int64_t)best.chunk;
+    rec->depth = best.depth;
+    return gx_measure(b, &best, rec, err);
+}
+
+/* The iterations --chunk auto adds to a measurement (quick runs, their warm-ups and
+ * validation), for the watchdog's default limit. */
+long gx_auto_extra_iters(const struct gx_axes *ax, int automatic)
+{
+    size_t chunks[GX_AUTO_MAX_CANDIDATES];
+    int depths[GX_AUTO_MAX_CANDIDATES];
+    if (!automatic)
+        return 0;
+    int n = gx_chunk_auto_candidates(ax->size, chunks, depths, GX_AUTO_MAX_CANDIDATES);
+    return n > 1 ? n * (auto_quick_iters(ax->iters) + 3) : 0;
+}

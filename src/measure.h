@@ -1,0 +1,67 @@
+/* Inside the harness: one measurement of one pair (buffers, validation, timed iterations,
+ * --chunk auto), shared by harness.c (runs, rounds, results) and measure.c. */
+#ifndef GX_MEASURE_H
+#define GX_MEASURE_H
+
+#include "chunk.h"
+#include "options.h"
+#include "pairs.h"
+#include "path.h"
+#include "result.h"
+
+#include <stdint.h>
+
+/* What each rank contributes to one measurement; gathered to rank 0 (fixed size, so rank 0's
+ * memory grows linearly with the number of ranks). */
+struct gx_record {
+    int32_t state; /* enum gx_state */
+    int32_t validated, valid;
+    int32_t signal; /* SIGINT/SIGTERM seen by this rank: the run stops after this result */
+    int32_t gpu_lost; /* a sticky CUDA error on this rank: the run stops after this result */
+    int64_t bad_offset, bad_iter;
+    struct gx_stats stats;
+    char reason[232];
+    /* --chunk auto: what this pair tried and what it chose (each pair of a round may choose
+     * differently) */
+    int64_t chunk;
+    int32_t depth, ncand;
+    struct gx_auto_cand cand[GX_AUTO_MAX_CANDIDATES];
+    double stage_us[GX_MAX_STAGES]; /* this rank's time per timed iteration in each stage */
+};
+
+/* Everything one (run, path, round) needs while its sizes are measured. */
+struct gx_bench {
+    const struct gx_job *job;
+    const struct gx_run_opts *run;
+    int path;
+    const struct gx_pair *pair; /* NULL: this rank sits the round out */
+    const struct gx_ceilings *ceilings; /* rank 0, from the calibration; NULL without one */
+    struct gx_ep ep;
+    double *samples;
+    size_t nsamples_cap;
+    long rotation; /* --soak: which pass over the runs (1 first); skips are recorded once */
+};
+
+/* The axes of one measurement. */
+struct gx_axes {
+    int pattern;
+    size_t size, chunk;
+    int depth;
+    long iters, warmup, window;
+};
+
+/* Both sides of a pair take the same branch: returns rc, or the peer's failure. */
+int gx_pair_agree(struct gx_ep *ep, int rc, struct gx_err *err);
+void gx_free_buffers(struct gx_ep *ep);
+/* Grows both buffers to `bytes` and reopens the path over them; agreed within the pair. */
+int gx_ensure_capacity(struct gx_ep *ep, size_t bytes, struct gx_err *err);
+/* Validates, then times ax->iters iterations after ax->warmup; statistics into rec. */
+int gx_measure(struct gx_bench *b, const struct gx_axes *ax, struct gx_record *rec,
+               struct gx_err *err);
+/* --chunk auto: every candidate briefly, then the best in full (chosen by the initiator). */
+int gx_measure_auto(struct gx_bench *b, const struct gx_axes *ax, struct gx_record *rec,
+                    struct gx_err *err);
+/* The iterations --chunk auto adds to a measurement, for the watchdog's default limit. */
+long gx_auto_extra_iters(const struct gx_axes *ax, int automatic);
+
+#endif
