@@ -47,7 +47,7 @@ for what in "$@"; do
             -o /tmp/bench -t $(( ${BENCH_LIMIT:-570} - 20 )) 2>&1 | tee "$OUT/h200x4-bench-goals.txt"
         echo "bench rc=${PIPESTATUS[0]}"
         cp /tmp/bench/bench.json "$OUT/h200x4-gpu-sweep.json"
-        grep -v -e cuMemHostRegister -e help_aggregate /tmp/bench/bench.txt >"$OUT/h200x4-gpu-sweep.txt"
+        quiet_ompi </tmp/bench/bench.txt >"$OUT/h200x4-gpu-sweep.txt"
         sed -n '/^# calibration/,/^$/p' /tmp/bench/bench.txt | head -40
         python3 tests/check_report.py "$OUT/h200x4-gpu-sweep.json" --ranks 2 --allow-skipped \
             && echo "report valid" ;;

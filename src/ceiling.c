@@ -158,7 +158,7 @@ void gx_ceiling_apply(const struct gx_ceilings *c, const struct gx_path_ops *ops
     if (!(ceil > 0))
         return;
     double med = res->stats.median;
-    int latency = res->unit && strcmp(res->unit, "us") == 0; /* lower is better */
+    int latency = gx_unit_lower_is_better(res->unit);
     res->ceiling = ceil;
     res->efficiency = latency ? (med > 0 ? ceil / med : 0) : med / ceil;
 }

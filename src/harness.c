@@ -118,7 +118,7 @@ static int collect(struct gx_bench *b, const struct gx_axes *ax, const struct gx
             memcpy(res.stage_us[0], c->recs[p->a].stage_us, sizeof res.stage_us[0]);
             memcpy(res.stage_us[1], c->recs[p->b].stage_us, sizeof res.stage_us[1]);
         }
-        if (b->run->chunk_auto && res.chunk == 0 && c->recs[p->a].chunk) {
+        if (c->recs[p->a].chunk) { /* set by --chunk auto only */
             res.chunk = (size_t)c->recs[p->a].chunk;
             res.depth = c->recs[p->a].depth;
             res.chunk_auto = 1;

@@ -1,6 +1,7 @@
 #include "matrix.h"
 
 #include "json_util.h"
+#include "result.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -14,13 +15,9 @@ struct group {
 
 static int same_key(const cJSON *x, const cJSON *y)
 {
-    const cJSON *mx = cJSON_GetObjectItemCaseSensitive(x, "mem");
-    const cJSON *my = cJSON_GetObjectItemCaseSensitive(y, "mem");
-    return strcmp(gx_json_str(x, "path"), gx_json_str(y, "path")) == 0 &&
+    return gx_json_same_config(x, y) &&
            strcmp(gx_json_str(x, "pattern"), gx_json_str(y, "pattern")) == 0 &&
-           strcmp(gx_json_str(mx, "src"), gx_json_str(my, "src")) == 0 &&
-           strcmp(gx_json_str(mx, "dst"), gx_json_str(my, "dst")) == 0 && gx_json_num(x, "size") == gx_json_num(y, "size") &&
-           gx_json_num(x, "chunk") == gx_json_num(y, "chunk") && gx_json_num(x, "depth") == gx_json_num(y, "depth");
+           gx_json_num(x, "size") == gx_json_num(y, "size");
 }
 
 static cJSON *matrix_json(const struct group *g, int n)
@@ -147,7 +144,7 @@ void gx_matrices_print(FILE *out, const cJSON *matrices, const cJSON *context, d
         int n = (int)gx_json_num(m, "ranks");
         const cJSON *rows = cJSON_GetObjectItemCaseSensitive(m, "values");
         const char *unit = gx_json_str(m, "unit");
-        int lower_better = strcmp(unit, "us") == 0;
+        int lower_better = gx_unit_lower_is_better(unit);
         double *all = malloc((size_t)n * (size_t)n * sizeof *all);
         if (!all)
             return;

@@ -199,7 +199,7 @@ int gx_measure_auto(struct gx_bench *b, const struct gx_axes *ax, struct gx_reco
     size_t chunks[GX_AUTO_MAX_CANDIDATES];
     int depths[GX_AUTO_MAX_CANDIDATES];
     int n = gx_chunk_auto_candidates(ax->size, chunks, depths, GX_AUTO_MAX_CANDIDATES);
-    int lower_is_better = strcmp(gx_pattern_table[ax->pattern]->unit, "us") == 0;
+    int lower_is_better = gx_unit_lower_is_better(gx_pattern_table[ax->pattern]->unit);
     struct gx_axes best = *ax;
     best.chunk = chunks[n - 1];
     best.depth = depths[n - 1];

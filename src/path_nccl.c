@@ -5,10 +5,10 @@
 #include "cuda_util.h"
 #include "gpu.h"
 #include "path.h"
+#include "topo.h"
 
 #include <nccl.h>
 #include <stdlib.h>
-#include <string.h>
 
 #define GX_NCCL_TRY(err, call)                                                                \
     do {                                                                                      \
@@ -21,29 +21,16 @@
 static ncclComm_t nccl_comm;
 static cudaStream_t nccl_stream;
 
-#define GX_BUSID_LEN 32
-
+/* Topology setup already found the ranks of this node that use this rank's GPU. */
 static int shared_gpu(const struct gx_job *job, struct gx_err *why)
 {
-    char mine[GX_BUSID_LEN] = "";
-    int rc = GX_OK;
-    cudaError_t ce = cudaDeviceGetPCIBusId(mine, sizeof mine, job->gpu);
-    if (ce != cudaSuccess)
-        rc = gx_fail_cuda(why, ce, "cudaDeviceGetPCIBusId", __FILE__, __LINE__);
-    char(*all)[GX_BUSID_LEN] = calloc((size_t)job->size, GX_BUSID_LEN);
-    if (!all)
-        return gx_fail(why, GX_ERUNTIME, "out of host memory for %d bus ids", job->size);
-    int mpirc = MPI_Allgather(mine, GX_BUSID_LEN, MPI_CHAR, all, GX_BUSID_LEN, MPI_CHAR,
-                              job->comm);
-    if (mpirc != MPI_SUCCESS)
-        rc = gx_fail_mpi(why, mpirc, "MPI_Allgather", __FILE__, __LINE__);
-    for (int i = 0; rc == GX_OK && i < job->size; i++)
-        for (int j = i + 1; rc == GX_OK && j < job->size; j++)
-            if (all[i][0] && job->node_of[i] == job->node_of[j] && strcmp(all[i], all[j]) == 0)
-                rc = gx_fail(why, GX_ESKIP, "ranks %d and %d share GPU %s: NCCL needs a GPU of "
-                             "its own for every rank", i, j, all[i]);
-    free(all);
-    return rc;
+    const struct gx_topo_rank *t = job->topo;
+    if (!t || !t->nshared)
+        return GX_OK;
+    int other = t->shared_with[0];
+    return gx_fail(why, GX_ESKIP, "ranks %d and %d share GPU %s: NCCL needs a GPU of its own for "
+                   "every rank", job->rank < other ? job->rank : other,
+                   job->rank < other ? other : job->rank, t->busid);
 }
 
 static int nccl_setup(const struct gx_job *job, struct gx_err *err)

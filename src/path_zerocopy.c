@@ -162,7 +162,7 @@ static void ring_init(const struct gx_ep *ep, int count, size_t bytes, struct zc
 {
     gx_chunk_plan_init(&r->plan, bytes, ep->chunk, ep->depth, count);
     r->slot_bytes = r->plan.chunk;
-    size_t fit = r->slot_bytes ? NSLOTS * ep->cap / r->slot_bytes : 1;
+    size_t fit = NSLOTS * ep->cap / r->slot_bytes;
     r->nslots = (size_t)r->plan.depth < fit ? r->plan.depth : (int)fit;
     r->ops = r->plan.nchunks * (size_t)count;
 }

@@ -53,17 +53,6 @@ static double median(const cJSON *r)
     return gx_json_num(cJSON_GetObjectItemCaseSensitive(r, "stats"), "median");
 }
 
-static int same_way(const cJSON *x, const cJSON *y)
-{
-    const cJSON *mx = cJSON_GetObjectItemCaseSensitive(x, "mem");
-    const cJSON *my = cJSON_GetObjectItemCaseSensitive(y, "mem");
-    return strcmp(gx_json_str(x, "path"), gx_json_str(y, "path")) == 0 &&
-           strcmp(gx_json_str(mx, "src"), gx_json_str(my, "src")) == 0 &&
-           strcmp(gx_json_str(mx, "dst"), gx_json_str(my, "dst")) == 0 &&
-           gx_json_num(x, "chunk") == gx_json_num(y, "chunk") &&
-           gx_json_num(x, "depth") == gx_json_num(y, "depth");
-}
-
 static cJSON *way_json(const struct plan_way *w)
 {
     const cJSON *r = w->first, *mem = cJSON_GetObjectItemCaseSensitive(r, "mem");
@@ -113,7 +102,7 @@ static cJSON *plan_row(const cJSON *results, const cJSON *pairs, const char *typ
         if (!usable(r) || gx_json_num(r, "size") != size || strcmp(pair_type(r, pairs), type) != 0)
             continue;
         int i = 0;
-        while (i < n && !same_way(ways[i].first, r))
+        while (i < n && !gx_json_same_config(ways[i].first, r))
             i++;
         if (i == n) {
             if (n == cap)

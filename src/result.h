@@ -5,6 +5,7 @@
 #include "stats.h"
 
 #include <stdint.h>
+#include <string.h>
 
 enum gx_state { GX_STATE_IDLE, GX_STATE_OK, GX_STATE_SKIPPED, GX_STATE_FAILED };
 
@@ -16,6 +17,12 @@ struct gx_auto_cand {
 };
 
 #define GX_MAX_STAGES 4
+
+/* Latency (us) is better lower, bandwidth (GB/s) higher. */
+static inline int gx_unit_lower_is_better(const char *unit)
+{
+    return unit && strcmp(unit, "us") == 0;
+}
 
 struct gx_result {
     const char *run_name;
