@@ -18,6 +18,19 @@ gx_mpirun() { # gx_mpirun NP [mpirun args --] gpuxfer args...
         --mca btl self,vader,tcp "$GPUXFER" "$@"
 }
 
+# gx_mpirun_table FILE NP gpuxfer args...: as gx_mpirun, but rank 0 writes its stdout (the
+# table) straight into FILE, not through mpirun's output forwarding, and the other ranks' stdout
+# goes to FILE.rank-N; so that a table assertion sees what gpuxfer printed, nothing interleaved.
+gx_mpirun_table() {
+    local file=$1; shift
+    local np=$1; shift
+    timeout -k 10 "${GX_TIMEOUT:-180}" "$MPIRUN" -np "$np" --oversubscribe --bind-to none \
+        --mca btl self,vader,tcp sh -c \
+        'r=${OMPI_COMM_WORLD_RANK:-${PMIX_RANK:-0}}; f=$1; shift
+         [ "$r" -eq 0 ] || f=$f.rank-$r
+         exec "$@" >"$f"' gx_mpirun_table "$file" "$GPUXFER" "$@"
+}
+
 # Validates a report; its problems go to the TAP log as diagnostics, its status is returned.
 check_report() {
     "$PYTHON" "$top_srcdir/tests/check_report.py" "$@" >"$TEST_TMP/check_report.$$" 2>&1
