@@ -8,8 +8,8 @@ dir=$(mktemp -d "$TEST_TMP/all_pairs.XXXXXX")
 
 for mode in all all-concurrent; do
     out="$dir/$mode.json"
-    gx_mpirun 4 --pairs $mode --pattern latency,bw --sizes 8,64K --iters 10 --quiet \
-        --slow-pair 1 --output "$out" >"$dir/$mode.txt" 2>&1
+    gx_mpirun_table "$dir/$mode.txt" 4 --pairs $mode --pattern latency,bw --sizes 8,64K \
+        --iters 10 --quiet --slow-pair 1 --output "$out" >"$dir/$mode.mpirun" 2>&1
     ok $? "$mode, 4 ranks: exit 0"
     check_report "$out" --ranks 4 --patterns latency,bw --sizes 2 \
         --pairs 0-1,0-2,0-3,1-0,1-2,1-3,2-0,2-1,2-3,3-0,3-1,3-2 >"$dir/check.txt" 2>&1

@@ -5,8 +5,8 @@ dir=$(mktemp -d "$TEST_TMP/mpi_host.XXXXXX")
 
 for pat in latency bw bibw; do
     out="$dir/np2-$pat.json"
-    gx_mpirun 2 --path host --pattern $pat --sizes 1,4K,64K,1M+3 --iters 20 --warmup 2 --quiet \
-        --output "$out" >"$dir/np2-$pat.txt" 2>&1
+    gx_mpirun_table "$dir/np2-$pat.txt" 2 --path host --pattern $pat --sizes 1,4K,64K,1M+3 \
+        --iters 20 --warmup 2 --quiet --output "$out" >"$dir/np2-$pat.mpirun" 2>&1
     ok $? "2 ranks, $pat: exit 0"
     check_report "$out" --ranks 2 --patterns $pat --sizes 4 --pairs 0-1
     ok $? "2 ranks, $pat: report valid against the schema, values sensible, one result per size"

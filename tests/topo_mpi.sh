@@ -7,8 +7,9 @@ xml="$top_srcdir/tests/topologies/h200x4-vm.xml"
 gpus=0000:00:06.0,0000:00:07.0,0000:00:08.0,0000:00:09.0
 
 out="$dir/h200x4.json"
-gx_mpirun 4 --topology-xml "$xml" --fake-gpus $gpus --pairs all-disjoint --sizes 8,4K \
-    --iters 5 --quiet --output "$out" >"$dir/h200x4.txt" 2>"$dir/h200x4.err"
+gx_mpirun_table "$dir/h200x4.txt" 4 --topology-xml "$xml" --fake-gpus $gpus \
+    --pairs all-disjoint --sizes 8,4K --iters 5 --quiet --output "$out" >"$dir/h200x4.mpirun" \
+    2>"$dir/h200x4.err"
 ok $? "4 ranks on the 4 x H200 topology with --fake-gpus: exit 0"
 check_report "$out" --ranks 4 --pairs 0-1,2-3 >"$dir/check" 2>&1
 ok $? "its report is valid against the schema"
