@@ -33,6 +33,10 @@ doc = {"schema_version": "1.1", "tool": {"name": "gpuxfer"},
            # three equal stages: ideal gain 3x; depth 4 reaches 2.8x when met, 1.5x otherwise
            res("staged", "bw", 64 * M, 47 if met else 25, 0.94, 4 * M, 4),
            res("staged", "bw", 64 * M, 16.7, 0.33, 4 * M, 1),
+           # --chunk auto's pick at 128M: its depth-1 baseline is one of its candidates
+           dict(res("staged", "bw", 128 * M, 46, 0.92, 4 * M, 2), chunk_auto=True,
+                auto_candidates=[{"chunk": 4 * M, "depth": 1, "median": 16.0},
+                                 {"chunk": 4 * M, "depth": 2, "median": 45.0}]),
            res("mpi", "latency", 8, 0.74, 0.99 if met else 0.80, mem="pinned"),
            res("nccl", "bw", 256 * M, 380, 0.97, cv=0.005 if met else 0.02),
        ]}
@@ -46,6 +50,11 @@ grep -q '^p2p bw >= 64M .* 64M/1 .* yes ' "$dir/met.txt"
 ok_diag $? "$dir/met.txt" "p2p >= 64M judged on its best chunk (64M/1), not the worse 1M/2"
 grep -q '^staged gain over depth 1 .*gain 2.81x, ideal 3.00x' "$dir/met.txt"
 ok_diag $? "$dir/met.txt" "staged gain: best over depth 1 at the same chunk against the ideal from the stages"
+
+grep -q "^staged gain over depth 1 .* 128M .*gain 2.88x, ideal 3.00x .*depth 1 from --chunk auto's candidates" "$dir/met.txt"
+ok_diag $? "$dir/met.txt" "staged gain of a --chunk auto pick: depth 1 from its candidates"
+grep -qE '^p2p latency 8 B .* us +- +- +<= 3 us +yes' "$dir/met.txt"
+ok_diag $? "$dir/met.txt" "an absolute target (p2p latency): no ceiling or efficiency shown"
 
 make_report some-missed "$dir/miss.json"
 goals "$dir/miss.json" >"$dir/miss.txt" 2>&1
