@@ -24,7 +24,8 @@ met = sys.argv[1] == "all-met"
 stage = {"points": [{"size": 4 * M, "median": 50.0}]}
 doc = {"schema_version": "1.1", "tool": {"name": "gpuxfer"},
        "calibration": {"gpus": [{"rank": 0, "d2h": stage}, {"rank": 1, "h2d": stage}],
-                       "rank_pairs": [{"ranks": [0, 1], "mpi_bw": stage}]},
+                       "rank_pairs": [{"ranks": [0, 1], "mpi_bw": stage, "mpi_latency":
+                                       {"points": [{"size": 4 * M, "median": 100.0}]}}]},
        "results": [
            res("p2p", "bw", 64 * M, 390, 0.99, 64 * M, 1),
            res("p2p", "bw", 64 * M, 200, 0.50, 1 * M, 2),   # a worse chunk: not the best
@@ -53,6 +54,8 @@ ok_diag $? "$dir/met.txt" "staged gain: best over depth 1 at the same chunk agai
 
 grep -q "^staged gain over depth 1 .* 128M .*gain 2.88x, ideal 3.00x .*depth 1 from --chunk auto's candidates" "$dir/met.txt"
 ok_diag $? "$dir/met.txt" "staged gain of a --chunk auto pick: depth 1 from its candidates"
+grep -q '^staged bw best chunk/depth .* 64M .*one MPI message at a time at 4M: 41.94 GB/s, 112% of it reached' "$dir/met.txt"
+ok_diag $? "$dir/met.txt" "staged: the one-message MPI rate at the chunk (calibration's ping-pong) beside its ceiling"
 grep -qE '^p2p latency 8 B .* us +- +- +<= 3 us +yes' "$dir/met.txt"
 ok_diag $? "$dir/met.txt" "an absolute target (p2p latency): no ceiling or efficiency shown"
 
