@@ -74,8 +74,8 @@ ok $? "rank 1 killed: rank 0's report, when written, is valid and marked interru
 # until --timeout, then writes its report marked incomplete. (Open MPI 4.1's mpirun then exits 0
 # whatever MPI_Abort said; the report's exit_code is the answer.)
 out="$dir/recover.json"
-GPUXFER_FAULT="die:rank=1:size=4K" timeout -k 10 180 "$MPIRUN" -np 2 --oversubscribe --enable-recovery \
-    --bind-to none --mca btl self,vader,tcp "$GPUXFER" $args --timeout 5 --output "$out" \
+GPUXFER_FAULT="die:rank=1:size=4K" timeout -k 10 180 "$MPIRUN" -np 2 --enable-recovery $gx_mpirun_opts \
+    "$GPUXFER" $args --timeout 5 --output "$out" \
     >"$dir/recover.out" 2>"$dir/recover.err"
 rc=$?
 [ $rc -ne 124 ] && [ $rc -ne 137 ] && report_is "$out" incomplete 4 &&
@@ -103,7 +103,7 @@ done
 # and mpirun then sometimes tore the job down within 10 ms, before any handler ran: 2 runs in 6
 # here, never with the signal sent to mpirun alone, 14 in 14.)
 out="$dir/ext.json"
-timeout --foreground -k 10 180 "$MPIRUN" -np 2 --oversubscribe --bind-to none --mca btl self,vader,tcp \
+timeout --foreground -k 10 180 "$MPIRUN" -np 2 $gx_mpirun_opts \
     "$GPUXFER" --sizes 1:1M --iters 100000 --quiet --output "$out" >"$dir/ext.out" 2>"$dir/ext.err" &
 pid=$!
 i=0

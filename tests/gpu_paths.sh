@@ -58,7 +58,7 @@ done
 # Calibration: every GPU path's bandwidth results are bounded by a ceiling measured in this
 # job (copy engines, peer copies, MPI between the hosts), and the GPUs' copies are calibrated.
 for p in mpi staged p2p nccl zerocopy unified-prefetch unified-demand; do
-    "$PYTHON" - "$dir/np2-$p.json" <<'PY' 2>&1 | diag
+    py_check "$dir/np2-$p.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 bad = []

@@ -11,11 +11,16 @@ skip() { n=$((n + 1)); echo "ok $n - # SKIP $1"; }
 done_testing() { echo "1..$n"; [ "$failed" -eq 0 ]; }
 diag() { sed 's/^/# /'; }
 
+# mpirun's options for the tests: any number of ranks on any cores, shared memory or TCP; ranks
+# that poll yield the core, since make -j runs many jobs at once (without it, one ping-pong on a
+# loaded machine can take a scheduler time slice).
+gx_mpirun_opts="--oversubscribe --bind-to none --mca btl self,vader,tcp --mca mpi_yield_when_idle 1"
+
 # Runs gpuxfer under mpirun with a time limit, so that a hang fails the test instead of CI.
-gx_mpirun() { # gx_mpirun NP [mpirun args --] gpuxfer args...
+gx_mpirun() { # gx_mpirun NP gpuxfer args...
     local np=$1; shift
-    timeout -k 10 "${GX_TIMEOUT:-180}" "$MPIRUN" -np "$np" --oversubscribe --bind-to none \
-        --mca btl self,vader,tcp "$GPUXFER" "$@"
+    # shellcheck disable=SC2086
+    timeout -k 10 "${GX_TIMEOUT:-180}" "$MPIRUN" -np "$np" $gx_mpirun_opts "$GPUXFER" "$@"
 }
 
 # gx_mpirun_table FILE NP gpuxfer args...: as gx_mpirun, but rank 0 writes its stdout (the
@@ -24,20 +29,25 @@ gx_mpirun() { # gx_mpirun NP [mpirun args --] gpuxfer args...
 gx_mpirun_table() {
     local file=$1; shift
     local np=$1; shift
-    timeout -k 10 "${GX_TIMEOUT:-180}" "$MPIRUN" -np "$np" --oversubscribe --bind-to none \
-        --mca btl self,vader,tcp sh -c \
+    # shellcheck disable=SC2086
+    timeout -k 10 "${GX_TIMEOUT:-180}" "$MPIRUN" -np "$np" $gx_mpirun_opts sh -c \
         'r=${OMPI_COMM_WORLD_RANK:-${PMIX_RANK:-0}}; f=$1; shift
          [ "$r" -eq 0 ] || f=$f.rank-$r
          exec "$@" >"$f"' gx_mpirun_table "$file" "$GPUXFER" "$@"
 }
 
-# Validates a report; its problems go to the TAP log as diagnostics, its status is returned.
-check_report() {
-    "$PYTHON" "$top_srcdir/tests/check_report.py" "$@" >"$TEST_TMP/check_report.$$" 2>&1
+# Runs a check; what it prints goes to the TAP log as diagnostics and its own exit status is
+# returned (a pipe into diag would return diag's).
+run_diag() {
+    "$@" >"$TEST_TMP/run_diag.$$" 2>&1
     _rc=$?
-    diag <"$TEST_TMP/check_report.$$"
-    rm -f "$TEST_TMP/check_report.$$"
+    diag <"$TEST_TMP/run_diag.$$"
+    rm -f "$TEST_TMP/run_diag.$$"
     return $_rc
 }
+# Validates a report against the schema and the test's expectations.
+check_report() { run_diag "$PYTHON" "$top_srcdir/tests/check_report.py" "$@"; }
+# py_check ARGS... <<'PY' ... PY: a Python check read from stdin.
+py_check() { run_diag "$PYTHON" - "$@"; }
 
 mkdir -p "$TEST_TMP"

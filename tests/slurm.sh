@@ -117,7 +117,7 @@ wait_job() {
 # The template with mpirun inside the allocation; one node of this machine, 2 tasks.
 export GX_LAUNCHER=mpirun GPUXFER GX_OUTDIR="$dir/out" \
     GX_ARGS="--pattern latency,bw --sizes 8,64K --iters 10 --quiet" \
-    GX_MPIRUN_ARGS="--oversubscribe --bind-to none --mca btl self,vader,tcp"
+    GX_MPIRUN_ARGS="$gx_mpirun_opts"
 jid=$(cd "$dir/job" && sbatch --parsable -N 1 --ntasks-per-node=2 --gpus-per-task=1 \
     -t 00:05:00 -o "$dir/job/%j.out" "$top_srcdir/scripts/slurm/gpuxfer.sbatch" 2>"$dir/sbatch.err")
 [ -n "$jid" ]

@@ -6,7 +6,7 @@ dir=$(mktemp -d "$TEST_TMP/soak.XXXXXX")
 soak() { # OUTDIR ARGS...: the script under a time limit, with this build and mpirun
     _o=$1; shift
     GPUXFER="$GPUXFER" MPIRUN="$MPIRUN" \
-        MPIRUN_ARGS="--oversubscribe --bind-to none --mca btl self,vader,tcp" \
+        MPIRUN_ARGS="$gx_mpirun_opts" \
         timeout -k 10 120 bash "$top_srcdir/scripts/gpuxfer-soak" -n 2 -o "$_o" "$@" \
         >"$_o.txt" 2>&1
 }
