@@ -33,10 +33,8 @@ report_is() { # FILE STATUS EXIT-CODE [check_report args]: valid, with that stat
 }
 # Valid against the schema only (check_report also rejects failed results, which some faults make).
 schema_ok() {
-    "$PYTHON" -c "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))" \
-        "$1" "$top_srcdir/schema/gpuxfer-report.schema.json" 2>&1 | diag
-    "$PYTHON" -c "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))" \
-        "$1" "$top_srcdir/schema/gpuxfer-report.schema.json" >/dev/null 2>&1
+    run_diag "$PYTHON" -c "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))" \
+        "$1" "$top_srcdir/schema/gpuxfer-report.schema.json"
 }
 json_get() { "$PYTHON" -c "import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2]))" "$@"; }
 show() { { echo "exit $rc"; cat "$dir/$1.err"; } | diag; }
