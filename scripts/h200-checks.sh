@@ -2,7 +2,7 @@
 # The GPU-machine checks behind the closing notes, run there from the repository root with
 # .gpukit (device kit), build-gpu (an x86-64 build against the kit's CUDA-aware Open MPI) and
 # .whl (jsonschema wheels for the tests' report checks) carried along. Writes under $OUT.
-#   scripts/h200-checks.sh topo|suite|faults|sanitizer|bench|soak|sweep ...
+#   scripts/h200-checks.sh topo|suite|faults|sanitizer|bench|soak|sweep|zerocopy|sticky|limits ...
 set -u
 . .gpukit/env.sh
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target /tmp/site \
@@ -69,6 +69,28 @@ for what in "$@"; do
             timeout 60 env $env mpirun -np 2 --bind-to none "$G" --path nccl --pattern bw --sizes 256M,1G \
                 --calibrate off --output /tmp/nccl.json --force 2>&1 | grep -E '^ +[0-9]+ +0->1' | \
                 sed "s/^/nccl ${env:-defaults}: /"
+        done ;;
+    limits)
+        # What limits the paths that miss their goals (issue: performance): the unified paths'
+        # stage times; MPI on pinned host memory with as few messages in flight as the staged
+        # ring has (window 1, 2, 4) at its chunk sizes, beside the windowed default.
+        timeout 200 mpirun -np 2 --bind-to none "$G" --path unified-prefetch,unified-demand \
+            --pattern bw,latency --sizes 64M,256M --iters 5 --quiet \
+            --output "$OUT/h200x4-unified-stages.json" 2>&1 | quiet_ompi >"$OUT/h200x4-unified-stages.txt"
+        echo "unified rc=$?"
+        python3 - "$OUT/h200x4-unified-stages.json" <<'PY'
+import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    st = ", ".join("%s %.1f/%.1f us" % (s["name"], s["initiator_us"], s["peer_us"])
+                   for s in r.get("stages", []))
+    print("%-16s %-7s %10d %10.3f %-5s %s" % (r["path"], r["pattern"], r["size"],
+                                            r["stats"]["median"], r["unit"], st))
+PY
+        for w in 1 2 4 default; do
+            wopt="--window $w"; [ $w = default ] && wopt=
+            timeout 100 mpirun -np 2 --bind-to none "$G" --path mpi --mem pinned --pattern bw \
+                --sizes 4M,16M $wopt --calibrate off --quiet --output /tmp/win.json --force 2>&1 |
+                grep -E '^ +[0-9]+ +0->1' | sed "s/^/mpi pinned window $w: /"
         done ;;
     sticky)
         # A real sticky CUDA error (illegal address on rank 1 at 4K): failed result, every rank
