@@ -153,10 +153,11 @@ static int plan_make(const struct gx_job *job, const struct gx_options *o, struc
                 continue;
             int src = run->mem_src != GX_MEM_DEFAULT ? run->mem_src : ops->default_src;
             int dst = run->mem_dst != GX_MEM_DEFAULT ? run->mem_dst : ops->default_dst;
-            unsigned need = ops->calibrates(src, dst) & (GX_CAL_COPY | GX_CAL_PEER | GX_CAL_MPI);
+            unsigned cal = ops->calibrates(src, dst);
+            unsigned need = cal & (GX_CAL_COPY | GX_CAL_PEER | GX_CAL_MPI);
             if (!need)
                 continue;
-            rc = plan_sizes(p, run, ops, ops->calibrates(src, dst), err);
+            rc = plan_sizes(p, run, ops, cal, err);
             for (int k = 0; k < pairs.nrounds && rc == GX_OK; k++)
                 for (int i = 0; i < pairs.rounds[k].npairs && rc == GX_OK; i++) {
                     const struct gx_pair *pr = &pairs.rounds[k].pairs[i];
@@ -260,12 +261,12 @@ static int ship(const struct gx_job *job, int owner, const struct gx_ceil_curve 
 /* Tells the watchdog what is calibrated, by whom, for how long at most: 60 s + the bytes the
  * task moves at 0.5 GB/s, unless --timeout says otherwise. */
 static void arm(const struct gx_job *job, const char *what, int a, int b,
-                const struct gx_ceil_curve *const *curves, int ncurves)
+                const struct gx_ceil_curve *curves, int ncurves)
 {
     double bytes = 0;
     for (int k = 0; k < ncurves; k++)
-        for (int i = 0; i < curves[k]->n; i++) {
-            double s = (double)curves[k]->pts[i].size;
+        for (int i = 0; i < curves[k].n; i++) {
+            double s = (double)curves[k].pts[i].size;
             bytes += (s > GX_CAL_TARGET_BYTES ? s : GX_CAL_TARGET_BYTES) * (GX_CAL_REPEATS + 1);
         }
     int ranks[2] = {a, b};
@@ -275,9 +276,13 @@ static void arm(const struct gx_job *job, const char *what, int a, int b,
                     job->g->timeout > 0 ? (double)job->g->timeout : 60.0 + 2.0 * bytes / 1e9);
 }
 
-/* The task is over on every rank before the next begins: no two tasks share a link. */
-static int end_task(const struct gx_job *job, struct gx_err *err)
+/* The owner's curves to rank 0; the task is over on every rank before the next begins: no two
+ * tasks share a link. */
+static int end_task(const struct gx_job *job, int owner, const struct gx_ceil_curve *c, int n,
+                    struct gx_ceilings *all, struct gx_err *err)
 {
+    for (int k = 0; k < n; k++)
+        GX_TRY(ship(job, owner, &c[k], all, err));
     gx_watchdog_measured();
     GX_MPI_TRY(err, MPI_Barrier(job->comm));
     gx_watchdog_disarm();
@@ -581,16 +586,12 @@ static int task_copies(const struct gx_job *job, const struct plan *p, int g,
     if (rc == GX_OK)
         rc = curve_init(&c[1], GX_CEIL_D2H, g, -1, &p->sets[SET_COPY], err);
     if (rc == GX_OK) {
-        const struct gx_ceil_curve *cs[2] = {&c[0], &c[1]};
         char what[64];
         snprintf(what, sizeof what, "H2D and D2H copies of rank %d's GPU", g);
-        arm(job, what, g, -1, cs, 2);
+        arm(job, what, g, -1, c, 2);
         if (job->rank == g)
             gx_cal_copies(job, &c[0], &c[1]);
-        for (int k = 0; k < 2 && rc == GX_OK; k++)
-            rc = ship(job, g, &c[k], all, err);
-        if (rc == GX_OK)
-            rc = end_task(job, err);
+        rc = end_task(job, g, c, 2, all, err);
     }
     curves_free(c, 2);
     return rc;
@@ -613,16 +614,12 @@ static int task_peer(const struct gx_job *job, const struct plan *p, const struc
             rc = ship(job, 0, &c[k], all, err);
         }
     } else if (rc == GX_OK) {
-        const struct gx_ceil_curve *cs[2] = {&c[0], &c[1]};
         char what[64];
         snprintf(what, sizeof what, "peer copies %d->%d", pr->a, pr->b);
-        arm(job, what, pr->a, pr->b, cs, 2);
+        arm(job, what, pr->a, pr->b, c, 2);
         if (job->rank == pr->a)
             gx_cal_peer(job, pr->b, busids[pr->b], &c[0], &c[1]);
-        for (int k = 0; k < 2 && rc == GX_OK; k++)
-            rc = ship(job, pr->a, &c[k], all, err);
-        if (rc == GX_OK)
-            rc = end_task(job, err);
+        rc = end_task(job, pr->a, c, 2, all, err);
     }
     curves_free(c, 2);
     return rc;
@@ -639,20 +636,17 @@ static int task_mpi(const struct gx_job *job, const struct plan *p, const struct
     if (rc == GX_OK)
         rc = curve_init(&c[2], GX_CEIL_MPI_LAT, pr->a, pr->b, &p->sets[SET_LAT], err);
     if (rc == GX_OK) {
-        const struct gx_ceil_curve *cs[3] = {&c[0], &c[1], &c[2]};
         char what[64];
         snprintf(what, sizeof what, "MPI host to host %d->%d", pr->a, pr->b);
-        arm(job, what, pr->a, pr->b, cs, 3);
+        arm(job, what, pr->a, pr->b, c, 3);
         if (pr->a == pr->b) {
             for (int k = 0; k < 3; k++)
                 snprintf(c[k].absent, sizeof c[k].absent, "a rank with itself");
         } else if (job->rank == pr->a || job->rank == pr->b) {
             rc = mpi_pair(job, pr->a, pr->b, c, err);
         }
-        for (int k = 0; k < 3 && rc == GX_OK; k++)
-            rc = ship(job, pr->a, &c[k], all, err);
         if (rc == GX_OK)
-            rc = end_task(job, err);
+            rc = end_task(job, pr->a, c, 3, all, err);
     }
     curves_free(c, 3);
     return rc;

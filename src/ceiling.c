@@ -155,8 +155,12 @@ void gx_ceiling_apply(const struct gx_ceilings *c, const struct gx_path_ops *ops
         return;
     }
     double ceil = ops->ceiling(c, res, what, len);
-    if (!(ceil > 0))
+    if (!(ceil > 0)) {
+        /* A path with nothing to bound a pattern by returns 0 and leaves the reason to this. */
+        if (!what[0])
+            snprintf(what, len, "no %s ceiling for %s", res->pattern, ops->name);
         return;
+    }
     double med = res->stats.median;
     int latency = gx_unit_lower_is_better(res->unit);
     res->ceiling = ceil;

@@ -120,10 +120,8 @@ static double nccl_ceiling(const struct gx_ceilings *c, const struct gx_result *
                            size_t len)
 {
     int pat = gx_ceil_pattern(res), bi = pat == GX_PAT_BIBW;
-    if (pat == GX_PAT_LATENCY) {
-        snprintf(what, len, "no latency ceiling for nccl");
-        return 0;
-    }
+    if (pat == GX_PAT_LATENCY)
+        return 0; /* gx_ceiling_apply says why */
     struct gx_ceil_stage s =
         res->same_node
             ? (struct gx_ceil_stage){bi ? "peer copy both ways" : "peer copy",

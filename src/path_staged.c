@@ -236,8 +236,7 @@ static double staged_ceiling(const struct gx_ceilings *c, const struct gx_result
     int a = res->a, b = res->b;
     switch (gx_ceil_pattern(res)) {
     case GX_PAT_LATENCY:
-        snprintf(what, len, "no latency ceiling for staged");
-        return 0;
+        return 0; /* gx_ceiling_apply says why */
     case GX_PAT_BW: {
         const struct gx_ceil_stage st[] = {
             {"D2H", GX_CEIL_D2H, a, -1, 1},
