@@ -19,10 +19,17 @@ static int rank_at(const cJSON *ranks, int i)
     return cJSON_IsNumber(r) ? (int)r->valuedouble : -1;
 }
 
-static const char *pair_type(const cJSON *res, const cJSON *pairs)
+/* The pair types, in the order the plan lists them. */
+enum { PT_NVLINK, PT_PCIE, PT_NODE, PT_SAME_GPU, PT_OTHER, PT_COUNT };
+static const char *const pair_type_names[PT_COUNT] = {
+    [PT_NVLINK] = "same node, NVLink", [PT_PCIE] = "same node, PCIe", [PT_NODE] = "same node",
+    [PT_SAME_GPU] = "same node, same GPU", [PT_OTHER] = "other node",
+};
+
+static int pair_type(const cJSON *res, const cJSON *pairs)
 {
     if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "same_node")))
-        return "other node";
+        return PT_OTHER;
     const cJSON *rr = cJSON_GetObjectItemCaseSensitive(res, "ranks"), *p;
     cJSON_ArrayForEach(p, pairs)
     {
@@ -31,14 +38,14 @@ static const char *pair_type(const cJSON *res, const cJSON *pairs)
             continue;
         const char *link = gx_json_str(p, "link");
         if (strncmp(link, "NV", 2) == 0)
-            return "same node, NVLink";
+            return PT_NVLINK;
         if (strcmp(link, "X") == 0)
-            return "same node, same GPU";
+            return PT_SAME_GPU;
         if (link[0] && strcmp(link, "?") != 0)
-            return "same node, PCIe";
+            return PT_PCIE;
         break;
     }
-    return "same node";
+    return PT_NODE;
 }
 
 static int usable(const cJSON *r)
@@ -83,23 +90,25 @@ static int by_gbps_desc(const void *x, const void *y)
 
 /* One row: the ways measured at the class's largest size for this pair type, averaged over the
  * pairs; the best of each path competes (the runner-up is another path, not another chunk). */
-static cJSON *plan_row(const cJSON *results, const cJSON *pairs, const char *type, int cls,
+static cJSON *plan_row(const cJSON *results, const int *type_of, int type, int cls,
                        struct plan_way *ways, int cap)
 {
     double size = 0;
     const cJSON *r;
+    int k = 0;
     cJSON_ArrayForEach(r, results)
     {
-        if (usable(r) && (int)gx_size_class((size_t)gx_json_num(r, "size")) == cls &&
-            strcmp(pair_type(r, pairs), type) == 0 && gx_json_num(r, "size") > size)
+        if (type_of[k++] == type && (int)gx_size_class((size_t)gx_json_num(r, "size")) == cls &&
+            gx_json_num(r, "size") > size)
             size = gx_json_num(r, "size");
     }
     if (size == 0)
         return NULL;
     int n = 0;
+    k = 0;
     cJSON_ArrayForEach(r, results)
     {
-        if (!usable(r) || gx_json_num(r, "size") != size || strcmp(pair_type(r, pairs), type) != 0)
+        if (type_of[k++] != type || gx_json_num(r, "size") != size)
             continue;
         int i = 0;
         while (i < n && !gx_json_same_config(ways[i].first, r))
@@ -118,7 +127,7 @@ static cJSON *plan_row(const cJSON *results, const cJSON *pairs, const char *typ
     }
     qsort(ways, (size_t)n, sizeof *ways, by_gbps_desc);
     cJSON *row = cJSON_CreateObject();
-    cJSON_AddStringToObject(row, "pair_type", type);
+    cJSON_AddStringToObject(row, "pair_type", pair_type_names[type]);
     cJSON_AddStringToObject(row, "size_class", gx_size_class_name((enum gx_size_class)cls));
     cJSON_AddNumberToObject(row, "size", size);
     cJSON_AddItemToObject(row, "best", way_json(&ways[0]));
@@ -134,22 +143,30 @@ static cJSON *plan_row(const cJSON *results, const cJSON *pairs, const char *typ
 
 cJSON *gx_plan(const cJSON *results, const cJSON *pairs)
 {
-    static const char *const types[] = {"same node, NVLink", "same node, PCIe", "same node",
-                                        "same node, same GPU", "other node"};
     int cap = cJSON_GetArraySize(results) + 1;
     struct plan_way *ways = calloc((size_t)cap, sizeof *ways);
+    /* Each result's pair type, looked up once (-1: not usable in any row). */
+    int *type_of = calloc((size_t)cap, sizeof *type_of);
     cJSON *plan = cJSON_CreateArray();
-    if (!ways || !plan) {
+    if (!ways || !type_of || !plan) {
         free(ways);
+        free(type_of);
         cJSON_Delete(plan);
         return NULL;
     }
-    for (size_t t = 0; t < sizeof types / sizeof *types; t++)
+    const cJSON *r;
+    int k = 0;
+    cJSON_ArrayForEach(r, results)
+    {
+        type_of[k++] = usable(r) ? pair_type(r, pairs) : -1;
+    }
+    for (int t = 0; t < PT_COUNT; t++)
         for (int c = 0; c < GX_CLASS_COUNT; c++) {
-            cJSON *row = plan_row(results, pairs, types[t], c, ways, cap);
+            cJSON *row = plan_row(results, type_of, t, c, ways, cap);
             if (row)
                 cJSON_AddItemToArray(plan, row);
         }
+    free(type_of);
     free(ways);
     return plan;
 }
