@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define GX_TAG_PAIR_AGREE 103
+#define GX_TAG_AUTO_CHOICE 104
+
 int gx_pair_agree(struct gx_ep *ep, int rc, struct gx_err *err)
 {
     /* Both sides of a pair must take the same branch (skip a size, go on), or one would wait
@@ -21,8 +24,9 @@ int gx_pair_agree(struct gx_ep *ep, int rc, struct gx_err *err)
     memset(mine.msg, 0, sizeof mine.msg);
     if (rc != GX_OK)
         memcpy(mine.msg, err->msg, sizeof mine.msg);
-    GX_MPI_TRY(err, MPI_Sendrecv(&mine, (int)sizeof mine, MPI_BYTE, ep->peer, 103, &theirs,
-                                 (int)sizeof theirs, MPI_BYTE, ep->peer, 103, ep->job->comm,
+    GX_MPI_TRY(err, MPI_Sendrecv(&mine, (int)sizeof mine, MPI_BYTE, ep->peer, GX_TAG_PAIR_AGREE,
+                                 &theirs, (int)sizeof theirs, MPI_BYTE, ep->peer,
+                                 GX_TAG_PAIR_AGREE, ep->job->comm,
                                  MPI_STATUS_IGNORE));
     if (rc != GX_OK)
         return rc;
@@ -225,9 +229,11 @@ int gx_measure_auto(struct gx_bench *b, const struct gx_axes *ax, struct gx_reco
         int64_t choice[2] = {(int64_t)best.chunk, best.depth};
         struct gx_ep *ep = &b->ep;
         if (ep->initiator)
-            GX_MPI_TRY(err, MPI_Send(choice, 2, MPI_INT64_T, ep->peer, 104, ep->job->comm));
+            GX_MPI_TRY(err, MPI_Send(choice, 2, MPI_INT64_T, ep->peer, GX_TAG_AUTO_CHOICE,
+                                     ep->job->comm));
         else
-            GX_MPI_TRY(err, MPI_Recv(choice, 2, MPI_INT64_T, ep->peer, 104, ep->job->comm,
+            GX_MPI_TRY(err, MPI_Recv(choice, 2, MPI_INT64_T, ep->peer, GX_TAG_AUTO_CHOICE,
+                                     ep->job->comm,
                                      MPI_STATUS_IGNORE));
         best.chunk = (size_t)choice[0];
         best.depth = (int)choice[1];
