@@ -50,7 +50,8 @@ struct plan {
     struct size_set sets[NSETS];
     char *copy_rank;           /* per rank: measure its GPU's copies */
     struct cal_pair *pairs;
-    int npairs, cap;
+    int npairs;
+    size_t cap;
     unsigned need;             /* union over the pairs */
 };
 
@@ -61,14 +62,10 @@ static int set_add(struct size_set *s, size_t v, struct gx_err *err)
         i++;
     if (i < s->n && s->v[i] == v)
         return GX_OK;
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 16;
-        size_t *n = realloc(s->v, cap * sizeof *n);
-        if (!n)
-            return gx_fail(err, GX_ERUNTIME, "out of host memory planning the calibration");
-        s->v = n;
-        s->cap = cap;
-    }
+    size_t *grown = gx_grow(s->v, &s->cap, s->n, 16, sizeof *grown);
+    if (!grown)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory planning the calibration");
+    s->v = grown;
     memmove(s->v + i + 1, s->v + i, (s->n - i) * sizeof *s->v);
     s->v[i] = v;
     s->n++;
@@ -82,14 +79,10 @@ static int pair_add(struct plan *p, int a, int b, unsigned need, struct gx_err *
             p->pairs[i].need |= need;
             return GX_OK;
         }
-    if (p->npairs == p->cap) {
-        int cap = p->cap ? 2 * p->cap : 8;
-        struct cal_pair *n = realloc(p->pairs, (size_t)cap * sizeof *n);
-        if (!n)
-            return gx_fail(err, GX_ERUNTIME, "out of host memory planning the calibration");
-        p->pairs = n;
-        p->cap = cap;
-    }
+    struct cal_pair *grown = gx_grow(p->pairs, &p->cap, (size_t)p->npairs, 8, sizeof *grown);
+    if (!grown)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory planning the calibration");
+    p->pairs = grown;
     p->pairs[p->npairs++] = (struct cal_pair){a, b, need};
     return GX_OK;
 }

@@ -27,14 +27,10 @@ const char *gx_ceil_kind_unit(enum gx_ceil_kind k)
 int gx_ceilings_add(struct gx_ceilings *c, const struct gx_ceil_curve *curve,
                     const struct gx_ceil_point *pts, struct gx_err *err)
 {
-    if (c->n == c->cap) {
-        int cap = c->cap ? 2 * c->cap : 8;
-        struct gx_ceil_curve *v = realloc(c->curves, (size_t)cap * sizeof *v);
-        if (!v)
-            return gx_fail(err, GX_ERUNTIME, "out of host memory for the ceilings");
-        c->curves = v;
-        c->cap = cap;
-    }
+    struct gx_ceil_curve *grown = gx_grow(c->curves, &c->cap, (size_t)c->n, 8, sizeof *grown);
+    if (!grown)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory for the ceilings");
+    c->curves = grown;
     struct gx_ceil_curve *dst = &c->curves[c->n];
     *dst = *curve;
     dst->pts = NULL;

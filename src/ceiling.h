@@ -43,7 +43,8 @@ struct gx_ceil_curve {
 
 /* Every ceiling of the job (rank 0 holds them all after calibration). */
 struct gx_ceilings {
-    int n, cap;
+    int n;
+    size_t cap;
     struct gx_ceil_curve *curves;
     double seconds;             /* how long the calibration took */
 };

@@ -2,6 +2,7 @@
 
 #include <mpi.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 int gx_fail(struct gx_err *err, int rc, const char *fmt, ...)
@@ -40,4 +41,15 @@ int gx_fail_mpi(struct gx_err *err, int mpirc, const char *call, const char *fil
     if (MPI_Error_string(mpirc, text, &len) != MPI_SUCCESS)
         snprintf(text, sizeof text, "MPI error %d", mpirc);
     return gx_fail(err, GX_ERUNTIME, "%s failed at %s:%d: %s", call, file, line, text);
+}
+
+void *gx_grow(void *v, size_t *cap, size_t n, size_t first, size_t elem)
+{
+    if (n < *cap)
+        return v;
+    size_t want = *cap ? 2 * *cap : first;
+    void *grown = realloc(v, want * elem);
+    if (grown)
+        *cap = want;
+    return grown;
 }

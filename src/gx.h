@@ -47,6 +47,11 @@ int gx_fail_mpi(struct gx_err *err, int mpirc, const char *call, const char *fil
 
 #define GX_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* A growing array with room for one more of its n elements: v itself while n < *cap, else v
+ * reallocated to twice the capacity (`first` elements at the start) and *cap updated; NULL when
+ * memory ran out, v and *cap left as they were. */
+void *gx_grow(void *v, size_t *cap, size_t n, size_t first, size_t elem);
+
 /* Memory kinds: index into gx_mem_table (mem.c). */
 enum gx_mem_kind {
     GX_MEM_PAGEABLE,
