@@ -11,6 +11,8 @@ export PYTHONPATH=/tmp/site
 G=$PWD/build-gpu/src/gpuxfer
 export GPUXFER=$G MPIRUN=mpirun PYTHON=python3 top_srcdir=$PWD TEST_TMP=/tmp/gx
 OUT=${OUT:-/tmp/out}
+# Output files are named after the machine: h200x4-... on 4 x H200, h200x2-... on 2.
+MACH=${MACH:-h200x$(nvidia-smi -L 2>/dev/null | grep -c "^GPU")}
 mkdir -p "$TEST_TMP" "$OUT"
 quiet_ompi() { grep -v -e cuMemHostRegister -e '^ *cuMemHostRegister' -e 'help_aggregate' -e '^-----' ; }
 for what in "$@"; do
@@ -20,9 +22,9 @@ for what in "$@"; do
         # Every ordered pair of the 4 GPUs, p2p and NCCL: the topology header, the pair matrix.
         timeout 300 mpirun -np 4 --bind-to none "$G" --pairs all --path p2p,nccl \
             --pattern latency,bw --sizes 8,64M --iters 20 --quiet \
-            --output "$OUT/h200x4-allpairs.json" 2>&1 | quiet_ompi | tee "$OUT/h200x4-allpairs.txt" |
+            --output "$OUT/${MACH}-allpairs.json" 2>&1 | quiet_ompi | tee "$OUT/${MACH}-allpairs.txt" |
             sed -n '1,12p;/pair matrix/,/^$/p'
-        python3 tests/check_report.py "$OUT/h200x4-allpairs.json" --ranks 4 && echo "report valid" ;;
+        python3 tests/check_report.py "$OUT/${MACH}-allpairs.json" --ranks 4 && echo "report valid" ;;
     suite)
         timeout ${SUITE_LIMIT:-150} sh tests/gpu_paths.sh >"$OUT/gpu_paths.tap" 2>&1
         echo "gpu_paths rc=$?"; grep -E '^not ok|^1\.\.' "$OUT/gpu_paths.tap" ;;
@@ -44,26 +46,26 @@ for what in "$@"; do
     bench)
         # The full sweep with calibration and the goals table (issue: performance).
         MPIRUN_ARGS="--bind-to none" timeout ${BENCH_LIMIT:-570} bash scripts/gpuxfer-bench -n 2 \
-            -o /tmp/bench -t $(( ${BENCH_LIMIT:-570} - 20 )) 2>&1 | tee "$OUT/h200x4-bench-goals.txt"
+            -o /tmp/bench -t $(( ${BENCH_LIMIT:-570} - 20 )) 2>&1 | tee "$OUT/${MACH}-bench-goals.txt"
         echo "bench rc=${PIPESTATUS[0]}"
-        cp /tmp/bench/bench.json "$OUT/h200x4-gpu-sweep.json"
-        quiet_ompi </tmp/bench/bench.txt >"$OUT/h200x4-gpu-sweep.txt"
+        cp /tmp/bench/bench.json "$OUT/${MACH}-gpu-sweep.json"
+        quiet_ompi </tmp/bench/bench.txt >"$OUT/${MACH}-gpu-sweep.txt"
         sed -n '/^# calibration/,/^$/p' /tmp/bench/bench.txt | head -40
-        python3 tests/check_report.py "$OUT/h200x4-gpu-sweep.json" --ranks 2 --allow-skipped \
+        python3 tests/check_report.py "$OUT/${MACH}-gpu-sweep.json" --ranks 2 --allow-skipped \
             && echo "report valid" ;;
     soak)
         MPIRUN_ARGS="--bind-to none" timeout $(( ${SOAK_SECONDS:-300} + 200 )) bash scripts/gpuxfer-soak \
             -n 2 -d ${SOAK_SECONDS:-300} -i 5 -o /tmp/soak -- --calibrate off 2>&1 | \
-            tee "$OUT/h200x4-soak.txt" | tail -n 40
+            tee "$OUT/${MACH}-soak.txt" | tail -n 40
         echo "soak rc=${PIPESTATUS[0]}"
-        cp /tmp/soak/report.json "$OUT/h200x4-soak.json"; cp /tmp/soak/samples.tsv "$OUT/h200x4-soak-samples.tsv" ;;
+        cp /tmp/soak/report.json "$OUT/${MACH}-soak.json"; cp /tmp/soak/samples.tsv "$OUT/${MACH}-soak-samples.tsv" ;;
     zerocopy)
         # Chunked zerocopy and p2p at large sizes with --chunk auto, against this run's ceilings;
         # NCCL with its defaults and with copy-engine p2p (NCCL_P2P_USE_CUDA_MEMCPY=1).
         timeout 150 mpirun -np 2 --bind-to none "$G" --path zerocopy,p2p --pattern bw --chunk auto \
-            --sizes 8M,64M,128M,1G --quiet --output "$OUT/h200x4-zerocopy-p2p.json" 2>&1 | quiet_ompi \
-            >"$OUT/h200x4-zerocopy-p2p.txt"
-        echo "zerocopy/p2p rc=$?"; python3 scripts/gpuxfer-goals "$OUT/h200x4-zerocopy-p2p.json" | grep -v '^cv'
+            --sizes 8M,64M,128M,1G --quiet --output "$OUT/${MACH}-zerocopy-p2p.json" 2>&1 | quiet_ompi \
+            >"$OUT/${MACH}-zerocopy-p2p.txt"
+        echo "zerocopy/p2p rc=$?"; python3 scripts/gpuxfer-goals "$OUT/${MACH}-zerocopy-p2p.json" | grep -v '^cv'
         for env in "" NCCL_P2P_USE_CUDA_MEMCPY=1 NCCL_P2P_NVL_CHUNKSIZE=2097152; do
             # local ranks inherit mpirun's environment
             timeout 60 env $env mpirun -np 2 --bind-to none "$G" --path nccl --pattern bw --sizes 256M,1G \
@@ -76,9 +78,9 @@ for what in "$@"; do
         # ring has (window 1, 2, 4) at its chunk sizes, beside the windowed default.
         timeout 200 mpirun -np 2 --bind-to none "$G" --path unified-prefetch,unified-demand \
             --pattern bw,latency --sizes 64M,256M --iters 5 --quiet \
-            --output "$OUT/h200x4-unified-stages.json" 2>&1 | quiet_ompi >"$OUT/h200x4-unified-stages.txt"
+            --output "$OUT/${MACH}-unified-stages.json" 2>&1 | quiet_ompi >"$OUT/${MACH}-unified-stages.txt"
         echo "unified rc=$?"
-        python3 - "$OUT/h200x4-unified-stages.json" <<'PY'
+        python3 - "$OUT/${MACH}-unified-stages.json" <<'PY'
 import json, sys
 for r in json.load(open(sys.argv[1]))["results"]:
     st = ", ".join("%s %.1f/%.1f us" % (s["name"], s["initiator_us"], s["peer_us"])
@@ -91,7 +93,15 @@ PY
             timeout 100 mpirun -np 2 --bind-to none "$G" --path mpi --mem pinned --pattern bw \
                 --sizes 4M,16M $wopt --calibrate off --quiet --output /tmp/win.json --force 2>&1 |
                 grep -E '^ +[0-9]+ +0->1' | sed "s/^/mpi pinned window $w: /"
-        done ;;
+        done
+        # CUDA-aware MPI on the managed buffers themselves, and 8 B latency of p2p beside MPI
+        # on device buffers: the token and copy costs that p2p's ping-pong adds up.
+        timeout 100 mpirun -np 2 --bind-to none "$G" --path mpi --mem managed --pattern bw \
+            --sizes 64M,256M --calibrate off --quiet --output /tmp/mm.json --force 2>&1 |
+            grep -E '^ +[0-9]+ +0->1' | sed "s/^/mpi managed: /"
+        timeout 100 mpirun -np 2 --bind-to none "$G" --path p2p,mpi --pattern latency --sizes 8 \
+            --iters 2000 --calibrate off --quiet --output /tmp/lat.json --force 2>&1 |
+            grep -E '^ +[0-9]+ +0->1' | sed "s/^/latency: /" ;;
     sticky)
         # A real sticky CUDA error (illegal address on rank 1 at 4K): failed result, every rank
         # stops, report written with the error, exit 3, no hang.
@@ -105,7 +115,7 @@ PY
         echo "faults rc=$?"; grep -E '^not ok|^1\.\.|cuda|SKIP' "$OUT/faults.tap" ;;
     sweep)
         timeout 330 mpirun -np 2 --bind-to none "$G" --scenario scenarios/gpu-sweep.json --quiet \
-            --output "$OUT/h200x4-gpu-sweep.json" 2>&1 | quiet_ompi >"$OUT/h200x4-gpu-sweep.txt"
-        echo "sweep rc=$?"; python3 scripts/gpuxfer-summary "$OUT/h200x4-gpu-sweep.json" ;;
+            --output "$OUT/${MACH}-gpu-sweep.json" 2>&1 | quiet_ompi >"$OUT/${MACH}-gpu-sweep.txt"
+        echo "sweep rc=$?"; python3 scripts/gpuxfer-summary "$OUT/${MACH}-gpu-sweep.json" ;;
     esac
 done
