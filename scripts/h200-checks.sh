@@ -2,7 +2,8 @@
 # The GPU-machine checks behind the closing notes, run there from the repository root with
 # .gpukit (device kit), build-gpu (an x86-64 build against the kit's CUDA-aware Open MPI) and
 # .whl (jsonschema wheels for the tests' report checks) carried along. Writes under $OUT.
-#   scripts/h200-checks.sh topo|suite|faults|sanitizer|bench|soak|sweep|zerocopy|sticky|limits ...
+#   scripts/h200-checks.sh topo|suite|faults|sanitizer|bench|soak|sweep|zerocopy|sticky|limits|
+#                          unified-ab|latency ...
 set -u
 . .gpukit/env.sh
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target /tmp/site \
@@ -15,6 +16,18 @@ OUT=${OUT:-/tmp/out}
 MACH=${MACH:-h200x$(nvidia-smi -L 2>/dev/null | grep -c "^GPU")}
 mkdir -p "$TEST_TMP" "$OUT"
 quiet_ompi() { grep -v -e cuMemHostRegister -e '^ *cuMemHostRegister' -e 'help_aggregate' -e '^-----' ; }
+# Each result of a report with its median, efficiency and per-stage times (initiator/peer).
+stage_table() {
+    python3 - "$1" <<'PY'
+import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    st = ", ".join("%s %.1f/%.1f us" % (s["name"], s["initiator_us"], s["peer_us"])
+                   for s in r.get("stages", []))
+    eff = "%.1f%%" % (100 * r["efficiency"]) if r.get("efficiency") else "-"
+    print("%-16s %-7s %10d %10.3f %-5s eff %-6s %s" % (r["path"], r["pattern"], r["size"],
+          r["stats"]["median"], r["unit"], eff, st))
+PY
+}
 for what in "$@"; do
     echo "=== $what"
     case $what in
@@ -61,12 +74,17 @@ for what in "$@"; do
         cp /tmp/soak/report.json "$OUT/${MACH}-soak.json"; cp /tmp/soak/samples.tsv "$OUT/${MACH}-soak-samples.tsv" ;;
     zerocopy)
         # Chunked zerocopy and p2p at large sizes with --chunk auto, against this run's ceilings;
-        # NCCL with its defaults and with copy-engine p2p (NCCL_P2P_USE_CUDA_MEMCPY=1).
+        # then the NCCL variants (action nccl).
         timeout 150 mpirun -np 2 --bind-to none "$G" --path zerocopy,p2p --pattern bw --chunk auto \
             --sizes 8M,64M,128M,1G --quiet --output "$OUT/${MACH}-zerocopy-p2p.json" 2>&1 | quiet_ompi \
             >"$OUT/${MACH}-zerocopy-p2p.txt"
         echo "zerocopy/p2p rc=$?"; python3 scripts/gpuxfer-goals "$OUT/${MACH}-zerocopy-p2p.json" | grep -v '^cv'
-        for env in "" NCCL_P2P_USE_CUDA_MEMCPY=1 NCCL_P2P_NVL_CHUNKSIZE=2097152; do
+        bash "$0" nccl ;;
+    nccl)
+        # NCCL send/recv at 256M and 1G with its defaults and with one setting changed at a time:
+        # copy-engine p2p, a larger NVLink chunk, more channels, more threads per channel.
+        for env in "" NCCL_P2P_USE_CUDA_MEMCPY=1 NCCL_P2P_NVL_CHUNKSIZE=2097152 \
+                   NCCL_MIN_P2P_NCHANNELS=32 NCCL_MIN_NCHANNELS=32 NCCL_NTHREADS=512; do
             # local ranks inherit mpirun's environment
             timeout 60 env $env mpirun -np 2 --bind-to none "$G" --path nccl --pattern bw --sizes 256M,1G \
                 --calibrate off --output /tmp/nccl.json --force 2>&1 | grep -E '^ +[0-9]+ +0->1' | \
@@ -80,14 +98,7 @@ for what in "$@"; do
             --pattern bw,latency --sizes 64M,256M --iters 5 --quiet \
             --output "$OUT/${MACH}-unified-stages.json" 2>&1 | quiet_ompi >"$OUT/${MACH}-unified-stages.txt"
         echo "unified rc=$?"
-        python3 - "$OUT/${MACH}-unified-stages.json" <<'PY'
-import json, sys
-for r in json.load(open(sys.argv[1]))["results"]:
-    st = ", ".join("%s %.1f/%.1f us" % (s["name"], s["initiator_us"], s["peer_us"])
-                   for s in r.get("stages", []))
-    print("%-16s %-7s %10d %10.3f %-5s %s" % (r["path"], r["pattern"], r["size"],
-                                            r["stats"]["median"], r["unit"], st))
-PY
+        stage_table "$OUT/${MACH}-unified-stages.json"
         for w in 1 2 4 default; do
             wopt="--window $w"; [ $w = default ] && wopt=
             timeout 100 mpirun -np 2 --bind-to none "$G" --path mpi --mem pinned --pattern bw \
@@ -102,6 +113,24 @@ PY
         timeout 100 mpirun -np 2 --bind-to none "$G" --path p2p,mpi --pattern latency --sizes 8 \
             --iters 2000 --calibrate off --quiet --output /tmp/lat.json --force 2>&1 |
             grep -E '^ +[0-9]+ +0->1' | sed "s/^/latency: /" ;;
+    unified-ab)
+        # The unified paths' stages with MPI's CUDA support on (the kit's default) and off: what
+        # MPI's handling of managed buffers costs.
+        for cs in 1 0; do
+            timeout 200 mpirun -np 2 --bind-to none --mca opal_cuda_support $cs "$G" \
+                --path unified-prefetch,unified-demand --pattern bw --sizes 64M,256M --iters 5 \
+                --quiet --output "$OUT/${MACH}-unified-cuda$cs.json" 2>&1 | quiet_ompi \
+                >"$OUT/${MACH}-unified-cuda$cs.txt"
+            echo "unified opal_cuda_support=$cs rc=$?"
+            stage_table "$OUT/${MACH}-unified-cuda$cs.json"
+        done ;;
+    latency)
+        # 8 B to 128 KiB latency of p2p (the GPUs' own ping-pong up to 64 KiB) beside MPI on
+        # device buffers, every round trip's data checked.
+        timeout 150 mpirun -np 2 --bind-to none "$G" --path p2p,mpi --pattern latency \
+            --sizes 8,4K,64K,128K --iters 2000 --validate all --quiet \
+            --output "$OUT/${MACH}-latency.json" 2>&1 | quiet_ompi >"$OUT/${MACH}-latency.txt"
+        echo "latency rc=$?"; grep -E '^ +[0-9]+ +0->1|^ *size|path' "$OUT/${MACH}-latency.txt" | head -20 ;;
     sticky)
         # A real sticky CUDA error (illegal address on rank 1 at 4K): failed result, every rank
         # stops, report written with the error, exit 3, no hang.

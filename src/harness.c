@@ -118,6 +118,7 @@ static int collect(struct gx_bench *b, const struct gx_axes *ax, const struct gx
             memcpy(res.stage_us[0], c->recs[p->a].stage_us, sizeof res.stage_us[0]);
             memcpy(res.stage_us[1], c->recs[p->b].stage_us, sizeof res.stage_us[1]);
         }
+        res.gpu_timed = c->recs[p->a].gpu_timed;
         if (c->recs[p->a].chunk) { /* set by --chunk auto only */
             res.chunk = (size_t)c->recs[p->a].chunk;
             res.depth = c->recs[p->a].depth;

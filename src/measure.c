@@ -169,6 +169,7 @@ int gx_measure(struct gx_bench *b, const struct gx_axes *ax, struct gx_record *r
         gx_watchdog_progress(i + ax->warmup, ax->warmup + ax->iters);
         if (i == 0)
             memset(ep->stage_s, 0, sizeof ep->stage_s); /* warm-up and validation not counted */
+        ep->gpu_timed = 0;
         if (i >= 0)
             gx_fault_point(ep->job->rank, ax->size, i);
         if (all)
@@ -184,6 +185,7 @@ int gx_measure(struct gx_bench *b, const struct gx_axes *ax, struct gx_record *r
     }
     gx_watchdog_progress(ax->warmup + ax->iters, ax->warmup + ax->iters);
     gx_stats_compute(b->samples, (size_t)ax->iters, &rec->stats);
+    rec->gpu_timed = ep->gpu_timed;
     for (int s = 0; s < GX_MAX_STAGES; s++)
         rec->stage_us[s] = ep->stage_s[s] / (double)ax->iters * 1e6;
     return GX_OK;

@@ -25,6 +25,7 @@ struct gx_record {
      * differently) */
     int64_t chunk;
     int32_t depth, ncand;
+    int32_t gpu_timed, pad; /* the samples are the GPUs' own timings (gx_path_ops.roundtrip) */
     struct gx_auto_cand cand[GX_AUTO_MAX_CANDIDATES];
     double stage_us[GX_MAX_STAGES]; /* this rank's time per timed iteration in each stage */
 };

@@ -27,6 +27,7 @@ struct gx_ep {
      * timed iterations: where a slow path's time goes. Paths whose stages are synchronous
      * anyway add to it; the harness resets and reports it. */
     double stage_s[GX_MAX_STAGES];
+    int gpu_timed; /* the last iteration was timed by the GPUs (gx_path_ops.roundtrip) */
 };
 
 /* Adds the time since t0 (MPI_Wtime) to stage i. */
@@ -73,6 +74,11 @@ struct gx_path_ops {
      * both at once (BOTH). Returns when every message is complete: on the receiving side, the
      * data is in dst and synchronized with the host. */
     int (*xfer)(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes, struct gx_err *err);
+    /* Optional: one latency round trip of `bytes` that the GPUs start, signal and time
+     * themselves (no host on the path); *seconds is the round trip the initiator's GPU timed.
+     * GX_ESKIP, with nothing done, where it does not apply (this size, this pair; both sides
+     * decide alike): the latency pattern then times a SEND and a RECV of xfer instead. */
+    int (*roundtrip)(struct gx_ep *ep, size_t bytes, double *seconds, struct gx_err *err);
     void (*close)(struct gx_ep *ep);
     /* Optional: the measured limit that bounds this result (in res->unit) from the job's
      * ceilings, writing into `what` which one it is ("peer copy GPU 0 -> GPU 1"); 0 when none

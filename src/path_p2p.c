@@ -5,13 +5,20 @@
  * push needs two MPI messages: "ready" (the receiver will not touch dst until it hears "done";
  * without it the sender could land data before the receiver's poison) and "done" (sent after
  * the sender synchronized its copies, so the data is complete in the receiver's memory).
- * Chunks are spread over --depth streams so that several copies can be in flight. */
+ * Chunks are spread over --depth streams so that several copies can be in flight.
+ *
+ * Latency up to GX_P2P_PINGPONG_MAX is a round trip the two GPUs make by themselves
+ * (kernels/pingpong.cu: SM stores into the peer's buffer and a flag word behind them), timed on
+ * the initiator's GPU: the copy engine's launch and the MPI tokens, several microseconds each,
+ * would otherwise be most of what an 8-byte latency measures. */
 #include "config.h"
 
 #include "chunk.h"
 #include "cuda_util.h"
 #include "gpu.h"
+#include "kernels.h"
 #include "path.h"
+#include "topo.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -20,12 +27,21 @@
 #define GX_TAG_P2P_DONE 121
 #define GX_TAG_P2P_HANDLE 122
 #define GX_TAG_P2P_BUSID 123
+#define GX_TAG_P2P_SIG 124
 #define GX_P2P_MAX_STREAMS 64
+/* Above this, one block's stores are slower than a copy engine. */
+#define GX_P2P_PINGPONG_MAX ((size_t)64 << 10)
+/* How long either half of a ping-pong waits for the other before it gives up. */
+#define GX_P2P_PINGPONG_LIMIT_NS 10000000000ull
 
 struct p2p_priv {
     cudaStream_t streams[GX_P2P_MAX_STREAMS];
     int nstreams;
     void *peer_dst;       /* the peer's dst, opened from its IPC handle */
+    unsigned long long *sig;      /* own ping-pong flag words (enum gx_pingpong_sig) */
+    unsigned long long *peer_sig; /* the peer's, opened from its IPC handle */
+    unsigned long long seq;       /* round trips so far: both sides count alike */
+    int same_gpu;                 /* both ranks on one GPU: no ping-pong between two GPUs */
 };
 
 static int p2p_filter(struct gx_ep *ep, struct gx_err *why)
@@ -64,7 +80,54 @@ static void close_peer(struct p2p_priv *p)
 {
     if (p->peer_dst)
         cudaIpcCloseMemHandle(p->peer_dst);
+    if (p->peer_sig)
+        cudaIpcCloseMemHandle(p->peer_sig);
     p->peer_dst = NULL;
+    p->peer_sig = NULL;
+}
+
+/* Exports `mine` and opens the peer's export of the same buffer; both sides exchange even
+ * after a local failure, so neither waits for the other. */
+static int swap_handles(struct gx_ep *ep, void *mine, int tag, void **theirs, struct gx_err *err)
+{
+    cudaIpcMemHandle_t h_mine, h_theirs;
+    memset(&h_mine, 0, sizeof h_mine);
+    int rc = GX_OK;
+    cudaError_t ce = mine ? cudaIpcGetMemHandle(&h_mine, mine) : cudaErrorInvalidValue;
+    if (ce != cudaSuccess)
+        rc = gx_fail_cuda(err, ce, "cudaIpcGetMemHandle", __FILE__, __LINE__);
+    GX_MPI_TRY(err, MPI_Sendrecv(&h_mine, sizeof h_mine, MPI_BYTE, ep->peer, tag, &h_theirs,
+                                 sizeof h_theirs, MPI_BYTE, ep->peer, tag, ep->job->comm,
+                                 MPI_STATUS_IGNORE));
+    GX_TRY(rc);
+    GX_CUDA_TRY(err, cudaIpcOpenMemHandle(theirs, h_theirs, cudaIpcMemLazyEnablePeerAccess));
+    return GX_OK;
+}
+
+/* The flag words live as long as the path: sequence numbers never repeat, so they need no
+ * reset when the buffers are reallocated. */
+static int open_sig(struct gx_ep *ep, struct p2p_priv *p, struct gx_err *err)
+{
+    cudaError_t ce = cudaSuccess;
+    if (!p->sig) {
+        ce = cudaMalloc((void **)&p->sig, GX_PP_WORDS * sizeof *p->sig);
+        if (ce == cudaSuccess)
+            ce = cudaMemset(p->sig, 0, GX_PP_WORDS * sizeof *p->sig);
+        if (ce != cudaSuccess) {
+            cudaFree(p->sig);
+            p->sig = NULL;
+        }
+    }
+    int rc = swap_handles(ep, p->sig, GX_TAG_P2P_SIG, (void **)&p->peer_sig, err);
+    if (ce != cudaSuccess)
+        rc = gx_fail_cuda(err, ce, "cudaMalloc (p2p flag words)", __FILE__, __LINE__);
+    GX_TRY(rc);
+    /* Two halves on one GPU would spin in turns, a time slice each. */
+    const struct gx_topo_rank *t = ep->job->topo;
+    p->same_gpu = 0;
+    for (int i = 0; t && i < t->nshared; i++)
+        p->same_gpu |= t->shared_with[i] == ep->peer;
+    return GX_OK;
 }
 
 /* After every (re)allocation: export dst, open the peer's (cached until the next one). */
@@ -77,18 +140,8 @@ static int p2p_open(struct gx_ep *ep, struct gx_err *err)
         ep->priv = p;
     }
     close_peer(p);
-    cudaIpcMemHandle_t mine, theirs;
-    memset(&mine, 0, sizeof mine);
-    int rc = GX_OK;
-    cudaError_t ce = cudaIpcGetMemHandle(&mine, ep->dst);
-    if (ce != cudaSuccess)
-        rc = gx_fail_cuda(err, ce, "cudaIpcGetMemHandle", __FILE__, __LINE__);
-    GX_MPI_TRY(err, MPI_Sendrecv(&mine, sizeof mine, MPI_BYTE, ep->peer, GX_TAG_P2P_HANDLE,
-                                 &theirs, sizeof theirs, MPI_BYTE, ep->peer, GX_TAG_P2P_HANDLE,
-                                 ep->job->comm, MPI_STATUS_IGNORE));
-    GX_TRY(rc);
-    GX_CUDA_TRY(err, cudaIpcOpenMemHandle(&p->peer_dst, theirs, cudaIpcMemLazyEnablePeerAccess));
-    return GX_OK;
+    GX_TRY(swap_handles(ep, ep->dst, GX_TAG_P2P_HANDLE, &p->peer_dst, err));
+    return open_sig(ep, p, err);
 }
 
 static int p2p_prepare(struct gx_ep *ep, size_t bytes, struct gx_err *err)
@@ -152,12 +205,34 @@ static int p2p_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
     return GX_OK;
 }
 
+static int p2p_roundtrip(struct gx_ep *ep, size_t bytes, double *seconds, struct gx_err *err)
+{
+    struct p2p_priv *p = ep->priv;
+    if (p->same_gpu || bytes > GX_P2P_PINGPONG_MAX || p->nstreams < 1)
+        return GX_ESKIP;
+    unsigned long long words[GX_PP_WORDS];
+    p->seq++;
+    GX_CUDA_TRY(err, gx_kernel_pingpong(p->peer_dst, ep->src, bytes, p->sig, p->peer_sig, p->seq,
+                                        ep->initiator, GX_P2P_PINGPONG_LIMIT_NS, p->streams[0]));
+    GX_CUDA_TRY(err, cudaMemcpyAsync(words, p->sig, sizeof words, cudaMemcpyDeviceToHost,
+                                     p->streams[0]));
+    GX_CUDA_TRY(err, cudaStreamSynchronize(p->streams[0]));
+    if (words[GX_PP_TIMED_OUT])
+        return gx_fail(err, GX_ERUNTIME, "p2p ping-pong: rank %d waited %.0f s for rank %d's half "
+                       "of round trip %llu", ep->job->rank, GX_P2P_PINGPONG_LIMIT_NS / 1e9,
+                       ep->peer, p->seq);
+    *seconds = (double)words[GX_PP_ROUNDTRIP_NS] * 1e-9;
+    return GX_OK;
+}
+
 static void p2p_close(struct gx_ep *ep)
 {
     struct p2p_priv *p = ep->priv;
     if (!p)
         return;
     close_peer(p);
+    if (p->sig)
+        cudaFree(p->sig);
     for (int s = 0; s < p->nstreams; s++)
         cudaStreamDestroy(p->streams[s]);
     free(p);
@@ -187,7 +262,8 @@ static unsigned p2p_calibrates(int src_kind, int dst_kind)
 const struct gx_path_ops gx_path_p2p = {
     .name = "p2p",
     .what = "GPU to GPU on one node: cudaMemcpyAsync into the peer's buffer opened by CUDA IPC "
-            "(chunked over --depth streams)",
+            "(chunked over --depth streams); latency up to 64 KiB: a ping-pong of SM stores and "
+            "flags between the two GPUs, timed on the initiator's GPU",
     .default_src = GX_MEM_DEVICE,
     .default_dst = GX_MEM_DEVICE,
     .flags = GX_PATH_CHUNKED | GX_PATH_NEEDS_GPU,
@@ -195,6 +271,7 @@ const struct gx_path_ops gx_path_p2p = {
     .open = p2p_open,
     .prepare = p2p_prepare,
     .xfer = p2p_xfer,
+    .roundtrip = p2p_roundtrip,
     .close = p2p_close,
     .ceiling = p2p_ceiling,
     .calibrates = p2p_calibrates,

@@ -9,6 +9,12 @@ static int latency_iterate(struct gx_ep *ep, size_t bytes, int window, double *s
                            struct gx_err *err)
 {
     (void)window;
+    if (ep->ops->roundtrip) {
+        int rc = ep->ops->roundtrip(ep, bytes, seconds, err);
+        ep->gpu_timed = rc == GX_OK;
+        if (rc != GX_ESKIP)
+            return rc;
+    }
     double t0 = MPI_Wtime();
     if (ep->initiator) {
         GX_TRY(ep->ops->xfer(ep, GX_DIR_SEND, 1, bytes, err));

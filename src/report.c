@@ -121,6 +121,7 @@ cJSON *gx_result_json(const struct gx_result *r)
             cJSON_AddItemToArray(st, e);
         }
     }
+    cJSON_AddStringToObject(o, "clock", r->gpu_timed ? "gpu" : "host");
     if (r->chunk_auto) {
         cJSON_AddBoolToObject(o, "chunk_auto", 1);
         cJSON *cands = cJSON_AddArrayToObject(o, "auto_candidates");

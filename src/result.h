@@ -48,6 +48,7 @@ struct gx_result {
                                * why none is known */
     double efficiency;
     int chunk_auto;           /* chunk and depth were chosen by --chunk auto */
+    int gpu_timed;            /* timed on the initiator's GPU, not with the host's clock */
     const char *const *stage_names; /* the path's timed stages (NULL-terminated) or NULL */
     double stage_us[2][GX_MAX_STAGES]; /* per timed iteration: [0] initiator, [1] peer */
     const struct gx_auto_cand *cands;
