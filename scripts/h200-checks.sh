@@ -90,6 +90,43 @@ for what in "$@"; do
                 --calibrate off --output /tmp/nccl.json --force 2>&1 | grep -E '^ +[0-9]+ +0->1' | \
                 sed "s/^/nccl ${env:-defaults}: /"
         done ;;
+    cv)
+        # Where the spread of the large bandwidth results comes from: every sample kept, 40
+        # iterations; per result the cv of all samples, of the last half, the first five samples
+        # and the slowest five with their iteration numbers.
+        for what in "host --mem pinned" "staged,nccl"; do
+            timeout 150 mpirun -np 2 --bind-to none "$G" --path $what --pattern bw,bibw \
+                --sizes 128M,512M --chunk 4M --depth 4 --iters 40 --samples --calibrate off \
+                --quiet --output "$OUT/${MACH}-cv-$(echo ${what%% *} | tr , -).json" 2>&1 |
+                quiet_ompi >/dev/null
+            echo "cv $what rc=$?"
+        done
+        python3 - "$OUT/${MACH}-cv-host.json" "$OUT/${MACH}-cv-staged-nccl.json" <<'PY'
+import json, statistics as st, sys
+def cv(x):
+    return 100 * st.pstdev(x) / st.mean(x)
+for r in [r for f in sys.argv[1:] for r in json.load(open(f))["results"]]:
+    x = r.get("samples")
+    if r["status"] != "ok" or not x:
+        continue
+    slow = sorted(range(len(x)), key=lambda i: x[i])[:5]
+    print("%-7s %-5s %5dM cv %5.2f%% last half %5.2f%% | first %s | slowest %s" % (
+        r["path"], r["pattern"], r["size"] >> 20, cv(x),
+        cv(x[len(x) // 2:]), " ".join("%.1f" % v for v in x[:5]),
+        " ".join("%d:%.1f" % (i, x[i]) for i in slow)))
+PY
+        ;;
+    depth)
+        # Does a deeper staging ring reach more of MPI's windowed rate? staged at 256M with 8 and
+        # 16 chunks in flight beside 4, and MPI on pinned memory with as many messages in flight.
+        timeout 150 mpirun -np 2 --bind-to none "$G" --path staged --pattern bw --sizes 256M \
+            --chunk 1M,4M --depth 4,8,16 --iters 10 --calibrate off --quiet \
+            --output "$OUT/${MACH}-staged-depth.json" 2>&1 | grep -E '^ +[0-9]+ +0->1' | sed "s/^/staged: /"
+        for w in 4 8 16 32 64; do
+            timeout 100 mpirun -np 2 --bind-to none "$G" --path mpi --mem pinned --pattern bw \
+                --sizes 1M,4M --window $w --calibrate off --quiet --output /tmp/win.json --force 2>&1 |
+                grep -E '^ +[0-9]+ +0->1' | sed "s/^/mpi pinned window $w: /"
+        done ;;
     limits)
         # What limits the paths that miss their goals (issue: performance): the unified paths'
         # stage times; MPI on pinned host memory with as few messages in flight as the staged

@@ -86,7 +86,6 @@ static int collect(struct gx_bench *b, const struct gx_axes *ax, const struct gx
                 return gx_fail(err, GX_ERUNTIME, "out of host memory for samples");
             c->samples = s;
         }
-        /* Samples are sorted by gx_stats_compute: the report keeps them as a distribution. */
         GX_MPI_TRY(err, MPI_Gatherv(b->samples, n, MPI_DOUBLE, c->samples, c->counts, c->displs,
                                     MPI_DOUBLE, 0, job->comm));
     }
@@ -491,6 +490,7 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o, struct 
     gx_ceilings_free(ceilings);
     free(ceilings);
     free(b.samples);
+    free(b.sorted);
     free(c.recs);
     free(c.samples);
     free(c.counts);

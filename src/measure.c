@@ -156,9 +156,12 @@ int gx_measure(struct gx_bench *b, const struct gx_axes *ax, struct gx_record *r
         GX_TRY(gx_pair_agree(ep, gx_fault_gpu(ep->job->rank, ax->size, err), err));
     if ((size_t)ax->iters > b->nsamples_cap) {
         double *s = realloc(b->samples, (size_t)ax->iters * sizeof *s);
-        if (!s)
+        if (s)
+            b->samples = s;
+        double *t = s ? realloc(b->sorted, (size_t)ax->iters * sizeof *t) : NULL;
+        if (!t)
             return gx_fail(err, GX_ERUNTIME, "out of host memory for %ld samples", ax->iters);
-        b->samples = s;
+        b->sorted = t;
         b->nsamples_cap = (size_t)ax->iters;
     }
     /* Untimed: the data of every size is checked before it is timed. */
@@ -184,7 +187,10 @@ int gx_measure(struct gx_bench *b, const struct gx_axes *ax, struct gx_record *r
             b->samples[i] = pat->value(ax->size, (int)ax->window, secs);
     }
     gx_watchdog_progress(ax->warmup + ax->iters, ax->warmup + ax->iters);
-    gx_stats_compute(b->samples, (size_t)ax->iters, &rec->stats);
+    /* Sorted apart: raw samples in iteration order show drift and warm-up, which a
+     * distribution hides. */
+    memcpy(b->sorted, b->samples, (size_t)ax->iters * sizeof *b->sorted);
+    gx_stats_compute(b->sorted, (size_t)ax->iters, &rec->stats);
     rec->gpu_timed = ep->gpu_timed;
     for (int s = 0; s < GX_MAX_STAGES; s++)
         rec->stage_us[s] = ep->stage_s[s] / (double)ax->iters * 1e6;

@@ -38,7 +38,8 @@ struct gx_bench {
     const struct gx_pair *pair; /* NULL: this rank sits the round out */
     const struct gx_ceilings *ceilings; /* rank 0, from the calibration; NULL without one */
     struct gx_ep ep;
-    double *samples;
+    double *samples; /* this rank's, in iteration order (--samples reports them so) */
+    double *sorted;  /* the same, sorted for the statistics */
     size_t nsamples_cap;
     long rotation; /* --soak: which pass over the runs (1 first); skips are recorded once */
 };

@@ -88,7 +88,7 @@ ok $? "rank 0 killed: the job ends, .jsonl intact, no truncated report" || show 
 for who in 1 0; do
     run_fault sig$who "signal:rank=$who:size=4K:iter=1" 2 --timeout 60
     [ $rc -eq 5 ]
-    ok $? "SIGTERM on rank $who: exit 5 (interrupted)" || show sig$who
+    ok $? "SIGTERM on rank $who: exit 5 (interrupted; got $rc)" || show sig$who
     report_is "$dir/sig$who.json" interrupted 5 && grep -q "interrupted by SIGTERM" "$dir/sig$who.err"
     ok $? "SIGTERM on rank $who: report interrupted, exit_code 5, reason on stderr"
     "$PYTHON" -c "import json,sys; [json.loads(l) for l in open(sys.argv[1])]" "$dir/sig$who.json.jsonl"

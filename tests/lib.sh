@@ -3,9 +3,12 @@ set -u
 : "${GPUXFER:?}" "${MPIRUN:=mpirun}" "${PYTHON:=python3}" "${top_srcdir:?}" "${TEST_TMP:=/tmp/gpuxfer-tests}"
 n=0
 failed=0
-ok() { # ok COND-EXIT-STATUS DESCRIPTION
+ok() { # ok COND-EXIT-STATUS DESCRIPTION; returns the condition's status, for "ok ... || show"
     n=$((n + 1))
-    if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
+    if [ "$1" -eq 0 ]; then echo "ok $n - $2"; return 0; fi
+    echo "not ok $n - $2"
+    failed=$((failed + 1))
+    return 1
 }
 skip() { n=$((n + 1)); echo "ok $n - # SKIP $1"; }
 done_testing() { echo "1..$n"; [ "$failed" -eq 0 ]; }

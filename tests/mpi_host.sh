@@ -33,6 +33,18 @@ ok = ok and len(d["context"]["ranks"]) == 4 and all(r["cpuset"] for r in d["cont
 sys.exit(0 if ok else 1)
 PY
 ok $? "4 ranks: --samples keeps every sample, --validate all checks every iteration, 4 rank contexts"
+# Samples stay in the order the iterations ran (sorted, they would hide drift and warm-up);
+# the statistics are those of the same samples.
+py_check "$out" <<'PY'
+import json, statistics, sys
+rs = json.load(open(sys.argv[1]))["results"]
+same = all(abs(statistics.median(r["samples"]) - r["stats"]["median"]) <= 1e-9 * r["stats"]["median"]
+           and min(r["samples"]) == r["stats"]["min"] for r in rs)
+unsorted = sum(r["samples"] != sorted(r["samples"]) for r in rs)
+print("same statistics: %s; %d of %d results not in sorted order" % (same, unsorted, len(rs)))
+sys.exit(0 if same and unsorted > 0 else 1)
+PY
+ok $? "4 ranks: --samples in iteration order, statistics computed from them"
 
 out="$dir/smoke.json"
 gx_mpirun 2 --scenario "$top_srcdir/scenarios/smoke.json" --iters 5 --quiet --output "$out" \
