@@ -48,6 +48,25 @@ static int pair_type(const cJSON *res, const cJSON *pairs)
     return PT_NODE;
 }
 
+/* Where a result's message starts and ends. Moving host memory answers another question than
+ * moving GPU memory (it leaves out the copies to and from the GPUs), so they never compete. */
+enum { DATA_GPU, DATA_HOST, DATA_MIXED, DATA_COUNT };
+static const char *const data_names[DATA_COUNT] = {
+    [DATA_GPU] = "gpu", [DATA_HOST] = "host", [DATA_MIXED] = "mixed",
+};
+
+static int gpu_memory(const char *kind)
+{
+    return strcmp(kind, "device") == 0 || strcmp(kind, "managed") == 0;
+}
+
+static int data_of(const cJSON *r)
+{
+    const cJSON *mem = cJSON_GetObjectItemCaseSensitive(r, "mem");
+    int src = gpu_memory(gx_json_str(mem, "src")), dst = gpu_memory(gx_json_str(mem, "dst"));
+    return src && dst ? DATA_GPU : !src && !dst ? DATA_HOST : DATA_MIXED;
+}
+
 static int usable(const cJSON *r)
 {
     return strcmp(gx_json_str(r, "pattern"), "bw") == 0 &&
@@ -88,9 +107,10 @@ static int by_gbps_desc(const void *x, const void *y)
     return ga < gb ? 1 : ga > gb ? -1 : 0;
 }
 
-/* One row: the ways measured at the class's largest size for this pair type, averaged over the
- * pairs; the best of each path competes (the runner-up is another path, not another chunk). */
-static cJSON *plan_row(const cJSON *results, const int *type_of, int type, int cls,
+/* One row: the ways measured at the class's largest size for this pair type and data location
+ * (group = type * DATA_COUNT + data), averaged over the pairs; the best of each path competes
+ * (the runner-up is another path, not another chunk). */
+static cJSON *plan_row(const cJSON *results, const int *group_of, int group, int cls,
                        struct plan_way *ways, int cap)
 {
     double size = 0;
@@ -98,7 +118,7 @@ static cJSON *plan_row(const cJSON *results, const int *type_of, int type, int c
     int k = 0;
     cJSON_ArrayForEach(r, results)
     {
-        if (type_of[k++] == type && (int)gx_size_class((size_t)gx_json_num(r, "size")) == cls &&
+        if (group_of[k++] == group && (int)gx_size_class((size_t)gx_json_num(r, "size")) == cls &&
             gx_json_num(r, "size") > size)
             size = gx_json_num(r, "size");
     }
@@ -108,7 +128,7 @@ static cJSON *plan_row(const cJSON *results, const int *type_of, int type, int c
     k = 0;
     cJSON_ArrayForEach(r, results)
     {
-        if (type_of[k++] != type || gx_json_num(r, "size") != size)
+        if (group_of[k++] != group || gx_json_num(r, "size") != size)
             continue;
         int i = 0;
         while (i < n && !gx_json_same_config(ways[i].first, r))
@@ -127,7 +147,8 @@ static cJSON *plan_row(const cJSON *results, const int *type_of, int type, int c
     }
     qsort(ways, (size_t)n, sizeof *ways, by_gbps_desc);
     cJSON *row = cJSON_CreateObject();
-    cJSON_AddStringToObject(row, "pair_type", pair_type_names[type]);
+    cJSON_AddStringToObject(row, "pair_type", pair_type_names[group / DATA_COUNT]);
+    cJSON_AddStringToObject(row, "data", data_names[group % DATA_COUNT]);
     cJSON_AddStringToObject(row, "size_class", gx_size_class_name((enum gx_size_class)cls));
     cJSON_AddNumberToObject(row, "size", size);
     cJSON_AddItemToObject(row, "best", way_json(&ways[0]));
@@ -145,12 +166,12 @@ cJSON *gx_plan(const cJSON *results, const cJSON *pairs)
 {
     int cap = cJSON_GetArraySize(results) + 1;
     struct plan_way *ways = calloc((size_t)cap, sizeof *ways);
-    /* Each result's pair type, looked up once (-1: not usable in any row). */
-    int *type_of = calloc((size_t)cap, sizeof *type_of);
+    /* Each result's row group, looked up once (-1: not usable in any row). */
+    int *group_of = calloc((size_t)cap, sizeof *group_of);
     cJSON *plan = cJSON_CreateArray();
-    if (!ways || !type_of || !plan) {
+    if (!ways || !group_of || !plan) {
         free(ways);
-        free(type_of);
+        free(group_of);
         cJSON_Delete(plan);
         return NULL;
     }
@@ -158,15 +179,15 @@ cJSON *gx_plan(const cJSON *results, const cJSON *pairs)
     int k = 0;
     cJSON_ArrayForEach(r, results)
     {
-        type_of[k++] = usable(r) ? pair_type(r, pairs) : -1;
+        group_of[k++] = usable(r) ? pair_type(r, pairs) * DATA_COUNT + data_of(r) : -1;
     }
-    for (int t = 0; t < PT_COUNT; t++)
+    for (int g = 0; g < PT_COUNT * DATA_COUNT; g++)
         for (int c = 0; c < GX_CLASS_COUNT; c++) {
-            cJSON *row = plan_row(results, type_of, t, c, ways, cap);
+            cJSON *row = plan_row(results, group_of, g, c, ways, cap);
             if (row)
                 cJSON_AddItemToArray(plan, row);
         }
-    free(type_of);
+    free(group_of);
     free(ways);
     return plan;
 }
@@ -193,10 +214,11 @@ void gx_plan_print(FILE *out, const cJSON *plan)
 {
     if (!cJSON_GetArraySize(plan))
         return;
-    fprintf(out, "\n# transfer plan: the fastest path per pair type and size class (bw at the "
-                 "class's largest measured size; chunk/depth where the path chunks)\n");
-    fprintf(out, "# %-18s %-7s %8s  %-28s %9s %5s  %-28s %9s %5s\n", "pair type", "class",
-            "size", "best", "GB/s", "eff", "runner-up", "GB/s", "eff");
+    fprintf(out, "\n# transfer plan: the fastest path per pair type, data location (both ends in "
+                 "GPU memory, host memory, or mixed) and size class (bw at the class's largest "
+                 "measured size; chunk/depth where the path chunks)\n");
+    fprintf(out, "# %-18s %-5s %-7s %8s  %-28s %9s %5s  %-28s %9s %5s\n", "pair type", "data",
+            "class", "size", "best", "GB/s", "eff", "runner-up", "GB/s", "eff");
     const cJSON *row;
     cJSON_ArrayForEach(row, plan)
     {
@@ -206,7 +228,7 @@ void gx_plan_print(FILE *out, const cJSON *plan)
         const cJSON *ru = cJSON_GetObjectItemCaseSensitive(row, "runner_up");
         if (cJSON_IsObject(ru))
             way_text(ru, second, sizeof second);
-        fprintf(out, "  %-18s %-7s %8s  %s  %s\n", gx_json_str(row, "pair_type"),
-                gx_json_str(row, "size_class"), size, best, second);
+        fprintf(out, "  %-18s %-5s %-7s %8s  %s  %s\n", gx_json_str(row, "pair_type"),
+                gx_json_str(row, "data"), gx_json_str(row, "size_class"), size, best, second);
     }
 }

@@ -22,6 +22,10 @@ static const char *doc_text =
     "{\"path\": \"staged\", \"mem\": {\"src\": \"device\", \"dst\": \"device\"}, \"pattern\": \"bw\","
     " \"ranks\": [0, 1], \"same_node\": true, \"size\": 1073741824, \"chunk\": 4194304,"
     " \"depth\": 2, \"status\": \"ok\", \"stats\": {\"median\": 9}},"
+    /* host memory at both ends, faster than any GPU path: a row of its own, not the GPU row's best */
+    "{\"path\": \"mpi\", \"mem\": {\"src\": \"pinned\", \"dst\": \"pinned\"}, \"pattern\": \"bw\","
+    " \"ranks\": [0, 1], \"same_node\": true, \"size\": 1073741824, \"status\": \"ok\","
+    " \"stats\": {\"median\": 1000}},"
     /* a smaller size of the same class does not compete with the largest */
     "{\"path\": \"mpi\", \"mem\": {\"src\": \"device\", \"dst\": \"device\"}, \"pattern\": \"bw\","
     " \"ranks\": [0, 1], \"same_node\": true, \"size\": 268435456, \"status\": \"ok\","
@@ -40,12 +44,14 @@ static const char *doc_text =
     " \"ranks\": [0, 6], \"same_node\": false, \"size\": 65536, \"status\": \"ok\", \"stats\": {\"median\": 3}}"
     "]}";
 
-static const cJSON *row_for(const cJSON *plan, const char *type, const char *cls)
+static const cJSON *row_for(const cJSON *plan, const char *type, const char *data,
+                           const char *cls)
 {
     const cJSON *row;
     cJSON_ArrayForEach(row, plan)
     {
         if (strcmp(gx_json_str(row, "pair_type"), type) == 0 &&
+            strcmp(gx_json_str(row, "data"), data) == 0 &&
             strcmp(gx_json_str(row, "size_class"), cls) == 0)
             return row;
     }
@@ -58,8 +64,9 @@ int main(void)
     ok(doc != NULL, "constructed results parse");
     cJSON *plan = gx_plan(cJSON_GetObjectItemCaseSensitive(doc, "results"),
                           cJSON_GetObjectItemCaseSensitive(doc, "pairs"));
-    ok(plan && cJSON_GetArraySize(plan) == 3, "three rows: NVLink huge, PCIe tiny, other node small");
-    const cJSON *r = row_for(plan, "same node, NVLink", "huge");
+    ok(plan && cJSON_GetArraySize(plan) == 4,
+       "four rows: NVLink huge (GPU memory, host memory), PCIe tiny, other node small");
+    const cJSON *r = row_for(plan, "same node, NVLink", "gpu", "huge");
     const cJSON *best = cJSON_GetObjectItemCaseSensitive(r, "best");
     const cJSON *second = cJSON_GetObjectItemCaseSensitive(r, "runner_up");
     ok(r && gx_json_num(r, "size") == 1073741824.0, "NVLink huge row compares at 1G, not 256M");
@@ -71,10 +78,14 @@ int main(void)
            gx_json_num(second, "depth") == 2 &&
            cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(second, "efficiency")),
        "runner-up: another path, its best chunk (4M/2), efficiency unknown");
-    r = row_for(plan, "same node, PCIe", "tiny");
+    r = row_for(plan, "same node, NVLink", "host", "huge");
+    ok(r && strcmp(gx_json_str(cJSON_GetObjectItemCaseSensitive(r, "best"), "path"), "mpi") == 0 &&
+           cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r, "runner_up")),
+       "host memory at both ends: its own row, never the GPU row's best");
+    r = row_for(plan, "same node, PCIe", "gpu", "tiny");
     ok(r && cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r, "runner_up")),
        "a PCIe pair with one path: no runner-up");
-    r = row_for(plan, "other node", "small");
+    r = row_for(plan, "other node", "gpu", "small");
     ok(r && strcmp(gx_json_str(cJSON_GetObjectItemCaseSensitive(r, "best"), "path"), "mpi") == 0,
        "ranks on different nodes form their own pair type");
     cJSON *empty = cJSON_CreateArray();
