@@ -90,6 +90,13 @@ for what in "$@"; do
                 --calibrate off --output /tmp/nccl.json --force 2>&1 | grep -E '^ +[0-9]+ +0->1' | \
                 sed "s/^/nccl ${env:-defaults}: /"
         done ;;
+    plan)
+        # The transfer plan from scenarios/plan.json, calibrated: one size per class.
+        timeout 400 mpirun -np 2 --bind-to none "$G" --scenario scenarios/plan.json --quiet \
+            --output "$OUT/${MACH}-plan.json" 2>&1 | quiet_ompi >"$OUT/${MACH}-plan.txt"
+        echo "plan rc=$?"; sed -n '/^# transfer plan/,/^$/p' "$OUT/${MACH}-plan.txt"
+        python3 tests/check_report.py "$OUT/${MACH}-plan.json" --ranks 2 --allow-skipped \
+            && echo "report valid" ;;
     cv)
         # Where the spread of the large bandwidth results comes from: every sample kept, 40
         # iterations; per result the cv of all samples, of the last half, the first five samples
