@@ -1,9 +1,17 @@
-// Grid sizing shared by the kernels: enough resident blocks to fill every SM, never more
-// than the work needs.
+// What the kernels share: grid sizing, and the GPU's nanosecond clock.
 #pragma once
 #include <cuda_runtime_api.h>
 #include <stddef.h>
 
+// The GPU's global nanosecond timer, the same on every SM (clock64 counts cycles per SM).
+static __device__ unsigned long long gx_now_ns()
+{
+    unsigned long long t;
+    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
+    return t;
+}
+
+// Enough resident blocks to fill every SM, never more than the work needs.
 template <typename K>
 static cudaError_t gx_grid_for(K kernel, int threads, size_t items, int *blocks)
 {

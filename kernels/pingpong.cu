@@ -7,13 +7,7 @@
 // Flag words, each written by the peer only (so a plain store suffices), sequence-numbered so
 // that they never need resetting: see gx_pingpong_sig in kernels.h.
 #include "kernels.h"
-
-static __device__ unsigned long long now_ns()
-{
-    unsigned long long t;
-    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
-    return t;
-}
+#include "launch.cuh"
 
 // Thread 0 waits for *flag >= seq; the time limit keeps a peer that never answers (it failed,
 // or the host never launched its half) from holding the GPU forever.
@@ -21,7 +15,7 @@ static __device__ bool wait_flag(volatile unsigned long long *flag, unsigned lon
                                  unsigned long long t0, unsigned long long limit_ns)
 {
     while (*flag < seq)
-        if (now_ns() - t0 > limit_ns)
+        if (gx_now_ns() - t0 > limit_ns)
             return false;
     return true;
 }
@@ -56,12 +50,12 @@ static __global__ void pingpong_kernel(unsigned char *peer_dst, const unsigned c
 {
     __shared__ int ok;
     volatile unsigned long long *mine = my_sig;
-    unsigned long long start = now_ns(), t0 = 0;
+    unsigned long long start = gx_now_ns(), t0 = 0;
     if (threadIdx.x == 0) {
         if (initiator) {
             // The responder's half is running: its launch is not part of the round trip.
             ok = wait_flag(&mine[GX_PP_ARMED], seq, start, limit_ns);
-            t0 = now_ns();
+            t0 = gx_now_ns();
         } else {
             *(volatile unsigned long long *)&peer_sig[GX_PP_ARMED] = seq;
             ok = wait_flag(&mine[GX_PP_DATA], seq, start, limit_ns);
@@ -74,7 +68,7 @@ static __global__ void pingpong_kernel(unsigned char *peer_dst, const unsigned c
         return;
     if (ok && initiator)
         ok = wait_flag(&mine[GX_PP_DATA], seq, start, limit_ns);
-    mine[GX_PP_ROUNDTRIP_NS] = ok && initiator ? now_ns() - t0 : 0;
+    mine[GX_PP_ROUNDTRIP_NS] = ok && initiator ? gx_now_ns() - t0 : 0;
     mine[GX_PP_TIMED_OUT] = !ok;
 }
 

@@ -3,18 +3,12 @@
 // them. A time limit keeps a host that never says go (or that blocks while enqueuing) from
 // holding the GPU forever.
 #include "kernels.h"
-
-static __device__ unsigned long long now_ns()
-{
-    unsigned long long t;
-    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
-    return t;
-}
+#include "launch.cuh"
 
 static __global__ void spin_kernel(const volatile int *go, unsigned long long limit_ns)
 {
-    unsigned long long t0 = now_ns();
-    while (!*go && now_ns() - t0 < limit_ns)
+    unsigned long long t0 = gx_now_ns();
+    while (!*go && gx_now_ns() - t0 < limit_ns)
         __nanosleep(1000);
 }
 

@@ -16,6 +16,19 @@ OUT=${OUT:-/tmp/out}
 MACH=${MACH:-h200x$(nvidia-smi -L 2>/dev/null | grep -c "^GPU")}
 mkdir -p "$TEST_TMP" "$OUT"
 quiet_ompi() { grep -v -e cuMemHostRegister -e '^ *cuMemHostRegister' -e 'help_aggregate' -e '^-----' ; }
+# The table rows of pair 0->1 that gpuxfer printed, each prefixed with a label.
+rows() { grep -E '^ +[0-9]+ +0->1' | sed "s/^/$1: /"; }
+# MPI on pinned host memory at SIZES with each window W ("default": gpuxfer's own).
+mpi_windows() {
+    local sizes=$1 w wopt; shift
+    for w in "$@"; do
+        wopt="--window $w"; [ "$w" = default ] && wopt=
+        # shellcheck disable=SC2086
+        timeout 100 mpirun -np 2 --bind-to none "$G" --path mpi --mem pinned --pattern bw \
+            --sizes "$sizes" $wopt --calibrate off --quiet --output /tmp/win.json --force 2>&1 |
+            rows "mpi pinned window $w"
+    done
+}
 # Each result of a report with its median, efficiency and per-stage times (initiator/peer).
 stage_table() {
     python3 - "$1" <<'PY'
@@ -87,8 +100,7 @@ for what in "$@"; do
                    NCCL_MIN_P2P_NCHANNELS=32 NCCL_MIN_NCHANNELS=32 NCCL_NTHREADS=512; do
             # local ranks inherit mpirun's environment
             timeout 60 env $env mpirun -np 2 --bind-to none "$G" --path nccl --pattern bw --sizes 256M,1G \
-                --calibrate off --output /tmp/nccl.json --force 2>&1 | grep -E '^ +[0-9]+ +0->1' | \
-                sed "s/^/nccl ${env:-defaults}: /"
+                --calibrate off --output /tmp/nccl.json --force 2>&1 | rows "nccl ${env:-defaults}"
         done ;;
     plan)
         # The transfer plan from scenarios/plan.json, calibrated: one size per class.
@@ -101,12 +113,12 @@ for what in "$@"; do
         # Where the spread of the large bandwidth results comes from: every sample kept, 40
         # iterations; per result the cv of all samples, of the last half, the first five samples
         # and the slowest five with their iteration numbers.
-        for what in "host --mem pinned" "staged,nccl"; do
-            timeout 150 mpirun -np 2 --bind-to none "$G" --path $what --pattern bw,bibw \
+        for paths in "host --mem pinned" "staged,nccl"; do
+            timeout 150 mpirun -np 2 --bind-to none "$G" --path $paths --pattern bw,bibw \
                 --sizes 128M,512M --chunk 4M --depth 4 --iters 40 --samples --calibrate off \
-                --quiet --output "$OUT/${MACH}-cv-$(echo ${what%% *} | tr , -).json" 2>&1 |
+                --quiet --output "$OUT/${MACH}-cv-$(echo ${paths%% *} | tr , -).json" 2>&1 |
                 quiet_ompi >/dev/null
-            echo "cv $what rc=$?"
+            echo "cv $paths rc=$?"
         done
         python3 - "$OUT/${MACH}-cv-host.json" "$OUT/${MACH}-cv-staged-nccl.json" <<'PY'
 import json, statistics as st, sys
@@ -128,12 +140,8 @@ PY
         # 16 chunks in flight beside 4, and MPI on pinned memory with as many messages in flight.
         timeout 150 mpirun -np 2 --bind-to none "$G" --path staged --pattern bw --sizes 256M \
             --chunk 1M,4M --depth 4,8,16 --iters 10 --calibrate off --quiet \
-            --output "$OUT/${MACH}-staged-depth.json" 2>&1 | grep -E '^ +[0-9]+ +0->1' | sed "s/^/staged: /"
-        for w in 4 8 16 32 64; do
-            timeout 100 mpirun -np 2 --bind-to none "$G" --path mpi --mem pinned --pattern bw \
-                --sizes 1M,4M --window $w --calibrate off --quiet --output /tmp/win.json --force 2>&1 |
-                grep -E '^ +[0-9]+ +0->1' | sed "s/^/mpi pinned window $w: /"
-        done ;;
+            --output "$OUT/${MACH}-staged-depth.json" 2>&1 | rows staged
+        mpi_windows 1M,4M 4 8 16 32 64 ;;
     limits)
         # What limits the paths that miss their goals (issue: performance): the unified paths'
         # stage times; MPI on pinned host memory with as few messages in flight as the staged
@@ -143,20 +151,15 @@ PY
             --output "$OUT/${MACH}-unified-stages.json" 2>&1 | quiet_ompi >"$OUT/${MACH}-unified-stages.txt"
         echo "unified rc=$?"
         stage_table "$OUT/${MACH}-unified-stages.json"
-        for w in 1 2 4 default; do
-            wopt="--window $w"; [ $w = default ] && wopt=
-            timeout 100 mpirun -np 2 --bind-to none "$G" --path mpi --mem pinned --pattern bw \
-                --sizes 4M,16M $wopt --calibrate off --quiet --output /tmp/win.json --force 2>&1 |
-                grep -E '^ +[0-9]+ +0->1' | sed "s/^/mpi pinned window $w: /"
-        done
+        mpi_windows 4M,16M 1 2 4 default
         # CUDA-aware MPI on the managed buffers themselves, and 8 B latency of p2p beside MPI
         # on device buffers: the token and copy costs that p2p's ping-pong adds up.
         timeout 100 mpirun -np 2 --bind-to none "$G" --path mpi --mem managed --pattern bw \
             --sizes 64M,256M --calibrate off --quiet --output /tmp/mm.json --force 2>&1 |
-            grep -E '^ +[0-9]+ +0->1' | sed "s/^/mpi managed: /"
+            rows "mpi managed"
         timeout 100 mpirun -np 2 --bind-to none "$G" --path p2p,mpi --pattern latency --sizes 8 \
             --iters 2000 --calibrate off --quiet --output /tmp/lat.json --force 2>&1 |
-            grep -E '^ +[0-9]+ +0->1' | sed "s/^/latency: /" ;;
+            rows latency ;;
     unified-ab)
         # The unified paths' stages with MPI's CUDA support on (the kit's default) and off: what
         # MPI's handling of managed buffers costs.

@@ -167,12 +167,12 @@ int gx_measure(struct gx_bench *b, const struct gx_axes *ax, struct gx_record *r
     /* Untimed: the data of every size is checked before it is timed. */
     GX_TRY(validate_pass(ep, ax->pattern, ax->size, 0, rec, err));
     int all = b->run->validate == GX_VALIDATE_ALL;
+    ep->gpu_timed = 0; /* the latency pattern sets it; one measurement is one pattern */
     for (long i = -ax->warmup; i < ax->iters; i++) {
         uint32_t iter = (uint32_t)(i + ax->warmup + 1);
         gx_watchdog_progress(i + ax->warmup, ax->warmup + ax->iters);
         if (i == 0)
             memset(ep->stage_s, 0, sizeof ep->stage_s); /* warm-up and validation not counted */
-        ep->gpu_timed = 0;
         if (i >= 0)
             gx_fault_point(ep->job->rank, ax->size, i);
         if (all)

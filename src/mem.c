@@ -87,6 +87,15 @@ int gx_mem_usable(int kind, struct gx_err *why)
     return gx_mem_table[kind]->usable(why);
 }
 
+/* Where a kind's buffers live when the application hands them over (managed memory: on the GPU
+ * that produced it); apart from the ops, like the names, for kinds left out of the build. */
+static const char gx_mem_gpu_resident[GX_MEM_COUNT] = {[GX_MEM_DEVICE] = 1, [GX_MEM_MANAGED] = 1};
+
+int gx_mem_on_gpu(int kind)
+{
+    return kind >= 0 && kind < GX_MEM_COUNT && gx_mem_gpu_resident[kind];
+}
+
 int gx_mem_lookup(const char *name)
 {
     for (int k = 0; k < GX_MEM_COUNT; k++)

@@ -25,6 +25,8 @@ const char *gx_mem_name(int kind);
 int gx_mem_usable(int kind, struct gx_err *why);
 /* Kind by name, or -1. */
 int gx_mem_lookup(const char *name);
+/* 1 for kinds whose buffers are GPU memory (device, managed), 0 for host memory or -1. */
+int gx_mem_on_gpu(int kind);
 
 /* Host-memory implementations, shared by every kind the CPU can address. */
 int gx_mem_host_fill(void *buf, size_t n, uint32_t rank, uint32_t iter, struct gx_err *err);

@@ -3,10 +3,10 @@
 #include "config.h"
 #include "path.h"
 
+#include "mem.h"
 #include "mpi_util.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 #define GX_TAG_MPI_DATA 101
 
@@ -52,18 +52,14 @@ static void mpi_close(struct gx_ep *ep)
     ep->priv = NULL;
 }
 
-static int gpu_memory(const char *mem)
-{
-    return strcmp(mem, "device") == 0 || strcmp(mem, "managed") == 0;
-}
-
 /* Host buffers: MPI between the hosts is all there is. Device buffers: on one node the GPUs'
  * peer copy is the fastest any MPI could move them; across nodes, the hosts' MPI bandwidth. */
 static double mpi_ceiling(const struct gx_ceilings *c, const struct gx_result *res, char *what,
                           size_t len)
 {
     int pat = gx_ceil_pattern(res);
-    int device = gpu_memory(res->src_mem) || gpu_memory(res->dst_mem);
+    int device = gx_mem_on_gpu(gx_mem_lookup(res->src_mem)) ||
+                 gx_mem_on_gpu(gx_mem_lookup(res->dst_mem));
     struct gx_ceil_stage s = {"MPI host bandwidth", GX_CEIL_MPI_BW, res->a, res->b, 1};
     if (pat == GX_PAT_LATENCY) {
         if (device) {
@@ -84,8 +80,7 @@ static double mpi_ceiling(const struct gx_ceilings *c, const struct gx_result *r
 
 static unsigned mpi_calibrates(int src_kind, int dst_kind)
 {
-    int device = src_kind == GX_MEM_DEVICE || src_kind == GX_MEM_MANAGED ||
-                 dst_kind == GX_MEM_DEVICE || dst_kind == GX_MEM_MANAGED;
+    int device = gx_mem_on_gpu(src_kind) || gx_mem_on_gpu(dst_kind);
     return GX_CAL_MPI | (device ? GX_CAL_PEER : 0);
 }
 

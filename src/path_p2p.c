@@ -121,13 +121,7 @@ static int open_sig(struct gx_ep *ep, struct p2p_priv *p, struct gx_err *err)
     int rc = swap_handles(ep, p->sig, GX_TAG_P2P_SIG, (void **)&p->peer_sig, err);
     if (ce != cudaSuccess)
         rc = gx_fail_cuda(err, ce, "cudaMalloc (p2p flag words)", __FILE__, __LINE__);
-    GX_TRY(rc);
-    /* Two halves on one GPU would spin in turns, a time slice each. */
-    const struct gx_topo_rank *t = ep->job->topo;
-    p->same_gpu = 0;
-    for (int i = 0; t && i < t->nshared; i++)
-        p->same_gpu |= t->shared_with[i] == ep->peer;
-    return GX_OK;
+    return rc;
 }
 
 /* After every (re)allocation: export dst, open the peer's (cached until the next one). */
@@ -138,6 +132,10 @@ static int p2p_open(struct gx_ep *ep, struct gx_err *err)
         if (!(p = calloc(1, sizeof *p)))
             return gx_fail(err, GX_ERUNTIME, "out of host memory");
         ep->priv = p;
+        /* Two ping-pong halves on one GPU would spin in turns, a time slice each. */
+        const struct gx_topo_rank *t = ep->job->topo;
+        for (int i = 0; t && i < t->nshared; i++)
+            p->same_gpu |= t->shared_with[i] == ep->peer;
     }
     close_peer(p);
     GX_TRY(swap_handles(ep, ep->dst, GX_TAG_P2P_HANDLE, &p->peer_dst, err));

@@ -1,6 +1,7 @@
 #include "plan.h"
 
 #include "json_util.h"
+#include "mem.h"
 #include "sizes.h"
 
 #include <stdlib.h>
@@ -55,15 +56,11 @@ static const char *const data_names[DATA_COUNT] = {
     [DATA_GPU] = "gpu", [DATA_HOST] = "host", [DATA_MIXED] = "mixed",
 };
 
-static int gpu_memory(const char *kind)
-{
-    return strcmp(kind, "device") == 0 || strcmp(kind, "managed") == 0;
-}
-
 static int data_of(const cJSON *r)
 {
     const cJSON *mem = cJSON_GetObjectItemCaseSensitive(r, "mem");
-    int src = gpu_memory(gx_json_str(mem, "src")), dst = gpu_memory(gx_json_str(mem, "dst"));
+    int src = gx_mem_on_gpu(gx_mem_lookup(gx_json_str(mem, "src")));
+    int dst = gx_mem_on_gpu(gx_mem_lookup(gx_json_str(mem, "dst")));
     return src && dst ? DATA_GPU : !src && !dst ? DATA_HOST : DATA_MIXED;
 }
 
