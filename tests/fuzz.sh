@@ -35,12 +35,12 @@ fi
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 # The parsers only: a config.h without CUDA/NCCL, so that the tables name no GPU code.
 grep -v -e 'HAVE_CUDA' -e 'HAVE_NCCL' "$builddir/config.h" >"$dir/config.h"
-cflags="-g -O1 -std=gnu11 -Wall -Wextra $san -I$dir -I$builddir -I$top_srcdir/src $(pkg-config --cflags libcjson hwloc)"
+cflags="-g -O1 -std=gnu11 -Wall -Wextra $san -I$dir -I$builddir $(for d in "$top_srcdir"/src/*/; do printf -- "-I%s " "$d"; done)$(pkg-config --cflags libcjson hwloc)"
 libs="$(pkg-config --libs libcjson hwloc) -lm -lpthread"
 srcs="err sizes stats fill mem options scenario pairs path path_mpi ceiling mpi_util pattern fault topo"
 built=0
 for s in $srcs; do
-    "$MPICC" $cflags -fsanitize=fuzzer-no-link -c -o "$dir/$s.o" "$top_srcdir/src/$s.c" \
+    "$MPICC" $cflags -fsanitize=fuzzer-no-link -c -o "$dir/$s.o" "$(echo "$top_srcdir"/src/*/"$s".c)" \
         >>"$dir/build.log" 2>&1 || built=1
 done
 for t in $targets; do
