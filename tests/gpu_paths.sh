@@ -10,14 +10,18 @@ sizes=1,4095,64K+1,1M+3,5M+1,33M,130M
 
 # Probe: does a GPU path run here at all? The report says why not.
 GX_TIMEOUT=120 gx_mpirun 2 --path staged --pattern latency --sizes 8 --iters 2 --quiet \
-    --output "$dir/probe.json" >"$dir/probe.txt" 2>&1
-ok $? "probe run exits 0 with or without a GPU"
+    --allow-skip --output "$dir/probe.json" >"$dir/probe.txt" 2>&1
+ok $? "probe run exits 0 with or without a GPU (--allow-skip)"
 why=$("$PYTHON" -c "import json,sys; d=json.load(open(sys.argv[1])); s=d['skipped']; print(s[0]['reason'] if s else '')" "$dir/probe.json")
 if [ -n "$why" ]; then
     # The paths must still be reported as skipped, with the reason, in a valid report.
     GX_TIMEOUT=120 gx_mpirun 2 --path "$(echo $gpu_paths | tr ' ' ,)" --sizes 8 --iters 2 --quiet \
         --output "$dir/skip.json" >"$dir/skip.txt" 2>&1
-    ok $? "all GPU paths requested without a GPU: exit 0"
+    rc=$?
+    [ $rc -eq 7 ] && tail -n 3 "$dir/skip.txt" | grep -q '^# nothing measured' &&
+        "$PYTHON" -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(not (d['status'] == 'nothing_measured' and d['exit_code'] == 7))" "$dir/skip.json"
+    ok $? "all GPU paths requested without a GPU: nothing measured, exit 7, said last (got $rc)" ||
+        diag <"$dir/skip.txt"
     check_report "$dir/skip.json"
     ok $? "report valid"
     for p in $gpu_paths; do

@@ -4,6 +4,7 @@
 #include "ceiling.h"
 #include "path.h"
 #include "report.h"
+#include "pattern.h"
 #include "tap.h"
 
 #include <string.h>
@@ -43,9 +44,10 @@ static const struct gx_path_ops *ops_of(const char *name)
 static struct gx_result result(const char *path, const char *pattern, int a, int b, int same,
                                size_t size, size_t chunk, double median, const char *mem)
 {
+    int kind = gx_pattern_lookup(pattern);
     struct gx_result r = {
-        .path = path, .src_mem = mem, .dst_mem = mem, .pattern = pattern,
-        .unit = strcmp(pattern, "latency") == 0 ? "us" : "GB/s", .a = a, .b = b,
+        .path = path, .src_mem = mem, .dst_mem = mem, .pattern = pattern, .pattern_kind = kind,
+        .family = gx_pattern_table[kind]->family, .unit = gx_pattern_table[kind]->unit, .a = a, .b = b,
         .same_node = same, .size = size, .chunk = chunk, .depth = chunk ? 2 : 0,
         .state = GX_STATE_OK,
     };

@@ -59,8 +59,8 @@ int main(void)
     ok(r->sizes.n == 23 && r->sizes.v[22] == 4u << 20, "default sizes 1:4M");
     ok(strcmp(r->pairs, "0:1") == 0 && r->iters == 0 && r->warmup == -1 && r->window == 0,
        "default pairs 0:1, iterations by size");
-    ok(r->nchunks == 1 && r->chunks[0] == 1u << 20 && r->ndepths == 1 && r->depths[0] == 2,
-       "default chunk 1M, depth 2");
+    ok(r->chunk_mode == GX_CHUNK_BEST && r->nchunks == 0 && r->ndepths == 0,
+       "default: chunk and depth the best per size, neither an axis");
 
     ok(parse("--pattern bibw,latency --sizes 8,4K --iters 5 --warmup 0 --window 3 --validate all "
              "--path host --mem pageable --chunk 256K,1M --depth 1,4 --quiet --samples",
@@ -70,8 +70,18 @@ int main(void)
            r->window == 3 && r->validate == GX_VALIDATE_ALL && r->nchunks == 2 &&
            r->depths[1] == 4 && o.g.quiet && o.g.samples,
        "values land in the options");
-    ok(parse("--chunk auto", &err) == GX_OK && r->chunk_auto && r->nchunks == 1,
+    ok(r->chunk_mode == GX_CHUNK_GIVEN, "--chunk LIST --depth LIST: given axes");
+    ok(parse("--chunk auto", &err) == GX_OK && r->chunk_mode == GX_CHUNK_AUTO && r->nchunks == 0,
        "--chunk auto: chosen per size (%s)", err.msg);
+    ok(parse("--depth 1,2", &err) == GX_OK && r->chunk_mode == GX_CHUNK_GIVEN && r->nchunks == 0 &&
+           r->ndepths == 2,
+       "--depth alone: depth an axis, chunk left to the default of the given mode (%s)", err.msg);
+    ok(parse("--depth 4 --chunk auto", &err) == GX_OK && r->chunk_mode == GX_CHUNK_AUTO &&
+           r->ndepths == 1,
+       "--chunk auto --depth 4: auto's candidates at depth 4 (%s)", err.msg);
+    ok(parse("--progress --allow-skip --dry-run", &err) == GX_OK && o.g.progress &&
+           o.g.allow_skip && o.dry_run,
+       "--progress, --allow-skip, --dry-run (%s)", err.msg);
 
     bad("--sizes 1X", "--sizes: bad size '1X'");
     bad("--sizes 0", "--sizes: size '0' is 0");

@@ -4,11 +4,11 @@
 #include "config.h"
 #include "calibrate.h"
 
-#include "harness.h"
+#include "mplan.h"
+#include "pattern.h"
+#include "sink.h"
 #include "mem.h"
 #include "mpi_util.h"
-#include "output.h"
-#include "pairs.h"
 #include "path.h"
 #include "stats.h"
 #include "watchdog.h"
@@ -53,6 +53,9 @@ struct plan {
     int npairs;
     size_t cap;
     unsigned need;             /* union over the pairs */
+    /* Progress: the task under way of how many (rank 0 draws it). */
+    struct gx_output *out;
+    int task, ntasks;
 };
 
 static int set_add(struct size_set *s, size_t v, struct gx_err *err)
@@ -96,72 +99,57 @@ static void plan_free(struct plan *p)
     memset(p, 0, sizeof *p);
 }
 
-/* The sizes one (run, path) needs, into the sets its ceiling draws on. */
-static int plan_sizes(struct plan *p, const struct gx_run_opts *run,
-                      const struct gx_path_ops *ops, unsigned need, struct gx_err *err)
+/* The sizes one step needs, into the sets its ceiling draws on: the message, or for a path
+ * rated at its chunk, each chunk it may use. */
+static int plan_step(struct plan *p, const struct gx_path_ops *ops, unsigned need,
+                     const struct gx_mstep *st, struct gx_err *err)
 {
+    enum gx_ceil_family fam = gx_pattern_table[st->pattern]->family;
+    if (fam == GX_FAMILY_LATENCY)
+        return need & GX_CAL_MPI ? set_add(&p->sets[SET_LAT], st->size, err) : GX_OK;
+    int bi = fam == GX_FAMILY_BOTH_WAYS;
     int per_chunk = (ops->flags & GX_PATH_CHUNKED) && (need & GX_CAL_AT_CHUNK);
-    for (int pi = 0; pi < run->npatterns; pi++) {
-        int pat = run->patterns[pi];
-        for (size_t si = 0; si < run->sizes.n; si++) {
-            size_t size = run->sizes.v[si];
-            if (pat == GX_PAT_LATENCY) {
-                if (need & GX_CAL_MPI)
-                    GX_TRY(set_add(&p->sets[SET_LAT], size, err));
-                continue;
-            }
-            int bi = pat == GX_PAT_BIBW;
-            for (int ci = 0; ci < (per_chunk ? run->nchunks : 1); ci++) {
-                /* As the path cuts the message: no chunk, or one larger, is the whole. */
-                size_t c = per_chunk ? run->chunks[ci] : 0;
-                size_t at = c == 0 || c > size ? size : c;
-                if (need & GX_CAL_COPY)
-                    GX_TRY(set_add(&p->sets[SET_COPY], at, err));
-                if (need & GX_CAL_PEER)
-                    GX_TRY(set_add(&p->sets[bi ? SET_PEER_BI : SET_PEER], at, err));
-                if (need & GX_CAL_MPI)
-                    GX_TRY(set_add(&p->sets[bi ? SET_MPI_BI : SET_MPI], at, err));
-            }
-        }
+    int n = per_chunk && st->ncand > 1 ? st->ncand : 1;
+    for (int i = 0; i < n; i++) {
+        /* As the path cuts the message: no chunk, or one larger, is the whole. */
+        size_t c = !per_chunk ? 0 : st->ncand > 1 ? st->cand_chunk[i] : st->chunk;
+        size_t at = c == 0 || c > st->size ? st->size : c;
+        if (need & GX_CAL_COPY)
+            GX_TRY(set_add(&p->sets[SET_COPY], at, err));
+        if (need & GX_CAL_PEER)
+            GX_TRY(set_add(&p->sets[bi ? SET_PEER_BI : SET_PEER], at, err));
+        if (need & GX_CAL_MPI)
+            GX_TRY(set_add(&p->sets[bi ? SET_MPI_BI : SET_MPI], at, err));
     }
     return GX_OK;
 }
 
-static int plan_make(const struct gx_job *job, const struct gx_options *o, struct plan *p,
-                     struct gx_err *err)
+/* What the calibrated runs' steps will be rated against: their sizes and their pairs. */
+static int plan_make(const struct gx_job *job, const struct gx_options *o,
+                     const struct gx_mplan *mp, struct plan *p, struct gx_err *err)
 {
     memset(p, 0, sizeof *p);
     if (!(p->copy_rank = calloc((size_t)job->size, 1)))
         return gx_fail(err, GX_ERUNTIME, "out of host memory planning the calibration");
-    for (int r = 0; r < o->nruns; r++) {
-        const struct gx_run_opts *run = &o->runs[r];
-        if (!run->calibrate)
+    for (size_t gi = 0; gi < mp->ngroups; gi++) {
+        const struct gx_mgroup *g = &mp->groups[gi];
+        const struct gx_path_ops *ops = gx_paths[g->path].ops;
+        if (g->absent || !o->runs[g->run].calibrate || !ops->calibrates)
             continue;
-        struct gx_pairs pairs;
-        GX_TRY(gx_pairs_resolve(run->pairs, job->size, &pairs, err));
-        int rc = GX_OK;
-        for (int pi = 0; pi < run->npaths && rc == GX_OK; pi++) {
-            const struct gx_path_ops *ops = gx_paths[run->paths[pi]].ops;
-            if (!ops || !ops->calibrates)
-                continue;
-            int src = run->mem_src != GX_MEM_DEFAULT ? run->mem_src : ops->default_src;
-            int dst = run->mem_dst != GX_MEM_DEFAULT ? run->mem_dst : ops->default_dst;
-            unsigned cal = ops->calibrates(src, dst);
-            unsigned need = cal & (GX_CAL_COPY | GX_CAL_PEER | GX_CAL_MPI);
-            if (!need)
-                continue;
-            rc = plan_sizes(p, run, ops, cal, err);
-            for (int k = 0; k < pairs.nrounds && rc == GX_OK; k++)
-                for (int i = 0; i < pairs.rounds[k].npairs && rc == GX_OK; i++) {
-                    const struct gx_pair *pr = &pairs.rounds[k].pairs[i];
-                    rc = pair_add(p, pr->a, pr->b, need, err);
-                    if (need & GX_CAL_COPY)
-                        p->copy_rank[pr->a] = p->copy_rank[pr->b] = 1;
-                }
-            p->need |= need;
+        unsigned cal = ops->calibrates(g->src_kind, g->dst_kind);
+        unsigned need = cal & (GX_CAL_COPY | GX_CAL_PEER | GX_CAL_MPI);
+        if (!need)
+            continue;
+        for (size_t i = g->first; i < g->first + g->n; i++)
+            GX_TRY(plan_step(p, ops, cal, &mp->steps[i], err));
+        const struct gx_round *round = &mp->pairs[g->run].rounds[g->round];
+        for (int i = 0; i < round->npairs; i++) {
+            const struct gx_pair *pr = &round->pairs[i];
+            GX_TRY(pair_add(p, pr->a, pr->b, need, err));
+            if (need & GX_CAL_COPY)
+                p->copy_rank[pr->a] = p->copy_rank[pr->b] = 1;
         }
-        gx_pairs_free(&pairs);
-        GX_TRY(rc);
+        p->need |= need;
     }
     /* The reference latency of the pair, whatever the runs' latency sizes. */
     if (p->need & GX_CAL_MPI)
@@ -253,9 +241,12 @@ static int ship(const struct gx_job *job, int owner, const struct gx_ceil_curve 
 
 /* Tells the watchdog what is calibrated, by whom, for how long at most: 60 s + the bytes the
  * task moves at 0.5 GB/s, unless --timeout says otherwise. */
-static void arm(const struct gx_job *job, const char *what, int a, int b,
+static void arm(const struct gx_job *job, struct plan *p, const char *what, int a, int b,
                 const struct gx_ceil_curve *curves, int ncurves)
 {
+    char note[160];
+    snprintf(note, sizeof note, "[calibration %d/%d] %s", ++p->task, p->ntasks, what);
+    gx_output_note(p->out, note);
     double bytes = 0;
     for (int k = 0; k < ncurves; k++)
         for (int i = 0; i < curves[k].n; i++) {
@@ -571,7 +562,7 @@ void gx_cal_peer(const struct gx_job *job, int peer, const char *peer_busid,
 
 /* ------------------------------------------------------------------ the tasks */
 
-static int task_copies(const struct gx_job *job, const struct plan *p, int g,
+static int task_copies(const struct gx_job *job, struct plan *p, int g,
                        struct gx_ceilings *all, struct gx_err *err)
 {
     struct gx_ceil_curve c[2];
@@ -581,7 +572,7 @@ static int task_copies(const struct gx_job *job, const struct plan *p, int g,
     if (rc == GX_OK) {
         char what[64];
         snprintf(what, sizeof what, "H2D and D2H copies of rank %d's GPU", g);
-        arm(job, what, g, -1, c, 2);
+        arm(job, p, what, g, -1, c, 2);
         if (job->rank == g)
             gx_cal_copies(job, &c[0], &c[1]);
         rc = end_task(job, g, c, 2, all, err);
@@ -590,7 +581,7 @@ static int task_copies(const struct gx_job *job, const struct plan *p, int g,
     return rc;
 }
 
-static int task_peer(const struct gx_job *job, const struct plan *p, const struct cal_pair *pr,
+static int task_peer(const struct gx_job *job, struct plan *p, const struct cal_pair *pr,
                      const char (*busids)[BUSID_LEN], struct gx_ceilings *all,
                      struct gx_err *err)
 {
@@ -609,7 +600,7 @@ static int task_peer(const struct gx_job *job, const struct plan *p, const struc
     } else if (rc == GX_OK) {
         char what[64];
         snprintf(what, sizeof what, "peer copies %d->%d", pr->a, pr->b);
-        arm(job, what, pr->a, pr->b, c, 2);
+        arm(job, p, what, pr->a, pr->b, c, 2);
         if (job->rank == pr->a)
             gx_cal_peer(job, pr->b, busids[pr->b], &c[0], &c[1]);
         rc = end_task(job, pr->a, c, 2, all, err);
@@ -618,7 +609,7 @@ static int task_peer(const struct gx_job *job, const struct plan *p, const struc
     return rc;
 }
 
-static int task_mpi(const struct gx_job *job, const struct plan *p, const struct cal_pair *pr,
+static int task_mpi(const struct gx_job *job, struct plan *p, const struct cal_pair *pr,
                     struct gx_ceilings *all, struct gx_err *err)
 {
     struct gx_ceil_curve c[3];
@@ -631,7 +622,7 @@ static int task_mpi(const struct gx_job *job, const struct plan *p, const struct
     if (rc == GX_OK) {
         char what[64];
         snprintf(what, sizeof what, "MPI host to host %d->%d", pr->a, pr->b);
-        arm(job, what, pr->a, pr->b, c, 3);
+        arm(job, p, what, pr->a, pr->b, c, 3);
         if (pr->a == pr->b) {
             for (int k = 0; k < 3; k++)
                 snprintf(c[k].absent, sizeof c[k].absent, "a rank with itself");
@@ -645,9 +636,24 @@ static int task_mpi(const struct gx_job *job, const struct plan *p, const struct
     return rc;
 }
 
-static int run_tasks(const struct gx_job *job, const struct plan *p, struct gx_ceilings *all,
+/* How many tasks run_tasks will run, for the progress line. */
+static int count_tasks(const struct gx_job *job, const struct plan *p)
+{
+    int n = 0;
+    for (int g = 0; p->sets[SET_COPY].n && g < job->size; g++)
+        n += p->copy_rank[g] != 0;
+    for (int i = 0; i < p->npairs; i++) {
+        n += (p->pairs[i].need & GX_CAL_PEER) && (p->sets[SET_PEER].n || p->sets[SET_PEER_BI].n);
+        n += (p->pairs[i].need & GX_CAL_MPI) &&
+             (p->sets[SET_MPI].n || p->sets[SET_MPI_BI].n || p->sets[SET_LAT].n);
+    }
+    return n;
+}
+
+static int run_tasks(const struct gx_job *job, struct plan *p, struct gx_ceilings *all,
                      struct gx_err *err)
 {
+    p->ntasks = count_tasks(job, p);
     if (p->sets[SET_COPY].n)
         for (int g = 0; g < job->size; g++)
             if (p->copy_rank[g])
@@ -674,8 +680,9 @@ static int run_tasks(const struct gx_job *job, const struct plan *p, struct gx_c
     return GX_OK;
 }
 
-int gx_calibrate(const struct gx_job *job, const struct gx_options *o, struct gx_report *rep,
-                 struct gx_ceilings **out, struct gx_err *err)
+int gx_calibrate(const struct gx_job *job, const struct gx_options *o,
+                 const struct gx_mplan *mp, struct gx_sink *sink, struct gx_ceilings **out,
+                 struct gx_err *err)
 {
     *out = NULL;
     int on = 0;
@@ -690,17 +697,17 @@ int gx_calibrate(const struct gx_job *job, const struct gx_options *o, struct gx
                  : GX_OK;
     rc = gx_agree(job->comm, rc, err);
     if (rc == GX_OK)
-        rc = plan_make(job, o, &p, err);
+        rc = plan_make(job, o, mp, &p, err);
     else
         memset(&p, 0, sizeof p);
+    p.out = &sink->out;
     double t0 = MPI_Wtime();
     if (rc == GX_OK)
         rc = run_tasks(job, &p, all, err);
     plan_free(&p);
     if (rc == GX_OK && job->rank == 0) {
         all->seconds = MPI_Wtime() - t0;
-        rc = gx_report_calibration(rep, all, err);
-        gx_output_calibration(stdout, all);
+        rc = gx_sink_calibration(sink, all, err);
     }
     if (rc != GX_OK) {
         gx_ceilings_free(all);

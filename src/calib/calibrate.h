@@ -12,18 +12,20 @@
 
 #include "ceiling.h"
 #include "job.h"
-#include "report.h"
+#include "mplan.h"
+#include "sink.h"
 
 #define GX_CAL_REPEATS 7
 #define GX_CAL_TARGET_BYTES (256 * GX_MIB)
 
-/* Collective. Measures what the runs with --calibrate on need. Rank 0 gets every ceiling in
- * *out (NULL on other ranks, and when no run asked for calibration), adds "calibration" to
- * the report and prints a summary. A ceiling that cannot be measured (no GPU, no CUDA in the
+/* Collective. Measures what the plan's steps of runs with --calibrate on will be rated against.
+ * Rank 0 gets every ceiling in *out (NULL on other ranks, and when no run asked for
+ * calibration) and hands them to the sink (report and table). A ceiling that cannot be measured (no GPU, no CUDA in the
  * build, not on one node, out of memory, a CUDA error) is recorded absent with the reason;
  * only MPI failures and running out of host memory for the bookkeeping are errors. */
-int gx_calibrate(const struct gx_job *job, const struct gx_options *o, struct gx_report *rep,
-                 struct gx_ceilings **out, struct gx_err *err);
+int gx_calibrate(const struct gx_job *job, const struct gx_options *o,
+                 const struct gx_mplan *mp, struct gx_sink *sink, struct gx_ceilings **out,
+                 struct gx_err *err);
 
 /* ---- between calibrate.c and calibrate_cuda.c */
 

@@ -125,13 +125,6 @@ double gx_ceil_slowest(const struct gx_ceilings *c, const struct gx_ceil_stage *
     return best;
 }
 
-int gx_ceil_pattern(const struct gx_result *res)
-{
-    if (strcmp(res->pattern, "latency") == 0)
-        return GX_PAT_LATENCY;
-    return strcmp(res->pattern, "bibw") == 0 ? GX_PAT_BIBW : GX_PAT_BW;
-}
-
 size_t gx_ceil_chunk(const struct gx_result *res)
 {
     return res->chunk == 0 || res->chunk > res->size ? res->size : res->chunk;
@@ -158,7 +151,7 @@ void gx_ceiling_apply(const struct gx_ceilings *c, const struct gx_path_ops *ops
         return;
     }
     double med = res->stats.median;
-    int latency = gx_unit_lower_is_better(res->unit);
+    int latency = res->family == GX_FAMILY_LATENCY;
     res->ceiling = ceil;
     res->efficiency = latency ? (med > 0 ? ceil / med : 0) : med / ceil;
 }

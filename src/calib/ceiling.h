@@ -21,6 +21,10 @@ enum gx_ceil_kind {
     GX_CEIL_KINDS
 };
 
+/* Which family of ceilings rates a pattern's results (gx_pattern_ops.family): a one-way
+ * stream, both directions at once (totals), or one-way latency. */
+enum gx_ceil_family { GX_FAMILY_ONE_WAY, GX_FAMILY_BOTH_WAYS, GX_FAMILY_LATENCY };
+
 #define GX_CEIL_TEXT 200
 
 /* One size of a curve: the median of the repeats and their spread. */
@@ -80,9 +84,8 @@ struct gx_ceil_stage {
 double gx_ceil_slowest(const struct gx_ceilings *c, const struct gx_ceil_stage *stages, int n,
                        size_t size, char *what, size_t len);
 
-/* For hooks: the result's pattern (enum gx_pattern_kind, from its name), and its chunk as the
- * path cut the message (0 or larger than the message: the whole message). */
-int gx_ceil_pattern(const struct gx_result *res);
+/* For hooks: the result's chunk as the path cut the message (0 or larger than the message:
+ * the whole message). */
 size_t gx_ceil_chunk(const struct gx_result *res);
 
 /* The result's ceiling from its path's hook, and its efficiency: median / ceiling for GB/s,

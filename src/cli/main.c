@@ -3,8 +3,11 @@
 
 #include "fault.h"
 #include "gpu.h"
+#include "calibrate.h"
 #include "harness.h"
 #include "matrix.h"
+#include "mplan.h"
+#include "sink.h"
 #include "plan.h"
 #include "job.h"
 #include "options.h"
@@ -115,12 +118,174 @@ static int finish(struct gx_job *job, int rc)
     return rc;
 }
 
+/* The job, the options and the measurement plan, agreed by every rank. */
+static int prepare(struct gx_job *job, struct gx_options *opts, struct gx_mplan *plan, int argc,
+                   char **argv, struct gx_err *err)
+{
+    int rc = gx_job_init(job, err);
+    if (rc == GX_OK)
+        rc = gx_options_parse(argc, argv, opts, read_file_bcast, job, err);
+    if (rc == GX_OK)
+        rc = gx_fault_init(err);
+    job->g = &opts->g;
+    if (rc == GX_OK && !opts->help && !opts->version)
+        rc = gx_options_check_job(opts, job->size, err);
+    if (rc == GX_OK && !opts->help && !opts->version)
+        rc = gx_mplan_make(opts, job->size, plan, err);
+    return gx_agree(job->comm ? job->comm : MPI_COMM_WORLD, rc, err);
+}
+
+/* --help, --version, --dry-run: rank 0 answers, nothing is measured. */
+static void answer(const struct gx_job *job, const struct gx_options *opts,
+                   const struct gx_mplan *plan)
+{
+    if (job->rank != 0)
+        return;
+    if (opts->help)
+        gx_options_help(stdout);
+    else if (opts->version)
+        printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+    else
+        gx_mplan_print(stdout, plan, opts);
+}
+
+/* Rank 0: the report's document and .jsonl, at --output or the default name. */
+static int open_report(const struct gx_options *opts, struct gx_report *rep, int argc,
+                       char **argv, struct gx_err *err)
+{
+    char out[4096];
+    if (opts->g.output[0])
+        snprintf(out, sizeof out, "%s", opts->g.output);
+    else
+        default_output(out, sizeof out);
+    GX_TRY(check_output(out, opts->g.force, err));
+    GX_TRY(make_dirs(out, err));
+    return gx_report_open(rep, out, argc, argv, err);
+}
+
+/* Every rank's context to rank 0, into the report and the table's header. */
+static int add_context(const struct gx_job *job, const struct gx_options *opts,
+                       struct gx_report *rep, struct gx_err *err)
+{
+    void *context = NULL;
+    int rc = gx_context_gather(job, &context, err);
+    rc = gx_agree(job->comm, rc, err);
+    if (rc == GX_OK && job->rank == 0) {
+        gx_topo_pairs_json(context, opts, job->size);
+        gx_topo_print_header(stdout, context);
+        /* In the document from now on, so that a report written by the watchdog has it. */
+        cJSON_AddItemToObject(rep->doc, "context", context);
+        context = NULL;
+    }
+    cJSON_Delete(context); /* rank 0 after a failed agreement */
+    return rc;
+}
+
+/* The ceilings, then the plan's measurements; every result into the sink. */
+static int measure(const struct gx_job *job, const struct gx_options *opts,
+                   const struct gx_mplan *plan, struct gx_sink *sink,
+                   struct gx_harness_out *ho, struct gx_err *err)
+{
+    struct gx_ceilings *ceilings = NULL;
+    /* The ceilings first, on a quiet machine: before any path sets up job-wide state. */
+    int rc = gx_calibrate(job, opts, plan, sink, &ceilings, err);
+    ho->gpu_lost_rank = -1;
+    if (rc == GX_OK)
+        rc = gx_harness_run(job, opts, plan, sink, ceilings, ho, err);
+    gx_ceilings_free(ceilings);
+    free(ceilings);
+    return rc;
+}
+
+/* Rank 0: what the run comes to, from the harness's status and the tally. A failed measurement
+ * (a CUDA/MPI call failed within it) is a run-time failure even though the others went on;
+ * corrupted data takes precedence; a run in which everything was skipped measured nothing. */
+static int conclude(const struct gx_options *opts, const struct gx_tally *t, int rc,
+                    struct gx_err *err)
+{
+    if (rc != GX_OK || t->validation_failed)
+        return rc != GX_OK ? rc : GX_EVALIDATE;
+    if (t->failed > 0) {
+        rc = gx_fail(err, GX_ERUNTIME, "%d measurement%s failed (their results say why)",
+                     t->failed, t->failed == 1 ? "" : "s");
+        fprintf(stderr, "gpuxfer: %s\n", err->msg);
+        return rc;
+    }
+    if (t->ok == 0 && !opts->g.allow_skip) {
+        rc = gx_fail(err, GX_ENOTHING, "nothing was measured: every measurement was skipped "
+                     "(the table's skipped lines say why; --allow-skip accepts that)");
+        fprintf(stderr, "gpuxfer: %s\n", err->msg);
+    }
+    return rc;
+}
+
+static const char *status_name(int rc)
+{
+    switch (rc) {
+    case GX_OK: return "complete";
+    case GX_EVALIDATE: return "failed";
+    case GX_EINTERRUPTED: return "interrupted";
+    case GX_ETIMEOUT:
+    case GX_EINCOMPLETE: return "incomplete";
+    case GX_ENOTHING: return "nothing_measured";
+    default: return "error";
+    }
+}
+
+/* Rank 0: matrices, plan, status, and the report written; the closing lines of the table. */
+static int write_report(const struct gx_job *job, const struct gx_options *opts,
+                        struct gx_report *rep, const struct gx_tally *t,
+                        const struct gx_harness_out *ho, int exit_code, const struct gx_err *err)
+{
+    if (exit_code != GX_OK && exit_code != GX_EVALIDATE)
+        cJSON_AddStringToObject(rep->doc, "error", err->msg);
+    if (ho->gpu_lost_rank >= 0) {
+        cJSON *failure = cJSON_AddObjectToObject(rep->doc, "failure");
+        cJSON_AddStringToObject(failure, "kind", "cuda-sticky");
+        cJSON *ranks = cJSON_AddArrayToObject(failure, "ranks");
+        cJSON_AddItemToArray(ranks, cJSON_CreateNumber(ho->gpu_lost_rank));
+    }
+    if (opts->g.soak > 0)
+        gx_report_soak(rep, opts->g.soak, ho->soak_s, ho->rotations);
+    cJSON *context = cJSON_GetObjectItemCaseSensitive(rep->doc, "context");
+    const char *oom = NULL;
+    cJSON *mats = gx_matrices(rep->results, job->size, &oom);
+    if (mats) {
+        cJSON_AddItemToObject(rep->doc, "matrices", mats);
+        gx_matrices_print(stdout, mats, context, opts->g.slow_pair);
+    } else if (oom) {
+        fprintf(stderr, "gpuxfer: %s (the results are in the report)\n", oom);
+    }
+    cJSON *plan = gx_plan(rep->results, cJSON_GetObjectItemCaseSensitive(context, "pairs"));
+    if (plan) {
+        gx_plan_print(stdout, plan);
+        cJSON_AddItemToObject(rep->doc, "plan", plan);
+    }
+    struct gx_err werr = {0};
+    if (gx_report_write(rep, status_name(exit_code), exit_code, &werr) != GX_OK) {
+        fprintf(stderr, "gpuxfer: %s\n", werr.msg);
+        return GX_ERUNTIME;
+    }
+    if (opts->g.soak > 0)
+        printf("\n# soak: %ld complete pass%s in %.0f s of %ld s asked\n", ho->rotations,
+               ho->rotations == 1 ? "" : "es", ho->soak_s, opts->g.soak);
+    printf("\n# report: %s (%d results, %d skipped, %d failed)%s\n", rep->path, t->results,
+           t->skipped, t->failed, t->validation_failed ? "; DATA VALIDATION FAILED" : "");
+    if (t->validation_failed)
+        fprintf(stderr, "gpuxfer: received data did not match what was sent; see the "
+                        "validation entries in %s\n", rep->path);
+    if (exit_code == GX_ENOTHING)
+        printf("\n# nothing measured: every measurement was skipped (the skipped lines above say "
+               "why; exit %d, or 0 with --allow-skip)\n", GX_ENOTHING);
+    return exit_code;
+}
+
 int main(int argc, char **argv)
 {
     struct gx_job job;
     struct gx_err err = {0};
     static struct gx_options opts;
-    int rc;
+    struct gx_mplan plan = {0};
 
     /* The watchdog thread may call MPI_Abort, which needs MPI_THREAD_MULTIPLE. */
     int provided = MPI_THREAD_SINGLE;
@@ -128,49 +293,23 @@ int main(int argc, char **argv)
         fprintf(stderr, "gpuxfer: MPI_Init failed\n");
         return GX_ERUNTIME;
     }
-    rc = gx_job_init(&job, &err);
-    if (rc == GX_OK)
-        rc = gx_options_parse(argc, argv, &opts, read_file_bcast, &job, &err);
-    if (rc == GX_OK)
-        rc = gx_fault_init(&err);
-    job.g = &opts.g;
-    if (rc == GX_OK && !opts.help && !opts.version)
-        rc = gx_options_check_job(&opts, job.size, &err);
-    rc = gx_agree(job.comm ? job.comm : MPI_COMM_WORLD, rc, &err);
-    if (rc != GX_OK) {
-        if (job.rank == 0)
+    int rc = prepare(&job, &opts, &plan, argc, argv, &err);
+    if (rc != GX_OK || opts.help || opts.version || opts.dry_run) {
+        if (rc != GX_OK && job.rank == 0)
             fprintf(stderr, "gpuxfer: %s\n", err.msg);
+        else if (rc == GX_OK)
+            answer(&job, &opts, &plan);
+        gx_mplan_free(&plan);
         return finish(&job, rc);
-    }
-    if (opts.help || opts.version) {
-        if (job.rank == 0) {
-            if (opts.help)
-                gx_options_help(stdout);
-            else
-                printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
-        }
-        return finish(&job, GX_OK);
     }
 
     /* The GPU is chosen before any transfer can make the MPI library touch CUDA. */
-    rc = gx_gpu_init(&job, &opts.g, &err);
-    rc = gx_agree(job.comm, rc, &err);
-
+    rc = gx_agree(job.comm, gx_gpu_init(&job, &opts.g, &err), &err);
     struct gx_report rep;
     memset(&rep, 0, sizeof rep);
-    if (rc == GX_OK && job.rank == 0) {
-        char out[4096];
-        if (opts.g.output[0])
-            snprintf(out, sizeof out, "%s", opts.g.output);
-        else
-            default_output(out, sizeof out);
-        rc = check_output(out, opts.g.force, &err);
-        if (rc == GX_OK)
-            rc = make_dirs(out, &err);
-        if (rc == GX_OK)
-            rc = gx_report_open(&rep, out, argc, argv, &err);
-    }
-    rc = gx_agree(job.comm, rc, &err);
+    if (rc == GX_OK)
+        rc = gx_agree(job.comm, job.rank == 0 ? open_report(&opts, &rep, argc, argv, &err) : GX_OK,
+                      &err);
     if (rc != GX_OK) {
         if (job.rank == 0) {
             fprintf(stderr, "gpuxfer: %s\n", err.msg);
@@ -178,27 +317,21 @@ int main(int argc, char **argv)
                 unlink(rep.lines_path); /* a run that never started leaves nothing behind */
             gx_report_close(&rep);
         }
+        gx_mplan_free(&plan);
         return finish(&job, rc);
     }
-
-    void *context = NULL;
-    rc = gx_context_gather(&job, &context, &err);
-    rc = gx_agree(job.comm, rc, &err);
-    if (rc == GX_OK && job.rank == 0) {
-        gx_topo_pairs_json(context, &opts, job.size);
-        gx_topo_print_header(stdout, context);
-        /* In the document from now on, so that a report written by the watchdog has it. */
-        cJSON_AddItemToObject(rep.doc, "context", context);
-        context = NULL;
-    }
-    cJSON_Delete(context); /* rank 0 after a failed agreement */
+    rc = add_context(&job, &opts, &rep, &err);
     if (rc == GX_OK)
         rc = gx_watchdog_start(&job, job.rank == 0 ? &rep : NULL,
                                provided == MPI_THREAD_MULTIPLE, &err);
     rc = gx_agree(job.comm, rc, &err);
+
+    struct gx_sink sink;
     struct gx_harness_out ho = {.gpu_lost_rank = -1};
+    gx_sink_init(&sink, &job, &opts, &plan, &rep);
     if (rc == GX_OK)
-        rc = gx_harness_run(&job, &opts, &rep, &ho, &err);
+        rc = measure(&job, &opts, &plan, &sink, &ho, &err);
+    gx_mplan_free(&plan);
     /* Every rank stopped at the same result (a signal, a sticky CUDA error): finalize. */
     int together = rc == GX_EINTERRUPTED || ho.stopped_together;
     if (rc != GX_OK) {
@@ -210,63 +343,10 @@ int main(int argc, char **argv)
             return rc;
         }
     }
-
-    /* A failed measurement (a CUDA/MPI call failed within it) is a run-time failure of the
-     * run even though the others went on; corrupted data takes precedence. Only rank 0 knows. */
-    if (rc == GX_OK && !ho.validation_failed && ho.failed > 0 && job.rank == 0) {
-        rc = gx_fail(&err, GX_ERUNTIME, "%d measurement%s failed (their results say why)",
-                     ho.failed, ho.failed == 1 ? "" : "s");
-        fprintf(stderr, "gpuxfer: %s\n", err.msg);
-        together = 1;
-    }
-    int exit_code = rc != GX_OK ? rc : ho.validation_failed ? GX_EVALIDATE : GX_OK;
+    int exit_code = rc;
     if (job.rank == 0) {
-        const char *status = rc == GX_EINTERRUPTED                    ? "interrupted"
-                             : rc == GX_ETIMEOUT || rc == GX_EINCOMPLETE ? "incomplete"
-                             : rc != GX_OK                           ? "error"
-                             : ho.validation_failed                  ? "failed"
-                                                                     : "complete";
-        if (rc != GX_OK)
-            cJSON_AddStringToObject(rep.doc, "error", err.msg);
-        if (ho.gpu_lost_rank >= 0) {
-            cJSON *failure = cJSON_AddObjectToObject(rep.doc, "failure");
-            cJSON_AddStringToObject(failure, "kind", "cuda-sticky");
-            cJSON *ranks = cJSON_AddArrayToObject(failure, "ranks");
-            cJSON_AddItemToArray(ranks, cJSON_CreateNumber(ho.gpu_lost_rank));
-        }
-        if (opts.g.soak > 0)
-            gx_report_soak(&rep, opts.g.soak, ho.soak_s, ho.rotations);
-        const char *oom = NULL;
-        cJSON *mats = gx_matrices(rep.results, job.size, &oom);
-        if (mats) {
-            cJSON_AddItemToObject(rep.doc, "matrices", mats);
-            gx_matrices_print(stdout, mats, cJSON_GetObjectItemCaseSensitive(rep.doc, "context"),
-                              opts.g.slow_pair);
-        } else if (oom) {
-            fprintf(stderr, "gpuxfer: %s (the results are in the report)\n", oom);
-        }
-        cJSON *plan = gx_plan(rep.results, cJSON_GetObjectItemCaseSensitive(
-                                               cJSON_GetObjectItemCaseSensitive(rep.doc, "context"),
-                                               "pairs"));
-        if (plan) {
-            gx_plan_print(stdout, plan);
-            cJSON_AddItemToObject(rep.doc, "plan", plan);
-        }
-        struct gx_err werr = {0};
-        if (gx_report_write(&rep, status, exit_code, &werr) != GX_OK) {
-            fprintf(stderr, "gpuxfer: %s\n", werr.msg);
-            exit_code = GX_ERUNTIME;
-        } else {
-            if (opts.g.soak > 0)
-                printf("\n# soak: %ld complete pass%s in %.0f s of %ld s asked\n", ho.rotations,
-                       ho.rotations == 1 ? "" : "es", ho.soak_s, opts.g.soak);
-            printf("\n# report: %s (%d results, %d skipped, %d failed)%s\n", rep.path, ho.results,
-                   ho.skipped, ho.failed,
-                   ho.validation_failed ? "; DATA VALIDATION FAILED" : "");
-        }
-        if (ho.validation_failed)
-            fprintf(stderr, "gpuxfer: received data did not match what was sent; see the "
-                            "validation entries in %s\n", rep.path);
+        exit_code = conclude(&opts, &sink.tally, rc, &err);
+        exit_code = write_report(&job, &opts, &rep, &sink.tally, &ho, exit_code, &err);
         gx_watchdog_stop(); /* it may use the report until here */
         gx_report_close(&rep);
         if (rc != GX_OK && !together) { /* otherwise every rank stopped at the same point */

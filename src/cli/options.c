@@ -164,12 +164,12 @@ static int set_chunk(struct gx_options *o, struct gx_run_opts *r, const char *v,
 {
     (void)o;
     char items[GX_MAX_LIST][64];
-    r->chunk_auto = strcmp(v, "auto") == 0;
-    if (r->chunk_auto) { /* the candidates depend on each message size: harness.c */
-        r->nchunks = 1;
-        r->chunks[0] = 0;
+    r->nchunks = 0;
+    if (strcmp(v, "auto") == 0) { /* the candidates depend on each message size: mplan.c */
+        r->chunk_mode = GX_CHUNK_AUTO;
         return GX_OK;
     }
+    r->chunk_mode = GX_CHUNK_GIVEN;
     GX_TRY(split_list(v, items, GX_MAX_LIST, &r->nchunks, err));
     for (int i = 0; i < r->nchunks; i++) {
         if (strcmp(items[i], "auto") == 0)
@@ -184,6 +184,8 @@ static int set_depth(struct gx_options *o, struct gx_run_opts *r, const char *v,
 {
     (void)o;
     char items[GX_MAX_LIST][64];
+    if (r->chunk_mode == GX_CHUNK_BEST)
+        r->chunk_mode = GX_CHUNK_GIVEN;
     GX_TRY(split_list(v, items, GX_MAX_LIST, &r->ndepths, err));
     for (int i = 0; i < r->ndepths; i++) {
         long d;
@@ -316,6 +318,9 @@ static int set_soak(struct gx_options *o, struct gx_run_opts *r, const char *v,
 
 FLAG_SETTER(set_force, g.force)
 FLAG_SETTER(set_quiet, g.quiet)
+FLAG_SETTER(set_progress, g.progress)
+FLAG_SETTER(set_allow_skip, g.allow_skip)
+FLAG_SETTER(set_dry_run, dry_run)
 FLAG_SETTER(set_samples, g.samples)
 FLAG_SETTER(set_assume_cuda_aware, g.assume_cuda_aware)
 FLAG_SETTER(set_help, help)
@@ -362,12 +367,16 @@ const struct gx_option gx_option_table[] = {
     {"validate", "once|all", 1, GX_T_STRING, "once",
      "check the received data in an untimed pass per size (once) or after every timed "
      "iteration too (all)", set_validate},
-    {"chunk", "LIST", 1, GX_T_LIST, "1M",
-     "chunk sizes for pipelined paths (staged, p2p); every chunk x depth is measured; 'auto' "
-     "tries 64K..64M x depth 1,2,4 and the whole message at each size and reports the best",
+    {"chunk", "LIST|auto", 1, GX_T_LIST, "the best per size",
+     "chunk sizes for pipelined paths (staged, p2p, zerocopy). By default each size is measured "
+     "at the best chunk and depth of a short search (p2p: the whole message as one copy; "
+     "staged, zerocopy: 64K..16M in at most 256 pieces x depth 2,4, and the whole message); "
+     "a LIST makes chunk an axis (every chunk x depth is measured; depth 2 unless given); "
+     "'auto' searches 64K..64M x depth 1,2,4 (or --depth) and the whole message",
      set_chunk},
-    {"depth", "LIST", 1, GX_T_LIST, "2",
-     "chunks in flight per side for pipelined paths (1 = no pipelining)", set_depth},
+    {"depth", "LIST", 1, GX_T_LIST, "the best per size",
+     "chunks in flight per side for pipelined paths (1 = no pipelining); a LIST makes depth an "
+     "axis (chunk 1M unless given) or, with --chunk auto, the depths it tries", set_depth},
     {"calibrate", "on|off", 1, GX_T_STRING, "on",
      "measure, before the runs, the ceilings that bound their results (copy engines, peer "
      "copies, MPI between the hosts) and report each result's efficiency against its ceiling",
@@ -408,7 +417,17 @@ const struct gx_option gx_option_table[] = {
      "with --pairs all or all-concurrent: flag pairs below RATIO x the matrix median (latency: "
      "above median / RATIO)", set_slow_pair},
     {"quiet", NULL, 0, GX_T_FLAG, "off",
-     "no progress line (it is shown only when stderr is a terminal)", set_quiet},
+     "no progress line (by default rank 0 shows it when stderr or stdout is a terminal)",
+     set_quiet},
+    {"progress", NULL, 0, GX_T_FLAG, "off",
+     "show the progress even when neither stderr nor stdout is a terminal (then one line "
+     "every 10 s on stderr)", set_progress},
+    {"allow-skip", NULL, 0, GX_T_FLAG, "off",
+     "exit 0 when every measurement was skipped (sweeps over nodes of different kinds); "
+     "without it that is exit 7", set_allow_skip},
+    {"dry-run", NULL, 0, GX_T_FLAG, "off",
+     "print every measurement the job would make, in order, with an estimate of its time, and "
+     "exit without measuring", set_dry_run},
     {"help", NULL, 0, GX_T_FLAG, NULL, "this text", set_help},
     {"version", NULL, 0, GX_T_FLAG, NULL, "the version", set_version},
     {NULL, NULL, 0, 0, NULL, NULL, NULL},
@@ -437,7 +456,8 @@ void gx_run_defaults(struct gx_run_opts *r)
     /* Every per-run option starts from its documented default, parsed like user input. */
     for (const struct gx_option *op = gx_option_table; op->name; op++)
         if (op->per_run && op->dflt && strcmp(op->dflt, "by size") != 0 &&
-            strcmp(op->dflt, "none") != 0 && strcmp(op->dflt, "the path's own") != 0)
+            strcmp(op->dflt, "none") != 0 && strcmp(op->dflt, "the path's own") != 0 &&
+            strcmp(op->dflt, "the best per size") != 0)
             op->set(NULL, r, op->dflt, &ignored);
 }
 

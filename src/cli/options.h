@@ -11,6 +11,12 @@
 #define GX_MAX_LIST 16
 #define GX_MAX_GPU_MAP 64
 
+enum gx_chunk_mode {
+    GX_CHUNK_BEST,  /* default: the path's own candidates, the best one measured per size */
+    GX_CHUNK_AUTO,  /* --chunk auto: every candidate of gx_chunk_policy_auto, the best one */
+    GX_CHUNK_GIVEN, /* --chunk LIST and/or --depth LIST: exactly those combinations */
+};
+
 /* What one run measures: every path x pattern x pair x size (x chunk x depth). */
 struct gx_run_opts {
     char name[64];
@@ -22,10 +28,12 @@ struct gx_run_opts {
     long iters, window;                   /* 0: size-dependent default */
     long warmup;                          /* -1: size-dependent default */
     enum gx_validate validate;
+    /* Chunked paths: by default each path's own search (gx_path_ops.chunk_policy) picks the
+     * best chunk and depth at each size; --chunk LIST and --depth LIST make them axes. */
+    enum gx_chunk_mode chunk_mode;
     int nchunks;
     size_t chunks[GX_MAX_LIST];           /* chunk sizes; 0 means the whole message */
-    int ndepths, depths[GX_MAX_LIST];
-    int chunk_auto;                       /* --chunk auto: chunk x depth chosen per size */
+    int ndepths, depths[GX_MAX_LIST];     /* ndepths 0: not given */
     int calibrate;                        /* measure the ceilings of this run's results */
 };
 
@@ -33,6 +41,8 @@ struct gx_global_opts {
     char output[PATH_MAX];                /* empty: results/gpuxfer-<UTC>-<jobid|pid>.json */
     char scenario[PATH_MAX];
     int quiet;
+    int progress;                         /* --progress: the progress line even in a log */
+    int allow_skip;                       /* a run that measured nothing still exits 0 */
     int samples;                          /* keep raw samples in the report */
     int assume_cuda_aware;
     /* topology and binding (topo.c) */
@@ -50,7 +60,7 @@ struct gx_options {
     struct gx_global_opts g;
     int nruns;
     struct gx_run_opts runs[GX_MAX_RUNS];
-    int help, version;
+    int help, version, dry_run;
 };
 
 /* JSON type a scenario key must have. */

@@ -22,19 +22,46 @@ size_t gx_chunk_length(const struct gx_chunk_plan *p, size_t i)
     return p->bytes - off < p->chunk ? p->bytes - off : p->chunk;
 }
 
-int gx_chunk_auto_candidates(size_t bytes, size_t *chunks, int *depths, int max)
+/* Below 64 KiB a chunk's copy costs more in launch and handshake than it could overlap. */
+const struct gx_chunk_policy gx_chunk_policy_auto = {
+    .min_chunk = (size_t)64 << 10,
+    .max_chunk = (size_t)64 << 20,
+    .ndepths = 3,
+    .depths = {1, 2, 4},
+};
+
+const struct gx_chunk_policy gx_chunk_policy_whole = {.max_chunk = 0};
+
+/* On H200 (results/README.md, "chunk policy") the best staged and zerocopy settings of --chunk
+ * auto were 256K..16M at depth 2 or 4, never a chunk under 1/256 of the message, never depth 1
+ * below the whole message. */
+const struct gx_chunk_policy gx_chunk_policy_pipelined = {
+    .min_chunk = (size_t)64 << 10,
+    .max_chunk = (size_t)16 << 20,
+    .max_pieces = 256,
+    .ndepths = 2,
+    .depths = {2, 4},
+};
+
+int gx_chunk_candidates(const struct gx_chunk_policy *p, size_t bytes, const int *depths,
+                        int ndepths, size_t *chunks, int *cdepths, int max)
 {
-    static const int depth_choices[] = {1, 2, 4};
+    if (ndepths <= 0) {
+        depths = p->depths;
+        ndepths = p->ndepths;
+    }
     int n = 0;
-    /* Below 64 KiB a chunk's copy costs more in launch and handshake than it could overlap. */
-    for (size_t c = (size_t)64 << 10; c < bytes && c <= ((size_t)64 << 20); c *= 4)
-        for (size_t d = 0; d < sizeof depth_choices / sizeof *depth_choices && n < max; d++) {
+    for (size_t c = p->min_chunk; p->max_chunk && c < bytes && c <= p->max_chunk; c *= 4) {
+        if (p->max_pieces && (bytes + c - 1) / c > p->max_pieces)
+            continue;
+        for (int d = 0; d < ndepths && n < max - 1; d++) {
             chunks[n] = c;
-            depths[n++] = depth_choices[d];
+            cdepths[n++] = depths[d];
         }
-    if (n < max && bytes > 0) {
+    }
+    if (bytes > 0 && max > 0) {
         chunks[n] = bytes;
-        depths[n++] = 1;
+        cdepths[n++] = 1;
     }
     return n;
 }

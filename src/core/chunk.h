@@ -19,11 +19,25 @@ void gx_chunk_plan_init(struct gx_chunk_plan *p, size_t bytes, size_t chunk, int
 size_t gx_chunk_offset(const struct gx_chunk_plan *p, size_t i);
 size_t gx_chunk_length(const struct gx_chunk_plan *p, size_t i);
 
-/* --chunk auto: the (chunk, depth) combinations worth trying for a message of `bytes`. Chunks
- * from 64 KiB up in steps of 4 below the message, and the whole message as one chunk; depths
- * 1, 2 and 4 where there is more than one chunk (with one chunk, depth changes nothing).
- * Returns how many were written (at most max). */
+/* Which (chunk, depth) combinations are worth trying for a message: chunks from min_chunk up in
+ * steps of 4, below the message and at most max_chunk, cut into at most max_pieces (0: any
+ * number), at each depth; and always the whole message as one chunk (with one chunk, depth
+ * changes nothing). A path declares the policy its default search uses (gx_path_ops); --chunk
+ * auto uses gx_chunk_policy_auto, the exhaustive one. */
+struct gx_chunk_policy {
+    size_t min_chunk, max_chunk;  /* max_chunk 0: only the whole message */
+    size_t max_pieces;
+    int ndepths, depths[4];
+};
+extern const struct gx_chunk_policy gx_chunk_policy_auto;
+/* The defaults paths declare: the whole message only (copy engines move one large copy at their
+ * peak); and a short search around the chunks pipelined paths were measured best with. */
+extern const struct gx_chunk_policy gx_chunk_policy_whole, gx_chunk_policy_pipelined;
+
 #define GX_AUTO_MAX_CANDIDATES 24
-int gx_chunk_auto_candidates(size_t bytes, size_t *chunks, int *depths, int max);
+/* The candidates for a message of `bytes`, at the policy's depths or, when ndepths > 0, at
+ * `depths` instead. Returns how many were written (at most max, the whole message last). */
+int gx_chunk_candidates(const struct gx_chunk_policy *p, size_t bytes, const int *depths,
+                        int ndepths, size_t *chunks, int *cdepths, int max);
 
 #endif

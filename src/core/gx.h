@@ -15,6 +15,7 @@ enum gx_rc {
     GX_ETIMEOUT = 4,  /* a measurement did not complete within --timeout */
     GX_EINTERRUPTED = 5, /* SIGINT or SIGTERM */
     GX_EINCOMPLETE = 6,  /* a rank died or stopped answering while rank 0 went on */
+    GX_ENOTHING = 7,     /* every measurement asked for was skipped (--allow-skip: 0) */
     GX_ESKIP = 100,   /* internal: not possible here, reported as skipped */
 };
 

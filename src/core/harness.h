@@ -3,12 +3,12 @@
 #ifndef GX_HARNESS_H
 #define GX_HARNESS_H
 
+#include "ceiling.h"
 #include "job.h"
-#include "report.h"
+#include "mplan.h"
+#include "sink.h"
 
 struct gx_harness_out {
-    int validation_failed; /* some result's data arrived corrupted */
-    int results, skipped, failed;
     /* Every rank stopped at the same result (signal, sticky CUDA error): MPI can be finalized
      * as in any other run. */
     int stopped_together;
@@ -18,13 +18,12 @@ struct gx_harness_out {
     double soak_s;         /* seconds from the first measurement to the end of the last pass */
 };
 
-/* rep is used on rank 0 only. Returns GX_OK unless the run had to stop (then err says why). */
-int gx_harness_run(const struct gx_job *job, const struct gx_options *o, struct gx_report *rep,
-                   struct gx_harness_out *out, struct gx_err *err);
-
-/* Size-dependent defaults (documented in --help). */
-long gx_default_iters(size_t bytes);
-long gx_default_warmup(long iters);
-long gx_default_window(size_t bytes);
+/* Executes the plan, pass after pass with --soak; every result goes to the sink (rank 0), rated
+ * against the ceilings when its run is calibrated (NULL: none). Returns GX_OK unless the run had
+ * to stop (then err says why). */
+int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
+                   const struct gx_mplan *plan, struct gx_sink *sink,
+                   const struct gx_ceilings *ceilings, struct gx_harness_out *ho,
+                   struct gx_err *err);
 
 #endif

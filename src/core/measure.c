@@ -113,152 +113,129 @@ static int validate_direction(struct gx_ep *ep, int sender_is_me, size_t bytes, 
 
 /* The directions a pattern moves data in: the initiator's sends always, the reverse too for
  * ping-pong and bidirectional patterns. */
-static int validate_pass(struct gx_ep *ep, int pattern, size_t bytes, uint32_t iter,
-                         struct gx_record *rec, struct gx_err *err)
+static int validate_pass(struct gx_ep *ep, const struct gx_pattern_ops *pat, size_t bytes,
+                         uint32_t iter, struct gx_record *rec, struct gx_err *err)
 {
     GX_TRY(validate_direction(ep, ep->initiator, bytes, iter, rec, err));
-    if (pattern != GX_PAT_BW)
+    if (pat->both_ways)
         GX_TRY(validate_direction(ep, !ep->initiator, bytes, iter, rec, err));
     return GX_OK;
 }
 
 /* The data of an iteration under --validate all: senders refill, receivers check after. */
-static int prepare_iteration(struct gx_ep *ep, int pattern, size_t bytes, uint32_t iter,
-                             struct gx_err *err)
+static int prepare_iteration(struct gx_ep *ep, const struct gx_pattern_ops *pat, size_t bytes,
+                             uint32_t iter, struct gx_err *err)
 {
-    if (ep->initiator || pattern != GX_PAT_BW)
+    if (ep->initiator || pat->both_ways)
         GX_TRY(gx_mem_table[ep->src_kind]->fill(ep->src, bytes, (uint32_t)ep->job->rank, iter,
                                                  err));
     return GX_OK;
 }
 
-static int check_iteration(struct gx_ep *ep, int pattern, size_t bytes, uint32_t iter,
-                           struct gx_record *rec, struct gx_err *err)
+static int check_iteration(struct gx_ep *ep, const struct gx_pattern_ops *pat, size_t bytes,
+                           uint32_t iter, struct gx_record *rec, struct gx_err *err)
 {
-    if (ep->initiator && pattern == GX_PAT_BW)
+    if (ep->initiator && !pat->both_ways)
         return GX_OK;
     return check_received(ep, bytes, iter, rec, err);
 }
 
-int gx_measure(struct gx_bench *b, const struct gx_axes *ax, struct gx_record *rec,
-                   struct gx_err *err)
+int gx_measure(struct gx_bench *b, const struct gx_mstep *st, struct gx_record *rec,
+               struct gx_err *err)
 {
     struct gx_ep *ep = &b->ep;
-    const struct gx_pattern_ops *pat = gx_pattern_table[ax->pattern];
-    GX_TRY(gx_ensure_capacity(ep, ax->size, err));
-    ep->chunk = ax->chunk;
-    ep->depth = ax->depth;
+    const struct gx_pattern_ops *pat = gx_pattern_table[st->pattern];
+    GX_TRY(gx_ensure_capacity(ep, st->size, err));
+    ep->chunk = st->chunk;
+    ep->depth = st->depth;
     if (ep->ops->prepare)
-        GX_TRY(gx_pair_agree(ep, ep->ops->prepare(ep, ax->size, err), err));
+        GX_TRY(gx_pair_agree(ep, ep->ops->prepare(ep, st->size, err), err));
     /* GPUXFER_FAULT=cuda-sticky: a real illegal access on one side, at a point both sides
      * agree on, so that the peer learns of it instead of waiting for a transfer. */
-    if (gx_fault_gpu_due(ax->size) && gx_fault_get()->kind == GX_FAULT_CUDA_STICKY)
-        GX_TRY(gx_pair_agree(ep, gx_fault_gpu(ep->job->rank, ax->size, err), err));
-    if ((size_t)ax->iters > b->nsamples_cap) {
-        double *s = realloc(b->samples, (size_t)ax->iters * sizeof *s);
+    if (gx_fault_gpu_due(st->size) && gx_fault_get()->kind == GX_FAULT_CUDA_STICKY)
+        GX_TRY(gx_pair_agree(ep, gx_fault_gpu(ep->job->rank, st->size, err), err));
+    if ((size_t)st->iters > b->nsamples_cap) {
+        double *s = realloc(b->samples, (size_t)st->iters * sizeof *s);
         if (s)
             b->samples = s;
-        double *t = s ? realloc(b->sorted, (size_t)ax->iters * sizeof *t) : NULL;
+        double *t = s ? realloc(b->sorted, (size_t)st->iters * sizeof *t) : NULL;
         if (!t)
-            return gx_fail(err, GX_ERUNTIME, "out of host memory for %ld samples", ax->iters);
+            return gx_fail(err, GX_ERUNTIME, "out of host memory for %ld samples", st->iters);
         b->sorted = t;
-        b->nsamples_cap = (size_t)ax->iters;
+        b->nsamples_cap = (size_t)st->iters;
     }
     /* Untimed: the data of every size is checked before it is timed. */
-    GX_TRY(validate_pass(ep, ax->pattern, ax->size, 0, rec, err));
+    GX_TRY(validate_pass(ep, pat, st->size, 0, rec, err));
     int all = b->run->validate == GX_VALIDATE_ALL;
     ep->gpu_timed = 0; /* the latency pattern sets it; one measurement is one pattern */
-    for (long i = -ax->warmup; i < ax->iters; i++) {
-        uint32_t iter = (uint32_t)(i + ax->warmup + 1);
-        gx_watchdog_progress(i + ax->warmup, ax->warmup + ax->iters);
+    for (long i = -st->warmup; i < st->iters; i++) {
+        uint32_t iter = (uint32_t)(i + st->warmup + 1);
+        gx_watchdog_progress(i + st->warmup, st->warmup + st->iters);
         if (i == 0)
             memset(ep->stage_s, 0, sizeof ep->stage_s); /* warm-up and validation not counted */
         if (i >= 0)
-            gx_fault_point(ep->job->rank, ax->size, i);
+            gx_fault_point(ep->job->rank, st->size, i);
         if (all)
-            GX_TRY(prepare_iteration(ep, ax->pattern, ax->size, iter, err));
+            GX_TRY(prepare_iteration(ep, pat, st->size, iter, err));
         if (ep->ops->between)
             GX_TRY(ep->ops->between(ep, err));
         double secs;
-        GX_TRY(pat->iterate(ep, ax->size, (int)ax->window, &secs, err));
+        GX_TRY(pat->iterate(ep, st->size, (int)st->window, &secs, err));
         if (all)
-            GX_TRY(check_iteration(ep, ax->pattern, ax->size, iter, rec, err));
+            GX_TRY(check_iteration(ep, pat, st->size, iter, rec, err));
         if (i >= 0)
-            b->samples[i] = pat->value(ax->size, (int)ax->window, secs);
+            b->samples[i] = pat->value(st->size, (int)st->window, secs);
     }
-    gx_watchdog_progress(ax->warmup + ax->iters, ax->warmup + ax->iters);
+    gx_watchdog_progress(st->warmup + st->iters, st->warmup + st->iters);
     /* Sorted apart: raw samples in iteration order show drift and warm-up, which a
      * distribution hides. */
-    memcpy(b->sorted, b->samples, (size_t)ax->iters * sizeof *b->sorted);
-    gx_stats_compute(b->sorted, (size_t)ax->iters, &rec->stats);
+    memcpy(b->sorted, b->samples, (size_t)st->iters * sizeof *b->sorted);
+    gx_stats_compute(b->sorted, (size_t)st->iters, &rec->stats);
     rec->gpu_timed = ep->gpu_timed;
     for (int s = 0; s < GX_MAX_STAGES; s++)
-        rec->stage_us[s] = ep->stage_s[s] / (double)ax->iters * 1e6;
+        rec->stage_us[s] = ep->stage_s[s] / (double)st->iters * 1e6;
     return GX_OK;
-}
-
-/* Enough iterations to rank the candidates, a fifth of the real measurement's. */
-static long auto_quick_iters(long iters)
-{
-    return iters / 5 > 3 ? iters / 5 : 3;
 }
 
 /* A quick measurement of every candidate, then the full one with the best: the initiator
  * decides (its timings are the ones reported) and tells its peer. */
-int gx_measure_auto(struct gx_bench *b, const struct gx_axes *ax, struct gx_record *rec,
-                        struct gx_err *err)
+int gx_measure_best(struct gx_bench *b, const struct gx_mstep *s, struct gx_record *rec,
+                    struct gx_err *err)
 {
-    size_t chunks[GX_AUTO_MAX_CANDIDATES];
-    int depths[GX_AUTO_MAX_CANDIDATES];
-    int n = gx_chunk_auto_candidates(ax->size, chunks, depths, GX_AUTO_MAX_CANDIDATES);
-    int lower_is_better = gx_unit_lower_is_better(gx_pattern_table[ax->pattern]->unit);
-    struct gx_axes best = *ax;
-    best.chunk = chunks[n - 1];
-    best.depth = depths[n - 1];
-    if (n > 1) {
-        double best_median = 0;
-        for (int i = 0; i < n; i++) {
-            struct gx_axes q = *ax;
-            q.chunk = chunks[i];
-            q.depth = depths[i];
-            q.iters = auto_quick_iters(ax->iters);
-            q.warmup = 1;
-            struct gx_record scratch = {.valid = 1, .bad_offset = -1};
-            GX_TRY(gx_measure(b, &q, &scratch, err));
-            double m = scratch.stats.median;
-            rec->cand[i] = (struct gx_auto_cand){.chunk = q.chunk, .depth = q.depth, .median = m};
-            if (i == 0 || (lower_is_better ? m < best_median : m > best_median)) {
-                best_median = m;
-                best.chunk = q.chunk;
-                best.depth = q.depth;
-            }
+    if (s->ncand <= 1)
+        return gx_measure(b, s, rec, err);
+    int lower_is_better = gx_pattern_table[s->pattern]->lower_is_better;
+    struct gx_mstep best = *s;
+    double best_median = 0;
+    for (int i = 0; i < s->ncand; i++) {
+        struct gx_mstep q = *s;
+        q.chunk = s->cand_chunk[i];
+        q.depth = s->cand_depth[i];
+        q.iters = gx_mstep_quick_iters(s->iters);
+        q.warmup = 1;
+        struct gx_record scratch = {.valid = 1, .bad_offset = -1};
+        GX_TRY(gx_measure(b, &q, &scratch, err));
+        double m = scratch.stats.median;
+        rec->cand[i] = (struct gx_auto_cand){.chunk = (int64_t)q.chunk, .depth = q.depth,
+                                             .median = m};
+        if (i == 0 || (lower_is_better ? m < best_median : m > best_median)) {
+            best_median = m;
+            best.chunk = q.chunk;
+            best.depth = q.depth;
         }
-        rec->ncand = n;
-        int64_t choice[2] = {(int64_t)best.chunk, best.depth};
-        struct gx_ep *ep = &b->ep;
-        if (ep->initiator)
-            GX_MPI_TRY(err, MPI_Send(choice, 2, MPI_INT64_T, ep->peer, GX_TAG_AUTO_CHOICE,
-                                     ep->job->comm));
-        else
-            GX_MPI_TRY(err, MPI_Recv(choice, 2, MPI_INT64_T, ep->peer, GX_TAG_AUTO_CHOICE,
-                                     ep->job->comm,
-                                     MPI_STATUS_IGNORE));
-        best.chunk = (size_t)choice[0];
-        best.depth = (int)choice[1];
     }
+    rec->ncand = s->ncand;
+    int64_t choice[2] = {(int64_t)best.chunk, best.depth};
+    struct gx_ep *ep = &b->ep;
+    if (ep->initiator)
+        GX_MPI_TRY(err, MPI_Send(choice, 2, MPI_INT64_T, ep->peer, GX_TAG_AUTO_CHOICE,
+                                 ep->job->comm));
+    else
+        GX_MPI_TRY(err, MPI_Recv(choice, 2, MPI_INT64_T, ep->peer, GX_TAG_AUTO_CHOICE,
+                                 ep->job->comm, MPI_STATUS_IGNORE));
+    best.chunk = (size_t)choice[0];
+    best.depth = (int)choice[1];
     rec->chunk = (int64_t)best.chunk;
     rec->depth = best.depth;
     return gx_measure(b, &best, rec, err);
-}
-
-/* The iterations --chunk auto adds to a measurement (quick runs, their warm-ups and
- * validation), for the watchdog's default limit. */
-long gx_auto_extra_iters(const struct gx_axes *ax, int automatic)
-{
-    size_t chunks[GX_AUTO_MAX_CANDIDATES];
-    int depths[GX_AUTO_MAX_CANDIDATES];
-    if (!automatic)
-        return 0;
-    int n = gx_chunk_auto_candidates(ax->size, chunks, depths, GX_AUTO_MAX_CANDIDATES);
-    return n > 1 ? n * (auto_quick_iters(ax->iters) + 3) : 0;
 }

@@ -4,6 +4,7 @@
 #define GX_MEASURE_H
 
 #include "chunk.h"
+#include "mplan.h"
 #include "options.h"
 #include "pairs.h"
 #include "path.h"
@@ -44,26 +45,19 @@ struct gx_bench {
     long rotation; /* --soak: which pass over the runs (1 first); skips are recorded once */
 };
 
-/* The axes of one measurement. */
-struct gx_axes {
-    int pattern;
-    size_t size, chunk;
-    int depth;
-    long iters, warmup, window;
-};
 
 /* Both sides of a pair take the same branch: returns rc, or the peer's failure. */
 int gx_pair_agree(struct gx_ep *ep, int rc, struct gx_err *err);
 void gx_free_buffers(struct gx_ep *ep);
 /* Grows both buffers to `bytes` and reopens the path over them; agreed within the pair. */
 int gx_ensure_capacity(struct gx_ep *ep, size_t bytes, struct gx_err *err);
-/* Validates, then times ax->iters iterations after ax->warmup; statistics into rec. */
-int gx_measure(struct gx_bench *b, const struct gx_axes *ax, struct gx_record *rec,
+/* Validates, then times s->iters iterations after s->warmup at s->chunk and s->depth;
+ * statistics into rec. */
+int gx_measure(struct gx_bench *b, const struct gx_mstep *s, struct gx_record *rec,
                struct gx_err *err);
-/* --chunk auto: every candidate briefly, then the best in full (chosen by the initiator). */
-int gx_measure_auto(struct gx_bench *b, const struct gx_axes *ax, struct gx_record *rec,
+/* A step with candidates: every candidate briefly, then the best in full (chosen by the
+ * initiator); rec says which and what each got. Otherwise gx_measure. */
+int gx_measure_best(struct gx_bench *b, const struct gx_mstep *s, struct gx_record *rec,
                     struct gx_err *err);
-/* The iterations --chunk auto adds to a measurement, for the watchdog's default limit. */
-long gx_auto_extra_iters(const struct gx_axes *ax, int automatic);
 
 #endif

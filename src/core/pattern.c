@@ -75,6 +75,9 @@ static const struct gx_pattern_ops gx_pattern_latency = {
     .name = "latency",
     .unit = "us",
     .what = "ping-pong; one way = round trip / 2",
+    .lower_is_better = 1,
+    .both_ways = 1,
+    .family = GX_FAMILY_LATENCY,
     .iterate = latency_iterate,
     .value = latency_value,
 };
@@ -83,6 +86,7 @@ static const struct gx_pattern_ops gx_pattern_bw = {
     .unit = "GB/s",
     .what = "a window of messages one way, then an acknowledgement",
     .uses_window = 1,
+    .family = GX_FAMILY_ONE_WAY,
     .iterate = bw_iterate,
     .value = bw_value,
 };
@@ -91,6 +95,8 @@ static const struct gx_pattern_ops gx_pattern_bibw = {
     .unit = "GB/s",
     .what = "a window of messages both ways at once (GB/s counts both directions)",
     .uses_window = 1,
+    .both_ways = 1,
+    .family = GX_FAMILY_BOTH_WAYS,
     .iterate = bibw_iterate,
     .value = bibw_value,
 };

@@ -8,7 +8,10 @@ struct gx_pattern_ops {
     const char *name;
     const char *unit;     /* "us" or "GB/s" */
     const char *what;
-    int uses_window;
+    int uses_window;      /* an iteration is a window of messages (--window) */
+    int lower_is_better;  /* latency: a smaller median is a better result */
+    int both_ways;        /* data moves both ways: both sides fill and both check */
+    enum gx_ceil_family family; /* which ceilings rate it (ceiling.h) */
     /* One timed iteration; *seconds is what the initiator measured. */
     int (*iterate)(struct gx_ep *ep, size_t bytes, int window, double *seconds,
                    struct gx_err *err);

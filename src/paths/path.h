@@ -3,6 +3,7 @@
 #define GX_PATH_H
 
 #include "ceiling.h"
+#include "chunk.h"
 #include "gx.h"
 #include "job.h"
 #include "result.h"
@@ -55,6 +56,10 @@ struct gx_path_ops {
     const char *what;     /* one line for --help and the report */
     int default_src, default_dst;
     unsigned flags;
+    /* GX_PATH_CHUNKED: the chunks and depths tried at each size when the run fixes neither. */
+    const struct gx_chunk_policy *chunk_policy;
+    /* For --dry-run's estimate only: a typical rate and per-message latency (0: 10 GB/s, 10 us). */
+    double nominal_gbps, nominal_us;
     /* Optional, collective over the whole job, once before any measurement (e.g. a NCCL
      * communicator); GX_ESKIP skips the path everywhere with the reason. */
     int (*setup)(const struct gx_job *job, struct gx_err *err);

@@ -57,21 +57,21 @@ static void mpi_close(struct gx_ep *ep)
 static double mpi_ceiling(const struct gx_ceilings *c, const struct gx_result *res, char *what,
                           size_t len)
 {
-    int pat = gx_ceil_pattern(res);
+    int pat = res->family;
     int device = gx_mem_on_gpu(gx_mem_lookup(res->src_mem)) ||
                  gx_mem_on_gpu(gx_mem_lookup(res->dst_mem));
     struct gx_ceil_stage s = {"MPI host bandwidth", GX_CEIL_MPI_BW, res->a, res->b, 1};
-    if (pat == GX_PAT_LATENCY) {
+    if (pat == GX_FAMILY_LATENCY) {
         if (device) {
             snprintf(what, len, "no latency ceiling for device buffers");
             return 0;
         }
         s = (struct gx_ceil_stage){"MPI host latency", GX_CEIL_MPI_LAT, res->a, res->b, 1};
     } else if (device && res->same_node) {
-        s = pat == GX_PAT_BIBW
+        s = pat == GX_FAMILY_BOTH_WAYS
                 ? (struct gx_ceil_stage){"peer copy both ways", GX_CEIL_PEER_BIDIR, res->a, res->b, 1}
                 : (struct gx_ceil_stage){"peer copy", GX_CEIL_PEER, res->a, res->b, 1};
-    } else if (pat == GX_PAT_BIBW) {
+    } else if (pat == GX_FAMILY_BOTH_WAYS) {
         s = (struct gx_ceil_stage){"MPI host bandwidth both ways", GX_CEIL_MPI_BIBW, res->a,
                                    res->b, 1};
     }
@@ -100,6 +100,8 @@ const struct gx_path_ops gx_path_mpi = {
     .close = mpi_close,
     .ceiling = mpi_ceiling,
     .calibrates = mpi_calibrates,
+    .nominal_gbps = 50,
+    .nominal_us = 10,
 };
 
 const struct gx_path_ops gx_path_host = {
@@ -113,4 +115,6 @@ const struct gx_path_ops gx_path_host = {
     .close = mpi_close,
     .ceiling = mpi_ceiling,
     .calibrates = mpi_calibrates,
+    .nominal_gbps = 10,
+    .nominal_us = 1,
 };

@@ -119,8 +119,8 @@ static void nccl_close(struct gx_ep *ep)
 static double nccl_ceiling(const struct gx_ceilings *c, const struct gx_result *res, char *what,
                            size_t len)
 {
-    int pat = gx_ceil_pattern(res), bi = pat == GX_PAT_BIBW;
-    if (pat == GX_PAT_LATENCY)
+    int pat = res->family, bi = pat == GX_FAMILY_BOTH_WAYS;
+    if (pat == GX_FAMILY_LATENCY)
         return 0; /* gx_ceiling_apply says why */
     struct gx_ceil_stage s =
         res->same_node
@@ -151,4 +151,6 @@ const struct gx_path_ops gx_path_nccl = {
     .close = nccl_close,
     .ceiling = nccl_ceiling,
     .calibrates = nccl_calibrates,
+    .nominal_gbps = 150,
+    .nominal_us = 20,
 };

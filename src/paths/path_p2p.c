@@ -242,11 +242,11 @@ static void p2p_close(struct gx_ep *ep)
 static double p2p_ceiling(const struct gx_ceilings *c, const struct gx_result *res, char *what,
                           size_t len)
 {
-    int pat = gx_ceil_pattern(res);
-    if (pat == GX_PAT_LATENCY)
+    int pat = res->family;
+    if (pat == GX_FAMILY_LATENCY)
         return 0; /* gx_ceiling_apply says why */
     struct gx_ceil_stage s = {"peer copy", GX_CEIL_PEER, res->a, res->b, 1};
-    if (pat == GX_PAT_BIBW)
+    if (pat == GX_FAMILY_BOTH_WAYS)
         s = (struct gx_ceil_stage){"peer copy both ways", GX_CEIL_PEER_BIDIR, res->a, res->b, 1};
     return gx_ceil_slowest(c, &s, 1, res->size, what, len);
 }
@@ -273,4 +273,7 @@ const struct gx_path_ops gx_path_p2p = {
     .close = p2p_close,
     .ceiling = p2p_ceiling,
     .calibrates = p2p_calibrates,
+    .chunk_policy = &gx_chunk_policy_whole,
+    .nominal_gbps = 300,
+    .nominal_us = 8,
 };

@@ -234,10 +234,10 @@ static double staged_ceiling(const struct gx_ceilings *c, const struct gx_result
                              char *what, size_t len)
 {
     int a = res->a, b = res->b;
-    switch (gx_ceil_pattern(res)) {
-    case GX_PAT_LATENCY:
+    switch (res->family) {
+    case GX_FAMILY_LATENCY:
         return 0; /* gx_ceiling_apply says why */
-    case GX_PAT_BW: {
+    case GX_FAMILY_ONE_WAY: {
         const struct gx_ceil_stage st[] = {
             {"D2H", GX_CEIL_D2H, a, -1, 1},
             {"MPI host-to-host", GX_CEIL_MPI_BW, a, b, 1},
@@ -277,4 +277,7 @@ const struct gx_path_ops gx_path_staged = {
     .close = staged_close,
     .ceiling = staged_ceiling,
     .calibrates = staged_calibrates,
+    .chunk_policy = &gx_chunk_policy_pipelined,
+    .nominal_gbps = 8,
+    .nominal_us = 30,
 };

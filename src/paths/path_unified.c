@@ -175,10 +175,10 @@ static void um_close(struct gx_ep *ep)
 static double um_ceiling(const struct gx_ceilings *c, const struct gx_result *res, char *what,
                          size_t len)
 {
-    int pat = gx_ceil_pattern(res);
-    if (pat == GX_PAT_LATENCY)
+    int pat = res->family;
+    if (pat == GX_FAMILY_LATENCY)
         return 0; /* gx_ceiling_apply says why */
-    if (pat == GX_PAT_BW) {
+    if (pat == GX_FAMILY_ONE_WAY) {
         const struct gx_ceil_stage s = {"H2D copy", GX_CEIL_H2D, res->b, -1, 1};
         return gx_ceil_slowest(c, &s, 1, res->size, what, len);
     }
@@ -209,6 +209,8 @@ const struct gx_path_ops gx_path_unified_prefetch = {
     .close = um_close,
     .ceiling = um_ceiling,
     .calibrates = um_calibrates,
+    .nominal_gbps = 1.5,
+    .nominal_us = 200,
 };
 
 const struct gx_path_ops gx_path_unified_demand = {
@@ -226,4 +228,6 @@ const struct gx_path_ops gx_path_unified_demand = {
     .close = um_close,
     .ceiling = um_ceiling,
     .calibrates = um_calibrates,
+    .nominal_gbps = 3,
+    .nominal_us = 200,
 };

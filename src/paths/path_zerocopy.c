@@ -262,10 +262,10 @@ static void zc_close(struct gx_ep *ep)
 static double zc_ceiling(const struct gx_ceilings *c, const struct gx_result *res, char *what,
                          size_t len)
 {
-    int a = res->a, b = res->b, pat = gx_ceil_pattern(res);
-    if (pat == GX_PAT_LATENCY)
+    int a = res->a, b = res->b, pat = res->family;
+    if (pat == GX_FAMILY_LATENCY)
         return 0; /* gx_ceiling_apply says why */
-    if (pat == GX_PAT_BW) {
+    if (pat == GX_FAMILY_ONE_WAY) {
         const struct gx_ceil_stage st[] = {{"D2H copy", GX_CEIL_D2H, a, -1, 1},
                                            {"H2D copy", GX_CEIL_H2D, b, -1, 1}};
         return gx_ceil_slowest(c, st, 2, res->size, what, len);
@@ -295,4 +295,7 @@ const struct gx_path_ops gx_path_zerocopy = {
     .close = zc_close,
     .ceiling = zc_ceiling,
     .calibrates = zc_calibrates,
+    .chunk_policy = &gx_chunk_policy_pipelined,
+    .nominal_gbps = 40,
+    .nominal_us = 20,
 };

@@ -1,40 +1,73 @@
 #include "config.h"
 #include "output.h"
 
-#include "pairs.h"
-#include "path.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-void gx_output_init(struct gx_output *out, const struct gx_job *job, const struct gx_options *o)
+void gx_output_init(struct gx_output *out, const struct gx_job *job, const struct gx_options *o,
+                    const struct gx_mplan *plan)
 {
     memset(out, 0, sizeof *out);
     out->active = job->rank == 0;
-    out->progress = out->active && !o->g.quiet && isatty(STDERR_FILENO);
-    out->t0 = out->last_draw = MPI_Wtime();
-    for (int r = 0; r < o->nruns; r++) {
-        const struct gx_run_opts *run = &o->runs[r];
-        struct gx_pairs pairs;
-        struct gx_err ignored;
-        if (gx_pairs_resolve(run->pairs, job->size, &pairs, &ignored) != GX_OK)
-            continue;
-        for (int p = 0; p < run->npaths; p++) {
-            const struct gx_path_ops *ops = gx_paths[run->paths[p]].ops;
-            if (!ops)
-                continue;
-            long combos = ops->flags & GX_PATH_CHUNKED ? (long)run->nchunks * run->ndepths : 1;
-            out->total += pairs.nrounds * run->npatterns * (long)run->sizes.n * combos;
-        }
-        gx_pairs_free(&pairs);
-    }
+    enum gx_progress_to to = gx_progress_decide(o->g.quiet, o->g.progress,
+                                                isatty(STDERR_FILENO), isatty(STDOUT_FILENO));
+    out->progress = out->active ? (to == GX_PROGRESS_STDOUT ? stdout : to ? stderr : NULL) : NULL;
+    out->progress_tty = to == GX_PROGRESS_STDERR || to == GX_PROGRESS_STDOUT;
+    out->t0 = MPI_Wtime();
+    out->last_draw = out->t0 - 3600; /* the first line at once */
+    out->total = (long)plan->nsteps;
+}
+
+void gx_output_advance(struct gx_output *out, long n)
+{
+    out->done += n;
+}
+
+enum gx_progress_to gx_progress_decide(int quiet, int asked, int stderr_tty, int stdout_tty)
+{
+    /* Under mpirun a terminal reaches the ranks as stdout only (Open MPI 4.1 forwards stderr
+     * through a pipe): the line goes to whichever is a terminal. A log gets it only when asked,
+     * as plain lines. */
+    if (quiet)
+        return GX_PROGRESS_NONE;
+    if (stderr_tty)
+        return GX_PROGRESS_STDERR;
+    if (stdout_tty)
+        return GX_PROGRESS_STDOUT;
+    return asked ? GX_PROGRESS_LOG : GX_PROGRESS_NONE;
 }
 
 static void clear_progress(struct gx_output *out)
 {
-    if (out->progress)
-        fputs("\r\033[K", stderr);
+    if (out->progress && out->progress_tty && out->drawn) {
+        fputs("\r\033[K", out->progress);
+        fflush(out->progress);
+        out->drawn = 0;
+    }
+}
+
+/* Draws "[done/total] text" over the last line (a terminal) or as a line of its own (a log,
+ * every 10 s at most). */
+static void draw(struct gx_output *out, const char *text)
+{
+    double now = MPI_Wtime();
+    if (!out->progress || now - out->last_draw < (out->progress_tty ? 0.2 : 10.0))
+        return;
+    out->last_draw = now;
+    if (out->progress_tty)
+        fprintf(out->progress, "\r\033[K%s", text);
+    else
+        fprintf(out->progress, "gpuxfer: %s\n", text);
+    fflush(out->progress);
+    out->drawn = out->progress_tty;
+}
+
+void gx_output_note(struct gx_output *out, const char *what)
+{
+    if (out->active)
+        draw(out, what);
 }
 
 void gx_output_result(struct gx_output *out, const struct gx_result *r)
@@ -86,8 +119,10 @@ void gx_output_result(struct gx_output *out, const struct gx_result *r)
     fflush(stdout);
 }
 
-void gx_output_calibration(FILE *f, const struct gx_ceilings *c)
+void gx_output_calibration(struct gx_output *out, const struct gx_ceilings *c)
 {
+    FILE *f = stdout;
+    clear_progress(out);
     fprintf(f, "\n# calibration (%.1f s): ceilings measured in this job, median of the repeats "
             "(every size in the report's \"calibration\")\n", c->seconds);
     for (int i = 0; i < c->n; i++) {
@@ -104,13 +139,20 @@ void gx_output_calibration(FILE *f, const struct gx_ceilings *c)
         }
         double lo = 0, hi = 0;
         int measured = 0;
+        const char *why = "";
         for (int j = 0; j < k->n; j++)
             if (k->pts[j].repeats > 0) {
                 double v = k->pts[j].median;
                 lo = measured && lo < v ? lo : v;
                 hi = measured && hi > v ? hi : v;
                 measured++;
+            } else if (!why[0]) {
+                why = k->pts[j].absent;
             }
+        if (!measured) {
+            fprintf(f, "no size of %d measured: %s\n", (int)k->n, why[0] ? why : "no reason given");
+            continue;
+        }
         fprintf(f, "%d of %d sizes, %.3f .. %.3f %s (%s)\n", measured, (int)k->n, lo, hi,
                 gx_ceil_kind_unit((enum gx_ceil_kind)k->kind), k->what);
     }
@@ -131,17 +173,14 @@ void gx_output_progress(struct gx_output *out, size_t size, const char *path, co
     if (!out->active)
         return;
     out->done++;
-    double now = MPI_Wtime();
-    if (!out->progress || now - out->last_draw < 0.2)
-        return;
-    out->last_draw = now;
-    double elapsed = now - out->t0;
+    double elapsed = MPI_Wtime() - out->t0;
     double left = out->done > 1 ? elapsed / (double)(out->done - 1) *
                                       (double)(out->total - out->done + 1)
                                 : 0;
-    fprintf(stderr, "\r\033[K[%ld/%ld] %s %s %zu B  elapsed %.0fs  left ~%.0fs", out->done,
-            out->total, path, pattern, size, elapsed, left);
-    fflush(stderr);
+    char text[256];
+    snprintf(text, sizeof text, "[%ld/%ld] %s %s %zu B  elapsed %.0fs  left ~%.0fs", out->done,
+             out->total, path, pattern, size, elapsed, left);
+    draw(out, text);
 }
 
 void gx_output_rotation(struct gx_output *out, long rotation)

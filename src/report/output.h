@@ -4,28 +4,42 @@
 
 #include "ceiling.h"
 #include "job.h"
+#include "mplan.h"
 #include "result.h"
+
+enum gx_progress_to { GX_PROGRESS_NONE, GX_PROGRESS_STDERR, GX_PROGRESS_STDOUT, GX_PROGRESS_LOG };
+/* Where rank 0's progress goes: a terminal (stderr first, else stdout), or with --progress a
+ * log (stderr, a line now and then); nowhere with --quiet or when nobody watches. */
+enum gx_progress_to gx_progress_decide(int quiet, int asked, int stderr_tty, int stdout_tty);
 
 struct gx_output {
     int active;           /* rank 0 */
-    int progress;         /* stderr is a terminal and not --quiet */
+    FILE *progress;       /* where the progress line goes, NULL for none */
+    int progress_tty;     /* redrawn in place (a terminal), else lines in a log */
+    int drawn;            /* a progress line is on the terminal now */
     long done, total;
     double t0, last_draw;
     char key[256];        /* the block the last table line belonged to */
     long rotation;        /* --soak: from the second pass on, only failures are printed */
 };
 
-void gx_output_init(struct gx_output *out, const struct gx_job *job, const struct gx_options *o);
+/* The progress line counts the plan's steps, one pass at a time. */
+void gx_output_init(struct gx_output *out, const struct gx_job *job, const struct gx_options *o,
+                    const struct gx_mplan *plan);
 void gx_output_result(struct gx_output *out, const struct gx_result *res);
 void gx_output_skip(struct gx_output *out, const char *path, const char *reason);
 /* One measurement starts (call on every rank; draws on rank 0 at most every 0.2 s). */
 void gx_output_progress(struct gx_output *out, size_t size, const char *path,
                         const char *pattern);
+/* Something other than a step is under way (the calibration's tasks): shown like a step. */
+void gx_output_note(struct gx_output *out, const char *what);
+/* n steps will not run (their path was skipped): counted as done. */
+void gx_output_advance(struct gx_output *out, long n);
 /* A pass over the runs starts (--soak: 1, 2, ...; a plain run has pass 1 only). */
 void gx_output_rotation(struct gx_output *out, long rotation);
 void gx_output_done(struct gx_output *out);
 /* Rank 0: one "# " line per calibrated ceiling (its range over the sizes, or why it is
  * absent); the report has every point. */
-void gx_output_calibration(FILE *f, const struct gx_ceilings *c);
+void gx_output_calibration(struct gx_output *out, const struct gx_ceilings *c);
 
 #endif

@@ -108,8 +108,10 @@ cJSON *gx_result_json(const struct gx_result *r)
     cJSON_AddNumberToObject(o, "size", (double)r->size);
     cJSON_AddStringToObject(o, "size_class", gx_size_class_name(gx_size_class(r->size)));
     if (r->chunk) {
+        static const char *const choice[] = {"default", "auto", "given"};
         cJSON_AddNumberToObject(o, "chunk", (double)r->chunk);
         cJSON_AddNumberToObject(o, "depth", r->depth);
+        cJSON_AddStringToObject(o, "chunk_choice", choice[r->chunk_choice]);
     }
     if (r->stage_names) {
         cJSON *st = cJSON_AddArrayToObject(o, "stages");
@@ -122,7 +124,7 @@ cJSON *gx_result_json(const struct gx_result *r)
         }
     }
     cJSON_AddStringToObject(o, "clock", r->gpu_timed ? "gpu" : "host");
-    if (r->chunk_auto) {
+    if (r->ncands > 0) {
         cJSON_AddBoolToObject(o, "chunk_auto", 1);
         cJSON *cands = cJSON_AddArrayToObject(o, "auto_candidates");
         for (int i = 0; i < r->ncands; i++) {

@@ -27,6 +27,8 @@ static inline int gx_unit_lower_is_better(const char *unit)
 struct gx_result {
     const char *run_name;
     const char *path, *src_mem, *dst_mem, *pattern, *unit;
+    int pattern_kind;     /* enum gx_pattern_kind: what the name stands for */
+    int family;           /* enum gx_ceil_family of its pattern */
     int a, b, same_node;
     size_t size;
     size_t chunk;         /* 0: the path does not chunk */
@@ -47,7 +49,7 @@ struct gx_result {
     const char *ceiling_what; /* e.g. "peer copy", "slowest stage: D2H at 1M"; with ceiling 0,
                                * why none is known */
     double efficiency;
-    int chunk_auto;           /* chunk and depth were chosen by --chunk auto */
+    int chunk_choice;         /* enum gx_chunk_mode: how chunk and depth were set */
     int gpu_timed;            /* timed on the initiator's GPU, not with the host's clock */
     const char *const *stage_names; /* the path's timed stages (NULL-terminated) or NULL */
     double stage_us[2][GX_MAX_STAGES]; /* per timed iteration: [0] initiator, [1] peer */

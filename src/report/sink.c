@@ -1,0 +1,60 @@
+#include "config.h"
+#include "sink.h"
+
+#include <stdio.h>
+
+void gx_sink_init(struct gx_sink *s, const struct gx_job *job, const struct gx_options *o,
+                  const struct gx_mplan *plan, struct gx_report *rep)
+{
+    s->rep = job->rank == 0 ? rep : NULL;
+    s->tally = (struct gx_tally){0};
+    s->soak = o->g.soak > 0;
+    s->rotation = 1;
+    gx_output_init(&s->out, job, o, plan);
+}
+
+int gx_sink_result(struct gx_sink *s, const struct gx_result *res, struct gx_err *err)
+{
+    s->tally.results++;
+    s->tally.ok += res->state == GX_STATE_OK;
+    s->tally.skipped += res->state == GX_STATE_SKIPPED;
+    s->tally.failed += res->state == GX_STATE_FAILED;
+    if (res->validated && !res->valid) {
+        s->tally.validation_failed = 1;
+        fprintf(stderr, "gpuxfer: data validation failed: run '%s' path %s pattern %s size %zu "
+                "pair %d->%d: first bad byte at offset %lld (validation iteration %ld)\n",
+                res->run_name && res->run_name[0] ? res->run_name : "-", res->path,
+                res->pattern, res->size, res->a, res->b, res->bad_offset, res->bad_iter);
+    }
+    GX_TRY(gx_report_add(s->rep, res, err));
+    gx_output_result(&s->out, res);
+    return GX_OK;
+}
+
+void gx_sink_skip(struct gx_sink *s, const char *run, const char *path,
+                  const struct gx_pair *pairs, int npairs, const char *reason)
+{
+    if (s->rotation > 1)
+        return;
+    if (npairs == 0)
+        gx_report_skip(s->rep, run, path, -1, -1, reason);
+    for (int i = 0; i < npairs; i++)
+        gx_report_skip(s->rep, run, path, pairs[i].a, pairs[i].b, reason);
+    gx_output_skip(&s->out, path, reason);
+    s->tally.skipped++;
+}
+
+int gx_sink_calibration(struct gx_sink *s, const struct gx_ceilings *c, struct gx_err *err)
+{
+    GX_TRY(gx_report_calibration(s->rep, c, err));
+    gx_output_calibration(&s->out, c);
+    return GX_OK;
+}
+
+void gx_sink_rotation(struct gx_sink *s, long rotation)
+{
+    s->rotation = rotation;
+    if (s->rep && s->soak)
+        gx_report_rotation(s->rep, rotation);
+    gx_output_rotation(&s->out, rotation);
+}

@@ -1,0 +1,40 @@
+/* Where results go: the one place that turns what the harness and the calibration measured into
+ * the table, the JSON report and its .jsonl stream, and counts them. Measuring code hands typed
+ * results here and never prints or writes (rank 0 keeps the report; other ranks' sinks only
+ * count progress). */
+#ifndef GX_SINK_H
+#define GX_SINK_H
+
+#include "mplan.h"
+#include "output.h"
+#include "report.h"
+
+struct gx_tally {
+    int results;           /* result rows: measured, skipped or failed */
+    int ok;                /* measured */
+    int skipped, failed;   /* skipped: rows and whole paths */
+    int validation_failed; /* some result's data arrived corrupted */
+};
+
+struct gx_sink {
+    struct gx_report *rep; /* rank 0 only */
+    struct gx_output out;
+    struct gx_tally tally;
+    int soak;              /* --soak: results carry their pass */
+    long rotation;         /* the pass results belong to (1 first) */
+};
+
+void gx_sink_init(struct gx_sink *s, const struct gx_job *job, const struct gx_options *o,
+                  const struct gx_mplan *plan, struct gx_report *rep);
+/* One measured (or skipped, or failed) result of one pair. Rank 0. */
+int gx_sink_result(struct gx_sink *s, const struct gx_result *res, struct gx_err *err);
+/* A path that could not run: for each of the pairs, or the whole path when npairs is 0. Only
+ * the first --soak pass records it. Rank 0. */
+void gx_sink_skip(struct gx_sink *s, const char *run, const char *path,
+                  const struct gx_pair *pairs, int npairs, const char *reason);
+/* The calibration's curves, into the report and the table. Rank 0. */
+int gx_sink_calibration(struct gx_sink *s, const struct gx_ceilings *c, struct gx_err *err);
+/* A pass over the plan starts (--soak: 1, 2, ...). */
+void gx_sink_rotation(struct gx_sink *s, long rotation);
+
+#endif
