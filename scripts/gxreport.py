@@ -41,35 +41,58 @@ def shown(v):
     return text if len(text) <= 40 else text[:37] + '..."'
 
 
+class Mismatch(Exception):
+    """A value that is not what its node expects; `place` is filled in, innermost first, by the
+    nodes it is raised through (nothing is spent on the place while every value is right)."""
+
+    def __init__(self, expected, got):
+        super().__init__()
+        self.expected, self.got, self.place = expected, got, []
+
+    def where(self):
+        text = ""
+        for part in reversed(self.place):
+            text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else part
+        return text or "top level"
+
+    def message(self):
+        return f"{self.where()}: expected {self.expected}, got {self.got}"
+
+
 class Leaf:
     def __init__(self, what, test):
         self.what, self.test = what, test
 
-    def check(self, v, where):
+    def check(self, v):
         if not self.test(v):
-            raise BadInput(f"{where}: expected {self.what}, got {shown(v)}")
+            raise Mismatch(self.what, shown(v))
 
 
 class Obj:
     """An object with the fields {name: (required, node)}; `rest`: the node of other fields."""
 
     def __init__(self, fields, rest=None, what="an object"):
-        self.fields, self.rest, self.what = fields, rest, what
+        self.nodes = {name: node for name, (_, node) in fields.items()}
+        self.required = [name for name, (required, _) in fields.items() if required]
+        self.rest, self.what = rest, what
 
-    def check(self, v, where):
+    def check(self, v):
         if not isinstance(v, dict):
-            raise BadInput(f"{where}: expected {self.what}, got {shown(v)}")
-        for name, (required, node) in self.fields.items():
-            x = v.get(name, MISSING)
-            if x is MISSING and not required:
-                continue
-            if x is MISSING:
-                raise BadInput(f"{join(where, name)}: expected {node.what}, got {shown(x)}")
-            node.check(x, join(where, name))
-        if self.rest:
-            for name, x in v.items():
-                if name not in self.fields:
-                    self.rest.check(x, join(where, name))
+            raise Mismatch(self.what, shown(v))
+        for name in self.required:
+            if name not in v:
+                e = Mismatch(self.nodes[name].what, shown(MISSING))
+                e.place.append(name)
+                raise e
+        # The fields present, not every field known: most optional ones are absent.
+        for name, x in v.items():
+            node = self.nodes.get(name, self.rest)
+            if node:
+                try:
+                    node.check(x)
+                except Mismatch as e:
+                    e.place.append(name)
+                    raise
 
 
 class List:
@@ -77,19 +100,19 @@ class List:
         self.item, self.length = item, length
         self.what = f"a list of {length} items" if length else "a list"
 
-    def check(self, v, where):
-        if not isinstance(v, list) or (self.length and len(v) != self.length):
-            raise BadInput(f"{where}: expected {self.what}, got "
-                           f"{shown(v) if not isinstance(v, list) else f'{len(v)} items'}")
+    def check(self, v):
+        if not isinstance(v, list):
+            raise Mismatch(self.what, shown(v))
+        if self.length and len(v) != self.length:
+            raise Mismatch(self.what, f"{len(v)} items")
         for i, x in enumerate(v):
-            self.item.check(x, f"{where}[{i}]")
+            try:
+                self.item.check(x)
+            except Mismatch as e:
+                e.place.append(i)
+                raise
 
 
-def join(where, name):
-    return f"{where}.{name}" if where else name
-
-
-ANY = Leaf("anything", lambda v: True)
 STRING = Leaf("a string", lambda v: isinstance(v, str))
 BOOL = Leaf("true or false", lambda v: isinstance(v, bool))
 NUMBER = Leaf("a number", is_number)
@@ -143,7 +166,10 @@ def check_report(doc):
         raise BadInput(f"schema_version: expected \"{SCHEMA_MAJOR}.x\", got {shown(ver)}")
     if major != SCHEMA_MAJOR:
         raise BadInput(f"schema version {ver}, this script reads {SCHEMA_MAJOR}.x")
-    REPORT.check(doc, "")
+    try:
+        REPORT.check(doc)
+    except Mismatch as e:
+        raise BadInput(e.message())
     for i, r in enumerate(doc["results"]):
         if r["status"] == "ok" and "stats" not in r:
             raise BadInput(f"results[{i}].stats: expected an object (status is \"ok\"), got "
