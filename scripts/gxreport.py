@@ -1,4 +1,5 @@
 """Reading gpuxfer reports for the scripts next to this file (stdlib only)."""
+import argparse
 import json
 import math
 import sys
@@ -7,10 +8,181 @@ SCHEMA_MAJOR = 1
 
 
 class BadInput(Exception):
-    """A file that the scripts cannot use; main() turns it into one line and exit status 2."""
+    """A file or an option that the scripts cannot use; run() turns it into one line on stderr
+    and exit status 2."""
+
+
+# --- Checking what the scripts read -----------------------------------------------------------
+# A report is checked once, when it is loaded, for every field that some script reads: its type,
+# and for numbers that they are finite. A field the schema requires is required here only where
+# a script needs it. The check names the first bad field by its place in the document:
+#   B.json: results[3].stats.median: expected a number, got "x"
+
+MISSING = object()
+
+
+def is_number(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def is_int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def shown(v):
+    """A value as an error message shows it: short scalars as JSON, containers by their kind."""
+    if v is MISSING:
+        return "nothing (the field is missing)"
+    if isinstance(v, dict):
+        return "an object"
+    if isinstance(v, list):
+        return "a list"
+    text = json.dumps(v)
+    return text if len(text) <= 40 else text[:37] + '..."'
+
+
+class Mismatch(Exception):
+    """A value that is not what its node expects; `place` is filled in, innermost first, by the
+    nodes it is raised through (nothing is spent on the place while every value is right)."""
+
+    def __init__(self, expected, got):
+        super().__init__()
+        self.expected, self.got, self.place = expected, got, []
+
+    def where(self):
+        text = ""
+        for part in reversed(self.place):
+            text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else part
+        return text or "top level"
+
+    def message(self):
+        return f"{self.where()}: expected {self.expected}, got {self.got}"
+
+
+class Leaf:
+    def __init__(self, what, test):
+        self.what, self.test = what, test
+
+    def check(self, v):
+        if not self.test(v):
+            raise Mismatch(self.what, shown(v))
+
+
+class Obj:
+    """An object with the fields {name: (required, node)}; `rest`: the node of other fields."""
+
+    def __init__(self, fields, rest=None, what="an object"):
+        self.nodes = {name: node for name, (_, node) in fields.items()}
+        self.required = [name for name, (required, _) in fields.items() if required]
+        self.rest, self.what = rest, what
+
+    def check(self, v):
+        if not isinstance(v, dict):
+            raise Mismatch(self.what, shown(v))
+        for name in self.required:
+            if name not in v:
+                e = Mismatch(self.nodes[name].what, shown(MISSING))
+                e.place.append(name)
+                raise e
+        # The fields present, not every field known: most optional ones are absent.
+        for name, x in v.items():
+            node = self.nodes.get(name, self.rest)
+            if node:
+                try:
+                    node.check(x)
+                except Mismatch as e:
+                    e.place.append(name)
+                    raise
+
+
+class List:
+    def __init__(self, item, length=None):
+        self.item, self.length = item, length
+        self.what = f"a list of {length} items" if length else "a list"
+
+    def check(self, v):
+        if not isinstance(v, list):
+            raise Mismatch(self.what, shown(v))
+        if self.length and len(v) != self.length:
+            raise Mismatch(self.what, f"{len(v)} items")
+        for i, x in enumerate(v):
+            try:
+                self.item.check(x)
+            except Mismatch as e:
+                e.place.append(i)
+                raise
+
+
+STRING = Leaf("a string", lambda v: isinstance(v, str))
+BOOL = Leaf("true or false", lambda v: isinstance(v, bool))
+NUMBER = Leaf("a number", is_number)
+NUMBER_OR_NULL = Leaf("a number or null", lambda v: v is None or is_number(v))
+COUNT = Leaf("an integer >= 0", lambda v: is_int(v) and v >= 0)
+POSITIVE = Leaf("an integer >= 1", lambda v: is_int(v) and v >= 1)
+UNIT = Leaf('"us" or "GB/s"', lambda v: v in ("us", "GB/s"))
+MEM = Obj({"src": (True, STRING), "dst": (True, STRING)})
+PAIR = List(COUNT, 2)
+REQ, OPT = True, False
+STATS = Obj({"median": (REQ, NUMBER), "median_ci95": (OPT, List(NUMBER, 2)), "n": (OPT, POSITIVE),
+             **{k: (OPT, NUMBER) for k in ("min", "max", "mean", "p5", "p95", "p99", "stddev", "cv")}})
+RESULT = Obj({
+    "path": (REQ, STRING), "pattern": (REQ, STRING), "unit": (REQ, UNIT), "size": (REQ, POSITIVE),
+    "status": (REQ, STRING), "mem": (REQ, MEM), "ranks": (REQ, PAIR),
+    "chunk": (OPT, POSITIVE), "depth": (OPT, POSITIVE), "chunk_auto": (OPT, BOOL),
+    "iterations": (OPT, POSITIVE), "warmup": (OPT, COUNT), "window": (OPT, POSITIVE),
+    "clock": (OPT, STRING), "run": (OPT, STRING), "rotation": (OPT, POSITIVE),
+    "samples": (OPT, List(NUMBER)), "ceiling": (OPT, NUMBER), "efficiency": (OPT, NUMBER),
+    "ceiling_what": (OPT, STRING), "reason": (OPT, STRING),
+    "auto_candidates": (OPT, List(Obj({"chunk": (REQ, POSITIVE), "depth": (REQ, POSITIVE),
+                                       "median": (REQ, NUMBER)}))),
+    "stats": (OPT, STATS)})
+CURVE = Obj({"points": (OPT, List(Obj({"size": (REQ, POSITIVE), "median": (OPT, NUMBER)})))})
+CALIBRATION = Obj({
+    "gpus": (OPT, List(Obj({"rank": (OPT, COUNT)}, rest=CURVE))),
+    "gpu_pairs": (OPT, List(Obj({"ranks": (OPT, PAIR)}, rest=CURVE))),
+    "rank_pairs": (OPT, List(Obj({"ranks": (OPT, PAIR)}, rest=CURVE)))})
+MATRIX = Obj({"path": (REQ, STRING), "pattern": (REQ, STRING), "size": (REQ, POSITIVE),
+              "unit": (OPT, UNIT), "mem": (OPT, MEM), "chunk": (OPT, POSITIVE),
+              "depth": (OPT, POSITIVE), "values": (REQ, List(List(NUMBER_OR_NULL)))})
+REPORT = Obj({
+    "results": (REQ, List(RESULT)), "command_line": (OPT, List(STRING)),
+    "context": (OPT, Obj({"job": (OPT, Obj({})),
+                          "ranks": (OPT, List(Obj({"env": (OPT, Obj({}))})))})),
+    "calibration": (OPT, CALIBRATION), "matrices": (OPT, List(MATRIX))})
+
+
+def check_report(doc):
+    """Raises BadInput (without the file name) for the first field the scripts cannot use."""
+    if not isinstance(doc, dict):
+        raise BadInput(f"top level: expected an object (a gpuxfer report), got {shown(doc)}")
+    tool = doc.get("tool")
+    if not isinstance(tool, dict) or tool.get("name") != "gpuxfer":
+        raise BadInput(f"not a gpuxfer report (tool.name: expected \"gpuxfer\", got "
+                       f"{shown(tool.get('name', MISSING) if isinstance(tool, dict) else MISSING)})")
+    ver = doc.get("schema_version", MISSING)
+    try:
+        major = int(str(ver).split(".")[0])
+    except ValueError:
+        raise BadInput(f"schema_version: expected \"{SCHEMA_MAJOR}.x\", got {shown(ver)}")
+    if major != SCHEMA_MAJOR:
+        raise BadInput(f"schema version {ver}, this script reads {SCHEMA_MAJOR}.x")
+    try:
+        REPORT.check(doc)
+    except Mismatch as e:
+        raise BadInput(e.message())
+    for i, r in enumerate(doc["results"]):
+        if r["status"] == "ok" and "stats" not in r:
+            raise BadInput(f"results[{i}].stats: expected an object (status is \"ok\"), got "
+                           f"{shown(MISSING)}")
+    for i, m in enumerate(doc.get("matrices", [])):
+        for j, row in enumerate(m["values"]):
+            if len(row) != len(m["values"]):
+                raise BadInput(f"matrices[{i}].values[{j}]: expected a list of "
+                               f"{len(m['values'])} items (a square matrix), got {len(row)} items")
 
 
 def load(path):
+    """The report at `path`, checked (check_report); BadInput names the file and the field."""
     try:
         with open(path, encoding="utf-8") as f:
             doc = json.load(f)
@@ -18,29 +190,60 @@ def load(path):
         raise BadInput(f"{path}: cannot read: {e.strerror}")
     except (ValueError, UnicodeDecodeError) as e:
         raise BadInput(f"{path}: not JSON ({e})")
-    if not isinstance(doc, dict) or not isinstance(doc.get("tool"), dict) \
-            or doc["tool"].get("name") != "gpuxfer" or not isinstance(doc.get("results"), list):
-        raise BadInput(f"{path}: not a gpuxfer report (no tool.name 'gpuxfer' and results[])")
-    ver = doc.get("schema_version")
+    except RecursionError:
+        raise BadInput(f"{path}: not JSON (nested too deeply)")
     try:
-        major = int(str(ver).split(".")[0])
-    except ValueError:
-        raise BadInput(f"{path}: bad schema_version {ver!r}")
-    if major != SCHEMA_MAJOR:
-        raise BadInput(f"{path}: schema version {ver}, this script reads {SCHEMA_MAJOR}.x")
+        check_report(doc)
+    except BadInput as e:
+        raise BadInput(f"{path}: {e}")
     return doc
 
 
+# --- Options ----------------------------------------------------------------------------------
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse whose usage errors are one line on stderr and exit status 2."""
+
+    def error(self, message):
+        die(self.prog, message)
+
+
+def number_in(low, high, low_open=True, high_open=False):
+    """An argparse type: a finite number in the interval, e.g. number_in(0, 1) for 0 < x <= 1."""
+    text = f"{low} {'<' if low_open else '<='} x {'<' if high_open else '<='} {high}"
+
+    def parse(s):
+        try:
+            v = float(s)
+        except ValueError:
+            v = math.nan
+        if not (math.isfinite(v) and (low < v if low_open else low <= v)
+                and (v < high if high_open else v <= high)):
+            raise argparse.ArgumentTypeError(f"expected a number with {text}, got {s!r}")
+        return v
+    return parse
+
+
+def run(prog, main):
+    """Runs a script's main(argv) and exits with its status; BadInput: one line and exit 2."""
+    try:
+        status = main(sys.argv[1:])
+    except BadInput as e:
+        die(prog, str(e))
+    sys.exit(status)
+
+
+# --- Reading results ----------------------------------------------------------------------------
+
 def ok_results(doc):
-    return [r for r in doc["results"]
-            if isinstance(r, dict) and r.get("status") == "ok" and isinstance(r.get("stats"), dict)]
+    """The measured results of a loaded report (each has stats)."""
+    return [r for r in doc["results"] if r["status"] == "ok"]
 
 
 def key(r):
     """What must match for two results to be the same measurement."""
-    mem = r.get("mem") or {}
-    return (r["path"], r["pattern"], r.get("unit", ""), mem.get("src", ""), mem.get("dst", ""),
-            r.get("chunk", 0), r.get("depth", 0), int(r["size"]), tuple(r.get("ranks", ())))
+    return (r["path"], r["pattern"], r["unit"], r["mem"]["src"], r["mem"]["dst"],
+            r.get("chunk", 0), r.get("depth", 0), r["size"], tuple(r["ranks"]))
 
 
 def lower_is_better(unit):

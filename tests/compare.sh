@@ -9,6 +9,7 @@ compare() { "$PYTHON" "$top_srcdir/scripts/gpuxfer-compare" "$@"; }
 
 "$PYTHON" - "$top_srcdir/schema/gpuxfer-report.schema.json" "$rep"/base.json "$rep"/slower.json \
     "$rep"/ci-base.json "$rep"/ci-slower.json "$rep"/matrix.json "$rep"/other-path.json \
+    "$rep"/options.json \
     >"$dir/check.txt" 2>&1 <<'PY' 
 import json, sys, jsonschema
 schema = json.load(open(sys.argv[1]))
@@ -85,6 +86,94 @@ ok $? "--fail-below 0.45: only the latency (ratio 2.9 > 1/0.45) regressed, not b
 compare --fail-below 0.99 "$rep/slower.json" "$rep/base.json" >/dev/null 2>&1
 ok $? "--fail-below: lower latency and higher bandwidth are improvements, not regressions"
 
+# Nothing hidden: results only some reports have, option differences (unfair ones called out),
+# and a closing summary (tests/reports/make-fixtures.py says what options.json differs in).
+compare "$rep/base.json" "$rep/options.json" >"$dir/o.txt" 2>"$dir/o.err"
+ok_diag $? "$dir/o.err" "base vs options: exit 0"
+has() { grep -qxF -- "$1" "$dir/o.txt" || { echo "no line: $1"; return 1; }; }
+{ has "missing in $rep/options.json: host bw pageable>pageable pair 0->1 size 64K" &&
+  has "failed in $rep/options.json: host bw pageable>pageable pair 0->1 size 8" &&
+  has "missing in $rep/base.json: host latency pageable>pageable pair 0->1 size 4K" &&
+  has "missing in $rep/base.json: host latency pageable>pageable pair 0->1 size 1M (repeat 2)"
+} >"$dir/o.diag" 2>&1
+ok_diag $? "$dir/o.diag" "missing results listed per report (absent, failed, a second run of a size)"
+{ has "UNFAIR: $rep/options.json: host latency pageable>pageable pair 0->1 size 8: iterations 40 vs 10" &&
+  has "UNFAIR: $rep/options.json: host bw pageable>pageable pair 0->1 size 1M: window 64 vs 16" &&
+  has "$rep/options.json: all results: calibration off vs on" &&
+  [ "$(grep -c '^UNFAIR: ' "$dir/o.txt")" -eq 2 ]
+} >"$dir/o.diag" 2>&1
+ok_diag $? "$dir/o.diag" "option differences: iterations and window UNFAIR, calibration listed"
+sed -n '/^# context differences/,/^# summary/p' "$dir/o.txt" >"$dir/o.ctx"
+grep -qx 'command_line:' "$dir/o.ctx" && grep -qx '  B: gpuxfer --iters 10' "$dir/o.ctx"
+ok_diag $? "$dir/o.txt" "the command lines differ: listed with the context differences"
+{ has "B: host latency (us, lower is better): 0 slower, 0 faster, 2 same, 1 unfair; geomean B/A 0.996" &&
+  has "B: host bw (GB/s, higher is better): 0 slower, 0 faster, 1 same, 1 unfair; geomean B/A 1.007"
+} >"$dir/o.diag" 2>&1
+ok_diag $? "$dir/o.diag" "summary: counts per path and pattern, unfair ones, geometric mean of B/A"
+grep -qE '^ +1048576 +0->1 .* same$' "$dir/o.txt" && ! grep -qE '0->1#2' "$dir/o.txt"
+ok_diag $? "$dir/o.txt" "the first run of a repeated size is compared, the second only listed"
+grep -qE '^B: host bw \(GB/s, higher is better\): 1 slower, 0 faster, 2 same; geomean B/A 0\.[0-9]{3}$' "$dir/t.txt" &&
+    grep -qE '^B: host latency \(us, lower is better\): 1 slower, 0 faster, 1 same; geomean B/A 1\.[0-9]{3}$' "$dir/t.txt"
+ok_diag $? "$dir/t.txt" "base vs slower summary: the slower bandwidth and latency counted"
+
+compare --json "$rep/base.json" "$rep/options.json" >"$dir/o.json"
+py_check "$dir/o.json" "$rep" <<'PY'
+import json, math, sys
+d = json.load(open(sys.argv[1]))
+rep = sys.argv[2]
+missing = {(m["report"].split("/")[-1], m["status"], m["pattern"], tuple(m["sizes"]), m["repeat"])
+           for m in d["missing"]}
+want = {("options.json", "missing", "bw", (65536,), 0), ("options.json", "failed", "bw", (8,), 0),
+        ("base.json", "missing", "latency", (4096,), 0),
+        ("base.json", "missing", "latency", (1 << 20,), 1)}
+assert missing == want, missing
+unfair = {(u["option"], tuple(u["values"]), tuple(u["sizes"])) for u in d["unfair"]}
+assert unfair == {("iterations", (40, 10), (8,)), ("window", (64, 16), (1 << 20,))}, unfair
+assert all(u in d["option_differences"] for u in d["unfair"])
+assert {"report": f"{rep}/options.json", "option": "calibration", "values": ["off", "on"],
+        "unfair": False, "scope": "report"} in d["option_differences"], d["option_differences"]
+assert any(c["name"] == "command_line" for c in d["context_differences"])
+# The summary agrees with the rows.
+for s in d["summary"]:
+    cells = [r["cells"][1] for r in d["rows"] if (r["path"], r["pattern"]) == (s["path"], s["pattern"])]
+    for v in ("slower", "faster", "same"):
+        assert s[v] == sum(c["verdict"] == v for c in cells), (s, v)
+    assert s["unfair"] == sum(bool(c["unfair"]) for c in cells), s
+    g = math.exp(sum(math.log(c["ratio"]) for c in cells) / len(cells))
+    assert abs(s["geomean_ratio"] - g) < 1e-12 and s["lower_is_better"] == (s["unit"] == "us"), s
+assert len(d["summary"]) == 2
+PY
+ok $? "--json: missing, option differences, unfair and the summary, consistent with the rows"
+
+# Linear in the number of results: 40000 results, half of them the same measurement repeated
+# (runs of a scenario) and half distinct; a generous bound, not a benchmark.
+"$PYTHON" - "$dir" <<'PY'
+import json, sys
+def res(size, ranks, median):
+    return {"path": "host", "mem": {"src": "pinned", "dst": "pinned"}, "pattern": "bw",
+            "ranks": ranks, "same_node": True, "size": size, "size_class": "medium",
+            "iterations": 10, "warmup": 1, "window": 64, "unit": "GB/s", "status": "ok",
+            "validation": {"status": "passed", "checks": 1},
+            "stats": {"n": 10, "median": median, "median_ci95": [median * 0.99, median * 1.01]}}
+for name, scale in (("big-a", 1.0), ("big-b", 0.5)):
+    results = [res(1 << 20, [0, 1], 10 * scale) for _ in range(20000)]
+    results += [res(s, [p, p + 1], 5 * scale) for s in range(1, 1001) for p in range(20)]
+    doc = {"schema_version": "1.2", "tool": {"name": "gpuxfer"}, "results": results}
+    json.dump(doc, open(f"{sys.argv[1]}/{name}.json", "w"))
+PY
+start=$(date +%s)
+timeout 120 "$PYTHON" "$top_srcdir/scripts/gpuxfer-compare" --json "$dir/big-a.json" "$dir/big-b.json" >"$dir/big.json"
+rc=$?
+secs=$(($(date +%s) - start))
+[ $rc -eq 0 ] && [ $secs -le 30 ] && py_check "$dir/big.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+s, = d["summary"]
+assert len(d["rows"]) == 40000 and s["slower"] == 40000 and not d["missing"], (len(d["rows"]), s)
+assert abs(s["geomean_ratio"] - 0.5) < 1e-9
+PY
+ok $? "40000 results (20000 repeats of one): compared in ${secs}s (bound 30 s), every one matched"
+
 bad() { # WANT-TEXT ARGS...
     want=$1; shift
     compare "$@" >"$dir/bad.out" 2>"$dir/bad.err"
@@ -100,7 +189,92 @@ bad "schema version 2.0" "$rep/base.json" "$rep/schema-v2.json"
 bad "no common results" "$rep/base.json" "$rep/other-path.json"
 bad "cannot read" "$rep/base.json" "$dir/none.json"
 bad "at least two reports" "$rep/base.json"
-bad "--fail-below 2.0" --fail-below 2 "$rep/base.json" "$rep/slower.json"
+for v in 0 -0.5 1.5 nan inf x; do
+    bad "argument --fail-below: expected a number with 0 < x <= 1, got '$v'" \
+        "--fail-below=$v" "$rep/base.json" "$rep/slower.json"
+done
+for v in 0 -1 1 2 nan inf -inf x; do
+    bad "argument --alpha: expected a number with 0 < x < 1, got '$v'" \
+        "--alpha=$v" "$rep/base.json" "$rep/slower.json"
+done
+compare --alpha 0.2 --fail-below 1 "$rep/base.json" "$rep/base.json" >/dev/null
+ok $? "--alpha 0.2 and --fail-below 1 are in range"
+
+# Hostile reports: every tool exits 2 with one line naming the file, the field and what it
+# expected; never a traceback, never exit 1 (a regression, or goals missed).
+"$PYTHON" - "$rep/base.json" "$dir" <<'PY'
+import copy, json, sys
+base = json.load(open(sys.argv[1]))
+def mutated(name, change):
+    d = copy.deepcopy(base)
+    d = change(d) or d
+    with open(f"{sys.argv[2]}/{name}.json", "w") as f:
+        f.write(json.dumps(d))
+def without(*where):
+    def change(d):
+        x = d
+        for k in where[:-1]:
+            x = x[k]
+        del x[where[-1]]
+    return change
+def set_in(where, value):
+    def change(d):
+        *head, last = where
+        x = d
+        for k in head:
+            x = x[k]
+        x[last] = value
+    return change
+mutated("no-path", without("results", 0, "path"))
+mutated("median-null", set_in(["results", 1, "stats", "median"], None))
+mutated("median-string", set_in(["results", 3, "stats", "median"], "x"))
+mutated("ci-string", set_in(["results", 2, "stats", "median_ci95"], [1, "a"]))
+mutated("job-number", set_in(["context", "job"], 5))
+mutated("size-big", set_in(["results", 0, "size"], "big"))
+mutated("results-object", set_in(["results"], {"a": 1}))
+mutated("top-list", lambda d: [d])
+mutated("unit-other", set_in(["results", 4, "unit"], "MB/s"))
+mutated("sample-nan", set_in(["results", 0, "samples", 3], float("nan")))
+mutated("ranks-three", set_in(["results", 0, "ranks"], [0, 1, 2]))
+mutated("result-string", set_in(["results", 2], "ok"))
+mutated("stats-missing", without("results", 1, "stats"))
+mutated("env-list", set_in(["context", "ranks", 0, "env"], ["A=1"]))
+mutated("cmdline-number", set_in(["command_line"], [1]))
+mutated("matrix-ragged", set_in(["matrices"], [{"path": "host", "pattern": "bw", "size": 8,
+                                                 "unit": "GB/s", "values": [[None, 1], [2]]}]))
+PY
+hostile() { # NAME WANT-TEXT
+    for tool in compare plot summary goals; do
+        case $tool in
+        compare) args="$dir/$1.json $rep/slower.json" ;;
+        plot) args="$dir/$1.json -o $dir/x.png" ;;
+        *) args="$dir/$1.json" ;;
+        esac
+        # shellcheck disable=SC2086
+        "$PYTHON" "$top_srcdir/scripts/gpuxfer-$tool" $args >"$dir/h.out" 2>"$dir/h.err"
+        rc=$?
+        [ $rc -eq 2 ] && [ "$(wc -l <"$dir/h.err")" -eq 1 ] &&
+            grep -qF -- "gpuxfer-$tool: $dir/$1.json: $2" "$dir/h.err" && [ ! -s "$dir/h.out" ]
+        ok $? "$tool, $1: exit 2, one line: $2"
+        [ $rc -eq 2 ] && [ "$(wc -l <"$dir/h.err")" -eq 1 ] || { echo "exit $rc"; cat "$dir/h.err"; } | diag
+    done
+}
+hostile no-path 'results[0].path: expected a string, got nothing (the field is missing)'
+hostile median-null 'results[1].stats.median: expected a number, got null'
+hostile median-string 'results[3].stats.median: expected a number, got "x"'
+hostile ci-string 'results[2].stats.median_ci95[1]: expected a number, got "a"'
+hostile job-number 'context.job: expected an object, got 5'
+hostile size-big 'results[0].size: expected an integer >= 1, got "big"'
+hostile results-object 'results: expected a list, got an object'
+hostile top-list 'top level: expected an object (a gpuxfer report), got a list'
+hostile unit-other 'results[4].unit: expected "us" or "GB/s", got "MB/s"'
+hostile sample-nan 'results[0].samples[3]: expected a number, got NaN'
+hostile ranks-three 'results[0].ranks: expected a list of 2 items, got 3 items'
+hostile result-string 'results[2]: expected an object, got "ok"'
+hostile stats-missing 'results[1].stats: expected an object (status is "ok")'
+hostile env-list 'context.ranks[0].env: expected an object, got a list'
+hostile cmdline-number 'command_line[0]: expected a string, got 1'
+hostile matrix-ragged 'matrices[0].values[1]: expected a list of 2 items (a square matrix), got 1 items'
 
 rm -rf "$dir"
 done_testing

@@ -7,6 +7,14 @@ base vs slower, with raw samples (rank test):
   host bw 8 B        : same distribution               -> not significant
   host bw 1 MiB      : slower has half the bandwidth   -> significant, slower
   host bw 64 KiB     : slower has +3% (overlapping)    -> not significant
+base vs options (what compare must not hide):
+  host latency 8 B   : 10 iterations, not 40             -> UNFAIR: iterations 40 vs 10
+  host bw 1 MiB      : window 16, not 64                  -> UNFAIR: window 64 vs 16
+  host bw 64 KiB     : not measured                       -> missing in options.json
+  host bw 8 B        : failed                             -> failed in options.json
+  host latency 4 KiB : only in options                    -> missing in base.json
+  host latency 1 MiB : measured twice (two runs)          -> the second missing in base.json
+  calibration on, another command line                    -> an option and a context difference
 ci-base vs ci-slower, no samples (confidence intervals):
   host bw 1 MiB      : intervals apart                 -> significant, slower
   host bw 64 KiB     : intervals overlap               -> not significant
@@ -43,9 +51,9 @@ def result(pattern, size, samples, keep, path="host", ranks=(0, 1)):
     return r
 
 
-def report(results, host="node-a", env=None, matrices=None):
+def report(results, host="node-a", env=None, matrices=None, command_line=("gpuxfer",)):
     d = {"schema_version": "1.0", "tool": {"name": "gpuxfer", "version": "0.1.0"},
-         "command_line": ["gpuxfer"], "start_time": "2026-01-01T00:00:00Z",
+         "command_line": list(command_line), "start_time": "2026-01-01T00:00:00Z",
          "end_time": "2026-01-01T00:01:00Z", "status": "complete", "exit_code": 0,
          "context": {"job": {"ranks": 2, "nodes": 1, "launcher": "mpirun (Open MPI)"},
                      "ranks": [{"rank": i, "hostname": host, "pid": 100 + i, "node": 0,
@@ -97,6 +105,19 @@ def main():
                                  for a in range(4) for b in range(4) if a != b],
                                 matrices=[{"path": "host", "pattern": "bw", "size": 1 << 20,
                                            "unit": "GB/s", "ranks": 4, "values": vals}]))
+    options = [result("latency", 8, noisy(rng, 2.0, n=10), True),
+               result("latency", 1 << 20, noisy(rng, 100), True),
+               result("latency", 1 << 20, noisy(rng, 100), True),
+               result("latency", 4096, noisy(rng, 20), True),
+               dict(result("bw", 8, [0.1], False), status="failed", reason="constructed failure"),
+               dict(result("bw", 1 << 20, noisy(rng, 10), True), window=16)]
+    del options[4]["stats"]
+    for r, run in zip(options[:3], ("first", "first", "second")):
+        r["run"] = run
+    doc = report(options, env={"UCX_TLS": "rc,sm"}, command_line=("gpuxfer", "--iters", "10"))
+    doc["calibration"] = {"seconds": 0.5, "method": "constructed", "gpus": [], "gpu_pairs": [],
+                          "rank_pairs": []}
+    write("options.json", doc)
 
 
 if __name__ == "__main__":
