@@ -2,6 +2,7 @@
  * efficiency in both directions (GB/s and us), and absent ceilings giving 0 with a reason.
  * Paths left out of this build (no CUDA, no NCCL) are skipped. */
 #include "ceiling.h"
+#include "mem.h"
 #include "path.h"
 #include "report.h"
 #include "pattern.h"
@@ -48,6 +49,7 @@ static struct gx_result result(const char *path, const char *pattern, int a, int
     struct gx_result r = {
         .path = path, .src_mem = mem, .dst_mem = mem, .pattern = pattern, .pattern_kind = kind,
         .family = gx_pattern_table[kind]->family, .unit = gx_pattern_table[kind]->unit, .a = a, .b = b,
+        .src_kind = gx_mem_lookup(mem), .dst_kind = gx_mem_lookup(mem),
         .same_node = same, .size = size, .chunk = chunk, .depth = chunk ? 2 : 0,
         .state = GX_STATE_OK,
     };
@@ -101,15 +103,15 @@ int main(void)
     const struct gx_ceil_stage st[] = {{"D2H", GX_CEIL_D2H, 0, -1, 1},
                                        {"MPI", GX_CEIL_MPI_BW, 0, 1, 1},
                                        {"H2D", GX_CEIL_H2D, 1, -1, 1}};
-    ok(gx_ceil_slowest(&cs, st, 3, 1 * MIB, why, sizeof why) == 10 &&
+    ok(gx_ceil_slowest(&cs, st, 3, 1 * MIB, why, sizeof why, NULL) == 10 &&
            !strcmp(why, "slowest stage: D2H at 1M"), "slowest of three stages (%s)", why);
     const struct gx_ceil_stage st2[] = {{"MPI both ways", GX_CEIL_MPI_BIBW, 0, 1, 1},
                                         {"H2D x2", GX_CEIL_H2D, 1, -1, 2}};
-    ok(gx_ceil_slowest(&cs, st2, 2, 1 * MIB, why, sizeof why) == 30 &&
+    ok(gx_ceil_slowest(&cs, st2, 2, 1 * MIB, why, sizeof why, NULL) == 30 &&
            strstr(why, "MPI both ways"), "a one-way stage counts twice against a both-ways total");
     const struct gx_ceil_stage st3[] = {{"D2H", GX_CEIL_D2H, 0, -1, 1},
                                         {"H2D", GX_CEIL_H2D, 2, -1, 1}};
-    ok(gx_ceil_slowest(&cs, st3, 2, 1 * MIB, why, sizeof why) == 0 && strstr(why, "no GPU"),
+    ok(gx_ceil_slowest(&cs, st3, 2, 1 * MIB, why, sizeof why, NULL) == 0 && strstr(why, "no GPU"),
        "one stage absent: no ceiling rather than a wrong one (%s)", why);
 
     /* ---- host MPI (always built in) */
@@ -140,6 +142,28 @@ int main(void)
     r.state = GX_STATE_SKIPPED;
     gx_ceiling_apply(&cs, ops_of("host"), &r, what, sizeof what);
     ok(r.ceiling == 0 && !r.ceiling_what, "a skipped result gets no ceiling");
+
+    /* ---- a result beyond its ceiling's spread (repeats 0.9x..1.1x the median here) */
+    r = result("host", "bw", 0, 1, 1, 1 * MIB, 0, 12 * 1.05, "pageable");
+    ok(apply("host", &r) == 12 && !r.ceiling_exceeded && near(r.ceiling_range.hi, 13.2),
+       "bw 5%% above the ceiling's median, within its spread: not flagged");
+    r = result("host", "bw", 0, 1, 1, 1 * MIB, 0, 12 * 1.12, "pageable");
+    ok(apply("host", &r) == 12 && r.ceiling_exceeded && r.efficiency > 1.11,
+       "bw 12%% above, beyond every repeat of the ceiling: flagged");
+    r = result("mpi", "latency", 0, 1, 1, 8, 0, 2.0 * 0.85, "pinned");
+    ok(apply("mpi", &r) == 2.0 && r.ceiling_exceeded,
+       "latency below the ceiling's fastest repeat: flagged");
+    r = result("mpi", "latency", 0, 1, 1, 8, 0, 2.0 * 0.95, "pinned");
+    ok(apply("mpi", &r) == 2.0 && !r.ceiling_exceeded, "latency within the spread: not flagged");
+    r = result("host", "bw", 0, 1, 1, 1 * MIB, 0, 12 * 1.12, "pageable");
+    apply("host", &r);
+    cJSON *j = gx_result_json(&r);
+    const cJSON *ex = cJSON_GetObjectItemCaseSensitive(j, "ceiling_exceeded");
+    ok(ex && cJSON_IsString(cJSON_GetObjectItemCaseSensitive(ex, "reason")) &&
+           cJSON_GetObjectItemCaseSensitive(ex, "by") &&
+           cJSON_GetObjectItemCaseSensitive(ex, "ceiling_range"),
+       "result JSON says ceiling_exceeded: by how much, the ceiling's range, the reason");
+    cJSON_Delete(j);
 
     /* ---- GPU paths */
     r = result("staged", "bw", 0, 1, 0, 8 * MIB, 1 * MIB, 5, "device");

@@ -1,5 +1,5 @@
-/* Calibration: the plan (which ceilings at which sizes, from the options and the paths'
- * calibrates hooks), the tasks one after another, MPI host-to-host bandwidth and latency, and
+/* Calibration: the plan (which ceilings at which sizes, from the measurement plan and the
+ * paths' declared bounds), the tasks one after another, MPI host-to-host bandwidth and latency, and
  * gathering every curve to rank 0. The CUDA measurements are in calibrate_cuda.c. */
 #include "config.h"
 #include "calibrate.h"
@@ -40,6 +40,11 @@ struct size_set {
 
 /* The size sets: one per curve family, since each is measured at the sizes its results need. */
 enum { SET_COPY, SET_PEER, SET_PEER_BI, SET_MPI, SET_MPI_BI, SET_LAT, NSETS };
+
+/* The tasks a pair needs. */
+#define GX_CAL_COPY 0x1u /* H2D and D2H copies of each rank's GPU */
+#define GX_CAL_PEER 0x2u /* peer copies between the GPUs of a same-node pair */
+#define GX_CAL_MPI  0x4u /* MPI host to host between the pair (bandwidth and latency) */
 
 struct cal_pair {
     int a, b;
@@ -99,27 +104,47 @@ static void plan_free(struct plan *p)
     memset(p, 0, sizeof *p);
 }
 
-/* The sizes one step needs, into the sets its ceiling draws on: the message, or for a path
- * rated at its chunk, each chunk it may use. */
-static int plan_step(struct plan *p, const struct gx_path_ops *ops, unsigned need,
-                     const struct gx_mstep *st, struct gx_err *err)
+/* The set each kind of ceiling is measured at. */
+static int set_of(enum gx_ceil_kind kind)
 {
-    enum gx_ceil_family fam = gx_pattern_table[st->pattern]->family;
-    if (fam == GX_FAMILY_LATENCY)
-        return need & GX_CAL_MPI ? set_add(&p->sets[SET_LAT], st->size, err) : GX_OK;
-    int bi = fam == GX_FAMILY_BOTH_WAYS;
-    int per_chunk = (ops->flags & GX_PATH_CHUNKED) && (need & GX_CAL_AT_CHUNK);
-    int n = per_chunk && st->ncand > 1 ? st->ncand : 1;
+    static const int sets[GX_CEIL_KINDS] = {
+        [GX_CEIL_H2D] = SET_COPY,      [GX_CEIL_D2H] = SET_COPY,
+        [GX_CEIL_PEER] = SET_PEER,     [GX_CEIL_PEER_BIDIR] = SET_PEER_BI,
+        [GX_CEIL_MPI_BW] = SET_MPI,    [GX_CEIL_MPI_BIBW] = SET_MPI_BI,
+        [GX_CEIL_MPI_LAT] = SET_LAT,
+    };
+    return sets[kind];
+}
+
+/* The task family that measures a kind (GX_CAL_*). */
+static unsigned task_of(enum gx_ceil_kind kind)
+{
+    return kind == GX_CEIL_H2D || kind == GX_CEIL_D2H       ? GX_CAL_COPY
+           : kind == GX_CEIL_PEER || kind == GX_CEIL_PEER_BIDIR ? GX_CAL_PEER
+                                                                : GX_CAL_MPI;
+}
+
+/* What one step of one pair will be rated against: the stages of the path's rule that holds,
+ * at the message or, for a rule at the chunk, at each chunk the step may use. Returns the
+ * GX_CAL_* tasks it needs. */
+static int plan_step(struct plan *p, const struct gx_path_ops *ops, const struct gx_mgroup *g,
+                     const struct gx_mstep *st, int same_node, unsigned *need,
+                     struct gx_err *err)
+{
+    const struct gx_bound_rule *rule =
+        gx_bound_rule(ops->bounds, gx_pattern_table[st->pattern]->family,
+                      gx_mem_on_gpu(g->src_kind) || gx_mem_on_gpu(g->dst_kind), same_node);
+    if (!rule)
+        return GX_OK;
+    int n = rule->at_chunk && st->ncand > 1 ? st->ncand : 1;
     for (int i = 0; i < n; i++) {
         /* As the path cuts the message: no chunk, or one larger, is the whole. */
-        size_t c = !per_chunk ? 0 : st->ncand > 1 ? st->cand_chunk[i] : st->chunk;
+        size_t c = !rule->at_chunk ? 0 : st->ncand > 1 ? st->cand_chunk[i] : st->chunk;
         size_t at = c == 0 || c > st->size ? st->size : c;
-        if (need & GX_CAL_COPY)
-            GX_TRY(set_add(&p->sets[SET_COPY], at, err));
-        if (need & GX_CAL_PEER)
-            GX_TRY(set_add(&p->sets[bi ? SET_PEER_BI : SET_PEER], at, err));
-        if (need & GX_CAL_MPI)
-            GX_TRY(set_add(&p->sets[bi ? SET_MPI_BI : SET_MPI], at, err));
+        for (int k = 0; k < rule->nstages; k++) {
+            GX_TRY(set_add(&p->sets[set_of(rule->stages[k].kind)], at, err));
+            *need |= task_of(rule->stages[k].kind);
+        }
     }
     return GX_OK;
 }
@@ -133,23 +158,23 @@ static int plan_make(const struct gx_job *job, const struct gx_options *o,
         return gx_fail(err, GX_ERUNTIME, "out of host memory planning the calibration");
     for (size_t gi = 0; gi < mp->ngroups; gi++) {
         const struct gx_mgroup *g = &mp->groups[gi];
+        if (g->absent || !o->runs[g->run].calibrate)
+            continue;
         const struct gx_path_ops *ops = gx_paths[g->path].ops;
-        if (g->absent || !o->runs[g->run].calibrate || !ops->calibrates)
-            continue;
-        unsigned cal = ops->calibrates(g->src_kind, g->dst_kind);
-        unsigned need = cal & (GX_CAL_COPY | GX_CAL_PEER | GX_CAL_MPI);
-        if (!need)
-            continue;
-        for (size_t i = g->first; i < g->first + g->n; i++)
-            GX_TRY(plan_step(p, ops, cal, &mp->steps[i], err));
         const struct gx_round *round = &mp->pairs[g->run].rounds[g->round];
         for (int i = 0; i < round->npairs; i++) {
             const struct gx_pair *pr = &round->pairs[i];
+            int same = job->node_of[pr->a] == job->node_of[pr->b];
+            unsigned need = 0;
+            for (size_t k = g->first; k < g->first + g->n; k++)
+                GX_TRY(plan_step(p, ops, g, &mp->steps[k], same, &need, err));
+            if (!need)
+                continue;
             GX_TRY(pair_add(p, pr->a, pr->b, need, err));
             if (need & GX_CAL_COPY)
                 p->copy_rank[pr->a] = p->copy_rank[pr->b] = 1;
+            p->need |= need;
         }
-        p->need |= need;
     }
     /* The reference latency of the pair, whatever the runs' latency sizes. */
     if (p->need & GX_CAL_MPI)
@@ -362,13 +387,26 @@ static int mpi_rig_alloc(struct mpi_rig *m, struct gx_ceil_curve *c, int nc, siz
     return GX_OK;
 }
 
+/* The median of n values (reordered). */
+static double median_of(double *v, int n)
+{
+    struct gx_stats st;
+    gx_stats_compute(v, (size_t)n, &st);
+    return st.median;
+}
+
+#define MAX_TIMED 512 /* windows or round trips timed one by one in a repeat */
+
 /* One repeat of `nwin` windows of `window` messages, one way (the initiator sends; an ack per
- * window, as osu_bw) or both ways at once; GB/s on the initiator. */
+ * window, as osu_bw and the bw pattern) or both ways at once. Each window is timed on its own
+ * and the repeat is their median, as a result is the median of its iterations: the ceiling is
+ * measured as favourably as what it bounds. GB/s on the initiator. */
 static int bw_repeat(struct mpi_rig *m, size_t size, long window, long nwin, int both,
                      double *gbps, double *secs, struct gx_err *err)
 {
     MPI_Comm comm = m->job->comm;
-    int ack = 0;
+    int ack = 0, nt = 0;
+    double each[MAX_TIMED];
     size_t per = gx_mpi_pieces(size);
     GX_TRY(gx_requests_reserve(&m->reqs, 2 * (size_t)window * per, err));
     GX_MPI_TRY(err, MPI_Sendrecv(&ack, 1, MPI_INT, m->peer, GX_TAG_CAL_SYNC, &ack, 1, MPI_INT,
@@ -377,6 +415,7 @@ static int bw_repeat(struct mpi_rig *m, size_t size, long window, long nwin, int
     for (long w = 0; w < nwin; w++) {
         int n = 0;
         int recv = both || !m->initiator, send = both || m->initiator;
+        double tw = MPI_Wtime();
         for (long i = 0; recv && i < window; i++)
             GX_TRY(gx_mpi_post(m->dst, size, 0, m->peer, GX_TAG_CAL_DATA, comm, m->reqs.req, &n,
                                err));
@@ -384,33 +423,36 @@ static int bw_repeat(struct mpi_rig *m, size_t size, long window, long nwin, int
             GX_TRY(gx_mpi_post(m->src, size, 1, m->peer, GX_TAG_CAL_DATA, comm, m->reqs.req, &n,
                                err));
         GX_MPI_TRY(err, MPI_Waitall(n, m->reqs.req, MPI_STATUSES_IGNORE));
-        if (both)
-            continue;
-        if (m->initiator)
+        if (!both && m->initiator)
             GX_MPI_TRY(err, MPI_Recv(&ack, 1, MPI_INT, m->peer, GX_TAG_CAL_ACK, comm,
                                      MPI_STATUS_IGNORE));
-        else
+        else if (!both)
             GX_MPI_TRY(err, MPI_Send(&ack, 1, MPI_INT, m->peer, GX_TAG_CAL_ACK, comm));
+        double dt = MPI_Wtime() - tw;
+        if (nt < MAX_TIMED && dt > 0)
+            each[nt++] = (double)size * (double)window * (both ? 2 : 1) / dt / 1e9;
     }
-    if (both) /* the clock stops when the peer has everything too */
+    if (both) /* the repeat ends when the peer has everything too */
         GX_MPI_TRY(err, MPI_Sendrecv(&ack, 1, MPI_INT, m->peer, GX_TAG_CAL_ACK, &ack, 1, MPI_INT,
                                      m->peer, GX_TAG_CAL_ACK, comm, MPI_STATUS_IGNORE));
-    double t = MPI_Wtime() - t0;
-    *gbps = t > 0 ? (double)size * (double)window * (double)nwin * (both ? 2 : 1) / t / 1e9 : 0;
-    *secs = t;
+    *secs = MPI_Wtime() - t0;
+    *gbps = nt ? median_of(each, nt) : 0;
     return GX_OK;
 }
 
-/* One repeat of `trips` round trips with bare MPI_Send/MPI_Recv; one way in us. */
+/* One repeat of `trips` round trips with bare MPI_Send/MPI_Recv, each timed on its own; one way
+ * in us, the median trip (as a latency result is the median of its round trips). */
 static int lat_repeat(struct mpi_rig *m, size_t size, long trips, double *us, double *secs,
                       struct gx_err *err)
 {
     MPI_Comm comm = m->job->comm;
-    int n = (int)size, sync = 0;
+    int n = (int)size, sync = 0, nt = 0;
+    double each[MAX_TIMED];
     GX_MPI_TRY(err, MPI_Sendrecv(&sync, 1, MPI_INT, m->peer, GX_TAG_CAL_SYNC, &sync, 1, MPI_INT,
                                  m->peer, GX_TAG_CAL_SYNC, comm, MPI_STATUS_IGNORE));
     double t0 = MPI_Wtime();
     for (long i = 0; i < trips; i++) {
+        double tt = MPI_Wtime();
         if (m->initiator) {
             GX_MPI_TRY(err, MPI_Send(m->src, n, MPI_BYTE, m->peer, GX_TAG_CAL_DATA, comm));
             GX_MPI_TRY(err, MPI_Recv(m->dst, n, MPI_BYTE, m->peer, GX_TAG_CAL_DATA, comm,
@@ -420,9 +462,11 @@ static int lat_repeat(struct mpi_rig *m, size_t size, long trips, double *us, do
                                      MPI_STATUS_IGNORE));
             GX_MPI_TRY(err, MPI_Send(m->src, n, MPI_BYTE, m->peer, GX_TAG_CAL_DATA, comm));
         }
+        if (nt < MAX_TIMED)
+            each[nt++] = (MPI_Wtime() - tt) / 2 * 1e6;
     }
     *secs = MPI_Wtime() - t0;
-    *us = *secs / (double)trips / 2 * 1e6;
+    *us = median_of(each, nt);
     return GX_OK;
 }
 
@@ -475,6 +519,7 @@ static int mpi_curve(struct mpi_rig *m, struct gx_ceil_curve *c, size_t fit, str
                         : gx_default_window(size) *
                               clampl((double)GX_CAL_TARGET_BYTES /
                                          ((double)size * (double)gx_default_window(size)), 1, 64);
+        long lowest = c->kind == GX_CEIL_MPI_LAT ? 1 : gx_default_window(size);
         /* Probe with one message, unless the last size says even that would not fit. */
         double guess = m->sec_per_byte * (double)size * (GX_CAL_REPEATS + 2);
         long n = MPI_Wtime() + guess < m->deadline;
@@ -484,7 +529,8 @@ static int mpi_curve(struct mpi_rig *m, struct gx_ceil_curve *c, size_t fit, str
         /* The warm-up, then the timed repeats, sized from what the last repeat took. */
         for (int phase = 0; phase < 2 && n > 0; phase++) {
             double per = secs / (double)n;
-            n = clampl(REPEAT_MAX_S / (per > 0 ? per : 1e-9), 1, full);
+            /* At least a whole window: the result's messages in flight, however slow. */
+            n = clampl(REPEAT_MAX_S / (per > 0 ? per : 1e-9), lowest, full);
             if (MPI_Wtime() + per * (double)n * (phase ? GX_CAL_REPEATS : GX_CAL_REPEATS + 1) >
                 m->deadline)
                 n = 0;

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "ceiling.h"
 
+#include "mem.h"
 #include "path.h"
 #include "result.h"
 #include "sizes.h"
@@ -73,46 +74,59 @@ static void who(enum gx_ceil_kind kind, int a, int b, char *buf, size_t len)
         snprintf(buf, len, "%s %d->%d", gx_ceil_kind_name(kind), a, b);
 }
 
-double gx_ceil_value(const struct gx_ceilings *c, enum gx_ceil_kind kind, int a, int b,
-                     size_t size, char *why, size_t len)
+/* The point of a curve at exactly `size`, or NULL with the reason in why. */
+static const struct gx_ceil_point *point_at(const struct gx_ceilings *c, enum gx_ceil_kind kind,
+                                            int a, int b, size_t size, char *why, size_t len)
 {
     char name[64];
     who(kind, a, b, name, sizeof name);
     const struct gx_ceil_curve *k = gx_ceil_find(c, kind, a, b);
     if (!k) {
         snprintf(why, len, "%s was not calibrated", name);
-        return 0;
+        return NULL;
     }
     if (k->absent[0]) {
         snprintf(why, len, "%s absent: %s", name, k->absent);
-        return 0;
+        return NULL;
     }
     for (int i = 0; i < k->n; i++) {
         const struct gx_ceil_point *p = &k->pts[i];
         if (p->size != size)
             continue;
         if (p->repeats > 0 && p->median > 0)
-            return p->median;
+            return p;
         snprintf(why, len, "%s absent at %zu bytes: %s", name, size, p->absent);
-        return 0;
+        return NULL;
     }
     snprintf(why, len, "%s was not calibrated at %zu bytes", name, size);
-    return 0;
+    return NULL;
+}
+
+double gx_ceil_value(const struct gx_ceilings *c, enum gx_ceil_kind kind, int a, int b,
+                     size_t size, char *why, size_t len)
+{
+    const struct gx_ceil_point *p = point_at(c, kind, a, b, size, why, len);
+    return p ? p->median : 0;
 }
 
 double gx_ceil_slowest(const struct gx_ceilings *c, const struct gx_ceil_stage *stages, int n,
-                       size_t size, char *what, size_t len)
+                       size_t size, char *what, size_t len, struct gx_ceil_range *range)
 {
     double best = 0;
     int slowest = -1;
     for (int i = 0; i < n; i++) {
-        double v = gx_ceil_value(c, stages[i].kind, stages[i].a, stages[i].b, size, what, len);
-        if (v <= 0)
+        const struct gx_ceil_point *p =
+            point_at(c, stages[i].kind, stages[i].a, stages[i].b, size, what, len);
+        if (!p)
             return 0; /* an unknown stage could be the slowest: no ceiling rather than a wrong one */
-        v *= stages[i].scale > 0 ? stages[i].scale : 1;
-        if (slowest < 0 || v < best) {
+        double scale = stages[i].scale > 0 ? stages[i].scale : 1, v = p->median * scale;
+        /* Latency: the slowest stage is the largest time; bandwidth: the smallest rate. */
+        int slower = stages[i].kind == GX_CEIL_MPI_LAT ? v > best : v < best;
+        if (slowest < 0 || slower) {
             best = v;
             slowest = i;
+            if (range)
+                *range = (struct gx_ceil_range){p->min * scale, p->max * scale, p->repeats};
         }
     }
     if (slowest < 0) {
@@ -130,28 +144,63 @@ size_t gx_ceil_chunk(const struct gx_result *res)
     return res->chunk == 0 || res->chunk > res->size ? res->size : res->chunk;
 }
 
+const struct gx_bound_rule *gx_bound_rule(const struct gx_bounds bounds[GX_FAMILY_COUNT],
+                                          int family, int gpu_mem, int same_node)
+{
+    unsigned holds = (gpu_mem ? GX_IF_GPU_MEM : 0) |
+                     (same_node ? GX_IF_SAME_NODE : GX_IF_OTHER_NODE);
+    if (family < 0 || family >= GX_FAMILY_COUNT)
+        return NULL;
+    for (int i = 0; i < bounds[family].n; i++)
+        if ((bounds[family].rules[i].when & holds) == bounds[family].rules[i].when)
+            return &bounds[family].rules[i];
+    return NULL;
+}
+
+/* The rule's stages for the pair (a, b), as gx_ceil_slowest takes them. */
+static int stages_of(const struct gx_bound_rule *rule, int a, int b, struct gx_ceil_stage *st)
+{
+    for (int i = 0; i < rule->nstages; i++) {
+        const struct gx_stage_decl *d = &rule->stages[i];
+        st[i] = (struct gx_ceil_stage){d->name, d->kind, d->at == GX_AT_PEER ? b : a,
+                                       d->at == GX_AT_PAIR ? b : -1, d->scale};
+    }
+    return rule->nstages;
+}
+
 void gx_ceiling_apply(const struct gx_ceilings *c, const struct gx_path_ops *ops,
                       struct gx_result *res, char *what, size_t len)
 {
+    static const char *const family_names[GX_FAMILY_COUNT] = {"bandwidth", "both-ways",
+                                                              "latency"};
     if (!c || !ops || res->state != GX_STATE_OK)
         return;
     what[0] = '\0';
     res->ceiling = 0;
     res->efficiency = 0;
     res->ceiling_what = what;
-    if (!ops->ceiling) {
-        snprintf(what, len, "path %s names no ceiling", ops->name);
-        return;
-    }
-    double ceil = ops->ceiling(c, res, what, len);
-    if (!(ceil > 0)) {
-        /* A path with nothing to bound a pattern by returns 0 and leaves the reason to this. */
+    const struct gx_bound_rule *rule =
+        gx_bound_rule(ops->bounds, res->family,
+                      gx_mem_on_gpu(res->src_kind) || gx_mem_on_gpu(res->dst_kind),
+                      res->same_node);
+    if (!rule || rule->nstages == 0) {
+        snprintf(what, len, "%s", rule && rule->none ? rule->none : "");
         if (!what[0])
-            snprintf(what, len, "no %s ceiling for %s", res->pattern, ops->name);
+            snprintf(what, len, "no %s ceiling for %s", family_names[res->family], ops->name);
         return;
     }
+    struct gx_ceil_stage st[GX_MAX_BOUND_STAGES];
+    int n = stages_of(rule, res->a, res->b, st);
+    struct gx_ceil_range range = {0};
+    double ceil = gx_ceil_slowest(c, st, n, rule->at_chunk ? gx_ceil_chunk(res) : res->size,
+                                  what, len, &range);
+    if (!(ceil > 0))
+        return;
     double med = res->stats.median;
     int latency = res->family == GX_FAMILY_LATENCY;
     res->ceiling = ceil;
+    res->ceiling_range = range;
     res->efficiency = latency ? (med > 0 ? ceil / med : 0) : med / ceil;
+    /* Beyond the ceiling's own spread: not noise around a bound but no bound at all here. */
+    res->ceiling_exceeded = latency ? med < range.lo : med > range.hi;
 }

@@ -70,6 +70,12 @@ const struct gx_ceil_curve *gx_ceil_find(const struct gx_ceilings *c, enum gx_ce
 double gx_ceil_value(const struct gx_ceilings *c, enum gx_ceil_kind kind, int a, int b,
                      size_t size, char *why, size_t len);
 
+/* The spread of a ceiling's repeats at one size (scaled like its value). */
+struct gx_ceil_range {
+    double lo, hi;
+    int repeats;
+};
+
 /* One stage of a path's data movement, for gx_ceil_slowest. */
 struct gx_ceil_stage {
     const char *name;           /* e.g. "D2H on rank 0" */
@@ -82,16 +88,56 @@ struct gx_ceil_stage {
  * (prefix "slowest stage: " only with more than one stage). 0 when any stage is unknown, with
  * that stage's reason in what. */
 double gx_ceil_slowest(const struct gx_ceilings *c, const struct gx_ceil_stage *stages, int n,
-                       size_t size, char *what, size_t len);
+                       size_t size, char *what, size_t len, struct gx_ceil_range *range);
 
-/* For hooks: the result's chunk as the path cut the message (0 or larger than the message:
- * the whole message). */
+/* ---- what bounds a path's results, declared as data (gx_path_ops.bounds) */
+
+#define GX_FAMILY_COUNT 3
+/* Whose ceiling a stage is, relative to the result's pair (initiator a, peer b). */
+enum gx_stage_at { GX_AT_INITIATOR, GX_AT_PEER, GX_AT_PAIR };
+/* Conditions of a rule: every bit given must hold. */
+#define GX_IF_GPU_MEM    0x1u /* a buffer of the pair is GPU memory */
+#define GX_IF_SAME_NODE  0x2u
+#define GX_IF_OTHER_NODE 0x4u
+#define GX_MAX_BOUND_STAGES 5
+
+struct gx_stage_decl {
+    const char *name;
+    enum gx_ceil_kind kind;
+    enum gx_stage_at at;
+    double scale;           /* 2: a one-way stage bounding a both-ways total; 0 means 1 */
+};
+
+/* One way a result can be bounded: by the slowest of its stages, where the rule's conditions
+ * hold. A rule with no stages says why nothing bounds it there. */
+struct gx_bound_rule {
+    unsigned when;          /* GX_IF_* (0: always) */
+    int at_chunk;           /* rated at the chunk the path cut the message into */
+    const char *none;       /* no stages: why no ceiling applies */
+    int nstages;
+    struct gx_stage_decl stages[GX_MAX_BOUND_STAGES];
+};
+
+/* A path's rules for one pattern family, the first that holds applies. */
+struct gx_bounds {
+    const struct gx_bound_rule *rules;
+    int n;
+};
+#define GX_BOUNDS(rules) {(rules), (int)GX_ARRAY_LEN(rules)}
+
+/* The rule that rates a result of a family with these memory kinds and node relation, or NULL
+ * when the path declares none. */
+const struct gx_bound_rule *gx_bound_rule(const struct gx_bounds bounds[GX_FAMILY_COUNT],
+                                          int family, int gpu_mem, int same_node);
+
+/* The result's chunk as the path cut the message (0 or larger than the message: the whole). */
 size_t gx_ceil_chunk(const struct gx_result *res);
 
-/* The result's ceiling from its path's hook, and its efficiency: median / ceiling for GB/s,
- * ceiling / median for latency (us). No ceilings (calibration off), no hook or a result that
- * is not ok: nothing is set. A hook that knows no ceiling leaves ceiling 0 and the reason in
- * ceiling_what. `what` is the buffer ceiling_what points to. */
+/* The result's ceiling from its path's declared bounds, and its efficiency: median / ceiling
+ * for GB/s, ceiling / median for latency (us). No ceilings (calibration off) or a result that
+ * is not ok: nothing is set. No ceiling known: ceiling 0 and the reason in ceiling_what. A
+ * median beyond every repeat of its ceiling sets ceiling_exceeded: the ceiling is then no bound
+ * here. `what` is the buffer ceiling_what points to. */
 struct gx_path_ops;
 void gx_ceiling_apply(const struct gx_ceilings *c, const struct gx_path_ops *ops,
                       struct gx_result *res, char *what, size_t len);

@@ -81,6 +81,8 @@ static int collect(struct gx_bench *b, const struct gx_mstep *ax, const struct g
             .path = pe->name,
             .src_mem = gx_mem_name(b->ep.src_kind),
             .dst_mem = gx_mem_name(b->ep.dst_kind),
+            .src_kind = b->ep.src_kind,
+            .dst_kind = b->ep.dst_kind,
             .pattern = gx_pattern_table[ax->pattern]->name,
             .pattern_kind = ax->pattern,
             .family = gx_pattern_table[ax->pattern]->family,

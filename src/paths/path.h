@@ -40,13 +40,6 @@ static inline void gx_stage_add(struct gx_ep *ep, int i, double t0)
 #define GX_PATH_CHUNKED   0x1u /* --chunk/--depth are axes of its results */
 #define GX_PATH_NEEDS_GPU 0x2u
 
-/* What a path's ceiling hook looks up, so that calibration measures it (gx_path_ops.calibrate):
- * the harness and the calibration never switch on path names. */
-#define GX_CAL_COPY     0x1u /* H2D and D2H copies of each rank's GPU */
-#define GX_CAL_PEER     0x2u /* peer copies between the GPUs of a same-node pair */
-#define GX_CAL_MPI      0x4u /* MPI host to host between the pair (bandwidth and latency) */
-#define GX_CAL_AT_CHUNK 0x8u /* at the chunk sizes of chunked results, not the message sizes */
-
 struct gx_path_ops {
     const char *name;
     /* Optional: names of the stages it times on every rank (NULL-terminated), reported per
@@ -85,13 +78,10 @@ struct gx_path_ops {
      * decide alike): the latency pattern then times a SEND and a RECV of xfer instead. */
     int (*roundtrip)(struct gx_ep *ep, size_t bytes, double *seconds, struct gx_err *err);
     void (*close)(struct gx_ep *ep);
-    /* Optional: the measured limit that bounds this result (in res->unit) from the job's
-     * ceilings, writing into `what` which one it is ("peer copy GPU 0 -> GPU 1"); 0 when none
-     * is known, with the reason in `what`. Rank 0, after the result is merged. */
-    double (*ceiling)(const struct gx_ceilings *c, const struct gx_result *res, char *what,
-                      size_t len);
-    /* Optional: GX_CAL_* bits, what the ceiling hook looks up for these memory kinds. */
-    unsigned (*calibrates)(int src_kind, int dst_kind);
+    /* What bounds its results, per pattern family (ceiling.h): the calibration measures what
+     * these rules name, and each result is rated against the rule that holds for it. A family
+     * without rules has no ceiling. */
+    struct gx_bounds bounds[GX_FAMILY_COUNT];
 };
 
 /* Every path gpuxfer knows, built in or not, so that an absent one is listed with why. */

@@ -52,37 +52,28 @@ static void mpi_close(struct gx_ep *ep)
     ep->priv = NULL;
 }
 
-/* Host buffers: MPI between the hosts is all there is. Device buffers: on one node the GPUs'
- * peer copy is the fastest any MPI could move them; across nodes, the hosts' MPI bandwidth. */
-static double mpi_ceiling(const struct gx_ceilings *c, const struct gx_result *res, char *what,
-                          size_t len)
-{
-    int pat = res->family;
-    int device = gx_mem_on_gpu(gx_mem_lookup(res->src_mem)) ||
-                 gx_mem_on_gpu(gx_mem_lookup(res->dst_mem));
-    struct gx_ceil_stage s = {"MPI host bandwidth", GX_CEIL_MPI_BW, res->a, res->b, 1};
-    if (pat == GX_FAMILY_LATENCY) {
-        if (device) {
-            snprintf(what, len, "no latency ceiling for device buffers");
-            return 0;
-        }
-        s = (struct gx_ceil_stage){"MPI host latency", GX_CEIL_MPI_LAT, res->a, res->b, 1};
-    } else if (device && res->same_node) {
-        s = pat == GX_FAMILY_BOTH_WAYS
-                ? (struct gx_ceil_stage){"peer copy both ways", GX_CEIL_PEER_BIDIR, res->a, res->b, 1}
-                : (struct gx_ceil_stage){"peer copy", GX_CEIL_PEER, res->a, res->b, 1};
-    } else if (pat == GX_FAMILY_BOTH_WAYS) {
-        s = (struct gx_ceil_stage){"MPI host bandwidth both ways", GX_CEIL_MPI_BIBW, res->a,
-                                   res->b, 1};
-    }
-    return gx_ceil_slowest(c, &s, 1, res->size, what, len);
-}
 
-static unsigned mpi_calibrates(int src_kind, int dst_kind)
-{
-    int device = gx_mem_on_gpu(src_kind) || gx_mem_on_gpu(dst_kind);
-    return GX_CAL_MPI | (device ? GX_CAL_PEER : 0);
-}
+
+/* Host buffers: MPI between the hosts, as calibrated. Device buffers on one node: the peer copy
+ * (a CUDA-aware MPI moves them with the same engines); across nodes: MPI between the hosts. */
+static const struct gx_bound_rule mpi_latency[] = {
+    {.when = GX_IF_GPU_MEM, .none = "no latency ceiling for device buffers"},
+    {.nstages = 1, .stages = {{"MPI host latency", GX_CEIL_MPI_LAT, GX_AT_PAIR, 1}}},
+};
+static const struct gx_bound_rule mpi_one_way[] = {
+    {.when = GX_IF_GPU_MEM | GX_IF_SAME_NODE, .nstages = 1,
+     .stages = {{"peer copy", GX_CEIL_PEER, GX_AT_PAIR, 1}}},
+    {.nstages = 1, .stages = {{"MPI host bandwidth", GX_CEIL_MPI_BW, GX_AT_PAIR, 1}}},
+};
+static const struct gx_bound_rule mpi_both_ways[] = {
+    {.when = GX_IF_GPU_MEM | GX_IF_SAME_NODE, .nstages = 1,
+     .stages = {{"peer copy both ways", GX_CEIL_PEER_BIDIR, GX_AT_PAIR, 1}}},
+    {.nstages = 1, .stages = {{"MPI host bandwidth both ways", GX_CEIL_MPI_BIBW, GX_AT_PAIR, 1}}},
+};
+#define MPI_BOUNDS                                                                            \
+    {[GX_FAMILY_ONE_WAY] = GX_BOUNDS(mpi_one_way),                                            \
+     [GX_FAMILY_BOTH_WAYS] = GX_BOUNDS(mpi_both_ways),                                        \
+     [GX_FAMILY_LATENCY] = GX_BOUNDS(mpi_latency)}
 
 const struct gx_path_ops gx_path_mpi = {
     .name = "mpi",
@@ -98,10 +89,9 @@ const struct gx_path_ops gx_path_mpi = {
     .open = mpi_open,
     .xfer = mpi_xfer,
     .close = mpi_close,
-    .ceiling = mpi_ceiling,
-    .calibrates = mpi_calibrates,
     .nominal_gbps = 50,
     .nominal_us = 10,
+    .bounds = MPI_BOUNDS,
 };
 
 const struct gx_path_ops gx_path_host = {
@@ -113,8 +103,7 @@ const struct gx_path_ops gx_path_host = {
     .open = mpi_open,
     .xfer = mpi_xfer,
     .close = mpi_close,
-    .ceiling = mpi_ceiling,
-    .calibrates = mpi_calibrates,
     .nominal_gbps = 10,
     .nominal_us = 1,
+    .bounds = MPI_BOUNDS,
 };

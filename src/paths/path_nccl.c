@@ -114,28 +114,19 @@ static void nccl_close(struct gx_ep *ep)
     (void)ep;
 }
 
-/* On one node NCCL moves data GPU to GPU (peer copies bound it); across nodes it goes through
- * the network, which the hosts' MPI bandwidth measures. */
-static double nccl_ceiling(const struct gx_ceilings *c, const struct gx_result *res, char *what,
-                           size_t len)
-{
-    int pat = res->family, bi = pat == GX_FAMILY_BOTH_WAYS;
-    if (pat == GX_FAMILY_LATENCY)
-        return 0; /* gx_ceiling_apply says why */
-    struct gx_ceil_stage s =
-        res->same_node
-            ? (struct gx_ceil_stage){bi ? "peer copy both ways" : "peer copy",
-                                     bi ? GX_CEIL_PEER_BIDIR : GX_CEIL_PEER, res->a, res->b, 1}
-            : (struct gx_ceil_stage){bi ? "MPI host bandwidth both ways" : "MPI host bandwidth",
-                                     bi ? GX_CEIL_MPI_BIBW : GX_CEIL_MPI_BW, res->a, res->b, 1};
-    return gx_ceil_slowest(c, &s, 1, res->size, what, len);
-}
 
-static unsigned nccl_calibrates(int src_kind, int dst_kind)
-{
-    (void)src_kind, (void)dst_kind;
-    return GX_CAL_PEER | GX_CAL_MPI;
-}
+
+/* One node: the peer copy between the GPUs; across nodes: MPI between the hosts. */
+static const struct gx_bound_rule nccl_one_way[] = {
+    {.when = GX_IF_SAME_NODE, .nstages = 1,
+     .stages = {{"peer copy", GX_CEIL_PEER, GX_AT_PAIR, 1}}},
+    {.nstages = 1, .stages = {{"MPI host bandwidth", GX_CEIL_MPI_BW, GX_AT_PAIR, 1}}},
+};
+static const struct gx_bound_rule nccl_both_ways[] = {
+    {.when = GX_IF_SAME_NODE, .nstages = 1,
+     .stages = {{"peer copy both ways", GX_CEIL_PEER_BIDIR, GX_AT_PAIR, 1}}},
+    {.nstages = 1, .stages = {{"MPI host bandwidth both ways", GX_CEIL_MPI_BIBW, GX_AT_PAIR, 1}}},
+};
 
 const struct gx_path_ops gx_path_nccl = {
     .name = "nccl",
@@ -149,8 +140,8 @@ const struct gx_path_ops gx_path_nccl = {
     .open = nccl_open,
     .xfer = nccl_xfer,
     .close = nccl_close,
-    .ceiling = nccl_ceiling,
-    .calibrates = nccl_calibrates,
     .nominal_gbps = 150,
     .nominal_us = 20,
+    .bounds = {[GX_FAMILY_ONE_WAY] = GX_BOUNDS(nccl_one_way),
+               [GX_FAMILY_BOTH_WAYS] = GX_BOUNDS(nccl_both_ways)},
 };

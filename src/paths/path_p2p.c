@@ -237,25 +237,15 @@ static void p2p_close(struct gx_ep *ep)
     ep->priv = NULL;
 }
 
-/* The peer's buffer is written by copy engines: the same copies in one process, at the message
- * size, bound it. */
-static double p2p_ceiling(const struct gx_ceilings *c, const struct gx_result *res, char *what,
-                          size_t len)
-{
-    int pat = res->family;
-    if (pat == GX_FAMILY_LATENCY)
-        return 0; /* gx_ceiling_apply says why */
-    struct gx_ceil_stage s = {"peer copy", GX_CEIL_PEER, res->a, res->b, 1};
-    if (pat == GX_FAMILY_BOTH_WAYS)
-        s = (struct gx_ceil_stage){"peer copy both ways", GX_CEIL_PEER_BIDIR, res->a, res->b, 1};
-    return gx_ceil_slowest(c, &s, 1, res->size, what, len);
-}
 
-static unsigned p2p_calibrates(int src_kind, int dst_kind)
-{
-    (void)src_kind, (void)dst_kind;
-    return GX_CAL_PEER;
-}
+
+/* Copy engines over the peer link: the same copies in one process are the limit. */
+static const struct gx_bound_rule p2p_one_way[] = {
+    {.nstages = 1, .stages = {{"peer copy", GX_CEIL_PEER, GX_AT_PAIR, 1}}},
+};
+static const struct gx_bound_rule p2p_both_ways[] = {
+    {.nstages = 1, .stages = {{"peer copy both ways", GX_CEIL_PEER_BIDIR, GX_AT_PAIR, 1}}},
+};
 
 const struct gx_path_ops gx_path_p2p = {
     .name = "p2p",
@@ -271,9 +261,9 @@ const struct gx_path_ops gx_path_p2p = {
     .xfer = p2p_xfer,
     .roundtrip = p2p_roundtrip,
     .close = p2p_close,
-    .ceiling = p2p_ceiling,
-    .calibrates = p2p_calibrates,
     .chunk_policy = &gx_chunk_policy_whole,
     .nominal_gbps = 300,
     .nominal_us = 8,
+    .bounds = {[GX_FAMILY_ONE_WAY] = GX_BOUNDS(p2p_one_way),
+               [GX_FAMILY_BOTH_WAYS] = GX_BOUNDS(p2p_both_ways)},
 };

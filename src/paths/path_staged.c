@@ -227,42 +227,24 @@ static void staged_close(struct gx_ep *ep)
     ep->priv = NULL;
 }
 
-/* The pipeline runs no faster than its slowest stage, each at the chunk size: D2H on the
- * sender, MPI between the hosts, H2D on the receiver (both ways at once for bibw: every GPU
- * copies both ways, and the copy engines of one direction are counted twice). */
-static double staged_ceiling(const struct gx_ceilings *c, const struct gx_result *res,
-                             char *what, size_t len)
-{
-    int a = res->a, b = res->b;
-    switch (res->family) {
-    case GX_FAMILY_LATENCY:
-        return 0; /* gx_ceiling_apply says why */
-    case GX_FAMILY_ONE_WAY: {
-        const struct gx_ceil_stage st[] = {
-            {"D2H", GX_CEIL_D2H, a, -1, 1},
-            {"MPI host-to-host", GX_CEIL_MPI_BW, a, b, 1},
-            {"H2D", GX_CEIL_H2D, b, -1, 1},
-        };
-        return gx_ceil_slowest(c, st, 3, gx_ceil_chunk(res), what, len);
-    }
-    default: {
-        const struct gx_ceil_stage st[] = {
-            {"D2H (both ways)", GX_CEIL_D2H, a, -1, 2},
-            {"D2H (both ways)", GX_CEIL_D2H, b, -1, 2},
-            {"MPI host-to-host both ways", GX_CEIL_MPI_BIBW, a, b, 1},
-            {"H2D (both ways)", GX_CEIL_H2D, a, -1, 2},
-            {"H2D (both ways)", GX_CEIL_H2D, b, -1, 2},
-        };
-        return gx_ceil_slowest(c, st, 5, gx_ceil_chunk(res), what, len);
-    }
-    }
-}
 
-static unsigned staged_calibrates(int src_kind, int dst_kind)
-{
-    (void)src_kind, (void)dst_kind;
-    return GX_CAL_COPY | GX_CAL_MPI | GX_CAL_AT_CHUNK;
-}
+
+/* Three stages at the chunk: the sender's D2H, MPI between the hosts, the receiver's H2D (both
+ * ways: every GPU copies in both directions, so a one-way copy stage counts twice). */
+static const struct gx_bound_rule staged_one_way[] = {
+    {.at_chunk = 1, .nstages = 3,
+     .stages = {{"D2H", GX_CEIL_D2H, GX_AT_INITIATOR, 1},
+                {"MPI host-to-host", GX_CEIL_MPI_BW, GX_AT_PAIR, 1},
+                {"H2D", GX_CEIL_H2D, GX_AT_PEER, 1}}},
+};
+static const struct gx_bound_rule staged_both_ways[] = {
+    {.at_chunk = 1, .nstages = 5,
+     .stages = {{"D2H (both ways)", GX_CEIL_D2H, GX_AT_INITIATOR, 2},
+                {"D2H (both ways)", GX_CEIL_D2H, GX_AT_PEER, 2},
+                {"MPI host-to-host both ways", GX_CEIL_MPI_BIBW, GX_AT_PAIR, 1},
+                {"H2D (both ways)", GX_CEIL_H2D, GX_AT_INITIATOR, 2},
+                {"H2D (both ways)", GX_CEIL_H2D, GX_AT_PEER, 2}}},
+};
 
 const struct gx_path_ops gx_path_staged = {
     .name = "staged",
@@ -275,9 +257,9 @@ const struct gx_path_ops gx_path_staged = {
     .prepare = staged_prepare,
     .xfer = staged_xfer,
     .close = staged_close,
-    .ceiling = staged_ceiling,
-    .calibrates = staged_calibrates,
     .chunk_policy = &gx_chunk_policy_pipelined,
     .nominal_gbps = 8,
     .nominal_us = 30,
+    .bounds = {[GX_FAMILY_ONE_WAY] = GX_BOUNDS(staged_one_way),
+               [GX_FAMILY_BOTH_WAYS] = GX_BOUNDS(staged_both_ways)},
 };

@@ -170,28 +170,17 @@ static void um_close(struct gx_ep *ep)
     ep->priv = NULL;
 }
 
-/* Whatever MPI does with the pages on the host, they end on the receiver's GPU by migration:
- * the H2D copy engine bounds it. */
-static double um_ceiling(const struct gx_ceilings *c, const struct gx_result *res, char *what,
-                         size_t len)
-{
-    int pat = res->family;
-    if (pat == GX_FAMILY_LATENCY)
-        return 0; /* gx_ceiling_apply says why */
-    if (pat == GX_FAMILY_ONE_WAY) {
-        const struct gx_ceil_stage s = {"H2D copy", GX_CEIL_H2D, res->b, -1, 1};
-        return gx_ceil_slowest(c, &s, 1, res->size, what, len);
-    }
-    const struct gx_ceil_stage st[] = {{"H2D copy (both ways)", GX_CEIL_H2D, res->a, -1, 2},
-                                       {"H2D copy (both ways)", GX_CEIL_H2D, res->b, -1, 2}};
-    return gx_ceil_slowest(c, st, 2, res->size, what, len);
-}
 
-static unsigned um_calibrates(int src_kind, int dst_kind)
-{
-    (void)src_kind, (void)dst_kind;
-    return GX_CAL_COPY;
-}
+
+/* The pages end on the receiver's GPU: its H2D copy bounds them (both ways: both GPUs). */
+static const struct gx_bound_rule um_one_way[] = {
+    {.nstages = 1, .stages = {{"H2D copy", GX_CEIL_H2D, GX_AT_PEER, 1}}},
+};
+static const struct gx_bound_rule um_both_ways[] = {
+    {.nstages = 2,
+     .stages = {{"H2D copy (both ways)", GX_CEIL_H2D, GX_AT_INITIATOR, 2},
+                {"H2D copy (both ways)", GX_CEIL_H2D, GX_AT_PEER, 2}}},
+};
 
 const struct gx_path_ops gx_path_unified_prefetch = {
     .name = "unified-prefetch",
@@ -207,10 +196,10 @@ const struct gx_path_ops gx_path_unified_prefetch = {
     .between = um_between,
     .xfer = um_xfer_prefetch,
     .close = um_close,
-    .ceiling = um_ceiling,
-    .calibrates = um_calibrates,
     .nominal_gbps = 1.5,
     .nominal_us = 200,
+    .bounds = {[GX_FAMILY_ONE_WAY] = GX_BOUNDS(um_one_way),
+               [GX_FAMILY_BOTH_WAYS] = GX_BOUNDS(um_both_ways)},
 };
 
 const struct gx_path_ops gx_path_unified_demand = {
@@ -226,8 +215,8 @@ const struct gx_path_ops gx_path_unified_demand = {
     .between = um_between,
     .xfer = um_xfer_demand,
     .close = um_close,
-    .ceiling = um_ceiling,
-    .calibrates = um_calibrates,
     .nominal_gbps = 3,
     .nominal_us = 200,
+    .bounds = {[GX_FAMILY_ONE_WAY] = GX_BOUNDS(um_one_way),
+               [GX_FAMILY_BOTH_WAYS] = GX_BOUNDS(um_both_ways)},
 };

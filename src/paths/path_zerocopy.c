@@ -256,31 +256,22 @@ static void zc_close(struct gx_ep *ep)
     ep->priv = NULL;
 }
 
-/* Data leaves the sender's GPU for host memory and enters the receiver's GPU from it: the
- * slower of the copy engines' D2H and H2D bounds what SM loads and stores can do over the same
- * links. */
-static double zc_ceiling(const struct gx_ceilings *c, const struct gx_result *res, char *what,
-                         size_t len)
-{
-    int a = res->a, b = res->b, pat = res->family;
-    if (pat == GX_FAMILY_LATENCY)
-        return 0; /* gx_ceiling_apply says why */
-    if (pat == GX_FAMILY_ONE_WAY) {
-        const struct gx_ceil_stage st[] = {{"D2H copy", GX_CEIL_D2H, a, -1, 1},
-                                           {"H2D copy", GX_CEIL_H2D, b, -1, 1}};
-        return gx_ceil_slowest(c, st, 2, res->size, what, len);
-    }
-    const struct gx_ceil_stage st[] = {
-        {"D2H copy (both ways)", GX_CEIL_D2H, a, -1, 2}, {"D2H copy (both ways)", GX_CEIL_D2H, b, -1, 2},
-        {"H2D copy (both ways)", GX_CEIL_H2D, a, -1, 2}, {"H2D copy (both ways)", GX_CEIL_H2D, b, -1, 2}};
-    return gx_ceil_slowest(c, st, 4, res->size, what, len);
-}
 
-static unsigned zc_calibrates(int src_kind, int dst_kind)
-{
-    (void)src_kind, (void)dst_kind;
-    return GX_CAL_COPY;
-}
+
+/* The sender's kernel writes host memory, the receiver's reads it: bounded by the copy engines'
+ * D2H and H2D (both ways: each GPU does both). */
+static const struct gx_bound_rule zc_one_way[] = {
+    {.nstages = 2,
+     .stages = {{"D2H copy", GX_CEIL_D2H, GX_AT_INITIATOR, 1},
+                {"H2D copy", GX_CEIL_H2D, GX_AT_PEER, 1}}},
+};
+static const struct gx_bound_rule zc_both_ways[] = {
+    {.nstages = 4,
+     .stages = {{"D2H copy (both ways)", GX_CEIL_D2H, GX_AT_INITIATOR, 2},
+                {"D2H copy (both ways)", GX_CEIL_D2H, GX_AT_PEER, 2},
+                {"H2D copy (both ways)", GX_CEIL_H2D, GX_AT_INITIATOR, 2},
+                {"H2D copy (both ways)", GX_CEIL_H2D, GX_AT_PEER, 2}}},
+};
 
 const struct gx_path_ops gx_path_zerocopy = {
     .name = "zerocopy",
@@ -293,9 +284,9 @@ const struct gx_path_ops gx_path_zerocopy = {
     .open = zc_open,
     .xfer = zc_xfer,
     .close = zc_close,
-    .ceiling = zc_ceiling,
-    .calibrates = zc_calibrates,
     .chunk_policy = &gx_chunk_policy_pipelined,
     .nominal_gbps = 40,
     .nominal_us = 20,
+    .bounds = {[GX_FAMILY_ONE_WAY] = GX_BOUNDS(zc_one_way),
+               [GX_FAMILY_BOTH_WAYS] = GX_BOUNDS(zc_both_ways)},
 };

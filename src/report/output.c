@@ -107,7 +107,8 @@ void gx_output_result(struct gx_output *out, const struct gx_result *r)
     char ceil[24] = "-", eff[16] = "-";
     if (r->ceiling > 0) {
         snprintf(ceil, sizeof ceil, "%.3f", r->ceiling);
-        snprintf(eff, sizeof eff, "%.1f", 100.0 * r->efficiency);
+        /* "!": beyond every repeat of the ceiling, which is then no bound (README). */
+        snprintf(eff, sizeof eff, "%.1f%s", 100.0 * r->efficiency, r->ceiling_exceeded ? "!" : "");
     }
     if (r->state == GX_STATE_OK)
         printf("%13zu %7s %8s %5s %11.3f %11.3f %11.3f %11.3f %11.3f %7.2f %6ld %10s %11s %6s\n",

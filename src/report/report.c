@@ -89,6 +89,26 @@ static void add_stats(cJSON *o, const struct gx_stats *s)
     cJSON_AddItemToArray(ci, cJSON_CreateNumber(s->ci_hi));
 }
 
+/* A median beyond every repeat of its ceiling: by how much, the ceiling's range, and why that
+ * can be. */
+static void add_exceeded(cJSON *o, const struct gx_result *r)
+{
+    cJSON *e = cJSON_AddObjectToObject(o, "ceiling_exceeded");
+    int latency = r->family == GX_FAMILY_LATENCY;
+    cJSON_AddNumberToObject(e, "by", r->efficiency);
+    cJSON *range = cJSON_AddArrayToObject(e, "ceiling_range");
+    cJSON_AddItemToArray(range, cJSON_CreateNumber(r->ceiling_range.lo));
+    cJSON_AddItemToArray(range, cJSON_CreateNumber(r->ceiling_range.hi));
+    char why[320];
+    snprintf(why, sizeof why, "the median (%.4g %s) is %s than every one of the %d repeats of "
+             "the ceiling (%.4g .. %.4g): this ceiling was not measured as favourably as the "
+             "result (other messages in flight, other buffers, another moment of a busy "
+             "machine), so it does not bound the result here",
+             r->stats.median, r->unit, latency ? "faster" : "higher", r->ceiling_range.repeats,
+             r->ceiling_range.lo, r->ceiling_range.hi);
+    cJSON_AddStringToObject(e, "reason", why);
+}
+
 cJSON *gx_result_json(const struct gx_result *r)
 {
     cJSON *o = cJSON_CreateObject();
@@ -156,6 +176,8 @@ cJSON *gx_result_json(const struct gx_result *r)
         cJSON_AddNumberToObject(o, "ceiling", r->ceiling);
         cJSON_AddStringToObject(o, "ceiling_what", r->ceiling_what ? r->ceiling_what : "");
         cJSON_AddNumberToObject(o, "efficiency", r->efficiency);
+        if (r->ceiling_exceeded)
+            add_exceeded(o, r);
     } else if (r->state == GX_STATE_OK && r->ceiling_what && r->ceiling_what[0]) {
         cJSON_AddStringToObject(o, "ceiling_absent", r->ceiling_what);
     }

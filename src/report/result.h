@@ -2,6 +2,7 @@
 #ifndef GX_RESULT_H
 #define GX_RESULT_H
 
+#include "ceiling.h"
 #include "stats.h"
 
 #include <stdint.h>
@@ -27,6 +28,7 @@ static inline int gx_unit_lower_is_better(const char *unit)
 struct gx_result {
     const char *run_name;
     const char *path, *src_mem, *dst_mem, *pattern, *unit;
+    int src_kind, dst_kind; /* enum gx_mem_kind of src_mem and dst_mem */
     int pattern_kind;     /* enum gx_pattern_kind: what the name stands for */
     int family;           /* enum gx_ceil_family of its pattern */
     int a, b, same_node;
@@ -49,6 +51,8 @@ struct gx_result {
     const char *ceiling_what; /* e.g. "peer copy", "slowest stage: D2H at 1M"; with ceiling 0,
                                * why none is known */
     double efficiency;
+    struct gx_ceil_range ceiling_range; /* its repeats' spread at this size */
+    int ceiling_exceeded;     /* the median lies beyond every repeat of the ceiling */
     int chunk_choice;         /* enum gx_chunk_mode: how chunk and depth were set */
     int gpu_timed;            /* timed on the initiator's GPU, not with the host's clock */
     const char *const *stage_names; /* the path's timed stages (NULL-terminated) or NULL */
