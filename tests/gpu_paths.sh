@@ -131,7 +131,7 @@ import json, sys
 bad = []
 for r in json.load(open(sys.argv[1]))["results"]:
     c = r.get("auto_candidates", [])
-    if not r.get("chunk_auto") or "chunk" not in r:
+    if not r.get("chunk_auto") or "chunk" not in r or r.get("chunk_choice") != "auto":
         bad.append("%s %s %d: not chosen by auto" % (r["path"], r["pattern"], r["size"]))
     elif r["size"] > 1 << 20 and len(c) < 2:
         bad.append("%s %d: %d candidates" % (r["path"], r["size"], len(c)))

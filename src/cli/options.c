@@ -101,13 +101,18 @@ static int set_pattern(struct gx_options *o, struct gx_run_opts *r, const char *
                        struct gx_err *err)
 {
     (void)o;
-    char items[GX_PAT_COUNT][64];
-    GX_TRY(split_list(v, items, GX_PAT_COUNT, &r->npatterns, err));
+    char items[GX_MAX_PATTERNS][64];
+    GX_TRY(split_list(v, items, GX_MAX_PATTERNS, &r->npatterns, err));
     for (int i = 0; i < r->npatterns; i++) {
         r->patterns[i] = gx_pattern_lookup(items[i]);
-        if (r->patterns[i] < 0)
-            return gx_fail(err, GX_EINPUT, "unknown pattern '%s' (expected latency, bw or bibw)",
-                           items[i]);
+        if (r->patterns[i] < 0) {
+            char names[256] = "";
+            for (int k = 0; k < gx_pattern_count; k++)
+                snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+                         k ? ", " : "", gx_pattern_table[k]->name);
+            return gx_fail(err, GX_EINPUT, "unknown pattern '%s' (expected one of: %s)",
+                           items[i], names);
+        }
     }
     return GX_OK;
 }

@@ -22,7 +22,7 @@ struct gx_run_opts {
     char name[64];
     int npaths, paths[GX_MAX_LIST];       /* indices into gx_path_table */
     int mem_src, mem_dst;                 /* enum gx_mem_kind or GX_MEM_DEFAULT */
-    int npatterns, patterns[GX_PAT_COUNT];
+    int npatterns, patterns[GX_MAX_PATTERNS];
     struct gx_size_list sizes;
     char pairs[256];                      /* resolved against the job size by pairs.c */
     long iters, window;                   /* 0: size-dependent default */

@@ -64,8 +64,10 @@ enum gx_mem_kind {
     GX_MEM_DEFAULT = -1, /* "whatever the path prefers" */
 };
 
-/* Communication patterns: index into gx_pattern_table (pattern.c). */
-enum gx_pattern_kind { GX_PAT_LATENCY, GX_PAT_BW, GX_PAT_BIBW, GX_PAT_COUNT };
+/* Communication patterns: index into gx_pattern_table (pattern.c), which holds these and may
+ * hold more (gx_pattern_count; a test build adds one). */
+enum gx_pattern_kind { GX_PAT_LATENCY, GX_PAT_BW, GX_PAT_BIBW };
+#define GX_MAX_PATTERNS 8
 
 /* Validation of the received data. */
 enum gx_validate { GX_VALIDATE_ONCE, GX_VALIDATE_ALL };

@@ -101,15 +101,26 @@ static const struct gx_pattern_ops gx_pattern_bibw = {
     .value = bibw_value,
 };
 
-const struct gx_pattern_ops *const gx_pattern_table[GX_PAT_COUNT] = {
+/* A test build adds a pattern with -DGX_EXTRA_PATTERN=its_ops (tests/toy_pattern.c): the
+ * harness, the calibration and the report take it from this table alone. */
+#ifdef GX_EXTRA_PATTERN
+extern const struct gx_pattern_ops GX_EXTRA_PATTERN;
+#endif
+
+const struct gx_pattern_ops *const gx_pattern_table[] = {
     [GX_PAT_LATENCY] = &gx_pattern_latency,
     [GX_PAT_BW] = &gx_pattern_bw,
     [GX_PAT_BIBW] = &gx_pattern_bibw,
+#ifdef GX_EXTRA_PATTERN
+    &GX_EXTRA_PATTERN,
+#endif
 };
+
+const int gx_pattern_count = (int)(sizeof gx_pattern_table / sizeof *gx_pattern_table);
 
 int gx_pattern_lookup(const char *name)
 {
-    for (int k = 0; k < GX_PAT_COUNT; k++)
+    for (int k = 0; k < gx_pattern_count; k++)
         if (strcmp(gx_pattern_table[k]->name, name) == 0)
             return k;
     return -1;

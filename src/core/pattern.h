@@ -19,7 +19,8 @@ struct gx_pattern_ops {
     double (*value)(size_t bytes, int window, double seconds);
 };
 
-extern const struct gx_pattern_ops *const gx_pattern_table[GX_PAT_COUNT];
+extern const struct gx_pattern_ops *const gx_pattern_table[];
+extern const int gx_pattern_count;
 int gx_pattern_lookup(const char *name);
 
 #endif

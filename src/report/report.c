@@ -1,6 +1,7 @@
 #include "config.h"
 #include "report.h"
 
+#include "options.h"
 #include "sizes.h"
 
 #include <errno.h>
@@ -144,7 +145,7 @@ cJSON *gx_result_json(const struct gx_result *r)
         }
     }
     cJSON_AddStringToObject(o, "clock", r->gpu_timed ? "gpu" : "host");
-    if (r->ncands > 0) {
+    if (r->chunk && r->chunk_choice != GX_CHUNK_GIVEN) {
         cJSON_AddBoolToObject(o, "chunk_auto", 1);
         cJSON *cands = cJSON_AddArrayToObject(o, "auto_candidates");
         for (int i = 0; i < r->ncands; i++) {

@@ -1,0 +1,119 @@
+/* The measurement plan: what the options expand to, once (groups, steps, candidates), and the
+ * progress decision of the table's output. Paths left out of this build count as skipped groups
+ * with no steps. */
+#include "mplan.h"
+#include "output.h"
+#include "path.h"
+#include "tap.h"
+
+#include <string.h>
+
+static struct gx_options o;
+static struct gx_mplan plan;
+
+/* Parses `line` and expands it for nranks ranks: GX_OK or the error. */
+static int make(const char *line, int nranks)
+{
+    char buf[1024], *argv[64];
+    int argc = 0;
+    struct gx_err err = {0};
+    snprintf(buf, sizeof buf, "gpuxfer %s", line);
+    for (char *t = strtok(buf, " "); t && argc < 63; t = strtok(NULL, " "))
+        argv[argc++] = t;
+    argv[argc] = NULL;
+    gx_mplan_free(&plan);
+    int rc = gx_options_parse(argc, argv, &o, NULL, NULL, &err);
+    if (rc == GX_OK)
+        rc = gx_mplan_make(&o, nranks, &plan, &err);
+    if (rc != GX_OK)
+        printf("# %s: %s\n", line, err.msg);
+    return rc;
+}
+
+static int built(const char *path)
+{
+    int i = gx_path_lookup(path);
+    return i >= 0 && gx_paths[i].ops;
+}
+
+/* Steps of the groups of one path. */
+static size_t steps_of(const char *path)
+{
+    size_t n = 0;
+    for (size_t g = 0; g < plan.ngroups; g++)
+        if (plan.groups[g].path == gx_path_lookup(path))
+            n += plan.groups[g].n;
+    return n;
+}
+
+static const struct gx_mstep *first_step(const char *path, size_t size)
+{
+    for (size_t g = 0; g < plan.ngroups; g++)
+        for (size_t i = 0; plan.groups[g].path == gx_path_lookup(path) && i < plan.groups[g].n;
+             i++)
+            if (plan.steps[plan.groups[g].first + i].size == size)
+                return &plan.steps[plan.groups[g].first + i];
+    return NULL;
+}
+
+int main(void)
+{
+    ok(make("--path host --pattern latency,bw --sizes 8,1M", 2) == GX_OK && plan.ngroups == 1 &&
+           plan.nsteps == 4 && plan.groups[0].largest == 1u << 20,
+       "one path, one round: 2 patterns x 2 sizes = 4 steps");
+    const struct gx_mstep *s = &plan.steps[0];
+    ok(s->pattern == GX_PAT_LATENCY && s->size == 8 && s->iters == 1000 && s->warmup == 100 &&
+           s->window == 1 && plan.steps[2].pattern == GX_PAT_BW && plan.steps[2].window == 64,
+       "steps in order (pattern, then size) with the size's iterations; latency has no window");
+
+    ok(make("--path host --pattern bw --sizes 8 --pairs all", 3) == GX_OK && plan.ngroups == 6 &&
+           plan.nsteps == 6,
+       "--pairs all on 3 ranks: 6 rounds, a group and a step each");
+
+    ok(make("--path host,staged,p2p --pattern bw --sizes 1M,64M --chunk auto --depth 1,2,4", 2) ==
+           GX_OK,
+       "--chunk auto --depth 1,2,4 expands");
+    ok(steps_of("host") == 2 && steps_of("staged") == (built("staged") ? 2u : 0u) &&
+           steps_of("p2p") == (built("p2p") ? 2u : 0u),
+       "--chunk auto: one step per size, not one per depth (the progress total was 3x too high)");
+    s = first_step("staged", 64u << 20);
+    if (built("staged"))
+        ok(s && s->ncand == 16 && s->cand_chunk[15] == 64u << 20 && s->cand_depth[0] == 1 &&
+               s->cand_depth[2] == 4,
+           "auto at 64M: 64K..16M x depth 1,2,4 and the whole message (%d)", s ? s->ncand : -1);
+    else
+        ok(1, "# SKIP staged is not built in");
+
+    ok(make("--path staged,p2p,zerocopy --pattern bw --sizes 64M", 2) == GX_OK,
+       "defaults on the chunked paths expand");
+    if (built("p2p")) {
+        s = first_step("p2p", 64u << 20);
+        ok(s && s->ncand == 1 && s->chunk == 64u << 20 && s->depth == 1,
+           "p2p by default: the whole message as one copy, nothing to search");
+        s = first_step("staged", 64u << 20);
+        ok(s && s->ncand == 9 && s->cand_depth[0] == 2 && s->cand_depth[1] == 4,
+           "staged by default: a short search (%d candidates)", s ? s->ncand : -1);
+    } else {
+        ok(plan.nsteps == 0 && plan.ngroups == 3 && plan.groups[0].absent,
+           "without CUDA: the GPU paths are skipped groups with no steps");
+        ok(1, "# SKIP p2p is not built in");
+    }
+
+    ok(make("--path host,staged --pattern bw,bibw --sizes 1M --chunk 256K,1M --depth 1,4", 2) ==
+           GX_OK && steps_of("host") == 2 && steps_of("staged") == (built("staged") ? 8u : 0u),
+       "--chunk LIST --depth LIST: every combination on chunked paths, none on the others");
+    s = first_step("staged", 1u << 20);
+    ok(!built("staged") || (s && s->ncand == 0 && s->chunk == 256u << 10 && s->depth == 1),
+       "given axes: fixed chunk and depth, no candidates");
+    ok(make("--path host --pairs 0:5 --sizes 8", 2) == GX_EINPUT, "pairs the job cannot have: input error");
+
+    /* Where the progress line goes. */
+    ok(gx_progress_decide(0, 0, 1, 1) == GX_PROGRESS_STDERR, "stderr a terminal: there");
+    ok(gx_progress_decide(0, 0, 0, 1) == GX_PROGRESS_STDOUT,
+       "only stdout a terminal (mpirun forwards stderr through a pipe): stdout");
+    ok(gx_progress_decide(0, 0, 0, 0) == GX_PROGRESS_NONE, "a batch log: no progress");
+    ok(gx_progress_decide(0, 1, 0, 0) == GX_PROGRESS_LOG, "a log with --progress: lines in it");
+    ok(gx_progress_decide(1, 1, 1, 1) == GX_PROGRESS_NONE, "--quiet wins");
+    gx_mplan_free(&plan);
+    return tap_done();
+}
