@@ -144,6 +144,29 @@ print("\n".join(bad))
 sys.exit(1 if bad else 0)
 PY
 ok $? "chunk auto: each result names its candidates and reports the best of them"
+# Without --chunk/--depth: p2p moves the whole message as one copy; staged and zerocopy search a
+# few candidates (validated) and report the best, saying so.
+run np2-chunk-default 2 --path p2p,staged,zerocopy --pattern bw --sizes 8,1M+3,33M --iters 10
+"$PYTHON" - "$dir/np2-chunk-default.json" <<'PY'
+import json, sys
+bad = []
+for r in json.load(open(sys.argv[1]))["results"]:
+    c = r.get("auto_candidates", [])
+    where = "%s %d" % (r["path"], r["size"])
+    if r.get("chunk_choice") != "default" or not r.get("chunk_auto"):
+        bad.append("%s: chunk_choice %s" % (where, r.get("chunk_choice")))
+    elif r["path"] == "p2p" and (r["chunk"], r["depth"], len(c)) != (r["size"], 1, 0):
+        bad.append("%s: p2p %s/%s with %d candidates" % (where, r["chunk"], r["depth"], len(c)))
+    elif r["path"] != "p2p" and r["size"] > 1 << 20 and len(c) < 2:
+        bad.append("%s: %d candidates" % (where, len(c)))
+    elif c and max(c, key=lambda x: x["median"])["chunk"] != r["chunk"]:
+        bad.append("%s: not the best candidate" % where)
+    if r["validation"]["status"] != "passed":
+        bad.append("%s: validation %s" % (where, r["validation"]["status"]))
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+PY
+ok $? "defaults: p2p the whole message, staged and zerocopy the best of their candidates, chunk_choice default"
 run np2-mem-kinds 2 --path mpi --mem pinned,device --pattern bw --sizes 4K,4M --iters 5
 run np2-host-pinned 2 --path host --mem pinned --pattern latency --sizes 8,1M --iters 5
 run np2-host-mapped 2 --path host --mem mapped,pinned --pattern latency --sizes 8,1M --iters 5

@@ -3,8 +3,27 @@
 
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* Open MPI gives its ranks a pty for stdout whether or not mpirun's own stdout is a terminal
+ * (their output reaches a log through it too): under it, stdout is the user's terminal only
+ * when mpirun's, the parent's, is one. */
+static int stdout_is_terminal(void)
+{
+    if (!isatty(STDOUT_FILENO))
+        return 0;
+    if (!getenv("OMPI_COMM_WORLD_SIZE"))
+        return 1;
+    char link[64], target[256];
+    snprintf(link, sizeof link, "/proc/%ld/fd/1", (long)getppid());
+    ssize_t n = readlink(link, target, sizeof target - 1);
+    if (n <= 0)
+        return 0;
+    target[n] = '\0';
+    return strncmp(target, "/dev/pts/", 9) == 0 || strncmp(target, "/dev/tty", 8) == 0;
+}
 
 void gx_output_init(struct gx_output *out, const struct gx_job *job, const struct gx_options *o,
                     const struct gx_mplan *plan)
@@ -12,7 +31,7 @@ void gx_output_init(struct gx_output *out, const struct gx_job *job, const struc
     memset(out, 0, sizeof *out);
     out->active = job->rank == 0;
     enum gx_progress_to to = gx_progress_decide(o->g.quiet, o->g.progress,
-                                                isatty(STDERR_FILENO), isatty(STDOUT_FILENO));
+                                                isatty(STDERR_FILENO), stdout_is_terminal());
     out->progress = out->active ? (to == GX_PROGRESS_STDOUT ? stdout : to ? stderr : NULL) : NULL;
     out->progress_tty = to == GX_PROGRESS_STDERR || to == GX_PROGRESS_STDOUT;
     out->t0 = MPI_Wtime();
@@ -201,6 +220,9 @@ void gx_output_rotation(struct gx_output *out, long rotation)
 void gx_output_done(struct gx_output *out)
 {
     clear_progress(out);
+    if (out->active && out->progress && !out->progress_tty) /* a log: where it ended */
+        fprintf(out->progress, "gpuxfer: [%ld/%ld] measured in %.0fs\n", out->done, out->total,
+                MPI_Wtime() - out->t0);
     if (out->active)
         fflush(stdout);
 }

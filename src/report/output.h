@@ -8,8 +8,9 @@
 #include "result.h"
 
 enum gx_progress_to { GX_PROGRESS_NONE, GX_PROGRESS_STDERR, GX_PROGRESS_STDOUT, GX_PROGRESS_LOG };
-/* Where rank 0's progress goes: a terminal (stderr first, else stdout), or with --progress a
- * log (stderr, a line now and then); nowhere with --quiet or when nobody watches. */
+/* Where rank 0's progress goes: a terminal (stderr first, else stdout; under mpirun, stdout
+ * only when mpirun's own stdout is a terminal), or with --progress a log (stderr, a line now
+ * and then); nowhere with --quiet or when nobody watches. */
 enum gx_progress_to gx_progress_decide(int quiet, int asked, int stderr_tty, int stdout_tty);
 
 struct gx_output {

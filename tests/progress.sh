@@ -1,0 +1,40 @@
+#!/bin/sh
+# Where rank 0's progress goes: to a terminal when the user sits at one (under mpirun that is the
+# ranks' stdout: Open MPI 4.1 forwards their stderr through a pipe), never into a log unless
+# --progress asks, and never with --quiet; its count is the plan's.
+. "${top_srcdir:-.}/tests/lib.sh"
+dir=$(mktemp -d "$TEST_TMP/progress.XXXXXX")
+args="--path host --pattern latency,bw --sizes 8,1K,64K --iters 5 --calibrate off"
+steps=$(gx_mpirun 2 $args --dry-run | sed -n 's/^# \([0-9]*\) measurements.*/\1/p')
+[ "$steps" = 6 ]
+ok $? "the plan has 6 steps (found '$steps')"
+
+if ! command -v script >/dev/null 2>&1; then
+    skip "no script(1) to give mpirun a terminal"
+    skip "no script(1): --quiet on a terminal"
+else
+    # shellcheck disable=SC2086
+    cmd="timeout -k 10 120 $MPIRUN -np 2 $gx_mpirun_opts $GPUXFER $args --output $dir/tty.json"
+    script -qfec "$cmd" /dev/null >"$dir/tty.txt" 2>&1
+    rc=$?
+    [ $rc -eq 0 ] && grep -q "\[1/$steps\] host latency 8 B" "$dir/tty.txt"
+    ok $? "on a terminal (script(1)): the progress line, counting the plan's $steps steps (rc $rc)" ||
+        diag <"$dir/tty.txt"
+    script -qfec "$cmd --quiet --force" /dev/null >"$dir/quiet.txt" 2>&1
+    ! grep -q "\[1/" "$dir/quiet.txt"
+    ok $? "--quiet on a terminal: no progress" || diag <"$dir/quiet.txt"
+fi
+
+gx_mpirun 2 $args --output "$dir/log.json" >"$dir/log.out" 2>"$dir/log.err"
+rc=$?
+[ $rc -eq 0 ] && ! grep -q '\[[0-9]*/' "$dir/log.out" "$dir/log.err"
+ok $? "in a log (no terminal): no progress (rc $rc)" || diag <"$dir/log.err"
+
+gx_mpirun 2 $args --progress --output "$dir/asked.json" >"$dir/asked.out" 2>"$dir/asked.err"
+rc=$?
+[ $rc -eq 0 ] && grep -q "^gpuxfer: \[1/$steps\]" "$dir/asked.err" &&
+    tail -n 1 "$dir/asked.err" | grep -q "^gpuxfer: \[$steps/$steps\] measured in" &&
+    ! grep -q '\[[0-9]*/' "$dir/asked.out"
+ok $? "--progress in a log: lines on stderr, the last one at $steps of $steps (rc $rc)" ||
+    diag <"$dir/asked.err"
+done_testing
