@@ -8,7 +8,7 @@
 #include <cjson/cJSON.h>
 #include <pthread.h>
 
-#define GX_SCHEMA_VERSION "1.2"
+#define GX_SCHEMA_VERSION "1.3"
 
 struct gx_report {
     cJSON *doc;
