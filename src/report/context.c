@@ -144,6 +144,8 @@ int gx_context_gather(const struct gx_job *job, void **context_json, struct gx_e
             {"slurm_nodelist", "SLURM_JOB_NODELIST"},
             {"slurm_tasks_per_node", "SLURM_TASKS_PER_NODE"},
             {"slurm_gpus_per_task", "SLURM_GPUS_PER_TASK"},
+            {"slurm_gpus_per_node", "SLURM_GPUS_PER_NODE"},
+            {"slurm_cpus_per_task", "SLURM_CPUS_PER_TASK"},
         };
         for (size_t i = 0; i < GX_ARRAY_LEN(slurm); i++) {
             const char *v = getenv(slurm[i][1]);
