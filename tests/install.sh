@@ -69,6 +69,13 @@ done
 ok $? "gpuxfer.1: generated, every --help option in it ($(echo $opts | wc -w) options)" ||
     echo "not in the man page:$absent" | diag
 
+if command -v groff >/dev/null 2>&1; then
+    groff -man -ww -z "$man" >"$dir/groff.err" 2>&1 && [ ! -s "$dir/groff.err" ]
+    ok $? "gpuxfer.1 renders without groff warnings" || diag <"$dir/groff.err"
+else
+    skip "groff not installed (apt-get install groff-base)"
+fi
+
 # --scenario NAME: found in GPUXFER_SCENARIO_PATH (here: the DESTDIR's scenarios, standing in
 # for the installed pkgdatadir that a real install searches).
 GPUXFER_SCENARIO_PATH=$dir/none:$data/scenarios GX_TIMEOUT=60 gx_mpirun 2 --scenario smoke \

@@ -373,9 +373,10 @@ const struct gx_option gx_option_table[] = {
      "copies, MPI between the hosts) and report each result's efficiency against its ceiling",
      set_calibrate},
     {"name", "NAME", 1, GX_T_STRING, "none", "label of the run in the report", set_name},
-    {"scenario", "FILE", 0, GX_T_STRING, "none",
-     "JSON file with one or more runs; command-line options override its values",
-     set_scenario},
+    {"scenario", "FILE|NAME", 0, GX_T_STRING, "none",
+     "JSON file with one or more runs, or the NAME of an installed one (e.g. smoke: NAME.json in "
+     "$GPUXFER_SCENARIO_PATH's folders, then in gpuxfer's data folder); command-line options "
+     "override its values", set_scenario},
     {"output", "FILE", 0, GX_T_STRING, "results/gpuxfer-<UTC time>-<job id or pid>.json",
      "JSON report (written by rank 0); measurements also go to FILE.jsonl as they finish",
      set_output},
