@@ -69,7 +69,7 @@ GX_TIMEOUT=30 gx_mpirun 1 --help >"$dir/help" 2>&1 &&
 ok $? "--help documents options with their defaults"
 
 [ "$(GX_TIMEOUT=30 gx_mpirun 2 --version 2>/dev/null | grep -cE '^gpuxfer [0-9]+\.[0-9]+\.[0-9]+$')" -eq 1 ]
-ok $? "--version prints one line, from rank 0 only"
+ok $? "--version: one 'gpuxfer X.Y.Z' line (then the build), from rank 0 only"
 
 rm -rf "$dir"
 done_testing

@@ -75,7 +75,7 @@ SlurmctldLogFile=$dir/log/slurmctld.log
 SlurmdLogFile=$dir/log/slurmd.log
 SlurmctldDebug=info
 SlurmdDebug=info
-# GPUs without devices, so that the template's --gpus-per-task is honoured on a CPU machine.
+# GPUs without devices, so that the template's --gpus-per-node is honoured on a CPU machine.
 GresTypes=gpu
 # Trust this file over what slurmd finds (no GPU devices here).
 SlurmdParameters=config_overrides
@@ -114,14 +114,24 @@ wait_job() {
     scontrol show job "$1" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p' | sort -u | tr '\n' ' '
 }
 
-# The template with mpirun inside the allocation; one node of this machine, 2 tasks.
-export GX_LAUNCHER=mpirun GPUXFER GX_OUTDIR="$dir/out" \
-    GX_ARGS="--pattern latency,bw --sizes 8,64K --iters 10 --quiet" \
-    GX_MPIRUN_ARGS="$gx_mpirun_opts"
-jid=$(cd "$dir/job" && sbatch --parsable -N 1 --ntasks-per-node=2 --gpus-per-task=1 \
-    -t 00:05:00 -o "$dir/job/%j.out" "$top_srcdir/scripts/slurm/gpuxfer.sbatch" 2>"$dir/sbatch.err")
+# The template with mpirun inside the allocation; one node of this machine, 2 tasks, GPUs per
+# node (the template's way). Options from GX_ARGS_FILE, whose commas survive sbatch --export;
+# on the CPU, the GPUs are the H200 VM's, faked (--topology-xml, --fake-gpus).
+export GX_LAUNCHER=mpirun GPUXFER GX_OUTDIR="$dir/out" GX_MPIRUN_ARGS="$gx_mpirun_opts"
+unset GX_ARGS
+topo=$top_srcdir/tests/topologies/h200x4-vm.xml
+cat >"$dir/gx.args" <<ARGS
+# the test's options, commas and all
+--path p2p,host --pattern latency,bw --sizes 8,64K --iters 10 --quiet
+--topology-xml $topo
+--fake-gpus 0000:00:06.0,0000:00:07.0,0000:00:08.0,0000:00:09.0
+ARGS
+resources="-N 1 --ntasks-per-node=2 --gpus-per-node=2 --cpus-per-task=1 -t 00:05:00"
+# shellcheck disable=SC2086
+jid=$(cd "$dir/job" && sbatch --parsable $resources --export=ALL,GX_ARGS_FILE="$dir/gx.args" \
+    -o "$dir/job/%j.out" "$top_srcdir/scripts/slurm/gpuxfer.sbatch" 2>"$dir/sbatch.err")
 [ -n "$jid" ]
-ok $? "sbatch gpuxfer.sbatch: job ${jid:-none} submitted"
+ok $? "sbatch --export=ALL,GX_ARGS_FILE=... gpuxfer.sbatch: job ${jid:-none} submitted"
 [ -n "$jid" ] || diag <"$dir/sbatch.err"
 states=$(wait_job "$jid")
 out="$dir/out/gpuxfer-$jid.json"
@@ -135,20 +145,70 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 j = d["context"]["job"]
 want = {"slurm_job_id": sys.argv[2], "slurm_partition": "gxtest", "slurm_nodelist": sys.argv[3],
-        "slurm_tasks_per_node": "2", "slurm_gpus_per_task": "1"}
+        "slurm_tasks_per_node": "2", "slurm_gpus_per_node": "2", "slurm_cpus_per_task": "1"}
 bad = {k: (j.get(k), v) for k, v in want.items() if j.get(k) != v}
 assert not bad, bad
+assert "slurm_gpus_per_task" not in j, j
 assert "Slurm" in j["launcher"] and "mpirun" in j["launcher"], j["launcher"]
-assert len(d["results"]) == 4 and all(r["status"] == "ok" for r in d["results"])
+assert len(d["results"]) == 4 and all(r["status"] == "ok" for r in d["results"] if r["path"] == "host")
+cl = d["command_line"]
+assert "p2p,host" in cl and "0000:00:06.0,0000:00:07.0,0000:00:08.0,0000:00:09.0" in cl, cl
 PY
-r=$?; ok $r "context.job: job id, partition, node list, tasks per node, GPUs per task, launcher"
+r=$?; ok $r "context.job: job id, partition, node list, tasks, GPUs per node, CPUs per task, launcher; GX_ARGS_FILE's commas intact"
 [ $r -eq 0 ] || diag <"$dir/check.txt"
+# The intra-node paths under the template: every task sees both GPUs of the node, each rank
+# takes its own, and p2p and the peer-copy ceiling are there (on the CPU: decided, then skipped
+# for the fake GPUs only; on GPUs: measured).
+"$PYTHON" - "$out" >"$dir/check.txt" 2>&1 <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+ranks = d["context"]["ranks"]
+for r in ranks:
+    cvd = r["env"].get("CUDA_VISIBLE_DEVICES", "")
+    assert len(cvd.split(",")) == 2, ("each task sees both GPUs", r["rank"], cvd)
+    assert r["gpu"]["visible_count"] == 2 and not r["gpu"]["shared_with"], r["gpu"]
+assert sorted(r["gpu"]["visible_index"] for r in ranks) == [0, 1], "one GPU per rank"
+pair = [p for p in d["context"]["pairs"] if p["ranks"] == [0, 1]]
+assert pair and pair[0]["same_node"], d["context"]["pairs"]
+peer = [g for g in d["calibration"]["gpu_pairs"] if g["ranks"] == [0, 1]]
+assert peer and "peer" in peer[0], d["calibration"]["gpu_pairs"]
+fake = ranks[0]["gpu"]["fake"]
+p2p = [r for r in d["results"] if r["path"] == "p2p"]
+skipped = [s for s in d["skipped"] if s["path"] == "p2p"]
+if fake:
+    assert skipped and all(s["reason"].startswith("--fake-gpus") for s in skipped), skipped
+    assert peer[0]["peer"].get("absent", "").startswith("--fake-gpus"), peer
+else:
+    assert p2p and all(r["status"] == "ok" for r in p2p) and not skipped, (p2p, skipped)
+    assert any(p.get("median") for p in peer[0]["peer"]["points"]), peer
+print("fake GPUs" if fake else "real GPUs", [r["env"]["CUDA_VISIBLE_DEVICES"] for r in ranks])
+PY
+r=$?; ok $r "the template keeps the intra-node paths: both GPUs visible to each task, p2p and the peer ceiling present"
+diag <"$dir/check.txt"
+
+# srun as the launcher (no MPI: a stand-in for gpuxfer records what each task sees).
+cat >"$dir/envdump" <<'SH'
+#!/bin/sh
+echo "$SLURM_LOCALID ${CUDA_VISIBLE_DEVICES-unset} $*" >"$GX_OUTDIR/task.$SLURM_PROCID"
+SH
+chmod +x "$dir/envdump"
+# shellcheck disable=SC2086
+sid=$(cd "$dir/job" && sbatch --parsable $resources --export=ALL,GX_LAUNCHER=srun,GPUXFER="$dir/envdump",GX_SRUN_ARGS=--mpi=none,GX_ARGS_FILE="$dir/gx.args" \
+    -o "$dir/job/%j.out" "$top_srcdir/scripts/slurm/gpuxfer.sbatch" 2>"$dir/sbatch.err")
+states=$(wait_job "${sid:-0}")
+[ -n "$sid" ] && [ "$(cat "$dir/out"/task.* 2>/dev/null | awk '{print $2}' | sort -u)" = "0,1" ] &&
+    [ "$(cat "$dir/out"/task.* | awk '{print $1}' | sort | tr '\n' ' ')" = "0 1 " ] &&
+    grep -q -- '--path p2p,host .*--fake-gpus 0000:00:06.0,0000:00:07.0,' "$dir/out/task.0"
+ok $? "under srun each task sees both GPUs of the node (CUDA_VISIBLE_DEVICES=0,1; state: $states)" ||
+    { cat "$dir/out"/task.* "$dir/sbatch.err" "$dir/job/$sid.out" 2>/dev/null | diag; }
 
 # The sweep: a job array over two settings files' lines, each task its own report.
 printf '# test sweep\nUCX_TLS=tcp\n\nUCX_TLS=sm NCCL_P2P_DISABLE=1\n' >"$dir/sweep.txt"
 mkdir -p "$dir/sweep-submit/scripts" && ln -s "$top_srcdir/scripts/slurm" "$dir/sweep-submit/scripts/slurm"
-aid=$(cd "$dir/sweep-submit" && GX_SWEEP="$dir/sweep.txt" sbatch --parsable --array=0-1 -N 1 \
-    --ntasks-per-node=2 --gpus-per-task=1 -t 00:05:00 -o "$dir/job/%A-%a.out" \
+# shellcheck disable=SC2086
+aid=$(cd "$dir/sweep-submit" && GX_SWEEP="$dir/sweep.txt" \
+    GX_ARGS="--pattern latency,bw --sizes 8,64K --iters 10 --quiet" sbatch --parsable --array=0-1 \
+    $resources -o "$dir/job/%A-%a.out" \
     "$top_srcdir/scripts/slurm/sweep-array.sbatch" 2>"$dir/sbatch.err")
 [ -n "$aid" ]
 ok $? "sbatch --array=0-1 sweep-array.sbatch: job ${aid:-none} submitted"

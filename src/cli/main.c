@@ -12,7 +12,9 @@
 #include "job.h"
 #include "options.h"
 #include "report.h"
+#include "scenario_find.h"
 #include "topo.h"
+#include "versions.h"
 #include "watchdog.h"
 
 #include <errno.h>
@@ -31,10 +33,8 @@ static int read_file_bcast(const char *path, char **text, struct gx_err *err, vo
     char *buf = NULL;
     struct gx_err local = {0};
     if (job->rank == 0) {
-        FILE *f = fopen(path, "rb");
-        if (!f)
-            gx_fail(&local, GX_EINPUT, "--scenario: cannot read '%s': %s", path, strerror(errno));
-        else {
+        FILE *f = gx_scenario_open(path, &local); /* a file, or an installed scenario */
+        if (f) {
             if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 && len < (64L << 20) &&
                 fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)len + 1)) &&
                 fread(buf, 1, (size_t)len, f) == (size_t)len)
@@ -144,7 +144,7 @@ static void answer(const struct gx_job *job, const struct gx_options *opts,
     if (opts->help)
         gx_options_help(stdout);
     else if (opts->version)
-        printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+        gx_version_print(stdout);
     else
         gx_mplan_print(stdout, plan, opts);
 }

@@ -387,9 +387,10 @@ const struct gx_option gx_option_table[] = {
      "copies, MPI between the hosts) and report each result's efficiency against its ceiling",
      set_calibrate},
     {"name", "NAME", 1, GX_T_STRING, "none", "label of the run in the report", set_name},
-    {"scenario", "FILE", 0, GX_T_STRING, "none",
-     "JSON file with one or more runs; command-line options override its values",
-     set_scenario},
+    {"scenario", "FILE|NAME", 0, GX_T_STRING, "none",
+     "JSON file with one or more runs, or the NAME of an installed one (e.g. smoke: NAME.json in "
+     "$GPUXFER_SCENARIO_PATH's folders, then in gpuxfer's data folder); command-line options "
+     "override its values", set_scenario},
     {"output", "FILE", 0, GX_T_STRING, "results/gpuxfer-<UTC time>-<job id or pid>.json",
      "JSON report (written by rank 0); measurements also go to FILE.jsonl as they finish",
      set_output},
@@ -466,11 +467,19 @@ void gx_run_defaults(struct gx_run_opts *r)
             op->set(NULL, r, op->dflt, &ignored);
 }
 
+/* --help and the man page (src/cli/mangen.c) print these. */
+const char gx_help_usage[] = "mpirun -np N gpuxfer [OPTION]...";
+const char gx_help_summary[] =
+    "Measures how fast data moves between the ranks' GPUs and hosts, over every path.";
+const char gx_help_exit_status[] =
+    "Exit status: 0 success, 1 corrupted data seen, 2 bad input, 3 run-time failure,\n"
+    "4 a measurement timed out, 5 interrupted (SIGINT/SIGTERM), 6 a rank died or stopped "
+    "answering.\nOn 1 and 4-6 the report holds what was measured (status failed, incomplete "
+    "or\ninterrupted); every finished measurement is also in the report's .jsonl.\n";
+
 void gx_options_help(FILE *out)
 {
-    fprintf(out,
-            "Usage: mpirun -np N gpuxfer [OPTION]...\n"
-            "Measures how fast data moves between the ranks' GPUs and hosts, over every path.\n\n");
+    fprintf(out, "Usage: %s\n%s\n\n", gx_help_usage, gx_help_summary);
     for (const struct gx_option *op = gx_option_table; op->name; op++) {
         char left[64];
         snprintf(left, sizeof left, "--%s%s%s", op->name, op->arg ? " " : "", op->arg ? op->arg : "");
@@ -484,11 +493,7 @@ void gx_options_help(FILE *out)
         const struct gx_path_entry *p = &gx_paths[i];
         fprintf(out, "  %-18s %s\n", p->name, p->ops ? p->ops->what : p->absent_why);
     }
-    fprintf(out, "\nExit status: 0 success, 1 corrupted data seen, 2 bad input, 3 run-time "
-                 "failure,\n4 a measurement timed out, 5 interrupted (SIGINT/SIGTERM), 6 a rank "
-                 "died or stopped answering.\nOn 1 and 4-6 the report holds what was measured "
-                 "(status failed, incomplete or\ninterrupted); every finished measurement is also "
-                 "in the report's .jsonl.\n");
+    fprintf(out, "\n%s", gx_help_exit_status);
 }
 
 struct pending {

@@ -96,5 +96,7 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
 int gx_options_check_job(const struct gx_options *o, int nranks, struct gx_err *err);
 
 void gx_options_help(FILE *out);
+/* Texts of --help that the man page shares (src/cli/mangen.c). */
+extern const char gx_help_usage[], gx_help_summary[], gx_help_exit_status[];
 
 #endif

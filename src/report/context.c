@@ -2,6 +2,7 @@
 #include "config.h"
 #include "job.h"
 #include "topo.h"
+#include "versions.h"
 
 #include <cjson/cJSON.h>
 #include <hwloc.h>
@@ -56,11 +57,9 @@ static int bound_cpuset(char **out, struct gx_err *err)
 static int rank_json(const struct gx_job *job, cJSON **out, struct gx_err *err)
 {
     char host[256] = "", lib[MPI_MAX_LIBRARY_VERSION_STRING] = "";
-    int len = 0;
     if (gethostname(host, sizeof host - 1) != 0)
         strcpy(host, "unknown");
-    GX_MPI_TRY(err, MPI_Get_library_version(lib, &len));
-    lib[strcspn(lib, "\n")] = '\0'; /* Open MPI appends build details on further lines */
+    GX_MPI_TRY(err, gx_mpi_library(lib, sizeof lib));
     char *cpus = NULL;
     GX_TRY(bound_cpuset(&cpus, err));
     cJSON *r = cJSON_CreateObject();
@@ -79,6 +78,7 @@ static int rank_json(const struct gx_job *job, cJSON **out, struct gx_err *err)
     cJSON_AddBoolToObject(r, "cuda_aware_mpi", job->cuda_aware);
     cJSON_AddStringToObject(r, "cuda_aware_mpi_reason", job->cuda_aware_why);
     cJSON_AddItemToObject(r, "env", env_json());
+    cJSON_AddItemToObject(r, "software", gx_software_json());
     gx_topo_rank_json(job, r);
     free(cpus);
     *out = r;
@@ -134,6 +134,7 @@ int gx_context_gather(const struct gx_job *job, void **context_json, struct gx_e
         cJSON_AddNumberToObject(jobj, "ranks", job->size);
         cJSON_AddNumberToObject(jobj, "nodes", job->nnodes);
         cJSON_AddStringToObject(jobj, "launcher", launcher());
+        cJSON_AddItemToObject(ctx, "build", gx_build_json());
         /* The allocation, so that reports of one sweep (job array) can be told apart. */
         static const char *const slurm[][2] = {
             {"slurm_job_id", "SLURM_JOB_ID"},
@@ -143,6 +144,8 @@ int gx_context_gather(const struct gx_job *job, void **context_json, struct gx_e
             {"slurm_nodelist", "SLURM_JOB_NODELIST"},
             {"slurm_tasks_per_node", "SLURM_TASKS_PER_NODE"},
             {"slurm_gpus_per_task", "SLURM_GPUS_PER_TASK"},
+            {"slurm_gpus_per_node", "SLURM_GPUS_PER_NODE"},
+            {"slurm_cpus_per_task", "SLURM_CPUS_PER_TASK"},
         };
         for (size_t i = 0; i < GX_ARRAY_LEN(slurm); i++) {
             const char *v = getenv(slurm[i][1]);

@@ -1,0 +1,198 @@
+/* Versions of gpuxfer, its build and the libraries and machine it runs on. */
+#include "config.h"
+#include "gx_revision.h" /* generated at build time (Makefile.am), never committed */
+#include "versions.h"
+
+#include "gx.h"
+
+#include <mpi.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#ifdef HAVE_MPI_EXT_H
+#include <mpi-ext.h>
+#endif
+#ifdef HAVE_CUDA
+#include <cuda_runtime_api.h>
+#endif
+#ifdef HAVE_NCCL
+#include <nccl.h>
+#endif
+
+/* One key and value of the build or of a rank's software; text and JSON come from one list. */
+struct gx_kv {
+    const char *key, *label;
+    char value[384]; /* uname: 4 fields of up to 65 bytes */
+};
+
+static void cuda_version_text(int v, char *buf, size_t len)
+{
+    snprintf(buf, len, "%d.%d", v / 1000, v % 1000 / 10);
+}
+
+static void build_kvs(struct gx_kv kv[], int *n)
+{
+    int i = 0;
+    kv[i] = (struct gx_kv){"version", "version", PACKAGE_VERSION};
+    kv[++i] = (struct gx_kv){"revision", "revision", GX_REVISION};
+#ifdef HAVE_CUDA
+    kv[++i] = (struct gx_kv){"cuda", "CUDA toolkit", ""};
+    cuda_version_text(CUDART_VERSION, kv[i].value, sizeof kv[i].value);
+#else
+    kv[++i] = (struct gx_kv){"cuda", "CUDA toolkit", "no"};
+#endif
+#ifdef HAVE_NCCL
+    kv[++i] = (struct gx_kv){"nccl", "NCCL headers", ""};
+    snprintf(kv[i].value, sizeof kv[i].value, "%d.%d.%d", NCCL_MAJOR, NCCL_MINOR, NCCL_PATCH);
+#else
+    kv[++i] = (struct gx_kv){"nccl", "NCCL headers", "no"};
+#endif
+#ifdef HAVE_MPI_EXT_H
+    kv[++i] = (struct gx_kv){"mpi_ext_h", "mpi-ext.h", "yes"};
+#else
+    kv[++i] = (struct gx_kv){"mpi_ext_h", "mpi-ext.h", "no"};
+#endif
+#if defined(MPIX_CUDA_AWARE_SUPPORT) && MPIX_CUDA_AWARE_SUPPORT
+    kv[++i] = (struct gx_kv){"mpix_cuda_aware_support", "MPIX_CUDA_AWARE_SUPPORT", "1"};
+#elif defined(MPIX_CUDA_AWARE_SUPPORT)
+    kv[++i] = (struct gx_kv){"mpix_cuda_aware_support", "MPIX_CUDA_AWARE_SUPPORT", "0"};
+#else
+    kv[++i] = (struct gx_kv){"mpix_cuda_aware_support", "MPIX_CUDA_AWARE_SUPPORT",
+                             "not defined"};
+#endif
+    *n = i + 1;
+}
+
+/* The first "model name" of /proc/cpuinfo (x86; other architectures name it otherwise). */
+static void cpu_model(char *buf, size_t len)
+{
+    snprintf(buf, len, "unknown (no 'model name' in /proc/cpuinfo)");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f)
+        return;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        const char *colon = strchr(line, ':');
+        if (strncmp(line, "model name", 10) != 0 || !colon)
+            continue;
+        colon += 1 + strspn(colon + 1, " \t");
+        snprintf(buf, len, "%.*s", (int)strcspn(colon, "\n"), colon);
+        break;
+    }
+    fclose(f);
+}
+
+static void os_text(char *buf, size_t len)
+{
+    struct utsname u;
+    if (uname(&u) != 0)
+        snprintf(buf, len, "unknown (uname failed)");
+    else
+        snprintf(buf, len, "%s %s %s %s", u.sysname, u.release, u.version, u.machine);
+}
+
+#ifdef HAVE_CUDA
+static void cuda_runtime_kvs(struct gx_kv *driver, struct gx_kv *runtime)
+{
+    int v = 0;
+    cudaError_t e = cudaDriverGetVersion(&v);
+    if (e != cudaSuccess)
+        snprintf(driver->value, sizeof driver->value, "unknown (cudaDriverGetVersion: %s)",
+                 cudaGetErrorString(e));
+    else if (v == 0)
+        snprintf(driver->value, sizeof driver->value, "none (no CUDA driver)");
+    else
+        cuda_version_text(v, driver->value, sizeof driver->value);
+    e = cudaRuntimeGetVersion(&v);
+    if (e != cudaSuccess)
+        snprintf(runtime->value, sizeof runtime->value, "unknown (cudaRuntimeGetVersion: %s)",
+                 cudaGetErrorString(e));
+    else
+        cuda_version_text(v, runtime->value, sizeof runtime->value);
+}
+#endif
+
+int gx_mpi_library(char *buf, size_t len)
+{
+    char lib[MPI_MAX_LIBRARY_VERSION_STRING] = "";
+    int n = 0, rc = MPI_Get_library_version(lib, &n);
+    lib[strcspn(lib, "\n")] = '\0'; /* Open MPI appends build details on further lines */
+    snprintf(buf, len, "%s", lib);
+    return rc;
+}
+
+static void software_kvs(struct gx_kv kv[], int *n)
+{
+    int i = 0;
+    kv[i] = (struct gx_kv){"os", "OS", ""};
+    os_text(kv[i].value, sizeof kv[i].value);
+    kv[++i] = (struct gx_kv){"cpu_model", "CPU", ""};
+    cpu_model(kv[i].value, sizeof kv[i].value);
+    kv[++i] = (struct gx_kv){"cuda_driver", "CUDA driver", "none (built without CUDA)"};
+    kv[++i] = (struct gx_kv){"cuda_runtime", "CUDA runtime", "none (built without CUDA)"};
+#ifdef HAVE_CUDA
+    cuda_runtime_kvs(&kv[i - 1], &kv[i]);
+#endif
+    kv[++i] = (struct gx_kv){"nccl", "NCCL", "none (built without NCCL)"};
+#ifdef HAVE_NCCL
+    int v = 0;
+    ncclResult_t r = ncclGetVersion(&v);
+    if (r != ncclSuccess)
+        snprintf(kv[i].value, sizeof kv[i].value, "unknown (ncclGetVersion: %s)",
+                 ncclGetErrorString(r));
+    else /* NCCL_VERSION_CODE: X*1000+Y*100+Z before 2.9, X*10000+Y*100+Z since */
+        snprintf(kv[i].value, sizeof kv[i].value, "%d.%d.%d", v >= 20900 ? v / 10000 : v / 1000,
+                 v >= 20900 ? v / 100 % 100 : v / 100 % 10, v % 100);
+#endif
+    kv[++i] = (struct gx_kv){"mpi_library", "MPI", ""};
+    int major = 0, minor = 0;
+    if (gx_mpi_library(kv[i].value, sizeof kv[i].value) != MPI_SUCCESS)
+        snprintf(kv[i].value, sizeof kv[i].value, "unknown (MPI_Get_library_version failed)");
+    kv[++i] = (struct gx_kv){"mpi_standard", "MPI standard", ""};
+    if (MPI_Get_version(&major, &minor) != MPI_SUCCESS)
+        snprintf(kv[i].value, sizeof kv[i].value, "unknown (MPI_Get_version failed)");
+    else
+        snprintf(kv[i].value, sizeof kv[i].value, "%d.%d", major, minor);
+    *n = i + 1;
+}
+
+enum { GX_MAX_KV = 16 };
+
+static cJSON *kvs_json(void (*fill)(struct gx_kv[], int *))
+{
+    struct gx_kv kv[GX_MAX_KV];
+    int n = 0;
+    fill(kv, &n);
+    cJSON *o = cJSON_CreateObject();
+    for (int i = 0; o && i < n; i++)
+        cJSON_AddStringToObject(o, kv[i].key, kv[i].value);
+    return o;
+}
+
+cJSON *gx_build_json(void)
+{
+    return kvs_json(build_kvs);
+}
+
+cJSON *gx_software_json(void)
+{
+    return kvs_json(software_kvs);
+}
+
+static void kvs_print(FILE *out, const char *title, int first,
+                      void (*fill)(struct gx_kv[], int *))
+{
+    struct gx_kv kv[GX_MAX_KV];
+    int n = 0;
+    fill(kv, &n);
+    fprintf(out, "%s:\n", title);
+    for (int i = first; i < n; i++)
+        fprintf(out, "  %-24s %s\n", kv[i].label, kv[i].value);
+}
+
+void gx_version_print(FILE *out)
+{
+    fprintf(out, "%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+    kvs_print(out, "build", 1, build_kvs);
+    kvs_print(out, "this machine", 0, software_kvs);
+}

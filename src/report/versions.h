@@ -1,0 +1,20 @@
+/* Which gpuxfer, built how, running on which libraries and machine: --version and the
+ * report's context (context.build, and each rank's "software"). */
+#ifndef GX_VERSIONS_H
+#define GX_VERSIONS_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* context.build: version, source revision and what the build has in it. */
+cJSON *gx_build_json(void);
+/* A rank's "software": OS, CPU model, CUDA driver and runtime, NCCL and MPI versions as found
+ * at run time. Versions that cannot be read say why, e.g. "none (no CUDA driver)". */
+cJSON *gx_software_json(void);
+/* MPI_Get_library_version's first line into buf; returns its MPI error code. */
+int gx_mpi_library(char *buf, size_t len);
+/* --version: the first line is "gpuxfer X.Y.Z", then the revision, build and run-time lines. */
+void gx_version_print(FILE *out);
+
+#endif
