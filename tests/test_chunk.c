@@ -52,21 +52,21 @@ int main(void)
     ok(good, "every (size, chunk) combination is covered exactly; depth within the chunks");
     size_t cc[GX_AUTO_MAX_CANDIDATES];
     int cd[GX_AUTO_MAX_CANDIDATES];
-    int n = gx_chunk_candidates(&gx_chunk_policy_auto, 4095, NULL, 0, cc, cd, GX_AUTO_MAX_CANDIDATES);
+    int n = gx_chunk_candidates(&gx_chunk_policy_auto, 4095, 1, NULL, 0, cc, cd, GX_AUTO_MAX_CANDIDATES);
     ok(n == 1 && cc[0] == 4095 && cd[0] == 1, "auto below 64K: the whole message, depth 1");
-    n = gx_chunk_candidates(&gx_chunk_policy_auto, (size_t)1 << 30, NULL, 0, cc, cd, GX_AUTO_MAX_CANDIDATES);
+    n = gx_chunk_candidates(&gx_chunk_policy_auto, (size_t)1 << 30, 1, NULL, 0, cc, cd, GX_AUTO_MAX_CANDIDATES);
     good = n == 19 && cc[n - 1] == (size_t)1 << 30 && cd[n - 1] == 1;
     for (int i = 0; i + 1 < n; i++)
         good &= cc[i] >= (size_t)64 << 10 && cc[i] <= (size_t)64 << 20 && cc[i] < ((size_t)1 << 30) &&
                 (cd[i] == 1 || cd[i] == 2 || cd[i] == 4);
     ok(good, "auto at 1G: 64K..64M x depth 1,2,4 and the whole message (%d candidates)", n);
-    n = gx_chunk_candidates(&gx_chunk_policy_auto, (size_t)1 << 20, NULL, 0, cc, cd, GX_AUTO_MAX_CANDIDATES);
+    n = gx_chunk_candidates(&gx_chunk_policy_auto, (size_t)1 << 20, 1, NULL, 0, cc, cd, GX_AUTO_MAX_CANDIDATES);
     ok(n == 7 && cc[0] == (size_t)64 << 10 && cc[3] == (size_t)256 << 10 && cc[6] == (size_t)1 << 20,
        "auto at 1M: 64K and 256K x 3 depths, then the whole message");
-    n = gx_chunk_candidates(&gx_chunk_policy_auto, (size_t)1 << 30, NULL, 0, cc, cd, 5);
+    n = gx_chunk_candidates(&gx_chunk_policy_auto, (size_t)1 << 30, 1, NULL, 0, cc, cd, 5);
     ok(n == 5 && cc[4] == (size_t)1 << 30, "never more than asked for, the whole message kept");
     static const int two[] = {2, 8};
-    n = gx_chunk_candidates(&gx_chunk_policy_auto, (size_t)1 << 20, two, 2, cc, cd,
+    n = gx_chunk_candidates(&gx_chunk_policy_auto, (size_t)1 << 20, 1, two, 2, cc, cd,
                             GX_AUTO_MAX_CANDIDATES);
     ok(n == 5 && cd[0] == 2 && cd[1] == 8 && cd[2] == 2 && cd[3] == 8 && cd[4] == 1,
        "auto with --depth 2,8: those depths, then the whole message");
@@ -74,30 +74,30 @@ int main(void)
     /* The defaults without --chunk/--depth. */
     good = 1;
     for (size_t bytes = 1; bytes <= (size_t)1 << 30; bytes *= 2) {
-        n = gx_chunk_candidates(&gx_chunk_policy_whole, bytes, NULL, 0, cc, cd,
+        n = gx_chunk_candidates(&gx_chunk_policy_whole, bytes, 1, NULL, 0, cc, cd,
                                 GX_AUTO_MAX_CANDIDATES);
         good &= n == 1 && cc[0] == bytes && cd[0] == 1;
     }
     ok(good, "default of p2p: the whole message as one copy at every size");
-    n = gx_chunk_candidates(&gx_chunk_policy_pipelined, (size_t)1 << 30, NULL, 0, cc, cd,
+    n = gx_chunk_candidates(&gx_chunk_policy_pipelined, (size_t)1 << 30, 1, NULL, 0, cc, cd,
                             GX_AUTO_MAX_CANDIDATES);
     ok(n == 5 && cc[0] == (size_t)4 << 20 && cc[2] == (size_t)16 << 20 && cd[0] == 2 &&
            cd[1] == 4 && cc[4] == (size_t)1 << 30,
        "pipelined default at 1G: 4M and 16M (at most 256 pieces) x depth 2,4, the whole (%d)", n);
-    n = gx_chunk_candidates(&gx_chunk_policy_pipelined, (size_t)64 << 20, NULL, 0, cc, cd,
+    n = gx_chunk_candidates(&gx_chunk_policy_pipelined, (size_t)64 << 20, 1, NULL, 0, cc, cd,
                             GX_AUTO_MAX_CANDIDATES);
     ok(n == 9 && cc[0] == (size_t)256 << 10 && cc[7] == (size_t)16 << 20,
        "pipelined default at 64M: 256K..16M x 2 depths and the whole message (%d)", n);
-    n = gx_chunk_candidates(&gx_chunk_policy_pipelined, 4096, NULL, 0, cc, cd,
+    n = gx_chunk_candidates(&gx_chunk_policy_pipelined, 4096, 1, NULL, 0, cc, cd,
                             GX_AUTO_MAX_CANDIDATES);
     ok(n == 1 && cc[0] == 4096, "pipelined default below 64K: the whole message only");
     good = 1;
     for (size_t bytes = 1; bytes <= (size_t)1 << 30; bytes *= 2) {
         size_t ac[GX_AUTO_MAX_CANDIDATES];
         int ad[GX_AUTO_MAX_CANDIDATES];
-        int na = gx_chunk_candidates(&gx_chunk_policy_auto, bytes, NULL, 0, ac, ad,
+        int na = gx_chunk_candidates(&gx_chunk_policy_auto, bytes, 1, NULL, 0, ac, ad,
                                      GX_AUTO_MAX_CANDIDATES);
-        n = gx_chunk_candidates(&gx_chunk_policy_pipelined, bytes, NULL, 0, cc, cd,
+        n = gx_chunk_candidates(&gx_chunk_policy_pipelined, bytes, 1, NULL, 0, cc, cd,
                                 GX_AUTO_MAX_CANDIDATES);
         for (int i = 0; i < n; i++) {
             int found = 0;
@@ -108,5 +108,18 @@ int main(void)
         good &= n <= na;
     }
     ok(good, "the pipelined default tries a subset of --chunk auto's candidates at every size");
+    n = gx_chunk_candidates(&gx_chunk_policy_pipelined, (size_t)1 << 20, 64, NULL, 0, cc, cd,
+                            GX_AUTO_MAX_CANDIDATES);
+    ok(n == 6 && cc[4] == (size_t)1 << 20 && cd[4] == 2 && cc[5] == (size_t)1 << 20 && cd[5] == 4,
+       "a window of 64 messages of 1M: the whole message at depth 2 and 4 too, pipelining "
+       "messages (%d)", n);
+    n = gx_chunk_candidates(&gx_chunk_policy_pipelined, (size_t)128 << 10, 1, NULL, 0, cc, cd,
+                            GX_AUTO_MAX_CANDIDATES);
+    ok(n == 3 && cc[0] == (size_t)64 << 10 && cd[0] == 2 && cd[1] == 2 && cc[2] == (size_t)128 << 10 &&
+           cd[2] == 1,
+       "one message of 128K: depth capped at its 2 chunks, equal candidates tried once (%d)", n);
+    n = gx_chunk_candidates(&gx_chunk_policy_whole, (size_t)1 << 20, 64, NULL, 0, cc, cd,
+                            GX_AUTO_MAX_CANDIDATES);
+    ok(n == 1 && cc[0] == (size_t)1 << 20 && cd[0] == 1, "p2p: the whole message at depth 1 only");
     return tap_done();
 }

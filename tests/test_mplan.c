@@ -78,9 +78,10 @@ int main(void)
        "--chunk auto: one step per size, not one per depth (the progress total was 3x too high)");
     s = first_step("staged", 64u << 20);
     if (built("staged"))
-        ok(s && s->ncand == 16 && s->cand_chunk[15] == 64u << 20 && s->cand_depth[0] == 1 &&
-               s->cand_depth[2] == 4,
-           "auto at 64M: 64K..16M x depth 1,2,4 and the whole message (%d)", s ? s->ncand : -1);
+        ok(s && s->ncand == 18 && s->cand_chunk[17] == 64u << 20 && s->cand_depth[0] == 1 &&
+               s->cand_depth[2] == 4 && s->cand_depth[17] == 4,
+           "auto at 64M (a window of 4): 64K..16M and the whole message x depth 1,2,4 (%d)",
+           s ? s->ncand : -1);
     else
         ok(1, "# SKIP staged is not built in");
 
@@ -91,7 +92,7 @@ int main(void)
         ok(s && s->ncand == 1 && s->chunk == 64u << 20 && s->depth == 1,
            "p2p by default: the whole message as one copy, nothing to search");
         s = first_step("staged", 64u << 20);
-        ok(s && s->ncand == 9 && s->cand_depth[0] == 2 && s->cand_depth[1] == 4,
+        ok(s && s->ncand == 10 && s->cand_depth[0] == 2 && s->cand_depth[1] == 4,
            "staged by default: a short search (%d candidates)", s ? s->ncand : -1);
     } else {
         ok(plan.nsteps == 0 && plan.ngroups == 3 && plan.groups[0].absent,

@@ -30,7 +30,7 @@ const struct gx_chunk_policy gx_chunk_policy_auto = {
     .depths = {1, 2, 4},
 };
 
-const struct gx_chunk_policy gx_chunk_policy_whole = {.max_chunk = 0};
+const struct gx_chunk_policy gx_chunk_policy_whole = {.max_chunk = 0, .ndepths = 1, .depths = {1}};
 
 /* On H200 (results/README.md, "chunk policy") the best staged and zerocopy settings of --chunk
  * auto were 256K..16M at depth 2 or 4, never a chunk under 1/256 of the message, never depth 1
@@ -43,25 +43,43 @@ const struct gx_chunk_policy gx_chunk_policy_pipelined = {
     .depths = {2, 4},
 };
 
-int gx_chunk_candidates(const struct gx_chunk_policy *p, size_t bytes, const int *depths,
-                        int ndepths, size_t *chunks, int *cdepths, int max)
+/* Adds (chunk, depth) with the depth capped at the chunks in flight that exist, unless an equal
+ * candidate is there already. */
+static int add_candidate(size_t bytes, long count, size_t c, int d, size_t *chunks, int *cdepths,
+                         int n)
+{
+    size_t inflight = (bytes + c - 1) / c * (size_t)(count > 0 ? count : 1);
+    int depth = (size_t)d > inflight ? (int)inflight : d;
+    for (int i = 0; i < n; i++)
+        if (chunks[i] == c && cdepths[i] == depth)
+            return n;
+    chunks[n] = c;
+    cdepths[n] = depth;
+    return n + 1;
+}
+
+int gx_chunk_candidates(const struct gx_chunk_policy *p, size_t bytes, long count,
+                        const int *depths, int ndepths, size_t *chunks, int *cdepths, int max)
 {
     if (ndepths <= 0) {
         depths = p->depths;
         ndepths = p->ndepths;
     }
+    if (ndepths <= 0) { /* a policy of the whole message alone */
+        static const int one = 1;
+        depths = &one;
+        ndepths = 1;
+    }
     int n = 0;
+    /* Room for the whole message at every depth, which is always tried. */
+    int room = max - ndepths < 1 ? 1 : max - ndepths;
     for (size_t c = p->min_chunk; p->max_chunk && c < bytes && c <= p->max_chunk; c *= 4) {
         if (p->max_pieces && (bytes + c - 1) / c > p->max_pieces)
             continue;
-        for (int d = 0; d < ndepths && n < max - 1; d++) {
-            chunks[n] = c;
-            cdepths[n++] = depths[d];
-        }
+        for (int d = 0; d < ndepths && n < room; d++)
+            n = add_candidate(bytes, count, c, depths[d], chunks, cdepths, n);
     }
-    if (bytes > 0 && max > 0) {
-        chunks[n] = bytes;
-        cdepths[n++] = 1;
-    }
+    for (int d = 0; bytes > 0 && d < ndepths && n < max; d++)
+        n = add_candidate(bytes, count, bytes, depths[d], chunks, cdepths, n);
     return n;
 }

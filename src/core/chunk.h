@@ -19,11 +19,13 @@ void gx_chunk_plan_init(struct gx_chunk_plan *p, size_t bytes, size_t chunk, int
 size_t gx_chunk_offset(const struct gx_chunk_plan *p, size_t i);
 size_t gx_chunk_length(const struct gx_chunk_plan *p, size_t i);
 
-/* Which (chunk, depth) combinations are worth trying for a message: chunks from min_chunk up in
- * steps of 4, below the message and at most max_chunk, cut into at most max_pieces (0: any
- * number), at each depth; and always the whole message as one chunk (with one chunk, depth
- * changes nothing). A path declares the policy its default search uses (gx_path_ops); --chunk
- * auto uses gx_chunk_policy_auto, the exhaustive one. */
+/* Which (chunk, depth) combinations are worth trying for `count` messages of `bytes` in flight
+ * (a bw window): chunks from min_chunk up in steps of 4, below the message and at most max_chunk,
+ * cut into at most max_pieces (0: any number), and the whole message as one chunk, each at every
+ * depth. Depth counts chunks in flight across the messages, so it is capped at chunks x count
+ * (the whole message at depth 2 pipelines a window's messages; for one message depth changes
+ * nothing) and combinations the cap makes equal are tried once. A path declares the policy its
+ * default search uses (gx_path_ops); --chunk auto uses gx_chunk_policy_auto, the exhaustive one. */
 struct gx_chunk_policy {
     size_t min_chunk, max_chunk;  /* max_chunk 0: only the whole message */
     size_t max_pieces;
@@ -35,9 +37,9 @@ extern const struct gx_chunk_policy gx_chunk_policy_auto;
 extern const struct gx_chunk_policy gx_chunk_policy_whole, gx_chunk_policy_pipelined;
 
 #define GX_AUTO_MAX_CANDIDATES 24
-/* The candidates for a message of `bytes`, at the policy's depths or, when ndepths > 0, at
- * `depths` instead. Returns how many were written (at most max, the whole message last). */
-int gx_chunk_candidates(const struct gx_chunk_policy *p, size_t bytes, const int *depths,
-                        int ndepths, size_t *chunks, int *cdepths, int max);
+/* The candidates for `count` messages of `bytes`, at the policy's depths or, when ndepths > 0,
+ * at `depths` instead. Returns how many were written (at most max, the whole message last). */
+int gx_chunk_candidates(const struct gx_chunk_policy *p, size_t bytes, long count,
+                        const int *depths, int ndepths, size_t *chunks, int *cdepths, int max);
 
 #endif

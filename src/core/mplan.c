@@ -73,8 +73,8 @@ static int add_chunked(struct gx_mplan *p, const struct gx_run_opts *run,
     }
     const struct gx_chunk_policy *pol =
         run->chunk_mode == GX_CHUNK_AUTO ? &gx_chunk_policy_auto : ops->chunk_policy;
-    s->ncand = gx_chunk_candidates(pol, s->size, run->depths, run->ndepths, s->cand_chunk,
-                                   s->cand_depth, GX_AUTO_MAX_CANDIDATES);
+    s->ncand = gx_chunk_candidates(pol, s->size, s->window, run->depths, run->ndepths,
+                                   s->cand_chunk, s->cand_depth, GX_AUTO_MAX_CANDIDATES);
     s->chunk = s->cand_chunk[s->ncand - 1];
     s->depth = s->cand_depth[s->ncand - 1];
     return add_step(p, s, err);
