@@ -70,9 +70,12 @@ int gx_chunk_candidates(const struct gx_chunk_policy *p, size_t bytes, long coun
         depths = &one;
         ndepths = 1;
     }
-    int n = 0;
-    /* Room for the whole message at every depth, which is always tried. */
-    int room = max - ndepths < 1 ? 1 : max - ndepths;
+    /* Room for the whole message at each depth that differs once capped: always tried. */
+    size_t probe_c[GX_AUTO_MAX_CANDIDATES];
+    int probe_d[GX_AUTO_MAX_CANDIDATES], wholes = 0;
+    for (int d = 0; bytes > 0 && d < ndepths && wholes < GX_AUTO_MAX_CANDIDATES; d++)
+        wholes = add_candidate(bytes, count, bytes, depths[d], probe_c, probe_d, wholes);
+    int n = 0, room = max - wholes < 1 ? 1 : max - wholes;
     for (size_t c = p->min_chunk; p->max_chunk && c < bytes && c <= p->max_chunk; c *= 4) {
         if (p->max_pieces && (bytes + c - 1) / c > p->max_pieces)
             continue;
