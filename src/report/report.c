@@ -1,6 +1,7 @@
 #include "config.h"
 #include "report.h"
 
+#include "json_repair.h"
 #include "sizes.h"
 
 #include <errno.h>
@@ -319,7 +320,7 @@ static int report_add_locked(struct gx_report *rep, const struct gx_result *res,
         cJSON_AddNumberToObject(o, "rotation", (double)rep->rotation);
     rep->streamed++;
     rep->failures += res->state == GX_STATE_FAILED || (res->validated && !res->valid);
-    char *line = cJSON_PrintUnformatted(o);
+    char *line = gx_json_repair(o) < 0 ? NULL : cJSON_PrintUnformatted(o);
     if (rep->rotation > 1)
         cJSON_Delete(o); /* in the lines file only */
     else
@@ -466,7 +467,7 @@ static int write_locked(struct gx_report *rep, const char *status,
         cJSON_AddNumberToObject(res, "rank0_max_rss_kib", (double)ru.ru_maxrss);
     if (res)
         cJSON_AddNumberToObject(res, "report_assembly_s", rep->assembly_s + mono_s() - t0);
-    char *text = cJSON_Print(d);
+    char *text = gx_json_repair(d) < 0 ? NULL : cJSON_Print(d);
     if (!text)
         return gx_fail(err, GX_ERUNTIME, "out of host memory printing the report");
     /* Written beside the target, then renamed: a crash never leaves a truncated report. */
