@@ -42,6 +42,23 @@ expect_input_error 2 "bad-pattern.json: runs[0].pattern: unknown pattern 'allred
 expect_input_error 2 "bad-size.json: runs[0].sizes: bad size '1X'" --scenario "$sc/bad-size.json"
 expect_input_error 2 "--output: cannot" --sizes 8 --output /proc/none/r.json
 
+# A scenario file is one JSON document, and its strings hold no NUL ("host\u0000x" is not "host").
+printf '{"runs": [{"sizes": "8"}]} x\n' >"$dir/trailing.json"
+expect_input_error 2 "trailing.json: line 1: text after the JSON document" --scenario "$dir/trailing.json"
+printf '{"runs": [{"sizes": "8"}]}\n{"runs": [{"sizes": "16"}]}\n' >"$dir/two.json"
+expect_input_error 2 "two.json: line 2: text after the JSON document" --scenario "$dir/two.json"
+printf '{"runs": [{"sizes": "8",\n "path": "host\\u0000garbage"}]}\n' >"$dir/nul.json"
+expect_input_error 2 "nul.json: line 2: key 'path': a string holds a NUL character" --scenario "$dir/nul.json"
+printf '{"runs": [{"sizes": "8", "name\\u0000x": "a"}]}' >"$dir/nulkey.json"
+expect_input_error 2 "nulkey.json: line 1: key 'name\\u0000x': a string holds a NUL" --scenario "$dir/nulkey.json"
+printf '{"runs": [{"sizes": "8"}]}\000{"x": 1}' >"$dir/nulbyte.json"
+expect_input_error 2 "cannot read '$dir/nulbyte.json' (not a regular file of at most 64 MiB without NUL bytes)" \
+    --scenario "$dir/nulbyte.json"
+printf '{"runs": [{"sizes": "8", "iters": 3, "name": "a\\\\u0000"}]}  \n\n' >"$dir/backslash.json"
+GX_TIMEOUT=60 gx_mpirun 2 --scenario "$dir/backslash.json" --quiet --output "$dir/bs.json" >/dev/null 2>&1 &&
+    [ "$("$PYTHON" -c "import json,sys; print(json.load(open(sys.argv[1]))['results'][0]['run'])" "$dir/bs.json")" = 'a\u0000' ]
+ok $? "an escaped backslash before u0000 is text, and whitespace after the document is fine"
+
 # Topology and GPU placement.
 xml="$top_srcdir/tests/topologies/h200x4-vm.xml"
 gpus=0000:00:06.0,0000:00:07.0,0000:00:08.0,0000:00:09.0

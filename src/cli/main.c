@@ -34,11 +34,12 @@ static int read_file_bcast(const char *path, char **text, struct gx_err *err, vo
         else {
             if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 && len < (64L << 20) &&
                 fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)len + 1)) &&
-                fread(buf, 1, (size_t)len, f) == (size_t)len)
+                fread(buf, 1, (size_t)len, f) == (size_t)len &&
+                !memchr(buf, '\0', (size_t)len)) /* a NUL byte would cut the text short */
                 buf[len] = '\0';
             else {
                 gx_fail(&local, GX_EINPUT, "--scenario: cannot read '%s' (not a regular file of "
-                        "at most 64 MiB)", path);
+                        "at most 64 MiB without NUL bytes)", path);
                 len = -1;
             }
             fclose(f);
