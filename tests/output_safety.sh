@@ -69,5 +69,28 @@ sys.exit(0 if all(w in rep for w in want) and d["context"]["ranks"][0]["env"]["S
 PY
 ok $? "the repaired fields are listed (report: command line, environment; each .jsonl line: run)"
 
+# A full disk (a 64 KiB tmpfs, root only): exit 3, every .jsonl line complete, no temporary left.
+mkdir "$dir/full"
+if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=64k tmpfs "$dir/full" 2>"$dir/err"; then
+    GX_TIMEOUT=120 gx_mpirun 2 --sizes 1:64 --iters 1000 --pattern latency --samples --quiet \
+        --output "$dir/full/r.json" >/dev/null 2>"$dir/err"
+    rc=$?
+    py_check "$dir/full/r.json.jsonl" <<'PY'
+import json, sys
+t = open(sys.argv[1]).read()
+lines = [json.loads(l) for l in t.splitlines()]
+print(len(t), "bytes,", len(lines), "lines")
+sys.exit(0 if t.endswith("\n") and 0 < len(lines) < 7 else 1)
+PY
+    full=$?
+    [ $rc -eq 3 ] && [ $full -eq 0 ] && grep -q "No space left on device" "$dir/err" &&
+        [ -z "$(find "$dir/full" -name '*.tmp.*')" ]
+    ok $? "disk full: exit 3, the .jsonl ends with a complete line, no temporary report left" ||
+        { echo "exit $rc"; cat "$dir/err"; ls -l "$dir/full"; } | diag
+    umount "$dir/full"
+else
+    skip "disk full: cannot mount a small tmpfs here ($(id -un): $(head -c 200 "$dir/err"))"
+fi
+
 rm -rf "$dir"
 done_testing

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "report.h"
 
+#include "file_util.h"
 #include "json_repair.h"
 #include "sizes.h"
 
@@ -327,11 +328,14 @@ static int report_add_locked(struct gx_report *rep, const struct gx_result *res,
         cJSON_AddItemToArray(rep->results, o);
     if (!line)
         return gx_fail(err, GX_ERUNTIME, "out of host memory for a result line");
-    /* One write + flush per line: an aborted job leaves only complete lines behind. */
-    int bad = fprintf(rep->lines, "%s\n", line) < 0 || fflush(rep->lines) != 0;
+    /* The whole line in one piece, or none of it: an aborted job or a full disk leaves only
+     * complete lines behind. */
+    size_t len = strlen(line);
+    line[len] = '\n'; /* over the terminator: the line is written by length */
+    int e = gx_append_whole(fileno(rep->lines), &rep->lines_end, line, len + 1);
     free(line);
-    if (bad)
-        return gx_fail(err, GX_ERUNTIME, "writing '%s': %s", rep->lines_path, strerror(errno));
+    if (e)
+        return gx_fail(err, GX_ERUNTIME, "writing '%s': %s", rep->lines_path, strerror(e));
     return GX_OK;
 }
 
@@ -470,17 +474,20 @@ static int write_locked(struct gx_report *rep, const char *status,
     char *text = gx_json_repair(d) < 0 ? NULL : cJSON_Print(d);
     if (!text)
         return gx_fail(err, GX_ERUNTIME, "out of host memory printing the report");
-    /* Written beside the target, then renamed: a crash never leaves a truncated report. */
+    /* Written beside the target, flushed to the disk, then renamed: a crash or a power cut
+     * never leaves a truncated report. */
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", rep->path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    int ok = f && fputs(text, f) >= 0 && fputc('\n', f) != EOF;
-    ok = f && fclose(f) == 0 && ok;
-    free(text);
-    if (!ok || rename(tmp, rep->path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return gx_fail(err, GX_ERUNTIME, "writing the report '%s': %s", rep->path, strerror(e));
+    size_t len = strlen(text);
+    char *nl = realloc(text, len + 2);
+    int e = nl ? 0 : ENOMEM;
+    if (nl) {
+        text = nl;
+        memcpy(text + len, "\n", 2);
+        e = gx_write_file_durable(rep->path, tmp, text, len + 1);
     }
+    free(text);
+    if (e)
+        return gx_fail(err, GX_ERUNTIME, "writing the report '%s': %s", rep->path, strerror(e));
     return GX_OK;
 }
 

@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 #include <pthread.h>
+#include <sys/types.h>
 
 #define GX_SCHEMA_VERSION "1.2"
 
@@ -14,7 +15,9 @@ struct gx_report {
     cJSON *doc;
     cJSON *results;   /* owned by doc */
     cJSON *skipped;   /* owned by doc */
-    FILE *lines;      /* <output>.jsonl, one complete line per measurement */
+    FILE *lines;      /* <output>.jsonl, one complete line per measurement, written with
+                         write(2) on its descriptor (no stdio buffer cuts a line) */
+    off_t lines_end;  /* bytes of complete lines in it */
     char path[4096];
     char lines_path[4100];
     /* The watchdog thread may write the report while the main thread adds to it. */
