@@ -23,7 +23,10 @@ expect_input_error() { # NP EXPECTED-TEXT ARGS...
 expect_input_error 2 "--sizes: size '0' is 0" --sizes 0
 expect_input_error 2 "--sizes: bad size '-5'" --sizes -5
 expect_input_error 2 "--sizes: bad size '1X'" --sizes 1X
-expect_input_error 2 "needs two buffers of that size per rank" --sizes 4096G
+expect_input_error 2 "--sizes: 4096G needs 16384.0 GiB (2 buffers of that size for each of the 2 ranks on this node)" --sizes 4096G
+# 3/8 of the node's memory: one rank's two buffers would fit, two ranks' do not.
+expect_input_error 2 "for each of the 2 ranks on this node), more than its" \
+    --sizes "$(( $(getconf _PHYS_PAGES) * $(getconf PAGESIZE) / 8 * 3 ))"
 expect_input_error 2 "--pattern: unknown pattern 'pingpong'" --pattern pingpong
 expect_input_error 2 "--path: unknown path 'warp'" --path warp
 expect_input_error 2 "--chunk: size '0' is 0" --chunk 0

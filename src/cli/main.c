@@ -136,7 +136,7 @@ int main(int argc, char **argv)
         rc = gx_fault_init(&err);
     job.g = &opts.g;
     if (rc == GX_OK && !opts.help && !opts.version)
-        rc = gx_options_check_job(&opts, job.size, &err);
+        rc = gx_options_check_job(&opts, job.size, job.local_size, &err);
     rc = gx_agree(job.comm ? job.comm : MPI_COMM_WORLD, rc, &err);
     if (rc != GX_OK) {
         if (job.rank == 0)
@@ -155,6 +155,8 @@ int main(int argc, char **argv)
 
     /* The GPU is chosen before any transfer can make the MPI library touch CUDA. */
     rc = gx_gpu_init(&job, &opts.g, &err);
+    if (rc == GX_OK && job.topo && job.topo->has_gpu) /* ranks sharing a GPU share its memory */
+        rc = gx_options_check_gpu_memory(&opts, job.topo->nshared + 1, job.topo->memory, &err);
     rc = gx_agree(job.comm, rc, &err);
 
     struct gx_report rep;
