@@ -73,6 +73,11 @@ expect_input_error 2 "--topology-xml: cannot read '$dir/none.xml'" --topology-xm
 expect_input_error 2 "--topology-xml: '$top_srcdir/README.md' is not a valid hwloc XML" \
     --topology-xml "$top_srcdir/README.md"
 GPUXFER_TOPOLOGY_XML="$dir/none.xml" expect_input_error 2 "GPUXFER_TOPOLOGY_XML: cannot read"
+# A FIFO (or a device) as an input is refused at once, not waited on by every rank.
+mkfifo "$dir/fifo"
+expect_input_error 2 "--scenario: cannot read '$dir/fifo': not a regular file" --scenario "$dir/fifo"
+expect_input_error 2 "--topology-xml: cannot read '$dir/fifo': not a regular file" --topology-xml "$dir/fifo"
+expect_input_error 2 "--scenario: cannot read '/dev/zero': not a regular file" --scenario /dev/zero
 expect_input_error 2 "--fake-gpus: bus id '0000:00:0a.0' is not a PCI device in the topology" \
     --topology-xml "$xml" --fake-gpus 0000:00:06.0,0000:00:0a.0
 expect_input_error 2 "--fake-gpus: bad PCI bus id 'gpu0'" --fake-gpus gpu0

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "fault.h"
+#include "file_util.h"
 #include "gpu.h"
 #include "harness.h"
 #include "matrix.h"
@@ -28,9 +29,13 @@ static int read_file_bcast(const char *path, char **text, struct gx_err *err, vo
     char *buf = NULL;
     struct gx_err local = {0};
     if (job->rank == 0) {
-        FILE *f = fopen(path, "rb");
+        int fd = gx_open_regular(path); /* a FIFO or a device would block every rank */
+        FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+        if (!f && fd >= 0)
+            close(fd);
         if (!f)
-            gx_fail(&local, GX_EINPUT, "--scenario: cannot read '%s': %s", path, strerror(errno));
+            gx_fail(&local, GX_EINPUT, "--scenario: cannot read '%s': %s", path,
+                    errno == EINVAL ? "not a regular file" : strerror(errno));
         else {
             if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 && len < (64L << 20) &&
                 fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)len + 1)) &&
@@ -101,18 +106,26 @@ static int check_output(const char *out, int force, struct gx_err *err)
     snprintf(lines, sizeof lines, "%s.jsonl", out);
     if (stat(out, &st) == 0 && !S_ISREG(st.st_mode))
         return gx_fail(err, GX_EINPUT, "--output: '%s' exists and is not a regular file", out);
-    if (!force && (stat(out, &st) == 0 || stat(lines, &st) == 0))
+    /* An empty .jsonl holds no result (a run that ended in its start-up): it is no reason. */
+    int lines_kept = stat(lines, &st) == 0 && (!S_ISREG(st.st_mode) || st.st_size > 0);
+    if (!force && (stat(out, &st) == 0 || lines_kept))
         return gx_fail(err, GX_EINPUT, "--output: '%s' exists (--force overwrites it)",
                        stat(out, &st) == 0 ? out : lines);
     return GX_OK;
 }
 
+/* The answer is rc: from here to MPI_Finalize signals change nothing and a stopped peer ends
+ * the job within the phase limit with that same code. */
 static int finish(struct gx_job *job, int rc)
 {
-    gx_watchdog_stop();
+    gx_watchdog_shutdown(rc);
+    gx_fault_moment(job->rank, GX_AT_FINALIZE, 0);
     gx_gpu_fini(job);
     gx_job_fini(job);
-    MPI_Finalize();
+    gx_watchdog_before_finalize();
+    if (MPI_Finalize() != MPI_SUCCESS)
+        fprintf(stderr, "gpuxfer: rank %d: MPI_Finalize failed\n", job->rank);
+    gx_watchdog_stop();
     return rc;
 }
 
@@ -123,17 +136,28 @@ int main(int argc, char **argv)
     static struct gx_options opts;
     int rc;
 
+    /* No moment without a watchdog: a peer that never arrives in MPI_Init ends the job too. */
+    if (gx_watchdog_start(&err) != GX_OK) {
+        fprintf(stderr, "gpuxfer: %s\n", err.msg);
+        return GX_ERUNTIME;
+    }
     /* The watchdog thread may call MPI_Abort, which needs MPI_THREAD_MULTIPLE. */
     int provided = MPI_THREAD_SINGLE;
     if (MPI_Init_thread(&argc, &argv, MPI_THREAD_MULTIPLE, &provided) != MPI_SUCCESS) {
         fprintf(stderr, "gpuxfer: MPI_Init failed\n");
         return GX_ERUNTIME;
     }
-    rc = gx_job_init(&job, &err);
+    memset(&job, 0, sizeof job);
+    rc = gx_watchdog_mpi_ready(provided == MPI_THREAD_MULTIPLE, &err);
+    if (rc == GX_OK)
+        rc = gx_job_init(&job, &err);
     if (rc == GX_OK)
         rc = gx_options_parse(argc, argv, &opts, read_file_bcast, &job, &err);
     if (rc == GX_OK)
         rc = gx_fault_init(&err);
+    if (rc == GX_OK)
+        gx_fault_moment(job.rank, GX_AT_INIT, 0);
+    gx_watchdog_set_timeout((double)opts.g.timeout);
     job.g = &opts.g;
     if (rc == GX_OK && !opts.help && !opts.version)
         rc = gx_options_check_job(&opts, job.size, job.local_size, &err);
@@ -184,6 +208,8 @@ int main(int argc, char **argv)
         return finish(&job, rc);
     }
 
+    gx_watchdog_set_report(job.rank == 0 ? &rep : NULL);
+    gx_fault_moment(job.rank, GX_AT_OPENED, 0);
     void *context = NULL;
     rc = gx_context_gather(&job, &context, &err);
     rc = gx_agree(job.comm, rc, &err);
@@ -195,10 +221,6 @@ int main(int argc, char **argv)
         context = NULL;
     }
     cJSON_Delete(context); /* rank 0 after a failed agreement */
-    if (rc == GX_OK)
-        rc = gx_watchdog_start(&job, job.rank == 0 ? &rep : NULL,
-                               provided == MPI_THREAD_MULTIPLE, &err);
-    rc = gx_agree(job.comm, rc, &err);
     struct gx_harness_out ho = {.gpu_lost_rank = -1};
     if (rc == GX_OK)
         rc = gx_harness_run(&job, &opts, &rep, &ho, &err);
@@ -270,7 +292,8 @@ int main(int argc, char **argv)
         if (ho.validation_failed)
             fprintf(stderr, "gpuxfer: received data did not match what was sent; see the "
                             "validation entries in %s\n", rep.path);
-        gx_watchdog_stop(); /* it may use the report until here */
+        gx_fault_moment(job.rank, GX_AT_WRITTEN, 0);
+        gx_watchdog_shutdown(exit_code); /* it may use the report until here */
         gx_report_close(&rep);
         if (rc != GX_OK && !together) { /* otherwise every rank stopped at the same point */
             MPI_Abort(MPI_COMM_WORLD, rc);

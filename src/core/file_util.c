@@ -6,6 +6,7 @@
 #include <libgen.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int write_all(int fd, const char *buf, size_t len)
@@ -35,6 +36,24 @@ int gx_append_whole(int fd, off_t *end, const char *buf, size_t len)
     }
     *end += (off_t)len;
     return 0;
+}
+
+int gx_open_regular(const char *path)
+{
+    /* O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st = {0};
+    if (fd < 0)
+        return -1;
+    int fl = fcntl(fd, F_GETFL);
+    if (fstat(fd, &st) != 0 || fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0 ||
+        !S_ISREG(st.st_mode)) {
+        int e = S_ISREG(st.st_mode) ? errno : EINVAL;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
 }
 
 static int fsync_dir_of(const char *path)

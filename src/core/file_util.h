@@ -15,4 +15,9 @@ int gx_append_whole(int fd, off_t *end, const char *buf, size_t len);
  * failure. Returns 0 or the errno of the failure. */
 int gx_write_file_durable(const char *path, const char *tmp, const char *text, size_t len);
 
+/* Opens path for reading only if it is a regular file: a FIFO or a device given as an input
+ * would block the job (or never end). Returns the descriptor, or -1 with errno set (EINVAL: not
+ * a regular file). */
+int gx_open_regular(const char *path);
+
 #endif

@@ -279,6 +279,7 @@ static int bench_round(struct gx_bench *b, const struct gx_round *round, struct 
                         snprintf(rec.reason, sizeof rec.reason, "%.231s", gx_gpu_lost_why());
                     }
                     int rc = collect(b, &ax, round, &rec, c, rep, out, ho, err);
+                    gx_fault_moment(b->job->rank, GX_AT_COLLECTED, ax.size);
                     if (rc == GX_OK)
                         rc = stop_if_signalled(b->job, c, ho, err);
                     gx_watchdog_disarm();

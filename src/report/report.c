@@ -461,6 +461,7 @@ static int write_locked(struct gx_report *rep, const char *status,
     cJSON_AddStringToObject(d, "status", status);
     cJSON_DeleteItemFromObject(d, "exit_code");
     cJSON_AddNumberToObject(d, "exit_code", exit_code);
+    rep->exit_code = exit_code;
     cJSON_DeleteItemFromObject(d, "summary");
     cJSON_AddItemToObject(d, "summary", gx_report_summary(rep->results));
     /* What rank 0 costs as the job grows; serialising the document itself is not counted. */

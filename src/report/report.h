@@ -23,6 +23,7 @@ struct gx_report {
     /* The watchdog thread may write the report while the main thread adds to it. */
     pthread_mutex_t lock;
     int lock_ready, final_written;
+    int exit_code;    /* the exit code in the report last written */
     double assembly_s; /* rank 0's time spent adding results and summarising */
     /* --soak: the pass results belong to (0 without --soak); from the second pass on they
      * go to the lines file only, so that the document does not grow with the soak. */
