@@ -101,20 +101,21 @@ static int line_of(const char *text, const char *at)
 
 /* cJSON decodes "\u0000" into a NUL that silently cuts the string ("host\u0000garbage" reads as
  * "host"), so the text is scanned for one, in strings only, before anything is taken from it.
- * text is valid JSON here. Returns where the escape is (NULL: none) and, in key, the raw text of
- * the key it belongs to: the string itself when it is a key, else the last key before it. */
-static const char *find_nul_escape(const char *text, char *key, size_t keylen)
+ * text up to end is one valid JSON document (what follows it is not looked at). Returns where the
+ * escape is (NULL: none) and, in key, the raw text of the key it belongs to: the string itself
+ * when it is a key, else the last key before it. */
+static const char *find_nul_escape(const char *text, const char *end, char *key, size_t keylen)
 {
     const char *start = NULL; /* the open string's first character */
     const char *nul = NULL;
     key[0] = '\0';
-    for (const char *p = text; *p; p++) {
+    for (const char *p = text; p < end && *p; p++) {
         if (!start) {
             if (*p == '"')
                 start = p + 1;
             continue;
         }
-        if (*p == '\\') {
+        if (*p == '\\' && p + 1 < end) {
             if (!nul && strncmp(p + 1, "u0000", 5) == 0)
                 nul = p;
             p++;
@@ -144,9 +145,9 @@ static cJSON *parse_document(const char *file, const char *text, struct gx_err *
                 line_of(text, cJSON_GetErrorPtr()));
         return NULL;
     }
-    end += strspn(end, " \t\r\n");
     char key[64];
-    const char *nul = find_nul_escape(text, key, sizeof key);
+    const char *nul = find_nul_escape(text, end, key, sizeof key);
+    end += strspn(end, " \t\r\n");
     if (*end)
         gx_fail(err, GX_EINPUT, "%s: line %d: text after the JSON document (a scenario file is "
                 "one JSON object)", file, line_of(text, end));
