@@ -23,7 +23,10 @@ expect_input_error() { # NP EXPECTED-TEXT ARGS...
 expect_input_error 2 "--sizes: size '0' is 0" --sizes 0
 expect_input_error 2 "--sizes: bad size '-5'" --sizes -5
 expect_input_error 2 "--sizes: bad size '1X'" --sizes 1X
-expect_input_error 2 "needs two buffers of that size per rank" --sizes 4096G
+expect_input_error 2 "--sizes: 4096G needs 16384.0 GiB (2 buffers of that size for each of the 2 ranks on this node)" --sizes 4096G
+# 3/8 of the node's memory: one rank's two buffers would fit, two ranks' do not.
+expect_input_error 2 "for each of the 2 ranks on this node), more than its" \
+    --sizes "$(( $(getconf _PHYS_PAGES) * $(getconf PAGESIZE) / 8 * 3 ))"
 expect_input_error 2 "--pattern: unknown pattern 'pingpong'" --pattern pingpong
 expect_input_error 2 "--path: unknown path 'warp'" --path warp
 expect_input_error 2 "--chunk: size '0' is 0" --chunk 0
@@ -42,6 +45,23 @@ expect_input_error 2 "bad-pattern.json: runs[0].pattern: unknown pattern 'allred
 expect_input_error 2 "bad-size.json: runs[0].sizes: bad size '1X'" --scenario "$sc/bad-size.json"
 expect_input_error 2 "--output: cannot" --sizes 8 --output /proc/none/r.json
 
+# A scenario file is one JSON document, and its strings hold no NUL ("host\u0000x" is not "host").
+printf '{"runs": [{"sizes": "8"}]} x\n' >"$dir/trailing.json"
+expect_input_error 2 "trailing.json: line 1: text after the JSON document" --scenario "$dir/trailing.json"
+printf '{"runs": [{"sizes": "8"}]}\n{"runs": [{"sizes": "16"}]}\n' >"$dir/two.json"
+expect_input_error 2 "two.json: line 2: text after the JSON document" --scenario "$dir/two.json"
+printf '{"runs": [{"sizes": "8",\n "path": "host\\u0000garbage"}]}\n' >"$dir/nul.json"
+expect_input_error 2 "nul.json: line 2: key 'path': a string holds a NUL character" --scenario "$dir/nul.json"
+printf '{"runs": [{"sizes": "8", "name\\u0000x": "a"}]}' >"$dir/nulkey.json"
+expect_input_error 2 "nulkey.json: line 1: key 'name\\u0000x': a string holds a NUL" --scenario "$dir/nulkey.json"
+printf '{"runs": [{"sizes": "8"}]}\000{"x": 1}' >"$dir/nulbyte.json"
+expect_input_error 2 "cannot read '$dir/nulbyte.json' (not a regular file of at most 64 MiB without NUL bytes)" \
+    --scenario "$dir/nulbyte.json"
+printf '{"runs": [{"sizes": "8", "iters": 3, "name": "a\\\\u0000"}]}  \n\n' >"$dir/backslash.json"
+GX_TIMEOUT=60 gx_mpirun 2 --scenario "$dir/backslash.json" --quiet --output "$dir/bs.json" >/dev/null 2>&1 &&
+    [ "$("$PYTHON" -c "import json,sys; print(json.load(open(sys.argv[1]))['results'][0]['run'])" "$dir/bs.json")" = 'a\u0000' ]
+ok $? "an escaped backslash before u0000 is text, and whitespace after the document is fine"
+
 # Topology and GPU placement.
 xml="$top_srcdir/tests/topologies/h200x4-vm.xml"
 gpus=0000:00:06.0,0000:00:07.0,0000:00:08.0,0000:00:09.0
@@ -53,6 +73,11 @@ expect_input_error 2 "--topology-xml: cannot read '$dir/none.xml'" --topology-xm
 expect_input_error 2 "--topology-xml: '$top_srcdir/README.md' is not a valid hwloc XML" \
     --topology-xml "$top_srcdir/README.md"
 GPUXFER_TOPOLOGY_XML="$dir/none.xml" expect_input_error 2 "GPUXFER_TOPOLOGY_XML: cannot read"
+# A FIFO (or a device) as an input is refused at once, not waited on by every rank.
+mkfifo "$dir/fifo"
+expect_input_error 2 "--scenario: cannot read '$dir/fifo': not a regular file" --scenario "$dir/fifo"
+expect_input_error 2 "--topology-xml: cannot read '$dir/fifo': not a regular file" --topology-xml "$dir/fifo"
+expect_input_error 2 "--scenario: cannot read '/dev/zero': not a regular file" --scenario /dev/zero
 expect_input_error 2 "--fake-gpus: bus id '0000:00:0a.0' is not a PCI device in the topology" \
     --topology-xml "$xml" --fake-gpus 0000:00:06.0,0000:00:0a.0
 expect_input_error 2 "--fake-gpus: bad PCI bus id 'gpu0'" --fake-gpus gpu0

@@ -47,5 +47,50 @@ for bad in "$dir/plainfile/sub/r.json" /proc/gpuxfer-test/r.json /proc/gpuxfer-t
     ok $? "unwritable --output $bad: exit 2 before any measurement" || { echo "exit $rc"; cat "$dir/err"; } | diag
 done
 
+# Bytes that are not UTF-8 (a Latin-1 job name, --name, a file name, a scenario's name) reach the
+# report and the .jsonl repaired (U+FFFD) and listed in utf8_repaired: both always parse.
+printf '{"runs": [{"name": "r\351sum\351", "sizes": "8", "iters": 3, "pattern": "latency"}]}' >"$dir/latin1.json"
+bad=$(printf 'd\351bit')
+SLURM_JOB_NAME=$bad GX_TIMEOUT=120 gx_mpirun 2 --quiet --scenario "$dir/latin1.json" \
+    --output "$dir/u8-$bad.json" >/dev/null 2>"$dir/err"
+rc=$?
+[ $rc -eq 0 ] && check_report "$dir/u8-$bad.json"
+ok $? "foreign bytes in the environment, --output and a scenario name: exit 0, valid report" ||
+    { echo "exit $rc"; cat "$dir/err"; } | diag
+py_check "$dir/u8-$bad.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+rep = d["utf8_repaired"]
+lines = [json.loads(l) for l in open(sys.argv[1] + ".jsonl", encoding="utf-8")]
+want = ["command_line[5]", "context.ranks[0].env.SLURM_JOB_NAME", "context.ranks[1].env.SLURM_JOB_NAME"]
+print(rep, lines)
+sys.exit(0 if all(w in rep for w in want) and d["context"]["ranks"][0]["env"]["SLURM_JOB_NAME"] == "d\ufffdbit" and
+         lines and all(l["run"] == "r\ufffdsum\ufffd" and l["utf8_repaired"] == ["run"] for l in lines) else 1)
+PY
+ok $? "the repaired fields are listed (report: command line, environment; each .jsonl line: run)"
+
+# A full disk (a 64 KiB tmpfs, root only): exit 3, every .jsonl line complete, no temporary left.
+mkdir "$dir/full"
+if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=64k tmpfs "$dir/full" 2>"$dir/err"; then
+    GX_TIMEOUT=120 gx_mpirun 2 --sizes 1:64 --iters 1000 --pattern latency --samples --quiet \
+        --output "$dir/full/r.json" >/dev/null 2>"$dir/err"
+    rc=$?
+    py_check "$dir/full/r.json.jsonl" <<'PY'
+import json, sys
+t = open(sys.argv[1]).read()
+lines = [json.loads(l) for l in t.splitlines()]
+print(len(t), "bytes,", len(lines), "lines")
+sys.exit(0 if t.endswith("\n") and 0 < len(lines) < 7 else 1)
+PY
+    full=$?
+    [ $rc -eq 3 ] && [ $full -eq 0 ] && grep -q "No space left on device" "$dir/err" &&
+        [ -z "$(find "$dir/full" -name '*.tmp.*')" ]
+    ok $? "disk full: exit 3, the .jsonl ends with a complete line, no temporary report left" ||
+        { echo "exit $rc"; cat "$dir/err"; ls -l "$dir/full"; } | diag
+    umount "$dir/full"
+else
+    skip "disk full: cannot mount a small tmpfs here ($(id -un): $(head -c 200 "$dir/err"))"
+fi
+
 rm -rf "$dir"
 done_testing

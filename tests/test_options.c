@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *scenario_text;
 
@@ -140,18 +141,38 @@ int main(void)
     bad("--scenario missing.json", "cannot read 'missing.json'");
 
     /* Job-dependent checks. */
-    ok(parse("", &err) == GX_OK && gx_options_check_job(&o, 1, &err) == GX_EINPUT &&
+    ok(parse("", &err) == GX_OK && gx_options_check_job(&o, 1, 1, &err) == GX_EINPUT &&
            strstr(err.msg, "--pairs: every pattern needs a pair of ranks"),
        "one-rank job: pattern needs a pair (%s)", err.msg);
-    ok(parse("--pairs 0:5", &err) == GX_OK && gx_options_check_job(&o, 4, &err) == GX_EINPUT &&
+    ok(parse("--pairs 0:5", &err) == GX_OK && gx_options_check_job(&o, 4, 4, &err) == GX_EINPUT &&
            strstr(err.msg, "--pairs: rank 5 in '0:5' is out of range"), "pair rank out of range");
-    ok(parse("--pairs 1:1", &err) == GX_OK && gx_options_check_job(&o, 4, &err) == GX_EINPUT &&
+    ok(parse("--pairs 1:1", &err) == GX_OK && gx_options_check_job(&o, 4, 4, &err) == GX_EINPUT &&
            strstr(err.msg, "names one rank twice"), "pair with one rank twice");
-    ok(parse("--pairs 0-1", &err) == GX_OK && gx_options_check_job(&o, 4, &err) == GX_EINPUT &&
+    ok(parse("--pairs 0-1", &err) == GX_OK && gx_options_check_job(&o, 4, 4, &err) == GX_EINPUT &&
            strstr(err.msg, "bad pair list '0-1'"), "malformed pair list");
-    ok(parse("--sizes 4096G", &err) == GX_OK && gx_options_check_job(&o, 2, &err) == GX_EINPUT &&
-           strstr(err.msg, "--sizes: 4096G needs two buffers"), "size larger than memory (%s)",
-       err.msg);
+    ok(parse("--sizes 4096G", &err) == GX_OK && gx_options_check_job(&o, 2, 2, &err) == GX_EINPUT &&
+           strstr(err.msg, "--sizes: 4096G needs 16384.0 GiB (2 buffers of that size for each "
+                  "of the 2 ranks on this node)"), "size larger than memory (%s)", err.msg);
+    {
+        /* Every rank on the node holds its buffers at once: 3/8 of the memory fits one rank's
+         * two buffers, not two ranks' (issue 17: 8G x 2 x 2 ranks passed on a 23.5 GiB node). */
+        double mem = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+        char arg[64];
+        snprintf(arg, sizeof arg, "--sizes %.0f", mem * 3 / 8);
+        ok(parse(arg, &err) == GX_OK && gx_options_check_job(&o, 2, 1, &err) == GX_OK,
+           "3/8 of the node's memory fits one rank there (%s)", err.msg);
+        ok(parse(arg, &err) == GX_OK && gx_options_check_job(&o, 2, 2, &err) == GX_EINPUT &&
+               strstr(err.msg, "for each of the 2 ranks on this node"),
+           "but not two ranks on the node (%s)", err.msg);
+        /* Device buffers count against the GPU, shared by the ranks that use it. */
+        ok(parse("--path mpi --mem device --sizes 30G", &err) == GX_OK &&
+               gx_options_check_job(&o, 2, 2, &err) == GX_OK &&
+               gx_options_check_gpu_memory(&o, 1, 80e9, &err) == GX_OK &&
+               gx_options_check_gpu_memory(&o, 2, 80e9, &err) == GX_EINPUT &&
+               strstr(err.msg, "--sizes: 30G needs 120.0 GiB (2 buffers of that size for each of "
+                      "the 2 ranks on this GPU), more than its 74.5 GiB"),
+           "device buffers: two ranks on one 80 GB GPU (%s)", err.msg);
+    }
 
     struct gx_pairs p;
     ok(gx_pairs_resolve("all-disjoint", 5, &p, &err) == GX_OK && p.nrounds == 1 &&

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "fault.h"
+#include "file_util.h"
 #include "gpu.h"
 #include "calibrate.h"
 #include "harness.h"
@@ -37,11 +38,12 @@ static int read_file_bcast(const char *path, char **text, struct gx_err *err, vo
         if (f) {
             if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 && len < (64L << 20) &&
                 fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)len + 1)) &&
-                fread(buf, 1, (size_t)len, f) == (size_t)len)
+                fread(buf, 1, (size_t)len, f) == (size_t)len &&
+                !memchr(buf, '\0', (size_t)len)) /* a NUL byte would cut the text short */
                 buf[len] = '\0';
             else {
                 gx_fail(&local, GX_EINPUT, "--scenario: cannot read '%s' (not a regular file of "
-                        "at most 64 MiB)", path);
+                        "at most 64 MiB without NUL bytes)", path);
                 len = -1;
             }
             fclose(f);
@@ -103,33 +105,47 @@ static int check_output(const char *out, int force, struct gx_err *err)
     snprintf(lines, sizeof lines, "%s.jsonl", out);
     if (stat(out, &st) == 0 && !S_ISREG(st.st_mode))
         return gx_fail(err, GX_EINPUT, "--output: '%s' exists and is not a regular file", out);
-    if (!force && (stat(out, &st) == 0 || stat(lines, &st) == 0))
+    /* An empty .jsonl holds no result (a run that ended in its start-up): it is no reason. */
+    int lines_kept = stat(lines, &st) == 0 && (!S_ISREG(st.st_mode) || st.st_size > 0);
+    if (!force && (stat(out, &st) == 0 || lines_kept))
         return gx_fail(err, GX_EINPUT, "--output: '%s' exists (--force overwrites it)",
                        stat(out, &st) == 0 ? out : lines);
     return GX_OK;
 }
 
+/* The answer is rc: from here to MPI_Finalize signals change nothing and a stopped peer ends
+ * the job within the phase limit with that same code. */
 static int finish(struct gx_job *job, int rc)
 {
-    gx_watchdog_stop();
+    gx_watchdog_shutdown(rc);
+    gx_fault_moment(job->rank, GX_AT_FINALIZE, 0);
     gx_gpu_fini(job);
     gx_job_fini(job);
-    MPI_Finalize();
+    gx_watchdog_before_finalize();
+    if (MPI_Finalize() != MPI_SUCCESS)
+        fprintf(stderr, "gpuxfer: rank %d: MPI_Finalize failed\n", job->rank);
+    gx_watchdog_stop();
     return rc;
 }
 
 /* The job, the options and the measurement plan, agreed by every rank. */
 static int prepare(struct gx_job *job, struct gx_options *opts, struct gx_mplan *plan, int argc,
-                   char **argv, struct gx_err *err)
+                   char **argv, int threads_ok, struct gx_err *err)
 {
-    int rc = gx_job_init(job, err);
+    memset(job, 0, sizeof *job);
+    int rc = gx_watchdog_mpi_ready(threads_ok, err);
+    if (rc == GX_OK)
+        rc = gx_job_init(job, err);
     if (rc == GX_OK)
         rc = gx_options_parse(argc, argv, opts, read_file_bcast, job, err);
     if (rc == GX_OK)
         rc = gx_fault_init(err);
+    if (rc == GX_OK)
+        gx_fault_moment(job->rank, GX_AT_INIT, 0);
+    gx_watchdog_set_timeout((double)opts->g.timeout);
     job->g = &opts->g;
     if (rc == GX_OK && !opts->help && !opts->version)
-        rc = gx_options_check_job(opts, job->size, err);
+        rc = gx_options_check_job(opts, job->size, job->local_size, err);
     if (rc == GX_OK && !opts->help && !opts->version)
         rc = gx_mplan_make(opts, job->size, plan, err);
     return gx_agree(job->comm ? job->comm : MPI_COMM_WORLD, rc, err);
@@ -287,13 +303,18 @@ int main(int argc, char **argv)
     static struct gx_options opts;
     struct gx_mplan plan = {0};
 
+    /* No moment without a watchdog: a peer that never arrives in MPI_Init ends the job too. */
+    if (gx_watchdog_start(&err) != GX_OK) {
+        fprintf(stderr, "gpuxfer: %s\n", err.msg);
+        return GX_ERUNTIME;
+    }
     /* The watchdog thread may call MPI_Abort, which needs MPI_THREAD_MULTIPLE. */
     int provided = MPI_THREAD_SINGLE;
     if (MPI_Init_thread(&argc, &argv, MPI_THREAD_MULTIPLE, &provided) != MPI_SUCCESS) {
         fprintf(stderr, "gpuxfer: MPI_Init failed\n");
         return GX_ERUNTIME;
     }
-    int rc = prepare(&job, &opts, &plan, argc, argv, &err);
+    int rc = prepare(&job, &opts, &plan, argc, argv, provided == MPI_THREAD_MULTIPLE, &err);
     if (rc != GX_OK || opts.help || opts.version || opts.dry_run) {
         if (rc != GX_OK && job.rank == 0)
             fprintf(stderr, "gpuxfer: %s\n", err.msg);
@@ -304,7 +325,10 @@ int main(int argc, char **argv)
     }
 
     /* The GPU is chosen before any transfer can make the MPI library touch CUDA. */
-    rc = gx_agree(job.comm, gx_gpu_init(&job, &opts.g, &err), &err);
+    rc = gx_gpu_init(&job, &opts.g, &err);
+    if (rc == GX_OK && job.topo && job.topo->has_gpu) /* ranks sharing a GPU share its memory */
+        rc = gx_options_check_gpu_memory(&opts, job.topo->nshared + 1, job.topo->memory, &err);
+    rc = gx_agree(job.comm, rc, &err);
     struct gx_report rep;
     memset(&rep, 0, sizeof rep);
     if (rc == GX_OK)
@@ -320,11 +344,9 @@ int main(int argc, char **argv)
         gx_mplan_free(&plan);
         return finish(&job, rc);
     }
+    gx_watchdog_set_report(job.rank == 0 ? &rep : NULL);
+    gx_fault_moment(job.rank, GX_AT_OPENED, 0);
     rc = add_context(&job, &opts, &rep, &err);
-    if (rc == GX_OK)
-        rc = gx_watchdog_start(&job, job.rank == 0 ? &rep : NULL,
-                               provided == MPI_THREAD_MULTIPLE, &err);
-    rc = gx_agree(job.comm, rc, &err);
 
     struct gx_sink sink;
     struct gx_harness_out ho = {.gpu_lost_rank = -1};
@@ -347,7 +369,8 @@ int main(int argc, char **argv)
     if (job.rank == 0) {
         exit_code = conclude(&opts, &sink.tally, rc, &err);
         exit_code = write_report(&job, &opts, &rep, &sink.tally, &ho, exit_code, &err);
-        gx_watchdog_stop(); /* it may use the report until here */
+        gx_fault_moment(job.rank, GX_AT_WRITTEN, 0);
+        gx_watchdog_shutdown(exit_code); /* it may use the report until here */
         gx_report_close(&rep);
         if (rc != GX_OK && !together) { /* otherwise every rank stopped at the same point */
             MPI_Abort(MPI_COMM_WORLD, rc);

@@ -576,48 +576,74 @@ out:
     return rc;
 }
 
-/* Whether any path of the run puts a buffer in host memory (device buffers are checked
- * against the GPU at run time instead: a size that does not fit there is skipped). */
-static int uses_host_memory(const struct gx_run_opts *run)
+/* The most buffers that one rank of the run holds in GPU memory (device) or in host memory (any
+ * other kind: pageable, pinned, managed and mapped memory are host pages), over its paths. */
+static int buffers_in(const struct gx_run_opts *run, int device)
 {
+    int most = 0;
     for (int i = 0; i < run->npaths; i++) {
         const struct gx_path_ops *ops = gx_paths[run->paths[i]].ops;
         if (!ops)
             continue;
         int src = run->mem_src != GX_MEM_DEFAULT ? run->mem_src : ops->default_src;
         int dst = run->mem_dst != GX_MEM_DEFAULT ? run->mem_dst : ops->default_dst;
-        if (src != GX_MEM_DEVICE || dst != GX_MEM_DEVICE)
-            return 1;
+        int n = ((src == GX_MEM_DEVICE) == device) + ((dst == GX_MEM_DEVICE) == device);
+        most = n > most ? n : most;
     }
-    return 0;
+    return most;
 }
 
-int gx_options_check_job(const struct gx_options *o, int nranks, struct gx_err *err)
+static void run_where(const struct gx_options *o, int r, char *where, size_t len)
 {
-    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-    double mem = pages > 0 && page > 0 ? (double)pages * (double)page : 0;
-    for (int r = 0; r < o->nruns; r++) {
+    if (o->g.scenario[0])
+        snprintf(where, len, "%s: runs[%d].", o->g.scenario, r);
+    else
+        snprintf(where, len, "--");
+}
+
+/* Every rank that shares the memory holds its buffers there at once: the largest size times
+ * the buffers times the ranks must fit. mem 0: unknown, not checked. */
+static int check_fits(const struct gx_options *o, int device, int ranks, double mem,
+                      const char *what, struct gx_err *err)
+{
+    for (int r = 0; mem > 0 && r < o->nruns; r++) {
         const struct gx_run_opts *run = &o->runs[r];
-        char where[PATH_MAX + 32];
-        if (o->g.scenario[0])
-            snprintf(where, sizeof where, "%s: runs[%d].", o->g.scenario, r);
-        else
-            snprintf(where, sizeof where, "--");
-        struct gx_pairs pairs;
-        if (gx_pairs_resolve(run->pairs, nranks, &pairs, err) != GX_OK)
-            return gx_wrap(err, "%spairs", where);
-        gx_pairs_free(&pairs);
-        for (size_t i = 0; uses_host_memory(run) && i < run->sizes.n; i++) {
-            /* Each rank holds a source and a destination buffer of the largest size. */
-            if (mem > 0 && 2.0 * (double)run->sizes.v[i] > mem) {
-                char s[32];
-                gx_format_size(run->sizes.v[i], s, sizeof s);
-                return gx_fail(err, GX_EINPUT,
-                               "%ssizes: %s needs two buffers of that size per rank, more than "
-                               "this node's %.1f GiB of memory",
-                               where, s, mem / (double)GX_GIB);
-            }
+        int nbuf = buffers_in(run, device);
+        for (size_t i = 0; i < run->sizes.n; i++) {
+            double need = (double)nbuf * (double)ranks * (double)run->sizes.v[i];
+            if (need <= mem)
+                continue;
+            char where[PATH_MAX + 32], s[32];
+            run_where(o, r, where, sizeof where);
+            gx_format_size(run->sizes.v[i], s, sizeof s);
+            return gx_fail(err, GX_EINPUT,
+                           "%ssizes: %s needs %.1f GiB (%d buffer%s of that size for each of the "
+                           "%d rank%s on %s), more than its %.1f GiB of memory",
+                           where, s, need / (double)GX_GIB, nbuf, nbuf == 1 ? "" : "s", ranks,
+                           ranks == 1 ? "" : "s", what, mem / (double)GX_GIB);
         }
     }
     return GX_OK;
+}
+
+int gx_options_check_job(const struct gx_options *o, int nranks, int node_ranks,
+                         struct gx_err *err)
+{
+    for (int r = 0; r < o->nruns; r++) {
+        char where[PATH_MAX + 32];
+        run_where(o, r, where, sizeof where);
+        struct gx_pairs pairs;
+        if (gx_pairs_resolve(o->runs[r].pairs, nranks, &pairs, err) != GX_OK)
+            return gx_wrap(err, "%spairs", where);
+        gx_pairs_free(&pairs);
+    }
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    double mem = pages > 0 && page > 0 ? (double)pages * (double)page : 0;
+    return check_fits(o, 0, node_ranks, mem, "this node", err);
+}
+
+int gx_options_check_gpu_memory(const struct gx_options *o, int gpu_ranks, double gpu_bytes,
+                                struct gx_err *err)
+{
+    return check_fits(o, 1, gpu_ranks, gpu_bytes, "this GPU", err);
 }

@@ -92,8 +92,14 @@ typedef int (*gx_read_file_fn)(const char *path, char **text, struct gx_err *err
 int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_fn read_file,
                      void *ctx, struct gx_err *err);
 
-/* Checks what depends on the job: pairs against the rank count, sizes against memory. */
-int gx_options_check_job(const struct gx_options *o, int nranks, struct gx_err *err);
+/* Checks what depends on the job: pairs against the rank count, sizes against the node's
+ * memory, which node_ranks ranks (this node's) share. */
+int gx_options_check_job(const struct gx_options *o, int nranks, int node_ranks,
+                         struct gx_err *err);
+/* Sizes against the GPU's memory (bytes, 0: unknown), which gpu_ranks ranks share: device
+ * buffers of all of them must fit at once. */
+int gx_options_check_gpu_memory(const struct gx_options *o, int gpu_ranks, double gpu_bytes,
+                                struct gx_err *err);
 
 void gx_options_help(FILE *out);
 /* Texts of --help that the man page shares (src/cli/mangen.c). */

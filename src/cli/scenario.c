@@ -2,6 +2,7 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char *type_name(enum gx_opt_type t)
@@ -90,18 +91,82 @@ static int load_run(const char *file, int index, const cJSON *run, struct gx_run
     return GX_OK;
 }
 
+static int line_of(const char *text, const char *at)
+{
+    int line = 1;
+    for (const char *p = text; at && p < at; p++)
+        line += *p == '\n';
+    return line;
+}
+
+/* cJSON decodes "\u0000" into a NUL that silently cuts the string ("host\u0000garbage" reads as
+ * "host"), so the text is scanned for one, in strings only, before anything is taken from it.
+ * text up to end is one valid JSON document (what follows it is not looked at). Returns where the
+ * escape is (NULL: none) and, in key, the raw text of the key it belongs to: the string itself
+ * when it is a key, else the last key before it. */
+static const char *find_nul_escape(const char *text, const char *end, char *key, size_t keylen)
+{
+    const char *start = NULL; /* the open string's first character */
+    const char *nul = NULL;
+    key[0] = '\0';
+    for (const char *p = text; p < end && *p; p++) {
+        if (!start) {
+            if (*p == '"')
+                start = p + 1;
+            continue;
+        }
+        if (*p == '\\' && p + 1 < end) {
+            if (!nul && strncmp(p + 1, "u0000", 5) == 0)
+                nul = p;
+            p++;
+            continue;
+        }
+        if (*p != '"')
+            continue;
+        const char *q = p + 1;
+        while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')
+            q++;
+        if (*q == ':') /* a key: the strings after it until the next key belong to it */
+            snprintf(key, keylen, "%.*s", (int)(p - start), start);
+        if (nul)
+            return nul;
+        start = NULL;
+    }
+    return NULL;
+}
+
+/* Exactly one JSON document, without NUL characters in its strings. */
+static cJSON *parse_document(const char *file, const char *text, struct gx_err *err)
+{
+    const char *end = NULL;
+    cJSON *doc = cJSON_ParseWithOpts(text, &end, 0);
+    if (!doc) {
+        gx_fail(err, GX_EINPUT, "%s: line %d: not valid JSON (expected a scenario object)", file,
+                line_of(text, cJSON_GetErrorPtr()));
+        return NULL;
+    }
+    char key[64];
+    const char *nul = find_nul_escape(text, end, key, sizeof key);
+    end += strspn(end, " \t\r\n");
+    if (*end)
+        gx_fail(err, GX_EINPUT, "%s: line %d: text after the JSON document (a scenario file is "
+                "one JSON object)", file, line_of(text, end));
+    else if (nul)
+        gx_fail(err, GX_EINPUT, "%s: line %d: key '%s': a string holds a NUL character "
+                "(\\u0000)", file, line_of(text, nul), key);
+    if (*end || nul) {
+        cJSON_Delete(doc);
+        return NULL;
+    }
+    return doc;
+}
+
 int gx_scenario_load(const char *file, const char *text, struct gx_options *o, struct gx_err *err)
 {
-    cJSON *doc = cJSON_Parse(text);
+    cJSON *doc = parse_document(file, text, err);
     int rc = GX_OK;
-    if (!doc) {
-        const char *at = cJSON_GetErrorPtr();
-        int line = 1;
-        for (const char *p = text; at && p < at; p++)
-            line += *p == '\n';
-        return gx_fail(err, GX_EINPUT, "%s: line %d: not valid JSON (expected a scenario object)",
-                       file, line);
-    }
+    if (!doc)
+        return GX_EINPUT;
     if (!cJSON_IsObject(doc)) {
         rc = gx_fail(err, GX_EINPUT, "%s: expected a JSON object with a \"runs\" array", file);
         goto out;

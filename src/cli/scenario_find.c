@@ -2,9 +2,22 @@
 #include "config.h"
 #include "scenario_find.h"
 
+#include "file_util.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* A regular file only: a FIFO or a device given as a scenario would block every rank. */
+static FILE *open_regular(const char *path)
+{
+    int fd = gx_open_regular(path);
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    if (!f && fd >= 0)
+        close(fd);
+    return f;
+}
 
 /* Tries DIR/NAME and DIR/NAME.json; appends DIR to `looked` for the error message. */
 static FILE *open_in(const char *dir, size_t dirlen, const char *name, char *looked,
@@ -16,7 +29,7 @@ static FILE *open_in(const char *dir, size_t dirlen, const char *name, char *loo
         if (snprintf(path, sizeof path, "%.*s/%s%s", (int)dirlen, dir, name, suffixes[i]) >=
             (int)sizeof path)
             continue;
-        FILE *f = fopen(path, "rb");
+        FILE *f = open_regular(path);
         if (f)
             return f;
     }
@@ -27,11 +40,12 @@ static FILE *open_in(const char *dir, size_t dirlen, const char *name, char *loo
 
 FILE *gx_scenario_open(const char *name, struct gx_err *err)
 {
-    FILE *f = fopen(name, "rb");
+    FILE *f = open_regular(name);
     if (f)
         return f;
     if (strchr(name, '/') || errno != ENOENT) {
-        gx_fail(err, GX_EINPUT, "--scenario: cannot read '%s': %s", name, strerror(errno));
+        gx_fail(err, GX_EINPUT, "--scenario: cannot read '%s': %s", name,
+                errno == EINVAL ? "not a regular file" : strerror(errno));
         return NULL;
     }
     char looked[8192] = "";

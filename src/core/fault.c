@@ -17,8 +17,25 @@ static struct gx_fault the_fault;
 static int fired; /* each fault fires once, even when its size comes back in a later run */
 
 #define FAULT_FORM                                                                            \
-    "kind:rank=R:size=S[:iter=I][:offset=O], kind hang, die, corrupt, signal, cuda-oom or "   \
-    "cuda-sticky"
+    "kind:rank=R:size=S[:iter=I][:offset=O] or kind:rank=R:at=MOMENT[:size=S], kind hang, "   \
+    "die, corrupt, signal, stop, cuda-oom or cuda-sticky, MOMENT init, opened, collected, "   \
+    "written or finalize"
+
+static const char *const moments[] = {"iter", "init", "opened", "collected", "written",
+                                      "finalize"};
+
+/* at=MOMENT: only the kinds that stop or end a process fire at one. */
+static int parse_at(const char *spec, const char *v, struct gx_fault *f, struct gx_err *err)
+{
+    for (int i = 1; i < (int)GX_ARRAY_LEN(moments); i++)
+        if (strcmp(v, moments[i]) == 0 && f->kind != GX_FAULT_CORRUPT &&
+            f->kind != GX_FAULT_CUDA_OOM && f->kind != GX_FAULT_CUDA_STICKY) {
+            f->at = (enum gx_fault_at)i;
+            return GX_OK;
+        }
+    return gx_fail(err, GX_EINPUT, "GPUXFER_FAULT='%s': at: '%s' is not a moment of this kind "
+                   "(expected %s)", spec, v, FAULT_FORM);
+}
 
 static int parse_num(const char *spec, const char *key, const char *v, long long max,
                      long long *out, struct gx_err *err)
@@ -43,8 +60,8 @@ int gx_fault_parse(const char *spec, struct gx_fault *f, struct gx_err *err)
     if (strlen(spec) >= sizeof buf)
         return gx_fail(err, GX_EINPUT, "GPUXFER_FAULT: longer than %zu characters", sizeof buf - 1);
     strcpy(buf, spec);
-    static const char *const kinds[] = {"",       "hang",    "die",        "corrupt",
-                                        "signal", "cuda-oom", "cuda-sticky"};
+    static const char *const kinds[] = {"",       "hang",     "die",         "corrupt",
+                                        "signal", "cuda-oom", "cuda-sticky", "stop"};
     int have_rank = 0, have_size = 0;
     char *save = NULL;
     char *field = strtok_r(buf, ":", &save);
@@ -73,6 +90,8 @@ int gx_fault_parse(const char *spec, struct gx_fault *f, struct gx_err *err)
         } else if (strcmp(field, "iter") == 0) {
             GX_TRY(parse_num(spec, field, v, 1L << 30, &n, err));
             f->iter = (long)n;
+        } else if (strcmp(field, "at") == 0) {
+            GX_TRY(parse_at(spec, v, f, err));
         } else if (strcmp(field, "offset") == 0 && f->kind == GX_FAULT_CORRUPT) {
             GX_TRY(parse_num(spec, field, v, 1LL << 50, &n, err));
             f->offset = n;
@@ -81,6 +100,8 @@ int gx_fault_parse(const char *spec, struct gx_fault *f, struct gx_err *err)
                            spec, field, FAULT_FORM);
         }
     }
+    /* Moments other than these come once per job: no size is needed to find them. */
+    have_size |= f->at != GX_AT_ITER && f->at != GX_AT_COLLECTED;
     if (!have_rank || !have_size)
         return gx_fail(err, GX_EINPUT, "GPUXFER_FAULT='%s': rank and size are required (expected %s)",
                        spec, FAULT_FORM);
@@ -104,13 +125,8 @@ static int due(enum gx_fault_kind kind, int rank, size_t size, long iter)
            the_fault.iter == iter;
 }
 
-void gx_fault_point(int rank, size_t size, long iter)
+static void fire(void)
 {
-    if (the_fault.kind != GX_FAULT_HANG && the_fault.kind != GX_FAULT_DIE &&
-        the_fault.kind != GX_FAULT_SIGNAL)
-        return;
-    if (!due(the_fault.kind, rank, size, iter))
-        return;
     fired = 1;
     switch (the_fault.kind) {
     case GX_FAULT_HANG:
@@ -124,9 +140,32 @@ void gx_fault_point(int rank, size_t size, long iter)
     case GX_FAULT_SIGNAL:
         raise(SIGTERM);
         break;
+    case GX_FAULT_STOP:
+        raise(SIGSTOP); /* every thread stops, the watchdog's too, until SIGCONT or SIGKILL */
+        break;
     default:
         break;
     }
+}
+
+static int stops(enum gx_fault_kind k)
+{
+    return k == GX_FAULT_HANG || k == GX_FAULT_DIE || k == GX_FAULT_SIGNAL || k == GX_FAULT_STOP;
+}
+
+void gx_fault_point(int rank, size_t size, long iter)
+{
+    if (stops(the_fault.kind) && the_fault.at == GX_AT_ITER &&
+        due(the_fault.kind, rank, size, iter))
+        fire();
+}
+
+void gx_fault_moment(int rank, enum gx_fault_at at, size_t size)
+{
+    int sized = at == GX_AT_COLLECTED;
+    if (stops(the_fault.kind) && the_fault.at == at && !fired && the_fault.rank == rank &&
+        (!sized || the_fault.size == size))
+        fire();
 }
 
 void gx_fault_corrupt(int rank, size_t size, long iter, void *buf, size_t bytes)

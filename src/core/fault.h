@@ -1,4 +1,5 @@
-/* Fault injection for the reliability tests: GPUXFER_FAULT=kind:rank=R:size=S[:iter=I][:offset=O].
+/* Fault injection for the reliability tests:
+ * GPUXFER_FAULT=kind:rank=R:size=S[:iter=I][:offset=O] or kind:rank=R:at=MOMENT[:size=S].
  * Off unless the variable is set; parsed once at start. */
 #ifndef GX_FAULT_H
 #define GX_FAULT_H
@@ -14,6 +15,18 @@ enum gx_fault_kind {
     GX_FAULT_CUDA_OOM,    /* every allocation of rank R's buffers for size S fails, as
                              cudaMalloc's out of memory would (any memory kind) */
     GX_FAULT_CUDA_STICKY, /* rank R's kernel makes an illegal memory access (needs a GPU) */
+    GX_FAULT_STOP,    /* rank R stops with SIGSTOP: every thread, as a frozen node would */
+};
+
+/* Where a hang, die, signal or stop fault fires: before a timed iteration (the default), or at
+ * one of the moments of the job's life that the reliability tests reach (:at=NAME). */
+enum gx_fault_at {
+    GX_AT_ITER,      /* before timed iteration I of size S */
+    GX_AT_INIT,      /* just after MPI_Init */
+    GX_AT_OPENED,    /* rank 0's .jsonl was just created (other ranks: the same moment) */
+    GX_AT_COLLECTED, /* the results of size S were gathered (every rank, in a pair or not) */
+    GX_AT_WRITTEN,   /* the final report is written */
+    GX_AT_FINALIZE,  /* just before MPI_Finalize */
 };
 
 struct gx_fault {
@@ -22,6 +35,7 @@ struct gx_fault {
     size_t size;
     long iter;        /* hang/die/signal: timed iteration index; corrupt: validation iteration */
     long long offset; /* corrupt: byte to flip; -1: the middle of the message */
+    enum gx_fault_at at;
 };
 
 /* Parses a spec; NULL or "" is no fault. Errors are GX_EINPUT with a one-line message. */
@@ -33,6 +47,8 @@ const struct gx_fault *gx_fault_get(void);
 
 /* Called by the harness before timed iteration `iter` of a measurement of `size` bytes. */
 void gx_fault_point(int rank, size_t size, long iter);
+/* Called at a moment of the job's life (size: the measurement's, for GX_AT_COLLECTED). */
+void gx_fault_moment(int rank, enum gx_fault_at at, size_t size);
 /* Called on a receiver after the transfer and before its check; buf must be CPU-addressable. */
 void gx_fault_corrupt(int rank, size_t size, long iter, void *buf, size_t bytes);
 

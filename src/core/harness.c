@@ -234,6 +234,7 @@ static int run_step(struct gx_harness *h, const struct gx_round *round, const st
         snprintf(rec.reason, sizeof rec.reason, "%.231s", gx_gpu_lost_why());
     }
     int rc = collect(b, st, round, &rec, &h->c, h->sink, err);
+    gx_fault_moment(b->job->rank, GX_AT_COLLECTED, st->size);
     if (rc == GX_OK)
         rc = stop_if_signalled(h->job, &h->c, h->ho, err);
     gx_watchdog_disarm();

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "watchdog.h"
+#include "rollcall.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +22,9 @@
 /* On a signal, ranks other than 0 leave rank 0 this long to write the report first: under
  * Slurm or mpirun every rank gets the signal at once. */
 #define SIGNAL_WAIT_S 2.0
+/* Outside measurements (start-up, set-up between them, shutdown) a step may take this long
+ * unless --timeout says otherwise: no moment of the job is without a limit. */
+#define PHASE_TIMEOUT_S 60.0
 #define MAX_RANKS 1024
 
 static struct {
@@ -30,13 +34,19 @@ static struct {
     struct gx_report *rep;
     struct sigaction old_int, old_term;
     pthread_mutex_t mu; /* guards the measurement fields below */
-    int armed;
-    char what[512];
+    int armed, measuring; /* measuring: a measurement, not a phase between them */
+    int began;            /* a measurement (or calibration) began: the report is worth writing */
+    int shutting_down;    /* the answer is given: signals no longer change it */
+    int answer;           /* then: the exit code given */
+    char what[512], last[512]; /* last: the measurement before, whose results are in */
+    char label[64];            /* the phase, short */
     int ranks[MAX_RANKS], nranks;
-    double timeout_s, deadline;
+    double timeout_s, deadline, phase_s;
     atomic_long done, total;
     atomic_int measured, stop, taken;
-} wd = {.pipefd = {-1, -1}, .mu = PTHREAD_MUTEX_INITIALIZER};
+    struct gx_rollcall rc; /* rank 0 asks who still answers (rollcall.c) */
+} wd = {.pipefd = {-1, -1}, .mu = PTHREAD_MUTEX_INITIALIZER, .rank = -1,
+        .phase_s = PHASE_TIMEOUT_S, .rc = GX_ROLLCALL_INIT};
 
 static volatile sig_atomic_t got_signal;
 
@@ -68,7 +78,7 @@ static _Noreturn void end_job(int code)
 {
     fflush(stdout);
     fflush(stderr);
-    if (wd.can_abort)
+    if (wd.can_abort && gx_rollcall_mpi_usable(&wd.rc))
         MPI_Abort(MPI_COMM_WORLD, code);
     _exit(code);
 }
@@ -100,12 +110,21 @@ static _Noreturn void rank0_end(const char *status, int code, const char *messag
                                 cJSON *failure)
 {
     fprintf(stderr, "gpuxfer: %s\n", message);
-    if (wd.rep) {
+    if (wd.rep && !wd.began && wd.rep->lines_end == 0) {
+        /* Nothing was measured: as after bad input, nothing is left behind to block the next
+         * run with the same --output. */
+        if (unlink(wd.rep->lines_path) != 0)
+            fprintf(stderr, "gpuxfer: cannot remove '%s': %s\n", wd.rep->lines_path,
+                    strerror(errno));
+        cJSON_Delete(failure);
+    } else if (wd.rep) {
         struct gx_err werr = {0};
         int rc = gx_report_write_abort(wd.rep, status, code, message, failure, &werr);
         if (rc != GX_OK)
             fprintf(stderr, "gpuxfer: %s (the results so far are in %s)\n", werr.msg,
                     wd.rep->lines_path);
+        else if (wd.rep->exit_code != code) /* an earlier report stands: its answer too */
+            code = wd.rep->exit_code;
         else
             fprintf(stderr, "gpuxfer: report (%s) written to %s\n", status, wd.rep->path);
     } else {
@@ -134,6 +153,7 @@ static _Noreturn void on_interrupt(int sig)
     pthread_mutex_lock(&wd.mu);
     if (wd.armed)
         snprintf(what, sizeof what, "%s", wd.what);
+    int measuring = wd.armed && wd.measuring;
     pthread_mutex_unlock(&wd.mu);
     if (wd.rank != 0) {
         fprintf(stderr, "gpuxfer: rank %d: interrupted by %s%s%s\n", wd.rank, name,
@@ -141,41 +161,105 @@ static _Noreturn void on_interrupt(int sig)
         end_job(GX_EINTERRUPTED);
     }
     snprintf(msg, sizeof msg, "interrupted by %s%s%s", name, what[0] ? " during " : "", what);
-    cJSON *f = failure_json("signal", what, NULL, 0);
+    cJSON *f = failure_json("signal", measuring ? what : NULL, NULL, 0);
     if (f)
         cJSON_AddStringToObject(f, "signal", name);
     rank0_end("interrupted", GX_EINTERRUPTED, msg, f);
 }
 
+/* Rank 0: the ranks that do not answer the roll call are the ones that stopped (every thread
+ * frozen or dead), whatever measurement rank 0 itself waits on. Appends them and what the
+ * others said to msg; returns how many, with their ranks in silent. */
+static int ask_ranks(char *msg, size_t len, int *silent)
+{
+    char answers[600], list[256];
+    int n = gx_rollcall_ask(&wd.rc, RANK0_GRACE_S, silent, MAX_RANKS, answers, sizeof answers);
+    size_t used = strlen(msg);
+    if (n > 0) {
+        ranks_text(silent, n, list, sizeof list);
+        used += (size_t)snprintf(msg + used, len - used,
+                                 "; rank%s %s did not answer (stopped or dead)%s%s",
+                                 n == 1 ? "" : "s", list, wd.last[0] ? "; the last results "
+                                 "gathered from every rank: " : "", wd.last);
+    }
+    if (used < len)
+        snprintf(msg + used, len - used, "%s", answers);
+    return n > 0 ? n : 0;
+}
+
 /* Returns only on ranks other than 0, which report once and wait for rank 0. */
 static void on_timeout(int *reported)
 {
-    char what[512], ranks[256], where[128], msg[1200];
-    int r[MAX_RANKS], n;
+    char what[512], ranks[256], where[128], msg[2400];
+    static int r[MAX_RANKS], silent[MAX_RANKS];
+    int n;
     double t;
     pthread_mutex_lock(&wd.mu);
     snprintf(what, sizeof what, "%s", wd.what);
     n = wd.nranks;
     memcpy(r, wd.ranks, (size_t)n * sizeof *r);
     t = wd.timeout_s;
+    int measuring = wd.measuring;
     pthread_mutex_unlock(&wd.mu);
     ranks_text(r, n, ranks, sizeof ranks);
     where_text(where, sizeof where);
     if (wd.rank != 0) {
         if (!*reported)
             fprintf(stderr, "gpuxfer: rank %d: timeout: %s not done after %.0f s (%s)\n", wd.rank,
-                    what, t, where);
+                    what, t, measuring ? where : "outside a measurement");
         *reported = 1;
         return;
     }
-    snprintf(msg, sizeof msg,
-             "timeout: measurement %s did not complete within %.0f s (--timeout); ranks %s take "
-             "part; rank 0 is %s",
-             what, t, ranks, where);
-    cJSON *f = failure_json("timeout", what, r, n);
+    if (measuring)
+        snprintf(msg, sizeof msg, "timeout: measurement %s did not complete within %.0f s "
+                 "(--timeout); ranks %s take part; rank 0 is %s", what, t, ranks, where);
+    else
+        snprintf(msg, sizeof msg, "timeout: %s did not end within %.0f s (--timeout)", what, t);
+    int ns = ask_ranks(msg, sizeof msg, silent);
+    cJSON *f = failure_json("timeout", measuring ? what : NULL, ns ? silent : r, ns ? ns : n);
     if (f)
         cJSON_AddNumberToObject(f, "timeout_s", t);
-    rank0_end("incomplete", GX_ETIMEOUT, msg, f);
+    if (f && !measuring)
+        cJSON_AddStringToObject(f, "phase", what);
+    /* After the report was written the answer stands: its exit code, not a new one. */
+    int code = wd.shutting_down ? wd.answer : GX_ETIMEOUT;
+    rank0_end("incomplete", code, msg, f);
+}
+
+/* A signal: rank 0 writes the report at once. Another rank first leaves its main thread a
+ * moment to pass the signal on with its next result (then every rank stops cleanly), and rank 0
+ * time to act when it got the signal too, as under Slurm or mpirun. Once the answer is given
+ * (shutting down) a signal changes nothing: the job is about to end with it. */
+static void on_signal_seen(double *signal_at)
+{
+    /* Rank 0's report is written: the answer is given, even if the shutdown has not begun. */
+    if (wd.shutting_down || (wd.rank == 0 && wd.rep && wd.rep->final_written)) {
+        /* Quietly: the launcher also sends SIGTERM when a peer exits first with the same
+         * answer (exit 2), and the answer is one line. */
+        return;
+    }
+    if (wd.rank == 0)
+        on_interrupt(got_signal);
+    if (atomic_load(&wd.taken))
+        return;
+    if (!*signal_at)
+        *signal_at = now_s();
+    else if (now_s() - *signal_at > SIGNAL_WAIT_S || wd.rank < 0)
+        on_interrupt(got_signal);
+}
+
+/* A rank other than 0 says where it is, when rank 0 asks. */
+static void answer_roll_call(void)
+{
+    char where[160];
+    pthread_mutex_lock(&wd.mu);
+    int measuring = wd.measuring;
+    /* A phase by its short name: rank 0 knows the measurement before it. */
+    snprintf(where, sizeof where, "in %s", wd.label);
+    pthread_mutex_unlock(&wd.mu);
+    if (measuring)
+        where_text(where, sizeof where);
+    gx_rollcall_answer(&wd.rc, where);
 }
 
 static void *watch(void *arg)
@@ -190,19 +274,12 @@ static void *watch(void *arg)
             ssize_t r = read(wd.pipefd[0], buf, sizeof buf);
             (void)r;
         }
-        /* Rank 0 writes the report at once. Another rank first leaves its main thread a moment
-         * to pass the signal on with its next result (then every rank stops cleanly), and rank 0
-         * time to act when it got the signal too, as under Slurm or mpirun. */
-        if (got_signal && wd.rank == 0)
-            on_interrupt(got_signal);
-        if (got_signal && !atomic_load(&wd.taken)) {
-            if (!signal_at)
-                signal_at = now_s();
-            else if (now_s() - signal_at > SIGNAL_WAIT_S)
-                on_interrupt(got_signal);
-        }
+        if (got_signal)
+            on_signal_seen(&signal_at);
         if (atomic_load(&wd.stop))
             return NULL;
+        if (wd.rank > 0)
+            answer_roll_call();
         pthread_mutex_lock(&wd.mu);
         int armed = wd.armed;
         double deadline = wd.deadline;
@@ -221,18 +298,19 @@ static void *watch(void *arg)
     }
 }
 
-int gx_watchdog_start(const struct gx_job *job, struct gx_report *rep, int can_abort,
-                      struct gx_err *err)
+static void set_phase_locked(const char *label, const char *what, double timeout_s)
 {
-    if (wd.started)
-        return GX_OK;
-    wd.rank = job->rank;
-    wd.rep = rep;
-    wd.can_abort = can_abort;
-    wd.armed = 0;
-    atomic_store(&wd.stop, 0);
-    atomic_store(&wd.taken, 0);
-    got_signal = 0;
+    snprintf(wd.label, sizeof wd.label, "%s", label);
+    snprintf(wd.what, sizeof wd.what, "%s", what);
+    wd.nranks = 0;
+    wd.measuring = 0;
+    wd.timeout_s = timeout_s;
+    wd.deadline = now_s() + timeout_s;
+    wd.armed = 1;
+}
+
+static int install(struct gx_err *err)
+{
     if (pipe(wd.pipefd) != 0)
         return gx_fail(err, GX_ERUNTIME, "watchdog: pipe: %s", strerror(errno));
     for (int i = 0; i < 2; i++) {
@@ -248,6 +326,25 @@ int gx_watchdog_start(const struct gx_job *job, struct gx_report *rep, int can_a
     sa.sa_flags = SA_RESTART; /* MPI and CUDA calls in the main thread must not see EINTR */
     if (sigaction(SIGINT, &sa, &wd.old_int) != 0 || sigaction(SIGTERM, &sa, &wd.old_term) != 0)
         return gx_fail(err, GX_ERUNTIME, "watchdog: sigaction: %s", strerror(errno));
+    return GX_OK;
+}
+
+int gx_watchdog_start(struct gx_err *err)
+{
+    if (wd.started)
+        return GX_OK;
+    wd.rank = -1; /* not known before MPI_Init */
+    wd.rep = NULL;
+    wd.can_abort = 0;
+    wd.shutting_down = 0;
+    wd.last[0] = '\0';
+    atomic_store(&wd.stop, 0);
+    atomic_store(&wd.taken, 0);
+    got_signal = 0;
+    pthread_mutex_lock(&wd.mu);
+    set_phase_locked("start-up", "start-up (MPI_Init)", wd.phase_s);
+    pthread_mutex_unlock(&wd.mu);
+    GX_TRY(install(err));
     int rc = pthread_create(&wd.thread, NULL, watch, NULL);
     if (rc != 0) {
         sigaction(SIGINT, &wd.old_int, NULL);
@@ -256,6 +353,56 @@ int gx_watchdog_start(const struct gx_job *job, struct gx_report *rep, int can_a
     }
     wd.started = 1;
     return GX_OK;
+}
+
+int gx_watchdog_mpi_ready(int can_abort, struct gx_err *err)
+{
+    int rank;
+    GX_MPI_TRY(err, MPI_Comm_rank(MPI_COMM_WORLD, &rank));
+    wd.can_abort = can_abort;
+    wd.rank = rank;
+    gx_watchdog_phase("start-up");
+    /* Without MPI_THREAD_MULTIPLE the thread makes no MPI call: no roll call. */
+    return can_abort ? gx_rollcall_open(&wd.rc, err) : GX_OK;
+}
+
+void gx_watchdog_set_report(struct gx_report *rep)
+{
+    pthread_mutex_lock(&wd.mu);
+    wd.rep = rep;
+    pthread_mutex_unlock(&wd.mu);
+}
+
+void gx_watchdog_set_timeout(double timeout_s)
+{
+    pthread_mutex_lock(&wd.mu);
+    wd.phase_s = timeout_s > 0 ? timeout_s : PHASE_TIMEOUT_S;
+    if (wd.armed && !wd.measuring) /* the phase now running gets the new limit */
+        wd.deadline = wd.deadline - wd.timeout_s + wd.phase_s;
+    wd.timeout_s = wd.armed && !wd.measuring ? wd.phase_s : wd.timeout_s;
+    pthread_mutex_unlock(&wd.mu);
+}
+
+void gx_watchdog_phase(const char *what)
+{
+    pthread_mutex_lock(&wd.mu);
+    set_phase_locked(what, what, wd.phase_s);
+    pthread_mutex_unlock(&wd.mu);
+}
+
+void gx_watchdog_shutdown(int exit_code)
+{
+    pthread_mutex_lock(&wd.mu);
+    wd.shutting_down = 1;
+    wd.answer = exit_code;
+    wd.rep = NULL; /* the report is closed after this */
+    set_phase_locked("shutdown", "shutdown (MPI_Finalize)", wd.phase_s);
+    pthread_mutex_unlock(&wd.mu);
+}
+
+void gx_watchdog_before_finalize(void)
+{
+    gx_rollcall_close(&wd.rc);
 }
 
 void gx_watchdog_stop(void)
@@ -287,6 +434,8 @@ void gx_watchdog_arm(const char *what, const int *ranks, int nranks, double time
     atomic_store_explicit(&wd.total, 0, memory_order_relaxed);
     atomic_store_explicit(&wd.measured, 0, memory_order_relaxed);
     wd.armed = 1;
+    wd.measuring = 1;
+    wd.began = 1;
     pthread_mutex_unlock(&wd.mu);
 }
 
@@ -309,9 +458,15 @@ void gx_watchdog_measured(void)
     atomic_store_explicit(&wd.measured, 1, memory_order_relaxed);
 }
 
+/* The measurement is over; until the next one starts, the time between them is bounded too. */
 void gx_watchdog_disarm(void)
 {
+    char phase[600];
     pthread_mutex_lock(&wd.mu);
-    wd.armed = 0;
+    if (wd.measuring) {
+        snprintf(wd.last, sizeof wd.last, "%s", wd.what);
+        snprintf(phase, sizeof phase, "the step after measurement %s", wd.what);
+        set_phase_locked("the step between measurements", phase, wd.phase_s);
+    }
     pthread_mutex_unlock(&wd.mu);
 }

@@ -7,11 +7,24 @@
 #include "job.h"
 #include "report.h"
 
-/* Installs the SIGINT/SIGTERM handlers and starts the thread. rep: rank 0's report, else NULL.
- * can_abort: MPI_THREAD_MULTIPLE was granted, so the thread may call MPI_Abort; without it the
- * thread ends the process with _exit and the launcher tears the job down. */
-int gx_watchdog_start(const struct gx_job *job, struct gx_report *rep, int can_abort,
-                      struct gx_err *err);
+/* Installs the SIGINT/SIGTERM handlers and starts the thread, before MPI_Init: from then on
+ * every moment of the job has a time limit (a phase or a measurement) until MPI_Finalize. */
+int gx_watchdog_start(struct gx_err *err);
+/* After MPI_Init: this rank, and whether the thread may call MPI (can_abort:
+ * MPI_THREAD_MULTIPLE was granted, so it may call MPI_Abort and hold roll calls; without it the
+ * thread ends the process with _exit and the launcher tears the job down). Collective. */
+int gx_watchdog_mpi_ready(int can_abort, struct gx_err *err);
+/* Rank 0's report, for the watchdog to write when it ends the job. */
+void gx_watchdog_set_report(struct gx_report *rep);
+/* --timeout (0: the default): the limit of each phase outside measurements. */
+void gx_watchdog_set_timeout(double timeout_s);
+/* A step outside measurements begins (start-up, output, ...), with the phase limit. */
+void gx_watchdog_phase(const char *what);
+/* The answer (report, exit code) is given: signals are ignored from now on and the rest (up
+ * to MPI_Finalize) has the phase limit; a timeout then ends with the report's exit code. */
+void gx_watchdog_shutdown(int exit_code);
+/* MPI_Finalize comes next: the thread makes no MPI call any more (ends the process with _exit). */
+void gx_watchdog_before_finalize(void);
 /* Stops the thread and restores the signal handlers; safe to call twice or without a start. */
 void gx_watchdog_stop(void);
 
@@ -21,6 +34,7 @@ void gx_watchdog_arm(const char *what, const int *ranks, int nranks, double time
 void gx_watchdog_progress(long done, long total);
 /* This rank's part is measured; it now waits for the results to be gathered. */
 void gx_watchdog_measured(void);
+/* The measurement is over: the step until the next one has the phase limit. */
 void gx_watchdog_disarm(void);
 /* The signal received so far (0: none); from now on the main thread is in charge of ending the
  * run cleanly, unless it is rank 0, whose watchdog writes the report at once anyway. */

@@ -2,6 +2,8 @@
 #include "report.h"
 
 #include "options.h"
+#include "file_util.h"
+#include "json_repair.h"
 #include "sizes.h"
 
 #include <errno.h>
@@ -344,18 +346,21 @@ static int report_add_locked(struct gx_report *rep, const struct gx_result *res,
         cJSON_AddNumberToObject(o, "rotation", (double)rep->rotation);
     rep->streamed++;
     rep->failures += res->state == GX_STATE_FAILED || (res->validated && !res->valid);
-    char *line = cJSON_PrintUnformatted(o);
+    char *line = gx_json_repair(o) < 0 ? NULL : cJSON_PrintUnformatted(o);
     if (rep->rotation > 1)
         cJSON_Delete(o); /* in the lines file only */
     else
         cJSON_AddItemToArray(rep->results, o);
     if (!line)
         return gx_fail(err, GX_ERUNTIME, "out of host memory for a result line");
-    /* One write + flush per line: an aborted job leaves only complete lines behind. */
-    int bad = fprintf(rep->lines, "%s\n", line) < 0 || fflush(rep->lines) != 0;
+    /* The whole line in one piece, or none of it: an aborted job or a full disk leaves only
+     * complete lines behind. */
+    size_t len = strlen(line);
+    line[len] = '\n'; /* over the terminator: the line is written by length */
+    int e = gx_append_whole(fileno(rep->lines), &rep->lines_end, line, len + 1);
     free(line);
-    if (bad)
-        return gx_fail(err, GX_ERUNTIME, "writing '%s': %s", rep->lines_path, strerror(errno));
+    if (e)
+        return gx_fail(err, GX_ERUNTIME, "writing '%s': %s", rep->lines_path, strerror(e));
     return GX_OK;
 }
 
@@ -481,6 +486,7 @@ static int write_locked(struct gx_report *rep, const char *status,
     cJSON_AddStringToObject(d, "status", status);
     cJSON_DeleteItemFromObject(d, "exit_code");
     cJSON_AddNumberToObject(d, "exit_code", exit_code);
+    rep->exit_code = exit_code;
     cJSON_DeleteItemFromObject(d, "summary");
     cJSON_AddItemToObject(d, "summary", gx_report_summary(rep->results));
     /* What rank 0 costs as the job grows; serialising the document itself is not counted. */
@@ -491,20 +497,23 @@ static int write_locked(struct gx_report *rep, const char *status,
         cJSON_AddNumberToObject(res, "rank0_max_rss_kib", (double)ru.ru_maxrss);
     if (res)
         cJSON_AddNumberToObject(res, "report_assembly_s", rep->assembly_s + mono_s() - t0);
-    char *text = cJSON_Print(d);
+    char *text = gx_json_repair(d) < 0 ? NULL : cJSON_Print(d);
     if (!text)
         return gx_fail(err, GX_ERUNTIME, "out of host memory printing the report");
-    /* Written beside the target, then renamed: a crash never leaves a truncated report. */
+    /* Written beside the target, flushed to the disk, then renamed: a crash or a power cut
+     * never leaves a truncated report. */
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", rep->path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    int ok = f && fputs(text, f) >= 0 && fputc('\n', f) != EOF;
-    ok = f && fclose(f) == 0 && ok;
-    free(text);
-    if (!ok || rename(tmp, rep->path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return gx_fail(err, GX_ERUNTIME, "writing the report '%s': %s", rep->path, strerror(e));
+    size_t len = strlen(text);
+    char *nl = realloc(text, len + 2);
+    int e = nl ? 0 : ENOMEM;
+    if (nl) {
+        text = nl;
+        memcpy(text + len, "\n", 2);
+        e = gx_write_file_durable(rep->path, tmp, text, len + 1);
     }
+    free(text);
+    if (e)
+        return gx_fail(err, GX_ERUNTIME, "writing the report '%s': %s", rep->path, strerror(e));
     return GX_OK;
 }
 

@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 #include <pthread.h>
+#include <sys/types.h>
 
 #define GX_SCHEMA_VERSION "1.3"
 
@@ -14,12 +15,15 @@ struct gx_report {
     cJSON *doc;
     cJSON *results;   /* owned by doc */
     cJSON *skipped;   /* owned by doc */
-    FILE *lines;      /* <output>.jsonl, one complete line per measurement */
+    FILE *lines;      /* <output>.jsonl, one complete line per measurement, written with
+                         write(2) on its descriptor (no stdio buffer cuts a line) */
+    off_t lines_end;  /* bytes of complete lines in it */
     char path[4096];
     char lines_path[4100];
     /* The watchdog thread may write the report while the main thread adds to it. */
     pthread_mutex_t lock;
     int lock_ready, final_written;
+    int exit_code;    /* the exit code in the report last written */
     double assembly_s; /* rank 0's time spent adding results and summarising */
     /* --soak: the pass results belong to (0 without --soak); from the second pass on they
      * go to the lines file only, so that the document does not grow with the soak. */

@@ -3,10 +3,13 @@
 #include "config.h"
 #include "topo.h"
 
+#include "file_util.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *const gx_bind_policy_names[] = {"auto", "numa", "core", "none"};
 
@@ -15,11 +18,12 @@ int gx_topo_load(hwloc_topology_t *topo, const char *xml, const char *what, stru
     int foreign = xml && xml[0];
     if (foreign) {
         /* hwloc only says "load failed"; name the file and the reason first. */
-        FILE *f = fopen(xml, "r");
-        if (!f)
+        int fd = gx_open_regular(xml); /* hwloc would wait forever on a FIFO */
+        if (fd < 0)
             return gx_fail(err, GX_EINPUT, "%s: cannot read '%s': %s (expected an hwloc XML "
-                           "topology file)", what, xml, strerror(errno));
-        fclose(f);
+                           "topology file)", what, xml,
+                           errno == EINVAL ? "not a regular file" : strerror(errno));
+        close(fd);
     }
     *topo = NULL;
     if (hwloc_topology_init(topo) != 0)

@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         !o.version) {
         if (o.nruns < 1 || o.nruns > GX_MAX_RUNS)
             abort();
-        (void)gx_options_check_job(&o, 4, &err);
+        (void)gx_options_check_job(&o, 4, 4, &err);
     }
     free(text);
     return 0;

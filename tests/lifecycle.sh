@@ -1,0 +1,72 @@
+#!/bin/sh
+# The job's whole life has a watchdog (issue 17): a rank stopped (SIGSTOP: every thread frozen)
+# is the rank named, at any moment; signals at start-up and after the answer is given end the job
+# with one answer; an aborted start-up leaves nothing that blocks the next run. Faults fire at
+# chosen moments (GPUXFER_FAULT ...:at=MOMENT), not after sleeps.
+. "$top_srcdir/tests/lib.sh"
+dir=$(mktemp -d "$TEST_TMP/lifecycle.XXXXXX")
+args="--pattern latency --sizes 8,1K --iters 5 --quiet"
+
+run() { # NAME FAULT NP [gpuxfer args]: sets rc and secs; output in $dir/NAME.{json,out,err}
+    name=$1; fault=$2; np=$3; shift 3
+    t0=$(date +%s)
+    GPUXFER_FAULT=$fault GX_TIMEOUT=120 gx_mpirun "$np" $args --output "$dir/$name.json" "$@" \
+        >"$dir/$name.out" 2>"$dir/$name.err"
+    rc=$?
+    secs=$(($(date +%s) - t0))
+}
+show() { { echo "exit $rc after $secs s"; cat "$dir/$1.err"; } | diag; }
+lines_ok() { "$PYTHON" -c "import json,sys; [json.loads(l) for l in open(sys.argv[1])]" "$1"; }
+failure() { "$PYTHON" -c "import json,sys; d=json.load(open(sys.argv[1])); print(d['exit_code'], d['failure'])" "$1"; }
+
+# A rank stopped outside the pair being measured (all pairs, 6 ranks): rank 3 stops right after
+# its 1K results of pair 0:1 are gathered; rank 0 then waits on it elsewhere.
+run idle "stop:rank=3:size=1K:at=collected" 6 --pairs all --timeout 3
+[ $rc -eq 4 ] && grep -q "rank 3 did not answer (stopped or dead)" "$dir/idle.err" &&
+    check_report "$dir/idle.json" --status incomplete && lines_ok "$dir/idle.json.jsonl" &&
+    failure "$dir/idle.json" | grep -q "^4 {'kind': 'timeout', 'ranks': \[3\]"
+ok $? "rank 3 stopped between measurements (--pairs all, 6 ranks): exit 4, rank 3 named" || show idle
+
+# A rank stopped inside its own measurement: that measurement and that rank, and no line for it.
+run inpair "stop:rank=3:size=1K:iter=1" 6 --pairs all --timeout 3
+[ $rc -eq 4 ] && grep -q "size 1024 pairs 2:3 did not complete within 3 s.*rank 3 did not answer" "$dir/inpair.err" &&
+    failure "$dir/inpair.json" | grep -q "'measurement': \"run '-' path host pattern latency size 1024 pairs 2:3\", 'ranks': \[3\]" &&
+    lines_ok "$dir/inpair.json.jsonl" &&
+    ! grep -q '"ranks":\[2,3\],"same_node":true,"size":1024' "$dir/inpair.json.jsonl"
+ok $? "rank 3 stopped in pair 2:3: that measurement and rank 3 named, no result line for it" || show inpair
+
+# Start-up: a signal before anything is measured ends the job with exit 5 and leaves nothing.
+for at in init opened; do
+    run sig-$at "signal:rank=0:at=$at" 2
+    [ $rc -eq 5 ] && [ ! -e "$dir/sig-$at.json" ] && [ ! -e "$dir/sig-$at.json.jsonl" ]
+    ok $? "SIGTERM to rank 0 at $at: exit 5, no report and no .jsonl left" || show sig-$at
+done
+run sig-opened "" 2
+[ $rc -eq 0 ] && check_report "$dir/sig-opened.json"
+ok $? "the next run with the same --output runs" || show sig-opened
+: >"$dir/empty.json.jsonl"
+run empty "" 2
+[ $rc -eq 0 ]
+ok $? "an empty .jsonl (a run killed in its start-up) does not block the next run" || show empty
+
+# A rank stopped during start-up: the job ends within --timeout with an answer.
+run stop-init "stop:rank=1:at=init" 2 --timeout 3
+[ $rc -eq 4 ] && [ $secs -lt 60 ] && grep -q "start-up did not end within 3 s.*rank 1 did not answer" "$dir/stop-init.err" &&
+    [ ! -e "$dir/stop-init.json" ] && [ ! -e "$dir/stop-init.json.jsonl" ]
+ok $? "rank 1 stopped in start-up, --timeout 3: exit 4 in $secs s, rank 1 named, nothing left" || show stop-init
+
+# After the report is written the answer stands: a signal, or a rank stopped in MPI_Finalize,
+# does not change it.
+run sig-written "signal:rank=0:at=written" 2
+[ $rc -eq 0 ] && check_report "$dir/sig-written.json" --status complete
+ok $? "SIGTERM to rank 0 after its report is written: exit 0, report complete" || show sig-written
+run sig-fin "signal:rank=1:at=finalize" 2
+[ $rc -eq 0 ] && check_report "$dir/sig-fin.json" --status complete
+ok $? "SIGTERM to rank 1 before MPI_Finalize: exit 0, report complete" || show sig-fin
+run stop-fin "stop:rank=1:at=finalize" 2 --timeout 3
+[ $rc -ne 124 ] && [ $secs -lt 60 ] && check_report "$dir/stop-fin.json" --status complete &&
+    grep -q "shutdown (MPI_Finalize) did not end within 3 s" "$dir/stop-fin.err"
+ok $? "rank 1 stopped before MPI_Finalize: the job ends in $secs s (exit $rc), report complete" || show stop-fin
+
+rm -rf "$dir"
+done_testing
