@@ -587,7 +587,8 @@ static int buffers_in(const struct gx_run_opts *run, int device)
             continue;
         int src = run->mem_src != GX_MEM_DEFAULT ? run->mem_src : ops->default_src;
         int dst = run->mem_dst != GX_MEM_DEFAULT ? run->mem_dst : ops->default_dst;
-        int n = ((src == GX_MEM_DEVICE) == device) + ((dst == GX_MEM_DEVICE) == device);
+        int n = (gx_mem_has(src, GX_MEM_GPU_ALLOCATED) == device) +
+                (gx_mem_has(dst, GX_MEM_GPU_ALLOCATED) == device);
         most = n > most ? n : most;
     }
     return most;
