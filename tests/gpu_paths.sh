@@ -16,12 +16,13 @@ why=$("$PYTHON" -c "import json,sys; d=json.load(open(sys.argv[1])); s=d['skippe
 if [ -n "$why" ]; then
     # The paths must still be reported as skipped, with the reason, in a valid report.
     GX_TIMEOUT=120 gx_mpirun 2 --path "$(echo $gpu_paths | tr ' ' ,)" --sizes 8 --iters 2 --quiet \
-        --output "$dir/skip.json" >"$dir/skip.txt" 2>&1
+        --output "$dir/skip.json" >"$dir/skip.txt" 2>"$dir/skip.err"
     rc=$?
-    [ $rc -eq 7 ] && tail -n 3 "$dir/skip.txt" | grep -q '^# nothing measured' &&
+    # The table's last line (stdout; mpirun adds its own lines to stderr) says why.
+    [ $rc -eq 7 ] && grep -v '^$' "$dir/skip.txt" | tail -n 1 | grep -q '^# nothing measured' &&
         "$PYTHON" -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(not (d['status'] == 'nothing_measured' and d['exit_code'] == 7))" "$dir/skip.json"
     ok $? "all GPU paths requested without a GPU: nothing measured, exit 7, said last (got $rc)" ||
-        diag <"$dir/skip.txt"
+        cat "$dir/skip.txt" "$dir/skip.err" | diag
     check_report "$dir/skip.json" --status nothing_measured
     ok $? "report valid"
     for p in $gpu_paths; do

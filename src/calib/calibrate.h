@@ -27,7 +27,12 @@ int gx_calibrate(const struct gx_job *job, const struct gx_options *o,
                  const struct gx_mplan *mp, struct gx_sink *sink, struct gx_ceilings **out,
                  struct gx_err *err);
 
-/* ---- between calibrate.c and calibrate_cuda.c */
+/* ---- between calibrate.c and its measurements (calibrate_mpi.c, calibrate_cuda.c) */
+
+/* MPI bandwidth one way and both ways, and latency, between a and b into c[0..2] (both ranks
+ * take part; a keeps the curves). */
+int gx_cal_mpi_pair(const struct gx_job *job, int a, int b, struct gx_ceil_curve c[3],
+                    struct gx_err *err);
 
 /* The bytes of host memory one buffer may take here: a quarter of the node's memory shared
  * by the ranks on it (a larger size is absent, never an allocation that brings the node down). */

@@ -256,10 +256,8 @@ static int write_report(const struct gx_job *job, const struct gx_options *opts,
     if (exit_code != GX_OK && exit_code != GX_EVALIDATE)
         cJSON_AddStringToObject(rep->doc, "error", err->msg);
     if (ho->gpu_lost_rank >= 0) {
-        cJSON *failure = cJSON_AddObjectToObject(rep->doc, "failure");
-        cJSON_AddStringToObject(failure, "kind", "cuda-sticky");
-        cJSON *ranks = cJSON_AddArrayToObject(failure, "ranks");
-        cJSON_AddItemToArray(ranks, cJSON_CreateNumber(ho->gpu_lost_rank));
+        cJSON_AddItemToObject(rep->doc, "failure",
+                              gx_failure_json("cuda-sticky", NULL, &ho->gpu_lost_rank, 1));
     }
     if (opts->g.soak > 0)
         gx_report_soak(rep, opts->g.soak, ho->soak_s, ho->rotations);

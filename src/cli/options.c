@@ -5,11 +5,9 @@
 #include "pairs.h"
 #include "path.h"
 #include "pattern.h"
-#include "scenario.h"
 #include "topo.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -474,8 +472,9 @@ const char gx_help_summary[] =
 const char gx_help_exit_status[] =
     "Exit status: 0 success, 1 corrupted data seen, 2 bad input, 3 run-time failure,\n"
     "4 a measurement timed out, 5 interrupted (SIGINT/SIGTERM), 6 a rank died or stopped "
-    "answering.\nOn 1 and 4-6 the report holds what was measured (status failed, incomplete "
-    "or\ninterrupted); every finished measurement is also in the report's .jsonl.\n";
+    "answering,\n7 nothing measured: every measurement was skipped (0 with --allow-skip).\n"
+    "On 1 and 4-7 the report holds what was measured (status failed, incomplete, interrupted "
+    "or\nnothing_measured); every finished measurement is also in the report's .jsonl.\n";
 
 void gx_options_help(FILE *out)
 {
@@ -494,156 +493,4 @@ void gx_options_help(FILE *out)
         fprintf(out, "  %-18s %s\n", p->name, p->ops ? p->ops->what : p->absent_why);
     }
     fprintf(out, "\n%s", gx_help_exit_status);
-}
-
-struct pending {
-    const struct gx_option *op;
-    const char *value;
-};
-
-int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_fn read_file,
-                     void *ctx, struct gx_err *err)
-{
-    enum { MAXOPT = 64 };
-    struct option longopts[MAXOPT];
-    int nopt = 0;
-    for (const struct gx_option *op = gx_option_table; op->name && nopt < MAXOPT - 1; op++, nopt++)
-        longopts[nopt] = (struct option){op->name, op->arg ? required_argument : no_argument, NULL,
-                                         0};
-    longopts[nopt] = (struct option){NULL, 0, NULL, 0};
-
-    memset(o, 0, sizeof *o);
-    o->g.slow_pair = 0.8;
-    struct pending *cli = calloc((size_t)argc + 1, sizeof *cli);
-    if (!cli)
-        return gx_fail(err, GX_ERUNTIME, "out of host memory");
-    int ncli = 0, rc = GX_OK;
-    opterr = 0;
-    optind = 0; /* glibc: 0 also forgets a half-scanned "-abc" of an earlier call */
-    for (;;) {
-        int idx = -1;
-        int c = getopt_long(argc, argv, ":", longopts, &idx);
-        if (c == -1)
-            break;
-        if (c == '?' || c == ':') {
-            const char *arg = argv[optind - 1];
-            rc = c == ':' ? gx_fail(err, GX_EINPUT, "option '%s' needs a value (see --help)", arg)
-                          : gx_fail(err, GX_EINPUT, "unknown option '%s' (see --help)", arg);
-            goto out;
-        }
-        cli[ncli++] = (struct pending){&gx_option_table[idx], optarg};
-    }
-    if (optind < argc) {
-        rc = gx_fail(err, GX_EINPUT, "unexpected argument '%s' (options start with --)",
-                     argv[optind]);
-        goto out;
-    }
-    for (int i = 0; i < ncli; i++)
-        if (!cli[i].op->per_run && (rc = cli[i].op->set(o, NULL, cli[i].value, err)) != GX_OK) {
-            gx_wrap(err, "--%s", cli[i].op->name);
-            goto out;
-        }
-    if (o->help || o->version)
-        goto out;
-    if (o->g.scenario[0]) {
-        char *text = NULL;
-        if ((rc = read_file(o->g.scenario, &text, err, ctx)) != GX_OK)
-            goto out;
-        rc = gx_scenario_load(o->g.scenario, text, o, err);
-        free(text);
-        if (rc != GX_OK)
-            goto out;
-        /* The scenario's job-wide keys were set after the command line's: it wins again. */
-        for (int i = 0; i < ncli; i++)
-            if (gx_option_scenario_top(cli[i].op) &&
-                (rc = cli[i].op->set(o, NULL, cli[i].value, err)) != GX_OK) {
-                gx_wrap(err, "--%s", cli[i].op->name);
-                goto out;
-            }
-    } else {
-        o->nruns = 1;
-        gx_run_defaults(&o->runs[0]);
-    }
-    for (int r = 0; r < o->nruns; r++)
-        for (int i = 0; i < ncli; i++)
-            if (cli[i].op->per_run &&
-                (rc = cli[i].op->set(o, &o->runs[r], cli[i].value, err)) != GX_OK) {
-                gx_wrap(err, "--%s", cli[i].op->name);
-                goto out;
-            }
-out:
-    free(cli);
-    return rc;
-}
-
-/* The most buffers that one rank of the run holds in GPU memory (device) or in host memory (any
- * other kind: pageable, pinned, managed and mapped memory are host pages), over its paths. */
-static int buffers_in(const struct gx_run_opts *run, int device)
-{
-    int most = 0;
-    for (int i = 0; i < run->npaths; i++) {
-        const struct gx_path_ops *ops = gx_paths[run->paths[i]].ops;
-        if (!ops)
-            continue;
-        int src = run->mem_src != GX_MEM_DEFAULT ? run->mem_src : ops->default_src;
-        int dst = run->mem_dst != GX_MEM_DEFAULT ? run->mem_dst : ops->default_dst;
-        int n = ((src == GX_MEM_DEVICE) == device) + ((dst == GX_MEM_DEVICE) == device);
-        most = n > most ? n : most;
-    }
-    return most;
-}
-
-static void run_where(const struct gx_options *o, int r, char *where, size_t len)
-{
-    if (o->g.scenario[0])
-        snprintf(where, len, "%s: runs[%d].", o->g.scenario, r);
-    else
-        snprintf(where, len, "--");
-}
-
-/* Every rank that shares the memory holds its buffers there at once: the largest size times
- * the buffers times the ranks must fit. mem 0: unknown, not checked. */
-static int check_fits(const struct gx_options *o, int device, int ranks, double mem,
-                      const char *what, struct gx_err *err)
-{
-    for (int r = 0; mem > 0 && r < o->nruns; r++) {
-        const struct gx_run_opts *run = &o->runs[r];
-        int nbuf = buffers_in(run, device);
-        for (size_t i = 0; i < run->sizes.n; i++) {
-            double need = (double)nbuf * (double)ranks * (double)run->sizes.v[i];
-            if (need <= mem)
-                continue;
-            char where[PATH_MAX + 32], s[32];
-            run_where(o, r, where, sizeof where);
-            gx_format_size(run->sizes.v[i], s, sizeof s);
-            return gx_fail(err, GX_EINPUT,
-                           "%ssizes: %s needs %.1f GiB (%d buffer%s of that size for each of the "
-                           "%d rank%s on %s), more than its %.1f GiB of memory",
-                           where, s, need / (double)GX_GIB, nbuf, nbuf == 1 ? "" : "s", ranks,
-                           ranks == 1 ? "" : "s", what, mem / (double)GX_GIB);
-        }
-    }
-    return GX_OK;
-}
-
-int gx_options_check_job(const struct gx_options *o, int nranks, int node_ranks,
-                         struct gx_err *err)
-{
-    for (int r = 0; r < o->nruns; r++) {
-        char where[PATH_MAX + 32];
-        run_where(o, r, where, sizeof where);
-        struct gx_pairs pairs;
-        if (gx_pairs_resolve(o->runs[r].pairs, nranks, &pairs, err) != GX_OK)
-            return gx_wrap(err, "%spairs", where);
-        gx_pairs_free(&pairs);
-    }
-    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-    double mem = pages > 0 && page > 0 ? (double)pages * (double)page : 0;
-    return check_fits(o, 0, node_ranks, mem, "this node", err);
-}
-
-int gx_options_check_gpu_memory(const struct gx_options *o, int gpu_ranks, double gpu_bytes,
-                                struct gx_err *err)
-{
-    return check_fits(o, 1, gpu_ranks, gpu_bytes, "this GPU", err);
 }

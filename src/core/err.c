@@ -1,6 +1,7 @@
 #include "gx.h"
 
 #include <mpi.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,4 +53,9 @@ void *gx_grow(void *v, size_t *cap, size_t n, size_t first, size_t elem)
     if (grown)
         *cap = want;
     return grown;
+}
+
+const char *gx_signal_name(int sig)
+{
+    return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
 }

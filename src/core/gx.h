@@ -30,6 +30,9 @@ int gx_fail(struct gx_err *err, int rc, const char *fmt, ...)
 /* Prefix context to an error already set ("while X: <old message>"). */
 int gx_wrap(struct gx_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* "SIGINT", "SIGTERM" or "a signal": how a stop by signal is named in messages and reports. */
+const char *gx_signal_name(int sig);
+
 /* MPI calls return an error string through this; MPI_ERRORS_RETURN is set on every comm. */
 int gx_fail_mpi(struct gx_err *err, int mpirc, const char *call, const char *file, int line);
 #define GX_MPI_TRY(err, call)                                                                 \

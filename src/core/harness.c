@@ -40,6 +40,79 @@ struct gx_collect {
     int *counts, *displs;
 };
 
+/* --samples: the initiators' raw samples to rank 0 (c->samples, c->counts, c->displs). */
+static int gather_samples(struct gx_bench *b, const struct gx_mstep *ax,
+                          const struct gx_record *mine, struct gx_collect *c, struct gx_err *err)
+{
+    const struct gx_job *job = b->job;
+    int n = mine->state == GX_STATE_OK && b->pair && b->ep.initiator ? (int)ax->iters : 0;
+    GX_MPI_TRY(err, MPI_Gather(&n, 1, MPI_INT, c->counts, 1, MPI_INT, 0, job->comm));
+    if (job->rank == 0) {
+        long total = 0;
+        for (int r = 0; r < job->size; r++) {
+            c->displs[r] = (int)total;
+            total += c->counts[r];
+        }
+        double *s = realloc(c->samples, (size_t)(total ? total : 1) * sizeof *s);
+        if (!s)
+            return gx_fail(err, GX_ERUNTIME, "out of host memory for samples");
+        c->samples = s;
+    }
+    GX_MPI_TRY(err, MPI_Gatherv(b->samples, n, MPI_DOUBLE, c->samples, c->counts, c->displs,
+                                MPI_DOUBLE, 0, job->comm));
+    return GX_OK;
+}
+
+/* Rank 0: the result of pair p from the two ranks' records, rated against its ceiling. */
+static void result_of(const struct gx_bench *b, const struct gx_mstep *ax,
+                      const struct gx_pair *p, const struct gx_collect *c, struct gx_result *res,
+                      char *ceiling_what, size_t len)
+{
+    const struct gx_job *job = b->job;
+    const struct gx_path_entry *pe = &gx_paths[b->path];
+    const struct gx_record *ra = &c->recs[p->a];
+    *res = (struct gx_result){
+        .run_name = b->run->name,
+        .path = pe->name,
+        .src_mem = gx_mem_name(b->ep.src_kind),
+        .dst_mem = gx_mem_name(b->ep.dst_kind),
+        .src_kind = b->ep.src_kind,
+        .dst_kind = b->ep.dst_kind,
+        .pattern = gx_pattern_table[ax->pattern]->name,
+        .pattern_kind = ax->pattern,
+        .family = gx_pattern_table[ax->pattern]->family,
+        .unit = gx_pattern_table[ax->pattern]->unit,
+        .a = p->a,
+        .b = p->b,
+        .same_node = job->node_of[p->a] == job->node_of[p->b],
+        .size = ax->size,
+        .chunk = ax->chunk,
+        .depth = ax->depth,
+        .chunk_choice = b->run->chunk_mode,
+        .iters = ax->iters,
+        .warmup = ax->warmup,
+        .window = ax->window,
+    };
+    merge(ra, &c->recs[p->b], res);
+    if (pe->ops->stages[0] && res->state == GX_STATE_OK) {
+        res->stage_names = pe->ops->stages;
+        memcpy(res->stage_us[0], ra->stage_us, sizeof res->stage_us[0]);
+        memcpy(res->stage_us[1], c->recs[p->b].stage_us, sizeof res->stage_us[1]);
+    }
+    res->gpu_timed = ra->gpu_timed;
+    if (ra->chunk) { /* chosen among candidates */
+        res->chunk = (size_t)ra->chunk;
+        res->depth = ra->depth;
+        res->cands = ra->cand;
+        res->ncands = ra->ncand;
+    }
+    gx_ceiling_apply(b->run->calibrate ? b->ceilings : NULL, pe->ops, res, ceiling_what, len);
+    if (job->g->samples && c->counts[p->a]) {
+        res->samples = c->samples + c->displs[p->a];
+        res->nsamples = (size_t)c->counts[p->a];
+    }
+}
+
 /* Every rank's record to rank 0, which reports one result per pair of the round. */
 static int collect(struct gx_bench *b, const struct gx_mstep *ax, const struct gx_round *round,
                    struct gx_record *mine, struct gx_collect *c, struct gx_sink *sink,
@@ -54,71 +127,14 @@ static int collect(struct gx_bench *b, const struct gx_mstep *ax, const struct g
         err->rc = GX_EINCOMPLETE;
         return gx_wrap(err, "gathering the results of %zu bytes (a rank died?)", ax->size);
     }
-    if (job->g->samples) {
-        int n = mine->state == GX_STATE_OK && b->pair && b->ep.initiator ? (int)ax->iters : 0;
-        GX_MPI_TRY(err, MPI_Gather(&n, 1, MPI_INT, c->counts, 1, MPI_INT, 0, job->comm));
-        if (job->rank == 0) {
-            long total = 0;
-            for (int r = 0; r < job->size; r++) {
-                c->displs[r] = (int)total;
-                total += c->counts[r];
-            }
-            double *s = realloc(c->samples, (size_t)(total ? total : 1) * sizeof *s);
-            if (!s)
-                return gx_fail(err, GX_ERUNTIME, "out of host memory for samples");
-            c->samples = s;
-        }
-        GX_MPI_TRY(err, MPI_Gatherv(b->samples, n, MPI_DOUBLE, c->samples, c->counts, c->displs,
-                                    MPI_DOUBLE, 0, job->comm));
-    }
+    if (job->g->samples)
+        GX_TRY(gather_samples(b, ax, mine, c, err));
     if (job->rank != 0)
         return GX_OK;
-    const struct gx_path_entry *pe = &gx_paths[b->path];
     for (int i = 0; i < round->npairs; i++) {
-        const struct gx_pair *p = &round->pairs[i];
-        struct gx_result res = {
-            .run_name = b->run->name,
-            .path = pe->name,
-            .src_mem = gx_mem_name(b->ep.src_kind),
-            .dst_mem = gx_mem_name(b->ep.dst_kind),
-            .src_kind = b->ep.src_kind,
-            .dst_kind = b->ep.dst_kind,
-            .pattern = gx_pattern_table[ax->pattern]->name,
-            .pattern_kind = ax->pattern,
-            .family = gx_pattern_table[ax->pattern]->family,
-            .unit = gx_pattern_table[ax->pattern]->unit,
-            .a = p->a,
-            .b = p->b,
-            .same_node = job->node_of[p->a] == job->node_of[p->b],
-            .size = ax->size,
-            .chunk = ax->chunk,
-            .depth = ax->depth,
-            .chunk_choice = b->run->chunk_mode,
-            .iters = ax->iters,
-            .warmup = ax->warmup,
-            .window = ax->window,
-        };
-        merge(&c->recs[p->a], &c->recs[p->b], &res);
-        if (pe->ops->stages[0] && res.state == GX_STATE_OK) {
-            res.stage_names = pe->ops->stages;
-            memcpy(res.stage_us[0], c->recs[p->a].stage_us, sizeof res.stage_us[0]);
-            memcpy(res.stage_us[1], c->recs[p->b].stage_us, sizeof res.stage_us[1]);
-        }
-        res.gpu_timed = c->recs[p->a].gpu_timed;
-        if (c->recs[p->a].chunk) { /* chosen among candidates */
-            res.chunk = (size_t)c->recs[p->a].chunk;
-            res.depth = c->recs[p->a].depth;
-
-            res.cands = c->recs[p->a].cand;
-            res.ncands = c->recs[p->a].ncand;
-        }
+        struct gx_result res;
         char ceiling_what[256];
-        gx_ceiling_apply(b->run->calibrate ? b->ceilings : NULL, pe->ops, &res, ceiling_what,
-                         sizeof ceiling_what);
-        if (job->g->samples && c->counts[p->a]) {
-            res.samples = c->samples + c->displs[p->a];
-            res.nsamples = (size_t)c->counts[p->a];
-        }
+        result_of(b, ax, &round->pairs[i], c, &res, ceiling_what, sizeof ceiling_what);
         GX_TRY(gx_sink_result(sink, &res, err));
     }
     return GX_OK;
@@ -151,10 +167,7 @@ static int stop_if_signalled(const struct gx_job *job, const struct gx_collect *
     ho->stopped_together = 1;
     if (stop.signal)
         return gx_fail(err, GX_EINTERRUPTED, "interrupted by %s on rank %d",
-                       stop.signal == SIGINT    ? "SIGINT"
-                       : stop.signal == SIGTERM ? "SIGTERM"
-                                                : "a signal",
-                       stop.rank);
+                       gx_signal_name(stop.signal), stop.rank);
     ho->gpu_lost_rank = stop.lost_rank;
     stop.lost_why[sizeof stop.lost_why - 1] = '\0';
     return gx_fail(err, GX_ERUNTIME, "rank %d's GPU context is unusable, every rank stopped: "

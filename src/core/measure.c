@@ -88,7 +88,7 @@ static void record_check(struct gx_record *rec, int ok, size_t bad, uint32_t ite
 static int check_received(struct gx_ep *ep, size_t bytes, uint32_t iter, struct gx_record *rec,
                           struct gx_err *err)
 {
-    if (ep->dst_kind != GX_MEM_DEVICE)
+    if (gx_mem_has(ep->dst_kind, GX_MEM_HOST_ADDRESSABLE))
         gx_fault_corrupt(ep->job->rank, bytes, iter, ep->dst, bytes);
     int ok = 0;
     size_t bad = 0;

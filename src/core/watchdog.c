@@ -133,22 +133,9 @@ static _Noreturn void rank0_end(const char *status, int code, const char *messag
     end_job(code);
 }
 
-static cJSON *failure_json(const char *kind, const char *what, const int *ranks, int n)
-{
-    cJSON *f = cJSON_CreateObject();
-    if (!f)
-        return NULL;
-    cJSON_AddStringToObject(f, "kind", kind);
-    if (what && what[0])
-        cJSON_AddStringToObject(f, "measurement", what);
-    if (ranks && n > 0)
-        cJSON_AddItemToObject(f, "ranks", cJSON_CreateIntArray(ranks, n));
-    return f;
-}
-
 static _Noreturn void on_interrupt(int sig)
 {
-    const char *name = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
+    const char *name = gx_signal_name(sig);
     char what[512] = "", msg[1024];
     pthread_mutex_lock(&wd.mu);
     if (wd.armed)
@@ -161,7 +148,7 @@ static _Noreturn void on_interrupt(int sig)
         end_job(GX_EINTERRUPTED);
     }
     snprintf(msg, sizeof msg, "interrupted by %s%s%s", name, what[0] ? " during " : "", what);
-    cJSON *f = failure_json("signal", measuring ? what : NULL, NULL, 0);
+    cJSON *f = gx_failure_json("signal", measuring ? what : NULL, NULL, 0);
     if (f)
         cJSON_AddStringToObject(f, "signal", name);
     rank0_end("interrupted", GX_EINTERRUPTED, msg, f);
@@ -216,7 +203,7 @@ static void on_timeout(int *reported)
     else
         snprintf(msg, sizeof msg, "timeout: %s did not end within %.0f s (--timeout)", what, t);
     int ns = ask_ranks(msg, sizeof msg, silent);
-    cJSON *f = failure_json("timeout", measuring ? what : NULL, ns ? silent : r, ns ? ns : n);
+    cJSON *f = gx_failure_json("timeout", measuring ? what : NULL, ns ? silent : r, ns ? ns : n);
     if (f)
         cJSON_AddNumberToObject(f, "timeout_s", t);
     if (f && !measuring)

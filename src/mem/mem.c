@@ -68,38 +68,49 @@ const struct gx_mem_ops *const gx_mem_table[GX_MEM_COUNT] = {
 #endif
 };
 
-/* Names live apart from the ops so that kinds left out of the build still have one. */
-static const char *const gx_mem_names[GX_MEM_COUNT] = {
-    [GX_MEM_PAGEABLE] = "pageable", [GX_MEM_PINNED] = "pinned", [GX_MEM_DEVICE] = "device",
-    [GX_MEM_MANAGED] = "managed",   [GX_MEM_MAPPED] = "mapped",
+/* Names and properties live apart from the ops, so that kinds left out of the build still have
+ * them (an absent kind is still named and described in a skip reason or a plan). */
+static const struct {
+    const char *name;
+    unsigned props;
+} gx_mem_kinds[GX_MEM_COUNT] = {
+    [GX_MEM_PAGEABLE] = {"pageable", GX_MEM_HOST_ADDRESSABLE},
+    [GX_MEM_PINNED] = {"pinned", GX_MEM_HOST_ADDRESSABLE | GX_MEM_GPU_ACCESSIBLE},
+    [GX_MEM_DEVICE] = {"device", GX_MEM_GPU_RESIDENT | GX_MEM_GPU_ALLOCATED | GX_MEM_GPU_ACCESSIBLE |
+                                     GX_MEM_NEEDS_CUDA_AWARE | GX_MEM_IPC_EXPORTABLE},
+    /* Managed memory is handed over where the application produced it, on the GPU. */
+    [GX_MEM_MANAGED] = {"managed", GX_MEM_GPU_RESIDENT | GX_MEM_HOST_ADDRESSABLE |
+                                       GX_MEM_GPU_ACCESSIBLE | GX_MEM_MIGRATES},
+    [GX_MEM_MAPPED] = {"mapped", GX_MEM_HOST_ADDRESSABLE | GX_MEM_GPU_ACCESSIBLE},
 };
 
 const char *gx_mem_name(int kind)
 {
-    return kind >= 0 && kind < GX_MEM_COUNT ? gx_mem_names[kind] : "default";
+    return kind >= 0 && kind < GX_MEM_COUNT ? gx_mem_kinds[kind].name : "default";
 }
 
 int gx_mem_usable(int kind, struct gx_err *why)
 {
     if (!gx_mem_table[kind])
         return gx_fail(why, GX_ESKIP, "memory kind '%s' needs CUDA, which this build lacks",
-                       gx_mem_names[kind]);
+                       gx_mem_kinds[kind].name);
     return gx_mem_table[kind]->usable(why);
 }
 
-/* Where a kind's buffers live when the application hands them over (managed memory: on the GPU
- * that produced it); apart from the ops, like the names, for kinds left out of the build. */
-static const char gx_mem_gpu_resident[GX_MEM_COUNT] = {[GX_MEM_DEVICE] = 1, [GX_MEM_MANAGED] = 1};
+int gx_mem_has(int kind, unsigned props)
+{
+    return kind >= 0 && kind < GX_MEM_COUNT && (gx_mem_kinds[kind].props & props) == props;
+}
 
 int gx_mem_on_gpu(int kind)
 {
-    return kind >= 0 && kind < GX_MEM_COUNT && gx_mem_gpu_resident[kind];
+    return gx_mem_has(kind, GX_MEM_GPU_RESIDENT);
 }
 
 int gx_mem_lookup(const char *name)
 {
     for (int k = 0; k < GX_MEM_COUNT; k++)
-        if (strcmp(gx_mem_names[k], name) == 0)
+        if (strcmp(gx_mem_kinds[k].name, name) == 0)
             return k;
     return -1;
 }

@@ -25,6 +25,18 @@ const char *gx_mem_name(int kind);
 int gx_mem_usable(int kind, struct gx_err *why);
 /* Kind by name, or -1. */
 int gx_mem_lookup(const char *name);
+/* What a kind of memory is, in the kind table (mem.c), whether or not this build can allocate
+ * it: paths, the harness and the checks ask these instead of naming kinds. */
+#define GX_MEM_GPU_RESIDENT     0x01u /* the data lives on the GPU when handed over (device, managed) */
+#define GX_MEM_GPU_ALLOCATED    0x02u /* allocated from the GPU's own memory (cudaMalloc) */
+#define GX_MEM_HOST_ADDRESSABLE 0x04u /* the CPU can read and write it */
+#define GX_MEM_GPU_ACCESSIBLE   0x08u /* GPU kernels, copy engines and NCCL can use it */
+#define GX_MEM_NEEDS_CUDA_AWARE 0x10u /* an MPI library takes it only when CUDA-aware */
+#define GX_MEM_IPC_EXPORTABLE   0x20u /* cudaIpcGetMemHandle can export it to another process */
+#define GX_MEM_MIGRATES         0x40u /* its pages move between host and GPU on demand (managed) */
+
+/* 1 when kind (a valid one) has every property of `props`. */
+int gx_mem_has(int kind, unsigned props);
 /* 1 for kinds whose buffers are GPU memory (device, managed), 0 for host memory or -1. */
 int gx_mem_on_gpu(int kind);
 

@@ -12,7 +12,8 @@
 
 static int mpi_filter(struct gx_ep *ep, struct gx_err *why)
 {
-    int device_side = ep->src_kind == GX_MEM_DEVICE || ep->dst_kind == GX_MEM_DEVICE;
+    int device_side = gx_mem_has(ep->src_kind, GX_MEM_NEEDS_CUDA_AWARE) ||
+                      gx_mem_has(ep->dst_kind, GX_MEM_NEEDS_CUDA_AWARE);
     if (device_side && !ep->job->cuda_aware)
         return gx_fail(why, GX_ESKIP,
                        "device buffers need a CUDA-aware MPI and this one is not (%s); "

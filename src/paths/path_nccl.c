@@ -4,6 +4,7 @@
 
 #include "cuda_util.h"
 #include "gpu.h"
+#include "mem.h"
 #include "path.h"
 #include "topo.h"
 
@@ -83,7 +84,8 @@ static int nccl_filter(struct gx_ep *ep, struct gx_err *why)
 {
     if (!nccl_comm)
         return gx_fail(why, GX_ESKIP, "no NCCL communicator");
-    if (ep->src_kind == GX_MEM_PAGEABLE || ep->dst_kind == GX_MEM_PAGEABLE)
+    if (!gx_mem_has(ep->src_kind, GX_MEM_GPU_ACCESSIBLE) ||
+        !gx_mem_has(ep->dst_kind, GX_MEM_GPU_ACCESSIBLE))
         return gx_fail(why, GX_ESKIP, "NCCL needs GPU-accessible buffers, not pageable memory");
     return GX_OK;
 }

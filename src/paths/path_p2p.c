@@ -17,6 +17,7 @@
 #include "cuda_util.h"
 #include "gpu.h"
 #include "kernels.h"
+#include "mem.h"
 #include "path.h"
 #include "topo.h"
 
@@ -46,7 +47,8 @@ struct p2p_priv {
 
 static int p2p_filter(struct gx_ep *ep, struct gx_err *why)
 {
-    if (ep->src_kind != GX_MEM_DEVICE || ep->dst_kind != GX_MEM_DEVICE)
+    if (!gx_mem_has(ep->src_kind, GX_MEM_IPC_EXPORTABLE) ||
+        !gx_mem_has(ep->dst_kind, GX_MEM_IPC_EXPORTABLE))
         return gx_fail(why, GX_ESKIP, "p2p moves device memory only (CUDA IPC exports cudaMalloc "
                        "buffers); --mem must be device");
     if (!ep->same_node)

@@ -17,6 +17,7 @@
 #include "gpu.h"
 #include "kernels.h"
 #include "mpi_util.h"
+#include "mem.h"
 #include "path.h"
 
 #include <stdlib.h>
@@ -32,7 +33,7 @@ struct um_priv {
 
 static int um_filter(struct gx_ep *ep, struct gx_err *why)
 {
-    if (ep->src_kind != GX_MEM_MANAGED || ep->dst_kind != GX_MEM_MANAGED)
+    if (!gx_mem_has(ep->src_kind, GX_MEM_MIGRATES) || !gx_mem_has(ep->dst_kind, GX_MEM_MIGRATES))
         return gx_fail(why, GX_ESKIP, "unified paths move managed memory; --mem must be managed");
     int managed = 0;
     GX_CUDA_TRY(why, cudaDeviceGetAttribute(&managed, cudaDevAttrConcurrentManagedAccess,

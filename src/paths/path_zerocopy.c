@@ -14,6 +14,7 @@
 #include "gpu.h"
 #include "kernels.h"
 #include "mpi_util.h"
+#include "mem.h"
 #include "path.h"
 
 #include <errno.h>
@@ -44,7 +45,8 @@ struct zc_priv {
 
 static int zc_filter(struct gx_ep *ep, struct gx_err *why)
 {
-    if (ep->src_kind != GX_MEM_DEVICE || ep->dst_kind != GX_MEM_DEVICE)
+    if (!gx_mem_has(ep->src_kind, GX_MEM_GPU_ALLOCATED) ||
+        !gx_mem_has(ep->dst_kind, GX_MEM_GPU_ALLOCATED))
         return gx_fail(why, GX_ESKIP, "zerocopy moves device memory through mapped host memory; "
                        "--mem must be device");
     return GX_OK;

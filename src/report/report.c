@@ -548,3 +548,16 @@ void gx_report_close(struct gx_report *rep)
         pthread_mutex_destroy(&rep->lock);
     memset(rep, 0, sizeof *rep);
 }
+
+cJSON *gx_failure_json(const char *kind, const char *what, const int *ranks, int n)
+{
+    cJSON *f = cJSON_CreateObject();
+    if (!f)
+        return NULL;
+    cJSON_AddStringToObject(f, "kind", kind);
+    if (what && what[0])
+        cJSON_AddStringToObject(f, "measurement", what);
+    if (ranks && n > 0)
+        cJSON_AddItemToObject(f, "ranks", cJSON_CreateIntArray(ranks, n));
+    return f;
+}

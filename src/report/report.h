@@ -61,6 +61,10 @@ void gx_report_rotation(struct gx_report *rep, long rotation);
  * streamed and failures among them). */
 void gx_report_soak(struct gx_report *rep, long seconds, double seconds_run, long rotations);
 void gx_report_close(struct gx_report *rep);
+/* The report's "failure": what stopped the run (kind: "signal", "timeout", "cuda-sticky"...),
+ * during which measurement and on which ranks (what and ranks optional). NULL when out of
+ * memory. */
+cJSON *gx_failure_json(const char *kind, const char *what, const int *ranks, int n);
 void gx_utc_now(char *buf, size_t len, int compact);
 
 #endif

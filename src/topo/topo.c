@@ -292,6 +292,81 @@ static void numa_list(hwloc_topology_t topo, hwloc_const_nodeset_t ns, char *buf
                      n->os_index);
 }
 
+/* The GPU's CPU-side locality into plan (local cpuset, NUMA nodes, nearest NIC) and where this
+ * rank stands among the local ranks whose GPUs share it; *anc is that locality, or NULL when
+ * the rank has no GPU in the topology (plan->reason says so). */
+static int plan_locality(hwloc_topology_t topo, const char (*busids)[GX_BUSID_LEN],
+                         int local_size, int local_rank, struct gx_bind_plan *plan,
+                         hwloc_obj_t *anc, struct gx_err *err)
+{
+    *anc = NULL;
+    hwloc_obj_t gpu = busids[local_rank][0] ? gx_topo_pcidev(topo, busids[local_rank]) : NULL;
+    if (!gpu) {
+        snprintf(plan->reason, sizeof plan->reason, "%s", busids[local_rank][0]
+                 ? "the GPU is not in the topology: binding left as it is"
+                 : "no GPU: binding left as it is");
+        return GX_OK;
+    }
+    plan->has_gpu = 1;
+    hwloc_obj_t a = hwloc_get_non_io_ancestor_obj(topo, gpu);
+    if (!a || !a->cpuset || !a->nodeset)
+        return gx_fail(err, GX_ERUNTIME, "hwloc: the GPU %s has no CPU-side ancestor",
+                       busids[local_rank]);
+    if (hwloc_bitmap_copy(plan->local, a->cpuset) != 0)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory");
+    numa_list(topo, a->nodeset, plan->numa, sizeof plan->numa);
+    gx_topo_nearest_nic(topo, gpu, plan->nic, sizeof plan->nic, &plan->nic_link);
+
+    /* Local ranks whose GPUs share this locality divide its cores among themselves in
+     * node-local rank order, so that their threads do not compete. */
+    for (int i = 0; i < local_size; i++) {
+        hwloc_obj_t g = busids[i][0] ? gx_topo_pcidev(topo, busids[i]) : NULL;
+        hwloc_obj_t o = g ? hwloc_get_non_io_ancestor_obj(topo, g) : NULL;
+        if (!o || !o->cpuset || !hwloc_bitmap_isequal(o->cpuset, a->cpuset))
+            continue;
+        if (i < local_rank)
+            plan->group_index++;
+        plan->group_size++;
+    }
+    *anc = a;
+    return GX_OK;
+}
+
+/* Why the plan binds as it does (or keeps the launcher's binding), into plan->reason. */
+static void plan_decide(hwloc_topology_t topo, hwloc_const_cpuset_t current,
+                        enum gx_bind_policy policy, hwloc_obj_type_t ut, int n, int first,
+                        int last, struct gx_bind_plan *plan)
+{
+    const char *unit = ut == HWLOC_OBJ_CORE ? "cores" : "PUs";
+    int k = plan->group_size, i = plan->group_index;
+    char share[96];
+    snprintf(share, sizeof share, "%d of %d ranks sharing that locality", i + 1, k);
+    int launcher_bound = current && !hwloc_bitmap_iszero(current) &&
+                         !hwloc_bitmap_isincluded(hwloc_topology_get_topology_cpuset(topo),
+                                                  current);
+    if (policy == GX_BIND_AUTO && launcher_bound &&
+        hwloc_bitmap_isincluded(current, plan->local)) {
+        plan->decision = "keep";
+        hwloc_bitmap_copy(plan->cpuset, current);
+        snprintf(plan->reason, sizeof plan->reason, "the launcher's binding is already local to "
+                 "the GPU: kept; memory bound to NUMA %s", plan->numa);
+        return;
+    }
+    plan->decision = launcher_bound && policy == GX_BIND_AUTO ? "rebind" : "bind";
+    const char *why = !launcher_bound ? ""
+                      : policy == GX_BIND_AUTO ? "the launcher's binding is not local to the GPU; "
+                                               : "overrides the launcher's binding; ";
+    if (policy == GX_BIND_NUMA)
+        snprintf(plan->reason, sizeof plan->reason, "--bind numa: %sall %d %s local to the GPU "
+                 "(NUMA %s)", why, n, unit, plan->numa);
+    else
+        snprintf(plan->reason, sizeof plan->reason, "--bind %s: %s%s %d-%d of the %d local to "
+                 "the GPU (NUMA %s), %s%s", gx_bind_policy_names[policy], why, unit, first,
+                 last - 1, n, plan->numa, share,
+                 (long)k > (long)n && policy == GX_BIND_AUTO ? "; more ranks than cores, so "
+                                                               "some share one" : "");
+}
+
 int gx_bind_plan(hwloc_topology_t topo, const char (*busids)[GX_BUSID_LEN], int local_size,
                  int local_rank, enum gx_bind_policy policy, hwloc_const_cpuset_t current,
                  struct gx_bind_plan *plan, struct gx_err *err)
@@ -302,43 +377,16 @@ int gx_bind_plan(hwloc_topology_t topo, const char (*busids)[GX_BUSID_LEN], int 
     plan->local = hwloc_bitmap_alloc();
     plan->cpuset = hwloc_bitmap_alloc();
     plan->nodeset = hwloc_bitmap_alloc();
-    if (!plan->local || !plan->cpuset || !plan->nodeset) {
+    hwloc_obj_t anc = NULL;
+    int rc = !plan->local || !plan->cpuset || !plan->nodeset
+                 ? gx_fail(err, GX_ERUNTIME, "out of host memory")
+                 : plan_locality(topo, busids, local_size, local_rank, plan, &anc, err);
+    if (rc != GX_OK) {
         gx_bind_plan_free(plan);
-        return gx_fail(err, GX_ERUNTIME, "out of host memory");
+        return rc;
     }
-    hwloc_obj_t gpu = busids[local_rank][0] ? gx_topo_pcidev(topo, busids[local_rank]) : NULL;
-    if (!gpu) {
-        snprintf(plan->reason, sizeof plan->reason, "%s", busids[local_rank][0]
-                 ? "the GPU is not in the topology: binding left as it is"
-                 : "no GPU: binding left as it is");
+    if (!anc)
         return GX_OK;
-    }
-    plan->has_gpu = 1;
-    hwloc_obj_t anc = hwloc_get_non_io_ancestor_obj(topo, gpu);
-    if (!anc || !anc->cpuset || !anc->nodeset) {
-        gx_bind_plan_free(plan);
-        return gx_fail(err, GX_ERUNTIME, "hwloc: the GPU %s has no CPU-side ancestor",
-                       busids[local_rank]);
-    }
-    if (hwloc_bitmap_copy(plan->local, anc->cpuset) != 0) {
-        gx_bind_plan_free(plan);
-        return gx_fail(err, GX_ERUNTIME, "out of host memory");
-    }
-    numa_list(topo, anc->nodeset, plan->numa, sizeof plan->numa);
-    gx_topo_nearest_nic(topo, gpu, plan->nic, sizeof plan->nic, &plan->nic_link);
-
-    /* Local ranks whose GPUs share this locality divide its cores among themselves in
-     * node-local rank order, so that their threads do not compete. */
-    for (int i = 0; i < local_size; i++) {
-        hwloc_obj_t g = busids[i][0] ? gx_topo_pcidev(topo, busids[i]) : NULL;
-        hwloc_obj_t a = g ? hwloc_get_non_io_ancestor_obj(topo, g) : NULL;
-        if (!a || !a->cpuset || !hwloc_bitmap_isequal(a->cpuset, anc->cpuset))
-            continue;
-        if (i < local_rank)
-            plan->group_index++;
-        plan->group_size++;
-    }
-
     if (policy == GX_BIND_NONE) {
         snprintf(plan->reason, sizeof plan->reason, "--bind none: binding left as it is");
         return GX_OK;
@@ -367,33 +415,6 @@ int gx_bind_plan(hwloc_topology_t topo, const char (*busids)[GX_BUSID_LEN], int 
     }
     hwloc_bitmap_copy(plan->nodeset, anc->nodeset);
     plan->apply = 1;
-    const char *unit = ut == HWLOC_OBJ_CORE ? "cores" : "PUs";
-    char share[96];
-    snprintf(share, sizeof share, "%d of %d ranks sharing that locality", i + 1, k);
-
-    int launcher_bound = current && !hwloc_bitmap_iszero(current) &&
-                         !hwloc_bitmap_isincluded(hwloc_topology_get_topology_cpuset(topo),
-                                                  current);
-    if (policy == GX_BIND_AUTO && launcher_bound &&
-        hwloc_bitmap_isincluded(current, plan->local)) {
-        plan->decision = "keep";
-        hwloc_bitmap_copy(plan->cpuset, current);
-        snprintf(plan->reason, sizeof plan->reason, "the launcher's binding is already local to "
-                 "the GPU: kept; memory bound to NUMA %s", plan->numa);
-        return GX_OK;
-    }
-    plan->decision = launcher_bound && policy == GX_BIND_AUTO ? "rebind" : "bind";
-    const char *why = !launcher_bound ? ""
-                      : policy == GX_BIND_AUTO ? "the launcher's binding is not local to the GPU; "
-                                               : "overrides the launcher's binding; ";
-    if (policy == GX_BIND_NUMA)
-        snprintf(plan->reason, sizeof plan->reason, "--bind numa: %sall %d %s local to the GPU "
-                 "(NUMA %s)", why, n, unit, plan->numa);
-    else
-        snprintf(plan->reason, sizeof plan->reason, "--bind %s: %s%s %d-%d of the %d local to "
-                 "the GPU (NUMA %s), %s%s", gx_bind_policy_names[policy], why, unit, first,
-                 last - 1, n, plan->numa, share,
-                 (long)k > (long)n && policy == GX_BIND_AUTO ? "; more ranks than cores, so "
-                                                               "some share one" : "");
+    plan_decide(topo, current, policy, ut, n, first, last, plan);
     return GX_OK;
 }

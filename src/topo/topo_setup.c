@@ -221,6 +221,54 @@ static void apply_plan(hwloc_topology_t topo, struct gx_bind_plan *plan, struct 
         snprintf(t->membind, sizeof t->membind, "NUMA %s", plan->numa);
 }
 
+/* This rank's binding decided from every local rank's GPU (busids) and applied; the links to
+ * the other ranks' GPUs recorded. */
+static int bind_rank(const struct gx_job *job, const struct gx_global_opts *g,
+                     hwloc_topology_t topo, struct gx_topo_rank *t,
+                     const char (*busids)[GX_BUSID_LEN], const int *ranks, struct gx_err *err)
+{
+    struct gx_bind_plan plan;
+    hwloc_bitmap_t current = NULL;
+    if (!t->foreign && (current = hwloc_bitmap_alloc()) &&
+        hwloc_get_cpubind(topo, current, HWLOC_CPUBIND_PROCESS) != 0) {
+        hwloc_bitmap_free(current);
+        current = NULL; /* unknown: treated as not bound by the launcher */
+    }
+    int rc = gx_bind_plan(topo, busids, job->local_size, job->local_rank,
+                          (enum gx_bind_policy)g->bind, current, &plan, err);
+    hwloc_bitmap_free(current);
+    if (rc != GX_OK)
+        return rc;
+    t->decision = plan.decision;
+    snprintf(t->reason, sizeof t->reason, "%s", plan.reason);
+    snprintf(t->numa, sizeof t->numa, "%s", plan.numa);
+    snprintf(t->nic, sizeof t->nic, "%s", plan.nic);
+    t->nic_link = plan.nic_link;
+    if (plan.apply && hwloc_bitmap_list_snprintf(t->planned, sizeof t->planned, plan.cpuset) < 0)
+        t->planned[0] = '\0';
+    apply_plan(topo, &plan, t);
+    fill_links(job, topo, t, busids, ranks);
+    gx_bind_plan_free(&plan);
+    return GX_OK;
+}
+
+/* Sharing a GPU is legal but skews every number: each rank that does says so, and rank 0 once
+ * for the job. Collective. */
+static int warn_shared(const struct gx_job *job, struct gx_topo_rank *t, struct gx_err *err)
+{
+    int shared = t->nshared > 0, any = 0, rc = GX_OK;
+    int mrc = MPI_Allreduce(&shared, &any, 1, MPI_INT, MPI_MAX, job->comm);
+    if (mrc != MPI_SUCCESS)
+        rc = gx_fail_mpi(err, mrc, "MPI_Allreduce(shared GPUs)", __FILE__, __LINE__);
+    if (t->nshared > 0)
+        warn(t, "this rank shares its GPU %s with %d other rank(s) on the node", t->busid,
+             t->nshared);
+    if (any && job->rank == 0)
+        fprintf(stderr, "gpuxfer: warning: some ranks share a GPU (more ranks than visible GPUs "
+                        "on a node, or --gpu-map); see \"gpu\".\"shared_with\" in the report\n");
+    return rc;
+}
+
 int gx_topo_setup(struct gx_job *job, const struct gx_global_opts *g, struct gx_err *err)
 {
     struct gx_topo_rank *t = calloc(1, sizeof *t);
@@ -272,48 +320,14 @@ int gx_topo_setup(struct gx_job *job, const struct gx_global_opts *g, struct gx_
     else if (mrc != MPI_SUCCESS)
         rc = gx_fail_mpi(err, mrc, "MPI_Allgather(GPU bus ids)", __FILE__, __LINE__);
 
-    struct gx_bind_plan plan;
-    memset(&plan, 0, sizeof plan);
-    if (rc == GX_OK) {
-        hwloc_bitmap_t current = NULL;
-        if (!t->foreign && (current = hwloc_bitmap_alloc()) &&
-            hwloc_get_cpubind(topo, current, HWLOC_CPUBIND_PROCESS) != 0) {
-            hwloc_bitmap_free(current);
-            current = NULL; /* unknown: treated as not bound by the launcher */
-        }
-        rc = gx_bind_plan(topo, (const char(*)[GX_BUSID_LEN])busids, job->local_size,
-                          job->local_rank, (enum gx_bind_policy)g->bind, current, &plan, err);
-        hwloc_bitmap_free(current);
-    }
-    if (rc == GX_OK) {
-        t->decision = plan.decision;
-        snprintf(t->reason, sizeof t->reason, "%s", plan.reason);
-        snprintf(t->numa, sizeof t->numa, "%s", plan.numa);
-        snprintf(t->nic, sizeof t->nic, "%s", plan.nic);
-        t->nic_link = plan.nic_link;
-        if (plan.apply && hwloc_bitmap_list_snprintf(t->planned, sizeof t->planned,
-                                                     plan.cpuset) < 0)
-            t->planned[0] = '\0';
-        apply_plan(topo, &plan, t);
-        fill_links(job, topo, t, (const char(*)[GX_BUSID_LEN])busids, ranks);
-    }
-    gx_bind_plan_free(&plan);
+    if (rc == GX_OK)
+        rc = bind_rank(job, g, topo, t, (const char(*)[GX_BUSID_LEN])busids, ranks, err);
     free(busids);
     free(ranks);
     hwloc_topology_destroy(topo);
 
-    /* Sharing a GPU is legal but skews every number: say so once, on rank 0. */
-    int shared = t->nshared > 0, any = 0;
-    mrc = MPI_Allreduce(&shared, &any, 1, MPI_INT, MPI_MAX, job->comm);
-    if (mrc != MPI_SUCCESS && rc == GX_OK)
-        rc = gx_fail_mpi(err, mrc, "MPI_Allreduce(shared GPUs)", __FILE__, __LINE__);
-    if (t->nshared > 0)
-        warn(t, "this rank shares its GPU %s with %d other rank(s) on the node", t->busid,
-             t->nshared);
-    if (any && job->rank == 0)
-        fprintf(stderr, "gpuxfer: warning: some ranks share a GPU (more ranks than visible GPUs "
-                        "on a node, or --gpu-map); see \"gpu\".\"shared_with\" in the report\n");
-    return gx_agree(job->comm, rc, err);
+    int src = warn_shared(job, t, err);
+    return gx_agree(job->comm, rc != GX_OK ? rc : src, err);
 }
 
 void gx_topo_fini(struct gx_job *job)

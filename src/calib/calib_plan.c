@@ -1,0 +1,140 @@
+#include "config.h"
+#include "calib_plan.h"
+
+#include "mem.h"
+#include "path.h"
+#include "pattern.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int set_add(struct gx_size_set *s, size_t v, struct gx_err *err)
+{
+    size_t i = 0;
+    while (i < s->n && s->v[i] < v)
+        i++;
+    if (i < s->n && s->v[i] == v)
+        return GX_OK;
+    size_t *grown = gx_grow(s->v, &s->cap, s->n, 16, sizeof *grown);
+    if (!grown)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory planning the calibration");
+    s->v = grown;
+    memmove(s->v + i + 1, s->v + i, (s->n - i) * sizeof *s->v);
+    s->v[i] = v;
+    s->n++;
+    return GX_OK;
+}
+
+static int pair_add(struct gx_cal_plan *p, int a, int b, unsigned need, struct gx_err *err)
+{
+    for (int i = 0; i < p->npairs; i++)
+        if (p->pairs[i].a == a && p->pairs[i].b == b) {
+            p->pairs[i].need |= need;
+            return GX_OK;
+        }
+    struct gx_cal_pair *grown = gx_grow(p->pairs, &p->cap, (size_t)p->npairs, 8, sizeof *grown);
+    if (!grown)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory planning the calibration");
+    p->pairs = grown;
+    p->pairs[p->npairs++] = (struct gx_cal_pair){a, b, need};
+    return GX_OK;
+}
+
+void gx_cal_plan_free(struct gx_cal_plan *p)
+{
+    for (int i = 0; i < NSETS; i++)
+        free(p->sets[i].v);
+    free(p->copy_rank);
+    free(p->pairs);
+    memset(p, 0, sizeof *p);
+}
+
+/* The set each kind of ceiling is measured at. */
+static int set_of(enum gx_ceil_kind kind)
+{
+    static const int sets[GX_CEIL_KINDS] = {
+        [GX_CEIL_H2D] = SET_COPY,      [GX_CEIL_D2H] = SET_COPY,
+        [GX_CEIL_PEER] = SET_PEER,     [GX_CEIL_PEER_BIDIR] = SET_PEER_BI,
+        [GX_CEIL_MPI_BW] = SET_MPI,    [GX_CEIL_MPI_BIBW] = SET_MPI_BI,
+        [GX_CEIL_MPI_LAT] = SET_LAT,
+    };
+    return sets[kind];
+}
+
+/* The task family that measures a kind (GX_CAL_*). */
+static unsigned task_of(enum gx_ceil_kind kind)
+{
+    return kind == GX_CEIL_H2D || kind == GX_CEIL_D2H       ? GX_CAL_COPY
+           : kind == GX_CEIL_PEER || kind == GX_CEIL_PEER_BIDIR ? GX_CAL_PEER
+                                                                : GX_CAL_MPI;
+}
+
+/* What one step of one pair will be rated against: the stages of the path's rule that holds,
+ * at the message or, for a rule at the chunk, at each chunk the step may use. Returns the
+ * GX_CAL_* tasks it needs. */
+static int plan_step(struct gx_cal_plan *p, const struct gx_path_ops *ops, const struct gx_mgroup *g,
+                     const struct gx_mstep *st, int same_node, unsigned *need,
+                     struct gx_err *err)
+{
+    const struct gx_bound_rule *rule =
+        gx_bound_rule(ops->bounds, gx_pattern_table[st->pattern]->family,
+                      gx_mem_on_gpu(g->src_kind) || gx_mem_on_gpu(g->dst_kind), same_node);
+    if (!rule)
+        return GX_OK;
+    int n = rule->at_chunk && st->ncand > 1 ? st->ncand : 1;
+    for (int i = 0; i < n; i++) {
+        /* As the path cuts the message: no chunk, or one larger, is the whole. */
+        size_t c = !rule->at_chunk ? 0 : st->ncand > 1 ? st->cand_chunk[i] : st->chunk;
+        size_t at = c == 0 || c > st->size ? st->size : c;
+        for (int k = 0; k < rule->nstages; k++) {
+            GX_TRY(set_add(&p->sets[set_of(rule->stages[k].kind)], at, err));
+            *need |= task_of(rule->stages[k].kind);
+        }
+    }
+    return GX_OK;
+}
+
+int gx_cal_plan_make(const struct gx_job *job, const struct gx_options *o,
+                     const struct gx_mplan *mp, struct gx_cal_plan *p, struct gx_err *err)
+{
+    memset(p, 0, sizeof *p);
+    if (!(p->copy_rank = calloc((size_t)job->size, 1)))
+        return gx_fail(err, GX_ERUNTIME, "out of host memory planning the calibration");
+    for (size_t gi = 0; gi < mp->ngroups; gi++) {
+        const struct gx_mgroup *g = &mp->groups[gi];
+        if (g->absent || !o->runs[g->run].calibrate)
+            continue;
+        const struct gx_path_ops *ops = gx_paths[g->path].ops;
+        const struct gx_round *round = &mp->pairs[g->run].rounds[g->round];
+        for (int i = 0; i < round->npairs; i++) {
+            const struct gx_pair *pr = &round->pairs[i];
+            int same = job->node_of[pr->a] == job->node_of[pr->b];
+            unsigned need = 0;
+            for (size_t k = g->first; k < g->first + g->n; k++)
+                GX_TRY(plan_step(p, ops, g, &mp->steps[k], same, &need, err));
+            if (!need)
+                continue;
+            GX_TRY(pair_add(p, pr->a, pr->b, need, err));
+            if (need & GX_CAL_COPY)
+                p->copy_rank[pr->a] = p->copy_rank[pr->b] = 1;
+            p->need |= need;
+        }
+    }
+    /* The reference latency of the pair, whatever the runs' latency sizes. */
+    if (p->need & GX_CAL_MPI)
+        GX_TRY(set_add(&p->sets[SET_LAT], 8, err));
+    return GX_OK;
+}
+
+int gx_cal_plan_tasks(const struct gx_job *job, const struct gx_cal_plan *p)
+{
+    int n = 0;
+    for (int g = 0; p->sets[SET_COPY].n && g < job->size; g++)
+        n += p->copy_rank[g] != 0;
+    for (int i = 0; i < p->npairs; i++) {
+        n += (p->pairs[i].need & GX_CAL_PEER) && (p->sets[SET_PEER].n || p->sets[SET_PEER_BI].n);
+        n += (p->pairs[i].need & GX_CAL_MPI) &&
+             (p->sets[SET_MPI].n || p->sets[SET_MPI_BI].n || p->sets[SET_LAT].n);
+    }
+    return n;
+}

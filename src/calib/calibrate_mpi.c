@@ -1,0 +1,288 @@
+/* Calibration: MPI host to host between a pair of ranks (bandwidth one way and both ways, and
+ * ping-pong latency), measured as favourably as the results they bound. */
+#include "config.h"
+#include "calibrate.h"
+
+#include "mem.h"
+#include "mpi_util.h"
+#include "mplan.h"
+#include "stats.h"
+#include "watchdog.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GX_TAG_CAL_SYNC 152
+#define GX_TAG_CAL_DATA 153
+#define GX_TAG_CAL_ACK 154
+#define GX_TAG_CAL_PLAN 155
+/* A timed MPI repeat moves GX_CAL_TARGET_BYTES or lasts about this long, whichever is less:
+ * a slow link gets fewer messages, never minutes per size. */
+#define REPEAT_MAX_S 0.1
+/* Without --timeout, one MPI calibration task stops measuring (the rest absent) after this. */
+#define TASK_BUDGET_S 30.0
+
+struct mpi_rig {
+    const struct gx_job *job;
+    int peer, initiator;
+    int kind;            /* memory kind of the buffers */
+    void *src, *dst;
+    struct gx_requests reqs;
+    double deadline;     /* MPI_Wtime on the initiator: no new point after it */
+    double sec_per_byte; /* of the last point measured, 0 when none yet */
+};
+
+/* Both sides of the pair learn whether both are fine. */
+static int both_ok(struct mpi_rig *m, int mine, int *both, struct gx_err *err)
+{
+    int theirs = 0;
+    GX_MPI_TRY(err, MPI_Sendrecv(&mine, 1, MPI_INT, m->peer, GX_TAG_CAL_SYNC, &theirs, 1,
+                                 MPI_INT, m->peer, GX_TAG_CAL_SYNC, m->job->comm,
+                                 MPI_STATUS_IGNORE));
+    *both = mine && theirs;
+    return GX_OK;
+}
+
+static void mpi_rig_release(struct mpi_rig *m)
+{
+    if (m->src)
+        gx_mem_table[m->kind]->release(m->src);
+    if (m->dst)
+        gx_mem_table[m->kind]->release(m->dst);
+    m->src = m->dst = NULL;
+}
+
+/* Buffers for the largest size both sides can hold (pinned where CUDA has a GPU here, as the
+ * staged path's buffers are; malloc otherwise); the sizes above it are absent. */
+static int mpi_rig_alloc(struct mpi_rig *m, struct gx_ceil_curve *c, int nc, size_t *fit,
+                         struct gx_err *err)
+{
+    struct gx_err why = {0};
+    m->kind = gx_mem_usable(GX_MEM_PINNED, &why) == GX_OK ? GX_MEM_PINNED : GX_MEM_PAGEABLE;
+    size_t want = 0, limit = gx_cal_host_limit(m->job);
+    for (int k = 0; k < nc; k++)
+        if (c[k].n && c[k].pts[c[k].n - 1].size > want)
+            want = c[k].pts[c[k].n - 1].size;
+    char first[GX_CEIL_TEXT] = "";
+    while (want > 0) {
+        struct gx_err e = {0};
+        int mine = 0, both = 0;
+        if (want > limit)
+            snprintf(e.msg, sizeof e.msg, "%zu bytes of host memory is more than a quarter of "
+                     "this node's memory per rank", want);
+        else if (gx_mem_table[m->kind]->alloc(want, &m->src, &e) == GX_OK &&
+                 gx_mem_table[m->kind]->alloc(want, &m->dst, &e) == GX_OK)
+            mine = 1;
+        GX_TRY(both_ok(m, mine, &both, err));
+        if (both) {
+            /* Touch every page: the first message must not pay for faulting them in. */
+            memset(m->src, 1, want);
+            memset(m->dst, 0, want);
+            break;
+        }
+        mpi_rig_release(m);
+        if (!first[0])
+            snprintf(first, sizeof first, "%.199s", mine ? "the peer could not allocate its buffers"
+                                                     : e.msg);
+        size_t next = 0;
+        for (int k = 0; k < nc; k++)
+            for (int i = 0; i < c[k].n; i++)
+                if (c[k].pts[i].size < want && c[k].pts[i].size > next)
+                    next = c[k].pts[i].size;
+        want = next;
+    }
+    for (int k = 0; k < nc; k++)
+        for (int i = 0; i < c[k].n; i++)
+            if (c[k].pts[i].size > want) {
+                gx_cal_absent_from(&c[k], i, first);
+                break;
+            }
+    *fit = want;
+    return GX_OK;
+}
+
+/* The median of n values (reordered). */
+static double median_of(double *v, int n)
+{
+    struct gx_stats st;
+    gx_stats_compute(v, (size_t)n, &st);
+    return st.median;
+}
+
+#define MAX_TIMED 512 /* windows or round trips timed one by one in a repeat */
+
+/* One repeat of `nwin` windows of `window` messages, one way (the initiator sends; an ack per
+ * window, as osu_bw and the bw pattern) or both ways at once. Each window is timed on its own
+ * and the repeat is their median, as a result is the median of its iterations: the ceiling is
+ * measured as favourably as what it bounds. GB/s on the initiator. */
+static int bw_repeat(struct mpi_rig *m, size_t size, long window, long nwin, int both,
+                     double *gbps, double *secs, struct gx_err *err)
+{
+    MPI_Comm comm = m->job->comm;
+    int ack = 0, nt = 0;
+    double each[MAX_TIMED];
+    size_t per = gx_mpi_pieces(size);
+    GX_TRY(gx_requests_reserve(&m->reqs, 2 * (size_t)window * per, err));
+    GX_MPI_TRY(err, MPI_Sendrecv(&ack, 1, MPI_INT, m->peer, GX_TAG_CAL_SYNC, &ack, 1, MPI_INT,
+                                 m->peer, GX_TAG_CAL_SYNC, comm, MPI_STATUS_IGNORE));
+    double t0 = MPI_Wtime();
+    for (long w = 0; w < nwin; w++) {
+        int n = 0;
+        int recv = both || !m->initiator, send = both || m->initiator;
+        double tw = MPI_Wtime();
+        for (long i = 0; recv && i < window; i++)
+            GX_TRY(gx_mpi_post(m->dst, size, 0, m->peer, GX_TAG_CAL_DATA, comm, m->reqs.req, &n,
+                               err));
+        for (long i = 0; send && i < window; i++)
+            GX_TRY(gx_mpi_post(m->src, size, 1, m->peer, GX_TAG_CAL_DATA, comm, m->reqs.req, &n,
+                               err));
+        GX_MPI_TRY(err, MPI_Waitall(n, m->reqs.req, MPI_STATUSES_IGNORE));
+        if (!both && m->initiator)
+            GX_MPI_TRY(err, MPI_Recv(&ack, 1, MPI_INT, m->peer, GX_TAG_CAL_ACK, comm,
+                                     MPI_STATUS_IGNORE));
+        else if (!both)
+            GX_MPI_TRY(err, MPI_Send(&ack, 1, MPI_INT, m->peer, GX_TAG_CAL_ACK, comm));
+        double dt = MPI_Wtime() - tw;
+        if (nt < MAX_TIMED && dt > 0)
+            each[nt++] = (double)size * (double)window * (both ? 2 : 1) / dt / 1e9;
+    }
+    if (both) /* the repeat ends when the peer has everything too */
+        GX_MPI_TRY(err, MPI_Sendrecv(&ack, 1, MPI_INT, m->peer, GX_TAG_CAL_ACK, &ack, 1, MPI_INT,
+                                     m->peer, GX_TAG_CAL_ACK, comm, MPI_STATUS_IGNORE));
+    *secs = MPI_Wtime() - t0;
+    *gbps = nt ? median_of(each, nt) : 0;
+    return GX_OK;
+}
+
+/* One repeat of `trips` round trips with bare MPI_Send/MPI_Recv, each timed on its own; one way
+ * in us, the median trip (as a latency result is the median of its round trips). */
+static int lat_repeat(struct mpi_rig *m, size_t size, long trips, double *us, double *secs,
+                      struct gx_err *err)
+{
+    MPI_Comm comm = m->job->comm;
+    int n = (int)size, sync = 0, nt = 0;
+    double each[MAX_TIMED];
+    GX_MPI_TRY(err, MPI_Sendrecv(&sync, 1, MPI_INT, m->peer, GX_TAG_CAL_SYNC, &sync, 1, MPI_INT,
+                                 m->peer, GX_TAG_CAL_SYNC, comm, MPI_STATUS_IGNORE));
+    double t0 = MPI_Wtime();
+    for (long i = 0; i < trips; i++) {
+        double tt = MPI_Wtime();
+        if (m->initiator) {
+            GX_MPI_TRY(err, MPI_Send(m->src, n, MPI_BYTE, m->peer, GX_TAG_CAL_DATA, comm));
+            GX_MPI_TRY(err, MPI_Recv(m->dst, n, MPI_BYTE, m->peer, GX_TAG_CAL_DATA, comm,
+                                     MPI_STATUS_IGNORE));
+        } else {
+            GX_MPI_TRY(err, MPI_Recv(m->dst, n, MPI_BYTE, m->peer, GX_TAG_CAL_DATA, comm,
+                                     MPI_STATUS_IGNORE));
+            GX_MPI_TRY(err, MPI_Send(m->src, n, MPI_BYTE, m->peer, GX_TAG_CAL_DATA, comm));
+        }
+        if (nt < MAX_TIMED)
+            each[nt++] = (MPI_Wtime() - tt) / 2 * 1e6;
+    }
+    *secs = MPI_Wtime() - t0;
+    *us = median_of(each, nt);
+    return GX_OK;
+}
+
+static long clampl(double v, long lo, long hi)
+{
+    return v < (double)lo ? lo : v > (double)hi ? hi : (long)v;
+}
+
+/* The initiator decides how many messages (or round trips) the next repeat uses, and tells
+ * the peer; 0: this point is skipped. */
+static int agree_count(struct mpi_rig *m, long *n, struct gx_err *err)
+{
+    if (m->initiator)
+        GX_MPI_TRY(err, MPI_Send(n, 1, MPI_LONG, m->peer, GX_TAG_CAL_PLAN, m->job->comm));
+    else
+        GX_MPI_TRY(err, MPI_Recv(n, 1, MPI_LONG, m->peer, GX_TAG_CAL_PLAN, m->job->comm,
+                                 MPI_STATUS_IGNORE));
+    return GX_OK;
+}
+
+/* One repeat of n messages (windows of at most the usual window) or n round trips. */
+static int mpi_repeat(struct mpi_rig *m, const struct gx_ceil_curve *c, size_t size, long n,
+                      double *v, double *secs, struct gx_err *err)
+{
+    if (c->kind == GX_CEIL_MPI_LAT)
+        return lat_repeat(m, size, n, v, secs, err);
+    long window = gx_default_window(size);
+    window = window < n ? window : n;
+    return bw_repeat(m, size, window, (n + window - 1) / window, c->kind == GX_CEIL_MPI_BIBW, v,
+                     secs, err);
+}
+
+/* Every point of one MPI curve: one message to probe, a warm-up repeat, then the repeats,
+ * each of GX_CAL_TARGET_BYTES (at most 64 windows; latency: at most 500 round trips) or
+ * REPEAT_MAX_S, whichever is less. Points that would run past the task's deadline are absent,
+ * and so is latency above INT_MAX bytes (one MPI_Send). */
+static int mpi_curve(struct mpi_rig *m, struct gx_ceil_curve *c, size_t fit, struct gx_err *err)
+{
+    for (int i = 0; i < c->n && c->pts[i].size <= fit; i++) {
+        struct gx_ceil_point *p = &c->pts[i];
+        size_t size = (size_t)p->size;
+        double v[GX_CAL_REPEATS], secs, ignored;
+        gx_watchdog_progress(i, c->n);
+        if (c->kind == GX_CEIL_MPI_LAT && size > INT_MAX) {
+            snprintf(p->absent, sizeof p->absent, "latency is measured up to %d bytes", INT_MAX);
+            continue;
+        }
+        long full = c->kind == GX_CEIL_MPI_LAT
+                        ? clampl(16.0 * (double)GX_MIB / (double)size, 10, 500)
+                        : gx_default_window(size) *
+                              clampl((double)GX_CAL_TARGET_BYTES /
+                                         ((double)size * (double)gx_default_window(size)), 1, 64);
+        long lowest = c->kind == GX_CEIL_MPI_LAT ? 1 : gx_default_window(size);
+        /* Probe with one message, unless the last size says even that would not fit. */
+        double guess = m->sec_per_byte * (double)size * (GX_CAL_REPEATS + 2);
+        long n = MPI_Wtime() + guess < m->deadline;
+        GX_TRY(agree_count(m, &n, err));
+        if (n > 0)
+            GX_TRY(mpi_repeat(m, c, size, 1, &ignored, &secs, err));
+        /* The warm-up, then the timed repeats, sized from what the last repeat took. */
+        for (int phase = 0; phase < 2 && n > 0; phase++) {
+            double per = secs / (double)n;
+            /* At least a whole window: the result's messages in flight, however slow. */
+            n = clampl(REPEAT_MAX_S / (per > 0 ? per : 1e-9), lowest, full);
+            if (MPI_Wtime() + per * (double)n * (phase ? GX_CAL_REPEATS : GX_CAL_REPEATS + 1) >
+                m->deadline)
+                n = 0;
+            GX_TRY(agree_count(m, &n, err));
+            for (int k = 0; n > 0 && k < (phase ? GX_CAL_REPEATS : 1); k++)
+                GX_TRY(mpi_repeat(m, c, size, n, phase ? &v[k] : &ignored, &secs, err));
+        }
+        if (n == 0) {
+            snprintf(p->absent, sizeof p->absent, "not measured: the calibration's time for "
+                     "this pair (%.0f s, half of --timeout when given) would run out",
+                     m->job->g->timeout > 0 ? 0.5 * (double)m->job->g->timeout : TASK_BUDGET_S);
+            continue;
+        }
+        m->sec_per_byte = secs / (double)n / (double)size;
+        gx_cal_point_set(p, v, GX_CAL_REPEATS);
+    }
+    return GX_OK;
+}
+
+int gx_cal_mpi_pair(const struct gx_job *job, int a, int b, struct gx_ceil_curve c[3],
+                    struct gx_err *err)
+{
+    struct mpi_rig m = {.job = job, .peer = job->rank == a ? b : a, .initiator = job->rank == a};
+    m.deadline = MPI_Wtime() +
+                 (job->g->timeout > 0 ? 0.5 * (double)job->g->timeout : TASK_BUDGET_S);
+    size_t fit = 0;
+    int rc = mpi_rig_alloc(&m, c, 3, &fit, err);
+    const char *buffers = m.kind == GX_MEM_PINNED ? "pinned" : "pageable (malloc)";
+    snprintf(c[0].what, sizeof c[0].what, "MPI windows of Isend/Irecv %d -> %d, %s buffers", a,
+             b, buffers);
+    snprintf(c[1].what, sizeof c[1].what, "MPI windows of Isend/Irecv %d <-> %d at once, %s "
+             "buffers", a, b, buffers);
+    snprintf(c[2].what, sizeof c[2].what, "MPI_Send/MPI_Recv ping-pong %d <-> %d, one way, %s "
+             "buffers", a, b, buffers);
+    for (int k = 0; k < 3 && rc == GX_OK && fit > 0; k++)
+        rc = mpi_curve(&m, &c[k], fit, err);
+    mpi_rig_release(&m);
+    gx_requests_free(&m.reqs);
+    return rc;
+}

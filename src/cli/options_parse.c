@@ -1,0 +1,91 @@
+/* The command line (and a scenario file) into options: the option table (options.c) decides
+ * what each option means; this only orders them. The command line's per-run options override
+ * every run of a scenario, and its job-wide ones the scenario's top-level keys. */
+#include "config.h"
+#include "options.h"
+
+#include "scenario.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct pending {
+    const struct gx_option *op;
+    const char *value;
+};
+
+int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_fn read_file,
+                     void *ctx, struct gx_err *err)
+{
+    enum { MAXOPT = 64 };
+    struct option longopts[MAXOPT];
+    int nopt = 0;
+    for (const struct gx_option *op = gx_option_table; op->name && nopt < MAXOPT - 1; op++, nopt++)
+        longopts[nopt] = (struct option){op->name, op->arg ? required_argument : no_argument, NULL,
+                                         0};
+    longopts[nopt] = (struct option){NULL, 0, NULL, 0};
+
+    memset(o, 0, sizeof *o);
+    o->g.slow_pair = 0.8;
+    struct pending *cli = calloc((size_t)argc + 1, sizeof *cli);
+    if (!cli)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory");
+    int ncli = 0, rc = GX_OK;
+    opterr = 0;
+    optind = 0; /* glibc: 0 also forgets a half-scanned "-abc" of an earlier call */
+    for (;;) {
+        int idx = -1;
+        int c = getopt_long(argc, argv, ":", longopts, &idx);
+        if (c == -1)
+            break;
+        if (c == '?' || c == ':') {
+            const char *arg = argv[optind - 1];
+            rc = c == ':' ? gx_fail(err, GX_EINPUT, "option '%s' needs a value (see --help)", arg)
+                          : gx_fail(err, GX_EINPUT, "unknown option '%s' (see --help)", arg);
+            goto out;
+        }
+        cli[ncli++] = (struct pending){&gx_option_table[idx], optarg};
+    }
+    if (optind < argc) {
+        rc = gx_fail(err, GX_EINPUT, "unexpected argument '%s' (options start with --)",
+                     argv[optind]);
+        goto out;
+    }
+    for (int i = 0; i < ncli; i++)
+        if (!cli[i].op->per_run && (rc = cli[i].op->set(o, NULL, cli[i].value, err)) != GX_OK) {
+            gx_wrap(err, "--%s", cli[i].op->name);
+            goto out;
+        }
+    if (o->help || o->version)
+        goto out;
+    if (o->g.scenario[0]) {
+        char *text = NULL;
+        if ((rc = read_file(o->g.scenario, &text, err, ctx)) != GX_OK)
+            goto out;
+        rc = gx_scenario_load(o->g.scenario, text, o, err);
+        free(text);
+        if (rc != GX_OK)
+            goto out;
+        /* The scenario's job-wide keys were set after the command line's: it wins again. */
+        for (int i = 0; i < ncli; i++)
+            if (gx_option_scenario_top(cli[i].op) &&
+                (rc = cli[i].op->set(o, NULL, cli[i].value, err)) != GX_OK) {
+                gx_wrap(err, "--%s", cli[i].op->name);
+                goto out;
+            }
+    } else {
+        o->nruns = 1;
+        gx_run_defaults(&o->runs[0]);
+    }
+    for (int r = 0; r < o->nruns; r++)
+        for (int i = 0; i < ncli; i++)
+            if (cli[i].op->per_run &&
+                (rc = cli[i].op->set(o, &o->runs[r], cli[i].value, err)) != GX_OK) {
+                gx_wrap(err, "--%s", cli[i].op->name);
+                goto out;
+            }
+out:
+    free(cli);
+    return rc;
+}
