@@ -101,11 +101,35 @@ ok $? "scenario: the run with calibrate off has no ceiling, the other has one"
 
 GX_TIMEOUT=60 gx_mpirun 2 --calibrate maybe --output "$dir/bad.json" >"$dir/bad.txt" 2>&1
 rc=$?
-[ $rc -eq 2 ] && grep -q "^gpuxfer: --calibrate: unknown value 'maybe' (expected on or off)" "$dir/bad.txt" &&
+[ $rc -eq 2 ] && grep -q "^gpuxfer: --calibrate: unknown value 'maybe' (expected on, off or full)" "$dir/bad.txt" &&
     [ ! -e "$dir/bad.json" ]
 ok $? "--calibrate maybe: exit 2 naming the option (got $rc)"
-GX_TIMEOUT=60 gx_mpirun 1 --help 2>&1 | grep -q -- '--calibrate on|off'
+GX_TIMEOUT=60 gx_mpirun 1 --help 2>&1 | grep -q -- '--calibrate on|off|full'
 ok $? "--help lists --calibrate"
+
+# By default only what the results are rated against; --calibrate full every ceiling the path
+# names for the run's patterns (host bw: MPI bandwidth, and the peer copy its device-memory rule
+# names), at every size.
+for mode in on full; do
+    gx_mpirun 2 --path host --pattern bw --sizes 4K,64K --iters 5 --calibrate $mode --quiet \
+        --output "$dir/mode-$mode.json" >"$dir/mode-$mode.txt" 2>&1
+    ok $? "--calibrate $mode: exit 0" || diag <"$dir/mode-$mode.txt"
+done
+"$PYTHON" - "$dir/mode-on.json" "$dir/mode-full.json" <<'PY'
+import json, sys
+def kinds(f):
+    cal = json.load(open(f))["calibration"]
+    got = set()
+    for group in ("gpus", "gpu_pairs", "rank_pairs"):
+        for e in cal[group]:
+            got |= {k for k, v in e.items() if isinstance(v, dict) and ("points" in v or "absent" in v)}
+    return got
+on, full = kinds(sys.argv[1]), kinds(sys.argv[2])
+ok = "mpi_bw" in on and "peer" not in on and "mpi_bibw" not in on and {"mpi_bw", "peer"} <= full
+print("on: %s, full: %s" % (sorted(on), sorted(full)))
+sys.exit(0 if ok else 1)
+PY
+ok $? "--calibrate on measures only the ceiling host bw is rated by; full also the others its rules name"
 
 rm -rf "$dir"
 done_testing

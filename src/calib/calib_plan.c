@@ -69,18 +69,11 @@ static unsigned task_of(enum gx_ceil_kind kind)
                                                                 : GX_CAL_MPI;
 }
 
-/* What one step of one pair will be rated against: the stages of the path's rule that holds,
- * at the message or, for a rule at the chunk, at each chunk the step may use. Returns the
- * GX_CAL_* tasks it needs. */
-static int plan_step(struct gx_cal_plan *p, const struct gx_path_ops *ops, const struct gx_mgroup *g,
-                     const struct gx_mstep *st, int same_node, unsigned *need,
-                     struct gx_err *err)
+/* The sizes one rule of a step names into the sets of its stages: the message or, for a rule
+ * at the chunk, each chunk the step may use. Adds the GX_CAL_* tasks it needs to *need. */
+static int plan_rule(struct gx_cal_plan *p, const struct gx_bound_rule *rule,
+                     const struct gx_mstep *st, unsigned *need, struct gx_err *err)
 {
-    const struct gx_bound_rule *rule =
-        gx_bound_rule(ops->bounds, gx_pattern_table[st->pattern]->family,
-                      gx_mem_on_gpu(g->src_kind) || gx_mem_on_gpu(g->dst_kind), same_node);
-    if (!rule)
-        return GX_OK;
     int n = rule->at_chunk && st->ncand > 1 ? st->ncand : 1;
     for (int i = 0; i < n; i++) {
         /* As the path cuts the message: no chunk, or one larger, is the whole. */
@@ -92,6 +85,24 @@ static int plan_step(struct gx_cal_plan *p, const struct gx_path_ops *ops, const
         }
     }
     return GX_OK;
+}
+
+/* What one step of one pair will be rated against: the path's rule that holds for it, or with
+ * --calibrate full every rule of the step's family. */
+static int plan_step(struct gx_cal_plan *p, const struct gx_path_ops *ops,
+                     const struct gx_mgroup *g, const struct gx_mstep *st, int same_node,
+                     int full, unsigned *need, struct gx_err *err)
+{
+    int family = gx_pattern_table[st->pattern]->family;
+    if (full) {
+        for (int k = 0; k < ops->bounds[family].n; k++)
+            GX_TRY(plan_rule(p, &ops->bounds[family].rules[k], st, need, err));
+        return GX_OK;
+    }
+    const struct gx_bound_rule *rule =
+        gx_bound_rule(ops->bounds, family,
+                      gx_mem_on_gpu(g->src_kind) || gx_mem_on_gpu(g->dst_kind), same_node);
+    return rule ? plan_rule(p, rule, st, need, err) : GX_OK;
 }
 
 int gx_cal_plan_make(const struct gx_job *job, const struct gx_options *o,
@@ -111,7 +122,8 @@ int gx_cal_plan_make(const struct gx_job *job, const struct gx_options *o,
             int same = job->node_of[pr->a] == job->node_of[pr->b];
             unsigned need = 0;
             for (size_t k = g->first; k < g->first + g->n; k++)
-                GX_TRY(plan_step(p, ops, g, &mp->steps[k], same, &need, err));
+                GX_TRY(plan_step(p, ops, g, &mp->steps[k], same,
+                                 o->runs[g->run].calibrate == GX_CALIBRATE_FULL, &need, err));
             if (!need)
                 continue;
             GX_TRY(pair_add(p, pr->a, pr->b, need, err));

@@ -203,11 +203,13 @@ static int set_calibrate(struct gx_options *o, struct gx_run_opts *r, const char
 {
     (void)o;
     if (strcmp(v, "on") == 0)
-        r->calibrate = 1;
+        r->calibrate = GX_CALIBRATE_ON;
     else if (strcmp(v, "off") == 0)
-        r->calibrate = 0;
+        r->calibrate = GX_CALIBRATE_OFF;
+    else if (strcmp(v, "full") == 0)
+        r->calibrate = GX_CALIBRATE_FULL;
     else
-        return gx_fail(err, GX_EINPUT, "unknown value '%s' (expected on or off)", v);
+        return gx_fail(err, GX_EINPUT, "unknown value '%s' (expected on, off or full)", v);
     return GX_OK;
 }
 
@@ -380,9 +382,11 @@ const struct gx_option gx_option_table[] = {
     {"depth", "LIST", 1, GX_T_LIST, "the best per size",
      "chunks in flight per side for pipelined paths (1 = no pipelining); a LIST makes depth an "
      "axis (chunk 1M unless given) or, with --chunk auto, the depths it tries", set_depth},
-    {"calibrate", "on|off", 1, GX_T_STRING, "on",
+    {"calibrate", "on|off|full", 1, GX_T_STRING, "on",
      "measure, before the runs, the ceilings that bound their results (copy engines, peer "
-     "copies, MPI between the hosts) and report each result's efficiency against its ceiling",
+     "copies, MPI between the hosts) and report each result's efficiency against its ceiling; "
+     "on: only the points the results are rated against; full: every ceiling the paths name, "
+     "at every size of the runs",
      set_calibrate},
     {"name", "NAME", 1, GX_T_STRING, "none", "label of the run in the report", set_name},
     {"scenario", "FILE|NAME", 0, GX_T_STRING, "none",

@@ -11,6 +11,10 @@
 #define GX_MAX_LIST 16
 #define GX_MAX_GPU_MAP 64
 
+/* --calibrate: the ceilings the results are rated against (on), or every ceiling the paths
+ * name for the run's patterns at all its sizes (full). */
+enum gx_calibrate_mode { GX_CALIBRATE_OFF, GX_CALIBRATE_ON, GX_CALIBRATE_FULL };
+
 enum gx_chunk_mode {
     GX_CHUNK_BEST,  /* default: the path's own candidates, the best one measured per size */
     GX_CHUNK_AUTO,  /* --chunk auto: every candidate of gx_chunk_policy_auto, the best one */
@@ -34,7 +38,7 @@ struct gx_run_opts {
     int nchunks;
     size_t chunks[GX_MAX_LIST];           /* chunk sizes; 0 means the whole message */
     int ndepths, depths[GX_MAX_LIST];     /* ndepths 0: not given */
-    int calibrate;                        /* measure the ceilings of this run's results */
+    int calibrate;                        /* enum gx_calibrate_mode */
 };
 
 struct gx_global_opts {
