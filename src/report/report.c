@@ -74,6 +74,14 @@ int gx_report_open(struct gx_report *rep, const char *path, int argc, char **arg
     return GX_OK;
 }
 
+/* name: [x, y] (a pair of ranks, an interval). */
+static void add_two(cJSON *o, const char *name, double x, double y)
+{
+    cJSON *a = cJSON_AddArrayToObject(o, name);
+    cJSON_AddItemToArray(a, cJSON_CreateNumber(x));
+    cJSON_AddItemToArray(a, cJSON_CreateNumber(y));
+}
+
 static void add_stats(cJSON *o, const struct gx_stats *s)
 {
     cJSON *st = cJSON_AddObjectToObject(o, "stats");
@@ -87,9 +95,7 @@ static void add_stats(cJSON *o, const struct gx_stats *s)
     cJSON_AddNumberToObject(st, "p99", s->p99);
     cJSON_AddNumberToObject(st, "stddev", s->stddev);
     cJSON_AddNumberToObject(st, "cv", s->cv);
-    cJSON *ci = cJSON_AddArrayToObject(st, "median_ci95");
-    cJSON_AddItemToArray(ci, cJSON_CreateNumber(s->ci_lo));
-    cJSON_AddItemToArray(ci, cJSON_CreateNumber(s->ci_hi));
+    add_two(st, "median_ci95", s->ci_lo, s->ci_hi);
 }
 
 /* A median beyond every repeat of its ceiling: by how much, the ceiling's range, and why that
@@ -99,9 +105,7 @@ static void add_exceeded(cJSON *o, const struct gx_result *r)
     cJSON *e = cJSON_AddObjectToObject(o, "ceiling_exceeded");
     int latency = r->family == GX_FAMILY_LATENCY;
     cJSON_AddNumberToObject(e, "by", r->efficiency);
-    cJSON *range = cJSON_AddArrayToObject(e, "ceiling_range");
-    cJSON_AddItemToArray(range, cJSON_CreateNumber(r->ceiling_range.lo));
-    cJSON_AddItemToArray(range, cJSON_CreateNumber(r->ceiling_range.hi));
+    add_two(e, "ceiling_range", r->ceiling_range.lo, r->ceiling_range.hi);
     char why[320];
     snprintf(why, sizeof why, "the median (%.4g %s) is %s than every one of the %d repeats of "
              "the ceiling (%.4g .. %.4g): this ceiling was not measured as favourably as the "
@@ -124,9 +128,7 @@ cJSON *gx_result_json(const struct gx_result *r)
     cJSON_AddStringToObject(mem, "src", r->src_mem);
     cJSON_AddStringToObject(mem, "dst", r->dst_mem);
     cJSON_AddStringToObject(o, "pattern", r->pattern);
-    cJSON *ranks = cJSON_AddArrayToObject(o, "ranks");
-    cJSON_AddItemToArray(ranks, cJSON_CreateNumber(r->a));
-    cJSON_AddItemToArray(ranks, cJSON_CreateNumber(r->b));
+    add_two(o, "ranks", r->a, r->b);
     cJSON_AddBoolToObject(o, "same_node", r->same_node);
     cJSON_AddNumberToObject(o, "size", (double)r->size);
     cJSON_AddStringToObject(o, "size_class", gx_size_class_name(gx_size_class(r->size)));
@@ -374,11 +376,8 @@ void gx_report_skip(struct gx_report *rep, const char *run, const char *path, in
     if (run && run[0])
         cJSON_AddStringToObject(o, "run", run);
     cJSON_AddStringToObject(o, "path", path);
-    if (a >= 0) {
-        cJSON *ranks = cJSON_AddArrayToObject(o, "ranks");
-        cJSON_AddItemToArray(ranks, cJSON_CreateNumber(a));
-        cJSON_AddItemToArray(ranks, cJSON_CreateNumber(b));
-    }
+    if (a >= 0)
+        add_two(o, "ranks", a, b);
     cJSON_AddStringToObject(o, "reason", reason);
     cJSON_AddItemToArray(rep->skipped, o);
     unlock(rep);
