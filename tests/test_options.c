@@ -83,6 +83,10 @@ int main(void)
     ok(parse("--progress --allow-skip --dry-run", &err) == GX_OK && o.g.progress &&
            o.g.allow_skip && o.dry_run,
        "--progress, --allow-skip, --dry-run (%s)", err.msg);
+    ok(parse("--sizes 8", &err) == GX_OK && o.g.format == GX_FORMAT_TABLE &&
+           parse("--format csv", &err) == GX_OK && o.g.format == GX_FORMAT_CSV &&
+           parse("--format table", &err) == GX_OK && o.g.format == GX_FORMAT_TABLE,
+       "--format: table by default, csv, table (%s)", err.msg);
 
     bad("--sizes 1X", "--sizes: bad size '1X'");
     bad("--sizes 0", "--sizes: size '0' is 0");
@@ -97,6 +101,7 @@ int main(void)
     bad("--depth 0", "--depth: 0 is out of range");
     bad("--chunk 1M,auto", "--chunk: chunk 'auto' cannot be mixed with chunk sizes");
     bad("--validate sometimes", "--validate: unknown validation");
+    bad("--format bogus", "--format: unknown format 'bogus' (expected table or csv)");
     bad("--bogus", "unknown option '--bogus'");
     bad("--sizes", "option '--sizes' needs a value");
     bad("stray", "unexpected argument 'stray'");

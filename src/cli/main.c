@@ -188,7 +188,7 @@ static int add_context(const struct gx_job *job, const struct gx_options *opts,
     rc = gx_agree(job->comm, rc, err);
     if (rc == GX_OK && job->rank == 0) {
         gx_topo_pairs_json(context, opts, job->size);
-        gx_topo_print_header(stdout, context);
+        gx_topo_print_header(gx_table_stream(&opts->g), context);
         /* In the document from now on, so that a report written by the watchdog has it. */
         cJSON_AddItemToObject(rep->doc, "context", context);
         context = NULL;
@@ -253,6 +253,7 @@ static int write_report(const struct gx_job *job, const struct gx_options *opts,
                         struct gx_report *rep, const struct gx_tally *t,
                         const struct gx_harness_out *ho, int exit_code, const struct gx_err *err)
 {
+    FILE *table = gx_table_stream(&opts->g);
     if (exit_code != GX_OK && exit_code != GX_EVALIDATE)
         cJSON_AddStringToObject(rep->doc, "error", err->msg);
     if (ho->gpu_lost_rank >= 0) {
@@ -266,13 +267,13 @@ static int write_report(const struct gx_job *job, const struct gx_options *opts,
     cJSON *mats = gx_matrices(rep->results, job->size, &oom);
     if (mats) {
         cJSON_AddItemToObject(rep->doc, "matrices", mats);
-        gx_matrices_print(stdout, mats, context, opts->g.slow_pair);
+        gx_matrices_print(table, mats, context, opts->g.slow_pair);
     } else if (oom) {
         fprintf(stderr, "gpuxfer: %s (the results are in the report)\n", oom);
     }
     cJSON *plan = gx_plan(rep->results, cJSON_GetObjectItemCaseSensitive(context, "pairs"));
     if (plan) {
-        gx_plan_print(stdout, plan);
+        gx_plan_print(table, plan);
         cJSON_AddItemToObject(rep->doc, "plan", plan);
     }
     struct gx_err werr = {0};
@@ -281,16 +282,17 @@ static int write_report(const struct gx_job *job, const struct gx_options *opts,
         return GX_ERUNTIME;
     }
     if (opts->g.soak > 0)
-        printf("\n# soak: %ld complete pass%s in %.0f s of %ld s asked\n", ho->rotations,
-               ho->rotations == 1 ? "" : "es", ho->soak_s, opts->g.soak);
-    printf("\n# report: %s (%d results, %d skipped, %d failed)%s\n", rep->path, t->results,
-           t->skipped, t->failed, t->validation_failed ? "; DATA VALIDATION FAILED" : "");
+        fprintf(table, "\n# soak: %ld complete pass%s in %.0f s of %ld s asked\n",
+                ho->rotations, ho->rotations == 1 ? "" : "es", ho->soak_s, opts->g.soak);
+    fprintf(table, "\n# report: %s (%d results, %d skipped, %d failed)%s\n", rep->path,
+            t->results, t->skipped, t->failed,
+            t->validation_failed ? "; DATA VALIDATION FAILED" : "");
     if (t->validation_failed)
         fprintf(stderr, "gpuxfer: received data did not match what was sent; see the "
                         "validation entries in %s\n", rep->path);
     if (exit_code == GX_ENOTHING)
-        printf("\n# nothing measured: every measurement was skipped (the skipped lines above say "
-               "why; exit %d, or 0 with --allow-skip)\n", GX_ENOTHING);
+        fprintf(table, "\n# nothing measured: every measurement was skipped (the skipped lines "
+                "above say why; exit %d, or 0 with --allow-skip)\n", GX_ENOTHING);
     return exit_code;
 }
 

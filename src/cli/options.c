@@ -260,6 +260,19 @@ static int set_gpu_map(struct gx_options *o, struct gx_run_opts *r, const char *
     return GX_OK;
 }
 
+static int set_format(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                      struct gx_err *err)
+{
+    (void)r;
+    if (strcmp(v, "table") == 0)
+        o->g.format = GX_FORMAT_TABLE;
+    else if (strcmp(v, "csv") == 0)
+        o->g.format = GX_FORMAT_CSV;
+    else
+        return gx_fail(err, GX_EINPUT, "unknown format '%s' (expected table or csv)", v);
+    return GX_OK;
+}
+
 static int set_bind(struct gx_options *o, struct gx_run_opts *r, const char *v,
                     struct gx_err *err)
 {
@@ -396,6 +409,10 @@ const struct gx_option gx_option_table[] = {
     {"output", "FILE", 0, GX_T_STRING, "results/gpuxfer-<UTC time>-<job id or pid>.json",
      "JSON report (written by rank 0); measurements also go to FILE.jsonl as they finish",
      set_output},
+    {"format", "table|csv", 0, GX_T_STRING, "table",
+     "what rank 0 writes to stdout: the table, or a CSV header and one line per result (path, "
+     "memory kinds, pattern, pair, size, chunk, depth, statistics, ceiling, efficiency; the "
+     "table and every other line then go to stderr)", set_format},
     {"force", NULL, 0, GX_T_FLAG, "off",
      "overwrite an existing report (and its .jsonl); without it that is an error", set_force},
     {"timeout", "SECONDS", 0, GX_T_INT, "60 + 2 x size x (iters + warmup + 2) x window / 1 GB/s",

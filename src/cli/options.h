@@ -15,6 +15,12 @@
  * name for the run's patterns at all its sizes (full). */
 enum gx_calibrate_mode { GX_CALIBRATE_OFF, GX_CALIBRATE_ON, GX_CALIBRATE_FULL };
 
+/* --format: what rank 0 writes to stdout. */
+enum gx_format {
+    GX_FORMAT_TABLE, /* the table (README, "The table") */
+    GX_FORMAT_CSV,   /* a CSV header, then one line per result; the table goes to stderr */
+};
+
 enum gx_chunk_mode {
     GX_CHUNK_BEST,  /* default: the path's own candidates, the best one measured per size */
     GX_CHUNK_AUTO,  /* --chunk auto: every candidate of gx_chunk_policy_auto, the best one */
@@ -45,6 +51,7 @@ struct gx_global_opts {
     char output[PATH_MAX];                /* empty: results/gpuxfer-<UTC>-<jobid|pid>.json */
     char scenario[PATH_MAX];
     int quiet;
+    int format;                           /* enum gx_format */
     int progress;                         /* --progress: the progress line even in a log */
     int allow_skip;                       /* a run that measured nothing still exits 0 */
     int samples;                          /* keep raw samples in the report */

@@ -25,13 +25,20 @@ static int stdout_is_terminal(void)
     return strncmp(target, "/dev/pts/", 9) == 0 || strncmp(target, "/dev/tty", 8) == 0;
 }
 
+FILE *gx_table_stream(const struct gx_global_opts *g)
+{
+    return g->format == GX_FORMAT_CSV ? stderr : stdout;
+}
+
 void gx_output_init(struct gx_output *out, const struct gx_job *job, const struct gx_options *o,
                     const struct gx_mplan *plan)
 {
     memset(out, 0, sizeof *out);
     out->active = job->rank == 0;
-    enum gx_progress_to to = gx_progress_decide(o->g.quiet, o->g.progress,
-                                                isatty(STDERR_FILENO), stdout_is_terminal());
+    out->table = gx_table_stream(&o->g);
+    /* stdout holds the progress only where it holds the table (not the CSV). */
+    enum gx_progress_to to = gx_progress_decide(o->g.quiet, o->g.progress, isatty(STDERR_FILENO),
+                                                out->table == stdout && stdout_is_terminal());
     out->progress = out->active ? (to == GX_PROGRESS_STDOUT ? stdout : to ? stderr : NULL) : NULL;
     out->progress_tty = to == GX_PROGRESS_STDERR || to == GX_PROGRESS_STDOUT;
     out->t0 = MPI_Wtime();
@@ -100,15 +107,16 @@ void gx_output_result(struct gx_output *out, const struct gx_result *r)
     snprintf(key, sizeof key, "%s|%s|%s|%s|%s", r->run_name ? r->run_name : "", r->path,
              r->src_mem, r->dst_mem, r->pattern);
     clear_progress(out);
+    FILE *t = out->table;
     if (strcmp(key, out->key) != 0) {
         strcpy(out->key, key);
-        printf("\n# %s%spath %s, memory %s -> %s, pattern %s, %s\n",
-               r->run_name && r->run_name[0] ? r->run_name : "",
-               r->run_name && r->run_name[0] ? ": " : "", r->path, r->src_mem, r->dst_mem,
-               r->pattern, r->unit);
-        printf("# %11s %7s %8s %5s %11s %11s %11s %11s %11s %7s %6s %10s %11s %6s\n", "size",
-               "pair", "chunk", "depth", "median", "min", "max", "p5", "p95", "cv%", "iters",
-               "validation", "ceiling", "eff%");
+        fprintf(t, "\n# %s%spath %s, memory %s -> %s, pattern %s, %s\n",
+                r->run_name && r->run_name[0] ? r->run_name : "",
+                r->run_name && r->run_name[0] ? ": " : "", r->path, r->src_mem, r->dst_mem,
+                r->pattern, r->unit);
+        fprintf(t, "# %11s %7s %8s %5s %11s %11s %11s %11s %11s %7s %6s %10s %11s %6s\n", "size",
+                "pair", "chunk", "depth", "median", "min", "max", "p5", "p95", "cv%", "iters",
+                "validation", "ceiling", "eff%");
     }
     char pair[24], chunk[24] = "-", depth[8] = "-", valid[48];
     snprintf(pair, sizeof pair, "%d->%d", r->a, r->b);
@@ -130,18 +138,18 @@ void gx_output_result(struct gx_output *out, const struct gx_result *r)
         snprintf(eff, sizeof eff, "%.1f%s", 100.0 * r->efficiency, r->ceiling_exceeded ? "!" : "");
     }
     if (r->state == GX_STATE_OK)
-        printf("%13zu %7s %8s %5s %11.3f %11.3f %11.3f %11.3f %11.3f %7.2f %6ld %10s %11s %6s\n",
-               r->size, pair, chunk, depth, r->stats.median, r->stats.min, r->stats.max,
-               r->stats.p5, r->stats.p95, 100.0 * r->stats.cv, r->iters, valid, ceil, eff);
+        fprintf(t, "%13zu %7s %8s %5s %11.3f %11.3f %11.3f %11.3f %11.3f %7.2f %6ld %10s %11s %6s\n",
+                r->size, pair, chunk, depth, r->stats.median, r->stats.min, r->stats.max,
+                r->stats.p5, r->stats.p95, 100.0 * r->stats.cv, r->iters, valid, ceil, eff);
     else
-        printf("%13zu %7s %8s %5s %s: %s\n", r->size, pair, chunk, depth,
-               r->state == GX_STATE_SKIPPED ? "skipped" : "failed", r->reason);
-    fflush(stdout);
+        fprintf(t, "%13zu %7s %8s %5s %s: %s\n", r->size, pair, chunk, depth,
+                r->state == GX_STATE_SKIPPED ? "skipped" : "failed", r->reason);
+    fflush(t);
 }
 
 void gx_output_calibration(struct gx_output *out, const struct gx_ceilings *c)
 {
-    FILE *f = stdout;
+    FILE *f = out->table;
     clear_progress(out);
     fprintf(f, "\n# calibration (%.1f s): ceilings measured in this job, median of the repeats "
             "(every size in the report's \"calibration\")\n", c->seconds);
@@ -184,8 +192,8 @@ void gx_output_skip(struct gx_output *out, const char *path, const char *reason)
     if (!out->active)
         return;
     clear_progress(out);
-    printf("\n# path %s skipped: %s\n", path, reason);
-    fflush(stdout);
+    fprintf(out->table, "\n# path %s skipped: %s\n", path, reason);
+    fflush(out->table);
 }
 
 void gx_output_progress(struct gx_output *out, size_t size, const char *path, const char *pattern)
@@ -209,9 +217,9 @@ void gx_output_rotation(struct gx_output *out, long rotation)
     if (!out->active || rotation < 2)
         return;
     clear_progress(out);
-    printf("\n# soak: pass %ld starts (the previous one took %.0f s)\n", rotation,
-           MPI_Wtime() - out->t0);
-    fflush(stdout);
+    fprintf(out->table, "\n# soak: pass %ld starts (the previous one took %.0f s)\n", rotation,
+            MPI_Wtime() - out->t0);
+    fflush(out->table);
     out->key[0] = '\0';
     out->done = 0; /* the progress line counts this pass */
     out->t0 = MPI_Wtime();
@@ -224,5 +232,5 @@ void gx_output_done(struct gx_output *out)
         fprintf(out->progress, "gpuxfer: [%ld/%ld] measured in %.0fs\n", out->done, out->total,
                 MPI_Wtime() - out->t0);
     if (out->active)
-        fflush(stdout);
+        fflush(out->table);
 }

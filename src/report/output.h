@@ -1,11 +1,15 @@
-/* What people read: the table on stdout and the progress line on stderr (rank 0 only). */
+/* What people read: the table on stdout (on stderr with --format csv, whose lines csv.c writes
+ * to stdout) and the progress line on stderr (rank 0 only). */
 #ifndef GX_OUTPUT_H
 #define GX_OUTPUT_H
 
 #include "ceiling.h"
 #include "job.h"
 #include "mplan.h"
+#include "options.h"
 #include "result.h"
+
+#include <stdio.h>
 
 enum gx_progress_to { GX_PROGRESS_NONE, GX_PROGRESS_STDERR, GX_PROGRESS_STDOUT, GX_PROGRESS_LOG };
 /* Where rank 0's progress goes: a terminal (stderr first, else stdout; under mpirun, stdout
@@ -13,8 +17,14 @@ enum gx_progress_to { GX_PROGRESS_NONE, GX_PROGRESS_STDERR, GX_PROGRESS_STDOUT, 
  * and then); nowhere with --quiet or when nobody watches. */
 enum gx_progress_to gx_progress_decide(int quiet, int asked, int stderr_tty, int stdout_tty);
 
+/* Where the table and every other line for people go (the topology header, the calibration,
+ * matrices, the transfer plan, the closing "# report:" line): stdout, or stderr when stdout
+ * holds the CSV. */
+FILE *gx_table_stream(const struct gx_global_opts *g);
+
 struct gx_output {
     int active;           /* rank 0 */
+    FILE *table;          /* gx_table_stream */
     FILE *progress;       /* where the progress line goes, NULL for none */
     int progress_tty;     /* redrawn in place (a terminal), else lines in a log */
     int drawn;            /* a progress line is on the terminal now */

@@ -25,6 +25,17 @@ const char *gx_state_name(enum gx_state s)
     }
 }
 
+const char *gx_chunk_choice_name(int choice)
+{
+    static const char *const names[] = {"default", "auto", "given"}; /* enum gx_chunk_mode */
+    return choice >= 0 && choice < (int)GX_ARRAY_LEN(names) ? names[choice] : "unknown";
+}
+
+const char *gx_validation_name(const struct gx_result *r)
+{
+    return !r->validated ? "not_checked" : r->valid ? "passed" : "failed";
+}
+
 void gx_utc_now(char *buf, size_t len, int compact)
 {
     struct timeval tv;
@@ -133,10 +144,9 @@ cJSON *gx_result_json(const struct gx_result *r)
     cJSON_AddNumberToObject(o, "size", (double)r->size);
     cJSON_AddStringToObject(o, "size_class", gx_size_class_name(gx_size_class(r->size)));
     if (r->chunk) {
-        static const char *const choice[] = {"default", "auto", "given"};
         cJSON_AddNumberToObject(o, "chunk", (double)r->chunk);
         cJSON_AddNumberToObject(o, "depth", r->depth);
-        cJSON_AddStringToObject(o, "chunk_choice", choice[r->chunk_choice]);
+        cJSON_AddStringToObject(o, "chunk_choice", gx_chunk_choice_name(r->chunk_choice));
     }
     if (r->stage_names) {
         cJSON *st = cJSON_AddArrayToObject(o, "stages");
@@ -170,8 +180,7 @@ cJSON *gx_result_json(const struct gx_result *r)
     if (r->state == GX_STATE_OK)
         add_stats(o, &r->stats);
     cJSON *v = cJSON_AddObjectToObject(o, "validation");
-    cJSON_AddStringToObject(v, "status",
-                            !r->validated ? "not_checked" : r->valid ? "passed" : "failed");
+    cJSON_AddStringToObject(v, "status", gx_validation_name(r));
     cJSON_AddNumberToObject(v, "checks", r->validated);
     if (r->validated && !r->valid) {
         cJSON_AddNumberToObject(v, "first_bad_offset", (double)r->bad_offset);

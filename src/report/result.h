@@ -62,5 +62,9 @@ struct gx_result {
 };
 
 const char *gx_state_name(enum gx_state s);
+/* chunk_choice as the report names it: default, auto, given. */
+const char *gx_chunk_choice_name(int choice);
+/* The result's validation as the report names it: not_checked, passed, failed. */
+const char *gx_validation_name(const struct gx_result *r);
 
 #endif

@@ -11,6 +11,7 @@ void gx_sink_init(struct gx_sink *s, const struct gx_job *job, const struct gx_o
     s->soak = o->g.soak > 0;
     s->rotation = 1;
     gx_output_init(&s->out, job, o, plan);
+    gx_csv_init(&s->csv, job->rank == 0 && o->g.format == GX_FORMAT_CSV ? stdout : NULL);
 }
 
 int gx_sink_result(struct gx_sink *s, const struct gx_result *res, struct gx_err *err)
@@ -28,7 +29,8 @@ int gx_sink_result(struct gx_sink *s, const struct gx_result *res, struct gx_err
     }
     GX_TRY(gx_report_add(s->rep, res, err));
     gx_output_result(&s->out, res);
-    return GX_OK;
+    /* The CSV has the report document's results: later --soak passes are in the .jsonl. */
+    return s->rotation > 1 ? GX_OK : gx_csv_result(&s->csv, res, err);
 }
 
 void gx_sink_skip(struct gx_sink *s, const char *run, const char *path,
@@ -41,6 +43,7 @@ void gx_sink_skip(struct gx_sink *s, const char *run, const char *path,
     for (int i = 0; i < npairs; i++)
         gx_report_skip(s->rep, run, path, pairs[i].a, pairs[i].b, reason);
     gx_output_skip(&s->out, path, reason);
+    gx_csv_skip(&s->csv, run, path, pairs, npairs, reason);
     s->tally.skipped++;
 }
 

@@ -1,10 +1,11 @@
 /* Where results go: the one place that turns what the harness and the calibration measured into
- * the table, the JSON report and its .jsonl stream, and counts them. Measuring code hands typed
+ * the table, the CSV (--format csv), the JSON report and its .jsonl stream, and counts them. Measuring code hands typed
  * results here and never prints or writes (rank 0 keeps the report; other ranks' sinks only
  * count progress). */
 #ifndef GX_SINK_H
 #define GX_SINK_H
 
+#include "csv.h"
 #include "mplan.h"
 #include "output.h"
 #include "report.h"
@@ -19,6 +20,7 @@ struct gx_tally {
 struct gx_sink {
     struct gx_report *rep; /* rank 0 only */
     struct gx_output out;
+    struct gx_csv csv;
     struct gx_tally tally;
     int soak;              /* --soak: results carry their pass */
     long rotation;         /* the pass results belong to (1 first) */
