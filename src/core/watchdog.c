@@ -422,7 +422,10 @@ void gx_watchdog_arm(const char *what, const int *ranks, int nranks, double time
     atomic_store_explicit(&wd.measured, 0, memory_order_relaxed);
     wd.armed = 1;
     wd.measuring = 1;
-    wd.began = 1;
+    /* A signal that came before the first measurement began stops a run that measured
+     * nothing, however soon this thread got here after it. */
+    if (!got_signal)
+        wd.began = 1;
     pthread_mutex_unlock(&wd.mu);
 }
 
