@@ -1,7 +1,9 @@
 """Reading gpuxfer reports for the scripts next to this file (stdlib only)."""
 import argparse
+import collections
 import json
 import math
+import statistics
 import sys
 
 SCHEMA_MAJOR = 1
@@ -246,8 +248,31 @@ def key(r):
             r.get("chunk", 0), r.get("depth", 0), r["size"], tuple(r["ranks"]))
 
 
+def match_key(r):
+    """key, but a --chunk auto result matches whatever chunk/depth another run picked (its pick
+    is an option difference)."""
+    k = key(r)
+    return k[:5] + ("auto", "auto") + k[7:] if r.get("chunk_auto") else k
+
+
+def numbered(results, keyfn):
+    """(repeat, key, result) for each result: a key seen again (a scenario that measures the
+    same thing in two runs) is numbered 0, 1, ... in the order of the results."""
+    seen = {}
+    for r in results:
+        k = keyfn(r)
+        n = seen.get(k, 0)
+        seen[k] = n + 1
+        yield n, k, r
+
+
 def lower_is_better(unit):
     return unit == "us"
+
+
+def better(unit, a, b):
+    """Whether median a is better than median b in `unit`."""
+    return a < b if lower_is_better(unit) else a > b
 
 
 def human_size(n):
@@ -255,6 +280,106 @@ def human_size(n):
         if n >= 1 << shift and n % (1 << shift) == 0:
             return f"{n >> shift}{suffix}"
     return str(n)
+
+
+def size_text(n):
+    """human_size, and a size just above a round one as e.g. 64K+1."""
+    for shift, suffix in ((30, "G"), (20, "M"), (10, "K")):
+        whole, rest = n >> shift, n & ((1 << shift) - 1)
+        if whole and rest < 100:
+            return f"{whole}{suffix}" + (f"+{rest}" if rest else "")
+    return str(n)
+
+
+def size_iec(n):
+    """A size for a title: 8 B, 64 KiB, 64 MiB, 1 GiB (other sizes in bytes)."""
+    for shift, suffix in ((30, "GiB"), (20, "MiB"), (10, "KiB")):
+        if n >= 1 << shift and n % (1 << shift) == 0:
+            return f"{n >> shift} {suffix}"
+    return f"{n} B"
+
+
+def value_text(v, digits=4):
+    """A median with `digits` significant digits: 381.2, 10.62, 0.1520; below 0.001 with an
+    exponent (2.170e-04)."""
+    if v == 0 or not math.isfinite(v):
+        return str(v)
+    if abs(v) < 0.001:
+        return "%.*e" % (digits - 1, v)
+    decimals = digits - 1 - math.floor(math.log10(abs(v)))
+    return "%.*f" % (max(0, decimals), v)
+
+
+def mem_text(src, dst):
+    return f"{src}>{dst}"
+
+
+# --- Curves: what summary and plot show ---------------------------------------------------------
+# A line is one (path, memory kinds, pattern, run) of a report: never two memory kinds, never two
+# runs (a run name seen again is numbered, "name#2"). At each size it has one point: per
+# chunk/depth the median over the pairs measured, and of the chunk/depths the best one (a
+# --chunk auto result counts as one, whatever each pair picked). With all_chunks, each fixed
+# chunk/depth is a line of its own and --chunk auto results one more.
+
+# run: '' when unnamed; chunk: None (the best per size), 'auto' or (chunk, depth) with all_chunks.
+Line = collections.namedtuple("Line", "path src dst pattern unit run chunk")
+
+
+def chunk_text(chunk):
+    if chunk is None:
+        return ""
+    if chunk == "auto":
+        return "chunk auto"
+    return f"chunk {human_size(chunk[0])}/{chunk[1]}" if chunk[0] else "unchunked"
+
+
+def curves(doc, all_chunks=False):
+    """{Line: {size: point}}, point: {'median', 'lo', 'hi', 'pairs', 'chunk', 'candidates'}:
+    median over the pairs, lo..hi the lowest p5 to the highest p95 among them (the median where
+    the stats lack them), chunk the chunk/depth shown ('auto', (chunk, depth) or (0, 0)),
+    candidates how many chunk/depths the size had."""
+    acc = {}
+    for repeat, _, r in numbered(ok_results(doc), lambda r: match_key(r) + (r.get("run", ""),)):
+        run = r.get("run", "") + (f"#{repeat + 1}" if repeat else "")
+        setting = "auto" if r.get("chunk_auto") else (r.get("chunk", 0), r.get("depth", 0))
+        line = Line(r["path"], r["mem"]["src"], r["mem"]["dst"], r["pattern"], r["unit"], run,
+                    setting if all_chunks else None)
+        acc.setdefault(line, {}).setdefault(r["size"], {}).setdefault(setting, []).append(r)
+    out = {}
+    for line, sizes in acc.items():
+        pts = out[line] = {}
+        for size, settings in sizes.items():
+            best = None
+            for setting, rs in settings.items():
+                st = [r["stats"] for r in rs]
+                pt = {"median": statistics.median(s["median"] for s in st),
+                      "lo": min(s.get("p5", s["median"]) for s in st),
+                      "hi": max(s.get("p95", s["median"]) for s in st),
+                      "pairs": len(rs), "chunk": setting, "candidates": len(settings)}
+                if best is None or better(line.unit, pt["median"], best["median"]):
+                    best = pt
+            pts[size] = best
+    return out
+
+
+def line_names(lines, extra=None):
+    """{line: name}: path and memory kinds, the run where another line has the same path and
+    memory kinds, the chunk/depth where lines differ only in it. `extra(line)`: text to add (a
+    report's name)."""
+    runs = {}
+    for ln in lines:
+        runs.setdefault((ln.path, ln.src, ln.dst), set()).add(ln.run)
+    names = {}
+    for ln in lines:
+        name = f"{ln.path} {mem_text(ln.src, ln.dst)}"
+        if len(runs[(ln.path, ln.src, ln.dst)]) > 1:
+            name += f" [{ln.run or 'unnamed run'}]"
+        if ln.chunk is not None:
+            name += f" {chunk_text(ln.chunk)}"
+        if extra:
+            name += extra(ln)
+        names[ln] = name
+    return names
 
 
 def die(prog, msg):

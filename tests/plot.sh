@@ -1,9 +1,12 @@
 #!/bin/sh
-# gpuxfer-plot: PNG and SVG files from constructed reports and a real run; bad input.
+# gpuxfer-plot: PNG and SVG files from constructed reports and a real run; what it draws (read
+# back with --describe: lines, bands, styles, legend, heatmap cells and scale); bad input.
+# gpuxfer-summary: never merges memory kinds or runs.
 . "$top_srcdir/tests/lib.sh"
 dir=$(mktemp -d "$TEST_TMP/plot.XXXXXX")
 rep="$top_srcdir/tests/reports"
 plot() { "$PYTHON" "$top_srcdir/scripts/gpuxfer-plot" "$@"; }
+summary() { "$PYTHON" "$top_srcdir/scripts/gpuxfer-summary" "$@"; }
 
 if ! "$PYTHON" -c 'import matplotlib' >/dev/null 2>&1; then
     skip "matplotlib is missing for $PYTHON (apt-get install python3-matplotlib)"
@@ -23,10 +26,153 @@ plot "$rep/matrix.json" -o "$dir/matrix.svg" && grep -q 'receiver rank' "$dir/ma
     grep -q 'sender rank' "$dir/matrix.svg"
 ok $? "a report with a pair matrix gets its heatmap"
 
+# A constructed sweep (tests/reports/make-fixtures.py's helpers): MPI on pinned host memory
+# and on device buffers (1 B: 0.75 us vs 10.6 us), p2p with --chunk auto (run all-paths) and
+# a chunk x depth grid at two sizes (run chunk-sweep) on two pairs, NCCL in a run up to 64K and
+# another from 64K+1, and the same run name twice; a 16 x 16 matrix with ceilings.
+"$PYTHON" - "$rep" "$dir" <<'PY'
+import importlib.util, json, os, random, sys
+spec = importlib.util.spec_from_file_location("fx", os.path.join(sys.argv[1], "make-fixtures.py"))
+fx = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(fx)
+rng = random.Random(16)
+res = []
+def add(path, mem, pattern, size, value, run, ranks=(0, 1), **extra):
+    r = fx.result(pattern, size, fx.noisy(rng, value, n=20), False, path=path, ranks=ranks)
+    r.update(mem={"src": mem, "dst": mem}, run=run, **extra)
+    res.append(r)
+for size in (1, 1024, 65536, 1 << 20):
+    add("mpi", "pinned", "latency", size, 0.75 + size / 1e4, "host")
+    add("mpi", "device", "latency", size, 10.6 + size / 1e5, "all-paths")
+    add("mpi", "pinned", "bw", size, size / 1e5, "host")
+    add("mpi", "device", "bw", size, size / 2e5, "all-paths")
+    for pair in ((0, 1), (2, 3)):
+        add("p2p", "device", "bw", size, size / 3e4, "all-paths", pair, chunk=size, depth=1,
+            chunk_auto=True)
+for size in (65536, 1 << 20):
+    for chunk in (16384, 65536):
+        for depth in (1, 2):
+            add("p2p", "device", "bw", size, size / 1e5 * depth * chunk / 65536, "chunk-sweep",
+                chunk=chunk, depth=depth)
+for size in (8, 1024, 65536):
+    add("nccl", "device", "latency", size, 15 + size / 1e4, "small")
+for size in (65537, (1 << 20) + 1):
+    add("nccl", "device", "latency", size, 40 + size / 1e4, "odd")
+for run in ("again", "again"):
+    for size in (8, 1024):
+        add("nccl", "device", "latency", size, 20, run)
+with open(os.path.join(sys.argv[2], "sweep.json"), "w") as f:
+    json.dump(fx.report(res), f)
+n, res, vals = 16, [], []
+for a in range(n):
+    vals.append([])
+    for b in range(n):
+        v = None if a == b else round(380 * (1 + rng.uniform(-0.01, 0.01)), 3)
+        vals[-1].append(v)
+        if v is not None:
+            res.append(dict(fx.result("bw", 1 << 26, [v], False, path="p2p", ranks=(a, b)),
+                            mem={"src": "device", "dst": "device"}, ceiling=390.0,
+                            ceiling_what="peer copy at 64M"))
+doc = fx.report(res, matrices=[{"path": "p2p", "pattern": "bw", "size": 1 << 26, "unit": "GB/s",
+                                "mem": {"src": "device", "dst": "device"}, "ranks": n,
+                                "values": vals}])
+with open(os.path.join(sys.argv[2], "matrix16.json"), "w") as f:
+    json.dump(doc, f)
+PY
+ok $? "constructed a sweep and a 16 x 16 matrix"
+
+plot "$dir/sweep.json" -o "$dir/sweep.png" --describe >"$dir/sweep.desc" &&
+    plot "$dir/sweep.json" -o "$dir/sweep-all.png" --all-chunks --describe >"$dir/all.desc"
+ok $? "the sweep plots, by default and --all-chunks, with --describe"
+py_check "$dir/sweep.desc" "$dir/all.desc" <<'PY'
+import json, sys
+d, a = (json.load(open(p)) for p in sys.argv[1:3])
+lat, bw = d["line_panels"]
+assert "(us)" in lat["title"] and "(us)" in lat["ylabel"] and lat["yscale"] == "log", lat
+assert "(GB/s)" in bw["title"] and "GB/s" in bw["ylabel"], bw
+names = lambda p: {s["name"]: s for s in p["series"]}  # noqa: E731
+L, B = names(lat), names(bw)
+print("latency:", sorted(L), "\nbw:", sorted(B))
+# Memory kinds and runs are lines of their own, never joined.
+assert set(L) == {"mpi pinned>pinned", "mpi device>device", "nccl device>device [small]",
+                  "nccl device>device [odd]", "nccl device>device [again]",
+                  "nccl device>device [again#2]"}, sorted(L)
+assert L["nccl device>device [small]"]["points"] == 3 and L["nccl device>device [odd]"]["points"] == 2
+assert L["nccl device>device [again]"]["points"] == 2 == L["nccl device>device [again#2]"]["points"]
+# The best chunk/depth per size: a point per size, not a line per chunk.
+assert set(B) == {"mpi pinned>pinned", "mpi device>device", "p2p device>device [all-paths]",
+                  "p2p device>device [chunk-sweep]"}, sorted(B)
+assert B["p2p device>device [chunk-sweep]"]["points"] == 2 and B["p2p device>device [all-paths]"]["points"] == 4
+# Every line has its p5..p95 band; no two lines look the same; a colour per path.
+series = lat["series"] + bw["series"]
+assert all(s["band"] for s in series)
+look = {s["name"]: (s["color"], s["linestyle"], s["marker"]) for s in series}
+assert len(set(look.values())) == len(look), look
+colour = {}
+for s in series:
+    colour.setdefault(s["name"].split()[0], set()).add(s["color"])
+assert all(len(c) == 1 for c in colour.values()) and len({min(c) for c in colour.values()}) == 3, colour
+# The legend: outside the data, a header per path and an entry per line.
+leg = d["legend"]
+assert leg["outside"] and len(leg["entries"]) == len(look) + 3, leg
+assert [e for e in leg["entries"] if e in ("mpi", "p2p", "nccl")] == ["mpi", "p2p", "nccl"], leg
+# --all-chunks: a line per chunk/depth of the grid and one for --chunk auto.
+A = names(a["line_panels"][1])
+assert len(A) == 2 + 1 + 4 and "p2p device>device [chunk-sweep] chunk 64K/2" in A, sorted(A)
+assert "p2p device>device [all-paths] chunk auto" in A, sorted(A)
+PY
+ok $? "plot: a line per path, memory kinds and run; best chunk/depth per size; bands; distinct looks; legend outside"
+
+plot "$dir/matrix16.json" "$rep/matrix.json" -o "$dir/m16.png" --describe >"$dir/m16.desc"
+ok $? "two reports, one with a 16 x 16 matrix, plot"
+py_check "$dir/m16.desc" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["line_panels"] == [] and "legend" not in d, "every result of both is in a heatmap"
+big, small = d["heatmaps"]
+print(json.dumps(d["heatmaps"], indent=1))
+assert big["title"].startswith("p2p bw 64 MiB (GB/s)") and small["title"].startswith("host bw 1 MiB (GB/s)")
+assert big["cells"] == 240 == big["annotations"] and small["cells"] == 12 == small["annotations"]
+assert big["fontsize"] >= 6, "16 x 16 values stay readable"
+assert big["vmin"] == 0 and big["vmax"] == 390 and big["ceiling"] and "ceiling" in big["colorbar"]
+assert small["vmin"] == 0 and small["vmax"] == 10.3 and not small["ceiling"]
+assert big["colorbar"].startswith("GB/s") and "largest value" in small["colorbar"]
+PY
+ok $? "heatmaps: a value in each measured cell, readable at 16 x 16, size and unit in the title, scale from 0 to the ceiling or the largest value"
+
+summary "$dir/sweep.json" >"$dir/sum.txt"
+ok $? "summary of the sweep: exit 0"
+py_check "$dir/sum.txt" <<'PY'
+import sys
+text = open(sys.argv[1]).read()
+print(text)
+tables = [t.strip().splitlines() for t in text.split("\n\n") if t.strip()]
+lat, bw = tables
+assert lat[0].startswith("latency (us") and bw[0].startswith("bw (GB/s"), tables
+heads = [l.split() for l in lat[1:4]]
+# columns: mpi device>device, mpi pinned>pinned, nccl x 4 runs
+assert heads[0] == ["mpi", "mpi", "nccl", "nccl", "nccl", "nccl"], heads
+assert heads[1] == ["device>device", "pinned>pinned"] + ["device>device"] * 4, heads
+assert heads[2] == ["size", "[again]", "[again#2]", "[odd]", "[small]"], heads
+one = next(l.split() for l in lat if l.split()[0] == "1")
+assert 10 < float(one[1]) < 11.5 and 0.7 < float(one[2]) < 0.8, one
+assert any(l.split()[0] == "64K+1" for l in lat), "a size just above 64K"
+assert bw[1].split()[-2:] == ["p2p", "p2p"] and bw[3].split()[-2:] == ["[all-paths]", "[chunk-sweep]"], bw
+PY
+ok $? "summary: a column per path and memory kinds, and per run where they share both"
+
 out="$dir/run.json"
 gx_mpirun 2 --pattern latency,bw --sizes 1:4K --iters 5 --quiet --output "$out" >/dev/null 2>&1 &&
     plot "$out" -o "$dir/run.png" && [ -s "$dir/run.png" ]
 ok $? "a real gpuxfer report plots"
+check_report "$out" && py_check "$out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+rows = d["summary"]
+assert rows and all(r["src_mem"] == "pageable" == r["dst_mem"] and "run" not in r for r in rows), rows
+assert len({(r["path"], r["src_mem"], r["dst_mem"], r["pattern"], r["size_class"]) for r in rows}) == len(rows)
+PY
+ok $? "the real report's summary[]: valid, a row per path, memory kinds, pattern and size class"
 
 plot "$rep/base.json" -o "$dir/x.pdf" 2>"$dir/err"
 [ $? -eq 2 ] && grep -q 'must end in .png or .svg' "$dir/err"

@@ -65,6 +65,18 @@ int main(void)
     r.size = 16;
     r.stats.median = 6;
     gx_report_add(&rep, &r, &err);
+    /* Same path, pattern and size class: another memory kind, then two runs of the first. */
+    r.src_mem = r.dst_mem = "device";
+    r.stats.median = 100;
+    gx_report_add(&rep, &r, &err);
+    r.src_mem = "pageable";
+    r.dst_mem = "pinned";
+    r.run_name = "first";
+    r.stats.median = 7;
+    gx_report_add(&rep, &r, &err);
+    r.run_name = "second";
+    r.stats.median = 9;
+    gx_report_add(&rep, &r, &err);
     gx_report_skip(&rep, NULL, "nccl", -1, -1, "built without NCCL");
     ok(access(path, F_OK) != 0, "nothing at the report path before it is written");
     ok(gx_report_write(&rep, "complete", 0, &err) == GX_OK, "report written (%s)", err.msg);
@@ -78,16 +90,29 @@ int main(void)
     cJSON *doc = cJSON_Parse(text);
     ok(n > 0 && doc, "the report is valid JSON");
     ok(!strcmp(str(doc, "schema_version"), GX_SCHEMA_VERSION) && !strcmp(str(doc, "status"), "complete") &&
-           cJSON_GetArraySize(cJSON_GetObjectItem(doc, "results")) == 3 &&
+           cJSON_GetArraySize(cJSON_GetObjectItem(doc, "results")) == 6 &&
            cJSON_GetArraySize(cJSON_GetObjectItem(doc, "skipped")) == 1,
-       "schema version, status, 3 results, 1 skipped");
+       "schema version, status, 6 results, 1 skipped");
     cJSON *sum = cJSON_GetObjectItem(doc, "summary");
     cJSON *row = cJSON_GetArrayItem(sum, 0), *row2 = cJSON_GetArrayItem(sum, 1);
-    ok(cJSON_GetArraySize(sum) == 2 && !strcmp(str(row, "size_class"), "small") &&
+    ok(cJSON_GetArraySize(sum) == 5 && !strcmp(str(row, "size_class"), "small") &&
            num(row, "results") == 1 && !strcmp(str(row2, "size_class"), "tiny") &&
            num(row2, "results") == 2 && num(row2, "median_min") == 4 && num(row2, "median_max") == 6 &&
            num(row2, "median_mean") == 5,
        "summary per size class: counts and spread of medians");
+    ok(!strcmp(str(row2, "path"), "host") && !strcmp(str(row2, "src_mem"), "pageable") &&
+           !strcmp(str(row2, "dst_mem"), "pinned") && !strcmp(str(row2, "pattern"), "bw") &&
+           !strcmp(str(row2, "unit"), "GB/s") && !cJSON_GetObjectItem(row2, "run"),
+       "summary row: path, memory kinds, pattern, unit; no run name for results without one");
+    cJSON *dev = cJSON_GetArrayItem(sum, 2), *run1 = cJSON_GetArrayItem(sum, 3),
+          *run2 = cJSON_GetArrayItem(sum, 4);
+    ok(!strcmp(str(dev, "src_mem"), "device") && !strcmp(str(dev, "dst_mem"), "device") &&
+           num(dev, "results") == 1 && num(dev, "median_min") == 100 && num(dev, "median_max") == 100,
+       "another memory kind of the same path, pattern and class is a row of its own");
+    ok(!strcmp(str(run1, "run"), "first") && num(run1, "results") == 1 && num(run1, "median_mean") == 7 &&
+           !strcmp(str(run2, "run"), "second") && num(run2, "results") == 1 &&
+           num(run2, "median_mean") == 9 && !strcmp(str(run2, "src_mem"), "pageable"),
+       "each run name is a row of its own, never merged with another run or the unnamed results");
     cJSON_Delete(doc);
 
     snprintf(path, sizeof path, "%s/r.json.jsonl", dir);
@@ -101,7 +126,7 @@ int main(void)
     }
     if (f)
         fclose(f);
-    ok(lines == 3, "the lines file holds 3 complete JSON lines");
+    ok(lines == 6, "the lines file holds 6 complete JSON lines");
     unlink(path);
     snprintf(path, sizeof path, "%s/r.json", dir);
     unlink(path);

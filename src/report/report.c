@@ -392,53 +392,6 @@ void gx_report_skip(struct gx_report *rep, const char *run, const char *path, in
     unlock(rep);
 }
 
-static const char *str_of(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-cJSON *gx_report_summary(const cJSON *results)
-{
-    cJSON *summary = cJSON_CreateArray();
-    if (!summary)
-        return NULL;
-    const cJSON *r;
-    cJSON_ArrayForEach(r, results) {
-        if (strcmp(str_of(r, "status"), "ok") != 0)
-            continue;
-        const char *cls = str_of(r, "size_class"), *path = str_of(r, "path"),
-                   *pat = str_of(r, "pattern");
-        double med = cJSON_GetObjectItem(cJSON_GetObjectItem(r, "stats"), "median")->valuedouble;
-        cJSON *row = NULL, *it;
-        cJSON_ArrayForEach(it, summary)
-            if (!strcmp(str_of(it, "size_class"), cls) && !strcmp(str_of(it, "path"), path) &&
-                !strcmp(str_of(it, "pattern"), pat))
-                row = it;
-        if (!row) {
-            row = cJSON_CreateObject();
-            cJSON_AddStringToObject(row, "size_class", cls);
-            cJSON_AddStringToObject(row, "path", path);
-            cJSON_AddStringToObject(row, "pattern", pat);
-            cJSON_AddStringToObject(row, "unit", str_of(r, "unit"));
-            cJSON_AddNumberToObject(row, "results", 0);
-            cJSON_AddNumberToObject(row, "median_min", med);
-            cJSON_AddNumberToObject(row, "median_max", med);
-            cJSON_AddNumberToObject(row, "median_mean", 0);
-            cJSON_AddItemToArray(summary, row);
-        }
-        cJSON *n = cJSON_GetObjectItem(row, "results"), *lo = cJSON_GetObjectItem(row, "median_min"),
-              *hi = cJSON_GetObjectItem(row, "median_max"),
-              *mean = cJSON_GetObjectItem(row, "median_mean");
-        double k = n->valuedouble + 1;
-        cJSON_SetNumberValue(n, k);
-        cJSON_SetNumberValue(lo, fmin(lo->valuedouble, med));
-        cJSON_SetNumberValue(hi, fmax(hi->valuedouble, med));
-        cJSON_SetNumberValue(mean, mean->valuedouble + (med - mean->valuedouble) / k);
-    }
-    return summary;
-}
-
 static int write_locked(struct gx_report *rep, const char *status,
                         int exit_code, struct gx_err *err);
 

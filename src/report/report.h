@@ -45,7 +45,8 @@ int gx_report_calibration(struct gx_report *rep, const struct gx_ceilings *c,
                           struct gx_err *err);
 void gx_report_skip(struct gx_report *rep, const char *run, const char *path, int a, int b,
                     const char *reason);
-/* Per size class and (path, pattern): how many results and their medians' spread. */
+/* Per (path, memory kinds, pattern, run name, size class): how many results and their medians'
+ * spread (summary.c). */
 cJSON *gx_report_summary(const cJSON *results);
 /* Finishes (end time, status, summary) and writes the document atomically (tmp + rename). */
 int gx_report_write(struct gx_report *rep, const char *status, int exit_code,
