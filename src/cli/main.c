@@ -179,6 +179,28 @@ static int open_report(const struct gx_options *opts, struct gx_report *rep, int
     return gx_report_open(rep, out, argc, argv, err);
 }
 
+/* The GPU chosen (before any transfer can make the MPI library touch CUDA) and its memory
+ * checked, rank 0's report opened; on failure nothing is left behind. Collective. */
+static int start(struct gx_job *job, const struct gx_options *opts, struct gx_report *rep,
+                 int argc, char **argv, struct gx_err *err)
+{
+    int rc = gx_gpu_init(job, &opts->g, err);
+    if (rc == GX_OK && job->topo && job->topo->has_gpu) /* ranks sharing a GPU share its memory */
+        rc = gx_options_check_gpu_memory(opts, job->topo->nshared + 1, job->topo->memory, err);
+    rc = gx_agree(job->comm, rc, err);
+    memset(rep, 0, sizeof *rep);
+    if (rc == GX_OK)
+        rc = gx_agree(job->comm,
+                      job->rank == 0 ? open_report(opts, rep, argc, argv, err) : GX_OK, err);
+    if (rc != GX_OK && job->rank == 0) {
+        fprintf(stderr, "gpuxfer: %s\n", err->msg);
+        if (rep->lines)
+            unlink(rep->lines_path); /* a run that never started leaves nothing behind */
+        gx_report_close(rep);
+    }
+    return rc;
+}
+
 /* Every rank's context to rank 0, into the report and the table's header. */
 static int add_context(const struct gx_job *job, const struct gx_options *opts,
                        struct gx_report *rep, struct gx_err *err)
@@ -324,23 +346,8 @@ int main(int argc, char **argv)
         return finish(&job, rc);
     }
 
-    /* The GPU is chosen before any transfer can make the MPI library touch CUDA. */
-    rc = gx_gpu_init(&job, &opts.g, &err);
-    if (rc == GX_OK && job.topo && job.topo->has_gpu) /* ranks sharing a GPU share its memory */
-        rc = gx_options_check_gpu_memory(&opts, job.topo->nshared + 1, job.topo->memory, &err);
-    rc = gx_agree(job.comm, rc, &err);
     struct gx_report rep;
-    memset(&rep, 0, sizeof rep);
-    if (rc == GX_OK)
-        rc = gx_agree(job.comm, job.rank == 0 ? open_report(&opts, &rep, argc, argv, &err) : GX_OK,
-                      &err);
-    if (rc != GX_OK) {
-        if (job.rank == 0) {
-            fprintf(stderr, "gpuxfer: %s\n", err.msg);
-            if (rep.lines)
-                unlink(rep.lines_path); /* a run that never started leaves nothing behind */
-            gx_report_close(&rep);
-        }
+    if ((rc = start(&job, &opts, &rep, argc, argv, &err)) != GX_OK) {
         gx_mplan_free(&plan);
         return finish(&job, rc);
     }
