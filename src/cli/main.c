@@ -250,9 +250,10 @@ static const char *status_name(int rc)
 
 /* Rank 0: matrices, plan, status, and the report written; the closing lines of the table. */
 static int write_report(const struct gx_job *job, const struct gx_options *opts,
-                        struct gx_report *rep, const struct gx_tally *t,
+                        struct gx_report *rep, const struct gx_sink *sink,
                         const struct gx_harness_out *ho, int exit_code, const struct gx_err *err)
 {
+    const struct gx_tally *t = &sink->tally;
     if (exit_code != GX_OK && exit_code != GX_EVALIDATE)
         cJSON_AddStringToObject(rep->doc, "error", err->msg);
     if (ho->gpu_lost_rank >= 0) {
@@ -265,14 +266,19 @@ static int write_report(const struct gx_job *job, const struct gx_options *opts,
         gx_report_soak(rep, opts->g.soak, ho->soak_s, ho->rotations);
     cJSON *context = cJSON_GetObjectItemCaseSensitive(rep->doc, "context");
     const char *oom = NULL;
-    cJSON *mats = gx_matrices(rep->results, job->size, &oom);
+    cJSON *mats = gx_matrices(sink->kept, sink->nkept, job->size, &oom);
     if (mats) {
         cJSON_AddItemToObject(rep->doc, "matrices", mats);
         gx_matrices_print(stdout, mats, context, opts->g.slow_pair);
     } else if (oom) {
         fprintf(stderr, "gpuxfer: %s (the results are in the report)\n", oom);
     }
-    cJSON *plan = gx_plan(rep->results, cJSON_GetObjectItemCaseSensitive(context, "pairs"));
+    struct gx_pair_link *links = NULL;
+    size_t nlinks = 0;
+    cJSON *plan = NULL;
+    if (gx_pair_links(cJSON_GetObjectItemCaseSensitive(context, "pairs"), &links, &nlinks) == GX_OK)
+        plan = gx_plan(sink->kept, sink->nkept, links, nlinks);
+    free(links);
     if (plan) {
         gx_plan_print(stdout, plan);
         cJSON_AddItemToObject(rep->doc, "plan", plan);
@@ -368,10 +374,11 @@ int main(int argc, char **argv)
     int exit_code = rc;
     if (job.rank == 0) {
         exit_code = conclude(&opts, &sink.tally, rc, &err);
-        exit_code = write_report(&job, &opts, &rep, &sink.tally, &ho, exit_code, &err);
+        exit_code = write_report(&job, &opts, &rep, &sink, &ho, exit_code, &err);
         gx_fault_moment(job.rank, GX_AT_WRITTEN, 0);
         gx_watchdog_shutdown(exit_code); /* it may use the report until here */
         gx_report_close(&rep);
+        gx_sink_free(&sink);
         if (rc != GX_OK && !together) { /* otherwise every rank stopped at the same point */
             MPI_Abort(MPI_COMM_WORLD, rc);
             return rc;

@@ -79,6 +79,7 @@ static int collect(struct gx_bench *b, const struct gx_mstep *ax, const struct g
         struct gx_result res = {
             .run_name = b->run->name,
             .path = pe->name,
+            .path_kind = b->path,
             .src_mem = gx_mem_name(b->ep.src_kind),
             .dst_mem = gx_mem_name(b->ep.dst_kind),
             .src_kind = b->ep.src_kind,
