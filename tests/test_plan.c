@@ -1,48 +1,54 @@
-/* The transfer plan from constructed results: who wins per pair type and size class. */
+/* The transfer plan from constructed typed results: who wins per pair type and size class, and
+ * the whole plan as the JSON-reading plan produced it for the same results. */
 #include "json_util.h"
 #include "plan.h"
 #include "tap.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-static const char *doc_text =
-    "{\"pairs\": [{\"ranks\": [0, 1], \"link\": \"NV18\"}, {\"ranks\": [2, 3], \"link\": \"NV18\"},"
-    "             {\"ranks\": [4, 5], \"link\": \"PXB\"}],"
-    " \"results\": ["
+#include "kept_rows.h"
+
+static const struct kept_row rows[] = {
     /* same node NVLink, huge class: p2p best (mean of two pairs), staged 4M/2 beats staged 1M/2 */
-    "{\"path\": \"p2p\", \"mem\": {\"src\": \"device\", \"dst\": \"device\"}, \"pattern\": \"bw\","
-    " \"ranks\": [0, 1], \"same_node\": true, \"size\": 1073741824, \"chunk\": 1073741824,"
-    " \"depth\": 1, \"status\": \"ok\", \"stats\": {\"median\": 380}, \"efficiency\": 0.96},"
-    "{\"path\": \"p2p\", \"mem\": {\"src\": \"device\", \"dst\": \"device\"}, \"pattern\": \"bw\","
-    " \"ranks\": [2, 3], \"same_node\": true, \"size\": 1073741824, \"chunk\": 1073741824,"
-    " \"depth\": 1, \"status\": \"ok\", \"stats\": {\"median\": 360}, \"efficiency\": 0.92},"
-    "{\"path\": \"staged\", \"mem\": {\"src\": \"device\", \"dst\": \"device\"}, \"pattern\": \"bw\","
-    " \"ranks\": [0, 1], \"same_node\": true, \"size\": 1073741824, \"chunk\": 1048576,"
-    " \"depth\": 2, \"status\": \"ok\", \"stats\": {\"median\": 8}},"
-    "{\"path\": \"staged\", \"mem\": {\"src\": \"device\", \"dst\": \"device\"}, \"pattern\": \"bw\","
-    " \"ranks\": [0, 1], \"same_node\": true, \"size\": 1073741824, \"chunk\": 4194304,"
-    " \"depth\": 2, \"status\": \"ok\", \"stats\": {\"median\": 9}},"
-    /* host memory at both ends, faster than any GPU path: a row of its own, not the GPU row's best */
-    "{\"path\": \"mpi\", \"mem\": {\"src\": \"pinned\", \"dst\": \"pinned\"}, \"pattern\": \"bw\","
-    " \"ranks\": [0, 1], \"same_node\": true, \"size\": 1073741824, \"status\": \"ok\","
-    " \"stats\": {\"median\": 1000}},"
+    {"p2p", GX_MEM_DEVICE, GX_MEM_DEVICE, GX_PAT_BW, 0, 1, 1, G, G, 1, OK, 380, 0.96},
+    {"p2p", GX_MEM_DEVICE, GX_MEM_DEVICE, GX_PAT_BW, 2, 3, 1, G, G, 1, OK, 360, 0.92},
+    {"staged", GX_MEM_DEVICE, GX_MEM_DEVICE, GX_PAT_BW, 0, 1, 1, G, M, 2, OK, 8, 0},
+    {"staged", GX_MEM_DEVICE, GX_MEM_DEVICE, GX_PAT_BW, 0, 1, 1, G, 4 * M, 2, OK, 9, 0},
+    /* host memory at both ends, faster than any GPU path: a row of its own, not the GPU row's
+     * best */
+    {"mpi", GX_MEM_PINNED, GX_MEM_PINNED, GX_PAT_BW, 0, 1, 1, G, 0, 0, OK, 1000, 0},
     /* a smaller size of the same class does not compete with the largest */
-    "{\"path\": \"mpi\", \"mem\": {\"src\": \"device\", \"dst\": \"device\"}, \"pattern\": \"bw\","
-    " \"ranks\": [0, 1], \"same_node\": true, \"size\": 268435456, \"status\": \"ok\","
-    " \"stats\": {\"median\": 900}},"
-    /* latency and failed results are not bandwidth */
-    "{\"path\": \"nccl\", \"mem\": {\"src\": \"device\", \"dst\": \"device\"}, \"pattern\": \"latency\","
-    " \"ranks\": [0, 1], \"same_node\": true, \"size\": 1073741824, \"status\": \"ok\","
-    " \"stats\": {\"median\": 1}},"
-    "{\"path\": \"nccl\", \"mem\": {\"src\": \"device\", \"dst\": \"device\"}, \"pattern\": \"bw\","
-    " \"ranks\": [0, 1], \"same_node\": true, \"size\": 1073741824, \"status\": \"failed\"},"
+    {"mpi", GX_MEM_DEVICE, GX_MEM_DEVICE, GX_PAT_BW, 0, 1, 1, 256 * M, 0, 0, OK, 900, 0},
+    /* latency, bibw and failed results are not the one-way bandwidth */
+    {"nccl", GX_MEM_DEVICE, GX_MEM_DEVICE, GX_PAT_LATENCY, 0, 1, 1, G, 0, 0, OK, 1, 0},
+    {"nccl", GX_MEM_DEVICE, GX_MEM_DEVICE, GX_PAT_BIBW, 0, 1, 1, G, 0, 0, OK, 2000, 0},
+    {"nccl", GX_MEM_DEVICE, GX_MEM_DEVICE, GX_PAT_BW, 0, 1, 1, G, 0, 0, FAILED, 0, 0},
     /* PCIe pair, tiny class: one path only */
-    "{\"path\": \"mpi\", \"mem\": {\"src\": \"device\", \"dst\": \"device\"}, \"pattern\": \"bw\","
-    " \"ranks\": [4, 5], \"same_node\": true, \"size\": 8, \"status\": \"ok\", \"stats\": {\"median\": 0.5}},"
+    {"mpi", GX_MEM_DEVICE, GX_MEM_DEVICE, GX_PAT_BW, 4, 5, 1, 8, 0, 0, OK, 0.5, 0},
     /* other node */
-    "{\"path\": \"mpi\", \"mem\": {\"src\": \"device\", \"dst\": \"device\"}, \"pattern\": \"bw\","
-    " \"ranks\": [0, 6], \"same_node\": false, \"size\": 65536, \"status\": \"ok\", \"stats\": {\"median\": 3}}"
-    "]}";
+    {"mpi", GX_MEM_DEVICE, GX_MEM_DEVICE, GX_PAT_BW, 0, 6, 0, 65536, 0, 0, OK, 3, 0},
+};
+#define NROWS GX_ARRAY_LEN(rows)
+
+static const struct gx_pair_link links[] = {{0, 1, "NV18"}, {2, 3, "NV18"}, {4, 5, "PXB"}};
+
+/* The plan of these results before they were typed (read from the report's cJSON results). */
+static const char *want_plan =
+    "[{\"pair_type\":\"same node, NVLink\",\"data\":\"gpu\",\"size_class\":\"huge\",\"size\":"
+    "1073741824,\"best\":{\"path\":\"p2p\",\"mem\":{\"src\":\"device\",\"dst\":\"device\"},\""
+    "chunk\":1073741824,\"depth\":1,\"gbps\":370,\"efficiency\":0.94,\"pairs\":2},\"runner_up"
+    "\":{\"path\":\"staged\",\"mem\":{\"src\":\"device\",\"dst\":\"device\"},\"chunk\":419430"
+    "4,\"depth\":2,\"gbps\":9,\"efficiency\":null,\"pairs\":1}},{\"pair_type\":\"same node, N"
+    "VLink\",\"data\":\"host\",\"size_class\":\"huge\",\"size\":1073741824,\"best\":{\"path\""
+    ":\"mpi\",\"mem\":{\"src\":\"pinned\",\"dst\":\"pinned\"},\"gbps\":1000,\"efficiency\":nu"
+    "ll,\"pairs\":1},\"runner_up\":null},{\"pair_type\":\"same node, PCIe\",\"data\":\"gpu\","
+    "\"size_class\":\"tiny\",\"size\":8,\"best\":{\"path\":\"mpi\",\"mem\":{\"src\":\"device"
+    "\",\"dst\":\"device\"},\"gbps\":0.5,\"efficiency\":null,\"pairs\":1},\"runner_up\":null}"
+    ",{\"pair_type\":\"other node\",\"data\":\"gpu\",\"size_class\":\"small\",\"size\":65536,"
+    "\"best\":{\"path\":\"mpi\",\"mem\":{\"src\":\"device\",\"dst\":\"device\"},\"gbps\":3,\""
+    "efficiency\":null,\"pairs\":1},\"runner_up\":null}]";
 
 static const cJSON *row_for(const cJSON *plan, const char *type, const char *data,
                            const char *cls)
@@ -58,14 +64,8 @@ static const cJSON *row_for(const cJSON *plan, const char *type, const char *dat
     return NULL;
 }
 
-int main(void)
+static void check_rows(const cJSON *plan)
 {
-    cJSON *doc = cJSON_Parse(doc_text);
-    ok(doc != NULL, "constructed results parse");
-    cJSON *plan = gx_plan(cJSON_GetObjectItemCaseSensitive(doc, "results"),
-                          cJSON_GetObjectItemCaseSensitive(doc, "pairs"));
-    ok(plan && cJSON_GetArraySize(plan) == 4,
-       "four rows: NVLink huge (GPU memory, host memory), PCIe tiny, other node small");
     const cJSON *r = row_for(plan, "same node, NVLink", "gpu", "huge");
     const cJSON *best = cJSON_GetObjectItemCaseSensitive(r, "best");
     const cJSON *second = cJSON_GetObjectItemCaseSensitive(r, "runner_up");
@@ -88,12 +88,43 @@ int main(void)
     r = row_for(plan, "other node", "gpu", "small");
     ok(r && strcmp(gx_json_str(cJSON_GetObjectItemCaseSensitive(r, "best"), "path"), "mpi") == 0,
        "ranks on different nodes form their own pair type");
-    cJSON *empty = cJSON_CreateArray();
-    cJSON *none = gx_plan(empty, NULL);
+}
+
+/* The context's pair list, typed: ranks and link, "" where the report has none. */
+static void check_links(void)
+{
+    cJSON *pairs = cJSON_Parse("[{\"ranks\": [0, 1], \"link\": \"NV18\"},"
+                               " {\"ranks\": [1, 2], \"link\": null}, {\"ranks\": [2, 0]}]");
+    struct gx_pair_link *l = NULL;
+    size_t n = 0;
+    ok(pairs && gx_pair_links(pairs, &l, &n) == GX_OK && n == 3 && l[0].a == 0 && l[0].b == 1 &&
+           strcmp(l[0].link, "NV18") == 0 && l[1].a == 1 && l[1].b == 2 && l[1].link[0] == 0 &&
+           l[2].a == 2 && l[2].b == 0 && l[2].link[0] == 0,
+       "the context's pairs, typed: ranks and links, \"\" for a null or absent link");
+    free(l);
+    ok(gx_pair_links(NULL, &l, &n) == GX_OK && !l && n == 0, "no pair list: no links");
+    cJSON_Delete(pairs);
+}
+
+int main(void)
+{
+    struct gx_kept res[NROWS];
+    ok(kept_from_rows(rows, NROWS, res) == 0, "constructed results name known paths");
+    cJSON *plan = gx_plan(res, NROWS, links, GX_ARRAY_LEN(links));
+    ok(plan && cJSON_GetArraySize(plan) == 4,
+       "four rows: NVLink huge (GPU memory, host memory), PCIe tiny, other node small");
+    check_rows(plan);
+    ok(prints_as(plan, want_plan), "the whole plan as the plan read from cJSON results made it");
+    cJSON_Delete(plan);
+    plan = gx_plan(res, NROWS, NULL, 0);
+    const cJSON *r = row_for(plan, "same node", "gpu", "huge");
+    ok(r && !row_for(plan, "same node, NVLink", "gpu", "huge") &&
+           strcmp(gx_json_str(cJSON_GetObjectItemCaseSensitive(r, "best"), "path"), "p2p") == 0,
+       "without the pairs' links: same-node pairs of an unknown link");
+    cJSON_Delete(plan);
+    check_links();
+    cJSON *none = gx_plan(NULL, 0, NULL, 0);
     ok(none && cJSON_GetArraySize(none) == 0, "no results: an empty plan");
     cJSON_Delete(none);
-    cJSON_Delete(empty);
-    cJSON_Delete(plan);
-    cJSON_Delete(doc);
     return tap_done();
 }

@@ -270,12 +270,39 @@ static const char *status_name(int rc)
     }
 }
 
+/* Rank 0: the pair matrices and the transfer plan from the kept results, into the report and
+ * the table. */
+static void add_matrices_and_plan(const struct gx_job *job, const struct gx_options *opts,
+                                  struct gx_report *rep, const struct gx_sink *sink, FILE *table)
+{
+    cJSON *context = cJSON_GetObjectItemCaseSensitive(rep->doc, "context");
+    const char *oom = NULL;
+    cJSON *mats = gx_matrices(sink->kept, sink->nkept, job->size, &oom);
+    if (mats) {
+        cJSON_AddItemToObject(rep->doc, "matrices", mats);
+        gx_matrices_print(table, mats, context, opts->g.slow_pair);
+    } else if (oom) {
+        fprintf(stderr, "gpuxfer: %s (the results are in the report)\n", oom);
+    }
+    struct gx_pair_link *links = NULL;
+    size_t nlinks = 0;
+    cJSON *plan = NULL;
+    if (gx_pair_links(cJSON_GetObjectItemCaseSensitive(context, "pairs"), &links, &nlinks) == GX_OK)
+        plan = gx_plan(sink->kept, sink->nkept, links, nlinks);
+    free(links);
+    if (plan) {
+        gx_plan_print(table, plan);
+        cJSON_AddItemToObject(rep->doc, "plan", plan);
+    }
+}
+
 /* Rank 0: matrices, plan, status, and the report written; the closing lines of the table. */
 static int write_report(const struct gx_job *job, const struct gx_options *opts,
-                        struct gx_report *rep, const struct gx_tally *t,
+                        struct gx_report *rep, const struct gx_sink *sink,
                         const struct gx_harness_out *ho, int exit_code, const struct gx_err *err)
 {
     FILE *table = gx_table_stream(&opts->g);
+    const struct gx_tally *t = &sink->tally;
     if (exit_code != GX_OK && exit_code != GX_EVALIDATE)
         cJSON_AddStringToObject(rep->doc, "error", err->msg);
     if (ho->gpu_lost_rank >= 0) {
@@ -284,20 +311,7 @@ static int write_report(const struct gx_job *job, const struct gx_options *opts,
     }
     if (opts->g.soak > 0)
         gx_report_soak(rep, opts->g.soak, ho->soak_s, ho->rotations);
-    cJSON *context = cJSON_GetObjectItemCaseSensitive(rep->doc, "context");
-    const char *oom = NULL;
-    cJSON *mats = gx_matrices(rep->results, job->size, &oom);
-    if (mats) {
-        cJSON_AddItemToObject(rep->doc, "matrices", mats);
-        gx_matrices_print(table, mats, context, opts->g.slow_pair);
-    } else if (oom) {
-        fprintf(stderr, "gpuxfer: %s (the results are in the report)\n", oom);
-    }
-    cJSON *plan = gx_plan(rep->results, cJSON_GetObjectItemCaseSensitive(context, "pairs"));
-    if (plan) {
-        gx_plan_print(table, plan);
-        cJSON_AddItemToObject(rep->doc, "plan", plan);
-    }
+    add_matrices_and_plan(job, opts, rep, sink, table);
     struct gx_err werr = {0};
     if (gx_report_write(rep, status_name(exit_code), exit_code, &werr) != GX_OK) {
         fprintf(stderr, "gpuxfer: %s\n", werr.msg);
@@ -375,10 +389,11 @@ int main(int argc, char **argv)
     int exit_code = rc;
     if (job.rank == 0) {
         exit_code = conclude(&opts, &sink.tally, rc, &err);
-        exit_code = write_report(&job, &opts, &rep, &sink.tally, &ho, exit_code, &err);
+        exit_code = write_report(&job, &opts, &rep, &sink, &ho, exit_code, &err);
         gx_fault_moment(job.rank, GX_AT_WRITTEN, 0);
         gx_watchdog_shutdown(exit_code); /* it may use the report until here */
         gx_report_close(&rep);
+        gx_sink_free(&sink);
         if (rc != GX_OK && !together) { /* otherwise every rank stopped at the same point */
             MPI_Abort(MPI_COMM_WORLD, rc);
             return rc;

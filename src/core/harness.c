@@ -74,6 +74,7 @@ static void result_of(const struct gx_bench *b, const struct gx_mstep *ax,
     *res = (struct gx_result){
         .run_name = b->run->name,
         .path = pe->name,
+        .path_kind = b->path,
         .src_mem = gx_mem_name(b->ep.src_kind),
         .dst_mem = gx_mem_name(b->ep.dst_kind),
         .src_kind = b->ep.src_kind,

@@ -1,6 +1,8 @@
 #include "matrix.h"
 
 #include "json_util.h"
+#include "path.h"
+#include "pattern.h"
 #include "result.h"
 
 #include <math.h>
@@ -8,36 +10,32 @@
 #include <string.h>
 
 struct group {
-    const cJSON *first; /* a result of the group, for its key fields */
-    double *v;          /* nranks x nranks, NAN where not measured */
+    const struct gx_kept *first; /* a result of the group, for its key fields */
+    double *v;                   /* nranks x nranks, NAN where not measured */
     int filled;
 };
 
-static int same_key(const cJSON *x, const cJSON *y)
+static int same_key(const struct gx_kept *x, const struct gx_kept *y)
 {
-    return gx_json_same_config(x, y) &&
-           strcmp(gx_json_str(x, "pattern"), gx_json_str(y, "pattern")) == 0 &&
-           gx_json_num(x, "size") == gx_json_num(y, "size");
+    return gx_kept_same_way(x, y) && x->pattern == y->pattern && x->size == y->size;
 }
 
 static cJSON *matrix_json(const struct group *g, int n)
 {
-    const cJSON *r = g->first;
+    const struct gx_kept *r = g->first;
+    const struct gx_pattern_ops *pat = gx_pattern_table[r->pattern];
     cJSON *m = cJSON_CreateObject(), *rows = cJSON_CreateArray();
     if (!m || !rows) {
         cJSON_Delete(m);
         cJSON_Delete(rows);
         return NULL;
     }
-    cJSON_AddStringToObject(m, "path", gx_json_str(r, "path"));
-    cJSON_AddStringToObject(m, "pattern", gx_json_str(r, "pattern"));
-    cJSON_AddNumberToObject(m, "size", gx_json_num(r, "size"));
-    cJSON_AddStringToObject(m, "unit", gx_json_str(r, "unit"));
-    cJSON_AddItemToObject(m, "mem", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(r, "mem"), 1));
-    if (gx_json_num(r, "chunk") > 0) {
-        cJSON_AddNumberToObject(m, "chunk", gx_json_num(r, "chunk"));
-        cJSON_AddNumberToObject(m, "depth", gx_json_num(r, "depth"));
-    }
+    cJSON_AddStringToObject(m, "path", gx_paths[r->path].name);
+    cJSON_AddStringToObject(m, "pattern", pat->name);
+    cJSON_AddNumberToObject(m, "size", (double)r->size);
+    cJSON_AddStringToObject(m, "unit", pat->unit);
+    gx_kept_add_mem(m, r);
+    gx_kept_add_chunk(m, r);
     cJSON_AddNumberToObject(m, "ranks", n);
     for (int a = 0; a < n; a++) {
         cJSON *row = cJSON_CreateArray();
@@ -51,66 +49,71 @@ static cJSON *matrix_json(const struct group *g, int n)
     return m;
 }
 
-cJSON *gx_matrices(const cJSON *results, int n, const char **oom)
+/* The group of r's key among the ng so far in g, or a new one (ng grows); NULL when out of
+ * memory. */
+static struct group *group_of(struct group *g, int *ng, const struct gx_kept *r, int n)
+{
+    int i = 0;
+    while (i < *ng && !same_key(g[i].first, r))
+        i++;
+    if (i < *ng)
+        return &g[i];
+    g[i].first = r;
+    g[i].v = malloc((size_t)n * (size_t)n * sizeof *g[i].v);
+    if (!g[i].v)
+        return NULL;
+    for (int k = 0; k < n * n; k++)
+        g[i].v[k] = NAN;
+    ++*ng;
+    return &g[i];
+}
+
+/* The complete groups as matrices: NULL when none is (or out of memory: *oom set). */
+static cJSON *complete_matrices(const struct group *g, int ng, int n, const char **oom)
+{
+    cJSON *out = NULL;
+    for (int i = 0; i < ng; i++) {
+        if (g[i].filled != n * (n - 1))
+            continue; /* only a complete map is a matrix; partial pair lists stay results */
+        cJSON *m = NULL;
+        if ((!out && !(out = cJSON_CreateArray())) || !(m = matrix_json(&g[i], n))) {
+            *oom = "out of host memory for the pair matrices";
+            cJSON_Delete(out);
+            return NULL;
+        }
+        cJSON_AddItemToArray(out, m);
+    }
+    return out;
+}
+
+cJSON *gx_matrices(const struct gx_kept *res, size_t nres, int n, const char **oom)
 {
     *oom = NULL;
-    int cap = cJSON_GetArraySize(results), ng = 0;
-    if (n < 2 || cap == 0)
+    int ng = 0;
+    if (n < 2 || nres == 0)
         return NULL;
-    struct group *g = calloc((size_t)cap, sizeof *g);
+    struct group *g = calloc(nres, sizeof *g);
     if (!g) {
         *oom = "out of host memory for the pair matrices";
         return NULL;
     }
-    const cJSON *r;
-    cJSON_ArrayForEach(r, results) {
-        const cJSON *ranks = cJSON_GetObjectItemCaseSensitive(r, "ranks");
-        const cJSON *stats = cJSON_GetObjectItemCaseSensitive(r, "stats");
-        if (strcmp(gx_json_str(r, "status"), "ok") != 0 || !stats || cJSON_GetArraySize(ranks) != 2)
+    for (size_t k = 0; k < nres && !*oom; k++) {
+        const struct gx_kept *r = &res[k];
+        int a = r->a, b = r->b;
+        if (r->state != GX_STATE_OK || a < 0 || b < 0 || a >= n || b >= n || a == b)
             continue;
-        int a = (int)cJSON_GetArrayItem(ranks, 0)->valuedouble;
-        int b = (int)cJSON_GetArrayItem(ranks, 1)->valuedouble;
-        if (a < 0 || b < 0 || a >= n || b >= n || a == b)
-            continue;
-        int i = 0;
-        while (i < ng && !same_key(g[i].first, r))
-            i++;
-        if (i == ng) {
-            g[i].first = r;
-            g[i].v = malloc((size_t)n * (size_t)n * sizeof *g[i].v);
-            if (!g[i].v) {
-                *oom = "out of host memory for the pair matrices";
-                break;
-            }
-            for (int k = 0; k < n * n; k++)
-                g[i].v[k] = NAN;
-            ng++;
-        }
-        g[i].filled += isnan(g[i].v[a * n + b]);
-        g[i].v[a * n + b] = gx_json_num(stats, "median");
-    }
-    cJSON *out = NULL;
-    for (int i = 0; i < ng && !*oom; i++) {
-        if (g[i].filled != n * (n - 1))
-            continue; /* only a complete map is a matrix; partial pair lists stay results */
-        if (!out && !(out = cJSON_CreateArray())) {
+        struct group *gr = group_of(g, &ng, r, n);
+        if (!gr) {
             *oom = "out of host memory for the pair matrices";
             break;
         }
-        cJSON *m = matrix_json(&g[i], n);
-        if (!m) {
-            *oom = "out of host memory for the pair matrices";
-            break;
-        }
-        cJSON_AddItemToArray(out, m);
+        gr->filled += isnan(gr->v[a * n + b]);
+        gr->v[a * n + b] = r->median;
     }
+    cJSON *out = *oom ? NULL : complete_matrices(g, ng, n, oom);
     for (int i = 0; i < ng; i++)
         free(g[i].v);
     free(g);
-    if (*oom) {
-        cJSON_Delete(out);
-        return NULL;
-    }
     return out;
 }
 

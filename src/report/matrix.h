@@ -3,11 +3,14 @@
 #ifndef GX_MATRIX_H
 #define GX_MATRIX_H
 
+#include "kept.h"
+
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
-/* The report's "matrices" array, or NULL when no result set covers every ordered pair. */
-cJSON *gx_matrices(const cJSON *results, int nranks, const char **oom);
+/* The report's "matrices" array from the kept results, or NULL when no result set covers every
+ * ordered pair of the nranks (or when out of memory: *oom says so). */
+cJSON *gx_matrices(const struct gx_kept *res, size_t nres, int nranks, const char **oom);
 /* Prints each matrix and the pairs slower than `slow` x its median (for latency: above
  * median / slow), naming ranks and their hosts (and GPUs, where the context has them). */
 void gx_matrices_print(FILE *out, const cJSON *matrices, const cJSON *context, double slow);

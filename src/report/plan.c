@@ -2,6 +2,7 @@
 
 #include "json_util.h"
 #include "mem.h"
+#include "path.h"
 #include "sizes.h"
 
 #include <stdlib.h>
@@ -9,16 +10,10 @@
 
 /* One way of moving data (path, memory kinds, chunk, depth) at the size a plan row compares. */
 struct plan_way {
-    const cJSON *first;   /* a result of it, for its names */
+    const struct gx_kept *first; /* a result of it, for its names */
     double gbps_sum, eff_sum;
     int n, neff;
 };
-
-static int rank_at(const cJSON *ranks, int i)
-{
-    const cJSON *r = cJSON_GetArrayItem(ranks, i);
-    return cJSON_IsNumber(r) ? (int)r->valuedouble : -1;
-}
 
 /* The pair types, in the order the plan lists them. */
 enum { PT_NVLINK, PT_PCIE, PT_NODE, PT_SAME_GPU, PT_OTHER, PT_COUNT };
@@ -27,17 +22,38 @@ static const char *const pair_type_names[PT_COUNT] = {
     [PT_SAME_GPU] = "same node, same GPU", [PT_OTHER] = "other node",
 };
 
-static int pair_type(const cJSON *res, const cJSON *pairs)
+int gx_pair_links(const cJSON *pairs, struct gx_pair_link **out, size_t *n)
 {
-    if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "same_node")))
-        return PT_OTHER;
-    const cJSON *rr = cJSON_GetObjectItemCaseSensitive(res, "ranks"), *p;
+    *out = NULL;
+    *n = 0;
+    size_t cap = (size_t)cJSON_GetArraySize(pairs);
+    if (cap == 0)
+        return GX_OK;
+    struct gx_pair_link *l = calloc(cap, sizeof *l);
+    if (!l)
+        return GX_ERUNTIME;
+    const cJSON *p;
     cJSON_ArrayForEach(p, pairs)
     {
-        const cJSON *pr = cJSON_GetObjectItemCaseSensitive(p, "ranks");
-        if (rank_at(pr, 0) != rank_at(rr, 0) || rank_at(pr, 1) != rank_at(rr, 1))
+        const cJSON *ranks = cJSON_GetObjectItemCaseSensitive(p, "ranks");
+        const cJSON *a = cJSON_GetArrayItem(ranks, 0), *b = cJSON_GetArrayItem(ranks, 1);
+        l[*n].a = cJSON_IsNumber(a) ? (int)a->valuedouble : -1;
+        l[*n].b = cJSON_IsNumber(b) ? (int)b->valuedouble : -1;
+        snprintf(l[*n].link, sizeof l[*n].link, "%s", gx_json_str(p, "link"));
+        ++*n;
+    }
+    *out = l;
+    return GX_OK;
+}
+
+static int pair_type(const struct gx_kept *res, const struct gx_pair_link *links, size_t nlinks)
+{
+    if (!res->same_node)
+        return PT_OTHER;
+    for (size_t i = 0; i < nlinks; i++) {
+        if (links[i].a != res->a || links[i].b != res->b)
             continue;
-        const char *link = gx_json_str(p, "link");
+        const char *link = links[i].link;
         if (strncmp(link, "NV", 2) == 0)
             return PT_NVLINK;
         if (strcmp(link, "X") == 0)
@@ -56,38 +72,26 @@ static const char *const data_names[DATA_COUNT] = {
     [DATA_GPU] = "gpu", [DATA_HOST] = "host", [DATA_MIXED] = "mixed",
 };
 
-static int data_of(const cJSON *r)
+static int data_of(const struct gx_kept *r)
 {
-    const cJSON *mem = cJSON_GetObjectItemCaseSensitive(r, "mem");
-    int src = gx_mem_on_gpu(gx_mem_lookup(gx_json_str(mem, "src")));
-    int dst = gx_mem_on_gpu(gx_mem_lookup(gx_json_str(mem, "dst")));
+    int src = gx_mem_on_gpu(r->src_kind), dst = gx_mem_on_gpu(r->dst_kind);
     return src && dst ? DATA_GPU : !src && !dst ? DATA_HOST : DATA_MIXED;
 }
 
-static int usable(const cJSON *r)
+/* A measured result of the one-way bandwidth pattern (not bibw, nor a pattern a test build
+ * adds to the table: the plan answers for bw alone). */
+static int usable(const struct gx_kept *r)
 {
-    return strcmp(gx_json_str(r, "pattern"), "bw") == 0 &&
-           strcmp(gx_json_str(r, "status"), "ok") == 0 &&
-           cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(r, "stats"));
-}
-
-static double median(const cJSON *r)
-{
-    return gx_json_num(cJSON_GetObjectItemCaseSensitive(r, "stats"), "median");
+    return r->pattern == GX_PAT_BW && r->state == GX_STATE_OK;
 }
 
 static cJSON *way_json(const struct plan_way *w)
 {
-    const cJSON *r = w->first, *mem = cJSON_GetObjectItemCaseSensitive(r, "mem");
+    const struct gx_kept *r = w->first;
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "path", gx_json_str(r, "path"));
-    cJSON *m = cJSON_AddObjectToObject(o, "mem");
-    cJSON_AddStringToObject(m, "src", gx_json_str(mem, "src"));
-    cJSON_AddStringToObject(m, "dst", gx_json_str(mem, "dst"));
-    if (gx_json_num(r, "chunk") > 0) {
-        cJSON_AddNumberToObject(o, "chunk", gx_json_num(r, "chunk"));
-        cJSON_AddNumberToObject(o, "depth", gx_json_num(r, "depth"));
-    }
+    cJSON_AddStringToObject(o, "path", gx_paths[r->path].name);
+    gx_kept_add_mem(o, r);
+    gx_kept_add_chunk(o, r);
     cJSON_AddNumberToObject(o, "gbps", w->gbps_sum / w->n);
     if (w->neff)
         cJSON_AddNumberToObject(o, "efficiency", w->eff_sum / w->neff);
@@ -104,53 +108,56 @@ static int by_gbps_desc(const void *x, const void *y)
     return ga < gb ? 1 : ga > gb ? -1 : 0;
 }
 
-/* One row: the ways measured at the class's largest size for this pair type and data location
- * (group = type * DATA_COUNT + data), averaged over the pairs; the best of each path competes
- * (the runner-up is another path, not another chunk). */
-static cJSON *plan_row(const cJSON *results, const int *group_of, int group, int cls,
-                       struct plan_way *ways, int cap)
+/* The ways measured at `size` in the group, averaged over the pairs (at most cap of them);
+ * their number. */
+static int plan_ways(const struct gx_kept *res, size_t nres, const int *group_of, int group,
+                     size_t size, struct plan_way *ways, int cap)
 {
-    double size = 0;
-    const cJSON *r;
-    int k = 0;
-    cJSON_ArrayForEach(r, results)
-    {
-        if (group_of[k++] == group && (int)gx_size_class((size_t)gx_json_num(r, "size")) == cls &&
-            gx_json_num(r, "size") > size)
-            size = gx_json_num(r, "size");
-    }
-    if (size == 0)
-        return NULL;
     int n = 0;
-    k = 0;
-    cJSON_ArrayForEach(r, results)
-    {
-        if (group_of[k++] != group || gx_json_num(r, "size") != size)
+    for (size_t k = 0; k < nres; k++) {
+        const struct gx_kept *r = &res[k];
+        if (group_of[k] != group || r->size != size)
             continue;
         int i = 0;
-        while (i < n && !gx_json_same_config(ways[i].first, r))
+        while (i < n && !gx_kept_same_way(ways[i].first, r))
             i++;
         if (i == n) {
             if (n == cap)
                 continue;
             ways[n++] = (struct plan_way){.first = r};
         }
-        ways[i].gbps_sum += median(r);
+        ways[i].gbps_sum += r->median;
         ways[i].n++;
-        if (gx_json_num(r, "efficiency") > 0) {
-            ways[i].eff_sum += gx_json_num(r, "efficiency");
+        if (r->efficiency > 0) {
+            ways[i].eff_sum += r->efficiency;
             ways[i].neff++;
         }
     }
+    return n;
+}
+
+/* One row: the ways measured at the class's largest size for this pair type and data location
+ * (group = type * DATA_COUNT + data), averaged over the pairs; the best of each path competes
+ * (the runner-up is another path, not another chunk). */
+static cJSON *plan_row(const struct gx_kept *res, size_t nres, const int *group_of, int group,
+                       int cls, struct plan_way *ways, int cap)
+{
+    size_t size = 0;
+    for (size_t k = 0; k < nres; k++)
+        if (group_of[k] == group && (int)gx_size_class(res[k].size) == cls && res[k].size > size)
+            size = res[k].size;
+    if (size == 0)
+        return NULL;
+    int n = plan_ways(res, nres, group_of, group, size, ways, cap);
     qsort(ways, (size_t)n, sizeof *ways, by_gbps_desc);
     cJSON *row = cJSON_CreateObject();
     cJSON_AddStringToObject(row, "pair_type", pair_type_names[group / DATA_COUNT]);
     cJSON_AddStringToObject(row, "data", data_names[group % DATA_COUNT]);
     cJSON_AddStringToObject(row, "size_class", gx_size_class_name((enum gx_size_class)cls));
-    cJSON_AddNumberToObject(row, "size", size);
+    cJSON_AddNumberToObject(row, "size", (double)size);
     cJSON_AddItemToObject(row, "best", way_json(&ways[0]));
     for (int i = 1; i < n; i++)
-        if (strcmp(gx_json_str(ways[i].first, "path"), gx_json_str(ways[0].first, "path")) != 0) {
+        if (ways[i].first->path != ways[0].first->path) {
             cJSON_AddItemToObject(row, "runner_up", way_json(&ways[i]));
             break;
         }
@@ -159,12 +166,13 @@ static cJSON *plan_row(const cJSON *results, const int *group_of, int group, int
     return row;
 }
 
-cJSON *gx_plan(const cJSON *results, const cJSON *pairs)
+cJSON *gx_plan(const struct gx_kept *res, size_t nres, const struct gx_pair_link *links,
+               size_t nlinks)
 {
-    int cap = cJSON_GetArraySize(results) + 1;
-    struct plan_way *ways = calloc((size_t)cap, sizeof *ways);
+    size_t cap = nres + 1;
+    struct plan_way *ways = calloc(cap, sizeof *ways);
     /* Each result's row group, looked up once (-1: not usable in any row). */
-    int *group_of = calloc((size_t)cap, sizeof *group_of);
+    int *group_of = calloc(cap, sizeof *group_of);
     cJSON *plan = cJSON_CreateArray();
     if (!ways || !group_of || !plan) {
         free(ways);
@@ -172,15 +180,13 @@ cJSON *gx_plan(const cJSON *results, const cJSON *pairs)
         cJSON_Delete(plan);
         return NULL;
     }
-    const cJSON *r;
-    int k = 0;
-    cJSON_ArrayForEach(r, results)
-    {
-        group_of[k++] = usable(r) ? pair_type(r, pairs) * DATA_COUNT + data_of(r) : -1;
-    }
+    for (size_t k = 0; k < nres; k++)
+        group_of[k] = usable(&res[k]) ? pair_type(&res[k], links, nlinks) * DATA_COUNT +
+                                            data_of(&res[k])
+                                      : -1;
     for (int g = 0; g < PT_COUNT * DATA_COUNT; g++)
         for (int c = 0; c < GX_CLASS_COUNT; c++) {
-            cJSON *row = plan_row(results, group_of, g, c, ways, cap);
+            cJSON *row = plan_row(res, nres, group_of, g, c, ways, (int)cap);
             if (row)
                 cJSON_AddItemToArray(plan, row);
         }

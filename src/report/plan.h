@@ -3,12 +3,25 @@
 #ifndef GX_PLAN_H
 #define GX_PLAN_H
 
+#include "kept.h"
+
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
-/* The report's "plan" array (empty when no bandwidth result was measured), or NULL when out of
- * memory. `pairs` is the context's pair list (for the link of each pair). */
-cJSON *gx_plan(const cJSON *results, const cJSON *pairs);
+/* A pair of ranks and how their GPUs connect: the context's pairs[].link ("NV18", "PXB", "X",
+ * ...; "" when the report has none), which sorts same-node pairs into the plan's pair types. */
+struct gx_pair_link {
+    int a, b;
+    char link[24];
+};
+
+/* The context's "pairs" list, typed, into *out (NULL when empty; the caller frees it): GX_OK,
+ * or GX_ERUNTIME when out of memory. */
+int gx_pair_links(const cJSON *pairs, struct gx_pair_link **out, size_t *n);
+/* The report's "plan" array from the kept results (empty when no bandwidth result was
+ * measured), or NULL when out of memory. */
+cJSON *gx_plan(const struct gx_kept *res, size_t nres, const struct gx_pair_link *links,
+               size_t nlinks);
 void gx_plan_print(FILE *out, const cJSON *plan);
 
 #endif

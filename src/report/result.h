@@ -28,6 +28,7 @@ static inline int gx_unit_lower_is_better(const char *unit)
 struct gx_result {
     const char *run_name;
     const char *path, *src_mem, *dst_mem, *pattern, *unit;
+    int path_kind;          /* index into gx_paths of path */
     int src_kind, dst_kind; /* enum gx_mem_kind of src_mem and dst_mem */
     int pattern_kind;     /* enum gx_pattern_kind: what the name stands for */
     int family;           /* enum gx_ceil_family of its pattern */

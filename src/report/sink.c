@@ -2,6 +2,7 @@
 #include "sink.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 void gx_sink_init(struct gx_sink *s, const struct gx_job *job, const struct gx_options *o,
                   const struct gx_mplan *plan, struct gx_report *rep)
@@ -10,6 +11,8 @@ void gx_sink_init(struct gx_sink *s, const struct gx_job *job, const struct gx_o
     s->tally = (struct gx_tally){0};
     s->soak = o->g.soak > 0;
     s->rotation = 1;
+    s->kept = NULL;
+    s->nkept = s->kept_cap = 0;
     gx_output_init(&s->out, job, o, plan);
     gx_csv_init(&s->csv, job->rank == 0 && o->g.format == GX_FORMAT_CSV ? stdout : NULL);
 }
@@ -27,7 +30,17 @@ int gx_sink_result(struct gx_sink *s, const struct gx_result *res, struct gx_err
                 res->run_name && res->run_name[0] ? res->run_name : "-", res->path,
                 res->pattern, res->size, res->a, res->b, res->bad_offset, res->bad_iter);
     }
+    /* Room first: a result is in both the report and the kept results, or in neither. */
+    int keep = s->rep && s->rotation <= 1;
+    if (keep) {
+        struct gx_kept *k = gx_grow(s->kept, &s->kept_cap, s->nkept, 64, sizeof *k);
+        if (!k)
+            return gx_fail(err, GX_ERUNTIME, "out of host memory for the kept results");
+        s->kept = k;
+    }
     GX_TRY(gx_report_add(s->rep, res, err));
+    if (keep)
+        s->kept[s->nkept++] = gx_kept_of(res);
     gx_output_result(&s->out, res);
     /* The CSV has the report document's results: later --soak passes are in the .jsonl. */
     return s->rotation > 1 ? GX_OK : gx_csv_result(&s->csv, res, err);
@@ -60,4 +73,11 @@ void gx_sink_rotation(struct gx_sink *s, long rotation)
     if (s->rep && s->soak)
         gx_report_rotation(s->rep, rotation);
     gx_output_rotation(&s->out, rotation);
+}
+
+void gx_sink_free(struct gx_sink *s)
+{
+    free(s->kept);
+    s->kept = NULL;
+    s->nkept = s->kept_cap = 0;
 }

@@ -6,6 +6,7 @@
 #define GX_SINK_H
 
 #include "csv.h"
+#include "kept.h"
 #include "mplan.h"
 #include "output.h"
 #include "report.h"
@@ -24,6 +25,9 @@ struct gx_sink {
     struct gx_tally tally;
     int soak;              /* --soak: results carry their pass */
     long rotation;         /* the pass results belong to (1 first) */
+    /* Rank 0: the first pass's results in their order, for the matrices and the plan. */
+    struct gx_kept *kept;
+    size_t nkept, kept_cap;
 };
 
 void gx_sink_init(struct gx_sink *s, const struct gx_job *job, const struct gx_options *o,
@@ -38,5 +42,7 @@ void gx_sink_skip(struct gx_sink *s, const char *run, const char *path,
 int gx_sink_calibration(struct gx_sink *s, const struct gx_ceilings *c, struct gx_err *err);
 /* A pass over the plan starts (--soak: 1, 2, ...). */
 void gx_sink_rotation(struct gx_sink *s, long rotation);
+/* Frees the kept results. */
+void gx_sink_free(struct gx_sink *s);
 
 #endif

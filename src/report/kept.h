@@ -1,0 +1,34 @@
+/* Results apart from reporting: what the pair matrices and the transfer plan read of each
+ * result, typed. The sink keeps one per result of the first pass (rank 0); later --soak passes
+ * are not kept, so that memory stays flat. */
+#ifndef GX_KEPT_H
+#define GX_KEPT_H
+
+#include "result.h"
+
+#include <cjson/cJSON.h>
+
+/* Self-contained: names are indices into the static tables, nothing points into the result. */
+struct gx_kept {
+    int path;               /* index into gx_paths */
+    int src_kind, dst_kind; /* enum gx_mem_kind */
+    int pattern;            /* index into gx_pattern_table */
+    int a, b, same_node;    /* a: the initiator */
+    enum gx_state state;
+    size_t size;
+    size_t chunk;           /* 0: the path does not chunk */
+    int depth;              /* 0 when chunk is */
+    double median;          /* of a measured result (GX_STATE_OK), else 0 */
+    double efficiency;      /* against its ceiling; 0 when none rated it */
+};
+
+/* What `r` says of itself, as kept. */
+struct gx_kept gx_kept_of(const struct gx_result *r);
+/* Measured the same way: path, memory kinds, chunk and depth. */
+int gx_kept_same_way(const struct gx_kept *x, const struct gx_kept *y);
+/* Adds k's "mem" object: "src" and "dst", the memory kinds' names. */
+void gx_kept_add_mem(cJSON *o, const struct gx_kept *k);
+/* Adds k's "chunk" and "depth" where its path chunks. */
+void gx_kept_add_chunk(cJSON *o, const struct gx_kept *k);
+
+#endif
