@@ -15,18 +15,19 @@ ok $? "make install DESTDIR=..." || diag <"$dir/install.log"
 
 missing=""
 for f in "$bin/gpuxfer" "$bin/gpuxfer-compare" "$bin/gpuxfer-plot" "$bin/gpuxfer-summary" \
-    "$bin/gpuxfer-goals" "$bin/gpuxfer-bench" "$bin/gpuxfer-soak" "$data/slurm/gpuxfer.sbatch" \
+    "$bin/gpuxfer-goals" "$bin/gpuxfer-bench" "$bin/gpuxfer-soak" "$bin/gpuxfer-config-sweep" \
+    "$data/slurm/gpuxfer.sbatch" \
     "$data/slurm/sweep-array.sbatch"; do
     [ -x "$f" ] || missing="$missing $f"
 done
-for f in "$data/gxreport.py" "$data/gpuxfer-report.schema.json" "$data/scenarios/smoke.json" \
+for f in "$data/gxreport.py" "$data/gx-config-line.sh" "$data/gpuxfer-report.schema.json" "$data/scenarios/smoke.json" \
     "$data/scenarios/gpu-sweep.json" "$data/scenarios/soak.json" "$data/slurm/sweep.example" \
     "$data/slurm/gpuxfer.args.example" "$dest$GX_MAN1DIR/gpuxfer.1" "$dest$GX_DOCDIR/LICENSE" \
     "$dest$GX_DOCDIR/CHANGELOG.md" "$dest$GX_DOCDIR/README.md"; do
     [ -s "$f" ] || missing="$missing $f"
 done
 [ -z "$missing" ] && [ ! -e "$bin/gxreport.py" ]
-ok $? "bindir: gpuxfer and the six tools; pkgdatadir: module, schema, scenarios, Slurm; man, docs" ||
+ok $? "bindir: gpuxfer and the seven tools; pkgdatadir: modules, schema, scenarios, Slurm; man, docs" ||
     echo "missing:$missing" | diag
 
 bad=""
@@ -44,6 +45,12 @@ rep=$top_srcdir/tests/reports
 [ $? -eq 0 ] && grep -q 'slower' "$dir/cmp.txt"
 ok $? "installed gpuxfer-compare runs, its module from the installed location" ||
     diag <"$dir/cmp.txt"
+# The installed sweep script reads sweep files with the installed parser (the Slurm one's too).
+(cd / && "$bin/gpuxfer-config-sweep" --dry-run "$data/slurm/sweep.example") >"$dir/sweep.txt" 2>&1 &&
+    [ "$(head -n 1 "$dir/sweep.txt")" = "cfg-0-UCX_TLS=rc_sm_cuda_copy_cuda_ipc.json: UCX_TLS=rc,sm,cuda_copy,cuda_ipc" ] &&
+    [ "$(wc -l <"$dir/sweep.txt")" -eq 3 ]
+ok $? "installed gpuxfer-config-sweep reads sweep.example with the installed gx-config-line.sh" ||
+    diag <"$dir/sweep.txt"
 (cd / && env -u PYTHONPATH "$bin/gpuxfer-goals" "$rep/base.json") >"$dir/goals.txt" 2>&1
 [ $? -le 1 ] && ! grep -q 'Traceback\|ModuleNotFound' "$dir/goals.txt"
 ok $? "installed gpuxfer-goals runs" || diag <"$dir/goals.txt"

@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""Checks a gpuxfer report made across emulated hosts (scripts/emuhosts.sh): used by
+scripts/gpuxfer-emulated-hosts and tests/multihost.sh.
+
+  emuhosts-check.py REPORT --hosts N [--subnet CIDR] [--ifname IF] [--paths LIST]
+                    [--patterns LIST] [--skipped LIST] [--matrix]
+
+- N nodes, rank i on host h<i+1>; every pair measured and every result on other nodes
+  (same_node false), each pair with its two NICs (context.pairs[].nics);
+- each rank's NIC: its environment confines Open MPI's TCP to CIDR (OMPI_MCA_btl_tcp_if_include)
+  and NCCL to interface IF (NCCL_SOCKET_IFNAME);
+- every result of PATHS ok, with each of PATTERNS, its data validated, and rated against the
+  ceiling the README promises for pairs on other nodes (README, "Ceilings and efficiency");
+- each path of --skipped skipped, not measured, with its reason;
+- --matrix: a pair matrix N x N for every (path, pattern, size) measured.
+Prints one line per result (and per rank); exit 0 when every check holds, 1 with one line per
+problem (starting 'FAIL'), 2 when the report cannot be read."""
+import argparse
+import json
+import sys
+
+GPU_MEM = ("device", "managed")
+# Where a result's ceiling comes from when the two ranks are on other nodes, by path and pattern
+# family (README's table): the ceiling_what prefixes; None = no ceiling for that family.
+OTHER_NODE_CEILINGS = {
+    "host": {"bw": ["MPI host bandwidth"], "latency": ["MPI host latency"]},
+    "mpi": {"bw": ["MPI host bandwidth"], "latency": ["MPI host latency"]},
+    "nccl": {"bw": ["MPI host bandwidth"], "latency": None},
+    "staged": {"bw": ["D2H", "MPI host-to-host", "H2D"], "latency": None},
+    "zerocopy": {"bw": ["D2H copy", "H2D copy"], "latency": None},
+    "unified-prefetch": {"bw": ["H2D copy"], "latency": None},
+    "unified-demand": {"bw": ["H2D copy"], "latency": None},
+}
+
+
+# The calibration's curve behind each stage, as an absent ceiling names it ("mpi_bw 0->1 absent
+# at 1048576 bytes: ..."): an absent ceiling of the right kind is reported, not a failure.
+CURVES = {"MPI host bandwidth": "mpi_bw", "MPI host latency": "mpi_latency", "D2H": "d2h",
+          "MPI host-to-host": "mpi_bw", "H2D": "h2d", "D2H copy": "d2h", "H2D copy": "h2d"}
+
+
+def expected_ceiling(r):
+    family = "latency" if r["pattern"] == "latency" else "bw"
+    if r["path"] == "mpi" and family == "latency" and (
+            r["mem"]["src"] in GPU_MEM or r["mem"]["dst"] in GPU_MEM):
+        return None  # "no latency ceiling for device buffers"
+    return OTHER_NODE_CEILINGS.get(r["path"], {}).get(family, None)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("report")
+    ap.add_argument("--hosts", type=int, required=True)
+    ap.add_argument("--subnet", default="")
+    ap.add_argument("--ifname", default="")
+    ap.add_argument("--paths", default="")
+    ap.add_argument("--patterns", default="latency,bw")
+    ap.add_argument("--skipped", default="")
+    ap.add_argument("--matrix", action="store_true")
+    a = ap.parse_args()
+    try:
+        with open(a.report) as f:
+            d = json.load(f)
+        ctx, results = d["context"], d["results"]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        print(f"emuhosts-check: {a.report}: cannot read the report: {e}", file=sys.stderr)
+        return 2
+    fails = []
+    name = a.report.rsplit("/", 1)[-1]
+
+    def fail(msg):
+        fails.append(f"FAIL {name}: {msg}")
+
+    want_hosts = [f"h{i + 1}" for i in range(a.hosts)]
+    hosts = [r.get("hostname") for r in ctx["ranks"]]
+    if hosts != want_hosts:
+        fail(f"ranks' hosts {hosts}, expected {want_hosts}")
+    if ctx["job"].get("nodes") != a.hosts:
+        fail(f"context.job.nodes {ctx['job'].get('nodes')}, expected {a.hosts}")
+    for r in ctx["ranks"]:
+        env = r.get("env", {})
+        nic = (r.get("gpu") or {}).get("nearest_nic", {}).get("name", "none found")
+        tcp = env.get("OMPI_MCA_btl_tcp_if_include", "unset")
+        sock = env.get("NCCL_SOCKET_IFNAME", "unset")
+        gpu = r.get("gpu") or {}
+        gpu_s = (f"GPU {gpu.get('name')} {gpu.get('pci_bus_id')} (CUDA_VISIBLE_DEVICES="
+                 f"{env.get('CUDA_VISIBLE_DEVICES', 'unset')})" if gpu.get("present") else "no GPU")
+        print(f"  rank {r['rank']} host {r.get('hostname')}: MPI TCP over {tcp}, NCCL socket "
+              f"{sock}, nearest NIC (hwloc) {nic}; {gpu_s}")
+        if a.subnet and tcp != a.subnet:
+            fail(f"rank {r['rank']}: OMPI_MCA_btl_tcp_if_include {tcp}, expected {a.subnet}")
+        if a.ifname and sock != a.ifname:
+            fail(f"rank {r['rank']}: NCCL_SOCKET_IFNAME {sock}, expected {a.ifname}")
+    for p in ctx.get("pairs", []):
+        if p.get("same_node") is not False:
+            fail(f"pair {p['ranks']}: same_node {p.get('same_node')}, expected false")
+        elif len(p.get("nics", [])) != 2:
+            fail(f"pair {p['ranks']}: no nics for a pair on other nodes")
+    if not ctx.get("pairs"):
+        fail("context.pairs is empty")
+
+    calibrated = "calibration" in d
+    absent_ok = []
+    paths = [p for p in a.paths.split(",") if p]
+    patterns = [p for p in a.patterns.split(",") if p]
+    seen = set()
+    for r in results:
+        if r.get("same_node") is not False:
+            fail(f"{r['path']} {r['pattern']} {r['ranks']}: same_node {r.get('same_node')}")
+        what = f"{r['path']} {r['mem']['src']}>{r['mem']['dst']} {r['pattern']} {r['size']} " \
+               f"{r['ranks'][0]}->{r['ranks'][1]}"
+        if r["status"] != "ok":
+            fail(f"{what}: {r['status']}: {r.get('reason', '')}")
+            continue
+        seen.add((r["path"], r["pattern"]))
+        v = r.get("validation", {}).get("status")
+        if v != "passed":
+            fail(f"{what}: validation {v}")
+        want = expected_ceiling(r)
+        cw = r.get("ceiling_what", "").replace("slowest stage: ", "")
+        if calibrated and want is None and "ceiling" in r:
+            fail(f"{what}: a ceiling ({r.get('ceiling_what')}) where the README promises none")
+        elif calibrated and want and "ceiling" in r and not any(cw.startswith(w) for w in want):
+            fail(f"{what}: ceiling {r.get('ceiling_what')!r}, expected one of {want}")
+        elif calibrated and want and "ceiling" not in r:
+            absent = r.get("ceiling_absent", "")
+            curves = {CURVES[w] for w in want}
+            if r["pattern"] == "bibw":
+                curves = {c.replace("mpi_bw", "mpi_bibw") for c in curves}
+            if not any(absent.startswith(c + " ") for c in curves):
+                fail(f"{what}: ceiling absent ({absent!r}), expected one of {want}")
+            else:
+                absent_ok.append(f"{what}: {absent}")
+        eff = f"{100 * r['efficiency']:.0f}%" if "efficiency" in r else "-"
+        print(f"  {what}: median {r['stats']['median']:.4g} {r['unit']}, validation {v}, "
+              f"ceiling {r.get('ceiling_what') or r.get('ceiling_absent', '-')}, efficiency {eff}")
+    for p in paths:
+        for pat in patterns:
+            if (p, pat) not in seen:
+                fail(f"{p} {pat}: no result measured")
+    for p in [p for p in a.skipped.split(",") if p]:
+        sk = [s for s in d.get("skipped", []) if s.get("path") == p]
+        if any(r["path"] == p and r["status"] == "ok" for r in results):
+            fail(f"{p}: measured, expected skipped")
+        elif not sk or not all(s.get("reason") for s in sk):
+            fail(f"{p}: not in skipped[] with a reason")
+        else:
+            print(f"  {p} skipped: {sk[0]['reason']}")
+    if a.matrix:
+        mats = d.get("matrices", [])
+        if not mats:
+            fail("no pair matrix (--pairs all)")
+        for m in mats:
+            vals = m["values"]
+            full = len(vals) == a.hosts and all(
+                len(row) == a.hosts and all((x is None) == (i == j) for j, x in enumerate(row))
+                for i, row in enumerate(vals))
+            if not full:
+                fail(f"matrix {m['path']} {m['pattern']} {m['size']}: not a full "
+                     f"{a.hosts} x {a.hosts} node matrix: {vals}")
+        print(f"  {len(mats)} node x node matrices ({a.hosts} x {a.hosts})")
+    if absent_ok:
+        print(f"  {len(absent_ok)} result(s) with the right ceiling absent, e.g. {absent_ok[0]}")
+    for x in fails:
+        print(x)
+    print(f"{name}: {'ok' if not fails else f'{len(fails)} problem(s)'}")
+    return 1 if fails else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
