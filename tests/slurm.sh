@@ -158,7 +158,8 @@ r=$?; ok $r "context.job: job id, partition, node list, tasks, GPUs per node, CP
 [ $r -eq 0 ] || diag <"$dir/check.txt"
 # The intra-node paths under the template: every task sees both GPUs of the node, each rank
 # takes its own, and p2p and the peer-copy ceiling are there (on the CPU: decided, then skipped
-# for the fake GPUs only; on GPUs: measured).
+# for the fake GPUs only; on GPUs: measured; in a build without CUDA, p2p is absent with that
+# reason).
 "$PYTHON" - "$out" >"$dir/check.txt" 2>&1 <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -170,6 +171,11 @@ for r in ranks:
 assert sorted(r["gpu"]["visible_index"] for r in ranks) == [0, 1], "one GPU per rank"
 pair = [p for p in d["context"]["pairs"] if p["ranks"] == [0, 1]]
 assert pair and pair[0]["same_node"], d["context"]["pairs"]
+absent = [s for s in d["skipped"] if s["path"] == "p2p" and s.get("ranks") is None]
+if absent:  # a build without CUDA: p2p is not in it, nothing to calibrate for it
+    assert "without CUDA" in absent[0]["reason"], absent
+    print("no CUDA in this build:", absent[0]["reason"])
+    sys.exit(0)
 peer = [g for g in d["calibration"]["gpu_pairs"] if g["ranks"] == [0, 1]]
 assert peer and "peer" in peer[0], d["calibration"]["gpu_pairs"]
 fake = ranks[0]["gpu"]["fake"]
