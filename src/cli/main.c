@@ -97,19 +97,27 @@ static void default_output(char *buf, size_t len)
         snprintf(buf, len, "results/gpuxfer-%s-%ld.json", now, (long)getpid());
 }
 
+/* A file beside the report that holds results (not an empty one: a run that ended in its
+ * start-up left it, and it is no reason to stop). */
+static int kept(const char *out, const char *suffix, char *path, size_t len)
+{
+    struct stat st;
+    snprintf(path, len, "%s%s", out, suffix);
+    return stat(path, &st) == 0 && (!S_ISREG(st.st_mode) || st.st_size > 0);
+}
+
 /* An existing report is kept unless --force: hours of results must not vanish by a reused name. */
 static int check_output(const char *out, int force, struct gx_err *err)
 {
-    char lines[4200];
+    char lines[4200], samples[4200];
     struct stat st;
-    snprintf(lines, sizeof lines, "%s.jsonl", out);
     if (stat(out, &st) == 0 && !S_ISREG(st.st_mode))
         return gx_fail(err, GX_EINPUT, "--output: '%s' exists and is not a regular file", out);
-    /* An empty .jsonl holds no result (a run that ended in its start-up): it is no reason. */
-    int lines_kept = stat(lines, &st) == 0 && (!S_ISREG(st.st_mode) || st.st_size > 0);
-    if (!force && (stat(out, &st) == 0 || lines_kept))
+    int lines_kept = kept(out, ".jsonl", lines, sizeof lines);
+    int samples_kept = kept(out, ".samples.jsonl", samples, sizeof samples);
+    if (!force && (stat(out, &st) == 0 || lines_kept || samples_kept))
         return gx_fail(err, GX_EINPUT, "--output: '%s' exists (--force overwrites it)",
-                       stat(out, &st) == 0 ? out : lines);
+                       stat(out, &st) == 0 ? out : lines_kept ? lines : samples);
     return GX_OK;
 }
 
@@ -253,13 +261,15 @@ static int write_report(const struct gx_job *job, const struct gx_options *opts,
                         struct gx_report *rep, const struct gx_tally *t,
                         const struct gx_harness_out *ho, int exit_code, const struct gx_err *err)
 {
+    /* Under the report's lock: the watchdog may write the report meanwhile (a timeout). */
     if (exit_code != GX_OK && exit_code != GX_EVALIDATE)
-        cJSON_AddStringToObject(rep->doc, "error", err->msg);
-    if (ho->gpu_lost_rank >= 0) {
-        cJSON *failure = cJSON_AddObjectToObject(rep->doc, "failure");
+        gx_report_set(rep, "error", cJSON_CreateString(err->msg));
+    cJSON *failure = ho->gpu_lost_rank >= 0 ? cJSON_CreateObject() : NULL;
+    if (failure) {
         cJSON_AddStringToObject(failure, "kind", "cuda-sticky");
         cJSON *ranks = cJSON_AddArrayToObject(failure, "ranks");
         cJSON_AddItemToArray(ranks, cJSON_CreateNumber(ho->gpu_lost_rank));
+        gx_report_set(rep, "failure", failure);
     }
     if (opts->g.soak > 0)
         gx_report_soak(rep, opts->g.soak, ho->soak_s, ho->rotations);
@@ -267,7 +277,7 @@ static int write_report(const struct gx_job *job, const struct gx_options *opts,
     const char *oom = NULL;
     cJSON *mats = gx_matrices(rep->results, job->size, &oom);
     if (mats) {
-        cJSON_AddItemToObject(rep->doc, "matrices", mats);
+        gx_report_set(rep, "matrices", mats);
         gx_matrices_print(stdout, mats, context, opts->g.slow_pair);
     } else if (oom) {
         fprintf(stderr, "gpuxfer: %s (the results are in the report)\n", oom);
@@ -275,7 +285,7 @@ static int write_report(const struct gx_job *job, const struct gx_options *opts,
     cJSON *plan = gx_plan(rep->results, cJSON_GetObjectItemCaseSensitive(context, "pairs"));
     if (plan) {
         gx_plan_print(stdout, plan);
-        cJSON_AddItemToObject(rep->doc, "plan", plan);
+        gx_report_set(rep, "plan", plan);
     }
     struct gx_err werr = {0};
     if (gx_report_write(rep, status_name(exit_code), exit_code, &werr) != GX_OK) {
@@ -367,6 +377,7 @@ int main(int argc, char **argv)
     }
     int exit_code = rc;
     if (job.rank == 0) {
+        gx_watchdog_final_report(); /* from here a signal changes nothing: the answer is the report's */
         exit_code = conclude(&opts, &sink.tally, rc, &err);
         exit_code = write_report(&job, &opts, &rep, &sink.tally, &ho, exit_code, &err);
         gx_fault_moment(job.rank, GX_AT_WRITTEN, 0);
