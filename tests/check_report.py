@@ -13,6 +13,21 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SCHEMA = os.path.join(HERE, "..", "schema", "gpuxfer-report.schema.json")
 
 
+def samples_of(report, r, side):
+    """A result's raw samples: in the report, or its line of the samples file (--samples beyond
+    what the report holds); None when it has none."""
+    if "samples" in r:
+        return r["samples"]
+    ref = r.get("samples_file")
+    if ref is None:
+        return None
+    if ref["file"] not in side:
+        with open(os.path.join(os.path.dirname(report), ref["file"])) as f:
+            side[ref["file"]] = [json.loads(l) for l in f]
+    s = side[ref["file"]][ref["line"] - 1]["samples"]
+    return s if len(s) == ref["n"] else []
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("report")
@@ -37,7 +52,7 @@ def main():
         problems.append("status is %r, expected %r" % (doc.get("status"), args.status))
     if args.ranks and doc["context"]["job"]["ranks"] != args.ranks:
         problems.append("context has %d ranks, expected %d" % (doc["context"]["job"]["ranks"], args.ranks))
-    seen = {}
+    seen, side = {}, {}
     for r in doc.get("results", []):
         key = (r.get("run"), r["path"], r["pattern"], tuple(r["ranks"]), r["size"],
                r.get("chunk"), r.get("depth"))
@@ -56,6 +71,9 @@ def main():
             problems.append("result %s: median outside its confidence interval" % (key,))
         if s["n"] != r["iterations"]:
             problems.append("result %s: %d samples for %d iterations" % (key, s["n"], r["iterations"]))
+        raw = samples_of(args.report, r, side)
+        if raw is not None and len(raw) != r["iterations"]:
+            problems.append("result %s: %d raw samples for %d iterations" % (key, len(raw), r["iterations"]))
         if r["validation"]["status"] != "passed":
             problems.append("result %s: validation %s" % (key, r["validation"]))
     if args.patterns or args.sizes or args.pairs:

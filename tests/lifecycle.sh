@@ -1,7 +1,7 @@
 #!/bin/sh
 # The job's whole life has a watchdog (issue 17): a rank stopped (SIGSTOP: every thread frozen)
-# is the rank named, at any moment; signals at start-up and after the answer is given end the job
-# with one answer; an aborted start-up leaves nothing that blocks the next run. Faults fire at
+# is the rank named, at any moment; signals at start-up, during the final write and after the answer
+# is given end the job with one answer; an aborted start-up leaves nothing that blocks the next run. Faults fire at
 # chosen moments (GPUXFER_FAULT ...:at=MOMENT), not after sleeps.
 . "$top_srcdir/tests/lib.sh"
 dir=$(mktemp -d "$TEST_TMP/lifecycle.XXXXXX")
@@ -60,6 +60,34 @@ ok $? "rank 1 stopped in start-up, --timeout 3: exit 4 in $secs s, rank 1 named,
 run sig-written "signal:rank=0:at=written" 2
 [ $rc -eq 0 ] && check_report "$dir/sig-written.json" --status complete
 ok $? "SIGTERM to rank 0 after its report is written: exit 0, report complete" || show sig-written
+
+# The final write (issue 17, item 2). A signal that arrives while rank 0 writes its report changes
+# nothing: the write ends, and the answer is the file's. Raw samples beyond what the report holds
+# went to FILE.samples.jsonl as they were measured, so that the write is short.
+no_tmp() { [ -z "$(find "$dir" -name "$1.json.tmp.*")" ]; }
+agrees() { [ "$("$PYTHON" -c "import json,sys; print(json.load(open(sys.argv[1]))['exit_code'])" "$dir/$1.json")" = "$rc" ]; }
+run sig-writing "signal:rank=0:at=writing" 2 --sizes 8,16 --iters 30000 --warmup 0 --samples
+[ $rc -eq 0 ] && check_report "$dir/sig-writing.json" --status complete && agrees sig-writing &&
+    no_tmp sig-writing && grep -q '"samples_file"' "$dir/sig-writing.json" &&
+    ! grep -q "interrupted" "$dir/sig-writing.err"
+ok $? "SIGTERM to rank 0 half-way through its report (60000 samples): exit 0, report complete, samples beyond 50000 in .samples.jsonl" ||
+    show sig-writing
+# Whichever comes first, the watchdog's report on the signal or the final one, the exit code is the
+# file's: the signal comes right after the last results are gathered.
+run sig-last "signal:rank=0:size=1K:at=collected" 2
+check_report "$dir/sig-last.json" --status "$([ $rc -eq 0 ] && echo complete || echo interrupted)" &&
+    agrees sig-last && no_tmp sig-last
+ok $? "SIGTERM to rank 0 as the final report begins: the exit code ($rc) is the file's" || show sig-last
+run die-writing "die:rank=0:at=writing" 2
+[ $rc -ne 0 ] && [ $rc -ne 124 ] && [ ! -e "$dir/die-writing.json" ] && no_tmp die-writing &&
+    lines_ok "$dir/die-writing.json.jsonl"
+ok $? "rank 0 killed half-way through its report: no report, no temporary, .jsonl complete" ||
+    show die-writing
+run hang-writing "hang:rank=0:at=writing" 2 --timeout 3
+[ $rc -eq 4 ] && [ ! -e "$dir/hang-writing.json" ] && no_tmp hang-writing &&
+    grep -q "the report is busy; not written" "$dir/hang-writing.err"
+ok $? "rank 0 stuck half-way through its report: exit 4, no half-written report or temporary" ||
+    show hang-writing
 run sig-fin "signal:rank=1:at=finalize" 2
 [ $rc -eq 0 ] && check_report "$dir/sig-fin.json" --status complete
 ok $? "SIGTERM to rank 1 before MPI_Finalize: exit 0, report complete" || show sig-fin

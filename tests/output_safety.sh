@@ -24,6 +24,13 @@ GX_TIMEOUT=120 gx_mpirun 2 $args --output "$dir/orphan.json" >/dev/null 2>"$dir/
 [ $? -eq 2 ] && grep -q "orphan.json.jsonl' exists" "$dir/err" && grep -q line "$dir/orphan.json.jsonl"
 ok $? "the .jsonl of an aborted run is kept too without --force"
 
+echo '{"samples": [1]}' >"$dir/side.json.samples.jsonl"
+GX_TIMEOUT=120 gx_mpirun 2 $args --output "$dir/side.json" >/dev/null 2>"$dir/err"
+[ $? -eq 2 ] && grep -q "side.json.samples.jsonl' exists" "$dir/err" &&
+    GX_TIMEOUT=120 gx_mpirun 2 $args --force --output "$dir/side.json" >/dev/null 2>"$dir/err" &&
+    [ ! -e "$dir/side.json.samples.jsonl" ]
+ok $? "a .samples.jsonl is kept without --force; with it, an old one (the report does not refer to) is removed"
+
 inode_before=$(stat -c %i "$dir/keep.json")
 GX_TIMEOUT=120 gx_mpirun 2 $args --force --output "$dir/keep.json" >/dev/null 2>"$dir/err"
 ok $? "--force overwrites: exit 0"

@@ -1,6 +1,7 @@
 #include "report.h"
 #include "tap.h"
 
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,6 +15,90 @@ static const char *str(const cJSON *o, const char *k)
 {
     const cJSON *v = cJSON_GetObjectItem(o, k);
     return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    long len = f && fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    char *text = len >= 0 ? calloc(1, (size_t)len + 1) : NULL;
+    if (text && (fseek(f, 0, SEEK_SET) != 0 || fread(text, 1, (size_t)len, f) != (size_t)len)) {
+        free(text);
+        text = NULL;
+    }
+    if (f)
+        fclose(f);
+    return text;
+}
+
+static cJSON *parse_file(const char *path)
+{
+    char *text = slurp(path);
+    cJSON *doc = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    return doc;
+}
+
+static int temporaries_in(const char *dir)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        n += strstr(e->d_name, ".tmp.") != NULL;
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* --samples: the report holds GX_SAMPLES_INLINE samples at most; the others are lines of the
+ * samples file, which the results name. A report the watchdog wrote first stands. */
+static void test_samples(const char *dir, struct gx_result r)
+{
+    static double s[30000];
+    char path[256], side[300];
+    struct gx_report rep;
+    struct gx_err err = {0};
+    char *argv[] = {"gpuxfer"};
+    for (int i = 0; i < 30000; i++)
+        s[i] = 1 + i % 7;
+    snprintf(path, sizeof path, "%s/s.json", dir);
+    snprintf(side, sizeof side, "%s.samples.jsonl", path);
+    ok(gx_report_open(&rep, path, 1, argv, &err) == GX_OK, "samples report opens (%s)", err.msg);
+    r.samples = s;
+    size_t counts[] = {30000, 30000, 10000};
+    for (int i = 0; i < 3; i++) {
+        r.nsamples = counts[i];
+        r.size = 8 << i;
+        ok(gx_report_add(&rep, &r, &err) == GX_OK, "result with %zu samples added (%s)", counts[i],
+           err.msg);
+    }
+    ok(gx_report_write_abort(&rep, "interrupted", 5, "interrupted by SIGTERM", NULL, &err) == GX_OK &&
+           gx_report_write(&rep, "complete", 0, &err) == GX_OK && rep.exit_code == 5,
+       "the watchdog's report stands: the final write keeps it and its exit code");
+    gx_report_close(&rep);
+    cJSON *doc = parse_file(path), *res = cJSON_GetObjectItem(doc, "results");
+    cJSON *ref = cJSON_GetObjectItem(cJSON_GetArrayItem(res, 1), "samples_file");
+    ok(doc && !strcmp(str(doc, "status"), "interrupted") && num(doc, "exit_code") == 5,
+       "the file says interrupted, exit_code 5");
+    ok(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetArrayItem(res, 0), "samples")) == 30000 &&
+           !cJSON_GetObjectItem(cJSON_GetArrayItem(res, 1), "samples") &&
+           !strcmp(str(ref, "file"), "s.json.samples.jsonl") && num(ref, "line") == 1 &&
+           num(ref, "n") == 30000 &&
+           cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetArrayItem(res, 2), "samples")) == 10000,
+       "30000 samples in the report, the next 30000 in line 1 of the samples file, 10000 fit");
+    cJSON *line = parse_file(side);
+    ok(line && cJSON_GetArraySize(cJSON_GetObjectItem(line, "samples")) == 30000 &&
+           num(line, "jsonl_line") == 2 && num(line, "size") == 16 &&
+           cJSON_GetArrayItem(cJSON_GetObjectItem(line, "samples"), 3)->valuedouble == 4,
+       "the samples file's line: the result's line in the .jsonl, its size, its samples in order");
+    ok(temporaries_in(dir) == 0, "no temporary left beside the report");
+    cJSON_Delete(line);
+    cJSON_Delete(doc);
+    unlink(side);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/s.json.jsonl", dir);
+    unlink(path);
 }
 
 int main(void)
@@ -128,6 +213,7 @@ int main(void)
         fclose(f);
     ok(lines == 6, "the lines file holds 6 complete JSON lines");
     unlink(path);
+    test_samples(dir, r);
     snprintf(path, sizeof path, "%s/r.json", dir);
     unlink(path);
     rmdir(dir);

@@ -97,19 +97,27 @@ static void default_output(char *buf, size_t len)
         snprintf(buf, len, "results/gpuxfer-%s-%ld.json", now, (long)getpid());
 }
 
+/* A file beside the report that holds results (not an empty one: a run that ended in its
+ * start-up left it, and it is no reason to stop). */
+static int kept(const char *out, const char *suffix, char *path, size_t len)
+{
+    struct stat st;
+    snprintf(path, len, "%s%s", out, suffix);
+    return stat(path, &st) == 0 && (!S_ISREG(st.st_mode) || st.st_size > 0);
+}
+
 /* An existing report is kept unless --force: hours of results must not vanish by a reused name. */
 static int check_output(const char *out, int force, struct gx_err *err)
 {
-    char lines[4200];
+    char lines[4200], samples[4200];
     struct stat st;
-    snprintf(lines, sizeof lines, "%s.jsonl", out);
     if (stat(out, &st) == 0 && !S_ISREG(st.st_mode))
         return gx_fail(err, GX_EINPUT, "--output: '%s' exists and is not a regular file", out);
-    /* An empty .jsonl holds no result (a run that ended in its start-up): it is no reason. */
-    int lines_kept = stat(lines, &st) == 0 && (!S_ISREG(st.st_mode) || st.st_size > 0);
-    if (!force && (stat(out, &st) == 0 || lines_kept))
+    int lines_kept = kept(out, ".jsonl", lines, sizeof lines);
+    int samples_kept = kept(out, ".samples.jsonl", samples, sizeof samples);
+    if (!force && (stat(out, &st) == 0 || lines_kept || samples_kept))
         return gx_fail(err, GX_EINPUT, "--output: '%s' exists (--force overwrites it)",
-                       stat(out, &st) == 0 ? out : lines);
+                       stat(out, &st) == 0 ? out : lines_kept ? lines : samples);
     return GX_OK;
 }
 
@@ -279,7 +287,7 @@ static void add_matrices_and_plan(const struct gx_job *job, const struct gx_opti
     const char *oom = NULL;
     cJSON *mats = gx_matrices(sink->kept, sink->nkept, job->size, &oom);
     if (mats) {
-        cJSON_AddItemToObject(rep->doc, "matrices", mats);
+        gx_report_set(rep, "matrices", mats);
         gx_matrices_print(table, mats, context, opts->g.slow_pair);
     } else if (oom) {
         fprintf(stderr, "gpuxfer: %s (the results are in the report)\n", oom);
@@ -292,7 +300,7 @@ static void add_matrices_and_plan(const struct gx_job *job, const struct gx_opti
     free(links);
     if (plan) {
         gx_plan_print(table, plan);
-        cJSON_AddItemToObject(rep->doc, "plan", plan);
+        gx_report_set(rep, "plan", plan);
     }
 }
 
@@ -303,12 +311,11 @@ static int write_report(const struct gx_job *job, const struct gx_options *opts,
 {
     FILE *table = gx_table_stream(&opts->g);
     const struct gx_tally *t = &sink->tally;
+    /* Under the report's lock: the watchdog may write the report meanwhile (a timeout). */
     if (exit_code != GX_OK && exit_code != GX_EVALIDATE)
-        cJSON_AddStringToObject(rep->doc, "error", err->msg);
-    if (ho->gpu_lost_rank >= 0) {
-        cJSON_AddItemToObject(rep->doc, "failure",
-                              gx_failure_json("cuda-sticky", NULL, &ho->gpu_lost_rank, 1));
-    }
+        gx_report_set(rep, "error", cJSON_CreateString(err->msg));
+    if (ho->gpu_lost_rank >= 0)
+        gx_report_set(rep, "failure", gx_failure_json("cuda-sticky", NULL, &ho->gpu_lost_rank, 1));
     if (opts->g.soak > 0)
         gx_report_soak(rep, opts->g.soak, ho->soak_s, ho->rotations);
     add_matrices_and_plan(job, opts, rep, sink, table);
@@ -388,6 +395,7 @@ int main(int argc, char **argv)
     }
     int exit_code = rc;
     if (job.rank == 0) {
+        gx_watchdog_final_report(); /* from here a signal changes nothing: the answer is the report's */
         exit_code = conclude(&opts, &sink.tally, rc, &err);
         exit_code = write_report(&job, &opts, &rep, &sink, &ho, exit_code, &err);
         gx_fault_moment(job.rank, GX_AT_WRITTEN, 0);

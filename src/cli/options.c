@@ -422,7 +422,9 @@ const struct gx_option gx_option_table[] = {
      "after the runs complete once, repeat them, rotation after rotation, until SECONDS have "
      "passed (later rotations go to the .jsonl only; the report counts them under \"soak\"); "
      "also a top-level scenario key", set_soak},
-    {"samples", NULL, 0, GX_T_FLAG, "off", "keep every raw sample in the report", set_samples},
+    {"samples", NULL, 0, GX_T_FLAG, "off",
+     "keep every raw sample (in the report up to 50,000 in all, the rest in OUTPUT.samples.jsonl)",
+     set_samples},
     {"assume-cuda-aware", NULL, 0, GX_T_FLAG, "off",
      "treat the MPI library as CUDA-aware when it cannot be asked", set_assume_cuda_aware},
     {"gpu-map", "LIST", 0, GX_T_LIST, "node-local rank % visible GPUs",

@@ -19,10 +19,10 @@ static int fired; /* each fault fires once, even when its size comes back in a l
 #define FAULT_FORM                                                                            \
     "kind:rank=R:size=S[:iter=I][:offset=O] or kind:rank=R:at=MOMENT[:size=S], kind hang, "   \
     "die, corrupt, signal, stop, cuda-oom or cuda-sticky, MOMENT init, opened, collected, "   \
-    "written or finalize"
+    "writing, written or finalize"
 
 static const char *const moments[] = {"iter", "init", "opened", "collected", "written",
-                                      "finalize"};
+                                      "finalize", "writing"};
 
 /* at=MOMENT: only the kinds that stop or end a process fire at one. */
 static int parse_at(const char *spec, const char *v, struct gx_fault *f, struct gx_err *err)

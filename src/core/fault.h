@@ -27,6 +27,7 @@ enum gx_fault_at {
     GX_AT_COLLECTED, /* the results of size S were gathered (every rank, in a pair or not) */
     GX_AT_WRITTEN,   /* the final report is written */
     GX_AT_FINALIZE,  /* just before MPI_Finalize */
+    GX_AT_WRITING,   /* rank 0 has written half of its report (the first one it writes) */
 };
 
 struct gx_fault {

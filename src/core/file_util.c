@@ -1,3 +1,4 @@
+#define _GNU_SOURCE 1 /* O_TMPFILE */
 #include "config.h"
 #include "file_util.h"
 
@@ -68,21 +69,70 @@ static int fsync_dir_of(const char *path)
     return e;
 }
 
-int gx_write_file_durable(const char *path, const char *tmp, const char *text, size_t len)
+/* The data goes to an unnamed file in the target's directory (O_TMPFILE) when the file system
+ * and /proc allow it: a process killed in the middle of the write (SIGKILL, the OOM killer)
+ * leaves nothing behind. Otherwise to the named PATH.tmp.<pid>. */
+int gx_durable_open(struct gx_durable *d, const char *path)
 {
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (fd < 0)
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s", path);
+    snprintf(d->tmp, sizeof d->tmp, "%s.tmp.%ld", path, (long)getpid());
+    d->named = 0;
+    d->fd = -1;
+#ifdef O_TMPFILE
+    if (access("/proc/self/fd", X_OK) == 0)
+        d->fd = open(dirname(dir), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+#endif
+    if (d->fd < 0) {
+        d->named = 1;
+        d->fd = open(d->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    }
+    return d->fd < 0 ? errno : 0;
+}
+
+int gx_durable_write(struct gx_durable *d, const char *buf, size_t len)
+{
+    return write_all(d->fd, buf, len);
+}
+
+/* The unnamed file gets the name d->tmp, for the rename over the target (a link cannot replace
+ * a file): for microseconds, not for the whole write. */
+static int name_it(struct gx_durable *d)
+{
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", d->fd);
+    if (unlink(d->tmp) != 0 && errno != ENOENT) /* a stale one of a process with this pid */
         return errno;
-    int e = write_all(fd, text, len);
-    if (!e && fsync(fd) != 0 && errno != EINVAL)
+    if (linkat(AT_FDCWD, proc, AT_FDCWD, d->tmp, AT_SYMLINK_FOLLOW) != 0)
+        return errno;
+    d->named = 1;
+    return 0;
+}
+
+int gx_durable_commit(struct gx_durable *d, const char *path)
+{
+    int e = fsync(d->fd) != 0 && errno != EINVAL ? errno : 0;
+    if (!e && !d->named)
+        e = name_it(d); /* while the descriptor is open: it is the file's only way in */
+    if (close(d->fd) != 0 && !e)
         e = errno;
-    if (close(fd) != 0 && !e)
-        e = errno;
-    if (!e && rename(tmp, path) != 0)
+    d->fd = -1;
+    if (!e && rename(d->tmp, path) != 0)
         e = errno;
     if (e) {
-        unlink(tmp);
+        gx_durable_abandon(d);
         return e;
     }
+    d->named = 0;
     return fsync_dir_of(path);
+}
+
+void gx_durable_abandon(struct gx_durable *d)
+{
+    if (d->fd >= 0)
+        close(d->fd);
+    d->fd = -1;
+    if (d->named)
+        unlink(d->tmp);
+    d->named = 0;
 }

@@ -38,6 +38,8 @@ static struct {
     int began;            /* a measurement (or calibration) began: the report is worth writing */
     int shutting_down;    /* the answer is given: signals no longer change it */
     int answer;           /* then: the exit code given */
+    int final;            /* rank 0 began its final report: its answer is the report's */
+    int ending;           /* the watchdog took the end of the job: the main thread waits */
     char what[512], last[512]; /* last: the measurement before, whose results are in */
     char label[64];            /* the phase, short */
     int ranks[MAX_RANKS], nranks;
@@ -74,8 +76,31 @@ double gx_default_timeout(size_t bytes, long iters, long warmup, long window)
     return 60.0 + 2.0 * (double)bytes * (double)(iters + warmup + 2) * (double)window / 1e9;
 }
 
+/* The main thread, at its next step, while the watchdog writes the report and ends the process:
+ * it must neither close the report nor finalize MPI under the watchdog (MPI_Abort racing
+ * MPI_Finalize can leave the job hanging). */
+static _Noreturn void wait_for_the_end(void)
+{
+    for (;;)
+        pause();
+}
+
+/* The watchdog takes the end of the job; from now on the main thread waits at its next step.
+ * Refused (0) for a signal once the answer is being given: rank 0's final report is begun (the
+ * answer is the report's, written within a moment) or the shutdown. */
+static int take_end(int by_signal)
+{
+    pthread_mutex_lock(&wd.mu);
+    int refused = by_signal && (wd.final || wd.shutting_down);
+    if (!refused)
+        wd.ending = 1;
+    pthread_mutex_unlock(&wd.mu);
+    return !refused;
+}
+
 static _Noreturn void end_job(int code)
 {
+    take_end(0);
     fflush(stdout);
     fflush(stderr);
     if (wd.can_abort && gx_rollcall_mpi_usable(&wd.rc))
@@ -105,36 +130,46 @@ static void where_text(char *buf, size_t len)
         snprintf(buf, len, "setting up or checking data");
 }
 
-/* Rank 0: the report with what it has, then the end of the job. */
+/* Rank 0: the report with what it has, then the end of the job. Called once the end is taken
+ * (take_end): the main thread then waits, so the report stays open until the process ends. */
 static _Noreturn void rank0_end(const char *status, int code, const char *message,
                                 cJSON *failure)
 {
     fprintf(stderr, "gpuxfer: %s\n", message);
-    if (wd.rep && !wd.began && wd.rep->lines_end == 0) {
+    pthread_mutex_lock(&wd.mu);
+    struct gx_report *rep = wd.rep;
+    pthread_mutex_unlock(&wd.mu);
+    if (rep && !wd.began && rep->lines_end == 0) {
         /* Nothing was measured: as after bad input, nothing is left behind to block the next
          * run with the same --output. */
-        if (unlink(wd.rep->lines_path) != 0)
-            fprintf(stderr, "gpuxfer: cannot remove '%s': %s\n", wd.rep->lines_path,
+        if (unlink(rep->lines_path) != 0)
+            fprintf(stderr, "gpuxfer: cannot remove '%s': %s\n", rep->lines_path,
                     strerror(errno));
         cJSON_Delete(failure);
-    } else if (wd.rep) {
+    } else if (rep) {
         struct gx_err werr = {0};
-        int rc = gx_report_write_abort(wd.rep, status, code, message, failure, &werr);
-        if (rc != GX_OK)
+        int rc = gx_report_write_abort(rep, status, code, message, failure, &werr);
+        if (rc != GX_OK) {
             fprintf(stderr, "gpuxfer: %s (the results so far are in %s)\n", werr.msg,
-                    wd.rep->lines_path);
-        else if (wd.rep->exit_code != code) /* an earlier report stands: its answer too */
-            code = wd.rep->exit_code;
-        else
-            fprintf(stderr, "gpuxfer: report (%s) written to %s\n", status, wd.rep->path);
+                    rep->lines_path);
+        } else if (rep->exit_code != code) { /* an earlier report stands: its answer too */
+            code = rep->exit_code;
+            fprintf(stderr, "gpuxfer: the report already written to %s stands (exit %d)\n",
+                    rep->path, code);
+        } else {
+            fprintf(stderr, "gpuxfer: report (%s) written to %s\n", status, rep->path);
+        }
     } else {
         cJSON_Delete(failure);
     }
     end_job(code);
 }
 
-static _Noreturn void on_interrupt(int sig)
+/* Returns only when the answer is already being given (take_end refused). */
+static void on_interrupt(int sig)
 {
+    if (!take_end(1))
+        return;
     const char *name = gx_signal_name(sig);
     char what[512] = "", msg[1024];
     pthread_mutex_lock(&wd.mu);
@@ -210,23 +245,28 @@ static void on_timeout(int *reported)
         cJSON_AddStringToObject(f, "phase", what);
     /* After the report was written the answer stands: its exit code, not a new one. */
     int code = wd.shutting_down ? wd.answer : GX_ETIMEOUT;
+    take_end(0);
     rank0_end("incomplete", code, msg, f);
 }
 
 /* A signal: rank 0 writes the report at once. Another rank first leaves its main thread a
  * moment to pass the signal on with its next result (then every rank stops cleanly), and rank 0
- * time to act when it got the signal too, as under Slurm or mpirun. Once the answer is given
- * (shutting down) a signal changes nothing: the job is about to end with it. */
+ * time to act when it got the signal too, as under Slurm or mpirun. Once the answer is being
+ * given (rank 0's final report begun, or the shutdown) a signal changes nothing: the job is
+ * about to end with it. */
 static void on_signal_seen(double *signal_at)
 {
-    /* Rank 0's report is written: the answer is given, even if the shutdown has not begun. */
-    if (wd.shutting_down || (wd.rank == 0 && wd.rep && wd.rep->final_written)) {
-        /* Quietly: the launcher also sends SIGTERM when a peer exits first with the same
-         * answer (exit 2), and the answer is one line. */
+    pthread_mutex_lock(&wd.mu);
+    int given = wd.shutting_down || wd.final;
+    pthread_mutex_unlock(&wd.mu);
+    /* Quietly: the launcher also sends SIGTERM when a peer exits first with the same answer
+     * (exit 2), and the answer is one line. */
+    if (given)
+        return;
+    if (wd.rank == 0) {
+        on_interrupt(got_signal);
         return;
     }
-    if (wd.rank == 0)
-        on_interrupt(got_signal);
     if (atomic_load(&wd.taken))
         return;
     if (!*signal_at)
@@ -324,6 +364,7 @@ int gx_watchdog_start(struct gx_err *err)
     wd.rep = NULL;
     wd.can_abort = 0;
     wd.shutting_down = 0;
+    wd.final = wd.ending = 0;
     wd.last[0] = '\0';
     atomic_store(&wd.stop, 0);
     atomic_store(&wd.taken, 0);
@@ -377,9 +418,23 @@ void gx_watchdog_phase(const char *what)
     pthread_mutex_unlock(&wd.mu);
 }
 
+void gx_watchdog_final_report(void)
+{
+    pthread_mutex_lock(&wd.mu);
+    int ending = wd.ending;
+    wd.final = 1;
+    pthread_mutex_unlock(&wd.mu);
+    if (ending)
+        wait_for_the_end();
+}
+
 void gx_watchdog_shutdown(int exit_code)
 {
     pthread_mutex_lock(&wd.mu);
+    if (wd.ending) {
+        pthread_mutex_unlock(&wd.mu);
+        wait_for_the_end();
+    }
     wd.shutting_down = 1;
     wd.answer = exit_code;
     wd.rep = NULL; /* the report is closed after this */

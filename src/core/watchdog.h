@@ -20,8 +20,13 @@ void gx_watchdog_set_report(struct gx_report *rep);
 void gx_watchdog_set_timeout(double timeout_s);
 /* A step outside measurements begins (start-up, output, ...), with the phase limit. */
 void gx_watchdog_phase(const char *what);
+/* Rank 0 begins its final report (from the matrices to the file): from now on a signal changes
+ * nothing, the answer is the report's. If the watchdog already took the end of the job (it
+ * writes the report itself), waits for it to end the process. */
+void gx_watchdog_final_report(void);
 /* The answer (report, exit code) is given: signals are ignored from now on and the rest (up
- * to MPI_Finalize) has the phase limit; a timeout then ends with the report's exit code. */
+ * to MPI_Finalize) has the phase limit; a timeout then ends with the report's exit code. If the
+ * watchdog took the end of the job, waits for it to end the process instead. */
 void gx_watchdog_shutdown(int exit_code);
 /* MPI_Finalize comes next: the thread makes no MPI call any more (ends the process with _exit). */
 void gx_watchdog_before_finalize(void);

@@ -2,8 +2,10 @@
 #include "report.h"
 
 #include "options.h"
+#include "fault.h"
 #include "file_util.h"
 #include "json_repair.h"
+#include "samples_file.h"
 #include "sizes.h"
 
 #include <errno.h>
@@ -58,6 +60,11 @@ int gx_report_open(struct gx_report *rep, const char *path, int argc, char **arg
     rep->lock_ready = pthread_mutex_init(&rep->lock, NULL) == 0;
     snprintf(rep->path, sizeof rep->path, "%s", path);
     snprintf(rep->lines_path, sizeof rep->lines_path, "%s.jsonl", path);
+    snprintf(rep->samples_path, sizeof rep->samples_path, "%s.samples.jsonl", path);
+    /* One left by an earlier run (--force): this run's report must not seem to refer to it. */
+    if (unlink(rep->samples_path) != 0 && errno != ENOENT)
+        return gx_fail(err, GX_EINPUT, "--output: cannot remove '%s': %s", rep->samples_path,
+                       strerror(errno));
     rep->lines = fopen(rep->lines_path, "w");
     if (!rep->lines)
         return gx_fail(err, GX_EINPUT, "--output: cannot write '%s': %s", rep->lines_path,
@@ -202,119 +209,6 @@ cJSON *gx_result_json(const struct gx_result *r)
     return o;
 }
 
-static void lock(struct gx_report *rep);
-static void unlock(struct gx_report *rep);
-
-static cJSON *curve_json(const struct gx_ceil_curve *k)
-{
-    cJSON *o = cJSON_CreateObject();
-    if (!o)
-        return NULL;
-    cJSON_AddStringToObject(o, "unit", gx_ceil_kind_unit((enum gx_ceil_kind)k->kind));
-    if (k->what[0])
-        cJSON_AddStringToObject(o, "what", k->what);
-    if (k->absent[0]) {
-        cJSON_AddStringToObject(o, "absent", k->absent);
-        return o;
-    }
-    cJSON *pts = cJSON_AddArrayToObject(o, "points");
-    for (int i = 0; pts && i < k->n; i++) {
-        const struct gx_ceil_point *p = &k->pts[i];
-        cJSON *q = cJSON_CreateObject();
-        if (!q)
-            break;
-        cJSON_AddNumberToObject(q, "size", (double)p->size);
-        if (p->repeats > 0) {
-            cJSON_AddNumberToObject(q, "median", p->median);
-            cJSON_AddNumberToObject(q, "min", p->min);
-            cJSON_AddNumberToObject(q, "max", p->max);
-            /* (max - min) / median: how far apart the repeats were */
-            cJSON_AddNumberToObject(q, "spread", p->median > 0 ? (p->max - p->min) / p->median : 0);
-            cJSON_AddNumberToObject(q, "repeats", p->repeats);
-        } else {
-            cJSON_AddStringToObject(q, "absent", p->absent[0] ? p->absent : "not measured");
-        }
-        cJSON_AddItemToArray(pts, q);
-    }
-    return o;
-}
-
-/* The entry of `list` for rank a (b < 0: key "rank") or pair (a, b) (key "ranks"), made when
- * missing. */
-static cJSON *entry_for(cJSON *list, int a, int b)
-{
-    cJSON *e;
-    cJSON_ArrayForEach(e, list) {
-        if (b < 0) {
-            const cJSON *r = cJSON_GetObjectItemCaseSensitive(e, "rank");
-            if (cJSON_IsNumber(r) && r->valueint == a)
-                return e;
-        } else {
-            const cJSON *r = cJSON_GetObjectItemCaseSensitive(e, "ranks");
-            if (cJSON_GetArraySize(r) == 2 && cJSON_GetArrayItem(r, 0)->valueint == a &&
-                cJSON_GetArrayItem(r, 1)->valueint == b)
-                return e;
-        }
-    }
-    if (!(e = cJSON_CreateObject()))
-        return NULL;
-    if (b < 0) {
-        cJSON_AddNumberToObject(e, "rank", a);
-    } else {
-        int ab[2] = {a, b};
-        cJSON_AddItemToObject(e, "ranks", cJSON_CreateIntArray(ab, 2));
-    }
-    cJSON_AddItemToArray(list, e);
-    return e;
-}
-
-cJSON *gx_calibration_json(const struct gx_ceilings *c)
-{
-    cJSON *o = cJSON_CreateObject();
-    if (!o)
-        return NULL;
-    cJSON_AddNumberToObject(o, "seconds", c->seconds);
-    cJSON_AddStringToObject(o, "method",
-                            "per size: one warm-up repeat, then the repeats; the ceiling is "
-                            "their median. Copies: up to 256 back to back (about 256 MiB) a "
-                            "repeat, the stream held by a spin kernel while they are enqueued, "
-                            "timed with CUDA events. MPI: windows of non-blocking messages with "
-                            "an acknowledgement (as osu_bw), ping-pong with MPI_Send/MPI_Recv.");
-    cJSON *gpus = cJSON_AddArrayToObject(o, "gpus");
-    cJSON *gpu_pairs = cJSON_AddArrayToObject(o, "gpu_pairs");
-    cJSON *rank_pairs = cJSON_AddArrayToObject(o, "rank_pairs");
-    if (!gpus || !gpu_pairs || !rank_pairs) {
-        cJSON_Delete(o);
-        return NULL;
-    }
-    for (int i = 0; i < c->n; i++) {
-        const struct gx_ceil_curve *k = &c->curves[i];
-        cJSON *list = k->kind == GX_CEIL_H2D || k->kind == GX_CEIL_D2H           ? gpus
-                      : k->kind == GX_CEIL_PEER || k->kind == GX_CEIL_PEER_BIDIR ? gpu_pairs
-                                                                                 : rank_pairs;
-        cJSON *e = entry_for(list, k->a, list == gpus ? -1 : k->b);
-        cJSON *curve = curve_json(k);
-        if (e && curve)
-            cJSON_AddItemToObject(e, gx_ceil_kind_name((enum gx_ceil_kind)k->kind), curve);
-        else
-            cJSON_Delete(curve);
-    }
-    return o;
-}
-
-int gx_report_calibration(struct gx_report *rep, const struct gx_ceilings *c,
-                          struct gx_err *err)
-{
-    cJSON *cal = gx_calibration_json(c);
-    if (!cal)
-        return gx_fail(err, GX_ERUNTIME, "out of host memory for the calibration report");
-    lock(rep);
-    cJSON_DeleteItemFromObject(rep->doc, "calibration");
-    cJSON_AddItemToObject(rep->doc, "calibration", cal);
-    unlock(rep);
-    return GX_OK;
-}
-
 static double mono_s(void)
 {
     struct timespec ts;
@@ -335,41 +229,51 @@ static void unlock(struct gx_report *rep)
 }
 
 static int report_add_locked(struct gx_report *rep, const struct gx_result *res,
-                             struct gx_err *err);
+                             long samples_line, struct gx_err *err);
 
 int gx_report_add(struct gx_report *rep, const struct gx_result *res, struct gx_err *err)
 {
+    struct gx_result r = *res;
+    long samples_line = 0;
+    lock(rep);
+    int given = rep->final_written;
+    unlock(rep);
+    if (r.samples && !given && rep->inline_samples + (long)r.nsamples > GX_SAMPLES_INLINE) {
+        GX_TRY(gx_samples_stream(rep, res, err));
+        samples_line = rep->samples_lines;
+        r.samples = NULL;
+    } else if (r.samples) {
+        rep->inline_samples += (long)r.nsamples;
+    }
     lock(rep);
     double t0 = mono_s();
-    int rc = report_add_locked(rep, res, err);
+    /* Once a report is written (the watchdog's, ending the job) the answer is given: a result
+     * measured after it goes neither to the report nor to the .jsonl, so that they agree. */
+    int rc = rep->final_written ? GX_OK : report_add_locked(rep, &r, samples_line, err);
     rep->assembly_s += mono_s() - t0;
     unlock(rep);
     return rc;
 }
 
 static int report_add_locked(struct gx_report *rep, const struct gx_result *res,
-                             struct gx_err *err)
+                             long samples_line, struct gx_err *err)
 {
     cJSON *o = gx_result_json(res);
     if (!o)
         return gx_fail(err, GX_ERUNTIME, "out of host memory for a result");
+    if (samples_line > 0)
+        gx_samples_ref(o, rep, samples_line, res->nsamples);
     if (rep->rotation > 0)
         cJSON_AddNumberToObject(o, "rotation", (double)rep->rotation);
     rep->streamed++;
     rep->failures += res->state == GX_STATE_FAILED || (res->validated && !res->valid);
-    char *line = gx_json_repair(o) < 0 ? NULL : cJSON_PrintUnformatted(o);
+    int e = gx_json_append_line(fileno(rep->lines), &rep->lines_end, o);
     if (rep->rotation > 1)
         cJSON_Delete(o); /* in the lines file only */
     else
         cJSON_AddItemToArray(rep->results, o);
-    if (!line)
+    if (e == ENOMEM)
         return gx_fail(err, GX_ERUNTIME, "out of host memory for a result line");
-    /* The whole line in one piece, or none of it: an aborted job or a full disk leaves only
-     * complete lines behind. */
-    size_t len = strlen(line);
-    line[len] = '\n'; /* over the terminator: the line is written by length */
-    int e = gx_append_whole(fileno(rep->lines), &rep->lines_end, line, len + 1);
-    free(line);
     if (e)
         return gx_fail(err, GX_ERUNTIME, "writing '%s': %s", rep->lines_path, strerror(e));
     return GX_OK;
@@ -395,12 +299,24 @@ void gx_report_skip(struct gx_report *rep, const char *run, const char *path, in
 static int write_locked(struct gx_report *rep, const char *status,
                         int exit_code, struct gx_err *err);
 
+void gx_report_set(struct gx_report *rep, const char *key, cJSON *item)
+{
+    lock(rep);
+    cJSON_DeleteItemFromObject(rep->doc, key);
+    if (item)
+        cJSON_AddItemToObject(rep->doc, key, item);
+    unlock(rep);
+}
+
 int gx_report_write(struct gx_report *rep, const char *status, int exit_code,
                     struct gx_err *err)
 {
     lock(rep);
-    int rc = write_locked(rep, status, exit_code, err);
-    rep->final_written = rc == GX_OK;
+    int rc = GX_OK;
+    if (!rep->final_written) { /* else the watchdog's report stands, with its exit code */
+        rc = write_locked(rep, status, exit_code, err);
+        rep->final_written = rc == GX_OK;
+    }
     unlock(rep);
     return rc;
 }
@@ -434,10 +350,32 @@ int gx_report_write_abort(struct gx_report *rep, const char *status, int exit_co
     return rc;
 }
 
+/* text and a newline to path through a temporary, flushed to the disk, then renamed: a crash
+ * or a power cut never leaves a truncated report, a killed process no temporary
+ * (gx_durable_open). GPUXFER_FAULT=...:at=writing fires half-way. */
+static int put_text(const char *path, const char *text, size_t len)
+{
+    struct gx_durable d;
+    int e = gx_durable_open(&d, path);
+    if (e)
+        return e;
+    e = gx_durable_write(&d, text, len / 2);
+    gx_fault_moment(0, GX_AT_WRITING, 0); /* only rank 0 writes a report */
+    if (!e)
+        e = gx_durable_write(&d, text + len / 2, len - len / 2);
+    if (!e)
+        e = gx_durable_write(&d, "\n", 1);
+    if (e) {
+        gx_durable_abandon(&d);
+        return e;
+    }
+    return gx_durable_commit(&d, path);
+}
+
 static int write_locked(struct gx_report *rep, const char *status,
                         int exit_code, struct gx_err *err)
 {
-    char now[40], tmp[4200];
+    char now[40];
     double t0 = mono_s();
     gx_utc_now(now, sizeof now, 0);
     cJSON *d = rep->doc;
@@ -461,17 +399,7 @@ static int write_locked(struct gx_report *rep, const char *status,
     char *text = gx_json_repair(d) < 0 ? NULL : cJSON_Print(d);
     if (!text)
         return gx_fail(err, GX_ERUNTIME, "out of host memory printing the report");
-    /* Written beside the target, flushed to the disk, then renamed: a crash or a power cut
-     * never leaves a truncated report. */
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", rep->path, (long)getpid());
-    size_t len = strlen(text);
-    char *nl = realloc(text, len + 2);
-    int e = nl ? 0 : ENOMEM;
-    if (nl) {
-        text = nl;
-        memcpy(text + len, "\n", 2);
-        e = gx_write_file_durable(rep->path, tmp, text, len + 1);
-    }
+    int e = put_text(rep->path, text, strlen(text));
     free(text);
     if (e)
         return gx_fail(err, GX_ERUNTIME, "writing the report '%s': %s", rep->path, strerror(e));
@@ -504,6 +432,8 @@ void gx_report_close(struct gx_report *rep)
 {
     if (rep->lines)
         fclose(rep->lines);
+    if (rep->samples_open && close(rep->samples_fd) != 0)
+        fprintf(stderr, "gpuxfer: closing '%s': %s\n", rep->samples_path, strerror(errno));
     cJSON_Delete(rep->doc);
     if (rep->lock_ready)
         pthread_mutex_destroy(&rep->lock);

@@ -9,7 +9,12 @@
 #include <pthread.h>
 #include <sys/types.h>
 
-#define GX_SCHEMA_VERSION "1.3"
+#define GX_SCHEMA_VERSION "1.4"
+/* --samples: raw samples kept in the document, all results together. The final write must end
+ * well within the 1 to 2 s a launcher leaves between SIGTERM and SIGKILL (printing costs about
+ * 2 us a sample); the samples of a result that would pass this go to <output>.samples.jsonl as
+ * it finishes, and the result refers to its line. */
+#define GX_SAMPLES_INLINE 50000
 
 struct gx_report {
     cJSON *doc;
@@ -29,13 +34,22 @@ struct gx_report {
      * go to the lines file only, so that the document does not grow with the soak. */
     long rotation;
     long streamed, failures; /* lines written; failed or corrupted results among them */
+    /* --samples beyond GX_SAMPLES_INLINE: <output>.samples.jsonl (main thread only) */
+    long inline_samples;     /* samples in the document so far */
+    int samples_fd, samples_open; /* opened at the first line */
+    off_t samples_end;
+    long samples_lines;
+    char samples_path[4200];
 };
 
 /* Creates the document and opens the lines file; nothing is written to `path` yet. */
 int gx_report_open(struct gx_report *rep, const char *path, int argc, char **argv,
                    struct gx_err *err);
 cJSON *gx_result_json(const struct gx_result *res);
-/* Adds a result and appends it, flushed, to the lines file. */
+/* Adds a result and appends it, flushed, to the lines file; with samples that do not fit in
+ * GX_SAMPLES_INLINE, first writes them to the samples file (without holding the report, so the
+ * watchdog's report is not kept waiting) and the result names its line ("samples_file").
+ * Records nothing once a report is written (the watchdog's: the job is ending). */
 int gx_report_add(struct gx_report *rep, const struct gx_result *res, struct gx_err *err);
 /* The job's ceilings as the report's "calibration" object: per GPU ("gpus"), per same-node GPU
  * pair ("gpu_pairs") and per rank pair ("rank_pairs"), each curve with its points or the
@@ -48,7 +62,10 @@ void gx_report_skip(struct gx_report *rep, const char *run, const char *path, in
 /* Per (path, memory kinds, pattern, run name, size class): how many results and their medians'
  * spread (summary.c). */
 cJSON *gx_report_summary(const cJSON *results);
-/* Finishes (end time, status, summary) and writes the document atomically (tmp + rename). */
+/* Replaces the document's `key` with item (taking it), under the report's lock. */
+void gx_report_set(struct gx_report *rep, const char *key, cJSON *item);
+/* Finishes (end time, status, summary) and writes the document atomically (tmp + rename),
+ * unless a report was already written by the watchdog: that one stands (rep->exit_code). */
 int gx_report_write(struct gx_report *rep, const char *status, int exit_code,
                     struct gx_err *err);
 /* From the watchdog: adds "error" and "failure" and writes the report unless the final one is
