@@ -42,7 +42,8 @@ run_config() { # NAME gpuxfer options...: one rank per emulated host
 }
 
 timeout 60 "$MPIRUN" -np 3 "${EMU_MPIRUN_OPTS[@]}" hostname >"$dir/smoke.txt" 2>&1
-[ "$(sort "$dir/smoke.txt" | tr '\n' ' ')" = "h1 h2 h3 " ]
+# The hosts' names alone: a busy machine can add a warning of mpirun's (setpgid) to the output.
+[ "$(grep -E '^h[0-9]+$' "$dir/smoke.txt" | sort | tr '\n' ' ')" = "h1 h2 h3 " ]
 ok $? "mpirun ... hostname across the hosts: h1 h2 h3" || { diag <"$dir/smoke.txt"; emu_diag "$MPIRUN" hostname | diag; }
 
 run_config fast --pairs all
