@@ -3,8 +3,6 @@
 #include "measure.h"
 #include "mplan.h"
 
-#include "chunk.h"
-#include "calibrate.h"
 #include "fault.h"
 #include "gpu.h"
 #include "gpu_lost.h"
@@ -13,10 +11,8 @@
 #include "pairs.h"
 #include "path.h"
 #include "pattern.h"
-#include "sizes.h"
 #include "watchdog.h"
 
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
