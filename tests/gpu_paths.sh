@@ -199,8 +199,18 @@ ok = big["status"] == "skipped" and "memory" in big["reason"] and r[8]["status"]
 sys.exit(0 if ok else 1)
 PY
 ok $? "out of GPU memory at 1M (injected): that size skipped with the reason, 8 and 4K measured"
-for p in p2p nccl; do
-    run "np4-$p" 4 --path $p --pairs all-disjoint --pattern bw,bibw --sizes 8,1M+3,64M --iters 5
-done
+# 4 ranks: p2p runs with two ranks on a GPU too (IPC within the device); NCCL needs a GPU per
+# rank, so on fewer than 4 GPUs it must be skipped with that reason.
+ngpus=$(nvidia-smi -L 2>/dev/null | grep -c '^GPU ')
+run np4-p2p 4 --path p2p --pairs all-disjoint --pattern bw,bibw --sizes 8,1M+3,64M --iters 5
+if [ "$ngpus" -ge 4 ]; then
+    run np4-nccl 4 --path nccl --pairs all-disjoint --pattern bw,bibw --sizes 8,1M+3,64M --iters 5
+else
+    GX_TIMEOUT=120 gx_mpirun 4 --quiet --path nccl --sizes 8 --iters 2 --allow-skip \
+        --output "$dir/np4-nccl.json" >"$dir/np4-nccl.txt" 2>&1
+    rc=$?
+    [ $rc -eq 0 ] && "$PYTHON" -c "import json,sys; s=json.load(open(sys.argv[1]))['skipped']; sys.exit(not (s and 'NCCL needs a GPU of its own' in s[0]['reason']))" "$dir/np4-nccl.json"
+    ok $? "np4-nccl on $ngpus GPUs: skipped, NCCL needs a GPU per rank (rc $rc)" || tail -n 5 "$dir/np4-nccl.txt" | diag
+fi
 rm -rf "$dir"
 done_testing
