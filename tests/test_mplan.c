@@ -63,8 +63,15 @@ int main(void)
        "one path, one round: 2 patterns x 2 sizes = 4 steps");
     const struct gx_mstep *s = &plan.steps[0];
     ok(s->pattern == GX_PAT_LATENCY && s->size == 8 && s->iters == 1000 && s->warmup == 100 &&
-           s->window == 1 && plan.steps[2].pattern == GX_PAT_BW && plan.steps[2].window == 64,
-       "steps in order (pattern, then size) with the size's iterations; latency has no window");
+           s->window == 1 && plan.steps[2].pattern == GX_PAT_BW && plan.steps[2].window == 256 &&
+           plan.steps[3].window == 191,
+       "steps in order (pattern, then size) with the size's iterations; latency has no window; "
+       "bw at 1M: 191 messages, 20 ms at the host path's 10 GB/s (%ld)", plan.steps[3].window);
+    ok(gx_default_window_at(8, 10) == 256 && gx_default_window_at(64u << 20, 1.5) == 4 &&
+           gx_default_window_at(1u << 30, 1.5) == 1 && gx_default_window_at(256u << 20, 350) == 27 &&
+           gx_default_window_at(1u << 30, 350) == 7 && gx_default_window_at(1u << 20, 50) == 256,
+       "default window: at least 256 MiB per iteration (64 messages up to 4M), at least 20 ms at "
+       "the path's rate, at most 256 messages");
 
     ok(make("--path host --pattern bw --sizes 8 --pairs all", 3) == GX_OK && plan.ngroups == 6 &&
            plan.nsteps == 6,

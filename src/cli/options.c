@@ -380,8 +380,9 @@ const struct gx_option gx_option_table[] = {
     {"warmup", "N", 1, GX_T_INT, "by size",
      "untimed iterations first (default 10% of the timed ones, at least 2)", set_warmup},
     {"window", "N", 1, GX_T_INT, "by size",
-     "messages in flight per bw/bibw iteration (default 64, fewer above 4 MiB so that a "
-     "window moves about 256 MiB)", set_window},
+     "messages in flight per bw/bibw iteration (default: 64, fewer above 4 MiB so that a "
+     "window moves about 256 MiB, and more, up to 256, where an iteration would last under "
+     "20 ms at the path's typical rate, so that per-iteration costs stay near 1%)", set_window},
     {"validate", "once|all", 1, GX_T_STRING, "once",
      "check the received data in an untimed pass per size (once) or after every timed "
      "iteration too (all)", set_validate},

@@ -28,6 +28,20 @@ long gx_default_window(size_t bytes)
     return w > 64 ? 64 : w < 1 ? 1 : (long)w;
 }
 
+long gx_default_window_at(size_t bytes, double gbps)
+{
+    /* Every iteration also pays fixed costs: the acknowledgement, a stream synchronization, a
+     * library's own start (NCCL's is tens of us at 1 GiB). On H200 (issue 15) nccl bw at 256 MiB
+     * read 344 GB/s with a window of 1 and 361 with 4; mpi bw at 1 MiB 176 with 64 messages and
+     * 184 with 256. An iteration that lasts GX_WINDOW_SECONDS at the path's typical rate keeps
+     * those costs near 1%, on a slower machine all the more. */
+    long w = gx_default_window(bytes);
+    double by_time = GX_WINDOW_SECONDS * gbps * 1e9 / (double)(bytes ? bytes : 1);
+    if (by_time > (double)w)
+        w = by_time >= GX_WINDOW_MAX ? GX_WINDOW_MAX : (long)by_time + 1;
+    return w;
+}
+
 long gx_mstep_quick_iters(long iters)
 {
     return iters / 5 > 3 ? iters / 5 : 3; /* enough to rank the candidates */
@@ -91,7 +105,7 @@ static int add_steps(struct gx_mplan *p, const struct gx_run_opts *run,
             s.iters = pick(run->iters, gx_default_iters(s.size));
             s.warmup = run->warmup >= 0 ? run->warmup : gx_default_warmup(s.iters);
             s.window = gx_pattern_table[s.pattern]->uses_window
-                           ? pick(run->window, gx_default_window(s.size))
+                           ? pick(run->window, gx_default_window_at(s.size, ops->nominal_gbps))
                            : 1;
             g->largest = s.size > g->largest ? s.size : g->largest;
             if (ops->flags & GX_PATH_CHUNKED)

@@ -46,6 +46,11 @@ struct gx_mplan {
 long gx_default_iters(size_t bytes);
 long gx_default_warmup(long iters);
 long gx_default_window(size_t bytes);
+/* A path's bw/bibw window: gx_default_window, or more messages where an iteration would last
+ * less than GX_WINDOW_SECONDS at gbps (the path's typical rate), up to GX_WINDOW_MAX. */
+#define GX_WINDOW_SECONDS 0.02
+#define GX_WINDOW_MAX 256
+long gx_default_window_at(size_t bytes, double gbps);
 
 /* Expands the options for a job of nranks ranks. GX_EINPUT for pairs the job cannot have,
  * GX_ERUNTIME when out of memory. */

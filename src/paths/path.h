@@ -51,7 +51,9 @@ struct gx_path_ops {
     unsigned flags;
     /* GX_PATH_CHUNKED: the chunks and depths tried at each size when the run fixes neither. */
     const struct gx_chunk_policy *chunk_policy;
-    /* For --dry-run's estimate only: a typical rate and per-message latency (0: 10 GB/s, 10 us). */
+    /* A typical rate on a fast node and per-message latency (0: 10 GB/s, 10 us): --dry-run's
+     * estimate, and the default window (gx_default_window_at: an iteration long enough that its
+     * fixed costs stay near 1%; too high a rate only makes iterations longer). */
     double nominal_gbps, nominal_us;
     /* Optional, collective over the whole job, once before any measurement (e.g. a NCCL
      * communicator); GX_ESKIP skips the path everywhere with the reason. */

@@ -142,7 +142,7 @@ const struct gx_path_ops gx_path_nccl = {
     .open = nccl_open,
     .xfer = nccl_xfer,
     .close = nccl_close,
-    .nominal_gbps = 150,
+    .nominal_gbps = 350,
     .nominal_us = 20,
     .bounds = {[GX_FAMILY_ONE_WAY] = GX_BOUNDS(nccl_one_way),
                [GX_FAMILY_BOTH_WAYS] = GX_BOUNDS(nccl_both_ways)},
