@@ -435,7 +435,8 @@ const struct gx_path_ops gx_path_unified_prefetch = {
 const struct gx_path_ops gx_path_unified_demand = {
     .name = "unified-demand",
     .stages = {"MPI on the pages where they are", "kernel faulting the pages in", NULL},
-    .what = "managed memory; MPI on the pages as they are, the receiver's kernel faults them in",
+    .what = "managed memory; MPI on the pages where they are (a CUDA-aware Open MPI copies them "
+            "as device memory), the receiver's kernel faults in any not on its GPU",
     .default_src = GX_MEM_MANAGED,
     .default_dst = GX_MEM_MANAGED,
     .flags = GX_PATH_NEEDS_GPU,
