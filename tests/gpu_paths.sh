@@ -112,8 +112,9 @@ run np2-staged-sweep 2 --path staged --pattern bw --sizes 1M+3,16M+5 --iters 5 \
     --chunk 256K,1M,4M --depth 1,2,4
 "$PYTHON" -c "import json,sys; d=json.load(open(sys.argv[1])); c=set((r['size'],r['chunk'],r['depth']) for r in d['results']); sys.exit(0 if len(c)==18 else 1)" "$dir/np2-staged-sweep.json"
 ok $? "staged sweep: one result per size x chunk x depth (18)"
-# The unified paths time their stages: each named, none negative, and together no longer than
-# an iteration (a latency iteration is a round trip: two one-way medians).
+# The unified paths time their stages: each named, none negative, and none longer than an
+# iteration (a latency iteration is a round trip: two one-way medians). unified-prefetch's stages
+# overlap (each is the time it was active), so only each one, not their sum, is bounded.
 "$PYTHON" - "$dir/np2-unified-prefetch.json" "$dir/np2-unified-demand.json" <<'PY'
 import json, sys
 bad = []
@@ -125,13 +126,20 @@ for f in sys.argv[1:]:
         want = 3 if r["path"] == "unified-prefetch" else 2
         if len(st) != want or any(s["initiator_us"] < 0 or s["peer_us"] < 0 for s in st):
             bad.append("%s %s %d: stages %s" % (r["path"], r["pattern"], r["size"], st))
-        elif r["pattern"] == "latency" and sum(s["initiator_us"] for s in st) > 2.1 * r["stats"]["mean"]:
-            bad.append("%s latency %d: stages sum %.1f us > round trip %.1f us" % (r["path"], r["size"],
-                       sum(s["initiator_us"] for s in st), 2 * r["stats"]["mean"]))
+            continue
+        us = [s["initiator_us"] for s in st]
+        total = sum(us) if r["path"] == "unified-demand" else max(us)
+        if r["pattern"] == "latency" and total > 2.1 * r["stats"]["mean"]:
+            bad.append("%s latency %d: stages %.1f us > round trip %.1f us" % (r["path"], r["size"],
+                       total, 2 * r["stats"]["mean"]))
 print("\n".join(bad))
 sys.exit(1 if bad else 0)
 PY
 ok $? "unified paths: per-stage time per iteration reported, within an iteration"
+# unified-prefetch pipelines chunks: every iteration validated at chunks below, between and
+# above the 2M migration block (768K rounds to whole pages, 1M) and at depths 1 and 3.
+run np2-unified-validate-all 2 --path unified-prefetch --pattern latency,bw,bibw \
+    --sizes 4095,1M+3,33M --iters 4 --validate all --chunk 64K,768K,4M --depth 1,3
 # --chunk auto: every candidate is measured (and validated), the reported one is the best.
 run np2-chunk-auto 2 --path staged,p2p --pattern latency,bw --sizes 8,1M+3,33M --iters 10 \
     --chunk auto

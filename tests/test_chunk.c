@@ -121,5 +121,34 @@ int main(void)
     n = gx_chunk_candidates(&gx_chunk_policy_whole, (size_t)1 << 20, 64, NULL, 0, cc, cd,
                             GX_AUTO_MAX_CANDIDATES);
     ok(n == 1 && cc[0] == (size_t)1 << 20 && cd[0] == 1, "p2p: the whole message at depth 1 only");
+
+    /* Unified memory: chunks in whole pages, dividing or multiples of the 2M migration block. */
+    const size_t K = 1024, M = K * K, pg = 4 * K, blk = 2 * M;
+    ok(gx_chunk_round_pages(M, 64 * M, pg, blk) == M, "1M stays 1M (divides 2M)");
+    ok(gx_chunk_round_pages(64 * K, 64 * M, pg, blk) == 64 * K, "64K stays 64K");
+    ok(gx_chunk_round_pages(100, 64 * M, pg, blk) == pg, "100 bytes: one page");
+    ok(gx_chunk_round_pages(768 * K, 64 * M, pg, blk) == M, "768K: 1M, the next divisor of 2M");
+    ok(gx_chunk_round_pages(3 * M, 64 * M, pg, blk) == 4 * M, "3M: 4M, whole blocks");
+    ok(gx_chunk_round_pages(16 * M, 64 * M, pg, blk) == 16 * M, "16M stays 16M");
+    ok(gx_chunk_round_pages(0, 5 * M + 1, pg, blk) == 5 * M + 1, "chunk 0: the whole message");
+    ok(gx_chunk_round_pages(6 * M, 5 * M + 1, pg, blk) == 5 * M + 1,
+       "a chunk beyond the message: the whole message");
+    ok(gx_chunk_round_pages(5 * M, 5 * M + 1, pg, blk) == 5 * M + 1,
+       "5M of 5M+1 rounds to 6M: the whole message");
+    ok(gx_chunk_round_pages(3 * K, 4095, pg, blk) == 4095, "3K of 4095 bytes: one page, the message");
+    good = 1;
+    for (size_t bytes = 1; bytes < 40 * M; bytes = bytes * 3 + 4093)
+        for (size_t chunk = 1; chunk < 20 * M; chunk = chunk * 5 + 1) {
+            size_t c = gx_chunk_round_pages(chunk, bytes, pg, blk);
+            gx_chunk_plan_init(&p, bytes, c, 2, 1);
+            int whole = c == bytes;
+            int aligned = c % pg == 0 && (c < blk ? blk % c == 0 : c % blk == 0);
+            /* every chunk but the last starts and ends on a page; none is smaller than asked */
+            good &= covers(&p) && (whole || (aligned && c >= chunk && c < bytes));
+            for (size_t i = 0; !whole && i < p.nchunks; i++)
+                good &= gx_chunk_offset(&p, i) % pg == 0;
+        }
+    ok(good, "every (size, chunk): page-aligned chunk starts, no chunk shorter than asked, "
+             "the message covered");
     return tap_done();
 }

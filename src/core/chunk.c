@@ -22,6 +22,21 @@ size_t gx_chunk_length(const struct gx_chunk_plan *p, size_t i)
     return p->bytes - off < p->chunk ? p->bytes - off : p->chunk;
 }
 
+size_t gx_chunk_round_pages(size_t chunk, size_t bytes, size_t page, size_t block)
+{
+    if (chunk == 0 || chunk >= bytes)
+        return bytes;
+    size_t c;
+    if (chunk >= block) {
+        c = (chunk + block - 1) / block * block;
+    } else {
+        c = page;
+        while (c < chunk)
+            c *= 2;
+    }
+    return c >= bytes ? bytes : c;
+}
+
 /* Below 64 KiB a chunk's copy costs more in launch and handshake than it could overlap. */
 const struct gx_chunk_policy gx_chunk_policy_auto = {
     .min_chunk = (size_t)64 << 10,

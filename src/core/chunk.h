@@ -19,6 +19,13 @@ void gx_chunk_plan_init(struct gx_chunk_plan *p, size_t bytes, size_t chunk, int
 size_t gx_chunk_offset(const struct gx_chunk_plan *p, size_t i);
 size_t gx_chunk_length(const struct gx_chunk_plan *p, size_t i);
 
+/* A chunk for memory that migrates by pages (unified memory): a multiple of `page`, so that no
+ * two chunks share a page (the driver rounds a prefetch out to whole pages), and below `block`
+ * a power of two that divides it, at or above it a multiple of it, so that no chunk splits
+ * more of the driver's migration blocks than it must. 0, or a chunk that rounds to the message
+ * or beyond: the whole message. page and block are powers of two, page <= block. */
+size_t gx_chunk_round_pages(size_t chunk, size_t bytes, size_t page, size_t block);
+
 /* Which (chunk, depth) combinations are worth trying for `count` messages of `bytes` in flight
  * (a bw window): chunks from min_chunk up in steps of 4, below the message and at most max_chunk,
  * cut into at most max_pieces (0: any number), and the whole message as one chunk, each at every

@@ -25,8 +25,8 @@ struct gx_ep {
     int depth;            /* chunks in flight per side */
     void *priv;
     /* Seconds this rank spent in each of the path's stages (gx_path_ops.stages) during the
-     * timed iterations: where a slow path's time goes. Paths whose stages are synchronous
-     * anyway add to it; the harness resets and reports it. */
+     * timed iterations: where a slow path's time goes. The path adds to it (gx_stage_add); the
+     * harness resets and reports it. */
     double stage_s[GX_MAX_STAGES];
     int gpu_timed; /* the last iteration was timed by the GPUs (gx_path_ops.roundtrip) */
 };
@@ -43,8 +43,10 @@ static inline void gx_stage_add(struct gx_ep *ep, int i, double t0)
 struct gx_path_ops {
     const char *name;
     /* Optional: names of the stages it times on every rank (NULL-terminated), reported per
-     * result as time per iteration; only for paths whose stages are synchronous and slow
-     * enough that two clock reads cost nothing measurable. */
+     * result as time per iteration; only for paths whose steps are slow enough that two clock
+     * reads cost nothing measurable. Synchronous stages: the time waited for each; stages that
+     * overlap (a pipeline): the wall time each was active, so they may add up to more than
+     * the iteration. */
     const char *stages[GX_MAX_STAGES + 1];
     const char *what;     /* one line for --help and the report */
     int default_src, default_dst;
