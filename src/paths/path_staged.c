@@ -44,7 +44,8 @@ struct ring {
 
 struct staged_priv {
     cudaStream_t d2h, h2d;
-    int shm; /* same node and not staged-mpi: the shared-memory channel, else MPI */
+    int shm;     /* same node and not staged-mpi: the shared-memory channel where it can be had */
+    int via_shm; /* this step's staging: the channel, or MPI */
     struct gx_shm_channel ch;
     char *stage;          /* 2 x depth slots of slot_bytes: the send ring, then the receive ring */
     size_t slot_bytes;
@@ -62,7 +63,7 @@ static int open_via(struct gx_ep *ep, int shm, struct gx_err *err)
         return gx_fail(err, GX_ERUNTIME, "out of host memory");
     ep->priv = p;
     p->shm = shm && ep->same_node;
-    ep->via = p->shm ? "shared-memory slots" : "MPI";
+    ep->via = "MPI";
     GX_CUDA_TRY(err, cudaStreamCreateWithFlags(&p->d2h, cudaStreamNonBlocking));
     GX_CUDA_TRY(err, cudaStreamCreateWithFlags(&p->h2d, cudaStreamNonBlocking));
     return GX_OK;
@@ -99,8 +100,16 @@ static int staged_prepare(struct gx_ep *ep, size_t bytes, struct gx_err *err)
     struct staged_priv *p = ep->priv;
     struct gx_chunk_plan plan;
     gx_chunk_plan_init(&plan, bytes, ep->chunk, ep->depth, 64);
-    if (p->shm)
-        return gx_shm_channel_prepare(ep, &p->ch, "staged", plan.depth, plan.chunk, 0, err);
+    if (p->shm) {
+        /* Agreed within the pair. Slots /dev/shm cannot hold (a whole 1 GiB message at depth
+         * 4 needs 4 GiB per side) fall back to MPI staging for this step, and the result says
+         * so, rather than leaving a size of the default search without a result. */
+        int rc = gx_shm_channel_prepare(ep, &p->ch, "staged", plan.depth, plan.chunk, 0, err);
+        p->via_shm = rc == GX_OK;
+        ep->via = p->via_shm ? "shared-memory slots" : "MPI";
+        if (rc != GX_ESKIP)
+            return rc;
+    }
     if (plan.chunk <= p->slot_bytes && plan.depth <= p->depth)
         return GX_OK;
     size_t slot_bytes = plan.chunk > p->slot_bytes ? plan.chunk : p->slot_bytes;
@@ -226,13 +235,9 @@ static int staged_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t byte
     struct staged_priv *p = ep->priv;
     struct gx_chunk_plan pl;
     gx_chunk_plan_init(&pl, bytes, ep->chunk, ep->depth, count);
-    if (p->shm) {
-        if (gx_shm_slot_stride(pl.chunk) > p->ch.out.slot_bytes)
-            return gx_fail(err, GX_ERUNTIME, "staged: slots for %zu-byte chunks not prepared",
-                           pl.chunk);
+    if (p->via_shm)
         return gx_shm_channel_xfer(&p->ch, ep, dir, &pl, pl.nchunks * (size_t)count,
                                    engine_copy, p->d2h, p->h2d, err);
-    }
     if (pl.chunk > p->slot_bytes || pl.depth > p->depth)
         return gx_fail(err, GX_ERUNTIME, "staged: staging for %zu-byte chunks x %d not prepared",
                        pl.chunk, pl.depth);

@@ -168,8 +168,9 @@ int gx_shm_channel_xfer(struct gx_shm_channel *ch, const struct gx_ep *ep, enum 
                         const struct gx_chunk_plan *pl, size_t total, gx_shm_copy_fn copy,
                         cudaStream_t put, cudaStream_t get, struct gx_err *err)
 {
-    if (!ch->mine.host)
-        return gx_fail(err, GX_ERUNTIME, "shared-memory slots not prepared");
+    if (!ch->mine.host || gx_shm_slot_stride(pl->chunk) > ch->out.slot_bytes)
+        return gx_fail(err, GX_ERUNTIME, "shared-memory slots for %zu-byte chunks not prepared",
+                       pl->chunk);
     int rc = run(ch, ep, dir, pl, total, copy, put, get, err);
     if (rc != GX_OK) {
         gx_shm_ring_raise(&ch->out, rc);
