@@ -76,7 +76,6 @@ static int zc_open(struct gx_ep *ep, struct gx_err *err)
         ep->priv = p;
         GX_CUDA_TRY(err, cudaStreamCreateWithFlags(&p->wr, cudaStreamNonBlocking));
         GX_CUDA_TRY(err, cudaStreamCreateWithFlags(&p->rd, cudaStreamNonBlocking));
-        p->ch.kernel_addr = 1;
     }
     ep->via = ep->same_node ? "shared-memory outbox" : "MPI";
     if (ep->same_node)
@@ -97,7 +96,7 @@ static int zc_prepare(struct gx_ep *ep, size_t bytes, struct gx_err *err)
         return GX_OK;
     struct zc_ring r;
     ring_init(ep, 64, bytes, &r);
-    p->ch.kernel_addr = 1;
+    p->ch.kernel_addr = 1; /* kernels address the slots as the GPU maps them */
     return gx_shm_channel_prepare(ep, &p->ch, "zc", r.nslots, r.slot_bytes, zc_area(ep), err);
 }
 
