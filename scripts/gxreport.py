@@ -132,7 +132,7 @@ RESULT = Obj({
     "status": (REQ, STRING), "mem": (REQ, MEM), "ranks": (REQ, PAIR),
     "chunk": (OPT, POSITIVE), "depth": (OPT, POSITIVE), "chunk_auto": (OPT, BOOL),
     "iterations": (OPT, POSITIVE), "warmup": (OPT, COUNT), "window": (OPT, POSITIVE),
-    "clock": (OPT, STRING), "run": (OPT, STRING), "rotation": (OPT, POSITIVE),
+    "clock": (OPT, STRING), "via": (OPT, STRING), "run": (OPT, STRING), "rotation": (OPT, POSITIVE),
     "samples": (OPT, List(NUMBER)),
     "samples_file": (OPT, Obj({"file": (REQ, STRING), "line": (REQ, POSITIVE), "n": (REQ, COUNT)})),
     "ceiling": (OPT, NUMBER), "efficiency": (OPT, NUMBER),

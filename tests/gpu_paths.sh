@@ -5,7 +5,7 @@
 # every path is reported skipped with the reason, and so is each test here.
 . "$top_srcdir/tests/lib.sh"
 dir=$(mktemp -d "$TEST_TMP/gpu.XXXXXX")
-gpu_paths="mpi staged p2p nccl zerocopy unified-prefetch unified-demand"
+gpu_paths="mpi staged staged-mpi p2p nccl zerocopy unified-prefetch unified-demand"
 sizes=1,4095,64K+1,1M+3,5M+1,33M,130M
 
 # Probe: does a GPU path run here at all? The report says why not.
@@ -64,13 +64,13 @@ run() { # NAME NP ARGS...: run, check exit and report
     ok $? "$name: report valid, every result ok and validated"
 }
 
-for p in mpi staged p2p nccl zerocopy unified-prefetch unified-demand; do
+for p in $gpu_paths; do
     run "np2-$p" 2 --path $p --pattern latency,bw,bibw --sizes $sizes --iters 5 --warmup 1 \
         --chunk 1M --depth 2
 done
 # Calibration: every GPU path's bandwidth results are bounded by a ceiling measured in this
 # job (copy engines, peer copies, MPI between the hosts), and the GPUs' copies are calibrated.
-for p in mpi staged p2p nccl zerocopy unified-prefetch unified-demand; do
+for p in $gpu_paths; do
     py_check "$dir/np2-$p.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -94,6 +94,55 @@ PY
 done
 run np2-validate-all 2 --path staged,p2p,zerocopy --pattern bw --sizes 4095,1M+3 --iters 4 \
     --validate all --chunk 256K --depth 3
+# One node: staged goes through shared-memory slots, staged-mpi through MPI, zerocopy through
+# the shared outbox; each says so per result, every message checked (odd sizes, sizes that are
+# not a multiple of the chunk, depth 1..8, both directions at once), and staged is bounded by
+# the copy engines alone there (no MPI stage), staged-mpi by its three stages.
+run np2-shm-validate 2 --path staged,staged-mpi,zerocopy --pattern latency,bw,bibw \
+    --sizes 4095,1M+3,17M+5 --iters 4 --validate all --chunk 256K,4M --depth 1,3,8
+py_check "$dir/np2-shm-validate.json" <<'PY'
+import json, sys
+want = {"staged": "shared-memory slots", "staged-mpi": "MPI", "zerocopy": "shared-memory outbox"}
+bad = []
+rs = json.load(open(sys.argv[1]))["results"]
+for r in rs:
+    where = "%s %s %d %s/%s" % (r["path"], r["pattern"], r["size"], r.get("chunk"), r.get("depth"))
+    if r.get("via") != want[r["path"]]:
+        bad.append("%s: via %s" % (where, r.get("via")))
+    if r["validation"]["status"] != "passed" or r["validation"]["checks"] < 4:
+        bad.append("%s: validation %s" % (where, r["validation"]))
+    cw = r.get("ceiling_what", "")
+    if r["pattern"] != "latency" and r["path"] == "staged" and ("MPI" in cw or "D2H" not in cw):
+        bad.append("%s: ceiling %s" % (where, cw))
+# staged-mpi's rule holds staged's stages and MPI's: its ceiling is never above staged's.
+ceil = {(r["path"], r["pattern"], r["size"], r.get("chunk"), r.get("depth")): r.get("ceiling", 0)
+        for r in rs}
+for (path, pat, size, chunk, depth), c in ceil.items():
+    if path == "staged-mpi" and pat != "latency" and not 0 < c <= ceil.get(("staged", pat, size, chunk, depth), 0) * 1.0001:
+        bad.append("staged-mpi %s %d %s/%s: ceiling %s above staged's" % (pat, size, chunk, depth, c))
+print("\n".join(bad))
+sys.exit(1 if bad or len(rs) != 3 * 3 * 3 * 2 * 3 else 0)
+PY
+ok $? "one node: staged via shared-memory slots, staged-mpi via MPI, zerocopy via its outbox; all validated, staged rated against the copy engines alone"
+# A rank that stops while its peer waits on shared memory: the watchdog still ends the job
+# (exit 4, the measurement named); a rank that dies: the job ends, not through the time limit.
+for p in staged zerocopy; do
+    GPUXFER_FAULT=hang:rank=1:size=64M:iter=2 GX_TIMEOUT=180 gx_mpirun 2 --path $p \
+        --pattern bw --sizes 1M,64M --iters 5 --chunk 4M --depth 2 --timeout 20 --quiet \
+        --output "$dir/hang-$p.json" >"$dir/hang-$p.txt" 2>&1
+    rc=$?
+    [ $rc -eq 4 ] && grep -q "path $p pattern bw size 67108864.*did not complete within 20 s" \
+        "$dir/hang-$p.txt"
+    ok $? "$p: a peer hung during a shared-memory transfer: timeout, exit 4 (got $rc)" ||
+        tail -n 20 "$dir/hang-$p.txt" | diag
+    GPUXFER_FAULT=die:rank=1:size=64M:iter=2 GX_TIMEOUT=180 gx_mpirun 2 --path $p \
+        --pattern bw --sizes 1M,64M --iters 5 --chunk 4M --depth 2 --timeout 60 --quiet \
+        --output "$dir/die-$p.json" >"$dir/die-$p.txt" 2>&1
+    rc=$?
+    [ $rc -ne 0 ] && [ $rc -ne 124 ]
+    ok $? "$p: a peer killed during a shared-memory transfer: the job ends (exit $rc)" ||
+        tail -n 20 "$dir/die-$p.txt" | diag
+done
 # p2p latency up to 64 KiB is the GPUs' own ping-pong (kernels/pingpong.cu): every round trip's
 # data checked, on both sides of its size limit, each round trip timed.
 run np2-p2p-latency-all 2 --path p2p --pattern latency --sizes 8,4095,64K,64K+1 --iters 50 \

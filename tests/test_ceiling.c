@@ -176,6 +176,23 @@ int main(void)
     r = result("staged", "bw", 1, 0, 0, 1 * MIB, 1 * MIB, 5, "device");
     path_ok("staged", apply("staged", &r) == 0 && strstr(r.ceiling_what, "mpi_bw 1->0"),
             "staged: a missing MPI stage gives no ceiling (%s)", what);
+    /* One node: staged goes through shared memory, so MPI is no stage of it (1->0 has none
+     * calibrated, yet the result has a ceiling); staged-mpi keeps its three. */
+    r = result("staged", "bw", 1, 0, 1, 8 * MIB, 1 * MIB, 5, "device");
+    path_ok("staged", apply("staged", &r) == 20 && !strstr(r.ceiling_what, "MPI") &&
+                          !strcmp(r.ceiling_what, "slowest stage: H2D at 1M"),
+            "staged on one node: the slower of D2H at the sender and H2D at the receiver (%s)",
+            what);
+    r = result("staged", "bibw", 0, 1, 1, 8 * MIB, 1 * MIB, 5, "device");
+    path_ok("staged", apply("staged", &r) == 20 && strstr(r.ceiling_what, "D2H (both ways)"),
+            "staged bibw on one node: every GPU's copies both ways, each counted twice (%s)",
+            what);
+    r = result("staged-mpi", "bw", 1, 0, 1, 8 * MIB, 1 * MIB, 5, "device");
+    path_ok("staged-mpi", apply("staged-mpi", &r) == 0 && strstr(r.ceiling_what, "mpi_bw 1->0"),
+            "staged-mpi on one node: MPI is still a stage (%s)", what);
+    r = result("staged-mpi", "bw", 0, 1, 1, 8 * MIB, 1 * MIB, 5, "device");
+    path_ok("staged-mpi", apply("staged-mpi", &r) == 10 && strstr(r.ceiling_what, "D2H"),
+            "staged-mpi: the slowest of its three stages (%s)", what);
     r = result("zerocopy", "bw", 0, 1, 1, 1 * MIB, 0, 5, "device");
     path_ok("zerocopy", apply("zerocopy", &r) == 10 && strstr(r.ceiling_what, "D2H"),
             "zerocopy: min(D2H, H2D) (%s)", what);

@@ -119,6 +119,7 @@ int main(void)
        "result: statistics with a CI");
     ok(!strcmp(str(cJSON_GetObjectItem(o, "validation"), "status"), "passed") &&
            !cJSON_GetObjectItem(o, "chunk"), "result: validation passed; no chunk for an unchunked path");
+    ok(!cJSON_GetObjectItem(o, "via"), "result: no via where the path does not say");
     cJSON_Delete(o);
 
     r.valid = 0;
@@ -132,6 +133,11 @@ int main(void)
            num(o, "chunk") == 1 << 20 && num(o, "depth") == 2,
        "result: failed validation names the offset; chunk and depth present");
     cJSON_Delete(o);
+    r.via = "shared-memory slots";
+    o = gx_result_json(&r);
+    ok(!strcmp(str(o, "via"), "shared-memory slots"), "result: via as the path set it");
+    cJSON_Delete(o);
+    r.via = NULL;
 
     char dir[] = "/tmp/gx-report-XXXXXX";
     ok(mkdtemp(dir) != NULL, "temporary directory");

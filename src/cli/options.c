@@ -387,9 +387,9 @@ const struct gx_option gx_option_table[] = {
      "check the received data in an untimed pass per size (once) or after every timed "
      "iteration too (all)", set_validate},
     {"chunk", "LIST|auto", 1, GX_T_LIST, "the best per size",
-     "chunk sizes for pipelined paths (staged, p2p, zerocopy). By default each size is measured "
+     "chunk sizes for pipelined paths (staged, staged-mpi, p2p, zerocopy). By default each size is measured "
      "at the best chunk and depth of a short search (p2p: the whole message as one copy; "
-     "staged, zerocopy: 64K..16M in at most 256 pieces x depth 2,4, and the whole message); "
+     "staged, staged-mpi, zerocopy: 64K..16M in at most 256 pieces x depth 2,4, and the whole message); "
      "a LIST makes chunk an axis (every chunk x depth is measured; depth 2 unless given); "
      "'auto' searches 64K..64M x depth 1,2,4 (or --depth) and the whole message",
      set_chunk},

@@ -192,6 +192,7 @@ int gx_measure(struct gx_bench *b, const struct gx_mstep *st, struct gx_record *
     memcpy(b->sorted, b->samples, (size_t)st->iters * sizeof *b->sorted);
     gx_stats_compute(b->sorted, (size_t)st->iters, &rec->stats);
     rec->gpu_timed = ep->gpu_timed;
+    snprintf(rec->via, sizeof rec->via, "%s", ep->via ? ep->via : "");
     for (int s = 0; s < GX_MAX_STAGES; s++)
         rec->stage_us[s] = ep->stage_s[s] / (double)st->iters * 1e6;
     return GX_OK;

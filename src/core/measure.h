@@ -29,6 +29,7 @@ struct gx_record {
     int32_t gpu_timed, pad; /* the samples are the GPUs' own timings (gx_path_ops.roundtrip) */
     struct gx_auto_cand cand[GX_AUTO_MAX_CANDIDATES];
     double stage_us[GX_MAX_STAGES]; /* this rank's time per timed iteration in each stage */
+    char via[48]; /* gx_ep.via, "" when the path does not say */
 };
 
 /* Everything one (run, path, round) needs while its sizes are measured. */

@@ -5,7 +5,7 @@
 
 extern const struct gx_path_ops gx_path_host, gx_path_mpi;
 #ifdef HAVE_CUDA
-extern const struct gx_path_ops gx_path_staged, gx_path_p2p, gx_path_zerocopy,
+extern const struct gx_path_ops gx_path_staged, gx_path_staged_mpi, gx_path_p2p, gx_path_zerocopy,
     gx_path_unified_prefetch, gx_path_unified_demand;
 #define CUDA_PATH(p) &p, NULL
 #else
@@ -22,6 +22,7 @@ const struct gx_path_entry gx_paths[] = {
     {"host", &gx_path_host, NULL},
     {"mpi", &gx_path_mpi, NULL},
     {"staged", CUDA_PATH(gx_path_staged)},
+    {"staged-mpi", CUDA_PATH(gx_path_staged_mpi)},
     {"p2p", CUDA_PATH(gx_path_p2p)},
     {"nccl", NCCL_PATH(gx_path_nccl)},
     {"zerocopy", CUDA_PATH(gx_path_zerocopy)},

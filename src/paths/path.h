@@ -29,6 +29,9 @@ struct gx_ep {
      * harness resets and reports it. */
     double stage_s[GX_MAX_STAGES];
     int gpu_timed; /* the last iteration was timed by the GPUs (gx_path_ops.roundtrip) */
+    /* Optional, set by the path for this pair: how the data goes where a path has several
+     * ways (e.g. "shared-memory slots" or "MPI"), reported with each result. */
+    const char *via;
 };
 
 /* Adds the time since t0 (MPI_Wtime) to stage i. */

@@ -1,6 +1,12 @@
-/* Path "staged": device -> pinned staging -> MPI -> pinned staging -> device, pipelined.
+/* Path "staged": device -> pinned staging -> pinned staging -> device, pipelined; "staged-mpi"
+ * is the same with MPI between the staging buffers everywhere.
  *
- * The message is cut into chunks; each side has a ring of `depth` pinned staging slots. A
+ * On one node, "staged" stages through shared memory (shm_channel.h): the sender's copy engine
+ * writes chunk k into a slot of a segment both ranks map, the receiver's copy engine reads it
+ * out; a word per slot says full or free, and the payload never goes through MPI.
+ *
+ * Across nodes (and always for staged-mpi) MPI moves the chunks between pinned staging
+ * buffers: the message is cut into chunks; each side has a ring of `depth` pinned slots. A
  * sender's slot goes FREE -> D2H copy -> MPI_Isend -> FREE; a receiver's slot FREE ->
  * MPI_Irecv -> H2D copy -> FREE. With depth >= 3 the D2H copy of chunk i+1, the network
  * transfer of chunk i and the H2D copy of chunk i-1 overlap; depth 1 is the unpipelined
@@ -12,6 +18,7 @@
 #include "cuda_util.h"
 #include "gpu.h"
 #include "path.h"
+#include "shm_channel.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +44,9 @@ struct ring {
 
 struct staged_priv {
     cudaStream_t d2h, h2d;
+    int shm;     /* same node and not staged-mpi: the shared-memory channel where it can be had */
+    int via_shm; /* this step's staging: the channel, or MPI */
+    struct gx_shm_channel ch;
     char *stage;          /* 2 x depth slots of slot_bytes: the send ring, then the receive ring */
     size_t slot_bytes;
     int depth;
@@ -44,7 +54,7 @@ struct staged_priv {
     struct ring send, recv;
 };
 
-static int staged_open(struct gx_ep *ep, struct gx_err *err)
+static int open_via(struct gx_ep *ep, int shm, struct gx_err *err)
 {
     if (ep->priv)
         return GX_OK;
@@ -52,9 +62,21 @@ static int staged_open(struct gx_ep *ep, struct gx_err *err)
     if (!p)
         return gx_fail(err, GX_ERUNTIME, "out of host memory");
     ep->priv = p;
+    p->shm = shm && ep->same_node;
+    ep->via = "MPI";
     GX_CUDA_TRY(err, cudaStreamCreateWithFlags(&p->d2h, cudaStreamNonBlocking));
     GX_CUDA_TRY(err, cudaStreamCreateWithFlags(&p->h2d, cudaStreamNonBlocking));
     return GX_OK;
+}
+
+static int staged_open(struct gx_ep *ep, struct gx_err *err)
+{
+    return open_via(ep, 1, err);
+}
+
+static int staged_mpi_open(struct gx_ep *ep, struct gx_err *err)
+{
+    return open_via(ep, 0, err);
 }
 
 static void free_slots(struct staged_priv *p)
@@ -78,6 +100,16 @@ static int staged_prepare(struct gx_ep *ep, size_t bytes, struct gx_err *err)
     struct staged_priv *p = ep->priv;
     struct gx_chunk_plan plan;
     gx_chunk_plan_init(&plan, bytes, ep->chunk, ep->depth, 64);
+    if (p->shm) {
+        /* Agreed within the pair. Slots /dev/shm cannot hold (a whole 1 GiB message at depth
+         * 4 needs 4 GiB per side) fall back to MPI staging for this step, and the result says
+         * so, rather than leaving a size of the default search without a result. */
+        int rc = gx_shm_channel_prepare(ep, &p->ch, "staged", plan.depth, plan.chunk, 0, err);
+        p->via_shm = rc == GX_OK;
+        ep->via = p->via_shm ? "shared-memory slots" : "MPI";
+        if (rc != GX_ESKIP)
+            return rc;
+    }
     if (plan.chunk <= p->slot_bytes && plan.depth <= p->depth)
         return GX_OK;
     size_t slot_bytes = plan.chunk > p->slot_bytes ? plan.chunk : p->slot_bytes;
@@ -192,12 +224,20 @@ static int progress_recv(struct gx_ep *ep, struct staged_priv *p, const struct g
     return GX_OK;
 }
 
+static cudaError_t engine_copy(void *dst, const void *src, size_t n, cudaStream_t s)
+{
+    return cudaMemcpyAsync(dst, src, n, cudaMemcpyDefault, s);
+}
+
 static int staged_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
                        struct gx_err *err)
 {
     struct staged_priv *p = ep->priv;
     struct gx_chunk_plan pl;
     gx_chunk_plan_init(&pl, bytes, ep->chunk, ep->depth, count);
+    if (p->via_shm)
+        return gx_shm_channel_xfer(&p->ch, ep, dir, &pl, pl.nchunks * (size_t)count,
+                                   engine_copy, p->d2h, p->h2d, err);
     if (pl.chunk > p->slot_bytes || pl.depth > p->depth)
         return gx_fail(err, GX_ERUNTIME, "staged: staging for %zu-byte chunks x %d not prepared",
                        pl.chunk, pl.depth);
@@ -219,6 +259,7 @@ static void staged_close(struct gx_ep *ep)
     if (!p)
         return;
     free_slots(p);
+    gx_shm_channel_close(&p->ch);
     if (p->d2h)
         cudaStreamDestroy(p->d2h);
     if (p->h2d)
@@ -229,37 +270,61 @@ static void staged_close(struct gx_ep *ep)
 
 
 
-/* Three stages at the chunk: the sender's D2H, MPI between the hosts, the receiver's H2D (both
- * ways: every GPU copies in both directions, so a one-way copy stage counts twice). */
-static const struct gx_bound_rule staged_one_way[] = {
-    {.at_chunk = 1, .nstages = 3,
-     .stages = {{"D2H", GX_CEIL_D2H, GX_AT_INITIATOR, 1},
-                {"MPI host-to-host", GX_CEIL_MPI_BW, GX_AT_PAIR, 1},
-                {"H2D", GX_CEIL_H2D, GX_AT_PEER, 1}}},
-};
-static const struct gx_bound_rule staged_both_ways[] = {
-    {.at_chunk = 1, .nstages = 5,
-     .stages = {{"D2H (both ways)", GX_CEIL_D2H, GX_AT_INITIATOR, 2},
-                {"D2H (both ways)", GX_CEIL_D2H, GX_AT_PEER, 2},
-                {"MPI host-to-host both ways", GX_CEIL_MPI_BIBW, GX_AT_PAIR, 1},
-                {"H2D (both ways)", GX_CEIL_H2D, GX_AT_INITIATOR, 2},
-                {"H2D (both ways)", GX_CEIL_H2D, GX_AT_PEER, 2}}},
-};
+/* Through shared memory on one node: the sender's D2H and the receiver's H2D, at the chunk
+ * (both ways: every GPU copies in both directions, so a one-way copy stage counts twice).
+ * Otherwise three stages: D2H, MPI between the hosts, H2D. */
+#define STAGED_SHM_ONE_WAY                                                                    \
+    {.when = GX_IF_SAME_NODE, .at_chunk = 1, .nstages = 2,                                   \
+     .stages = {{"D2H", GX_CEIL_D2H, GX_AT_INITIATOR, 1}, {"H2D", GX_CEIL_H2D, GX_AT_PEER, 1}}}
+#define STAGED_SHM_BOTH_WAYS                                                                  \
+    {.when = GX_IF_SAME_NODE, .at_chunk = 1, .nstages = 4,                                   \
+     .stages = {{"D2H (both ways)", GX_CEIL_D2H, GX_AT_INITIATOR, 2},                        \
+                {"D2H (both ways)", GX_CEIL_D2H, GX_AT_PEER, 2},                             \
+                {"H2D (both ways)", GX_CEIL_H2D, GX_AT_INITIATOR, 2},                        \
+                {"H2D (both ways)", GX_CEIL_H2D, GX_AT_PEER, 2}}}
+#define STAGED_MPI_ONE_WAY                                                                    \
+    {.at_chunk = 1, .nstages = 3,                                                            \
+     .stages = {{"D2H", GX_CEIL_D2H, GX_AT_INITIATOR, 1},                                    \
+                {"MPI host-to-host", GX_CEIL_MPI_BW, GX_AT_PAIR, 1},                         \
+                {"H2D", GX_CEIL_H2D, GX_AT_PEER, 1}}}
+#define STAGED_MPI_BOTH_WAYS                                                                  \
+    {.at_chunk = 1, .nstages = 5,                                                            \
+     .stages = {{"D2H (both ways)", GX_CEIL_D2H, GX_AT_INITIATOR, 2},                        \
+                {"D2H (both ways)", GX_CEIL_D2H, GX_AT_PEER, 2},                             \
+                {"MPI host-to-host both ways", GX_CEIL_MPI_BIBW, GX_AT_PAIR, 1},             \
+                {"H2D (both ways)", GX_CEIL_H2D, GX_AT_INITIATOR, 2},                        \
+                {"H2D (both ways)", GX_CEIL_H2D, GX_AT_PEER, 2}}}
+static const struct gx_bound_rule staged_one_way[] = {STAGED_SHM_ONE_WAY, STAGED_MPI_ONE_WAY};
+static const struct gx_bound_rule staged_both_ways[] = {STAGED_SHM_BOTH_WAYS,
+                                                        STAGED_MPI_BOTH_WAYS};
+static const struct gx_bound_rule staged_mpi_one_way[] = {STAGED_MPI_ONE_WAY};
+static const struct gx_bound_rule staged_mpi_both_ways[] = {STAGED_MPI_BOTH_WAYS};
+
+#define STAGED_OPS                                                                            \
+    .default_src = GX_MEM_DEVICE, .default_dst = GX_MEM_DEVICE,                              \
+    .flags = GX_PATH_CHUNKED | GX_PATH_NEEDS_GPU, .prepare = staged_prepare,                 \
+    .xfer = staged_xfer, .close = staged_close, .chunk_policy = &gx_chunk_policy_pipelined,  \
+    .nominal_us = 30
 
 const struct gx_path_ops gx_path_staged = {
     .name = "staged",
-    .what = "device -> pinned host -> MPI -> pinned host -> device, in --chunk pieces with "
-            "--depth staging buffers in flight per side",
-    .default_src = GX_MEM_DEVICE,
-    .default_dst = GX_MEM_DEVICE,
-    .flags = GX_PATH_CHUNKED | GX_PATH_NEEDS_GPU,
+    .what = "device -> pinned host -> pinned host -> device, in --chunk pieces with --depth "
+            "slots in flight per side: through slots in shared memory on one node (no MPI "
+            "copy), through MPI across nodes",
+    STAGED_OPS,
     .open = staged_open,
-    .prepare = staged_prepare,
-    .xfer = staged_xfer,
-    .close = staged_close,
-    .chunk_policy = &gx_chunk_policy_pipelined,
-    .nominal_gbps = 8,
-    .nominal_us = 30,
+    .nominal_gbps = 40,
     .bounds = {[GX_FAMILY_ONE_WAY] = GX_BOUNDS(staged_one_way),
                [GX_FAMILY_BOTH_WAYS] = GX_BOUNDS(staged_both_ways)},
+};
+
+const struct gx_path_ops gx_path_staged_mpi = {
+    .name = "staged-mpi",
+    .what = "device -> pinned host -> MPI -> pinned host -> device on one node too (staged as "
+            "it crosses nodes), in --chunk pieces with --depth staging buffers in flight per side",
+    STAGED_OPS,
+    .open = staged_mpi_open,
+    .nominal_gbps = 8,
+    .bounds = {[GX_FAMILY_ONE_WAY] = GX_BOUNDS(staged_mpi_one_way),
+               [GX_FAMILY_BOTH_WAYS] = GX_BOUNDS(staged_mpi_both_ways)},
 };

@@ -104,16 +104,17 @@ void gx_output_result(struct gx_output *out, const struct gx_result *r)
     if (out->rotation > 1 && r->state != GX_STATE_FAILED && (!r->validated || r->valid))
         return;
     char key[sizeof out->key];
-    snprintf(key, sizeof key, "%s|%s|%s|%s|%s", r->run_name ? r->run_name : "", r->path,
-             r->src_mem, r->dst_mem, r->pattern);
+    snprintf(key, sizeof key, "%s|%s|%s|%s|%s|%s", r->run_name ? r->run_name : "", r->path,
+             r->src_mem, r->dst_mem, r->pattern, r->via ? r->via : "");
     clear_progress(out);
     FILE *t = out->table;
     if (strcmp(key, out->key) != 0) {
         strcpy(out->key, key);
-        fprintf(t, "\n# %s%spath %s, memory %s -> %s, pattern %s, %s\n",
+        fprintf(t, "\n# %s%spath %s%s%s%s, memory %s -> %s, pattern %s, %s\n",
                 r->run_name && r->run_name[0] ? r->run_name : "",
-                r->run_name && r->run_name[0] ? ": " : "", r->path, r->src_mem, r->dst_mem,
-                r->pattern, r->unit);
+                r->run_name && r->run_name[0] ? ": " : "", r->path, r->via ? " (via " : "",
+                r->via ? r->via : "", r->via ? ")" : "", r->src_mem, r->dst_mem, r->pattern,
+                r->unit);
         fprintf(t, "# %11s %7s %8s %5s %11s %11s %11s %11s %11s %7s %6s %10s %11s %6s\n", "size",
                 "pair", "chunk", "depth", "median", "min", "max", "p5", "p95", "cv%", "iters",
                 "validation", "ceiling", "eff%");

@@ -166,6 +166,8 @@ cJSON *gx_result_json(const struct gx_result *r)
         }
     }
     cJSON_AddStringToObject(o, "clock", r->gpu_timed ? "gpu" : "host");
+    if (r->via)
+        cJSON_AddStringToObject(o, "via", r->via);
     if (r->chunk && r->chunk_choice != GX_CHUNK_GIVEN) {
         cJSON_AddBoolToObject(o, "chunk_auto", 1);
         cJSON *cands = cJSON_AddArrayToObject(o, "auto_candidates");

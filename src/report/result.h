@@ -56,6 +56,7 @@ struct gx_result {
     int ceiling_exceeded;     /* the median lies beyond every repeat of the ceiling */
     int chunk_choice;         /* enum gx_chunk_mode: how chunk and depth were set */
     int gpu_timed;            /* timed on the initiator's GPU, not with the host's clock */
+    const char *via;          /* how the path moved the data for this pair, or NULL */
     const char *const *stage_names; /* the path's timed stages (NULL-terminated) or NULL */
     double stage_us[2][GX_MAX_STAGES]; /* per timed iteration: [0] initiator, [1] peer */
     const struct gx_auto_cand *cands;

@@ -1,0 +1,193 @@
+#include "config.h"
+
+#include "shm_channel.h"
+#include "cuda_util.h"
+
+#include <string.h>
+
+#define PAGE ((size_t)4096)
+/* The control words, then the slots from a page boundary. */
+#define CTL_BYTES ((sizeof(struct gx_shm_ring_ctl) + PAGE - 1) / PAGE * PAGE)
+#define GX_TAG_SHM_NEED 161
+
+size_t gx_shm_slot_stride(size_t bytes)
+{
+    return (bytes + PAGE - 1) / PAGE * PAGE;
+}
+
+static char *slots_of(const struct gx_shm_segment *s, int kernel_addr)
+{
+    return (char *)(kernel_addr ? s->dev : s->host) + CTL_BYTES;
+}
+
+/* Grows to the larger of both sides' needs, so that both decide alike; `ready` is this side's
+ * state so far, so that a failure on either side fails both here, before any other exchange. */
+static int grow(const struct gx_ep *ep, struct gx_shm_channel *ch, const char *what,
+                size_t need, int ready, uint64_t geometry, struct gx_err *err)
+{
+    uint64_t mine[3] = {need, ready == GX_OK, geometry}, theirs[3] = {0, 0, 0};
+    GX_MPI_TRY(err, MPI_Sendrecv(mine, 3, MPI_UINT64_T, ep->peer, GX_TAG_SHM_NEED, theirs, 3,
+                                 MPI_UINT64_T, ep->peer, GX_TAG_SHM_NEED, ep->job->comm,
+                                 MPI_STATUS_IGNORE));
+    if (ready != GX_OK)
+        return ready;
+    if (!theirs[1])
+        return gx_fail(err, GX_ERUNTIME, "rank %d could not prepare its shared-memory slots",
+                       ep->peer);
+    if (theirs[2] != geometry) /* a bug, but one that would make both sides wait forever */
+        return gx_fail(err, GX_ERUNTIME, "shared-memory rings: rank %d asks for other slots",
+                       ep->peer);
+    need = mine[0] > theirs[0] ? need : (size_t)theirs[0];
+    if (need <= ch->area && ch->mine.host)
+        return GX_OK;
+    gx_shm_segment_release(&ch->theirs);
+    gx_shm_segment_release(&ch->mine);
+    ch->area = 0;
+    GX_TRY(gx_shm_segment_exchange(ep, what, CTL_BYTES + need, &ch->mine, &ch->theirs,
+                                   &ch->peer_pid, err));
+    ch->area = need;
+    return GX_OK;
+}
+
+/* This side's CUDA events for nslots, once every copy of an earlier transfer is over (one
+ * that failed may have left a copy writing into a slot). */
+static int events(struct gx_shm_channel *ch, int nslots, struct gx_err *err)
+{
+    for (int s = 0; s < GX_SHM_RING_MAX_SLOTS; s++) {
+        if (ch->out_ev[s])
+            GX_CUDA_TRY(err, cudaEventSynchronize(ch->out_ev[s]));
+        if (ch->in_ev[s])
+            GX_CUDA_TRY(err, cudaEventSynchronize(ch->in_ev[s]));
+    }
+    for (int s = 0; s < nslots; s++) {
+        if (!ch->out_ev[s])
+            GX_CUDA_TRY(err, cudaEventCreateWithFlags(&ch->out_ev[s], cudaEventDisableTiming));
+        if (!ch->in_ev[s])
+            GX_CUDA_TRY(err, cudaEventCreateWithFlags(&ch->in_ev[s], cudaEventDisableTiming));
+    }
+    return GX_OK;
+}
+
+int gx_shm_channel_prepare(const struct gx_ep *ep, struct gx_shm_channel *ch, const char *what,
+                           int nslots, size_t slot_bytes, size_t area, struct gx_err *err)
+{
+    size_t stride = gx_shm_slot_stride(slot_bytes);
+    if (nslots > GX_SHM_RING_MAX_SLOTS)
+        nslots = GX_SHM_RING_MAX_SLOTS;
+    size_t need = (size_t)nslots * stride;
+    /* Also the point where both sides are out of their transfers: the rings are idle. */
+    GX_TRY(grow(ep, ch, what, area > need ? area : need, events(ch, nslots, err),
+                (uint64_t)stride * (GX_SHM_RING_MAX_SLOTS + 1) + (uint64_t)nslots, err));
+    struct gx_shm_ring_ctl *mine = ch->mine.host, *theirs = ch->theirs.host;
+    GX_TRY(gx_shm_ring_init(mine, nslots, err));
+    gx_shm_ring_attach(&ch->out, mine, nslots, stride);
+    gx_shm_ring_attach(&ch->in, theirs, nslots, stride);
+    ch->filled = ch->published = ch->drained = ch->freed = 0;
+    /* Neither side may use the peer's ring before the peer has reset it. */
+    return gx_shm_pair_sync(ep, err);
+}
+
+/* Producer: publishes the copies that are done (in op order), then starts copies into the
+ * slots that are free. *moved: anything happened. */
+static int put_step(struct gx_shm_channel *ch, const struct gx_ep *ep,
+                    const struct gx_chunk_plan *pl, uint64_t base, uint64_t end,
+                    gx_shm_copy_fn copy, cudaStream_t s, int *moved, struct gx_err *err)
+{
+    struct gx_shm_ring *r = &ch->out;
+    while (ch->published < ch->filled) {
+        int done;
+        GX_TRY(gx_cuda_event_done(ch->out_ev[ch->published % (uint64_t)r->nslots], &done, err));
+        if (!done)
+            break; /* the later copies are behind it on the same stream */
+        gx_shm_ring_mark_full(r, ch->published++);
+        *moved = 1;
+    }
+    char *slots = slots_of(&ch->mine, ch->kernel_addr);
+    while (ch->filled < end && gx_shm_ring_can_fill(r, ch->filled)) {
+        size_t c = (size_t)(ch->filled - base) % pl->nchunks;
+        GX_CUDA_TRY(err, copy(slots + gx_shm_ring_offset(r, ch->filled),
+                              (const char *)ep->src + gx_chunk_offset(pl, c),
+                              gx_chunk_length(pl, c), s));
+        GX_CUDA_TRY(err, cudaEventRecord(ch->out_ev[ch->filled % (uint64_t)r->nslots], s));
+        ch->filled++;
+        *moved = 1;
+    }
+    return GX_OK;
+}
+
+/* Consumer: frees the slots whose copies are done, then starts copies out of full slots. */
+static int get_step(struct gx_shm_channel *ch, const struct gx_ep *ep,
+                    const struct gx_chunk_plan *pl, uint64_t base, uint64_t end,
+                    gx_shm_copy_fn copy, cudaStream_t s, int *moved, struct gx_err *err)
+{
+    struct gx_shm_ring *r = &ch->in;
+    while (ch->freed < ch->drained) {
+        int done;
+        GX_TRY(gx_cuda_event_done(ch->in_ev[ch->freed % (uint64_t)r->nslots], &done, err));
+        if (!done)
+            break;
+        gx_shm_ring_mark_free(r, ch->freed++);
+        *moved = 1;
+    }
+    char *slots = slots_of(&ch->theirs, ch->kernel_addr);
+    while (ch->drained < end && gx_shm_ring_can_drain(r, ch->drained)) {
+        size_t c = (size_t)(ch->drained - base) % pl->nchunks;
+        GX_CUDA_TRY(err, copy((char *)ep->dst + gx_chunk_offset(pl, c),
+                              slots + gx_shm_ring_offset(r, ch->drained), gx_chunk_length(pl, c),
+                              s));
+        GX_CUDA_TRY(err, cudaEventRecord(ch->in_ev[ch->drained % (uint64_t)r->nslots], s));
+        ch->drained++;
+        *moved = 1;
+    }
+    return GX_OK;
+}
+
+static int run(struct gx_shm_channel *ch, const struct gx_ep *ep, enum gx_dir dir,
+               const struct gx_chunk_plan *pl, size_t total, gx_shm_copy_fn copy,
+               cudaStream_t put, cudaStream_t get, struct gx_err *err)
+{
+    uint64_t out_base = ch->filled, in_base = ch->drained;
+    uint64_t out_end = out_base + (dir & GX_DIR_SEND ? total : 0);
+    uint64_t in_end = in_base + (dir & GX_DIR_RECV ? total : 0);
+    struct gx_shm_poll w = {.ring = {&ch->out, &ch->in}, .nrings = 2,
+                            .peer_pid = ch->peer_pid, .peer_rank = ep->peer};
+    /* Both rings on every pass: a bibw side must keep draining the peer's chunks while its own
+     * wait for a free slot, or both would wait on each other. */
+    while (ch->published < out_end || ch->freed < in_end) {
+        int moved = 0;
+        if (ch->freed < in_end)
+            GX_TRY(get_step(ch, ep, pl, in_base, in_end, copy, get, &moved, err));
+        if (ch->published < out_end)
+            GX_TRY(put_step(ch, ep, pl, out_base, out_end, copy, put, &moved, err));
+        GX_TRY(gx_shm_poll_step(&w, moved, err));
+    }
+    return GX_OK;
+}
+
+int gx_shm_channel_xfer(struct gx_shm_channel *ch, const struct gx_ep *ep, enum gx_dir dir,
+                        const struct gx_chunk_plan *pl, size_t total, gx_shm_copy_fn copy,
+                        cudaStream_t put, cudaStream_t get, struct gx_err *err)
+{
+    if (!ch->mine.host || gx_shm_slot_stride(pl->chunk) > ch->out.slot_bytes)
+        return gx_fail(err, GX_ERUNTIME, "shared-memory slots for %zu-byte chunks not prepared",
+                       pl->chunk);
+    int rc = run(ch, ep, dir, pl, total, copy, put, get, err);
+    if (rc != GX_OK) {
+        gx_shm_ring_raise(&ch->out, rc);
+        gx_shm_ring_raise(&ch->in, rc);
+    }
+    return rc;
+}
+
+void gx_shm_channel_close(struct gx_shm_channel *ch)
+{
+    for (int s = 0; s < GX_SHM_RING_MAX_SLOTS; s++) {
+        if (ch->out_ev[s])
+            cudaEventDestroy(ch->out_ev[s]);
+        if (ch->in_ev[s])
+            cudaEventDestroy(ch->in_ev[s]);
+    }
+    gx_shm_segment_release(&ch->theirs);
+    gx_shm_segment_release(&ch->mine);
+    memset(ch, 0, sizeof *ch);
+}
