@@ -6,6 +6,7 @@
  * A repeat first puts the pages where they must come from (untimed), then moves up to
  * GX_CAL_MAX_COPIES pieces of the size back to back, each a different piece of one buffer (a
  * page moved once would not move again): about GX_CAL_TARGET_BYTES, as the copy ceilings.
+ * Pieces start PIECE_ALIGN apart, so that no two share a block the driver migrates as one.
  * No spin kernel holds the stream: a prefetch may do part of its work on the host as it is
  * enqueued, which the paths pay too, and could block there behind a held stream. CUDA events
  * from before the first enqueue to after the last time the pieces. */
@@ -27,10 +28,28 @@ struct managed_rig {
     char *buf;
 };
 
-/* The bytes a repeat at `size` spans: its pieces back to back. */
+/* The largest unit the driver migrates at once: a GPU fault may pull in a whole 2 MiB block. */
+#define PIECE_ALIGN ((size_t)2 << 20)
+
+/* The distance between pieces of `size`. */
+static size_t stride_of(size_t size)
+{
+    return (size + PIECE_ALIGN - 1) / PIECE_ALIGN * PIECE_ALIGN;
+}
+
+/* The pieces a repeat at `size` moves: as many as copies would, within about
+ * GX_CAL_TARGET_BYTES of buffer (at least one). */
+static int pieces_of(size_t size)
+{
+    size_t fit = GX_CAL_TARGET_BYTES / stride_of(size);
+    int count = gx_cal_copies_for(size);
+    return fit < 1 ? 1 : (size_t)count > fit ? (int)fit : count;
+}
+
+/* The bytes a repeat at `size` spans. */
 static size_t span_of(size_t size)
 {
-    return (size_t)gx_cal_copies_for(size) * size;
+    return (size_t)pieces_of(size) * stride_of(size);
 }
 
 static void rig_free(struct managed_rig *m)
@@ -67,13 +86,13 @@ static int rig_init(struct managed_rig *m, int gpu, size_t bytes, struct gx_err 
 /* One repeat of `move` at `size`: GB/s of its pieces together. */
 static int repeat(struct managed_rig *m, int move, size_t size, double *gbps, struct gx_err *err)
 {
-    int count = gx_cal_copies_for(size);
+    int count = pieces_of(size);
     /* Prefetch to the host starts from the GPU; the two others from the host. */
     GX_CUDA_TRY(err, gx_cuda_prefetch(m->buf, span_of(size), move == TO_HOST, m->gpu, m->s));
     GX_CUDA_TRY(err, cudaStreamSynchronize(m->s));
     GX_CUDA_TRY(err, cudaEventRecord(m->start, m->s));
     for (int c = 0; c < count; c++) {
-        char *piece = m->buf + (size_t)c * size;
+        char *piece = m->buf + (size_t)c * stride_of(size);
         if (move == FAULT_IN)
             GX_CUDA_TRY(err, gx_kernel_touch(piece, size, 0, m->s));
         else
