@@ -196,8 +196,9 @@ int main(void)
     /* zerocopy: the slower of the sender's kernel writing mapped host memory and the
      * receiver's kernel reading it, at the chunk; across nodes MPI host-to-host joins. */
     r = result("zerocopy", "bw", 0, 1, 1, 8 * MIB, 1 * MIB, 20, "device");
-    path_ok("zerocopy", apply("zerocopy", &r) == 40 && near(r.efficiency, 0.5) &&
-                            !strcmp(r.ceiling_what, "slowest stage: kernel reading mapped host at 1M"),
+    path_ok("zerocopy",
+            apply("zerocopy", &r) == 40 && near(r.efficiency, 0.5) &&
+                !strcmp(r.ceiling_what, "slowest stage: kernel reading mapped host at 1M"),
             "zerocopy one node: min(write of the sender's GPU, read of the receiver's) at the "
             "chunk (%s)", what);
     r = result("zerocopy", "bw", 1, 0, 1, 8 * MIB, 1 * MIB, 20, "device");

@@ -16,8 +16,10 @@ const char *gx_ceil_kind_name(enum gx_ceil_kind k)
         [GX_CEIL_PEER] = "peer",       [GX_CEIL_PEER_BIDIR] = "peer_bidir",
         [GX_CEIL_MPI_BW] = "mpi_bw",   [GX_CEIL_MPI_BIBW] = "mpi_bibw",
         [GX_CEIL_MPI_LAT] = "mpi_latency",
-        [GX_CEIL_MAPPED_WRITE] = "mapped_write",       [GX_CEIL_MAPPED_READ] = "mapped_read",
-        [GX_CEIL_PREFETCH_HOST] = "prefetch_to_host", [GX_CEIL_PREFETCH_GPU] = "prefetch_to_gpu",
+        [GX_CEIL_MAPPED_WRITE] = "mapped_write",
+        [GX_CEIL_MAPPED_READ] = "mapped_read",
+        [GX_CEIL_PREFETCH_HOST] = "prefetch_to_host",
+        [GX_CEIL_PREFETCH_GPU] = "prefetch_to_gpu",
         [GX_CEIL_FAULT_IN] = "fault_in",
     };
     return k >= 0 && k < GX_CEIL_KINDS ? names[k] : "?";
