@@ -27,16 +27,21 @@ OTHER_NODE_CEILINGS = {
     "mpi": {"bw": ["MPI host bandwidth"], "latency": ["MPI host latency"]},
     "nccl": {"bw": ["MPI host bandwidth"], "latency": None},
     "staged": {"bw": ["D2H", "MPI host-to-host", "H2D"], "latency": None},
-    "zerocopy": {"bw": ["D2H copy", "H2D copy"], "latency": None},
-    "unified-prefetch": {"bw": ["H2D copy"], "latency": None},
-    "unified-demand": {"bw": ["H2D copy"], "latency": None},
+    "zerocopy": {"bw": ["kernel writing mapped host", "MPI host-to-host",
+                        "kernel reading mapped host"], "latency": None},
+    "unified-prefetch": {"bw": ["prefetch to host", "MPI host-to-host", "prefetch to GPU"],
+                         "latency": None},
+    "unified-demand": {"bw": ["MPI host-to-host", "kernel faulting pages in"], "latency": None},
 }
 
 
 # The calibration's curve behind each stage, as an absent ceiling names it ("mpi_bw 0->1 absent
 # at 1048576 bytes: ..."): an absent ceiling of the right kind is reported, not a failure.
 CURVES = {"MPI host bandwidth": "mpi_bw", "MPI host latency": "mpi_latency", "D2H": "d2h",
-          "MPI host-to-host": "mpi_bw", "H2D": "h2d", "D2H copy": "d2h", "H2D copy": "h2d"}
+          "MPI host-to-host": "mpi_bw", "H2D": "h2d",
+          "kernel writing mapped host": "mapped_write", "kernel reading mapped host": "mapped_read",
+          "prefetch to host": "prefetch_to_host", "prefetch to GPU": "prefetch_to_gpu",
+          "kernel faulting pages in": "fault_in"}
 
 
 def expected_ceiling(r):

@@ -417,13 +417,18 @@ def mann_whitney(x, y):
     return u1, math.erfc(z / math.sqrt(2))
 
 
+# The calibration's kinds measured per GPU (its "gpus" entries); the others are per pair.
+GPU_CEILINGS = ("h2d", "d2h", "mapped_write", "mapped_read", "prefetch_to_host", "prefetch_to_gpu",
+                "fault_in")
+
+
 def calibrated(doc, kind, rank, peer, size):
-    """The calibrated ceiling `kind` (h2d/d2h: of `rank`'s GPU; peer*, mpi_*: of the pair
+    """The calibrated ceiling `kind` (GPU_CEILINGS: of `rank`'s GPU; peer*, mpi_*: of the pair
     rank -> peer) at `size` bytes: its median, or None when not measured there."""
     cal = doc.get("calibration")
     if not isinstance(cal, dict):
         return None
-    if kind in ("h2d", "d2h"):
+    if kind in GPU_CEILINGS:
         entries, match = cal.get("gpus", []), lambda e: e.get("rank") == rank
     else:
         entries = cal.get("gpu_pairs", []) if kind.startswith("peer") else cal.get("rank_pairs", [])

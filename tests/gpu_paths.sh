@@ -69,7 +69,8 @@ for p in $gpu_paths; do
         --chunk 1M --depth 2
 done
 # Calibration: every GPU path's bandwidth results are bounded by a ceiling measured in this
-# job (copy engines, peer copies, MPI between the hosts), and the GPUs' copies are calibrated.
+# job (copy engines, peer copies, kernels on mapped host memory, managed memory, MPI between the
+# hosts), and every per-GPU ceiling planned is measured.
 for p in $gpu_paths; do
     py_check "$dir/np2-$p.json" <<'PY'
 import json, sys
@@ -81,7 +82,8 @@ for r in d["results"]:
         bad.append("%s %s %d: no ceiling: %s" % (r["path"], r["pattern"], r["size"], r.get("ceiling_absent")))
 cal = d.get("calibration", {})
 for g in cal.get("gpus", []):
-    for k in ("h2d", "d2h"):
+    for k in ("h2d", "d2h", "mapped_write", "mapped_read", "prefetch_to_host", "prefetch_to_gpu",
+              "fault_in"):
         if k in g and not all(p.get("median", 0) > 0 for p in g[k].get("points", [])
                               if p["size"] < (64 << 30)):
             bad.append("rank %d %s: %s" % (g["rank"], k, g[k]))
@@ -90,7 +92,7 @@ if not cal:
 print("\n".join(bad))
 sys.exit(1 if bad else 0)
 PY
-    ok $? "np2-$p: bandwidth results carry a ceiling and an efficiency, GPU copies calibrated"
+    ok $? "np2-$p: bandwidth results carry a ceiling and an efficiency, per-GPU ceilings calibrated"
 done
 run np2-validate-all 2 --path staged,p2p,zerocopy --pattern bw --sizes 4095,1M+3 --iters 4 \
     --validate all --chunk 256K --depth 3

@@ -89,6 +89,23 @@ int main(void)
     curve(GX_CEIL_PEER_BIDIR, 0, 1, NULL, 1, s8m, (double[]){180});
     curve(GX_CEIL_H2D, 2, -1, "no GPU chosen", 0, NULL, NULL);
     curve(GX_CEIL_D2H, 2, -1, "no GPU chosen", 0, NULL, NULL);
+    /* Mapped host memory and managed memory per GPU at 1M; each rank's values differ, so that
+     * a stage read at the wrong rank's GPU gives another ceiling. */
+    curve(GX_CEIL_MAPPED_WRITE, 0, -1, NULL, 1, s1m, (double[]){50});
+    curve(GX_CEIL_MAPPED_READ, 0, -1, NULL, 1, s1m, (double[]){48});
+    curve(GX_CEIL_MAPPED_WRITE, 1, -1, NULL, 1, s1m, (double[]){45});
+    curve(GX_CEIL_MAPPED_READ, 1, -1, NULL, 1, s1m, (double[]){40});
+    curve(GX_CEIL_MAPPED_WRITE, 2, -1, NULL, 1, s1m, (double[]){50});
+    curve(GX_CEIL_MAPPED_READ, 2, -1, "no GPU chosen", 0, NULL, NULL);
+    curve(GX_CEIL_PREFETCH_HOST, 0, -1, NULL, 1, s1m, (double[]){10});
+    curve(GX_CEIL_PREFETCH_GPU, 0, -1, NULL, 1, s1m, (double[]){9});
+    curve(GX_CEIL_FAULT_IN, 0, -1, NULL, 1, s1m, (double[]){3});
+    curve(GX_CEIL_PREFETCH_HOST, 1, -1, NULL, 1, s1m, (double[]){11});
+    curve(GX_CEIL_PREFETCH_GPU, 1, -1, NULL, 1, s1m, (double[]){40});
+    curve(GX_CEIL_FAULT_IN, 1, -1, NULL, 1, s1m, (double[]){6});
+    curve(GX_CEIL_MPI_BW, 0, 2, NULL, 1, s1m, (double[]){12});
+    curve(GX_CEIL_PREFETCH_GPU, 2, -1, "GPU 2 has no concurrent managed access", 1, s1m,
+          (double[]){0});
 
     /* ---- the lookups and the choice of the slowest stage, whatever is built in */
     char why[256];
@@ -193,16 +210,80 @@ int main(void)
     r = result("staged-mpi", "bw", 0, 1, 1, 8 * MIB, 1 * MIB, 5, "device");
     path_ok("staged-mpi", apply("staged-mpi", &r) == 10 && strstr(r.ceiling_what, "D2H"),
             "staged-mpi: the slowest of its three stages (%s)", what);
-    r = result("zerocopy", "bw", 0, 1, 1, 1 * MIB, 0, 5, "device");
-    path_ok("zerocopy", apply("zerocopy", &r) == 10 && strstr(r.ceiling_what, "D2H"),
-            "zerocopy: min(D2H, H2D) (%s)", what);
-    r = result("unified-prefetch", "bw", 0, 1, 1, 1 * MIB, 0, 9, "managed");
-    path_ok("unified-prefetch", apply("unified-prefetch", &r) == 18 && near(r.efficiency, 0.5),
-            "unified-prefetch: the receiver's H2D");
-    r = result("unified-demand", "bw", 0, 1, 1, 4 * MIB, 0, 9, "managed");
+    /* zerocopy: the slower of the sender's kernel writing mapped host memory and the
+     * receiver's kernel reading it, at the chunk; across nodes MPI host-to-host joins. */
+    r = result("zerocopy", "bw", 0, 1, 1, 8 * MIB, 1 * MIB, 20, "device");
+    path_ok("zerocopy",
+            apply("zerocopy", &r) == 40 && near(r.efficiency, 0.5) &&
+                !strcmp(r.ceiling_what, "slowest stage: kernel reading mapped host at 1M"),
+            "zerocopy one node: min(write of the sender's GPU, read of the receiver's) at the "
+            "chunk (%s)", what);
+    r = result("zerocopy", "bw", 1, 0, 1, 8 * MIB, 1 * MIB, 20, "device");
+    path_ok("zerocopy", apply("zerocopy", &r) == 45 && strstr(r.ceiling_what, "writing"),
+            "zerocopy 1->0: the write is rank 1's GPU's, the read rank 0's (%s)", what);
+    r = result("zerocopy", "bw", 0, 1, 1, 1 * MIB, 0, 20, "device");
+    path_ok("zerocopy", apply("zerocopy", &r) == 40,
+            "zerocopy unchunked: rated at the message size");
+    r = result("zerocopy", "bw", 0, 1, 0, 8 * MIB, 1 * MIB, 6, "device");
+    path_ok("zerocopy", apply("zerocopy", &r) == 12 &&
+                            strstr(r.ceiling_what, "stage: MPI host-to-host at 1M"),
+            "zerocopy across nodes: the MPI host-to-host stage joins (%s)", what);
+    r = result("zerocopy", "bibw", 0, 1, 1, 8 * MIB, 1 * MIB, 40, "device");
+    path_ok("zerocopy", apply("zerocopy", &r) == 80 &&
+                            strstr(r.ceiling_what, "reading mapped host (both ways)"),
+            "zerocopy both ways on one node: twice the slowest per-GPU stage of either GPU (%s)",
+            what);
+    r = result("zerocopy", "bibw", 0, 1, 0, 8 * MIB, 1 * MIB, 15, "device");
+    path_ok("zerocopy", apply("zerocopy", &r) == 30 && strstr(r.ceiling_what, "both ways"),
+            "zerocopy both ways across nodes: MPI host-to-host both ways (%s)", what);
+    r = result("zerocopy", "bw", 0, 2, 1, 1 * MIB, 0, 20, "device");
+    path_ok("zerocopy", apply("zerocopy", &r) == 0 && r.efficiency == 0 &&
+                            strstr(r.ceiling_what, "mapped_read of rank 2's GPU absent: no GPU"),
+            "zerocopy: the receiver's read absent gives no ceiling, with the reason (%s)", what);
+    r = result("zerocopy", "bw", 0, 1, 1, 8 * MIB, 4 * MIB, 20, "device");
+    path_ok("zerocopy", apply("zerocopy", &r) == 0 && strstr(r.ceiling_what, "not calibrated at"),
+            "zerocopy: a chunk not calibrated gives no ceiling (%s)", what);
+
+    /* unified-prefetch: the sender's prefetch to the host, MPI, the receiver's prefetch to the
+     * GPU; unified-demand: MPI and the receiver's fault-in. */
+    r = result("unified-prefetch", "bw", 0, 1, 1, 8 * MIB, 1 * MIB, 5, "managed");
+    path_ok("unified-prefetch", apply("unified-prefetch", &r) == 10 && near(r.efficiency, 0.5) &&
+                                    !strcmp(r.ceiling_what,
+                                            "slowest stage: prefetch to host at 1M"),
+            "unified-prefetch: the slowest of the sender's prefetch to the host, MPI, the "
+            "receiver's prefetch to the GPU, at the chunk (%s)", what);
+    r = result("unified-prefetch", "bw", 0, 1, 1, 1 * MIB, 0, 5, "managed");
+    path_ok("unified-prefetch", apply("unified-prefetch", &r) == 10,
+            "unified-prefetch unchunked: rated at the message size");
+    r = result("unified-prefetch", "bibw", 0, 1, 1, 1 * MIB, 0, 9, "managed");
+    path_ok("unified-prefetch", apply("unified-prefetch", &r) == 18 &&
+                                    strstr(r.ceiling_what, "prefetch to GPU (both ways)"),
+            "unified-prefetch both ways: per-GPU stages count twice, either GPU's (%s)", what);
+    r = result("unified-prefetch", "bw", 0, 2, 1, 1 * MIB, 0, 5, "managed");
+    path_ok("unified-prefetch", apply("unified-prefetch", &r) == 0 &&
+                                    strstr(r.ceiling_what, "prefetch_to_gpu of rank 2's GPU "
+                                           "absent: GPU 2 has no concurrent managed access"),
+            "unified-prefetch: the receiver's prefetch absent gives no ceiling, with the reason "
+            "(%s)", what);
+    r = result("unified-demand", "bw", 0, 1, 1, 8 * MIB, 1 * MIB, 3, "managed");
+    path_ok("unified-demand", apply("unified-demand", &r) == 6 && near(r.efficiency, 0.5) &&
+                                  !strcmp(r.ceiling_what,
+                                          "slowest stage: kernel faulting pages in at 1M"),
+            "unified-demand: min(MPI, the receiver's fault-in) at the chunk (%s)", what);
+    r = result("unified-demand", "bibw", 0, 1, 1, 1 * MIB, 0, 3, "managed");
+    path_ok("unified-demand", apply("unified-demand", &r) == 6 &&
+                                  strstr(r.ceiling_what, "faulting pages in (both ways)"),
+            "unified-demand both ways: twice the slower GPU's fault-in (%s)", what);
+    r = result("unified-demand", "bw", 0, 1, 1, 8 * MIB, 0, 3, "managed");
     path_ok("unified-demand", apply("unified-demand", &r) == 0 &&
-                                  strstr(r.ceiling_what, "out of memory"),
-            "unified-demand: H2D absent at that size, with the reason (%s)", what);
+                                  strstr(r.ceiling_what, "fault_in of rank 1's GPU was not "
+                                         "calibrated at 8388608 bytes"),
+            "unified-demand: fault-in not calibrated at the size, no ceiling, the reason (%s)",
+            what);
+    r = result("unified-demand", "bw", 0, 3, 1, 1 * MIB, 0, 3, "managed");
+    path_ok("unified-demand", apply("unified-demand", &r) == 0 &&
+                                  strstr(r.ceiling_what, "not calibrated"),
+            "unified-demand: a pair without calibration, no ceiling (%s)", what);
     r = result("p2p", "bw", 0, 1, 1, 8 * MIB, 1 * MIB, 50, "device");
     path_ok("p2p", apply("p2p", &r) == 100 && strstr(r.ceiling_what, "peer copy at 8M"),
             "p2p: peer copy at the message size, not the chunk (%s)", what);
@@ -235,6 +316,18 @@ int main(void)
                                "median")->valuedouble == 2.0 &&
            cJSON_IsString(cJSON_GetObjectItem(cJSON_GetObjectItem(g2, "h2d"), "absent")),
        "calibration JSON: per GPU, per GPU pair, per rank pair; absent with the reason");
+    cJSON *g0 = cJSON_GetArrayItem(gpus, 0);
+    const char *per_gpu[] = {"mapped_write", "mapped_read", "prefetch_to_host",
+                             "prefetch_to_gpu", "fault_in"};
+    int all_there = 1;
+    for (size_t i = 0; i < sizeof per_gpu / sizeof *per_gpu; i++) {
+        cJSON *k = cJSON_GetObjectItem(g0, per_gpu[i]);
+        all_there &= k && !strcmp(cJSON_GetObjectItem(k, "unit")->valuestring, "GB/s") &&
+                     cJSON_GetArraySize(cJSON_GetObjectItem(k, "points")) == 1;
+    }
+    ok(all_there && cJSON_GetArraySize(cJSON_GetObjectItem(cal, "rank_pairs")) == 2 &&
+           cJSON_IsString(cJSON_GetObjectItem(cJSON_GetObjectItem(g2, "mapped_read"), "absent")),
+       "calibration JSON: mapped and managed memory's ceilings per GPU, in GB/s");
     cJSON_Delete(cal);
     gx_ceilings_free(&cs);
     return tap_done();

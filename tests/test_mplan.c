@@ -1,6 +1,8 @@
 /* The measurement plan: what the options expand to, once (groups, steps, candidates), and the
  * progress decision of the table's output. Paths left out of this build count as skipped groups
  * with no steps. */
+#include "calib_plan.h"
+#include "job.h"
 #include "mplan.h"
 #include "output.h"
 #include "path.h"
@@ -44,6 +46,25 @@ static size_t steps_of(const char *path)
         if (plan.groups[g].path == gx_path_lookup(path))
             n += plan.groups[g].n;
     return n;
+}
+
+/* The calibration plan of the last make() for 2 ranks, on one node or two. */
+static struct gx_cal_plan cal;
+static int cal_make(int same_node)
+{
+    int node_of[2] = {0, same_node ? 0 : 1};
+    struct gx_job job = {.size = 2, .node_of = node_of};
+    struct gx_err err = {0};
+    gx_cal_plan_free(&cal);
+    int rc = gx_cal_plan_make(&job, &o, &plan, &cal, &err);
+    if (rc != GX_OK)
+        printf("# %s\n", err.msg);
+    return rc;
+}
+
+static int set_is(int set, size_t v)
+{
+    return cal.sets[set].n == 1 && cal.sets[set].v[0] == v;
 }
 
 static const struct gx_mstep *first_step(const char *path, size_t size)
@@ -114,6 +135,49 @@ int main(void)
     ok(!built("staged") || (s && s->ncand == 0 && s->chunk == 256u << 10 && s->depth == 1),
        "given axes: fixed chunk and depth, no candidates");
     ok(make("--path host --pairs 0:5 --sizes 8", 2) == GX_EINPUT, "pairs the job cannot have: input error");
+
+    /* The calibration plans each per-GPU ceiling at the GPU its rule's stage names. */
+    struct gx_job job2 = {.size = 2};
+    if (built("unified-demand")) {
+        ok(make("--path unified-demand --pattern bw --sizes 64M", 2) == GX_OK &&
+               cal_make(1) == GX_OK && cal.gpu_need[0] == 0 &&
+               cal.gpu_need[1] == GX_CAL_MANAGED && set_is(SET_MANAGED, 64u << 20) &&
+               set_is(SET_MPI, 64u << 20) && cal.sets[SET_COPY].n == 0 &&
+               cal.sets[SET_MAPPED].n == 0 && cal.npairs == 1 && cal.pairs[0].need == GX_CAL_MPI &&
+               gx_cal_plan_tasks(&job2, &cal) == 2,
+           "calibration of unified-demand bw: MPI at the pair, managed memory at the receiver's "
+           "GPU only");
+        ok(make("--path unified-demand --pattern bibw --sizes 64M", 2) == GX_OK &&
+               cal_make(1) == GX_OK && cal.gpu_need[0] == GX_CAL_MANAGED &&
+               cal.gpu_need[1] == GX_CAL_MANAGED && set_is(SET_MPI_BI, 64u << 20),
+           "calibration of unified-demand bibw: managed memory at both GPUs, MPI both ways");
+        ok(make("--path unified-prefetch --pattern bw --sizes 64M", 2) == GX_OK &&
+               cal_make(0) == GX_OK && cal.gpu_need[0] == GX_CAL_MANAGED &&
+               cal.gpu_need[1] == GX_CAL_MANAGED && cal.sets[SET_MANAGED].n >= 1,
+           "calibration of unified-prefetch bw: managed memory at the sender and the receiver");
+    } else {
+        ok(1, "# SKIP unified-demand is not built in");
+        ok(1, "# SKIP unified-demand is not built in");
+        ok(1, "# SKIP unified-prefetch is not built in");
+    }
+    if (built("zerocopy")) {
+        ok(make("--path zerocopy --pattern bw --sizes 64M", 2) == GX_OK && cal_make(1) == GX_OK &&
+               cal.gpu_need[0] == GX_CAL_MAPPED && cal.gpu_need[1] == GX_CAL_MAPPED &&
+               cal.sets[SET_MAPPED].n >= 1 &&
+               cal.sets[SET_MAPPED].v[cal.sets[SET_MAPPED].n - 1] <= 64u << 20 &&
+               cal.npairs == 0 && cal.sets[SET_COPY].n == 0,
+           "calibration of zerocopy on one node: mapped host memory at both GPUs at its chunks, "
+           "no MPI, no copies");
+        ok(cal_make(0) == GX_OK && cal.npairs == 1 && cal.pairs[0].need == GX_CAL_MPI &&
+               cal.sets[SET_MPI].n == cal.sets[SET_MAPPED].n &&
+               !memcmp(cal.sets[SET_MPI].v, cal.sets[SET_MAPPED].v,
+                       cal.sets[SET_MPI].n * sizeof(size_t)),
+           "calibration of zerocopy across nodes: MPI host-to-host joins at the same chunks");
+    } else {
+        ok(1, "# SKIP zerocopy is not built in");
+        ok(1, "# SKIP zerocopy is not built in");
+    }
+    gx_cal_plan_free(&cal);
 
     /* Where the progress line goes. */
     ok(gx_progress_decide(0, 0, 1, 1) == GX_PROGRESS_STDERR, "stderr a terminal: there");

@@ -44,35 +44,35 @@ void gx_cal_plan_free(struct gx_cal_plan *p)
 {
     for (int i = 0; i < NSETS; i++)
         free(p->sets[i].v);
-    free(p->copy_rank);
+    free(p->gpu_need);
     free(p->pairs);
     memset(p, 0, sizeof *p);
 }
 
-/* The set each kind of ceiling is measured at. */
-static int set_of(enum gx_ceil_kind kind)
-{
-    static const int sets[GX_CEIL_KINDS] = {
-        [GX_CEIL_H2D] = SET_COPY,      [GX_CEIL_D2H] = SET_COPY,
-        [GX_CEIL_PEER] = SET_PEER,     [GX_CEIL_PEER_BIDIR] = SET_PEER_BI,
-        [GX_CEIL_MPI_BW] = SET_MPI,    [GX_CEIL_MPI_BIBW] = SET_MPI_BI,
-        [GX_CEIL_MPI_LAT] = SET_LAT,
-    };
-    return sets[kind];
-}
+/* The set each kind of ceiling is measured at, and the task that measures it (GX_CAL_*). */
+static const struct {
+    int set;
+    unsigned task;
+} kind_plan[GX_CEIL_KINDS] = {
+    [GX_CEIL_H2D] = {SET_COPY, GX_CAL_COPY},
+    [GX_CEIL_D2H] = {SET_COPY, GX_CAL_COPY},
+    [GX_CEIL_PEER] = {SET_PEER, GX_CAL_PEER},
+    [GX_CEIL_PEER_BIDIR] = {SET_PEER_BI, GX_CAL_PEER},
+    [GX_CEIL_MPI_BW] = {SET_MPI, GX_CAL_MPI},
+    [GX_CEIL_MPI_BIBW] = {SET_MPI_BI, GX_CAL_MPI},
+    [GX_CEIL_MPI_LAT] = {SET_LAT, GX_CAL_MPI},
+    [GX_CEIL_MAPPED_WRITE] = {SET_MAPPED, GX_CAL_MAPPED},
+    [GX_CEIL_MAPPED_READ] = {SET_MAPPED, GX_CAL_MAPPED},
+    [GX_CEIL_PREFETCH_HOST] = {SET_MANAGED, GX_CAL_MANAGED},
+    [GX_CEIL_PREFETCH_GPU] = {SET_MANAGED, GX_CAL_MANAGED},
+    [GX_CEIL_FAULT_IN] = {SET_MANAGED, GX_CAL_MANAGED},
+};
 
-/* The task family that measures a kind (GX_CAL_*). */
-static unsigned task_of(enum gx_ceil_kind kind)
-{
-    return kind == GX_CEIL_H2D || kind == GX_CEIL_D2H       ? GX_CAL_COPY
-           : kind == GX_CEIL_PEER || kind == GX_CEIL_PEER_BIDIR ? GX_CAL_PEER
-                                                                : GX_CAL_MPI;
-}
-
-/* The sizes one rule of a step names into the sets of its stages: the message or, for a rule
- * at the chunk, each chunk the step may use. Adds the GX_CAL_* tasks it needs to *need. */
+/* The sizes one rule of a step of pair (a, b) names into the sets of its stages: the message
+ * or, for a rule at the chunk, each chunk the step may use. A per-GPU stage marks its task on
+ * the rank whose GPU it is; a pair's tasks go to *need. */
 static int plan_rule(struct gx_cal_plan *p, const struct gx_bound_rule *rule,
-                     const struct gx_mstep *st, unsigned *need, struct gx_err *err)
+                     const struct gx_mstep *st, int a, int b, unsigned *need, struct gx_err *err)
 {
     int n = rule->at_chunk && st->ncand > 1 ? st->ncand : 1;
     for (int i = 0; i < n; i++) {
@@ -80,8 +80,13 @@ static int plan_rule(struct gx_cal_plan *p, const struct gx_bound_rule *rule,
         size_t c = !rule->at_chunk ? 0 : st->ncand > 1 ? st->cand_chunk[i] : st->chunk;
         size_t at = c == 0 || c > st->size ? st->size : c;
         for (int k = 0; k < rule->nstages; k++) {
-            GX_TRY(set_add(&p->sets[set_of(rule->stages[k].kind)], at, err));
-            *need |= task_of(rule->stages[k].kind);
+            const struct gx_stage_decl *d = &rule->stages[k];
+            GX_TRY(set_add(&p->sets[kind_plan[d->kind].set], at, err));
+            if (gx_ceil_kind_per_gpu(d->kind))
+                p->gpu_need[d->at == GX_AT_PEER ? b : a] |= kind_plan[d->kind].task;
+            else
+                *need |= kind_plan[d->kind].task;
+            p->need |= kind_plan[d->kind].task;
         }
     }
     return GX_OK;
@@ -90,26 +95,27 @@ static int plan_rule(struct gx_cal_plan *p, const struct gx_bound_rule *rule,
 /* What one step of one pair will be rated against: the path's rule that holds for it, or with
  * --calibrate full every rule of the step's family. */
 static int plan_step(struct gx_cal_plan *p, const struct gx_path_ops *ops,
-                     const struct gx_mgroup *g, const struct gx_mstep *st, int same_node,
-                     int full, unsigned *need, struct gx_err *err)
+                     const struct gx_mgroup *g, const struct gx_mstep *st,
+                     const struct gx_pair *pr, int same_node, int full, unsigned *need,
+                     struct gx_err *err)
 {
     int family = gx_pattern_table[st->pattern]->family;
     if (full) {
         for (int k = 0; k < ops->bounds[family].n; k++)
-            GX_TRY(plan_rule(p, &ops->bounds[family].rules[k], st, need, err));
+            GX_TRY(plan_rule(p, &ops->bounds[family].rules[k], st, pr->a, pr->b, need, err));
         return GX_OK;
     }
     const struct gx_bound_rule *rule =
         gx_bound_rule(ops->bounds, family,
                       gx_mem_on_gpu(g->src_kind) || gx_mem_on_gpu(g->dst_kind), same_node);
-    return rule ? plan_rule(p, rule, st, need, err) : GX_OK;
+    return rule ? plan_rule(p, rule, st, pr->a, pr->b, need, err) : GX_OK;
 }
 
 int gx_cal_plan_make(const struct gx_job *job, const struct gx_options *o,
                      const struct gx_mplan *mp, struct gx_cal_plan *p, struct gx_err *err)
 {
     memset(p, 0, sizeof *p);
-    if (!(p->copy_rank = calloc((size_t)job->size, 1)))
+    if (!(p->gpu_need = calloc((size_t)job->size, sizeof *p->gpu_need)))
         return gx_fail(err, GX_ERUNTIME, "out of host memory planning the calibration");
     for (size_t gi = 0; gi < mp->ngroups; gi++) {
         const struct gx_mgroup *g = &mp->groups[gi];
@@ -122,14 +128,10 @@ int gx_cal_plan_make(const struct gx_job *job, const struct gx_options *o,
             int same = job->node_of[pr->a] == job->node_of[pr->b];
             unsigned need = 0;
             for (size_t k = g->first; k < g->first + g->n; k++)
-                GX_TRY(plan_step(p, ops, g, &mp->steps[k], same,
+                GX_TRY(plan_step(p, ops, g, &mp->steps[k], pr, same,
                                  o->runs[g->run].calibrate == GX_CALIBRATE_FULL, &need, err));
-            if (!need)
-                continue;
-            GX_TRY(pair_add(p, pr->a, pr->b, need, err));
-            if (need & GX_CAL_COPY)
-                p->copy_rank[pr->a] = p->copy_rank[pr->b] = 1;
-            p->need |= need;
+            if (need)
+                GX_TRY(pair_add(p, pr->a, pr->b, need, err));
         }
     }
     /* The reference latency of the pair, whatever the runs' latency sizes. */
@@ -138,11 +140,22 @@ int gx_cal_plan_make(const struct gx_job *job, const struct gx_options *o,
     return GX_OK;
 }
 
+const struct gx_cal_gpu_task gx_cal_gpu_tasks[GX_CAL_GPU_TASKS] = {
+    {GX_CAL_COPY, SET_COPY, 2, {GX_CEIL_H2D, GX_CEIL_D2H}, "H2D and D2H copies"},
+    {GX_CAL_MAPPED, SET_MAPPED, 2, {GX_CEIL_MAPPED_WRITE, GX_CEIL_MAPPED_READ},
+     "kernels writing and reading mapped host memory"},
+    {GX_CAL_MANAGED, SET_MANAGED, 3,
+     {GX_CEIL_PREFETCH_HOST, GX_CEIL_PREFETCH_GPU, GX_CEIL_FAULT_IN},
+     "managed memory's prefetches and fault-in"},
+};
+
 int gx_cal_plan_tasks(const struct gx_job *job, const struct gx_cal_plan *p)
 {
     int n = 0;
-    for (int g = 0; p->sets[SET_COPY].n && g < job->size; g++)
-        n += p->copy_rank[g] != 0;
+    for (int g = 0; g < job->size; g++)
+        for (int t = 0; t < GX_CAL_GPU_TASKS; t++)
+            n += (p->gpu_need[g] & gx_cal_gpu_tasks[t].task) &&
+                 p->sets[gx_cal_gpu_tasks[t].set].n;
     for (int i = 0; i < p->npairs; i++) {
         n += (p->pairs[i].need & GX_CAL_PEER) && (p->sets[SET_PEER].n || p->sets[SET_PEER_BI].n);
         n += (p->pairs[i].need & GX_CAL_MPI) &&

@@ -3,6 +3,7 @@
 #ifndef GX_CALIB_PLAN_H
 #define GX_CALIB_PLAN_H
 
+#include "ceiling.h"
 #include "mplan.h"
 #include "output.h"
 
@@ -12,12 +13,26 @@ struct gx_size_set {
 };
 
 /* The size sets: one per curve family, since each is measured at the sizes its results need. */
-enum { SET_COPY, SET_PEER, SET_PEER_BI, SET_MPI, SET_MPI_BI, SET_LAT, NSETS };
+enum { SET_COPY, SET_PEER, SET_PEER_BI, SET_MPI, SET_MPI_BI, SET_LAT, SET_MAPPED, SET_MANAGED,
+       NSETS };
 
-/* The tasks a pair needs. */
-#define GX_CAL_COPY 0x1u /* H2D and D2H copies of each rank's GPU */
-#define GX_CAL_PEER 0x2u /* peer copies between the GPUs of a same-node pair */
-#define GX_CAL_MPI  0x4u /* MPI host to host between the pair (bandwidth and latency) */
+/* The tasks: per GPU (gpu_need) or per pair (gx_cal_pair.need). */
+#define GX_CAL_COPY    0x1u  /* H2D and D2H copies of a rank's GPU */
+#define GX_CAL_PEER    0x2u  /* peer copies between the GPUs of a same-node pair */
+#define GX_CAL_MPI     0x4u  /* MPI host to host between the pair (bandwidth and latency) */
+#define GX_CAL_MAPPED  0x8u  /* a rank's GPU's kernels writing and reading mapped host memory */
+#define GX_CAL_MANAGED 0x10u /* a rank's GPU's managed memory: prefetches both ways, fault-in */
+
+/* A per-GPU task: its curves, measured at one set. */
+struct gx_cal_gpu_task {
+    unsigned task; /* GX_CAL_* */
+    int set;
+    int ncurves;
+    enum gx_ceil_kind kinds[3];
+    const char *what; /* for the progress line: "<what> of rank N's GPU" */
+};
+#define GX_CAL_GPU_TASKS 3
+extern const struct gx_cal_gpu_task gx_cal_gpu_tasks[GX_CAL_GPU_TASKS];
 
 struct gx_cal_pair {
     int a, b;
@@ -26,11 +41,12 @@ struct gx_cal_pair {
 
 struct gx_cal_plan {
     struct gx_size_set sets[NSETS];
-    char *copy_rank;           /* per rank: measure its GPU's copies */
+    unsigned *gpu_need;        /* per rank: the per-GPU tasks (GX_CAL_COPY, _MAPPED, _MANAGED)
+                                  of its GPU, those a stage of a rule names at that rank */
     struct gx_cal_pair *pairs;
     int npairs;
     size_t cap;
-    unsigned need;             /* union over the pairs */
+    unsigned need;             /* union over the pairs and the GPUs */
     /* Progress: the task under way of how many (rank 0 draws it). */
     struct gx_output *out;
     int task, ntasks;

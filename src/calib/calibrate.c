@@ -1,6 +1,7 @@
 /* Calibration: the tasks of its plan (calib_plan.c) one after another, and every curve gathered
- * to rank 0 and handed to the sink. The measurements are in calibrate_mpi.c (MPI host to host)
- * and calibrate_cuda.c (copies). */
+ * to rank 0 and handed to the sink. The measurements are in calibrate_mpi.c (MPI host to host),
+ * calibrate_cuda.c (copies, kernels on mapped host memory) and calibrate_managed.c (managed
+ * memory). */
 #include "config.h"
 #include "calibrate.h"
 
@@ -26,6 +27,12 @@ size_t gx_cal_host_limit(const struct gx_job *job)
         return (size_t)1 << 40;
     double quarter = (double)pages * (double)page / 4 / (job->local_size > 0 ? job->local_size : 1);
     return (size_t)quarter;
+}
+
+int gx_cal_copies_for(size_t size)
+{
+    size_t c = size ? (GX_CAL_TARGET_BYTES + size - 1) / size : 1;
+    return c > GX_CAL_MAX_COPIES ? GX_CAL_MAX_COPIES : c < 1 ? 1 : (int)c;
 }
 
 void gx_cal_point_set(struct gx_ceil_point *p, double *v, int n)
@@ -144,10 +151,11 @@ static void curves_free(struct gx_ceil_curve *c, int n)
 /* ------------------------------------------------------------------ without CUDA */
 
 #ifndef HAVE_CUDA
-static void no_cuda(struct gx_ceil_curve *c)
+static void no_cuda(struct gx_ceil_curve *c, int n)
 {
-    if (c->n)
-        snprintf(c->absent, sizeof c->absent, "built without CUDA");
+    for (int i = 0; i < n; i++)
+        if (c[i].n)
+            snprintf(c[i].absent, sizeof c[i].absent, "built without CUDA");
 }
 
 void gx_cal_gpu_busid(const struct gx_job *job, char *buf, size_t len)
@@ -156,41 +164,58 @@ void gx_cal_gpu_busid(const struct gx_job *job, char *buf, size_t len)
     buf[0] = '\0';
 }
 
-void gx_cal_copies(const struct gx_job *job, struct gx_ceil_curve *h2d,
-                   struct gx_ceil_curve *d2h)
+void gx_cal_copies(const struct gx_job *job, struct gx_ceil_curve c[2])
 {
     (void)job;
-    no_cuda(h2d);
-    no_cuda(d2h);
+    no_cuda(c, 2);
+}
+
+void gx_cal_mapped(const struct gx_job *job, struct gx_ceil_curve c[2])
+{
+    (void)job;
+    no_cuda(c, 2);
+}
+
+void gx_cal_managed(const struct gx_job *job, struct gx_ceil_curve c[3])
+{
+    (void)job;
+    no_cuda(c, 3);
 }
 
 void gx_cal_peer(const struct gx_job *job, int peer, const char *peer_busid,
                  struct gx_ceil_curve *uni, struct gx_ceil_curve *bi)
 {
     (void)job, (void)peer, (void)peer_busid;
-    no_cuda(uni);
-    no_cuda(bi);
+    no_cuda(uni, 1);
+    no_cuda(bi, 1);
 }
 #endif
 
 /* ------------------------------------------------------------------ the tasks */
 
-static int task_copies(const struct gx_job *job, struct gx_cal_plan *p, int g,
-                       struct gx_ceilings *all, struct gx_err *err)
+/* One per-GPU task (gx_cal_gpu_tasks) of rank g's GPU. */
+static int task_gpu(const struct gx_job *job, struct gx_cal_plan *p,
+                    const struct gx_cal_gpu_task *t, int g, struct gx_ceilings *all,
+                    struct gx_err *err)
 {
-    struct gx_ceil_curve c[2];
-    int rc = curve_init(&c[0], GX_CEIL_H2D, g, -1, &p->sets[SET_COPY], err);
-    if (rc == GX_OK)
-        rc = curve_init(&c[1], GX_CEIL_D2H, g, -1, &p->sets[SET_COPY], err);
+    struct gx_ceil_curve c[3];
+    memset(c, 0, sizeof c);
+    int rc = GX_OK;
+    for (int k = 0; k < t->ncurves && rc == GX_OK; k++)
+        rc = curve_init(&c[k], t->kinds[k], g, -1, &p->sets[t->set], err);
     if (rc == GX_OK) {
-        char what[64];
-        snprintf(what, sizeof what, "H2D and D2H copies of rank %d's GPU", g);
-        arm(job, p, what, g, -1, c, 2);
-        if (job->rank == g)
-            gx_cal_copies(job, &c[0], &c[1]);
-        rc = end_task(job, g, c, 2, all, err);
+        char what[96];
+        snprintf(what, sizeof what, "%s of rank %d's GPU", t->what, g);
+        arm(job, p, what, g, -1, c, t->ncurves);
+        if (job->rank == g && t->task == GX_CAL_COPY)
+            gx_cal_copies(job, c);
+        else if (job->rank == g && t->task == GX_CAL_MAPPED)
+            gx_cal_mapped(job, c);
+        else if (job->rank == g && t->task == GX_CAL_MANAGED)
+            gx_cal_managed(job, c);
+        rc = end_task(job, g, c, t->ncurves, all, err);
     }
-    curves_free(c, 2);
+    curves_free(c, t->ncurves);
     return rc;
 }
 
@@ -253,10 +278,10 @@ static int run_tasks(const struct gx_job *job, struct gx_cal_plan *p, struct gx_
                      struct gx_err *err)
 {
     p->ntasks = gx_cal_plan_tasks(job, p);
-    if (p->sets[SET_COPY].n)
-        for (int g = 0; g < job->size; g++)
-            if (p->copy_rank[g])
-                GX_TRY(task_copies(job, p, g, all, err));
+    for (int t = 0; t < GX_CAL_GPU_TASKS; t++)
+        for (int g = 0; p->sets[gx_cal_gpu_tasks[t].set].n && g < job->size; g++)
+            if (p->gpu_need[g] & gx_cal_gpu_tasks[t].task)
+                GX_TRY(task_gpu(job, p, &gx_cal_gpu_tasks[t], g, all, err));
     if ((p->need & GX_CAL_PEER) && (p->sets[SET_PEER].n || p->sets[SET_PEER_BI].n)) {
         char(*busids)[BUSID_LEN] = calloc((size_t)job->size, BUSID_LEN);
         char mine[BUSID_LEN];

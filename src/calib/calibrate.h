@@ -37,6 +37,10 @@ int gx_cal_mpi_pair(const struct gx_job *job, int a, int b, struct gx_ceil_curve
 /* The bytes of host memory one buffer may take here: a quarter of the node's memory shared
  * by the ranks on it (a larger size is absent, never an allocation that brings the node down). */
 size_t gx_cal_host_limit(const struct gx_job *job);
+/* How many copies of `size` bytes one repeat moves back to back: about GX_CAL_TARGET_BYTES,
+ * at most GX_CAL_MAX_COPIES (far inside what a stream queues without blocking the host). */
+#define GX_CAL_MAX_COPIES 256
+int gx_cal_copies_for(size_t size);
 /* Median, min, max of `n` repeats into p (n >= 1; sorts v). */
 void gx_cal_point_set(struct gx_ceil_point *p, double *v, int n);
 /* Marks every point from index `from` on absent, when it has no reason yet. */
@@ -44,10 +48,16 @@ void gx_cal_absent_from(struct gx_ceil_curve *c, int from, const char *why);
 
 /* This rank's GPU's PCI bus id ("" without one). */
 void gx_cal_gpu_busid(const struct gx_job *job, char *buf, size_t len);
-/* H2D and D2H of this rank's GPU: every point of each curve (sizes set, n >= 0) is measured or
- * absent with the reason. Never fails: a CUDA error makes the curve absent. */
-void gx_cal_copies(const struct gx_job *job, struct gx_ceil_curve *h2d,
-                   struct gx_ceil_curve *d2h);
+/* The per-GPU measurements of this rank's GPU (calib_plan.h's gx_cal_gpu_tasks): every point
+ * of each curve (sizes set, n >= 0) is measured or absent with the reason. None fails: a CUDA
+ * error makes the curve absent. */
+/* c[0] H2D, c[1] D2H: copy engines, cudaMemcpyAsync with pinned host memory. */
+void gx_cal_copies(const struct gx_job *job, struct gx_ceil_curve c[2]);
+/* c[0] write, c[1] read: gx_kernel_copy between device and mapped pinned host memory. */
+void gx_cal_mapped(const struct gx_job *job, struct gx_ceil_curve c[2]);
+/* c[0] prefetch to the host, c[1] prefetch to the GPU, c[2] a kernel faulting host-resident
+ * pages in: managed memory (calibrate_managed.c). */
+void gx_cal_managed(const struct gx_job *job, struct gx_ceil_curve c[3]);
 /* cudaMemcpyPeerAsync from this rank's GPU to the GPU with bus id peer_busid (rank `peer`'s),
  * one way (uni) and both ways at once on two streams (bi), in this process. */
 void gx_cal_peer(const struct gx_job *job, int peer, const char *peer_busid,

@@ -1,5 +1,7 @@
 /* Calibration, CUDA parts: copy-engine bandwidth of this rank's GPU (H2D, D2H with pinned host
- * memory) and peer copies to another GPU of the node, in this one process.
+ * memory), what its SMs reach on mapped pinned host memory (gx_kernel_copy, the zerocopy path's
+ * mover, writing and reading it), and peer copies to another GPU of the node, in this one
+ * process.
  *
  * Each repeat holds its stream(s) with a spin kernel while the copies are enqueued, then
  * releases it; CUDA events around the copies time them as the GPU ran them, back to back, so
@@ -14,9 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Copies enqueued behind one spin kernel: far inside what a stream queues without blocking
- * the host (a blocked host could not release the spin kernel before its time limit). */
-#define MAX_COPIES 256
+/* Copies are enqueued behind one spin kernel, GX_CAL_MAX_COPIES at most: a blocked host could
+ * not release the spin kernel before its time limit. A kernel copy whose size is no multiple
+ * of 16 bytes is two launches: half as many of them. */
+#define MAX_KERNEL_COPIES (GX_CAL_MAX_COPIES / 2)
 #define SPIN_LIMIT_NS 2000000000ull
 
 /* Streams, events and the go flag of one measurement. Stream i and its events live on
@@ -30,12 +33,14 @@ struct rig {
     int *go_dev;
 };
 
-/* One copy per stream per step: dst <- src; dev >= 0 for peer copies (cudaMemcpyPeerAsync). */
+/* One copy per stream per step: dst <- src; dev >= 0 for peer copies (cudaMemcpyPeerAsync);
+ * by_sm: by gx_kernel_copy instead of a copy engine. */
 struct copy_job {
     int nstreams;
     void *dst[2];
     const void *src[2];
     int dst_dev[2], src_dev[2];
+    int by_sm;
 };
 
 static void rig_free(struct rig *r)
@@ -76,17 +81,13 @@ static int rig_init(struct rig *r, int home, int dev1, struct gx_err *err)
     return GX_OK;
 }
 
-static int copies_for(size_t size)
-{
-    size_t c = (GX_CAL_TARGET_BYTES + size - 1) / size;
-    return c > MAX_COPIES ? MAX_COPIES : c < 1 ? 1 : (int)c;
-}
-
 /* One repeat: GB/s of all streams' copies together, from the first start to the last stop. */
 static int repeat(struct rig *r, const struct copy_job *j, size_t size, double *gbps,
                   struct gx_err *err)
 {
-    int count = copies_for(size);
+    int count = gx_cal_copies_for(size);
+    if (j->by_sm && count > MAX_KERNEL_COPIES)
+        count = MAX_KERNEL_COPIES;
     *r->go = 0;
     __sync_synchronize();
     /* Each stream is held while its copies are enqueued; the device is its stream's. */
@@ -95,7 +96,9 @@ static int repeat(struct rig *r, const struct copy_job *j, size_t size, double *
         GX_CUDA_TRY(err, gx_kernel_spin(r->go_dev, SPIN_LIMIT_NS, r->s[i]));
         GX_CUDA_TRY(err, cudaEventRecord(r->start[i], r->s[i]));
         for (int c = 0; c < count; c++) {
-            if (j->dst_dev[i] >= 0)
+            if (j->by_sm)
+                GX_CUDA_TRY(err, gx_kernel_copy(j->dst[i], j->src[i], size, r->s[i]));
+            else if (j->dst_dev[i] >= 0)
                 GX_CUDA_TRY(err, cudaMemcpyPeerAsync(j->dst[i], j->dst_dev[i], j->src[i],
                                                      j->src_dev[i], size, r->s[i]));
             else
@@ -156,9 +159,12 @@ void gx_cal_gpu_busid(const struct gx_job *job, char *buf, size_t len)
 
 /* The number of sizes, from the smallest, that fit in memory; sizes are increasing, so one
  * allocation of the largest that fits serves them all. */
+#define HOST_PINNED (-1)
+#define HOST_MAPPED (-2) /* pinned and mapped into the GPUs' address space, as zerocopy's */
 struct bufs {
     void *p[4];
-    int dev[4];   /* device of each, or -1 for pinned host */
+    void *gpu_view[4]; /* the address a kernel uses: p, or a mapped host buffer's device pointer */
+    int dev[4];        /* device of each, or HOST_PINNED, HOST_MAPPED */
     int n;
 };
 
@@ -169,11 +175,12 @@ static void bufs_free(struct bufs *b, int home)
             continue;
         if (b->dev[i] < 0) {
             cudaFreeHost(b->p[i]);
+            cudaGetLastError();
         } else {
             cudaSetDevice(b->dev[i]);
             cudaFree(b->p[i]);
         }
-        b->p[i] = NULL;
+        b->p[i] = b->gpu_view[i] = NULL;
     }
     cudaSetDevice(home);
 }
@@ -182,18 +189,24 @@ static int bufs_alloc(struct bufs *b, size_t bytes, int home, struct gx_err *err
 {
     cudaError_t ce = cudaSuccess;
     for (int i = 0; i < b->n && ce == cudaSuccess; i++) {
+        void *q = NULL; /* kept only once allocated, so that bufs_free frees only what was */
         if (b->dev[i] < 0) {
-            ce = cudaHostAlloc(&b->p[i], bytes, cudaHostAllocPortable);
+            ce = cudaHostAlloc(&q, bytes, b->dev[i] == HOST_MAPPED
+                                              ? cudaHostAllocPortable | cudaHostAllocMapped
+                                              : cudaHostAllocPortable);
+            b->p[i] = ce == cudaSuccess ? q : NULL;
+            b->gpu_view[i] = b->p[i];
+            if (ce == cudaSuccess && b->dev[i] == HOST_MAPPED)
+                ce = cudaHostGetDevicePointer(&b->gpu_view[i], q, 0);
         } else {
             /* The peer's buffer is allocated on the peer's GPU from this process. */
             ce = cudaSetDevice(b->dev[i]);
             if (ce == cudaSuccess)
-                ce = cudaMalloc(&b->p[i], bytes);
+                ce = cudaMalloc(&q, bytes);
+            b->p[i] = b->gpu_view[i] = ce == cudaSuccess ? q : NULL;
             cudaError_t back = cudaSetDevice(home);
             ce = ce == cudaSuccess ? back : ce;
         }
-        if (ce != cudaSuccess)
-            b->p[i] = NULL;
     }
     if (ce == cudaSuccess)
         return GX_OK;
@@ -268,36 +281,51 @@ static void all_absent(struct gx_ceil_curve *c, const char *why)
         snprintf(c->absent, sizeof c->absent, "%.199s", why);
 }
 
-void gx_cal_copies(const struct gx_job *job, struct gx_ceil_curve *h2d,
-                   struct gx_ceil_curve *d2h)
+/* Between this rank's GPU and host memory of kind `host` (HOST_PINNED, HOST_MAPPED), moved by
+ * `mover` (by_sm: gx_kernel_copy, else the copy engines): host -> GPU into *to_gpu, GPU -> host
+ * into *to_host. */
+static void host_and_gpu(const struct gx_job *job, struct gx_ceil_curve *to_gpu,
+                         struct gx_ceil_curve *to_host, int host, int by_sm)
 {
     const char *no_gpu = gx_gpu_absent_why();
     if (job->gpu < 0 || no_gpu[0]) {
-        all_absent(h2d, no_gpu[0] ? no_gpu : "no GPU");
-        all_absent(d2h, no_gpu[0] ? no_gpu : "no GPU");
+        all_absent(to_gpu, no_gpu[0] ? no_gpu : "no GPU");
+        all_absent(to_host, no_gpu[0] ? no_gpu : "no GPU");
         return;
     }
-    snprintf(h2d->what, sizeof h2d->what, "cudaMemcpyAsync pinned host -> GPU %d", job->gpu);
-    snprintf(d2h->what, sizeof d2h->what, "cudaMemcpyAsync GPU %d -> pinned host", job->gpu);
+    const char *mover = by_sm ? "gx_kernel_copy" : "cudaMemcpyAsync",
+               *mem = host == HOST_MAPPED ? "mapped pinned host" : "pinned host";
+    snprintf(to_gpu->what, sizeof to_gpu->what, "%s %s -> GPU %d", mover, mem, job->gpu);
+    snprintf(to_host->what, sizeof to_host->what, "%s GPU %d -> %s", mover, job->gpu, mem);
     struct rig r;
     struct gx_err err = {0};
-    struct bufs bf = {.n = 2, .dev = {job->gpu, -1}};
+    struct bufs bf = {.n = 2, .dev = {job->gpu, host}};
     if (rig_init(&r, job->gpu, job->gpu, &err) != GX_OK) {
         cudaGetLastError();
-        all_absent(h2d, err.msg);
-        all_absent(d2h, err.msg);
+        all_absent(to_gpu, err.msg);
+        all_absent(to_host, err.msg);
         rig_free(&r);
         return;
     }
-    size_t bytes = fit(&bf, h2d, d2h, job->gpu, gx_cal_host_limit(job));
+    size_t bytes = fit(&bf, to_gpu, to_host, job->gpu, gx_cal_host_limit(job));
     if (bytes > 0) {
-        struct copy_job up = {1, {bf.p[0]}, {bf.p[1]}, {-1}, {-1}};
-        struct copy_job down = {1, {bf.p[1]}, {bf.p[0]}, {-1}, {-1}};
-        measure_curve(&r, &up, h2d, fits(h2d, bytes));
-        measure_curve(&r, &down, d2h, fits(d2h, bytes));
+        struct copy_job up = {1, {bf.gpu_view[0]}, {bf.gpu_view[1]}, {-1}, {-1}, by_sm};
+        struct copy_job down = {1, {bf.gpu_view[1]}, {bf.gpu_view[0]}, {-1}, {-1}, by_sm};
+        measure_curve(&r, &up, to_gpu, fits(to_gpu, bytes));
+        measure_curve(&r, &down, to_host, fits(to_host, bytes));
         bufs_free(&bf, job->gpu);
     }
     rig_free(&r);
+}
+
+void gx_cal_copies(const struct gx_job *job, struct gx_ceil_curve c[2])
+{
+    host_and_gpu(job, &c[0], &c[1], HOST_PINNED, 0);
+}
+
+void gx_cal_mapped(const struct gx_job *job, struct gx_ceil_curve c[2])
+{
+    host_and_gpu(job, &c[1], &c[0], HOST_MAPPED, 1);
 }
 
 /* Peer access from device `from` to `to` (this process), remembering whether this call turned
@@ -394,12 +422,12 @@ void gx_cal_peer(const struct gx_job *job, int peer, const char *peer_busid,
     } else {
         size_t bytes = fit(&bf, uni, bi, job->gpu, (size_t)-1);
         if (bytes > 0) {
-            struct copy_job one = {1, {bf.p[1]}, {bf.p[0]}, {dev}, {job->gpu}};
+            struct copy_job one = {1, {bf.p[1]}, {bf.p[0]}, {dev}, {job->gpu}, 0};
             measure_curve(&r, &one, uni, fits(uni, bytes));
             if (bi->n) {
                 /* Stream 1 is on the peer's GPU: each GPU pushes its own direction. */
                 struct copy_job two = {2, {bf.p[1], bf.p[3]}, {bf.p[0], bf.p[2]},
-                                       {dev, job->gpu}, {job->gpu, dev}};
+                                       {dev, job->gpu}, {job->gpu, dev}, 0};
                 measure_curve(&r, &two, bi, fits(bi, bytes));
             }
             bufs_free(&bf, job->gpu);

@@ -16,6 +16,11 @@ const char *gx_ceil_kind_name(enum gx_ceil_kind k)
         [GX_CEIL_PEER] = "peer",       [GX_CEIL_PEER_BIDIR] = "peer_bidir",
         [GX_CEIL_MPI_BW] = "mpi_bw",   [GX_CEIL_MPI_BIBW] = "mpi_bibw",
         [GX_CEIL_MPI_LAT] = "mpi_latency",
+        [GX_CEIL_MAPPED_WRITE] = "mapped_write",
+        [GX_CEIL_MAPPED_READ] = "mapped_read",
+        [GX_CEIL_PREFETCH_HOST] = "prefetch_to_host",
+        [GX_CEIL_PREFETCH_GPU] = "prefetch_to_gpu",
+        [GX_CEIL_FAULT_IN] = "fault_in",
     };
     return k >= 0 && k < GX_CEIL_KINDS ? names[k] : "?";
 }
@@ -23,6 +28,13 @@ const char *gx_ceil_kind_name(enum gx_ceil_kind k)
 const char *gx_ceil_kind_unit(enum gx_ceil_kind k)
 {
     return k == GX_CEIL_MPI_LAT ? "us" : "GB/s";
+}
+
+int gx_ceil_kind_per_gpu(enum gx_ceil_kind k)
+{
+    return k == GX_CEIL_H2D || k == GX_CEIL_D2H || k == GX_CEIL_MAPPED_WRITE ||
+           k == GX_CEIL_MAPPED_READ || k == GX_CEIL_PREFETCH_HOST || k == GX_CEIL_PREFETCH_GPU ||
+           k == GX_CEIL_FAULT_IN;
 }
 
 int gx_ceilings_add(struct gx_ceilings *c, const struct gx_ceil_curve *curve,

@@ -11,13 +11,18 @@ struct gx_result;
 /* What a ceiling measures. Bandwidths are streamed throughput in GB/s (1e9 bytes/s) of copies
  * or messages of one size; latency is one way in us. */
 enum gx_ceil_kind {
-    GX_CEIL_H2D,        /* per GPU: pinned host -> device, copy engine */
-    GX_CEIL_D2H,        /* per GPU: device -> pinned host, copy engine */
-    GX_CEIL_PEER,       /* per same-node GPU pair: cudaMemcpyPeerAsync a -> b in one process */
-    GX_CEIL_PEER_BIDIR, /* both directions at once, total */
-    GX_CEIL_MPI_BW,     /* per rank pair: MPI host to host, windows of non-blocking messages */
-    GX_CEIL_MPI_BIBW,   /* both directions at once, total */
-    GX_CEIL_MPI_LAT,    /* per rank pair: MPI_Send/MPI_Recv ping-pong, one way */
+    GX_CEIL_H2D,           /* per GPU: pinned host -> device, copy engine */
+    GX_CEIL_D2H,           /* per GPU: device -> pinned host, copy engine */
+    GX_CEIL_PEER,          /* per same-node GPU pair: cudaMemcpyPeerAsync a -> b in one process */
+    GX_CEIL_PEER_BIDIR,    /* both directions at once, total */
+    GX_CEIL_MPI_BW,        /* per rank pair: MPI host to host, windows of non-blocking messages */
+    GX_CEIL_MPI_BIBW,      /* both directions at once, total */
+    GX_CEIL_MPI_LAT,       /* per rank pair: MPI_Send/MPI_Recv ping-pong, one way */
+    GX_CEIL_MAPPED_WRITE,  /* per GPU: SM stores (gx_kernel_copy) device -> mapped pinned host */
+    GX_CEIL_MAPPED_READ,   /* per GPU: SM loads (gx_kernel_copy) mapped pinned host -> device */
+    GX_CEIL_PREFETCH_HOST, /* per GPU: cudaMemPrefetchAsync of managed pages GPU -> host */
+    GX_CEIL_PREFETCH_GPU,  /* per GPU: cudaMemPrefetchAsync of managed pages host -> GPU */
+    GX_CEIL_FAULT_IN,      /* per GPU: a kernel touching managed pages on the host */
     GX_CEIL_KINDS
 };
 
@@ -56,6 +61,8 @@ struct gx_ceilings {
 const char *gx_ceil_kind_name(enum gx_ceil_kind k);
 /* "GB/s" or "us". */
 const char *gx_ceil_kind_unit(enum gx_ceil_kind k);
+/* 1 for a kind measured per GPU (curve b = -1), 0 for one per pair. */
+int gx_ceil_kind_per_gpu(enum gx_ceil_kind k);
 
 /* Adds a curve (its points are copied); GX_ERUNTIME when out of memory. */
 int gx_ceilings_add(struct gx_ceilings *c, const struct gx_ceil_curve *curve,

@@ -45,4 +45,19 @@ int gx_cuda_util_stream(cudaStream_t *s, struct gx_err *err);
 /* Polls an event: 1 when complete, 0 when pending, or an error. */
 int gx_cuda_event_done(cudaEvent_t ev, int *done, struct gx_err *err);
 
+/* cudaMemPrefetchAsync of managed memory to GPU `gpu` (to_gpu) or to the host, in the call form
+ * of the toolkit built against (a location from CUDA 13 on, a device id before). */
+static inline cudaError_t gx_cuda_prefetch(const void *p, size_t n, int to_gpu, int gpu,
+                                           cudaStream_t s)
+{
+#if CUDART_VERSION >= 13000
+    struct cudaMemLocation loc;
+    loc.type = to_gpu ? cudaMemLocationTypeDevice : cudaMemLocationTypeHost;
+    loc.id = to_gpu ? gpu : 0;
+    return cudaMemPrefetchAsync(p, n, loc, 0, s);
+#else
+    return cudaMemPrefetchAsync(p, n, to_gpu ? gpu : cudaCpuDeviceId, s);
+#endif
+}
+
 #endif

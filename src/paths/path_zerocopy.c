@@ -176,19 +176,31 @@ static void zc_close(struct gx_ep *ep)
 
 
 
-/* The sender's kernel writes host memory, the receiver's reads it: bounded by the copy engines'
- * D2H and H2D (both ways: each GPU does both). */
+/* The sender's kernel writes mapped host memory, the receiver's kernel reads it: bounded by
+ * what the SMs reach there (the calibration's gx_kernel_copy on mapped pinned memory, this
+ * path's own mover), the slower of the sender's write and the receiver's read; across nodes
+ * MPI's host-to-host stage joins. Rated at the chunk, the piece each kernel moves. Both ways:
+ * every GPU writes its outbox and reads its inbox at once, each way over its own direction of
+ * the link, so each per-GPU stage counts twice against the total. */
+#define ZC_WRITE(at) {"kernel writing mapped host", GX_CEIL_MAPPED_WRITE, at, 1}
+#define ZC_READ(at) {"kernel reading mapped host", GX_CEIL_MAPPED_READ, at, 1}
+#define ZC_WRITE_BOTH(at) {"kernel writing mapped host (both ways)", GX_CEIL_MAPPED_WRITE, at, 2}
+#define ZC_READ_BOTH(at) {"kernel reading mapped host (both ways)", GX_CEIL_MAPPED_READ, at, 2}
 static const struct gx_bound_rule zc_one_way[] = {
-    {.nstages = 2,
-     .stages = {{"D2H copy", GX_CEIL_D2H, GX_AT_INITIATOR, 1},
-                {"H2D copy", GX_CEIL_H2D, GX_AT_PEER, 1}}},
+    {.when = GX_IF_SAME_NODE, .at_chunk = 1, .nstages = 2,
+     .stages = {ZC_WRITE(GX_AT_INITIATOR), ZC_READ(GX_AT_PEER)}},
+    {.at_chunk = 1, .nstages = 3,
+     .stages = {ZC_WRITE(GX_AT_INITIATOR), {"MPI host-to-host", GX_CEIL_MPI_BW, GX_AT_PAIR, 1},
+                ZC_READ(GX_AT_PEER)}},
 };
 static const struct gx_bound_rule zc_both_ways[] = {
-    {.nstages = 4,
-     .stages = {{"D2H copy (both ways)", GX_CEIL_D2H, GX_AT_INITIATOR, 2},
-                {"D2H copy (both ways)", GX_CEIL_D2H, GX_AT_PEER, 2},
-                {"H2D copy (both ways)", GX_CEIL_H2D, GX_AT_INITIATOR, 2},
-                {"H2D copy (both ways)", GX_CEIL_H2D, GX_AT_PEER, 2}}},
+    {.when = GX_IF_SAME_NODE, .at_chunk = 1, .nstages = 4,
+     .stages = {ZC_WRITE_BOTH(GX_AT_INITIATOR), ZC_WRITE_BOTH(GX_AT_PEER),
+                ZC_READ_BOTH(GX_AT_INITIATOR), ZC_READ_BOTH(GX_AT_PEER)}},
+    {.at_chunk = 1, .nstages = 5,
+     .stages = {ZC_WRITE_BOTH(GX_AT_INITIATOR), ZC_WRITE_BOTH(GX_AT_PEER),
+                {"MPI host-to-host both ways", GX_CEIL_MPI_BIBW, GX_AT_PAIR, 1},
+                ZC_READ_BOTH(GX_AT_INITIATOR), ZC_READ_BOTH(GX_AT_PEER)}},
 };
 
 const struct gx_path_ops gx_path_zerocopy = {

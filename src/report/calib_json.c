@@ -73,10 +73,16 @@ cJSON *gx_calibration_json(const struct gx_ceilings *c)
     cJSON_AddNumberToObject(o, "seconds", c->seconds);
     cJSON_AddStringToObject(o, "method",
                             "per size: one warm-up repeat, then the repeats; the ceiling is "
-                            "their median. Copies: up to 256 back to back (about 256 MiB) a "
+                            "their median. Copies, and kernel copies to or from mapped host "
+                            "memory: up to 256 back to back (kernels 128; about 256 MiB) a "
                             "repeat, the stream held by a spin kernel while they are enqueued, "
-                            "timed with CUDA events. MPI: windows of non-blocking messages with "
-                            "an acknowledgement (as osu_bw), ping-pong with MPI_Send/MPI_Recv.");
+                            "timed with CUDA events. Managed memory: up to 256 prefetches or page-touching "
+                            "kernels back to back on different pieces, each at a 2 MiB boundary "
+                            "(about 256 MiB, or one piece of a larger size) a repeat, after an "
+                            "untimed prefetch to where the pages start, timed with "
+                            "CUDA events from the first enqueue. MPI: windows of non-blocking "
+                            "messages with an acknowledgement (as osu_bw), ping-pong with "
+                            "MPI_Send/MPI_Recv.");
     cJSON *gpus = cJSON_AddArrayToObject(o, "gpus");
     cJSON *gpu_pairs = cJSON_AddArrayToObject(o, "gpu_pairs");
     cJSON *rank_pairs = cJSON_AddArrayToObject(o, "rank_pairs");
@@ -86,7 +92,7 @@ cJSON *gx_calibration_json(const struct gx_ceilings *c)
     }
     for (int i = 0; i < c->n; i++) {
         const struct gx_ceil_curve *k = &c->curves[i];
-        cJSON *list = k->kind == GX_CEIL_H2D || k->kind == GX_CEIL_D2H           ? gpus
+        cJSON *list = gx_ceil_kind_per_gpu((enum gx_ceil_kind)k->kind)          ? gpus
                       : k->kind == GX_CEIL_PEER || k->kind == GX_CEIL_PEER_BIDIR ? gpu_pairs
                                                                                  : rank_pairs;
         cJSON *e = entry_for(list, k->a, list == gpus ? -1 : k->b);
