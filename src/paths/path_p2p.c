@@ -199,7 +199,7 @@ static int ll_reset(struct gx_ep *ep, struct p2p_priv *p, int rc, struct gx_err 
                                  MPI_INT, ep->peer, GX_TAG_P2P_RESET, ep->job->comm,
                                  MPI_STATUS_IGNORE));
     GX_TRY(rc);
-    if (!p->region || !p->peer_region || !p->ctl)
+    if (!p->region || !p->peer_region || !p->ctl_dev || !p->ll_stream)
         return gx_fail(err, GX_ERUNTIME, "p2p ping-pong: the buffers of rank %d were never "
                        "opened (an earlier failure)", ep->job->rank);
     GX_CUDA_TRY(err, cudaMemsetAsync(p->region, 0, GX_LL_REGION_BYTES, p->ll_stream));
