@@ -145,20 +145,27 @@ for p in staged zerocopy; do
     ok $? "$p: a peer killed during a shared-memory transfer: the job ends (exit $rc)" ||
         tail -n 20 "$dir/die-$p.txt" | diag
 done
-# p2p latency up to 64 KiB is the GPUs' own ping-pong (kernels/pingpong.cu): every round trip's
-# data checked, on both sides of its size limit, each round trip timed.
-run np2-p2p-latency-all 2 --path p2p --pattern latency --sizes 8,4095,64K,64K+1 --iters 50 \
-    --validate all
+# p2p latency up to 64 KiB is the GPUs' own ping-pong (kernels/pingpong.cu: one persistent
+# kernel per side, LL lines): every round trip's data checked by the kernels and, under
+# --validate all, by the harness in dst; on both sides of its size limit (and odd sizes), each
+# round trip timed, every sample kept.
+run np2-p2p-latency-all 2 --path p2p --pattern latency --sizes 8,4095,4K,64K,64K+1 --iters 200 \
+    --validate all --samples
 py_check "$dir/np2-p2p-latency-all.json" <<'PY'
 import json, sys
 rs = json.load(open(sys.argv[1]))["results"]
 bad = ["%d: %s" % (r["size"], r["stats"]) for r in rs if not r["stats"]["min"] > 0]
 bad += ["%d: clock %s" % (r["size"], r.get("clock")) for r in rs
         if r.get("clock") != ("gpu" if r["size"] <= 65536 else "host")]
+bad += ["%d: %d samples, min %s" % (r["size"], len(r.get("samples", [])), min(r.get("samples", [0])))
+        for r in rs if len(r.get("samples", [])) != 200 or not min(r["samples"]) > 0]
+# Each timed iteration checked in dst as well (the untimed validation adds its own checks).
+bad += ["%d: %s" % (r["size"], r["validation"]) for r in rs
+        if r["validation"]["status"] != "passed" or r["validation"]["checks"] < 2 * 200]
 print("\n".join(bad))
-sys.exit(1 if bad or len(rs) != 4 else 0)
+sys.exit(1 if bad or len(rs) != 5 else 0)
 PY
-ok $? "p2p latency: 4 sizes, every round trip timed (min > 0), by the GPUs up to 64K"
+ok $? "p2p latency: 5 sizes, every round trip timed (min > 0) and checked, by the GPUs up to 64K"
 run np2-staged-sweep 2 --path staged --pattern bw --sizes 1M+3,16M+5 --iters 5 \
     --chunk 256K,1M,4M --depth 1,2,4
 "$PYTHON" -c "import json,sys; d=json.load(open(sys.argv[1])); c=set((r['size'],r['chunk'],r['depth']) for r in d['results']); sys.exit(0 if len(c)==18 else 1)" "$dir/np2-staged-sweep.json"

@@ -104,6 +104,7 @@ static int validate_direction(struct gx_ep *ep, int sender_is_me, size_t bytes, 
 {
     if (sender_is_me) {
         GX_TRY(gx_mem_table[ep->src_kind]->fill(ep->src, bytes, (uint32_t)ep->job->rank, iter, err));
+        ep->src_iter = iter;
         return ep->ops->xfer(ep, GX_DIR_SEND, 1, bytes, err);
     }
     GX_TRY(gx_mem_table[ep->dst_kind]->poison(ep->dst, bytes, err));
@@ -126,9 +127,11 @@ static int validate_pass(struct gx_ep *ep, const struct gx_pattern_ops *pat, siz
 static int prepare_iteration(struct gx_ep *ep, const struct gx_pattern_ops *pat, size_t bytes,
                              uint32_t iter, struct gx_err *err)
 {
-    if (ep->initiator || pat->both_ways)
+    if (ep->initiator || pat->both_ways) {
         GX_TRY(gx_mem_table[ep->src_kind]->fill(ep->src, bytes, (uint32_t)ep->job->rank, iter,
                                                  err));
+        ep->src_iter = iter;
+    }
     return GX_OK;
 }
 
@@ -140,16 +143,12 @@ static int check_iteration(struct gx_ep *ep, const struct gx_pattern_ops *pat, s
     return check_received(ep, bytes, iter, rec, err);
 }
 
-int gx_measure(struct gx_bench *b, const struct gx_mstep *st, struct gx_record *rec,
-               struct gx_err *err)
+/* Validation, then the timed iterations, once the buffers and the path are ready. */
+static int measure_prepared(struct gx_bench *b, const struct gx_mstep *st,
+                            struct gx_record *rec, struct gx_err *err)
 {
     struct gx_ep *ep = &b->ep;
     const struct gx_pattern_ops *pat = gx_pattern_table[st->pattern];
-    GX_TRY(gx_ensure_capacity(ep, st->size, err));
-    ep->chunk = st->chunk;
-    ep->depth = st->depth;
-    if (ep->ops->prepare)
-        GX_TRY(gx_pair_agree(ep, ep->ops->prepare(ep, st->size, err), err));
     /* GPUXFER_FAULT=cuda-sticky: a real illegal access on one side, at a point both sides
      * agree on, so that the peer learns of it instead of waiting for a transfer. */
     if (gx_fault_gpu_due(st->size) && gx_fault_get()->kind == GX_FAULT_CUDA_STICKY)
@@ -196,6 +195,29 @@ int gx_measure(struct gx_bench *b, const struct gx_mstep *st, struct gx_record *
     for (int s = 0; s < GX_MAX_STAGES; s++)
         rec->stage_us[s] = ep->stage_s[s] / (double)st->iters * 1e6;
     return GX_OK;
+}
+
+int gx_measure(struct gx_bench *b, const struct gx_mstep *st, struct gx_record *rec,
+               struct gx_err *err)
+{
+    struct gx_ep *ep = &b->ep;
+    GX_TRY(gx_ensure_capacity(ep, st->size, err));
+    ep->chunk = st->chunk;
+    ep->depth = st->depth;
+    int rc = GX_OK;
+    if (ep->ops->prepare)
+        rc = gx_pair_agree(ep, ep->ops->prepare(ep, st->size, err), err);
+    if (rc == GX_OK)
+        rc = measure_prepared(b, st, rec, err);
+    if (ep->ops->finish) {
+        struct gx_err ferr = {0};
+        int frc = ep->ops->finish(ep, &ferr);
+        if (rc == GX_OK && frc != GX_OK) {
+            *err = ferr;
+            rc = frc;
+        }
+    }
+    return rc;
 }
 
 /* A quick measurement of every candidate, then the full one with the best: the initiator

@@ -31,22 +31,16 @@ cudaError_t gx_kernel_illegal_access(cudaStream_t s);
  * have passed: holds the stream while the host enqueues the copies to be timed. */
 cudaError_t gx_kernel_spin(const volatile int *go, unsigned long long limit_ns, cudaStream_t s);
 
-/* Flag words of a GPU-to-GPU ping-pong (kernels/pingpong.cu), in device memory the peer has
- * mapped; each is written by one side only and holds the sequence number of the round trip. */
-enum gx_pingpong_sig {
-    GX_PP_ARMED,        /* the responder's half is running (written by the responder) */
-    GX_PP_DATA,         /* the message is in this side's buffer (written by the sender) */
-    GX_PP_ROUNDTRIP_NS, /* the initiator's own: the round trip it timed */
-    GX_PP_TIMED_OUT,    /* own: non-zero when a wait ran past its limit */
-    GX_PP_WORDS
-};
-/* One round trip of n bytes: the initiator waits until the responder's half is armed, stores src
- * into peer_dst, raises the peer's GX_PP_DATA flag and waits for the reply; the responder waits
- * for the message and answers in kind. Both halves run as one block; limit_ns bounds each wait. */
-cudaError_t gx_kernel_pingpong(void *peer_dst, const void *src, size_t n,
-                               unsigned long long *my_sig, unsigned long long *peer_sig,
-                               unsigned long long seq, int initiator, unsigned long long limit_ns,
-                               cudaStream_t s);
+/* The p2p path's ping-pong (kernels/pingpong.cu; protocol and layouts in src/paths/p2p_ll.h):
+ * one block that makes round trips on command from ctl (the device pointer of pinned, mapped
+ * host memory) until GX_LL_STOP or a failure, then returns. mine: this side's region of
+ * GX_LL_REGION_BYTES, which the peer writes; peer: the peer's, opened by CUDA IPC. The
+ * initiator starts and times each round trip; the responder answers. Every wait ends after
+ * limit_ns. */
+struct gx_ll_ctl;
+cudaError_t gx_kernel_ll_pingpong(struct gx_ll_ctl *ctl, void *mine, void *peer, const void *src,
+                                  void *dst, uint32_t peer_rank, int initiator,
+                                  unsigned long long limit_ns, cudaStream_t s);
 
 #ifdef __cplusplus
 }

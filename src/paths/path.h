@@ -24,6 +24,10 @@ struct gx_ep {
     size_t chunk;         /* for GX_PATH_CHUNKED paths: bytes per chunk */
     int depth;            /* chunks in flight per side */
     void *priv;
+    /* The iteration whose pattern src holds (gx_fill_word(own rank, src_iter, word)), set by
+     * the harness whenever it fills src. Both sides of a pair fill alike, so the peer's src
+     * holds the same iteration's pattern under the peer's rank. */
+    uint32_t src_iter;
     /* Seconds this rank spent in each of the path's stages (gx_path_ops.stages) during the
      * timed iterations: where a slow path's time goes. The path adds to it (gx_stage_add); the
      * harness resets and reports it. */
@@ -84,6 +88,11 @@ struct gx_path_ops {
      * GX_ESKIP, with nothing done, where it does not apply (this size, this pair; both sides
      * decide alike): the latency pattern then times a SEND and a RECV of xfer instead. */
     int (*roundtrip)(struct gx_ep *ep, size_t bytes, double *seconds, struct gx_err *err);
+    /* Optional: the measurement is over (its last iteration done, or it failed anywhere after
+     * the buffers were ready): stop whatever prepare or the iterations left running (e.g. a
+     * persistent kernel), so that nothing touches the buffers until the next measurement's
+     * prepare. Local: it must not wait for the peer, which may be elsewhere after a failure. */
+    int (*finish)(struct gx_ep *ep, struct gx_err *err);
     void (*close)(struct gx_ep *ep);
     /* What bounds its results, per pattern family (ceiling.h): the calibration measures what
      * these rules name, and each result is rated against the rule that holds for it. A family

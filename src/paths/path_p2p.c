@@ -7,10 +7,15 @@
  * the sender synchronized its copies, so the data is complete in the receiver's memory).
  * Chunks are spread over --depth streams so that several copies can be in flight.
  *
- * Latency up to GX_P2P_PINGPONG_MAX is a round trip the two GPUs make by themselves
- * (kernels/pingpong.cu: SM stores into the peer's buffer and a flag word behind them), timed on
- * the initiator's GPU: the copy engine's launch and the MPI tokens, several microseconds each,
- * would otherwise be most of what an 8-byte latency measures. */
+ * Latency up to GX_LL_MAX_BYTES is a ping-pong the two GPUs make by themselves, timed on the
+ * initiator's GPU: the copy engine's launch and the MPI tokens, several microseconds each,
+ * would otherwise be most of what an 8-byte latency measures. One kernel per side
+ * (kernels/pingpong.cu) runs the whole measurement: launched at its first round trip, stopped
+ * by finish. Each round trip the host posts the command into pinned memory the kernel polls
+ * and waits for the kernel's answer there, so the harness still makes one call per iteration
+ * and the two hosts keep in step. The message travels as LL lines (p2p_ll.h): the flag inside
+ * every 16-byte store, no fence per message. Each side exports a region of lines that its peer
+ * writes; prepare zeroes it once both kernels are stopped, and round trips count from 1. */
 #include "config.h"
 
 #include "chunk.h"
@@ -18,9 +23,11 @@
 #include "gpu.h"
 #include "kernels.h"
 #include "mem.h"
+#include "p2p_ll.h"
 #include "path.h"
 #include "topo.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,20 +35,28 @@
 #define GX_TAG_P2P_DONE 121
 #define GX_TAG_P2P_HANDLE 122
 #define GX_TAG_P2P_BUSID 123
-#define GX_TAG_P2P_SIG 124
+#define GX_TAG_P2P_LL 124
+#define GX_TAG_P2P_RESET 125
 #define GX_P2P_MAX_STREAMS 64
-/* Above this, one block's stores are slower than a copy engine. */
-#define GX_P2P_PINGPONG_MAX ((size_t)64 << 10)
-/* How long either half of a ping-pong waits for the other before it gives up. */
-#define GX_P2P_PINGPONG_LIMIT_NS 10000000000ull
+/* How long either half of a ping-pong waits for the other, or for its host, before it gives
+ * up; the host waits a little longer for its kernel's answer. */
+#define GX_P2P_LL_LIMIT_NS 10000000000ull
+#define GX_P2P_HOST_GRACE_S 5.0
+/* Set to anything: the initiator prints, after each measurement, what it learnt of the GPU
+ * timer (its step) and of the SM clock it converted with. */
+#define GX_P2P_TIMER_ENV "GPUXFER_P2P_TIMER"
 
 struct p2p_priv {
     cudaStream_t streams[GX_P2P_MAX_STREAMS];
     int nstreams;
-    void *peer_dst;       /* the peer's dst, opened from its IPC handle */
-    unsigned long long *sig;      /* own ping-pong flag words (enum gx_pingpong_sig) */
-    unsigned long long *peer_sig; /* the peer's, opened from its IPC handle */
-    unsigned long long seq;       /* round trips so far: both sides count alike */
+    void *peer_dst;               /* the peer's dst, opened from its IPC handle */
+    void *region;                 /* own LL region (GX_LL_REGION_BYTES), written by the peer */
+    void *peer_region;            /* the peer's, opened from its IPC handle */
+    struct gx_ll_ctl *ctl;        /* pinned and mapped: commands to the kernel, its answers */
+    struct gx_ll_ctl *ctl_dev;    /* the same, as the kernel addresses it */
+    cudaStream_t ll_stream;       /* the kernel's own */
+    int running;                  /* the kernel was launched and not yet stopped */
+    uint64_t seq;                 /* round trips of this measurement: both sides count alike */
     int same_gpu;                 /* both ranks on one GPU: no ping-pong between two GPUs */
 };
 
@@ -82,10 +97,10 @@ static void close_peer(struct p2p_priv *p)
 {
     if (p->peer_dst)
         cudaIpcCloseMemHandle(p->peer_dst);
-    if (p->peer_sig)
-        cudaIpcCloseMemHandle(p->peer_sig);
+    if (p->peer_region)
+        cudaIpcCloseMemHandle(p->peer_region);
     p->peer_dst = NULL;
-    p->peer_sig = NULL;
+    p->peer_region = NULL;
 }
 
 /* Exports `mine` and opens the peer's export of the same buffer; both sides exchange even
@@ -106,27 +121,36 @@ static int swap_handles(struct gx_ep *ep, void *mine, int tag, void **theirs, st
     return GX_OK;
 }
 
-/* The flag words live as long as the path: sequence numbers never repeat, so they need no
- * reset when the buffers are reallocated. */
-static int open_sig(struct gx_ep *ep, struct p2p_priv *p, struct gx_err *err)
+/* Asks the kernel to return and waits until it has: every wait in it is bounded, so this is
+ * too. */
+static int ll_stop(struct p2p_priv *p, struct gx_err *err)
 {
-    cudaError_t ce = cudaSuccess;
-    if (!p->sig) {
-        ce = cudaMalloc((void **)&p->sig, GX_PP_WORDS * sizeof *p->sig);
-        if (ce == cudaSuccess)
-            ce = cudaMemset(p->sig, 0, GX_PP_WORDS * sizeof *p->sig);
-        if (ce != cudaSuccess) {
-            cudaFree(p->sig);
-            p->sig = NULL;
-        }
-    }
-    int rc = swap_handles(ep, p->sig, GX_TAG_P2P_SIG, (void **)&p->peer_sig, err);
-    if (ce != cudaSuccess)
-        rc = gx_fail_cuda(err, ce, "cudaMalloc (p2p flag words)", __FILE__, __LINE__);
-    return rc;
+    if (!p->running)
+        return GX_OK;
+    p->running = 0;
+    __atomic_store_n(&p->ctl->cmd, GX_LL_STOP, __ATOMIC_RELEASE);
+    GX_CUDA_TRY(err, cudaStreamSynchronize(p->ll_stream));
+    return GX_OK;
 }
 
-/* After every (re)allocation: export dst, open the peer's (cached until the next one). */
+/* What the ping-pong needs besides the buffers, made once for the path's life. */
+static int ll_alloc(struct p2p_priv *p, struct gx_err *err)
+{
+    if (!p->region)
+        GX_TRY(gx_mem_table[GX_MEM_DEVICE]->alloc(GX_LL_REGION_BYTES, &p->region, err));
+    if (!p->ctl) {
+        GX_CUDA_TRY(err, cudaHostAlloc((void **)&p->ctl, sizeof *p->ctl, cudaHostAllocMapped));
+        memset(p->ctl, 0, sizeof *p->ctl);
+    }
+    if (!p->ctl_dev)
+        GX_CUDA_TRY(err, cudaHostGetDevicePointer((void **)&p->ctl_dev, p->ctl, 0));
+    if (!p->ll_stream)
+        GX_CUDA_TRY(err, cudaStreamCreateWithFlags(&p->ll_stream, cudaStreamNonBlocking));
+    return GX_OK;
+}
+
+/* After every (re)allocation: export dst and the LL region, open the peer's (cached until the
+ * next one). Both exchanges happen whatever fails locally, so that the peer never waits. */
 static int p2p_open(struct gx_ep *ep, struct gx_err *err)
 {
     struct p2p_priv *p = ep->priv;
@@ -139,21 +163,65 @@ static int p2p_open(struct gx_ep *ep, struct gx_err *err)
         for (int i = 0; t && i < t->nshared; i++)
             p->same_gpu |= t->shared_with[i] == ep->peer;
     }
+    int rc = ll_stop(p, err); /* finish stopped it; nothing may use the old mappings */
     close_peer(p);
-    GX_TRY(swap_handles(ep, ep->dst, GX_TAG_P2P_HANDLE, &p->peer_dst, err));
-    return open_sig(ep, p, err);
+    struct gx_err e_dst = {0}, e_ll = {0}, e_swap = {0};
+    int rc_dst = swap_handles(ep, ep->dst, GX_TAG_P2P_HANDLE, &p->peer_dst, &e_dst);
+    int rc_ll = ll_alloc(p, &e_ll);
+    int rc_swap = swap_handles(ep, rc_ll == GX_OK ? p->region : NULL, GX_TAG_P2P_LL,
+                               &p->peer_region, &e_swap);
+    const struct gx_err *first = rc_dst != GX_OK ? &e_dst : rc_ll != GX_OK ? &e_ll : &e_swap;
+    int rc_first = rc_dst != GX_OK ? rc_dst : rc_ll != GX_OK ? rc_ll : rc_swap;
+    if (rc == GX_OK && rc_first != GX_OK) {
+        *err = *first;
+        rc = rc_first;
+    }
+    return rc;
+}
+
+/* Whether latency at this size is the GPUs' ping-pong: both sides decide alike. */
+static int ll_applies(const struct p2p_priv *p, size_t bytes)
+{
+    return !p->same_gpu && gx_ll_fits(bytes);
+}
+
+/* Before a measurement by ping-pong: both kernels stopped, then this side's region zeroed so
+ * that no line holds a flag of this measurement's round trips, which count from 1 again.
+ * The peer stopped its kernel before this exchange, so nothing it sent earlier can land on the
+ * zeroed region; the agreement after prepare keeps either kernel from starting before both
+ * regions are zeroed. */
+static int ll_reset(struct gx_ep *ep, struct p2p_priv *p, int rc, struct gx_err *err)
+{
+    if (rc == GX_OK)
+        rc = ll_stop(p, err);
+    int peer_rc = GX_OK;
+    GX_MPI_TRY(err, MPI_Sendrecv(&rc, 1, MPI_INT, ep->peer, GX_TAG_P2P_RESET, &peer_rc, 1,
+                                 MPI_INT, ep->peer, GX_TAG_P2P_RESET, ep->job->comm,
+                                 MPI_STATUS_IGNORE));
+    GX_TRY(rc);
+    if (!p->region || !p->peer_region || !p->ctl_dev || !p->ll_stream)
+        return gx_fail(err, GX_ERUNTIME, "p2p ping-pong: the buffers of rank %d were never "
+                       "opened (an earlier failure)", ep->job->rank);
+    GX_CUDA_TRY(err, cudaMemsetAsync(p->region, 0, GX_LL_REGION_BYTES, p->ll_stream));
+    GX_CUDA_TRY(err, cudaStreamSynchronize(p->ll_stream));
+    memset(p->ctl, 0, sizeof *p->ctl);
+    p->seq = 0;
+    return GX_OK;
 }
 
 static int p2p_prepare(struct gx_ep *ep, size_t bytes, struct gx_err *err)
 {
     struct p2p_priv *p = ep->priv;
-    (void)bytes;
     int want = ep->depth < 1 ? 1 : ep->depth > GX_P2P_MAX_STREAMS ? GX_P2P_MAX_STREAMS : ep->depth;
-    while (p->nstreams < want) {
-        GX_CUDA_TRY(err, cudaStreamCreateWithFlags(&p->streams[p->nstreams], cudaStreamNonBlocking));
-        p->nstreams++;
+    int rc = GX_OK;
+    while (rc == GX_OK && p->nstreams < want) {
+        cudaError_t ce = cudaStreamCreateWithFlags(&p->streams[p->nstreams], cudaStreamNonBlocking);
+        if (ce != cudaSuccess)
+            rc = gx_fail_cuda(err, ce, "cudaStreamCreateWithFlags", __FILE__, __LINE__);
+        else
+            p->nstreams++;
     }
-    return GX_OK;
+    return ll_applies(p, bytes) ? ll_reset(ep, p, rc, err) : rc;
 }
 
 static int push(struct gx_ep *ep, struct p2p_priv *p, int count, size_t bytes, struct gx_err *err)
@@ -205,23 +273,128 @@ static int p2p_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
     return GX_OK;
 }
 
+/* Why a kernel stopped, in words, for a message about the peer's. */
+static const char *ll_why(uint64_t status)
+{
+    switch (status) {
+    case GX_LL_STOPPED:
+        return "its host stopped it (the measurement failed there)";
+    case GX_LL_WAITED_HOST:
+        return "it waited past the limit for its host";
+    case GX_LL_WAITED_PEER:
+        return "it waited past the limit for this rank's GPU";
+    case GX_LL_PEER_LEFT:
+        return "it saw this rank's kernel stop first";
+    case GX_LL_BAD_DATA:
+        return "the data it received differed from this rank's pattern";
+    default:
+        return "unknown";
+    }
+}
+
+/* Round trip seq came back with a failure: the measurement fails, saying where. */
+static int ll_failure(struct gx_ep *ep, const struct gx_ll_ctl *c, uint64_t seq, size_t bytes,
+                      struct gx_err *err)
+{
+    int me = ep->job->rank;
+    double limit_s = GX_P2P_LL_LIMIT_NS / 1e9;
+    unsigned long long n = (unsigned long long)seq;
+    switch (c->status) {
+    case GX_LL_BAD_DATA:
+        return gx_fail(err, GX_ERUNTIME, "p2p ping-pong: round trip %llu: byte %llu of the %zu "
+                       "bytes rank %d received from rank %d differs from the pattern", n,
+                       (unsigned long long)c->bad_offset, bytes, me, ep->peer);
+    case GX_LL_WAITED_PEER:
+        return gx_fail(err, GX_ERUNTIME, "p2p ping-pong: round trip %llu: rank %d's GPU waited "
+                       "%.0f s for rank %d's", n, me, limit_s, ep->peer);
+    case GX_LL_WAITED_HOST:
+        return gx_fail(err, GX_ERUNTIME, "p2p ping-pong: round trip %llu: rank %d's GPU waited "
+                       "%.0f s for its host's command", n, me, limit_s);
+    case GX_LL_PEER_LEFT:
+        if (c->peer_status == GX_LL_BAD_DATA)
+            return gx_fail(err, GX_ERUNTIME, "p2p ping-pong: round trip %llu: rank %d stopped "
+                           "at its round trip %llu: byte %llu of the %zu bytes it received from "
+                           "rank %d differs from the pattern", n, ep->peer,
+                           (unsigned long long)c->peer_seq,
+                           (unsigned long long)c->peer_offset, bytes, me);
+        return gx_fail(err, GX_ERUNTIME, "p2p ping-pong: round trip %llu: rank %d's kernel "
+                       "stopped at its round trip %llu: %s", n, ep->peer,
+                       (unsigned long long)c->peer_seq, ll_why(c->peer_status));
+    default:
+        return gx_fail(err, GX_ERUNTIME, "p2p ping-pong: round trip %llu: rank %d's kernel "
+                       "answered status %llu", n, me, (unsigned long long)c->status);
+    }
+}
+
+/* Until the kernel has answered round trip seq. Bounded: the kernel answers within its own
+ * limit, and a kernel that is gone (it returned, or the GPU failed) is noticed. */
+static int ll_wait(struct gx_ep *ep, struct p2p_priv *p, uint64_t seq, struct gx_err *err)
+{
+    double t0 = MPI_Wtime();
+    for (unsigned long spins = 1;
+         __atomic_load_n(&p->ctl->done, __ATOMIC_ACQUIRE) < seq; spins++) {
+        if (spins % 4096)
+            continue;
+        cudaError_t ce = cudaStreamQuery(p->ll_stream);
+        if (ce != cudaSuccess && ce != cudaErrorNotReady)
+            return gx_fail_cuda(err, ce, "the p2p ping-pong kernel", __FILE__, __LINE__);
+        if (ce == cudaSuccess && __atomic_load_n(&p->ctl->done, __ATOMIC_ACQUIRE) < seq) {
+            p->running = 0;
+            return gx_fail(err, GX_ERUNTIME, "p2p ping-pong: rank %d's kernel returned before "
+                           "round trip %llu", ep->job->rank, (unsigned long long)seq);
+        }
+        if (MPI_Wtime() - t0 > GX_P2P_LL_LIMIT_NS / 1e9 + GX_P2P_HOST_GRACE_S)
+            return gx_fail(err, GX_ERUNTIME, "p2p ping-pong: rank %d's GPU did not answer round "
+                           "trip %llu within %.0f s", ep->job->rank, (unsigned long long)seq,
+                           GX_P2P_LL_LIMIT_NS / 1e9 + GX_P2P_HOST_GRACE_S);
+    }
+    return GX_OK;
+}
+
+/* One round trip by the kernels: the first of a measurement launches them. src holds the
+ * pattern of ep->src_iter (the harness refilled it, synchronized, before this call). */
 static int p2p_roundtrip(struct gx_ep *ep, size_t bytes, double *seconds, struct gx_err *err)
 {
     struct p2p_priv *p = ep->priv;
-    if (p->same_gpu || bytes > GX_P2P_PINGPONG_MAX || p->nstreams < 1)
+    if (!ll_applies(p, bytes))
         return GX_ESKIP;
-    unsigned long long words[GX_PP_WORDS];
-    p->seq++;
-    GX_CUDA_TRY(err, gx_kernel_pingpong(p->peer_dst, ep->src, bytes, p->sig, p->peer_sig, p->seq,
-                                        ep->initiator, GX_P2P_PINGPONG_LIMIT_NS, p->streams[0]));
-    GX_CUDA_TRY(err, cudaMemcpyAsync(words, p->sig, sizeof words, cudaMemcpyDeviceToHost,
-                                     p->streams[0]));
-    GX_CUDA_TRY(err, cudaStreamSynchronize(p->streams[0]));
-    if (words[GX_PP_TIMED_OUT])
-        return gx_fail(err, GX_ERUNTIME, "p2p ping-pong: rank %d waited %.0f s for rank %d's half "
-                       "of round trip %llu", ep->job->rank, GX_P2P_PINGPONG_LIMIT_NS / 1e9,
-                       ep->peer, p->seq);
-    *seconds = (double)words[GX_PP_ROUNDTRIP_NS] * 1e-9;
+    if (!p->running) {
+        GX_CUDA_TRY(err, gx_kernel_ll_pingpong(p->ctl_dev, p->region, p->peer_region, ep->src,
+                                               ep->dst, (uint32_t)ep->peer, ep->initiator,
+                                               GX_P2P_LL_LIMIT_NS, p->ll_stream));
+        p->running = 1;
+    }
+    struct gx_ll_ctl *c = p->ctl;
+    uint64_t seq = ++p->seq;
+    c->bytes = bytes;
+    c->fill_iter = ep->src_iter;
+    __atomic_store_n(&c->cmd, seq, __ATOMIC_RELEASE);
+    GX_TRY(ll_wait(ep, p, seq, err));
+    if (c->status != GX_LL_OK)
+        return ll_failure(ep, c, seq, bytes, err);
+    *seconds = ep->initiator ? gx_ll_seconds(c->cycles, c->span_ns, c->span_cycles) : 0;
+    return GX_OK;
+}
+
+/* GPUXFER_P2P_TIMER: what the initiator's kernel learnt of its clocks. */
+static void ll_show_timer(const struct gx_ep *ep, const struct p2p_priv *p)
+{
+    const struct gx_ll_ctl *c = p->ctl;
+    if (!getenv(GX_P2P_TIMER_ENV) || !ep->initiator || !p->seq || !c->span_cycles)
+        return;
+    fprintf(stderr, "gpuxfer: rank %d: p2p ping-pong timer: %%globaltimer steps by %llu ns; SM "
+            "clock %.1f MHz against it over %.3f ms; %llu round trips\n", ep->job->rank,
+            (unsigned long long)c->tick_ns, 1e3 * (double)c->span_cycles / (double)c->span_ns,
+            (double)c->span_ns / 1e6, (unsigned long long)p->seq);
+}
+
+static int p2p_finish(struct gx_ep *ep, struct gx_err *err)
+{
+    struct p2p_priv *p = ep->priv;
+    if (!p || !p->running)
+        return GX_OK;
+    GX_TRY(ll_stop(p, err));
+    ll_show_timer(ep, p);
     return GX_OK;
 }
 
@@ -230,16 +403,20 @@ static void p2p_close(struct gx_ep *ep)
     struct p2p_priv *p = ep->priv;
     if (!p)
         return;
+    struct gx_err ignored;
+    (void)ll_stop(p, &ignored);
     close_peer(p);
-    if (p->sig)
-        cudaFree(p->sig);
+    if (p->region)
+        gx_mem_table[GX_MEM_DEVICE]->release(p->region);
+    if (p->ctl)
+        cudaFreeHost(p->ctl);
+    if (p->ll_stream)
+        cudaStreamDestroy(p->ll_stream);
     for (int s = 0; s < p->nstreams; s++)
         cudaStreamDestroy(p->streams[s]);
     free(p);
     ep->priv = NULL;
 }
-
-
 
 /* Copy engines over the peer link: the same copies in one process are the limit. */
 static const struct gx_bound_rule p2p_one_way[] = {
@@ -252,8 +429,9 @@ static const struct gx_bound_rule p2p_both_ways[] = {
 const struct gx_path_ops gx_path_p2p = {
     .name = "p2p",
     .what = "GPU to GPU on one node: cudaMemcpyAsync into the peer's buffer opened by CUDA IPC "
-            "(chunked over --depth streams); latency up to 64 KiB: a ping-pong of SM stores and "
-            "flags between the two GPUs, timed on the initiator's GPU",
+            "(chunked over --depth streams); latency up to 64 KiB: a ping-pong between one "
+            "persistent kernel per GPU, the flag inside every 16-byte store (NCCL's LL lines), "
+            "each round trip's data checked and timed on the initiator's GPU",
     .default_src = GX_MEM_DEVICE,
     .default_dst = GX_MEM_DEVICE,
     .flags = GX_PATH_CHUNKED | GX_PATH_NEEDS_GPU,
@@ -262,6 +440,7 @@ const struct gx_path_ops gx_path_p2p = {
     .prepare = p2p_prepare,
     .xfer = p2p_xfer,
     .roundtrip = p2p_roundtrip,
+    .finish = p2p_finish,
     .close = p2p_close,
     .chunk_policy = &gx_chunk_policy_whole,
     .nominal_gbps = 300,
