@@ -17,6 +17,7 @@
 #include "chunk.h"
 #include "cuda_util.h"
 #include "gpu.h"
+#include "op_ring.h"
 #include "path.h"
 #include "shm_channel.h"
 
@@ -38,8 +39,7 @@ struct slot {
 /* One direction of one side: a ring over the chunk stream. */
 struct ring {
     struct slot *slots;
-    int nslots;
-    size_t issued, completed, total;
+    struct gx_op_ring o;
 };
 
 struct staged_priv {
@@ -132,9 +132,7 @@ static int staged_prepare(struct gx_ep *ep, size_t bytes, struct gx_err *err)
 static void ring_start(struct ring *r, struct slot *slots, int nslots, size_t total)
 {
     r->slots = slots;
-    r->nslots = nslots;
-    r->issued = r->completed = 0;
-    r->total = total;
+    gx_op_ring_start(&r->o, nslots, total);
     for (int i = 0; i < nslots; i++)
         slots[i].state = SLOT_FREE;
 }
@@ -145,8 +143,8 @@ static int progress_send(struct gx_ep *ep, struct staged_priv *p, const struct g
                          struct gx_err *err)
 {
     struct ring *r = &p->send;
-    for (size_t op = r->completed; op < r->issued; op++) {
-        struct slot *s = &r->slots[op % (size_t)r->nslots];
+    for (size_t op = r->o.completed; op < r->o.issued; op++) {
+        struct slot *s = &r->slots[gx_op_ring_slot(&r->o, op)];
         size_t c = op % pl->nchunks, len = gx_chunk_length(pl, c);
         if (s->state == SLOT_COPY) {
             int done;
@@ -158,8 +156,8 @@ static int progress_send(struct gx_ep *ep, struct staged_priv *p, const struct g
             s->state = SLOT_MPI;
         }
     }
-    while (r->completed < r->issued) {
-        struct slot *s = &r->slots[r->completed % (size_t)r->nslots];
+    while (r->o.completed < r->o.issued) {
+        struct slot *s = &r->slots[gx_op_ring_slot(&r->o, r->o.completed)];
         int flag = 0;
         if (s->state != SLOT_MPI)
             break;
@@ -167,16 +165,16 @@ static int progress_send(struct gx_ep *ep, struct staged_priv *p, const struct g
         if (!flag)
             break;
         s->state = SLOT_FREE;
-        r->completed++;
+        r->o.completed++;
     }
-    while (r->issued < r->total && r->issued - r->completed < (size_t)r->nslots) {
-        struct slot *s = &r->slots[r->issued % (size_t)r->nslots];
-        size_t c = r->issued % pl->nchunks;
+    while (gx_op_ring_may_issue(&r->o)) {
+        struct slot *s = &r->slots[gx_op_ring_slot(&r->o, r->o.issued)];
+        size_t c = r->o.issued % pl->nchunks;
         GX_CUDA_TRY(err, cudaMemcpyAsync(s->host, (char *)ep->src + gx_chunk_offset(pl, c),
                                          gx_chunk_length(pl, c), cudaMemcpyDefault, p->d2h));
         GX_CUDA_TRY(err, cudaEventRecord(s->ev, p->d2h));
         s->state = SLOT_COPY;
-        s->op = r->issued++;
+        s->op = r->o.issued++;
     }
     return GX_OK;
 }
@@ -187,8 +185,8 @@ static int progress_recv(struct gx_ep *ep, struct staged_priv *p, const struct g
                          struct gx_err *err)
 {
     struct ring *r = &p->recv;
-    for (size_t op = r->completed; op < r->issued; op++) {
-        struct slot *s = &r->slots[op % (size_t)r->nslots];
+    for (size_t op = r->o.completed; op < r->o.issued; op++) {
+        struct slot *s = &r->slots[gx_op_ring_slot(&r->o, op)];
         if (s->state == SLOT_MPI) {
             int flag = 0;
             GX_MPI_TRY(err, MPI_Test(&s->req, &flag, MPI_STATUS_IGNORE));
@@ -202,8 +200,8 @@ static int progress_recv(struct gx_ep *ep, struct staged_priv *p, const struct g
             s->state = SLOT_COPY;
         }
     }
-    while (r->completed < r->issued) {
-        struct slot *s = &r->slots[r->completed % (size_t)r->nslots];
+    while (r->o.completed < r->o.issued) {
+        struct slot *s = &r->slots[gx_op_ring_slot(&r->o, r->o.completed)];
         int done;
         if (s->state != SLOT_COPY)
             break;
@@ -211,15 +209,15 @@ static int progress_recv(struct gx_ep *ep, struct staged_priv *p, const struct g
         if (!done)
             break;
         s->state = SLOT_FREE;
-        r->completed++;
+        r->o.completed++;
     }
-    while (r->issued < r->total && r->issued - r->completed < (size_t)r->nslots) {
-        struct slot *s = &r->slots[r->issued % (size_t)r->nslots];
-        size_t c = r->issued % pl->nchunks;
+    while (gx_op_ring_may_issue(&r->o)) {
+        struct slot *s = &r->slots[gx_op_ring_slot(&r->o, r->o.issued)];
+        size_t c = r->o.issued % pl->nchunks;
         GX_MPI_TRY(err, MPI_Irecv(s->host, (int)gx_chunk_length(pl, c), MPI_BYTE, ep->peer,
                                   GX_TAG_STAGED, ep->job->comm, &s->req));
         s->state = SLOT_MPI;
-        s->op = r->issued++;
+        s->op = r->o.issued++;
     }
     return GX_OK;
 }
@@ -244,7 +242,7 @@ static int staged_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t byte
     size_t total = pl.nchunks * (size_t)count;
     ring_start(&p->send, p->slots, pl.depth, dir & GX_DIR_SEND ? total : 0);
     ring_start(&p->recv, p->slots + p->depth, pl.depth, dir & GX_DIR_RECV ? total : 0);
-    while (p->send.completed < p->send.total || p->recv.completed < p->recv.total) {
+    while (gx_op_ring_busy(&p->send.o) || gx_op_ring_busy(&p->recv.o)) {
         if (dir & GX_DIR_RECV)
             GX_TRY(progress_recv(ep, p, &pl, err));
         if (dir & GX_DIR_SEND)

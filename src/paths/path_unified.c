@@ -24,8 +24,9 @@
 #include "cuda_util.h"
 #include "gpu.h"
 #include "kernels.h"
-#include "mpi_util.h"
 #include "mem.h"
+#include "mpi_util.h"
+#include "op_ring.h"
 #include "path.h"
 
 #include <stdlib.h>
@@ -53,8 +54,7 @@ struct um_slot {
 /* One direction of one side: a ring of slots over the stream of count x nchunks chunks. */
 struct um_ring {
     struct um_slot *slots;
-    int nslots;
-    size_t issued, completed, total;
+    struct gx_op_ring o;
 };
 
 struct um_priv {
@@ -189,15 +189,13 @@ static void stage_leave(struct gx_ep *ep, struct um_priv *p, int s)
 
 static struct um_slot *ring_slot(struct um_ring *r, size_t op)
 {
-    return &r->slots[op % (size_t)r->nslots];
+    return &r->slots[gx_op_ring_slot(&r->o, op)];
 }
 
 static void ring_start(struct um_ring *r, struct um_slot *slots, int nslots, size_t total)
 {
     r->slots = slots;
-    r->nslots = nslots;
-    r->issued = r->completed = 0;
-    r->total = total;
+    gx_op_ring_start(&r->o, nslots, total);
     for (int i = 0; i < nslots; i++)
         slots[i].state = SLOT_FREE;
 }
@@ -209,7 +207,7 @@ static int progress_send(struct gx_ep *ep, struct um_priv *p, const struct gx_ch
                          struct gx_err *err)
 {
     struct um_ring *r = &p->send;
-    for (size_t op = r->completed; op < r->issued; op++) {
+    for (size_t op = r->o.completed; op < r->o.issued; op++) {
         struct um_slot *s = ring_slot(r, op);
         if (s->state != SLOT_TO_HOST)
             continue;
@@ -225,8 +223,8 @@ static int progress_send(struct gx_ep *ep, struct um_priv *p, const struct gx_ch
         s->state = SLOT_MPI;
         stage_enter(p, ST_MPI);
     }
-    while (r->completed < r->issued) {
-        struct um_slot *s = ring_slot(r, r->completed);
+    while (r->o.completed < r->o.issued) {
+        struct um_slot *s = ring_slot(r, r->o.completed);
         int flag = 0;
         if (s->state != SLOT_MPI)
             break;
@@ -235,17 +233,17 @@ static int progress_send(struct gx_ep *ep, struct um_priv *p, const struct gx_ch
             break;
         stage_leave(ep, p, ST_MPI);
         s->state = SLOT_FREE;
-        r->completed++;
+        r->o.completed++;
     }
-    while (r->issued < r->total && r->issued - r->completed < (size_t)r->nslots) {
-        struct um_slot *s = ring_slot(r, r->issued);
-        size_t c = r->issued % pl->nchunks;
+    while (gx_op_ring_may_issue(&r->o)) {
+        struct um_slot *s = ring_slot(r, r->o.issued);
+        size_t c = r->o.issued % pl->nchunks;
         GX_TRY(prefetch((char *)ep->src + gx_chunk_offset(pl, c), gx_chunk_length(pl, c), 0,
                         ep->job->gpu, p->to_host, err));
         GX_CUDA_TRY(err, cudaEventRecord(s->ev, p->to_host));
         s->state = SLOT_TO_HOST;
         stage_enter(p, ST_TO_HOST);
-        r->issued++;
+        r->o.issued++;
     }
     return GX_OK;
 }
@@ -259,7 +257,7 @@ static int progress_recv(struct gx_ep *ep, struct um_priv *p, const struct gx_ch
                          struct gx_err *err)
 {
     struct um_ring *r = &p->recv;
-    for (size_t op = r->completed; op < r->issued; op++) {
+    for (size_t op = r->o.completed; op < r->o.issued; op++) {
         struct um_slot *s = ring_slot(r, op);
         if (s->state != SLOT_TO_HOST)
             continue;
@@ -275,7 +273,7 @@ static int progress_recv(struct gx_ep *ep, struct um_priv *p, const struct gx_ch
         s->state = SLOT_MPI;
         stage_enter(p, ST_MPI);
     }
-    for (size_t op = r->completed; op < r->issued; op++) {
+    for (size_t op = r->o.completed; op < r->o.issued; op++) {
         struct um_slot *s = ring_slot(r, op);
         int flag = 0;
         if (s->state != SLOT_MPI)
@@ -291,8 +289,8 @@ static int progress_recv(struct gx_ep *ep, struct um_priv *p, const struct gx_ch
         s->state = SLOT_TO_GPU;
         stage_enter(p, ST_TO_GPU);
     }
-    while (r->completed < r->issued) {
-        struct um_slot *s = ring_slot(r, r->completed);
+    while (r->o.completed < r->o.issued) {
+        struct um_slot *s = ring_slot(r, r->o.completed);
         int done;
         if (s->state != SLOT_TO_GPU)
             break;
@@ -301,17 +299,17 @@ static int progress_recv(struct gx_ep *ep, struct um_priv *p, const struct gx_ch
             break;
         stage_leave(ep, p, ST_TO_GPU);
         s->state = SLOT_FREE;
-        r->completed++;
+        r->o.completed++;
     }
-    while (r->issued < r->total && r->issued - r->completed < (size_t)r->nslots) {
-        struct um_slot *s = ring_slot(r, r->issued);
-        size_t c = r->issued % pl->nchunks;
+    while (gx_op_ring_may_issue(&r->o)) {
+        struct um_slot *s = ring_slot(r, r->o.issued);
+        size_t c = r->o.issued % pl->nchunks;
         GX_TRY(discard_to_host(p, (char *)ep->dst + gx_chunk_offset(pl, c),
                                gx_chunk_length(pl, c), p->discard, err));
         GX_CUDA_TRY(err, cudaEventRecord(s->ev, p->discard));
         s->state = SLOT_TO_HOST;
         stage_enter(p, ST_TO_HOST);
-        r->issued++;
+        r->o.issued++;
     }
     return GX_OK;
 }
@@ -345,7 +343,7 @@ static int um_xfer_prefetch(struct gx_ep *ep, enum gx_dir dir, int count, size_t
         p->active[s] = 0; /* a transfer that failed half-way leaves none behind */
     ring_start(&p->send, p->slots, pl.depth, dir & GX_DIR_SEND ? total : 0);
     ring_start(&p->recv, p->slots + p->depth, pl.depth, dir & GX_DIR_RECV ? total : 0);
-    while (p->send.completed < p->send.total || p->recv.completed < p->recv.total) {
+    while (gx_op_ring_busy(&p->send.o) || gx_op_ring_busy(&p->recv.o)) {
         if (dir & GX_DIR_RECV)
             GX_TRY(progress_recv(ep, p, &pl, err));
         if (dir & GX_DIR_SEND)
