@@ -387,9 +387,10 @@ const struct gx_option gx_option_table[] = {
      "check the received data in an untimed pass per size (once) or after every timed "
      "iteration too (all)", set_validate},
     {"chunk", "LIST|auto", 1, GX_T_LIST, "the best per size",
-     "chunk sizes for pipelined paths (staged, staged-mpi, p2p, zerocopy). By default each size is measured "
-     "at the best chunk and depth of a short search (p2p: the whole message as one copy; "
-     "staged, staged-mpi, zerocopy: 64K..16M in at most 256 pieces x depth 2,4, and the whole message); "
+     "chunk sizes for pipelined paths (staged, staged-mpi, p2p, zerocopy, unified-prefetch). "
+     "By default each size is measured at the best chunk and depth of a short search (p2p: "
+     "the whole message as one copy; the others: 64K..16M in at most 256 pieces x depth 2,4, "
+     "and the whole message); "
      "a LIST makes chunk an axis (every chunk x depth is measured; depth 2 unless given); "
      "'auto' searches 64K..64M x depth 1,2,4 (or --depth) and the whole message",
      set_chunk},
@@ -398,7 +399,8 @@ const struct gx_option gx_option_table[] = {
      "axis (chunk 1M unless given) or, with --chunk auto, the depths it tries", set_depth},
     {"calibrate", "on|off|full", 1, GX_T_STRING, "on",
      "measure, before the runs, the ceilings that bound their results (copy engines, peer "
-     "copies, MPI between the hosts) and report each result's efficiency against its ceiling; "
+     "copies, SM copies on mapped host memory, managed memory's prefetches and faults, MPI "
+     "between the hosts) and report each result's efficiency against its ceiling; "
      "on: only the points the results are rated against; full: every ceiling the paths name, "
      "at every size of the runs",
      set_calibrate},
