@@ -143,6 +143,23 @@ static int set_warmup(struct gx_options *o, struct gx_run_opts *r, const char *v
     return parse_long(v, 0, 100000000, &r->warmup, err);
 }
 
+/* v as one of n words, each standing for values[i]: "unknown WHAT 'v' (expected a, b or c)". */
+static int parse_word(const char *v, const char *what, const char *const words[],
+                      const int values[], int n, int *out, struct gx_err *err)
+{
+    char expected[128] = "";
+    for (int i = 0; i < n; i++) {
+        if (strcmp(v, words[i]) == 0) {
+            *out = values[i];
+            return GX_OK;
+        }
+        size_t used = strlen(expected);
+        snprintf(expected + used, sizeof expected - used, "%s%s",
+                 i == 0 ? "" : i == n - 1 ? " or " : ", ", words[i]);
+    }
+    return gx_fail(err, GX_EINPUT, "unknown %s '%s' (expected %s)", what, v, expected);
+}
+
 static int set_window(struct gx_options *o, struct gx_run_opts *r, const char *v,
                       struct gx_err *err)
 {
@@ -154,12 +171,11 @@ static int set_validate(struct gx_options *o, struct gx_run_opts *r, const char 
                         struct gx_err *err)
 {
     (void)o;
-    if (strcmp(v, "once") == 0)
-        r->validate = GX_VALIDATE_ONCE;
-    else if (strcmp(v, "all") == 0)
-        r->validate = GX_VALIDATE_ALL;
-    else
-        return gx_fail(err, GX_EINPUT, "unknown validation '%s' (expected once or all)", v);
+    static const char *const words[] = {"once", "all"};
+    static const int values[] = {GX_VALIDATE_ONCE, GX_VALIDATE_ALL};
+    int mode;
+    GX_TRY(parse_word(v, "validation", words, values, 2, &mode, err));
+    r->validate = mode;
     return GX_OK;
 }
 
@@ -202,14 +218,11 @@ static int set_calibrate(struct gx_options *o, struct gx_run_opts *r, const char
                          struct gx_err *err)
 {
     (void)o;
-    if (strcmp(v, "on") == 0)
-        r->calibrate = GX_CALIBRATE_ON;
-    else if (strcmp(v, "off") == 0)
-        r->calibrate = GX_CALIBRATE_OFF;
-    else if (strcmp(v, "full") == 0)
-        r->calibrate = GX_CALIBRATE_FULL;
-    else
-        return gx_fail(err, GX_EINPUT, "unknown value '%s' (expected on, off or full)", v);
+    static const char *const words[] = {"on", "off", "full"};
+    static const int values[] = {GX_CALIBRATE_ON, GX_CALIBRATE_OFF, GX_CALIBRATE_FULL};
+    int mode;
+    GX_TRY(parse_word(v, "value", words, values, 3, &mode, err));
+    r->calibrate = mode;
     return GX_OK;
 }
 
@@ -264,12 +277,11 @@ static int set_format(struct gx_options *o, struct gx_run_opts *r, const char *v
                       struct gx_err *err)
 {
     (void)r;
-    if (strcmp(v, "table") == 0)
-        o->g.format = GX_FORMAT_TABLE;
-    else if (strcmp(v, "csv") == 0)
-        o->g.format = GX_FORMAT_CSV;
-    else
-        return gx_fail(err, GX_EINPUT, "unknown format '%s' (expected table or csv)", v);
+    static const char *const words[] = {"table", "csv"};
+    static const int values[] = {GX_FORMAT_TABLE, GX_FORMAT_CSV};
+    int format;
+    GX_TRY(parse_word(v, "format", words, values, 2, &format, err));
+    o->g.format = format;
     return GX_OK;
 }
 
@@ -277,13 +289,11 @@ static int set_bind(struct gx_options *o, struct gx_run_opts *r, const char *v,
                     struct gx_err *err)
 {
     (void)r;
-    static const char *const names[] = {"auto", "numa", "core", "none"}; /* gx_bind_policy */
-    for (int i = 0; i < (int)GX_ARRAY_LEN(names); i++)
-        if (strcmp(v, names[i]) == 0) {
-            o->g.bind = i;
-            return GX_OK;
-        }
-    return gx_fail(err, GX_EINPUT, "unknown binding '%s' (expected auto, numa, core or none)", v);
+    static const int values[] = {GX_BIND_AUTO, GX_BIND_NUMA, GX_BIND_CORE, GX_BIND_NONE};
+    int bind;
+    GX_TRY(parse_word(v, "binding", gx_bind_policy_names, values, 4, &bind, err));
+    o->g.bind = bind;
+    return GX_OK;
 }
 
 static int set_topology_xml(struct gx_options *o, struct gx_run_opts *r, const char *v,

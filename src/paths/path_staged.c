@@ -17,30 +17,14 @@
 #include "chunk.h"
 #include "cuda_util.h"
 #include "gpu.h"
-#include "op_ring.h"
 #include "path.h"
+#include "pipeline.h"
 #include "shm_channel.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define GX_TAG_STAGED 110
-
-enum slot_state { SLOT_FREE, SLOT_COPY, SLOT_MPI };
-
-struct slot {
-    char *host;
-    cudaEvent_t ev;
-    MPI_Request req;
-    enum slot_state state;
-    size_t op; /* which chunk of the stream of count x nchunks the slot carries */
-};
-
-/* One direction of one side: a ring over the chunk stream. */
-struct ring {
-    struct slot *slots;
-    struct gx_op_ring o;
-};
 
 struct staged_priv {
     cudaStream_t d2h, h2d;
@@ -50,8 +34,7 @@ struct staged_priv {
     char *stage;          /* 2 x depth slots of slot_bytes: the send ring, then the receive ring */
     size_t slot_bytes;
     int depth;
-    struct slot *slots;   /* 2 x depth */
-    struct ring send, recv;
+    struct gx_pipe_slot *slots; /* 2 x depth: the send ring, then the receive ring */
 };
 
 static int open_via(struct gx_ep *ep, int shm, struct gx_err *err)
@@ -123,102 +106,48 @@ static int staged_prepare(struct gx_ep *ep, size_t bytes, struct gx_err *err)
                                    cudaHostAllocPortable));
     p->slot_bytes = slot_bytes;
     for (int i = 0; i < 2 * depth; i++) {
-        p->slots[i].host = p->stage + (size_t)i * slot_bytes;
+        p->slots[i].buf = p->stage + (size_t)i * slot_bytes;
         GX_CUDA_TRY(err, cudaEventCreateWithFlags(&p->slots[i].ev, cudaEventDisableTiming));
     }
     return GX_OK;
 }
 
-static void ring_start(struct ring *r, struct slot *slots, int nslots, size_t total)
-{
-    r->slots = slots;
-    gx_op_ring_start(&r->o, nslots, total);
-    for (int i = 0; i < nslots; i++)
-        slots[i].state = SLOT_FREE;
-}
+/* The MPI staging's steps (pipeline.h): the sender's D2H into its slot, then MPI_Isend of the
+ * slot; the receiver's MPI_Irecv into its slot, then H2D out of it. */
+struct staged_ctx {
+    struct gx_ep *ep;
+    struct staged_priv *p;
+};
 
-/* Sender: D2H into free slots; Isend when a copy is done (in chunk order, which MPI's
- * non-overtaking rule then preserves); free the slot when the send completes. */
-static int progress_send(struct gx_ep *ep, struct staged_priv *p, const struct gx_chunk_plan *pl,
-                         struct gx_err *err)
+static int step_d2h(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
 {
-    struct ring *r = &p->send;
-    for (size_t op = r->o.completed; op < r->o.issued; op++) {
-        struct slot *s = &r->slots[gx_op_ring_slot(&r->o, op)];
-        size_t c = op % pl->nchunks, len = gx_chunk_length(pl, c);
-        if (s->state == SLOT_COPY) {
-            int done;
-            GX_TRY(gx_cuda_event_done(s->ev, &done, err));
-            if (!done)
-                break; /* later copies on the same stream cannot be done either */
-            GX_MPI_TRY(err, MPI_Isend(s->host, (int)len, MPI_BYTE, ep->peer, GX_TAG_STAGED,
-                                      ep->job->comm, &s->req));
-            s->state = SLOT_MPI;
-        }
-    }
-    while (r->o.completed < r->o.issued) {
-        struct slot *s = &r->slots[gx_op_ring_slot(&r->o, r->o.completed)];
-        int flag = 0;
-        if (s->state != SLOT_MPI)
-            break;
-        GX_MPI_TRY(err, MPI_Test(&s->req, &flag, MPI_STATUS_IGNORE));
-        if (!flag)
-            break;
-        s->state = SLOT_FREE;
-        r->o.completed++;
-    }
-    while (gx_op_ring_may_issue(&r->o)) {
-        struct slot *s = &r->slots[gx_op_ring_slot(&r->o, r->o.issued)];
-        size_t c = r->o.issued % pl->nchunks;
-        GX_CUDA_TRY(err, cudaMemcpyAsync(s->host, (char *)ep->src + gx_chunk_offset(pl, c),
-                                         gx_chunk_length(pl, c), cudaMemcpyDefault, p->d2h));
-        GX_CUDA_TRY(err, cudaEventRecord(s->ev, p->d2h));
-        s->state = SLOT_COPY;
-        s->op = r->o.issued++;
-    }
+    struct staged_ctx *x = ctx;
+    GX_CUDA_TRY(err, cudaMemcpyAsync(op->slot->buf, (char *)x->ep->src + op->off, op->len,
+                                     cudaMemcpyDefault, x->p->d2h));
     return GX_OK;
 }
 
-/* Receiver: Irecv into free slots in chunk order; H2D when a chunk has arrived; free the slot
- * when its copy is done. Completion means the data is in dst and the GPU copy finished. */
-static int progress_recv(struct gx_ep *ep, struct staged_priv *p, const struct gx_chunk_plan *pl,
-                         struct gx_err *err)
+static int step_send(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
 {
-    struct ring *r = &p->recv;
-    for (size_t op = r->o.completed; op < r->o.issued; op++) {
-        struct slot *s = &r->slots[gx_op_ring_slot(&r->o, op)];
-        if (s->state == SLOT_MPI) {
-            int flag = 0;
-            GX_MPI_TRY(err, MPI_Test(&s->req, &flag, MPI_STATUS_IGNORE));
-            if (!flag)
-                break; /* chunks arrive in order */
-            size_t c = op % pl->nchunks;
-            GX_CUDA_TRY(err, cudaMemcpyAsync((char *)ep->dst + gx_chunk_offset(pl, c), s->host,
-                                             gx_chunk_length(pl, c), cudaMemcpyDefault,
-                                             p->h2d));
-            GX_CUDA_TRY(err, cudaEventRecord(s->ev, p->h2d));
-            s->state = SLOT_COPY;
-        }
-    }
-    while (r->o.completed < r->o.issued) {
-        struct slot *s = &r->slots[gx_op_ring_slot(&r->o, r->o.completed)];
-        int done;
-        if (s->state != SLOT_COPY)
-            break;
-        GX_TRY(gx_cuda_event_done(s->ev, &done, err));
-        if (!done)
-            break;
-        s->state = SLOT_FREE;
-        r->o.completed++;
-    }
-    while (gx_op_ring_may_issue(&r->o)) {
-        struct slot *s = &r->slots[gx_op_ring_slot(&r->o, r->o.issued)];
-        size_t c = r->o.issued % pl->nchunks;
-        GX_MPI_TRY(err, MPI_Irecv(s->host, (int)gx_chunk_length(pl, c), MPI_BYTE, ep->peer,
-                                  GX_TAG_STAGED, ep->job->comm, &s->req));
-        s->state = SLOT_MPI;
-        s->op = r->o.issued++;
-    }
+    struct staged_ctx *x = ctx;
+    GX_MPI_TRY(err, MPI_Isend(op->slot->buf, (int)op->len, MPI_BYTE, x->ep->peer, GX_TAG_STAGED,
+                              x->ep->job->comm, &op->slot->req));
+    return GX_OK;
+}
+
+static int step_recv(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
+{
+    struct staged_ctx *x = ctx;
+    GX_MPI_TRY(err, MPI_Irecv(op->slot->buf, (int)op->len, MPI_BYTE, x->ep->peer, GX_TAG_STAGED,
+                              x->ep->job->comm, &op->slot->req));
+    return GX_OK;
+}
+
+static int step_h2d(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
+{
+    struct staged_ctx *x = ctx;
+    GX_CUDA_TRY(err, cudaMemcpyAsync((char *)x->ep->dst + op->off, op->slot->buf, op->len,
+                                     cudaMemcpyDefault, x->p->h2d));
     return GX_OK;
 }
 
@@ -240,14 +169,15 @@ static int staged_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t byte
         return gx_fail(err, GX_ERUNTIME, "staged: staging for %zu-byte chunks x %d not prepared",
                        pl.chunk, pl.depth);
     size_t total = pl.nchunks * (size_t)count;
-    ring_start(&p->send, p->slots, pl.depth, dir & GX_DIR_SEND ? total : 0);
-    ring_start(&p->recv, p->slots + p->depth, pl.depth, dir & GX_DIR_RECV ? total : 0);
-    while (gx_op_ring_busy(&p->send.o) || gx_op_ring_busy(&p->recv.o)) {
-        if (dir & GX_DIR_RECV)
-            GX_TRY(progress_recv(ep, p, &pl, err));
-        if (dir & GX_DIR_SEND)
-            GX_TRY(progress_send(ep, p, &pl, err));
-    }
+    struct staged_ctx x = {ep, p};
+    const struct gx_pipe_step send_steps[] = {{step_d2h, p->d2h, 0, -1}, {step_send, NULL, 1, -1}};
+    const struct gx_pipe_step recv_steps[] = {{step_recv, NULL, 1, -1}, {step_h2d, p->h2d, 0, -1}};
+    struct gx_pipe send, recv;
+    gx_pipe_init(&send, send_steps, 2, &x, p->slots, pl.depth, &pl,
+                 dir & GX_DIR_SEND ? total : 0);
+    gx_pipe_init(&recv, recv_steps, 2, &x, p->slots + p->depth, pl.depth, &pl,
+                 dir & GX_DIR_RECV ? total : 0);
+    GX_TRY(gx_pipe_run(ep, &send, &recv, err));
     return GX_OK;
 }
 

@@ -26,8 +26,8 @@
 #include "kernels.h"
 #include "mem.h"
 #include "mpi_util.h"
-#include "op_ring.h"
 #include "path.h"
+#include "pipeline.h"
 
 #include <stdlib.h>
 #include <unistd.h>
@@ -41,21 +41,7 @@
 #define UM_MAX_CHUNK ((size_t)1 << 30)
 
 /* Stages, as named in the ops tables below. */
-enum { ST_TO_HOST, ST_MPI, ST_TO_GPU, ST_COUNT };
-
-enum slot_state { SLOT_FREE, SLOT_TO_HOST, SLOT_MPI, SLOT_TO_GPU };
-
-struct um_slot {
-    cudaEvent_t ev; /* the end of the slot's current prefetch (or discard) */
-    MPI_Request req;
-    enum slot_state state;
-};
-
-/* One direction of one side: a ring of slots over the stream of count x nchunks chunks. */
-struct um_ring {
-    struct um_slot *slots;
-    struct gx_op_ring o;
-};
+enum { ST_TO_HOST, ST_MPI, ST_TO_GPU };
 
 struct um_priv {
     cudaStream_t stream;  /* demand's kernel; between's prefetch */
@@ -64,12 +50,8 @@ struct um_priv {
     size_t page;
     int no_discard;       /* the driver refused a discard once: plain prefetches from then on */
     struct gx_requests reqs;
-    struct um_slot *slots; /* 2 x depth: the send ring, then the receive ring */
+    struct gx_pipe_slot *slots; /* 2 x depth: the send ring, then the receive ring */
     int depth;
-    struct um_ring send, recv;
-    /* Stage activity: chunks in each stage now, and since when the stage has had any. */
-    int active[ST_COUNT];
-    double since[ST_COUNT];
 };
 
 static int um_filter(struct gx_ep *ep, struct gx_err *why)
@@ -170,148 +152,50 @@ static int um_between(struct gx_ep *ep, struct gx_err *err)
     return GX_OK;
 }
 
-/* Stage times of the pipeline: the wall time during which at least one chunk of this rank was
- * in the stage (from the call that started its step to the poll that saw it end). The stages
- * overlap, so no single one is "waited on" and their times may add up to more than the
- * transfer: the one active nearly all along is the one that bounds it, and the excess of
- * their sum over the transfer is what pipelining gained. */
-static void stage_enter(struct um_priv *p, int s)
+/* unified-prefetch's steps (pipeline.h), timed as its stages: the sender prefetches each chunk
+ * to the host, then sends it; the receiver discards the chunk's old contents to the host (MPI
+ * writing into GPU-resident managed pages would fault them over one by one instead of moving
+ * them in bulk), receives into it, then prefetches it to its GPU. Discards, prefetches and MPI
+ * of different chunks overlap; those of one range never do (the driver leaves that undefined):
+ * see um_plan. */
+struct um_ctx {
+    struct gx_ep *ep;
+    struct um_priv *p;
+};
+
+static int step_to_host(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
 {
-    if (p->active[s]++ == 0)
-        p->since[s] = MPI_Wtime();
+    struct um_ctx *x = ctx;
+    return prefetch((char *)x->ep->src + op->off, op->len, 0, x->ep->job->gpu, x->p->to_host,
+                    err);
 }
 
-static void stage_leave(struct gx_ep *ep, struct um_priv *p, int s)
+static int step_send(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
 {
-    if (--p->active[s] == 0)
-        gx_stage_add(ep, s, p->since[s]);
-}
-
-static struct um_slot *ring_slot(struct um_ring *r, size_t op)
-{
-    return &r->slots[gx_op_ring_slot(&r->o, op)];
-}
-
-static void ring_start(struct um_ring *r, struct um_slot *slots, int nslots, size_t total)
-{
-    r->slots = slots;
-    gx_op_ring_start(&r->o, nslots, total);
-    for (int i = 0; i < nslots; i++)
-        slots[i].state = SLOT_FREE;
-}
-
-/* Sender: prefetch chunks to the host on one stream; Isend each as soon as its prefetch is done
- * (in chunk order: the stream completes them in order, and MPI's non-overtaking rule keeps that
- * order at the receiver); free the slot when the send completes. */
-static int progress_send(struct gx_ep *ep, struct um_priv *p, const struct gx_chunk_plan *pl,
-                         struct gx_err *err)
-{
-    struct um_ring *r = &p->send;
-    for (size_t op = r->o.completed; op < r->o.issued; op++) {
-        struct um_slot *s = ring_slot(r, op);
-        if (s->state != SLOT_TO_HOST)
-            continue;
-        int done;
-        GX_TRY(gx_cuda_event_done(s->ev, &done, err));
-        if (!done)
-            break;
-        size_t c = op % pl->nchunks;
-        stage_leave(ep, p, ST_TO_HOST);
-        GX_MPI_TRY(err, MPI_Isend((char *)ep->src + gx_chunk_offset(pl, c),
-                                  (int)gx_chunk_length(pl, c), MPI_BYTE, ep->peer, GX_TAG_UM,
-                                  ep->job->comm, &s->req));
-        s->state = SLOT_MPI;
-        stage_enter(p, ST_MPI);
-    }
-    while (r->o.completed < r->o.issued) {
-        struct um_slot *s = ring_slot(r, r->o.completed);
-        int flag = 0;
-        if (s->state != SLOT_MPI)
-            break;
-        GX_MPI_TRY(err, MPI_Test(&s->req, &flag, MPI_STATUS_IGNORE));
-        if (!flag)
-            break;
-        stage_leave(ep, p, ST_MPI);
-        s->state = SLOT_FREE;
-        r->o.completed++;
-    }
-    while (gx_op_ring_may_issue(&r->o)) {
-        struct um_slot *s = ring_slot(r, r->o.issued);
-        size_t c = r->o.issued % pl->nchunks;
-        GX_TRY(prefetch((char *)ep->src + gx_chunk_offset(pl, c), gx_chunk_length(pl, c), 0,
-                        ep->job->gpu, p->to_host, err));
-        GX_CUDA_TRY(err, cudaEventRecord(s->ev, p->to_host));
-        s->state = SLOT_TO_HOST;
-        stage_enter(p, ST_TO_HOST);
-        r->o.issued++;
-    }
+    struct um_ctx *x = ctx;
+    GX_MPI_TRY(err, MPI_Isend((char *)x->ep->src + op->off, (int)op->len, MPI_BYTE, x->ep->peer,
+                              GX_TAG_UM, x->ep->job->comm, &op->slot->req));
     return GX_OK;
 }
 
-/* Receiver: discard each chunk to the host (MPI writing into GPU-resident managed pages would
- * fault them over one by one instead of moving them in bulk), Irecv it once the discard is
- * done (in chunk order), prefetch it to the GPU once it has arrived; the slot is free when that
- * prefetch is done. Discards, prefetches and MPI of different chunks overlap; those of one
- * range never do (the driver leaves that undefined): see um_plan. */
-static int progress_recv(struct gx_ep *ep, struct um_priv *p, const struct gx_chunk_plan *pl,
-                         struct gx_err *err)
+static int step_discard(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
 {
-    struct um_ring *r = &p->recv;
-    for (size_t op = r->o.completed; op < r->o.issued; op++) {
-        struct um_slot *s = ring_slot(r, op);
-        if (s->state != SLOT_TO_HOST)
-            continue;
-        int done;
-        GX_TRY(gx_cuda_event_done(s->ev, &done, err));
-        if (!done)
-            break;
-        size_t c = op % pl->nchunks;
-        stage_leave(ep, p, ST_TO_HOST);
-        GX_MPI_TRY(err, MPI_Irecv((char *)ep->dst + gx_chunk_offset(pl, c),
-                                  (int)gx_chunk_length(pl, c), MPI_BYTE, ep->peer, GX_TAG_UM,
-                                  ep->job->comm, &s->req));
-        s->state = SLOT_MPI;
-        stage_enter(p, ST_MPI);
-    }
-    for (size_t op = r->o.completed; op < r->o.issued; op++) {
-        struct um_slot *s = ring_slot(r, op);
-        int flag = 0;
-        if (s->state != SLOT_MPI)
-            continue;
-        GX_MPI_TRY(err, MPI_Test(&s->req, &flag, MPI_STATUS_IGNORE));
-        if (!flag)
-            continue;
-        size_t c = op % pl->nchunks;
-        stage_leave(ep, p, ST_MPI);
-        GX_TRY(prefetch((char *)ep->dst + gx_chunk_offset(pl, c), gx_chunk_length(pl, c), 1,
-                        ep->job->gpu, p->to_gpu, err));
-        GX_CUDA_TRY(err, cudaEventRecord(s->ev, p->to_gpu));
-        s->state = SLOT_TO_GPU;
-        stage_enter(p, ST_TO_GPU);
-    }
-    while (r->o.completed < r->o.issued) {
-        struct um_slot *s = ring_slot(r, r->o.completed);
-        int done;
-        if (s->state != SLOT_TO_GPU)
-            break;
-        GX_TRY(gx_cuda_event_done(s->ev, &done, err));
-        if (!done)
-            break;
-        stage_leave(ep, p, ST_TO_GPU);
-        s->state = SLOT_FREE;
-        r->o.completed++;
-    }
-    while (gx_op_ring_may_issue(&r->o)) {
-        struct um_slot *s = ring_slot(r, r->o.issued);
-        size_t c = r->o.issued % pl->nchunks;
-        GX_TRY(discard_to_host(p, (char *)ep->dst + gx_chunk_offset(pl, c),
-                               gx_chunk_length(pl, c), p->discard, err));
-        GX_CUDA_TRY(err, cudaEventRecord(s->ev, p->discard));
-        s->state = SLOT_TO_HOST;
-        stage_enter(p, ST_TO_HOST);
-        r->o.issued++;
-    }
+    struct um_ctx *x = ctx;
+    return discard_to_host(x->p, (char *)x->ep->dst + op->off, op->len, x->p->discard, err);
+}
+
+static int step_recv(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
+{
+    struct um_ctx *x = ctx;
+    GX_MPI_TRY(err, MPI_Irecv((char *)x->ep->dst + op->off, (int)op->len, MPI_BYTE, x->ep->peer,
+                              GX_TAG_UM, x->ep->job->comm, &op->slot->req));
     return GX_OK;
+}
+
+static int step_to_gpu(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
+{
+    struct um_ctx *x = ctx;
+    return prefetch((char *)x->ep->dst + op->off, op->len, 1, x->ep->job->gpu, x->p->to_gpu, err);
 }
 
 /* The chunks: whole pages (the driver rounds a prefetch out to whole pages, so two chunks
@@ -339,16 +223,18 @@ static int um_xfer_prefetch(struct gx_ep *ep, enum gx_dir dir, int count, size_t
         return gx_fail(err, GX_ERUNTIME, "unified-prefetch: %d chunks in flight not prepared",
                        pl.depth);
     size_t total = pl.nchunks * (size_t)count;
-    for (int s = 0; s < ST_COUNT; s++)
-        p->active[s] = 0; /* a transfer that failed half-way leaves none behind */
-    ring_start(&p->send, p->slots, pl.depth, dir & GX_DIR_SEND ? total : 0);
-    ring_start(&p->recv, p->slots + p->depth, pl.depth, dir & GX_DIR_RECV ? total : 0);
-    while (gx_op_ring_busy(&p->send.o) || gx_op_ring_busy(&p->recv.o)) {
-        if (dir & GX_DIR_RECV)
-            GX_TRY(progress_recv(ep, p, &pl, err));
-        if (dir & GX_DIR_SEND)
-            GX_TRY(progress_send(ep, p, &pl, err));
-    }
+    struct um_ctx x = {ep, p};
+    const struct gx_pipe_step send_steps[] = {{step_to_host, p->to_host, 0, ST_TO_HOST},
+                                              {step_send, NULL, 1, ST_MPI}};
+    const struct gx_pipe_step recv_steps[] = {{step_discard, p->discard, 0, ST_TO_HOST},
+                                              {step_recv, NULL, 1, ST_MPI},
+                                              {step_to_gpu, p->to_gpu, 0, ST_TO_GPU}};
+    struct gx_pipe send, recv;
+    gx_pipe_init(&send, send_steps, 2, &x, p->slots, pl.depth, &pl,
+                 dir & GX_DIR_SEND ? total : 0);
+    gx_pipe_init(&recv, recv_steps, 3, &x, p->slots + p->depth, pl.depth, &pl,
+                 dir & GX_DIR_RECV ? total : 0);
+    GX_TRY(gx_pipe_run(ep, &send, &recv, err));
     return GX_OK;
 }
 
