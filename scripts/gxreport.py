@@ -419,7 +419,7 @@ def mann_whitney(x, y):
 
 # The calibration's kinds measured per GPU (its "gpus" entries); the others are per pair.
 GPU_CEILINGS = ("h2d", "d2h", "mapped_write", "mapped_read", "prefetch_to_host", "prefetch_to_gpu",
-                "fault_in")
+                "fault_in", "copy_bidir", "mapped_bidir")
 
 
 def calibrated(doc, kind, rank, peer, size):

@@ -83,7 +83,7 @@ for r in d["results"]:
 cal = d.get("calibration", {})
 for g in cal.get("gpus", []):
     for k in ("h2d", "d2h", "mapped_write", "mapped_read", "prefetch_to_host", "prefetch_to_gpu",
-              "fault_in"):
+              "fault_in", "copy_bidir", "mapped_bidir"):
         if k in g and not all(p.get("median", 0) > 0 for p in g[k].get("points", [])
                               if p["size"] < (64 << 30)):
             bad.append("rank %d %s: %s" % (g["rank"], k, g[k]))

@@ -66,6 +66,8 @@ static const struct {
     [GX_CEIL_PREFETCH_HOST] = {SET_MANAGED, GX_CAL_MANAGED},
     [GX_CEIL_PREFETCH_GPU] = {SET_MANAGED, GX_CAL_MANAGED},
     [GX_CEIL_FAULT_IN] = {SET_MANAGED, GX_CAL_MANAGED},
+    [GX_CEIL_COPY_BIDIR] = {SET_COPY_BI, GX_CAL_COPY},
+    [GX_CEIL_MAPPED_BIDIR] = {SET_MAPPED_BI, GX_CAL_MAPPED},
 };
 
 /* The sizes one rule of a step of pair (a, b) names into the sets of its stages: the message
@@ -141,13 +143,21 @@ int gx_cal_plan_make(const struct gx_job *job, const struct gx_options *o,
 }
 
 const struct gx_cal_gpu_task gx_cal_gpu_tasks[GX_CAL_GPU_TASKS] = {
-    {GX_CAL_COPY, SET_COPY, 2, {GX_CEIL_H2D, GX_CEIL_D2H}, "H2D and D2H copies"},
-    {GX_CAL_MAPPED, SET_MAPPED, 2, {GX_CEIL_MAPPED_WRITE, GX_CEIL_MAPPED_READ},
-     "kernels writing and reading mapped host memory"},
-    {GX_CAL_MANAGED, SET_MANAGED, 3,
-     {GX_CEIL_PREFETCH_HOST, GX_CEIL_PREFETCH_GPU, GX_CEIL_FAULT_IN},
-     "managed memory's prefetches and fault-in"},
+    {GX_CAL_COPY, 3, {GX_CEIL_H2D, GX_CEIL_D2H, GX_CEIL_COPY_BIDIR},
+     {SET_COPY, SET_COPY, SET_COPY_BI}, "H2D and D2H copies"},
+    {GX_CAL_MAPPED, 3, {GX_CEIL_MAPPED_WRITE, GX_CEIL_MAPPED_READ, GX_CEIL_MAPPED_BIDIR},
+     {SET_MAPPED, SET_MAPPED, SET_MAPPED_BI}, "kernels writing and reading mapped host memory"},
+    {GX_CAL_MANAGED, 3, {GX_CEIL_PREFETCH_HOST, GX_CEIL_PREFETCH_GPU, GX_CEIL_FAULT_IN},
+     {SET_MANAGED, SET_MANAGED, SET_MANAGED}, "managed memory's prefetches and fault-in"},
 };
+
+int gx_cal_task_sized(const struct gx_cal_plan *p, const struct gx_cal_gpu_task *t)
+{
+    for (int k = 0; k < t->ncurves; k++)
+        if (p->sets[t->sets[k]].n)
+            return 1;
+    return 0;
+}
 
 int gx_cal_plan_tasks(const struct gx_job *job, const struct gx_cal_plan *p)
 {
@@ -155,7 +165,7 @@ int gx_cal_plan_tasks(const struct gx_job *job, const struct gx_cal_plan *p)
     for (int g = 0; g < job->size; g++)
         for (int t = 0; t < GX_CAL_GPU_TASKS; t++)
             n += (p->gpu_need[g] & gx_cal_gpu_tasks[t].task) &&
-                 p->sets[gx_cal_gpu_tasks[t].set].n;
+                 gx_cal_task_sized(p, &gx_cal_gpu_tasks[t]);
     for (int i = 0; i < p->npairs; i++) {
         n += (p->pairs[i].need & GX_CAL_PEER) && (p->sets[SET_PEER].n || p->sets[SET_PEER_BI].n);
         n += (p->pairs[i].need & GX_CAL_MPI) &&

@@ -13,26 +13,31 @@ struct gx_size_set {
 };
 
 /* The size sets: one per curve family, since each is measured at the sizes its results need. */
-enum { SET_COPY, SET_PEER, SET_PEER_BI, SET_MPI, SET_MPI_BI, SET_LAT, SET_MAPPED, SET_MANAGED,
-       NSETS };
+enum { SET_COPY, SET_COPY_BI, SET_PEER, SET_PEER_BI, SET_MPI, SET_MPI_BI, SET_LAT, SET_MAPPED,
+       SET_MAPPED_BI, SET_MANAGED, NSETS };
 
 /* The tasks: per GPU (gpu_need) or per pair (gx_cal_pair.need). */
-#define GX_CAL_COPY    0x1u  /* H2D and D2H copies of a rank's GPU */
+#define GX_CAL_COPY    0x1u  /* H2D and D2H copies of a rank's GPU, one way and both at once */
 #define GX_CAL_PEER    0x2u  /* peer copies between the GPUs of a same-node pair */
 #define GX_CAL_MPI     0x4u  /* MPI host to host between the pair (bandwidth and latency) */
-#define GX_CAL_MAPPED  0x8u  /* a rank's GPU's kernels writing and reading mapped host memory */
+#define GX_CAL_MAPPED  0x8u  /* a rank's GPU's kernels writing and reading mapped host memory,
+                                apart and at once */
 #define GX_CAL_MANAGED 0x10u /* a rank's GPU's managed memory: prefetches both ways, fault-in */
 
-/* A per-GPU task: its curves, measured at one set. */
+/* A per-GPU task: its curves, each measured at its set (one-way and both-ways curves are
+ * needed at different sizes). */
 struct gx_cal_gpu_task {
     unsigned task; /* GX_CAL_* */
-    int set;
     int ncurves;
     enum gx_ceil_kind kinds[3];
+    int sets[3];
     const char *what; /* for the progress line: "<what> of rank N's GPU" */
 };
 #define GX_CAL_GPU_TASKS 3
 extern const struct gx_cal_gpu_task gx_cal_gpu_tasks[GX_CAL_GPU_TASKS];
+struct gx_cal_plan;
+/* Whether task t has any size to measure. */
+int gx_cal_task_sized(const struct gx_cal_plan *p, const struct gx_cal_gpu_task *t);
 
 struct gx_cal_pair {
     int a, b;

@@ -164,16 +164,16 @@ void gx_cal_gpu_busid(const struct gx_job *job, char *buf, size_t len)
     buf[0] = '\0';
 }
 
-void gx_cal_copies(const struct gx_job *job, struct gx_ceil_curve c[2])
+void gx_cal_copies(const struct gx_job *job, struct gx_ceil_curve c[3])
 {
     (void)job;
-    no_cuda(c, 2);
+    no_cuda(c, 3);
 }
 
-void gx_cal_mapped(const struct gx_job *job, struct gx_ceil_curve c[2])
+void gx_cal_mapped(const struct gx_job *job, struct gx_ceil_curve c[3])
 {
     (void)job;
-    no_cuda(c, 2);
+    no_cuda(c, 3);
 }
 
 void gx_cal_managed(const struct gx_job *job, struct gx_ceil_curve c[3])
@@ -202,7 +202,7 @@ static int task_gpu(const struct gx_job *job, struct gx_cal_plan *p,
     memset(c, 0, sizeof c);
     int rc = GX_OK;
     for (int k = 0; k < t->ncurves && rc == GX_OK; k++)
-        rc = curve_init(&c[k], t->kinds[k], g, -1, &p->sets[t->set], err);
+        rc = curve_init(&c[k], t->kinds[k], g, -1, &p->sets[t->sets[k]], err);
     if (rc == GX_OK) {
         char what[96];
         snprintf(what, sizeof what, "%s of rank %d's GPU", t->what, g);
@@ -279,7 +279,7 @@ static int run_tasks(const struct gx_job *job, struct gx_cal_plan *p, struct gx_
 {
     p->ntasks = gx_cal_plan_tasks(job, p);
     for (int t = 0; t < GX_CAL_GPU_TASKS; t++)
-        for (int g = 0; p->sets[gx_cal_gpu_tasks[t].set].n && g < job->size; g++)
+        for (int g = 0; gx_cal_task_sized(p, &gx_cal_gpu_tasks[t]) && g < job->size; g++)
             if (p->gpu_need[g] & gx_cal_gpu_tasks[t].task)
                 GX_TRY(task_gpu(job, p, &gx_cal_gpu_tasks[t], g, all, err));
     if ((p->need & GX_CAL_PEER) && (p->sets[SET_PEER].n || p->sets[SET_PEER_BI].n)) {

@@ -51,10 +51,12 @@ void gx_cal_gpu_busid(const struct gx_job *job, char *buf, size_t len);
 /* The per-GPU measurements of this rank's GPU (calib_plan.h's gx_cal_gpu_tasks): every point
  * of each curve (sizes set, n >= 0) is measured or absent with the reason. None fails: a CUDA
  * error makes the curve absent. */
-/* c[0] H2D, c[1] D2H: copy engines, cudaMemcpyAsync with pinned host memory. */
-void gx_cal_copies(const struct gx_job *job, struct gx_ceil_curve c[2]);
-/* c[0] write, c[1] read: gx_kernel_copy between device and mapped pinned host memory. */
-void gx_cal_mapped(const struct gx_job *job, struct gx_ceil_curve c[2]);
+/* c[0] H2D, c[1] D2H, c[2] both at once on two streams (total): copy engines, cudaMemcpyAsync
+ * with pinned host memory. */
+void gx_cal_copies(const struct gx_job *job, struct gx_ceil_curve c[3]);
+/* c[0] write, c[1] read, c[2] both at once on two streams (total): gx_kernel_copy between
+ * device and mapped pinned host memory. */
+void gx_cal_mapped(const struct gx_job *job, struct gx_ceil_curve c[3]);
 /* c[0] prefetch to the host, c[1] prefetch to the GPU, c[2] a kernel faulting host-resident
  * pages in: managed memory (calibrate_managed.c). */
 void gx_cal_managed(const struct gx_job *job, struct gx_ceil_curve c[3]);

@@ -283,30 +283,37 @@ static void all_absent(struct gx_ceil_curve *c, const char *why)
 
 /* Between this rank's GPU and host memory of kind `host` (HOST_PINNED, HOST_MAPPED), moved by
  * `mover` (by_sm: gx_kernel_copy, else the copy engines): host -> GPU into *to_gpu, GPU -> host
- * into *to_host. */
+ * into *to_host, and both at once on two streams into *both (each direction with buffers of
+ * its own, as a rank sending and receiving at once has: the total is what one GPU's link and
+ * movers carry both ways). */
 static void host_and_gpu(const struct gx_job *job, struct gx_ceil_curve *to_gpu,
-                         struct gx_ceil_curve *to_host, int host, int by_sm)
+                         struct gx_ceil_curve *to_host, struct gx_ceil_curve *both, int host,
+                         int by_sm)
 {
     const char *no_gpu = gx_gpu_absent_why();
     if (job->gpu < 0 || no_gpu[0]) {
         all_absent(to_gpu, no_gpu[0] ? no_gpu : "no GPU");
         all_absent(to_host, no_gpu[0] ? no_gpu : "no GPU");
+        all_absent(both, no_gpu[0] ? no_gpu : "no GPU");
         return;
     }
     const char *mover = by_sm ? "gx_kernel_copy" : "cudaMemcpyAsync",
                *mem = host == HOST_MAPPED ? "mapped pinned host" : "pinned host";
     snprintf(to_gpu->what, sizeof to_gpu->what, "%s %s -> GPU %d", mover, mem, job->gpu);
     snprintf(to_host->what, sizeof to_host->what, "%s GPU %d -> %s", mover, job->gpu, mem);
+    snprintf(both->what, sizeof both->what, "%s %s -> GPU %d and GPU %d -> %s at once, total",
+             mover, mem, job->gpu, job->gpu, mem);
     struct rig r;
     struct gx_err err = {0};
-    struct bufs bf = {.n = 2, .dev = {job->gpu, host}};
     if (rig_init(&r, job->gpu, job->gpu, &err) != GX_OK) {
         cudaGetLastError();
         all_absent(to_gpu, err.msg);
         all_absent(to_host, err.msg);
+        all_absent(both, err.msg);
         rig_free(&r);
         return;
     }
+    struct bufs bf = {.n = 2, .dev = {job->gpu, host}};
     size_t bytes = fit(&bf, to_gpu, to_host, job->gpu, gx_cal_host_limit(job));
     if (bytes > 0) {
         struct copy_job up = {1, {bf.gpu_view[0]}, {bf.gpu_view[1]}, {-1}, {-1}, by_sm};
@@ -315,17 +322,26 @@ static void host_and_gpu(const struct gx_job *job, struct gx_ceil_curve *to_gpu,
         measure_curve(&r, &down, to_host, fits(to_host, bytes));
         bufs_free(&bf, job->gpu);
     }
+    /* [1] -> [0] up on stream 0, [2] -> [3] down on stream 1; both streams on this GPU. */
+    struct bufs b2 = {.n = 4, .dev = {job->gpu, host, job->gpu, host}};
+    bytes = both->n ? fit(&b2, both, NULL, job->gpu, gx_cal_host_limit(job) / 2) : 0;
+    if (bytes > 0) {
+        struct copy_job two = {2, {b2.gpu_view[0], b2.gpu_view[3]},
+                               {b2.gpu_view[1], b2.gpu_view[2]}, {-1, -1}, {-1, -1}, by_sm};
+        measure_curve(&r, &two, both, fits(both, bytes));
+        bufs_free(&b2, job->gpu);
+    }
     rig_free(&r);
 }
 
-void gx_cal_copies(const struct gx_job *job, struct gx_ceil_curve c[2])
+void gx_cal_copies(const struct gx_job *job, struct gx_ceil_curve c[3])
 {
-    host_and_gpu(job, &c[0], &c[1], HOST_PINNED, 0);
+    host_and_gpu(job, &c[0], &c[1], &c[2], HOST_PINNED, 0);
 }
 
-void gx_cal_mapped(const struct gx_job *job, struct gx_ceil_curve c[2])
+void gx_cal_mapped(const struct gx_job *job, struct gx_ceil_curve c[3])
 {
-    host_and_gpu(job, &c[1], &c[0], HOST_MAPPED, 1);
+    host_and_gpu(job, &c[1], &c[0], &c[2], HOST_MAPPED, 1);
 }
 
 /* Peer access from device `from` to `to` (this process), remembering whether this call turned

@@ -21,6 +21,8 @@ const char *gx_ceil_kind_name(enum gx_ceil_kind k)
         [GX_CEIL_PREFETCH_HOST] = "prefetch_to_host",
         [GX_CEIL_PREFETCH_GPU] = "prefetch_to_gpu",
         [GX_CEIL_FAULT_IN] = "fault_in",
+        [GX_CEIL_COPY_BIDIR] = "copy_bidir",
+        [GX_CEIL_MAPPED_BIDIR] = "mapped_bidir",
     };
     return k >= 0 && k < GX_CEIL_KINDS ? names[k] : "?";
 }
@@ -34,7 +36,7 @@ int gx_ceil_kind_per_gpu(enum gx_ceil_kind k)
 {
     return k == GX_CEIL_H2D || k == GX_CEIL_D2H || k == GX_CEIL_MAPPED_WRITE ||
            k == GX_CEIL_MAPPED_READ || k == GX_CEIL_PREFETCH_HOST || k == GX_CEIL_PREFETCH_GPU ||
-           k == GX_CEIL_FAULT_IN;
+           k == GX_CEIL_FAULT_IN || k == GX_CEIL_COPY_BIDIR || k == GX_CEIL_MAPPED_BIDIR;
 }
 
 int gx_ceilings_add(struct gx_ceilings *c, const struct gx_ceil_curve *curve,

@@ -23,6 +23,8 @@ enum gx_ceil_kind {
     GX_CEIL_PREFETCH_HOST, /* per GPU: cudaMemPrefetchAsync of managed pages GPU -> host */
     GX_CEIL_PREFETCH_GPU,  /* per GPU: cudaMemPrefetchAsync of managed pages host -> GPU */
     GX_CEIL_FAULT_IN,      /* per GPU: a kernel touching managed pages on the host */
+    GX_CEIL_COPY_BIDIR,    /* per GPU: H2D and D2H copy engines at once, total */
+    GX_CEIL_MAPPED_BIDIR,  /* per GPU: a kernel writing and one reading mapped host at once, total */
     GX_CEIL_KINDS
 };
 

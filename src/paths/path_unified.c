@@ -6,7 +6,8 @@
  *           is there, so the prefetch of chunk k+1 overlaps the MPI of chunk k; the receiver
  *           discards each chunk's old contents to the host, receives into it, and prefetches it
  *           to its GPU while the next chunks arrive. A message is complete when every chunk's
- *           prefetch to the GPU has completed.
+ *           prefetch to the GPU has completed. Both buffers are advised as accessed by the CPU
+ *           (um_advise).
  * demand:   MPI works on the managed buffers as they are, and the receiver's kernel touches
  *           every page, faulting it back in.
  * Between timed iterations the sender's buffer is put back on its GPU, untimed, as if the
@@ -67,6 +68,26 @@ static int um_filter(struct gx_ep *ep, struct gx_err *why)
     return GX_OK;
 }
 
+/* MPI reads and writes both buffers with the CPU once their pages are on the host: advised so,
+ * the driver maps pages in the CPU's page tables as it migrates them there, instead of the
+ * CPU faulting on each page it touches (on H200, with Open MPI's CUDA support off so that MPI
+ * copies the pages as host memory: 2.85-3.03 GB/s against 2.58-2.78 without). Only a hint: a driver that declines it leaves the path as it was. */
+static int um_advise(struct gx_ep *ep, struct gx_err *err)
+{
+    struct cudaMemLocation cpu = {.type = cudaMemLocationTypeHost, .id = 0};
+    void *bufs[2] = {ep->src, ep->dst};
+    for (int i = 0; i < 2; i++) {
+        cudaError_t ce = cudaMemAdvise(bufs[i], ep->cap, cudaMemAdviseSetAccessedBy, cpu);
+        if (ce == cudaErrorNotSupported || ce == cudaErrorInvalidValue ||
+            ce == cudaErrorInvalidDevice) {
+            cudaGetLastError();
+            return GX_OK;
+        }
+        GX_CUDA_TRY(err, ce);
+    }
+    return GX_OK;
+}
+
 static int um_open(struct gx_ep *ep, struct gx_err *err)
 {
     if (ep->priv)
@@ -82,6 +103,13 @@ static int um_open(struct gx_ep *ep, struct gx_err *err)
     GX_CUDA_TRY(err, cudaStreamCreateWithFlags(&p->discard, cudaStreamNonBlocking));
     GX_CUDA_TRY(err, cudaStreamCreateWithFlags(&p->to_gpu, cudaStreamNonBlocking));
     return GX_OK;
+}
+
+/* unified-prefetch: over each new pair of buffers (demand leaves the pages to the faults). */
+static int um_prefetch_open(struct gx_ep *ep, struct gx_err *err)
+{
+    GX_TRY(um_advise(ep, err));
+    return um_open(ep, err);
 }
 
 static int prefetch(void *buf, size_t bytes, int to_gpu, int gpu, cudaStream_t s,
@@ -332,7 +360,7 @@ const struct gx_path_ops gx_path_unified_prefetch = {
     .flags = GX_PATH_CHUNKED | GX_PATH_NEEDS_GPU,
     .chunk_policy = &gx_chunk_policy_pipelined,
     .filter = um_filter,
-    .open = um_open,
+    .open = um_prefetch_open,
     .prepare = um_prepare,
     .between = um_between,
     .xfer = um_xfer_prefetch,

@@ -180,12 +180,11 @@ static void zc_close(struct gx_ep *ep)
  * what the SMs reach there (the calibration's gx_kernel_copy on mapped pinned memory, this
  * path's own mover), the slower of the sender's write and the receiver's read; across nodes
  * MPI's host-to-host stage joins. Rated at the chunk, the piece each kernel moves. Both ways:
- * every GPU writes its outbox and reads its inbox at once, each way over its own direction of
- * the link, so each per-GPU stage counts twice against the total. */
+ * every GPU writes its outbox and reads its inbox at once, bounded by what its kernels reach
+ * on mapped memory doing both together (mapped_bidir, a total). */
 #define ZC_WRITE(at) {"kernel writing mapped host", GX_CEIL_MAPPED_WRITE, at, 1}
 #define ZC_READ(at) {"kernel reading mapped host", GX_CEIL_MAPPED_READ, at, 1}
-#define ZC_WRITE_BOTH(at) {"kernel writing mapped host (both ways)", GX_CEIL_MAPPED_WRITE, at, 2}
-#define ZC_READ_BOTH(at) {"kernel reading mapped host (both ways)", GX_CEIL_MAPPED_READ, at, 2}
+#define ZC_BOTH(at) {"kernels writing and reading mapped host at once", GX_CEIL_MAPPED_BIDIR, at, 1}
 static const struct gx_bound_rule zc_one_way[] = {
     {.when = GX_IF_SAME_NODE, .at_chunk = 1, .nstages = 2,
      .stages = {ZC_WRITE(GX_AT_INITIATOR), ZC_READ(GX_AT_PEER)}},
@@ -194,13 +193,12 @@ static const struct gx_bound_rule zc_one_way[] = {
                 ZC_READ(GX_AT_PEER)}},
 };
 static const struct gx_bound_rule zc_both_ways[] = {
-    {.when = GX_IF_SAME_NODE, .at_chunk = 1, .nstages = 4,
-     .stages = {ZC_WRITE_BOTH(GX_AT_INITIATOR), ZC_WRITE_BOTH(GX_AT_PEER),
-                ZC_READ_BOTH(GX_AT_INITIATOR), ZC_READ_BOTH(GX_AT_PEER)}},
-    {.at_chunk = 1, .nstages = 5,
-     .stages = {ZC_WRITE_BOTH(GX_AT_INITIATOR), ZC_WRITE_BOTH(GX_AT_PEER),
-                {"MPI host-to-host both ways", GX_CEIL_MPI_BIBW, GX_AT_PAIR, 1},
-                ZC_READ_BOTH(GX_AT_INITIATOR), ZC_READ_BOTH(GX_AT_PEER)}},
+    {.when = GX_IF_SAME_NODE, .at_chunk = 1, .nstages = 2,
+     .stages = {ZC_BOTH(GX_AT_INITIATOR), ZC_BOTH(GX_AT_PEER)}},
+    {.at_chunk = 1, .nstages = 3,
+     .stages = {ZC_BOTH(GX_AT_INITIATOR), {"MPI host-to-host both ways", GX_CEIL_MPI_BIBW,
+                                          GX_AT_PAIR, 1},
+                ZC_BOTH(GX_AT_PEER)}},
 };
 
 const struct gx_path_ops gx_path_zerocopy = {
