@@ -29,16 +29,17 @@ OTHER_NODE_CEILINGS = {
     "staged": {"bw": ["D2H", "MPI host-to-host", "H2D"], "latency": None},
     "zerocopy": {"bw": ["kernel writing mapped host", "MPI host-to-host",
                         "kernel reading mapped host"], "latency": None},
-    "unified-prefetch": {"bw": ["prefetch to host", "MPI host-to-host", "prefetch to GPU"],
+    "unified-prefetch": {"bw": ["prefetch to host", "MPI on managed memory", "prefetch to GPU"],
                          "latency": None},
-    "unified-demand": {"bw": ["MPI host-to-host", "kernel faulting pages in"], "latency": None},
+    "unified-demand": {"bw": ["MPI on managed memory", "kernel faulting pages in"],
+                       "latency": None},
 }
 
 
 # The calibration's curve behind each stage, as an absent ceiling names it ("mpi_bw 0->1 absent
 # at 1048576 bytes: ..."): an absent ceiling of the right kind is reported, not a failure.
 CURVES = {"MPI host bandwidth": "mpi_bw", "MPI host latency": "mpi_latency", "D2H": "d2h",
-          "MPI host-to-host": "mpi_bw", "H2D": "h2d",
+          "MPI host-to-host": "mpi_bw", "H2D": "h2d", "MPI on managed memory": "mpi_managed_bw",
           "kernel writing mapped host": "mapped_write", "kernel reading mapped host": "mapped_read",
           "prefetch to host": "prefetch_to_host", "prefetch to GPU": "prefetch_to_gpu",
           "kernel faulting pages in": "fault_in"}

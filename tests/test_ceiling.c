@@ -109,6 +109,11 @@ int main(void)
     curve(GX_CEIL_COPY_BIDIR, 1, -1, NULL, 1, s1m, (double[]){31});
     curve(GX_CEIL_MAPPED_BIDIR, 0, -1, NULL, 1, s1m, (double[]){60});
     curve(GX_CEIL_MAPPED_BIDIR, 1, -1, NULL, 1, s1m, (double[]){55});
+    /* MPI on managed memory on the host: the unified paths' MPI stage, slower than pinned. */
+    curve(GX_CEIL_MPI_MANAGED_BW, 0, 1, NULL, 2, s1m8m, (double[]){11, 13});
+    curve(GX_CEIL_MPI_MANAGED_BW, 0, 2, NULL, 1, s1m, (double[]){12});
+    curve(GX_CEIL_MPI_MANAGED_BIBW, 0, 1, NULL, 1, s1m, (double[]){20});
+    curve(GX_CEIL_MPI_MANAGED_BW, 1, 0, NULL, 1, s1m, (double[]){1.5});
     curve(GX_CEIL_PREFETCH_GPU, 2, -1, "GPU 2 has no concurrent managed access", 1, s1m,
           (double[]){0});
 
@@ -262,6 +267,12 @@ int main(void)
     r = result("unified-prefetch", "bw", 0, 1, 1, 1 * MIB, 0, 5, "managed");
     path_ok("unified-prefetch", apply("unified-prefetch", &r) == 10,
             "unified-prefetch unchunked: rated at the message size");
+    r = result("unified-prefetch", "bw", 1, 0, 1, 8 * MIB, 1 * MIB, 1.2, "managed");
+    path_ok("unified-prefetch", apply("unified-prefetch", &r) == 1.5 && near(r.efficiency, 0.8) &&
+                                    !strcmp(r.ceiling_what,
+                                            "slowest stage: MPI on managed memory at 1M"),
+            "unified-prefetch: MPI on managed memory (not on pinned: 12) where it is the slowest "
+            "(%s)", what);
     r = result("unified-prefetch", "bibw", 0, 1, 1, 1 * MIB, 0, 9, "managed");
     path_ok("unified-prefetch", apply("unified-prefetch", &r) == 18 &&
                                     strstr(r.ceiling_what, "prefetch to GPU (both ways)"),
@@ -321,7 +332,9 @@ int main(void)
            !strcmp(cJSON_GetObjectItem(lat, "unit")->valuestring, "us") &&
            cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(lat, "points"), 0),
                                "median")->valuedouble == 2.0 &&
-           cJSON_IsString(cJSON_GetObjectItem(cJSON_GetObjectItem(g2, "h2d"), "absent")),
+           cJSON_IsString(cJSON_GetObjectItem(cJSON_GetObjectItem(g2, "h2d"), "absent")) &&
+           cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(rp, "mpi_managed_bw"),
+                                                  "points")) == 2,
        "calibration JSON: per GPU, per GPU pair, per rank pair; absent with the reason");
     cJSON *g0 = cJSON_GetArrayItem(gpus, 0);
     const char *per_gpu[] = {"mapped_write", "mapped_read", "prefetch_to_host",
@@ -332,7 +345,7 @@ int main(void)
         all_there &= k && !strcmp(cJSON_GetObjectItem(k, "unit")->valuestring, "GB/s") &&
                      cJSON_GetArraySize(cJSON_GetObjectItem(k, "points")) == 1;
     }
-    ok(all_there && cJSON_GetArraySize(cJSON_GetObjectItem(cal, "rank_pairs")) == 2 &&
+    ok(all_there && cJSON_GetArraySize(cJSON_GetObjectItem(cal, "rank_pairs")) == 3 &&
            cJSON_IsString(cJSON_GetObjectItem(cJSON_GetObjectItem(g2, "mapped_read"), "absent")),
        "calibration JSON: mapped and managed memory's ceilings and both-ways ones per GPU, in "
        "GB/s");

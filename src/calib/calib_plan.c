@@ -68,6 +68,8 @@ static const struct {
     [GX_CEIL_FAULT_IN] = {SET_MANAGED, GX_CAL_MANAGED},
     [GX_CEIL_COPY_BIDIR] = {SET_COPY_BI, GX_CAL_COPY},
     [GX_CEIL_MAPPED_BIDIR] = {SET_MAPPED_BI, GX_CAL_MAPPED},
+    [GX_CEIL_MPI_MANAGED_BW] = {SET_MPI_UM, GX_CAL_MPI},
+    [GX_CEIL_MPI_MANAGED_BIBW] = {SET_MPI_UM_BI, GX_CAL_MPI},
 };
 
 /* The sizes one rule of a step of pair (a, b) names into the sets of its stages: the message
@@ -151,6 +153,15 @@ const struct gx_cal_gpu_task gx_cal_gpu_tasks[GX_CAL_GPU_TASKS] = {
      {SET_MANAGED, SET_MANAGED, SET_MANAGED}, "managed memory's prefetches and fault-in"},
 };
 
+int gx_cal_mpi_sized(const struct gx_cal_plan *p)
+{
+    const int sets[GX_CAL_MPI_CURVES] = GX_CAL_MPI_SETS;
+    for (int k = 0; k < GX_CAL_MPI_CURVES; k++)
+        if (p->sets[sets[k]].n)
+            return 1;
+    return 0;
+}
+
 int gx_cal_task_sized(const struct gx_cal_plan *p, const struct gx_cal_gpu_task *t)
 {
     for (int k = 0; k < t->ncurves; k++)
@@ -168,8 +179,7 @@ int gx_cal_plan_tasks(const struct gx_job *job, const struct gx_cal_plan *p)
                  gx_cal_task_sized(p, &gx_cal_gpu_tasks[t]);
     for (int i = 0; i < p->npairs; i++) {
         n += (p->pairs[i].need & GX_CAL_PEER) && (p->sets[SET_PEER].n || p->sets[SET_PEER_BI].n);
-        n += (p->pairs[i].need & GX_CAL_MPI) &&
-             (p->sets[SET_MPI].n || p->sets[SET_MPI_BI].n || p->sets[SET_LAT].n);
+        n += (p->pairs[i].need & GX_CAL_MPI) && gx_cal_mpi_sized(p);
     }
     return n;
 }

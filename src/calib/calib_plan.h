@@ -14,12 +14,16 @@ struct gx_size_set {
 
 /* The size sets: one per curve family, since each is measured at the sizes its results need. */
 enum { SET_COPY, SET_COPY_BI, SET_PEER, SET_PEER_BI, SET_MPI, SET_MPI_BI, SET_LAT, SET_MAPPED,
-       SET_MAPPED_BI, SET_MANAGED, NSETS };
+       SET_MAPPED_BI, SET_MANAGED, SET_MPI_UM, SET_MPI_UM_BI, NSETS };
+/* The sets of the MPI task (GX_CAL_MPI), in the order of gx_cal_mpi_pair's curves. */
+#define GX_CAL_MPI_SETS {SET_MPI, SET_MPI_BI, SET_LAT, SET_MPI_UM, SET_MPI_UM_BI}
+#define GX_CAL_MPI_CURVES 5
 
 /* The tasks: per GPU (gpu_need) or per pair (gx_cal_pair.need). */
 #define GX_CAL_COPY    0x1u  /* H2D and D2H copies of a rank's GPU, one way and both at once */
 #define GX_CAL_PEER    0x2u  /* peer copies between the GPUs of a same-node pair */
-#define GX_CAL_MPI     0x4u  /* MPI host to host between the pair (bandwidth and latency) */
+#define GX_CAL_MPI     0x4u  /* MPI host to host between the pair (bandwidth and latency; pinned
+                                buffers, and managed ones on the host) */
 #define GX_CAL_MAPPED  0x8u  /* a rank's GPU's kernels writing and reading mapped host memory,
                                 apart and at once */
 #define GX_CAL_MANAGED 0x10u /* a rank's GPU's managed memory: prefetches both ways, fault-in */
@@ -38,6 +42,8 @@ extern const struct gx_cal_gpu_task gx_cal_gpu_tasks[GX_CAL_GPU_TASKS];
 struct gx_cal_plan;
 /* Whether task t has any size to measure. */
 int gx_cal_task_sized(const struct gx_cal_plan *p, const struct gx_cal_gpu_task *t);
+/* Whether the MPI task has any size to measure. */
+int gx_cal_mpi_sized(const struct gx_cal_plan *p);
 
 struct gx_cal_pair {
     int a, b;

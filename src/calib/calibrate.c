@@ -250,27 +250,29 @@ static int task_peer(const struct gx_job *job, struct gx_cal_plan *p, const stru
 static int task_mpi(const struct gx_job *job, struct gx_cal_plan *p, const struct gx_cal_pair *pr,
                     struct gx_ceilings *all, struct gx_err *err)
 {
-    struct gx_ceil_curve c[3];
+    enum { N = GX_CAL_MPI_CURVES };
+    const enum gx_ceil_kind kinds[N] = {GX_CEIL_MPI_BW, GX_CEIL_MPI_BIBW, GX_CEIL_MPI_LAT,
+                                        GX_CEIL_MPI_MANAGED_BW, GX_CEIL_MPI_MANAGED_BIBW};
+    const int sets[N] = GX_CAL_MPI_SETS;
+    struct gx_ceil_curve c[N];
     memset(c, 0, sizeof c);
-    int rc = curve_init(&c[0], GX_CEIL_MPI_BW, pr->a, pr->b, &p->sets[SET_MPI], err);
-    if (rc == GX_OK)
-        rc = curve_init(&c[1], GX_CEIL_MPI_BIBW, pr->a, pr->b, &p->sets[SET_MPI_BI], err);
-    if (rc == GX_OK)
-        rc = curve_init(&c[2], GX_CEIL_MPI_LAT, pr->a, pr->b, &p->sets[SET_LAT], err);
+    int rc = GX_OK;
+    for (int k = 0; k < N && rc == GX_OK; k++)
+        rc = curve_init(&c[k], kinds[k], pr->a, pr->b, &p->sets[sets[k]], err);
     if (rc == GX_OK) {
         char what[64];
         snprintf(what, sizeof what, "MPI host to host %d->%d", pr->a, pr->b);
-        arm(job, p, what, pr->a, pr->b, c, 3);
+        arm(job, p, what, pr->a, pr->b, c, N);
         if (pr->a == pr->b) {
-            for (int k = 0; k < 3; k++)
+            for (int k = 0; k < N; k++)
                 snprintf(c[k].absent, sizeof c[k].absent, "a rank with itself");
         } else if (job->rank == pr->a || job->rank == pr->b) {
             rc = gx_cal_mpi_pair(job, pr->a, pr->b, c, err);
         }
         if (rc == GX_OK)
-            rc = end_task(job, pr->a, c, 3, all, err);
+            rc = end_task(job, pr->a, c, N, all, err);
     }
-    curves_free(c, 3);
+    curves_free(c, N);
     return rc;
 }
 
@@ -297,7 +299,7 @@ static int run_tasks(const struct gx_job *job, struct gx_cal_plan *p, struct gx_
         free(busids);
         GX_TRY(rc);
     }
-    if (p->sets[SET_MPI].n || p->sets[SET_MPI_BI].n || p->sets[SET_LAT].n)
+    if (gx_cal_mpi_sized(p))
         for (int i = 0; i < p->npairs; i++)
             if (p->pairs[i].need & GX_CAL_MPI)
                 GX_TRY(task_mpi(job, p, &p->pairs[i], all, err));

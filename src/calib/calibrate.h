@@ -29,9 +29,11 @@ int gx_calibrate(const struct gx_job *job, const struct gx_options *o,
 
 /* ---- between calibrate.c and its measurements (calibrate_mpi.c, calibrate_cuda.c) */
 
-/* MPI bandwidth one way and both ways, and latency, between a and b into c[0..2] (both ranks
- * take part; a keeps the curves). */
-int gx_cal_mpi_pair(const struct gx_job *job, int a, int b, struct gx_ceil_curve c[3],
+/* MPI between a and b (both ranks take part; a keeps the curves), in calib_plan.h's
+ * GX_CAL_MPI_SETS order: on pinned host buffers, bandwidth one way and both ways and latency
+ * (c[0..2]); on managed buffers whose pages are on the host, as unified memory's MPI stage
+ * finds them, bandwidth one way and both ways (c[3..4]). */
+int gx_cal_mpi_pair(const struct gx_job *job, int a, int b, struct gx_ceil_curve c[5],
                     struct gx_err *err);
 
 /* The bytes of host memory one buffer may take here: a quarter of the node's memory shared

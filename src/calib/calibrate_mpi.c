@@ -1,5 +1,7 @@
 /* Calibration: MPI host to host between a pair of ranks (bandwidth one way and both ways, and
- * ping-pong latency), measured as favourably as the results they bound. */
+ * ping-pong latency), measured as favourably as the results they bound; and MPI bandwidth on
+ * managed memory resident on the host, the MPI stage of the unified paths (a CUDA-aware MPI may
+ * take such buffers for device memory and copy them as such: that is what those paths pay). */
 #include "config.h"
 #include "calibrate.h"
 
@@ -53,13 +55,11 @@ static void mpi_rig_release(struct mpi_rig *m)
     m->src = m->dst = NULL;
 }
 
-/* Buffers for the largest size both sides can hold (pinned where CUDA has a GPU here, as the
- * staged path's buffers are; malloc otherwise); the sizes above it are absent. */
+/* Buffers of m->kind for the largest size both sides can hold; the sizes above it are absent.
+ * Every page is touched by the CPU, so that it is on the host and mapped there. */
 static int mpi_rig_alloc(struct mpi_rig *m, struct gx_ceil_curve *c, int nc, size_t *fit,
                          struct gx_err *err)
 {
-    struct gx_err why = {0};
-    m->kind = gx_mem_usable(GX_MEM_PINNED, &why) == GX_OK ? GX_MEM_PINNED : GX_MEM_PAGEABLE;
     size_t want = 0, limit = gx_cal_host_limit(m->job);
     for (int k = 0; k < nc; k++)
         if (c[k].n && c[k].pts[c[k].n - 1].size > want)
@@ -210,8 +210,9 @@ static int mpi_repeat(struct mpi_rig *m, const struct gx_ceil_curve *c, size_t s
         return lat_repeat(m, size, n, v, secs, err);
     long window = gx_default_window(size);
     window = window < n ? window : n;
-    return bw_repeat(m, size, window, (n + window - 1) / window, c->kind == GX_CEIL_MPI_BIBW, v,
-                     secs, err);
+    return bw_repeat(m, size, window, (n + window - 1) / window,
+                     c->kind == GX_CEIL_MPI_BIBW || c->kind == GX_CEIL_MPI_MANAGED_BIBW, v, secs,
+                     err);
 }
 
 /* Every point of one MPI curve: one message to probe, a warm-up repeat, then the repeats,
@@ -265,24 +266,57 @@ static int mpi_curve(struct mpi_rig *m, struct gx_ceil_curve *c, size_t fit, str
     return GX_OK;
 }
 
-int gx_cal_mpi_pair(const struct gx_job *job, int a, int b, struct gx_ceil_curve c[3],
+/* The curves c[0..n) on buffers of `kind` (the same on both sides: usable agreed), described
+ * as `buffers`. */
+static int mpi_curves(struct mpi_rig *m, int kind, const char *buffers, struct gx_ceil_curve *c,
+                      int n, struct gx_err *err)
+{
+    int a = m->initiator ? m->job->rank : m->peer, b = m->initiator ? m->peer : m->job->rank;
+    for (int k = 0; k < n; k++) {
+        const char *how = c[k].kind == GX_CEIL_MPI_LAT ? "MPI_Send/MPI_Recv ping-pong"
+                                                       : "MPI windows of Isend/Irecv";
+        int both = c[k].kind == GX_CEIL_MPI_BIBW || c[k].kind == GX_CEIL_MPI_MANAGED_BIBW;
+        snprintf(c[k].what, sizeof c[k].what, "%s %d %s %d%s, %s buffers", how, a,
+                 both || c[k].kind == GX_CEIL_MPI_LAT ? "<->" : "->", b,
+                 both ? " at once" : c[k].kind == GX_CEIL_MPI_LAT ? ", one way" : "", buffers);
+    }
+    int any = 0;
+    for (int k = 0; k < n; k++)
+        any |= c[k].n > 0;
+    if (!any)
+        return GX_OK;
+    struct gx_err why = {0};
+    int usable = gx_mem_usable(kind, &why) == GX_OK, both = 0;
+    GX_TRY(both_ok(m, usable, &both, err));
+    if (!both) {
+        for (int k = 0; k < n; k++)
+            if (c[k].n)
+                snprintf(c[k].absent, sizeof c[k].absent, "%.199s",
+                         usable ? "the peer cannot allocate these buffers" : why.msg);
+        return GX_OK;
+    }
+    m->kind = kind;
+    size_t fit = 0;
+    int rc = mpi_rig_alloc(m, c, n, &fit, err);
+    for (int k = 0; k < n && rc == GX_OK && fit > 0; k++)
+        rc = mpi_curve(m, &c[k], fit, err);
+    mpi_rig_release(m);
+    return rc;
+}
+
+int gx_cal_mpi_pair(const struct gx_job *job, int a, int b, struct gx_ceil_curve c[5],
                     struct gx_err *err)
 {
     struct mpi_rig m = {.job = job, .peer = job->rank == a ? b : a, .initiator = job->rank == a};
     m.deadline = MPI_Wtime() +
                  (job->g->timeout > 0 ? 0.5 * (double)job->g->timeout : TASK_BUDGET_S);
-    size_t fit = 0;
-    int rc = mpi_rig_alloc(&m, c, 3, &fit, err);
-    const char *buffers = m.kind == GX_MEM_PINNED ? "pinned" : "pageable (malloc)";
-    snprintf(c[0].what, sizeof c[0].what, "MPI windows of Isend/Irecv %d -> %d, %s buffers", a,
-             b, buffers);
-    snprintf(c[1].what, sizeof c[1].what, "MPI windows of Isend/Irecv %d <-> %d at once, %s "
-             "buffers", a, b, buffers);
-    snprintf(c[2].what, sizeof c[2].what, "MPI_Send/MPI_Recv ping-pong %d <-> %d, one way, %s "
-             "buffers", a, b, buffers);
-    for (int k = 0; k < 3 && rc == GX_OK && fit > 0; k++)
-        rc = mpi_curve(&m, &c[k], fit, err);
-    mpi_rig_release(&m);
+    /* Pinned where CUDA has a GPU here, as the staged path's buffers are; malloc otherwise. */
+    struct gx_err why = {0};
+    int host = gx_mem_usable(GX_MEM_PINNED, &why) == GX_OK ? GX_MEM_PINNED : GX_MEM_PAGEABLE;
+    int rc = mpi_curves(&m, host, host == GX_MEM_PINNED ? "pinned" : "pageable (malloc)", c, 3,
+                        err);
+    if (rc == GX_OK)
+        rc = mpi_curves(&m, GX_MEM_MANAGED, "managed (pages on the host)", c + 3, 2, err);
     gx_requests_free(&m.reqs);
     return rc;
 }

@@ -23,6 +23,8 @@ const char *gx_ceil_kind_name(enum gx_ceil_kind k)
         [GX_CEIL_FAULT_IN] = "fault_in",
         [GX_CEIL_COPY_BIDIR] = "copy_bidir",
         [GX_CEIL_MAPPED_BIDIR] = "mapped_bidir",
+        [GX_CEIL_MPI_MANAGED_BW] = "mpi_managed_bw",
+        [GX_CEIL_MPI_MANAGED_BIBW] = "mpi_managed_bibw",
     };
     return k >= 0 && k < GX_CEIL_KINDS ? names[k] : "?";
 }

@@ -312,38 +312,40 @@ static void um_close(struct gx_ep *ep)
 
 
 /* Bounded by managed memory's own rates (the calibration's prefetches and fault-in on this
- * rank's GPU) and MPI host-to-host at the pair, rated at the chunk (a chunked pipeline moves
- * one chunk per stage; unchunked, the chunk is the message). Both ways: each GPU moves its own
- * send and its own receive, so each per-GPU stage counts twice against the total.
+ * rank's GPU) and MPI on managed buffers whose pages are on the host at the pair (what the MPI
+ * library does with them: a CUDA-aware Open MPI copies them as device memory), rated at the
+ * chunk (a chunked pipeline moves one chunk per stage; unchunked, the chunk is the message).
+ * Both ways: each GPU moves its own send and its own receive, so each per-GPU stage counts
+ * twice against the total.
  * prefetch: the slowest of the sender's prefetch to the host, MPI, the receiver's prefetch to
  *   the GPU.
  * demand: the slowest of MPI and the receiver's kernel faulting the pages in. MPI here works on
  *   pages the CPU faults over as it touches them (the sender's from its GPU, the receiver's
  *   back from its GPU where the last message left them); that rate is not calibrated, so the
- *   MPI stage is host-to-host on resident pages, a bound MPI on faulting pages cannot pass. */
+ *   MPI stage is MPI on managed pages already on the host, a bound MPI on faulting pages
+ *   cannot pass. */
 #define UM_BOTH(name, kind, at) {name " (both ways)", kind, at, 2}
+#define UM_MPI {"MPI on managed memory", GX_CEIL_MPI_MANAGED_BW, GX_AT_PAIR, 1}
+#define UM_MPI_BOTH {"MPI on managed memory both ways", GX_CEIL_MPI_MANAGED_BIBW, GX_AT_PAIR, 1}
 static const struct gx_bound_rule um_prefetch_one_way[] = {
     {.at_chunk = 1, .nstages = 3,
-     .stages = {{"prefetch to host", GX_CEIL_PREFETCH_HOST, GX_AT_INITIATOR, 1},
-                {"MPI host-to-host", GX_CEIL_MPI_BW, GX_AT_PAIR, 1},
+     .stages = {{"prefetch to host", GX_CEIL_PREFETCH_HOST, GX_AT_INITIATOR, 1}, UM_MPI,
                 {"prefetch to GPU", GX_CEIL_PREFETCH_GPU, GX_AT_PEER, 1}}},
 };
 static const struct gx_bound_rule um_prefetch_both_ways[] = {
     {.at_chunk = 1, .nstages = 5,
      .stages = {UM_BOTH("prefetch to host", GX_CEIL_PREFETCH_HOST, GX_AT_INITIATOR),
-                UM_BOTH("prefetch to host", GX_CEIL_PREFETCH_HOST, GX_AT_PEER),
-                {"MPI host-to-host both ways", GX_CEIL_MPI_BIBW, GX_AT_PAIR, 1},
+                UM_BOTH("prefetch to host", GX_CEIL_PREFETCH_HOST, GX_AT_PEER), UM_MPI_BOTH,
                 UM_BOTH("prefetch to GPU", GX_CEIL_PREFETCH_GPU, GX_AT_INITIATOR),
                 UM_BOTH("prefetch to GPU", GX_CEIL_PREFETCH_GPU, GX_AT_PEER)}},
 };
 static const struct gx_bound_rule um_demand_one_way[] = {
     {.at_chunk = 1, .nstages = 2,
-     .stages = {{"MPI host-to-host", GX_CEIL_MPI_BW, GX_AT_PAIR, 1},
-                {"kernel faulting pages in", GX_CEIL_FAULT_IN, GX_AT_PEER, 1}}},
+     .stages = {UM_MPI, {"kernel faulting pages in", GX_CEIL_FAULT_IN, GX_AT_PEER, 1}}},
 };
 static const struct gx_bound_rule um_demand_both_ways[] = {
     {.at_chunk = 1, .nstages = 3,
-     .stages = {{"MPI host-to-host both ways", GX_CEIL_MPI_BIBW, GX_AT_PAIR, 1},
+     .stages = {UM_MPI_BOTH,
                 UM_BOTH("kernel faulting pages in", GX_CEIL_FAULT_IN, GX_AT_INITIATOR),
                 UM_BOTH("kernel faulting pages in", GX_CEIL_FAULT_IN, GX_AT_PEER)}},
 };
