@@ -26,9 +26,10 @@ OTHER_NODE_CEILINGS = {
     "host": {"bw": ["MPI host bandwidth"], "latency": ["MPI host latency"]},
     "mpi": {"bw": ["MPI host bandwidth"], "latency": ["MPI host latency"]},
     "nccl": {"bw": ["MPI host bandwidth"], "latency": None},
-    "staged": {"bw": ["D2H", "MPI host-to-host", "H2D"], "latency": None},
+    "staged": {"bw": ["D2H", "MPI host-to-host", "H2D", "D2H and H2D at once"], "latency": None},
     "zerocopy": {"bw": ["kernel writing mapped host", "MPI host-to-host",
-                        "kernel reading mapped host"], "latency": None},
+                        "kernel reading mapped host",
+                        "kernels writing and reading mapped host at once"], "latency": None},
     "unified-prefetch": {"bw": ["prefetch to host", "MPI on managed memory", "prefetch to GPU"],
                          "latency": None},
     "unified-demand": {"bw": ["MPI on managed memory", "kernel faulting pages in"],
@@ -42,7 +43,8 @@ CURVES = {"MPI host bandwidth": "mpi_bw", "MPI host latency": "mpi_latency", "D2
           "MPI host-to-host": "mpi_bw", "H2D": "h2d", "MPI on managed memory": "mpi_managed_bw",
           "kernel writing mapped host": "mapped_write", "kernel reading mapped host": "mapped_read",
           "prefetch to host": "prefetch_to_host", "prefetch to GPU": "prefetch_to_gpu",
-          "kernel faulting pages in": "fault_in"}
+          "kernel faulting pages in": "fault_in", "D2H and H2D at once": "copy_bidir",
+          "kernels writing and reading mapped host at once": "mapped_bidir"}
 
 
 def expected_ceiling(r):
@@ -132,7 +134,9 @@ def main():
             absent = r.get("ceiling_absent", "")
             curves = {CURVES[w] for w in want}
             if r["pattern"] == "bibw":
-                curves = {c.replace("mpi_bw", "mpi_bibw") for c in curves}
+                curves = {c.replace("mpi_bw", "mpi_bibw").replace("mpi_managed_bw",
+                                                                   "mpi_managed_bibw")
+                          for c in curves}
             if not any(absent.startswith(c + " ") for c in curves):
                 fail(f"{what}: ceiling absent ({absent!r}), expected one of {want}")
             else:

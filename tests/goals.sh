@@ -13,7 +13,8 @@ M = 1 << 20
 def res(path, pattern, size, median, eff=None, chunk=None, depth=None, cv=0.001, mem="device", via=None):
     r = {"path": path, "mem": {"src": mem, "dst": mem}, "pattern": pattern, "ranks": [0, 1],
          "same_node": True, "size": size, "unit": "us" if pattern == "latency" else "GB/s",
-         "status": "ok", "stats": {"median": median, "cv": cv}}
+         "status": "ok", "stats": {"median": median, "cv": cv, "p5": median * (1 - 2 * cv),
+                                   "p95": median * (1 + cv)}}
     if eff is not None:
         r.update(ceiling=median / eff if pattern != "latency" else median * eff,
                  ceiling_what="constructed", efficiency=eff)
@@ -49,6 +50,13 @@ doc = {"schema_version": "1.1", "tool": {"name": "gpuxfer"},
            res("mpi", "latency", 8, 0.74, 0.99 if met else 0.80, mem="pinned"),
            res("nccl", "bw", 256 * M, 380, 0.97, cv=0.005 if met else 0.02),
            res("mpi", "bw", M, 184 if met else 170, 0.95),
+           # 64M x a window of 4 at 1.5 GB/s: an iteration of 179.0 ms, MPI busy 176.8 of it
+           dict(res("unified-prefetch", "bw", 64 * M, 1.5, 0.85 if met else 0.38, 4 * M, 4),
+                window=4, stages=[{"name": "prefetch to host", "initiator_us": 3100.0,
+                                   "peer_us": 800.0},
+                                  {"name": "MPI", "initiator_us": 176500.0, "peer_us": 176800.0},
+                                  {"name": "prefetch to GPU", "initiator_us": 0.0,
+                                   "peer_us": 1900.0}]),
        ]}
 print(json.dumps(doc))
 PY
@@ -61,6 +69,8 @@ ok_diag $? "$dir/met.txt" "p2p >= 64M judged on its best chunk (64M/1), not the 
 grep -q '^staged-mpi gain over depth 1 .*gain 2.81x, ideal 3.00x' "$dir/met.txt"
 ok_diag $? "$dir/met.txt" "staged gain: best over depth 1 at the same chunk against the ideal from the stages"
 
+grep -q '^unified-prefetch bw >= 64M .* yes ' "$dir/met.txt" && ! grep -q 'measured:' "$dir/met.txt"
+ok_diag $? "$dir/met.txt" "a goal met: no stage note"
 grep -q "^staged-mpi gain over depth 1 .* 128M .*gain 2.88x, ideal 3.00x .*depth 1 from --chunk auto's candidates" "$dir/met.txt"
 ok_diag $? "$dir/met.txt" "staged gain of a --chunk auto pick: depth 1 from its candidates"
 grep -q '^staged-mpi bw >= 64M .* 64M .*one MPI message at a time at 4M: 41.94 GB/s, 112% of it reached' "$dir/met.txt"
@@ -80,12 +90,16 @@ ok_diag $? "$dir/a100.txt" "a reference goal on another GPU: not judged, said wh
 make_report some-missed "$dir/miss.json"
 goals "$dir/miss.json" >"$dir/miss.txt" 2>&1
 ok_diag $([ $? -eq 1 ] && echo 0 || echo 1) "$dir/miss.txt" "missed goals: exit 1"
-for g in 'p2p bw 1M' 'p2p latency 8 B' 'staged-mpi gain over depth 1' 'host mpi latency 8 B' 'cv <= 1% (nccl)' 'mpi device bw 1M'; do
+for g in 'p2p bw 1M' 'p2p latency 8 B' 'staged-mpi gain over depth 1' 'host mpi latency 8 B' 'cv <= 1% (nccl)' 'mpi device bw 1M' 'unified-prefetch bw >= 64M'; do
     grep -q "^$g .* NO " "$dir/miss.txt"
     ok_diag $? "$dir/miss.txt" "missed: $g"
 done
-grep -q ' 6 missed' "$dir/miss.txt"
-ok_diag $? "$dir/miss.txt" "the last line counts the 6 missed goals"
+grep -q ' 7 missed' "$dir/miss.txt"
+ok_diag $? "$dir/miss.txt" "the last line counts the 7 missed goals"
+grep -q '^unified-prefetch bw >= 64M .* NO .*; measured: MPI busy 176.8 of the 179.0 ms iteration$' "$dir/miss.txt"
+ok_diag $? "$dir/miss.txt" "a missed efficiency goal says where the time went: its busiest stage beside the iteration"
+grep -q '^cv <= 1% (nccl) .* NO .*; bw 256M: samples 364.8..387.6 (p5..p95) around 380$' "$dir/miss.txt"
+ok_diag $? "$dir/miss.txt" "a missed cv goal shows the spread of the worst result's samples"
 
 echo '{"not": "a report"}' >"$dir/bad.json"
 goals "$dir/bad.json" >"$dir/bad.txt" 2>&1
