@@ -142,15 +142,17 @@ int main(void)
         ok(make("--path unified-demand --pattern bw --sizes 64M", 2) == GX_OK &&
                cal_make(1) == GX_OK && cal.gpu_need[0] == 0 &&
                cal.gpu_need[1] == GX_CAL_MANAGED && set_is(SET_MANAGED, 64u << 20) &&
-               set_is(SET_MPI, 64u << 20) && cal.sets[SET_COPY].n == 0 &&
-               cal.sets[SET_MAPPED].n == 0 && cal.npairs == 1 && cal.pairs[0].need == GX_CAL_MPI &&
+               set_is(SET_MPI_UM, 64u << 20) && cal.sets[SET_MPI].n == 0 &&
+               cal.sets[SET_COPY].n == 0 && cal.sets[SET_MAPPED].n == 0 && cal.npairs == 1 &&
+               cal.pairs[0].need == GX_CAL_MPI &&
                gx_cal_plan_tasks(&job2, &cal) == 2,
-           "calibration of unified-demand bw: MPI at the pair, managed memory at the receiver's "
-           "GPU only");
+           "calibration of unified-demand bw: MPI on managed memory at the pair, managed memory "
+           "at the receiver's GPU only");
         ok(make("--path unified-demand --pattern bibw --sizes 64M", 2) == GX_OK &&
                cal_make(1) == GX_OK && cal.gpu_need[0] == GX_CAL_MANAGED &&
-               cal.gpu_need[1] == GX_CAL_MANAGED && set_is(SET_MPI_BI, 64u << 20),
-           "calibration of unified-demand bibw: managed memory at both GPUs, MPI both ways");
+               cal.gpu_need[1] == GX_CAL_MANAGED && set_is(SET_MPI_UM_BI, 64u << 20),
+           "calibration of unified-demand bibw: managed memory at both GPUs, MPI on managed "
+           "memory both ways");
         ok(make("--path unified-prefetch --pattern bw --sizes 64M", 2) == GX_OK &&
                cal_make(0) == GX_OK && cal.gpu_need[0] == GX_CAL_MANAGED &&
                cal.gpu_need[1] == GX_CAL_MANAGED && cal.sets[SET_MANAGED].n >= 1,

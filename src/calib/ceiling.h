@@ -24,7 +24,7 @@ enum gx_ceil_kind {
     GX_CEIL_PREFETCH_GPU,  /* per GPU: cudaMemPrefetchAsync of managed pages host -> GPU */
     GX_CEIL_FAULT_IN,      /* per GPU: a kernel touching managed pages on the host */
     GX_CEIL_COPY_BIDIR,    /* per GPU: H2D and D2H copy engines at once, total */
-    GX_CEIL_MAPPED_BIDIR,  /* per GPU: a kernel writing and one reading mapped host at once, total */
+    GX_CEIL_MAPPED_BIDIR,  /* per GPU: kernels writing and reading mapped host at once, total */
     GX_CEIL_MPI_MANAGED_BW,   /* per rank pair: MPI windows between managed buffers on the host */
     GX_CEIL_MPI_MANAGED_BIBW, /* both directions at once, total */
     GX_CEIL_KINDS

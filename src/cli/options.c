@@ -408,9 +408,10 @@ const struct gx_option gx_option_table[] = {
      "chunks in flight per side for pipelined paths (1 = no pipelining); a LIST makes depth an "
      "axis (chunk 1M unless given) or, with --chunk auto, the depths it tries", set_depth},
     {"calibrate", "on|off|full", 1, GX_T_STRING, "on",
-     "measure, before the runs, the ceilings that bound their results (copy engines, peer "
-     "copies, SM copies on mapped host memory, managed memory's prefetches and faults, MPI "
-     "between the hosts) and report each result's efficiency against its ceiling; "
+     "measure, before the runs, the ceilings that bound their results (copy engines and SM "
+     "copies on mapped host memory, one way and both ways at once; peer copies; managed "
+     "memory's prefetches and faults; MPI between the hosts on pinned and on managed memory) "
+     "and report each result's efficiency against its ceiling; "
      "on: only the points the results are rated against; full: every ceiling the paths name, "
      "at every size of the runs",
      set_calibrate},
