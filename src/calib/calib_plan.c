@@ -49,28 +49,48 @@ void gx_cal_plan_free(struct gx_cal_plan *p)
     memset(p, 0, sizeof *p);
 }
 
-/* The set each kind of ceiling is measured at, and the task that measures it (GX_CAL_*). */
-static const struct {
-    int set;
-    unsigned task;
-} kind_plan[GX_CEIL_KINDS] = {
-    [GX_CEIL_H2D] = {SET_COPY, GX_CAL_COPY},
-    [GX_CEIL_D2H] = {SET_COPY, GX_CAL_COPY},
-    [GX_CEIL_PEER] = {SET_PEER, GX_CAL_PEER},
-    [GX_CEIL_PEER_BIDIR] = {SET_PEER_BI, GX_CAL_PEER},
-    [GX_CEIL_MPI_BW] = {SET_MPI, GX_CAL_MPI},
-    [GX_CEIL_MPI_BIBW] = {SET_MPI_BI, GX_CAL_MPI},
-    [GX_CEIL_MPI_LAT] = {SET_LAT, GX_CAL_MPI},
-    [GX_CEIL_MAPPED_WRITE] = {SET_MAPPED, GX_CAL_MAPPED},
-    [GX_CEIL_MAPPED_READ] = {SET_MAPPED, GX_CAL_MAPPED},
-    [GX_CEIL_PREFETCH_HOST] = {SET_MANAGED, GX_CAL_MANAGED},
-    [GX_CEIL_PREFETCH_GPU] = {SET_MANAGED, GX_CAL_MANAGED},
-    [GX_CEIL_FAULT_IN] = {SET_MANAGED, GX_CAL_MANAGED},
-    [GX_CEIL_COPY_BIDIR] = {SET_COPY_BI, GX_CAL_COPY},
-    [GX_CEIL_MAPPED_BIDIR] = {SET_MAPPED_BI, GX_CAL_MAPPED},
-    [GX_CEIL_MPI_MANAGED_BW] = {SET_MPI_UM, GX_CAL_MPI},
-    [GX_CEIL_MPI_MANAGED_BIBW] = {SET_MPI_UM_BI, GX_CAL_MPI},
+const struct gx_cal_task gx_cal_tasks[GX_CAL_TASKS] = {
+    {GX_CAL_COPY, 3, {GX_CEIL_H2D, GX_CEIL_D2H, GX_CEIL_COPY_BIDIR},
+     {SET_COPY, SET_COPY, SET_COPY_BI}, "H2D and D2H copies"},
+    {GX_CAL_MAPPED, 3, {GX_CEIL_MAPPED_WRITE, GX_CEIL_MAPPED_READ, GX_CEIL_MAPPED_BIDIR},
+     {SET_MAPPED, SET_MAPPED, SET_MAPPED_BI}, "kernels writing and reading mapped host memory"},
+    {GX_CAL_MANAGED, 3, {GX_CEIL_PREFETCH_HOST, GX_CEIL_PREFETCH_GPU, GX_CEIL_FAULT_IN},
+     {SET_MANAGED, SET_MANAGED, SET_MANAGED}, "managed memory's prefetches and fault-in"},
+    {GX_CAL_PEER, 2, {GX_CEIL_PEER, GX_CEIL_PEER_BIDIR}, {SET_PEER, SET_PEER_BI}, "peer copies"},
+    {GX_CAL_MPI, 5,
+     {GX_CEIL_MPI_BW, GX_CEIL_MPI_BIBW, GX_CEIL_MPI_LAT, GX_CEIL_MPI_MANAGED_BW,
+      GX_CEIL_MPI_MANAGED_BIBW},
+     {SET_MPI, SET_MPI_BI, SET_LAT, SET_MPI_UM, SET_MPI_UM_BI}, "MPI host to host"},
 };
+
+const struct gx_cal_task *gx_cal_task(unsigned task)
+{
+    for (int t = 0; t < GX_CAL_TASKS; t++)
+        if (gx_cal_tasks[t].task == task)
+            return &gx_cal_tasks[t];
+    return NULL;
+}
+
+int gx_cal_task_sized(const struct gx_cal_plan *p, const struct gx_cal_task *t)
+{
+    for (int k = 0; k < t->ncurves; k++)
+        if (p->sets[t->sets[k]].n)
+            return 1;
+    return 0;
+}
+
+/* The task that measures `kind`, and the set it measures it at. */
+static const struct gx_cal_task *task_of(enum gx_ceil_kind kind, int *set)
+{
+    for (int t = 0; t < GX_CAL_TASKS; t++)
+        for (int k = 0; k < gx_cal_tasks[t].ncurves; k++)
+            if (gx_cal_tasks[t].kinds[k] == kind) {
+                *set = gx_cal_tasks[t].sets[k];
+                return &gx_cal_tasks[t];
+            }
+    return NULL;
+}
+
 
 /* The sizes one rule of a step of pair (a, b) names into the sets of its stages: the message
  * or, for a rule at the chunk, each chunk the step may use. A per-GPU stage marks its task on
@@ -85,12 +105,17 @@ static int plan_rule(struct gx_cal_plan *p, const struct gx_bound_rule *rule,
         size_t at = c == 0 || c > st->size ? st->size : c;
         for (int k = 0; k < rule->nstages; k++) {
             const struct gx_stage_decl *d = &rule->stages[k];
-            GX_TRY(set_add(&p->sets[kind_plan[d->kind].set], at, err));
+            int set = 0;
+            const struct gx_cal_task *t = task_of(d->kind, &set);
+            if (!t)
+                return gx_fail(err, GX_ERUNTIME, "no calibration task measures ceiling %s",
+                               gx_ceil_kind_name(d->kind));
+            GX_TRY(set_add(&p->sets[set], at, err));
             if (gx_ceil_kind_per_gpu(d->kind))
-                p->gpu_need[d->at == GX_AT_PEER ? b : a] |= kind_plan[d->kind].task;
+                p->gpu_need[d->at == GX_AT_PEER ? b : a] |= t->task;
             else
-                *need |= kind_plan[d->kind].task;
-            p->need |= kind_plan[d->kind].task;
+                *need |= t->task;
+            p->need |= t->task;
         }
     }
     return GX_OK;
@@ -144,42 +169,15 @@ int gx_cal_plan_make(const struct gx_job *job, const struct gx_options *o,
     return GX_OK;
 }
 
-const struct gx_cal_gpu_task gx_cal_gpu_tasks[GX_CAL_GPU_TASKS] = {
-    {GX_CAL_COPY, 3, {GX_CEIL_H2D, GX_CEIL_D2H, GX_CEIL_COPY_BIDIR},
-     {SET_COPY, SET_COPY, SET_COPY_BI}, "H2D and D2H copies"},
-    {GX_CAL_MAPPED, 3, {GX_CEIL_MAPPED_WRITE, GX_CEIL_MAPPED_READ, GX_CEIL_MAPPED_BIDIR},
-     {SET_MAPPED, SET_MAPPED, SET_MAPPED_BI}, "kernels writing and reading mapped host memory"},
-    {GX_CAL_MANAGED, 3, {GX_CEIL_PREFETCH_HOST, GX_CEIL_PREFETCH_GPU, GX_CEIL_FAULT_IN},
-     {SET_MANAGED, SET_MANAGED, SET_MANAGED}, "managed memory's prefetches and fault-in"},
-};
-
-int gx_cal_mpi_sized(const struct gx_cal_plan *p)
-{
-    const int sets[GX_CAL_MPI_CURVES] = GX_CAL_MPI_SETS;
-    for (int k = 0; k < GX_CAL_MPI_CURVES; k++)
-        if (p->sets[sets[k]].n)
-            return 1;
-    return 0;
-}
-
-int gx_cal_task_sized(const struct gx_cal_plan *p, const struct gx_cal_gpu_task *t)
-{
-    for (int k = 0; k < t->ncurves; k++)
-        if (p->sets[t->sets[k]].n)
-            return 1;
-    return 0;
-}
-
 int gx_cal_plan_tasks(const struct gx_job *job, const struct gx_cal_plan *p)
 {
     int n = 0;
     for (int g = 0; g < job->size; g++)
         for (int t = 0; t < GX_CAL_GPU_TASKS; t++)
-            n += (p->gpu_need[g] & gx_cal_gpu_tasks[t].task) &&
-                 gx_cal_task_sized(p, &gx_cal_gpu_tasks[t]);
-    for (int i = 0; i < p->npairs; i++) {
-        n += (p->pairs[i].need & GX_CAL_PEER) && (p->sets[SET_PEER].n || p->sets[SET_PEER_BI].n);
-        n += (p->pairs[i].need & GX_CAL_MPI) && gx_cal_mpi_sized(p);
-    }
+            n += (p->gpu_need[g] & gx_cal_tasks[t].task) && gx_cal_task_sized(p, &gx_cal_tasks[t]);
+    for (int i = 0; i < p->npairs; i++)
+        for (int t = GX_CAL_GPU_TASKS; t < GX_CAL_TASKS; t++)
+            n += (p->pairs[i].need & gx_cal_tasks[t].task) &&
+                 gx_cal_task_sized(p, &gx_cal_tasks[t]);
     return n;
 }

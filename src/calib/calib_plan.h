@@ -15,9 +15,6 @@ struct gx_size_set {
 /* The size sets: one per curve family, since each is measured at the sizes its results need. */
 enum { SET_COPY, SET_COPY_BI, SET_PEER, SET_PEER_BI, SET_MPI, SET_MPI_BI, SET_LAT, SET_MAPPED,
        SET_MAPPED_BI, SET_MANAGED, SET_MPI_UM, SET_MPI_UM_BI, NSETS };
-/* The sets of the MPI task (GX_CAL_MPI), in the order of gx_cal_mpi_pair's curves. */
-#define GX_CAL_MPI_SETS {SET_MPI, SET_MPI_BI, SET_LAT, SET_MPI_UM, SET_MPI_UM_BI}
-#define GX_CAL_MPI_CURVES 5
 
 /* The tasks: per GPU (gpu_need) or per pair (gx_cal_pair.need). */
 #define GX_CAL_COPY    0x1u  /* H2D and D2H copies of a rank's GPU, one way and both at once */
@@ -28,22 +25,26 @@ enum { SET_COPY, SET_COPY_BI, SET_PEER, SET_PEER_BI, SET_MPI, SET_MPI_BI, SET_LA
                                 apart and at once */
 #define GX_CAL_MANAGED 0x10u /* a rank's GPU's managed memory: prefetches both ways, fault-in */
 
-/* A per-GPU task: its curves, each measured at its set (one-way and both-ways curves are
- * needed at different sizes). */
-struct gx_cal_gpu_task {
+/* A task: the curves it measures, each at its set (one-way and both-ways curves are needed at
+ * different sizes), in the order its measurement (calibrate.h) fills them. The one place that
+ * says which task measures a kind of ceiling, and at which set. */
+#define GX_CAL_MAX_CURVES 5
+struct gx_cal_task {
     unsigned task; /* GX_CAL_* */
     int ncurves;
-    enum gx_ceil_kind kinds[3];
-    int sets[3];
-    const char *what; /* for the progress line: "<what> of rank N's GPU" */
+    enum gx_ceil_kind kinds[GX_CAL_MAX_CURVES];
+    int sets[GX_CAL_MAX_CURVES];
+    const char *what; /* per GPU, for the progress line: "<what> of rank N's GPU" */
 };
+/* The per-GPU tasks first (GX_CAL_GPU_TASKS of them), then the per-pair ones. */
 #define GX_CAL_GPU_TASKS 3
-extern const struct gx_cal_gpu_task gx_cal_gpu_tasks[GX_CAL_GPU_TASKS];
+#define GX_CAL_TASKS 5
+extern const struct gx_cal_task gx_cal_tasks[GX_CAL_TASKS];
+/* The entry of task (GX_CAL_*). */
+const struct gx_cal_task *gx_cal_task(unsigned task);
 struct gx_cal_plan;
 /* Whether task t has any size to measure. */
-int gx_cal_task_sized(const struct gx_cal_plan *p, const struct gx_cal_gpu_task *t);
-/* Whether the MPI task has any size to measure. */
-int gx_cal_mpi_sized(const struct gx_cal_plan *p);
+int gx_cal_task_sized(const struct gx_cal_plan *p, const struct gx_cal_task *t);
 
 struct gx_cal_pair {
     int a, b;

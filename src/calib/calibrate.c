@@ -193,16 +193,22 @@ void gx_cal_peer(const struct gx_job *job, int peer, const char *peer_busid,
 
 /* ------------------------------------------------------------------ the tasks */
 
-/* One per-GPU task (gx_cal_gpu_tasks) of rank g's GPU. */
-static int task_gpu(const struct gx_job *job, struct gx_cal_plan *p,
-                    const struct gx_cal_gpu_task *t, int g, struct gx_ceilings *all,
-                    struct gx_err *err)
+/* A task's curves for (a, b), one point per size of each curve's set. */
+static int curves_init(struct gx_ceil_curve c[GX_CAL_MAX_CURVES], const struct gx_cal_task *t,
+                       int a, int b, const struct gx_cal_plan *p, struct gx_err *err)
 {
-    struct gx_ceil_curve c[3];
-    memset(c, 0, sizeof c);
-    int rc = GX_OK;
-    for (int k = 0; k < t->ncurves && rc == GX_OK; k++)
-        rc = curve_init(&c[k], t->kinds[k], g, -1, &p->sets[t->sets[k]], err);
+    memset(c, 0, GX_CAL_MAX_CURVES * sizeof *c);
+    for (int k = 0; k < t->ncurves; k++)
+        GX_TRY(curve_init(&c[k], t->kinds[k], a, b, &p->sets[t->sets[k]], err));
+    return GX_OK;
+}
+
+/* One per-GPU task of rank g's GPU. */
+static int task_gpu(const struct gx_job *job, struct gx_cal_plan *p, const struct gx_cal_task *t,
+                    int g, struct gx_ceilings *all, struct gx_err *err)
+{
+    struct gx_ceil_curve c[GX_CAL_MAX_CURVES];
+    int rc = curves_init(c, t, g, -1, p, err);
     if (rc == GX_OK) {
         char what[96];
         snprintf(what, sizeof what, "%s of rank %d's GPU", t->what, g);
@@ -223,13 +229,12 @@ static int task_peer(const struct gx_job *job, struct gx_cal_plan *p, const stru
                      const char (*busids)[BUSID_LEN], struct gx_ceilings *all,
                      struct gx_err *err)
 {
-    struct gx_ceil_curve c[2];
-    int rc = curve_init(&c[0], GX_CEIL_PEER, pr->a, pr->b, &p->sets[SET_PEER], err);
-    if (rc == GX_OK)
-        rc = curve_init(&c[1], GX_CEIL_PEER_BIDIR, pr->a, pr->b, &p->sets[SET_PEER_BI], err);
+    const struct gx_cal_task *t = gx_cal_task(GX_CAL_PEER);
+    struct gx_ceil_curve c[GX_CAL_MAX_CURVES];
+    int rc = curves_init(c, t, pr->a, pr->b, p, err);
     if (rc == GX_OK && job->node_of[pr->a] != job->node_of[pr->b]) {
         /* Nothing to measure: rank 0 records why. */
-        for (int k = 0; k < 2 && rc == GX_OK && job->rank == 0; k++) {
+        for (int k = 0; k < t->ncurves && rc == GX_OK && job->rank == 0; k++) {
             if (c[k].n)
                 snprintf(c[k].absent, sizeof c[k].absent, "ranks %d and %d are on different "
                          "nodes", pr->a, pr->b);
@@ -238,41 +243,35 @@ static int task_peer(const struct gx_job *job, struct gx_cal_plan *p, const stru
     } else if (rc == GX_OK) {
         char what[64];
         snprintf(what, sizeof what, "peer copies %d->%d", pr->a, pr->b);
-        arm(job, p, what, pr->a, pr->b, c, 2);
+        arm(job, p, what, pr->a, pr->b, c, t->ncurves);
         if (job->rank == pr->a)
             gx_cal_peer(job, pr->b, busids[pr->b], &c[0], &c[1]);
-        rc = end_task(job, pr->a, c, 2, all, err);
+        rc = end_task(job, pr->a, c, t->ncurves, all, err);
     }
-    curves_free(c, 2);
+    curves_free(c, t->ncurves);
     return rc;
 }
 
 static int task_mpi(const struct gx_job *job, struct gx_cal_plan *p, const struct gx_cal_pair *pr,
                     struct gx_ceilings *all, struct gx_err *err)
 {
-    enum { N = GX_CAL_MPI_CURVES };
-    const enum gx_ceil_kind kinds[N] = {GX_CEIL_MPI_BW, GX_CEIL_MPI_BIBW, GX_CEIL_MPI_LAT,
-                                        GX_CEIL_MPI_MANAGED_BW, GX_CEIL_MPI_MANAGED_BIBW};
-    const int sets[N] = GX_CAL_MPI_SETS;
-    struct gx_ceil_curve c[N];
-    memset(c, 0, sizeof c);
-    int rc = GX_OK;
-    for (int k = 0; k < N && rc == GX_OK; k++)
-        rc = curve_init(&c[k], kinds[k], pr->a, pr->b, &p->sets[sets[k]], err);
+    const struct gx_cal_task *t = gx_cal_task(GX_CAL_MPI);
+    struct gx_ceil_curve c[GX_CAL_MAX_CURVES];
+    int rc = curves_init(c, t, pr->a, pr->b, p, err);
     if (rc == GX_OK) {
         char what[64];
         snprintf(what, sizeof what, "MPI host to host %d->%d", pr->a, pr->b);
-        arm(job, p, what, pr->a, pr->b, c, N);
+        arm(job, p, what, pr->a, pr->b, c, t->ncurves);
         if (pr->a == pr->b) {
-            for (int k = 0; k < N; k++)
+            for (int k = 0; k < t->ncurves; k++)
                 snprintf(c[k].absent, sizeof c[k].absent, "a rank with itself");
         } else if (job->rank == pr->a || job->rank == pr->b) {
             rc = gx_cal_mpi_pair(job, pr->a, pr->b, c, err);
         }
         if (rc == GX_OK)
-            rc = end_task(job, pr->a, c, N, all, err);
+            rc = end_task(job, pr->a, c, t->ncurves, all, err);
     }
-    curves_free(c, N);
+    curves_free(c, t->ncurves);
     return rc;
 }
 
@@ -281,10 +280,10 @@ static int run_tasks(const struct gx_job *job, struct gx_cal_plan *p, struct gx_
 {
     p->ntasks = gx_cal_plan_tasks(job, p);
     for (int t = 0; t < GX_CAL_GPU_TASKS; t++)
-        for (int g = 0; gx_cal_task_sized(p, &gx_cal_gpu_tasks[t]) && g < job->size; g++)
-            if (p->gpu_need[g] & gx_cal_gpu_tasks[t].task)
-                GX_TRY(task_gpu(job, p, &gx_cal_gpu_tasks[t], g, all, err));
-    if ((p->need & GX_CAL_PEER) && (p->sets[SET_PEER].n || p->sets[SET_PEER_BI].n)) {
+        for (int g = 0; gx_cal_task_sized(p, &gx_cal_tasks[t]) && g < job->size; g++)
+            if (p->gpu_need[g] & gx_cal_tasks[t].task)
+                GX_TRY(task_gpu(job, p, &gx_cal_tasks[t], g, all, err));
+    if ((p->need & GX_CAL_PEER) && gx_cal_task_sized(p, gx_cal_task(GX_CAL_PEER))) {
         char(*busids)[BUSID_LEN] = calloc((size_t)job->size, BUSID_LEN);
         char mine[BUSID_LEN];
         if (!busids)
@@ -299,7 +298,7 @@ static int run_tasks(const struct gx_job *job, struct gx_cal_plan *p, struct gx_
         free(busids);
         GX_TRY(rc);
     }
-    if (gx_cal_mpi_sized(p))
+    if (gx_cal_task_sized(p, gx_cal_task(GX_CAL_MPI)))
         for (int i = 0; i < p->npairs; i++)
             if (p->pairs[i].need & GX_CAL_MPI)
                 GX_TRY(task_mpi(job, p, &p->pairs[i], all, err));

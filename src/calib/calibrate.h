@@ -29,10 +29,10 @@ int gx_calibrate(const struct gx_job *job, const struct gx_options *o,
 
 /* ---- between calibrate.c and its measurements (calibrate_mpi.c, calibrate_cuda.c) */
 
-/* MPI between a and b (both ranks take part; a keeps the curves), in calib_plan.h's
- * GX_CAL_MPI_SETS order: on pinned host buffers, bandwidth one way and both ways and latency
- * (c[0..2]); on managed buffers whose pages are on the host, as unified memory's MPI stage
- * finds them, bandwidth one way and both ways (c[3..4]). */
+/* MPI between a and b (both ranks take part; a keeps the curves), in the order of its entry
+ * in gx_cal_tasks (calib_plan.c): on pinned host buffers, bandwidth one way and both ways and
+ * latency (c[0..2]); on managed buffers whose pages are on the host, as unified memory's MPI
+ * stage finds them, bandwidth one way and both ways (c[3..4]). */
 int gx_cal_mpi_pair(const struct gx_job *job, int a, int b, struct gx_ceil_curve c[5],
                     struct gx_err *err);
 
@@ -50,7 +50,7 @@ void gx_cal_absent_from(struct gx_ceil_curve *c, int from, const char *why);
 
 /* This rank's GPU's PCI bus id ("" without one). */
 void gx_cal_gpu_busid(const struct gx_job *job, char *buf, size_t len);
-/* The per-GPU measurements of this rank's GPU (calib_plan.h's gx_cal_gpu_tasks): every point
+/* The per-GPU measurements of this rank's GPU (calib_plan.c's gx_cal_tasks): every point
  * of each curve (sizes set, n >= 0) is measured or absent with the reason. None fails: a CUDA
  * error makes the curve absent. */
 /* c[0] H2D, c[1] D2H, c[2] both at once on two streams (total): copy engines, cudaMemcpyAsync
