@@ -31,10 +31,9 @@ struct staged_priv {
     int shm;     /* same node and not staged-mpi: the shared-memory channel where it can be had */
     int via_shm; /* this step's staging: the channel, or MPI */
     struct gx_shm_channel ch;
-    char *stage;          /* 2 x depth slots of slot_bytes: the send ring, then the receive ring */
+    struct gx_pipe_rings rings;
+    char *stage;          /* a buffer of slot_bytes per slot of the rings */
     size_t slot_bytes;
-    int depth;
-    struct gx_pipe_slot *slots; /* 2 x depth: the send ring, then the receive ring */
 };
 
 static int open_via(struct gx_ep *ep, int shm, struct gx_err *err)
@@ -62,17 +61,11 @@ static int staged_mpi_open(struct gx_ep *ep, struct gx_err *err)
     return open_via(ep, 0, err);
 }
 
-static void free_slots(struct staged_priv *p)
+static void free_stage(struct staged_priv *p)
 {
-    for (int i = 0; p->slots && i < 2 * p->depth; i++)
-        if (p->slots[i].ev)
-            cudaEventDestroy(p->slots[i].ev);
-    free(p->slots);
     if (p->stage)
         cudaFreeHost(p->stage);
-    p->slots = NULL;
     p->stage = NULL;
-    p->depth = 0;
     p->slot_bytes = 0;
 }
 
@@ -93,22 +86,17 @@ static int staged_prepare(struct gx_ep *ep, size_t bytes, struct gx_err *err)
         if (rc != GX_ESKIP)
             return rc;
     }
-    if (plan.chunk <= p->slot_bytes && plan.depth <= p->depth)
+    if (plan.chunk <= p->slot_bytes && plan.depth <= p->rings.depth)
         return GX_OK;
     size_t slot_bytes = plan.chunk > p->slot_bytes ? plan.chunk : p->slot_bytes;
-    int depth = plan.depth > p->depth ? plan.depth : p->depth;
-    free_slots(p);
-    p->slots = calloc(2 * (size_t)depth, sizeof *p->slots);
-    if (!p->slots)
-        return gx_fail(err, GX_ERUNTIME, "out of host memory");
-    p->depth = depth;
-    GX_CUDA_TRY(err, cudaHostAlloc((void **)&p->stage, 2 * (size_t)depth * slot_bytes,
+    free_stage(p);
+    GX_TRY(gx_pipe_rings_grow(&p->rings, plan.depth, err));
+    int nslots = 2 * p->rings.depth;
+    GX_CUDA_TRY(err, cudaHostAlloc((void **)&p->stage, (size_t)nslots * slot_bytes,
                                    cudaHostAllocPortable));
     p->slot_bytes = slot_bytes;
-    for (int i = 0; i < 2 * depth; i++) {
-        p->slots[i].buf = p->stage + (size_t)i * slot_bytes;
-        GX_CUDA_TRY(err, cudaEventCreateWithFlags(&p->slots[i].ev, cudaEventDisableTiming));
-    }
+    for (int i = 0; i < nslots; i++)
+        p->rings.slots[i].buf = p->stage + (size_t)i * slot_bytes;
     return GX_OK;
 }
 
@@ -165,20 +153,15 @@ static int staged_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t byte
     if (p->via_shm)
         return gx_shm_channel_xfer(&p->ch, ep, dir, &pl, pl.nchunks * (size_t)count,
                                    engine_copy, p->d2h, p->h2d, err);
-    if (pl.chunk > p->slot_bytes || pl.depth > p->depth)
-        return gx_fail(err, GX_ERUNTIME, "staged: staging for %zu-byte chunks x %d not prepared",
-                       pl.chunk, pl.depth);
-    size_t total = pl.nchunks * (size_t)count;
+    if (pl.chunk > p->slot_bytes)
+        return gx_fail(err, GX_ERUNTIME, "staged: staging for %zu-byte chunks not prepared",
+                       pl.chunk);
     struct staged_ctx x = {ep, p};
     const struct gx_pipe_step send_steps[] = {{step_d2h, p->d2h, 0, -1}, {step_send, NULL, 1, -1}};
     const struct gx_pipe_step recv_steps[] = {{step_recv, NULL, 1, -1}, {step_h2d, p->h2d, 0, -1}};
-    struct gx_pipe send, recv;
-    gx_pipe_init(&send, send_steps, 2, &x, p->slots, pl.depth, &pl,
-                 dir & GX_DIR_SEND ? total : 0);
-    gx_pipe_init(&recv, recv_steps, 2, &x, p->slots + p->depth, pl.depth, &pl,
-                 dir & GX_DIR_RECV ? total : 0);
-    GX_TRY(gx_pipe_run(ep, &send, &recv, err));
-    return GX_OK;
+    return gx_pipe_transfer(ep, dir, pl.nchunks * (size_t)count, &pl, &p->rings,
+                            (struct gx_pipe_dir){send_steps, 2},
+                            (struct gx_pipe_dir){recv_steps, 2}, &x, err);
 }
 
 static void staged_close(struct gx_ep *ep)
@@ -186,7 +169,8 @@ static void staged_close(struct gx_ep *ep)
     struct staged_priv *p = ep->priv;
     if (!p)
         return;
-    free_slots(p);
+    gx_pipe_rings_free(&p->rings);
+    free_stage(p);
     gx_shm_channel_close(&p->ch);
     if (p->d2h)
         cudaStreamDestroy(p->d2h);

@@ -51,8 +51,7 @@ struct um_priv {
     size_t page;
     int no_discard;       /* the driver refused a discard once: plain prefetches from then on */
     struct gx_requests reqs;
-    struct gx_pipe_slot *slots; /* 2 x depth: the send ring, then the receive ring */
-    int depth;
+    struct gx_pipe_rings rings;
 };
 
 static int um_filter(struct gx_ep *ep, struct gx_err *why)
@@ -144,32 +143,12 @@ static int discard_to_host(struct um_priv *p, void *buf, size_t bytes, cudaStrea
     return prefetch(buf, bytes, 0, 0, s, err);
 }
 
-static void free_slots(struct um_priv *p)
-{
-    for (int i = 0; p->slots && i < 2 * p->depth; i++)
-        if (p->slots[i].ev)
-            cudaEventDestroy(p->slots[i].ev);
-    free(p->slots);
-    p->slots = NULL;
-    p->depth = 0;
-}
-
 /* Events for --depth chunks in flight per side: created here, untimed, when the need grows. */
 static int um_prepare(struct gx_ep *ep, size_t bytes, struct gx_err *err)
 {
     struct um_priv *p = ep->priv;
     p->bytes = bytes;
-    int depth = ep->depth < 1 ? 1 : ep->depth;
-    if (depth <= p->depth)
-        return GX_OK;
-    free_slots(p);
-    p->slots = calloc(2 * (size_t)depth, sizeof *p->slots);
-    if (!p->slots)
-        return gx_fail(err, GX_ERUNTIME, "out of host memory");
-    p->depth = depth;
-    for (int i = 0; i < 2 * depth; i++)
-        GX_CUDA_TRY(err, cudaEventCreateWithFlags(&p->slots[i].ev, cudaEventDisableTiming));
-    return GX_OK;
+    return gx_pipe_rings_grow(&p->rings, ep->depth < 1 ? 1 : ep->depth, err);
 }
 
 static int um_between(struct gx_ep *ep, struct gx_err *err)
@@ -247,23 +226,15 @@ static int um_xfer_prefetch(struct gx_ep *ep, enum gx_dir dir, int count, size_t
     struct um_priv *p = ep->priv;
     struct gx_chunk_plan pl;
     um_plan(ep, p, bytes, count, &pl);
-    if (pl.depth > p->depth)
-        return gx_fail(err, GX_ERUNTIME, "unified-prefetch: %d chunks in flight not prepared",
-                       pl.depth);
-    size_t total = pl.nchunks * (size_t)count;
     struct um_ctx x = {ep, p};
     const struct gx_pipe_step send_steps[] = {{step_to_host, p->to_host, 0, ST_TO_HOST},
                                               {step_send, NULL, 1, ST_MPI}};
     const struct gx_pipe_step recv_steps[] = {{step_discard, p->discard, 0, ST_TO_HOST},
                                               {step_recv, NULL, 1, ST_MPI},
                                               {step_to_gpu, p->to_gpu, 0, ST_TO_GPU}};
-    struct gx_pipe send, recv;
-    gx_pipe_init(&send, send_steps, 2, &x, p->slots, pl.depth, &pl,
-                 dir & GX_DIR_SEND ? total : 0);
-    gx_pipe_init(&recv, recv_steps, 3, &x, p->slots + p->depth, pl.depth, &pl,
-                 dir & GX_DIR_RECV ? total : 0);
-    GX_TRY(gx_pipe_run(ep, &send, &recv, err));
-    return GX_OK;
+    return gx_pipe_transfer(ep, dir, pl.nchunks * (size_t)count, &pl, &p->rings,
+                            (struct gx_pipe_dir){send_steps, 2},
+                            (struct gx_pipe_dir){recv_steps, 3}, &x, err);
 }
 
 /* One message at a time, each step synchronous, so each stage is timed as it is waited for. */
@@ -299,7 +270,7 @@ static void um_close(struct gx_ep *ep)
     struct um_priv *p = ep->priv;
     if (!p)
         return;
-    free_slots(p);
+    gx_pipe_rings_free(&p->rings);
     cudaStream_t *streams[] = {&p->stream, &p->to_host, &p->discard, &p->to_gpu};
     for (size_t i = 0; i < sizeof streams / sizeof *streams; i++)
         if (*streams[i])

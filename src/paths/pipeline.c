@@ -3,15 +3,43 @@
 
 #include "cuda_util.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-void gx_pipe_init(struct gx_pipe *p, const struct gx_pipe_step *steps, int nsteps, void *ctx,
-                  struct gx_pipe_slot *slots, int nslots, const struct gx_chunk_plan *plan,
-                  size_t total)
+void gx_pipe_rings_free(struct gx_pipe_rings *r)
 {
-    *p = (struct gx_pipe){.steps = steps, .nsteps = nsteps, .ctx = ctx, .slots = slots,
-                          .nslots = nslots, .plan = plan, .total = total};
+    for (int i = 0; r->slots && i < 2 * r->depth; i++)
+        if (r->slots[i].ev)
+            cudaEventDestroy(r->slots[i].ev);
+    free(r->slots);
+    r->slots = NULL;
+    r->depth = 0;
 }
+
+int gx_pipe_rings_grow(struct gx_pipe_rings *r, int depth, struct gx_err *err)
+{
+    if (depth <= r->depth)
+        return GX_OK;
+    gx_pipe_rings_free(r);
+    if (!(r->slots = calloc(2 * (size_t)depth, sizeof *r->slots)))
+        return gx_fail(err, GX_ERUNTIME, "out of host memory");
+    r->depth = depth;
+    for (int i = 0; i < 2 * depth; i++)
+        GX_CUDA_TRY(err, cudaEventCreateWithFlags(&r->slots[i].ev, cudaEventDisableTiming));
+    return GX_OK;
+}
+
+/* One side and direction of a transfer. */
+struct gx_pipe {
+    const struct gx_pipe_step *steps;
+    int nsteps;
+    void *ctx;
+    struct gx_pipe_slot *slots;
+    int nslots;
+    const struct gx_chunk_plan *plan;
+    size_t total;
+    size_t started[GX_PIPE_MAX_STEPS + 1]; /* [nsteps]: ops that finished the last step */
+};
 
 /* Stage times: the wall time during which at least one op of this rank was in the stage (from
  * the call that started its step to the poll that saw it end). The stages overlap, so none is
@@ -79,16 +107,27 @@ static int busy(const struct gx_pipe *p)
     return p->started[p->nsteps] < p->total;
 }
 
-int gx_pipe_run(struct gx_ep *ep, struct gx_pipe *send, struct gx_pipe *recv,
-                struct gx_err *err)
+int gx_pipe_transfer(struct gx_ep *ep, enum gx_dir dir, size_t total,
+                     const struct gx_chunk_plan *plan, struct gx_pipe_rings *r,
+                     struct gx_pipe_dir send, struct gx_pipe_dir recv, void *ctx,
+                     struct gx_err *err)
 {
+    if (plan->depth > r->depth)
+        return gx_fail(err, GX_ERUNTIME, "%s: %d chunks in flight not prepared", ep->ops->name,
+                       plan->depth);
+    struct gx_pipe out = {.steps = send.steps, .nsteps = send.nsteps, .ctx = ctx,
+                          .slots = r->slots, .nslots = plan->depth, .plan = plan,
+                          .total = dir & GX_DIR_SEND ? total : 0};
+    struct gx_pipe in = {.steps = recv.steps, .nsteps = recv.nsteps, .ctx = ctx,
+                         .slots = r->slots + r->depth, .nslots = plan->depth, .plan = plan,
+                         .total = dir & GX_DIR_RECV ? total : 0};
     struct activity a;
     memset(&a, 0, sizeof a);
-    while (busy(send) || busy(recv)) {
-        if (busy(recv))
-            GX_TRY(progress(ep, recv, &a, err));
-        if (busy(send))
-            GX_TRY(progress(ep, send, &a, err));
+    while (busy(&out) || busy(&in)) {
+        if (busy(&in))
+            GX_TRY(progress(ep, &in, &a, err));
+        if (busy(&out))
+            GX_TRY(progress(ep, &out, &a, err));
     }
     return GX_OK;
 }

@@ -37,22 +37,30 @@ struct gx_pipe_step {
     int stage; /* ep->stage_s index to time (wall time while any op is in it), or -1 */
 };
 
-struct gx_pipe {
-    const struct gx_pipe_step *steps;
-    int nsteps;
-    void *ctx;
+/* A side's two rings of `depth` slots each: the send ring, then the receive ring (slots + depth),
+ * every slot with its CUDA event. */
+struct gx_pipe_rings {
     struct gx_pipe_slot *slots;
-    int nslots;
-    const struct gx_chunk_plan *plan;
-    size_t total;
-    size_t started[GX_PIPE_MAX_STEPS + 1]; /* [nsteps]: ops that finished the last step */
+    int depth;
 };
 
-void gx_pipe_init(struct gx_pipe *p, const struct gx_pipe_step *steps, int nsteps, void *ctx,
-                  struct gx_pipe_slot *slots, int nslots, const struct gx_chunk_plan *plan,
-                  size_t total);
-/* Runs send and receive (either may have total 0) until both are done. */
-int gx_pipe_run(struct gx_ep *ep, struct gx_pipe *send, struct gx_pipe *recv,
-                struct gx_err *err);
+/* Rings of at least `depth` slots each (created here, untimed, only when the need grows; the
+ * slots' buf is left to the path). */
+int gx_pipe_rings_grow(struct gx_pipe_rings *r, int depth, struct gx_err *err);
+void gx_pipe_rings_free(struct gx_pipe_rings *r);
+
+/* One direction's steps, in the order every op passes them. */
+struct gx_pipe_dir {
+    const struct gx_pipe_step *steps;
+    int nsteps;
+};
+
+/* Moves `total` ops (count messages x the plan's chunks) out through send's steps (dir &
+ * GX_DIR_SEND) and/or in through recv's (dir & GX_DIR_RECV), plan->depth ops in flight per
+ * direction, until both are done; ctx goes to every step's start. */
+int gx_pipe_transfer(struct gx_ep *ep, enum gx_dir dir, size_t total,
+                     const struct gx_chunk_plan *plan, struct gx_pipe_rings *r,
+                     struct gx_pipe_dir send, struct gx_pipe_dir recv, void *ctx,
+                     struct gx_err *err);
 
 #endif
