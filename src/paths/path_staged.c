@@ -157,8 +157,8 @@ static int staged_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t byte
         return gx_fail(err, GX_ERUNTIME, "staged: staging for %zu-byte chunks not prepared",
                        pl.chunk);
     struct staged_ctx x = {ep, p};
-    const struct gx_pipe_step send_steps[] = {{step_d2h, p->d2h, 0, -1}, {step_send, NULL, 1, -1}};
-    const struct gx_pipe_step recv_steps[] = {{step_recv, NULL, 1, -1}, {step_h2d, p->h2d, 0, -1}};
+    const struct gx_pipe_step send_steps[] = {{step_d2h, p->d2h, -1}, {step_send, NULL, -1}};
+    const struct gx_pipe_step recv_steps[] = {{step_recv, NULL, -1}, {step_h2d, p->h2d, -1}};
     return gx_pipe_transfer(ep, dir, pl.nchunks * (size_t)count, &pl, &p->rings,
                             (struct gx_pipe_dir){send_steps, 2},
                             (struct gx_pipe_dir){recv_steps, 2}, &x, err);

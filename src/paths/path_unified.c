@@ -227,11 +227,11 @@ static int um_xfer_prefetch(struct gx_ep *ep, enum gx_dir dir, int count, size_t
     struct gx_chunk_plan pl;
     um_plan(ep, p, bytes, count, &pl);
     struct um_ctx x = {ep, p};
-    const struct gx_pipe_step send_steps[] = {{step_to_host, p->to_host, 0, ST_TO_HOST},
-                                              {step_send, NULL, 1, ST_MPI}};
-    const struct gx_pipe_step recv_steps[] = {{step_discard, p->discard, 0, ST_TO_HOST},
-                                              {step_recv, NULL, 1, ST_MPI},
-                                              {step_to_gpu, p->to_gpu, 0, ST_TO_GPU}};
+    const struct gx_pipe_step send_steps[] = {{step_to_host, p->to_host, ST_TO_HOST},
+                                              {step_send, NULL, ST_MPI}};
+    const struct gx_pipe_step recv_steps[] = {{step_discard, p->discard, ST_TO_HOST},
+                                              {step_recv, NULL, ST_MPI},
+                                              {step_to_gpu, p->to_gpu, ST_TO_GPU}};
     return gx_pipe_transfer(ep, dir, pl.nchunks * (size_t)count, &pl, &p->rings,
                             (struct gx_pipe_dir){send_steps, 2},
                             (struct gx_pipe_dir){recv_steps, 3}, &x, err);

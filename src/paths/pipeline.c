@@ -69,7 +69,7 @@ static int start(struct gx_pipe *p, struct activity *a, int s, size_t op, struct
     struct gx_pipe_op o = {gx_chunk_offset(p->plan, c), gx_chunk_length(p->plan, c),
                            &p->slots[op % (size_t)p->nslots]};
     GX_TRY(st->start(p->ctx, &o, err));
-    if (!st->is_mpi)
+    if (st->stream)
         GX_CUDA_TRY(err, cudaEventRecord(o.slot->ev, st->stream));
     enter(a, st->stage);
     p->started[s]++;
@@ -84,7 +84,7 @@ static int progress(struct gx_ep *ep, struct gx_pipe *p, struct activity *a, str
             size_t op = p->started[s + 1];
             struct gx_pipe_slot *slot = &p->slots[op % (size_t)p->nslots];
             int done = 0;
-            if (p->steps[s].is_mpi)
+            if (!p->steps[s].stream)
                 GX_MPI_TRY(err, MPI_Test(&slot->req, &done, MPI_STATUS_IGNORE));
             else
                 GX_TRY(gx_cuda_event_done(slot->ev, &done, err));

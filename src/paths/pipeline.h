@@ -33,7 +33,6 @@ struct gx_pipe_step {
      * (stream NULL): posts slot->req. */
     int (*start)(void *ctx, const struct gx_pipe_op *op, struct gx_err *err);
     cudaStream_t stream;
-    int is_mpi;
     int stage; /* ep->stage_s index to time (wall time while any op is in it), or -1 */
 };
 
