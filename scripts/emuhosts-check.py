@@ -30,8 +30,8 @@ OTHER_NODE_CEILINGS = {
     "zerocopy": {"bw": ["kernel writing mapped host", "MPI host-to-host",
                         "kernel reading mapped host",
                         "kernels writing and reading mapped host at once"], "latency": None},
-    "unified-prefetch": {"bw": ["prefetch to host", "MPI on managed memory", "prefetch to GPU"],
-                         "latency": None},
+    "unified-prefetch": {"bw": ["prefetch to host", "MPI on managed pages just moved to the host",
+                                "prefetch to GPU"], "latency": None},
     "unified-demand": {"bw": ["MPI on managed memory", "kernel faulting pages in"],
                        "latency": None},
 }
@@ -41,6 +41,7 @@ OTHER_NODE_CEILINGS = {
 # at 1048576 bytes: ..."): an absent ceiling of the right kind is reported, not a failure.
 CURVES = {"MPI host bandwidth": "mpi_bw", "MPI host latency": "mpi_latency", "D2H": "d2h",
           "MPI host-to-host": "mpi_bw", "H2D": "h2d", "MPI on managed memory": "mpi_managed_bw",
+          "MPI on managed pages just moved to the host": "mpi_migrated_bw",
           "kernel writing mapped host": "mapped_write", "kernel reading mapped host": "mapped_read",
           "prefetch to host": "prefetch_to_host", "prefetch to GPU": "prefetch_to_gpu",
           "kernel faulting pages in": "fault_in", "D2H and H2D at once": "copy_bidir",
@@ -134,9 +135,7 @@ def main():
             absent = r.get("ceiling_absent", "")
             curves = {CURVES[w] for w in want}
             if r["pattern"] == "bibw":
-                curves = {c.replace("mpi_bw", "mpi_bibw").replace("mpi_managed_bw",
-                                                                   "mpi_managed_bibw")
-                          for c in curves}
+                curves = {c.replace("_bw", "_bibw") for c in curves}
             if not any(absent.startswith(c + " ") for c in curves):
                 fail(f"{what}: ceiling absent ({absent!r}), expected one of {want}")
             else:

@@ -113,7 +113,12 @@ int main(void)
     curve(GX_CEIL_MPI_MANAGED_BW, 0, 1, NULL, 2, s1m8m, (double[]){11, 13});
     curve(GX_CEIL_MPI_MANAGED_BW, 0, 2, NULL, 1, s1m, (double[]){12});
     curve(GX_CEIL_MPI_MANAGED_BIBW, 0, 1, NULL, 1, s1m, (double[]){20});
-    curve(GX_CEIL_MPI_MANAGED_BW, 1, 0, NULL, 1, s1m, (double[]){1.5});
+    curve(GX_CEIL_MPI_MANAGED_BW, 1, 0, NULL, 1, s1m, (double[]){7});
+    /* The same on pages the driver has just moved: unified-prefetch's MPI stage. */
+    curve(GX_CEIL_MPI_MIGRATED_BW, 0, 1, NULL, 1, s1m, (double[]){11});
+    curve(GX_CEIL_MPI_MIGRATED_BW, 0, 2, NULL, 1, s1m, (double[]){12});
+    curve(GX_CEIL_MPI_MIGRATED_BIBW, 0, 1, NULL, 1, s1m, (double[]){20});
+    curve(GX_CEIL_MPI_MIGRATED_BW, 1, 0, NULL, 1, s1m, (double[]){1.5});
     curve(GX_CEIL_PREFETCH_GPU, 2, -1, "GPU 2 has no concurrent managed access", 1, s1m,
           (double[]){0});
 
@@ -269,10 +274,10 @@ int main(void)
             "unified-prefetch unchunked: rated at the message size");
     r = result("unified-prefetch", "bw", 1, 0, 1, 8 * MIB, 1 * MIB, 1.2, "managed");
     path_ok("unified-prefetch", apply("unified-prefetch", &r) == 1.5 && near(r.efficiency, 0.8) &&
-                                    !strcmp(r.ceiling_what,
-                                            "slowest stage: MPI on managed memory at 1M"),
-            "unified-prefetch: MPI on managed memory (not on pinned: 12) where it is the slowest "
-            "(%s)", what);
+                                    !strcmp(r.ceiling_what, "slowest stage: MPI on managed pages "
+                                            "just moved to the host at 1M"),
+            "unified-prefetch: MPI on managed pages just moved to the host (not on resident "
+            "ones: 7, nor on pinned: 12) where it is the slowest (%s)", what);
     r = result("unified-prefetch", "bibw", 0, 1, 1, 1 * MIB, 0, 9, "managed");
     path_ok("unified-prefetch", apply("unified-prefetch", &r) == 18 &&
                                     strstr(r.ceiling_what, "prefetch to GPU (both ways)"),
@@ -288,6 +293,10 @@ int main(void)
                                   !strcmp(r.ceiling_what,
                                           "slowest stage: kernel faulting pages in at 1M"),
             "unified-demand: min(MPI, the receiver's fault-in) at the chunk (%s)", what);
+    r = result("unified-demand", "bw", 1, 0, 1, 1 * MIB, 0, 2, "managed");
+    path_ok("unified-demand", apply("unified-demand", &r) == 3,
+            "unified-demand: MPI on resident managed pages (7), not on just-moved ones (1.5): "
+            "the fault-in bounds it (%s)", what);
     r = result("unified-demand", "bibw", 0, 1, 1, 1 * MIB, 0, 3, "managed");
     path_ok("unified-demand", apply("unified-demand", &r) == 6 &&
                                   strstr(r.ceiling_what, "faulting pages in (both ways)"),
@@ -334,7 +343,9 @@ int main(void)
                                "median")->valuedouble == 2.0 &&
            cJSON_IsString(cJSON_GetObjectItem(cJSON_GetObjectItem(g2, "h2d"), "absent")) &&
            cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(rp, "mpi_managed_bw"),
-                                                  "points")) == 2,
+                                                  "points")) == 2 &&
+           cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(rp, "mpi_migrated_bibw"),
+                                                  "points")) == 1,
        "calibration JSON: per GPU, per GPU pair, per rank pair; absent with the reason");
     cJSON *g0 = cJSON_GetArrayItem(gpus, 0);
     const char *per_gpu[] = {"mapped_write", "mapped_read", "prefetch_to_host",

@@ -143,6 +143,7 @@ int main(void)
                cal_make(1) == GX_OK && cal.gpu_need[0] == 0 &&
                cal.gpu_need[1] == GX_CAL_MANAGED && set_is(SET_MANAGED, 64u << 20) &&
                set_is(SET_MPI_UM, 64u << 20) && cal.sets[SET_MPI].n == 0 &&
+               cal.sets[SET_MPI_MIG].n == 0 &&
                cal.sets[SET_COPY].n == 0 && cal.sets[SET_MAPPED].n == 0 && cal.npairs == 1 &&
                cal.pairs[0].need == GX_CAL_MPI &&
                gx_cal_plan_tasks(&job2, &cal) == 2,
@@ -155,8 +156,11 @@ int main(void)
            "memory both ways");
         ok(make("--path unified-prefetch --pattern bw --sizes 64M", 2) == GX_OK &&
                cal_make(0) == GX_OK && cal.gpu_need[0] == GX_CAL_MANAGED &&
-               cal.gpu_need[1] == GX_CAL_MANAGED && cal.sets[SET_MANAGED].n >= 1,
-           "calibration of unified-prefetch bw: managed memory at the sender and the receiver");
+               cal.gpu_need[1] == GX_CAL_MANAGED && cal.sets[SET_MANAGED].n >= 1 &&
+               cal.sets[SET_MPI_MIG].n == cal.sets[SET_MANAGED].n &&
+               cal.sets[SET_MPI_UM].n == 0 && cal.sets[SET_MPI].n == 0,
+           "calibration of unified-prefetch bw: managed memory at the sender and the receiver, "
+           "MPI on just-moved managed pages at the same chunks");
     } else {
         ok(1, "# SKIP unified-demand is not built in");
         ok(1, "# SKIP unified-demand is not built in");

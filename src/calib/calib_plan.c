@@ -57,10 +57,11 @@ const struct gx_cal_task gx_cal_tasks[GX_CAL_TASKS] = {
     {GX_CAL_MANAGED, 3, {GX_CEIL_PREFETCH_HOST, GX_CEIL_PREFETCH_GPU, GX_CEIL_FAULT_IN},
      {SET_MANAGED, SET_MANAGED, SET_MANAGED}, "managed memory's prefetches and fault-in"},
     {GX_CAL_PEER, 2, {GX_CEIL_PEER, GX_CEIL_PEER_BIDIR}, {SET_PEER, SET_PEER_BI}, "peer copies"},
-    {GX_CAL_MPI, 5,
+    {GX_CAL_MPI, 7,
      {GX_CEIL_MPI_BW, GX_CEIL_MPI_BIBW, GX_CEIL_MPI_LAT, GX_CEIL_MPI_MANAGED_BW,
-      GX_CEIL_MPI_MANAGED_BIBW},
-     {SET_MPI, SET_MPI_BI, SET_LAT, SET_MPI_UM, SET_MPI_UM_BI}, "MPI host to host"},
+      GX_CEIL_MPI_MANAGED_BIBW, GX_CEIL_MPI_MIGRATED_BW, GX_CEIL_MPI_MIGRATED_BIBW},
+     {SET_MPI, SET_MPI_BI, SET_LAT, SET_MPI_UM, SET_MPI_UM_BI, SET_MPI_MIG, SET_MPI_MIG_BI},
+     "MPI host to host"},
 };
 
 const struct gx_cal_task *gx_cal_task(unsigned task)

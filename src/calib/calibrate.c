@@ -182,6 +182,13 @@ void gx_cal_managed(const struct gx_job *job, struct gx_ceil_curve c[3])
     no_cuda(c, 3);
 }
 
+int gx_cal_managed_as_moved(void *buf, size_t n, int gpu, int sent, int *no_discard,
+                            struct gx_err *err)
+{
+    (void)buf, (void)n, (void)gpu, (void)sent, (void)no_discard;
+    return gx_fail(err, GX_ESKIP, "built without CUDA");
+}
+
 void gx_cal_peer(const struct gx_job *job, int peer, const char *peer_busid,
                  struct gx_ceil_curve *uni, struct gx_ceil_curve *bi)
 {

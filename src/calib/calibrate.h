@@ -31,9 +31,10 @@ int gx_calibrate(const struct gx_job *job, const struct gx_options *o,
 
 /* MPI between a and b (both ranks take part; a keeps the curves), in the order of its entry
  * in gx_cal_tasks (calib_plan.c): on pinned host buffers, bandwidth one way and both ways and
- * latency (c[0..2]); on managed buffers whose pages are on the host, as unified memory's MPI
- * stage finds them, bandwidth one way and both ways (c[3..4]). */
-int gx_cal_mpi_pair(const struct gx_job *job, int a, int b, struct gx_ceil_curve c[5],
+ * latency (c[0..2]); on managed buffers whose pages are on the host, bandwidth one way and
+ * both ways: resident there and touched by the CPU (c[3..4]), and just moved there by the
+ * driver before each window, as unified-prefetch hands them to MPI (c[5..6]). */
+int gx_cal_mpi_pair(const struct gx_job *job, int a, int b, struct gx_ceil_curve c[7],
                     struct gx_err *err);
 
 /* The bytes of host memory one buffer may take here: a quarter of the node's memory shared
@@ -62,6 +63,13 @@ void gx_cal_mapped(const struct gx_job *job, struct gx_ceil_curve c[3]);
 /* c[0] prefetch to the host, c[1] prefetch to the GPU, c[2] a kernel faulting host-resident
  * pages in: managed memory (calibrate_managed.c). */
 void gx_cal_managed(const struct gx_job *job, struct gx_ceil_curve c[3]);
+/* Puts `n` bytes of a managed buffer in the state unified-prefetch hands them to MPI: their
+ * pages go to this rank's GPU (as if a kernel had just produced them there), then back to the
+ * host by a prefetch (sent = 1: the sender's pages, contents kept) or discarded to the host
+ * (sent = 0: the receiver's, about to be overwritten). Synchronous, for untimed set-up;
+ * *no_discard as gx_cuda_discard_to_host's. Without CUDA: GX_ESKIP. */
+int gx_cal_managed_as_moved(void *buf, size_t n, int gpu, int sent, int *no_discard,
+                            struct gx_err *err);
 /* cudaMemcpyPeerAsync from this rank's GPU to the GPU with bus id peer_busid (rank `peer`'s),
  * one way (uni) and both ways at once on two streams (bi), in this process. */
 void gx_cal_peer(const struct gx_job *job, int peer, const char *peer_busid,

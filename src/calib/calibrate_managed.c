@@ -196,3 +196,15 @@ void gx_cal_managed(const struct gx_job *job, struct gx_ceil_curve c[NMOVES])
     }
     rig_free(&m);
 }
+
+int gx_cal_managed_as_moved(void *buf, size_t n, int gpu, int sent, int *no_discard,
+                            struct gx_err *err)
+{
+    /* The legacy default stream: it orders these against every other stream of the process,
+     * which untimed set-up can afford. */
+    GX_CUDA_TRY(err, gx_cuda_prefetch(buf, n, 1, gpu, 0));
+    GX_CUDA_TRY(err, sent ? gx_cuda_prefetch(buf, n, 0, gpu, 0)
+                          : gx_cuda_discard_to_host(buf, n, no_discard, 0));
+    GX_CUDA_TRY(err, cudaStreamSynchronize(0));
+    return GX_OK;
+}

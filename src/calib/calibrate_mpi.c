@@ -1,7 +1,11 @@
 /* Calibration: MPI host to host between a pair of ranks (bandwidth one way and both ways, and
  * ping-pong latency), measured as favourably as the results they bound; and MPI bandwidth on
- * managed memory resident on the host, the MPI stage of the unified paths (a CUDA-aware MPI may
- * take such buffers for device memory and copy them as such: that is what those paths pay). */
+ * managed memory on the host, the MPI stage of the unified paths (a CUDA-aware MPI may take
+ * such buffers for device memory and copy them as such: that is what those paths pay), twice:
+ * on pages resident there and touched by the CPU, and on pages the driver has just moved there,
+ * as unified-prefetch hands them to MPI. The second is not the first: on H200, with Open MPI's
+ * CUDA support off, MPI writing into pages just discarded or prefetched to the host ran at half
+ * the rate of the same pages once the CPU had written them (results/issue15). */
 #include "config.h"
 #include "calibrate.h"
 
@@ -29,6 +33,9 @@ struct mpi_rig {
     const struct gx_job *job;
     int peer, initiator;
     int kind;            /* memory kind of the buffers */
+    int moved;           /* before each window, its pages are moved as unified-prefetch's are
+                            (gx_cal_managed_as_moved), and each message has pages of its own */
+    int no_discard;
     void *src, *dst;
     struct gx_requests reqs;
     double deadline;     /* MPI_Wtime on the initiator: no new point after it */
@@ -55,15 +62,23 @@ static void mpi_rig_release(struct mpi_rig *m)
     m->src = m->dst = NULL;
 }
 
-/* Buffers of m->kind for the largest size both sides can hold; the sizes above it are absent.
+/* The bytes of each buffer a point of `size` uses: one message's, or a whole window's when
+ * every message has pages of its own. */
+static size_t span_of(const struct mpi_rig *m, const struct gx_ceil_curve *c, size_t size)
+{
+    return m->moved && c->kind != GX_CEIL_MPI_LAT ? size * (size_t)gx_default_window(size) : size;
+}
+
+/* Buffers of m->kind for the largest span both sides can hold; the sizes above it are absent.
  * Every page is touched by the CPU, so that it is on the host and mapped there. */
 static int mpi_rig_alloc(struct mpi_rig *m, struct gx_ceil_curve *c, int nc, size_t *fit,
                          struct gx_err *err)
 {
     size_t want = 0, limit = gx_cal_host_limit(m->job);
     for (int k = 0; k < nc; k++)
-        if (c[k].n && c[k].pts[c[k].n - 1].size > want)
-            want = c[k].pts[c[k].n - 1].size;
+        for (int i = 0; i < c[k].n; i++)
+            if (span_of(m, &c[k], c[k].pts[i].size) > want)
+                want = span_of(m, &c[k], c[k].pts[i].size);
     char first[GX_CEIL_TEXT] = "";
     while (want > 0) {
         struct gx_err e = {0};
@@ -87,14 +102,15 @@ static int mpi_rig_alloc(struct mpi_rig *m, struct gx_ceil_curve *c, int nc, siz
                                                      : e.msg);
         size_t next = 0;
         for (int k = 0; k < nc; k++)
-            for (int i = 0; i < c[k].n; i++)
-                if (c[k].pts[i].size < want && c[k].pts[i].size > next)
-                    next = c[k].pts[i].size;
+            for (int i = 0; i < c[k].n; i++) {
+                size_t s = span_of(m, &c[k], c[k].pts[i].size);
+                next = s < want && s > next ? s : next;
+            }
         want = next;
     }
     for (int k = 0; k < nc; k++)
         for (int i = 0; i < c[k].n; i++)
-            if (c[k].pts[i].size > want) {
+            if (span_of(m, &c[k], c[k].pts[i].size) > want) {
                 gx_cal_absent_from(&c[k], i, first);
                 break;
             }
@@ -111,6 +127,25 @@ static double median_of(double *v, int n)
 }
 
 #define MAX_TIMED 512 /* windows or round trips timed one by one in a repeat */
+
+/* Moves the pages of one window's messages as unified-prefetch's are when it hands them to
+ * MPI (the sender's sent, the receiver's discarded), then waits for the peer to have done the
+ * same: untimed. GX_ESKIP on both sides when either could not (a CUDA error: the point and
+ * those after it are absent, as with the other ceilings). */
+static int move_window(struct mpi_rig *m, size_t bytes, int send, int recv, struct gx_err *err)
+{
+    struct gx_err e = {0};
+    int rc = GX_OK, both = 0;
+    if (send)
+        rc = gx_cal_managed_as_moved(m->src, bytes, m->job->gpu, 1, &m->no_discard, &e);
+    if (recv && rc == GX_OK)
+        rc = gx_cal_managed_as_moved(m->dst, bytes, m->job->gpu, 0, &m->no_discard, &e);
+    GX_TRY(both_ok(m, rc == GX_OK, &both, err));
+    if (!both)
+        return gx_fail(err, GX_ESKIP, "%.190s", rc == GX_OK ? "the peer could not move its "
+                       "managed pages to its GPU and back" : e.msg);
+    return GX_OK;
+}
 
 /* One repeat of `nwin` windows of `window` messages, one way (the initiator sends; an ack per
  * window, as osu_bw and the bw pattern) or both ways at once. Each window is timed on its own
@@ -130,13 +165,16 @@ static int bw_repeat(struct mpi_rig *m, size_t size, long window, long nwin, int
     for (long w = 0; w < nwin; w++) {
         int n = 0;
         int recv = both || !m->initiator, send = both || m->initiator;
+        size_t step = m->moved ? size : 0;
+        if (m->moved)
+            GX_TRY(move_window(m, size * (size_t)window, send, recv, err));
         double tw = MPI_Wtime();
         for (long i = 0; recv && i < window; i++)
-            GX_TRY(gx_mpi_post(m->dst, size, 0, m->peer, GX_TAG_CAL_DATA, comm, m->reqs.req, &n,
-                               err));
+            GX_TRY(gx_mpi_post((char *)m->dst + (size_t)i * step, size, 0, m->peer,
+                               GX_TAG_CAL_DATA, comm, m->reqs.req, &n, err));
         for (long i = 0; send && i < window; i++)
-            GX_TRY(gx_mpi_post(m->src, size, 1, m->peer, GX_TAG_CAL_DATA, comm, m->reqs.req, &n,
-                               err));
+            GX_TRY(gx_mpi_post((char *)m->src + (size_t)i * step, size, 1, m->peer,
+                               GX_TAG_CAL_DATA, comm, m->reqs.req, &n, err));
         GX_MPI_TRY(err, MPI_Waitall(n, m->reqs.req, MPI_STATUSES_IGNORE));
         if (!both && m->initiator)
             GX_MPI_TRY(err, MPI_Recv(&ack, 1, MPI_INT, m->peer, GX_TAG_CAL_ACK, comm,
@@ -202,6 +240,12 @@ static int agree_count(struct mpi_rig *m, long *n, struct gx_err *err)
     return GX_OK;
 }
 
+static int both_ways(int kind)
+{
+    return kind == GX_CEIL_MPI_BIBW || kind == GX_CEIL_MPI_MANAGED_BIBW ||
+           kind == GX_CEIL_MPI_MIGRATED_BIBW;
+}
+
 /* One repeat of n messages (windows of at most the usual window) or n round trips. */
 static int mpi_repeat(struct mpi_rig *m, const struct gx_ceil_curve *c, size_t size, long n,
                       double *v, double *secs, struct gx_err *err)
@@ -210,8 +254,7 @@ static int mpi_repeat(struct mpi_rig *m, const struct gx_ceil_curve *c, size_t s
         return lat_repeat(m, size, n, v, secs, err);
     long window = gx_default_window(size);
     window = window < n ? window : n;
-    return bw_repeat(m, size, window, (n + window - 1) / window,
-                     c->kind == GX_CEIL_MPI_BIBW || c->kind == GX_CEIL_MPI_MANAGED_BIBW, v, secs,
+    return bw_repeat(m, size, window, (n + window - 1) / window, both_ways(c->kind), v, secs,
                      err);
 }
 
@@ -221,10 +264,15 @@ static int mpi_repeat(struct mpi_rig *m, const struct gx_ceil_curve *c, size_t s
  * and so is latency above INT_MAX bytes (one MPI_Send). */
 static int mpi_curve(struct mpi_rig *m, struct gx_ceil_curve *c, size_t fit, struct gx_err *err)
 {
-    for (int i = 0; i < c->n && c->pts[i].size <= fit; i++) {
+    /* A rate learnt on another curve says nothing here: latency's per byte at 8 B made a large
+     * first point look as if it could never fit in the time left (on H200 it left MPI on
+     * managed memory at 64M and 256M absent, "the calibration's time ... would run out"). */
+    m->sec_per_byte = 0;
+    for (int i = 0; i < c->n && span_of(m, c, (size_t)c->pts[i].size) <= fit; i++) {
         struct gx_ceil_point *p = &c->pts[i];
         size_t size = (size_t)p->size;
         double v[GX_CAL_REPEATS], secs, ignored;
+        int rc = GX_OK;
         gx_watchdog_progress(i, c->n);
         if (c->kind == GX_CEIL_MPI_LAT && size > INT_MAX) {
             snprintf(p->absent, sizeof p->absent, "latency is measured up to %d bytes", INT_MAX);
@@ -241,9 +289,9 @@ static int mpi_curve(struct mpi_rig *m, struct gx_ceil_curve *c, size_t fit, str
         long n = MPI_Wtime() + guess < m->deadline;
         GX_TRY(agree_count(m, &n, err));
         if (n > 0)
-            GX_TRY(mpi_repeat(m, c, size, 1, &ignored, &secs, err));
+            rc = mpi_repeat(m, c, size, 1, &ignored, &secs, err);
         /* The warm-up, then the timed repeats, sized from what the last repeat took. */
-        for (int phase = 0; phase < 2 && n > 0; phase++) {
+        for (int phase = 0; rc == GX_OK && phase < 2 && n > 0; phase++) {
             double per = secs / (double)n;
             /* At least a whole window: the result's messages in flight, however slow. */
             n = clampl(REPEAT_MAX_S / (per > 0 ? per : 1e-9), lowest, full);
@@ -251,9 +299,15 @@ static int mpi_curve(struct mpi_rig *m, struct gx_ceil_curve *c, size_t fit, str
                 m->deadline)
                 n = 0;
             GX_TRY(agree_count(m, &n, err));
-            for (int k = 0; n > 0 && k < (phase ? GX_CAL_REPEATS : 1); k++)
-                GX_TRY(mpi_repeat(m, c, size, n, phase ? &v[k] : &ignored, &secs, err));
+            for (int k = 0; rc == GX_OK && n > 0 && k < (phase ? GX_CAL_REPEATS : 1); k++)
+                rc = mpi_repeat(m, c, size, n, phase ? &v[k] : &ignored, &secs, err);
         }
+        if (rc == GX_ESKIP) { /* agreed by the pair: this point and the larger ones absent */
+            gx_cal_absent_from(c, i, err->msg);
+            *err = (struct gx_err){0};
+            return GX_OK;
+        }
+        GX_TRY(rc);
         if (n == 0) {
             snprintf(p->absent, sizeof p->absent, "not measured: the calibration's time for "
                      "this pair (%.0f s, half of --timeout when given) would run out",
@@ -275,7 +329,7 @@ static int mpi_curves(struct mpi_rig *m, int kind, const char *buffers, struct g
     for (int k = 0; k < n; k++) {
         const char *how = c[k].kind == GX_CEIL_MPI_LAT ? "MPI_Send/MPI_Recv ping-pong"
                                                        : "MPI windows of Isend/Irecv";
-        int both = c[k].kind == GX_CEIL_MPI_BIBW || c[k].kind == GX_CEIL_MPI_MANAGED_BIBW;
+        int both = both_ways(c[k].kind);
         snprintf(c[k].what, sizeof c[k].what, "%s %d %s %d%s, %s buffers", how, a,
                  both || c[k].kind == GX_CEIL_MPI_LAT ? "<->" : "->", b,
                  both ? " at once" : c[k].kind == GX_CEIL_MPI_LAT ? ", one way" : "", buffers);
@@ -304,7 +358,7 @@ static int mpi_curves(struct mpi_rig *m, int kind, const char *buffers, struct g
     return rc;
 }
 
-int gx_cal_mpi_pair(const struct gx_job *job, int a, int b, struct gx_ceil_curve c[5],
+int gx_cal_mpi_pair(const struct gx_job *job, int a, int b, struct gx_ceil_curve c[7],
                     struct gx_err *err)
 {
     struct mpi_rig m = {.job = job, .peer = job->rank == a ? b : a, .initiator = job->rank == a};
@@ -316,7 +370,12 @@ int gx_cal_mpi_pair(const struct gx_job *job, int a, int b, struct gx_ceil_curve
     int rc = mpi_curves(&m, host, host == GX_MEM_PINNED ? "pinned" : "pageable (malloc)", c, 3,
                         err);
     if (rc == GX_OK)
-        rc = mpi_curves(&m, GX_MEM_MANAGED, "managed (pages on the host)", c + 3, 2, err);
+        rc = mpi_curves(&m, GX_MEM_MANAGED, "managed (pages resident on the host)", c + 3, 2,
+                        err);
+    m.moved = 1;
+    if (rc == GX_OK)
+        rc = mpi_curves(&m, GX_MEM_MANAGED, "managed (each window's pages moved to the GPU "
+                        "and back first, as unified-prefetch's)", c + 5, 2, err);
     gx_requests_free(&m.reqs);
     return rc;
 }

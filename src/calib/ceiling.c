@@ -25,6 +25,8 @@ const char *gx_ceil_kind_name(enum gx_ceil_kind k)
         [GX_CEIL_MAPPED_BIDIR] = "mapped_bidir",
         [GX_CEIL_MPI_MANAGED_BW] = "mpi_managed_bw",
         [GX_CEIL_MPI_MANAGED_BIBW] = "mpi_managed_bibw",
+        [GX_CEIL_MPI_MIGRATED_BW] = "mpi_migrated_bw",
+        [GX_CEIL_MPI_MIGRATED_BIBW] = "mpi_migrated_bibw",
     };
     return k >= 0 && k < GX_CEIL_KINDS ? names[k] : "?";
 }

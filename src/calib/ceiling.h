@@ -27,6 +27,9 @@ enum gx_ceil_kind {
     GX_CEIL_MAPPED_BIDIR,  /* per GPU: kernels writing and reading mapped host at once, total */
     GX_CEIL_MPI_MANAGED_BW,   /* per rank pair: MPI windows between managed buffers on the host */
     GX_CEIL_MPI_MANAGED_BIBW, /* both directions at once, total */
+    GX_CEIL_MPI_MIGRATED_BW,   /* per rank pair: the same, each message's pages just moved to
+                                  the host by the driver, as unified-prefetch hands them to MPI */
+    GX_CEIL_MPI_MIGRATED_BIBW, /* both directions at once, total */
     GX_CEIL_KINDS
 };
 

@@ -60,4 +60,27 @@ static inline cudaError_t gx_cuda_prefetch(const void *p, size_t n, int to_gpu, 
 #endif
 }
 
+/* Drops the contents of managed pages about to be overwritten and places them on the host
+ * without moving data (CUDA 13's discard), or, where the driver cannot discard (*no_discard is
+ * set then, and stays set), migrates them there with a plain prefetch. */
+static inline cudaError_t gx_cuda_discard_to_host(void *p, size_t n, int *no_discard,
+                                                  cudaStream_t s)
+{
+#if CUDART_VERSION >= 13000
+    if (!*no_discard) {
+        void *ptrs[1] = {p};
+        size_t sizes[1] = {n}, first[1] = {0};
+        struct cudaMemLocation host = {.type = cudaMemLocationTypeHost, .id = 0};
+        cudaError_t ce = cudaMemDiscardAndPrefetchBatchAsync(ptrs, sizes, 1, &host, first, 1, 0, s);
+        if (ce != cudaErrorNotSupported && ce != cudaErrorInvalidValue)
+            return ce;
+        cudaGetLastError();
+        *no_discard = 1;
+    }
+#else
+    *no_discard = 1;
+#endif
+    return gx_cuda_prefetch(p, n, 0, 0, s);
+}
+
 #endif
