@@ -92,7 +92,6 @@ static const struct gx_cal_task *task_of(enum gx_ceil_kind kind, int *set)
     return NULL;
 }
 
-
 /* The sizes one rule of a step of pair (a, b) names into the sets of its stages: the message
  * or, for a rule at the chunk, each chunk the step may use. A per-GPU stage marks its task on
  * the rank whose GPU it is; a pair's tasks go to *need. */

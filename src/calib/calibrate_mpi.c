@@ -33,9 +33,7 @@ struct mpi_rig {
     const struct gx_job *job;
     int peer, initiator;
     int kind;            /* memory kind of the buffers */
-    int moved;           /* before each window, its pages are moved as unified-prefetch's are
-                            (gx_cal_managed_as_moved), and each message has pages of its own */
-    int no_discard;
+    int no_discard;      /* gx_cal_managed_as_moved's */
     void *src, *dst;
     struct gx_requests reqs;
     double deadline;     /* MPI_Wtime on the initiator: no new point after it */
@@ -62,11 +60,24 @@ static void mpi_rig_release(struct mpi_rig *m)
     m->src = m->dst = NULL;
 }
 
+static int both_ways(int kind)
+{
+    return kind == GX_CEIL_MPI_BIBW || kind == GX_CEIL_MPI_MANAGED_BIBW ||
+           kind == GX_CEIL_MPI_MIGRATED_BIBW;
+}
+
+/* Curves whose windows start on pages just moved, as unified-prefetch hands them to MPI
+ * (gx_cal_managed_as_moved, untimed), each message on pages of its own. */
+static int moved_first(int kind)
+{
+    return kind == GX_CEIL_MPI_MIGRATED_BW || kind == GX_CEIL_MPI_MIGRATED_BIBW;
+}
+
 /* The bytes of each buffer a point of `size` uses: one message's, or a whole window's when
  * every message has pages of its own. */
-static size_t span_of(const struct mpi_rig *m, const struct gx_ceil_curve *c, size_t size)
+static size_t span_of(const struct gx_ceil_curve *c, size_t size)
 {
-    return m->moved && c->kind != GX_CEIL_MPI_LAT ? size * (size_t)gx_default_window(size) : size;
+    return moved_first(c->kind) ? size * (size_t)gx_default_window(size) : size;
 }
 
 /* Buffers of m->kind for the largest span both sides can hold; the sizes above it are absent.
@@ -77,8 +88,8 @@ static int mpi_rig_alloc(struct mpi_rig *m, struct gx_ceil_curve *c, int nc, siz
     size_t want = 0, limit = gx_cal_host_limit(m->job);
     for (int k = 0; k < nc; k++)
         for (int i = 0; i < c[k].n; i++)
-            if (span_of(m, &c[k], c[k].pts[i].size) > want)
-                want = span_of(m, &c[k], c[k].pts[i].size);
+            if (span_of(&c[k], c[k].pts[i].size) > want)
+                want = span_of(&c[k], c[k].pts[i].size);
     char first[GX_CEIL_TEXT] = "";
     while (want > 0) {
         struct gx_err e = {0};
@@ -103,14 +114,14 @@ static int mpi_rig_alloc(struct mpi_rig *m, struct gx_ceil_curve *c, int nc, siz
         size_t next = 0;
         for (int k = 0; k < nc; k++)
             for (int i = 0; i < c[k].n; i++) {
-                size_t s = span_of(m, &c[k], c[k].pts[i].size);
+                size_t s = span_of(&c[k], c[k].pts[i].size);
                 next = s < want && s > next ? s : next;
             }
         want = next;
     }
     for (int k = 0; k < nc; k++)
         for (int i = 0; i < c[k].n; i++)
-            if (span_of(m, &c[k], c[k].pts[i].size) > want) {
+            if (span_of(&c[k], c[k].pts[i].size) > want) {
                 gx_cal_absent_from(&c[k], i, first);
                 break;
             }
@@ -148,14 +159,15 @@ static int move_window(struct mpi_rig *m, size_t bytes, int send, int recv, stru
 }
 
 /* One repeat of `nwin` windows of `window` messages, one way (the initiator sends; an ack per
- * window, as osu_bw and the bw pattern) or both ways at once. Each window is timed on its own
- * and the repeat is their median, as a result is the median of its iterations: the ceiling is
- * measured as favourably as what it bounds. GB/s on the initiator. */
-static int bw_repeat(struct mpi_rig *m, size_t size, long window, long nwin, int both,
+ * window, as osu_bw and the bw pattern) or both ways at once, as the curve's `kind` says.
+ * Each window is timed on its own and the repeat is their median, as a result is the median of
+ * its iterations: the ceiling is measured as favourably as what it bounds. GB/s on the
+ * initiator. */
+static int bw_repeat(struct mpi_rig *m, int kind, size_t size, long window, long nwin,
                      double *gbps, double *secs, struct gx_err *err)
 {
     MPI_Comm comm = m->job->comm;
-    int ack = 0, nt = 0;
+    int ack = 0, nt = 0, both = both_ways(kind), moved = moved_first(kind);
     double each[MAX_TIMED];
     size_t per = gx_mpi_pieces(size);
     GX_TRY(gx_requests_reserve(&m->reqs, 2 * (size_t)window * per, err));
@@ -165,8 +177,8 @@ static int bw_repeat(struct mpi_rig *m, size_t size, long window, long nwin, int
     for (long w = 0; w < nwin; w++) {
         int n = 0;
         int recv = both || !m->initiator, send = both || m->initiator;
-        size_t step = m->moved ? size : 0;
-        if (m->moved)
+        size_t step = moved ? size : 0;
+        if (moved)
             GX_TRY(move_window(m, size * (size_t)window, send, recv, err));
         double tw = MPI_Wtime();
         for (long i = 0; recv && i < window; i++)
@@ -240,12 +252,6 @@ static int agree_count(struct mpi_rig *m, long *n, struct gx_err *err)
     return GX_OK;
 }
 
-static int both_ways(int kind)
-{
-    return kind == GX_CEIL_MPI_BIBW || kind == GX_CEIL_MPI_MANAGED_BIBW ||
-           kind == GX_CEIL_MPI_MIGRATED_BIBW;
-}
-
 /* One repeat of n messages (windows of at most the usual window) or n round trips. */
 static int mpi_repeat(struct mpi_rig *m, const struct gx_ceil_curve *c, size_t size, long n,
                       double *v, double *secs, struct gx_err *err)
@@ -254,8 +260,7 @@ static int mpi_repeat(struct mpi_rig *m, const struct gx_ceil_curve *c, size_t s
         return lat_repeat(m, size, n, v, secs, err);
     long window = gx_default_window(size);
     window = window < n ? window : n;
-    return bw_repeat(m, size, window, (n + window - 1) / window, both_ways(c->kind), v, secs,
-                     err);
+    return bw_repeat(m, c->kind, size, window, (n + window - 1) / window, v, secs, err);
 }
 
 /* Every point of one MPI curve: one message to probe, a warm-up repeat, then the repeats,
@@ -268,7 +273,7 @@ static int mpi_curve(struct mpi_rig *m, struct gx_ceil_curve *c, size_t fit, str
      * first point look as if it could never fit in the time left (on H200 it left MPI on
      * managed memory at 64M and 256M absent, "the calibration's time ... would run out"). */
     m->sec_per_byte = 0;
-    for (int i = 0; i < c->n && span_of(m, c, (size_t)c->pts[i].size) <= fit; i++) {
+    for (int i = 0; i < c->n && span_of(c, (size_t)c->pts[i].size) <= fit; i++) {
         struct gx_ceil_point *p = &c->pts[i];
         size_t size = (size_t)p->size;
         double v[GX_CAL_REPEATS], secs, ignored;
@@ -372,7 +377,6 @@ int gx_cal_mpi_pair(const struct gx_job *job, int a, int b, struct gx_ceil_curve
     if (rc == GX_OK)
         rc = mpi_curves(&m, GX_MEM_MANAGED, "managed (pages resident on the host)", c + 3, 2,
                         err);
-    m.moved = 1;
     if (rc == GX_OK)
         rc = mpi_curves(&m, GX_MEM_MANAGED, "managed (each window's pages moved to the GPU "
                         "and back first, as unified-prefetch's)", c + 5, 2, err);

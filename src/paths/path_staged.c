@@ -180,8 +180,6 @@ static void staged_close(struct gx_ep *ep)
     ep->priv = NULL;
 }
 
-
-
 /* Through shared memory on one node: the sender's D2H and the receiver's H2D, at the chunk.
  * Otherwise three stages: D2H, MPI between the hosts, H2D. Both ways: every GPU runs its D2H
  * and its H2D at once, bounded by what its copy engines and link carry both ways together

@@ -257,8 +257,6 @@ static void um_close(struct gx_ep *ep)
     ep->priv = NULL;
 }
 
-
-
 /* Bounded by managed memory's own rates (the calibration's prefetches and fault-in on this
  * rank's GPU) and MPI on managed buffers whose pages are on the host at the pair (what the MPI
  * library does with them: a CUDA-aware Open MPI copies them as device memory), rated at the

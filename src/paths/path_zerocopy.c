@@ -174,8 +174,6 @@ static void zc_close(struct gx_ep *ep)
     ep->priv = NULL;
 }
 
-
-
 /* The sender's kernel writes mapped host memory, the receiver's kernel reads it: bounded by
  * what the SMs reach there (the calibration's gx_kernel_copy on mapped pinned memory, this
  * path's own mover), the slower of the sender's write and the receiver's read; across nodes

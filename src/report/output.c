@@ -161,7 +161,7 @@ void gx_output_calibration(struct gx_output *out, const struct gx_ceilings *c)
             snprintf(who, sizeof who, "rank %d", k->a);
         else
             snprintf(who, sizeof who, "%d->%d", k->a, k->b);
-        fprintf(f, "#   %-16s %-7s ", gx_ceil_kind_name((enum gx_ceil_kind)k->kind), who);
+        fprintf(f, "#   %-17s %-7s ", gx_ceil_kind_name((enum gx_ceil_kind)k->kind), who);
         if (k->absent[0]) {
             fprintf(f, "absent: %s\n", k->absent);
             continue;
