@@ -17,7 +17,9 @@ diag() { sed 's/^/# /'; }
 # mpirun's options for the tests: any number of ranks on any cores, shared memory or TCP; ranks
 # that poll yield the core, since make -j runs many jobs at once (without it, one ping-pong on a
 # loaded machine can take a scheduler time slice).
-gx_mpirun_opts="--oversubscribe --bind-to none --mca btl self,vader,tcp --mca mpi_yield_when_idle 1"
+# GX_MPIRUN_OPTS replaces them (a GPU machine: without the btl list, so that Open MPI may pick
+# smcuda or UCX as it would for a user).
+gx_mpirun_opts=${GX_MPIRUN_OPTS-"--oversubscribe --bind-to none --mca btl self,vader,tcp --mca mpi_yield_when_idle 1"}
 
 # Runs gpuxfer under mpirun with a time limit, so that a hang fails the test instead of CI.
 gx_mpirun() { # gx_mpirun NP gpuxfer args...
@@ -34,7 +36,7 @@ gx_mpirun_table() {
     local np=$1; shift
     # shellcheck disable=SC2086
     timeout -k 10 "${GX_TIMEOUT:-180}" "$MPIRUN" -np "$np" $gx_mpirun_opts sh -c \
-        'r=${OMPI_COMM_WORLD_RANK:-${PMIX_RANK:-0}}; f=$1; shift
+        'r=${OMPI_COMM_WORLD_RANK:-${PMIX_RANK:-${PMI_RANK:-0}}}; f=$1; shift
          [ "$r" -eq 0 ] || f=$f.rank-$r
          exec "$@" >"$f"' gx_mpirun_table "$file" "$GPUXFER" "$@"
 }

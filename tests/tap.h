@@ -21,7 +21,7 @@ static void tap_ok(int cond, const char *fmt, ...)
 }
 
 #define ok(cond, ...) tap_ok(!!(cond), __VA_ARGS__)
-#define near(a, b) (fabs((a) - (b)) <= 1e-9 * (1 + fabs(b)))
+#define near(a, b) (fabs((a) - (b)) <= 1e-9 * (1 + fabs((double)(b))))
 
 static int tap_done(void)
 {

@@ -187,7 +187,7 @@ static int bw_repeat(struct mpi_rig *m, int kind, size_t size, long window, long
         for (long i = 0; send && i < window; i++)
             GX_TRY(gx_mpi_post((char *)m->src + (size_t)i * step, size, 1, m->peer,
                                GX_TAG_CAL_DATA, comm, m->reqs.req, &n, err));
-        GX_MPI_TRY(err, MPI_Waitall(n, m->reqs.req, MPI_STATUSES_IGNORE));
+        GX_MPI_TRY(err, gx_mpi_waitall(n, m->reqs.req));
         if (!both && m->initiator)
             GX_MPI_TRY(err, MPI_Recv(&ack, 1, MPI_INT, m->peer, GX_TAG_CAL_ACK, comm,
                                      MPI_STATUS_IGNORE));

@@ -1,56 +1,36 @@
+#define _GNU_SOURCE 1 /* accept4 */
 #include "config.h"
 #include "rollcall.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
-enum { TAG_ASK = 1, TAG_ANSWER = 2, ANSWER_LEN = 160 };
+enum {
+    MAX_ADDRS = 8,     /* IPv4 addresses kept per rank (loopback last) */
+    ANSWER_LEN = 160,  /* where a rank is */
+    QUESTION_LEN = 12, /* token, then the rank asked for */
+    BATCH = 256,       /* sockets rank 0 has open at once */
+    READ_WAIT_MS = 200 /* a rank waits this long for a question's bytes */
+};
 
-int gx_rollcall_open(struct gx_rollcall *rc, struct gx_err *err)
-{
-    MPI_Comm comm;
-    GX_MPI_TRY(err, MPI_Comm_dup(MPI_COMM_WORLD, &comm));
-    /* A dead peer must give the watchdog an error code, not abort the job under it. */
-    GX_MPI_TRY(err, MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN));
-    pthread_mutex_lock(&rc->mu);
-    rc->comm = comm;
-    rc->usable = MPI_Comm_size(comm, &rc->size) == MPI_SUCCESS;
-    pthread_mutex_unlock(&rc->mu);
-    return GX_OK;
-}
-
-void gx_rollcall_close(struct gx_rollcall *rc)
-{
-    pthread_mutex_lock(&rc->mu);
-    rc->usable = 0; /* the communicator is left to MPI_Finalize: freeing it may wait on peers */
-    pthread_mutex_unlock(&rc->mu);
-}
-
-int gx_rollcall_mpi_usable(struct gx_rollcall *rc)
-{
-    pthread_mutex_lock(&rc->mu);
-    int u = rc->usable;
-    pthread_mutex_unlock(&rc->mu);
-    return u;
-}
-
-void gx_rollcall_answer(struct gx_rollcall *rc, const char *where)
-{
-    pthread_mutex_lock(&rc->mu);
-    int asked = 0;
-    MPI_Status st;
-    if (rc->usable && MPI_Iprobe(0, TAG_ASK, rc->comm, &asked, &st) == MPI_SUCCESS && asked &&
-        MPI_Recv(NULL, 0, MPI_BYTE, 0, TAG_ASK, rc->comm, MPI_STATUS_IGNORE) == MPI_SUCCESS) {
-        char text[ANSWER_LEN];
-        snprintf(text, sizeof text, "%s", where);
-        /* Small enough to go eagerly: rank 0 receives it whenever it looks. */
-        if (MPI_Send(text, ANSWER_LEN, MPI_CHAR, 0, TAG_ANSWER, rc->comm) != MPI_SUCCESS)
-            fprintf(stderr, "gpuxfer: cannot answer the watchdog's roll call\n");
-    }
-    pthread_mutex_unlock(&rc->mu);
-}
+/* Every rank's listening port and its IPv4 addresses (network order): rank 0 tries them all at
+ * once, since it cannot know which of another node's interfaces it can reach. */
+struct gx_rollcall_addr {
+    uint32_t ip[MAX_ADDRS];
+    uint16_t port; /* network order; 0: the rank does not listen */
+    uint16_t n;
+};
 
 static double now_s(void)
 {
@@ -59,56 +39,278 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* Receives the answers that came; returns how many. Called with rc->mu held. */
-static int take_answers(struct gx_rollcall *rc, char *heard, char *answers, size_t len)
+static void put_u32(unsigned char *p, uint32_t v)
 {
-    int got = 0, flag = 1;
-    MPI_Status st;
-    while (MPI_Iprobe(MPI_ANY_SOURCE, TAG_ANSWER, rc->comm, &flag, &st) == MPI_SUCCESS && flag) {
-        char text[ANSWER_LEN];
-        if (MPI_Recv(text, ANSWER_LEN, MPI_CHAR, st.MPI_SOURCE, TAG_ANSWER, rc->comm,
-                     MPI_STATUS_IGNORE) != MPI_SUCCESS)
-            break;
-        text[ANSWER_LEN - 1] = '\0';
-        got += !heard[st.MPI_SOURCE];
-        heard[st.MPI_SOURCE] = 1;
-        size_t used = strlen(answers);
-        if (used + 1 < len)
-            snprintf(answers + used, len - used, "; rank %d is %s", st.MPI_SOURCE, text);
+    v = htonl(v);
+    memcpy(p, &v, 4);
+}
+
+static uint32_t get_u32(const unsigned char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return ntohl(v);
+}
+
+/* The question and the head of an answer: the job's token and the rank asked for. */
+static void put_head(unsigned char *p, uint64_t token, int rank)
+{
+    memcpy(p, &token, 8);
+    put_u32(p + 8, (uint32_t)rank);
+}
+
+static int head_is(const unsigned char *p, uint64_t token, int rank)
+{
+    return memcmp(p, &token, 8) == 0 && get_u32(p + 8) == (uint32_t)rank;
+}
+
+/* This rank's IPv4 addresses: the interfaces that are up, loopback last. */
+static void local_addrs(struct gx_rollcall_addr *a)
+{
+    struct ifaddrs *ifs = NULL;
+    a->n = 0;
+    if (getifaddrs(&ifs) != 0)
+        return;
+    for (int loop = 0; loop < 2; loop++)
+        for (struct ifaddrs *i = ifs; i; i = i->ifa_next) {
+            if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || !(i->ifa_flags & IFF_UP) ||
+                !(i->ifa_flags & IFF_LOOPBACK) != !loop || a->n >= MAX_ADDRS - !loop)
+                continue;
+            a->ip[a->n++] = ((const struct sockaddr_in *)(const void *)i->ifa_addr)->sin_addr.s_addr;
+        }
+    freeifaddrs(ifs);
+}
+
+/* A listening socket on every interface, on a port the kernel picks; -1 if there is none. */
+static int listen_any(uint16_t *port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_ANY)};
+    socklen_t len = sizeof sa;
+    if (fd < 0)
+        return -1;
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 16) != 0 ||
+        getsockname(fd, (struct sockaddr *)&sa, &len) != 0) {
+        close(fd);
+        return -1;
     }
-    return got;
+    *port = sa.sin_port;
+    return fd;
+}
+
+static uint64_t fresh_token(void)
+{
+    uint64_t t = 0;
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        ssize_t got = read(fd, &t, sizeof t);
+        (void)got;
+        close(fd);
+    }
+    return t ^ (uint64_t)getpid() ^ ((uint64_t)time(NULL) << 20);
+}
+
+int gx_rollcall_open(struct gx_rollcall *rc, MPI_Comm comm, struct gx_err *err)
+{
+    GX_MPI_TRY(err, MPI_Comm_rank(comm, &rc->rank));
+    GX_MPI_TRY(err, MPI_Comm_size(comm, &rc->size));
+    struct gx_rollcall_addr mine = {.port = 0};
+    if (rc->rank != 0) {
+        rc->listen_fd = listen_any(&mine.port);
+        if (rc->listen_fd >= 0)
+            local_addrs(&mine);
+        else
+            fprintf(stderr, "gpuxfer: rank %d: no socket for the watchdog's roll call (%s): "
+                    "a timeout will name this rank as silent\n", rc->rank, strerror(errno));
+    } else {
+        rc->token = fresh_token();
+        /* Not enough memory: the gather still takes place, into a scratch record. */
+        rc->addrs = calloc((size_t)rc->size, sizeof *rc->addrs);
+    }
+    static struct gx_rollcall_addr scratch;
+    GX_MPI_TRY(err, MPI_Bcast(&rc->token, (int)sizeof rc->token, MPI_BYTE, 0, comm));
+    GX_MPI_TRY(err, MPI_Gather(&mine, (int)sizeof mine, MPI_BYTE,
+                               rc->rank == 0 && !rc->addrs ? (void *)&scratch : (void *)rc->addrs,
+                               rc->rank == 0 && !rc->addrs ? 0 : (int)sizeof mine, MPI_BYTE, 0,
+                               comm));
+    return GX_OK;
+}
+
+void gx_rollcall_close(struct gx_rollcall *rc)
+{
+    if (rc->listen_fd >= 0)
+        close(rc->listen_fd);
+    rc->listen_fd = -1;
+    free(rc->addrs);
+    rc->addrs = NULL;
+}
+
+int gx_rollcall_fd(const struct gx_rollcall *rc)
+{
+    return rc->listen_fd;
+}
+
+/* One question on a connection just accepted: answered if it is this job's and this rank's. */
+static void answer_one(const struct gx_rollcall *rc, int fd, const char *where)
+{
+    unsigned char q[QUESTION_LEN];
+    size_t got = 0;
+    double until = now_s() + READ_WAIT_MS / 1e3;
+    while (got < sizeof q && now_s() < until) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, READ_WAIT_MS) <= 0)
+            continue;
+        ssize_t r = read(fd, q + got, sizeof q - got);
+        if (r <= 0 && !(r < 0 && (errno == EAGAIN || errno == EINTR)))
+            return;
+        got += r > 0 ? (size_t)r : 0;
+    }
+    if (got < sizeof q || !head_is(q, rc->token, rc->rank))
+        return;
+    unsigned char a[QUESTION_LEN + ANSWER_LEN] = {0};
+    put_head(a, rc->token, rc->rank);
+    snprintf((char *)a + QUESTION_LEN, ANSWER_LEN, "%s", where);
+    /* Small enough for an empty socket buffer: one write. */
+    ssize_t w = write(fd, a, sizeof a);
+    (void)w;
+}
+
+void gx_rollcall_answer(struct gx_rollcall *rc, const char *where)
+{
+    if (rc->listen_fd < 0)
+        return;
+    int fd;
+    while ((fd = accept4(rc->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+        answer_one(rc, fd, where);
+        close(fd);
+    }
+}
+
+/* One connection of rank 0 to one address of one rank. */
+struct attempt {
+    int rank, fd, sent;
+    size_t got;
+    unsigned char buf[QUESTION_LEN + ANSWER_LEN];
+};
+
+static void start_attempt(struct attempt *t, int rank, uint32_t ip, uint16_t port)
+{
+    t->rank = rank;
+    t->sent = 0;
+    t->got = 0;
+    t->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = port, .sin_addr.s_addr = ip};
+    if (t->fd >= 0 && connect(t->fd, (struct sockaddr *)&sa, sizeof sa) != 0 &&
+        errno != EINPROGRESS) {
+        close(t->fd);
+        t->fd = -1;
+    }
+}
+
+static void end_attempt(struct attempt *t)
+{
+    if (t->fd >= 0)
+        close(t->fd);
+    t->fd = -1;
+}
+
+/* Advances one attempt on a poll event; returns 1 when it holds the rank's answer. */
+static int step_attempt(const struct gx_rollcall *rc, struct attempt *t, short revents)
+{
+    if (!t->sent && (revents & (POLLOUT | POLLERR | POLLHUP))) {
+        int e = 0;
+        socklen_t el = sizeof e;
+        unsigned char q[QUESTION_LEN];
+        put_head(q, rc->token, t->rank);
+        if (getsockopt(t->fd, SOL_SOCKET, SO_ERROR, &e, &el) != 0 || e != 0 ||
+            write(t->fd, q, sizeof q) != (ssize_t)sizeof q) {
+            end_attempt(t);
+            return 0;
+        }
+        t->sent = 1;
+        return 0;
+    }
+    if (!t->sent || !(revents & (POLLIN | POLLHUP | POLLERR)))
+        return 0;
+    ssize_t r = read(t->fd, t->buf + t->got, sizeof t->buf - t->got);
+    if (r > 0)
+        t->got += (size_t)r;
+    if (t->got == sizeof t->buf)
+        return head_is(t->buf, rc->token, t->rank);
+    if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
+        end_attempt(t); /* closed early: another process on that address, or a refusal */
+    return 0;
+}
+
+static void note_answer(const struct attempt *t, char *answers, size_t len)
+{
+    char text[ANSWER_LEN];
+    memcpy(text, t->buf + QUESTION_LEN, ANSWER_LEN);
+    text[ANSWER_LEN - 1] = '\0';
+    size_t used = strlen(answers);
+    if (used + 1 < len)
+        snprintf(answers + used, len - used, "; rank %d is %s", t->rank, text);
+}
+
+/* Asks ranks [first, last): every address of each at once; heard[r] set for those that answer. */
+static void ask_batch(const struct gx_rollcall *rc, struct attempt *at, int nat, double until,
+                      char *heard, char *answers, size_t len)
+{
+    struct pollfd p[BATCH];
+    for (;;) {
+        int np = 0;
+        for (int i = 0; i < nat; i++) {
+            if (at[i].fd >= 0 && heard[at[i].rank])
+                end_attempt(&at[i]);
+            p[i] = (struct pollfd){.fd = at[i].fd, .events = at[i].sent ? POLLIN : POLLOUT};
+            np += at[i].fd >= 0;
+        }
+        double left = until - now_s();
+        if (np == 0 || left <= 0)
+            break;
+        if (poll(p, (nfds_t)nat, (int)(left * 1e3) + 1) <= 0)
+            continue;
+        for (int i = 0; i < nat; i++)
+            if (at[i].fd >= 0 && p[i].revents && step_attempt(rc, &at[i], p[i].revents) &&
+                !heard[at[i].rank]) {
+                heard[at[i].rank] = 1;
+                note_answer(&at[i], answers, len);
+            }
+    }
+    for (int i = 0; i < nat; i++)
+        end_attempt(&at[i]);
 }
 
 int gx_rollcall_ask(struct gx_rollcall *rc, double wait_s, int *silent, int max, char *answers,
                     size_t len)
 {
     answers[0] = '\0';
-    pthread_mutex_lock(&rc->mu);
-    char *heard = rc->usable ? calloc((size_t)rc->size, 1) : NULL;
-    MPI_Request *reqs = heard ? calloc((size_t)rc->size, sizeof *reqs) : NULL;
-    if (!reqs) {
+    char *heard = rc->addrs ? calloc((size_t)rc->size, 1) : NULL;
+    struct attempt *at = heard ? calloc(BATCH, sizeof *at) : NULL;
+    if (!at) {
         free(heard);
-        pthread_mutex_unlock(&rc->mu);
         return -1;
     }
-    int waiting = rc->size - 1;
-    for (int r = 1; r < rc->size; r++)
-        if (MPI_Isend(NULL, 0, MPI_BYTE, r, TAG_ASK, rc->comm, &reqs[r]) != MPI_SUCCESS)
-            reqs[r] = MPI_REQUEST_NULL;
-    double until = now_s() + wait_s;
-    while (waiting > 0 && now_s() < until) {
-        waiting -= take_answers(rc, heard, answers, len);
-        pthread_mutex_unlock(&rc->mu); /* lets the clock run without holding MPI */
-        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
-        pthread_mutex_lock(&rc->mu);
+    /* Batches each get the whole wait: a stopped rank's connection is accepted by its kernel
+     * and then only the time limit ends it. */
+    int r = 1, a = 0;
+    while (r < rc->size) {
+        int nat = 0;
+        double until = now_s() + wait_s;
+        for (; r < rc->size && nat < BATCH; a = 0, r++) {
+            const struct gx_rollcall_addr *ad = &rc->addrs[r];
+            for (; ad->port && a < ad->n && nat < BATCH; a++)
+                start_attempt(&at[nat++], r, ad->ip[a], ad->port);
+            if (a < ad->n && ad->port)
+                break; /* the rest of this rank's addresses go in the next batch */
+        }
+        ask_batch(rc, at, nat, until, heard, answers, len);
     }
-    /* The questions to silent ranks stay posted: the job ends right after this. */
     int n = 0;
-    for (int r = 1; r < rc->size && n < max; r++)
-        if (!heard[r])
-            silent[n++] = r;
-    pthread_mutex_unlock(&rc->mu);
-    free(reqs);
+    for (int q = 1; q < rc->size && n < max; q++)
+        if (!heard[q])
+            silent[n++] = q;
+    free(at);
     free(heard);
     return n;
 }

@@ -1,33 +1,44 @@
 /* The watchdog's roll call: when a measurement times out, rank 0's watchdog thread asks every
- * rank's watchdog thread where it is, on a communicator of their own. A rank whose threads all
- * stopped (SIGSTOP, a frozen node) or that died does not answer: that, not the pair rank 0 was
- * waiting on, is the rank to name. */
+ * rank's watchdog thread where it is. A rank whose threads all stopped (SIGSTOP, a frozen node)
+ * or that died does not answer: that, not the pair rank 0 was waiting on, is the rank to name.
+ *
+ * It runs over TCP sockets of its own, never over MPI: an MPI call from the watchdog thread
+ * would run the MPI library's progress engine beside the main thread's timed transfers (Open
+ * MPI then advanced device-buffer transfers from a thread without a CUDA context, and its CUDA
+ * IPC failed), and it would need MPI_THREAD_MULTIPLE, which puts a lock on every MPI call. So
+ * the job asks MPI for MPI_THREAD_FUNNELED only, and between roll calls the channel costs
+ * nothing: a listening socket in the watchdog's poll. */
 #ifndef GX_ROLLCALL_H
 #define GX_ROLLCALL_H
 
 #include "gx.h"
 
 #include <mpi.h>
-#include <pthread.h>
+#include <stdint.h>
+
+struct gx_rollcall_addr; /* where a rank listens (rollcall.c) */
 
 struct gx_rollcall {
-    pthread_mutex_t mu; /* held across each MPI call of the watchdog thread */
-    int usable;         /* comm is ready and MPI is not being finalized */
-    MPI_Comm comm;
-    int size;
+    int listen_fd; /* ranks other than 0: where questions arrive (-1: none) */
+    int rank, size;
+    uint64_t token;                 /* the job's, from rank 0: answers from elsewhere don't count */
+    struct gx_rollcall_addr *addrs; /* rank 0: every rank's addresses */
 };
-#define GX_ROLLCALL_INIT {PTHREAD_MUTEX_INITIALIZER, 0, MPI_COMM_NULL, 0}
+#define GX_ROLLCALL_INIT {-1, -1, 0, 0, NULL}
 
-/* Collective (a duplicate of MPI_COMM_WORLD); call it under the watchdog's protection. */
-int gx_rollcall_open(struct gx_rollcall *rc, struct gx_err *err);
-/* From here on the watchdog thread makes no MPI call (MPI_Finalize comes next). */
+/* Collective over comm, from the main thread: every rank other than 0 listens, rank 0 learns
+ * where. A rank that cannot listen still takes part; it will only be unable to answer. */
+int gx_rollcall_open(struct gx_rollcall *rc, MPI_Comm comm, struct gx_err *err);
+/* Closes the sockets; only once the watchdog thread no longer uses them. */
 void gx_rollcall_close(struct gx_rollcall *rc);
-int gx_rollcall_mpi_usable(struct gx_rollcall *rc);
-/* A rank other than 0: answers rank 0's question, if one waits, with where this rank is. */
+/* The descriptor to poll for questions (-1: none). */
+int gx_rollcall_fd(const struct gx_rollcall *rc);
+/* A rank other than 0, when its descriptor is readable: answers the questions waiting with
+ * where this rank is. Waits at most a moment for a question's bytes. */
 void gx_rollcall_answer(struct gx_rollcall *rc, const char *where);
 /* Rank 0: asks every other rank and waits up to wait_s for the answers. silent gets the ranks
  * that did not answer (at most max; returns how many, -1 when the roll call was not possible);
- * answers gets "rank R: WHERE; " for those that did, as far as it fits. */
+ * answers gets "; rank R is WHERE" for those that did, as far as it fits. */
 int gx_rollcall_ask(struct gx_rollcall *rc, double wait_s, int *silent, int max, char *answers,
                     size_t len);
 

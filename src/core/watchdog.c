@@ -28,7 +28,7 @@
 #define MAX_RANKS 1024
 
 static struct {
-    int started, rank, can_abort;
+    int started, rank;
     int pipefd[2];
     pthread_t thread;
     struct gx_report *rep;
@@ -98,13 +98,14 @@ static int take_end(int by_signal)
     return !refused;
 }
 
+/* The thread makes no MPI call (rollcall.h says why), MPI_Abort included: the process ends and
+ * the launcher (mpirun, mpiexec, srun) tears the job down, since it ended without MPI_Finalize;
+ * where a launcher keeps the job up, every other rank's watchdog ends its own process. */
 static _Noreturn void end_job(int code)
 {
     take_end(0);
     fflush(stdout);
     fflush(stderr);
-    if (wd.can_abort && gx_rollcall_mpi_usable(&wd.rc))
-        MPI_Abort(MPI_COMM_WORLD, code);
     _exit(code);
 }
 
@@ -275,7 +276,7 @@ static void on_signal_seen(double *signal_at)
         on_interrupt(got_signal);
 }
 
-/* A rank other than 0 says where it is, when rank 0 asks. */
+/* A rank other than 0 says where it is: rank 0 asked (its socket is readable). */
 static void answer_roll_call(void)
 {
     char where[160];
@@ -295,17 +296,25 @@ static void *watch(void *arg)
     int reported = 0;
     double signal_at = 0;
     for (;;) {
-        struct pollfd p = {.fd = wd.pipefd[0], .events = POLLIN};
-        if (poll(&p, 1, 100) > 0 && (p.revents & POLLIN)) {
-            char buf[64];
-            ssize_t r = read(wd.pipefd[0], buf, sizeof buf);
-            (void)r;
+        pthread_mutex_lock(&wd.mu);
+        int question_fd = gx_rollcall_fd(&wd.rc);
+        pthread_mutex_unlock(&wd.mu);
+        struct pollfd p[2] = {{.fd = wd.pipefd[0], .events = POLLIN},
+                              {.fd = question_fd, .events = POLLIN}};
+        int asked = 0;
+        if (poll(p, 2, 100) > 0) {
+            if (p[0].revents & POLLIN) {
+                char buf[64];
+                ssize_t r = read(wd.pipefd[0], buf, sizeof buf);
+                (void)r;
+            }
+            asked = p[1].revents & POLLIN;
         }
         if (got_signal)
             on_signal_seen(&signal_at);
         if (atomic_load(&wd.stop))
             return NULL;
-        if (wd.rank > 0)
+        if (asked)
             answer_roll_call();
         pthread_mutex_lock(&wd.mu);
         int armed = wd.armed;
@@ -362,7 +371,6 @@ int gx_watchdog_start(struct gx_err *err)
         return GX_OK;
     wd.rank = -1; /* not known before MPI_Init */
     wd.rep = NULL;
-    wd.can_abort = 0;
     wd.shutting_down = 0;
     wd.final = wd.ending = 0;
     wd.last[0] = '\0';
@@ -383,15 +391,17 @@ int gx_watchdog_start(struct gx_err *err)
     return GX_OK;
 }
 
-int gx_watchdog_mpi_ready(int can_abort, struct gx_err *err)
+int gx_watchdog_mpi_ready(struct gx_err *err)
 {
     int rank;
     GX_MPI_TRY(err, MPI_Comm_rank(MPI_COMM_WORLD, &rank));
-    wd.can_abort = can_abort;
     wd.rank = rank;
     gx_watchdog_phase("start-up");
-    /* Without MPI_THREAD_MULTIPLE the thread makes no MPI call: no roll call. */
-    return can_abort ? gx_rollcall_open(&wd.rc, err) : GX_OK;
+    /* The thread takes the socket under the lock. */
+    pthread_mutex_lock(&wd.mu);
+    int rc = gx_rollcall_open(&wd.rc, MPI_COMM_WORLD, err);
+    pthread_mutex_unlock(&wd.mu);
+    return rc;
 }
 
 void gx_watchdog_set_report(struct gx_report *rep)
@@ -442,11 +452,6 @@ void gx_watchdog_shutdown(int exit_code)
     pthread_mutex_unlock(&wd.mu);
 }
 
-void gx_watchdog_before_finalize(void)
-{
-    gx_rollcall_close(&wd.rc);
-}
-
 void gx_watchdog_stop(void)
 {
     if (!wd.started)
@@ -455,6 +460,7 @@ void gx_watchdog_stop(void)
     ssize_t w = write(wd.pipefd[1], "q", 1);
     (void)w;
     pthread_join(wd.thread, NULL);
+    gx_rollcall_close(&wd.rc);
     sigaction(SIGINT, &wd.old_int, NULL);
     sigaction(SIGTERM, &wd.old_term, NULL);
     close(wd.pipefd[0]);

@@ -10,10 +10,9 @@
 /* Installs the SIGINT/SIGTERM handlers and starts the thread, before MPI_Init: from then on
  * every moment of the job has a time limit (a phase or a measurement) until MPI_Finalize. */
 int gx_watchdog_start(struct gx_err *err);
-/* After MPI_Init: this rank, and whether the thread may call MPI (can_abort:
- * MPI_THREAD_MULTIPLE was granted, so it may call MPI_Abort and hold roll calls; without it the
- * thread ends the process with _exit and the launcher tears the job down). Collective. */
-int gx_watchdog_mpi_ready(int can_abort, struct gx_err *err);
+/* After MPI_Init: this rank, and the roll call's sockets (rollcall.h). Collective. The thread
+ * never calls MPI: it ends the process with _exit and the launcher tears the job down. */
+int gx_watchdog_mpi_ready(struct gx_err *err);
 /* Rank 0's report, for the watchdog to write when it ends the job. */
 void gx_watchdog_set_report(struct gx_report *rep);
 /* --timeout (0: the default): the limit of each phase outside measurements. */
@@ -28,8 +27,6 @@ void gx_watchdog_final_report(void);
  * to MPI_Finalize) has the phase limit; a timeout then ends with the report's exit code. If the
  * watchdog took the end of the job, waits for it to end the process instead. */
 void gx_watchdog_shutdown(int exit_code);
-/* MPI_Finalize comes next: the thread makes no MPI call any more (ends the process with _exit). */
-void gx_watchdog_before_finalize(void);
 /* Stops the thread and restores the signal handlers; safe to call twice or without a start. */
 void gx_watchdog_stop(void);
 

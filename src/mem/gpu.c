@@ -1,10 +1,8 @@
 #include "config.h"
 #include "gpu.h"
+#include "mpilib.h"
 #include "topo.h"
 
-#ifdef HAVE_MPI_EXT_H
-#include <mpi-ext.h>
-#endif
 #ifdef HAVE_CUDA
 #include <cuda_runtime_api.h>
 #endif
@@ -17,25 +15,82 @@ const char *gx_gpu_absent_why(void)
     return absent_why;
 }
 
+/* Whether MPI moves device buffers: the MPI library's own rule (src/mpilib), or
+ * --assume-cuda-aware where that rule does not say yes. */
 static void detect_cuda_aware(struct gx_job *job, const struct gx_global_opts *g)
 {
-#if defined(MPIX_CUDA_AWARE_SUPPORT) && MPIX_CUDA_AWARE_SUPPORT
-    job->cuda_aware = MPIX_Query_cuda_support();
-    job->cuda_aware_why = job->cuda_aware ? "MPIX_Query_cuda_support() = 1"
-                                          : "MPIX_Query_cuda_support() = 0 at run time";
-#elif defined(MPIX_CUDA_AWARE_SUPPORT)
-    job->cuda_aware = 0;
-    job->cuda_aware_why = "the MPI library was built without CUDA support "
-                          "(MPIX_CUDA_AWARE_SUPPORT = 0)";
-#else
-    job->cuda_aware = 0;
-    job->cuda_aware_why = "the MPI library offers no CUDA-awareness query (no "
-                          "MPIX_CUDA_AWARE_SUPPORT in mpi-ext.h)";
+    static char why[320];
+    char version[MPI_MAX_LIBRARY_VERSION_STRING];
+    struct gx_mpilib_probe probe;
+    struct gx_cuda_awareness answer;
+    gx_mpilib_probe_fill(&probe, version, sizeof version);
+    gx_mpilib_cuda_aware(&probe, &answer);
+    job->cuda_aware = gx_mpilib_decide(&answer, g->assume_cuda_aware, why, sizeof why);
+    job->cuda_aware_why = why;
+}
+
+static int early_device = -1;
+static char early_why[200] = "no CUDA context before MPI_Init: not asked for";
+
+int gx_gpu_early_device(void)
+{
+    return early_device;
+}
+
+const char *gx_gpu_early_why(void)
+{
+    return early_why;
+}
+
+#ifdef HAVE_CUDA
+/* Options after which the default GPU may not be this rank's. */
+static const char *choice_option(int argc, char **argv)
+{
+    static const char *const opts[] = {"--gpu-map", "--scenario", "--fake-gpus",
+                                       "--topology-xml"};
+    for (int i = 1; i < argc; i++)
+        for (size_t k = 0; k < GX_ARRAY_LEN(opts); k++) {
+            size_t n = strlen(opts[k]);
+            if (strncmp(argv[i], opts[k], n) == 0 && (argv[i][n] == '\0' || argv[i][n] == '='))
+                return opts[k];
+        }
+    return NULL;
+}
 #endif
-    if (!job->cuda_aware && g->assume_cuda_aware) {
-        job->cuda_aware = 1;
-        job->cuda_aware_why = "--assume-cuda-aware";
+
+void gx_gpu_early_context(int argc, char **argv)
+{
+#ifdef HAVE_CUDA
+    const char *var, *opt = choice_option(argc, argv);
+    int local = gx_launcher_local_rank(&var), n = 0;
+    if (opt) {
+        snprintf(early_why, sizeof early_why, "no CUDA context before MPI_Init: %s may choose "
+                 "another GPU", opt);
+        return;
     }
+    if (local < 0) {
+        snprintf(early_why, sizeof early_why, "no CUDA context before MPI_Init: the launcher "
+                 "gave no node-local rank");
+        return;
+    }
+    cudaError_t ce = cudaGetDeviceCount(&n);
+    if (ce == cudaSuccess && n > 0)
+        ce = cudaSetDevice(local % n);
+    if (ce == cudaSuccess && n > 0)
+        ce = cudaFree(NULL); /* the context itself, current on this thread */
+    if (ce != cudaSuccess || n == 0) {
+        snprintf(early_why, sizeof early_why, "no CUDA context before MPI_Init: %s",
+                 ce != cudaSuccess ? cudaGetErrorString(ce) : "no device visible");
+        cudaGetLastError(); /* not sticky: the choice after MPI_Init says it again */
+        return;
+    }
+    early_device = local % n;
+    snprintf(early_why, sizeof early_why, "CUDA context made before MPI_Init on GPU %d (%s=%d)",
+             early_device, var, local);
+#else
+    (void)argc, (void)argv;
+    snprintf(early_why, sizeof early_why, "no CUDA in this build");
+#endif
 }
 
 int gx_gpu_init(struct gx_job *job, const struct gx_global_opts *g, struct gx_err *err)

@@ -230,7 +230,7 @@ static int um_xfer_demand(struct gx_ep *ep, enum gx_dir dir, int count, size_t b
             GX_TRY(gx_mpi_post(ep->dst, bytes, 0, ep->peer, GX_TAG_UM, ep->job->comm, req, &n, err));
         if (dir & GX_DIR_SEND)
             GX_TRY(gx_mpi_post(ep->src, bytes, 1, ep->peer, GX_TAG_UM, ep->job->comm, req, &n, err));
-        GX_MPI_TRY(err, MPI_Waitall(n, req, MPI_STATUSES_IGNORE));
+        GX_MPI_TRY(err, gx_mpi_waitall(n, req));
         gx_stage_add(ep, 0, t);
         if (dir & GX_DIR_RECV) {
             t = MPI_Wtime();

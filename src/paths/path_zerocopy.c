@@ -142,7 +142,7 @@ static int zc_xfer_remote(struct gx_ep *ep, enum gx_dir dir, const struct zc_rin
             }
         }
     }
-    GX_MPI_TRY(err, MPI_Waitall(ns, outbox, MPI_STATUSES_IGNORE));
+    GX_MPI_TRY(err, gx_mpi_waitall(ns, outbox));
     return GX_OK;
 }
 

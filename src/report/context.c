@@ -1,6 +1,8 @@
 /* The report's context: who ran where, bound how, with which libraries and settings. */
 #include "config.h"
+#include "gpu.h"
 #include "job.h"
+#include "mpilib.h"
 #include "topo.h"
 #include "versions.h"
 
@@ -12,7 +14,8 @@
 
 extern char **environ;
 
-static const char *const env_prefixes[] = {"OMPI_", "PMIX_", "UCX_", "NCCL_", "SLURM_", "CUDA_"};
+static const char *const env_prefixes[] = {"OMPI_", "PMIX_", "UCX_", "NCCL_", "SLURM_", "CUDA_",
+                                           "MPICH_", "MV2_", "FI_"};
 
 static cJSON *env_json(void)
 {
@@ -77,6 +80,8 @@ static int rank_json(const struct gx_job *job, cJSON **out, struct gx_err *err)
     cJSON_AddStringToObject(r, "cpuset", cpus);
     cJSON_AddBoolToObject(r, "cuda_aware_mpi", job->cuda_aware);
     cJSON_AddStringToObject(r, "cuda_aware_mpi_reason", job->cuda_aware_why);
+    cJSON_AddStringToObject(r, "cuda_context", gx_gpu_early_why());
+    cJSON_AddItemToObject(r, "mpi_transport", gx_mpilib_transport_json(lib));
     cJSON_AddItemToObject(r, "env", env_json());
     cJSON_AddItemToObject(r, "software", gx_software_json());
     gx_topo_rank_json(job, r);

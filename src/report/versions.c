@@ -4,14 +4,12 @@
 #include "versions.h"
 
 #include "gx.h"
+#include "mpilib.h"
 
 #include <mpi.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
-#ifdef HAVE_MPI_EXT_H
-#include <mpi-ext.h>
-#endif
 #ifdef HAVE_CUDA
 #include <cuda_runtime_api.h>
 #endif
@@ -25,10 +23,12 @@ struct gx_kv {
     char value[384]; /* uname: 4 fields of up to 65 bytes */
 };
 
+#ifdef HAVE_CUDA
 static void cuda_version_text(int v, char *buf, size_t len)
 {
     snprintf(buf, len, "%d.%d", v / 1000, v % 1000 / 10);
 }
+#endif
 
 static void build_kvs(struct gx_kv kv[], int *n)
 {
@@ -52,14 +52,10 @@ static void build_kvs(struct gx_kv kv[], int *n)
 #else
     kv[++i] = (struct gx_kv){"mpi_ext_h", "mpi-ext.h", "no"};
 #endif
-#if defined(MPIX_CUDA_AWARE_SUPPORT) && MPIX_CUDA_AWARE_SUPPORT
-    kv[++i] = (struct gx_kv){"mpix_cuda_aware_support", "MPIX_CUDA_AWARE_SUPPORT", "1"};
-#elif defined(MPIX_CUDA_AWARE_SUPPORT)
-    kv[++i] = (struct gx_kv){"mpix_cuda_aware_support", "MPIX_CUDA_AWARE_SUPPORT", "0"};
-#else
-    kv[++i] = (struct gx_kv){"mpix_cuda_aware_support", "MPIX_CUDA_AWARE_SUPPORT",
-                             "not defined"};
-#endif
+    int ext = gx_mpilib_mpi_ext_cuda_aware();
+    kv[++i] = (struct gx_kv){"mpix_cuda_aware_support", "MPIX_CUDA_AWARE_SUPPORT", ""};
+    snprintf(kv[i].value, sizeof kv[i].value, "%s",
+             ext > 0 ? "1" : ext == 0 ? "0" : "not defined");
     *n = i + 1;
 }
 

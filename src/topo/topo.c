@@ -250,6 +250,24 @@ int gx_visible_devices(const char *cvd, int nphys, const char *const *uuids, int
     return GX_OK;
 }
 
+int gx_launcher_local_rank(const char **var)
+{
+    static const char *const vars[] = {"OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID",
+                                       "MV2_COMM_WORLD_LOCAL_RANK", "PALS_LOCAL_RANKID",
+                                       "SLURM_LOCALID"};
+    for (size_t i = 0; i < GX_ARRAY_LEN(vars); i++) {
+        const char *v = getenv(vars[i]);
+        char *end;
+        long l = v ? strtol(v, &end, 10) : -1;
+        if (!v || end == v || *end || l < 0 || l > 1 << 20)
+            continue;
+        *var = vars[i];
+        return (int)l;
+    }
+    *var = NULL;
+    return -1;
+}
+
 int gx_gpu_choose(int nvisible, int local_rank, const int *map, int nmap, int *chosen,
                   struct gx_err *err)
 {

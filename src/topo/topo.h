@@ -45,6 +45,11 @@ void gx_topo_nearest_nic(hwloc_topology_t topo, hwloc_obj_t gpu, char *name, siz
 int gx_visible_devices(const char *cvd, int nphys, const char *const *uuids, int *visible,
                        int *nvisible);
 
+/* The node-local rank the launcher put in the environment, before MPI_Init (-1: none); *var
+ * names the variable it came from. Under mpirun in a Slurm allocation SLURM_LOCALID is the
+ * launcher daemon's, so the MPI launchers' own variables come first. */
+int gx_launcher_local_rank(const char **var);
+
 /* Which visible GPU local rank takes: map[local_rank % nmap] with a map, else
  * local_rank % nvisible. GX_EINPUT naming --gpu-map when an entry is out of range. */
 int gx_gpu_choose(int nvisible, int local_rank, const int *map, int nmap, int *chosen,

@@ -1,5 +1,6 @@
 /* Choosing, setting and binding to this rank's GPU: the collective part around topo.c. */
 #include "config.h"
+#include "gpu.h"
 #include "job.h"
 #include "topo.h"
 
@@ -23,24 +24,15 @@ static void warn(struct gx_topo_rank *t, const char *fmt, ...)
 }
 
 /* The launcher's idea of the node-local rank should agree with MPI's; if not, GPU choices
- * made by wrapper scripts from those variables will differ from ours. */
+ * made by wrapper scripts from those variables (and the CUDA context made before MPI_Init,
+ * gpu.c) will differ from ours. */
 static void check_launcher_local_rank(const struct gx_job *job, struct gx_topo_rank *t)
 {
-    static const char *const vars[] = {"OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID",
-                                       "SLURM_LOCALID"};
-    for (size_t i = 0; i < GX_ARRAY_LEN(vars); i++) {
-        const char *v = getenv(vars[i]);
-        if (!v)
-            continue;
-        /* Under mpirun in an allocation SLURM_LOCALID belongs to the launcher's daemon. */
-        if (i == 2 && (getenv("OMPI_COMM_WORLD_LOCAL_RANK") || getenv("MPI_LOCALRANKID")))
-            continue;
-        char *end;
-        long l = strtol(v, &end, 10);
-        if (end == v || *end || l != job->local_rank)
-            warn(t, "%s=%s but MPI_Comm_split_type gives node-local rank %d; the latter is used",
-                 vars[i], v, job->local_rank);
-    }
+    const char *var;
+    int l = gx_launcher_local_rank(&var);
+    if (var && l != job->local_rank)
+        warn(t, "%s=%s but MPI_Comm_split_type gives node-local rank %d; the latter is used",
+             var, getenv(var), job->local_rank);
 }
 
 static const char *gpu_info(hwloc_obj_t pci, const char *name)
@@ -110,6 +102,11 @@ static int choose_cuda(struct gx_job *job, const struct gx_global_opts *g, hwloc
     }
     t->nvisible = n;
     GX_TRY(gx_gpu_choose(n, job->local_rank, g->gpu_map, g->ngpu_map, &t->visible, err));
+    int early = gx_gpu_early_device();
+    if (early >= 0 && early != t->visible)
+        warn(t, "the CUDA context made before MPI_Init is on GPU %d, but GPU %d is chosen: an "
+             "MPI library that keeps the first context (Open MPI 5's smcuda) may stage device "
+             "buffers through the host", early, t->visible);
     /* Set before any MPI call that may touch CUDA, so that its context lands on this GPU. */
     if ((ce = cudaSetDevice(t->visible)) != cudaSuccess)
         return gx_fail(err, GX_ERUNTIME, "cudaSetDevice(%d): %s", t->visible,

@@ -1,0 +1,59 @@
+/* MPICH: "MPICH Version:\t4.0.2\nMPICH Release date: ..." ("MPICH2 Version:" before 3.0). From
+ * 4.0 it says whether it moves CUDA buffers: MPIX_GPU_query_support(MPIX_GPU_SUPPORT_CUDA,
+ * &is_supported); an older one cannot be asked. */
+#include "config.h"
+#include "mpilib.h"
+
+#include <cjson/cJSON.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <string.h>
+
+/* MPICH's mpi.h: #define MPIX_GPU_SUPPORT_CUDA (0). Here without that header (the call is
+ * resolved at run time), checked where it is there. */
+#define GX_MPIX_GPU_SUPPORT_CUDA 0
+#ifdef MPIX_GPU_SUPPORT_CUDA
+_Static_assert(MPIX_GPU_SUPPORT_CUDA == GX_MPIX_GPU_SUPPORT_CUDA, "MPIX_GPU_SUPPORT_CUDA");
+#endif
+
+static int mpich_matches(const char *v)
+{
+    return strstr(v, "MPICH Version:") || strstr(v, "MPICH2 Version:");
+}
+
+static void mpich_cuda_aware(const struct gx_mpilib_probe *p, struct gx_cuda_awareness *out)
+{
+    if (!p->gpu_query_support) {
+        gx_mpilib_answer(out, GX_AWARE_UNKNOWN,
+                         "MPICH without MPIX_GPU_query_support (before 4.0) cannot be asked");
+        return;
+    }
+    int supported = 0, rc = p->gpu_query_support(GX_MPIX_GPU_SUPPORT_CUDA, &supported);
+    if (rc != MPI_SUCCESS)
+        gx_mpilib_answer(out, GX_AWARE_UNKNOWN,
+                         "MPIX_GPU_query_support(CUDA) failed (error %d, MPICH)", rc);
+    else
+        gx_mpilib_answer(out, supported ? GX_AWARE_YES : GX_AWARE_NO,
+                         "MPIX_GPU_query_support(CUDA) = %d (MPICH)", supported ? 1 : 0);
+}
+
+/* MPICH names its device in the version string: "MPICH Device:\tch4:ucx". */
+static void mpich_transport(const char *version, cJSON *out)
+{
+    const char *d = strstr(version, "MPICH Device:");
+    if (!d)
+        return;
+    d += strlen("MPICH Device:");
+    d += strspn(d, " \t");
+    char dev[64];
+    size_t n = strcspn(d, " \t\n");
+    snprintf(dev, sizeof dev, "%.*s", (int)(n < 63 ? n : 63), d);
+    cJSON_AddStringToObject(out, "device", dev);
+}
+
+const struct gx_mpilib_ops gx_mpilib_mpich = {
+    .name = "MPICH",
+    .matches = mpich_matches,
+    .cuda_aware = mpich_cuda_aware,
+    .transport = mpich_transport,
+};

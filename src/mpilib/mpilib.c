@@ -1,0 +1,119 @@
+/* The table of MPI libraries, the lookup, and the probe of the library this process runs on. */
+#define _GNU_SOURCE 1 /* RTLD_DEFAULT */
+#include "config.h"
+#include "mpilib.h"
+
+#include "gx.h"
+
+#include <cjson/cJSON.h>
+#include <dlfcn.h>
+#include <mpi.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+const struct gx_mpilib_ops *const gx_mpilib_table[] = {
+    &gx_mpilib_cray_mpich, /* "CRAY MPICH version ..." */
+    &gx_mpilib_mvapich2,   /* "MVAPICH2 Version :..." */
+    &gx_mpilib_mpich,      /* "MPICH Version:..." */
+    &gx_mpilib_openmpi,    /* "Open MPI v..." */
+};
+const int gx_mpilib_count = (int)GX_ARRAY_LEN(gx_mpilib_table);
+
+const struct gx_mpilib_ops *gx_mpilib_find(const char *library_version)
+{
+    for (int i = 0; library_version && i < gx_mpilib_count; i++)
+        if (gx_mpilib_table[i]->matches(library_version))
+            return gx_mpilib_table[i];
+    return NULL;
+}
+
+void gx_mpilib_answer(struct gx_cuda_awareness *out, enum gx_aware aware, const char *fmt, ...)
+{
+    va_list ap;
+    out->aware = aware;
+    va_start(ap, fmt);
+    vsnprintf(out->why, sizeof out->why, fmt, ap);
+    va_end(ap);
+}
+
+void gx_mpilib_env_switch(const struct gx_mpilib_probe *p, const char *var, const char *lib,
+                          struct gx_cuda_awareness *out)
+{
+    const char *v = p->env ? p->env(var) : NULL;
+    if (!v)
+        gx_mpilib_answer(out, GX_AWARE_NO, "%s unset (%s: GPU support off)", var, lib);
+    else if (strcmp(v, "1") == 0)
+        gx_mpilib_answer(out, GX_AWARE_YES, "%s=1 (%s)", var, lib);
+    else
+        gx_mpilib_answer(out, GX_AWARE_NO, "%s=%.32s (%s: GPU support only with %s=1)", var, v,
+                         lib, var);
+}
+
+void gx_mpilib_cuda_aware(const struct gx_mpilib_probe *p, struct gx_cuda_awareness *out)
+{
+    const struct gx_mpilib_ops *lib = gx_mpilib_find(p->version);
+    if (lib) {
+        lib->cuda_aware(p, out);
+        return;
+    }
+    const char *v = p->version ? p->version : "";
+    size_t first_line = strcspn(v, "\n");
+    gx_mpilib_answer(out, GX_AWARE_UNKNOWN, "an MPI library gpuxfer has no rule for (\"%.*s\")",
+                     (int)(first_line < 64 ? first_line : 64), v);
+}
+
+int gx_mpilib_decide(const struct gx_cuda_awareness *a, int assume, char *why, size_t len)
+{
+    if (a->aware == GX_AWARE_YES) {
+        snprintf(why, len, "%s", a->why);
+        return 1;
+    }
+    int unknown = a->aware == GX_AWARE_UNKNOWN;
+    if (assume) {
+        snprintf(why, len, "--assume-cuda-aware%s%s%s", unknown ? " (unknown: " : ", over ",
+                 a->why, unknown ? ")" : "");
+        return 1;
+    }
+    snprintf(why, len, "%s%s", unknown ? "unknown: " : "", a->why);
+    return 0;
+}
+
+static const char *real_env(const char *name)
+{
+    return getenv(name);
+}
+
+void gx_mpilib_probe_fill(struct gx_mpilib_probe *p, char *buf, size_t len)
+{
+    char lib[MPI_MAX_LIBRARY_VERSION_STRING] = "";
+    int n = 0;
+    if (MPI_Get_library_version(lib, &n) != MPI_SUCCESS)
+        lib[0] = '\0';
+    snprintf(buf, len, "%s", lib);
+    /* Resolved at run time, so that one binary asks whichever library it runs on, and a
+     * library without the call is told apart from one that answers no. */
+    *p = (struct gx_mpilib_probe){
+        .version = buf,
+        .env = real_env,
+        .query_cuda_support = (int (*)(void))dlsym(RTLD_DEFAULT, "MPIX_Query_cuda_support"),
+        .gpu_query_support = (int (*)(int, int *))dlsym(RTLD_DEFAULT, "MPIX_GPU_query_support"),
+        .mpi_ext_cuda_aware = gx_mpilib_mpi_ext_cuda_aware(),
+    };
+}
+
+cJSON *gx_mpilib_transport_json(const char *library_version)
+{
+    const struct gx_mpilib_ops *lib = gx_mpilib_find(library_version);
+    cJSON *t = cJSON_CreateObject();
+    if (!t)
+        return NULL;
+    cJSON_AddStringToObject(t, "library", lib ? lib->name : "unknown");
+    if (lib && lib->transport)
+        lib->transport(library_version, t);
+    /* Any library may run over UCX (Open MPI's pml ucx, MPICH's ch4:ucx). */
+    cJSON *ucx = gx_mpilib_ucx_json();
+    if (ucx)
+        cJSON_AddItemToObject(t, "ucx", ucx);
+    return t;
+}

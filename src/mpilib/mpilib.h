@@ -1,0 +1,90 @@
+/* MPI libraries: one ops table (mpilib.c); each library lives in its own file (openmpi.c,
+ * mpich.c, cray_mpich.c, mvapich2.c). What the libraries differ in is asked of this table, not
+ * decided by #if on MPI headers across the program. Adding a library: one file and one line of
+ * the table. */
+#ifndef GX_MPILIB_H
+#define GX_MPILIB_H
+
+#include <stddef.h>
+
+enum gx_aware { GX_AWARE_UNKNOWN = -1, GX_AWARE_NO = 0, GX_AWARE_YES = 1 };
+
+/* What a library's rule may look at. gx_mpilib_probe_fill fills it for the library this process
+ * runs on; the unit tests fill it by hand, so that every rule is tested without its library. */
+struct gx_mpilib_probe {
+    const char *version;                  /* MPI_Get_library_version, every line */
+    const char *(*env)(const char *name); /* getenv */
+    /* The libraries' query calls, resolved at run time (dlsym); NULL where the library has none.
+     * Open MPI (mpi-ext.h): */
+    int (*query_cuda_support)(void);
+    /* MPICH >= 4.0: MPIX_GPU_query_support(MPIX_GPU_SUPPORT_CUDA, &is_supported). */
+    int (*gpu_query_support)(int gpu_type, int *is_supported);
+    /* MPIX_CUDA_AWARE_SUPPORT in the mpi-ext.h gpuxfer was built with: 1, 0, or -1 where it was
+     * not defined (gx_mpilib_mpi_ext_cuda_aware). */
+    int mpi_ext_cuda_aware;
+};
+
+/* A rule's answer: yes, no or unknown, and a line that names the rule ("MPICH_GPU_SUPPORT_ENABLED=1
+ * (Cray MPICH)"). */
+struct gx_cuda_awareness {
+    enum gx_aware aware;
+    char why[192];
+};
+
+struct cJSON;
+
+struct gx_mpilib_ops {
+    const char *name; /* as reasons name it: "Open MPI", "MPICH", ... */
+    /* Whether MPI_Get_library_version's string is this library's. */
+    int (*matches)(const char *library_version);
+    /* Whether the library moves device (CUDA) buffers, by its own rule. */
+    void (*cuda_aware)(const struct gx_mpilib_probe *p, struct gx_cuda_awareness *out);
+    /* Optional: what carries this process's MPI traffic, after MPI_Init (Open MPI: its PML and
+     * BTLs; UCX underneath: its settings), into out; the report's "mpi_transport". */
+    void (*transport)(const char *library_version, struct cJSON *out);
+};
+
+extern const struct gx_mpilib_ops gx_mpilib_openmpi, gx_mpilib_mpich, gx_mpilib_cray_mpich,
+    gx_mpilib_mvapich2;
+
+/* In the order they are tried: a library derived from another (Cray MPICH, MVAPICH2) before the
+ * one it comes from. */
+extern const struct gx_mpilib_ops *const gx_mpilib_table[];
+extern const int gx_mpilib_count;
+
+/* The first entry of the table whose matches() takes the string; NULL for none. */
+const struct gx_mpilib_ops *gx_mpilib_find(const char *library_version);
+
+/* The library's rule for p (found from p->version); unknown for a library not in the table. */
+void gx_mpilib_cuda_aware(const struct gx_mpilib_probe *p, struct gx_cuda_awareness *out);
+
+/* What gpuxfer does with an answer: aware only on yes, or with --assume-cuda-aware (assume)
+ * where the answer is not yes. Returns 1 or 0 and writes the report's reason into why. */
+int gx_mpilib_decide(const struct gx_cuda_awareness *a, int assume, char *why, size_t len);
+
+/* For the libraries' rules: sets out, the reason from fmt. */
+void gx_mpilib_answer(struct gx_cuda_awareness *out, enum gx_aware aware, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* For the libraries' rules: the library's CUDA support is switched on by the environment
+ * variable var set to 1 (yes); unset or any other value: no. lib names the library. */
+void gx_mpilib_env_switch(const struct gx_mpilib_probe *p, const char *var, const char *lib,
+                          struct gx_cuda_awareness *out);
+
+/* Fills p for the MPI library this process runs on; the version string goes into buf (len:
+ * MPI_MAX_LIBRARY_VERSION_STRING). */
+void gx_mpilib_probe_fill(struct gx_mpilib_probe *p, char *buf, size_t len);
+
+/* MPIX_CUDA_AWARE_SUPPORT of the mpi-ext.h gpuxfer was built with: 1, 0, -1 not defined (no
+ * mpi-ext.h, or one without it). For the probe and --version's build configuration. */
+int gx_mpilib_mpi_ext_cuda_aware(void);
+
+/* The shared objects loaded in this process whose file names start with prefix, as the rest
+ * of the name up to its first '.' ("mca_pml_" -> ["ob1"]); path gets the first one's path. */
+struct cJSON *gx_mpilib_loaded(const char *prefix, char *path, size_t len);
+/* UCX as loaded in this process: version, transport settings, modules; NULL without UCX. */
+struct cJSON *gx_mpilib_ucx_json(void);
+/* The report's "mpi_transport" for the library this process runs on (never NULL unless out of
+ * memory): "library" names the table entry, the rest is its transport(). */
+struct cJSON *gx_mpilib_transport_json(const char *library_version);
+
+#endif

@@ -1,0 +1,309 @@
+/* The MPI library table (src/mpilib): which library each MPI_Get_library_version string is, and
+ * each library's CUDA-awareness rule, with fake version strings, environments and query calls,
+ * so that every rule is tested without its library. Then what --assume-cuda-aware does with an
+ * answer, and the probe of the library this test runs on. */
+#include "mpilib.h"
+#include "tap.h"
+
+#include <string.h>
+
+/* Version strings as the libraries print them: Open MPI 4.1.4 and MPICH 4.0.2 are Debian's
+ * (run here); the others as MPI.jl's MPIPreferences tests and Spack's and sites' logs quote
+ * them. */
+#define V_OMPI4 "Open MPI v4.1.4, package: Debian OpenMPI, ident: 4.1.4, repo rev: v4.1.4, " \
+                "May 26, 2022"
+#define V_OMPI5 "Open MPI v5.0.0rc12, package: Open MPI root@builder Distribution, ident: " \
+                "5.0.0rc12, repo rev: v5.0.0rc12, Unreleased developer copy\n"
+#define V_SPECTRUM "Open MPI v3.1.0, package: IBM Spectrum MPI, ident: 10.03.01.00rtm0, repo " \
+                   "rev: IBM_SPECTRUM_MPI_10.03.01.00_2019.04.02, Apr 02, 2019\n"
+#define V_MPICH4 "MPICH Version:\t4.0.2\nMPICH Release date:\tThu Apr  7 12:34:45 CDT 2022\n" \
+                 "MPICH ABI:\t14:2:2\nMPICH Device:\tch4:ucx\nMPICH configure:\t--prefix=/usr " \
+                 "--with-device=ch4:ucx\n"
+#define V_MPICH3 "MPICH Version:\t3.4.2\nMPICH Release date:\tWed May 26 15:51:40 CDT 2021\n" \
+                 "MPICH Device:\tch3:nemesis\nMPICH configure:\t--prefix=/usr\n"
+#define V_MPICH2 "MPICH2 Version:\t1.5\nMPICH2 Release date:\tUnreleased development copy\n"
+#define V_CRAY7 "MPI VERSION    : CRAY MPICH version 7.7.14 (ANL base 3.2)\n" \
+                "MPI BUILD INFO : Built Tue May 19 13:54:36 2020 (git hash e25eab9) MT-G\n"
+#define V_CRAY8 "MPI VERSION    : CRAY MPICH version 8.1.25.17 (ANL base 3.4a2)\n" \
+                "MPI BUILD INFO : Sun Feb 26 16:42 2023 (git hash aecd99f)\n"
+#define V_MV2 "MVAPICH2 Version      :\t2.3.6\nMVAPICH2 Release date :\tMon March 29 22:00:00 " \
+              "EST 2021\nMVAPICH2 Device       :\tch3:mrail\n"
+/* A derived library that also quotes MPICH's own lines must still be itself. */
+#define V_CRAY_QUOTING "MPI VERSION    : CRAY MPICH version 9.0.0.113 (ANL base 4.1.2)\n" \
+                       "MPICH Version:\t4.1.2\n"
+#define V_MV2_QUOTING "MVAPICH2 Version      :\t2.3.7\nMVAPICH2 configure    :\t" \
+                      "--with-mpich-device=ch3 MPICH Version:\t3.2\n"
+#define V_INTEL "Intel(R) MPI Library 2021.6 for Linux* OS\n"
+
+static void recognition(void)
+{
+    static const struct {
+        const char *version;
+        const struct gx_mpilib_ops *lib;
+        const char *what;
+    } cases[] = {
+        {V_OMPI4, &gx_mpilib_openmpi, "Open MPI 4.1.4"},
+        {V_OMPI5, &gx_mpilib_openmpi, "Open MPI 5.0"},
+        {V_SPECTRUM, &gx_mpilib_openmpi, "IBM Spectrum MPI (Open MPI)"},
+        {V_MPICH4, &gx_mpilib_mpich, "MPICH 4.0.2"},
+        {V_MPICH3, &gx_mpilib_mpich, "MPICH 3.4.2"},
+        {V_MPICH2, &gx_mpilib_mpich, "MPICH2 1.5"},
+        {V_CRAY7, &gx_mpilib_cray_mpich, "Cray MPICH 7.7"},
+        {V_CRAY8, &gx_mpilib_cray_mpich, "Cray MPICH 8.1"},
+        {V_CRAY_QUOTING, &gx_mpilib_cray_mpich, "Cray MPICH quoting MPICH's lines"},
+        {V_MV2, &gx_mpilib_mvapich2, "MVAPICH2 2.3.6"},
+        {V_MV2_QUOTING, &gx_mpilib_mvapich2, "MVAPICH2 quoting MPICH's lines"},
+        {V_INTEL, NULL, "Intel MPI: not in the table"},
+        {"Some Other MPI 1.0\n", NULL, "an unknown library"},
+        {"", NULL, "an empty string"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const struct gx_mpilib_ops *got = gx_mpilib_find(cases[i].version);
+        ok(got == cases[i].lib, "recognised: %s -> %s", cases[i].what, got ? got->name : "none");
+    }
+    ok(gx_mpilib_find(NULL) == NULL, "no version string: no library");
+    /* Every entry's name is unique and every entry has both ops. */
+    int complete = 1;
+    for (int i = 0; i < gx_mpilib_count; i++) {
+        complete &= gx_mpilib_table[i]->name && gx_mpilib_table[i]->matches &&
+                    gx_mpilib_table[i]->cuda_aware;
+        for (int j = 0; j < i; j++)
+            complete &= strcmp(gx_mpilib_table[i]->name, gx_mpilib_table[j]->name) != 0;
+    }
+    ok(complete && gx_mpilib_count == 4, "the table: 4 libraries, each named once, with its ops");
+}
+
+/* Fake environment: one variable set to a value (NULL: nothing set). */
+static const char *fake_var, *fake_value;
+static const char *fake_env(const char *name)
+{
+    return fake_var && strcmp(name, fake_var) == 0 ? fake_value : NULL;
+}
+
+/* Fake query calls: what they answer, and whether and how they were called. */
+static int cuda_support_answer, cuda_support_calls;
+static int fake_query_cuda_support(void)
+{
+    cuda_support_calls++;
+    return cuda_support_answer;
+}
+static int gpu_query_rc, gpu_query_supported, gpu_query_type = -1;
+static int fake_gpu_query_support(int gpu_type, int *is_supported)
+{
+    gpu_query_type = gpu_type;
+    if (gpu_query_rc == 0)
+        *is_supported = gpu_query_supported;
+    return gpu_query_rc;
+}
+
+/* The probe of a library: its version string and every query present; each test takes away what
+ * its case lacks. */
+static struct gx_mpilib_probe probe(const char *version)
+{
+    fake_var = fake_value = NULL;
+    cuda_support_calls = 0;
+    gpu_query_type = -1;
+    return (struct gx_mpilib_probe){
+        .version = version,
+        .env = fake_env,
+        .query_cuda_support = fake_query_cuda_support,
+        .gpu_query_support = fake_gpu_query_support,
+        .mpi_ext_cuda_aware = -1,
+    };
+}
+
+static struct gx_cuda_awareness answer(const struct gx_mpilib_probe *p)
+{
+    struct gx_cuda_awareness a = {.aware = 42};
+    gx_mpilib_cuda_aware(p, &a);
+    return a;
+}
+
+static int says(const struct gx_cuda_awareness *a, enum gx_aware aware, const char *why)
+{
+    if (a->aware == aware && strcmp(a->why, why) == 0)
+        return 1;
+    printf("# got %d \"%s\", expected %d \"%s\"\n", a->aware, a->why, aware, why);
+    return 0;
+}
+
+static void openmpi(void)
+{
+    struct gx_mpilib_probe p = probe(V_OMPI4);
+    cuda_support_answer = 1;
+    struct gx_cuda_awareness a = answer(&p);
+    ok(says(&a, GX_AWARE_YES, "MPIX_Query_cuda_support() = 1 (Open MPI)") &&
+           cuda_support_calls == 1,
+       "Open MPI: MPIX_Query_cuda_support() = 1 -> aware");
+
+    p = probe(V_OMPI4);
+    p.mpi_ext_cuda_aware = 0;
+    cuda_support_answer = 0;
+    a = answer(&p);
+    ok(says(&a, GX_AWARE_NO,
+            "MPIX_Query_cuda_support() = 0: Open MPI built without CUDA "
+            "(MPIX_CUDA_AWARE_SUPPORT = 0)"),
+       "Open MPI built without CUDA (MPIX_CUDA_AWARE_SUPPORT = 0, query 0) -> not, says so");
+
+    p = probe(V_OMPI5);
+    p.mpi_ext_cuda_aware = 1;
+    a = answer(&p);
+    ok(says(&a, GX_AWARE_NO, "MPIX_Query_cuda_support() = 0 at run time (Open MPI)"),
+       "Open MPI built with CUDA, query 0 at run time -> not");
+
+    p = probe(V_OMPI4);
+    p.query_cuda_support = NULL;
+    a = answer(&p);
+    ok(says(&a, GX_AWARE_UNKNOWN,
+            "Open MPI without MPIX_Query_cuda_support (built without its cuda extension)"),
+       "Open MPI without MPIX_Query_cuda_support -> unknown");
+
+    /* Another library's means say nothing about Open MPI. */
+    p = probe(V_OMPI4);
+    p.query_cuda_support = NULL;
+    fake_var = "MV2_USE_CUDA", fake_value = "1";
+    gpu_query_supported = 1;
+    a = answer(&p);
+    ok(a.aware == GX_AWARE_UNKNOWN && gpu_query_type == -1,
+       "Open MPI: MV2_USE_CUDA=1 and MPIX_GPU_query_support are not its rule");
+}
+
+static void mpich(void)
+{
+    struct gx_mpilib_probe p = probe(V_MPICH4);
+    gpu_query_rc = 0, gpu_query_supported = 1;
+    struct gx_cuda_awareness a = answer(&p);
+    ok(says(&a, GX_AWARE_YES, "MPIX_GPU_query_support(CUDA) = 1 (MPICH)") && gpu_query_type == 0,
+       "MPICH: MPIX_GPU_query_support(MPIX_GPU_SUPPORT_CUDA = 0) says 1 -> aware");
+
+    p = probe(V_MPICH4);
+    gpu_query_supported = 0;
+    a = answer(&p);
+    ok(says(&a, GX_AWARE_NO, "MPIX_GPU_query_support(CUDA) = 0 (MPICH)"),
+       "MPICH: MPIX_GPU_query_support says 0 -> not");
+
+    p = probe(V_MPICH4);
+    gpu_query_rc = 15; /* any MPI error class */
+    a = answer(&p);
+    ok(says(&a, GX_AWARE_UNKNOWN, "MPIX_GPU_query_support(CUDA) failed (error 15, MPICH)"),
+       "MPICH: MPIX_GPU_query_support fails -> unknown");
+    gpu_query_rc = 0;
+
+    p = probe(V_MPICH3);
+    p.gpu_query_support = NULL;
+    cuda_support_answer = 1;
+    a = answer(&p);
+    ok(says(&a, GX_AWARE_UNKNOWN,
+            "MPICH without MPIX_GPU_query_support (before 4.0) cannot be asked") &&
+           cuda_support_calls == 0,
+       "MPICH 3.x without MPIX_GPU_query_support -> unknown (Open MPI's query not asked)");
+}
+
+static void env_rule(const char *version, const char *var, const char *lib)
+{
+    static const struct {
+        const char *value;
+        enum gx_aware aware;
+        const char *why; /* %1$s: var, %2$s: lib */
+    } cases[] = {
+        {"1", GX_AWARE_YES, "%s=1 (%s)"},
+        {"0", GX_AWARE_NO, "%s=0 (%s: GPU support only with %s=1)"},
+        {"yes", GX_AWARE_NO, "%s=yes (%s: GPU support only with %s=1)"},
+        {NULL, GX_AWARE_NO, "%s unset (%s: GPU support off)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        struct gx_mpilib_probe p = probe(version);
+        fake_var = var, fake_value = cases[i].value;
+        gpu_query_rc = 0, gpu_query_supported = 1, cuda_support_answer = 1;
+        struct gx_cuda_awareness a = answer(&p);
+        char why[192];
+        snprintf(why, sizeof why, cases[i].why, var, lib, var);
+        ok(says(&a, cases[i].aware, why) && gpu_query_type == -1 && cuda_support_calls == 0,
+           "%s: %s%s%s -> %s, by the environment alone", lib, var, cases[i].value ? "=" : " ",
+           cases[i].value ? cases[i].value : "unset",
+           cases[i].aware == GX_AWARE_YES ? "aware" : "not");
+    }
+    /* Another library's variable is not this one's switch. */
+    struct gx_mpilib_probe p = probe(version);
+    fake_var = strcmp(var, "MV2_USE_CUDA") == 0 ? "MPICH_GPU_SUPPORT_ENABLED" : "MV2_USE_CUDA";
+    fake_value = "1";
+    struct gx_cuda_awareness a = answer(&p);
+    ok(a.aware == GX_AWARE_NO, "%s: %s=1 is not its switch", lib, fake_var);
+    p.env = NULL;
+    a = answer(&p);
+    ok(a.aware == GX_AWARE_NO, "%s: no environment at all -> not", lib);
+}
+
+static void unknown_library(void)
+{
+    struct gx_mpilib_probe p = probe(V_INTEL);
+    struct gx_cuda_awareness a = answer(&p);
+    ok(says(&a, GX_AWARE_UNKNOWN,
+            "an MPI library gpuxfer has no rule for (\"Intel(R) MPI Library 2021.6 for Linux* "
+            "OS\")") &&
+           cuda_support_calls == 0 && gpu_query_type == -1,
+       "a library not in the table -> unknown, its first line named, nothing called");
+    p = probe(NULL);
+    a = answer(&p);
+    ok(says(&a, GX_AWARE_UNKNOWN, "an MPI library gpuxfer has no rule for (\"\")"),
+       "no version string -> unknown");
+}
+
+static void decide(void)
+{
+    char why[320];
+    struct gx_cuda_awareness yes = {GX_AWARE_YES, "MPICH_GPU_SUPPORT_ENABLED=1 (Cray MPICH)"};
+    struct gx_cuda_awareness no = {GX_AWARE_NO, "MV2_USE_CUDA unset (MVAPICH2: GPU support off)"};
+    struct gx_cuda_awareness unknown = {GX_AWARE_UNKNOWN, "MPICH without MPIX_GPU_query_support "
+                                                          "(before 4.0) cannot be asked"};
+    ok(gx_mpilib_decide(&yes, 0, why, sizeof why) == 1 && strcmp(why, yes.why) == 0,
+       "decide: yes -> aware, the rule's reason");
+    ok(gx_mpilib_decide(&yes, 1, why, sizeof why) == 1 && strcmp(why, yes.why) == 0,
+       "decide: yes with --assume-cuda-aware -> aware, still the rule's reason");
+    ok(gx_mpilib_decide(&no, 0, why, sizeof why) == 0 && strcmp(why, no.why) == 0,
+       "decide: no -> not, the rule's reason");
+    ok(gx_mpilib_decide(&unknown, 0, why, sizeof why) == 0 &&
+           strcmp(why, "unknown: MPICH without MPIX_GPU_query_support (before 4.0) cannot be "
+                       "asked") == 0,
+       "decide: unknown -> not, the reason says unknown (%s)", why);
+    ok(gx_mpilib_decide(&unknown, 1, why, sizeof why) == 1 &&
+           strcmp(why, "--assume-cuda-aware (unknown: MPICH without MPIX_GPU_query_support "
+                       "(before 4.0) cannot be asked)") == 0,
+       "decide: unknown with --assume-cuda-aware -> aware (%s)", why);
+    ok(gx_mpilib_decide(&no, 1, why, sizeof why) == 1 &&
+           strcmp(why, "--assume-cuda-aware, over MV2_USE_CUDA unset (MVAPICH2: GPU support "
+                       "off)") == 0,
+       "decide: no with --assume-cuda-aware -> aware, as before the table (%s)", why);
+}
+
+/* The probe of the library this test is linked with: its string is in the table (CI builds
+ * with Open MPI and MPICH) and the environment is the process's. The query calls are not
+ * made: MPI is not initialised here. */
+static void real_probe(void)
+{
+    char version[8192];
+    struct gx_mpilib_probe p;
+    gx_mpilib_probe_fill(&p, version, sizeof version);
+    const struct gx_mpilib_ops *lib = gx_mpilib_find(p.version);
+    printf("# linked with %s: MPIX_Query_cuda_support %s, MPIX_GPU_query_support %s, "
+           "MPIX_CUDA_AWARE_SUPPORT %d\n",
+           lib ? lib->name : "an unknown library", p.query_cuda_support ? "present" : "absent",
+           p.gpu_query_support ? "present" : "absent", p.mpi_ext_cuda_aware);
+    ok(p.version == version && lib != NULL, "the real probe: this MPI library is in the table");
+    ok(p.env && p.env("PATH") != NULL, "the real probe reads the process's environment");
+    ok(p.mpi_ext_cuda_aware == gx_mpilib_mpi_ext_cuda_aware(),
+       "the real probe carries mpi-ext.h's MPIX_CUDA_AWARE_SUPPORT");
+}
+
+int main(void)
+{
+    recognition();
+    openmpi();
+    mpich();
+    env_rule(V_CRAY8, "MPICH_GPU_SUPPORT_ENABLED", "Cray MPICH");
+    env_rule(V_MV2, "MV2_USE_CUDA", "MVAPICH2");
+    unknown_library();
+    decide();
+    real_probe();
+    return tap_done();
+}
