@@ -1,8 +1,11 @@
 /* Open MPI: "Open MPI v4.1.4, package: ...". CUDA-aware when MPIX_Query_cuda_support() (its
  * mpi-ext.h extension) says 1. */
+#define _GNU_SOURCE 1 /* RTLD_DEFAULT */
 #include "config.h"
 #include "mpilib.h"
 
+#include <dlfcn.h>
+#include <stdio.h>
 #include <cjson/cJSON.h>
 #include <mpi.h>
 #include <string.h>
@@ -46,22 +49,31 @@ static void openmpi_cuda_aware(const struct gx_mpilib_probe *p, struct gx_cuda_a
         gx_mpilib_answer(out, GX_AWARE_NO, "MPIX_Query_cuda_support() = 0 at run time (Open MPI)");
 }
 
-/* The PML and the BTLs in use: the components still loaded after MPI_Init (unselected ones are
- * unloaded). "pml ob1" with "btl" lacking smcuda means device buffers go through the host. */
+/* The PML Open MPI selected in MPI_Init. Its component structure is exported
+ * (mca_pml_base_selected_component; OMPI_DECLSPEC in Open MPI 4 and 5) and begins, in both, with
+ * three ints, the project name (16 bytes), three ints, the type name (32), three ints and the
+ * component name (64): read only where the project and type names say "ompi" and "pml". This
+ * works where the components are built into libmpi too, as in the Open MPI 5 kit. */
+static int selected_pml(char *name, size_t len)
+{
+    const char *c = dlsym(RTLD_DEFAULT, "mca_pml_base_selected_component");
+    if (!c || strcmp(c + 12, "ompi") != 0 || strcmp(c + 40, "pml") != 0 || !memchr(c + 84, 0, 64) ||
+        !c[84])
+        return 0;
+    snprintf(name, len, "%s", c + 84);
+    return 1;
+}
+
+/* The PML and, where components are shared objects, the BTLs still loaded after MPI_Init
+ * (unselected ones are unloaded). "pml ob1" without smcuda among the BTLs means device buffers
+ * go through the host. */
 static void openmpi_transport(const char *version, cJSON *out)
 {
     (void)version;
-    cJSON *pml = gx_mpilib_loaded("mca_pml_", NULL, 0);
-    cJSON *btl = gx_mpilib_loaded("mca_btl_", NULL, 0);
-    /* "monitoring" and "v" wrap another PML: the one that carries data is the other. */
-    const char *carrier = "unknown (components built into the library)";
-    cJSON *p;
-    cJSON_ArrayForEach(p, pml)
-        if (strcmp(p->valuestring, "monitoring") != 0 && strcmp(p->valuestring, "v") != 0)
-            carrier = p->valuestring;
-    cJSON_AddStringToObject(out, "pml", carrier);
-    cJSON_AddItemToObject(out, "pml_loaded", pml);
-    cJSON_AddItemToObject(out, "btl", btl);
+    char pml[64] = "unknown (Open MPI's selected PML could not be read)";
+    selected_pml(pml, sizeof pml);
+    cJSON_AddStringToObject(out, "pml", pml);
+    cJSON_AddItemToObject(out, "btl", gx_mpilib_loaded("mca_btl_", NULL, 0));
 }
 
 const struct gx_mpilib_ops gx_mpilib_openmpi = {
