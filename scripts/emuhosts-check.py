@@ -10,7 +10,7 @@ scripts/gpuxfer-emulated-hosts and tests/multihost.sh.
 - each rank's NIC: its environment confines Open MPI's TCP to CIDR (OMPI_MCA_btl_tcp_if_include)
   and NCCL to interface IF (NCCL_SOCKET_IFNAME);
 - every result of PATHS ok, with each of PATTERNS, its data validated, and rated against the
-  ceiling the README promises for pairs on other nodes (README, "Ceilings and efficiency");
+  ceiling docs/ceilings.md promises for pairs on other nodes ("Ceilings and efficiency");
 - each path of --skipped skipped, not measured, with its reason;
 - --matrix: a pair matrix N x N for every (path, pattern, size) measured.
 Prints one line per result (and per rank); exit 0 when every check holds, 1 with one line per
@@ -21,7 +21,7 @@ import sys
 
 GPU_MEM = ("device", "managed")
 # Where a result's ceiling comes from when the two ranks are on other nodes, by path and pattern
-# family (README's table): the ceiling_what prefixes; None = no ceiling for that family.
+# family (docs/ceilings.md's table): the ceiling_what prefixes; None = no ceiling for that family.
 OTHER_NODE_CEILINGS = {
     "host": {"bw": ["MPI host bandwidth"], "latency": ["MPI host latency"]},
     "mpi": {"bw": ["MPI host bandwidth"], "latency": ["MPI host latency"]},
@@ -128,7 +128,8 @@ def main():
         want = expected_ceiling(r)
         cw = r.get("ceiling_what", "").replace("slowest stage: ", "")
         if calibrated and want is None and "ceiling" in r:
-            fail(f"{what}: a ceiling ({r.get('ceiling_what')}) where the README promises none")
+            fail(f"{what}: a ceiling ({r.get('ceiling_what')}) where docs/ceilings.md "
+                 "promises none")
         elif calibrated and want and "ceiling" in r and not any(cw.startswith(w) for w in want):
             fail(f"{what}: ceiling {r.get('ceiling_what')!r}, expected one of {want}")
         elif calibrated and want and "ceiling" not in r:

@@ -139,7 +139,9 @@ RESULT = Obj({
     "ceiling_what": (OPT, STRING), "reason": (OPT, STRING),
     "auto_candidates": (OPT, List(Obj({"chunk": (REQ, POSITIVE), "depth": (REQ, POSITIVE),
                                        "median": (REQ, NUMBER)}))),
-    "stats": (OPT, STATS)})
+    "stats": (OPT, STATS),
+    "stages": (OPT, List(Obj({"name": (REQ, STRING), "initiator_us": (REQ, NUMBER),
+                              "peer_us": (REQ, NUMBER)})))})
 CURVE = Obj({"points": (OPT, List(Obj({"size": (REQ, POSITIVE), "median": (OPT, NUMBER)})))})
 CALIBRATION = Obj({
     "gpus": (OPT, List(Obj({"rank": (OPT, COUNT)}, rest=CURVE))),
@@ -151,7 +153,8 @@ MATRIX = Obj({"path": (REQ, STRING), "pattern": (REQ, STRING), "size": (REQ, POS
 REPORT = Obj({
     "results": (REQ, List(RESULT)), "command_line": (OPT, List(STRING)),
     "context": (OPT, Obj({"job": (OPT, Obj({})),
-                          "ranks": (OPT, List(Obj({"env": (OPT, Obj({}))})))})),
+                          "ranks": (OPT, List(Obj({"env": (OPT, Obj({})),
+                                                   "gpu": (OPT, Obj({"name": (OPT, STRING)}))})))})),
     "calibration": (OPT, CALIBRATION), "matrices": (OPT, List(MATRIX))})
 
 

@@ -205,8 +205,10 @@ run_fault soaksig "signal:rank=1:size=1K:iter=1" 2 --sizes 8,1K --soak 30 --time
     [ "$("$PYTHON" -c "import json,sys; print(json.load(open(sys.argv[1]))['soak']['rotations'])" "$dir/soaksig.json")" = 0 ]
 ok $? "--soak 30 with SIGTERM on rank 1: exit 5 at once, report interrupted, soak has 0 complete passes" || show soaksig
 
+# What cannot happen in this job (2 ranks, sizes 8,1K,4K,64K) is refused too.
 for spec in "boom:rank=1:size=8" "hang:rank=1" "hang:rank=x:size=8" "die:rank=1:size=8:when=now" \
-    "cuda-oom:rank=1"; do
+    "cuda-oom:rank=1" "die:rank=2:size=8" "hang:rank=1:size=16" "corrupt:rank=1:size=1K:offset=1K" \
+    "stop:rank=1:at=init:size=8"; do
     run_fault bad "$spec" 2
     [ $rc -eq 2 ] && [ "$(grep -c '^gpuxfer: ' "$dir/bad.err")" -eq 1 ] &&
         grep -q "GPUXFER_FAULT='$spec'" "$dir/bad.err" && [ ! -e "$dir/bad.json" ]

@@ -1,7 +1,8 @@
 #!/bin/sh
 # make install into a DESTDIR: the program, the report tools (run by configure's Python, their
 # module found from the installed location), data, man page generated from --help's table;
-# --scenario NAME finds installed scenarios; make uninstall removes everything again.
+# --scenario NAME finds the scenarios from the build tree, the staged and a moved install;
+# make uninstall removes everything again.
 . "$top_srcdir/tests/lib.sh"
 : "${top_builddir:?}" "${GX_BINDIR:?}" "${GX_PKGDATADIR:?}" "${GX_MAN1DIR:?}" "${GX_DOCDIR:?}"
 dir=$(mktemp -d "$TEST_TMP/install.XXXXXX")
@@ -23,7 +24,8 @@ done
 for f in "$data/gxreport.py" "$data/gx-config-line.sh" "$data/gpuxfer-report.schema.json" "$data/scenarios/smoke.json" \
     "$data/scenarios/gpu-sweep.json" "$data/scenarios/soak.json" "$data/slurm/sweep.example" \
     "$data/slurm/gpuxfer.args.example" "$dest$GX_MAN1DIR/gpuxfer.1" "$dest$GX_DOCDIR/LICENSE" \
-    "$dest$GX_DOCDIR/CHANGELOG.md" "$dest$GX_DOCDIR/README.md"; do
+    "$dest$GX_DOCDIR/CHANGELOG.md" "$dest$GX_DOCDIR/README.md" "$dest$GX_DOCDIR/docs/options.md" \
+    "$dest$GX_DOCDIR/docs/reliability.md"; do
     [ -s "$f" ] || missing="$missing $f"
 done
 [ -z "$missing" ] && [ ! -e "$bin/gxreport.py" ]
@@ -83,17 +85,61 @@ else
     skip "groff not installed (apt-get install groff-base)"
 fi
 
-# --scenario NAME: found in GPUXFER_SCENARIO_PATH (here: the DESTDIR's scenarios, standing in
-# for the installed pkgdatadir that a real install searches).
-GPUXFER_SCENARIO_PATH=$dir/none:$data/scenarios GX_TIMEOUT=60 gx_mpirun 2 --scenario smoke \
-    --iters 3 --calibrate off --quiet --output "$dir/smoke.json" >"$dir/smoke.txt" 2>&1 &&
+# --scenario NAME, wherever gpuxfer is (src/cli/scenario_find.c): GPUXFER_SCENARIO_PATH's
+# folders first, then the build tree's scenarios (srcdir/scenarios in a VPATH build), or for an
+# installed program the pkgdatadir beside it (a DESTDIR-staged or moved install), then the
+# configured pkgdatadir. A scenario of the same name in each place, each with a run name of its
+# own, shows which one a --dry-run read.
+unset GPUXFER_SCENARIO_PATH
+scen() { # scen FILE RUNNAME
+    mkdir -p "$(dirname "$1")" &&
+        printf '{"runs": [{"name": "%s", "path": "host", "pattern": "latency", "sizes": "8"}]}\n' \
+            "$2" >"$1"
+}
+dry_run_name() { # dry_run_name NAME [GPUXFER]: the run name of the first step --dry-run lists
+    GPUXFER=${2:-$GPUXFER} GX_TIMEOUT=60 gx_mpirun 2 --scenario "$1" --dry-run 2>&1 |
+        awk '$1 == "1" { print $2; exit }'
+}
+scen "$data/scenarios/gx-where.json" staged
+scen "$dir/env/gx-where.json" from-env
+GX_TIMEOUT=60 gx_mpirun 2 --scenario smoke --dry-run >"$dir/bt.txt" 2>&1 &&
+    grep -q '^ *1 smoke ' "$dir/bt.txt"
+ok $? "the build tree's gpuxfer finds smoke by name (the source tree's scenarios/)" ||
+    diag <"$dir/bt.txt"
+GX_TIMEOUT=30 gx_mpirun 2 --scenario nosuch --quiet --output "$dir/nosuch.json" >/dev/null \
+    2>"$dir/bt.err"
+[ $? -eq 2 ] && grep -qF "in $(cd "$top_srcdir" && pwd -P)/scenarios, $GX_PKGDATADIR/scenarios (looked in that order" \
+    "$dir/bt.err" && grep -q "scenario nosuch or nosuch.json" "$dir/bt.err"
+ok $? "--scenario with an unknown name from the build tree: exit 2, naming the source tree's scenarios, then the installed ones" ||
+    diag <"$dir/bt.err"
+
+# The staged install: its own scenarios, found relative to the program (its smoke runs).
+GPUXFER=$bin/gpuxfer GX_TIMEOUT=60 gx_mpirun 2 --scenario smoke --iters 3 --calibrate off --quiet \
+    --output "$dir/smoke.json" >"$dir/smoke.txt" 2>&1 &&
     check_report "$dir/smoke.json" >/dev/null
-ok $? "--scenario smoke finds smoke.json by name" || diag <"$dir/smoke.txt"
-GPUXFER_SCENARIO_PATH=$dir/none GX_TIMEOUT=30 gx_mpirun 2 --scenario nosuch --quiet \
+ok $? "the DESTDIR-staged gpuxfer runs --scenario smoke by name" || diag <"$dir/smoke.txt"
+got=$(dry_run_name gx-where "$bin/gpuxfer")
+[ "$got" = staged ]
+ok $? "the staged gpuxfer reads the staged pkgdatadir's scenario (run '$got')"
+GPUXFER_SCENARIO_PATH=$dir/none:$dir/env
+export GPUXFER_SCENARIO_PATH
+got=$(dry_run_name gx-where "$bin/gpuxfer")
+[ "$got" = from-env ]
+ok $? "GPUXFER_SCENARIO_PATH comes before the installed scenarios (run '$got')"
+GPUXFER=$bin/gpuxfer GX_TIMEOUT=30 gx_mpirun 2 --scenario nosuch --quiet \
     --output "$dir/nosuch.json" >/dev/null 2>"$dir/nosuch.err"
-[ $? -eq 2 ] && grep -qF "$dir/none, $GX_PKGDATADIR/scenarios" "$dir/nosuch.err" &&
-    grep -q "scenario nosuch or nosuch.json" "$dir/nosuch.err"
-ok $? "--scenario with an unknown name: exit 2, naming where it looked" || diag <"$dir/nosuch.err"
+[ $? -eq 2 ] && grep -qF "in $dir/none, $dir/env, $data/scenarios, $GX_PKGDATADIR/scenarios (looked in that order" "$dir/nosuch.err"
+ok $? "--scenario with an unknown name: exit 2, every folder looked in, in order" ||
+    diag <"$dir/nosuch.err"
+unset GPUXFER_SCENARIO_PATH
+
+# The install moved elsewhere: still its own scenarios.
+mv "$dest" "$dir/moved"
+got=$(dry_run_name gx-where "$dir/moved$GX_BINDIR/gpuxfer")
+mv "$dir/moved" "$dest"
+[ "$got" = staged ]
+ok $? "a moved install finds its scenarios beside it (run '$got')"
+rm -f "$data/scenarios/gx-where.json"
 
 gx_make uninstall DESTDIR="$dest" >"$dir/uninstall.log" 2>&1
 left=$(find "$dest" -type f 2>/dev/null)

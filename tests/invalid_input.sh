@@ -20,8 +20,8 @@ expect_input_error() { # NP EXPECTED-TEXT ARGS...
     fi
 }
 
-expect_input_error 2 "--sizes: size '0' is 0" --sizes 0
-expect_input_error 2 "--sizes: bad size '-5'" --sizes -5
+expect_input_error 2 "--sizes: size '0' is out of range" --sizes 0
+expect_input_error 2 "--sizes: size '-5' is out of range" --sizes -5
 expect_input_error 2 "--sizes: bad size '1X'" --sizes 1X
 expect_input_error 2 "--sizes: 4096G needs 16384.0 GiB (2 buffers of that size for each of the 2 ranks on this node)" --sizes 4096G
 # 3/8 of the node's memory: one rank's two buffers would fit, two ranks' do not.
@@ -29,11 +29,11 @@ expect_input_error 2 "for each of the 2 ranks on this node), more than its" \
     --sizes "$(( $(getconf _PHYS_PAGES) * $(getconf PAGESIZE) / 8 * 3 ))"
 expect_input_error 2 "--pattern: unknown pattern 'pingpong'" --pattern pingpong
 expect_input_error 2 "--path: unknown path 'warp'" --path warp
-expect_input_error 2 "--chunk: size '0' is 0" --chunk 0
+expect_input_error 2 "--chunk: size '0' is out of range" --chunk 0
 expect_input_error 2 "--depth: 0 is out of range" --depth 0
 expect_input_error 2 "--iters: 'many' is not an integer" --iters many
 expect_input_error 2 "unknown option '--frobnicate'" --frobnicate
-expect_input_error 2 "--pairs: rank 7 in '0:7' is out of range" --pairs 0:7
+expect_input_error 2 "--pairs: rank '7' in '0:7' (the job has 2 ranks" --pairs 0:7
 expect_input_error 1 "--pairs: every pattern needs a pair of ranks" --sizes 8
 expect_input_error 2 "--scenario: cannot read" --scenario "$dir/none.json"
 expect_input_error 2 "bad-json.json: line 4: not valid JSON" --scenario "$sc/bad-json.json"

@@ -54,6 +54,18 @@ r=$?; ok $r "fast link: valid report"; [ $r -eq 0 ] || diag <"$dir/check.txt"
 hosts_check "$dir/fast.json" --matrix
 ok $? "ranks on h1 h2 h3: 3 nodes, no pair on one node, each pair's NICs, MPI over the bridge, ceilings, a 3 x 3 node matrix"
 
+# The watchdog's roll call crosses hosts over its own TCP sockets: rank 2 (on h3) stops in its
+# pair; rank 0's timeout names rank 2 as silent and gives what rank 1 (on h2) answered.
+GPUXFER_FAULT="stop:rank=2:size=4K:iter=1" timeout -k 10 120 "$MPIRUN" -np 3 "${EMU_MPIRUN_OPTS[@]}" \
+    -x GPUXFER_FAULT --mca mpi_yield_when_idle 1 "$GPUXFER" --pairs all --pattern latency \
+    --sizes 8,4K --iters 5 --calibrate off --timeout 3 --quiet --output "$dir/stop.json" \
+    >"$dir/stop.txt" 2>&1
+r=$?
+[ $r -eq 4 ] && grep -q "rank 2 did not answer (stopped or dead)" "$dir/stop.txt" &&
+    grep -q "; rank 1 is " "$dir/stop.txt"
+ok $? "rank 2 stopped on h3: exit 4 (got $r), the roll call over the bridge names rank 2 and hears rank 1 on h2" ||
+    diag <"$dir/stop.txt"
+
 if emu_shape h1 "delay 2ms rate 200mbit" "rate 1mbit burst 1600 latency 400ms" 2>"$dir/err"; then
     # netem where the kernel has it; otherwise a token bucket so slow (1 Mbit/s, a bucket of one
     # packet) that every packet waits its turn, which raises latency as well.

@@ -40,10 +40,45 @@ ok $? "--force: the new report is valid"
     [ -z "$(find "$dir" -name '*.tmp.*')" ]
 ok $? "the report is written to a temporary file and renamed over the old one; no temporary left"
 
-mkdir "$dir/isdir.json"
-GX_TIMEOUT=120 gx_mpirun 2 $args --force --output "$dir/isdir.json" >/dev/null 2>"$dir/err"
-[ $? -eq 2 ] && grep -q "is not a regular file" "$dir/err"
-ok $? "a directory as --output is refused even with --force"
+# Every form of --output that is no report file: refused (exit 2, one line naming the path as
+# given, nothing measured, nothing created or replaced) without --force; with it, refused still
+# (REFUSED) or the report written in place of the name itself (WRITTEN), never through a link.
+# FORM SETUP-COMMAND FORCE-OUTCOME EXPECTED-TEXT
+forms='directory|mkdir "$p"|REFUSED|exists and is a directory
+slash|p="$p/"|REFUSED|ends in '"'/'"': a directory
+fifo|mkfifo "$p"|REFUSED|exists and is a FIFO
+device|p=/dev/full|REFUSED|exists and is a device
+link|echo target >"$p.target" && ln -s "$p.target" "$p"|WRITTEN|is a symbolic link (to
+dangling|ln -s "$p.nowhere" "$p"|WRITTEN|is a symbolic link (to
+jsonl-dangling|ln -s "$p.nowhere" "$p.jsonl"|WRITTEN|.jsonl'"'"' is a symbolic link
+jsonl-directory|mkdir "$p.jsonl"|REFUSED|.jsonl'"'"' exists and is a directory
+file|echo old >"$p"|WRITTEN|exists (--force overwrites it)
+under-a-file|: >"$p.f" && p="$p.f/r.json"|REFUSED|.f'"'"' is not a directory
+unwritable-folder|p=/proc/gpuxfer-test.json|REFUSED|cannot write '"'/proc/gpuxfer-test.json'"'
+missing-folders|p="$p.new/a/b/r.json"|WRITTEN|'
+echo "$forms" >"$dir/forms"
+# fd 3: mpirun forwards its stdin to rank 0, which would swallow the list.
+while IFS='|' read -r form setup outcome want <&3; do
+    for force in "" --force; do
+        p="$dir/form-$form$force.json"
+        eval "$setup"
+        GX_TIMEOUT=120 gx_mpirun 2 $args $force --output "$p" >"$dir/out" 2>"$dir/err" </dev/null
+        rc=$?
+        lines=$(grep -c '^gpuxfer: ' "$dir/err")
+        if [ -z "$force" ] && [ -n "$want" ] || [ "$outcome" = REFUSED ]; then
+            [ $rc -eq 2 ] && [ "$lines" -eq 1 ] && grep -qF -- "--output: " "$dir/err" &&
+                grep -qF -- "$want" "$dir/err" && grep -qF -- "'${p%/}" "$dir/err" &&
+                ! grep -q "0->1" "$dir/out" && [ ! -e "$p.nowhere" ] &&
+                { [ ! -e "$p.target" ] || [ "$(cat "$p.target")" = target ]; } &&
+                { [ -L "$p" ] || [ ! -f "$p" ] || [ "$(cat "$p")" = old ]; }
+            ok $? "--output $form ${force:-without --force}: refused, naming it: $want"
+        else
+            [ $rc -eq 0 ] && [ -f "$p" ] && [ ! -L "$p" ] && [ ! -e "$p.nowhere" ] &&
+                { [ ! -e "$p.target" ] || [ "$(cat "$p.target")" = target ]; } && check_report "$p"
+            ok $? "--output $form ${force:-without --force}: written in place of the name, nothing through a link"
+        fi || { echo "exit $rc"; cat "$dir/err"; ls -la "$dir" | grep "form-$form"; } | diag
+    done
+done 3<"$dir/forms"
 
 : >"$dir/plainfile"
 for bad in "$dir/plainfile/sub/r.json" /proc/gpuxfer-test/r.json /proc/gpuxfer-test.json; do

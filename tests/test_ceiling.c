@@ -182,6 +182,18 @@ int main(void)
     r = result("host", "bw", 0, 1, 1, 1 * MIB, 0, 12 * 1.12, "pageable");
     ok(apply("host", &r) == 12 && r.ceiling_exceeded && r.efficiency > 1.11,
        "bw 12%% above, beyond every repeat of the ceiling: flagged");
+    r = result("host", "bw", 0, 1, 1, 1 * MIB, 0, 12 * 1.12, "pageable");
+    r.stats.ci_lo = 12 * 1.08, r.stats.ci_hi = 12 * 1.15;
+    ok(apply("host", &r) == 12 && !r.ceiling_exceeded,
+       "bw median 12%% above, but the interval of its median reaches into the spread: not flagged");
+    r.stats.ci_lo = 12 * 1.11;
+    ok(apply("host", &r) == 12 && r.ceiling_exceeded,
+       "bw whose median's whole interval is beyond every repeat: flagged");
+    r = result("mpi", "latency", 0, 1, 1, 8, 0, 2.0 * 0.85, "pinned");
+    r.stats.ci_lo = 2.0 * 0.80, r.stats.ci_hi = 2.0 * 0.92;
+    ok(apply("mpi", &r) == 2.0 && !r.ceiling_exceeded,
+       "latency median below the fastest repeat, its interval reaching back into the spread: "
+       "not flagged");
     r = result("mpi", "latency", 0, 1, 1, 8, 0, 2.0 * 0.85, "pinned");
     ok(apply("mpi", &r) == 2.0 && r.ceiling_exceeded,
        "latency below the ceiling's fastest repeat: flagged");

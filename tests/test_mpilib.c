@@ -295,9 +295,61 @@ static void real_probe(void)
        "the real probe carries mpi-ext.h's MPIX_CUDA_AWARE_SUPPORT");
 }
 
+/* Over UCX without its CUDA hooks, a yes becomes no unless UCX_MEMTYPE_CACHE turns the cache
+ * off; with the hooks, or not over UCX, or where the library already says no, nothing changes.
+ * Which libraries say they run over UCX: Open MPI by its PML (not readable here: no),
+ * MPICH by the device in its version string. */
+static void ucx_rule(void)
+{
+    const char *yes = "MPIX_Query_cuda_support() = 1 (Open MPI)";
+    struct gx_mpilib_probe p = probe(V_OMPI5);
+    cuda_support_answer = 1;
+    p.over_ucx = 1;
+    struct gx_cuda_awareness a = answer(&p);
+    ok(a.aware == GX_AWARE_NO && strstr(a.why, yes) && strstr(a.why, "libucm_cuda not loaded") &&
+           strstr(a.why, "UCX_MEMTYPE_CACHE unset (on)") &&
+           strstr(a.why, "launch with UCX_MEMTYPE_CACHE=n"),
+       "over UCX, no CUDA hooks, cache unset: no, saying why and what to set (%s)", a.why);
+    static const char *const off[] = {"n", "no", "off", "0", "N", "NO", "OFF", "false"};
+    for (size_t i = 0; i < sizeof off / sizeof *off; i++) {
+        p = probe(V_OMPI5);
+        p.over_ucx = 1;
+        fake_var = "UCX_MEMTYPE_CACHE", fake_value = off[i];
+        a = answer(&p);
+        ok(says(&a, GX_AWARE_YES, yes), "UCX_MEMTYPE_CACHE=%s: the cache is off, yes stays", off[i]);
+    }
+    static const char *const on[] = {"y", "yes", "try", "1", ""};
+    for (size_t i = 0; i < sizeof on / sizeof *on; i++) {
+        p = probe(V_OMPI5);
+        p.over_ucx = 1;
+        fake_var = "UCX_MEMTYPE_CACHE", fake_value = on[i];
+        a = answer(&p);
+        ok(a.aware == GX_AWARE_NO && strstr(a.why, "UCX_MEMTYPE_CACHE on"),
+           "UCX_MEMTYPE_CACHE='%s': the cache may be on, no", on[i]);
+    }
+    p = probe(V_OMPI5);
+    p.over_ucx = p.ucm_cuda_loaded = 1;
+    a = answer(&p);
+    ok(says(&a, GX_AWARE_YES, yes), "over UCX with its CUDA hooks loaded: yes stays");
+    p = probe(V_OMPI5);
+    a = answer(&p);
+    ok(says(&a, GX_AWARE_YES, yes), "not over UCX (pml ob1): yes stays");
+    p = probe(V_OMPI5);
+    p.over_ucx = 1;
+    cuda_support_answer = 0;
+    a = answer(&p);
+    ok(a.aware == GX_AWARE_NO && !strstr(a.why, "UCX"), "a library that says no: its own reason");
+    ok(gx_mpilib_mpich.over_ucx && gx_mpilib_mpich.over_ucx(V_MPICH4) &&
+           !gx_mpilib_mpich.over_ucx(V_MPICH3) && !gx_mpilib_mpich.over_ucx(V_MPICH2),
+       "MPICH: over UCX by its device (ch4:ucx yes, ch3:nemesis no, none named no)");
+    ok(gx_mpilib_openmpi.over_ucx && !gx_mpilib_openmpi.over_ucx(V_OMPI5),
+       "Open MPI: over UCX only where its selected PML reads ucx (none here)");
+}
+
 int main(void)
 {
     recognition();
+    ucx_rule();
     openmpi();
     mpich();
     env_rule(V_CRAY8, "MPICH_GPU_SUPPORT_ENABLED", "Cray MPICH");

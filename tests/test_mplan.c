@@ -12,6 +12,7 @@
 
 static struct gx_options o;
 static struct gx_mplan plan;
+static struct gx_layout layout;
 
 /* Parses `line` and expands it for nranks ranks: GX_OK or the error. */
 static int make(const char *line, int nranks)
@@ -24,9 +25,12 @@ static int make(const char *line, int nranks)
         argv[argc++] = t;
     argv[argc] = NULL;
     gx_mplan_free(&plan);
+    gx_layout_free(&layout);
     int rc = gx_options_parse(argc, argv, &o, NULL, NULL, &err);
     if (rc == GX_OK)
-        rc = gx_mplan_make(&o, nranks, &plan, &err);
+        rc = gx_layout_make(nranks, NULL, &layout, &err);
+    if (rc == GX_OK)
+        rc = gx_mplan_make(&o, &layout, &plan, &err);
     if (rc != GX_OK)
         printf("# %s: %s\n", line, err.msg);
     return rc;
@@ -193,5 +197,6 @@ int main(void)
     ok(gx_progress_decide(0, 1, 0, 0) == GX_PROGRESS_LOG, "a log with --progress: lines in it");
     ok(gx_progress_decide(1, 1, 1, 1) == GX_PROGRESS_NONE, "--quiet wins");
     gx_mplan_free(&plan);
+    gx_layout_free(&layout);
     return tap_done();
 }

@@ -49,6 +49,18 @@ static void bad_scenario(const char *text, const char *needle)
        rc, err.msg);
 }
 
+/* The job-dependent checks for nranks ranks on one node. */
+static int check_job(const struct gx_options *opts, int nranks, int node_ranks,
+                     struct gx_err *err)
+{
+    struct gx_layout l;
+    int rc = gx_layout_make(nranks, NULL, &l, err);
+    if (rc == GX_OK)
+        rc = gx_options_check_job(opts, &l, node_ranks, err);
+    gx_layout_free(&l);
+    return rc;
+}
+
 int main(void)
 {
     struct gx_err err;
@@ -89,15 +101,15 @@ int main(void)
        "--format: table by default, csv, table (%s)", err.msg);
 
     bad("--sizes 1X", "--sizes: bad size '1X'");
-    bad("--sizes 0", "--sizes: size '0' is 0");
-    bad("--sizes -5", "--sizes: bad size '-5'");
+    bad("--sizes 0", "--sizes: size '0' is out of range");
+    bad("--sizes -5", "--sizes: size '-5' is out of range");
     bad("--pattern foo", "--pattern: unknown pattern 'foo'");
     bad("--path warp", "--path: unknown path 'warp'");
     bad("--mem host", "--mem: unknown memory kind 'host'");
     bad("--iters 0", "--iters: 0 is out of range");
     bad("--iters ten", "--iters: 'ten' is not an integer");
     bad("--window 5000", "--window: 5000 is out of range");
-    bad("--chunk 0", "--chunk: size '0' is 0");
+    bad("--chunk 0", "--chunk: size '0' is out of range");
     bad("--depth 0", "--depth: 0 is out of range");
     bad("--chunk 1M,auto", "--chunk: chunk 'auto' cannot be mixed with chunk sizes");
     bad("--validate sometimes", "--validate: unknown validation");
@@ -122,7 +134,7 @@ int main(void)
     bad_scenario("{\"runs\": [{\"pattern\": [\"bw\", \"x\"]}]}",
                  "s.json: runs[0].pattern: unknown pattern 'x'");
     bad_scenario("{\"runs\": [{\"sizes\": \"1X\"}]}", "s.json: runs[0].sizes: bad size '1X'");
-    bad_scenario("{\"runs\": [{\"sizes\": \"0\"}]}", "s.json: runs[0].sizes: size '0' is 0");
+    bad_scenario("{\"runs\": [{\"sizes\": \"0\"}]}", "s.json: runs[0].sizes: size '0' is out of range");
     bad_scenario("{\"runs\": []}", "s.json: runs: expected a non-empty array");
     bad_scenario("{\"runs\": [{}], \"extra\": 1}", "s.json: unknown key 'extra'");
     bad_scenario("[1, 2]", "s.json: expected a JSON object");
@@ -146,16 +158,16 @@ int main(void)
     bad("--scenario missing.json", "cannot read 'missing.json'");
 
     /* Job-dependent checks. */
-    ok(parse("", &err) == GX_OK && gx_options_check_job(&o, 1, 1, &err) == GX_EINPUT &&
+    ok(parse("", &err) == GX_OK && check_job(&o, 1, 1, &err) == GX_EINPUT &&
            strstr(err.msg, "--pairs: every pattern needs a pair of ranks"),
        "one-rank job: pattern needs a pair (%s)", err.msg);
-    ok(parse("--pairs 0:5", &err) == GX_OK && gx_options_check_job(&o, 4, 4, &err) == GX_EINPUT &&
-           strstr(err.msg, "--pairs: rank 5 in '0:5' is out of range"), "pair rank out of range");
-    ok(parse("--pairs 1:1", &err) == GX_OK && gx_options_check_job(&o, 4, 4, &err) == GX_EINPUT &&
+    ok(parse("--pairs 0:5", &err) == GX_OK && check_job(&o, 4, 4, &err) == GX_EINPUT &&
+           strstr(err.msg, "--pairs: rank '5' in '0:5' (the job has 4 ranks"), "pair rank out of range");
+    ok(parse("--pairs 1:1", &err) == GX_OK && check_job(&o, 4, 4, &err) == GX_EINPUT &&
            strstr(err.msg, "names one rank twice"), "pair with one rank twice");
-    ok(parse("--pairs 0-1", &err) == GX_OK && gx_options_check_job(&o, 4, 4, &err) == GX_EINPUT &&
-           strstr(err.msg, "bad pair list '0-1'"), "malformed pair list");
-    ok(parse("--sizes 4096G", &err) == GX_OK && gx_options_check_job(&o, 2, 2, &err) == GX_EINPUT &&
+    ok(parse("--pairs 0-1", &err) == GX_OK && check_job(&o, 4, 4, &err) == GX_EINPUT &&
+           strstr(err.msg, "rank '0-1' in '0-1'"), "malformed pair list");
+    ok(parse("--sizes 4096G", &err) == GX_OK && check_job(&o, 2, 2, &err) == GX_EINPUT &&
            strstr(err.msg, "--sizes: 4096G needs 16384.0 GiB (2 buffers of that size for each "
                   "of the 2 ranks on this node)"), "size larger than memory (%s)", err.msg);
     {
@@ -164,14 +176,14 @@ int main(void)
         double mem = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
         char arg[64];
         snprintf(arg, sizeof arg, "--sizes %.0f", mem * 3 / 8);
-        ok(parse(arg, &err) == GX_OK && gx_options_check_job(&o, 2, 1, &err) == GX_OK,
+        ok(parse(arg, &err) == GX_OK && check_job(&o, 2, 1, &err) == GX_OK,
            "3/8 of the node's memory fits one rank there (%s)", err.msg);
-        ok(parse(arg, &err) == GX_OK && gx_options_check_job(&o, 2, 2, &err) == GX_EINPUT &&
+        ok(parse(arg, &err) == GX_OK && check_job(&o, 2, 2, &err) == GX_EINPUT &&
                strstr(err.msg, "for each of the 2 ranks on this node"),
            "but not two ranks on the node (%s)", err.msg);
         /* Device buffers count against the GPU, shared by the ranks that use it. */
         ok(parse("--path mpi --mem device --sizes 30G", &err) == GX_OK &&
-               gx_options_check_job(&o, 2, 2, &err) == GX_OK &&
+               check_job(&o, 2, 2, &err) == GX_OK &&
                gx_options_check_gpu_memory(&o, 1, 80e9, &err) == GX_OK &&
                gx_options_check_gpu_memory(&o, 2, 80e9, &err) == GX_EINPUT &&
                strstr(err.msg, "--sizes: 30G needs 120.0 GiB (2 buffers of that size for each of "
@@ -180,15 +192,20 @@ int main(void)
     }
 
     struct gx_pairs p;
-    ok(gx_pairs_resolve("all-disjoint", 5, &p, &err) == GX_OK && p.nrounds == 1 &&
+    struct gx_layout five, four;
+    gx_layout_make(5, NULL, &five, &err);
+    gx_layout_make(4, NULL, &four, &err);
+    ok(gx_pairs_resolve("all-disjoint", &five, &p, &err) == GX_OK && p.nrounds == 1 &&
            p.rounds[0].npairs == 2 && p.rounds[0].pairs[1].a == 2 && p.rounds[0].pairs[1].b == 3,
        "all-disjoint on 5 ranks: 0:1 and 2:3 at once");
     ok(gx_round_find(&p.rounds[0], 4) == NULL && gx_round_find(&p.rounds[0], 3)->a == 2,
        "rank 4 sits out; rank 3 pairs with 2");
     gx_pairs_free(&p);
-    ok(gx_pairs_resolve("3:1,0:2", 4, &p, &err) == GX_OK && p.nrounds == 2 &&
+    ok(gx_pairs_resolve("3:1,0:2", &four, &p, &err) == GX_OK && p.nrounds == 2 &&
            p.rounds[0].pairs[0].a == 1 && p.rounds[0].pairs[0].b == 3,
        "explicit pairs run one after another, lower rank initiates");
     gx_pairs_free(&p);
+    gx_layout_free(&five);
+    gx_layout_free(&four);
     return tap_done();
 }

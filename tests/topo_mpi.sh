@@ -38,7 +38,7 @@ sys.exit(1 if bad else 0)
 PY
 ok $? "4 different GPUs, disjoint 16-core cpusets, NUMA 0, NIC eth0, pairs PHB"
 diag <"$dir/check"
-nl=$(grep -cE '^# +[0-3] +[^ ]+ +[0-3] \(phys [0-3]\) +0000:00:0[6-9]\.0 +0 +[0-9]+-[0-9]+\(plan\) +eth0\(PHB\) +bind$' "$dir/h200x4.txt")
+nl=$(grep -cE '^# +[0-3] +[^ ]+ +[0-3] \(phys [0-3]\) +0000:00:0[6-9]\.0 +0 +[0-9]+-[0-9]+\(plan\) +eth0\(PHB numa-node\) +bind$' "$dir/h200x4.txt")
 [ "$nl" -eq 4 ] && grep -q '^# pair 0:1 same node, link PHB' "$dir/h200x4.txt"
 ok $? "topology header: one line per rank ($nl) and one per pair"
 ! grep -q 'share a GPU' "$dir/h200x4.err"

@@ -252,15 +252,27 @@ static int agree_count(struct mpi_rig *m, long *n, struct gx_err *err)
     return GX_OK;
 }
 
-/* One repeat of n messages (windows of at most the usual window) or n round trips. */
-static int mpi_repeat(struct mpi_rig *m, const struct gx_ceil_curve *c, size_t size, long n,
-                      double *v, double *secs, struct gx_err *err)
+/* One repeat of n messages (windows of at most `window`) or n round trips. */
+static int mpi_repeat(struct mpi_rig *m, const struct gx_ceil_curve *c, size_t size, long window,
+                      long n, double *v, double *secs, struct gx_err *err)
 {
     if (c->kind == GX_CEIL_MPI_LAT)
         return lat_repeat(m, size, n, v, secs, err);
-    long window = gx_default_window(size);
     window = window < n ? window : n;
     return bw_repeat(m, c->kind, size, window, (n + window - 1) / window, v, secs, err);
+}
+
+/* Messages per window at `size`, one message having taken per_msg seconds: as many as a
+ * result's iteration would send at that rate (gx_default_window_at: at least GX_WINDOW_SECONDS
+ * long, up to GX_WINDOW_MAX). With fewer, each window paid its acknowledgement over fewer
+ * messages than the results' did, and healthy results passed their ceiling (H200: mpi bw 1 MiB
+ * at 105.9%; the host path on the CPU machine at 105-138%, issue 24). Windows on pages of their
+ * own stay at the buffers' span (span_of). */
+static long window_at(const struct gx_ceil_curve *c, size_t size, double per_msg)
+{
+    if (moved_first(c->kind))
+        return gx_default_window(size);
+    return gx_default_window_at(size, per_msg > 0 ? (double)size / per_msg / 1e9 : 0);
 }
 
 /* Every point of one MPI curve: one message to probe, a warm-up repeat, then the repeats,
@@ -283,18 +295,22 @@ static int mpi_curve(struct mpi_rig *m, struct gx_ceil_curve *c, size_t fit, str
             snprintf(p->absent, sizeof p->absent, "latency is measured up to %d bytes", INT_MAX);
             continue;
         }
-        long full = c->kind == GX_CEIL_MPI_LAT
-                        ? clampl(16.0 * (double)GX_MIB / (double)size, 10, 500)
-                        : gx_default_window(size) *
-                              clampl((double)GX_CAL_TARGET_BYTES /
-                                         ((double)size * (double)gx_default_window(size)), 1, 64);
-        long lowest = c->kind == GX_CEIL_MPI_LAT ? 1 : gx_default_window(size);
         /* Probe with one message, unless the last size says even that would not fit. */
         double guess = m->sec_per_byte * (double)size * (GX_CAL_REPEATS + 2);
         long n = MPI_Wtime() + guess < m->deadline;
         GX_TRY(agree_count(m, &n, err));
+        long window = 1;
         if (n > 0)
-            rc = mpi_repeat(m, c, size, 1, &ignored, &secs, err);
+            rc = mpi_repeat(m, c, size, window, 1, &ignored, &secs, err);
+        int lat = c->kind == GX_CEIL_MPI_LAT;
+        if (rc == GX_OK && n > 0 && !lat) { /* the initiator's window, for both */
+            window = window_at(c, size, secs);
+            GX_TRY(agree_count(m, &window, err));
+        }
+        long full = lat ? clampl(16.0 * (double)GX_MIB / (double)size, 10, 500)
+                        : window * clampl((double)GX_CAL_TARGET_BYTES /
+                                               ((double)size * (double)window), 1, 64);
+        long lowest = lat ? 1 : window;
         /* The warm-up, then the timed repeats, sized from what the last repeat took. */
         for (int phase = 0; rc == GX_OK && phase < 2 && n > 0; phase++) {
             double per = secs / (double)n;
@@ -305,7 +321,7 @@ static int mpi_curve(struct mpi_rig *m, struct gx_ceil_curve *c, size_t fit, str
                 n = 0;
             GX_TRY(agree_count(m, &n, err));
             for (int k = 0; rc == GX_OK && n > 0 && k < (phase ? GX_CAL_REPEATS : 1); k++)
-                rc = mpi_repeat(m, c, size, n, phase ? &v[k] : &ignored, &secs, err);
+                rc = mpi_repeat(m, c, size, window, n, phase ? &v[k] : &ignored, &secs, err);
         }
         if (rc == GX_ESKIP) { /* agreed by the pair: this point and the larger ones absent */
             gx_cal_absent_from(c, i, err->msg);

@@ -150,7 +150,8 @@ size_t gx_ceil_chunk(const struct gx_result *res);
 /* The result's ceiling from its path's declared bounds, and its efficiency: median / ceiling
  * for GB/s, ceiling / median for latency (us). No ceilings (calibration off) or a result that
  * is not ok: nothing is set. No ceiling known: ceiling 0 and the reason in ceiling_what. A
- * median beyond every repeat of its ceiling sets ceiling_exceeded: the ceiling is then no bound
+ * median beyond every repeat of its ceiling, with the 95% interval of the median where the
+ * stats have one, sets ceiling_exceeded: the ceiling is then no bound
  * here. `what` is the buffer ceiling_what points to. */
 struct gx_path_ops;
 void gx_ceiling_apply(const struct gx_ceilings *c, const struct gx_path_ops *ops,

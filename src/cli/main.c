@@ -6,23 +6,24 @@
 #include "gpu.h"
 #include "calibrate.h"
 #include "harness.h"
+#include "layout_matrix.h"
 #include "matrix.h"
 #include "mplan.h"
 #include "sink.h"
 #include "plan.h"
 #include "job.h"
 #include "options.h"
+#include "out_path.h"
+#include "pairs.h"
 #include "report.h"
 #include "scenario_find.h"
 #include "topo.h"
 #include "versions.h"
 #include "watchdog.h"
 
-#include <errno.h>
-#include <libgen.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /* Rank 0 reads the file and broadcasts it, so every rank parses the same text (and only one
@@ -64,28 +65,6 @@ static int read_file_bcast(const char *path, char **text, struct gx_err *err, vo
     return GX_OK;
 }
 
-static int make_dirs(const char *file, struct gx_err *err)
-{
-    char tmp[4096], dir[4096];
-    snprintf(tmp, sizeof tmp, "%s", file);
-    /* dirname() may return a static "." or "/", which must not be written to. */
-    snprintf(dir, sizeof dir, "%s", dirname(tmp));
-    char *d = dir;
-    for (char *p = d + 1; ; p++) {
-        if (*p == '/' || *p == '\0') {
-            char c = *p;
-            *p = '\0';
-            if (mkdir(d, 0777) != 0 && errno != EEXIST)
-                return gx_fail(err, GX_EINPUT, "--output: cannot create directory '%s': %s", d,
-                               strerror(errno));
-            *p = c;
-            if (c == '\0')
-                break;
-        }
-    }
-    return GX_OK;
-}
-
 static void default_output(char *buf, size_t len)
 {
     char now[32];
@@ -95,30 +74,6 @@ static void default_output(char *buf, size_t len)
         snprintf(buf, len, "results/gpuxfer-%s-%s.json", now, jobid);
     else
         snprintf(buf, len, "results/gpuxfer-%s-%ld.json", now, (long)getpid());
-}
-
-/* A file beside the report that holds results (not an empty one: a run that ended in its
- * start-up left it, and it is no reason to stop). */
-static int kept(const char *out, const char *suffix, char *path, size_t len)
-{
-    struct stat st;
-    snprintf(path, len, "%s%s", out, suffix);
-    return stat(path, &st) == 0 && (!S_ISREG(st.st_mode) || st.st_size > 0);
-}
-
-/* An existing report is kept unless --force: hours of results must not vanish by a reused name. */
-static int check_output(const char *out, int force, struct gx_err *err)
-{
-    char lines[4200], samples[4200];
-    struct stat st;
-    if (stat(out, &st) == 0 && !S_ISREG(st.st_mode))
-        return gx_fail(err, GX_EINPUT, "--output: '%s' exists and is not a regular file", out);
-    int lines_kept = kept(out, ".jsonl", lines, sizeof lines);
-    int samples_kept = kept(out, ".samples.jsonl", samples, sizeof samples);
-    if (!force && (stat(out, &st) == 0 || lines_kept || samples_kept))
-        return gx_fail(err, GX_EINPUT, "--output: '%s' exists (--force overwrites it)",
-                       stat(out, &st) == 0 ? out : lines_kept ? lines : samples);
-    return GX_OK;
 }
 
 /* The answer is rc: from here to MPI_Finalize signals change nothing and a stopped peer ends
@@ -135,9 +90,47 @@ static int finish(struct gx_job *job, int rc)
     return rc;
 }
 
+/* GPUXFER_FAULT against the job and the plan's sizes: a test hook that could never fire is an
+ * input error, not a test that passes for the wrong reason. */
+static int check_fault(const struct gx_job *job, const struct gx_mplan *plan, struct gx_err *err)
+{
+    size_t *sizes = malloc((plan->nsteps ? plan->nsteps : 1) * sizeof *sizes);
+    if (!sizes)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory");
+    for (size_t i = 0; i < plan->nsteps; i++)
+        sizes[i] = plan->steps[i].size;
+    int rc = gx_fault_check_job(gx_fault_get(), job->size, sizes, plan->nsteps, err);
+    free(sizes);
+    return rc;
+}
+
+/* Told no paths: the GPU default run where every rank sees a GPU (default_run.c; fake GPUs
+ * only in a --dry-run's plan), else the host run. Collective. */
+static int default_run(struct gx_job *job, struct gx_options *opts, struct gx_err *err)
+{
+    int mine = gx_gpu_visible(&opts->g, opts->dry_run), all = 0;
+    GX_MPI_TRY(err, MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MIN, job->comm));
+    return all ? gx_options_gpu_default(opts, err) : GX_OK;
+}
+
+/* Where the ranks are: this job's nodes, or with --assume-nodes a layout to plan for. */
+static int make_layout(const struct gx_job *job, const struct gx_options *opts,
+                       struct gx_layout *layout, struct gx_err *err)
+{
+    if (opts->assume_per_node && !opts->assume_nodes)
+        return gx_fail(err, GX_EINPUT, "--assume-gpus-per-node: only with --assume-nodes");
+    if (!opts->assume_nodes)
+        return gx_layout_make(job->size, job->node_of, layout, err);
+    if (!opts->dry_run)
+        return gx_fail(err, GX_EINPUT, "--assume-nodes: only with --dry-run (a real run "
+                       "measures the job it has)");
+    return gx_layout_assume((int)opts->assume_nodes,
+                            opts->assume_per_node ? (int)opts->assume_per_node : 1, layout, err);
+}
+
 /* The job, the options and the measurement plan, agreed by every rank. */
-static int prepare(struct gx_job *job, struct gx_options *opts, struct gx_mplan *plan, int argc,
-                   char **argv, struct gx_err *err)
+static int prepare(struct gx_job *job, struct gx_options *opts, struct gx_layout *layout,
+                   struct gx_mplan *plan, int argc, char **argv, struct gx_err *err)
 {
     memset(job, 0, sizeof *job);
     int rc = gx_watchdog_mpi_ready(err);
@@ -151,25 +144,38 @@ static int prepare(struct gx_job *job, struct gx_options *opts, struct gx_mplan 
         gx_fault_moment(job->rank, GX_AT_INIT, 0);
     gx_watchdog_set_timeout((double)opts->g.timeout);
     job->g = &opts->g;
+    if (rc == GX_OK && opts->default_paths && !opts->help && !opts->version)
+        rc = default_run(job, opts, err);
     if (rc == GX_OK && !opts->help && !opts->version)
-        rc = gx_options_check_job(opts, job->size, job->local_size, err);
+        rc = make_layout(job, opts, layout, err);
     if (rc == GX_OK && !opts->help && !opts->version)
-        rc = gx_mplan_make(opts, job->size, plan, err);
+        rc = gx_options_check_job(opts, layout, job->local_size, err);
+    if (rc == GX_OK && !opts->help && !opts->version)
+        rc = gx_mplan_make(opts, layout, plan, err);
+    if (rc == GX_OK && !opts->help && !opts->version)
+        rc = check_fault(job, plan, err);
     return gx_agree(job->comm ? job->comm : MPI_COMM_WORLD, rc, err);
 }
 
-/* --help, --version, --dry-run: rank 0 answers, nothing is measured. */
-static void answer(const struct gx_job *job, const struct gx_options *opts,
-                   const struct gx_mplan *plan)
+/* --help, --version, --dry-run: rank 0 answers, nothing is measured; an answer that did not
+ * reach stdout is an error, never a silent exit 0. */
+static int answer(const struct gx_job *job, const struct gx_options *opts,
+                  const struct gx_mplan *plan)
 {
     if (job->rank != 0)
-        return;
+        return GX_OK;
     if (opts->help)
         gx_options_help(stdout);
     else if (opts->version)
         gx_version_print(stdout);
     else
         gx_mplan_print(stdout, plan, opts);
+    struct gx_err err = {0};
+    int rc = gx_stream_check(stdout, opts->help ? "--help" : opts->version ? "--version"
+                                                           : "the --dry-run plan", &err);
+    if (rc != GX_OK)
+        fprintf(stderr, "gpuxfer: %s\n", err.msg);
+    return rc;
 }
 
 /* Rank 0: the report's document and .jsonl, at --output or the default name. */
@@ -181,8 +187,7 @@ static int open_report(const struct gx_options *opts, struct gx_report *rep, int
         snprintf(out, sizeof out, "%s", opts->g.output);
     else
         default_output(out, sizeof out);
-    GX_TRY(check_output(out, opts->g.force, err));
-    GX_TRY(make_dirs(out, err));
+    GX_TRY(gx_out_path_check(out, opts->g.force, err));
     return gx_report_open(rep, out, argc, argv, err);
 }
 
@@ -210,13 +215,13 @@ static int start(struct gx_job *job, const struct gx_options *opts, struct gx_re
 
 /* Every rank's context to rank 0, into the report and the table's header. */
 static int add_context(const struct gx_job *job, const struct gx_options *opts,
-                       struct gx_report *rep, struct gx_err *err)
+                       const struct gx_mplan *plan, struct gx_report *rep, struct gx_err *err)
 {
     void *context = NULL;
     int rc = gx_context_gather(job, &context, err);
     rc = gx_agree(job->comm, rc, err);
     if (rc == GX_OK && job->rank == 0) {
-        gx_topo_pairs_json(context, opts, job->size);
+        gx_topo_pairs_json(context, plan->pairs, plan->nruns);
         gx_topo_print_header(gx_table_stream(&opts->g), context);
         /* In the document from now on, so that a report written by the watchdog has it. */
         cJSON_AddItemToObject(rep->doc, "context", context);
@@ -279,15 +284,23 @@ static const char *status_name(int rc)
 
 /* Rank 0: the pair matrices and the transfer plan from the kept results, into the report and
  * the table. */
-static void add_matrices_and_plan(const struct gx_job *job, const struct gx_options *opts,
-                                  struct gx_report *rep, const struct gx_sink *sink, FILE *table)
+static void add_matrices_and_plan(const struct gx_layout *layout, unsigned views,
+                                  const struct gx_options *opts, struct gx_report *rep,
+                                  const struct gx_sink *sink, FILE *table)
 {
     cJSON *context = cJSON_GetObjectItemCaseSensitive(rep->doc, "context");
     const char *oom = NULL;
-    cJSON *mats = gx_matrices(sink->kept, sink->nkept, job->size, &oom);
+    cJSON *mats = gx_matrices(sink->kept, sink->nkept, layout->nranks, &oom);
     if (mats) {
         gx_report_set(rep, "matrices", mats);
         gx_matrices_print(table, mats, context, opts->g.slow_pair);
+    } else if (oom) {
+        fprintf(stderr, "gpuxfer: %s (the results are in the report)\n", oom);
+    }
+    cJSON *lmats = gx_layout_matrices(sink->kept, sink->nkept, layout, views, &oom);
+    if (lmats) {
+        gx_report_set(rep, "layout_matrices", lmats);
+        gx_layout_matrices_print(table, lmats, context, opts->g.slow_pair);
     } else if (oom) {
         fprintf(stderr, "gpuxfer: %s (the results are in the report)\n", oom);
     }
@@ -304,8 +317,9 @@ static void add_matrices_and_plan(const struct gx_job *job, const struct gx_opti
 }
 
 /* Rank 0: matrices, plan, status, and the report written; the closing lines of the table. */
-static int write_report(const struct gx_job *job, const struct gx_options *opts,
-                        struct gx_report *rep, const struct gx_sink *sink,
+static int write_report(const struct gx_layout *layout, unsigned views,
+                        const struct gx_options *opts,
+                        struct gx_report *rep, struct gx_sink *sink,
                         const struct gx_harness_out *ho, int exit_code, const struct gx_err *err)
 {
     FILE *table = gx_table_stream(&opts->g);
@@ -317,7 +331,10 @@ static int write_report(const struct gx_job *job, const struct gx_options *opts,
         gx_report_set(rep, "failure", gx_failure_json("cuda-sticky", NULL, &ho->gpu_lost_rank, 1));
     if (opts->g.soak > 0)
         gx_report_soak(rep, opts->g.soak, ho->soak_s, ho->rotations);
-    add_matrices_and_plan(job, opts, rep, sink, table);
+    add_matrices_and_plan(layout, views, opts, rep, sink, table);
+    cJSON *rounds = gx_sink_take_rounds(sink);
+    if (rounds)
+        gx_report_set(rep, "rounds", rounds);
     struct gx_err werr = {0};
     if (gx_report_write(rep, status_name(exit_code), exit_code, &werr) != GX_OK) {
         fprintf(stderr, "gpuxfer: %s\n", werr.msg);
@@ -344,12 +361,16 @@ int main(int argc, char **argv)
     struct gx_err err = {0};
     static struct gx_options opts;
     struct gx_mplan plan = {0};
+    static struct gx_layout layout; /* outlives the plan: the matrices read it */
 
     /* No moment without a watchdog: a peer that never arrives in MPI_Init ends the job too. */
     if (gx_watchdog_start(&err) != GX_OK) {
         fprintf(stderr, "gpuxfer: %s\n", err.msg);
         return GX_ERUNTIME;
     }
+    /* A closed pipe on stdout (gpuxfer | head) is a write error that is reported, not a
+     * signal that ends rank 0 without a word. */
+    signal(SIGPIPE, SIG_IGN);
     gx_gpu_early_context(argc, argv);
     /* Only the main thread calls MPI: the watchdog thread never does (rollcall.h says why), so
      * no more than MPI_THREAD_FUNNELED, which spares every MPI call the library's locks. */
@@ -358,28 +379,31 @@ int main(int argc, char **argv)
         fprintf(stderr, "gpuxfer: MPI_Init failed\n");
         return GX_ERUNTIME;
     }
-    int rc = prepare(&job, &opts, &plan, argc, argv, &err);
+    int rc = prepare(&job, &opts, &layout, &plan, argc, argv, &err);
     if (rc != GX_OK || opts.help || opts.version || opts.dry_run) {
         if (rc != GX_OK && job.rank == 0)
             fprintf(stderr, "gpuxfer: %s\n", err.msg);
         else if (rc == GX_OK)
-            answer(&job, &opts, &plan);
+            rc = answer(&job, &opts, &plan);
         gx_mplan_free(&plan);
+        gx_layout_free(&layout);
         return finish(&job, rc);
     }
 
     struct gx_report rep;
     if ((rc = start(&job, &opts, &rep, argc, argv, &err)) != GX_OK) {
         gx_mplan_free(&plan);
+        gx_layout_free(&layout);
         return finish(&job, rc);
     }
     gx_watchdog_set_report(job.rank == 0 ? &rep : NULL);
     gx_fault_moment(job.rank, GX_AT_OPENED, 0);
-    rc = add_context(&job, &opts, &rep, &err);
+    rc = add_context(&job, &opts, &plan, &rep, &err);
 
     struct gx_sink sink;
     struct gx_harness_out ho = {.gpu_lost_rank = -1};
     gx_sink_init(&sink, &job, &opts, &plan, &rep);
+    unsigned views = gx_mplan_views(&plan); /* which matrices the runs' schemes make */
     if (rc == GX_OK)
         rc = measure(&job, &opts, &plan, &sink, &ho, &err);
     gx_mplan_free(&plan);
@@ -398,7 +422,15 @@ int main(int argc, char **argv)
     if (job.rank == 0) {
         gx_watchdog_final_report(); /* from here a signal changes nothing: the answer is the report's */
         exit_code = conclude(&opts, &sink.tally, rc, &err);
-        exit_code = write_report(&job, &opts, &rep, &sink, &ho, exit_code, &err);
+        /* A table or CSV that did not reach stdout: the report says so, and the exit code (the
+         * CSV's own check already ended a run that failed in it). */
+        if (exit_code == GX_OK &&
+            gx_stream_check(stdout, opts.g.format == GX_FORMAT_CSV ? "the CSV" : "the table",
+                            &err) != GX_OK) {
+            exit_code = GX_ERUNTIME;
+            fprintf(stderr, "gpuxfer: %s\n", err.msg);
+        }
+        exit_code = write_report(&layout, views, &opts, &rep, &sink, &ho, exit_code, &err);
         gx_fault_moment(job.rank, GX_AT_WRITTEN, 0);
         gx_watchdog_shutdown(exit_code); /* it may use the report until here */
         gx_report_close(&rep);
@@ -408,5 +440,6 @@ int main(int argc, char **argv)
             return rc;
         }
     }
+    gx_layout_free(&layout);
     return finish(&job, exit_code);
 }

@@ -62,11 +62,15 @@ static void paths_section(FILE *out)
 
 static void scenario_section(FILE *out)
 {
-    fputs(".SH SCENARIO FILES\n\\fB\\-\\-scenario\\fR takes a JSON file, or the NAME of one "
-          "installed with gpuxfer (NAME.json in each folder of \\fBGPUXFER_SCENARIO_PATH\\fR, "
-          "then in\n.IR ", out);
+    fputs(".SH SCENARIO FILES\n\\fB\\-\\-scenario\\fR takes a JSON file (a name with a "
+          "slash is only ever that), or the NAME of one shipped with gpuxfer: NAME or NAME.json "
+          "in each folder of \\fBGPUXFER_SCENARIO_PATH\\fR first (it overrides what gpuxfer "
+          "ships), then, for a gpuxfer run from its build tree, the source tree's scenarios "
+          "folder, or for an installed one the data folder relative to the program (an install "
+          "moved elsewhere or staged with DESTDIR finds its own), then\n.IR ", out);
     roff(out, GX_PKGDATADIR "/scenarios");
-    fputs(" ).\nA run in its \"runs\" array may hold the keys", out);
+    fputs(" .\nWhen none has it, the error names every folder looked in, in that order.\n"
+          "A run in its \"runs\" array may hold the keys", out);
     const char *sep = " ";
     for (const struct gx_option *op = gx_option_table; op->name; op++)
         if (op->per_run) {
@@ -104,7 +108,8 @@ int main(void)
     paths_section(out);
     scenario_section(out);
     fputs(".SH ENVIRONMENT\n.TP\n.B GPUXFER_SCENARIO_PATH\nColon-separated folders searched "
-          "for \\fB\\-\\-scenario\\fR NAME before the installed scenarios.\n.TP\n"
+          "for \\fB\\-\\-scenario\\fR NAME before any other (the build tree's or the installed "
+          "scenarios).\n.TP\n"
           ".B GPUXFER_TOPOLOGY_XML\nAs \\fB\\-\\-topology\\-xml\\fR.\n", out);
     fputs(".SH EXIT STATUS\n", out);
     roff(out, gx_help_exit_status);
@@ -114,7 +119,7 @@ int main(void)
           "templates slurm/*.sbatch and their examples, and gxreport.py for the scripts.\n"
           ".SH SEE ALSO\n.BR gpuxfer\\-compare ,\n.BR gpuxfer\\-plot ,\n.BR gpuxfer\\-summary ,\n"
           ".BR gpuxfer\\-goals ,\n.BR gpuxfer\\-bench ,\n.BR gpuxfer\\-soak\n"
-          "(installed beside gpuxfer; each takes \\fB\\-\\-help\\fR), and README.md in the "
-          "documentation folder.\n", out);
+          "(installed beside gpuxfer; each takes \\fB\\-\\-help\\fR), and README.md and docs/*.md "
+          "in the documentation folder.\n", out);
     return ferror(out) || fflush(out) != 0;
 }

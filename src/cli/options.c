@@ -1,54 +1,19 @@
 #include "config.h"
 #include "options.h"
 
+#include "input.h"
 #include "mem.h"
 #include "pairs.h"
 #include "path.h"
 #include "pattern.h"
 #include "topo.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #define GX_MAX_WINDOW 4096
 #define GX_MAX_DEPTH 64
-
-/* Splits "a,b,c" into items; empty items are errors. */
-static int split_list(const char *value, char items[][64], int max, int *n, struct gx_err *err)
-{
-    *n = 0;
-    const char *p = value;
-    for (;;) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        if (len == 0)
-            return gx_fail(err, GX_EINPUT, "empty item in list '%s'", value);
-        if (len >= 64)
-            return gx_fail(err, GX_EINPUT, "item too long in list '%s'", value);
-        if (*n == max)
-            return gx_fail(err, GX_EINPUT, "more than %d items in list '%s'", max, value);
-        memcpy(items[*n], p, len);
-        items[(*n)++][len] = '\0';
-        if (!comma)
-            return GX_OK;
-        p = comma + 1;
-    }
-}
-
-static int parse_long(const char *value, long lo, long hi, long *out, struct gx_err *err)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(value, &end, 10);
-    if (end == value || *end != '\0' || errno == ERANGE)
-        return gx_fail(err, GX_EINPUT, "'%s' is not an integer (expected %ld..%ld)", value, lo, hi);
-    if (v < lo || v > hi)
-        return gx_fail(err, GX_EINPUT, "%ld is out of range (expected %ld..%ld)", v, lo, hi);
-    *out = v;
-    return GX_OK;
-}
 
 static void names_of_paths(char *buf, size_t len)
 {
@@ -60,8 +25,8 @@ static void names_of_paths(char *buf, size_t len)
 static int set_path(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
 {
     (void)o;
-    char items[GX_MAX_LIST][64];
-    GX_TRY(split_list(v, items, GX_MAX_LIST, &r->npaths, err));
+    char items[GX_MAX_LIST][GX_ITEM_MAX + 1];
+    GX_TRY(gx_split_list(v, items, GX_MAX_LIST, &r->npaths, err));
     for (int i = 0; i < r->npaths; i++) {
         r->paths[i] = gx_path_lookup(items[i]);
         if (r->paths[i] < 0) {
@@ -76,9 +41,9 @@ static int set_path(struct gx_options *o, struct gx_run_opts *r, const char *v, 
 static int set_mem(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
 {
     (void)o;
-    char items[GX_MAX_LIST][64];
+    char items[GX_MAX_LIST][GX_ITEM_MAX + 1];
     int n;
-    GX_TRY(split_list(v, items, GX_MAX_LIST, &n, err));
+    GX_TRY(gx_split_list(v, items, GX_MAX_LIST, &n, err));
     if (n > 2)
         return gx_fail(err, GX_EINPUT, "'%s' has %d kinds (expected SRC or SRC,DST)", v, n);
     int k[2] = {0, 0};
@@ -99,8 +64,8 @@ static int set_pattern(struct gx_options *o, struct gx_run_opts *r, const char *
                        struct gx_err *err)
 {
     (void)o;
-    char items[GX_MAX_PATTERNS][64];
-    GX_TRY(split_list(v, items, GX_MAX_PATTERNS, &r->npatterns, err));
+    char items[GX_MAX_PATTERNS][GX_ITEM_MAX + 1];
+    GX_TRY(gx_split_list(v, items, GX_MAX_PATTERNS, &r->npatterns, err));
     for (int i = 0; i < r->npatterns; i++) {
         r->patterns[i] = gx_pattern_lookup(items[i]);
         if (r->patterns[i] < 0) {
@@ -125,22 +90,22 @@ static int set_pairs(struct gx_options *o, struct gx_run_opts *r, const char *v,
 {
     (void)o;
     if (strlen(v) >= sizeof r->pairs)
-        return gx_fail(err, GX_EINPUT, "pair list is too long");
-    strcpy(r->pairs, v); /* checked against the job size in gx_options_check_job */
+        return gx_too_long(err, "the pair list", strlen(v), sizeof r->pairs - 1);
+    strcpy(r->pairs, v); /* checked against the job layout in gx_options_check_job */
     return GX_OK;
 }
 
 static int set_iters(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
 {
     (void)o;
-    return parse_long(v, 1, 100000000, &r->iters, err);
+    return gx_parse_long(v, 1, 100000000, &r->iters, err);
 }
 
 static int set_warmup(struct gx_options *o, struct gx_run_opts *r, const char *v,
                       struct gx_err *err)
 {
     (void)o;
-    return parse_long(v, 0, 100000000, &r->warmup, err);
+    return gx_parse_long(v, 0, 100000000, &r->warmup, err);
 }
 
 /* v as one of n words, each standing for values[i]: "unknown WHAT 'v' (expected a, b or c)". */
@@ -164,7 +129,7 @@ static int set_window(struct gx_options *o, struct gx_run_opts *r, const char *v
                       struct gx_err *err)
 {
     (void)o;
-    return parse_long(v, 1, GX_MAX_WINDOW, &r->window, err);
+    return gx_parse_long(v, 1, GX_MAX_WINDOW, &r->window, err);
 }
 
 static int set_validate(struct gx_options *o, struct gx_run_opts *r, const char *v,
@@ -182,14 +147,14 @@ static int set_validate(struct gx_options *o, struct gx_run_opts *r, const char 
 static int set_chunk(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
 {
     (void)o;
-    char items[GX_MAX_LIST][64];
+    char items[GX_MAX_LIST][GX_ITEM_MAX + 1];
     r->nchunks = 0;
     if (strcmp(v, "auto") == 0) { /* the candidates depend on each message size: mplan.c */
         r->chunk_mode = GX_CHUNK_AUTO;
         return GX_OK;
     }
     r->chunk_mode = GX_CHUNK_GIVEN;
-    GX_TRY(split_list(v, items, GX_MAX_LIST, &r->nchunks, err));
+    GX_TRY(gx_split_list(v, items, GX_MAX_LIST, &r->nchunks, err));
     for (int i = 0; i < r->nchunks; i++) {
         if (strcmp(items[i], "auto") == 0)
             return gx_fail(err, GX_EINPUT, "chunk 'auto' cannot be mixed with chunk sizes "
@@ -202,13 +167,13 @@ static int set_chunk(struct gx_options *o, struct gx_run_opts *r, const char *v,
 static int set_depth(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
 {
     (void)o;
-    char items[GX_MAX_LIST][64];
+    char items[GX_MAX_LIST][GX_ITEM_MAX + 1];
     if (r->chunk_mode == GX_CHUNK_BEST)
         r->chunk_mode = GX_CHUNK_GIVEN;
-    GX_TRY(split_list(v, items, GX_MAX_LIST, &r->ndepths, err));
+    GX_TRY(gx_split_list(v, items, GX_MAX_LIST, &r->ndepths, err));
     for (int i = 0; i < r->ndepths; i++) {
         long d;
-        GX_TRY(parse_long(items[i], 1, GX_MAX_DEPTH, &d, err));
+        GX_TRY(gx_parse_long(items[i], 1, GX_MAX_DEPTH, &d, err));
         r->depths[i] = (int)d;
     }
     return GX_OK;
@@ -230,7 +195,7 @@ static int set_name(struct gx_options *o, struct gx_run_opts *r, const char *v, 
 {
     (void)o;
     if (strlen(v) >= sizeof r->name)
-        return gx_fail(err, GX_EINPUT, "name is longer than %zu characters", sizeof r->name - 1);
+        return gx_too_long(err, "the name", strlen(v), sizeof r->name - 1);
     strcpy(r->name, v);
     return GX_OK;
 }
@@ -240,7 +205,7 @@ static int set_path_string(char *dst, size_t len, const char *v, struct gx_err *
     if (v[0] == '\0')
         return gx_fail(err, GX_EINPUT, "empty file name");
     if (strlen(v) >= len)
-        return gx_fail(err, GX_EINPUT, "file name is too long");
+        return gx_too_long(err, "the file name", strlen(v), len - 1);
     strcpy(dst, v);
     return GX_OK;
 }
@@ -263,11 +228,11 @@ static int set_gpu_map(struct gx_options *o, struct gx_run_opts *r, const char *
                        struct gx_err *err)
 {
     (void)r;
-    char items[GX_MAX_GPU_MAP][64];
-    GX_TRY(split_list(v, items, GX_MAX_GPU_MAP, &o->g.ngpu_map, err));
+    char items[GX_MAX_GPU_MAP][GX_ITEM_MAX + 1];
+    GX_TRY(gx_split_list(v, items, GX_MAX_GPU_MAP, &o->g.ngpu_map, err));
     for (int i = 0; i < o->g.ngpu_map; i++) {
         long d;
-        GX_TRY(parse_long(items[i], 0, GX_MAX_GPU_MAP - 1, &d, err));
+        GX_TRY(gx_parse_long(items[i], 0, GX_MAX_GPU_MAP - 1, &d, err));
         o->g.gpu_map[i] = (int)d;
     }
     return GX_OK;
@@ -307,9 +272,9 @@ static int set_fake_gpus(struct gx_options *o, struct gx_run_opts *r, const char
                          struct gx_err *err)
 {
     (void)r;
-    char items[GX_MAX_GPU_MAP][64];
+    char items[GX_MAX_GPU_MAP][GX_ITEM_MAX + 1];
     int n;
-    GX_TRY(split_list(v, items, GX_MAX_GPU_MAP, &n, err));
+    GX_TRY(gx_split_list(v, items, GX_MAX_GPU_MAP, &n, err));
     for (int i = 0; i < n; i++) {
         char norm[32];
         if (gx_busid_normalize(items[i], norm, sizeof norm) != 0)
@@ -317,7 +282,7 @@ static int set_fake_gpus(struct gx_options *o, struct gx_run_opts *r, const char
                            "like 0000:3b:00.0)", items[i]);
     }
     if (strlen(v) >= sizeof o->g.fake_gpus)
-        return gx_fail(err, GX_EINPUT, "list is too long");
+        return gx_too_long(err, "the list", strlen(v), sizeof o->g.fake_gpus - 1);
     strcpy(o->g.fake_gpus, v);
     return GX_OK;
 }
@@ -334,14 +299,14 @@ static int set_timeout(struct gx_options *o, struct gx_run_opts *r, const char *
                        struct gx_err *err)
 {
     (void)r;
-    return parse_long(v, 1, 100000000, &o->g.timeout, err);
+    return gx_parse_long(v, 1, 100000000, &o->g.timeout, err);
 }
 
 static int set_soak(struct gx_options *o, struct gx_run_opts *r, const char *v,
                     struct gx_err *err)
 {
     (void)r;
-    return parse_long(v, 0, 100000000, &o->g.soak, err);
+    return gx_parse_long(v, 0, 100000000, &o->g.soak, err);
 }
 
 FLAG_SETTER(set_force, g.force)
@@ -357,45 +322,66 @@ static int set_slow_pair(struct gx_options *o, struct gx_run_opts *r, const char
                          struct gx_err *err)
 {
     (void)r;
-    char *end;
-    errno = 0;
-    double x = strtod(v, &end);
-    if (end == v || *end || errno || !(x > 0 && x <= 1))
-        return gx_fail(err, GX_EINPUT, "'%s' is not a ratio in (0, 1]", v);
+    double x;
+    GX_TRY(gx_parse_ratio(v, &x, err));
     o->g.slow_pair = x;
     return GX_OK;
 }
 FLAG_SETTER(set_version, version)
 
+static int set_assume_nodes(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                            struct gx_err *err)
+{
+    (void)r;
+    return gx_parse_long(v, 1, 100000, &o->assume_nodes, err);
+}
+
+static int set_assume_per_node(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                               struct gx_err *err)
+{
+    (void)r;
+    return gx_parse_long(v, 1, 1024, &o->assume_per_node, err);
+}
+
 const struct gx_option gx_option_table[] = {
     {"path", "LIST", 1, GX_T_LIST, "host",
-     "transfer paths (see the list below)", set_path},
+     "transfer paths (see the list below). Default where every rank sees a GPU: every path "
+     "that moves GPU data, in a run of latency at 8 B and one of bw at 4K, 64K, 1M, 16M, 64M "
+     "(one size per class, 20 iterations), ending with the transfer plan; --pattern or --sizes "
+     "make it one run of those; host otherwise", set_path, GX_NUM_NONE},
     {"mem", "SRC[,DST]", 1, GX_T_LIST, "the path's own",
      "memory kinds of the source and destination buffers: pageable, pinned, device, managed, "
-     "mapped", set_mem},
+     "mapped", set_mem, GX_NUM_NONE},
     {"pattern", "LIST", 1, GX_T_LIST, "latency,bw",
      "latency (ping-pong, one way = round trip / 2), bw (window of sends, then an ack), "
-     "bibw (both ways at once)", set_pattern},
+     "bibw (both ways at once)", set_pattern, GX_NUM_NONE},
     {"sizes", "SIZES", 1, GX_T_LIST, "1:4M",
      "message sizes: a range MIN:MAX of powers of two (1:1G) or a list (8,4K,1M,3M+5); "
-     "K, M, G = 2^10, 2^20, 2^30", set_sizes},
+     "K, M, G = 2^10, 2^20, 2^30", set_sizes, GX_NUM_BYTES},
     {"pairs", "PAIRS", 1, GX_T_STRING, "0:1",
      "who talks: A:B[,C:D...] (one pair after another), all-disjoint (0:1, 2:3, ... at once), "
-     "all (every ordered pair, one at a time) or all-concurrent (every ordered pair, in rounds "
-     "of disjoint pairs at once); all* also report pair matrices",
-     set_pairs},
+     "all (every ordered pair, one at a time), all-concurrent (every ordered pair, in rounds "
+     "of disjoint pairs at once), rails (local rank i of every node with local rank i of every "
+     "other node, every rail at once, node pairs in rounds), nodes (one pair per ordered node "
+     "pair, local rank 0 of each) or intra (every node's ranks, all pairs, every node at once); "
+     "all and all-concurrent report rank matrices, rails node x node matrices per rail and a "
+     "rail map, nodes a node matrix, intra a matrix per node; every round of several pairs "
+     "reports its aggregate bandwidth and message rate",
+     set_pairs, GX_NUM_NONE},
     {"iters", "N", 1, GX_T_INT, "by size",
      "timed iterations per size (default 1000 tiny, 500 small, 200 medium, 50 large, "
-     "20 xlarge, 10 huge)", set_iters},
+     "20 xlarge, 10 huge)", set_iters, GX_NUM_INT},
     {"warmup", "N", 1, GX_T_INT, "by size",
-     "untimed iterations first (default 10% of the timed ones, at least 2)", set_warmup},
+     "untimed iterations first (default 10% of the timed ones, at least 2)", set_warmup,
+     GX_NUM_INT},
     {"window", "N", 1, GX_T_INT, "by size",
      "messages in flight per bw/bibw iteration (default: 64, fewer above 4 MiB so that a "
      "window moves about 256 MiB, and more, up to 256, where an iteration would last under "
-     "20 ms at the path's typical rate, so that per-iteration costs stay near 1%)", set_window},
+     "20 ms at the path's typical rate, so that per-iteration costs stay near 1%)", set_window,
+     GX_NUM_INT},
     {"validate", "once|all", 1, GX_T_STRING, "once",
      "check the received data in an untimed pass per size (once) or after every timed "
-     "iteration too (all)", set_validate},
+     "iteration too (all)", set_validate, GX_NUM_NONE},
     {"chunk", "LIST|auto", 1, GX_T_LIST, "the best per size",
      "chunk sizes for pipelined paths (staged, staged-mpi, p2p, zerocopy, unified-prefetch). "
      "By default each size is measured at the best chunk and depth of a short search (p2p: "
@@ -403,10 +389,11 @@ const struct gx_option gx_option_table[] = {
      "and the whole message); "
      "a LIST makes chunk an axis (every chunk x depth is measured; depth 2 unless given); "
      "'auto' searches 64K..64M x depth 1,2,4 (or --depth) and the whole message",
-     set_chunk},
+     set_chunk, GX_NUM_BYTES},
     {"depth", "LIST", 1, GX_T_LIST, "the best per size",
      "chunks in flight per side for pipelined paths (1 = no pipelining); a LIST makes depth an "
-     "axis (chunk 1M unless given) or, with --chunk auto, the depths it tries", set_depth},
+     "axis (chunk 1M unless given) or, with --chunk auto, the depths it tries", set_depth,
+     GX_NUM_INT},
     {"calibrate", "on|off|full", 1, GX_T_STRING, "on",
      "measure, before the runs, the ceilings that bound their results (copy engines and SM "
      "copies on mapped host memory, one way and both ways at once; peer copies; managed "
@@ -415,64 +402,73 @@ const struct gx_option gx_option_table[] = {
      "and report each result's efficiency against its ceiling; "
      "on: only the points the results are rated against; full: every ceiling the paths name, "
      "at every size of the runs",
-     set_calibrate},
-    {"name", "NAME", 1, GX_T_STRING, "none", "label of the run in the report", set_name},
+     set_calibrate, GX_NUM_NONE},
+    {"name", "NAME", 1, GX_T_STRING, "none", "label of the run in the report", set_name,
+     GX_NUM_NONE},
     {"scenario", "FILE|NAME", 0, GX_T_STRING, "none",
-     "JSON file with one or more runs, or the NAME of an installed one (e.g. smoke: NAME.json in "
-     "$GPUXFER_SCENARIO_PATH's folders, then in gpuxfer's data folder); command-line options "
-     "override its values", set_scenario},
+     "JSON file with one or more runs, or the NAME of one shipped with gpuxfer (e.g. smoke: "
+     "NAME.json in $GPUXFER_SCENARIO_PATH's folders first, then in the build tree's scenarios/ "
+     "or the installed data folder beside the program, then in the configured data folder); "
+     "command-line options override its values", set_scenario, GX_NUM_NONE},
     {"output", "FILE", 0, GX_T_STRING, "results/gpuxfer-<UTC time>-<job id or pid>.json",
      "JSON report (written by rank 0); measurements also go to FILE.jsonl as they finish",
-     set_output},
+     set_output, GX_NUM_NONE},
     {"format", "table|csv", 0, GX_T_STRING, "table",
      "what rank 0 writes to stdout: the table, or a CSV header and one line per result (path, "
      "memory kinds, pattern, pair, size, chunk, depth, statistics, ceiling, efficiency; the "
-     "table and every other line then go to stderr)", set_format},
+     "table and every other line then go to stderr)", set_format, GX_NUM_NONE},
     {"force", NULL, 0, GX_T_FLAG, "off",
-     "overwrite an existing report (and its .jsonl); without it that is an error", set_force},
+     "overwrite an existing report (and its .jsonl); without it that is an error", set_force,
+     GX_NUM_NONE},
     {"timeout", "SECONDS", 0, GX_T_INT, "60 + 2 x size x (iters + warmup + 2) x window / 1 GB/s",
      "time one measurement may take; past it the job ends with what it has (exit 4)",
-     set_timeout},
+     set_timeout, GX_NUM_INT},
     {"soak", "SECONDS", 0, GX_T_INT, "off",
      "after the runs complete once, repeat them, rotation after rotation, until SECONDS have "
      "passed (later rotations go to the .jsonl only; the report counts them under \"soak\"); "
-     "also a top-level scenario key", set_soak},
+     "also a top-level scenario key", set_soak, GX_NUM_INT},
     {"samples", NULL, 0, GX_T_FLAG, "off",
      "keep every raw sample (in the report up to 50,000 in all, the rest in OUTPUT.samples.jsonl)",
-     set_samples},
+     set_samples, GX_NUM_NONE},
     {"assume-cuda-aware", NULL, 0, GX_T_FLAG, "off",
-     "treat the MPI library as CUDA-aware when it cannot be asked", set_assume_cuda_aware},
+     "treat the MPI library as CUDA-aware when it cannot be asked", set_assume_cuda_aware,
+     GX_NUM_NONE},
     {"gpu-map", "LIST", 0, GX_T_LIST, "node-local rank % visible GPUs",
      "visible GPU index of each node-local rank (entry local_rank % length), e.g. 0,2,1,3",
-     set_gpu_map},
+     set_gpu_map, GX_NUM_INT},
     {"bind", "auto|numa|core|none", 0, GX_T_STRING, "auto",
      "auto: cores local to the GPU, split among the ranks sharing them, memory on its NUMA "
      "node (a launcher binding already local to the GPU is kept); numa: all cores local to the "
-     "GPU; core: one of them; none: leave the binding", set_bind},
+     "GPU; core: one of them; none: leave the binding", set_bind, GX_NUM_NONE},
     {"topology-xml", "FILE", 0, GX_T_STRING, "the live machine, or $GPUXFER_TOPOLOGY_XML",
      "hwloc XML topology to decide on instead of this machine (nothing is bound then)",
-     set_topology_xml},
+     set_topology_xml, GX_NUM_NONE},
     {"fake-gpus", "BUSIDS", 0, GX_T_LIST, "none",
      "PCI bus ids standing in for the CUDA device list (tests without GPUs; with "
-     "--topology-xml)", set_fake_gpus},
+     "--topology-xml)", set_fake_gpus, GX_NUM_NONE},
     {"slow-pair", "RATIO", 0, GX_T_STRING, "0.8",
-     "with --pairs all or all-concurrent: flag pairs below RATIO x the matrix median (latency: "
-     "above median / RATIO)", set_slow_pair},
+     "with --pairs all, all-concurrent, rails, nodes or intra: flag pairs below RATIO x the "
+     "matrix median (latency: above median / RATIO)", set_slow_pair, GX_NUM_RATIO},
     {"quiet", NULL, 0, GX_T_FLAG, "off",
      "no progress line (by default rank 0 shows it when stderr or stdout is a terminal)",
-     set_quiet},
+     set_quiet, GX_NUM_NONE},
     {"progress", NULL, 0, GX_T_FLAG, "off",
      "show the progress even when neither stderr nor stdout is a terminal (then one line "
-     "every 10 s on stderr)", set_progress},
+     "every 10 s on stderr)", set_progress, GX_NUM_NONE},
     {"allow-skip", NULL, 0, GX_T_FLAG, "off",
      "exit 0 when every measurement was skipped (sweeps over nodes of different kinds); "
-     "without it that is exit 7", set_allow_skip},
+     "without it that is exit 7", set_allow_skip, GX_NUM_NONE},
     {"dry-run", NULL, 0, GX_T_FLAG, "off",
      "print every measurement the job would make, in order, with an estimate of its time, and "
-     "exit without measuring", set_dry_run},
-    {"help", NULL, 0, GX_T_FLAG, NULL, "this text", set_help},
-    {"version", NULL, 0, GX_T_FLAG, NULL, "the version", set_version},
-    {NULL, NULL, 0, 0, NULL, NULL, NULL},
+     "exit without measuring", set_dry_run, GX_NUM_NONE},
+    {"assume-nodes", "N", 0, GX_T_INT, "this job's",
+     "with --dry-run: plan for N nodes (ranks placed in blocks) instead of this job's layout, "
+     "e.g. to size a 512-rank job on a laptop", set_assume_nodes, GX_NUM_INT},
+    {"assume-gpus-per-node", "G", 0, GX_T_INT, "1",
+     "with --assume-nodes: ranks (one per GPU) on each assumed node", set_assume_per_node, GX_NUM_INT},
+    {"help", NULL, 0, GX_T_FLAG, NULL, "this text", set_help, GX_NUM_NONE},
+    {"version", NULL, 0, GX_T_FLAG, NULL, "the version", set_version, GX_NUM_NONE},
+    {NULL, NULL, 0, 0, NULL, NULL, NULL, GX_NUM_NONE},
 };
 
 const struct gx_option *gx_option_find(const char *name)

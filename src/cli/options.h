@@ -17,7 +17,7 @@ enum gx_calibrate_mode { GX_CALIBRATE_OFF, GX_CALIBRATE_ON, GX_CALIBRATE_FULL };
 
 /* --format: what rank 0 writes to stdout. */
 enum gx_format {
-    GX_FORMAT_TABLE, /* the table (README, "The table") */
+    GX_FORMAT_TABLE, /* the table (docs/report.md, "The table") */
     GX_FORMAT_CSV,   /* a CSV header, then one line per result; the table goes to stderr */
 };
 
@@ -34,7 +34,7 @@ struct gx_run_opts {
     int mem_src, mem_dst;                 /* enum gx_mem_kind or GX_MEM_DEFAULT */
     int npatterns, patterns[GX_MAX_PATTERNS];
     struct gx_size_list sizes;
-    char pairs[256];                      /* resolved against the job size by pairs.c */
+    char pairs[256];                      /* resolved against the job layout by pairs.c */
     long iters, window;                   /* 0: size-dependent default */
     long warmup;                          /* -1: size-dependent default */
     enum gx_validate validate;
@@ -72,10 +72,18 @@ struct gx_options {
     int nruns;
     struct gx_run_opts runs[GX_MAX_RUNS];
     int help, version, dry_run;
+    /* No --scenario, --path or --mem: where every rank sees a GPU, the GPU default run
+     * (default_run.c) replaces the host run; default_axes_given: --pattern or --sizes given. */
+    int default_paths, default_axes_given;
+    long assume_nodes, assume_per_node;   /* --dry-run for a layout other than this job's */
 };
 
 /* JSON type a scenario key must have. */
 enum gx_opt_type { GX_T_STRING, GX_T_INT, GX_T_LIST, GX_T_FLAG };
+
+/* What kind of number a value (or each item of a list value) is: the test of the one number
+ * rule (tests/test_input.c) walks every option with one. */
+enum gx_num_kind { GX_NUM_NONE, GX_NUM_INT, GX_NUM_BYTES, GX_NUM_RATIO };
 
 struct gx_option {
     const char *name;
@@ -86,6 +94,7 @@ struct gx_option {
     const char *help;
     int (*set)(struct gx_options *o, struct gx_run_opts *r, const char *value,
                struct gx_err *err);
+    enum gx_num_kind num;
 };
 
 extern const struct gx_option gx_option_table[];
@@ -95,6 +104,9 @@ const struct gx_option *gx_option_find(const char *name);
 int gx_option_scenario_top(const struct gx_option *op);
 
 void gx_run_defaults(struct gx_run_opts *r);
+/* The default run on GPUs: every path that moves GPU data; unless default_axes_given, a run of
+ * latency at 8 B and one of bw at a size per size class. */
+int gx_options_gpu_default(struct gx_options *o, struct gx_err *err);
 
 /* Parses argv; reads the scenario through text_of_scenario when --scenario is given (the
  * caller supplies the file contents so that only rank 0 touches the file system).
@@ -103,10 +115,11 @@ typedef int (*gx_read_file_fn)(const char *path, char **text, struct gx_err *err
 int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_fn read_file,
                      void *ctx, struct gx_err *err);
 
-/* Checks what depends on the job: pairs against the rank count, sizes against the node's
- * memory, which node_ranks ranks (this node's) share. */
-int gx_options_check_job(const struct gx_options *o, int nranks, int node_ranks,
-                         struct gx_err *err);
+/* Checks what depends on the job: pairs against its layout (ranks and nodes), sizes against
+ * the node's memory, which node_ranks ranks (this node's) share. */
+struct gx_layout;
+int gx_options_check_job(const struct gx_options *o, const struct gx_layout *layout,
+                         int node_ranks, struct gx_err *err);
 /* Sizes against the GPU's memory (bytes, 0: unknown), which gpu_ranks ranks share: device
  * buffers of all of them must fit at once. */
 int gx_options_check_gpu_memory(const struct gx_options *o, int gpu_ranks, double gpu_bytes,

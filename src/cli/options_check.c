@@ -60,14 +60,14 @@ static int check_fits(const struct gx_options *o, int device, int ranks, double 
     return GX_OK;
 }
 
-int gx_options_check_job(const struct gx_options *o, int nranks, int node_ranks,
-                         struct gx_err *err)
+int gx_options_check_job(const struct gx_options *o, const struct gx_layout *layout,
+                         int node_ranks, struct gx_err *err)
 {
     for (int r = 0; r < o->nruns; r++) {
         char where[PATH_MAX + 32];
         run_where(o, r, where, sizeof where);
         struct gx_pairs pairs;
-        if (gx_pairs_resolve(o->runs[r].pairs, nranks, &pairs, err) != GX_OK)
+        if (gx_pairs_resolve(o->runs[r].pairs, layout, &pairs, err) != GX_OK)
             return gx_wrap(err, "%spairs", where);
         gx_pairs_free(&pairs);
     }

@@ -77,6 +77,14 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
     } else {
         o->nruns = 1;
         gx_run_defaults(&o->runs[0]);
+        o->default_paths = 1;
+        for (int i = 0; i < ncli; i++) {
+            const char *n = cli[i].op->name;
+            if (strcmp(n, "path") == 0 || strcmp(n, "mem") == 0)
+                o->default_paths = 0;
+            if (strcmp(n, "pattern") == 0 || strcmp(n, "sizes") == 0)
+                o->default_axes_given = 1;
+        }
     }
     for (int r = 0; r < o->nruns; r++)
         for (int i = 0; i < ncli; i++)

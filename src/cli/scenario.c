@@ -1,5 +1,7 @@
 #include "scenario.h"
 
+#include "input.h"
+
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
@@ -15,54 +17,77 @@ static const char *type_name(enum gx_opt_type t)
     }
 }
 
-/* Renders a JSON scalar as the text the command line would carry; 0 if it cannot be one. */
-static int scalar_text(const cJSON *v, int allow_string, char *buf, size_t len)
+/* Limits of a scenario file: the text of one value (a list joined by ',', as on the command
+ * line), the items of an array (the longest list an option takes: GX_MAX_SIZES) and the nesting
+ * of the document (a scenario needs 4 levels; cJSON's own limit, 1000, would be reported as
+ * invalid JSON, not as a limit). */
+#define VALUE_MAX 16383
+#define ARRAY_MAX GX_MAX_SIZES
+#define DEPTH_MAX 16
+
+/* A JSON scalar as the text the command line would carry; its type was wrong if it cannot be
+ * one. A number that is no integer is the wrong type; one too large for the option is left to
+ * the option's range check (the one number rule: "out of range"). */
+static int scalar_text(const cJSON *v, int allow_string, char *buf, size_t len,
+                       const char *expected, struct gx_err *err)
 {
     if (cJSON_IsString(v) && allow_string) {
-        if (strlen(v->valuestring) >= len)
-            return 0;
-        strcpy(buf, v->valuestring);
-        return 1;
+        size_t n = strlen(v->valuestring);
+        if (n >= len)
+            return gx_too_long(err, "the value", n, len - 1);
+        memcpy(buf, v->valuestring, n + 1);
+        return GX_OK;
     }
-    if (cJSON_IsNumber(v)) {
-        double d = v->valuedouble;
-        if (d != floor(d) || fabs(d) > 9.0e15)
-            return 0;
-        snprintf(buf, len, "%.0f", d);
-        return 1;
+    if (cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble)) {
+        snprintf(buf, len, "%.0f", v->valuedouble); /* at most 309 digits: len is larger */
+        return GX_OK;
     }
-    return 0;
+    return gx_fail(err, GX_EINPUT, "expected %s", expected);
 }
 
-static int value_text(const cJSON *v, const struct gx_option *op, char *buf, size_t len)
+/* A value of op's type as command-line text, or an error: the wrong type, or a limit passed. */
+static int value_text(const cJSON *v, const struct gx_option *op, char *buf, size_t len,
+                      struct gx_err *err)
 {
-    switch (op->type) {
-    case GX_T_INT:
-        return scalar_text(v, 0, buf, len);
-    case GX_T_FLAG:
+    const char *expected = type_name(op->type);
+    if (op->type == GX_T_FLAG) {
         if (!cJSON_IsBool(v))
-            return 0;
+            return gx_fail(err, GX_EINPUT, "expected %s", expected);
         strcpy(buf, cJSON_IsTrue(v) ? "1" : "0");
-        return 1;
-    case GX_T_LIST:
-        if (cJSON_IsArray(v)) {
-            size_t used = 0;
-            const cJSON *item;
-            buf[0] = '\0';
-            if (cJSON_GetArraySize(v) == 0)
-                return 0;
-            cJSON_ArrayForEach(item, v) {
-                char one[128];
-                if (!scalar_text(item, 1, one, sizeof one) || used + strlen(one) + 2 > len)
-                    return 0;
-                used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? "," : "", one);
-            }
-            return 1;
-        }
-        return scalar_text(v, 1, buf, len);
-    default:
-        return cJSON_IsString(v) && scalar_text(v, 1, buf, len);
+        return GX_OK;
     }
+    if (op->type != GX_T_LIST || !cJSON_IsArray(v))
+        return scalar_text(v, op->type != GX_T_INT, buf, len, expected, err);
+    int n = cJSON_GetArraySize(v), i = 0;
+    if (n == 0)
+        return gx_fail(err, GX_EINPUT, "an empty array (expected at least one item)");
+    if (n > ARRAY_MAX)
+        return gx_fail(err, GX_EINPUT, "an array of %d items (the limit is %d)", n, ARRAY_MAX);
+    size_t used = 0;
+    const cJSON *item;
+    buf[0] = '\0';
+    cJSON_ArrayForEach(item, v) {
+        char one[VALUE_MAX + 1];
+        if (scalar_text(item, 1, one, sizeof one, expected, err) != GX_OK)
+            return gx_wrap(err, "item %d", i);
+        size_t l = strlen(one);
+        if (l > GX_ITEM_MAX)
+            return gx_fail(err, GX_EINPUT, "item %d is %zu characters long (the limit is %d)", i,
+                           l, GX_ITEM_MAX);
+        used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? "," : "", one);
+        i++;
+    }
+    return GX_OK;
+}
+
+/* cJSON keeps every member of an object, a repeated one too, and its look-ups find the first:
+ * a key given twice would be read once, silently. Compares kv with its earlier siblings. */
+static int given_twice(const cJSON *object, const cJSON *kv)
+{
+    for (const cJSON *p = object->child; p && p != kv; p = p->next)
+        if (strcmp(p->string, kv->string) == 0)
+            return 1;
+    return 0;
 }
 
 static int load_run(const char *file, int index, const cJSON *run, struct gx_run_opts *r,
@@ -72,6 +97,7 @@ static int load_run(const char *file, int index, const cJSON *run, struct gx_run
     if (!cJSON_IsObject(run))
         return gx_fail(err, GX_EINPUT, "%s: runs[%d]: expected an object of options", file, index);
     const cJSON *kv;
+    /* Every key first, so that a key given twice is named as such, whatever its values. */
     cJSON_ArrayForEach(kv, run) {
         const struct gx_option *op = gx_option_find(kv->string);
         if (!op || !op->per_run)
@@ -79,10 +105,16 @@ static int load_run(const char *file, int index, const cJSON *run, struct gx_run
                            "%s: runs[%d]: unknown key '%s' (expected path, mem, pattern, sizes, "
                            "pairs, iters, warmup, window, validate, chunk, depth, calibrate, name)",
                            file, index, kv->string);
-        char text[1024];
-        if (!value_text(kv, op, text, sizeof text))
-            return gx_fail(err, GX_EINPUT, "%s: runs[%d].%s: expected %s", file, index, op->name,
-                           type_name(op->type));
+        /* After the unknown keys: at most one pass over the option table's names. */
+        if (given_twice(run, kv))
+            return gx_fail(err, GX_EINPUT, "%s: runs[%d]: key '%s' is given twice", file, index,
+                           kv->string);
+    }
+    cJSON_ArrayForEach(kv, run) {
+        const struct gx_option *op = gx_option_find(kv->string);
+        static char text[VALUE_MAX + 1];
+        if (value_text(kv, op, text, sizeof text, err) != GX_OK)
+            return gx_wrap(err, "%s: runs[%d].%s", file, index, op->name);
         if (op->type == GX_T_FLAG && strcmp(text, "0") == 0)
             continue;
         if (op->set(NULL, r, text, err) != GX_OK)
@@ -135,10 +167,38 @@ static const char *find_nul_escape(const char *text, const char *end, char *key,
     return NULL;
 }
 
+/* Where the nesting of arrays and objects first passes limit levels (NULL: never). Strings are
+ * skipped; the text need not be valid JSON (cJSON judges that afterwards). */
+static const char *too_deep(const char *text, int limit)
+{
+    int depth = 0, in_string = 0;
+    for (const char *p = text; *p; p++) {
+        if (in_string) {
+            if (*p == '\\' && p[1])
+                p++;
+            else if (*p == '"')
+                in_string = 0;
+        } else if (*p == '"') {
+            in_string = 1;
+        } else if (*p == '[' || *p == '{') {
+            if (++depth > limit)
+                return p;
+        } else if (*p == ']' || *p == '}') {
+            depth--;
+        }
+    }
+    return NULL;
+}
+
 /* Exactly one JSON document, without NUL characters in its strings. */
 static cJSON *parse_document(const char *file, const char *text, struct gx_err *err)
 {
-    const char *end = NULL;
+    const char *end = NULL, *deep = too_deep(text, DEPTH_MAX);
+    if (deep) {
+        gx_fail(err, GX_EINPUT, "%s: line %d: arrays and objects nested deeper than %d levels "
+                "(the limit is %d)", file, line_of(text, deep), DEPTH_MAX, DEPTH_MAX);
+        return NULL;
+    }
     cJSON *doc = cJSON_ParseWithOpts(text, &end, 0);
     if (!doc) {
         gx_fail(err, GX_EINPUT, "%s: line %d: not valid JSON (expected a scenario object)", file,
@@ -172,6 +232,17 @@ int gx_scenario_load(const char *file, const char *text, struct gx_options *o, s
         goto out;
     }
     const cJSON *kv;
+    /* The keys before their values, so that a key given twice is named as such; an unknown key
+     * ends this walk (the next names it), which keeps it to a few known keys. */
+    cJSON_ArrayForEach(kv, doc) {
+        if (strcmp(kv->string, "description") != 0 && strcmp(kv->string, "runs") != 0 &&
+            !gx_option_scenario_top(gx_option_find(kv->string)))
+            break;
+        if (given_twice(doc, kv)) {
+            rc = gx_fail(err, GX_EINPUT, "%s: key '%s' is given twice", file, kv->string);
+            goto out;
+        }
+    }
     cJSON_ArrayForEach(kv, doc) {
         if (strcmp(kv->string, "description") == 0) {
             if (!cJSON_IsString(kv)) {
@@ -186,10 +257,9 @@ int gx_scenario_load(const char *file, const char *text, struct gx_options *o, s
                 goto out;
             }
             /* A job-wide option (e.g. soak) at the top level, typed like a run's keys. */
-            char text[64];
-            if (!value_text(kv, op, text, sizeof text)) {
-                rc = gx_fail(err, GX_EINPUT, "%s: %s: expected %s", file, op->name,
-                             type_name(op->type));
+            static char text[VALUE_MAX + 1];
+            if ((rc = value_text(kv, op, text, sizeof text, err)) != GX_OK) {
+                gx_wrap(err, "%s: %s", file, op->name);
                 goto out;
             }
             if ((rc = op->set(o, NULL, text, err)) != GX_OK) {
@@ -205,7 +275,7 @@ int gx_scenario_load(const char *file, const char *text, struct gx_options *o, s
         goto out;
     }
     if (n > GX_MAX_RUNS) {
-        rc = gx_fail(err, GX_EINPUT, "%s: runs: %d runs (expected at most %d)", file, n,
+        rc = gx_fail(err, GX_EINPUT, "%s: runs: %d runs (the limit is %d)", file, n,
                      GX_MAX_RUNS);
         goto out;
     }

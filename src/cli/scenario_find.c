@@ -1,13 +1,24 @@
-/* --scenario NAME: a file, or a scenario installed with gpuxfer, found by name. */
+/* --scenario NAME: a file, or a scenario shipped with gpuxfer, found by name wherever gpuxfer is.
+ * The search order and why: scenario_find.h, docs/options.md ("Scenario files"). */
+#define _GNU_SOURCE 1 /* program_invocation_name: argv[0] where /proc/self/exe cannot be read */
 #include "config.h"
 #include "scenario_find.h"
 
 #include "file_util.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#ifndef GX_BINDIR
+#define GX_BINDIR NULL
+#endif
+#ifndef GX_ABS_SRCDIR
+#define GX_ABS_SRCDIR NULL
+#endif
 
 /* A regular file only: a FIFO or a device given as a scenario would block every rank. */
 static FILE *open_regular(const char *path)
@@ -19,22 +30,213 @@ static FILE *open_regular(const char *path)
     return f;
 }
 
-/* Tries DIR/NAME and DIR/NAME.json; appends DIR to `looked` for the error message. */
-static FILE *open_in(const char *dir, size_t dirlen, const char *name, char *looked,
-                     size_t looklen)
+/* path's next component after *p (skipping '/'), its length in *clen; NULL at the end. */
+static const char *next_component(const char **p, size_t *clen)
+{
+    while (**p == '/')
+        (*p)++;
+    if (!**p)
+        return NULL;
+    const char *c = *p;
+    *clen = strcspn(c, "/");
+    *p += *clen;
+    return c;
+}
+
+/* An absolute path with '.', '..' and repeated '/' folded away ("/" for the root). -1 when in
+ * is not absolute or out is too small. */
+static int normalize(const char *in, char *out, size_t len)
+{
+    if (!in || in[0] != '/' || len < 2)
+        return -1;
+    size_t used = 0;
+    const char *p = in, *c;
+    size_t clen;
+    while ((c = next_component(&p, &clen))) {
+        if (clen == 1 && c[0] == '.')
+            continue;
+        if (clen == 2 && c[0] == '.' && c[1] == '.') {
+            while (used > 0 && out[used - 1] != '/')
+                used--;
+            if (used > 0)
+                used--; /* the '/' before the component removed */
+            continue;
+        }
+        if (used + 1 + clen + 1 > len)
+            return -1;
+        out[used++] = '/';
+        memcpy(out + used, c, clen);
+        used += clen;
+    }
+    if (used == 0)
+        out[used++] = '/';
+    out[used] = '\0';
+    return 0;
+}
+
+int gx_relative_path(const char *from, const char *to, char *out, size_t len)
+{
+    char f[PATH_MAX], t[PATH_MAX];
+    if (normalize(from, f, sizeof f) || normalize(to, t, sizeof t) || len < 2)
+        return -1;
+    const char *pf = f, *pt = t, *cf, *ct;
+    size_t lf = 0, lt = 0;
+    /* Skip the components both share. */
+    for (;;) {
+        const char *sf = pf, *st = pt;
+        cf = next_component(&pf, &lf);
+        ct = next_component(&pt, &lt);
+        if (!cf || !ct || lf != lt || memcmp(cf, ct, lf) != 0) {
+            pf = sf;
+            pt = st;
+            break;
+        }
+    }
+    size_t used = 0;
+    out[0] = '\0';
+    while ((cf = next_component(&pf, &lf))) {
+        if (used + 3 + 1 > len)
+            return -1;
+        memcpy(out + used, used ? "/.." : "..", used ? 3 : 2);
+        used += used ? 3 : 2;
+    }
+    while ((ct = next_component(&pt, &lt))) {
+        size_t need = (used ? 1 : 0) + lt;
+        if (used + need + 1 > len)
+            return -1;
+        if (used)
+            out[used++] = '/';
+        memcpy(out + used, ct, lt);
+        used += lt;
+    }
+    if (used == 0)
+        out[used++] = '.';
+    out[used] = '\0';
+    return 0;
+}
+
+int gx_resolve_argv0(const char *argv0, const char *path, char *out, size_t len)
+{
+    char buf[PATH_MAX];
+    if (!argv0 || !*argv0 || len < PATH_MAX)
+        return -1;
+    if (strchr(argv0, '/'))
+        return realpath(argv0, out) ? 0 : -1;
+    for (const char *d = path; d && *d;) {
+        size_t dlen = strcspn(d, ":");
+        /* An empty entry is the current folder, as for execvp. */
+        int n = dlen ? snprintf(buf, sizeof buf, "%.*s/%s", (int)dlen, d, argv0)
+                     : snprintf(buf, sizeof buf, "./%s", argv0);
+        struct stat st;
+        if (n > 0 && n < (int)sizeof buf && stat(buf, &st) == 0 && S_ISREG(st.st_mode) &&
+            access(buf, X_OK) == 0 && realpath(buf, out))
+            return 0;
+        d += dlen + (d[dlen] == ':');
+    }
+    return -1;
+}
+
+int gx_program_path(char *out, size_t len)
+{
+    char buf[PATH_MAX];
+    if (len < PATH_MAX)
+        return -1;
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n > 0 && buf[0] == '/') {
+        buf[n] = '\0';
+        /* The program file was replaced or removed while it runs: its folder is still right. */
+        static const char deleted[] = " (deleted)";
+        size_t dl = sizeof deleted - 1;
+        if ((size_t)n > dl && strcmp(buf + n - dl, deleted) == 0)
+            buf[n - dl] = '\0';
+        memcpy(out, buf, strlen(buf) + 1);
+        return 0;
+    }
+#ifdef __linux__
+    return gx_resolve_argv0(program_invocation_name, getenv("PATH"), out, len);
+#else
+    return -1;
+#endif
+}
+
+/* Appends dir (normalized when absolute) unless it is already listed: the same text, or the
+ * same folder by device and inode. */
+static void add_dir(struct gx_scenario_dirs *d, const char *dir, size_t dirlen)
+{
+    char raw[1024], norm[1024];
+    if (d->n >= GX_SCENARIO_DIRS_MAX || dirlen == 0 || dirlen >= sizeof raw)
+        return;
+    memcpy(raw, dir, dirlen);
+    raw[dirlen] = '\0';
+    const char *use = raw[0] == '/' && normalize(raw, norm, sizeof norm) == 0 ? norm : raw;
+    struct stat a, b;
+    int have_a = stat(use, &a) == 0;
+    for (size_t i = 0; i < d->n; i++)
+        if (strcmp(d->dir[i], use) == 0 ||
+            (have_a && stat(d->dir[i], &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino))
+            return;
+    memcpy(d->dir[d->n++], use, strlen(use) + 1);
+}
+
+static void add_joined(struct gx_scenario_dirs *d, const char *a, const char *b, const char *c)
+{
+    char buf[1024];
+    int n = snprintf(buf, sizeof buf, "%s/%s%s", a, b, c);
+    if (n > 0 && n < (int)sizeof buf)
+        add_dir(d, buf, (size_t)n);
+}
+
+void gx_scenario_dirs(const struct gx_scenario_where *w, struct gx_scenario_dirs *d)
+{
+    d->n = 0;
+    for (const char *p = w->env_path; p && *p;) {
+        size_t len = strcspn(p, ":");
+        add_dir(d, p, len);
+        p += len + (p[len] == ':');
+    }
+    char exedir[PATH_MAX], top[PATH_MAX], rel[PATH_MAX], probe[PATH_MAX + 32];
+    const char *slash = w->exe && w->exe[0] == '/' ? strrchr(w->exe, '/') : NULL;
+    if (slash && (size_t)(slash - w->exe) < sizeof exedir) {
+        size_t l = (size_t)(slash - w->exe);
+        memcpy(exedir, w->exe, l);
+        exedir[l] = '\0';
+        snprintf(probe, sizeof probe, "%s/..", l ? exedir : "");
+        struct stat st;
+        if (normalize(probe, top, sizeof top) == 0 &&
+            snprintf(probe, sizeof probe, "%s/config.status", top) < (int)sizeof probe &&
+            stat(probe, &st) == 0 && S_ISREG(st.st_mode)) {
+            /* The build tree: the program is TOP/src/gpuxfer (or TOP/tests/...). Its own
+             * scenarios/ when it has one (built in the source tree), or no srcdir is known. */
+            char own[PATH_MAX + 16];
+            snprintf(own, sizeof own, "%s/scenarios", strcmp(top, "/") ? top : "");
+            if ((stat(own, &st) == 0 && S_ISDIR(st.st_mode)) || !w->srcdir || w->srcdir[0] != '/')
+                add_dir(d, own, strlen(own));
+            /* srcdir as configure saw it ("BUILD/.." for ../configure): its real path where
+             * it exists, since a ".." after a symbolic link is not folded away by its text. */
+            char srcreal[PATH_MAX];
+            if (w->srcdir && w->srcdir[0] == '/')
+                add_joined(d, realpath(w->srcdir, srcreal) ? srcreal : w->srcdir, "scenarios", "");
+        } else if (w->bindir && w->pkgdatadir &&
+                   gx_relative_path(w->bindir, w->pkgdatadir, rel, sizeof rel) == 0) {
+            add_joined(d, l ? exedir : "", rel, "/scenarios");
+        }
+    }
+    if (w->pkgdatadir && w->pkgdatadir[0] == '/')
+        add_joined(d, w->pkgdatadir, "scenarios", "");
+}
+
+/* Tries DIR/NAME and DIR/NAME.json. */
+static FILE *open_in(const char *dir, const char *name)
 {
     static const char *const suffixes[] = {"", ".json"};
     for (size_t i = 0; i < GX_ARRAY_LEN(suffixes); i++) {
         char path[4096];
-        if (snprintf(path, sizeof path, "%.*s/%s%s", (int)dirlen, dir, name, suffixes[i]) >=
-            (int)sizeof path)
+        if (snprintf(path, sizeof path, "%s/%s%s", dir, name, suffixes[i]) >= (int)sizeof path)
             continue;
         FILE *f = open_regular(path);
         if (f)
             return f;
     }
-    size_t used = strlen(looked);
-    snprintf(looked + used, looklen - used, "%s%.*s", used ? ", " : "", (int)dirlen, dir);
     return NULL;
 }
 
@@ -48,18 +250,25 @@ FILE *gx_scenario_open(const char *name, struct gx_err *err)
                 errno == EINVAL ? "not a regular file" : strerror(errno));
         return NULL;
     }
+    char exe[PATH_MAX];
+    struct gx_scenario_where w = {
+        .env_path = getenv("GPUXFER_SCENARIO_PATH"),
+        .exe = gx_program_path(exe, sizeof exe) == 0 ? exe : NULL,
+        .bindir = GX_BINDIR,
+        .pkgdatadir = GX_PKGDATADIR,
+        .srcdir = GX_ABS_SRCDIR,
+    };
+    static struct gx_scenario_dirs d; /* rank 0 alone, once: off the stack */
+    gx_scenario_dirs(&w, &d);
     char looked[8192] = "";
-    const char *dirs = getenv("GPUXFER_SCENARIO_PATH");
-    for (const char *d = dirs; d && *d;) {
-        size_t len = strcspn(d, ":");
-        if (len > 0 && (f = open_in(d, len, name, looked, sizeof looked)))
+    for (size_t i = 0; i < d.n; i++) {
+        if ((f = open_in(d.dir[i], name)))
             return f;
-        d += len + (d[len] == ':');
+        size_t used = strlen(looked);
+        snprintf(looked + used, sizeof looked - used, "%s%s", used ? ", " : "", d.dir[i]);
     }
-    const char *installed = GX_PKGDATADIR "/scenarios";
-    if ((f = open_in(installed, strlen(installed), name, looked, sizeof looked)))
-        return f;
     gx_fail(err, GX_EINPUT, "--scenario: '%s' is no file here, and no scenario %s or %s.json "
-            "in %s (GPUXFER_SCENARIO_PATH adds folders)", name, name, name, looked);
+            "in %s (looked in that order; GPUXFER_SCENARIO_PATH's folders come first)", name,
+            name, name, d.n ? looked : "any folder");
     return NULL;
 }

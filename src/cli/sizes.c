@@ -1,97 +1,61 @@
 #include "sizes.h"
 
-#include <ctype.h>
-#include <errno.h>
+#include "input.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-#define SIZE_FORMS "N, NK, NM or NG (powers of 2^10), optionally +N, e.g. 4K or 3M+5"
-
-/* One term "N[KMG]"; *end is left after it. */
-static int parse_term(const char *s, const char *whole, const char **end, size_t *out,
-                      struct gx_err *err)
-{
-    if (!isdigit((unsigned char)*s))
-        return gx_fail(err, GX_EINPUT, "bad size '%s' (expected %s)", whole, SIZE_FORMS);
-    errno = 0;
-    char *e;
-    unsigned long long v = strtoull(s, &e, 10);
-    if (errno == ERANGE)
-        return gx_fail(err, GX_EINPUT, "size '%s' is too large", whole);
-    unsigned shift = 0;
-    switch (*e) {
-    case 'K': case 'k': shift = 10; e++; break;
-    case 'M': case 'm': shift = 20; e++; break;
-    case 'G': case 'g': shift = 30; e++; break;
-    default: break;
-    }
-    if (shift && v > (SIZE_MAX >> shift))
-        return gx_fail(err, GX_EINPUT, "size '%s' is too large", whole);
-    *out = (size_t)v << shift;
-    *end = e;
-    return GX_OK;
-}
-
 int gx_parse_size(const char *text, size_t *out, struct gx_err *err)
 {
-    const char *p = text;
-    size_t total = 0;
-    for (;;) {
-        size_t term = 0;
-        GX_TRY(parse_term(p, text, &p, &term, err));
-        if (total > SIZE_MAX - term)
-            return gx_fail(err, GX_EINPUT, "size '%s' is too large", text);
-        total += term;
-        if (*p == '\0')
-            break;
-        if (*p != '+')
-            return gx_fail(err, GX_EINPUT, "bad size '%s' (expected %s)", text, SIZE_FORMS);
-        p++;
-    }
-    if (total == 0)
-        return gx_fail(err, GX_EINPUT, "size '%s' is 0 (expected at least 1 byte)", text);
-    *out = total;
-    return GX_OK;
+    return gx_parse_bytes(text, 1, GX_BYTES_MAX, out, err);
 }
 
 static int push(struct gx_size_list *l, size_t v, struct gx_err *err)
 {
     if (l->n == GX_MAX_SIZES)
-        return gx_fail(err, GX_EINPUT, "more than %d sizes", GX_MAX_SIZES);
+        return gx_fail(err, GX_EINPUT, "more than %d sizes (the limit is %d)", GX_MAX_SIZES,
+                       GX_MAX_SIZES);
     l->v[l->n++] = v;
+    return GX_OK;
+}
+
+/* MIN:MAX: MIN, 2 MIN, 4 MIN, ... up to MAX. */
+static int parse_range(const char *text, const char *colon, struct gx_size_list *out,
+                       struct gx_err *err)
+{
+    char lo_text[GX_ITEM_MAX + 1];
+    size_t len = (size_t)(colon - text), lo, hi;
+    if (strchr(colon + 1, ':') || memchr(text, ',', len) || strchr(colon, ','))
+        return gx_fail(err, GX_EINPUT, "bad size range '%s' (expected MIN:MAX, e.g. 1:1G)", text);
+    if (len > GX_ITEM_MAX || strlen(colon + 1) > GX_ITEM_MAX)
+        return gx_fail(err, GX_EINPUT, "size range '%s': a bound is longer than %d characters "
+                       "(the limit)", text, GX_ITEM_MAX);
+    memcpy(lo_text, text, len);
+    lo_text[len] = '\0';
+    GX_TRY(gx_parse_size(lo_text, &lo, err));
+    GX_TRY(gx_parse_size(colon + 1, &hi, err));
+    if (lo > hi)
+        return gx_fail(err, GX_EINPUT, "bad size range '%s' (MIN is larger than MAX)", text);
+    for (size_t v = lo; v <= hi; v *= 2) {
+        GX_TRY(push(out, v, err));
+        if (v > SIZE_MAX / 2)
+            break;
+    }
     return GX_OK;
 }
 
 int gx_parse_sizes(const char *text, struct gx_size_list *out, struct gx_err *err)
 {
-    char buf[1024];
-    if (strlen(text) >= sizeof buf)
-        return gx_fail(err, GX_EINPUT, "size list is too long (%zu characters)", strlen(text));
-    strcpy(buf, text);
     out->n = 0;
-    char *colon = strchr(buf, ':');
-    if (colon) {
-        *colon = '\0';
-        size_t lo, hi;
-        if (strchr(colon + 1, ':') || strchr(buf, ','))
-            return gx_fail(err, GX_EINPUT, "bad size range '%s' (expected MIN:MAX, e.g. 1:1G)", text);
-        GX_TRY(gx_parse_size(buf, &lo, err));
-        GX_TRY(gx_parse_size(colon + 1, &hi, err));
-        if (lo > hi)
-            return gx_fail(err, GX_EINPUT, "bad size range '%s' (MIN is larger than MAX)", text);
-        for (size_t v = lo; v <= hi; v *= 2) {
-            GX_TRY(push(out, v, err));
-            if (v > SIZE_MAX / 2)
-                break;
-        }
-        return GX_OK;
-    }
-    char *save = NULL;
-    if (buf[0] == '\0' || buf[0] == ',' || buf[strlen(buf) - 1] == ',' || strstr(buf, ",,"))
-        return gx_fail(err, GX_EINPUT, "bad size list '%s' (empty item; expected e.g. 8,4K,1M)", text);
-    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    const char *colon = strchr(text, ':');
+    if (colon)
+        return parse_range(text, colon, out, err);
+    static char items[GX_MAX_SIZES][GX_ITEM_MAX + 1]; /* 16 KiB: not on a thread's stack */
+    int n;
+    GX_TRY(gx_split_list(text, items, GX_MAX_SIZES, &n, err));
+    for (int i = 0; i < n; i++) {
         size_t v;
-        GX_TRY(gx_parse_size(tok, &v, err));
+        GX_TRY(gx_parse_size(items[i], &v, err));
         GX_TRY(push(out, v, err));
     }
     return GX_OK;

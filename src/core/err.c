@@ -18,7 +18,7 @@ int gx_fail(struct gx_err *err, int rc, const char *fmt, ...)
 
 int gx_wrap(struct gx_err *err, const char *fmt, ...)
 {
-    char both[2 * sizeof err->msg];
+    char both[2 * sizeof err->msg + 2]; /* a prefix cut to msg's size, ": ", then msg */
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(both, sizeof err->msg, fmt, ap);

@@ -1,13 +1,13 @@
 #include "config.h"
 #include "fault.h"
 
+#include "input.h"
 #include "sizes.h"
 #ifdef HAVE_CUDA
 #include "cuda_util.h"
 #include "kernels.h"
 #endif
 
-#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,13 +40,8 @@ static int parse_at(const char *spec, const char *v, struct gx_fault *f, struct 
 static int parse_num(const char *spec, const char *key, const char *v, long long max,
                      long long *out, struct gx_err *err)
 {
-    char *end;
-    errno = 0;
-    long long n = strtoll(v, &end, 10);
-    if (end == v || *end != '\0' || errno == ERANGE || n < 0 || n > max)
-        return gx_fail(err, GX_EINPUT, "GPUXFER_FAULT='%s': %s: '%s' is not an integer 0..%lld",
-                       spec, key, v, max);
-    *out = n;
+    if (gx_parse_int(v, 0, max, out, err) != GX_OK)
+        return gx_wrap(err, "GPUXFER_FAULT='%s': %s", spec, key);
     return GX_OK;
 }
 
@@ -58,20 +53,25 @@ int gx_fault_parse(const char *spec, struct gx_fault *f, struct gx_err *err)
         return GX_OK;
     char buf[256];
     if (strlen(spec) >= sizeof buf)
-        return gx_fail(err, GX_EINPUT, "GPUXFER_FAULT: longer than %zu characters", sizeof buf - 1);
+        return gx_too_long(err, "GPUXFER_FAULT", strlen(spec), sizeof buf - 1);
     strcpy(buf, spec);
+    strcpy(f->spec, spec);
     static const char *const kinds[] = {"",       "hang",     "die",         "corrupt",
                                         "signal", "cuda-oom", "cuda-sticky", "stop"};
     int have_rank = 0, have_size = 0;
-    char *save = NULL;
-    char *field = strtok_r(buf, ":", &save);
-    for (int k = 1; field && k < (int)GX_ARRAY_LEN(kinds); k++)
+    /* Fields split by ':' as a list is by ',': an empty one is an error, not skipped. */
+    char *next = buf;
+    char *field = strsep(&next, ":");
+    for (int k = 1; k < (int)GX_ARRAY_LEN(kinds); k++)
         if (strcmp(field, kinds[k]) == 0)
             f->kind = (enum gx_fault_kind)k;
     if (f->kind == GX_FAULT_NONE)
         return gx_fail(err, GX_EINPUT, "GPUXFER_FAULT='%s': unknown kind '%s' (expected %s)", spec,
-                       field ? field : "", FAULT_FORM);
-    while ((field = strtok_r(NULL, ":", &save))) {
+                       field, FAULT_FORM);
+    while ((field = strsep(&next, ":"))) {
+        if (!field[0])
+            return gx_fail(err, GX_EINPUT, "GPUXFER_FAULT='%s': empty field (expected %s)", spec,
+                           FAULT_FORM);
         char *eq = strchr(field, '=');
         if (!eq)
             return gx_fail(err, GX_EINPUT, "GPUXFER_FAULT='%s': '%s' is not key=value (expected %s)",
@@ -93,18 +93,54 @@ int gx_fault_parse(const char *spec, struct gx_fault *f, struct gx_err *err)
         } else if (strcmp(field, "at") == 0) {
             GX_TRY(parse_at(spec, v, f, err));
         } else if (strcmp(field, "offset") == 0 && f->kind == GX_FAULT_CORRUPT) {
-            GX_TRY(parse_num(spec, field, v, 1LL << 50, &n, err));
-            f->offset = n;
+            size_t off;
+            if (gx_parse_bytes(v, 0, GX_BYTES_MAX, &off, err) != GX_OK)
+                return gx_wrap(err, "GPUXFER_FAULT='%s': offset", spec);
+            f->offset = (long long)off;
         } else {
             return gx_fail(err, GX_EINPUT, "GPUXFER_FAULT='%s': unknown key '%s' (expected %s)",
                            spec, field, FAULT_FORM);
         }
     }
-    /* Moments other than these come once per job: no size is needed to find them. */
-    have_size |= f->at != GX_AT_ITER && f->at != GX_AT_COLLECTED;
+    /* Moments other than these come once per job: no size is needed to find them, and one given
+     * would never be looked at. */
+    int sized = f->at == GX_AT_ITER || f->at == GX_AT_COLLECTED;
+    if (have_size && !sized)
+        return gx_fail(err, GX_EINPUT, "GPUXFER_FAULT='%s': size: the moment '%s' comes once "
+                       "per job, whatever the size (expected %s)", spec, moments[f->at],
+                       FAULT_FORM);
+    have_size |= !sized;
     if (!have_rank || !have_size)
         return gx_fail(err, GX_EINPUT, "GPUXFER_FAULT='%s': rank and size are required (expected %s)",
                        spec, FAULT_FORM);
+    return GX_OK;
+}
+
+int gx_fault_check_job(const struct gx_fault *f, int nranks, const size_t *sizes, size_t nsizes,
+                       struct gx_err *err)
+{
+    if (f->kind == GX_FAULT_NONE)
+        return GX_OK;
+    if (f->rank >= nranks)
+        return gx_fail(err, GX_EINPUT, "GPUXFER_FAULT='%s': rank %d is not in this job (expected "
+                       "0..%d)", f->spec, f->rank, nranks - 1);
+    int sized = f->at == GX_AT_ITER || f->at == GX_AT_COLLECTED;
+    size_t i = 0;
+    while (sized && i < nsizes && sizes[i] != f->size)
+        i++;
+    if (sized && i == nsizes) {
+        char list[160] = "";
+        for (size_t k = 0; k < nsizes && strlen(list) < sizeof list - 24; k++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%zu", k ? ", " : "",
+                     sizes[k]);
+        return gx_fail(err, GX_EINPUT, "GPUXFER_FAULT='%s': size %zu is not measured in this "
+                       "job (measured: %s%s)", f->spec, f->size, list[0] ? list : "none",
+                       strlen(list) >= sizeof list - 24 ? ", ..." : "");
+    }
+    if (f->kind == GX_FAULT_CORRUPT && f->offset >= 0 && (size_t)f->offset >= f->size)
+        return gx_fail(err, GX_EINPUT, "GPUXFER_FAULT='%s': offset %lld is beyond the message "
+                       "of %zu bytes (expected 0..%zu)", f->spec, f->offset, f->size,
+                       f->size - 1);
     return GX_OK;
 }
 

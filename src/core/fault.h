@@ -37,10 +37,15 @@ struct gx_fault {
     long iter;        /* hang/die/signal: timed iteration index; corrupt: validation iteration */
     long long offset; /* corrupt: byte to flip; -1: the middle of the message */
     enum gx_fault_at at;
+    char spec[256];   /* as given, for messages */
 };
 
 /* Parses a spec; NULL or "" is no fault. Errors are GX_EINPUT with a one-line message. */
 int gx_fault_parse(const char *spec, struct gx_fault *f, struct gx_err *err);
+/* What cannot happen in this job is refused: a rank it does not have, a size it does not
+ * measure (sizes: every size of the plan, in any order), an offset beyond the message. */
+int gx_fault_check_job(const struct gx_fault *f, int nranks, const size_t *sizes, size_t nsizes,
+                       struct gx_err *err);
 /* Reads GPUXFER_FAULT into the process-wide fault. */
 int gx_fault_init(struct gx_err *err);
 /* The process-wide fault (kind GX_FAULT_NONE when off). */

@@ -112,9 +112,9 @@ static void result_of(const struct gx_bench *b, const struct gx_mstep *ax,
 }
 
 /* Every rank's record to rank 0, which reports one result per pair of the round. */
-static int collect(struct gx_bench *b, const struct gx_mstep *ax, const struct gx_round *round,
-                   struct gx_record *mine, struct gx_collect *c, struct gx_sink *sink,
-                   struct gx_err *err)
+static int collect(struct gx_bench *b, const struct gx_mstep *ax, const struct gx_mgroup *g,
+                   const struct gx_round *round, struct gx_record *mine, struct gx_collect *c,
+                   struct gx_sink *sink, struct gx_err *err)
 {
     const struct gx_job *job = b->job;
     int mpirc = MPI_Gather(mine, (int)sizeof *mine, MPI_BYTE, c->recs, (int)sizeof *mine,
@@ -129,13 +129,14 @@ static int collect(struct gx_bench *b, const struct gx_mstep *ax, const struct g
         GX_TRY(gather_samples(b, ax, mine, c, err));
     if (job->rank != 0)
         return GX_OK;
+    gx_sink_round_begin(sink, g->round, b->nrounds, round->npairs);
     for (int i = 0; i < round->npairs; i++) {
         struct gx_result res;
         char ceiling_what[256];
         result_of(b, ax, &round->pairs[i], c, &res, ceiling_what, sizeof ceiling_what);
         GX_TRY(gx_sink_result(sink, &res, err));
     }
-    return GX_OK;
+    return gx_sink_round_end(sink, err);
 }
 
 /* A rank that got SIGINT/SIGTERM, or whose GPU context a sticky CUDA error made unusable, said
@@ -215,8 +216,8 @@ static void arm(const struct gx_bench *b, const struct gx_round *round, const st
 
 /* One step of the plan: measured by the round's pairs (the best candidate when it has
  * several), gathered and reported by rank 0. */
-static int run_step(struct gx_harness *h, const struct gx_round *round, const struct gx_mstep *st,
-                    struct gx_err *err)
+static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struct gx_round *round,
+                    const struct gx_mstep *st, struct gx_err *err)
 {
     struct gx_bench *b = &h->b;
     gx_output_progress(&h->sink->out, st->size, gx_paths[b->path].name,
@@ -244,7 +245,7 @@ static int run_step(struct gx_harness *h, const struct gx_round *round, const st
         rec.state = GX_STATE_FAILED;
         snprintf(rec.reason, sizeof rec.reason, "%.231s", gx_gpu_lost_why());
     }
-    int rc = collect(b, st, round, &rec, &h->c, h->sink, err);
+    int rc = collect(b, st, g, round, &rec, &h->c, h->sink, err);
     gx_fault_moment(b->job->rank, GX_AT_COLLECTED, st->size);
     if (rc == GX_OK)
         rc = stop_if_signalled(h->job, &h->c, h->ho, err);
@@ -276,6 +277,7 @@ static void open_endpoint(struct gx_harness *h, const struct gx_mgroup *g,
     b->run = &h->o->runs[g->run];
     b->path = g->path;
     b->pair = gx_round_find(round, job->rank);
+    b->nrounds = h->plan->pairs[g->run].nrounds;
     ep->job = job;
     ep->ops = gx_paths[g->path].ops;
     ep->src_kind = g->src_kind;
@@ -328,7 +330,7 @@ static int run_group(struct gx_harness *h, const struct gx_mgroup *g, struct gx_
         (void)gx_ensure_capacity(&b->ep, g->largest, &ignored); /* agreed within the pair */
     }
     for (size_t i = g->first; i < g->first + g->n && rc == GX_OK; i++)
-        rc = run_step(h, round, &h->plan->steps[i], err);
+        rc = run_step(h, g, round, &h->plan->steps[i], err);
     if (b->pair && b->ep.priv)
         b->ep.ops->close(&b->ep);
     gx_free_buffers(&b->ep);

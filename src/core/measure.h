@@ -34,6 +34,7 @@ struct gx_record {
 
 /* Everything one (run, path, round) needs while its sizes are measured. */
 struct gx_bench {
+    int nrounds;                 /* rounds of the run's pairs (the round sums say "of N") */
     const struct gx_job *job;
     const struct gx_run_opts *run;
     int path;

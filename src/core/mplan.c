@@ -4,6 +4,7 @@
 #include "mem.h"
 #include "path.h"
 #include "pattern.h"
+#include "scheme.h"
 #include "sizes.h"
 
 #include <stdlib.h>
@@ -148,13 +149,14 @@ static int plan_run(struct gx_mplan *p, const struct gx_options *o, int r, struc
     return GX_OK;
 }
 
-int gx_mplan_make(const struct gx_options *o, int nranks, struct gx_mplan *p,
-                  struct gx_err *err)
+int gx_mplan_make(const struct gx_options *o, const struct gx_layout *layout,
+                  struct gx_mplan *p, struct gx_err *err)
 {
     memset(p, 0, sizeof *p);
+    p->layout = layout;
     int rc = GX_OK;
     for (int r = 0; r < o->nruns && rc == GX_OK; r++) {
-        rc = gx_pairs_resolve(o->runs[r].pairs, nranks, &p->pairs[r], err);
+        rc = gx_pairs_resolve(o->runs[r].pairs, layout, &p->pairs[r], err);
         if (rc == GX_OK)
             p->nruns = r + 1;
     }
@@ -163,6 +165,14 @@ int gx_mplan_make(const struct gx_options *o, int nranks, struct gx_mplan *p,
     if (rc != GX_OK)
         gx_mplan_free(p);
     return rc;
+}
+
+unsigned gx_mplan_views(const struct gx_mplan *p)
+{
+    unsigned v = 0;
+    for (int r = 0; r < p->nruns; r++)
+        v |= p->pairs[r].scheme ? p->pairs[r].scheme->views : 0;
+    return v;
 }
 
 void gx_mplan_free(struct gx_mplan *p)
@@ -175,6 +185,9 @@ void gx_mplan_free(struct gx_mplan *p)
 }
 
 /* ------------------------------------------------------------------ --dry-run */
+
+/* Lines of measurements --dry-run lists before it only counts. */
+#define GX_DRY_RUN_LINES 2000
 
 /* Seconds one step takes at the path's nominal rate: a guess, not a measurement. */
 static double step_seconds(const struct gx_path_ops *ops, const struct gx_mstep *s)
@@ -200,6 +213,15 @@ static void chunk_text(const struct gx_mstep *s, int chunked, char *buf, size_t 
     }
 }
 
+static long total_rounds(const struct gx_mplan *p)
+{
+    long n = 0;
+    for (int r = 0; r < p->nruns; r++)
+        n += p->pairs[r].nrounds;
+    return n;
+}
+
+/* The group's lines (none with f NULL: only counted). */
 static void print_group(FILE *f, const struct gx_mplan *p, const struct gx_options *o,
                         const struct gx_mgroup *g, long *step, double *secs)
 {
@@ -207,7 +229,8 @@ static void print_group(FILE *f, const struct gx_mplan *p, const struct gx_optio
     const struct gx_path_entry *pe = &gx_paths[g->path];
     const char *name = run->name[0] ? run->name : "-";
     if (g->absent) {
-        fprintf(f, "%6s %-12s %-16s skipped: %s\n", "-", name, pe->name, g->absent);
+        if (f)
+            fprintf(f, "%6s %-12s %-16s skipped: %s\n", "-", name, pe->name, g->absent);
         return;
     }
     const struct gx_round *round = &p->pairs[g->run].rounds[g->round];
@@ -221,10 +244,70 @@ static void print_group(FILE *f, const struct gx_mplan *p, const struct gx_optio
         char size[32], chunk[48];
         gx_format_size(s->size, size, sizeof size);
         chunk_text(s, (pe->ops->flags & GX_PATH_CHUNKED) != 0, chunk, sizeof chunk);
-        fprintf(f, "%6ld %-12s %-16s %-18s %-8s %8s %-11s %6ld %6ld %6ld %s\n", ++*step, name,
-                pe->name, mem, gx_pattern_table[s->pattern]->name, size, chunk, s->iters,
-                s->warmup, s->window, pairs);
+        ++*step;
+        if (f)
+            fprintf(f, "%6ld %-12s %-16s %-18s %-8s %8s %-11s %6ld %6ld %6ld %s\n", *step, name,
+                    pe->name, mem, gx_pattern_table[s->pattern]->name, size, chunk, s->iters,
+                    s->warmup, s->window, pairs);
         *secs += step_seconds(pe->ops, s);
+    }
+}
+
+/* Seconds and steps of one round of run r: every path's steps once. */
+static double round_seconds(const struct gx_mplan *p, int r, long *steps)
+{
+    double secs = 0;
+    *steps = 0;
+    for (size_t g = 0; g < p->ngroups; g++) {
+        const struct gx_mgroup *gr = &p->groups[g];
+        if (gr->run != r || gr->absent || gr->round != 0)
+            continue;
+        for (size_t i = gr->first; i < gr->first + gr->n; i++)
+            secs += step_seconds(gx_paths[gr->path].ops, &p->steps[i]);
+        *steps += (long)gr->n;
+    }
+    return secs;
+}
+
+/* Every scheme of the table on this layout, with the runs' steps: to choose one before the job
+ * is submitted. */
+static void print_schemes(FILE *f, const struct gx_mplan *p, const struct gx_options *o)
+{
+    const struct gx_layout *l = p->layout;
+    char per[16] = "uneven";
+    if (l->per_node)
+        snprintf(per, sizeof per, "%d", l->per_node);
+    fprintf(f, "# schemes on %d node%s x %s ranks (%d ranks%s): measurements, rounds and "
+            "estimated time with these runs' paths, patterns and sizes\n", l->nnodes,
+            l->nnodes == 1 ? "" : "s", per, l->nranks, l->assumed ? ", assumed" : "");
+    fprintf(f, "# %-15s %12s %9s %12s  %s\n", "scheme", "results", "rounds", "estimate s",
+            "what");
+    for (int i = 0; gx_schemes[i]; i++) {
+        const struct gx_scheme *s = gx_schemes[i];
+        if (!s->name)
+            continue;
+        long results = 0, rounds = 0;
+        double secs = 0;
+        struct gx_err why = {0};
+        int ok = 1;
+        for (int r = 0; r < o->nruns && ok; r++) {
+            struct gx_pairs ps;
+            if (gx_pairs_resolve(s->name, l, &ps, &why) != GX_OK) {
+                ok = 0;
+                break;
+            }
+            long steps;
+            double per_round = round_seconds(p, r, &steps);
+            for (int k = 0; k < ps.nrounds; k++)
+                results += (long)ps.rounds[k].npairs * steps;
+            rounds += ps.nrounds;
+            secs += per_round * ps.nrounds;
+            gx_pairs_free(&ps);
+        }
+        if (ok)
+            fprintf(f, "# %-15s %12ld %9ld %12.0f  %s\n", s->name, results, rounds, secs, s->what);
+        else
+            fprintf(f, "# %-15s %12s %9s %12s  not here: %s\n", s->name, "-", "-", "-", why.msg);
     }
 }
 
@@ -236,8 +319,19 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
             "of the round)\n");
     fprintf(f, "# %4s %-12s %-16s %-18s %-8s %8s %-11s %6s %6s %6s %s\n", "step", "run", "path",
             "memory", "pattern", "size", "chunk/depth", "iters", "warmup", "window", "pairs");
-    for (size_t g = 0; g < p->ngroups; g++)
-        print_group(f, p, o, &p->groups[g], &step, &secs);
-    fprintf(f, "# %ld measurements; estimate %.0f s without calibration, at each path's nominal "
-            "rate (a guess: the machine decides)\n", step, secs);
+    long results = 0;
+    for (size_t g = 0; g < p->ngroups; g++) {
+        const struct gx_mgroup *gr = &p->groups[g];
+        /* A plan of thousands of rounds prints its first lines; the totals count them all. */
+        FILE *to = step < GX_DRY_RUN_LINES ? f : NULL;
+        print_group(to, p, o, gr, &step, &secs);
+        if (!gr->absent)
+            results += (long)gr->n * p->pairs[gr->run].rounds[gr->round].npairs;
+    }
+    if (step > GX_DRY_RUN_LINES)
+        fprintf(f, "# ... %ld more measurements not listed\n", step - GX_DRY_RUN_LINES);
+    fprintf(f, "# %ld measurements (%ld results), in %ld rounds; estimate %.0f s without "
+            "calibration, at each path's nominal rate (a guess: the machine decides)\n", step,
+            results, total_rounds(p), secs);
+    print_schemes(f, p, o);
 }

@@ -34,6 +34,7 @@ struct gx_mgroup {
 };
 
 struct gx_mplan {
+    const struct gx_layout *layout;     /* the job's, or the one --assume-nodes gives */
     int nruns;
     struct gx_pairs pairs[GX_MAX_RUNS]; /* each run's rounds, resolved once */
     struct gx_mgroup *groups;
@@ -52,11 +53,13 @@ long gx_default_window(size_t bytes);
 #define GX_WINDOW_MAX 256
 long gx_default_window_at(size_t bytes, double gbps);
 
-/* Expands the options for a job of nranks ranks. GX_EINPUT for pairs the job cannot have,
- * GX_ERUNTIME when out of memory. */
-int gx_mplan_make(const struct gx_options *o, int nranks, struct gx_mplan *p,
-                  struct gx_err *err);
+/* Expands the options for a job of this layout (kept by pointer: it outlives the plan).
+ * GX_EINPUT for pairs the job cannot have, GX_ERUNTIME when out of memory. */
+int gx_mplan_make(const struct gx_options *o, const struct gx_layout *layout,
+                  struct gx_mplan *p, struct gx_err *err);
 void gx_mplan_free(struct gx_mplan *p);
+/* The matrices (GX_VIEW_*) the runs' pair schemes make. */
+unsigned gx_mplan_views(const struct gx_mplan *p);
 
 /* The iterations a step runs beyond its own (the candidates' brief measurements, their
  * warm-ups and validation), for the watchdog's limit and the estimate. */

@@ -107,7 +107,8 @@ static uint64_t fresh_token(void)
         (void)got;
         close(fd);
     }
-    return t ^ (uint64_t)getpid() ^ ((uint64_t)time(NULL) << 20);
+    t ^= (uint64_t)getpid() ^ ((uint64_t)time(NULL) << 20);
+    return t ? t : 1; /* 0 says "no roll call" */
 }
 
 int gx_rollcall_open(struct gx_rollcall *rc, MPI_Comm comm, struct gx_err *err)
@@ -124,15 +125,19 @@ int gx_rollcall_open(struct gx_rollcall *rc, MPI_Comm comm, struct gx_err *err)
                     "a timeout will name this rank as silent\n", rc->rank, strerror(errno));
     } else {
         rc->token = fresh_token();
-        /* Not enough memory: the gather still takes place, into a scratch record. */
         rc->addrs = calloc((size_t)rc->size, sizeof *rc->addrs);
     }
-    static struct gx_rollcall_addr scratch;
-    GX_MPI_TRY(err, MPI_Bcast(&rc->token, (int)sizeof rc->token, MPI_BYTE, 0, comm));
-    GX_MPI_TRY(err, MPI_Gather(&mine, (int)sizeof mine, MPI_BYTE,
-                               rc->rank == 0 && !rc->addrs ? (void *)&scratch : (void *)rc->addrs,
-                               rc->rank == 0 && !rc->addrs ? 0 : (int)sizeof mine, MPI_BYTE, 0,
-                               comm));
+    /* Token 0: rank 0 has no room for the addresses, so there is no roll call in this job (a
+     * timeout then names the ranks of the measurement); every rank skips the gather. */
+    uint64_t token = rc->rank == 0 && !rc->addrs ? 0 : rc->token;
+    GX_MPI_TRY(err, MPI_Bcast(&token, (int)sizeof token, MPI_BYTE, 0, comm));
+    rc->token = token;
+    if (token == 0) {
+        gx_rollcall_close(rc);
+        return GX_OK;
+    }
+    GX_MPI_TRY(err, MPI_Gather(&mine, (int)sizeof mine, MPI_BYTE, rc->addrs, (int)sizeof mine,
+                               MPI_BYTE, 0, comm));
     return GX_OK;
 }
 

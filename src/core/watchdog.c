@@ -397,11 +397,14 @@ int gx_watchdog_mpi_ready(struct gx_err *err)
     GX_MPI_TRY(err, MPI_Comm_rank(MPI_COMM_WORLD, &rank));
     wd.rank = rank;
     gx_watchdog_phase("start-up");
-    /* The thread takes the socket under the lock. */
+    /* Collective, so outside the lock: the thread must still see a deadline pass while a peer
+     * never arrives. It takes the sockets under the lock. */
+    struct gx_rollcall rc = GX_ROLLCALL_INIT;
+    GX_TRY(gx_rollcall_open(&rc, MPI_COMM_WORLD, err));
     pthread_mutex_lock(&wd.mu);
-    int rc = gx_rollcall_open(&wd.rc, MPI_COMM_WORLD, err);
+    wd.rc = rc;
     pthread_mutex_unlock(&wd.mu);
-    return rc;
+    return GX_OK;
 }
 
 void gx_watchdog_set_report(struct gx_report *rep)

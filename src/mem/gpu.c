@@ -19,7 +19,7 @@ const char *gx_gpu_absent_why(void)
  * --assume-cuda-aware where that rule does not say yes. */
 static void detect_cuda_aware(struct gx_job *job, const struct gx_global_opts *g)
 {
-    static char why[320];
+    static char why[400];
     char version[MPI_MAX_LIBRARY_VERSION_STRING];
     struct gx_mpilib_probe probe;
     struct gx_cuda_awareness answer;
@@ -43,11 +43,12 @@ const char *gx_gpu_early_why(void)
 }
 
 #ifdef HAVE_CUDA
-/* Options after which the default GPU may not be this rank's. */
-static const char *choice_option(int argc, char **argv)
+/* An option after which no context is made now: the GPU may be another (a map, a scenario, a
+ * topology or GPUs of another machine), or the run measures nothing. */
+static const char *context_option(int argc, char **argv)
 {
-    static const char *const opts[] = {"--gpu-map", "--scenario", "--fake-gpus",
-                                       "--topology-xml"};
+    static const char *const opts[] = {"--gpu-map", "--scenario", "--fake-gpus", "--topology-xml",
+                                       "--help", "-h", "--version", "--dry-run"};
     for (int i = 1; i < argc; i++)
         for (size_t k = 0; k < GX_ARRAY_LEN(opts); k++) {
             size_t n = strlen(opts[k]);
@@ -61,11 +62,10 @@ static const char *choice_option(int argc, char **argv)
 void gx_gpu_early_context(int argc, char **argv)
 {
 #ifdef HAVE_CUDA
-    const char *var, *opt = choice_option(argc, argv);
+    const char *var, *opt = context_option(argc, argv);
     int local = gx_launcher_local_rank(&var), n = 0;
     if (opt) {
-        snprintf(early_why, sizeof early_why, "no CUDA context before MPI_Init: %s may choose "
-                 "another GPU", opt);
+        snprintf(early_why, sizeof early_why, "no CUDA context before MPI_Init: %s given", opt);
         return;
     }
     if (local < 0) {
@@ -90,6 +90,22 @@ void gx_gpu_early_context(int argc, char **argv)
 #else
     (void)argc, (void)argv;
     snprintf(early_why, sizeof early_why, "no CUDA in this build");
+#endif
+}
+
+int gx_gpu_visible(const struct gx_global_opts *g, int dry_run)
+{
+    if (g->fake_gpus[0])
+        return dry_run;
+#ifdef HAVE_CUDA
+    int n = 0;
+    if (cudaGetDeviceCount(&n) != cudaSuccess) {
+        cudaGetLastError(); /* none visible: not an error, the host run */
+        return 0;
+    }
+    return n > 0;
+#else
+    return 0;
 #endif
 }
 

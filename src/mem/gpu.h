@@ -11,11 +11,15 @@
  * NVIDIA's guidance do. Open MPI 5 sets up its CUDA support (smcuda's IPC, ob1's pipelines) only
  * when a context is current in MPI_Init, and keeps it: without one, device buffers went
  * through the host at 2 GB/s (issue 23). Nothing is done when the choice could differ
- * (--gpu-map, --scenario, --fake-gpus, --topology-xml given) or no local rank is known;
+ * (--gpu-map, --scenario, --fake-gpus, --topology-xml given), nothing is measured (--help,
+ * --version, --dry-run) or no local rank is known;
  * gx_gpu_early_why says what was done, for the report. */
 void gx_gpu_early_context(int argc, char **argv);
 int gx_gpu_early_device(void); /* -1: none made */
 const char *gx_gpu_early_why(void);
+/* Whether this rank sees a GPU before one is chosen: CUDA's device count; for a plan only
+ * (dry_run), --fake-gpus too (fake GPUs measure nothing). */
+int gx_gpu_visible(const struct gx_global_opts *g, int dry_run);
 int gx_gpu_init(struct gx_job *job, const struct gx_global_opts *g, struct gx_err *err);
 void gx_gpu_fini(struct gx_job *job);
 /* Why this rank has no GPU ("" when it has one). */

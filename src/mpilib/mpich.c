@@ -37,18 +37,32 @@ static void mpich_cuda_aware(const struct gx_mpilib_probe *p, struct gx_cuda_awa
                          "MPIX_GPU_query_support(CUDA) = %d (MPICH)", supported ? 1 : 0);
 }
 
-/* MPICH names its device in the version string: "MPICH Device:\tch4:ucx". */
-static void mpich_transport(const char *version, cJSON *out)
+/* MPICH names its device in the version string: "MPICH Device:\tch4:ucx"; "" if it does not. */
+static void mpich_device(const char *version, char *dev, size_t len)
 {
     const char *d = strstr(version, "MPICH Device:");
+    dev[0] = '\0';
     if (!d)
         return;
     d += strlen("MPICH Device:");
     d += strspn(d, " \t");
-    char dev[64];
     size_t n = strcspn(d, " \t\n");
-    snprintf(dev, sizeof dev, "%.*s", (int)(n < 63 ? n : 63), d);
-    cJSON_AddStringToObject(out, "device", dev);
+    snprintf(dev, len, "%.*s", (int)(n < len - 1 ? n : len - 1), d);
+}
+
+static void mpich_transport(const char *version, cJSON *out)
+{
+    char dev[64];
+    mpich_device(version, dev, sizeof dev);
+    if (dev[0])
+        cJSON_AddStringToObject(out, "device", dev);
+}
+
+static int mpich_over_ucx(const char *version)
+{
+    char dev[64];
+    mpich_device(version, dev, sizeof dev);
+    return strstr(dev, "ucx") != NULL;
 }
 
 const struct gx_mpilib_ops gx_mpilib_mpich = {
@@ -56,4 +70,5 @@ const struct gx_mpilib_ops gx_mpilib_mpich = {
     .matches = mpich_matches,
     .cuda_aware = mpich_cuda_aware,
     .transport = mpich_transport,
+    .over_ucx = mpich_over_ucx,
 };

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 const struct gx_mpilib_ops *const gx_mpilib_table[] = {
     &gx_mpilib_cray_mpich, /* "CRAY MPICH version ..." */
@@ -50,11 +51,35 @@ void gx_mpilib_env_switch(const struct gx_mpilib_probe *p, const char *var, cons
                          lib, var);
 }
 
+/* UCX's memory-type cache learns that an address range is device memory from its CUDA hooks
+ * (the ucm module libucm_cuda, which wraps the driver's allocation calls). Where that module is
+ * not loaded (a UCX build whose CUDA runtime is missing: the Open MPI 5 kit, issue 23), the
+ * cache calls device buffers host memory and UCX copies them with memcpy: a SIGSEGV in
+ * uct_mm_ep_am_short, MPI_ERR_INTERN in osu_bw. UCX reads the variable when it is loaded, before
+ * main, so only the launcher's environment can turn the cache off. */
+static void ucx_memtype_rule(const struct gx_mpilib_probe *p, struct gx_cuda_awareness *out)
+{
+    if (out->aware != GX_AWARE_YES || !p->over_ucx || p->ucm_cuda_loaded)
+        return;
+    const char *v = p->env ? p->env("UCX_MEMTYPE_CACHE") : NULL;
+    static const char *const off[] = {"n", "no", "off", "0", "false"}; /* any case, as UCX */
+    for (size_t i = 0; v && i < GX_ARRAY_LEN(off); i++)
+        if (strcasecmp(v, off[i]) == 0)
+            return;
+    char was[sizeof out->why];
+    snprintf(was, sizeof was, "%s", out->why);
+    gx_mpilib_answer(out, GX_AWARE_NO, "%.80s, but over UCX without its CUDA hooks (libucm_cuda "
+                     "not loaded) and with UCX_MEMTYPE_CACHE %s: UCX would copy device buffers "
+                     "as host memory; launch with UCX_MEMTYPE_CACHE=n",
+                     was, v ? "on" : "unset (on)");
+}
+
 void gx_mpilib_cuda_aware(const struct gx_mpilib_probe *p, struct gx_cuda_awareness *out)
 {
     const struct gx_mpilib_ops *lib = gx_mpilib_find(p->version);
     if (lib) {
         lib->cuda_aware(p, out);
+        ucx_memtype_rule(p, out);
         return;
     }
     const char *v = p->version ? p->version : "";
@@ -100,6 +125,11 @@ void gx_mpilib_probe_fill(struct gx_mpilib_probe *p, char *buf, size_t len)
         .gpu_query_support = (int (*)(int, int *))dlsym(RTLD_DEFAULT, "MPIX_GPU_query_support"),
         .mpi_ext_cuda_aware = gx_mpilib_mpi_ext_cuda_aware(),
     };
+    const struct gx_mpilib_ops *l = gx_mpilib_find(buf);
+    p->over_ucx = l && l->over_ucx && l->over_ucx(buf);
+    cJSON *ucm = gx_mpilib_loaded("libucm_cuda", NULL, 0);
+    p->ucm_cuda_loaded = cJSON_GetArraySize(ucm) > 0;
+    cJSON_Delete(ucm);
 }
 
 cJSON *gx_mpilib_transport_json(const char *library_version)

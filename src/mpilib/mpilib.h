@@ -22,13 +22,17 @@ struct gx_mpilib_probe {
     /* MPIX_CUDA_AWARE_SUPPORT in the mpi-ext.h gpuxfer was built with: 1, 0, or -1 where it was
      * not defined (gx_mpilib_mpi_ext_cuda_aware). */
     int mpi_ext_cuda_aware;
+    /* Whether UCX carries this process's point-to-point traffic (the library's over_ucx), and
+     * whether UCX's CUDA memory hooks (libucm_cuda) are loaded: gx_mpilib_cuda_aware's UCX rule. */
+    int over_ucx;
+    int ucm_cuda_loaded;
 };
 
 /* A rule's answer: yes, no or unknown, and a line that names the rule ("MPICH_GPU_SUPPORT_ENABLED=1
  * (Cray MPICH)"). */
 struct gx_cuda_awareness {
     enum gx_aware aware;
-    char why[192];
+    char why[320];
 };
 
 struct cJSON;
@@ -42,6 +46,9 @@ struct gx_mpilib_ops {
     /* Optional: what carries this process's MPI traffic, after MPI_Init (Open MPI: its PML and
      * BTLs; UCX underneath: its settings), into out; the report's "mpi_transport". */
     void (*transport)(const char *library_version, struct cJSON *out);
+    /* Optional: whether UCX carries point-to-point messages (Open MPI's pml ucx, MPICH's
+     * ch4:ucx), after MPI_Init. */
+    int (*over_ucx)(const char *library_version);
 };
 
 extern const struct gx_mpilib_ops gx_mpilib_openmpi, gx_mpilib_mpich, gx_mpilib_cray_mpich,
@@ -55,7 +62,9 @@ extern const int gx_mpilib_count;
 /* The first entry of the table whose matches() takes the string; NULL for none. */
 const struct gx_mpilib_ops *gx_mpilib_find(const char *library_version);
 
-/* The library's rule for p (found from p->version); unknown for a library not in the table. */
+/* The library's rule for p (found from p->version); unknown for a library not in the table.
+ * Over UCX, a yes becomes no where UCX would take device buffers for host memory: its
+ * memory-type cache on (UCX_MEMTYPE_CACHE not n/no/off/0) without its CUDA hooks loaded. */
 void gx_mpilib_cuda_aware(const struct gx_mpilib_probe *p, struct gx_cuda_awareness *out);
 
 /* What gpuxfer does with an answer: aware only on yes, or with --assume-cuda-aware (assume)

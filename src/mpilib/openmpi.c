@@ -76,9 +76,17 @@ static void openmpi_transport(const char *version, cJSON *out)
     cJSON_AddItemToObject(out, "btl", gx_mpilib_loaded("mca_btl_", NULL, 0));
 }
 
+static int openmpi_over_ucx(const char *version)
+{
+    (void)version;
+    char pml[64];
+    return selected_pml(pml, sizeof pml) && strcmp(pml, "ucx") == 0;
+}
+
 const struct gx_mpilib_ops gx_mpilib_openmpi = {
     .name = "Open MPI",
     .matches = openmpi_matches,
     .cuda_aware = openmpi_cuda_aware,
     .transport = openmpi_transport,
+    .over_ucx = openmpi_over_ucx,
 };

@@ -145,7 +145,7 @@ int gx_csv_result(struct gx_csv *c, const struct gx_result *res, struct gx_err *
     result_row(&w, res);
     write_row(c, w.f);
     if (c->werr)
-        return gx_fail(err, GX_ERUNTIME, "--format csv: cannot write to stdout: %s",
+        return gx_fail(err, GX_ERUNTIME, "cannot write the CSV to stdout: %s",
                        strerror(c->werr));
     return GX_OK;
 }

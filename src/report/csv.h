@@ -1,8 +1,8 @@
 /* --format csv: rank 0 writes to stdout a header line, then one line per result as it
  * finishes, each naming its path, memory kinds, pattern and pair, so that a parser needs no
- * block headers (README, "CSV"). Fields are quoted as RFC 4180 says (a field holding a comma, a
- * quote, CR or LF is in quotes, its quotes doubled); lines end in LF; bytes that are not valid
- * UTF-8 are replaced as in the report (json_repair.h). */
+ * block headers (docs/report.md, "CSV"). Fields are quoted as RFC 4180 says (a field holding a
+ * comma, a quote, CR or LF is in quotes, its quotes doubled); lines end in LF; bytes that are
+ * not valid UTF-8 are replaced as in the report (json_repair.h). */
 #ifndef GX_CSV_H
 #define GX_CSV_H
 

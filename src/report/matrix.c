@@ -123,8 +123,27 @@ static int cmp_double(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-/* "rank 3 (host node-b, GPU 1)": the GPU only where the context records one. */
-static void describe_rank(char *buf, size_t len, const cJSON *context, int rank)
+int gx_matrix_median(const cJSON *rows, double *med)
+{
+    int n = 0, k = 0;
+    const cJSON *row, *v;
+    cJSON_ArrayForEach(row, rows)
+        n += cJSON_GetArraySize(row);
+    double *all = malloc((size_t)(n ? n : 1) * sizeof *all);
+    if (!all)
+        return -1;
+    cJSON_ArrayForEach(row, rows)
+        cJSON_ArrayForEach(v, row)
+            if (cJSON_IsNumber(v))
+                all[k++] = v->valuedouble;
+    qsort(all, (size_t)k, sizeof *all, cmp_double);
+    if (k)
+        *med = k % 2 ? all[k / 2] : (all[k / 2 - 1] + all[k / 2]) / 2;
+    free(all);
+    return k;
+}
+
+void gx_matrix_describe_rank(char *buf, size_t len, const cJSON *context, int rank)
 {
     const cJSON *ranks = cJSON_GetObjectItemCaseSensitive(context, "ranks");
     const cJSON *rc = cJSON_GetArrayItem(ranks, rank);
@@ -137,7 +156,15 @@ static void describe_rank(char *buf, size_t len, const cJSON *context, int rank)
         snprintf(gbuf, sizeof gbuf, ", GPU %d%s%.120s", cJSON_IsNumber(idx) ? idx->valueint : -1,
                  bus[0] ? " " : "", bus);
     }
-    snprintf(buf, len, "rank %d (host %.100s%s)", rank, rc ? gx_json_str(rc, "hostname") : "?", gbuf);
+    /* The NIC the rank's traffic leaves by (topo_nic.c), and where it sits from the GPU. */
+    const cJSON *nic = cJSON_GetObjectItemCaseSensitive(rc, "nic");
+    char nbuf[200] = "";
+    if (gx_json_str(nic, "name")[0])
+        snprintf(nbuf, sizeof nbuf, ", NIC %.60s%s%.60s%s", gx_json_str(nic, "name"),
+                 gx_json_str(nic, "place")[0] ? " " : "", gx_json_str(nic, "place"),
+                 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(nic, "flagged")) ? "!" : "");
+    snprintf(buf, len, "rank %d (host %.100s%s%s)", rank, rc ? gx_json_str(rc, "hostname") : "?",
+             gbuf, nbuf);
 }
 
 void gx_matrices_print(FILE *out, const cJSON *matrices, const cJSON *context, double slow)
@@ -148,8 +175,8 @@ void gx_matrices_print(FILE *out, const cJSON *matrices, const cJSON *context, d
         const cJSON *rows = cJSON_GetObjectItemCaseSensitive(m, "values");
         const char *unit = gx_json_str(m, "unit");
         int lower_better = gx_unit_lower_is_better(unit);
-        double *all = malloc((size_t)n * (size_t)n * sizeof *all);
-        if (!all)
+        double med = 0;
+        if (gx_matrix_median(rows, &med) < 0)
             return;
         fprintf(out, "\n# pair matrix: path %s, pattern %s, size %.0f, %s (row: initiator/sender, "
                      "column: peer/receiver)\n#      ", gx_json_str(m, "path"), gx_json_str(m, "pattern"),
@@ -157,23 +184,17 @@ void gx_matrices_print(FILE *out, const cJSON *matrices, const cJSON *context, d
         for (int b = 0; b < n; b++)
             fprintf(out, " %9d", b);
         fputc('\n', out);
-        int k = 0;
         for (int a = 0; a < n; a++) {
             fprintf(out, "  %5d", a);
             for (int b = 0; b < n; b++) {
                 const cJSON *v = cJSON_GetArrayItem(cJSON_GetArrayItem(rows, a), b);
-                if (cJSON_IsNumber(v)) {
+                if (cJSON_IsNumber(v))
                     fprintf(out, " %9.3f", v->valuedouble);
-                    all[k++] = v->valuedouble;
-                } else {
+                else
                     fprintf(out, " %9s", "-");
-                }
             }
             fputc('\n', out);
         }
-        qsort(all, (size_t)k, sizeof *all, cmp_double);
-        double med = k ? (k % 2 ? all[k / 2] : (all[k / 2 - 1] + all[k / 2]) / 2) : 0;
-        free(all);
         double limit = lower_better ? med / slow : med * slow;
         fprintf(out, "# slow pairs (%s %.3f %s = %s%.2f x the matrix median %.3f):", lower_better ?
                 "above" : "below", limit, unit, lower_better ? "1/" : "", slow, med);
@@ -185,8 +206,8 @@ void gx_matrices_print(FILE *out, const cJSON *matrices, const cJSON *context, d
                     !(lower_better ? v->valuedouble > limit : v->valuedouble < limit))
                     continue;
                 char ra[300], rb[300];
-                describe_rank(ra, sizeof ra, context, a);
-                describe_rank(rb, sizeof rb, context, b);
+                gx_matrix_describe_rank(ra, sizeof ra, context, a);
+                gx_matrix_describe_rank(rb, sizeof rb, context, b);
                 fprintf(out, "\n#   SLOW %d->%d %.3f %s (%.2f x median): %s -> %s", a, b,
                         v->valuedouble, unit, med ? v->valuedouble / med : 0, ra, rb);
                 nslow++;

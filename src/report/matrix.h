@@ -15,4 +15,11 @@ cJSON *gx_matrices(const struct gx_kept *res, size_t nres, int nranks, const cha
  * median / slow), naming ranks and their hosts (and GPUs, where the context has them). */
 void gx_matrices_print(FILE *out, const cJSON *matrices, const cJSON *context, double slow);
 
+/* "rank 3 (host node-b, GPU 1 0000:3b:00.0, NIC mlx5_1 pcie-switch)": the GPU and the NIC only
+ * where the context records them. */
+/* The median of every number in a matrix's rows into *med (left as it is when there are none);
+ * the count of numbers, -1 when out of memory. */
+int gx_matrix_median(const cJSON *rows, double *med);
+void gx_matrix_describe_rank(char *buf, size_t len, const cJSON *context, int rank);
+
 #endif

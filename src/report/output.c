@@ -2,6 +2,7 @@
 #include "output.h"
 
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,6 +225,23 @@ void gx_output_rotation(struct gx_output *out, long rotation)
     out->key[0] = '\0';
     out->done = 0; /* the progress line counts this pass */
     out->t0 = MPI_Wtime();
+}
+
+int gx_stream_check(FILE *f, const char *what, struct gx_err *err)
+{
+    errno = 0;
+    /* fflush writes what is left; ferror keeps a failure of an earlier flush, whose errno is
+     * gone: one more line onto the broken stream finds it again (/dev/full, a closed pipe). */
+    if (fflush(f) == 0 && !ferror(f))
+        return GX_OK;
+    if (!errno) {
+        clearerr(f);
+        if (fputc('\n', f) != EOF && fflush(f) == 0)
+            errno = 0;
+    }
+    return gx_fail(err, GX_ERUNTIME, "cannot write %s to %s: %s", what,
+                   f == stdout ? "stdout" : "stderr",
+                   errno ? strerror(errno) : "an earlier write failed");
 }
 
 void gx_output_done(struct gx_output *out)

@@ -49,6 +49,10 @@ void gx_output_advance(struct gx_output *out, long n);
 /* A pass over the runs starts (--soak: 1, 2, ...; a plain run has pass 1 only). */
 void gx_output_rotation(struct gx_output *out, long rotation);
 void gx_output_done(struct gx_output *out);
+/* Whether everything written to f (stdout: the table, the CSV, --help...) reached it: a full
+ * disk, /dev/full, a closed pipe (SIGPIPE is ignored) or a closed descriptor is GX_ERUNTIME,
+ * "cannot write WHAT to stdout: why". */
+int gx_stream_check(FILE *f, const char *what, struct gx_err *err);
 /* Rank 0: one "# " line per calibrated ceiling (its range over the sizes, or why it is
  * absent); the report has every point. */
 void gx_output_calibration(struct gx_output *out, const struct gx_ceilings *c);

@@ -9,6 +9,7 @@
 #include "sizes.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,10 +66,19 @@ int gx_report_open(struct gx_report *rep, const char *path, int argc, char **arg
     if (unlink(rep->samples_path) != 0 && errno != ENOENT)
         return gx_fail(err, GX_EINPUT, "--output: cannot remove '%s': %s", rep->samples_path,
                        strerror(errno));
-    rep->lines = fopen(rep->lines_path, "w");
-    if (!rep->lines)
-        return gx_fail(err, GX_EINPUT, "--output: cannot write '%s': %s", rep->lines_path,
+    /* A new file, never one written through a link (gx_out_path_check let --force replace it). */
+    if (unlink(rep->lines_path) != 0 && errno != ENOENT)
+        return gx_fail(err, GX_EINPUT, "--output: cannot remove '%s': %s", rep->lines_path,
                        strerror(errno));
+    int fd = open(rep->lines_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+    rep->lines = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!rep->lines) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return gx_fail(err, GX_EINPUT, "--output: cannot write '%s' beside '%s': %s",
+                       rep->lines_path, path, strerror(e));
+    }
     char now[40];
     gx_utc_now(now, sizeof now, 0);
     cJSON *d = rep->doc = cJSON_CreateObject();
@@ -134,11 +144,8 @@ static void add_exceeded(cJSON *o, const struct gx_result *r)
     cJSON_AddStringToObject(e, "reason", why);
 }
 
-cJSON *gx_result_json(const struct gx_result *r)
+void gx_result_key_json(cJSON *o, const struct gx_result *r)
 {
-    cJSON *o = cJSON_CreateObject();
-    if (!o)
-        return NULL;
     if (r->run_name && r->run_name[0])
         cJSON_AddStringToObject(o, "run", r->run_name);
     cJSON_AddStringToObject(o, "path", r->path);
@@ -146,6 +153,14 @@ cJSON *gx_result_json(const struct gx_result *r)
     cJSON_AddStringToObject(mem, "src", r->src_mem);
     cJSON_AddStringToObject(mem, "dst", r->dst_mem);
     cJSON_AddStringToObject(o, "pattern", r->pattern);
+}
+
+cJSON *gx_result_json(const struct gx_result *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    gx_result_key_json(o, r);
     add_two(o, "ranks", r->a, r->b);
     cJSON_AddBoolToObject(o, "same_node", r->same_node);
     cJSON_AddNumberToObject(o, "size", (double)r->size);

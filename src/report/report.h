@@ -9,7 +9,7 @@
 #include <pthread.h>
 #include <sys/types.h>
 
-#define GX_SCHEMA_VERSION "1.8"
+#define GX_SCHEMA_VERSION "1.9"
 /* --samples: raw samples kept in the document, all results together. The final write must end
  * well within the 1 to 2 s a launcher leaves between SIGTERM and SIGKILL (printing costs about
  * 2 us a sample); the samples of a result that would pass this go to <output>.samples.jsonl as
@@ -45,6 +45,9 @@ struct gx_report {
 /* Creates the document and opens the lines file; nothing is written to `path` yet. */
 int gx_report_open(struct gx_report *rep, const char *path, int argc, char **argv,
                    struct gx_err *err);
+/* What names a measurement (run, path, memory kinds, pattern) into o: a result's JSON and a
+ * round's sum begin alike. */
+void gx_result_key_json(cJSON *o, const struct gx_result *res);
 cJSON *gx_result_json(const struct gx_result *res);
 /* Adds a result and appends it, flushed, to the lines file; with samples that do not fit in
  * GX_SAMPLES_INLINE, first writes them to the samples file (without holding the report, so the

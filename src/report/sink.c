@@ -13,6 +13,8 @@ void gx_sink_init(struct gx_sink *s, const struct gx_job *job, const struct gx_o
     s->rotation = 1;
     s->kept = NULL;
     s->nkept = s->kept_cap = 0;
+    s->rounds = NULL;
+    gx_round_sum_begin(&s->round, 0, 1, 1);
     gx_output_init(&s->out, job, o, plan);
     gx_csv_init(&s->csv, job->rank == 0 && o->g.format == GX_FORMAT_CSV ? stdout : NULL);
 }
@@ -41,6 +43,7 @@ int gx_sink_result(struct gx_sink *s, const struct gx_result *res, struct gx_err
     GX_TRY(gx_report_add(s->rep, res, err));
     if (keep)
         s->kept[s->nkept++] = gx_kept_of(res);
+    gx_round_sum_add(&s->round, res);
     gx_output_result(&s->out, res);
     /* The CSV has the report document's results: later --soak passes are in the .jsonl. */
     return s->rotation > 1 ? GX_OK : gx_csv_result(&s->csv, res, err);
@@ -67,6 +70,35 @@ int gx_sink_calibration(struct gx_sink *s, const struct gx_ceilings *c, struct g
     return GX_OK;
 }
 
+void gx_sink_round_begin(struct gx_sink *s, int round, int nrounds, int npairs)
+{
+    gx_round_sum_begin(&s->round, round, nrounds, npairs);
+}
+
+int gx_sink_round_end(struct gx_sink *s, struct gx_err *err)
+{
+    if (!s->rep || s->round.npairs < 2 || !s->round.first.path)
+        return GX_OK;
+    if (s->out.active && (s->rotation <= 1 || s->round.nok < s->round.npairs))
+        gx_round_sum_print(s->out.table, &s->round);
+    if (s->rotation > 1)
+        return GX_OK; /* later --soak passes: the .jsonl has their results */
+    cJSON *o = gx_round_sum_json(&s->round);
+    if (!o || (!s->rounds && !(s->rounds = cJSON_CreateArray()))) {
+        cJSON_Delete(o);
+        return gx_fail(err, GX_ERUNTIME, "out of host memory for the rounds' aggregates");
+    }
+    cJSON_AddItemToArray(s->rounds, o);
+    return GX_OK;
+}
+
+cJSON *gx_sink_take_rounds(struct gx_sink *s)
+{
+    cJSON *r = s->rounds;
+    s->rounds = NULL;
+    return r;
+}
+
 void gx_sink_rotation(struct gx_sink *s, long rotation)
 {
     s->rotation = rotation;
@@ -78,6 +110,8 @@ void gx_sink_rotation(struct gx_sink *s, long rotation)
 void gx_sink_free(struct gx_sink *s)
 {
     free(s->kept);
+    cJSON_Delete(s->rounds);
+    s->rounds = NULL;
     s->kept = NULL;
     s->nkept = s->kept_cap = 0;
 }

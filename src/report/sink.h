@@ -10,6 +10,7 @@
 #include "mplan.h"
 #include "output.h"
 #include "report.h"
+#include "round_sum.h"
 
 struct gx_tally {
     int results;           /* result rows: measured, skipped or failed */
@@ -28,6 +29,10 @@ struct gx_sink {
     /* Rank 0: the first pass's results in their order, for the matrices and the plan. */
     struct gx_kept *kept;
     size_t nkept, kept_cap;
+    /* Rank 0: the round under way, and the first pass's aggregates of rounds of several
+     * pairs (the report's "rounds"). */
+    struct gx_round_sum round;
+    cJSON *rounds;
 };
 
 void gx_sink_init(struct gx_sink *s, const struct gx_job *job, const struct gx_options *o,
@@ -40,6 +45,12 @@ void gx_sink_skip(struct gx_sink *s, const char *run, const char *path,
                   const struct gx_pair *pairs, int npairs, const char *reason);
 /* The calibration's curves, into the report and the table. Rank 0. */
 int gx_sink_calibration(struct gx_sink *s, const struct gx_ceilings *c, struct gx_err *err);
+/* A round of npairs pairs at once starts, then ends after its results (rank 0): a round of
+ * several pairs reports its aggregate in the table and the report's "rounds". */
+void gx_sink_round_begin(struct gx_sink *s, int round, int nrounds, int npairs);
+int gx_sink_round_end(struct gx_sink *s, struct gx_err *err);
+/* The report's "rounds" (NULL when none), handed over: the sink no longer holds it. */
+cJSON *gx_sink_take_rounds(struct gx_sink *s);
 /* A pass over the plan starts (--soak: 1, 2, ...). */
 void gx_sink_rotation(struct gx_sink *s, long rotation);
 /* Frees the kept results. */

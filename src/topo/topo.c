@@ -4,6 +4,7 @@
 #include "topo.h"
 
 #include "file_util.h"
+#include "input.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -230,9 +231,9 @@ int gx_visible_devices(const char *cvd, int nphys, const char *const *uuids, int
             if (hits != 1)
                 phys = -1;
         } else {
-            char *end;
-            long v = strtol(item, &end, 10);
-            if (end != item && *end == '\0' && v >= 0 && v < nphys)
+            struct gx_err ignored; /* CUDA's rule: a bad entry ends the list, it is no error */
+            long long v;
+            if (gx_parse_int(item, 0, nphys - 1, &v, &ignored) == GX_OK)
                 phys = (int)v;
         }
         if (phys < 0)
@@ -257,9 +258,9 @@ int gx_launcher_local_rank(const char **var)
                                        "SLURM_LOCALID"};
     for (size_t i = 0; i < GX_ARRAY_LEN(vars); i++) {
         const char *v = getenv(vars[i]);
-        char *end;
-        long l = v ? strtol(v, &end, 10) : -1;
-        if (!v || end == v || *end || l < 0 || l > 1 << 20)
+        struct gx_err ignored; /* not a number by the one rule: the next launcher's variable */
+        long long l;
+        if (!v || gx_parse_int(v, 0, 1 << 20, &l, &ignored) != GX_OK)
             continue;
         *var = vars[i];
         return (int)l;

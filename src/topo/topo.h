@@ -39,6 +39,21 @@ const char *gx_topo_pci_link(hwloc_topology_t topo, hwloc_obj_t a, hwloc_obj_t b
 void gx_topo_nearest_nic(hwloc_topology_t topo, hwloc_obj_t gpu, char *name, size_t len,
                          const char **link);
 
+/* The NIC a rank uses and its place from the GPU (topo_nic.c): the nearest to the GPU among those
+ * UCX_NET_DEVICES names (MPI over UCX), else NCCL_IB_HCA's, else NCCL_SOCKET_IFNAME's (NCCL's
+ * syntax: prefixes, '^' excludes, '=' exact), else hwloc's nearest. A named NIC the topology
+ * lacks keeps its name, with place "unknown". place: pcie-switch (X, PIX, PXB), numa-node
+ * (PHB, NODE), other-socket (SYS: flagged), "no GPU". */
+struct gx_nic_use {
+    char name[64];       /* "" when none */
+    const char *source;  /* the variable that chose it, or "hwloc nearest" */
+    const char *link;    /* gx_topo_pci_link to the GPU; NULL when unknown */
+    const char *place;
+    int flagged;         /* on the other socket */
+};
+void gx_topo_nic_in_use(hwloc_topology_t topo, hwloc_obj_t gpu, const char *ucx_devices,
+                        const char *nccl_ib_hca, const char *nccl_ifname, struct gx_nic_use *out);
+
 /* Parses CUDA_VISIBLE_DEVICES the way the CUDA runtime does (indices or GPU-/MIG- UUID
  * prefixes; the list ends at the first entry matching no device) against the physical device
  * list; visible[i] is the physical index of visible device i. cvd NULL: all devices. */
@@ -104,6 +119,7 @@ struct gx_topo_rank {
     char membind[512];       /* NUMA nodes memory is bound to, or why not */
     char numa[64], nic[64];
     const char *nic_link;
+    struct gx_nic_use nic_use; /* the NIC in use (topo_nic.c) */
     int nlinks;
     struct gx_topo_link *links;
     int nshared, shared_with[GX_MAX_GPUS]; /* other ranks using the same GPU */
@@ -123,7 +139,8 @@ void gx_topo_fini(struct gx_job *job);
 struct cJSON;
 struct gx_options;
 void gx_topo_rank_json(const struct gx_job *job, struct cJSON *rank);
-void gx_topo_pairs_json(struct cJSON *context, const struct gx_options *o, int nranks);
+struct gx_pairs;
+void gx_topo_pairs_json(struct cJSON *context, const struct gx_pairs *runs, int nruns);
 void gx_topo_print_header(FILE *out, const struct cJSON *context);
 
 #endif

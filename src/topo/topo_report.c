@@ -53,6 +53,15 @@ void gx_topo_rank_json(const struct gx_job *job, cJSON *r)
         for (int i = 0; i < t->nshared; i++)
             cJSON_AddItemToArray(sh, cJSON_CreateNumber(t->shared_with[i]));
     }
+    if (t->nic_use.name[0]) {
+        cJSON *nic = cJSON_AddObjectToObject(r, "nic");
+        cJSON_AddStringToObject(nic, "name", t->nic_use.name);
+        cJSON_AddStringToObject(nic, "source", t->nic_use.source);
+        cJSON_AddStringToObject(nic, "place", t->nic_use.place);
+        if (t->nic_use.link)
+            cJSON_AddStringToObject(nic, "link", t->nic_use.link);
+        cJSON_AddBoolToObject(nic, "flagged", t->nic_use.flagged);
+    }
     cJSON *b = cJSON_AddObjectToObject(r, "binding");
     cJSON_AddStringToObject(b, "policy", t->policy);
     cJSON_AddStringToObject(b, "decision", t->decision);
@@ -87,6 +96,10 @@ static const cJSON *rank_obj(const cJSON *context, int rank)
 
 static const char *nic_of(const cJSON *r)
 {
+    const cJSON *used = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r, "nic"),
+                                                         "name");
+    if (cJSON_IsString(used))
+        return used->valuestring; /* the NIC in use, where the rank knows it */
     const cJSON *nic = cJSON_GetObjectItemCaseSensitive(
         cJSON_GetObjectItemCaseSensitive(r, "gpu"), "nearest_nic");
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(nic, "name");
@@ -147,20 +160,16 @@ static void add_pair(cJSON *pairs, const cJSON *context, int a, int b)
     cJSON_AddItemToArray(pairs, o);
 }
 
-void gx_topo_pairs_json(cJSON *context, const struct gx_options *o, int nranks)
+void gx_topo_pairs_json(cJSON *context, const struct gx_pairs *runs, int nruns)
 {
     if (!context)
         return;
     cJSON *pairs = cJSON_AddArrayToObject(context, "pairs");
-    for (int r = 0; r < o->nruns; r++) {
-        struct gx_pairs ps;
-        struct gx_err ignored;
-        if (gx_pairs_resolve(o->runs[r].pairs, nranks, &ps, &ignored) != GX_OK)
-            continue;
-        for (int i = 0; i < ps.nrounds; i++)
-            for (int j = 0; j < ps.rounds[i].npairs; j++)
-                add_pair(pairs, context, ps.rounds[i].pairs[j].a, ps.rounds[i].pairs[j].b);
-        gx_pairs_free(&ps);
+    for (int r = 0; r < nruns; r++) {
+        const struct gx_pairs *ps = &runs[r];
+        for (int i = 0; i < ps->nrounds; i++)
+            for (int j = 0; j < ps->rounds[i].npairs; j++)
+                add_pair(pairs, context, ps->rounds[i].pairs[j].a, ps->rounds[i].pairs[j].b);
     }
 }
 
@@ -177,7 +186,7 @@ void gx_topo_print_header(FILE *out, const cJSON *context)
     fprintf(out, "# topology (%s)\n", str(cJSON_GetObjectItemCaseSensitive(
                                                cJSON_GetArrayItem(ranks, 0), "binding"),
                                            "topology", "unknown"));
-    fprintf(out, "# %4s %-16s %-16s %-12s %-4s %-16s %-14s %s\n", "rank", "host", "GPU", "bus id",
+    fprintf(out, "# %4s %-16s %-16s %-12s %-4s %-16s %-24s %s\n", "rank", "host", "GPU", "bus id",
             "NUMA", "cpuset", "NIC", "binding");
     cJSON_ArrayForEach(r, ranks)
     {
@@ -199,13 +208,19 @@ void gx_topo_print_header(FILE *out, const cJSON *context)
             if (nn)
                 snprintf(nic, sizeof nic, "%s(%s)", str(nn, "name", "?"), str(nn, "link", "?"));
         }
+        /* The NIC in use and its place from the GPU; "!" on the other socket. */
+        const cJSON *used = cJSON_GetObjectItemCaseSensitive(r, "nic");
+        if (used)
+            snprintf(nic, sizeof nic, "%s(%s%s%s)%s", str(used, "name", "?"), str(used, "link", ""),
+                     str(used, "link", "")[0] ? " " : "", str(used, "place", "?"),
+                     cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(used, "flagged")) ? "!" : "");
         /* What the process runs on; a plan for a foreign topology is marked as such. */
         if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(bind, "applied")) ||
             !str(bind, "planned_cpuset", NULL))
             snprintf(cpus, sizeof cpus, "%s", str(r, "cpuset", "?"));
         else
             snprintf(cpus, sizeof cpus, "%s(plan)", str(bind, "planned_cpuset", "?"));
-        fprintf(out, "# %4d %-16.16s %-16s %-12s %-4s %-16s %-14s %s\n",
+        fprintf(out, "# %4d %-16.16s %-16s %-12s %-4s %-16s %-24s %s\n",
                 cJSON_IsNumber(rk) ? rk->valueint : -1, str(r, "hostname", "?"), g,
                 str(gpu, "pci_bus_id", "-"), numa, cpus, nic, str(bind, "decision", "?"));
     }
@@ -231,6 +246,12 @@ void gx_topo_print_header(FILE *out, const cJSON *context)
     cJSON_ArrayForEach(r, ranks)
     {
         const cJSON *rk = cJSON_GetObjectItemCaseSensitive(r, "rank");
+        const cJSON *used = cJSON_GetObjectItemCaseSensitive(r, "nic");
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(used, "flagged")))
+            fprintf(out, "# warning: rank %d: NIC %s (%s) is on the other socket from its GPU "
+                    "(%s): every message crosses the socket link\n",
+                    cJSON_IsNumber(rk) ? rk->valueint : -1, str(used, "name", "?"),
+                    str(used, "source", "?"), str(used, "link", "SYS"));
         cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(r, "warnings"))
             fprintf(out, "# warning: rank %d: %s\n", cJSON_IsNumber(rk) ? rk->valueint : -1,
                     cJSON_IsString(w) ? w->valuestring : "");

@@ -2,6 +2,7 @@
  * optional line "--" ends them and the rest is what --scenario FILE reads (a fake read_file). */
 #include "fuzz_util.h"
 #include "options.h"
+#include "pairs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -40,7 +41,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         !o.version) {
         if (o.nruns < 1 || o.nruns > GX_MAX_RUNS)
             abort();
-        (void)gx_options_check_job(&o, 4, 4, &err);
+        struct gx_layout l;
+        if (gx_layout_make(4, NULL, &l, &err) == GX_OK)
+            (void)gx_options_check_job(&o, &l, 4, &err);
+        gx_layout_free(&l);
     }
     free(text);
     return 0;

@@ -1,0 +1,154 @@
+#include "pairs.h"
+#include "scheme.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int gx_pairs_alloc(struct gx_pairs *out, int nrounds, long npairs, struct gx_err *err)
+{
+    out->rounds = calloc((size_t)(nrounds ? nrounds : 1), sizeof *out->rounds);
+    out->storage = calloc((size_t)(npairs ? npairs : 1), sizeof *out->storage);
+    if (!out->rounds || !out->storage) {
+        gx_pairs_free(out);
+        return gx_fail(err, GX_ERUNTIME, "out of host memory for %ld pairs", npairs);
+    }
+    out->nrounds = nrounds;
+    return GX_OK;
+}
+
+int gx_circle_rounds(int n)
+{
+    int m = n + (n & 1); /* member m-1 is a phantom when n is odd */
+    return n < 2 ? 0 : 2 * (m - 1);
+}
+
+/* Round-robin scheduling gives the fewest rounds: m-1 rounds (m even) cover each unordered pair
+ * once, member m-1 fixed and the others rotating; the same rounds again with the roles swapped
+ * cover the other direction. */
+int gx_circle_round(int n, int r, int *x, int *y)
+{
+    int m = n + (n & 1), half = m / 2, k = 0;
+    int base = r % (m - 1), swap = r >= m - 1;
+    for (int i = 0; i < half; i++) {
+        int p = i == 0 ? m - 1 : (base + i) % (m - 1);
+        int q = (base - i + (m - 1)) % (m - 1);
+        if (p >= n || q >= n)
+            continue;
+        x[k] = swap ? q : p;
+        y[k] = swap ? p : q;
+        k++;
+    }
+    return k;
+}
+
+void gx_layout_free(struct gx_layout *l)
+{
+    free(l->node_of);
+    free(l->local_of);
+    free(l->rank_at);
+    memset(l, 0, sizeof *l);
+}
+
+int gx_layout_make(int nranks, const int *node_of, struct gx_layout *l, struct gx_err *err)
+{
+    memset(l, 0, sizeof *l);
+    l->nranks = nranks;
+    l->node_of = calloc((size_t)(nranks > 0 ? nranks : 1), sizeof *l->node_of);
+    l->local_of = calloc((size_t)(nranks > 0 ? nranks : 1), sizeof *l->local_of);
+    int *count = calloc((size_t)(nranks > 0 ? nranks : 1), sizeof *count);
+    if (!l->node_of || !l->local_of || !count) {
+        free(count);
+        gx_layout_free(l);
+        return gx_fail(err, GX_ERUNTIME, "out of host memory for the layout of %d ranks", nranks);
+    }
+    for (int r = 0; r < nranks; r++) {
+        int n = node_of ? node_of[r] : 0;
+        if (n < 0 || n >= nranks) {
+            free(count);
+            gx_layout_free(l);
+            return gx_fail(err, GX_ERUNTIME, "rank %d has node index %d of %d ranks", r, n, nranks);
+        }
+        l->node_of[r] = n;
+        l->local_of[r] = count[n]++;
+        l->nnodes = n + 1 > l->nnodes ? n + 1 : l->nnodes;
+    }
+    l->per_node = l->nnodes ? count[0] : 0;
+    for (int n = 0; n < l->nnodes; n++)
+        if (count[n] != l->per_node)
+            l->per_node = 0; /* uneven: the node schemes say so */
+    free(count);
+    if (!l->per_node)
+        return GX_OK;
+    if (!(l->rank_at = malloc((size_t)nranks * sizeof *l->rank_at))) {
+        gx_layout_free(l);
+        return gx_fail(err, GX_ERUNTIME, "out of host memory for the layout of %d ranks", nranks);
+    }
+    for (int r = 0; r < nranks; r++)
+        l->rank_at[l->node_of[r] * l->per_node + l->local_of[r]] = r;
+    return GX_OK;
+}
+
+int gx_layout_assume(int nnodes, int per_node, struct gx_layout *l, struct gx_err *err)
+{
+    if (nnodes < 1 || per_node < 1 || nnodes > 1000000 / per_node)
+        return gx_fail(err, GX_EINPUT, "an assumed layout of %d nodes x %d ranks is not one of "
+                       "1 to 1000000 ranks", nnodes, per_node);
+    int n = nnodes * per_node;
+    int *node_of = malloc((size_t)n * sizeof *node_of);
+    if (!node_of)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory for the layout of %d ranks", n);
+    for (int r = 0; r < n; r++)
+        node_of[r] = r / per_node;
+    int rc = gx_layout_make(n, node_of, l, err);
+    free(node_of);
+    l->assumed = 1;
+    return rc;
+}
+
+/* What a scheme that needs nodes cannot use: one line, or NULL. */
+static int check_layout(const struct gx_scheme *s, const struct gx_layout *l, struct gx_err *err)
+{
+    if (!s->needs_nodes)
+        return GX_OK;
+    if (!l->per_node)
+        return gx_fail(err, GX_EINPUT, "%s needs the same number of ranks on every node, "
+                       "and this job's %d nodes hold different numbers (launch with "
+                       "--ntasks-per-node / -npernode)", s->name, l->nnodes);
+    if (s->needs_nodes > 1 && l->nnodes < 2)
+        return gx_fail(err, GX_EINPUT, "%s pairs ranks of different nodes, and this job "
+                       "has one node (%d ranks)", s->name, l->nranks);
+    if (s->needs_nodes == 1 && l->per_node < 2)
+        return gx_fail(err, GX_EINPUT, "%s pairs ranks of one node, and this job has "
+                       "one rank per node", s->name);
+    return GX_OK;
+}
+
+int gx_pairs_resolve(const char *spec, const struct gx_layout *l, struct gx_pairs *out,
+                     struct gx_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (l->nranks < 2)
+        return gx_fail(err, GX_EINPUT,
+                       "every pattern needs a pair of ranks and this job has %d rank (run with "
+                       "mpirun -np 2 or more)", l->nranks);
+    const struct gx_scheme *s = gx_scheme_of(spec);
+    GX_TRY(check_layout(s, l, err));
+    GX_TRY(s->build(spec, l, out, err));
+    out->scheme = s;
+    return GX_OK;
+}
+
+void gx_pairs_free(struct gx_pairs *p)
+{
+    free(p->rounds);
+    free(p->storage);
+    memset(p, 0, sizeof *p);
+}
+
+const struct gx_pair *gx_round_find(const struct gx_round *round, int rank)
+{
+    for (int i = 0; i < round->npairs; i++)
+        if (round->pairs[i].a == rank || round->pairs[i].b == rank)
+            return &round->pairs[i];
+    return NULL;
+}

@@ -1,0 +1,64 @@
+/* Which ranks talk: pair schemes build rounds of disjoint pairs from the job's layout; every
+ * pair of a round runs at the same time. One scheme per file (scheme_*.c), one line each in the
+ * table (scheme.c): the harness runs rounds and never asks which scheme made them. */
+#ifndef GX_PAIRS_H
+#define GX_PAIRS_H
+
+#include "gx.h"
+
+struct gx_pair {
+    int a, b; /* a is the initiator (the sender of bw); a < b for pair lists and all-disjoint */
+};
+
+struct gx_round {
+    int npairs;
+    struct gx_pair *pairs;
+};
+
+struct gx_pairs {
+    int nrounds;
+    struct gx_round *rounds;
+    struct gx_pair *storage;
+    const struct gx_scheme *scheme; /* the scheme that built them */
+};
+
+/* Where the ranks are. A regular layout has the same number of ranks on every node; local rank
+ * i of every node is then rail i (GPU i and, on rail-optimized fabrics, NIC i). Nodes are
+ * numbered by their lowest rank, local ranks by rank (as MPI_Comm_split_type orders them). */
+struct gx_layout {
+    int nranks, nnodes;
+    int per_node;  /* ranks on every node; 0 when nodes hold different numbers (uneven) */
+    int *node_of;  /* nranks: node of each rank */
+    int *local_of; /* nranks: local rank of each rank */
+    int *rank_at;  /* nnodes x per_node: rank of local rank i on node n; NULL when uneven */
+    int assumed;   /* --assume-nodes: a layout for --dry-run, not this job's */
+};
+
+/* The layout of a job from each rank's node (node_of NULL: every rank on one node). */
+int gx_layout_make(int nranks, const int *node_of, struct gx_layout *l, struct gx_err *err);
+/* nnodes nodes of per_node ranks each, ranks placed in blocks (as mpirun and srun do). */
+int gx_layout_assume(int nnodes, int per_node, struct gx_layout *l, struct gx_err *err);
+void gx_layout_free(struct gx_layout *l);
+/* The rank of local rank `local` on `node` (regular layouts only). */
+static inline int gx_layout_rank(const struct gx_layout *l, int node, int local)
+{
+    return l->rank_at[node * l->per_node + local];
+}
+
+/* The rounds of a --pairs value (a scheme's name, or a list A:B[,C:D...]) for this layout.
+ * GX_EINPUT with one line for a bad value or a layout the scheme cannot use. */
+int gx_pairs_resolve(const char *spec, const struct gx_layout *l, struct gx_pairs *out,
+                     struct gx_err *err);
+void gx_pairs_free(struct gx_pairs *p);
+/* The pair of `rank` in a round, or NULL when it sits this round out. */
+const struct gx_pair *gx_round_find(const struct gx_round *round, int rank);
+
+/* For schemes: rounds and pair storage, zeroed (npairs: the most pairs of all rounds). */
+int gx_pairs_alloc(struct gx_pairs *out, int nrounds, long npairs, struct gx_err *err);
+/* Round r (0 <= r < gx_circle_rounds(n)) of round-robin ("circle") scheduling of n members:
+ * every ordered pair of members once over all rounds, no member twice in a round. Writes the
+ * round's pairs of member indices to x[], y[] (x the initiator); returns their count. */
+int gx_circle_rounds(int n);
+int gx_circle_round(int n, int r, int *x, int *y);
+
+#endif

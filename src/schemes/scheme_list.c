@@ -1,0 +1,71 @@
+/* A:B[,C:D...]: the pairs given, one after another. */
+#include "scheme.h"
+
+#include "input.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int bad_list(const char *spec, struct gx_err *err)
+{
+    return gx_fail(err, GX_EINPUT, "bad pair list '%s' (expected A:B[,C:D...] or one of %s)",
+                   spec, gx_scheme_keywords());
+}
+
+/* The rank at s, up to the next ':' or ',' (*end): a number by the one rule, 0..nranks-1. */
+static int parse_rank(const char *s, const char **end, int nranks, const char *spec,
+                      struct gx_err *err)
+{
+    char text[GX_ITEM_MAX + 1];
+    size_t len = strcspn(s, ":,");
+    *end = s + len;
+    if (len > GX_ITEM_MAX)
+        return gx_fail(err, GX_EINPUT, "bad pair list '%s': a rank is longer than %d characters "
+                       "(the limit)", spec, GX_ITEM_MAX), -1;
+    memcpy(text, s, len);
+    text[len] = '\0';
+    long long v;
+    if (gx_parse_int(text, 0, nranks - 1, &v, err) != GX_OK)
+        return gx_wrap(err, "rank '%s' in '%s' (the job has %d ranks; expected A:B[,C:D...] or "
+                       "one of %s)", text, spec, nranks, gx_scheme_keywords()), -1;
+    return (int)v;
+}
+
+static int build(const char *spec, const struct gx_layout *l, struct gx_pairs *out,
+                 struct gx_err *err)
+{
+    int n = 1;
+    for (const char *p = spec; *p; p++)
+        n += *p == ',';
+    GX_TRY(gx_pairs_alloc(out, n, n, err));
+    const char *p = spec;
+    for (int i = 0; i < n; i++) {
+        const char *end;
+        int a = parse_rank(p, &end, l->nranks, spec, err), b = -1;
+        if (a < 0)
+            goto fail;
+        if (*end == ':' && (b = parse_rank(end + 1, &end, l->nranks, spec, err)) < 0)
+            goto fail;
+        if (b < 0 || (*end != ',' && *end != '\0')) {
+            bad_list(spec, err);
+            goto fail;
+        }
+        if (a == b) {
+            gx_fail(err, GX_EINPUT, "pair %d:%d in '%s' names one rank twice", a, b, spec);
+            goto fail;
+        }
+        out->storage[i] = (struct gx_pair){a < b ? a : b, a < b ? b : a};
+        out->rounds[i] = (struct gx_round){1, &out->storage[i]};
+        p = end + (*end == ',');
+    }
+    return GX_OK;
+fail:
+    gx_pairs_free(out);
+    return GX_EINPUT;
+}
+
+const struct gx_scheme gx_scheme_list = {
+    .name = NULL,
+    .what = "the pairs listed, one after another",
+    .build = build,
+};

@@ -1,0 +1,84 @@
+#!/bin/sh
+# The documentation holds together: the README states CI's test command, stays short and links
+# every page of docs/; every relative link of README.md and docs/*.md names a file that exists
+# (in the tarball too: make distcheck runs this; results/, which it does not ship, aside) and a
+# heading that is there; each page of docs/
+# links back to the README; every option --help lists is in docs/options.md.
+. "$top_srcdir/tests/lib.sh"
+dir=$(mktemp -d "$TEST_TMP/docs.XXXXXX")
+
+cmd=$(sed -n '/^# The README.s test command:/{n;p;q;}' "$top_srcdir/.ci/run")
+[ -n "$cmd" ] && grep -qxF "    $cmd" "$top_srcdir/README.md"
+ok $? "README.md states the test command CI runs ($cmd)"
+
+py_check "$top_srcdir" <<'PY'
+import os, re, sys
+top = sys.argv[1]
+docs = sorted(f for f in os.listdir(os.path.join(top, "docs")) if f.endswith(".md"))
+pages = ["README.md"] + ["docs/" + f for f in docs]
+bad = []
+
+def slugs(path):
+    """GitHub's anchors for the headings of a Markdown file."""
+    out, seen, fence = set(), {}, False
+    for line in open(path, encoding="utf-8"):
+        if line.startswith("```"):
+            fence = not fence
+        m = None if fence else re.match(r"^#{1,6} +(.*?) *#* *$", line)
+        if m:
+            s = re.sub(r"[^\w\- ]", "", m.group(1).lower().replace("`", "")).replace(" ", "-")
+            n = seen.get(s, 0)
+            seen[s] = n + 1
+            out.add(s if n == 0 else f"{s}-{n}")
+    return out
+
+for page in pages:
+    path = os.path.join(top, page)
+    text = open(path, encoding="utf-8").read()
+    # Links outside code spans and indented code blocks.
+    prose = "\n".join(l for l in text.split("\n") if not l.startswith("    "))
+    prose = re.sub(r"`[^`\n]*`", "", prose)
+    for target in re.findall(r"\]\(([^)\s]+)\)", prose):
+        if re.match(r"[a-z]+:", target):
+            continue
+        file, _, anchor = target.partition("#")
+        dest = os.path.normpath(os.path.join(os.path.dirname(path), file)) if file else path
+        rel = os.path.relpath(dest, top)
+        if rel.startswith("results" + os.sep) and not os.path.isdir(os.path.join(top, "results")):
+            continue  # the tarball ships no results/: checked in the git tree only
+        if not os.path.exists(dest):
+            bad.append(f"{page}: link to {target}: no file {os.path.relpath(dest, top)}")
+        elif anchor and dest.endswith(".md") and anchor not in slugs(dest):
+            bad.append(f"{page}: link to {target}: no heading #{anchor} there")
+    if page != "README.md":
+        head = text.split("\n\n")  # the title, then the paragraph that says what the page holds
+        if not head[0].startswith("# ") or len(head) < 2 or "(../README.md)" not in head[1]:
+            bad.append(f"{page}: does not start with a title and a line linking back to the README")
+
+readme = open(os.path.join(top, "README.md"), encoding="utf-8").read()
+for f in docs:
+    if f"(docs/{f})" not in readme:
+        bad.append(f"README.md: no link to docs/{f}")
+lines = readme.count("\n")
+if lines > 150:
+    bad.append(f"README.md: {lines} lines, more than the 150 a newcomer reads in five minutes")
+if "<!--" not in readme and "What the default run prints" not in readme:
+    bad.append("README.md: no section on what the default run prints")
+for b in bad:
+    print(b)
+sys.exit(1 if bad else 0)
+PY
+ok $? "README.md and docs/*.md: every relative link resolves, each page links back, the README links every page and stays short"
+
+GX_TIMEOUT=30 gx_mpirun 1 --help >"$dir/help" 2>&1
+opts=$(sed -n 's/^  --\([a-z-]*\).*/\1/p' "$dir/help")
+absent=""
+for o in $opts help version; do
+    grep -q -- "\`--$o[\` ]" "$top_srcdir/docs/options.md" || absent="$absent --$o"
+done
+[ -n "$opts" ] && [ -z "$absent" ]
+ok $? "docs/options.md has every option --help lists ($(echo $opts | wc -w) options)" ||
+    echo "not in docs/options.md:$absent" | diag
+
+rm -rf "$dir"
+done_testing
