@@ -23,9 +23,11 @@ GPU_MEM = ("device", "managed")
 # Where a result's ceiling comes from when the two ranks are on other nodes, by path and pattern
 # family (docs/ceilings.md's table): the ceiling_what prefixes; None = no ceiling for that family.
 OTHER_NODE_CEILINGS = {
-    "host": {"bw": ["MPI host bandwidth"], "latency": ["MPI host latency"]},
-    "mpi": {"bw": ["MPI host bandwidth"], "latency": ["MPI host latency"]},
-    "nccl": {"bw": ["MPI host bandwidth"], "latency": None},
+    "host": {"bw": ["MPI host bandwidth", "MPI host bandwidth, pinned"],
+             "latency": ["MPI host latency", "MPI host latency, pinned"]},
+    "mpi": {"bw": ["MPI host bandwidth", "MPI host bandwidth, pinned"],
+            "latency": ["MPI host latency", "MPI host latency, pinned"]},
+    "nccl": {"bw": ["MPI host bandwidth, pinned"], "latency": None},
     "staged": {"bw": ["D2H", "MPI host-to-host", "H2D", "D2H and H2D at once"], "latency": None},
     "zerocopy": {"bw": ["kernel writing mapped host", "MPI host-to-host",
                         "kernel reading mapped host",
@@ -40,7 +42,9 @@ OTHER_NODE_CEILINGS = {
 # The calibration's curve behind each stage, as an absent ceiling names it ("mpi_bw 0->1 absent
 # at 1048576 bytes: ..."): an absent ceiling of the right kind is reported, not a failure.
 CURVES = {"MPI host bandwidth": "mpi_bw", "MPI host latency": "mpi_latency", "D2H": "d2h",
-          "MPI host-to-host": "mpi_bw", "H2D": "h2d", "MPI on managed memory": "mpi_managed_bw",
+          "MPI host bandwidth, pinned": "mpi_pinned_bw",
+          "MPI host latency, pinned": "mpi_pinned_latency",
+          "MPI host-to-host": "mpi_pinned_bw", "H2D": "h2d", "MPI on managed memory": "mpi_managed_bw",
           "MPI on managed pages just moved to the host": "mpi_migrated_bw",
           "kernel writing mapped host": "mapped_write", "kernel reading mapped host": "mapped_read",
           "prefetch to host": "prefetch_to_host", "prefetch to GPU": "prefetch_to_gpu",

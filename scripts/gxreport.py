@@ -425,12 +425,23 @@ GPU_CEILINGS = ("h2d", "d2h", "mapped_write", "mapped_read", "prefetch_to_host",
                 "fault_in", "copy_bidir", "mapped_bidir")
 
 
+def schema_at_least(doc, major, minor):
+    """Whether the report's schema_version is major.minor or later."""
+    try:
+        have = tuple(int(x) for x in str(doc.get("schema_version", "")).split(".")[:2])
+    except ValueError:
+        return False
+    return have >= (major, minor)
+
+
 def calibrated(doc, kind, rank, peer, size):
     """The calibrated ceiling `kind` (GPU_CEILINGS: of `rank`'s GPU; peer*, mpi_*: of the pair
     rank -> peer) at `size` bytes: its median, or None when not measured there."""
     cal = doc.get("calibration")
     if not isinstance(cal, dict):
         return None
+    if kind.startswith("mpi_pinned_") and not schema_at_least(doc, 1, 10):
+        kind = "mpi_" + kind[len("mpi_pinned_"):]  # before 1.10, mpi_* was on pinned buffers
     if kind in GPU_CEILINGS:
         entries, match = cal.get("gpus", []), lambda e: e.get("rank") == rank
     else:

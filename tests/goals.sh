@@ -26,10 +26,11 @@ def res(path, pattern, size, median, eff=None, chunk=None, depth=None, cv=0.001,
 met = sys.argv[1] == "all-met"
 stage = {"points": [{"size": 4 * M, "median": 50.0}]}
 gpu = {"gpu": {"name": "NVIDIA H200"}}
-doc = {"schema_version": "1.1", "tool": {"name": "gpuxfer"},
+doc = {"schema_version": "1.10", "tool": {"name": "gpuxfer"},
        "context": {"ranks": [dict(gpu, rank=0), dict(gpu, rank=1)]},
        "calibration": {"gpus": [{"rank": 0, "d2h": stage}, {"rank": 1, "h2d": stage}],
-                       "rank_pairs": [{"ranks": [0, 1], "mpi_bw": stage, "mpi_latency":
+                       "rank_pairs": [{"ranks": [0, 1], "mpi_pinned_bw": stage,
+                                       "mpi_pinned_latency":
                                        {"points": [{"size": 4 * M, "median": 100.0}]}}]},
        "results": [
            res("p2p", "bw", 64 * M, 390, 0.99, 64 * M, 1),

@@ -1,6 +1,7 @@
 /* The measurement plan: what the options expand to, once (groups, steps, candidates), and the
  * progress decision of the table's output. Paths left out of this build count as skipped groups
  * with no steps. */
+#include "config.h"
 #include "calib_plan.h"
 #include "job.h"
 #include "mplan.h"
@@ -179,14 +180,28 @@ int main(void)
            "calibration of zerocopy on one node: mapped host memory at both GPUs at its chunks, "
            "no MPI, no copies");
         ok(cal_make(0) == GX_OK && cal.npairs == 1 && cal.pairs[0].need == GX_CAL_MPI &&
-               cal.sets[SET_MPI].n == cal.sets[SET_MAPPED].n &&
-               !memcmp(cal.sets[SET_MPI].v, cal.sets[SET_MAPPED].v,
-                       cal.sets[SET_MPI].n * sizeof(size_t)),
-           "calibration of zerocopy across nodes: MPI host-to-host joins at the same chunks");
+               cal.sets[SET_MPI_PIN].n == cal.sets[SET_MAPPED].n && cal.sets[SET_MPI].n == 0 &&
+               !memcmp(cal.sets[SET_MPI_PIN].v, cal.sets[SET_MAPPED].v,
+                       cal.sets[SET_MPI_PIN].n * sizeof(size_t)),
+           "calibration of zerocopy across nodes: MPI host-to-host on pinned buffers joins at "
+           "the same chunks");
     } else {
         ok(1, "# SKIP zerocopy is not built in");
         ok(1, "# SKIP zerocopy is not built in");
     }
+    /* MPI on the host buffers the results use: pageable and pinned apart (issue 24). */
+    ok(make("--path host --pattern bw,latency --sizes 1M", 2) == GX_OK && cal_make(1) == GX_OK &&
+           set_is(SET_MPI, 1u << 20) && cal.sets[SET_LAT].n == 2 &&
+           cal.sets[SET_LAT].v[1] == 1u << 20 && cal.sets[SET_MPI_PIN].n == 0 && cal.sets[SET_LAT_PIN].n == 0,
+       "calibration of the host path on pageable memory: MPI on pageable buffers, not pinned");
+#ifdef HAVE_CUDA
+    ok(make("--path host --mem pinned --pattern bw,latency --sizes 1M", 2) == GX_OK &&
+           cal_make(1) == GX_OK && set_is(SET_MPI_PIN, 1u << 20) && set_is(SET_LAT_PIN, 1u << 20) &&
+           cal.sets[SET_MPI].n == 0,
+       "calibration of the host path on pinned memory: MPI on pinned buffers, not pageable");
+#else
+    ok(1, "# SKIP pinned memory needs CUDA");
+#endif
     gx_cal_plan_free(&cal);
 
     /* Where the progress line goes. */

@@ -57,10 +57,12 @@ const struct gx_cal_task gx_cal_tasks[GX_CAL_TASKS] = {
     {GX_CAL_MANAGED, 3, {GX_CEIL_PREFETCH_HOST, GX_CEIL_PREFETCH_GPU, GX_CEIL_FAULT_IN},
      {SET_MANAGED, SET_MANAGED, SET_MANAGED}, "managed memory's prefetches and fault-in"},
     {GX_CAL_PEER, 2, {GX_CEIL_PEER, GX_CEIL_PEER_BIDIR}, {SET_PEER, SET_PEER_BI}, "peer copies"},
-    {GX_CAL_MPI, 7,
+    {GX_CAL_MPI, 10,
      {GX_CEIL_MPI_BW, GX_CEIL_MPI_BIBW, GX_CEIL_MPI_LAT, GX_CEIL_MPI_MANAGED_BW,
-      GX_CEIL_MPI_MANAGED_BIBW, GX_CEIL_MPI_MIGRATED_BW, GX_CEIL_MPI_MIGRATED_BIBW},
-     {SET_MPI, SET_MPI_BI, SET_LAT, SET_MPI_UM, SET_MPI_UM_BI, SET_MPI_MIG, SET_MPI_MIG_BI},
+      GX_CEIL_MPI_MANAGED_BIBW, GX_CEIL_MPI_MIGRATED_BW, GX_CEIL_MPI_MIGRATED_BIBW,
+      GX_CEIL_MPI_PINNED_BW, GX_CEIL_MPI_PINNED_BIBW, GX_CEIL_MPI_PINNED_LAT},
+     {SET_MPI, SET_MPI_BI, SET_LAT, SET_MPI_UM, SET_MPI_UM_BI, SET_MPI_MIG, SET_MPI_MIG_BI,
+      SET_MPI_PIN, SET_MPI_PIN_BI, SET_LAT_PIN},
      "MPI host to host"},
 };
 
@@ -136,7 +138,7 @@ static int plan_step(struct gx_cal_plan *p, const struct gx_path_ops *ops,
     }
     const struct gx_bound_rule *rule =
         gx_bound_rule(ops->bounds, family,
-                      gx_mem_on_gpu(g->src_kind) || gx_mem_on_gpu(g->dst_kind), same_node);
+                      gx_bound_conditions(g->src_kind, g->dst_kind, same_node));
     return rule ? plan_rule(p, rule, st, pr->a, pr->b, need, err) : GX_OK;
 }
 

@@ -15,14 +15,14 @@ struct gx_size_set {
 /* The size sets: one per curve family, since each is measured at the sizes its results need. */
 enum { SET_COPY, SET_COPY_BI, SET_PEER, SET_PEER_BI, SET_MPI, SET_MPI_BI, SET_LAT, SET_MAPPED,
        SET_MAPPED_BI, SET_MANAGED, SET_MPI_UM, SET_MPI_UM_BI, SET_MPI_MIG,
-       SET_MPI_MIG_BI, NSETS };
+       SET_MPI_MIG_BI, SET_MPI_PIN, SET_MPI_PIN_BI, SET_LAT_PIN, NSETS };
 
 /* The tasks: per GPU (gpu_need) or per pair (gx_cal_pair.need). */
 #define GX_CAL_COPY    0x1u  /* H2D and D2H copies of a rank's GPU, one way and both at once */
 #define GX_CAL_PEER    0x2u  /* peer copies between the GPUs of a same-node pair */
-#define GX_CAL_MPI     0x4u  /* MPI host to host between the pair (bandwidth and latency; pinned
-                                buffers, and managed ones on the host: resident, and
-                                just moved there by the driver) */
+#define GX_CAL_MPI     0x4u  /* MPI host to host between the pair (bandwidth and latency;
+                                pageable and pinned buffers, and managed ones on the host:
+                                resident, and just moved there by the driver) */
 #define GX_CAL_MAPPED  0x8u  /* a rank's GPU's kernels writing and reading mapped host memory,
                                 apart and at once */
 #define GX_CAL_MANAGED 0x10u /* a rank's GPU's managed memory: prefetches both ways, fault-in */
@@ -30,7 +30,7 @@ enum { SET_COPY, SET_COPY_BI, SET_PEER, SET_PEER_BI, SET_MPI, SET_MPI_BI, SET_LA
 /* A task: the curves it measures, each at its set (one-way and both-ways curves are needed at
  * different sizes), in the order its measurement (calibrate.h) fills them. The one place that
  * says which task measures a kind of ceiling, and at which set. */
-#define GX_CAL_MAX_CURVES 7
+#define GX_CAL_MAX_CURVES 10
 struct gx_cal_task {
     unsigned task; /* GX_CAL_* */
     int ncurves;

@@ -34,7 +34,7 @@ int gx_calibrate(const struct gx_job *job, const struct gx_options *o,
  * latency (c[0..2]); on managed buffers whose pages are on the host, bandwidth one way and
  * both ways: resident there and touched by the CPU (c[3..4]), and just moved there by the
  * driver before each window, as unified-prefetch hands them to MPI (c[5..6]). */
-int gx_cal_mpi_pair(const struct gx_job *job, int a, int b, struct gx_ceil_curve c[7],
+int gx_cal_mpi_pair(const struct gx_job *job, int a, int b, struct gx_ceil_curve c[10],
                     struct gx_err *err);
 
 /* The bytes of host memory one buffer may take here: a quarter of the node's memory shared

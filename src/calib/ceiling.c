@@ -27,13 +27,21 @@ const char *gx_ceil_kind_name(enum gx_ceil_kind k)
         [GX_CEIL_MPI_MANAGED_BIBW] = "mpi_managed_bibw",
         [GX_CEIL_MPI_MIGRATED_BW] = "mpi_migrated_bw",
         [GX_CEIL_MPI_MIGRATED_BIBW] = "mpi_migrated_bibw",
+        [GX_CEIL_MPI_PINNED_BW] = "mpi_pinned_bw",
+        [GX_CEIL_MPI_PINNED_BIBW] = "mpi_pinned_bibw",
+        [GX_CEIL_MPI_PINNED_LAT] = "mpi_pinned_latency",
     };
     return k >= 0 && k < GX_CEIL_KINDS ? names[k] : "?";
 }
 
 const char *gx_ceil_kind_unit(enum gx_ceil_kind k)
 {
-    return k == GX_CEIL_MPI_LAT ? "us" : "GB/s";
+    return gx_ceil_kind_latency(k) ? "us" : "GB/s";
+}
+
+int gx_ceil_kind_latency(enum gx_ceil_kind k)
+{
+    return k == GX_CEIL_MPI_LAT || k == GX_CEIL_MPI_PINNED_LAT;
 }
 
 int gx_ceil_kind_per_gpu(enum gx_ceil_kind k)
@@ -139,7 +147,7 @@ double gx_ceil_slowest(const struct gx_ceilings *c, const struct gx_ceil_stage *
             return 0; /* an unknown stage could be the slowest: no ceiling rather than a wrong one */
         double scale = stages[i].scale > 0 ? stages[i].scale : 1, v = p->median * scale;
         /* Latency: the slowest stage is the largest time; bandwidth: the smallest rate. */
-        int slower = stages[i].kind == GX_CEIL_MPI_LAT ? v > best : v < best;
+        int slower = gx_ceil_kind_latency(stages[i].kind) ? v > best : v < best;
         if (slowest < 0 || slower) {
             best = v;
             slowest = i;
@@ -162,11 +170,25 @@ size_t gx_ceil_chunk(const struct gx_result *res)
     return res->chunk == 0 || res->chunk > res->size ? res->size : res->chunk;
 }
 
-const struct gx_bound_rule *gx_bound_rule(const struct gx_bounds bounds[GX_FAMILY_COUNT],
-                                          int family, int gpu_mem, int same_node)
+unsigned gx_bound_conditions(int src_kind, int dst_kind, int same_node)
 {
-    unsigned holds = (gpu_mem ? GX_IF_GPU_MEM : 0) |
-                     (same_node ? GX_IF_SAME_NODE : GX_IF_OTHER_NODE);
+    int kinds[2] = {src_kind, dst_kind};
+    unsigned holds = same_node ? GX_IF_SAME_NODE : GX_IF_OTHER_NODE;
+    for (int i = 0; i < 2; i++) {
+        if (gx_mem_on_gpu(kinds[i]))
+            holds |= GX_IF_GPU_MEM;
+        /* Pageable: the CPU's alone, neither registered with the GPU nor migrating (an MPI
+         * moves it by other means than pinned memory, at another speed: issue 24). */
+        if (gx_mem_has(kinds[i], GX_MEM_HOST_ADDRESSABLE) &&
+            !gx_mem_has(kinds[i], GX_MEM_GPU_ACCESSIBLE))
+            holds |= GX_IF_PAGEABLE;
+    }
+    return holds;
+}
+
+const struct gx_bound_rule *gx_bound_rule(const struct gx_bounds bounds[GX_FAMILY_COUNT],
+                                          int family, unsigned holds)
+{
     if (family < 0 || family >= GX_FAMILY_COUNT)
         return NULL;
     for (int i = 0; i < bounds[family].n; i++)
@@ -199,8 +221,7 @@ void gx_ceiling_apply(const struct gx_ceilings *c, const struct gx_path_ops *ops
     res->ceiling_what = what;
     const struct gx_bound_rule *rule =
         gx_bound_rule(ops->bounds, res->family,
-                      gx_mem_on_gpu(res->src_kind) || gx_mem_on_gpu(res->dst_kind),
-                      res->same_node);
+                      gx_bound_conditions(res->src_kind, res->dst_kind, res->same_node));
     if (!rule || rule->nstages == 0) {
         snprintf(what, len, "%s", rule && rule->none ? rule->none : "");
         if (!what[0])

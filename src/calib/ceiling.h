@@ -15,9 +15,10 @@ enum gx_ceil_kind {
     GX_CEIL_D2H,           /* per GPU: device -> pinned host, copy engine */
     GX_CEIL_PEER,          /* per same-node GPU pair: cudaMemcpyPeerAsync a -> b in one process */
     GX_CEIL_PEER_BIDIR,    /* both directions at once, total */
-    GX_CEIL_MPI_BW,        /* per rank pair: MPI host to host, windows of non-blocking messages */
+    GX_CEIL_MPI_BW,        /* per rank pair: MPI host to host, windows of non-blocking messages,
+                              on pageable (malloc) buffers */
     GX_CEIL_MPI_BIBW,      /* both directions at once, total */
-    GX_CEIL_MPI_LAT,       /* per rank pair: MPI_Send/MPI_Recv ping-pong, one way */
+    GX_CEIL_MPI_LAT,       /* per rank pair: MPI_Send/MPI_Recv ping-pong, one way, pageable */
     GX_CEIL_MAPPED_WRITE,  /* per GPU: SM stores (gx_kernel_copy) device -> mapped pinned host */
     GX_CEIL_MAPPED_READ,   /* per GPU: SM loads (gx_kernel_copy) mapped pinned host -> device */
     GX_CEIL_PREFETCH_HOST, /* per GPU: cudaMemPrefetchAsync of managed pages GPU -> host */
@@ -30,6 +31,11 @@ enum gx_ceil_kind {
     GX_CEIL_MPI_MIGRATED_BW,   /* per rank pair: the same, each message's pages just moved to
                                   the host by the driver, as unified-prefetch hands them to MPI */
     GX_CEIL_MPI_MIGRATED_BIBW, /* both directions at once, total */
+    GX_CEIL_MPI_PINNED_BW,     /* per rank pair: MPI host to host as GX_CEIL_MPI_BW, on pinned
+                                  buffers (the staged paths' own; a CUDA-aware MPI checks each
+                                  buffer's kind, and pinned and pageable memory differ in speed) */
+    GX_CEIL_MPI_PINNED_BIBW,   /* both directions at once, total */
+    GX_CEIL_MPI_PINNED_LAT,    /* ping-pong on pinned buffers, one way */
     GX_CEIL_KINDS
 };
 
@@ -70,6 +76,8 @@ const char *gx_ceil_kind_name(enum gx_ceil_kind k);
 const char *gx_ceil_kind_unit(enum gx_ceil_kind k);
 /* 1 for a kind measured per GPU (curve b = -1), 0 for one per pair. */
 int gx_ceil_kind_per_gpu(enum gx_ceil_kind k);
+/* 1 for a latency (us, lower is better), 0 for a bandwidth. */
+int gx_ceil_kind_latency(enum gx_ceil_kind k);
 
 /* Adds a curve (its points are copied); GX_ERUNTIME when out of memory. */
 int gx_ceilings_add(struct gx_ceilings *c, const struct gx_ceil_curve *curve,
@@ -113,6 +121,7 @@ enum gx_stage_at { GX_AT_INITIATOR, GX_AT_PEER, GX_AT_PAIR };
 #define GX_IF_GPU_MEM    0x1u /* a buffer of the pair is GPU memory */
 #define GX_IF_SAME_NODE  0x2u
 #define GX_IF_OTHER_NODE 0x4u
+#define GX_IF_PAGEABLE   0x8u /* a buffer of the pair is pageable host memory (malloc) */
 #define GX_MAX_BOUND_STAGES 5
 
 struct gx_stage_decl {
@@ -139,10 +148,12 @@ struct gx_bounds {
 };
 #define GX_BOUNDS(rules) {(rules), (int)GX_ARRAY_LEN(rules)}
 
-/* The rule that rates a result of a family with these memory kinds and node relation, or NULL
- * when the path declares none. */
+/* The GX_IF_* conditions that hold for a pair's buffers of these memory kinds and its nodes. */
+unsigned gx_bound_conditions(int src_kind, int dst_kind, int same_node);
+/* The rule that rates a result of a family where `holds` (gx_bound_conditions), or NULL when
+ * the path declares none. */
 const struct gx_bound_rule *gx_bound_rule(const struct gx_bounds bounds[GX_FAMILY_COUNT],
-                                          int family, int gpu_mem, int same_node);
+                                          int family, unsigned holds);
 
 /* The result's chunk as the path cut the message (0 or larger than the message: the whole). */
 size_t gx_ceil_chunk(const struct gx_result *res);

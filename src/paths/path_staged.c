@@ -194,12 +194,12 @@ static void staged_close(struct gx_ep *ep)
 #define STAGED_MPI_ONE_WAY                                                                    \
     {.at_chunk = 1, .nstages = 3,                                                            \
      .stages = {{"D2H", GX_CEIL_D2H, GX_AT_INITIATOR, 1},                                    \
-                {"MPI host-to-host", GX_CEIL_MPI_BW, GX_AT_PAIR, 1},                         \
+                {"MPI host-to-host", GX_CEIL_MPI_PINNED_BW, GX_AT_PAIR, 1},                         \
                 {"H2D", GX_CEIL_H2D, GX_AT_PEER, 1}}}
 #define STAGED_MPI_BOTH_WAYS                                                                  \
     {.at_chunk = 1, .nstages = 3,                                                            \
      .stages = {STAGED_COPIES_BOTH(GX_AT_INITIATOR),                                         \
-                {"MPI host-to-host both ways", GX_CEIL_MPI_BIBW, GX_AT_PAIR, 1},             \
+                {"MPI host-to-host both ways", GX_CEIL_MPI_PINNED_BIBW, GX_AT_PAIR, 1},             \
                 STAGED_COPIES_BOTH(GX_AT_PEER)}}
 static const struct gx_bound_rule staged_one_way[] = {STAGED_SHM_ONE_WAY, STAGED_MPI_ONE_WAY};
 static const struct gx_bound_rule staged_both_ways[] = {STAGED_SHM_BOTH_WAYS,

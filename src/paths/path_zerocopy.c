@@ -187,14 +187,14 @@ static const struct gx_bound_rule zc_one_way[] = {
     {.when = GX_IF_SAME_NODE, .at_chunk = 1, .nstages = 2,
      .stages = {ZC_WRITE(GX_AT_INITIATOR), ZC_READ(GX_AT_PEER)}},
     {.at_chunk = 1, .nstages = 3,
-     .stages = {ZC_WRITE(GX_AT_INITIATOR), {"MPI host-to-host", GX_CEIL_MPI_BW, GX_AT_PAIR, 1},
+     .stages = {ZC_WRITE(GX_AT_INITIATOR), {"MPI host-to-host", GX_CEIL_MPI_PINNED_BW, GX_AT_PAIR, 1},
                 ZC_READ(GX_AT_PEER)}},
 };
 static const struct gx_bound_rule zc_both_ways[] = {
     {.when = GX_IF_SAME_NODE, .at_chunk = 1, .nstages = 2,
      .stages = {ZC_BOTH(GX_AT_INITIATOR), ZC_BOTH(GX_AT_PEER)}},
     {.at_chunk = 1, .nstages = 3,
-     .stages = {ZC_BOTH(GX_AT_INITIATOR), {"MPI host-to-host both ways", GX_CEIL_MPI_BIBW,
+     .stages = {ZC_BOTH(GX_AT_INITIATOR), {"MPI host-to-host both ways", GX_CEIL_MPI_PINNED_BIBW,
                                           GX_AT_PAIR, 1},
                 ZC_BOTH(GX_AT_PEER)}},
 };

@@ -82,7 +82,9 @@ cJSON *gx_calibration_json(const struct gx_ceilings *c)
                             "untimed prefetch to where the pages start, timed with "
                             "CUDA events from the first enqueue. MPI: windows of non-blocking "
                             "messages with an acknowledgement (as osu_bw), ping-pong with "
-                            "MPI_Send/MPI_Recv; on managed pages just moved (mpi_migrated_*), "
+                            "MPI_Send/MPI_Recv, on pageable buffers (mpi_bw, mpi_bibw, "
+                            "mpi_latency) and on pinned ones (mpi_pinned_*); on managed pages "
+                            "just moved (mpi_migrated_*), "
                             "each message of a window on pages of its own, moved to the GPU and "
                             "back to the host before the window, untimed.");
     cJSON *gpus = cJSON_AddArrayToObject(o, "gpus");
