@@ -33,13 +33,15 @@ bytes() {
     done >"$dir/$1.bytes"
 }
 
-# 20 Mbit/s on rail 1 of h3: 2.5 MB/s against the hundreds of MB/s of a veth, so that even a
-# loaded 2-core machine keeps every other cell far above 0.2 x the median.
-if emu_shape_rail h3 1 "rate 20mbit" "rate 20mbit burst 4kb latency 400ms" 2>"$dir/err"; then
+# 10 Mbit/s on rail 1 of h3: 1.25 MB/s against the tens to hundreds of MB/s of a veth on a
+# loaded 2-core machine (33 MB/s the lowest median seen, two of these tests at once), under 0.04
+# x the map's median; flagged below 0.1 x the median, so that a round that the load slows 4
+# times (seen too) flags nothing of its own.
+if emu_shape_rail h3 1 "rate 10mbit" "rate 10mbit burst 4kb latency 400ms" 2>"$dir/err"; then
     bytes before
     timeout -k 10 120 "$MPIRUN" -np 8 "${EMU_MPIRUN_OPTS[@]}" --mca mpi_yield_when_idle 1 \
         "${EMU_RANK_WRAP[@]}" "$GPUXFER" --path host --pairs rails --pattern bw --sizes 64K \
-        --iters 10 --warmup 2 --window 4 --calibrate off --slow-pair 0.2 --quiet \
+        --iters 8 --warmup 2 --window 4 --calibrate off --slow-pair 0.1 --quiet \
         --output "$dir/rails.json" >"$dir/rails.txt" 2>&1
     r=$?
     bytes after
@@ -48,23 +50,24 @@ if emu_shape_rail h3 1 "rate 20mbit" "rate 20mbit burst 4kb latency 400ms" 2>"$d
     check_report "$dir/rails.json" --ranks 8 --patterns bw --sizes 1 >"$dir/check.txt" 2>&1
     r=$?; ok $r "valid report"; [ $r -eq 0 ] || diag <"$dir/check.txt"
     run_diag "$PYTHON" "$top_srcdir/scripts/emuhosts-check.py" "$dir/rails.json" --hosts 4 \
-        --rails 2 --paths host --patterns bw --slow-rail h3:1 --slow-ratio 0.2
+        --rails 2 --paths host --patterns bw --slow-rail h3:1 --slow-ratio 0.1
     ok $? "ranks on h1..h4, 2 a host, each one's NIC its rail's eth<i>; the rail map flags rail 1 with h3, both ways, and nothing else"
     sed -n '/^# rail map/,/^# slow/p' "$dir/rails.txt" | diag
-    # The table: the rail map's and rail 1's node matrix's slow lines, 6 each, all of h3's eth1.
-    slow=$(grep -cE '^#   SLOW rail 1 node ' "$dir/rails.txt")
-    [ "$slow" -eq 12 ] && [ "$(grep -c '^#   SLOW ' "$dir/rails.txt")" -eq 12 ] &&
-        [ "$(grep -cE '^#   SLOW .*: rank 5 \(host h3, NIC eth1[ ,].* -> rank [137] \(host h[124], NIC eth1' "$dir/rails.txt")" -eq 6 ] &&
-        [ "$(grep -cE '^#   SLOW .*: rank [137] \(host h[124], NIC eth1[ ,].* -> rank 5 \(host h3, NIC eth1' "$dir/rails.txt")" -eq 6 ]
-    ok $? "the table's slow lines: rail 1 alone, h3's eth1 to each other host and back (got $slow of rail 1)" ||
+    # The table's rail map (up to the blank line after its slow lines): 6 slow lines, all of
+    # rail 1, h3's eth1 to each other host's and back.
+    awk '/^# rail map/ {on = 1} on && /^$/ {on = 0} on && /^#   SLOW /' "$dir/rails.txt" >"$dir/slow.txt"
+    [ "$(grep -c . "$dir/slow.txt")" -eq 6 ] &&
+        [ "$(grep -cE '^#   SLOW rail 1 node 2->[013] .*: rank 5 \(host h3, NIC eth1[ ,].* -> rank [137] \(host h[124], NIC eth1' "$dir/slow.txt")" -eq 3 ] &&
+        [ "$(grep -cE '^#   SLOW rail 1 node [013]->2 .*: rank [137] \(host h[124], NIC eth1[ ,].* -> rank 5 \(host h3, NIC eth1' "$dir/slow.txt")" -eq 3 ]
+    ok $? "the table's rail map: 6 slow lines, rail 1 alone, h3's eth1 to each other host and back" ||
         grep -E '^#   SLOW|^# slow' "$dir/rails.txt" | diag
-    # What each rank sent: 3 peers x 10 timed iterations x 4 messages of 64 KiB, at the least.
+    # What each rank sent: 3 peers x 8 timed iterations x 4 messages of 64 KiB, at the least.
     "$PYTHON" - "$dir/before.bytes" "$dir/after.bytes" >"$dir/bytes.txt" 2>&1 <<'PY'
 import sys
 def read(f):
     return {(h, i): (int(rx), int(tx)) for h, i, rx, tx in (l.split() for l in open(f))}
 before, after = read(sys.argv[1]), read(sys.argv[2])
-least, bad = 3 * 10 * 4 * 65536, 0
+least, bad = 3 * 8 * 4 * 65536, 0
 for k in sorted(after):
     rx, tx = (a - b for a, b in zip(after[k], before.get(k, (0, 0))))
     short = rx < least or tx < least
@@ -72,7 +75,7 @@ for k in sorted(after):
     print(f"{k[0]} {k[1]}: received {rx}, sent {tx} bytes{' (short)' if short else ''}")
 sys.exit(1 if bad or len(after) != 8 else 0)
 PY
-    ok $? "every host's eth0 and eth1 received and sent at least its rail rank's 7.5 MiB" ||
+    ok $? "every host's eth0 and eth1 received and sent at least its rail rank's 6 MiB" ||
         diag <"$dir/bytes.txt"
     mkdir -p "$TEST_TMP/rails-last" && cp "$dir"/*.json "$dir"/*.txt "$TEST_TMP/rails-last/" 2>/dev/null
 else
