@@ -239,17 +239,20 @@ emu_reach() {
     if command -v python3 >/dev/null; then
         port_file=$EMU_DIR/reach.$1.$2
         : >"$port_file"
+        # Generous limits: on a machine loaded hundreds deep (CI beside other jobs) starting a
+        # Python takes seconds, and a listener gone before its caller came is no unreachable host.
         emu_in "$2" python3 -c 'import socket, sys
-s = socket.socket(); s.settimeout(5); s.bind((sys.argv[1], 0)); s.listen(1)
+s = socket.socket(); s.settimeout(30); s.bind((sys.argv[1], 0)); s.listen(1)
 print(s.getsockname()[1], flush=True); s.accept()[0].close()' "$to_addr" >"$port_file" 2>/dev/null &
         lp=$!
-        for x in $(seq 1 50); do [ -s "$port_file" ] && break; sleep 0.1; done
+        for x in $(seq 1 300); do [ -s "$port_file" ] && break; sleep 0.1; done
         port=$(cat "$port_file")
         if [ -n "$port" ] && emu_in "$1" python3 -c 'import socket, sys
-socket.create_connection((sys.argv[1], int(sys.argv[2])), 3).close()' "$to_addr" "$port" 2>/dev/null; then
+socket.create_connection((sys.argv[1], int(sys.argv[2])), 10).close()' "$to_addr" "$port" 2>/dev/null; then
             echo "$1 -> $2 ($to_addr): TCP connection made"; wait "$lp"; rm -f "$port_file"; return 0
         fi
-        echo "$1 -> $2 ($to_addr): no TCP connection${port:+ to port $port}${port:- (no listener in $2)}"
+        if [ -n "$port" ]; then x=" to port $port"; else x=" (no listener in $2)"; fi
+        echo "$1 -> $2 ($to_addr): no TCP connection$x"
         wait "$lp"; rm -f "$port_file"; return 1
     fi
     if command -v ping >/dev/null; then
