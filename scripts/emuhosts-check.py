@@ -4,11 +4,19 @@ scripts/gpuxfer-emulated-hosts and tests/multihost.sh.
 
   emuhosts-check.py REPORT --hosts N [--subnet CIDR] [--ifname IF] [--paths LIST]
                     [--patterns LIST] [--skipped LIST] [--matrix]
+                    [--rails R [--slow-rail HOST:RAIL] [--slow-ratio X]]
 
-- N nodes, rank i on host h<i+1>; every pair measured and every result on other nodes
-  (same_node false), each pair with its two NICs (context.pairs[].nics);
+- N nodes, rank i on host h<i+1> (--rails R: R ranks a host, rank i on h<i/R+1>); every pair
+  measured and every result on other nodes (same_node false), each pair with its two NICs
+  (context.pairs[].nics);
 - each rank's NIC: its environment confines Open MPI's TCP to CIDR (OMPI_MCA_btl_tcp_if_include)
-  and NCCL to interface IF (NCCL_SOCKET_IFNAME);
+  and NCCL to interface IF (NCCL_SOCKET_IFNAME); with --rails, both to its rail's interface
+  eth<i mod R> (=eth<i mod R> for NCCL), and that is the NIC the report names
+  (context.ranks[].nic, from OMPI_MCA_btl_tcp_if_include);
+- --slow-rail HOST:RAIL (RAIL of HOST shaped slow): in every rail map (layout_matrices, kind
+  rail_map) the cells flagged slow, below X (default 0.8, gpuxfer's --slow-pair) x the map's
+  median (latency: above median / X), are exactly those of rail RAIL with HOST sending or
+  receiving, each ordered node pair with HOST both ways; none of another rail;
 - every result of PATHS ok, with each of PATTERNS, its data validated, and rated against the
   ceiling docs/ceilings.md promises for pairs on other nodes ("Ceilings and efficiency");
 - each path of --skipped skipped, not measured, with its reason;
@@ -17,7 +25,10 @@ Prints one line per result (and per rank); exit 0 when every check holds, 1 with
 problem (starting 'FAIL'), 2 when the report cannot be read."""
 import argparse
 import json
+import statistics
 import sys
+
+from gxreport import lower_is_better
 
 GPU_MEM = ("device", "managed")
 # Where a result's ceiling comes from when the two ranks are on other nodes, by path and pattern
@@ -60,6 +71,35 @@ def expected_ceiling(r):
     return OTHER_NODE_CEILINGS.get(r["path"], {}).get(family, None)
 
 
+def check_rail_maps(d, host, rail, ratio, fail):
+    """The rail maps' slow cells (as the table flags them) against rail `rail` of `host`."""
+    maps = [m for m in d.get("layout_matrices", []) if m.get("kind") == "rail_map"]
+    if not maps:
+        fail("no rail map (layout_matrices kind rail_map: --pairs rails)")
+    hosts = [r.get("hostname") for r in d["context"]["ranks"]]
+    for m in maps:
+        what = f"rail map {m['path']} {m['pattern']} {m['size']}"
+        node_hosts = [hosts[k] for k in m["rail_ranks"][0]]
+        if host not in node_hosts:
+            fail(f"{what}: no node on host {host} (nodes {node_hosts})")
+            continue
+        node = node_hosts.index(host)
+        want = {(rail, k) for k, (x, y) in enumerate(m["node_pairs"]) if node in (x, y)}
+        med = statistics.median(v for row in m["values"] for v in row if v is not None)
+        low = lower_is_better(m["unit"])
+        got = {(r, k) for r, row in enumerate(m["values"]) for k, v in enumerate(row)
+               if v is not None and (v > med / ratio if low else v < med * ratio)}
+
+        def named(cells):
+            return ", ".join(f"rail {r} {node_hosts[m['node_pairs'][k][0]]}->"
+                             f"{node_hosts[m['node_pairs'][k][1]]}" for r, k in sorted(cells))
+        print(f"  {what}: median {med:.4g} {m['unit']}, flagged ({ratio} x): {named(got) or 'none'}")
+        if got - want:
+            fail(f"{what}: flagged beyond rail {rail} of {host}: {named(got - want)}")
+        if want - got:
+            fail(f"{what}: not flagged, on rail {rail} of {host}: {named(want - got)}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("report")
@@ -70,7 +110,13 @@ def main():
     ap.add_argument("--patterns", default="latency,bw")
     ap.add_argument("--skipped", default="")
     ap.add_argument("--matrix", action="store_true")
+    ap.add_argument("--rails", type=int, default=0)
+    ap.add_argument("--slow-rail", default="")
+    ap.add_argument("--slow-ratio", type=float, default=0.8)
     a = ap.parse_args()
+    slow_host, _, slow_rail = a.slow_rail.partition(":")
+    if a.slow_rail and (not a.rails or not slow_rail.isdigit() or int(slow_rail) >= a.rails):
+        ap.error(f"--slow-rail {a.slow_rail!r}: expected HOST:RAIL with RAIL below --rails")
     try:
         with open(a.report) as f:
             d = json.load(f)
@@ -84,7 +130,8 @@ def main():
     def fail(msg):
         fails.append(f"FAIL {name}: {msg}")
 
-    want_hosts = [f"h{i + 1}" for i in range(a.hosts)]
+    per_host = max(a.rails, 1)
+    want_hosts = [f"h{i // per_host + 1}" for i in range(a.hosts * per_host)]
     hosts = [r.get("hostname") for r in ctx["ranks"]]
     if hosts != want_hosts:
         fail(f"ranks' hosts {hosts}, expected {want_hosts}")
@@ -100,9 +147,19 @@ def main():
                  f"{env.get('CUDA_VISIBLE_DEVICES', 'unset')})" if gpu.get("present") else "no GPU")
         print(f"  rank {r['rank']} host {r.get('hostname')}: MPI TCP over {tcp}, NCCL socket "
               f"{sock}, nearest NIC (hwloc) {nic}; {gpu_s}")
-        if a.subnet and tcp != a.subnet:
+        if a.rails:
+            rail_if = f"eth{r['rank'] % a.rails}"
+            used = r.get("nic") or {}
+            print(f"    its NIC: {used.get('name')} from {used.get('source')}")
+            if tcp != rail_if or sock != "=" + rail_if:
+                fail(f"rank {r['rank']}: OMPI_MCA_btl_tcp_if_include {tcp}, NCCL_SOCKET_IFNAME "
+                     f"{sock}, expected its rail's {rail_if} and ={rail_if}")
+            if (used.get("name"), used.get("source")) != (rail_if, "OMPI_MCA_btl_tcp_if_include"):
+                fail(f"rank {r['rank']}: NIC {used.get('name')} from {used.get('source')}, "
+                     f"expected {rail_if} from OMPI_MCA_btl_tcp_if_include")
+        if a.subnet and not a.rails and tcp != a.subnet:
             fail(f"rank {r['rank']}: OMPI_MCA_btl_tcp_if_include {tcp}, expected {a.subnet}")
-        if a.ifname and sock != a.ifname:
+        if a.ifname and not a.rails and sock != a.ifname:
             fail(f"rank {r['rank']}: NCCL_SOCKET_IFNAME {sock}, expected {a.ifname}")
     for p in ctx.get("pairs", []):
         if p.get("same_node") is not False:
@@ -173,6 +230,8 @@ def main():
                 fail(f"matrix {m['path']} {m['pattern']} {m['size']}: not a full "
                      f"{a.hosts} x {a.hosts} node matrix: {vals}")
         print(f"  {len(mats)} node x node matrices ({a.hosts} x {a.hosts})")
+    if a.slow_rail:
+        check_rail_maps(d, slow_host, int(slow_rail), a.slow_ratio, fail)
     if absent_ok:
         print(f"  {len(absent_ok)} result(s) with the right ceiling absent, e.g. {absent_ok[0]}")
     for x in fails:

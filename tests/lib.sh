@@ -56,3 +56,29 @@ check_report() { run_diag "$PYTHON" "$top_srcdir/tests/check_report.py" "$@"; }
 py_check() { run_diag "$PYTHON" - "$@"; }
 
 mkdir -p "$TEST_TMP"
+
+# Ends a test that cannot run here: one skip with the reason, the plan, exit 0.
+finish_skip() { skip "$1"; done_testing; exit; }
+
+# emu_test_hosts N NAME: a test's emulated hosts (scripts/emuhosts.sh, with EMU_RAILS as set):
+# N hosts that reach each other, removed when the test exits, the test's files in $dir
+# (TEST_TMP/NAME.XXXXXX). Where they cannot be built (not root, no iproute2 or util-linux, no
+# namespaces) or cannot reach each other, the test is skipped with the reason.
+emu_test_hosts() {
+    local p h
+    [ "$(id -u)" -eq 0 ] || finish_skip "not root: network namespaces need root"
+    for p in ip tc unshare nsenter; do
+        command -v $p >/dev/null || finish_skip "$p missing (apt-get install iproute2 util-linux)"
+    done
+    dir=$(mktemp -d "$TEST_TMP/$2.XXXXXX")
+    EMU_DIR=$dir
+    # shellcheck source=scripts/emuhosts.sh
+    . "$top_srcdir/scripts/emuhosts.sh"
+    trap emu_cleanup EXIT
+    trap 'exit 1' INT TERM
+    emu_setup "$1" 2>"$dir/err" || finish_skip "cannot build the emulated hosts: $(head -n 1 "$dir/err")"
+    for h in "${EMU_HOSTS[@]:1}"; do
+        emu_reach h1 "$h" >"$dir/reach" 2>&1
+        [ $? -ne 1 ] || finish_skip "the namespaces cannot reach each other over the bridge: $(cat "$dir/reach")"
+    done
+}

@@ -10,24 +10,7 @@
 # - one slow link (h1 <-> h3 alone shaped): its pairs are the slow-pair lines of the matrix,
 #   naming both hosts.
 . "$top_srcdir/tests/lib.sh"
-finish_skip() { skip "$1"; done_testing; exit; }
-[ "$(id -u)" -eq 0 ] || finish_skip "not root: network namespaces need root"
-for p in ip tc unshare nsenter; do
-    command -v $p >/dev/null || finish_skip "$p missing (apt-get install iproute2 util-linux)"
-done
-
-dir=$(mktemp -d "$TEST_TMP/multihost.XXXXXX")
-EMU_DIR=$dir
-# shellcheck source=scripts/emuhosts.sh
-. "$top_srcdir/scripts/emuhosts.sh"
-trap emu_cleanup EXIT
-trap 'exit 1' INT TERM
-
-emu_setup 3 2>"$dir/err" || finish_skip "cannot build the emulated hosts: $(head -n 1 "$dir/err")"
-for h in h2 h3; do
-    emu_reach h1 $h >"$dir/reach" 2>&1
-    [ $? -ne 1 ] || finish_skip "the namespaces cannot reach each other over the bridge: $(cat "$dir/reach")"
-done
+emu_test_hosts 3 multihost
 ok 0 "3 hosts on bridge $EMU_BRIDGE: h1 ${EMU_ADDR[0]}, h2 ${EMU_ADDR[1]}, h3 ${EMU_ADDR[2]}"
 
 hosts_check() { # REPORT [emuhosts-check options]: the GPU script's checks of hosts and pairs

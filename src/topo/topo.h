@@ -40,8 +40,9 @@ void gx_topo_nearest_nic(hwloc_topology_t topo, hwloc_obj_t gpu, char *name, siz
                          const char **link);
 
 /* The NIC a rank uses and its place from the GPU (topo_nic.c): the nearest to the GPU among those
- * UCX_NET_DEVICES names (MPI over UCX), else NCCL_IB_HCA's, else NCCL_SOCKET_IFNAME's (NCCL's
- * syntax: prefixes, '^' excludes, '=' exact), else hwloc's nearest. A named NIC the topology
+ * UCX_NET_DEVICES names (MPI over UCX), else OMPI_MCA_btl_tcp_if_include's interface names (MPI
+ * over Open MPI's TCP BTL; a list with a subnet chooses nothing), else NCCL_IB_HCA's, else
+ * NCCL_SOCKET_IFNAME's (NCCL's syntax: prefixes, '^' excludes, '=' exact), else hwloc's nearest. A named NIC the topology
  * lacks keeps its name, with place "unknown". place: pcie-switch (X, PIX, PXB), numa-node
  * (PHB, NODE), other-socket (SYS: flagged), "no GPU". */
 struct gx_nic_use {
@@ -52,7 +53,8 @@ struct gx_nic_use {
     int flagged;         /* on the other socket */
 };
 void gx_topo_nic_in_use(hwloc_topology_t topo, hwloc_obj_t gpu, const char *ucx_devices,
-                        const char *nccl_ib_hca, const char *nccl_ifname, struct gx_nic_use *out);
+                        const char *btl_tcp_if, const char *nccl_ib_hca, const char *nccl_ifname,
+                        struct gx_nic_use *out);
 
 /* Parses CUDA_VISIBLE_DEVICES the way the CUDA runtime does (indices or GPU-/MIG- UUID
  * prefixes; the list ends at the first entry matching no device) against the physical device

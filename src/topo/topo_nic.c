@@ -1,6 +1,6 @@
 /* The NIC a rank's traffic leaves by, and where it sits from the rank's GPU. The libraries are
- * told which NICs to use by the environment (UCX for MPI, NCCL's own variables); where nothing
- * says, hwloc's nearest NIC is what UCX and NCCL pick by default. A NIC on the other socket
+ * told which NICs to use by the environment (UCX or Open MPI's TCP BTL for MPI, NCCL's own
+ * variables); where nothing says, hwloc's nearest NIC is what UCX and NCCL pick by default. A NIC on the other socket
  * costs every message a trip over the socket link: that is flagged. */
 #include "topo.h"
 
@@ -77,8 +77,17 @@ static hwloc_obj_t pick(hwloc_topology_t topo, hwloc_obj_t gpu, int type, const 
     return best;
 }
 
+/* Whether an Open MPI interface list holds a subnet (CIDR: "10.1.0.0/16"; no interface name
+ * has a '/'): which interface that is, only the addresses of this node tell, so the rule leaves
+ * the choice to the next. */
+static const char *interfaces_only(const char *list)
+{
+    return list && !strchr(list, '/') ? list : NULL;
+}
+
 void gx_topo_nic_in_use(hwloc_topology_t topo, hwloc_obj_t gpu, const char *ucx_devices,
-                        const char *nccl_ib_hca, const char *nccl_ifname, struct gx_nic_use *out)
+                        const char *btl_tcp_if, const char *nccl_ib_hca, const char *nccl_ifname,
+                        struct gx_nic_use *out)
 {
     memset(out, 0, sizeof *out);
     struct {
@@ -88,6 +97,8 @@ void gx_topo_nic_in_use(hwloc_topology_t topo, hwloc_obj_t gpu, const char *ucx_
         /* UCX names devices exactly (mlx5_0:1, eth0); "all" is its default: no choice made. */
         {"UCX_NET_DEVICES", ucx_devices && strcmp(ucx_devices, "all") != 0 ? ucx_devices : NULL,
          -1, 0},
+        /* Open MPI's TCP BTL: exact interface names (or subnets, which name none). */
+        {"OMPI_MCA_btl_tcp_if_include", interfaces_only(btl_tcp_if), HWLOC_OBJ_OSDEV_NETWORK, 0},
         {"NCCL_IB_HCA", nccl_ib_hca, HWLOC_OBJ_OSDEV_OPENFABRICS, 1},
         {"NCCL_SOCKET_IFNAME", nccl_ifname, HWLOC_OBJ_OSDEV_NETWORK, 1},
     };

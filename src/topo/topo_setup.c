@@ -321,8 +321,8 @@ int gx_topo_setup(struct gx_job *job, const struct gx_global_opts *g, struct gx_
         rc = bind_rank(job, g, topo, t, (const char(*)[GX_BUSID_LEN])busids, ranks, err);
     if (rc == GX_OK) /* the NIC in use, with or without a GPU */
         gx_topo_nic_in_use(topo, t->has_gpu ? gx_topo_pcidev(topo, t->busid) : NULL,
-                           getenv("UCX_NET_DEVICES"), getenv("NCCL_IB_HCA"),
-                           getenv("NCCL_SOCKET_IFNAME"), &t->nic_use);
+                           getenv("UCX_NET_DEVICES"), getenv("OMPI_MCA_btl_tcp_if_include"),
+                           getenv("NCCL_IB_HCA"), getenv("NCCL_SOCKET_IFNAME"), &t->nic_use);
     free(busids);
     free(ranks);
     hwloc_topology_destroy(topo);
