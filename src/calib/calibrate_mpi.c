@@ -275,70 +275,127 @@ static long window_at(const struct gx_ceil_curve *c, size_t size, double per_msg
     return gx_default_window_at(size, per_msg > 0 ? (double)size / per_msg / 1e9 : 0);
 }
 
-/* Every point of one MPI curve: one message to probe, a warm-up repeat, then the repeats,
- * each of GX_CAL_TARGET_BYTES (at most 64 windows; latency: at most 500 round trips) or
- * REPEAT_MAX_S, whichever is less. Points that would run past the task's deadline are absent,
- * and so is latency above INT_MAX bytes (one MPI_Send). */
+/* What pass one settled for a point: its window and messages (or round trips) a repeat, 0
+ * when the point is not measured; pass two's repeats. */
+struct mpi_point_plan {
+    long window, n;
+    int done; /* repeats taken */
+    double v[GX_CAL_REPEATS];
+};
+
+/* Pass one at point i: one message to probe, the window, a warm-up repeat, and the messages
+ * of a timed repeat: GX_CAL_TARGET_BYTES (at most 64 windows; latency: at most 500 round
+ * trips) or REPEAT_MAX_S, whichever is less. *planned adds the point's timed repeats; a point
+ * whose repeats would run past the task's deadline gets n = 0 (absent). */
+static int mpi_point_prepare(struct mpi_rig *m, struct gx_ceil_curve *c, int i,
+                             struct mpi_point_plan *pp, double *planned, struct gx_err *err)
+{
+    struct gx_ceil_point *p = &c->pts[i];
+    size_t size = (size_t)p->size;
+    double secs = 0, ignored;
+    int rc = GX_OK, lat = gx_ceil_kind_latency(c->kind);
+    pp->n = 0;
+    if (lat && size > INT_MAX) {
+        snprintf(p->absent, sizeof p->absent, "latency is measured up to %d bytes", INT_MAX);
+        return GX_OK;
+    }
+    /* Probe with one message, unless the last size says even that would not fit. */
+    double guess = m->sec_per_byte * (double)size * (GX_CAL_REPEATS + 2);
+    long n = MPI_Wtime() + *planned + guess < m->deadline;
+    GX_TRY(agree_count(m, &n, err));
+    long window = 1;
+    if (n > 0)
+        rc = mpi_repeat(m, c, size, window, 1, &ignored, &secs, err);
+    if (rc == GX_OK && n > 0 && !lat) { /* the initiator's window, for both */
+        window = window_at(c, size, secs);
+        GX_TRY(agree_count(m, &window, err));
+    }
+    long full = lat ? clampl(16.0 * (double)GX_MIB / (double)size, 10, 500)
+                    : window * clampl((double)GX_CAL_TARGET_BYTES /
+                                           ((double)size * (double)window), 1, 64);
+    long lowest = lat ? 1 : window;
+    /* The warm-up, then the timed repeats' count, sized from what the last repeat took. */
+    for (int phase = 0; rc == GX_OK && phase < 2 && n > 0; phase++) {
+        double per = secs / (double)n;
+        /* At least a whole window: the result's messages in flight, however slow. */
+        n = clampl(REPEAT_MAX_S / (per > 0 ? per : 1e-9), lowest, full);
+        double will = per * (double)n * (phase ? GX_CAL_REPEATS : GX_CAL_REPEATS + 1);
+        if (MPI_Wtime() + *planned + will > m->deadline)
+            n = 0;
+        else if (phase)
+            *planned += will;
+        GX_TRY(agree_count(m, &n, err));
+        if (phase == 0 && n > 0)
+            rc = mpi_repeat(m, c, size, window, n, &ignored, &secs, err);
+    }
+    GX_TRY(rc); /* GX_ESKIP included: the caller makes it this point's and the larger ones' */
+    if (n == 0) {
+        snprintf(p->absent, sizeof p->absent, "not measured: the calibration's time for "
+                 "this pair (%.0f s, half of --timeout when given) would run out",
+                 m->job->g->timeout > 0 ? 0.5 * (double)m->job->g->timeout : TASK_BUDGET_S);
+        return GX_OK;
+    }
+    m->sec_per_byte = secs / (double)n / (double)size;
+    pp->window = window;
+    pp->n = n;
+    return GX_OK;
+}
+
+/* Every point of one MPI curve, in passes: first each point is probed, warmed up and sized,
+ * then GX_CAL_REPEATS passes take one repeat of every point each. A point's repeats are thus
+ * spread over the whole curve's time, not taken back to back: on a host whose MPI rate drifts
+ * by tens of percent from one tenth of a second to the next (the H100 VM: host bw at 64 B
+ * read 0.08 GB/s in the calibration, 0.114-0.137 in the results; issue 24), repeats taken in
+ * one moment gave a spread far narrower than the results', and healthy results were flagged
+ * beyond their ceiling. Points that would run past the task's deadline are absent, and so is
+ * latency above INT_MAX bytes (one MPI_Send). */
 static int mpi_curve(struct mpi_rig *m, struct gx_ceil_curve *c, size_t fit, struct gx_err *err)
 {
     /* A rate learnt on another curve says nothing here: latency's per byte at 8 B made a large
      * first point look as if it could never fit in the time left (on H200 it left MPI on
      * managed memory at 64M and 256M absent, "the calibration's time ... would run out"). */
     m->sec_per_byte = 0;
-    for (int i = 0; i < c->n && span_of(c, (size_t)c->pts[i].size) <= fit; i++) {
-        struct gx_ceil_point *p = &c->pts[i];
-        size_t size = (size_t)p->size;
-        double v[GX_CAL_REPEATS], secs, ignored;
-        int rc = GX_OK;
-        gx_watchdog_progress(i, c->n);
-        int lat = gx_ceil_kind_latency(c->kind);
-        if (lat && size > INT_MAX) {
-            snprintf(p->absent, sizeof p->absent, "latency is measured up to %d bytes", INT_MAX);
-            continue;
-        }
-        /* Probe with one message, unless the last size says even that would not fit. */
-        double guess = m->sec_per_byte * (double)size * (GX_CAL_REPEATS + 2);
-        long n = MPI_Wtime() + guess < m->deadline;
-        GX_TRY(agree_count(m, &n, err));
-        long window = 1;
-        if (n > 0)
-            rc = mpi_repeat(m, c, size, window, 1, &ignored, &secs, err);
-        if (rc == GX_OK && n > 0 && !lat) { /* the initiator's window, for both */
-            window = window_at(c, size, secs);
-            GX_TRY(agree_count(m, &window, err));
-        }
-        long full = lat ? clampl(16.0 * (double)GX_MIB / (double)size, 10, 500)
-                        : window * clampl((double)GX_CAL_TARGET_BYTES /
-                                               ((double)size * (double)window), 1, 64);
-        long lowest = lat ? 1 : window;
-        /* The warm-up, then the timed repeats, sized from what the last repeat took. */
-        for (int phase = 0; rc == GX_OK && phase < 2 && n > 0; phase++) {
-            double per = secs / (double)n;
-            /* At least a whole window: the result's messages in flight, however slow. */
-            n = clampl(REPEAT_MAX_S / (per > 0 ? per : 1e-9), lowest, full);
-            if (MPI_Wtime() + per * (double)n * (phase ? GX_CAL_REPEATS : GX_CAL_REPEATS + 1) >
-                m->deadline)
-                n = 0;
-            GX_TRY(agree_count(m, &n, err));
-            for (int k = 0; rc == GX_OK && n > 0 && k < (phase ? GX_CAL_REPEATS : 1); k++)
-                rc = mpi_repeat(m, c, size, window, n, phase ? &v[k] : &ignored, &secs, err);
-        }
+    int np = 0;
+    while (np < c->n && span_of(c, (size_t)c->pts[np].size) <= fit)
+        np++;
+    if (np == 0)
+        return GX_OK;
+    struct mpi_point_plan *pl = calloc((size_t)np, sizeof *pl);
+    if (!pl)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory calibrating MPI");
+    double planned = 0, secs;
+    int rc = GX_OK, last = np; /* points [last, np) absent after a GX_ESKIP */
+    for (int i = 0; rc == GX_OK && i < last; i++) {
+        gx_watchdog_progress(i, (long)np * (GX_CAL_REPEATS + 1));
+        rc = mpi_point_prepare(m, c, i, &pl[i], &planned, err);
         if (rc == GX_ESKIP) { /* agreed by the pair: this point and the larger ones absent */
             gx_cal_absent_from(c, i, err->msg);
             *err = (struct gx_err){0};
-            return GX_OK;
+            rc = GX_OK;
+            last = i;
         }
-        GX_TRY(rc);
-        if (n == 0) {
-            snprintf(p->absent, sizeof p->absent, "not measured: the calibration's time for "
-                     "this pair (%.0f s, half of --timeout when given) would run out",
-                     m->job->g->timeout > 0 ? 0.5 * (double)m->job->g->timeout : TASK_BUDGET_S);
-            continue;
-        }
-        m->sec_per_byte = secs / (double)n / (double)size;
-        gx_cal_point_set(p, v, GX_CAL_REPEATS);
     }
-    return GX_OK;
+    for (int k = 0; rc == GX_OK && k < GX_CAL_REPEATS; k++)
+        for (int i = 0; rc == GX_OK && i < last; i++) {
+            if (pl[i].n == 0)
+                continue;
+            gx_watchdog_progress((long)np * (k + 1) + i, (long)np * (GX_CAL_REPEATS + 1));
+            rc = mpi_repeat(m, c, (size_t)c->pts[i].size, pl[i].window, pl[i].n,
+                            &pl[i].v[pl[i].done], &secs, err);
+            pl[i].done += rc == GX_OK;
+            if (rc == GX_ESKIP) {
+                gx_cal_absent_from(c, i, err->msg);
+                *err = (struct gx_err){0};
+                rc = GX_OK;
+                last = i;
+            }
+        }
+    /* Before a GX_ESKIP in a later pass, the smaller points keep the repeats they had. */
+    for (int i = 0; rc == GX_OK && i < last; i++)
+        if (pl[i].done > 0)
+            gx_cal_point_set(&c->pts[i], pl[i].v, pl[i].done);
+    free(pl);
+    return rc;
 }
 
 /* The curves c[0..n) on buffers of `kind` (the same on both sides: usable agreed), described
