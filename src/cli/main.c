@@ -12,7 +12,7 @@
 #include "sink.h"
 #include "plan.h"
 #include "job.h"
-#include "options.h"
+#include "option_table.h"
 #include "out_path.h"
 #include "pairs.h"
 #include "report.h"
