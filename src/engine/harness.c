@@ -5,7 +5,7 @@
 
 #include "fault.h"
 #include "gpu.h"
-#include "gpu_lost.h"
+#include "gpu_state.h"
 #include "mem.h"
 #include "output.h"
 #include "pairs.h"
