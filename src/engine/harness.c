@@ -11,6 +11,7 @@
 #include "pairs.h"
 #include "path.h"
 #include "pattern.h"
+#include "rating.h"
 #include "watchdog.h"
 
 #include <stdlib.h>
