@@ -5,6 +5,7 @@
 #include "file_util.h"
 #include "gpu.h"
 #include "calibrate.h"
+#include "context.h"
 #include "harness.h"
 #include "layout_matrix.h"
 #include "matrix.h"
