@@ -1,6 +1,6 @@
 // The p2p path's ping-pong: one persistent block per side that makes round trips on its host's
 // command, so that neither a launch nor a host is inside what is timed. The message crosses
-// NVLink (or PCIe) as LL lines (src/paths/p2p_ll.h): each 16-byte store carries its own flag,
+// NVLink (or PCIe) as LL lines (kernels/p2p_ll.h): each 16-byte store carries its own flag,
 // the round trip's number, and the receiver polls its lines, so no system fence is paid per
 // message. The responder answers each line as soon as it sees it; the initiator times from its
 // first store to the last line of the answer with the SM clock, converted to nanoseconds at

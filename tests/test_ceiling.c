@@ -6,6 +6,7 @@
 #include "path.h"
 #include "report.h"
 #include "pattern.h"
+#include "rating.h"
 #include "tap.h"
 
 #include <string.h>

@@ -4,7 +4,7 @@
  * variables and the pair list. A new option or key is covered by being in its table. */
 #include "fault.h"
 #include "input.h"
-#include "options.h"
+#include "option_table.h"
 #include "pairs.h"
 #include "tap.h"
 #include "topo.h"

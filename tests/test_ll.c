@@ -1,4 +1,4 @@
-/* The p2p ping-pong's LL lines (src/paths/p2p_ll.h) on host memory: what the kernels do with
+/* The p2p ping-pong's LL lines (kernels/p2p_ll.h) on host memory: what the kernels do with
  * them, line by line, without a GPU. */
 #include "p2p_ll.h"
 #include "tap.h"

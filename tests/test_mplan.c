@@ -5,6 +5,7 @@
 #include "calib_plan.h"
 #include "job.h"
 #include "mplan.h"
+#include "option_table.h"
 #include "output.h"
 #include "path.h"
 #include "tap.h"

@@ -1,4 +1,4 @@
-#include "options.h"
+#include "option_table.h"
 #include "pairs.h"
 #include "path.h"
 #include "tap.h"

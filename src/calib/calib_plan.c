@@ -4,6 +4,7 @@
 #include "mem.h"
 #include "path.h"
 #include "pattern.h"
+#include "rating.h"
 
 #include <stdlib.h>
 #include <string.h>

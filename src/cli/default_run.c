@@ -3,7 +3,7 @@
  * transfer plan at the end answers which path to use for which size; without GPUs, the host run
  * of the option defaults. */
 #include "config.h"
-#include "options.h"
+#include "option_table.h"
 
 #include "mem.h"
 #include "path.h"

@@ -2,7 +2,7 @@
  * the exit status), so that the two cannot drift apart. Run at build time (Makefile.am); it
  * calls no MPI or CUDA function. Usage: gx-mangen > gpuxfer.1 */
 #include "config.h"
-#include "options.h"
+#include "option_table.h"
 #include "path.h"
 
 #include <stdio.h>

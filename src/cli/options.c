@@ -1,5 +1,5 @@
 #include "config.h"
-#include "options.h"
+#include "option_table.h"
 
 #include "input.h"
 #include "mem.h"

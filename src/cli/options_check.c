@@ -1,6 +1,6 @@
 /* What the options ask of the job's memory and ranks, checked before anything is measured. */
 #include "config.h"
-#include "options.h"
+#include "option_table.h"
 
 #include "mem.h"
 #include "pairs.h"

@@ -1,6 +1,6 @@
 /* --help from the option and path tables; the man page (src/cli/mangen.c) uses the same texts. */
 #include "config.h"
-#include "options.h"
+#include "option_table.h"
 
 #include "path.h"
 

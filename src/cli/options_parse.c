@@ -2,7 +2,7 @@
  * what each option means; this only orders them. The command line's per-run options override
  * every run of a scenario, and its job-wide ones the scenario's top-level keys. */
 #include "config.h"
-#include "options.h"
+#include "option_table.h"
 
 #include "scenario.h"
 

@@ -1,6 +1,7 @@
 #include "scenario.h"
 
 #include "input.h"
+#include "option_table.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>

@@ -28,7 +28,7 @@ static inline int gx_cuda_is_sticky(cudaError_t ce)
 }
 
 /* Out-of-memory is GX_ESKIP (that size is skipped, the run goes on); the rest GX_ERUNTIME.
- * A sticky error also marks the GPU lost (gpu_lost.h), so that the run stops after it. */
+ * A sticky error also marks the GPU lost (gpu_state.h), so that the run stops after it. */
 int gx_fail_cuda(struct gx_err *err, cudaError_t ce, const char *call, const char *file,
                  int line);
 

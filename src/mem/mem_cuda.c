@@ -3,8 +3,7 @@
 
 #include "cuda_util.h"
 #include "fill.h"
-#include "gpu.h"
-#include "gpu_lost.h"
+#include "gpu_state.h"
 #include "kernels.h"
 #include "mem.h"
 

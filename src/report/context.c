@@ -1,5 +1,6 @@
 /* The report's context: who ran where, bound how, with which libraries and settings. */
 #include "config.h"
+#include "context.h"
 #include "gpu.h"
 #include "job.h"
 #include "mpilib.h"

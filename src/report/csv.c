@@ -2,6 +2,7 @@
 #include "csv.h"
 
 #include "json_repair.h"
+#include "report.h"
 #include "sizes.h"
 
 #include <errno.h>

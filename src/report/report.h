@@ -42,6 +42,13 @@ struct gx_report {
     char samples_path[4200];
 };
 
+/* A result's state as the report names it: ok, skipped, failed (idle: none yet). */
+const char *gx_state_name(enum gx_state s);
+/* chunk_choice as the report names it: default, auto, given. */
+const char *gx_chunk_choice_name(int choice);
+/* The result's validation as the report names it: not_checked, passed, failed. */
+const char *gx_validation_name(const struct gx_result *r);
+
 /* Creates the document and opens the lines file; nothing is written to `path` yet. */
 int gx_report_open(struct gx_report *rep, const char *path, int argc, char **argv,
                    struct gx_err *err);

@@ -1,7 +1,7 @@
 /* libFuzzer: the command line (gx_options_parse). Input: argv words separated by newlines; an
  * optional line "--" ends them and the rest is what --scenario FILE reads (a fake read_file). */
 #include "fuzz_util.h"
-#include "options.h"
+#include "option_table.h"
 #include "pairs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -5,12 +5,32 @@
 #include "mem.h"
 #include "pattern.h"
 #include "watchdog.h"
+#ifdef HAVE_CUDA
+#include "cuda_util.h"
+#include "kernels.h"
+#endif
 
 #include <stdlib.h>
 #include <string.h>
 
 #define GX_TAG_PAIR_AGREE 103
 #define GX_TAG_AUTO_CHOICE 104
+
+/* GPUXFER_FAULT=cuda-sticky (gx_fault_gpu): a real sticky error, the context unusable
+ * afterwards, as after a faulty kernel. */
+static int launch_illegal_access(struct gx_err *err)
+{
+#ifdef HAVE_CUDA
+    cudaStream_t s;
+    GX_TRY(gx_cuda_util_stream(&s, err));
+    GX_CUDA_TRY(err, gx_kernel_illegal_access(s));
+    GX_CUDA_TRY(err, cudaStreamSynchronize(s));
+    return gx_fail(err, GX_ERUNTIME, "injected cuda-sticky: the illegal-access kernel completed "
+                   "without an error");
+#else
+    return gx_fail(err, GX_ERUNTIME, "injected cuda-sticky: needs CUDA, which this build lacks");
+#endif
+}
 
 int gx_pair_agree(struct gx_ep *ep, int rc, struct gx_err *err)
 {
@@ -54,7 +74,8 @@ int gx_ensure_capacity(struct gx_ep *ep, size_t bytes, struct gx_err *err)
     /* GPUXFER_FAULT=cuda-oom: the buffers for this size cannot be had, whatever the memory kind,
      * so that CI exercises it on pageable memory. Both sides ask, and agree. */
     if (gx_fault_gpu_due(bytes) && gx_fault_get()->kind == GX_FAULT_CUDA_OOM)
-        GX_TRY(gx_pair_agree(ep, gx_fault_gpu(ep->job->rank, bytes, err), err));
+        GX_TRY(gx_pair_agree(ep, gx_fault_gpu(ep->job->rank, bytes, launch_illegal_access, err),
+                             err));
     if (bytes > ep->cap) {
         gx_free_buffers(ep);
         rc = gx_mem_table[ep->src_kind]->alloc(bytes, &ep->src, err);
@@ -152,7 +173,8 @@ static int measure_prepared(struct gx_bench *b, const struct gx_mstep *st,
     /* GPUXFER_FAULT=cuda-sticky: a real illegal access on one side, at a point both sides
      * agree on, so that the peer learns of it instead of waiting for a transfer. */
     if (gx_fault_gpu_due(st->size) && gx_fault_get()->kind == GX_FAULT_CUDA_STICKY)
-        GX_TRY(gx_pair_agree(ep, gx_fault_gpu(ep->job->rank, st->size, err), err));
+        GX_TRY(gx_pair_agree(
+            ep, gx_fault_gpu(ep->job->rank, st->size, launch_illegal_access, err), err));
     if ((size_t)st->iters > b->nsamples_cap) {
         double *s = realloc(b->samples, (size_t)st->iters * sizeof *s);
         if (s)

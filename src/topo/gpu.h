@@ -2,6 +2,7 @@
 #ifndef GX_GPU_H
 #define GX_GPU_H
 
+#include "gpu_state.h" /* gx_gpu_absent_why, which gx_gpu_init sets */
 #include "job.h"
 
 /* Chooses and sets the rank's CUDA device (none without CUDA or without a GPU: GPU paths are
@@ -22,7 +23,5 @@ const char *gx_gpu_early_why(void);
 int gx_gpu_visible(const struct gx_global_opts *g, int dry_run);
 int gx_gpu_init(struct gx_job *job, const struct gx_global_opts *g, struct gx_err *err);
 void gx_gpu_fini(struct gx_job *job);
-/* Why this rank has no GPU ("" when it has one). */
-const char *gx_gpu_absent_why(void);
 
 #endif

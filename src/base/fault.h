@@ -63,8 +63,9 @@ void gx_fault_corrupt(int rank, size_t size, long iter, void *buf, size_t bytes)
  * side never leaves the other waiting. */
 int gx_fault_gpu_due(size_t size);
 /* cuda-oom on rank R: GX_ESKIP with the text of cudaMalloc's out of memory, every time.
- * cuda-sticky on rank R: launches the illegal-access kernel once and returns the sticky error
- * it leaves (GX_ERUNTIME). Anything else: GX_OK. */
-int gx_fault_gpu(int rank, size_t size, struct gx_err *err);
+ * cuda-sticky on rank R: calls sticky once and returns the sticky error it leaves (GX_ERUNTIME).
+ * Anything else: GX_OK. sticky is the caller's (the engine's), as launching the illegal-access
+ * kernel needs the CUDA helpers and kernels of layers above this one. */
+int gx_fault_gpu(int rank, size_t size, int (*sticky)(struct gx_err *err), struct gx_err *err);
 
 #endif

@@ -3,10 +3,6 @@
 
 #include "input.h"
 #include "sizes.h"
-#ifdef HAVE_CUDA
-#include "cuda_util.h"
-#include "kernels.h"
-#endif
 
 #include <signal.h>
 #include <stdlib.h>
@@ -221,22 +217,7 @@ int gx_fault_gpu_due(size_t size)
            the_fault.size == size;
 }
 
-/* A real sticky error: the context is unusable afterwards, as after a faulty kernel. */
-static int launch_illegal_access(struct gx_err *err)
-{
-#ifdef HAVE_CUDA
-    cudaStream_t s;
-    GX_TRY(gx_cuda_util_stream(&s, err));
-    GX_CUDA_TRY(err, gx_kernel_illegal_access(s));
-    GX_CUDA_TRY(err, cudaStreamSynchronize(s));
-    return gx_fail(err, GX_ERUNTIME, "injected cuda-sticky: the illegal-access kernel completed "
-                   "without an error");
-#else
-    return gx_fail(err, GX_ERUNTIME, "injected cuda-sticky: needs CUDA, which this build lacks");
-#endif
-}
-
-int gx_fault_gpu(int rank, size_t size, struct gx_err *err)
+int gx_fault_gpu(int rank, size_t size, int (*sticky)(struct gx_err *err), struct gx_err *err)
 {
     if (!gx_fault_gpu_due(size) || the_fault.rank != rank)
         return GX_OK;
@@ -246,5 +227,5 @@ int gx_fault_gpu(int rank, size_t size, struct gx_err *err)
     if (fired)
         return GX_OK;
     fired = 1;
-    return launch_illegal_access(err);
+    return sticky(err);
 }

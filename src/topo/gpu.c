@@ -1,5 +1,6 @@
 #include "config.h"
 #include "gpu.h"
+#include "gpu_state.h"
 #include "mpilib.h"
 #include "topo.h"
 
@@ -7,13 +8,6 @@
 #include <cuda_runtime_api.h>
 #endif
 #include <string.h>
-
-static char absent_why[256] = "no GPU chosen yet";
-
-const char *gx_gpu_absent_why(void)
-{
-    return absent_why;
-}
 
 /* Whether MPI moves device buffers: the MPI library's own rule (src/mpilib), or
  * --assume-cuda-aware where that rule does not say yes. */
@@ -116,9 +110,9 @@ int gx_gpu_init(struct gx_job *job, const struct gx_global_opts *g, struct gx_er
     int rc = gx_topo_setup(job, g, err);
     detect_cuda_aware(job, g);
     if (job->gpu >= 0)
-        absent_why[0] = '\0';
+        gx_gpu_absent_mark("");
     else if (job->topo)
-        snprintf(absent_why, sizeof absent_why, "%s", job->topo->why_no_gpu);
+        gx_gpu_absent_mark(job->topo->why_no_gpu);
     return rc;
 }
 

@@ -1,4 +1,5 @@
-/* One finished measurement as rank 0 reports it. */
+/* One finished measurement as rank 0 reports it; the names the report gives its fields are the
+ * report's (report.h). */
 #ifndef GX_RESULT_H
 #define GX_RESULT_H
 
@@ -62,11 +63,5 @@ struct gx_result {
     const struct gx_auto_cand *cands;
     int ncands;
 };
-
-const char *gx_state_name(enum gx_state s);
-/* chunk_choice as the report names it: default, auto, given. */
-const char *gx_chunk_choice_name(int choice);
-/* The result's validation as the report names it: not_checked, passed, failed. */
-const char *gx_validation_name(const struct gx_result *r);
 
 #endif

@@ -5,12 +5,13 @@
 
 #include "fault.h"
 #include "gpu.h"
-#include "gpu_lost.h"
+#include "gpu_state.h"
 #include "mem.h"
 #include "output.h"
 #include "pairs.h"
 #include "path.h"
 #include "pattern.h"
+#include "rating.h"
 #include "watchdog.h"
 
 #include <stdlib.h>

@@ -31,7 +31,7 @@ cudaError_t gx_kernel_illegal_access(cudaStream_t s);
  * have passed: holds the stream while the host enqueues the copies to be timed. */
 cudaError_t gx_kernel_spin(const volatile int *go, unsigned long long limit_ns, cudaStream_t s);
 
-/* The p2p path's ping-pong (kernels/pingpong.cu; protocol and layouts in src/paths/p2p_ll.h):
+/* The p2p path's ping-pong (kernels/pingpong.cu; protocol and layouts in kernels/p2p_ll.h):
  * one block that makes round trips on command from ctl (the device pointer of pinned, mapped
  * host memory) until GX_LL_STOP or a failure, then returns. mine: this side's region of
  * GX_LL_REGION_BYTES, which the peer writes; peer: the peer's, opened by CUDA IPC. The

@@ -30,6 +30,3 @@ void gx_job_fini(struct gx_job *job);
 /* Every rank of comm learns the first (lowest-rank) failure: returns its code and, in err, its
  * message; GX_OK when no rank failed. Collective. */
 int gx_agree(MPI_Comm comm, int rc, struct gx_err *err);
-
-/* Rank 0 gets every rank's context and the job's: {"job": {...}, "ranks": [...]}. Collective. */
-int gx_context_gather(const struct gx_job *job, void **context_json, struct gx_err *err);

@@ -1,6 +1,7 @@
 /* Ceilings: the machine's own limits, measured by the calibration in the same job
  * (calibrate.c), and the lookups each path's ceiling hook uses to say which one bounds a result.
- * Plain data, no MPI or CUDA: the paths, the report and the unit tests use it as it is. */
+ * Plain data, no MPI or CUDA: the paths, the report and the unit tests use it as it is; rating a
+ * result against its path's bounds is the engine's (rating.h). */
 #ifndef GX_CEILING_H
 #define GX_CEILING_H
 
@@ -148,24 +149,12 @@ struct gx_bounds {
 };
 #define GX_BOUNDS(rules) {(rules), (int)GX_ARRAY_LEN(rules)}
 
-/* The GX_IF_* conditions that hold for a pair's buffers of these memory kinds and its nodes. */
-unsigned gx_bound_conditions(int src_kind, int dst_kind, int same_node);
-/* The rule that rates a result of a family where `holds` (gx_bound_conditions), or NULL when
- * the path declares none. */
+/* The rule that rates a result of a family where `holds` (gx_bound_conditions, rating.h), or
+ * NULL when the path declares none. */
 const struct gx_bound_rule *gx_bound_rule(const struct gx_bounds bounds[GX_FAMILY_COUNT],
                                           int family, unsigned holds);
 
 /* The result's chunk as the path cut the message (0 or larger than the message: the whole). */
 size_t gx_ceil_chunk(const struct gx_result *res);
-
-/* The result's ceiling from its path's declared bounds, and its efficiency: median / ceiling
- * for GB/s, ceiling / median for latency (us). No ceilings (calibration off) or a result that
- * is not ok: nothing is set. No ceiling known: ceiling 0 and the reason in ceiling_what. A
- * median beyond every repeat of its ceiling, with the 95% interval of the median where the
- * stats have one, sets ceiling_exceeded: the ceiling is then no bound
- * here. `what` is the buffer ceiling_what points to. */
-struct gx_path_ops;
-void gx_ceiling_apply(const struct gx_ceilings *c, const struct gx_path_ops *ops,
-                      struct gx_result *res, char *what, size_t len);
 
 #endif

@@ -1,0 +1,61 @@
+/* Options: one table drives the command line, --help and scenario keys; it fills the structs of
+ * options.h, which the layers below read. */
+#ifndef GX_OPTION_TABLE_H
+#define GX_OPTION_TABLE_H
+
+#include "options.h"
+
+#include <stdio.h>
+
+/* JSON type a scenario key must have. */
+enum gx_opt_type { GX_T_STRING, GX_T_INT, GX_T_LIST, GX_T_FLAG };
+
+/* What kind of number a value (or each item of a list value) is: the test of the one number
+ * rule (tests/test_input.c) walks every option with one. */
+enum gx_num_kind { GX_NUM_NONE, GX_NUM_INT, GX_NUM_BYTES, GX_NUM_RATIO };
+
+struct gx_option {
+    const char *name;
+    const char *arg;      /* NULL: a flag */
+    int per_run;          /* may appear in a scenario run, and the command line overrides it */
+    enum gx_opt_type type;
+    const char *dflt;     /* shown by --help */
+    const char *help;
+    int (*set)(struct gx_options *o, struct gx_run_opts *r, const char *value,
+               struct gx_err *err);
+    enum gx_num_kind num;
+};
+
+extern const struct gx_option gx_option_table[];
+const struct gx_option *gx_option_find(const char *name);
+/* A job-wide option that a scenario file may also set at its top level (e.g. soak); the
+ * command line still overrides it. */
+int gx_option_scenario_top(const struct gx_option *op);
+
+void gx_run_defaults(struct gx_run_opts *r);
+/* The default run on GPUs: every path that moves GPU data; unless default_axes_given, a run of
+ * latency at 8 B and one of bw at a size per size class. */
+int gx_options_gpu_default(struct gx_options *o, struct gx_err *err);
+
+/* Parses argv; reads the scenario through text_of_scenario when --scenario is given (the
+ * caller supplies the file contents so that only rank 0 touches the file system).
+ * Errors are GX_EINPUT with a one-line message naming the option or file and key. */
+typedef int (*gx_read_file_fn)(const char *path, char **text, struct gx_err *err, void *ctx);
+int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_fn read_file,
+                     void *ctx, struct gx_err *err);
+
+/* Checks what depends on the job: pairs against its layout (ranks and nodes), sizes against
+ * the node's memory, which node_ranks ranks (this node's) share. */
+struct gx_layout;
+int gx_options_check_job(const struct gx_options *o, const struct gx_layout *layout,
+                         int node_ranks, struct gx_err *err);
+/* Sizes against the GPU's memory (bytes, 0: unknown), which gpu_ranks ranks share: device
+ * buffers of all of them must fit at once. */
+int gx_options_check_gpu_memory(const struct gx_options *o, int gpu_ranks, double gpu_bytes,
+                                struct gx_err *err);
+
+void gx_options_help(FILE *out);
+/* Texts of --help that the man page shares (src/cli/mangen.c). */
+extern const char gx_help_usage[], gx_help_summary[], gx_help_exit_status[];
+
+#endif
