@@ -28,6 +28,39 @@ int gx_kept_same_way(const struct gx_kept *x, const struct gx_kept *y)
            x->chunk == y->chunk && x->depth == y->depth;
 }
 
+static int cmp_z(size_t x, size_t y)
+{
+    return (x > y) - (x < y);
+}
+
+int gx_kept_key_cmp(const struct gx_kept *x, const struct gx_kept *y)
+{
+    int c = cmp_z((size_t)x->path, (size_t)y->path);
+    if (!c)
+        c = cmp_z((size_t)x->src_kind, (size_t)y->src_kind);
+    if (!c)
+        c = cmp_z((size_t)x->dst_kind, (size_t)y->dst_kind);
+    if (!c)
+        c = cmp_z(x->chunk, y->chunk);
+    if (!c)
+        c = cmp_z((size_t)x->depth, (size_t)y->depth);
+    if (!c)
+        c = cmp_z((size_t)x->pattern, (size_t)y->pattern);
+    return c ? c : cmp_z(x->size, y->size);
+}
+
+int gx_kept_pair_cmp(const void *p, const void *q)
+{
+    const struct gx_kept *x = *(const struct gx_kept *const *)p;
+    const struct gx_kept *y = *(const struct gx_kept *const *)q;
+    int c = gx_kept_key_cmp(x, y);
+    if (!c)
+        c = cmp_z((size_t)x->a, (size_t)y->a);
+    if (!c)
+        c = cmp_z((size_t)x->b, (size_t)y->b);
+    return c ? c : (x > y) - (x < y);
+}
+
 void gx_kept_add_mem(cJSON *o, const struct gx_kept *k)
 {
     cJSON *m = cJSON_AddObjectToObject(o, "mem");

@@ -11,41 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int cmp_z(size_t x, size_t y)
-{
-    return (x > y) - (x < y);
-}
-
-/* Measured the same way, with the same pattern and size: one matrix. */
-static int key_cmp(const struct gx_kept *x, const struct gx_kept *y)
-{
-    int c = cmp_z((size_t)x->path, (size_t)y->path);
-    if (!c)
-        c = cmp_z((size_t)x->src_kind, (size_t)y->src_kind);
-    if (!c)
-        c = cmp_z((size_t)x->dst_kind, (size_t)y->dst_kind);
-    if (!c)
-        c = cmp_z(x->chunk, y->chunk);
-    if (!c)
-        c = cmp_z((size_t)x->depth, (size_t)y->depth);
-    if (!c)
-        c = cmp_z((size_t)x->pattern, (size_t)y->pattern);
-    return c ? c : cmp_z(x->size, y->size);
-}
-
-/* By matrix, row, column, then as measured: of a pair measured twice the later result stands. */
-static int order_cmp(const void *p, const void *q)
-{
-    const struct gx_kept *x = *(const struct gx_kept *const *)p;
-    const struct gx_kept *y = *(const struct gx_kept *const *)q;
-    int c = key_cmp(x, y);
-    if (!c)
-        c = cmp_z((size_t)x->a, (size_t)y->a);
-    if (!c)
-        c = cmp_z((size_t)x->b, (size_t)y->b);
-    return c ? c : (x > y) - (x < y);
-}
-
 /* The matrices in the order the results first name them. */
 static int first_cmp(const void *p, const void *q)
 {
@@ -75,11 +40,11 @@ int gx_matrices_make(struct gx_matrix_set *s, const struct gx_kept *res, size_t 
         if (r->state == GX_STATE_OK && r->a >= 0 && r->b >= 0 && r->a < n && r->b < n && r->a != r->b)
             s->order[k++] = r;
     }
-    qsort(s->order, k, sizeof *s->order, order_cmp);
+    qsort(s->order, k, sizeof *s->order, gx_kept_pair_cmp);
     for (size_t from = 0, to; from < k; from = to) {
         const struct gx_kept *first = s->order[from];
         size_t pairs = 1;
-        for (to = from + 1; to < k && key_cmp(s->order[to], s->order[from]) == 0; to++) {
+        for (to = from + 1; to < k && gx_kept_key_cmp(s->order[to], s->order[from]) == 0; to++) {
             const struct gx_kept *r = s->order[to], *prev = s->order[to - 1];
             first = r < first ? r : first;
             pairs += r->a != prev->a || r->b != prev->b;
@@ -92,7 +57,8 @@ int gx_matrices_make(struct gx_matrix_set *s, const struct gx_kept *res, size_t 
         s->m = m;
         s->m[s->nm++] = (struct gx_matrix_range){from, to, first};
     }
-    qsort(s->m, (size_t)s->nm, sizeof *s->m, first_cmp);
+    if (s->nm)
+        qsort(s->m, (size_t)s->nm, sizeof *s->m, first_cmp);
     return 0;
 }
 
