@@ -3,37 +3,47 @@
 # rank 0's peak memory and report assembly time (from the reports) per rank count, checks that
 # every report is valid against the schema (with python3-jsonschema) and has one passed result
 # per pair, pattern and size, and models rank 0 at 10,000 ranks.
-#   scripts/scale.sh [RANKS...]        default: 8 16 32 64; env GPUXFER, MPIRUN, OUT, DENSE
-# Each rank count runs with 3 sizes (6 results a pair); the first two also with the 12 sizes of
-# DENSE (24 a pair), so that what rank 0 holds per rank (MPI's per-peer state, the ranks'
+#   scripts/scale.sh [RANKS...]        default: 8 16 32 64; env GPUXFER, MPIRUN, OUT, DENSE,
+#                                      DENSE_RUNS, KEEP
+# Each rank count runs with 3 sizes (6 results a pair); the first DENSE_RUNS (2) also with the 12
+# sizes of DENSE (24 a pair), so that what rank 0 holds per rank (MPI's per-peer state, the ranks'
 # context) and what it holds per result are told apart: a least-squares fit of
 #   rss = c0 + c_rank * ranks + c_result * results      (and the same for assembly time)
 # over every run. The model is that fit at 10,000 ranks with 6 and 24 results a pair.
-# A benchmark, not a test: 256 oversubscribed ranks take many minutes on a few cores.
+# A benchmark, not a test: 256 oversubscribed ranks take many minutes on a few cores (MPI_Init
+# alone more than gpuxfer's default 60 s: --timeout 1200). KEEP=1 adds to the runs already in
+# OUT (a rank count run again replaces its earlier run) and fits them all; with no RANKS it only
+# fits them. "final write s": from the .jsonl's last line to the report in place (their
+# modification times): the matrices, the plan and the report's final write.
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 GPUXFER=${GPUXFER:-$here/src/gpuxfer}
 MPIRUN=${MPIRUN:-mpirun}
 OUT=${OUT:-$(mktemp -d /tmp/gpuxfer-scale.XXXXXX)}
 DENSE=${DENSE:-8,16,32,64,128,256,512,1K,2K,4K,8K,64K}
-mkdir -p "$OUT" && rm -f "$OUT/wall"
+DENSE_RUNS=${DENSE_RUNS:-2}
+mkdir -p "$OUT"
+[ -n "${KEEP:-}" ] || rm -f "$OUT/wall"
+touch "$OUT/wall"
 export OMPI_MCA_btl_vader_single_copy_mechanism=${OMPI_MCA_btl_vader_single_copy_mechanism:-none}
 [ "$(id -u)" -ne 0 ] || export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-[ $# -gt 0 ] || set -- 8 16 32 64
+[ $# -gt 0 ] || [ -n "${KEEP:-}" ] || set -- 8 16 32 64
 status=0
 # run NAME NP SIZES
 run() {
     start=$(date +%s.%N)
     timeout -k 10 3000 "$MPIRUN" -np "$2" --oversubscribe --bind-to none --mca btl self,vader,tcp \
         "$GPUXFER" --pairs all-disjoint --pattern latency,bw --sizes "$3" --iters 5 --warmup 1 \
-        --quiet --force --output "$OUT/$1.json" >"$OUT/$1.txt" 2>&1 || status=1
+        --timeout 1200 --quiet --force --output "$OUT/$1.json" >"$OUT/$1.txt" 2>&1 || status=1
+    grep -v "^$1 " "$OUT/wall" >"$OUT/wall.new"
+    mv "$OUT/wall.new" "$OUT/wall"
     echo "$1 $2 $(echo "$3" | tr ',' ' ' | wc -w) $start $(date +%s.%N)" >>"$OUT/wall"
 }
 k=0
 for np in "$@"; do
     run "np$np" "$np" 8,4K,64K
     k=$((k + 1))
-    [ $k -gt 2 ] || run "np$np-dense" "$np" "$DENSE"
+    [ $k -gt "$DENSE_RUNS" ] || run "np$np-dense" "$np" "$DENSE"
 done
 GX_SCHEMA="$here/schema/gpuxfer-report.schema.json" python3 - "$OUT" <<'PY' || status=1
 import json, os, sys
@@ -44,8 +54,8 @@ except Exception:
     jsonschema = None
 out = sys.argv[1]
 runs = [l.split() for l in open(out + "/wall")]
-print("%-12s %6s %8s %8s %16s %18s %9s  %s" % ("run", "ranks", "results", "passed",
-      "rank0 max RSS KiB", "report assembly s", "wall s", "status"))
+print("%-12s %6s %8s %8s %16s %18s %14s %9s  %s" % ("run", "ranks", "results", "passed",
+      "rank0 max RSS KiB", "report assembly s", "final write s", "wall s", "status"))
 bad, points = 0, []
 for name, n, nsizes, t0, t1 in runs:
     n, nsizes = int(n), int(nsizes)
@@ -67,13 +77,16 @@ for name, n, nsizes, t0, t1 in runs:
             print("%s: schema: %s" % (name, e.message))
     bad += not ok
     rss, asm = d["resources"]["rank0_max_rss_kib"], d["resources"]["report_assembly_s"]
-    points.append((n, len(res), rss, asm))
-    print("%-12s %6d %8d %8d %16d %18.6f %9.1f  %s%s" % (name, n, len(res), passed, rss, asm,
-          float(t1) - float(t0), d["status"], "" if ok else "  <- expected %d passed results" % want))
+    fin = (os.stat("%s/%s.json" % (out, name)).st_mtime_ns -
+           os.stat("%s/%s.json.jsonl" % (out, name)).st_mtime_ns) * 1e-9
+    points.append((n, len(res), rss, asm, fin))
+    print("%-12s %6d %8d %8d %16d %18.6f %14.3f %9.1f  %s%s" % (name, n, len(res), passed, rss,
+          asm, fin, float(t1) - float(t0), d["status"],
+          "" if ok else "  <- expected %d passed results" % want))
 
 def fit(ys):
     """Least squares of y = c0 + c1 * ranks + c2 * results (normal equations, Gauss-Jordan)."""
-    xs = [(1.0, float(n), float(r)) for n, r, _, _ in points]
+    xs = [(1.0, float(p[0]), float(p[1])) for p in points]
     a = [[sum(x[i] * x[j] for x in xs) for j in range(3)] + [sum(x[i] * y for x, y in zip(xs, ys))]
          for i in range(3)]
     for c in range(3):
@@ -87,12 +100,14 @@ def fit(ys):
                 a[r] = [u - f * v for u, v in zip(a[r], a[c])]
     return [a[i][3] / a[i][i] for i in range(3)]
 
-mem, tim = fit([p[2] for p in points]), fit([p[3] for p in points])
-if mem and tim:
+mem, tim, fin = (fit([p[k] for p in points]) for k in (2, 3, 4))
+if mem and tim and fin:
     print("\n# fit over %d runs: rank0 max RSS KiB = %.0f + %.2f x ranks + %.2f x results"
           % (len(points), *mem))
     print("#                   report assembly s = %.3g + %.3g x ranks + %.3g x results"
           % tuple(tim))
+    print("#                   final write s     = %.3g + %.3g x ranks + %.3g x results"
+          % tuple(fin))
     print("# per result: %.2f KiB and %.1f us of assembly; whole slope at 6 results a pair "
           "(ranks/results = 1/3): %.2f KiB a result" % (mem[2], tim[2] * 1e6, mem[2] + mem[1] / 3))
     print("# model at 10,000 ranks (all-disjoint, latency+bw):")
@@ -100,8 +115,9 @@ if mem and tim:
         r = 10000 // 2 * per_pair
         m = mem[0] + mem[1] * 10000 + mem[2] * r
         print("#   %2d results a pair: %6d results, rank0 max RSS %7.1f MiB (of which results "
-              "%6.1f MiB), report assembly %.2f s" % (per_pair, r, m / 1024, mem[2] * r / 1024,
-                                                       tim[0] + tim[1] * 10000 + tim[2] * r))
+              "%6.1f MiB), report assembly %.2f s, final write %.2f s" % (
+                  per_pair, r, m / 1024, mem[2] * r / 1024, tim[0] + tim[1] * 10000 + tim[2] * r,
+                  fin[0] + fin[1] * 10000 + fin[2] * r))
 else:
     print("\n# no fit: the runs need two rank counts and two densities")
 sys.exit(1 if bad else 0)
