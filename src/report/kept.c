@@ -1,6 +1,8 @@
 #include "kept.h"
 
 #include "mem.h"
+#include "path.h"
+#include "pattern.h"
 
 struct gx_kept gx_kept_of(const struct gx_result *r)
 {
@@ -59,6 +61,17 @@ int gx_kept_pair_cmp(const void *p, const void *q)
     if (!c)
         c = cmp_z((size_t)x->b, (size_t)y->b);
     return c ? c : (x > y) - (x < y);
+}
+
+void gx_kept_add_measurement(cJSON *o, const struct gx_kept *k)
+{
+    const struct gx_pattern_ops *pat = gx_pattern_table[k->pattern];
+    cJSON_AddStringToObject(o, "path", gx_paths[k->path].name);
+    cJSON_AddStringToObject(o, "pattern", pat->name);
+    cJSON_AddNumberToObject(o, "size", (double)k->size);
+    cJSON_AddStringToObject(o, "unit", pat->unit);
+    gx_kept_add_mem(o, k);
+    gx_kept_add_chunk(o, k);
 }
 
 void gx_kept_add_mem(cJSON *o, const struct gx_kept *k)

@@ -32,6 +32,9 @@ int gx_kept_key_cmp(const struct gx_kept *x, const struct gx_kept *y);
 /* qsort of pointers to kept results of one array: by measurement, initiator, peer, then as
  * measured (of a pair measured twice the later result comes last). */
 int gx_kept_pair_cmp(const void *p, const void *q);
+/* Adds what names k's matrix: "path", "pattern", "size", "unit", "mem", and "chunk" and "depth"
+ * where its path chunks. */
+void gx_kept_add_measurement(cJSON *o, const struct gx_kept *k);
 /* Adds k's "mem" object: "src" and "dst", the memory kinds' names. */
 void gx_kept_add_mem(cJSON *o, const struct gx_kept *k);
 /* Adds k's "chunk" and "depth" where its path chunks. */

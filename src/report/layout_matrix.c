@@ -117,7 +117,6 @@ static int group_init(struct group *g, const struct gx_kept *r, const struct vie
 static cJSON *matrix_json(const struct group *g, int m, const struct gx_layout *l)
 {
     const struct gx_kept *r = g->first;
-    const struct gx_pattern_ops *pat = gx_pattern_table[r->pattern];
     cJSON *o = cJSON_CreateObject(), *rows = cJSON_CreateArray();
     if (!o || !rows) {
         cJSON_Delete(o);
@@ -129,12 +128,7 @@ static cJSON *matrix_json(const struct group *g, int m, const struct gx_layout *
         cJSON_AddNumberToObject(o, "rail", m);
     if (g->v->bit == GX_VIEW_NODE_LOCAL)
         cJSON_AddNumberToObject(o, "node", m);
-    cJSON_AddStringToObject(o, "path", gx_paths[r->path].name);
-    cJSON_AddStringToObject(o, "pattern", pat->name);
-    cJSON_AddNumberToObject(o, "size", (double)r->size);
-    cJSON_AddStringToObject(o, "unit", pat->unit);
-    gx_kept_add_mem(o, r);
-    gx_kept_add_chunk(o, r);
+    gx_kept_add_measurement(o, r);
     /* Each row and column as the ranks it stands for: rail i of node n, or a node pair. */
     cJSON *ranks = cJSON_AddArrayToObject(o, g->v->bit == GX_VIEW_RAIL_MAP ? "node_pairs" : "ranks");
     int n = g->v->bit == GX_VIEW_RAIL_MAP ? g->cols : g->rows;

@@ -114,19 +114,13 @@ static int fill_values(struct gx_jstream *w, int slot, void *ctx)
 /* A matrix's JSON but its values: a slot, filled as the report is written. */
 static cJSON *matrix_head(const struct gx_kept *r, int n)
 {
-    const struct gx_pattern_ops *pat = gx_pattern_table[r->pattern];
     cJSON *m = cJSON_CreateObject(), *values = gx_stream_slot(0);
     if (!m || !values) {
         cJSON_Delete(m);
         cJSON_Delete(values);
         return NULL;
     }
-    cJSON_AddStringToObject(m, "path", gx_paths[r->path].name);
-    cJSON_AddStringToObject(m, "pattern", pat->name);
-    cJSON_AddNumberToObject(m, "size", (double)r->size);
-    cJSON_AddStringToObject(m, "unit", pat->unit);
-    gx_kept_add_mem(m, r);
-    gx_kept_add_chunk(m, r);
+    gx_kept_add_measurement(m, r);
     cJSON_AddNumberToObject(m, "ranks", n);
     cJSON_AddItemToObject(m, "values", values);
     return m;
