@@ -170,6 +170,28 @@ static void test_kept_bound(const char *dir, struct gx_result r)
     unlink(path);
 }
 
+/* Results that cannot be read back: the write fails with one line naming the .jsonl, and leaves
+ * neither a report nor a temporary. */
+static void test_lines_gone(const char *dir, struct gx_result r)
+{
+    char path[256], lines[300];
+    struct gx_report rep;
+    struct gx_err err = {0};
+    char *argv[] = {"gpuxfer"};
+    snprintf(path, sizeof path, "%s/gone.json", dir);
+    snprintf(lines, sizeof lines, "%s.jsonl", path);
+    int opened = gx_report_open(&rep, path, 1, argv, &err) == GX_OK;
+    int added = opened && gx_report_add(&rep, &r, &err) == GX_OK;
+    unlink(lines);
+    int rc = opened ? gx_report_write(&rep, "complete", 0, &err) : GX_OK;
+    if (opened)
+        gx_report_close(&rep);
+    ok(added && rc != GX_OK && strstr(err.msg, "gone.json.jsonl") && !strchr(err.msg, '\n') &&
+           access(path, F_OK) != 0 && temporaries_in(dir) == 0,
+       "the .jsonl removed before the report: the write fails naming it (%s), no report, no "
+       "temporary", err.msg);
+}
+
 /* A streamed member: objects each holding a slot of its own, filled row by row. */
 static int fill_rows(struct gx_jstream *w, int slot, void *ctx)
 {
@@ -372,6 +394,7 @@ int main(void)
     snprintf(path, sizeof path, "%s/r.json.jsonl", dir);
     unlink(path);
     test_kept_bound(dir, r);
+    test_lines_gone(dir, r);
     test_samples(dir, r);
     snprintf(path, sizeof path, "%s/r.json", dir);
     unlink(path);

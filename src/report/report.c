@@ -330,7 +330,11 @@ int gx_report_set_streamed(struct gx_report *rep, const char *key, gx_stream_fil
     int i = 0;
     while (i < rep->nstreams && strcmp(rep->streams[i].key, key) != 0)
         i++;
-    cJSON *slot = i < GX_REPORT_STREAMS ? gx_stream_slot(i + 1) : NULL;
+    if (i == GX_REPORT_STREAMS) { /* a new member beyond the table: GX_REPORT_STREAMS is short */
+        unlock(rep);
+        return gx_fail(err, GX_ERUNTIME, "no room for the report's member '%s'", key);
+    }
+    cJSON *slot = gx_stream_slot(i + 1);
     if (slot) {
         rep->streams[i] = (struct gx_report_stream){key, fill, ctx};
         rep->nstreams += i == rep->nstreams;
@@ -438,7 +442,8 @@ static int fill_results(struct gx_jstream *w, struct gx_report *rep)
         at += n > 0 ? n : 0;
     }
     free(line);
-    fclose(f);
+    if (fclose(f) != 0 && !e)
+        e = rep->read_errno = errno;
     return e;
 }
 
