@@ -1,54 +1,125 @@
 #!/bin/sh
 # Scale on the CPU: N ranks (oversubscribed) measuring all-disjoint pairs on host memory; prints
-# rank 0's peak memory and report assembly time (from the reports) per rank count, and checks that
+# rank 0's peak memory and report assembly time (from the reports) per rank count, checks that
 # every report is valid against the schema (with python3-jsonschema) and has one passed result
-# per pair, pattern and size.
-#   scripts/scale.sh [RANKS...]        default: 8 16 32 64; env GPUXFER, MPIRUN, OUT
+# per pair, pattern and size, and models rank 0 at 10,000 ranks.
+#   scripts/scale.sh [RANKS...]        default: 8 16 32 64; env GPUXFER, MPIRUN, OUT, DENSE,
+#                                      DENSE_RUNS, KEEP
+# Each rank count runs with 3 sizes (6 results a pair); the first DENSE_RUNS (2) also with the 12
+# sizes of DENSE (24 a pair), so that what rank 0 holds per rank (MPI's per-peer state, the ranks'
+# context) and what it holds per result are told apart: a least-squares fit of
+#   rss = c0 + c_rank * ranks + c_result * results      (and the same for assembly time)
+# over every run. The model is that fit at 10,000 ranks with 6 and 24 results a pair.
+# A benchmark, not a test: 256 oversubscribed ranks take many minutes on a few cores (MPI_Init
+# alone more than gpuxfer's default 60 s: --timeout 1200). KEEP=1 adds to the runs already in
+# OUT (a rank count run again replaces its earlier run) and fits them all; with no RANKS it only
+# fits them. "final write s": from the .jsonl's last line to the report in place (their
+# modification times): the matrices, the plan and the report's final write.
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 GPUXFER=${GPUXFER:-$here/src/gpuxfer}
 MPIRUN=${MPIRUN:-mpirun}
 OUT=${OUT:-$(mktemp -d /tmp/gpuxfer-scale.XXXXXX)}
-mkdir -p "$OUT" && rm -f "$OUT/wall"
+DENSE=${DENSE:-8,16,32,64,128,256,512,1K,2K,4K,8K,64K}
+DENSE_RUNS=${DENSE_RUNS:-2}
+mkdir -p "$OUT"
+[ -n "${KEEP:-}" ] || rm -f "$OUT/wall"
+touch "$OUT/wall"
 export OMPI_MCA_btl_vader_single_copy_mechanism=${OMPI_MCA_btl_vader_single_copy_mechanism:-none}
 [ "$(id -u)" -ne 0 ] || export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-[ $# -gt 0 ] || set -- 8 16 32 64
+[ $# -gt 0 ] || [ -n "${KEEP:-}" ] || set -- 8 16 32 64
 status=0
-for np in "$@"; do
+# run NAME NP SIZES
+run() {
     start=$(date +%s.%N)
-    timeout -k 10 1200 "$MPIRUN" -np "$np" --oversubscribe --bind-to none --mca btl self,vader,tcp \
-        "$GPUXFER" --pairs all-disjoint --pattern latency,bw --sizes 8,4K,64K --iters 5 --warmup 1 \
-        --quiet --force --output "$OUT/np$np.json" >"$OUT/np$np.txt" 2>&1 || status=1
-    echo "$np $start $(date +%s.%N)" >>"$OUT/wall"
+    timeout -k 10 3000 "$MPIRUN" -np "$2" --oversubscribe --bind-to none --mca btl self,vader,tcp \
+        "$GPUXFER" --pairs all-disjoint --pattern latency,bw --sizes "$3" --iters 5 --warmup 1 \
+        --timeout 1200 --quiet --force --output "$OUT/$1.json" >"$OUT/$1.txt" 2>&1 || status=1
+    grep -v "^$1 " "$OUT/wall" >"$OUT/wall.new"
+    mv "$OUT/wall.new" "$OUT/wall"
+    echo "$1 $2 $(echo "$3" | tr ',' ' ' | wc -w) $start $(date +%s.%N)" >>"$OUT/wall"
+}
+k=0
+for np in "$@"; do
+    run "np$np" "$np" 8,4K,64K
+    k=$((k + 1))
+    [ $k -gt "$DENSE_RUNS" ] || run "np$np-dense" "$np" "$DENSE"
 done
-GX_SCHEMA="$here/schema/gpuxfer-report.schema.json" python3 - "$OUT" "$@" <<'PY' || status=1
+GX_SCHEMA="$here/schema/gpuxfer-report.schema.json" python3 - "$OUT" <<'PY' || status=1
 import json, os, sys
 try:
     import jsonschema
     schema = json.load(open(os.environ["GX_SCHEMA"]))
 except Exception:
     jsonschema = None
-out, ranks = sys.argv[1], [int(n) for n in sys.argv[2:]]
-wall = {l.split()[0]: float(l.split()[2]) - float(l.split()[1]) for l in open(out + "/wall")}
-print("%6s %8s %8s %16s %18s %9s  %s" % ("ranks", "results", "passed", "rank0 max RSS KiB",
-                                         "report assembly s", "wall s", "status"))
-bad = 0
-for n in ranks:
-    d = json.load(open("%s/np%d.json" % (out, n)))
+out = sys.argv[1]
+runs = [l.split() for l in open(out + "/wall")]
+print("%-12s %6s %8s %8s %16s %18s %14s %9s  %s" % ("run", "ranks", "results", "passed",
+      "rank0 max RSS KiB", "report assembly s", "final write s", "wall s", "status"))
+bad, points = 0, []
+for name, n, nsizes, t0, t1 in runs:
+    n, nsizes = int(n), int(nsizes)
+    try:
+        d = json.load(open("%s/%s.json" % (out, name)))
+    except (OSError, ValueError) as e:
+        print("%-12s %6d  no report: %s" % (name, n, e))
+        bad += 1
+        continue
     res = d["results"]
     passed = sum(r["status"] == "ok" and r["validation"]["status"] == "passed" for r in res)
-    want = n // 2 * 2 * 3
+    want = n // 2 * 2 * nsizes
     ok = d["status"] == "complete" and len(res) == want == passed and d["context"]["job"]["ranks"] == n
     if jsonschema:
         try:
             jsonschema.validate(d, schema)
         except jsonschema.ValidationError as e:
             ok = False
-            print("np%d: schema: %s" % (n, e.message))
+            print("%s: schema: %s" % (name, e.message))
     bad += not ok
-    print("%6d %8d %8d %16d %18.6f %9.1f  %s%s" % (n, len(res), passed,
-          d["resources"]["rank0_max_rss_kib"], d["resources"]["report_assembly_s"],
-          float(wall[str(n)]), d["status"], "" if ok else "  <- expected %d passed results" % want))
+    rss, asm = d["resources"]["rank0_max_rss_kib"], d["resources"]["report_assembly_s"]
+    fin = (os.stat("%s/%s.json" % (out, name)).st_mtime_ns -
+           os.stat("%s/%s.json.jsonl" % (out, name)).st_mtime_ns) * 1e-9
+    points.append((n, len(res), rss, asm, fin))
+    print("%-12s %6d %8d %8d %16d %18.6f %14.3f %9.1f  %s%s" % (name, n, len(res), passed, rss,
+          asm, fin, float(t1) - float(t0), d["status"],
+          "" if ok else "  <- expected %d passed results" % want))
+
+def fit(ys):
+    """Least squares of y = c0 + c1 * ranks + c2 * results (normal equations, Gauss-Jordan)."""
+    xs = [(1.0, float(p[0]), float(p[1])) for p in points]
+    a = [[sum(x[i] * x[j] for x in xs) for j in range(3)] + [sum(x[i] * y for x, y in zip(xs, ys))]
+         for i in range(3)]
+    for c in range(3):
+        p = max(range(c, 3), key=lambda r: abs(a[r][c]))
+        a[c], a[p] = a[p], a[c]
+        if abs(a[c][c]) < 1e-12:
+            return None
+        for r in range(3):
+            if r != c:
+                f = a[r][c] / a[c][c]
+                a[r] = [u - f * v for u, v in zip(a[r], a[c])]
+    return [a[i][3] / a[i][i] for i in range(3)]
+
+mem, tim, fin = (fit([p[k] for p in points]) for k in (2, 3, 4))
+if mem and tim and fin:
+    print("\n# fit over %d runs: rank0 max RSS KiB = %.0f + %.2f x ranks + %.2f x results"
+          % (len(points), *mem))
+    print("#                   report assembly s = %.3g + %.3g x ranks + %.3g x results"
+          % tuple(tim))
+    print("#                   final write s     = %.3g + %.3g x ranks + %.3g x results"
+          % tuple(fin))
+    print("# per result: %.2f KiB and %.1f us of assembly; whole slope at 6 results a pair "
+          "(ranks/results = 1/3): %.2f KiB a result" % (mem[2], tim[2] * 1e6, mem[2] + mem[1] / 3))
+    print("# model at 10,000 ranks (all-disjoint, latency+bw):")
+    for per_pair in (6, 24):
+        r = 10000 // 2 * per_pair
+        m = mem[0] + mem[1] * 10000 + mem[2] * r
+        print("#   %2d results a pair: %6d results, rank0 max RSS %7.1f MiB (of which results "
+              "%6.1f MiB), report assembly %.2f s, final write %.2f s" % (
+                  per_pair, r, m / 1024, mem[2] * r / 1024, tim[0] + tim[1] * 10000 + tim[2] * r,
+                  fin[0] + fin[1] * 10000 + fin[2] * r))
+else:
+    print("\n# no fit: the runs need two rank counts and two densities")
 sys.exit(1 if bad else 0)
 PY
 echo "reports in $OUT"

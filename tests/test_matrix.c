@@ -98,22 +98,95 @@ static void check_kept_of(void)
        "kept: a failed result has no median nor efficiency");
 }
 
+/* The matrices as the report has them: streamed into a document, read back. */
+struct text {
+    char *p;
+    size_t len;
+};
+
+static int to_text(void *ctx, const char *buf, size_t len)
+{
+    struct text *t = ctx;
+    char *p = realloc(t->p, t->len + len + 1);
+    if (!p)
+        return -1;
+    memcpy(p + t->len, buf, len);
+    t->p = p;
+    t->len += len;
+    p[t->len] = '\0';
+    return 0;
+}
+
+static cJSON *streamed(struct gx_matrix_set *s)
+{
+    struct text t = {0};
+    struct gx_jstream *w = calloc(1, sizeof *w);
+    cJSON *doc = cJSON_CreateObject(), *m = NULL;
+    cJSON_AddItemToObject(doc, "matrices", gx_stream_slot(0));
+    if (w) {
+        *w = (struct gx_jstream){.out = to_text, .out_ctx = &t, .fill = gx_matrices_fill, .fill_ctx = s};
+        if (gx_stream_doc(w, doc) == 0) {
+            cJSON *back = cJSON_Parse(t.p);
+            m = cJSON_DetachItemFromObject(back, "matrices");
+            cJSON_Delete(back);
+        }
+    }
+    cJSON_Delete(doc);
+    free(w);
+    free(t.p);
+    return m;
+}
+
+/* Every ordered pair of 200 ranks, in a scrambled order: one matrix, each cell its pair's. */
+static void check_many_ranks(void)
+{
+    enum { N = 200 };
+    size_t n = (size_t)N * (N - 1), k = 0;
+    struct gx_kept *res = calloc(n, sizeof *res);
+    for (int a = 0; a < N && res; a++)
+        for (int b = 0; b < N; b++)
+            if (a != b) {
+                size_t at = (k++ * 7919) % n; /* 7919 is prime, n is not a multiple of it */
+                res[at] = (struct gx_kept){.path = gx_path_lookup("host"), .pattern = GX_PAT_BW,
+                                           .a = a, .b = b, .state = OK, .size = 8,
+                                           .median = a * 1000.0 + b};
+            }
+    const char *oom = NULL;
+    struct gx_matrix_set s;
+    ok(res && gx_matrices_make(&s, res, n, N, &oom) == 0 && s.nm == 1,
+       "%d ranks, every pair in a scrambled order: one matrix", N);
+    cJSON *m = streamed(&s), *rows = cJSON_GetObjectItem(cJSON_GetArrayItem(m, 0), "values");
+    int right = cJSON_GetArraySize(rows) == N;
+    for (int a = 0; a < N && right; a++)
+        for (int b = 0; b < N && right; b++) {
+            const cJSON *v = cJSON_GetArrayItem(cJSON_GetArrayItem(rows, a), b);
+            right = a == b ? cJSON_IsNull(v) : cJSON_IsNumber(v) && v->valuedouble == a * 1000.0 + b;
+        }
+    ok(right, "each row written in its place, each cell its pair's median, null on the diagonal");
+    cJSON_Delete(m);
+    gx_matrices_free(&s);
+    free(res);
+}
+
 int main(void)
 {
     struct gx_kept res[NROWS];
     ok(kept_from_rows(rows, NROWS, res) == 0, "constructed results name known paths");
     const char *oom = "unset";
-    cJSON *m = gx_matrices(res, NROWS, 3, &oom);
-    ok(m && !oom && cJSON_GetArraySize(m) == 4,
+    struct gx_matrix_set s;
+    ok(gx_matrices_make(&s, res, NROWS, 3, &oom) == 0 && !oom && s.nm == 4,
        "4 matrices: host bw and latency, staged 1M/4, host pageable>pinned");
-    ok(prints_as(m, want_matrices), "the matrices as the ones read from cJSON results");
+    cJSON *m = streamed(&s);
+    ok(prints_as(m, want_matrices), "the matrices, written row by row, as the ones read from "
+       "cJSON results");
     cJSON_Delete(m);
-    m = gx_matrices(res, NROWS, 4, &oom);
-    ok(!m && !oom, "4 ranks: no result set covers every pair");
-    m = gx_matrices(res, NROWS, 1, &oom);
-    ok(!m && !oom, "one rank: no pairs");
-    m = gx_matrices(NULL, 0, 3, &oom);
-    ok(!m && !oom, "no results: no matrices");
+    gx_matrices_free(&s);
+    ok(gx_matrices_make(&s, res, NROWS, 4, &oom) == 0 && !oom && s.nm == 0,
+       "4 ranks: no result set covers every pair");
+    gx_matrices_free(&s);
+    ok(gx_matrices_make(&s, res, NROWS, 1, &oom) == 0 && !oom && s.nm == 0, "one rank: no pairs");
+    ok(gx_matrices_make(&s, NULL, 0, 3, &oom) == 0 && !oom && s.nm == 0, "no results: no matrices");
     check_kept_of();
+    check_many_ranks();
     return tap_done();
 }

@@ -1,10 +1,37 @@
+#include "kept.h"
+#include "options.h"
 #include "report.h"
 #include "tap.h"
 
 #include <dirent.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* cJSON's live bytes: what the report holds, counted through cJSON's allocation hooks (a size
+ * word before each block). Installed before any cJSON allocation; nothing here hands cJSON a
+ * block of plain malloc (no text needs UTF-8 repair). */
+static size_t cjson_live;
+
+static void *counting_malloc(size_t n)
+{
+    size_t *p = malloc(n + sizeof(max_align_t));
+    if (!p)
+        return NULL;
+    *p = n;
+    cjson_live += n;
+    return (char *)p + sizeof(max_align_t);
+}
+
+static void counting_free(void *q)
+{
+    if (!q)
+        return;
+    size_t *p = (size_t *)(void *)((char *)q - sizeof(max_align_t));
+    cjson_live -= *p;
+    free(p);
+}
 
 static double num(const cJSON *o, const char *k)
 {
@@ -101,8 +128,135 @@ static void test_samples(const char *dir, struct gx_result r)
     unlink(path);
 }
 
+/* What rank 0 keeps of a result: the report holds none of it (the .jsonl does), so a kept
+ * record and the report's share stay within 4 KiB a result (issue 25: at most 4 KiB kept). */
+static void test_kept_bound(const char *dir, struct gx_result r)
+{
+    static const char *const stages[] = {"MPI", "kernel", NULL};
+    static const struct gx_auto_cand cands[] = {{1 << 20, 2, 0, 10}, {1 << 21, 4, 0, 11}};
+    char path[256];
+    struct gx_report rep;
+    struct gx_err err = {0};
+    char *argv[] = {"gpuxfer"};
+    snprintf(path, sizeof path, "%s/k.json", dir);
+    ok(gx_report_open(&rep, path, 1, argv, &err) == GX_OK, "bound: report opens (%s)", err.msg);
+    r.stage_names = stages;
+    r.cands = cands;
+    r.ncands = 2;
+    r.chunk = 1 << 20;
+    r.chunk_choice = GX_CHUNK_AUTO;
+    r.ceiling = 20;
+    r.ceiling_what = "peer copy";
+    r.efficiency = 0.5;
+    enum { N = 2000 };
+    size_t before = cjson_live;
+    int added = 0;
+    for (int i = 0; i < N; i++) {
+        r.a = i % 64;
+        r.b = (i + 1) % 64;
+        added += gx_report_add(&rep, &r, &err) == GX_OK;
+    }
+    double per = ((double)(cjson_live - before) + N * (double)sizeof(struct gx_kept)) / N;
+    ok(added == N && per <= 4096, "rank 0 keeps %.0f bytes a result (kept record %zu): at most "
+       "4 KiB", per, sizeof(struct gx_kept));
+    ok(gx_report_write(&rep, "complete", 0, &err) == GX_OK, "bound: report written (%s)", err.msg);
+    gx_report_close(&rep);
+    cJSON *doc = parse_file(path);
+    ok(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "results")) == N,
+       "bound: the report has every result, read back from the .jsonl");
+    cJSON_Delete(doc);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/k.json.jsonl", dir);
+    unlink(path);
+}
+
+/* Results that cannot be read back: the write fails with one line naming the .jsonl, and leaves
+ * neither a report nor a temporary. */
+static void test_lines_gone(const char *dir, struct gx_result r)
+{
+    char path[256], lines[300];
+    struct gx_report rep;
+    struct gx_err err = {0};
+    char *argv[] = {"gpuxfer"};
+    snprintf(path, sizeof path, "%s/gone.json", dir);
+    snprintf(lines, sizeof lines, "%s.jsonl", path);
+    int opened = gx_report_open(&rep, path, 1, argv, &err) == GX_OK;
+    int added = opened && gx_report_add(&rep, &r, &err) == GX_OK;
+    unlink(lines);
+    int rc = opened ? gx_report_write(&rep, "complete", 0, &err) : GX_OK;
+    if (opened)
+        gx_report_close(&rep);
+    ok(added && rc != GX_OK && strstr(err.msg, "gone.json.jsonl") && !strchr(err.msg, '\n') &&
+           access(path, F_OK) != 0 && temporaries_in(dir) == 0,
+       "the .jsonl removed before the report: the write fails naming it (%s), no report, no "
+       "temporary", err.msg);
+}
+
+/* A streamed member: objects each holding a slot of its own, filled row by row. */
+static int fill_rows(struct gx_jstream *w, int slot, void *ctx)
+{
+    (void)slot;
+    const int *n = ctx;
+    int e = 0;
+    for (int i = 0; i < *n && !e; i++) {
+        double v[3] = {i, i + 0.5, 1e300};
+        cJSON *row = cJSON_CreateDoubleArray(v, 3);
+        e = row ? gx_stream_item(w, row, NULL, NULL) : -1;
+        cJSON_Delete(row);
+    }
+    return e;
+}
+
+static int fill_tables(struct gx_jstream *w, int slot, void *ctx)
+{
+    (void)slot;
+    static int rows[] = {0, 1, 3};
+    (void)ctx;
+    int e = 0;
+    for (int t = 0; t < 3 && !e; t++) {
+        cJSON *o = cJSON_CreateObject(), *nested = cJSON_CreateObject();
+        cJSON_AddStringToObject(nested, "name", "a \"quoted\"\n\ttext");
+        cJSON_AddItemToObject(o, "nested", nested);
+        cJSON_AddItemToObject(o, "values", gx_stream_slot(0));
+        cJSON_AddNumberToObject(o, "after", t);
+        e = gx_stream_item(w, o, fill_rows, &rows[t]);
+        cJSON_Delete(o);
+    }
+    return e;
+}
+
+/* The report written by streaming is, byte for byte, what printing the whole document with cJSON
+ * gave before (issue 25); its results are the .jsonl's lines. */
+static void test_streamed_equals_whole(const char *path)
+{
+    char *text = slurp(path), lines_path[300];
+    cJSON *doc = text ? cJSON_Parse(text) : NULL;
+    char *whole = doc ? cJSON_Print(doc) : NULL;
+    size_t n = whole ? strlen(whole) : 0;
+    ok(whole && strlen(text) == n + 1 && !strncmp(text, whole, n) && text[n] == '\n',
+       "the streamed report equals the whole document printed by cJSON, byte for byte");
+    snprintf(lines_path, sizeof lines_path, "%s.jsonl", path);
+    FILE *f = fopen(lines_path, "r");
+    char line[8192];
+    int same = f != NULL, k = 0;
+    cJSON *res = cJSON_GetObjectItem(doc, "results");
+    while (f && fgets(line, sizeof line, f)) {
+        cJSON *l = cJSON_Parse(line);
+        same = same && l && cJSON_Compare(l, cJSON_GetArrayItem(res, k++), 1);
+        cJSON_Delete(l);
+    }
+    if (f)
+        fclose(f);
+    ok(same && k == cJSON_GetArraySize(res) && k > 0,
+       "its %d results are the .jsonl's lines, in order", k);
+    cJSON_Delete(doc);
+    cJSON_free(whole);
+    free(text);
+}
+
 int main(void)
 {
+    cJSON_InitHooks(&(cJSON_Hooks){counting_malloc, counting_free});
     struct gx_result r = {
         .path = "host", .src_mem = "pageable", .dst_mem = "pinned", .pattern = "bw",
         .unit = "GB/s", .a = 0, .b = 1, .same_node = 1, .size = 65536, .iters = 10, .warmup = 2,
@@ -168,6 +322,17 @@ int main(void)
     r.run_name = "second";
     r.stats.median = 9;
     gx_report_add(&rep, &r, &err);
+    /* Objects nested in a result's arrays, escapes in its strings: indentation as cJSON's. */
+    static const char *const stages[] = {"MPI", "kernel", NULL};
+    r.run_name = "second \"run\"\n\tof two";
+    r.stage_names = stages;
+    r.stage_us[0][1] = 3.25;
+    gx_report_add(&rep, &r, &err);
+    r.run_name = "second";
+    r.stage_names = NULL;
+    static int three = 3;
+    ok(gx_report_set_streamed(&rep, "tables", fill_tables, &three, &err) == GX_OK,
+       "a streamed member set");
     gx_report_skip(&rep, NULL, "nccl", -1, -1, "built without NCCL");
     ok(access(path, F_OK) != 0, "nothing at the report path before it is written");
     ok(gx_report_write(&rep, "complete", 0, &err) == GX_OK, "report written (%s)", err.msg);
@@ -181,12 +346,18 @@ int main(void)
     cJSON *doc = cJSON_Parse(text);
     ok(n > 0 && doc, "the report is valid JSON");
     ok(!strcmp(str(doc, "schema_version"), GX_SCHEMA_VERSION) && !strcmp(str(doc, "status"), "complete") &&
-           cJSON_GetArraySize(cJSON_GetObjectItem(doc, "results")) == 6 &&
+           cJSON_GetArraySize(cJSON_GetObjectItem(doc, "results")) == 7 &&
            cJSON_GetArraySize(cJSON_GetObjectItem(doc, "skipped")) == 1,
-       "schema version, status, 6 results, 1 skipped");
+       "schema version, status, 7 results, 1 skipped");
+    cJSON *tables = cJSON_GetObjectItem(doc, "tables");
+    ok(cJSON_GetArraySize(tables) == 3 &&
+           cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetArrayItem(tables, 2), "values")) == 3 &&
+           cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetArrayItem(tables, 0), "values")) == 0 &&
+           num(cJSON_GetArrayItem(tables, 1), "after") == 1,
+       "the streamed member: 3 objects, their nested slots filled row by row");
     cJSON *sum = cJSON_GetObjectItem(doc, "summary");
     cJSON *row = cJSON_GetArrayItem(sum, 0), *row2 = cJSON_GetArrayItem(sum, 1);
-    ok(cJSON_GetArraySize(sum) == 5 && !strcmp(str(row, "size_class"), "small") &&
+    ok(cJSON_GetArraySize(sum) == 6 && !strcmp(str(row, "size_class"), "small") &&
            num(row, "results") == 1 && !strcmp(str(row2, "size_class"), "tiny") &&
            num(row2, "results") == 2 && num(row2, "median_min") == 4 && num(row2, "median_max") == 6 &&
            num(row2, "median_mean") == 5,
@@ -217,8 +388,13 @@ int main(void)
     }
     if (f)
         fclose(f);
-    ok(lines == 6, "the lines file holds 6 complete JSON lines");
+    ok(lines == 7, "the lines file holds 7 complete JSON lines");
+    snprintf(path, sizeof path, "%s/r.json", dir);
+    test_streamed_equals_whole(path);
+    snprintf(path, sizeof path, "%s/r.json.jsonl", dir);
     unlink(path);
+    test_kept_bound(dir, r);
+    test_lines_gone(dir, r);
     test_samples(dir, r);
     snprintf(path, sizeof path, "%s/r.json", dir);
     unlink(path);

@@ -375,7 +375,12 @@ static int mpi_curve(struct mpi_rig *m, struct gx_ceil_curve *c, size_t fit, str
             last = i;
         }
     }
-    for (int k = 0; rc == GX_OK && k < GX_CAL_REPEATS; k++)
+    for (int k = 0; rc == GX_OK && k < GX_CAL_REPEATS; k++) {
+        /* A machine slower than pass one saw: the passes end at the deadline, the points keep
+         * the repeats they have (the initiator's clock, for both). */
+        long go = MPI_Wtime() < m->deadline;
+        if ((rc = agree_count(m, &go, err)) != GX_OK || !go)
+            break;
         for (int i = 0; rc == GX_OK && i < last; i++) {
             if (pl[i].n == 0)
                 continue;
@@ -390,10 +395,14 @@ static int mpi_curve(struct mpi_rig *m, struct gx_ceil_curve *c, size_t fit, str
                 last = i;
             }
         }
-    /* Before a GX_ESKIP in a later pass, the smaller points keep the repeats they had. */
+    }
+    /* Before a GX_ESKIP or the deadline in a later pass, the points keep the repeats they had. */
     for (int i = 0; rc == GX_OK && i < last; i++)
         if (pl[i].done > 0)
             gx_cal_point_set(&c->pts[i], pl[i].v, pl[i].done);
+        else if (pl[i].n > 0)
+            snprintf(c->pts[i].absent, sizeof c->pts[i].absent, "not measured: the "
+                     "calibration's time for this pair ran out before its first repeat");
     free(pl);
     return rc;
 }

@@ -287,17 +287,19 @@ static const char *status_name(int rc)
  * the table. */
 static void add_matrices_and_plan(const struct gx_layout *layout, unsigned views,
                                   const struct gx_options *opts, struct gx_report *rep,
-                                  const struct gx_sink *sink, FILE *table)
+                                  struct gx_sink *sink, FILE *table)
 {
     cJSON *context = cJSON_GetObjectItemCaseSensitive(rep->doc, "context");
     const char *oom = NULL;
-    cJSON *mats = gx_matrices(sink->kept, sink->nkept, layout->nranks, &oom);
-    if (mats) {
-        gx_report_set(rep, "matrices", mats);
-        gx_matrices_print(table, mats, context, opts->g.slow_pair);
-    } else if (oom) {
+    struct gx_err merr = {0};
+    /* The sink holds the matrices' order until the report is closed: the report reads it. */
+    if (gx_matrices_make(&sink->mats, sink->kept, sink->nkept, layout->nranks, &oom) < 0)
         fprintf(stderr, "gpuxfer: %s (the results are in the report)\n", oom);
-    }
+    else if (sink->mats.nm > 0 &&
+             gx_report_set_streamed(rep, "matrices", gx_matrices_fill, &sink->mats, &merr) != GX_OK)
+        fprintf(stderr, "gpuxfer: %s (the results are in the report)\n", merr.msg);
+    else if (sink->mats.nm > 0)
+        gx_matrices_print(table, &sink->mats, context, opts->g.slow_pair);
     cJSON *lmats = gx_layout_matrices(sink->kept, sink->nkept, layout, views, &oom);
     if (lmats) {
         gx_report_set(rep, "layout_matrices", lmats);

@@ -1,6 +1,8 @@
 #include "kept.h"
 
 #include "mem.h"
+#include "path.h"
+#include "pattern.h"
 
 struct gx_kept gx_kept_of(const struct gx_result *r)
 {
@@ -26,6 +28,50 @@ int gx_kept_same_way(const struct gx_kept *x, const struct gx_kept *y)
 {
     return x->path == y->path && x->src_kind == y->src_kind && x->dst_kind == y->dst_kind &&
            x->chunk == y->chunk && x->depth == y->depth;
+}
+
+static int cmp_z(size_t x, size_t y)
+{
+    return (x > y) - (x < y);
+}
+
+int gx_kept_key_cmp(const struct gx_kept *x, const struct gx_kept *y)
+{
+    int c = cmp_z((size_t)x->path, (size_t)y->path);
+    if (!c)
+        c = cmp_z((size_t)x->src_kind, (size_t)y->src_kind);
+    if (!c)
+        c = cmp_z((size_t)x->dst_kind, (size_t)y->dst_kind);
+    if (!c)
+        c = cmp_z(x->chunk, y->chunk);
+    if (!c)
+        c = cmp_z((size_t)x->depth, (size_t)y->depth);
+    if (!c)
+        c = cmp_z((size_t)x->pattern, (size_t)y->pattern);
+    return c ? c : cmp_z(x->size, y->size);
+}
+
+int gx_kept_pair_cmp(const void *p, const void *q)
+{
+    const struct gx_kept *x = *(const struct gx_kept *const *)p;
+    const struct gx_kept *y = *(const struct gx_kept *const *)q;
+    int c = gx_kept_key_cmp(x, y);
+    if (!c)
+        c = cmp_z((size_t)x->a, (size_t)y->a);
+    if (!c)
+        c = cmp_z((size_t)x->b, (size_t)y->b);
+    return c ? c : (x > y) - (x < y);
+}
+
+void gx_kept_add_measurement(cJSON *o, const struct gx_kept *k)
+{
+    const struct gx_pattern_ops *pat = gx_pattern_table[k->pattern];
+    cJSON_AddStringToObject(o, "path", gx_paths[k->path].name);
+    cJSON_AddStringToObject(o, "pattern", pat->name);
+    cJSON_AddNumberToObject(o, "size", (double)k->size);
+    cJSON_AddStringToObject(o, "unit", pat->unit);
+    gx_kept_add_mem(o, k);
+    gx_kept_add_chunk(o, k);
 }
 
 void gx_kept_add_mem(cJSON *o, const struct gx_kept *k)

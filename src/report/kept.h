@@ -26,6 +26,15 @@ struct gx_kept {
 struct gx_kept gx_kept_of(const struct gx_result *r);
 /* Measured the same way: path, memory kinds, chunk and depth. */
 int gx_kept_same_way(const struct gx_kept *x, const struct gx_kept *y);
+/* Orders the measurements (path, memory kinds, chunk/depth, pattern, size): 0 when one matrix
+ * holds both. */
+int gx_kept_key_cmp(const struct gx_kept *x, const struct gx_kept *y);
+/* qsort of pointers to kept results of one array: by measurement, initiator, peer, then as
+ * measured (of a pair measured twice the later result comes last). */
+int gx_kept_pair_cmp(const void *p, const void *q);
+/* Adds what names k's matrix: "path", "pattern", "size", "unit", "mem", and "chunk" and "depth"
+ * where its path chunks. */
+void gx_kept_add_measurement(cJSON *o, const struct gx_kept *k);
 /* Adds k's "mem" object: "src" and "dst", the memory kinds' names. */
 void gx_kept_add_mem(cJSON *o, const struct gx_kept *k);
 /* Adds k's "chunk" and "depth" where its path chunks. */

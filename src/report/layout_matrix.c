@@ -1,5 +1,6 @@
 #include "layout_matrix.h"
 
+#include "gx.h"
 #include "json_util.h"
 #include "matrix.h"
 #include "path.h"
@@ -81,55 +82,41 @@ static const struct view views[] = {
 
 /* One (measurement, view): its matrices' values, NAN where not measured. */
 struct group {
-    const struct gx_kept *first;
+    const struct gx_kept *first; /* its earliest result the view places */
     const struct view *v;
     int nmat, rows, cols;
     double *val;   /* nmat x rows x cols */
     int *filled;   /* per matrix */
 };
 
-static int same_key(const struct gx_kept *x, const struct gx_kept *y)
+static void group_free(struct group *g)
 {
-    return gx_kept_same_way(x, y) && x->pattern == y->pattern && x->size == y->size;
+    free(g->val);
+    free(g->filled);
+    *g = (struct group){0};
 }
 
-static struct group *group_of(struct group **g, int *ng, int *cap, const struct gx_kept *r,
-                              const struct view *v, const struct gx_layout *l)
+/* Room for the view's matrices in g: 0, or -1 when out of memory. */
+static int group_init(struct group *g, const struct gx_kept *r, const struct view *v,
+                      const struct gx_layout *l)
 {
-    for (int i = 0; i < *ng; i++)
-        if ((*g)[i].v == v && same_key((*g)[i].first, r))
-            return &(*g)[i];
-    if (*ng == *cap) {
-        struct group *grown = realloc(*g, (size_t)(*cap ? 2 * *cap : 16) * sizeof *grown);
-        if (!grown)
-            return NULL;
-        *g = grown;
-        *cap = *cap ? 2 * *cap : 16;
-    }
-    struct group *n = &(*g)[*ng];
-    memset(n, 0, sizeof *n);
-    n->first = r;
-    n->v = v;
-    n->nmat = v->count(l);
-    v->dims(l, &n->rows, &n->cols);
-    size_t cells = (size_t)n->nmat * (size_t)n->rows * (size_t)n->cols;
-    n->val = malloc((cells ? cells : 1) * sizeof *n->val);
-    n->filled = calloc((size_t)(n->nmat ? n->nmat : 1), sizeof *n->filled);
-    if (!n->val || !n->filled) {
-        free(n->val);
-        free(n->filled);
-        return NULL;
+    *g = (struct group){.first = r, .v = v, .nmat = v->count(l)};
+    v->dims(l, &g->rows, &g->cols);
+    size_t cells = (size_t)g->nmat * (size_t)g->rows * (size_t)g->cols;
+    g->val = malloc((cells ? cells : 1) * sizeof *g->val);
+    g->filled = calloc((size_t)(g->nmat ? g->nmat : 1), sizeof *g->filled);
+    if (!g->val || !g->filled) {
+        group_free(g);
+        return -1;
     }
     for (size_t k = 0; k < cells; k++)
-        n->val[k] = NAN;
-    ++*ng;
-    return n;
+        g->val[k] = NAN;
+    return 0;
 }
 
 static cJSON *matrix_json(const struct group *g, int m, const struct gx_layout *l)
 {
     const struct gx_kept *r = g->first;
-    const struct gx_pattern_ops *pat = gx_pattern_table[r->pattern];
     cJSON *o = cJSON_CreateObject(), *rows = cJSON_CreateArray();
     if (!o || !rows) {
         cJSON_Delete(o);
@@ -141,12 +128,7 @@ static cJSON *matrix_json(const struct group *g, int m, const struct gx_layout *
         cJSON_AddNumberToObject(o, "rail", m);
     if (g->v->bit == GX_VIEW_NODE_LOCAL)
         cJSON_AddNumberToObject(o, "node", m);
-    cJSON_AddStringToObject(o, "path", gx_paths[r->path].name);
-    cJSON_AddStringToObject(o, "pattern", pat->name);
-    cJSON_AddNumberToObject(o, "size", (double)r->size);
-    cJSON_AddStringToObject(o, "unit", pat->unit);
-    gx_kept_add_mem(o, r);
-    gx_kept_add_chunk(o, r);
+    gx_kept_add_measurement(o, r);
     /* Each row and column as the ranks it stands for: rail i of node n, or a node pair. */
     cJSON *ranks = cJSON_AddArrayToObject(o, g->v->bit == GX_VIEW_RAIL_MAP ? "node_pairs" : "ranks");
     int n = g->v->bit == GX_VIEW_RAIL_MAP ? g->cols : g->rows;
@@ -185,54 +167,101 @@ static cJSON *matrix_json(const struct group *g, int m, const struct gx_layout *
     return o;
 }
 
+/* A complete matrix, where it goes among the others: the matrices are in the order their
+ * (measurement, view) first placed a result, as the results came. */
+struct made {
+    const struct gx_kept *first;
+    int view, m;
+    cJSON *json;
+};
+
+static int made_cmp(const void *p, const void *q)
+{
+    const struct made *x = p, *y = q;
+    if (x->first != y->first)
+        return (x->first > y->first) - (x->first < y->first);
+    return x->view != y->view ? x->view - y->view : x->m - y->m;
+}
+
+/* The view's complete matrices of one measurement's results (run[0..n), by pair) into *mades;
+ * 0, or -1 when out of memory. */
+static int view_matrices(const struct gx_kept *const *run, size_t n, int vi,
+                         const struct gx_layout *l, struct made **mades, size_t *nmade,
+                         size_t *cap)
+{
+    const struct view *v = &views[vi];
+    struct group g = {0};
+    for (size_t k = 0; k < n; k++) {
+        const struct gx_kept *r = run[k];
+        int m, row, col;
+        if (!v->locate(l, r->a, r->b, &m, &row, &col))
+            continue;
+        if (!g.first && group_init(&g, r, v, l) < 0)
+            return -1;
+        g.first = r < g.first ? r : g.first;
+        double *cell = &g.val[((size_t)m * (size_t)g.rows + (size_t)row) * (size_t)g.cols + (size_t)col];
+        g.filled[m] += isnan(*cell);
+        *cell = r->median;
+    }
+    int rc = 0;
+    for (int m = 0; g.first && m < g.nmat && rc == 0; m++) {
+        if (g.filled[m] != v->cells(l))
+            continue; /* only a complete map is a matrix */
+        struct made *grown = gx_grow(*mades, cap, *nmade, 16, sizeof *grown);
+        cJSON *x = grown ? matrix_json(&g, m, l) : NULL;
+        if (grown)
+            *mades = grown;
+        if (!x)
+            rc = -1;
+        else
+            (*mades)[(*nmade)++] = (struct made){g.first, vi, m, x};
+    }
+    group_free(&g);
+    return rc;
+}
+
 cJSON *gx_layout_matrices(const struct gx_kept *res, size_t nres, const struct gx_layout *l,
                           unsigned want, const char **oom)
 {
     *oom = NULL;
     if (!want || !l->per_node || nres == 0)
         return NULL;
-    struct group *g = NULL;
-    int ng = 0, cap = 0;
-    for (size_t k = 0; k < nres && !*oom; k++) {
-        const struct gx_kept *r = &res[k];
-        if (r->state != GX_STATE_OK || r->a < 0 || r->b < 0 || r->a >= l->nranks ||
-            r->b >= l->nranks || r->a == r->b)
-            continue;
-        for (size_t i = 0; i < GX_ARRAY_LEN(views) && !*oom; i++) {
-            int m, row, col;
-            if (!(want & views[i].bit) || !views[i].locate(l, r->a, r->b, &m, &row, &col))
-                continue;
-            struct group *gr = group_of(&g, &ng, &cap, r, &views[i], l);
-            if (!gr) {
-                *oom = "out of host memory for the layout matrices";
-                break;
-            }
-            double *cell = &gr->val[((size_t)m * (size_t)gr->rows + (size_t)row) * (size_t)gr->cols + (size_t)col];
-            gr->filled[m] += isnan(*cell);
-            *cell = r->median;
-        }
+    /* By measurement, then pair: each measurement's results one after the other, so that the
+     * matrices are made in O(n log n) of the results, one measurement's at a time. */
+    const struct gx_kept **order = malloc(nres * sizeof *order);
+    struct made *mades = NULL;
+    size_t k = 0, nmade = 0, cap = 0;
+    int rc = order ? 0 : -1;
+    for (size_t i = 0; order && i < nres; i++) {
+        const struct gx_kept *r = &res[i];
+        if (r->state == GX_STATE_OK && r->a >= 0 && r->b >= 0 && r->a < l->nranks &&
+            r->b < l->nranks && r->a != r->b)
+            order[k++] = r;
     }
-    cJSON *out = NULL;
-    for (int i = 0; i < ng && !*oom; i++)
-        for (int m = 0; m < g[i].nmat && !*oom; m++) {
-            if (g[i].filled[m] != g[i].v->cells(l))
-                continue; /* only a complete map is a matrix */
-            cJSON *x = NULL;
-            if ((!out && !(out = cJSON_CreateArray())) || !(x = matrix_json(&g[i], m, l))) {
-                *oom = "out of host memory for the layout matrices";
-                break;
-            }
-            cJSON_AddItemToArray(out, x);
-        }
-    if (*oom) {
+    if (order)
+        qsort(order, k, sizeof *order, gx_kept_pair_cmp);
+    for (size_t from = 0, to; rc == 0 && from < k; from = to) {
+        for (to = from + 1; to < k && gx_kept_key_cmp(order[to], order[from]) == 0; to++)
+            ;
+        for (int vi = 0; vi < (int)GX_ARRAY_LEN(views) && rc == 0; vi++)
+            if (want & views[vi].bit)
+                rc = view_matrices(order + from, to - from, vi, l, &mades, &nmade, &cap);
+    }
+    free(order);
+    if (nmade)
+        qsort(mades, nmade, sizeof *mades, made_cmp);
+    cJSON *out = rc == 0 && nmade ? cJSON_CreateArray() : NULL;
+    for (size_t i = 0; i < nmade; i++) {
+        if (out && cJSON_AddItemToArray(out, mades[i].json))
+            mades[i].json = NULL;
+        cJSON_Delete(mades[i].json);
+    }
+    free(mades);
+    if (rc != 0 || (nmade && !out)) {
+        *oom = "out of host memory for the layout matrices";
         cJSON_Delete(out);
-        out = NULL;
+        return NULL;
     }
-    for (int i = 0; i < ng; i++) {
-        free(g[i].val);
-        free(g[i].filled);
-    }
-    free(g);
     return out;
 }
 

@@ -1,126 +1,157 @@
 #include "matrix.h"
 
+#include "gx.h"
 #include "json_util.h"
 #include "path.h"
 #include "pattern.h"
 #include "result.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct group {
-    const struct gx_kept *first; /* a result of the group, for its key fields */
-    double *v;                   /* nranks x nranks, NAN where not measured */
-    int filled;
-};
-
-static int same_key(const struct gx_kept *x, const struct gx_kept *y)
+/* The matrices in the order the results first name them. */
+static int first_cmp(const void *p, const void *q)
 {
-    return gx_kept_same_way(x, y) && x->pattern == y->pattern && x->size == y->size;
+    const struct gx_matrix_range *x = p, *y = q;
+    return (x->first > y->first) - (x->first < y->first);
 }
 
-static cJSON *matrix_json(const struct group *g, int n)
+static int set_oom(struct gx_matrix_set *s, const char **oom)
 {
-    const struct gx_kept *r = g->first;
-    const struct gx_pattern_ops *pat = gx_pattern_table[r->pattern];
-    cJSON *m = cJSON_CreateObject(), *rows = cJSON_CreateArray();
-    if (!m || !rows) {
+    gx_matrices_free(s);
+    *oom = "out of host memory for the pair matrices";
+    return -1;
+}
+
+int gx_matrices_make(struct gx_matrix_set *s, const struct gx_kept *res, size_t nres, int n,
+                     const char **oom)
+{
+    *s = (struct gx_matrix_set){.nranks = n};
+    *oom = NULL;
+    if (n < 2 || nres == 0)
+        return 0;
+    if (!(s->order = malloc(nres * sizeof *s->order)))
+        return set_oom(s, oom);
+    size_t k = 0, cap = 0;
+    for (size_t i = 0; i < nres; i++) {
+        const struct gx_kept *r = &res[i];
+        if (r->state == GX_STATE_OK && r->a >= 0 && r->b >= 0 && r->a < n && r->b < n && r->a != r->b)
+            s->order[k++] = r;
+    }
+    qsort(s->order, k, sizeof *s->order, gx_kept_pair_cmp);
+    for (size_t from = 0, to; from < k; from = to) {
+        const struct gx_kept *first = s->order[from];
+        size_t pairs = 1;
+        for (to = from + 1; to < k && gx_kept_key_cmp(s->order[to], s->order[from]) == 0; to++) {
+            const struct gx_kept *r = s->order[to], *prev = s->order[to - 1];
+            first = r < first ? r : first;
+            pairs += r->a != prev->a || r->b != prev->b;
+        }
+        if (pairs != (size_t)n * (size_t)(n - 1))
+            continue; /* only a complete map is a matrix; partial pair lists stay results */
+        struct gx_matrix_range *m = gx_grow(s->m, &cap, (size_t)s->nm, 8, sizeof *m);
+        if (!m)
+            return set_oom(s, oom);
+        s->m = m;
+        s->m[s->nm++] = (struct gx_matrix_range){from, to, first};
+    }
+    if (s->nm)
+        qsort(s->m, (size_t)s->nm, sizeof *s->m, first_cmp);
+    return 0;
+}
+
+void gx_matrices_free(struct gx_matrix_set *s)
+{
+    free(s->order);
+    free(s->m);
+    *s = (struct gx_matrix_set){0};
+}
+
+/* Row a of matrix m into row[nranks] (NAN where not measured), from *at on in the order; *at
+ * moves past it. Rows are asked for in order. */
+static void next_row(const struct gx_matrix_set *s, const struct gx_matrix_range *m, size_t *at,
+                     int a, double *row)
+{
+    for (int b = 0; b < s->nranks; b++)
+        row[b] = NAN;
+    for (; *at < m->to && s->order[*at]->a == a; ++*at)
+        row[s->order[*at]->b] = s->order[*at]->median;
+}
+
+struct matrix_at {
+    const struct gx_matrix_set *s;
+    const struct gx_matrix_range *m;
+};
+
+/* A matrix's "values", a row at a time. */
+static int fill_values(struct gx_jstream *w, int slot, void *ctx)
+{
+    (void)slot;
+    const struct matrix_at *c = ctx;
+    int n = c->s->nranks, e = 0;
+    double *row = malloc((size_t)n * sizeof *row);
+    size_t at = c->m->from;
+    for (int a = 0; a < n && row && !e; a++) {
+        next_row(c->s, c->m, &at, a, row);
+        cJSON *arr = cJSON_CreateArray();
+        for (int b = 0; b < n && arr; b++) {
+            cJSON *v = isnan(row[b]) ? cJSON_CreateNull() : cJSON_CreateNumber(row[b]);
+            if (!v || !cJSON_AddItemToArray(arr, v)) {
+                cJSON_Delete(v);
+                cJSON_Delete(arr);
+                arr = NULL;
+            }
+        }
+        e = arr ? gx_stream_item(w, arr, NULL, NULL) : ENOMEM;
+        cJSON_Delete(arr);
+    }
+    free(row);
+    return row ? e : ENOMEM;
+}
+
+/* A matrix's JSON but its values: a slot, filled as the report is written. */
+static cJSON *matrix_head(const struct gx_kept *r, int n)
+{
+    cJSON *m = cJSON_CreateObject(), *values = gx_stream_slot(0);
+    if (!m || !values) {
         cJSON_Delete(m);
-        cJSON_Delete(rows);
+        cJSON_Delete(values);
         return NULL;
     }
-    cJSON_AddStringToObject(m, "path", gx_paths[r->path].name);
-    cJSON_AddStringToObject(m, "pattern", pat->name);
-    cJSON_AddNumberToObject(m, "size", (double)r->size);
-    cJSON_AddStringToObject(m, "unit", pat->unit);
-    gx_kept_add_mem(m, r);
-    gx_kept_add_chunk(m, r);
+    gx_kept_add_measurement(m, r);
     cJSON_AddNumberToObject(m, "ranks", n);
-    for (int a = 0; a < n; a++) {
-        cJSON *row = cJSON_CreateArray();
-        for (int b = 0; b < n; b++) {
-            double v = g->v[a * n + b];
-            cJSON_AddItemToArray(row, isnan(v) ? cJSON_CreateNull() : cJSON_CreateNumber(v));
-        }
-        cJSON_AddItemToArray(rows, row);
-    }
-    cJSON_AddItemToObject(m, "values", rows);
+    cJSON_AddItemToObject(m, "values", values);
     return m;
 }
 
-/* The group of r's key among the ng so far in g, or a new one (ng grows); NULL when out of
- * memory. */
-static struct group *group_of(struct group *g, int *ng, const struct gx_kept *r, int n)
+int gx_matrices_fill(struct gx_jstream *w, int slot, void *ctx)
 {
-    int i = 0;
-    while (i < *ng && !same_key(g[i].first, r))
-        i++;
-    if (i < *ng)
-        return &g[i];
-    g[i].first = r;
-    g[i].v = malloc((size_t)n * (size_t)n * sizeof *g[i].v);
-    if (!g[i].v)
-        return NULL;
-    for (int k = 0; k < n * n; k++)
-        g[i].v[k] = NAN;
-    ++*ng;
-    return &g[i];
-}
-
-/* The complete groups as matrices: NULL when none is (or out of memory: *oom set). */
-static cJSON *complete_matrices(const struct group *g, int ng, int n, const char **oom)
-{
-    cJSON *out = NULL;
-    for (int i = 0; i < ng; i++) {
-        if (g[i].filled != n * (n - 1))
-            continue; /* only a complete map is a matrix; partial pair lists stay results */
-        cJSON *m = NULL;
-        if ((!out && !(out = cJSON_CreateArray())) || !(m = matrix_json(&g[i], n))) {
-            *oom = "out of host memory for the pair matrices";
-            cJSON_Delete(out);
-            return NULL;
-        }
-        cJSON_AddItemToArray(out, m);
+    (void)slot;
+    const struct gx_matrix_set *s = ctx;
+    int e = 0;
+    for (int i = 0; i < s->nm && !e; i++) {
+        cJSON *m = matrix_head(s->m[i].first, s->nranks);
+        struct matrix_at c = {s, &s->m[i]};
+        e = m ? gx_stream_item(w, m, fill_values, &c) : ENOMEM;
+        cJSON_Delete(m);
     }
-    return out;
-}
-
-cJSON *gx_matrices(const struct gx_kept *res, size_t nres, int n, const char **oom)
-{
-    *oom = NULL;
-    int ng = 0;
-    if (n < 2 || nres == 0)
-        return NULL;
-    struct group *g = calloc(nres, sizeof *g);
-    if (!g) {
-        *oom = "out of host memory for the pair matrices";
-        return NULL;
-    }
-    for (size_t k = 0; k < nres && !*oom; k++) {
-        const struct gx_kept *r = &res[k];
-        int a = r->a, b = r->b;
-        if (r->state != GX_STATE_OK || a < 0 || b < 0 || a >= n || b >= n || a == b)
-            continue;
-        struct group *gr = group_of(g, &ng, r, n);
-        if (!gr) {
-            *oom = "out of host memory for the pair matrices";
-            break;
-        }
-        gr->filled += isnan(gr->v[a * n + b]);
-        gr->v[a * n + b] = r->median;
-    }
-    cJSON *out = *oom ? NULL : complete_matrices(g, ng, n, oom);
-    for (int i = 0; i < ng; i++)
-        free(g[i].v);
-    free(g);
-    return out;
+    return e;
 }
 
 static int cmp_double(const void *x, const void *y)
 {
     double a = *(const double *)x, b = *(const double *)y;
     return (a > b) - (a < b);
+}
+
+/* The median of the k numbers in v (sorted in place) into *med, left as it is when k is 0. */
+static void median_of(double *v, int k, double *med)
+{
+    qsort(v, (size_t)k, sizeof *v, cmp_double);
+    if (k)
+        *med = k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
 }
 
 int gx_matrix_median(const cJSON *rows, double *med)
@@ -136,9 +167,7 @@ int gx_matrix_median(const cJSON *rows, double *med)
         cJSON_ArrayForEach(v, row)
             if (cJSON_IsNumber(v))
                 all[k++] = v->valuedouble;
-    qsort(all, (size_t)k, sizeof *all, cmp_double);
-    if (k)
-        *med = k % 2 ? all[k / 2] : (all[k / 2 - 1] + all[k / 2]) / 2;
+    median_of(all, k, med);
     free(all);
     return k;
 }
@@ -167,52 +196,74 @@ void gx_matrix_describe_rank(char *buf, size_t len, const cJSON *context, int ra
              gbuf, nbuf);
 }
 
-void gx_matrices_print(FILE *out, const cJSON *matrices, const cJSON *context, double slow)
+/* One matrix: its rows, then the pairs slower than `slow` x its median. row and all hold
+ * nranks and nranks^2 numbers. */
+static void print_matrix(FILE *out, const struct gx_matrix_set *s, const struct gx_matrix_range *m,
+                         const cJSON *context, double slow, double *row, double *all)
 {
-    const cJSON *m;
-    cJSON_ArrayForEach(m, matrices) {
-        int n = (int)gx_json_num(m, "ranks");
-        const cJSON *rows = cJSON_GetObjectItemCaseSensitive(m, "values");
-        const char *unit = gx_json_str(m, "unit");
-        int lower_better = gx_unit_lower_is_better(unit);
-        double med = 0;
-        if (gx_matrix_median(rows, &med) < 0)
-            return;
-        fprintf(out, "\n# pair matrix: path %s, pattern %s, size %.0f, %s (row: initiator/sender, "
-                     "column: peer/receiver)\n#      ", gx_json_str(m, "path"), gx_json_str(m, "pattern"),
-                gx_json_num(m, "size"), unit);
+    const struct gx_kept *r = m->first;
+    const struct gx_pattern_ops *pat = gx_pattern_table[r->pattern];
+    int n = s->nranks, lower_better = gx_unit_lower_is_better(pat->unit), k = 0;
+    size_t at = m->from;
+    for (int a = 0; a < n; a++) {
+        next_row(s, m, &at, a, row);
         for (int b = 0; b < n; b++)
-            fprintf(out, " %9d", b);
-        fputc('\n', out);
-        for (int a = 0; a < n; a++) {
-            fprintf(out, "  %5d", a);
-            for (int b = 0; b < n; b++) {
-                const cJSON *v = cJSON_GetArrayItem(cJSON_GetArrayItem(rows, a), b);
-                if (cJSON_IsNumber(v))
-                    fprintf(out, " %9.3f", v->valuedouble);
-                else
-                    fprintf(out, " %9s", "-");
-            }
-            fputc('\n', out);
-        }
-        double limit = lower_better ? med / slow : med * slow;
-        fprintf(out, "# slow pairs (%s %.3f %s = %s%.2f x the matrix median %.3f):", lower_better ?
-                "above" : "below", limit, unit, lower_better ? "1/" : "", slow, med);
-        int nslow = 0;
-        for (int a = 0; a < n; a++)
-            for (int b = 0; b < n; b++) {
-                const cJSON *v = cJSON_GetArrayItem(cJSON_GetArrayItem(rows, a), b);
-                if (!cJSON_IsNumber(v) ||
-                    !(lower_better ? v->valuedouble > limit : v->valuedouble < limit))
-                    continue;
-                char ra[300], rb[300];
-                gx_matrix_describe_rank(ra, sizeof ra, context, a);
-                gx_matrix_describe_rank(rb, sizeof rb, context, b);
-                fprintf(out, "\n#   SLOW %d->%d %.3f %s (%.2f x median): %s -> %s", a, b,
-                        v->valuedouble, unit, med ? v->valuedouble / med : 0, ra, rb);
-                nslow++;
-            }
-        fprintf(out, "%s\n", nslow ? "" : " none");
+            if (!isnan(row[b]))
+                all[k++] = row[b];
     }
+    double med = 0;
+    median_of(all, k, &med);
+    fprintf(out, "\n# pair matrix: path %s, pattern %s, size %.0f, %s (row: initiator/sender, "
+                 "column: peer/receiver)\n#      ", gx_paths[r->path].name, pat->name,
+            (double)r->size, pat->unit);
+    for (int b = 0; b < n; b++)
+        fprintf(out, " %9d", b);
+    fputc('\n', out);
+    at = m->from;
+    for (int a = 0; a < n; a++) {
+        next_row(s, m, &at, a, row);
+        fprintf(out, "  %5d", a);
+        for (int b = 0; b < n; b++)
+            if (!isnan(row[b]))
+                fprintf(out, " %9.3f", row[b]);
+            else
+                fprintf(out, " %9s", "-");
+        fputc('\n', out);
+    }
+    double limit = lower_better ? med / slow : med * slow;
+    fprintf(out, "# slow pairs (%s %.3f %s = %s%.2f x the matrix median %.3f):", lower_better ?
+            "above" : "below", limit, pat->unit, lower_better ? "1/" : "", slow, med);
+    int nslow = 0;
+    at = m->from;
+    for (int a = 0; a < n; a++) {
+        next_row(s, m, &at, a, row);
+        for (int b = 0; b < n; b++) {
+            double v = row[b];
+            if (isnan(v) || !(lower_better ? v > limit : v < limit))
+                continue;
+            char ra[300], rb[300];
+            gx_matrix_describe_rank(ra, sizeof ra, context, a);
+            gx_matrix_describe_rank(rb, sizeof rb, context, b);
+            fprintf(out, "\n#   SLOW %d->%d %.3f %s (%.2f x median): %s -> %s", a, b, v,
+                    pat->unit, med ? v / med : 0, ra, rb);
+            nslow++;
+        }
+    }
+    fprintf(out, "%s\n", nslow ? "" : " none");
+}
+
+void gx_matrices_print(FILE *out, const struct gx_matrix_set *s, const cJSON *context,
+                       double slow)
+{
+    size_t n = (size_t)s->nranks;
+    double *row = s->nm ? malloc(n * sizeof *row) : NULL;
+    double *all = row ? malloc(n * n * sizeof *all) : NULL;
+    for (int i = 0; i < s->nm && all; i++)
+        print_matrix(out, s, &s->m[i], context, slow, row, all);
+    if (s->nm && !all)
+        fprintf(out, "\n# pair matrices: out of host memory to print them (they are in the "
+                     "report)\n");
+    free(row);
+    free(all);
     fflush(out);
 }

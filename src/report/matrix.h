@@ -3,17 +3,37 @@
 #ifndef GX_MATRIX_H
 #define GX_MATRIX_H
 
+#include "json_stream.h"
 #include "kept.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
-/* The report's "matrices" array from the kept results, or NULL when no result set covers every
- * ordered pair of the nranks (or when out of memory: *oom says so). */
-cJSON *gx_matrices(const struct gx_kept *res, size_t nres, int nranks, const char **oom);
+/* The complete matrices of the kept results, as ranges of the results in an order that makes
+ * each matrix's rows one after the other: made in O(n log n) of the results, and written into
+ * the report row by row as it is printed (gx_matrices_fill), so that rank 0 holds no matrix,
+ * only this order (one pointer a result), even at thousands of ranks (issue 25). */
+struct gx_matrix_range {
+    size_t from, to;                /* in order[]: the matrix's results, by initiator, peer */
+    const struct gx_kept *first;    /* its earliest result (the matrices' order) */
+};
+struct gx_matrix_set {
+    const struct gx_kept **order;   /* ok results between two of the ranks, by measurement */
+    struct gx_matrix_range *m;
+    int nm, nranks;
+};
+
+/* The matrices of the nres results that cover every ordered pair of the nranks; 0, or -1 when
+ * out of memory (*oom says so). s is empty when none does. */
+int gx_matrices_make(struct gx_matrix_set *s, const struct gx_kept *res, size_t nres, int nranks,
+                     const char **oom);
+/* The report's "matrices" elements (json_stream.h): ctx is the set. */
+int gx_matrices_fill(struct gx_jstream *w, int slot, void *ctx);
 /* Prints each matrix and the pairs slower than `slow` x its median (for latency: above
  * median / slow), naming ranks and their hosts (and GPUs, where the context has them). */
-void gx_matrices_print(FILE *out, const cJSON *matrices, const cJSON *context, double slow);
+void gx_matrices_print(FILE *out, const struct gx_matrix_set *s, const cJSON *context,
+                       double slow);
+void gx_matrices_free(struct gx_matrix_set *s);
 
 /* "rank 3 (host node-b, GPU 1 0000:3b:00.0, NIC mlx5_1 pcie-switch)": the GPU and the NIC only
  * where the context records them. */

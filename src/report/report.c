@@ -95,9 +95,12 @@ int gx_report_open(struct gx_report *rep, const char *path, int argc, char **arg
         cJSON_AddItemToArray(cmd, cJSON_CreateString(argv[i]));
     cJSON_AddItemToObject(d, "command_line", cmd);
     cJSON_AddStringToObject(d, "start_time", now);
-    rep->results = cJSON_AddArrayToObject(d, "results");
+    cJSON *results = gx_stream_slot(0);
+    if (results)
+        cJSON_AddItemToObject(d, "results", results);
     rep->skipped = cJSON_AddArrayToObject(d, "skipped");
-    if (!rep->results || !rep->skipped)
+    rep->summary = cJSON_CreateArray();
+    if (!results || !rep->skipped || !rep->summary)
         return gx_fail(err, GX_ERUNTIME, "out of host memory for the report");
     return GX_OK;
 }
@@ -285,10 +288,14 @@ static int report_add_locked(struct gx_report *rep, const struct gx_result *res,
     rep->streamed++;
     rep->failures += res->state == GX_STATE_FAILED || (res->validated && !res->valid);
     int e = gx_json_append_line(fileno(rep->lines), &rep->lines_end, o);
-    if (rep->rotation > 1)
-        cJSON_Delete(o); /* in the lines file only */
-    else
-        cJSON_AddItemToArray(rep->results, o);
+    /* The document's results are the lines' first ones: a result is in both or in neither.
+     * Later --soak passes are in the lines file only. */
+    if (!e && rep->rotation <= 1) {
+        rep->doc_end = rep->lines_end;
+        if (gx_summary_add(rep->summary, o) < 0)
+            e = ENOMEM;
+    }
+    cJSON_Delete(o);
     if (e == ENOMEM)
         return gx_fail(err, GX_ERUNTIME, "out of host memory for a result line");
     if (e)
@@ -315,6 +322,28 @@ void gx_report_skip(struct gx_report *rep, const char *run, const char *path, in
 
 static int write_locked(struct gx_report *rep, const char *status,
                         int exit_code, struct gx_err *err);
+
+int gx_report_set_streamed(struct gx_report *rep, const char *key, gx_stream_fill fill,
+                           void *ctx, struct gx_err *err)
+{
+    lock(rep);
+    int i = 0;
+    while (i < rep->nstreams && strcmp(rep->streams[i].key, key) != 0)
+        i++;
+    if (i == GX_REPORT_STREAMS) { /* a new member beyond the table: GX_REPORT_STREAMS is short */
+        unlock(rep);
+        return gx_fail(err, GX_ERUNTIME, "no room for the report's member '%s'", key);
+    }
+    cJSON *slot = gx_stream_slot(i + 1);
+    if (slot) {
+        rep->streams[i] = (struct gx_report_stream){key, fill, ctx};
+        rep->nstreams += i == rep->nstreams;
+        cJSON_DeleteItemFromObject(rep->doc, key);
+        cJSON_AddItemToObject(rep->doc, key, slot);
+    }
+    unlock(rep);
+    return slot ? GX_OK : gx_fail(err, GX_ERUNTIME, "out of host memory for the report's %s", key);
+}
 
 void gx_report_set(struct gx_report *rep, const char *key, cJSON *item)
 {
@@ -367,26 +396,86 @@ int gx_report_write_abort(struct gx_report *rep, const char *status, int exit_co
     return rc;
 }
 
-/* text and a newline to path through a temporary, flushed to the disk, then renamed: a crash
- * or a power cut never leaves a truncated report, a killed process no temporary
- * (gx_durable_open). GPUXFER_FAULT=...:at=writing fires half-way. */
-static int put_text(const char *path, const char *text, size_t len)
-{
+/* Where the report's text goes: a temporary, renamed over the report once whole
+ * (gx_durable_open), so that a crash or a power cut never leaves a truncated report, a killed
+ * process no temporary. GPUXFER_FAULT=...:at=writing fires half-way through the first piece. */
+struct report_out {
     struct gx_durable d;
-    int e = gx_durable_open(&d, path);
-    if (e)
-        return e;
-    e = gx_durable_write(&d, text, len / 2);
-    gx_fault_moment(0, GX_AT_WRITING, 0); /* only rank 0 writes a report */
-    if (!e)
-        e = gx_durable_write(&d, text + len / 2, len - len / 2);
-    if (!e)
-        e = gx_durable_write(&d, "\n", 1);
+    int pieces;
+};
+
+static int out_piece(void *ctx, const char *buf, size_t len)
+{
+    struct report_out *o = ctx;
+    size_t half = o->pieces++ ? 0 : len / 2;
+    int e = gx_durable_write(&o->d, buf, half);
+    if (half)
+        gx_fault_moment(0, GX_AT_WRITING, 0); /* only rank 0 writes a report */
+    return e ? e : gx_durable_write(&o->d, buf + half, len - half);
+}
+
+/* The document's results: the first doc_end bytes of the lines file, a line at a time. A
+ * failure to read them is rep->read_errno. */
+static int fill_results(struct gx_jstream *w, struct gx_report *rep)
+{
+    int fd = open(rep->lines_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+    if (!f) {
+        rep->read_errno = errno;
+        if (fd >= 0)
+            close(fd);
+        return rep->read_errno;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    off_t at = 0;
+    int e = 0;
+    while (!e && at < rep->doc_end) {
+        errno = 0;
+        ssize_t n = getline(&line, &cap, f);
+        cJSON *o = n > 0 ? cJSON_Parse(line) : NULL;
+        if (!o)
+            e = rep->read_errno = n < 0 ? (errno ? errno : EIO) : EILSEQ;
+        else
+            e = gx_stream_item(w, o, NULL, NULL);
+        cJSON_Delete(o);
+        at += n > 0 ? n : 0;
+    }
+    free(line);
+    if (fclose(f) != 0 && !e)
+        e = rep->read_errno = errno;
+    return e;
+}
+
+static int fill_member(struct gx_jstream *w, int slot, void *ctx)
+{
+    struct gx_report *rep = ctx;
+    if (slot == 0)
+        return fill_results(w, rep);
+    const struct gx_report_stream *st = &rep->streams[slot - 1];
+    return st->fill(w, 0, st->ctx);
+}
+
+/* The document, its results and streamed members, and a newline to rep->path. */
+static int put_report(struct gx_report *rep, const cJSON *d)
+{
+    struct report_out o = {.pieces = 0};
+    struct gx_jstream *w = malloc(sizeof *w);
+    int e = w ? gx_durable_open(&o.d, rep->path) : ENOMEM;
     if (e) {
-        gx_durable_abandon(&d);
+        free(w);
         return e;
     }
-    return gx_durable_commit(&d, path);
+    *w = (struct gx_jstream){.out = out_piece, .out_ctx = &o, .fill = fill_member, .fill_ctx = rep};
+    e = gx_stream_doc(w, d);
+    free(w);
+    if (!e)
+        e = gx_durable_write(&o.d, "\n", 1);
+    if (e) {
+        gx_durable_abandon(&o.d);
+        return e;
+    }
+    return gx_durable_commit(&o.d, rep->path);
 }
 
 static int write_locked(struct gx_report *rep, const char *status,
@@ -404,7 +493,10 @@ static int write_locked(struct gx_report *rep, const char *status,
     cJSON_AddNumberToObject(d, "exit_code", exit_code);
     rep->exit_code = exit_code;
     cJSON_DeleteItemFromObject(d, "summary");
-    cJSON_AddItemToObject(d, "summary", gx_report_summary(rep->results));
+    cJSON *summary = cJSON_Duplicate(rep->summary, 1);
+    if (!summary)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory for the report's summary");
+    cJSON_AddItemToObject(d, "summary", summary);
     /* What rank 0 costs as the job grows; serialising the document itself is not counted. */
     struct rusage ru;
     cJSON_DeleteItemFromObject(d, "resources");
@@ -413,11 +505,16 @@ static int write_locked(struct gx_report *rep, const char *status,
         cJSON_AddNumberToObject(res, "rank0_max_rss_kib", (double)ru.ru_maxrss);
     if (res)
         cJSON_AddNumberToObject(res, "report_assembly_s", rep->assembly_s + mono_s() - t0);
-    char *text = gx_json_repair(d) < 0 ? NULL : cJSON_Print(d);
-    if (!text)
+    if (gx_json_repair(d) < 0)
         return gx_fail(err, GX_ERUNTIME, "out of host memory printing the report");
-    int e = put_text(rep->path, text, strlen(text));
-    free(text);
+    rep->read_errno = 0;
+    int e = put_report(rep, d);
+    if (e && rep->read_errno)
+        return gx_fail(err, GX_ERUNTIME, "writing the report '%s': reading its results back "
+                       "from '%s': %s", rep->path, rep->lines_path, rep->read_errno == EILSEQ ?
+                       "a line is not JSON" : strerror(rep->read_errno));
+    if (e == ENOMEM)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory printing the report");
     if (e)
         return gx_fail(err, GX_ERUNTIME, "writing the report '%s': %s", rep->path, strerror(e));
     return GX_OK;
@@ -452,6 +549,7 @@ void gx_report_close(struct gx_report *rep)
     if (rep->samples_open && close(rep->samples_fd) != 0)
         fprintf(stderr, "gpuxfer: closing '%s': %s\n", rep->samples_path, strerror(errno));
     cJSON_Delete(rep->doc);
+    cJSON_Delete(rep->summary);
     if (rep->lock_ready)
         pthread_mutex_destroy(&rep->lock);
     memset(rep, 0, sizeof *rep);

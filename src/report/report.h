@@ -3,6 +3,7 @@
 #define GX_REPORT_H
 
 #include "ceiling.h"
+#include "json_stream.h"
 #include "result.h"
 
 #include <cjson/cJSON.h>
@@ -16,13 +17,27 @@
  * it finishes, and the result refers to its line. */
 #define GX_SAMPLES_INLINE 50000
 
+/* A member of the document made only as the report is written, element by element. */
+struct gx_report_stream {
+    const char *key;
+    gx_stream_fill fill;
+    void *ctx;
+};
+#define GX_REPORT_STREAMS 4
+
 struct gx_report {
-    cJSON *doc;
-    cJSON *results;   /* owned by doc */
+    cJSON *doc;       /* all but the results' and the streamed members' elements */
     cJSON *skipped;   /* owned by doc */
+    cJSON *summary;   /* grows with each result of the document */
     FILE *lines;      /* <output>.jsonl, one complete line per measurement, written with
                          write(2) on its descriptor (no stdio buffer cuts a line) */
     off_t lines_end;  /* bytes of complete lines in it */
+    /* Its first doc_end bytes are the document's results (the first --soak pass): rank 0 holds
+     * no result, the report reads them back as it is written. */
+    off_t doc_end;
+    struct gx_report_stream streams[GX_REPORT_STREAMS];
+    int nstreams;
+    int read_errno;   /* why reading the results back failed, while the report is written */
     char path[4096];
     char lines_path[4100];
     /* The watchdog thread may write the report while the main thread adds to it. */
@@ -69,11 +84,16 @@ int gx_report_calibration(struct gx_report *rep, const struct gx_ceilings *c,
                           struct gx_err *err);
 void gx_report_skip(struct gx_report *rep, const char *run, const char *path, int a, int b,
                     const char *reason);
-/* Per (path, memory kinds, pattern, run name, size class): how many results and their medians'
- * spread (summary.c). */
-cJSON *gx_report_summary(const cJSON *results);
+/* Counts result (a result's JSON) in the summary's row of its (path, memory kinds, pattern, run
+ * name, size class): how many results and their medians' spread (summary.c). 0, or -1 when out
+ * of memory. */
+int gx_summary_add(cJSON *summary, const cJSON *result);
 /* Replaces the document's `key` with item (taking it), under the report's lock. */
 void gx_report_set(struct gx_report *rep, const char *key, cJSON *item);
+/* Replaces the document's `key` with an array that fill makes as the report is written
+ * (gx_stream_item, slot 0): what it reads must outlive the report's last write. */
+int gx_report_set_streamed(struct gx_report *rep, const char *key, gx_stream_fill fill,
+                           void *ctx, struct gx_err *err);
 /* Finishes (end time, status, summary) and writes the document atomically (tmp + rename),
  * unless a report was already written by the watchdog: that one stands (rep->exit_code). */
 int gx_report_write(struct gx_report *rep, const char *status, int exit_code,

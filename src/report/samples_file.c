@@ -20,7 +20,7 @@ int gx_json_append_line(int fd, off_t *end, cJSON *o)
     size_t len = strlen(line);
     line[len] = '\n'; /* over the terminator: the line is written by length */
     int e = gx_append_whole(fd, end, line, len + 1);
-    free(line);
+    cJSON_free(line);
     return e;
 }
 

@@ -13,6 +13,7 @@ void gx_sink_init(struct gx_sink *s, const struct gx_job *job, const struct gx_o
     s->rotation = 1;
     s->kept = NULL;
     s->nkept = s->kept_cap = 0;
+    s->mats = (struct gx_matrix_set){0};
     s->rounds = NULL;
     gx_round_sum_begin(&s->round, 0, 1, 1);
     gx_output_init(&s->out, job, o, plan);
@@ -110,6 +111,7 @@ void gx_sink_rotation(struct gx_sink *s, long rotation)
 void gx_sink_free(struct gx_sink *s)
 {
     free(s->kept);
+    gx_matrices_free(&s->mats);
     cJSON_Delete(s->rounds);
     s->rounds = NULL;
     s->kept = NULL;

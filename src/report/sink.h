@@ -7,6 +7,7 @@
 
 #include "csv.h"
 #include "kept.h"
+#include "matrix.h"
 #include "mplan.h"
 #include "output.h"
 #include "report.h"
@@ -29,6 +30,7 @@ struct gx_sink {
     /* Rank 0: the first pass's results in their order, for the matrices and the plan. */
     struct gx_kept *kept;
     size_t nkept, kept_cap;
+    struct gx_matrix_set mats; /* made from the kept results at the end (main.c) */
     /* Rank 0: the round under way, and the first pass's aggregates of rounds of several
      * pairs (the report's "rounds"). */
     struct gx_round_sum round;
@@ -53,7 +55,7 @@ int gx_sink_round_end(struct gx_sink *s, struct gx_err *err);
 cJSON *gx_sink_take_rounds(struct gx_sink *s);
 /* A pass over the plan starts (--soak: 1, 2, ...). */
 void gx_sink_rotation(struct gx_sink *s, long rotation);
-/* Frees the kept results. */
+/* Frees the kept results and their matrices. */
 void gx_sink_free(struct gx_sink *s);
 
 #endif

@@ -48,39 +48,37 @@ static cJSON *new_row(const struct group *g, const char *unit, double med)
     return row;
 }
 
-cJSON *gx_report_summary(const cJSON *results)
+int gx_summary_add(cJSON *summary, const cJSON *r)
 {
-    cJSON *summary = cJSON_CreateArray();
-    if (!summary)
-        return NULL;
-    const cJSON *r;
-    cJSON_ArrayForEach(r, results) {
-        if (strcmp(gx_json_str(r, "status"), "ok") != 0)
-            continue;
-        struct group g = group_of(r, cJSON_GetObjectItemCaseSensitive(r, "mem"), "src", "dst");
-        double med = gx_json_num(cJSON_GetObjectItemCaseSensitive(r, "stats"), "median");
-        cJSON *row = NULL, *it;
-        cJSON_ArrayForEach(it, summary) {
-            struct group h = group_of(it, it, "src_mem", "dst_mem");
-            if (same_group(&g, &h)) {
-                row = it;
-                break;
-            }
+    if (strcmp(gx_json_str(r, "status"), "ok") != 0)
+        return 0;
+    struct group g = group_of(r, cJSON_GetObjectItemCaseSensitive(r, "mem"), "src", "dst");
+    double med = gx_json_num(cJSON_GetObjectItemCaseSensitive(r, "stats"), "median");
+    cJSON *row = NULL, *it;
+    /* The rows are few (they do not grow with the ranks nor the sizes of a class). */
+    cJSON_ArrayForEach(it, summary) {
+        struct group h = group_of(it, it, "src_mem", "dst_mem");
+        if (same_group(&g, &h)) {
+            row = it;
+            break;
         }
-        if (!row) {
-            row = new_row(&g, gx_json_str(r, "unit"), med);
-            if (!row)
-                continue;
-            cJSON_AddItemToArray(summary, row);
-        }
-        cJSON *n = cJSON_GetObjectItem(row, "results"), *lo = cJSON_GetObjectItem(row, "median_min"),
-              *hi = cJSON_GetObjectItem(row, "median_max"),
-              *mean = cJSON_GetObjectItem(row, "median_mean");
-        double k = n->valuedouble + 1;
-        cJSON_SetNumberValue(n, k);
-        cJSON_SetNumberValue(lo, fmin(lo->valuedouble, med));
-        cJSON_SetNumberValue(hi, fmax(hi->valuedouble, med));
-        cJSON_SetNumberValue(mean, mean->valuedouble + (med - mean->valuedouble) / k);
     }
-    return summary;
+    if (!row) {
+        row = new_row(&g, gx_json_str(r, "unit"), med);
+        if (!row || !cJSON_AddItemToArray(summary, row)) {
+            cJSON_Delete(row);
+            return -1;
+        }
+    }
+    cJSON *n = cJSON_GetObjectItem(row, "results"), *lo = cJSON_GetObjectItem(row, "median_min"),
+          *hi = cJSON_GetObjectItem(row, "median_max"),
+          *mean = cJSON_GetObjectItem(row, "median_mean");
+    if (!n || !lo || !hi || !mean)
+        return -1;
+    double k = n->valuedouble + 1;
+    cJSON_SetNumberValue(n, k);
+    cJSON_SetNumberValue(lo, fmin(lo->valuedouble, med));
+    cJSON_SetNumberValue(hi, fmax(hi->valuedouble, med));
+    cJSON_SetNumberValue(mean, mean->valuedouble + (med - mean->valuedouble) / k);
+    return 0;
 }
