@@ -129,11 +129,14 @@ static int mpi_rig_alloc(struct mpi_rig *m, struct gx_ceil_curve *c, int nc, siz
     return GX_OK;
 }
 
-/* The median of n values (reordered). */
-static double median_of(double *v, int n)
+/* The median of a repeat's n timed windows or round trips (reordered), and the range they
+ * covered (p5..p95). */
+static double median_of(double *v, int n, double range[2])
 {
     struct gx_stats st;
     gx_stats_compute(v, (size_t)n, &st);
+    range[0] = st.p5;
+    range[1] = st.p95;
     return st.median;
 }
 
@@ -164,7 +167,7 @@ static int move_window(struct mpi_rig *m, size_t bytes, int send, int recv, stru
  * its iterations: the ceiling is measured as favourably as what it bounds. GB/s on the
  * initiator. */
 static int bw_repeat(struct mpi_rig *m, int kind, size_t size, long window, long nwin,
-                     double *gbps, double *secs, struct gx_err *err)
+                     double *gbps, double range[2], double *secs, struct gx_err *err)
 {
     MPI_Comm comm = m->job->comm;
     int ack = 0, nt = 0, both = both_ways(kind), moved = moved_first(kind);
@@ -201,14 +204,14 @@ static int bw_repeat(struct mpi_rig *m, int kind, size_t size, long window, long
         GX_MPI_TRY(err, MPI_Sendrecv(&ack, 1, MPI_INT, m->peer, GX_TAG_CAL_ACK, &ack, 1, MPI_INT,
                                      m->peer, GX_TAG_CAL_ACK, comm, MPI_STATUS_IGNORE));
     *secs = MPI_Wtime() - t0;
-    *gbps = nt ? median_of(each, nt) : 0;
+    *gbps = nt ? median_of(each, nt, range) : (range[0] = range[1] = 0);
     return GX_OK;
 }
 
 /* One repeat of `trips` round trips with bare MPI_Send/MPI_Recv, each timed on its own; one way
  * in us, the median trip (as a latency result is the median of its round trips). */
-static int lat_repeat(struct mpi_rig *m, size_t size, long trips, double *us, double *secs,
-                      struct gx_err *err)
+static int lat_repeat(struct mpi_rig *m, size_t size, long trips, double *us, double range[2],
+                      double *secs, struct gx_err *err)
 {
     MPI_Comm comm = m->job->comm;
     int n = (int)size, sync = 0, nt = 0;
@@ -231,7 +234,7 @@ static int lat_repeat(struct mpi_rig *m, size_t size, long trips, double *us, do
             each[nt++] = (MPI_Wtime() - tt) / 2 * 1e6;
     }
     *secs = MPI_Wtime() - t0;
-    *us = median_of(each, nt);
+    *us = median_of(each, nt, range);
     return GX_OK;
 }
 
@@ -252,14 +255,17 @@ static int agree_count(struct mpi_rig *m, long *n, struct gx_err *err)
     return GX_OK;
 }
 
-/* One repeat of n messages (windows of at most `window`) or n round trips. */
+/* One repeat of n messages (windows of at most `window`) or n round trips: the median in *v,
+ * the p5..p95 of its windows or trips in range (may be NULL). */
 static int mpi_repeat(struct mpi_rig *m, const struct gx_ceil_curve *c, size_t size, long window,
-                      long n, double *v, double *secs, struct gx_err *err)
+                      long n, double *v, double *range, double *secs, struct gx_err *err)
 {
+    double ignored[2];
+    range = range ? range : ignored;
     if (gx_ceil_kind_latency(c->kind))
-        return lat_repeat(m, size, n, v, secs, err);
+        return lat_repeat(m, size, n, v, range, secs, err);
     window = window < n ? window : n;
-    return bw_repeat(m, c->kind, size, window, (n + window - 1) / window, v, secs, err);
+    return bw_repeat(m, c->kind, size, window, (n + window - 1) / window, v, range, secs, err);
 }
 
 /* Messages per window at `size`, one message having taken per_msg seconds: as many as a
@@ -281,6 +287,7 @@ struct mpi_point_plan {
     long window, n;
     int done; /* repeats taken */
     double v[GX_CAL_REPEATS];
+    double lo, hi; /* the lowest p5 and the highest p95 of the repeats' windows or trips */
 };
 
 /* Pass one at point i: one message to probe, the window, a warm-up repeat, and the messages
@@ -305,7 +312,7 @@ static int mpi_point_prepare(struct mpi_rig *m, struct gx_ceil_curve *c, int i,
     GX_TRY(agree_count(m, &n, err));
     long window = 1;
     if (n > 0)
-        rc = mpi_repeat(m, c, size, window, 1, &ignored, &secs, err);
+        rc = mpi_repeat(m, c, size, window, 1, &ignored, NULL, &secs, err);
     if (rc == GX_OK && n > 0 && !lat) { /* the initiator's window, for both */
         window = window_at(c, size, secs);
         GX_TRY(agree_count(m, &window, err));
@@ -326,7 +333,7 @@ static int mpi_point_prepare(struct mpi_rig *m, struct gx_ceil_curve *c, int i,
             *planned += will;
         GX_TRY(agree_count(m, &n, err));
         if (phase == 0 && n > 0)
-            rc = mpi_repeat(m, c, size, window, n, &ignored, &secs, err);
+            rc = mpi_repeat(m, c, size, window, n, &ignored, NULL, &secs, err);
     }
     GX_TRY(rc); /* GX_ESKIP included: the caller makes it this point's and the larger ones' */
     if (n == 0) {
@@ -385,9 +392,14 @@ static int mpi_curve(struct mpi_rig *m, struct gx_ceil_curve *c, size_t fit, str
             if (pl[i].n == 0)
                 continue;
             gx_watchdog_progress((long)np * (k + 1) + i, (long)np * (GX_CAL_REPEATS + 1));
+            double range[2];
             rc = mpi_repeat(m, c, (size_t)c->pts[i].size, pl[i].window, pl[i].n,
-                            &pl[i].v[pl[i].done], &secs, err);
-            pl[i].done += rc == GX_OK;
+                            &pl[i].v[pl[i].done], range, &secs, err);
+            if (rc == GX_OK) {
+                pl[i].lo = pl[i].done == 0 || range[0] < pl[i].lo ? range[0] : pl[i].lo;
+                pl[i].hi = pl[i].done == 0 || range[1] > pl[i].hi ? range[1] : pl[i].hi;
+                pl[i].done++;
+            }
             if (rc == GX_ESKIP) {
                 gx_cal_absent_from(c, i, err->msg);
                 *err = (struct gx_err){0};
@@ -398,9 +410,15 @@ static int mpi_curve(struct mpi_rig *m, struct gx_ceil_curve *c, size_t fit, str
     }
     /* Before a GX_ESKIP or the deadline in a later pass, the points keep the repeats they had. */
     for (int i = 0; rc == GX_OK && i < last; i++)
-        if (pl[i].done > 0)
+        if (pl[i].done > 0) {
             gx_cal_point_set(&c->pts[i], pl[i].v, pl[i].done);
-        else if (pl[i].n > 0)
+            /* The spread is what the operation covered, not the repeats' medians alone: a result
+             * is flagged only beyond every window's rate (or round trip) the calibration saw.
+             * On the CPU machine the repeats' medians were bimodal (bw at 8K: six near 4 GB/s,
+             * one at 6.95) and results at the fast moment were flagged by a few percent. */
+            c->pts[i].min = pl[i].lo < c->pts[i].min ? pl[i].lo : c->pts[i].min;
+            c->pts[i].max = pl[i].hi > c->pts[i].max ? pl[i].hi : c->pts[i].max;
+        } else if (pl[i].n > 0)
             snprintf(c->pts[i].absent, sizeof c->pts[i].absent, "not measured: the "
                      "calibration's time for this pair ran out before its first repeat");
     free(pl);

@@ -83,7 +83,9 @@ cJSON *gx_calibration_json(const struct gx_ceilings *c)
                             "CUDA events from the first enqueue. MPI: windows of non-blocking "
                             "messages with an acknowledgement (as osu_bw), ping-pong with "
                             "MPI_Send/MPI_Recv, on pageable buffers (mpi_bw, mpi_bibw, "
-                            "mpi_latency) and on pinned ones (mpi_pinned_*); on managed pages "
+                            "mpi_latency) and on pinned ones (mpi_pinned_*), each repeat one "
+                            "per pass over the curve's sizes, min and max the lowest p5 and "
+                            "highest p95 of the repeats' windows or round trips; on managed pages "
                             "just moved (mpi_migrated_*), "
                             "each message of a window on pages of its own, moved to the GPU and "
                             "back to the host before the window, untimed.");
