@@ -397,8 +397,8 @@ const struct gx_option gx_option_table[] = {
     {"calibrate", "on|off|full", 1, GX_T_STRING, "on",
      "measure, before the runs, the ceilings that bound their results (copy engines and SM "
      "copies on mapped host memory, one way and both ways at once; peer copies; managed "
-     "memory's prefetches and faults; MPI between the hosts on pinned and on managed memory, "
-     "its pages resident on the host and just moved there) "
+     "memory's prefetches and faults; MPI between the hosts on pageable and pinned memory, "
+     "and on managed memory, its pages resident on the host and just moved there) "
      "and report each result's efficiency against its ceiling; "
      "on: only the points the results are rated against; full: every ceiling the paths name, "
      "at every size of the runs",
