@@ -42,10 +42,10 @@ log="$dir/test-suite.log"
 val() { sed -n "s/^# $1: *//p" "$log" | head -n 1; }
 echo "sanitizer build: PASS $(val PASS) FAIL $(val FAIL) ERROR $(val ERROR) SKIP $(val SKIP)" | diag
 # The failures in the result line itself: CI shows result lines, not this log's diagnostics.
-failed=$(grep -E '^(FAIL|ERROR):' "$dir/check.log" | sed 's/^[A-Z]*: //; s/ - .*//' | head -n 8 |
+inner_failed=$(grep -E '^(FAIL|ERROR):' "$dir/check.log" | sed 's/^[A-Z]*: //; s/ - .*//' | head -n 8 |
     tr '\n' ',' | sed 's/,$//; s/,/, /g')
 [ $rc -eq 0 ] && [ "$(val FAIL)" = 0 ] && [ "$(val ERROR)" = 0 ]
-ok $? "make check under ASan + UBSan: every test passes${failed:+ (failed: $failed)}" || {
+ok $? "make check under ASan + UBSan: every test passes${inner_failed:+ (failed: $inner_failed)}" || {
     grep -E '^(FAIL|ERROR):' "$dir/check.log"
     grep -h -A 30 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$dir"/tests/*.log | head -n 120
 } | diag
