@@ -16,6 +16,7 @@
 #include "watchdog.h"
 
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -204,7 +205,9 @@ static int bw_repeat(struct mpi_rig *m, int kind, size_t size, long window, long
         GX_MPI_TRY(err, MPI_Sendrecv(&ack, 1, MPI_INT, m->peer, GX_TAG_CAL_ACK, &ack, 1, MPI_INT,
                                      m->peer, GX_TAG_CAL_ACK, comm, MPI_STATUS_IGNORE));
     *secs = MPI_Wtime() - t0;
-    *gbps = nt ? median_of(each, nt, range) : (range[0] = range[1] = 0);
+    range[0] = range[1] = *gbps = 0;
+    if (nt)
+        *gbps = median_of(each, nt, range);
     return GX_OK;
 }
 
@@ -256,12 +259,10 @@ static int agree_count(struct mpi_rig *m, long *n, struct gx_err *err)
 }
 
 /* One repeat of n messages (windows of at most `window`) or n round trips: the median in *v,
- * the p5..p95 of its windows or trips in range (may be NULL). */
+ * the p5..p95 of its windows or trips in range. */
 static int mpi_repeat(struct mpi_rig *m, const struct gx_ceil_curve *c, size_t size, long window,
-                      long n, double *v, double *range, double *secs, struct gx_err *err)
+                      long n, double *v, double range[2], double *secs, struct gx_err *err)
 {
-    double ignored[2];
-    range = range ? range : ignored;
     if (gx_ceil_kind_latency(c->kind))
         return lat_repeat(m, size, n, v, range, secs, err);
     window = window < n ? window : n;
@@ -299,7 +300,7 @@ static int mpi_point_prepare(struct mpi_rig *m, struct gx_ceil_curve *c, int i,
 {
     struct gx_ceil_point *p = &c->pts[i];
     size_t size = (size_t)p->size;
-    double secs = 0, ignored;
+    double secs = 0, ignored, range[2];
     int rc = GX_OK, lat = gx_ceil_kind_latency(c->kind);
     pp->n = 0;
     if (lat && size > INT_MAX) {
@@ -312,7 +313,7 @@ static int mpi_point_prepare(struct mpi_rig *m, struct gx_ceil_curve *c, int i,
     GX_TRY(agree_count(m, &n, err));
     long window = 1;
     if (n > 0)
-        rc = mpi_repeat(m, c, size, window, 1, &ignored, NULL, &secs, err);
+        rc = mpi_repeat(m, c, size, window, 1, &ignored, range, &secs, err);
     if (rc == GX_OK && n > 0 && !lat) { /* the initiator's window, for both */
         window = window_at(c, size, secs);
         GX_TRY(agree_count(m, &window, err));
@@ -333,7 +334,7 @@ static int mpi_point_prepare(struct mpi_rig *m, struct gx_ceil_curve *c, int i,
             *planned += will;
         GX_TRY(agree_count(m, &n, err));
         if (phase == 0 && n > 0)
-            rc = mpi_repeat(m, c, size, window, n, &ignored, NULL, &secs, err);
+            rc = mpi_repeat(m, c, size, window, n, &ignored, range, &secs, err);
     }
     GX_TRY(rc); /* GX_ESKIP included: the caller makes it this point's and the larger ones' */
     if (n == 0) {
@@ -345,6 +346,20 @@ static int mpi_point_prepare(struct mpi_rig *m, struct gx_ceil_curve *c, int i,
     m->sec_per_byte = secs / (double)n / (double)size;
     pp->window = window;
     pp->n = n;
+    pp->lo = HUGE_VAL;
+    pp->hi = 0;
+    return GX_OK;
+}
+
+/* rc of point i: a GX_ESKIP (agreed by the pair) makes this point and the larger ones absent,
+ * the curve going on with the smaller ones (*last = i); any other rc as it is. */
+static int skipped_from(struct gx_ceil_curve *c, int i, int rc, int *last, struct gx_err *err)
+{
+    if (rc != GX_ESKIP)
+        return rc;
+    gx_cal_absent_from(c, i, err->msg);
+    *err = (struct gx_err){0};
+    *last = i;
     return GX_OK;
 }
 
@@ -374,13 +389,7 @@ static int mpi_curve(struct mpi_rig *m, struct gx_ceil_curve *c, size_t fit, str
     int rc = GX_OK, last = np; /* points [last, np) absent after a GX_ESKIP */
     for (int i = 0; rc == GX_OK && i < last; i++) {
         gx_watchdog_progress(i, (long)np * (GX_CAL_REPEATS + 1));
-        rc = mpi_point_prepare(m, c, i, &pl[i], &planned, err);
-        if (rc == GX_ESKIP) { /* agreed by the pair: this point and the larger ones absent */
-            gx_cal_absent_from(c, i, err->msg);
-            *err = (struct gx_err){0};
-            rc = GX_OK;
-            last = i;
-        }
+        rc = skipped_from(c, i, mpi_point_prepare(m, c, i, &pl[i], &planned, err), &last, err);
     }
     for (int k = 0; rc == GX_OK && k < GX_CAL_REPEATS; k++) {
         /* A machine slower than pass one saw: the passes end at the deadline, the points keep
@@ -396,28 +405,24 @@ static int mpi_curve(struct mpi_rig *m, struct gx_ceil_curve *c, size_t fit, str
             rc = mpi_repeat(m, c, (size_t)c->pts[i].size, pl[i].window, pl[i].n,
                             &pl[i].v[pl[i].done], range, &secs, err);
             if (rc == GX_OK) {
-                pl[i].lo = pl[i].done == 0 || range[0] < pl[i].lo ? range[0] : pl[i].lo;
-                pl[i].hi = pl[i].done == 0 || range[1] > pl[i].hi ? range[1] : pl[i].hi;
+                pl[i].lo = fmin(pl[i].lo, range[0]);
+                pl[i].hi = fmax(pl[i].hi, range[1]);
                 pl[i].done++;
             }
-            if (rc == GX_ESKIP) {
-                gx_cal_absent_from(c, i, err->msg);
-                *err = (struct gx_err){0};
-                rc = GX_OK;
-                last = i;
-            }
+            rc = skipped_from(c, i, rc, &last, err);
         }
     }
     /* Before a GX_ESKIP or the deadline in a later pass, the points keep the repeats they had. */
     for (int i = 0; rc == GX_OK && i < last; i++)
         if (pl[i].done > 0) {
             gx_cal_point_set(&c->pts[i], pl[i].v, pl[i].done);
-            /* The spread is what the operation covered, not the repeats' medians alone: a result
-             * is flagged only beyond every window's rate (or round trip) the calibration saw.
-             * On the CPU machine the repeats' medians were bimodal (bw at 8K: six near 4 GB/s,
-             * one at 6.95) and results at the fast moment were flagged by a few percent. */
-            c->pts[i].min = pl[i].lo < c->pts[i].min ? pl[i].lo : c->pts[i].min;
-            c->pts[i].max = pl[i].hi > c->pts[i].max ? pl[i].hi : c->pts[i].max;
+            /* The spread is what the operation covered, not the repeats' medians alone (each
+             * median lies within its p5..p95): a result is flagged only beyond every window's
+             * rate (or round trip) the calibration saw. On the CPU machine the repeats' medians
+             * were bimodal (bw at 8K: six near 4 GB/s, one at 6.95) and results at the fast
+             * moment were flagged by a few percent. */
+            c->pts[i].min = pl[i].lo;
+            c->pts[i].max = pl[i].hi;
         } else if (pl[i].n > 0)
             snprintf(c->pts[i].absent, sizeof c->pts[i].absent, "not measured: the "
                      "calibration's time for this pair ran out before its first repeat");
