@@ -149,7 +149,8 @@ CALIBRATION = Obj({
     "rank_pairs": (OPT, List(Obj({"ranks": (OPT, PAIR)}, rest=CURVE)))})
 MATRIX = Obj({"path": (REQ, STRING), "pattern": (REQ, STRING), "size": (REQ, POSITIVE),
               "unit": (OPT, UNIT), "mem": (OPT, MEM), "chunk": (OPT, POSITIVE),
-              "depth": (OPT, POSITIVE), "values": (REQ, List(List(NUMBER_OR_NULL)))})
+              "depth": (OPT, POSITIVE), "chunk_choice": (OPT, STRING),
+              "values": (REQ, List(List(NUMBER_OR_NULL)))})
 REPORT = Obj({
     "results": (REQ, List(RESULT)), "command_line": (OPT, List(STRING)),
     "context": (OPT, Obj({"job": (OPT, Obj({})),

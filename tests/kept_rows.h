@@ -3,6 +3,7 @@
 #define GX_TEST_KEPT_ROWS_H
 
 #include "kept.h"
+#include "options.h"
 #include "path.h"
 
 #define G ((size_t)1 << 30)
@@ -28,7 +29,7 @@ static int kept_from_rows(const struct kept_row *rows, size_t n, struct gx_kept 
             .path = gx_path_lookup(r->path), .src_kind = r->src, .dst_kind = r->dst,
             .pattern = r->pattern, .a = r->a, .b = r->b, .same_node = r->same_node,
             .state = r->state, .size = r->size, .chunk = r->chunk, .depth = r->depth,
-            .median = r->median, .efficiency = r->efficiency,
+            .chunk_choice = GX_CHUNK_GIVEN, .median = r->median, .efficiency = r->efficiency,
         };
         if (out[i].path < 0)
             return -1;

@@ -168,6 +168,35 @@ static void check_many_ranks(void)
     free(res);
 }
 
+/* Chunks picked per pair (the default): one matrix whatever each pair picked, named by how they
+ * were picked; given chunks stay a matrix each (main's staged 1M/2 and 1M/4). */
+static void check_chosen_chunks(void)
+{
+    static const struct kept_row picked[] = {
+        {"staged", D, D, GX_PAT_BW, 0, 1, 1, M, M, 4, OK, 50, 0},
+        {"staged", D, D, GX_PAT_BW, 0, 2, 1, M, M / 4, 2, OK, 51, 0},
+        {"staged", D, D, GX_PAT_BW, 1, 0, 1, M, M, 2, OK, 52, 0},
+        {"staged", D, D, GX_PAT_BW, 1, 2, 1, M, M / 2, 4, OK, 53, 0},
+        {"staged", D, D, GX_PAT_BW, 2, 0, 1, M, M, 4, OK, 54, 0},
+        {"staged", D, D, GX_PAT_BW, 2, 1, 1, M, M, 1, OK, 55, 0},
+    };
+    struct gx_kept res[GX_ARRAY_LEN(picked)];
+    kept_from_rows(picked, GX_ARRAY_LEN(picked), res);
+    for (size_t i = 0; i < GX_ARRAY_LEN(picked); i++)
+        res[i].chunk_choice = GX_CHUNK_BEST;
+    const char *oom = NULL;
+    struct gx_matrix_set s;
+    ok(gx_matrices_make(&s, res, GX_ARRAY_LEN(picked), 3, &oom) == 0 && !oom && s.nm == 1,
+       "chunks picked per pair, four different ones: one matrix");
+    cJSON *m = streamed(&s);
+    ok(prints_as(m, "[{\"path\":\"staged\",\"pattern\":\"bw\",\"size\":1048576,\"unit\":"
+                    "\"GB/s\",\"mem\":{\"src\":\"device\",\"dst\":\"device\"},\"chunk_choice\":"
+                    "\"default\",\"ranks\":3,\"values\":[[null,50,51],[52,null,53],[54,55,null]]}]"),
+       "it says the chunks were picked per pair (chunk_choice), and names no chunk or depth");
+    cJSON_Delete(m);
+    gx_matrices_free(&s);
+}
+
 int main(void)
 {
     struct gx_kept res[NROWS];
@@ -187,6 +216,7 @@ int main(void)
     ok(gx_matrices_make(&s, res, NROWS, 1, &oom) == 0 && !oom && s.nm == 0, "one rank: no pairs");
     ok(gx_matrices_make(&s, NULL, 0, 3, &oom) == 0 && !oom && s.nm == 0, "no results: no matrices");
     check_kept_of();
+    check_chosen_chunks();
     check_many_ranks();
     return tap_done();
 }

@@ -1,6 +1,8 @@
 #include "kept.h"
+#include "report.h"
 
 #include "mem.h"
+#include "options.h"
 #include "path.h"
 #include "pattern.h"
 
@@ -19,6 +21,7 @@ struct gx_kept gx_kept_of(const struct gx_result *r)
         .size = r->size,
         .chunk = r->chunk,
         .depth = r->chunk ? r->depth : 0,
+        .chunk_choice = r->chunk ? r->chunk_choice : GX_CHUNK_GIVEN,
         .median = ok ? r->stats.median : 0,
         .efficiency = ok && r->ceiling > 0 ? r->efficiency : 0,
     };
@@ -35,6 +38,11 @@ static int cmp_z(size_t x, size_t y)
     return (x > y) - (x < y);
 }
 
+int gx_kept_chunk_chosen(const struct gx_kept *k)
+{
+    return k->chunk > 0 && k->chunk_choice != GX_CHUNK_GIVEN;
+}
+
 int gx_kept_key_cmp(const struct gx_kept *x, const struct gx_kept *y)
 {
     int c = cmp_z((size_t)x->path, (size_t)y->path);
@@ -43,8 +51,12 @@ int gx_kept_key_cmp(const struct gx_kept *x, const struct gx_kept *y)
     if (!c)
         c = cmp_z((size_t)x->dst_kind, (size_t)y->dst_kind);
     if (!c)
+        c = cmp_z((size_t)gx_kept_chunk_chosen(x), (size_t)gx_kept_chunk_chosen(y));
+    if (!c && gx_kept_chunk_chosen(x))
+        c = cmp_z((size_t)x->chunk_choice, (size_t)y->chunk_choice);
+    if (!c && !gx_kept_chunk_chosen(x))
         c = cmp_z(x->chunk, y->chunk);
-    if (!c)
+    if (!c && !gx_kept_chunk_chosen(x))
         c = cmp_z((size_t)x->depth, (size_t)y->depth);
     if (!c)
         c = cmp_z((size_t)x->pattern, (size_t)y->pattern);
@@ -71,7 +83,10 @@ void gx_kept_add_measurement(cJSON *o, const struct gx_kept *k)
     cJSON_AddNumberToObject(o, "size", (double)k->size);
     cJSON_AddStringToObject(o, "unit", pat->unit);
     gx_kept_add_mem(o, k);
-    gx_kept_add_chunk(o, k);
+    if (gx_kept_chunk_chosen(k))
+        cJSON_AddStringToObject(o, "chunk_choice", gx_chunk_choice_name(k->chunk_choice));
+    else
+        gx_kept_add_chunk(o, k);
 }
 
 void gx_kept_add_mem(cJSON *o, const struct gx_kept *k)

@@ -18,6 +18,7 @@ struct gx_kept {
     size_t size;
     size_t chunk;           /* 0: the path does not chunk */
     int depth;              /* 0 when chunk is */
+    int chunk_choice;       /* enum gx_chunk_mode, where the path chunks */
     double median;          /* of a measured result (GX_STATE_OK), else 0 */
     double efficiency;      /* against its ceiling; 0 when none rated it */
 };
@@ -26,14 +27,18 @@ struct gx_kept {
 struct gx_kept gx_kept_of(const struct gx_result *r);
 /* Measured the same way: path, memory kinds, chunk and depth. */
 int gx_kept_same_way(const struct gx_kept *x, const struct gx_kept *y);
-/* Orders the measurements (path, memory kinds, chunk/depth, pattern, size): 0 when one matrix
- * holds both. */
+/* Whether k's chunk and depth were picked per pair among candidates (the default and --chunk
+ * auto), not given. */
+int gx_kept_chunk_chosen(const struct gx_kept *k);
+/* Orders the measurements (path, memory kinds, chunk/depth as given, pattern, size): 0 when one
+ * matrix holds both. Chunks picked per pair are one measurement whatever each pair picked: a
+ * node or rail matrix of staged at 64K whose pairs picked different depths is still one. */
 int gx_kept_key_cmp(const struct gx_kept *x, const struct gx_kept *y);
 /* qsort of pointers to kept results of one array: by measurement, initiator, peer, then as
  * measured (of a pair measured twice the later result comes last). */
 int gx_kept_pair_cmp(const void *p, const void *q);
-/* Adds what names k's matrix: "path", "pattern", "size", "unit", "mem", and "chunk" and "depth"
- * where its path chunks. */
+/* Adds what names k's matrix: "path", "pattern", "size", "unit", "mem", and where its path
+ * chunks "chunk" and "depth" as given, or "chunk_choice" where each pair picked its own. */
 void gx_kept_add_measurement(cJSON *o, const struct gx_kept *k);
 /* Adds k's "mem" object: "src" and "dst", the memory kinds' names. */
 void gx_kept_add_mem(cJSON *o, const struct gx_kept *k);

@@ -1,6 +1,7 @@
 #include "round_sum.h"
 
 #include "ceiling.h"
+#include "options.h"
 #include "report.h"
 
 #include <string.h>
@@ -40,7 +41,10 @@ cJSON *gx_round_sum_json(const struct gx_round_sum *s)
         return NULL;
     gx_result_key_json(o, r);
     cJSON_AddNumberToObject(o, "size", (double)r->size);
-    if (r->chunk) {
+    /* Chunks picked per pair differ within the round: the first pair's would misname it. */
+    if (r->chunk && r->chunk_choice != GX_CHUNK_GIVEN) {
+        cJSON_AddStringToObject(o, "chunk_choice", gx_chunk_choice_name(r->chunk_choice));
+    } else if (r->chunk) {
         cJSON_AddNumberToObject(o, "chunk", (double)r->chunk);
         cJSON_AddNumberToObject(o, "depth", r->depth);
     }
