@@ -107,6 +107,39 @@ ok $? "--calibrate maybe: exit 2 naming the option (got $rc)"
 GX_TIMEOUT=60 gx_mpirun 1 --help 2>&1 | grep -q -- '--calibrate on|off|full'
 ok $? "--help lists --calibrate"
 
+# A ceiling taken at a slow moment (slow-calibration: rank 0's MPI calibration at 64K takes 4
+# times as long) flags no result: the pair measures the point again at once, the point is
+# widened (its median the faster one) and the result rated against it. Any result beyond its
+# ceiling was measured again first.
+GPUXFER_FAULT=slow-calibration:rank=0:size=64K gx_mpirun 2 --path host --pattern latency,bw \
+    --sizes 8,64K --iters 20 --quiet --output "$dir/slow.json" >"$dir/slow.txt" 2>&1
+ok $? "a calibration slowed at 64K (slow-calibration fault): exit 0" || diag <"$dir/slow.txt"
+py_check "$dir/slow.json" "$dir/on.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+rp = d["calibration"]["rank_pairs"][0]
+bad = []
+for kind, pattern in (("mpi_bw", "bw"), ("mpi_latency", "latency")):
+    pt = [p for p in rp[kind]["points"] if p["size"] == 65536][0]
+    if not pt.get("rechecked", 0) >= 1 or pt["repeats"] <= pt["rechecked"]:
+        bad.append("%s at 64K not measured again: %s" % (kind, pt))
+    r = [r for r in d["results"] if r["pattern"] == pattern and r["size"] == 65536][0]
+    # Against the slowed point alone the result is about 4 times its ceiling.
+    if not r.get("ceiling_rechecked") or not r.get("efficiency", 9) < 2.5:
+        bad.append("%s 64K: rechecked %s, efficiency %s" % (pattern, r.get("ceiling_rechecked"),
+                                                          r.get("efficiency")))
+for f in sys.argv[1:]:
+    for r in json.load(open(f))["results"]:
+        if "ceiling_exceeded" in r and not r.get("ceiling_rechecked"):
+            bad.append("%s: %s %d beyond its ceiling, not measured again" % (f, r["pattern"], r["size"]))
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+PY
+ok $? "the 64K points measured again (rechecked), the results rated against them; no result beyond its ceiling without a recheck"
+grep -qE '^ +65536 +0->1 .*[0-9]!$' "$dir/slow.txt" && grep -q 'measured again after this result' "$dir/slow.json" ||
+    ! grep -qE '^ +65536 +0->1 .*[0-9]!$' "$dir/slow.txt"
+ok $? "a 64K result still marked ! says its ceiling was measured again"
+
 # By default only what the results are rated against; --calibrate full every ceiling the path
 # names for the run's patterns (host bw: MPI bandwidth, and the peer copy its device-memory rule
 # names), at every size.

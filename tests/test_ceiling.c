@@ -75,6 +75,60 @@ static double apply(const char *path, struct gx_result *r)
             ok(1, "# SKIP path %s is not built in", path);                                    \
     } while (0)
 
+/* A result beyond its ceiling names the point that bounds it; that point measured again widens
+ * it (range over both, the faster median, the repeats counted as rechecked). */
+static void check_widen(void)
+{
+    struct gx_result r = result("host", "bw", 0, 1, 1, 1 * MIB, 0, 20, "pageable");
+    apply("host", &r); /* mpi_bw 0->1 at 1M: 12, repeats 10.8 .. 13.2 */
+    const struct gx_ceil_range *at = &r.ceiling_range;
+    ok(r.ceiling_exceeded && at->kind == GX_CEIL_MPI_BW && at->a == 0 && at->b == 1 &&
+           at->size == 1 * MIB,
+       "a result beyond its ceiling names the point: mpi_bw 0->1 at 1M");
+    struct gx_ceil_point again = {.size = 1 * MIB, .median = 19, .min = 17, .max = 21, .repeats = 3};
+    ok(gx_ceil_point_widen(&cs, at->kind, at->a, at->b, at->size, &again) == 1,
+       "the point measured again is merged");
+    apply("host", &r);
+    const struct gx_ceil_curve *k = gx_ceil_find(&cs, GX_CEIL_MPI_BW, 0, 1);
+    const struct gx_ceil_point *p = NULL;
+    for (int i = 0; k && i < k->n; i++)
+        p = k->pts[i].size == 1 * MIB ? &k->pts[i] : p;
+    ok(p && r.ceiling == 19 && !r.ceiling_exceeded && p->min == 12 * 0.9 && p->max == 21 &&
+           p->repeats == 10 && p->rechecked == 3,
+       "widened: median the faster (19), range over both (10.8 .. 21), 10 repeats, 3 rechecked; "
+       "the result (20) within it");
+    again = (struct gx_ceil_point){.size = 8, .median = 3, .min = 2.5, .max = 3.5, .repeats = 3};
+    struct gx_ceil_point slower = again;
+    slower.median = 2.5;
+    ok(gx_ceil_point_widen(&cs, GX_CEIL_MPI_LAT, 0, 1, 8, &again) == 1 &&
+           gx_ceil_value(&cs, GX_CEIL_MPI_LAT, 0, 1, 8, what, sizeof what) == 2.0 &&
+           gx_ceil_point_widen(&cs, GX_CEIL_MPI_LAT, 0, 1, 8, &slower) == 1 &&
+           gx_ceil_value(&cs, GX_CEIL_MPI_LAT, 0, 1, 8, what, sizeof what) == 2.0,
+       "latency: the lower median stays the ceiling (2.0 us against 3.0 and 2.5)");
+    again.repeats = 0;
+    ok(gx_ceil_point_widen(&cs, GX_CEIL_MPI_LAT, 0, 1, 8, &again) == 0 &&
+           gx_ceil_point_widen(&cs, GX_CEIL_MPI_BW, 0, 1, 3 * MIB, &slower) == 0 &&
+           gx_ceil_point_widen(&cs, GX_CEIL_MPI_BW, 1, 0, 8, &slower) == 0,
+       "nothing merged without repeats, at a size or for a pair not calibrated");
+    cJSON *cal = gx_calibration_json(&cs);
+    cJSON *pts = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(
+                                         cJSON_GetObjectItem(cal, "rank_pairs"), 0), "mpi_bw"),
+                                     "points");
+    int rechecked = 0;
+    const cJSON *q;
+    cJSON_ArrayForEach(q, pts) {
+        const cJSON *n = cJSON_GetObjectItem(q, "rechecked");
+        rechecked += cJSON_IsNumber(n) ? n->valueint : 0;
+    }
+    ok(rechecked == 3, "calibration JSON: the widened point says 3 rechecked");
+    cJSON_Delete(cal);
+    r.ceiling_rechecked = 1;
+    cJSON *o = gx_result_json(&r);
+    ok(o && cJSON_IsTrue(cJSON_GetObjectItem(o, "ceiling_rechecked")),
+       "result JSON: ceiling_rechecked");
+    cJSON_Delete(o);
+}
+
 int main(void)
 {
     const size_t s1m[] = {1 * MIB}, s1m4m[] = {1 * MIB, 4 * MIB}, s8m[] = {8 * MIB},
@@ -388,6 +442,7 @@ int main(void)
        "calibration JSON: mapped and managed memory's ceilings and both-ways ones per GPU, in "
        "GB/s");
     cJSON_Delete(cal);
+    check_widen();
     gx_ceilings_free(&cs);
     return tap_done();
 }

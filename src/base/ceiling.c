@@ -126,6 +126,32 @@ static const struct gx_ceil_point *point_at(const struct gx_ceilings *c, enum gx
     return NULL;
 }
 
+int gx_ceil_point_widen(struct gx_ceilings *c, int kind, int a, int b, size_t size,
+                        const struct gx_ceil_point *again)
+{
+    if (!again || again->repeats <= 0 || !(again->median > 0))
+        return 0;
+    for (int i = 0; c && i < c->n; i++) {
+        struct gx_ceil_curve *k = &c->curves[i];
+        if (k->kind != kind || k->a != a || k->b != b)
+            continue;
+        for (int j = 0; j < k->n; j++) {
+            struct gx_ceil_point *p = &k->pts[j];
+            if (p->size != size || p->repeats <= 0)
+                continue;
+            int lat = gx_ceil_kind_latency((enum gx_ceil_kind)kind);
+            if (lat ? again->median < p->median : again->median > p->median)
+                p->median = again->median;
+            p->min = again->min < p->min ? again->min : p->min;
+            p->max = again->max > p->max ? again->max : p->max;
+            p->repeats += again->repeats;
+            p->rechecked += again->repeats;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 double gx_ceil_value(const struct gx_ceilings *c, enum gx_ceil_kind kind, int a, int b,
                      size_t size, char *why, size_t len)
 {
@@ -150,7 +176,8 @@ double gx_ceil_slowest(const struct gx_ceilings *c, const struct gx_ceil_stage *
             best = v;
             slowest = i;
             if (range)
-                *range = (struct gx_ceil_range){p->min * scale, p->max * scale, p->repeats};
+                *range = (struct gx_ceil_range){p->min * scale, p->max * scale, p->repeats,
+                                                stages[i].kind, stages[i].a, stages[i].b, size};
         }
     }
     if (slowest < 0) {

@@ -51,6 +51,8 @@ struct gx_ceil_point {
     uint64_t size;
     double median, min, max;
     int32_t repeats;            /* 0: not measured; absent says why */
+    int32_t rechecked;          /* of the repeats, those taken again after a result crossed the
+                                   point (gx_ceil_point_widen) */
     char absent[GX_CEIL_TEXT];
 };
 
@@ -88,15 +90,23 @@ void gx_ceilings_free(struct gx_ceilings *c);
 /* The curve of kind for GPU a (b = -1) or for pair (a, b); NULL when none was planned. */
 const struct gx_ceil_curve *gx_ceil_find(const struct gx_ceilings *c, enum gx_ceil_kind kind,
                                          int a, int b);
+/* Merges `again`, the point (kind, a, b, size) measured anew, into the calibration's: the
+ * range covers both, the repeats count both (`again`'s also as rechecked), and the median is
+ * the faster of the two (a bound is the best the operation was seen to do). 0 when there is no
+ * such point or `again` has no repeats. */
+int gx_ceil_point_widen(struct gx_ceilings *c, int kind, int a, int b, size_t size,
+                        const struct gx_ceil_point *again);
 /* The median at exactly `size` (calibration measures every size the runs need), or 0 with the
  * reason in why. */
 double gx_ceil_value(const struct gx_ceilings *c, enum gx_ceil_kind kind, int a, int b,
                      size_t size, char *why, size_t len);
 
-/* The spread of a ceiling's repeats at one size (scaled like its value). */
+/* The spread of a ceiling's repeats at one size (scaled like its value), and which point it is. */
 struct gx_ceil_range {
     double lo, hi;
     int repeats;
+    int kind, a, b; /* the point's curve (gx_ceil_find's) */
+    size_t size;    /* and size */
 };
 
 /* One stage of a path's data movement, for gx_ceil_slowest. */

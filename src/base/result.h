@@ -55,6 +55,8 @@ struct gx_result {
     double efficiency;
     struct gx_ceil_range ceiling_range; /* its repeats' spread at this size */
     int ceiling_exceeded;     /* the median lies beyond every repeat of the ceiling */
+    int ceiling_rechecked;    /* it did at first: the ceiling's point was measured again (and
+                                 ceiling_exceeded says whether it still does) */
     int chunk_choice;         /* enum gx_chunk_mode: how chunk and depth were set */
     int gpu_timed;            /* timed on the initiator's GPU, not with the host's clock */
     const char *via;          /* how the path moved the data for this pair, or NULL */

@@ -27,6 +27,14 @@ int gx_calibrate(const struct gx_job *job, const struct gx_options *o,
                  const struct gx_mplan *mp, struct gx_sink *sink, struct gx_ceilings **out,
                  struct gx_err *err);
 
+/* gx_recheck_fn (rating.h): the point (kind, a, b, size) of an MPI curve between the pair's
+ * hosts (pageable, pinned or managed buffers: bandwidth one way, both ways, latency) measured again,
+ * probed, warmed up and GX_CAL_RECHECK_REPEATS repeats, in at most a few seconds; other kinds
+ * come back without repeats, on both ranks alike. */
+#define GX_CAL_RECHECK_REPEATS 3
+int gx_cal_recheck(const struct gx_job *job, int kind, int a, int b, size_t size,
+                   struct gx_ceil_point *again, struct gx_err *err);
+
 /* ---- between calibrate.c and its measurements (calibrate_mpi.c, calibrate_cuda.c) */
 
 /* MPI between a and b (both ranks take part; a keeps the curves), in the order of its entry

@@ -9,6 +9,7 @@
 #include "config.h"
 #include "calibrate.h"
 
+#include "fault.h"
 #include "mem.h"
 #include "mpi_util.h"
 #include "mplan.h"
@@ -39,6 +40,8 @@ struct mpi_rig {
     struct gx_requests reqs;
     double deadline;     /* MPI_Wtime on the initiator: no new point after it */
     double sec_per_byte; /* of the last point measured, 0 when none yet */
+    int passes;          /* timed repeats of each point: GX_CAL_REPEATS, fewer when rechecking */
+    int rechecking;      /* a point measured again: the slow-calibration fault spares it */
 };
 
 /* Both sides of the pair learn whether both are fine. */
@@ -143,6 +146,18 @@ static double median_of(double *v, int n, double range[2])
 
 #define MAX_TIMED 512 /* windows or round trips timed one by one in a repeat */
 
+/* The slow-calibration fault (fault.h): the initiator's window or round trip that began at t0
+ * lasts GX_FAULT_SLOW_FACTOR times as long, as at a slow moment of the machine; a point measured
+ * again is spared, so that the recheck sees the machine as it is. */
+static void slowed(const struct mpi_rig *m, size_t size, double t0)
+{
+    if (!m->initiator || m->rechecking || !gx_fault_slow_calibration(m->job->rank, size))
+        return;
+    double until = t0 + GX_FAULT_SLOW_FACTOR * (MPI_Wtime() - t0);
+    while (MPI_Wtime() < until)
+        ;
+}
+
 /* Moves the pages of one window's messages as unified-prefetch's are when it hands them to
  * MPI (the sender's sent, the receiver's discarded), then waits for the peer to have done the
  * same: untimed. GX_ESKIP on both sides when either could not (a CUDA error: the point and
@@ -197,6 +212,7 @@ static int bw_repeat(struct mpi_rig *m, int kind, size_t size, long window, long
                                      MPI_STATUS_IGNORE));
         else if (!both)
             GX_MPI_TRY(err, MPI_Send(&ack, 1, MPI_INT, m->peer, GX_TAG_CAL_ACK, comm));
+        slowed(m, size, tw);
         double dt = MPI_Wtime() - tw;
         if (nt < MAX_TIMED && dt > 0)
             each[nt++] = (double)size * (double)window * (both ? 2 : 1) / dt / 1e9;
@@ -233,6 +249,7 @@ static int lat_repeat(struct mpi_rig *m, size_t size, long trips, double *us, do
                                      MPI_STATUS_IGNORE));
             GX_MPI_TRY(err, MPI_Send(m->src, n, MPI_BYTE, m->peer, GX_TAG_CAL_DATA, comm));
         }
+        slowed(m, size, tt);
         if (nt < MAX_TIMED)
             each[nt++] = (MPI_Wtime() - tt) / 2 * 1e6;
     }
@@ -308,7 +325,7 @@ static int mpi_point_prepare(struct mpi_rig *m, struct gx_ceil_curve *c, int i,
         return GX_OK;
     }
     /* Probe with one message, unless the last size says even that would not fit. */
-    double guess = m->sec_per_byte * (double)size * (GX_CAL_REPEATS + 2);
+    double guess = m->sec_per_byte * (double)size * (m->passes + 2);
     long n = MPI_Wtime() + *planned + guess < m->deadline;
     GX_TRY(agree_count(m, &n, err));
     long window = 1;
@@ -327,7 +344,7 @@ static int mpi_point_prepare(struct mpi_rig *m, struct gx_ceil_curve *c, int i,
         double per = secs / (double)n;
         /* At least a whole window: the result's messages in flight, however slow. */
         n = clampl(REPEAT_MAX_S / (per > 0 ? per : 1e-9), lowest, full);
-        double will = per * (double)n * (phase ? GX_CAL_REPEATS : GX_CAL_REPEATS + 1);
+        double will = per * (double)n * (phase ? m->passes : m->passes + 1);
         if (MPI_Wtime() + *planned + will > m->deadline)
             n = 0;
         else if (phase)
@@ -364,7 +381,7 @@ static int skipped_from(struct gx_ceil_curve *c, int i, int rc, int *last, struc
 }
 
 /* Every point of one MPI curve, in passes: first each point is probed, warmed up and sized,
- * then GX_CAL_REPEATS passes take one repeat of every point each. A point's repeats are thus
+ * then m->passes (GX_CAL_REPEATS) passes take one repeat of every point each. A point's repeats are thus
  * spread over the whole curve's time, not taken back to back: on a host whose MPI rate drifts
  * by tens of percent from one tenth of a second to the next (the H100 VM: host bw at 64 B
  * read 0.08 GB/s in the calibration, 0.114-0.137 in the results; issue 24), repeats taken in
@@ -388,10 +405,10 @@ static int mpi_curve(struct mpi_rig *m, struct gx_ceil_curve *c, size_t fit, str
     double planned = 0, secs;
     int rc = GX_OK, last = np; /* points [last, np) absent after a GX_ESKIP */
     for (int i = 0; rc == GX_OK && i < last; i++) {
-        gx_watchdog_progress(i, (long)np * (GX_CAL_REPEATS + 1));
+        gx_watchdog_progress(i, (long)np * (m->passes + 1));
         rc = skipped_from(c, i, mpi_point_prepare(m, c, i, &pl[i], &planned, err), &last, err);
     }
-    for (int k = 0; rc == GX_OK && k < GX_CAL_REPEATS; k++) {
+    for (int k = 0; rc == GX_OK && k < m->passes; k++) {
         /* A machine slower than pass one saw: the passes end at the deadline, the points keep
          * the repeats they have (the initiator's clock, for both). */
         long go = MPI_Wtime() < m->deadline;
@@ -400,7 +417,7 @@ static int mpi_curve(struct mpi_rig *m, struct gx_ceil_curve *c, size_t fit, str
         for (int i = 0; rc == GX_OK && i < last; i++) {
             if (pl[i].n == 0)
                 continue;
-            gx_watchdog_progress((long)np * (k + 1) + i, (long)np * (GX_CAL_REPEATS + 1));
+            gx_watchdog_progress((long)np * (k + 1) + i, (long)np * (m->passes + 1));
             double range[2];
             rc = mpi_repeat(m, c, (size_t)c->pts[i].size, pl[i].window, pl[i].n,
                             &pl[i].v[pl[i].done], range, &secs, err);
@@ -470,7 +487,8 @@ static int mpi_curves(struct mpi_rig *m, int kind, const char *buffers, struct g
 int gx_cal_mpi_pair(const struct gx_job *job, int a, int b, struct gx_ceil_curve c[10],
                     struct gx_err *err)
 {
-    struct mpi_rig m = {.job = job, .peer = job->rank == a ? b : a, .initiator = job->rank == a};
+    struct mpi_rig m = {.job = job, .peer = job->rank == a ? b : a, .initiator = job->rank == a,
+                        .passes = GX_CAL_REPEATS};
     m.deadline = MPI_Wtime() +
                  (job->g->timeout > 0 ? 0.5 * (double)job->g->timeout : TASK_BUDGET_S);
     /* Pageable and pinned apart: a CUDA-aware Open MPI moved pinned host buffers at 10.4 GB/s
@@ -485,5 +503,59 @@ int gx_cal_mpi_pair(const struct gx_job *job, int a, int b, struct gx_ceil_curve
         rc = mpi_curves(&m, GX_MEM_MANAGED, "managed (each window's pages moved to the GPU "
                         "and back first, as unified-prefetch's)", c + 5, 2, err);
     gx_requests_free(&m.reqs);
+    return rc;
+}
+
+/* The buffers a kind of MPI curve between hosts is measured on (GX_MEM_COUNT: none), and how
+ * the calibration described them (gx_cal_mpi_pair's; the curve's kind says whether pages are
+ * moved first). */
+static int recheck_buffers(int kind, const char **buffers)
+{
+    switch (kind) {
+    case GX_CEIL_MPI_BW:
+    case GX_CEIL_MPI_BIBW:
+    case GX_CEIL_MPI_LAT:
+        *buffers = "pageable (malloc)";
+        return GX_MEM_PAGEABLE;
+    case GX_CEIL_MPI_PINNED_BW:
+    case GX_CEIL_MPI_PINNED_BIBW:
+    case GX_CEIL_MPI_PINNED_LAT:
+        *buffers = "pinned";
+        return GX_MEM_PINNED;
+    case GX_CEIL_MPI_MANAGED_BW:
+    case GX_CEIL_MPI_MANAGED_BIBW:
+        *buffers = "managed (pages resident on the host)";
+        return GX_MEM_MANAGED;
+    case GX_CEIL_MPI_MIGRATED_BW:
+    case GX_CEIL_MPI_MIGRATED_BIBW:
+        *buffers = "managed (each window's pages moved to the GPU and back first)";
+        return GX_MEM_MANAGED;
+    default: /* not MPI between the pair's hosts */
+        *buffers = "";
+        return GX_MEM_COUNT;
+    }
+}
+
+int gx_cal_recheck(const struct gx_job *job, int kind, int a, int b, size_t size,
+                   struct gx_ceil_point *again, struct gx_err *err)
+{
+    const char *buffers;
+    int mem = recheck_buffers(kind, &buffers);
+    *again = (struct gx_ceil_point){.size = size};
+    if (mem == GX_MEM_COUNT) {
+        snprintf(again->absent, sizeof again->absent, "%s is not measured again",
+                 gx_ceil_kind_name((enum gx_ceil_kind)kind));
+        return GX_OK;
+    }
+    struct mpi_rig m = {.job = job, .peer = job->rank == a ? b : a, .initiator = job->rank == a,
+                        .passes = GX_CAL_RECHECK_REPEATS, .rechecking = 1};
+    /* A few seconds at most: this runs between two measurements. */
+    double budget = job->g->timeout > 0 ? 0.25 * (double)job->g->timeout : 5.0;
+    m.deadline = MPI_Wtime() + (budget < 5.0 ? budget : 5.0);
+    struct gx_ceil_curve c = {.kind = kind, .a = a, .b = b, .n = 1, .pts = again};
+    int rc = mpi_curves(&m, mem, buffers, &c, 1, err);
+    gx_requests_free(&m.reqs);
+    if (rc == GX_OK && c.absent[0] && !again->absent[0])
+        snprintf(again->absent, sizeof again->absent, "%.199s", c.absent);
     return rc;
 }

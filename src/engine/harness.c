@@ -35,7 +35,20 @@ struct gx_collect {
     struct gx_record *recs;    /* rank 0: one per rank */
     double *samples;           /* rank 0 with --samples: one iteration set per rank */
     int *counts, *displs;
+    /* rank 0: a round's results before they go to the sink, and their ceilings' names */
+    struct gx_result *res;
+    char (*ceiling_what)[256];
+    struct gx_recheck *rechecks; /* every rank: those of the round (at most a pair's each) */
+    int *recheck_of;             /* rank 0: the result each recheck is for */
+    struct gx_ceil_point *again; /* rank 0: each recheck's new point */
 };
+
+/* A ceiling point to measure again, by the pair (a, b) of the ceiling's curve. */
+struct gx_recheck {
+    int32_t kind, a, b, pad;
+    uint64_t size;
+};
+#define GX_TAG_RECHECK 160
 
 /* --samples: the initiators' raw samples to rank 0 (c->samples, c->counts, c->displs). */
 static int gather_samples(struct gx_bench *b, const struct gx_mstep *ax,
@@ -112,10 +125,71 @@ static void result_of(const struct gx_bench *b, const struct gx_mstep *ax,
     }
 }
 
+/* This rank's part in the round's rechecks (every rank takes part in the broadcast): each pair
+ * named measures its point again and its first rank sends it to rank 0, which widens its
+ * ceilings with it. A pair that could not measure it sends a point without repeats. */
+static int run_rechecks(struct gx_bench *b, struct gx_collect *c, int n, struct gx_err *err)
+{
+    const struct gx_job *job = b->job;
+    GX_MPI_TRY(err, MPI_Bcast(c->rechecks, n * (int)sizeof *c->rechecks, MPI_BYTE, 0, job->comm));
+    int ranks[64], nr = 0;
+    for (int j = 0; j < n && nr + 2 <= (int)GX_ARRAY_LEN(ranks); j++) {
+        ranks[nr++] = c->rechecks[j].a;
+        ranks[nr++] = c->rechecks[j].b;
+    }
+    /* A fresh time limit: the step's may be nearly spent. */
+    gx_watchdog_arm("measuring ceilings again after results beyond them", ranks, nr,
+                    job->g->timeout > 0 ? (double)job->g->timeout : 60.0);
+    struct gx_ceil_point mine = {0};
+    int mine_j = -1;
+    for (int j = 0; j < n; j++) {
+        const struct gx_recheck *e = &c->rechecks[j];
+        if (job->rank != e->a && job->rank != e->b)
+            continue;
+        struct gx_err why = {0};
+        mine = (struct gx_ceil_point){.size = e->size};
+        int rc = b->recheck(job, e->kind, e->a, e->b, (size_t)e->size, &mine, &why);
+        if (rc != GX_OK) {
+            mine.repeats = 0;
+            snprintf(mine.absent, sizeof mine.absent, "%.199s", why.msg);
+        }
+        mine_j = j;
+        break; /* a rank is in one pair of a round */
+    }
+    if (mine_j >= 0 && job->rank == c->rechecks[mine_j].a && job->rank != 0)
+        GX_MPI_TRY(err, MPI_Send(&mine, (int)sizeof mine, MPI_BYTE, 0, GX_TAG_RECHECK, job->comm));
+    if (job->rank != 0)
+        return GX_OK;
+    for (int j = 0; j < n; j++) {
+        if (c->rechecks[j].a == 0)
+            c->again[j] = mine;
+        else
+            GX_MPI_TRY(err, MPI_Recv(&c->again[j], (int)sizeof c->again[j], MPI_BYTE,
+                                     c->rechecks[j].a, GX_TAG_RECHECK, job->comm,
+                                     MPI_STATUS_IGNORE));
+    }
+    return GX_OK;
+}
+
+/* Rank 0: the round's results beyond their ceiling, as rechecks of the ceiling's point. */
+static int rechecks_wanted(struct gx_collect *c, int nres)
+{
+    int n = 0;
+    for (int i = 0; i < nres; i++) {
+        const struct gx_result *r = &c->res[i];
+        if (r->state != GX_STATE_OK || !r->ceiling_exceeded)
+            continue;
+        const struct gx_ceil_range *at = &r->ceiling_range;
+        c->rechecks[n] = (struct gx_recheck){at->kind, at->a, at->b, 0, (uint64_t)at->size};
+        c->recheck_of[n++] = i;
+    }
+    return n;
+}
+
 /* Every rank's record to rank 0, which reports one result per pair of the round. */
 static int collect(struct gx_bench *b, const struct gx_mstep *ax, const struct gx_mgroup *g,
                    const struct gx_round *round, struct gx_record *mine, struct gx_collect *c,
-                   struct gx_sink *sink, struct gx_err *err)
+                   struct gx_sink *sink, struct gx_harness_out *ho, struct gx_err *err)
 {
     const struct gx_job *job = b->job;
     int mpirc = MPI_Gather(mine, (int)sizeof *mine, MPI_BYTE, c->recs, (int)sizeof *mine,
@@ -128,15 +202,35 @@ static int collect(struct gx_bench *b, const struct gx_mstep *ax, const struct g
     }
     if (job->g->samples)
         GX_TRY(gather_samples(b, ax, mine, c, err));
+    const struct gx_path_ops *ops = gx_paths[b->path].ops;
+    int nrc = 0;
+    if (job->rank == 0) {
+        for (int i = 0; i < round->npairs; i++)
+            result_of(b, ax, &round->pairs[i], c, &c->res[i], c->ceiling_what[i],
+                      sizeof c->ceiling_what[i]);
+        if (b->recheck && b->run->calibrate && b->ceilings)
+            nrc = rechecks_wanted(c, round->npairs);
+    }
+    /* Every rank knows whether anyone measures again (the options are the same everywhere). */
+    if (b->recheck && b->run->calibrate) {
+        GX_MPI_TRY(err, MPI_Bcast(&nrc, 1, MPI_INT, 0, job->comm));
+        if (nrc > 0)
+            GX_TRY(run_rechecks(b, c, nrc, err));
+    }
     if (job->rank != 0)
         return GX_OK;
-    gx_sink_round_begin(sink, g->round, b->nrounds, round->npairs);
-    for (int i = 0; i < round->npairs; i++) {
-        struct gx_result res;
-        char ceiling_what[256];
-        result_of(b, ax, &round->pairs[i], c, &res, ceiling_what, sizeof ceiling_what);
-        GX_TRY(gx_sink_result(sink, &res, err));
+    for (int j = 0; j < nrc; j++) {
+        const struct gx_recheck *e = &c->rechecks[j];
+        struct gx_result *r = &c->res[c->recheck_of[j]];
+        ho->rechecks += gx_ceil_point_widen(b->ceilings, e->kind, e->a, e->b, (size_t)e->size,
+                                            &c->again[j]);
+        gx_ceiling_apply(b->ceilings, ops, r, c->ceiling_what[c->recheck_of[j]],
+                         sizeof c->ceiling_what[0]);
+        r->ceiling_rechecked = 1;
     }
+    gx_sink_round_begin(sink, g->round, b->nrounds, round->npairs);
+    for (int i = 0; i < round->npairs; i++)
+        GX_TRY(gx_sink_result(sink, &c->res[i], err));
     return gx_sink_round_end(sink, err);
 }
 
@@ -246,7 +340,7 @@ static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struc
         rec.state = GX_STATE_FAILED;
         snprintf(rec.reason, sizeof rec.reason, "%.231s", gx_gpu_lost_why());
     }
-    int rc = collect(b, st, g, round, &rec, &h->c, h->sink, err);
+    int rc = collect(b, st, g, round, &rec, &h->c, h->sink, h->ho, err);
     gx_fault_moment(b->job->rank, GX_AT_COLLECTED, st->size);
     if (rc == GX_OK)
         rc = stop_if_signalled(h->job, &h->c, h->ho, err);
@@ -416,8 +510,8 @@ static int run_passes(struct gx_harness *h, struct gx_err *err)
 
 int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
                    const struct gx_mplan *plan, struct gx_sink *sink,
-                   const struct gx_ceilings *ceilings, struct gx_harness_out *ho,
-                   struct gx_err *err)
+                   struct gx_ceilings *ceilings, gx_recheck_fn recheck,
+                   struct gx_harness_out *ho, struct gx_err *err)
 {
     struct gx_harness h = {.job = job, .o = o, .plan = plan, .sink = sink, .ho = ho};
     int rc = GX_OK;
@@ -425,11 +519,22 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
     ho->gpu_lost_rank = -1;
     h.b.job = job;
     h.b.ceilings = ceilings;
-    if (job->rank == 0) {
+    h.b.recheck = recheck;
+    /* A round has at most one pair per two ranks. */
+    size_t maxpairs = (size_t)job->size / 2 + 1;
+    h.c.rechecks = calloc(maxpairs, sizeof *h.c.rechecks);
+    if (!h.c.rechecks)
+        rc = gx_fail(err, GX_ERUNTIME, "out of host memory for %zu pairs' rechecks", maxpairs);
+    if (job->rank == 0 && rc == GX_OK) {
         h.c.recs = calloc((size_t)job->size, sizeof *h.c.recs);
         h.c.counts = calloc((size_t)job->size, sizeof *h.c.counts);
         h.c.displs = calloc((size_t)job->size, sizeof *h.c.displs);
-        if (!h.c.recs || !h.c.counts || !h.c.displs)
+        h.c.res = calloc(maxpairs, sizeof *h.c.res);
+        h.c.ceiling_what = calloc(maxpairs, sizeof *h.c.ceiling_what);
+        h.c.recheck_of = calloc(maxpairs, sizeof *h.c.recheck_of);
+        h.c.again = calloc(maxpairs, sizeof *h.c.again);
+        if (!h.c.recs || !h.c.counts || !h.c.displs || !h.c.res || !h.c.ceiling_what ||
+            !h.c.recheck_of || !h.c.again)
             rc = gx_fail(err, GX_ERUNTIME, "out of host memory for %d ranks' records", job->size);
     }
     rc = gx_agree(job->comm, rc, err);
@@ -445,5 +550,10 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
     free(h.c.samples);
     free(h.c.counts);
     free(h.c.displs);
+    free(h.c.res);
+    free(h.c.ceiling_what);
+    free(h.c.rechecks);
+    free(h.c.recheck_of);
+    free(h.c.again);
     return rc;
 }

@@ -5,6 +5,7 @@
 
 #include "chunk.h"
 #include "mplan.h"
+#include "rating.h"
 #include "options.h"
 #include "pairs.h"
 #include "path.h"
@@ -39,7 +40,8 @@ struct gx_bench {
     const struct gx_run_opts *run;
     int path;
     const struct gx_pair *pair; /* NULL: this rank sits the round out */
-    const struct gx_ceilings *ceilings; /* rank 0, from the calibration; NULL without one */
+    struct gx_ceilings *ceilings; /* rank 0, from the calibration; NULL without one */
+    gx_recheck_fn recheck;        /* every rank: NULL, no ceiling is measured again */
     struct gx_ep ep;
     double *samples; /* this rank's, in iteration order (--samples reports them so) */
     double *sorted;  /* the same, sorted for the statistics */

@@ -5,6 +5,7 @@
 #define GX_RATING_H
 
 #include "ceiling.h"
+#include "job.h"
 #include "path.h"
 #include "result.h"
 
@@ -19,5 +20,14 @@ unsigned gx_bound_conditions(int src_kind, int dst_kind, int same_node);
  * here. `what` is the buffer ceiling_what points to. */
 void gx_ceiling_apply(const struct gx_ceilings *c, const struct gx_path_ops *ops,
                       struct gx_result *res, char *what, size_t len);
+
+/* Measures the calibration's point (kind, a, b, size) again, now: called by ranks a and b
+ * together, right after a result that crossed it, so that a ceiling taken at a slow moment of
+ * the machine does not flag results of a faster one. *again gets the point; repeats 0 when this
+ * kind cannot be measured again between the pair (both ranks decide alike, from the kind) or
+ * the pair could not (absent says why). The calibration provides it (gx_cal_recheck); the
+ * harness, below it, only calls it. */
+typedef int (*gx_recheck_fn)(const struct gx_job *job, int kind, int a, int b, size_t size,
+                             struct gx_ceil_point *again, struct gx_err *err);
 
 #endif

@@ -28,6 +28,8 @@ static cJSON *curve_json(const struct gx_ceil_curve *k)
             /* (max - min) / median: how far apart the repeats were */
             cJSON_AddNumberToObject(q, "spread", p->median > 0 ? (p->max - p->min) / p->median : 0);
             cJSON_AddNumberToObject(q, "repeats", p->repeats);
+            if (p->rechecked > 0)
+                cJSON_AddNumberToObject(q, "rechecked", p->rechecked);
         } else {
             cJSON_AddStringToObject(q, "absent", p->absent[0] ? p->absent : "not measured");
         }
@@ -85,8 +87,10 @@ cJSON *gx_calibration_json(const struct gx_ceilings *c)
                             "MPI_Send/MPI_Recv, on pageable buffers (mpi_bw, mpi_bibw, "
                             "mpi_latency) and on pinned ones (mpi_pinned_*), each repeat one "
                             "per pass over the curve's sizes, min and max the lowest p5 and "
-                            "highest p95 of the repeats' windows or round trips; on managed pages "
-                            "just moved (mpi_migrated_*), "
+                            "highest p95 of the repeats' windows or round trips; a point that a "
+                            "result crossed is measured again at once by its pair (3 repeats, "
+                            "'rechecked'), its range widened and its median the faster of the "
+                            "two; on managed pages just moved (mpi_migrated_*), "
                             "each message of a window on pages of its own, moved to the GPU and "
                             "back to the host before the window, untimed.");
     cJSON *gpus = cJSON_AddArrayToObject(o, "gpus");

@@ -139,11 +139,12 @@ static void add_exceeded(cJSON *o, const struct gx_result *r)
     add_two(e, "ceiling_range", r->ceiling_range.lo, r->ceiling_range.hi);
     char why[320];
     snprintf(why, sizeof why, "the median (%.4g %s) is %s than every one of the %d repeats of "
-             "the ceiling (%.4g .. %.4g): this ceiling was not measured as favourably as the "
+             "the ceiling (%.4g .. %.4g%s): this ceiling was not measured as favourably as the "
              "result (other messages in flight, other buffers, another moment of a busy "
              "machine), so it does not bound the result here",
              r->stats.median, r->unit, latency ? "faster" : "higher", r->ceiling_range.repeats,
-             r->ceiling_range.lo, r->ceiling_range.hi);
+             r->ceiling_range.lo, r->ceiling_range.hi,
+             r->ceiling_rechecked ? ", measured again after this result" : "");
     cJSON_AddStringToObject(e, "reason", why);
 }
 
@@ -217,6 +218,8 @@ cJSON *gx_result_json(const struct gx_result *r)
         cJSON_AddNumberToObject(o, "ceiling", r->ceiling);
         cJSON_AddStringToObject(o, "ceiling_what", r->ceiling_what ? r->ceiling_what : "");
         cJSON_AddNumberToObject(o, "efficiency", r->efficiency);
+        if (r->ceiling_rechecked)
+            cJSON_AddBoolToObject(o, "ceiling_rechecked", 1);
         if (r->ceiling_exceeded)
             add_exceeded(o, r);
     } else if (r->state == GX_STATE_OK && r->ceiling_what && r->ceiling_what[0]) {
