@@ -26,7 +26,7 @@ def res(path, pattern, size, median, eff=None, chunk=None, depth=None, cv=0.001,
 met = sys.argv[1] == "all-met"
 stage = {"points": [{"size": 4 * M, "median": 50.0}]}
 gpu = {"gpu": {"name": "NVIDIA H200"}}
-doc = {"schema_version": "1.10", "tool": {"name": "gpuxfer"},
+doc = {"schema_version": "1.11", "tool": {"name": "gpuxfer"},
        "context": {"ranks": [dict(gpu, rank=0), dict(gpu, rank=1)]},
        "calibration": {"gpus": [{"rank": 0, "d2h": stage}, {"rank": 1, "h2d": stage}],
                        "rank_pairs": [{"ranks": [0, 1], "mpi_pinned_bw": stage,
@@ -58,6 +58,12 @@ doc = {"schema_version": "1.10", "tool": {"name": "gpuxfer"},
                                   {"name": "MPI", "initiator_us": 176500.0, "peer_us": 176800.0},
                                   {"name": "prefetch to GPU", "initiator_us": 0.0,
                                    "peer_us": 1900.0}]),
+           # crossed its MPI ceiling, which was measured again: within it after (met), still
+           # beyond it (missed)
+           dict(res("host", "bw", 4 * M, 12.0, 0.97 if met else 1.12, mem="pageable"),
+                ceiling_rechecked=True,
+                **({} if met else {"ceiling_exceeded": {"by": 1.12, "ceiling_range": [9.0, 10.5],
+                                                        "reason": "constructed"}})),
        ]}
 print(json.dumps(doc))
 PY
@@ -76,6 +82,8 @@ grep -q "^staged-mpi gain over depth 1 .* 128M .*gain 2.88x, ideal 3.00x .*depth
 ok_diag $? "$dir/met.txt" "staged gain of a --chunk auto pick: depth 1 from its candidates"
 grep -q '^staged-mpi bw >= 64M .* 64M .*one MPI message at a time at 4M: 41.94 GB/s, 112% of it reached' "$dir/met.txt"
 ok_diag $? "$dir/met.txt" "staged: the one-message MPI rate at the chunk (calibration's ping-pong) beside its ceiling"
+grep -qE '^every ceiling a bound +\(all\) .* 0 count .* 0 results with ! +yes +0 of 13 rated results beyond their ceiling, 1 after their ceiling was measured again$' "$dir/met.txt"
+ok_diag $? "$dir/met.txt" "every ceiling a bound: no result with !, one after its ceiling was measured again"
 grep -qE '^p2p latency 8 B .* us +- +- +<= 1.2 us +yes' "$dir/met.txt"
 ok_diag $? "$dir/met.txt" "an absolute target (p2p latency): no ceiling or efficiency shown"
 
@@ -91,12 +99,14 @@ ok_diag $? "$dir/a100.txt" "a reference goal on another GPU: not judged, said wh
 make_report some-missed "$dir/miss.json"
 goals "$dir/miss.json" >"$dir/miss.txt" 2>&1
 ok_diag $([ $? -eq 1 ] && echo 0 || echo 1) "$dir/miss.txt" "missed goals: exit 1"
-for g in 'p2p bw 1M' 'p2p latency 8 B' 'staged-mpi gain over depth 1' 'host mpi latency 8 B' 'cv <= 1% (nccl)' 'mpi device bw 1M' 'unified-prefetch bw >= 64M'; do
+for g in 'p2p bw 1M' 'p2p latency 8 B' 'staged-mpi gain over depth 1' 'host mpi latency 8 B' 'cv <= 1% (nccl)' 'mpi device bw 1M' 'unified-prefetch bw >= 64M' 'every ceiling a bound'; do
     grep -q "^$g .* NO " "$dir/miss.txt"
     ok_diag $? "$dir/miss.txt" "missed: $g"
 done
-grep -q ' 7 missed' "$dir/miss.txt"
-ok_diag $? "$dir/miss.txt" "the last line counts the 7 missed goals"
+grep -q ' 8 missed' "$dir/miss.txt"
+ok_diag $? "$dir/miss.txt" "the last line counts the 8 missed goals"
+grep -qE '^every ceiling a bound +host +bw +4M .* 1 count .* 112.0% +0 results with ! +NO +1 of 13 rated results beyond' "$dir/miss.txt"
+ok_diag $? "$dir/miss.txt" "a result with !: the goal missed, the furthest one shown"
 grep -q '^unified-prefetch bw >= 64M .* NO .*; measured: MPI busy 176.8 of the 179.0 ms iteration$' "$dir/miss.txt"
 ok_diag $? "$dir/miss.txt" "a missed efficiency goal says where the time went: its busiest stage beside the iteration"
 grep -q '^cv <= 1% (nccl) .* NO .*; bw 256M: samples 364.8..387.6 (p5..p95) around 380$' "$dir/miss.txt"
