@@ -520,8 +520,11 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
     h.b.job = job;
     h.b.ceilings = ceilings;
     h.b.recheck = recheck;
-    /* A round has at most one pair per two ranks. */
-    size_t maxpairs = (size_t)job->size / 2 + 1;
+    size_t maxpairs = 1; /* the most pairs of any round */
+    for (int r = 0; r < o->nruns; r++)
+        for (int k = 0; k < plan->pairs[r].nrounds; k++)
+            if ((size_t)plan->pairs[r].rounds[k].npairs > maxpairs)
+                maxpairs = (size_t)plan->pairs[r].rounds[k].npairs;
     h.c.rechecks = calloc(maxpairs, sizeof *h.c.rechecks);
     if (!h.c.rechecks)
         rc = gx_fail(err, GX_ERUNTIME, "out of host memory for %zu pairs' rechecks", maxpairs);
