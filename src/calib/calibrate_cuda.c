@@ -12,6 +12,8 @@
 #include "cuda_util.h"
 #include "gpu.h"
 #include "kernels.h"
+#include "mplan.h"
+#include "path.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -34,13 +36,16 @@ struct rig {
 };
 
 /* One copy per stream per step: dst <- src; dev >= 0 for peer copies (cudaMemcpyPeerAsync);
- * by_sm: by gx_kernel_copy instead of a copy engine. */
+ * by_sm: by gx_kernel_copy instead of a copy engine; window_gbps > 0: a repeat is as many
+ * copies as the window of a path of that nominal rate (gx_default_window_at), else
+ * gx_cal_copies_for's. */
 struct copy_job {
     int nstreams;
     void *dst[2];
     const void *src[2];
     int dst_dev[2], src_dev[2];
     int by_sm;
+    double window_gbps;
 };
 
 static void rig_free(struct rig *r)
@@ -85,7 +90,9 @@ static int rig_init(struct rig *r, int home, int dev1, struct gx_err *err)
 static int repeat(struct rig *r, const struct copy_job *j, size_t size, double *gbps,
                   struct gx_err *err)
 {
-    int count = gx_cal_copies_for(size);
+    long window = j->window_gbps > 0 ? gx_default_window_at(size, j->window_gbps) : 0;
+    int count = window > 0 ? (int)(window < GX_CAL_MAX_COPIES ? window : GX_CAL_MAX_COPIES)
+                           : gx_cal_copies_for(size);
     if (j->by_sm && count > MAX_KERNEL_COPIES)
         count = MAX_KERNEL_COPIES;
     *r->go = 0;
@@ -316,8 +323,8 @@ static void host_and_gpu(const struct gx_job *job, struct gx_ceil_curve *to_gpu,
     struct bufs bf = {.n = 2, .dev = {job->gpu, host}};
     size_t bytes = fit(&bf, to_gpu, to_host, job->gpu, gx_cal_host_limit(job));
     if (bytes > 0) {
-        struct copy_job up = {1, {bf.gpu_view[0]}, {bf.gpu_view[1]}, {-1}, {-1}, by_sm};
-        struct copy_job down = {1, {bf.gpu_view[1]}, {bf.gpu_view[0]}, {-1}, {-1}, by_sm};
+        struct copy_job up = {1, {bf.gpu_view[0]}, {bf.gpu_view[1]}, {-1}, {-1}, by_sm, 0};
+        struct copy_job down = {1, {bf.gpu_view[1]}, {bf.gpu_view[0]}, {-1}, {-1}, by_sm, 0};
         measure_curve(&r, &up, to_gpu, fits(to_gpu, bytes));
         measure_curve(&r, &down, to_host, fits(to_host, bytes));
         bufs_free(&bf, job->gpu);
@@ -327,7 +334,7 @@ static void host_and_gpu(const struct gx_job *job, struct gx_ceil_curve *to_gpu,
     bytes = both->n ? fit(&b2, both, NULL, job->gpu, gx_cal_host_limit(job) / 2) : 0;
     if (bytes > 0) {
         struct copy_job two = {2, {b2.gpu_view[0], b2.gpu_view[3]},
-                               {b2.gpu_view[1], b2.gpu_view[2]}, {-1, -1}, {-1, -1}, by_sm};
+                               {b2.gpu_view[1], b2.gpu_view[2]}, {-1, -1}, {-1, -1}, by_sm, 0};
         measure_curve(&r, &two, both, fits(both, bytes));
         bufs_free(&b2, job->gpu);
     }
@@ -386,6 +393,27 @@ static void disable_peer(int here, int peer, const int enabled[2], int home)
     cudaSetDevice(home);
 }
 
+/* The nominal rate of the fastest path a peer copy bounds (its rules name GX_CEIL_PEER or
+ * GX_CEIL_PEER_BIDIR): the peer curves take that path's window, the largest of them, so that
+ * no result they bound timed more copies together than they did. */
+static double peer_window_gbps(void)
+{
+    double most = 0;
+    for (int i = 0; i < gx_path_count; i++) {
+        const struct gx_path_ops *ops = gx_paths[i].ops;
+        for (int f = 0; ops && f < GX_FAMILY_COUNT; f++)
+            for (int r = 0; r < ops->bounds[f].n; r++) {
+                const struct gx_bound_rule *rule = &ops->bounds[f].rules[r];
+                for (int k = 0; k < rule->nstages; k++)
+                    if ((rule->stages[k].kind == GX_CEIL_PEER ||
+                         rule->stages[k].kind == GX_CEIL_PEER_BIDIR) &&
+                        ops->nominal_gbps > most)
+                        most = ops->nominal_gbps;
+            }
+    }
+    return most;
+}
+
 void gx_cal_peer(const struct gx_job *job, int peer, const char *peer_busid,
                  struct gx_ceil_curve *uni, struct gx_ceil_curve *bi)
 {
@@ -438,12 +466,17 @@ void gx_cal_peer(const struct gx_job *job, int peer, const char *peer_busid,
     } else {
         size_t bytes = fit(&bf, uni, bi, job->gpu, (size_t)-1);
         if (bytes > 0) {
-            struct copy_job one = {1, {bf.p[1]}, {bf.p[0]}, {dev}, {job->gpu}, 0};
+            /* As the paths it bounds move data: their window of copies at each size, timed
+             * together (with about 256 MiB a repeat, its start and end weighed up to 1.7%
+             * against a p2p iteration of many GiB, and healthy p2p results read 100.2-101.7%
+             * on 2 x H200, issue 24). */
+            double gbps = peer_window_gbps();
+            struct copy_job one = {1, {bf.p[1]}, {bf.p[0]}, {dev}, {job->gpu}, 0, gbps};
             measure_curve(&r, &one, uni, fits(uni, bytes));
             if (bi->n) {
                 /* Stream 1 is on the peer's GPU: each GPU pushes its own direction. */
                 struct copy_job two = {2, {bf.p[1], bf.p[3]}, {bf.p[0], bf.p[2]},
-                                       {dev, job->gpu}, {job->gpu, dev}, 0};
+                                       {dev, job->gpu}, {job->gpu, dev}, 0, gbps};
                 measure_curve(&r, &two, bi, fits(bi, bytes));
             }
             bufs_free(&bf, job->gpu);

@@ -76,7 +76,8 @@ cJSON *gx_calibration_json(const struct gx_ceilings *c)
     cJSON_AddStringToObject(o, "method",
                             "per size: one warm-up repeat, then the repeats; the ceiling is "
                             "their median. Copies, and kernel copies to or from mapped host "
-                            "memory: up to 256 back to back (kernels 128; about 256 MiB) a "
+                            "memory: up to 256 back to back (kernels 128; about 256 MiB; peer "
+                            "copies: the window of the fastest path they bound) a "
                             "repeat, the stream held by a spin kernel while they are enqueued, "
                             "timed with CUDA events. Managed memory: up to 256 prefetches or page-touching "
                             "kernels back to back on different pieces, each at a 2 MiB boundary "
