@@ -107,12 +107,13 @@ ok $? "--calibrate maybe: exit 2 naming the option (got $rc)"
 GX_TIMEOUT=60 gx_mpirun 1 --help 2>&1 | grep -q -- '--calibrate on|off|full'
 ok $? "--help lists --calibrate"
 
-# A ceiling taken at a slow moment (slow-calibration: rank 0's MPI calibration at 64K takes 4
+# A ceiling taken at a slow moment (slow-calibration: rank 0's MPI calibration at 64K takes 20
 # times as long) flags no result: the pair measures the point again at once, the point is
 # widened (its median the faster one) and the result rated against it. Any result beyond its
 # ceiling was measured again first.
+# --timeout 120: the calibration's time (half of it) holds the slowed point on a loaded machine.
 GPUXFER_FAULT=slow-calibration:rank=0:size=64K gx_mpirun 2 --path host --pattern latency,bw \
-    --sizes 8,64K --iters 20 --quiet --output "$dir/slow.json" >"$dir/slow.txt" 2>&1
+    --sizes 8,64K --iters 20 --timeout 120 --quiet --output "$dir/slow.json" >"$dir/slow.txt" 2>&1
 ok $? "a calibration slowed at 64K (slow-calibration fault): exit 0" || diag <"$dir/slow.txt"
 py_check "$dir/slow.json" "$dir/on.json" <<'PY'
 import json, sys
@@ -121,13 +122,18 @@ rp = d["calibration"]["rank_pairs"][0]
 bad = []
 for kind, pattern in (("mpi_bw", "bw"), ("mpi_latency", "latency")):
     pt = [p for p in rp[kind]["points"] if p["size"] == 65536][0]
-    if not pt.get("rechecked", 0) >= 1 or pt["repeats"] <= pt["rechecked"]:
-        bad.append("%s at 64K not measured again: %s" % (kind, pt))
     r = [r for r in d["results"] if r["pattern"] == pattern and r["size"] == 65536][0]
-    # Against the slowed point alone the result is about 4 times its ceiling; against the point
-    # measured again, near 1 on a quiet machine (a busy one may slow the recheck too: then the
-    # result keeps its '!', checked below).
-    print("# %s 64K: efficiency %s after the recheck" % (pattern, r.get("efficiency")))
+    print("# %s 64K: measured again %s, efficiency %s; the point: %s" % (
+        pattern, r.get("ceiling_rechecked", False), r.get("efficiency"), pt))
+    # Bandwidth: against the slowed point alone the result is about 20 times its ceiling, so far
+    # beyond it that CI's parallel load cannot hide it (at 4 times, a noisy result's interval
+    # reached down into the slowed range and nothing was measured again). Latency is not
+    # asserted: on a loaded machine a round trip waits for time slices of milliseconds, as slow
+    # as the slowed point (seen: 64K at 2.3 ms against a point of 3.3 ms).
+    if kind != "mpi_bw":
+        continue
+    if not pt.get("rechecked", 0) >= 1 or pt["repeats"] <= pt["rechecked"]:
+        bad.append("%s at 64K not measured again" % kind)
     if not r.get("ceiling_rechecked"):
         bad.append("%s 64K: not rated against its point measured again" % pattern)
 for f in sys.argv[1:]:
@@ -137,7 +143,7 @@ for f in sys.argv[1:]:
 print("\n".join(bad))
 sys.exit(1 if bad else 0)
 PY
-ok $? "the 64K points measured again (rechecked), the results rated against them; no result beyond its ceiling without a recheck"
+ok $? "bw's 64K point measured again (rechecked), the result rated against it; no result beyond its ceiling without a recheck"
 grep -qE '^ +65536 +0->1 .*[0-9]!$' "$dir/slow.txt" && grep -q 'measured again after this result' "$dir/slow.json" ||
     ! grep -qE '^ +65536 +0->1 .*[0-9]!$' "$dir/slow.txt"
 ok $? "a 64K result still marked ! says its ceiling was measured again"

@@ -19,7 +19,7 @@ enum gx_fault_kind {
     GX_FAULT_SLOW_CALIBRATION, /* rank R's MPI calibration at size S, as initiator, takes
                                   GX_FAULT_SLOW_FACTOR times as long (not its rechecks) */
 };
-#define GX_FAULT_SLOW_FACTOR 4.0
+#define GX_FAULT_SLOW_FACTOR 20.0
 
 /* Where a hang, die, signal or stop fault fires: before a timed iteration (the default), or at
  * one of the moments of the job's life that the reliability tests reach (:at=NAME). */
