@@ -17,7 +17,8 @@ enum gx_fault_kind {
     GX_FAULT_CUDA_STICKY, /* rank R's kernel makes an illegal memory access (needs a GPU) */
     GX_FAULT_STOP,    /* rank R stops with SIGSTOP: every thread, as a frozen node would */
     GX_FAULT_SLOW_CALIBRATION, /* rank R's MPI calibration at size S, as initiator, takes
-                                  GX_FAULT_SLOW_FACTOR times as long (not its rechecks) */
+                                  GX_FAULT_SLOW_FACTOR times as long in its timed passes (not
+                                  its probe, warm-up or rechecks) */
 };
 #define GX_FAULT_SLOW_FACTOR 20.0
 

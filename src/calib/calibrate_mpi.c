@@ -42,6 +42,7 @@ struct mpi_rig {
     double sec_per_byte; /* of the last point measured, 0 when none yet */
     int passes;          /* timed repeats of each point: GX_CAL_REPEATS, fewer when rechecking */
     int rechecking;      /* a point measured again: the slow-calibration fault spares it */
+    int in_passes;       /* the timed passes (not the probe and warm-up that size them) */
 };
 
 /* Both sides of the pair learn whether both are fine. */
@@ -146,12 +147,15 @@ static double median_of(double *v, int n, double range[2])
 
 #define MAX_TIMED 512 /* windows or round trips timed one by one in a repeat */
 
-/* The slow-calibration fault (fault.h): the initiator's window or round trip that began at t0
- * lasts GX_FAULT_SLOW_FACTOR times as long, as at a slow moment of the machine; a point measured
- * again is spared, so that the recheck sees the machine as it is. */
+/* The slow-calibration fault (fault.h): the initiator's window or round trip that began at t0,
+ * in the timed passes, lasts GX_FAULT_SLOW_FACTOR times as long, as at a slow moment of the
+ * machine. The probe and warm-up that size the repeats are spared (sized from a slowed probe,
+ * a point looked too long for the calibration's time on a loaded machine and was left out), and
+ * so is a point measured again, so that the recheck sees the machine as it is. */
 static void slowed(const struct mpi_rig *m, size_t size, double t0)
 {
-    if (!m->initiator || m->rechecking || !gx_fault_slow_calibration(m->job->rank, size))
+    if (!m->initiator || m->rechecking || !m->in_passes ||
+        !gx_fault_slow_calibration(m->job->rank, size))
         return;
     double until = t0 + GX_FAULT_SLOW_FACTOR * (MPI_Wtime() - t0);
     while (MPI_Wtime() < until)
@@ -419,8 +423,10 @@ static int mpi_curve(struct mpi_rig *m, struct gx_ceil_curve *c, size_t fit, str
                 continue;
             gx_watchdog_progress((long)np * (k + 1) + i, (long)np * (m->passes + 1));
             double range[2];
+            m->in_passes = 1;
             rc = mpi_repeat(m, c, (size_t)c->pts[i].size, pl[i].window, pl[i].n,
                             &pl[i].v[pl[i].done], range, &secs, err);
+            m->in_passes = 0;
             if (rc == GX_OK) {
                 pl[i].lo = fmin(pl[i].lo, range[0]);
                 pl[i].hi = fmax(pl[i].hi, range[1]);
