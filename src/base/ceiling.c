@@ -131,23 +131,20 @@ int gx_ceil_point_widen(struct gx_ceilings *c, int kind, int a, int b, size_t si
 {
     if (!again || again->repeats <= 0 || !(again->median > 0))
         return 0;
-    for (int i = 0; c && i < c->n; i++) {
-        struct gx_ceil_curve *k = &c->curves[i];
-        if (k->kind != kind || k->a != a || k->b != b)
+    /* The curve is c's own: finding it through the const lookup takes nothing away. */
+    struct gx_ceil_curve *k = (struct gx_ceil_curve *)gx_ceil_find(c, (enum gx_ceil_kind)kind, a, b);
+    for (int j = 0; k && j < k->n; j++) {
+        struct gx_ceil_point *p = &k->pts[j];
+        if (p->size != size || p->repeats <= 0)
             continue;
-        for (int j = 0; j < k->n; j++) {
-            struct gx_ceil_point *p = &k->pts[j];
-            if (p->size != size || p->repeats <= 0)
-                continue;
-            int lat = gx_ceil_kind_latency((enum gx_ceil_kind)kind);
-            if (lat ? again->median < p->median : again->median > p->median)
-                p->median = again->median;
-            p->min = again->min < p->min ? again->min : p->min;
-            p->max = again->max > p->max ? again->max : p->max;
-            p->repeats += again->repeats;
-            p->rechecked += again->repeats;
-            return 1;
-        }
+        int lat = gx_ceil_kind_latency((enum gx_ceil_kind)kind);
+        if (lat ? again->median < p->median : again->median > p->median)
+            p->median = again->median;
+        p->min = again->min < p->min ? again->min : p->min;
+        p->max = again->max > p->max ? again->max : p->max;
+        p->repeats += again->repeats;
+        p->rechecked += again->repeats;
+        return 1;
     }
     return 0;
 }

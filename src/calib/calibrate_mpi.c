@@ -8,6 +8,7 @@
  * the rate of the same pages once the CPU had written them (results/issue15). */
 #include "config.h"
 #include "calibrate.h"
+#include "calib_plan.h"
 
 #include "fault.h"
 #include "mem.h"
@@ -490,6 +491,21 @@ static int mpi_curves(struct mpi_rig *m, int kind, const char *buffers, struct g
     return rc;
 }
 
+/* The MPI task's curves (gx_cal_tasks' order, calib_plan.c) by the buffers they are measured
+ * on. Pageable and pinned apart: a CUDA-aware Open MPI moved pinned host buffers at 10.4 GB/s
+ * where pageable ones ran at 150 (H200, issue 24), so neither bounds the other. */
+static const struct mpi_buffers {
+    int mem;         /* enum gx_mem_kind */
+    int first, n;    /* curves c[first .. first + n) */
+    const char *what;
+} mpi_buffers[] = {
+    {GX_MEM_PAGEABLE, 0, 3, "pageable (malloc)"},
+    {GX_MEM_PINNED, 7, 3, "pinned"},
+    {GX_MEM_MANAGED, 3, 2, "managed (pages resident on the host)"},
+    {GX_MEM_MANAGED, 5, 2, "managed (each window's pages moved to the GPU and back first, as "
+                           "unified-prefetch's)"},
+};
+
 int gx_cal_mpi_pair(const struct gx_job *job, int a, int b, struct gx_ceil_curve c[10],
                     struct gx_err *err)
 {
@@ -497,58 +513,34 @@ int gx_cal_mpi_pair(const struct gx_job *job, int a, int b, struct gx_ceil_curve
                         .passes = GX_CAL_REPEATS};
     m.deadline = MPI_Wtime() +
                  (job->g->timeout > 0 ? 0.5 * (double)job->g->timeout : TASK_BUDGET_S);
-    /* Pageable and pinned apart: a CUDA-aware Open MPI moved pinned host buffers at 10.4 GB/s
-     * where pageable ones ran at 150 (H200, issue 24), so neither bounds the other. */
-    int rc = mpi_curves(&m, GX_MEM_PAGEABLE, "pageable (malloc)", c, 3, err);
-    if (rc == GX_OK)
-        rc = mpi_curves(&m, GX_MEM_PINNED, "pinned", c + 7, 3, err);
-    if (rc == GX_OK)
-        rc = mpi_curves(&m, GX_MEM_MANAGED, "managed (pages resident on the host)", c + 3, 2,
-                        err);
-    if (rc == GX_OK)
-        rc = mpi_curves(&m, GX_MEM_MANAGED, "managed (each window's pages moved to the GPU "
-                        "and back first, as unified-prefetch's)", c + 5, 2, err);
+    int rc = GX_OK;
+    for (size_t g = 0; g < GX_ARRAY_LEN(mpi_buffers) && rc == GX_OK; g++)
+        rc = mpi_curves(&m, mpi_buffers[g].mem, mpi_buffers[g].what, c + mpi_buffers[g].first,
+                        mpi_buffers[g].n, err);
     gx_requests_free(&m.reqs);
     return rc;
 }
 
-/* The buffers a kind of MPI curve between hosts is measured on (GX_MEM_COUNT: none), and how
- * the calibration described them (gx_cal_mpi_pair's; the curve's kind says whether pages are
- * moved first). */
-static int recheck_buffers(int kind, const char **buffers)
+/* The buffers the MPI task measures a kind of curve on, or NULL: not MPI between the pair's
+ * hosts. */
+static const struct mpi_buffers *buffers_of(int kind)
 {
-    switch (kind) {
-    case GX_CEIL_MPI_BW:
-    case GX_CEIL_MPI_BIBW:
-    case GX_CEIL_MPI_LAT:
-        *buffers = "pageable (malloc)";
-        return GX_MEM_PAGEABLE;
-    case GX_CEIL_MPI_PINNED_BW:
-    case GX_CEIL_MPI_PINNED_BIBW:
-    case GX_CEIL_MPI_PINNED_LAT:
-        *buffers = "pinned";
-        return GX_MEM_PINNED;
-    case GX_CEIL_MPI_MANAGED_BW:
-    case GX_CEIL_MPI_MANAGED_BIBW:
-        *buffers = "managed (pages resident on the host)";
-        return GX_MEM_MANAGED;
-    case GX_CEIL_MPI_MIGRATED_BW:
-    case GX_CEIL_MPI_MIGRATED_BIBW:
-        *buffers = "managed (each window's pages moved to the GPU and back first)";
-        return GX_MEM_MANAGED;
-    default: /* not MPI between the pair's hosts */
-        *buffers = "";
-        return GX_MEM_COUNT;
-    }
+    const struct gx_cal_task *t = gx_cal_task(GX_CAL_MPI);
+    int k = 0; /* the curve's index in the task, as gx_cal_mpi_pair's c[] */
+    while (t && k < t->ncurves && (int)t->kinds[k] != kind)
+        k++;
+    for (size_t g = 0; t && k < t->ncurves && g < GX_ARRAY_LEN(mpi_buffers); g++)
+        if (k >= mpi_buffers[g].first && k < mpi_buffers[g].first + mpi_buffers[g].n)
+            return &mpi_buffers[g];
+    return NULL;
 }
 
 int gx_cal_recheck(const struct gx_job *job, int kind, int a, int b, size_t size,
                    struct gx_ceil_point *again, struct gx_err *err)
 {
-    const char *buffers;
-    int mem = recheck_buffers(kind, &buffers);
+    const struct mpi_buffers *on = buffers_of(kind);
     *again = (struct gx_ceil_point){.size = size};
-    if (mem == GX_MEM_COUNT) {
+    if (!on) {
         snprintf(again->absent, sizeof again->absent, "%s is not measured again",
                  gx_ceil_kind_name((enum gx_ceil_kind)kind));
         return GX_OK;
@@ -559,7 +551,7 @@ int gx_cal_recheck(const struct gx_job *job, int kind, int a, int b, size_t size
     double budget = job->g->timeout > 0 ? 0.25 * (double)job->g->timeout : 5.0;
     m.deadline = MPI_Wtime() + (budget < 5.0 ? budget : 5.0);
     struct gx_ceil_curve c = {.kind = kind, .a = a, .b = b, .n = 1, .pts = again};
-    int rc = mpi_curves(&m, mem, buffers, &c, 1, err);
+    int rc = mpi_curves(&m, on->mem, on->what, &c, 1, err);
     gx_requests_free(&m.reqs);
     if (rc == GX_OK && c.absent[0] && !again->absent[0])
         snprintf(again->absent, sizeof again->absent, "%.199s", c.absent);

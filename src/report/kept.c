@@ -40,7 +40,7 @@ static int cmp_z(size_t x, size_t y)
 
 int gx_kept_chunk_chosen(const struct gx_kept *k)
 {
-    return k->chunk > 0 && k->chunk_choice != GX_CHUNK_GIVEN;
+    return gx_chunk_picked(k->chunk, k->chunk_choice);
 }
 
 int gx_kept_key_cmp(const struct gx_kept *x, const struct gx_kept *y)
@@ -83,10 +83,7 @@ void gx_kept_add_measurement(cJSON *o, const struct gx_kept *k)
     cJSON_AddNumberToObject(o, "size", (double)k->size);
     cJSON_AddStringToObject(o, "unit", pat->unit);
     gx_kept_add_mem(o, k);
-    if (gx_kept_chunk_chosen(k))
-        cJSON_AddStringToObject(o, "chunk_choice", gx_chunk_choice_name(k->chunk_choice));
-    else
-        gx_kept_add_chunk(o, k);
+    gx_chunk_key_json(o, k->chunk, k->depth, k->chunk_choice);
 }
 
 void gx_kept_add_mem(cJSON *o, const struct gx_kept *k)

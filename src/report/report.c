@@ -34,6 +34,21 @@ const char *gx_chunk_choice_name(int choice)
     return choice >= 0 && choice < (int)GX_ARRAY_LEN(names) ? names[choice] : "unknown";
 }
 
+int gx_chunk_picked(size_t chunk, int choice)
+{
+    return chunk > 0 && choice != GX_CHUNK_GIVEN;
+}
+
+void gx_chunk_key_json(cJSON *o, size_t chunk, int depth, int choice)
+{
+    if (gx_chunk_picked(chunk, choice)) {
+        cJSON_AddStringToObject(o, "chunk_choice", gx_chunk_choice_name(choice));
+    } else if (chunk) {
+        cJSON_AddNumberToObject(o, "chunk", (double)chunk);
+        cJSON_AddNumberToObject(o, "depth", depth);
+    }
+}
+
 const char *gx_validation_name(const struct gx_result *r)
 {
     return !r->validated ? "not_checked" : r->valid ? "passed" : "failed";
@@ -187,7 +202,7 @@ cJSON *gx_result_json(const struct gx_result *r)
     cJSON_AddStringToObject(o, "clock", r->gpu_timed ? "gpu" : "host");
     if (r->via)
         cJSON_AddStringToObject(o, "via", r->via);
-    if (r->chunk && r->chunk_choice != GX_CHUNK_GIVEN) {
+    if (gx_chunk_picked(r->chunk, r->chunk_choice)) {
         cJSON_AddBoolToObject(o, "chunk_auto", 1);
         cJSON *cands = cJSON_AddArrayToObject(o, "auto_candidates");
         for (int i = 0; i < r->ncands; i++) {

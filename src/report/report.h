@@ -61,6 +61,13 @@ struct gx_report {
 const char *gx_state_name(enum gx_state s);
 /* chunk_choice as the report names it: default, auto, given. */
 const char *gx_chunk_choice_name(int choice);
+/* Whether a chunking measurement's chunk and depth were picked among candidates (the default,
+ * --chunk auto), not given: each pair may then have its own. */
+int gx_chunk_picked(size_t chunk, int choice);
+/* What names the chunking of a measurement several pairs made (a matrix, a round's sum):
+ * "chunk_choice" where each pair picked its own, else "chunk" and "depth" where the path
+ * chunks. */
+void gx_chunk_key_json(cJSON *o, size_t chunk, int depth, int choice);
 /* The result's validation as the report names it: not_checked, passed, failed. */
 const char *gx_validation_name(const struct gx_result *r);
 

@@ -1,7 +1,6 @@
 #include "round_sum.h"
 
 #include "ceiling.h"
-#include "options.h"
 #include "report.h"
 
 #include <string.h>
@@ -42,12 +41,7 @@ cJSON *gx_round_sum_json(const struct gx_round_sum *s)
     gx_result_key_json(o, r);
     cJSON_AddNumberToObject(o, "size", (double)r->size);
     /* Chunks picked per pair differ within the round: the first pair's would misname it. */
-    if (r->chunk && r->chunk_choice != GX_CHUNK_GIVEN) {
-        cJSON_AddStringToObject(o, "chunk_choice", gx_chunk_choice_name(r->chunk_choice));
-    } else if (r->chunk) {
-        cJSON_AddNumberToObject(o, "chunk", (double)r->chunk);
-        cJSON_AddNumberToObject(o, "depth", r->depth);
-    }
+    gx_chunk_key_json(o, r->chunk, r->depth, r->chunk_choice);
     cJSON_AddNumberToObject(o, "round", s->round);
     cJSON_AddNumberToObject(o, "rounds", s->nrounds);
     cJSON_AddNumberToObject(o, "pairs", s->npairs);
