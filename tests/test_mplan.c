@@ -2,12 +2,13 @@
  * progress decision of the table's output. Paths left out of this build count as skipped groups
  * with no steps. */
 #include "config.h"
-#include "calib_plan.h"
 #include "job.h"
 #include "mplan.h"
 #include "option_table.h"
 #include "output.h"
 #include "path.h"
+#include "pattern.h"
+#include "probe.h"
 #include "tap.h"
 
 #include <string.h>
@@ -16,8 +17,9 @@ static struct gx_options o;
 static struct gx_mplan plan;
 static struct gx_layout layout;
 
-/* Parses `line` and expands it for nranks ranks: GX_OK or the error. */
-static int make(const char *line, int nranks)
+/* Parses `line` and expands it for nranks ranks (on the nodes node_of gives; NULL: one node):
+ * GX_OK or the error. */
+static int make_on(const char *line, int nranks, const int *node_of)
 {
     char buf[1024], *argv[64];
     int argc = 0;
@@ -30,12 +32,17 @@ static int make(const char *line, int nranks)
     gx_layout_free(&layout);
     int rc = gx_options_parse(argc, argv, &o, NULL, NULL, &err);
     if (rc == GX_OK)
-        rc = gx_layout_make(nranks, NULL, &layout, &err);
+        rc = gx_layout_make(nranks, node_of, &layout, &err);
     if (rc == GX_OK)
         rc = gx_mplan_make(&o, &layout, &plan, &err);
     if (rc != GX_OK)
         printf("# %s: %s\n", line, err.msg);
     return rc;
+}
+
+static int make(const char *line, int nranks)
+{
+    return make_on(line, nranks, NULL);
 }
 
 static int built(const char *path)
@@ -49,34 +56,55 @@ static size_t steps_of(const char *path)
 {
     size_t n = 0;
     for (size_t g = 0; g < plan.ngroups; g++)
-        if (plan.groups[g].path == gx_path_lookup(path))
+        if (plan.groups[g].probe < 0 && plan.groups[g].path == gx_path_lookup(path))
             n += plan.groups[g].n;
     return n;
 }
 
-/* The calibration plan of the last make() for 2 ranks, on one node or two. */
-static struct gx_cal_plan cal;
-static int cal_make(int same_node)
+static int probe_index(const char *name)
 {
-    int node_of[2] = {0, same_node ? 0 : 1};
-    struct gx_job job = {.size = 2, .node_of = node_of};
-    struct gx_err err = {0};
-    gx_cal_plan_free(&cal);
-    int rc = gx_cal_plan_make(&job, &o, &plan, &cal, &err);
-    if (rc != GX_OK)
-        printf("# %s\n", err.msg);
-    return rc;
+    for (int i = 0; i < gx_probe_count; i++)
+        if (!strcmp(gx_probes[i].name, name))
+            return i;
+    return -1;
 }
 
-static int set_is(int set, size_t v)
+/* The steps of a probe's groups, and their (pattern, size) as "bw:1048576 latency:8 ...". */
+static size_t probe_steps(const char *probe, char *text, size_t len)
 {
-    return cal.sets[set].n == 1 && cal.sets[set].v[0] == v;
+    size_t n = 0;
+    if (text)
+        text[0] = '\0';
+    for (size_t g = 0; g < plan.ngroups; g++) {
+        if (plan.groups[g].probe != probe_index(probe))
+            continue;
+        for (size_t i = 0; i < plan.groups[g].n; i++, n++) {
+            const struct gx_mstep *st = &plan.steps[plan.groups[g].first + i];
+            if (text)
+                snprintf(text + strlen(text), len - strlen(text), "%s%s:%zu", n ? " " : "",
+                         gx_pattern_table[st->pattern]->name, st->size);
+        }
+    }
+    return n;
+}
+
+/* Every probe group before every path group. */
+static int probes_first(void)
+{
+    int seen_path = 0;
+    for (size_t g = 0; g < plan.ngroups; g++) {
+        if (plan.groups[g].probe >= 0 && seen_path)
+            return 0;
+        seen_path |= plan.groups[g].probe < 0;
+    }
+    return 1;
 }
 
 static const struct gx_mstep *first_step(const char *path, size_t size)
 {
     for (size_t g = 0; g < plan.ngroups; g++)
-        for (size_t i = 0; plan.groups[g].path == gx_path_lookup(path) && i < plan.groups[g].n;
+        for (size_t i = 0; plan.groups[g].probe < 0 &&
+                           plan.groups[g].path == gx_path_lookup(path) && i < plan.groups[g].n;
              i++)
             if (plan.steps[plan.groups[g].first + i].size == size)
                 return &plan.steps[plan.groups[g].first + i];
@@ -85,7 +113,8 @@ static const struct gx_mstep *first_step(const char *path, size_t size)
 
 int main(void)
 {
-    ok(make("--path host --pattern latency,bw --sizes 8,1M", 2) == GX_OK && plan.ngroups == 1 &&
+    ok(make("--path host --pattern latency,bw --sizes 8,1M --calibrate off", 2) == GX_OK &&
+           plan.ngroups == 1 &&
            plan.nsteps == 4 && plan.groups[0].largest == 1u << 20,
        "one path, one round: 2 patterns x 2 sizes = 4 steps");
     const struct gx_mstep *s = &plan.steps[0];
@@ -100,8 +129,8 @@ int main(void)
        "default window: at least 256 MiB per iteration (64 messages up to 4M), at least 20 ms at "
        "the path's rate, at most 256 messages");
 
-    ok(make("--path host --pattern bw --sizes 8 --pairs all", 3) == GX_OK && plan.ngroups == 6 &&
-           plan.nsteps == 6,
+    ok(make("--path host --pattern bw --sizes 8 --pairs all --calibrate off", 3) == GX_OK &&
+           plan.ngroups == 6 && plan.nsteps == 6,
        "--pairs all on 3 ranks: 6 rounds, a group and a step each");
 
     ok(make("--path host,staged,p2p --pattern bw --sizes 1M,64M --chunk auto --depth 1,2,4", 2) ==
@@ -119,7 +148,7 @@ int main(void)
     else
         ok(1, "# SKIP staged is not built in");
 
-    ok(make("--path staged,p2p,zerocopy --pattern bw --sizes 64M", 2) == GX_OK,
+    ok(make("--path staged,p2p,zerocopy --pattern bw --sizes 64M --calibrate off", 2) == GX_OK,
        "defaults on the chunked paths expand");
     if (built("p2p")) {
         s = first_step("p2p", 64u << 20);
@@ -142,68 +171,67 @@ int main(void)
        "given axes: fixed chunk and depth, no candidates");
     ok(make("--path host --pairs 0:5 --sizes 8", 2) == GX_EINPUT, "pairs the job cannot have: input error");
 
-    /* The calibration plans each per-GPU ceiling at the GPU its rule's stage names. */
-    struct gx_job job2 = {.size = 2};
+    /* The ceiling probes: planned from the steps' rules, before every result. */
+    char text[512];
+    int two_nodes[2] = {0, 1};
+    ok(make("--path host --pattern bw,latency --sizes 8,1M", 2) == GX_OK && probes_first() &&
+           plan.groups[0].probe == probe_index("shm-copy") && plan.groups[1].probe < 0 &&
+           probe_steps("shm-copy", text, sizeof text) == 4 &&
+           !strcmp(text, "bw:8 bw:1048576 latency:8 latency:1048576") && steps_of("host") == 4,
+       "host on one node: shm-copy at the results' sizes, bw then latency, before them (%s)",
+       text);
+    ok(plan.steps[plan.groups[0].first].iters == gx_probe_iters(8) &&
+           gx_probe_iters(8) == 250 && gx_probe_iters(1u << 30) == GX_PROBE_MIN_ITERS,
+       "a probe's iterations: a quarter of a result's, at least %d", GX_PROBE_MIN_ITERS);
+    ok(make("--path host --pattern bw --sizes 1M --iters 5 --warmup 1", 2) == GX_OK &&
+           plan.steps[plan.groups[0].first].iters == 5 &&
+           plan.steps[plan.groups[0].first].warmup == 1,
+       "--iters and --warmup hold for the probes too");
+    ok(make_on("--path host --pattern bw,latency --sizes 1M", 2, two_nodes) == GX_OK &&
+           probe_steps("shm-copy", NULL, 0) == 0 && plan.ngroups == 1,
+       "host across nodes: no probe (the network is not probed)");
+    ok(make("--path host --pattern bw --sizes 1M --calibrate off", 2) == GX_OK &&
+           plan.ngroups == 1 && probe_steps("shm-copy", NULL, 0) == 0,
+       "--calibrate off: no probes");
+    ok(make("--path host --pattern bw --sizes 8 --pairs all", 3) == GX_OK && plan.ngroups == 12 &&
+           probes_first() && probe_steps("shm-copy", NULL, 0) == 6,
+       "--pairs all on 3 ranks: each round's pairs probe their own points");
+    if (built("staged")) {
+        ok(make("--path staged --pattern bw --sizes 64M", 2) == GX_OK && probes_first(),
+           "staged: probes first");
+        s = first_step("staged", 64u << 20);
+        size_t distinct = 0;
+        for (int i = 0; s && i < s->ncand; i++) {
+            int seen = 0;
+            for (int j = 0; j < i; j++)
+                seen |= s->cand_chunk[j] == s->cand_chunk[i];
+            distinct += !seen;
+        }
+        ok(s && probe_steps("copy-engines", text, sizeof text) == distinct &&
+               probe_steps("shm-copy", NULL, 0) == 0,
+           "staged on one node: the copy engines at each chunk its search may pick (%s)", text);
+        ok(make("--path staged-mpi --pattern bibw --sizes 4M --chunk 1M --depth 2", 2) == GX_OK &&
+               probe_steps("copy-engines", text, sizeof text) == 1 &&
+               !strcmp(text, "bibw:1048576") && probe_steps("shm-copy", NULL, 0) == 1,
+           "staged-mpi bibw: the copy engines and host memory both ways at the chunk");
+    } else {
+        for (int i = 0; i < 3; i++)
+            ok(1, "# SKIP staged is not built in");
+    }
     if (built("unified-demand")) {
-        ok(make("--path unified-demand --pattern bw --sizes 64M", 2) == GX_OK &&
-               cal_make(1) == GX_OK && cal.gpu_need[0] == 0 &&
-               cal.gpu_need[1] == GX_CAL_MANAGED && set_is(SET_MANAGED, 64u << 20) &&
-               set_is(SET_MPI_UM, 64u << 20) && cal.sets[SET_MPI].n == 0 &&
-               cal.sets[SET_MPI_MIG].n == 0 &&
-               cal.sets[SET_COPY].n == 0 && cal.sets[SET_MAPPED].n == 0 && cal.npairs == 1 &&
-               cal.pairs[0].need == GX_CAL_MPI &&
-               gx_cal_plan_tasks(&job2, &cal) == 2,
-           "calibration of unified-demand bw: MPI on managed memory at the pair, managed memory "
-           "at the receiver's GPU only");
-        ok(make("--path unified-demand --pattern bibw --sizes 64M", 2) == GX_OK &&
-               cal_make(1) == GX_OK && cal.gpu_need[0] == GX_CAL_MANAGED &&
-               cal.gpu_need[1] == GX_CAL_MANAGED && set_is(SET_MPI_UM_BI, 64u << 20),
-           "calibration of unified-demand bibw: managed memory at both GPUs, MPI on managed "
-           "memory both ways");
-        ok(make("--path unified-prefetch --pattern bw --sizes 64M", 2) == GX_OK &&
-               cal_make(0) == GX_OK && cal.gpu_need[0] == GX_CAL_MANAGED &&
-               cal.gpu_need[1] == GX_CAL_MANAGED && cal.sets[SET_MANAGED].n >= 1 &&
-               cal.sets[SET_MPI_MIG].n == cal.sets[SET_MANAGED].n &&
-               cal.sets[SET_MPI_UM].n == 0 && cal.sets[SET_MPI].n == 0,
-           "calibration of unified-prefetch bw: managed memory at the sender and the receiver, "
-           "MPI on just-moved managed pages at the same chunks");
+        ok(make("--path unified-demand --pattern bibw --sizes 64M --chunk 64M --depth 1", 2) ==
+                   GX_OK &&
+               probe_steps("faults", text, sizeof text) == 1 && !strcmp(text, "bibw:67108864") &&
+               probe_steps("shm-copy", NULL, 0) == 1,
+           "unified-demand bibw: page faults and host memory both ways");
+        ok(make_on("--path zerocopy --pattern bw --sizes 64M --chunk 4M --depth 2", 2, two_nodes) ==
+                   GX_OK &&
+               probe_steps("mapped", text, sizeof text) == 1 && !strcmp(text, "bw:4194304"),
+           "zerocopy across nodes: the mapped probe at the chunk (%s)", text);
     } else {
         ok(1, "# SKIP unified-demand is not built in");
-        ok(1, "# SKIP unified-demand is not built in");
-        ok(1, "# SKIP unified-prefetch is not built in");
-    }
-    if (built("zerocopy")) {
-        ok(make("--path zerocopy --pattern bw --sizes 64M", 2) == GX_OK && cal_make(1) == GX_OK &&
-               cal.gpu_need[0] == GX_CAL_MAPPED && cal.gpu_need[1] == GX_CAL_MAPPED &&
-               cal.sets[SET_MAPPED].n >= 1 &&
-               cal.sets[SET_MAPPED].v[cal.sets[SET_MAPPED].n - 1] <= 64u << 20 &&
-               cal.npairs == 0 && cal.sets[SET_COPY].n == 0,
-           "calibration of zerocopy on one node: mapped host memory at both GPUs at its chunks, "
-           "no MPI, no copies");
-        ok(cal_make(0) == GX_OK && cal.npairs == 1 && cal.pairs[0].need == GX_CAL_MPI &&
-               cal.sets[SET_MPI_PIN].n == cal.sets[SET_MAPPED].n && cal.sets[SET_MPI].n == 0 &&
-               !memcmp(cal.sets[SET_MPI_PIN].v, cal.sets[SET_MAPPED].v,
-                       cal.sets[SET_MPI_PIN].n * sizeof(size_t)),
-           "calibration of zerocopy across nodes: MPI host-to-host on pinned buffers joins at "
-           "the same chunks");
-    } else {
-        ok(1, "# SKIP zerocopy is not built in");
         ok(1, "# SKIP zerocopy is not built in");
     }
-    /* MPI on the host buffers the results use: pageable and pinned apart (issue 24). */
-    ok(make("--path host --pattern bw,latency --sizes 1M", 2) == GX_OK && cal_make(1) == GX_OK &&
-           set_is(SET_MPI, 1u << 20) && cal.sets[SET_LAT].n == 2 &&
-           cal.sets[SET_LAT].v[1] == 1u << 20 && cal.sets[SET_MPI_PIN].n == 0 && cal.sets[SET_LAT_PIN].n == 0,
-       "calibration of the host path on pageable memory: MPI on pageable buffers, not pinned");
-#ifdef HAVE_CUDA
-    ok(make("--path host --mem pinned --pattern bw,latency --sizes 1M", 2) == GX_OK &&
-           cal_make(1) == GX_OK && set_is(SET_MPI_PIN, 1u << 20) && set_is(SET_LAT_PIN, 1u << 20) &&
-           cal.sets[SET_MPI].n == 0,
-       "calibration of the host path on pinned memory: MPI on pinned buffers, not pageable");
-#else
-    ok(1, "# SKIP pinned memory needs CUDA");
-#endif
-    gx_cal_plan_free(&cal);
 
     /* Where the progress line goes. */
     ok(gx_progress_decide(0, 0, 1, 1) == GX_PROGRESS_STDERR, "stderr a terminal: there");

@@ -10,24 +10,13 @@
 const char *gx_ceil_kind_name(enum gx_ceil_kind k)
 {
     static const char *const names[GX_CEIL_KINDS] = {
-        [GX_CEIL_H2D] = "h2d",         [GX_CEIL_D2H] = "d2h",
-        [GX_CEIL_PEER] = "peer",       [GX_CEIL_PEER_BIDIR] = "peer_bidir",
-        [GX_CEIL_MPI_BW] = "mpi_bw",   [GX_CEIL_MPI_BIBW] = "mpi_bibw",
-        [GX_CEIL_MPI_LAT] = "mpi_latency",
-        [GX_CEIL_MAPPED_WRITE] = "mapped_write",
-        [GX_CEIL_MAPPED_READ] = "mapped_read",
-        [GX_CEIL_PREFETCH_HOST] = "prefetch_to_host",
-        [GX_CEIL_PREFETCH_GPU] = "prefetch_to_gpu",
-        [GX_CEIL_FAULT_IN] = "fault_in",
-        [GX_CEIL_COPY_BIDIR] = "copy_bidir",
-        [GX_CEIL_MAPPED_BIDIR] = "mapped_bidir",
-        [GX_CEIL_MPI_MANAGED_BW] = "mpi_managed_bw",
-        [GX_CEIL_MPI_MANAGED_BIBW] = "mpi_managed_bibw",
-        [GX_CEIL_MPI_MIGRATED_BW] = "mpi_migrated_bw",
-        [GX_CEIL_MPI_MIGRATED_BIBW] = "mpi_migrated_bibw",
-        [GX_CEIL_MPI_PINNED_BW] = "mpi_pinned_bw",
-        [GX_CEIL_MPI_PINNED_BIBW] = "mpi_pinned_bibw",
-        [GX_CEIL_MPI_PINNED_LAT] = "mpi_pinned_latency",
+        [GX_CEIL_SHM_COPY] = "shm_copy",       [GX_CEIL_SHM_COPY_BIDIR] = "shm_copy_bidir",
+        [GX_CEIL_SHM_LAT] = "shm_latency",     [GX_CEIL_PEER] = "peer",
+        [GX_CEIL_PEER_BIDIR] = "peer_bidir",   [GX_CEIL_COPY] = "copy_engines",
+        [GX_CEIL_COPY_BIDIR] = "copy_engines_bidir",
+        [GX_CEIL_MAPPED] = "mapped",           [GX_CEIL_MAPPED_BIDIR] = "mapped_bidir",
+        [GX_CEIL_PREFETCH] = "prefetch",       [GX_CEIL_PREFETCH_BIDIR] = "prefetch_bidir",
+        [GX_CEIL_FAULTS] = "faults",           [GX_CEIL_FAULTS_BIDIR] = "faults_bidir",
     };
     return k >= 0 && k < GX_CEIL_KINDS ? names[k] : "?";
 }
@@ -39,14 +28,7 @@ const char *gx_ceil_kind_unit(enum gx_ceil_kind k)
 
 int gx_ceil_kind_latency(enum gx_ceil_kind k)
 {
-    return k == GX_CEIL_MPI_LAT || k == GX_CEIL_MPI_PINNED_LAT;
-}
-
-int gx_ceil_kind_per_gpu(enum gx_ceil_kind k)
-{
-    return k == GX_CEIL_H2D || k == GX_CEIL_D2H || k == GX_CEIL_MAPPED_WRITE ||
-           k == GX_CEIL_MAPPED_READ || k == GX_CEIL_PREFETCH_HOST || k == GX_CEIL_PREFETCH_GPU ||
-           k == GX_CEIL_FAULT_IN || k == GX_CEIL_COPY_BIDIR || k == GX_CEIL_MAPPED_BIDIR;
+    return k == GX_CEIL_SHM_LAT;
 }
 
 int gx_ceilings_add(struct gx_ceilings *c, const struct gx_ceil_curve *curve,
@@ -79,6 +61,45 @@ void gx_ceilings_free(struct gx_ceilings *c)
     memset(c, 0, sizeof *c);
 }
 
+/* 1 when `pt` is a better point to keep than `old` at the same size. */
+static int better(enum gx_ceil_kind kind, const struct gx_ceil_point *pt,
+                  const struct gx_ceil_point *old)
+{
+    if (pt->iters <= 0)
+        return old->iters <= 0 && !old->absent[0];
+    if (old->iters <= 0)
+        return 1;
+    return gx_ceil_kind_latency(kind) ? pt->best < old->best : pt->best > old->best;
+}
+
+int gx_ceilings_put(struct gx_ceilings *c, enum gx_ceil_kind kind, int a, int b,
+                    const char *what, const struct gx_ceil_point *pt, struct gx_err *err)
+{
+    struct gx_ceil_curve *k = (struct gx_ceil_curve *)gx_ceil_find(c, kind, a, b);
+    if (!k) {
+        struct gx_ceil_curve fresh = {.kind = kind, .a = a, .b = b};
+        snprintf(fresh.what, sizeof fresh.what, "%s", what ? what : "");
+        GX_TRY(gx_ceilings_add(c, &fresh, NULL, err));
+        k = &c->curves[c->n - 1];
+    }
+    int i = 0;
+    while (i < k->n && k->pts[i].size < pt->size)
+        i++;
+    if (i < k->n && k->pts[i].size == pt->size) {
+        if (better(kind, pt, &k->pts[i]))
+            k->pts[i] = *pt;
+        return GX_OK;
+    }
+    struct gx_ceil_point *grown = realloc(k->pts, ((size_t)k->n + 1) * sizeof *grown);
+    if (!grown)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory for the ceilings");
+    k->pts = grown;
+    memmove(k->pts + i + 1, k->pts + i, ((size_t)k->n - (size_t)i) * sizeof *k->pts);
+    k->pts[i] = *pt;
+    k->n++;
+    return GX_OK;
+}
+
 const struct gx_ceil_curve *gx_ceil_find(const struct gx_ceilings *c, enum gx_ceil_kind kind,
                                          int a, int b)
 {
@@ -92,10 +113,7 @@ const struct gx_ceil_curve *gx_ceil_find(const struct gx_ceilings *c, enum gx_ce
 
 static void who(enum gx_ceil_kind kind, int a, int b, char *buf, size_t len)
 {
-    if (b < 0)
-        snprintf(buf, len, "%s of rank %d's GPU", gx_ceil_kind_name(kind), a);
-    else
-        snprintf(buf, len, "%s %d->%d", gx_ceil_kind_name(kind), a, b);
+    snprintf(buf, len, "%s %d->%d", gx_ceil_kind_name(kind), a, b);
 }
 
 /* The point of a curve at exactly `size`, or NULL with the reason in why. */
@@ -106,7 +124,7 @@ static const struct gx_ceil_point *point_at(const struct gx_ceilings *c, enum gx
     who(kind, a, b, name, sizeof name);
     const struct gx_ceil_curve *k = gx_ceil_find(c, kind, a, b);
     if (!k) {
-        snprintf(why, len, "%s was not calibrated", name);
+        snprintf(why, len, "%s was not measured", name);
         return NULL;
     }
     if (k->absent[0]) {
@@ -117,43 +135,20 @@ static const struct gx_ceil_point *point_at(const struct gx_ceilings *c, enum gx
         const struct gx_ceil_point *p = &k->pts[i];
         if (p->size != size)
             continue;
-        if (p->repeats > 0 && p->median > 0)
+        if (p->iters > 0 && p->best > 0)
             return p;
         snprintf(why, len, "%s absent at %zu bytes: %s", name, size, p->absent);
         return NULL;
     }
-    snprintf(why, len, "%s was not calibrated at %zu bytes", name, size);
+    snprintf(why, len, "%s was not measured at %zu bytes", name, size);
     return NULL;
-}
-
-int gx_ceil_point_widen(struct gx_ceilings *c, int kind, int a, int b, size_t size,
-                        const struct gx_ceil_point *again)
-{
-    if (!again || again->repeats <= 0 || !(again->median > 0))
-        return 0;
-    /* The curve is c's own: finding it through the const lookup takes nothing away. */
-    struct gx_ceil_curve *k = (struct gx_ceil_curve *)gx_ceil_find(c, (enum gx_ceil_kind)kind, a, b);
-    for (int j = 0; k && j < k->n; j++) {
-        struct gx_ceil_point *p = &k->pts[j];
-        if (p->size != size || p->repeats <= 0)
-            continue;
-        int lat = gx_ceil_kind_latency((enum gx_ceil_kind)kind);
-        if (lat ? again->median < p->median : again->median > p->median)
-            p->median = again->median;
-        p->min = again->min < p->min ? again->min : p->min;
-        p->max = again->max > p->max ? again->max : p->max;
-        p->repeats += again->repeats;
-        p->rechecked += again->repeats;
-        return 1;
-    }
-    return 0;
 }
 
 double gx_ceil_value(const struct gx_ceilings *c, enum gx_ceil_kind kind, int a, int b,
                      size_t size, char *why, size_t len)
 {
     const struct gx_ceil_point *p = point_at(c, kind, a, b, size, why, len);
-    return p ? p->median : 0;
+    return p ? p->best : 0;
 }
 
 double gx_ceil_slowest(const struct gx_ceilings *c, const struct gx_ceil_stage *stages, int n,
@@ -166,15 +161,15 @@ double gx_ceil_slowest(const struct gx_ceilings *c, const struct gx_ceil_stage *
             point_at(c, stages[i].kind, stages[i].a, stages[i].b, size, what, len);
         if (!p)
             return 0; /* an unknown stage could be the slowest: no ceiling rather than a wrong one */
-        double scale = stages[i].scale > 0 ? stages[i].scale : 1, v = p->median * scale;
+        double v = p->best;
         /* Latency: the slowest stage is the largest time; bandwidth: the smallest rate. */
         int slower = gx_ceil_kind_latency(stages[i].kind) ? v > best : v < best;
         if (slowest < 0 || slower) {
             best = v;
             slowest = i;
             if (range)
-                *range = (struct gx_ceil_range){p->min * scale, p->max * scale, p->repeats,
-                                                stages[i].kind, stages[i].a, stages[i].b, size};
+                *range = (struct gx_ceil_range){p->min, p->max, p->iters, stages[i].kind,
+                                                stages[i].a, stages[i].b, size};
         }
     }
     if (slowest < 0) {

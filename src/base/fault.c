@@ -14,7 +14,7 @@ static int fired; /* each fault fires once, even when its size comes back in a l
 
 #define FAULT_FORM                                                                            \
     "kind:rank=R:size=S[:iter=I][:offset=O] or kind:rank=R:at=MOMENT[:size=S], kind hang, "   \
-    "die, corrupt, signal, stop, cuda-oom, cuda-sticky or slow-calibration, MOMENT init, "    \
+    "die, corrupt, signal, stop, cuda-oom or cuda-sticky, MOMENT init, "                      \
     "opened, collected, writing, written or finalize"
 
 static const char *const moments[] = {"iter", "init", "opened", "collected", "written",
@@ -25,8 +25,7 @@ static int parse_at(const char *spec, const char *v, struct gx_fault *f, struct 
 {
     for (int i = 1; i < (int)GX_ARRAY_LEN(moments); i++)
         if (strcmp(v, moments[i]) == 0 && f->kind != GX_FAULT_CORRUPT &&
-            f->kind != GX_FAULT_CUDA_OOM && f->kind != GX_FAULT_CUDA_STICKY &&
-            f->kind != GX_FAULT_SLOW_CALIBRATION) {
+            f->kind != GX_FAULT_CUDA_OOM && f->kind != GX_FAULT_CUDA_STICKY) {
             f->at = (enum gx_fault_at)i;
             return GX_OK;
         }
@@ -53,9 +52,8 @@ int gx_fault_parse(const char *spec, struct gx_fault *f, struct gx_err *err)
         return gx_too_long(err, "GPUXFER_FAULT", strlen(spec), sizeof buf - 1);
     strcpy(buf, spec);
     strcpy(f->spec, spec);
-    static const char *const kinds[] = {"",         "hang",        "die",
-                                        "corrupt",  "signal",      "cuda-oom",
-                                        "cuda-sticky", "stop",     "slow-calibration"};
+    static const char *const kinds[] = {"",       "hang",     "die",         "corrupt",
+                                        "signal", "cuda-oom", "cuda-sticky", "stop"};
     int have_rank = 0, have_size = 0;
     /* Fields split by ':' as a list is by ',': an empty one is an error, not skipped. */
     char *next = buf;
@@ -151,12 +149,6 @@ int gx_fault_init(struct gx_err *err)
 const struct gx_fault *gx_fault_get(void)
 {
     return &the_fault;
-}
-
-int gx_fault_slow_calibration(int rank, size_t size)
-{
-    return the_fault.kind == GX_FAULT_SLOW_CALIBRATION && the_fault.rank == rank &&
-           the_fault.size == size;
 }
 
 static int due(enum gx_fault_kind kind, int rank, size_t size, long iter)

@@ -16,11 +16,7 @@ enum gx_fault_kind {
                              cudaMalloc's out of memory would (any memory kind) */
     GX_FAULT_CUDA_STICKY, /* rank R's kernel makes an illegal memory access (needs a GPU) */
     GX_FAULT_STOP,    /* rank R stops with SIGSTOP: every thread, as a frozen node would */
-    GX_FAULT_SLOW_CALIBRATION, /* rank R's MPI calibration at size S, as initiator, takes
-                                  GX_FAULT_SLOW_FACTOR times as long in its timed passes (not
-                                  its probe, warm-up or rechecks) */
 };
-#define GX_FAULT_SLOW_FACTOR 20.0
 
 /* Where a hang, die, signal or stop fault fires: before a timed iteration (the default), or at
  * one of the moments of the job's life that the reliability tests reach (:at=NAME). */
@@ -59,8 +55,6 @@ const struct gx_fault *gx_fault_get(void);
 void gx_fault_point(int rank, size_t size, long iter);
 /* Called at a moment of the job's life (size: the measurement's, for GX_AT_COLLECTED). */
 void gx_fault_moment(int rank, enum gx_fault_at at, size_t size);
-/* Whether rank's MPI calibration at `size` is to be slowed (slow-calibration). */
-int gx_fault_slow_calibration(int rank, size_t size);
 /* Called on a receiver after the transfer and before its check; buf must be CPU-addressable. */
 void gx_fault_corrupt(int rank, size_t size, long iter, void *buf, size_t bytes);
 

@@ -47,16 +47,15 @@ struct gx_result {
     long bad_iter;
     const double *samples;
     size_t nsamples;
-    /* Against the machine's own limit measured in the same job (--calibrate): 0 when none
-     * is known. efficiency is median / ceiling for bandwidth, ceiling / median for latency. */
+    /* Against the machine's own limit measured in the same job by the probes (--calibrate): 0
+     * when none is known. efficiency is median / ceiling for bandwidth, ceiling / median for
+     * latency. */
     double ceiling;
     const char *ceiling_what; /* e.g. "peer copy", "slowest stage: D2H at 1M"; with ceiling 0,
                                * why none is known */
     double efficiency;
-    struct gx_ceil_range ceiling_range; /* its repeats' spread at this size */
-    int ceiling_exceeded;     /* the median lies beyond every repeat of the ceiling */
-    int ceiling_rechecked;    /* it did at first: the ceiling's point was measured again (and
-                                 ceiling_exceeded says whether it still does) */
+    struct gx_ceil_range ceiling_range; /* its probe's spread at this size */
+    int ceiling_exceeded;     /* the median lies beyond the ceiling (efficiency above 1) */
     int chunk_choice;         /* enum gx_chunk_mode: how chunk and depth were set */
     int gpu_timed;            /* timed on the initiator's GPU, not with the host's clock */
     const char *via;          /* how the path moved the data for this pair, or NULL */

@@ -4,7 +4,6 @@
 #include "fault.h"
 #include "file_util.h"
 #include "gpu.h"
-#include "calibrate.h"
 #include "context.h"
 #include "harness.h"
 #include "layout_matrix.h"
@@ -232,26 +231,14 @@ static int add_context(const struct gx_job *job, const struct gx_options *opts,
     return rc;
 }
 
-/* The ceilings, then the plan's measurements; every result into the sink. */
+/* The plan's measurements, its ceiling probes first; every result into the sink. */
 static int measure(const struct gx_job *job, const struct gx_options *opts,
                    const struct gx_mplan *plan, struct gx_sink *sink,
                    struct gx_harness_out *ho, struct gx_err *err)
 {
-    struct gx_ceilings *ceilings = NULL;
-    /* The ceilings first, on a quiet machine: before any path sets up job-wide state. */
-    int rc = gx_calibrate(job, opts, plan, sink, &ceilings, err);
-    ho->gpu_lost_rank = -1;
-    if (rc == GX_OK)
-        rc = gx_harness_run(job, opts, plan, sink, ceilings, gx_cal_recheck, ho, err);
-    /* The points measured again, widened, in place of those the calibration wrote. */
-    struct gx_err cal_err = {0};
-    if (job->rank == 0 && ho->rechecks > 0 &&
-        gx_report_calibration(sink->rep, ceilings, &cal_err) != GX_OK && rc == GX_OK) {
-        *err = cal_err;
-        rc = cal_err.rc;
-    }
-    gx_ceilings_free(ceilings);
-    free(ceilings);
+    struct gx_ceilings ceilings = {0};
+    int rc = gx_harness_run(job, opts, plan, sink, &ceilings, ho, err);
+    gx_ceilings_free(&ceilings);
     return rc;
 }
 

@@ -11,6 +11,7 @@
 #include "pairs.h"
 #include "path.h"
 #include "pattern.h"
+#include "probe.h"
 #include "rating.h"
 #include "watchdog.h"
 
@@ -38,17 +39,8 @@ struct gx_collect {
     /* rank 0: a round's results before they go to the sink, and their ceilings' names */
     struct gx_result *res;
     char (*ceiling_what)[256];
-    struct gx_recheck *rechecks; /* every rank: those of the round (at most a pair's each) */
-    int *recheck_of;             /* rank 0: the result each recheck is for */
-    struct gx_ceil_point *again; /* rank 0: each recheck's new point */
+    int *ranks;                /* the watchdog's: two per pair of the largest round */
 };
-
-/* A ceiling point to measure again, by the pair (a, b) of the ceiling's curve. */
-struct gx_recheck {
-    int32_t kind, a, b, pad;
-    uint64_t size;
-};
-#define GX_TAG_RECHECK 160
 
 /* --samples: the initiators' raw samples to rank 0 (c->samples, c->counts, c->displs). */
 static int gather_samples(struct gx_bench *b, const struct gx_mstep *ax,
@@ -79,11 +71,11 @@ static void result_of(const struct gx_bench *b, const struct gx_mstep *ax,
                       char *ceiling_what, size_t len)
 {
     const struct gx_job *job = b->job;
-    const struct gx_path_entry *pe = &gx_paths[b->path];
+    const struct gx_path_ops *ops = gx_paths[b->path].ops;
     const struct gx_record *ra = &c->recs[p->a];
     *res = (struct gx_result){
         .run_name = b->run->name,
-        .path = pe->name,
+        .path = gx_paths[b->path].name,
         .path_kind = b->path,
         .src_mem = gx_mem_name(b->ep.src_kind),
         .dst_mem = gx_mem_name(b->ep.dst_kind),
@@ -105,8 +97,8 @@ static void result_of(const struct gx_bench *b, const struct gx_mstep *ax,
         .window = ax->window,
     };
     merge(ra, &c->recs[p->b], res);
-    if (pe->ops->stages[0] && res->state == GX_STATE_OK) {
-        res->stage_names = pe->ops->stages;
+    if (ops->stages[0] && res->state == GX_STATE_OK) {
+        res->stage_names = ops->stages;
         memcpy(res->stage_us[0], ra->stage_us, sizeof res->stage_us[0]);
         memcpy(res->stage_us[1], c->recs[p->b].stage_us, sizeof res->stage_us[1]);
     }
@@ -118,78 +110,47 @@ static void result_of(const struct gx_bench *b, const struct gx_mstep *ax,
         res->cands = ra->cand;
         res->ncands = ra->ncand;
     }
-    gx_ceiling_apply(b->run->calibrate ? b->ceilings : NULL, pe->ops, res, ceiling_what, len);
+    gx_ceiling_apply(b->run->calibrate ? b->ceilings : NULL, ops, res, ceiling_what, len);
     if (job->g->samples && c->counts[p->a]) {
         res->samples = c->samples + c->displs[p->a];
         res->nsamples = (size_t)c->counts[p->a];
     }
 }
 
-/* This rank's part in the round's rechecks (every rank takes part in the broadcast): each pair
- * named measures its point again and its first rank sends it to rank 0, which widens its
- * ceilings with it. A pair that could not measure it sends a point without repeats. */
-static int run_rechecks(struct gx_bench *b, struct gx_collect *c, int n, struct gx_err *err)
+/* Rank 0: a probe's point for each pair of the round, into the ceilings (a probe reports no
+ * result of its own). The ceiling is the initiator's best iteration. */
+static int keep_probe_points(struct gx_bench *b, const struct gx_mstep *ax,
+                             const struct gx_round *round, const struct gx_collect *c,
+                             struct gx_err *err)
 {
-    const struct gx_job *job = b->job;
-    GX_MPI_TRY(err, MPI_Bcast(c->rechecks, n * (int)sizeof *c->rechecks, MPI_BYTE, 0, job->comm));
-    int ranks[64], nr = 0;
-    for (int j = 0; j < n && nr + 2 <= (int)GX_ARRAY_LEN(ranks); j++) {
-        ranks[nr++] = c->rechecks[j].a;
-        ranks[nr++] = c->rechecks[j].b;
-    }
-    /* A fresh time limit: the step's may be nearly spent. */
-    gx_watchdog_arm("measuring ceilings again after results beyond them", ranks, nr,
-                    job->g->timeout > 0 ? (double)job->g->timeout : 60.0);
-    struct gx_ceil_point mine = {0};
-    int mine_j = -1;
-    for (int j = 0; j < n; j++) {
-        const struct gx_recheck *e = &c->rechecks[j];
-        if (job->rank != e->a && job->rank != e->b)
-            continue;
-        struct gx_err why = {0};
-        mine = (struct gx_ceil_point){.size = e->size};
-        int rc = b->recheck(job, e->kind, e->a, e->b, (size_t)e->size, &mine, &why);
-        if (rc != GX_OK) {
-            mine.repeats = 0;
-            snprintf(mine.absent, sizeof mine.absent, "%.199s", why.msg);
+    const struct gx_probe *pb = &gx_probes[b->probe];
+    const struct gx_pattern_ops *pat = gx_pattern_table[ax->pattern];
+    enum gx_ceil_kind kind = pb->kind[pat->family];
+    for (int i = 0; i < round->npairs && kind != GX_CEIL_NONE; i++) {
+        const struct gx_pair *p = &round->pairs[i];
+        struct gx_result merged;
+        merge(&c->recs[p->a], &c->recs[p->b], &merged);
+        struct gx_ceil_point pt = {.size = ax->size};
+        if (merged.state == GX_STATE_OK) {
+            const struct gx_stats *st = &merged.stats;
+            pt.best = pat->lower_is_better ? st->min : st->max;
+            pt.median = st->median;
+            pt.min = st->min;
+            pt.max = st->max;
+            pt.iters = (int32_t)st->n;
+        } else {
+            snprintf(pt.absent, sizeof pt.absent, "%s",
+                     merged.reason && merged.reason[0] ? merged.reason : "not measured");
         }
-        mine_j = j;
-        break; /* a rank is in one pair of a round */
-    }
-    if (mine_j >= 0 && job->rank == c->rechecks[mine_j].a && job->rank != 0)
-        GX_MPI_TRY(err, MPI_Send(&mine, (int)sizeof mine, MPI_BYTE, 0, GX_TAG_RECHECK, job->comm));
-    if (job->rank != 0)
-        return GX_OK;
-    for (int j = 0; j < n; j++) {
-        if (c->rechecks[j].a == 0)
-            c->again[j] = mine;
-        else
-            GX_MPI_TRY(err, MPI_Recv(&c->again[j], (int)sizeof c->again[j], MPI_BYTE,
-                                     c->rechecks[j].a, GX_TAG_RECHECK, job->comm,
-                                     MPI_STATUS_IGNORE));
+        GX_TRY(gx_ceilings_put(b->ceilings, kind, p->a, p->b, pb->ops->what, &pt, err));
     }
     return GX_OK;
-}
-
-/* Rank 0: the round's results beyond their ceiling, as rechecks of the ceiling's point. */
-static int rechecks_wanted(struct gx_collect *c, int nres)
-{
-    int n = 0;
-    for (int i = 0; i < nres; i++) {
-        const struct gx_result *r = &c->res[i];
-        if (r->state != GX_STATE_OK || !r->ceiling_exceeded)
-            continue;
-        const struct gx_ceil_range *at = &r->ceiling_range;
-        c->rechecks[n] = (struct gx_recheck){at->kind, at->a, at->b, 0, (uint64_t)at->size};
-        c->recheck_of[n++] = i;
-    }
-    return n;
 }
 
 /* Every rank's record to rank 0, which reports one result per pair of the round. */
 static int collect(struct gx_bench *b, const struct gx_mstep *ax, const struct gx_mgroup *g,
                    const struct gx_round *round, struct gx_record *mine, struct gx_collect *c,
-                   struct gx_sink *sink, struct gx_harness_out *ho, struct gx_err *err)
+                   struct gx_sink *sink, struct gx_err *err)
 {
     const struct gx_job *job = b->job;
     int mpirc = MPI_Gather(mine, (int)sizeof *mine, MPI_BYTE, c->recs, (int)sizeof *mine,
@@ -202,32 +163,13 @@ static int collect(struct gx_bench *b, const struct gx_mstep *ax, const struct g
     }
     if (job->g->samples)
         GX_TRY(gather_samples(b, ax, mine, c, err));
-    const struct gx_path_ops *ops = gx_paths[b->path].ops;
-    int nrc = 0;
-    if (job->rank == 0) {
-        for (int i = 0; i < round->npairs; i++)
-            result_of(b, ax, &round->pairs[i], c, &c->res[i], c->ceiling_what[i],
-                      sizeof c->ceiling_what[i]);
-        if (b->recheck && b->run->calibrate && b->ceilings)
-            nrc = rechecks_wanted(c, round->npairs);
-    }
-    /* Every rank knows whether anyone measures again (the options are the same everywhere). */
-    if (b->recheck && b->run->calibrate) {
-        GX_MPI_TRY(err, MPI_Bcast(&nrc, 1, MPI_INT, 0, job->comm));
-        if (nrc > 0)
-            GX_TRY(run_rechecks(b, c, nrc, err));
-    }
     if (job->rank != 0)
         return GX_OK;
-    for (int j = 0; j < nrc; j++) {
-        const struct gx_recheck *e = &c->rechecks[j];
-        struct gx_result *r = &c->res[c->recheck_of[j]];
-        ho->rechecks += gx_ceil_point_widen(b->ceilings, e->kind, e->a, e->b, (size_t)e->size,
-                                            &c->again[j]);
-        gx_ceiling_apply(b->ceilings, ops, r, c->ceiling_what[c->recheck_of[j]],
-                         sizeof c->ceiling_what[0]);
-        r->ceiling_rechecked = 1;
-    }
+    if (b->probe >= 0)
+        return b->ceilings ? keep_probe_points(b, ax, round, c, err) : GX_OK;
+    for (int i = 0; i < round->npairs; i++)
+        result_of(b, ax, &round->pairs[i], c, &c->res[i], c->ceiling_what[i],
+                  sizeof c->ceiling_what[i]);
     gx_sink_round_begin(sink, g->round, b->nrounds, round->npairs);
     for (int i = 0; i < round->npairs; i++)
         GX_TRY(gx_sink_result(sink, &c->res[i], err));
@@ -277,10 +219,14 @@ struct gx_harness {
     struct gx_collect c;
     struct gx_sink *sink;
     struct gx_harness_out *ho;
+    struct gx_ceilings *ceilings; /* rank 0: filled by the probes, handed to the sink once */
+    double probe_s;               /* seconds spent in the probes' groups */
+    int ceilings_reported;
 };
 
 /* Tells the watchdog what is measured next, by whom, and for how long at most. */
-static void arm(const struct gx_bench *b, const struct gx_round *round, const struct gx_mstep *st)
+static void arm(const struct gx_bench *b, const struct gx_round *round, const struct gx_mstep *st,
+                int *ranks)
 {
     char what[512], chunk[64] = "";
     int used;
@@ -288,19 +234,17 @@ static void arm(const struct gx_bench *b, const struct gx_round *round, const st
         snprintf(chunk, sizeof chunk, " chunk best of %d", st->ncand);
     else if (st->chunk)
         snprintf(chunk, sizeof chunk, " chunk %zu depth %d", st->chunk, st->depth);
-    used = snprintf(what, sizeof what, "run '%s' path %s pattern %s size %zu%s pairs ",
-                    b->run->name[0] ? b->run->name : "-", gx_paths[b->path].name,
-                    gx_pattern_table[st->pattern]->name, st->size, chunk);
-    int ranks[64], n = 0;
+    used = snprintf(what, sizeof what, "run '%s' %s %s pattern %s size %zu%s pairs ",
+                    b->run->name[0] ? b->run->name : "-", b->probe >= 0 ? "ceiling probe" : "path",
+                    b->ep.ops->name, gx_pattern_table[st->pattern]->name, st->size, chunk);
+    int n = 0;
     for (int i = 0; i < round->npairs; i++) {
         const struct gx_pair *p = &round->pairs[i];
         if (used > 0 && (size_t)used + 24 < sizeof what)
             used += snprintf(what + used, sizeof what - (size_t)used, "%s%d:%d", i ? "," : "",
                              p->a, p->b);
-        if (n + 2 <= (int)GX_ARRAY_LEN(ranks)) {
-            ranks[n++] = p->a;
-            ranks[n++] = p->b;
-        }
+        ranks[n++] = p->a;
+        ranks[n++] = p->b;
     }
     double t = b->job->g->timeout > 0
                    ? (double)b->job->g->timeout
@@ -315,10 +259,11 @@ static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struc
                     const struct gx_mstep *st, struct gx_err *err)
 {
     struct gx_bench *b = &h->b;
-    gx_output_progress(&h->sink->out, st->size, gx_paths[b->path].name,
-                       gx_pattern_table[st->pattern]->name);
+    char name[48];
+    snprintf(name, sizeof name, "%s%s", b->probe >= 0 ? "ceiling:" : "", b->ep.ops->name);
+    gx_output_progress(&h->sink->out, st->size, name, gx_pattern_table[st->pattern]->name);
     struct gx_record rec = {.state = GX_STATE_IDLE, .valid = 1, .bad_offset = -1};
-    arm(b, round, st);
+    arm(b, round, st, h->c.ranks);
     if (b->pair) {
         struct gx_err merr = {0};
         int rc = gx_measure_best(b, st, &rec, &merr);
@@ -340,7 +285,7 @@ static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struc
         rec.state = GX_STATE_FAILED;
         snprintf(rec.reason, sizeof rec.reason, "%.231s", gx_gpu_lost_why());
     }
-    int rc = collect(b, st, g, round, &rec, &h->c, h->sink, h->ho, err);
+    int rc = collect(b, st, g, round, &rec, &h->c, h->sink, err);
     gx_fault_moment(b->job->rank, GX_AT_COLLECTED, st->size);
     if (rc == GX_OK)
         rc = stop_if_signalled(h->job, &h->c, h->ho, err);
@@ -371,10 +316,11 @@ static void open_endpoint(struct gx_harness *h, const struct gx_mgroup *g,
     memset(ep, 0, sizeof *ep);
     b->run = &h->o->runs[g->run];
     b->path = g->path;
+    b->probe = g->probe;
     b->pair = gx_round_find(round, job->rank);
     b->nrounds = h->plan->pairs[g->run].nrounds;
     ep->job = job;
-    ep->ops = gx_paths[g->path].ops;
+    ep->ops = gx_mgroup_ops(g);
     ep->src_kind = g->src_kind;
     ep->dst_kind = g->dst_kind;
     if (b->pair) {
@@ -390,28 +336,53 @@ static void open_endpoint(struct gx_harness *h, const struct gx_mgroup *g,
 static char path_setup_failed[GX_MAX_PATHS][sizeof(((struct gx_err *)0)->msg)];
 static int path_is_set_up[GX_MAX_PATHS];
 
-/* Every step of one (run, path, round). */
-static int run_group(struct gx_harness *h, const struct gx_mgroup *g, struct gx_err *err)
+/* Rank 0: a probe that cannot run for these pairs leaves every point of its group absent,
+ * with the reason, where the results it bounds look for them. */
+static int probe_absent(struct gx_harness *h, const struct gx_mgroup *g,
+                        const struct gx_round *round, const char *why, struct gx_err *err)
+{
+    const struct gx_probe *pb = &gx_probes[g->probe];
+    for (size_t i = g->first; i < g->first + g->n && h->ceilings; i++) {
+        const struct gx_mstep *st = &h->plan->steps[i];
+        enum gx_ceil_kind kind = pb->kind[gx_pattern_table[st->pattern]->family];
+        struct gx_ceil_point pt = {.size = st->size};
+        snprintf(pt.absent, sizeof pt.absent, "%s", why);
+        for (int k = 0; k < round->npairs && kind != GX_CEIL_NONE; k++)
+            GX_TRY(gx_ceilings_put(h->ceilings, kind, round->pairs[k].a, round->pairs[k].b,
+                                   pb->ops ? pb->ops->what : pb->name, &pt, err));
+    }
+    return GX_OK;
+}
+
+/* A group that will not run: its path's skip, or its probe's absent points (rank 0). */
+static int skip_group(struct gx_harness *h, const struct gx_mgroup *g, const struct gx_round *round,
+                      const char *why, struct gx_err *err)
 {
     const struct gx_run_opts *run = &h->o->runs[g->run];
-    const char *name = gx_paths[g->path].name;
-    const char *absent = g->absent ? g->absent : path_setup_failed[g->path];
-    if (absent[0]) {
-        if (h->job->rank == 0)
-            gx_sink_skip(h->sink, run->name, name, NULL, 0, absent);
-        gx_output_advance(&h->sink->out, (long)g->n);
+    gx_output_advance(&h->sink->out, (long)g->n);
+    if (h->job->rank != 0)
         return GX_OK;
-    }
+    if (g->probe >= 0)
+        return round ? probe_absent(h, g, round, why, err) : GX_OK;
+    gx_sink_skip(h->sink, run->name, gx_paths[g->path].name, round ? round->pairs : NULL,
+                 round ? round->npairs : 0, why);
+    return GX_OK;
+}
+
+/* Every step of one (run, path or probe, round). */
+static int run_group(struct gx_harness *h, const struct gx_mgroup *g, struct gx_err *err)
+{
     const struct gx_round *round = &h->plan->pairs[g->run].rounds[g->round];
+    const char *absent = g->absent           ? g->absent
+                         : g->probe >= 0     ? ""
+                                             : path_setup_failed[g->path];
+    if (absent[0])
+        return skip_group(h, g, g->probe >= 0 ? round : NULL, absent, err);
     open_endpoint(h, g, round);
     struct gx_err why = {0};
-    int rc = gx_agree(h->job->comm, filter_pair(h, gx_paths[g->path].ops, &why), &why);
-    if (rc == GX_ESKIP) {
-        if (h->job->rank == 0)
-            gx_sink_skip(h->sink, run->name, name, round->pairs, round->npairs, why.msg);
-        gx_output_advance(&h->sink->out, (long)g->n);
-        return GX_OK;
-    }
+    int rc = gx_agree(h->job->comm, filter_pair(h, gx_mgroup_ops(g), &why), &why);
+    if (rc == GX_ESKIP)
+        return skip_group(h, g, round, why.msg, err);
     if (rc != GX_OK) {
         *err = why;
         return rc;
@@ -435,7 +406,7 @@ static int run_group(struct gx_harness *h, const struct gx_mgroup *g, struct gx_
 static int path_used(const struct gx_mplan *plan, int path)
 {
     for (size_t g = 0; g < plan->ngroups; g++)
-        if (plan->groups[g].path == path && !plan->groups[g].absent)
+        if (plan->groups[g].probe < 0 && plan->groups[g].path == path && !plan->groups[g].absent)
             return 1;
     return 0;
 }
@@ -479,6 +450,17 @@ static int soak_goes_on(const struct gx_job *job, const struct gx_options *o, do
     return GX_OK;
 }
 
+/* Rank 0, once the probes ran (before the first result): the ceilings into the report and the
+ * table. Later --soak passes measure them again: a limit is the best seen in any pass. */
+static int report_ceilings(struct gx_harness *h, struct gx_err *err)
+{
+    if (h->ceilings_reported || !h->ceilings || h->job->rank != 0)
+        return GX_OK;
+    h->ceilings_reported = 1;
+    h->ceilings->seconds = h->probe_s;
+    return gx_sink_calibration(h->sink, h->ceilings, err);
+}
+
 /* Pass after pass over the plan (one without --soak). */
 static int run_passes(struct gx_harness *h, struct gx_err *err)
 {
@@ -489,8 +471,17 @@ static int run_passes(struct gx_harness *h, struct gx_err *err)
     for (long pass = 1; rc == GX_OK; pass++) {
         /* Later passes stream their results to the .jsonl only: rank 0's memory stays flat. */
         gx_sink_rotation(h->sink, pass);
-        for (size_t g = 0; g < h->plan->ngroups && rc == GX_OK; g++)
-            rc = run_group(h, &h->plan->groups[g], err);
+        for (size_t g = 0; g < h->plan->ngroups && rc == GX_OK; g++) {
+            const struct gx_mgroup *gr = &h->plan->groups[g];
+            if (gr->probe < 0 && (rc = report_ceilings(h, err)) != GX_OK)
+                break;
+            double t0 = MPI_Wtime();
+            rc = run_group(h, gr, err);
+            if (gr->probe >= 0)
+                h->probe_s += MPI_Wtime() - t0;
+        }
+        if (rc == GX_OK)
+            rc = report_ceilings(h, err);
         if (rc != GX_OK || o->g.soak <= 0)
             break;
         ho->rotations = pass;
@@ -510,34 +501,30 @@ static int run_passes(struct gx_harness *h, struct gx_err *err)
 
 int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
                    const struct gx_mplan *plan, struct gx_sink *sink,
-                   struct gx_ceilings *ceilings, gx_recheck_fn recheck,
-                   struct gx_harness_out *ho, struct gx_err *err)
+                   struct gx_ceilings *ceilings, struct gx_harness_out *ho, struct gx_err *err)
 {
-    struct gx_harness h = {.job = job, .o = o, .plan = plan, .sink = sink, .ho = ho};
+    struct gx_harness h = {.job = job, .o = o, .plan = plan, .sink = sink, .ho = ho,
+                           .ceilings = job->rank == 0 ? ceilings : NULL};
     int rc = GX_OK;
     memset(ho, 0, sizeof *ho);
     ho->gpu_lost_rank = -1;
     h.b.job = job;
-    h.b.ceilings = ceilings;
-    h.b.recheck = recheck;
+    h.b.ceilings = h.ceilings;
     size_t maxpairs = 1; /* the most pairs of any round */
     for (int r = 0; r < o->nruns; r++)
         for (int k = 0; k < plan->pairs[r].nrounds; k++)
             if ((size_t)plan->pairs[r].rounds[k].npairs > maxpairs)
                 maxpairs = (size_t)plan->pairs[r].rounds[k].npairs;
-    h.c.rechecks = calloc(maxpairs, sizeof *h.c.rechecks);
-    if (!h.c.rechecks)
-        rc = gx_fail(err, GX_ERUNTIME, "out of host memory for %zu pairs' rechecks", maxpairs);
+    h.c.ranks = calloc(2 * maxpairs, sizeof *h.c.ranks);
+    if (!h.c.ranks)
+        rc = gx_fail(err, GX_ERUNTIME, "out of host memory for %zu pairs' ranks", maxpairs);
     if (job->rank == 0 && rc == GX_OK) {
         h.c.recs = calloc((size_t)job->size, sizeof *h.c.recs);
         h.c.counts = calloc((size_t)job->size, sizeof *h.c.counts);
         h.c.displs = calloc((size_t)job->size, sizeof *h.c.displs);
         h.c.res = calloc(maxpairs, sizeof *h.c.res);
         h.c.ceiling_what = calloc(maxpairs, sizeof *h.c.ceiling_what);
-        h.c.recheck_of = calloc(maxpairs, sizeof *h.c.recheck_of);
-        h.c.again = calloc(maxpairs, sizeof *h.c.again);
-        if (!h.c.recs || !h.c.counts || !h.c.displs || !h.c.res || !h.c.ceiling_what ||
-            !h.c.recheck_of || !h.c.again)
+        if (!h.c.recs || !h.c.counts || !h.c.displs || !h.c.res || !h.c.ceiling_what)
             rc = gx_fail(err, GX_ERUNTIME, "out of host memory for %d ranks' records", job->size);
     }
     rc = gx_agree(job->comm, rc, err);
@@ -555,8 +542,6 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
     free(h.c.displs);
     free(h.c.res);
     free(h.c.ceiling_what);
-    free(h.c.rechecks);
-    free(h.c.recheck_of);
-    free(h.c.again);
+    free(h.c.ranks);
     return rc;
 }

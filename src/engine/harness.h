@@ -17,17 +17,14 @@ struct gx_harness_out {
     /* --soak */
     long rotations;        /* complete passes over the runs */
     double soak_s;         /* seconds from the first measurement to the end of the last pass */
-    int rechecks;          /* rank 0: ceiling points measured again (gx_harness_run) */
 };
 
-/* Executes the plan, pass after pass with --soak; every result goes to the sink (rank 0), rated
- * against the ceilings when its run is calibrated (NULL: none). A result beyond its ceiling has
- * the ceiling's point measured again by its pair (recheck, NULL: never) and is rated against
- * both; rank 0's ceilings keep the widened point (ho->rechecks counts them). Returns GX_OK
- * unless the run had to stop (then err says why). */
+/* Executes the plan, pass after pass with --soak: first its ceiling probes, whose points rank 0
+ * keeps in *ceilings (NULL: none kept; other ranks may pass NULL) and hands to the sink before
+ * the first result, then the results, each to the sink (rank 0), rated against the ceilings
+ * when its run is calibrated. Returns GX_OK unless the run had to stop (then err says why). */
 int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
                    const struct gx_mplan *plan, struct gx_sink *sink,
-                   struct gx_ceilings *ceilings, gx_recheck_fn recheck,
-                   struct gx_harness_out *ho, struct gx_err *err);
+                   struct gx_ceilings *ceilings, struct gx_harness_out *ho, struct gx_err *err);
 
 #endif

@@ -4,6 +4,8 @@
 #include "fault.h"
 #include "mem.h"
 #include "pattern.h"
+#include "probe.h"
+#include "tags.h"
 #include "watchdog.h"
 #ifdef HAVE_CUDA
 #include "cuda_util.h"
@@ -13,8 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define GX_TAG_PAIR_AGREE 103
-#define GX_TAG_AUTO_CHOICE 104
 
 /* GPUXFER_FAULT=cuda-sticky (gx_fault_gpu): a real sticky error, the context unusable
  * afterwards, as after a faulty kernel. */
@@ -185,9 +185,12 @@ static int measure_prepared(struct gx_bench *b, const struct gx_mstep *st,
         b->sorted = t;
         b->nsamples_cap = (size_t)st->iters;
     }
-    /* Untimed: the data of every size is checked before it is timed. */
-    GX_TRY(validate_pass(ep, pat, st->size, 0, rec, err));
-    int all = b->run->validate == GX_VALIDATE_ALL;
+    /* Untimed: the data of every size is checked before it is timed (a probe moves nothing
+     * to its peer: there is no data to check). */
+    int probe = (ep->ops->flags & GX_PATH_PROBE) != 0;
+    if (!probe)
+        GX_TRY(validate_pass(ep, pat, st->size, 0, rec, err));
+    int all = b->run->validate == GX_VALIDATE_ALL && !probe;
     ep->gpu_timed = 0; /* the latency pattern sets it; one measurement is one pattern */
     for (long i = -st->warmup; i < st->iters; i++) {
         uint32_t iter = (uint32_t)(i + st->warmup + 1);

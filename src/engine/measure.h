@@ -40,8 +40,8 @@ struct gx_bench {
     const struct gx_run_opts *run;
     int path;
     const struct gx_pair *pair; /* NULL: this rank sits the round out */
-    struct gx_ceilings *ceilings; /* rank 0, from the calibration; NULL without one */
-    gx_recheck_fn recheck;        /* every rank: NULL, no ceiling is measured again */
+    int probe;                    /* >= 0: a ceiling probe (gx_probes) measured, not a path */
+    struct gx_ceilings *ceilings; /* rank 0: the probes' points; NULL elsewhere */
     struct gx_ep ep;
     double *samples; /* this rank's, in iteration order (--samples reports them so) */
     double *sorted;  /* the same, sorted for the statistics */

@@ -1,6 +1,8 @@
 #include "config.h"
 #include "path.h"
 
+#include "mem.h"
+
 #include <string.h>
 
 extern const struct gx_path_ops gx_path_host, gx_path_mpi;
@@ -37,4 +39,20 @@ int gx_path_lookup(const char *name)
         if (strcmp(gx_paths[i].name, name) == 0)
             return i;
     return -1;
+}
+
+unsigned gx_bound_conditions(int src_kind, int dst_kind, int same_node)
+{
+    int kinds[2] = {src_kind, dst_kind};
+    unsigned holds = same_node ? GX_IF_SAME_NODE : GX_IF_OTHER_NODE;
+    for (int i = 0; i < 2; i++) {
+        if (gx_mem_on_gpu(kinds[i]))
+            holds |= GX_IF_GPU_MEM;
+        /* Pageable: the CPU's alone, neither registered with the GPU nor migrating (an MPI
+         * moves it by other means than pinned memory, at another speed: issue 24). */
+        if (gx_mem_has(kinds[i], GX_MEM_HOST_ADDRESSABLE) &&
+            !gx_mem_has(kinds[i], GX_MEM_GPU_ACCESSIBLE))
+            holds |= GX_IF_PAGEABLE;
+    }
+    return holds;
 }

@@ -1,6 +1,7 @@
 /* Path "mpi": MPI point-to-point directly on the buffers, host or device (CUDA-aware MPI).
  * Path "host" is the same mechanism with host memory as its default. */
 #include "config.h"
+#include "tags.h"
 #include "path.h"
 
 #include "mem.h"
@@ -8,7 +9,6 @@
 
 #include <stdlib.h>
 
-#define GX_TAG_MPI_DATA 101
 
 static int mpi_filter(struct gx_ep *ep, struct gx_err *why)
 {
@@ -53,31 +53,28 @@ static void mpi_close(struct gx_ep *ep)
     ep->priv = NULL;
 }
 
-/* Host buffers: MPI between the hosts, as calibrated on the same kind of host memory (pageable
- * and pinned buffers take different routes through a CUDA-aware MPI). Device buffers on one
- * node: the peer copy (a CUDA-aware MPI moves them with the same engines); across nodes: MPI
- * between the hosts on pinned buffers, where the MPI stages them. */
+/* Host buffers on one node: host memory through shared memory (shm-copy, one copy; its latency
+ * a flag's round trip and a copy each way). Device buffers on one node: the peer copy (a
+ * CUDA-aware MPI moves them with the same engines). Across nodes: none measured (the network). */
 static const struct gx_bound_rule mpi_latency[] = {
     {.when = GX_IF_GPU_MEM, .none = "no latency ceiling for device buffers"},
-    {.when = GX_IF_PAGEABLE, .nstages = 1,
-     .stages = {{"MPI host latency", GX_CEIL_MPI_LAT, GX_AT_PAIR, 1}}},
-    {.nstages = 1, .stages = {{"MPI host latency, pinned", GX_CEIL_MPI_PINNED_LAT, GX_AT_PAIR, 1}}},
+    {.when = GX_IF_SAME_NODE, .nstages = 1,
+     .stages = {{"shared-memory round trip and copy", GX_CEIL_SHM_LAT}}},
+    {.none = GX_NONE_ACROSS_NODES},
 };
 static const struct gx_bound_rule mpi_one_way[] = {
     {.when = GX_IF_GPU_MEM | GX_IF_SAME_NODE, .nstages = 1,
-     .stages = {{"peer copy", GX_CEIL_PEER, GX_AT_PAIR, 1}}},
-    {.when = GX_IF_PAGEABLE, .nstages = 1,
-     .stages = {{"MPI host bandwidth", GX_CEIL_MPI_BW, GX_AT_PAIR, 1}}},
-    {.nstages = 1,
-     .stages = {{"MPI host bandwidth, pinned", GX_CEIL_MPI_PINNED_BW, GX_AT_PAIR, 1}}},
+     .stages = {{"peer copy", GX_CEIL_PEER}}},
+    {.when = GX_IF_SAME_NODE, .nstages = 1,
+     .stages = {{"host memory copy through shared memory", GX_CEIL_SHM_COPY}}},
+    {.none = GX_NONE_ACROSS_NODES},
 };
 static const struct gx_bound_rule mpi_both_ways[] = {
     {.when = GX_IF_GPU_MEM | GX_IF_SAME_NODE, .nstages = 1,
-     .stages = {{"peer copy both ways", GX_CEIL_PEER_BIDIR, GX_AT_PAIR, 1}}},
-    {.when = GX_IF_PAGEABLE, .nstages = 1,
-     .stages = {{"MPI host bandwidth both ways", GX_CEIL_MPI_BIBW, GX_AT_PAIR, 1}}},
-    {.nstages = 1, .stages = {{"MPI host bandwidth both ways, pinned", GX_CEIL_MPI_PINNED_BIBW,
-                               GX_AT_PAIR, 1}}},
+     .stages = {{"peer copy both ways", GX_CEIL_PEER_BIDIR}}},
+    {.when = GX_IF_SAME_NODE, .nstages = 1,
+     .stages = {{"host memory copy through shared memory both ways", GX_CEIL_SHM_COPY_BIDIR}}},
+    {.none = GX_NONE_ACROSS_NODES},
 };
 #define MPI_BOUNDS                                                                            \
     {[GX_FAMILY_ONE_WAY] = GX_BOUNDS(mpi_one_way),                                            \

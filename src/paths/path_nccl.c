@@ -118,18 +118,14 @@ static void nccl_close(struct gx_ep *ep)
 
 
 
-/* One node: the peer copy between the GPUs; across nodes: MPI between the hosts. */
+/* One node: the peer copy between the GPUs; across nodes: none measured (the network). */
 static const struct gx_bound_rule nccl_one_way[] = {
-    {.when = GX_IF_SAME_NODE, .nstages = 1,
-     .stages = {{"peer copy", GX_CEIL_PEER, GX_AT_PAIR, 1}}},
-    {.nstages = 1,
-     .stages = {{"MPI host bandwidth, pinned", GX_CEIL_MPI_PINNED_BW, GX_AT_PAIR, 1}}},
+    {.when = GX_IF_SAME_NODE, .nstages = 1, .stages = {{"peer copy", GX_CEIL_PEER}}},
+    {.none = GX_NONE_ACROSS_NODES},
 };
 static const struct gx_bound_rule nccl_both_ways[] = {
-    {.when = GX_IF_SAME_NODE, .nstages = 1,
-     .stages = {{"peer copy both ways", GX_CEIL_PEER_BIDIR, GX_AT_PAIR, 1}}},
-    {.nstages = 1, .stages = {{"MPI host bandwidth both ways, pinned", GX_CEIL_MPI_PINNED_BIBW,
-                               GX_AT_PAIR, 1}}},
+    {.when = GX_IF_SAME_NODE, .nstages = 1, .stages = {{"peer copy both ways", GX_CEIL_PEER_BIDIR}}},
+    {.none = GX_NONE_ACROSS_NODES},
 };
 
 const struct gx_path_ops gx_path_nccl = {

@@ -17,6 +17,7 @@
  * every 16-byte store, no fence per message. Each side exports a region of lines that its peer
  * writes; prepare zeroes it once both kernels are stopped, and round trips count from 1. */
 #include "config.h"
+#include "tags.h"
 
 #include "chunk.h"
 #include "cuda_util.h"
@@ -31,12 +32,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define GX_TAG_P2P_READY 120
-#define GX_TAG_P2P_DONE 121
-#define GX_TAG_P2P_HANDLE 122
-#define GX_TAG_P2P_BUSID 123
-#define GX_TAG_P2P_LL 124
-#define GX_TAG_P2P_RESET 125
 #define GX_P2P_MAX_STREAMS 64
 /* How long either half of a ping-pong waits for the other, or for its host, before it gives
  * up; the host waits a little longer for its kernel's answer. */
@@ -420,10 +415,10 @@ static void p2p_close(struct gx_ep *ep)
 
 /* Copy engines over the peer link: the same copies in one process are the limit. */
 static const struct gx_bound_rule p2p_one_way[] = {
-    {.nstages = 1, .stages = {{"peer copy", GX_CEIL_PEER, GX_AT_PAIR, 1}}},
+    {.nstages = 1, .stages = {{"peer copy", GX_CEIL_PEER}}},
 };
 static const struct gx_bound_rule p2p_both_ways[] = {
-    {.nstages = 1, .stages = {{"peer copy both ways", GX_CEIL_PEER_BIDIR, GX_AT_PAIR, 1}}},
+    {.nstages = 1, .stages = {{"peer copy both ways", GX_CEIL_PEER_BIDIR}}},
 };
 
 const struct gx_path_ops gx_path_p2p = {

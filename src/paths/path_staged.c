@@ -13,6 +13,7 @@
  * baseline. A slot is reused only when its previous chunk has left it, so no more than `depth`
  * chunks are ever in flight per side (back-pressure). */
 #include "config.h"
+#include "tags.h"
 
 #include "chunk.h"
 #include "cuda_util.h"
@@ -24,7 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define GX_TAG_STAGED 110
 
 struct staged_priv {
     cudaStream_t d2h, h2d;
@@ -180,32 +180,29 @@ static void staged_close(struct gx_ep *ep)
     ep->priv = NULL;
 }
 
-/* Through shared memory on one node: the sender's D2H and the receiver's H2D, at the chunk.
- * Otherwise three stages: D2H, MPI between the hosts, H2D. Both ways: every GPU runs its D2H
- * and its H2D at once, bounded by what its copy engines and link carry both ways together
- * (copy_bidir, a total: less than twice either direction). */
-#define STAGED_SHM_ONE_WAY                                                                    \
-    {.when = GX_IF_SAME_NODE, .at_chunk = 1, .nstages = 2,                                   \
-     .stages = {{"D2H", GX_CEIL_D2H, GX_AT_INITIATOR, 1}, {"H2D", GX_CEIL_H2D, GX_AT_PEER, 1}}}
-#define STAGED_COPIES_BOTH(at) {"D2H and H2D at once", GX_CEIL_COPY_BIDIR, at, 1}
+/* The sender's D2H while the receiver's H2D runs (copy-engines), at the chunk; through MPI on
+ * one node, host memory through shared memory (shm-copy) joins, the slower of the two bounds;
+ * across nodes the network joins (not measured). Both ways: every GPU runs its D2H and its H2D
+ * at once, as the probe's both-ways pattern does. */
+#define STAGED_COPIES {"D2H while H2D", GX_CEIL_COPY}
+#define STAGED_COPIES_BOTH {"D2H and H2D both ways", GX_CEIL_COPY_BIDIR}
+#define STAGED_SHM_ONE_WAY {.when = GX_IF_SAME_NODE, .at_chunk = 1, .nstages = 1, .stages = {STAGED_COPIES}}
 #define STAGED_SHM_BOTH_WAYS                                                                  \
-    {.when = GX_IF_SAME_NODE, .at_chunk = 1, .nstages = 2,                                   \
-     .stages = {STAGED_COPIES_BOTH(GX_AT_INITIATOR), STAGED_COPIES_BOTH(GX_AT_PEER)}}
+    {.when = GX_IF_SAME_NODE, .at_chunk = 1, .nstages = 1, .stages = {STAGED_COPIES_BOTH}}
 #define STAGED_MPI_ONE_WAY                                                                    \
-    {.at_chunk = 1, .nstages = 3,                                                            \
-     .stages = {{"D2H", GX_CEIL_D2H, GX_AT_INITIATOR, 1},                                    \
-                {"MPI host-to-host", GX_CEIL_MPI_PINNED_BW, GX_AT_PAIR, 1},                         \
-                {"H2D", GX_CEIL_H2D, GX_AT_PEER, 1}}}
+    {.when = GX_IF_SAME_NODE, .at_chunk = 1, .nstages = 2,                                   \
+     .stages = {STAGED_COPIES, {"MPI's host memory copy", GX_CEIL_SHM_COPY}}}
 #define STAGED_MPI_BOTH_WAYS                                                                  \
-    {.at_chunk = 1, .nstages = 3,                                                            \
-     .stages = {STAGED_COPIES_BOTH(GX_AT_INITIATOR),                                         \
-                {"MPI host-to-host both ways", GX_CEIL_MPI_PINNED_BIBW, GX_AT_PAIR, 1},             \
-                STAGED_COPIES_BOTH(GX_AT_PEER)}}
-static const struct gx_bound_rule staged_one_way[] = {STAGED_SHM_ONE_WAY, STAGED_MPI_ONE_WAY};
+    {.when = GX_IF_SAME_NODE, .at_chunk = 1, .nstages = 2,                                   \
+     .stages = {STAGED_COPIES_BOTH, {"MPI's host memory copy both ways", GX_CEIL_SHM_COPY_BIDIR}}}
+#define STAGED_ACROSS(copies) {.at_chunk = 1, .nstages = 1, .stages = {copies}}
+static const struct gx_bound_rule staged_one_way[] = {STAGED_SHM_ONE_WAY, STAGED_ACROSS(STAGED_COPIES)};
 static const struct gx_bound_rule staged_both_ways[] = {STAGED_SHM_BOTH_WAYS,
-                                                        STAGED_MPI_BOTH_WAYS};
-static const struct gx_bound_rule staged_mpi_one_way[] = {STAGED_MPI_ONE_WAY};
-static const struct gx_bound_rule staged_mpi_both_ways[] = {STAGED_MPI_BOTH_WAYS};
+                                                        STAGED_ACROSS(STAGED_COPIES_BOTH)};
+static const struct gx_bound_rule staged_mpi_one_way[] = {STAGED_MPI_ONE_WAY,
+                                                          STAGED_ACROSS(STAGED_COPIES)};
+static const struct gx_bound_rule staged_mpi_both_ways[] = {STAGED_MPI_BOTH_WAYS,
+                                                            STAGED_ACROSS(STAGED_COPIES_BOTH)};
 
 #define STAGED_OPS                                                                            \
     .default_src = GX_MEM_DEVICE, .default_dst = GX_MEM_DEVICE,                              \

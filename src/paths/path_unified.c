@@ -20,6 +20,7 @@
  * no MCA parameter changes that short of turning CUDA support off (--mca opal_cuda_support 0),
  * after which MPI copies the host-resident pages as host memory. The "MPI" stage shows which. */
 #include "config.h"
+#include "tags.h"
 
 #include "chunk.h"
 #include "cuda_util.h"
@@ -33,7 +34,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define GX_TAG_UM 140
 
 /* The driver migrates managed memory in blocks of 2 MiB (its VA blocks): chunks that split
  * fewer of them contend less with the CPU writing the next chunk of the same block. */
@@ -257,52 +257,27 @@ static void um_close(struct gx_ep *ep)
     ep->priv = NULL;
 }
 
-/* Bounded by managed memory's own rates (the calibration's prefetches and fault-in on this
- * rank's GPU) and MPI on managed buffers whose pages are on the host at the pair (what the MPI
- * library does with them: a CUDA-aware Open MPI copies them as device memory), rated at the
- * chunk (a chunked pipeline moves one chunk per stage; unchunked, the chunk is the message).
- * Both ways: each GPU moves its own send and its own receive, so each per-GPU stage counts
- * twice against the total.
- * prefetch: the slowest of the sender's prefetch to the host, MPI, the receiver's prefetch to
- *   the GPU. MPI here works on pages the driver has just moved to the host (the sender's
- *   prefetched, the receiver's discarded), and the calibration measures MPI on pages in that
- *   state: on H200 it is 2x slower than on pages the CPU has written (results/issue15), a cost
- *   of the driver's that no order of the path's own steps avoids.
- * demand: the slowest of MPI and the receiver's kernel faulting the pages in. MPI here works on
- *   pages the CPU faults over as it touches them (the sender's from its GPU, the receiver's
- *   back from its GPU where the last message left them); that rate is not calibrated, so the
- *   MPI stage is MPI on managed pages already on the host, a bound MPI on faulting pages
- *   cannot pass. */
-#define UM_BOTH(name, kind, at) {name " (both ways)", kind, at, 2}
-#define UM_MPI {"MPI on managed memory", GX_CEIL_MPI_MANAGED_BW, GX_AT_PAIR, 1}
-#define UM_MPI_BOTH {"MPI on managed memory both ways", GX_CEIL_MPI_MANAGED_BIBW, GX_AT_PAIR, 1}
-#define UM_MPI_MOVED {"MPI on managed pages just moved to the host", GX_CEIL_MPI_MIGRATED_BW, \
-                      GX_AT_PAIR, 1}
-#define UM_MPI_MOVED_BOTH {"MPI on managed pages just moved to the host both ways", \
-                           GX_CEIL_MPI_MIGRATED_BIBW, GX_AT_PAIR, 1}
-static const struct gx_bound_rule um_prefetch_one_way[] = {
-    {.at_chunk = 1, .nstages = 3,
-     .stages = {{"prefetch to host", GX_CEIL_PREFETCH_HOST, GX_AT_INITIATOR, 1}, UM_MPI_MOVED,
-                {"prefetch to GPU", GX_CEIL_PREFETCH_GPU, GX_AT_PEER, 1}}},
-};
-static const struct gx_bound_rule um_prefetch_both_ways[] = {
-    {.at_chunk = 1, .nstages = 5,
-     .stages = {UM_BOTH("prefetch to host", GX_CEIL_PREFETCH_HOST, GX_AT_INITIATOR),
-                UM_BOTH("prefetch to host", GX_CEIL_PREFETCH_HOST, GX_AT_PEER),
-                UM_MPI_MOVED_BOTH,
-                UM_BOTH("prefetch to GPU", GX_CEIL_PREFETCH_GPU, GX_AT_INITIATOR),
-                UM_BOTH("prefetch to GPU", GX_CEIL_PREFETCH_GPU, GX_AT_PEER)}},
-};
-static const struct gx_bound_rule um_demand_one_way[] = {
-    {.at_chunk = 1, .nstages = 2,
-     .stages = {UM_MPI, {"kernel faulting pages in", GX_CEIL_FAULT_IN, GX_AT_PEER, 1}}},
-};
-static const struct gx_bound_rule um_demand_both_ways[] = {
-    {.at_chunk = 1, .nstages = 3,
-     .stages = {UM_MPI_BOTH,
-                UM_BOTH("kernel faulting pages in", GX_CEIL_FAULT_IN, GX_AT_INITIATOR),
-                UM_BOTH("kernel faulting pages in", GX_CEIL_FAULT_IN, GX_AT_PEER)}},
-};
+/* Bounded by managed memory's own migration, both sides at once as the path runs it (the
+ * prefetch probe: the sender's pages to the host while the receiver's go to its GPU; the
+ * faults probe: the CPU faulting pages over from the GPU, a kernel faulting them back), and on
+ * one node by host memory through shared memory, the least any MPI does with host pages; rated
+ * at the chunk (a chunked pipeline moves one chunk per stage; unchunked, the chunk is the
+ * message). Across nodes the network joins (not measured). */
+#define UM_SHM {"MPI's host memory copy", GX_CEIL_SHM_COPY}
+#define UM_SHM_BOTH {"MPI's host memory copy both ways", GX_CEIL_SHM_COPY_BIDIR}
+#define UM_PREFETCH {"prefetches to the host and to the GPU", GX_CEIL_PREFETCH}
+#define UM_PREFETCH_BOTH {"prefetches both ways", GX_CEIL_PREFETCH_BIDIR}
+#define UM_FAULTS {"page faults to the host and back", GX_CEIL_FAULTS}
+#define UM_FAULTS_BOTH {"page faults both ways", GX_CEIL_FAULTS_BIDIR}
+#define UM_RULE(migration, shm)                                                               \
+    {.when = GX_IF_SAME_NODE, .at_chunk = 1, .nstages = 2, .stages = {migration, shm}},       \
+    {                                                                                         \
+        .at_chunk = 1, .nstages = 1, .stages = { migration }                                  \
+    }
+static const struct gx_bound_rule um_prefetch_one_way[] = {UM_RULE(UM_PREFETCH, UM_SHM)};
+static const struct gx_bound_rule um_prefetch_both_ways[] = {UM_RULE(UM_PREFETCH_BOTH, UM_SHM_BOTH)};
+static const struct gx_bound_rule um_demand_one_way[] = {UM_RULE(UM_FAULTS, UM_SHM)};
+static const struct gx_bound_rule um_demand_both_ways[] = {UM_RULE(UM_FAULTS_BOTH, UM_SHM_BOTH)};
 
 const struct gx_path_ops gx_path_unified_prefetch = {
     .name = "unified-prefetch",

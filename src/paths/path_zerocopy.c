@@ -11,6 +11,7 @@
  * and no MPI message nor host synchronization comes between them. Across nodes MPI moves the
  * outbox into the receiver's mapped inbox, chunk by chunk. */
 #include "config.h"
+#include "tags.h"
 
 #include "chunk.h"
 #include "cuda_util.h"
@@ -24,7 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define GX_TAG_ZC_DATA 133
 #define NSLOTS 2
 
 struct zc_priv {
@@ -174,29 +174,16 @@ static void zc_close(struct gx_ep *ep)
     ep->priv = NULL;
 }
 
-/* The sender's kernel writes mapped host memory, the receiver's kernel reads it: bounded by
- * what the SMs reach there (the calibration's gx_kernel_copy on mapped pinned memory, this
- * path's own mover), the slower of the sender's write and the receiver's read; across nodes
- * MPI's host-to-host stage joins. Rated at the chunk, the piece each kernel moves. Both ways:
- * every GPU writes its outbox and reads its inbox at once, bounded by what its kernels reach
- * on mapped memory doing both together (mapped_bidir, a total). */
-#define ZC_WRITE(at) {"kernel writing mapped host", GX_CEIL_MAPPED_WRITE, at, 1}
-#define ZC_READ(at) {"kernel reading mapped host", GX_CEIL_MAPPED_READ, at, 1}
-#define ZC_BOTH(at) {"kernels writing and reading mapped host at once", GX_CEIL_MAPPED_BIDIR, at, 1}
+/* The sender's kernel writes mapped host memory while the receiver's kernel reads it: bounded
+ * by what the SMs reach there doing so at once (the mapped probe, with this path's own mover),
+ * rated at the chunk, the piece each kernel moves. Across nodes the network joins (not
+ * measured). Both ways: every GPU writes its outbox and reads its inbox at once. */
 static const struct gx_bound_rule zc_one_way[] = {
-    {.when = GX_IF_SAME_NODE, .at_chunk = 1, .nstages = 2,
-     .stages = {ZC_WRITE(GX_AT_INITIATOR), ZC_READ(GX_AT_PEER)}},
-    {.at_chunk = 1, .nstages = 3,
-     .stages = {ZC_WRITE(GX_AT_INITIATOR), {"MPI host-to-host", GX_CEIL_MPI_PINNED_BW, GX_AT_PAIR, 1},
-                ZC_READ(GX_AT_PEER)}},
+    {.at_chunk = 1, .nstages = 1, .stages = {{"kernels writing and reading mapped host", GX_CEIL_MAPPED}}},
 };
 static const struct gx_bound_rule zc_both_ways[] = {
-    {.when = GX_IF_SAME_NODE, .at_chunk = 1, .nstages = 2,
-     .stages = {ZC_BOTH(GX_AT_INITIATOR), ZC_BOTH(GX_AT_PEER)}},
-    {.at_chunk = 1, .nstages = 3,
-     .stages = {ZC_BOTH(GX_AT_INITIATOR), {"MPI host-to-host both ways", GX_CEIL_MPI_PINNED_BIBW,
-                                          GX_AT_PAIR, 1},
-                ZC_BOTH(GX_AT_PEER)}},
+    {.at_chunk = 1, .nstages = 1,
+     .stages = {{"kernels writing and reading mapped host both ways", GX_CEIL_MAPPED_BIDIR}}},
 };
 
 const struct gx_path_ops gx_path_zerocopy = {

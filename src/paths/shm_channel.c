@@ -1,4 +1,5 @@
 #include "config.h"
+#include "tags.h"
 
 #include "shm_channel.h"
 #include "cuda_util.h"
@@ -8,7 +9,6 @@
 #define PAGE ((size_t)4096)
 /* The control words, then the slots from a page boundary. */
 #define CTL_BYTES ((sizeof(struct gx_shm_ring_ctl) + PAGE - 1) / PAGE * PAGE)
-#define GX_TAG_SHM_NEED 161
 
 size_t gx_shm_slot_stride(size_t bytes)
 {
@@ -43,7 +43,7 @@ static int grow(const struct gx_ep *ep, struct gx_shm_channel *ch, const char *w
     gx_shm_segment_release(&ch->theirs);
     gx_shm_segment_release(&ch->mine);
     ch->area = 0;
-    GX_TRY(gx_shm_segment_exchange(ep, what, CTL_BYTES + need, &ch->mine, &ch->theirs,
+    GX_TRY(gx_shm_segment_exchange(ep, what, CTL_BYTES + need, 1, &ch->mine, &ch->theirs,
                                    &ch->peer_pid, err));
     ch->area = need;
     return GX_OK;

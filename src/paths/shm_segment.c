@@ -1,7 +1,10 @@
 #include "config.h"
+#include "tags.h"
 
 #include "shm_segment.h"
+#ifdef HAVE_CUDA
 #include "cuda_util.h"
+#endif
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,21 +12,26 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define GX_TAG_SHM_SEGMENT 160
 
 void gx_shm_segment_release(struct gx_shm_segment *s)
 {
     if (!s->host)
         return;
     if (s->shared) {
-        cudaHostUnregister(s->host);
+#ifdef HAVE_CUDA
+        if (s->dev)
+            cudaHostUnregister(s->host);
+#endif
         munmap(s->host, s->bytes);
     } else {
+#ifdef HAVE_CUDA
         cudaFreeHost(s->host);
+#endif
     }
     memset(s, 0, sizeof *s);
 }
 
+#ifdef HAVE_CUDA
 int gx_shm_segment_pinned(size_t bytes, struct gx_shm_segment *s, struct gx_err *err)
 {
     GX_CUDA_TRY(err, cudaHostAlloc(&s->host, bytes, cudaHostAllocMapped | cudaHostAllocPortable));
@@ -32,7 +40,9 @@ int gx_shm_segment_pinned(size_t bytes, struct gx_shm_segment *s, struct gx_err 
     return GX_OK;
 }
 
-static int map_shm(const char *name, size_t bytes, int create, struct gx_shm_segment *s,
+#endif
+
+static int map_shm(const char *name, size_t bytes, int create, int gpu, struct gx_shm_segment *s,
                    struct gx_err *err)
 {
     int fd = shm_open(name, create ? O_RDWR | O_CREAT | O_EXCL : O_RDWR, 0600);
@@ -53,9 +63,15 @@ static int map_shm(const char *name, size_t bytes, int create, struct gx_shm_seg
     s->host = p;
     s->bytes = bytes;
     s->shared = 1;
+    if (!gpu)
+        return GX_OK;
+#ifdef HAVE_CUDA
     GX_CUDA_TRY(err, cudaHostRegister(p, bytes, cudaHostRegisterMapped | cudaHostRegisterPortable));
     GX_CUDA_TRY(err, cudaHostGetDevicePointer(&s->dev, p, 0));
     return GX_OK;
+#else
+    return gx_fail(err, GX_ESKIP, "built without CUDA: no GPU can map %s", name);
+#endif
 }
 
 struct seg_name {
@@ -74,21 +90,21 @@ static int swap(const struct gx_ep *ep, struct seg_name *mine, struct seg_name *
     return GX_OK;
 }
 
-int gx_shm_segment_exchange(const struct gx_ep *ep, const char *what, size_t bytes,
+int gx_shm_segment_exchange(const struct gx_ep *ep, const char *what, size_t bytes, int gpu,
                             struct gx_shm_segment *mine, struct gx_shm_segment *theirs,
                             long *peer_pid, struct gx_err *err)
 {
     struct seg_name me = {.bytes = bytes, .pid = (int64_t)getpid()}, peer;
     snprintf(me.name, sizeof me.name, "/gpuxfer-%ld-%d-%s", (long)getpid(), ep->job->rank, what);
     shm_unlink(me.name);
-    int rc = map_shm(me.name, bytes, 1, mine, err);
+    int rc = map_shm(me.name, bytes, 1, gpu, mine, err);
     /* The peer maps only what this side managed to create: it learns that with the name. */
     me.ok = rc == GX_OK;
     GX_TRY(swap(ep, &me, &peer, err));
     struct gx_err peer_err = {0};
     int prc = GX_ESKIP;
     if (me.ok && peer.ok)
-        prc = map_shm(peer.name, (size_t)peer.bytes, 0, theirs, &peer_err);
+        prc = map_shm(peer.name, (size_t)peer.bytes, 0, gpu, theirs, &peer_err);
     /* Both mapped on this side: the other side learns it before either unlinks. */
     struct seg_name both = me, done;
     both.ok = prc == GX_OK;

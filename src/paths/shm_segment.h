@@ -14,14 +14,15 @@ struct gx_shm_segment {
     int shared;   /* 1: a shm mapping registered here, 0: cudaHostAlloc */
 };
 
-/* This process's own mapped, pinned memory. */
+/* This process's own mapped, pinned memory (CUDA builds). */
 int gx_shm_segment_pinned(size_t bytes, struct gx_shm_segment *s, struct gx_err *err);
 /* Both sides of a same-node pair at once: creates this side's segment of `bytes` (mine) and
- * maps the peer's (theirs, the size the peer gave it); the names are unlinked once both are
+ * maps the peer's (theirs, the size the peer gave it), both registered with this rank's GPU
+ * when `gpu` (dev set; else dev NULL, and no CUDA needed); the names are unlinked once both are
  * mapped, so nothing is left in /dev/shm even if the job dies later. Agreed within the pair:
  * both sides succeed, or both fail (GX_ESKIP with the reason, e.g. /dev/shm too small) with
  * nothing left mapped. *peer_pid: the peer's process id, for gx_shm_poll. */
-int gx_shm_segment_exchange(const struct gx_ep *ep, const char *what, size_t bytes,
+int gx_shm_segment_exchange(const struct gx_ep *ep, const char *what, size_t bytes, int gpu,
                             struct gx_shm_segment *mine, struct gx_shm_segment *theirs,
                             long *peer_pid, struct gx_err *err);
 void gx_shm_segment_release(struct gx_shm_segment *s);

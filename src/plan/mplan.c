@@ -4,6 +4,7 @@
 #include "mem.h"
 #include "path.h"
 #include "pattern.h"
+#include "probe.h"
 #include "scheme.h"
 #include "sizes.h"
 
@@ -41,6 +42,22 @@ long gx_default_window_at(size_t bytes, double gbps)
     if (by_time > (double)w)
         w = by_time >= GX_WINDOW_MAX ? GX_WINDOW_MAX : (long)by_time + 1;
     return w;
+}
+
+long gx_probe_iters(size_t bytes)
+{
+    long n = gx_default_iters(bytes) / 4;
+    return n > GX_PROBE_MIN_ITERS ? n : GX_PROBE_MIN_ITERS;
+}
+
+const struct gx_path_ops *gx_mgroup_ops(const struct gx_mgroup *g)
+{
+    return g->probe >= 0 ? gx_probes[g->probe].ops : gx_paths[g->path].ops;
+}
+
+const char *gx_mgroup_name(const struct gx_mgroup *g)
+{
+    return g->probe >= 0 ? gx_probes[g->probe].name : gx_paths[g->path].name;
 }
 
 long gx_mstep_quick_iters(long iters)
@@ -133,7 +150,7 @@ static int plan_run(struct gx_mplan *p, const struct gx_options *o, int r, struc
     const struct gx_run_opts *run = &o->runs[r];
     for (int pi = 0; pi < run->npaths; pi++) {
         const struct gx_path_entry *pe = &gx_paths[run->paths[pi]];
-        struct gx_mgroup g = {.run = r, .path = run->paths[pi], .round = -1};
+        struct gx_mgroup g = {.run = r, .path = run->paths[pi], .round = -1, .probe = -1};
         if (!pe->ops) { /* listed once, as skipped */
             g.absent = pe->absent_why;
             GX_TRY(add_group(p, &g, err));
@@ -146,6 +163,170 @@ static int plan_run(struct gx_mplan *p, const struct gx_options *o, int r, struc
             GX_TRY(add_group(p, &g, err));
         }
     }
+    return GX_OK;
+}
+
+/* ------------------------------------------------------------------ the ceiling probes */
+
+/* A point a round's results need: a probe measured in a pattern family at a size. */
+struct probe_point {
+    int probe, family;
+    size_t size;
+};
+struct probe_points {
+    struct probe_point *v;
+    size_t n, cap;
+};
+
+static int point_add(struct probe_points *pts, int probe, int family, size_t size,
+                     struct gx_err *err)
+{
+    for (size_t i = 0; i < pts->n; i++)
+        if (pts->v[i].probe == probe && pts->v[i].family == family && pts->v[i].size == size)
+            return GX_OK;
+    struct probe_point *grown = gx_grow(pts->v, &pts->cap, pts->n, 16, sizeof *grown);
+    if (!grown)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory for the measurement plan");
+    pts->v = grown;
+    pts->v[pts->n++] = (struct probe_point){probe, family, size};
+    return GX_OK;
+}
+
+/* The points one rule names for one step: each stage's probe at the message or, for a rule at
+ * the chunk, at each chunk the step may use. */
+static int rule_points(struct probe_points *pts, const struct gx_bound_rule *rule,
+                       const struct gx_mstep *st, struct gx_err *err)
+{
+    int n = rule->at_chunk && st->ncand > 1 ? st->ncand : 1;
+    for (int i = 0; i < n; i++) {
+        /* As the path cuts the message: no chunk, or one larger, is the whole. */
+        size_t c = !rule->at_chunk ? 0 : st->ncand > 1 ? st->cand_chunk[i] : st->chunk;
+        size_t at = c == 0 || c > st->size ? st->size : c;
+        for (int k = 0; k < rule->nstages; k++) {
+            int family, probe = gx_probe_of_kind(rule->stages[k].kind, &family);
+            if (probe < 0)
+                return gx_fail(err, GX_ERUNTIME, "no probe measures ceiling %s",
+                               gx_ceil_kind_name(rule->stages[k].kind));
+            GX_TRY(point_add(pts, probe, family, at, err));
+        }
+    }
+    return GX_OK;
+}
+
+/* What one path group's results will be rated against: for each pair of its round, the rule
+ * that holds, or with --calibrate full every rule of the step's family. */
+static int group_points(const struct gx_mplan *p, const struct gx_options *o,
+                        const struct gx_mgroup *g, struct probe_points *pts, struct gx_err *err)
+{
+    const struct gx_path_ops *ops = gx_paths[g->path].ops;
+    const struct gx_round *round = &p->pairs[g->run].rounds[g->round];
+    int full = o->runs[g->run].calibrate == GX_CALIBRATE_FULL;
+    for (size_t k = g->first; k < g->first + g->n; k++) {
+        const struct gx_mstep *st = &p->steps[k];
+        int family = gx_pattern_table[st->pattern]->family;
+        if (full) {
+            for (int i = 0; i < ops->bounds[family].n; i++)
+                GX_TRY(rule_points(pts, &ops->bounds[family].rules[i], st, err));
+            continue;
+        }
+        for (int i = 0; i < round->npairs; i++) {
+            const struct gx_pair *pr = &round->pairs[i];
+            int same = p->layout->node_of[pr->a] == p->layout->node_of[pr->b];
+            const struct gx_bound_rule *rule = gx_bound_rule(
+                ops->bounds, family, gx_bound_conditions(g->src_kind, g->dst_kind, same));
+            if (rule)
+                GX_TRY(rule_points(pts, rule, st, err));
+        }
+    }
+    return GX_OK;
+}
+
+/* The first pattern of a family (a probe measures a family with the pattern results use). */
+static int pattern_of_family(int family)
+{
+    for (int k = 0; k < gx_pattern_count; k++)
+        if ((int)gx_pattern_table[k]->family == family)
+            return k;
+    return -1;
+}
+
+static int point_order(const void *x, const void *y)
+{
+    const struct probe_point *a = x, *b = y;
+    if (a->probe != b->probe)
+        return a->probe < b->probe ? -1 : 1;
+    if (a->family != b->family)
+        return a->family < b->family ? -1 : 1;
+    return a->size < b->size ? -1 : a->size > b->size;
+}
+
+/* The probe groups of one (run, round): a group per probe, its steps by family and size. */
+static int add_probe_groups(struct gx_mplan *p, const struct gx_run_opts *run, int r, int round,
+                            struct probe_points *pts, struct gx_err *err)
+{
+    qsort(pts->v, pts->n, sizeof *pts->v, point_order);
+    for (size_t i = 0; i < pts->n;) {
+        const struct gx_probe *pb = &gx_probes[pts->v[i].probe];
+        struct gx_mgroup g = {.run = r, .path = -1, .round = round, .probe = pts->v[i].probe,
+                              .first = p->nsteps};
+        if (!pb->ops)
+            g.absent = pb->absent_why;
+        else {
+            g.src_kind = pb->ops->default_src;
+            g.dst_kind = pb->ops->default_dst;
+        }
+        for (; i < pts->n && &gx_probes[pts->v[i].probe] == pb; i++) {
+            struct gx_mstep s = {.pattern = pattern_of_family(pts->v[i].family),
+                                 .size = pts->v[i].size};
+            if (s.pattern < 0 || !pb->ops)
+                continue;
+            s.iters = pick(run->iters, gx_probe_iters(s.size));
+            s.warmup = run->warmup >= 0 ? run->warmup : gx_default_warmup(s.iters);
+            s.window = gx_pattern_table[s.pattern]->uses_window
+                           ? gx_default_window_at(s.size, pb->ops->nominal_gbps)
+                           : 1;
+            g.largest = s.size > g.largest ? s.size : g.largest;
+            GX_TRY(add_step(p, &s, err));
+        }
+        g.n = p->nsteps - g.first;
+        GX_TRY(add_group(p, &g, err));
+    }
+    return GX_OK;
+}
+
+/* Every calibrated run's probes, round by round, placed before every result: a result is rated
+ * as soon as it is measured. */
+static int plan_probes(struct gx_mplan *p, const struct gx_options *o, struct gx_err *err)
+{
+    size_t npath = p->ngroups;
+    struct probe_points pts = {0};
+    int rc = GX_OK;
+    for (int r = 0; r < o->nruns && rc == GX_OK; r++) {
+        if (!o->runs[r].calibrate)
+            continue;
+        for (int k = 0; k < p->pairs[r].nrounds && rc == GX_OK; k++) {
+            pts.n = 0;
+            for (size_t gi = 0; gi < npath && rc == GX_OK; gi++) {
+                const struct gx_mgroup *g = &p->groups[gi];
+                if (g->run == r && g->round == k && !g->absent)
+                    rc = group_points(p, o, g, &pts, err);
+            }
+            if (rc == GX_OK && pts.n)
+                rc = add_probe_groups(p, &o->runs[r], r, k, &pts, err);
+        }
+    }
+    free(pts.v);
+    if (rc != GX_OK || p->ngroups == npath)
+        return rc;
+    /* The probes' groups to the front, the paths' after them in their order. */
+    size_t nprobe = p->ngroups - npath;
+    struct gx_mgroup *moved = malloc(p->ngroups * sizeof *moved);
+    if (!moved)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory for the measurement plan");
+    memcpy(moved, p->groups + npath, nprobe * sizeof *moved);
+    memcpy(moved + nprobe, p->groups, npath * sizeof *moved);
+    memcpy(p->groups, moved, p->ngroups * sizeof *moved);
+    free(moved);
     return GX_OK;
 }
 
@@ -162,6 +343,8 @@ int gx_mplan_make(const struct gx_options *o, const struct gx_layout *layout,
     }
     for (int r = 0; r < o->nruns && rc == GX_OK; r++)
         rc = plan_run(p, o, r, err);
+    if (rc == GX_OK)
+        rc = plan_probes(p, o, err);
     if (rc != GX_OK)
         gx_mplan_free(p);
     return rc;
@@ -226,11 +409,13 @@ static void print_group(FILE *f, const struct gx_mplan *p, const struct gx_optio
                         const struct gx_mgroup *g, long *step, double *secs)
 {
     const struct gx_run_opts *run = &o->runs[g->run];
-    const struct gx_path_entry *pe = &gx_paths[g->path];
+    const struct gx_path_ops *ops = gx_mgroup_ops(g);
     const char *name = run->name[0] ? run->name : "-";
+    char what[40];
+    snprintf(what, sizeof what, "%s%s", g->probe >= 0 ? "ceiling:" : "", gx_mgroup_name(g));
     if (g->absent) {
         if (f)
-            fprintf(f, "%6s %-12s %-16s skipped: %s\n", "-", name, pe->name, g->absent);
+            fprintf(f, "%6s %-12s %-16s skipped: %s\n", "-", name, what, g->absent);
         return;
     }
     const struct gx_round *round = &p->pairs[g->run].rounds[g->round];
@@ -243,13 +428,13 @@ static void print_group(FILE *f, const struct gx_mplan *p, const struct gx_optio
         const struct gx_mstep *s = &p->steps[i];
         char size[32], chunk[48];
         gx_format_size(s->size, size, sizeof size);
-        chunk_text(s, (pe->ops->flags & GX_PATH_CHUNKED) != 0, chunk, sizeof chunk);
+        chunk_text(s, (ops->flags & GX_PATH_CHUNKED) != 0, chunk, sizeof chunk);
         ++*step;
         if (f)
             fprintf(f, "%6ld %-12s %-16s %-18s %-8s %8s %-11s %6ld %6ld %6ld %s\n", *step, name,
-                    pe->name, mem, gx_pattern_table[s->pattern]->name, size, chunk, s->iters,
+                    what, mem, gx_pattern_table[s->pattern]->name, size, chunk, s->iters,
                     s->warmup, s->window, pairs);
-        *secs += step_seconds(pe->ops, s);
+        *secs += step_seconds(ops, s);
     }
 }
 
@@ -263,8 +448,9 @@ static double round_seconds(const struct gx_mplan *p, int r, long *steps)
         if (gr->run != r || gr->absent || gr->round != 0)
             continue;
         for (size_t i = gr->first; i < gr->first + gr->n; i++)
-            secs += step_seconds(gx_paths[gr->path].ops, &p->steps[i]);
-        *steps += (long)gr->n;
+            secs += step_seconds(gx_mgroup_ops(gr), &p->steps[i]);
+        if (gr->probe < 0) /* a probe's steps are no results */
+            *steps += (long)gr->n;
     }
     return secs;
 }
@@ -319,19 +505,25 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
             "of the round)\n");
     fprintf(f, "# %4s %-12s %-16s %-18s %-8s %8s %-11s %6s %6s %6s %s\n", "step", "run", "path",
             "memory", "pattern", "size", "chunk/depth", "iters", "warmup", "window", "pairs");
-    long results = 0;
+    long results = 0, probes = 0;
+    double probe_secs = 0;
     for (size_t g = 0; g < p->ngroups; g++) {
         const struct gx_mgroup *gr = &p->groups[g];
         /* A plan of thousands of rounds prints its first lines; the totals count them all. */
         FILE *to = step < GX_DRY_RUN_LINES ? f : NULL;
+        long before = step;
+        double secs_before = secs;
         print_group(to, p, o, gr, &step, &secs);
-        if (!gr->absent)
+        if (gr->probe >= 0) {
+            probes += step - before;
+            probe_secs += secs - secs_before;
+        } else if (!gr->absent)
             results += (long)gr->n * p->pairs[gr->run].rounds[gr->round].npairs;
     }
     if (step > GX_DRY_RUN_LINES)
         fprintf(f, "# ... %ld more measurements not listed\n", step - GX_DRY_RUN_LINES);
-    fprintf(f, "# %ld measurements (%ld results), in %ld rounds; estimate %.0f s without "
-            "calibration, at each path's nominal rate (a guess: the machine decides)\n", step,
-            results, total_rounds(p), secs);
+    fprintf(f, "# %ld measurements (%ld results; %ld ceiling probes, %.0f s of the estimate), "
+            "in %ld rounds; estimate %.0f s, at each path's and probe's nominal rate (a guess: "
+            "the machine decides)\n", step, results, probes, probe_secs, total_rounds(p), secs);
     print_schemes(f, p, o);
 }

@@ -1,6 +1,7 @@
 /* The measurement plan: every measurement the job makes, in the order it makes them, expanded
- * once from the options. The harness executes it, the calibration reads from it what it must
- * measure, the progress line counts it and --dry-run prints it: nothing else expands options. */
+ * once from the options: first the ceiling probes the results will be rated against (each at
+ * the sizes and pairs its results need), then the results. The harness executes it, the
+ * progress line counts it and --dry-run prints it: nothing else expands options. */
 #ifndef GX_MPLAN_H
 #define GX_MPLAN_H
 
@@ -24,9 +25,11 @@ struct gx_mstep {
     int cand_depth[GX_AUTO_MAX_CANDIDATES];
 };
 
-/* One (run, path, round): its buffers and the path are opened once for all its steps. */
+/* One (run, path or probe, round): its buffers and the path are opened once for all its
+ * steps. */
 struct gx_mgroup {
     int run, path, round;
+    int probe;                 /* >= 0: the ceiling probe gx_probes[probe] (path is -1) */
     int src_kind, dst_kind;    /* resolved: the run's --mem or the path's defaults */
     const char *absent;        /* the path is not in this build: skipped, no steps */
     size_t first, n;           /* its steps */
@@ -43,6 +46,10 @@ struct gx_mplan {
     size_t nsteps, scap;
 };
 
+/* The ops a group measures (its path's or its probe's), and their name. */
+const struct gx_path_ops *gx_mgroup_ops(const struct gx_mgroup *g);
+const char *gx_mgroup_name(const struct gx_mgroup *g);
+
 /* Size-dependent defaults (documented in --help). */
 long gx_default_iters(size_t bytes);
 long gx_default_warmup(long iters);
@@ -52,6 +59,10 @@ long gx_default_window(size_t bytes);
 #define GX_WINDOW_SECONDS 0.02
 #define GX_WINDOW_MAX 256
 long gx_default_window_at(size_t bytes, double gbps);
+/* A probe's iterations: its ceiling is its best one, which a quarter of a result's default
+ * finds as well (at least GX_PROBE_MIN_ITERS). */
+#define GX_PROBE_MIN_ITERS 10
+long gx_probe_iters(size_t bytes);
 
 /* Expands the options for a job of this layout (kept by pointer: it outlives the plan).
  * GX_EINPUT for pairs the job cannot have, GX_ERUNTIME when out of memory. */

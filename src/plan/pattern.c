@@ -1,9 +1,9 @@
 /* Latency (ping-pong), unidirectional and bidirectional bandwidth, on any path. */
 #include "pattern.h"
+#include "tags.h"
 
 #include <string.h>
 
-#define GX_TAG_ACK 102
 
 static int latency_iterate(struct gx_ep *ep, size_t bytes, int window, double *seconds,
                            struct gx_err *err)

@@ -149,41 +149,70 @@ void gx_output_result(struct gx_output *out, const struct gx_result *r)
     fflush(t);
 }
 
+/* The reason none of a curve's points was measured, or NULL when one was. */
+static const char *unmeasured(const struct gx_ceil_curve *k)
+{
+    const char *why = k->absent[0] ? k->absent : NULL;
+    for (int j = 0; j < k->n; j++) {
+        if (k->pts[j].iters > 0)
+            return NULL;
+        if (!why && k->pts[j].absent[0])
+            why = k->pts[j].absent;
+    }
+    return why ? why : "no reason given";
+}
+
+/* A reason many curves share (no GPU, built without CUDA, another node) is said once, with the
+ * ceilings it leaves out; DISTINCT_REASONS of them are remembered. */
+#define DISTINCT_REASONS 8
+static void print_absent(FILE *f, const struct gx_ceilings *c, int i, const char *told[],
+                         int *ntold)
+{
+    const char *why = unmeasured(&c->curves[i]);
+    for (int t = 0; t < *ntold; t++)
+        if (strcmp(told[t], why) == 0)
+            return;
+    if (*ntold < DISTINCT_REASONS)
+        told[(*ntold)++] = why;
+    fprintf(f, "#   absent: %s (", why);
+    int listed = 0;
+    for (int j = i; j < c->n && listed < 6; j++) {
+        const struct gx_ceil_curve *k = &c->curves[j];
+        const char *w = unmeasured(k);
+        if (w && strcmp(w, why) == 0)
+            fprintf(f, "%s%s %d->%d", listed++ ? ", " : "", gx_ceil_kind_name(k->kind), k->a, k->b);
+    }
+    fprintf(f, "%s)\n", listed == 6 ? ", ..." : "");
+}
+
 void gx_output_calibration(struct gx_output *out, const struct gx_ceilings *c)
 {
     FILE *f = out->table;
     clear_progress(out);
-    fprintf(f, "\n# calibration (%.1f s): ceilings measured in this job, median of the repeats "
-            "(every size in the report's \"calibration\")\n", c->seconds);
+    fprintf(f, "\n# ceilings (%.1f s of probes): the best iteration of each layer below the "
+            "paths, measured by the pairs (every size in the report's \"calibration\")\n",
+            c->seconds);
+    const char *told[DISTINCT_REASONS];
+    int ntold = 0;
     for (int i = 0; i < c->n; i++) {
         const struct gx_ceil_curve *k = &c->curves[i];
-        char who[32];
-        if (k->b < 0)
-            snprintf(who, sizeof who, "rank %d", k->a);
-        else
-            snprintf(who, sizeof who, "%d->%d", k->a, k->b);
-        fprintf(f, "#   %-17s %-7s ", gx_ceil_kind_name((enum gx_ceil_kind)k->kind), who);
-        if (k->absent[0]) {
-            fprintf(f, "absent: %s\n", k->absent);
+        if (unmeasured(k)) {
+            print_absent(f, c, i, told, &ntold);
             continue;
         }
         double lo = 0, hi = 0;
         int measured = 0;
-        const char *why = "";
         for (int j = 0; j < k->n; j++)
-            if (k->pts[j].repeats > 0) {
-                double v = k->pts[j].median;
+            if (k->pts[j].iters > 0) {
+                double v = k->pts[j].best;
                 lo = measured && lo < v ? lo : v;
                 hi = measured && hi > v ? hi : v;
                 measured++;
-            } else if (!why[0]) {
-                why = k->pts[j].absent;
             }
-        if (!measured) {
-            fprintf(f, "no size of %d measured: %s\n", (int)k->n, why[0] ? why : "no reason given");
-            continue;
-        }
-        fprintf(f, "%d of %d sizes, %.3f .. %.3f %s (%s)\n", measured, (int)k->n, lo, hi,
+        char who[32];
+        snprintf(who, sizeof who, "%d->%d", k->a, k->b);
+        fprintf(f, "#   %-18s %-7s %d of %d sizes, %.3f .. %.3f %s (%s)\n",
+                gx_ceil_kind_name((enum gx_ceil_kind)k->kind), who, measured, (int)k->n, lo, hi,
                 gx_ceil_kind_unit((enum gx_ceil_kind)k->kind), k->what);
     }
     fflush(f);

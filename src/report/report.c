@@ -144,8 +144,8 @@ static void add_stats(cJSON *o, const struct gx_stats *s)
     add_two(st, "median_ci95", s->ci_lo, s->ci_hi);
 }
 
-/* A median beyond every repeat of its ceiling: by how much, the ceiling's range, and why that
- * can be. */
+/* A median beyond its ceiling, the best iteration of the layer below: by how much, the
+ * probe's range, and why that can be. */
 static void add_exceeded(cJSON *o, const struct gx_result *r)
 {
     cJSON *e = cJSON_AddObjectToObject(o, "ceiling_exceeded");
@@ -153,13 +153,12 @@ static void add_exceeded(cJSON *o, const struct gx_result *r)
     cJSON_AddNumberToObject(e, "by", r->efficiency);
     add_two(e, "ceiling_range", r->ceiling_range.lo, r->ceiling_range.hi);
     char why[320];
-    snprintf(why, sizeof why, "the median (%.4g %s) is %s than every one of the %d repeats of "
-             "the ceiling (%.4g .. %.4g%s): this ceiling was not measured as favourably as the "
-             "result (other messages in flight, other buffers, another moment of a busy "
-             "machine), so it does not bound the result here",
-             r->stats.median, r->unit, latency ? "faster" : "higher", r->ceiling_range.repeats,
-             r->ceiling_range.lo, r->ceiling_range.hi,
-             r->ceiling_rechecked ? ", measured again after this result" : "");
+    snprintf(why, sizeof why, "the median (%.4g %s) is %s than the best of the %d iterations of "
+             "the probe of the layer below (%.4g .. %.4g): the path reached something the probe "
+             "does not measure, or the machine changed between them, so the ceiling does not "
+             "bound the result here",
+             r->stats.median, r->unit, latency ? "faster" : "higher", r->ceiling_range.iters,
+             r->ceiling_range.lo, r->ceiling_range.hi);
     cJSON_AddStringToObject(e, "reason", why);
 }
 
@@ -233,8 +232,6 @@ cJSON *gx_result_json(const struct gx_result *r)
         cJSON_AddNumberToObject(o, "ceiling", r->ceiling);
         cJSON_AddStringToObject(o, "ceiling_what", r->ceiling_what ? r->ceiling_what : "");
         cJSON_AddNumberToObject(o, "efficiency", r->efficiency);
-        if (r->ceiling_rechecked)
-            cJSON_AddBoolToObject(o, "ceiling_rechecked", 1);
         if (r->ceiling_exceeded)
             add_exceeded(o, r);
     } else if (r->state == GX_STATE_OK && r->ceiling_what && r->ceiling_what[0]) {

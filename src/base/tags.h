@@ -1,0 +1,29 @@
+/* Every MPI tag gpuxfer uses, in one place: a tag shared by two unrelated exchanges lets one
+ * take the other's message (issue 32 found 160 used twice). Point-to-point traffic of a pair
+ * runs on the job's communicator, so each exchange that can be in flight at the same time as
+ * another needs a tag of its own. */
+#ifndef GX_TAGS_H
+#define GX_TAGS_H
+
+enum gx_tag {
+    GX_TAG_MPI_DATA = 101,    /* paths mpi, host: the messages */
+    GX_TAG_ACK = 102,         /* pattern bw: the receiver's acknowledgement of a window */
+    GX_TAG_PAIR_AGREE = 103,  /* both sides of a pair take the same branch */
+    GX_TAG_AUTO_CHOICE = 104, /* --chunk auto: the initiator's choice to its peer */
+    GX_TAG_PROBE_GO = 105,    /* ceiling probes: both sides' stages start together */
+    GX_TAG_PROBE_DONE = 106,  /* ceiling probes, both ways: both sides' stages are over */
+    GX_TAG_PROBE_SETUP = 107, /* ceiling probes: what the sides exchange when opened */
+    GX_TAG_STAGED = 110,      /* path staged: the chunks through MPI */
+    GX_TAG_P2P_READY = 120,   /* path p2p */
+    GX_TAG_P2P_DONE = 121,
+    GX_TAG_P2P_HANDLE = 122,
+    GX_TAG_P2P_BUSID = 123,
+    GX_TAG_P2P_LL = 124,
+    GX_TAG_P2P_RESET = 125,
+    GX_TAG_ZC_DATA = 133,     /* path zerocopy across nodes */
+    GX_TAG_UM = 140,          /* unified paths */
+    GX_TAG_SHM_SEGMENT = 160, /* shared-memory segments: names and pair syncs */
+    GX_TAG_SHM_NEED = 161,    /* shared-memory channels */
+};
+
+#endif

@@ -1,0 +1,62 @@
+#include "config.h"
+#include "probe.h"
+
+#include "tags.h"
+
+extern const struct gx_path_ops gx_probe_shm_copy;
+#ifdef HAVE_CUDA
+extern const struct gx_path_ops gx_probe_peer_copy, gx_probe_copy_engines, gx_probe_mapped,
+    gx_probe_prefetch, gx_probe_faults;
+#define CUDA_PROBE(p) &p, NULL
+#else
+#define CUDA_PROBE(p) NULL, "built without CUDA"
+#endif
+
+/* One line a probe: the ceilings it gives per family (one way, both ways, latency). */
+const struct gx_probe gx_probes[] = {
+    {"shm-copy", &gx_probe_shm_copy, NULL,
+     {GX_CEIL_SHM_COPY, GX_CEIL_SHM_COPY_BIDIR, GX_CEIL_SHM_LAT}},
+    {"peer-copy", CUDA_PROBE(gx_probe_peer_copy), {GX_CEIL_PEER, GX_CEIL_PEER_BIDIR, GX_CEIL_NONE}},
+    {"copy-engines", CUDA_PROBE(gx_probe_copy_engines),
+     {GX_CEIL_COPY, GX_CEIL_COPY_BIDIR, GX_CEIL_NONE}},
+    {"mapped", CUDA_PROBE(gx_probe_mapped), {GX_CEIL_MAPPED, GX_CEIL_MAPPED_BIDIR, GX_CEIL_NONE}},
+    {"prefetch", CUDA_PROBE(gx_probe_prefetch),
+     {GX_CEIL_PREFETCH, GX_CEIL_PREFETCH_BIDIR, GX_CEIL_NONE}},
+    {"faults", CUDA_PROBE(gx_probe_faults), {GX_CEIL_FAULTS, GX_CEIL_FAULTS_BIDIR, GX_CEIL_NONE}},
+};
+const int gx_probe_count = (int)GX_ARRAY_LEN(gx_probes);
+
+int gx_probe_of_kind(enum gx_ceil_kind kind, int *family)
+{
+    for (int i = 0; i < gx_probe_count; i++)
+        for (int f = 0; f < GX_FAMILY_COUNT; f++)
+            if (gx_probes[i].kind[f] == kind) {
+                *family = f;
+                return i;
+            }
+    return -1;
+}
+
+int gx_probe_start(const struct gx_ep *ep, enum gx_dir dir, struct gx_err *err)
+{
+    MPI_Comm comm = ep->job->comm;
+    if (dir == GX_DIR_SEND)
+        GX_MPI_TRY(err, MPI_Send(NULL, 0, MPI_BYTE, ep->peer, GX_TAG_PROBE_GO, comm));
+    else if (dir == GX_DIR_RECV)
+        GX_MPI_TRY(err, MPI_Recv(NULL, 0, MPI_BYTE, ep->peer, GX_TAG_PROBE_GO, comm,
+                                 MPI_STATUS_IGNORE));
+    else
+        GX_MPI_TRY(err, MPI_Sendrecv(NULL, 0, MPI_BYTE, ep->peer, GX_TAG_PROBE_GO, NULL, 0,
+                                     MPI_BYTE, ep->peer, GX_TAG_PROBE_GO, comm,
+                                     MPI_STATUS_IGNORE));
+    return GX_OK;
+}
+
+int gx_probe_end(const struct gx_ep *ep, enum gx_dir dir, struct gx_err *err)
+{
+    if (dir == GX_DIR_BOTH)
+        GX_MPI_TRY(err, MPI_Sendrecv(NULL, 0, MPI_BYTE, ep->peer, GX_TAG_PROBE_DONE, NULL, 0,
+                                     MPI_BYTE, ep->peer, GX_TAG_PROBE_DONE, ep->job->comm,
+                                     MPI_STATUS_IGNORE));
+    return GX_OK;
+}

@@ -1,0 +1,353 @@
+/* The GPU's ceiling probes (probe.h): each side runs its own stage of one layer, the sender's
+ * on stream 0 and the receiver's on stream 1 (both, on a rank that sends and receives at once),
+ * and waits for it; the probes differ only in their stages (struct gpu_probe):
+ * - peer-copy: the sender's copies into a buffer on the peer's GPU, in this process
+ *   (cudaMemcpyPeerAsync: the peer link, or the GPU's own memory when the ranks share it);
+ * - copy-engines: the sender's D2H into pinned host memory while the receiver's H2D runs;
+ * - mapped: the sender's kernel writes mapped pinned host memory while the receiver's reads it
+ *   (gx_kernel_copy, zerocopy's mover);
+ * - prefetch: the sender prefetches its managed pages to the host while the receiver prefetches
+ *   its own to its GPU, from where they stood before the iteration (between, untimed);
+ * - faults: the sender's CPU reads managed pages that are on its GPU; the receiver's CPU writes
+ *   managed pages that are on its GPU, then a kernel faults them back in.
+ * Each probe's ops are plain gx_path_ops (the table, probe.c, lists them); its stages are a line
+ * of gpu_stages below. */
+#include "config.h"
+#include "probe.h"
+
+#include "cuda_util.h"
+#include "kernels.h"
+#include "mem.h"
+#include "tags.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Host buffers of the buffers' size, allocated in open as a probe needs them. */
+#define NEEDS_PINNED  0x1u /* host[0] the sender's D2H target, host[1] the receiver's source */
+#define NEEDS_MAPPED  0x2u /* the same, mapped: kernels address them through host_dev */
+#define NEEDS_PEER    0x4u /* a buffer on the peer's GPU */
+#define NEEDS_SCRATCH 0x8u /* host memory the sender's CPU copies managed pages into */
+
+struct gpu_stages;
+struct gpu_state {
+    const struct gpu_stages *st;
+    cudaStream_t s[2];
+    void *host[2], *host_dev[2];
+    void *peer_buf;
+    int peer_dev, peer_enabled;
+    void *scratch;
+    size_t bytes; /* the message measured (prepare) */
+    int no_discard;
+};
+
+typedef int (*gpu_stage_fn)(struct gx_ep *ep, struct gpu_state *g, int count, size_t bytes,
+                            cudaStream_t s, struct gx_err *err);
+struct gpu_stages {
+    const struct gx_path_ops *ops;
+    unsigned needs;
+    gpu_stage_fn send, recv;
+};
+static const struct gpu_stages *stages_of(const struct gx_ep *ep);
+
+/* ------------------------------------------------------------------ the peer's GPU */
+
+/* The device in this process that is rank `peer`'s GPU, by PCI bus id; both sides ask and
+ * answer, so both learn whether the other can see it (a GPU outside CUDA_VISIBLE_DEVICES). */
+static int peer_device(struct gx_ep *ep, int *dev, struct gx_err *why)
+{
+    struct {
+        char busid[32];
+        int32_t sees;
+    } mine = {{0}, 0}, theirs;
+    GX_CUDA_TRY(why, cudaDeviceGetPCIBusId(mine.busid, (int)sizeof mine.busid, ep->job->gpu));
+    for (int round = 0; round < 2; round++) {
+        GX_MPI_TRY(why, MPI_Sendrecv(&mine, (int)sizeof mine, MPI_BYTE, ep->peer,
+                                     GX_TAG_PROBE_SETUP, &theirs, (int)sizeof theirs, MPI_BYTE,
+                                     ep->peer, GX_TAG_PROBE_SETUP, ep->job->comm,
+                                     MPI_STATUS_IGNORE));
+        if (round == 0) {
+            theirs.busid[sizeof theirs.busid - 1] = '\0';
+            mine.sees = cudaDeviceGetByPCIBusId(dev, theirs.busid) == cudaSuccess;
+            if (!mine.sees)
+                cudaGetLastError();
+        }
+    }
+    if (!mine.sees)
+        return gx_fail(why, GX_ESKIP, "rank %d cannot see rank %d's GPU %s in its process (the "
+                       "peer copy needs both GPUs visible: CUDA_VISIBLE_DEVICES)", ep->job->rank,
+                       ep->peer, theirs.busid);
+    if (!theirs.sees)
+        return gx_fail(why, GX_ESKIP, "rank %d cannot see rank %d's GPU in its process (the peer "
+                       "copy needs both GPUs visible: CUDA_VISIBLE_DEVICES)", ep->peer,
+                       ep->job->rank);
+    return GX_OK;
+}
+
+static int peer_filter(struct gx_ep *ep, struct gx_err *why)
+{
+    int dev;
+    if (!ep->same_node)
+        return gx_fail(why, GX_ESKIP, "ranks %d and %d are on different nodes: no peer copy",
+                       ep->job->rank, ep->peer);
+    return peer_device(ep, &dev, why);
+}
+
+static int peer_open(struct gx_ep *ep, struct gpu_state *g, struct gx_err *err)
+{
+    GX_TRY(peer_device(ep, &g->peer_dev, err));
+    int me = ep->job->gpu, can = 0;
+    if (g->peer_dev != me) {
+        GX_CUDA_TRY(err, cudaDeviceCanAccessPeer(&can, me, g->peer_dev));
+        cudaError_t ce = can ? cudaDeviceEnablePeerAccess(g->peer_dev, 0) : cudaSuccess;
+        if (ce == cudaErrorPeerAccessAlreadyEnabled)
+            cudaGetLastError();
+        else if (ce != cudaSuccess)
+            return gx_fail_cuda(err, ce, "cudaDeviceEnablePeerAccess", __FILE__, __LINE__);
+        else
+            g->peer_enabled = can;
+    }
+    GX_CUDA_TRY(err, cudaSetDevice(g->peer_dev));
+    cudaError_t ce = cudaMalloc(&g->peer_buf, ep->cap);
+    GX_CUDA_TRY(err, cudaSetDevice(me));
+    GX_CUDA_TRY(err, ce);
+    return GX_OK;
+}
+
+/* ------------------------------------------------------------------ the stages */
+
+static int peer_send(struct gx_ep *ep, struct gpu_state *g, int count, size_t bytes,
+                     cudaStream_t s, struct gx_err *err)
+{
+    for (int m = 0; m < count; m++)
+        GX_CUDA_TRY(err, cudaMemcpyPeerAsync(g->peer_buf, g->peer_dev, ep->src, ep->job->gpu,
+                                             bytes, s));
+    return GX_OK;
+}
+
+static int nothing(struct gx_ep *ep, struct gpu_state *g, int count, size_t bytes,
+                   cudaStream_t s, struct gx_err *err)
+{
+    (void)ep, (void)g, (void)count, (void)bytes, (void)s, (void)err;
+    return GX_OK;
+}
+
+static int d2h_send(struct gx_ep *ep, struct gpu_state *g, int count, size_t bytes,
+                    cudaStream_t s, struct gx_err *err)
+{
+    for (int m = 0; m < count; m++)
+        GX_CUDA_TRY(err, cudaMemcpyAsync(g->host[0], ep->src, bytes, cudaMemcpyDeviceToHost, s));
+    return GX_OK;
+}
+
+static int h2d_recv(struct gx_ep *ep, struct gpu_state *g, int count, size_t bytes,
+                    cudaStream_t s, struct gx_err *err)
+{
+    for (int m = 0; m < count; m++)
+        GX_CUDA_TRY(err, cudaMemcpyAsync(ep->dst, g->host[1], bytes, cudaMemcpyHostToDevice, s));
+    return GX_OK;
+}
+
+static int mapped_write(struct gx_ep *ep, struct gpu_state *g, int count, size_t bytes,
+                        cudaStream_t s, struct gx_err *err)
+{
+    for (int m = 0; m < count; m++)
+        GX_CUDA_TRY(err, gx_kernel_copy(g->host_dev[0], ep->src, bytes, s));
+    return GX_OK;
+}
+
+static int mapped_read(struct gx_ep *ep, struct gpu_state *g, int count, size_t bytes,
+                       cudaStream_t s, struct gx_err *err)
+{
+    for (int m = 0; m < count; m++)
+        GX_CUDA_TRY(err, gx_kernel_copy(ep->dst, g->host_dev[1], bytes, s));
+    return GX_OK;
+}
+
+static int prefetch_send(struct gx_ep *ep, struct gpu_state *g, int count, size_t bytes,
+                         cudaStream_t s, struct gx_err *err)
+{
+    (void)g;
+    for (int m = 0; m < count; m++)
+        GX_CUDA_TRY(err, gx_cuda_prefetch(ep->src, bytes, 0, ep->job->gpu, s));
+    return GX_OK;
+}
+
+static int prefetch_recv(struct gx_ep *ep, struct gpu_state *g, int count, size_t bytes,
+                         cudaStream_t s, struct gx_err *err)
+{
+    (void)g;
+    for (int m = 0; m < count; m++)
+        GX_CUDA_TRY(err, gx_cuda_prefetch(ep->dst, bytes, 1, ep->job->gpu, s));
+    return GX_OK;
+}
+
+static int faults_send(struct gx_ep *ep, struct gpu_state *g, int count, size_t bytes,
+                       cudaStream_t s, struct gx_err *err)
+{
+    (void)s, (void)err;
+    for (int m = 0; m < count; m++)
+        memcpy(g->scratch, ep->src, bytes);
+    __asm__ __volatile__("" : : "r"(g->scratch) : "memory");
+    return GX_OK;
+}
+
+static int faults_recv(struct gx_ep *ep, struct gpu_state *g, int count, size_t bytes,
+                       cudaStream_t s, struct gx_err *err)
+{
+    (void)g;
+    for (int m = 0; m < count; m++) {
+        memset(ep->dst, m & 0xff, bytes);
+        GX_CUDA_TRY(err, gx_kernel_touch(ep->dst, bytes, 0, s));
+        GX_CUDA_TRY(err, cudaStreamSynchronize(s));
+    }
+    return GX_OK;
+}
+
+/* ------------------------------------------------------------------ the ops every probe shares */
+
+static void gpu_close(struct gx_ep *ep)
+{
+    struct gpu_state *g = ep->priv;
+    if (!g)
+        return;
+    for (int i = 0; i < 2; i++) {
+        if (g->s[i])
+            cudaStreamDestroy(g->s[i]);
+        if (g->host[i])
+            cudaFreeHost(g->host[i]);
+    }
+    if (g->peer_buf) {
+        cudaSetDevice(g->peer_dev);
+        cudaFree(g->peer_buf);
+        cudaSetDevice(ep->job->gpu);
+    }
+    if (g->peer_enabled)
+        cudaDeviceDisablePeerAccess(g->peer_dev); /* as the paths found it */
+    free(g->scratch);
+    cudaGetLastError();
+    free(g);
+    ep->priv = NULL;
+}
+
+static int gpu_open(struct gx_ep *ep, struct gx_err *err)
+{
+    gpu_close(ep);
+    struct gpu_state *g = calloc(1, sizeof *g);
+    if (!g)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory");
+    ep->priv = g;
+    const struct gpu_stages *pr = g->st = stages_of(ep);
+    for (int i = 0; i < 2; i++)
+        GX_CUDA_TRY(err, cudaStreamCreateWithFlags(&g->s[i], cudaStreamNonBlocking));
+    for (int i = 0; i < 2 && (pr->needs & (NEEDS_PINNED | NEEDS_MAPPED)); i++) {
+        unsigned flags = pr->needs & NEEDS_MAPPED ? cudaHostAllocMapped : cudaHostAllocDefault;
+        GX_CUDA_TRY(err, cudaHostAlloc(&g->host[i], ep->cap, flags));
+        memset(g->host[i], 0x5a, ep->cap);
+        if (pr->needs & NEEDS_MAPPED)
+            GX_CUDA_TRY(err, cudaHostGetDevicePointer(&g->host_dev[i], g->host[i], 0));
+    }
+    if ((pr->needs & NEEDS_SCRATCH) && !(g->scratch = malloc(ep->cap)))
+        return gx_fail(err, GX_ESKIP, "out of host memory for %zu bytes", ep->cap);
+    if (pr->needs & NEEDS_PEER)
+        GX_TRY(peer_open(ep, g, err));
+    return GX_OK;
+}
+
+static int gpu_prepare(struct gx_ep *ep, size_t bytes, struct gx_err *err)
+{
+    (void)err;
+    ((struct gpu_state *)ep->priv)->bytes = bytes;
+    return GX_OK;
+}
+
+static int gpu_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
+                    struct gx_err *err)
+{
+    struct gpu_state *g = ep->priv;
+    const struct gpu_stages *pr = g->st;
+    GX_TRY(gx_probe_start(ep, dir, err));
+    if (dir & GX_DIR_RECV)
+        GX_TRY(pr->recv(ep, g, count, bytes, g->s[1], err));
+    if (dir & GX_DIR_SEND)
+        GX_TRY(pr->send(ep, g, count, bytes, g->s[0], err));
+    if (dir & GX_DIR_RECV)
+        GX_CUDA_TRY(err, cudaStreamSynchronize(g->s[1]));
+    if (dir & GX_DIR_SEND)
+        GX_CUDA_TRY(err, cudaStreamSynchronize(g->s[0]));
+    return gx_probe_end(ep, dir, err);
+}
+
+/* Managed pages where the paths find them before an iteration: the message to send on the GPU
+ * that produced it, the one to receive on the host (unified-prefetch discards it there; for
+ * demand, the CPU writing it brings it there). */
+static int managed_between(struct gx_ep *ep, struct gx_err *err)
+{
+    struct gpu_state *g = ep->priv;
+    size_t n = g->bytes ? g->bytes : ep->cap;
+    GX_CUDA_TRY(err, gx_cuda_prefetch(ep->src, n, 1, ep->job->gpu, g->s[0]));
+    GX_CUDA_TRY(err, gx_cuda_discard_to_host(ep->dst, n, &g->no_discard, g->s[1]));
+    GX_CUDA_TRY(err, cudaStreamSynchronize(g->s[0]));
+    GX_CUDA_TRY(err, cudaStreamSynchronize(g->s[1]));
+    return GX_OK;
+}
+
+static int managed_filter(struct gx_ep *ep, struct gx_err *why)
+{
+    int managed = 0;
+    GX_CUDA_TRY(why, cudaDeviceGetAttribute(&managed, cudaDevAttrConcurrentManagedAccess,
+                                            ep->job->gpu));
+    if (!managed)
+        return gx_fail(why, GX_ESKIP, "GPU %d has no concurrent managed access", ep->job->gpu);
+    return GX_OK;
+}
+
+#define GPU_PROBE_OPS(nm, wh, mem, gbps)                                                     \
+    .name = nm, .what = wh, .default_src = mem, .default_dst = mem,                          \
+    .flags = GX_PATH_PROBE | GX_PATH_NEEDS_GPU, .nominal_gbps = gbps, .nominal_us = 5,       \
+    .open = gpu_open, .prepare = gpu_prepare, .xfer = gpu_xfer, .close = gpu_close
+
+const struct gx_path_ops gx_probe_peer_copy = {
+    GPU_PROBE_OPS("peer-copy", "cudaMemcpyPeerAsync into a buffer on the peer's GPU, in one "
+                  "process", GX_MEM_DEVICE, 400),
+    .filter = peer_filter,
+};
+const struct gx_path_ops gx_probe_copy_engines = {
+    GPU_PROBE_OPS("copy-engines", "copy engines: the sender's D2H into pinned host memory "
+                  "while the receiver's H2D runs", GX_MEM_DEVICE, 50),
+};
+const struct gx_path_ops gx_probe_mapped = {
+    GPU_PROBE_OPS("mapped", "SMs on mapped pinned host memory: the sender's kernel writes it "
+                  "while the receiver's reads it (gx_kernel_copy)", GX_MEM_DEVICE, 50),
+};
+const struct gx_path_ops gx_probe_prefetch = {
+    GPU_PROBE_OPS("prefetch", "managed memory: the sender prefetches its pages from its GPU "
+                  "to the host while the receiver prefetches its own to its GPU",
+                  GX_MEM_MANAGED, 10),
+    .filter = managed_filter,
+    .between = managed_between,
+};
+const struct gx_path_ops gx_probe_faults = {
+    GPU_PROBE_OPS("faults", "managed memory by demand: the sender's CPU reads pages on its GPU; "
+                  "the receiver's CPU writes pages, then a kernel faults them back",
+                  GX_MEM_MANAGED, 3),
+    .filter = managed_filter,
+    .between = managed_between,
+};
+
+/* Each probe's stages and the buffers they need, a line each. */
+static const struct gpu_stages gpu_stages[] = {
+    {&gx_probe_peer_copy, NEEDS_PEER, peer_send, nothing},
+    {&gx_probe_copy_engines, NEEDS_PINNED, d2h_send, h2d_recv},
+    {&gx_probe_mapped, NEEDS_MAPPED, mapped_write, mapped_read},
+    {&gx_probe_prefetch, 0, prefetch_send, prefetch_recv},
+    {&gx_probe_faults, NEEDS_SCRATCH, faults_send, faults_recv},
+};
+
+static const struct gpu_stages *stages_of(const struct gx_ep *ep)
+{
+    for (size_t i = 0; i < GX_ARRAY_LEN(gpu_stages); i++)
+        if (gpu_stages[i].ops == ep->ops)
+            return &gpu_stages[i];
+    return &gpu_stages[0]; /* not reached: every ops above has its line */
+}
