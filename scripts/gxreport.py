@@ -6,7 +6,10 @@ import math
 import statistics
 import sys
 
-SCHEMA_MAJOR = 1
+# The report schema's majors these scripts read: 2.0 changed only the "calibration" object
+# (ceilings measured by probes, per rank pair, their best iteration), which calibrated() reads
+# in both forms.
+SCHEMA_MAJORS = (1, 2)
 
 
 class BadInput(Exception):
@@ -142,7 +145,8 @@ RESULT = Obj({
     "stats": (OPT, STATS),
     "stages": (OPT, List(Obj({"name": (REQ, STRING), "initiator_us": (REQ, NUMBER),
                               "peer_us": (REQ, NUMBER)})))})
-CURVE = Obj({"points": (OPT, List(Obj({"size": (REQ, POSITIVE), "median": (OPT, NUMBER)})))})
+CURVE = Obj({"points": (OPT, List(Obj({"size": (REQ, POSITIVE), "median": (OPT, NUMBER),
+                                        "best": (OPT, NUMBER)})))})
 CALIBRATION = Obj({
     "gpus": (OPT, List(Obj({"rank": (OPT, COUNT)}, rest=CURVE))),
     "gpu_pairs": (OPT, List(Obj({"ranks": (OPT, PAIR)}, rest=CURVE))),
@@ -171,9 +175,10 @@ def check_report(doc):
     try:
         major = int(str(ver).split(".")[0])
     except ValueError:
-        raise BadInput(f"schema_version: expected \"{SCHEMA_MAJOR}.x\", got {shown(ver)}")
-    if major != SCHEMA_MAJOR:
-        raise BadInput(f"schema version {ver}, this script reads {SCHEMA_MAJOR}.x")
+        raise BadInput(f"schema_version: expected \"{SCHEMA_MAJORS[-1]}.x\", got {shown(ver)}")
+    if major not in SCHEMA_MAJORS:
+        raise BadInput(f"schema version {ver}, this script reads "
+                       f"{' or '.join('%d.x' % m for m in SCHEMA_MAJORS)}")
     try:
         REPORT.check(doc)
     except Mismatch as e:
@@ -421,9 +426,9 @@ def mann_whitney(x, y):
     return u1, math.erfc(z / math.sqrt(2))
 
 
-# The calibration's kinds measured per GPU (its "gpus" entries); the others are per pair.
-GPU_CEILINGS = ("h2d", "d2h", "mapped_write", "mapped_read", "prefetch_to_host", "prefetch_to_gpu",
-                "fault_in", "copy_bidir", "mapped_bidir")
+# Schema 1.x: the calibration's kinds measured per GPU (its "gpus" entries).
+GPU_CEILINGS_1 = ("h2d", "d2h", "mapped_write", "mapped_read", "prefetch_to_host",
+                  "prefetch_to_gpu", "fault_in", "copy_bidir", "mapped_bidir")
 
 
 def schema_at_least(doc, major, minor):
@@ -436,21 +441,28 @@ def schema_at_least(doc, major, minor):
 
 
 def calibrated(doc, kind, rank, peer, size):
-    """The calibrated ceiling `kind` (GPU_CEILINGS: of `rank`'s GPU; peer*, mpi_*: of the pair
-    rank -> peer) at `size` bytes: its median, or None when not measured there."""
+    """The ceiling `kind` of the pair rank -> peer at `size` bytes (schema 2: a probe's best
+    iteration, every kind per rank pair; 1.x: the calibration's median, per-GPU kinds of
+    `rank`'s GPU), or None when not measured there."""
     cal = doc.get("calibration")
     if not isinstance(cal, dict):
         return None
-    if kind.startswith("mpi_pinned_") and not schema_at_least(doc, 1, 10):
-        kind = "mpi_" + kind[len("mpi_pinned_"):]  # before 1.10, mpi_* was on pinned buffers
-    if kind in GPU_CEILINGS:
-        entries, match = cal.get("gpus", []), lambda e: e.get("rank") == rank
-    else:
-        entries = cal.get("gpu_pairs", []) if kind.startswith("peer") else cal.get("rank_pairs", [])
+    if schema_at_least(doc, 2, 0):
+        entries, value = cal.get("rank_pairs", []), "best"
         match = lambda e: e.get("ranks") == [rank, peer]  # noqa: E731
+    else:
+        value = "median"
+        if kind.startswith("mpi_pinned_") and not schema_at_least(doc, 1, 10):
+            kind = "mpi_" + kind[len("mpi_pinned_"):]  # before 1.10, mpi_* was on pinned buffers
+        if kind in GPU_CEILINGS_1:
+            entries, match = cal.get("gpus", []), lambda e: e.get("rank") == rank
+        else:
+            entries = (cal.get("gpu_pairs", []) if kind.startswith("peer")
+                       else cal.get("rank_pairs", []))
+            match = lambda e: e.get("ranks") == [rank, peer]  # noqa: E731
     for e in entries:
         if isinstance(e, dict) and match(e):
             for p in (e.get(kind) or {}).get("points", []):
-                if p.get("size") == size and p.get("median"):
-                    return p["median"]
+                if p.get("size") == size and p.get(value):
+                    return p[value]
     return None

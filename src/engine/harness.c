@@ -286,7 +286,8 @@ static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struc
         snprintf(rec.reason, sizeof rec.reason, "%.231s", gx_gpu_lost_why());
     }
     int rc = collect(b, st, g, round, &rec, &h->c, h->sink, err);
-    gx_fault_moment(b->job->rank, GX_AT_COLLECTED, st->size);
+    if (b->probe < 0) /* a fault's size is a result's */
+        gx_fault_moment(b->job->rank, GX_AT_COLLECTED, st->size);
     if (rc == GX_OK)
         rc = stop_if_signalled(h->job, &h->c, h->ho, err);
     gx_watchdog_disarm();
@@ -503,8 +504,11 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
                    const struct gx_mplan *plan, struct gx_sink *sink,
                    struct gx_ceilings *ceilings, struct gx_harness_out *ho, struct gx_err *err)
 {
+    int calibrated = 0;
+    for (int r = 0; r < o->nruns; r++)
+        calibrated |= o->runs[r].calibrate != GX_CALIBRATE_OFF;
     struct gx_harness h = {.job = job, .o = o, .plan = plan, .sink = sink, .ho = ho,
-                           .ceilings = job->rank == 0 ? ceilings : NULL};
+                           .ceilings = job->rank == 0 && calibrated ? ceilings : NULL};
     int rc = GX_OK;
     memset(ho, 0, sizeof *ho);
     ho->gpu_lost_rank = -1;

@@ -73,7 +73,8 @@ int gx_ensure_capacity(struct gx_ep *ep, size_t bytes, struct gx_err *err)
     int rc = GX_OK;
     /* GPUXFER_FAULT=cuda-oom: the buffers for this size cannot be had, whatever the memory kind,
      * so that CI exercises it on pageable memory. Both sides ask, and agree. */
-    if (gx_fault_gpu_due(bytes) && gx_fault_get()->kind == GX_FAULT_CUDA_OOM)
+    if (gx_fault_gpu_due(bytes) && gx_fault_get()->kind == GX_FAULT_CUDA_OOM &&
+        !(ep->ops->flags & GX_PATH_PROBE))
         GX_TRY(gx_pair_agree(ep, gx_fault_gpu(ep->job->rank, bytes, launch_illegal_access, err),
                              err));
     if (bytes > ep->cap) {
@@ -172,7 +173,8 @@ static int measure_prepared(struct gx_bench *b, const struct gx_mstep *st,
     const struct gx_pattern_ops *pat = gx_pattern_table[st->pattern];
     /* GPUXFER_FAULT=cuda-sticky: a real illegal access on one side, at a point both sides
      * agree on, so that the peer learns of it instead of waiting for a transfer. */
-    if (gx_fault_gpu_due(st->size) && gx_fault_get()->kind == GX_FAULT_CUDA_STICKY)
+    if (gx_fault_gpu_due(st->size) && gx_fault_get()->kind == GX_FAULT_CUDA_STICKY &&
+        !(ep->ops->flags & GX_PATH_PROBE))
         GX_TRY(gx_pair_agree(
             ep, gx_fault_gpu(ep->job->rank, st->size, launch_illegal_access, err), err));
     if ((size_t)st->iters > b->nsamples_cap) {
@@ -197,7 +199,7 @@ static int measure_prepared(struct gx_bench *b, const struct gx_mstep *st,
         gx_watchdog_progress(i + st->warmup, st->warmup + st->iters);
         if (i == 0)
             memset(ep->stage_s, 0, sizeof ep->stage_s); /* warm-up and validation not counted */
-        if (i >= 0)
+        if (i >= 0 && !probe) /* a fault is a result's (GPUXFER_FAULT names its size) */
             gx_fault_point(ep->job->rank, st->size, i);
         if (all)
             GX_TRY(prepare_iteration(ep, pat, st->size, iter, err));
