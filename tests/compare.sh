@@ -185,7 +185,7 @@ bad() { # WANT-TEXT ARGS...
 }
 bad "not-json.json: not JSON" "$rep/base.json" "$rep/not-json.json"
 bad "not-gpuxfer.json: not a gpuxfer report" "$rep/not-gpuxfer.json" "$rep/base.json"
-bad "schema version 2.0" "$rep/base.json" "$rep/schema-v2.json"
+bad "schema version 3.0" "$rep/base.json" "$rep/schema-v3.json"
 bad "no common results" "$rep/base.json" "$rep/other-path.json"
 bad "cannot read" "$rep/base.json" "$dir/none.json"
 bad "at least two reports" "$rep/base.json"

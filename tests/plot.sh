@@ -180,8 +180,8 @@ ok $? "-o with another extension: exit 2"
 plot "$rep/not-gpuxfer.json" -o "$dir/x.png" 2>"$dir/err"
 [ $? -eq 2 ] && [ "$(wc -l <"$dir/err")" -eq 1 ] && [ ! -e "$dir/x.png" ]
 ok $? "not a gpuxfer report: exit 2, one line, no file"
-plot "$rep/schema-v2.json" -o "$dir/x.png" 2>"$dir/err"
-[ $? -eq 2 ] && grep -q 'schema version 2.0' "$dir/err"
+plot "$rep/schema-v3.json" -o "$dir/x.png" 2>"$dir/err"
+[ $? -eq 2 ] && grep -q 'schema version 3.0' "$dir/err"
 ok $? "another schema major version: exit 2"
 
 rm -rf "$dir"

@@ -395,11 +395,10 @@ const struct gx_option gx_option_table[] = {
      "axis (chunk 1M unless given) or, with --chunk auto, the depths it tries", set_depth,
      GX_NUM_INT},
     {"calibrate", "on|off|full", 1, GX_T_STRING, "on",
-     "measure, before the runs, the ceilings that bound their results (copy engines and SM "
-     "copies on mapped host memory, one way and both ways at once; peer copies; managed "
-     "memory's prefetches and faults; MPI between the hosts on pageable and pinned memory, "
-     "and on managed memory, its pages resident on the host and just moved there) "
-     "and report each result's efficiency against its ceiling; "
+     "measure, before the runs and by their pairs, the ceiling probes of the layers below "
+     "the paths (host memory through shared memory, the peer copy, copy engines, SMs on "
+     "mapped host memory, managed memory's prefetches and faults) and report each result's "
+     "efficiency against its ceiling, the probe's best iteration; "
      "on: only the points the results are rated against; full: every ceiling the paths name, "
      "at every size of the runs",
      set_calibrate, GX_NUM_NONE},

@@ -93,9 +93,9 @@ def main():
     write("ci-base.json", report(cib))
     write("ci-slower.json", report(cis))
     write("other-path.json", report([result("bw", 1 << 20, noisy(rng, 10), False, path="staged")]))
-    v2 = report(base)
-    v2["schema_version"] = "2.0"
-    write("schema-v2.json", v2)
+    v3 = report(base)
+    v3["schema_version"] = "3.0"  # a major the scripts do not read
+    write("schema-v3.json", v3)
     write("not-gpuxfer.json", {"benchmark": "osu_bw", "results": []})
     with open(os.path.join(HERE, "not-json.json"), "w") as f:
         f.write("# size  bandwidth\n8 0.1\n")

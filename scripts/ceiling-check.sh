@@ -1,0 +1,54 @@
+#!/bin/bash
+# A benchmark of the ceilings (not part of make check): runs gpuxfer N times in a row, with a
+# CPU hog beside it if asked, and prints per run its wall time, the probes' time, the rated
+# results, those marked '!' and those whose efficiency is above 100%; then the totals.
+#   ceiling-check.sh [-n RUNS] [-o DIR] [-H HOGS] [-- GPUXFER OPTIONS]
+# Without options after --, the default run (`mpirun -np 2 gpuxfer`). -H: that many busy loops
+# run beside every run (a loaded machine). Environment: GPUXFER (default: the build's
+# src/gpuxfer), MPIRUN (default mpirun), MPIRUN_ARGS (default: -np 2 --bind-to none).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+runs=10 dir=./ceiling-check hogs=0
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0; }
+while [ $# -gt 0 ]; do
+    case $1 in
+    -n) runs=${2:?-n needs a number of runs}; shift 2 ;;
+    -o) dir=${2:?-o needs a directory}; shift 2 ;;
+    -H) hogs=${2:?-H needs a number of busy loops}; shift 2 ;;
+    --) shift; break ;;
+    -h|--help) usage ;;
+    *) echo "ceiling-check.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+    esac
+done
+G=${GPUXFER:-$here/../src/gpuxfer}
+[ -x "$G" ] || { echo "ceiling-check.sh: no gpuxfer binary at '$G' (set GPUXFER)" >&2; exit 2; }
+mkdir -p "$dir" || exit 2
+pids=()
+for _ in $(seq "$hogs"); do (while :; do :; done) & pids+=($!); done
+trap '[ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null' EXIT
+printf '%-4s %5s %7s %8s %6s %4s %8s %8s\n' run rc wall_s probes_s rated '!' 'eff>100' 'max_eff%'
+for i in $(seq "$runs"); do
+    start=$(date +%s.%N)
+    ${MPIRUN:-mpirun} ${MPIRUN_ARGS:--np 2 --bind-to none} "$G" --quiet --force \
+        --output "$dir/run$i.json" "$@" >"$dir/run$i.txt" 2>&1
+    rc=$?
+    wall=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+    python3 - "$dir/run$i.json" "$i" "$rc" "$wall" <<'PY'
+import json, sys
+f, i, rc, wall = sys.argv[1:]
+try:
+    d = json.load(open(f))
+except (OSError, ValueError) as e:
+    print("%-4s %5s %7s  no report: %s" % (i, rc, wall, e))
+    sys.exit(0)
+rated = [r for r in d.get("results", []) if r.get("ceiling")]
+bang = sum(1 for r in rated if "ceiling_exceeded" in r)
+above = sum(1 for r in rated if r["efficiency"] > 1)
+top = max((r["efficiency"] for r in rated), default=0)
+print("%-4s %5s %7s %8.1f %6d %4d %8d %8.1f" % (i, rc, wall, d.get("calibration", {}).get(
+    "seconds", 0), len(rated), bang, above, 100 * top))
+PY
+done | tee "$dir/summary.txt"
+awk 'NR > 0 && $1 ~ /^[0-9]+$/ { n++; r += $5; b += $6; a += $7 }
+     END { printf "%d runs: %d rated results, %d marked !, %d above 100%%\n", n, r, b, a }' \
+    "$dir/summary.txt"
