@@ -168,28 +168,40 @@ static int plan_run(struct gx_mplan *p, const struct gx_options *o, int r, struc
 
 /* ------------------------------------------------------------------ the ceiling probes */
 
-/* A point a round's results need: a probe measured in a pattern family at a size. */
+/* A point a round's results need: a probe measured in a pattern family at a size, with the
+ * largest window of the results it bounds (in their bytes). */
 struct probe_point {
     int probe, family;
     size_t size;
+    long window;
 };
 struct probe_points {
     struct probe_point *v;
     size_t n, cap;
 };
 
-static int point_add(struct probe_points *pts, int probe, int family, size_t size,
+static int point_add(struct probe_points *pts, int probe, int family, size_t size, long window,
                      struct gx_err *err)
 {
     for (size_t i = 0; i < pts->n; i++)
-        if (pts->v[i].probe == probe && pts->v[i].family == family && pts->v[i].size == size)
+        if (pts->v[i].probe == probe && pts->v[i].family == family && pts->v[i].size == size) {
+            pts->v[i].window = window > pts->v[i].window ? window : pts->v[i].window;
             return GX_OK;
+        }
     struct probe_point *grown = gx_grow(pts->v, &pts->cap, pts->n, 16, sizeof *grown);
     if (!grown)
         return gx_fail(err, GX_ERUNTIME, "out of host memory for the measurement plan");
     pts->v = grown;
-    pts->v[pts->n++] = (struct probe_point){probe, family, size};
+    pts->v[pts->n++] = (struct probe_point){probe, family, size, window};
     return GX_OK;
+}
+
+/* The window of a probe at `at` bytes that moves what the step's iteration moves: the same
+ * bytes in flight, in pieces of `at` (GX_WINDOW_MAX at most). */
+static long probe_window(const struct gx_mstep *st, size_t at)
+{
+    double w = (double)st->window * (double)st->size / (double)(at ? at : 1);
+    return w >= GX_WINDOW_MAX ? GX_WINDOW_MAX : w <= 1 ? 1 : (long)(w + 0.999);
 }
 
 /* The points one rule names for one step: each stage's probe at the message or, for a rule at
@@ -207,7 +219,7 @@ static int rule_points(struct probe_points *pts, const struct gx_bound_rule *rul
             if (probe < 0)
                 return gx_fail(err, GX_ERUNTIME, "no probe measures ceiling %s",
                                gx_ceil_kind_name(rule->stages[k].kind));
-            GX_TRY(point_add(pts, probe, family, at, err));
+            GX_TRY(point_add(pts, probe, family, at, probe_window(st, at), err));
         }
     }
     return GX_OK;
@@ -282,9 +294,7 @@ static int add_probe_groups(struct gx_mplan *p, const struct gx_run_opts *run, i
                 continue;
             s.iters = pick(run->iters, gx_probe_iters(s.size));
             s.warmup = run->warmup >= 0 ? run->warmup : gx_default_warmup(s.iters);
-            s.window = gx_pattern_table[s.pattern]->uses_window
-                           ? gx_default_window_at(s.size, pb->ops->nominal_gbps)
-                           : 1;
+            s.window = gx_pattern_table[s.pattern]->uses_window ? pts->v[i].window : 1;
             g.largest = s.size > g.largest ? s.size : g.largest;
             GX_TRY(add_step(p, &s, err));
         }
