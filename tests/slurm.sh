@@ -176,17 +176,17 @@ if absent:  # a build without CUDA: p2p is not in it, nothing to calibrate for i
     assert "without CUDA" in absent[0]["reason"], absent
     print("no CUDA in this build:", absent[0]["reason"])
     sys.exit(0)
-peer = [g for g in d["calibration"]["gpu_pairs"] if g["ranks"] == [0, 1]]
-assert peer and "peer" in peer[0], d["calibration"]["gpu_pairs"]
+peer = [g for g in d["calibration"]["rank_pairs"] if g["ranks"] == [0, 1]]
+assert peer and "peer" in peer[0], d["calibration"]["rank_pairs"]
 fake = ranks[0]["gpu"]["fake"]
 p2p = [r for r in d["results"] if r["path"] == "p2p"]
 skipped = [s for s in d["skipped"] if s["path"] == "p2p"]
 if fake:
     assert skipped and all(s["reason"].startswith("--fake-gpus") for s in skipped), skipped
-    assert peer[0]["peer"].get("absent", "").startswith("--fake-gpus"), peer
+    assert all(p.get("absent", "").startswith("--fake-gpus") for p in peer[0]["peer"]["points"]), peer
 else:
     assert p2p and all(r["status"] == "ok" for r in p2p) and not skipped, (p2p, skipped)
-    assert any(p.get("median") for p in peer[0]["peer"]["points"]), peer
+    assert any(p.get("best") for p in peer[0]["peer"]["points"]), peer
 print("fake GPUs" if fake else "real GPUs", [r["env"]["CUDA_VISIBLE_DEVICES"] for r in ranks])
 PY
 r=$?; ok $r "the template keeps the intra-node paths: both GPUs visible to each task, p2p and the peer ceiling present"
