@@ -1,13 +1,18 @@
 /* The GPU's ceiling probes (probe.h): each side runs its own stage of one layer and waits for
  * it, the probes differing only in their stages (gpu_stages below). A layer at its best:
- * - a stage spreads its copies or kernels over GX_PROBE_STREAMS streams, as a path's --depth
- *   does (one stream leaves a gap between consecutive copies that two hide: staged bibw at 16M
- *   chunks read 100.8% of a one-stream probe on one H200);
- * - iterations alternate the two schedules of the two sides' stages: at once, and one after
- *   the other (the receiver's after the sender's). Which is faster depends on what the sides
- *   share: on one H200 shared by two ranks, kernels writing and reading mapped memory at once
- *   reached 23.7 GB/s, one after the other 25.8 (zerocopy at 1G, depth 1, read 108.8% of the
- *   first); a path's own schedule lies between the two, and the best iteration covers both.
+ * - from GX_PROBE_MULTI_STREAM bytes on, a stage spreads its copies or kernels over
+ *   GX_PROBE_STREAMS streams, as a path's --depth does: one stream leaves a gap between
+ *   consecutive copies that two hide (staged bibw at 16M chunks read 100.8% of a one-stream
+ *   probe on one H200). Below it a copy's launch costs more than it moves, and one stream's
+ *   submissions are the fastest (p2p at 4K-1M read 103-127% of a two-stream probe there);
+ * - one way, a probe whose sides share something that slows both when they run at once
+ *   (in_turn in gpu_stages) alternates its iterations between the two schedules: the sides
+ *   at once, and the receiver's stage after the sender's. On one H200 shared by two ranks,
+ *   kernels writing and reading mapped memory at once reached 23.7 GB/s, one after the other
+ *   25.8 (zerocopy at 1G, depth 1, read 108.8% of the first); a path's own schedule lies
+ *   between the two, and the best iteration covers both. Copy engines move the two directions
+ *   of a link at once undisturbed (50 GB/s at once, half that in turn): they take only the
+ *   first. Both ways, every path runs its sides at once.
  * The stages:
  * - peer-copy: the sender's copies into a buffer on the peer's GPU, in this process
  *   (cudaMemcpyPeerAsync: the peer link, or the GPU's own memory when the ranks share it);
@@ -38,10 +43,12 @@
 #define NEEDS_SCRATCH 0x8u /* host memory the sender's CPU copies managed pages into */
 
 #define GX_PROBE_STREAMS 2
+#define GX_PROBE_MULTI_STREAM ((size_t)4 << 20)
 struct gpu_stages;
 struct gpu_state {
     const struct gpu_stages *st;
     cudaStream_t s[2][GX_PROBE_STREAMS]; /* [0] the sender's stage, [1] the receiver's */
+    int nstreams;                        /* of s[side], this message size's */
     unsigned long calls;                 /* iterations so far: even at once, odd in turn */
     void *host[2], *host_dev[2];
     void *peer_buf;
@@ -53,11 +60,12 @@ struct gpu_state {
 
 typedef int (*gpu_stage_fn)(struct gx_ep *ep, struct gpu_state *g, int count, size_t bytes,
                             const cudaStream_t *s, struct gx_err *err);
-#define STREAM(s, m) ((s)[(m) % GX_PROBE_STREAMS])
+#define STREAM(s, m) ((s)[(m) % g->nstreams])
 struct gpu_stages {
     const struct gx_path_ops *ops;
     unsigned needs;
     gpu_stage_fn send, recv;
+    int in_turn; /* one way, every other iteration runs the receiver's stage after the sender's */
 };
 static const struct gpu_stages *stages_of(const struct gx_ep *ep);
 
@@ -282,7 +290,7 @@ static int gpu_prepare(struct gx_ep *ep, size_t bytes, struct gx_err *err)
 
 static int sync_side(struct gpu_state *g, int side, struct gx_err *err)
 {
-    for (int k = 0; k < GX_PROBE_STREAMS; k++)
+    for (int k = 0; k < g->nstreams; k++)
         GX_CUDA_TRY(err, cudaStreamSynchronize(g->s[side][k]));
     return GX_OK;
 }
@@ -311,9 +319,9 @@ static int gpu_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
                     struct gx_err *err)
 {
     struct gpu_state *g = ep->priv;
-    /* Both sides count their iterations alike: they take the same schedule. A probe whose
-     * receiver has no stage has one schedule. */
-    int in_turn = (g->calls++ & 1) && g->st->recv != nothing;
+    g->nstreams = bytes >= GX_PROBE_MULTI_STREAM ? GX_PROBE_STREAMS : 1;
+    /* Both sides count their iterations alike: they take the same schedule. */
+    int in_turn = dir != GX_DIR_BOTH && g->st->in_turn && (g->calls++ & 1);
     if (in_turn && dir == GX_DIR_SEND) { /* the receiver starts once the sender is done */
         GX_TRY(run_stages(ep, g, dir, 1, count, bytes, err));
         return gx_probe_start(ep, dir, err);
@@ -382,11 +390,11 @@ const struct gx_path_ops gx_probe_faults = {
 
 /* Each probe's stages and the buffers they need, a line each. */
 static const struct gpu_stages gpu_stages[] = {
-    {&gx_probe_peer_copy, NEEDS_PEER, peer_send, nothing},
-    {&gx_probe_copy_engines, NEEDS_PINNED, d2h_send, h2d_recv},
-    {&gx_probe_mapped, NEEDS_MAPPED, mapped_write, mapped_read},
-    {&gx_probe_prefetch, 0, prefetch_send, prefetch_recv},
-    {&gx_probe_faults, NEEDS_SCRATCH, faults_send, faults_recv},
+    {&gx_probe_peer_copy, NEEDS_PEER, peer_send, nothing, 0},
+    {&gx_probe_copy_engines, NEEDS_PINNED, d2h_send, h2d_recv, 0},
+    {&gx_probe_mapped, NEEDS_MAPPED, mapped_write, mapped_read, 1},
+    {&gx_probe_prefetch, 0, prefetch_send, prefetch_recv, 1},
+    {&gx_probe_faults, NEEDS_SCRATCH, faults_send, faults_recv, 1},
 };
 
 static const struct gpu_stages *stages_of(const struct gx_ep *ep)
