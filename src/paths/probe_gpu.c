@@ -1,10 +1,12 @@
 /* The GPU's ceiling probes (probe.h): each side runs its own stage of one layer and waits for
  * it, the probes differing only in their stages (gpu_stages below). A layer at its best:
- * - from GX_PROBE_MULTI_STREAM bytes on, a stage spreads its copies or kernels over
- *   GX_PROBE_STREAMS streams, as a path's --depth does: one stream leaves a gap between
- *   consecutive copies that two hide (staged bibw at 16M chunks read 100.8% of a one-stream
- *   probe on one H200). Below it a copy's launch costs more than it moves, and one stream's
- *   submissions are the fastest (p2p at 4K-1M read 103-127% of a two-stream probe there);
+ * - from GX_PROBE_MULTI_STREAM bytes on, every other iteration spreads a stage's copies or
+ *   kernels over GX_PROBE_STREAMS streams, as a path's --depth does: one stream leaves a gap
+ *   between consecutive copies that two hide (staged bibw at 16M chunks read 100.8% of a
+ *   one-stream probe on one H200), where two copies at once can also slow each other (p2p at
+ *   1G read 100.3% of a two-stream probe). Below it a copy's launch costs more than it moves,
+ *   and one stream's submissions are the fastest (p2p at 4K-1M read 103-127% of a two-stream
+ *   probe there);
  * - one way, a probe whose sides share something that slows both when they run at once
  *   (in_turn in gpu_stages) alternates its iterations between the two schedules: the sides
  *   at once, and the receiver's stage after the sender's. On one H200 shared by two ranks,
@@ -49,7 +51,7 @@ struct gpu_state {
     const struct gpu_stages *st;
     cudaStream_t s[2][GX_PROBE_STREAMS]; /* [0] the sender's stage, [1] the receiver's */
     int nstreams;                        /* of s[side], this message size's */
-    unsigned long calls;                 /* iterations so far: even at once, odd in turn */
+    unsigned long calls;                 /* iterations so far: which schedule is next */
     void *host[2], *host_dev[2];
     void *peer_buf;
     int peer_dev, peer_enabled;
@@ -319,9 +321,10 @@ static int gpu_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
                     struct gx_err *err)
 {
     struct gpu_state *g = ep->priv;
-    g->nstreams = bytes >= GX_PROBE_MULTI_STREAM ? GX_PROBE_STREAMS : 1;
     /* Both sides count their iterations alike: they take the same schedule. */
-    int in_turn = dir != GX_DIR_BOTH && g->st->in_turn && (g->calls++ & 1);
+    unsigned long call = g->calls++;
+    int in_turn = dir != GX_DIR_BOTH && g->st->in_turn && (call & 1);
+    g->nstreams = bytes >= GX_PROBE_MULTI_STREAM && (call & 2) ? GX_PROBE_STREAMS : 1;
     if (in_turn && dir == GX_DIR_SEND) { /* the receiver starts once the sender is done */
         GX_TRY(run_stages(ep, g, dir, 1, count, bytes, err));
         return gx_probe_start(ep, dir, err);

@@ -46,7 +46,7 @@ long gx_default_window_at(size_t bytes, double gbps)
 
 long gx_probe_iters(size_t bytes)
 {
-    long n = gx_default_iters(bytes) / 4;
+    long n = gx_default_iters(bytes) / 2;
     return n > GX_PROBE_MIN_ITERS ? n : GX_PROBE_MIN_ITERS;
 }
 

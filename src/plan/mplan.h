@@ -59,8 +59,8 @@ long gx_default_window(size_t bytes);
 #define GX_WINDOW_SECONDS 0.02
 #define GX_WINDOW_MAX 256
 long gx_default_window_at(size_t bytes, double gbps);
-/* A probe's iterations: its ceiling is its best one, which a quarter of a result's default
- * finds as well (at least GX_PROBE_MIN_ITERS). */
+/* A probe's iterations: its ceiling is its best one, found in half a result's default (at
+ * least GX_PROBE_MIN_ITERS), its schedules taking turns. */
 #define GX_PROBE_MIN_ITERS 10
 long gx_probe_iters(size_t bytes);
 
