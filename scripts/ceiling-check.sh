@@ -49,6 +49,6 @@ print("%-4s %5s %7s %8.1f %6d %4d %8d %8.1f" % (i, rc, wall, d.get("calibration"
     "seconds", 0), len(rated), bang, above, 100 * top))
 PY
 done | tee "$dir/summary.txt"
-awk 'NR > 0 && $1 ~ /^[0-9]+$/ { n++; r += $5; b += $6; a += $7 }
+awk 'NF == 8 && $1 ~ /^[0-9]+$/ { n++; r += $5; b += $6; a += $7 }
      END { printf "%d runs: %d rated results, %d marked !, %d above 100%%\n", n, r, b, a }' \
     "$dir/summary.txt"

@@ -1,12 +1,14 @@
 /* The GPU's ceiling probes (probe.h): each side runs its own stage of one layer and waits for
  * it, the probes differing only in their stages (gpu_stages below). A layer at its best:
- * - from GX_PROBE_MULTI_STREAM bytes on, every other iteration spreads a stage's copies or
- *   kernels over GX_PROBE_STREAMS streams, as a path's --depth does: one stream leaves a gap
- *   between consecutive copies that two hide (staged bibw at 16M chunks read 100.8% of a
- *   one-stream probe on one H200), where two copies at once can also slow each other (p2p at
- *   1G read 100.3% of a two-stream probe). Below it a copy's launch costs more than it moves,
- *   and one stream's submissions are the fastest (p2p at 4K-1M read 103-127% of a two-stream
- *   probe there);
+ * - across the PCIe link (multi_stream in gpu_stages), from GX_PROBE_MULTI_STREAM bytes on,
+ *   every other iteration spreads a stage's copies or kernels over GX_PROBE_STREAMS streams,
+ *   as a path's --depth does: one stream leaves a gap between consecutive copies that two hide
+ *   (staged bibw at 16M chunks read 100.8% of a one-stream probe on one H200). Below it a
+ *   copy's launch costs more than it moves, and one stream's submissions are the fastest (p2p
+ *   at 4K-1M read 103-127% of a two-stream probe there). Within GPU memory and for managed
+ *   pages one stream only: two streams move the same buffers at once, and the second finds
+ *   the first's lines in L2 (a 16M peer copy read 3969 GB/s, more than HBM carries for
+ *   distinct data) or its pages already moved;
  * - one way, a probe whose sides share something that slows both when they run at once
  *   (in_turn in gpu_stages) alternates its iterations between the two schedules: the sides
  *   at once, and the receiver's stage after the sender's. On one H200 shared by two ranks,
@@ -68,6 +70,7 @@ struct gpu_stages {
     unsigned needs;
     gpu_stage_fn send, recv;
     int in_turn; /* one way, every other iteration runs the receiver's stage after the sender's */
+    int multi_stream; /* from GX_PROBE_MULTI_STREAM on, every other pair of iterations on two */
 };
 static const struct gpu_stages *stages_of(const struct gx_ep *ep);
 
@@ -324,7 +327,8 @@ static int gpu_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
     /* Both sides count their iterations alike: they take the same schedule. */
     unsigned long call = g->calls++;
     int in_turn = dir != GX_DIR_BOTH && g->st->in_turn && (call & 1);
-    g->nstreams = bytes >= GX_PROBE_MULTI_STREAM && (call & 2) ? GX_PROBE_STREAMS : 1;
+    g->nstreams =
+        g->st->multi_stream && bytes >= GX_PROBE_MULTI_STREAM && (call & 2) ? GX_PROBE_STREAMS : 1;
     if (in_turn && dir == GX_DIR_SEND) { /* the receiver starts once the sender is done */
         GX_TRY(run_stages(ep, g, dir, 1, count, bytes, err));
         return gx_probe_start(ep, dir, err);
@@ -393,11 +397,11 @@ const struct gx_path_ops gx_probe_faults = {
 
 /* Each probe's stages and the buffers they need, a line each. */
 static const struct gpu_stages gpu_stages[] = {
-    {&gx_probe_peer_copy, NEEDS_PEER, peer_send, nothing, 0},
-    {&gx_probe_copy_engines, NEEDS_PINNED, d2h_send, h2d_recv, 0},
-    {&gx_probe_mapped, NEEDS_MAPPED, mapped_write, mapped_read, 1},
-    {&gx_probe_prefetch, 0, prefetch_send, prefetch_recv, 1},
-    {&gx_probe_faults, NEEDS_SCRATCH, faults_send, faults_recv, 1},
+    {&gx_probe_peer_copy, NEEDS_PEER, peer_send, nothing, 0, 0},
+    {&gx_probe_copy_engines, NEEDS_PINNED, d2h_send, h2d_recv, 0, 1},
+    {&gx_probe_mapped, NEEDS_MAPPED, mapped_write, mapped_read, 1, 1},
+    {&gx_probe_prefetch, 0, prefetch_send, prefetch_recv, 1, 0},
+    {&gx_probe_faults, NEEDS_SCRATCH, faults_send, faults_recv, 1, 0},
 };
 
 static const struct gpu_stages *stages_of(const struct gx_ep *ep)
