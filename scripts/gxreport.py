@@ -5,6 +5,7 @@ import json
 import math
 import os
 import random
+import re
 import statistics
 import sys
 
@@ -611,6 +612,88 @@ def calibrated(doc, kind, rank, peer, size):
                 if p.get("size") == size and p.get(value):
                     return p[value]
     return None
+
+
+# --- Configurations: the reports of one configuration's runs, from a command line ----------------
+# A '--' between configurations on the command line, as argparse hands it on (a path cannot hold
+# a NUL, so no report is taken for it).
+SEPARATOR = "\0--"
+
+
+def separated(argv):
+    """argv with each '--' made SEPARATOR, which argparse keeps among the positional arguments."""
+    return [SEPARATOR if w == "--" else w for w in argv]
+
+
+def natural(path):
+    """A sort key that puts run2 before run10."""
+    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", path)]
+
+
+def folder_reports(folder):
+    """The reports in a folder (*.json but the manifest), in natural order."""
+    try:
+        names = os.listdir(folder)
+    except OSError as e:
+        raise BadInput(f"{folder}: cannot read: {e.strerror}")
+    return [os.path.join(folder, n) for n in sorted(names, key=natural)
+            if n.endswith(".json") and n != MANIFEST
+            and os.path.isfile(os.path.join(folder, n))]
+
+
+def expand(item):
+    """[(name, settings, [report paths])]: a report is one configuration of one run; a sweep
+    folder (gpuxfer-config-sweep's, with its manifest) each of its configurations; a folder of
+    reports one configuration; a folder of configuration folders (cfg-<i>-..., as Slurm's
+    sweep writes them) each of those, in the order of i."""
+    if not os.path.isdir(item):
+        return [(item, [], [item])]
+    item = os.path.normpath(item)
+    if os.path.exists(os.path.join(item, MANIFEST)):
+        return load_sweep(item)
+    reports = folder_reports(item)
+    if reports:
+        return [(item, [], reports)]
+    subs = sorted((n for n in os.listdir(item) if re.match(r"cfg-\d+", n)
+                   and os.path.isdir(os.path.join(item, n))), key=natural)
+    out = [(os.path.join(item, n), [], folder_reports(os.path.join(item, n))) for n in subs]
+    out = [c for c in out if c[2]]
+    if not out:
+        raise BadInput(f"{item}: a folder with no report (*.json), no {MANIFEST} and no "
+                          "configuration folder (cfg-<i>-...) holding reports")
+    return out
+
+
+def configurations(items):
+    """[{'name', 'settings', 'reports'}] from the command line's reports and folders: with '--'
+    between them, each group is one configuration (its reports and folders of reports
+    together); without, each report and folder as expand() says."""
+    if SEPARATOR not in items:
+        found = [c for item in items for c in expand(item)]
+    else:
+        groups, cur = [], []
+        for item in items + [SEPARATOR]:
+            if item != SEPARATOR:
+                cur.append(item)
+                continue
+            if not cur:
+                raise BadInput("an empty configuration: '--' at the start, the end or twice "
+                                  "in a row")
+            parts = []
+            for x in cur:
+                got = expand(x)
+                if len(got) != 1:
+                    raise BadInput(f"{x}: {len(got)} configurations in one group: give the "
+                                      "folder without '--', or one configuration's folder")
+                parts.append(got[0])
+            name = parts[0][0] if len(parts) == 1 else f"{parts[0][0]} .. {parts[-1][0]}"
+            groups.append((name, parts[0][1], [r for p in parts for r in p[2]]))
+            cur = []
+        found = groups
+    for name, _, reports in found:
+        if not reports:
+            raise BadInput(f"{name}: no run of this configuration left a report")
+    return [{"name": n, "settings": list(s), "reports": r} for n, s, r in found]
 
 
 def write_manifest(folder, lines):
