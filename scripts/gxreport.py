@@ -246,6 +246,10 @@ def run(prog, main):
         status = main(sys.argv[1:])
     except BadInput as e:
         die(prog, str(e))
+    except BrokenPipeError:
+        # The reader left (| head): nothing more to say, and nothing to flush at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        status = 0
     sys.exit(status)
 
 
@@ -348,8 +352,9 @@ def chunk_text(chunk):
 
 
 def curves(doc, all_chunks=False):
-    """{Line: {size: point}}, point: {'median', 'lo', 'hi', 'pairs', 'chunk', 'candidates'}:
-    median over the pairs, lo..hi the lowest p5 to the highest p95 among them (the median where
+    """{Line: {size: point}}, point: {'median', 'ceiling', 'lo', 'hi', 'pairs', 'chunk',
+    'candidates'}: median over the pairs, ceiling the median of their calibrated ceilings (None
+    without), lo..hi the lowest p5 to the highest p95 among them (the median where
     the stats lack them), chunk the chunk/depth shown ('auto', (chunk, depth) or (0, 0)),
     candidates how many chunk/depths the size had."""
     acc = {}
@@ -366,7 +371,9 @@ def curves(doc, all_chunks=False):
             best = None
             for setting, rs in settings.items():
                 st = [r["stats"] for r in rs]
+                ceilings = [r["ceiling"] for r in rs if "ceiling" in r]
                 pt = {"median": statistics.median(s["median"] for s in st),
+                      "ceiling": statistics.median(ceilings) if ceilings else None,
                       "lo": min(s.get("p5", s["median"]) for s in st),
                       "hi": max(s.get("p95", s["median"]) for s in st),
                       "pairs": len(rs), "chunk": setting, "candidates": len(settings)}
