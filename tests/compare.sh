@@ -1,5 +1,9 @@
 #!/bin/sh
-# gpuxfer-compare on constructed reports with known differences (tests/reports/make-fixtures.py).
+# gpuxfer-compare on constructed reports with known differences (tests/reports/make-fixtures.py),
+# one run per side (judged by the floor); its run-level statistics against hand-computed values;
+# recorded runs of the CPU machine (tests/reports/aa, ab-btl: tests/reports/trim-runs.py): an A/A
+# of 5 + 5 runs is quiet, an A/B (TCP only against shared memory) is heard; configurations of
+# several runs given as reports between '--', folders and sweep folders.
 . "$top_srcdir/tests/lib.sh"
 # ok, then the output of the check as diagnostics (a pipe into diag would hide the status).
 ok_diag() { r=$1; f=$2; shift 2; ok "$r" "$*"; [ "$r" -eq 0 ] || diag <"$f"; }
@@ -20,12 +24,17 @@ ok_diag $? "$dir/check.txt" "constructed reports are valid against the schema"
 
 compare "$rep/base.json" "$rep/slower.json" >"$dir/t.txt" 2>"$dir/t.err"
 ok $? "two reports: exit 0"
-# "size pair A B B/A sig test p verdict", one line per size, sizes ascending in each block.
-row() { grep -E "^ +$1 +0->1 +[0-9.]+ +[0-9.]+ +[0-9.]+ +$2 +$3 +[0-9.e+-]+ +$4\$" "$dir/t.txt" | wc -l; }
-[ "$(row 8 yes U slower)" -eq 1 ] && [ "$(row 1048576 no U same)" -eq 1 ] &&
-    [ "$(row 1048576 yes U slower)" -eq 1 ] &&
-    [ "$(row 8 no U same)" -eq 1 ] && [ "$(row 65536 no U same)" -eq 1 ]
-ok $? "table: latency 8 B and bw 1 MiB slower (rank test), the rest not significant"
+# "size pair A B B/A ci95 p q sig test verdict", one line per size, sizes ascending in each
+# block; one run each: no interval, no test, the floor (10%) decides.
+row() { grep -E "^ +$1 +0->1 +[0-9.]+ +[0-9.]+ +[0-9.]+ +- +- +- +$2 +$3 +$4\$" "$dir/t.txt" | wc -l; }
+[ "$(row 8 yes floor slower)" -eq 1 ] && [ "$(row 1048576 no floor same)" -eq 1 ] &&
+    [ "$(row 1048576 yes floor slower)" -eq 1 ] &&
+    [ "$(row 8 no floor same)" -eq 1 ] && [ "$(row 65536 no floor same)" -eq 1 ]
+ok_diag $? "$dir/t.txt" "table, one run each: latency 8 B (x2.9) and bw 1 MiB (x0.5) slower beyond the floor, the rest (within 3%) the same"
+grep -qx 'B vs A: 2 of 5 rows significant (0 by the runs'"'"' t test, q < 0.05; 2 of 5 rows with one run on each side, beyond the floor of 10%)' "$dir/t.txt" &&
+    grep -q '^  one run on each side: the noise cannot be judged; those rows are called only where B/A differs by more than 10% (--floor)' "$dir/t.txt" &&
+    grep -qx 'A: 1 run: the noise cannot be judged (one run)' "$dir/t.txt"
+ok_diag $? "$dir/t.txt" "one run each: says the noise cannot be judged, the floor and what it called"
 { grep -q '^# path host, memory pageable -> pageable, pattern latency, us (lower is better)$' "$dir/t.txt" &&
   grep -q '^# path host, memory pageable -> pageable, pattern bw, GB/s (higher is better)$' "$dir/t.txt" &&
   [ "$(grep -cE '^ +[0-9]+ +0->1 ' "$dir/t.txt")" -eq 5 ]; }
@@ -45,32 +54,57 @@ d = json.load(open(sys.argv[1]))
 want = {("latency", 8): "slower", ("latency", 1 << 20): "same", ("bw", 8): "same",
         ("bw", 1 << 20): "slower", ("bw", 1 << 16): "same"}
 got = {(r["pattern"], r["size"]): r["cells"][1]["verdict"] for r in d["rows"]}
-ps = [r["cells"][1]["p"] for r in d["rows"]]
-sys.exit(0 if got == want and all(p is not None and 0 <= p <= 1 for p in ps) else 1)
-PY
-ok $? "--json: the same decisions, p-values in [0, 1]"
-
-compare "$rep/ci-base.json" "$rep/ci-slower.json" >"$dir/ci.txt"
-[ "$(grep -cE '^ +1048576 +0->1 .* yes +CI +- +slower$' "$dir/ci.txt")" -eq 1 ] &&
-    [ "$(grep -cE '^ +65536 +0->1 .* no +CI +- +same$' "$dir/ci.txt")" -eq 1 ]
-ok $? "no samples: apart intervals significant, overlapping ones not"
-
-"$PYTHON" - "$top_srcdir/scripts" <<'PY'
-import sys
-sys.path.insert(0, sys.argv[1])
-from gxreport import mann_whitney
-u, p = mann_whitney([1, 2, 3], [4, 5, 6])            # exact by hand: U=0, z=(4.5-.5)/sqrt(5.25)
-ok = u == 0 and abs(p - 0.0809) < 0.001
-# ties: ranks 1, 3, 3, 5.5 -> U=2.5; var = 16/12 (9 - 30/56), z = (5.5 - .5)/3.359
-u, p = mann_whitney([1, 2, 2, 3], [2, 3, 4, 5])
-ok = ok and u == 2.5 and abs(p - 0.1366) < 0.001
-ok = ok and mann_whitney([7] * 5, [7] * 6)[1] == 1.0
+cells = [r["cells"][1] for r in d["rows"]]
+ok = got == want and all(c["test"] == "floor" and c["p"] is None and c["ci95"] is None and c["runs"] == 1
+                         for c in cells)
+ok = ok and d["floor"] == 0.1 and d["alpha"] == 0.05 and [n["median_cv"] for n in d["noise"]] == [None, None]
+ok = ok and d["significance"] == [{"configuration": d["reports"][1], "rows": 5, "significant": 2, "by_test": 0,
+                                   "by_floor": 2, "one_run_each": 5}]
 sys.exit(0 if ok else 1)
 PY
-ok $? "Mann-Whitney U: hand-computed values, with ties, and all-equal samples"
+ok $? "--json: the same decisions, by the floor, no p and no interval with one run each"
+compare --floor 200 "$rep/base.json" "$rep/slower.json" | grep -c ' slower$' | grep -qx 0 &&
+    [ "$(compare --floor 150 "$rep/base.json" "$rep/slower.json" | grep -c ' slower$')" -eq 1 ]
+ok $? "--floor 150: only the latency (x2.9) beyond it, not bw (x0.5: 1/0.5 = 2 < 2.5); --floor 200: neither"
+
+compare "$rep/ci-base.json" "$rep/ci-slower.json" >"$dir/ci.txt"
+[ "$(grep -cE '^ +1048576 +0->1 .* 0\.90[0-9] .* yes +floor +slower$' "$dir/ci.txt")" -eq 1 ] &&
+    [ "$(grep -cE '^ +65536 +0->1 .* 0\.95[0-9] .* no +floor +same$' "$dir/ci.txt")" -eq 1 ]
+ok_diag $? "$dir/ci.txt" "one run each: x0.904 beyond the 10% floor (1/1.1 = 0.909), x0.958 within; the iterations' intervals play no part"
+
+py_check "$top_srcdir/scripts" <<'PY'
+import math, random, sys
+sys.path.insert(0, sys.argv[1])
+import gxreport as gx
+close = lambda a, b: abs(a - b) < 1e-6  # noqa: E731
+# Student's t, two-sided: df 1 is Cauchy (P(|T| > 1) = 1/2); df 2 in closed form, 1 - t/sqrt(t^2 + 2);
+# df 10 and 4 as tables give them (0.0734, 0.0213), checked by integrating the density.
+assert close(gx.t_two_sided(1.0, 1), 0.5) and gx.t_two_sided(0, 5) == 1.0
+assert close(gx.t_two_sided(3 ** 0.5, 2), 1 - 3 ** 0.5 / 5 ** 0.5)
+assert abs(gx.t_two_sided(2.0, 10) - 0.07339) < 1e-4 and abs(gx.t_two_sided(3.6742, 4) - 0.02131) < 1e-4
+# Welch on logs: logs 0, .1, .2 vs .3, .4, .5: difference .3, se sqrt(.01/3 * 2), t 3.674, df 4.
+a, b = [math.exp(x) for x in (0, .1, .2)], [math.exp(x) for x in (.3, .4, .5)]
+p, test = gx.log_t_test(a, b)
+assert test == "t" and abs(p - 0.02131) < 1e-4, (p, test)
+assert gx.log_t_test(b, a)[0] == p
+# One run on one side: the other's spread for both: se sqrt(.01 (1 + 1/3)), t sqrt(3), df 2.
+p, test = gx.log_t_test([1.0], [math.exp(x) for x in (.1, .2, .3)])
+assert test == "t1" and close(p, 1 - 3 ** 0.5 / 5 ** 0.5), (p, test)
+assert gx.log_t_test([1.0], [2.0]) == (None, None)
+assert gx.log_t_test([1, 1], [2, 2]) == (0.0, "t") and gx.log_t_test([3, 3], [3, 3]) == (1.0, "t")
+# Benjamini-Hochberg by hand: m = 4 p-values (None not counted).
+q = gx.benjamini_hochberg([0.01, 0.04, 0.03, None, 0.5])
+assert q[3] is None and [round(x, 4) for x in q if x is not None] == [0.04, 0.0533, 0.0533, 0.5], q
+# The bootstrap: the same seed, the same interval; it holds the ratio of geometric means.
+ci = gx.bootstrap_ratio_ci(a, b, random.Random(1))
+assert ci == gx.bootstrap_ratio_ci(a, b, random.Random(1)) and ci[0] < math.exp(0.3) < ci[1], ci
+assert gx.bootstrap_ratio_ci([1.0], b, random.Random(1)) is None
+assert close(gx.geomean([1, 4]), 2) and gx.run_cv([5]) is None and close(gx.run_cv([1, 3]), 2 ** 0.5 / 2)
+PY
+ok $? "run-level statistics: t distribution, Welch and one-sided-spread t on logs, Benjamini-Hochberg, bootstrap, CV (hand-computed)"
 
 compare "$rep/base.json" "$rep/slower.json" "$rep/base.json" >"$dir/three.txt"
-[ "$(grep -cE '^ +[0-9]+ +0->1 .* 1\.000 +no +U +1 +same$' "$dir/three.txt")" -eq 5 ] &&
+[ "$(grep -cE '^ +[0-9]+ +0->1 .* 1\.000 +- +- +- +no +floor +same$' "$dir/three.txt")" -eq 5 ] &&
     grep -q '^# C: ' "$dir/three.txt"
 ok $? "three reports: a column per report, ratios to the first"
 
@@ -188,7 +222,7 @@ bad "not-gpuxfer.json: not a gpuxfer report" "$rep/not-gpuxfer.json" "$rep/base.
 bad "schema version 3.0" "$rep/base.json" "$rep/schema-v3.json"
 bad "no common results" "$rep/base.json" "$rep/other-path.json"
 bad "cannot read" "$rep/base.json" "$dir/none.json"
-bad "at least two reports" "$rep/base.json"
+bad "give at least two configurations" "$rep/base.json"
 for v in 0 -0.5 1.5 nan inf x; do
     bad "argument --fail-below: expected a number with 0 < x <= 1, got '$v'" \
         "--fail-below=$v" "$rep/base.json" "$rep/slower.json"
