@@ -21,6 +21,14 @@ for f in sys.argv[2:]:
     jsonschema.validate(json.load(open(f)), schema)
 PY
 ok_diag $? "$dir/check.txt" "constructed reports are valid against the schema"
+py_check "$top_srcdir/schema/gpuxfer-report.schema.json" "$rep"/aa/cfg-*/run*.json "$rep"/ab-btl/cfg-*/run*.json <<'PY'
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+assert len(sys.argv[2:]) == 20, sys.argv[2:]
+for f in sys.argv[2:]:
+    jsonschema.validate(json.load(open(f)), schema)
+PY
+ok $? "the recorded runs (aa, ab-btl: 20 trimmed reports) are valid against the schema"
 
 compare "$rep/base.json" "$rep/slower.json" >"$dir/t.txt" 2>"$dir/t.err"
 ok $? "two reports: exit 0"
@@ -179,6 +187,80 @@ assert len(d["summary"]) == 2
 PY
 ok $? "--json: missing, option differences, unfair and the summary, consistent with the rows"
 
+# Recorded runs of the CPU machine, trimmed (tests/reports/trim-runs.py of results/issue34's
+# sweeps): aa, 5 + 5 default host runs of one configuration, interleaved, a CPU hog beside them;
+# ab-btl, 5 default runs (shared memory) + 5 with OMPI_MCA_btl=self,tcp, interleaved.
+aa=$rep/aa ab=$rep/ab-btl
+compare --json "$aa" >"$dir/aa.json" 2>"$dir/aa.err"
+ok_diag $? "$dir/aa.err" "A/A sweep folder: exit 0"
+py_check "$dir/aa.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+s, = d["significance"]
+rows = len(d["rows"])
+print(f"A/A: {s['significant']} of {rows} rows significant; noise (median CV of run medians): "
+      + ", ".join(f"{n['median_cv']:.3%}" for n in d["noise"]))
+assert [len(c["reports"]) for c in d["configurations"]] == [5, 5], d["configurations"]
+assert rows >= 40 and s["rows"] == rows and s["one_run_each"] == 0, s
+assert all(c["runs"] == 5 and c["test"] == "t" and c["ci95"] for r in d["rows"] for c in r["cells"][1:]), "runs"
+assert s["significant"] <= 0.05 * rows, s
+PY
+ok $? "A/A, 5 + 5 runs with a CPU hog: at most 5% of the rows called significant at alpha 0.05"
+compare --fail-below 0.9 "$aa" >/dev/null 2>"$dir/aa.err"
+ok_diag $? "$dir/aa.err" "A/A: --fail-below 0.9 exits 0"
+compare "$aa" >"$dir/aa.txt"
+grep -qE '^A: 5 runs: [0-9.]+% \(90th percentile [0-9.]+%, [0-9]+ rows\)$' "$dir/aa.txt" &&
+    grep -qE '^B: 5 runs: [0-9.]+% \(90th percentile [0-9.]+%, [0-9]+ rows\)$' "$dir/aa.txt"
+ok_diag $? "$dir/aa.txt" "A/A: the noise of each configuration printed (5 runs: median and 90th percentile CV)"
+# The same runs named as reports between '--' and as two configuration folders: the same rows.
+set -- "$aa"/cfg-0-*/run*.json
+a_runs="$*"
+set -- "$aa"/cfg-1-*/run*.json
+# shellcheck disable=SC2086
+compare --json $a_runs -- "$@" >"$dir/aa-files.json" && compare --json "$aa"/cfg-0-* "$aa"/cfg-1-* >"$dir/aa-dirs.json" &&
+    py_check "$dir/aa.json" "$dir/aa-files.json" "$dir/aa-dirs.json" <<'PY'
+import json, sys
+rows = [json.load(open(f))["rows"] for f in sys.argv[1:]]
+assert rows[0] == rows[1] == rows[2]
+PY
+ok $? "A/A: A1..A5 -- B1..B5, two configuration folders and the sweep folder: the same rows"
+
+compare --json "$ab" >"$dir/ab.json" 2>"$dir/ab.err"
+ok_diag $? "$dir/ab.err" "A/B sweep folder: exit 0"
+py_check "$dir/ab.json" <<'PY'
+import json, math, sys
+d = json.load(open(sys.argv[1]))
+s, = d["significance"]
+floor = max(n["median_cv"] for n in d["noise"])   # the larger of the two printed noise floors
+heard = missed = 0
+for r in d["rows"]:
+    c = r["cells"][1]
+    worse = c["ratio"] > 1 if r["unit"] == "us" else c["ratio"] < 1
+    if abs(math.log(c["ratio"])) > 2 * floor:
+        heard += 1
+        if c["verdict"] != ("slower" if worse else "faster"):
+            missed += 1
+            print("not called:", r["pattern"], r["size"], c["ratio"], c["q"], c["verdict"])
+print(f"A/B: noise floor {floor:.3%}; {heard} of {len(d['rows'])} rows differ by more than twice it, "
+      f"{missed} of them not called; {s['significant']} rows significant")
+assert heard >= 0.5 * len(d["rows"]) and missed == 0
+assert any(c["name"] == "env.OMPI_MCA_btl" for c in d["context_differences"]), d["context_differences"]
+PY
+ok $? "A/B, TCP only against shared memory: every row beyond twice the noise floor called, in its direction"
+compare --fail-below 0.9 "$ab" >/dev/null 2>"$dir/ab.err"
+[ $? -eq 1 ] && grep -q "^gpuxfer-compare: regression: $ab/cfg-1-OMPI_MCA_btl=self_tcp: host .*, t)$" "$dir/ab.err"
+ok_diag $? "$dir/ab.err" "A/B: --fail-below 0.9 exits 1, naming the configuration and the test"
+# One run each, from the recorded A/A: the floor decides, and the output says so.
+compare "$aa"/cfg-0-*/run1.json "$aa"/cfg-1-*/run1.json >"$dir/aa1.txt"
+grep -q '^A: 1 run: the noise cannot be judged (one run)$' "$dir/aa1.txt" &&
+    grep -q '^  one run on each side: the noise cannot be judged' "$dir/aa1.txt" &&
+    ! grep -qE ' (t|t1) +(same|slower|faster)$' "$dir/aa1.txt"
+ok_diag $? "$dir/aa1.txt" "A/A with one run each: every row by the floor, the noise said to be unknown"
+# One run against five: the five's spread stands for both (t1).
+compare "$aa"/cfg-0-*/run1.json -- "$aa"/cfg-1-* >"$dir/aa15.txt"
+[ "$(grep -cE ' t1 +(same|slower|faster)$' "$dir/aa15.txt")" -ge 40 ]
+ok_diag $? "$dir/aa15.txt" "one run against five: test t1 on every row"
+
 # Linear in the number of results: 40000 results, half of them the same measurement repeated
 # (runs of a scenario) and half distinct; a generous bound, not a benchmark.
 "$PYTHON" - "$dir" <<'PY'
@@ -231,6 +313,18 @@ for v in 0 -1 1 2 nan inf -inf x; do
     bad "argument --alpha: expected a number with 0 < x < 1, got '$v'" \
         "--alpha=$v" "$rep/base.json" "$rep/slower.json"
 done
+# Bad configurations and sweep folders: exit 2, one line.
+mkdir -p "$dir/empty" "$dir/badsweep/cfg-0-X=1" "$dir/oldsweep"
+echo '{"manifest_version": 1, "configurations": [{"index": 0, "folder": "x", "settings": "X=1", "runs": []}]}' \
+    >"$dir/badsweep/manifest.json"
+echo 'not json' >"$dir/oldsweep/manifest.json"
+bad "$dir/empty: a folder with no report" "$rep/base.json" "$dir/empty"
+bad "badsweep/manifest.json: configurations[0].settings: expected a list" "$dir/badsweep" "$rep/base.json"
+bad "oldsweep/manifest.json: not JSON" "$dir/oldsweep"
+bad "an empty configuration" "$rep/base.json" -- -- "$rep/slower.json"
+bad "an empty configuration" -- "$rep/base.json" "$rep/slower.json"
+bad "$aa: 2 configurations in one group" "$aa" -- "$rep/base.json"
+bad "argument --floor: expected a number with 0 <= x <= 1000, got '-1'" --floor=-1 "$rep/base.json" "$rep/slower.json"
 compare --alpha 0.2 --fail-below 1 "$rep/base.json" "$rep/base.json" >/dev/null
 ok $? "--alpha 0.2 and --fail-below 1 are in range"
 
