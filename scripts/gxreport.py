@@ -415,7 +415,9 @@ def die(prog, msg):
 # The values are compared on a log scale (a ratio is a difference of logs).
 
 def geomean(values):
-    return math.exp(statistics.fmean(math.log(v) for v in values))
+    if len(values) == 1:  # most comparisons' rows: one run a side
+        return values[0]
+    return math.exp(sum(map(math.log, values)) / len(values))
 
 
 def run_cv(values):
@@ -473,11 +475,11 @@ def log_t_test(a, b):
     Welch's t with two runs or more on each side ('t'); with one run on one side, Student's t
     with the other side's spread standing for both ('t1'). (p, test), or (None, None) with one
     run on each side: nothing tells the noise."""
+    if len(a) < 2 and len(b) < 2:
+        return None, None
     la, lb = [math.log(v) for v in a], [math.log(v) for v in b]
     na, nb = len(la), len(lb)
-    if na < 2 and nb < 2:
-        return None, None
-    diff = statistics.fmean(lb) - statistics.fmean(la)
+    diff = sum(lb) / nb - sum(la) / na
     if na >= 2 and nb >= 2:
         va, vb = statistics.variance(la) / na, statistics.variance(lb) / nb
         se2 = va + vb
