@@ -3,6 +3,9 @@ import argparse
 import collections
 import json
 import math
+import os
+import random
+import re
 import statistics
 import sys
 
@@ -243,6 +246,10 @@ def run(prog, main):
         status = main(sys.argv[1:])
     except BadInput as e:
         die(prog, str(e))
+    except BrokenPipeError:
+        # The reader left (| head): nothing more to say, and nothing to flush at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        status = 0
     sys.exit(status)
 
 
@@ -345,8 +352,9 @@ def chunk_text(chunk):
 
 
 def curves(doc, all_chunks=False):
-    """{Line: {size: point}}, point: {'median', 'lo', 'hi', 'pairs', 'chunk', 'candidates'}:
-    median over the pairs, lo..hi the lowest p5 to the highest p95 among them (the median where
+    """{Line: {size: point}}, point: {'median', 'ceiling', 'lo', 'hi', 'pairs', 'chunk',
+    'candidates'}: median over the pairs, ceiling the median of their calibrated ceilings (None
+    without), lo..hi the lowest p5 to the highest p95 among them (the median where
     the stats lack them), chunk the chunk/depth shown ('auto', (chunk, depth) or (0, 0)),
     candidates how many chunk/depths the size had."""
     acc = {}
@@ -363,7 +371,9 @@ def curves(doc, all_chunks=False):
             best = None
             for setting, rs in settings.items():
                 st = [r["stats"] for r in rs]
+                ceilings = [r["ceiling"] for r in rs if "ceiling" in r]
                 pt = {"median": statistics.median(s["median"] for s in st),
+                      "ceiling": statistics.median(ceilings) if ceilings else None,
                       "lo": min(s.get("p5", s["median"]) for s in st),
                       "hi": max(s.get("p95", s["median"]) for s in st),
                       "pairs": len(rs), "chunk": setting, "candidates": len(settings)}
@@ -398,32 +408,177 @@ def die(prog, msg):
     sys.exit(2)
 
 
-def mann_whitney(x, y):
-    """Two-sided Mann-Whitney U test: (U of x, p) by the normal approximation with tie and
-    continuity correction; fine for the tens to thousands of samples gpuxfer keeps."""
-    n1, n2 = len(x), len(y)
-    allv = sorted([(v, 0) for v in x] + [(v, 1) for v in y])
-    n = n1 + n2
-    r1 = 0.0
-    ties = 0.0
-    i = 0
-    while i < n:
-        j = i
-        while j + 1 < n and allv[j + 1][0] == allv[i][0]:
-            j += 1
-        avg = (i + j) / 2 + 1  # ranks are 1-based
-        t = j - i + 1
-        ties += t ** 3 - t
-        r1 += avg * sum(1 for k in range(i, j + 1) if allv[k][1] == 0)
-        i = j + 1
-    u1 = r1 - n1 * (n1 + 1) / 2
-    mu = n1 * n2 / 2
-    var = n1 * n2 / 12 * ((n + 1) - ties / (n * (n - 1)))
-    if var <= 0:
-        return u1, 1.0  # every sample equal: no evidence of a difference
-    d = abs(u1 - mu) - 0.5
-    z = max(d, 0.0) / math.sqrt(var)
-    return u1, math.erfc(z / math.sqrt(2))
+# --- Run-level statistics: what gpuxfer-compare judges a difference by ----------------------------
+# The iterations of one run share that run's moment of the machine (placement, other jobs,
+# clocks), so they are not independent draws of a configuration: a run's median is one
+# observation, and the spread among a configuration's runs is the noise a difference must beat.
+# The values are compared on a log scale (a ratio is a difference of logs).
+
+def geomean(values):
+    if len(values) == 1:  # most comparisons' rows: one run a side
+        return values[0]
+    return math.exp(sum(map(math.log, values)) / len(values))
+
+
+def run_cv(values):
+    """The spread among a configuration's runs: the coefficient of variation of their medians,
+    or None with fewer than two runs."""
+    if len(values) < 2:
+        return None
+    mean = statistics.fmean(values)
+    return statistics.stdev(values) / mean if mean else None
+
+
+def _betacf(a, b, x):
+    """The continued fraction of the incomplete beta function (modified Lentz)."""
+    tiny = 1e-300
+    qab, qap, qam = a + b, a + 1, a - 1
+    c, d = 1.0, 1 - qab * x / qap
+    d = 1 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 300):
+        m2 = 2 * m
+        for aa in (m * (b - m) * x / ((qam + m2) * (a + m2)),
+                   -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))):
+            d = 1 + aa * d
+            d = 1 / (d if abs(d) > tiny else tiny)
+            c = 1 + aa / c
+            c = c if abs(c) > tiny else tiny
+            h *= d * c
+        if abs(d * c - 1) < 1e-14:
+            break
+    return h
+
+
+def betainc(a, b, x):
+    """The regularized incomplete beta function I_x(a, b), 0 <= x <= 1."""
+    if x <= 0:
+        return 0.0
+    if x >= 1:
+        return 1.0
+    front = math.exp(math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
+                     + a * math.log(x) + b * math.log1p(-x))
+    if x < (a + 1) / (a + b + 2):
+        return front * _betacf(a, b, x) / a
+    return 1 - front * _betacf(b, a, 1 - x) / b
+
+
+def t_two_sided(t, df):
+    """P(|T| >= |t|) for Student's t with df (> 0, not necessarily whole) degrees of freedom."""
+    if math.isinf(t):
+        return 0.0
+    return betainc(df / 2, 0.5, df / (df + t * t))
+
+
+def log_t_test(a, b):
+    """Two-sided test of a difference between the runs' medians a and b on the log scale:
+    Welch's t with two runs or more on each side ('t'); with one run on one side, Student's t
+    with the other side's spread standing for both ('t1'). (p, test), or (None, None) with one
+    run on each side: nothing tells the noise."""
+    if len(a) < 2 and len(b) < 2:
+        return None, None
+    la, lb = [math.log(v) for v in a], [math.log(v) for v in b]
+    na, nb = len(la), len(lb)
+    diff = sum(lb) / nb - sum(la) / na
+    if na >= 2 and nb >= 2:
+        va, vb = statistics.variance(la) / na, statistics.variance(lb) / nb
+        se2 = va + vb
+        df = se2 * se2 / ((va * va / (na - 1) if va else 0) + (vb * vb / (nb - 1) if vb else 0)) \
+            if va or vb else na + nb - 2
+        test = "t"
+    else:
+        many = la if na >= 2 else lb
+        var = statistics.variance(many)
+        se2 = var * (1 / na + 1 / nb)
+        df = len(many) - 1
+        test = "t1"
+    if se2 <= 0:  # every run the same: any difference at all is beyond the (zero) noise
+        return (1.0 if diff == 0 else 0.0), test
+    return t_two_sided(diff / math.sqrt(se2), df), test
+
+
+def bootstrap_ratio_ci(a, b, rng, resamples=2000, level=0.95):
+    """A percentile bootstrap interval of geomean(b) / geomean(a), each side's runs resampled
+    with replacement by `rng` (a seeded random.Random: the same interval every time); None
+    with fewer than two runs on a side."""
+    if len(a) < 2 or len(b) < 2:
+        return None
+    la, lb = [math.log(v) for v in a], [math.log(v) for v in b]
+    na, nb = len(la), len(lb)
+    pick = rng.choices
+    diffs = sorted(sum(pick(lb, k=nb)) / nb - sum(pick(la, k=na)) / na
+                   for _ in range(resamples))
+    tail = (1 - level) / 2
+    lo = diffs[int(math.floor(tail * (resamples - 1)))]
+    hi = diffs[int(math.ceil((1 - tail) * (resamples - 1)))]
+    return [math.exp(lo), math.exp(hi)]
+
+
+def benjamini_hochberg(ps):
+    """The Benjamini-Hochberg adjusted p-values (q) of ps, None kept as None: a row is called
+    when its q is below alpha, which holds the expected share of false calls among the called
+    rows to alpha (with no true difference at all, the chance of any call to alpha)."""
+    known = sorted((p, i) for i, p in enumerate(ps) if p is not None)
+    m = len(known)
+    out = [None] * len(ps)
+    running = 1.0
+    for rank in range(m, 0, -1):
+        p, i = known[rank - 1]
+        running = min(running, p * m / rank)
+        out[i] = running
+    return out
+
+
+# --- Sweeps: gpuxfer-config-sweep's run order and manifest -------------------------------------
+
+MANIFEST = "manifest.json"
+MANIFEST_VERSION = 1
+
+
+def sweep_order(configurations, replicates, seed=None):
+    """[(configuration, replicate)] in the order to run them: rounds, each every configuration
+    once (replicate r of each before replicate r+1 of any), so that a slow spell of the machine
+    falls on every configuration alike; the configurations in index order in each round, or,
+    with a seed, in an order shuffled per round by random.Random(seed)."""
+    rng = random.Random(seed) if seed is not None else None
+    order = []
+    for rep in range(1, replicates + 1):
+        cfgs = list(range(configurations))
+        if rng:
+            rng.shuffle(cfgs)
+        order += [(c, rep) for c in cfgs]
+    return order
+
+
+RUN = Obj({"replicate": (REQ, POSITIVE), "report": (REQ, STRING), "exit": (OPT, Leaf(
+    "an integer or null", lambda v: v is None or is_int(v)))})
+SWEEP = Obj({"manifest_version": (REQ, Leaf(str(MANIFEST_VERSION), lambda v: v == MANIFEST_VERSION)),
+             "configurations": (REQ, List(Obj({
+                 "index": (REQ, COUNT), "folder": (REQ, STRING), "settings": (REQ, List(STRING)),
+                 "runs": (REQ, List(RUN))})))})
+
+
+def load_sweep(folder):
+    """A sweep folder's configurations from its manifest: [(name, settings, [report paths of
+    the runs whose report exists])]; BadInput for a manifest the scripts cannot use."""
+    path = os.path.join(folder, MANIFEST)
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+    except OSError as e:
+        raise BadInput(f"{path}: cannot read: {e.strerror}")
+    except (ValueError, UnicodeDecodeError, RecursionError) as e:
+        raise BadInput(f"{path}: not JSON ({e})")
+    try:
+        SWEEP.check(doc)
+    except Mismatch as e:
+        raise BadInput(f"{path}: {e.message()}")
+    out = []
+    for c in doc["configurations"]:
+        reports = [os.path.join(folder, r["report"]) for r in sorted(c["runs"], key=lambda r: r["replicate"])]
+        out.append((os.path.join(folder, c["folder"]), c["settings"],
+                    [r for r in reports if os.path.exists(r)]))
+    return out
 
 
 # Schema 1.x: the calibration's kinds measured per GPU (its "gpus" entries).
@@ -466,3 +621,148 @@ def calibrated(doc, kind, rank, peer, size):
                 if p.get("size") == size and p.get(value):
                     return p[value]
     return None
+
+
+# --- Configurations: the reports of one configuration's runs, from a command line ----------------
+# A '--' between configurations on the command line, as argparse hands it on (a path cannot hold
+# a NUL, so no report is taken for it).
+SEPARATOR = "\0--"
+
+
+def separated(argv):
+    """argv with each '--' made SEPARATOR, which argparse keeps among the positional arguments."""
+    return [SEPARATOR if w == "--" else w for w in argv]
+
+
+def natural(path):
+    """A sort key that puts run2 before run10."""
+    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", path)]
+
+
+def folder_reports(folder):
+    """The reports in a folder (*.json but the manifest), in natural order."""
+    try:
+        names = os.listdir(folder)
+    except OSError as e:
+        raise BadInput(f"{folder}: cannot read: {e.strerror}")
+    return [os.path.join(folder, n) for n in sorted(names, key=natural)
+            if n.endswith(".json") and n != MANIFEST
+            and os.path.isfile(os.path.join(folder, n))]
+
+
+def expand(item):
+    """[(name, settings, [report paths])]: a report is one configuration of one run; a sweep
+    folder (gpuxfer-config-sweep's, with its manifest) each of its configurations; a folder of
+    reports one configuration; a folder of configuration folders (cfg-<i>-..., as Slurm's
+    sweep writes them) each of those, in the order of i."""
+    if not os.path.isdir(item):
+        return [(item, [], [item])]
+    item = os.path.normpath(item)
+    if os.path.exists(os.path.join(item, MANIFEST)):
+        return load_sweep(item)
+    reports = folder_reports(item)
+    if reports:
+        return [(item, [], reports)]
+    subs = sorted((n for n in os.listdir(item) if re.match(r"cfg-\d+", n)
+                   and os.path.isdir(os.path.join(item, n))), key=natural)
+    out = [(os.path.join(item, n), [], folder_reports(os.path.join(item, n))) for n in subs]
+    out = [c for c in out if c[2]]
+    if not out:
+        raise BadInput(f"{item}: a folder with no report (*.json), no {MANIFEST} and no "
+                          "configuration folder (cfg-<i>-...) holding reports")
+    return out
+
+
+def configurations(items):
+    """[{'name', 'settings', 'reports'}] from the command line's reports and folders: with '--'
+    between them, each group is one configuration (its reports and folders of reports
+    together); without, each report and folder as expand() says."""
+    if SEPARATOR not in items:
+        found = [c for item in items for c in expand(item)]
+    else:
+        groups, cur = [], []
+        for item in items + [SEPARATOR]:
+            if item != SEPARATOR:
+                cur.append(item)
+                continue
+            if not cur:
+                raise BadInput("an empty configuration: '--' at the start, the end or twice "
+                                  "in a row")
+            parts = []
+            for x in cur:
+                got = expand(x)
+                if len(got) != 1:
+                    raise BadInput(f"{x}: {len(got)} configurations in one group: give the "
+                                      "folder without '--', or one configuration's folder")
+                parts.append(got[0])
+            name = parts[0][0] if len(parts) == 1 else f"{parts[0][0]} .. {parts[-1][0]}"
+            groups.append((name, parts[0][1], [r for p in parts for r in p[2]]))
+            cur = []
+        found = groups
+    for name, _, reports in found:
+        if not reports:
+            raise BadInput(f"{name}: no run of this configuration left a report")
+    return [{"name": n, "settings": list(s), "reports": r} for n, s, r in found]
+
+
+def write_manifest(folder, lines):
+    """Writes folder/manifest.json (through a temporary file: a reader never sees half of one)
+    from gpuxfer-config-sweep's tab-separated lines:
+        KEY VALUE                  sweep_file, replicates, seed, order, ranks, gpuxfer, mpirun,
+                                   mpirun_args (numbers as integers; seed empty: none)
+        arg WORD                   gpuxfer's arguments, in order
+        cfg INDEX LINE FOLDER SETTING...
+        run SEQUENCE CONFIGURATION REPLICATE EXIT STARTED SECONDS   (EXIT empty: not run yet)
+    """
+    doc = {"tool": "gpuxfer-config-sweep", "manifest_version": MANIFEST_VERSION,
+           "gpuxfer_args": [], "configurations": [], "sequence": []}
+    runs = []
+    for line in lines:
+        f = line.rstrip("\n").split("\t")
+        if f[0] == "arg":
+            doc["gpuxfer_args"].append(f[1])
+        elif f[0] == "cfg":
+            doc["configurations"].append({"index": int(f[1]), "line": int(f[2]), "folder": f[3],
+                                          "settings": f[4:], "runs": []})
+        elif f[0] == "run":
+            runs.append(f[1:])
+        elif f[0] in ("replicates", "ranks"):
+            doc[f[0]] = int(f[1])
+        elif f[0] == "seed":
+            doc["seed"] = int(f[1]) if f[1] else None
+        else:
+            doc[f[0]] = f[1]
+    for seq, cfg, rep, rc, started, seconds in sorted(runs, key=lambda r: int(r[0])):
+        c = doc["configurations"][int(cfg)]
+        c["runs"].append({"replicate": int(rep), "sequence": int(seq),
+                          "report": f"{c['folder']}/run{rep}.json",
+                          "output": f"{c['folder']}/run{rep}.txt",
+                          "exit": int(rc) if rc else None, "started": started or None,
+                          "seconds": int(seconds) if seconds else None})
+        doc["sequence"].append({"configuration": int(cfg), "replicate": int(rep)})
+    for c in doc["configurations"]:
+        c["runs"].sort(key=lambda r: r["replicate"])
+    tmp = os.path.join(folder, MANIFEST + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as out:
+        json.dump(doc, out, indent=1)
+        out.write("\n")
+    os.replace(tmp, os.path.join(folder, MANIFEST))
+
+
+def _main(argv):
+    """gxreport.py sweep-order CONFIGURATIONS REPLICATES [SEED]: 'configuration replicate' per
+    line in run order; gxreport.py write-manifest FOLDER < lines (write_manifest). For
+    gpuxfer-config-sweep, which is a shell script."""
+    if argv[:1] == ["sweep-order"] and len(argv) in (3, 4):
+        seed = int(argv[3]) if len(argv) == 4 and argv[3] != "" else None
+        for cfg, rep in sweep_order(int(argv[1]), int(argv[2]), seed):
+            print(cfg, rep)
+        return 0
+    if argv[:1] == ["write-manifest"] and len(argv) == 2:
+        write_manifest(argv[1], sys.stdin)
+        return 0
+    die("gxreport.py", "usage: gxreport.py sweep-order N R [SEED] | write-manifest FOLDER")
+
+
+if __name__ == "__main__":
+    run("gxreport.py", _main)

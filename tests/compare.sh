@@ -1,5 +1,9 @@
 #!/bin/sh
-# gpuxfer-compare on constructed reports with known differences (tests/reports/make-fixtures.py).
+# gpuxfer-compare on constructed reports with known differences (tests/reports/make-fixtures.py),
+# one run per side (judged by the floor); its run-level statistics against hand-computed values;
+# recorded runs of the CPU machine (tests/reports/aa, ab-btl: tests/reports/trim-runs.py): an A/A
+# of 5 + 5 runs is quiet, an A/B (TCP only against shared memory) is heard; configurations of
+# several runs given as reports between '--', folders and sweep folders.
 . "$top_srcdir/tests/lib.sh"
 # ok, then the output of the check as diagnostics (a pipe into diag would hide the status).
 ok_diag() { r=$1; f=$2; shift 2; ok "$r" "$*"; [ "$r" -eq 0 ] || diag <"$f"; }
@@ -17,15 +21,28 @@ for f in sys.argv[2:]:
     jsonschema.validate(json.load(open(f)), schema)
 PY
 ok_diag $? "$dir/check.txt" "constructed reports are valid against the schema"
+py_check "$top_srcdir/schema/gpuxfer-report.schema.json" "$rep"/aa/cfg-*/run*.json "$rep"/ab-btl/cfg-*/run*.json <<'PY'
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+assert len(sys.argv[2:]) == 20, sys.argv[2:]
+for f in sys.argv[2:]:
+    jsonschema.validate(json.load(open(f)), schema)
+PY
+ok $? "the recorded runs (aa, ab-btl: 20 trimmed reports) are valid against the schema"
 
 compare "$rep/base.json" "$rep/slower.json" >"$dir/t.txt" 2>"$dir/t.err"
 ok $? "two reports: exit 0"
-# "size pair A B B/A sig test p verdict", one line per size, sizes ascending in each block.
-row() { grep -E "^ +$1 +0->1 +[0-9.]+ +[0-9.]+ +[0-9.]+ +$2 +$3 +[0-9.e+-]+ +$4\$" "$dir/t.txt" | wc -l; }
-[ "$(row 8 yes U slower)" -eq 1 ] && [ "$(row 1048576 no U same)" -eq 1 ] &&
-    [ "$(row 1048576 yes U slower)" -eq 1 ] &&
-    [ "$(row 8 no U same)" -eq 1 ] && [ "$(row 65536 no U same)" -eq 1 ]
-ok $? "table: latency 8 B and bw 1 MiB slower (rank test), the rest not significant"
+# "size pair A B B/A ci95 p q sig test verdict", one line per size, sizes ascending in each
+# block; one run each: no interval, no test, the floor (10%) decides.
+row() { grep -E "^ +$1 +0->1 +[0-9.]+ +[0-9.]+ +[0-9.]+ +- +- +- +$2 +$3 +$4\$" "$dir/t.txt" | wc -l; }
+[ "$(row 8 yes floor slower)" -eq 1 ] && [ "$(row 1048576 no floor same)" -eq 1 ] &&
+    [ "$(row 1048576 yes floor slower)" -eq 1 ] &&
+    [ "$(row 8 no floor same)" -eq 1 ] && [ "$(row 65536 no floor same)" -eq 1 ]
+ok_diag $? "$dir/t.txt" "table, one run each: latency 8 B (x2.9) and bw 1 MiB (x0.5) slower beyond the floor, the rest (within 3%) the same"
+grep -qx 'B vs A: 2 of 5 rows significant (0 by the runs'"'"' t test, q < 0.05; 2 of 5 rows with one run on each side, beyond the floor of 10%)' "$dir/t.txt" &&
+    grep -q '^  one run on each side: the noise cannot be judged; those rows are called only where B/A differs by more than 10% (--floor)' "$dir/t.txt" &&
+    grep -qx 'A: 1 run: the noise cannot be judged (one run)' "$dir/t.txt"
+ok_diag $? "$dir/t.txt" "one run each: says the noise cannot be judged, the floor and what it called"
 { grep -q '^# path host, memory pageable -> pageable, pattern latency, us (lower is better)$' "$dir/t.txt" &&
   grep -q '^# path host, memory pageable -> pageable, pattern bw, GB/s (higher is better)$' "$dir/t.txt" &&
   [ "$(grep -cE '^ +[0-9]+ +0->1 ' "$dir/t.txt")" -eq 5 ]; }
@@ -45,32 +62,57 @@ d = json.load(open(sys.argv[1]))
 want = {("latency", 8): "slower", ("latency", 1 << 20): "same", ("bw", 8): "same",
         ("bw", 1 << 20): "slower", ("bw", 1 << 16): "same"}
 got = {(r["pattern"], r["size"]): r["cells"][1]["verdict"] for r in d["rows"]}
-ps = [r["cells"][1]["p"] for r in d["rows"]]
-sys.exit(0 if got == want and all(p is not None and 0 <= p <= 1 for p in ps) else 1)
-PY
-ok $? "--json: the same decisions, p-values in [0, 1]"
-
-compare "$rep/ci-base.json" "$rep/ci-slower.json" >"$dir/ci.txt"
-[ "$(grep -cE '^ +1048576 +0->1 .* yes +CI +- +slower$' "$dir/ci.txt")" -eq 1 ] &&
-    [ "$(grep -cE '^ +65536 +0->1 .* no +CI +- +same$' "$dir/ci.txt")" -eq 1 ]
-ok $? "no samples: apart intervals significant, overlapping ones not"
-
-"$PYTHON" - "$top_srcdir/scripts" <<'PY'
-import sys
-sys.path.insert(0, sys.argv[1])
-from gxreport import mann_whitney
-u, p = mann_whitney([1, 2, 3], [4, 5, 6])            # exact by hand: U=0, z=(4.5-.5)/sqrt(5.25)
-ok = u == 0 and abs(p - 0.0809) < 0.001
-# ties: ranks 1, 3, 3, 5.5 -> U=2.5; var = 16/12 (9 - 30/56), z = (5.5 - .5)/3.359
-u, p = mann_whitney([1, 2, 2, 3], [2, 3, 4, 5])
-ok = ok and u == 2.5 and abs(p - 0.1366) < 0.001
-ok = ok and mann_whitney([7] * 5, [7] * 6)[1] == 1.0
+cells = [r["cells"][1] for r in d["rows"]]
+ok = got == want and all(c["test"] == "floor" and c["p"] is None and c["ci95"] is None and c["runs"] == 1
+                         for c in cells)
+ok = ok and d["floor"] == 0.1 and d["alpha"] == 0.05 and [n["median_cv"] for n in d["noise"]] == [None, None]
+ok = ok and d["significance"] == [{"configuration": d["reports"][1], "rows": 5, "significant": 2, "by_test": 0,
+                                   "by_floor": 2, "one_run_each": 5}]
 sys.exit(0 if ok else 1)
 PY
-ok $? "Mann-Whitney U: hand-computed values, with ties, and all-equal samples"
+ok $? "--json: the same decisions, by the floor, no p and no interval with one run each"
+compare --floor 200 "$rep/base.json" "$rep/slower.json" | grep -c ' slower$' | grep -qx 0 &&
+    [ "$(compare --floor 150 "$rep/base.json" "$rep/slower.json" | grep -c ' slower$')" -eq 1 ]
+ok $? "--floor 150: only the latency (x2.9) beyond it, not bw (x0.5: 1/0.5 = 2 < 2.5); --floor 200: neither"
+
+compare "$rep/ci-base.json" "$rep/ci-slower.json" >"$dir/ci.txt"
+[ "$(grep -cE '^ +1048576 +0->1 .* 0\.90[0-9] .* yes +floor +slower$' "$dir/ci.txt")" -eq 1 ] &&
+    [ "$(grep -cE '^ +65536 +0->1 .* 0\.95[0-9] .* no +floor +same$' "$dir/ci.txt")" -eq 1 ]
+ok_diag $? "$dir/ci.txt" "one run each: x0.904 beyond the 10% floor (1/1.1 = 0.909), x0.958 within; the iterations' intervals play no part"
+
+py_check "$top_srcdir/scripts" <<'PY'
+import math, random, sys
+sys.path.insert(0, sys.argv[1])
+import gxreport as gx
+close = lambda a, b: abs(a - b) < 1e-6  # noqa: E731
+# Student's t, two-sided: df 1 is Cauchy (P(|T| > 1) = 1/2); df 2 in closed form, 1 - t/sqrt(t^2 + 2);
+# df 10 and 4 as tables give them (0.0734, 0.0213), checked by integrating the density.
+assert close(gx.t_two_sided(1.0, 1), 0.5) and gx.t_two_sided(0, 5) == 1.0
+assert close(gx.t_two_sided(3 ** 0.5, 2), 1 - 3 ** 0.5 / 5 ** 0.5)
+assert abs(gx.t_two_sided(2.0, 10) - 0.07339) < 1e-4 and abs(gx.t_two_sided(3.6742, 4) - 0.02131) < 1e-4
+# Welch on logs: logs 0, .1, .2 vs .3, .4, .5: difference .3, se sqrt(.01/3 * 2), t 3.674, df 4.
+a, b = [math.exp(x) for x in (0, .1, .2)], [math.exp(x) for x in (.3, .4, .5)]
+p, test = gx.log_t_test(a, b)
+assert test == "t" and abs(p - 0.02131) < 1e-4, (p, test)
+assert gx.log_t_test(b, a)[0] == p
+# One run on one side: the other's spread for both: se sqrt(.01 (1 + 1/3)), t sqrt(3), df 2.
+p, test = gx.log_t_test([1.0], [math.exp(x) for x in (.1, .2, .3)])
+assert test == "t1" and close(p, 1 - 3 ** 0.5 / 5 ** 0.5), (p, test)
+assert gx.log_t_test([1.0], [2.0]) == (None, None)
+assert gx.log_t_test([1, 1], [2, 2]) == (0.0, "t") and gx.log_t_test([3, 3], [3, 3]) == (1.0, "t")
+# Benjamini-Hochberg by hand: m = 4 p-values (None not counted).
+q = gx.benjamini_hochberg([0.01, 0.04, 0.03, None, 0.5])
+assert q[3] is None and [round(x, 4) for x in q if x is not None] == [0.04, 0.0533, 0.0533, 0.5], q
+# The bootstrap: the same seed, the same interval; it holds the ratio of geometric means.
+ci = gx.bootstrap_ratio_ci(a, b, random.Random(1))
+assert ci == gx.bootstrap_ratio_ci(a, b, random.Random(1)) and ci[0] < math.exp(0.3) < ci[1], ci
+assert gx.bootstrap_ratio_ci([1.0], b, random.Random(1)) is None
+assert close(gx.geomean([1, 4]), 2) and gx.run_cv([5]) is None and close(gx.run_cv([1, 3]), 2 ** 0.5 / 2)
+PY
+ok $? "run-level statistics: t distribution, Welch and one-sided-spread t on logs, Benjamini-Hochberg, bootstrap, CV (hand-computed)"
 
 compare "$rep/base.json" "$rep/slower.json" "$rep/base.json" >"$dir/three.txt"
-[ "$(grep -cE '^ +[0-9]+ +0->1 .* 1\.000 +no +U +1 +same$' "$dir/three.txt")" -eq 5 ] &&
+[ "$(grep -cE '^ +[0-9]+ +0->1 .* 1\.000 +- +- +- +no +floor +same$' "$dir/three.txt")" -eq 5 ] &&
     grep -q '^# C: ' "$dir/three.txt"
 ok $? "three reports: a column per report, ratios to the first"
 
@@ -145,6 +187,84 @@ assert len(d["summary"]) == 2
 PY
 ok $? "--json: missing, option differences, unfair and the summary, consistent with the rows"
 
+# Recorded runs of the CPU machine, trimmed (tests/reports/trim-runs.py of results/issue34's
+# sweeps): aa, 5 + 5 default host runs of one configuration, interleaved, a CPU hog beside them;
+# ab-btl, 5 default runs (shared memory) + 5 with OMPI_MCA_btl=self,tcp, interleaved.
+aa=$rep/aa ab=$rep/ab-btl
+compare --json "$aa" >"$dir/aa.json" 2>"$dir/aa.err"
+ok_diag $? "$dir/aa.err" "A/A sweep folder: exit 0"
+py_check "$dir/aa.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+s, = d["significance"]
+rows = len(d["rows"])
+print(f"A/A: {s['significant']} of {rows} rows significant; noise (median CV of run medians): "
+      + ", ".join(f"{n['median_cv']:.3%}" for n in d["noise"]))
+assert [len(c["reports"]) for c in d["configurations"]] == [5, 5], d["configurations"]
+assert rows >= 40 and s["rows"] == rows and s["one_run_each"] == 0, s
+assert all(c["runs"] == 5 and c["test"] == "t" and c["ci95"] for r in d["rows"] for c in r["cells"][1:]), "runs"
+assert s["significant"] <= 0.05 * rows, s
+PY
+ok $? "A/A, 5 + 5 runs with a CPU hog: at most 5% of the rows called significant at alpha 0.05"
+compare --fail-below 0.9 "$aa" >/dev/null 2>"$dir/aa.err"
+ok_diag $? "$dir/aa.err" "A/A: --fail-below 0.9 exits 0"
+compare "$aa" >"$dir/aa.txt"
+grep -qE '^A: 5 runs: [0-9.]+% \(90th percentile [0-9.]+%, [0-9]+ rows\)$' "$dir/aa.txt" &&
+    grep -qE '^B: 5 runs: [0-9.]+% \(90th percentile [0-9.]+%, [0-9]+ rows\)$' "$dir/aa.txt"
+ok_diag $? "$dir/aa.txt" "A/A: the noise of each configuration printed (5 runs: median and 90th percentile CV)"
+# The same runs named as reports between '--' and as two configuration folders: the same rows.
+set -- "$aa"/cfg-0-*/run*.json
+a_runs="$*"
+set -- "$aa"/cfg-1-*/run*.json
+# shellcheck disable=SC2086
+compare --json $a_runs -- "$@" >"$dir/aa-files.json" && compare --json "$aa"/cfg-0-* "$aa"/cfg-1-* >"$dir/aa-dirs.json" &&
+    py_check "$dir/aa.json" "$dir/aa-files.json" "$dir/aa-dirs.json" <<'PY'
+import json, sys
+rows = [json.load(open(f))["rows"] for f in sys.argv[1:]]
+assert rows[0] == rows[1] == rows[2]
+PY
+ok $? "A/A: A1..A5 -- B1..B5, two configuration folders and the sweep folder: the same rows"
+
+compare --json "$ab" >"$dir/ab.json" 2>"$dir/ab.err"
+ok_diag $? "$dir/ab.err" "A/B sweep folder: exit 0"
+py_check "$dir/ab.json" <<'PY'
+import json, math, sys
+d = json.load(open(sys.argv[1]))
+s, = d["significance"]
+# The noise floor: per row, the larger spread among a configuration's own runs there (compare's
+# run_cv; the median of these over the rows is the noise it prints). A loaded machine's rows
+# differ in noise many times over, and a row is judged by its own.
+heard = missed = 0
+for r in d["rows"]:
+    a, c = r["cells"]
+    floor = max(a["run_cv"], c["run_cv"])
+    worse = c["ratio"] > 1 if r["unit"] == "us" else c["ratio"] < 1
+    if abs(math.log(c["ratio"])) > 2 * floor:
+        heard += 1
+        if c["verdict"] != ("slower" if worse else "faster"):
+            missed += 1
+            print("not called:", r["pattern"], r["size"], c["ratio"], floor, c["q"], c["verdict"])
+print(f"A/B: {heard} of {len(d['rows'])} rows differ by more than twice their noise floor, {missed} of "
+      f"them not called; {s['significant']} rows significant; noise "
+      + ", ".join(f"{n['median_cv']:.1%}" for n in d["noise"]))
+assert heard >= 0.5 * len(d["rows"]) and missed == 0
+assert any(c["name"] == "env.OMPI_MCA_btl" for c in d["context_differences"]), d["context_differences"]
+PY
+ok $? "A/B, TCP only against shared memory: every row beyond twice its noise floor (the larger spread among either configuration's runs there) called, in its direction"
+compare --fail-below 0.9 "$ab" >/dev/null 2>"$dir/ab.err"
+[ $? -eq 1 ] && grep -q "^gpuxfer-compare: regression: .*/ab-btl/cfg-1-OMPI_MCA_btl=self_tcp: host .*, t)$" "$dir/ab.err"
+ok_diag $? "$dir/ab.err" "A/B: --fail-below 0.9 exits 1, naming the configuration and the test"
+# One run each, from the recorded A/A: the floor decides, and the output says so.
+compare "$aa"/cfg-0-*/run1.json "$aa"/cfg-1-*/run1.json >"$dir/aa1.txt"
+grep -q '^A: 1 run: the noise cannot be judged (one run)$' "$dir/aa1.txt" &&
+    grep -q '^  one run on each side: the noise cannot be judged' "$dir/aa1.txt" &&
+    ! grep -qE ' (t|t1) +(same|slower|faster)$' "$dir/aa1.txt"
+ok_diag $? "$dir/aa1.txt" "A/A with one run each: every row by the floor, the noise said to be unknown"
+# One run against five: the five's spread stands for both (t1).
+compare "$aa"/cfg-0-*/run1.json -- "$aa"/cfg-1-* >"$dir/aa15.txt"
+[ "$(grep -cE ' t1 +(same|slower|faster)$' "$dir/aa15.txt")" -ge 40 ]
+ok_diag $? "$dir/aa15.txt" "one run against five: test t1 on every row"
+
 # Linear in the number of results: 40000 results, half of them the same measurement repeated
 # (runs of a scenario) and half distinct; a generous bound, not a benchmark.
 "$PYTHON" - "$dir" <<'PY'
@@ -188,7 +308,7 @@ bad "not-gpuxfer.json: not a gpuxfer report" "$rep/not-gpuxfer.json" "$rep/base.
 bad "schema version 3.0" "$rep/base.json" "$rep/schema-v3.json"
 bad "no common results" "$rep/base.json" "$rep/other-path.json"
 bad "cannot read" "$rep/base.json" "$dir/none.json"
-bad "at least two reports" "$rep/base.json"
+bad "give at least two configurations" "$rep/base.json"
 for v in 0 -0.5 1.5 nan inf x; do
     bad "argument --fail-below: expected a number with 0 < x <= 1, got '$v'" \
         "--fail-below=$v" "$rep/base.json" "$rep/slower.json"
@@ -197,6 +317,18 @@ for v in 0 -1 1 2 nan inf -inf x; do
     bad "argument --alpha: expected a number with 0 < x < 1, got '$v'" \
         "--alpha=$v" "$rep/base.json" "$rep/slower.json"
 done
+# Bad configurations and sweep folders: exit 2, one line.
+mkdir -p "$dir/empty" "$dir/badsweep/cfg-0-X=1" "$dir/oldsweep"
+echo '{"manifest_version": 1, "configurations": [{"index": 0, "folder": "x", "settings": "X=1", "runs": []}]}' \
+    >"$dir/badsweep/manifest.json"
+echo 'not json' >"$dir/oldsweep/manifest.json"
+bad "$dir/empty: a folder with no report" "$rep/base.json" "$dir/empty"
+bad "badsweep/manifest.json: configurations[0].settings: expected a list" "$dir/badsweep" "$rep/base.json"
+bad "oldsweep/manifest.json: not JSON" "$dir/oldsweep"
+bad "an empty configuration" "$rep/base.json" -- -- "$rep/slower.json"
+bad "an empty configuration" -- "$rep/base.json" "$rep/slower.json"
+bad "$aa: 2 configurations in one group" "$aa" -- "$rep/base.json"
+bad "argument --floor: expected a number with 0 <= x <= 1000, got '-1'" --floor=-1 "$rep/base.json" "$rep/slower.json"
 compare --alpha 0.2 --fail-below 1 "$rep/base.json" "$rep/base.json" >/dev/null
 ok $? "--alpha 0.2 and --fail-below 1 are in range"
 

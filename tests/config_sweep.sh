@@ -1,9 +1,11 @@
 #!/bin/bash
 # The configuration-line parser shared by scripts/slurm/sweep-array.sbatch and
 # scripts/gpuxfer-config-sweep (scripts/gx-config-line.sh): good lines, comments, bad tokens;
-# both scripts give the same one-line error for a bad line; then gpuxfer-config-sweep end to end
-# on the CPU: two configurations of the host path (shared memory vs TCP), a report each, and
-# gpuxfer-compare naming the setting that differs.
+# both scripts give the same one-line error for a bad line; the replicates' order (rounds,
+# interleaved or shuffled by a seed) and grouping (a folder per configuration, the manifest),
+# with a fake gpuxfer and mpirun, in both scripts; then gpuxfer-config-sweep end to end on the
+# CPU: two configurations of the host path (shared memory vs TCP), two runs each, and
+# gpuxfer-compare of the sweep naming the setting that differs.
 . "$top_srcdir/tests/lib.sh"
 # shellcheck source=scripts/gx-config-line.sh
 . "$top_srcdir/scripts/gx-config-line.sh"
@@ -68,48 +70,150 @@ ok $? "sweep-array.sbatch: exit 2 and the same line" || diag <"$dir/err"
 (cd "$dir" && SLURM_ARRAY_TASK_ID=1 SLURM_ARRAY_JOB_ID=77 GX_SWEEP="$dir/good.txt" GX_LAUNCHER=none \
     GX_OUTDIR="$dir/sb" GX_SCRIPTS="$top_srcdir/scripts/slurm" GPUXFER=/bin/true \
     bash "$top_srcdir/scripts/slurm/sweep-array.sbatch") >"$dir/out" 2>&1
-grep -q '^gpuxfer sweep: array task 1: NCCL_P2P_DISABLE=1 NCCL_SHM_DISABLE=0$' "$dir/out" &&
-    grep -q "report $dir/sb/gpuxfer-77-1-NCCL_P2P_DISABLE-1_NCCL_SHM_DISABLE-0.json$" "$dir/out"
-ok $? "sweep-array.sbatch: array task 1 runs configuration 1 (the 2nd configuration line), its label in the report name" ||
+grep -q '^gpuxfer sweep: array task 1: configuration 1 replicate 1: NCCL_P2P_DISABLE=1 NCCL_SHM_DISABLE=0$' "$dir/out" &&
+    grep -q "report $dir/sb/sweep-77/cfg-1-NCCL_P2P_DISABLE-1_NCCL_SHM_DISABLE-0/gpuxfer-77-1-run1.json$" "$dir/out"
+ok $? "sweep-array.sbatch: array task 1 runs configuration 1 (the 2nd configuration line), in its configuration's folder" ||
     diag <"$dir/out"
+# Replicates: task t runs configuration t mod N as replicate t / N + 1 (2 lines, 3 replicates by
+# default: tasks 0-5, A B A B A B); task 6 has no run.
+sbatch_task() { # TASK [VAR=VALUE...]: the template's output for that array task
+    local t=$1; shift
+    (cd "$dir" && env SLURM_ARRAY_TASK_ID="$t" SLURM_ARRAY_JOB_ID=77 GX_SWEEP="$dir/good.txt" GX_LAUNCHER=none \
+        GX_OUTDIR="$dir/sb" GX_SCRIPTS="$top_srcdir/scripts/slurm" GPUXFER=/bin/true "$@" \
+        bash "$top_srcdir/scripts/slurm/sweep-array.sbatch") >"$dir/out" 2>&1
+}
+r=0
+for t in 0 1 2 3 4 5; do
+    sbatch_task $t
+    want="configuration $((t % 2)) replicate $((t / 2 + 1)):"
+    grep -q "^gpuxfer sweep: array task $t: $want" "$dir/out" &&
+        grep -q "report $dir/sb/sweep-77/cfg-$((t % 2))-[^/]*/gpuxfer-77-$t-run$((t / 2 + 1)).json$" "$dir/out" ||
+        { r=1; echo "task $t: want $want" | diag; diag <"$dir/out"; }
+done
+ok $r "sweep-array.sbatch: tasks 0-5 run configurations 0 1 0 1 0 1 as replicates 1 1 2 2 3 3, each in its configuration's folder"
+sbatch_task 6
+[ $? -eq 2 ] && grep -q '^sweep-array.sbatch: no run for array task 6 (2 configurations in .* x 3 replicates: tasks 0-5)$' "$dir/out"
+ok $? "sweep-array.sbatch: task 6 of 2 configurations x 3 replicates: exit 2, the tasks named" || diag <"$dir/out"
+sbatch_task 3 GX_REPLICATES=2; grep -q "^gpuxfer sweep: array task 3: configuration 1 replicate 2:" "$dir/out" &&
+    { sbatch_task 1 GX_REPLICATES=0; [ $? -eq 2 ]; } && grep -q "GX_REPLICATES '0': expected a number" "$dir/out"
+ok $? "sweep-array.sbatch: GX_REPLICATES=2 (task 3: configuration 1, replicate 2); GX_REPLICATES=0 refused" || diag <"$dir/out"
 
 # Usage errors: one line, exit 2.
 r=0
 for args in "" "-n" "-n 0 $dir/good.txt" "-x $dir/good.txt" "$dir/good.txt --sizes 8" "$dir/none.txt" \
-    "-- --sizes 8"; do
+    "-- --sizes 8" "-r 0 $dir/good.txt" "-r x $dir/good.txt" "-r" "--seed -1 $dir/good.txt" \
+    "--seed 1.5 $dir/good.txt" "--seed"; do
     # shellcheck disable=SC2086
     "$sweep" $args >/dev/null 2>"$dir/err"
     [ $? -eq 2 ] && [ "$(wc -l <"$dir/err")" -eq 1 ] && grep -q '^gpuxfer-config-sweep: ' "$dir/err" ||
         { r=1; echo "args: '$args'" | diag; diag <"$dir/err"; }
 done
 ok $r "gpuxfer-config-sweep: bad usage is one line and exit 2"
-"$sweep" --dry-run "$dir/good.txt" >"$dir/out" 2>&1 &&
-    [ "$(cat "$dir/out")" = "$(printf '%s\n' 'cfg-0-UCX_TLS=tcp.json: UCX_TLS=tcp' \
-        'cfg-1-NCCL_P2P_DISABLE=1_NCCL_SHM_DISABLE=0.json: NCCL_P2P_DISABLE=1 NCCL_SHM_DISABLE=0')" ]
-ok $? "--dry-run: each configuration's report name and settings" || diag <"$dir/out"
+"$sweep" --dry-run -r 1 "$dir/good.txt" >"$dir/out" 2>&1 &&
+    [ "$(cat "$dir/out")" = "$(printf '%s\n' 'cfg-0-UCX_TLS=tcp/run1.json: UCX_TLS=tcp' \
+        'cfg-1-NCCL_P2P_DISABLE=1_NCCL_SHM_DISABLE=0/run1.json: NCCL_P2P_DISABLE=1 NCCL_SHM_DISABLE=0')" ]
+ok $? "--dry-run -r 1: each configuration's report (a folder per configuration) and settings" || diag <"$dir/out"
 
-# End to end: shared memory vs TCP, one report each, then the comparison.
+# The run order: 3 configurations, by default 3 replicates in rounds A B C A B C A B C.
+printf 'X=a\nX=b\nX=c\n' >"$dir/abc.txt"
+order() { "$sweep" --dry-run "$@" "$dir/abc.txt" | sed 's/^cfg-\([0-9]\)-X=.\/run\([0-9]*\)\.json: X=.$/\1.\2/' | tr '\n' ' '; }
+[ "$(order)" = "0.1 1.1 2.1 0.2 1.2 2.2 0.3 1.3 2.3 " ]
+ok $? "default: 3 replicates, interleaved: A B C A B C A B C ($(order))"
+[ "$(order -r 2)" = "0.1 1.1 2.1 0.2 1.2 2.2 " ]
+ok $? "-r 2: A B C A B C"
+# With a seed: every round is each configuration once, replicate k before k+1; the same seed
+# gives the same order; over 8 rounds the order is not always A B C.
+seeded=$(order -r 8 --seed 11)
+"$PYTHON" - "$seeded" <<'PY'
+import sys
+runs = [tuple(map(int, w.split("."))) for w in sys.argv[1].split()]
+assert len(runs) == 24, runs
+rounds = [runs[i:i + 3] for i in range(0, 24, 3)]
+for k, rnd in enumerate(rounds, 1):
+    assert sorted(c for c, _ in rnd) == [0, 1, 2] and {r for _, r in rnd} == {k}, (k, rnd)
+assert any([c for c, _ in rnd] != [0, 1, 2] for rnd in rounds), rounds
+PY
+ok $? "--seed 11 -r 8: each round a shuffle of A B C, not always in order ($seeded)"
+[ "$(order -r 8 --seed 11)" = "$seeded" ] && [ "$(order -r 8 --seed 12)" != "$seeded" ]
+ok $? "--seed: the same seed, the same order; another seed, another order"
+
+# Grouping, with a fake mpirun (drops -np N and MPIRUN_ARGS' one word) and a fake gpuxfer that
+# logs its configuration and writes a copy of a constructed report where --output says;
+# configuration b's second run fails.
+cat >"$dir/fake-mpirun" <<'SH'
+#!/bin/sh
+shift 3
+exec "$@"
+SH
+cat >"$dir/fake-gpuxfer" <<'SH'
+#!/bin/sh
+while [ $# -gt 0 ]; do [ "$1" = --output ] && out=$2; shift; done
+echo "$X ${out##*/}" >>"$FAKE_LOG"
+case "$X $out" in "b "*/run2.json) echo "fake failure" >&2; exit 3 ;; esac
+cp "$FAKE_REPORT" "$out"
+SH
+chmod +x "$dir/fake-mpirun" "$dir/fake-gpuxfer"
+FAKE_LOG=$dir/fake.log FAKE_REPORT=$top_srcdir/tests/reports/base.json MPIRUN_ARGS=--oversubscribe \
+    GPUXFER=$dir/fake-gpuxfer PYTHON=$PYTHON "$sweep" -n 2 -r 2 --seed 4 -o "$dir/fake" -m "$dir/fake-mpirun" \
+    "$dir/abc.txt" -- --sizes 8 >"$dir/out" 2>&1
+rc=$?
+[ $rc -eq 1 ] && grep -q '^gpuxfer-config-sweep: configuration 1 replicate 2: exit 3 ' "$dir/out"
+ok $? "fake runs: b's second run failed: named, exit 1" || diag <"$dir/out"
+[ "$(awk '{r = $2; gsub(/[^0-9]/, "", r); printf "%d.%s ", index("abc", $1) - 1, r}' "$dir/fake.log")" = "$(order -r 2 --seed 4)" ]
+ok $? "fake runs: they ran in the order --dry-run printed" || diag <"$dir/fake.log"
+py_check "$dir/fake" "$(order -r 2 --seed 4)" <<'PY'
+import json, os, sys
+folder, order = sys.argv[1], [tuple(map(int, w.split("."))) for w in sys.argv[2].split()]
+m = json.load(open(os.path.join(folder, "manifest.json")))
+assert m["manifest_version"] == 1 and m["replicates"] == 2 and m["seed"] == 4, m
+assert m["order"] == "shuffled" and m["ranks"] == 2 and m["gpuxfer_args"] == ["--sizes", "8"], m
+assert [(s["configuration"], s["replicate"]) for s in m["sequence"]] == order, m["sequence"]
+names = ["cfg-0-X=a", "cfg-1-X=b", "cfg-2-X=c"]
+assert [c["folder"] for c in m["configurations"]] == names, m["configurations"]
+assert [c["settings"] for c in m["configurations"]] == [["X=a"], ["X=b"], ["X=c"]]
+for i, c in enumerate(m["configurations"]):
+    assert [r["replicate"] for r in c["runs"]] == [1, 2], c
+    for r in c["runs"]:
+        assert r["report"] == f"{names[i]}/run{r['replicate']}.json", r
+        assert r["exit"] == (3 if (i, r["replicate"]) == (1, 2) else 0), r
+        assert order[r["sequence"] - 1] == (i, r["replicate"]), r
+        assert os.path.exists(os.path.join(folder, r["report"])) == (r["exit"] == 0), r
+        assert os.path.exists(os.path.join(folder, r["output"])), r
+PY
+ok $? "fake runs: manifest.json: seed, order, a folder per configuration, each run's report, output and exit status"
+grep -q "^# A: $dir/fake/cfg-0-X=a (2 runs): X=a$" "$dir/fake/compare.txt" &&
+    grep -q "^# B: $dir/fake/cfg-1-X=b (1 run): X=b$" "$dir/fake/compare.txt" &&
+    grep -q "^# C: $dir/fake/cfg-2-X=c (2 runs): X=c$" "$dir/fake/compare.txt"
+ok $? "fake runs: compare.txt compares the configurations, each with the runs that left a report" ||
+    diag <"$dir/fake/compare.txt"
+
+# End to end: shared memory vs TCP, two runs each, then the comparison.
 printf '# host path: shared memory, then TCP\nOMPI_MCA_btl=self,vader\nOMPI_MCA_btl=self,tcp  # loopback\n' \
     >"$dir/btl.txt"
 MPIRUN_ARGS="--oversubscribe --bind-to none --mca mpi_yield_when_idle 1" GX_JOB_TIMEOUT=180 \
-    "$sweep" -n 2 -o "$dir/run" -m "$MPIRUN" "$dir/btl.txt" -- --pattern latency,bw --sizes 8,64K \
-    --iters 20 --samples --quiet >"$dir/out" 2>&1
-r=$?; ok $r "gpuxfer-config-sweep -n 2 over 2 configurations: exit 0"; [ $r -eq 0 ] || diag <"$dir/out"
-a=$dir/run/cfg-0-OMPI_MCA_btl=self_vader.json b=$dir/run/cfg-1-OMPI_MCA_btl=self_tcp.json
-check_report "$a" --ranks 2 --patterns latency,bw --sizes 2 && check_report "$b" --ranks 2 --patterns latency,bw --sizes 2
-ok $? "a valid report per configuration, named after its index and settings"
+    "$sweep" -n 2 -r 2 -o "$dir/run" -m "$MPIRUN" "$dir/btl.txt" -- --pattern latency,bw --sizes 8,64K \
+    --iters 20 --quiet >"$dir/out" 2>&1
+r=$?; ok $r "gpuxfer-config-sweep -n 2 -r 2 over 2 configurations: exit 0"; [ $r -eq 0 ] || diag <"$dir/out"
+a=$dir/run/cfg-0-OMPI_MCA_btl=self_vader b=$dir/run/cfg-1-OMPI_MCA_btl=self_tcp
+r=0
+for f in "$a/run1.json" "$a/run2.json" "$b/run1.json" "$b/run2.json"; do
+    check_report "$f" --ranks 2 --patterns latency,bw --sizes 2 || r=1
+done
+ok $r "a valid report per run, in a folder per configuration named after its index and settings"
 py_check "$a" "$b" <<'PY'
 import json, sys
 for f, want in zip(sys.argv[1:], ("self,vader", "self,tcp")):
-    env = json.load(open(f))["context"]["ranks"][1]["env"]
-    assert env.get("OMPI_MCA_btl") == want, (f, env.get("OMPI_MCA_btl"))
+    for k in (1, 2):
+        env = json.load(open(f"{f}/run{k}.json"))["context"]["ranks"][1]["env"]
+        assert env.get("OMPI_MCA_btl") == want, (f, k, env.get("OMPI_MCA_btl"))
 PY
 ok $? "each job ran with its line's settings in its environment (OMPI_MCA_btl on every rank)"
 [ -s "$dir/run/compare.txt" ] && grep -q '^env.OMPI_MCA_btl:$' "$dir/run/compare.txt" &&
     grep -q '^  A: self,vader$' "$dir/run/compare.txt" && grep -q '^  B: self,tcp$' "$dir/run/compare.txt" &&
     grep -q '^# path host, memory pageable -> pageable, pattern bw' "$dir/run/compare.txt" &&
-    grep -q '^env.OMPI_MCA_btl:$' "$dir/out"
-ok $? "compare.txt: gpuxfer-compare of both, naming the differing setting (also on stdout)" ||
+    grep -q "^# A: $a (2 runs): OMPI_MCA_btl=self,vader$" "$dir/run/compare.txt" &&
+    ! grep -q '^command_line:' "$dir/run/compare.txt" && grep -q '^env.OMPI_MCA_btl:$' "$dir/out"
+ok $? "compare.txt: gpuxfer-compare of the sweep's folder, 2 runs a configuration, naming the differing setting (not the report names)" ||
     diag <"$dir/out"
 
 rm -rf "$dir"

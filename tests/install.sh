@@ -49,8 +49,8 @@ ok $? "installed gpuxfer-compare runs, its module from the installed location" |
     diag <"$dir/cmp.txt"
 # The installed sweep script reads sweep files with the installed parser (the Slurm one's too).
 (cd / && "$bin/gpuxfer-config-sweep" --dry-run "$data/slurm/sweep.example") >"$dir/sweep.txt" 2>&1 &&
-    [ "$(head -n 1 "$dir/sweep.txt")" = "cfg-0-UCX_TLS=rc_sm_cuda_copy_cuda_ipc.json: UCX_TLS=rc,sm,cuda_copy,cuda_ipc" ] &&
-    [ "$(wc -l <"$dir/sweep.txt")" -eq 3 ]
+    [ "$(head -n 1 "$dir/sweep.txt")" = "cfg-0-UCX_TLS=rc_sm_cuda_copy_cuda_ipc/run1.json: UCX_TLS=rc,sm,cuda_copy,cuda_ipc" ] &&
+    [ "$(wc -l <"$dir/sweep.txt")" -eq 9 ]
 ok $? "installed gpuxfer-config-sweep reads sweep.example with the installed gx-config-line.sh" ||
     diag <"$dir/sweep.txt"
 (cd / && env -u PYTHONPATH "$bin/gpuxfer-goals" "$rep/base.json") >"$dir/goals.txt" 2>&1

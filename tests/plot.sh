@@ -1,7 +1,8 @@
 #!/bin/sh
 # gpuxfer-plot: PNG and SVG files from constructed reports and a real run; what it draws (read
 # back with --describe: lines, bands, styles, legend, heatmap cells and scale); bad input.
-# gpuxfer-summary: never merges memory kinds or runs.
+# gpuxfer-summary: never merges memory kinds or runs. A comparison of recorded runs
+# (tests/reports/ab-btl): each configuration's runs as points, in its colour, with the ceilings.
 . "$top_srcdir/tests/lib.sh"
 dir=$(mktemp -d "$TEST_TMP/plot.XXXXXX")
 rep="$top_srcdir/tests/reports"
@@ -173,6 +174,41 @@ assert rows and all(r["src_mem"] == "pageable" == r["dst_mem"] and "run" not in 
 assert len({(r["path"], r["src_mem"], r["dst_mem"], r["pattern"], r["size_class"]) for r in rows}) == len(rows)
 PY
 ok $? "the real report's summary[]: valid, a row per path, memory kinds, pattern and size class"
+
+# A comparison (tests/reports/ab-btl: 5 runs of shared memory, 5 of TCP, recorded with ceilings):
+# a colour per configuration, each run's median a point, the ceilings dotted.
+plot "$rep/ab-btl" -o "$dir/ab.png" --describe >"$dir/ab.json" 2>"$dir/ab.err" && [ -s "$dir/ab.png" ] &&
+    py_check "$dir/ab.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+panels = d["line_panels"]
+assert [p["title"].split(",")[0] for p in panels] == ["latency", "bandwidth (bw)"], panels
+for p in panels:
+    series = p["series"]
+    assert len(series) == 2 and series[0]["color"] != series[1]["color"], series
+    for s in series:
+        assert s["run_points"] == 5 * s["points"] and s["points"] == 8, s
+        assert 0 < s["ceiling_points"] <= s["points"], s
+    assert "points: each run's median" in p["title"], p["title"]
+entries = d["legend"]["entries"]
+assert any(e.startswith("A: ") and "cfg-0-GX_BTL=default (5 runs)" in e for e in entries), entries
+assert any(e.startswith("B: ") and "OMPI_MCA_btl=self,tcp" in e for e in entries), entries
+assert "a run's median" in entries and "calibrated ceiling" in entries and d["legend"]["outside"]
+assert d["heatmaps"] == []
+PY
+ok_diag $? "$dir/ab.err" "a comparison (sweep folder): a colour per configuration, 5 run points per size, ceilings, legend outside"
+set -- "$rep"/ab-btl/cfg-1-*/run*.json
+plot "$rep"/ab-btl/cfg-0-*/run1.json "$rep"/ab-btl/cfg-0-*/run2.json -- "$@" -o "$dir/ab2.svg" --describe >"$dir/ab2.json" &&
+    py_check "$dir/ab2.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+pts = sorted({(s["run_points"] // s["points"]) for p in d["line_panels"] for s in p["series"]})
+assert pts == [2, 5], pts
+PY
+ok $? "a comparison of reports between '--': 2 runs against 5"
+plot "$rep/ab-btl" --all-chunks -o "$dir/x.png" 2>"$dir/err"
+[ $? -eq 2 ] && grep -q 'all-chunks: not with a comparison' "$dir/err"
+ok $? "--all-chunks with a comparison: exit 2"
 
 plot "$rep/base.json" -o "$dir/x.pdf" 2>"$dir/err"
 [ $? -eq 2 ] && grep -q 'must end in .png or .svg' "$dir/err"

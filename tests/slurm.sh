@@ -208,40 +208,44 @@ states=$(wait_job "${sid:-0}")
 ok $? "under srun each task sees both GPUs of the node (CUDA_VISIBLE_DEVICES=0,1; state: $states)" ||
     { cat "$dir/out"/task.* "$dir/sbatch.err" "$dir/job/$sid.out" 2>/dev/null | diag; }
 
-# The sweep: a job array over two settings files' lines, each task its own report.
+# The sweep: a job array over two settings files' lines, two replicates each, one task at a
+# time (A B A B), each task its own report in its configuration's folder.
 printf '# test sweep\nUCX_TLS=tcp\n\nUCX_TLS=sm NCCL_P2P_DISABLE=1\n' >"$dir/sweep.txt"
 mkdir -p "$dir/sweep-submit/scripts" && ln -s "$top_srcdir/scripts/slurm" "$dir/sweep-submit/scripts/slurm"
 # shellcheck disable=SC2086
-aid=$(cd "$dir/sweep-submit" && GX_SWEEP="$dir/sweep.txt" \
-    GX_ARGS="--pattern latency,bw --sizes 8,64K --iters 10 --quiet" sbatch --parsable --array=0-1 \
+aid=$(cd "$dir/sweep-submit" && GX_SWEEP="$dir/sweep.txt" GX_REPLICATES=2 \
+    GX_ARGS="--pattern latency,bw --sizes 8,64K --iters 10 --quiet" sbatch --parsable --array=0-3%1 \
     $resources -o "$dir/job/%A-%a.out" \
     "$top_srcdir/scripts/slurm/sweep-array.sbatch" 2>"$dir/sbatch.err")
 [ -n "$aid" ]
-ok $? "sbatch --array=0-1 sweep-array.sbatch: job ${aid:-none} submitted"
+ok $? "sbatch --array=0-3%1 sweep-array.sbatch (2 configurations x 2 replicates): job ${aid:-none} submitted"
 states=$(wait_job "$aid" 300)
 "$PYTHON" - "$dir/out" "$aid" "$top_srcdir/schema/gpuxfer-report.schema.json" >"$dir/check.txt" 2>&1 <<'PY'
-import glob, json, sys, jsonschema
+import glob, json, os, sys, jsonschema
 schema = json.load(open(sys.argv[3]))
-files = sorted(glob.glob(f"{sys.argv[1]}/gpuxfer-{sys.argv[2]}-*.json"))
-names = [f.rsplit("/", 1)[1] for f in files]
-assert names == [f"gpuxfer-{sys.argv[2]}-0-UCX_TLS-tcp.json",
-                 f"gpuxfer-{sys.argv[2]}-1-UCX_TLS-sm_NCCL_P2P_DISABLE-1.json"], names
-for i, f in enumerate(files):
+out, aid = sys.argv[1], sys.argv[2]
+files = sorted(glob.glob(f"{out}/sweep-{aid}/*/*.json"))
+names = [os.path.relpath(f, f"{out}/sweep-{aid}") for f in files]
+folders = ("cfg-0-UCX_TLS-tcp", "cfg-1-UCX_TLS-sm_NCCL_P2P_DISABLE-1")
+want = sorted(f"{folders[t % 2]}/gpuxfer-{aid}-{t}-run{t // 2 + 1}.json" for t in range(4))
+assert names == want, names
+for f in files:
     d = json.load(open(f))
     jsonschema.validate(d, schema)
+    task = int(f.rsplit("-", 2)[1])
     j = d["context"]["job"]
-    assert j["slurm_array_job_id"] == sys.argv[2] and j["slurm_array_task_id"] == str(i), j
+    assert j["slurm_array_job_id"] == aid and j["slurm_array_task_id"] == str(task), j
     env = d["context"]["ranks"][0]["env"]
-    assert env["UCX_TLS"] == ("tcp", "sm")[i], env
-    assert i == 0 or env["NCCL_P2P_DISABLE"] == "1", env
+    assert env["UCX_TLS"] == ("tcp", "sm")[task % 2], env
+    assert task % 2 == 0 or env["NCCL_P2P_DISABLE"] == "1", env
     assert d["results"], f
 PY
-r=$?; ok $r "the sweep: one valid report per array task, its settings in the environment (state: $states)"
+r=$?; ok $r "the sweep: task t ran configuration t mod 2 as replicate t / 2 + 1, a valid report each in its configuration's folder (state: $states)"
 [ $r -eq 0 ] || { diag <"$dir/check.txt"; cat "$dir"/job/"$aid"-*.out 2>/dev/null | diag; }
-"$PYTHON" "$top_srcdir/scripts/gpuxfer-compare" "$dir"/out/gpuxfer-"$aid"-*.json >"$dir/cmp.txt" 2>&1 &&
-    grep -q '^env.UCX_TLS:' "$dir/cmp.txt" && grep -q '^job.slurm_array_task_id:' "$dir/cmp.txt" ||
-    grep -q '^env.NCCL_P2P_DISABLE:' "$dir/cmp.txt"
-r=$?; ok $r "gpuxfer-compare of the sweep names the differing settings"
+"$PYTHON" "$top_srcdir/scripts/gpuxfer-compare" "$dir/out/sweep-$aid" >"$dir/cmp.txt" 2>&1 &&
+    grep -q '^env.UCX_TLS:' "$dir/cmp.txt" && grep -q '^env.NCCL_P2P_DISABLE:' "$dir/cmp.txt" &&
+    grep -q "^# A: $dir/out/sweep-$aid/cfg-0-UCX_TLS-tcp (2 runs)" "$dir/cmp.txt"
+r=$?; ok $r "gpuxfer-compare of the sweep's folder: its configurations, 2 runs each, the differing settings named"
 [ $r -eq 0 ] || diag <"$dir/cmp.txt"
 
 cleanup

@@ -1,0 +1,22 @@
+#!/bin/bash
+# The CPU machine's evidence for issue 34 (results/issue34/README.md): run from the source
+# tree's root after building into build/ (build/src/gpuxfer). As root, Open MPI also needs
+# OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1.
+#   results/issue34/run-cpu.sh [aa|ab|all]
+set -u
+here=results/issue34
+step=${1:-all}
+export GPUXFER=$PWD/build/src/gpuxfer MPIRUN_ARGS="--oversubscribe --bind-to none"
+if [ "$step" = aa ] || [ "$step" = all ]; then
+    # A/A: 5 + 5 default host runs, interleaved, one CPU hog running beside all of them.
+    yes >/dev/null &
+    hog=$!
+    scripts/gpuxfer-config-sweep -n 2 -r 5 -o $here/cpu-aa-hog $here/aa.sweep --
+    kill $hog
+fi
+if [ "$step" = ab ] || [ "$step" = all ]; then
+    # A/B: TCP only against the default transports, 5 runs each, interleaved, no hog; 8 sizes
+    # of the default run's 23 (a default run took 200 s on the machine loaded by other work).
+    scripts/gpuxfer-config-sweep -n 2 -r 5 -o $here/cpu-ab-btl $here/ab-btl.sweep -- \
+        --sizes 1,8,64,512,4K,32K,256K,4M
+fi
