@@ -68,7 +68,7 @@ static int shm_open(struct gx_ep *ep, struct gx_err *err)
     return GX_OK;
 }
 
-#define SPINS_BEFORE_YIELD (1ul << 14)
+#define SPINS_BEFORE_YIELD (1ul << 18)
 
 /* Until the peer's counter reaches `want`; fails when the peer process is gone. */
 static int wait_for(struct shm_probe *p, const volatile uint64_t *counter, uint64_t want,
@@ -77,13 +77,11 @@ static int wait_for(struct shm_probe *p, const volatile uint64_t *counter, uint6
     struct gx_shm_poll w = {.nrings = 0, .peer_pid = p->peer_pid, .peer_rank = peer};
     for (unsigned long spins = 1; __atomic_load_n(counter, __ATOMIC_ACQUIRE) < want; spins++) {
         GX_TRY(gx_shm_poll_step(&w, 0, err));
-        /* Spin while a short message's round trip may end any moment (a yield every 1024 spins
-         * made every round trip 4.4 us on a loaded 2-core machine, three times MPI's own);
-         * past that, the peer is busy copying a long message: yield at every pass, so that
-         * on an oversubscribed node this side's spinning does not take the peer's core (a
-         * 2 MiB round trip spinning throughout read 859 us at best beside a CPU hog, MPI's
-         * 532). */
-        if (spins >= SPINS_BEFORE_YIELD)
+        /* Spin, as an MPI library polls, yielding only after a wait far longer than any round
+         * trip: a yield every 1024 spins made every round trip 4.4 us on a loaded 2-core
+         * machine, three times MPI's own; a yield at every pass after 2^14 spins made a 1-byte
+         * round trip 42 us at best beside a CPU hog, the two ranks never running at once. */
+        if (spins % SPINS_BEFORE_YIELD == 0)
             sched_yield();
     }
     return GX_OK;
