@@ -174,10 +174,13 @@ int main(void)
     f = gx_scenario_open("nosuch", &err);
     char want[3 * PATH_MAX];
     snprintf(want, sizeof want, "in %s/none, %s/mine, ", tmp, tmp);
-    ok(!f && err.rc == GX_EINPUT && strstr(err.msg, "no scenario nosuch or nosuch.json") &&
-           strstr(err.msg, want) &&
-           strstr(err.msg, GX_PKGDATADIR "/scenarios (looked in that order"),
+    ok(!f && err.rc == GX_EINPUT && strstr(err.msg, "no scenario 'nosuch'") &&
+           strstr(err.msg, "looked for nosuch and nosuch.json") && strstr(err.msg, want) &&
+           strstr(err.msg, GX_PKGDATADIR "/scenarios, in that order"),
        "an unknown name: every folder in the error, GPUXFER_SCENARIO_PATH's first (%s)", err.msg);
+    ok(!f && strstr(err.msg, "one of: ") && strstr(err.msg, "only-here, ") &&
+           strstr(err.msg, "smoke"),
+       "an unknown name: the error lists the scenarios there are, the user's and the shipped");
     if (f)
         fclose(f);
     err = (struct gx_err){0};

@@ -50,7 +50,7 @@ struct gx_run_opts {
 };
 
 struct gx_global_opts {
-    char output[PATH_MAX];                /* empty: results/gpuxfer-<UTC>-<jobid|pid>.json */
+    char output[PATH_MAX];                /* empty: gx_out_path_default (out_path.h) */
     char scenario[PATH_MAX];
     int quiet;
     int format;                           /* enum gx_format */
@@ -73,7 +73,9 @@ struct gx_options {
     struct gx_global_opts g;
     int nruns;
     struct gx_run_opts runs[GX_MAX_RUNS];
-    int help, version, dry_run;
+    int help;             /* 1: --help or -h, 2: --help-all */
+    int version, dry_run;
+    char list[16];        /* --list WHAT: the names for shell completion */
     /* No --scenario, --path or --mem: where every rank sees a GPU, the GPU default run
      * (default_run.c) replaces the host run; default_axes_given: --pattern or --sizes given. */
     int default_paths, default_axes_given;

@@ -55,6 +55,12 @@ int gx_parse_sizes(const char *text, struct gx_size_list *out, struct gx_err *er
     GX_TRY(gx_split_list(text, items, GX_MAX_SIZES, &n, err));
     for (int i = 0; i < n; i++) {
         size_t v;
+        /* "1M-4M": a range in the spelling of other tools; say how gpuxfer writes one. */
+        const char *dash = strchr(items[i], '-');
+        if (dash && dash != items[i] && strchr("0123456789KMGkmg", dash[-1]))
+            return gx_fail(err, GX_EINPUT, "bad size '%s' (a range is written MIN:MAX, e.g. "
+                           "%.*s:%s; a list A,B,C)", items[i], (int)(dash - items[i]), items[i],
+                           dash + 1);
         GX_TRY(gx_parse_size(items[i], &v, err));
         GX_TRY(push(out, v, err));
     }

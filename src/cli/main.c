@@ -65,17 +65,6 @@ static int read_file_bcast(const char *path, char **text, struct gx_err *err, vo
     return GX_OK;
 }
 
-static void default_output(char *buf, size_t len)
-{
-    char now[32];
-    gx_utc_now(now, sizeof now, 1);
-    const char *jobid = getenv("SLURM_JOB_ID");
-    if (jobid)
-        snprintf(buf, len, "results/gpuxfer-%s-%s.json", now, jobid);
-    else
-        snprintf(buf, len, "results/gpuxfer-%s-%ld.json", now, (long)getpid());
-}
-
 /* The answer is rc: from here to MPI_Finalize signals change nothing and a stopped peer ends
  * the job within the phase limit with that same code. */
 static int finish(struct gx_job *job, int rc)
@@ -144,35 +133,41 @@ static int prepare(struct gx_job *job, struct gx_options *opts, struct gx_layout
         gx_fault_moment(job->rank, GX_AT_INIT, 0);
     gx_watchdog_set_timeout((double)opts->g.timeout);
     job->g = &opts->g;
-    if (rc == GX_OK && opts->default_paths && !opts->help && !opts->version)
+    int measures = !gx_options_answer_only(opts);
+    if (rc == GX_OK && opts->default_paths && measures)
         rc = default_run(job, opts, err);
-    if (rc == GX_OK && !opts->help && !opts->version)
+    if (rc == GX_OK && measures)
         rc = make_layout(job, opts, layout, err);
-    if (rc == GX_OK && !opts->help && !opts->version)
+    if (rc == GX_OK && measures)
         rc = gx_options_check_job(opts, layout, job->local_size, err);
-    if (rc == GX_OK && !opts->help && !opts->version)
+    if (rc == GX_OK && measures)
         rc = gx_mplan_make(opts, layout, plan, err);
-    if (rc == GX_OK && !opts->help && !opts->version)
+    if (rc == GX_OK && measures)
         rc = check_fault(job, plan, err);
+    if (rc == GX_OK && measures && job->rank == 0)
+        gx_idle_ranks_note(stderr, opts, plan);
     return gx_agree(job->comm ? job->comm : MPI_COMM_WORLD, rc, err);
 }
 
-/* --help, --version, --dry-run: rank 0 answers, nothing is measured; an answer that did not
- * reach stdout is an error, never a silent exit 0. */
+/* --help, --version, --list, --dry-run: rank 0 answers, nothing is measured; an answer that
+ * did not reach stdout is an error, never a silent exit 0. */
 static int answer(const struct gx_job *job, const struct gx_options *opts,
                   const struct gx_mplan *plan)
 {
     if (job->rank != 0)
         return GX_OK;
+    struct gx_err err = {0};
     if (opts->help)
-        gx_options_help(stdout);
+        gx_options_help(stdout, opts->help == 2);
     else if (opts->version)
         gx_version_print(stdout);
-    else
+    else if (opts->list[0] && gx_options_list(stdout, opts->list, &err) != GX_OK) {
+        fprintf(stderr, "gpuxfer: %s\n", err.msg);
+        return err.rc;
+    } else if (!opts->list[0])
         gx_mplan_print(stdout, plan, opts);
-    struct gx_err err = {0};
     int rc = gx_stream_check(stdout, opts->help ? "--help" : opts->version ? "--version"
-                                                           : "the --dry-run plan", &err);
+                                     : opts->list[0] ? "--list" : "the --dry-run plan", &err);
     if (rc != GX_OK)
         fprintf(stderr, "gpuxfer: %s\n", err.msg);
     return rc;
@@ -186,7 +181,7 @@ static int open_report(const struct gx_options *opts, struct gx_report *rep, int
     if (opts->g.output[0])
         snprintf(out, sizeof out, "%s", opts->g.output);
     else
-        default_output(out, sizeof out);
+        gx_out_path_default(out, sizeof out);
     GX_TRY(gx_out_path_check(out, opts->g.force, err));
     return gx_report_open(rep, out, argc, argv, err);
 }
@@ -377,7 +372,7 @@ int main(int argc, char **argv)
         return GX_ERUNTIME;
     }
     int rc = prepare(&job, &opts, &layout, &plan, argc, argv, &err);
-    if (rc != GX_OK || opts.help || opts.version || opts.dry_run) {
+    if (rc != GX_OK || gx_options_answer_only(&opts) || opts.dry_run) {
         if (rc != GX_OK && job.rank == 0)
             fprintf(stderr, "gpuxfer: %s\n", err.msg);
         else if (rc == GX_OK)

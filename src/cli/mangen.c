@@ -25,26 +25,56 @@ static void roff(FILE *out, const char *s)
     }
 }
 
+/* The options by group, in --help's order, each with its detail and its default. */
 static void options_section(FILE *out)
 {
     fputs(".SH OPTIONS\n", out);
-    for (const struct gx_option *op = gx_option_table; op->name; op++) {
-        fputs(op->arg ? ".TP\n.BI \"" : ".TP\n.B \"", out);
-        roff(out, "--");
-        roff(out, op->name);
-        if (op->arg) {
-            fputs(" \" \"", out);
-            roff(out, op->arg);
-        }
-        fputs("\"\n", out);
-        roff(out, op->help);
-        if (op->dflt) {
-            fputs(" [default: ", out);
-            roff(out, op->dflt);
-            fputc(']', out);
-        }
+    for (int g = 0; g < GX_G_COUNT; g++) {
+        fputs(".SS ", out);
+        roff(out, gx_opt_group_title[g]);
         fputc('\n', out);
+        for (const struct gx_option *op = gx_option_table; op->name; op++) {
+            if ((int)op->group != g)
+                continue;
+            fputs(op->arg ? ".TP\n.BI \"" : ".TP\n.B \"", out);
+            if (strcmp(op->name, "help") == 0)
+                roff(out, "-h, ");
+            roff(out, "--");
+            roff(out, op->name);
+            if (op->arg) {
+                fputs(" \" \"", out);
+                roff(out, op->arg);
+            }
+            fputs("\"\n", out);
+            roff(out, op->help);
+            fputc('.', out);
+            if (op->more) {
+                fputc(' ', out);
+                roff(out, op->more);
+            }
+            const char *d = gx_option_default_text(op);
+            if (d[0]) {
+                fputs(" Default: ", out);
+                roff(out, d);
+                fputc('.', out);
+            }
+            fputc('\n', out);
+        }
     }
+}
+
+static void examples_section(FILE *out)
+{
+    fputs(".SH EXAMPLES\n", out);
+    for (const struct gx_help_example *e = gx_help_examples; e->command; e++) {
+        fputs(".TP\n.B ", out);
+        roff(out, e->command);
+        fputc('\n', out);
+        roff(out, e->what);
+        fputs(".\n", out);
+    }
+    fputs(".PP\nUnder Slurm, \\fBsrun \\-n 2 gpuxfer\\fR in place of mpirun. Compare two "
+          "reports with \\fBgpuxfer\\-compare\\fR \\fIA.json B.json\\fR.\n", out);
 }
 
 static void paths_section(FILE *out)
@@ -111,14 +141,19 @@ int main(void)
           "for \\fB\\-\\-scenario\\fR NAME before any other (the build tree's or the installed "
           "scenarios).\n.TP\n"
           ".B GPUXFER_TOPOLOGY_XML\nAs \\fB\\-\\-topology\\-xml\\fR.\n", out);
+    examples_section(out);
     fputs(".SH EXIT STATUS\n", out);
     roff(out, gx_help_exit_status);
+    fputc(' ', out);
+    roff(out, gx_help_exit_report);
     fputs("\n.SH FILES\n.TP\n.I ", out);
     roff(out, GX_PKGDATADIR);
     fputs("\nscenarios/*.json, the report schema gpuxfer\\-report.schema.json, the Slurm "
           "templates slurm/*.sbatch and their examples, and gxreport.py for the scripts.\n"
-          ".SH SEE ALSO\n.BR gpuxfer\\-compare ,\n.BR gpuxfer\\-plot ,\n.BR gpuxfer\\-summary ,\n"
-          ".BR gpuxfer\\-goals ,\n.BR gpuxfer\\-bench ,\n.BR gpuxfer\\-soak\n"
+          ".SH SEE ALSO\n.BR gpuxfer\\-compare (1),\n.BR gpuxfer\\-plot (1),\n"
+          ".BR gpuxfer\\-summary (1),\n.BR gpuxfer\\-config\\-sweep (1),\n"
+          ".BR gpuxfer\\-bench (1),\n.BR gpuxfer\\-node\\-check (1),\n.BR gpuxfer\\-goals ,\n"
+          ".BR gpuxfer\\-soak\n"
           "(installed beside gpuxfer; each takes \\fB\\-\\-help\\fR), and README.md and docs/*.md "
           "in the documentation folder.\n", out);
     return ferror(out) || fflush(out) != 0;

@@ -14,13 +14,30 @@ enum gx_opt_type { GX_T_STRING, GX_T_INT, GX_T_LIST, GX_T_FLAG };
  * rule (tests/test_input.c) walks every option with one. */
 enum gx_num_kind { GX_NUM_NONE, GX_NUM_INT, GX_NUM_BYTES, GX_NUM_RATIO };
 
+/* Where --help lists an option, in this order: what a newcomer asks first (what to measure,
+ * where the results go, how long it takes), then tuning and reliability; testing options only
+ * in --help-all. */
+enum gx_opt_group {
+    GX_G_MEASURE, GX_G_OUTPUT, GX_G_TIME, GX_G_TUNING, GX_G_RELIABILITY, GX_G_INFO,
+    GX_G_TESTING, GX_G_COUNT
+};
+extern const char *const gx_opt_group_title[GX_G_COUNT];
+/* Groups --help leaves to --help-all. */
+#define GX_G_FIRST_HIDDEN GX_G_TESTING
+
 struct gx_option {
     const char *name;
     const char *arg;      /* NULL: a flag */
     int per_run;          /* may appear in a scenario run, and the command line overrides it */
     enum gx_opt_type type;
-    const char *dflt;     /* shown by --help */
-    const char *help;
+    /* The default as a value the option's setter parses (per-run options start from it), NULL
+     * where the default is no single value; dflt_says, when set, is what --help says of the
+     * default instead. Each appears once, after the help text. */
+    const char *dflt;
+    const char *dflt_says;
+    const char *help;     /* --help's line: short (it is wrapped at 80 columns) */
+    const char *more;     /* NULL, or the detail --help-all and the man page add */
+    enum gx_opt_group group;
     int (*set)(struct gx_options *o, struct gx_run_opts *r, const char *value,
                struct gx_err *err);
     enum gx_num_kind num;
@@ -44,18 +61,37 @@ typedef int (*gx_read_file_fn)(const char *path, char **text, struct gx_err *err
 int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_fn read_file,
                      void *ctx, struct gx_err *err);
 
+/* --help, --help-all, --version or --list: rank 0 answers, nothing else is looked at. */
+int gx_options_answer_only(const struct gx_options *o);
+
 /* Checks what depends on the job: pairs against its layout (ranks and nodes), sizes against
  * the node's memory, which node_ranks ranks (this node's) share. */
 struct gx_layout;
 int gx_options_check_job(const struct gx_options *o, const struct gx_layout *layout,
                          int node_ranks, struct gx_err *err);
+/* Rank 0, before measuring: one line naming the ranks that no pair of any run includes, and
+ * why, when there are any (mpirun -np 3 with the default --pairs 0:1). */
+struct gx_mplan;
+void gx_idle_ranks_note(FILE *out, const struct gx_options *o, const struct gx_mplan *plan);
 /* Sizes against the GPU's memory (bytes, 0: unknown), which gpu_ranks ranks share: device
  * buffers of all of them must fit at once. */
 int gx_options_check_gpu_memory(const struct gx_options *o, int gpu_ranks, double gpu_bytes,
                                 struct gx_err *err);
 
-void gx_options_help(FILE *out);
+/* --help (all 0) or --help-all (all 1): 80 columns at most. */
+void gx_options_help(FILE *out, int all);
+/* What the default of op is, in words ("" when it has none). */
+const char *gx_option_default_text(const struct gx_option *op);
+/* --list WHAT: the names a shell completes, one per line (completion/gpuxfer.bash). GX_EINPUT
+ * for an unknown WHAT. */
+int gx_options_list(FILE *out, const char *what, struct gx_err *err);
 /* Texts of --help that the man page shares (src/cli/mangen.c). */
-extern const char gx_help_usage[], gx_help_summary[], gx_help_exit_status[];
+extern const char gx_help_usage[], gx_help_summary[], gx_help_exit_status[],
+    gx_help_exit_report[];
+/* Command lines with what each does: --help ends with them, the man page's EXAMPLES. */
+struct gx_help_example {
+    const char *command, *what;
+};
+extern const struct gx_help_example gx_help_examples[];
 
 #endif

@@ -3,6 +3,7 @@
 
 #include "input.h"
 #include "mem.h"
+#include "out_path.h"
 #include "pairs.h"
 #include "path.h"
 #include "pattern.h"
@@ -316,7 +317,14 @@ FLAG_SETTER(set_allow_skip, g.allow_skip)
 FLAG_SETTER(set_dry_run, dry_run)
 FLAG_SETTER(set_samples, g.samples)
 FLAG_SETTER(set_assume_cuda_aware, g.assume_cuda_aware)
-FLAG_SETTER(set_help, help)
+static int set_help(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                    struct gx_err *err)
+{
+    (void)r, (void)v, (void)err;
+    if (!o->help)
+        o->help = 1;
+    return GX_OK;
+}
 
 static int set_slow_pair(struct gx_options *o, struct gx_run_opts *r, const char *v,
                          struct gx_err *err)
@@ -343,131 +351,180 @@ static int set_assume_per_node(struct gx_options *o, struct gx_run_opts *r, cons
     return gx_parse_long(v, 1, 1024, &o->assume_per_node, err);
 }
 
+/* --help-all wins over --help, in either order. */
+static int set_help_all(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                        struct gx_err *err)
+{
+    (void)r, (void)v, (void)err;
+    o->help = 2;
+    return GX_OK;
+}
+
+static int set_list(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                    struct gx_err *err)
+{
+    (void)r;
+    if (strlen(v) >= sizeof o->list)
+        return gx_too_long(err, "the list's name", strlen(v), sizeof o->list - 1);
+    strcpy(o->list, v); /* checked where it is answered: gx_options_list */
+    return GX_OK;
+}
+
+const char *const gx_opt_group_title[GX_G_COUNT] = {
+    [GX_G_MEASURE] = "What to measure",
+    [GX_G_OUTPUT] = "Where to write",
+    [GX_G_TIME] = "How long",
+    [GX_G_TUNING] = "Tuning",
+    [GX_G_RELIABILITY] = "Reliability",
+    [GX_G_INFO] = "Information",
+    [GX_G_TESTING] = "Testing and shell completion",
+};
+
+/* name, ARG, per run, scenario type, default (parsed), default (said), help, more, group,
+ * setter, number kind. */
 const struct gx_option gx_option_table[] = {
-    {"path", "LIST", 1, GX_T_LIST, "host",
-     "transfer paths (see the list below). Default where every rank sees a GPU: every path "
-     "that moves GPU data, in a run of latency at 8 B and one of bw at 4K, 64K, 1M, 16M, 64M "
-     "(one size per class, 20 iterations), ending with the transfer plan; --pattern or --sizes "
-     "make it one run of those; host otherwise", set_path, GX_NUM_NONE},
-    {"mem", "SRC[,DST]", 1, GX_T_LIST, "the path's own",
+    /* What to measure */
+    {"path", "LIST", 1, GX_T_LIST, "host", "every GPU path where every rank sees a GPU, else host",
+     "transfer paths (listed below)",
+     "The default on GPUs: every path that moves GPU data, in a run of latency at 8 B and one of "
+     "bw at 4K, 64K, 1M, 16M, 64M (one size per class, 20 iterations), ending with the transfer "
+     "plan; --pattern or --sizes make it one run of those.",
+     GX_G_MEASURE, set_path, GX_NUM_NONE},
+    {"mem", "SRC[,DST]", 1, GX_T_LIST, NULL, "the path's own",
      "memory kinds of the source and destination buffers: pageable, pinned, device, managed, "
-     "mapped", set_mem, GX_NUM_NONE},
-    {"pattern", "LIST", 1, GX_T_LIST, "latency,bw",
-     "latency (ping-pong, one way = round trip / 2), bw (window of sends, then an ack), "
-     "bibw (both ways at once)", set_pattern, GX_NUM_NONE},
-    {"sizes", "SIZES", 1, GX_T_LIST, "1:4M",
-     "message sizes: a range MIN:MAX of powers of two (1:1G) or a list (8,4K,1M,3M+5); "
-     "K, M, G = 2^10, 2^20, 2^30", set_sizes, GX_NUM_BYTES},
-    {"pairs", "PAIRS", 1, GX_T_STRING, "0:1",
-     "who talks: A:B[,C:D...] (one pair after another), all-disjoint (0:1, 2:3, ... at once), "
-     "all (every ordered pair, one at a time), all-concurrent (every ordered pair, in rounds "
-     "of disjoint pairs at once), rails (local rank i of every node with local rank i of every "
-     "other node, every rail at once, node pairs in rounds), nodes (one pair per ordered node "
-     "pair, local rank 0 of each) or intra (every node's ranks, all pairs, every node at once); "
+     "mapped", NULL, GX_G_MEASURE, set_mem, GX_NUM_NONE},
+    {"pattern", "LIST", 1, GX_T_LIST, "latency,bw", NULL,
+     "latency (ping-pong), bw (sends, then an ack) or bibw (both ways)",
+     "latency: one way = round trip / 2; bw: a window of sends, then an ack; bibw: bw both ways "
+     "at once.", GX_G_MEASURE, set_pattern, GX_NUM_NONE},
+    {"sizes", "SIZES", 1, GX_T_LIST, "1:4M", NULL,
+     "message sizes: a range MIN:MAX of powers of two or a list, e.g. 8,4K,1M,3M+5",
+     "K, M, G = 2^10, 2^20, 2^30; a range 1:1G holds every power of two from 1 to 1G.",
+     GX_G_MEASURE, set_sizes, GX_NUM_BYTES},
+    {"pairs", "PAIRS", 1, GX_T_STRING, "0:1", NULL,
+     "who talks: A:B[,C:D...] one pair after another, or a keyword (listed below)",
      "all and all-concurrent report rank matrices, rails node x node matrices per rail and a "
      "rail map, nodes a node matrix, intra a matrix per node; every round of several pairs "
-     "reports its aggregate bandwidth and message rate",
-     set_pairs, GX_NUM_NONE},
-    {"iters", "N", 1, GX_T_INT, "by size",
-     "timed iterations per size (default 1000 tiny, 500 small, 200 medium, 50 large, "
-     "20 xlarge, 10 huge)", set_iters, GX_NUM_INT},
-    {"warmup", "N", 1, GX_T_INT, "by size",
-     "untimed iterations first (default 10% of the timed ones, at least 2)", set_warmup,
-     GX_NUM_INT},
-    {"window", "N", 1, GX_T_INT, "by size",
-     "messages in flight per bw/bibw iteration (default: 64, fewer above 4 MiB so that a "
-     "window moves about 256 MiB, and more, up to 256, where an iteration would last under "
-     "20 ms at the path's typical rate, so that per-iteration costs stay near 1%)", set_window,
-     GX_NUM_INT},
-    {"validate", "once|all", 1, GX_T_STRING, "once",
-     "check the received data in an untimed pass per size (once) or after every timed "
-     "iteration too (all)", set_validate, GX_NUM_NONE},
-    {"chunk", "LIST|auto", 1, GX_T_LIST, "the best per size",
-     "chunk sizes for pipelined paths (staged, staged-mpi, p2p, zerocopy, unified-prefetch). "
-     "By default each size is measured at the best chunk and depth of a short search (p2p: "
-     "the whole message as one copy; the others: 64K..16M in at most 256 pieces x depth 2,4, "
-     "and the whole message); "
-     "a LIST makes chunk an axis (every chunk x depth is measured; depth 2 unless given); "
-     "'auto' searches 64K..64M x depth 1,2,4 (or --depth) and the whole message",
-     set_chunk, GX_NUM_BYTES},
-    {"depth", "LIST", 1, GX_T_LIST, "the best per size",
-     "chunks in flight per side for pipelined paths (1 = no pipelining); a LIST makes depth an "
-     "axis (chunk 1M unless given) or, with --chunk auto, the depths it tries", set_depth,
-     GX_NUM_INT},
-    {"calibrate", "on|off|full", 1, GX_T_STRING, "on",
-     "measure, before the runs and by their pairs, the ceiling probes of the layers below "
-     "the paths (host memory through shared memory, the peer copy, copy engines, SMs on "
-     "mapped host memory, managed memory's prefetches and faults) and report each result's "
-     "efficiency against its ceiling, the probe's best iteration; "
-     "on: only the points the results are rated against; full: every ceiling the paths name, "
-     "at every size of the runs",
-     set_calibrate, GX_NUM_NONE},
-    {"name", "NAME", 1, GX_T_STRING, "none", "label of the run in the report", set_name,
+     "reports its aggregate bandwidth and message rate.",
+     GX_G_MEASURE, set_pairs, GX_NUM_NONE},
+    {"scenario", "FILE|NAME", 0, GX_T_STRING, NULL, NULL,
+     "runs from a JSON file, or a shipped scenario by NAME (listed below); the command line "
+     "overrides its values",
+     "NAME is looked up as NAME or NAME.json in $GPUXFER_SCENARIO_PATH's folders first, then "
+     "in the build tree's scenarios/ or the installed data folder beside the program, then in "
+     "the configured data folder.",
+     GX_G_MEASURE, set_scenario, GX_NUM_NONE},
+    {"name", "NAME", 1, GX_T_STRING, NULL, NULL, "label of the run in the report", NULL,
+     GX_G_MEASURE, set_name, GX_NUM_NONE},
+    /* Where to write */
+    {"output", "FILE", 0, GX_T_STRING, NULL, GX_OUTPUT_DEFAULT_SAYS,
+     "JSON report, written by rank 0; FILE.jsonl gets each result as it finishes", NULL,
+     GX_G_OUTPUT, set_output, GX_NUM_NONE},
+    {"force", NULL, 0, GX_T_FLAG, NULL, NULL,
+     "overwrite an existing report (without it that is an error)", NULL, GX_G_OUTPUT, set_force,
      GX_NUM_NONE},
-    {"scenario", "FILE|NAME", 0, GX_T_STRING, "none",
-     "JSON file with one or more runs, or the NAME of one shipped with gpuxfer (e.g. smoke: "
-     "NAME.json in $GPUXFER_SCENARIO_PATH's folders first, then in the build tree's scenarios/ "
-     "or the installed data folder beside the program, then in the configured data folder); "
-     "command-line options override its values", set_scenario, GX_NUM_NONE},
-    {"output", "FILE", 0, GX_T_STRING, "results/gpuxfer-<UTC time>-<job id or pid>.json",
-     "JSON report (written by rank 0); measurements also go to FILE.jsonl as they finish",
-     set_output, GX_NUM_NONE},
-    {"format", "table|csv", 0, GX_T_STRING, "table",
-     "what rank 0 writes to stdout: the table, or a CSV header and one line per result (path, "
-     "memory kinds, pattern, pair, size, chunk, depth, statistics, ceiling, efficiency; the "
-     "table and every other line then go to stderr)", set_format, GX_NUM_NONE},
-    {"force", NULL, 0, GX_T_FLAG, "off",
-     "overwrite an existing report (and its .jsonl); without it that is an error", set_force,
-     GX_NUM_NONE},
-    {"timeout", "SECONDS", 0, GX_T_INT, "60 + 2 x size x (iters + warmup + 2) x window / 1 GB/s",
-     "time one measurement may take; past it the job ends with what it has (exit 4)",
-     set_timeout, GX_NUM_INT},
-    {"soak", "SECONDS", 0, GX_T_INT, "off",
-     "after the runs complete once, repeat them, rotation after rotation, until SECONDS have "
-     "passed (later rotations go to the .jsonl only; the report counts them under \"soak\"); "
-     "also a top-level scenario key", set_soak, GX_NUM_INT},
-    {"samples", NULL, 0, GX_T_FLAG, "off",
-     "keep every raw sample (in the report up to 50,000 in all, the rest in OUTPUT.samples.jsonl)",
+    {"format", "table|csv", 0, GX_T_STRING, "table", NULL,
+     "stdout holds the table, or CSV (the table then goes to stderr)",
+     "The CSV: a header, then one line per result (path, memory kinds, pattern, pair, size, "
+     "chunk, depth, statistics, ceiling, efficiency).", GX_G_OUTPUT, set_format, GX_NUM_NONE},
+    {"samples", NULL, 0, GX_T_FLAG, NULL, NULL,
+     "keep every raw sample (past 50,000 in OUTPUT.samples.jsonl)", NULL, GX_G_OUTPUT,
      set_samples, GX_NUM_NONE},
-    {"assume-cuda-aware", NULL, 0, GX_T_FLAG, "off",
-     "treat the MPI library as CUDA-aware when it cannot be asked", set_assume_cuda_aware,
-     GX_NUM_NONE},
-    {"gpu-map", "LIST", 0, GX_T_LIST, "node-local rank % visible GPUs",
-     "visible GPU index of each node-local rank (entry local_rank % length), e.g. 0,2,1,3",
-     set_gpu_map, GX_NUM_INT},
-    {"bind", "auto|numa|core|none", 0, GX_T_STRING, "auto",
+    {"quiet", NULL, 0, GX_T_FLAG, NULL, NULL,
+     "no progress line (shown when stderr or stdout is a terminal)", NULL, GX_G_OUTPUT,
+     set_quiet, GX_NUM_NONE},
+    {"progress", NULL, 0, GX_T_FLAG, NULL, NULL,
+     "progress even without a terminal (a line every 10 s on stderr)", NULL, GX_G_OUTPUT,
+     set_progress, GX_NUM_NONE},
+    /* How long */
+    {"iters", "N", 1, GX_T_INT, NULL, "by size: 1000 tiny .. 10 huge",
+     "timed iterations per size",
+     "By size class: 1000 tiny, 500 small, 200 medium, 50 large, 20 xlarge, 10 huge.",
+     GX_G_TIME, set_iters, GX_NUM_INT},
+    {"warmup", "N", 1, GX_T_INT, NULL, "10% of --iters, at least 2",
+     "untimed iterations first", NULL, GX_G_TIME, set_warmup, GX_NUM_INT},
+    {"timeout", "SECONDS", 0, GX_T_INT, NULL, "from the size",
+     "time one measurement may take; past it the job ends with what it has (exit 4)",
+     "The default: 60 + 2 x size x (iters + warmup + 2) x window / 1 GB/s.",
+     GX_G_TIME, set_timeout, GX_NUM_INT},
+    {"soak", "SECONDS", 0, GX_T_INT, NULL, NULL,
+     "after one pass, repeat the runs until SECONDS have passed (also a scenario key)",
+     "Later passes go to the .jsonl only; the report counts them under \"soak\".",
+     GX_G_TIME, set_soak, GX_NUM_INT},
+    {"dry-run", NULL, 0, GX_T_FLAG, NULL, NULL,
+     "list every measurement with its estimated time; measure nothing", NULL, GX_G_TIME,
+     set_dry_run, GX_NUM_NONE},
+    {"assume-nodes", "N", 0, GX_T_INT, NULL, NULL,
+     "with --dry-run: plan for N nodes instead of this job (e.g. 512 ranks on a laptop)", NULL,
+     GX_G_TIME, set_assume_nodes, GX_NUM_INT},
+    {"assume-gpus-per-node", "G", 0, GX_T_INT, "1", NULL,
+     "with --assume-nodes: ranks (one per GPU) on each assumed node", NULL, GX_G_TIME,
+     set_assume_per_node, GX_NUM_INT},
+    /* Tuning */
+    {"chunk", "LIST|auto", 1, GX_T_LIST, NULL, "the best per size",
+     "chunk sizes of the pipelined paths; a LIST makes chunk an axis",
+     "Pipelined paths: staged, staged-mpi, p2p, zerocopy, unified-prefetch. By default each "
+     "size is measured at the best chunk and depth of a short search (p2p: the whole message as "
+     "one copy; the others: 64K..16M in at most 256 pieces x depth 2,4, and the whole message). "
+     "A LIST measures every chunk x depth (depth 2 unless given); auto searches 64K..64M x "
+     "depth 1,2,4 (or --depth) and the whole message.",
+     GX_G_TUNING, set_chunk, GX_NUM_BYTES},
+    {"depth", "LIST", 1, GX_T_LIST, NULL, "the best per size",
+     "chunks in flight per side (1: no pipelining); a LIST makes depth an axis",
+     "A LIST alone measures at chunk 1M; with --chunk auto it is the depths tried.",
+     GX_G_TUNING, set_depth, GX_NUM_INT},
+    {"window", "N", 1, GX_T_INT, NULL, "by size",
+     "messages in flight per bw/bibw iteration",
+     "By default 64, fewer above 4 MiB so that a window moves about 256 MiB, and more, up to "
+     "256, where an iteration would last under 20 ms at the path's typical rate (so that "
+     "per-iteration costs stay near 1%).", GX_G_TUNING, set_window, GX_NUM_INT},
+    {"calibrate", "on|off|full", 1, GX_T_STRING, "on", NULL,
+     "measure the ceilings that bound the results first (on: those the results are rated "
+     "against; full: every one, at every size)",
+     "The ceilings are the probes of the layers below the paths (host memory through shared "
+     "memory, the peer copy, copy engines, SMs on mapped host memory, managed memory's "
+     "prefetches and faults), measured before the runs and by their pairs; each result's "
+     "efficiency is rated against its ceiling, the probe's best iteration.", GX_G_TUNING, set_calibrate, GX_NUM_NONE},
+    {"bind", "auto|numa|core|none", 0, GX_T_STRING, "auto", NULL,
+     "cores and memory near the rank's GPU (auto: the GPU's cores split among its ranks)",
      "auto: cores local to the GPU, split among the ranks sharing them, memory on its NUMA "
      "node (a launcher binding already local to the GPU is kept); numa: all cores local to the "
-     "GPU; core: one of them; none: leave the binding", set_bind, GX_NUM_NONE},
-    {"topology-xml", "FILE", 0, GX_T_STRING, "the live machine, or $GPUXFER_TOPOLOGY_XML",
-     "hwloc XML topology to decide on instead of this machine (nothing is bound then)",
-     set_topology_xml, GX_NUM_NONE},
-    {"fake-gpus", "BUSIDS", 0, GX_T_LIST, "none",
-     "PCI bus ids standing in for the CUDA device list (tests without GPUs; with "
-     "--topology-xml)", set_fake_gpus, GX_NUM_NONE},
-    {"slow-pair", "RATIO", 0, GX_T_STRING, "0.8",
-     "with --pairs all, all-concurrent, rails, nodes or intra: flag pairs below RATIO x the "
-     "matrix median (latency: above median / RATIO)", set_slow_pair, GX_NUM_RATIO},
-    {"quiet", NULL, 0, GX_T_FLAG, "off",
-     "no progress line (by default rank 0 shows it when stderr or stdout is a terminal)",
-     set_quiet, GX_NUM_NONE},
-    {"progress", NULL, 0, GX_T_FLAG, "off",
-     "show the progress even when neither stderr nor stdout is a terminal (then one line "
-     "every 10 s on stderr)", set_progress, GX_NUM_NONE},
-    {"allow-skip", NULL, 0, GX_T_FLAG, "off",
-     "exit 0 when every measurement was skipped (sweeps over nodes of different kinds); "
-     "without it that is exit 7", set_allow_skip, GX_NUM_NONE},
-    {"dry-run", NULL, 0, GX_T_FLAG, "off",
-     "print every measurement the job would make, in order, with an estimate of its time, and "
-     "exit without measuring", set_dry_run, GX_NUM_NONE},
-    {"assume-nodes", "N", 0, GX_T_INT, "this job's",
-     "with --dry-run: plan for N nodes (ranks placed in blocks) instead of this job's layout, "
-     "e.g. to size a 512-rank job on a laptop", set_assume_nodes, GX_NUM_INT},
-    {"assume-gpus-per-node", "G", 0, GX_T_INT, "1",
-     "with --assume-nodes: ranks (one per GPU) on each assumed node", set_assume_per_node, GX_NUM_INT},
-    {"help", NULL, 0, GX_T_FLAG, NULL, "this text", set_help, GX_NUM_NONE},
-    {"version", NULL, 0, GX_T_FLAG, NULL, "the version", set_version, GX_NUM_NONE},
-    {NULL, NULL, 0, 0, NULL, NULL, NULL, GX_NUM_NONE},
+     "GPU; core: one of them; none: leave the binding.", GX_G_TUNING, set_bind, GX_NUM_NONE},
+    {"gpu-map", "LIST", 0, GX_T_LIST, NULL, "node-local rank % visible GPUs",
+     "visible GPU of each node-local rank (entry local rank % length), e.g. 0,2,1,3", NULL,
+     GX_G_TUNING, set_gpu_map, GX_NUM_INT},
+    {"assume-cuda-aware", NULL, 0, GX_T_FLAG, NULL, NULL,
+     "treat the MPI library as CUDA-aware when it cannot be asked", NULL, GX_G_TUNING,
+     set_assume_cuda_aware, GX_NUM_NONE},
+    /* Reliability */
+    {"validate", "once|all", 1, GX_T_STRING, "once", NULL,
+     "check received data once per size, or after every timed iteration too", NULL,
+     GX_G_RELIABILITY, set_validate, GX_NUM_NONE},
+    {"allow-skip", NULL, 0, GX_T_FLAG, NULL, NULL,
+     "exit 0, not 7, when every measurement was skipped (sweeps over mixed nodes)", NULL,
+     GX_G_RELIABILITY, set_allow_skip, GX_NUM_NONE},
+    {"slow-pair", "RATIO", 0, GX_T_STRING, "0.8", NULL,
+     "in pair matrices, flag pairs below RATIO x the median (latency: above median / RATIO)",
+     NULL, GX_G_RELIABILITY, set_slow_pair, GX_NUM_RATIO},
+    /* Information */
+    {"help", NULL, 0, GX_T_FLAG, NULL, NULL, "this text", NULL, GX_G_INFO, set_help,
+     GX_NUM_NONE},
+    {"help-all", NULL, 0, GX_T_FLAG, NULL, NULL,
+     "every option with its details, the paths and the testing options", NULL, GX_G_INFO,
+     set_help_all, GX_NUM_NONE},
+    {"version", NULL, 0, GX_T_FLAG, NULL, NULL, "the version and the build", NULL, GX_G_INFO,
+     set_version, GX_NUM_NONE},
+    /* Testing and shell completion */
+    {"topology-xml", "FILE", 0, GX_T_STRING, NULL, "this machine, or $GPUXFER_TOPOLOGY_XML",
+     "hwloc XML topology to decide on instead of this machine (nothing is bound)", NULL,
+     GX_G_TESTING, set_topology_xml, GX_NUM_NONE},
+    {"fake-gpus", "BUSIDS", 0, GX_T_LIST, NULL, NULL,
+     "PCI bus ids standing in for the CUDA devices (tests without GPUs; with --topology-xml)",
+     NULL, GX_G_TESTING, set_fake_gpus, GX_NUM_NONE},
+    {"list", "WHAT", 0, GX_T_STRING, NULL, NULL,
+     "print the names of WHAT, one per line: options, paths, patterns, pairs, mem, scenarios "
+     "(for shell completion)", NULL, GX_G_TESTING, set_list, GX_NUM_NONE},
+    {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, 0, NULL, GX_NUM_NONE},
 };
 
 const struct gx_option *gx_option_find(const char *name)
@@ -476,6 +533,11 @@ const struct gx_option *gx_option_find(const char *name)
         if (strcmp(op->name, name) == 0)
             return op;
     return NULL;
+}
+
+int gx_options_answer_only(const struct gx_options *o)
+{
+    return o->help || o->version || o->list[0];
 }
 
 int gx_option_scenario_top(const struct gx_option *op)
@@ -492,9 +554,7 @@ void gx_run_defaults(struct gx_run_opts *r)
     r->validate = GX_VALIDATE_ONCE;
     /* Every per-run option starts from its documented default, parsed like user input. */
     for (const struct gx_option *op = gx_option_table; op->name; op++)
-        if (op->per_run && op->dflt && strcmp(op->dflt, "by size") != 0 &&
-            strcmp(op->dflt, "none") != 0 && strcmp(op->dflt, "the path's own") != 0 &&
-            strcmp(op->dflt, "the best per size") != 0)
+        if (op->per_run && op->dflt)
             op->set(NULL, r, op->dflt, &ignored);
 }
 

@@ -3,10 +3,13 @@
 #include "option_table.h"
 
 #include "mem.h"
+#include "mplan.h"
 #include "pairs.h"
 #include "path.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 /* The most buffers that one rank of the run holds in GPU memory (device) or in host memory (any
@@ -63,6 +66,11 @@ static int check_fits(const struct gx_options *o, int device, int ranks, double 
 int gx_options_check_job(const struct gx_options *o, const struct gx_layout *layout,
                          int node_ranks, struct gx_err *err)
 {
+    /* Said before any --pairs value is looked at: the user may have given none. */
+    if (layout->nranks < 2)
+        return gx_fail(err, GX_EINPUT, "gpuxfer needs 2 ranks (it measures between pairs of "
+                       "ranks); this job has %d (run it with mpirun -np 2 or more)",
+                       layout->nranks);
     for (int r = 0; r < o->nruns; r++) {
         char where[PATH_MAX + 32];
         run_where(o, r, where, sizeof where);
@@ -80,4 +88,45 @@ int gx_options_check_gpu_memory(const struct gx_options *o, int gpu_ranks, doubl
                                 struct gx_err *err)
 {
     return check_fits(o, 1, gpu_ranks, gpu_bytes, "this GPU", err);
+}
+
+void gx_idle_ranks_note(FILE *out, const struct gx_options *o, const struct gx_mplan *plan)
+{
+    int n = plan->layout ? plan->layout->nranks : 0;
+    char *busy = calloc(n > 0 ? (size_t)n : 1, 1);
+    if (!busy)
+        return; /* a note only: nothing is lost without it */
+    for (int r = 0; r < plan->nruns; r++)
+        for (int k = 0; k < plan->pairs[r].nrounds; k++) {
+            const struct gx_round *round = &plan->pairs[r].rounds[k];
+            for (int i = 0; i < round->npairs; i++)
+                busy[round->pairs[i].a] = busy[round->pairs[i].b] = 1;
+        }
+    char idle[256] = "";
+    int nidle = 0, first = -1, last = -1;
+    for (int rank = 0; rank <= n; rank++) { /* ranges of idle ranks: "2", "2-7" */
+        if (rank < n && !busy[rank]) {
+            nidle++;
+            if (first < 0)
+                first = rank;
+            last = rank;
+            continue;
+        }
+        if (first >= 0) {
+            size_t used = strlen(idle);
+            if (first == last)
+                snprintf(idle + used, sizeof idle - used, "%s%d", used ? "," : "", first);
+            else
+                snprintf(idle + used, sizeof idle - used, "%s%d-%d", used ? "," : "", first, last);
+            first = -1;
+        }
+    }
+    free(busy);
+    if (!nidle)
+        return;
+    const char *pairs = o->nruns > 0 ? o->runs[0].pairs : "";
+    fprintf(out, "gpuxfer: rank%s %s of %d stay%s idle: no pair of %s%s includes %s (--pairs "
+            "all-disjoint or all uses every rank)\n", nidle == 1 ? "" : "s", idle, n,
+            nidle == 1 ? "s" : "", o->g.scenario[0] ? "the scenario's runs, e.g. --pairs " :
+            "--pairs ", pairs, nidle == 1 ? "it" : "them");
 }

@@ -1,37 +1,192 @@
-/* --help from the option and path tables; the man page (src/cli/mangen.c) uses the same texts. */
+/* --help, --help-all and --list from the option, path, pattern and pair-scheme tables; the man
+ * page (src/cli/mangen.c) uses the same texts, and the bash completion (completion/gpuxfer.bash)
+ * the lists. */
 #include "config.h"
 #include "option_table.h"
 
+#include "mem.h"
 #include "path.h"
+#include "pattern.h"
+#include "scenario_find.h"
+#include "scheme.h"
 
 #include <stdio.h>
+#include <string.h>
 
 /* --help and the man page (src/cli/mangen.c) print these. */
 const char gx_help_usage[] = "mpirun -np N gpuxfer [OPTION]...";
 const char gx_help_summary[] =
     "Measures how fast data moves between the ranks' GPUs and hosts, over every path.";
 const char gx_help_exit_status[] =
-    "Exit status: 0 success, 1 corrupted data seen, 2 bad input, 3 run-time failure,\n"
-    "4 a measurement timed out, 5 interrupted (SIGINT/SIGTERM), 6 a rank died or stopped "
-    "answering,\n7 nothing measured: every measurement was skipped (0 with --allow-skip).\n"
+    "Exit status: 0 success, 1 corrupted data seen, 2 bad input, 3 run-time failure, 4 a "
+    "measurement timed out, 5 interrupted (SIGINT/SIGTERM), 6 a rank died or stopped "
+    "answering, 7 nothing measured: every measurement was skipped (0 with --allow-skip).";
+const char gx_help_exit_report[] =
     "On 1 and 4-7 the report holds what was measured (status failed, incomplete, interrupted "
-    "or\nnothing_measured); every finished measurement is also in the report's .jsonl.\n";
+    "or nothing_measured); each finished measurement is also in the report's .jsonl.";
 
-void gx_options_help(FILE *out)
+const struct gx_help_example gx_help_examples[] = {
+    {"mpirun -np 2 gpuxfer", "the default run"},
+    {"mpirun -np 2 gpuxfer --dry-run", "the plan and its time, no run"},
+    {"mpirun -np 2 gpuxfer --scenario plan", "a transfer plan, quickly"},
+    {"mpirun -np 2 gpuxfer --path host --sizes 1:1M", "host memory, 1 B to 1 MiB"},
+    {"mpirun -np 8 gpuxfer --pairs all --pattern bw", "every pair: a bw matrix"},
+    {NULL, NULL},
+};
+
+enum { HELP_WIDTH = 80, HELP_TEXT_COL = 28 };
+
+/* Words of text (separated by spaces or newlines) from column col on, wrapped at HELP_WIDTH,
+ * continuation lines indented to indent; a word longer than a line gets one of its own.
+ * Returns the column it ends at. */
+static int wrap(FILE *out, const char *text, int col, int indent)
 {
-    fprintf(out, "Usage: %s\n%s\n\n", gx_help_usage, gx_help_summary);
-    for (const struct gx_option *op = gx_option_table; op->name; op++) {
-        char left[64];
-        snprintf(left, sizeof left, "--%s%s%s", op->name, op->arg ? " " : "", op->arg ? op->arg : "");
-        fprintf(out, "  %-26s %s", left, op->help);
-        if (op->dflt)
-            fprintf(out, " [default: %s]", op->dflt);
+    for (const char *p = text; *p;) {
+        while (*p == ' ' || *p == '\n')
+            p++;
+        size_t len = strcspn(p, " \n");
+        if (!len)
+            break;
+        int at_start = col <= indent;
+        if (!at_start && col + 1 + (int)len > HELP_WIDTH) {
+            fprintf(out, "\n%*s", indent, "");
+            col = indent;
+            at_start = 1;
+        }
+        if (!at_start) {
+            fputc(' ', out);
+            col++;
+        }
+        fwrite(p, 1, len, out);
+        col += (int)len;
+        p += len;
+    }
+    return col;
+}
+
+const char *gx_option_default_text(const struct gx_option *op)
+{
+    return op->dflt_says ? op->dflt_says : op->dflt ? op->dflt : "";
+}
+
+static void option_line(FILE *out, const struct gx_option *op, int all)
+{
+    char left[64];
+    snprintf(left, sizeof left, "%s--%s%s%s", strcmp(op->name, "help") ? "" : "-h, ", op->name,
+             op->arg ? " " : "", op->arg ? op->arg : "");
+    int col = fprintf(out, "  %s", left);
+    if (col + 2 > HELP_TEXT_COL) { /* too long for the column: the text on the next line */
         fputc('\n', out);
+        col = 0;
     }
-    fprintf(out, "\nPaths:\n");
-    for (int i = 0; i < gx_path_count; i++) {
-        const struct gx_path_entry *p = &gx_paths[i];
-        fprintf(out, "  %-18s %s\n", p->name, p->ops ? p->ops->what : p->absent_why);
+    fprintf(out, "%*s", HELP_TEXT_COL - col, "");
+    col = wrap(out, op->help, HELP_TEXT_COL, HELP_TEXT_COL);
+    const char *d = gx_option_default_text(op);
+    if (d[0]) {
+        char said[256];
+        snprintf(said, sizeof said, "(default: %s)", d);
+        col = wrap(out, said, col, HELP_TEXT_COL);
     }
-    fprintf(out, "\n%s", gx_help_exit_status);
+    if (all && op->more) {
+        fprintf(out, "\n%*s", HELP_TEXT_COL, "");
+        wrap(out, op->more, HELP_TEXT_COL, HELP_TEXT_COL);
+    }
+    fputc('\n', out);
+}
+
+/* "TITLE: a, b, c" wrapped, continuation lines indented by 2. */
+static void name_list(FILE *out, const char *title, const char *names)
+{
+    wrap(out, names, fprintf(out, "%s:", title), 2);
+    fputc('\n', out);
+}
+
+static void scenario_names(char *buf, size_t len)
+{
+    static char names[GX_SCENARIO_NAMES_MAX][GX_SCENARIO_NAME_LEN];
+    size_t n = gx_scenario_names(names, GX_SCENARIO_NAMES_MAX);
+    buf[0] = '\0';
+    for (size_t i = 0; i < n; i++)
+        snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", i ? ", " : "", names[i]);
+    if (!n)
+        snprintf(buf, len, "none found (--scenario FILE takes a file)");
+}
+
+void gx_options_help(FILE *out, int all)
+{
+    fprintf(out, "Usage: %s\n%s\n", gx_help_usage, gx_help_summary);
+    for (int g = 0; g < GX_G_COUNT; g++) {
+        if (g >= GX_G_FIRST_HIDDEN && !all)
+            continue;
+        fprintf(out, "\n%s:\n", gx_opt_group_title[g]);
+        for (const struct gx_option *op = gx_option_table; op->name; op++)
+            if ((int)op->group == g)
+                option_line(out, op, all);
+    }
+    char names[1024] = "";
+    fputc('\n', out);
+    if (all) {
+        fprintf(out, "Paths (--path):\n");
+        for (int i = 0; i < gx_path_count; i++) {
+            const struct gx_path_entry *p = &gx_paths[i];
+            fprintf(out, "  %-*s", HELP_TEXT_COL - 2, p->name);
+            wrap(out, p->ops ? p->ops->what : p->absent_why, HELP_TEXT_COL, HELP_TEXT_COL);
+            fputc('\n', out);
+        }
+        fprintf(out, "Pairs (--pairs):\n");
+        for (int i = 0; gx_schemes[i]; i++) {
+            fprintf(out, "  %-*s", HELP_TEXT_COL - 2,
+                    gx_schemes[i]->name ? gx_schemes[i]->name : "A:B[,C:D...]");
+            wrap(out, gx_schemes[i]->what, HELP_TEXT_COL, HELP_TEXT_COL);
+            fputc('\n', out);
+        }
+    } else {
+        for (int i = 0; i < gx_path_count; i++)
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "",
+                     gx_paths[i].name);
+        name_list(out, "Paths (--path; --help-all says what each does)", names);
+        name_list(out, "Pair keywords (--pairs)", gx_scheme_keywords());
+    }
+    scenario_names(names, sizeof names);
+    name_list(out, "Scenarios (--scenario NAME)", names);
+    fprintf(out, "\nExamples:\n");
+    for (const struct gx_help_example *e = gx_help_examples; e->command; e++)
+        fprintf(out, "  %-46s # %s\n", e->command, e->what);
+    fputc('\n', out);
+    int col = wrap(out, gx_help_exit_status, 0, 0);
+    if (all)
+        wrap(out, gx_help_exit_report, col, 0);
+    fputc('\n', out);
+    if (!all)
+        fprintf(out, "\nEvery option's details: gpuxfer --help-all, or man gpuxfer.\n");
+}
+
+int gx_options_list(FILE *out, const char *what, struct gx_err *err)
+{
+    if (strcmp(what, "options") == 0) {
+        fprintf(out, "-h\n");
+        for (const struct gx_option *op = gx_option_table; op->name; op++)
+            fprintf(out, "--%s%s%s\n", op->name, op->arg ? " " : "", op->arg ? op->arg : "");
+    } else if (strcmp(what, "paths") == 0) {
+        for (int i = 0; i < gx_path_count; i++)
+            fprintf(out, "%s\n", gx_paths[i].name);
+    } else if (strcmp(what, "patterns") == 0) {
+        for (int i = 0; i < gx_pattern_count; i++)
+            fprintf(out, "%s\n", gx_pattern_table[i]->name);
+    } else if (strcmp(what, "pairs") == 0) {
+        for (int i = 0; gx_schemes[i]; i++)
+            fprintf(out, "%s\n", gx_schemes[i]->name ? gx_schemes[i]->name : "0:1");
+    } else if (strcmp(what, "mem") == 0) {
+        for (int k = 0; k < GX_MEM_COUNT; k++)
+            fprintf(out, "%s\n", gx_mem_name(k));
+    } else if (strcmp(what, "scenarios") == 0) {
+        static char names[GX_SCENARIO_NAMES_MAX][GX_SCENARIO_NAME_LEN];
+        size_t n = gx_scenario_names(names, GX_SCENARIO_NAMES_MAX);
+        for (size_t i = 0; i < n; i++)
+            fprintf(out, "%s\n", names[i]);
+    } else {
+        return gx_fail(err, GX_EINPUT, "--list: unknown list '%s' (expected options, paths, "
+                       "patterns, pairs, mem or scenarios)", what);
+    }
+    return GX_OK;
 }

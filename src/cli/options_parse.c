@@ -36,9 +36,13 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
     optind = 0; /* glibc: 0 also forgets a half-scanned "-abc" of an earlier call */
     for (;;) {
         int idx = -1;
-        int c = getopt_long(argc, argv, ":", longopts, &idx);
+        int c = getopt_long(argc, argv, ":h", longopts, &idx); /* -h: --help, as users expect */
         if (c == -1)
             break;
+        if (c == 'h') {
+            cli[ncli++] = (struct pending){gx_option_find("help"), NULL};
+            continue;
+        }
         if (c == '?' || c == ':') {
             const char *arg = argv[optind - 1];
             rc = c == ':' ? gx_fail(err, GX_EINPUT, "option '%s' needs a value (see --help)", arg)
@@ -57,7 +61,7 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
             gx_wrap(err, "--%s", cli[i].op->name);
             goto out;
         }
-    if (o->help || o->version)
+    if (gx_options_answer_only(o))
         goto out;
     if (o->g.scenario[0]) {
         char *text = NULL;

@@ -6,6 +6,7 @@
 
 #include "file_util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -240,6 +241,56 @@ static FILE *open_in(const char *dir, const char *name)
     return NULL;
 }
 
+/* This process's folders for a scenario NAME (scenario_find.h), as the environment is now.
+ * Rank 0 alone asks: a static table keeps them off the stack. */
+static const struct gx_scenario_dirs *this_process_dirs(void)
+{
+    static struct gx_scenario_dirs d;
+    char exe[PATH_MAX];
+    struct gx_scenario_where w = {
+        .env_path = getenv("GPUXFER_SCENARIO_PATH"),
+        .exe = gx_program_path(exe, sizeof exe) == 0 ? exe : NULL,
+        .bindir = GX_BINDIR,
+        .pkgdatadir = GX_PKGDATADIR,
+        .srcdir = GX_ABS_SRCDIR,
+    };
+    gx_scenario_dirs(&w, &d);
+    return &d;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+size_t gx_scenario_names(char names[][GX_SCENARIO_NAME_LEN], size_t max)
+{
+    const struct gx_scenario_dirs *d = this_process_dirs();
+    size_t n = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        DIR *dir = opendir(d->dir[i]);
+        struct dirent *e;
+        while (dir && (e = readdir(dir))) {
+            size_t len = strlen(e->d_name);
+            if (len <= 5 || len - 5 >= GX_SCENARIO_NAME_LEN || e->d_name[0] == '.' ||
+                strcmp(e->d_name + len - 5, ".json") != 0)
+                continue;
+            char name[GX_SCENARIO_NAME_LEN];
+            memcpy(name, e->d_name, len - 5);
+            name[len - 5] = '\0';
+            int seen = 0;
+            for (size_t k = 0; k < n && !seen; k++)
+                seen = strcmp(names[k], name) == 0;
+            if (!seen && n < max)
+                memcpy(names[n++], name, len - 4);
+        }
+        if (dir)
+            closedir(dir);
+    }
+    qsort(names, n, sizeof names[0], by_name);
+    return n;
+}
+
 FILE *gx_scenario_open(const char *name, struct gx_err *err)
 {
     FILE *f = open_regular(name);
@@ -250,25 +301,22 @@ FILE *gx_scenario_open(const char *name, struct gx_err *err)
                 errno == EINVAL ? "not a regular file" : strerror(errno));
         return NULL;
     }
-    char exe[PATH_MAX];
-    struct gx_scenario_where w = {
-        .env_path = getenv("GPUXFER_SCENARIO_PATH"),
-        .exe = gx_program_path(exe, sizeof exe) == 0 ? exe : NULL,
-        .bindir = GX_BINDIR,
-        .pkgdatadir = GX_PKGDATADIR,
-        .srcdir = GX_ABS_SRCDIR,
-    };
-    static struct gx_scenario_dirs d; /* rank 0 alone, once: off the stack */
-    gx_scenario_dirs(&w, &d);
+    const struct gx_scenario_dirs *d = this_process_dirs();
     char looked[8192] = "";
-    for (size_t i = 0; i < d.n; i++) {
-        if ((f = open_in(d.dir[i], name)))
+    for (size_t i = 0; i < d->n; i++) {
+        if ((f = open_in(d->dir[i], name)))
             return f;
         size_t used = strlen(looked);
-        snprintf(looked + used, sizeof looked - used, "%s%s", used ? ", " : "", d.dir[i]);
+        snprintf(looked + used, sizeof looked - used, "%s%s", used ? ", " : "", d->dir[i]);
     }
-    gx_fail(err, GX_EINPUT, "--scenario: '%s' is no file here, and no scenario %s or %s.json "
-            "in %s (looked in that order; GPUXFER_SCENARIO_PATH's folders come first)", name,
-            name, name, d.n ? looked : "any folder");
+    static char names[GX_SCENARIO_NAMES_MAX][GX_SCENARIO_NAME_LEN];
+    size_t n = gx_scenario_names(names, GX_SCENARIO_NAMES_MAX);
+    char known[2048] = "";
+    for (size_t i = 0; i < n; i++)
+        snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", i ? ", " : "",
+                 names[i]);
+    gx_fail(err, GX_EINPUT, "--scenario: no scenario '%s' (expected a file, or one of: %s; "
+            "looked for %s and %s.json in %s, in that order)", name, n ? known : "none found",
+            name, name, d->n ? looked : "no folder");
     return NULL;
 }

@@ -13,6 +13,12 @@
  * when none opens. */
 FILE *gx_scenario_open(const char *name, struct gx_err *err);
 
+/* The scenarios a NAME finds, from every folder below: each *.json's name without .json, once,
+ * sorted; at most max. For messages and shell completion. */
+#define GX_SCENARIO_NAMES_MAX 256
+#define GX_SCENARIO_NAME_LEN 64
+size_t gx_scenario_names(char names[][GX_SCENARIO_NAME_LEN], size_t max);
+
 /* The folders a scenario NAME is looked up in, in this order (the same folder only once):
  *  1. each folder of env_path ($GPUXFER_SCENARIO_PATH, colon-separated; empty entries skipped):
  *     what the user names overrides what gpuxfer ships;

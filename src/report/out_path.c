@@ -1,10 +1,12 @@
 #include "config.h"
 #include "out_path.h"
+#include "report.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -90,4 +92,15 @@ int gx_out_path_check(const char *path, int force, struct gx_err *err)
     for (size_t i = 0; i < GX_ARRAY_LEN(suffixes); i++)
         GX_TRY(check_one(path, suffixes[i], force, err));
     return make_dirs(path, err);
+}
+
+void gx_out_path_default(char *buf, size_t len)
+{
+    char now[32];
+    gx_utc_now(now, sizeof now, 1);
+    const char *jobid = getenv("SLURM_JOB_ID");
+    if (jobid)
+        snprintf(buf, len, GX_OUTPUT_DIR "/gpuxfer-%s-%s.json", now, jobid);
+    else
+        snprintf(buf, len, GX_OUTPUT_DIR "/gpuxfer-%s-%ld.json", now, (long)getpid());
 }

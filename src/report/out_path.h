@@ -11,4 +11,11 @@
  * Then creates the missing folders and checks that the folder takes a new file. */
 int gx_out_path_check(const char *path, int force, struct gx_err *err);
 
+/* Where a report goes without --output: a folder of its own in the current one, which the
+ * source tree's .gitignore names (a run there never mixes with the committed results/). */
+#define GX_OUTPUT_DIR "gpuxfer-results"
+#define GX_OUTPUT_DEFAULT_SAYS GX_OUTPUT_DIR "/gpuxfer-<UTC time>-<job id or pid>.json"
+/* That name for this run: SLURM_JOB_ID, else the process id. */
+void gx_out_path_default(char *buf, size_t len);
+
 #endif
