@@ -218,12 +218,12 @@ void gx_output_calibration(struct gx_output *out, const struct gx_ceilings *c)
     fflush(f);
 }
 
-void gx_output_skip(struct gx_output *out, const char *path, const char *reason)
+void gx_output_skip(struct gx_output *out, const char *what, const char *reason)
 {
     if (!out->active)
         return;
     clear_progress(out);
-    fprintf(out->table, "\n# path %s skipped: %s\n", path, reason);
+    fprintf(out->table, "\n# path %s skipped: %s\n", what, reason);
     fflush(out->table);
 }
 

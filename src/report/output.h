@@ -38,7 +38,8 @@ struct gx_output {
 void gx_output_init(struct gx_output *out, const struct gx_job *job, const struct gx_options *o,
                     const struct gx_mplan *plan);
 void gx_output_result(struct gx_output *out, const struct gx_result *res);
-void gx_output_skip(struct gx_output *out, const char *path, const char *reason);
+/* "# path WHAT skipped: reason"; what: the path, and what tells it apart (sink.c). */
+void gx_output_skip(struct gx_output *out, const char *what, const char *reason);
 /* One measurement starts (call on every rank; draws on rank 0 at most every 0.2 s). */
 void gx_output_progress(struct gx_output *out, size_t size, const char *path,
                         const char *pattern);

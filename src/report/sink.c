@@ -1,6 +1,9 @@
 #include "config.h"
 #include "sink.h"
 
+#include "mem.h"
+#include "path.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -8,6 +11,8 @@ void gx_sink_init(struct gx_sink *s, const struct gx_job *job, const struct gx_o
                   const struct gx_mplan *plan, struct gx_report *rep)
 {
     s->rep = job->rank == 0 ? rep : NULL;
+    s->opts = o;
+    s->plan = plan;
     s->tally = (struct gx_tally){0};
     s->soak = o->g.soak > 0;
     s->rotation = 1;
@@ -50,6 +55,31 @@ int gx_sink_result(struct gx_sink *s, const struct gx_result *res, struct gx_err
     return s->rotation > 1 ? GX_OK : gx_csv_result(&s->csv, res, err);
 }
 
+/* "mpi (run host, memory pinned -> pinned)": the path, and where the plan has it, which run
+ * and memory kinds; run is found by its name's address in the options. */
+static void skip_label(const struct gx_sink *s, const char *run, const char *path, char *buf,
+                       size_t len)
+{
+    int r = -1, p = gx_path_lookup(path);
+    for (int i = 0; i < s->opts->nruns && r < 0; i++)
+        if (run == s->opts->runs[i].name)
+            r = i;
+    const struct gx_mgroup *g = NULL;
+    for (size_t i = 0; s->plan && i < s->plan->ngroups && !g && r >= 0; i++)
+        if (s->plan->groups[i].run == r && s->plan->groups[i].path == p)
+            g = &s->plan->groups[i];
+    if (!g) {
+        snprintf(buf, len, "%s", path);
+        return;
+    }
+    int n = snprintf(buf, len, "%s (", path);
+    if (run[0] && n >= 0 && (size_t)n < len)
+        n += snprintf(buf + n, len - (size_t)n, "run %s, ", run);
+    if (n >= 0 && (size_t)n < len)
+        snprintf(buf + n, len - (size_t)n, "memory %s -> %s)", gx_mem_name(g->src_kind),
+                 gx_mem_name(g->dst_kind));
+}
+
 void gx_sink_skip(struct gx_sink *s, const char *run, const char *path,
                   const struct gx_pair *pairs, int npairs, const char *reason)
 {
@@ -59,7 +89,11 @@ void gx_sink_skip(struct gx_sink *s, const char *run, const char *path,
         gx_report_skip(s->rep, run, path, -1, -1, reason);
     for (int i = 0; i < npairs; i++)
         gx_report_skip(s->rep, run, path, pairs[i].a, pairs[i].b, reason);
-    gx_output_skip(&s->out, path, reason);
+    char label[256];
+    if (s->out.active) {
+        skip_label(s, run, path, label, sizeof label);
+        gx_output_skip(&s->out, label, reason);
+    }
     gx_csv_skip(&s->csv, run, path, pairs, npairs, reason);
     s->tally.skipped++;
 }

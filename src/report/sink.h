@@ -22,6 +22,9 @@ struct gx_tally {
 
 struct gx_sink {
     struct gx_report *rep; /* rank 0 only */
+    /* The runs and the plan being measured: a skip's table line names its run and memory. */
+    const struct gx_options *opts;
+    const struct gx_mplan *plan;
     struct gx_output out;
     struct gx_csv csv;
     struct gx_tally tally;
@@ -42,7 +45,9 @@ void gx_sink_init(struct gx_sink *s, const struct gx_job *job, const struct gx_o
 /* One measured (or skipped, or failed) result of one pair. Rank 0. */
 int gx_sink_result(struct gx_sink *s, const struct gx_result *res, struct gx_err *err);
 /* A path that could not run: for each of the pairs, or the whole path when npairs is 0. Only
- * the first --soak pass records it. Rank 0. */
+ * the first --soak pass records it. Rank 0. run: the run's name as held in opts->runs[i].name
+ * (its table line then names the run and the memory kinds, which tell apart two skips of one
+ * path). */
 void gx_sink_skip(struct gx_sink *s, const char *run, const char *path,
                   const struct gx_pair *pairs, int npairs, const char *reason);
 /* The calibration's curves, into the report and the table. Rank 0. */
