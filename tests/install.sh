@@ -4,7 +4,8 @@
 # --scenario NAME finds the scenarios from the build tree, the staged and a moved install;
 # make uninstall removes everything again.
 . "$top_srcdir/tests/lib.sh"
-: "${top_builddir:?}" "${GX_BINDIR:?}" "${GX_PKGDATADIR:?}" "${GX_MAN1DIR:?}" "${GX_DOCDIR:?}"
+: "${top_builddir:?}" "${GX_BINDIR:?}" "${GX_PKGDATADIR:?}" "${GX_MAN1DIR:?}" "${GX_DOCDIR:?}" \
+    "${GX_BASHCOMPDIR:?}"
 dir=$(mktemp -d "$TEST_TMP/install.XXXXXX")
 dest=$dir/root
 bin=$dest$GX_BINDIR data=$dest$GX_PKGDATADIR
@@ -31,6 +32,18 @@ done
 [ -z "$missing" ] && [ ! -e "$bin/gxreport.py" ]
 ok $? "bindir: gpuxfer and the seven tools; pkgdatadir: modules, schema, scenarios, Slurm; man, docs" ||
     echo "missing:$missing" | diag
+
+# Every installed program has a man page (the tools': generated from their --help by
+# scripts/gx-help2man), and gpuxfer a bash completion.
+missing=""
+for p in "$bin"/*; do
+    page=$dest$GX_MAN1DIR/$(basename "$p").1
+    [ -s "$page" ] && grep -q '^\.SH NAME' "$page" || missing="$missing $page"
+done
+[ -z "$missing" ]
+ok $? "a man page for each installed program ($(ls "$bin" | wc -l))" || echo "missing:$missing" | diag
+[ -s "$dest$GX_BASHCOMPDIR/gpuxfer" ] && bash -n "$dest$GX_BASHCOMPDIR/gpuxfer"
+ok $? "the bash completion is installed ($GX_BASHCOMPDIR/gpuxfer) and parses"
 
 bad=""
 for s in compare plot summary goals; do
@@ -79,8 +92,12 @@ ok $? "gpuxfer.1: generated, every --help option in it ($(echo $opts | wc -w) op
     echo "not in the man page:$absent" | diag
 
 if command -v groff >/dev/null 2>&1; then
-    groff -man -ww -z "$man" >"$dir/groff.err" 2>&1 && [ ! -s "$dir/groff.err" ]
-    ok $? "gpuxfer.1 renders without groff warnings" || diag <"$dir/groff.err"
+    for page in "$dest$GX_MAN1DIR"/*.1; do
+        groff -man -ww -z "$page" 2>&1 | sed "s|^|$(basename "$page"): |"
+    done >"$dir/groff.err"
+    [ ! -s "$dir/groff.err" ] && grep -q '^\.SH EXAMPLES' "$man"
+    ok $? "every man page renders without groff warnings; gpuxfer.1 has EXAMPLES" ||
+        diag <"$dir/groff.err"
 else
     skip "groff not installed (apt-get install groff-base)"
 fi
@@ -108,9 +125,9 @@ ok $? "the build tree's gpuxfer finds smoke by name (the source tree's scenarios
     diag <"$dir/bt.txt"
 GX_TIMEOUT=30 gx_mpirun 2 --scenario nosuch --quiet --output "$dir/nosuch.json" >/dev/null \
     2>"$dir/bt.err"
-[ $? -eq 2 ] && grep -qF "in $(cd "$top_srcdir" && pwd -P)/scenarios, $GX_PKGDATADIR/scenarios (looked in that order" \
-    "$dir/bt.err" && grep -q "scenario nosuch or nosuch.json" "$dir/bt.err"
-ok $? "--scenario with an unknown name from the build tree: exit 2, naming the source tree's scenarios, then the installed ones" ||
+[ $? -eq 2 ] && grep -qF "in $(cd "$top_srcdir" && pwd -P)/scenarios, $GX_PKGDATADIR/scenarios, in that order" \
+    "$dir/bt.err" && grep -q "no scenario 'nosuch' (expected a file, or one of: .*plan, smoke" "$dir/bt.err"
+ok $? "--scenario with an unknown name from the build tree: exit 2, the shipped names, the source tree's scenarios, then the installed ones" ||
     diag <"$dir/bt.err"
 
 # The staged install: its own scenarios, found relative to the program (its smoke runs).
@@ -128,7 +145,7 @@ got=$(dry_run_name gx-where "$bin/gpuxfer")
 ok $? "GPUXFER_SCENARIO_PATH comes before the installed scenarios (run '$got')"
 GPUXFER=$bin/gpuxfer GX_TIMEOUT=30 gx_mpirun 2 --scenario nosuch --quiet \
     --output "$dir/nosuch.json" >/dev/null 2>"$dir/nosuch.err"
-[ $? -eq 2 ] && grep -qF "in $dir/none, $dir/env, $data/scenarios, $GX_PKGDATADIR/scenarios (looked in that order" "$dir/nosuch.err"
+[ $? -eq 2 ] && grep -qF "in $dir/none, $dir/env, $data/scenarios, $GX_PKGDATADIR/scenarios, in that order" "$dir/nosuch.err"
 ok $? "--scenario with an unknown name: exit 2, every folder looked in, in order" ||
     diag <"$dir/nosuch.err"
 unset GPUXFER_SCENARIO_PATH

@@ -55,11 +55,11 @@ ok $? "smoke scenario: valid report, --iters from the command line wins"
 "$PYTHON" -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if all(r['iterations']==5 and r['run']=='smoke' for r in d['results']) else 1)" "$out"
 ok $? "smoke scenario: run name recorded, 5 iterations"
 
-# Default output name under results/ of the working directory.
+# Default output name under gpuxfer-results/ of the working directory.
 (cd "$dir" && gx_mpirun 2 --sizes 8 --iters 3 --pattern latency --quiet >/dev/null 2>&1)
 ok $? "default output: exit 0"
-ls "$dir"/results/gpuxfer-*-*.json >/dev/null 2>&1
-ok $? "default output lands in results/gpuxfer-<UTC>-<id>.json"
+ls "$dir"/gpuxfer-results/gpuxfer-*-*.json >/dev/null 2>&1
+ok $? "default output lands in gpuxfer-results/gpuxfer-<UTC>-<id>.json"
 
 rm -rf "$dir"
 done_testing

@@ -1,0 +1,49 @@
+#!/bin/sh
+# The bash completion (completion/gpuxfer): options, the values of --path, --pattern, --pairs,
+# --mem and the word lists of options like --calibrate, and the shipped scenario names, each
+# asked of gpuxfer itself (--list), so that none can drift from the program.
+. "$top_srcdir/tests/lib.sh"
+dir=$(mktemp -d "$TEST_TMP/completion.XXXXXX")
+command -v bash >/dev/null || finish_skip "no bash"
+
+# complete WORDS...: what the completion offers for the last word, one line.
+cat >"$dir/complete.bash" <<'SH'
+. "$top_srcdir/completion/gpuxfer"
+COMP_WORDS=("$@")
+COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+_gpuxfer
+echo "${COMPREPLY[*]}"
+SH
+complete() { (cd "$dir" && timeout 60 bash "$dir/complete.bash" "$@" 2>&1); }
+
+got=$(complete "$GPUXFER" --pa)
+[ "$got" = "--path --pattern --pairs" ]
+ok $? "options: --pa -> $got"
+got=$(complete "$GPUXFER" --path '')
+paths=$(GX_TIMEOUT=30 gx_mpirun 1 --list paths 2>/dev/null | tr '\n' ' ')
+[ -n "$paths" ] && [ "$got " = "$paths" ] && case " $got " in *" host "*" mpi "*) true ;; *) false ;; esac
+ok $? "--path: every path gpuxfer lists ($got)" || echo "gpuxfer --list paths: $paths" | diag
+got=$(complete "$GPUXFER" --path host,st)
+[ "$got" = "host,staged host,staged-mpi" ]
+ok $? "--path host,st: the item after the comma ($got)"
+got=$(complete "$GPUXFER" --pattern b)
+[ "$got" = "bw bibw" ]
+ok $? "--pattern b -> $got"
+got=$(complete "$GPUXFER" --pairs all)
+[ "$got" = "all-disjoint all all-concurrent" ]
+ok $? "--pairs all -> $got"
+got=$(complete "$GPUXFER" --calibrate '')
+[ "$got" = "on off full" ]
+ok $? "--calibrate: the words of its ARG ($got)"
+got=$(complete "$GPUXFER" --scenario sm)
+[ "$got" = "smoke" ]
+ok $? "--scenario sm: the shipped scenario ($got)"
+got=$(complete mpirun -np 2 "$GPUXFER" --mem pin)
+[ "$got" = "pinned" ]
+ok $? "after mpirun's options: --mem pin -> $got"
+got=$(complete "$GPUXFER" --path = ho)
+[ "$got" = "host" ]
+ok $? "--path=ho (readline splits at '=') -> $got"
+
+rm -rf "$dir"
+done_testing
