@@ -10,6 +10,30 @@ dir=$(mktemp -d "$TEST_TMP/docs.XXXXXX")
 cmd=$(sed -n '/^# The README.s test command:/{n;p;q;}' "$top_srcdir/.ci/run")
 [ -n "$cmd" ] && grep -qxF "    $cmd" "$top_srcdir/README.md"
 ok $? "README.md states the test command CI runs ($cmd)"
+# The build-and-run command, as CI runs it (its output aside).
+cmd=$(sed -n '/^# The README.s build-and-run command/{:a;n;/^#/ba;p;q;}' "$top_srcdir/.ci/run" |
+    sed 's/ *>first-run.log 2>&1$//')
+[ -n "$cmd" ] && grep -qxF "    $cmd" "$top_srcdir/README.md" &&
+    [ "$(grep -c '^    .*make -j' "$top_srcdir/README.md")" -eq 2 ]
+ok $? "README.md states the build-and-run command CI runs first ($cmd), the two commands alone"
+# Every command line of the README works as root and as a user: no sudo on one (a root shell
+# in a fresh container has none), no unbounded make -j.
+bad=$(grep -nE '^    (.*[;&|] *)?sudo |make -j( |$)|make -j[^"0-9]' "$top_srcdir/README.md")
+[ -z "$bad" ]
+ok $? "README.md's command lines: no sudo, no unbounded make -j" || echo "$bad" | diag
+# The README's package list holds the Debian packages that the build, the default run and the
+# test suite's core need, each of which CI installs too (the rest of CI's list serves optional
+# tests: docs/building.md).
+pkgs=" $(grep -E '^    apt-get install' "$top_srcdir/README.md") "
+missing=""
+for p in build-essential autoconf automake pkg-config libopenmpi-dev openmpi-bin libhwloc-dev \
+    libcjson-dev hwloc python3 python3-jsonschema python3-matplotlib groff-base clang; do
+    case $pkgs in *" $p "*) ;; *) missing="$missing $p" ;; esac
+    grep -qE "(^| )$p( |$)" "$top_srcdir/.ci/run" || missing="$missing $p(not in .ci/run)"
+done
+[ -z "$missing" ]
+ok $? "README.md's apt-get line has every package the build and the tests need, as CI" ||
+    echo "missing:$missing" | diag
 
 py_check "$top_srcdir" <<'PY'
 import os, re, sys
