@@ -20,6 +20,9 @@
 #ifndef GX_ABS_SRCDIR
 #define GX_ABS_SRCDIR NULL
 #endif
+#ifndef GX_PKGDATADIR /* a build of the parsers alone (tests/fuzz.sh) */
+#define GX_PKGDATADIR NULL
+#endif
 
 /* A regular file only: a FIFO or a device given as a scenario would block every rank. */
 static FILE *open_regular(const char *path)
