@@ -45,8 +45,9 @@ twice=$(awk '/^  -/ { if (n > 1) print e; e = $0; n = 0 }
 ok $? "each default stated once, as (default: ...)" || echo "$twice" | diag
 
 GX_TIMEOUT=30 gx_mpirun 1 -h >"$dir/h" 2>&1
-cmp -s "$dir/h" "$dir/help"
-ok $? "-h prints --help"
+GX_TIMEOUT=30 gx_mpirun 1 -hhh >"$dir/hhh" 2>&1
+cmp -s "$dir/h" "$dir/help" && cmp -s "$dir/hhh" "$dir/help"
+ok $? "-h (and -hhh) prints --help"
 
 # Messages that name what the user typed.
 expect() { # expect STATUS PATTERN DESCRIPTION NP ARGS...: exit STATUS, one stderr line matching

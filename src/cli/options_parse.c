@@ -31,7 +31,7 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
     struct pending *cli = calloc((size_t)argc + 1, sizeof *cli);
     if (!cli)
         return gx_fail(err, GX_ERUNTIME, "out of host memory");
-    int ncli = 0, rc = GX_OK;
+    int ncli = 0, rc = GX_OK, short_help = 0;
     opterr = 0;
     optind = 0; /* glibc: 0 also forgets a half-scanned "-abc" of an earlier call */
     for (;;) {
@@ -40,7 +40,10 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
         if (c == -1)
             break;
         if (c == 'h') {
-            cli[ncli++] = (struct pending){gx_option_find("help"), NULL};
+            /* Once: "-hhh" is one word of argv but several options, and cli holds argc. */
+            if (!short_help)
+                cli[ncli++] = (struct pending){gx_option_find("help"), NULL};
+            short_help = 1;
             continue;
         }
         if (c == '?' || c == ':') {

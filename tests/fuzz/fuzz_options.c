@@ -37,8 +37,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         argv[argc++] = w;
     argv[argc] = NULL;
     struct gx_err err = {0};
-    if (gx_options_parse(argc, argv, &o, fake_read, NULL, &err) == GX_OK && !o.help &&
-        !o.version) {
+    /* --help, --version and --list answer without runs: the checks below are for a run. */
+    if (gx_options_parse(argc, argv, &o, fake_read, NULL, &err) == GX_OK &&
+        !gx_options_answer_only(&o)) {
         if (o.nruns < 1 || o.nruns > GX_MAX_RUNS)
             abort();
         struct gx_layout l;
