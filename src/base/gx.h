@@ -22,7 +22,9 @@ enum gx_rc {
 /* A status with context, returned up the stack to main. */
 struct gx_err {
     int rc;
-    char msg[512];
+    /* Room for a line that names several folders in full (an unknown --scenario lists every
+     * folder looked in and the scenarios there are) without cutting it. */
+    char msg[1024];
 };
 
 int gx_fail(struct gx_err *err, int rc, const char *fmt, ...)
