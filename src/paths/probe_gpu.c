@@ -146,7 +146,6 @@ static int peer_send(struct gx_ep *ep, struct gpu_state *g, int count, size_t by
     /* As a path copies into the peer's buffer (p2p through an IPC pointer): cudaMemcpyAsync,
      * peer access on where it can be; cudaMemcpyPeerAsync on one GPU shared by both ranks cost
      * about 0.5 us more a copy (p2p read 113% of it at 64K on one H200). */
-    (void)g;
     for (int m = 0; m < count; m++)
         GX_CUDA_TRY(err, cudaMemcpyAsync(g->peer_buf, ep->src, bytes, cudaMemcpyDefault,
                                          STREAM(s, m)));
@@ -197,7 +196,6 @@ static int mapped_read(struct gx_ep *ep, struct gpu_state *g, int count, size_t 
 static int prefetch_send(struct gx_ep *ep, struct gpu_state *g, int count, size_t bytes,
                          const cudaStream_t *s, struct gx_err *err)
 {
-    (void)g;
     for (int m = 0; m < count; m++)
         GX_CUDA_TRY(err, gx_cuda_prefetch(ep->src, bytes, 0, ep->job->gpu, STREAM(s, m)));
     return GX_OK;
@@ -206,7 +204,6 @@ static int prefetch_send(struct gx_ep *ep, struct gpu_state *g, int count, size_
 static int prefetch_recv(struct gx_ep *ep, struct gpu_state *g, int count, size_t bytes,
                          const cudaStream_t *s, struct gx_err *err)
 {
-    (void)g;
     for (int m = 0; m < count; m++)
         GX_CUDA_TRY(err, gx_cuda_prefetch(ep->dst, bytes, 1, ep->job->gpu, STREAM(s, m)));
     return GX_OK;
