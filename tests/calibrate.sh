@@ -60,12 +60,15 @@ ok $? "table: the ceilings' summary, ceiling and eff% on each of the 9 lines (fo
 awk '/^ +[0-9]+ +0->1 / { e = $NF; bang = sub(/!$/, "", e); if ((e + 0 > 100) != bang) { print; bad = 1 } }
      END { exit bad }' "$dir/on.txt" >"$dir/marks" 
 ok $? "table: '!' on exactly the rows whose eff% is above 100" || diag <"$dir/marks"
-# --dry-run lists the probes as steps and counts them in its estimate.
+# --dry-run lists the probes as steps, each just before the result it bounds, and counts them.
 GX_TIMEOUT=60 gx_mpirun 2 --dry-run --path host --pattern latency,bw --sizes 8,64K >"$dir/dry.txt" 2>&1
-grep -qE '^ +1 +- +ceiling:shm-copy +pageable>pageable +bw +8 ' "$dir/dry.txt" &&
-    grep -qE '^ +5 +- +host +' "$dir/dry.txt" &&
+awk '$1 ~ /^[0-9]+$/ { step[$1] = $3 " " $5 " " $6 }
+     END { for (i = 2; i <= 8; i += 2) if (step[i - 1] != "ceiling:shm-copy " substr(step[i], 6) ||
+                                         step[i] !~ /^host /) exit 1 }' "$dir/dry.txt" &&
+    grep -qE '^ +1 +- +ceiling:shm-copy +pageable>pageable +latency +8 ' "$dir/dry.txt" &&
     grep -qE '^# 8 measurements \(4 results; 4 ceiling probes, [0-9]+ s of the estimate\)' "$dir/dry.txt"
-ok $? "--dry-run: the ceiling probes first, as steps, counted in the estimate" || diag <"$dir/dry.txt"
+ok $? "--dry-run: each result's ceiling probe just before it, as a step, counted in the estimate" ||
+    diag <"$dir/dry.txt"
 
 # The mpi path on host memory (the CPU build's default memory for it) gets a ceiling too.
 out="$dir/mpi.json"

@@ -226,7 +226,7 @@ static int add_context(const struct gx_job *job, const struct gx_options *opts,
     return rc;
 }
 
-/* The plan's measurements, its ceiling probes first; every result into the sink. */
+/* The plan's measurements, each result's ceiling probes just before it; every result into the sink. */
 static int measure(const struct gx_job *job, const struct gx_options *opts,
                    const struct gx_mplan *plan, struct gx_sink *sink,
                    struct gx_harness_out *ho, struct gx_err *err)

@@ -451,8 +451,9 @@ static int soak_goes_on(const struct gx_job *job, const struct gx_options *o, do
     return GX_OK;
 }
 
-/* Rank 0, once the probes ran (before the first result): the ceilings into the report and the
- * table. Later --soak passes measure them again: a limit is the best seen in any pass. */
+/* Rank 0, after the pass (each result was rated when measured, against the probes measured
+ * just before it): the ceilings into the report and the table. Later --soak passes measure
+ * them again: a limit is the best seen in any pass. */
 static int report_ceilings(struct gx_harness *h, struct gx_err *err)
 {
     if (h->ceilings_reported || !h->ceilings || h->job->rank != 0)
@@ -474,8 +475,6 @@ static int run_passes(struct gx_harness *h, struct gx_err *err)
         gx_sink_rotation(h->sink, pass);
         for (size_t g = 0; g < h->plan->ngroups && rc == GX_OK; g++) {
             const struct gx_mgroup *gr = &h->plan->groups[g];
-            if (gr->probe < 0 && (rc = report_ceilings(h, err)) != GX_OK)
-                break;
             double t0 = MPI_Wtime();
             rc = run_group(h, gr, err);
             if (gr->probe >= 0)

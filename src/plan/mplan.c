@@ -174,25 +174,31 @@ struct probe_point {
     int probe, family;
     size_t size;
     long window;
+    int run, round; /* the (run, round) that measures it */
 };
 struct probe_points {
     struct probe_point *v;
     size_t n, cap;
 };
 
-static int point_add(struct probe_points *pts, int probe, int family, size_t size, long window,
-                     struct gx_err *err)
+static int same_point(const struct probe_point *a, const struct probe_point *b)
+{
+    return a->probe == b->probe && a->family == b->family && a->size == b->size &&
+           a->run == b->run && a->round == b->round;
+}
+
+static int point_add(struct probe_points *pts, const struct probe_point *pt, struct gx_err *err)
 {
     for (size_t i = 0; i < pts->n; i++)
-        if (pts->v[i].probe == probe && pts->v[i].family == family && pts->v[i].size == size) {
-            pts->v[i].window = window > pts->v[i].window ? window : pts->v[i].window;
+        if (same_point(&pts->v[i], pt)) {
+            pts->v[i].window = pt->window > pts->v[i].window ? pt->window : pts->v[i].window;
             return GX_OK;
         }
     struct probe_point *grown = gx_grow(pts->v, &pts->cap, pts->n, 16, sizeof *grown);
     if (!grown)
         return gx_fail(err, GX_ERUNTIME, "out of host memory for the measurement plan");
     pts->v = grown;
-    pts->v[pts->n++] = (struct probe_point){probe, family, size, window};
+    pts->v[pts->n++] = *pt;
     return GX_OK;
 }
 
@@ -219,7 +225,9 @@ static int rule_points(struct probe_points *pts, const struct gx_bound_rule *rul
             if (probe < 0)
                 return gx_fail(err, GX_ERUNTIME, "no probe measures ceiling %s",
                                gx_ceil_kind_name(rule->stages[k].kind));
-            GX_TRY(point_add(pts, probe, family, at, probe_window(st, at), err));
+            struct probe_point pt = {.probe = probe, .family = family, .size = at,
+                                     .window = probe_window(st, at)};
+            GX_TRY(point_add(pts, &pt, err));
         }
     }
     return GX_OK;
@@ -304,40 +312,87 @@ static int add_probe_groups(struct gx_mplan *p, const struct gx_run_opts *run, i
     return GX_OK;
 }
 
-/* Every calibrated run's probes, round by round, placed before every result: a result is rated
- * as soon as it is measured. */
+/* The points of path group g that no earlier group of its round measures, into `fresh`; each
+ * one noted in `planned`. */
+static int fresh_points(const struct gx_mplan *p, const struct gx_options *o,
+                        const struct gx_mgroup *g, struct probe_points *planned,
+                        struct probe_points *fresh, struct gx_err *err)
+{
+    struct probe_points all = {0};
+    int rc = group_points(p, o, g, &all, err);
+    fresh->n = 0;
+    for (size_t i = 0; i < all.n && rc == GX_OK; i++) {
+        struct probe_point pt = all.v[i];
+        pt.run = g->run;
+        pt.round = g->round;
+        size_t k = 0;
+        while (k < planned->n && !same_point(&planned->v[k], &pt))
+            k++;
+        if (k < planned->n) /* an earlier group of its round measures it */
+            continue;
+        rc = point_add(planned, &pt, err);
+        if (rc == GX_OK)
+            rc = point_add(fresh, &pt, err);
+    }
+    free(all.v);
+    return rc;
+}
+
+/* A path group's steps from `first`, `n` of them, as a group of their own. */
+static int add_slice(struct gx_mplan *p, const struct gx_mgroup *g, size_t first, size_t n,
+                     struct gx_err *err)
+{
+    struct gx_mgroup slice = *g;
+    slice.first = first;
+    slice.n = n;
+    slice.largest = 0;
+    for (size_t k = first; k < first + n; k++)
+        slice.largest = p->steps[k].size > slice.largest ? p->steps[k].size : slice.largest;
+    return add_group(p, &slice, err);
+}
+
+/* Each result step's probes just before it, in its round: a ceiling is measured under the
+ * conditions of the results it bounds (on a shared machine the load changes tenfold within a
+ * minute, and a probe measured once up front bounded results of a quieter moment), and a result
+ * is rated as soon as it is measured. A point two steps need is measured before the first. A
+ * path group is cut where probes come between its steps. */
 static int plan_probes(struct gx_mplan *p, const struct gx_options *o, struct gx_err *err)
 {
     size_t npath = p->ngroups;
-    struct probe_points pts = {0};
-    int rc = GX_OK;
-    for (int r = 0; r < o->nruns && rc == GX_OK; r++) {
-        if (!o->runs[r].calibrate)
-            continue;
-        for (int k = 0; k < p->pairs[r].nrounds && rc == GX_OK; k++) {
-            pts.n = 0;
-            for (size_t gi = 0; gi < npath && rc == GX_OK; gi++) {
-                const struct gx_mgroup *g = &p->groups[gi];
-                if (g->run == r && g->round == k && !g->absent)
-                    rc = group_points(p, o, g, &pts, err);
-            }
-            if (rc == GX_OK && pts.n)
-                rc = add_probe_groups(p, &o->runs[r], r, k, &pts, err);
-        }
-    }
-    free(pts.v);
-    if (rc != GX_OK || p->ngroups == npath)
-        return rc;
-    /* The probes' groups to the front, the paths' after them in their order. */
-    size_t nprobe = p->ngroups - npath;
-    struct gx_mgroup *moved = malloc(p->ngroups * sizeof *moved);
-    if (!moved)
+    struct gx_mgroup *paths = malloc((npath ? npath : 1) * sizeof *paths);
+    if (!paths)
         return gx_fail(err, GX_ERUNTIME, "out of host memory for the measurement plan");
-    memcpy(moved, p->groups + npath, nprobe * sizeof *moved);
-    memcpy(moved + nprobe, p->groups, npath * sizeof *moved);
-    memcpy(p->groups, moved, p->ngroups * sizeof *moved);
-    free(moved);
-    return GX_OK;
+    memcpy(paths, p->groups, npath * sizeof *paths);
+    p->ngroups = 0;
+    struct probe_points planned = {0}, fresh = {0};
+    int rc = GX_OK;
+    for (size_t gi = 0; gi < npath && rc == GX_OK; gi++) {
+        const struct gx_mgroup *g = &paths[gi];
+        if (!o->runs[g->run].calibrate || g->absent || g->round < 0) {
+            rc = add_group(p, g, err);
+            continue;
+        }
+        size_t from = g->first; /* the first step not yet in a group */
+        for (size_t k = g->first; k < g->first + g->n && rc == GX_OK; k++) {
+            struct gx_mgroup one = *g;
+            one.first = k;
+            one.n = 1;
+            rc = fresh_points(p, o, &one, &planned, &fresh, err);
+            if (rc != GX_OK || !fresh.n)
+                continue;
+            if (k > from)
+                rc = add_slice(p, g, from, k - from, err);
+            if (rc == GX_OK)
+                rc = add_probe_groups(p, &o->runs[g->run], g->run, g->round, &fresh, err);
+            from = k;
+        }
+        if (rc == GX_OK)
+            rc = add_slice(p, g, from, g->first + g->n - from, err);
+    }
+    free(planned.v);
+    free(fresh.v);
+    free(paths);
+    return rc;
 }
 
 int gx_mplan_make(const struct gx_options *o, const struct gx_layout *layout,
