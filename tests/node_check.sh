@@ -140,4 +140,12 @@ grep -q '^allpairs-default .*skipped: needs 4 GPUs, this node has 2$' "$dir/run2
     [ "$(wc -l <"$l")" -eq 5 ] && ! grep -q -- '--pairs all' "$l"
 ok $? "defaults: all pairs skipped below 4 GPUs" || diag <"$dir/run2.out"
 
+# Its man page (made by `make`, not installed: the tool runs from the source tree), named after
+# the help's first sentence, which follows the usage line.
+page=$top_builddir/gpuxfer-node-check.1
+grep -qx 'gpuxfer\\-node\\-check \\- validates a GPU node with gpuxfer' "$page" &&
+    grep -q '^  topo ' "$page"
+ok $? "gpuxfer-node-check.1: NAME from the help's first sentence, the actions in it" ||
+    head -n 12 "$page" 2>&1 | diag
+
 done_testing
