@@ -166,6 +166,20 @@ REPORT = Obj({
     "calibration": (OPT, CALIBRATION), "matrices": (OPT, List(MATRIX))})
 
 
+def settle(r):
+    """The status rule (gpuxfer's gx_result_settle): a result whose data check failed is failed,
+    whatever status its report gave it (earlier reports kept "ok" beside the failed
+    validation), so that no tool counts its numbers as a measurement."""
+    v = r.get("validation")
+    if isinstance(v, dict) and v.get("status") == "failed" and r.get("status") != "skipped":
+        if r.get("status") != "failed":
+            r["reason"] = "received data did not match what was sent" + (
+                f" (first bad byte at offset {v['first_bad_offset']})"
+                if is_int(v.get("first_bad_offset")) else "")
+        r["status"] = "failed"
+        r.pop("stats", None)
+
+
 def check_report(doc):
     """Raises BadInput (without the file name) for the first field the scripts cannot use."""
     if not isinstance(doc, dict):
@@ -186,6 +200,8 @@ def check_report(doc):
         REPORT.check(doc)
     except Mismatch as e:
         raise BadInput(e.message())
+    for r in doc["results"]:
+        settle(r)
     for i, r in enumerate(doc["results"]):
         if r["status"] == "ok" and "stats" not in r:
             raise BadInput(f"results[{i}].stats: expected an object (status is \"ok\"), got "

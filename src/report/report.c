@@ -54,6 +54,18 @@ const char *gx_validation_name(const struct gx_result *r)
     return !r->validated ? "not_checked" : r->valid ? "passed" : "failed";
 }
 
+void gx_result_settle(struct gx_result *r, char *why, size_t len)
+{
+    if (!r->validated || r->valid || r->state == GX_STATE_SKIPPED)
+        return;
+    snprintf(why, len, "received data did not match what was sent: first bad byte at offset "
+             "%lld (validation iteration %ld)%s%s", r->bad_offset, r->bad_iter,
+             r->state == GX_STATE_FAILED && r->reason && r->reason[0] ? "; " : "",
+             r->state == GX_STATE_FAILED && r->reason ? r->reason : "");
+    r->state = GX_STATE_FAILED;
+    r->reason = why;
+}
+
 void gx_utc_now(char *buf, size_t len, int compact)
 {
     struct timeval tv;
@@ -301,7 +313,7 @@ static int report_add_locked(struct gx_report *rep, const struct gx_result *res,
     if (rep->rotation > 0)
         cJSON_AddNumberToObject(o, "rotation", (double)rep->rotation);
     rep->streamed++;
-    rep->failures += res->state == GX_STATE_FAILED || (res->validated && !res->valid);
+    rep->failures += res->state == GX_STATE_FAILED;
     int e = gx_json_append_line(fileno(rep->lines), &rep->lines_end, o);
     /* The document's results are the lines' first ones: a result is in both or in neither.
      * Later --soak passes are in the lines file only. */
