@@ -183,7 +183,7 @@ static int open_report(const struct gx_options *opts, struct gx_report *rep, int
     else
         gx_out_path_default(out, sizeof out);
     GX_TRY(gx_out_path_check(out, opts->g.force, err));
-    return gx_report_open(rep, out, argc, argv, err);
+    return gx_report_open(rep, out, opts->g.force, argc, argv, err);
 }
 
 /* The GPU chosen (before any transfer can make the MPI library touch CUDA) and its memory
@@ -201,8 +201,7 @@ static int start(struct gx_job *job, const struct gx_options *opts, struct gx_re
                       job->rank == 0 ? open_report(opts, rep, argc, argv, err) : GX_OK, err);
     if (rc != GX_OK && job->rank == 0) {
         fprintf(stderr, "gpuxfer: %s\n", err->msg);
-        if (rep->lines)
-            unlink(rep->lines_path); /* a run that never started leaves nothing behind */
+        gx_report_discard(rep); /* a run that never started leaves nothing behind */
         gx_report_close(rep);
     }
     return rc;

@@ -143,9 +143,7 @@ static _Noreturn void rank0_end(const char *status, int code, const char *messag
     if (rep && !wd.began && rep->lines_end == 0) {
         /* Nothing was measured: as after bad input, nothing is left behind to block the next
          * run with the same --output. */
-        if (unlink(rep->lines_path) != 0)
-            fprintf(stderr, "gpuxfer: cannot remove '%s': %s\n", rep->lines_path,
-                    strerror(errno));
+        gx_report_discard(rep);
         cJSON_Delete(failure);
     } else if (rep) {
         struct gx_err werr = {0};
