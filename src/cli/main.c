@@ -126,6 +126,8 @@ static int prepare(struct gx_job *job, struct gx_options *opts, struct gx_layout
     if (rc == GX_OK)
         rc = gx_job_init(job, err);
     if (rc == GX_OK)
+        rc = gx_agree_input(job, argc, argv, err);
+    if (rc == GX_OK)
         rc = gx_options_parse(argc, argv, opts, read_file_bcast, job, err);
     if (rc == GX_OK)
         rc = gx_fault_init(err);
@@ -320,6 +322,11 @@ static int write_report(const struct gx_layout *layout, unsigned views,
         gx_report_set(rep, "error", cJSON_CreateString(err->msg));
     if (ho->gpu_lost_rank >= 0)
         gx_report_set(rep, "failure", gx_failure_json("cuda-sticky", NULL, &ho->gpu_lost_rank, 1));
+    cJSON *f = ho->signal ? gx_failure_json("signal", NULL, &ho->signal_rank, 1) : NULL;
+    if (f) { /* as the watchdog's report names a signal rank 0 got */
+        cJSON_AddStringToObject(f, "signal", gx_signal_name(ho->signal));
+        gx_report_set(rep, "failure", f);
+    }
     if (opts->g.soak > 0)
         gx_report_soak(rep, opts->g.soak, ho->soak_s, ho->rotations);
     add_matrices_and_plan(layout, views, opts, rep, sink, table);
