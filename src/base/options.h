@@ -51,6 +51,7 @@ struct gx_run_opts {
 
 struct gx_global_opts {
     char output[PATH_MAX];                /* empty: gx_out_path_default (out_path.h) */
+    char table[PATH_MAX];                 /* --table: rank 0's stdout, or empty */
     char scenario[PATH_MAX];
     int quiet;
     int format;                           /* enum gx_format */

@@ -185,7 +185,8 @@ static int open_report(const struct gx_options *opts, struct gx_report *rep, int
     else
         gx_out_path_default(out, sizeof out);
     GX_TRY(gx_out_path_check(out, opts->g.force, err));
-    return gx_report_open(rep, out, opts->g.force, argc, argv, err);
+    GX_TRY(gx_report_open(rep, out, opts->g.force, argc, argv, err));
+    return opts->g.table[0] ? gx_out_stdout_to(opts->g.table, opts->g.force, err) : GX_OK;
 }
 
 /* The GPU chosen (before any transfer can make the MPI library touch CUDA) and its memory

@@ -218,6 +218,13 @@ static int set_output(struct gx_options *o, struct gx_run_opts *r, const char *v
     return set_path_string(o->g.output, sizeof o->g.output, v, err);
 }
 
+static int set_table(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                     struct gx_err *err)
+{
+    (void)r;
+    return set_path_string(o->g.table, sizeof o->g.table, v, err);
+}
+
 static int set_scenario(struct gx_options *o, struct gx_run_opts *r, const char *v,
                         struct gx_err *err)
 {
@@ -420,6 +427,12 @@ const struct gx_option gx_option_table[] = {
     {"output", "FILE", 0, GX_T_STRING, NULL, GX_OUTPUT_DEFAULT_SAYS,
      "JSON report, written by rank 0; FILE.jsonl gets each result as it finishes", NULL,
      GX_G_OUTPUT, set_output, GX_NUM_NONE},
+    {"table", "FILE", 0, GX_T_STRING, NULL, "stdout",
+     "rank 0 writes what it prints on stdout (the table; the CSV with --format csv) to FILE",
+     "Written by rank 0 itself and checked, as the report is (a new file, or --force; a full "
+     "disk is exit 3): under mpirun, rank 0's stdout is forwarded by mpirun, which does not "
+     "tell rank 0 when the reader's disk is full or its pipe closed.",
+     GX_G_OUTPUT, set_table, GX_NUM_NONE},
     {"force", NULL, 0, GX_T_FLAG, NULL, NULL,
      "overwrite an existing report (without it that is an error)", NULL, GX_G_OUTPUT, set_force,
      GX_NUM_NONE},

@@ -124,6 +124,28 @@ int gx_out_claim(const char *path, int force, int *lines_fd, struct gx_file_id *
     gx_remove_stale_temps(lines);
     return GX_OK;
 }
+int gx_out_stdout_to(const char *path, int force, struct gx_err *err)
+{
+    size_t len = strlen(path);
+    if (len == 0 || path[len - 1] == '/')
+        return gx_fail(err, GX_EINPUT, "--table: '%s' ends in '/': a directory (expected a file "
+                       "name)", path);
+    int fd = -1, e = make_dirs(path, err);
+    if (e != GX_OK)
+        return e;
+    e = gx_claim_file(path, force, &fd);
+    if (e == EBUSY)
+        return gx_fail(err, GX_EINPUT, "--table: '%s' is being written by another run", path);
+    if (e == EEXIST)
+        return gx_fail(err, GX_EINPUT, "--table: '%s' exists (--force overwrites it)", path);
+    if (e)
+        return gx_fail(err, GX_EINPUT, "--table: cannot create '%s': %s", path, strerror(e));
+    fflush(stdout);
+    e = dup2(fd, STDOUT_FILENO) < 0 ? errno : 0; /* the lock stays with the open file */
+    close(fd);
+    return e ? gx_fail(err, GX_ERUNTIME, "--table: dup2: %s", strerror(e)) : GX_OK;
+}
+
 void gx_out_path_default(char *buf, size_t len)
 {
     char now[32], job[GX_ENV_NAME_MAX + 1], step[GX_ENV_NAME_MAX + 1];

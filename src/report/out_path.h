@@ -19,6 +19,11 @@ struct gx_file_id;
 int gx_out_claim(const char *path, int force, int *lines_fd, struct gx_file_id *report_was,
                  struct gx_err *err);
 
+/* --table FILE: rank 0's stdout becomes FILE, claimed as the .jsonl is (gx_claim_file: a new
+ * file, or --force, never another live run's), so that rank 0 itself sees a write that fails
+ * and main's check of stdout makes it exit 3. */
+int gx_out_stdout_to(const char *path, int force, struct gx_err *err);
+
 /* Where a report goes without --output: a folder of its own in the current one, which the
  * source tree's .gitignore names (a run there never mixes with the committed results/). */
 #define GX_OUTPUT_DIR "gpuxfer-results"
