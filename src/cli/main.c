@@ -81,15 +81,31 @@ static int finish(struct gx_job *job, int rc)
 
 /* GPUXFER_FAULT against the job and the plan's sizes: a test hook that could never fire is an
  * input error, not a test that passes for the wrong reason. */
-static int check_fault(const struct gx_job *job, const struct gx_mplan *plan, struct gx_err *err)
+static int check_fault(const struct gx_job *job, const struct gx_options *opts,
+                       const struct gx_mplan *plan, struct gx_err *err)
 {
     size_t *sizes = malloc((plan->nsteps ? plan->nsteps : 1) * sizeof *sizes);
-    if (!sizes)
+    struct gx_fault_step *steps = malloc((plan->nsteps ? plan->nsteps : 1) * sizeof *steps);
+    if (!sizes || !steps) {
+        free(sizes);
+        free(steps);
         return gx_fail(err, GX_ERUNTIME, "out of host memory");
+    }
     for (size_t i = 0; i < plan->nsteps; i++)
         sizes[i] = plan->steps[i].size;
+    size_t n = 0; /* a fault fires in results' measurements, never in a ceiling probe's */
+    for (size_t g = 0; g < plan->ngroups; g++)
+        for (size_t i = 0; plan->groups[g].probe < 0 && i < plan->groups[g].n; i++) {
+            const struct gx_mstep *st = &plan->steps[plan->groups[g].first + i];
+            steps[n++] = (struct gx_fault_step){
+                st->size, st->iters,
+                opts->runs[plan->groups[g].run].validate == GX_VALIDATE_ALL};
+        }
     int rc = gx_fault_check_job(gx_fault_get(), job->size, sizes, plan->nsteps, err);
+    if (rc == GX_OK)
+        rc = gx_fault_check_steps(gx_fault_get(), steps, n, err);
     free(sizes);
+    free(steps);
     return rc;
 }
 
@@ -145,7 +161,7 @@ static int prepare(struct gx_job *job, struct gx_options *opts, struct gx_layout
     if (rc == GX_OK && measures)
         rc = gx_mplan_make(opts, layout, plan, err);
     if (rc == GX_OK && measures)
-        rc = check_fault(job, plan, err);
+        rc = check_fault(job, opts, plan, err);
     if (rc == GX_OK && measures && job->rank == 0)
         gx_idle_ranks_note(stderr, opts, plan);
     return gx_agree(job->comm ? job->comm : MPI_COMM_WORLD, rc, err);
@@ -166,6 +182,10 @@ static int answer(const struct gx_job *job, const struct gx_options *opts,
     else if (opts->list[0] && gx_options_list(stdout, opts->list, &err) != GX_OK) {
         fprintf(stderr, "gpuxfer: %s\n", err.msg);
         return err.rc;
+    } else if (!opts->list[0] && opts->g.output[0] &&
+               gx_out_path_check(opts->g.output, opts->g.force, 1, &err) != GX_OK) {
+        fprintf(stderr, "gpuxfer: %s\n", err.msg); /* the run as planned would stop here */
+        return err.rc;
     } else if (!opts->list[0])
         gx_mplan_print(stdout, plan, opts);
     int rc = gx_stream_check(stdout, opts->help ? "--help" : opts->version ? "--version"
@@ -184,7 +204,7 @@ static int open_report(const struct gx_options *opts, struct gx_report *rep, int
         snprintf(out, sizeof out, "%s", opts->g.output);
     else
         gx_out_path_default(out, sizeof out);
-    GX_TRY(gx_out_path_check(out, opts->g.force, err));
+    GX_TRY(gx_out_path_check(out, opts->g.force, 0, err));
     GX_TRY(gx_report_open(rep, out, opts->g.force, argc, argv, err));
     return opts->g.table[0] ? gx_out_stdout_to(opts->g.table, opts->g.force, err) : GX_OK;
 }

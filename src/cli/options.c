@@ -406,7 +406,8 @@ const struct gx_option gx_option_table[] = {
      "at once.", GX_G_MEASURE, set_pattern, GX_NUM_NONE},
     {"sizes", "SIZES", 1, GX_T_LIST, "1:4M", NULL,
      "message sizes: a range MIN:MAX of powers of two or a list, e.g. 8,4K,1M,3M+5",
-     "K, M, G = 2^10, 2^20, 2^30; a range 1:1G holds every power of two from 1 to 1G.",
+     "K, M, G = 2^10, 2^20, 2^30; a range 1:1G holds every power of two from 1 to 1G (MAX is "
+     "MIN times a power of two); each size once.",
      GX_G_MEASURE, set_sizes, GX_NUM_BYTES},
     {"pairs", "PAIRS", 1, GX_T_STRING, "0:1", NULL,
      "who talks: A:B[,C:D...] one pair after another, or a keyword (listed below)",

@@ -83,7 +83,36 @@ static int make_dirs(const char *given, struct gx_err *err)
     return GX_OK;
 }
 
-int gx_out_path_check(const char *path, int force, struct gx_err *err)
+/* --dry-run: the folders the run would make, made by nobody; the nearest that exists must be a
+ * folder this process may create files in. */
+static int check_dirs(const char *given, struct gx_err *err)
+{
+    char dir[4200];
+    struct stat st;
+    snprintf(dir, sizeof dir, "%s", given);
+    for (;;) {
+        char *slash = strrchr(dir, '/');
+        if (!slash) {
+            snprintf(dir, sizeof dir, ".");
+        } else {
+            slash[slash == dir] = '\0'; /* "/x" leaves "/" */
+        }
+        if (stat(dir, &st) == 0)
+            break;
+        if (errno != ENOENT || strcmp(dir, ".") == 0 || strcmp(dir, "/") == 0)
+            return gx_fail(err, GX_EINPUT, "--output: cannot look at '%s' of '%s': %s", dir,
+                           given, strerror(errno));
+    }
+    if (!S_ISDIR(st.st_mode))
+        return gx_fail(err, GX_EINPUT, "--output: cannot write '%s': '%s' is not a directory",
+                       given, dir);
+    if (access(dir, W_OK | X_OK) != 0)
+        return gx_fail(err, GX_EINPUT, "--output: cannot write '%s': no new file in '%s': %s",
+                       given, dir, strerror(errno));
+    return GX_OK;
+}
+
+int gx_out_path_check(const char *path, int force, int dry_run, struct gx_err *err)
 {
     size_t len = strlen(path);
     if (len == 0 || path[len - 1] == '/')
@@ -92,7 +121,7 @@ int gx_out_path_check(const char *path, int force, struct gx_err *err)
     static const char *const suffixes[] = {"", ".jsonl", ".samples.jsonl"};
     for (size_t i = 0; i < GX_ARRAY_LEN(suffixes); i++)
         GX_TRY(check_one(path, suffixes[i], force, err));
-    return make_dirs(path, err);
+    return dry_run ? check_dirs(path, err) : make_dirs(path, err);
 }
 
 int gx_out_claim(const char *path, int force, int *lines_fd, struct gx_file_id *report_was,

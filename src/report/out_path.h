@@ -8,8 +8,9 @@
  * ending in '/', a directory, a FIFO or any other file that is not regular (even with --force);
  * without --force an existing report, a symbolic link (dangling or not: the link is replaced,
  * never written through) or the results (.jsonl, .samples.jsonl) of an earlier run beside it.
- * Then creates the missing folders and checks that the folder takes a new file. */
-int gx_out_path_check(const char *path, int force, struct gx_err *err);
+ * Then creates the missing folders and checks that the folder takes a new file; with dry_run
+ * (--dry-run, which writes nothing) only checks that the nearest existing folder would. */
+int gx_out_path_check(const char *path, int force, int dry_run, struct gx_err *err);
 /* The one step in which a run takes its names, rank 0 after gx_out_path_check: the .jsonl
  * created and locked (gx_claim_file) so that a second run with this --output gets a one-line
  * error at once, before anything is measured, even with --force; then, under that lock, the
