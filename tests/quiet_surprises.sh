@@ -1,7 +1,7 @@
 #!/bin/bash
 # Quiet surprises (issue 35, class 10), each now said in one line: a size range doubling never
-# reaches, a size or an option given twice, a fault that could never fire (exit 2, nothing
-# measured); --dry-run checks --output as the run would, creating nothing; a folder named like a
+# reaches, a size given twice, a fault that could never fire (exit 2, nothing measured); an
+# option given twice (the last counts, as scripts appending overrides expect: a note); --dry-run checks --output as the run would, creating nothing; a folder named like a
 # scenario does not hide the shipped one.
 . "$top_srcdir/tests/lib.sh"
 dir=$(mktemp -d "$TEST_TMP/quiet.XXXXXX")
@@ -19,7 +19,13 @@ refused() { # refused DESCRIPTION PATTERN gx_mpirun-args...
 refused "--sizes 3:17" "size range '3:17': doubling from 3 reaches 12, never 17" \
     $base --sizes 3:17 --output "$dir/r.json"
 refused "--sizes 8,1K,8" "size 8 given twice" $base --sizes 8,1K,8 --output "$dir/r.json"
-refused "--iters twice" "--iters given twice ('5', then '7')" $base --sizes 8 --iters 7 --output "$dir/r.json"
+gx_mpirun 2 $base --sizes 8 --iters 7 --output "$dir/twice.json" >/dev/null 2>"$dir/err"
+rc=$?
+[ $rc -eq 0 ] && grep -q "^gpuxfer: note: --iters given twice ('5', then '7'): the last counts" "$dir/err" &&
+    "$PYTHON" -c "import json,sys; sys.exit(json.load(open(sys.argv[1]))['results'][0]['iterations'] != 7)" \
+        "$dir/twice.json"
+ok $? "--iters given twice: the last counts, said on stderr (exit $rc)" || diag <"$dir/err"
+rm -f "$dir"/twice.json*
 GPUXFER_FAULT=hang:rank=1:size=8:iter=50 refused "a hang at an iteration never reached" \
     "iteration 50 is never reached" $base --sizes 8 --output "$dir/r.json"
 GPUXFER_FAULT=corrupt:rank=1:size=8:iter=2 refused "a corrupt at a validation pass that never runs" \

@@ -164,6 +164,8 @@ static int prepare(struct gx_job *job, struct gx_options *opts, struct gx_layout
         rc = check_fault(job, opts, plan, err);
     if (rc == GX_OK && measures && job->rank == 0)
         gx_idle_ranks_note(stderr, opts, plan);
+    if (rc == GX_OK && job->rank == 0 && opts->note[0])
+        fprintf(stderr, "gpuxfer: note: %s\n", opts->note);
     return gx_agree(job->comm ? job->comm : MPI_COMM_WORLD, rc, err);
 }
 

@@ -59,17 +59,15 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
                      argv[optind]);
         goto out;
     }
-    /* An option given twice with two values would quietly take the last: refuse it. */
-    for (int i = 1; i < ncli; i++)
+    /* An option given twice with two values: the last counts, as scripts that append an
+     * override to their defaults expect, but never quietly. */
+    for (int i = 1; i < ncli && !o->note[0]; i++)
         for (int j = 0; j < i; j++)
             if (cli[j].op == cli[i].op && cli[i].value && cli[j].value &&
                 strcmp(cli[i].value, cli[j].value) != 0) {
-                int list = cli[i].op->type == GX_T_LIST;
-                rc = gx_fail(err, GX_EINPUT, "--%s given twice ('%.100s', then '%.100s'): give it "
-                             "once%s%s%s", cli[i].op->name, cli[j].value, cli[i].value,
-                             list ? " (a list takes commas: --" : "", list ? cli[i].op->name : "",
-                             list ? " A,B)" : "");
-                goto out;
+                snprintf(o->note, sizeof o->note, "--%s given twice ('%.100s', then '%.100s'): "
+                         "the last counts", cli[i].op->name, cli[j].value, cli[i].value);
+                break;
             }
     for (int i = 0; i < ncli; i++)
         if (!cli[i].op->per_run && (rc = cli[i].op->set(o, NULL, cli[i].value, err)) != GX_OK) {
