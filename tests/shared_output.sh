@@ -8,7 +8,6 @@
 . "$top_srcdir/tests/lib.sh"
 dir=$(mktemp -d "$TEST_TMP/shared-output.XXXXXX")
 host="--path host --pattern latency --sizes 8,1K --warmup 1 --quiet"
-long="--iters 20000"   # a few seconds here: long enough for the others to start meanwhile
 
 # --- class 1: pairs of ranks started together with one --output ------------------------------
 pids=
@@ -43,12 +42,15 @@ PY
 ok $? "the report holds the command line and the results of the run that measured, and no other's"
 
 # Staggered across start-up and the calibration, with --force: a live run is never replaced.
-gx_mpirun 2 $host $long --output "$dir/stag.json" >"$dir/stag.out" 2>&1 &
+# The first run holds its second size until its --timeout (a hang fault), so it is live for sure
+# while the others start.
+GPUXFER_FAULT=hang:rank=1:size=1K gx_mpirun 2 $host --iters 5 --timeout 20 \
+    --output "$dir/stag.json" >"$dir/stag.out" 2>&1 &
 first=$!
 fails=0 started=0
 for delay in 0.2 0.6 1.2 2; do
     sleep $delay
-    kill -0 $first 2>/dev/null || break # done: --force may then replace its report
+    kill -0 $first 2>/dev/null || break
     started=$((started + 1))
     gx_mpirun 2 $host --iters 7 --force --output "$dir/stag.json" >"$dir/stag.$delay.out" 2>&1
     rc=$?
@@ -57,18 +59,21 @@ for delay in 0.2 0.6 1.2 2; do
 done
 wait $first
 rc=$?
-[ $rc -eq 0 ] && [ $fails -eq 0 ] && [ $started -ge 2 ]
-ok $? "runs with --force started 0.2 to 4 s into a live run: each stops at once, the first ends 0" || {
+[ $rc -eq 4 ] && [ $fails -eq 0 ] && [ $started -eq 4 ]
+ok $? "runs with --force started 0.2 to 4 s into a live run: each stops at once; the first ends at its timeout (exit $rc)" || {
     echo "first $rc, $fails of $started late runs not refused"; cat "$dir"/stag*.out; } | diag
 py_check "$dir/stag.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert "7" not in d["command_line"] and all(r["iterations"] == 20000 for r in d["results"])
+assert "7" not in d["command_line"] and d["results"], d["command_line"]
+assert all(r["iterations"] == 5 for r in d["results"])
 PY
 ok $? "the staggered runs' report is the first run's, whole"
 
-# A file made at the report's name during the run, and the .jsonl moved away: both kept.
-gx_mpirun 2 $host $long --output "$dir/moved.json" >"$dir/moved.out" 2>&1 &
+# A file made at the report's name during the run, and the .jsonl moved away: both kept. The
+# run holds at its second size until its --timeout.
+GPUXFER_FAULT=hang:rank=1:size=1K gx_mpirun 2 $host --iters 5 --timeout 5 \
+    --output "$dir/moved.json" >"$dir/moved.out" 2>&1 &
 p=$!
 i=0
 while [ ! -s "$dir/moved.json.jsonl" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
@@ -77,7 +82,7 @@ mv "$dir/moved.json.jsonl" "$dir/elsewhere.jsonl"
 wait $p
 rc=$?
 aside=$(ls "$dir"/moved.json.*-1.json 2>/dev/null)
-[ $rc -eq 0 ] && [ "$(cat "$dir/moved.json")" = "someone else's" ] && [ -n "$aside" ] &&
+[ $rc -eq 4 ] && [ "$(cat "$dir/moved.json")" = "someone else's" ] && [ -n "$aside" ] &&
     grep -q "was created by something else while this run went on" "$dir/moved.out"
 ok $? "a file created at the report's name meanwhile stays; the report goes beside it, said on stderr" ||
     { echo "rc $rc"; ls -l "$dir"; cat "$dir/moved.out"; } | diag
@@ -85,7 +90,7 @@ py_check "${aside:-/none}" "$dir/elsewhere.jsonl" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 lines = [json.loads(l) for l in open(sys.argv[2])]
-assert len(d["results"]) == 2 and d["results"] == lines, (len(d["results"]), len(lines))
+assert len(d["results"]) == 1 and d["results"] == lines, (len(d["results"]), len(lines))
 PY
 ok $? "a .jsonl moved away during the run: the report still has every result, read back through its descriptor"
 
