@@ -2,7 +2,8 @@
 # The signal table (issue 35, class 6): every signal of GX_STOP_SIGNALS, sent to rank 0 or to
 # another rank in the middle of a run, leaves the report of what was measured (interrupted,
 # exit 5, failure.signal naming it and failure.ranks the rank that got it); a rank hung in
-# MPI_Finalize after a complete report is exit 4, never 1 (corrupted data).
+# MPI_Finalize after a complete report is exit 4, never 1 (corrupted data), and rank 0 stopped
+# while writing says the exit the job gets.
 . "$top_srcdir/tests/lib.sh"
 dir=$(mktemp -d "$TEST_TMP/signal-table.XXXXXX")
 args="--path host --pattern latency --sizes 8,1K,4K,16K --iters 20000 --warmup 1 --quiet"
@@ -62,6 +63,16 @@ assert d["status"] == "complete" and d["exit_code"] == 0
 PY
 ok $? "a rank stopped in MPI_Finalize after a complete report: exit 4 (got $rc), said on stderr, never 1" ||
     diag <"$dir/fin.out"
+
+# Rank 0 stopped (SIGSTOP) half-way through its report; rank 1 gives up waiting (exit 4) and
+# mpirun continues rank 0 as it ends the job: rank 0's word matches the job's status.
+GPUXFER_FAULT=stop:rank=0:at=writing gx_mpirun 2 --path host --pattern latency --sizes 8 --iters 5 \
+    --quiet --timeout 3 --output "$dir/sw.json" >"$dir/sw.out" 2>&1
+rc=$?
+[ $rc -eq 4 ] && ! grep -q "stands (exit 0)" "$dir/sw.out" &&
+    { [ ! -e "$dir/sw.json" ] || grep -q "its exit_code 0); exit 4" "$dir/sw.out"; }
+ok $? "rank 0 stopped while writing, then continued: exit 4 (got $rc), and stderr never says 0" ||
+    diag <"$dir/sw.out"
 
 rm -rf "$dir"
 done_testing

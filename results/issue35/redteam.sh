@@ -134,6 +134,9 @@ row 6 "SIGTERM to rank 1 mid-run" "exit 5, failure names SIGTERM and rank 1" "ex
 GPUXFER_FAULT=stop:rank=1:at=finalize gx $H --timeout 3 --output "$T/fin.json" >/dev/null 2>"$T/fin.err"; rc=$?
 row 6 "rank 1 stopped in MPI_Finalize after a complete report" "exit 4 (never 1 = corrupted data), said on stderr" "exit $rc: $(grep -m1 'stands' "$T/fin.err" | cut -c1-100)" $([ $rc -eq 4 ]; echo $?)
 
+GPUXFER_FAULT=stop:rank=0:at=writing gx $H --timeout 3 --output "$T/sw.json" >/dev/null 2>"$T/sw.err"; rc=$?
+row 6 "rank 0 stopped (SIGSTOP) half-way through its report, continued as the job ends" "exit 4 and stderr saying 4 (never 'stands (exit 0)')" "exit $rc: $(grep -m1 'stands' "$T/sw.err" | cut -c1-100)" $([ $rc -eq 4 ] && ! grep -q 'stands (exit 0)' "$T/sw.err"; echo $?)
+
 # 7. Ranks that disagree
 t0=$(date +%s)
 P="--path host --pattern latency --iters 5 --quiet"
