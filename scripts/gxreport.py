@@ -6,8 +6,10 @@ import math
 import os
 import random
 import re
+import stat
 import statistics
 import sys
+import tempfile
 
 # The report schema's majors these scripts read: 2.0 changed only the "calibration" object
 # (ceilings measured by probes, per rank pair, their best iteration), which calibrated() reads
@@ -127,6 +129,8 @@ NUMBER = Leaf("a number", is_number)
 NUMBER_OR_NULL = Leaf("a number or null", lambda v: v is None or is_number(v))
 COUNT = Leaf("an integer >= 0", lambda v: is_int(v) and v >= 0)
 POSITIVE = Leaf("an integer >= 1", lambda v: is_int(v) and v >= 1)
+# A message size gpuxfer can have (size_t, and what a plot's log axis can hold): 10**30 is not.
+SIZE = Leaf("an integer from 1 to 2**63 - 1", lambda v: is_int(v) and 1 <= v < 1 << 63)
 UNIT = Leaf('"us" or "GB/s"', lambda v: v in ("us", "GB/s"))
 MEM = Obj({"src": (True, STRING), "dst": (True, STRING)})
 PAIR = List(COUNT, 2)
@@ -134,7 +138,7 @@ REQ, OPT = True, False
 STATS = Obj({"median": (REQ, NUMBER), "median_ci95": (OPT, List(NUMBER, 2)), "n": (OPT, POSITIVE),
              **{k: (OPT, NUMBER) for k in ("min", "max", "mean", "p5", "p95", "p99", "stddev", "cv")}})
 RESULT = Obj({
-    "path": (REQ, STRING), "pattern": (REQ, STRING), "unit": (REQ, UNIT), "size": (REQ, POSITIVE),
+    "path": (REQ, STRING), "pattern": (REQ, STRING), "unit": (REQ, UNIT), "size": (REQ, SIZE),
     "status": (REQ, STRING), "mem": (REQ, MEM), "ranks": (REQ, PAIR),
     "chunk": (OPT, POSITIVE), "depth": (OPT, POSITIVE), "chunk_auto": (OPT, BOOL),
     "iterations": (OPT, POSITIVE), "warmup": (OPT, COUNT), "window": (OPT, POSITIVE),
@@ -148,13 +152,13 @@ RESULT = Obj({
     "stats": (OPT, STATS),
     "stages": (OPT, List(Obj({"name": (REQ, STRING), "initiator_us": (REQ, NUMBER),
                               "peer_us": (REQ, NUMBER)})))})
-CURVE = Obj({"points": (OPT, List(Obj({"size": (REQ, POSITIVE), "median": (OPT, NUMBER),
+CURVE = Obj({"points": (OPT, List(Obj({"size": (REQ, SIZE), "median": (OPT, NUMBER),
                                         "best": (OPT, NUMBER)})))})
 CALIBRATION = Obj({
     "gpus": (OPT, List(Obj({"rank": (OPT, COUNT)}, rest=CURVE))),
     "gpu_pairs": (OPT, List(Obj({"ranks": (OPT, PAIR)}, rest=CURVE))),
     "rank_pairs": (OPT, List(Obj({"ranks": (OPT, PAIR)}, rest=CURVE)))})
-MATRIX = Obj({"path": (REQ, STRING), "pattern": (REQ, STRING), "size": (REQ, POSITIVE),
+MATRIX = Obj({"path": (REQ, STRING), "pattern": (REQ, STRING), "size": (REQ, SIZE),
               "unit": (OPT, UNIT), "mem": (OPT, MEM), "chunk": (OPT, POSITIVE),
               "depth": (OPT, POSITIVE), "chunk_choice": (OPT, STRING),
               "values": (REQ, List(List(NUMBER_OR_NULL)))})
@@ -164,6 +168,20 @@ REPORT = Obj({
                           "ranks": (OPT, List(Obj({"env": (OPT, Obj({})),
                                                    "gpu": (OPT, Obj({"name": (OPT, STRING)}))})))})),
     "calibration": (OPT, CALIBRATION), "matrices": (OPT, List(MATRIX))})
+
+
+def settle(r):
+    """The status rule (gpuxfer's gx_result_settle): a result whose data check failed is failed,
+    whatever status its report gave it (earlier reports kept "ok" beside the failed
+    validation), so that no tool counts its numbers as a measurement."""
+    v = r.get("validation")
+    if isinstance(v, dict) and v.get("status") == "failed" and r.get("status") != "skipped":
+        if r.get("status") != "failed":
+            r["reason"] = "received data did not match what was sent" + (
+                f" (first bad byte at offset {v['first_bad_offset']})"
+                if is_int(v.get("first_bad_offset")) else "")
+        r["status"] = "failed"
+        r.pop("stats", None)
 
 
 def check_report(doc):
@@ -186,6 +204,8 @@ def check_report(doc):
         REPORT.check(doc)
     except Mismatch as e:
         raise BadInput(e.message())
+    for r in doc["results"]:
+        settle(r)
     for i, r in enumerate(doc["results"]):
         if r["status"] == "ok" and "stats" not in r:
             raise BadInput(f"results[{i}].stats: expected an object (status is \"ok\"), got "
@@ -197,10 +217,25 @@ def check_report(doc):
                                f"{len(m['values'])} items (a square matrix), got {len(row)} items")
 
 
+def open_regular(path):
+    """A text file to read, only if it is a regular file: a FIFO would block the tool, a device
+    such as /dev/zero would fill its memory. BadInput names the file otherwise."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as e:
+        raise BadInput(f"{path}: cannot read: {e.strerror}")
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        raise BadInput(f"{path}: not a regular file (expected a gpuxfer report)")
+    os.set_blocking(fd, True)
+    return open(fd, encoding="utf-8")
+
+
 def load(path):
     """The report at `path`, checked (check_report); BadInput names the file and the field."""
     try:
-        with open(path, encoding="utf-8") as f:
+        with open_regular(path) as f:
             doc = json.load(f)
     except OSError as e:
         raise BadInput(f"{path}: cannot read: {e.strerror}")
@@ -240,17 +275,74 @@ def number_in(low, high, low_open=True, high_open=False):
     return parse
 
 
+# A tool's own output could not be written (a full disk, a closed stdout): an exit status of its
+# own, never one of the verdicts (compare's and goals' 1) nor bad input (2).
+EXIT_OUTPUT = 3
+
+
 def run(prog, main):
-    """Runs a script's main(argv) and exits with its status; BadInput: one line and exit 2."""
+    """Runs a script's main(argv) and exits with its status; BadInput: one line and exit 2; its
+    output not written (stdout or a file: a full disk): one line and exit 3. Text the terminal's
+    encoding lacks (a Latin-1 locale, non-ASCII names) is escaped, never a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        stream.reconfigure(errors="backslashreplace")
     try:
         status = main(sys.argv[1:])
+        sys.stdout.flush()  # here, not at exit: a full disk is then this run's answer
     except BadInput as e:
         die(prog, str(e))
     except BrokenPipeError:
         # The reader left (| head): nothing more to say, and nothing to flush at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         status = 0
+    except OSError as e:
+        if e.filename is None:  # stdout itself; a file's error names it through write_new
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        print(f"{prog}: cannot write {e.filename or 'stdout'}: {e.strerror}", file=sys.stderr)
+        status = EXIT_OUTPUT
     sys.exit(status)
+
+
+def write_new(path, force, write):
+    """The one way the tools write a file: write(f) fills a temporary beside path (created
+    exclusively, never through a link), which then takes path's name whole: never a partial
+    file, and without force never over an existing file or link (BadInput). A failure
+    (OSError, e.g. a full disk) removes the temporary and is raised with path as its file."""
+    if not force and os.path.lexists(path):
+        raise BadInput(f"{path}: exists (--force overwrites it)")
+    folder = os.path.dirname(path) or "."
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=os.path.basename(path) + ".tmp.")
+    except OSError as e:
+        raise OSError(e.errno, e.strerror, path)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~current_umask())
+        if force:
+            os.replace(tmp, path)  # a link at path is replaced, its target untouched
+        else:
+            os.link(tmp, path)  # exclusive: a file made meanwhile stays
+            os.unlink(tmp)
+    except FileExistsError:
+        os.unlink(tmp)
+        raise BadInput(f"{path}: exists (--force overwrites it)")
+    except OSError as e:
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+        raise OSError(e.errno, e.strerror, path)
+    except BaseException:
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def current_umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 # --- Reading results ----------------------------------------------------------------------------

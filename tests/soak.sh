@@ -31,8 +31,7 @@ sys.exit(0 if ok else 1)
 PY
 ok $? "samples of both ranks over the whole run, timestamps rising; the report counts the passes"
 
-soak "$dir/short" -d 1 -i 1 -- --path host --pattern latency --sizes 1M --iters 3000 --timeout 300 \
-    --calibrate off
+soak "$dir/short" -d 1 -i 1 -- --path host --pattern latency --sizes 1M --iters 3000 --calibrate off
 rc=$?
 [ $rc -eq 1 ] && grep -q '^verdict: TOO SHORT' "$dir/short.txt"
 ok $? "fewer than 3 passes: TOO SHORT, exit 1, no leak verdict (exit $rc)" || show "$dir/short"

@@ -36,7 +36,12 @@ int main(void)
     ok(gx_parse_sizes("1:1G", &l, &err) == GX_OK && l.n == 31 && l.v[0] == 1 &&
            l.v[30] == (1u << 30), "range 1:1G has 31 powers of two");
     ok(gx_parse_sizes("4K:4K", &l, &err) == GX_OK && l.n == 1 && l.v[0] == 4096, "range 4K:4K");
-    ok(gx_parse_sizes("3:20", &l, &err) == GX_OK && l.n == 3 && l.v[2] == 12, "range 3:20 = 3,6,12");
+    ok(gx_parse_sizes("3:12", &l, &err) == GX_OK && l.n == 3 && l.v[2] == 12, "range 3:12 = 3,6,12");
+    ok(gx_parse_sizes("3:20", &l, &err) == GX_EINPUT && strstr(err.msg, "reaches 12, never 20") &&
+           strstr(err.msg, "3:12 or 3:24"), "range 3:20, which doubling never reaches: refused (%s)",
+       err.msg);
+    ok(gx_parse_sizes("8,1K,8", &l, &err) == GX_EINPUT && strstr(err.msg, "size 8 given twice"),
+       "a size given twice: refused (%s)", err.msg);
     ok(gx_parse_sizes("8,4K,1M,3M+5", &l, &err) == GX_OK && l.n == 4 && l.v[1] == 4096 &&
            l.v[3] == 3 * (1u << 20) + 5, "list 8,4K,1M,3M+5");
 

@@ -55,7 +55,14 @@ void *gx_grow(void *v, size_t *cap, size_t n, size_t first, size_t elem)
     return grown;
 }
 
+#define GX_SIGNAL_NUMBER(sig) sig,
+const int gx_stop_signals[] = {GX_STOP_SIGNALS(GX_SIGNAL_NUMBER)};
+const size_t gx_nstop_signals = GX_ARRAY_LEN(gx_stop_signals);
+
 const char *gx_signal_name(int sig)
 {
-    return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
+#define GX_SIGNAL_CASE(s) if (sig == s) return #s;
+    GX_STOP_SIGNALS(GX_SIGNAL_CASE)
+#undef GX_SIGNAL_CASE
+    return "a signal";
 }

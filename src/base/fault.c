@@ -140,6 +140,33 @@ int gx_fault_check_job(const struct gx_fault *f, int nranks, const size_t *sizes
     return GX_OK;
 }
 
+int gx_fault_check_steps(const struct gx_fault *f, const struct gx_fault_step *steps, size_t n,
+                         struct gx_err *err)
+{
+    int timed = f->at == GX_AT_ITER && (f->kind == GX_FAULT_HANG || f->kind == GX_FAULT_DIE ||
+                                        f->kind == GX_FAULT_SIGNAL || f->kind == GX_FAULT_STOP);
+    int checked = f->kind == GX_FAULT_CORRUPT && f->iter > 0;
+    if (!timed && !checked)
+        return GX_OK;
+    long most = -1; /* the most iterations a measurement of its size has, where it can fire */
+    for (size_t i = 0; i < n; i++)
+        if (steps[i].size == f->size && (timed || steps[i].validate_all) && steps[i].iters > most)
+            most = steps[i].iters;
+    if (timed && f->iter >= most)
+        return gx_fail(err, GX_EINPUT, "GPUXFER_FAULT='%s': iteration %ld is never reached (the "
+                       "measurements of %zu bytes have %ld timed iterations, 0..%ld): the fault "
+                       "could never fire", f->spec, f->iter, f->size, most, most - 1);
+    if (checked && most < 0)
+        return gx_fail(err, GX_EINPUT, "GPUXFER_FAULT='%s': validation pass %ld needs --validate "
+                       "all (only pass 0, the untimed check, runs otherwise): the fault could "
+                       "never fire", f->spec, f->iter);
+    if (checked && f->iter > most)
+        return gx_fail(err, GX_EINPUT, "GPUXFER_FAULT='%s': validation pass %ld is never reached "
+                       "(%ld timed iterations, passes 0..%ld): the fault could never fire",
+                       f->spec, f->iter, most, most);
+    return GX_OK;
+}
+
 int gx_fault_init(struct gx_err *err)
 {
     fired = 0;

@@ -46,6 +46,19 @@ int gx_fault_parse(const char *spec, struct gx_fault *f, struct gx_err *err);
  * measure (sizes: every size of the plan, in any order), an offset beyond the message. */
 int gx_fault_check_job(const struct gx_fault *f, int nranks, const size_t *sizes, size_t nsizes,
                        struct gx_err *err);
+/* One measurement the fault might fire in: its size, timed iterations, and whether every
+ * iteration's data is checked (--validate all). */
+struct gx_fault_step {
+    size_t size;
+    long iters;
+    int validate_all;
+};
+/* A fault that can never fire in these measurements is refused (a test that would pass for
+ * want of its fault): a timed iteration I no measurement of its size reaches; a corrupt at
+ * validation pass I > 0 where no measurement of its size checks every iteration, or has fewer
+ * than I. */
+int gx_fault_check_steps(const struct gx_fault *f, const struct gx_fault_step *steps, size_t n,
+                         struct gx_err *err);
 /* Reads GPUXFER_FAULT into the process-wide fault. */
 int gx_fault_init(struct gx_err *err);
 /* The process-wide fault (kind GX_FAULT_NONE when off). */

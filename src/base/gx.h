@@ -13,7 +13,7 @@ enum gx_rc {
     GX_EINPUT = 2,    /* bad command line, scenario or topology input */
     GX_ERUNTIME = 3,  /* an MPI/CUDA/NCCL/hwloc/system call failed */
     GX_ETIMEOUT = 4,  /* a measurement did not complete within --timeout */
-    GX_EINTERRUPTED = 5, /* SIGINT or SIGTERM */
+    GX_EINTERRUPTED = 5, /* one of GX_STOP_SIGNALS */
     GX_EINCOMPLETE = 6,  /* a rank died or stopped answering while rank 0 went on */
     GX_ENOTHING = 7,     /* every measurement asked for was skipped (--allow-skip: 0) */
     GX_ESKIP = 100,   /* internal: not possible here, reported as skipped */
@@ -32,7 +32,20 @@ int gx_fail(struct gx_err *err, int rc, const char *fmt, ...)
 /* Prefix context to an error already set ("while X: <old message>"). */
 int gx_wrap(struct gx_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* "SIGINT", "SIGTERM" or "a signal": how a stop by signal is named in messages and reports. */
+/* The signal table: the signals that stop a run, with the report written from what was
+ * measured, status interrupted, failure.signal naming it, exit 5. SIGHUP (the terminal or the
+ * session went), SIGUSR1/SIGUSR2 (Slurm's --signal warning before the time limit), SIGXCPU (a
+ * CPU time limit) end the process without a word by default; here they stop it like SIGTERM.
+ * The watchdog installs one handler for each; --help and the documentation list them from here. */
+#define GX_STOP_SIGNALS(X) X(SIGINT) X(SIGTERM) X(SIGHUP) X(SIGUSR1) X(SIGUSR2) X(SIGXCPU)
+#define GX_SIGNAL_WORD(sig) " " #sig
+#define GX_STOP_SIGNALS_SAYS GX_STOP_SIGNALS(GX_SIGNAL_WORD) /* " SIGINT SIGTERM ..." */
+#define GX_SIGNAL_ONE(sig) +1
+#define GX_NSTOP_SIGNALS (0 GX_STOP_SIGNALS(GX_SIGNAL_ONE))
+extern const int gx_stop_signals[];
+extern const size_t gx_nstop_signals;
+/* "SIGHUP" for one of the table, else "a signal": how a stop by signal is named in messages and
+ * reports. */
 const char *gx_signal_name(int sig);
 
 /* MPI calls return an error string through this; MPI_ERRORS_RETURN is set on every comm. */

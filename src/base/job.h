@@ -30,3 +30,9 @@ void gx_job_fini(struct gx_job *job);
 /* Every rank of comm learns the first (lowest-rank) failure: returns its code and, in err, its
  * message; GX_OK when no rank failed. Collective. */
 int gx_agree(MPI_Comm comm, int rc, struct gx_err *err);
+/* The one agreement step for input, before any rank parses it: every rank's arguments (after
+ * the program's name) and input environment (GPUXFER_FAULT) against rank 0's. An MPMD launch or
+ * a per-rank environment that gives one rank other options, sizes, iterations or fault spec gets
+ * one line naming the rank, the argument (and its option) and both values, exit 2, at once:
+ * never a start-up timeout or a message of another length in a collective. Collective. */
+int gx_agree_input(const struct gx_job *job, int argc, char **argv, struct gx_err *err);

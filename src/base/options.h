@@ -51,6 +51,7 @@ struct gx_run_opts {
 
 struct gx_global_opts {
     char output[PATH_MAX];                /* empty: gx_out_path_default (out_path.h) */
+    char table[PATH_MAX];                 /* --table: rank 0's stdout, or empty */
     char scenario[PATH_MAX];
     int quiet;
     int format;                           /* enum gx_format */
@@ -80,6 +81,9 @@ struct gx_options {
      * (default_run.c) replaces the host run; default_axes_given: --pattern or --sizes given. */
     int default_paths, default_axes_given;
     long assume_nodes, assume_per_node;   /* --dry-run for a layout other than this job's */
+    /* What the command line did that a reader might not expect (an option given twice: the
+     * last counts), for rank 0 to say on stderr; empty when nothing. */
+    char note[512];
 };
 
 #endif

@@ -36,11 +36,19 @@ static int parse_range(const char *text, const char *colon, struct gx_size_list 
     GX_TRY(gx_parse_size(colon + 1, &hi, err));
     if (lo > hi)
         return gx_fail(err, GX_EINPUT, "bad size range '%s' (MIN is larger than MAX)", text);
+    size_t last = lo;
     for (size_t v = lo; v <= hi; v *= 2) {
         GX_TRY(push(out, v, err));
+        last = v;
         if (v > SIZE_MAX / 2)
             break;
     }
+    /* 3:17 would quietly measure 3, 6, 12: MAX must be reached, or the sizes listed. */
+    if (last != hi)
+        return gx_fail(err, GX_EINPUT, "size range '%s': doubling from %zu reaches %zu, never %zu "
+                       "(MAX is MIN times a power of two, e.g. %zu:%zu or %zu:%zu; or list the "
+                       "sizes: A,B,C)", text, lo, last, hi, lo, last, lo,
+                       last <= SIZE_MAX / 2 ? 2 * last : last);
     return GX_OK;
 }
 
@@ -62,6 +70,10 @@ int gx_parse_sizes(const char *text, struct gx_size_list *out, struct gx_err *er
                            "%.*s:%s; a list A,B,C)", items[i], (int)(dash - items[i]), items[i],
                            dash + 1);
         GX_TRY(gx_parse_size(items[i], &v, err));
+        for (size_t k = 0; k < out->n; k++)
+            if (out->v[k] == v) /* measured twice, and the second quietly another result */
+                return gx_fail(err, GX_EINPUT, "size %zu given twice ('%s' is item %d of '%s'): "
+                               "give each size once", v, items[i], i + 1, text);
         GX_TRY(push(out, v, err));
     }
     return GX_OK;

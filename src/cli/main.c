@@ -81,15 +81,31 @@ static int finish(struct gx_job *job, int rc)
 
 /* GPUXFER_FAULT against the job and the plan's sizes: a test hook that could never fire is an
  * input error, not a test that passes for the wrong reason. */
-static int check_fault(const struct gx_job *job, const struct gx_mplan *plan, struct gx_err *err)
+static int check_fault(const struct gx_job *job, const struct gx_options *opts,
+                       const struct gx_mplan *plan, struct gx_err *err)
 {
     size_t *sizes = malloc((plan->nsteps ? plan->nsteps : 1) * sizeof *sizes);
-    if (!sizes)
+    struct gx_fault_step *steps = malloc((plan->nsteps ? plan->nsteps : 1) * sizeof *steps);
+    if (!sizes || !steps) {
+        free(sizes);
+        free(steps);
         return gx_fail(err, GX_ERUNTIME, "out of host memory");
+    }
     for (size_t i = 0; i < plan->nsteps; i++)
         sizes[i] = plan->steps[i].size;
+    size_t n = 0; /* a fault fires in results' measurements, never in a ceiling probe's */
+    for (size_t g = 0; g < plan->ngroups; g++)
+        for (size_t i = 0; plan->groups[g].probe < 0 && i < plan->groups[g].n; i++) {
+            const struct gx_mstep *st = &plan->steps[plan->groups[g].first + i];
+            steps[n++] = (struct gx_fault_step){
+                st->size, st->iters,
+                opts->runs[plan->groups[g].run].validate == GX_VALIDATE_ALL};
+        }
     int rc = gx_fault_check_job(gx_fault_get(), job->size, sizes, plan->nsteps, err);
+    if (rc == GX_OK)
+        rc = gx_fault_check_steps(gx_fault_get(), steps, n, err);
     free(sizes);
+    free(steps);
     return rc;
 }
 
@@ -126,6 +142,8 @@ static int prepare(struct gx_job *job, struct gx_options *opts, struct gx_layout
     if (rc == GX_OK)
         rc = gx_job_init(job, err);
     if (rc == GX_OK)
+        rc = gx_agree_input(job, argc, argv, err);
+    if (rc == GX_OK)
         rc = gx_options_parse(argc, argv, opts, read_file_bcast, job, err);
     if (rc == GX_OK)
         rc = gx_fault_init(err);
@@ -143,9 +161,11 @@ static int prepare(struct gx_job *job, struct gx_options *opts, struct gx_layout
     if (rc == GX_OK && measures)
         rc = gx_mplan_make(opts, layout, plan, err);
     if (rc == GX_OK && measures)
-        rc = check_fault(job, plan, err);
+        rc = check_fault(job, opts, plan, err);
     if (rc == GX_OK && measures && job->rank == 0)
         gx_idle_ranks_note(stderr, opts, plan);
+    if (rc == GX_OK && job->rank == 0 && opts->note[0])
+        fprintf(stderr, "gpuxfer: note: %s\n", opts->note);
     return gx_agree(job->comm ? job->comm : MPI_COMM_WORLD, rc, err);
 }
 
@@ -163,6 +183,10 @@ static int answer(const struct gx_job *job, const struct gx_options *opts,
         gx_version_print(stdout);
     else if (opts->list[0] && gx_options_list(stdout, opts->list, &err) != GX_OK) {
         fprintf(stderr, "gpuxfer: %s\n", err.msg);
+        return err.rc;
+    } else if (!opts->list[0] && opts->g.output[0] &&
+               gx_out_path_check(opts->g.output, opts->g.force, 1, &err) != GX_OK) {
+        fprintf(stderr, "gpuxfer: %s\n", err.msg); /* the run as planned would stop here */
         return err.rc;
     } else if (!opts->list[0])
         gx_mplan_print(stdout, plan, opts);
@@ -182,8 +206,9 @@ static int open_report(const struct gx_options *opts, struct gx_report *rep, int
         snprintf(out, sizeof out, "%s", opts->g.output);
     else
         gx_out_path_default(out, sizeof out);
-    GX_TRY(gx_out_path_check(out, opts->g.force, err));
-    return gx_report_open(rep, out, argc, argv, err);
+    GX_TRY(gx_out_path_check(out, opts->g.force, 0, err));
+    GX_TRY(gx_report_open(rep, out, opts->g.force, argc, argv, err));
+    return opts->g.table[0] ? gx_out_stdout_to(opts->g.table, opts->g.force, err) : GX_OK;
 }
 
 /* The GPU chosen (before any transfer can make the MPI library touch CUDA) and its memory
@@ -201,8 +226,7 @@ static int start(struct gx_job *job, const struct gx_options *opts, struct gx_re
                       job->rank == 0 ? open_report(opts, rep, argc, argv, err) : GX_OK, err);
     if (rc != GX_OK && job->rank == 0) {
         fprintf(stderr, "gpuxfer: %s\n", err->msg);
-        if (rep->lines)
-            unlink(rep->lines_path); /* a run that never started leaves nothing behind */
+        gx_report_discard(rep); /* a run that never started leaves nothing behind */
         gx_report_close(rep);
     }
     return rc;
@@ -321,6 +345,11 @@ static int write_report(const struct gx_layout *layout, unsigned views,
         gx_report_set(rep, "error", cJSON_CreateString(err->msg));
     if (ho->gpu_lost_rank >= 0)
         gx_report_set(rep, "failure", gx_failure_json("cuda-sticky", NULL, &ho->gpu_lost_rank, 1));
+    cJSON *f = ho->signal ? gx_failure_json("signal", NULL, &ho->signal_rank, 1) : NULL;
+    if (f) { /* as the watchdog's report names a signal rank 0 got */
+        cJSON_AddStringToObject(f, "signal", gx_signal_name(ho->signal));
+        gx_report_set(rep, "failure", f);
+    }
     if (opts->g.soak > 0)
         gx_report_soak(rep, opts->g.soak, ho->soak_s, ho->rotations);
     add_matrices_and_plan(layout, views, opts, rep, sink, table);

@@ -218,6 +218,13 @@ static int set_output(struct gx_options *o, struct gx_run_opts *r, const char *v
     return set_path_string(o->g.output, sizeof o->g.output, v, err);
 }
 
+static int set_table(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                     struct gx_err *err)
+{
+    (void)r;
+    return set_path_string(o->g.table, sizeof o->g.table, v, err);
+}
+
 static int set_scenario(struct gx_options *o, struct gx_run_opts *r, const char *v,
                         struct gx_err *err)
 {
@@ -399,7 +406,8 @@ const struct gx_option gx_option_table[] = {
      "at once.", GX_G_MEASURE, set_pattern, GX_NUM_NONE},
     {"sizes", "SIZES", 1, GX_T_LIST, "1:4M", NULL,
      "message sizes: a range MIN:MAX of powers of two or a list, e.g. 8,4K,1M,3M+5",
-     "K, M, G = 2^10, 2^20, 2^30; a range 1:1G holds every power of two from 1 to 1G.",
+     "K, M, G = 2^10, 2^20, 2^30; a range 1:1G holds every power of two from 1 to 1G (MAX is "
+     "MIN times a power of two); each size once.",
      GX_G_MEASURE, set_sizes, GX_NUM_BYTES},
     {"pairs", "PAIRS", 1, GX_T_STRING, "0:1", NULL,
      "who talks: A:B[,C:D...] one pair after another, or a keyword (listed below)",
@@ -420,6 +428,12 @@ const struct gx_option gx_option_table[] = {
     {"output", "FILE", 0, GX_T_STRING, NULL, GX_OUTPUT_DEFAULT_SAYS,
      "JSON report, written by rank 0; FILE.jsonl gets each result as it finishes", NULL,
      GX_G_OUTPUT, set_output, GX_NUM_NONE},
+    {"table", "FILE", 0, GX_T_STRING, NULL, "stdout",
+     "rank 0 writes what it prints on stdout (the table; the CSV with --format csv) to FILE",
+     "Written by rank 0 itself and checked, as the report is (a new file, or --force; a full "
+     "disk is exit 3): under mpirun, rank 0's stdout is forwarded by mpirun, which does not "
+     "tell rank 0 when the reader's disk is full or its pipe closed.",
+     GX_G_OUTPUT, set_table, GX_NUM_NONE},
     {"force", NULL, 0, GX_T_FLAG, NULL, NULL,
      "overwrite an existing report (without it that is an error)", NULL, GX_G_OUTPUT, set_force,
      GX_NUM_NONE},
@@ -443,9 +457,9 @@ const struct gx_option gx_option_table[] = {
      GX_G_TIME, set_iters, GX_NUM_INT},
     {"warmup", "N", 1, GX_T_INT, NULL, "10% of --iters, at least 2",
      "untimed iterations first", NULL, GX_G_TIME, set_warmup, GX_NUM_INT},
-    {"timeout", "SECONDS", 0, GX_T_INT, NULL, "from the size",
+    {"timeout", "SECONDS", 0, GX_T_INT, NULL, "from the iterations and the size",
      "time one measurement may take; past it the job ends with what it has (exit 4)",
-     "The default: 60 + 2 x size x (iters + warmup + 2) x window / 1 GB/s.",
+     "The default: 60 + 2 x (iters + warmup + 2) x window x (5 ms + size / 100 MB/s).",
      GX_G_TIME, set_timeout, GX_NUM_INT},
     {"soak", "SECONDS", 0, GX_T_INT, NULL, NULL,
      "after one pass, repeat the runs until SECONDS have passed (also a scenario key)",

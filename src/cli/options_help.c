@@ -19,7 +19,7 @@ const char gx_help_summary[] =
     "Measures how fast data moves between the ranks' GPUs and hosts, over every path.";
 const char gx_help_exit_status[] =
     "Exit status: 0 success, 1 corrupted data seen, 2 bad input, 3 run-time failure, 4 a "
-    "measurement timed out, 5 interrupted (SIGINT/SIGTERM), 6 a rank died or stopped "
+    "measurement timed out, 5 interrupted (by" GX_STOP_SIGNALS_SAYS "), 6 a rank died or stopped "
     "answering, 7 nothing measured: every measurement was skipped (0 with --allow-skip).";
 const char gx_help_exit_report[] =
     "On 1 and 4-7 the report holds what was measured (status failed, incomplete, interrupted "

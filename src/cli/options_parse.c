@@ -59,6 +59,16 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
                      argv[optind]);
         goto out;
     }
+    /* An option given twice with two values: the last counts, as scripts that append an
+     * override to their defaults expect, but never quietly. */
+    for (int i = 1; i < ncli && !o->note[0]; i++)
+        for (int j = 0; j < i; j++)
+            if (cli[j].op == cli[i].op && cli[i].value && cli[j].value &&
+                strcmp(cli[i].value, cli[j].value) != 0) {
+                snprintf(o->note, sizeof o->note, "--%s given twice ('%.100s', then '%.100s'): "
+                         "the last counts", cli[i].op->name, cli[j].value, cli[i].value);
+                break;
+            }
     for (int i = 0; i < ncli; i++)
         if (!cli[i].op->per_run && (rc = cli[i].op->set(o, NULL, cli[i].value, err)) != GX_OK) {
             gx_wrap(err, "--%s", cli[i].op->name);

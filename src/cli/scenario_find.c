@@ -299,9 +299,12 @@ FILE *gx_scenario_open(const char *name, struct gx_err *err)
     FILE *f = open_regular(name);
     if (f)
         return f;
-    if (strchr(name, '/') || errno != ENOENT) {
+    int local = errno;
+    /* A bare NAME that is here but no file (a folder called smoke) does not hide the shipped
+     * scenario of that name; with a '/' it is a path, and what is there is the answer. */
+    if (strchr(name, '/') || (local != ENOENT && local != EINVAL)) {
         gx_fail(err, GX_EINPUT, "--scenario: cannot read '%s': %s", name,
-                errno == EINVAL ? "not a regular file" : strerror(errno));
+                local == EINVAL ? "not a regular file" : strerror(local));
         return NULL;
     }
     const struct gx_scenario_dirs *d = this_process_dirs();
@@ -311,6 +314,11 @@ FILE *gx_scenario_open(const char *name, struct gx_err *err)
             return f;
         size_t used = strlen(looked);
         snprintf(looked + used, sizeof looked - used, "%s%s", used ? ", " : "", d->dir[i]);
+    }
+    if (local == EINVAL) {
+        gx_fail(err, GX_EINPUT, "--scenario: cannot read '%s': not a regular file (and no "
+                "scenario of that name in %s)", name, d->n ? looked : "no folder");
+        return NULL;
     }
     static char names[GX_SCENARIO_NAMES_MAX][GX_SCENARIO_NAME_LEN];
     size_t n = gx_scenario_names(names, GX_SCENARIO_NAMES_MAX);

@@ -176,7 +176,7 @@ static int collect(struct gx_bench *b, const struct gx_mstep *ax, const struct g
     return gx_sink_round_end(sink, err);
 }
 
-/* A rank that got SIGINT/SIGTERM, or whose GPU context a sticky CUDA error made unusable, said
+/* A rank that got a stop signal, or whose GPU context a sticky CUDA error made unusable, said
  * so in its record: rank 0 tells every rank to stop here, so that the report is written and MPI
  * finalized as in any other run. */
 static int stop_if_signalled(const struct gx_job *job, const struct gx_collect *c,
@@ -201,9 +201,12 @@ static int stop_if_signalled(const struct gx_job *job, const struct gx_collect *
     if (!stop.signal && stop.lost_rank < 0)
         return GX_OK;
     ho->stopped_together = 1;
-    if (stop.signal)
+    if (stop.signal) {
+        ho->signal = stop.signal;
+        ho->signal_rank = stop.rank;
         return gx_fail(err, GX_EINTERRUPTED, "interrupted by %s on rank %d",
                        gx_signal_name(stop.signal), stop.rank);
+    }
     ho->gpu_lost_rank = stop.lost_rank;
     stop.lost_why[sizeof stop.lost_why - 1] = '\0';
     return gx_fail(err, GX_ERUNTIME, "rank %d's GPU context is unusable, every rank stopped: "

@@ -14,6 +14,7 @@ struct gx_harness_out {
      * as in any other run. */
     int stopped_together;
     int gpu_lost_rank;     /* the rank whose sticky CUDA error stopped the run, or -1 */
+    int signal, signal_rank; /* the signal that stopped every rank, and the rank that got it */
     /* --soak */
     long rotations;        /* complete passes over the runs */
     double soak_s;         /* seconds from the first measurement to the end of the last pass */

@@ -18,7 +18,7 @@
 struct gx_record {
     int32_t state; /* enum gx_state */
     int32_t validated, valid;
-    int32_t signal; /* SIGINT/SIGTERM seen by this rank: the run stops after this result */
+    int32_t signal; /* a stop signal (GX_STOP_SIGNALS) seen by this rank: the run stops after this result */
     int32_t gpu_lost; /* a sticky CUDA error on this rank: the run stops after this result */
     int64_t bad_offset, bad_iter;
     struct gx_stats stats;

@@ -32,7 +32,7 @@ static struct {
     int pipefd[2];
     pthread_t thread;
     struct gx_report *rep;
-    struct sigaction old_int, old_term;
+    struct sigaction old[GX_NSTOP_SIGNALS]; /* the actions before ours, gx_stop_signals' order */
     pthread_mutex_t mu; /* guards the measurement fields below */
     int armed, measuring; /* measuring: a measurement, not a phase between them */
     int began;            /* a measurement (or calibration) began: the report is worth writing */
@@ -71,9 +71,19 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* The default limit follows the work: every message of every iteration gets the time a slow
+ * but healthy machine takes for it, so a long latency run (many iterations of a few bytes) has
+ * as much room as a large transfer. A message: 5 ms of fixed cost (a scheduling slice on an
+ * oversubscribed machine that yields, with sanitizers: a thousand times a healthy round trip)
+ * plus its bytes at 100 MB/s (pageable memory over TCP loopback under ASan). Twice that, for a
+ * round trip (latency) or the two directions (bibw), and 60 s for the set-up and data check. */
+#define MESSAGE_FIXED_S 5e-3
+#define MESSAGE_SLOW_BPS 1e8
+
 double gx_default_timeout(size_t bytes, long iters, long warmup, long window)
 {
-    return 60.0 + 2.0 * (double)bytes * (double)(iters + warmup + 2) * (double)window / 1e9;
+    double message_s = MESSAGE_FIXED_S + (double)bytes / MESSAGE_SLOW_BPS;
+    return 60.0 + 2.0 * (double)(iters + warmup + 2) * (double)window * message_s;
 }
 
 /* The main thread, at its next step, while the watchdog writes the report and ends the process:
@@ -131,6 +141,18 @@ static void where_text(char *buf, size_t len)
         snprintf(buf, len, "setting up or checking data");
 }
 
+/* Rank 0's exit when a report already written stands and the job then did not end in time: the
+ * report's code; but a report of exit 0 cannot be carried by a process that ends without
+ * MPI_Finalize (Open MPI's mpirun turns that into 1, which is "corrupted data"; a peer that gave
+ * up waiting has already ended with 4): then 4, and stderr says both. */
+static int standing(int report_code)
+{
+    int code = report_code ? report_code : GX_ETIMEOUT;
+    fprintf(stderr, "gpuxfer: the report written before stands (its exit_code %d); exit %d: the "
+            "job did not end in time\n", report_code, code);
+    return code;
+}
+
 /* Rank 0: the report with what it has, then the end of the job. Called once the end is taken
  * (take_end): the main thread then waits, so the report stays open until the process ends. */
 static _Noreturn void rank0_end(const char *status, int code, const char *message,
@@ -143,9 +165,7 @@ static _Noreturn void rank0_end(const char *status, int code, const char *messag
     if (rep && !wd.began && rep->lines_end == 0) {
         /* Nothing was measured: as after bad input, nothing is left behind to block the next
          * run with the same --output. */
-        if (unlink(rep->lines_path) != 0)
-            fprintf(stderr, "gpuxfer: cannot remove '%s': %s\n", rep->lines_path,
-                    strerror(errno));
+        gx_report_discard(rep);
         cJSON_Delete(failure);
     } else if (rep) {
         struct gx_err werr = {0};
@@ -154,9 +174,7 @@ static _Noreturn void rank0_end(const char *status, int code, const char *messag
             fprintf(stderr, "gpuxfer: %s (the results so far are in %s)\n", werr.msg,
                     rep->lines_path);
         } else if (rep->exit_code != code) { /* an earlier report stands: its answer too */
-            code = rep->exit_code;
-            fprintf(stderr, "gpuxfer: the report already written to %s stands (exit %d)\n",
-                    rep->path, code);
+            code = standing(rep->exit_code);
         } else {
             fprintf(stderr, "gpuxfer: report (%s) written to %s\n", status, rep->path);
         }
@@ -184,7 +202,8 @@ static void on_interrupt(int sig)
         end_job(GX_EINTERRUPTED);
     }
     snprintf(msg, sizeof msg, "interrupted by %s%s%s", name, what[0] ? " during " : "", what);
-    cJSON *f = gx_failure_json("signal", measuring ? what : NULL, NULL, 0);
+    const int self = 0; /* the rank that got it, as when another rank passes it on */
+    cJSON *f = gx_failure_json("signal", measuring ? what : NULL, &self, 1);
     if (f)
         cJSON_AddStringToObject(f, "signal", name);
     rank0_end("interrupted", GX_EINTERRUPTED, msg, f);
@@ -244,8 +263,7 @@ static void on_timeout(int *reported)
         cJSON_AddNumberToObject(f, "timeout_s", t);
     if (f && !measuring)
         cJSON_AddStringToObject(f, "phase", what);
-    /* After the report was written the answer stands: its exit code, not a new one. */
-    int code = wd.shutting_down ? wd.answer : GX_ETIMEOUT;
+    int code = wd.shutting_down ? standing(wd.answer) : GX_ETIMEOUT;
     take_end(0);
     rank0_end("incomplete", code, msg, f);
 }
@@ -345,6 +363,12 @@ static void set_phase_locked(const char *label, const char *what, double timeout
     wd.armed = 1;
 }
 
+static void restore_signals(void)
+{
+    for (size_t i = 0; i < GX_ARRAY_LEN(wd.old); i++)
+        sigaction(gx_stop_signals[i], &wd.old[i], NULL);
+}
+
 static int install(struct gx_err *err)
 {
     if (pipe(wd.pipefd) != 0)
@@ -360,8 +384,10 @@ static int install(struct gx_err *err)
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART; /* MPI and CUDA calls in the main thread must not see EINTR */
-    if (sigaction(SIGINT, &sa, &wd.old_int) != 0 || sigaction(SIGTERM, &sa, &wd.old_term) != 0)
-        return gx_fail(err, GX_ERUNTIME, "watchdog: sigaction: %s", strerror(errno));
+    for (size_t i = 0; i < GX_ARRAY_LEN(wd.old); i++)
+        if (sigaction(gx_stop_signals[i], &sa, &wd.old[i]) != 0)
+            return gx_fail(err, GX_ERUNTIME, "watchdog: sigaction(%s): %s",
+                           gx_signal_name(gx_stop_signals[i]), strerror(errno));
     return GX_OK;
 }
 
@@ -383,8 +409,7 @@ int gx_watchdog_start(struct gx_err *err)
     GX_TRY(install(err));
     int rc = pthread_create(&wd.thread, NULL, watch, NULL);
     if (rc != 0) {
-        sigaction(SIGINT, &wd.old_int, NULL);
-        sigaction(SIGTERM, &wd.old_term, NULL);
+        restore_signals();
         return gx_fail(err, GX_ERUNTIME, "watchdog: pthread_create: %s", strerror(rc));
     }
     wd.started = 1;
@@ -464,8 +489,7 @@ void gx_watchdog_stop(void)
     (void)w;
     pthread_join(wd.thread, NULL);
     gx_rollcall_close(&wd.rc);
-    sigaction(SIGINT, &wd.old_int, NULL);
-    sigaction(SIGTERM, &wd.old_term, NULL);
+    restore_signals();
     close(wd.pipefd[0]);
     close(wd.pipefd[1]);
     wd.pipefd[0] = wd.pipefd[1] = -1;

@@ -1,5 +1,5 @@
 /* The watchdog: a thread on every rank that ends the job with an answer when a measurement does
- * not complete in time or a SIGINT/SIGTERM arrives, even while the main thread is blocked in MPI.
+ * not complete in time or a stop signal (GX_STOP_SIGNALS) arrives, even while the main thread is blocked in MPI.
  * On rank 0 it first writes the report with what was measured. */
 #ifndef GX_WATCHDOG_H
 #define GX_WATCHDOG_H
@@ -7,7 +7,7 @@
 #include "job.h"
 #include "report.h"
 
-/* Installs the SIGINT/SIGTERM handlers and starts the thread, before MPI_Init: from then on
+/* Installs the handlers of GX_STOP_SIGNALS and starts the thread, before MPI_Init: from then on
  * every moment of the job has a time limit (a phase or a measurement) until MPI_Finalize. */
 int gx_watchdog_start(struct gx_err *err);
 /* After MPI_Init: this rank, and the roll call's sockets (rollcall.h). Collective. The thread
@@ -42,7 +42,8 @@ void gx_watchdog_disarm(void);
  * run cleanly, unless it is rank 0, whose watchdog writes the report at once anyway. */
 int gx_watchdog_take_signal(void);
 
-/* --timeout default: 60 s + 2 x bytes x (iterations + warmup + 2) x window / (1 GB/s). */
+/* --timeout default, proportional to the work: 60 s + 2 x (iterations + warmup + 2) x window x
+ * (5 ms + bytes / (100 MB/s)). */
 double gx_default_timeout(size_t bytes, long iters, long warmup, long window);
 
 #endif

@@ -8,14 +8,29 @@
  * ending in '/', a directory, a FIFO or any other file that is not regular (even with --force);
  * without --force an existing report, a symbolic link (dangling or not: the link is replaced,
  * never written through) or the results (.jsonl, .samples.jsonl) of an earlier run beside it.
- * Then creates the missing folders and checks that the folder takes a new file. */
-int gx_out_path_check(const char *path, int force, struct gx_err *err);
+ * Then creates the missing folders and checks that the folder takes a new file; with dry_run
+ * (--dry-run, which writes nothing) only checks that the nearest existing folder would. */
+int gx_out_path_check(const char *path, int force, int dry_run, struct gx_err *err);
+/* The one step in which a run takes its names, rank 0 after gx_out_path_check: the .jsonl
+ * created and locked (gx_claim_file) so that a second run with this --output gets a one-line
+ * error at once, before anything is measured, even with --force; then, under that lock, the
+ * checks above again, where the report was (the only file its final rename may replace) and the
+ * temporaries that runs killed while writing left removed. *lines_fd is the .jsonl, read-write. */
+struct gx_file_id;
+int gx_out_claim(const char *path, int force, int *lines_fd, struct gx_file_id *report_was,
+                 struct gx_err *err);
+
+/* --table FILE: rank 0's stdout becomes FILE, claimed as the .jsonl is (gx_claim_file: a new
+ * file, or --force, never another live run's), so that rank 0 itself sees a write that fails
+ * and main's check of stdout makes it exit 3. */
+int gx_out_stdout_to(const char *path, int force, struct gx_err *err);
 
 /* Where a report goes without --output: a folder of its own in the current one, which the
  * source tree's .gitignore names (a run there never mixes with the committed results/). */
 #define GX_OUTPUT_DIR "gpuxfer-results"
-#define GX_OUTPUT_DEFAULT_SAYS GX_OUTPUT_DIR "/gpuxfer-<UTC time>-<job id or pid>.json"
-/* That name for this run: SLURM_JOB_ID, else the process id. */
+#define GX_OUTPUT_DEFAULT_SAYS GX_OUTPUT_DIR "/gpuxfer-<UTC time>-[<job id>[.<step id>]-]<pid>.json"
+/* That name for this run: SLURM_JOB_ID and SLURM_STEP_ID through gx_env_name, and the process
+ * id. */
 void gx_out_path_default(char *buf, size_t len);
 
 #endif

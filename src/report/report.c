@@ -5,6 +5,7 @@
 #include "fault.h"
 #include "file_util.h"
 #include "json_repair.h"
+#include "out_path.h"
 #include "samples_file.h"
 #include "sizes.h"
 
@@ -54,6 +55,18 @@ const char *gx_validation_name(const struct gx_result *r)
     return !r->validated ? "not_checked" : r->valid ? "passed" : "failed";
 }
 
+void gx_result_settle(struct gx_result *r, char *why, size_t len)
+{
+    if (!r->validated || r->valid || r->state == GX_STATE_SKIPPED)
+        return;
+    snprintf(why, len, "received data did not match what was sent: first bad byte at offset "
+             "%lld (validation iteration %ld)%s%s", r->bad_offset, r->bad_iter,
+             r->state == GX_STATE_FAILED && r->reason && r->reason[0] ? "; " : "",
+             r->state == GX_STATE_FAILED && r->reason ? r->reason : "");
+    r->state = GX_STATE_FAILED;
+    r->reason = why;
+}
+
 void gx_utc_now(char *buf, size_t len, int compact)
 {
     struct timeval tv;
@@ -69,7 +82,7 @@ void gx_utc_now(char *buf, size_t len, int compact)
     }
 }
 
-int gx_report_open(struct gx_report *rep, const char *path, int argc, char **argv,
+int gx_report_open(struct gx_report *rep, const char *path, int force, int argc, char **argv,
                    struct gx_err *err)
 {
     memset(rep, 0, sizeof *rep);
@@ -77,23 +90,12 @@ int gx_report_open(struct gx_report *rep, const char *path, int argc, char **arg
     snprintf(rep->path, sizeof rep->path, "%s", path);
     snprintf(rep->lines_path, sizeof rep->lines_path, "%s.jsonl", path);
     snprintf(rep->samples_path, sizeof rep->samples_path, "%s.samples.jsonl", path);
+    GX_TRY(gx_out_claim(path, force, &rep->lines_fd, &rep->report_was, err));
+    rep->lines_open = 1;
     /* One left by an earlier run (--force): this run's report must not seem to refer to it. */
     if (unlink(rep->samples_path) != 0 && errno != ENOENT)
         return gx_fail(err, GX_EINPUT, "--output: cannot remove '%s': %s", rep->samples_path,
                        strerror(errno));
-    /* A new file, never one written through a link (gx_out_path_check let --force replace it). */
-    if (unlink(rep->lines_path) != 0 && errno != ENOENT)
-        return gx_fail(err, GX_EINPUT, "--output: cannot remove '%s': %s", rep->lines_path,
-                       strerror(errno));
-    int fd = open(rep->lines_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
-    rep->lines = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!rep->lines) {
-        int e = errno;
-        if (fd >= 0)
-            close(fd);
-        return gx_fail(err, GX_EINPUT, "--output: cannot write '%s' beside '%s': %s",
-                       rep->lines_path, path, strerror(e));
-    }
     char now[40];
     gx_utc_now(now, sizeof now, 0);
     cJSON *d = rep->doc = cJSON_CreateObject();
@@ -264,7 +266,7 @@ static void unlock(struct gx_report *rep)
 }
 
 static int report_add_locked(struct gx_report *rep, const struct gx_result *res,
-                             long samples_line, struct gx_err *err);
+                             long samples_line, const char *samples_dropped, struct gx_err *err);
 
 int gx_report_add(struct gx_report *rep, const struct gx_result *res, struct gx_err *err)
 {
@@ -273,9 +275,17 @@ int gx_report_add(struct gx_report *rep, const struct gx_result *res, struct gx_
     lock(rep);
     int given = rep->final_written;
     unlock(rep);
+    char dropped[1100] = "";
     if (r.samples && !given && rep->inline_samples + (long)r.nsamples > GX_SAMPLES_INLINE) {
-        GX_TRY(gx_samples_stream(rep, res, err));
-        samples_line = rep->samples_lines;
+        struct gx_err serr = {0};
+        /* The samples are extra: a disk too full for them drops them, never the result. */
+        if (gx_samples_stream(rep, res, &serr) == GX_OK) {
+            samples_line = rep->samples_lines;
+        } else {
+            snprintf(dropped, sizeof dropped, "%s", serr.msg);
+            fprintf(stderr, "gpuxfer: %s: this result's samples are dropped, the result "
+                    "stands\n", serr.msg);
+        }
         r.samples = NULL;
     } else if (r.samples) {
         rep->inline_samples += (long)r.nsamples;
@@ -284,25 +294,28 @@ int gx_report_add(struct gx_report *rep, const struct gx_result *res, struct gx_
     double t0 = mono_s();
     /* Once a report is written (the watchdog's, ending the job) the answer is given: a result
      * measured after it goes neither to the report nor to the .jsonl, so that they agree. */
-    int rc = rep->final_written ? GX_OK : report_add_locked(rep, &r, samples_line, err);
+    int rc = rep->final_written ? GX_OK
+                                : report_add_locked(rep, &r, samples_line, dropped, err);
     rep->assembly_s += mono_s() - t0;
     unlock(rep);
     return rc;
 }
 
 static int report_add_locked(struct gx_report *rep, const struct gx_result *res,
-                             long samples_line, struct gx_err *err)
+                             long samples_line, const char *samples_dropped, struct gx_err *err)
 {
     cJSON *o = gx_result_json(res);
     if (!o)
         return gx_fail(err, GX_ERUNTIME, "out of host memory for a result");
     if (samples_line > 0)
         gx_samples_ref(o, rep, samples_line, res->nsamples);
+    if (samples_dropped[0])
+        cJSON_AddStringToObject(o, "samples_dropped", samples_dropped);
     if (rep->rotation > 0)
         cJSON_AddNumberToObject(o, "rotation", (double)rep->rotation);
     rep->streamed++;
-    rep->failures += res->state == GX_STATE_FAILED || (res->validated && !res->valid);
-    int e = gx_json_append_line(fileno(rep->lines), &rep->lines_end, o);
+    rep->failures += res->state == GX_STATE_FAILED;
+    int e = gx_json_append_line(rep->lines_fd, &rep->lines_end, o);
     /* The document's results are the lines' first ones: a result is in both or in neither.
      * Later --soak passes are in the lines file only. */
     if (!e && rep->rotation <= 1) {
@@ -431,10 +444,13 @@ static int out_piece(void *ctx, const char *buf, size_t len)
 
 /* The document's results: the first doc_end bytes of the lines file, a line at a time. A
  * failure to read them is rep->read_errno. */
+/* The document's results: the first doc_end bytes of the lines file, a line at a time, read
+ * through the descriptor they were written with (the name may have been moved or replaced
+ * meanwhile). A failure to read them is rep->read_errno. */
 static int fill_results(struct gx_jstream *w, struct gx_report *rep)
 {
-    int fd = open(rep->lines_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+    int fd = dup(rep->lines_fd); /* its own FILE; the writes seek before each line anyway */
+    FILE *f = fd >= 0 && lseek(fd, 0, SEEK_SET) == 0 ? fdopen(fd, "r") : NULL;
     if (!f) {
         rep->read_errno = errno;
         if (fd >= 0)
@@ -471,12 +487,14 @@ static int fill_member(struct gx_jstream *w, int slot, void *ctx)
     return st->fill(w, 0, st->ctx);
 }
 
-/* The document, its results and streamed members, and a newline to rep->path. */
-static int put_report(struct gx_report *rep, const cJSON *d)
+/* The document, its results and streamed members, and a newline to `to`, replacing only what
+ * `was` names there. */
+static int put_report(struct gx_report *rep, const cJSON *d, const char *to,
+                      const struct gx_file_id *was)
 {
     struct report_out o = {.pieces = 0};
     struct gx_jstream *w = malloc(sizeof *w);
-    int e = w ? gx_durable_open(&o.d, rep->path) : ENOMEM;
+    int e = w ? gx_durable_open(&o.d, to) : ENOMEM;
     if (e) {
         free(w);
         return e;
@@ -490,7 +508,28 @@ static int put_report(struct gx_report *rep, const cJSON *d)
         gx_durable_abandon(&o.d);
         return e;
     }
-    return gx_durable_commit(&o.d, rep->path);
+    return gx_durable_commit(&o.d, to, was);
+}
+
+/* The report at rep->path; where something the run did not create took that name meanwhile, it
+ * stays, and the report goes beside it under a name of its own (said on stderr). */
+static int place_report(struct gx_report *rep, const cJSON *d)
+{
+    int e = put_report(rep, d, rep->path, &rep->report_was);
+    if (e != EEXIST)
+        return e;
+    char aside[sizeof rep->path];
+    const struct gx_file_id none = {0};
+    for (int n = 1; e == EEXIST && n < 100; n++) {
+        int len = snprintf(aside, sizeof aside, "%.4000s.%ld-%d.json", rep->path, (long)getpid(), n);
+        e = len < (int)sizeof aside ? put_report(rep, d, aside, &none) : ENAMETOOLONG;
+    }
+    if (!e) {
+        fprintf(stderr, "gpuxfer: '%s' was created by something else while this run went on and "
+                "is left as it is: this run's report is '%s'\n", rep->path, aside);
+        memcpy(rep->path, aside, sizeof aside);
+    }
+    return e;
 }
 
 static int write_locked(struct gx_report *rep, const char *status,
@@ -523,7 +562,7 @@ static int write_locked(struct gx_report *rep, const char *status,
     if (gx_json_repair(d) < 0)
         return gx_fail(err, GX_ERUNTIME, "out of host memory printing the report");
     rep->read_errno = 0;
-    int e = put_report(rep, d);
+    int e = place_report(rep, d);
     if (e && rep->read_errno)
         return gx_fail(err, GX_ERUNTIME, "writing the report '%s': reading its results back "
                        "from '%s': %s", rep->path, rep->lines_path, rep->read_errno == EILSEQ ?
@@ -557,10 +596,20 @@ void gx_report_soak(struct gx_report *rep, long seconds, double seconds_run, lon
     unlock(rep);
 }
 
+void gx_report_discard(struct gx_report *rep)
+{
+    if (!rep->lines_open)
+        return;
+    int e = gx_claim_release(rep->lines_path, rep->lines_fd);
+    rep->lines_open = 0;
+    if (e)
+        fprintf(stderr, "gpuxfer: cannot remove '%s': %s\n", rep->lines_path, strerror(e));
+}
+
 void gx_report_close(struct gx_report *rep)
 {
-    if (rep->lines)
-        fclose(rep->lines);
+    if (rep->lines_open)
+        close(rep->lines_fd); /* the lock goes with it */
     if (rep->samples_open && close(rep->samples_fd) != 0)
         fprintf(stderr, "gpuxfer: closing '%s': %s\n", rep->samples_path, strerror(errno));
     cJSON_Delete(rep->doc);

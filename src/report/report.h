@@ -3,6 +3,7 @@
 #define GX_REPORT_H
 
 #include "ceiling.h"
+#include "file_util.h"
 #include "json_stream.h"
 #include "result.h"
 
@@ -29,8 +30,9 @@ struct gx_report {
     cJSON *doc;       /* all but the results' and the streamed members' elements */
     cJSON *skipped;   /* owned by doc */
     cJSON *summary;   /* grows with each result of the document */
-    FILE *lines;      /* <output>.jsonl, one complete line per measurement, written with
-                         write(2) on its descriptor (no stdio buffer cuts a line) */
+    int lines_fd, lines_open; /* <output>.jsonl (gx_out_claim: locked while the run lasts), one
+                         complete line per measurement, written whole with write(2) and read
+                         back through this descriptor, whatever happens to its name */
     off_t lines_end;  /* bytes of complete lines in it */
     /* Its first doc_end bytes are the document's results (the first --soak pass): rank 0 holds
      * no result, the report reads them back as it is written. */
@@ -40,6 +42,7 @@ struct gx_report {
     int read_errno;   /* why reading the results back failed, while the report is written */
     char path[4096];
     char lines_path[4100];
+    struct gx_file_id report_was; /* what was at path when the run began: all it may replace */
     /* The watchdog thread may write the report while the main thread adds to it. */
     pthread_mutex_t lock;
     int lock_ready, final_written;
@@ -70,10 +73,18 @@ int gx_chunk_picked(size_t chunk, int choice);
 void gx_chunk_key_json(cJSON *o, size_t chunk, int depth, int choice);
 /* The result's validation as the report names it: not_checked, passed, failed. */
 const char *gx_validation_name(const struct gx_result *r);
+/* The status rule, applied once where a result enters the sink: a result whose received data
+ * did not match what was sent is failed (its numbers measured something other than a correct
+ * transfer), for the table, the CSV, the report, the .jsonl, the matrices and the plan alike.
+ * why (len bytes) holds its reason while r is used. */
+void gx_result_settle(struct gx_result *r, char *why, size_t len);
 
-/* Creates the document and opens the lines file; nothing is written to `path` yet. */
-int gx_report_open(struct gx_report *rep, const char *path, int argc, char **argv,
+/* Claims the run's files (gx_out_claim) and creates the document; nothing is written to `path`
+ * yet. */
+int gx_report_open(struct gx_report *rep, const char *path, int force, int argc, char **argv,
                    struct gx_err *err);
+/* A run that measured nothing: its .jsonl removed, if it is still the one it created. */
+void gx_report_discard(struct gx_report *rep);
 /* What names a measurement (run, path, memory kinds, pattern) into o: a result's JSON and a
  * round's sum begin alike. */
 void gx_result_key_json(cJSON *o, const struct gx_result *res);

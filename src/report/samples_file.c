@@ -29,7 +29,7 @@ int gx_json_append_line(int fd, off_t *end, cJSON *o)
 int gx_samples_stream(struct gx_report *rep, const struct gx_result *res, struct gx_err *err)
 {
     if (!rep->samples_open) {
-        rep->samples_fd = open(rep->samples_path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+        rep->samples_fd = open(rep->samples_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                                0666);
         if (rep->samples_fd < 0)
             return gx_fail(err, GX_ERUNTIME, "--samples: cannot write '%s': %s",

@@ -25,8 +25,12 @@ void gx_sink_init(struct gx_sink *s, const struct gx_job *job, const struct gx_o
     gx_csv_init(&s->csv, job->rank == 0 && o->g.format == GX_FORMAT_CSV ? stdout : NULL);
 }
 
-int gx_sink_result(struct gx_sink *s, const struct gx_result *res, struct gx_err *err)
+int gx_sink_result(struct gx_sink *s, const struct gx_result *given, struct gx_err *err)
 {
+    struct gx_result settled = *given;
+    char why[512];
+    gx_result_settle(&settled, why, sizeof why);
+    const struct gx_result *res = &settled;
     s->tally.results++;
     s->tally.ok += res->state == GX_STATE_OK;
     s->tally.skipped += res->state == GX_STATE_SKIPPED;

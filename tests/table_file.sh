@@ -1,0 +1,58 @@
+#!/bin/bash
+# What rank 0 prints, and the samples, where the disk may fill (issue 35, classes 8 and 5):
+# --table FILE is written by rank 0 itself through the one writer and checked, so a full disk is
+# exit 3 under mpirun too (mpirun forwards stdout without telling rank 0 of a failure); --samples
+# on a disk too full for the samples file drops the samples, never the result.
+. "$top_srcdir/tests/lib.sh"
+dir=$(mktemp -d "$TEST_TMP/table-file.XXXXXX")
+args="--path host --pattern latency --sizes 8,1K --iters 5 --warmup 1 --quiet"
+
+gx_mpirun 2 $args --output "$dir/t.json" --table "$dir/sub/t.txt" >"$dir/t.out" 2>"$dir/t.err"
+rc=$?
+[ $rc -eq 0 ] && [ ! -s "$dir/t.out" ] && grep -q "^# report: $dir/t.json (2 results" "$dir/sub/t.txt"
+ok $? "--table FILE: the table in FILE (its folder made), nothing on stdout (exit $rc)" ||
+    cat "$dir/t.out" "$dir/t.err" | diag
+gx_mpirun 2 $args --format csv --output "$dir/c.json" --table "$dir/c.csv" >"$dir/c.out" 2>"$dir/c.err"
+rc=$?
+[ $rc -eq 0 ] && [ "$(grep -c ',ok,' "$dir/c.csv")" -eq 2 ] && grep -q "^# report:" "$dir/c.err"
+ok $? "--format csv --table FILE: the CSV in FILE, the table on stderr (exit $rc)" || diag <"$dir/c.err"
+gx_mpirun 2 $args --output "$dir/t2.json" --table "$dir/sub/t.txt" >/dev/null 2>"$dir/t2.err"
+rc=$?
+[ $rc -eq 2 ] && grep -q "^gpuxfer: --table: '$dir/sub/t.txt' exists (--force overwrites it)" "$dir/t2.err" &&
+    [ ! -e "$dir/t2.json.jsonl" ]
+ok $? "--table onto an existing file: exit 2, one line, nothing left behind (exit $rc)" || diag <"$dir/t2.err"
+
+mkdir "$dir/full"
+if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=256k tmpfs "$dir/full" 2>"$dir/err"; then
+    # The table's file fills the disk: the report lies elsewhere.
+    dd if=/dev/zero of="$dir/full/filler" bs=4k count=64 2>/dev/null
+    rm -f "$dir/full/filler.keep"
+    gx_mpirun 2 $args --sizes 8,1K,4K,16K,64K --output "$dir/f.json" --table "$dir/full/t.txt" \
+        >/dev/null 2>"$dir/f.err"
+    rc=$?
+    [ $rc -eq 3 ] && grep -q "cannot write the table to stdout: No space left on device" "$dir/f.err" &&
+        "$PYTHON" -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(d['exit_code'] != 3)" "$dir/f.json"
+    ok $? "--table on a full disk: exit 3 under mpirun, the report says so (exit $rc)" || diag <"$dir/f.err"
+    rm -f "$dir/full/"*
+    # The samples file does not fit; the report and .jsonl do.
+    gx_mpirun 2 --path host --pattern latency --sizes 8 --iters 60000 --warmup 1 --quiet --samples \
+        --output "$dir/full/s.json" >/dev/null 2>"$dir/s.err"
+    rc=$?
+    [ $rc -eq 0 ] && grep -q "samples are dropped, the result stands" "$dir/s.err" &&
+        py_check "$dir/full/s.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = d["results"]
+assert len(r) == 1 and r[0]["status"] == "ok" and "stats" in r[0], r
+assert "No space left on device" in r[0]["samples_dropped"] and "samples_file" not in r[0]
+PY
+    ok $? "--samples on a disk too full for them: the result stands, samples_dropped says why (exit $rc)" ||
+        { diag <"$dir/s.err"; ls -l "$dir/full" | diag; }
+    umount "$dir/full"
+else
+    skip "disk full: cannot mount a small tmpfs here ($(id -un): $(head -c 200 "$dir/err"))"
+    skip "disk full: cannot mount a small tmpfs here"
+fi
+
+rm -rf "$dir"
+done_testing
