@@ -102,6 +102,7 @@ const struct gx_path_ops gx_path_mpi = {
     .default_src = GX_MEM_PAGEABLE,
     .default_dst = GX_MEM_PAGEABLE,
 #endif
+    .flags = GX_PATH_MPI_BUFFERS,
     .filter = mpi_filter,
     .open = mpi_open,
     .xfer = mpi_xfer,
@@ -118,6 +119,7 @@ const struct gx_path_ops gx_path_host = {
     .what = "the mpi path with host memory (pageable unless --mem says otherwise)",
     .default_src = GX_MEM_PAGEABLE,
     .default_dst = GX_MEM_PAGEABLE,
+    .flags = GX_PATH_MPI_BUFFERS,
     .filter = mpi_filter,
     .open = mpi_open,
     .xfer = mpi_xfer,
