@@ -13,7 +13,10 @@
 #   -r       rounds (default 3); -l latency sizes (default 8,4K); -s bw/bibw sizes (default
 #            64K,1M,16M,64M; osu runs the powers of two between the smallest and the largest)
 # MPIRUN (default: mpirun -np 2 --bind-to none) launches both; GPUXFER and OSU_BIN may stand for
-# -g and -b; OSU_ARGS adds arguments to osu's (say so beside the table). A figure is the median
+# -g and -b. OSU_BW_ARGS and GX_BW_ARGS add arguments to the bw/bibw runs of osu and of gpuxfer
+# (e.g. "-i 10 -x 2" and "--iters 10 --warmup 2": the same iterations for both, fewer than their
+# defaults, where a slow machine would take too long; the table's header shows them). The
+# arguments after -- go to every gpuxfer run. A figure is the median
 # over the rounds; the parentheses give the ratio's range over the rounds. The load average at
 # the start of each round is printed under the table (a shared machine's noise).
 set -u
@@ -63,7 +66,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 py=${PYTHON:-python3}
 mkdir -p "$out" || exit 1
 read -r -a mr <<<"${MPIRUN:-mpirun -np 2 --bind-to none}"
-read -r -a osu_args <<<"${OSU_ARGS:-}"
+read -r -a osu_bw_args <<<"${OSU_BW_ARGS:-}"
+read -r -a gx_bw_args <<<"${GX_BW_ARGS:-}"
 # osu's -m takes a range: the smallest to the largest size gpuxfer measures.
 osu_range() {
     local n
@@ -75,16 +79,16 @@ lat_range=$(osu_range "$lat_sizes") && bw_range=$(osu_range "$bw_sizes") || {
     exit 2
 }
 run_osu() { # pattern round
-    local range=$bw_range
-    [ "$1" = latency ] && range=$lat_range
-    timeout 600 "${mr[@]}" "$osu/osu_$1" -m "$range" "${osu_args[@]}" "${osu_mem[@]}" \
+    local range=$bw_range args=("${osu_bw_args[@]}")
+    [ "$1" = latency ] && range=$lat_range args=()
+    timeout 600 "${mr[@]}" "$osu/osu_$1" -m "$range" "${args[@]}" "${osu_mem[@]}" \
         >"$out/osu-$1.$2.txt" 2>&1
 }
 run_gx() { # pattern round window(own|osu) [gpuxfer args]
-    local pat=$1 r=$2 w=$3 sizes=$bw_sizes win=()
+    local pat=$1 r=$2 w=$3 sizes=$bw_sizes win=("${gx_bw_args[@]}")
     shift 3
-    [ "$pat" = latency ] && sizes=$lat_sizes
-    [ "$w" = osu ] && win=(--window 64)
+    [ "$pat" = latency ] && sizes=$lat_sizes win=()
+    [ "$w" = osu ] && win+=(--window 64)
     timeout 600 "${mr[@]}" "$gx" "${gx_mem[@]}" --pattern "$pat" --sizes "$sizes" \
         "${win[@]}" --calibrate off --quiet --force --output "$out/gx-$pat-$w.$r.json" "$@" \
         >"$out/gx-$pat-$w.$r.txt" 2>&1
@@ -106,7 +110,8 @@ for r in $(seq 1 "$rounds"); do
 done
 echo "# $(date -u +%FT%TZ), $((($(date +%s) - started))) s; memory $mem; $rounds rounds;" \
     "MPIRUN: ${mr[*]}; load average: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
-echo "# osu: $osu ${osu_args[*]}; gpuxfer: $gx ${gx_mem[*]} ${*}"
+echo "# osu: $osu (bw/bibw: ${osu_bw_args[*]:-its defaults}); gpuxfer: $gx ${gx_mem[*]} ${*}" \
+    "(bw/bibw: ${gx_bw_args[*]:-its defaults})"
 "$py" - "$out" "$rounds" "$here/mpi-complaints.ere" "${gx_windows[*]}" <<'PY'
 import json, re, statistics, sys
 out, rounds, ere, windows = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4].split()

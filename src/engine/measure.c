@@ -250,8 +250,8 @@ static int measure_prepared(struct gx_bench *b, const struct gx_mstep *st,
     int all = b->run->validate == GX_VALIDATE_ALL && !probe;
     ep->gpu_timed = 0; /* the latency pattern sets it; one measurement is one pattern */
     /* Decided once: without per-iteration work to do, the timed loop is the transfer and the
-     * clock alone, as in osu_latency; the work of the other loop cost a 0.2 us one-way latency
-     * (issue 38). */
+     * clock alone, as in osu_latency (issue 38: that work and non-blocking calls for a single
+     * message were 0.07 of 0.54 us at 8 B on the loaded CPU machine). */
     int bare = !all && !ep->ops->between &&
                (probe || !gx_fault_point_due(ep->job->rank, st->size));
     if (bare)
