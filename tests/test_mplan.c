@@ -119,10 +119,15 @@ int main(void)
        "one path, one round: 2 patterns x 2 sizes = 4 steps");
     const struct gx_mstep *s = &plan.steps[0];
     ok(s->pattern == GX_PAT_LATENCY && s->size == 8 && s->iters == 1000 && s->warmup == 100 &&
-           s->window == 1 && plan.steps[2].pattern == GX_PAT_BW && plan.steps[2].window == 256 &&
-           plan.steps[3].window == 191,
-       "steps in order (pattern, then size) with the size's iterations; latency has no window; "
-       "bw at 1M: 191 messages, 20 ms at the host path's 10 GB/s (%ld)", plan.steps[3].window);
+           s->window == 24 && plan.steps[1].window == 1 && plan.steps[2].pattern == GX_PAT_BW &&
+           plan.steps[2].window == 256 && plan.steps[3].window == 191,
+       "steps in order (pattern, then size) with the size's iterations; latency at 8: 24 round "
+       "trips per sample (50 us at the host path's 1 us), at 1M one (%ld, %ld); bw at 1M: 191 "
+       "messages, 20 ms at the host path's 10 GB/s (%ld)",
+       s->window, plan.steps[1].window, plan.steps[3].window);
+    const struct gx_path_ops *mpi = gx_paths[gx_path_lookup("mpi")].ops;
+    ok(gx_default_round_trips(8, mpi) == 2 && gx_default_round_trips(1u << 20, mpi) == 1,
+       "latency on the mpi path (10 us): 2 round trips per sample at 8 B, one at 1M");
     ok(gx_default_window_at(8, 10) == 256 && gx_default_window_at(64u << 20, 1.5) == 4 &&
            gx_default_window_at(1u << 30, 1.5) == 1 && gx_default_window_at(256u << 20, 350) == 27 &&
            gx_default_window_at(1u << 30, 350) == 7 && gx_default_window_at(1u << 20, 50) == 256,

@@ -212,10 +212,15 @@ static int stops(enum gx_fault_kind k)
     return k == GX_FAULT_HANG || k == GX_FAULT_DIE || k == GX_FAULT_SIGNAL || k == GX_FAULT_STOP;
 }
 
+int gx_fault_point_due(int rank, size_t size)
+{
+    return stops(the_fault.kind) && the_fault.at == GX_AT_ITER &&
+           due(the_fault.kind, rank, size, the_fault.iter);
+}
+
 void gx_fault_point(int rank, size_t size, long iter)
 {
-    if (stops(the_fault.kind) && the_fault.at == GX_AT_ITER &&
-        due(the_fault.kind, rank, size, iter))
+    if (gx_fault_point_due(rank, size) && the_fault.iter == iter)
         fire();
 }
 

@@ -66,6 +66,9 @@ const struct gx_fault *gx_fault_get(void);
 
 /* Called by the harness before timed iteration `iter` of a measurement of `size` bytes. */
 void gx_fault_point(int rank, size_t size, long iter);
+/* Whether gx_fault_point can fire for this rank in a measurement of `size` bytes: when not,
+ * the harness leaves the call out of its timed loop. */
+int gx_fault_point_due(int rank, size_t size);
 /* Called at a moment of the job's life (size: the measurement's, for GX_AT_COLLECTED). */
 void gx_fault_moment(int rank, enum gx_fault_at at, size_t size);
 /* Called on a receiver after the transfer and before its check; buf must be CPU-addressable. */

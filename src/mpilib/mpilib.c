@@ -132,6 +132,14 @@ void gx_mpilib_probe_fill(struct gx_mpilib_probe *p, char *buf, size_t len)
     cJSON_Delete(ucm);
 }
 
+int gx_mpilib_device_route(const char *library_version, char *buf, size_t len)
+{
+    const struct gx_mpilib_ops *lib = gx_mpilib_find(library_version);
+    if (len)
+        buf[0] = '\0';
+    return lib && lib->device_route ? lib->device_route(library_version, buf, len) : -1;
+}
+
 cJSON *gx_mpilib_transport_json(const char *library_version)
 {
     const struct gx_mpilib_ops *lib = gx_mpilib_find(library_version);

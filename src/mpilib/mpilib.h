@@ -49,6 +49,10 @@ struct gx_mpilib_ops {
     /* Optional: whether UCX carries point-to-point messages (Open MPI's pml ucx, MPICH's
      * ch4:ucx), after MPI_Init. */
     int (*over_ucx)(const char *library_version);
+    /* Optional: what carries device buffers handed to MPI in this process, after MPI_Init, as
+     * one line into buf; returns 1 where that is a slow generic route through host memory
+     * (Open MPI's ob1 without smcuda), 0 otherwise. */
+    int (*device_route)(const char *library_version, char *buf, size_t len);
 };
 
 extern const struct gx_mpilib_ops gx_mpilib_openmpi, gx_mpilib_mpich, gx_mpilib_cray_mpich,
@@ -90,6 +94,8 @@ int gx_mpilib_mpi_ext_cuda_aware(void);
 /* The shared objects loaded in this process whose file names start with prefix, as the rest
  * of the name up to its first '.' ("mca_pml_" -> ["ob1"]); path gets the first one's path. */
 struct cJSON *gx_mpilib_loaded(const char *prefix, char *path, size_t len);
+/* The library's device_route for this process; -1 (buf empty) where the library has none. */
+int gx_mpilib_device_route(const char *library_version, char *buf, size_t len);
 /* UCX as loaded in this process: version, transport settings, modules; NULL without UCX. */
 struct cJSON *gx_mpilib_ucx_json(void);
 /* The report's "mpi_transport" for the library this process runs on (never NULL unless out of

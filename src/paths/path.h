@@ -46,6 +46,8 @@ static inline void gx_stage_add(struct gx_ep *ep, int i, double t0)
 
 #define GX_PATH_CHUNKED   0x1u /* --chunk/--depth are axes of its results */
 #define GX_PATH_NEEDS_GPU 0x2u
+/* 0x4u is GX_PATH_PROBE (probe.h) */
+#define GX_PATH_MPI_BUFFERS 0x8u /* hands its buffers to MPI as they are (device ones too) */
 
 struct gx_path_ops {
     const char *name;

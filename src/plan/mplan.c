@@ -44,6 +44,20 @@ long gx_default_window_at(size_t bytes, double gbps)
     return w;
 }
 
+/* One message at the path's nominal latency and rate (a guess, not a measurement). */
+static double nominal_message_seconds(const struct gx_path_ops *ops, size_t bytes)
+{
+    double gbps = ops->nominal_gbps > 0 ? ops->nominal_gbps : 10;
+    double us = ops->nominal_us > 0 ? ops->nominal_us : 10;
+    return us * 1e-6 + (double)bytes / (gbps * 1e9);
+}
+
+long gx_default_round_trips(size_t bytes, const struct gx_path_ops *ops)
+{
+    double n = GX_LATENCY_SAMPLE_SECONDS / (2 * nominal_message_seconds(ops, bytes));
+    return n >= GX_WINDOW_MAX ? GX_WINDOW_MAX : n <= 1 ? 1 : (long)n;
+}
+
 long gx_probe_iters(size_t bytes)
 {
     long n = gx_default_iters(bytes) / 2;
@@ -112,6 +126,20 @@ static int add_chunked(struct gx_mplan *p, const struct gx_run_opts *run,
     return add_step(p, s, err);
 }
 
+/* A pattern's window at a size on a path: --window, or the default of what it counts. */
+static long step_window(const struct gx_run_opts *run, const struct gx_path_ops *ops,
+                        int pattern, size_t bytes)
+{
+    switch (gx_pattern_table[pattern]->uses_window) {
+    case GX_WINDOW_MESSAGES:
+        return pick(run->window, gx_default_window_at(bytes, ops->nominal_gbps));
+    case GX_WINDOW_ROUND_TRIPS:
+        return pick(run->window, gx_default_round_trips(bytes, ops));
+    default:
+        return 1;
+    }
+}
+
 /* Every pattern x size (x chunk x depth) of one group. */
 static int add_steps(struct gx_mplan *p, const struct gx_run_opts *run,
                      const struct gx_path_ops *ops, struct gx_mgroup *g, struct gx_err *err)
@@ -122,9 +150,7 @@ static int add_steps(struct gx_mplan *p, const struct gx_run_opts *run,
             struct gx_mstep s = {.pattern = run->patterns[pi], .size = run->sizes.v[si]};
             s.iters = pick(run->iters, gx_default_iters(s.size));
             s.warmup = run->warmup >= 0 ? run->warmup : gx_default_warmup(s.iters);
-            s.window = gx_pattern_table[s.pattern]->uses_window
-                           ? pick(run->window, gx_default_window_at(s.size, ops->nominal_gbps))
-                           : 1;
+            s.window = step_window(run, ops, s.pattern, s.size);
             g->largest = s.size > g->largest ? s.size : g->largest;
             if (ops->flags & GX_PATH_CHUNKED)
                 GX_TRY(add_chunked(p, run, ops, &s, err));
@@ -440,9 +466,7 @@ void gx_mplan_free(struct gx_mplan *p)
 /* Seconds one step takes at the path's nominal rate: a guess, not a measurement. */
 static double step_seconds(const struct gx_path_ops *ops, const struct gx_mstep *s)
 {
-    double gbps = ops->nominal_gbps > 0 ? ops->nominal_gbps : 10;
-    double us = ops->nominal_us > 0 ? ops->nominal_us : 10;
-    double msg = us * 1e-6 + (double)s->size / (gbps * 1e9);
+    double msg = nominal_message_seconds(ops, s->size);
     double trips = gx_pattern_table[s->pattern]->family == GX_FAMILY_LATENCY ? 2 : 1;
     double iters = (double)(s->iters + s->warmup + 2 + gx_mstep_search_iters(s));
     return iters * (double)s->window * trips * msg;

@@ -59,6 +59,11 @@ long gx_default_window(size_t bytes);
 #define GX_WINDOW_SECONDS 0.02
 #define GX_WINDOW_MAX 256
 long gx_default_window_at(size_t bytes, double gbps);
+/* Latency: round trips per sample, so that a sample lasts about GX_LATENCY_SAMPLE_SECONDS at
+ * the path's typical latency and rate, up to GX_WINDOW_MAX: the clock read twice per sample is
+ * then a negligible part of it. */
+#define GX_LATENCY_SAMPLE_SECONDS 50e-6
+long gx_default_round_trips(size_t bytes, const struct gx_path_ops *ops);
 /* A probe's iterations: its ceiling is its best one, found in half a result's default (at
  * least GX_PROBE_MIN_ITERS), its schedules taking turns. */
 #define GX_PROBE_MIN_ITERS 10

@@ -4,11 +4,18 @@
 
 #include "path.h"
 
+/* What a pattern's window (--window) counts in one timed iteration (one sample). */
+enum gx_window_use {
+    GX_WINDOW_NONE,        /* an iteration is one transfer */
+    GX_WINDOW_MESSAGES,    /* messages in flight at once (bw, bibw) */
+    GX_WINDOW_ROUND_TRIPS, /* round trips one after the other, timed together (latency) */
+};
+
 struct gx_pattern_ops {
     const char *name;
     const char *unit;     /* "us" or "GB/s" */
     const char *what;
-    int uses_window;      /* an iteration is a window of messages (--window) */
+    enum gx_window_use uses_window;
     int lower_is_better;  /* latency: a smaller median is a better result */
     int both_ways;        /* data moves both ways: both sides fill and both check */
     enum gx_ceil_family family; /* which ceilings rate it (ceiling.h) */

@@ -1,6 +1,10 @@
 #include "config.h"
 #include "output.h"
 
+#include "mem.h"
+#include "mpilib.h"
+#include "path.h"
+
 
 #include <errno.h>
 #include <stdio.h>
@@ -97,6 +101,31 @@ void gx_output_note(struct gx_output *out, const char *what)
         draw(out, what);
 }
 
+static int needs_cuda_aware(const char *mem)
+{
+    int k = gx_mem_lookup(mem);
+    return k >= 0 && gx_mem_has(k, GX_MEM_NEEDS_CUDA_AWARE);
+}
+
+static int hands_device_buffers_to_mpi(const struct gx_result *r)
+{
+    int p = gx_path_lookup(r->path);
+    return p >= 0 && gx_paths[p].ops && (gx_paths[p].ops->flags & GX_PATH_MPI_BUFFERS) &&
+           (needs_cuda_aware(r->src_mem) || needs_cuda_aware(r->dst_mem));
+}
+
+/* Under the table: what carried the device buffers handed to MPI (rank 0's library and
+ * components, as the report's mpi_transport records them), which decides their figures. */
+static void device_route_note(FILE *t)
+{
+    char version[MPI_MAX_LIBRARY_VERSION_STRING] = "", route[512];
+    int len = 0;
+    if (MPI_Get_library_version(version, &len) != MPI_SUCCESS ||
+        gx_mpilib_device_route(version, route, sizeof route) < 0)
+        return;
+    fprintf(t, "\n# device buffers handed to MPI went by %s\n", route);
+}
+
 void gx_output_result(struct gx_output *out, const struct gx_result *r)
 {
     if (!out->active)
@@ -109,6 +138,7 @@ void gx_output_result(struct gx_output *out, const struct gx_result *r)
              r->src_mem, r->dst_mem, r->pattern, r->via ? r->via : "");
     clear_progress(out);
     FILE *t = out->table;
+    out->device_via_mpi |= r->state == GX_STATE_OK && hands_device_buffers_to_mpi(r);
     if (strcmp(key, out->key) != 0) {
         strcpy(out->key, key);
         fprintf(t, "\n# %s%spath %s%s%s%s, memory %s -> %s, pattern %s, %s\n",
@@ -279,6 +309,8 @@ void gx_output_done(struct gx_output *out)
     if (out->active && out->progress && !out->progress_tty) /* a log: where it ended */
         fprintf(out->progress, "gpuxfer: [%ld/%ld] measured in %.0fs\n", out->done, out->total,
                 MPI_Wtime() - out->t0);
+    if (out->active && out->device_via_mpi)
+        device_route_note(out->table);
     if (out->active)
         fflush(out->table);
 }

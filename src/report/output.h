@@ -32,6 +32,7 @@ struct gx_output {
     double t0, last_draw;
     char key[256];        /* the block the last table line belonged to */
     long rotation;        /* --soak: from the second pass on, only failures are printed */
+    int device_via_mpi;   /* a result printed handed device buffers to MPI: say what carried them */
 };
 
 /* The progress line counts the plan's steps, one pass at a time. */
