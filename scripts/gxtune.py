@@ -430,16 +430,22 @@ def verified(compare, size_class):
     return per, "faster" in per.values() and "slower" not in per.values()
 
 
-def ready_lines(pairs, how_of):
-    """The settings as an export line, mpirun options (Open MPI's: --mca for MCA parameters, -x
-    for the rest) and a Slurm #SBATCH --export line. pairs: [(environment name, value)];
-    how_of(name) -> 'mca' or 'env'."""
-    export = "export " + " ".join(f"{n}={v}" for n, v in pairs)
-    opts = []
-    for n, v in pairs:
-        if how_of(n) == "mca":
-            opts.append(f"--mca {n[len('OMPI_MCA_'):]} {v}")
-        else:
-            opts.append(f"-x {n}={v}")
-    return [export, "mpirun " + " ".join(opts) + " ...",
-            "#SBATCH --export=ALL," + ",".join(f"{n}={v}" for n, v in pairs)]
+def ready_lines(pairs, how_of, library):
+    """The settings as an export line, the launcher's options (Open MPI's mpirun: --mca for MCA
+    parameters, -x for the rest; the MPICH family's mpiexec: -genv) and a Slurm #SBATCH --export
+    line (Slurm splits --export at commas: a value with a comma goes in the job script's export
+    instead). pairs: [(environment name, value)]; how_of(name) -> 'mca' or 'env'."""
+    lines = ["export " + " ".join(f"{n}={v}" for n, v in pairs)]
+    if library == "Open MPI":
+        opts = [f"--mca {n[len('OMPI_MCA_'):]} {v}" if how_of(n) == "mca" else f"-x {n}={v}"
+                for n, v in pairs]
+        lines.append("mpirun " + " ".join(opts) + " ...")
+    else:
+        lines.append("mpiexec " + " ".join(f"-genv {n} {v}" for n, v in pairs) + " ...")
+    plain = [(n, v) for n, v in pairs if "," not in v]
+    if plain:
+        lines.append("#SBATCH --export=ALL," + ",".join(f"{n}={v}" for n, v in plain))
+    if len(plain) < len(pairs):
+        lines.append("# in the job script (a comma in the value): export " +
+                     " ".join(f"{n}={v}" for n, v in pairs if "," in v))
+    return lines
