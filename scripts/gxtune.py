@@ -419,6 +419,35 @@ def best_per_class(compare, size_class):
     return out
 
 
+def combine(best, configs, ctx):
+    """The settings to verify: one value per knob, the one that won the most classes (ties: the
+    larger speedup), from best_per_class's answer; configs[i - 1] is configuration i's (knob,
+    value). Knobs the chosen PML makes inert (vader's under pml ucx) are left out, with why:
+    (settings [(name, value)], [why left out])."""
+    wins = {}
+    for b in best.values():
+        if b:
+            k, v = configs[b["cfg"] - 1]
+            w = wins.setdefault(k.name, {}).setdefault(v, [0, 0.0])
+            w[0] += 1
+            w[1] = max(w[1], b["speedup"])
+    chosen = {name: max(vals.items(), key=lambda kv: (kv[1][0], kv[1][1]))[0]
+              for name, vals in wins.items()}
+    dropped = []
+    if "pml" in chosen:
+        after = ctx._replace(pml=chosen["pml"])
+        for name in list(chosen):
+            why = why_not(find(name), after)
+            if why:
+                dropped.append(f"{name}: {why} (pml {chosen['pml']} chosen)")
+                del chosen[name]
+    pairs = []
+    for k in KNOBS:
+        if k.name in chosen:
+            pairs += settings(k, chosen[k.name])
+    return pairs, dropped
+
+
 def verified(compare, size_class):
     """The final A/B (configuration 1 against the default, 0): per class 'faster', 'slower' or
     'same' by compare's verdicts (slower wins over faster: a loss anywhere in the class shows),
