@@ -263,6 +263,8 @@ def offered(ctx, run=None):
             default = ctx.pml or default
             if pmls is not None:
                 cands = [v for v in cands if v in pmls]
+        elif k.library == "UCX" and (ctx.ucx or {}).get(k.name):
+            default = ctx.ucx[k.name]  # as UCX read it (environment or its default)
         elif k.how == "mca" and params is not None:
             p = params.get(k.name)
             if p is None:

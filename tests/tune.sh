@@ -85,6 +85,12 @@ if any(n.startswith("btl_sm_") for n in o4) or any(n.startswith("btl_vader") for
     bad.append(f"vader/sm mixed up: {sorted(o4)} {sorted(o5)}")
 if not {"pml", "btl_vader_single_copy_mechanism", "btl_vader_eager_limit"} <= o4:
     bad.append(f"Open MPI 4 on host memory lacks vader's knobs: {sorted(o4)}")
+ucx = C("Open MPI", (4, 1), "", "ucx", ("vader",), {"version": "1.13.1", "UCX_TLS": "self,sm",
+        "UCX_RNDV_THRESH": "auto"}, None, None, False, (), "host")
+yes = {k.name: (d, c) for k, d, c in t.offered(ucx, none_run)[0]}
+if set(yes) != {"pml", "UCX_TLS", "UCX_RNDV_THRESH", "UCX_RNDV_FRAG_SIZE"} or \
+        yes["UCX_TLS"] != ("self,sm", ["self,tcp"]) or yes["pml"] != ("ucx", ["ob1"]):
+    bad.append(f"under pml ucx: {yes} (UCX's knobs, their defaults as UCX read them)")
 # What ompi_info lists decides: a parameter it lacks is refused, its default is the current
 # value, and only the values of its enumerator are tried.
 listing = {
