@@ -5,6 +5,7 @@ drawn from gpuxfer-compare's rows. gpuxfer-tune runs the sweeps (gpuxfer-config-
 judgement (gpuxfer-compare); this module decides nothing about significance itself."""
 import collections
 import math
+import os
 import re
 import subprocess
 
@@ -371,6 +372,31 @@ def chosen(rows, size, mem):
                 out.append(pair)
         if out:
             return out
+    return out
+
+
+def protocols(folder, results):
+    """Per configuration folder of a gpuxfer-config-sweep folder: {size: ['protocol transport',
+    ...]} from its runs' output (run<k>.txt, UCX_PROTO_INFO's tables), for each (size, memory)
+    of the results (a report's)."""
+    out = {}
+    sizes = sorted({(r["size"], r["mem"][0]) for r in results})
+    for name in sorted(os.listdir(folder)):
+        path = os.path.join(folder, name)
+        if not (name.startswith("cfg-") and os.path.isdir(path)):
+            continue
+        rows = []
+        for f in sorted(os.listdir(path)):
+            if f.endswith(".txt"):
+                with open(os.path.join(path, f), encoding="utf-8", errors="replace") as fh:
+                    rows += parse_proto_info(fh.read())
+        per = {}
+        for size, mem in sizes:
+            m = "cuda" if mem in ("device", "managed") else "host"
+            got = chosen(rows, size, m)
+            if got:
+                per[str(size)] = [f"{p} {t}".strip() for p, t in got]
+        out[name] = per
     return out
 
 

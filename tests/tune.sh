@@ -154,6 +154,21 @@ for rs, size, mem, want in expect:
 # 1.22's '256K..inf' and 1.13's 'N..inf' ranges
 if not any(r.low == 256 << 10 and r.high == math.inf for r in r22):
     bad.append("1.22: the 256K..inf range not read")
+# A sweep folder's runs' output, per configuration: the protocol of each result's size.
+import shutil, tempfile
+tmp = tempfile.mkdtemp()
+os.makedirs(os.path.join(tmp, "cfg-0-GX_TUNE=default"))
+os.makedirs(os.path.join(tmp, "cfg-1-UCX_TLS=self,tcp"))
+shutil.copy(os.path.join(d, "ucx-1.13-ompi4-host.txt"), os.path.join(tmp, "cfg-0-GX_TUNE=default", "run1.txt"))
+open(os.path.join(tmp, "cfg-1-UCX_TLS=self,tcp", "run1.txt"), "w").write("nothing printed\n")
+got = t.protocols(tmp, [{"size": 8, "mem": ["pageable", "pageable"]},
+                        {"size": 65536, "mem": ["pageable", "pageable"]}])
+want = {"cfg-0-GX_TUNE=default": {"8": ["eager short sysv/memory"],
+                                  "65536": ["rendezvous zero-copy read from remote cma/memory"]},
+        "cfg-1-UCX_TLS=self,tcp": {}}
+if got != want:
+    bad.append(f"protocols of a sweep folder: {got}")
+shutil.rmtree(tmp)
 if t.parse_proto_info("no table here\n[1.0] [h:1 :0]   | not | a | row |\n"):
     bad.append("rows taken from lines that are no table's")
 print("\n".join(bad))
