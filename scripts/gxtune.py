@@ -159,7 +159,7 @@ def job_context(doc):
     results = doc.get("results") or []
     paths = sorted({x["path"] for x in results} | {x.get("path") for x in doc.get("skipped") or []
                                                  if x.get("path")})
-    mems = {m for x in results for m in x.get("mem", [])}
+    mems = {m for x in results for m in (x.get("mem") or {}).values()}
     data = "device" if mems & {"device", "managed"} else "host"
     return Context(lib, version, mpi_library, t.get("pml"), tuple(t.get("btl") or ()),
                    t.get("ucx"), t.get("device"), nccl if nccl and nccl != "none" else None,
@@ -380,7 +380,7 @@ def protocols(folder, results):
     ...]} from its runs' output (run<k>.txt, UCX_PROTO_INFO's tables), for each (size, memory)
     of the results (a report's)."""
     out = {}
-    sizes = sorted({(r["size"], r["mem"][0]) for r in results})
+    sizes = sorted({(r["size"], r["mem"]["src"]) for r in results})
     for name in sorted(os.listdir(folder)):
         path = os.path.join(folder, name)
         if not (name.startswith("cfg-") and os.path.isdir(path)):

@@ -161,8 +161,8 @@ os.makedirs(os.path.join(tmp, "cfg-0-GX_TUNE=default"))
 os.makedirs(os.path.join(tmp, "cfg-1-UCX_TLS=self,tcp"))
 shutil.copy(os.path.join(d, "ucx-1.13-ompi4-host.txt"), os.path.join(tmp, "cfg-0-GX_TUNE=default", "run1.txt"))
 open(os.path.join(tmp, "cfg-1-UCX_TLS=self,tcp", "run1.txt"), "w").write("nothing printed\n")
-got = t.protocols(tmp, [{"size": 8, "mem": ["pageable", "pageable"]},
-                        {"size": 65536, "mem": ["pageable", "pageable"]}])
+got = t.protocols(tmp, [{"size": 8, "mem": {"src": "pageable", "dst": "pageable"}},
+                        {"size": 65536, "mem": {"src": "pageable", "dst": "pageable"}}])
 want = {"cfg-0-GX_TUNE=default": {"8": ["eager short sysv/memory"],
                                   "65536": ["rendezvous zero-copy read from remote cma/memory"]},
         "cfg-1-UCX_TLS=self,tcp": {}}
@@ -225,12 +225,107 @@ raise SystemExit(1 if bad else 0)
 PY
 ok $? "advice from compare's verdicts: the best per class (faster, slower nowhere; us as speedups), one value per knob, vader's left out under pml ucx, the A/B holds only faster and slower nowhere"
 
+py_check <<'PY'
+import gxtune as t
+bad = []
+def doc(mpi_library, transport, mem, paths=("mpi",), nccl="2.28.9", gpu=True):
+    return {"context": {"ranks": [{"mpi_library": mpi_library, "mpi_transport": transport,
+                                   "software": {"nccl": nccl}, "gpu": {"present": gpu}}]},
+            "results": [{"path": p, "mem": {"src": mem, "dst": mem}, "size": 8} for p in paths]}
+c = t.job_context(doc("Open MPI v5.0.7, package: Open MPI", {"library": "Open MPI", "pml": "ucx",
+                      "btl": ["smcuda", "self"], "ucx": {"version": "1.22.0", "UCX_TLS": "all"}},
+                      "device", paths=("mpi", "nccl")))
+if (c.library, c.version, c.pml, c.data, c.gpu, c.nccl, c.paths) != \
+        ("Open MPI", (5, 0), "ucx", "device", True, "2.28.9", ("mpi", "nccl")):
+    bad.append(f"Open MPI 5 over UCX on device memory: {c}")
+names = {k.name for k, _, _ in t.offered(c, lambda argv: None)[0]}
+if names != {"pml", "UCX_TLS", "UCX_RNDV_THRESH", "UCX_RNDV_FRAG_SIZE", "NCCL_P2P_NET_CHUNKSIZE",
+             "NCCL_BUFFSIZE", "NCCL_P2P_LEVEL"}:
+    bad.append(f"offered on device memory over UCX with nccl: {sorted(names)}")
+c = t.job_context(doc("MPICH Version:      4.0.2\nMPICH Release date: Thu Apr  7\nMPICH Device: ch4:ucx",
+                      {"library": "MPICH", "device": "ch4:ucx"}, "pageable", gpu=False))
+if (c.library, c.version, c.device, c.data) != ("MPICH", (4, 0), "ch4:ucx", "host"):
+    bad.append(f"MPICH on host memory: {c}")
+print("\n".join(bad))
+raise SystemExit(1 if bad else 0)
+PY
+ok $? "the job's library, version, transport, NCCL and data location read from a report's context and results"
+
 "$tune" -n 1 -- --sizes 8 >/dev/null 2>"$dir/err"
 [ $? -eq 2 ] && [ "$(wc -l <"$dir/err")" -eq 1 ]
 ok $? "-n 1: one error line, exit 2" || diag <"$dir/err"
 "$tune" --set 'A B' -- --sizes 8 >/dev/null 2>"$dir/err"
 [ $? -eq 2 ] && grep -q "expected NAME=VALUE" "$dir/err"
 ok $? "--set without NAME=VALUE: exit 2" || diag <"$dir/err"
+
+# The whole loop on a machine that answers as told: a fake mpirun (drops -np N and MPIRUN_ARGS'
+# one word) and a fake gpuxfer that writes a constructed report (Open MPI 4.1, pml ob1, vader)
+# three times faster (bandwidth up, latency down) under btl_vader_eager_limit=32768, a percent
+# apart between replicates; so the sweep must find it in every size class, the A/B verify it and
+# the advice give its ready lines.
+cat >"$dir/fake-mpirun" <<'SH'
+#!/bin/sh
+shift 3
+exec "$@"
+SH
+printf '#!/bin/sh\nexec "%s" "%s" "$@"\n' "$PYTHON" "$dir/fake-gpuxfer.py" >"$dir/fake-gpuxfer"
+cat >"$dir/fake-gpuxfer.py" <<'SH'
+import json, os, re, sys
+out = sys.argv[sys.argv.index("--output") + 1]
+with open(os.environ["FAKE_REPORT"], encoding="utf-8") as f:
+    doc = json.load(f)
+r0 = doc["context"]["ranks"][0]
+r0["mpi_library"] = "Open MPI v4.1.4, package: fake"
+r0["mpi_transport"] = {"library": "Open MPI", "pml": "ob1", "btl": ["vader", "self"]}
+m = re.search(r"run(\d+)\.json$", out)
+f = (3.0 if os.environ.get("OMPI_MCA_btl_vader_eager_limit") == "32768" else 1.0) * \
+    (1 + 0.01 * (int(m.group(1)) if m else 1))
+for r in doc["results"]:
+    g = f if r["unit"] == "GB/s" else 1 / f
+    st = r["stats"]
+    for k in ("min", "max", "mean", "median", "p5", "p95", "p99", "stddev"):
+        st[k] *= g
+    if g < 1:
+        st["min"], st["max"] = st["max"], st["min"]
+        st["min"], st["max"] = min(st["min"], st["max"]), max(st["min"], st["max"])
+    st["median_ci95"] = [v * g for v in st["median_ci95"]]
+with open(out, "w", encoding="utf-8") as f:
+    json.dump(doc, f)
+SH
+chmod +x "$dir/fake-mpirun" "$dir/fake-gpuxfer"
+FAKE_REPORT=$top_srcdir/tests/reports/base.json MPIRUN_ARGS=--oversubscribe GPUXFER=$dir/fake-gpuxfer \
+    "$tune" -m "$dir/fake-mpirun" -o "$dir/fake" -r 3 --knobs btl_vader_eager_limit -- --sizes 8 \
+    >"$dir/fake.txt" 2>&1
+ok $? "a tune with a fake gpuxfer that is 3x faster under one setting exits 0" || tail -n 20 "$dir/fake.txt" | diag
+py_check "$dir/fake" "$dir/fake.txt" <<'PY'
+import json, os, sys
+folder, text = sys.argv[1], open(sys.argv[2], encoding="utf-8").read()
+doc = json.load(open(os.path.join(folder, "advice.json"), encoding="utf-8"))
+bad = []
+setting = [["OMPI_MCA_btl_vader_eager_limit", "32768"]]
+if len(doc["per_class"]) != 5:
+    bad.append(f"{len(doc['per_class'])} classes, expected 5 (latency tiny/medium, bw tiny/small/medium)")
+for c in doc["per_class"]:
+    if c["setting"] != setting or not 2.8 < c["speedup"] < 3.2 or not c["ci95"] or c["q"] >= 0.05:
+        bad.append(f"class {c['key']}: {c}")
+v = doc["verification"]
+if not v or not v["holds"] or v["settings"] != setting or {x["verdict"] for x in v["per_class"]} != {"faster"}:
+    bad.append(f"verification: {v}")
+rec = doc["recommendation"]
+want = ["export OMPI_MCA_btl_vader_eager_limit=32768",
+        "mpirun --mca btl_vader_eager_limit 32768 ...",
+        "#SBATCH --export=ALL,OMPI_MCA_btl_vader_eager_limit=32768"]
+if not rec or rec["lines"] != want:
+    bad.append(f"recommendation: {rec}")
+tail = text[text.index("# advice: the combination"):].splitlines()[1:4] if "# advice: the combination" in text else []
+if tail != want:
+    bad.append(f"printed ready lines: {tail}")
+if text.count("    export OMPI_MCA_btl_vader_eager_limit=32768") != 5:
+    bad.append("a ready line per size class missing")
+print("\n".join(bad))
+raise SystemExit(1 if bad else 0)
+PY
+ok $? "its advice: eager limit 32768 in every size class (speedup 3, interval, q), verified by the A/B, the export, mpirun and #SBATCH lines printed and in advice.json"
 
 command -v ompi_info >/dev/null || finish_skip "no ompi_info: the tune run needs Open MPI"
 export MPIRUN_ARGS="--oversubscribe --bind-to none --mca mpi_yield_when_idle 1" GX_JOB_TIMEOUT=180
