@@ -2,10 +2,11 @@
 # Issue 37 on the CPU machine (2 cores, Debian 12, Open MPI 4.1.4, UCX 1.13.1): two tunes of the
 # mpi path on host (pageable) memory, one after the other:
 #   ob1: Open MPI's default PML (ob1): pml ob1 vs ucx, vader's single-copy mechanism and eager
-#        limit; the default run's sizes, planned into 25 minutes (--budget cut them to the
-#        largest of each size class);
-#   ucx: under pml ucx (--set): UCX_TLS, UCX_RNDV_THRESH, UCX_RNDV_FRAG_SIZE (and pml back to
-#        ob1), at the sizes the first tune's budget kept, planned into 15 minutes.
+#        limit; the default run's sizes, planned into 25 minutes (--budget cuts them to one per
+#        size class). Where cpu-ob1/probe.json is there already (a first attempt's probe, the
+#        same arguments), it is the --context, which saves the probe's 4-5 minutes;
+#   ucx: under pml ucx (--set): UCX_TLS and UCX_RNDV_THRESH (and pml back to ob1), at one size
+#        per class below 4M, planned into 15 minutes.
 # Run from the source tree's root as root, with gpuxfer built in _build/:
 #   results/issue37/run-cpu.sh [ob1] [ucx]      (default: both)
 # The load average before and after each tune goes to results/issue37/load.txt.
@@ -17,11 +18,13 @@ out=results/issue37
 for t in "$@"; do
     echo "$t start $(date -u +%H:%M:%S): $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/load.txt"
     case $t in
-    ob1) scripts/gpuxfer-tune -r 3 --budget 25 -o "$out/cpu-ob1" -- \
+    ob1) ctx=()
+        [ -s "$out/cpu-ob1/probe.json" ] && ctx=(--context "$out/cpu-ob1/probe.json")
+        scripts/gpuxfer-tune -r 3 --budget 25 "${ctx[@]}" -o "$out/cpu-ob1" -- \
             --path mpi --mem pageable --pattern latency,bw >"$out/cpu-ob1.txt" 2>&1 ;;
-    ucx) scripts/gpuxfer-tune -r 3 --budget 15 -o "$out/cpu-ucx" \
+    ucx) scripts/gpuxfer-tune -r 3 --budget 15 -o "$out/cpu-ucx" --knobs pml,UCX_TLS,UCX_RNDV_THRESH \
             --set OMPI_MCA_pml=ucx --set OMPI_MCA_pml_ucx_tls=any --set OMPI_MCA_pml_ucx_devices=any -- \
-            --path mpi --mem pageable --pattern latency,bw --sizes 4K,64K,1M,4M >"$out/cpu-ucx.txt" 2>&1 ;;
+            --path mpi --mem pageable --pattern latency,bw --sizes 8,8K,256K,2M >"$out/cpu-ucx.txt" 2>&1 ;;
     *) echo "run-cpu.sh: '$t': expected ob1 or ucx" >&2; exit 2 ;;
     esac
     echo "exit $?" >>"$out/cpu-$t.txt"
