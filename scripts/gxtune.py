@@ -160,7 +160,7 @@ def job_context(doc):
     paths = sorted({x["path"] for x in results} | {x.get("path") for x in doc.get("skipped") or []
                                                  if x.get("path")})
     mems = {m for x in results for m in (x.get("mem") or {}).values()}
-    data = "device" if mems & {"device", "managed"} else "host"
+    data = "device" if mems & {"device", "managed"} else "host"  # as data_location, over all
     return Context(lib, version, mpi_library, t.get("pml"), tuple(t.get("btl") or ()),
                    t.get("ucx"), t.get("device"), nccl if nccl and nccl != "none" else None,
                    bool((r.get("gpu") or {}).get("present")), tuple(paths), data)
@@ -398,6 +398,33 @@ def protocols(folder, results):
                 per[str(size)] = [f"{p} {t}".strip() for p, t in got]
         out[name] = per
     return out
+
+
+# --- The library's route against gpuxfer's own ------------------------------------------------
+
+def data_location(mem):
+    """'device' where either end of a result's buffers is GPU (or managed) memory, else 'host'."""
+    return "device" if {mem["src"], mem["dst"]} & {"device", "managed"} else "host"
+
+
+def route_flags(doc):
+    """The mpi path (the library's own route) against the other paths of the same report: each
+    bandwidth result of mpi that reaches less than half of its ceiling (efficiency < 0.5, so the
+    report was calibrated) while another path, for the same pair, pattern, size and data
+    location, measured more: [(mpi result, the fastest such other result)]."""
+    ok = [r for r in doc["results"] if r.get("status") == "ok" and r["unit"] == "GB/s"]
+    flags = []
+    for r in ok:
+        eff = r.get("efficiency")
+        if r["path"] != "mpi" or eff is None or eff >= 0.5:
+            continue
+        faster = [o for o in ok if o["path"] != "mpi" and o["pattern"] == r["pattern"]
+                  and o["size"] == r["size"] and o["ranks"] == r["ranks"]
+                  and data_location(o["mem"]) == data_location(r["mem"])
+                  and o["stats"]["median"] > r["stats"]["median"]]
+        if faster:
+            flags.append((r, max(faster, key=lambda o: o["stats"]["median"])))
+    return flags
 
 
 # --- Advice from gpuxfer-compare's rows ------------------------------------------------------

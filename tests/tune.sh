@@ -251,6 +251,25 @@ raise SystemExit(1 if bad else 0)
 PY
 ok $? "the job's library, version, transport, NCCL and data location read from a report's context and results"
 
+py_check <<'PY'
+import gxtune as t
+def res(path, size, median, eff=None, mem="device", pattern="bw"):
+    return {"path": path, "pattern": pattern, "unit": "GB/s", "size": size, "ranks": [0, 1],
+            "mem": {"src": mem, "dst": mem}, "status": "ok", "stats": {"median": median},
+            "efficiency": eff}
+doc = {"results": [
+    res("mpi", 1 << 20, 10.0, 0.3), res("staged", 1 << 20, 25.0), res("p2p", 1 << 20, 20.0),
+    res("mpi", 65536, 5.0, 0.6), res("staged", 65536, 9.0),          # mpi above half: no flag
+    res("mpi", 4 << 20, 30.0, 0.3), res("staged", 4 << 20, 20.0),    # the others slower: no flag
+    res("mpi", 8 << 20, 1.0, 0.1), res("host", 8 << 20, 5.0, None, "pageable"),  # other data
+    res("mpi", 16 << 20, 1.0, None), res("staged", 16 << 20, 5.0)]}  # not calibrated
+flags = t.route_flags(doc)
+got = [(r["size"], o["path"]) for r, o in flags]
+print(got)
+raise SystemExit(0 if got == [(1 << 20, "staged")] else 1)
+PY
+ok $? "the library's route flagged where it reaches less than half its ceiling and another route of the same job, pair, size and data location measured faster (the fastest named)"
+
 "$tune" -n 1 -- --sizes 8 >/dev/null 2>"$dir/err"
 [ $? -eq 2 ] && [ "$(wc -l <"$dir/err")" -eq 1 ]
 ok $? "-n 1: one error line, exit 2" || diag <"$dir/err"
