@@ -346,6 +346,20 @@ raise SystemExit(1 if bad else 0)
 PY
 ok $? "its advice: eager limit 32768 in every size class (speedup 3, interval, q), verified by the A/B, the export, mpirun and #SBATCH lines printed and in advice.json"
 
+FAKE_REPORT=$top_srcdir/tests/reports/base.json MPIRUN_ARGS=--oversubscribe GPUXFER=$dir/fake-gpuxfer \
+    "$tune" -m "$dir/fake-mpirun" -o "$dir/fakev" -r 3 --verify OMPI_MCA_btl_vader_eager_limit=32768 \
+    -- --sizes 8 >"$dir/fakev.txt" 2>&1
+rc=$?
+[ $rc -eq 0 ] && [ ! -d "$dir/fakev/sweep" ] && [ -d "$dir/fakev/verify" ] &&
+    grep -q '^host bw pageable>pageable tiny *faster: x3.0' "$dir/fakev.txt" &&
+    grep -qx 'mpirun --mca btl_vader_eager_limit 32768 ...' "$dir/fakev.txt"
+ok $? "--verify: no sweep, the A/B of the given setting (faster with its speedup per class) and its ready lines" ||
+    tail -n 20 "$dir/fakev.txt" | diag
+FAKE_REPORT=$top_srcdir/tests/reports/base.json MPIRUN_ARGS=--oversubscribe GPUXFER=$dir/fake-gpuxfer \
+    "$tune" -m "$dir/fake-mpirun" -o "$dir/fakev2" --verify UCX_TLS=tcp -- --sizes 8 >"$dir/fakev2.txt" 2>&1
+[ $? -eq 2 ] && tail -n 1 "$dir/fakev2.txt" | grep -q "^gpuxfer-tune: --verify: UCX_TLS: not a knob offered here"
+ok $? "--verify with a knob the library does not offer: exit 2, one line" || diag <"$dir/fakev2.txt"
+
 command -v ompi_info >/dev/null || finish_skip "no ompi_info: the tune run needs Open MPI"
 export MPIRUN_ARGS="--oversubscribe --bind-to none --mca mpi_yield_when_idle 1" GX_JOB_TIMEOUT=180
 targs=(--path mpi --mem pageable --pattern bw --sizes 8,64K --iters 20)
