@@ -81,6 +81,11 @@ for name, (ctx, libs) in cases.items():
 # Open MPI 4 must not get Open MPI 5's btl_sm_*, nor 5 vader's; host memory no device-only knob.
 o4 = {k.name for k, _, _ in t.offered(cases["Open MPI 4 ob1 host"][0], none_run)[0]}
 o5 = {k.name for k, _, _ in t.offered(cases["Open MPI 5 ob1 device"][0], none_run)[0]}
+# Open MPI 5 names vader "sm" (a "vader" alias may still load): its knobs are btl_sm_*.
+o5v = {k.name for k, _, _ in t.offered(C("Open MPI", (5, 0), "", "ob1", ("sm", "vader", "self"),
+                                         None, None, None, False, (), "host"), none_run)[0]}
+if any(n.startswith("btl_vader") for n in o5v) or "btl_sm_eager_limit" not in o5v:
+    bad.append(f"Open MPI 5 with a vader alias: {sorted(o5v)}")
 if any(n.startswith("btl_sm_") for n in o4) or any(n.startswith("btl_vader") for n in o5):
     bad.append(f"vader/sm mixed up: {sorted(o4)} {sorted(o5)}")
 if not {"pml", "btl_vader_single_copy_mechanism", "btl_vader_eager_limit"} <= o4:
