@@ -18,11 +18,11 @@ ok $? "make install DESTDIR=..." || diag <"$dir/install.log"
 missing=""
 for f in "$bin/gpuxfer" "$bin/gpuxfer-compare" "$bin/gpuxfer-plot" "$bin/gpuxfer-summary" \
     "$bin/gpuxfer-goals" "$bin/gpuxfer-bench" "$bin/gpuxfer-soak" "$bin/gpuxfer-config-sweep" \
-    "$data/slurm/gpuxfer.sbatch" \
+    "$bin/gpuxfer-tune" "$data/slurm/gpuxfer.sbatch" \
     "$data/slurm/sweep-array.sbatch"; do
     [ -x "$f" ] || missing="$missing $f"
 done
-for f in "$data/gxreport.py" "$data/gx-config-line.sh" "$data/gpuxfer-report.schema.json" "$data/scenarios/smoke.json" \
+for f in "$data/gxreport.py" "$data/gxtune.py" "$data/gx-config-line.sh" "$data/gpuxfer-report.schema.json" "$data/scenarios/smoke.json" \
     "$data/scenarios/gpu-sweep.json" "$data/scenarios/soak.json" "$data/slurm/sweep.example" \
     "$data/slurm/gpuxfer.args.example" "$dest$GX_MAN1DIR/gpuxfer.1" "$dest$GX_DOCDIR/LICENSE" \
     "$dest$GX_DOCDIR/CHANGELOG.md" "$dest$GX_DOCDIR/README.md" "$dest$GX_DOCDIR/docs/options.md" \
@@ -30,7 +30,7 @@ for f in "$data/gxreport.py" "$data/gx-config-line.sh" "$data/gpuxfer-report.sch
     [ -s "$f" ] || missing="$missing $f"
 done
 [ -z "$missing" ] && [ ! -e "$bin/gxreport.py" ]
-ok $? "bindir: gpuxfer and the seven tools; pkgdatadir: modules, schema, scenarios, Slurm; man, docs" ||
+ok $? "bindir: gpuxfer and the eight tools; pkgdatadir: modules, schema, scenarios, Slurm; man, docs" ||
     echo "missing:$missing" | diag
 
 # Every installed program has a man page (the tools': generated from their --help by
@@ -46,7 +46,7 @@ ok $? "a man page for each installed program ($(ls "$bin" | wc -l))" || echo "mi
 ok $? "the bash completion is installed ($GX_BASHCOMPDIR/gpuxfer) and parses"
 
 bad=""
-for s in compare plot summary goals; do
+for s in compare plot summary goals tune; do
     [ "$(head -n 1 "$bin/gpuxfer-$s")" = "#!$PYTHON" ] || bad="$bad gpuxfer-$s"
 done
 [ -z "$bad" ]
@@ -66,6 +66,10 @@ ok $? "installed gpuxfer-compare runs, its module from the installed location" |
     [ "$(wc -l <"$dir/sweep.txt")" -eq 9 ]
 ok $? "installed gpuxfer-config-sweep reads sweep.example with the installed gx-config-line.sh" ||
     diag <"$dir/sweep.txt"
+(cd / && env -u PYTHONPATH "$bin/gpuxfer-tune" --list-knobs) >"$dir/tune.txt" 2>&1
+[ $? -eq 0 ] && grep -q '^## UCX' "$dir/tune.txt" && grep -q 'UCX_RNDV_THRESH' "$dir/tune.txt"
+ok $? "installed gpuxfer-tune lists its knob tables, gxtune.py from the installed location" ||
+    diag <"$dir/tune.txt"
 (cd / && env -u PYTHONPATH "$bin/gpuxfer-goals" "$rep/base.json") >"$dir/goals.txt" 2>&1
 [ $? -le 1 ] && ! grep -q 'Traceback\|ModuleNotFound' "$dir/goals.txt"
 ok $? "installed gpuxfer-goals runs" || diag <"$dir/goals.txt"
