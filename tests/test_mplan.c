@@ -88,16 +88,25 @@ static size_t probe_steps(const char *probe, char *text, size_t len)
     return n;
 }
 
-/* Every probe group before every path group. */
-static int probes_first(void)
+/* Every result step right after the probe step of its pattern and size (each point measured
+ * just before the result it bounds, where no earlier step of the round measured it). */
+static int probes_just_before(void)
 {
-    int seen_path = 0;
-    for (size_t g = 0; g < plan.ngroups; g++) {
-        if (plan.groups[g].probe >= 0 && seen_path)
-            return 0;
-        seen_path |= plan.groups[g].probe < 0;
-    }
-    return 1;
+    const struct gx_mstep *prev = NULL;
+    int prev_probe = 0, results = 0;
+    for (size_t g = 0; g < plan.ngroups; g++)
+        for (size_t i = 0; i < plan.groups[g].n; i++) {
+            const struct gx_mstep *st = &plan.steps[plan.groups[g].first + i];
+            if (plan.groups[g].probe < 0) {
+                if (!prev || !prev_probe || prev->size != st->size ||
+                    prev->pattern != st->pattern)
+                    return 0;
+                results++;
+            }
+            prev = st;
+            prev_probe = plan.groups[g].probe >= 0;
+        }
+    return results > 0;
 }
 
 static const struct gx_mstep *first_step(const char *path, size_t size)
@@ -176,14 +185,15 @@ int main(void)
        "given axes: fixed chunk and depth, no candidates");
     ok(make("--path host --pairs 0:5 --sizes 8", 2) == GX_EINPUT, "pairs the job cannot have: input error");
 
-    /* The ceiling probes: planned from the steps' rules, before every result. */
+    /* The ceiling probes: planned from the steps' rules, each just before its result. */
     char text[512];
     int two_nodes[2] = {0, 1};
-    ok(make("--path host --pattern bw,latency --sizes 8,1M", 2) == GX_OK && probes_first() &&
+    ok(make("--path host --pattern bw,latency --sizes 8,1M", 2) == GX_OK && probes_just_before() &&
            plan.groups[0].probe == probe_index("shm-copy") && plan.groups[1].probe < 0 &&
            probe_steps("shm-copy", text, sizeof text) == 4 &&
            !strcmp(text, "bw:8 bw:1048576 latency:8 latency:1048576") && steps_of("host") == 4,
-       "host on one node: shm-copy at the results' sizes, bw then latency, before them (%s)",
+       "host on one node: shm-copy at the results' sizes, bw then latency, each just before its "
+       "result (%s)",
        text);
     ok(plan.steps[plan.groups[0].first].iters == gx_probe_iters(8) &&
            gx_probe_iters(8) == 500 && gx_probe_iters(1u << 30) == GX_PROBE_MIN_ITERS,
@@ -199,11 +209,14 @@ int main(void)
            plan.ngroups == 1 && probe_steps("shm-copy", NULL, 0) == 0,
        "--calibrate off: no probes");
     ok(make("--path host --pattern bw --sizes 8 --pairs all", 3) == GX_OK && plan.ngroups == 12 &&
-           probes_first() && probe_steps("shm-copy", NULL, 0) == 6,
+           probes_just_before() && probe_steps("shm-copy", NULL, 0) == 6,
        "--pairs all on 3 ranks: each round's pairs probe their own points");
     if (built("staged")) {
-        ok(make("--path staged --pattern bw --sizes 64M", 2) == GX_OK && probes_first(),
-           "staged: probes first");
+        const struct gx_mgroup *last = NULL;
+        ok(make("--path staged --pattern bw --sizes 64M", 2) == GX_OK && plan.ngroups > 1 &&
+               (last = &plan.groups[plan.ngroups - 1])->probe < 0 &&
+               last->path == gx_path_lookup("staged") && last->n == steps_of("staged"),
+           "staged: its chunks' probes just before its one step");
         s = first_step("staged", 64u << 20);
         size_t distinct = 0;
         for (int i = 0; s && i < s->ncand; i++) {
