@@ -99,7 +99,12 @@ static int default_run(struct gx_job *job, struct gx_options *opts, struct gx_er
 {
     int mine = gx_gpu_visible(&opts->g, opts->dry_run), all = 0;
     GX_MPI_TRY(err, MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MIN, job->comm));
-    return all ? gx_options_gpu_default(opts, err) : GX_OK;
+    GX_TRY(all ? gx_options_gpu_default(opts, err) : GX_OK);
+    /* The default run answers within a budget of its own; axes given make it the user's run,
+     * which takes what its steps need unless --budget says otherwise. */
+    if (!opts->g.budget && !opts->default_axes_given)
+        opts->g.budget = all ? GX_DEFAULT_BUDGET_GPU : GX_DEFAULT_BUDGET_HOST;
+    return GX_OK;
 }
 
 /* Where the ranks are: this job's nodes, or with --assume-nodes a layout to plan for. */

@@ -5,6 +5,7 @@
 #include "mem.h"
 #include "pattern.h"
 #include "probe.h"
+#include "stop.h"
 #include "tags.h"
 #include "watchdog.h"
 #ifdef HAVE_CUDA
@@ -194,7 +195,9 @@ static int measure_prepared(struct gx_bench *b, const struct gx_mstep *st,
         GX_TRY(validate_pass(ep, pat, st->size, 0, rec, err));
     int all = b->run->validate == GX_VALIDATE_ALL && !probe;
     ep->gpu_timed = 0; /* the latency pattern sets it; one measurement is one pattern */
-    for (long i = -st->warmup; i < st->iters; i++) {
+    long n = st->iters, ask_at = gx_stop_first(st);
+    rec->ended = GX_ENDED_ITERATIONS;
+    for (long i = -st->warmup; i < n; i++) {
         uint32_t iter = (uint32_t)(i + st->warmup + 1);
         gx_watchdog_progress(i + st->warmup, st->warmup + st->iters);
         if (i == 0)
@@ -211,16 +214,22 @@ static int measure_prepared(struct gx_bench *b, const struct gx_mstep *st,
             GX_TRY(check_iteration(ep, pat, st->size, iter, rec, err));
         if (i >= 0)
             b->samples[i] = pat->value(st->size, (int)st->window, secs);
+        if (i + 1 == ask_at) { /* a batch boundary: between timed iterations */
+            GX_TRY(gx_stop_ask(b, st, i + 1, &rec->ended, &ask_at, err));
+            if (rec->ended != GX_ENDED_ITERATIONS)
+                n = i + 1;
+        }
     }
-    gx_watchdog_progress(st->warmup + st->iters, st->warmup + st->iters);
+    gx_watchdog_progress(st->warmup + n, st->warmup + n);
     /* Sorted apart: raw samples in iteration order show drift and warm-up, which a
      * distribution hides. */
-    memcpy(b->sorted, b->samples, (size_t)st->iters * sizeof *b->sorted);
-    gx_stats_compute(b->sorted, (size_t)st->iters, &rec->stats);
+    memcpy(b->sorted, b->samples, (size_t)n * sizeof *b->sorted);
+    gx_stats_compute(b->sorted, (size_t)n, &rec->stats);
     rec->gpu_timed = ep->gpu_timed;
+    rec->share_s = b->share_s;
     snprintf(rec->via, sizeof rec->via, "%s", ep->via ? ep->via : "");
     for (int s = 0; s < GX_MAX_STAGES; s++)
-        rec->stage_us[s] = ep->stage_s[s] / (double)st->iters * 1e6;
+        rec->stage_us[s] = ep->stage_s[s] / (double)n * 1e6;
     return GX_OK;
 }
 
@@ -247,45 +256,55 @@ int gx_measure(struct gx_bench *b, const struct gx_mstep *st, struct gx_record *
     return rc;
 }
 
-/* A quick measurement of every candidate, then the full one with the best: the initiator
- * decides (its timings are the ones reported) and tells its peer. */
+/* One candidate's quick measurement for the search: the initiator's median, which its peer
+ * receives, so that both sides take the same next step (gx_chunk_search). */
+struct cand_ctx {
+    struct gx_bench *b;
+    const struct gx_mstep *s;
+    struct gx_record *rec;
+};
+
+static int measure_candidate(int i, void *ctx, double *median, struct gx_err *err)
+{
+    struct cand_ctx *c = ctx;
+    struct gx_ep *ep = &c->b->ep;
+    struct gx_mstep q = *c->s;
+    q.chunk = c->s->cand_chunk[i];
+    q.depth = c->s->cand_depth[i];
+    q.iters = q.min_iters = gx_mstep_quick_iters(c->s->iters);
+    q.warmup = 1;
+    struct gx_record scratch = {.valid = 1, .bad_offset = -1};
+    GX_TRY(gx_measure(c->b, &q, &scratch, err));
+    double m = scratch.stats.median;
+    if (ep->initiator)
+        GX_MPI_TRY(err, MPI_Send(&m, 1, MPI_DOUBLE, ep->peer, GX_TAG_AUTO_CHOICE,
+                                 ep->job->comm));
+    else
+        GX_MPI_TRY(err, MPI_Recv(&m, 1, MPI_DOUBLE, ep->peer, GX_TAG_AUTO_CHOICE, ep->job->comm,
+                                 MPI_STATUS_IGNORE));
+    c->rec->cand[c->rec->ncand++] = (struct gx_auto_cand){.chunk = (int64_t)q.chunk,
+                                                          .depth = q.depth, .median = m};
+    *median = m;
+    return GX_OK;
+}
+
+/* A quick measurement of the candidates the search tries, then the full one with the best:
+ * the initiator's medians decide (its timings are the ones reported). */
 int gx_measure_best(struct gx_bench *b, const struct gx_mstep *s, struct gx_record *rec,
                     struct gx_err *err)
 {
     if (s->ncand <= 1)
         return gx_measure(b, s, rec, err);
-    int lower_is_better = gx_pattern_table[s->pattern]->lower_is_better;
-    struct gx_mstep best = *s;
-    double best_median = 0;
-    for (int i = 0; i < s->ncand; i++) {
-        struct gx_mstep q = *s;
-        q.chunk = s->cand_chunk[i];
-        q.depth = s->cand_depth[i];
-        q.iters = gx_mstep_quick_iters(s->iters);
-        q.warmup = 1;
-        struct gx_record scratch = {.valid = 1, .bad_offset = -1};
-        GX_TRY(gx_measure(b, &q, &scratch, err));
-        double m = scratch.stats.median;
-        rec->cand[i] = (struct gx_auto_cand){.chunk = (int64_t)q.chunk, .depth = q.depth,
-                                             .median = m};
-        if (i == 0 || (lower_is_better ? m < best_median : m > best_median)) {
-            best_median = m;
-            best.chunk = q.chunk;
-            best.depth = q.depth;
-        }
-    }
-    rec->ncand = s->ncand;
-    int64_t choice[2] = {(int64_t)best.chunk, best.depth};
-    struct gx_ep *ep = &b->ep;
-    if (ep->initiator)
-        GX_MPI_TRY(err, MPI_Send(choice, 2, MPI_INT64_T, ep->peer, GX_TAG_AUTO_CHOICE,
-                                 ep->job->comm));
-    else
-        GX_MPI_TRY(err, MPI_Recv(choice, 2, MPI_INT64_T, ep->peer, GX_TAG_AUTO_CHOICE,
-                                 ep->job->comm, MPI_STATUS_IGNORE));
-    best.chunk = (size_t)choice[0];
-    best.depth = (int)choice[1];
-    rec->chunk = (int64_t)best.chunk;
-    rec->depth = best.depth;
-    return gx_measure(b, &best, rec, err);
+    struct cand_ctx ctx = {b, s, rec};
+    int best, order[GX_AUTO_MAX_CANDIDATES];
+    rec->ncand = 0;
+    if (gx_chunk_search(s->cand_chunk, s->ncand, gx_pattern_table[s->pattern]->lower_is_better,
+                        measure_candidate, &ctx, &best, order, err) < 0)
+        return err->rc;
+    struct gx_mstep full = *s;
+    full.chunk = s->cand_chunk[best];
+    full.depth = s->cand_depth[best];
+    rec->chunk = (int64_t)full.chunk;
+    rec->depth = full.depth;
+    return gx_measure(b, &full, rec, err);
 }

@@ -59,6 +59,8 @@ struct gx_report {
 
 /* A result's state as the report names it: ok, skipped, failed (idle: none yet). */
 const char *gx_state_name(enum gx_state s);
+/* The report's name of what ended a step (enum gx_ended): "iterations", "precision", "time". */
+const char *gx_ended_name(int ended);
 /* chunk_choice as the report names it: default, auto, given. */
 const char *gx_chunk_choice_name(int choice);
 /* Whether a chunking measurement's chunk and depth were picked among candidates (the default,
