@@ -1,5 +1,5 @@
 /* Fault injection for the reliability tests:
- * GPUXFER_FAULT=kind:rank=R:size=S[:iter=I][:offset=O] or kind:rank=R:at=MOMENT[:size=S].
+ * GPUXFER_FAULT=kind:rank=R:size=S[:iter=I][:offset=O][:ms=MS] or kind:rank=R:at=MOMENT[:size=S].
  * Off unless the variable is set; parsed once at start. */
 #ifndef GX_FAULT_H
 #define GX_FAULT_H
@@ -16,6 +16,9 @@ enum gx_fault_kind {
                              cudaMalloc's out of memory would (any memory kind) */
     GX_FAULT_CUDA_STICKY, /* rank R's kernel makes an illegal memory access (needs a GPU) */
     GX_FAULT_STOP,    /* rank R stops with SIGSTOP: every thread, as a frozen node would */
+    GX_FAULT_SLOW,    /* every timed iteration of size S on rank R sleeps first, MS x 1, 2 or
+                         3 in turn: a slow path whose median never settles (the stop rule's
+                         time test) */
 };
 
 /* Where a hang, die, signal or stop fault fires: before a timed iteration (the default), or at
@@ -36,6 +39,7 @@ struct gx_fault {
     size_t size;
     long iter;        /* hang/die/signal: timed iteration index; corrupt: validation iteration */
     long long offset; /* corrupt: byte to flip; -1: the middle of the message */
+    long ms;          /* slow: milliseconds of the shortest sleep */
     enum gx_fault_at at;
     char spec[256];   /* as given, for messages */
 };

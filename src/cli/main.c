@@ -328,6 +328,12 @@ static int write_report(const struct gx_layout *layout, unsigned views,
         gx_report_set(rep, "failure", gx_failure_json("cuda-sticky", NULL, &ho->gpu_lost_rank, 1));
     if (opts->g.soak > 0)
         gx_report_soak(rep, opts->g.soak, ho->soak_s, ho->rotations);
+    if (opts->g.budget > 0) {
+        cJSON *b = cJSON_CreateObject();
+        cJSON_AddNumberToObject(b, "seconds", (double)opts->g.budget);
+        cJSON_AddNumberToObject(b, "seconds_measured", ho->measured_s);
+        gx_report_set(rep, "budget", b);
+    }
     add_matrices_and_plan(layout, views, opts, rep, sink, table);
     cJSON *rounds = gx_sink_take_rounds(sink);
     if (rounds)

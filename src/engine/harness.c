@@ -501,8 +501,9 @@ static int run_passes(struct gx_harness *h, struct gx_err *err)
         if ((rc = soak_goes_on(h->job, o, t0, &more, err)) != GX_OK || !more)
             break;
     }
+    ho->measured_s = MPI_Wtime() - t0;
     if (o->g.soak > 0)
-        ho->soak_s = MPI_Wtime() - t0; /* also when a pass was cut short */
+        ho->soak_s = ho->measured_s; /* also when a pass was cut short */
     else if (rc == GX_OK)
         ho->rotations = 1;
     return rc;

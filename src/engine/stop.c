@@ -8,7 +8,7 @@
 
 long gx_stop_first(const struct gx_mstep *st)
 {
-    return st->min_iters < st->iters ? st->min_iters : -1;
+    return st->min_iters < st->iters ? st->min_iters : GX_STOP_NEVER;
 }
 
 /* The next boundary: batches grow with the samples (a quarter of them, 2 at least), so that a
@@ -17,7 +17,7 @@ long gx_stop_first(const struct gx_mstep *st)
 static long next_boundary(const struct gx_mstep *st, long n)
 {
     long batch = n / 4 > 2 ? n / 4 : 2;
-    return n + batch < st->iters ? n + batch : -1;
+    return n + batch < st->iters ? n + batch : GX_STOP_NEVER;
 }
 
 int gx_stop_ask(struct gx_bench *b, const struct gx_mstep *st, long n, int *ended, long *next,
@@ -42,6 +42,6 @@ int gx_stop_ask(struct gx_bench *b, const struct gx_mstep *st, long n, int *ende
                                  MPI_STATUS_IGNORE));
     }
     *ended = verdict;
-    *next = verdict == GX_ENDED_ITERATIONS ? next_boundary(st, n) : -1;
+    *next = verdict == GX_ENDED_ITERATIONS ? next_boundary(st, n) : GX_STOP_NEVER;
     return GX_OK;
 }

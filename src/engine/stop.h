@@ -8,9 +8,12 @@
 
 #include "measure.h"
 
+#include <limits.h>
 
-/* Iterations after which the rule is asked first: the step's fewest (none when that is all
- * it may run). */
+
+/* Iterations after which the rule is asked first: the step's fewest (GX_STOP_NEVER when that
+ * is all it may run). */
+#define GX_STOP_NEVER LONG_MAX
 long gx_stop_first(const struct gx_mstep *st);
 /* After n timed iterations (n is the batch boundary the last call returned in *next): the
  * initiator decides from b->samples and b->step_t0 + b->share_s, tells its peer, and both get
