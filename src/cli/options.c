@@ -466,9 +466,8 @@ const struct gx_option gx_option_table[] = {
      "Later passes go to the .jsonl only; the report counts them under \"soak\".",
      GX_G_TIME, set_soak, GX_NUM_INT},
     {"budget", "SECONDS", 0, GX_T_INT, NULL,
-     "the default run's: " GX_STR(GX_DEFAULT_BUDGET_HOST) " s on host memory, "
-     GX_STR(GX_DEFAULT_BUDGET_GPU) " s on GPUs; none where paths, memory, patterns, sizes or "
-     "a scenario are given",
+     GX_STR(GX_DEFAULT_BUDGET_HOST) " s for a run told no paths, memory, patterns, sizes or "
+     "scenario (" GX_STR(GX_DEFAULT_BUDGET_GPU) " s on GPUs), else none",
      "time the whole plan may take, ceiling probes included (also a scenario key)",
      "Divided among the steps by their estimated cost, what a step leaves going to the ones "
      "after it; a step ends when its median is known to --precision, when its share is spent "
