@@ -271,7 +271,7 @@ static int measure_candidate(int i, void *ctx, double *median, struct gx_err *er
     struct gx_mstep q = *c->s;
     q.chunk = c->s->cand_chunk[i];
     q.depth = c->s->cand_depth[i];
-    q.iters = q.min_iters = gx_mstep_quick_iters(c->s->iters);
+    q.iters = q.min_iters = gx_mstep_quick_iters(c->s);
     q.warmup = 1;
     struct gx_record scratch = {.valid = 1, .bad_offset = -1};
     GX_TRY(gx_measure(c->b, &q, &scratch, err));

@@ -94,15 +94,17 @@ const char *gx_mgroup_name(const struct gx_mgroup *g)
     return g->probe >= 0 ? gx_probes[g->probe].name : gx_paths[g->path].name;
 }
 
-long gx_mstep_quick_iters(long iters)
+long gx_mstep_quick_iters(const struct gx_mstep *s)
 {
-    return iters / 5 > 3 ? iters / 5 : 3; /* enough to rank the candidates */
+    /* Enough to rank the candidates: a fifth of the fewest iterations (3 at least), not of
+     * the most, which the stop rule rarely reaches. */
+    return s->min_iters / 5 > 3 ? s->min_iters / 5 : 3;
 }
 
 long gx_mstep_search_iters(const struct gx_mstep *s)
 {
     /* Each candidate: its quick iterations, one warm-up, one validation pass (both ways). */
-    return s->ncand > 1 ? s->ncand * (gx_mstep_quick_iters(s->iters) + 3) : 0;
+    return s->ncand > 1 ? s->ncand * (gx_mstep_quick_iters(s) + 3) : 0;
 }
 
 static long pick(long given, long dflt)
@@ -589,8 +591,11 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
             "in %ld rounds; estimate %.0f s, at each path's and probe's nominal rate (a guess: "
             "the machine decides)", step, results, probes, probe_secs, total_rounds(p),
             secs + GX_JOB_OVERHEAD_S);
-    if (o->g.budget > 0)
+    if (o->g.budget > 0 && secs + GX_JOB_OVERHEAD_S <= (double)o->g.budget * 1.05)
         fprintf(f, ", within the budget of %ld s", o->g.budget);
+    else if (o->g.budget > 0)
+        fprintf(f, ", over the budget of %ld s: the steps' fewest iterations take longer",
+                o->g.budget);
     fputc('\n', f);
     gx_budget_print(f, p, o);
     print_schemes(f, p, o);

@@ -90,7 +90,7 @@ unsigned gx_mplan_views(const struct gx_mplan *p);
  * warm-ups and validation), for the watchdog's limit and the estimate. */
 long gx_mstep_search_iters(const struct gx_mstep *s);
 /* Iterations of a candidate's brief measurement. */
-long gx_mstep_quick_iters(long iters);
+long gx_mstep_quick_iters(const struct gx_mstep *s);
 
 /* --dry-run: every step, one line each, and an estimate of the time the job will take. */
 void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *o);
