@@ -185,8 +185,10 @@ int main(void)
        "host on one node: shm-copy at the results' sizes, bw then latency, before them (%s)",
        text);
     ok(plan.steps[plan.groups[0].first].iters == gx_probe_iters(8) &&
-           gx_probe_iters(8) == 500 && gx_probe_iters(1u << 30) == GX_PROBE_MIN_ITERS,
-       "a probe's iterations: half a result's, at least %d", GX_PROBE_MIN_ITERS);
+           gx_probe_iters(8) == 500 && gx_probe_iters(1u << 30) == GX_PROBE_MIN_ITERS &&
+           plan.steps[plan.groups[0].first].min_iters == 100,
+       "a probe's iterations: half a result's, at least %d; a fifth of those before it may "
+       "stop", GX_PROBE_MIN_ITERS);
     ok(make("--path host --pattern bw --sizes 1M --iters 5 --warmup 1", 2) == GX_OK &&
            plan.steps[plan.groups[0].first].iters == 5 &&
            plan.steps[plan.groups[0].first].warmup == 1,
