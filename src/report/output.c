@@ -237,7 +237,9 @@ static void draw_step(struct gx_output *out)
                                         (double)(out->total - out->done + 1)
                                   : 0;
     char text[320], prec[32] = "";
-    if (out->precision >= 0)
+    if (out->precision >= 10) /* a median near 0 against its spread: not yet a number */
+        snprintf(prec, sizeof prec, "  +->999%%");
+    else if (out->precision >= 0)
         snprintf(prec, sizeof prec, "  +-%.2g%%", 100 * out->precision);
     snprintf(text, sizeof text, "[%ld/%ld] %s%s  elapsed %.0fs  %s ~%.0fs", out->done,
              out->total, out->step, prec, elapsed,
