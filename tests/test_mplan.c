@@ -121,10 +121,10 @@ int main(void)
        "one path, one round: 2 patterns x 2 sizes = 4 steps");
     const struct gx_mstep *s = &plan.steps[0];
     ok(s->pattern == GX_PAT_LATENCY && s->size == 8 && s->iters == 1000 && s->warmup == 2 &&
-           s->min_iters == 10 && s->precision == 0.01 && s->estimate_s > 0 &&
+           s->min_iters == 5 && s->precision == 0.01 && s->estimate_s > 0 &&
            s->window == 1 && plan.steps[2].pattern == GX_PAT_BW && plan.steps[2].window == 256 &&
            plan.steps[3].window == 191,
-       "steps in order (pattern, then size) with the size's iterations at most, 10 at least "
+       "steps in order (pattern, then size) with the size's iterations at most, 5 at least "
        "(warm-up 2, theirs), precision 1%%, an estimate; latency has no window; "
        "bw at 1M: 191 messages, 20 ms at the host path's 10 GB/s (%ld)", plan.steps[3].window);
     ok(gx_default_window_at(8, 10) == 256 && gx_default_window_at(64u << 20, 1.5) == 4 &&
@@ -259,7 +259,7 @@ int main(void)
     gx_budget_skip(&bg, &plan.steps[0], 1);
     ok(fabs(gx_budget_share(&bg, &plan.steps[1], 0) - 10) < 1e-9,
        "a skipped step's estimate claims no share");
-    ok(gx_min_iters(1000) == GX_MIN_ITERS && gx_min_iters(10) == 5 && gx_min_iters(4) == 3 &&
+    ok(gx_min_iters(1000) == GX_MIN_ITERS && gx_min_iters(8) == 4 && gx_min_iters(4) == 3 &&
            gx_min_iters(2) == 2,
        "fewest iterations: %d, or half the most (3 at least, the most at most)", GX_MIN_ITERS);
     ok(make("--path host --pattern bw --sizes 8 --iters 7 --calibrate off", 2) == GX_OK &&

@@ -71,8 +71,10 @@ long gx_default_window_at(size_t bytes, double gbps);
 #define GX_PROBE_MIN_ITERS 10
 long gx_probe_iters(size_t bytes);
 /* The fewest timed iterations of a step that stops on precision or time: GX_MIN_ITERS, or
- * half of its most where that is fewer (3 at least). */
-#define GX_MIN_ITERS 10
+ * half of its most where that is fewer (3 at least). Five are enough for the interval of a
+ * median (their range: 94%) and keep a budget's floor low where an iteration is long (a
+ * window of 256 MiB at 1 GB/s). */
+#define GX_MIN_ITERS 5
 long gx_min_iters(long iters);
 /* Seconds a job spends outside its steps (start, the report, the plan) as --dry-run counts
  * them, and what the budget keeps back for them. */
