@@ -41,7 +41,7 @@ static char *slurp(const char *path)
 int main(int argc, char **argv)
 {
     int worst_rc = 0;
-    printf("# %-40s %-17s %10s %14s %10s %14s %10s %7s %6s %6s\n", "report", "path", "size",
+    printf("# %-62s %-17s %10s %14s %10s %14s %10s %7s %6s %6s\n", "report", "path", "size",
            "exhaustive", "GB/s|us", "search", "GB/s|us", "ratio", "tried", "time");
     for (int a = 1; a < argc; a++) {
         char *text = slurp(argv[a]);
@@ -52,7 +52,7 @@ int main(int argc, char **argv)
             worst_rc = 2;
             continue;
         }
-        const char *name = strrchr(argv[a], '/') ? strrchr(argv[a], '/') + 1 : argv[a];
+        const char *name = argv[a];
         const cJSON *r;
         cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc, "results")) {
             const cJSON *cands = cJSON_GetObjectItemCaseSensitive(r, "auto_candidates");
@@ -86,7 +86,7 @@ int main(int argc, char **argv)
             char exs[40], ses[40];
             snprintf(exs, sizeof exs, "%zu/%d", chunks[ex], depths[ex]);
             snprintf(ses, sizeof ses, "%zu/%d", chunks[best], depths[best]);
-            printf("%-42s %-17s %10.0f %14s %10.3f %14s %10.3f %7.4f %3d/%-2d %5.0f%%\n", name,
+            printf("%-64s %-17s %10.0f %14s %10.3f %14s %10.3f %7.4f %3d/%-2d %5.0f%%\n", name,
                    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "path")),
                    cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r, "size")), exs,
                    med[ex], ses, med[best], ratio, tried, n, 100 * tried_t / all_t);

@@ -81,6 +81,9 @@ wall=$(echo "$(date +%s.%N) - $start" | bc)
 ok $rc "the default host run with --budget 10: exit 0" || diag <"$dir/budget.txt"
 [ "$(echo "$wall <= 12" | bc)" -eq 1 ]
 ok $? "it kept the budget within 20% ($wall s of 10 s)" || diag <"$dir/budget.txt"
+grep -q '^# budget 10 s for [0-9]* steps (ceiling probes included): each stops once' \
+    "$dir/budget.txt"
+ok $? "before its first step, the run says what its budget buys" || diag <"$dir/budget.txt"
 py_check "$dir/budget.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))

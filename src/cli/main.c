@@ -402,6 +402,8 @@ int main(int argc, char **argv)
     gx_watchdog_set_report(job.rank == 0 ? &rep : NULL);
     gx_fault_moment(job.rank, GX_AT_OPENED, 0);
     rc = add_context(&job, &opts, &plan, &rep, &err);
+    if (rc == GX_OK && job.rank == 0) /* what the budget buys, before the first step */
+        gx_budget_print(gx_table_stream(&opts.g), &plan, &opts);
 
     struct gx_sink sink;
     struct gx_harness_out ho = {.gpu_lost_rank = -1};
