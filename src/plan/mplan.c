@@ -620,9 +620,20 @@ void gx_budget_start(struct gx_budget *bg, const struct gx_mplan *p, double seco
     bg->seconds = seconds;
     bg->t0 = now;
     bg->estimate_left = 0;
+    bg->steps_left = 0;
     for (size_t i = 0; i < p->nsteps; i++)
-        if (step_runs(p, i))
+        if (step_runs(p, i)) {
             bg->estimate_left += p->steps[i].estimate_s;
+            bg->steps_left++;
+        }
+}
+
+/* The fraction of what is left that a step of estimate w takes. */
+static double share_part(const struct gx_budget *bg, double w)
+{
+    double steps = bg->steps_left > 0 ? (double)bg->steps_left : 1;
+    double by_estimate = bg->estimate_left > 0 ? w / bg->estimate_left : 1 / steps;
+    return GX_BUDGET_EVEN / steps + (1 - GX_BUDGET_EVEN) * by_estimate;
 }
 
 double gx_budget_left(const struct gx_budget *bg, double now)
@@ -634,13 +645,14 @@ double gx_budget_left(const struct gx_budget *bg, double now)
 
 double gx_budget_share(struct gx_budget *bg, const struct gx_mstep *s, double now)
 {
-    double w = s->estimate_s, all = bg->estimate_left;
-    bg->estimate_left = all - w > 0 ? all - w : 0;
+    double part = share_part(bg, s->estimate_s);
+    bg->estimate_left = bg->estimate_left - s->estimate_s > 0 ? bg->estimate_left - s->estimate_s
+                                                              : 0;
+    bg->steps_left = bg->steps_left > 0 ? bg->steps_left - 1 : 0;
     if (bg->seconds <= 0)
         return 0;
-    double left = gx_budget_left(bg, now);
     /* A step past its share still runs its fewest iterations: never a share of nothing. */
-    double share = all > 0 ? left * (w / all) : left;
+    double share = gx_budget_left(bg, now) * part;
     return share > 1e-3 ? share : 1e-3;
 }
 
@@ -650,6 +662,7 @@ void gx_budget_skip(struct gx_budget *bg, const struct gx_mstep *s, size_t n)
         bg->estimate_left -= s[i].estimate_s;
     if (bg->estimate_left < 0)
         bg->estimate_left = 0;
+    bg->steps_left = bg->steps_left > (long)n ? bg->steps_left - (long)n : 0;
 }
 
 void gx_budget_print(FILE *f, const struct gx_mplan *p, const struct gx_options *o)
@@ -658,7 +671,7 @@ void gx_budget_print(FILE *f, const struct gx_mplan *p, const struct gx_options 
         return;
     struct gx_budget bg;
     gx_budget_start(&bg, p, (double)o->g.budget, 0);
-    double all = bg.estimate_left, avail = gx_budget_left(&bg, 0);
+    double avail = gx_budget_left(&bg, 0);
     long fewest = -1, steps = 0, capped = 0;
     double precision = 0;
     for (size_t i = 0; i < p->nsteps; i++) {
@@ -671,7 +684,7 @@ void gx_budget_print(FILE *f, const struct gx_mplan *p, const struct gx_options 
         double per_iter = s->estimate_s / (double)(s->iters + s->warmup + 2 +
                                                    gx_mstep_search_iters(s));
         double fixed = per_iter * (double)(s->warmup + 2 + gx_mstep_search_iters(s));
-        double share = all > 0 ? avail * s->estimate_s / all : avail;
+        double share = avail * share_part(&bg, s->estimate_s);
         long n = (long)((share - fixed) / per_iter);
         if (n >= s->iters)
             capped++;

@@ -98,13 +98,18 @@ long gx_mstep_quick_iters(const struct gx_mstep *s);
 void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *o);
 
 /* The budget as the steps spend it: each step's share is what is left of the budget, in
- * proportion to its estimate among the estimates of the steps still to come, so that what a
- * step leaves (it stopped on precision) goes to those after it. Every rank keeps its own. */
+ * proportion to its estimate among the estimates of the steps still to come (GX_BUDGET_EVEN of
+ * it split evenly among them), so that what a step leaves (it stopped on precision) goes to
+ * those after it. Every rank keeps its own. */
 struct gx_budget {
     double seconds;     /* 0: no budget */
     double t0;          /* when the plan started (MPI_Wtime) */
     double estimate_left; /* the estimates of the steps not yet run */
+    long steps_left;
 };
+/* The part of a share every step gets alike, whatever its estimate: a step the nominal rates
+ * call instant (8 B latency: microseconds) still gets time where the machine is busy. */
+#define GX_BUDGET_EVEN 0.2
 void gx_budget_start(struct gx_budget *bg, const struct gx_mplan *p, double seconds, double now);
 /* Seconds step s may take from now (0 without a budget); counts it as run. */
 double gx_budget_share(struct gx_budget *bg, const struct gx_mstep *s, double now);
