@@ -110,7 +110,7 @@ struct gx_budget {
 };
 /* The part of a share every step gets alike, whatever its estimate: a step the nominal rates
  * call instant (8 B latency: microseconds) still gets time where the machine is busy. */
-#define GX_BUDGET_EVEN 0.2
+#define GX_BUDGET_EVEN 0.5
 void gx_budget_start(struct gx_budget *bg, const struct gx_mplan *p, double seconds, double now);
 /* Seconds step s may take from now (0 without a budget); counts it as run. */
 double gx_budget_share(struct gx_budget *bg, const struct gx_mstep *s, double now);
