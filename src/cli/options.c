@@ -451,9 +451,11 @@ const struct gx_option gx_option_table[] = {
      "progress even without a terminal (a line every 10 s on stderr)", NULL, GX_G_OUTPUT,
      set_progress, GX_NUM_NONE},
     /* How long */
-    {"iters", "N", 1, GX_T_INT, NULL, "by size: 1000 tiny .. 10 huge",
-     "timed iterations per size",
-     "By size class: 1000 tiny, 500 small, 200 medium, 50 large, 20 xlarge, 10 huge.",
+    {"iters", "N", 1, GX_T_INT, NULL, "the stop rule's, at most 1000 tiny .. 10 huge",
+     "timed iterations per size, exactly",
+     "Without it a step runs at least 5 (or half its most) and at most, by size class, 1000 "
+     "tiny, 500 small, 200 medium, 50 large, 20 xlarge, 10 huge, stopping between (--precision, "
+     "--budget).",
      GX_G_TIME, set_iters, GX_NUM_INT},
     {"warmup", "N", 1, GX_T_INT, NULL, "10% of --iters (else of the fewest iterations), at least 2",
      "untimed iterations first", NULL, GX_G_TIME, set_warmup, GX_NUM_INT},
