@@ -29,7 +29,7 @@ int gx_stop_ask(struct gx_bench *b, const struct gx_mstep *st, long n, int *ende
         memcpy(b->sorted, b->samples, (size_t)n * sizeof *b->sorted);
         double reached = gx_sorted_precision(b->sorted, (size_t)n);
         double spent = MPI_Wtime() - b->step_t0;
-        if (st->precision > 0 && reached <= st->precision && n >= st->min_precise)
+        if (st->precision > 0 && reached <= st->precision)
             verdict = GX_ENDED_PRECISION;
         else if (b->share_s > 0 && spent >= b->share_s)
             verdict = GX_ENDED_TIME;

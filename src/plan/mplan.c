@@ -74,7 +74,6 @@ static double step_seconds(const struct gx_path_ops *ops, const struct gx_mstep 
 static void set_stop_rule(const struct gx_run_opts *run, struct gx_mstep *s)
 {
     s->min_iters = run->iters > 0 ? s->iters : gx_min_iters(s->iters);
-    s->min_precise = s->min_iters;
     s->precision = run->iters > 0 ? 0 : run->precision;
 }
 
@@ -334,10 +333,9 @@ static int add_probe_groups(struct gx_mplan *p, const struct gx_run_opts *run, i
             s.iters = pick(run->iters, gx_probe_iters(s.size));
             set_stop_rule(run, &s);
             /* A ceiling is the probe's best iteration, which a few iterations on a busy machine
-             * miss: a fifth of its most before its median's precision may end it, cheap where
-             * iterations are short (its share of the budget still may). */
-            if (run->iters <= 0 && s.iters / 5 > s.min_precise)
-                s.min_precise = s.iters / 5;
+             * miss: a fifth of its most at least, cheap where iterations are short. */
+            if (run->iters <= 0 && s.iters / 5 > s.min_iters)
+                s.min_iters = s.iters / 5;
             s.warmup = run->warmup >= 0 ? run->warmup : gx_default_warmup(s.min_iters);
             s.window = gx_pattern_table[s.pattern]->uses_window ? pts->v[i].window : 1;
             g.largest = s.size > g.largest ? s.size : g.largest;

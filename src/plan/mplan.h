@@ -18,10 +18,9 @@ struct gx_mstep {
     size_t chunk;              /* chunked paths: bytes per chunk (ncand 1); otherwise 0 */
     int depth;
     /* iters: the most timed iterations; min_iters: the fewest, before the stop rule is asked
-     * (equal with --iters: exactly that many); min_precise: the fewest before precision may
-     * end it (a probe's best needs more than its median). precision: what the stop rule asks
-     * of the median (0: nothing). */
-    long iters, min_iters, min_precise, warmup, window;
+     * (equal with --iters: exactly that many). precision: what the stop rule asks of the
+     * median (0: nothing). */
+    long iters, min_iters, warmup, window;
     double precision;
     /* Seconds the step takes at its iterations and the path's nominal rate (a guess): its
      * share of the budget is in proportion. */
