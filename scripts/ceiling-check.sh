@@ -1,7 +1,8 @@
 #!/bin/bash
 # A benchmark of the ceilings (not part of make check): runs gpuxfer N times in a row, with a
-# CPU hog beside it if asked, and prints per run its wall time, the probes' time, the rated
-# results, those marked '!' and those whose efficiency is above 100%; then the totals.
+# CPU hog beside it if asked, and prints per run its wall time, --dry-run's estimate, the
+# probes' time, the rated results, those marked '!' and those whose efficiency is above 100%,
+# and how many steps ended on precision, time and iterations; then the totals.
 #   ceiling-check.sh [-n RUNS] [-o DIR] [-H HOGS] [-- GPUXFER OPTIONS]
 # Without options after --, the default run (`mpirun -np 2 gpuxfer`). -H: that many busy loops
 # run beside every run (a loaded machine). Environment: GPUXFER (default: the build's
@@ -26,16 +27,20 @@ mkdir -p "$dir" || exit 2
 pids=()
 for _ in $(seq "$hogs"); do (while :; do :; done) & pids+=($!); done
 trap '[ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null' EXIT
-printf '%-4s %5s %7s %8s %6s %4s %8s %8s\n' run rc wall_s probes_s rated '!' 'eff>100' 'max_eff%'
+# shellcheck disable=SC2086
+est=$(${MPIRUN:-mpirun} ${MPIRUN_ARGS:--np 2 --bind-to none} "$G" --dry-run "$@" 2>/dev/null |
+    sed -n 's/.*; estimate \([0-9]*\) s.*/\1/p')
+printf '%-4s %5s %7s %6s %8s %6s %4s %8s %8s %s\n' run rc wall_s est_s probes_s rated '!' 'eff>100' \
+    'max_eff%' 'stops(precision/time/iterations)'
 for i in $(seq "$runs"); do
     start=$(date +%s.%N)
     ${MPIRUN:-mpirun} ${MPIRUN_ARGS:--np 2 --bind-to none} "$G" --quiet --force \
         --output "$dir/run$i.json" "$@" >"$dir/run$i.txt" 2>&1
     rc=$?
     wall=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-    python3 - "$dir/run$i.json" "$i" "$rc" "$wall" <<'PY'
+    python3 - "$dir/run$i.json" "$i" "$rc" "$wall" "${est:--}" <<'PY'
 import json, sys
-f, i, rc, wall = sys.argv[1:]
+f, i, rc, wall, est = sys.argv[1:]
 try:
     d = json.load(open(f))
 except (OSError, ValueError) as e:
@@ -45,10 +50,12 @@ rated = [r for r in d.get("results", []) if r.get("ceiling")]
 bang = sum(1 for r in rated if "ceiling_exceeded" in r)
 above = sum(1 for r in rated if r["efficiency"] > 1)
 top = max((r["efficiency"] for r in rated), default=0)
-print("%-4s %5s %7s %8.1f %6d %4d %8d %8.1f" % (i, rc, wall, d.get("calibration", {}).get(
-    "seconds", 0), len(rated), bang, above, 100 * top))
+by = [r.get("stop", {}).get("by") for r in d.get("results", [])]
+stops = "%d/%d/%d" % tuple(by.count(k) for k in ("precision", "time", "iterations"))
+print("%-4s %5s %7s %6s %8.1f %6d %4d %8d %8.1f %s" % (i, rc, wall, est, d.get(
+    "calibration", {}).get("seconds", 0), len(rated), bang, above, 100 * top, stops))
 PY
 done | tee "$dir/summary.txt"
-awk 'NF == 8 && $1 ~ /^[0-9]+$/ { n++; r += $5; b += $6; a += $7 }
+awk 'NF == 10 && $1 ~ /^[0-9]+$/ { n++; r += $6; b += $7; a += $8 }
      END { printf "%d runs: %d rated results, %d marked !, %d above 100%%\n", n, r, b, a }' \
     "$dir/summary.txt"

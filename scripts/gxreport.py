@@ -150,6 +150,7 @@ RESULT = Obj({
     "auto_candidates": (OPT, List(Obj({"chunk": (REQ, POSITIVE), "depth": (REQ, POSITIVE),
                                        "median": (REQ, NUMBER)}))),
     "stats": (OPT, STATS),
+    "stop": (OPT, Obj({"by": (REQ, STRING), "precision_asked": (OPT, NUMBER)})),
     "stages": (OPT, List(Obj({"name": (REQ, STRING), "initiator_us": (REQ, NUMBER),
                               "peer_us": (REQ, NUMBER)})))})
 CURVE = Obj({"points": (OPT, List(Obj({"size": (REQ, SIZE), "median": (OPT, NUMBER),

@@ -77,7 +77,7 @@ ok $? "all: pairs measured in shift order"
 
 gx_mpirun 4 --pairs all --pattern bw --sizes 8 --iters 3 --quiet --slow-pair 1.5 \
     --output "$dir/bad.json" >/dev/null 2>"$dir/bad.err"
-[ $? -eq 2 ] && grep -q "slow-pair: 1.5 is out of range (expected a ratio in (0, 1])" "$dir/bad.err"
+[ $? -eq 2 ] && grep -q "slow-pair: 1.5 is out of range (expected more than 0 and at most 1)" "$dir/bad.err"
 ok $? "--slow-pair 1.5: input error"
 
 gx_mpirun 4 --pairs 0:1,2:3 --pattern bw --sizes 8 --iters 3 --quiet --output "$dir/p.json" \

@@ -145,6 +145,24 @@ ok_diag $? "$dir/o.diag" "missing results listed per report (absent, failed, a s
   [ "$(grep -c '^UNFAIR: ' "$dir/o.txt")" -eq 2 ]
 } >"$dir/o.diag" 2>&1
 ok_diag $? "$dir/o.diag" "option differences: iterations and window UNFAIR, calibration listed"
+# Steps the stop rule ended (schema 2.1) differ in their counts by design: the option is the
+# precision asked, the same on both sides; a count given (--iters) against it differs.
+"$PYTHON" - "$rep/base.json" "$dir" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for name, iters in (("stopA", 17), ("stopB", 43)):
+    for r in d["results"]:
+        if r["status"] == "ok":
+            r["iterations"] = iters
+            r["stop"] = {"by": "precision", "precision": 0.008, "precision_asked": 0.01}
+    json.dump(d, open("%s/%s.json" % (sys.argv[2], name), "w"))
+PY
+compare "$dir/stopA.json" "$dir/stopB.json" >"$dir/s.txt" 2>"$dir/s.err"
+rc=$?
+compare "$rep/base.json" "$dir/stopB.json" >"$dir/s2.txt" 2>>"$dir/s.err"
+[ $rc -eq 0 ] && grep -qx '# option differences (A.s value vs the other report.s): none' "$dir/s.txt" &&
+    grep -q "^UNFAIR: .*stopB.json: host .*: iterations [0-9]* vs until +-1%$" "$dir/s2.txt"
+ok_diag $? "$dir/s.err" "the stop rule's counts are no option difference; a given count against it is"
 sed -n '/^# context differences/,/^# summary/p' "$dir/o.txt" >"$dir/o.ctx"
 grep -qx 'command_line:' "$dir/o.ctx" && grep -qx '  B: gpuxfer --iters 10' "$dir/o.ctx"
 ok_diag $? "$dir/o.txt" "the command lines differ: listed with the context differences"

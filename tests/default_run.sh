@@ -39,9 +39,10 @@ bw=$(awk '$1 == "bandwidth" {print $4}' "$dir/gpu.plan" | sort -u | tr '\n' ' ')
 [ "$lat" = "latency@8" ] && [ "$bw" = "16M 1M 4K 64K 64M " ] &&
     [ "$(awk '$1 == "bandwidth" {print $3}' "$dir/gpu.plan" | sort -u)" = bw ]
 ok $? "GPUs seen: latency at 8 B only ($lat), bw at one size per class up to xlarge ($bw)"
-# Every bw step runs 20 timed iterations; latency keeps its size's default.
-awk '$0 ~ /^ +[0-9]+ bandwidth/ && $0 !~ / 20 +2 /' "$dir/gpu.txt" | grep -q . && r=1 || r=0
-ok $r "GPUs seen: the bandwidth run's steps take 20 iterations"
+# The GPU default run fits its own budget, which the plan says before it starts.
+grep -qE '(within|over) the budget of 45 s' "$dir/gpu.txt" && grep -q '^# budget 45 s for ' "$dir/gpu.txt"
+ok $? "GPUs seen: the run has a budget of its own (45 s), and says what it buys" ||
+    diag <"$dir/gpu.txt"
 
 # Fake GPUs measure nothing: outside --dry-run they leave the host run.
 gx_mpirun 2 --topology-xml "$xml" --fake-gpus $gpus --sizes 8 --iters 3 --calibrate off --quiet \

@@ -11,6 +11,7 @@ ok $? "the plan has 6 steps (found '$steps')"
 
 if ! command -v script >/dev/null 2>&1; then
     skip "no script(1) to give mpirun a terminal"
+    skip "no script(1): the line with a budget"
     skip "no script(1): --quiet on a terminal"
 else
     # shellcheck disable=SC2086
@@ -20,8 +21,22 @@ else
     [ $rc -eq 0 ] && grep -q "\[1/$steps\] host latency 8 B" "$dir/tty.txt"
     ok $? "on a terminal (script(1)): the progress line, counting the plan's $steps steps (rc $rc)" ||
         diag <"$dir/tty.txt"
+    # With a budget and the stop rule (no --iters): the step, the precision of its median so
+    # far, the time left of the budget (the step slowed, so that the line is redrawn in it).
+    bcmd="timeout -k 10 120 $MPIRUN -np 2 $gx_mpirun_opts $GPUXFER --path host --pattern latency"
+    GPUXFER_FAULT=slow:rank=0:size=8 script -qfec \
+        "$bcmd --sizes 8 --calibrate off --budget 4 --output $dir/budget.json" \
+        /dev/null >"$dir/budget.txt" 2>&1
+    rc=$?
+    [ $rc -eq 0 ] &&
+        grep -qE "\[1/1\] host latency 8 B  \+-[0-9.e+>]+%  elapsed [0-9]+s  budget left ~[0-9]+s" \
+            "$dir/budget.txt"
+    ok $? "with a budget: the step, its precision so far, the budget's time left (rc $rc)" ||
+        diag <"$dir/budget.txt"
+    script -qfec "$bcmd --sizes 8 --calibrate off --budget 4 --output $dir/bq.json --quiet" \
+        /dev/null >"$dir/bq.txt" 2>&1
     script -qfec "$cmd --quiet --force" /dev/null >"$dir/quiet.txt" 2>&1
-    ! grep -q "\[1/" "$dir/quiet.txt"
+    ! grep -q "\[1/" "$dir/quiet.txt" "$dir/bq.txt"
     ok $? "--quiet on a terminal: no progress" || diag <"$dir/quiet.txt"
 fi
 

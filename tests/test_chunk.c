@@ -13,6 +13,66 @@ static int covers(const struct gx_chunk_plan *p)
     return next == p->bytes;
 }
 
+/* The search replayed over recorded quick medians: measure(i) answers medians[i]. */
+struct replay {
+    const double *medians;
+    int calls;
+};
+
+static int replay_measure(int i, void *ctx, double *median, struct gx_err *err)
+{
+    struct replay *r = ctx;
+    (void)err;
+    r->calls++;
+    *median = r->medians[i];
+    return GX_OK;
+}
+
+static int replay_fail(int i, void *ctx, double *median, struct gx_err *err)
+{
+    (void)i, (void)ctx, (void)median;
+    return gx_fail(err, GX_ERUNTIME, "the candidate failed");
+}
+
+static void search_tests(void)
+{
+    const size_t K = 1024, M = K * K;
+    /* staged at 64M on one H200 (results/issue32/h200x1/default-call5): GB/s of each chunk at
+     * depth 2 and 4, rising to 16M/4, the whole message below it. */
+    const size_t c64[] = {256 * K, 256 * K, M, M, 4 * M, 4 * M, 16 * M, 16 * M, 64 * M, 64 * M};
+    const double staged[] = {19.0, 31.4, 36.0, 41.0, 46.0, 47.7, 49.1, 49.5, 47.3, 47.4};
+    int order[GX_AUTO_MAX_CANDIDATES], best = -1;
+    struct replay r = {staged, 0};
+    struct gx_err err = {0};
+    int n = gx_chunk_search(c64, 10, 0, replay_measure, &r, &best, order, &err);
+    ok(best == 7 && n == 8 && r.calls == 8 && order[0] == 8 && order[1] == 9 && order[7] == 3,
+       "a peak below the whole message: found (16M depth 4) from the top down, the two chunks "
+       "below it tried, not the smallest (best %d, tried %d of 10)", best, n);
+    /* A peak at the smallest chunk: the walk goes on while each chunk does better. */
+    const double rising[] = {9, 10, 8, 7, 6, 5, 4, 3, 2, 1};
+    r = (struct replay){rising, 0};
+    n = gx_chunk_search(c64, 10, 0, replay_measure, &r, &best, order, &err);
+    ok(best == 1 && n == 10, "a peak at the smallest chunk: every candidate, found (%d)", best);
+    /* Latency: lower is better. */
+    const double us[] = {5, 5, 5, 5, 5, 5, 2, 3, 4, 4};
+    r = (struct replay){us, 0};
+    n = gx_chunk_search(c64, 10, 1, replay_measure, &r, &best, order, &err);
+    ok(best == 6 && n == 8,
+       "lower is better: the lowest (%d), two chunks below it tried, no more (%d)", best, n);
+    /* Two worse in a row end it, even when a smaller chunk would have been better. */
+    const double dip[] = {99, 99, 1, 1, 1, 1, 1, 1, 50, 50};
+    r = (struct replay){dip, 0};
+    n = gx_chunk_search(c64, 10, 0, replay_measure, &r, &best, order, &err);
+    ok(best == 8 && n == 6, "two chunks no better than the whole message: it stops there (%d)",
+       n);
+    const size_t one[] = {4 * K};
+    r = (struct replay){staged, 0};
+    n = gx_chunk_search(one, 1, 0, replay_measure, &r, &best, order, &err);
+    ok(n == 1 && best == 0, "one candidate: tried, chosen");
+    n = gx_chunk_search(c64, 10, 0, replay_fail, NULL, &best, order, &err);
+    ok(n < 0 && err.rc == GX_ERUNTIME, "a candidate's failure ends the search with its error");
+}
+
 int main(void)
 {
     struct gx_chunk_plan p;
@@ -150,5 +210,6 @@ int main(void)
         }
     ok(good, "every (size, chunk): page-aligned chunk starts, no chunk shorter than asked, "
              "the message covered");
+    search_tests();
     return tap_done();
 }

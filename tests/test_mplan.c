@@ -11,6 +11,8 @@
 #include "probe.h"
 #include "tap.h"
 
+#include <math.h>
+
 #include <string.h>
 
 static struct gx_options o;
@@ -127,12 +129,14 @@ int main(void)
            plan.nsteps == 4 && plan.groups[0].largest == 1u << 20,
        "one path, one round: 2 patterns x 2 sizes = 4 steps");
     const struct gx_mstep *s = &plan.steps[0];
-    ok(s->pattern == GX_PAT_LATENCY && s->size == 8 && s->iters == 1000 && s->warmup == 100 &&
+    ok(s->pattern == GX_PAT_LATENCY && s->size == 8 && s->iters == 1000 && s->warmup == 2 &&
+           s->min_iters == 5 && s->precision == 0.01 && s->estimate_s > 0 &&
            s->window == 24 && plan.steps[1].window == 1 && plan.steps[2].pattern == GX_PAT_BW &&
            plan.steps[2].window == 256 && plan.steps[3].window == 191,
-       "steps in order (pattern, then size) with the size's iterations; latency at 8: 24 round "
-       "trips per sample (50 us at the host path's 1 us), at 1M one (%ld, %ld); bw at 1M: 191 "
-       "messages, 20 ms at the host path's 10 GB/s (%ld)",
+       "steps in order (pattern, then size) with the size's iterations at most, 5 at least "
+       "(warm-up 2, theirs), precision 1%%, an estimate; latency at 8: 24 round trips per "
+       "sample (50 us at the host path's 1 us), at 1M one (%ld, %ld); bw at 1M: 191 messages, "
+       "20 ms at the host path's 10 GB/s (%ld)",
        s->window, plan.steps[1].window, plan.steps[3].window);
     const struct gx_path_ops *mpi = gx_paths[gx_path_lookup("mpi")].ops;
     ok(gx_default_round_trips(8, mpi) == 2 && gx_default_round_trips(1u << 20, mpi) == 1,
@@ -196,8 +200,10 @@ int main(void)
        "result (%s)",
        text);
     ok(plan.steps[plan.groups[0].first].iters == gx_probe_iters(8) &&
-           gx_probe_iters(8) == 500 && gx_probe_iters(1u << 30) == GX_PROBE_MIN_ITERS,
-       "a probe's iterations: half a result's, at least %d", GX_PROBE_MIN_ITERS);
+           gx_probe_iters(8) == 500 && gx_probe_iters(1u << 30) == GX_PROBE_MIN_ITERS &&
+           plan.steps[plan.groups[0].first].min_iters == 100,
+       "a probe's iterations: half a result's, at least %d; a fifth of those before it may "
+       "stop", GX_PROBE_MIN_ITERS);
     ok(make("--path host --pattern bw --sizes 1M --iters 5 --warmup 1", 2) == GX_OK &&
            plan.steps[plan.groups[0].first].iters == 5 &&
            plan.steps[plan.groups[0].first].warmup == 1,
@@ -250,6 +256,35 @@ int main(void)
         ok(1, "# SKIP unified-demand is not built in");
         ok(1, "# SKIP zerocopy is not built in");
     }
+
+    /* The budget: each step's share in proportion to its estimate among those left; what a
+     * step leaves goes to the steps after it. */
+    ok(make("--path host --pattern bw --sizes 8,1M --calibrate off", 2) == GX_OK &&
+           plan.nsteps == 2 && plan.steps[1].estimate_s > plan.steps[0].estimate_s,
+       "two steps, the larger size's estimate larger");
+    struct gx_budget bg;
+    double e0 = plan.steps[0].estimate_s, e1 = plan.steps[1].estimate_s;
+    gx_budget_start(&bg, &plan, 10 + GX_JOB_OVERHEAD_S, 100);
+    double s0 = gx_budget_share(&bg, &plan.steps[0], 100);
+    double s1 = gx_budget_share(&bg, &plan.steps[1], 100 + s0 / 2);
+    double p0 = GX_BUDGET_EVEN / 2 + (1 - GX_BUDGET_EVEN) * e0 / (e0 + e1);
+    ok(fabs(s0 - 10 * p0) < 1e-9 && fabs(s1 - (10 - s0 / 2)) < 1e-9 &&
+           fabs(gx_budget_left(&bg, 101) - 9) < 1e-9,
+       "shares: %.3f s of 10 for the first (by its estimate, a part alike), the rest and what it "
+       "left for the second (%.3f)",
+       s0, s1);
+    gx_budget_start(&bg, &plan, 0, 0);
+    ok(gx_budget_share(&bg, &plan.steps[0], 5) == 0, "no budget: no share");
+    gx_budget_start(&bg, &plan, 10 + GX_JOB_OVERHEAD_S, 0);
+    gx_budget_skip(&bg, &plan.steps[0], 1);
+    ok(fabs(gx_budget_share(&bg, &plan.steps[1], 0) - 10) < 1e-9,
+       "a skipped step's estimate claims no share");
+    ok(gx_min_iters(1000) == GX_MIN_ITERS && gx_min_iters(8) == 4 && gx_min_iters(4) == 3 &&
+           gx_min_iters(2) == 2,
+       "fewest iterations: %d, or half the most (3 at least, the most at most)", GX_MIN_ITERS);
+    ok(make("--path host --pattern bw --sizes 8 --iters 7 --calibrate off", 2) == GX_OK &&
+           plan.steps[0].min_iters == 7 && plan.steps[0].precision == 0,
+       "--iters 7: exactly 7, no precision asked");
 
     /* Where the progress line goes. */
     ok(gx_progress_decide(0, 0, 1, 1) == GX_PROGRESS_STDERR, "stderr a terminal: there");

@@ -1,6 +1,8 @@
 #include "stats.h"
 #include "tap.h"
 
+#include <math.h>
+
 int main(void)
 {
     struct gx_stats s;
@@ -38,5 +40,18 @@ int main(void)
     ok(s.ci_lo == 40 && s.ci_hi == 61, "n=100: CI of the median is [x(40), x(61)] (%g, %g)",
        s.ci_lo, s.ci_hi);
     ok(near(s.median, 50.5) && near(s.p5, 5.95) && near(s.p95, 95.05), "n=100: percentiles");
+
+    /* The stop rule's question: how far the interval reaches from the median, relative to it. */
+    ok(near(gx_median_precision(50.5, 40, 61), 10.5 / 50.5) &&
+           near(gx_median_precision(100, 99.5, 100.2), 0.005) &&
+           isinf(gx_median_precision(0, -1, 1)),
+       "precision: the farther end of the interval from the median, relative; none at 0");
+    double again[100];
+    for (int i = 0; i < 100; i++)
+        again[i] = 100 - i;
+    ok(near(gx_sorted_precision(again, 100), 10.5 / 50.5) && again[0] == 1,
+       "the samples' precision is that of their statistics (and sorts them)");
+    double steady[] = {2, 2, 2, 2, 2};
+    ok(gx_sorted_precision(steady, 5) == 0, "five equal samples: known exactly");
     return tap_done();
 }

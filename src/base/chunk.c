@@ -101,3 +101,35 @@ int gx_chunk_candidates(const struct gx_chunk_policy *p, size_t bytes, long coun
         n = add_candidate(bytes, count, bytes, depths[d], chunks, cdepths, n);
     return n;
 }
+
+int gx_chunk_search(const size_t *chunks, int n, int lower_is_better, gx_cand_measure_fn measure,
+                    void *ctx, int *best, int *order, struct gx_err *err)
+{
+    int tried = 0, worse_in_row = 0;
+    double best_m = 0;
+    *best = n - 1;
+    size_t level = (size_t)-1; /* the chunk tried last; the next is the largest below it */
+    while (worse_in_row < 2) {
+        size_t next = 0;
+        for (int i = 0; i < n; i++)
+            if (chunks[i] < level && chunks[i] > next)
+                next = chunks[i];
+        if (next == 0)
+            break;
+        level = next;
+        for (int i = 0; i < n; i++) {
+            double m;
+            if (chunks[i] != level)
+                continue;
+            if (measure(i, ctx, &m, err) != GX_OK)
+                return -1;
+            if (tried == 0 || (lower_is_better ? m < best_m : m > best_m)) {
+                best_m = m;
+                *best = i;
+            }
+            order[tried++] = i;
+        }
+        worse_in_row = chunks[*best] == level ? 0 : worse_in_row + 1;
+    }
+    return tried;
+}

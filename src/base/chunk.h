@@ -2,6 +2,8 @@
 #ifndef GX_CHUNK_H
 #define GX_CHUNK_H
 
+#include "gx.h"
+
 #include <stddef.h>
 
 struct gx_chunk_plan {
@@ -48,5 +50,15 @@ extern const struct gx_chunk_policy gx_chunk_policy_whole, gx_chunk_policy_pipel
  * at `depths` instead. Returns how many were written (at most max, the whole message last). */
 int gx_chunk_candidates(const struct gx_chunk_policy *p, size_t bytes, long count,
                         const int *depths, int ndepths, size_t *chunks, int *cdepths, int max);
+
+/* The search gx_measure_best makes over n candidates (chunks ascending, the whole message last,
+ * as gx_chunk_candidates lists them): from the largest chunk down, every depth of a chunk, and
+ * no smaller chunk once two chunks in a row did no better than the best so far (the curves of
+ * results/issue33 rise to one peak: a chunk below it only costs more handshakes). measure(i)
+ * gives candidate i's quick median; order[] gets the candidates tried, in turn. Returns the
+ * number tried (<0: measure's error, in err) and the best in *best. */
+typedef int (*gx_cand_measure_fn)(int i, void *ctx, double *median, struct gx_err *err);
+int gx_chunk_search(const size_t *chunks, int n, int lower_is_better, gx_cand_measure_fn measure,
+                    void *ctx, int *best, int *order, struct gx_err *err);
 
 #endif

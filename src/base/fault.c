@@ -7,14 +7,15 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static struct gx_fault the_fault;
 static int fired; /* each fault fires once, even when its size comes back in a later run */
 
 #define FAULT_FORM                                                                            \
-    "kind:rank=R:size=S[:iter=I][:offset=O] or kind:rank=R:at=MOMENT[:size=S], kind hang, "   \
-    "die, corrupt, signal, stop, cuda-oom or cuda-sticky, MOMENT init, "                      \
+    "kind:rank=R:size=S[:iter=I][:offset=O][:ms=MS] or kind:rank=R:at=MOMENT[:size=S], kind " \
+    "hang, die, corrupt, signal, stop, cuda-oom, cuda-sticky or slow, MOMENT init, "           \
     "opened, collected, writing, written or finalize"
 
 static const char *const moments[] = {"iter", "init", "opened", "collected", "written",
@@ -25,7 +26,8 @@ static int parse_at(const char *spec, const char *v, struct gx_fault *f, struct 
 {
     for (int i = 1; i < (int)GX_ARRAY_LEN(moments); i++)
         if (strcmp(v, moments[i]) == 0 && f->kind != GX_FAULT_CORRUPT &&
-            f->kind != GX_FAULT_CUDA_OOM && f->kind != GX_FAULT_CUDA_STICKY) {
+            f->kind != GX_FAULT_CUDA_OOM && f->kind != GX_FAULT_CUDA_STICKY &&
+            f->kind != GX_FAULT_SLOW) {
             f->at = (enum gx_fault_at)i;
             return GX_OK;
         }
@@ -45,6 +47,7 @@ int gx_fault_parse(const char *spec, struct gx_fault *f, struct gx_err *err)
 {
     memset(f, 0, sizeof *f);
     f->offset = -1;
+    f->ms = 20;
     if (!spec || !spec[0])
         return GX_OK;
     char buf[256];
@@ -52,8 +55,8 @@ int gx_fault_parse(const char *spec, struct gx_fault *f, struct gx_err *err)
         return gx_too_long(err, "GPUXFER_FAULT", strlen(spec), sizeof buf - 1);
     strcpy(buf, spec);
     strcpy(f->spec, spec);
-    static const char *const kinds[] = {"",       "hang",     "die",         "corrupt",
-                                        "signal", "cuda-oom", "cuda-sticky", "stop"};
+    static const char *const kinds[] = {"",       "hang",     "die",         "corrupt", "signal",
+                                        "cuda-oom", "cuda-sticky", "stop",   "slow"};
     int have_rank = 0, have_size = 0;
     /* Fields split by ':' as a list is by ',': an empty one is an error, not skipped. */
     char *next = buf;
@@ -88,6 +91,9 @@ int gx_fault_parse(const char *spec, struct gx_fault *f, struct gx_err *err)
             f->iter = (long)n;
         } else if (strcmp(field, "at") == 0) {
             GX_TRY(parse_at(spec, v, f, err));
+        } else if (strcmp(field, "ms") == 0 && f->kind == GX_FAULT_SLOW) {
+            GX_TRY(parse_num(spec, field, v, 60000, &n, err));
+            f->ms = (long)n;
         } else if (strcmp(field, "offset") == 0 && f->kind == GX_FAULT_CORRUPT) {
             size_t off;
             if (gx_parse_bytes(v, 0, GX_BYTES_MAX, &off, err) != GX_OK)
@@ -212,14 +218,27 @@ static int stops(enum gx_fault_kind k)
     return k == GX_FAULT_HANG || k == GX_FAULT_DIE || k == GX_FAULT_SIGNAL || k == GX_FAULT_STOP;
 }
 
+static int slows(int rank, size_t size)
+{
+    return the_fault.kind == GX_FAULT_SLOW && the_fault.rank == rank && the_fault.size == size;
+}
+
 int gx_fault_point_due(int rank, size_t size)
 {
-    return stops(the_fault.kind) && the_fault.at == GX_AT_ITER &&
-           due(the_fault.kind, rank, size, the_fault.iter);
+    return slows(rank, size) || (stops(the_fault.kind) && the_fault.at == GX_AT_ITER &&
+                                 due(the_fault.kind, rank, size, the_fault.iter));
 }
 
 void gx_fault_point(int rank, size_t size, long iter)
 {
+    if (slows(rank, size)) {
+        struct timespec nap = {0, 0};
+        long ms = the_fault.ms * (1 + iter % 3);
+        nap.tv_sec = ms / 1000;
+        nap.tv_nsec = ms % 1000 * 1000000L;
+        nanosleep(&nap, NULL);
+        return;
+    }
     if (gx_fault_point_due(rank, size) && the_fault.iter == iter)
         fire();
 }

@@ -169,7 +169,8 @@ int gx_parse_ratio(const char *text, double *out, struct gx_err *err)
                        "e.g. 0.8)", text, why);
     double x = strtod(text, NULL); /* only digits and one '.': strtod reads them all */
     if (!(x > 0 && x <= 1))
-        return gx_fail(err, GX_EINPUT, "%s is out of range (expected a ratio in (0, 1])", text);
+        return gx_fail(err, GX_EINPUT, "%s is out of range (expected more than 0 and at most 1)",
+                       text);
     *out = x;
     return GX_OK;
 }

@@ -47,6 +47,9 @@ struct gx_run_opts {
     size_t chunks[GX_MAX_LIST];           /* chunk sizes; 0 means the whole message */
     int ndepths, depths[GX_MAX_LIST];     /* ndepths 0: not given */
     int calibrate;                        /* enum gx_calibrate_mode */
+    /* A step (without --iters) stops once the 95% interval of its median lies within this
+     * fraction of it (gx_median_precision), or when its share of the budget is spent. */
+    double precision;
 };
 
 struct gx_global_opts {
@@ -68,6 +71,10 @@ struct gx_global_opts {
     int force;                            /* overwrite an existing report */
     long timeout;                         /* seconds per measurement; 0: grows with the size */
     long soak;                            /* --soak: repeat the runs until this many seconds */
+    /* --budget: seconds the whole plan (ceiling probes included) may take, shared among its
+     * steps; 0: none (each step ends on precision or at its iterations). The default run
+     * has one of its own (GX_DEFAULT_BUDGET_*). */
+    long budget;
 };
 
 struct gx_options {

@@ -11,6 +11,10 @@
 
 enum gx_state { GX_STATE_IDLE, GX_STATE_OK, GX_STATE_SKIPPED, GX_STATE_FAILED };
 
+/* What ended a step: its most iterations (or exactly --iters), its median known to the
+ * precision asked, or its share of the budget spent (engine/stop.h). */
+enum gx_ended { GX_ENDED_ITERATIONS, GX_ENDED_PRECISION, GX_ENDED_TIME };
+
 /* One (chunk, depth) tried by --chunk auto and the median it got in its quick measurement. */
 struct gx_auto_cand {
     int64_t chunk;
@@ -37,7 +41,11 @@ struct gx_result {
     size_t size;
     size_t chunk;         /* 0: the path does not chunk */
     int depth;
-    long iters, warmup, window;
+    long iters, warmup, window; /* iters: those timed (the stop rule may end a step early) */
+    /* What ended the step (enum gx_ended), the precision asked (0: none) and the step's share
+     * of the budget (0: none). */
+    int ended;
+    double precision, share_s;
     enum gx_state state;
     const char *reason;   /* skipped or failed: why */
     struct gx_stats stats;

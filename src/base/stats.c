@@ -37,6 +37,11 @@ void gx_stats_compute(double *s, size_t n, struct gx_stats *o)
     o->p99 = gx_percentile(s, n, 0.99);
     o->stddev = n > 1 ? sqrt(ss / (double)(n - 1)) : 0.0;
     o->cv = mean != 0 ? o->stddev / mean : 0.0;
+    gx_median_ci(s, n, &o->ci_lo, &o->ci_hi);
+}
+
+void gx_median_ci(const double *s, size_t n, double *lo, double *hi)
+{
     /* Distribution-free interval: the median lies between order statistics j and k
      * (1-based) with ~95% probability, j,k = n/2 -+ 1.96 sqrt(n)/2 (normal approximation
      * of the binomial). */
@@ -45,6 +50,20 @@ void gx_stats_compute(double *s, size_t n, struct gx_stats *o)
     long k = (long)ceil(1.0 + (double)n / 2.0 + half);
     if (j < 1) j = 1;
     if (k > (long)n) k = (long)n;
-    o->ci_lo = s[j - 1];
-    o->ci_hi = s[k - 1];
+    *lo = s[j - 1];
+    *hi = s[k - 1];
+}
+
+double gx_median_precision(double median, double lo, double hi)
+{
+    double far = median - lo > hi - median ? median - lo : hi - median;
+    return median != 0 ? fabs(far / median) : INFINITY;
+}
+
+double gx_sorted_precision(double *s, size_t n)
+{
+    qsort(s, n, sizeof *s, cmp_double);
+    double lo, hi;
+    gx_median_ci(s, n, &lo, &hi);
+    return gx_median_precision(gx_percentile(s, n, 0.5), lo, hi);
 }

@@ -16,5 +16,13 @@ struct gx_stats {
 void gx_stats_compute(double *samples, size_t n, struct gx_stats *out);
 /* Linear interpolation between closest ranks of sorted samples (p in [0,1]). */
 double gx_percentile(const double *sorted, size_t n, double p);
+/* The 95% interval of the median of sorted samples, by order statistics. n >= 1. */
+void gx_median_ci(const double *sorted, size_t n, double *lo, double *hi);
+/* How precisely a median is known: the farther end of its interval from it, relative to it
+ * (0.01: within 1%); infinite for a median of 0. */
+double gx_median_precision(double median, double lo, double hi);
+/* Sorts samples in place and returns the precision of their median (n >= 1): what a step's
+ * stop rule asks between batches, without the other statistics. */
+double gx_sorted_precision(double *samples, size_t n);
 
 #endif

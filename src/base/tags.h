@@ -10,6 +10,7 @@ enum gx_tag {
     GX_TAG_ACK = 102,         /* pattern bw: the receiver's acknowledgement of a window */
     GX_TAG_PAIR_AGREE = 103,  /* both sides of a pair take the same branch */
     GX_TAG_AUTO_CHOICE = 104, /* --chunk auto: the initiator's choice to its peer */
+    GX_TAG_STOP = 108,        /* a step's stop rule: the initiator's verdict to its peer */
     GX_TAG_PROBE_GO = 105,    /* ceiling probes: both sides' stages start together */
     GX_TAG_PROBE_DONE = 106,  /* ceiling probes, both ways: both sides' stages are over */
     GX_TAG_PROBE_SETUP = 107, /* ceiling probes: what the sides exchange when opened */

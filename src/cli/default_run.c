@@ -15,7 +15,6 @@
  * theirs alone would take most of the first minute. */
 #define GX_DEFAULT_LATENCY_SIZES "8"
 #define GX_DEFAULT_BW_SIZES "4K,64K,1M,16M,64M"
-#define GX_DEFAULT_BW_ITERS "20"
 
 /* A path moves GPU data when it needs a GPU or its own buffers are GPU memory (mpi: device
  * buffers in a CUDA build); the table says so, not the names. */
@@ -54,9 +53,7 @@ int gx_options_gpu_default(struct gx_options *o, struct gx_err *err)
     GX_TRY(set(o, lat, "pattern", "latency", err));
     GX_TRY(set(o, lat, "sizes", GX_DEFAULT_LATENCY_SIZES, err));
     GX_TRY(set(o, bw, "pattern", "bw", err));
-    /* A bw iteration lasts at least ~20 ms (the window rule), so 20 of them give a median and
-     * a spread in under half a second per size; more only where --iters asks. */
-    if (bw->iters == 0)
-        GX_TRY(set(o, bw, "iters", GX_DEFAULT_BW_ITERS, err));
+    /* Each size until its median is known (--precision) or its share of the budget is spent
+     * (default_run in main.c gives the run its budget). */
     return set(o, bw, "sizes", GX_DEFAULT_BW_SIZES, err);
 }

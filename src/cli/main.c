@@ -115,7 +115,12 @@ static int default_run(struct gx_job *job, struct gx_options *opts, struct gx_er
 {
     int mine = gx_gpu_visible(&opts->g, opts->dry_run), all = 0;
     GX_MPI_TRY(err, MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MIN, job->comm));
-    return all ? gx_options_gpu_default(opts, err) : GX_OK;
+    GX_TRY(all ? gx_options_gpu_default(opts, err) : GX_OK);
+    /* The default run answers within a budget of its own; axes given make it the user's run,
+     * which takes what its steps need unless --budget says otherwise. */
+    if (!opts->g.budget && !opts->default_axes_given)
+        opts->g.budget = all ? GX_DEFAULT_BUDGET_GPU : GX_DEFAULT_BUDGET_HOST;
+    return GX_OK;
 }
 
 /* Where the ranks are: this job's nodes, or with --assume-nodes a layout to plan for. */
@@ -352,6 +357,12 @@ static int write_report(const struct gx_layout *layout, unsigned views,
     }
     if (opts->g.soak > 0)
         gx_report_soak(rep, opts->g.soak, ho->soak_s, ho->rotations);
+    if (opts->g.budget > 0) {
+        cJSON *b = cJSON_CreateObject();
+        cJSON_AddNumberToObject(b, "seconds", (double)opts->g.budget);
+        cJSON_AddNumberToObject(b, "seconds_measured", ho->measured_s);
+        gx_report_set(rep, "budget", b);
+    }
     add_matrices_and_plan(layout, views, opts, rep, sink, table);
     cJSON *rounds = gx_sink_take_rounds(sink);
     if (rounds)
@@ -420,6 +431,8 @@ int main(int argc, char **argv)
     gx_watchdog_set_report(job.rank == 0 ? &rep : NULL);
     gx_fault_moment(job.rank, GX_AT_OPENED, 0);
     rc = add_context(&job, &opts, &plan, &rep, &err);
+    if (rc == GX_OK && job.rank == 0) /* what the budget buys, before the first step */
+        gx_budget_print(gx_table_stream(&opts.g), &plan, &opts);
 
     struct gx_sink sink;
     struct gx_harness_out ho = {.gpu_lost_rank = -1};

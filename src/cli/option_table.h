@@ -50,6 +50,13 @@ const struct gx_option *gx_option_find(const char *name);
 int gx_option_scenario_top(const struct gx_option *op);
 
 void gx_run_defaults(struct gx_run_opts *r);
+/* The budgets (--budget) of the default run: the host run (a 2-core machine at idle: under
+ * 15 s in all) and the GPU run (one GPU shared by two ranks: under a minute with its probes). */
+#define GX_DEFAULT_BUDGET_HOST 10
+#define GX_DEFAULT_BUDGET_GPU 45
+#define GX_STR_(x) #x
+#define GX_STR(x) GX_STR_(x)
+
 /* The default run on GPUs: every path that moves GPU data; unless default_axes_given, a run of
  * latency at 8 B and one of bw at a size per size class. */
 int gx_options_gpu_default(struct gx_options *o, struct gx_err *err);

@@ -310,6 +310,20 @@ static int set_timeout(struct gx_options *o, struct gx_run_opts *r, const char *
     return gx_parse_long(v, 1, 100000000, &o->g.timeout, err);
 }
 
+static int set_budget(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                      struct gx_err *err)
+{
+    (void)r;
+    return gx_parse_long(v, 1, 100000000, &o->g.budget, err);
+}
+
+static int set_precision(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                         struct gx_err *err)
+{
+    (void)o;
+    return gx_parse_ratio(v, &r->precision, err);
+}
+
 static int set_soak(struct gx_options *o, struct gx_run_opts *r, const char *v,
                     struct gx_err *err)
 {
@@ -394,8 +408,8 @@ const struct gx_option gx_option_table[] = {
     {"path", "LIST", 1, GX_T_LIST, "host", "every GPU path where every rank sees a GPU, else host",
      "transfer paths (listed below)",
      "The default on GPUs: every path that moves GPU data, in a run of latency at 8 B and one of "
-     "bw at 4K, 64K, 1M, 16M, 64M (one size per class, 20 iterations), ending with the transfer "
-     "plan; --pattern or --sizes make it one run of those.",
+     "bw at 4K, 64K, 1M, 16M, 64M (one size per class), within its --budget, ending with the "
+     "transfer plan; --pattern or --sizes make it one run of those.",
      GX_G_MEASURE, set_path, GX_NUM_NONE},
     {"mem", "SRC[,DST]", 1, GX_T_LIST, NULL, "the path's own",
      "memory kinds of the source and destination buffers: pageable, pinned, device, managed, "
@@ -451,11 +465,13 @@ const struct gx_option gx_option_table[] = {
      "progress even without a terminal (a line every 10 s on stderr)", NULL, GX_G_OUTPUT,
      set_progress, GX_NUM_NONE},
     /* How long */
-    {"iters", "N", 1, GX_T_INT, NULL, "by size: 1000 tiny .. 10 huge",
-     "timed iterations per size",
-     "By size class: 1000 tiny, 500 small, 200 medium, 50 large, 20 xlarge, 10 huge.",
+    {"iters", "N", 1, GX_T_INT, NULL, "the stop rule's, at most 1000 tiny .. 10 huge",
+     "timed iterations per size, exactly",
+     "Without it a step runs at least 5 (or half its most) and at most, by size class, 1000 "
+     "tiny, 500 small, 200 medium, 50 large, 20 xlarge, 10 huge, stopping between (--precision, "
+     "--budget).",
      GX_G_TIME, set_iters, GX_NUM_INT},
-    {"warmup", "N", 1, GX_T_INT, NULL, "10% of --iters, at least 2",
+    {"warmup", "N", 1, GX_T_INT, NULL, "10% of --iters (else of the fewest iterations), at least 2",
      "untimed iterations first", NULL, GX_G_TIME, set_warmup, GX_NUM_INT},
     {"timeout", "SECONDS", 0, GX_T_INT, NULL, "from the iterations and the size",
      "time one measurement may take; past it the job ends with what it has (exit 4)",
@@ -465,6 +481,20 @@ const struct gx_option gx_option_table[] = {
      "after one pass, repeat the runs until SECONDS have passed (also a scenario key)",
      "Later passes go to the .jsonl only; the report counts them under \"soak\".",
      GX_G_TIME, set_soak, GX_NUM_INT},
+    {"budget", "SECONDS", 0, GX_T_INT, NULL,
+     GX_STR(GX_DEFAULT_BUDGET_HOST) " s for a run told no paths, memory, patterns, sizes or "
+     "scenario (" GX_STR(GX_DEFAULT_BUDGET_GPU) " s on GPUs), else none",
+     "time the whole plan may take, ceiling probes included (also a scenario key)",
+     "Divided among the steps by their estimated cost, what a step leaves going to the ones "
+     "after it; a step ends when its median is known to --precision, when its share is spent "
+     "(after a few iterations) or at its iterations. The run says first what precision the "
+     "budget buys.", GX_G_TIME, set_budget, GX_NUM_INT},
+    {"precision", "RATIO", 1, GX_T_STRING, "0.01", NULL,
+     "a step stops once the 95% interval of its median lies within RATIO of it",
+     "Checked between batches of timed iterations, by the pair's initiator, which tells its "
+     "peer; --iters N runs exactly N instead. The report says what ended each step "
+     "(precision, time or iterations) and the interval reached.",
+     GX_G_TIME, set_precision, GX_NUM_RATIO},
     {"dry-run", NULL, 0, GX_T_FLAG, NULL, NULL,
      "list every measurement with its estimated time; measure nothing", NULL, GX_G_TIME,
      set_dry_run, GX_NUM_NONE},
@@ -559,7 +589,8 @@ int gx_options_answer_only(const struct gx_options *o)
 
 int gx_option_scenario_top(const struct gx_option *op)
 {
-    return op && !op->per_run && strcmp(op->name, "soak") == 0;
+    return op && !op->per_run &&
+           (strcmp(op->name, "soak") == 0 || strcmp(op->name, "budget") == 0);
 }
 
 void gx_run_defaults(struct gx_run_opts *r)

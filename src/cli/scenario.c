@@ -253,8 +253,13 @@ int gx_scenario_load(const char *file, const char *text, struct gx_options *o, s
         } else if (strcmp(kv->string, "runs") != 0) {
             const struct gx_option *op = gx_option_find(kv->string);
             if (!gx_option_scenario_top(op)) {
-                rc = gx_fail(err, GX_EINPUT, "%s: unknown key '%s' (expected description, runs, "
-                             "soak)", file, kv->string);
+                char keys[128] = "description, runs";
+                for (const struct gx_option *t = gx_option_table; t->name; t++)
+                    if (gx_option_scenario_top(t))
+                        snprintf(keys + strlen(keys), sizeof keys - strlen(keys), ", %s",
+                                 t->name);
+                rc = gx_fail(err, GX_EINPUT, "%s: unknown key '%s' (expected %s)", file,
+                             kv->string, keys);
                 goto out;
             }
             /* A job-wide option (e.g. soak) at the top level, typed like a run's keys. */

@@ -43,11 +43,11 @@ struct gx_collect {
 };
 
 /* --samples: the initiators' raw samples to rank 0 (c->samples, c->counts, c->displs). */
-static int gather_samples(struct gx_bench *b, const struct gx_mstep *ax,
+static int gather_samples(struct gx_bench *b,
                           const struct gx_record *mine, struct gx_collect *c, struct gx_err *err)
 {
     const struct gx_job *job = b->job;
-    int n = mine->state == GX_STATE_OK && b->pair && b->ep.initiator ? (int)ax->iters : 0;
+    int n = mine->state == GX_STATE_OK && b->pair && b->ep.initiator ? (int)mine->stats.n : 0;
     GX_MPI_TRY(err, MPI_Gather(&n, 1, MPI_INT, c->counts, 1, MPI_INT, 0, job->comm));
     if (job->rank == 0) {
         long total = 0;
@@ -92,9 +92,12 @@ static void result_of(const struct gx_bench *b, const struct gx_mstep *ax,
         .chunk = ax->chunk,
         .depth = ax->depth,
         .chunk_choice = b->run->chunk_mode,
-        .iters = ax->iters,
+        .iters = ra->state == GX_STATE_OK ? (long)ra->stats.n : ax->iters,
         .warmup = ax->warmup,
         .window = ax->window,
+        .ended = ra->ended,
+        .precision = ax->precision,
+        .share_s = ra->share_s,
     };
     merge(ra, &c->recs[p->b], res);
     if (ops->stages[0] && res->state == GX_STATE_OK) {
@@ -162,7 +165,7 @@ static int collect(struct gx_bench *b, const struct gx_mstep *ax, const struct g
         return gx_wrap(err, "gathering the results of %zu bytes (a rank died?)", ax->size);
     }
     if (job->g->samples)
-        GX_TRY(gather_samples(b, ax, mine, c, err));
+        GX_TRY(gather_samples(b, mine, c, err));
     if (job->rank != 0)
         return GX_OK;
     if (b->probe >= 0)
@@ -225,6 +228,7 @@ struct gx_harness {
     struct gx_ceilings *ceilings; /* rank 0: filled by the probes, handed to the sink once */
     double probe_s;               /* seconds spent in the probes' groups */
     int ceilings_reported;
+    struct gx_budget budget;      /* this pass's (every rank keeps its own) */
 };
 
 /* Tells the watchdog what is measured next, by whom, and for how long at most. */
@@ -267,6 +271,8 @@ static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struc
     gx_output_progress(&h->sink->out, st->size, name, gx_pattern_table[st->pattern]->name);
     struct gx_record rec = {.state = GX_STATE_IDLE, .valid = 1, .bad_offset = -1};
     arm(b, round, st, h->c.ranks);
+    b->step_t0 = MPI_Wtime();
+    b->share_s = gx_budget_share(&h->budget, st, b->step_t0);
     if (b->pair) {
         struct gx_err merr = {0};
         int rc = gx_measure_best(b, st, &rec, &merr);
@@ -364,6 +370,7 @@ static int skip_group(struct gx_harness *h, const struct gx_mgroup *g, const str
 {
     const struct gx_run_opts *run = &h->o->runs[g->run];
     gx_output_advance(&h->sink->out, (long)g->n);
+    gx_budget_skip(&h->budget, &h->plan->steps[g->first], g->n);
     if (h->job->rank != 0)
         return GX_OK;
     if (g->probe >= 0)
@@ -476,6 +483,7 @@ static int run_passes(struct gx_harness *h, struct gx_err *err)
     for (long pass = 1; rc == GX_OK; pass++) {
         /* Later passes stream their results to the .jsonl only: rank 0's memory stays flat. */
         gx_sink_rotation(h->sink, pass);
+        gx_budget_start(&h->budget, h->plan, (double)o->g.budget, MPI_Wtime());
         for (size_t g = 0; g < h->plan->ngroups && rc == GX_OK; g++) {
             const struct gx_mgroup *gr = &h->plan->groups[g];
             double t0 = MPI_Wtime();
@@ -495,8 +503,9 @@ static int run_passes(struct gx_harness *h, struct gx_err *err)
         if ((rc = soak_goes_on(h->job, o, t0, &more, err)) != GX_OK || !more)
             break;
     }
+    ho->measured_s = MPI_Wtime() - t0;
     if (o->g.soak > 0)
-        ho->soak_s = MPI_Wtime() - t0; /* also when a pass was cut short */
+        ho->soak_s = ho->measured_s; /* also when a pass was cut short */
     else if (rc == GX_OK)
         ho->rotations = 1;
     return rc;
@@ -516,6 +525,8 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
     ho->gpu_lost_rank = -1;
     h.b.job = job;
     h.b.ceilings = h.ceilings;
+    h.b.out = job->rank == 0 ? &sink->out : NULL;
+    sink->out.budget = &h.budget;
     size_t maxpairs = 1; /* the most pairs of any round */
     for (int r = 0; r < o->nruns; r++)
         for (int k = 0; k < plan->pairs[r].nrounds; k++)
@@ -539,6 +550,7 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
     if (rc == GX_OK)
         rc = run_passes(&h, err);
     gx_output_done(&sink->out);
+    sink->out.budget = NULL; /* h's, gone with it */
     teardown_paths();
     free(h.b.samples);
     free(h.b.sorted);

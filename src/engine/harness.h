@@ -18,6 +18,7 @@ struct gx_harness_out {
     /* --soak */
     long rotations;        /* complete passes over the runs */
     double soak_s;         /* seconds from the first measurement to the end of the last pass */
+    double measured_s;     /* seconds from the first step to the end of the last */
 };
 
 /* Executes the plan, pass after pass with --soak: first its ceiling probes, whose points rank 0

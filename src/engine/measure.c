@@ -5,6 +5,7 @@
 #include "mem.h"
 #include "pattern.h"
 #include "probe.h"
+#include "stop.h"
 #include "tags.h"
 #include "watchdog.h"
 #ifdef HAVE_CUDA
@@ -165,14 +166,15 @@ static int check_iteration(struct gx_ep *ep, const struct gx_pattern_ops *pat, s
     return check_received(ep, bytes, iter, rec, err);
 }
 
-/* Iterations with something to do beside each transfer: a fault point that may fire, the path's
- * between hook, --validate all's fill and check. b->samples gets each timed iteration's value. */
+/* Iterations `from` to `to` (negative ones warm up) with something to do beside each transfer:
+ * a fault point that may fire, the path's between hook, --validate all's fill and check.
+ * b->samples gets each timed iteration's value. */
 static int iterate_hooked(struct gx_bench *b, const struct gx_mstep *st,
-                          const struct gx_pattern_ops *pat, int all, int probe,
-                          struct gx_record *rec, struct gx_err *err)
+                          const struct gx_pattern_ops *pat, int all, int probe, long from,
+                          long to, struct gx_record *rec, struct gx_err *err)
 {
     struct gx_ep *ep = &b->ep;
-    for (long i = -st->warmup; i < st->iters; i++) {
+    for (long i = from; i < to; i++) {
         uint32_t iter = (uint32_t)(i + st->warmup + 1);
         gx_watchdog_progress(i + st->warmup, st->warmup + st->iters);
         if (i == 0)
@@ -193,29 +195,33 @@ static int iterate_hooked(struct gx_bench *b, const struct gx_mstep *st,
     return GX_OK;
 }
 
-/* Iterations that are the transfer and the clock alone: the seconds go to b->samples as they
- * are timed and become values after the loop; the watchdog learns the progress once per span. */
+/* Iterations `from` to `to` that are the transfer and the clock alone: the seconds go to
+ * b->samples as they are timed and become values after the span; the watchdog learns the
+ * progress once per BARE_SPAN. */
 #define BARE_SPAN 64
 static int iterate_bare(struct gx_bench *b, const struct gx_mstep *st,
-                        const struct gx_pattern_ops *pat, struct gx_err *err)
+                        const struct gx_pattern_ops *pat, long from, long to,
+                        struct gx_err *err)
 {
     struct gx_ep *ep = &b->ep;
     const int window = (int)st->window;
     const long total = st->warmup + st->iters;
     double secs;
-    for (long i = 0; i < st->warmup; i++) {
-        if (i % BARE_SPAN == 0)
-            gx_watchdog_progress(i, total);
+    for (long i = from; i < to && i < 0; i++) {
+        if ((i + st->warmup) % BARE_SPAN == 0)
+            gx_watchdog_progress(i + st->warmup, total);
         GX_TRY(pat->iterate(ep, st->size, window, &secs, err));
     }
-    memset(ep->stage_s, 0, sizeof ep->stage_s); /* warm-up and validation not counted */
-    for (long from = 0; from < st->iters; from += BARE_SPAN) {
-        gx_watchdog_progress(st->warmup + from, total);
-        long to = from + BARE_SPAN < st->iters ? from + BARE_SPAN : st->iters;
-        for (long i = from; i < to; i++)
+    long first = from > 0 ? from : 0;
+    if (first == 0 && to > 0)
+        memset(ep->stage_s, 0, sizeof ep->stage_s); /* warm-up and validation not counted */
+    for (long span = first; span < to; span += BARE_SPAN) {
+        gx_watchdog_progress(st->warmup + span, total);
+        long end = span + BARE_SPAN < to ? span + BARE_SPAN : to;
+        for (long i = span; i < end; i++)
             GX_TRY(pat->iterate(ep, st->size, window, &b->samples[i], err));
     }
-    for (long i = 0; i < st->iters; i++)
+    for (long i = first; i < to; i++)
         b->samples[i] = pat->value(st->size, window, b->samples[i]);
     return GX_OK;
 }
@@ -251,22 +257,33 @@ static int measure_prepared(struct gx_bench *b, const struct gx_mstep *st,
     ep->gpu_timed = 0; /* the latency pattern sets it; one measurement is one pattern */
     /* Decided once: without per-iteration work to do, the timed loop is the transfer and the
      * clock alone, as in osu_latency (issue 38: that work and non-blocking calls for a single
-     * message were 0.07 of 0.54 us at 8 B on the loaded CPU machine). */
+     * message were 0.07 of 0.54 us at 8 B on the loaded CPU machine). The stop rule is asked
+     * between spans, at its batch boundaries. */
     int bare = !all && !ep->ops->between &&
                (probe || !gx_fault_point_due(ep->job->rank, st->size));
-    if (bare)
-        GX_TRY(iterate_bare(b, st, pat, err));
-    else
-        GX_TRY(iterate_hooked(b, st, pat, all, probe, rec, err));
-    gx_watchdog_progress(st->warmup + st->iters, st->warmup + st->iters);
+    long n = st->iters, ask_at = gx_stop_first(st);
+    rec->ended = GX_ENDED_ITERATIONS;
+    for (long i = -st->warmup; i < n;) {
+        long to = ask_at < n ? ask_at : n;
+        GX_TRY(bare ? iterate_bare(b, st, pat, i, to, err)
+                    : iterate_hooked(b, st, pat, all, probe, i, to, rec, err));
+        i = to;
+        if (i == ask_at) {
+            GX_TRY(gx_stop_ask(b, st, i, &rec->ended, &ask_at, err));
+            if (rec->ended != GX_ENDED_ITERATIONS)
+                n = i;
+        }
+    }
+    gx_watchdog_progress(st->warmup + n, st->warmup + n);
     /* Sorted apart: raw samples in iteration order show drift and warm-up, which a
      * distribution hides. */
-    memcpy(b->sorted, b->samples, (size_t)st->iters * sizeof *b->sorted);
-    gx_stats_compute(b->sorted, (size_t)st->iters, &rec->stats);
+    memcpy(b->sorted, b->samples, (size_t)n * sizeof *b->sorted);
+    gx_stats_compute(b->sorted, (size_t)n, &rec->stats);
     rec->gpu_timed = ep->gpu_timed;
+    rec->share_s = b->share_s;
     snprintf(rec->via, sizeof rec->via, "%s", ep->via ? ep->via : "");
     for (int s = 0; s < GX_MAX_STAGES; s++)
-        rec->stage_us[s] = ep->stage_s[s] / (double)st->iters * 1e6;
+        rec->stage_us[s] = ep->stage_s[s] / (double)n * 1e6;
     return GX_OK;
 }
 
@@ -293,45 +310,55 @@ int gx_measure(struct gx_bench *b, const struct gx_mstep *st, struct gx_record *
     return rc;
 }
 
-/* A quick measurement of every candidate, then the full one with the best: the initiator
- * decides (its timings are the ones reported) and tells its peer. */
+/* One candidate's quick measurement for the search: the initiator's median, which its peer
+ * receives, so that both sides take the same next step (gx_chunk_search). */
+struct cand_ctx {
+    struct gx_bench *b;
+    const struct gx_mstep *s;
+    struct gx_record *rec;
+};
+
+static int measure_candidate(int i, void *ctx, double *median, struct gx_err *err)
+{
+    struct cand_ctx *c = ctx;
+    struct gx_ep *ep = &c->b->ep;
+    struct gx_mstep q = *c->s;
+    q.chunk = c->s->cand_chunk[i];
+    q.depth = c->s->cand_depth[i];
+    q.iters = q.min_iters = gx_mstep_quick_iters(c->s);
+    q.warmup = 1;
+    struct gx_record scratch = {.valid = 1, .bad_offset = -1};
+    GX_TRY(gx_measure(c->b, &q, &scratch, err));
+    double m = scratch.stats.median;
+    if (ep->initiator)
+        GX_MPI_TRY(err, MPI_Send(&m, 1, MPI_DOUBLE, ep->peer, GX_TAG_AUTO_CHOICE,
+                                 ep->job->comm));
+    else
+        GX_MPI_TRY(err, MPI_Recv(&m, 1, MPI_DOUBLE, ep->peer, GX_TAG_AUTO_CHOICE, ep->job->comm,
+                                 MPI_STATUS_IGNORE));
+    c->rec->cand[c->rec->ncand++] = (struct gx_auto_cand){.chunk = (int64_t)q.chunk,
+                                                          .depth = q.depth, .median = m};
+    *median = m;
+    return GX_OK;
+}
+
+/* A quick measurement of the candidates the search tries, then the full one with the best:
+ * the initiator's medians decide (its timings are the ones reported). */
 int gx_measure_best(struct gx_bench *b, const struct gx_mstep *s, struct gx_record *rec,
                     struct gx_err *err)
 {
     if (s->ncand <= 1)
         return gx_measure(b, s, rec, err);
-    int lower_is_better = gx_pattern_table[s->pattern]->lower_is_better;
-    struct gx_mstep best = *s;
-    double best_median = 0;
-    for (int i = 0; i < s->ncand; i++) {
-        struct gx_mstep q = *s;
-        q.chunk = s->cand_chunk[i];
-        q.depth = s->cand_depth[i];
-        q.iters = gx_mstep_quick_iters(s->iters);
-        q.warmup = 1;
-        struct gx_record scratch = {.valid = 1, .bad_offset = -1};
-        GX_TRY(gx_measure(b, &q, &scratch, err));
-        double m = scratch.stats.median;
-        rec->cand[i] = (struct gx_auto_cand){.chunk = (int64_t)q.chunk, .depth = q.depth,
-                                             .median = m};
-        if (i == 0 || (lower_is_better ? m < best_median : m > best_median)) {
-            best_median = m;
-            best.chunk = q.chunk;
-            best.depth = q.depth;
-        }
-    }
-    rec->ncand = s->ncand;
-    int64_t choice[2] = {(int64_t)best.chunk, best.depth};
-    struct gx_ep *ep = &b->ep;
-    if (ep->initiator)
-        GX_MPI_TRY(err, MPI_Send(choice, 2, MPI_INT64_T, ep->peer, GX_TAG_AUTO_CHOICE,
-                                 ep->job->comm));
-    else
-        GX_MPI_TRY(err, MPI_Recv(choice, 2, MPI_INT64_T, ep->peer, GX_TAG_AUTO_CHOICE,
-                                 ep->job->comm, MPI_STATUS_IGNORE));
-    best.chunk = (size_t)choice[0];
-    best.depth = (int)choice[1];
-    rec->chunk = (int64_t)best.chunk;
-    rec->depth = best.depth;
-    return gx_measure(b, &best, rec, err);
+    struct cand_ctx ctx = {b, s, rec};
+    int best, order[GX_AUTO_MAX_CANDIDATES];
+    rec->ncand = 0;
+    if (gx_chunk_search(s->cand_chunk, s->ncand, gx_pattern_table[s->pattern]->lower_is_better,
+                        measure_candidate, &ctx, &best, order, err) < 0)
+        return err->rc;
+    struct gx_mstep full = *s;
+    full.chunk = s->cand_chunk[best];
+    full.depth = s->cand_depth[best];
+    rec->chunk = (int64_t)full.chunk;
+    rec->depth = full.depth;
+    return gx_measure(b, &full, rec, err);
 }

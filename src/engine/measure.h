@@ -5,6 +5,7 @@
 
 #include "chunk.h"
 #include "mplan.h"
+#include "output.h"
 #include "rating.h"
 #include "options.h"
 #include "pairs.h"
@@ -27,10 +28,12 @@ struct gx_record {
      * differently) */
     int64_t chunk;
     int32_t depth, ncand;
-    int32_t gpu_timed, pad; /* the samples are the GPUs' own timings (gx_path_ops.roundtrip) */
+    int32_t gpu_timed; /* the samples are the GPUs' own timings (gx_path_ops.roundtrip) */
+    int32_t ended;     /* enum gx_ended: what ended the step (stop.h) */
     struct gx_auto_cand cand[GX_AUTO_MAX_CANDIDATES];
     double stage_us[GX_MAX_STAGES]; /* this rank's time per timed iteration in each stage */
     char via[48]; /* gx_ep.via, "" when the path does not say */
+    double share_s; /* the step's share of the budget (0: none) */
 };
 
 /* Everything one (run, path, round) needs while its sizes are measured. */
@@ -47,6 +50,10 @@ struct gx_bench {
     double *sorted;  /* the same, sorted for the statistics */
     size_t nsamples_cap;
     long rotation; /* --soak: which pass over the runs (1 first); skips are recorded once */
+    /* The stop rule's (stop.h): when the step started and the seconds it may take (0: no
+     * budget); rank 0's progress line, which shows the precision so far (NULL elsewhere). */
+    double step_t0, share_s;
+    struct gx_output *out;
 };
 
 

@@ -8,6 +8,7 @@
 #include "scheme.h"
 #include "sizes.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +65,37 @@ long gx_probe_iters(size_t bytes)
     return n > GX_PROBE_MIN_ITERS ? n : GX_PROBE_MIN_ITERS;
 }
 
+long gx_min_iters(long iters)
+{
+    long half = iters / 2 > 3 ? iters / 2 : 3;
+    long n = half < GX_MIN_ITERS ? half : GX_MIN_ITERS;
+    return n < iters ? n : iters;
+}
+
+/* Seconds one step takes at the path's nominal rate: a guess, not a measurement. */
+static double step_seconds(const struct gx_path_ops *ops, const struct gx_mstep *s)
+{
+    double msg = nominal_message_seconds(ops, s->size);
+    double trips = gx_pattern_table[s->pattern]->family == GX_FAMILY_LATENCY ? 2 : 1;
+    double iters = (double)(s->iters + s->warmup + 2 + gx_mstep_search_iters(s));
+    return iters * (double)s->window * trips * msg;
+}
+
+/* The stop rule's part of a step: from the run's --iters (exact) or its precision. Its
+ * warm-up is that of its fewest iterations: a step that may stop early warms up as little. */
+static void set_stop_rule(const struct gx_run_opts *run, struct gx_mstep *s)
+{
+    s->min_iters = run->iters > 0 ? s->iters : gx_min_iters(s->iters);
+    s->precision = run->iters > 0 ? 0 : run->precision;
+}
+
+/* Each step's estimate, once the group's steps are all there (candidates included). */
+static void estimate_group(struct gx_mplan *p, const struct gx_path_ops *ops, size_t first)
+{
+    for (size_t i = first; i < p->nsteps; i++)
+        p->steps[i].estimate_s = step_seconds(ops, &p->steps[i]);
+}
+
 const struct gx_path_ops *gx_mgroup_ops(const struct gx_mgroup *g)
 {
     return g->probe >= 0 ? gx_probes[g->probe].ops : gx_paths[g->path].ops;
@@ -74,15 +106,17 @@ const char *gx_mgroup_name(const struct gx_mgroup *g)
     return g->probe >= 0 ? gx_probes[g->probe].name : gx_paths[g->path].name;
 }
 
-long gx_mstep_quick_iters(long iters)
+long gx_mstep_quick_iters(const struct gx_mstep *s)
 {
-    return iters / 5 > 3 ? iters / 5 : 3; /* enough to rank the candidates */
+    /* Enough to rank the candidates: a fifth of the fewest iterations (3 at least), not of
+     * the most, which the stop rule rarely reaches. */
+    return s->min_iters / 5 > 3 ? s->min_iters / 5 : 3;
 }
 
 long gx_mstep_search_iters(const struct gx_mstep *s)
 {
     /* Each candidate: its quick iterations, one warm-up, one validation pass (both ways). */
-    return s->ncand > 1 ? s->ncand * (gx_mstep_quick_iters(s->iters) + 3) : 0;
+    return s->ncand > 1 ? s->ncand * (gx_mstep_quick_iters(s) + 3) : 0;
 }
 
 static long pick(long given, long dflt)
@@ -149,7 +183,8 @@ static int add_steps(struct gx_mplan *p, const struct gx_run_opts *run,
         for (size_t si = 0; si < run->sizes.n; si++) {
             struct gx_mstep s = {.pattern = run->patterns[pi], .size = run->sizes.v[si]};
             s.iters = pick(run->iters, gx_default_iters(s.size));
-            s.warmup = run->warmup >= 0 ? run->warmup : gx_default_warmup(s.iters);
+            set_stop_rule(run, &s);
+            s.warmup = run->warmup >= 0 ? run->warmup : gx_default_warmup(s.min_iters);
             s.window = step_window(run, ops, s.pattern, s.size);
             g->largest = s.size > g->largest ? s.size : g->largest;
             if (ops->flags & GX_PATH_CHUNKED)
@@ -158,6 +193,7 @@ static int add_steps(struct gx_mplan *p, const struct gx_run_opts *run,
                 GX_TRY(add_step(p, &s, err));
         }
     g->n = p->nsteps - g->first;
+    estimate_group(p, ops, g->first);
     return GX_OK;
 }
 
@@ -327,12 +363,19 @@ static int add_probe_groups(struct gx_mplan *p, const struct gx_run_opts *run, i
             if (s.pattern < 0 || !pb->ops)
                 continue;
             s.iters = pick(run->iters, gx_probe_iters(s.size));
-            s.warmup = run->warmup >= 0 ? run->warmup : gx_default_warmup(s.iters);
+            set_stop_rule(run, &s);
+            /* A ceiling is the probe's best iteration, which a few iterations on a busy machine
+             * miss: a fifth of its most at least, cheap where iterations are short. */
+            if (run->iters <= 0 && s.iters / 5 > s.min_iters)
+                s.min_iters = s.iters / 5;
+            s.warmup = run->warmup >= 0 ? run->warmup : gx_default_warmup(s.min_iters);
             s.window = gx_pattern_table[s.pattern]->uses_window ? pts->v[i].window : 1;
             g.largest = s.size > g.largest ? s.size : g.largest;
             GX_TRY(add_step(p, &s, err));
         }
         g.n = p->nsteps - g.first;
+        if (pb->ops)
+            estimate_group(p, pb->ops, g.first);
         GX_TRY(add_group(p, &g, err));
     }
     return GX_OK;
@@ -463,15 +506,6 @@ void gx_mplan_free(struct gx_mplan *p)
 /* Lines of measurements --dry-run lists before it only counts. */
 #define GX_DRY_RUN_LINES 2000
 
-/* Seconds one step takes at the path's nominal rate: a guess, not a measurement. */
-static double step_seconds(const struct gx_path_ops *ops, const struct gx_mstep *s)
-{
-    double msg = nominal_message_seconds(ops, s->size);
-    double trips = gx_pattern_table[s->pattern]->family == GX_FAMILY_LATENCY ? 2 : 1;
-    double iters = (double)(s->iters + s->warmup + 2 + gx_mstep_search_iters(s));
-    return iters * (double)s->window * trips * msg;
-}
-
 static void chunk_text(const struct gx_mstep *s, int chunked, char *buf, size_t len)
 {
     char c[24];
@@ -493,9 +527,32 @@ static long total_rounds(const struct gx_mplan *p)
     return n;
 }
 
+/* Seconds of a step's fewest iterations (with its warm-up, validation and search). */
+static double step_min_seconds(const struct gx_mstep *s)
+{
+    double search = (double)gx_mstep_search_iters(s);
+    double all = (double)(s->iters + s->warmup + 2) + search;
+    return s->estimate_s * ((double)(s->min_iters + s->warmup + 2) + search) / all;
+}
+
+/* The time --dry-run counts for a step, *now the plan's clock: its estimate, cut to its share
+ * of the budget but never below its fewest iterations. */
+static double step_planned(struct gx_budget *bg, const struct gx_mstep *s, double *now)
+{
+    double t = s->estimate_s;
+    double share = gx_budget_share(bg, s, *now);
+    if (bg->seconds > 0 && s->min_iters < s->iters && t > share) {
+        double floor = step_min_seconds(s);
+        t = share > floor ? share : floor;
+    }
+    *now += t;
+    return t;
+}
+
 /* The group's lines (none with f NULL: only counted). */
 static void print_group(FILE *f, const struct gx_mplan *p, const struct gx_options *o,
-                        const struct gx_mgroup *g, long *step, double *secs)
+                        const struct gx_mgroup *g, struct gx_budget *bg, long *step,
+                        double *secs)
 {
     const struct gx_run_opts *run = &o->runs[g->run];
     const struct gx_path_ops *ops = gx_mgroup_ops(g);
@@ -523,7 +580,7 @@ static void print_group(FILE *f, const struct gx_mplan *p, const struct gx_optio
             fprintf(f, "%6ld %-12s %-16s %-18s %-8s %8s %-11s %6ld %6ld %6ld %s\n", *step, name,
                     what, mem, gx_pattern_table[s->pattern]->name, size, chunk, s->iters,
                     s->warmup, s->window, pairs);
-        *secs += step_seconds(ops, s);
+        step_planned(bg, s, secs);
     }
 }
 
@@ -537,7 +594,7 @@ static double round_seconds(const struct gx_mplan *p, int r, long *steps)
         if (gr->run != r || gr->absent || gr->round != 0)
             continue;
         for (size_t i = gr->first; i < gr->first + gr->n; i++)
-            secs += step_seconds(gx_mgroup_ops(gr), &p->steps[i]);
+            secs += p->steps[i].estimate_s;
         if (gr->probe < 0) /* a probe's steps are no results */
             *steps += (long)gr->n;
     }
@@ -596,13 +653,15 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
             "memory", "pattern", "size", "chunk/depth", "iters", "warmup", "window", "pairs");
     long results = 0, probes = 0;
     double probe_secs = 0;
+    struct gx_budget bg;
+    gx_budget_start(&bg, p, (double)o->g.budget, 0);
     for (size_t g = 0; g < p->ngroups; g++) {
         const struct gx_mgroup *gr = &p->groups[g];
         /* A plan of thousands of rounds prints its first lines; the totals count them all. */
         FILE *to = step < GX_DRY_RUN_LINES ? f : NULL;
         long before = step;
         double secs_before = secs;
-        print_group(to, p, o, gr, &step, &secs);
+        print_group(to, p, o, gr, &bg, &step, &secs);
         if (gr->probe >= 0) {
             probes += step - before;
             probe_secs += secs - secs_before;
@@ -613,6 +672,113 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
         fprintf(f, "# ... %ld more measurements not listed\n", step - GX_DRY_RUN_LINES);
     fprintf(f, "# %ld measurements (%ld results; %ld ceiling probes, %.0f s of the estimate), "
             "in %ld rounds; estimate %.0f s, at each path's and probe's nominal rate (a guess: "
-            "the machine decides)\n", step, results, probes, probe_secs, total_rounds(p), secs);
+            "the machine decides)", step, results, probes, probe_secs, total_rounds(p),
+            secs + GX_JOB_OVERHEAD_S);
+    if (o->g.budget > 0 && secs + GX_JOB_OVERHEAD_S <= (double)o->g.budget * 1.05)
+        fprintf(f, ", within the budget of %ld s", o->g.budget);
+    else if (o->g.budget > 0)
+        fprintf(f, ", over the budget of %ld s: the steps' fewest iterations take longer",
+                o->g.budget);
+    fputc('\n', f);
+    gx_budget_print(f, p, o);
     print_schemes(f, p, o);
+}
+
+/* ------------------------------------------------------------------ the budget */
+
+static int step_runs(const struct gx_mplan *p, size_t i)
+{
+    for (size_t g = 0; g < p->ngroups; g++)
+        if (i >= p->groups[g].first && i < p->groups[g].first + p->groups[g].n)
+            return !p->groups[g].absent;
+    return 0;
+}
+
+void gx_budget_start(struct gx_budget *bg, const struct gx_mplan *p, double seconds, double now)
+{
+    bg->seconds = seconds;
+    bg->t0 = now;
+    bg->estimate_left = 0;
+    bg->steps_left = 0;
+    for (size_t i = 0; i < p->nsteps; i++)
+        if (step_runs(p, i)) {
+            bg->estimate_left += p->steps[i].estimate_s;
+            bg->steps_left++;
+        }
+}
+
+/* The fraction of what is left that a step of estimate w takes. */
+static double share_part(const struct gx_budget *bg, double w)
+{
+    double steps = bg->steps_left > 0 ? (double)bg->steps_left : 1;
+    double by_estimate = bg->estimate_left > 0 ? w / bg->estimate_left : 1 / steps;
+    return GX_BUDGET_EVEN / steps + (1 - GX_BUDGET_EVEN) * by_estimate;
+}
+
+double gx_budget_left(const struct gx_budget *bg, double now)
+{
+    /* What the job does after its steps (the plan, the report) is kept back. */
+    double left = bg->seconds - GX_JOB_OVERHEAD_S - (now - bg->t0);
+    return left > 0 ? left : 0;
+}
+
+double gx_budget_share(struct gx_budget *bg, const struct gx_mstep *s, double now)
+{
+    double part = share_part(bg, s->estimate_s);
+    bg->estimate_left = bg->estimate_left - s->estimate_s > 0 ? bg->estimate_left - s->estimate_s
+                                                              : 0;
+    bg->steps_left = bg->steps_left > 0 ? bg->steps_left - 1 : 0;
+    if (bg->seconds <= 0)
+        return 0;
+    /* A step past its share still runs its fewest iterations: never a share of nothing. */
+    double share = gx_budget_left(bg, now) * part;
+    return share > 1e-3 ? share : 1e-3;
+}
+
+void gx_budget_skip(struct gx_budget *bg, const struct gx_mstep *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        bg->estimate_left -= s[i].estimate_s;
+    if (bg->estimate_left < 0)
+        bg->estimate_left = 0;
+    bg->steps_left = bg->steps_left > (long)n ? bg->steps_left - (long)n : 0;
+}
+
+void gx_budget_print(FILE *f, const struct gx_mplan *p, const struct gx_options *o)
+{
+    if (o->g.budget <= 0)
+        return;
+    struct gx_budget bg;
+    gx_budget_start(&bg, p, (double)o->g.budget, 0);
+    double avail = gx_budget_left(&bg, 0);
+    long fewest = -1, steps = 0, capped = 0;
+    double precision = 0;
+    for (size_t i = 0; i < p->nsteps; i++) {
+        const struct gx_mstep *s = &p->steps[i];
+        if (!step_runs(p, i) || s->min_iters >= s->iters || s->estimate_s <= 0)
+            continue;
+        steps++;
+        precision = s->precision > precision ? s->precision : precision;
+        /* The iterations the step's share affords at its estimated pace, within its limits. */
+        double per_iter = s->estimate_s / (double)(s->iters + s->warmup + 2 +
+                                                   gx_mstep_search_iters(s));
+        double fixed = per_iter * (double)(s->warmup + 2 + gx_mstep_search_iters(s));
+        double share = avail * share_part(&bg, s->estimate_s);
+        long n = (long)((share - fixed) / per_iter);
+        if (n >= s->iters)
+            capped++;
+        n = n < s->min_iters ? s->min_iters : n > s->iters ? s->iters : n;
+        if (fewest < 0 || n < fewest)
+            fewest = n;
+    }
+    if (steps == 0)
+        return;
+    /* Where iterations vary by 5% (cv), the 95% interval of a median of n of them spans about
+     * +-1.96 x 1.2533 x 5% / sqrt(n) of it. */
+    double at5 = 1.96 * 1.2533 * 0.05 / sqrt((double)fewest);
+    fprintf(f, "# budget %ld s for %ld steps (ceiling probes included): each stops once its "
+            "median is known to +-%.3g%% or its share is spent; at the estimated rates every "
+            "step affords %ld iterations or more (%ld steps all of theirs): +-%.2g%% where "
+            "iterations vary by 5%%\n", o->g.budget, steps, 100 * precision, fewest, capped,
+            100 * at5);
 }

@@ -17,7 +17,14 @@ struct gx_mstep {
     size_t size;
     size_t chunk;              /* chunked paths: bytes per chunk (ncand 1); otherwise 0 */
     int depth;
-    long iters, warmup, window;
+    /* iters: the most timed iterations; min_iters: the fewest, before the stop rule is asked
+     * (equal with --iters: exactly that many). precision: what the stop rule asks of the
+     * median (0: nothing). */
+    long iters, min_iters, warmup, window;
+    double precision;
+    /* Seconds the step takes at its iterations and the path's nominal rate (a guess): its
+     * share of the budget is in proportion. */
+    double estimate_s;
     /* Chunked paths without fixed --chunk/--depth: the candidates (the whole message last);
      * with more than one, each is measured briefly and the best is measured in full. */
     int ncand;
@@ -68,6 +75,15 @@ long gx_default_round_trips(size_t bytes, const struct gx_path_ops *ops);
  * least GX_PROBE_MIN_ITERS), its schedules taking turns. */
 #define GX_PROBE_MIN_ITERS 10
 long gx_probe_iters(size_t bytes);
+/* The fewest timed iterations of a step that stops on precision or time: GX_MIN_ITERS, or
+ * half of its most where that is fewer (3 at least). Five are enough for the interval of a
+ * median (their range: 94%) and keep a budget's floor low where an iteration is long (a
+ * window of 256 MiB at 1 GB/s). */
+#define GX_MIN_ITERS 5
+long gx_min_iters(long iters);
+/* Seconds a job spends outside its steps (start, the report, the plan) as --dry-run counts
+ * them, and what the budget keeps back for them. */
+#define GX_JOB_OVERHEAD_S 1.0
 
 /* Expands the options for a job of this layout (kept by pointer: it outlives the plan).
  * GX_EINPUT for pairs the job cannot have, GX_ERUNTIME when out of memory. */
@@ -81,9 +97,32 @@ unsigned gx_mplan_views(const struct gx_mplan *p);
  * warm-ups and validation), for the watchdog's limit and the estimate. */
 long gx_mstep_search_iters(const struct gx_mstep *s);
 /* Iterations of a candidate's brief measurement. */
-long gx_mstep_quick_iters(long iters);
+long gx_mstep_quick_iters(const struct gx_mstep *s);
 
 /* --dry-run: every step, one line each, and an estimate of the time the job will take. */
 void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *o);
+
+/* The budget as the steps spend it: each step's share is what is left of the budget, in
+ * proportion to its estimate among the estimates of the steps still to come (GX_BUDGET_EVEN of
+ * it split evenly among them), so that what a step leaves (it stopped on precision) goes to
+ * those after it. Every rank keeps its own. */
+struct gx_budget {
+    double seconds;     /* 0: no budget */
+    double t0;          /* when the plan started (MPI_Wtime) */
+    double estimate_left; /* the estimates of the steps not yet run */
+    long steps_left;
+};
+/* The part of a share every step gets alike, whatever its estimate: a step the nominal rates
+ * call instant (8 B latency: microseconds) still gets time where the machine is busy. */
+#define GX_BUDGET_EVEN 0.5
+void gx_budget_start(struct gx_budget *bg, const struct gx_mplan *p, double seconds, double now);
+/* Seconds step s may take from now (0 without a budget); counts it as run. */
+double gx_budget_share(struct gx_budget *bg, const struct gx_mstep *s, double now);
+/* Steps that will not run (a skipped group): their estimates no longer claim a share. */
+void gx_budget_skip(struct gx_budget *bg, const struct gx_mstep *s, size_t n);
+double gx_budget_left(const struct gx_budget *bg, double now);
+/* Rank 0, before the steps: one line saying what the budget buys (the iterations the
+ * estimates afford every step, and the interval that gives a median at a 5% spread). */
+void gx_budget_print(FILE *f, const struct gx_mplan *p, const struct gx_options *o);
 
 #endif

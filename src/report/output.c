@@ -257,19 +257,42 @@ void gx_output_skip(struct gx_output *out, const char *what, const char *reason)
     fflush(out->table);
 }
 
+/* "[done/total] step  +-precision  elapsed  left": the time left of the budget where there is
+ * one, else as the steps so far went. */
+static void draw_step(struct gx_output *out)
+{
+    double now = MPI_Wtime(), elapsed = now - out->t0;
+    double left = out->budget && out->budget->seconds > 0 ? gx_budget_left(out->budget, now)
+                  : out->done > 1 ? elapsed / (double)(out->done - 1) *
+                                        (double)(out->total - out->done + 1)
+                                  : 0;
+    char text[320], prec[32] = "";
+    if (out->precision >= 10) /* a median near 0 against its spread: not yet a number */
+        snprintf(prec, sizeof prec, "  +->999%%");
+    else if (out->precision >= 0)
+        snprintf(prec, sizeof prec, "  +-%.2g%%", 100 * out->precision);
+    snprintf(text, sizeof text, "[%ld/%ld] %s%s  elapsed %.0fs  %s ~%.0fs", out->done,
+             out->total, out->step, prec, elapsed,
+             out->budget && out->budget->seconds > 0 ? "budget left" : "left", left);
+    draw(out, text);
+}
+
 void gx_output_progress(struct gx_output *out, size_t size, const char *path, const char *pattern)
 {
     if (!out->active)
         return;
     out->done++;
-    double elapsed = MPI_Wtime() - out->t0;
-    double left = out->done > 1 ? elapsed / (double)(out->done - 1) *
-                                      (double)(out->total - out->done + 1)
-                                : 0;
-    char text[256];
-    snprintf(text, sizeof text, "[%ld/%ld] %s %s %zu B  elapsed %.0fs  left ~%.0fs", out->done,
-             out->total, path, pattern, size, elapsed, left);
-    draw(out, text);
+    out->precision = -1;
+    snprintf(out->step, sizeof out->step, "%s %s %zu B", path, pattern, size);
+    draw_step(out);
+}
+
+void gx_output_precision(struct gx_output *out, double precision)
+{
+    if (!out->active)
+        return;
+    out->precision = precision;
+    draw_step(out);
 }
 
 void gx_output_rotation(struct gx_output *out, long rotation)

@@ -33,6 +33,11 @@ struct gx_output {
     char key[256];        /* the block the last table line belonged to */
     long rotation;        /* --soak: from the second pass on, only failures are printed */
     int device_via_mpi;   /* a result printed handed device buffers to MPI: say what carried them */
+    /* The line's: the step's name, what precision its median has reached so far (<0: not yet
+     * asked) and the budget, whose time left it shows (NULL: none; the harness's). */
+    char step[160];
+    double precision;
+    const struct gx_budget *budget;
 };
 
 /* The progress line counts the plan's steps, one pass at a time. */
@@ -44,6 +49,8 @@ void gx_output_skip(struct gx_output *out, const char *what, const char *reason)
 /* One measurement starts (call on every rank; draws on rank 0 at most every 0.2 s). */
 void gx_output_progress(struct gx_output *out, size_t size, const char *path,
                         const char *pattern);
+/* The step under way has its median to +-precision (a fraction) so far: redrawn (rank 0). */
+void gx_output_precision(struct gx_output *out, double precision);
 /* Something other than a step is under way (the calibration's tasks): shown like a step. */
 void gx_output_note(struct gx_output *out, const char *what);
 /* n steps will not run (their path was skipped): counted as done. */

@@ -164,6 +164,30 @@ static void add_exceeded(cJSON *o, const struct gx_result *r)
     cJSON_AddStringToObject(e, "reason", why);
 }
 
+const char *gx_ended_name(int ended)
+{
+    static const char *const names[] = {
+        [GX_ENDED_ITERATIONS] = "iterations",
+        [GX_ENDED_PRECISION] = "precision",
+        [GX_ENDED_TIME] = "time",
+    };
+    return ended >= 0 && ended < (int)GX_ARRAY_LEN(names) ? names[ended] : names[0];
+}
+
+/* What ended the step and how precisely its median is known. */
+static void add_stop(cJSON *o, const struct gx_result *r)
+{
+    cJSON *st = cJSON_AddObjectToObject(o, "stop");
+    cJSON_AddStringToObject(st, "by", gx_ended_name(r->ended));
+    double reached = gx_median_precision(r->stats.median, r->stats.ci_lo, r->stats.ci_hi);
+    if (isfinite(reached))
+        cJSON_AddNumberToObject(st, "precision", reached);
+    if (r->precision > 0)
+        cJSON_AddNumberToObject(st, "precision_asked", r->precision);
+    if (r->share_s > 0)
+        cJSON_AddNumberToObject(st, "share_s", r->share_s);
+}
+
 void gx_result_key_json(cJSON *o, const struct gx_result *r)
 {
     if (r->run_name && r->run_name[0])
@@ -215,6 +239,8 @@ cJSON *gx_result_json(const struct gx_result *r)
         }
     }
     cJSON_AddNumberToObject(o, "iterations", (double)r->iters);
+    if (r->state == GX_STATE_OK)
+        add_stop(o, r);
     cJSON_AddNumberToObject(o, "warmup", (double)r->warmup);
     cJSON_AddNumberToObject(o, "window", (double)r->window);
     cJSON_AddStringToObject(o, "unit", r->unit);

@@ -11,7 +11,7 @@
 #include <pthread.h>
 #include <sys/types.h>
 
-#define GX_SCHEMA_VERSION "2.0"
+#define GX_SCHEMA_VERSION "2.1"
 /* --samples: raw samples kept in the document, all results together. The final write must end
  * well within the 1 to 2 s a launcher leaves between SIGTERM and SIGKILL (printing costs about
  * 2 us a sample); the samples of a result that would pass this go to <output>.samples.jsonl as
@@ -62,6 +62,8 @@ struct gx_report {
 
 /* A result's state as the report names it: ok, skipped, failed (idle: none yet). */
 const char *gx_state_name(enum gx_state s);
+/* The report's name of what ended a step (enum gx_ended): "iterations", "precision", "time". */
+const char *gx_ended_name(int ended);
 /* chunk_choice as the report names it: default, auto, given. */
 const char *gx_chunk_choice_name(int choice);
 /* Whether a chunking measurement's chunk and depth were picked among candidates (the default,

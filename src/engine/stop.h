@@ -1,0 +1,24 @@
+/* A step's stop rule, asked between timed iterations at batch boundaries: the step ends when
+ * its median is known to its precision or when its share of the budget is spent, whichever
+ * comes first, after its fewest iterations; otherwise at its most. The pair's initiator
+ * decides (its timings are the ones reported) and tells its peer in one small message outside
+ * the timed iterations. */
+#ifndef GX_STOP_H
+#define GX_STOP_H
+
+#include "measure.h"
+
+#include <limits.h>
+
+
+/* Iterations after which the rule is asked first: the step's fewest (GX_STOP_NEVER when that
+ * is all it may run). */
+#define GX_STOP_NEVER LONG_MAX
+long gx_stop_first(const struct gx_mstep *st);
+/* After n timed iterations (n is the batch boundary the last call returned in *next): the
+ * initiator decides from b->samples and b->step_t0 + b->share_s, tells its peer, and both get
+ * *ended (GX_ENDED_ITERATIONS: go on, to *next). Sorts a copy of the samples, never them. */
+int gx_stop_ask(struct gx_bench *b, const struct gx_mstep *st, long n, int *ended, long *next,
+                struct gx_err *err);
+
+#endif

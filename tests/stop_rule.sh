@@ -1,0 +1,115 @@
+#!/bin/sh
+# A step's stop rule: it ends once its median is known to --precision (a steady path: the toy
+# pattern, counted as 1 ms an iteration), when its share of --budget is spent (a path the slow
+# fault makes slow and unsteady), or at exactly --iters; the report says which and the interval
+# reached. The default host run keeps --budget 10 within 20%.
+. "${top_srcdir:-.}/tests/lib.sh"
+toy="$(dirname "$GPUXFER")/../tests/gpuxfer_toy"
+[ -x "$toy" ] || toy="$PWD/tests/gpuxfer_toy"
+dir=$(mktemp -d "$TEST_TMP/stop.XXXXXX")
+
+real=$GPUXFER
+GPUXFER=$toy
+gx_mpirun 2 --path host --pattern toy --sizes 8,64K --calibrate off --precision 0.01 --quiet \
+    --output "$dir/steady.json" >"$dir/steady.txt" 2>&1
+ok $? "a steady path: exit 0" || diag <"$dir/steady.txt"
+GPUXFER=$real
+check_report "$dir/steady.json"
+ok $? "its report is valid against the schema"
+py_check "$dir/steady.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+rs = [r for r in d["results"] if r["pattern"] == "toy"]
+assert len(rs) == 2, rs
+for r in rs:
+    s = r["stop"]
+    # 5 iterations (the fewest) of a median known exactly: nothing more to wait for.
+    assert s["by"] == "precision" and s["precision"] == 0 and s["precision_asked"] == 0.01, s
+    assert r["iterations"] == 5 and r["stats"]["n"] == 5, r["iterations"]
+    assert "share_s" not in s, s  # no budget: none asked, none given
+PY
+ok $? "a steady path's steps end on precision after their fewest iterations (5)"
+
+# Rank 0 (the initiator, whose clock counts) sleeps 20, 40, 60 ms before each iteration of 1K:
+# its median never settles to 1%, and the 2 s budget (1 s of it kept for the job) ends it.
+start=$(date +%s)
+export GPUXFER_FAULT=slow:rank=0:size=1K
+gx_mpirun 2 --path host --pattern bw --sizes 1K --calibrate off --budget 2 --quiet \
+    --output "$dir/slow.json" >"$dir/slow.txt" 2>&1
+rc=$?
+unset GPUXFER_FAULT
+took=$(($(date +%s) - start))
+ok $rc "a slowed path: exit 0" || diag <"$dir/slow.txt"
+check_report "$dir/slow.json"
+ok $? "its report is valid against the schema"
+py_check "$dir/slow.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+r, = d["results"]
+s = r["stop"]
+assert s["by"] == "time" and s["precision"] > 0.01, s
+assert 0 < s["share_s"] <= 1.0, s
+# At least its fewest iterations, far fewer than the 1000 a 1K step may run.
+assert 5 <= r["iterations"] < 100, r["iterations"]
+assert d["budget"]["seconds"] == 2 and d["budget"]["seconds_measured"] < 4, d["budget"]
+PY
+ok $? "a slowed path's step ends on time, after its fewest iterations, short of its most" ||
+    diag <"$dir/slow.json"
+[ "$took" -lt 30 ]
+ok $? "the slowed run ended in $took s"
+
+gx_mpirun 2 --path host --pattern latency --sizes 8 --iters 15 --calibrate off --quiet \
+    --output "$dir/fixed.json" >"$dir/fixed.txt" 2>&1
+ok $? "--iters 15: exit 0" || diag <"$dir/fixed.txt"
+py_check "$dir/fixed.json" <<'PY'
+import json, sys
+r, = json.load(open(sys.argv[1]))["results"]
+assert r["iterations"] == 15 and r["stop"]["by"] == "iterations", r
+assert "precision_asked" not in r["stop"], r["stop"]
+PY
+ok $? "--iters 15: exactly 15, ended by iterations, no precision asked"
+
+# The default host run with --budget 10: the whole job, its start and report included.
+gx_mpirun 2 --dry-run --budget 10 >"$dir/dry.txt" 2>&1
+grep -q 'within the budget of 10 s$' "$dir/dry.txt" && grep -q '^# budget 10 s for ' "$dir/dry.txt"
+ok $? "--dry-run --budget 10: the estimate is within the budget and says what it buys" ||
+    diag <"$dir/dry.txt"
+# A time, so that it is asked of the program and not of a moment of the machine: a second try
+# where the first met a busy one; none in the sanitizer build (several times slower, its tests
+# two at a time), whose check asks everything else of it.
+walls=
+for try in 1 2; do
+    start=$(date +%s.%N)
+    gx_mpirun 2 --budget 10 --quiet --force --output "$dir/budget.json" >"$dir/budget.txt" 2>&1
+    rc=$?
+    wall=$(echo "$(date +%s.%N) - $start" | bc)
+    walls="$walls $wall"
+    [ $rc -ne 0 ] || [ "$(echo "$wall <= 12" | bc)" -eq 1 ] && break
+done
+ok $rc "the default host run with --budget 10: exit 0" || diag <"$dir/budget.txt"
+if [ -n "${GX_INNER_CHECK:-}" ]; then
+    skip "the budget's time: not in the sanitizer build (took$walls s)"
+else
+    [ "$(echo "$wall <= 12" | bc)" -eq 1 ]
+    ok $? "it kept the budget within 20% (10 s asked; took$walls s)" || diag <"$dir/budget.txt"
+fi
+grep -q '^# budget 10 s for [0-9]* steps (ceiling probes included): each stops once' \
+    "$dir/budget.txt"
+ok $? "before its first step, the run says what its budget buys" || diag <"$dir/budget.txt"
+py_check "$dir/budget.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+by = {r["stop"]["by"] for r in d["results"] if r["status"] == "ok"}
+assert by <= {"precision", "time", "iterations"} and by, by
+assert d["budget"]["seconds"] == 10, d["budget"]
+PY
+ok $? "every result says what ended its step; the report has the budget"
+
+# A scenario's budget key, as --budget.
+cat >"$dir/s.json" <<'JSON'
+{"budget": 3, "runs": [{"path": "host", "pattern": "latency", "sizes": [8], "calibrate": "off"}]}
+JSON
+gx_mpirun 2 --scenario "$dir/s.json" --dry-run >"$dir/sdry.txt" 2>&1
+grep -q 'within the budget of 3 s$' "$dir/sdry.txt"
+ok $? "a scenario's budget key is the run's budget" || diag <"$dir/sdry.txt"
+done_testing
