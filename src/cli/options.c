@@ -526,11 +526,11 @@ const struct gx_option gx_option_table[] = {
      "the clock's reads are no visible part of a sample; --window 1 times each round trip.",
      GX_G_TUNING, set_window, GX_NUM_INT},
     {"calibrate", "on|off|full", 1, GX_T_STRING, "on", NULL,
-     "measure the ceilings that bound the results first (on: those the results are rated "
-     "against; full: every one, at every size)",
+     "measure the ceilings that bound the results, each just before its results (on: those "
+     "the results are rated against; full: every one, at every size)",
      "The ceilings are the probes of the layers below the paths (host memory through shared "
      "memory, the peer copy, copy engines, SMs on mapped host memory, managed memory's "
-     "prefetches and faults), measured before the runs and by their pairs; each result's "
+     "prefetches and faults), measured by the results' pairs just before them; each result's "
      "efficiency is rated against its ceiling, the probe's best iteration.", GX_G_TUNING, set_calibrate, GX_NUM_NONE},
     {"bind", "auto|numa|core|none", 0, GX_T_STRING, "auto", NULL,
      "cores and memory near the rank's GPU (auto: the GPU's cores split among its ranks)",
