@@ -52,6 +52,23 @@ PY
     ok $? "SIG$sig to rank 1: exit 5 (got $rc), failure names SIG$sig and rank 1" || diag <"$dir/r1-$sig.out"
 done
 
+# The step under way outlasts the moment rank 1 leaves its main thread to pass the signal on
+# (each 1 KiB iteration slowed 20-60 ms on rank 0): rank 1's watchdog tells rank 0, whose
+# report names rank 1's signal, before any SIGTERM of the launcher can reach rank 0.
+GPUXFER_FAULT=slow:rank=0:size=1K args="--path host --pattern latency --sizes 8,1K --iters 3000 \
+    --warmup 1 --quiet" run_signalled r1-told TERM 1
+py_check "$dir/r1-told.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+f = d.get("failure") or {}
+assert d["status"] == "interrupted" and d["exit_code"] == 5, (d["status"], d["exit_code"])
+assert f.get("kind") == "signal" and f.get("signal") == "SIGTERM" and f.get("ranks") == [1], f
+assert [r["size"] for r in d["results"]] == [8], [r["size"] for r in d["results"]]
+PY
+[ $? -eq 0 ] && [ $rc -eq 5 ] && grep -q "interrupted by SIGTERM on rank 1" "$dir/r1-told.out"
+ok $? "SIGTERM to rank 1 in a step longer than the pass-on wait: exit 5 (got $rc), rank 0 told, the report names SIGTERM and rank 1" ||
+    diag <"$dir/r1-told.out"
+
 GPUXFER_FAULT=stop:rank=1:at=finalize gx_mpirun 2 --path host --pattern latency --sizes 8 --iters 5 \
     --quiet --timeout 3 --output "$dir/fin.json" >"$dir/fin.out" 2>&1
 rc=$?

@@ -19,7 +19,8 @@
 enum {
     MAX_ADDRS = 8,     /* IPv4 addresses kept per rank (loopback last) */
     ANSWER_LEN = 160,  /* where a rank is */
-    QUESTION_LEN = 12, /* token, then the rank asked for */
+    QUESTION_LEN = 12, /* token, then the rank asked for (or, told to rank 0, the teller) */
+    TELL_LEN = 16,     /* the question's head, then the signal; the head comes back as the ack */
     BATCH = 256,       /* sockets rank 0 has open at once */
     READ_WAIT_MS = 200 /* a rank waits this long for a question's bytes */
 };
@@ -116,16 +117,20 @@ int gx_rollcall_open(struct gx_rollcall *rc, MPI_Comm comm, struct gx_err *err)
     GX_MPI_TRY(err, MPI_Comm_rank(comm, &rc->rank));
     GX_MPI_TRY(err, MPI_Comm_size(comm, &rc->size));
     struct gx_rollcall_addr mine = {.port = 0};
-    if (rc->rank != 0) {
-        rc->listen_fd = listen_any(&mine.port);
-        if (rc->listen_fd >= 0)
-            local_addrs(&mine);
-        else
-            fprintf(stderr, "gpuxfer: rank %d: no socket for the watchdog's roll call (%s): "
-                    "a timeout will name this rank as silent\n", rc->rank, strerror(errno));
-    } else {
+    rc->listen_fd = listen_any(&mine.port);
+    if (rc->listen_fd >= 0)
+        local_addrs(&mine);
+    else if (rc->rank != 0)
+        fprintf(stderr, "gpuxfer: rank %d: no socket for the watchdog's roll call (%s): "
+                "a timeout will name this rank as silent\n", rc->rank, strerror(errno));
+    else
+        fprintf(stderr, "gpuxfer: rank 0: no socket for word of a signal (%s): a signal sent "
+                "to another rank alone may be reported as the launcher's\n", strerror(errno));
+    if (rc->rank == 0) {
         rc->token = fresh_token();
         rc->addrs = calloc((size_t)rc->size, sizeof *rc->addrs);
+    } else {
+        rc->addrs = calloc(1, sizeof *rc->addrs);
     }
     /* Token 0: rank 0 has no room for the addresses, so there is no roll call in this job (a
      * timeout then names the ranks of the measurement); every rank skips the gather. */
@@ -138,6 +143,10 @@ int gx_rollcall_open(struct gx_rollcall *rc, MPI_Comm comm, struct gx_err *err)
     }
     GX_MPI_TRY(err, MPI_Gather(&mine, (int)sizeof mine, MPI_BYTE, rc->addrs, (int)sizeof mine,
                                MPI_BYTE, 0, comm));
+    struct gx_rollcall_addr root = mine; /* rank 0's, once broadcast */
+    GX_MPI_TRY(err, MPI_Bcast(&root, (int)sizeof root, MPI_BYTE, 0, comm));
+    if (rc->rank != 0 && rc->addrs)
+        *rc->addrs = root;
     return GX_OK;
 }
 
@@ -155,22 +164,28 @@ int gx_rollcall_fd(const struct gx_rollcall *rc)
     return rc->listen_fd;
 }
 
+/* Up to len bytes from a connection just accepted, within a moment; returns how many. */
+static size_t read_soon(int fd, unsigned char *buf, size_t len)
+{
+    size_t got = 0;
+    double until = now_s() + READ_WAIT_MS / 1e3;
+    while (got < len && now_s() < until) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, READ_WAIT_MS) <= 0)
+            continue;
+        ssize_t r = read(fd, buf + got, len - got);
+        if (r <= 0 && !(r < 0 && (errno == EAGAIN || errno == EINTR)))
+            break;
+        got += r > 0 ? (size_t)r : 0;
+    }
+    return got;
+}
+
 /* One question on a connection just accepted: answered if it is this job's and this rank's. */
 static void answer_one(const struct gx_rollcall *rc, int fd, const char *where)
 {
     unsigned char q[QUESTION_LEN];
-    size_t got = 0;
-    double until = now_s() + READ_WAIT_MS / 1e3;
-    while (got < sizeof q && now_s() < until) {
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        if (poll(&p, 1, READ_WAIT_MS) <= 0)
-            continue;
-        ssize_t r = read(fd, q + got, sizeof q - got);
-        if (r <= 0 && !(r < 0 && (errno == EAGAIN || errno == EINTR)))
-            return;
-        got += r > 0 ? (size_t)r : 0;
-    }
-    if (got < sizeof q || !head_is(q, rc->token, rc->rank))
+    if (read_soon(fd, q, sizeof q) < sizeof q || !head_is(q, rc->token, rc->rank))
         return;
     unsigned char a[QUESTION_LEN + ANSWER_LEN] = {0};
     put_head(a, rc->token, rc->rank);
@@ -182,7 +197,7 @@ static void answer_one(const struct gx_rollcall *rc, int fd, const char *where)
 
 void gx_rollcall_answer(struct gx_rollcall *rc, const char *where)
 {
-    if (rc->listen_fd < 0)
+    if (rc->listen_fd < 0 || rc->rank == 0)
         return;
     int fd;
     while ((fd = accept4(rc->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
@@ -191,18 +206,25 @@ void gx_rollcall_answer(struct gx_rollcall *rc, const char *where)
     }
 }
 
-/* One connection of rank 0 to one address of one rank. */
+/* One connection to one address of one rank: rank 0 asking it, or a rank telling rank 0. */
 struct attempt {
-    int rank, fd, sent;
-    size_t got;
+    int rank, fd, sent; /* rank: the one asked, or the teller */
+    size_t got, out_len, in_len;
+    unsigned char out[TELL_LEN];
     unsigned char buf[QUESTION_LEN + ANSWER_LEN];
 };
 
-static void start_attempt(struct attempt *t, int rank, uint32_t ip, uint16_t port)
+/* The question to rank, or (sig > 0) word of sig from rank. */
+static void start_attempt(const struct gx_rollcall *rc, struct attempt *t, int rank, int sig,
+                          uint32_t ip, uint16_t port)
 {
     t->rank = rank;
     t->sent = 0;
     t->got = 0;
+    put_head(t->out, rc->token, rank);
+    put_u32(t->out + QUESTION_LEN, (uint32_t)sig);
+    t->out_len = sig > 0 ? TELL_LEN : QUESTION_LEN;
+    t->in_len = sig > 0 ? QUESTION_LEN : QUESTION_LEN + ANSWER_LEN;
     t->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = port, .sin_addr.s_addr = ip};
     if (t->fd >= 0 && connect(t->fd, (struct sockaddr *)&sa, sizeof sa) != 0 &&
@@ -219,16 +241,14 @@ static void end_attempt(struct attempt *t)
     t->fd = -1;
 }
 
-/* Advances one attempt on a poll event; returns 1 when it holds the rank's answer. */
+/* Advances one attempt on a poll event; returns 1 when it holds the answer (or the ack). */
 static int step_attempt(const struct gx_rollcall *rc, struct attempt *t, short revents)
 {
     if (!t->sent && (revents & (POLLOUT | POLLERR | POLLHUP))) {
         int e = 0;
         socklen_t el = sizeof e;
-        unsigned char q[QUESTION_LEN];
-        put_head(q, rc->token, t->rank);
         if (getsockopt(t->fd, SOL_SOCKET, SO_ERROR, &e, &el) != 0 || e != 0 ||
-            write(t->fd, q, sizeof q) != (ssize_t)sizeof q) {
+            write(t->fd, t->out, t->out_len) != (ssize_t)t->out_len) {
             end_attempt(t);
             return 0;
         }
@@ -237,10 +257,10 @@ static int step_attempt(const struct gx_rollcall *rc, struct attempt *t, short r
     }
     if (!t->sent || !(revents & (POLLIN | POLLHUP | POLLERR)))
         return 0;
-    ssize_t r = read(t->fd, t->buf + t->got, sizeof t->buf - t->got);
+    ssize_t r = read(t->fd, t->buf + t->got, t->in_len - t->got);
     if (r > 0)
         t->got += (size_t)r;
-    if (t->got == sizeof t->buf)
+    if (t->got == t->in_len)
         return head_is(t->buf, rc->token, t->rank);
     if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
         end_attempt(t); /* closed early: another process on that address, or a refusal */
@@ -257,7 +277,8 @@ static void note_answer(const struct attempt *t, char *answers, size_t len)
         snprintf(answers + used, len - used, "; rank %d is %s", t->rank, text);
 }
 
-/* Asks ranks [first, last): every address of each at once; heard[r] set for those that answer. */
+/* Every attempt at once until each has its answer or until; heard[r] set for the ranks that
+ * answered, their answers noted unless answers is NULL (an ack carries none). */
 static void ask_batch(const struct gx_rollcall *rc, struct attempt *at, int nat, double until,
                       char *heard, char *answers, size_t len)
 {
@@ -279,7 +300,8 @@ static void ask_batch(const struct gx_rollcall *rc, struct attempt *at, int nat,
             if (at[i].fd >= 0 && p[i].revents && step_attempt(rc, &at[i], p[i].revents) &&
                 !heard[at[i].rank]) {
                 heard[at[i].rank] = 1;
-                note_answer(&at[i], answers, len);
+                if (answers)
+                    note_answer(&at[i], answers, len);
             }
     }
     for (int i = 0; i < nat; i++)
@@ -305,7 +327,7 @@ int gx_rollcall_ask(struct gx_rollcall *rc, double wait_s, int *silent, int max,
         for (; r < rc->size && nat < BATCH; a = 0, r++) {
             const struct gx_rollcall_addr *ad = &rc->addrs[r];
             for (; ad->port && a < ad->n && nat < BATCH; a++)
-                start_attempt(&at[nat++], r, ad->ip[a], ad->port);
+                start_attempt(rc, &at[nat++], r, 0, ad->ip[a], ad->port);
             if (a < ad->n && ad->port)
                 break; /* the rest of this rank's addresses go in the next batch */
         }
@@ -318,4 +340,41 @@ int gx_rollcall_ask(struct gx_rollcall *rc, double wait_s, int *silent, int max,
     free(at);
     free(heard);
     return n;
+}
+
+int gx_rollcall_tell(struct gx_rollcall *rc, int sig, double wait_s)
+{
+    const struct gx_rollcall_addr *root = rc->rank > 0 ? rc->addrs : NULL;
+    char *heard = root && root->port ? calloc((size_t)rc->size, 1) : NULL;
+    if (!heard)
+        return 0;
+    struct attempt at[MAX_ADDRS];
+    int nat = 0;
+    for (; nat < root->n; nat++)
+        start_attempt(rc, &at[nat], rc->rank, sig, root->ip[nat], root->port);
+    ask_batch(rc, at, nat, now_s() + wait_s, heard, NULL, 0);
+    int told = heard[rc->rank];
+    free(heard);
+    return told;
+}
+
+int gx_rollcall_heard(struct gx_rollcall *rc, int *rank, int *sig)
+{
+    int fd, heard = 0;
+    if (rc->listen_fd < 0 || rc->rank != 0)
+        return 0;
+    while ((fd = accept4(rc->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+        unsigned char m[TELL_LEN];
+        uint32_t from = 0;
+        if (read_soon(fd, m, sizeof m) == sizeof m && memcmp(m, &rc->token, 8) == 0 &&
+            (from = get_u32(m + 8)) > 0 && from < (uint32_t)rc->size && !heard) {
+            /* Acknowledged, so that the teller knows it reached this job's rank 0. */
+            ssize_t w = write(fd, m, QUESTION_LEN);
+            heard = w == QUESTION_LEN;
+            *rank = (int)from;
+            *sig = (int)get_u32(m + QUESTION_LEN);
+        }
+        close(fd);
+    }
+    return heard;
 }

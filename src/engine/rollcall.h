@@ -19,19 +19,27 @@
 struct gx_rollcall_addr; /* where a rank listens (rollcall.c) */
 
 struct gx_rollcall {
-    int listen_fd; /* ranks other than 0: where questions arrive (-1: none) */
+    int listen_fd; /* where questions (other ranks) or word of a signal (rank 0) arrive; -1: none */
     int rank, size;
     uint64_t token;                 /* the job's, from rank 0: answers from elsewhere don't count */
-    struct gx_rollcall_addr *addrs; /* rank 0: every rank's addresses */
+    struct gx_rollcall_addr *addrs; /* rank 0: every rank's addresses; the others: rank 0's */
 };
 #define GX_ROLLCALL_INIT {-1, -1, 0, 0, NULL}
 
 /* Collective over comm, from the main thread: every rank other than 0 listens, rank 0 learns
  * where. A rank that cannot listen still takes part; it will only be unable to answer. */
 int gx_rollcall_open(struct gx_rollcall *rc, MPI_Comm comm, struct gx_err *err);
+/* The other direction, for a signal sent to one rank only: the watchdog of the rank that got
+ * it tells rank 0, which writes the report naming that rank and ends the job. Were the rank to
+ * end first, the launcher would tear rank 0 down with a signal of its own (SIGTERM), and the
+ * report would name the wrong signal and rank. Returns 1 once rank 0 acknowledged it, within
+ * wait_s; 0 when it could not be told. */
+int gx_rollcall_tell(struct gx_rollcall *rc, int sig, double wait_s);
+/* Rank 0, when its descriptor is readable: 1 with the rank and signal of a word received. */
+int gx_rollcall_heard(struct gx_rollcall *rc, int *rank, int *sig);
 /* Closes the sockets; only once the watchdog thread no longer uses them. */
 void gx_rollcall_close(struct gx_rollcall *rc);
-/* The descriptor to poll for questions (-1: none). */
+/* The descriptor to poll for questions, or on rank 0 for word of a signal (-1: none). */
 int gx_rollcall_fd(const struct gx_rollcall *rc);
 /* A rank other than 0, when its descriptor is readable: answers the questions waiting with
  * where this rank is. Waits at most a moment for a question's bytes. */

@@ -184,8 +184,9 @@ static _Noreturn void rank0_end(const char *status, int code, const char *messag
     end_job(code);
 }
 
-/* Returns only when the answer is already being given (take_end refused). */
-static void on_interrupt(int sig)
+/* sig reached rank `by` (this rank, or on rank 0 one that told it). Returns only when the
+ * answer is already being given (take_end refused). */
+static void on_interrupt(int sig, int by)
 {
     if (!take_end(1))
         return;
@@ -201,9 +202,12 @@ static void on_interrupt(int sig)
                 what[0] ? " during " : "", what);
         end_job(GX_EINTERRUPTED);
     }
-    snprintf(msg, sizeof msg, "interrupted by %s%s%s", name, what[0] ? " during " : "", what);
-    const int self = 0; /* the rank that got it, as when another rank passes it on */
-    cJSON *f = gx_failure_json("signal", measuring ? what : NULL, &self, 1);
+    char on[32] = "";
+    if (by != 0)
+        snprintf(on, sizeof on, " on rank %d", by);
+    snprintf(msg, sizeof msg, "interrupted by %s%s%s%s", name, on, what[0] ? " during " : "",
+             what);
+    cJSON *f = gx_failure_json("signal", measuring ? what : NULL, &by, 1);
     if (f)
         cJSON_AddStringToObject(f, "signal", name);
     rank0_end("interrupted", GX_EINTERRUPTED, msg, f);
@@ -270,10 +274,11 @@ static void on_timeout(int *reported)
 
 /* A signal: rank 0 writes the report at once. Another rank first leaves its main thread a
  * moment to pass the signal on with its next result (then every rank stops cleanly), and rank 0
- * time to act when it got the signal too, as under Slurm or mpirun. Once the answer is being
- * given (rank 0's final report begun, or the shutdown) a signal changes nothing: the job is
- * about to end with it. */
-static void on_signal_seen(double *signal_at)
+ * time to act when it got the signal too, as under Slurm or mpirun; then it tells rank 0
+ * (rollcall.h says why it does not end first) and ends the job itself only when rank 0 cannot
+ * be told or does not act. Once the answer is being given (rank 0's final report begun, or the
+ * shutdown) a signal changes nothing: the job is about to end with it. */
+static void on_signal_seen(double *signal_at, int *told)
 {
     pthread_mutex_lock(&wd.mu);
     int given = wd.shutting_down || wd.final;
@@ -282,16 +287,32 @@ static void on_signal_seen(double *signal_at)
      * (exit 2), and the answer is one line. */
     if (given)
         return;
-    if (wd.rank == 0) {
-        on_interrupt(got_signal);
+    if (wd.rank <= 0) { /* rank 0, or before MPI_Init: no one to pass it to */
+        on_interrupt(got_signal, 0);
         return;
     }
     if (atomic_load(&wd.taken))
         return;
     if (!*signal_at)
         *signal_at = now_s();
-    else if (now_s() - *signal_at > SIGNAL_WAIT_S || wd.rank < 0)
-        on_interrupt(got_signal);
+    double waited = now_s() - *signal_at;
+    if (waited <= SIGNAL_WAIT_S)
+        return;
+    if (!*told)
+        *told = gx_rollcall_tell(&wd.rc, got_signal, RANK0_GRACE_S) ? 1 : -1;
+    if (*told < 0 || waited > SIGNAL_WAIT_S + PEER_WAIT_S)
+        on_interrupt(got_signal, wd.rank);
+}
+
+/* Rank 0: another rank told of a signal it got. */
+static void on_word_of_signal(void)
+{
+    int by, sig;
+    pthread_mutex_lock(&wd.mu);
+    int given = wd.shutting_down || wd.final;
+    pthread_mutex_unlock(&wd.mu);
+    if (gx_rollcall_heard(&wd.rc, &by, &sig) && !given)
+        on_interrupt(sig, by);
 }
 
 /* A rank other than 0 says where it is: rank 0 asked (its socket is readable). */
@@ -311,7 +332,7 @@ static void answer_roll_call(void)
 static void *watch(void *arg)
 {
     (void)arg;
-    int reported = 0;
+    int reported = 0, told = 0;
     double signal_at = 0;
     for (;;) {
         pthread_mutex_lock(&wd.mu);
@@ -329,10 +350,12 @@ static void *watch(void *arg)
             asked = p[1].revents & POLLIN;
         }
         if (got_signal)
-            on_signal_seen(&signal_at);
+            on_signal_seen(&signal_at, &told);
         if (atomic_load(&wd.stop))
             return NULL;
-        if (asked)
+        if (asked && wd.rank == 0)
+            on_word_of_signal();
+        else if (asked)
             answer_roll_call();
         pthread_mutex_lock(&wd.mu);
         int armed = wd.armed;
