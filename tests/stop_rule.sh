@@ -74,24 +74,24 @@ gx_mpirun 2 --dry-run --budget 10 >"$dir/dry.txt" 2>&1
 grep -q 'within the budget of 10 s$' "$dir/dry.txt" && grep -q '^# budget 10 s for ' "$dir/dry.txt"
 ok $? "--dry-run --budget 10: the estimate is within the budget and says what it buys" ||
     diag <"$dir/dry.txt"
-# A time, so that it is asked of the program and not of a moment of the machine: a second try
-# where the first met a busy one; none in the sanitizer build (several times slower, its tests
-# two at a time), whose check asks everything else of it.
-walls=
-for try in 1 2; do
-    start=$(date +%s.%N)
-    gx_mpirun 2 --budget 10 --quiet --force --output "$dir/budget.json" >"$dir/budget.txt" 2>&1
-    rc=$?
-    wall=$(echo "$(date +%s.%N) - $start" | bc)
-    walls="$walls $wall"
-    [ $rc -ne 0 ] || [ "$(echo "$wall <= 12" | bc)" -eq 1 ] && break
-done
+# The plan's time as the program measured it (from the first ceiling probe to the end of the
+# last step: what the budget divides), not the job's wall time, which also holds mpirun's
+# start-up, a moment of the machine the program does not choose; that is printed beside it.
+# Not in the sanitizer build (several times slower, its tests two at a time), whose check asks
+# everything else of it.
+start=$(date +%s.%N)
+gx_mpirun 2 --budget 10 --quiet --force --output "$dir/budget.json" >"$dir/budget.txt" 2>&1
+rc=$?
+wall=$(echo "$(date +%s.%N) - $start" | bc)
 ok $rc "the default host run with --budget 10: exit 0" || diag <"$dir/budget.txt"
+measured=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["budget"]["seconds_measured"])' \
+    "$dir/budget.json" 2>/dev/null)
 if [ -n "${GX_INNER_CHECK:-}" ]; then
-    skip "the budget's time: not in the sanitizer build (took$walls s)"
+    skip "the budget's time: not in the sanitizer build (measured ${measured:-?} s, job $wall s)"
 else
-    [ "$(echo "$wall <= 12" | bc)" -eq 1 ]
-    ok $? "it kept the budget within 20% (10 s asked; took$walls s)" || diag <"$dir/budget.txt"
+    [ -n "$measured" ] && [ "$(echo "$measured <= 12" | bc)" -eq 1 ]
+    ok $? "it kept the budget within 20% (10 s asked; the plan measured in ${measured:-?} s, the job $wall s)" ||
+        diag <"$dir/budget.txt"
 fi
 grep -q '^# budget 10 s for [0-9]* steps (ceiling probes included): each stops once' \
     "$dir/budget.txt"
