@@ -186,7 +186,6 @@ static int add_steps(struct gx_mplan *p, const struct gx_run_opts *run,
             set_stop_rule(run, &s);
             s.warmup = run->warmup >= 0 ? run->warmup : gx_default_warmup(s.min_iters);
             s.window = step_window(run, ops, s.pattern, s.size);
-            g->largest = s.size > g->largest ? s.size : g->largest;
             if (ops->flags & GX_PATH_CHUNKED)
                 GX_TRY(add_chunked(p, run, ops, &s, err));
             else
@@ -197,13 +196,18 @@ static int add_steps(struct gx_mplan *p, const struct gx_run_opts *run,
     return GX_OK;
 }
 
+/* g, its largest size taken from its steps. */
 static int add_group(struct gx_mplan *p, const struct gx_mgroup *g, struct gx_err *err)
 {
     struct gx_mgroup *grown = gx_grow(p->groups, &p->gcap, p->ngroups, 16, sizeof *grown);
     if (!grown)
         return gx_fail(err, GX_ERUNTIME, "out of host memory for the measurement plan");
     p->groups = grown;
-    p->groups[p->ngroups++] = *g;
+    struct gx_mgroup *added = &p->groups[p->ngroups++];
+    *added = *g;
+    added->largest = 0;
+    for (size_t k = g->first; k < g->first + g->n; k++)
+        added->largest = p->steps[k].size > added->largest ? p->steps[k].size : added->largest;
     return GX_OK;
 }
 
@@ -370,7 +374,6 @@ static int add_probe_groups(struct gx_mplan *p, const struct gx_run_opts *run, i
                 s.min_iters = s.iters / 5;
             s.warmup = run->warmup >= 0 ? run->warmup : gx_default_warmup(s.min_iters);
             s.window = gx_pattern_table[s.pattern]->uses_window ? pts->v[i].window : 1;
-            g.largest = s.size > g.largest ? s.size : g.largest;
             GX_TRY(add_step(p, &s, err));
         }
         g.n = p->nsteps - g.first;
@@ -382,16 +385,17 @@ static int add_probe_groups(struct gx_mplan *p, const struct gx_run_opts *run, i
 }
 
 /* The points of path group g that no earlier group of its round measures, into `fresh`; each
- * one noted in `planned`. */
+ * one noted in `planned`. `all` is room to reuse, called once a step. */
 static int fresh_points(const struct gx_mplan *p, const struct gx_options *o,
-                        const struct gx_mgroup *g, struct probe_points *planned,
-                        struct probe_points *fresh, struct gx_err *err)
+                        const struct gx_mgroup *g, struct probe_points *all,
+                        struct probe_points *planned, struct probe_points *fresh,
+                        struct gx_err *err)
 {
-    struct probe_points all = {0};
-    int rc = group_points(p, o, g, &all, err);
+    all->n = 0;
+    int rc = group_points(p, o, g, all, err);
     fresh->n = 0;
-    for (size_t i = 0; i < all.n && rc == GX_OK; i++) {
-        struct probe_point pt = all.v[i];
+    for (size_t i = 0; i < all->n && rc == GX_OK; i++) {
+        struct probe_point pt = all->v[i];
         pt.run = g->run;
         pt.round = g->round;
         size_t k = 0;
@@ -403,7 +407,6 @@ static int fresh_points(const struct gx_mplan *p, const struct gx_options *o,
         if (rc == GX_OK)
             rc = point_add(fresh, &pt, err);
     }
-    free(all.v);
     return rc;
 }
 
@@ -414,9 +417,6 @@ static int add_slice(struct gx_mplan *p, const struct gx_mgroup *g, size_t first
     struct gx_mgroup slice = *g;
     slice.first = first;
     slice.n = n;
-    slice.largest = 0;
-    for (size_t k = first; k < first + n; k++)
-        slice.largest = p->steps[k].size > slice.largest ? p->steps[k].size : slice.largest;
     return add_group(p, &slice, err);
 }
 
@@ -433,7 +433,7 @@ static int plan_probes(struct gx_mplan *p, const struct gx_options *o, struct gx
         return gx_fail(err, GX_ERUNTIME, "out of host memory for the measurement plan");
     memcpy(paths, p->groups, npath * sizeof *paths);
     p->ngroups = 0;
-    struct probe_points planned = {0}, fresh = {0};
+    struct probe_points planned = {0}, fresh = {0}, all = {0};
     int rc = GX_OK;
     for (size_t gi = 0; gi < npath && rc == GX_OK; gi++) {
         const struct gx_mgroup *g = &paths[gi];
@@ -446,7 +446,7 @@ static int plan_probes(struct gx_mplan *p, const struct gx_options *o, struct gx
             struct gx_mgroup one = *g;
             one.first = k;
             one.n = 1;
-            rc = fresh_points(p, o, &one, &planned, &fresh, err);
+            rc = fresh_points(p, o, &one, &all, &planned, &fresh, err);
             if (rc != GX_OK || !fresh.n)
                 continue;
             if (k > from)
@@ -460,6 +460,7 @@ static int plan_probes(struct gx_mplan *p, const struct gx_options *o, struct gx
     }
     free(planned.v);
     free(fresh.v);
+    free(all.v);
     free(paths);
     return rc;
 }
