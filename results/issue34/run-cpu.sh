@@ -5,7 +5,7 @@
 #   results/issue34/run-cpu.sh [aa|ab|all]
 set -u
 here=results/issue34
-step=${1:-all}
+step=${1:-all}  # aa, ab, slow or all
 export GPUXFER=$PWD/build/src/gpuxfer MPIRUN_ARGS="--oversubscribe --bind-to none"
 if [ "$step" = aa ] || [ "$step" = all ]; then
     # A/A: 5 + 5 default host runs, interleaved, one CPU hog running beside all of them.
@@ -19,4 +19,10 @@ if [ "$step" = ab ] || [ "$step" = all ]; then
     # of the default run's 23 (a default run took 200 s on the machine loaded by other work).
     scripts/gpuxfer-config-sweep -n 2 -r 5 -o $here/cpu-ab-btl $here/ab-btl.sweep -- \
         --sizes 1,8,64,512,4K,32K,256K,4M
+fi
+if [ "$step" = slow ] || [ "$step" = all ]; then
+    # A/B: one size slowed by a fault (1-3 ms an iteration at 4 MiB on rank 0), the other
+    # sizes untouched, 5 runs each, interleaved, no hog.
+    scripts/gpuxfer-config-sweep -n 2 -r 5 -o $here/cpu-ab-slow $here/ab-slow.sweep -- \
+        --sizes 8,4K,256K,4M
 fi

@@ -7,14 +7,17 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <time.h>
 #include <unistd.h>
 
 static struct gx_fault the_fault;
 static int fired; /* each fault fires once, even when its size comes back in a later run */
+static long slow_due_us; /* slow: the delay the iteration under way has still to take */
 
 #define FAULT_FORM                                                                            \
-    "kind:rank=R:size=S[:iter=I][:offset=O][:ms=MS] or kind:rank=R:at=MOMENT[:size=S], kind " \
+    "kind:rank=R:size=S[:iter=I][:offset=O][:ms=MS|:us=US] or kind:rank=R:at=MOMENT[:size=S], " \
+    "kind "                                                                                   \
     "hang, die, corrupt, signal, stop, cuda-oom, cuda-sticky or slow, MOMENT init, "           \
     "opened, collected, writing, written or finalize"
 
@@ -47,7 +50,7 @@ int gx_fault_parse(const char *spec, struct gx_fault *f, struct gx_err *err)
 {
     memset(f, 0, sizeof *f);
     f->offset = -1;
-    f->ms = 20;
+    f->us = 20000;
     if (!spec || !spec[0])
         return GX_OK;
     char buf[256];
@@ -93,7 +96,10 @@ int gx_fault_parse(const char *spec, struct gx_fault *f, struct gx_err *err)
             GX_TRY(parse_at(spec, v, f, err));
         } else if (strcmp(field, "ms") == 0 && f->kind == GX_FAULT_SLOW) {
             GX_TRY(parse_num(spec, field, v, 60000, &n, err));
-            f->ms = (long)n;
+            f->us = (long)n * 1000;
+        } else if (strcmp(field, "us") == 0 && f->kind == GX_FAULT_SLOW) {
+            GX_TRY(parse_num(spec, field, v, 60000000, &n, err));
+            f->us = (long)n;
         } else if (strcmp(field, "offset") == 0 && f->kind == GX_FAULT_CORRUPT) {
             size_t off;
             if (gx_parse_bytes(v, 0, GX_BYTES_MAX, &off, err) != GX_OK)
@@ -218,29 +224,36 @@ static int stops(enum gx_fault_kind k)
     return k == GX_FAULT_HANG || k == GX_FAULT_DIE || k == GX_FAULT_SIGNAL || k == GX_FAULT_STOP;
 }
 
-static int slows(int rank, size_t size)
+int gx_fault_slows(int rank, size_t size)
 {
     return the_fault.kind == GX_FAULT_SLOW && the_fault.rank == rank && the_fault.size == size;
 }
 
 int gx_fault_point_due(int rank, size_t size)
 {
-    return slows(rank, size) || (stops(the_fault.kind) && the_fault.at == GX_AT_ITER &&
+    return gx_fault_slows(rank, size) || (stops(the_fault.kind) && the_fault.at == GX_AT_ITER &&
                                  due(the_fault.kind, rank, size, the_fault.iter));
 }
 
 void gx_fault_point(int rank, size_t size, long iter)
 {
-    if (slows(rank, size)) {
-        struct timespec nap = {0, 0};
-        long ms = the_fault.ms * (1 + iter % 3);
-        nap.tv_sec = ms / 1000;
-        nap.tv_nsec = ms % 1000 * 1000000L;
-        nanosleep(&nap, NULL);
+    if (gx_fault_slows(rank, size)) {
+        slow_due_us = the_fault.us * (1 + iter % 3);
         return;
     }
     if (gx_fault_point_due(rank, size) && the_fault.iter == iter)
         fire();
+}
+
+void gx_fault_slow_delay(void)
+{
+    if (slow_due_us <= 0)
+        return;
+    struct timespec nap = {slow_due_us / 1000000, slow_due_us % 1000000 * 1000L};
+    slow_due_us = 0;
+    /* Slept whole: a signal that cuts it short is handled by the watchdog, not here. */
+    while (nanosleep(&nap, &nap) != 0 && errno == EINTR)
+        ;
 }
 
 void gx_fault_moment(int rank, enum gx_fault_at at, size_t size)

@@ -1,5 +1,6 @@
 /* Fault injection for the reliability tests:
- * GPUXFER_FAULT=kind:rank=R:size=S[:iter=I][:offset=O][:ms=MS] or kind:rank=R:at=MOMENT[:size=S].
+ * GPUXFER_FAULT=kind:rank=R:size=S[:iter=I][:offset=O][:ms=MS|:us=US] or
+ * kind:rank=R:at=MOMENT[:size=S].
  * Off unless the variable is set; parsed once at start. */
 #ifndef GX_FAULT_H
 #define GX_FAULT_H
@@ -16,8 +17,9 @@ enum gx_fault_kind {
                              cudaMalloc's out of memory would (any memory kind) */
     GX_FAULT_CUDA_STICKY, /* rank R's kernel makes an illegal memory access (needs a GPU) */
     GX_FAULT_STOP,    /* rank R stops with SIGSTOP: every thread, as a frozen node would */
-    GX_FAULT_SLOW,    /* every timed iteration of size S on rank R sleeps first, MS x 1, 2 or
-                         3 in turn: a slow path whose median never settles (the stop rule's
+    GX_FAULT_SLOW,    /* rank R's transfer in every timed iteration of size S takes longer by
+                         a sleep inside the clock, US x 1, 2 or 3 in turn: a slowed path for
+                         gpuxfer-compare to find, whose median never settles (the stop rule's
                          time test) */
 };
 
@@ -39,7 +41,7 @@ struct gx_fault {
     size_t size;
     long iter;        /* hang/die/signal: timed iteration index; corrupt: validation iteration */
     long long offset; /* corrupt: byte to flip; -1: the middle of the message */
-    long ms;          /* slow: milliseconds of the shortest sleep */
+    long us;          /* slow: microseconds of the shortest sleep (:ms=MS or :us=US) */
     enum gx_fault_at at;
     char spec[256];   /* as given, for messages */
 };
@@ -70,6 +72,11 @@ const struct gx_fault *gx_fault_get(void);
 
 /* Called by the harness before timed iteration `iter` of a measurement of `size` bytes. */
 void gx_fault_point(int rank, size_t size, long iter);
+/* Whether a slow fault slows this rank's measurements of `size` bytes. */
+int gx_fault_slows(int rank, size_t size);
+/* A slow fault: the delay gx_fault_point set for the iteration under way, once; called by the
+ * slowed path inside its transfer, so that the clock sees it. */
+void gx_fault_slow_delay(void);
 /* Whether gx_fault_point can fire (or slow) for this rank in a measurement of `size` bytes: when not,
  * the harness leaves the call out of its timed loop. */
 int gx_fault_point_due(int rank, size_t size);

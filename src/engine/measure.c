@@ -226,6 +226,52 @@ static int iterate_bare(struct gx_bench *b, const struct gx_mstep *st,
     return GX_OK;
 }
 
+/* GPUXFER_FAULT=slow: the path's own transfer slowed inside the clock, by the delay the fault
+ * point set for the iteration (a slowed path, as a worse configuration would be, for
+ * gpuxfer-compare to find). The round trip the GPUs time themselves is left out while slowed:
+ * a host's sleep would not reach their clock. */
+static const struct gx_path_ops *slowed_real;
+
+static int slowed_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
+                       struct gx_err *err)
+{
+    gx_fault_slow_delay();
+    return slowed_real->xfer(ep, dir, count, bytes, err);
+}
+
+static const struct gx_path_ops *slowed_ops(const struct gx_path_ops *real)
+{
+    static struct gx_path_ops slowed;
+    slowed = *real;
+    slowed.xfer = slowed_xfer;
+    slowed.roundtrip = NULL;
+    slowed_real = real;
+    return &slowed;
+}
+
+/* The warm-up and timed iterations, the stop rule asked at its batch boundaries; *n gets the
+ * timed iterations run. */
+static int timed_iterations(struct gx_bench *b, const struct gx_mstep *st,
+                            const struct gx_pattern_ops *pat, int bare, int all, int probe,
+                            struct gx_record *rec, long *n, struct gx_err *err)
+{
+    long ask_at = gx_stop_first(st);
+    *n = st->iters;
+    rec->ended = GX_ENDED_ITERATIONS;
+    for (long i = -st->warmup; i < *n;) {
+        long to = ask_at < *n ? ask_at : *n;
+        GX_TRY(bare ? iterate_bare(b, st, pat, i, to, err)
+                    : iterate_hooked(b, st, pat, all, probe, i, to, rec, err));
+        i = to;
+        if (i == ask_at) {
+            GX_TRY(gx_stop_ask(b, st, i, &rec->ended, &ask_at, err));
+            if (rec->ended != GX_ENDED_ITERATIONS)
+                *n = i;
+        }
+    }
+    return GX_OK;
+}
+
 /* Validation, then the timed iterations, once the buffers and the path are ready. */
 static int measure_prepared(struct gx_bench *b, const struct gx_mstep *st,
                             struct gx_record *rec, struct gx_err *err)
@@ -261,19 +307,13 @@ static int measure_prepared(struct gx_bench *b, const struct gx_mstep *st,
      * between spans, at its batch boundaries. */
     int bare = !all && !ep->ops->between &&
                (probe || !gx_fault_point_due(ep->job->rank, st->size));
-    long n = st->iters, ask_at = gx_stop_first(st);
-    rec->ended = GX_ENDED_ITERATIONS;
-    for (long i = -st->warmup; i < n;) {
-        long to = ask_at < n ? ask_at : n;
-        GX_TRY(bare ? iterate_bare(b, st, pat, i, to, err)
-                    : iterate_hooked(b, st, pat, all, probe, i, to, rec, err));
-        i = to;
-        if (i == ask_at) {
-            GX_TRY(gx_stop_ask(b, st, i, &rec->ended, &ask_at, err));
-            if (rec->ended != GX_ENDED_ITERATIONS)
-                n = i;
-        }
-    }
+    const struct gx_path_ops *real = ep->ops;
+    if (!probe && gx_fault_slows(ep->job->rank, st->size))
+        ep->ops = slowed_ops(real);
+    long n;
+    int rc = timed_iterations(b, st, pat, bare, all, probe, rec, &n, err);
+    ep->ops = real;
+    GX_TRY(rc);
     gx_watchdog_progress(st->warmup + n, st->warmup + n);
     /* Sorted apart: raw samples in iteration order show drift and warm-up, which a
      * distribution hides. */
