@@ -58,6 +58,18 @@ ok $? "a slowed path's step ends on time, after its fewest iterations, short of 
 [ "$took" -lt 30 ]
 ok $? "the slowed run ended in $took s"
 
+# The slow fault is the path slowed, inside the clock: with one round trip a sample, rank 0's
+# 1, 2 and 3 ms are in every value (half of them one way: at least 500 us).
+GPUXFER_FAULT=slow:rank=0:size=8:ms=1 gx_mpirun 2 --path host --pattern latency --sizes 8 \
+    --iters 9 --window 1 --calibrate off --quiet --output "$dir/inside.json" >"$dir/inside.txt" 2>&1
+py_check "$dir/inside.json" <<'PY'
+import json, sys
+r, = json.load(open(sys.argv[1]))["results"]
+assert r["stats"]["min"] >= 500 and r["stats"]["median"] >= 1000, r["stats"]
+PY
+ok $? "GPUXFER_FAULT=slow is inside the clock: every value holds rank 0's sleep" ||
+    diag <"$dir/inside.txt"
+
 gx_mpirun 2 --path host --pattern latency --sizes 8 --iters 15 --calibrate off --quiet \
     --output "$dir/fixed.json" >"$dir/fixed.txt" 2>&1
 ok $? "--iters 15: exit 0" || diag <"$dir/fixed.txt"
