@@ -255,7 +255,7 @@ static int timed_iterations(struct gx_bench *b, const struct gx_mstep *st,
                             const struct gx_pattern_ops *pat, int bare, int all, int probe,
                             struct gx_record *rec, long *n, struct gx_err *err)
 {
-    long ask_at = gx_stop_first(st);
+    long ask_at = gx_mstep_first_ask(st);
     *n = st->iters;
     rec->ended = GX_ENDED_ITERATIONS;
     for (long i = -st->warmup; i < *n;) {

@@ -6,20 +6,6 @@
 
 #include <string.h>
 
-long gx_stop_first(const struct gx_mstep *st)
-{
-    return st->min_iters < st->iters ? st->min_iters : GX_STOP_NEVER;
-}
-
-/* The next boundary: batches grow with the samples (a quarter of them, 2 at least), so that a
- * step of n iterations sorts a copy O(log n) times, and one of slow iterations is asked often
- * enough to end near its share. */
-static long next_boundary(const struct gx_mstep *st, long n)
-{
-    long batch = n / 4 > 2 ? n / 4 : 2;
-    return n + batch < st->iters ? n + batch : GX_STOP_NEVER;
-}
-
 int gx_stop_ask(struct gx_bench *b, const struct gx_mstep *st, long n, int *ended, long *next,
                 struct gx_err *err)
 {
@@ -42,6 +28,6 @@ int gx_stop_ask(struct gx_bench *b, const struct gx_mstep *st, long n, int *ende
                                  MPI_STATUS_IGNORE));
     }
     *ended = verdict;
-    *next = verdict == GX_ENDED_ITERATIONS ? next_boundary(st, n) : GX_STOP_NEVER;
+    *next = verdict == GX_ENDED_ITERATIONS ? gx_mstep_next_ask(st, n) : GX_ASK_NEVER;
     return GX_OK;
 }

@@ -8,13 +8,8 @@
 
 #include "measure.h"
 
-#include <limits.h>
-
-
-/* Iterations after which the rule is asked first: the step's fewest (GX_STOP_NEVER when that
- * is all it may run). */
-#define GX_STOP_NEVER LONG_MAX
-long gx_stop_first(const struct gx_mstep *st);
+/* Where the rule is asked, gx_mstep_first_ask and gx_mstep_next_ask (mplan.h): --dry-run
+ * counts a step's iterations by the same boundaries. */
 /* After n timed iterations (n is the batch boundary the last call returned in *next): the
  * initiator decides from b->samples and b->step_t0 + b->share_s, tells its peer, and both get
  * *ended (GX_ENDED_ITERATIONS: go on, to *next). Sorts a copy of the samples, never them. */

@@ -119,6 +119,37 @@ long gx_mstep_search_iters(const struct gx_mstep *s)
     return s->ncand > 1 ? s->ncand * (gx_mstep_quick_iters(s) + 3) : 0;
 }
 
+long gx_mstep_first_ask(const struct gx_mstep *s)
+{
+    return s->min_iters < s->iters ? s->min_iters : GX_ASK_NEVER;
+}
+
+long gx_mstep_next_ask(const struct gx_mstep *s, long n)
+{
+    /* Batches grow with the samples (a quarter of them, 2 at least), so that a step of n
+     * iterations sorts a copy O(log n) times, and one of slow iterations is asked often enough
+     * to end near its share. */
+    long batch = n / 4 > 2 ? n / 4 : 2;
+    return n + batch < s->iters ? n + batch : GX_ASK_NEVER;
+}
+
+/* Where iterations vary by cv, the 95% interval of a median of n of them spans about
+ * +-1.96 x 1.2533 x cv / sqrt(n) of it (relative). */
+static double median_spread(double cv, long n)
+{
+    return 1.96 * 1.2533 * cv / sqrt((double)(n > 0 ? n : 1));
+}
+
+long gx_mstep_settled_iters(const struct gx_mstep *s, double cv)
+{
+    long n = gx_mstep_first_ask(s);
+    if (s->precision <= 0 || n == GX_ASK_NEVER)
+        return s->iters;
+    while (n != GX_ASK_NEVER && median_spread(cv, n) > s->precision)
+        n = gx_mstep_next_ask(s, n);
+    return n == GX_ASK_NEVER ? s->iters : n;
+}
+
 static long pick(long given, long dflt)
 {
     return given > 0 ? given : dflt;
@@ -528,22 +559,24 @@ static long total_rounds(const struct gx_mplan *p)
     return n;
 }
 
-/* Seconds of a step's fewest iterations (with its warm-up, validation and search). */
-static double step_min_seconds(const struct gx_mstep *s)
+/* Seconds of a step that ends after n of its iterations (with its warm-up, validation and
+ * search). */
+static double step_seconds_at(const struct gx_mstep *s, long n)
 {
     double search = (double)gx_mstep_search_iters(s);
     double all = (double)(s->iters + s->warmup + 2) + search;
-    return s->estimate_s * ((double)(s->min_iters + s->warmup + 2) + search) / all;
+    return s->estimate_s * ((double)(n + s->warmup + 2) + search) / all;
 }
 
-/* The time --dry-run counts for a step, *now the plan's clock: its estimate, cut to its share
- * of the budget but never below its fewest iterations. */
+/* The time --dry-run counts for a step, *now the plan's clock: its estimate up to where it
+ * settles at GX_DRY_RUN_CV, cut to its share of the budget but never below its fewest
+ * iterations. */
 static double step_planned(struct gx_budget *bg, const struct gx_mstep *s, double *now)
 {
-    double t = s->estimate_s;
+    double t = step_seconds_at(s, gx_mstep_settled_iters(s, GX_DRY_RUN_CV));
     double share = gx_budget_share(bg, s, *now);
     if (bg->seconds > 0 && s->min_iters < s->iters && t > share) {
-        double floor = step_min_seconds(s);
+        double floor = step_seconds_at(s, s->min_iters);
         t = share > floor ? share : floor;
     }
     *now += t;
@@ -672,9 +705,10 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
     if (step > GX_DRY_RUN_LINES)
         fprintf(f, "# ... %ld more measurements not listed\n", step - GX_DRY_RUN_LINES);
     fprintf(f, "# %ld measurements (%ld results; %ld ceiling probes, %.0f s of the estimate), "
-            "in %ld rounds; estimate %.0f s, at each path's and probe's nominal rate (a guess: "
-            "the machine decides)", step, results, probes, probe_secs, total_rounds(p),
-            secs + GX_JOB_OVERHEAD_S);
+            "in %ld rounds; estimate %.0f s, at each path's and probe's nominal rate and steps "
+            "that settle where iterations vary by %.0f%% (a guess: the machine decides)", step,
+            results, probes, probe_secs, total_rounds(p), secs + GX_JOB_OVERHEAD_S,
+            100 * GX_DRY_RUN_CV);
     if (o->g.budget > 0 && secs + GX_JOB_OVERHEAD_S <= (double)o->g.budget * 1.05)
         fprintf(f, ", within the budget of %ld s", o->g.budget);
     else if (o->g.budget > 0)
@@ -774,12 +808,9 @@ void gx_budget_print(FILE *f, const struct gx_mplan *p, const struct gx_options 
     }
     if (steps == 0)
         return;
-    /* Where iterations vary by 5% (cv), the 95% interval of a median of n of them spans about
-     * +-1.96 x 1.2533 x 5% / sqrt(n) of it. */
-    double at5 = 1.96 * 1.2533 * 0.05 / sqrt((double)fewest);
     fprintf(f, "# budget %ld s for %ld steps (ceiling probes included): each stops once its "
             "median is known to +-%.3g%% or its share is spent; at the estimated rates every "
             "step affords %ld iterations or more (%ld steps all of theirs): +-%.2g%% where "
-            "iterations vary by 5%%\n", o->g.budget, steps, 100 * precision, fewest, capped,
-            100 * at5);
+            "iterations vary by %.0f%%\n", o->g.budget, steps, 100 * precision, fewest, capped,
+            100 * median_spread(GX_DRY_RUN_CV, fewest), 100 * GX_DRY_RUN_CV);
 }

@@ -9,6 +9,7 @@
 #include "options.h"
 #include "pairs.h"
 
+#include <limits.h>
 #include <stdio.h>
 
 /* One measurement: one result per pair of its group's round. */
@@ -84,6 +85,10 @@ long gx_min_iters(long iters);
 /* Seconds a job spends outside its steps (start, the report, the plan) as --dry-run counts
  * them, and what the budget keeps back for them. */
 #define GX_JOB_OVERHEAD_S 1.0
+/* --dry-run's guess at how much a step's iterations vary (their coefficient of variation): a
+ * quiet machine's. The default host runs at idle on the CPU machine ended on precision (+-1%)
+ * after 5 to 200 iterations, about 25 in the middle, what a 2% spread needs. */
+#define GX_DRY_RUN_CV 0.02
 
 /* Expands the options for a job of this layout (kept by pointer: it outlives the plan).
  * GX_EINPUT for pairs the job cannot have, GX_ERUNTIME when out of memory. */
@@ -96,6 +101,15 @@ unsigned gx_mplan_views(const struct gx_mplan *p);
 /* The iterations a step runs beyond its own (the candidates' brief measurements, their
  * warm-ups and validation), for the watchdog's limit and the estimate. */
 long gx_mstep_search_iters(const struct gx_mstep *s);
+/* The stop rule's boundaries (engine/stop.h): it is asked first after the step's fewest
+ * iterations (GX_ASK_NEVER when that is all it may run), then after batches that grow with the
+ * samples, up to its most. */
+#define GX_ASK_NEVER LONG_MAX
+long gx_mstep_first_ask(const struct gx_mstep *s);
+long gx_mstep_next_ask(const struct gx_mstep *s, long n);
+/* The iterations after which the step ends on its precision where its iterations vary by cv
+ * (their coefficient of variation): --dry-run's expectation, not a promise. */
+long gx_mstep_settled_iters(const struct gx_mstep *s, double cv);
 /* Iterations of a candidate's brief measurement. */
 long gx_mstep_quick_iters(const struct gx_mstep *s);
 
