@@ -1,9 +1,27 @@
+#define _GNU_SOURCE 1 /* sched_getaffinity, CPU_COUNT */
 #include "config.h"
 #include "job.h"
 
 #include <limits.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The CPUs this node's ranks may run on together, against their number. Collective over the
+ * node. Where the mask cannot be read, the node counts as not oversubscribed (spinning, as a
+ * rank with a core of its own). */
+static int node_oversubscribed(const struct gx_job *job, int *over, struct gx_err *err)
+{
+    cpu_set_t mine, all;
+    CPU_ZERO(&mine);
+    if (sched_getaffinity(0, sizeof mine, &mine) != 0)
+        CPU_ZERO(&mine);
+    GX_MPI_TRY(err, MPI_Allreduce(&mine, &all, (int)sizeof all, MPI_BYTE, MPI_BOR,
+                                  job->node_comm));
+    int cpus = CPU_COUNT(&all);
+    *over = cpus > 0 && job->local_size > cpus;
+    return GX_OK;
+}
 
 int gx_job_init(struct gx_job *job, struct gx_err *err)
 {
@@ -29,6 +47,7 @@ int gx_job_init(struct gx_job *job, struct gx_err *err)
     job->node = before;
     GX_MPI_TRY(err, MPI_Bcast(&job->node, 1, MPI_INT, 0, job->node_comm));
     GX_MPI_TRY(err, MPI_Allreduce(&leader, &job->nnodes, 1, MPI_INT, MPI_SUM, job->comm));
+    GX_TRY(node_oversubscribed(job, &job->oversubscribed, err));
     job->node_of = malloc((size_t)job->size * sizeof *job->node_of);
     if (!job->node_of)
         return gx_fail(err, GX_ERUNTIME, "out of host memory");

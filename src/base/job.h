@@ -13,6 +13,9 @@ struct gx_job {
     MPI_Comm node_comm;   /* ranks sharing this node's memory */
     int local_rank, local_size;
     int node, nnodes;     /* node index of this rank, number of nodes */
+    int oversubscribed;   /* this node's ranks outnumber the CPUs they may run on, together (as
+                             the launcher placed them): a rank that waits must yield, as MPI
+                             libraries then do */
     int *node_of;         /* node index of every rank (size entries) */
     int gpu;              /* CUDA device this rank uses; -1 without one */
     int cuda_aware;       /* the MPI library moves device buffers */
