@@ -361,7 +361,16 @@ static int write_report(const struct gx_layout *layout, unsigned views,
         cJSON *b = cJSON_CreateObject();
         cJSON_AddNumberToObject(b, "seconds", (double)opts->g.budget);
         cJSON_AddNumberToObject(b, "seconds_measured", ho->measured_s);
+        cJSON_AddNumberToObject(b, "steps_past_share", (double)ho->past_share);
         gx_report_set(rep, "budget", b);
+        /* A budget divides the time; it cannot make a busy machine's fewest iterations shorter.
+         * Said, so that a run over its budget is never taken for one that kept it. */
+        if (exit_code == GX_OK && opts->g.soak <= 0 &&
+            ho->measured_s > (double)opts->g.budget * 1.05)
+            fprintf(stderr, "gpuxfer: note: the plan took %.1f s of a budget of %ld s: %ld of its "
+                    "steps needed longer than their share for their fewest iterations on this "
+                    "machine now (a larger --budget, fewer sizes or a quieter machine)\n",
+                    ho->measured_s, opts->g.budget, ho->past_share);
     }
     add_matrices_and_plan(layout, views, opts, rep, sink, table);
     cJSON *rounds = gx_sink_take_rounds(sink);

@@ -288,6 +288,8 @@ static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struc
         }
     }
     gx_watchdog_measured();
+    if (b->pair && b->share_s > 0 && MPI_Wtime() - b->step_t0 > b->share_s)
+        h->ho->past_share++;
     rec.signal = gx_watchdog_take_signal();
     if (gx_gpu_lost_why()[0]) { /* nothing measured on it can be trusted */
         rec.gpu_lost = 1;
