@@ -6,8 +6,8 @@
  * would run the MPI library's progress engine beside the main thread's timed transfers (Open
  * MPI then advanced device-buffer transfers from a thread without a CUDA context, and its CUDA
  * IPC failed), and it would need MPI_THREAD_MULTIPLE, which puts a lock on every MPI call. So
- * the job asks MPI for MPI_THREAD_FUNNELED only, and between roll calls the channel costs
- * nothing: a listening socket in the watchdog's poll. */
+ * the job asks MPI for MPI_THREAD_SINGLE (main.c says why), and between roll calls the channel
+ * costs nothing: a listening socket in the watchdog's poll. */
 #ifndef GX_ROLLCALL_H
 #define GX_ROLLCALL_H
 
