@@ -366,7 +366,7 @@ static int write_report(const struct gx_layout *layout, unsigned views,
         /* A budget divides the time; it cannot make a busy machine's fewest iterations shorter.
          * Said, so that a run over its budget is never taken for one that kept it. */
         if (exit_code == GX_OK && opts->g.soak <= 0 &&
-            ho->measured_s > (double)opts->g.budget * 1.05)
+            ho->measured_s > (double)opts->g.budget * GX_BUDGET_SLACK)
             fprintf(stderr, "gpuxfer: note: the plan took %.1f s of a budget of %ld s: %ld of its "
                     "steps needed longer than their share for their fewest iterations on this "
                     "machine now (a larger --budget, fewer sizes or a quieter machine)\n",

@@ -304,14 +304,12 @@ static void on_signal_seen(double *signal_at, int *told)
         on_interrupt(got_signal, wd.rank);
 }
 
-/* Rank 0: another rank told of a signal it got. */
+/* Rank 0: another rank told of a signal it got (on_interrupt does nothing once the answer is
+ * being given). */
 static void on_word_of_signal(void)
 {
     int by, sig;
-    pthread_mutex_lock(&wd.mu);
-    int given = wd.shutting_down || wd.final;
-    pthread_mutex_unlock(&wd.mu);
-    if (gx_rollcall_heard(&wd.rc, &by, &sig) && !given)
+    if (gx_rollcall_heard(&wd.rc, &by, &sig))
         on_interrupt(sig, by);
 }
 

@@ -14,7 +14,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -78,8 +77,9 @@ static int shm_open(struct gx_ep *ep, struct gx_err *err)
  * MPI library does: spinning while each rank has a CPU of its own, yielding at every poll on an
  * oversubscribed node (Open MPI's mpi_yield_when_idle then). A yield where the ranks have CPUs
  * of their own hands the CPU to whatever else waits for it, for a whole time slice: beside a
- * CPU hog, with a yield every 2^18 spins, the 4 MiB round trip's best was 770-1992 us against
- * MPI's 211 (marked '!'); spinning, 155-325 us and none marked (results/issue32). */
+ * CPU hog, with a yield every 2^18 spins, the 4 MiB round trip's best reached 665-771 us in the
+ * runs where MPI's results crossed the probe ('!'); spinning, 139-325 us and none crossed
+ * (results/issue32). */
 static int wait_for(struct shm_probe *p, const volatile uint64_t *counter, uint64_t want,
                     int peer, int yield, struct gx_err *err)
 {
@@ -124,13 +124,6 @@ static void copy_once(struct gx_ep *ep, const struct shm_probe *p, size_t bytes)
         memcpy(ep->dst, from, bytes);
 }
 
-static double seconds_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
 /* The copy of this size, the faster of two on this machine: a library memcpy changes its
  * strategy with the size (glibc 2.36 on the CPU machine: 10.0 GB/s at 128 MiB, 17.5 at 256 MiB)
  * and a streaming copy moved 17.5 GB/s at 128 MiB, where MPI's single copy moved 12.2 and
@@ -150,10 +143,10 @@ static int shm_prepare(struct gx_ep *ep, size_t bytes, struct gx_err *err)
     reps = reps < TRIAL_REPS ? reps : TRIAL_REPS;
     for (int t = 0; t < 6; t++) {
         p->streaming = t % 2;
-        double t0 = seconds_now();
+        double t0 = MPI_Wtime();
         for (size_t r = 0; r < reps; r++)
             copy_once(ep, p, bytes);
-        double s = seconds_now() - t0;
+        double s = MPI_Wtime() - t0;
         if (t < 2 || s < best[t % 2])
             best[t % 2] = s;
     }

@@ -709,7 +709,7 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
             "that settle where iterations vary by %.0f%% (a guess: the machine decides)", step,
             results, probes, probe_secs, total_rounds(p), secs + GX_JOB_OVERHEAD_S,
             100 * GX_DRY_RUN_CV);
-    if (o->g.budget > 0 && secs + GX_JOB_OVERHEAD_S <= (double)o->g.budget * 1.05)
+    if (o->g.budget > 0 && secs + GX_JOB_OVERHEAD_S <= (double)o->g.budget * GX_BUDGET_SLACK)
         fprintf(f, ", within the budget of %ld s", o->g.budget);
     else if (o->g.budget > 0)
         fprintf(f, ", over the budget of %ld s: the steps' fewest iterations take longer",

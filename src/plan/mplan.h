@@ -85,6 +85,8 @@ long gx_min_iters(long iters);
 /* Seconds a job spends outside its steps (start, the report, the plan) as --dry-run counts
  * them, and what the budget keeps back for them. */
 #define GX_JOB_OVERHEAD_S 1.0
+/* A plan within this much of its budget is within it (--dry-run's estimate, the run's note). */
+#define GX_BUDGET_SLACK 1.05
 /* --dry-run's guess at how much a step's iterations vary (their coefficient of variation): a
  * quiet machine's. The default host runs at idle on the CPU machine ended on precision (+-1%)
  * after 5 to 200 iterations, about 25 in the middle, what a 2% spread needs. */
