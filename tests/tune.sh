@@ -439,4 +439,23 @@ print("\n".join(bad))
 raise SystemExit(1 if bad else 0)
 PY
 ok $? "the advice (advice.json) parses, has a line per size class, names only knobs of Open MPI's table that ompi_info lists, recommends only what the A/B verified"
+
+# A budget the probe's run length cannot fit shortens the runs (gpuxfer --budget) before it drops
+# candidates: the probe's report made to say it took two minutes.
+python3 - "$dir/t/probe.json" "$dir/long.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+d["start_time"], d["end_time"] = "2026-11-24T00:00:00Z", "2026-11-24T00:02:00Z"
+json.dump(d, open(sys.argv[2], "w", encoding="utf-8"))
+PY
+"$tune" -m "$MPIRUN" -o "$dir/long" -r 3 --budget 2 --dry-run --context "$dir/long.json" \
+    --knobs btl_vader_eager_limit -- "${targs[@]}" >"$dir/long.txt" 2>&1
+rc=$?
+cap=$(sed -n 's/^#   cut to fit the budget: each run measures within \([0-9]*\) s .*/\1/p' "$dir/long.txt")
+[ $rc -eq 0 ] && [ -n "$cap" ] && [ "$cap" -ge 5 ] && [ "$cap" -le 12 ] &&
+    grep -q "^# each run: gpuxfer .* --budget $cap\$" "$dir/long.txt" &&
+    ! grep -q "cut to fit the budget: candidates" "$dir/long.txt" &&
+    [ "$(grep -c '^cfg-[0-9]-.*/run[12].json: ' "$dir/long.txt")" -eq 6 ]
+ok $? "--budget 2 after a 2-minute probe: 2 replicates, then each run within a measuring budget (5-12 s, gpuxfer --budget), every candidate kept" ||
+    diag <"$dir/long.txt"
 done_testing
