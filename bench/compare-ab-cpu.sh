@@ -2,7 +2,8 @@
 # The CPU machine's evidence for issue 34 (results/issue34/README.md): run from the source
 # tree's root after building into build/ (build/src/gpuxfer). As root, Open MPI also needs
 # OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1.
-#   results/issue34/run-cpu.sh [aa|ab|all]
+# The sweep files and the outputs are in results/issue34/.
+#   bench/compare-ab-cpu.sh [aa|ab|slow|all]
 set -u
 here=results/issue34
 step=${1:-all}  # aa, ab, slow or all

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Every GPU path's efficiency beside the previous build's (schema 1.11 calibration) for the
 same results: path, pattern, size, then per report the median, the ceiling and eff%.
-Usage: compare-previous.py OLD.json NEW.json [NEW2.json ...]"""
+Usage: python3 bench/compare-previous.py OLD.json NEW.json [NEW2.json ...]
+(results/issue32/h200x1/*-vs-previous.txt.)"""
 import json
 import sys
 

@@ -10,8 +10,9 @@
 #   pml: --verify, no sweep: pml ucx against Open MPI's default (ob1), 5 runs each, at the sizes
 #        the ob1 tune kept (its probe the --context).
 # Run from the source tree's root as root, with gpuxfer built in _build/:
-#   results/issue37/run-cpu.sh [ob1] [ucx] [pml]      (default: all three)
-# The load average before and after each tune goes to results/issue37/load.txt.
+#   bench/cpu-tune.sh [ob1] [ucx] [pml]      (default: all three)
+# The tunes' folders and outputs go to results/issue37/, the load average before and
+# after each tune to results/issue37/load.txt.
 set -u
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 export GPUXFER=${GPUXFER:-$PWD/_build/src/gpuxfer}
@@ -30,7 +31,7 @@ for t in "$@"; do
     pml) scripts/gpuxfer-tune -r 5 --context "$out/cpu-ob1/probe.json" -o "$out/cpu-pml" \
             --verify "OMPI_MCA_pml=ucx OMPI_MCA_pml_ucx_tls=any OMPI_MCA_pml_ucx_devices=any" -- \
             --path mpi --mem pageable --pattern latency,bw --sizes 4,8K,256K,2M >"$out/cpu-pml.txt" 2>&1 ;;
-    *) echo "run-cpu.sh: '$t': expected ob1, ucx or pml" >&2; exit 2 ;;
+    *) echo "cpu-tune.sh: '$t': expected ob1, ucx or pml" >&2; exit 2 ;;
     esac
     echo "exit $?" >>"$out/cpu-$t.txt"
     echo "$t end $(date -u +%H:%M:%S): $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/load.txt"

@@ -4,18 +4,18 @@
 # tree's root, with the kits unpacked and gpuxfer built against them (../shared/device/README.md):
 # .gpukit (Open MPI 4.1.4, gpuxfer in .gpukit/b, osu's programs in .gpukit/peers) and .gpukit5
 # (Open MPI 5.0.7 + UCX 1.22, gpuxfer in .gpukit5/b); carry both.
-#   OUT=$OUT results/gpu-owed.sh PART
+#   OUT=$OUT bench/gpu-owed.sh PART
 # PART:
 #   engine  issues 32, 33: the default run twice and the plan scenario once (ceiling-check:
 #           wall, probes, '!'), with --dry-run's estimates of both (about 5 minutes)
 #   limits  issue 32: scenarios/limits.json twice (each cut at 280 s)
 #   osu     issue 38: gpuxfer beside osu on device and on host buffers, then tests/gpu_paths.sh
-#   ucx     issue 34: the UCX sweep (results/issue34/ucx-sweep.sh, under 6 minutes)
-#   tune    issue 37: gpuxfer-tune of UCX's knobs (results/issue37/gpu-tune.sh, 8 minutes)
+#   ucx     issue 34: the UCX sweep (bench/ucx-sweep.sh, under 6 minutes)
+#   tune    issue 37: gpuxfer-tune of UCX's knobs (bench/gpu-tune.sh, 8 minutes)
 # Everything goes under $OUT/PART; the machine's description in $OUT/PART/machine.txt.
 set -u
 : "${OUT:?set OUT to the folder for the results}"
-part=${1:?usage: OUT=DIR results/gpu-owed.sh engine|limits|osu|ucx|tune}
+part=${1:?usage: OUT=DIR bench/gpu-owed.sh engine|limits|osu|ucx|tune}
 root=$PWD
 out=$OUT/$part
 mkdir -p "$out"
@@ -76,10 +76,10 @@ osu)
     grep -E "^(ok|not ok)|wall" "$out/gpu_paths.txt"
     ;;
 ucx)
-    OUT=$out KIT=$root/.gpukit5 GPUXFER=$root/.gpukit5/b/src/gpuxfer results/issue34/ucx-sweep.sh
+    OUT=$out KIT=$root/.gpukit5 GPUXFER=$root/.gpukit5/b/src/gpuxfer bench/ucx-sweep.sh
     ;;
 tune)
-    OUT=$out KIT=$root/.gpukit5 GPUXFER=$root/.gpukit5/b/src/gpuxfer results/issue37/gpu-tune.sh
+    OUT=$out KIT=$root/.gpukit5 GPUXFER=$root/.gpukit5/b/src/gpuxfer bench/gpu-tune.sh
     ;;
 *)
     echo "gpu-owed.sh: unknown part '$part' (expected engine, limits, osu, ucx or tune)" >&2

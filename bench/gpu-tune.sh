@@ -9,7 +9,7 @@
 # device's 10-minute limit.
 # From the source tree's root on the GPU machine, the kit unpacked in KIT (default .gpukit5, per
 # ../shared/device/README.md) and gpuxfer built against it (GPUXFER, default build5/src/gpuxfer):
-#   OUT=/some/folder results/issue37/gpu-tune.sh
+#   OUT=/some/folder bench/gpu-tune.sh
 set -u
 : "${OUT:?set OUT to the folder for the results}"
 KIT=${KIT:-$PWD/.gpukit5}

@@ -4,7 +4,8 @@
 # Isend/Irecv + Waitall, a clock pair, a sample); this branch with --window 1 (bare loop,
 # blocking MPI_Send/MPI_Recv, still a clock pair per round trip); this branch as it comes
 # (a clock pair per window of round trips).
-#   gx38-ab.sh OSU_BIN BEFORE AFTER ROUNDS OUTDIR
+# (results/issue38/cpu-latency-ab.txt.)
+#   bench/latency-ab.sh OSU_BIN BEFORE AFTER ROUNDS OUTDIR
 set -u
 osu=$1 before=$2 after=$3 rounds=$4 out=$5
 mkdir -p "$out"

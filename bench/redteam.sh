@@ -1,10 +1,10 @@
 #!/bin/bash
 # Issue 35's red-team pass on a CPU machine: each case of each class run as a user would, its
 # expected and observed outcome printed as a Markdown table row (case | expected | observed | ok).
-#   bash results/issue35/redteam.sh [BUILD]   (BUILD: the build tree, default .; as root, for the
+#   bash bench/redteam.sh [BUILD]   (BUILD: the build tree, default .; as root, for the
 #   small tmpfs of the full-disk cases; Open MPI's mpirun)
 set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
+top=$(cd "$(dirname "$0")/.." && pwd)
 B=$(cd "${1:-.}" && pwd)
 G=$B/src/gpuxfer S=$top/scripts PY=${PYTHON:-python3}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1

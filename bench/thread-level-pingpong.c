@@ -1,7 +1,7 @@
-/* A diagnostic (results/issue38/README.md), not part of the build: a bare ping-pong of 8 bytes,
+/* Not part of gpuxfer, a diagnostic (results/issue38/README.md): a bare ping-pong of 8 bytes,
  * one clock pair around 24 round trips a sample, its median over 4000 samples; any argument
  * asks MPI_Init_thread for MPI_THREAD_FUNNELED instead of MPI_THREAD_SINGLE.
- *   mpicc -O2 -o pp thread-level-pingpong.c && mpirun -np 2 ./pp [f] */
+ *   mpicc -O2 -o pp bench/thread-level-pingpong.c && mpirun -np 2 ./pp [f] */
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -9,7 +9,7 @@
 # Run from the source tree's root on the GPU machine, with the kit unpacked in KIT (default
 # .gpukit5, per /work/shared/device/README.md: openmpi-5.0.7-ucx-cuda.tar.gz, runtime-libs.tar.gz
 # and env5.sh) and gpuxfer built against it (GPUXFER, default build5/src/gpuxfer):
-#   OUT=/some/folder results/issue34/ucx-sweep.sh
+#   OUT=/some/folder bench/ucx-sweep.sh
 # Everything goes under $OUT: the machine (nvidia-smi, ompi_info, ucx_info), the sweep folder
 # ($OUT/ucx-sweep: manifest.json, cfg-<i>-.../run<k>.json and .txt, compare.txt), compare's
 # text and JSON of the A/A and of the A/B, and a plot where matplotlib is there. Each run is
