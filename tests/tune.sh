@@ -458,4 +458,38 @@ cap=$(sed -n 's/^#   cut to fit the budget: each run measures within \([0-9]*\) 
     [ "$(grep -c '^cfg-[0-9]-.*/run[12].json: ' "$dir/long.txt")" -eq 6 ]
 ok $? "--budget 2 after a 2-minute probe: 2 replicates, then each run within a measuring budget (5-12 s, gpuxfer --budget), every candidate kept" ||
     diag <"$dir/long.txt"
+
+# gpuxfer's own report: UCX's protocol per mpi result (UCX_PROTO_INFO=y; UCX 1.13 prints it only
+# with UCX_PROTO_ENABLE=y), its tables out of the job's stdout, no log file left behind.
+logs_before=$(ls "${TMPDIR:-/tmp}"/gpuxfer-ucx.* 2>/dev/null | wc -l)
+UCX_PROTO_ENABLE=y UCX_PROTO_INFO=y OMPI_MCA_pml=ucx OMPI_MCA_pml_ucx_tls=any \
+    OMPI_MCA_pml_ucx_devices=any gx_mpirun 2 --path mpi,host --mem pageable --pattern bw --sizes 8,4M --iters 20 --output "$dir/proto.json" \
+    >"$dir/proto.txt" 2>&1
+rc=$?
+if [ $rc -ne 0 ] && grep -q "PML ucx cannot be selected\|No components were able to be opened" "$dir/proto.txt"; then
+    skip "pml ucx cannot be selected here"
+    skip "pml ucx cannot be selected here"
+else
+    check_report "$dir/proto.json" --patterns bw --sizes 2 &&
+        py_check "$dir/proto.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1], encoding="utf-8"))
+lp = doc.get("library_protocols") or []
+got = {e["size"]: {c["protocol"] for c in e["chosen"]} for e in lp}
+bad = []
+if sorted(got) != [8, 4194304] or any(e["path"] != "mpi" or e["rank"] != 0 for e in lp):
+    bad.append(f"entries: {lp}")
+elif "eager short" not in got[8] or not any("rendezvous" in p for p in got[4194304]):
+    bad.append(f"protocols: {got}")
+print("\n".join(bad))
+raise SystemExit(1 if bad else 0)
+PY
+    ok $? "UCX_PROTO_INFO=y: the report's library_protocols name eager short at 8 B and a rendezvous at 4 MiB (rank 0's tables), valid against the schema" ||
+        diag <"$dir/proto.txt"
+    logs_after=$(ls "${TMPDIR:-/tmp}"/gpuxfer-ucx.* 2>/dev/null | wc -l)
+    [ $rc -eq 0 ] && ! grep -q "ucp_context\|ep_cfg\[" "$dir/proto.txt" &&
+        grep -q "^# UCX's protocol per mpi result" "$dir/proto.txt" && [ "$logs_after" -eq "$logs_before" ]
+    ok $? "its tables in the report's section, none on the job's output, no log file left (exit $rc)" ||
+        diag <"$dir/proto.txt"
+fi
 done_testing

@@ -18,6 +18,7 @@
 #include "report.h"
 #include "scenario_find.h"
 #include "topo.h"
+#include "ucx_proto.h"
 #include "versions.h"
 #include "watchdog.h"
 
@@ -69,6 +70,9 @@ static int read_file_bcast(const char *path, char **text, struct gx_err *err, vo
  * the job within the phase limit with that same code. */
 static int finish(struct gx_job *job, int rc)
 {
+    struct gx_ucx_proto proto; /* a run that ended before its report: the log still goes */
+    gx_ucx_proto_end(&proto);
+    gx_ucx_proto_free(&proto);
     gx_watchdog_shutdown(rc);
     gx_fault_moment(job->rank, GX_AT_FINALIZE, 0);
     gx_gpu_fini(job);
@@ -339,7 +343,7 @@ static void add_matrices_and_plan(const struct gx_layout *layout, unsigned views
 
 /* Rank 0: matrices, plan, status, and the report written; the closing lines of the table. */
 static int write_report(const struct gx_layout *layout, unsigned views,
-                        const struct gx_options *opts,
+                        const struct gx_options *opts, const struct gx_ucx_proto *proto,
                         struct gx_report *rep, struct gx_sink *sink,
                         const struct gx_harness_out *ho, int exit_code, const struct gx_err *err)
 {
@@ -373,6 +377,10 @@ static int write_report(const struct gx_layout *layout, unsigned views,
                     ho->measured_s, opts->g.budget, ho->past_share);
     }
     add_matrices_and_plan(layout, views, opts, rep, sink, table);
+    cJSON *protos = gx_ucx_proto_json(proto, sink->kept, sink->nkept);
+    if (protos)
+        gx_report_set(rep, "library_protocols", protos);
+    gx_ucx_proto_print(table, proto, sink->kept, sink->nkept);
     cJSON *rounds = gx_sink_take_rounds(sink);
     if (rounds)
         gx_report_set(rep, "rounds", rounds);
@@ -419,8 +427,12 @@ int main(int argc, char **argv)
      * MPI takes a lock in every call at any level above it: FUNNELED made a host 8-byte message
      * 0.206 us against 0.160 on the CPU machine (results/issue38), osu's level and gpuxfer's
      * then differed by that much. */
+    gx_ucx_proto_begin(); /* UCX reads its log's destination when MPI_Init loads it */
     int provided = MPI_THREAD_SINGLE;
     if (MPI_Init_thread(&argc, &argv, MPI_THREAD_SINGLE, &provided) != MPI_SUCCESS) {
+        struct gx_ucx_proto proto;
+        gx_ucx_proto_end(&proto);
+        gx_ucx_proto_free(&proto);
         fprintf(stderr, "gpuxfer: MPI_Init failed\n");
         return GX_ERUNTIME;
     }
@@ -466,6 +478,9 @@ int main(int argc, char **argv)
         }
     }
     int exit_code = rc;
+    /* Every rank: its UCX log removed (its warnings to stderr); rank 0's tables to the report. */
+    struct gx_ucx_proto proto;
+    gx_ucx_proto_end(&proto);
     if (job.rank == 0) {
         gx_watchdog_final_report(); /* from here a signal changes nothing: the answer is the report's */
         exit_code = conclude(&opts, &sink.tally, rc, &err);
@@ -477,7 +492,8 @@ int main(int argc, char **argv)
             exit_code = GX_ERUNTIME;
             fprintf(stderr, "gpuxfer: %s\n", err.msg);
         }
-        exit_code = write_report(&layout, views, &opts, &rep, &sink, &ho, exit_code, &err);
+        exit_code = write_report(&layout, views, &opts, &proto, &rep, &sink, &ho, exit_code,
+                                 &err);
         gx_fault_moment(job.rank, GX_AT_WRITTEN, 0);
         gx_watchdog_shutdown(exit_code); /* it may use the report until here */
         gx_report_close(&rep);
@@ -487,6 +503,7 @@ int main(int argc, char **argv)
             return rc;
         }
     }
+    gx_ucx_proto_free(&proto);
     gx_layout_free(&layout);
     return finish(&job, exit_code);
 }

@@ -100,3 +100,9 @@ void gx_kept_add_chunk(cJSON *o, const struct gx_kept *k)
         cJSON_AddNumberToObject(o, "depth", k->depth);
     }
 }
+
+enum gx_data gx_kept_data(const struct gx_kept *k)
+{
+    int src = gx_mem_on_gpu(k->src_kind), dst = gx_mem_on_gpu(k->dst_kind);
+    return src && dst ? GX_DATA_GPU : !src && !dst ? GX_DATA_HOST : GX_DATA_MIXED;
+}

@@ -23,6 +23,11 @@ struct gx_kept {
     double efficiency;      /* against its ceiling; 0 when none rated it */
 };
 
+/* Where a result's message starts and ends. Moving host memory answers another question than
+ * moving GPU memory (it leaves out the copies to and from the GPUs), so they never compete. */
+enum gx_data { GX_DATA_GPU, GX_DATA_HOST, GX_DATA_MIXED, GX_DATA_COUNT };
+enum gx_data gx_kept_data(const struct gx_kept *k);
+
 /* What `r` says of itself, as kept. */
 struct gx_kept gx_kept_of(const struct gx_result *r);
 /* Measured the same way: path, memory kinds, chunk and depth. */

@@ -65,18 +65,9 @@ static int pair_type(const struct gx_kept *res, const struct gx_pair_link *links
     return PT_NODE;
 }
 
-/* Where a result's message starts and ends. Moving host memory answers another question than
- * moving GPU memory (it leaves out the copies to and from the GPUs), so they never compete. */
-enum { DATA_GPU, DATA_HOST, DATA_MIXED, DATA_COUNT };
-static const char *const data_names[DATA_COUNT] = {
-    [DATA_GPU] = "gpu", [DATA_HOST] = "host", [DATA_MIXED] = "mixed",
+static const char *const data_names[GX_DATA_COUNT] = {
+    [GX_DATA_GPU] = "gpu", [GX_DATA_HOST] = "host", [GX_DATA_MIXED] = "mixed",
 };
-
-static int data_of(const struct gx_kept *r)
-{
-    int src = gx_mem_on_gpu(r->src_kind), dst = gx_mem_on_gpu(r->dst_kind);
-    return src && dst ? DATA_GPU : !src && !dst ? DATA_HOST : DATA_MIXED;
-}
 
 /* A measured result of the one-way bandwidth pattern (not bibw, nor a pattern a test build
  * adds to the table: the plan answers for bw alone). */
@@ -137,7 +128,7 @@ static int plan_ways(const struct gx_kept *res, size_t nres, const int *group_of
 }
 
 /* One row: the ways measured at the class's largest size for this pair type and data location
- * (group = type * DATA_COUNT + data), averaged over the pairs; the best of each path competes
+ * (group = type * GX_DATA_COUNT + data), averaged over the pairs; the best of each path competes
  * (the runner-up is another path, not another chunk). */
 static cJSON *plan_row(const struct gx_kept *res, size_t nres, const int *group_of, int group,
                        int cls, struct plan_way *ways, int cap)
@@ -151,8 +142,8 @@ static cJSON *plan_row(const struct gx_kept *res, size_t nres, const int *group_
     int n = plan_ways(res, nres, group_of, group, size, ways, cap);
     qsort(ways, (size_t)n, sizeof *ways, by_gbps_desc);
     cJSON *row = cJSON_CreateObject();
-    cJSON_AddStringToObject(row, "pair_type", pair_type_names[group / DATA_COUNT]);
-    cJSON_AddStringToObject(row, "data", data_names[group % DATA_COUNT]);
+    cJSON_AddStringToObject(row, "pair_type", pair_type_names[group / GX_DATA_COUNT]);
+    cJSON_AddStringToObject(row, "data", data_names[group % GX_DATA_COUNT]);
     cJSON_AddStringToObject(row, "size_class", gx_size_class_name((enum gx_size_class)cls));
     cJSON_AddNumberToObject(row, "size", (double)size);
     cJSON_AddItemToObject(row, "best", way_json(&ways[0]));
@@ -181,10 +172,10 @@ cJSON *gx_plan(const struct gx_kept *res, size_t nres, const struct gx_pair_link
         return NULL;
     }
     for (size_t k = 0; k < nres; k++)
-        group_of[k] = usable(&res[k]) ? pair_type(&res[k], links, nlinks) * DATA_COUNT +
-                                            data_of(&res[k])
+        group_of[k] = usable(&res[k]) ? pair_type(&res[k], links, nlinks) * GX_DATA_COUNT +
+                                            (int)gx_kept_data(&res[k])
                                       : -1;
-    for (int g = 0; g < PT_COUNT * DATA_COUNT; g++)
+    for (int g = 0; g < PT_COUNT * GX_DATA_COUNT; g++)
         for (int c = 0; c < GX_CLASS_COUNT; c++) {
             cJSON *row = plan_row(res, nres, group_of, g, c, ways, (int)cap);
             if (row)

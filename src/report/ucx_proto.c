@@ -1,0 +1,345 @@
+/* UCX_PROTO_INFO's tables, from UCX's log to the report (ucx_proto.h). */
+#define _GNU_SOURCE 1 /* RTLD_DEFAULT */
+#include "config.h"
+#include "ucx_proto.h"
+
+#include "path.h"
+#include "pattern.h"
+
+#include <ctype.h>
+#include <dlfcn.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+static char log_path[512]; /* this process's redirected log; "" when none */
+
+void gx_ucx_proto_begin(void)
+{
+    const char *v = getenv("UCX_PROTO_INFO");
+    static const char *const yes[] = {"y", "yes", "1", "on", "true"};
+    int asked = 0;
+    for (size_t i = 0; v && i < sizeof yes / sizeof *yes; i++)
+        asked |= strcasecmp(v, yes[i]) == 0;
+    /* "used" prints its tables when UCX cleans up, after MPI_Finalize: left to UCX. A log the
+     * user sent somewhere is theirs. */
+    if (!asked || getenv("UCX_LOG_FILE"))
+        return;
+    const char *dir = getenv("TMPDIR");
+    char pattern[512];
+    int n = snprintf(pattern, sizeof pattern, "%s/gpuxfer-ucx.%%p", dir && *dir ? dir : "/tmp");
+    if (n <= 0 || (size_t)n >= sizeof pattern || setenv("UCX_LOG_FILE", pattern, 1) != 0)
+        return;
+    snprintf(log_path, sizeof log_path, "%s/gpuxfer-ucx.%ld", dir && *dir ? dir : "/tmp",
+             (long)getpid());
+}
+
+int gx_ucx_proto_active(void)
+{
+    return log_path[0] != 0;
+}
+
+void gx_ucx_proto_free(struct gx_ucx_proto *p)
+{
+    free(p->rows);
+    memset(p, 0, sizeof *p);
+}
+
+static void trim_copy(char *dst, size_t len, const char *s, size_t n)
+{
+    while (n && isspace((unsigned char)*s))
+        s++, n--;
+    while (n && isspace((unsigned char)s[n - 1]))
+        n--;
+    snprintf(dst, len, "%.*s", (int)(n < len ? n : len - 1), s);
+}
+
+/* "256K", "8248", "inf": bytes (SIZE_MAX for inf); -1 when not a size. */
+static int parse_size(const char *s, size_t *out)
+{
+    if (strcmp(s, "inf") == 0) {
+        *out = SIZE_MAX;
+        return 0;
+    }
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s)
+        return -1;
+    int shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : *end ? -1 : 0;
+    if (shift < 0 || (shift && end[1]))
+        return -1;
+    *out = (size_t)(v << shift);
+    return 0;
+}
+
+/* "0..92", "256K..inf", "0": the range; -1 when the cell is none. */
+static int parse_range(const char *cell, size_t *lo, size_t *hi)
+{
+    char a[32], b[32];
+    const char *dots = strstr(cell, "..");
+    if (!dots) {
+        snprintf(a, sizeof a, "%.31s", cell);
+        return parse_size(a, lo) == 0 ? (*hi = *lo, 0) : -1;
+    }
+    snprintf(a, sizeof a, "%.*s", (int)(dots - cell < 31 ? dots - cell : 31), cell);
+    snprintf(b, sizeof b, "%.31s", dots + 2);
+    return parse_size(a, lo) == 0 && parse_size(b, hi) == 0 && *lo <= *hi ? 0 : -1;
+}
+
+/* The operation heading: "tagged message by ucp_tag_send*(multi) from cuda/GPU0" (1.22) or
+ * "... from host memory" (1.13, 1.22): the operation, and the memory type alone. */
+static void parse_heading(const char *cell, char *op, size_t oplen, char *mem, size_t memlen)
+{
+    const char *from = strstr(cell, " from ");
+    if (!from) {
+        trim_copy(op, oplen, cell, strlen(cell));
+        mem[0] = 0;
+        return;
+    }
+    trim_copy(op, oplen, cell, (size_t)(from - cell));
+    const char *m = from + 6;
+    trim_copy(mem, memlen, m, strcspn(m, "/ "));
+}
+
+/* Up to 5 cells of a "| a | b | c |" body, trimmed; how many. */
+static int split_cells(const char *body, char cells[][128], int max)
+{
+    int n = 0;
+    const char *s = strchr(body, '|');
+    while (s && n < max) {
+        const char *e = strchr(s + 1, '|');
+        if (!e)
+            break;
+        trim_copy(cells[n++], 128, s + 1, (size_t)(e - s - 1));
+        s = e;
+    }
+    return n;
+}
+
+static int add_row(struct gx_ucx_proto *p, const struct gx_ucx_proto_row *r)
+{
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? 2 * p->cap : 32;
+        void *q = realloc(p->rows, cap * sizeof *p->rows);
+        if (!q)
+            return -1;
+        p->rows = q;
+        p->cap = cap;
+    }
+    p->rows[p->n++] = *r;
+    return 0;
+}
+
+static void keep_other(struct gx_ucx_proto *p, const char *line, size_t n)
+{
+    size_t used = strlen(p->other);
+    if (used + n + 2 < sizeof p->other)
+        snprintf(p->other + used, sizeof p->other - used, "%.*s\n", (int)n, line);
+}
+
+void gx_ucx_proto_parse(struct gx_ucx_proto *p, const char *text)
+{
+    /* The heading of the table being read; one process's tables are never interleaved in its
+     * own log, so the last heading is the rows' own. */
+    struct gx_ucx_proto_row cur = {0};
+    int have_op = 0;
+    for (const char *line = text; line && *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        char buf[1024];
+        snprintf(buf, sizeof buf, "%.*s", (int)(len < sizeof buf ? len : sizeof buf - 1), line);
+        line = nl ? nl + 1 : NULL;
+        /* "[1795499160.344721] [vm:522  :0]   | ... |": two bracketed fields, then the body. */
+        const char *body = buf;
+        for (int i = 0; i < 2 && body && *body == '['; i++) {
+            body = strchr(body, ']');
+            body = body ? body + 1 + strspn(body + 1, " ") : NULL;
+        }
+        if (!body || body == buf) {
+            if (len)
+                keep_other(p, buf, strlen(buf));
+            continue;
+        }
+        if (*body == '+')
+            continue;
+        if (*body != '|') {
+            keep_other(p, buf, strlen(buf));
+            continue;
+        }
+        char cells[5][128];
+        int n = split_cells(body, cells, 5);
+        if (n == 1) {
+            char *cfg = strstr(cells[0], " cfg#");
+            if (cfg) { /* 1.22: "ucp_context_0 intra-node cfg#2", then the operation */
+                *cfg = 0;
+                const char *kind = strrchr(cells[0], ' ');
+                const char *name = kind ? kind + 1 : cells[0];
+                snprintf(cur.ep, sizeof cur.ep, "%.*s", (int)sizeof cur.ep - 1, name);
+                have_op = 0;
+            } else {
+                parse_heading(cells[0], cur.op, sizeof cur.op, cur.mem, sizeof cur.mem);
+                have_op = 1;
+            }
+            continue;
+        }
+        if (n == 2 && strstr(cells[0], "ep_cfg[")) { /* 1.13: "0x55.. ep_cfg[1] | operation" */
+            cur.ep[0] = 0;
+            parse_heading(cells[1], cur.op, sizeof cur.op, cur.mem, sizeof cur.mem);
+            have_op = 1;
+            continue;
+        }
+        /* A row: range, protocol, transports; UCX_PROTO_INFO=used puts a count first. */
+        int at = n >= 4 ? 1 : 0;
+        if (!have_op || n - at < 2 || parse_range(cells[at], &cur.lo, &cur.hi) != 0)
+            continue;
+        snprintf(cur.protocol, sizeof cur.protocol, "%.*s", (int)sizeof cur.protocol - 1,
+                 cells[at + 1]);
+        snprintf(cur.transports, sizeof cur.transports, "%.*s", (int)sizeof cur.transports - 1,
+                 n - at > 2 ? cells[at + 2] : "");
+        if (add_row(p, &cur) != 0)
+            return;
+    }
+}
+
+size_t gx_ucx_proto_find(const struct gx_ucx_proto *p, const char *ep, const char *mem,
+                         size_t size, const struct gx_ucx_proto_row **out, size_t max)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < p->n && k < max; i++) {
+        const struct gx_ucx_proto_row *r = &p->rows[i];
+        /* Two ranks never talk over self (1.13's headings do not name the endpoint's kind). */
+        if (strncmp(r->op, "tagged message by ucp_tag_send", 30) != 0 || strcmp(r->mem, mem) ||
+            (ep && r->ep[0] && strcmp(r->ep, ep)) || !strncmp(r->transports, "self/", 5) ||
+            size < r->lo || size > r->hi)
+            continue;
+        int seen = 0;
+        for (size_t j = 0; j < k && !seen; j++)
+            seen = !strcmp(out[j]->protocol, r->protocol) &&
+                   !strcmp(out[j]->transports, r->transports);
+        if (!seen)
+            out[k++] = r;
+    }
+    return k;
+}
+
+void gx_ucx_proto_end(struct gx_ucx_proto *p)
+{
+    memset(p, 0, sizeof *p);
+    if (!log_path[0])
+        return;
+    /* UCX writes its log through stdio without flushing (it flushes at errors and at its
+     * cleanup, after MPI_Finalize): its own flush, when UCX is loaded at all. */
+    void (*flush)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "ucs_log_flush");
+    if (flush)
+        flush();
+    FILE *f = fopen(log_path, "r");
+    if (f) {
+        char *text = NULL;
+        size_t cap = 0;
+        ssize_t n = getdelim(&text, &cap, '\0', f);
+        if (n > 0)
+            gx_ucx_proto_parse(p, text);
+        free(text);
+        fclose(f);
+        unlink(log_path);
+    }
+    log_path[0] = 0; /* once: the early and the normal end both come here */
+    if (p->other[0])
+        fprintf(stderr, "%s", p->other);
+}
+
+/* The memory type UCX names a kind of buffer by. */
+static const char *ucx_mem(int kind)
+{
+    return kind == GX_MEM_DEVICE ? "cuda" : kind == GX_MEM_MANAGED ? "cuda-managed" : "host";
+}
+
+static int is_mpi(const struct gx_kept *k)
+{
+    return strcmp(gx_paths[k->path].name, "mpi") == 0 && k->a == 0 && k->state == GX_STATE_OK;
+}
+
+/* Whether another path's result at k's size, pattern and data location was faster. */
+static const struct gx_kept *faster_route(const struct gx_kept *k, const struct gx_kept *all,
+                                          size_t n)
+{
+    /* The rule gxtune.route_flags applies to a report's results (gpuxfer-tune's probe). */
+    if (gx_pattern_table[k->pattern]->lower_is_better || k->efficiency <= 0 ||
+        k->efficiency >= 0.5)
+        return NULL;
+    const struct gx_kept *best = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const struct gx_kept *o = &all[i];
+        if (o->path == k->path || o->state != GX_STATE_OK || o->size != k->size ||
+            o->pattern != k->pattern || o->a != k->a || o->b != k->b ||
+            gx_kept_data(o) != gx_kept_data(k))
+            continue;
+        if (o->median > k->median && (!best || o->median > best->median))
+            best = o;
+    }
+    return best;
+}
+
+cJSON *gx_ucx_proto_json(const struct gx_ucx_proto *p, const struct gx_kept *k, size_t n)
+{
+    if (!p->n)
+        return NULL;
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; arr && i < n; i++) {
+        if (!is_mpi(&k[i]))
+            continue;
+        const struct gx_ucx_proto_row *got[8];
+        size_t m = gx_ucx_proto_find(p, k[i].same_node ? "intra-node" : "inter-node",
+                                     ucx_mem(k[i].src_kind), k[i].size, got, 8);
+        cJSON *o = cJSON_CreateObject();
+        gx_kept_add_measurement(o, &k[i]);
+        cJSON_AddNumberToObject(o, "rank", k[i].a);
+        cJSON_AddNumberToObject(o, "peer", k[i].b);
+        cJSON *ch = cJSON_AddArrayToObject(o, "chosen");
+        for (size_t j = 0; j < m; j++) {
+            cJSON *c = cJSON_CreateObject();
+            cJSON_AddStringToObject(c, "operation", got[j]->op);
+            cJSON_AddStringToObject(c, "protocol", got[j]->protocol);
+            cJSON_AddStringToObject(c, "transports", got[j]->transports);
+            cJSON_AddItemToArray(ch, c);
+        }
+        const struct gx_kept *f = faster_route(&k[i], k, n);
+        if (f) {
+            cJSON *fo = cJSON_AddObjectToObject(o, "faster_route");
+            cJSON_AddStringToObject(fo, "path", gx_paths[f->path].name);
+            cJSON_AddNumberToObject(fo, "median", f->median);
+            cJSON_AddNumberToObject(o, "efficiency", k[i].efficiency);
+        }
+        cJSON_AddItemToArray(arr, o);
+    }
+    return arr;
+}
+
+void gx_ucx_proto_print(FILE *out, const struct gx_ucx_proto *p, const struct gx_kept *k,
+                        size_t n)
+{
+    if (!p->n)
+        return;
+    fprintf(out, "\n# UCX's protocol per mpi result (UCX_PROTO_INFO, rank 0's tables); ! where "
+                 "the result is under half its ceiling and another path was faster\n");
+    for (size_t i = 0; i < n; i++) {
+        if (!is_mpi(&k[i]) || gx_pattern_table[k[i].pattern]->lower_is_better)
+            continue;
+        const struct gx_ucx_proto_row *got[8];
+        size_t m = gx_ucx_proto_find(p, k[i].same_node ? "intra-node" : "inter-node",
+                                     ucx_mem(k[i].src_kind), k[i].size, got, 8);
+        const struct gx_kept *f = faster_route(&k[i], k, n);
+        fprintf(out, "%s %-4s %-8s %10zu ", f ? "!" : " ", gx_pattern_table[k[i].pattern]->name,
+                ucx_mem(k[i].src_kind), k[i].size);
+        for (size_t j = 0; j < m; j++)
+            fprintf(out, "%s%s %s", j ? "; " : "", got[j]->protocol, got[j]->transports);
+        if (!m)
+            fprintf(out, "(no table of UCX's for this size and memory)");
+        if (f)
+            fprintf(out, "  [%.0f%% of its ceiling; %s %.3g against %.3g]",
+                    100 * k[i].efficiency, gx_paths[f->path].name, f->median, k[i].median);
+        fputc('\n', out);
+    }
+}

@@ -1,0 +1,57 @@
+/* Which protocol UCX chose for each result: UCX_PROTO_INFO's selection tables, read from UCX's
+ * log. With UCX_PROTO_INFO=y UCX prints a table when it first selects the protocols of an
+ * endpoint configuration, operation and memory type (in a step's warm-up, never again in its
+ * timed loop): for each range of message sizes, the protocol and its transports. gpuxfer sends
+ * that log to a file of each process's own (UCX_LOG_FILE, set before MPI_Init), so that the
+ * tables reach the report instead of the table's stdout, and reads rank 0's at the end. */
+#ifndef GX_UCX_PROTO_H
+#define GX_UCX_PROTO_H
+
+#include "kept.h"
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* One row of a selection table: messages of lo..hi bytes (hi SIZE_MAX: "inf") of `op` from
+ * `mem` memory on an endpoint of kind `ep` go by `protocol` over `transports`. */
+struct gx_ucx_proto_row {
+    char ep[24];          /* "intra-node", "inter-node", "self" (1.13's "ep_cfg[N]": "") */
+    char op[96];          /* "tagged message by ucp_tag_send*(fast-completion)" */
+    char mem[24];         /* "host", "cuda", "cuda-managed" (1.22's "cuda/GPU0": "cuda") */
+    size_t lo, hi;
+    char protocol[96];    /* "(?) rendezvous zero-copy read from remote" */
+    char transports[64];  /* "cuda_ipc/cuda" */
+};
+
+struct gx_ucx_proto {
+    struct gx_ucx_proto_row *rows;
+    size_t n, cap;
+    char other[2048]; /* the log's lines that are not tables (UCX's warnings), for stderr */
+};
+
+/* Before MPI_Init, every rank: where UCX_PROTO_INFO asks for tables at selection (y) and the
+ * user sent UCX's log nowhere, to ${TMPDIR:-/tmp}/gpuxfer-ucx.<pid> (UCX_LOG_FILE). */
+void gx_ucx_proto_begin(void);
+/* Whether gx_ucx_proto_begin redirected UCX's log in this process. */
+int gx_ucx_proto_active(void);
+/* At the end, every rank: the tables this process's UCX wrote (flushed through UCX's own
+ * ucs_log_flush, resolved at run time); the file is removed and its other lines go to stderr.
+ * An empty *p where nothing was redirected or UCX wrote no table (a library not over UCX). */
+void gx_ucx_proto_end(struct gx_ucx_proto *p);
+/* Parses UCX_PROTO_INFO's output (1.22's framed tables, 1.13's ep_cfg headings) into p. */
+void gx_ucx_proto_parse(struct gx_ucx_proto *p, const char *text);
+void gx_ucx_proto_free(struct gx_ucx_proto *p);
+/* The rows that carry a tagged send of `size` bytes from `mem` memory on an endpoint of kind
+ * `ep` (NULL: any), each distinct protocol and transport once, into out[]: how many. */
+size_t gx_ucx_proto_find(const struct gx_ucx_proto *p, const char *ep, const char *mem,
+                         size_t size, const struct gx_ucx_proto_row **out, size_t max);
+/* The report's "library_protocols": per result of the mpi path whose sender is rank 0, the
+ * protocols and transports of rank 0's tables; NULL where p has no rows. */
+cJSON *gx_ucx_proto_json(const struct gx_ucx_proto *p, const struct gx_kept *k, size_t n);
+/* Its table: a line per mpi result, flagged where the result reaches less than half of its
+ * ceiling while another path measured at that size and data location was faster. */
+void gx_ucx_proto_print(FILE *out, const struct gx_ucx_proto *p, const struct gx_kept *k,
+                        size_t n);
+
+#endif
