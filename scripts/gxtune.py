@@ -4,7 +4,7 @@ Open MPI, ompi_info), the parser of UCX's protocol tables (UCX_PROTO_INFO=y), an
 drawn from gpuxfer-compare's rows. gpuxfer-tune runs the sweeps (gpuxfer-config-sweep) and the
 judgement (gpuxfer-compare); this module decides nothing about significance itself."""
 import collections
-import math
+import json
 import os
 import re
 import subprocess
@@ -282,120 +282,38 @@ def offered(ctx, run=None):
     return yes, no
 
 
-# --- UCX's protocol tables -------------------------------------------------------------------
+# --- UCX's protocol per result ---------------------------------------------------------------
 #
-# UCX_PROTO_INFO=y prints, per endpoint configuration and operation, a table of size ranges and
-# the protocol and transport chosen for each, one line per row, each line after a prefix
-# "[time] [host:pid:thread]". UCX 1.13 (with UCX_PROTO_ENABLE=y) heads a table with one line
-# "| <address> ep_cfg[N] | <operation> |"; UCX 1.22 frames it with +---+ lines and heads it with
-# "| ucp_context_0 <peer kind> cfg#N |", then "| <operation> |", then "| Range | Description |
-# Config |". A row is "| <range> | <protocol> | <transport>/<memory> |" (1.22 may leave the
-# transport empty, "no data fetch"). The ranks' lines interleave; each process's are in order.
-
-ProtoRow = collections.namedtuple("ProtoRow", "pid endpoint operation low high protocol transport")
-
-_PREFIX = re.compile(r"^\[[0-9.]+\]\s+\[([^:\]]+):\s*(\d+)\s*:[^\]]*\]\s*(.*)$")
-_SIZE = re.compile(r"^(\d+)([KMGT]?)$")
-
-
-def _size(text):
-    if text == "inf":
-        return math.inf
-    m = _SIZE.match(text)
-    if not m:
-        return None
-    return int(m.group(1)) << (10 * " KMGT".index(m.group(2) or " "))
-
-
-def _range(text):
-    lo, sep, hi = text.partition("..")
-    a = _size(lo.strip())
-    b = _size(hi.strip()) if sep else a
-    return (a, b) if a is not None and b is not None else None
-
-
-def parse_proto_info(text):
-    """[ProtoRow] of every table row in UCX_PROTO_INFO output (other lines are skipped)."""
-    rows = []
-    state = {}  # pid -> [endpoint, operation]
-    for line in text.splitlines():
-        m = _PREFIX.match(line)
-        if not m:
-            continue
-        pid, body = int(m.group(2)), m.group(3).strip()
-        if not body.startswith("|"):
-            continue
-        cells = [c.strip() for c in body.strip("|").split("|")]
-        st = state.setdefault(pid, [None, None])
-        if len(cells) == 1:
-            # 1.22: the endpoint line, then the operation line.
-            if re.search(r"\bcfg#\d+", cells[0]):
-                st[0], st[1] = cells[0], None
-            else:
-                st[1] = cells[0]
-            continue
-        if len(cells) == 2 and re.search(r"ep_cfg\[\d+\]", cells[0]):
-            st[0], st[1] = cells[0], cells[1]  # 1.13's heading
-            continue
-        if len(cells) < 2 or cells[0] == "Range":
-            continue
-        rng = _range(cells[0])
-        if rng is None or st[1] is None:
-            continue
-        rows.append(ProtoRow(pid, st[0], st[1], rng[0], rng[1], cells[1],
-                             cells[2] if len(cells) > 2 else ""))
-    return rows
-
-
-def memory_of(operation):
-    """'host' or 'cuda' (device) for an operation line '... from host memory' / 'from cuda/GPU0'
-    / 'into cuda/GPU1 from cuda'; None if neither."""
-    m = re.search(r"\b(?:from|into)\s+(host|cuda)", operation)
-    return m.group(1) if m else None
-
-
-def chosen(rows, size, mem):
-    """The protocol the ranks' tag sends of size bytes from mem ('host' or 'cuda') took to the
-    peer (not to itself): [(protocol, transport)] over the processes, without repeats. The
-    plain send's table where there is one, else the multi-lane one ('(multi)')."""
-    out = []
-    for variant in ("plain", "multi"):
-        for r in rows:
-            op = r.operation
-            if not op.startswith("tagged message by ucp_tag_send") or memory_of(op) != mem:
-                continue
-            kind = "multi" if "(multi)" in op else "plain" if re.search(r"send\*(\(\))?\s", op) else None
-            if kind != variant or r.transport.startswith("self/") or not r.low <= size <= r.high:
-                continue
-            pair = (r.protocol.replace("(?) ", ""), r.transport)
-            if pair not in out:
-                out.append(pair)
-        if out:
-            return out
-    return out
-
+# gpuxfer run with UCX_PROTO_INFO=y reads UCX's selection tables itself (src/report/ucx_proto.c)
+# into its report's library_protocols: per mpi result of rank 0, the protocols and transports.
 
 def protocols(folder, results):
     """Per configuration folder of a gpuxfer-config-sweep folder: {size: ['protocol transport',
-    ...]} from its runs' output (run<k>.txt, UCX_PROTO_INFO's tables), for each (size, memory)
-    of the results (a report's)."""
+    ...]} from its runs' reports (run<k>.json's library_protocols), for each (size, memory) of
+    the results (a report's)."""
     out = {}
-    sizes = sorted({(r["size"], r["mem"]["src"]) for r in results})
+    wanted = {(r["size"], r["mem"]["src"]) for r in results}
     for name in sorted(os.listdir(folder)):
         path = os.path.join(folder, name)
         if not (name.startswith("cfg-") and os.path.isdir(path)):
             continue
-        rows = []
-        for f in sorted(os.listdir(path)):
-            if f.endswith(".txt"):
-                with open(os.path.join(path, f), encoding="utf-8", errors="replace") as fh:
-                    rows += parse_proto_info(fh.read())
         per = {}
-        for size, mem in sizes:
-            m = "cuda" if mem in ("device", "managed") else "host"
-            got = chosen(rows, size, m)
-            if got:
-                per[str(size)] = [f"{p} {t}".strip() for p, t in got]
+        for f in sorted(os.listdir(path)):
+            if not (f.startswith("run") and f.endswith(".json")):
+                continue
+            try:
+                with open(os.path.join(path, f), encoding="utf-8") as fh:
+                    entries = json.load(fh).get("library_protocols") or []
+            except (OSError, ValueError):
+                continue
+            for e in entries:
+                if (e["size"], e["mem"]["src"]) not in wanted:
+                    continue
+                got = per.setdefault(str(e["size"]), [])
+                for c in e["chosen"]:
+                    text = f"{c['protocol']} {c['transports']}".strip()
+                    if text not in got:
+                        got.append(text)
         out[name] = per
     return out
 

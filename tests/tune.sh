@@ -1,7 +1,7 @@
 #!/bin/bash
 # gpuxfer-tune (issue 37): the knob tables (every line complete, no knob offered for a library
-# that lacks it, Open MPI's checked against what ompi_info lists), the parser of UCX's protocol
-# tables on output recorded from UCX 1.13 (this CPU machine) and UCX 1.22 (2 x H200), and a tune
+# that lacks it, Open MPI's checked against what ompi_info lists), UCX's protocols read from the
+# runs' reports (the parser of UCX's tables is gpuxfer's: tests/test_ucx_proto), and a tune
 # on host memory with a small budget: 2 ranks, two sizes, 2 replicates, one knob; its advice is
 # produced, parseable, and names only knobs of the library's table that ompi_info lists.
 . "$top_srcdir/tests/lib.sh"
@@ -126,45 +126,26 @@ raise SystemExit(1 if bad else 0)
 PY
 ok $? "knobs offered only where the library has them (Open MPI 4/5, UCX, MPICH ch4, Cray MPICH, MVAPICH2, NCCL), as ompi_info lists them; settings and ready lines"
 
-py_check "$top_srcdir/tests/ucx-proto" <<'PY'
-import math, os, sys
+py_check <<'PY'
+import json, os, shutil, tempfile
 import gxtune as t
-d = sys.argv[1]
 bad = []
-def rows(name):
-    with open(os.path.join(d, name), encoding="utf-8") as f:
-        return t.parse_proto_info(f.read())
-r13 = rows("ucx-1.13-ompi4-host.txt")
-r22 = rows("ucx-1.22-ompi5-cuda.txt")
-for name, rs, n in (("1.13", r13, 22), ("1.22", r22, 42)):
-    if len(rs) != n:
-        bad.append(f"{name}: {len(rs)} rows, expected {n}")
-    if any(not (0 <= r.low <= r.high) or not r.protocol or r.operation is None for r in rs):
-        bad.append(f"{name}: a row without its range, protocol or operation")
-    if len({r.pid for r in rs}) != 2:
-        bad.append(f"{name}: the two ranks' tables not told apart")
-expect = [
-    (r13, 8, "host", [("eager short", "sysv/memory")]),
-    (r13, 4096, "host", [("eager copy-in copy-out", "sysv/memory")]),
-    (r13, 6238, "host", [("rendezvous zero-copy read from remote", "cma/memory")]),
-    (r13, 4 << 20, "host", [("rendezvous zero-copy read from remote", "cma/memory")]),
-    (r13, 8, "cuda", []),
-    (r22, 8, "host", [("eager short", "sysv/memory")]),
-    (r22, 1 << 20, "cuda", [("rendezvous zero-copy read from remote", "cuda_ipc/cuda")]),
-]
-for rs, size, mem, want in expect:
-    got = t.chosen(rs, size, mem)
-    if got != want:
-        bad.append(f"size {size} {mem}: {got}, expected {want}")
-# 1.22's '256K..inf' and 1.13's 'N..inf' ranges
-if not any(r.low == 256 << 10 and r.high == math.inf for r in r22):
-    bad.append("1.22: the 256K..inf range not read")
-# A sweep folder's runs' output, per configuration: the protocol of each result's size.
-import shutil, tempfile
+# A sweep folder's runs' reports, per configuration: each result size's protocols from the
+# reports' library_protocols (gpuxfer parses UCX's tables: tests/test_ucx_proto).
 tmp = tempfile.mkdtemp()
-os.makedirs(os.path.join(tmp, "cfg-0-GX_TUNE=default"))
-os.makedirs(os.path.join(tmp, "cfg-1-UCX_TLS=self,tcp"))
-shutil.copy(os.path.join(d, "ucx-1.13-ompi4-host.txt"), os.path.join(tmp, "cfg-0-GX_TUNE=default", "run1.txt"))
+for cfg in ("cfg-0-GX_TUNE=default", "cfg-1-UCX_TLS=self,tcp"):
+    os.makedirs(os.path.join(tmp, cfg))
+def entry(size, proto, tls):
+    return {"path": "mpi", "pattern": "bw", "size": size, "unit": "GB/s", "rank": 0, "peer": 1,
+            "mem": {"src": "pageable", "dst": "pageable"},
+            "chosen": [{"operation": "tagged message by ucp_tag_send*", "protocol": proto,
+                        "transports": tls}]}
+for k in (1, 2):
+    json.dump({"library_protocols": [entry(8, "eager short", "sysv/memory"),
+                                     entry(65536, "rendezvous zero-copy read from remote", "cma/memory"),
+                                     entry(1 << 20, "rendezvous zero-copy read from remote", "cma/memory")]},
+              open(os.path.join(tmp, "cfg-0-GX_TUNE=default", f"run{k}.json"), "w"))
+json.dump({"results": []}, open(os.path.join(tmp, "cfg-1-UCX_TLS=self,tcp", "run1.json"), "w"))
 open(os.path.join(tmp, "cfg-1-UCX_TLS=self,tcp", "run1.txt"), "w").write("nothing printed\n")
 got = t.protocols(tmp, [{"size": 8, "mem": {"src": "pageable", "dst": "pageable"}},
                         {"size": 65536, "mem": {"src": "pageable", "dst": "pageable"}}])
@@ -174,12 +155,10 @@ want = {"cfg-0-GX_TUNE=default": {"8": ["eager short sysv/memory"],
 if got != want:
     bad.append(f"protocols of a sweep folder: {got}")
 shutil.rmtree(tmp)
-if t.parse_proto_info("no table here\n[1.0] [h:1 :0]   | not | a | row |\n"):
-    bad.append("rows taken from lines that are no table's")
 print("\n".join(bad))
 raise SystemExit(1 if bad else 0)
 PY
-ok $? "UCX_PROTO_INFO tables parsed (UCX 1.13 ep_cfg headings, UCX 1.22 framed tables): the protocol and transport per size, the self endpoint left out"
+ok $? "UCX's protocols per configuration and size read from the runs' reports (library_protocols), each once, sizes not asked for left out"
 
 py_check <<'PY'
 import gxtune as t
