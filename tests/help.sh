@@ -2,7 +2,8 @@
 # What a newcomer meets first: --help fits 80 columns and is grouped (the everyday options
 # first, testing options only in --help-all), states each default once, -h is --help; the
 # messages for common first mistakes name what the user typed; without a GPU the plan scenario
-# measures the host paths, and its skips say what tells them apart.
+# measures the host paths, its skips say what tells them apart, each once, and a job without a
+# GPU says so once.
 . "$top_srcdir/tests/lib.sh"
 dir=$(mktemp -d "$TEST_TMP/help.XXXXXX")
 
@@ -74,17 +75,54 @@ expect 2 "no scenario 'nosuch' \(expected a file, or one of: .*plan, smoke" \
     "--scenario nosuch: the shipped scenarios listed" 2 --scenario nosuch
 expect 2 "unknown option '-x' \(see --help\)" "an unknown short option" 2 -x
 
-# The plan scenario, shortened, measures the host paths wherever it runs (no GPU needed), and
-# every skipped path's line is told apart from the others.
-GX_TIMEOUT=120 gx_mpirun 2 --scenario plan --sizes 4K --iters 3 --warmup 1 --calibrate off \
+# The plan scenario, shortened, measures the host paths wherever it runs (no GPU needed). Two
+# sizes, each with its ceilings, make two groups of each path: a skip is said once all the same,
+# its line told apart from the others by run and memory kinds.
+GX_TIMEOUT=120 gx_mpirun 2 --scenario plan --sizes 4K,64K --iters 3 --warmup 1 \
     --quiet --output "$dir/plan.json" >"$dir/plan.txt" 2>"$dir/plan.err"
 rc=$?
 [ $rc -eq 0 ] && grep -q '^# host-pageable: path host, memory pageable -> pageable' "$dir/plan.txt"
 ok $? "--scenario plan measures the host paths without a GPU (exit $rc)" ||
     diag <"$dir/plan.err"
-dups=$(grep '^# path .* skipped' "$dir/plan.txt" | sort | uniq -d)
+dups=$(grep -E '^# (path .* skipped|no GPU)|^#   absent' "$dir/plan.txt" | sort | uniq -d)
 [ -z "$dups" ] && ! grep -q '^# path [a-z-]* skipped' "$dir/plan.txt"
 ok $? "each skipped path's line names its run and memory kinds, none twice" || echo "$dups" | diag
+
+# Without a CUDA driver no rank has a GPU: one line before the first path says so and why, in
+# those words (not the runtime's 'driver version is insufficient'), and no path or ceiling left
+# out for it says it again; the report keeps every skip, with the same reason.
+GX_TIMEOUT=30 gx_mpirun 1 --version >"$dir/version" 2>&1
+if grep -q 'CUDA driver *none (no CUDA driver)' "$dir/version"; then
+    said=$(grep -n -m 1 '^# no GPU on any rank (no CUDA driver): ' "$dir/plan.txt" | cut -d: -f1)
+    first=$(grep -n -m 1 '^# [a-z-]*: path ' "$dir/plan.txt" | cut -d: -f1)
+    [ "$(grep -c 'no CUDA driver' "$dir/plan.txt")" -eq 1 ] && [ "${said:-1}" -lt "${first:-0}" ] &&
+        ! grep -q 'insufficient' "$dir/plan.txt"
+    ok $? "no CUDA driver: said once, before the first path: 'no GPU on any rank (no CUDA driver)'" ||
+        diag <"$dir/plan.txt"
+    py_check "$dir/plan.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+why = {r["gpu"]["reason"] for r in doc["context"]["ranks"]} | {s["reason"] for s in doc["skipped"]}
+print("reasons:", why, "skipped:", len(doc["skipped"]))
+sys.exit(0 if why == {"no CUDA driver"} and len(doc["skipped"]) > 8 else 1)
+PY
+    ok $? "no CUDA driver: the report's ranks and each skipped group give that reason"
+else
+    skip "no CUDA driver said once: this machine has a CUDA driver"
+    skip "no CUDA driver in the report: this machine has a CUDA driver"
+fi
+
+# A skip for another reason is still said, once per path and run: fake GPUs on a real node's
+# topology stand in for GPUs that measure nothing, and some rank has one.
+GX_TIMEOUT=120 gx_mpirun 2 --topology-xml "$top_srcdir/tests/topologies/h200x4-vm.xml" \
+    --fake-gpus 0000:00:06.0,0000:00:07.0 --scenario plan --sizes 4K,64K --iters 3 --warmup 1 \
+    --quiet --output "$dir/fake.json" >"$dir/fake.txt" 2>"$dir/fake.err"
+rc=$?
+nskips=$(grep -c '^# path .* skipped: ' "$dir/fake.txt")
+dups=$(grep '^# path .* skipped' "$dir/fake.txt" | sort | uniq -d)
+[ $rc -eq 0 ] && [ "$nskips" -gt 1 ] && [ -z "$dups" ] && ! grep -q '^# no GPU' "$dir/fake.txt"
+ok $? "fake GPUs: each path's skip said once ($nskips lines), no 'no GPU on any rank' (exit $rc)" ||
+    diag <"$dir/fake.txt"
 
 # The man page, from the same table: grouped, with examples.
 man=$top_builddir/gpuxfer.1

@@ -6,6 +6,20 @@
 
 #include <cuda_runtime_api.h>
 
+/* Where no CUDA driver is installed, cudaDriverGetVersion answers version 0 (CUDA runtime API),
+ * while the runtime's other calls fail with cudaErrorInsufficientDriver, whose text ("CUDA
+ * driver version is insufficient for CUDA runtime version") would send one looking for an old
+ * driver: --version and the choice of the GPU both say this instead. */
+#define GX_NO_CUDA_DRIVER "no CUDA driver"
+/* The installed driver's CUDA version (1000 * major + 10 * minor), 0 where there is none, or -1
+ * with *ce the error where it cannot be read. */
+static inline int gx_cuda_driver_version(cudaError_t *ce)
+{
+    int v = 0;
+    *ce = cudaDriverGetVersion(&v);
+    return *ce == cudaSuccess ? v : -1;
+}
+
 /* Errors after which the context is unusable: every later CUDA call of the process fails the
  * same way ("the process must be terminated and relaunched", CUDA runtime API). */
 static inline int gx_cuda_is_sticky(cudaError_t ce)

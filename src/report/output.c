@@ -193,18 +193,21 @@ static const char *unmeasured(const struct gx_ceil_curve *k)
 }
 
 /* A reason many curves share (no GPU, built without CUDA, another node) is said once, with the
- * ceilings it leaves out; DISTINCT_REASONS of them are remembered. */
+ * ceilings it leaves out; DISTINCT_REASONS of them are remembered. A job without a GPU was said
+ * at the top (gx_output_no_gpu): only referred to here. */
 #define DISTINCT_REASONS 8
-static void print_absent(FILE *f, const struct gx_ceilings *c, int i, const char *told[],
-                         int *ntold)
+static void print_absent(const struct gx_output *out, const struct gx_ceilings *c, int i,
+                         const char *told[], int *ntold)
 {
+    FILE *f = out->table;
     const char *why = unmeasured(&c->curves[i]);
     for (int t = 0; t < *ntold; t++)
         if (strcmp(told[t], why) == 0)
             return;
     if (*ntold < DISTINCT_REASONS)
         told[(*ntold)++] = why;
-    fprintf(f, "#   absent: %s (", why);
+    fprintf(f, "#   absent: %s (", gx_said_has(&out->no_gpu, why) ? "no GPU on any rank, as said "
+            "above" : why);
     int listed = 0;
     for (int j = i; j < c->n && listed < 6; j++) {
         const struct gx_ceil_curve *k = &c->curves[j];
@@ -227,7 +230,7 @@ void gx_output_calibration(struct gx_output *out, const struct gx_ceilings *c)
     for (int i = 0; i < c->n; i++) {
         const struct gx_ceil_curve *k = &c->curves[i];
         if (unmeasured(k)) {
-            print_absent(f, c, i, told, &ntold);
+            print_absent(out, c, i, told, &ntold);
             continue;
         }
         double lo = 0, hi = 0;
@@ -248,13 +251,82 @@ void gx_output_calibration(struct gx_output *out, const struct gx_ceilings *c)
     fflush(f);
 }
 
+int gx_said_has(const struct gx_said *said, const char *key)
+{
+    for (size_t i = 0; i < said->n; i++)
+        if (strcmp(said->keys[i], key) == 0)
+            return 1;
+    return 0;
+}
+
+int gx_said_before(struct gx_said *said, const char *key)
+{
+    if (gx_said_has(said, key))
+        return 1;
+    size_t len = strlen(key) + 1;
+    char *copy = malloc(len);
+    char **keys = copy ? gx_grow(said->keys, &said->cap, said->n, 16, sizeof *keys) : NULL;
+    if (!keys) {
+        free(copy);
+        return 0;
+    }
+    said->keys = keys;
+    said->keys[said->n++] = memcpy(copy, key, len);
+    return 0;
+}
+
+void gx_said_free(struct gx_said *said)
+{
+    for (size_t i = 0; i < said->n; i++)
+        free(said->keys[i]);
+    free(said->keys);
+    *said = (struct gx_said){0};
+}
+
 void gx_output_skip(struct gx_output *out, const char *what, const char *reason)
 {
-    if (!out->active)
+    if (!out->active || gx_said_has(&out->no_gpu, reason))
         return;
+    size_t len = strlen(what) + strlen(reason) + 2;
+    char *key = malloc(len);
+    if (key) {
+        snprintf(key, len, "%s\n%s", what, reason);
+        int said = gx_said_before(&out->skips, key);
+        free(key);
+        if (said)
+            return;
+    }
     clear_progress(out);
     fprintf(out->table, "\n# path %s skipped: %s\n", what, reason);
     fflush(out->table);
+}
+
+void gx_output_no_gpu(struct gx_output *out, struct gx_said *why)
+{
+    gx_said_free(&out->no_gpu);
+    out->no_gpu = *why;
+    *why = (struct gx_said){0};
+    if (!out->active || out->no_gpu.n == 0)
+        return;
+    /* The memory kinds this rank cannot allocate now, asked of each kind rather than listed
+     * here, so that the line keeps up with the memory table. */
+    int unusable[GX_MEM_COUNT], nkinds = 0;
+    for (int k = 0; k < GX_MEM_COUNT; k++) {
+        struct gx_err ignored = {0};
+        if (gx_mem_usable(k, &ignored) != GX_OK)
+            unusable[nkinds++] = k;
+    }
+    clear_progress(out);
+    FILE *t = out->table;
+    fprintf(t, "\n# no GPU on any rank (");
+    for (size_t i = 0; i < out->no_gpu.n && i < 3; i++)
+        fprintf(t, "%s%s", i ? "; " : "", out->no_gpu.keys[i]);
+    fprintf(t, "%s): the paths that need one", out->no_gpu.n > 3 ? "; ..." : "");
+    for (int i = 0; i < nkinds; i++)
+        fprintf(t, "%s%s", i == 0 ? ", and every path on " : i < nkinds - 1 ? ", " : " or ",
+                gx_mem_name(unusable[i]));
+    fprintf(t, "%s, are skipped\n", nkinds ? " memory" : "");
+    fflush(t);
 }
 
 /* "[done/total] step  +-precision  elapsed  left": the time left of the budget where there is
@@ -336,4 +408,10 @@ void gx_output_done(struct gx_output *out)
         device_route_note(out->table);
     if (out->active)
         fflush(out->table);
+}
+
+void gx_output_free(struct gx_output *out)
+{
+    gx_said_free(&out->skips);
+    gx_said_free(&out->no_gpu);
 }

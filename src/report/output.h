@@ -9,7 +9,19 @@
 #include "options.h"
 #include "result.h"
 
+#include <stddef.h>
 #include <stdio.h>
+
+/* Lines said once: the keys said so far (a list: a run says few distinct skips). */
+struct gx_said {
+    char **keys;
+    size_t n, cap;
+};
+/* Whether key was said before; if not, it is remembered (a copy) and 0 returned. Where no
+ * memory is left to remember it, 0 as well: a line said twice rather than one lost. */
+int gx_said_before(struct gx_said *said, const char *key);
+int gx_said_has(const struct gx_said *said, const char *key);
+void gx_said_free(struct gx_said *said);
 
 enum gx_progress_to { GX_PROGRESS_NONE, GX_PROGRESS_STDERR, GX_PROGRESS_STDOUT, GX_PROGRESS_LOG };
 /* Where rank 0's progress goes: a terminal (stderr first, else stdout; under mpirun, stdout
@@ -38,14 +50,23 @@ struct gx_output {
     char step[160];
     double precision;
     const struct gx_budget *budget;
+    struct gx_said skips;  /* the skip lines said, each (what, reason) once */
+    /* Where no rank of the job has a GPU: the ranks' reasons, said once at the top
+     * (gx_output_no_gpu) and not again at each path or ceiling they leave out. */
+    struct gx_said no_gpu;
 };
 
 /* The progress line counts the plan's steps, one pass at a time. */
 void gx_output_init(struct gx_output *out, const struct gx_job *job, const struct gx_options *o,
                     const struct gx_mplan *plan);
 void gx_output_result(struct gx_output *out, const struct gx_result *res);
-/* "# path WHAT skipped: reason"; what: the path, and what tells it apart (sink.c). */
+/* "# path WHAT skipped: reason"; what: the path, and what tells it apart (sink.c). A path is
+ * skipped once per group of sizes it would have measured: the line is said once per (what,
+ * reason), and not at all for a reason gx_output_no_gpu said. */
 void gx_output_skip(struct gx_output *out, const char *what, const char *reason);
+/* No rank of the job has a GPU, each for one of the reasons in why (distinct), which the output
+ * takes over: one line says so, before the first result (rank 0). */
+void gx_output_no_gpu(struct gx_output *out, struct gx_said *why);
 /* One measurement starts (call on every rank; draws on rank 0 at most every 0.2 s). */
 void gx_output_progress(struct gx_output *out, size_t size, const char *path,
                         const char *pattern);
@@ -58,6 +79,8 @@ void gx_output_advance(struct gx_output *out, long n);
 /* A pass over the runs starts (--soak: 1, 2, ...; a plain run has pass 1 only). */
 void gx_output_rotation(struct gx_output *out, long rotation);
 void gx_output_done(struct gx_output *out);
+/* Frees what the output remembers of the lines said. */
+void gx_output_free(struct gx_output *out);
 /* Whether everything written to f (stdout: the table, the CSV, --help...) reached it: a full
  * disk, /dev/full, a closed pipe (SIGPIPE is ignored) or a closed descriptor is GX_ERUNTIME,
  * "cannot write WHAT to stdout: why". */

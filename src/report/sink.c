@@ -7,6 +7,30 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* Rank 0: where no rank of the job has a GPU (a machine without a CUDA driver, a job on such
+ * machines), the table says so once, with the ranks' reasons, rather than at every path and
+ * ceiling they leave out. The report's context has every rank's "gpu". */
+static void say_no_gpu(struct gx_sink *s)
+{
+    const cJSON *context = cJSON_GetObjectItemCaseSensitive(s->rep->doc, "context");
+    const cJSON *ranks = cJSON_GetObjectItemCaseSensitive(context, "ranks"), *r;
+    struct gx_said why = {0};
+    int all = cJSON_GetArraySize(ranks) > 0;
+    cJSON_ArrayForEach(r, ranks)
+    {
+        const cJSON *gpu = cJSON_GetObjectItemCaseSensitive(r, "gpu");
+        const cJSON *reason = cJSON_GetObjectItemCaseSensitive(gpu, "reason");
+        /* A rank with no "gpu" (its placement failed) may have one: nothing is said. */
+        all = all && cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(gpu, "present")) &&
+              cJSON_IsString(reason);
+        if (all)
+            (void)gx_said_before(&why, reason->valuestring);
+    }
+    if (all)
+        gx_output_no_gpu(&s->out, &why);
+    gx_said_free(&why);
+}
+
 void gx_sink_init(struct gx_sink *s, const struct gx_job *job, const struct gx_options *o,
                   const struct gx_mplan *plan, struct gx_report *rep)
 {
@@ -21,8 +45,11 @@ void gx_sink_init(struct gx_sink *s, const struct gx_job *job, const struct gx_o
     s->mats = (struct gx_matrix_set){0};
     s->rounds = NULL;
     gx_round_sum_begin(&s->round, 0, 1, 1);
+    s->csv_skips = (struct gx_said){0};
     gx_output_init(&s->out, job, o, plan);
     gx_csv_init(&s->csv, job->rank == 0 && o->g.format == GX_FORMAT_CSV ? stdout : NULL);
+    if (s->rep && s->rep->doc)
+        say_no_gpu(s);
 }
 
 int gx_sink_result(struct gx_sink *s, const struct gx_result *given, struct gx_err *err)
@@ -84,6 +111,18 @@ static void skip_label(const struct gx_sink *s, const char *run, const char *pat
                  gx_mem_name(g->dst_kind));
 }
 
+/* Whether the CSV has had these skip lines: the same pairs of the same run and path, for the
+ * same reason. A key that does not fit is taken as new (lines twice rather than lost). */
+static int csv_said_before(struct gx_sink *s, const char *run, const char *path,
+                           const struct gx_pair *pairs, int npairs, const char *reason)
+{
+    char key[4096];
+    size_t n = (size_t)snprintf(key, sizeof key, "%s\n%s\n%s\n", run, path, reason);
+    for (int i = 0; i < npairs && n < sizeof key; i++)
+        n += (size_t)snprintf(key + n, sizeof key - n, "%d:%d,", pairs[i].a, pairs[i].b);
+    return n < sizeof key && gx_said_before(&s->csv_skips, key);
+}
+
 void gx_sink_skip(struct gx_sink *s, const char *run, const char *path,
                   const struct gx_pair *pairs, int npairs, const char *reason)
 {
@@ -98,7 +137,8 @@ void gx_sink_skip(struct gx_sink *s, const char *run, const char *path,
         skip_label(s, run, path, label, sizeof label);
         gx_output_skip(&s->out, label, reason);
     }
-    gx_csv_skip(&s->csv, run, path, pairs, npairs, reason);
+    if (s->csv.f && !csv_said_before(s, run, path, pairs, npairs, reason))
+        gx_csv_skip(&s->csv, run, path, pairs, npairs, reason);
     s->tally.skipped++;
 }
 
@@ -148,6 +188,8 @@ void gx_sink_rotation(struct gx_sink *s, long rotation)
 
 void gx_sink_free(struct gx_sink *s)
 {
+    gx_output_free(&s->out);
+    gx_said_free(&s->csv_skips);
     free(s->kept);
     gx_matrices_free(&s->mats);
     cJSON_Delete(s->rounds);

@@ -38,8 +38,11 @@ struct gx_sink {
      * pairs (the report's "rounds"). */
     struct gx_round_sum round;
     cJSON *rounds;
+    struct gx_said csv_skips; /* the CSV's skip lines written: each (run, path, pairs, reason) once */
 };
 
+/* On rank 0, where the report's context has no rank with a GPU, the table says so at once, one
+ * line for the job (gx_output_no_gpu). */
 void gx_sink_init(struct gx_sink *s, const struct gx_job *job, const struct gx_options *o,
                   const struct gx_mplan *plan, struct gx_report *rep);
 /* One measured (or skipped, or failed) result of one pair. Rank 0. */
@@ -47,7 +50,8 @@ int gx_sink_result(struct gx_sink *s, const struct gx_result *res, struct gx_err
 /* A path that could not run: for each of the pairs, or the whole path when npairs is 0. Only
  * the first --soak pass records it. Rank 0. run: the run's name as held in opts->runs[i].name
  * (its table line then names the run and the memory kinds, which tell apart two skips of one
- * path). */
+ * path). The report has every skip; the table and the CSV say each distinct one once (a path
+ * is skipped once per group of sizes, for the same reason). */
 void gx_sink_skip(struct gx_sink *s, const char *run, const char *path,
                   const struct gx_pair *pairs, int npairs, const char *reason);
 /* The calibration's curves, into the report and the table. Rank 0. */

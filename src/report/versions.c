@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 #ifdef HAVE_CUDA
-#include <cuda_runtime_api.h>
+#include "cuda_util.h"
 #endif
 #ifdef HAVE_NCCL
 #include <nccl.h>
@@ -90,13 +90,13 @@ static void os_text(char *buf, size_t len)
 #ifdef HAVE_CUDA
 static void cuda_runtime_kvs(struct gx_kv *driver, struct gx_kv *runtime)
 {
-    int v = 0;
-    cudaError_t e = cudaDriverGetVersion(&v);
-    if (e != cudaSuccess)
+    cudaError_t e;
+    int v = gx_cuda_driver_version(&e);
+    if (v < 0)
         snprintf(driver->value, sizeof driver->value, "unknown (cudaDriverGetVersion: %s)",
                  cudaGetErrorString(e));
     else if (v == 0)
-        snprintf(driver->value, sizeof driver->value, "none (no CUDA driver)");
+        snprintf(driver->value, sizeof driver->value, "none (%s)", GX_NO_CUDA_DRIVER);
     else
         cuda_version_text(v, driver->value, sizeof driver->value);
     e = cudaRuntimeGetVersion(&v);

@@ -5,7 +5,7 @@
 #include "topo.h"
 
 #ifdef HAVE_CUDA
-#include <cuda_runtime_api.h>
+#include "cuda_util.h"
 #endif
 #include <errno.h>
 #include <stdarg.h>
@@ -89,15 +89,27 @@ static int choose_fake(const struct gx_job *job, const struct gx_global_opts *g,
 }
 
 #ifdef HAVE_CUDA
+/* Why CUDA shows this rank no device (count_ce: cudaGetDeviceCount's answer). Without a driver
+ * the count fails as if the driver were too old: the driver's version, 0, tells the two apart,
+ * and the runtime's text, which would be wrong, is left out. */
+static void why_no_device(const struct gx_job *job, struct gx_topo_rank *t, cudaError_t count_ce)
+{
+    cudaError_t ce = cudaSuccess;
+    if (count_ce != cudaSuccess && gx_cuda_driver_version(&ce) == 0)
+        snprintf(t->why_no_gpu, sizeof t->why_no_gpu, "%s", GX_NO_CUDA_DRIVER);
+    else
+        snprintf(t->why_no_gpu, sizeof t->why_no_gpu, "no CUDA device visible to rank %d (%s)",
+                 job->rank, count_ce != cudaSuccess ? cudaGetErrorString(count_ce) : "0 devices");
+    cudaGetLastError(); /* neither error is sticky: clear them */
+}
+
 static int choose_cuda(struct gx_job *job, const struct gx_global_opts *g, hwloc_topology_t topo,
                        struct gx_topo_rank *t, struct gx_err *err)
 {
     int n = 0;
     cudaError_t ce = cudaGetDeviceCount(&n);
     if (ce != cudaSuccess || n == 0) {
-        snprintf(t->why_no_gpu, sizeof t->why_no_gpu, "no CUDA device visible to rank %d (%s)",
-                 job->rank, ce != cudaSuccess ? cudaGetErrorString(ce) : "0 devices");
-        cudaGetLastError(); /* not sticky: clear it */
+        why_no_device(job, t, ce);
         return GX_OK;
     }
     t->nvisible = n;
