@@ -471,4 +471,22 @@ PY
     ok $? "its tables in the report's section, none on the job's output, no log file left (exit $rc)" ||
         diag <"$dir/proto.txt"
 fi
+
+# UCX loaded before main (as Open MPI 5 links it; here by LD_PRELOAD): UCX has read where its log
+# goes already, so gpuxfer starts again with UCX_LOG_FILE set; the tables still reach the report.
+ucs=$(ldconfig -p 2>/dev/null | awk '/libucs\.so\.0 /{print $NF; exit}')
+if [ -z "$ucs" ] || grep -q "pml ucx cannot be selected here" "$dir/proto.txt" 2>/dev/null ||
+        ! grep -q "UCX's protocol per mpi result" "$dir/proto.txt"; then
+    skip "no libucs.so.0, or pml ucx cannot be selected here"
+else
+    UCX_PROTO_ENABLE=y UCX_PROTO_INFO=y OMPI_MCA_pml=ucx OMPI_MCA_pml_ucx_tls=any \
+        OMPI_MCA_pml_ucx_devices=any gx_mpirun_opts="$gx_mpirun_opts -x LD_PRELOAD=$ucs" \
+        gx_mpirun 2 --path mpi --mem pageable \
+        --pattern bw --sizes 8,4M --iters 20 --output "$dir/preload.json" >"$dir/preload.txt" 2>&1
+    rc=$?
+    [ $rc -eq 0 ] && ! grep -q "ucp_context\|ep_cfg\[" "$dir/preload.txt" &&
+        grep -A2 "^# UCX's protocol per mpi result" "$dir/preload.txt" | grep -q "eager short"
+    ok $? "libucs loaded before main: gpuxfer starts again with UCX_LOG_FILE, the tables in the report's section, none on the output (exit $rc)" ||
+        diag <"$dir/preload.txt"
+fi
 done_testing

@@ -412,6 +412,8 @@ int main(int argc, char **argv)
     struct gx_mplan plan = {0};
     static struct gx_layout layout; /* outlives the plan: the matrices read it */
 
+    /* Before any thread: it may start the program again (UCX reads its log's destination once). */
+    gx_ucx_proto_begin(argv);
     /* No moment without a watchdog: a peer that never arrives in MPI_Init ends the job too. */
     if (gx_watchdog_start(&err) != GX_OK) {
         fprintf(stderr, "gpuxfer: %s\n", err.msg);
@@ -427,7 +429,6 @@ int main(int argc, char **argv)
      * MPI takes a lock in every call at any level above it: FUNNELED made a host 8-byte message
      * 0.206 us against 0.160 on the CPU machine (results/issue38), osu's level and gpuxfer's
      * then differed by that much. */
-    gx_ucx_proto_begin(); /* UCX reads its log's destination when MPI_Init loads it */
     int provided = MPI_THREAD_SINGLE;
     if (MPI_Init_thread(&argc, &argv, MPI_THREAD_SINGLE, &provided) != MPI_SUCCESS) {
         struct gx_ucx_proto proto;

@@ -7,6 +7,7 @@
 #include "pattern.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <dlfcn.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,31 +15,72 @@
 #include <strings.h>
 #include <unistd.h>
 
-static char log_path[512]; /* this process's redirected log; "" when none */
+static char log_path[512]; /* the log gx_ucx_proto_end reads; "" when none */
+static int log_ours;       /* gpuxfer named it (and removes it), not the user */
 
-void gx_ucx_proto_begin(void)
+/* The user's UCX_LOG_FILE with UCX's %p (pid) and %h (host) substituted; 0 when it has
+ * another substitution, which gpuxfer cannot know. */
+static int user_log_path(const char *pattern, char *out, size_t len)
+{
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    size_t n = 0;
+    for (const char *c = pattern; *c && n + 1 < len; c++) {
+        int w = 0;
+        if (c[0] == '%' && c[1] == 'p')
+            w = snprintf(out + n, len - n, "%ld", (long)getpid());
+        else if (c[0] == '%' && c[1] == 'h')
+            w = snprintf(out + n, len - n, "%s", host);
+        else if (c[0] == '%')
+            return 0;
+        else
+            out[n++] = *c;
+        if (w) {
+            n += (size_t)w < len - n ? (size_t)w : len - n - 1;
+            c++;
+        }
+    }
+    out[n] = 0;
+    return 1;
+}
+
+void gx_ucx_proto_begin(char **argv)
 {
     const char *v = getenv("UCX_PROTO_INFO");
     static const char *const yes[] = {"y", "yes", "1", "on", "true"};
     int asked = 0;
     for (size_t i = 0; v && i < sizeof yes / sizeof *yes; i++)
         asked |= strcasecmp(v, yes[i]) == 0;
-    /* "used" prints its tables when UCX cleans up, after MPI_Finalize: left to UCX. A log the
-     * user sent somewhere is theirs. */
-    if (!asked || getenv("UCX_LOG_FILE"))
+    /* "used" prints its tables when UCX cleans up, after MPI_Finalize: left to UCX. */
+    if (!asked)
         return;
+    const char *user = getenv("UCX_LOG_FILE");
+    if (user && *user) { /* theirs (or ours, set before the restart below) */
+        if (!user_log_path(user, log_path, sizeof log_path))
+            log_path[0] = 0;
+        log_ours = getenv("GX_UCX_LOG_REEXEC") != NULL;
+        return;
+    }
     const char *dir = getenv("TMPDIR");
+    dir = dir && *dir ? dir : "/tmp";
     char pattern[512];
-    int n = snprintf(pattern, sizeof pattern, "%s/gpuxfer-ucx.%%p", dir && *dir ? dir : "/tmp");
+    int n = snprintf(pattern, sizeof pattern, "%s/gpuxfer-ucx.%%p", dir);
     if (n <= 0 || (size_t)n >= sizeof pattern || setenv("UCX_LOG_FILE", pattern, 1) != 0)
         return;
-    snprintf(log_path, sizeof log_path, "%s/gpuxfer-ucx.%ld", dir && *dir ? dir : "/tmp",
-             (long)getpid());
-}
-
-int gx_ucx_proto_active(void)
-{
-    return log_path[0] != 0;
+    snprintf(log_path, sizeof log_path, "%s/gpuxfer-ucx.%ld", dir, (long)getpid());
+    log_ours = 1;
+    /* UCX reads where its log goes once, when libucs is loaded: by MPI_Init where the MPI
+     * library loads UCX as a component (Open MPI 4's pml ucx), before main where the library
+     * links it (Open MPI 5's libopen-pal). Then the program starts again with the variable
+     * set, as mpirun would have started it (the pid stays: mpirun still knows the rank). */
+    if (dlsym(RTLD_DEFAULT, "ucs_log_flush") && argv && argv[0] &&
+        !getenv("GX_UCX_LOG_REEXEC") && setenv("GX_UCX_LOG_REEXEC", "1", 1) == 0) {
+        execv("/proc/self/exe", argv);
+        fprintf(stderr, "gpuxfer: note: UCX is loaded before main and restarting with "
+                        "UCX_LOG_FILE failed (%s): UCX's tables go to stdout\n", strerror(errno));
+        log_path[0] = 0;
+        log_ours = 0;
+    }
 }
 
 void gx_ucx_proto_free(struct gx_ucx_proto *p)
@@ -243,7 +285,8 @@ void gx_ucx_proto_end(struct gx_ucx_proto *p)
             gx_ucx_proto_parse(p, text);
         free(text);
         fclose(f);
-        unlink(log_path);
+        if (log_ours)
+            unlink(log_path);
     }
     log_path[0] = 0; /* once: the early and the normal end both come here */
     if (p->other[0])

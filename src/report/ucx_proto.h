@@ -30,11 +30,11 @@ struct gx_ucx_proto {
     char other[2048]; /* the log's lines that are not tables (UCX's warnings), for stderr */
 };
 
-/* Before MPI_Init, every rank: where UCX_PROTO_INFO asks for tables at selection (y) and the
- * user sent UCX's log nowhere, to ${TMPDIR:-/tmp}/gpuxfer-ucx.<pid> (UCX_LOG_FILE). */
-void gx_ucx_proto_begin(void);
-/* Whether gx_ucx_proto_begin redirected UCX's log in this process. */
-int gx_ucx_proto_active(void);
+/* First thing in main, every rank: where UCX_PROTO_INFO asks for tables at selection (y) and
+ * the user sent UCX's log nowhere, to ${TMPDIR:-/tmp}/gpuxfer-ucx.<pid> (UCX_LOG_FILE; where
+ * libucs is already loaded, by starting argv again with it set); where the user set
+ * UCX_LOG_FILE (with no substitution but %p and %h), read there and left there. */
+void gx_ucx_proto_begin(char **argv);
 /* At the end, every rank: the tables this process's UCX wrote (flushed through UCX's own
  * ucs_log_flush, resolved at run time); the file is removed and its other lines go to stderr.
  * An empty *p where nothing was redirected or UCX wrote no table (a library not over UCX). */
