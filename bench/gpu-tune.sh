@@ -5,7 +5,7 @@
 # its default protocol selection) read from every run's output into the advice.
 # pml ucx needs pml_ucx_tls/devices=any there (no InfiniBand device) and UCX_MEMTYPE_CACHE=n (the
 # kit's UCX lacks its CUDA hooks: docs/mpi-libraries.md); all four are --set, so the default and
-# every candidate run with them. Planned into 8 minutes (--budget): one command stays under the
+# every candidate run with them. Planned into BUDGET minutes (default 8; --budget): one command stays under the
 # device's 10-minute limit.
 # From the source tree's root on the GPU machine, the kit unpacked in KIT (default .gpukit5, per
 # ../shared/device/README.md) and gpuxfer built against it (GPUXFER, default build5/src/gpuxfer):
@@ -28,7 +28,7 @@ mkdir -p "$OUT"
     ucx_info -v
     cut -d' ' -f1-3 /proc/loadavg
 } >"$OUT/machine.txt" 2>&1
-scripts/gpuxfer-tune -r 3 --budget 8 --proto-info \
+scripts/gpuxfer-tune -r 3 --budget "${BUDGET:-8}" --proto-info \
     --set OMPI_MCA_pml=ucx --set OMPI_MCA_pml_ucx_tls=any --set OMPI_MCA_pml_ucx_devices=any \
     --set UCX_MEMTYPE_CACHE=n --knobs UCX_RNDV_THRESH,UCX_RNDV_FRAG_SIZE,UCX_TLS \
     -o "$OUT/gpu-ucx" -- --path mpi --mem device --pattern latency,bw --sizes 8,4K,64K,1M,16M,64M \
