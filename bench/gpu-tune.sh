@@ -2,7 +2,7 @@
 # Issue 37 on one GPU with the Open MPI 5 + UCX kit (not run yet: for the lead). A tune of
 # UCX_RNDV_THRESH, UCX_RNDV_FRAG_SIZE and UCX_TLS on the mpi path over pml ucx, device memory,
 # two ranks sharing the GPU, with UCX's protocol per size (UCX 1.22 prints UCX_PROTO_INFO with
-# its default protocol selection) read from every run's output into the advice.
+# its default protocol selection) in every run's report (library_protocols) and the advice.
 # pml ucx needs pml_ucx_tls/devices=any there (no InfiniBand device) and UCX_MEMTYPE_CACHE=n (the
 # kit's UCX lacks its CUDA hooks: docs/mpi-libraries.md); all four are --set, so the default and
 # every candidate run with them. Planned into BUDGET minutes (default 8; --budget): one command stays under the
