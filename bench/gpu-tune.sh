@@ -3,7 +3,7 @@
 # UCX_RNDV_THRESH, UCX_RNDV_FRAG_SIZE and UCX_TLS on the mpi path over pml ucx, device memory,
 # two ranks sharing the GPU, with UCX's protocol per size (UCX 1.22 prints UCX_PROTO_INFO with
 # its default protocol selection) in every run's report (library_protocols) and the advice.
-# pml ucx needs pml_ucx_tls/devices=any there (no InfiniBand device) and UCX_MEMTYPE_CACHE=n (the
+# pml ucx needs pml_ucx_tls/devices=any there (no InfiniBand device) and UCX_MEMTYPE_CACHE=n UCX_RCACHE_ENABLE=n (the
 # kit's UCX lacks its CUDA hooks: docs/mpi-libraries.md); all four are --set, so the default and
 # every candidate run with them. Planned into BUDGET minutes (default 8; --budget): one command stays under the
 # device's 10-minute limit.
@@ -30,7 +30,7 @@ mkdir -p "$OUT"
 } >"$OUT/machine.txt" 2>&1
 scripts/gpuxfer-tune -r 3 --budget "${BUDGET:-8}" --proto-info \
     --set OMPI_MCA_pml=ucx --set OMPI_MCA_pml_ucx_tls=any --set OMPI_MCA_pml_ucx_devices=any \
-    --set UCX_MEMTYPE_CACHE=n --knobs UCX_RNDV_THRESH,UCX_RNDV_FRAG_SIZE,UCX_TLS \
+    --set UCX_MEMTYPE_CACHE=n --set UCX_RCACHE_ENABLE=n --knobs UCX_RNDV_THRESH,UCX_RNDV_FRAG_SIZE,UCX_TLS \
     -o "$OUT/gpu-ucx" -- --path mpi --mem device --pattern latency,bw --sizes 8,4K,64K,1M,16M,64M \
     >"$OUT/gpu-ucx.txt" 2>&1
 echo "exit $?" >>"$OUT/gpu-ucx.txt"

@@ -42,7 +42,7 @@ UCX_TLS=self,sm,cuda_copy,cuda_ipc GX_AA_SIDE=A
 UCX_TLS=self,sm,cuda_copy,cuda_ipc GX_AA_SIDE=B
 UCX_TLS=self,sm,cuda_copy
 LINES
-export OMPI_MCA_pml=ucx OMPI_MCA_pml_ucx_tls=any OMPI_MCA_pml_ucx_devices=any UCX_MEMTYPE_CACHE=n
+export OMPI_MCA_pml=ucx OMPI_MCA_pml_ucx_tls=any OMPI_MCA_pml_ucx_devices=any UCX_MEMTYPE_CACHE=n UCX_RCACHE_ENABLE=n
 export MPIRUN_ARGS="--bind-to none" GX_JOB_TIMEOUT=35
 start=$(date +%s)
 scripts/gpuxfer-config-sweep -n 2 -r 3 -o "$OUT/ucx-sweep" "$sweep" -- \

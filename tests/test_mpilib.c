@@ -74,9 +74,11 @@ static void recognition(void)
 }
 
 /* Fake environment: one variable set to a value (NULL: nothing set). */
-static const char *fake_var, *fake_value;
+static const char *fake_var, *fake_value, *fake_var2, *fake_value2;
 static const char *fake_env(const char *name)
 {
+    if (fake_var2 && strcmp(name, fake_var2) == 0)
+        return fake_value2;
     return fake_var && strcmp(name, fake_var) == 0 ? fake_value : NULL;
 }
 
@@ -100,7 +102,7 @@ static int fake_gpu_query_support(int gpu_type, int *is_supported)
  * its case lacks. */
 static struct gx_mpilib_probe probe(const char *version)
 {
-    fake_var = fake_value = NULL;
+    fake_var = fake_value = fake_var2 = fake_value2 = NULL;
     cuda_support_calls = 0;
     gpu_query_type = -1;
     return (struct gx_mpilib_probe){
@@ -295,10 +297,10 @@ static void real_probe(void)
        "the real probe carries mpi-ext.h's MPIX_CUDA_AWARE_SUPPORT");
 }
 
-/* Over UCX without its CUDA hooks, a yes becomes no unless UCX_MEMTYPE_CACHE turns the cache
- * off; with the hooks, or not over UCX, or where the library already says no, nothing changes.
- * Which libraries say they run over UCX: Open MPI by its PML (not readable here: no),
- * MPICH by the device in its version string. */
+/* Over UCX without its CUDA hooks, a yes becomes no unless UCX_MEMTYPE_CACHE and
+ * UCX_RCACHE_ENABLE turn both caches off; with the hooks, or not over UCX, or where the library
+ * already says no, nothing changes. Which libraries say they run over UCX: Open MPI by its PML
+ * (not readable here: no), MPICH by the device in its version string. */
 static void ucx_rule(void)
 {
     const char *yes = "MPIX_Query_cuda_support() = 1 (Open MPI)";
@@ -307,26 +309,38 @@ static void ucx_rule(void)
     p.over_ucx = 1;
     struct gx_cuda_awareness a = answer(&p);
     ok(a.aware == GX_AWARE_NO && strstr(a.why, yes) && strstr(a.why, "libucm_cuda not loaded") &&
-           strstr(a.why, "UCX_MEMTYPE_CACHE unset (on)") &&
-           strstr(a.why, "launch with UCX_MEMTYPE_CACHE=n"),
-       "over UCX, no CUDA hooks, cache unset: no, saying why and what to set (%s)", a.why);
+           strstr(a.why, "UCX_MEMTYPE_CACHE unset (on), UCX_RCACHE_ENABLE unset (on)") &&
+           strstr(a.why, "launch with UCX_MEMTYPE_CACHE=n UCX_RCACHE_ENABLE=n"),
+       "over UCX, no CUDA hooks, caches unset: no, saying why and what to set (%s)", a.why);
     static const char *const off[] = {"n", "no", "off", "0", "N", "NO", "OFF", "false"};
     for (size_t i = 0; i < sizeof off / sizeof *off; i++) {
         p = probe(V_OMPI5);
         p.over_ucx = 1;
         fake_var = "UCX_MEMTYPE_CACHE", fake_value = off[i];
+        fake_var2 = "UCX_RCACHE_ENABLE", fake_value2 = off[(i + 3) % 8];
         a = answer(&p);
-        ok(says(&a, GX_AWARE_YES, yes), "UCX_MEMTYPE_CACHE=%s: the cache is off, yes stays", off[i]);
+        ok(says(&a, GX_AWARE_YES, yes), "UCX_MEMTYPE_CACHE=%s UCX_RCACHE_ENABLE=%s: both caches "
+           "off, yes stays", off[i], off[(i + 3) % 8]);
     }
+    p = probe(V_OMPI5);
+    p.over_ucx = 1;
+    fake_var = "UCX_MEMTYPE_CACHE", fake_value = "n";
+    fake_var2 = NULL;
+    a = answer(&p);
+    ok(a.aware == GX_AWARE_NO && strstr(a.why, "with UCX_RCACHE_ENABLE unset (on):") &&
+           !strstr(a.why, "UCX_MEMTYPE_CACHE on"),
+       "UCX_MEMTYPE_CACHE=n alone: the registration cache still on, no (%s)", a.why);
     static const char *const on[] = {"y", "yes", "try", "1", ""};
     for (size_t i = 0; i < sizeof on / sizeof *on; i++) {
         p = probe(V_OMPI5);
         p.over_ucx = 1;
         fake_var = "UCX_MEMTYPE_CACHE", fake_value = on[i];
+        fake_var2 = "UCX_RCACHE_ENABLE", fake_value2 = "n";
         a = answer(&p);
-        ok(a.aware == GX_AWARE_NO && strstr(a.why, "UCX_MEMTYPE_CACHE on"),
+        ok(a.aware == GX_AWARE_NO && strstr(a.why, "with UCX_MEMTYPE_CACHE on:"),
            "UCX_MEMTYPE_CACHE='%s': the cache may be on, no", on[i]);
     }
+    fake_var2 = fake_value2 = NULL;
     p = probe(V_OMPI5);
     p.over_ucx = p.ucm_cuda_loaded = 1;
     a = answer(&p);

@@ -93,7 +93,8 @@ cJSON *gx_mpilib_ucx_json(void)
         print(cfg, f, NULL, 1);
         fclose(f);
         static const char *const names[] = {"UCX_TLS", "UCX_NET_DEVICES", "UCX_MEMTYPE_CACHE",
-                                            "UCX_RNDV_THRESH", "UCX_PROTO_ENABLE"};
+                                            "UCX_RNDV_THRESH", "UCX_PROTO_ENABLE",
+                                            "UCX_RCACHE_ENABLE"};
         for (size_t i = 0; text && i < sizeof names / sizeof *names; i++)
             setting(text, names[i], u);
     }

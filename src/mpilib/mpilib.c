@@ -51,27 +51,49 @@ void gx_mpilib_env_switch(const struct gx_mpilib_probe *p, const char *var, cons
                          lib, var);
 }
 
-/* UCX's memory-type cache learns that an address range is device memory from its CUDA hooks
- * (the ucm module libucm_cuda, which wraps the driver's allocation calls). Where that module is
- * not loaded (a UCX build whose CUDA runtime is missing: the Open MPI 5 kit, issue 23), the
- * cache calls device buffers host memory and UCX copies them with memcpy: a SIGSEGV in
- * uct_mm_ep_am_short, MPI_ERR_INTERN in osu_bw. UCX reads the variable when it is loaded, before
- * main, so only the launcher's environment can turn the cache off. */
+/* UCX learns of device memory from its CUDA hooks (the ucm module libucm_cuda, which wraps the
+ * driver's allocation calls). Where that module is not loaded (a UCX build whose CUDA runtime is
+ * missing: the Open MPI 5 kit, issue 23), two of its caches go wrong on device buffers: the
+ * memory-type cache calls them host memory and UCX copies them with memcpy (a SIGSEGV in
+ * uct_mm_ep_am_short, MPI_ERR_INTERN in osu_bw), and the registration cache never hears of a
+ * cudaFree, so a buffer allocated again at a freed one's address is sent through the old one's
+ * registration (on one H200: mpi bw at 1 MiB received wrong data from its first byte after the
+ * ceiling probes' allocations; with UCX_RCACHE_ENABLE=n it validated). UCX reads both variables
+ * when it is loaded, before main, so only the launcher's environment can turn them off. */
+static const char *const ucx_hookless_vars[] = {"UCX_MEMTYPE_CACHE", "UCX_RCACHE_ENABLE"};
+
+static int ucx_var_off(const struct gx_mpilib_probe *p, const char *name)
+{
+    const char *v = p->env ? p->env(name) : NULL;
+    static const char *const off[] = {"n", "no", "off", "0", "false"}; /* any case, as UCX */
+    for (size_t i = 0; v && i < GX_ARRAY_LEN(off); i++)
+        if (strcasecmp(v, off[i]) == 0)
+            return 1;
+    return 0;
+}
+
 static void ucx_memtype_rule(const struct gx_mpilib_probe *p, struct gx_cuda_awareness *out)
 {
     if (out->aware != GX_AWARE_YES || !p->over_ucx || p->ucm_cuda_loaded)
         return;
-    const char *v = p->env ? p->env("UCX_MEMTYPE_CACHE") : NULL;
-    static const char *const off[] = {"n", "no", "off", "0", "false"}; /* any case, as UCX */
-    for (size_t i = 0; v && i < GX_ARRAY_LEN(off); i++)
-        if (strcasecmp(v, off[i]) == 0)
-            return;
+    char on[96] = "";
+    for (size_t i = 0; i < GX_ARRAY_LEN(ucx_hookless_vars); i++) {
+        const char *name = ucx_hookless_vars[i];
+        if (ucx_var_off(p, name))
+            continue;
+        const char *v = p->env ? p->env(name) : NULL;
+        size_t used = strlen(on);
+        snprintf(on + used, sizeof on - used, "%s%s %s", used ? ", " : "", name,
+                 v ? "on" : "unset (on)");
+    }
+    if (!on[0])
+        return;
     char was[sizeof out->why];
     snprintf(was, sizeof was, "%s", out->why);
     gx_mpilib_answer(out, GX_AWARE_NO, "%.80s, but over UCX without its CUDA hooks (libucm_cuda "
-                     "not loaded) and with UCX_MEMTYPE_CACHE %s: UCX would copy device buffers "
-                     "as host memory; launch with UCX_MEMTYPE_CACHE=n",
-                     was, v ? "on" : "unset (on)");
+                     "not loaded) and with %s: UCX would copy device buffers as host memory and "
+                     "reuse a freed buffer's registration; launch with UCX_MEMTYPE_CACHE=n "
+                     "UCX_RCACHE_ENABLE=n", was, on);
 }
 
 void gx_mpilib_cuda_aware(const struct gx_mpilib_probe *p, struct gx_cuda_awareness *out)

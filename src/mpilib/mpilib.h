@@ -67,8 +67,9 @@ extern const int gx_mpilib_count;
 const struct gx_mpilib_ops *gx_mpilib_find(const char *library_version);
 
 /* The library's rule for p (found from p->version); unknown for a library not in the table.
- * Over UCX, a yes becomes no where UCX would take device buffers for host memory: its
- * memory-type cache on (UCX_MEMTYPE_CACHE not n/no/off/0) without its CUDA hooks loaded. */
+ * Over UCX without its CUDA hooks loaded, a yes becomes no where its memory-type cache
+ * (UCX_MEMTYPE_CACHE) or its registration cache (UCX_RCACHE_ENABLE) is not n/no/off/0: UCX
+ * would take device buffers for host memory, or a freed buffer's registration for a new one. */
 void gx_mpilib_cuda_aware(const struct gx_mpilib_probe *p, struct gx_cuda_awareness *out);
 
 /* What gpuxfer does with an answer: aware only on yes, or with --assume-cuda-aware (assume)

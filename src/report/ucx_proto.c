@@ -377,11 +377,12 @@ void gx_ucx_proto_print(FILE *out, const struct gx_ucx_proto *p, const struct gx
         fprintf(out, "%s %-4s %-8s %10zu ", f ? "!" : " ", gx_pattern_table[k[i].pattern]->name,
                 ucx_mem(k[i].src_kind), k[i].size);
         for (size_t j = 0; j < m; j++)
-            fprintf(out, "%s%s %s", j ? "; " : "", got[j]->protocol, got[j]->transports);
+            fprintf(out, "%s%s%s%s", j ? "; " : "", got[j]->protocol,
+                    got[j]->transports[0] ? " " : "", got[j]->transports);
         if (!m)
             fprintf(out, "(no table of UCX's for this size and memory)");
         if (f)
-            fprintf(out, "  [%.0f%% of its ceiling; %s %.3g against %.3g]",
+            fprintf(out, "  [%.0f%% of its ceiling; %s %.4g GB/s against %.4g]",
                     100 * k[i].efficiency, gx_paths[f->path].name, f->median, k[i].median);
         fputc('\n', out);
     }
