@@ -60,7 +60,7 @@ expect() { # expect STATUS PATTERN DESCRIPTION NP ARGS...: exit STATUS, one stde
     [ "$rc" -eq "$want" ] && grep -qE "$pat" "$dir/m.lines"
     ok $? "$what (exit $rc)" || diag <"$dir/m.err"
 }
-expect 2 '^gpuxfer: gpuxfer needs 2 ranks .*this job has 1 \(run it with mpirun -np 2' \
+expect 2 '^gpuxfer: needs 2 ranks .*this job has 1 \(run it with mpirun -np 2' \
     "one rank: 'needs 2 ranks'" 1 --sizes 8 --pattern latency
 ! grep -q -- '--pairs' "$dir/m.lines"
 ok $? "one rank: the message does not blame --pairs, which was not given"

@@ -37,7 +37,7 @@ expect_input_error 2 "--depth: 0 is out of range" --depth 0
 expect_input_error 2 "--iters: 'many' is not an integer" --iters many
 expect_input_error 2 "unknown option '--frobnicate'" --frobnicate
 expect_input_error 2 "--pairs: rank '7' in '0:7' (the job has 2 ranks" --pairs 0:7
-expect_input_error 1 "gpuxfer needs 2 ranks" --sizes 8
+expect_input_error 1 "gpuxfer: needs 2 ranks" --sizes 8
 expect_input_error 2 "--scenario: cannot read" --scenario "$dir/none.json"
 expect_input_error 2 "bad-json.json: line 4: not valid JSON" --scenario "$sc/bad-json.json"
 expect_input_error 2 "bad-key.json: runs[1]: unknown key 'size'" --scenario "$sc/bad-key.json"

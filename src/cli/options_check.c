@@ -68,7 +68,7 @@ int gx_options_check_job(const struct gx_options *o, const struct gx_layout *lay
 {
     /* Said before any --pairs value is looked at: the user may have given none. */
     if (layout->nranks < 2)
-        return gx_fail(err, GX_EINPUT, "gpuxfer needs 2 ranks (it measures between pairs of "
+        return gx_fail(err, GX_EINPUT, "needs 2 ranks (it measures between pairs of "
                        "ranks); this job has %d (run it with mpirun -np 2 or more)",
                        layout->nranks);
     for (int r = 0; r < o->nruns; r++) {
