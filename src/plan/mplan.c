@@ -115,8 +115,15 @@ long gx_mstep_quick_iters(const struct gx_mstep *s)
 
 long gx_mstep_search_iters(const struct gx_mstep *s)
 {
-    /* Each candidate: its quick iterations, one warm-up, one validation pass (both ways). */
-    return s->ncand > 1 ? s->ncand * (gx_mstep_quick_iters(s) + 3) : 0;
+    /* Each candidate: its quick iterations and one warm-up (its data is checked when the best
+     * is measured in full). */
+    return s->ncand > 1 ? s->ncand * (gx_mstep_quick_iters(s) + 1) : 0;
+}
+
+long gx_mstep_search_floor_iters(const struct gx_mstep *s)
+{
+    /* Under a budget a candidate stops after one timed iteration once its slice is spent. */
+    return s->ncand > 1 ? s->ncand * 2 : 0;
 }
 
 long gx_mstep_first_ask(const struct gx_mstep *s)
@@ -560,12 +567,11 @@ static long total_rounds(const struct gx_mplan *p)
 }
 
 /* Seconds of a step that ends after n of its iterations (with its warm-up, validation and
- * search). */
-static double step_seconds_at(const struct gx_mstep *s, long n)
+ * search, whose candidates ran `search` iterations in all). */
+static double step_seconds_at(const struct gx_mstep *s, long n, long search)
 {
-    double search = (double)gx_mstep_search_iters(s);
-    double all = (double)(s->iters + s->warmup + 2) + search;
-    return s->estimate_s * ((double)(n + s->warmup + 2) + search) / all;
+    double all = (double)(s->iters + s->warmup + 2 + gx_mstep_search_iters(s));
+    return s->estimate_s * ((double)(n + s->warmup + 2 + search)) / all;
 }
 
 /* The time --dry-run counts for a step, *now the plan's clock: its estimate up to where it
@@ -573,10 +579,11 @@ static double step_seconds_at(const struct gx_mstep *s, long n)
  * iterations. */
 static double step_planned(struct gx_budget *bg, const struct gx_mstep *s, double *now)
 {
-    double t = step_seconds_at(s, gx_mstep_settled_iters(s, GX_DRY_RUN_CV));
+    double t = step_seconds_at(s, gx_mstep_settled_iters(s, GX_DRY_RUN_CV),
+                               gx_mstep_search_iters(s));
     double share = gx_budget_share(bg, s, *now);
     if (bg->seconds > 0 && s->min_iters < s->iters && t > share) {
-        double floor = step_seconds_at(s, s->min_iters);
+        double floor = step_seconds_at(s, s->min_iters, gx_mstep_search_floor_iters(s));
         t = share > floor ? share : floor;
     }
     *now += t;
