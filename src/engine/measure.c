@@ -297,7 +297,7 @@ static int measure_prepared(struct gx_bench *b, const struct gx_mstep *st,
     /* Untimed: the data of every size is checked before it is timed (a probe moves nothing
      * to its peer: there is no data to check). */
     int probe = (ep->ops->flags & GX_PATH_PROBE) != 0;
-    if (!probe && !b->ranking)
+    if (!probe)
         GX_TRY(validate_pass(ep, pat, st->size, 0, rec, err));
     int all = b->run->validate == GX_VALIDATE_ALL && !probe;
     ep->gpu_timed = 0; /* the latency pattern sets it; one measurement is one pattern */
@@ -381,9 +381,7 @@ static int measure_candidate(int i, void *ctx, double *median, struct gx_err *er
         c->b->share_s = share * GX_SEARCH_SHARE / c->s->ncand;
     }
     struct gx_record scratch = {.valid = 1, .bad_offset = -1};
-    c->b->ranking = 1;
     int rc = gx_measure(c->b, &q, &scratch, err);
-    c->b->ranking = 0;
     c->b->step_t0 = t0;
     c->b->share_s = share;
     GX_TRY(rc);

@@ -54,9 +54,6 @@ struct gx_bench {
      * budget); rank 0's progress line, which shows the precision so far (NULL elsewhere). */
     double step_t0, share_s;
     struct gx_output *out;
-    /* A candidate being ranked (gx_measure_best): its data is checked when the best one is
-     * measured in full, so its own measurement skips the validation pass. */
-    int ranking;
 };
 
 

@@ -100,8 +100,8 @@ void gx_mplan_free(struct gx_mplan *p);
 /* The matrices (GX_VIEW_*) the runs' pair schemes make. */
 unsigned gx_mplan_views(const struct gx_mplan *p);
 
-/* The iterations a step runs beyond its own (the candidates' brief measurements and their
- * warm-ups), at most (the watchdog's limit, the estimate) and at least (a candidate under a
+/* The iterations a step runs beyond its own (the candidates' brief measurements, warm-ups and
+ * validation), at most (the watchdog's limit, the estimate) and at least (a candidate under a
  * budget stops after one timed iteration once its slice of the step's share is spent). */
 long gx_mstep_search_iters(const struct gx_mstep *s);
 long gx_mstep_search_floor_iters(const struct gx_mstep *s);
