@@ -140,7 +140,11 @@ int main(void)
     fputs(".SH ENVIRONMENT\n.TP\n.B GPUXFER_SCENARIO_PATH\nColon-separated folders searched "
           "for \\fB\\-\\-scenario\\fR NAME before any other (the build tree's or the installed "
           "scenarios).\n.TP\n"
-          ".B GPUXFER_TOPOLOGY_XML\nAs \\fB\\-\\-topology\\-xml\\fR.\n", out);
+          ".B GPUXFER_TOPOLOGY_XML\nAs \\fB\\-\\-topology\\-xml\\fR.\n.TP\n"
+          ".B UCX_PROTO_INFO=y\nExported to the ranks where UCX carries MPI's messages: the "
+          "report's library_protocols and a table section name the protocol and transports UCX "
+          "chose for each mpi result of rank 0 (UCX's log goes to a file of each rank's own, "
+          "UCX_LOG_FILE, unless set; UCX 1.13 needs UCX_PROTO_ENABLE=y too).\n", out);
     examples_section(out);
     fputs(".SH EXIT STATUS\n", out);
     roff(out, gx_help_exit_status);
