@@ -440,8 +440,9 @@ ok $? "--budget 2 after a 2-minute probe: 2 replicates, then each run within a m
 
 # gpuxfer's own report: UCX's protocol per mpi result (UCX_PROTO_INFO=y; UCX 1.13 prints it only
 # with UCX_PROTO_ENABLE=y), its tables out of the job's stdout, no log file left behind.
-logs_before=$(ls "${TMPDIR:-/tmp}"/gpuxfer-ucx.* 2>/dev/null | wc -l)
-UCX_PROTO_ENABLE=y UCX_PROTO_INFO=y OMPI_MCA_pml=ucx OMPI_MCA_pml_ucx_tls=any \
+# The ranks' own TMPDIR: other jobs on the machine (CI runs tests side by side) leave theirs.
+mkdir -p "$dir/tmp"
+TMPDIR=$dir/tmp UCX_PROTO_ENABLE=y UCX_PROTO_INFO=y OMPI_MCA_pml=ucx OMPI_MCA_pml_ucx_tls=any \
     OMPI_MCA_pml_ucx_devices=any gx_mpirun 2 --path mpi,host --mem pageable --pattern bw --sizes 8,4M --iters 20 --output "$dir/proto.json" \
     >"$dir/proto.txt" 2>&1
 rc=$?
@@ -465,9 +466,9 @@ raise SystemExit(1 if bad else 0)
 PY
     ok $? "UCX_PROTO_INFO=y: the report's library_protocols name eager short at 8 B and a rendezvous at 4 MiB (rank 0's tables), valid against the schema" ||
         diag <"$dir/proto.txt"
-    logs_after=$(ls "${TMPDIR:-/tmp}"/gpuxfer-ucx.* 2>/dev/null | wc -l)
+    logs=$(ls "$dir/tmp" | grep -c '^gpuxfer-ucx\.')
     [ $rc -eq 0 ] && ! grep -q "ucp_context\|ep_cfg\[" "$dir/proto.txt" &&
-        grep -q "^# UCX's protocol per mpi result" "$dir/proto.txt" && [ "$logs_after" -eq "$logs_before" ]
+        grep -q "^# UCX's protocol per mpi result" "$dir/proto.txt" && [ "$logs" -eq 0 ]
     ok $? "its tables in the report's section, none on the job's output, no log file left (exit $rc)" ||
         diag <"$dir/proto.txt"
 fi

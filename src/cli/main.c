@@ -22,7 +22,6 @@
 #include "versions.h"
 #include "watchdog.h"
 
-#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,9 +201,6 @@ static int answer(const struct gx_job *job, const struct gx_options *opts,
         gx_mplan_print(stdout, plan, opts);
     int rc = gx_stream_check(stdout, opts->help ? "--help" : opts->version ? "--version"
                                      : opts->list[0] ? "--list" : "the --dry-run plan", &err);
-    /* A reader that stopped reading an answer (gpuxfer --help | head) wanted no more of it. */
-    if (rc != GX_OK && errno == EPIPE)
-        return GX_OK;
     if (rc != GX_OK)
         fprintf(stderr, "gpuxfer: %s\n", err.msg);
     return rc;
