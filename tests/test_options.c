@@ -159,7 +159,7 @@ int main(void)
 
     /* Job-dependent checks. */
     ok(parse("", &err) == GX_OK && check_job(&o, 1, 1, &err) == GX_EINPUT &&
-           strstr(err.msg, "gpuxfer needs 2 ranks") && !strstr(err.msg, "--pairs"),
+           strstr(err.msg, "needs 2 ranks") && !strstr(err.msg, "--pairs"),
        "one-rank job: needs 2 ranks, not a word of --pairs (%s)", err.msg);
     ok(parse("--pairs 0:5", &err) == GX_OK && check_job(&o, 4, 4, &err) == GX_EINPUT &&
            strstr(err.msg, "--pairs: rank '5' in '0:5' (the job has 4 ranks"), "pair rank out of range");

@@ -480,8 +480,11 @@ if [ -z "$ucs" ] || grep -q "pml ucx cannot be selected here" "$dir/proto.txt" 2
         ! grep -q "UCX's protocol per mpi result" "$dir/proto.txt"; then
     skip "no libucs.so.0, or pml ucx cannot be selected here"
 else
+    # Under the sanitizers' build ASan's runtime must come first among preloaded libraries.
+    asan=$(ldd "$GPUXFER" 2>/dev/null | awk '/libasan/ { print $3; exit }')
+    preload=${asan:+$asan:}$ucs
     UCX_PROTO_ENABLE=y UCX_PROTO_INFO=y OMPI_MCA_pml=ucx OMPI_MCA_pml_ucx_tls=any \
-        OMPI_MCA_pml_ucx_devices=any gx_mpirun_opts="$gx_mpirun_opts -x LD_PRELOAD=$ucs" \
+        OMPI_MCA_pml_ucx_devices=any gx_mpirun_opts="$gx_mpirun_opts -x LD_PRELOAD=$preload" \
         gx_mpirun 2 --path mpi --mem pageable \
         --pattern bw --sizes 8,4M --iters 20 --output "$dir/preload.json" >"$dir/preload.txt" 2>&1
     rc=$?
