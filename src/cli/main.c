@@ -70,9 +70,7 @@ static int read_file_bcast(const char *path, char **text, struct gx_err *err, vo
  * the job within the phase limit with that same code. */
 static int finish(struct gx_job *job, int rc)
 {
-    struct gx_ucx_proto proto; /* a run that ended before its report: the log still goes */
-    gx_ucx_proto_end(&proto);
-    gx_ucx_proto_free(&proto);
+    gx_ucx_proto_end(NULL); /* a run that ended before its report: the log still goes */
     gx_watchdog_shutdown(rc);
     gx_fault_moment(job->rank, GX_AT_FINALIZE, 0);
     gx_gpu_fini(job);
@@ -431,9 +429,7 @@ int main(int argc, char **argv)
      * then differed by that much. */
     int provided = MPI_THREAD_SINGLE;
     if (MPI_Init_thread(&argc, &argv, MPI_THREAD_SINGLE, &provided) != MPI_SUCCESS) {
-        struct gx_ucx_proto proto;
-        gx_ucx_proto_end(&proto);
-        gx_ucx_proto_free(&proto);
+        gx_ucx_proto_end(NULL);
         fprintf(stderr, "gpuxfer: MPI_Init failed\n");
         return GX_ERUNTIME;
     }

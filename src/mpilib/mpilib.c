@@ -62,14 +62,22 @@ void gx_mpilib_env_switch(const struct gx_mpilib_probe *p, const char *var, cons
  * when it is loaded, before main, so only the launcher's environment can turn them off. */
 static const char *const ucx_hookless_vars[] = {"UCX_MEMTYPE_CACHE", "UCX_RCACHE_ENABLE"};
 
+int gx_ucx_bool(const char *v)
+{
+    static const char *const off[] = {"n", "no", "off", "0", "false"}; /* any case, as UCX */
+    static const char *const on[] = {"y", "yes", "on", "1", "true"};
+    for (size_t i = 0; v && i < GX_ARRAY_LEN(off); i++) {
+        if (strcasecmp(v, off[i]) == 0)
+            return 0;
+        if (strcasecmp(v, on[i]) == 0)
+            return 1;
+    }
+    return -1;
+}
+
 static int ucx_var_off(const struct gx_mpilib_probe *p, const char *name)
 {
-    const char *v = p->env ? p->env(name) : NULL;
-    static const char *const off[] = {"n", "no", "off", "0", "false"}; /* any case, as UCX */
-    for (size_t i = 0; v && i < GX_ARRAY_LEN(off); i++)
-        if (strcasecmp(v, off[i]) == 0)
-            return 1;
-    return 0;
+    return gx_ucx_bool(p->env ? p->env(name) : NULL) == 0;
 }
 
 static void ucx_memtype_rule(const struct gx_mpilib_probe *p, struct gx_cuda_awareness *out)

@@ -66,6 +66,9 @@ extern const int gx_mpilib_count;
 /* The first entry of the table whose matches() takes the string; NULL for none. */
 const struct gx_mpilib_ops *gx_mpilib_find(const char *library_version);
 
+/* A UCX boolean setting as UCX reads it: 1 (y, yes, on, 1, true), 0 (n, no, off, 0, false; any
+ * case), -1 for anything else (unset, "try", "used"). */
+int gx_ucx_bool(const char *value);
 /* The library's rule for p (found from p->version); unknown for a library not in the table.
  * Over UCX without its CUDA hooks loaded, a yes becomes no where its memory-type cache
  * (UCX_MEMTYPE_CACHE) or its registration cache (UCX_RCACHE_ENABLE) is not n/no/off/0: UCX

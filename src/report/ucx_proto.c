@@ -3,6 +3,8 @@
 #include "config.h"
 #include "ucx_proto.h"
 
+#include "input.h"
+#include "mpilib.h"
 #include "path.h"
 #include "pattern.h"
 
@@ -12,7 +14,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 static char log_path[512]; /* the log gx_ucx_proto_end reads; "" when none */
@@ -46,13 +47,8 @@ static int user_log_path(const char *pattern, char *out, size_t len)
 
 void gx_ucx_proto_begin(char **argv)
 {
-    const char *v = getenv("UCX_PROTO_INFO");
-    static const char *const yes[] = {"y", "yes", "1", "on", "true"};
-    int asked = 0;
-    for (size_t i = 0; v && i < sizeof yes / sizeof *yes; i++)
-        asked |= strcasecmp(v, yes[i]) == 0;
     /* "used" prints its tables when UCX cleans up, after MPI_Finalize: left to UCX. */
-    if (!asked)
+    if (gx_ucx_bool(getenv("UCX_PROTO_INFO")) != 1)
         return;
     const char *user = getenv("UCX_LOG_FILE");
     if (user && *user) { /* theirs (or ours, set before the restart below) */
@@ -98,22 +94,16 @@ static void trim_copy(char *dst, size_t len, const char *s, size_t n)
     snprintf(dst, len, "%.*s", (int)(n < len ? n : len - 1), s);
 }
 
-/* "256K", "8248", "inf": bytes (SIZE_MAX for inf); -1 when not a size. */
+/* "256K", "8248" (the project's byte sizes, 0 included), "inf": bytes (SIZE_MAX for inf);
+ * -1 when not a size. */
 static int parse_size(const char *s, size_t *out)
 {
+    struct gx_err ignored = {0};
     if (strcmp(s, "inf") == 0) {
         *out = SIZE_MAX;
         return 0;
     }
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (end == s)
-        return -1;
-    int shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : *end ? -1 : 0;
-    if (shift < 0 || (shift && end[1]))
-        return -1;
-    *out = (size_t)(v << shift);
-    return 0;
+    return gx_parse_bytes(s, 0, SIZE_MAX, out, &ignored) == GX_OK ? 0 : -1;
 }
 
 /* "0..92", "256K..inf", "0": the range; -1 when the cell is none. */
@@ -268,6 +258,9 @@ size_t gx_ucx_proto_find(const struct gx_ucx_proto *p, const char *ep, const cha
 
 void gx_ucx_proto_end(struct gx_ucx_proto *p)
 {
+    struct gx_ucx_proto discard;
+    if (!p)
+        p = &discard;
     memset(p, 0, sizeof *p);
     if (!log_path[0])
         return;
@@ -291,6 +284,8 @@ void gx_ucx_proto_end(struct gx_ucx_proto *p)
     log_path[0] = 0; /* once: the early and the normal end both come here */
     if (p->other[0])
         fprintf(stderr, "%s", p->other);
+    if (p == &discard)
+        gx_ucx_proto_free(p);
 }
 
 /* The memory type UCX names a kind of buffer by. */
@@ -302,6 +297,14 @@ static const char *ucx_mem(int kind)
 static int is_mpi(const struct gx_kept *k)
 {
     return strcmp(gx_paths[k->path].name, "mpi") == 0 && k->a == 0 && k->state == GX_STATE_OK;
+}
+
+/* The rows of rank 0's tables that carry k (same node: intra-node, else inter-node). */
+static size_t rows_of(const struct gx_ucx_proto *p, const struct gx_kept *k,
+                      const struct gx_ucx_proto_row **got, size_t max)
+{
+    return gx_ucx_proto_find(p, k->same_node ? "intra-node" : "inter-node",
+                             ucx_mem(k->src_kind), k->size, got, max);
 }
 
 /* Whether another path's result at k's size, pattern and data location was faster. */
@@ -334,8 +337,7 @@ cJSON *gx_ucx_proto_json(const struct gx_ucx_proto *p, const struct gx_kept *k, 
         if (!is_mpi(&k[i]))
             continue;
         const struct gx_ucx_proto_row *got[8];
-        size_t m = gx_ucx_proto_find(p, k[i].same_node ? "intra-node" : "inter-node",
-                                     ucx_mem(k[i].src_kind), k[i].size, got, 8);
+        size_t m = rows_of(p, &k[i], got, 8);
         cJSON *o = cJSON_CreateObject();
         gx_kept_add_measurement(o, &k[i]);
         cJSON_AddNumberToObject(o, "rank", k[i].a);
@@ -371,8 +373,7 @@ void gx_ucx_proto_print(FILE *out, const struct gx_ucx_proto *p, const struct gx
         if (!is_mpi(&k[i]) || gx_pattern_table[k[i].pattern]->lower_is_better)
             continue;
         const struct gx_ucx_proto_row *got[8];
-        size_t m = gx_ucx_proto_find(p, k[i].same_node ? "intra-node" : "inter-node",
-                                     ucx_mem(k[i].src_kind), k[i].size, got, 8);
+        size_t m = rows_of(p, &k[i], got, 8);
         const struct gx_kept *f = faster_route(&k[i], k, n);
         fprintf(out, "%s %-4s %-8s %10zu ", f ? "!" : " ", gx_pattern_table[k[i].pattern]->name,
                 ucx_mem(k[i].src_kind), k[i].size);

@@ -37,7 +37,8 @@ struct gx_ucx_proto {
 void gx_ucx_proto_begin(char **argv);
 /* At the end, every rank: the tables this process's UCX wrote (flushed through UCX's own
  * ucs_log_flush, resolved at run time); the file is removed and its other lines go to stderr.
- * An empty *p where nothing was redirected or UCX wrote no table (a library not over UCX). */
+ * An empty *p where nothing was redirected or UCX wrote no table (a library not over UCX);
+ * p NULL: the tables are not wanted (a run that ends before its report). */
 void gx_ucx_proto_end(struct gx_ucx_proto *p);
 /* Parses UCX_PROTO_INFO's output (1.22's framed tables, 1.13's ep_cfg headings) into p. */
 void gx_ucx_proto_parse(struct gx_ucx_proto *p, const char *text);
