@@ -46,6 +46,7 @@ struct gx_result {
      * of the budget (0: none). */
     int ended;
     double precision, share_s;
+    double elapsed_s;     /* the step's seconds on its initiator, search and warm-up included */
     enum gx_state state;
     const char *reason;   /* skipped or failed: why */
     struct gx_stats stats;

@@ -34,6 +34,7 @@ struct gx_record {
     double stage_us[GX_MAX_STAGES]; /* this rank's time per timed iteration in each stage */
     char via[48]; /* gx_ep.via, "" when the path does not say */
     double share_s; /* the step's share of the budget (0: none) */
+    double elapsed_s; /* the step's seconds on this rank: search, validation, warm-up and all */
 };
 
 /* Everything one (run, path, round) needs while its sizes are measured. */

@@ -48,6 +48,9 @@ static inline void gx_stage_add(struct gx_ep *ep, int i, double t0)
 #define GX_PATH_NEEDS_GPU 0x2u
 /* 0x4u is GX_PATH_PROBE (probe.h) */
 #define GX_PATH_MPI_BUFFERS 0x8u /* hands its buffers to MPI as they are (device ones too) */
+/* A window's messages go one after another, none overlapping the next: the window only spreads
+ * the iteration's handshake, so it is sized by time alone (gx_default_window_serial). */
+#define GX_PATH_SERIAL_WINDOW 0x10u
 
 struct gx_path_ops {
     const char *name;

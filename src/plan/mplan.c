@@ -45,6 +45,15 @@ long gx_default_window_at(size_t bytes, double gbps)
     return w;
 }
 
+long gx_default_window_serial(size_t bytes, double gbps)
+{
+    /* unified-demand on one H200 (results/issue24/h200x1-window-ab): 0.4660 GB/s at 16M with
+     * 16 messages and with 4, 0.4658 and 0.4673 at 64M with 4 and 1; 256 MiB a window made each
+     * of its iterations at 16M and 64M last 0.58 s there. */
+    double by_time = GX_WINDOW_SECONDS * gbps * 1e9 / (double)(bytes ? bytes : 1);
+    return by_time >= GX_WINDOW_MAX ? GX_WINDOW_MAX : by_time < 1 ? 1 : (long)by_time + 1;
+}
+
 /* One message at the path's nominal latency and rate (a guess, not a measurement). */
 static double nominal_message_seconds(const struct gx_path_ops *ops, size_t bytes)
 {
@@ -123,8 +132,9 @@ long gx_mstep_search_iters(const struct gx_mstep *s)
 
 long gx_mstep_search_floor_iters(const struct gx_mstep *s)
 {
-    /* Under a budget a candidate stops after one timed iteration once its slice is spent. */
-    return s->ncand > 1 ? s->ncand * 4 : 0;
+    /* Under a budget a candidate stops after one timed iteration once its slice is spent, and
+     * one after a candidate that overran its slice warms up no longer (measure_candidate). */
+    return s->ncand > 1 ? s->ncand * 3 + 1 : 0;
 }
 
 long gx_mstep_first_ask(const struct gx_mstep *s)
@@ -205,7 +215,9 @@ static long step_window(const struct gx_run_opts *run, const struct gx_path_ops 
 {
     switch (gx_pattern_table[pattern]->uses_window) {
     case GX_WINDOW_MESSAGES:
-        return pick(run->window, gx_default_window_at(bytes, ops->nominal_gbps));
+        return pick(run->window, ops->flags & GX_PATH_SERIAL_WINDOW
+                                     ? gx_default_window_serial(bytes, ops->nominal_gbps)
+                                     : gx_default_window_at(bytes, ops->nominal_gbps));
     case GX_WINDOW_ROUND_TRIPS:
         return pick(run->window, gx_default_round_trips(bytes, ops));
     default:

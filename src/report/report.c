@@ -186,6 +186,8 @@ static void add_stop(cJSON *o, const struct gx_result *r)
         cJSON_AddNumberToObject(st, "precision_asked", r->precision);
     if (r->share_s > 0)
         cJSON_AddNumberToObject(st, "share_s", r->share_s);
+    if (r->elapsed_s > 0)
+        cJSON_AddNumberToObject(st, "elapsed_s", r->elapsed_s);
 }
 
 void gx_result_key_json(cJSON *o, const struct gx_result *r)
