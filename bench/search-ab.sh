@@ -5,7 +5,7 @@
 # no budget), in one sitting, the kit's Open MPI 4.1.4 (.gpukit, ../shared/device/README.md).
 # From the source tree's root on the GPU machine:
 #   OUT=DIR OLD=path/to/gpuxfer-before NEW=.gpukit/b/src/gpuxfer bench/search-ab.sh
-# Writes DIR/{old,new}-default.{json,txt} and DIR/exhaustive.{json,txt}; compare with
+# Writes DIR/NAME.{json,txt} for each run and its wall time to stdout; compare with
 # bench/search-ab.py DIR.
 set -u
 : "${OUT:?set OUT}" "${OLD:?set OLD to the gpuxfer before the change}" "${NEW:?set NEW}"
@@ -21,7 +21,22 @@ run() { # NAME LIMIT GPUXFER ARGS...
     local rc=$? t1; t1=$(date +%s.%N)
     echo "$name: exit $rc, $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s"
 }
-run old-default 170 "$OLD"
-run new-default 150 "$NEW"
-run exhaustive 240 "$NEW" --path staged,staged-mpi,zerocopy,unified-prefetch --pattern bw \
-    --sizes 4K,64K,1M,16M,64M --chunk auto --calibrate off
+# RUNS picks and orders them (default: the three above); also new-plan (--scenario plan) and
+# the --dry-run estimates dry-default and dry-plan, validate-all; a second default run is
+# new-default2.
+for r in ${RUNS:-old-default new-default exhaustive}; do
+    case $r in
+    old-default) run old-default 170 "$OLD" ;;
+    new-default*) run "$r" 150 "$NEW" ;;
+    new-plan) run new-plan 200 "$NEW" --scenario plan ;;
+    dry-default) run dry-default 60 "$NEW" --dry-run ;;
+    dry-plan) run dry-plan 60 "$NEW" --scenario plan --dry-run ;;
+    validate-all) # every iteration's data checked, the unified paths' message regions too
+        run validate-all 120 "$NEW" --path unified-prefetch,unified-demand --pattern bw \
+            --sizes 4K,1M,16M --validate all --calibrate off ;;
+    exhaustive)
+        run exhaustive 240 "$NEW" --path staged,staged-mpi,zerocopy,unified-prefetch \
+            --pattern bw --sizes 4K,64K,1M,16M,64M --chunk auto --calibrate off ;;
+    *) echo "search-ab.sh: unknown run '$r'" >&2; exit 2 ;;
+    esac
+done

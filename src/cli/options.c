@@ -521,8 +521,8 @@ const struct gx_option gx_option_table[] = {
      "messages in flight per bw/bibw iteration; round trips per latency sample",
      "By default 64, fewer above 4 MiB so that a window moves about 256 MiB, and more, up to "
      "256, where an iteration would last under 20 ms at the path's typical rate (so that "
-     "per-iteration costs stay near 1%); a path whose messages run one after another "
-     "(unified-demand) has only those of 20 ms, 1 at least. Latency: as many round trips, timed together, as last "
+     "per-iteration costs stay near 1%); the unified paths, far slower, have only those of "
+     "20 ms, 1 at least. Latency: as many round trips, timed together, as last "
      "about 50 us at the path's typical latency (host at 8 B: 24; mpi: 2), up to 256, so that "
      "the clock's reads are no visible part of a sample; --window 1 times each round trip.",
      GX_G_TUNING, set_window, GX_NUM_INT},

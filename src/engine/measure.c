@@ -151,8 +151,9 @@ static int prepare_iteration(struct gx_ep *ep, const struct gx_pattern_ops *pat,
                              uint32_t iter, struct gx_err *err)
 {
     if (ep->initiator || pat->both_ways) {
-        GX_TRY(gx_mem_table[ep->src_kind]->fill(ep->src, bytes, (uint32_t)ep->job->rank, iter,
-                                                 err));
+        for (int m = 0; m < ep->regions; m++)
+            GX_TRY(gx_mem_table[ep->src_kind]->fill(gx_ep_src(ep, m), bytes,
+                                                     (uint32_t)ep->job->rank, iter, err));
         ep->src_iter = iter;
     }
     return GX_OK;
@@ -331,7 +332,15 @@ int gx_measure(struct gx_bench *b, const struct gx_mstep *st, struct gx_record *
                struct gx_err *err)
 {
     struct gx_ep *ep = &b->ep;
-    GX_TRY(gx_ensure_capacity(ep, st->size, err));
+    size_t need = st->size;
+    ep->region = 0;
+    ep->regions = 1;
+    if (ep->ops->flags & GX_PATH_MESSAGE_REGIONS) {
+        ep->region = (st->size + GX_MANAGED_BLOCK - 1) / GX_MANAGED_BLOCK * GX_MANAGED_BLOCK;
+        ep->regions = st->window > 1 ? (int)st->window : 1;
+        need = ep->region * (size_t)ep->regions;
+    }
+    GX_TRY(gx_ensure_capacity(ep, need, err));
     ep->chunk = st->chunk;
     ep->depth = st->depth;
     int rc = GX_OK;

@@ -21,6 +21,10 @@ struct gx_ep {
     int src_kind, dst_kind;
     void *src, *dst;      /* message source and destination on this rank */
     size_t cap;           /* bytes in src and in dst */
+    /* GX_PATH_MESSAGE_REGIONS: message m of a window lies at m x region in src and in dst
+     * (gx_ep_src, gx_ep_dst), regions of them in all; 0 and 1 elsewhere: one buffer. */
+    size_t region;
+    int regions;
     size_t chunk;         /* for GX_PATH_CHUNKED paths: bytes per chunk */
     int depth;            /* chunks in flight per side */
     void *priv;
@@ -38,6 +42,17 @@ struct gx_ep {
     const char *via;
 };
 
+/* Message m of a window in src and in dst. */
+static inline void *gx_ep_src(const struct gx_ep *ep, int m)
+{
+    return (char *)ep->src + (size_t)m * ep->region;
+}
+
+static inline void *gx_ep_dst(const struct gx_ep *ep, int m)
+{
+    return (char *)ep->dst + (size_t)m * ep->region;
+}
+
 /* Adds the time since t0 (MPI_Wtime) to stage i. */
 static inline void gx_stage_add(struct gx_ep *ep, int i, double t0)
 {
@@ -48,9 +63,17 @@ static inline void gx_stage_add(struct gx_ep *ep, int i, double t0)
 #define GX_PATH_NEEDS_GPU 0x2u
 /* 0x4u is GX_PATH_PROBE (probe.h) */
 #define GX_PATH_MPI_BUFFERS 0x8u /* hands its buffers to MPI as they are (device ones too) */
-/* A window's messages go one after another, none overlapping the next: the window only spreads
- * the iteration's handshake, so it is sized by time alone (gx_default_window_serial). */
-#define GX_PATH_SERIAL_WINDOW 0x10u
+/* Bytes in flight are no goal of its window, only spreading the iteration's fixed costs (its
+ * messages go one after another, or are far slower than the copies the byte rule was set by):
+ * the window is sized by time alone (gx_default_window_by_time). */
+#define GX_PATH_WINDOW_BY_TIME 0x10u
+/* Its memory migrates: a message would find its pages where the window's previous one left
+ * them (the sender's on the host after the first), so each message of a window has a region of
+ * its own in src and dst, all put back in place between iterations. Regions start
+ * GX_MANAGED_BLOCK apart: the driver migrates managed memory in blocks of that size (its VA
+ * blocks). */
+#define GX_PATH_MESSAGE_REGIONS 0x20u
+#define GX_MANAGED_BLOCK ((size_t)2 << 20)
 
 struct gx_path_ops {
     const char *name;

@@ -35,9 +35,9 @@
 #include <unistd.h>
 
 
-/* The driver migrates managed memory in blocks of 2 MiB (its VA blocks): chunks that split
- * fewer of them contend less with the CPU writing the next chunk of the same block. */
-#define UM_BLOCK ((size_t)2 << 20)
+/* Chunks that split fewer of the driver's migration blocks contend less with the CPU writing
+ * the next chunk of the same block. */
+#define UM_BLOCK GX_MANAGED_BLOCK
 /* One MPI message per chunk and an MPI count is an int: at most 1 GiB (whole blocks). */
 #define UM_MAX_CHUNK ((size_t)1 << 30)
 
@@ -129,7 +129,9 @@ static int um_prepare(struct gx_ep *ep, size_t bytes, struct gx_err *err)
 static int um_between(struct gx_ep *ep, struct gx_err *err)
 {
     struct um_priv *p = ep->priv;
-    GX_TRY(prefetch(ep->src, p->bytes ? p->bytes : ep->cap, 1, ep->job->gpu, p->stream, err));
+    for (int m = 0; m < ep->regions; m++)
+        GX_TRY(prefetch(gx_ep_src(ep, m), p->bytes ? p->bytes : ep->cap, 1, ep->job->gpu,
+                        p->stream, err));
     GX_CUDA_TRY(err, cudaStreamSynchronize(p->stream));
     return GX_OK;
 }
@@ -148,53 +150,54 @@ struct um_ctx {
 static int step_to_host(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
 {
     struct um_ctx *x = ctx;
-    return prefetch((char *)x->ep->src + op->off, op->len, 0, x->ep->job->gpu, x->p->to_host,
-                    err);
+    return prefetch((char *)gx_ep_src(x->ep, op->msg) + op->off, op->len, 0, x->ep->job->gpu,
+                    x->p->to_host, err);
 }
 
 static int step_send(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
 {
     struct um_ctx *x = ctx;
-    GX_MPI_TRY(err, MPI_Isend((char *)x->ep->src + op->off, (int)op->len, MPI_BYTE, x->ep->peer,
-                              GX_TAG_UM, x->ep->job->comm, &op->slot->req));
+    GX_MPI_TRY(err, MPI_Isend((char *)gx_ep_src(x->ep, op->msg) + op->off, (int)op->len,
+                              MPI_BYTE, x->ep->peer, GX_TAG_UM, x->ep->job->comm,
+                              &op->slot->req));
     return GX_OK;
 }
 
 static int step_discard(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
 {
     struct um_ctx *x = ctx;
-    GX_CUDA_TRY(err, gx_cuda_discard_to_host((char *)x->ep->dst + op->off, op->len,
-                                             &x->p->no_discard, x->p->discard));
+    GX_CUDA_TRY(err, gx_cuda_discard_to_host((char *)gx_ep_dst(x->ep, op->msg) + op->off,
+                                             op->len, &x->p->no_discard, x->p->discard));
     return GX_OK;
 }
 
 static int step_recv(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
 {
     struct um_ctx *x = ctx;
-    GX_MPI_TRY(err, MPI_Irecv((char *)x->ep->dst + op->off, (int)op->len, MPI_BYTE, x->ep->peer,
-                              GX_TAG_UM, x->ep->job->comm, &op->slot->req));
+    GX_MPI_TRY(err, MPI_Irecv((char *)gx_ep_dst(x->ep, op->msg) + op->off, (int)op->len,
+                              MPI_BYTE, x->ep->peer, GX_TAG_UM, x->ep->job->comm,
+                              &op->slot->req));
     return GX_OK;
 }
 
 static int step_to_gpu(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
 {
     struct um_ctx *x = ctx;
-    return prefetch((char *)x->ep->dst + op->off, op->len, 1, x->ep->job->gpu, x->p->to_gpu, err);
+    return prefetch((char *)gx_ep_dst(x->ep, op->msg) + op->off, op->len, 1, x->ep->job->gpu,
+                    x->p->to_gpu, err);
 }
 
 /* The chunks: whole pages (the driver rounds a prefetch out to whole pages, so two chunks
  * sharing one would migrate it under each other), so every chunk but the last starts and ends
  * on a page and a discard never reaches into a chunk already received (the last may end
- * inside a page: beyond it lies no message data). The message is one buffer for every message
- * of a window, so the depth is at most the chunks of one message: a range is in flight once
- * at a time and its discard never overlaps its previous prefetch to the GPU. */
+ * inside a page: beyond it lies no message data). Each message of a window has its own
+ * regions (GX_PATH_MESSAGE_REGIONS), so the chunks in flight, of one message or of several,
+ * are different ranges: none is discarded while its previous prefetch to the GPU runs. */
 static void um_plan(const struct gx_ep *ep, const struct um_priv *p, size_t bytes, int count,
                     struct gx_chunk_plan *pl)
 {
     size_t c = gx_chunk_round_pages(ep->chunk, bytes, p->page, UM_BLOCK);
     gx_chunk_plan_init(pl, bytes, c > UM_MAX_CHUNK ? UM_MAX_CHUNK : c, ep->depth, count);
-    if ((size_t)pl->depth > pl->nchunks)
-        pl->depth = (int)pl->nchunks;
 }
 
 static int um_xfer_prefetch(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
@@ -227,14 +230,16 @@ static int um_xfer_demand(struct gx_ep *ep, enum gx_dir dir, int count, size_t b
         int n = 0;
         double t = MPI_Wtime();
         if (dir & GX_DIR_RECV)
-            GX_TRY(gx_mpi_post(ep->dst, bytes, 0, ep->peer, GX_TAG_UM, ep->job->comm, req, &n, err));
+            GX_TRY(gx_mpi_post(gx_ep_dst(ep, m), bytes, 0, ep->peer, GX_TAG_UM, ep->job->comm,
+                               req, &n, err));
         if (dir & GX_DIR_SEND)
-            GX_TRY(gx_mpi_post(ep->src, bytes, 1, ep->peer, GX_TAG_UM, ep->job->comm, req, &n, err));
+            GX_TRY(gx_mpi_post(gx_ep_src(ep, m), bytes, 1, ep->peer, GX_TAG_UM, ep->job->comm,
+                               req, &n, err));
         GX_MPI_TRY(err, gx_mpi_waitall(n, req));
         gx_stage_add(ep, 0, t);
         if (dir & GX_DIR_RECV) {
             t = MPI_Wtime();
-            GX_CUDA_TRY(err, gx_kernel_touch(ep->dst, bytes, 0, p->stream));
+            GX_CUDA_TRY(err, gx_kernel_touch(gx_ep_dst(ep, m), bytes, 0, p->stream));
             GX_CUDA_TRY(err, cudaStreamSynchronize(p->stream));
             gx_stage_add(ep, 1, t);
         }
@@ -300,7 +305,8 @@ const struct gx_path_ops gx_path_unified_prefetch = {
             "memory as device memory whatever its place: --mca opal_cuda_support 0 for host)",
     .default_src = GX_MEM_MANAGED,
     .default_dst = GX_MEM_MANAGED,
-    .flags = GX_PATH_CHUNKED | GX_PATH_NEEDS_GPU,
+    .flags = GX_PATH_CHUNKED | GX_PATH_NEEDS_GPU | GX_PATH_WINDOW_BY_TIME |
+             GX_PATH_MESSAGE_REGIONS,
     .chunk_policy = &um_chunk_policy,
     .filter = um_filter,
     .open = um_prefetch_open,
@@ -321,7 +327,7 @@ const struct gx_path_ops gx_path_unified_demand = {
             "as device memory), the receiver's kernel faults in any not on its GPU",
     .default_src = GX_MEM_MANAGED,
     .default_dst = GX_MEM_MANAGED,
-    .flags = GX_PATH_NEEDS_GPU | GX_PATH_SERIAL_WINDOW,
+    .flags = GX_PATH_NEEDS_GPU | GX_PATH_WINDOW_BY_TIME | GX_PATH_MESSAGE_REGIONS,
     .filter = um_filter,
     .open = um_open,
     .prepare = um_prepare,

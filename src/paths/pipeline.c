@@ -67,7 +67,7 @@ static int start(struct gx_pipe *p, struct activity *a, int s, size_t op, struct
     const struct gx_pipe_step *st = &p->steps[s];
     size_t c = op % p->plan->nchunks;
     struct gx_pipe_op o = {gx_chunk_offset(p->plan, c), gx_chunk_length(p->plan, c),
-                           &p->slots[op % (size_t)p->nslots]};
+                           &p->slots[op % (size_t)p->nslots], (int)(op / p->plan->nchunks)};
     GX_TRY(st->start(p->ctx, &o, err));
     if (st->stream)
         GX_CUDA_TRY(err, cudaEventRecord(o.slot->ev, st->stream));

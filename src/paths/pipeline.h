@@ -24,8 +24,9 @@ struct gx_pipe_slot {
 
 /* The op a step starts: chunk `off`, `len` of the message, in `slot`. */
 struct gx_pipe_op {
-    size_t off, len;
+    size_t off, len; /* the chunk within its message */
     struct gx_pipe_slot *slot;
+    int msg;         /* which message of the window */
 };
 
 struct gx_pipe_step {

@@ -197,7 +197,8 @@ static int prefetch_send(struct gx_ep *ep, struct gpu_state *g, int count, size_
                          const cudaStream_t *s, struct gx_err *err)
 {
     for (int m = 0; m < count; m++)
-        GX_CUDA_TRY(err, gx_cuda_prefetch(ep->src, bytes, 0, ep->job->gpu, STREAM(s, m)));
+        GX_CUDA_TRY(err, gx_cuda_prefetch(gx_ep_src(ep, m), bytes, 0, ep->job->gpu,
+                                          STREAM(s, m)));
     return GX_OK;
 }
 
@@ -205,7 +206,8 @@ static int prefetch_recv(struct gx_ep *ep, struct gpu_state *g, int count, size_
                          const cudaStream_t *s, struct gx_err *err)
 {
     for (int m = 0; m < count; m++)
-        GX_CUDA_TRY(err, gx_cuda_prefetch(ep->dst, bytes, 1, ep->job->gpu, STREAM(s, m)));
+        GX_CUDA_TRY(err, gx_cuda_prefetch(gx_ep_dst(ep, m), bytes, 1, ep->job->gpu,
+                                          STREAM(s, m)));
     return GX_OK;
 }
 
@@ -214,7 +216,7 @@ static int faults_send(struct gx_ep *ep, struct gpu_state *g, int count, size_t 
 {
     (void)s, (void)err;
     for (int m = 0; m < count; m++)
-        memcpy(g->scratch, ep->src, bytes);
+        memcpy(g->scratch, gx_ep_src(ep, m), bytes);
     __asm__ __volatile__("" : : "r"(g->scratch) : "memory");
     return GX_OK;
 }
@@ -224,8 +226,8 @@ static int faults_recv(struct gx_ep *ep, struct gpu_state *g, int count, size_t 
 {
     (void)g;
     for (int m = 0; m < count; m++) {
-        memset(ep->dst, m & 0xff, bytes);
-        GX_CUDA_TRY(err, gx_kernel_touch(ep->dst, bytes, 0, s[0]));
+        memset(gx_ep_dst(ep, m), m & 0xff, bytes);
+        GX_CUDA_TRY(err, gx_kernel_touch(gx_ep_dst(ep, m), bytes, 0, s[0]));
         GX_CUDA_TRY(err, cudaStreamSynchronize(s[0]));
     }
     return GX_OK;
@@ -342,8 +344,11 @@ static int managed_between(struct gx_ep *ep, struct gx_err *err)
 {
     struct gpu_state *g = ep->priv;
     size_t n = g->bytes ? g->bytes : ep->cap;
-    GX_CUDA_TRY(err, gx_cuda_prefetch(ep->src, n, 1, ep->job->gpu, g->s[0][0]));
-    GX_CUDA_TRY(err, gx_cuda_discard_to_host(ep->dst, n, &g->no_discard, g->s[1][0]));
+    for (int m = 0; m < ep->regions; m++) {
+        GX_CUDA_TRY(err, gx_cuda_prefetch(gx_ep_src(ep, m), n, 1, ep->job->gpu, g->s[0][0]));
+        GX_CUDA_TRY(err, gx_cuda_discard_to_host(gx_ep_dst(ep, m), n, &g->no_discard,
+                                                 g->s[1][0]));
+    }
     GX_CUDA_TRY(err, cudaStreamSynchronize(g->s[0][0]));
     GX_CUDA_TRY(err, cudaStreamSynchronize(g->s[1][0]));
     return GX_OK;
@@ -359,35 +364,36 @@ static int managed_filter(struct gx_ep *ep, struct gx_err *why)
     return GX_OK;
 }
 
-#define GPU_PROBE_OPS(nm, wh, mem, gbps)                                                     \
+#define GPU_PROBE_OPS(nm, wh, mem, gbps, more_flags)                                         \
     .name = nm, .what = wh, .default_src = mem, .default_dst = mem,                          \
-    .flags = GX_PATH_PROBE | GX_PATH_NEEDS_GPU, .nominal_gbps = gbps, .nominal_us = 5,       \
+    .flags = GX_PATH_PROBE | GX_PATH_NEEDS_GPU | (more_flags), .nominal_gbps = gbps,         \
+    .nominal_us = 5,                                                                         \
     .open = gpu_open, .prepare = gpu_prepare, .xfer = gpu_xfer, .close = gpu_close
 
 const struct gx_path_ops gx_probe_peer_copy = {
     GPU_PROBE_OPS("peer-copy", "cudaMemcpyPeerAsync into a buffer on the peer's GPU, in one "
-                  "process", GX_MEM_DEVICE, 400),
+                  "process", GX_MEM_DEVICE, 400, 0),
     .filter = peer_filter,
 };
 const struct gx_path_ops gx_probe_copy_engines = {
     GPU_PROBE_OPS("copy-engines", "copy engines: the sender's D2H into pinned host memory "
-                  "while the receiver's H2D runs", GX_MEM_DEVICE, 50),
+                  "while the receiver's H2D runs", GX_MEM_DEVICE, 50, 0),
 };
 const struct gx_path_ops gx_probe_mapped = {
     GPU_PROBE_OPS("mapped", "SMs on mapped pinned host memory: the sender's kernel writes it "
-                  "while the receiver's reads it (gx_kernel_copy)", GX_MEM_DEVICE, 50),
+                  "while the receiver's reads it (gx_kernel_copy)", GX_MEM_DEVICE, 50, 0),
 };
 const struct gx_path_ops gx_probe_prefetch = {
     GPU_PROBE_OPS("prefetch", "managed memory: the sender prefetches its pages from its GPU "
                   "to the host while the receiver prefetches its own to its GPU",
-                  GX_MEM_MANAGED, 10),
+                  GX_MEM_MANAGED, 10, GX_PATH_MESSAGE_REGIONS),
     .filter = managed_filter,
     .between = managed_between,
 };
 const struct gx_path_ops gx_probe_faults = {
     GPU_PROBE_OPS("faults", "managed memory by demand: the sender's CPU reads pages on its GPU; "
                   "the receiver's CPU writes pages, then a kernel faults them back",
-                  GX_MEM_MANAGED, 3),
+                  GX_MEM_MANAGED, 3, GX_PATH_MESSAGE_REGIONS),
     .filter = managed_filter,
     .between = managed_between,
 };

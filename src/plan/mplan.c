@@ -45,7 +45,7 @@ long gx_default_window_at(size_t bytes, double gbps)
     return w;
 }
 
-long gx_default_window_serial(size_t bytes, double gbps)
+long gx_default_window_by_time(size_t bytes, double gbps)
 {
     /* unified-demand on one H200 (results/issue24/h200x1-window-ab): 0.4660 GB/s at 16M with
      * 16 messages and with 4, 0.4658 and 0.4673 at 64M with 4 and 1; 256 MiB a window made each
@@ -215,8 +215,8 @@ static long step_window(const struct gx_run_opts *run, const struct gx_path_ops 
 {
     switch (gx_pattern_table[pattern]->uses_window) {
     case GX_WINDOW_MESSAGES:
-        return pick(run->window, ops->flags & GX_PATH_SERIAL_WINDOW
-                                     ? gx_default_window_serial(bytes, ops->nominal_gbps)
+        return pick(run->window, ops->flags & GX_PATH_WINDOW_BY_TIME
+                                     ? gx_default_window_by_time(bytes, ops->nominal_gbps)
                                      : gx_default_window_at(bytes, ops->nominal_gbps));
     case GX_WINDOW_ROUND_TRIPS:
         return pick(run->window, gx_default_round_trips(bytes, ops));

@@ -67,9 +67,9 @@ long gx_default_window(size_t bytes);
 #define GX_WINDOW_SECONDS 0.02
 #define GX_WINDOW_MAX 256
 long gx_default_window_at(size_t bytes, double gbps);
-/* The same for a GX_PATH_SERIAL_WINDOW path: the messages that last GX_WINDOW_SECONDS at gbps,
- * 1 at least; no bytes in flight to reach, as none are. */
-long gx_default_window_serial(size_t bytes, double gbps);
+/* The same for a GX_PATH_WINDOW_BY_TIME path: the messages that last GX_WINDOW_SECONDS at gbps,
+ * 1 at least, whatever the bytes in flight. */
+long gx_default_window_by_time(size_t bytes, double gbps);
 /* Latency: round trips per sample, so that a sample lasts about GX_LATENCY_SAMPLE_SECONDS at
  * the path's typical latency and rate, up to GX_WINDOW_MAX: the clock read twice per sample is
  * then a negligible part of it. */
