@@ -364,36 +364,40 @@ static int managed_filter(struct gx_ep *ep, struct gx_err *why)
     return GX_OK;
 }
 
-#define GPU_PROBE_OPS(nm, wh, mem, gbps, more_flags)                                         \
+#define GPU_PROBE_OPS(nm, wh, mem, gbps, us, more_flags)                                     \
     .name = nm, .what = wh, .default_src = mem, .default_dst = mem,                          \
     .flags = GX_PATH_PROBE | GX_PATH_NEEDS_GPU | (more_flags), .nominal_gbps = gbps,         \
-    .nominal_us = 5,                                                                         \
+    .nominal_us = us,                                                                        \
     .open = gpu_open, .prepare = gpu_prepare, .xfer = gpu_xfer, .close = gpu_close
 
 const struct gx_path_ops gx_probe_peer_copy = {
     GPU_PROBE_OPS("peer-copy", "cudaMemcpyPeerAsync into a buffer on the peer's GPU, in one "
-                  "process", GX_MEM_DEVICE, 400, 0),
+                  "process", GX_MEM_DEVICE, 400, 5, 0),
     .filter = peer_filter,
 };
 const struct gx_path_ops gx_probe_copy_engines = {
     GPU_PROBE_OPS("copy-engines", "copy engines: the sender's D2H into pinned host memory "
-                  "while the receiver's H2D runs", GX_MEM_DEVICE, 50, 0),
+                  "while the receiver's H2D runs", GX_MEM_DEVICE, 50, 5, 0),
 };
 const struct gx_path_ops gx_probe_mapped = {
     GPU_PROBE_OPS("mapped", "SMs on mapped pinned host memory: the sender's kernel writes it "
-                  "while the receiver's reads it (gx_kernel_copy)", GX_MEM_DEVICE, 50, 0),
+                  "while the receiver's reads it (gx_kernel_copy)", GX_MEM_DEVICE, 25, 8, 0),
 };
+/* The migration probes' typical pace, measured once every message of a window migrated (one
+ * shared H200, 2026-11-24): prefetch 0.08 GB/s at 4K (51 us a message) to 12-14 from 16M;
+ * faults 0.07 at 4K (58 us) to 2.2-2.8 from 16M. Each iteration's untimed return of the pages
+ * (between) takes about as long again, so their nominal rates are half of those. */
 const struct gx_path_ops gx_probe_prefetch = {
     GPU_PROBE_OPS("prefetch", "managed memory: the sender prefetches its pages from its GPU "
                   "to the host while the receiver prefetches its own to its GPU",
-                  GX_MEM_MANAGED, 10, GX_PATH_MESSAGE_REGIONS),
+                  GX_MEM_MANAGED, 6, 100, GX_PATH_MESSAGE_REGIONS),
     .filter = managed_filter,
     .between = managed_between,
 };
 const struct gx_path_ops gx_probe_faults = {
     GPU_PROBE_OPS("faults", "managed memory by demand: the sender's CPU reads pages on its GPU; "
                   "the receiver's CPU writes pages, then a kernel faults them back",
-                  GX_MEM_MANAGED, 3, GX_PATH_MESSAGE_REGIONS),
+                  GX_MEM_MANAGED, 1.25, 120, GX_PATH_MESSAGE_REGIONS),
     .filter = managed_filter,
     .between = managed_between,
 };

@@ -189,7 +189,8 @@ const struct gx_path_ops gx_probe_shm_copy = {
     .default_src = GX_MEM_PAGEABLE,
     .default_dst = GX_MEM_PAGEABLE,
     .flags = GX_PATH_PROBE,
-    .nominal_gbps = 10,
+    /* Measured 37-50 GB/s from 256K on the CPU machine, 13-41 on an H200 host (2026-11-24). */
+    .nominal_gbps = 25,
     .nominal_us = 0.5,
     .filter = shm_filter,
     .open = shm_open,

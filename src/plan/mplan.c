@@ -587,12 +587,18 @@ static double step_seconds_at(const struct gx_mstep *s, long n, long search)
     return s->estimate_s * ((double)(n + s->warmup + 2 + search)) / all;
 }
 
+double gx_dry_run_cv(size_t bytes)
+{
+    return bytes <= 64 * GX_KIB ? GX_DRY_RUN_CV : bytes <= GX_MIB ? GX_DRY_RUN_CV / 2
+                                                                   : GX_DRY_RUN_CV / 4;
+}
+
 /* The time --dry-run counts for a step, *now the plan's clock: its estimate up to where it
- * settles at GX_DRY_RUN_CV, cut to its share of the budget but never below its fewest
+ * settles at gx_dry_run_cv, cut to its share of the budget but never below its fewest
  * iterations. */
 static double step_planned(struct gx_budget *bg, const struct gx_mstep *s, double *now)
 {
-    double t = step_seconds_at(s, gx_mstep_settled_iters(s, GX_DRY_RUN_CV),
+    double t = step_seconds_at(s, gx_mstep_settled_iters(s, gx_dry_run_cv(s->size)),
                                gx_mstep_search_iters(s));
     double share = gx_budget_share(bg, s, *now);
     if (bg->seconds > 0 && s->min_iters < s->iters && t > share) {
@@ -726,9 +732,10 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
         fprintf(f, "# ... %ld more measurements not listed\n", step - GX_DRY_RUN_LINES);
     fprintf(f, "# %ld measurements (%ld results; %ld ceiling probes, %.0f s of the estimate), "
             "in %ld rounds; estimate %.0f s, at each path's and probe's nominal rate and steps "
-            "that settle where iterations vary by %.0f%% (a guess: the machine decides)", step,
-            results, probes, probe_secs, total_rounds(p), secs + GX_JOB_OVERHEAD_S,
-            100 * GX_DRY_RUN_CV);
+            "that settle where iterations vary by %.3g%% up to 64 KiB, %.3g%% up to 1 MiB and "
+            "%.3g%% above (a guess: the machine decides)", step, results, probes, probe_secs,
+            total_rounds(p), secs + GX_JOB_OVERHEAD_S, 100 * gx_dry_run_cv(64 * GX_KIB),
+            100 * gx_dry_run_cv(GX_MIB), 100 * gx_dry_run_cv(GX_MIB + 1));
     if (o->g.budget > 0 && secs + GX_JOB_OVERHEAD_S <= (double)o->g.budget * GX_BUDGET_SLACK)
         fprintf(f, ", within the budget of %ld s", o->g.budget);
     else if (o->g.budget > 0)

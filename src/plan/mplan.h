@@ -91,9 +91,13 @@ long gx_min_iters(long iters);
 /* A plan within this much of its budget is within it (--dry-run's estimate, the run's note). */
 #define GX_BUDGET_SLACK 1.05
 /* --dry-run's guess at how much a step's iterations vary (their coefficient of variation): a
- * quiet machine's. The default host runs at idle on the CPU machine ended on precision (+-1%)
- * after 5 to 200 iterations, about 25 in the middle, what a 2% spread needs. */
+ * quiet machine's, GX_DRY_RUN_CV up to 64 KiB, half of it up to 1 MiB, a quarter above. In two
+ * default host runs at idle on the CPU machine and two default runs and a plan on one shared
+ * H200 (2026-11-24) the median cv of the bw steps was 1.0-6.2% up to 64 KiB, 0.4-3.9% up to
+ * 1 MiB and 0.1-1.0% above, where the steps ended on precision after 5-8 iterations: the one
+ * figure of 2% before made the CPU machine's estimate 7 s for runs of 2.4-2.6 s. */
 #define GX_DRY_RUN_CV 0.02
+double gx_dry_run_cv(size_t bytes);
 
 /* Expands the options for a job of this layout (kept by pointer: it outlives the plan).
  * GX_EINPUT for pairs the job cannot have, GX_ERUNTIME when out of memory. */
