@@ -27,20 +27,29 @@ def bw(doc):
 
 
 def main(folder):
-    old, new, ex = (load(os.path.join(folder, n + ".json")) for n in ("old-default", "new-default", "exhaustive"))
-    print(f"# wall (report start to end): before {seconds(old):.1f} s, after {seconds(new):.1f} s, "
-          f"exhaustive {seconds(ex):.1f} s")
-    o, n, e = bw(old), bw(new), bw(ex)
-    print(f"{'path':<17}{'size':>10} {'before GB/s':>12} {'chunk/depth':>13} {'after GB/s':>11} "
-          f"{'chunk/depth':>13} {'tried':>5} {'exhaustive':>11} {'chunk/depth':>13} {'tried':>5} "
-          f"{'after/exh':>9} {'after/before':>12}")
-    for key in sorted(n):
-        a, b, c = o.get(key), n[key], e.get(key)
-        cd = lambda x: f"{x[1]}/{x[2]}" if x else "-"  # noqa: E731
-        print(f"{key[0]:<17}{key[1]:>10} {a[0] if a else float('nan'):>12.4g} {cd(a):>13} "
-              f"{b[0]:>11.4g} {cd(b):>13} {b[3]:>5} {c[0] if c else float('nan'):>11.4g} {cd(c):>13} "
-              f"{c[3] if c else 0:>5} {b[0] / c[0] if c else float('nan'):>9.3f} "
-              f"{b[0] / a[0] if a else float('nan'):>12.3f}")
+    """Each default run of the folder (old-default, new-default, new-default2: those there)
+    against the exhaustive search."""
+    runs = [n for n in ("old-default", "new-default", "new-default2")
+            if os.path.exists(os.path.join(folder, n + ".json"))]
+    docs = {n: load(os.path.join(folder, n + ".json")) for n in runs + ["exhaustive"]}
+    print("# wall (report start to end): " +
+          ", ".join(f"{n} {seconds(d):.1f} s" for n, d in docs.items()))
+    got = {n: bw(d) for n, d in docs.items()}
+    ex = got.pop("exhaustive")
+    cd = lambda x: f"{x[1]}/{x[2]}" if x else "-"  # noqa: E731
+    print(f"{'path':<17}{'size':>10} " +
+          " ".join(f"{n + ' GB/s':>18} {'chunk/depth':>13} {'tried':>5} {'/exh':>6}" for n in got) +
+          f" {'exhaustive':>11} {'chunk/depth':>13} {'tried':>5}")
+    for key in sorted(set().union(*got.values())):
+        c = ex.get(key)
+        cols = []
+        for n in got:
+            b = got[n].get(key)
+            ratio = b[0] / c[0] if b and c else float("nan")
+            cols.append(f"{b[0] if b else float('nan'):>18.4g} {cd(b):>13} {b[3] if b else 0:>5} "
+                        f"{ratio:>6.3f}")
+        print(f"{key[0]:<17}{key[1]:>10} " + " ".join(cols) +
+              f" {c[0] if c else float('nan'):>11.4g} {cd(c):>13} {c[3] if c else 0:>5}")
 
 
 if __name__ == "__main__":

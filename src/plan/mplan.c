@@ -54,17 +54,31 @@ long gx_default_window_by_time(size_t bytes, double gbps)
     return by_time >= GX_WINDOW_MAX ? GX_WINDOW_MAX : by_time < 1 ? 1 : (long)by_time + 1;
 }
 
-/* One message at the path's nominal latency and rate (a guess, not a measurement). */
-static double nominal_message_seconds(const struct gx_path_ops *ops, size_t bytes)
+/* A group's typical pace: its path's nominal latency and rate, where a path whose nominal rate
+ * is its GPU buffers' moves host buffers at both ends instead, at most GX_HOST_COPY_GBPS (mpi's
+ * 400 GB/s is CUDA IPC's: on pinned memory of one H200 host it moved 6.5-16.6 GB/s, and
+ * windows sized at 400 made its iterations at 16M-1G last 0.3-0.7 s). */
+#define GX_HOST_COPY_GBPS 12
+static struct gx_pace pace_of(const struct gx_path_ops *ops, int src_kind, int dst_kind)
 {
-    double gbps = ops->nominal_gbps > 0 ? ops->nominal_gbps : 10;
-    double us = ops->nominal_us > 0 ? ops->nominal_us : 10;
-    return us * 1e-6 + (double)bytes / (gbps * 1e9);
+    struct gx_pace pc = {ops->nominal_gbps > 0 ? ops->nominal_gbps : 10,
+                         ops->nominal_us > 0 ? ops->nominal_us : 10};
+    int gpu_path = gx_mem_on_gpu(ops->default_src) == 1 || gx_mem_on_gpu(ops->default_dst) == 1;
+    if (gpu_path && gx_mem_on_gpu(src_kind) == 0 && gx_mem_on_gpu(dst_kind) == 0 &&
+        pc.gbps > GX_HOST_COPY_GBPS)
+        pc.gbps = GX_HOST_COPY_GBPS;
+    return pc;
 }
 
-long gx_default_round_trips(size_t bytes, const struct gx_path_ops *ops)
+/* One message at the group's typical pace (a guess, not a measurement). */
+static double nominal_message_seconds(struct gx_pace pc, size_t bytes)
 {
-    double n = GX_LATENCY_SAMPLE_SECONDS / (2 * nominal_message_seconds(ops, bytes));
+    return pc.us * 1e-6 + (double)bytes / (pc.gbps * 1e9);
+}
+
+long gx_default_round_trips(size_t bytes, struct gx_pace pc)
+{
+    double n = GX_LATENCY_SAMPLE_SECONDS / (2 * nominal_message_seconds(pc, bytes));
     return n >= GX_WINDOW_MAX ? GX_WINDOW_MAX : n <= 1 ? 1 : (long)n;
 }
 
@@ -81,10 +95,10 @@ long gx_min_iters(long iters)
     return n < iters ? n : iters;
 }
 
-/* Seconds one step takes at the path's nominal rate: a guess, not a measurement. */
-static double step_seconds(const struct gx_path_ops *ops, const struct gx_mstep *s)
+/* Seconds one step takes at the group's typical pace: a guess, not a measurement. */
+static double step_seconds(struct gx_pace pc, const struct gx_mstep *s)
 {
-    double msg = nominal_message_seconds(ops, s->size);
+    double msg = nominal_message_seconds(pc, s->size);
     double trips = gx_pattern_table[s->pattern]->family == GX_FAMILY_LATENCY ? 2 : 1;
     double iters = (double)(s->iters + s->warmup + 2 + gx_mstep_search_iters(s));
     return iters * (double)s->window * trips * msg;
@@ -99,10 +113,10 @@ static void set_stop_rule(const struct gx_run_opts *run, struct gx_mstep *s)
 }
 
 /* Each step's estimate, once the group's steps are all there (candidates included). */
-static void estimate_group(struct gx_mplan *p, const struct gx_path_ops *ops, size_t first)
+static void estimate_group(struct gx_mplan *p, struct gx_pace pc, size_t first)
 {
     for (size_t i = first; i < p->nsteps; i++)
-        p->steps[i].estimate_s = step_seconds(ops, &p->steps[i]);
+        p->steps[i].estimate_s = step_seconds(pc, &p->steps[i]);
 }
 
 const struct gx_path_ops *gx_mgroup_ops(const struct gx_mgroup *g)
@@ -211,15 +225,15 @@ static int add_chunked(struct gx_mplan *p, const struct gx_run_opts *run,
 
 /* A pattern's window at a size on a path: --window, or the default of what it counts. */
 static long step_window(const struct gx_run_opts *run, const struct gx_path_ops *ops,
-                        int pattern, size_t bytes)
+                        struct gx_pace pc, int pattern, size_t bytes)
 {
     switch (gx_pattern_table[pattern]->uses_window) {
     case GX_WINDOW_MESSAGES:
         return pick(run->window, ops->flags & GX_PATH_WINDOW_BY_TIME
-                                     ? gx_default_window_by_time(bytes, ops->nominal_gbps)
-                                     : gx_default_window_at(bytes, ops->nominal_gbps));
+                                     ? gx_default_window_by_time(bytes, pc.gbps)
+                                     : gx_default_window_at(bytes, pc.gbps));
     case GX_WINDOW_ROUND_TRIPS:
-        return pick(run->window, gx_default_round_trips(bytes, ops));
+        return pick(run->window, gx_default_round_trips(bytes, pc));
     default:
         return 1;
     }
@@ -230,20 +244,21 @@ static int add_steps(struct gx_mplan *p, const struct gx_run_opts *run,
                      const struct gx_path_ops *ops, struct gx_mgroup *g, struct gx_err *err)
 {
     g->first = p->nsteps;
+    struct gx_pace pc = pace_of(ops, g->src_kind, g->dst_kind);
     for (int pi = 0; pi < run->npatterns; pi++)
         for (size_t si = 0; si < run->sizes.n; si++) {
             struct gx_mstep s = {.pattern = run->patterns[pi], .size = run->sizes.v[si]};
             s.iters = pick(run->iters, gx_default_iters(s.size));
             set_stop_rule(run, &s);
             s.warmup = run->warmup >= 0 ? run->warmup : gx_default_warmup(s.min_iters);
-            s.window = step_window(run, ops, s.pattern, s.size);
+            s.window = step_window(run, ops, pc, s.pattern, s.size);
             if (ops->flags & GX_PATH_CHUNKED)
                 GX_TRY(add_chunked(p, run, ops, &s, err));
             else
                 GX_TRY(add_step(p, &s, err));
         }
     g->n = p->nsteps - g->first;
-    estimate_group(p, ops, g->first);
+    estimate_group(p, pc, g->first);
     return GX_OK;
 }
 
@@ -429,7 +444,7 @@ static int add_probe_groups(struct gx_mplan *p, const struct gx_run_opts *run, i
         }
         g.n = p->nsteps - g.first;
         if (pb->ops)
-            estimate_group(p, pb->ops, g.first);
+            estimate_group(p, pace_of(pb->ops, g.src_kind, g.dst_kind), g.first);
         GX_TRY(add_group(p, &g, err));
     }
     return GX_OK;

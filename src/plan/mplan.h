@@ -74,7 +74,11 @@ long gx_default_window_by_time(size_t bytes, double gbps);
  * the path's typical latency and rate, up to GX_WINDOW_MAX: the clock read twice per sample is
  * then a negligible part of it. */
 #define GX_LATENCY_SAMPLE_SECONDS 50e-6
-long gx_default_round_trips(size_t bytes, const struct gx_path_ops *ops);
+/* The typical rate and latency a plan expects of a path (or probe) on its memory kinds. */
+struct gx_pace {
+    double gbps, us;
+};
+long gx_default_round_trips(size_t bytes, struct gx_pace pc);
 /* A probe's iterations: its ceiling is its best one, found in half a result's default (at
  * least GX_PROBE_MIN_ITERS), its schedules taking turns. */
 #define GX_PROBE_MIN_ITERS 10
