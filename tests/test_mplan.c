@@ -122,6 +122,13 @@ static const struct gx_mstep *first_step(const char *path, size_t size)
     return NULL;
 }
 
+/* The window of path's step at size, -1 where the plan has none. */
+static long window_of(const char *path, size_t size)
+{
+    const struct gx_mstep *s = first_step(path, size);
+    return s ? s->window : -1;
+}
+
 int main(void)
 {
     ok(make("--path host --pattern latency,bw --sizes 8,1M --calibrate off", 2) == GX_OK &&
@@ -139,8 +146,22 @@ int main(void)
        "20 ms at the host path's 10 GB/s (%ld)",
        s->window, plan.steps[1].window, plan.steps[3].window);
     const struct gx_path_ops *mpi = gx_paths[gx_path_lookup("mpi")].ops;
-    ok(gx_default_round_trips(8, mpi) == 2 && gx_default_round_trips(1u << 20, mpi) == 1,
+    struct gx_pace mpi_pace = {mpi->nominal_gbps, mpi->nominal_us};
+    ok(gx_default_round_trips(8, mpi_pace) == 2 && gx_default_round_trips(1u << 20, mpi_pace) == 1,
        "latency on the mpi path (10 us): 2 round trips per sample at 8 B, one at 1M");
+    ok(make("--path mpi --pattern bw --sizes 16M,1G --mem device", 2) == GX_OK &&
+           window_of("mpi", 16u << 20) == 256 && window_of("mpi", 1u << 30) == 8 &&
+           make("--path mpi --pattern bw --sizes 16M,1G --mem pinned", 2) == GX_OK &&
+           window_of("mpi", 16u << 20) == 16 && window_of("mpi", 1u << 30) == 1,
+       "mpi bw windows: 20 ms at its 400 GB/s on device memory (256 at 16M, 8 at 1G), at the "
+       "host's copy rate on pinned memory (16, the 256 MiB in flight, at 16M; 1 at 1G)");
+    ok(gx_default_window_by_time(16u << 20, 3) == 4 && gx_default_window_by_time(64u << 20, 3) == 1 &&
+           gx_default_window_by_time(4096, 3) == 256,
+       "a window by time alone: 20 ms at 3 GB/s is 4 messages of 16M, 1 of 64M (not 16 and 4 "
+       "for 256 MiB), 256 at most");
+    ok(gx_dry_run_cv(4096) == 0.02 && gx_dry_run_cv(1u << 20) == 0.01 &&
+           gx_dry_run_cv(16u << 20) == 0.005,
+       "--dry-run expects iterations to vary by 2%% up to 64K, 1%% up to 1M, 0.5%% above");
     ok(gx_default_window_at(8, 10) == 256 && gx_default_window_at(64u << 20, 1.5) == 4 &&
            gx_default_window_at(1u << 30, 1.5) == 1 && gx_default_window_at(256u << 20, 350) == 27 &&
            gx_default_window_at(1u << 30, 350) == 7 && gx_default_window_at(1u << 20, 50) == 256,
@@ -243,6 +264,13 @@ int main(void)
             ok(1, "# SKIP staged is not built in");
     }
     if (built("unified-demand")) {
+        ok(make("--path unified-demand,unified-prefetch --pattern bw --sizes 16M,64M", 2) ==
+                   GX_OK &&
+               window_of("unified-demand", 16u << 20) == 4 &&
+               window_of("unified-demand", 64u << 20) == 1 &&
+               window_of("unified-prefetch", 16u << 20) == 1,
+           "the unified paths' windows by time alone (demand: 4 at 16M, 1 at 64M; prefetch at "
+           "its 0.7 GB/s: 1 at 16M)");
         ok(make("--path unified-demand --pattern bibw --sizes 64M --chunk 64M --depth 1", 2) ==
                    GX_OK &&
                probe_steps("faults", text, sizeof text) == 1 && !strcmp(text, "bibw:67108864") &&
@@ -253,6 +281,7 @@ int main(void)
                probe_steps("mapped", text, sizeof text) == 1 && !strcmp(text, "bw:4194304"),
            "zerocopy across nodes: the mapped probe at the chunk (%s)", text);
     } else {
+        ok(1, "# SKIP unified-demand is not built in");
         ok(1, "# SKIP unified-demand is not built in");
         ok(1, "# SKIP zerocopy is not built in");
     }
