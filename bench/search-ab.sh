@@ -23,12 +23,12 @@ run() { # NAME LIMIT GPUXFER ARGS...
 }
 # RUNS picks and orders them (default: the three above); also new-plan (--scenario plan) and
 # the --dry-run estimates dry-default and dry-plan, validate-all; a second default run is
-# new-default2.
+# new-default2, a second plan new-plan2.
 for r in ${RUNS:-old-default new-default exhaustive}; do
     case $r in
     old-default) run old-default 170 "$OLD" ;;
     new-default*) run "$r" 150 "$NEW" ;;
-    new-plan) run new-plan 200 "$NEW" --scenario plan ;;
+    new-plan*) run "$r" 200 "$NEW" --scenario plan ;;
     dry-default) run dry-default 60 "$NEW" --dry-run ;;
     dry-plan) run dry-plan 60 "$NEW" --scenario plan --dry-run ;;
     validate-all) # every iteration's data checked, the unified paths' message regions too
