@@ -51,6 +51,7 @@ struct gx_ceil_point {
     double best, median, min, max;
     int32_t iters;              /* 0: not measured; absent says why */
     int32_t pad;
+    double elapsed_s;           /* the probe's step on its initiator, untimed parts included */
     char absent[GX_CEIL_TEXT];
 };
 

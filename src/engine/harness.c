@@ -142,6 +142,7 @@ static int keep_probe_points(struct gx_bench *b, const struct gx_mstep *ax,
             pt.min = st->min;
             pt.max = st->max;
             pt.iters = (int32_t)st->n;
+            pt.elapsed_s = c->recs[p->a].elapsed_s;
         } else {
             snprintf(pt.absent, sizeof pt.absent, "%s",
                      merged.reason && merged.reason[0] ? merged.reason : "not measured");

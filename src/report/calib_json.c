@@ -29,6 +29,8 @@ static cJSON *curve_json(const struct gx_ceil_curve *k)
             /* (max - min) / median: how far apart the iterations were */
             cJSON_AddNumberToObject(q, "spread", p->median > 0 ? (p->max - p->min) / p->median : 0);
             cJSON_AddNumberToObject(q, "iterations", p->iters);
+            if (p->elapsed_s > 0)
+                cJSON_AddNumberToObject(q, "elapsed_s", p->elapsed_s);
         } else {
             cJSON_AddStringToObject(q, "absent", p->absent[0] ? p->absent : "not measured");
         }
