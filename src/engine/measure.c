@@ -368,7 +368,6 @@ struct cand_ctx {
     struct gx_bench *b;
     const struct gx_mstep *s;
     struct gx_record *rec;
-    int overran; /* the last candidate outlasted its slice: the next one warms up no longer */
 };
 
 static int measure_candidate(int i, void *ctx, double *median, struct gx_err *err)
@@ -379,11 +378,11 @@ static int measure_candidate(int i, void *ctx, double *median, struct gx_err *er
     q.chunk = c->s->cand_chunk[i];
     q.depth = c->s->cand_depth[i];
     q.iters = q.min_iters = gx_mstep_quick_iters(c->s);
-    /* A candidate after one that outlasted its slice starts warm: the same buffers and path
-     * have just moved data, and its validation pass has run its own chunk and depth. A warm-up
-     * iteration more would spend a slice of its own (unified-prefetch's at 16M on one shared
-     * H200: 0.74 s, 8 candidates). */
-    q.warmup = c->b->share_s > 0 && c->overran ? 0 : 1;
+    /* Every candidate warms up once, beside its validation pass: without it the first one,
+     * warmed, won (staged-mpi at 16M on one shared H200 chose 16M/2 in five default runs out
+     * of five, 1-15% above 4M/4 there; in turn, each in a job of its own, 4M/4 moved 1.17x
+     * more, results/issue33/h200x1-wave4/f). */
+    q.warmup = 1;
     /* Under a budget the search takes half of the step's share, a slice a candidate, and a
      * candidate stops after one timed iteration once its slice is spent: on one shared H200
      * unified-prefetch's iterations at 16M and 64M last 0.7 s, and its 8-10 candidates of 6
@@ -396,20 +395,16 @@ static int measure_candidate(int i, void *ctx, double *median, struct gx_err *er
     }
     struct gx_record scratch = {.valid = 1, .bad_offset = -1};
     int rc = gx_measure(c->b, &q, &scratch, err);
-    /* The initiator's verdict, sent with its median: both sides warm the next one alike. */
-    double said[2] = {scratch.stats.median,
-                      share > 0 && MPI_Wtime() - c->b->step_t0 > c->b->share_s};
     c->b->step_t0 = t0;
     c->b->share_s = share;
     GX_TRY(rc);
+    double m = scratch.stats.median;
     if (ep->initiator)
-        GX_MPI_TRY(err, MPI_Send(said, 2, MPI_DOUBLE, ep->peer, GX_TAG_AUTO_CHOICE,
+        GX_MPI_TRY(err, MPI_Send(&m, 1, MPI_DOUBLE, ep->peer, GX_TAG_AUTO_CHOICE,
                                  ep->job->comm));
     else
-        GX_MPI_TRY(err, MPI_Recv(said, 2, MPI_DOUBLE, ep->peer, GX_TAG_AUTO_CHOICE,
-                                 ep->job->comm, MPI_STATUS_IGNORE));
-    double m = said[0];
-    c->overran = said[1] != 0;
+        GX_MPI_TRY(err, MPI_Recv(&m, 1, MPI_DOUBLE, ep->peer, GX_TAG_AUTO_CHOICE, ep->job->comm,
+                                 MPI_STATUS_IGNORE));
     c->rec->cand[c->rec->ncand++] = (struct gx_auto_cand){.chunk = (int64_t)q.chunk,
                                                           .depth = q.depth, .median = m};
     *median = m;
@@ -423,7 +418,7 @@ int gx_measure_best(struct gx_bench *b, const struct gx_mstep *s, struct gx_reco
 {
     if (s->ncand <= 1)
         return gx_measure(b, s, rec, err);
-    struct cand_ctx ctx = {.b = b, .s = s, .rec = rec};
+    struct cand_ctx ctx = {b, s, rec};
     int best, order[GX_AUTO_MAX_CANDIDATES];
     rec->ncand = 0;
     if (gx_chunk_search(s->cand_chunk, s->ncand, gx_pattern_table[s->pattern]->lower_is_better,

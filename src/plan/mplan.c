@@ -146,9 +146,8 @@ long gx_mstep_search_iters(const struct gx_mstep *s)
 
 long gx_mstep_search_floor_iters(const struct gx_mstep *s)
 {
-    /* Under a budget a candidate stops after one timed iteration once its slice is spent, and
-     * one after a candidate that overran its slice warms up no longer (measure_candidate). */
-    return s->ncand > 1 ? s->ncand * 3 + 1 : 0;
+    /* Under a budget a candidate stops after one timed iteration once its slice is spent. */
+    return s->ncand > 1 ? s->ncand * 4 : 0;
 }
 
 long gx_mstep_first_ask(const struct gx_mstep *s)
