@@ -378,10 +378,11 @@ static int measure_candidate(int i, void *ctx, double *median, struct gx_err *er
     q.chunk = c->s->cand_chunk[i];
     q.depth = c->s->cand_depth[i];
     q.iters = q.min_iters = gx_mstep_quick_iters(c->s);
-    /* Every candidate warms up once, beside its validation pass: without it the first one,
-     * warmed, won (staged-mpi at 16M on one shared H200 chose 16M/2 in five default runs out
-     * of five, 1-15% above 4M/4 there; in turn, each in a job of its own, 4M/4 moved 1.17x
-     * more, results/issue33/h200x1-wave4/f). */
+    /* Every candidate warms up once, beside its validation pass, so that all are measured
+     * alike: with only the first warmed (a try of this session), staged-mpi at 16M on one
+     * shared H200 chose that first, 16M/2, in five default runs of five, where 4M/4 moved
+     * 1.17x more in jobs of their own (results/issue33/h200x1-wave4/f); with all warmed, one
+     * run of two chose 4M/2 (g). */
     q.warmup = 1;
     /* Under a budget the search takes half of the step's share, a slice a candidate, and a
      * candidate stops after one timed iteration once its slice is spent: on one shared H200
