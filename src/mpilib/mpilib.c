@@ -64,14 +64,14 @@ static const char *const ucx_hookless_vars[] = {"UCX_MEMTYPE_CACHE", "UCX_RCACHE
 
 int gx_ucx_bool(const char *v)
 {
-    static const char *const off[] = {"n", "no", "off", "0", "false"}; /* any case, as UCX */
-    static const char *const on[] = {"y", "yes", "on", "1", "true"};
-    for (size_t i = 0; v && i < GX_ARRAY_LEN(off); i++) {
-        if (strcasecmp(v, off[i]) == 0)
-            return 0;
-        if (strcasecmp(v, on[i]) == 0)
-            return 1;
-    }
+    static const struct {
+        const char *text;
+        int value;
+    } words[] = {{"n", 0},  {"no", 0},  {"off", 0}, {"0", 0},   {"false", 0},
+                 {"y", 1},  {"yes", 1}, {"on", 1},  {"1", 1},   {"true", 1}};
+    for (size_t i = 0; v && i < GX_ARRAY_LEN(words); i++)
+        if (strcasecmp(v, words[i].text) == 0) /* any case, as UCX */
+            return words[i].value;
     return -1;
 }
 

@@ -35,9 +35,6 @@
 #include <unistd.h>
 
 
-/* Chunks that split fewer of the driver's migration blocks contend less with the CPU writing
- * the next chunk of the same block. */
-#define UM_BLOCK GX_MANAGED_BLOCK
 /* One MPI message per chunk and an MPI count is an int: at most 1 GiB (whole blocks). */
 #define UM_MAX_CHUNK ((size_t)1 << 30)
 
@@ -96,7 +93,7 @@ static int um_open(struct gx_ep *ep, struct gx_err *err)
         return gx_fail(err, GX_ERUNTIME, "out of host memory");
     ep->priv = p;
     long page = sysconf(_SC_PAGESIZE);
-    p->page = page > 0 && (size_t)page <= UM_BLOCK ? (size_t)page : 4096;
+    p->page = page > 0 && (size_t)page <= GX_MANAGED_BLOCK ? (size_t)page : 4096;
     GX_CUDA_TRY(err, cudaStreamCreateWithFlags(&p->stream, cudaStreamNonBlocking));
     GX_CUDA_TRY(err, cudaStreamCreateWithFlags(&p->to_host, cudaStreamNonBlocking));
     GX_CUDA_TRY(err, cudaStreamCreateWithFlags(&p->discard, cudaStreamNonBlocking));
@@ -130,8 +127,7 @@ static int um_between(struct gx_ep *ep, struct gx_err *err)
 {
     struct um_priv *p = ep->priv;
     for (int m = 0; m < ep->regions; m++)
-        GX_TRY(prefetch(gx_ep_src(ep, m), p->bytes ? p->bytes : ep->cap, 1, ep->job->gpu,
-                        p->stream, err));
+        GX_TRY(prefetch(gx_ep_src(ep, m), p->bytes, 1, ep->job->gpu, p->stream, err));
     GX_CUDA_TRY(err, cudaStreamSynchronize(p->stream));
     return GX_OK;
 }
@@ -196,7 +192,9 @@ static int step_to_gpu(void *ctx, const struct gx_pipe_op *op, struct gx_err *er
 static void um_plan(const struct gx_ep *ep, const struct um_priv *p, size_t bytes, int count,
                     struct gx_chunk_plan *pl)
 {
-    size_t c = gx_chunk_round_pages(ep->chunk, bytes, p->page, UM_BLOCK);
+    /* Chunks that split fewer of the driver's migration blocks contend less with the CPU
+     * writing the next chunk of the same block. */
+    size_t c = gx_chunk_round_pages(ep->chunk, bytes, p->page, GX_MANAGED_BLOCK);
     gx_chunk_plan_init(pl, bytes, c > UM_MAX_CHUNK ? UM_MAX_CHUNK : c, ep->depth, count);
 }
 

@@ -343,7 +343,7 @@ static int gpu_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
 static int managed_between(struct gx_ep *ep, struct gx_err *err)
 {
     struct gpu_state *g = ep->priv;
-    size_t n = g->bytes ? g->bytes : ep->cap;
+    size_t n = g->bytes; /* prepare's, the message's: ep->cap holds every region */
     for (int m = 0; m < ep->regions; m++) {
         GX_CUDA_TRY(err, gx_cuda_prefetch(gx_ep_src(ep, m), n, 1, ep->job->gpu, g->s[0][0]));
         GX_CUDA_TRY(err, gx_cuda_discard_to_host(gx_ep_dst(ep, m), n, &g->no_discard,

@@ -31,6 +31,18 @@ long gx_default_window(size_t bytes)
     return w > 64 ? 64 : w < 1 ? 1 : (long)w;
 }
 
+/* Messages of `bytes` that last GX_WINDOW_SECONDS at gbps, and that many as a window (whole
+ * messages, GX_WINDOW_MAX at most). */
+static double messages_in_window_time(size_t bytes, double gbps)
+{
+    return GX_WINDOW_SECONDS * gbps * 1e9 / (double)(bytes ? bytes : 1);
+}
+
+static long whole_window(double messages)
+{
+    return messages >= GX_WINDOW_MAX ? GX_WINDOW_MAX : (long)messages + 1;
+}
+
 long gx_default_window_at(size_t bytes, double gbps)
 {
     /* Every iteration also pays fixed costs: the acknowledgement, a stream synchronization, a
@@ -39,10 +51,8 @@ long gx_default_window_at(size_t bytes, double gbps)
      * 184 with 256. An iteration that lasts GX_WINDOW_SECONDS at the path's typical rate keeps
      * those costs near 1%, on a slower machine all the more. */
     long w = gx_default_window(bytes);
-    double by_time = GX_WINDOW_SECONDS * gbps * 1e9 / (double)(bytes ? bytes : 1);
-    if (by_time > (double)w)
-        w = by_time >= GX_WINDOW_MAX ? GX_WINDOW_MAX : (long)by_time + 1;
-    return w;
+    double by_time = messages_in_window_time(bytes, gbps);
+    return by_time > (double)w ? whole_window(by_time) : w;
 }
 
 long gx_default_window_by_time(size_t bytes, double gbps)
@@ -50,8 +60,8 @@ long gx_default_window_by_time(size_t bytes, double gbps)
     /* unified-demand on one H200 (results/issue24/h200x1-window-ab): 0.4660 GB/s at 16M with
      * 16 messages and with 4, 0.4658 and 0.4673 at 64M with 4 and 1; 256 MiB a window made each
      * of its iterations at 16M and 64M last 0.58 s there. */
-    double by_time = GX_WINDOW_SECONDS * gbps * 1e9 / (double)(bytes ? bytes : 1);
-    return by_time >= GX_WINDOW_MAX ? GX_WINDOW_MAX : by_time < 1 ? 1 : (long)by_time + 1;
+    double by_time = messages_in_window_time(bytes, gbps);
+    return by_time < 1 ? 1 : whole_window(by_time);
 }
 
 /* A group's typical pace: its path's nominal latency and rate, where a path whose nominal rate
