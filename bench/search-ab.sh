@@ -23,7 +23,8 @@ run() { # NAME LIMIT GPUXFER ARGS...
 }
 # RUNS picks and orders them (default: the three above); also new-plan (--scenario plan) and
 # the --dry-run estimates dry-default and dry-plan, validate-all; a second default run is
-# new-default2, a second plan new-plan2.
+# new-default2, a second plan new-plan2; pairs (after exhaustive, ROUNDS of them, 4 by default)
+# measures in one job the settings a default run chose otherwise (DIR/paired.txt).
 for r in ${RUNS:-old-default new-default exhaustive}; do
     case $r in
     old-default) run old-default 170 "$OLD" ;;
@@ -37,6 +38,12 @@ for r in ${RUNS:-old-default new-default exhaustive}; do
     exhaustive)
         run exhaustive 240 "$NEW" --path staged,staged-mpi,zerocopy,unified-prefetch \
             --pattern bw --sizes 4K,64K,1M,16M,64M --chunk auto --calibrate off ;;
+    pairs) # after exhaustive: the settings a default run chose otherwise, in turn in one job
+        n=$(python3 bench/search-ab.py pairs "$OUT" "${ROUNDS:-4}")
+        if [ "$n" -gt 0 ]; then
+            run pairs 300 "$NEW" --scenario "$OUT/pairs-scenario.json" --quiet --samples
+            python3 bench/search-ab.py paired "$OUT" >"$OUT/paired.txt"
+        fi ;;
     *) echo "search-ab.sh: unknown run '$r'" >&2; exit 2 ;;
     esac
 done
