@@ -336,7 +336,9 @@ int gx_measure(struct gx_bench *b, const struct gx_mstep *st, struct gx_record *
     ep->region = 0;
     ep->regions = 1;
     if (ep->ops->flags & GX_PATH_MESSAGE_REGIONS) {
-        ep->region = (st->size + GX_MANAGED_BLOCK - 1) / GX_MANAGED_BLOCK * GX_MANAGED_BLOCK;
+        size_t align = gx_mem_has(ep->src_kind, GX_MEM_MIGRATES) ? GX_MANAGED_BLOCK
+                                                                  : GX_REGION_ALIGN;
+        ep->region = (st->size + align - 1) / align * align;
         ep->regions = st->window > 1 ? (int)st->window : 1;
         need = ep->region * (size_t)ep->regions;
     }

@@ -228,7 +228,8 @@ static int push(struct gx_ep *ep, struct p2p_priv *p, int count, size_t bytes, s
     for (int m = 0; m < count; m++)
         for (size_t c = 0; c < pl.nchunks; c++, op++) {
             size_t off = gx_chunk_offset(&pl, c);
-            GX_CUDA_TRY(err, cudaMemcpyAsync((char *)p->peer_dst + off, (char *)ep->src + off,
+            GX_CUDA_TRY(err, cudaMemcpyAsync((char *)p->peer_dst + (size_t)m * ep->region + off,
+                                             (char *)gx_ep_src(ep, m) + off,
                                              gx_chunk_length(&pl, c), cudaMemcpyDeviceToDevice,
                                              p->streams[op % (size_t)nstreams]));
         }
@@ -429,7 +430,7 @@ const struct gx_path_ops gx_path_p2p = {
             "each round trip's data checked and timed on the initiator's GPU",
     .default_src = GX_MEM_DEVICE,
     .default_dst = GX_MEM_DEVICE,
-    .flags = GX_PATH_CHUNKED | GX_PATH_NEEDS_GPU,
+    .flags = GX_PATH_CHUNKED | GX_PATH_NEEDS_GPU | GX_PATH_MESSAGE_REGIONS,
     .filter = p2p_filter,
     .open = p2p_open,
     .prepare = p2p_prepare,
