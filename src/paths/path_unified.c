@@ -286,7 +286,8 @@ static const struct gx_bound_rule um_demand_both_ways[] = {UM_RULE(UM_FAULTS_BOT
  * exhaustive search's best were 256K at depth 1 at 1M (0.40 GB/s against 0.31 at depth 2) and
  * 1M at depth 1 at 16M (0.42 against 0.33-0.37 at depths 2 and 4)
  * (results/issue33/h200x1-search-ab/second/exhaustive.json), but 64K at depth 2 at 64K:
- * measured in turn in one job, depth 4 moved 0.86-0.96 of it (results/issue33/h200x1-wave4/h). */
+ * measured in turn in one job, depth 4 moved 0.86-0.96 of it in one call and 0.82-1.14 (median
+ * 0.98) in another (results/issue33/h200x1-wave4/h, i). */
 static const struct gx_chunk_policy um_chunk_policy = {
     .min_chunk = (size_t)64 << 10,
     .max_chunk = (size_t)16 << 20,
