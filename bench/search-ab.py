@@ -87,9 +87,10 @@ def name(path, size, side, setting, rnd):
 
 def pairs(folder, rounds):
     runs = []
-    rounds = min(rounds, 64 // max(1, 2 * len(differing(folder))))  # a scenario's 64 runs
+    todo = differing(folder)
+    rounds = min(rounds, 64 // max(1, 2 * len(todo)))  # a scenario's 64 runs
     for rnd in range(rounds):
-        for path, size, a, b in differing(folder):
+        for path, size, a, b in todo:
             sides = [("A", a), ("B", b)] if rnd % 2 == 0 else [("B", b), ("A", a)]
             for side, st in sides:
                 runs.append({"name": name(path, size, side, st, rnd), "path": path,

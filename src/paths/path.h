@@ -42,15 +42,21 @@ struct gx_ep {
     const char *via;
 };
 
+/* Message m of a window in a buffer laid out as src and dst are (the peer's dst, mapped, too). */
+static inline void *gx_ep_msg(const struct gx_ep *ep, void *buf, int m)
+{
+    return (char *)buf + (size_t)m * ep->region;
+}
+
 /* Message m of a window in src and in dst. */
 static inline void *gx_ep_src(const struct gx_ep *ep, int m)
 {
-    return (char *)ep->src + (size_t)m * ep->region;
+    return gx_ep_msg(ep, ep->src, m);
 }
 
 static inline void *gx_ep_dst(const struct gx_ep *ep, int m)
 {
-    return (char *)ep->dst + (size_t)m * ep->region;
+    return gx_ep_msg(ep, ep->dst, m);
 }
 
 /* Adds the time since t0 (MPI_Wtime) to stage i. */
@@ -72,9 +78,9 @@ static inline void gx_stage_add(struct gx_ep *ep, int i, double t0)
  * on the host after the first), so all are put back in place between iterations; and on one
  * GPU, copies in flight from one source find each other's lines in L2 (p2p at 16M, four
  * streams: 124-164% of the peer probe, which reads a fresh source; 80% with regions,
- * results/issue33/h200x1-wave4/l). Regions start
- * GX_MANAGED_BLOCK apart in memory that migrates (the driver moves managed memory in blocks of
- * that size, its VA blocks), a page apart elsewhere. */
+ * results/issue33/h200x1-wave4/l). Regions start GX_MANAGED_BLOCK apart in memory that
+ * migrates (the driver moves managed memory in blocks of that size, its VA blocks), a page
+ * apart elsewhere. */
 #define GX_PATH_MESSAGE_REGIONS 0x20u
 #define GX_MANAGED_BLOCK ((size_t)2 << 20)
 #define GX_REGION_ALIGN ((size_t)4096)

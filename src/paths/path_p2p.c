@@ -228,7 +228,7 @@ static int push(struct gx_ep *ep, struct p2p_priv *p, int count, size_t bytes, s
     for (int m = 0; m < count; m++)
         for (size_t c = 0; c < pl.nchunks; c++, op++) {
             size_t off = gx_chunk_offset(&pl, c);
-            GX_CUDA_TRY(err, cudaMemcpyAsync((char *)p->peer_dst + (size_t)m * ep->region + off,
+            GX_CUDA_TRY(err, cudaMemcpyAsync((char *)gx_ep_msg(ep, p->peer_dst, m) + off,
                                              (char *)gx_ep_src(ep, m) + off,
                                              gx_chunk_length(&pl, c), cudaMemcpyDeviceToDevice,
                                              p->streams[op % (size_t)nstreams]));
