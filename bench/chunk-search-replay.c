@@ -1,10 +1,12 @@
 /* The chunk/depth search of gx_measure_best (gx_chunk_search) replayed over reports of the
- * exhaustive search: each result with auto_candidates holds every candidate's quick median, so
- * the search can be run again with those medians standing in for measurements. Prints, per
+ * exhaustive search: each result with auto_candidates holds every candidate's quick median (and,
+ * since schema 2.4, its 95% interval; a point before), so the search can be run again with
+ * those standing in for measurements. Prints, per
  * result, the exhaustive best, the search's, their ratio and how many candidates it tried.
+ * --tie T replays with T as the precision asked (gpuxfer passes --precision, 1% by default).
  * Build from the top of a configured, built tree:
  *   gcc -O2 -Isrc/base bench/chunk-search-replay.c src/libgx.a -lcjson -lm -o /tmp/replay
- *   /tmp/replay REPORT.json...                                                              */
+ *   /tmp/replay [--tie T] REPORT.json...                                                    */
 #include "chunk.h"
 
 #include <cjson/cJSON.h>
@@ -12,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int replay(int i, void *ctx, double *median, struct gx_err *err)
+static int replay(int i, void *ctx, struct gx_cand_result *m, struct gx_err *err)
 {
     (void)err;
-    *median = ((const double *)ctx)[i];
+    *m = ((const struct gx_cand_result *)ctx)[i];
     return GX_OK;
 }
 
@@ -40,10 +42,15 @@ static char *slurp(const char *path)
 
 int main(int argc, char **argv)
 {
-    int worst_rc = 0;
+    int worst_rc = 0, first = 1;
+    double tie = 0;
+    if (argc > 2 && strcmp(argv[1], "--tie") == 0) {
+        tie = atof(argv[2]);
+        first = 3;
+    }
     printf("# %-62s %-17s %10s %14s %10s %14s %10s %7s %6s %6s\n", "report", "path", "size",
            "exhaustive", "GB/s|us", "search", "GB/s|us", "ratio", "tried", "time");
-    for (int a = 1; a < argc; a++) {
+    for (int a = first; a < argc; a++) {
         char *text = slurp(argv[a]);
         cJSON *doc = text ? cJSON_Parse(text) : NULL;
         free(text);
@@ -62,6 +69,7 @@ int main(int argc, char **argv)
             size_t chunks[GX_AUTO_MAX_CANDIDATES];
             int depths[GX_AUTO_MAX_CANDIDATES], order[GX_AUTO_MAX_CANDIDATES], best, ex = 0;
             double med[GX_AUTO_MAX_CANDIDATES];
+            struct gx_cand_result meas[GX_AUTO_MAX_CANDIDATES];
             int lower = strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "unit")),
                                "us") == 0;
             for (int i = 0; i < n; i++) {
@@ -69,11 +77,17 @@ int main(int argc, char **argv)
                 chunks[i] = (size_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "chunk"));
                 depths[i] = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "depth"));
                 med[i] = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "median"));
+                const cJSON *ci = cJSON_GetObjectItemCaseSensitive(c, "median_ci95");
+                meas[i] = (struct gx_cand_result){med[i], med[i], med[i]};
+                if (cJSON_GetArraySize(ci) == 2) {
+                    meas[i].lo = cJSON_GetNumberValue(cJSON_GetArrayItem(ci, 0));
+                    meas[i].hi = cJSON_GetNumberValue(cJSON_GetArrayItem(ci, 1));
+                }
                 if (lower ? med[i] < med[ex] : med[i] > med[ex])
                     ex = i;
             }
             struct gx_err err = {0};
-            int tried = gx_chunk_search(chunks, n, lower, replay, med, &best, order, &err);
+            int tried = gx_chunk_search(chunks, n, lower, tie, replay, meas, &best, order, &err);
             double ratio = lower ? med[ex] / med[best] : med[best] / med[ex];
             /* A candidate's quick measurement lasts as long as its median says (a bandwidth's
              * time is 1 / GB/s for the same bytes): the share of the exhaustive search's time

@@ -13,24 +13,27 @@ static int covers(const struct gx_chunk_plan *p)
     return next == p->bytes;
 }
 
-/* The search replayed over recorded quick medians: measure(i) answers medians[i]. */
+/* The search replayed over recorded quick medians: measure(i) answers medians[i], its interval
+ * spread (relative) to either side. */
 struct replay {
     const double *medians;
     int calls;
+    double spread;
 };
 
-static int replay_measure(int i, void *ctx, double *median, struct gx_err *err)
+static int replay_measure(int i, void *ctx, struct gx_cand_result *m, struct gx_err *err)
 {
     struct replay *r = ctx;
     (void)err;
     r->calls++;
-    *median = r->medians[i];
+    double v = r->medians[i];
+    *m = (struct gx_cand_result){v, v * (1 - r->spread), v * (1 + r->spread)};
     return GX_OK;
 }
 
-static int replay_fail(int i, void *ctx, double *median, struct gx_err *err)
+static int replay_fail(int i, void *ctx, struct gx_cand_result *m, struct gx_err *err)
 {
-    (void)i, (void)ctx, (void)median;
+    (void)i, (void)ctx, (void)m;
     return gx_fail(err, GX_ERUNTIME, "the candidate failed");
 }
 
@@ -44,32 +47,54 @@ static void search_tests(void)
     int order[GX_AUTO_MAX_CANDIDATES], best = -1;
     struct replay r = {staged, 0};
     struct gx_err err = {0};
-    int n = gx_chunk_search(c64, 10, 0, replay_measure, &r, &best, order, &err);
+    int n = gx_chunk_search(c64, 10, 0, 0, replay_measure, &r, &best, order, &err);
     ok(best == 7 && n == 8 && r.calls == 8 && order[0] == 8 && order[1] == 9 && order[7] == 3,
        "a peak below the whole message: found (16M depth 4) from the top down, the two chunks "
        "below it tried, not the smallest (best %d, tried %d of 10)", best, n);
     /* A peak at the smallest chunk: the walk goes on while each chunk does better. */
     const double rising[] = {9, 10, 8, 7, 6, 5, 4, 3, 2, 1};
     r = (struct replay){rising, 0};
-    n = gx_chunk_search(c64, 10, 0, replay_measure, &r, &best, order, &err);
+    n = gx_chunk_search(c64, 10, 0, 0, replay_measure, &r, &best, order, &err);
     ok(best == 1 && n == 10, "a peak at the smallest chunk: every candidate, found (%d)", best);
     /* Latency: lower is better. */
     const double us[] = {5, 5, 5, 5, 5, 5, 2, 3, 4, 4};
     r = (struct replay){us, 0};
-    n = gx_chunk_search(c64, 10, 1, replay_measure, &r, &best, order, &err);
+    n = gx_chunk_search(c64, 10, 1, 0, replay_measure, &r, &best, order, &err);
     ok(best == 6 && n == 8,
        "lower is better: the lowest (%d), two chunks below it tried, no more (%d)", best, n);
     /* Two worse in a row end it, even when a smaller chunk would have been better. */
     const double dip[] = {99, 99, 1, 1, 1, 1, 1, 1, 50, 50};
     r = (struct replay){dip, 0};
-    n = gx_chunk_search(c64, 10, 0, replay_measure, &r, &best, order, &err);
+    n = gx_chunk_search(c64, 10, 0, 0, replay_measure, &r, &best, order, &err);
     ok(best == 8 && n == 6, "two chunks no better than the whole message: it stops there (%d)",
        n);
+    /* A plateau above a peak (unified-prefetch at 64M on one shared H200: 64M, 16M and 4M
+     * within 3%, 1M at depth 1 above them): with point medians it stops on the plateau; with
+     * intervals that overlap there, the chunks are ties and the walk reaches the peak. */
+    const double plateau[] = {30, 30, 50, 49, 40.1, 39.9, 40.2, 40.0, 40.4, 40.3};
+    r = (struct replay){plateau, 0, 0};
+    n = gx_chunk_search(c64, 10, 0, 0, replay_measure, &r, &best, order, &err);
+    ok(best == 8 && n == 6, "a plateau measured without spread: two chunks below the best end "
+       "it (best %d, tried %d)", best, n);
+    r = (struct replay){plateau, 0, 0.02};
+    n = gx_chunk_search(c64, 10, 0, 0, replay_measure, &r, &best, order, &err);
+    ok(best == 2 && n == 10, "a plateau within its intervals: ties, the peak below found "
+       "(best %d, tried %d)", best, n);
+    /* Candidates of one iteration (points): the precision asked of a median makes the ties. */
+    r = (struct replay){plateau, 0, 0};
+    n = gx_chunk_search(c64, 10, 0, 0.01, replay_measure, &r, &best, order, &err);
+    ok(best == 2 && n == 10, "a plateau of points within the precision asked (1%%): ties, the "
+       "peak below found (best %d, tried %d)", best, n);
+    /* A tie between two clearly worse chunks neither ends the walk nor starts it over. */
+    const double tie[] = {99, 99, 40, 40, 49.5, 49.5, 40, 40, 50, 50};
+    r = (struct replay){tie, 0, 0.02};
+    n = gx_chunk_search(c64, 10, 0, 0, replay_measure, &r, &best, order, &err);
+    ok(best == 8 && n == 8, "worse, a tie, worse: it stops there (best %d, tried %d)", best, n);
     const size_t one[] = {4 * K};
     r = (struct replay){staged, 0};
-    n = gx_chunk_search(one, 1, 0, replay_measure, &r, &best, order, &err);
+    n = gx_chunk_search(one, 1, 0, 0, replay_measure, &r, &best, order, &err);
     ok(n == 1 && best == 0, "one candidate: tried, chosen");
-    n = gx_chunk_search(c64, 10, 0, replay_fail, NULL, &best, order, &err);
+    n = gx_chunk_search(c64, 10, 0, 0, replay_fail, NULL, &best, order, &err);
     ok(n < 0 && err.rc == GX_ERUNTIME, "a candidate's failure ends the search with its error");
 }
 

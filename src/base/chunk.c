@@ -102,14 +102,39 @@ int gx_chunk_candidates(const struct gx_chunk_policy *p, size_t bytes, long coun
     return n;
 }
 
-int gx_chunk_search(const size_t *chunks, int n, int lower_is_better, gx_cand_measure_fn measure,
-                    void *ctx, int *best, int *order, struct gx_err *err)
+/* Whether a is better than b (medians). */
+static int better(const struct gx_cand_result *a, const struct gx_cand_result *b, int lower)
 {
-    int tried = 0, worse_in_row = 0;
-    double best_m = 0;
+    return lower ? a->median < b->median : a->median > b->median;
+}
+
+/* m's interval, at least tie (relative) to either side of its median. */
+static void widen(const struct gx_cand_result *m, double tie, double *lo, double *hi)
+{
+    double band = m->median * tie;
+    *lo = m->lo < m->median - band ? m->lo : m->median - band;
+    *hi = m->hi > m->median + band ? m->hi : m->median + band;
+}
+
+/* Whether a is worse than b beyond both intervals. */
+static int clearly_worse(const struct gx_cand_result *a, const struct gx_cand_result *b,
+                         int lower, double tie)
+{
+    double alo, ahi, blo, bhi;
+    widen(a, tie, &alo, &ahi);
+    widen(b, tie, &blo, &bhi);
+    return lower ? alo > bhi : ahi < blo;
+}
+
+int gx_chunk_search(const size_t *chunks, int n, int lower_is_better, double tie,
+                    gx_cand_measure_fn measure, void *ctx, int *best, int *order,
+                    struct gx_err *err)
+{
+    int tried = 0, worse = 0; /* chunks clearly worse than the best since it was found */
+    struct gx_cand_result best_m = {0};
     *best = n - 1;
     size_t level = (size_t)-1; /* the chunk tried last; the next is the largest below it */
-    while (worse_in_row < 2) {
+    while (worse < 2) {
         size_t next = 0;
         for (int i = 0; i < n; i++)
             if (chunks[i] < level && chunks[i] > next)
@@ -117,19 +142,26 @@ int gx_chunk_search(const size_t *chunks, int n, int lower_is_better, gx_cand_me
         if (next == 0)
             break;
         level = next;
+        struct gx_cand_result level_m = {0};
+        int level_tried = 0;
         for (int i = 0; i < n; i++) {
-            double m;
+            struct gx_cand_result m;
             if (chunks[i] != level)
                 continue;
             if (measure(i, ctx, &m, err) != GX_OK)
                 return -1;
-            if (tried == 0 || (lower_is_better ? m < best_m : m > best_m)) {
+            if (level_tried++ == 0 || better(&m, &level_m, lower_is_better))
+                level_m = m;
+            if (tried == 0 || better(&m, &best_m, lower_is_better)) {
                 best_m = m;
                 *best = i;
             }
             order[tried++] = i;
         }
-        worse_in_row = chunks[*best] == level ? 0 : worse_in_row + 1;
+        if (chunks[*best] == level)
+            worse = 0;
+        else if (clearly_worse(&level_m, &best_m, lower_is_better, tie))
+            worse++;
     }
     return tried;
 }

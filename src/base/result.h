@@ -19,7 +19,7 @@ enum gx_ended { GX_ENDED_ITERATIONS, GX_ENDED_PRECISION, GX_ENDED_TIME };
 struct gx_auto_cand {
     int64_t chunk;
     int32_t depth, pad;
-    double median;
+    double median, lo, hi; /* lo, hi: the 95% interval of the median */
 };
 
 #define GX_MAX_STAGES 4

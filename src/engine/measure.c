@@ -364,15 +364,15 @@ int gx_measure(struct gx_bench *b, const struct gx_mstep *st, struct gx_record *
 /* The part of a step's share of the budget its chunk search may take. */
 #define GX_SEARCH_SHARE 0.5
 
-/* One candidate's quick measurement for the search: the initiator's median, which its peer
- * receives, so that both sides take the same next step (gx_chunk_search). */
+/* One candidate's quick measurement for the search: the initiator's median and its interval,
+ * which its peer receives, so that both sides take the same next step (gx_chunk_search). */
 struct cand_ctx {
     struct gx_bench *b;
     const struct gx_mstep *s;
     struct gx_record *rec;
 };
 
-static int measure_candidate(int i, void *ctx, double *median, struct gx_err *err)
+static int measure_candidate(int i, void *ctx, struct gx_cand_result *m, struct gx_err *err)
 {
     struct cand_ctx *c = ctx;
     struct gx_ep *ep = &c->b->ep;
@@ -401,16 +401,15 @@ static int measure_candidate(int i, void *ctx, double *median, struct gx_err *er
     c->b->step_t0 = t0;
     c->b->share_s = share;
     GX_TRY(rc);
-    double m = scratch.stats.median;
+    double v[3] = {scratch.stats.median, scratch.stats.ci_lo, scratch.stats.ci_hi};
     if (ep->initiator)
-        GX_MPI_TRY(err, MPI_Send(&m, 1, MPI_DOUBLE, ep->peer, GX_TAG_AUTO_CHOICE,
-                                 ep->job->comm));
+        GX_MPI_TRY(err, MPI_Send(v, 3, MPI_DOUBLE, ep->peer, GX_TAG_AUTO_CHOICE, ep->job->comm));
     else
-        GX_MPI_TRY(err, MPI_Recv(&m, 1, MPI_DOUBLE, ep->peer, GX_TAG_AUTO_CHOICE, ep->job->comm,
+        GX_MPI_TRY(err, MPI_Recv(v, 3, MPI_DOUBLE, ep->peer, GX_TAG_AUTO_CHOICE, ep->job->comm,
                                  MPI_STATUS_IGNORE));
-    c->rec->cand[c->rec->ncand++] = (struct gx_auto_cand){.chunk = (int64_t)q.chunk,
-                                                          .depth = q.depth, .median = m};
-    *median = m;
+    *m = (struct gx_cand_result){.median = v[0], .lo = v[1], .hi = v[2]};
+    c->rec->cand[c->rec->ncand++] = (struct gx_auto_cand){
+        .chunk = (int64_t)q.chunk, .depth = q.depth, .median = v[0], .lo = v[1], .hi = v[2]};
     return GX_OK;
 }
 
@@ -425,7 +424,7 @@ int gx_measure_best(struct gx_bench *b, const struct gx_mstep *s, struct gx_reco
     int best, order[GX_AUTO_MAX_CANDIDATES];
     rec->ncand = 0;
     if (gx_chunk_search(s->cand_chunk, s->ncand, gx_pattern_table[s->pattern]->lower_is_better,
-                        measure_candidate, &ctx, &best, order, err) < 0)
+                        s->precision, measure_candidate, &ctx, &best, order, err) < 0)
         return err->rc;
     struct gx_mstep full = *s;
     full.chunk = s->cand_chunk[best];
