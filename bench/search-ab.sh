@@ -24,7 +24,9 @@ run() { # NAME LIMIT GPUXFER ARGS...
 # RUNS picks and orders them (default: the three above); also new-plan (--scenario plan) and
 # the --dry-run estimates dry-default and dry-plan, validate-all; a second default run is
 # new-default2, a second plan new-plan2; pairs (after exhaustive, ROUNDS of them, 4 by default)
-# measures in one job the settings a default run chose otherwise (DIR/paired.txt).
+# measures in one job the settings a default run chose otherwise (DIR/paired.txt); um-oldnew
+# runs unified-prefetch alone with each build in turn (bench/um-oldnew.py DIR), um64m its 64M
+# alone (the same table).
 for r in ${RUNS:-old-default new-default exhaustive}; do
     case $r in
     old-default) run old-default 170 "$OLD" ;;
@@ -38,6 +40,22 @@ for r in ${RUNS:-old-default new-default exhaustive}; do
     exhaustive)
         run exhaustive 240 "$NEW" --path staged,staged-mpi,zerocopy,unified-prefetch \
             --pattern bw --sizes 4K,64K,1M,16M,64M --chunk auto --calibrate off ;;
+    um-oldnew) # unified-prefetch's default sizes alone, OLD and NEW in turn, three jobs each
+        for i in 1 2 3; do
+            for b in old new; do
+                g=$OLD
+                [ $b = new ] && g=$NEW
+                run "um-$b$i" 150 "$g" --path unified-prefetch --pattern bw \
+                    --sizes 4K,64K,1M,16M,64M --calibrate off
+            done
+        done ;;
+    um64m) # unified-prefetch's default search at 64M alone, OLD and NEW in turn, three each
+        for i in 1 2 3; do
+            run "um64m-old$i" 120 "$OLD" --path unified-prefetch --pattern bw --sizes 64M \
+                --calibrate off
+            run "um64m-new$i" 120 "$NEW" --path unified-prefetch --pattern bw --sizes 64M \
+                --calibrate off
+        done ;;
     pairs) # after exhaustive: the settings a default run chose otherwise, in turn in one job
         n=$(python3 bench/search-ab.py pairs "$OUT" "${ROUNDS:-4}")
         if [ "$n" -gt 0 ]; then
