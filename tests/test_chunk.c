@@ -45,7 +45,7 @@ static void search_tests(void)
     const size_t c64[] = {256 * K, 256 * K, M, M, 4 * M, 4 * M, 16 * M, 16 * M, 64 * M, 64 * M};
     const double staged[] = {19.0, 31.4, 36.0, 41.0, 46.0, 47.7, 49.1, 49.5, 47.3, 47.4};
     int order[GX_AUTO_MAX_CANDIDATES], best = -1;
-    struct replay r = {staged, 0};
+    struct replay r = {staged, 0, 0};
     struct gx_err err = {0};
     int n = gx_chunk_search(c64, 10, 0, 0, replay_measure, &r, &best, order, &err);
     ok(best == 7 && n == 8 && r.calls == 8 && order[0] == 8 && order[1] == 9 && order[7] == 3,
@@ -53,18 +53,18 @@ static void search_tests(void)
        "below it tried, not the smallest (best %d, tried %d of 10)", best, n);
     /* A peak at the smallest chunk: the walk goes on while each chunk does better. */
     const double rising[] = {9, 10, 8, 7, 6, 5, 4, 3, 2, 1};
-    r = (struct replay){rising, 0};
+    r = (struct replay){rising, 0, 0};
     n = gx_chunk_search(c64, 10, 0, 0, replay_measure, &r, &best, order, &err);
     ok(best == 1 && n == 10, "a peak at the smallest chunk: every candidate, found (%d)", best);
     /* Latency: lower is better. */
     const double us[] = {5, 5, 5, 5, 5, 5, 2, 3, 4, 4};
-    r = (struct replay){us, 0};
+    r = (struct replay){us, 0, 0};
     n = gx_chunk_search(c64, 10, 1, 0, replay_measure, &r, &best, order, &err);
     ok(best == 6 && n == 8,
        "lower is better: the lowest (%d), two chunks below it tried, no more (%d)", best, n);
     /* Two worse in a row end it, even when a smaller chunk would have been better. */
     const double dip[] = {99, 99, 1, 1, 1, 1, 1, 1, 50, 50};
-    r = (struct replay){dip, 0};
+    r = (struct replay){dip, 0, 0};
     n = gx_chunk_search(c64, 10, 0, 0, replay_measure, &r, &best, order, &err);
     ok(best == 8 && n == 6, "two chunks no better than the whole message: it stops there (%d)",
        n);
@@ -91,7 +91,7 @@ static void search_tests(void)
     n = gx_chunk_search(c64, 10, 0, 0, replay_measure, &r, &best, order, &err);
     ok(best == 8 && n == 8, "worse, a tie, worse: it stops there (best %d, tried %d)", best, n);
     const size_t one[] = {4 * K};
-    r = (struct replay){staged, 0};
+    r = (struct replay){staged, 0, 0};
     n = gx_chunk_search(one, 1, 0, 0, replay_measure, &r, &best, order, &err);
     ok(n == 1 && best == 0, "one candidate: tried, chosen");
     n = gx_chunk_search(c64, 10, 0, 0, replay_fail, NULL, &best, order, &err);

@@ -133,7 +133,8 @@ static void test_samples(const char *dir, struct gx_result r)
 static void test_kept_bound(const char *dir, struct gx_result r)
 {
     static const char *const stages[] = {"MPI", "kernel", NULL};
-    static const struct gx_auto_cand cands[] = {{1 << 20, 2, 0, 10}, {1 << 21, 4, 0, 11}};
+    static const struct gx_auto_cand cands[] = {{1 << 20, 2, 0, 10, 9, 11},
+                                                 {1 << 21, 4, 0, 11, 10, 12}};
     char path[256];
     struct gx_report rep;
     struct gx_err err = {0};
@@ -164,6 +165,14 @@ static void test_kept_bound(const char *dir, struct gx_result r)
     cJSON *doc = parse_file(path);
     ok(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "results")) == N,
        "bound: the report has every result, read back from the .jsonl");
+    const cJSON *c0 = cJSON_GetArrayItem(
+        cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "results"), 0),
+                            "auto_candidates"),
+        0);
+    const cJSON *ci = cJSON_GetObjectItem(c0, "median_ci95");
+    ok(cJSON_GetArraySize(ci) == 2 && cJSON_GetArrayItem(ci, 0)->valuedouble == 9 &&
+           cJSON_GetArrayItem(ci, 1)->valuedouble == 11,
+       "a search candidate carries its median's interval (median_ci95 [9, 11])");
     cJSON_Delete(doc);
     unlink(path);
     snprintf(path, sizeof path, "%s/k.json.jsonl", dir);
