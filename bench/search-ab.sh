@@ -40,21 +40,17 @@ for r in ${RUNS:-old-default new-default exhaustive}; do
     exhaustive)
         run exhaustive 240 "$NEW" --path staged,staged-mpi,zerocopy,unified-prefetch \
             --pattern bw --sizes 4K,64K,1M,16M,64M --chunk auto --calibrate off ;;
-    um-oldnew) # unified-prefetch's default sizes alone, OLD and NEW in turn, three jobs each
+    um-oldnew | um64m) # unified-prefetch alone, OLD and NEW in turn, three jobs each: its
+        # default sizes, or 64M alone
+        sizes=4K,64K,1M,16M,64M limit=150
+        [ "$r" = um64m ] && sizes=64M limit=120
         for i in 1 2 3; do
             for b in old new; do
                 g=$OLD
                 [ $b = new ] && g=$NEW
-                run "um-$b$i" 150 "$g" --path unified-prefetch --pattern bw \
-                    --sizes 4K,64K,1M,16M,64M --calibrate off
+                run "${r%-oldnew}-$b$i" "$limit" "$g" --path unified-prefetch --pattern bw \
+                    --sizes "$sizes" --calibrate off
             done
-        done ;;
-    um64m) # unified-prefetch's default search at 64M alone, OLD and NEW in turn, three each
-        for i in 1 2 3; do
-            run "um64m-old$i" 120 "$OLD" --path unified-prefetch --pattern bw --sizes 64M \
-                --calibrate off
-            run "um64m-new$i" 120 "$NEW" --path unified-prefetch --pattern bw --sizes 64M \
-                --calibrate off
         done ;;
     pairs) # after exhaustive: the settings a default run chose otherwise, in turn in one job
         n=$(python3 bench/search-ab.py pairs "$OUT" "${ROUNDS:-4}")

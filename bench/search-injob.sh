@@ -1,7 +1,7 @@
 #!/bin/bash
 # Issue 33: the default chunk search against the exhaustive one (--chunk auto) in the same job.
 # On one GPU shared by two ranks a job can settle in a slower state for unified-prefetch's
-# small chunks (results/issue33/h200x1-wave4/o: 256K/1 at 1M read 0.27-0.28 GB/s in some
+# small chunks (results/issue33/h200x1-wave4/o: 256K/1 at 1M read 0.27-0.29 GB/s in some
 # jobs of unified-prefetch at 1M alone, 0.36-0.46 in others), so a default run set against an
 # exhaustive run of another job compares the states as much as the searches. Here each job runs
 # both searches twice, adjacent, in turn (default, exhaustive, exhaustive, default; the next
