@@ -68,7 +68,6 @@ int main(int argc, char **argv)
                 continue;
             size_t chunks[GX_AUTO_MAX_CANDIDATES];
             int depths[GX_AUTO_MAX_CANDIDATES], order[GX_AUTO_MAX_CANDIDATES], best, ex = 0;
-            double med[GX_AUTO_MAX_CANDIDATES];
             struct gx_cand_result meas[GX_AUTO_MAX_CANDIDATES];
             int lower = strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "unit")),
                                "us") == 0;
@@ -76,34 +75,35 @@ int main(int argc, char **argv)
                 const cJSON *c = cJSON_GetArrayItem(cands, i);
                 chunks[i] = (size_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "chunk"));
                 depths[i] = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "depth"));
-                med[i] = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "median"));
+                double med = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "median"));
                 const cJSON *ci = cJSON_GetObjectItemCaseSensitive(c, "median_ci95");
-                meas[i] = (struct gx_cand_result){med[i], med[i], med[i]};
+                meas[i] = (struct gx_cand_result){med, med, med};
                 if (cJSON_GetArraySize(ci) == 2) {
                     meas[i].lo = cJSON_GetNumberValue(cJSON_GetArrayItem(ci, 0));
                     meas[i].hi = cJSON_GetNumberValue(cJSON_GetArrayItem(ci, 1));
                 }
-                if (lower ? med[i] < med[ex] : med[i] > med[ex])
+                if (lower ? meas[i].median < meas[ex].median : meas[i].median > meas[ex].median)
                     ex = i;
             }
             struct gx_err err = {0};
             int tried = gx_chunk_search(chunks, n, lower, tie, replay, meas, &best, order, &err);
-            double ratio = lower ? med[ex] / med[best] : med[best] / med[ex];
+            double ex_m = meas[ex].median, best_m = meas[best].median;
+            double ratio = lower ? ex_m / best_m : best_m / ex_m;
             /* A candidate's quick measurement lasts as long as its median says (a bandwidth's
              * time is 1 / GB/s for the same bytes): the share of the exhaustive search's time
              * the search spent. */
             double all_t = 0, tried_t = 0;
             for (int i = 0; i < n; i++)
-                all_t += lower ? med[i] : 1 / med[i];
+                all_t += lower ? meas[i].median : 1 / meas[i].median;
             for (int i = 0; i < tried; i++)
-                tried_t += lower ? med[order[i]] : 1 / med[order[i]];
+                tried_t += lower ? meas[order[i]].median : 1 / meas[order[i]].median;
             char exs[40], ses[40];
             snprintf(exs, sizeof exs, "%zu/%d", chunks[ex], depths[ex]);
             snprintf(ses, sizeof ses, "%zu/%d", chunks[best], depths[best]);
             printf("%-64s %-17s %10.0f %14s %10.3f %14s %10.3f %7.4f %3d/%-2d %5.0f%%\n", name,
                    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "path")),
                    cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r, "size")), exs,
-                   med[ex], ses, med[best], ratio, tried, n, 100 * tried_t / all_t);
+                   ex_m, ses, best_m, ratio, tried, n, 100 * tried_t / all_t);
         }
         cJSON_Delete(doc);
     }

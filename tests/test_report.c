@@ -133,8 +133,8 @@ static void test_samples(const char *dir, struct gx_result r)
 static void test_kept_bound(const char *dir, struct gx_result r)
 {
     static const char *const stages[] = {"MPI", "kernel", NULL};
-    static const struct gx_auto_cand cands[] = {{1 << 20, 2, 0, 10, 9, 11},
-                                                 {1 << 21, 4, 0, 11, 10, 12}};
+    static const struct gx_auto_cand cands[] = {{1 << 20, 2, 0, {10, 9, 11}},
+                                                 {1 << 21, 4, 0, {11, 10, 12}}};
     char path[256];
     struct gx_report rep;
     struct gx_err err = {0};

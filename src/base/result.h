@@ -4,6 +4,7 @@
 #define GX_RESULT_H
 
 #include "ceiling.h"
+#include "chunk.h"
 #include "stats.h"
 
 #include <stdint.h>
@@ -15,11 +16,11 @@ enum gx_state { GX_STATE_IDLE, GX_STATE_OK, GX_STATE_SKIPPED, GX_STATE_FAILED };
  * precision asked, or its share of the budget spent (engine/stop.h). */
 enum gx_ended { GX_ENDED_ITERATIONS, GX_ENDED_PRECISION, GX_ENDED_TIME };
 
-/* One (chunk, depth) tried by --chunk auto and the median it got in its quick measurement. */
+/* One (chunk, depth) tried by the chunk search and what its quick measurement got. */
 struct gx_auto_cand {
     int64_t chunk;
     int32_t depth, pad;
-    double median, lo, hi; /* lo, hi: the 95% interval of the median */
+    struct gx_cand_result m;
 };
 
 #define GX_MAX_STAGES 4

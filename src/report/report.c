@@ -236,8 +236,8 @@ cJSON *gx_result_json(const struct gx_result *r)
             cJSON *c = cJSON_CreateObject();
             cJSON_AddNumberToObject(c, "chunk", (double)r->cands[i].chunk);
             cJSON_AddNumberToObject(c, "depth", r->cands[i].depth);
-            cJSON_AddNumberToObject(c, "median", r->cands[i].median);
-            add_two(c, "median_ci95", r->cands[i].lo, r->cands[i].hi);
+            cJSON_AddNumberToObject(c, "median", r->cands[i].m.median);
+            add_two(c, "median_ci95", r->cands[i].m.lo, r->cands[i].m.hi);
             cJSON_AddItemToArray(cands, c);
         }
     }
