@@ -137,6 +137,90 @@ static void check_probe_table(void)
     ok(flagged, "every probe's ops say GX_PATH_PROBE (nothing to validate at the peer)");
 }
 
+/* Issue 45: a point the machine disturbed bounds nothing. A probe point slower than a larger
+ * size of its curve, disturbed more than the result, or beaten more than 2x gives no
+ * efficiency (ceiling_unsound, the reason in ceiling_what); a clean curve rates as before. */
+static void check_unsound(void)
+{
+    struct gx_ceilings save = cs;
+    memset(&cs, 0, sizeof cs);
+    /* 4K at 0.033 GB/s (124 us a message) beside 8K at 3 GB/s (2.7 us): the smoke run's curve
+     * beside other jobs. */
+    put(GX_CEIL_SHM_COPY, 0, 1, 1, 0.19);
+    put(GX_CEIL_SHM_COPY, 0, 1, 4096, 0.033);
+    put(GX_CEIL_SHM_COPY, 0, 1, 8192, 3);
+    struct gx_result r = result("host", "bw", 0, 1, 1, 4096, 0, 0.27, "pageable");
+    apply("host", &r);
+    ok(r.ceiling_unsound && r.ceiling == 0 && r.efficiency == 0 && !r.ceiling_exceeded &&
+           strstr(r.ceiling_what, "ceiling unsound: shm_copy 0->1 at 4K") &&
+           strstr(r.ceiling_what, "as long as at 8K"),
+       "a point slower than a larger size of its curve: unsound, no 818%% (%s)", r.ceiling_what);
+    r = result("host", "bw", 0, 1, 1, 8192, 0, 2.4, "pageable");
+    ok(apply("host", &r) == 3 && !r.ceiling_unsound && near(r.efficiency, 0.8),
+       "its larger neighbour rates as before");
+    r = result("host", "bw", 0, 1, 1, 1, 0, 0.15, "pageable");
+    ok(apply("host", &r) > 0 && !r.ceiling_unsound,
+       "a small size no slower than the larger ones (1 B: 5 ns) stands");
+    /* Latency, one size: 1916 us at 8 B against a median of 4.1 us (3 ranks on 2 CPUs). */
+    put(GX_CEIL_SHM_LAT, 0, 1, 8, 1916.9);
+    r = result("host", "latency", 0, 1, 1, 8, 0, 4.099, "pageable");
+    apply("host", &r);
+    ok(r.ceiling_unsound && r.efficiency == 0 && strstr(r.ceiling_what, "467.7x the best"),
+       "a result 467x beyond its probe: unsound, not 46760%%! (%s)", r.ceiling_what);
+    put(GX_CEIL_SHM_LAT, 0, 1, 16, 1.0);
+    r = result("host", "latency", 0, 1, 1, 16, 0, 0.9, "pageable");
+    apply("host", &r);
+    ok(r.ceiling_exceeded && !r.ceiling_unsound && near(r.efficiency, 1.0 / 0.9),
+       "a result less than 2x beyond its sound probe keeps its efficiency and '!'");
+    /* A disturbed probe point against a clean result, and against one disturbed as much. */
+    struct gx_ceil_point noisy = {.size = 64, .best = 2, .median = 2.2, .min = 2, .max = 9,
+                                  .iters = 20};
+    noisy.noise = (struct gx_noise){.marks = GX_NOISE_WAITED, .cpu_wait = 0.6, .tail = 1.2};
+    struct gx_err err = {0};
+    gx_ceilings_put(&cs, GX_CEIL_SHM_LAT, 0, 1, "by hand", &noisy, &err);
+    r = result("host", "latency", 0, 1, 1, 64, 0, 3, "pageable");
+    r.noise = (struct gx_noise){.cpu_wait = 0.01, .tail = 1.1};
+    apply("host", &r);
+    ok(r.ceiling_unsound && strstr(r.ceiling_what, "disturbed more than the result") &&
+           strstr(r.ceiling_what, "waited for a CPU 60%"),
+       "a probe that waited for a CPU 60%% of its step against a clean result: unsound (%s)",
+       r.ceiling_what);
+    r = result("host", "latency", 0, 1, 1, 64, 0, 3, "pageable");
+    r.noise = (struct gx_noise){.marks = GX_NOISE_WAITED, .cpu_wait = 0.7, .tail = 1.1};
+    ok(apply("host", &r) == 2 && !r.ceiling_unsound,
+       "the same probe against a result that waited longer: rated (the result carries its own "
+       "mark)");
+    gx_ceilings_free(&cs);
+    cs = save;
+}
+
+/* The one rule that marks a step the machine disturbed, for results and probes. */
+static void check_noise(void)
+{
+    struct gx_stats quiet = {.n = 100, .median = 1.0, .p5 = 0.95, .p95 = 1.7, .ci_lo = 0.98,
+                             .ci_hi = 1.03};
+    struct gx_noise n = gx_noise_judge(&quiet, 1, 0.004);
+    ok(n.marks == 0 && near(n.tail, 1.7) && near(n.ci, 0.03),
+       "a quiet step (tail 1.7, +-3%%, waited 0.4%%): no mark");
+    n = gx_noise_judge(&quiet, 1, 0.34);
+    ok(n.marks == GX_NOISE_WAITED, "a rank waited for a CPU 34%% of the step: waited");
+    struct gx_stats tail = quiet;
+    tail.p95 = 12.6;
+    ok(gx_noise_judge(&tail, 1, -1).marks == GX_NOISE_TAIL,
+       "p95 12.6x the median (times): tail; an unknown wait marks nothing");
+    struct gx_stats rate = {.n = 50, .median = 2.0, .p5 = 0.05, .p95 = 2.1, .ci_lo = 0.5,
+                            .ci_hi = 2.05};
+    n = gx_noise_judge(&rate, 0, 0);
+    ok(n.marks == (GX_NOISE_TAIL | GX_NOISE_WIDE) && near(n.tail, 40) && near(n.ci, 0.75),
+       "a rate whose p5 is 1/40 of the median, known to -75%%: tail and wide");
+    char words[64], why[256];
+    gx_noise_why(&n, why, sizeof why);
+    ok(!strcmp(gx_noise_words(GX_NOISE_WAITED | GX_NOISE_WIDE, words, sizeof words),
+               "waited,wide") &&
+           strstr(why, "40.0x the median") && strstr(why, "+-75%"),
+       "words and the sentence say which and how much (%s; %s)", words, why);
+}
+
 int main(void)
 {
     check_put();
@@ -276,6 +360,9 @@ int main(void)
     r = result("nccl", "bw", 0, 1, 0, 8 * MIB, 0, 50, "device");
     path_ok("nccl", apply("nccl", &r) == 0 && !strcmp(r.ceiling_what, GX_NONE_ACROSS_NODES),
             "nccl across nodes: none, with the reason");
+
+    check_unsound();
+    check_noise();
 
     /* ---- the report's "calibration" */
     cJSON *cal = gx_calibration_json(&cs);

@@ -182,6 +182,67 @@ double gx_ceil_slowest(const struct gx_ceilings *c, const struct gx_ceil_stage *
     return best;
 }
 
+/* A point's time per message in the curve's own terms (us for latency, bytes per GB/s
+ * otherwise): comparable between sizes of one curve. */
+static double point_time(enum gx_ceil_kind kind, const struct gx_ceil_point *p)
+{
+    return gx_ceil_kind_latency(kind) ? p->best : (double)p->size / p->best;
+}
+
+/* Whether the probe's step was disturbed where the result's was not, or more: on each of its
+ * marks, the result lacks the mark or shows less of it. Where both were disturbed alike the
+ * result carries its own mark. */
+static int noisier(const struct gx_noise *probe, const struct gx_noise *result)
+{
+    unsigned only = probe->marks & ~result->marks;
+    unsigned both = probe->marks & result->marks;
+    return only != 0 || (both & GX_NOISE_WAITED && probe->cpu_wait > result->cpu_wait) ||
+           (both & GX_NOISE_TAIL && probe->tail > result->tail) ||
+           (both & GX_NOISE_WIDE && probe->ci > result->ci);
+}
+
+int gx_ceil_unsound(const struct gx_ceilings *c, const struct gx_ceil_range *at,
+                    const struct gx_noise *result, char *why, size_t len)
+{
+    const struct gx_ceil_curve *k = gx_ceil_find(c, (enum gx_ceil_kind)at->kind, at->a, at->b);
+    if (!k)
+        return 0;
+    const struct gx_ceil_point *p = NULL;
+    int i = 0;
+    for (; i < k->n && !p; i++)
+        if (k->pts[i].size == at->size && k->pts[i].iters > 0 && k->pts[i].best > 0)
+            p = &k->pts[i];
+    if (!p)
+        return 0;
+    char name[64], s[32];
+    who((enum gx_ceil_kind)k->kind, k->a, k->b, name, sizeof name);
+    gx_format_size(p->size, s, sizeof s);
+    double t = point_time((enum gx_ceil_kind)k->kind, p);
+    for (int j = i; j < k->n; j++) {
+        const struct gx_ceil_point *q = &k->pts[j];
+        if (q->iters <= 0 || q->best <= 0 || q->size <= p->size)
+            continue;
+        double tq = point_time((enum gx_ceil_kind)k->kind, q);
+        if (tq * GX_CEIL_SLACK < t) {
+            char qs[32];
+            gx_format_size(q->size, qs, sizeof qs);
+            snprintf(why, len, "ceiling unsound: %s at %s (best %.4g %s) took %.1fx as long as "
+                     "at %s (best %.4g %s): the machine slowed every iteration of its probe",
+                     name, s, p->best, gx_ceil_kind_unit((enum gx_ceil_kind)k->kind), t / tq, qs,
+                     q->best, gx_ceil_kind_unit((enum gx_ceil_kind)k->kind));
+            return 1;
+        }
+    }
+    if (noisier(&p->noise, result)) {
+        char what[160];
+        gx_noise_why(&p->noise, what, sizeof what);
+        snprintf(why, len, "ceiling unsound: %s at %s was disturbed more than the result (%s)",
+                 name, s, what);
+        return 1;
+    }
+    return 0;
+}
+
 size_t gx_ceil_chunk(const struct gx_result *res)
 {
     return res->chunk == 0 || res->chunk > res->size ? res->size : res->chunk;

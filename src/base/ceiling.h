@@ -6,6 +6,7 @@
 #define GX_CEILING_H
 
 #include "gx.h"
+#include "noise.h"
 
 struct gx_result;
 
@@ -52,6 +53,7 @@ struct gx_ceil_point {
     int32_t iters;              /* 0: not measured; absent says why */
     int32_t pad;
     double elapsed_s;           /* the probe's step on its initiator, untimed parts included */
+    struct gx_noise noise;      /* its step's, judged as a result's */
     char absent[GX_CEIL_TEXT];
 };
 
@@ -118,6 +120,20 @@ struct gx_ceil_stage {
  * that stage's reason in what. */
 double gx_ceil_slowest(const struct gx_ceilings *c, const struct gx_ceil_stage *stages, int n,
                        size_t size, char *what, size_t len, struct gx_ceil_range *range);
+
+/* A ceiling point bounds a result only where the probe itself was not the one disturbed. A
+ * message on a layer takes no less time than a smaller one on it: a point slower than a larger
+ * size of its curve by more than GX_CEIL_SLACK (the spread of two equal costs, 1 B and 2 B,
+ * measured best of many) was slowed in every iteration. A point the machine disturbed (its
+ * noise marks) more than the result it would rate (a longer tail, a longer wait for a CPU) is
+ * no bound either. And a result beyond GX_CEIL_BEYOND times the probe's best did not beat the
+ * layer below: the probe's point missed it. */
+#define GX_CEIL_SLACK 1.25
+#define GX_CEIL_BEYOND 2.0
+/* 1 with the reason in why when the point `at` names (gx_ceil_slowest's range) cannot bound a
+ * result of this noise; 0 when it can. */
+int gx_ceil_unsound(const struct gx_ceilings *c, const struct gx_ceil_range *at,
+                    const struct gx_noise *result, char *why, size_t len);
 
 /* ---- what bounds a path's results, declared as data (gx_path_ops.bounds) */
 

@@ -5,6 +5,7 @@
 
 #include "ceiling.h"
 #include "chunk.h"
+#include "noise.h"
 #include "stats.h"
 
 #include <stdint.h>
@@ -66,6 +67,9 @@ struct gx_result {
     double efficiency;
     struct gx_ceil_range ceiling_range; /* its probe's spread at this size */
     int ceiling_exceeded;     /* the median lies beyond the ceiling (efficiency above 1) */
+    int ceiling_unsound;      /* the ceiling's probe point is no bound (the machine disturbed
+                               * it): no efficiency, ceiling_what says why */
+    struct gx_noise noise;    /* whether the machine disturbed this step (noise.h) */
     int chunk_choice;         /* enum gx_chunk_mode: how chunk and depth were set */
     int gpu_timed;            /* timed on the initiator's GPU, not with the host's clock */
     const char *via;          /* how the path moved the data for this pair, or NULL */

@@ -375,6 +375,7 @@ static int write_report(const struct gx_layout *layout, unsigned views,
                     ho->measured_s, opts->g.budget, ho->past_share);
     }
     add_matrices_and_plan(layout, views, opts, rep, sink, table);
+    gx_sink_interference(sink, table);
     cJSON *protos = gx_ucx_proto_json(proto, sink->kept, sink->nkept);
     if (protos)
         gx_report_set(rep, "library_protocols", protos);

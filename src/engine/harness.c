@@ -7,6 +7,7 @@
 #include "gpu.h"
 #include "gpu_state.h"
 #include "mem.h"
+#include "noise.h"
 #include "output.h"
 #include "pairs.h"
 #include "path.h"
@@ -65,6 +66,15 @@ static int gather_samples(struct gx_bench *b,
     return GX_OK;
 }
 
+/* The larger share of its step either rank of the pair spent waiting for a CPU; negative
+ * when neither kernel says. */
+static double pair_cpu_wait(const struct gx_record *ra, const struct gx_record *rb)
+{
+    double wa = ra->cpu_wait_s >= 0 && ra->elapsed_s > 0 ? ra->cpu_wait_s / ra->elapsed_s : -1;
+    double wb = rb->cpu_wait_s >= 0 && rb->elapsed_s > 0 ? rb->cpu_wait_s / rb->elapsed_s : -1;
+    return wa > wb ? wa : wb;
+}
+
 /* Rank 0: the result of pair p from the two ranks' records, rated against its ceiling. */
 static void result_of(const struct gx_bench *b, const struct gx_mstep *ax,
                       const struct gx_pair *p, const struct gx_collect *c, struct gx_result *res,
@@ -114,6 +124,9 @@ static void result_of(const struct gx_bench *b, const struct gx_mstep *ax,
         res->cands = ra->cand;
         res->ncands = ra->ncand;
     }
+    if (res->state == GX_STATE_OK)
+        res->noise = gx_noise_judge(&res->stats, gx_pattern_table[ax->pattern]->lower_is_better,
+                                    pair_cpu_wait(ra, &c->recs[p->b]));
     gx_ceiling_apply(b->run->calibrate ? b->ceilings : NULL, ops, res, ceiling_what, len);
     if (job->g->samples && c->counts[p->a]) {
         res->samples = c->samples + c->displs[p->a];
@@ -143,6 +156,8 @@ static int keep_probe_points(struct gx_bench *b, const struct gx_mstep *ax,
             pt.max = st->max;
             pt.iters = (int32_t)st->n;
             pt.elapsed_s = c->recs[p->a].elapsed_s;
+            pt.noise = gx_noise_judge(st, pat->lower_is_better,
+                                      pair_cpu_wait(&c->recs[p->a], &c->recs[p->b]));
         } else {
             snprintf(pt.absent, sizeof pt.absent, "%s",
                      merged.reason && merged.reason[0] ? merged.reason : "not measured");
@@ -275,6 +290,7 @@ static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struc
     arm(b, round, st, h->c.ranks);
     b->step_t0 = MPI_Wtime();
     b->share_s = gx_budget_share(&h->budget, st, b->step_t0);
+    double wait0 = gx_cpu_wait_s();
     if (b->pair) {
         struct gx_err merr = {0};
         int rc = gx_measure_best(b, st, &rec, &merr);
@@ -291,6 +307,8 @@ static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struc
     }
     gx_watchdog_measured();
     rec.elapsed_s = MPI_Wtime() - b->step_t0;
+    double wait1 = wait0 >= 0 ? gx_cpu_wait_s() : -1;
+    rec.cpu_wait_s = wait1 >= 0 ? wait1 - wait0 : -1;
     if (b->pair && b->share_s > 0 && rec.elapsed_s > b->share_s)
         h->ho->past_share++;
     rec.signal = gx_watchdog_take_signal();

@@ -35,6 +35,8 @@ struct gx_record {
     char via[48]; /* gx_ep.via, "" when the path does not say */
     double share_s; /* the step's share of the budget (0: none) */
     double elapsed_s; /* the step's seconds on this rank: search, validation, warm-up and all */
+    double cpu_wait_s; /* of them, runnable but not running (another process had the CPU);
+                          negative when the kernel does not say */
 };
 
 /* Everything one (run, path, round) needs while its sizes are measured. */

@@ -12,6 +12,15 @@ static int stages_of(const struct gx_bound_rule *rule, int a, int b, struct gx_c
     return rule->nstages;
 }
 
+/* A ceiling that is no bound rates nothing: no efficiency, ceiling_what says why. */
+static void unsound(struct gx_result *res)
+{
+    res->ceiling_unsound = 1;
+    res->ceiling = 0;
+    res->efficiency = 0;
+    res->ceiling_exceeded = 0;
+}
+
 void gx_ceiling_apply(const struct gx_ceilings *c, const struct gx_path_ops *ops,
                       struct gx_result *res, char *what, size_t len)
 {
@@ -48,4 +57,14 @@ void gx_ceiling_apply(const struct gx_ceilings *c, const struct gx_path_ops *ops
      * the layer below, so the ceiling is no bound here (the table prints no efficiency above
      * 100% without saying so). */
     res->ceiling_exceeded = res->efficiency > 1.0;
+    /* What is wrong with the probe's point first: that is what a reader can act on. */
+    if (gx_ceil_unsound(c, &range, &res->noise, what, len)) {
+        unsound(res);
+    } else if (res->efficiency > GX_CEIL_BEYOND) {
+        snprintf(what, len, "ceiling unsound: the median is %.1fx the best of %s %d->%d's %d "
+                 "iterations at this size: its probe missed what the layer below can do",
+                 res->efficiency, gx_ceil_kind_name((enum gx_ceil_kind)range.kind), range.a,
+                 range.b, range.iters);
+        unsound(res);
+    }
 }

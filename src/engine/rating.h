@@ -13,7 +13,9 @@
  * for GB/s, ceiling / median for latency (us). No ceilings (calibration off) or a result that
  * is not ok: nothing is set. No ceiling known: ceiling 0 and the reason in ceiling_what. A
  * median beyond the ceiling (efficiency above 1) sets ceiling_exceeded: the ceiling is then no
- * bound here. `what` is the buffer ceiling_what points to. */
+ * bound here. A point that is no bound (gx_ceil_unsound, or beaten more than GX_CEIL_BEYOND
+ * times) sets ceiling_unsound, ceiling 0 and the reason: res->noise must be judged first.
+ * `what` is the buffer ceiling_what points to. */
 void gx_ceiling_apply(const struct gx_ceilings *c, const struct gx_path_ops *ops,
                       struct gx_result *res, char *what, size_t len);
 

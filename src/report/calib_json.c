@@ -31,6 +31,7 @@ static cJSON *curve_json(const struct gx_ceil_curve *k)
             cJSON_AddNumberToObject(q, "iterations", p->iters);
             if (p->elapsed_s > 0)
                 cJSON_AddNumberToObject(q, "elapsed_s", p->elapsed_s);
+            gx_noise_json(q, &p->noise);
         } else {
             cJSON_AddStringToObject(q, "absent", p->absent[0] ? p->absent : "not measured");
         }

@@ -13,14 +13,15 @@
 enum col {
     RUN, PATH, SRC_MEM, DST_MEM, PATTERN, INITIATOR, PEER, SAME_NODE, SIZE, SIZE_CLASS, CHUNK,
     DEPTH, CHUNK_CHOICE, ITERATIONS, WARMUP, WINDOW, UNIT, STATUS, REASON, MEDIAN, MIN, MAX,
-    MEAN, P5, P95, CV, CEILING, EFFICIENCY, CEILING_EXCEEDED, VALIDATION, NCOLS
+    MEAN, P5, P95, CV, CEILING, EFFICIENCY, CEILING_EXCEEDED, VALIDATION, NOISE, CEILING_UNSOUND,
+    NCOLS
 };
 
 const char *const gx_csv_columns[NCOLS + 1] = {
     "run", "path", "src_mem", "dst_mem", "pattern", "initiator", "peer", "same_node", "size",
     "size_class", "chunk", "depth", "chunk_choice", "iterations", "warmup", "window", "unit",
     "status", "reason", "median", "min", "max", "mean", "p5", "p95", "cv", "ceiling",
-    "efficiency", "ceiling_exceeded", "validation", NULL,
+    "efficiency", "ceiling_exceeded", "validation", "noise", "ceiling_unsound", NULL,
 };
 
 /* One line's fields: strings, or numbers printed into num; NULL is an empty field. */
@@ -136,6 +137,11 @@ static void result_row(struct row *w, const struct gx_result *r)
         w->f[CEILING_EXCEEDED] = r->ceiling_exceeded ? "true" : "false";
     }
     w->f[VALIDATION] = gx_validation_name(r);
+    if (r->state == GX_STATE_OK) {
+        gx_noise_words(r->noise.marks, w->num[NOISE], sizeof w->num[NOISE]);
+        w->f[NOISE] = w->num[NOISE];
+        w->f[CEILING_UNSOUND] = r->ceiling_unsound ? "true" : "false";
+    }
 }
 
 int gx_csv_result(struct gx_csv *c, const struct gx_result *res, struct gx_err *err)

@@ -24,6 +24,9 @@ struct gx_kept gx_kept_of(const struct gx_result *r)
         .chunk_choice = r->chunk ? r->chunk_choice : GX_CHUNK_GIVEN,
         .median = ok ? r->stats.median : 0,
         .efficiency = ok && r->ceiling > 0 ? r->efficiency : 0,
+        .exceeded = ok && r->ceiling_exceeded,
+        .unsound = ok && r->ceiling_unsound,
+        .noise = ok ? r->noise.marks : 0,
     };
 }
 

@@ -21,6 +21,8 @@ struct gx_kept {
     int chunk_choice;       /* enum gx_chunk_mode, where the path chunks */
     double median;          /* of a measured result (GX_STATE_OK), else 0 */
     double efficiency;      /* against its ceiling; 0 when none rated it */
+    int exceeded, unsound;  /* its ceiling_exceeded, ceiling_unsound */
+    unsigned noise;         /* its noise marks (GX_NOISE_*) */
 };
 
 /* Where a result's message starts and ends. Moving host memory answers another question than

@@ -163,15 +163,20 @@ void gx_output_result(struct gx_output *out, const struct gx_result *r)
     else
         snprintf(valid, sizeof valid, "FAILED@%lld", r->bad_offset);
     /* Against the ceiling measured in this job: "-" when none is known. */
-    char ceil[24] = "-", eff[16] = "-";
-    if (r->ceiling > 0) {
+    char ceil[24] = "-", eff[16] = "-", median[32];
+    /* "~": the machine disturbed the step; "?": a ceiling was measured but is no bound. */
+    snprintf(median, sizeof median, "%.3f%s", r->stats.median, r->noise.marks ? "~" : "");
+    if (r->ceiling_unsound) {
+        strcpy(ceil, "?");
+        strcpy(eff, "?");
+    } else if (r->ceiling > 0) {
         snprintf(ceil, sizeof ceil, "%.3f", r->ceiling);
         /* "!": beyond every repeat of the ceiling, which is then no bound (README). */
         snprintf(eff, sizeof eff, "%.1f%s", 100.0 * r->efficiency, r->ceiling_exceeded ? "!" : "");
     }
     if (r->state == GX_STATE_OK)
-        fprintf(t, "%13zu %7s %8s %5s %11.3f %11.3f %11.3f %11.3f %11.3f %7.2f %6ld %10s %11s %6s\n",
-                r->size, pair, chunk, depth, r->stats.median, r->stats.min, r->stats.max,
+        fprintf(t, "%13zu %7s %8s %5s %11s %11.3f %11.3f %11.3f %11.3f %7.2f %6ld %10s %11s %6s\n",
+                r->size, pair, chunk, depth, median, r->stats.min, r->stats.max,
                 r->stats.p5, r->stats.p95, 100.0 * r->stats.cv, r->iters, valid, ceil, eff);
     else
         fprintf(t, "%13zu %7s %8s %5s %s: %s\n", r->size, pair, chunk, depth,

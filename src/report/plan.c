@@ -13,6 +13,7 @@ struct plan_way {
     const struct gx_kept *first; /* a result of it, for its names */
     double gbps_sum, eff_sum;
     int n, neff;
+    int exceeded, unsound, noisy; /* pairs whose result says so */
 };
 
 /* The pair types, in the order the plan lists them. */
@@ -89,6 +90,13 @@ static cJSON *way_json(const struct plan_way *w)
     else
         cJSON_AddNullToObject(o, "efficiency");
     cJSON_AddNumberToObject(o, "pairs", w->n);
+    /* The marks travel with the mean: a mean over pairs must not hide one pair's. */
+    if (w->exceeded)
+        cJSON_AddNumberToObject(o, "ceiling_exceeded", w->exceeded);
+    if (w->unsound)
+        cJSON_AddNumberToObject(o, "ceiling_unsound", w->unsound);
+    if (w->noisy)
+        cJSON_AddNumberToObject(o, "noisy", w->noisy);
     return o;
 }
 
@@ -123,6 +131,9 @@ static int plan_ways(const struct gx_kept *res, size_t nres, const int *group_of
             ways[i].eff_sum += r->efficiency;
             ways[i].neff++;
         }
+        ways[i].exceeded += r->exceeded;
+        ways[i].unsound += r->unsound;
+        ways[i].noisy += r->noise != 0;
     }
     return n;
 }
@@ -188,16 +199,24 @@ cJSON *gx_plan(const struct gx_kept *res, size_t nres, const struct gx_pair_link
 
 static void way_text(const cJSON *w, char *buf, size_t len)
 {
-    char chunk[32] = "", eff[16] = "-";
+    char chunk[32] = "", eff[16] = "-", gbps[24];
     if (gx_json_num(w, "chunk") > 0) {
         char c[24];
         gx_format_size((size_t)gx_json_num(w, "chunk"), c, sizeof c);
         snprintf(chunk, sizeof chunk, " %s/%d", c, (int)gx_json_num(w, "depth"));
     }
-    if (gx_json_num(w, "efficiency") > 0)
-        snprintf(eff, sizeof eff, "%.0f%%", 100 * gx_json_num(w, "efficiency"));
+    /* The table's marks: ? no sound ceiling, ! beyond it, ~ the machine disturbed the step. */
+    if (gx_json_num(w, "ceiling_unsound") > 0 && !(gx_json_num(w, "efficiency") > 0))
+        snprintf(eff, sizeof eff, "?");
+    else if (gx_json_num(w, "efficiency") > 0)
+        snprintf(eff, sizeof eff, "%.0f%%%s", 100 * gx_json_num(w, "efficiency"),
+                 gx_json_num(w, "ceiling_exceeded") > 0 || gx_json_num(w, "efficiency") > 1
+                     ? "!"
+                     : gx_json_num(w, "ceiling_unsound") > 0 ? "?" : "");
+    snprintf(gbps, sizeof gbps, "%.2f%s", gx_json_num(w, "gbps"),
+             gx_json_num(w, "noisy") > 0 ? "~" : "");
     const cJSON *mem = cJSON_GetObjectItemCaseSensitive(w, "mem");
-    snprintf(buf, len, "%-28s %9.2f %5s", "", gx_json_num(w, "gbps"), eff);
+    snprintf(buf, len, "%-28s %9s %6s", "", gbps, eff);
     char name[64];
     snprintf(name, sizeof name, "%s %s>%s%s", gx_json_str(w, "path"), gx_json_str(mem, "src"),
              gx_json_str(mem, "dst"), chunk);
@@ -211,7 +230,7 @@ void gx_plan_print(FILE *out, const cJSON *plan)
     fprintf(out, "\n# transfer plan: the fastest path per pair type, data location (both ends in "
                  "GPU memory, host memory, or mixed) and size class (bw at the class's largest "
                  "measured size; chunk/depth where the path chunks)\n");
-    fprintf(out, "# %-18s %-5s %-7s %8s  %-28s %9s %5s  %-28s %9s %5s\n", "pair type", "data",
+    fprintf(out, "# %-18s %-5s %-7s %8s  %-28s %9s %6s  %-28s %9s %6s\n", "pair type", "data",
             "class", "size", "best", "GB/s", "eff", "runner-up", "GB/s", "eff");
     const cJSON *row;
     cJSON_ArrayForEach(row, plan)

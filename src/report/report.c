@@ -146,6 +146,27 @@ static void add_stats(cJSON *o, const struct gx_stats *s)
     add_two(st, "median_ci95", s->ci_lo, s->ci_hi);
 }
 
+/* Whether the machine disturbed the step: its marks (none: clean), what they rest on, and a
+ * sentence a reader can act on. */
+void gx_noise_json(cJSON *o, const struct gx_noise *n)
+{
+    cJSON *e = cJSON_AddObjectToObject(o, "noise");
+    cJSON *marks = cJSON_AddArrayToObject(e, "marks");
+    char word[32], why[256];
+    for (unsigned bit = 1; bit <= GX_NOISE_WIDE; bit <<= 1)
+        if (n->marks & bit)
+            cJSON_AddItemToArray(marks, cJSON_CreateString(gx_noise_words(bit, word, sizeof word)));
+    if (n->cpu_wait >= 0)
+        cJSON_AddNumberToObject(e, "cpu_wait", n->cpu_wait);
+    if (n->tail > 0)
+        cJSON_AddNumberToObject(e, "tail", n->tail);
+    cJSON_AddNumberToObject(e, "median_ci", n->ci);
+    if (n->marks) {
+        gx_noise_why(n, why, sizeof why);
+        cJSON_AddStringToObject(e, "why", why);
+    }
+}
+
 /* A median beyond its ceiling, the best iteration of the layer below: by how much, the
  * probe's range, and why that can be. */
 static void add_exceeded(cJSON *o, const struct gx_result *r)
@@ -267,7 +288,11 @@ cJSON *gx_result_json(const struct gx_result *r)
             add_exceeded(o, r);
     } else if (r->state == GX_STATE_OK && r->ceiling_what && r->ceiling_what[0]) {
         cJSON_AddStringToObject(o, "ceiling_absent", r->ceiling_what);
+        if (r->ceiling_unsound)
+            cJSON_AddBoolToObject(o, "ceiling_unsound", 1);
     }
+    if (r->state == GX_STATE_OK)
+        gx_noise_json(o, &r->noise);
     if (r->samples) {
         cJSON *s = cJSON_CreateDoubleArray(r->samples, (int)r->nsamples);
         cJSON_AddItemToObject(o, "samples", s);

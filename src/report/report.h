@@ -11,7 +11,7 @@
 #include <pthread.h>
 #include <sys/types.h>
 
-#define GX_SCHEMA_VERSION "2.4"
+#define GX_SCHEMA_VERSION "2.5"
 /* --samples: raw samples kept in the document, all results together. The final write must end
  * well within the 1 to 2 s a launcher leaves between SIGTERM and SIGKILL (printing costs about
  * 2 us a sample); the samples of a result that would pass this go to <output>.samples.jsonl as
@@ -90,6 +90,9 @@ void gx_report_discard(struct gx_report *rep);
 /* What names a measurement (run, path, memory kinds, pattern) into o: a result's JSON and a
  * round's sum begin alike. */
 void gx_result_key_json(cJSON *o, const struct gx_result *res);
+/* Adds "noise": a step's marks, what they rest on and why (noise.h), as results and the
+ * calibration's points have it. */
+void gx_noise_json(cJSON *o, const struct gx_noise *n);
 cJSON *gx_result_json(const struct gx_result *res);
 /* Adds a result and appends it, flushed, to the lines file; with samples that do not fit in
  * GX_SAMPLES_INLINE, first writes them to the samples file (without holding the report, so the

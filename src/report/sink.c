@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 /* Rank 0: where no rank of the job has a GPU (a machine without a CUDA driver, a job on such
  * machines), the table says so once, with the ranks' reasons, rather than at every path and
@@ -31,13 +32,20 @@ static void say_no_gpu(struct gx_sink *s)
     gx_said_free(&why);
 }
 
+/* The 1-minute load average; negative where the system does not say. */
+static double load_average(void)
+{
+    double l[1];
+    return getloadavg(l, 1) == 1 ? l[0] : -1;
+}
+
 void gx_sink_init(struct gx_sink *s, const struct gx_job *job, const struct gx_options *o,
                   const struct gx_mplan *plan, struct gx_report *rep)
 {
     s->rep = job->rank == 0 ? rep : NULL;
     s->opts = o;
     s->plan = plan;
-    s->tally = (struct gx_tally){0};
+    s->tally = (struct gx_tally){.cpu_wait_max = -1, .load_start = load_average()};
     s->soak = o->g.soak > 0;
     s->rotation = 1;
     s->kept = NULL;
@@ -62,6 +70,13 @@ int gx_sink_result(struct gx_sink *s, const struct gx_result *given, struct gx_e
     s->tally.ok += res->state == GX_STATE_OK;
     s->tally.skipped += res->state == GX_STATE_SKIPPED;
     s->tally.failed += res->state == GX_STATE_FAILED;
+    if (res->state == GX_STATE_OK) {
+        s->tally.noisy += res->noise.marks != 0;
+        s->tally.unsound += res->ceiling_unsound;
+        s->tally.exceeded += res->ceiling_exceeded;
+        if (res->noise.cpu_wait > s->tally.cpu_wait_max)
+            s->tally.cpu_wait_max = res->noise.cpu_wait;
+    }
     if (res->validated && !res->valid) {
         s->tally.validation_failed = 1;
         fprintf(stderr, "gpuxfer: data validation failed: run '%s' path %s pattern %s size %zu "
@@ -196,4 +211,40 @@ void gx_sink_free(struct gx_sink *s)
     s->rounds = NULL;
     s->kept = NULL;
     s->nkept = s->kept_cap = 0;
+}
+
+void gx_sink_interference(struct gx_sink *s, FILE *table)
+{
+    const struct gx_tally *t = &s->tally;
+    double load_end = load_average();
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "results_measured", t->ok);
+    cJSON_AddNumberToObject(o, "results_noisy", t->noisy);
+    cJSON_AddNumberToObject(o, "ceilings_unsound", t->unsound);
+    cJSON_AddNumberToObject(o, "ceilings_exceeded", t->exceeded);
+    if (t->cpu_wait_max >= 0)
+        cJSON_AddNumberToObject(o, "cpu_wait_max", t->cpu_wait_max);
+    if (t->load_start >= 0 && load_end >= 0) {
+        cJSON *l = cJSON_AddArrayToObject(o, "load_average");
+        cJSON_AddItemToArray(l, cJSON_CreateNumber(t->load_start));
+        cJSON_AddItemToArray(l, cJSON_CreateNumber(load_end));
+    }
+    if (cpus > 0)
+        cJSON_AddNumberToObject(o, "cpus_online", (double)cpus);
+    gx_report_set(s->rep, "interference", o);
+    if (!t->noisy && !t->unsound)
+        return;
+    char load[96] = "", wait[96] = "";
+    if (t->cpu_wait_max >= GX_NOISE_WAIT)
+        snprintf(wait, sizeof wait, "; a rank waited for a CPU up to %.0f%% of a step",
+                 100 * t->cpu_wait_max);
+    if (load_end >= 0 && cpus > 0)
+        snprintf(load, sizeof load, "; load average %.1f on %ld CPUs", load_end, cpus);
+    fprintf(table, "\n# the machine interfered: %d of %d results marked ~ (their medians are "
+            "unreliable: the report's noise says why)%s%s", t->noisy, t->ok, wait, load);
+    if (t->unsound)
+        fprintf(table, "; %d efficienc%s ? (the probe's point was no bound: ceiling_absent says "
+                "why)", t->unsound, t->unsound == 1 ? "y" : "ies");
+    fputc('\n', table);
 }

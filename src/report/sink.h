@@ -18,6 +18,11 @@ struct gx_tally {
     int ok;                /* measured */
     int skipped, failed;   /* skipped: rows and whole paths */
     int validation_failed; /* some result's data arrived corrupted */
+    /* What the machine did to the measured ones (noise.h): disturbed steps, ceilings that were
+     * no bound or were beaten, and the longest wait for a CPU (share of a step; <0 unknown). */
+    int noisy, unsound, exceeded;
+    double cpu_wait_max;
+    double load_start;     /* the 1-minute load average when the sink opened (<0 unknown) */
 };
 
 struct gx_sink {
@@ -40,6 +45,10 @@ struct gx_sink {
     cJSON *rounds;
     struct gx_said csv_skips; /* the CSV's skip lines written: each (run, path, pairs, reason) once */
 };
+
+/* Rank 0, at the end: how much the machine interfered, into the report ("interference") and,
+ * where it marked anything, one line under the table. */
+void gx_sink_interference(struct gx_sink *s, FILE *table);
 
 /* On rank 0, where the report's context has no rank with a GPU, the table says so at once, one
  * line for the job (gx_output_no_gpu). */

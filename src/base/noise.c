@@ -1,0 +1,75 @@
+#include "config.h"
+#include "noise.h"
+
+#include <math.h>
+#include <stdio.h>
+
+struct gx_noise gx_noise_judge(const struct gx_stats *s, int lower_is_better, double cpu_wait)
+{
+    struct gx_noise n = {.cpu_wait = cpu_wait};
+    if (s->n > 0 && s->median > 0) {
+        double slow = lower_is_better ? s->p95 / s->median : (s->p5 > 0 ? s->median / s->p5 : 0);
+        n.tail = isfinite(slow) ? slow : 0;
+        if (lower_is_better ? n.tail >= GX_NOISE_TAIL_RATIO
+                            : (s->p5 <= 0 || n.tail >= GX_NOISE_TAIL_RATIO))
+            n.marks |= GX_NOISE_TAIL;
+        if (s->n > 1) {
+            double ci = gx_median_precision(s->median, s->ci_lo, s->ci_hi);
+            n.ci = isfinite(ci) ? ci : 0;
+            if (!isfinite(ci) || ci > GX_NOISE_CI)
+                n.marks |= GX_NOISE_WIDE;
+        }
+    }
+    if (cpu_wait >= GX_NOISE_WAIT)
+        n.marks |= GX_NOISE_WAITED;
+    return n;
+}
+
+const char *gx_noise_words(unsigned marks, char *buf, size_t len)
+{
+    static const struct {
+        unsigned bit;
+        const char *word;
+    } words[] = {{GX_NOISE_WAITED, "waited"}, {GX_NOISE_TAIL, "tail"}, {GX_NOISE_WIDE, "wide"}};
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (marks & words[i].bit && used < len) {
+            int k = snprintf(buf + used, len - used, "%s%s", used ? "," : "", words[i].word);
+            used += k > 0 ? (size_t)k : 0;
+        }
+    return buf;
+}
+
+void gx_noise_why(const struct gx_noise *n, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+#define GX_NOISE_ADD(...)                                                                        \
+    do {                                                                                         \
+        if (used < len) {                                                                        \
+            int k_ = snprintf(buf + used, len - used, __VA_ARGS__);                              \
+            used += k_ > 0 ? (size_t)k_ : 0;                                                     \
+        }                                                                                        \
+    } while (0)
+    if (n->marks & GX_NOISE_WAITED)
+        GX_NOISE_ADD("a rank waited for a CPU %.0f%% of the step", 100 * n->cpu_wait);
+    if (n->marks & GX_NOISE_TAIL)
+        GX_NOISE_ADD("%sthe slowest 5%% of iterations %.1fx the median", used ? "; " : "",
+                     n->tail);
+    if (n->marks & GX_NOISE_WIDE)
+        GX_NOISE_ADD("%sthe median known only to +-%.0f%%", used ? "; " : "", 100 * n->ci);
+#undef GX_NOISE_ADD
+}
+
+double gx_cpu_wait_s(void)
+{
+    /* Fields: time on a CPU, time waiting on a run queue (both ns), time slices. */
+    FILE *f = fopen("/proc/thread-self/schedstat", "r");
+    if (!f)
+        return -1;
+    unsigned long long run = 0, wait = 0;
+    int got = fscanf(f, "%llu %llu", &run, &wait);
+    fclose(f);
+    return got == 2 ? (double)wait * 1e-9 : -1;
+}

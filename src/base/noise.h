@@ -1,0 +1,47 @@
+/* Whether the machine disturbed a measurement: what its own samples and its ranks' waits for a
+ * CPU say, judged by one rule for results and ceiling probes alike. A busy node (other jobs, a
+ * login node, a CI runner) slows some iterations of a step; a median or a probe's best taken
+ * from such a step is marked, never shown as a clean number. */
+#ifndef GX_NOISE_H
+#define GX_NOISE_H
+
+#include "stats.h"
+
+#include <stddef.h>
+
+/* Why a measurement is marked (bits of gx_noise.marks). */
+#define GX_NOISE_WAITED 0x1u /* a rank of the pair waited for a CPU for GX_NOISE_WAIT of the step */
+#define GX_NOISE_TAIL 0x2u   /* the slowest 5% of iterations at least GX_NOISE_TAIL_RATIO times
+                                slower than the median: something else ran in between */
+#define GX_NOISE_WIDE 0x4u   /* the median's 95% interval wider than GX_NOISE_CI either side */
+
+/* The limits. At idle on the 2-core CPU machine (46 host results, e3a04cc) the ranks waited
+ * well under 1% of a step, the tail ratio reached 1.72 and the interval 4.8% either side;
+ * beside two CPU hogs the ranks waited up to half of a step, tails reached 62 and intervals
+ * 190% either side. */
+#define GX_NOISE_WAIT 0.10
+#define GX_NOISE_TAIL_RATIO 3.0
+#define GX_NOISE_CI 0.10
+
+struct gx_noise {
+    unsigned marks;  /* GX_NOISE_*; 0: clean */
+    double cpu_wait; /* the largest share of the step a rank of the pair spent runnable but not
+                        running (0..1); negative: the kernel does not say */
+    double tail;     /* the slow tail over the median (p95 / median for times, median / p5 for
+                        rates); 0 when unknown */
+    double ci;       /* the median's 95% interval, its farther end from the median, relative */
+};
+
+/* Judges the statistics of one step (lower_is_better: times) and its ranks' CPU wait. */
+struct gx_noise gx_noise_judge(const struct gx_stats *s, int lower_is_better, double cpu_wait);
+/* The marks as words ("waited", "tail", "wide"), comma-separated, into buf; "" for none. */
+const char *gx_noise_words(unsigned marks, char *buf, size_t len);
+/* One sentence on why, e.g. "rank waited for a CPU 34% of the step; p95 12.3x the median". */
+void gx_noise_why(const struct gx_noise *n, char *buf, size_t len);
+
+/* Seconds this thread has spent runnable but not running since it started (the scheduler's
+ * run delay, /proc/thread-self/schedstat); negative when the kernel does not keep it. Read
+ * outside the timed iterations only. */
+double gx_cpu_wait_s(void);
+
+#endif
