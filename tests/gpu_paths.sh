@@ -144,6 +144,10 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 bad = []
 for r in d["results"]:
+    # A probe the machine disturbed bounds nothing (issue 45): no efficiency, and the reason.
+    if r.get("ceiling_unsound") and r.get("ceiling_absent", "").startswith("ceiling unsound: "):
+        print("# %s %s %d: %s" % (r["path"], r["pattern"], r["size"], r["ceiling_absent"]))
+        continue
     if r["status"] == "ok" and r["pattern"] != "latency" and not (
             r.get("ceiling", 0) > 0 and r.get("efficiency", 0) > 0 and r.get("ceiling_what")):
         bad.append("%s %s %d: no ceiling: %s" % (r["path"], r["pattern"], r["size"], r.get("ceiling_absent")))
@@ -157,7 +161,7 @@ if not cal:
 print("\n".join(bad))
 sys.exit(1 if bad else 0)
 PY
-    ok $? "np2-$p: bandwidth results carry a ceiling and an efficiency, every probe's point measured"
+    ok $? "np2-$p: bandwidth results carry a ceiling and an efficiency (or none where its probe was disturbed, with the reason), every probe's point measured"
 done
 run np2-validate-all 2 --path staged,p2p,zerocopy --pattern bw --sizes 4095,1M+3 --iters 4 \
     --validate all --chunk 256K --depth 3
@@ -179,13 +183,16 @@ for r in rs:
     if r["validation"]["status"] != "passed" or r["validation"]["checks"] < 4:
         bad.append("%s: validation %s" % (where, r["validation"]))
     cw = r.get("ceiling_what", "")
+    if r.get("ceiling_unsound"):  # a probe the machine disturbed: no ceiling to check
+        continue
     if r["pattern"] != "latency" and r["path"] == "staged" and ("MPI" in cw or not ("D2H" in cw or "H2D" in cw)):
         bad.append("%s: ceiling %s" % (where, cw))
 # staged-mpi's rule holds staged's stages and MPI's: its ceiling is never above staged's.
 ceil = {(r["path"], r["pattern"], r["size"], r.get("chunk"), r.get("depth")): r.get("ceiling", 0)
-        for r in rs}
+        for r in rs if not r.get("ceiling_unsound")}
 for (path, pat, size, chunk, depth), c in ceil.items():
-    if path == "staged-mpi" and pat != "latency" and not 0 < c <= ceil.get(("staged", pat, size, chunk, depth), 0) * 1.0001:
+    staged = ceil.get(("staged", pat, size, chunk, depth))
+    if path == "staged-mpi" and pat != "latency" and staged is not None and not 0 < c <= staged * 1.0001:
         bad.append("staged-mpi %s %d %s/%s: ceiling %s above staged's" % (pat, size, chunk, depth, c))
 print("\n".join(bad))
 sys.exit(1 if bad or len(rs) != 3 * 3 * 3 * 2 * 3 else 0)

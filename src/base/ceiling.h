@@ -125,8 +125,7 @@ double gx_ceil_slowest(const struct gx_ceilings *c, const struct gx_ceil_stage *
  * message on a layer takes no less time than a smaller one on it: a point slower than a larger
  * size of its curve by more than GX_CEIL_SLACK (the spread of two equal costs, 1 B and 2 B,
  * measured best of many) was slowed in every iteration. A point the machine disturbed (its
- * noise marks) more than the result it would rate (a longer tail, a longer wait for a CPU) is
- * no bound either. And a result beyond GX_CEIL_BEYOND times the probe's best did not beat the
+ * waited or tail mark) more than the result it would rate is no bound either. And a result beyond GX_CEIL_BEYOND times the probe's best did not beat the
  * layer below: the probe's point missed it. */
 #define GX_CEIL_SLACK 1.25
 #define GX_CEIL_BEYOND 2.0
