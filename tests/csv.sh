@@ -18,7 +18,7 @@ cat >"$dir/check_csv.py" <<'PY'
 import csv, json, sys
 cols = ("run,path,src_mem,dst_mem,pattern,initiator,peer,same_node,size,size_class,chunk,depth,"
         "chunk_choice,iterations,warmup,window,unit,status,reason,median,min,max,mean,p5,p95,cv,"
-        "ceiling,efficiency,ceiling_exceeded,validation").split(",")
+        "ceiling,efficiency,ceiling_exceeded,validation,noise,ceiling_unsound").split(",")
 with open(sys.argv[1], newline="", encoding="utf-8") as f:
     rows = list(csv.reader(f))
 doc = json.load(open(sys.argv[2]))
@@ -44,7 +44,9 @@ def expect(j):
          "reason": j.get("reason"), "ceiling": j.get("ceiling"),
          "efficiency": j.get("efficiency"),
          "ceiling_exceeded": ("ceiling_exceeded" in j) if "ceiling" in j else None,
-         "validation": j["validation"]["status"]}
+         "validation": j["validation"]["status"],
+         "noise": ",".join(j["noise"]["marks"]) if "noise" in j else None,
+         "ceiling_unsound": bool(j.get("ceiling_unsound")) if j["status"] == "ok" else None}
     e.update({k: st.get(k) for k in ("median", "min", "max", "mean", "p5", "p95", "cv")})
     return e
 
@@ -57,7 +59,12 @@ for r, j in zip(res, doc["results"]):
         if got != want:
             sys.exit("%s %s %s: %s is %r, the report has %r" % (j["path"], j["pattern"],
                      j["size"], k, r[k], v))
-skips = [(s["path"], s.get("ranks", ["", ""]), s["reason"]) for s in doc["skipped"]]
+# The CSV says a skip once per (run, path, pairs, reason); the report keeps every group's.
+skips = []
+for s in doc["skipped"]:
+    k = (s["path"], s.get("ranks", ["", ""]), s["reason"])
+    if k not in skips:
+        skips.append(k)
 got = [(r["path"], [int(r["initiator"]) if r["initiator"] else "",
                     int(r["peer"]) if r["peer"] else ""], r["reason"]) for r in whole]
 if got != skips:
@@ -67,7 +74,8 @@ print("%d result lines, %d skipped-path lines (%s); run name %r" %
        res[0]["run"] if res else None))
 PY
 
-py_check "$dir/check_csv.py" "$dir/a.csv" "$dir/a.json"
+# (run as a file: py_check reads its script from standard input)
+run_diag "$PYTHON" "$dir/check_csv.py" "$dir/a.csv" "$dir/a.json"
 ok $? "stdout: the exact header, then one line per result with the report's values (median, min, max, mean, p5, p95, cv exactly), one per skipped path"
 
 "$PYTHON" - "$dir/a.csv" "$dir/a.json" <<'PY'
@@ -105,7 +113,7 @@ fi
 GPUXFER_FAULT=cuda-oom:rank=1:size=4K gx_mpirun_table "$dir/b.csv" 2 --format csv --path host \
     --pattern latency --sizes 8,4K $common --calibrate off --output "$dir/b.json" >"$dir/b.err" 2>&1
 ok $? "one size skipped by an injected out-of-memory: exit 0" || diag <"$dir/b.err"
-py_check "$dir/check_csv.py" "$dir/b.csv" "$dir/b.json" &&
+run_diag "$PYTHON" "$dir/check_csv.py" "$dir/b.csv" "$dir/b.json" &&
     grep -q '^,host,pageable,pageable,latency,0,1,true,4096,tiny,,,,.*,skipped,rank 1: injected: cudaMalloc of 4096 bytes failed: out of memory (cudaErrorMemoryAllocation),,,,,,,,,,,not_checked,,$' "$dir/b.csv"
 ok $? "the skipped size: its line has status skipped, the reason and no statistics"
 

@@ -5,10 +5,16 @@
  *   as a path's --depth does: one stream leaves a gap between consecutive copies that two hide
  *   (staged bibw at 16M chunks read 100.8% of a one-stream probe on one H200). Below it a
  *   copy's launch costs more than it moves, and one stream's submissions are the fastest (p2p
- *   at 4K-1M read 103-127% of a two-stream probe there). Within GPU memory and for managed
- *   pages one stream only: two streams move the same buffers at once, and the second finds
- *   the first's lines in L2 (a 16M peer copy read 3969 GB/s, more than HBM carries for
- *   distinct data) or its pages already moved;
+ *   at 4K-1M read 103-127% of a two-stream probe there). For managed pages one stream only:
+ *   a second finds the first's pages already moved;
+ * - the peer copy (concurrent in gpu_stages) every other pair of iterations spreads the
+ *   window over GX_PROBE_MAX_STREAMS streams, as p2p's --depth spreads its chunks: whole
+ *   messages in turn, or each message cut in as many pieces where the window holds fewer. Each
+ *   message has a region of its own in both buffers (GX_PATH_MESSAGE_REGIONS, as p2p): two
+ *   streams copying one buffer at once found each other's lines in L2 (a 16M peer copy read
+ *   3969 GB/s, more than HBM carries for distinct data). Copying one message at a time, the
+ *   probe was beaten by p2p at depth 4 (112-118% at 4K-1M) and at 64M chunks depth 2 (102.5%
+ *   at 128M) in the plan scenario on one H200 shared by two ranks;
  * - one way, a probe whose sides share something that slows both when they run at once
  *   (in_turn in gpu_stages) alternates its iterations between the two schedules: the sides
  *   at once, and the receiver's stage after the sender's. On one H200 shared by two ranks,
@@ -48,10 +54,13 @@
 
 #define GX_PROBE_STREAMS 2
 #define GX_PROBE_MULTI_STREAM ((size_t)4 << 20)
+/* The peer copy's concurrent schedule: as many copies in flight as p2p's deepest default
+ * candidate. */
+#define GX_PROBE_MAX_STREAMS 4
 struct gpu_stages;
 struct gpu_state {
     const struct gpu_stages *st;
-    cudaStream_t s[2][GX_PROBE_STREAMS]; /* [0] the sender's stage, [1] the receiver's */
+    cudaStream_t s[2][GX_PROBE_MAX_STREAMS]; /* [0] the sender's stage, [1] the receiver's */
     int nstreams;                        /* of s[side], this message size's */
     unsigned long calls;                 /* iterations so far: which schedule is next */
     void *host[2], *host_dev[2];
@@ -71,6 +80,7 @@ struct gpu_stages {
     gpu_stage_fn send, recv;
     int in_turn; /* one way, every other iteration runs the receiver's stage after the sender's */
     int multi_stream; /* from GX_PROBE_MULTI_STREAM on, every other pair of iterations on two */
+    int concurrent;   /* at every size, every other pair of iterations on GX_PROBE_MAX_STREAMS */
 };
 static const struct gpu_stages *stages_of(const struct gx_ep *ep);
 
@@ -146,9 +156,15 @@ static int peer_send(struct gx_ep *ep, struct gpu_state *g, int count, size_t by
     /* As a path copies into the peer's buffer (p2p through an IPC pointer): cudaMemcpyAsync,
      * peer access on where it can be; cudaMemcpyPeerAsync on one GPU shared by both ranks cost
      * about 0.5 us more a copy (p2p read 113% of it at 64K on one H200). */
+    int pieces = g->nstreams > count ? (g->nstreams + count - 1) / count : 1;
+    size_t piece = (bytes + (size_t)pieces - 1) / (size_t)pieces;
+    int k = 0;
     for (int m = 0; m < count; m++)
-        GX_CUDA_TRY(err, cudaMemcpyAsync(g->peer_buf, ep->src, bytes, cudaMemcpyDefault,
-                                         STREAM(s, m)));
+        for (size_t off = 0; off < bytes; off += piece, k++)
+            GX_CUDA_TRY(err, cudaMemcpyAsync((char *)gx_ep_msg(ep, g->peer_buf, m) + off,
+                                             (char *)gx_ep_src(ep, m) + off,
+                                             bytes - off < piece ? bytes - off : piece,
+                                             cudaMemcpyDefault, STREAM(s, k)));
     return GX_OK;
 }
 
@@ -241,7 +257,7 @@ static void gpu_close(struct gx_ep *ep)
     if (!g)
         return;
     for (int i = 0; i < 2; i++) {
-        for (int k = 0; k < GX_PROBE_STREAMS; k++)
+        for (int k = 0; k < GX_PROBE_MAX_STREAMS; k++)
             if (g->s[i][k])
                 cudaStreamDestroy(g->s[i][k]);
         if (g->host[i])
@@ -269,7 +285,7 @@ static int gpu_open(struct gx_ep *ep, struct gx_err *err)
     ep->priv = g;
     const struct gpu_stages *pr = g->st = stages_of(ep);
     for (int i = 0; i < 2; i++)
-        for (int k = 0; k < GX_PROBE_STREAMS; k++)
+        for (int k = 0; k < (pr->concurrent ? GX_PROBE_MAX_STREAMS : GX_PROBE_STREAMS); k++)
             GX_CUDA_TRY(err, cudaStreamCreateWithFlags(&g->s[i][k], cudaStreamNonBlocking));
     for (int i = 0; i < 2 && (pr->needs & (NEEDS_PINNED | NEEDS_MAPPED)); i++) {
         unsigned flags = pr->needs & NEEDS_MAPPED ? cudaHostAllocMapped : cudaHostAllocDefault;
@@ -326,8 +342,10 @@ static int gpu_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
     /* Both sides count their iterations alike: they take the same schedule. */
     unsigned long call = g->calls++;
     int in_turn = dir != GX_DIR_BOTH && g->st->in_turn && (call & 1);
-    g->nstreams =
-        g->st->multi_stream && bytes >= GX_PROBE_MULTI_STREAM && (call & 2) ? GX_PROBE_STREAMS : 1;
+    g->nstreams = !(call & 2)                                                 ? 1
+                  : g->st->concurrent                                         ? GX_PROBE_MAX_STREAMS
+                  : g->st->multi_stream && bytes >= GX_PROBE_MULTI_STREAM ? GX_PROBE_STREAMS
+                                                                              : 1;
     if (in_turn && dir == GX_DIR_SEND) { /* the receiver starts once the sender is done */
         GX_TRY(run_stages(ep, g, dir, 1, count, bytes, err));
         return gx_probe_start(ep, dir, err);
@@ -372,7 +390,7 @@ static int managed_filter(struct gx_ep *ep, struct gx_err *why)
 
 const struct gx_path_ops gx_probe_peer_copy = {
     GPU_PROBE_OPS("peer-copy", "cudaMemcpyPeerAsync into a buffer on the peer's GPU, in one "
-                  "process", GX_MEM_DEVICE, 400, 5, 0),
+                  "process", GX_MEM_DEVICE, 400, 5, GX_PATH_MESSAGE_REGIONS),
     .filter = peer_filter,
 };
 const struct gx_path_ops gx_probe_copy_engines = {
@@ -404,11 +422,11 @@ const struct gx_path_ops gx_probe_faults = {
 
 /* Each probe's stages and the buffers they need, a line each. */
 static const struct gpu_stages gpu_stages[] = {
-    {&gx_probe_peer_copy, NEEDS_PEER, peer_send, nothing, 0, 0},
-    {&gx_probe_copy_engines, NEEDS_PINNED, d2h_send, h2d_recv, 0, 1},
-    {&gx_probe_mapped, NEEDS_MAPPED, mapped_write, mapped_read, 1, 1},
-    {&gx_probe_prefetch, 0, prefetch_send, prefetch_recv, 1, 0},
-    {&gx_probe_faults, NEEDS_SCRATCH, faults_send, faults_recv, 1, 0},
+    {&gx_probe_peer_copy, NEEDS_PEER, peer_send, nothing, 0, 0, 1},
+    {&gx_probe_copy_engines, NEEDS_PINNED, d2h_send, h2d_recv, 0, 1, 0},
+    {&gx_probe_mapped, NEEDS_MAPPED, mapped_write, mapped_read, 1, 1, 0},
+    {&gx_probe_prefetch, 0, prefetch_send, prefetch_recv, 1, 0, 0},
+    {&gx_probe_faults, NEEDS_SCRATCH, faults_send, faults_recv, 1, 0, 0},
 };
 
 static const struct gpu_stages *stages_of(const struct gx_ep *ep)

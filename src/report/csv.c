@@ -6,6 +6,7 @@
 #include "sizes.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,14 +31,17 @@ struct row {
     char num[NCOLS][32];
 };
 
-/* The shortest of %.15g and %.17g that reads back as v (as the report's numbers); a value
- * that is not finite is an empty field. */
+/* The report's digits for v (cJSON's: %.15g, or %.17g where those read back further than
+ * an epsilon from v); a value that is not finite is an empty field. */
 static void set_num(struct row *w, enum col c, double v)
 {
     if (!isfinite(v))
         return;
     snprintf(w->num[c], sizeof w->num[c], "%.15g", v);
-    if (strtod(w->num[c], NULL) != v)
+    /* cJSON's own test for the report's digits: 15 unless they read back further than one
+     * epsilon away. */
+    double back = strtod(w->num[c], NULL), big = fabs(back) > fabs(v) ? fabs(back) : fabs(v);
+    if (fabs(back - v) > big * DBL_EPSILON)
         snprintf(w->num[c], sizeof w->num[c], "%.17g", v);
     w->f[c] = w->num[c];
 }
