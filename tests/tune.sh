@@ -375,6 +375,20 @@ assert got == {"host bw pageable>pageable tiny": 0, "host bw pageable>pageable s
 PY
 ok $? "--verify on disturbed runs: their classes' verdicts marked ~, counted, in advice.json" ||
     tail -n 20 "$dir/faken.txt" | diag
+FAKE_REPORT=$top_srcdir/tests/reports/noisy.json MPIRUN_ARGS=--oversubscribe GPUXFER=$dir/fake-gpuxfer \
+    "$tune" -m "$dir/fake-mpirun" -o "$dir/fakens" -r 2 --knobs btl_vader_eager_limit -- --sizes 8 \
+    >"$dir/fakens.txt" 2>&1
+[ $? -eq 0 ] &&
+    grep -q '^host bw pageable>pageable medium *OMPI_MCA_btl_vader_eager_limit=32768: x3.000~ (ci95 .* 1 of its sizes on a disturbed run (~)$' "$dir/fakens.txt" &&
+    grep -q '^host bw pageable>pageable small *OMPI_MCA_btl_vader_eager_limit=32768: x3.000 (ci95 .*size(s)$' "$dir/fakens.txt" &&
+    py_check "$dir/fakens/advice.json" <<'PY'
+import json, sys
+got = {" ".join(c["key"]): (c["noisy"], c["noisy_win"]) for c in json.load(open(sys.argv[1]))["per_class"]}
+assert got["host bw pageable>pageable medium"] == (1, True), got
+assert got["host bw pageable>pageable small"] == (0, False), got
+PY
+ok $? "the sweep on disturbed runs: a class's speedup marked ~ where it rests on one, counted (advice.json)" ||
+    tail -n 20 "$dir/fakens.txt" | diag
 FAKE_REPORT=$top_srcdir/tests/reports/base.json MPIRUN_ARGS=--oversubscribe GPUXFER=$dir/fake-gpuxfer \
     "$tune" -m "$dir/fake-mpirun" -o "$dir/fakev2" --verify UCX_TLS=tcp -- --sizes 8 >"$dir/fakev2.txt" 2>&1
 [ $? -eq 2 ] && tail -n 1 "$dir/fakev2.txt" | grep -q "^gpuxfer-tune: --verify: UCX_TLS: not a knob offered here"
