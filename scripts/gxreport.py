@@ -172,7 +172,11 @@ REPORT = Obj({
     "context": (OPT, Obj({"job": (OPT, Obj({})),
                           "ranks": (OPT, List(Obj({"env": (OPT, Obj({})),
                                                    "gpu": (OPT, Obj({"name": (OPT, STRING)}))})))})),
-    "calibration": (OPT, CALIBRATION), "matrices": (OPT, List(MATRIX))})
+    "calibration": (OPT, CALIBRATION), "matrices": (OPT, List(MATRIX)),
+    "interference": (OPT, Obj({"load_average": (OPT, List(NUMBER, 2)),
+                               **{k: (OPT, NUMBER) for k in (
+                                   "results_measured", "results_noisy", "ceilings_unsound",
+                                   "ceilings_exceeded", "cpu_wait_max", "cpus_online")}}))})
 
 
 def settle(r):
@@ -508,6 +512,22 @@ def marks_json(r):
     ceiling_exceeded."""
     return {"noisy": noisy(r), "noise": noise_marks(r), "ceiling_unsound": ceiling_unsound(r),
             "ceiling_exceeded": ceiling_exceeded(r)}
+
+
+def interference_text(doc):
+    """The run's interference (schema 2.5) in a few words: the longest wait for a CPU and the
+    load against the CPUs; "" without it."""
+    i = doc.get("interference")
+    if not isinstance(i, dict):
+        return ""
+    parts = []
+    if is_number(i.get("cpu_wait_max")) and i["cpu_wait_max"] > 0:
+        parts.append(f"a rank waited for a CPU up to {100 * i['cpu_wait_max']:.0f}% of a step")
+    load = i.get("load_average")
+    if isinstance(load, list) and len(load) == 2 and all(is_number(x) for x in load):
+        parts.append(f"load average {load[0]:.1f} at the start, {load[1]:.1f} at the end"
+                     + (f" on {i['cpus_online']:g} CPUs" if is_number(i.get("cpus_online")) else ""))
+    return "; ".join(parts)
 
 
 NOISY_NOTE = ("~: the machine interfered with that step (a rank waited for a CPU, a slow tail, "
