@@ -52,8 +52,9 @@ above = sum(1 for r in rated if r["efficiency"] > 1)
 top = max((r["efficiency"] for r in rated), default=0)
 by = [r.get("stop", {}).get("by") for r in d.get("results", [])]
 stops = "%d/%d/%d" % tuple(by.count(k) for k in ("precision", "time", "iterations"))
-print("%-4s %5s %7s %6s %8.1f %6d %4d %8d %8.1f %s" % (i, rc, wall, est, d.get(
-    "calibration", {}).get("seconds", 0), len(rated), bang, above, 100 * top, stops))
+print("%-4s %5s %7s %6s %8.1f %6d %4d %8d %8s %s" % (i, rc, wall, est, d.get(
+    "calibration", {}).get("seconds", 0), len(rated), bang, above,
+    "%.1f%s" % (100 * top, "!" if top > 1 else ""), stops))  # no efficiency above 100% unmarked
 PY
 done | tee "$dir/summary.txt"
 awk 'NF == 10 && $1 ~ /^[0-9]+$/ { n++; r += $6; b += $7; a += $8 }

@@ -25,8 +25,12 @@ Prints one line per result (and per rank); exit 0 when every check holds, 1 with
 problem (starting 'FAIL'), 2 when the report cannot be read."""
 import argparse
 import json
+import os
 import statistics
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gxreport as gx  # noqa: E402  (the marks ~ ! ? as every report tool prints them)
 
 from gxreport import lower_is_better
 
@@ -197,8 +201,9 @@ def main():
                 fail(f"{what}: ceiling absent ({absent!r}), expected one of {want}")
             else:
                 absent_ok.append(f"{what}: {absent}")
-        eff = f"{100 * r['efficiency']:.0f}%" if "efficiency" in r else "-"
-        print(f"  {what}: median {r['stats']['median']:.4g} {r['unit']}, validation {v}, "
+        eff = gx.efficiency_text(r, "%.0f", percent="%")
+        median = gx.mark_median(f"{r['stats']['median']:.4g}", gx.noisy(r))
+        print(f"  {what}: median {median} {r['unit']}, validation {v}, "
               f"ceiling {r.get('ceiling_what') or r.get('ceiling_absent', '-')}, efficiency {eff}")
     for p in paths:
         for pat in patterns:

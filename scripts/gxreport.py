@@ -135,6 +135,9 @@ UNIT = Leaf('"us" or "GB/s"', lambda v: v in ("us", "GB/s"))
 MEM = Obj({"src": (True, STRING), "dst": (True, STRING)})
 PAIR = List(COUNT, 2)
 REQ, OPT = True, False
+# Any word is a mark: a mark a later gpuxfer adds still makes the median unreliable.
+NOISE = Obj({"marks": (REQ, List(STRING)), "why": (OPT, STRING),
+             **{k: (OPT, NUMBER) for k in ("cpu_wait", "tail", "median_ci")}})
 STATS = Obj({"median": (REQ, NUMBER), "median_ci95": (OPT, List(NUMBER, 2)), "n": (OPT, POSITIVE),
              **{k: (OPT, NUMBER) for k in ("min", "max", "mean", "p5", "p95", "p99", "stddev", "cv")}})
 RESULT = Obj({
@@ -146,7 +149,8 @@ RESULT = Obj({
     "samples": (OPT, List(NUMBER)),
     "samples_file": (OPT, Obj({"file": (REQ, STRING), "line": (REQ, POSITIVE), "n": (REQ, COUNT)})),
     "ceiling": (OPT, NUMBER), "efficiency": (OPT, NUMBER),
-    "ceiling_what": (OPT, STRING), "reason": (OPT, STRING),
+    "ceiling_what": (OPT, STRING), "reason": (OPT, STRING), "ceiling_absent": (OPT, STRING),
+    "ceiling_unsound": (OPT, BOOL), "noise": (OPT, NOISE),
     "auto_candidates": (OPT, List(Obj({"chunk": (REQ, POSITIVE), "depth": (REQ, POSITIVE),
                                        "median": (REQ, NUMBER)}))),
     "stats": (OPT, STATS),
@@ -168,7 +172,11 @@ REPORT = Obj({
     "context": (OPT, Obj({"job": (OPT, Obj({})),
                           "ranks": (OPT, List(Obj({"env": (OPT, Obj({})),
                                                    "gpu": (OPT, Obj({"name": (OPT, STRING)}))})))})),
-    "calibration": (OPT, CALIBRATION), "matrices": (OPT, List(MATRIX))})
+    "calibration": (OPT, CALIBRATION), "matrices": (OPT, List(MATRIX)),
+    "interference": (OPT, Obj({"load_average": (OPT, List(NUMBER, 2)),
+                               **{k: (OPT, NUMBER) for k in (
+                                   "results_measured", "results_noisy", "ceilings_unsound",
+                                   "ceilings_exceeded", "cpu_wait_max", "cpus_online")}}))})
 
 
 def settle(r):
@@ -425,6 +433,108 @@ def mem_text(src, dst):
     return f"{src}>{dst}"
 
 
+# --- Marks: the numbers the machine or the ceiling made unreliable (schema 2.5) ----------------
+# The one rule every tool prints by, as gpuxfer's table does: '~' after a median whose step the
+# machine disturbed (its noise has a mark), '!' after an efficiency above 100% (the ceiling is no
+# bound for it), '?' for the ceiling and efficiency of a result whose ceiling probe was disturbed.
+# A report before 2.5 says nothing of noise: its medians are unmarked, not clean.
+NOISY, EXCEEDED, UNSOUND = "~", "!", "?"
+
+
+def noise_marks(r):
+    """The noise marks (waited, tail, wide) of a result or a ceiling probe's point; [] when it
+    has none or its report predates them."""
+    n = r.get("noise") if isinstance(r, dict) else None
+    marks = n.get("marks") if isinstance(n, dict) else None
+    return [m for m in marks if isinstance(m, str)] if isinstance(marks, list) else []
+
+
+def noisy(r):
+    """Whether the machine disturbed the step of r, so that its median is no clean number."""
+    return bool(noise_marks(r))
+
+
+def noise_why(r):
+    n = r.get("noise") if isinstance(r, dict) else None
+    why = n.get("why") if isinstance(n, dict) else None
+    return why if isinstance(why, str) and why else ", ".join(noise_marks(r))
+
+
+def ceiling_unsound(r):
+    """A ceiling was measured but is no bound for r (its probe was disturbed): no efficiency."""
+    return isinstance(r, dict) and r.get("ceiling_unsound") is True and not is_number(
+        r.get("efficiency"))
+
+
+def ceiling_exceeded(r):
+    """r beat its ceiling (an efficiency above 1): that efficiency is no measure of r. Older
+    reports without ceiling_exceeded are judged by their efficiency alone."""
+    eff = r.get("efficiency") if isinstance(r, dict) else None
+    return is_number(eff) and eff > 1
+
+
+def unsound_why(r):
+    """What made r's ceiling unsound, from its ceiling_absent ("ceiling unsound: ...")."""
+    why = r.get("ceiling_absent") if isinstance(r, dict) else None
+    return why if isinstance(why, str) and why else "ceiling unsound"
+
+
+def mark_median(text, is_noisy):
+    return text + NOISY if is_noisy else text
+
+
+def median_text(r, digits=4):
+    """A result's median (value_text) with '~' when noisy."""
+    return mark_median(value_text(r["stats"]["median"], digits), noisy(r))
+
+
+def efficiency_text(r, fmt="%.1f", none="-", percent=""):
+    """A result's efficiency in percent: '?' when its ceiling is unsound, `none` when it has no
+    efficiency, and '!' after one above 100%."""
+    if ceiling_unsound(r):
+        return UNSOUND
+    eff = r.get("efficiency")
+    if not is_number(eff):
+        return none
+    return fmt % (100 * eff) + percent + (EXCEEDED if eff > 1 else "")
+
+
+def ceiling_text(r, fmt="%.3f", none="-"):
+    """A result's ceiling: '?' when unsound, `none` without one."""
+    if ceiling_unsound(r):
+        return UNSOUND
+    c = r.get("ceiling")
+    return fmt % c if is_number(c) else none
+
+
+def marks_json(r):
+    """A result's marks for a tool's --json: noisy (and its noise marks), ceiling_unsound,
+    ceiling_exceeded."""
+    return {"noisy": noisy(r), "noise": noise_marks(r), "ceiling_unsound": ceiling_unsound(r),
+            "ceiling_exceeded": ceiling_exceeded(r)}
+
+
+def interference_text(doc):
+    """The run's interference (schema 2.5) in a few words: the longest wait for a CPU and the
+    load against the CPUs; "" without it."""
+    i = doc.get("interference")
+    if not isinstance(i, dict):
+        return ""
+    parts = []
+    if is_number(i.get("cpu_wait_max")) and i["cpu_wait_max"] > 0:
+        parts.append(f"a rank waited for a CPU up to {100 * i['cpu_wait_max']:.0f}% of a step")
+    load = i.get("load_average")
+    if isinstance(load, list) and len(load) == 2 and all(is_number(x) for x in load):
+        parts.append(f"load average {load[0]:.1f} at the start, {load[1]:.1f} at the end"
+                     + (f" on {i['cpus_online']:g} CPUs" if is_number(i.get("cpus_online")) else ""))
+    return "; ".join(parts)
+
+
+NOISY_NOTE = ("~: the machine interfered with that step (a rank waited for a CPU, a slow tail, "
+              "or a wide interval: the report's noise), so its median is no clean number; "
+              "rerun on a quieter node")
+
+
 # --- Curves: what summary and plot show ---------------------------------------------------------
 # A line is one (path, memory kinds, pattern, run) of a report: never two memory kinds, never two
 # runs (a run name seen again is numbered, "name#2"). At each size it has one point: per
@@ -445,9 +555,10 @@ def chunk_text(chunk):
 
 
 def curves(doc, all_chunks=False):
-    """{Line: {size: point}}, point: {'median', 'ceiling', 'lo', 'hi', 'pairs', 'chunk',
-    'candidates'}: median over the pairs, ceiling the median of their calibrated ceilings (None
-    without), lo..hi the lowest p5 to the highest p95 among them (the median where
+    """{Line: {size: point}}, point: {'median', 'noisy', 'ceiling', 'lo', 'hi', 'pairs', 'chunk',
+    'candidates'}: median over the pairs, noisy how many of those pairs' steps the machine
+    disturbed (a median over them is then marked), ceiling the median of their calibrated
+    ceilings (None without), lo..hi the lowest p5 to the highest p95 among them (the median where
     the stats lack them), chunk the chunk/depth shown ('auto', (chunk, depth) or (0, 0)),
     candidates how many chunk/depths the size had."""
     acc = {}
@@ -466,6 +577,7 @@ def curves(doc, all_chunks=False):
                 st = [r["stats"] for r in rs]
                 ceilings = [r["ceiling"] for r in rs if "ceiling" in r]
                 pt = {"median": statistics.median(s["median"] for s in st),
+                      "noisy": sum(noisy(r) for r in rs),
                       "ceiling": statistics.median(ceilings) if ceilings else None,
                       "lo": min(s.get("p5", s["median"]) for s in st),
                       "hi": max(s.get("p95", s["median"]) for s in st),

@@ -369,8 +369,10 @@ def class_rows(compare, size_class):
 def best_per_class(compare, size_class):
     """Per class: the configuration (index > 0) significantly faster at the most sizes of the
     class and significantly slower at none (compare's verdicts), ties to the larger speedup.
-    {key: None or {"cfg", "faster", "sizes", "size", "speedup", "ci95", "p", "q"}} where the
-    reported size is the one of the class with the largest significant speedup."""
+    {key: None or {"cfg", "faster", "sizes", "size", "speedup", "ci95", "p", "q", "noisy",
+    "noisy_win"}} where the reported size is the one of the class with the largest significant
+    speedup; noisy: the class's sizes whose comparison rests on a run the machine disturbed
+    (compare's noisy_comparison), noisy_win: whether the reported size's does."""
     out = {}
     ncfg = len(compare["configurations"])
     for key, rows in class_rows(compare, size_class).items():
@@ -385,7 +387,9 @@ def best_per_class(compare, size_class):
             r, c = max(wins, key=lambda rc: speedup(rc[0]["unit"], rc[1]["ratio"], None)[0])
             s, ci = speedup(r["unit"], c["ratio"], c["ci95"])
             cand = {"cfg": i, "faster": len(wins), "sizes": len(rows), "size": r["size"],
-                    "speedup": s, "ci95": ci, "p": c["p"], "q": c["q"], "test": c["test"]}
+                    "speedup": s, "ci95": ci, "p": c["p"], "q": c["q"], "test": c["test"],
+                    "noisy": sum(1 for _, x in cells if x.get("noisy_comparison")),
+                    "noisy_win": bool(c.get("noisy_comparison"))}
             if best is None or (cand["faster"], cand["speedup"]) > (best["faster"], best["speedup"]):
                 best = cand
         out[key] = best
@@ -430,6 +434,13 @@ def verified(compare, size_class):
         v = [r["cells"][1]["verdict"] for r in rows if r["cells"][1]]
         per[key] = "slower" if "slower" in v else "faster" if "faster" in v else "same"
     return per, "faster" in per.values() and "slower" not in per.values()
+
+
+def noisy_per_class(compare, size_class, cfg=1):
+    """Per class: how many of its sizes' comparisons (configuration cfg against the default)
+    rest on a run the machine disturbed (compare's noisy_comparison; 0 for reports before 2.5)."""
+    return {key: sum(1 for r in rows if r["cells"][cfg] and r["cells"][cfg].get("noisy_comparison"))
+            for key, rows in class_rows(compare, size_class).items()}
 
 
 def ready_lines(pairs, how_of, library):

@@ -112,9 +112,11 @@ echo "# $(date -u +%FT%TZ), $((($(date +%s) - started))) s; memory $mem; $rounds
     "MPIRUN: ${mr[*]}; load average: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
 echo "# osu: $osu (bw/bibw: ${osu_bw_args[*]:-its defaults}); gpuxfer: $gx ${gx_mem[*]} ${*}" \
     "(bw/bibw: ${gx_bw_args[*]:-its defaults})"
-"$py" - "$out" "$rounds" "$here/mpi-complaints.ere" "${gx_windows[*]}" <<'PY'
+"$py" - "$out" "$rounds" "$here/mpi-complaints.ere" "${gx_windows[*]}" "$here" <<'PY'
 import json, re, statistics, sys
 out, rounds, ere, windows = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4].split()
+sys.path.insert(0, sys.argv[5])
+import gxreport as gx  # a disturbed median marked ~, as every report tool marks it
 pats = [re.compile(l.strip()) for l in open(ere) if l.strip()]
 
 def complaints(path):
@@ -138,17 +140,17 @@ def osu(path, scale):
                 pass
     return vals
 
-def gx(path):
+def gx_results(path):
     try:
         d = json.load(open(path))
     except (OSError, ValueError):
         return {}
-    return {r["size"]: (r["stats"]["median"], r["stats"]["mean"], r["window"])
+    return {r["size"]: (r["stats"]["median"], r["stats"]["mean"], r["window"], gx.noisy(r))
             for r in d.get("results", []) if r.get("status") == "ok"}
 
 scale = {"latency": 1.0, "bw": 1e-3, "bibw": 1e-3}
 # (pattern, size) -> column -> [value per round]
-table, noise, window_of = {}, [], {}
+table, noise, window_of, disturbed = {}, [], {}, set()
 for r in range(1, rounds + 1):
     n_osu = n_gx = 0
     for pat in ("latency", "bw", "bibw"):
@@ -156,7 +158,9 @@ for r in range(1, rounds + 1):
         n_osu += complaints(f"{out}/osu-{pat}.{r}.txt")
         for w in (["own"] if pat == "latency" else windows):
             n_gx += complaints(f"{out}/gx-{pat}-{w}.{r}.txt")
-            for size, (med, mean, win) in gx(f"{out}/gx-{pat}-{w}.{r}.json").items():
+            for size, (med, mean, win, noisy) in gx_results(f"{out}/gx-{pat}-{w}.{r}.json").items():
+                if noisy:
+                    disturbed.add((pat, size, "gx-" + w))
                 row = table.setdefault((pat, size), {})
                 row.setdefault("osu", [None] * rounds)[r - 1] = o.get(size)
                 row.setdefault("gx-" + w, [None] * rounds)[r - 1] = med
@@ -193,7 +197,8 @@ for (pat, size) in sorted(table, key=lambda k: (order[k[0]], k[1])):
     for c, _ in cols:
         has = c in row
         win = window_of.get((pat, size, c[3:]), "-")
-        line += " %11s %6s %18s" % (fmt(med(row[c])) if has else "-", win if has else "-",
+        cell = gx.mark_median(fmt(med(row[c])), (pat, size, c) in disturbed) if has else "-"
+        line += " %11s %6s %18s" % (cell, win if has else "-",
                                      ratio(row, c) if has else "-")
     if pat == "latency":
         line += " %11s %18s" % (fmt(med(row["mean"])), ratio(row, "mean"))
@@ -202,6 +207,9 @@ print("# latency: us one way (osu: the mean of its iterations; gpuxfer: the medi
 print("#   each a window of round trips; 'latency mean': gpuxfer's mean, osu's kind of figure);")
 print("# bw/bibw: GB/s (osu's MB/s / 1000); gpuxfer@64: gpuxfer with osu's window (--window 64)")
 print("# each figure: the median over the rounds; ratio (its lowest-highest over the rounds)")
+if disturbed:
+    print("# ~: the machine disturbed that step in some round (the report's noise): rerun on a "
+          "quieter node")
 print("\n".join("# " + n for n in noise))
 print("".join("# " + l for l in open(f"{out}/load.txt")), end="")
 print("# per round:")

@@ -13,7 +13,7 @@ compare() { "$PYTHON" "$top_srcdir/scripts/gpuxfer-compare" "$@"; }
 
 "$PYTHON" - "$top_srcdir/schema/gpuxfer-report.schema.json" "$rep"/base.json "$rep"/slower.json \
     "$rep"/ci-base.json "$rep"/ci-slower.json "$rep"/matrix.json "$rep"/other-path.json \
-    "$rep"/options.json \
+    "$rep"/options.json "$rep"/noisy.json \
     >"$dir/check.txt" 2>&1 <<'PY' 
 import json, sys, jsonschema
 schema = json.load(open(sys.argv[1]))
@@ -433,6 +433,42 @@ hostile stats-missing 'results[1].stats: expected an object (status is "ok")'
 hostile env-list 'context.ranks[0].env: expected an object, got a list'
 hostile cmdline-number 'command_line[0]: expected a string, got 1'
 hostile matrix-ragged 'matrices[0].values[1]: expected a list of 2 items (a square matrix), got 1 items'
+
+# Schema 2.5's noise (noisy.json: latency 8 B and bw 1 MiB disturbed): a value resting on a
+# disturbed run has ~ after it, and so does the verdict of its comparison, either side; the
+# summary counts them; older reports (base.json) are unmarked.
+compare "$rep/base.json" "$rep/noisy.json" >"$dir/n.txt" 2>&1
+ok_diag $? "$dir/n.txt" "a 2.5 report against a 1.0 one: exit 0"
+grep -qE '^ +8 +0->1 +2\.014 +2\.487~ +1\.235 .* yes floor slower~$' "$dir/n.txt" &&
+    grep -qE '^ +1048576 +0->1 +9\.978 +5\.337~ +0\.535 .* yes floor slower~$' "$dir/n.txt"
+ok_diag $? "$dir/n.txt" "a noisy value: ~ after it and after its verdict"
+grep -qE '^ +65536 +0->1 +8\.532 +8\.041 +0\.943 .* no floor +same$' "$dir/n.txt" &&
+    [ "$(grep -cE '^ +[0-9]+ +0->1 .*~' "$dir/n.txt")" -eq 2 ]
+ok_diag $? "$dir/n.txt" "clean rows unmarked: two marked rows of five"
+grep -q '^B: host bw (GB/s, higher is better): 1 slower, 0 faster, 2 same, 1 of them on a disturbed run (~); geomean' "$dir/n.txt" &&
+    grep -q '^B: 2 rows with a run the machine disturbed (~' "$dir/n.txt" &&
+    grep -q '^# ~ after a value: ' "$dir/n.txt"
+ok_diag $? "$dir/n.txt" "the summary and the noise count the comparisons on disturbed runs; the header says what ~ is"
+compare "$rep/noisy.json" "$rep/base.json" >"$dir/n2.txt" 2>&1 &&
+    grep -qE '^ +8 +0->1 +2\.487~ +2\.014 .* faster~$' "$dir/n2.txt"
+ok_diag $? "$dir/n2.txt" "the reference (A) disturbed: its value and the verdict marked"
+! grep -q '~' "$dir/t.txt"
+ok_diag $? "$dir/t.txt" "reports before 2.5: nothing marked"
+compare "$rep/base.json" "$rep/noisy.json" --json >"$dir/n.json" 2>&1
+py_check "$dir/n.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+cells = {r["size"]: r["cells"] for r in d["rows"] if r["pattern"] == "bw"}
+assert cells[1 << 20][1]["noisy"] == 1 and cells[1 << 20][1]["noise"] == ["tail", "wide"]
+assert cells[1 << 20][1]["noisy_comparison"] is True and cells[1 << 20][0]["noisy"] == 0
+assert cells[65536][1]["noisy_comparison"] is False
+assert [s["noisy"] for s in d["summary"]] == [1, 1], d["summary"]
+assert [n["noisy_rows"] for n in d["noise"]] == [0, 2], d["noise"]
+PY
+ok $? "--json: each cell's noisy runs and marks, noisy_comparison; the summary's and noise's counts"
+compare "$rep/base.json" "$rep/noisy.json" --fail-below 0.9 >/dev/null 2>"$dir/nf.err"
+[ $? -eq 1 ] && grep -q 'regression: .*host bw size 1048576 .* on a run the machine disturbed (~): rerun on a quieter node$' "$dir/nf.err"
+ok_diag $? "$dir/nf.err" "--fail-below still fails on a disturbed run, and says so"
 
 rm -rf "$dir"
 done_testing

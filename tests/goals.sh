@@ -105,12 +105,51 @@ for g in 'p2p bw 1M' 'p2p latency 8 B' 'staged-mpi gain over depth 1' 'host mpi 
 done
 grep -q ' 8 missed' "$dir/miss.txt"
 ok_diag $? "$dir/miss.txt" "the last line counts the 8 missed goals"
-grep -qE '^every ceiling a bound +host +bw +4M .* 1 count .* 112.0% +0 results with ! +NO +1 of 13 rated results beyond' "$dir/miss.txt"
+grep -qE '^every ceiling a bound +host +bw +4M .* 1 count .* 112\.0%! +0 results with ! +NO +1 of 13 rated results beyond' "$dir/miss.txt"
 ok_diag $? "$dir/miss.txt" "a result with !: the goal missed, the furthest one shown"
 grep -q '^unified-prefetch bw >= 64M .* NO .*; measured: MPI busy 176.8 of the 179.0 ms iteration$' "$dir/miss.txt"
 ok_diag $? "$dir/miss.txt" "a missed efficiency goal says where the time went: its busiest stage beside the iteration"
 grep -q '^cv <= 1% (nccl) .* NO .*; bw 256M: samples 364.8..387.6 (p5..p95) around 380$' "$dir/miss.txt"
 ok_diag $? "$dir/miss.txt" "a missed cv goal shows the spread of the worst result's samples"
+
+# Schema 2.5's marks on the all-met report: p2p bw 64M's step disturbed (noise), p2p bw 1M's
+# ceiling unsound, zerocopy's efficiency above 100%.
+make_report all-met "$dir/marks.json"
+"$PYTHON" - "$dir/marks.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+M = 1 << 20
+for r in d["results"]:
+    key = (r["path"], r["pattern"], r["size"], r.get("chunk"))
+    if key == ("p2p", "bw", 64 * M, 64 * M):
+        r["noise"] = {"marks": ["waited"], "cpu_wait": 0.3, "median_ci": 0.02,
+                      "why": "a rank waited for a CPU 30% of the step"}
+    elif key == ("p2p", "bw", M, M):
+        for k in ("ceiling", "efficiency", "ceiling_what"):
+            del r[k]
+        r.update(ceiling_unsound=True, ceiling_absent="ceiling unsound: peer 0->1 at 1M was "
+                 "disturbed more than the result")
+d["results"].append({"path": "zerocopy", "mem": {"src": "device", "dst": "device"},
+                     "pattern": "bw", "ranks": [0, 1], "same_node": True, "size": 64 * M,
+                     "unit": "GB/s", "status": "ok", "stats": {"median": 105.0, "cv": 0.001},
+                     "ceiling": 100.0, "ceiling_what": "mapped", "efficiency": 1.05})
+json.dump(d, open(sys.argv[1], "w"))
+PY
+goals "$dir/marks.json" >"$dir/marks.txt" 2>&1
+ok_diag $([ $? -eq 1 ] && grep -q ' 1 missed' "$dir/marks.txt" && echo 0 || echo 1) "$dir/marks.txt" \
+    "marked results: one goal missed, every ceiling a bound (zerocopy's !): exit 1"
+grep -qE '^p2p bw >= 64M +p2p +bw +64M 64M/1 +390\.000~ GB/s +393\.94 +99\.0% .* yes~ ' "$dir/marks.txt"
+ok_diag $? "$dir/marks.txt" "a goal judged on a disturbed result: ~ after its value and after yes"
+grep -qE '^p2p bw 1M +p2p +bw +1M 1M/1 +370\.000 GB/s +\? +\? .* - +ceiling unsound: peer 0->1 at 1M was disturbed more than the result; target from' "$dir/marks.txt"
+ok_diag $? "$dir/marks.txt" "an unsound ceiling: ? for ceiling and eff, not judged, the reason"
+grep -qE '^zerocopy bw >= 64M +zerocopy .* 105\.000 GB/s +100\.00 +105\.0%! .* - +mapped \(efficiency above 100%: the ceiling is no bound here\)' "$dir/marks.txt"
+ok_diag $? "$dir/marks.txt" "an efficiency above 100%: ! after it, the goal not judged on it"
+grep -qE '^every ceiling a bound +zerocopy .* 1 count .* 105\.0%! .*NO .*1 more with an unsound ceiling \(\?, not rated\)' "$dir/marks.txt"
+ok_diag $? "$dir/marks.txt" "every ceiling a bound: an efficiency above 100% without ceiling_exceeded counts; unsound ones said"
+grep -q '; 2 of them judged on a result the machine disturbed (~): rerun on a quieter node$' "$dir/marks.txt"
+ok_diag $? "$dir/marks.txt" "the last line counts the goals judged on disturbed results (p2p bw and its cv)"
+! grep -q '~' "$dir/met.txt"
+ok_diag $? "$dir/met.txt" "a report without noise: nothing marked ~"
 
 echo '{"not": "a report"}' >"$dir/bad.json"
 goals "$dir/bad.json" >"$dir/bad.txt" 2>&1

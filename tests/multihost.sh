@@ -66,8 +66,9 @@ if emu_shape h1 "delay 2ms rate 200mbit" "rate 1mbit burst 1600 latency 400ms" 2
     # fast link's ping-pong wait for the scheduler, while 4 KiB over the shaped link takes tens
     # of milliseconds either way.
     # One run each: no noise to judge by, so compare calls a row beyond its floor (10%); the
-    # shaped link is tens of times slower.
-    [ "$(grep -cE '^ +4096 +0->1 .* yes +floor +slower$' "$dir/compare.txt")" -eq 2 ]
+    # shaped link is tens of times slower (slower~ where the busy machine disturbed a run: the
+    # verdict stands, marked).
+    [ "$(grep -cE '^ +4096 +0->1 .* yes +floor +slower~?$' "$dir/compare.txt")" -eq 2 ]
     ok $? "the slow link is slower, beyond compare's floor (one run each), on latency and bandwidth"
     "$PYTHON" "$top_srcdir/scripts/gpuxfer-compare" --fail-below 0.8 "$dir/fast.json" \
         "$dir/slow.json" >/dev/null 2>&1

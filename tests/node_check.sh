@@ -71,13 +71,20 @@ write("p2p-default", [res("p2p", 1 << 30, 380.0, chunk=64 * M, depth=2),
       calibration={"seconds": 4.5})
 write("p2p-fixed", [res("p2p", 1 << 30, 300.0, chunk=M, depth=2)])
 write("p2p-example", [res("p2p", 64 * M, 370.0)], calibration={"seconds": 3.25})
+# Schema 2.5's marks: 0->2 disturbed (noise), 1->0's ceiling unsound, 3->2 above its ceiling.
+NOISE = {"marks": ["waited", "tail"], "median_ci": 0.04, "why": "constructed"}
+marks = {(0, 2): {"noise": NOISE}, (3, 2): {"eff": 1.04},
+         (1, 0): {"eff": None, "ceiling_unsound": True,
+                  "ceiling_absent": "ceiling unsound: constructed"}}
 write("allpairs-default", [res("p2p", 64 * M, 300.0 + 10 * i + j, ranks=(i, j),
-                               eff=0.97 if (i, j) != (2, 1) else 0.61)
+                               **dict({"eff": 0.97 if (i, j) != (2, 1) else 0.61},
+                                      **marks.get((i, j), {})))
                            for i in range(4) for j in range(4) if i != j])
 write("pipelined-default", [res("staged", M, 10.0, chunk=256 << 10, depth=2),
                             res("staged", M, 8.0, chunk=M, depth=2),
                             res("zerocopy", 1 << 30, 50.0, chunk=4 * M, depth=4)])
-write("pipelined-auto", [res("staged", M, 12.5, chunk=512 << 10, depth=4, chunk_auto=True),
+write("pipelined-auto", [res("staged", M, 12.5, chunk=512 << 10, depth=4, chunk_auto=True,
+                             noise=NOISE),
                          res("zerocopy", 1 << 30, 40.0, chunk=16 * M, depth=2),
                          res("zerocopy", 128 * M, 0, status="failed", reason="constructed")])
 open(os.path.join(out, "defaults-wall.tsv"), "w").write(
@@ -97,8 +104,15 @@ want '^  0->1 +301\.000 +310\.309 +97\.0$' "all pairs: median, ceiling, efficien
 [ "$(grep -cE '^  [0-3]->[0-3] ' "$dir/tables")" -eq 12 ]
 ok $? "all pairs: 12 ordered pairs"
 want '^  min efficiency 61\.0% \(2->1\)$' "all pairs: minimum efficiency and its pair"
-want '^  staged +1M +10\.000 256K x2 +12\.500 512K x4 +0\.800$' \
-    "pipelined: default (fastest kept) against auto, chunk/depth, ratio"
+want '^  0->2 +302\.000~ +311\.340 +97\.0$' "all pairs: a disturbed step's median marked ~"
+want '^  1->0 +310\.000 +\? +\?$' "all pairs: an unsound ceiling: ? for ceiling and eff"
+want '^  3->2 +332\.000 +319\.231 +104\.0!$' "all pairs: an efficiency above 100% marked !"
+want '^  marked: 1 medians ~ .*, 1 efficiencies ! .*, 1 ceilings \? ' "all pairs: the marks counted"
+want '^allpairs-default .*12 ok, 0 failed, 0 skipped, 1 disturbed by the machine ~\)' \
+    "the summary line counts the disturbed results"
+want '^  staged +1M +10\.000 256K x2 +12\.500~ 512K x4 +0\.800~$' \
+    "pipelined: default (fastest kept) against auto, chunk/depth, ratio; ~ on a disturbed one"
+want '^pipelined: bw GB/s, default against --chunk auto \(~: ' "pipelined: ~ explained"
 want '^  zerocopy +1G +50\.000 4M x4 +40\.000 16M x2 +1\.250$' "pipelined: zerocopy row"
 want '^  zerocopy +128M +- +- +- +- +-$' "pipelined: a failed result shows as -"
 

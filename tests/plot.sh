@@ -4,6 +4,8 @@
 # gpuxfer-summary: never merges memory kinds or runs. A comparison of recorded runs
 # (tests/reports/ab-btl): each configuration's runs as points, in its colour, with the ceilings.
 . "$top_srcdir/tests/lib.sh"
+# ok, then the output of the check as diagnostics (a pipe into diag would hide the status).
+ok_diag() { r=$1; f=$2; shift 2; ok "$r" "$*"; [ "$r" -eq 0 ] || diag <"$f"; }
 dir=$(mktemp -d "$TEST_TMP/plot.XXXXXX")
 rep="$top_srcdir/tests/reports"
 plot() { "$PYTHON" "$top_srcdir/scripts/gpuxfer-plot" "$@"; }
@@ -206,6 +208,53 @@ pts = sorted({(s["run_points"] // s["points"]) for p in d["line_panels"] for s i
 assert pts == [2, 5], pts
 PY
 ok $? "a comparison of reports between '--': 2 runs against 5"
+
+# Schema 2.5's noise (noisy.json: latency 8 B and bw 1 MiB disturbed): hollow markers at those
+# sizes, a legend entry saying so; in a comparison the disturbed run's point and the mean it
+# enters hollow; a heatmap cell of a disturbed pair ~ after its value; none without noise.
+plot "$rep/noisy.json" -o "$dir/noisy.png" --describe >"$dir/noisy.json" 2>"$dir/noisy.err" &&
+    py_check "$dir/noisy.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+got = {p["title"].split(" (")[0]: [(s["points"], s["noisy_points"]) for s in p["series"]]
+       for p in d["line_panels"]}
+assert got == {"latency, one way": [(2, 1)], "bandwidth": [(3, 1)]}, got
+assert d["legend"]["entries"][-1] == "hollow: the machine disturbed the step (~)", d["legend"]
+PY
+ok_diag $? "$dir/noisy.err" "noisy points: hollow markers (one of 2 latency, one of 3 bw), the legend says what hollow is"
+plot "$rep/base.json" -o "$dir/clean.png" --describe >"$dir/clean.json" && py_check "$dir/clean.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert all(s["noisy_points"] == 0 for p in d["line_panels"] for s in p["series"]), d
+assert not any("hollow" in e for e in d["legend"]["entries"]), d["legend"]
+PY
+ok $? "a report before 2.5: no hollow marker, no legend entry for it"
+plot "$rep/noisy.json" "$rep/base.json" -- "$rep/base.json" "$rep/slower.json" -o "$dir/ncmp.png" \
+    --describe >"$dir/ncmp.json" && py_check "$dir/ncmp.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+a = [s for p in d["line_panels"] for s in p["series"] if s["name"].startswith("0:")]
+b = [s for p in d["line_panels"] for s in p["series"] if s["name"].startswith("1:")]
+assert [(s["noisy_points"], s["noisy_run_points"], s["run_points"]) for s in a] == [(1, 1, 4), (1, 1, 6)], a
+assert all(s["noisy_points"] == 0 and s["noisy_run_points"] == 0 for s in b), b
+assert "hollow: the machine disturbed the step (~)" in d["legend"]["entries"], d["legend"]
+PY
+ok $? "a comparison: a disturbed run hollow, and the mean it enters; the other configuration clean"
+"$PYTHON" - "$rep/matrix.json" "$dir/nmatrix.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for r in d["results"]:
+    if r["ranks"] == [1, 3]:
+        r["noise"] = {"marks": ["tail"], "median_ci": 0.05, "tail": 4.2}
+json.dump(d, open(sys.argv[2], "w"))
+PY
+plot "$dir/nmatrix.json" -o "$dir/nmatrix.png" --describe >"$dir/nm.json" && py_check "$dir/nm.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))["heatmaps"][0]
+assert m["noisy_cells"] == 1 and "~: the machine disturbed" in m["colorbar"], m
+PY
+ok $? "a heatmap: the disturbed pair's cell ~ after its value, the colour bar says what ~ is"
+
 plot "$rep/ab-btl" --all-chunks -o "$dir/x.png" 2>"$dir/err"
 [ $? -eq 2 ] && grep -q 'all-chunks: not with a comparison' "$dir/err"
 ok $? "--all-chunks with a comparison: exit 2"

@@ -28,8 +28,25 @@ for f in soak interrupted failed; do
 done
 
 run_diag "$PYTHON" "$top_srcdir/tests/report_fields.py" "$top_srcdir/scripts" "$dir" \
-    "$dir/soak.json" "$dir/interrupted.json" "$dir/failed.json" "$top_srcdir/tests/reports/base.json"
-ok $? "every field of four reports, missing or of each wrong kind: taken, or exit 2 and one line"
+    "$dir/soak.json" "$dir/interrupted.json" "$dir/failed.json" "$top_srcdir/tests/reports/base.json" \
+    "$top_srcdir/tests/reports/noisy.json"
+ok $? "every field of five reports (noisy.json: schema 2.5's noise and ceilings), missing or of each wrong kind: taken, or exit 2 and one line"
+
+# Schema 2.5's marks in gpuxfer-summary (noisy.json: latency 8 B and bw 1 MiB disturbed): ~
+# after those medians and a line counting them; a report before 2.5 unmarked.
+noisy=$top_srcdir/tests/reports/noisy.json
+"$PYTHON" "$top_srcdir/scripts/gpuxfer-summary" "$noisy" >"$dir/sum.txt" 2>&1 &&
+    grep -qE '^ +8 +2\.487~$' "$dir/sum.txt" && grep -qE '^ +1M +5\.337~$' "$dir/sum.txt" &&
+    grep -qE '^ +64K +8\.041$' "$dir/sum.txt" && grep -qE '^ +1M +99\.75$' "$dir/sum.txt" &&
+    grep -q '^# 2 of 5 medians marked ~: the machine interfered' "$dir/sum.txt" &&
+    grep -qx "# the run's interference: a rank waited for a CPU up to 34% of a step; load average 2.5 at the start, 3.1 at the end on 2 CPUs" "$dir/sum.txt"
+ok $? "gpuxfer-summary: ~ after a disturbed median, counted under the tables with the run's interference" || diag <"$dir/sum.txt"
+"$PYTHON" "$top_srcdir/scripts/gpuxfer-summary" "$top_srcdir/tests/reports/base.json" >"$dir/sum0.txt" 2>&1 &&
+    ! grep -q '~' "$dir/sum0.txt"
+ok $? "gpuxfer-summary: a report before 2.5 unmarked" || diag <"$dir/sum0.txt"
+"$PYTHON" "$top_srcdir/scripts/gpuxfer-goals" "$noisy" >"$dir/goals.txt" 2>&1
+[ $? -eq 1 ] && grep -qE '^every ceiling a bound +host +bw +8 .* 0\.09 +112\.0%! +0 results with ! +NO +1 of 4 rated .*; 1 more with an unsound ceiling \(\?, not rated\)' "$dir/goals.txt"
+ok $? "gpuxfer-goals: an efficiency above 100% marked !, the unsound ceiling counted" || diag <"$dir/goals.txt"
 
 rm -rf "$dir"
 done_testing

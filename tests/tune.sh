@@ -204,10 +204,26 @@ if not holds or per[("mpi", "bw", "pageable>pageable", "medium")] != "same":
 ab["rows"][1]["cells"][1] = cell(0.8, "slower")
 if t.verified(ab, cls)[1]:
     bad.append("an A/B slower in a class holds")
+# Schema 2.5: compare's noisy_comparison (a run the machine disturbed on either side) is counted
+# per class, and whether the reported size's speedup rests on one; cells without it: none.
+if best[("mpi", "bw", "pageable>pageable", "tiny")]["noisy"] != 0:
+    bad.append("rows without noisy_comparison counted as noisy")
+cmp["rows"][1]["cells"][1]["noisy_comparison"] = True
+b = t.best_per_class(cmp, cls)[("mpi", "bw", "pageable>pageable", "tiny")]
+if (b["noisy"], b["noisy_win"], b["size"]) != (1, False, 8):
+    bad.append(f"one of tiny's two sizes on a disturbed run, not the reported one: {b}")
+cmp["rows"][0]["cells"][1]["noisy_comparison"] = True
+b = t.best_per_class(cmp, cls)[("mpi", "bw", "pageable>pageable", "tiny")]
+if (b["noisy"], b["noisy_win"]) != (2, True):
+    bad.append(f"the reported size on a disturbed run: {b}")
+n = t.noisy_per_class(cmp, cls)
+if n != {("mpi", "bw", "pageable>pageable", "tiny"): 2, ("mpi", "bw", "pageable>pageable", "medium"): 0,
+         ("mpi", "latency", "pageable>pageable", "tiny"): 0}:
+    bad.append(f"noisy_per_class: {n}")
 print("\n".join(bad))
 raise SystemExit(1 if bad else 0)
 PY
-ok $? "advice from compare's verdicts: the best per class (faster, slower nowhere; us as speedups), one value per knob, vader's left out under pml ucx, the A/B holds only faster and slower nowhere"
+ok $? "advice from compare's verdicts: the best per class (faster, slower nowhere; us as speedups), one value per knob, vader's left out under pml ucx, the A/B holds only faster and slower nowhere; comparisons on disturbed runs counted per class"
 
 py_check <<'PY'
 import gxtune as t
@@ -339,6 +355,40 @@ rc=$?
     grep -qx 'mpirun --mca btl_vader_eager_limit 32768 ...' "$dir/fakev.txt"
 ok $? "--verify: no sweep, the A/B of the given setting (faster with its speedup per class) and its ready lines" ||
     tail -n 20 "$dir/fakev.txt" | diag
+# The same A/B on a report whose latency 8 B and bw 1 MiB the machine disturbed (noisy.json,
+# schema 2.5): those classes' verdicts marked ~, a line says so, advice.json counts them.
+FAKE_REPORT=$top_srcdir/tests/reports/noisy.json MPIRUN_ARGS=--oversubscribe GPUXFER=$dir/fake-gpuxfer \
+    "$tune" -m "$dir/fake-mpirun" -o "$dir/faken" -r 3 --verify OMPI_MCA_btl_vader_eager_limit=32768 \
+    -- --sizes 8 >"$dir/faken.txt" 2>&1
+rc=$?
+[ $rc -eq 0 ] && grep -q '^host latency pageable>pageable tiny *faster~: x3.0' "$dir/faken.txt" &&
+    grep -q '^host bw pageable>pageable medium *faster~' "$dir/faken.txt" &&
+    grep -q '^host bw pageable>pageable tiny *faster: x3.0' "$dir/faken.txt" &&
+    grep -q '^# ~: 2 of the A/B.s comparisons rest on a run the machine disturbed' "$dir/faken.txt" &&
+    py_check "$dir/faken/advice.json" <<'PY'
+import json, sys
+v = json.load(open(sys.argv[1]))["verification"]
+got = {" ".join(c["key"]): c["noisy"] for c in v["per_class"]}
+assert got == {"host bw pageable>pageable tiny": 0, "host bw pageable>pageable small": 0,
+               "host bw pageable>pageable medium": 1, "host latency pageable>pageable tiny": 1,
+               "host latency pageable>pageable medium": 0}, got
+PY
+ok $? "--verify on disturbed runs: their classes' verdicts marked ~, counted, in advice.json" ||
+    tail -n 20 "$dir/faken.txt" | diag
+FAKE_REPORT=$top_srcdir/tests/reports/noisy.json MPIRUN_ARGS=--oversubscribe GPUXFER=$dir/fake-gpuxfer \
+    "$tune" -m "$dir/fake-mpirun" -o "$dir/fakens" -r 2 --knobs btl_vader_eager_limit -- --sizes 8 \
+    >"$dir/fakens.txt" 2>&1
+[ $? -eq 0 ] &&
+    grep -q '^host bw pageable>pageable medium *OMPI_MCA_btl_vader_eager_limit=32768: x3.000~ (ci95 .* 1 of its sizes on a disturbed run (~)$' "$dir/fakens.txt" &&
+    grep -q '^host bw pageable>pageable small *OMPI_MCA_btl_vader_eager_limit=32768: x3.000 (ci95 .*size(s)$' "$dir/fakens.txt" &&
+    py_check "$dir/fakens/advice.json" <<'PY'
+import json, sys
+got = {" ".join(c["key"]): (c["noisy"], c["noisy_win"]) for c in json.load(open(sys.argv[1]))["per_class"]}
+assert got["host bw pageable>pageable medium"] == (1, True), got
+assert got["host bw pageable>pageable small"] == (0, False), got
+PY
+ok $? "the sweep on disturbed runs: a class's speedup marked ~ where it rests on one, counted (advice.json)" ||
+    tail -n 20 "$dir/fakens.txt" | diag
 FAKE_REPORT=$top_srcdir/tests/reports/base.json MPIRUN_ARGS=--oversubscribe GPUXFER=$dir/fake-gpuxfer \
     "$tune" -m "$dir/fake-mpirun" -o "$dir/fakev2" --verify UCX_TLS=tcp -- --sizes 8 >"$dir/fakev2.txt" 2>&1
 [ $? -eq 2 ] && tail -n 1 "$dir/fakev2.txt" | grep -q "^gpuxfer-tune: --verify: UCX_TLS: not a knob offered here"

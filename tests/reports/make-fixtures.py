@@ -15,6 +15,12 @@ base vs options (what compare must not hide):
   host latency 4 KiB : only in options                    -> missing in base.json
   host latency 1 MiB : measured twice (two runs)          -> the second missing in base.json
   calibration on, another command line                    -> an option and a context difference
+noisy (schema 2.5: noise, ceilings) against base, same measurements:
+  host latency 8 B   : noisy (waited), eff 80%           -> ~ after its value, a marked verdict
+  host latency 1 MiB : ceiling unsound                   -> ? for ceiling and eff
+  host bw 8 B        : eff 112%, ceiling_exceeded        -> ! after eff
+  host bw 1 MiB      : noisy (tail, wide), half of base  -> slower~
+  host bw 64 KiB     : clean, eff 90%                    -> unmarked
 ci-base vs ci-slower, no samples (confidence intervals):
   host bw 1 MiB      : intervals apart                 -> significant, slower
   host bw 64 KiB     : intervals overlap               -> not significant
@@ -63,6 +69,64 @@ def report(results, host="node-a", env=None, matrices=None, command_line=("gpuxf
          "results": results, "skipped": [], "summary": []}
     if matrices is not None:
         d["matrices"] = matrices
+    return d
+
+
+def noise(marks=(), cpu_wait=0.01, tail=1.2, ci=0.03):
+    n = {"marks": list(marks), "cpu_wait": cpu_wait, "tail": tail, "median_ci": ci}
+    if marks:
+        n["why"] = "; ".join({"waited": f"a rank waited for a CPU {100 * cpu_wait:.0f}% of the step",
+                              "tail": f"the slowest 5% of iterations {tail:.1f}x the median",
+                              "wide": f"the median known only to +-{100 * ci:.0f}%"}[m]
+                             for m in marks)
+    return n
+
+
+def rated(r, eff, what):
+    """r with a ceiling and its efficiency (and ceiling_exceeded above 1)."""
+    m = r["stats"]["median"]
+    r.update(ceiling=m * eff if r["unit"] == "us" else m / eff, ceiling_what=what,
+             efficiency=eff)
+    if eff > 1:
+        r["ceiling_exceeded"] = {"by": eff, "ceiling_range": [r["ceiling"], r["ceiling"] * 1.02],
+                                 "reason": "the median lies beyond every iteration of the probe"}
+    return r
+
+
+def noisy_report(rng):
+    """Schema 2.5: the base measurements, some disturbed by the machine, one ceiling unsound,
+    one exceeded."""
+    lat8 = rated(result("latency", 8, noisy(rng, 2.5), False), 0.8, "shm_latency at 8")
+    lat8["noise"] = noise(["waited"], cpu_wait=0.34)
+    lat1m = result("latency", 1 << 20, noisy(rng, 100), False)
+    lat1m.update(ceiling_unsound=True, noise=noise(),
+                 ceiling_absent="ceiling unsound: shm_latency 0->1 at 1M was disturbed more than "
+                                "the result (a rank waited for a CPU 41% of the step)")
+    bw8 = rated(result("bw", 8, noisy(rng, 0.1), False), 1.12, "shm_copy at 8")
+    bw8["noise"] = noise()
+    bw1m = rated(result("bw", 1 << 20, noisy(rng, 5, spread=0.4), False), 0.5, "shm_copy at 1M")
+    bw1m["noise"] = noise(["tail", "wide"], tail=12.3, ci=0.31)
+    bw64k = rated(result("bw", 1 << 16, noisy(rng, 8), False), 0.9, "shm_copy at 64K")
+    bw64k["noise"] = noise()
+    d = report([lat8, lat1m, bw8, bw1m, bw64k], env={"UCX_TLS": "rc,sm"})
+    d["schema_version"] = "2.5"
+    point = lambda size, best, marks=(): {  # noqa: E731
+        "size": size, "best": best, "median": best * 1.1, "min": best, "max": best * 1.3,
+        "spread": 0.27, "iterations": 20, "noise": noise(marks, cpu_wait=0.41)}
+    d["calibration"] = {"seconds": 1.5, "method": "constructed", "rank_pairs": [{
+        "ranks": [0, 1],
+        "shm_latency": {"unit": "us", "points": [point(8, 2.0), point(1 << 20, 150.0, ["waited"])]},
+        "shm_copy": {"unit": "GB/s", "points": [point(8, 0.089), point(1 << 16, 8.9),
+                                                 point(1 << 20, 10.0)]}}]}
+    d["interference"] = {"results_measured": 5, "results_noisy": 2, "ceilings_unsound": 1,
+                         "ceilings_exceeded": 1, "cpu_wait_max": 0.34,
+                         "load_average": [2.5, 3.1], "cpus_online": 2}
+    way = lambda r, **marks: {"path": "host", "mem": r["mem"], "gbps": r["stats"]["median"],  # noqa: E731
+                              "efficiency": r.get("efficiency"), "pairs": 1, **marks}
+    d["plan"] = [{"pair_type": "same node", "data": "host", "size_class": "small", "size": 1 << 16,
+                  "best": way(bw64k), "runner_up": None},
+                 {"pair_type": "same node", "data": "host", "size_class": "medium",
+                  "size": 1 << 20, "best": way(bw1m, noisy=1), "runner_up": None}]
     return d
 
 
@@ -117,6 +181,7 @@ def main():
     doc = report(options, env={"UCX_TLS": "rc,sm"}, command_line=("gpuxfer", "--iters", "10"))
     doc["calibration"] = {"seconds": 0.5, "method": "constructed", "rank_pairs": []}
     write("options.json", doc)
+    write("noisy.json", noisy_report(random.Random(45)))  # its own: the others stay as they were
 
 
 if __name__ == "__main__":
