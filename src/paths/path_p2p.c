@@ -415,11 +415,15 @@ static void p2p_close(struct gx_ep *ep)
 }
 
 /* Copy engines over the peer link: the same copies in one process are the limit. */
+/* At the chunk: p2p's message is its chunks' peer copies, up to --depth of them in flight, and
+ * the peer probe copies the same bytes in flight in pieces of the chunk (4 streams every other
+ * pair of iterations). Rated at the message, 64M chunks 4 deep read 109% of whole 1G copies
+ * (2089 against 1913 GB/s on one H200 shared by two ranks: the copy's size changes its rate). */
 static const struct gx_bound_rule p2p_one_way[] = {
-    {.nstages = 1, .stages = {{"peer copy", GX_CEIL_PEER}}},
+    {.at_chunk = 1, .nstages = 1, .stages = {{"peer copy", GX_CEIL_PEER}}},
 };
 static const struct gx_bound_rule p2p_both_ways[] = {
-    {.nstages = 1, .stages = {{"peer copy both ways", GX_CEIL_PEER_BIDIR}}},
+    {.at_chunk = 1, .nstages = 1, .stages = {{"peer copy both ways", GX_CEIL_PEER_BIDIR}}},
 };
 
 const struct gx_path_ops gx_path_p2p = {
