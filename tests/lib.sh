@@ -89,6 +89,11 @@ emu_test_hosts() {
     done
 }
 
+# The run the signal tests interrupt: short steps, then one slowed on rank 0 (4 KiB, 1-3 s an
+# iteration: 20 s at least) that outlasts any signal's handling, so that a signal sent once the
+# first result has streamed lands within a measurement at any load.
+gx_signal_args="--path host --pattern latency --sizes 8,64,512,4K --iters 10 --warmup 1 --quiet"
+gx_signal_fault=slow:rank=0:size=4K:ms=1000
 # gx_signal_run DIR NAME SIGNAL RANK DELAY_MS gpuxfer-args...: two ranks writing DIR/NAME.json;
 # once the first result is in DIR/NAME.json.jsonl, DELAY_MS later, SIGNAL goes to RANK. The wait
 # is on that event, however loaded the machine, bounded only by the run's own limit (GX_TIMEOUT,

@@ -14,10 +14,8 @@ for _ in 1 2; do
     (while :; do :; done) &
     hogs="$hogs $!"
 done
-# As tests/signal_table.sh: short steps, then one slowed on rank 0 to 20 s at least, so that
-# the signal lands within a measurement at any load; the moment is 0-1.5 s after the first
-# result streamed, in a short step, between steps or in the slow one.
-args="--path host --pattern latency --sizes 8,64,512,4K --iters 100 --warmup 1 --quiet"
+# The moment: 0-1.5 s after the first result streamed, in a short step, between steps or in
+# the slow one (gx_signal_args).
 sigs=$(sed -n 's/^#define GX_STOP_SIGNALS(X) //p' "$top_srcdir/src/base/gx.h" |
     sed 's/X(SIG\([A-Z0-9]*\))/\1/g')
 for sig in $sigs; do
@@ -25,8 +23,8 @@ for sig in $sigs; do
         pass=0
         for i in $(seq 1 "$repeat"); do
             delay=$((RANDOM % 1500))
-            GPUXFER_FAULT=slow:rank=0:size=4K:ms=100 gx_signal_run "$dir" "r$rank-$sig-$i" "$sig" \
-                "$rank" "$delay" $args
+            GPUXFER_FAULT=$gx_signal_fault gx_signal_run "$dir" "r$rank-$sig-$i" "$sig" "$rank" \
+                "$delay" $gx_signal_args
             if gx_signal_check "$dir/r$rank-$sig-$i.json" "$sig" "$rank"; then
                 pass=$((pass + 1))
                 echo "SIG$sig to rank $rank, try $i, $delay ms after the first result: passed" | diag

@@ -6,20 +6,14 @@
 # while writing says the exit the job gets.
 . "$top_srcdir/tests/lib.sh"
 dir=$(mktemp -d "$TEST_TMP/signal-table.XXXXXX")
-# Short steps, then one that outlasts any signal's handling (4 KiB slowed 100-300 ms an iteration
-# on rank 0: 20 s at least): the signal, sent once the first result has streamed, lands in a
-# measurement however loaded the machine, in a short step or in the slow one.
-args="--path host --pattern latency --sizes 8,64,512,4K --iters 100 --warmup 1 --quiet"
-fault=slow:rank=0:size=4K:ms=100
-
 for sig in HUP USR1 USR2 XCPU TERM INT; do
-    GPUXFER_FAULT=$fault gx_signal_run "$dir" "r0-$sig" "$sig" 0 0 $args
+    GPUXFER_FAULT=$gx_signal_fault gx_signal_run "$dir" "r0-$sig" "$sig" 0 0 $gx_signal_args
     gx_signal_check "$dir/r0-$sig.json" "$sig" 0
     ok $? "SIG$sig to rank 0: exit 5 (got $rc), report interrupted, failure.signal SIG$sig, its results the .jsonl's lines" ||
         diag <"$dir/r0-$sig.out"
 done
 for sig in TERM USR1; do
-    GPUXFER_FAULT=$fault gx_signal_run "$dir" "r1-$sig" "$sig" 1 0 $args
+    GPUXFER_FAULT=$gx_signal_fault gx_signal_run "$dir" "r1-$sig" "$sig" 1 0 $gx_signal_args
     gx_signal_check "$dir/r1-$sig.json" "$sig" 1
     ok $? "SIG$sig to rank 1: exit 5 (got $rc), failure names SIG$sig and rank 1, its results the .jsonl's lines" ||
         diag <"$dir/r1-$sig.out"
