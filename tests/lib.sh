@@ -88,3 +88,37 @@ emu_test_hosts() {
         [ $? -ne 1 ] || finish_skip "the namespaces cannot reach each other over the bridge: $(cat "$dir/reach")"
     done
 }
+
+# The run the signal tests interrupt: short steps, then one slowed on rank 0 (4 KiB, 1-3 s an
+# iteration: 20 s at least) that outlasts any signal's handling, so that a signal sent once the
+# first result has streamed lands within a measurement at any load.
+gx_signal_args="--path host --pattern latency --sizes 8,64,512,4K --iters 10 --warmup 1 --quiet"
+gx_signal_fault=slow:rank=0:size=4K:ms=1000
+# gx_signal_run DIR NAME SIGNAL RANK DELAY_MS gpuxfer-args...: two ranks writing DIR/NAME.json;
+# once the first result is in DIR/NAME.json.jsonl, DELAY_MS later, SIGNAL goes to RANK. The wait
+# is on that event, however loaded the machine, bounded only by the run's own limit (GX_TIMEOUT,
+# default 600 s here: a first result took 170 s beside two busy loops with 20000 iterations).
+# Sets rc (mpirun's status) and sent (1: the signal reached a live rank).
+gx_signal_run() {
+    local d=$1 name=$2 sig=$3 rank=$4 delay=$5 p
+    shift 5
+    rm -f "$d"/pid.*
+    # shellcheck disable=SC2086
+    timeout --foreground -k 10 "${GX_TIMEOUT:-600}" "$MPIRUN" -np 2 $gx_mpirun_opts sh -c \
+        'echo $$ >"$1/pid.${OMPI_COMM_WORLD_RANK:-${PMIX_RANK:-0}}"; shift; exec "$@"' sh "$d" \
+        "$GPUXFER" "$@" --output "$d/$name.json" >"$d/$name.out" 2>&1 &
+    p=$!
+    while [ ! -s "$d/$name.json.jsonl" ] && kill -0 "$p" 2>/dev/null; do sleep 0.05; done
+    sleep "$((delay / 1000)).$(printf %03d $((delay % 1000)))"
+    sent=0
+    [ -s "$d/pid.$rank" ] && kill -"$sig" "$(cat "$d/pid.$rank")" 2>/dev/null && sent=1
+    wait "$p"
+    rc=$?
+}
+# gx_signal_check REPORT SIGNAL RANK: after gx_signal_run, the promise of the signal table: exit
+# 5, the report interrupted naming the signal and the rank, and its results exactly the .jsonl's
+# lines, at least the one streamed before the signal.
+gx_signal_check() {
+    [ "$sent" -eq 1 ] && [ "$rc" -eq 5 ] &&
+        run_diag "$PYTHON" "$top_srcdir/tests/check_signal.py" "$1" "SIG$2" "$3" "$rc"
+}
