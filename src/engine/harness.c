@@ -385,18 +385,63 @@ static int skip_group(struct gx_harness *h, const struct gx_mgroup *g, const str
     return GX_OK;
 }
 
+/* Why group g is not measured at all ("" when it is): its own absence or its path's failed
+ * setup. */
+static const char *absent_why(const struct gx_mgroup *g)
+{
+    return g->absent ? g->absent : g->probe >= 0 ? "" : path_setup_failed[g->path];
+}
+
+/* Opens this rank's endpoint for g; GX_ESKIP, agreed by every rank, where the pairs cannot use
+ * its path or memory (why says so). */
+static int open_filtered(struct gx_harness *h, const struct gx_mgroup *g,
+                         const struct gx_round *round, struct gx_err *why)
+{
+    open_endpoint(h, g, round);
+    return gx_agree(h->job->comm, filter_pair(h, gx_mgroup_ops(g), why), why);
+}
+
+/* The path group probe group g is measured for: plan_probes puts a step's probes just before
+ * it, in its run and round. */
+static const struct gx_mgroup *served_by(const struct gx_mplan *plan, const struct gx_mgroup *g)
+{
+    for (const struct gx_mgroup *n = g + 1; n < plan->groups + plan->ngroups; n++)
+        if (n->probe < 0)
+            return n->run == g->run && n->round == g->round ? n : NULL;
+    return NULL;
+}
+
+/* A probe bounds results: where they will be skipped (pinned memory without a GPU) it is not
+ * measured either. On the CPU machine the plan scenario's probes for its pinned run took as
+ * long as those of the pageable run it measures. GX_ESKIP with the reason in why. */
+static int results_skipped(struct gx_harness *h, const struct gx_mgroup *g,
+                           const struct gx_round *round, struct gx_err *why)
+{
+    const struct gx_mgroup *results = g->probe >= 0 ? served_by(h->plan, g) : NULL;
+    if (!results)
+        return GX_OK;
+    struct gx_err theirs = {0};
+    const char *absent = absent_why(results);
+    int rc = absent[0] ? gx_fail(&theirs, GX_ESKIP, "%s", absent)
+                       : open_filtered(h, results, round, &theirs);
+    if (rc == GX_ESKIP)
+        return gx_fail(why, GX_ESKIP, "the results it bounds are skipped: %.400s", theirs.msg);
+    if (rc != GX_OK)
+        *why = theirs;
+    return rc;
+}
+
 /* Every step of one (run, path or probe, round). */
 static int run_group(struct gx_harness *h, const struct gx_mgroup *g, struct gx_err *err)
 {
     const struct gx_round *round = &h->plan->pairs[g->run].rounds[g->round];
-    const char *absent = g->absent           ? g->absent
-                         : g->probe >= 0     ? ""
-                                             : path_setup_failed[g->path];
+    const char *absent = absent_why(g);
     if (absent[0])
         return skip_group(h, g, g->probe >= 0 ? round : NULL, absent, err);
-    open_endpoint(h, g, round);
     struct gx_err why = {0};
-    int rc = gx_agree(h->job->comm, filter_pair(h, gx_mgroup_ops(g), &why), &why);
+    int rc = results_skipped(h, g, round, &why);
+    if (rc == GX_OK)
+        rc = open_filtered(h, g, round, &why);
     if (rc == GX_ESKIP)
         return skip_group(h, g, round, why.msg, err);
     if (rc != GX_OK) {
