@@ -464,7 +464,12 @@ static int add_probe_groups(struct gx_mplan *p, const struct gx_run_opts *run, i
                                  .size = pts->v[i].size};
             if (s.pattern < 0 || !pb->ops)
                 continue;
-            s.iters = pick(run->iters, gx_probe_iters(s.size));
+            /* --iters is the results': a probe takes it as its most, never more than its own
+             * (--iters 60000, for as many samples of a result, made the 8 B latency probe 1.4
+             * million round trips: 180 s beside CPU hogs, each round trip waiting for a
+             * time slice of the peer). */
+            long most = gx_probe_iters(s.size);
+            s.iters = run->iters > 0 && run->iters < most ? run->iters : most;
             set_stop_rule(run, &s);
             /* A ceiling is the probe's best iteration, which a few iterations on a busy machine
              * miss: a fifth of its most at least, cheap where iterations are short. */
