@@ -817,7 +817,10 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
     if (o->g.budget > 0 && secs + GX_JOB_OVERHEAD_S <= (double)o->g.budget * GX_BUDGET_SLACK)
         fprintf(f, ", within the budget of %ld s", o->g.budget);
     else if (o->g.budget > 0)
-        fprintf(f, ", over the budget of %ld s: the steps' least take longer", o->g.budget);
+        fprintf(f, ", over the budget of %ld s%s", o->g.budget,
+                gx_budget_least(p) > (double)o->g.budget * GX_BUDGET_SLACK
+                    ? ": the steps' least take longer"
+                    : "");
     fputc('\n', f);
     gx_budget_print(f, p, o);
     print_schemes(f, p, o);
