@@ -229,17 +229,17 @@ int main(void)
      * step: after the first warm-up iteration, then 1, 2, 4 ... timed ones up to the fewest. */
     const struct gx_mstep *pr = &plan.steps[plan.groups[0].first];
     long asks[12], nasks = 0;
-    for (long n = -pr->warmup; nasks < 12 && n != GX_ASK_NEVER;)
+    for (long n = -pr->warmup - 1; nasks < 12 && n != GX_ASK_NEVER;)
         n = asks[nasks++] = gx_mstep_next_timed_ask(pr, n);
-    ok(pr->warmup == 10 && nasks == 12 && asks[0] == -9 && asks[1] == 1 && asks[2] == 2 &&
-           asks[3] == 4 && asks[7] == 64 && asks[8] == 100 &&
-           asks[9] == gx_mstep_next_ask(pr, 100),
-       "a probe under a budget asks after its first warm-up iteration and 1, 2, 4 ... 64 timed "
-       "ones, then at its fewest (100) and as without");
+    ok(pr->warmup == 10 && nasks == 12 && asks[0] == -10 && asks[1] == -9 && asks[2] == 1 &&
+           asks[3] == 2 && asks[4] == 4 && asks[8] == 64 && asks[9] == 100 &&
+           asks[10] == gx_mstep_next_ask(pr, 100),
+       "a probe under a budget asks before its warm-up, after its first warm-up iteration and "
+       "1, 2, 4 ... 64 timed ones, then at its fewest (100) and as without");
     ok(make("--path host --pattern bw --sizes 1M --iters 5 --warmup 1", 2) == GX_OK &&
            plan.steps[plan.groups[0].first].iters == 5 &&
            plan.steps[plan.groups[0].first].warmup == 1 &&
-           gx_mstep_next_timed_ask(&plan.steps[plan.groups[0].first], -1) == GX_ASK_NEVER,
+           gx_mstep_next_timed_ask(&plan.steps[plan.groups[0].first], -2) == GX_ASK_NEVER,
        "--iters and --warmup hold for the probes too, never asked under a budget either");
     ok(make("--path host --pattern latency --sizes 8 --iters 60000", 2) == GX_OK &&
            plan.steps[plan.groups[0].first].iters == gx_probe_iters(8) &&

@@ -392,15 +392,6 @@ static const char *absent_why(const struct gx_mgroup *g)
     return g->absent ? g->absent : g->probe >= 0 ? "" : path_setup_failed[g->path];
 }
 
-/* Opens this rank's endpoint for g; GX_ESKIP, agreed by every rank, where the pairs cannot use
- * its path or memory (why says so). */
-static int open_filtered(struct gx_harness *h, const struct gx_mgroup *g,
-                         const struct gx_round *round, struct gx_err *why)
-{
-    open_endpoint(h, g, round);
-    return gx_agree(h->job->comm, filter_pair(h, gx_mgroup_ops(g), why), why);
-}
-
 /* The path group probe group g is measured for: plan_probes puts a step's probes just before
  * it, in its run and round. */
 static const struct gx_mgroup *served_by(const struct gx_mplan *plan, const struct gx_mgroup *g)
@@ -411,24 +402,35 @@ static const struct gx_mgroup *served_by(const struct gx_mplan *plan, const stru
     return NULL;
 }
 
-/* A probe bounds results: where they will be skipped (pinned memory without a GPU) it is not
- * measured either. On the CPU machine the plan scenario's probes for its pinned run took as
- * long as those of the pageable run it measures. GX_ESKIP with the reason in why. */
-static int results_skipped(struct gx_harness *h, const struct gx_mgroup *g,
-                           const struct gx_round *round, struct gx_err *why)
+/* This rank's filter of g, GX_ESKIP with the reason where its pair cannot use it; leaves g's
+ * endpoint open. A probe bounds results: where they will be skipped (pinned memory without a
+ * GPU) it is not measured either (on the CPU machine the plan scenario's probes for its pinned
+ * run took as long as those of the pageable run it measures); asked in the same agreement, not
+ * one more (beside CPU hogs every agreement may wait for a time slice). */
+static int filter_group(struct gx_harness *h, const struct gx_mgroup *g,
+                        const struct gx_round *round, struct gx_err *why)
 {
     const struct gx_mgroup *results = g->probe >= 0 ? served_by(h->plan, g) : NULL;
-    if (!results)
-        return GX_OK;
-    struct gx_err theirs = {0};
-    const char *absent = absent_why(results);
-    int rc = absent[0] ? gx_fail(&theirs, GX_ESKIP, "%s", absent)
-                       : open_filtered(h, results, round, &theirs);
-    if (rc == GX_ESKIP)
-        return gx_fail(why, GX_ESKIP, "the results it bounds are skipped: %.400s", theirs.msg);
-    if (rc != GX_OK)
-        *why = theirs;
-    return rc;
+    if (results) {
+        struct gx_err theirs = {0};
+        const char *absent = absent_why(results);
+        int rc = GX_OK;
+        if (absent[0])
+            rc = gx_fail(&theirs, GX_ESKIP, "%s", absent);
+        else {
+            open_endpoint(h, results, round);
+            rc = filter_pair(h, gx_mgroup_ops(results), &theirs);
+        }
+        if (rc == GX_ESKIP)
+            return gx_fail(why, GX_ESKIP, "the results it bounds are skipped: %.400s",
+                           theirs.msg);
+        if (rc != GX_OK) {
+            *why = theirs;
+            return rc;
+        }
+    }
+    open_endpoint(h, g, round);
+    return filter_pair(h, gx_mgroup_ops(g), why);
 }
 
 /* Every step of one (run, path or probe, round). */
@@ -439,9 +441,7 @@ static int run_group(struct gx_harness *h, const struct gx_mgroup *g, struct gx_
     if (absent[0])
         return skip_group(h, g, g->probe >= 0 ? round : NULL, absent, err);
     struct gx_err why = {0};
-    int rc = results_skipped(h, g, round, &why);
-    if (rc == GX_OK)
-        rc = open_filtered(h, g, round, &why);
+    int rc = gx_agree(h->job->comm, filter_group(h, g, round, &why), &why);
     if (rc == GX_ESKIP)
         return skip_group(h, g, round, why.msg, err);
     if (rc != GX_OK) {

@@ -251,13 +251,13 @@ static const struct gx_path_ops *slowed_ops(const struct gx_path_ops *real)
 }
 
 /* The warm-up and timed iterations, the stop rule asked at its boundaries; *n gets the timed
- * iterations run. A step whose share is spent within its warm-up skips the rest of it and ends
- * after one timed iteration: a result needs one. */
+ * iterations run. A step whose share is spent before or within its warm-up skips the rest of it
+ * and ends after one timed iteration: a result needs one. */
 static int timed_iterations(struct gx_bench *b, const struct gx_mstep *st,
                             const struct gx_pattern_ops *pat, int bare, int all, int probe,
                             struct gx_record *rec, long *n, struct gx_err *err)
 {
-    long ask_at = b->share_s > 0 ? gx_mstep_next_timed_ask(st, -st->warmup)
+    long ask_at = b->share_s > 0 ? gx_mstep_next_timed_ask(st, -st->warmup - 1)
                                  : gx_mstep_first_ask(st);
     *n = st->iters;
     rec->ended = GX_ENDED_ITERATIONS;

@@ -125,9 +125,9 @@ long gx_mstep_search_floor_iters(const struct gx_mstep *s);
 long gx_mstep_first_ask(const struct gx_mstep *s);
 long gx_mstep_next_ask(const struct gx_mstep *s, long n);
 /* Under a budget the rule is asked before the fewest iterations too, where only the time can
- * end a step (then after at least one timed iteration): after the first of a warm-up of two or
- * more, after 1, 2, 4, ... timed iterations up to the fewest, and from there as
- * gx_mstep_next_ask. n is the boundary last asked at (-warmup before the first), negative
+ * end a step (then after one timed iteration): before the warm-up, after the first iteration of
+ * a warm-up of two or more, after 1, 2, 4, ... timed iterations up to the fewest, and from there
+ * as gx_mstep_next_ask. n is the boundary last asked at (-warmup - 1 for the first), negative
  * within the warm-up. A step of exactly --iters is never asked. */
 long gx_mstep_next_timed_ask(const struct gx_mstep *s, long n);
 /* The iterations after which the step ends on its precision where its iterations vary by cv
