@@ -259,6 +259,8 @@ static int timed_iterations(struct gx_bench *b, const struct gx_mstep *st,
 {
     long ask_at = b->share_s > 0 ? gx_mstep_next_timed_ask(st, -st->warmup - 1)
                                  : gx_mstep_first_ask(st);
+    b->ask_n = -st->warmup;
+    b->ask_t = MPI_Wtime();
     *n = st->iters;
     rec->ended = GX_ENDED_ITERATIONS;
     for (long i = -st->warmup; i < *n;) {

@@ -26,17 +26,20 @@ static int verdict_of(struct gx_bench *b, const struct gx_mstep *st, long n)
 }
 
 /* The initiator's next boundary: the schedule's, brought nearer where the share left affords
- * fewer iterations at the pace so far (warm-up, validation and setup counted in: it errs
- * toward asking early). A batch of n/4 iterations each waiting for a time slice beside CPU
- * hogs overshot a 0.11 s share by 0.25 s. */
-static long next_boundary(const struct gx_bench *b, const struct gx_mstep *st, long n)
+ * fewer iterations at the pace since the last boundary. Beside CPU hogs a batch of n/4
+ * iterations, each waiting for a time slice, overshot a 0.11 s share by 0.25 s; and every
+ * pace is taken since the last boundary, not from the step's start, whose setup would make
+ * it slower than the iterations are. */
+static long next_boundary(struct gx_bench *b, const struct gx_mstep *st, long n)
 {
     long next = b->share_s > 0 ? gx_mstep_next_timed_ask(st, n) : gx_mstep_next_ask(st, n);
-    if (b->share_s <= 0 || next == GX_ASK_NEVER || n < 1)
+    double now = MPI_Wtime();
+    double pace = n > b->ask_n ? (now - b->ask_t) / (double)(n - b->ask_n) : 0;
+    b->ask_n = n;
+    b->ask_t = now;
+    if (b->share_s <= 0 || next == GX_ASK_NEVER || pace <= 0)
         return next;
-    double spent = MPI_Wtime() - b->step_t0;
-    double pace = spent / (double)(n + st->warmup + 1);
-    double affords = (b->share_s - spent) / pace;
+    double affords = (b->share_s - (now - b->step_t0)) / pace;
     long by_time = n + (affords > 1 ? (long)affords : 1);
     return by_time < next ? by_time : next;
 }
