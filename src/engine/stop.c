@@ -26,10 +26,9 @@ static int verdict_of(struct gx_bench *b, const struct gx_mstep *st, long n)
 }
 
 /* The initiator's next boundary: the schedule's, brought nearer where the share left affords
- * fewer iterations at the pace since the last boundary. Beside CPU hogs a batch of n/4
- * iterations, each waiting for a time slice, overshot a 0.11 s share by 0.25 s; and every
- * pace is taken since the last boundary, not from the step's start, whose setup would make
- * it slower than the iterations are. */
+ * fewer iterations at the pace since the last boundary (beside CPU hogs a batch of n/4
+ * iterations, each waiting for a time slice, overshot a 0.11 s share by 0.25 s). The pace is
+ * not taken from the step's start, whose setup would make it slower than the iterations. */
 static long next_boundary(struct gx_bench *b, const struct gx_mstep *st, long n)
 {
     long next = b->share_s > 0 ? gx_mstep_next_timed_ask(st, n) : gx_mstep_next_ask(st, n);
