@@ -406,31 +406,28 @@ static const struct gx_mgroup *served_by(const struct gx_mplan *plan, const stru
  * endpoint open. A probe bounds results: where they will be skipped (pinned memory without a
  * GPU) it is not measured either (on the CPU machine the plan scenario's probes for its pinned
  * run took as long as those of the pageable run it measures); asked in the same agreement, not
- * one more (beside CPU hogs every agreement may wait for a time slice). */
+ * one more (beside CPU hogs every agreement may wait for a time slice). The probe's own reason
+ * comes first: the table says one such as "no GPU" once for all. */
 static int filter_group(struct gx_harness *h, const struct gx_mgroup *g,
                         const struct gx_round *round, struct gx_err *why)
 {
     const struct gx_mgroup *results = g->probe >= 0 ? served_by(h->plan, g) : NULL;
-    if (results) {
-        struct gx_err theirs = {0};
-        const char *absent = absent_why(results);
-        int rc = GX_OK;
-        if (absent[0])
-            rc = gx_fail(&theirs, GX_ESKIP, "%s", absent);
-        else {
-            open_endpoint(h, results, round);
-            rc = filter_pair(h, gx_mgroup_ops(results), &theirs);
-        }
-        if (rc == GX_ESKIP)
-            return gx_fail(why, GX_ESKIP, "the results it bounds are skipped: %.400s",
-                           theirs.msg);
-        if (rc != GX_OK) {
-            *why = theirs;
-            return rc;
-        }
+    struct gx_err theirs = {0};
+    int rc = GX_OK;
+    if (results && absent_why(results)[0])
+        rc = gx_fail(&theirs, GX_ESKIP, "%s", absent_why(results));
+    else if (results) {
+        open_endpoint(h, results, round);
+        rc = filter_pair(h, gx_mgroup_ops(results), &theirs);
     }
-    open_endpoint(h, g, round);
-    return filter_pair(h, gx_mgroup_ops(g), why);
+    open_endpoint(h, g, round); /* last: a filter may leave state in the endpoint */
+    int own = filter_pair(h, gx_mgroup_ops(g), why);
+    if (own != GX_OK || rc == GX_OK)
+        return own;
+    if (rc == GX_ESKIP)
+        return gx_fail(why, GX_ESKIP, "the results it bounds are skipped: %.400s", theirs.msg);
+    *why = theirs;
+    return rc;
 }
 
 /* Every step of one (run, path or probe, round). */
