@@ -59,6 +59,30 @@ ok $? "a slowed path's step ends on time, after its fewest iterations, short of 
 [ "$took" -lt 30 ]
 ok $? "the slowed run ended in $took s"
 
+# Its fewest shrink where its share cannot afford them: 0.4, 0.8, 1.2 s an iteration, a share of
+# 1.4 s (the 2 s budget less what the job keeps back). Asked after 1 and 2 timed iterations (1.2 s
+# spent), then after one more (the pace so far affords no more than one): 3 of its fewest 5, past
+# its share by that last iteration only. Sleeps, not the machine's speed, decide.
+export GPUXFER_FAULT=slow:rank=0:size=1K:ms=400
+gx_mpirun 2 --path host --pattern bw --sizes 1K --calibrate off --budget 2 --quiet \
+    --output "$dir/slower.json" >"$dir/slower.txt" 2>&1
+rc=$?
+unset GPUXFER_FAULT
+ok $rc "a path slower than its share: exit 0" || diag <"$dir/slower.txt"
+py_check "$dir/slower.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+r, = d["results"]
+s = r["stop"]
+assert s["by"] == "time", s
+assert 1 <= r["iterations"] < 5, r["iterations"]  # fewer than its fewest (5)
+# Its share, and at most its longest iteration (1.2 s) beyond it, with 0.3 s for the rest.
+assert s["elapsed_s"] <= s["share_s"] + 1.2 + 0.3, s
+assert d["budget"]["least_within"] is True and d["budget"]["least_s"] > 0, d["budget"]
+PY
+ok $? "a step whose share cannot afford its fewest iterations ends on time before them, past its share by one iteration at most" ||
+    diag <"$dir/slower.json"
+
 # The slow fault is the path slowed, inside the clock: with one round trip a sample, rank 0's
 # 1, 2 and 3 ms are in every value (half of them one way: at least 500 us).
 GPUXFER_FAULT=slow:rank=0:size=8:ms=1 gx_mpirun 2 --path host --pattern latency --sizes 8 \
@@ -130,8 +154,25 @@ PY
         diag <"$dir/budget.txt"
 fi
 grep -q '^# budget 10 s for [0-9]* steps (ceiling probes included): each stops once' \
-    "$dir/budget.txt"
+    "$dir/budget.txt" && ! grep -q 'cannot be kept' "$dir/budget.txt"
 ok $? "before its first step, the run says what its budget buys" || diag <"$dir/budget.txt"
+# A budget even the plan's least outlasts (--dry-run's estimate: 3000 exact iterations of 256
+# messages at the host path's nominal 1 us are 0.8 s, with the job's 0.6): said before the first
+# step, and in the report.
+gx_mpirun 2 --path host --pattern bw --sizes 1K --iters 3000 --window 256 --calibrate off \
+    --budget 1 --quiet --force --output "$dir/tight.json" >"$dir/tight.txt" 2>&1
+ok $? "a budget of 1 s for a plan whose least is longer: exit 0" || diag <"$dir/tight.txt"
+said=$(grep -n '^# budget 1 s cannot be kept: the plan.s least .* takes about [0-9.]* s' \
+    "$dir/tight.txt" | cut -d: -f1)
+first=$(grep -n '^# path host' "$dir/tight.txt" | head -1 | cut -d: -f1)
+[ -n "$said" ] && [ -n "$first" ] && [ "$said" -lt "$first" ] &&
+    py_check "$dir/tight.json" <<'PY'
+import json, sys
+b = json.load(open(sys.argv[1]))["budget"]
+assert b["least_within"] is False and b["least_s"] > 1.05, b
+PY
+ok $? "it says so before its first step, and the report's budget has least_within false" ||
+    diag <"$dir/tight.txt"
 py_check "$dir/budget.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))

@@ -261,6 +261,15 @@ int main(void)
            gx_ceil_value(&cs, GX_CEIL_SHM_COPY, 0, 1, 3 * MIB, why, sizeof why) == 0 &&
            strstr(why, "not measured at"),
        "value: a size not measured is 0, with the reason");
+    put(GX_CEIL_SHM_COPY, 0, 1, GX_CEIL_HOST_RATE_MAX, 12);
+    put(GX_CEIL_SHM_LAT, 0, 1, GX_CEIL_HOST_RATE_MAX, 20000);
+    struct gx_ceil_stage host[1] = {{"host", GX_CEIL_SHM_COPY, 0, 1}};
+    ok(gx_ceil_value(&cs, GX_CEIL_SHM_COPY, 0, 1, 1024 * MIB, why, sizeof why) == 12 &&
+           gx_ceil_slowest(&cs, host, 1, 1024 * MIB, why, sizeof why, NULL) == 12 &&
+           strstr(why, "host at 256M") &&
+           gx_ceil_value(&cs, GX_CEIL_SHM_LAT, 0, 1, 1024 * MIB, why, sizeof why) == 0,
+       "value: a host-memory rate above %zu MiB is the point there (named so), a latency is "
+       "not", GX_CEIL_HOST_RATE_MAX >> 20);
     ok(gx_ceil_value(&cs, GX_CEIL_COPY, 0, 1, 4 * MIB, why, sizeof why) == 0 &&
            strstr(why, "out of memory"),
        "value: an absent point gives its reason");

@@ -225,10 +225,34 @@ int main(void)
            plan.steps[plan.groups[0].first].min_iters == 100,
        "a probe's iterations: half a result's, at least %d; a fifth of those before it may "
        "stop", GX_PROBE_MIN_ITERS);
+    /* Under a budget the rule is asked before the fewest too, where only the time ends the
+     * step: after the first warm-up iteration, then 1, 2, 4 ... timed ones up to the fewest. */
+    const struct gx_mstep *pr = &plan.steps[plan.groups[0].first];
+    long asks[12], nasks = 0;
+    for (long n = -pr->warmup - 1; nasks < 12 && n != GX_ASK_NEVER;)
+        n = asks[nasks++] = gx_mstep_next_timed_ask(pr, n);
+    ok(pr->warmup == 10 && nasks == 12 && asks[0] == -10 && asks[1] == -9 && asks[2] == 1 &&
+           asks[3] == 2 && asks[4] == 4 && asks[8] == 64 && asks[9] == 100 &&
+           asks[10] == gx_mstep_next_ask(pr, 100),
+       "a probe under a budget asks before its warm-up, after its first warm-up iteration and "
+       "1, 2, 4 ... 64 timed ones, then at its fewest (100) and as without");
     ok(make("--path host --pattern bw --sizes 1M --iters 5 --warmup 1", 2) == GX_OK &&
            plan.steps[plan.groups[0].first].iters == 5 &&
-           plan.steps[plan.groups[0].first].warmup == 1,
-       "--iters and --warmup hold for the probes too");
+           plan.steps[plan.groups[0].first].warmup == 1 &&
+           gx_mstep_next_timed_ask(&plan.steps[plan.groups[0].first], -2) == GX_ASK_NEVER,
+       "--iters and --warmup hold for the probes too, never asked under a budget either");
+    ok(make("--path host --pattern latency --sizes 8 --iters 60000", 2) == GX_OK &&
+           plan.steps[plan.groups[0].first].iters == gx_probe_iters(8) &&
+           plan.steps[plan.groups[0].first].min_iters == gx_probe_iters(8) &&
+           plan.steps[plan.groups[1].first].iters == 60000,
+       "--iters 60000: the results' 60000, a probe's own most (%ld) at most",
+       gx_probe_iters(8));
+    ok(make("--path host --pattern bw,latency --sizes 1G", 2) == GX_OK &&
+           probe_steps("shm-copy", text, sizeof text) == 2 &&
+           !strcmp(text, "bw:268435456 latency:1073741824") &&
+           plan.steps[plan.groups[0].first].window == 1,
+       "host memory's rate probed at 256 MiB at most, one message an iteration; its latency at "
+       "the size (%s)", text);
     ok(make_on("--path host --pattern bw,latency --sizes 1M", 2, two_nodes) == GX_OK &&
            probe_steps("shm-copy", NULL, 0) == 0 && plan.ngroups == 1,
        "host across nodes: no probe (the network is not probed)");

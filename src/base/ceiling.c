@@ -31,6 +31,12 @@ int gx_ceil_kind_latency(enum gx_ceil_kind k)
     return k == GX_CEIL_SHM_LAT;
 }
 
+size_t gx_ceil_measured_size(enum gx_ceil_kind kind, size_t size)
+{
+    int host_rate = kind == GX_CEIL_SHM_COPY || kind == GX_CEIL_SHM_COPY_BIDIR;
+    return host_rate && size > GX_CEIL_HOST_RATE_MAX ? GX_CEIL_HOST_RATE_MAX : size;
+}
+
 int gx_ceilings_add(struct gx_ceilings *c, const struct gx_ceil_curve *curve,
                     const struct gx_ceil_point *pts, struct gx_err *err)
 {
@@ -123,6 +129,7 @@ static const struct gx_ceil_point *point_at(const struct gx_ceilings *c, enum gx
     char name[64];
     who(kind, a, b, name, sizeof name);
     const struct gx_ceil_curve *k = gx_ceil_find(c, kind, a, b);
+    size = gx_ceil_measured_size(kind, size);
     if (!k) {
         snprintf(why, len, "%s was not measured", name);
         return NULL;
@@ -169,7 +176,7 @@ double gx_ceil_slowest(const struct gx_ceilings *c, const struct gx_ceil_stage *
             slowest = i;
             if (range)
                 *range = (struct gx_ceil_range){p->min, p->max, p->iters, stages[i].kind,
-                                                stages[i].a, stages[i].b, size};
+                                                stages[i].a, stages[i].b, (size_t)p->size};
         }
     }
     if (slowest < 0) {
@@ -177,7 +184,7 @@ double gx_ceil_slowest(const struct gx_ceilings *c, const struct gx_ceil_stage *
         return 0;
     }
     char s[32];
-    gx_format_size(size, s, sizeof s);
+    gx_format_size(gx_ceil_measured_size(stages[slowest].kind, size), s, sizeof s);
     snprintf(what, len, "%s%s at %s", n > 1 ? "slowest stage: " : "", stages[slowest].name, s);
     return best;
 }

@@ -403,18 +403,60 @@ static int skip_group(struct gx_harness *h, const struct gx_mgroup *g, const str
     return GX_OK;
 }
 
+/* Why group g is not measured at all ("" when it is): its own absence or its path's failed
+ * setup. */
+static const char *absent_why(const struct gx_mgroup *g)
+{
+    return g->absent ? g->absent : g->probe >= 0 ? "" : path_setup_failed[g->path];
+}
+
+/* The path group probe group g is measured for: plan_probes puts a step's probes just before
+ * it, in its run and round. */
+static const struct gx_mgroup *served_by(const struct gx_mplan *plan, const struct gx_mgroup *g)
+{
+    for (const struct gx_mgroup *n = g + 1; n < plan->groups + plan->ngroups; n++)
+        if (n->probe < 0)
+            return n->run == g->run && n->round == g->round ? n : NULL;
+    return NULL;
+}
+
+/* This rank's filter of g, GX_ESKIP with the reason where its pair cannot use it; leaves g's
+ * endpoint open. A probe bounds results: where they will be skipped (pinned memory without a
+ * GPU) it is not measured either (on the CPU machine the plan scenario's probes for its pinned
+ * run took as long as those of the pageable run it measures); asked in the same agreement, not
+ * one more (beside CPU hogs every agreement may wait for a time slice). The probe's own reason
+ * comes first: the table says one such as "no GPU" once for all. */
+static int filter_group(struct gx_harness *h, const struct gx_mgroup *g,
+                        const struct gx_round *round, struct gx_err *why)
+{
+    const struct gx_mgroup *results = g->probe >= 0 ? served_by(h->plan, g) : NULL;
+    struct gx_err theirs = {0};
+    int rc = GX_OK;
+    if (results && absent_why(results)[0])
+        rc = gx_fail(&theirs, GX_ESKIP, "%s", absent_why(results));
+    else if (results) {
+        open_endpoint(h, results, round);
+        rc = filter_pair(h, gx_mgroup_ops(results), &theirs);
+    }
+    open_endpoint(h, g, round); /* last: a filter may leave state in the endpoint */
+    int own = filter_pair(h, gx_mgroup_ops(g), why);
+    if (own != GX_OK || rc == GX_OK)
+        return own;
+    if (rc == GX_ESKIP)
+        return gx_fail(why, GX_ESKIP, "the results it bounds are skipped: %.400s", theirs.msg);
+    *why = theirs;
+    return rc;
+}
+
 /* Every step of one (run, path or probe, round). */
 static int run_group(struct gx_harness *h, const struct gx_mgroup *g, struct gx_err *err)
 {
     const struct gx_round *round = &h->plan->pairs[g->run].rounds[g->round];
-    const char *absent = g->absent           ? g->absent
-                         : g->probe >= 0     ? ""
-                                             : path_setup_failed[g->path];
+    const char *absent = absent_why(g);
     if (absent[0])
         return skip_group(h, g, g->probe >= 0 ? round : NULL, absent, err);
-    open_endpoint(h, g, round);
     struct gx_err why = {0};
-    int rc = gx_agree(h->job->comm, filter_pair(h, gx_mgroup_ops(g), &why), &why);
+    int rc = gx_agree(h->job->comm, filter_group(h, g, round, &why), &why);
     if (rc == GX_ESKIP)
         return skip_group(h, g, round, why.msg, err);
     if (rc != GX_OK) {

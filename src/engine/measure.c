@@ -250,13 +250,17 @@ static const struct gx_path_ops *slowed_ops(const struct gx_path_ops *real)
     return &slowed;
 }
 
-/* The warm-up and timed iterations, the stop rule asked at its batch boundaries; *n gets the
- * timed iterations run. */
+/* The warm-up and timed iterations, the stop rule asked at its boundaries; *n gets the timed
+ * iterations run. A step whose share is spent before or within its warm-up skips the rest of it
+ * and ends after one timed iteration: a result needs one. */
 static int timed_iterations(struct gx_bench *b, const struct gx_mstep *st,
                             const struct gx_pattern_ops *pat, int bare, int all, int probe,
                             struct gx_record *rec, long *n, struct gx_err *err)
 {
-    long ask_at = gx_mstep_first_ask(st);
+    long ask_at = b->share_s > 0 ? gx_mstep_next_timed_ask(st, -st->warmup - 1)
+                                 : gx_mstep_first_ask(st);
+    b->ask_n = -st->warmup;
+    b->ask_t = MPI_Wtime();
     *n = st->iters;
     rec->ended = GX_ENDED_ITERATIONS;
     for (long i = -st->warmup; i < *n;) {
@@ -266,8 +270,10 @@ static int timed_iterations(struct gx_bench *b, const struct gx_mstep *st,
         i = to;
         if (i == ask_at) {
             GX_TRY(gx_stop_ask(b, st, i, &rec->ended, &ask_at, err));
-            if (rec->ended != GX_ENDED_ITERATIONS)
-                *n = i;
+            if (rec->ended != GX_ENDED_ITERATIONS) {
+                i = i > 0 ? i : 0;
+                *n = i > 0 ? i : 1;
+            }
         }
     }
     return GX_OK;

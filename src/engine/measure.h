@@ -56,6 +56,9 @@ struct gx_bench {
     /* The stop rule's (stop.h): when the step started and the seconds it may take (0: no
      * budget); rank 0's progress line, which shows the precision so far (NULL elsewhere). */
     double step_t0, share_s;
+    /* The last boundary the rule was asked at and when (the initiator's pace between them). */
+    long ask_n;
+    double ask_t;
     struct gx_output *out;
 };
 

@@ -9,10 +9,12 @@
 #include "measure.h"
 
 /* Where the rule is asked, gx_mstep_first_ask and gx_mstep_next_ask (mplan.h): --dry-run
- * counts a step's iterations by the same boundaries. */
-/* After n timed iterations (n is the batch boundary the last call returned in *next): the
- * initiator decides from b->samples and b->step_t0 + b->share_s, tells its peer, and both get
- * *ended (GX_ENDED_ITERATIONS: go on, to *next). Sorts a copy of the samples, never them. */
+ * counts a step's iterations by the same boundaries; under a budget (b->share_s > 0) also
+ * before the fewest, gx_mstep_next_timed_ask, where only the time ends a step. */
+/* After n timed iterations (n is the boundary the last call returned in *next; negative within
+ * the warm-up): the initiator decides from b->samples and b->step_t0 + b->share_s, tells its
+ * peer, and both get *ended (GX_ENDED_ITERATIONS: go on, to *next). Sorts a copy of the
+ * samples, never them. */
 int gx_stop_ask(struct gx_bench *b, const struct gx_mstep *st, long n, int *ended, long *next,
                 struct gx_err *err);
 

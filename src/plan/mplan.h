@@ -124,6 +124,12 @@ long gx_mstep_search_floor_iters(const struct gx_mstep *s);
 #define GX_ASK_NEVER LONG_MAX
 long gx_mstep_first_ask(const struct gx_mstep *s);
 long gx_mstep_next_ask(const struct gx_mstep *s, long n);
+/* Under a budget the rule is asked before the fewest iterations too, where only the time can
+ * end a step (then after one timed iteration): before the warm-up, after the first iteration of
+ * a warm-up of two or more, after 1, 2, 4, ... timed iterations up to the fewest, and from there
+ * as gx_mstep_next_ask. n is the boundary last asked at (-warmup - 1 for the first), negative
+ * within the warm-up. A step of exactly --iters is never asked. */
+long gx_mstep_next_timed_ask(const struct gx_mstep *s, long n);
 /* The iterations after which the step ends on its precision where its iterations vary by cv
  * (their coefficient of variation): --dry-run's expectation, not a promise. */
 long gx_mstep_settled_iters(const struct gx_mstep *s, double cv);
@@ -152,8 +158,13 @@ double gx_budget_share(struct gx_budget *bg, const struct gx_mstep *s, double no
 /* Steps that will not run (a skipped group): their estimates no longer claim a share. */
 void gx_budget_skip(struct gx_budget *bg, const struct gx_mstep *s, size_t n);
 double gx_budget_left(const struct gx_budget *bg, double now);
+/* Seconds the plan takes at the least (every step's validation, one warm-up and one timed
+ * iteration, its groups' setup, the job's overhead) at the estimated rates: a budget below it
+ * cannot be kept, which the run says before it starts and records in the report. */
+double gx_budget_least(const struct gx_mplan *p);
 /* Rank 0, before the steps: one line saying what the budget buys (the iterations the
- * estimates afford every step, and the interval that gives a median at a 5% spread). */
+ * estimates afford every step, and the interval that gives a median at a 5% spread), after
+ * one saying that it cannot be kept where even the plan's least outlasts it. */
 void gx_budget_print(FILE *f, const struct gx_mplan *p, const struct gx_options *o);
 
 #endif
