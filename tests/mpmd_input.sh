@@ -13,7 +13,7 @@ mpmd() {
     local name=$1 a=$2 b=$3 c=${4-} t0
     t0=$(date +%s)
     # shellcheck disable=SC2086
-    timeout -k 10 120 "$MPIRUN" $gx_mpirun_opts -np 1 $a : -np 1 $b ${c:+: -np 1 $c} \
+    timeout -k 10 600 "$MPIRUN" $gx_mpirun_opts -np 1 $a : -np 1 $b ${c:+: -np 1 $c} \
         >"$dir/$name.out" 2>&1
     rc=$?
     secs=$(($(date +%s) - t0))

@@ -7,7 +7,7 @@ soak() { # OUTDIR ARGS...: the script under a time limit, with this build and mp
     _o=$1; shift
     GPUXFER="$GPUXFER" MPIRUN="$MPIRUN" \
         MPIRUN_ARGS="$gx_mpirun_opts" \
-        timeout -k 10 120 bash "$top_srcdir/scripts/gpuxfer-soak" -n 2 -o "$_o" "$@" \
+        timeout -k 10 600 bash "$top_srcdir/scripts/gpuxfer-soak" -n 2 -o "$_o" "$@" \
         >"$_o.txt" 2>&1
 }
 show() { tail -n 15 "$1.txt" | diag; }
