@@ -14,7 +14,8 @@ COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
 _gpuxfer
 echo "${COMPREPLY[*]}"
 SH
-complete() { (cd "$dir" && timeout 60 bash "$dir/complete.bash" "$@" 2>&1); }
+# The limit is for a hang alone (the completion asks gpuxfer --list, which may wait for a core).
+complete() { (cd "$dir" && timeout 300 bash "$dir/complete.bash" "$@" 2>&1); }
 
 got=$(complete "$GPUXFER" --pa)
 [ "$got" = "--path --pattern --pairs" ]
