@@ -43,9 +43,10 @@ ok $? "the report holds the command line and the results of the run that measure
 
 # Staggered across the calibration, with --force: a live run is never replaced. The first run
 # holds its second size until its --timeout (a hang fault), so it is live for sure while the
-# others start (45 s: four refused start-ups take 20 s under ASan on a loaded machine). The
-# others start once it has claimed the name (its .jsonl exists), however slow its start-up.
-GPUXFER_FAULT=hang:rank=1:size=1K gx_mpirun 2 $host --iters 5 --timeout 45 \
+# others start (90 s: four refused start-ups took 20 s under ASan on a loaded machine; more than
+# four times that is kept in hand). The others start once it has claimed the name (its .jsonl
+# exists), however slow its start-up.
+GPUXFER_FAULT=hang:rank=1:size=1K gx_mpirun 2 $host --iters 5 --timeout 90 \
     --output "$dir/stag.json" >"$dir/stag.out" 2>&1 &
 first=$!
 while [ ! -e "$dir/stag.json.jsonl" ] && kill -0 $first 2>/dev/null; do sleep 0.1; done
