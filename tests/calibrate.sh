@@ -69,7 +69,7 @@ awk '/^ +[0-9]+ +0->1 / { e = $NF; bang = sub(/!$/, "", e); if ((e + 0 > 100) !=
      END { exit bad }' "$dir/on.txt" >"$dir/marks" 
 ok $? "table: '!' on exactly the rows whose eff% is above 100" || diag <"$dir/marks"
 # --dry-run lists the probes as steps, each just before the result it bounds, and counts them.
-GX_TIMEOUT=60 gx_mpirun 2 --dry-run --path host --pattern latency,bw --sizes 8,64K >"$dir/dry.txt" 2>&1
+gx_mpirun 2 --dry-run --path host --pattern latency,bw --sizes 8,64K >"$dir/dry.txt" 2>&1
 awk '$1 ~ /^[0-9]+$/ { step[$1] = $3 " " $5 " " $6 }
      END { for (i = 2; i <= 8; i += 2) if (step[i - 1] != "ceiling:shm-copy " substr(step[i], 6) ||
                                          step[i] !~ /^host /) exit 1 }' "$dir/dry.txt" &&
@@ -114,12 +114,12 @@ x = r['bounded']
 sys.exit(0 if 'ceiling' not in r['raw'] and 'ceiling_absent' not in r['raw'] and ($rated) else 1)" "$out"
 ok $? "scenario: the run with calibrate off has no ceiling, the other has one (or the reason a disturbed probe gave none)"
 
-GX_TIMEOUT=60 gx_mpirun 2 --calibrate maybe --output "$dir/bad.json" >"$dir/bad.txt" 2>&1
+gx_mpirun 2 --calibrate maybe --output "$dir/bad.json" >"$dir/bad.txt" 2>&1
 rc=$?
 [ $rc -eq 2 ] && grep -q "^gpuxfer: --calibrate: unknown value 'maybe' (expected on, off or full)" "$dir/bad.txt" &&
     [ ! -e "$dir/bad.json" ]
 ok $? "--calibrate maybe: exit 2 naming the option (got $rc)"
-GX_TIMEOUT=60 gx_mpirun 1 --help 2>&1 | grep -q -- '--calibrate on|off|full'
+gx_mpirun 1 --help 2>&1 | grep -q -- '--calibrate on|off|full'
 ok $? "--help lists --calibrate"
 
 # By default only what the results are rated against; --calibrate full every ceiling the path

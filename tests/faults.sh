@@ -5,11 +5,14 @@
 dir=$(mktemp -d "$TEST_TMP/faults.XXXXXX")
 # The fault hits the third of four sizes: 8 and 1K are measured before it.
 args="--path host --pattern bw --sizes 8,1K,4K,64K --iters 10 --warmup 2 --quiet"
+# --timeout where a rank hangs on purpose: each such run waits it out, and the measurements
+# before the hang (and 4 ranks' start-up on 2 loaded cores) must never reach it.
+wd=15
 
 run_fault() { # NAME FAULT NP [gpuxfer args]: sets rc; output in $dir/NAME.{json,out,err}
     name=$1; fault=$2; np=$3; shift 3
     out="$dir/$name.json"
-    GPUXFER_FAULT=$fault GX_TIMEOUT=${GX_TIMEOUT:-180} gx_mpirun "$np" $args --output "$out" "$@" \
+    GPUXFER_FAULT=$fault gx_mpirun "$np" $args --output "$out" "$@" \
         >"$dir/$name.out" 2>"$dir/$name.err"
     rc=$?
 }
@@ -40,22 +43,22 @@ json_get() { "$PYTHON" -c "import json,sys; print(json.load(open(sys.argv[1])).g
 show() { { echo "exit $rc"; cat "$dir/$1.err"; } | diag; }
 
 for who in 1 0; do
-    run_fault hang$who "hang:rank=$who:size=4K:iter=3" 2 --timeout 5
+    run_fault hang$who "hang:rank=$who:size=4K:iter=3" 2 --timeout $wd
     [ $rc -eq 4 ]
     ok $? "hang on rank $who: exit 4 (timeout)" || show hang$who
-    grep -q "timeout: measurement run '-' path host pattern bw size 4096 pairs 0:1 did not complete within 5 s" "$dir/hang$who.err" &&
+    grep -q "timeout: measurement run '-' path host pattern bw size 4096 pairs 0:1 did not complete within $wd s" "$dir/hang$who.err" &&
         grep -q "ranks 0,1 take part" "$dir/hang$who.err"
     ok $? "hang on rank $who: the message names the measurement and the ranks"
     report_is "$dir/hang$who.json" incomplete 4 &&
-        [ "$(json_get "$dir/hang$who.json" failure)" = "{'kind': 'timeout', 'measurement': \"run '-' path host pattern bw size 4096 pairs 0:1\", 'ranks': [0, 1], 'timeout_s': 5}" ]
+        [ "$(json_get "$dir/hang$who.json" failure)" = "{'kind': 'timeout', 'measurement': \"run '-' path host pattern bw size 4096 pairs 0:1\", 'ranks': [0, 1], 'timeout_s': $wd}" ]
     ok $? "hang on rank $who: report incomplete, exit_code 4, failure says which measurement"
     jsonl_has "$dir/hang$who.json.jsonl" 8,1024
     ok $? "hang on rank $who: .jsonl holds the two earlier results as complete lines"
 done
 
 # A stuck rank outside rank 0's pair: 4 ranks, pairs at once.
-run_fault hang4 "hang:rank=3:size=4K" 4 --pairs all-disjoint --timeout 5
-[ $rc -eq 4 ] && grep -q "pairs 0:1,2:3 did not complete within 5 s.*ranks 0,1,2,3 take part" "$dir/hang4.err" &&
+run_fault hang4 "hang:rank=3:size=4K" 4 --pairs all-disjoint --timeout $wd
+[ $rc -eq 4 ] && grep -q "pairs 0:1,2:3 did not complete within $wd s.*ranks 0,1,2,3 take part" "$dir/hang4.err" &&
     grep -q "rank 3: timeout:" "$dir/hang4.err" && report_is "$dir/hang4.json" incomplete 4
 ok $? "hang on rank 3 of 4 (all-disjoint): exit 4, every rank says where it stopped" || show hang4
 
@@ -72,8 +75,8 @@ ok $? "rank 1 killed: rank 0's report, when written, is valid and marked interru
 # until --timeout, then writes its report marked incomplete. (Open MPI 4.1's mpirun then exits 0
 # whatever MPI_Abort said; the report's exit_code is the answer.)
 out="$dir/recover.json"
-GPUXFER_FAULT="die:rank=1:size=4K" timeout -k 10 180 "$MPIRUN" -np 2 --enable-recovery $gx_mpirun_opts \
-    "$GPUXFER" $args --timeout 5 --output "$out" \
+GPUXFER_FAULT="die:rank=1:size=4K" timeout -k 10 600 "$MPIRUN" -np 2 --enable-recovery $gx_mpirun_opts \
+    "$GPUXFER" $args --timeout $wd --output "$out" \
     >"$dir/recover.out" 2>"$dir/recover.err"
 rc=$?
 [ $rc -ne 124 ] && [ $rc -ne 137 ] && report_is "$out" incomplete 4 &&
@@ -104,12 +107,13 @@ done
 # first result (and a probe's before it) past the wait for it, under the sanitizers on a loaded
 # machine.
 out="$dir/ext.json"
-timeout --foreground -k 10 180 "$MPIRUN" -np 2 $gx_mpirun_opts \
-    "$GPUXFER" --sizes 1:1M --iters 50 --soak 170 --quiet --output "$out" \
+timeout --foreground -k 10 600 "$MPIRUN" -np 2 $gx_mpirun_opts \
+    "$GPUXFER" --sizes 1:1M --iters 50 --soak 590 --quiet --output "$out" \
     >"$dir/ext.out" 2>"$dir/ext.err" &
 pid=$!
-i=0
-while [ ! -s "$out.jsonl" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+# The signal goes once the first result is on disk (or the job has ended by itself: failed
+# below), however long the ceiling probe before it took; the job's own limit bounds the wait.
+while [ ! -s "$out.jsonl" ] && kill -0 $pid 2>/dev/null; do sleep 0.1; done
 kill -TERM $pid # timeout passes it on to mpirun, which sends every rank SIGTERM
 wait $pid
 rc=$?
@@ -184,20 +188,21 @@ PY
 fi
 
 # --soak: passes repeat until the time is up; the report keeps the first, the .jsonl every one.
-run_fault soak "" 2 --sizes 8,1K --soak 3 --timeout 60
+# At least two passes of two sizes of 10 iterations each must fit, whatever the load: 10 s.
+run_fault soak "" 2 --sizes 8,1K --soak 10 --timeout 60
 "$PYTHON" - "$dir/soak.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 s = d["soak"]
 lines = [json.loads(l) for l in open(sys.argv[1] + ".jsonl")]
 rot = [l["rotation"] for l in lines]
-sys.exit(0 if d["status"] == "complete" and s["seconds"] == 3 and s["rotations"] >= 2 and
-         s["seconds_run"] >= 3 and s["failures"] == 0 and s["results_streamed"] == len(lines) and
+sys.exit(0 if d["status"] == "complete" and s["seconds"] == 10 and s["rotations"] >= 2 and
+         s["seconds_run"] >= 10 and s["failures"] == 0 and s["results_streamed"] == len(lines) and
          len(d["results"]) == 2 and {r["rotation"] for r in d["results"]} == {1} and
          rot == sorted(rot) and rot[-1] == s["rotations"] and len(lines) == 2 * s["rotations"] else 1)
 PY
 [ $? -eq 0 ] && [ $rc -eq 0 ] && report_is "$dir/soak.json" complete 0
-ok $? "--soak 3: exit 0, several passes; report holds pass 1, the .jsonl every pass, soak counts them" || show soak
+ok $? "--soak 10: exit 0, several passes; report holds pass 1, the .jsonl every pass, soak counts them" || show soak
 
 run_fault soakbad "corrupt:rank=1:size=1K" 2 --sizes 8,1K --soak 2 --timeout 60
 [ $rc -eq 1 ] && schema_ok "$dir/soakbad.json" && [ "$(json_get "$dir/soakbad.json" status)" = failed ] &&

@@ -59,7 +59,9 @@ for t in $targets; do
     work="$dir/corpus-$t"
     mkdir -p "$work"
     # New inputs go to the scratch corpus; crashes to $dir (copy them into $seeds once fixed).
-    "$dir/fuzz_$t" -max_total_time="$secs" -timeout=20 -rss_limit_mb=2048 -max_len=4096 \
+    # One input of at most 4 KiB parses in milliseconds: -timeout (a hang found) is 60 s so that
+    # a machine busy with other jobs never makes one.
+    "$dir/fuzz_$t" -max_total_time="$secs" -timeout=60 -rss_limit_mb=2048 -max_len=4096 \
         -artifact_prefix="$dir/crash-$t-" -print_final_stats=1 "$work" "$seeds" \
         >"$dir/$t.log" 2>&1
     rc=$?

@@ -12,13 +12,13 @@ gpu_paths="mpi staged staged-mpi p2p nccl zerocopy unified-prefetch unified-dema
 sizes=1,4095,64K+1,1M+3,5M+1,33M,130M
 
 # Probe: does a GPU path run here at all? The report says why not.
-GX_TIMEOUT=120 gx_mpirun 2 --path staged --pattern latency --sizes 8 --iters 2 --quiet \
+gx_mpirun 2 --path staged --pattern latency --sizes 8 --iters 2 --quiet \
     --allow-skip --output "$dir/probe.json" >"$dir/probe.txt" 2>&1
 ok $? "probe run exits 0 with or without a GPU (--allow-skip)"
 why=$("$PYTHON" -c "import json,sys; d=json.load(open(sys.argv[1])); s=d['skipped']; print(s[0]['reason'] if s else '')" "$dir/probe.json")
 if [ -n "$why" ]; then
     # The paths must still be reported as skipped, with the reason, in a valid report.
-    GX_TIMEOUT=120 gx_mpirun 2 --path "$(echo $gpu_paths | tr ' ' ,)" --sizes 8 --iters 2 --quiet \
+    gx_mpirun 2 --path "$(echo $gpu_paths | tr ' ' ,)" --sizes 8 --iters 2 --quiet \
         --output "$dir/skip.json" >"$dir/skip.txt" 2>"$dir/skip.err"
     rc=$?
     # Without CUDA in the build, mpi runs on host memory; otherwise nothing can run here: exit 7,
@@ -110,7 +110,7 @@ run() { # NAME NP ARGS...: run, check exit and report
 # nccl where ranks share a GPU: skipped everywhere with the reason, the job going on (exit 0 with
 # --allow-skip).
 nccl_skipped() { # NAME NP
-    GX_TIMEOUT=120 gx_mpirun "$2" --quiet --path nccl --sizes 8 --iters 2 --allow-skip \
+    gx_mpirun "$2" --quiet --path nccl --sizes 8 --iters 2 --allow-skip \
         --output "$dir/$1.json" >"$dir/$1.txt" 2>&1
     rc=$?
     [ $rc -eq 0 ] && "$PYTHON" -c "import json,sys; s=json.load(open(sys.argv[1]))['skipped']; sys.exit(not (s and 'NCCL needs a GPU of its own' in s[0]['reason']))" "$dir/$1.json"
@@ -201,7 +201,7 @@ ok $? "one node: staged via shared-memory slots, staged-mpi via MPI, zerocopy vi
 # A rank that stops while its peer waits on shared memory: the watchdog still ends the job
 # (exit 4, the measurement named); a rank that dies: the job ends, not through the time limit.
 for p in staged zerocopy; do
-    GPUXFER_FAULT=hang:rank=1:size=64M:iter=2 GX_TIMEOUT=180 gx_mpirun 2 --path $p \
+    GPUXFER_FAULT=hang:rank=1:size=64M:iter=2 gx_mpirun 2 --path $p \
         --pattern bw --sizes 1M,64M --iters 5 --chunk 4M --depth 2 --timeout 20 --quiet \
         --output "$dir/hang-$p.json" >"$dir/hang-$p.txt" 2>&1
     rc=$?
@@ -209,7 +209,7 @@ for p in staged zerocopy; do
         "$dir/hang-$p.txt"
     ok $? "$p: a peer hung during a shared-memory transfer: timeout, exit 4 (got $rc)" ||
         tail -n 20 "$dir/hang-$p.txt" | diag
-    GPUXFER_FAULT=die:rank=1:size=64M:iter=2 GX_TIMEOUT=180 gx_mpirun 2 --path $p \
+    GPUXFER_FAULT=die:rank=1:size=64M:iter=2 gx_mpirun 2 --path $p \
         --pattern bw --sizes 1M,64M --iters 5 --chunk 4M --depth 2 --timeout 60 --quiet \
         --output "$dir/die-$p.json" >"$dir/die-$p.txt" 2>&1
     rc=$?
@@ -321,7 +321,7 @@ run np2-host-mapped 2 --path host --mem mapped,pinned --pattern latency --sizes 
 # A size the GPU cannot hold for every rank on it is refused before anything runs (the memory
 # guard); one that fails to allocate at run time (injected on device memory) is skipped with the
 # reason while the sizes around it run.
-GX_TIMEOUT=120 gx_mpirun 2 --path mpi --pattern bw --sizes 8,200G,4K --iters 3 --quiet \
+gx_mpirun 2 --path mpi --pattern bw --sizes 8,200G,4K --iters 3 --quiet \
     --output "$dir/np2-guard.json" >"$dir/np2-guard.txt" 2>&1
 rc=$?
 [ $rc -eq 2 ] && grep -q -- "--sizes: 200G needs .* more than its .* GiB of memory" "$dir/np2-guard.txt" &&

@@ -7,9 +7,9 @@
 . "$top_srcdir/tests/lib.sh"
 dir=$(mktemp -d "$TEST_TMP/help.XXXXXX")
 
-GX_TIMEOUT=30 gx_mpirun 1 --help >"$dir/help" 2>"$dir/help.err"
+gx_mpirun 1 --help >"$dir/help" 2>"$dir/help.err"
 ok $? "--help exits 0" || diag <"$dir/help.err"
-GX_TIMEOUT=30 gx_mpirun 1 --help-all >"$dir/all" 2>&1
+gx_mpirun 1 --help-all >"$dir/all" 2>&1
 ok $? "--help-all exits 0"
 wide=$(awk 'length > 80 { print FILENAME ": " length ": " $0 }' "$dir/help" "$dir/all")
 [ -z "$wide" ] && [ -s "$dir/help" ]
@@ -45,8 +45,8 @@ twice=$(awk '/^  -/ { if (n > 1) print e; e = $0; n = 0 }
 [ -z "$twice" ] && ! grep -q '\[default' "$dir/help" && grep -q '(default: 1:4M)' "$dir/help"
 ok $? "each default stated once, as (default: ...)" || echo "$twice" | diag
 
-GX_TIMEOUT=30 gx_mpirun 1 -h >"$dir/h" 2>&1
-GX_TIMEOUT=30 gx_mpirun 1 -hhh >"$dir/hhh" 2>&1
+gx_mpirun 1 -h >"$dir/h" 2>&1
+gx_mpirun 1 -hhh >"$dir/hhh" 2>&1
 cmp -s "$dir/h" "$dir/help" && cmp -s "$dir/hhh" "$dir/help"
 ok $? "-h (and -hhh) prints --help"
 
@@ -54,7 +54,7 @@ ok $? "-h (and -hhh) prints --help"
 expect() { # expect STATUS PATTERN DESCRIPTION NP ARGS...: exit STATUS, one stderr line matching
     want=$1 pat=$2 what=$3 np=$4
     shift 4
-    GX_TIMEOUT=60 gx_mpirun "$np" --quiet --output "$dir/m.json" --force "$@" >"$dir/m.out" 2>"$dir/m.err"
+    gx_mpirun "$np" --quiet --output "$dir/m.json" --force "$@" >"$dir/m.out" 2>"$dir/m.err"
     rc=$?
     grep '^gpuxfer:' "$dir/m.err" >"$dir/m.lines"
     [ "$rc" -eq "$want" ] && grep -qE "$pat" "$dir/m.lines"
@@ -78,7 +78,7 @@ expect 2 "unknown option '-x' \(see --help\)" "an unknown short option" 2 -x
 # The plan scenario, shortened, measures the host paths wherever it runs (no GPU needed). Two
 # sizes, each with its ceilings, make two groups of each path: a skip is said once all the same,
 # its line told apart from the others by run and memory kinds.
-GX_TIMEOUT=120 gx_mpirun 2 --scenario plan --sizes 4K,64K --iters 3 --warmup 1 \
+gx_mpirun 2 --scenario plan --sizes 4K,64K --iters 3 --warmup 1 \
     --quiet --output "$dir/plan.json" >"$dir/plan.txt" 2>"$dir/plan.err"
 rc=$?
 [ $rc -eq 0 ] && grep -q '^# host-pageable: path host, memory pageable -> pageable' "$dir/plan.txt"
@@ -91,7 +91,7 @@ ok $? "each skipped path's line names its run and memory kinds, none twice" || e
 # Without a CUDA driver no rank has a GPU: one line before the first path says so and why, in
 # those words (not the runtime's 'driver version is insufficient'), and no path or ceiling left
 # out for it says it again; the report keeps every skip, with the same reason.
-GX_TIMEOUT=30 gx_mpirun 1 --version >"$dir/version" 2>&1
+gx_mpirun 1 --version >"$dir/version" 2>&1
 if grep -q 'CUDA driver *none (no CUDA driver)' "$dir/version"; then
     said=$(grep -n -m 1 '^# no GPU on any rank (no CUDA driver): ' "$dir/plan.txt" | cut -d: -f1)
     first=$(grep -n -m 1 '^# [a-z-]*: path ' "$dir/plan.txt" | cut -d: -f1)
@@ -114,7 +114,7 @@ fi
 
 # A skip for another reason is still said, once per path and run: fake GPUs on a real node's
 # topology stand in for GPUs that measure nothing, and some rank has one.
-GX_TIMEOUT=120 gx_mpirun 2 --topology-xml "$top_srcdir/tests/topologies/h200x4-vm.xml" \
+gx_mpirun 2 --topology-xml "$top_srcdir/tests/topologies/h200x4-vm.xml" \
     --fake-gpus 0000:00:06.0,0000:00:07.0 --scenario plan --sizes 4K,64K --iters 3 --warmup 1 \
     --quiet --output "$dir/fake.json" >"$dir/fake.txt" 2>"$dir/fake.err"
 rc=$?

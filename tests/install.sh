@@ -83,7 +83,7 @@ ok $? "gpuxfer-plot without matplotlib names the interpreter and the package" ||
     diag <"$dir/plot.err"
 
 # The man page comes from the option table: every option --help lists is in it.
-GX_TIMEOUT=30 gx_mpirun 1 --help >"$dir/help" 2>&1
+gx_mpirun 1 --help >"$dir/help" 2>&1
 opts=$(sed -n 's/^  --\([a-z-]*\).*/\1/p' "$dir/help")
 man=$dest$GX_MAN1DIR/gpuxfer.1
 absent=""
@@ -118,16 +118,16 @@ scen() { # scen FILE RUNNAME
             "$2" >"$1"
 }
 dry_run_name() { # dry_run_name NAME [GPUXFER]: the run name of the first step --dry-run lists
-    GPUXFER=${2:-$GPUXFER} GX_TIMEOUT=60 gx_mpirun 2 --scenario "$1" --dry-run 2>&1 |
+    GPUXFER=${2:-$GPUXFER} gx_mpirun 2 --scenario "$1" --dry-run 2>&1 |
         awk '$1 == "1" { print $2; exit }'
 }
 scen "$data/scenarios/gx-where.json" staged
 scen "$dir/env/gx-where.json" from-env
-GX_TIMEOUT=60 gx_mpirun 2 --scenario smoke --dry-run >"$dir/bt.txt" 2>&1 &&
+gx_mpirun 2 --scenario smoke --dry-run >"$dir/bt.txt" 2>&1 &&
     grep -q '^ *1 smoke ' "$dir/bt.txt"
 ok $? "the build tree's gpuxfer finds smoke by name (the source tree's scenarios/)" ||
     diag <"$dir/bt.txt"
-GX_TIMEOUT=30 gx_mpirun 2 --scenario nosuch --quiet --output "$dir/nosuch.json" >/dev/null \
+gx_mpirun 2 --scenario nosuch --quiet --output "$dir/nosuch.json" >/dev/null \
     2>"$dir/bt.err"
 [ $? -eq 2 ] && grep -qF "in $(cd "$top_srcdir" && pwd -P)/scenarios, $GX_PKGDATADIR/scenarios, in that order" \
     "$dir/bt.err" && grep -q "no scenario 'nosuch' (expected a file, or one of: .*plan, smoke" "$dir/bt.err"
@@ -135,7 +135,7 @@ ok $? "--scenario with an unknown name from the build tree: exit 2, the shipped 
     diag <"$dir/bt.err"
 
 # The staged install: its own scenarios, found relative to the program (its smoke runs).
-GPUXFER=$bin/gpuxfer GX_TIMEOUT=60 gx_mpirun 2 --scenario smoke --iters 3 --calibrate off --quiet \
+GPUXFER=$bin/gpuxfer gx_mpirun 2 --scenario smoke --iters 3 --calibrate off --quiet \
     --output "$dir/smoke.json" >"$dir/smoke.txt" 2>&1 &&
     check_report "$dir/smoke.json" >/dev/null
 ok $? "the DESTDIR-staged gpuxfer runs --scenario smoke by name" || diag <"$dir/smoke.txt"
@@ -147,7 +147,7 @@ export GPUXFER_SCENARIO_PATH
 got=$(dry_run_name gx-where "$bin/gpuxfer")
 [ "$got" = from-env ]
 ok $? "GPUXFER_SCENARIO_PATH comes before the installed scenarios (run '$got')"
-GPUXFER=$bin/gpuxfer GX_TIMEOUT=30 gx_mpirun 2 --scenario nosuch --quiet \
+GPUXFER=$bin/gpuxfer gx_mpirun 2 --scenario nosuch --quiet \
     --output "$dir/nosuch.json" >/dev/null 2>"$dir/nosuch.err"
 [ $? -eq 2 ] && grep -qF "in $dir/none, $dir/env, $data/scenarios, $GX_PKGDATADIR/scenarios, in that order" "$dir/nosuch.err"
 ok $? "--scenario with an unknown name: exit 2, every folder looked in, in order" ||

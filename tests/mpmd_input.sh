@@ -13,14 +13,16 @@ mpmd() {
     local name=$1 a=$2 b=$3 c=${4-} t0
     t0=$(date +%s)
     # shellcheck disable=SC2086
-    timeout -k 10 120 "$MPIRUN" $gx_mpirun_opts -np 1 $a : -np 1 $b ${c:+: -np 1 $c} \
+    timeout -k 10 600 "$MPIRUN" $gx_mpirun_opts -np 1 $a : -np 1 $b ${c:+: -np 1 $c} \
         >"$dir/$name.out" 2>&1
     rc=$?
     secs=$(($(date +%s) - t0))
 }
 G=$GPUXFER
+# Found by the agreement step, not by the start-up's watchdog: no "did not end within" (how long
+# the job took is said, not asserted: it depends on the machine's load).
 check() { # check NAME PATTERN DESCRIPTION
-    [ $rc -eq 2 ] && [ $secs -lt 30 ] && grep -q -- "$2" "$dir/$1.out" &&
+    [ $rc -eq 2 ] && grep -q -- "$2" "$dir/$1.out" &&
         ! grep -q "MPI_ERR_TRUNCATE\|did not end within" "$dir/$1.out" &&
         [ "$(grep -c '^gpuxfer: ' "$dir/$1.out")" -eq 1 ]
     ok $? "$3: exit 2 (got $rc) in $secs s, one line" || diag <"$dir/$1.out"

@@ -24,7 +24,8 @@ run_config() { # NAME gpuxfer options...: one rank per emulated host
         --samples --quiet --output "$dir/$name.json" "$@" >"$dir/$name.txt" 2>&1
 }
 
-timeout 60 "$MPIRUN" -np 3 "${EMU_MPIRUN_OPTS[@]}" hostname >"$dir/smoke.txt" 2>&1
+# A limit that only a hang reaches (3 ranks' start-up through the rsh agent, on a loaded machine).
+timeout -k 10 600 "$MPIRUN" -np 3 "${EMU_MPIRUN_OPTS[@]}" hostname >"$dir/smoke.txt" 2>&1
 # The hosts' names alone: a busy machine can add a warning of mpirun's (setpgid) to the output.
 [ "$(grep -E '^h[0-9]+$' "$dir/smoke.txt" | sort | tr '\n' ' ')" = "h1 h2 h3 " ]
 ok $? "mpirun ... hostname across the hosts: h1 h2 h3" || { diag <"$dir/smoke.txt"; emu_diag "$MPIRUN" hostname | diag; }
@@ -38,10 +39,12 @@ hosts_check "$dir/fast.json" --matrix
 ok $? "ranks on h1 h2 h3: 3 nodes, no pair on one node, each pair's NICs, MPI over the bridge, ceilings, a 3 x 3 node matrix"
 
 # The watchdog's roll call crosses hosts over its own TCP sockets: rank 2 (on h3) stops in its
-# pair; rank 0's timeout names rank 2 as silent and gives what rank 1 (on h2) answered.
-GPUXFER_FAULT="stop:rank=2:size=4K:iter=1" timeout -k 10 120 "$MPIRUN" -np 3 "${EMU_MPIRUN_OPTS[@]}" \
+# pair; rank 0's timeout names rank 2 as silent and gives what rank 1 (on h2) answered. The run
+# waits --timeout out, which the measurements before the stop must never reach on a loaded
+# machine (else more ranks are named).
+GPUXFER_FAULT="stop:rank=2:size=4K:iter=1" timeout -k 10 600 "$MPIRUN" -np 3 "${EMU_MPIRUN_OPTS[@]}" \
     -x GPUXFER_FAULT --mca mpi_yield_when_idle 1 "$GPUXFER" --pairs all --pattern latency \
-    --sizes 8,4K --iters 5 --calibrate off --timeout 3 --quiet --output "$dir/stop.json" \
+    --sizes 8,4K --iters 5 --calibrate off --timeout 15 --quiet --output "$dir/stop.json" \
     >"$dir/stop.txt" 2>&1
 r=$?
 [ $r -eq 4 ] && grep -q "rank 2 did not answer (stopped or dead)" "$dir/stop.txt" &&

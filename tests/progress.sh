@@ -15,7 +15,7 @@ if ! command -v script >/dev/null 2>&1; then
     skip "no script(1): --quiet on a terminal"
 else
     # shellcheck disable=SC2086
-    cmd="timeout -k 10 120 $MPIRUN -np 2 $gx_mpirun_opts $GPUXFER $args --output $dir/tty.json"
+    cmd="timeout -k 10 600 $MPIRUN -np 2 $gx_mpirun_opts $GPUXFER $args --output $dir/tty.json"
     script -qfec "$cmd" /dev/null >"$dir/tty.txt" 2>&1
     rc=$?
     [ $rc -eq 0 ] && grep -q "\[1/$steps\] host latency 8 B" "$dir/tty.txt"
@@ -23,7 +23,7 @@ else
         diag <"$dir/tty.txt"
     # With a budget and the stop rule (no --iters): the step, the precision of its median so
     # far, the time left of the budget (the step slowed, so that the line is redrawn in it).
-    bcmd="timeout -k 10 120 $MPIRUN -np 2 $gx_mpirun_opts $GPUXFER --path host --pattern latency"
+    bcmd="timeout -k 10 600 $MPIRUN -np 2 $gx_mpirun_opts $GPUXFER --path host --pattern latency"
     GPUXFER_FAULT=slow:rank=0:size=8 script -qfec \
         "$bcmd --sizes 8 --calibrate off --budget 4 --output $dir/budget.json" \
         /dev/null >"$dir/budget.txt" 2>&1

@@ -5,13 +5,13 @@
 . "$top_srcdir/tests/lib.sh"
 dir=$(mktemp -d "$TEST_TMP/report-tools.XXXXXX")
 args="--path host --sizes 8,1K,4K --iters 5 --warmup 1 --quiet"
-GX_TIMEOUT=120 gx_mpirun 2 $args --soak 2 --output "$dir/soak.json" >/dev/null 2>&1
+gx_mpirun 2 $args --soak 2 --output "$dir/soak.json" >/dev/null 2>&1
 ok $? "a soak report"
-GPUXFER_FAULT=signal:rank=1:size=1K:iter=1 GX_TIMEOUT=120 gx_mpirun 2 $args \
+GPUXFER_FAULT=signal:rank=1:size=1K:iter=1 gx_mpirun 2 $args \
     --output "$dir/interrupted.json" >/dev/null 2>&1
 [ $? -eq 5 ]
 ok $? "an interrupted report (exit 5)"
-GPUXFER_FAULT=corrupt:rank=1:size=8 GX_TIMEOUT=120 gx_mpirun 2 $args \
+GPUXFER_FAULT=corrupt:rank=1:size=8 gx_mpirun 2 $args \
     --output "$dir/failed.json" >/dev/null 2>&1
 [ $? -eq 1 ]
 ok $? "a report with corrupted data (exit 1)"

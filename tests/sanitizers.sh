@@ -1,5 +1,5 @@
 #!/bin/sh
-# The whole CPU test suite again, in a VPATH build with -fsanitize=address,undefined (below
+# The whole CPU test suite again (the full tier), in a VPATH build with -fsanitize=address,undefined (below
 # tests/out/sanitize of the build tree). Runs only from the top-level check; SKIPs inside itself.
 . "$top_srcdir/tests/lib.sh"
 builddir=$(dirname "$(dirname "$GPUXFER")")
@@ -36,7 +36,7 @@ ok $? "configure with -fsanitize=address,undefined" ||
 GX_INNER_CHECK=1 ASAN_OPTIONS="detect_leaks=1:fast_unwind_on_malloc=0:exitcode=99" \
     LSAN_OPTIONS="suppressions=$top_srcdir/tests/lsan.supp:print_suppressions=0" \
     UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" OMPI_MCA_memory=^patcher \
-    make -C "$dir" -j2 check >"$dir/check.log" 2>&1
+    make -C "$dir" -j2 check-full >"$dir/check.log" 2>&1
 rc=$?
 log="$dir/test-suite.log"
 val() { sed -n "s/^# $1: *//p" "$log" | head -n 1; }
@@ -45,7 +45,7 @@ echo "sanitizer build: PASS $(val PASS) FAIL $(val FAIL) ERROR $(val ERROR) SKIP
 inner_failed=$(grep -E '^(FAIL|ERROR):' "$dir/check.log" | sed 's/^[A-Z]*: //; s/ - .*//' | head -n 8 |
     tr '\n' ',' | sed 's/,$//; s/,/, /g')
 [ $rc -eq 0 ] && [ "$(val FAIL)" = 0 ] && [ "$(val ERROR)" = 0 ]
-ok $? "make check under ASan + UBSan: every test passes${inner_failed:+ (failed: $inner_failed)}" || {
+ok $? "make check-full under ASan + UBSan: every test passes${inner_failed:+ (failed: $inner_failed)}" || {
     grep -E '^(FAIL|ERROR):' "$dir/check.log"
     grep -h -A 30 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$dir"/tests/*.log | head -n 120
 } | diag

@@ -41,12 +41,15 @@ assert len(d["results"]) == len(lines) == 2
 PY
 ok $? "the report holds the command line and the results of the run that measured, and no other's"
 
-# Staggered across start-up and the calibration, with --force: a live run is never replaced.
-# The first run holds its second size until its --timeout (a hang fault), so it is live for sure
-# while the others start (45 s: four refused start-ups take 20 s under ASan on a loaded machine).
-GPUXFER_FAULT=hang:rank=1:size=1K gx_mpirun 2 $host --iters 5 --timeout 45 \
+# Staggered across the calibration, with --force: a live run is never replaced. The first run
+# holds its second size until its --timeout (a hang fault), so it is live for sure while the
+# others start (90 s: four refused start-ups took 20 s under ASan on a loaded machine; more than
+# four times that is kept in hand). The others start once it has claimed the name (its .jsonl
+# exists), however slow its start-up.
+GPUXFER_FAULT=hang:rank=1:size=1K gx_mpirun 2 $host --iters 5 --timeout 90 \
     --output "$dir/stag.json" >"$dir/stag.out" 2>&1 &
 first=$!
+while [ ! -e "$dir/stag.json.jsonl" ] && kill -0 $first 2>/dev/null; do sleep 0.1; done
 fails=0 started=0
 for delay in 0.2 0.6 1.2 2; do
     sleep $delay
@@ -60,7 +63,7 @@ done
 wait $first
 rc=$?
 [ $rc -eq 4 ] && [ $fails -eq 0 ] && [ $started -eq 4 ]
-ok $? "runs with --force started 0.2 to 4 s into a live run: each stops at once; the first ends at its timeout (exit $rc)" || {
+ok $? "runs with --force started 0.2 to 4 s after a live run claimed the name: each stops at once; the first ends at its timeout (exit $rc)" || {
     echo "first $rc, $fails of $started late runs not refused"; cat "$dir"/stag*.out; } | diag
 py_check "$dir/stag.json" <<'PY'
 import json, sys
@@ -71,12 +74,12 @@ PY
 ok $? "the staggered runs' report is the first run's, whole"
 
 # A file made at the report's name during the run, and the .jsonl moved away: both kept. The
-# run holds at its second size until its --timeout.
-GPUXFER_FAULT=hang:rank=1:size=1K gx_mpirun 2 $host --iters 5 --timeout 5 \
+# run holds at its second size until its --timeout: 20 s for this shell to see the first result
+# and do both, on a loaded machine. It waits for that result however long the probe before it.
+GPUXFER_FAULT=hang:rank=1:size=1K gx_mpirun 2 $host --iters 5 --timeout 20 \
     --output "$dir/moved.json" >"$dir/moved.out" 2>&1 &
 p=$!
-i=0
-while [ ! -s "$dir/moved.json.jsonl" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+while [ ! -s "$dir/moved.json.jsonl" ] && kill -0 $p 2>/dev/null; do sleep 0.1; done
 echo "someone else's" >"$dir/moved.json"
 mv "$dir/moved.json.jsonl" "$dir/elsewhere.jsonl"
 wait $p
@@ -102,7 +105,7 @@ export ASAN_OPTIONS
 if ${CC:-cc} -shared -fPIC -o "$shim" "$top_srcdir/tests/no_tmpfile.c" -ldl 2>"$dir/cc.err"; then
     echo victim >"$dir/victim"
     # shellcheck disable=SC2086
-    GX_SHIM_LINK=$dir/shim.json GX_SHIM_VICTIM=$dir/victim LD_PRELOAD=$shim timeout -k 10 180 \
+    GX_SHIM_LINK=$dir/shim.json GX_SHIM_VICTIM=$dir/victim LD_PRELOAD=$shim timeout -k 10 600 \
         "$MPIRUN" -np 2 $gx_mpirun_opts -x LD_PRELOAD -x GX_SHIM_LINK -x GX_SHIM_VICTIM \
         "$GPUXFER" $host --iters 5 --output "$dir/shim.json" >"$dir/shim.out" 2>&1
     rc=$?
@@ -112,13 +115,13 @@ if ${CC:-cc} -shared -fPIC -o "$shim" "$top_srcdir/tests/no_tmpfile.c" -ldl 2>"$
     ok $? "without O_TMPFILE, links placed at the temporary's names: not followed, not removed, report whole" ||
         { echo "rc $rc links $links victim $(cat "$dir/victim")"; ls -l "$dir"; cat "$dir/shim.out"; } | diag
     # shellcheck disable=SC2086
-    GPUXFER_FAULT=die:rank=0:at=writing LD_PRELOAD=$shim timeout -k 10 180 "$MPIRUN" -np 2 \
+    GPUXFER_FAULT=die:rank=0:at=writing LD_PRELOAD=$shim timeout -k 10 600 "$MPIRUN" -np 2 \
         $gx_mpirun_opts -x LD_PRELOAD -x GPUXFER_FAULT "$GPUXFER" $host --iters 5 \
         --output "$dir/killed.json" >"$dir/killed.out" 2>&1
     left=$(find "$dir" -maxdepth 1 -name 'killed.json.tmp.*' -type f | wc -l)
     echo "stale" >"$dir/killed.json.tmp.1.0" # an unlocked one of another kind
     # shellcheck disable=SC2086
-    LD_PRELOAD=$shim timeout -k 10 180 "$MPIRUN" -np 2 $gx_mpirun_opts -x LD_PRELOAD "$GPUXFER" \
+    LD_PRELOAD=$shim timeout -k 10 600 "$MPIRUN" -np 2 $gx_mpirun_opts -x LD_PRELOAD "$GPUXFER" \
         $host --iters 5 --force --output "$dir/killed.json" >"$dir/killed2.out" 2>&1
     rc=$?
     now=$(find "$dir" -maxdepth 1 -name 'killed.json*.tmp.*' | wc -l)

@@ -93,8 +93,10 @@ pids="$pids $!"
 slurmd -D -f "$SLURM_CONF" >"$dir/log/slurmd.out" 2>&1 &
 pids="$pids $!"
 
+# Up to 5 minutes for the daemons to register the node: a verdict (here a skip) must not depend
+# on how busy the machine is; an idle one takes seconds.
 ready=0
-for _ in $(seq 1 60); do
+for _ in $(seq 1 300); do
     state=$(sinfo -h -n "$host" -o %t 2>/dev/null | head -n 1)
     case "$state" in idle*|mix*|alloc*) ready=1; break ;; esac
     sleep 1
@@ -105,9 +107,11 @@ if [ $ready -eq 0 ]; then
 fi
 ok 0 "munged, slurmctld and slurmd are up, node $host idle"
 
-# Waits for a job (and its array tasks) to leave the queue; prints its final state.
+# Waits for a job (and its array tasks) to leave the queue; prints its final state. 10 minutes
+# by default, twice the jobs' own time limit (-t 00:05:00), so that Slurm's limit, not this
+# wait, ends a job that hangs.
 wait_job() {
-    for _ in $(seq 1 "${2:-240}"); do
+    for _ in $(seq 1 "${2:-600}"); do
         [ -z "$(squeue -h -j "$1" 2>/dev/null)" ] && break
         sleep 1
     done
@@ -219,7 +223,7 @@ aid=$(cd "$dir/sweep-submit" && GX_SWEEP="$dir/sweep.txt" GX_REPLICATES=2 \
     "$top_srcdir/scripts/slurm/sweep-array.sbatch" 2>"$dir/sbatch.err")
 [ -n "$aid" ]
 ok $? "sbatch --array=0-3%1 sweep-array.sbatch (2 configurations x 2 replicates): job ${aid:-none} submitted"
-states=$(wait_job "$aid" 300)
+states=$(wait_job "$aid" 1200) # 4 tasks one after another, each within its 5 minutes
 "$PYTHON" - "$dir/out" "$aid" "$top_srcdir/schema/gpuxfer-report.schema.json" >"$dir/check.txt" 2>&1 <<'PY'
 import glob, json, os, sys, jsonschema
 schema = json.load(open(sys.argv[3]))

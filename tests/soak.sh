@@ -7,7 +7,7 @@ soak() { # OUTDIR ARGS...: the script under a time limit, with this build and mp
     _o=$1; shift
     GPUXFER="$GPUXFER" MPIRUN="$MPIRUN" \
         MPIRUN_ARGS="$gx_mpirun_opts" \
-        timeout -k 10 120 bash "$top_srcdir/scripts/gpuxfer-soak" -n 2 -o "$_o" "$@" \
+        timeout -k 10 600 bash "$top_srcdir/scripts/gpuxfer-soak" -n 2 -o "$_o" "$@" \
         >"$_o.txt" 2>&1
 }
 show() { tail -n 15 "$1.txt" | diag; }
@@ -16,11 +16,14 @@ show() { tail -n 15 "$1.txt" | diag; }
 # default) before it is reused, so host memory may rise without a leak: a wider tolerance there.
 tol=2
 [ -z "${GX_INNER_CHECK:-}" ] || tol=512
-soak "$dir/ok" -d 8 -i 1 --host-tol $tol -- --path host --sizes 8,64K --iters 20 --calibrate off
+# The soak's warm-up ends when pass 2 starts, counted from the script's own start (mpirun's
+# start-up in it: 18 s where the load average was 20, and a soak of 15 s then had no window
+# after it to compare), and the windows it compares are as long: 60 s leaves room for both.
+soak "$dir/ok" -d 60 -i 1 --host-tol $tol -- --path host --sizes 8,64K --iters 20 --calibrate off
 rc=$?
 [ $rc -eq 0 ] && grep -q '^verdict: PASS' "$dir/ok.txt" && grep -q '^rank 0: ok ' "$dir/ok.txt" &&
     grep -q '^rank 1: ok ' "$dir/ok.txt"
-ok $? "8 s of small host transfers: every rank ok, verdict PASS, exit 0 (exit $rc)" || show "$dir/ok"
+ok $? "60 s of small host transfers: every rank ok, verdict PASS, exit 0 (exit $rc)" || show "$dir/ok"
 "$PYTHON" - "$dir/ok/samples.tsv" "$dir/ok/report.json" <<'PY'
 import json, sys
 rows = [l.split("\t") for l in open(sys.argv[1]).read().splitlines()[1:]]
@@ -31,7 +34,11 @@ sys.exit(0 if ok else 1)
 PY
 ok $? "samples of both ranks over the whole run, timestamps rising; the report counts the passes"
 
-soak "$dir/short" -d 1 -i 1 -- --path host --pattern latency --sizes 1M --iters 3000 --calibrate off
+# A pass that outlasts the 1 s soak on any machine: rank 0 sleeps 20-60 ms before each of 40
+# iterations (the slow fault), where 3000 round trips of 1M outlasted their --timeout beside
+# other jobs (exit 4 after 157 s, not the verdict asked). --timeout for a hang alone.
+GPUXFER_FAULT=slow:rank=0:size=8 soak "$dir/short" -d 1 -i 1 -- --path host --pattern latency \
+    --sizes 8 --iters 40 --window 1 --timeout 300 --calibrate off
 rc=$?
 [ $rc -eq 1 ] && grep -q '^verdict: TOO SHORT' "$dir/short.txt"
 ok $? "fewer than 3 passes: TOO SHORT, exit 1, no leak verdict (exit $rc)" || show "$dir/short"

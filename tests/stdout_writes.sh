@@ -19,7 +19,7 @@ while IFS='|' read -r what option <&3; do
     for sink in full pipe closed; do
         out="$dir/r-$sink${option#--}.json"
         # shellcheck disable=SC2086
-        timeout -k 10 120 "$MPIRUN" -np 2 $gx_mpirun_opts sh -c '
+        timeout -k 10 600 "$MPIRUN" -np 2 $gx_mpirun_opts sh -c '
             r=${OMPI_COMM_WORLD_RANK:-${PMIX_RANK:-${PMI_RANK:-0}}}; sink=$1; shift
             [ "$r" -eq 0 ] || exec "$@" >/dev/null
             case $sink in

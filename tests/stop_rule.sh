@@ -31,14 +31,14 @@ PY
 ok $? "a steady path's steps end on precision after their fewest iterations (5)"
 
 # Rank 0 (the initiator, whose clock counts) sleeps 20, 40, 60 ms before each iteration of 1K:
-# its median never settles to 1%, and the 2 s budget (1 s of it kept for the job) ends it.
-start=$(date +%s)
+# its median never settles to 1%, and the 2 s budget (1 s of it kept for the job) ends it: far
+# fewer iterations than the 1000 it may run (the job's wall time, mpirun's start-up in it,
+# depends on the machine's load and is not asserted).
 export GPUXFER_FAULT=slow:rank=0:size=1K
 gx_mpirun 2 --path host --pattern bw --sizes 1K --calibrate off --budget 2 --quiet \
     --output "$dir/slow.json" >"$dir/slow.txt" 2>&1
 rc=$?
 unset GPUXFER_FAULT
-took=$(($(date +%s) - start))
 ok $rc "a slowed path: exit 0" || diag <"$dir/slow.txt"
 check_report "$dir/slow.json"
 ok $? "its report is valid against the schema"
@@ -56,8 +56,6 @@ assert d["budget"]["seconds"] == 2 and d["budget"]["seconds_measured"] < 4, d["b
 PY
 ok $? "a slowed path's step ends on time, after its fewest iterations, short of its most" ||
     diag <"$dir/slow.json"
-[ "$took" -lt 30 ]
-ok $? "the slowed run ended in $took s"
 
 # Its fewest shrink where its share cannot afford them: 0.4, 0.8, 1.2 s an iteration, a share of
 # 1.4 s (the 2 s budget less what the job keeps back). Asked after 1 and 2 timed iterations (1.2 s

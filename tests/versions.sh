@@ -13,7 +13,7 @@ else
     want=unknown
 fi
 
-GX_TIMEOUT=30 gx_mpirun 2 --version >"$dir/version" 2>"$dir/version.err"
+gx_mpirun 2 --version >"$dir/version" 2>"$dir/version.err"
 ok $? "--version runs"
 head -n 1 "$dir/version" | grep -qE '^gpuxfer [0-9]+\.[0-9]+\.[0-9]+$' &&
     grep -q "^  revision  *.*$want" "$dir/version" &&
