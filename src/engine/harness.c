@@ -473,9 +473,7 @@ static int run_group(struct gx_harness *h, const struct gx_mgroup *g, struct gx_
     }
     for (size_t i = g->first; i < g->first + g->n && rc == GX_OK; i++)
         rc = run_step(h, g, round, &h->plan->steps[i], err);
-    if (b->pair && b->ep.priv)
-        b->ep.ops->close(&b->ep);
-    gx_free_buffers(&b->ep);
+    gx_close_endpoint(&b->ep);
     return rc;
 }
 

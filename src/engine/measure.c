@@ -68,6 +68,13 @@ void gx_free_buffers(struct gx_ep *ep)
     ep->cap = 0;
 }
 
+void gx_close_endpoint(struct gx_ep *ep)
+{
+    if (ep->priv)
+        ep->ops->close(ep);
+    gx_free_buffers(ep);
+}
+
 /* Grows both buffers to `bytes` and reopens the path over them; agreed within the pair. */
 int gx_ensure_capacity(struct gx_ep *ep, size_t bytes, struct gx_err *err)
 {
@@ -92,6 +99,11 @@ int gx_ensure_capacity(struct gx_ep *ep, size_t bytes, struct gx_err *err)
             return rc;
         rc = ep->ops->open(ep, err);
         rc = gx_pair_agree(ep, rc, err);
+        /* A path that did not open has nothing behind its buffers (issue 46: the shm probe's
+         * segments): capacity 0, so that the next step allocates and opens again instead of
+         * copying into what open never made. */
+        if (rc != GX_OK)
+            gx_close_endpoint(ep);
     }
     return rc;
 }

@@ -66,6 +66,8 @@ struct gx_bench {
 /* Both sides of a pair take the same branch: returns rc, or the peer's failure. */
 int gx_pair_agree(struct gx_ep *ep, int rc, struct gx_err *err);
 void gx_free_buffers(struct gx_ep *ep);
+/* The path closed (where it was opened) and the buffers freed: capacity 0. */
+void gx_close_endpoint(struct gx_ep *ep);
 /* Grows both buffers to `bytes` and reopens the path over them; agreed within the pair. */
 int gx_ensure_capacity(struct gx_ep *ep, size_t bytes, struct gx_err *err);
 /* Validates, then times s->iters iterations after s->warmup at s->chunk and s->depth;

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "watchdog.h"
 #include "rollcall.h"
+#include "shm_segment.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -114,6 +115,9 @@ static int take_end(int by_signal)
 static _Noreturn void end_job(int code)
 {
     take_end(0);
+    /* _exit runs no cleanup: a segment name made for a pair that never finished its exchange
+     * would stay in /dev/shm, the shared folder, after the job. */
+    gx_shm_segment_unlink_named();
     fflush(stdout);
     fflush(stderr);
     _exit(code);

@@ -18,14 +18,18 @@ struct gx_shm_segment {
 int gx_shm_segment_pinned(size_t bytes, struct gx_shm_segment *s, struct gx_err *err);
 /* Both sides of a same-node pair at once: creates this side's segment of `bytes` (mine) and
  * maps the peer's (theirs, the size the peer gave it), both registered with this rank's GPU
- * when `gpu` (dev set; else dev NULL, and no CUDA needed); the names are unlinked once both are
- * mapped, so nothing is left in /dev/shm even if the job dies later. Agreed within the pair:
+ * when `gpu` (dev set; else dev NULL, and no CUDA needed). The names are random, created
+ * O_EXCL (a name taken is retried under a fresh one) and removed once the peer has the segment
+ * open, so nothing is left in /dev/shm even if the job dies later. Agreed within the pair:
  * both sides succeed, or both fail (GX_ESKIP with the reason, e.g. /dev/shm too small) with
  * nothing left mapped. *peer_pid: the peer's process id, for gx_shm_poll. */
 int gx_shm_segment_exchange(const struct gx_ep *ep, const char *what, size_t bytes, int gpu,
                             struct gx_shm_segment *mine, struct gx_shm_segment *theirs,
                             long *peer_pid, struct gx_err *err);
 void gx_shm_segment_release(struct gx_shm_segment *s);
+/* For a process about to end without returning (the watchdog's _exit): removes the segment name
+ * an exchange in progress made, and refuses new ones from then on. Thread-safe. */
+void gx_shm_segment_unlink_named(void);
 
 /* Returns once the peer called it too: a point where neither side is using a shared ring,
  * so that one side may re-initialize it. */
