@@ -72,7 +72,10 @@ static double pair_cpu_wait(const struct gx_record *ra, const struct gx_record *
 {
     double wa = ra->cpu_wait_s >= 0 && ra->elapsed_s > 0 ? ra->cpu_wait_s / ra->elapsed_s : -1;
     double wb = rb->cpu_wait_s >= 0 && rb->elapsed_s > 0 ? rb->cpu_wait_s / rb->elapsed_s : -1;
-    return wa > wb ? wa : wb;
+    double w = wa > wb ? wa : wb;
+    /* The kernel adds a wait when the thread gets its CPU back: one that began just before a
+     * short step can outlast it. */
+    return w > 1 ? 1 : w;
 }
 
 /* Rank 0: the result of pair p from the two ranks' records, rated against its ceiling. */
