@@ -35,8 +35,10 @@ struct gx_record {
     char via[48]; /* gx_ep.via, "" when the path does not say */
     double share_s; /* the step's share of the budget (0: none) */
     double elapsed_s; /* the step's seconds on this rank: search, validation, warm-up and all */
-    double cpu_wait_s; /* of them, runnable but not running (another process had the CPU);
-                          negative when the kernel does not say */
+    double cpu_wait_s; /* runnable but not running (another process had the CPU) over
+                          cpu_window_s, the step and the two reads of the wait; negative when
+                          the kernel does not say */
+    double cpu_window_s;
 };
 
 /* Everything one (run, path, round) needs while its sizes are measured. */
