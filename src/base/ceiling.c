@@ -243,7 +243,9 @@ int gx_ceil_unsound(const struct gx_ceilings *c, const struct gx_ceil_range *at,
     }
     if (noisier(&p->noise, result)) {
         char what[160];
-        gx_noise_why(&p->noise, what, sizeof what);
+        struct gx_noise counted = p->noise; /* the marks that made it no bound, no others */
+        counted.marks &= GX_NOISE_WAITED | GX_NOISE_TAIL;
+        gx_noise_why(&counted, what, sizeof what);
         snprintf(why, len, "ceiling unsound: %s at %s was disturbed more than the result (%s)",
                  name, s, what);
         return 1;
