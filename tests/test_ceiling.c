@@ -208,18 +208,28 @@ static void check_noise(void)
 {
     struct gx_stats quiet = {.n = 100, .median = 1.0, .p5 = 0.95, .p95 = 1.7, .ci_lo = 0.98,
                              .ci_hi = 1.03};
-    struct gx_noise n = gx_noise_judge(&quiet, 1, 0.004);
+    struct gx_noise n = gx_noise_judge(&quiet, 1, 0.004, 120);
     ok(n.marks == 0 && near(n.tail, 1.7) && near(n.ci, 0.03),
        "a quiet step (tail 1.7, +-3%%, waited 0.4%%): no mark");
-    n = gx_noise_judge(&quiet, 1, 0.34);
-    ok(n.marks == GX_NOISE_WAITED, "a rank waited for a CPU 34%% of the step: waited");
+    n = gx_noise_judge(&quiet, 1, 0.34, 50);
+    ok(n.marks == GX_NOISE_WAITED, "a rank waited for a CPU 34%% of the step in 50 waits over "
+       "100 iterations: waited");
+    n = gx_noise_judge(&quiet, 1, 0.34, 49);
+    ok(n.marks == 0, "the same 34%% in 49 waits: fewer than half the iterations slowed, the "
+       "median stands");
+    struct gx_stats probe = {.n = 5, .median = 0.069, .p5 = 0.067, .p95 = 0.071, .ci_lo = 0.067,
+                             .ci_hi = 0.071};
+    ok(gx_noise_judge(&probe, 1, 0.36, 2).marks == 0 &&
+           gx_noise_judge(&probe, 1, 0.36, 3).marks == GX_NOISE_WAITED &&
+           gx_noise_judge(&probe, 1, 0.36, -1).marks == GX_NOISE_WAITED,
+       "5 iterations, a rank waited 36%%: 2 waits no mark, 3 waits or an unknown count waited");
     struct gx_stats tail = quiet;
     tail.p95 = 12.6;
-    ok(gx_noise_judge(&tail, 1, -1).marks == GX_NOISE_TAIL,
+    ok(gx_noise_judge(&tail, 1, -1, -1).marks == GX_NOISE_TAIL,
        "p95 12.6x the median (times): tail; an unknown wait marks nothing");
     struct gx_stats rate = {.n = 50, .median = 2.0, .p5 = 0.05, .p95 = 2.1, .ci_lo = 0.5,
                             .ci_hi = 2.05};
-    n = gx_noise_judge(&rate, 0, 0);
+    n = gx_noise_judge(&rate, 0, 0, 0);
     ok(n.marks == (GX_NOISE_TAIL | GX_NOISE_WIDE) && near(n.tail, 40) && near(n.ci, 0.75),
        "a rate whose p5 is 1/40 of the median, known to -75%%: tail and wide");
     char words[64], why[256];

@@ -4,9 +4,10 @@
 #include <math.h>
 #include <stdio.h>
 
-struct gx_noise gx_noise_judge(const struct gx_stats *s, int lower_is_better, double cpu_wait)
+struct gx_noise gx_noise_judge(const struct gx_stats *s, int lower_is_better, double cpu_wait,
+                               long cpu_waits)
 {
-    struct gx_noise n = {.cpu_wait = cpu_wait};
+    struct gx_noise n = {.cpu_wait = cpu_wait, .cpu_waits = cpu_waits};
     if (s->n > 0 && s->median > 0) {
         double slow = lower_is_better ? s->p95 / s->median : (s->p5 > 0 ? s->median / s->p5 : 0);
         n.tail = isfinite(slow) ? slow : 0;
@@ -20,7 +21,7 @@ struct gx_noise gx_noise_judge(const struct gx_stats *s, int lower_is_better, do
                 n.marks |= GX_NOISE_WIDE;
         }
     }
-    if (cpu_wait >= GX_NOISE_WAIT)
+    if (cpu_wait >= GX_NOISE_WAIT && (cpu_waits < 0 || 2 * (size_t)cpu_waits >= s->n))
         n.marks |= GX_NOISE_WAITED;
     return n;
 }
@@ -53,7 +54,11 @@ void gx_noise_why(const struct gx_noise *n, char *buf, size_t len)
         }                                                                                        \
     } while (0)
     if (n->marks & GX_NOISE_WAITED)
+    {
         GX_NOISE_ADD("a rank waited for a CPU %.0f%% of the step", 100 * n->cpu_wait);
+        if (n->cpu_waits >= 0)
+            GX_NOISE_ADD(" (%ld waits)", n->cpu_waits);
+    }
     if (n->marks & GX_NOISE_TAIL)
         GX_NOISE_ADD("%sthe slowest 5%% of iterations %.1fx the median", used ? "; " : "",
                      n->tail);
@@ -62,14 +67,17 @@ void gx_noise_why(const struct gx_noise *n, char *buf, size_t len)
 #undef GX_NOISE_ADD
 }
 
-double gx_cpu_wait_s(void)
+double gx_cpu_wait_s(long *slices)
 {
     /* Fields: time on a CPU, time waiting on a run queue (both ns), time slices. */
+    *slices = -1;
     FILE *f = fopen("/proc/thread-self/schedstat", "r");
     if (!f)
         return -1;
-    unsigned long long run = 0, wait = 0;
-    int got = fscanf(f, "%llu %llu", &run, &wait);
+    unsigned long long run = 0, wait = 0, n = 0;
+    int got = fscanf(f, "%llu %llu %llu", &run, &wait, &n);
     fclose(f);
-    return got == 2 ? (double)wait * 1e-9 : -1;
+    if (got == 3)
+        *slices = (long)n;
+    return got >= 2 ? (double)wait * 1e-9 : -1;
 }

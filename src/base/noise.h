@@ -10,7 +10,8 @@
 #include <stddef.h>
 
 /* Why a measurement is marked (bits of gx_noise.marks). */
-#define GX_NOISE_WAITED 0x1u /* a rank of the pair waited for a CPU for GX_NOISE_WAIT of the step */
+#define GX_NOISE_WAITED 0x1u /* a rank of the pair waited for a CPU for GX_NOISE_WAIT of the step,
+                                often enough to reach half of its iterations */
 #define GX_NOISE_TAIL 0x2u   /* the slowest 5% of iterations at least GX_NOISE_TAIL_RATIO times
                                 slower than the median: something else ran in between */
 #define GX_NOISE_WIDE 0x4u   /* the median's 95% interval wider than GX_NOISE_CI either side */
@@ -27,21 +28,29 @@ struct gx_noise {
     unsigned marks;  /* GX_NOISE_*; 0: clean */
     double cpu_wait; /* the largest share of the step a rank of the pair spent runnable but not
                         running (0..1); negative: the kernel does not say */
+    long cpu_waits;  /* how many times the pair's ranks were put back on a CPU over the step
+                        (each wait ends so); negative: the kernel does not say */
     double tail;     /* the slow tail over the median (p95 / median for times, median / p5 for
                         rates); 0 when unknown */
     double ci;       /* the median's 95% interval, its farther end from the median, relative */
 };
 
-/* Judges the statistics of one step (lower_is_better: times) and its ranks' CPU wait. */
-struct gx_noise gx_noise_judge(const struct gx_stats *s, int lower_is_better, double cpu_wait);
+/* Judges the statistics of one step (lower_is_better: times) and its ranks' CPU wait: the
+ * share of the step, and the number of waits it came in. A median moves only when more than
+ * half of the iterations are slowed; a wait slows at most the one iteration it falls in, so
+ * fewer waits than half the iterations leave the median alone, however long (a slowed few
+ * show in the tail). On an idle 2-CPU machine one ordinary 60 us wait was 36% of an 8-byte
+ * probe step of 164 us, none of it in the 5 iterations. */
+struct gx_noise gx_noise_judge(const struct gx_stats *s, int lower_is_better, double cpu_wait,
+                               long cpu_waits);
 /* The marks as words ("waited", "tail", "wide"), comma-separated, into buf; "" for none. */
 const char *gx_noise_words(unsigned marks, char *buf, size_t len);
 /* One sentence on why, e.g. "rank waited for a CPU 34% of the step; p95 12.3x the median". */
 void gx_noise_why(const struct gx_noise *n, char *buf, size_t len);
 
 /* Seconds this thread has spent runnable but not running since it started (the scheduler's
- * run delay, /proc/thread-self/schedstat); negative when the kernel does not keep it. Read
- * outside the timed iterations only. */
-double gx_cpu_wait_s(void);
+ * run delay, /proc/thread-self/schedstat), and in *slices the times it was put on a CPU;
+ * negative when the kernel does not keep them. Read outside the timed iterations only. */
+double gx_cpu_wait_s(long *slices);
 
 #endif

@@ -78,6 +78,12 @@ static double pair_cpu_wait(const struct gx_record *ra, const struct gx_record *
     return w > 1 ? 1 : w; /* the clocks' skew over a short step */
 }
 
+/* The waits of both ranks: each slows the pair's iteration it falls in. */
+static long pair_cpu_waits(const struct gx_record *ra, const struct gx_record *rb)
+{
+    return ra->cpu_waits >= 0 && rb->cpu_waits >= 0 ? ra->cpu_waits + rb->cpu_waits : -1;
+}
+
 /* Rank 0: the result of pair p from the two ranks' records, rated against its ceiling. */
 static void result_of(const struct gx_bench *b, const struct gx_mstep *ax,
                       const struct gx_pair *p, const struct gx_collect *c, struct gx_result *res,
@@ -129,7 +135,8 @@ static void result_of(const struct gx_bench *b, const struct gx_mstep *ax,
     }
     if (res->state == GX_STATE_OK)
         res->noise = gx_noise_judge(&res->stats, gx_pattern_table[ax->pattern]->lower_is_better,
-                                    pair_cpu_wait(ra, &c->recs[p->b]));
+                                    pair_cpu_wait(ra, &c->recs[p->b]),
+                                    pair_cpu_waits(ra, &c->recs[p->b]));
     gx_ceiling_apply(b->run->calibrate ? b->ceilings : NULL, ops, res, ceiling_what, len);
     if (job->g->samples && c->counts[p->a]) {
         res->samples = c->samples + c->displs[p->a];
@@ -160,7 +167,8 @@ static int keep_probe_points(struct gx_bench *b, const struct gx_mstep *ax,
             pt.iters = (int32_t)st->n;
             pt.elapsed_s = c->recs[p->a].elapsed_s;
             pt.noise = gx_noise_judge(st, pat->lower_is_better,
-                                      pair_cpu_wait(&c->recs[p->a], &c->recs[p->b]));
+                                      pair_cpu_wait(&c->recs[p->a], &c->recs[p->b]),
+                                      pair_cpu_waits(&c->recs[p->a], &c->recs[p->b]));
         } else {
             snprintf(pt.absent, sizeof pt.absent, "%s",
                      merged.reason && merged.reason[0] ? merged.reason : "not measured");
@@ -293,7 +301,8 @@ static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struc
     arm(b, round, st, h->c.ranks);
     b->step_t0 = MPI_Wtime();
     b->share_s = gx_budget_share(&h->budget, st, b->step_t0);
-    double w0_t = MPI_Wtime(), wait0 = gx_cpu_wait_s();
+    long slices0, slices1 = -1;
+    double w0_t = MPI_Wtime(), wait0 = gx_cpu_wait_s(&slices0);
     if (b->pair) {
         struct gx_err merr = {0};
         int rc = gx_measure_best(b, st, &rec, &merr);
@@ -310,11 +319,12 @@ static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struc
     }
     gx_watchdog_measured();
     rec.elapsed_s = MPI_Wtime() - b->step_t0;
-    double wait1 = wait0 >= 0 ? gx_cpu_wait_s() : -1;
+    double wait1 = wait0 >= 0 ? gx_cpu_wait_s(&slices1) : -1;
     /* Over the span between the two reads, theirs included: a wait that ends inside a read is
      * counted by the second. */
     rec.cpu_window_s = MPI_Wtime() - w0_t;
     rec.cpu_wait_s = wait1 >= 0 ? wait1 - wait0 : -1;
+    rec.cpu_waits = slices0 >= 0 && slices1 >= 0 ? slices1 - slices0 : -1;
     if (b->pair && b->share_s > 0 && rec.elapsed_s > b->share_s)
         h->ho->past_share++;
     rec.signal = gx_watchdog_take_signal();

@@ -39,6 +39,8 @@ struct gx_record {
                           cpu_window_s, the step and the two reads of the wait; negative when
                           the kernel does not say */
     double cpu_window_s;
+    long cpu_waits; /* the times this rank was put back on a CPU over cpu_window_s; negative:
+                       the kernel does not say */
 };
 
 /* Everything one (run, path, round) needs while its sizes are measured. */

@@ -145,18 +145,6 @@ static void where_text(char *buf, size_t len)
         snprintf(buf, len, "setting up or checking data");
 }
 
-/* Rank 0's exit when a report already written stands and the job then did not end in time: the
- * report's code; but a report of exit 0 cannot be carried by a process that ends without
- * MPI_Finalize (Open MPI's mpirun turns that into 1, which is "corrupted data"; a peer that gave
- * up waiting has already ended with 4): then 4, and stderr says both. */
-static int standing(int report_code)
-{
-    int code = report_code ? report_code : GX_ETIMEOUT;
-    fprintf(stderr, "gpuxfer: the report written before stands (its exit_code %d); exit %d: the "
-            "job did not end in time\n", report_code, code);
-    return code;
-}
-
 /* Rank 0: the report with what it has, then the end of the job. Called once the end is taken
  * (take_end): the main thread then waits, so the report stays open until the process ends. */
 static _Noreturn void rank0_end(const char *status, int code, const char *message,
@@ -173,12 +161,14 @@ static _Noreturn void rank0_end(const char *status, int code, const char *messag
         cJSON_Delete(failure);
     } else if (rep) {
         struct gx_err werr = {0};
+        /* Before the write: a final report the main thread is committing says it stands. */
+        gx_report_end_taken(rep, code);
         int rc = gx_report_write_abort(rep, status, code, message, failure, &werr);
         if (rc != GX_OK) {
             fprintf(stderr, "gpuxfer: %s (the results so far are in %s)\n", werr.msg,
                     rep->lines_path);
         } else if (rep->exit_code != code) { /* an earlier report stands: its answer too */
-            code = standing(rep->exit_code);
+            code = gx_report_end_taken(rep, code);
         } else {
             fprintf(stderr, "gpuxfer: report (%s) written to %s\n", status, rep->path);
         }
@@ -271,7 +261,7 @@ static void on_timeout(int *reported)
         cJSON_AddNumberToObject(f, "timeout_s", t);
     if (f && !measuring)
         cJSON_AddStringToObject(f, "phase", what);
-    int code = wd.shutting_down ? standing(wd.answer) : GX_ETIMEOUT;
+    int code = wd.shutting_down ? gx_report_say_standing(wd.answer) : GX_ETIMEOUT;
     take_end(0);
     rank0_end("incomplete", code, msg, f);
 }

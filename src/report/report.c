@@ -87,6 +87,8 @@ int gx_report_open(struct gx_report *rep, const char *path, int force, int argc,
 {
     memset(rep, 0, sizeof *rep);
     rep->lock_ready = pthread_mutex_init(&rep->lock, NULL) == 0;
+    rep->commit_ready = pthread_mutex_init(&rep->commit_mu, NULL) == 0;
+    rep->end_code = -1;
     snprintf(rep->path, sizeof rep->path, "%s", path);
     snprintf(rep->lines_path, sizeof rep->lines_path, "%s.jsonl", path);
     snprintf(rep->samples_path, sizeof rep->samples_path, "%s.samples.jsonl", path);
@@ -158,6 +160,8 @@ void gx_noise_json(cJSON *o, const struct gx_noise *n)
             cJSON_AddItemToArray(marks, cJSON_CreateString(gx_noise_words(bit, word, sizeof word)));
     if (n->cpu_wait >= 0)
         cJSON_AddNumberToObject(e, "cpu_wait", n->cpu_wait);
+    if (n->cpu_waits >= 0)
+        cJSON_AddNumberToObject(e, "cpu_waits", (double)n->cpu_waits);
     if (n->tail > 0)
         cJSON_AddNumberToObject(e, "tail", n->tail);
     cJSON_AddNumberToObject(e, "median_ci", n->ci);
@@ -541,6 +545,43 @@ static int fill_member(struct gx_jstream *w, int slot, void *ctx)
     return st->fill(w, 0, st->ctx);
 }
 
+static int standing_code(int report_code)
+{
+    return report_code ? report_code : GX_ETIMEOUT;
+}
+
+int gx_report_say_standing(int report_code)
+{
+    int code = standing_code(report_code);
+    fprintf(stderr, "gpuxfer: the report written before stands (its exit_code %d); exit %d: the "
+            "job did not end in time\n", report_code, code);
+    fflush(stderr);
+    return code;
+}
+
+/* Under commit_mu: once the watchdog's end is taken with another code than the report's. */
+static void say_standing_locked(struct gx_report *rep)
+{
+    if (rep->end_code < 0 || rep->end_code == rep->exit_code || rep->standing_said)
+        return;
+    rep->standing_said = 1;
+    gx_report_say_standing(rep->exit_code);
+}
+
+int gx_report_end_taken(struct gx_report *rep, int code)
+{
+    if (rep->commit_ready)
+        pthread_mutex_lock(&rep->commit_mu);
+    rep->end_code = code;
+    int committed = rep->committed;
+    if (committed)
+        say_standing_locked(rep);
+    int exit_code = rep->exit_code;
+    if (rep->commit_ready)
+        pthread_mutex_unlock(&rep->commit_mu);
+    return committed && exit_code != code ? standing_code(exit_code) : code;
+}
+
 /* The document, its results and streamed members, and a newline to `to`, replacing only what
  * `was` names there. */
 static int put_report(struct gx_report *rep, const cJSON *d, const char *to,
@@ -562,7 +603,14 @@ static int put_report(struct gx_report *rep, const cJSON *d, const char *to,
         gx_durable_abandon(&o.d);
         return e;
     }
-    return gx_durable_commit(&o.d, to, was);
+    if (rep->commit_ready)
+        pthread_mutex_lock(&rep->commit_mu);
+    say_standing_locked(rep);
+    e = gx_durable_commit(&o.d, to, was);
+    rep->committed |= e == 0;
+    if (rep->commit_ready)
+        pthread_mutex_unlock(&rep->commit_mu);
+    return e;
 }
 
 /* The report at rep->path; where something the run did not create took that name meanwhile, it
@@ -670,6 +718,8 @@ void gx_report_close(struct gx_report *rep)
     cJSON_Delete(rep->summary);
     if (rep->lock_ready)
         pthread_mutex_destroy(&rep->lock);
+    if (rep->commit_ready)
+        pthread_mutex_destroy(&rep->commit_mu);
     memset(rep, 0, sizeof *rep);
 }
 

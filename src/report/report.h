@@ -47,6 +47,10 @@ struct gx_report {
     pthread_mutex_t lock;
     int lock_ready, final_written;
     int exit_code;    /* the exit code in the report last written */
+    /* The watchdog's end and the report's commit, one at a time (gx_report_end_taken). */
+    pthread_mutex_t commit_mu;
+    int commit_ready, committed, standing_said;
+    int end_code; /* the code the watchdog ends this process with; -1 while none */
     double assembly_s; /* rank 0's time spent adding results and summarising */
     /* --soak: the pass results belong to (0 without --soak); from the second pass on they
      * go to the lines file only, so that the document does not grow with the soak. */
@@ -59,6 +63,17 @@ struct gx_report {
     long samples_lines;
     char samples_path[4200];
 };
+
+/* The watchdog (rank 0) ends this process with `code`: a report committed, or about to be,
+ * with another exit code stands, and stderr says so before it can be seen or, when it already
+ * was, now: a launcher tearing the job down kills the process a moment later, and a line left
+ * for after a slow write was lost. Returns the exit code the process is to end with. */
+int gx_report_end_taken(struct gx_report *rep, int code);
+/* Rank 0's exit when a report already written stands and the job then did not end in time: the
+ * report's code; but a report of exit 0 cannot be carried by a process that ends without
+ * MPI_Finalize (Open MPI's mpirun turns that into 1, which is "corrupted data"; a peer that gave
+ * up waiting has already ended with 4): then 4, and stderr says both. Returns that code. */
+int gx_report_say_standing(int report_code);
 
 /* A result's state as the report names it: ok, skipped, failed (idle: none yet). */
 const char *gx_state_name(enum gx_state s);
