@@ -19,6 +19,18 @@ for sig in TERM USR1; do
         diag <"$dir/r1-$sig.out"
 done
 
+# What gpuxfer makes in the shared folder on a rank's behalf (the roll call's sockets, UCX's log
+# folder where UCX_PROTO_INFO=y) lives in folders of its own, removed at a signal's end too.
+mkdir -p "$dir/tmp"
+for r in 0 1; do
+    TMPDIR=$dir/tmp UCX_PROTO_INFO=y GPUXFER_FAULT=$gx_signal_fault gx_signal_run "$dir" "tmp$r" TERM $r 0 \
+        $gx_signal_args
+    left=$(ls -A "$dir/tmp")
+    gx_signal_check "$dir/tmp$r.json" TERM $r && [ -z "$left" ]
+    ok $? "SIGTERM to rank $r with TMPDIR and UCX_PROTO_INFO=y: exit 5 (got $rc), nothing left in TMPDIR (${left:-empty})" ||
+        diag <"$dir/tmp$r.out"
+done
+
 # The step under way outlasts the moment rank 1 leaves its main thread to pass the signal on
 # (each 1 KiB iteration slowed 20-60 ms on rank 0): rank 1's watchdog tells rank 0, whose
 # report names rank 1's signal, before any SIGTERM of the launcher can reach rank 0.

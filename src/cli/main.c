@@ -437,6 +437,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "gpuxfer: MPI_Init failed\n");
         return GX_ERUNTIME;
     }
+    gx_ucx_proto_opened();
     int rc = prepare(&job, &opts, &layout, &plan, argc, argv, &err);
     if (rc != GX_OK || gx_options_answer_only(&opts) || opts.dry_run) {
         if (rc != GX_OK && job.rank == 0)

@@ -1,37 +1,80 @@
-#define _GNU_SOURCE 1 /* accept4 */
+#define _GNU_SOURCE 1 /* accept4, struct ucred */
 #include "config.h"
 #include "rollcall.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
-#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 enum {
-    MAX_ADDRS = 8,     /* IPv4 addresses kept per rank (loopback last) */
-    ANSWER_LEN = 160,  /* where a rank is */
-    QUESTION_LEN = 12, /* token, then the rank asked for (or, told to rank 0, the teller) */
-    TELL_LEN = 16,     /* the question's head, then the signal; the head comes back as the ack */
-    BATCH = 256,       /* sockets rank 0 has open at once */
-    READ_WAIT_MS = 200 /* a rank waits this long for a question's bytes */
+    MAX_ADDRS = 8,      /* rank 0's IPv4 addresses a rank of another node may reach */
+    ANSWER_LEN = 160,   /* where a rank is */
+    QUESTION_LEN = 12,  /* token, then the rank asked for (or, told to rank 0, the teller) */
+    TELL_LEN = 16,      /* the question's head, then the signal; the head comes back as the ack */
+    BATCH = 256,        /* connections rank 0 has open at once */
+    READ_WAIT_MS = 200, /* a connection's time to say its piece */
+    WAITING = 8,        /* connections heard at once; a newer one closes the oldest */
+    LISTENERS = 1 + MAX_ADDRS, /* rank 0: its node's socket, one per address reached */
+    DIR_LEN = 80
+};
+_Static_assert(LISTENERS + WAITING <= GX_ROLLCALL_FDS, "the watchdog polls them all");
+
+enum { VIA_NONE, VIA_UNIX, VIA_TCP };
+
+/* Where a rank listens: its node's directory (VIA_UNIX, named by its rank), or an address. */
+struct gx_rollcall_addr {
+    uint32_t ip;   /* network order */
+    uint16_t port; /* network order */
+    uint8_t via;
+    uint8_t to; /* VIA_TCP, a rank other than 0: the index of rank 0's address it reaches */
 };
 
-/* Every rank's listening port and its IPv4 addresses (network order): rank 0 tries them all at
- * once, since it cannot know which of another node's interfaces it can reach. */
-struct gx_rollcall_addr {
+/* Rank 0's word to every rank: the token, its node's directory, its addresses and, once the
+ * others chose, the ports it listens on at them. */
+struct root_info {
+    uint64_t token;
+    char dir[DIR_LEN]; /* "": none */
     uint32_t ip[MAX_ADDRS];
-    uint16_t port; /* network order; 0: the rank does not listen */
+    uint16_t port[MAX_ADDRS];
     uint16_t n;
 };
+
+struct waiting {
+    int fd; /* -1: free */
+    double until;
+    size_t got;
+    unsigned char buf[TELL_LEN];
+};
+
+struct gx_rollcall_net {
+    int listen_fd[LISTENERS];
+    int nlisten;
+    struct waiting w[WAITING];
+    struct root_info root;
+    struct gx_rollcall_addr *addrs; /* rank 0: every rank's; the others: rank 0's */
+    uint32_t peers[MAX_ADDRS];      /* a rank of another node: rank 0's addresses */
+    uint32_t *rank_ips;             /* rank 0: the other nodes' ranks' addresses, sorted */
+    int npeers;
+};
+
+/* The names this process made, in fixed storage: an exit that runs no cleanup removes them
+ * without allocating. */
+static char own_name[sizeof ((struct sockaddr_un *)0)->sun_path], own_dir[DIR_LEN];
+/* Rank 0: its node's ranks' names go with the directory it made, whoever is still there (a
+ * rank killed with SIGKILL leaves its own). */
+static const struct gx_rollcall_net *dir_maker;
+static int dir_ranks;
 
 static double now_s(void)
 {
@@ -65,28 +108,79 @@ static int head_is(const unsigned char *p, uint64_t token, int rank)
     return memcmp(p, &token, 8) == 0 && get_u32(p + 8) == (uint32_t)rank;
 }
 
-/* This rank's IPv4 addresses: the interfaces that are up, loopback last. */
-static void local_addrs(struct gx_rollcall_addr *a)
+static int is_stop_signal(uint32_t sig)
 {
-    struct ifaddrs *ifs = NULL;
-    a->n = 0;
-    if (getifaddrs(&ifs) != 0)
-        return;
-    for (int loop = 0; loop < 2; loop++)
-        for (struct ifaddrs *i = ifs; i; i = i->ifa_next) {
-            if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || !(i->ifa_flags & IFF_UP) ||
-                !(i->ifa_flags & IFF_LOOPBACK) != !loop || a->n >= MAX_ADDRS - !loop)
-                continue;
-            a->ip[a->n++] = ((const struct sockaddr_in *)(const void *)i->ifa_addr)->sin_addr.s_addr;
-        }
-    freeifaddrs(ifs);
+#define GX_SIG_IS(s) if (sig == (uint32_t)(s)) return 1;
+    GX_STOP_SIGNALS(GX_SIG_IS)
+#undef GX_SIG_IS
+    return 0;
 }
 
-/* A listening socket on every interface, on a port the kernel picks; -1 if there is none. */
-static int listen_any(uint16_t *port)
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* This node's IPv4 addresses on interfaces that are up, loopback left out. */
+static uint16_t node_addrs(uint32_t *ip, int max)
+{
+    struct ifaddrs *ifs = NULL;
+    uint16_t n = 0;
+    if (getifaddrs(&ifs) != 0)
+        return 0;
+    for (struct ifaddrs *i = ifs; i && n < max; i = i->ifa_next)
+        if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET && i->ifa_flags & IFF_UP &&
+            !(i->ifa_flags & IFF_LOOPBACK))
+            ip[n++] = ((const struct sockaddr_in *)(const void *)i->ifa_addr)->sin_addr.s_addr;
+    freeifaddrs(ifs);
+    return n;
+}
+
+/* The address this node's route to `to` leaves from (no packet is sent). */
+static int route_from(uint32_t to, uint32_t *from)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(9), .sin_addr.s_addr = to};
+    socklen_t len = sizeof sa;
+    int ok = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0 &&
+             getsockname(fd, (struct sockaddr *)&sa, &len) == 0 &&
+             sa.sin_addr.s_addr != htonl(INADDR_ANY);
+    if (fd >= 0)
+        close(fd);
+    *from = sa.sin_addr.s_addr;
+    return ok ? 0 : -1;
+}
+
+static int unix_addr(struct sockaddr_un *sa, const char *dir, int rank)
+{
+    *sa = (struct sockaddr_un){.sun_family = AF_UNIX};
+    int k = snprintf(sa->sun_path, sizeof sa->sun_path, "%s/r%d", dir, rank);
+    return k > 0 && (size_t)k < sizeof sa->sun_path ? 0 : -1;
+}
+
+static int listen_unix(const char *dir, int rank)
+{
+    struct sockaddr_un sa;
+    int fd = unix_addr(&sa, dir, rank) == 0
+                 ? socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)
+                 : -1;
+    if (fd < 0)
+        return -1;
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 16) != 0) {
+        close(fd);
+        return -1;
+    }
+    snprintf(own_name, sizeof own_name, "%s", sa.sun_path);
+    snprintf(own_dir, sizeof own_dir, "%s", dir);
+    return fd;
+}
+
+/* A listening socket at ip, on a port the kernel picks. */
+static int listen_tcp(uint32_t ip, uint16_t *port)
 {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_ANY)};
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = ip};
     socklen_t len = sizeof sa;
     if (fd < 0)
         return -1;
@@ -99,114 +193,314 @@ static int listen_any(uint16_t *port)
     return fd;
 }
 
-static uint64_t fresh_token(void)
+/* Whether the ranks of comm on this node include rank 0. */
+static int with_rank0(MPI_Comm comm, int rank, int *with, struct gx_err *err)
 {
-    uint64_t t = 0;
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        ssize_t got = read(fd, &t, sizeof t);
-        (void)got;
-        close(fd);
+    MPI_Comm node;
+    int lowest = rank;
+    GX_MPI_TRY(err, MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node));
+    int mrc = MPI_Allreduce(&rank, &lowest, 1, MPI_INT, MPI_MIN, node);
+    MPI_Comm_free(&node);
+    GX_MPI_TRY(err, mrc);
+    *with = lowest == 0;
+    return GX_OK;
+}
+
+/* Rank 0: the token and the directory of its node's sockets; none said once. */
+static void root_prepare(struct root_info *root, int size)
+{
+    if (getrandom(&root->token, sizeof root->token, 0) != (ssize_t)sizeof root->token) {
+        fprintf(stderr, "gpuxfer: rank 0: no roll call (getrandom: %s): a timeout names the "
+                "ranks of the measurement, and a signal sent to another rank alone may be "
+                "reported as the launcher's\n", strerror(errno));
+        root->token = 0;
+        return;
     }
-    t ^= (uint64_t)getpid() ^ ((uint64_t)time(NULL) << 20);
-    return t ? t : 1; /* 0 says "no roll call" */
+    root->token |= 1; /* 0 says "no roll call" */
+    root->n = node_addrs(root->ip, MAX_ADDRS);
+    if (size < 2)
+        return;
+    const char *tmp = getenv("TMPDIR");
+    char dir[DIR_LEN];
+    if (!tmp || tmp[0] != '/' ||
+        snprintf(dir, sizeof dir, "%s/gpuxfer-rc.XXXXXX", tmp) >= (int)sizeof dir - 16)
+        snprintf(dir, sizeof dir, "/tmp/gpuxfer-rc.XXXXXX");
+    if (mkdtemp(dir))
+        snprintf(root->dir, sizeof root->dir, "%s", dir);
+    else
+        fprintf(stderr, "gpuxfer: rank 0: no directory for the roll call's sockets (mkdtemp "
+                "'%s': %s): a timeout will name this node's ranks as silent\n", dir,
+                strerror(errno));
+}
+
+/* A rank other than 0: listens where rank 0 reaches it. */
+static int listen_here(struct gx_rollcall_net *net, int rank, int with0,
+                       struct gx_rollcall_addr *mine)
+{
+    const struct root_info *root = &net->root;
+    if (with0)
+        return root->dir[0] ? (mine->via = VIA_UNIX, listen_unix(root->dir, rank)) : -1;
+    for (int i = 0; i < root->n; i++) {
+        uint32_t from;
+        if (route_from(root->ip[i], &from) != 0)
+            continue;
+        int fd = listen_tcp(from, &mine->port);
+        if (fd >= 0)
+            *mine = (struct gx_rollcall_addr){.ip = from, .port = mine->port, .via = VIA_TCP,
+                                              .to = (uint8_t)i};
+        return fd;
+    }
+    errno = ENETUNREACH;
+    return -1;
+}
+
+/* Rank 0, once every rank said where it listens: a socket at each of its addresses another
+ * node's rank reaches, and the addresses allowed in there. */
+static void root_listen_tcp(struct gx_rollcall_net *net, int size)
+{
+    struct root_info *root = &net->root;
+    net->rank_ips = malloc((size_t)size * sizeof *net->rank_ips);
+    for (int i = 0; i < root->n; i++) {
+        int used = 0;
+        for (int r = 1; r < size && !used; r++)
+            used = net->addrs[r].via == VIA_TCP && net->addrs[r].to == i;
+        int fd = used && net->rank_ips ? listen_tcp(root->ip[i], &root->port[i]) : -1;
+        if (fd >= 0)
+            net->listen_fd[net->nlisten++] = fd;
+    }
+    for (int r = 1; r < size && net->rank_ips; r++)
+        if (net->addrs[r].via == VIA_TCP)
+            net->rank_ips[net->npeers++] = net->addrs[r].ip;
+    if (net->rank_ips)
+        qsort(net->rank_ips, (size_t)net->npeers, sizeof *net->rank_ips, cmp_u32);
 }
 
 int gx_rollcall_open(struct gx_rollcall *rc, MPI_Comm comm, struct gx_err *err)
 {
     GX_MPI_TRY(err, MPI_Comm_rank(comm, &rc->rank));
     GX_MPI_TRY(err, MPI_Comm_size(comm, &rc->size));
-    struct gx_rollcall_addr mine = {.port = 0};
-    rc->listen_fd = listen_any(&mine.port);
-    if (rc->listen_fd >= 0)
-        local_addrs(&mine);
-    else if (rc->rank != 0)
-        fprintf(stderr, "gpuxfer: rank %d: no socket for the watchdog's roll call (%s): "
-                "a timeout will name this rank as silent\n", rc->rank, strerror(errno));
-    else
-        fprintf(stderr, "gpuxfer: rank 0: no socket for word of a signal (%s): a signal sent "
-                "to another rank alone may be reported as the launcher's\n", strerror(errno));
-    if (rc->rank == 0) {
-        rc->token = fresh_token();
-        rc->addrs = calloc((size_t)rc->size, sizeof *rc->addrs);
-    } else {
-        rc->addrs = calloc(1, sizeof *rc->addrs);
+    int with0 = 0;
+    GX_TRY(with_rank0(comm, rc->rank, &with0, err));
+    struct gx_rollcall_net *net = calloc(1, sizeof *net);
+    if (net) {
+        for (int i = 0; i < WAITING; i++)
+            net->w[i].fd = -1;
+        net->addrs = calloc(rc->rank == 0 ? (size_t)rc->size : 1, sizeof *net->addrs);
     }
-    /* Token 0: rank 0 has no room for the addresses, so there is no roll call in this job (a
-     * timeout then names the ranks of the measurement); every rank skips the gather. */
-    uint64_t token = rc->rank == 0 && !rc->addrs ? 0 : rc->token;
-    GX_MPI_TRY(err, MPI_Bcast(&token, (int)sizeof token, MPI_BYTE, 0, comm));
-    rc->token = token;
-    if (token == 0) {
+    struct root_info root = {0};
+    if (rc->rank == 0 && net && net->addrs)
+        root_prepare(&root, rc->size);
+    GX_MPI_TRY(err, MPI_Bcast(&root, (int)sizeof root, MPI_BYTE, 0, comm));
+    rc->token = root.token;
+    rc->net = net;
+    if (!root.token || rc->size < 2) { /* no roll call in this job: every rank skips the rest */
         gx_rollcall_close(rc);
         return GX_OK;
     }
-    GX_MPI_TRY(err, MPI_Gather(&mine, (int)sizeof mine, MPI_BYTE, rc->addrs, (int)sizeof mine,
-                               MPI_BYTE, 0, comm));
-    struct gx_rollcall_addr root = mine; /* rank 0's, once broadcast */
-    GX_MPI_TRY(err, MPI_Bcast(&root, (int)sizeof root, MPI_BYTE, 0, comm));
-    if (rc->rank != 0 && rc->addrs)
-        *rc->addrs = root;
+    struct gx_rollcall_addr mine = {.via = VIA_NONE};
+    int fd = -1;
+    if (net && net->addrs) {
+        net->root = root;
+        if (rc->rank == 0)
+            fd = root.dir[0] ? (mine.via = VIA_UNIX, listen_unix(root.dir, 0)) : -1;
+        else
+            fd = listen_here(net, rc->rank, with0, &mine);
+    }
+    if (fd >= 0)
+        net->listen_fd[net->nlisten++] = fd;
+    else
+        mine.via = VIA_NONE;
+    if (fd < 0 && rc->rank != 0)
+        fprintf(stderr, "gpuxfer: rank %d: no socket for the watchdog's roll call (%s): "
+                "a timeout will name this rank as silent\n", rc->rank, strerror(errno));
+    GX_MPI_TRY(err, MPI_Gather(&mine, (int)sizeof mine, MPI_BYTE, net ? net->addrs : NULL,
+                               (int)sizeof mine, MPI_BYTE, 0, comm));
+    if (rc->rank == 0) {
+        dir_maker = net->root.dir[0] ? net : NULL;
+        dir_ranks = rc->size;
+        root_listen_tcp(net, rc->size);
+        memcpy(root.port, net->root.port, sizeof root.port);
+    }
+    GX_MPI_TRY(err, MPI_Bcast(root.port, (int)sizeof root.port, MPI_BYTE, 0, comm));
+    if (rc->rank != 0 && net && net->addrs) {
+        memcpy(net->root.port, root.port, sizeof root.port);
+        net->addrs[0] = with0 ? (struct gx_rollcall_addr){.via = root.dir[0] ? VIA_UNIX : 0}
+                        : mine.via == VIA_TCP && root.port[mine.to]
+                            ? (struct gx_rollcall_addr){.ip = root.ip[mine.to],
+                                                        .port = root.port[mine.to],
+                                                        .via = VIA_TCP}
+                            : (struct gx_rollcall_addr){.via = VIA_NONE};
+        memcpy(net->peers, root.ip, sizeof net->peers);
+        net->npeers = root.n;
+        qsort(net->peers, (size_t)net->npeers, sizeof *net->peers, cmp_u32);
+    }
     return GX_OK;
+}
+
+void gx_rollcall_unlink_named(void)
+{
+    for (int r = 1; dir_maker && r < dir_ranks; r++) {
+        struct sockaddr_un sa;
+        if (dir_maker->addrs[r].via == VIA_UNIX && unix_addr(&sa, dir_maker->root.dir, r) == 0)
+            unlink(sa.sun_path);
+    }
+    if (own_name[0])
+        unlink(own_name);
+    if (own_dir[0])
+        rmdir(own_dir); /* the last rank of the node out removes it */
+    else if (dir_maker)
+        rmdir(dir_maker->root.dir); /* rank 0's own socket could not be made */
 }
 
 void gx_rollcall_close(struct gx_rollcall *rc)
 {
-    if (rc->listen_fd >= 0)
-        close(rc->listen_fd);
-    rc->listen_fd = -1;
-    free(rc->addrs);
-    rc->addrs = NULL;
-}
-
-int gx_rollcall_fd(const struct gx_rollcall *rc)
-{
-    return rc->listen_fd;
-}
-
-/* Up to len bytes from a connection just accepted, within a moment; returns how many. */
-static size_t read_soon(int fd, unsigned char *buf, size_t len)
-{
-    size_t got = 0;
-    double until = now_s() + READ_WAIT_MS / 1e3;
-    while (got < len && now_s() < until) {
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        if (poll(&p, 1, READ_WAIT_MS) <= 0)
-            continue;
-        ssize_t r = read(fd, buf + got, len - got);
-        if (r <= 0 && !(r < 0 && (errno == EAGAIN || errno == EINTR)))
-            break;
-        got += r > 0 ? (size_t)r : 0;
+    struct gx_rollcall_net *net = rc->net;
+    if (net) {
+        for (int i = 0; i < net->nlisten; i++)
+            close(net->listen_fd[i]);
+        for (int i = 0; i < WAITING; i++)
+            if (net->w[i].fd >= 0)
+                close(net->w[i].fd);
     }
-    return got;
+    gx_rollcall_unlink_named();
+    own_name[0] = own_dir[0] = '\0';
+    dir_maker = NULL;
+    if (net) {
+        free(net->addrs);
+        free(net->rank_ips);
+        free(net);
+    }
+    rc->net = NULL;
 }
 
-/* One question on a connection just accepted: answered if it is this job's and this rank's. */
-static void answer_one(const struct gx_rollcall *rc, int fd, const char *where)
+int gx_rollcall_fds(const struct gx_rollcall *rc, struct pollfd *p, int max)
 {
-    unsigned char q[QUESTION_LEN];
-    if (read_soon(fd, q, sizeof q) < sizeof q || !head_is(q, rc->token, rc->rank))
-        return;
-    unsigned char a[QUESTION_LEN + ANSWER_LEN] = {0};
-    put_head(a, rc->token, rc->rank);
-    snprintf((char *)a + QUESTION_LEN, ANSWER_LEN, "%s", where);
-    /* Small enough for an empty socket buffer: one write. */
-    ssize_t w = write(fd, a, sizeof a);
-    (void)w;
+    const struct gx_rollcall_net *net = rc->net;
+    int n = 0;
+    for (int i = 0; net && i < net->nlisten && n < max; i++)
+        p[n++] = (struct pollfd){.fd = net->listen_fd[i], .events = POLLIN};
+    for (int i = 0; net && i < WAITING && n < max; i++)
+        if (net->w[i].fd >= 0)
+            p[n++] = (struct pollfd){.fd = net->w[i].fd, .events = POLLIN};
+    return n;
+}
+
+/* Whether a connection comes from the job: the same user on this node, or one of the
+ * addresses the other side listens at. */
+static int from_the_job(const struct gx_rollcall *rc, int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+        return 0;
+    if (ss.ss_family == AF_UNIX) {
+        struct ucred cred;
+        socklen_t cl = sizeof cred;
+        return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0 &&
+               cred.uid == geteuid();
+    }
+    struct sockaddr_in peer;
+    len = sizeof peer;
+    if (getpeername(fd, (struct sockaddr *)&peer, &len) != 0 || peer.sin_family != AF_INET)
+        return 0;
+    const struct gx_rollcall_net *net = rc->net;
+    const uint32_t *set = rc->rank == 0 ? net->rank_ips : net->peers;
+    return set && bsearch(&peer.sin_addr.s_addr, set, (size_t)net->npeers, sizeof *set,
+                          cmp_u32) != NULL;
+}
+
+static void drop(struct waiting *w)
+{
+    close(w->fd);
+    w->fd = -1;
+}
+
+/* Takes the connections waiting on the listening sockets (a newer one closes the oldest when
+ * all places are taken) and closes those whose moment is over. */
+static void take_connections(struct gx_rollcall *rc, double now)
+{
+    struct gx_rollcall_net *net = rc->net;
+    for (int i = 0; i < WAITING; i++)
+        if (net->w[i].fd >= 0 && now > net->w[i].until)
+            drop(&net->w[i]);
+    for (int l = 0; l < net->nlisten; l++) {
+        int fd;
+        while ((fd = accept4(net->listen_fd[l], NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >=
+               0) {
+            if (!from_the_job(rc, fd)) {
+                close(fd);
+                continue;
+            }
+            struct waiting *w = &net->w[0];
+            for (int i = 1; i < WAITING && w->fd >= 0; i++)
+                if (net->w[i].fd < 0 || net->w[i].until < w->until)
+                    w = &net->w[i];
+            if (w->fd >= 0)
+                drop(w);
+            *w = (struct waiting){.fd = fd, .until = now + READ_WAIT_MS / 1e3};
+        }
+    }
+}
+
+/* Reads what a waiting connection has sent, up to need bytes; 1 once it has them, -1 when it
+ * closed or failed first. */
+static int read_piece(struct waiting *w, size_t need)
+{
+    ssize_t r = read(w->fd, w->buf + w->got, need - w->got);
+    if (r > 0)
+        w->got += (size_t)r;
+    if (w->got == need)
+        return 1;
+    return r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR) ? -1 : 0;
 }
 
 void gx_rollcall_answer(struct gx_rollcall *rc, const char *where)
 {
-    if (rc->listen_fd < 0 || rc->rank == 0)
+    struct gx_rollcall_net *net = rc->net;
+    if (!net || rc->rank == 0)
         return;
-    int fd;
-    while ((fd = accept4(rc->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
-        answer_one(rc, fd, where);
-        close(fd);
+    take_connections(rc, now_s());
+    for (int i = 0; i < WAITING; i++) {
+        struct waiting *w = &net->w[i];
+        int got = w->fd >= 0 ? read_piece(w, QUESTION_LEN) : 0;
+        if (got > 0 && head_is(w->buf, rc->token, rc->rank)) {
+            unsigned char a[QUESTION_LEN + ANSWER_LEN] = {0};
+            put_head(a, rc->token, rc->rank);
+            snprintf((char *)a + QUESTION_LEN, ANSWER_LEN, "%s", where);
+            /* Small enough for an empty socket buffer: one write. */
+            ssize_t wr = send(w->fd, a, sizeof a, MSG_NOSIGNAL);
+            (void)wr;
+        }
+        if (got)
+            drop(w);
     }
 }
 
-/* One connection to one address of one rank: rank 0 asking it, or a rank telling rank 0. */
+int gx_rollcall_heard(struct gx_rollcall *rc, int *rank, int *sig)
+{
+    struct gx_rollcall_net *net = rc->net;
+    int heard = 0;
+    if (!net || rc->rank != 0)
+        return 0;
+    take_connections(rc, now_s());
+    for (int i = 0; i < WAITING; i++) {
+        struct waiting *w = &net->w[i];
+        int got = w->fd >= 0 ? read_piece(w, TELL_LEN) : 0;
+        uint32_t from = got > 0 ? get_u32(w->buf + 8) : 0, s = get_u32(w->buf + QUESTION_LEN);
+        if (got > 0 && !heard && memcmp(w->buf, &rc->token, 8) == 0 && from > 0 &&
+            from < (uint32_t)rc->size && is_stop_signal(s)) {
+            /* Acknowledged, so that the teller knows it reached this job's rank 0. */
+            heard = send(w->fd, w->buf, QUESTION_LEN, MSG_NOSIGNAL) == QUESTION_LEN;
+            *rank = (int)from;
+            *sig = (int)s;
+        }
+        if (got)
+            drop(w);
+    }
+    return heard;
+}
+
+/* One connection to one rank: rank 0 asking it, or a rank telling rank 0. */
 struct attempt {
     int rank, fd, sent; /* rank: the one asked, or the teller */
     size_t got, out_len, in_len;
@@ -214,21 +508,33 @@ struct attempt {
     unsigned char buf[QUESTION_LEN + ANSWER_LEN];
 };
 
-/* The question to rank, or (sig > 0) word of sig from rank. */
+/* The question to rank (listening at a; its node's sockets named by `at`), or (sig > 0) word
+ * of sig from rank to rank 0. */
 static void start_attempt(const struct gx_rollcall *rc, struct attempt *t, int rank, int sig,
-                          uint32_t ip, uint16_t port)
+                          const struct gx_rollcall_addr *a, int at)
 {
     t->rank = rank;
     t->sent = 0;
     t->got = 0;
+    t->fd = -1;
     put_head(t->out, rc->token, rank);
     put_u32(t->out + QUESTION_LEN, (uint32_t)sig);
     t->out_len = sig > 0 ? TELL_LEN : QUESTION_LEN;
     t->in_len = sig > 0 ? QUESTION_LEN : QUESTION_LEN + ANSWER_LEN;
-    t->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = port, .sin_addr.s_addr = ip};
-    if (t->fd >= 0 && connect(t->fd, (struct sockaddr *)&sa, sizeof sa) != 0 &&
-        errno != EINPROGRESS) {
+    struct sockaddr_un su;
+    struct sockaddr_in si = {.sin_family = AF_INET, .sin_port = a->port, .sin_addr.s_addr = a->ip};
+    const struct sockaddr *sa = (const struct sockaddr *)&si;
+    socklen_t len = sizeof si;
+    if (a->via == VIA_UNIX) {
+        if (unix_addr(&su, rc->net->root.dir, at) != 0)
+            return;
+        sa = (const struct sockaddr *)&su;
+        len = sizeof su;
+    } else if (a->via != VIA_TCP) {
+        return;
+    }
+    t->fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (t->fd >= 0 && connect(t->fd, sa, len) != 0 && errno != EINPROGRESS) {
         close(t->fd);
         t->fd = -1;
     }
@@ -248,7 +554,7 @@ static int step_attempt(const struct gx_rollcall *rc, struct attempt *t, short r
         int e = 0;
         socklen_t el = sizeof e;
         if (getsockopt(t->fd, SOL_SOCKET, SO_ERROR, &e, &el) != 0 || e != 0 ||
-            write(t->fd, t->out, t->out_len) != (ssize_t)t->out_len) {
+            send(t->fd, t->out, t->out_len, MSG_NOSIGNAL) != (ssize_t)t->out_len) {
             end_attempt(t);
             return 0;
         }
@@ -263,7 +569,7 @@ static int step_attempt(const struct gx_rollcall *rc, struct attempt *t, short r
     if (t->got == t->in_len)
         return head_is(t->buf, rc->token, t->rank);
     if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
-        end_attempt(t); /* closed early: another process on that address, or a refusal */
+        end_attempt(t); /* closed early: a refusal */
     return 0;
 }
 
@@ -312,7 +618,7 @@ int gx_rollcall_ask(struct gx_rollcall *rc, double wait_s, int *silent, int max,
                     size_t len)
 {
     answers[0] = '\0';
-    char *heard = rc->addrs ? calloc((size_t)rc->size, 1) : NULL;
+    char *heard = rc->net ? calloc((size_t)rc->size, 1) : NULL;
     struct attempt *at = heard ? calloc(BATCH, sizeof *at) : NULL;
     if (!at) {
         free(heard);
@@ -320,17 +626,11 @@ int gx_rollcall_ask(struct gx_rollcall *rc, double wait_s, int *silent, int max,
     }
     /* Batches each get the whole wait: a stopped rank's connection is accepted by its kernel
      * and then only the time limit ends it. */
-    int r = 1, a = 0;
-    while (r < rc->size) {
+    for (int r = 1; r < rc->size;) {
         int nat = 0;
         double until = now_s() + wait_s;
-        for (; r < rc->size && nat < BATCH; a = 0, r++) {
-            const struct gx_rollcall_addr *ad = &rc->addrs[r];
-            for (; ad->port && a < ad->n && nat < BATCH; a++)
-                start_attempt(rc, &at[nat++], r, 0, ad->ip[a], ad->port);
-            if (a < ad->n && ad->port)
-                break; /* the rest of this rank's addresses go in the next batch */
-        }
+        for (; r < rc->size && nat < BATCH; r++)
+            start_attempt(rc, &at[nat++], r, 0, &rc->net->addrs[r], r);
         ask_batch(rc, at, nat, until, heard, answers, len);
     }
     int n = 0;
@@ -344,37 +644,13 @@ int gx_rollcall_ask(struct gx_rollcall *rc, double wait_s, int *silent, int max,
 
 int gx_rollcall_tell(struct gx_rollcall *rc, int sig, double wait_s)
 {
-    const struct gx_rollcall_addr *root = rc->rank > 0 ? rc->addrs : NULL;
-    char *heard = root && root->port ? calloc((size_t)rc->size, 1) : NULL;
+    char *heard = rc->rank > 0 && rc->net ? calloc((size_t)rc->size, 1) : NULL;
     if (!heard)
         return 0;
-    struct attempt at[MAX_ADDRS];
-    int nat = 0;
-    for (; nat < root->n; nat++)
-        start_attempt(rc, &at[nat], rc->rank, sig, root->ip[nat], root->port);
-    ask_batch(rc, at, nat, now_s() + wait_s, heard, NULL, 0);
+    struct attempt at;
+    start_attempt(rc, &at, rc->rank, sig, &rc->net->addrs[0], 0);
+    ask_batch(rc, &at, 1, now_s() + wait_s, heard, NULL, 0);
     int told = heard[rc->rank];
     free(heard);
     return told;
-}
-
-int gx_rollcall_heard(struct gx_rollcall *rc, int *rank, int *sig)
-{
-    int fd, heard = 0;
-    if (rc->listen_fd < 0 || rc->rank != 0)
-        return 0;
-    while ((fd = accept4(rc->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
-        unsigned char m[TELL_LEN];
-        uint32_t from = 0;
-        if (read_soon(fd, m, sizeof m) == sizeof m && memcmp(m, &rc->token, 8) == 0 &&
-            (from = get_u32(m + 8)) > 0 && from < (uint32_t)rc->size && !heard) {
-            /* Acknowledged, so that the teller knows it reached this job's rank 0. */
-            ssize_t w = write(fd, m, QUESTION_LEN);
-            heard = w == QUESTION_LEN;
-            *rank = (int)from;
-            *sig = (int)get_u32(m + QUESTION_LEN);
-        }
-        close(fd);
-    }
-    return heard;
 }

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "watchdog.h"
 #include "rollcall.h"
+#include "ucx_proto.h"
 #include "shm_segment.h"
 
 #include <errno.h>
@@ -118,6 +119,8 @@ static _Noreturn void end_job(int code)
     /* _exit runs no cleanup: a segment name made for a pair that never finished its exchange
      * would stay in /dev/shm, the shared folder, after the job. */
     gx_shm_segment_unlink_named();
+    gx_rollcall_unlink_named();
+    gx_ucx_proto_unlink_named();
     fflush(stdout);
     fflush(stderr);
     _exit(code);
@@ -327,19 +330,15 @@ static void *watch(void *arg)
     int reported = 0, told = 0;
     double signal_at = 0;
     for (;;) {
+        struct pollfd p[1 + GX_ROLLCALL_FDS] = {{.fd = wd.pipefd[0], .events = POLLIN}};
         pthread_mutex_lock(&wd.mu);
-        int question_fd = gx_rollcall_fd(&wd.rc);
+        int np = 1 + gx_rollcall_fds(&wd.rc, p + 1, GX_ROLLCALL_FDS);
         pthread_mutex_unlock(&wd.mu);
-        struct pollfd p[2] = {{.fd = wd.pipefd[0], .events = POLLIN},
-                              {.fd = question_fd, .events = POLLIN}};
-        int asked = 0;
-        if (poll(p, 2, 100) > 0) {
-            if (p[0].revents & POLLIN) {
-                char buf[64];
-                ssize_t r = read(wd.pipefd[0], buf, sizeof buf);
-                (void)r;
-            }
-            asked = p[1].revents & POLLIN;
+        int asked = np > 1; /* also to close connections whose moment is over */
+        if (poll(p, (nfds_t)np, 100) > 0 && p[0].revents & POLLIN) {
+            char buf[64];
+            ssize_t r = read(wd.pipefd[0], buf, sizeof buf);
+            (void)r;
         }
         if (got_signal)
             on_signal_seen(&signal_at, &told);

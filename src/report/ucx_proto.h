@@ -31,10 +31,18 @@ struct gx_ucx_proto {
 };
 
 /* First thing in main, every rank: where UCX_PROTO_INFO asks for tables at selection (y) and
- * the user sent UCX's log nowhere, to ${TMPDIR:-/tmp}/gpuxfer-ucx.<pid> (UCX_LOG_FILE; where
- * libucs is already loaded, by starting argv again with it set); where the user set
- * UCX_LOG_FILE (with no substitution but %p and %h), read there and left there. */
+ * the user sent UCX's log nowhere, to a file in a directory of this process's own,
+ * ${TMPDIR:-/tmp}/gpuxfer-ucx.XXXXXX (mkdtemp; UCX_LOG_FILE; where libucs is already loaded,
+ * by starting argv again with it set); where the user set UCX_LOG_FILE (with no substitution
+ * but %p and %h), read there and left there. */
 void gx_ucx_proto_begin(char **argv);
+/* After MPI_Init, every rank: UCX has opened our log by then, if it is loaded at all; this
+ * process keeps a descriptor of its own and the names go at once, so that none is left
+ * behind whatever ends the process, SIGKILL included. */
+void gx_ucx_proto_opened(void);
+/* Ours removed, the log and its directory, where still there: at every end before MPI_Init
+ * ends, the watchdog's _exit included. */
+void gx_ucx_proto_unlink_named(void);
 /* At the end, every rank: the tables this process's UCX wrote (flushed through UCX's own
  * ucs_log_flush, resolved at run time); the file is removed and its other lines go to stderr.
  * An empty *p where nothing was redirected or UCX wrote no table (a library not over UCX);

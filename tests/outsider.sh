@@ -1,0 +1,77 @@
+#!/bin/bash
+# Issue 46, class 2: the ranks' own sockets (the watchdog's roll call) are open to the job alone.
+# On one node they are Unix sockets in a folder rank 0 makes with mkdtemp (mode 0700): no rank
+# listens on TCP, another user cannot connect, a connection of the same user that says nothing
+# neither delays the job nor keeps it from ending, and the folder is gone at the end.
+. "$top_srcdir/tests/lib.sh"
+dir=$(mktemp -d "$TEST_TMP/outsider.XXXXXX")
+mkdir -p "$dir/tmp"
+chmod 755 "$dir" "$dir/tmp"
+
+# A run that lasts a few seconds (rank 0 slowed at 4K), looked at once its first result streamed.
+# Open MPI's own TCP transport (its library's sockets, not gpuxfer's) left out.
+gx_mpirun_opts="--oversubscribe --bind-to none --mca mpi_yield_when_idle 1 --mca btl self,vader --mca pml ob1"
+TMPDIR=$dir/tmp GPUXFER_FAULT=slow:rank=0:size=4K:ms=300 gx_mpirun 2 --path host --pattern latency \
+    --sizes 8,4K --iters 12 --warmup 1 --quiet --timeout 20 --output "$dir/r.json" >"$dir/r.out" 2>&1 &
+p=$!
+while [ ! -s "$dir/r.json.jsonl" ] && kill -0 "$p" 2>/dev/null; do sleep 0.05; done
+pids=$(pgrep -f "^$GPUXFER .*--output $dir/r.json" | tr '\n' ' ')
+tcp=""
+for q in $pids; do
+    tcp="$tcp$(ss -Hltnp 2>/dev/null | grep "pid=$q," | awk '{print $4}') "
+done
+socks=$(ls "$dir"/tmp/gpuxfer-rc.*/ 2>/dev/null | tr '\n' ' ')
+mode=$(stat -c %a "$dir"/tmp/gpuxfer-rc.* 2>/dev/null)
+# Another user: refused by the folder's mode (and by the peer's credentials were it to get in).
+other=skipped
+# (the system's python: a user's own, e.g. under pyenv, may not be readable to another user)
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null && [ -x /usr/bin/python3 ]; then
+    other=$(setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 - "$dir"/tmp/gpuxfer-rc.*/r1 <<'PY' 2>&1
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+try:
+    s.connect(sys.argv[1])
+    print("connected")
+except OSError as e:
+    print(type(e).__name__)
+PY
+)
+fi
+# The same user, holding 20 connections open without a word while the run ends.
+"$PYTHON" - "$dir"/tmp/gpuxfer-rc.*/r1 <<'PY' >"$dir/hold.out" 2>&1 &
+import socket, sys, time
+held = []
+for _ in range(20):
+    s = socket.socket(socket.AF_UNIX)
+    try:
+        s.connect(sys.argv[1])
+        held.append(s)
+    except OSError:
+        pass
+print(len(held), flush=True)
+time.sleep(60)
+PY
+h=$!
+t0=$(date +%s)
+wait "$p"
+rc=$?
+t=$(( $(date +%s) - t0 ))
+kill "$h" 2>/dev/null
+wait "$h" 2>/dev/null
+[ -n "$pids" ] && [ -z "$(echo "$tcp" | tr -d ' ')" ] && [ -n "$socks" ]
+ok $? "one node: the ranks (${pids:-none}) listen on no TCP port (${tcp// /}), on Unix sockets in their own folder (${socks:-none})"
+[ "$mode" = 700 ]
+ok $? "the sockets' folder is the job's alone (mode ${mode:-missing})"
+if [ "$other" = skipped ]; then
+    skip "another user's connection: needs root, setpriv and /usr/bin/python3"
+else
+    [ "$other" = PermissionError ]
+    ok $? "another user cannot connect to a rank's socket ($other)"
+fi
+[ $rc -eq 0 ] && [ "$(head -n1 "$dir/hold.out")" -ge 1 ] 2>/dev/null && check_report "$dir/r.json" >/dev/null 2>&1
+ok $? "idle connections of the same user held open: the job ends by itself, exit $rc, report valid ($(head -n1 "$dir/hold.out") held, ${t} s after)" ||
+    diag <"$dir/r.out"
+[ -z "$(ls -A "$dir/tmp")" ]
+ok $? "nothing left in TMPDIR after the run ($(ls -A "$dir/tmp" | tr '\n' ' '))"
+rm -rf "$dir"
+done_testing
