@@ -117,6 +117,17 @@ int main(void)
     bad("--bogus", "unknown option '--bogus'");
     bad("--sizes", "option '--sizes' needs a value");
     bad("stray", "unexpected argument 'stray'");
+    /* A prefix is an option's name only when it names one option (issue 46: '--t 10' wrote
+     * the table to ./10); the exact name always counts, though it is a prefix of others. */
+    bad("--t 10", "option '--t' is ambiguous: --table, --timeout, --topology-xml");
+    bad("--t=10", "option '--t' is ambiguous: --table, --timeout, --topology-xml");
+    bad("--assume 3", "option '--assume' is ambiguous: --assume-nodes, --assume-gpus-per-node, "
+        "--assume-cuda-aware");
+    bad("--he", "option '--he' is ambiguous: --help, --help-all");
+    ok(parse("--iter 5 --tab t.txt", &err) == GX_OK && o.runs[0].iters == 5 &&
+           strcmp(o.g.table, "t.txt") == 0,
+       "a unique prefix is the option it names (%s)", err.msg);
+    ok(parse("--help", &err) == GX_OK && o.help == 1, "--help is --help, not --help-all's prefix");
 
     scenario_text = "{\"description\": \"x\", \"runs\": [{\"sizes\": \"1:4K\", \"pattern\": "
                     "[\"latency\"]}, {\"name\": \"big\", \"sizes\": [\"1M\", 4096], \"iters\": 7}]}";
