@@ -129,6 +129,52 @@ int main(void)
        "a unique prefix is the option it names (%s)", err.msg);
     ok(parse("--help", &err) == GX_OK && o.help == 1, "--help is --help, not --help-all's prefix");
 
+    /* Every list option: an item given twice is refused by the one list rule, naming the
+     * option and the item (issue 46: --pattern bw,bw measured one step twice); a list option
+     * without a case here fails, so a new one is tested too. Lists of places may repeat. */
+    {
+        static const struct {
+            const char *name, *item, *other; /* other: NULL for a list of places */
+        } lists[] = {
+            {"path", "host", "mpi"},    {"pattern", "bw", "latency"},  {"sizes", "8", "1K"},
+            {"chunk", "64K", "1M"},     {"depth", "2", "4"},
+            {"fake-gpus", "0000:00:06.0", "0000:00:07.0"},
+            {"mem", "pageable", NULL},  {"gpu-map", "0", NULL},
+        };
+        for (const struct gx_option *op = gx_option_table; op->name; op++) {
+            if (op->type != GX_T_LIST)
+                continue;
+            size_t k = 0;
+            while (k < sizeof lists / sizeof *lists && strcmp(lists[k].name, op->name) != 0)
+                k++;
+            if (k == sizeof lists / sizeof *lists) {
+                ok(0, "--%s: a list option with no duplicate case in this test", op->name);
+                continue;
+            }
+            char line[256], want[256];
+            const char *item = lists[k].item, *other = lists[k].other;
+            if (!other) {
+                snprintf(line, sizeof line, "--%s %s,%s", op->name, item, item);
+                ok(parse(line, &err) == GX_OK, "'%s': a list of places may repeat (%s)", line,
+                   err.msg);
+                continue;
+            }
+            snprintf(line, sizeof line, "--%s %s,%s,%s", op->name, item, other, item);
+            snprintf(want, sizeof want, "--%s: '%s' is given twice in '%s,%s,%s' (items 1 and 3",
+                     op->name, item, item, other, item);
+            bad(line, want);
+        }
+    }
+    bad("--path host,mpi,host", "--path: 'host' is given twice in 'host,mpi,host' (items 1 and 3");
+    bad("--pattern bw,latency,bw", "--pattern: 'bw' is given twice");
+    bad("--chunk 64K,65536", "--chunk: '65536' is given twice in '64K,65536' (items 1 '64K' and "
+        "2 '65536' are both 65536");
+    bad("--depth 2,02", "--depth: '02' is given twice");
+    bad_scenario("{\"runs\": [{\"pattern\": [\"bw\", \"bw\"]}]}",
+                 "s.json: runs[0].pattern: 'bw' is given twice in 'bw,bw'");
+    ok(parse("--mem pageable,pageable --gpu-map 0,0", &err) == GX_OK && o.g.ngpu_map == 2,
+       "--mem SRC,DST and --gpu-map are places: a kind or a GPU may repeat (%s)", err.msg);
+
     scenario_text = "{\"description\": \"x\", \"runs\": [{\"sizes\": \"1:4K\", \"pattern\": "
                     "[\"latency\"]}, {\"name\": \"big\", \"sizes\": [\"1M\", 4096], \"iters\": 7}]}";
     ok(parse("--scenario s.json --iters 3", &err) == GX_OK && o.nruns == 2, "scenario with two runs");
@@ -178,6 +224,14 @@ int main(void)
            strstr(err.msg, "names one rank twice"), "pair with one rank twice");
     ok(parse("--pairs 0-1", &err) == GX_OK && check_job(&o, 4, 4, &err) == GX_EINPUT &&
            strstr(err.msg, "rank '0-1' in '0-1'"), "malformed pair list");
+    ok(parse("--pairs 0:1,2:3,0:1", &err) == GX_OK && check_job(&o, 4, 4, &err) == GX_EINPUT &&
+           strstr(err.msg, "--pairs: '0:1' is given twice in '0:1,2:3,0:1' (items 1 and 3"),
+       "a pair given twice (%s)", err.msg);
+    ok(parse("--pairs 0:1,1:0", &err) == GX_OK && check_job(&o, 4, 4, &err) == GX_EINPUT &&
+           strstr(err.msg, "--pairs: pair 1:0 in '0:1,1:0' is pair 0:1 again"),
+       "a pair given twice, in the other order (%s)", err.msg);
+    ok(parse("--pairs 0:1,2:3,1:2", &err) == GX_OK && check_job(&o, 4, 4, &err) == GX_OK,
+       "pairs that share a rank are different pairs (%s)", err.msg);
     ok(parse("--sizes 4096G", &err) == GX_OK && check_job(&o, 2, 2, &err) == GX_EINPUT &&
            strstr(err.msg, "--sizes: 4096G needs 16384.0 GiB (2 buffers of that size for each "
                   "of the 2 ranks on this node)"), "size larger than memory (%s)", err.msg);

@@ -44,7 +44,7 @@ static int set_mem(struct gx_options *o, struct gx_run_opts *r, const char *v, s
     (void)o;
     char items[GX_MAX_LIST][GX_ITEM_MAX + 1];
     int n;
-    GX_TRY(gx_split_list(v, items, GX_MAX_LIST, &n, err));
+    GX_TRY(gx_split_positional(v, items, GX_MAX_LIST, &n, err)); /* device,device is a pair */
     if (n > 2)
         return gx_fail(err, GX_EINPUT, "'%s' has %d kinds (expected SRC or SRC,DST)", v, n);
     int k[2] = {0, 0};
@@ -237,7 +237,8 @@ static int set_gpu_map(struct gx_options *o, struct gx_run_opts *r, const char *
 {
     (void)r;
     char items[GX_MAX_GPU_MAP][GX_ITEM_MAX + 1];
-    GX_TRY(gx_split_list(v, items, GX_MAX_GPU_MAP, &o->g.ngpu_map, err));
+    /* Entries are node-local ranks' places: 0,0 puts two ranks on one GPU. */
+    GX_TRY(gx_split_positional(v, items, GX_MAX_GPU_MAP, &o->g.ngpu_map, err));
     for (int i = 0; i < o->g.ngpu_map; i++) {
         long d;
         GX_TRY(gx_parse_long(items[i], 0, GX_MAX_GPU_MAP - 1, &d, err));
