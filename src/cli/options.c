@@ -447,7 +447,10 @@ const struct gx_option gx_option_table[] = {
      "rank 0 writes what it prints on stdout (the table; the CSV with --format csv) to FILE",
      "Written by rank 0 itself and checked, as the report is (a new file, or --force; a full "
      "disk is exit 3): under mpirun, rank 0's stdout is forwarded by mpirun, which does not "
-     "tell rank 0 when the reader's disk is full or its pipe closed.",
+     "tell rank 0 when the reader's disk is full or its pipe closed. A character device is "
+     "written to as it is (/dev/null: no table); a FIFO, a directory or another special file "
+     "is refused, as is a FILE that is also the report, its .jsonl or .samples.jsonl, or the "
+     "--scenario file.",
      GX_G_OUTPUT, set_table, GX_NUM_NONE},
     {"force", NULL, 0, GX_T_FLAG, NULL, NULL,
      "overwrite an existing report (without it that is an error)", NULL, GX_G_OUTPUT, set_force,
@@ -497,7 +500,9 @@ const struct gx_option gx_option_table[] = {
      "(precision, time or iterations) and the interval reached.",
      GX_G_TIME, set_precision, GX_NUM_RATIO},
     {"dry-run", NULL, 0, GX_T_FLAG, NULL, NULL,
-     "list every measurement with its estimated time; measure nothing", NULL, GX_G_TIME,
+     "list every measurement with its estimated time; measure nothing",
+     "The run's files (--output, --table) are checked as the run checks them (exit 2 where it "
+     "would refuse them), and nothing is created.", GX_G_TIME,
      set_dry_run, GX_NUM_NONE},
     {"assume-nodes", "N", 0, GX_T_INT, NULL, NULL,
      "with --dry-run: plan for N nodes instead of this job (e.g. 512 ranks on a laptop)", NULL,
