@@ -121,6 +121,12 @@ gx_mpirun 2 --sizes 8 --dry-run --output "$dir/dry.json" --table /dev/null >"$di
     [ ! -e "$dir/dry.json" ]
 ok $? "--dry-run --table /dev/null: taken, nothing created" || diag <"$dir/stderr"
 
+# An option no path of the run uses is said, once, and the run goes on.
+gx_mpirun 2 --path host --sizes 8 --chunk 64K --dry-run --output "$dir/dry.json" >"$dir/stdout" 2>"$dir/stderr" &&
+    [ "$(grep -c '^gpuxfer: ' "$dir/stderr")" -eq 1 ] &&
+    grep -q "^gpuxfer: --chunk has no effect on path host (it does not chunk); " "$dir/stderr"
+ok $? "--chunk with --path host: said on one line, exit 0" || diag <"$dir/stderr"
+
 # A valid scenario still runs, and --help / --version work on every rank count.
 gx_mpirun 2 --scenario "$sc/good-two-runs.json" --quiet --output "$dir/good.json" >/dev/null 2>&1
 ok $? "a valid two-run scenario runs"

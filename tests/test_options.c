@@ -175,6 +175,53 @@ int main(void)
     ok(parse("--mem pageable,pageable --gpu-map 0,0", &err) == GX_OK && o.g.ngpu_map == 2,
        "--mem SRC,DST and --gpu-map are places: a kind or a GPU may repeat (%s)", err.msg);
 
+    /* An option given where no path of the run can use it is said, by the path table's flags
+     * (issue 46: --chunk with the host path was ignored without a word). */
+    {
+        static const struct {
+            const char *line, *want; /* want NULL: nothing said */
+        } notes[] = {
+            {"--path host --chunk 64K", "gpuxfer: --chunk has no effect on path host (it does "
+                                        "not chunk); it applies to "},
+            {"--path host,mpi --depth 2", "gpuxfer: --depth has no effect on paths host, mpi "
+                                          "(they do not chunk)"},
+            {"--path host --chunk auto", "--chunk has no effect on path host"},
+            {"--path host", NULL},
+            {"--chunk 64K", "--chunk has no effect on path host"}, /* the default path */
+        };
+        for (size_t i = 0; i < sizeof notes / sizeof *notes; i++) {
+            char *text = NULL;
+            size_t len = 0;
+            FILE *f = open_memstream(&text, &len);
+            int rc = parse(notes[i].line, &err);
+            if (rc == GX_OK)
+                gx_no_effect_notes(f, &o);
+            fclose(f);
+            int lines = 0;
+            for (const char *c = text; *c; c++)
+                lines += *c == '\n';
+            ok(rc == GX_OK && (notes[i].want ? lines == 1 && strstr(text, notes[i].want)
+                                             : lines == 0),
+               "'%s': %s (said: %.*s)", notes[i].line, notes[i].want ? notes[i].want : "nothing",
+               (int)strcspn(text, "\n"), text);
+            if (notes[i].want) { /* the paths it applies to: those whose flags say so */
+                int named = 1;
+                for (int p = 0; p < gx_path_count; p++)
+                    if (gx_paths[p].ops && (gx_paths[p].ops->flags & GX_PATH_CHUNKED))
+                        named &= strstr(text, gx_paths[p].name) != NULL;
+                ok(named, "'%s': names every path that chunks", notes[i].line);
+            }
+            free(text);
+        }
+        for (const struct gx_option *op = gx_option_table; op->name; op++)
+            if (op->path_needs && strcmp(op->name, "chunk") != 0 && strcmp(op->name, "depth") != 0)
+                ok(0, "--%s needs a path flag: add a case above", op->name);
+        int count = 0;
+        for (const struct gx_option *op = gx_option_table; op->name; op++)
+            count++;
+        ok(count < 63, "%d options: each has a bit in gx_run_opts.given", count);
+    }
+
     scenario_text = "{\"description\": \"x\", \"runs\": [{\"sizes\": \"1:4K\", \"pattern\": "
                     "[\"latency\"]}, {\"name\": \"big\", \"sizes\": [\"1M\", 4096], \"iters\": 7}]}";
     ok(parse("--scenario s.json --iters 3", &err) == GX_OK && o.nruns == 2, "scenario with two runs");

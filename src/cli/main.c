@@ -180,8 +180,10 @@ static int prepare(struct gx_job *job, struct gx_options *opts, struct gx_layout
             gx_out_path_default(out, sizeof out);
         rc = gx_outputs_check(&opts->g, out, 1, err);
     }
-    if (rc == GX_OK && measures && job->rank == 0)
+    if (rc == GX_OK && measures && job->rank == 0) {
         gx_idle_ranks_note(stderr, opts, plan);
+        gx_no_effect_notes(stderr, opts);
+    }
     if (rc == GX_OK && job->rank == 0 && opts->note[0])
         fprintf(stderr, "gpuxfer: note: %s\n", opts->note);
     return gx_agree(job->comm ? job->comm : MPI_COMM_WORLD, rc, err);

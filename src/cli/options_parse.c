@@ -48,6 +48,7 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
     enum { MAXOPT = 64 };
     struct option longopts[MAXOPT];
     int nopt = 0;
+    /* MAXOPT: also the bits of gx_run_opts.given. */
     for (const struct gx_option *op = gx_option_table; op->name && nopt < MAXOPT - 1; op++, nopt++)
         longopts[nopt] = (struct option){op->name, op->arg ? required_argument : no_argument, NULL,
                                          OPT_VAL(nopt)};
@@ -128,12 +129,15 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
         }
     }
     for (int r = 0; r < o->nruns; r++)
-        for (int i = 0; i < ncli; i++)
-            if (cli[i].op->per_run &&
-                (rc = cli[i].op->set(o, &o->runs[r], cli[i].value, err)) != GX_OK) {
+        for (int i = 0; i < ncli; i++) {
+            if (!cli[i].op->per_run)
+                continue;
+            if ((rc = cli[i].op->set(o, &o->runs[r], cli[i].value, err)) != GX_OK) {
                 gx_wrap(err, "--%s", cli[i].op->name);
                 goto out;
             }
+            o->runs[r].given |= GX_OPTION_BIT(cli[i].op);
+        }
 out:
     free(cli);
     return rc;
