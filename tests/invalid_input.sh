@@ -87,6 +87,58 @@ expect_input_error 2 "--fake-gpus: bad PCI bus id 'gpu0'" --fake-gpus gpu0
 expect_input_error 2 "--bind: unknown binding 'sideways' (expected auto, numa, core or none)" \
     --bind sideways
 
+# Options that surprised (issue 46): an ambiguous prefix, an item given twice, two outputs in
+# one file, a FIFO as the table; --dry-run refuses what the run refuses, creating nothing.
+expect_input_error 2 "option '--t' is ambiguous: --table, --timeout, --topology-xml" --sizes 8 --t 10
+[ ! -e 10 ]
+ok $? "'--t 10' wrote no table to ./10"
+expect_input_error 2 "--pattern: 'bw' is given twice in 'bw,bw' (items 1 and 2" --pattern bw,bw
+expect_input_error 2 "--path: 'host' is given twice in 'host,host'" --path host,host
+expect_input_error 2 "--pairs: '0:1' is given twice in '0:1,0:1'" --pairs 0:1,0:1
+for dry in "" --dry-run; do
+    expect_input_error 2 "--table: '$dir/r.json' is also --output's report ('$dir/r.json'): each output needs a file of its own" \
+        --sizes 8 $dry --output "$dir/r.json" --table "$dir/r.json"
+    expect_input_error 2 "--table: '$dir/sub/../r.json.jsonl' is also --output's results file (.jsonl) ('$dir/r.json.jsonl')" \
+        --sizes 8 $dry --output "$dir/r.json" --table "$dir/sub/../r.json.jsonl"
+    : >"$dir/taken.txt"
+    ln -f "$dir/taken.txt" "$dir/link.json"
+    expect_input_error 2 "--table: '$dir/taken.txt' is also --output's report ('$dir/link.json')" \
+        --sizes 8 $dry --force --output "$dir/link.json" --table "$dir/taken.txt"
+    expect_input_error 2 "--table: '$dir/fifo' is a FIFO, not a regular file" --sizes 8 $dry --table "$dir/fifo"
+    expect_input_error 2 "--table: '$dir' is a directory, not a regular file" --sizes 8 $dry --table "$dir"
+    expect_input_error 2 "--table: '$dir/taken.txt' exists (--force overwrites it)" --sizes 8 $dry --table "$dir/taken.txt"
+    expect_input_error 2 "--output: '$dir/taken.txt' exists (--force overwrites it)" --sizes 8 $dry --output "$dir/taken.txt"
+    expect_input_error 2 "--table: '$sc/good-two-runs.json' is also the --scenario file" \
+        $dry --force --scenario "$sc/good-two-runs.json" --table "$sc/good-two-runs.json"
+done
+[ ! -e "$dir/sub" ] && [ -f "$dir/taken.txt" ] && [ ! -s "$dir/taken.txt" ]
+ok $? "refused outputs: no folder made, no file written"
+# A character device is a stream the table is written to: /dev/null discards it.
+gx_mpirun 2 --sizes 8 --iters 3 --quiet --output "$dir/null.json" --table /dev/null >"$dir/stdout" 2>"$dir/stderr" &&
+    [ ! -s "$dir/stdout" ] && [ -f "$dir/null.json" ] && [ -c /dev/null ]
+ok $? "--table /dev/null: the run writes its report, no table" || diag <"$dir/stderr"
+gx_mpirun 2 --sizes 8 --dry-run --output "$dir/dry.json" --table /dev/null >"$dir/stdout" 2>"$dir/stderr" &&
+    [ ! -e "$dir/dry.json" ]
+ok $? "--dry-run --table /dev/null: taken, nothing created" || diag <"$dir/stderr"
+
+# An option no path of the run uses is said, once, and the run goes on.
+gx_mpirun 2 --path host --sizes 8 --chunk 64K --dry-run --output "$dir/dry.json" >"$dir/stdout" 2>"$dir/stderr" &&
+    [ "$(grep -c '^gpuxfer: ' "$dir/stderr")" -eq 1 ] &&
+    grep -q "^gpuxfer: --chunk has no effect on path host (it does not chunk); " "$dir/stderr"
+ok $? "--chunk with --path host: said on one line, exit 0" || diag <"$dir/stderr"
+
+# gpuxfer-bench's numbers: a value test(1) cannot read used to run with no time limit.
+for t in abc 1.5 -5 ''; do
+    "$top_srcdir/scripts/gpuxfer-bench" -o "$dir/bench" -t "$t" >"$dir/stdout" 2>"$dir/stderr"
+    rc=$?
+    [ $rc -eq 2 ] && [ "$(wc -l <"$dir/stderr")" -eq 1 ] && [ ! -e "$dir/bench" ] &&
+        grep -qF "gpuxfer-bench: -t '$t' is not a whole number (expected a time limit in whole seconds" "$dir/stderr"
+    ok $? "gpuxfer-bench -t '$t': one line, exit 2 (got $rc), nothing run" || diag <"$dir/stderr"
+done
+"$top_srcdir/scripts/gpuxfer-bench" -o "$dir/bench" -n 1 >"$dir/stdout" 2>"$dir/stderr"
+[ $? -eq 2 ] && grep -qF "gpuxfer-bench: -n '1' is out of range (expected a number of ranks: 2.." "$dir/stderr"
+ok $? "gpuxfer-bench -n 1: out of range, exit 2" || diag <"$dir/stderr"
+
 # A valid scenario still runs, and --help / --version work on every rank count.
 gx_mpirun 2 --scenario "$sc/good-two-runs.json" --quiet --output "$dir/good.json" >/dev/null 2>&1
 ok $? "a valid two-run scenario runs"

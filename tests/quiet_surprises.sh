@@ -18,7 +18,7 @@ refused() { # refused DESCRIPTION PATTERN gx_mpirun-args...
 }
 refused "--sizes 3:17" "size range '3:17': doubling from 3 reaches 12, never 17" \
     $base --sizes 3:17 --output "$dir/r.json"
-refused "--sizes 8,1K,8" "size 8 given twice" $base --sizes 8,1K,8 --output "$dir/r.json"
+refused "--sizes 8,1K,8" "--sizes: '8' is given twice in '8,1K,8' (items 1 and 3" $base --sizes 8,1K,8 --output "$dir/r.json"
 gx_mpirun 2 $base --sizes 8 --iters 7 --output "$dir/twice.json" >/dev/null 2>"$dir/err"
 rc=$?
 [ $rc -eq 0 ] && grep -q "^gpuxfer: note: --iters given twice ('5', then '7'): the last counts" "$dir/err" &&

@@ -117,6 +117,110 @@ int main(void)
     bad("--bogus", "unknown option '--bogus'");
     bad("--sizes", "option '--sizes' needs a value");
     bad("stray", "unexpected argument 'stray'");
+    /* A prefix is an option's name only when it names one option (issue 46: '--t 10' wrote
+     * the table to ./10); the exact name always counts, though it is a prefix of others. */
+    bad("--t 10", "option '--t' is ambiguous: --table, --timeout, --topology-xml");
+    bad("--t=10", "option '--t' is ambiguous: --table, --timeout, --topology-xml");
+    bad("--assume 3", "option '--assume' is ambiguous: --assume-nodes, --assume-gpus-per-node, "
+        "--assume-cuda-aware");
+    bad("--he", "option '--he' is ambiguous: --help, --help-all");
+    ok(parse("--iter 5 --tab t.txt", &err) == GX_OK && o.runs[0].iters == 5 &&
+           strcmp(o.g.table, "t.txt") == 0,
+       "a unique prefix is the option it names (%s)", err.msg);
+    ok(parse("--help", &err) == GX_OK && o.help == 1, "--help is --help, not --help-all's prefix");
+
+    /* Every list option: an item given twice is refused by the one list rule, naming the
+     * option and the item (issue 46: --pattern bw,bw measured one step twice); a list option
+     * without a case here fails, so a new one is tested too. Lists of places may repeat. */
+    {
+        static const struct {
+            const char *name, *item, *other; /* other: NULL for a list of places */
+        } lists[] = {
+            {"path", "host", "mpi"},    {"pattern", "bw", "latency"},  {"sizes", "8", "1K"},
+            {"chunk", "64K", "1M"},     {"depth", "2", "4"},
+            {"fake-gpus", "0000:00:06.0", "0000:00:07.0"},
+            {"mem", "pageable", NULL},  {"gpu-map", "0", NULL},
+        };
+        for (const struct gx_option *op = gx_option_table; op->name; op++) {
+            if (op->type != GX_T_LIST)
+                continue;
+            size_t k = 0;
+            while (k < sizeof lists / sizeof *lists && strcmp(lists[k].name, op->name) != 0)
+                k++;
+            if (k == sizeof lists / sizeof *lists) {
+                ok(0, "--%s: a list option with no duplicate case in this test", op->name);
+                continue;
+            }
+            char line[256], want[256];
+            const char *item = lists[k].item, *other = lists[k].other;
+            if (!other) {
+                snprintf(line, sizeof line, "--%s %s,%s", op->name, item, item);
+                ok(parse(line, &err) == GX_OK, "'%s': a list of places may repeat (%s)", line,
+                   err.msg);
+                continue;
+            }
+            snprintf(line, sizeof line, "--%s %s,%s,%s", op->name, item, other, item);
+            snprintf(want, sizeof want, "--%s: '%s' is given twice in '%s,%s,%s' (items 1 and 3",
+                     op->name, item, item, other, item);
+            bad(line, want);
+        }
+    }
+    bad("--path host,mpi,host", "--path: 'host' is given twice in 'host,mpi,host' (items 1 and 3");
+    bad("--pattern bw,latency,bw", "--pattern: 'bw' is given twice");
+    bad("--chunk 64K,65536", "--chunk: '65536' is given twice in '64K,65536' (items 1 '64K' and "
+        "2 '65536' are both 65536");
+    bad("--depth 2,02", "--depth: '02' is given twice");
+    bad_scenario("{\"runs\": [{\"pattern\": [\"bw\", \"bw\"]}]}",
+                 "s.json: runs[0].pattern: 'bw' is given twice in 'bw,bw'");
+    ok(parse("--mem pageable,pageable --gpu-map 0,0", &err) == GX_OK && o.g.ngpu_map == 2,
+       "--mem SRC,DST and --gpu-map are places: a kind or a GPU may repeat (%s)", err.msg);
+
+    /* An option given where no path of the run can use it is said, by the path table's flags
+     * (issue 46: --chunk with the host path was ignored without a word). */
+    {
+        static const struct {
+            const char *line, *want; /* want NULL: nothing said */
+        } notes[] = {
+            {"--path host --chunk 64K", "gpuxfer: --chunk has no effect on path host (it does "
+                                        "not chunk); it applies to "},
+            {"--path host,mpi --depth 2", "gpuxfer: --depth has no effect on paths host, mpi "
+                                          "(they do not chunk)"},
+            {"--path host --chunk auto", "--chunk has no effect on path host"},
+            {"--path host", NULL},
+            {"--chunk 64K", "--chunk has no effect on path host"}, /* the default path */
+        };
+        for (size_t i = 0; i < sizeof notes / sizeof *notes; i++) {
+            char *text = NULL;
+            size_t len = 0;
+            FILE *f = open_memstream(&text, &len);
+            int rc = parse(notes[i].line, &err);
+            if (rc == GX_OK)
+                gx_no_effect_notes(f, &o);
+            fclose(f);
+            int lines = 0;
+            for (const char *c = text; *c; c++)
+                lines += *c == '\n';
+            ok(rc == GX_OK && (notes[i].want ? lines == 1 && strstr(text, notes[i].want)
+                                             : lines == 0),
+               "'%s': %s (said: %.*s)", notes[i].line, notes[i].want ? notes[i].want : "nothing",
+               (int)strcspn(text, "\n"), text);
+            if (notes[i].want) { /* the paths it applies to: those whose flags say so */
+                int named = 1;
+                for (int p = 0; p < gx_path_count; p++)
+                    if (gx_paths[p].ops && (gx_paths[p].ops->flags & GX_PATH_CHUNKED))
+                        named &= strstr(text, gx_paths[p].name) != NULL;
+                ok(named, "'%s': names every path that chunks", notes[i].line);
+            }
+            free(text);
+        }
+        for (const struct gx_option *op = gx_option_table; op->name; op++)
+            if (op->path_needs && strcmp(op->name, "chunk") != 0 && strcmp(op->name, "depth") != 0)
+                ok(0, "--%s needs a path flag: add a case above", op->name);
+        int count = 0;
+        for (const struct gx_option *op = gx_option_table; op->name; op++)
+            count++;
+        ok(count < 63, "%d options: each has a bit in gx_run_opts.given", count);
+    }
 
     scenario_text = "{\"description\": \"x\", \"runs\": [{\"sizes\": \"1:4K\", \"pattern\": "
                     "[\"latency\"]}, {\"name\": \"big\", \"sizes\": [\"1M\", 4096], \"iters\": 7}]}";
@@ -167,6 +271,14 @@ int main(void)
            strstr(err.msg, "names one rank twice"), "pair with one rank twice");
     ok(parse("--pairs 0-1", &err) == GX_OK && check_job(&o, 4, 4, &err) == GX_EINPUT &&
            strstr(err.msg, "rank '0-1' in '0-1'"), "malformed pair list");
+    ok(parse("--pairs 0:1,2:3,0:1", &err) == GX_OK && check_job(&o, 4, 4, &err) == GX_EINPUT &&
+           strstr(err.msg, "--pairs: '0:1' is given twice in '0:1,2:3,0:1' (items 1 and 3"),
+       "a pair given twice (%s)", err.msg);
+    ok(parse("--pairs 0:1,1:0", &err) == GX_OK && check_job(&o, 4, 4, &err) == GX_EINPUT &&
+           strstr(err.msg, "--pairs: pair 1:0 in '0:1,1:0' is pair 0:1 again"),
+       "a pair given twice, in the other order (%s)", err.msg);
+    ok(parse("--pairs 0:1,2:3,1:2", &err) == GX_OK && check_job(&o, 4, 4, &err) == GX_OK,
+       "pairs that share a rank are different pairs (%s)", err.msg);
     ok(parse("--sizes 4096G", &err) == GX_OK && check_job(&o, 2, 2, &err) == GX_EINPUT &&
            strstr(err.msg, "--sizes: 4096G needs 16384.0 GiB (2 buffers of that size for each "
                   "of the 2 ranks on this node)"), "size larger than memory (%s)", err.msg);

@@ -40,8 +40,12 @@ int main(void)
     ok(gx_parse_sizes("3:20", &l, &err) == GX_EINPUT && strstr(err.msg, "reaches 12, never 20") &&
            strstr(err.msg, "3:12 or 3:24"), "range 3:20, which doubling never reaches: refused (%s)",
        err.msg);
-    ok(gx_parse_sizes("8,1K,8", &l, &err) == GX_EINPUT && strstr(err.msg, "size 8 given twice"),
+    ok(gx_parse_sizes("8,1K,8", &l, &err) == GX_EINPUT &&
+           strstr(err.msg, "'8' is given twice in '8,1K,8' (items 1 and 3"),
        "a size given twice: refused (%s)", err.msg);
+    ok(gx_parse_sizes("1K,8,1024", &l, &err) == GX_EINPUT &&
+           strstr(err.msg, "items 1 '1K' and 3 '1024' are both 1024"),
+       "a size given twice in two spellings: refused (%s)", err.msg);
     ok(gx_parse_sizes("8,4K,1M,3M+5", &l, &err) == GX_OK && l.n == 4 && l.v[1] == 4096 &&
            l.v[3] == 3 * (1u << 20) + 5, "list 8,4K,1M,3M+5");
 

@@ -175,8 +175,29 @@ int gx_parse_ratio(const char *text, double *out, struct gx_err *err)
     return GX_OK;
 }
 
-int gx_split_list(const char *text, char items[][GX_ITEM_MAX + 1], int max, int *n,
-                  struct gx_err *err)
+/* Item i repeats an earlier one: the same text, or the same byte count in another spelling
+ * ("1K" and "1024", "2" and "02"). Every list that is a set goes through here, so that no
+ * option measures one thing twice and reports it as two results (issue 46: --pattern bw,bw). */
+static int repeated(const char *text, char items[][GX_ITEM_MAX + 1], int i, struct gx_err *err)
+{
+    struct gx_err ignored;
+    size_t vi = 0, vj = 0;
+    int num_i = gx_parse_bytes(items[i], 0, GX_BYTES_MAX, &vi, &ignored) == GX_OK;
+    for (int j = 0; j < i; j++) {
+        if (strcmp(items[i], items[j]) == 0)
+            return gx_fail(err, GX_EINPUT, "'%s' is given twice in '%s' (items %d and %d; "
+                           "expected each item once)", items[i], text, j + 1, i + 1);
+        if (num_i && gx_parse_bytes(items[j], 0, GX_BYTES_MAX, &vj, &ignored) == GX_OK &&
+            vi == vj)
+            return gx_fail(err, GX_EINPUT, "'%s' is given twice in '%s' (items %d '%s' and %d "
+                           "'%s' are both %zu; expected each item once)", items[i], text, j + 1,
+                           items[j], i + 1, items[i], vi);
+    }
+    return GX_OK;
+}
+
+static int split(const char *text, char items[][GX_ITEM_MAX + 1], int max, int *n, int set,
+                 struct gx_err *err)
 {
     *n = 0;
     for (const char *p = text;;) {
@@ -193,9 +214,25 @@ int gx_split_list(const char *text, char items[][GX_ITEM_MAX + 1], int max, int 
         memcpy(items[*n], p, len);
         items[(*n)++][len] = '\0';
         if (!comma)
-            return GX_OK;
+            break;
         p = comma + 1;
     }
+    /* After the list's form and limits: a list of 300 items is too long before it repeats. */
+    for (int i = 1; set && i < *n; i++)
+        GX_TRY(repeated(text, items, i, err));
+    return GX_OK;
+}
+
+int gx_split_list(const char *text, char items[][GX_ITEM_MAX + 1], int max, int *n,
+                  struct gx_err *err)
+{
+    return split(text, items, max, n, 1, err);
+}
+
+int gx_split_positional(const char *text, char items[][GX_ITEM_MAX + 1], int max, int *n,
+                        struct gx_err *err)
+{
+    return split(text, items, max, n, 0, err);
 }
 
 int gx_too_long(struct gx_err *err, const char *what, size_t len, size_t limit)

@@ -7,6 +7,9 @@
  *  - Byte counts (sizes, chunks, offsets) take the units K, M, G (2^10, 2^20, 2^30, either
  *    case) and "+N" terms; no other number takes a unit.
  *  - A list is comma-separated; an empty item is an error, as is one past the item limit.
+ *  - A list is a set (paths, patterns, sizes, chunks, depths, pairs, bus ids): an item given
+ *    twice, or a byte count given twice in two spellings, is an error naming it. Only a list
+ *    whose items mean something by their place (--mem SRC,DST, --gpu-map) may repeat one.
  * Every limit (length, count) is reported as a limit, with its value (gx_too_long). */
 #ifndef GX_INPUT_H
 #define GX_INPUT_H
@@ -26,9 +29,13 @@ int gx_parse_bytes(const char *text, unsigned long long lo, unsigned long long h
                    struct gx_err *err);
 /* A decimal ratio in (0, 1]: digits with at most one '.', e.g. 0.8. */
 int gx_parse_ratio(const char *text, double *out, struct gx_err *err);
-/* Splits "a,b,c" into at most max items of at most GX_ITEM_MAX characters. */
+/* Splits "a,b,c" into at most max items of at most GX_ITEM_MAX characters, each once. */
 int gx_split_list(const char *text, char items[][GX_ITEM_MAX + 1], int max, int *n,
                   struct gx_err *err);
+/* The same for a list whose items are positions (SRC,DST; one entry per local rank): an item
+ * may repeat. */
+int gx_split_positional(const char *text, char items[][GX_ITEM_MAX + 1], int max, int *n,
+                        struct gx_err *err);
 /* "WHAT is N characters long (the limit is LIMIT)": GX_EINPUT. */
 int gx_too_long(struct gx_err *err, const char *what, size_t len, size_t limit);
 

@@ -50,6 +50,9 @@ struct gx_run_opts {
     /* A step (without --iters) stops once the 95% interval of its median lies within this
      * fraction of it (gx_median_precision), or when its share of the budget is spent. */
     double precision;
+    /* The options the command line or the scenario gave this run (bit i: the option table's
+     * entry i), so that one given where it has no effect can be said (options_check.c). */
+    unsigned long long given;
 };
 
 struct gx_global_opts {

@@ -70,10 +70,6 @@ int gx_parse_sizes(const char *text, struct gx_size_list *out, struct gx_err *er
                            "%.*s:%s; a list A,B,C)", items[i], (int)(dash - items[i]), items[i],
                            dash + 1);
         GX_TRY(gx_parse_size(items[i], &v, err));
-        for (size_t k = 0; k < out->n; k++)
-            if (out->v[k] == v) /* measured twice, and the second quietly another result */
-                return gx_fail(err, GX_EINPUT, "size %zu given twice ('%s' is item %d of '%s'): "
-                               "give each size once", v, items[i], i + 1, text);
         GX_TRY(push(out, v, err));
     }
     return GX_OK;

@@ -169,8 +169,21 @@ static int prepare(struct gx_job *job, struct gx_options *opts, struct gx_layout
         rc = gx_mplan_make(opts, layout, plan, err);
     if (rc == GX_OK && measures)
         rc = check_fault(job, opts, plan, err);
-    if (rc == GX_OK && measures && job->rank == 0)
+    /* A --dry-run says what the run as planned would refuse, by the run's own check of its
+     * files (open_report), which creates nothing with dry_run; agreed below, so every rank
+     * exits 2. The run itself checks them when it opens them. */
+    if (rc == GX_OK && measures && opts->dry_run && job->rank == 0) {
+        char out[4096];
+        if (opts->g.output[0])
+            snprintf(out, sizeof out, "%s", opts->g.output);
+        else
+            gx_out_path_default(out, sizeof out);
+        rc = gx_outputs_check(&opts->g, out, 1, err);
+    }
+    if (rc == GX_OK && measures && job->rank == 0) {
         gx_idle_ranks_note(stderr, opts, plan);
+        gx_no_effect_notes(stderr, opts);
+    }
     if (rc == GX_OK && job->rank == 0 && opts->note[0])
         fprintf(stderr, "gpuxfer: note: %s\n", opts->note);
     return gx_agree(job->comm ? job->comm : MPI_COMM_WORLD, rc, err);
@@ -191,10 +204,6 @@ static int answer(const struct gx_job *job, const struct gx_options *opts,
     else if (opts->list[0] && gx_options_list(stdout, opts->list, &err) != GX_OK) {
         fprintf(stderr, "gpuxfer: %s\n", err.msg);
         return err.rc;
-    } else if (!opts->list[0] && opts->g.output[0] &&
-               gx_out_path_check(opts->g.output, opts->g.force, 1, &err) != GX_OK) {
-        fprintf(stderr, "gpuxfer: %s\n", err.msg); /* the run as planned would stop here */
-        return err.rc;
     } else if (!opts->list[0])
         gx_mplan_print(stdout, plan, opts);
     int rc = gx_stream_check(stdout, opts->help ? "--help" : opts->version ? "--version"
@@ -213,7 +222,7 @@ static int open_report(const struct gx_options *opts, struct gx_report *rep, int
         snprintf(out, sizeof out, "%s", opts->g.output);
     else
         gx_out_path_default(out, sizeof out);
-    GX_TRY(gx_out_path_check(out, opts->g.force, 0, err));
+    GX_TRY(gx_outputs_check(&opts->g, out, 0, err)); /* as a --dry-run checks them: prepare */
     GX_TRY(gx_report_open(rep, out, opts->g.force, argc, argv, err));
     return opts->g.table[0] ? gx_out_stdout_to(opts->g.table, opts->g.force, err) : GX_OK;
 }

@@ -41,6 +41,10 @@ struct gx_option {
     int (*set)(struct gx_options *o, struct gx_run_opts *r, const char *value,
                struct gx_err *err);
     enum gx_num_kind num;
+    /* GX_PATH_* flags (path.h) a path must have for the option to change what it measures
+     * there (GX_PATH_CHUNKED: --chunk, --depth); 0: every path. Given for a run whose paths
+     * lack them, it is said (gx_no_effect_notes), never quietly ignored. */
+    unsigned path_needs;
 };
 
 extern const struct gx_option gx_option_table[];
@@ -80,6 +84,12 @@ int gx_options_check_job(const struct gx_options *o, const struct gx_layout *lay
  * why, when there are any (mpirun -np 3 with the default --pairs 0:1). */
 struct gx_mplan;
 void gx_idle_ranks_note(FILE *out, const struct gx_options *o, const struct gx_mplan *plan);
+/* Rank 0, before measuring: for each option given to a run (struct gx_run_opts.given) none of
+ * whose paths can use it (gx_option.path_needs), one line naming the option, those paths and
+ * the paths that can, e.g. --chunk with --path host. */
+void gx_no_effect_notes(FILE *out, const struct gx_options *o);
+/* The bit of op in struct gx_run_opts.given. */
+#define GX_OPTION_BIT(op) (1ULL << ((op) - gx_option_table))
 /* Sizes against the GPU's memory (bytes, 0: unknown), which gpu_ranks ranks share: device
  * buffers of all of them must fit at once. */
 int gx_options_check_gpu_memory(const struct gx_options *o, int gpu_ranks, double gpu_bytes,

@@ -130,3 +130,70 @@ void gx_idle_ranks_note(FILE *out, const struct gx_options *o, const struct gx_m
             nidle == 1 ? "s" : "", o->g.scenario[0] ? "the scenario's runs, e.g. --pairs " :
             "--pairs ", pairs, nidle == 1 ? "it" : "them");
 }
+
+/* What a path does that an option needs, in the words of a note: "(it does not chunk)". */
+static const struct {
+    unsigned flag;
+    const char *verb, *verbs; /* "(it does not chunk)", "no path of this build chunks" */
+} capability[] = {
+    {GX_PATH_CHUNKED, "chunk", "chunks"},
+};
+
+static void append(char *buf, size_t len, const char *name)
+{
+    size_t used = strlen(buf);
+    snprintf(buf + used, len - used, "%s%s", used ? ", " : "", name);
+}
+
+void gx_no_effect_notes(FILE *out, const struct gx_options *o)
+{
+    for (const struct gx_option *op = gx_option_table; op->name; op++) {
+        if (!op->path_needs)
+            continue;
+        char lacking[512] = "", able[512] = "";
+        int nlacking = 0;
+        unsigned char seen[64] = {0}; /* gx_paths' entries, each named once */
+        for (int r = 0; r < o->nruns; r++) {
+            const struct gx_run_opts *run = &o->runs[r];
+            int used = 0;
+            for (int i = 0; i < run->npaths; i++) {
+                const struct gx_path_ops *ops = gx_paths[run->paths[i]].ops;
+                used |= ops && (ops->flags & op->path_needs) == op->path_needs;
+            }
+            /* A run of several paths, some of which use it (a scenario's --chunk auto over mpi
+             * and the pipelined paths), uses it: its results say which did. */
+            if (!(run->given & GX_OPTION_BIT(op)) || used)
+                continue;
+            for (int i = 0; i < run->npaths; i++) {
+                int p = run->paths[i];
+                const struct gx_path_ops *ops = gx_paths[p].ops;
+                /* A path left out of this build is skipped with its own line, not this one. */
+                if (!ops || (ops->flags & op->path_needs) == op->path_needs ||
+                    p >= (int)sizeof seen || seen[p]++)
+                    continue;
+                append(lacking, sizeof lacking, gx_paths[p].name);
+                nlacking++;
+            }
+        }
+        if (!nlacking)
+            continue;
+        for (int p = 0; p < gx_path_count; p++)
+            if (gx_paths[p].ops && (gx_paths[p].ops->flags & op->path_needs) == op->path_needs)
+                append(able, sizeof able, gx_paths[p].name);
+        const char *verb = "use it", *verbs = "uses it";
+        for (size_t k = 0; k < GX_ARRAY_LEN(capability); k++)
+            if (capability[k].flag == op->path_needs)
+                verb = capability[k].verb, verbs = capability[k].verbs;
+        char name[PATH_MAX + 64];
+        if (o->g.scenario[0]) /* given by the file or the command line: both are named */
+            snprintf(name, sizeof name, "--%s (or %s's %s)", op->name, o->g.scenario, op->name);
+        else
+            snprintf(name, sizeof name, "--%s", op->name);
+        fprintf(out, "gpuxfer: %s has no effect on path%s %s (%s not %s); ", name,
+                nlacking == 1 ? "" : "s", lacking, nlacking == 1 ? "it does" : "they do", verb);
+        if (able[0])
+            fprintf(out, "it applies to %s\n", able);
+        else
+            fprintf(out, "no path of this build %s\n", verbs);
+    }
+}

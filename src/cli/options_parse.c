@@ -15,15 +15,43 @@ struct pending {
     const char *value;
 };
 
+/* getopt_long's val of the option at index i of the table: getopt_long takes the first of
+ * several options a prefix matches whenever they agree in has_arg, flag and val ('--t 10' was
+ * --table), so each option gets a val of its own and an ambiguous prefix is an error. */
+#define OPT_VAL(i) (256 + (i))
+
+/* The word getopt_long refused: a prefix of several options is named as such, with them. */
+static int refused(const char *word, int missing_value, struct gx_err *err)
+{
+    if (missing_value)
+        return gx_fail(err, GX_EINPUT, "option '%s' needs a value (see --help)", word);
+    if (strncmp(word, "--", 2) == 0 && word[2]) {
+        const char *name = word + 2;
+        size_t len = strcspn(name, "=");
+        char names[512] = "";
+        int n = 0;
+        for (const struct gx_option *op = gx_option_table; op->name; op++)
+            if (strncmp(op->name, name, len) == 0) {
+                size_t used = strlen(names);
+                snprintf(names + used, sizeof names - used, "%s--%s", n++ ? ", " : "", op->name);
+            }
+        if (n > 1)
+            return gx_fail(err, GX_EINPUT, "option '--%.*s' is ambiguous: %s (expected one of "
+                           "them, or more of its name)", (int)len, name, names);
+    }
+    return gx_fail(err, GX_EINPUT, "unknown option '%s' (see --help)", word);
+}
+
 int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_fn read_file,
                      void *ctx, struct gx_err *err)
 {
     enum { MAXOPT = 64 };
     struct option longopts[MAXOPT];
     int nopt = 0;
+    /* MAXOPT: also the bits of gx_run_opts.given. */
     for (const struct gx_option *op = gx_option_table; op->name && nopt < MAXOPT - 1; op++, nopt++)
         longopts[nopt] = (struct option){op->name, op->arg ? required_argument : no_argument, NULL,
-                                         0};
+                                         OPT_VAL(nopt)};
     longopts[nopt] = (struct option){NULL, 0, NULL, 0};
 
     memset(o, 0, sizeof *o);
@@ -35,8 +63,7 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
     opterr = 0;
     optind = 0; /* glibc: 0 also forgets a half-scanned "-abc" of an earlier call */
     for (;;) {
-        int idx = -1;
-        int c = getopt_long(argc, argv, ":h", longopts, &idx); /* -h: --help, as users expect */
+        int c = getopt_long(argc, argv, ":h", longopts, NULL); /* -h: --help, as users expect */
         if (c == -1)
             break;
         if (c == 'h') {
@@ -46,13 +73,11 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
             short_help = 1;
             continue;
         }
-        if (c == '?' || c == ':') {
-            const char *arg = argv[optind - 1];
-            rc = c == ':' ? gx_fail(err, GX_EINPUT, "option '%s' needs a value (see --help)", arg)
-                          : gx_fail(err, GX_EINPUT, "unknown option '%s' (see --help)", arg);
+        if (c < OPT_VAL(0) || c >= OPT_VAL(nopt)) { /* '?' or ':' */
+            rc = refused(argv[optind - 1], c == ':', err);
             goto out;
         }
-        cli[ncli++] = (struct pending){&gx_option_table[idx], optarg};
+        cli[ncli++] = (struct pending){&gx_option_table[c - OPT_VAL(0)], optarg};
     }
     if (optind < argc) {
         rc = gx_fail(err, GX_EINPUT, "unexpected argument '%s' (options start with --)",
@@ -104,12 +129,15 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
         }
     }
     for (int r = 0; r < o->nruns; r++)
-        for (int i = 0; i < ncli; i++)
-            if (cli[i].op->per_run &&
-                (rc = cli[i].op->set(o, &o->runs[r], cli[i].value, err)) != GX_OK) {
+        for (int i = 0; i < ncli; i++) {
+            if (!cli[i].op->per_run)
+                continue;
+            if ((rc = cli[i].op->set(o, &o->runs[r], cli[i].value, err)) != GX_OK) {
                 gx_wrap(err, "--%s", cli[i].op->name);
                 goto out;
             }
+            o->runs[r].given |= GX_OPTION_BIT(cli[i].op);
+        }
 out:
     free(cli);
     return rc;

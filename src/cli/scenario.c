@@ -120,6 +120,7 @@ static int load_run(const char *file, int index, const cJSON *run, struct gx_run
             continue;
         if (op->set(NULL, r, text, err) != GX_OK)
             return gx_wrap(err, "%s: runs[%d].%s", file, index, op->name);
+        r->given |= GX_OPTION_BIT(op);
     }
     return GX_OK;
 }

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "out_path.h"
 #include "file_util.h"
+#include "options.h"
 #include "report.h"
 
 #include <errno.h>
@@ -49,7 +50,7 @@ static int check_one(const char *given, const char *suffix, int force, struct gx
     return GX_OK;
 }
 
-static int make_dirs(const char *given, struct gx_err *err)
+static int make_dirs(const char *opt, const char *given, struct gx_err *err)
 {
     char tmp[4200], dir[4200];
     snprintf(tmp, sizeof tmp, "%s", given);
@@ -60,8 +61,8 @@ static int make_dirs(const char *given, struct gx_err *err)
             char c = *p;
             *p = '\0';
             if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-                return gx_fail(err, GX_EINPUT, "--output: cannot create the directory '%s' of "
-                               "'%s': %s", dir, given, strerror(errno));
+                return gx_fail(err, GX_EINPUT, "%s: cannot create the directory '%s' of "
+                               "'%s': %s", opt, dir, given, strerror(errno));
             *p = c;
             if (c == '\0')
                 break;
@@ -69,15 +70,15 @@ static int make_dirs(const char *given, struct gx_err *err)
     }
     struct stat st;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return gx_fail(err, GX_EINPUT, "--output: cannot write '%s': '%s' is not a directory",
-                       given, dir);
+        return gx_fail(err, GX_EINPUT, "%s: cannot write '%s': '%s' is not a directory",
+                       opt, given, dir);
     /* A file created and removed: permissions, a read-only or full file system, /proc. */
     char probe[4300];
     snprintf(probe, sizeof probe, "%s/.gpuxfer-probe.%ld", dir, (long)getpid());
     int fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0)
-        return gx_fail(err, GX_EINPUT, "--output: cannot write '%s': no new file in '%s': %s",
-                       given, dir, strerror(errno));
+        return gx_fail(err, GX_EINPUT, "%s: cannot write '%s': no new file in '%s': %s",
+                       opt, given, dir, strerror(errno));
     close(fd);
     unlink(probe);
     return GX_OK;
@@ -85,7 +86,7 @@ static int make_dirs(const char *given, struct gx_err *err)
 
 /* --dry-run: the folders the run would make, made by nobody; the nearest that exists must be a
  * folder this process may create files in. */
-static int check_dirs(const char *given, struct gx_err *err)
+static int check_dirs(const char *opt, const char *given, struct gx_err *err)
 {
     char dir[4200];
     struct stat st;
@@ -100,15 +101,15 @@ static int check_dirs(const char *given, struct gx_err *err)
         if (stat(dir, &st) == 0)
             break;
         if (errno != ENOENT || strcmp(dir, ".") == 0 || strcmp(dir, "/") == 0)
-            return gx_fail(err, GX_EINPUT, "--output: cannot look at '%s' of '%s': %s", dir,
-                           given, strerror(errno));
+            return gx_fail(err, GX_EINPUT, "%s: cannot look at '%s' of '%s': %s", opt,
+                           dir, given, strerror(errno));
     }
     if (!S_ISDIR(st.st_mode))
-        return gx_fail(err, GX_EINPUT, "--output: cannot write '%s': '%s' is not a directory",
-                       given, dir);
+        return gx_fail(err, GX_EINPUT, "%s: cannot write '%s': '%s' is not a directory",
+                       opt, given, dir);
     if (access(dir, W_OK | X_OK) != 0)
-        return gx_fail(err, GX_EINPUT, "--output: cannot write '%s': no new file in '%s': %s",
-                       given, dir, strerror(errno));
+        return gx_fail(err, GX_EINPUT, "%s: cannot write '%s': no new file in '%s': %s",
+                       opt, given, dir, strerror(errno));
     return GX_OK;
 }
 
@@ -121,7 +122,7 @@ int gx_out_path_check(const char *path, int force, int dry_run, struct gx_err *e
     static const char *const suffixes[] = {"", ".jsonl", ".samples.jsonl"};
     for (size_t i = 0; i < GX_ARRAY_LEN(suffixes); i++)
         GX_TRY(check_one(path, suffixes[i], force, err));
-    return dry_run ? check_dirs(path, err) : make_dirs(path, err);
+    return dry_run ? check_dirs("--output", path, err) : make_dirs("--output", path, err);
 }
 
 int gx_out_claim(const char *path, int force, int *lines_fd, struct gx_file_id *report_was,
@@ -153,26 +154,185 @@ int gx_out_claim(const char *path, int force, int *lines_fd, struct gx_file_id *
     gx_remove_stale_temps(lines);
     return GX_OK;
 }
-int gx_out_stdout_to(const char *path, int force, struct gx_err *err)
+/* --table FILE as it is now. A character device (/dev/null: the table discarded; a terminal)
+ * is a stream the table is written to as it is, never created or replaced, so --force plays no
+ * part; a FIFO is refused rather than written to: rank 0 would wait in open until a reader came,
+ * and without --table stdout already takes a pipe. *device: FILE is a character device. */
+static int check_table(const char *path, int force, int dry_run, int *device, struct gx_err *err)
 {
+    struct stat st;
     size_t len = strlen(path);
+    *device = 0;
     if (len == 0 || path[len - 1] == '/')
         return gx_fail(err, GX_EINPUT, "--table: '%s' ends in '/': a directory (expected a file "
                        "name)", path);
-    int fd = -1, e = make_dirs(path, err);
-    if (e != GX_OK)
-        return e;
-    e = gx_claim_file(path, force, &fd);
-    if (e == EBUSY)
-        return gx_fail(err, GX_EINPUT, "--table: '%s' is being written by another run", path);
-    if (e == EEXIST)
-        return gx_fail(err, GX_EINPUT, "--table: '%s' exists (--force overwrites it)", path);
-    if (e)
-        return gx_fail(err, GX_EINPUT, "--table: cannot create '%s': %s", path, strerror(e));
+    if (lstat(path, &st) != 0) {
+        if (errno != ENOENT && errno != ENOTDIR)
+            return gx_fail(err, GX_EINPUT, "--table: cannot look at '%s': %s", path,
+                           strerror(errno));
+        return dry_run ? check_dirs("--table", path, err) : GX_OK;
+    }
+    if (S_ISCHR(st.st_mode)) {
+        *device = 1;
+        return GX_OK;
+    }
+    if (S_ISFIFO(st.st_mode))
+        return gx_fail(err, GX_EINPUT, "--table: '%s' is a FIFO, not a regular file (expected a "
+                       "file name; to pipe the table, leave out --table: it is stdout)", path);
+    if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
+        return gx_fail(err, GX_EINPUT, "--table: '%s' is %s, not a regular file (expected a "
+                       "file name, or a character device such as /dev/null)", path,
+                       kind_of(st.st_mode));
+    if (!force)
+        return gx_fail(err, GX_EINPUT, "--table: '%s' exists%s (--force %s it)", path,
+                       S_ISLNK(st.st_mode) ? " as a symbolic link" : "",
+                       S_ISLNK(st.st_mode) ? "replaces the link, never its target, with" :
+                       "overwrites");
+    return GX_OK;
+}
+
+int gx_out_stdout_to(const char *path, int force, struct gx_err *err)
+{
+    int device, fd = -1, e;
+    GX_TRY(check_table(path, force, 0, &device, err));
+    if (device) {
+        if ((fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC)) < 0)
+            return gx_fail(err, GX_EINPUT, "--table: cannot open '%s': %s", path,
+                           strerror(errno));
+    } else {
+        if ((e = make_dirs("--table", path, err)) != GX_OK)
+            return e;
+        e = gx_claim_file(path, force, &fd);
+        if (e == EBUSY)
+            return gx_fail(err, GX_EINPUT, "--table: '%s' is being written by another run", path);
+        if (e == EEXIST)
+            return gx_fail(err, GX_EINPUT, "--table: '%s' exists (--force overwrites it)", path);
+        if (e)
+            return gx_fail(err, GX_EINPUT, "--table: cannot create '%s': %s", path, strerror(e));
+    }
     fflush(stdout);
     e = dup2(fd, STDOUT_FILENO) < 0 ? errno : 0; /* the lock stays with the open file */
     close(fd);
     return e ? gx_fail(err, GX_ERUNTIME, "--table: dup2: %s", strerror(e)) : GX_OK;
+}
+
+/* Where a name will be: the real path of its nearest existing folder, then the rest of it
+ * (folders the run would create, which no link can redirect, read as written). Two names of one
+ * file compare equal here even before either exists: ./r.json and d/../r.json. */
+static void where_named(const char *given, char *out, size_t len)
+{
+    char dir[PATH_MAX], probe[PATH_MAX], real[PATH_MAX];
+    const char *slash = strrchr(given, '/');
+    const char *base = slash ? slash + 1 : given;
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash == given ? 1 : slash - given) : 0,
+             given);
+    size_t cut = strlen(dir);
+    for (;;) { /* the folder, or the nearest of its parents that exists */
+        if (cut == 0)
+            snprintf(probe, sizeof probe, "%s", dir[0] == '/' ? "/" : ".");
+        else
+            snprintf(probe, sizeof probe, "%.*s", (int)cut, dir);
+        if (realpath(probe, real))
+            break;
+        if (cut == 0) { /* the current folder is gone: the name as given */
+            snprintf(out, len, "%s", given);
+            return;
+        }
+        while (cut > 0 && dir[cut - 1] != '/')
+            cut--;
+        while (cut > 0 && dir[cut - 1] == '/')
+            cut--;
+    }
+    snprintf(out, len, "%s", real);
+    for (char *c = strtok(dir + cut, "/"); c; c = strtok(NULL, "/")) {
+        if (strcmp(c, ".") == 0)
+            continue;
+        if (strcmp(c, "..") == 0) { /* a folder still to be made: no link to follow back */
+            char *up = strrchr(out, '/');
+            if (up)
+                up[up == out] = '\0';
+            continue;
+        }
+        size_t used = strlen(out);
+        snprintf(out + used, len - used, "%s%s", out[used - 1] == '/' ? "" : "/", c);
+    }
+    size_t used = strlen(out);
+    snprintf(out + used, len - used, "%s%s", out[used - 1] == '/' ? "" : "/", base);
+}
+
+struct named_file {
+    const char *what;   /* "--output's report", "--table", "the --scenario file" */
+    char name[PATH_MAX + 32];
+    int written;        /* 0: a file the run reads */
+    int from_output;    /* one of the names --output makes */
+};
+
+static int one_file(const struct named_file *a, const struct named_file *b)
+{
+    char wa[PATH_MAX + 64], wb[PATH_MAX + 64];
+    struct stat sa, sb;
+    if (stat(a->name, &sa) == 0 && stat(b->name, &sb) == 0)
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    where_named(a->name, wa, sizeof wa);
+    where_named(b->name, wb, sizeof wb);
+    return strcmp(wa, wb) == 0;
+}
+
+/* No two of the files a run writes are one file, nor is one of them a file it reads: the
+ * report would go elsewhere, or the table over the report (issue 46: --table r.json --output
+ * r.json). Compared by where the names lead and, where they exist, by device and inode (a hard
+ * link, a symbolic link). */
+static int check_distinct(const struct gx_global_opts *g, const char *output,
+                          struct gx_err *err)
+{
+    static const char *const derived[][2] = {
+        {"", "--output's report"},
+        {".jsonl", "--output's results file (.jsonl)"},
+        {".samples.jsonl", "--output's samples file (.samples.jsonl)"},
+    };
+    struct named_file f[GX_ARRAY_LEN(derived) + 3];
+    size_t n = 0;
+    for (size_t i = 0; output && output[0] && i < GX_ARRAY_LEN(derived); i++) {
+        f[n] = (struct named_file){derived[i][1], "", 1, 1};
+        snprintf(f[n++].name, sizeof f[0].name, "%s%s", output, derived[i][0]);
+    }
+    if (g->table[0]) {
+        f[n] = (struct named_file){"--table", "", 1, 0};
+        snprintf(f[n++].name, sizeof f[0].name, "%s", g->table);
+    }
+    struct stat st; /* a scenario by NAME, or a file that is not there, is nothing to compare */
+    if (g->scenario[0] && stat(g->scenario, &st) == 0) {
+        f[n] = (struct named_file){"the --scenario file", "", 0, 0};
+        snprintf(f[n++].name, sizeof f[0].name, "%s", g->scenario);
+    }
+    if (g->topology_xml[0] && stat(g->topology_xml, &st) == 0) {
+        f[n] = (struct named_file){"the --topology-xml file", "", 0, 0};
+        snprintf(f[n++].name, sizeof f[0].name, "%s", g->topology_xml);
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < i; j++) {
+            const struct named_file *a = &f[j], *b = &f[i];
+            if ((!a->written && !b->written) || (a->from_output && b->from_output) ||
+                !one_file(a, b))
+                continue;
+            const struct named_file *w = b->written ? b : a, *o = w == b ? a : b;
+            return gx_fail(err, GX_EINPUT, "%s: '%s' is also %s ('%s'): %s (expected another "
+                           "name)", w->from_output ? "--output" : "--table", w->name, o->what,
+                           o->name, o->written ? "each output needs a file of its own"
+                                               : "the run would write over what it reads");
+        }
+    return GX_OK;
+}
+
+int gx_outputs_check(const struct gx_global_opts *g, const char *output, int dry_run,
+                     struct gx_err *err)
+{
+    int device;
+    if (output && output[0])
+        GX_TRY(gx_out_path_check(output, g->force, dry_run, err));
+    if (g->table[0])
+        GX_TRY(check_table(g->table, g->force, dry_run, &device, err));
+    return check_distinct(g, output, err);
 }
 
 void gx_out_path_default(char *buf, size_t len)

@@ -20,6 +20,16 @@ struct gx_file_id;
 int gx_out_claim(const char *path, int force, int *lines_fd, struct gx_file_id *report_was,
                  struct gx_err *err);
 
+/* Every file a run writes, before it creates any, by the one function that a run and a
+ * --dry-run (dry_run 1: nothing created) share: --output (the given or default name, or NULL:
+ * none to check) as gx_out_path_check, --table (a new file, or --force; a character device such
+ * as /dev/null is written to as it is; a FIFO, a directory or another special file is refused),
+ * and no two of them, with the names --output makes (.jsonl, .samples.jsonl), one file, nor one
+ * of them the --scenario or --topology-xml file. */
+struct gx_global_opts;
+int gx_outputs_check(const struct gx_global_opts *g, const char *output, int dry_run,
+                     struct gx_err *err);
+
 /* --table FILE: rank 0's stdout becomes FILE, claimed as the .jsonl is (gx_claim_file: a new
  * file, or --force, never another live run's), so that rank 0 itself sees a write that fails
  * and main's check of stdout makes it exit 3. */

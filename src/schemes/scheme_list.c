@@ -58,6 +58,24 @@ static int build(const char *spec, const struct gx_layout *l, struct gx_pairs *o
         out->rounds[i] = (struct gx_round){1, &out->storage[i]};
         p = end + (*end == ',');
     }
+    /* Each pair once: the one list rule names a pair given twice as it was written, the pairs
+     * as measured (lower rank first) name 1:0 after 0:1. */
+    int given;
+    char(*items)[GX_ITEM_MAX + 1] = malloc((size_t)n * sizeof *items);
+    if (!items) {
+        gx_fail(err, GX_ERUNTIME, "out of host memory for %d pairs", n);
+        goto fail;
+    }
+    int rc = gx_split_list(spec, items, n, &given, err);
+    for (int i = 0; rc == GX_OK && i < n; i++)
+        for (int j = 0; rc == GX_OK && j < i; j++)
+            if (out->storage[j].a == out->storage[i].a && out->storage[j].b == out->storage[i].b)
+                rc = gx_fail(err, GX_EINPUT, "pair %s in '%s' is pair %s again (a pair is "
+                             "measured from its lower rank; expected each pair once)", items[i],
+                             spec, items[j]);
+    free(items);
+    if (rc != GX_OK)
+        goto fail;
     return GX_OK;
 fail:
     gx_pairs_free(out);
