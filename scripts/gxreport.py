@@ -8,6 +8,7 @@ import math
 import os
 import random
 import re
+import shutil
 import signal
 import stat
 import statistics
@@ -550,6 +551,50 @@ def write_new(path, force, write):
         if os.path.lexists(tmp):
             os.unlink(tmp)
         raise
+
+
+class NewFolder:
+    """The one way a tool makes an output folder, as write_new makes a file: `with
+    NewFolder(path, force) as work:` fills `work`, a temporary folder beside path, which takes
+    path's name when the block ends normally (an existing path is refused with BadInput before
+    anything is made, or with force replaced then). An exception out of the block (a refusal,
+    Ctrl-C, a full disk) removes the temporary: nothing half-made is left, and nothing the tool
+    did not make is touched."""
+
+    def __init__(self, path, force):
+        self.path, self.force = os.path.normpath(path), force
+        if not force and os.path.lexists(self.path):
+            raise BadInput(f"{path}: exists (--force replaces it)")
+        parent = os.path.dirname(os.path.abspath(self.path))
+        if not os.path.isdir(parent):
+            raise BadInput(f"{path}: no folder {parent} to make it in")
+        self.prefix = os.path.join(parent, "." + os.path.basename(os.path.abspath(self.path)))
+
+    def __enter__(self):
+        self.work = tempfile.mkdtemp(prefix=self.prefix + ".tmp.")
+        return self.work
+
+    def __exit__(self, kind, value, tb):
+        if kind is not None:
+            shutil.rmtree(self.work, ignore_errors=True)
+            return False
+        old = None
+        try:
+            if os.path.lexists(self.path):
+                if not self.force:  # made meanwhile: someone else's
+                    raise BadInput(f"{self.path}: exists (--force replaces it)")
+                old = tempfile.mkdtemp(prefix=self.prefix + ".old.")
+                os.rename(self.path, os.path.join(old, "x"))
+            os.rename(self.work, self.path)
+        except BaseException:
+            shutil.rmtree(self.work, ignore_errors=True)
+            if old and not os.path.lexists(self.path):  # put back what was replaced
+                os.rename(os.path.join(old, "x"), self.path)
+            raise
+        finally:
+            if old:
+                shutil.rmtree(old, ignore_errors=True)
+        return False
 
 
 def current_umask():
