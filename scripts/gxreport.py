@@ -1,11 +1,15 @@
 """Reading gpuxfer reports for the scripts next to this file (stdlib only)."""
 import argparse
 import collections
+import errno
+import hashlib
 import json
 import math
 import os
 import random
 import re
+import shutil
+import signal
 import stat
 import statistics
 import sys
@@ -31,12 +35,34 @@ class BadInput(Exception):
 MISSING = object()
 
 
-def is_number(v):
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+# The largest magnitude a number of a report may have. Every quantity gpuxfer measures is far
+# below it (a latency of 1e15 us is 31 years, a bandwidth of 1e15 GB/s a zettabyte a second), and
+# below it the tools' arithmetic cannot overflow: products of a few such numbers, their logs and
+# ratios stay finite, where 1e308 or a 400-digit integer made inf or an OverflowError.
+MAX_VALUE = 1e15
+# A median is what the tools divide by and take the log of: a time or a bandwidth, never 0 or
+# below, and above a femto-unit (1e-9 us, 1 byte a second in GB/s) for the same reason as above.
+MIN_MEDIAN = 1e-9
+# Integers a report holds (counts, sizes, ranks) fit gpuxfer's 64-bit ones.
+MAX_INT = (1 << 63) - 1
 
 
 def is_int(v):
     return isinstance(v, int) and not isinstance(v, bool)
+
+
+def is_numeric(v):
+    """A JSON number, finite (Python's json reads NaN and Infinity)."""
+    return is_int(v) or isinstance(v, float) and math.isfinite(v)
+
+
+def is_number(v):
+    # An int is compared as an int: 10**400 would overflow a conversion to float.
+    return is_numeric(v) and -MAX_VALUE <= v <= MAX_VALUE
+
+
+def is_median(v):
+    return is_numeric(v) and MIN_MEDIAN <= v <= MAX_VALUE
 
 
 def shown(v):
@@ -47,8 +73,10 @@ def shown(v):
         return "an object"
     if isinstance(v, list):
         return "a list"
+    if is_int(v) and abs(v) >= 10 ** 40:
+        return f"an integer of {len(str(abs(v)))} digits"
     text = json.dumps(v)
-    return text if len(text) <= 40 else text[:37] + '..."'
+    return text if len(text) <= 40 else text[:37] + ('..."' if text[0] == '"' else "...")
 
 
 class Mismatch(Exception):
@@ -76,6 +104,21 @@ class Leaf:
     def check(self, v):
         if not self.test(v):
             raise Mismatch(self.what, shown(v))
+
+
+class Ranged(Leaf):
+    """A number in a range: a value of another kind is named as such ("expected a number"), one
+    out of the range by the range."""
+
+    def __init__(self, test, low, high, what="a number", why=""):
+        super().__init__(what, lambda v: v is None and what.endswith("or null") or is_numeric(v))
+        self.in_range = test
+        self.range = f"a number from {low:g} to {high:g}{why}" + what[len("a number"):]
+
+    def check(self, v):
+        super().check(v)
+        if v is not None and not self.in_range(v):
+            raise Mismatch(self.range, shown(v))
 
 
 class Obj:
@@ -125,10 +168,11 @@ class List:
 
 STRING = Leaf("a string", lambda v: isinstance(v, str))
 BOOL = Leaf("true or false", lambda v: isinstance(v, bool))
-NUMBER = Leaf("a number", is_number)
-NUMBER_OR_NULL = Leaf("a number or null", lambda v: v is None or is_number(v))
-COUNT = Leaf("an integer >= 0", lambda v: is_int(v) and v >= 0)
-POSITIVE = Leaf("an integer >= 1", lambda v: is_int(v) and v >= 1)
+NUMBER = Ranged(is_number, -MAX_VALUE, MAX_VALUE)
+MEDIAN = Ranged(is_median, MIN_MEDIAN, MAX_VALUE, why=" (a median is a time or a bandwidth)")
+NUMBER_OR_NULL = Ranged(is_number, -MAX_VALUE, MAX_VALUE, "a number or null")
+COUNT = Leaf("an integer from 0 to 2**63 - 1", lambda v: is_int(v) and 0 <= v <= MAX_INT)
+POSITIVE = Leaf("an integer from 1 to 2**63 - 1", lambda v: is_int(v) and 1 <= v <= MAX_INT)
 # A message size gpuxfer can have (size_t, and what a plot's log axis can hold): 10**30 is not.
 SIZE = Leaf("an integer from 1 to 2**63 - 1", lambda v: is_int(v) and 1 <= v < 1 << 63)
 UNIT = Leaf('"us" or "GB/s"', lambda v: v in ("us", "GB/s"))
@@ -138,7 +182,7 @@ REQ, OPT = True, False
 # Any word is a mark: a mark a later gpuxfer adds still makes the median unreliable.
 NOISE = Obj({"marks": (REQ, List(STRING)), "why": (OPT, STRING),
              **{k: (OPT, NUMBER) for k in ("cpu_wait", "tail", "median_ci")}})
-STATS = Obj({"median": (REQ, NUMBER), "median_ci95": (OPT, List(NUMBER, 2)), "n": (OPT, POSITIVE),
+STATS = Obj({"median": (REQ, MEDIAN), "median_ci95": (OPT, List(NUMBER, 2)), "n": (OPT, POSITIVE),
              **{k: (OPT, NUMBER) for k in ("min", "max", "mean", "p5", "p95", "p99", "stddev", "cv")}})
 RESULT = Obj({
     "path": (REQ, STRING), "pattern": (REQ, STRING), "unit": (REQ, UNIT), "size": (REQ, SIZE),
@@ -226,37 +270,97 @@ def check_report(doc):
                                f"{len(m['values'])} items (a square matrix), got {len(row)} items")
 
 
-def open_regular(path):
-    """A text file to read, only if it is a regular file: a FIFO would block the tool, a device
-    such as /dev/zero would fill its memory. BadInput names the file otherwise."""
+# The largest file the tools read, in MiB (GX_REPORT_MAX_MIB sets another): a report is parsed
+# whole, at about ten times its size in memory, so a file of any size (a 2 GiB log given by
+# mistake) must be refused before it is read, not after. gpuxfer's largest reports, a full sweep
+# with every sample inline, are tens of MiB.
+REPORT_MAX_MIB = 256
+
+
+def max_report_bytes():
+    text = os.environ.get("GX_REPORT_MAX_MIB", "")
+    try:
+        mib = float(text) if text else REPORT_MAX_MIB
+    except ValueError:
+        raise BadInput(f"GX_REPORT_MAX_MIB={text!r}: expected a number of MiB")
+    if not (math.isfinite(mib) and mib > 0):
+        raise BadInput(f"GX_REPORT_MAX_MIB={text!r}: expected a number of MiB above 0")
+    return int(mib * (1 << 20))
+
+
+def read_bounded(path, what="a gpuxfer report"):
+    """(bytes, (device, inode)) of a regular file of at most max_report_bytes(). A FIFO would
+    block the tool and a device such as /dev/zero fill its memory; a file over the limit is
+    refused by its size before any of it is read, and one that grows meanwhile at the limit.
+    BadInput names the file otherwise."""
+    limit = max_report_bytes()
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as e:
         raise BadInput(f"{path}: cannot read: {e.strerror}")
-    st = os.fstat(fd)
-    if not stat.S_ISREG(st.st_mode):
-        os.close(fd)
-        raise BadInput(f"{path}: not a regular file (expected a gpuxfer report)")
-    os.set_blocking(fd, True)
-    return open(fd, encoding="utf-8")
-
-
-def load(path):
-    """The report at `path`, checked (check_report); BadInput names the file and the field."""
     try:
-        with open_regular(path) as f:
-            doc = json.load(f)
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise BadInput(f"{path}: not a regular file (expected {what})")
+        too_big = BadInput(f"{path}: larger than {limit / (1 << 20):g} MiB (GX_REPORT_MAX_MIB), "
+                           f"not read (expected {what})")
+        if st.st_size > limit:
+            raise too_big
+        os.set_blocking(fd, True)
+        with open(fd, "rb", closefd=False) as f:
+            data = f.read(limit + 1)
+        if len(data) > limit:
+            raise too_big
+        return data, (st.st_dev, st.st_ino)
     except OSError as e:
         raise BadInput(f"{path}: cannot read: {e.strerror}")
+    finally:
+        os.close(fd)
+
+
+def parse_json(path, data):
+    try:
+        return json.loads(data.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as e:
         raise BadInput(f"{path}: not JSON ({e})")
     except RecursionError:
         raise BadInput(f"{path}: not JSON (nested too deeply)")
+
+
+# Each loaded report's identity, by id() of its document (set by load, read by distinct).
+_identity = {}
+
+
+def load(path):
+    """The report at `path`, checked (check_report); BadInput names the file and the field."""
+    data, inode = read_bounded(path)
+    doc = parse_json(path, data)
     try:
         check_report(doc)
     except BadInput as e:
         raise BadInput(f"{path}: {e}")
+    # The same report, whatever its path or layout: the same file (device and inode: any path,
+    # link or hard link to it), or the same document (a copy, or one rewritten by jq: its JSON
+    # in a canonical form). Two runs never write the same document: each report holds its run's
+    # start and end times (to the millisecond) and its ranks' process ids.
+    canonical = json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
+    _identity[id(doc)] = (path, inode, hashlib.sha256(canonical).digest())
     return doc
+
+
+def distinct(docs):
+    """BadInput, naming both arguments, where two of the loaded reports `docs` are one report
+    given twice: a run counted twice is no replicate (its spread 0, every difference
+    'significant' at p = 0)."""
+    seen_inode, seen_doc = {}, {}
+    for doc in docs:
+        path, inode, digest = _identity[id(doc)]
+        for seen, key, how in ((seen_inode, inode, "the same file"),
+                               (seen_doc, digest, "the same content")):
+            if key in seen:
+                raise BadInput(f"{seen[key]} and {path} are one report ({how}): give each run's "
+                               "report once")
+            seen[key] = path
 
 
 # --- Options ----------------------------------------------------------------------------------
@@ -284,32 +388,133 @@ def number_in(low, high, low_open=True, high_open=False):
     return parse
 
 
-# A tool's own output could not be written (a full disk, a closed stdout): an exit status of its
-# own, never one of the verdicts (compare's and goals' 1) nor bad input (2).
+# The exit statuses every tool shares, none of them a verdict (compare's and goals' 1, a tune's
+# failed run 1): bad input (a report, a folder, an option, or anything else the tool could not
+# use), its output not written (stdout full, closed, or its reader gone; a file: a full disk),
+# and interrupted (128 + the signal, as a shell reports it: 130 Ctrl-C, 143 SIGTERM).
+EXIT_INPUT = 2
 EXIT_OUTPUT = 3
+
+# What a report's strings must not bring to a terminal: escape sequences (CSI, OSC and the
+# like: colours, a window title, a cursor moved over earlier lines) and every other control
+# character but newline and tab, C0, DEL and C1 alike.
+_CONTROLS = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+                       r"|[ -/]*[0-~])?|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text):
+    """text without control characters (newline and tab kept) and escape sequences."""
+    return _CONTROLS.sub("", text)
+
+
+class Printable:
+    """A text stream whose every write is printable(): the one filter of what the tools print,
+    so that no string from a report (a name, a reason, an environment value) reaches the
+    terminal as an escape sequence, whichever code printed it."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text):
+        return self._stream.write(printable(text))
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+class ClosedStdout:
+    """sys.stdout where the tool was started with it closed (tool >&-): a write fails as a
+    write to a closed descriptor does, so that it ends as any unwritable output does."""
+
+    def write(self, text):
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+
+    def flush(self):
+        pass
+
+    def fileno(self):
+        return 1
+
+
+class Interrupted(BaseException):
+    """A signal that ends the tool (SIGTERM), raised where the tool is, so that what it made is
+    cleaned up as on Ctrl-C (KeyboardInterrupt)."""
+
+    def __init__(self, signum):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminated(signum, frame):
+    raise Interrupted(signum)
+
+
+def _standard_fds():
+    """Descriptors 0-2, where the tool was started with one closed, held by /dev/null: a file
+    the tool opens must never become its stdout (a report read as fd 1, a child's output written
+    into it)."""
+    closed = []
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            closed.append(fd)
+            new = os.open(os.devnull, os.O_RDWR)
+            if new != fd:
+                os.dup2(new, fd)
+                os.close(new)
+    return closed
 
 
 def run(prog, main):
-    """Runs a script's main(argv) and exits with its status; BadInput: one line and exit 2; its
-    output not written (stdout or a file: a full disk): one line and exit 3. Text the terminal's
-    encoding lacks (a Latin-1 locale, non-ASCII names) is escaped, never a traceback."""
-    for stream in (sys.stdout, sys.stderr):
-        stream.reconfigure(errors="backslashreplace")
+    """Runs a script's main(argv) and exits with its status. Every other end is one line on
+    stderr, "PROG: ...", and a status that is no verdict: bad input (BadInput, or an error the
+    tool did not foresee) EXIT_INPUT; its output not written (stdout full, closed or its reader
+    gone; a file: a full disk) EXIT_OUTPUT; Ctrl-C or SIGTERM 128 + the signal. What it prints is
+    printable() and text the terminal's encoding lacks (a Latin-1 locale, non-ASCII names)
+    escaped, never a traceback (GX_DEBUG=1 prints one for an unforeseen error)."""
+    closed = _standard_fds()
+    if 2 in closed or sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")
+    if 1 in closed or sys.stdout is None:
+        sys.stdout = ClosedStdout()
+    else:
+        sys.stdout.reconfigure(errors="backslashreplace")
+    sys.stderr.reconfigure(errors="backslashreplace")
+    sys.stdout, sys.stderr = Printable(sys.stdout), Printable(sys.stderr)
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         status = main(sys.argv[1:])
         sys.stdout.flush()  # here, not at exit: a full disk is then this run's answer
     except BadInput as e:
-        die(prog, str(e))
-    except BrokenPipeError:
-        # The reader left (| head): nothing more to say, and nothing to flush at exit.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        status = 0
+        status = fail(prog, str(e), EXIT_INPUT)
     except OSError as e:
         if e.filename is None:  # stdout itself; a file's error names it through write_new
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        print(f"{prog}: cannot write {e.filename or 'stdout'}: {e.strerror}", file=sys.stderr)
-        status = EXIT_OUTPUT
+            # Nothing more can reach it, and the flush at exit must not fail again.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+        status = fail(prog, f"cannot write {e.filename or 'stdout'}: {e.strerror}", EXIT_OUTPUT)
+    except KeyboardInterrupt:
+        status = fail(prog, "interrupted (SIGINT)", 128 + signal.SIGINT)
+    except Interrupted as e:
+        status = fail(prog, f"interrupted ({signal.Signals(e.signum).name})", 128 + e.signum)
+    except RecursionError:
+        status = fail(prog, "input nested too deeply to use", EXIT_INPUT)
+    except Exception as e:  # noqa: BLE001 - whatever it is, one line and no verdict's status
+        if os.environ.get("GX_DEBUG"):
+            import traceback
+            traceback.print_exc()
+        status = fail(prog, f"cannot use the input: {type(e).__name__}: {e} (a bug of {prog}: "
+                            "GX_DEBUG=1 shows where)", EXIT_INPUT)
     sys.exit(status)
+
+
+def fail(prog, msg, status):
+    """One line on stderr (a stderr that fails too is let go: the status still tells)."""
+    try:
+        print(f"{prog}: {' '.join(msg.splitlines())}", file=sys.stderr, flush=True)
+    except OSError:
+        pass
+    return status
 
 
 def write_new(path, force, write):
@@ -346,6 +551,50 @@ def write_new(path, force, write):
         if os.path.lexists(tmp):
             os.unlink(tmp)
         raise
+
+
+class NewFolder:
+    """The one way a tool makes an output folder, as write_new makes a file: `with
+    NewFolder(path, force) as work:` fills `work`, a temporary folder beside path, which takes
+    path's name when the block ends normally (an existing path is refused with BadInput before
+    anything is made, or with force replaced then). An exception out of the block (a refusal,
+    Ctrl-C, a full disk) removes the temporary: nothing half-made is left, and nothing the tool
+    did not make is touched."""
+
+    def __init__(self, path, force):
+        self.path, self.force = os.path.normpath(path), force
+        if not force and os.path.lexists(self.path):
+            raise BadInput(f"{path}: exists (--force replaces it)")
+        parent = os.path.dirname(os.path.abspath(self.path))
+        if not os.path.isdir(parent):
+            raise BadInput(f"{path}: no folder {parent} to make it in")
+        self.prefix = os.path.join(parent, "." + os.path.basename(os.path.abspath(self.path)))
+
+    def __enter__(self):
+        self.work = tempfile.mkdtemp(prefix=self.prefix + ".tmp.")
+        return self.work
+
+    def __exit__(self, kind, value, tb):
+        if kind is not None:
+            shutil.rmtree(self.work, ignore_errors=True)
+            return False
+        old = None
+        try:
+            if os.path.lexists(self.path):
+                if not self.force:  # made meanwhile: someone else's
+                    raise BadInput(f"{self.path}: exists (--force replaces it)")
+                old = tempfile.mkdtemp(prefix=self.prefix + ".old.")
+                os.rename(self.path, os.path.join(old, "x"))
+            os.rename(self.work, self.path)
+        except BaseException:
+            shutil.rmtree(self.work, ignore_errors=True)
+            if old and not os.path.lexists(self.path):  # put back what was replaced
+                os.rename(os.path.join(old, "x"), self.path)
+            raise
+        finally:
+            if old:
+                shutil.rmtree(old, ignore_errors=True)
+        return False
 
 
 def current_umask():
@@ -609,8 +858,7 @@ def line_names(lines, extra=None):
 
 
 def die(prog, msg):
-    print(f"{prog}: {msg}", file=sys.stderr)
-    sys.exit(2)
+    sys.exit(fail(prog, msg, EXIT_INPUT))
 
 
 # --- Run-level statistics: what gpuxfer-compare judges a difference by ----------------------------
@@ -767,13 +1015,7 @@ def load_sweep(folder):
     """A sweep folder's configurations from its manifest: [(name, settings, [report paths of
     the runs whose report exists])]; BadInput for a manifest the scripts cannot use."""
     path = os.path.join(folder, MANIFEST)
-    try:
-        with open(path, encoding="utf-8") as f:
-            doc = json.load(f)
-    except OSError as e:
-        raise BadInput(f"{path}: cannot read: {e.strerror}")
-    except (ValueError, UnicodeDecodeError, RecursionError) as e:
-        raise BadInput(f"{path}: not JSON ({e})")
+    doc = parse_json(path, read_bounded(path, "a gpuxfer-config-sweep manifest")[0])
     try:
         SWEEP.check(doc)
     except Mismatch as e:

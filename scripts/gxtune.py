@@ -9,6 +9,8 @@ import os
 import re
 import subprocess
 
+import gxreport as gx  # beside this file, as for the tools that import this one
+
 # --- Knob tables --------------------------------------------------------------------------------
 #
 # One line per knob. how: "mca" (an Open MPI MCA parameter: OMPI_MCA_<name> in the environment,
@@ -301,10 +303,10 @@ def protocols(folder, results):
         for f in sorted(os.listdir(path)):
             if not (f.startswith("run") and f.endswith(".json")):
                 continue
-            try:
-                with open(os.path.join(path, f), encoding="utf-8") as fh:
-                    entries = json.load(fh).get("library_protocols") or []
-            except (OSError, ValueError):
+            try:  # the bound every tool reads reports within
+                entries = gx.parse_json(f, gx.read_bounded(os.path.join(path, f))[0]).get(
+                    "library_protocols") or []
+            except gx.BadInput:
                 continue
             for e in entries:
                 if (e["size"], e["mem"]["src"]) not in wanted:

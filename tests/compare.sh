@@ -111,7 +111,15 @@ assert close(gx.geomean([1, 4]), 2) and gx.run_cv([5]) is None and close(gx.run_
 PY
 ok $? "run-level statistics: t distribution, Welch and one-sided-spread t on logs, Benjamini-Hochberg, bootstrap, CV (hand-computed)"
 
-compare "$rep/base.json" "$rep/slower.json" "$rep/base.json" >"$dir/three.txt"
+# A third report measuring what base.json did (another run's report: its own start time): a
+# report given twice would be refused.
+"$PYTHON" - "$rep/base.json" "$dir/base-again.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["start_time"], d["end_time"] = "2026-01-01T00:02:00Z", "2026-01-01T00:03:00Z"
+json.dump(d, open(sys.argv[2], "w"))
+PY
+compare "$rep/base.json" "$rep/slower.json" "$dir/base-again.json" >"$dir/three.txt"
 [ "$(grep -cE '^ +[0-9]+ +0->1 .* 1\.000 +- +- +- +no +floor +same$' "$dir/three.txt")" -eq 5 ] &&
     grep -q '^# C: ' "$dir/three.txt"
 ok $? "three reports: a column per report, ratios to the first"
@@ -355,7 +363,7 @@ bad "an empty configuration" "$rep/base.json" -- -- "$rep/slower.json"
 bad "an empty configuration" -- "$rep/base.json" "$rep/slower.json"
 bad "$aa: 2 configurations in one group" "$aa" -- "$rep/base.json"
 bad "argument --floor: expected a number with 0 <= x <= 1000, got '-1'" --floor=-1 "$rep/base.json" "$rep/slower.json"
-compare --alpha 0.2 --fail-below 1 "$rep/base.json" "$rep/base.json" >/dev/null
+compare --alpha 0.2 --fail-below 1 "$rep/base.json" "$dir/base-again.json" >/dev/null
 ok $? "--alpha 0.2 and --fail-below 1 are in range"
 
 # Hostile reports: every tool exits 2 with one line naming the file, the field and what it

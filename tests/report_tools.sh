@@ -18,7 +18,11 @@ ok $? "a report with corrupted data (exit 1)"
 
 for f in soak interrupted failed; do
     for t in compare summary goals; do
-        case $t in compare) a="$dir/$f.json $dir/soak.json" ;; *) a="$dir/$f.json" ;; esac
+        case $t-$f in
+        compare-soak) a="$dir/soak.json $dir/interrupted.json" ;; # a report given twice is refused
+        compare-*) a="$dir/$f.json $dir/soak.json" ;;
+        *) a="$dir/$f.json" ;;
+        esac
         # shellcheck disable=SC2086
         "$PYTHON" "$top_srcdir/scripts/gpuxfer-$t" $a >"$dir/out" 2>"$dir/err"
         rc=$?
