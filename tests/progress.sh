@@ -52,4 +52,15 @@ rc=$?
     ! grep -q '\[[0-9]*/' "$dir/asked.out"
 ok $? "--progress in a log: lines on stderr, the last one at $steps of $steps (rc $rc)" ||
     diag <"$dir/asked.err"
+# --progress to a log promises a line every 10 s: within one measurement longer than that too
+# (its iterations slowed 0.5 s each on rank 0), the watchdog's thread says where it is.
+GPUXFER_FAULT=slow:rank=0:size=1K:ms=500 gx_mpirun 2 --path host --pattern latency --sizes 1K \
+    --iters 30 --warmup 1 --calibrate off --progress --timeout 120 --output "$dir/long.json" \
+    >"$dir/long.txt" 2>&1
+rc=$?
+lines=$(grep -c "size 1024 pairs 0:1: at iteration [0-9]* of 31 ([0-9]* s so far)" "$dir/long.txt")
+[ $rc -eq 0 ] && [ "$lines" -ge 1 ]
+ok $? "--progress into a log, one measurement of 15 s or more: $lines line(s) from within it (rc $rc)" ||
+    diag <"$dir/long.txt"
+
 done_testing

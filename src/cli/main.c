@@ -474,6 +474,8 @@ int main(int argc, char **argv)
     struct gx_sink sink;
     struct gx_harness_out ho = {.gpu_lost_rank = -1};
     gx_sink_init(&sink, &job, &opts, &plan, &rep);
+    if (sink.out.progress && !sink.out.progress_tty)
+        gx_watchdog_progress_log(sink.out.progress);
     unsigned views = gx_mplan_views(&plan); /* which matrices the runs' schemes make */
     if (rc == GX_OK)
         rc = measure(&job, &opts, &plan, &sink, &ho, &err);

@@ -27,6 +27,8 @@
 /* Outside measurements (start-up, set-up between them, shutdown) a step may take this long
  * unless --timeout says otherwise: no moment of the job is without a limit. */
 #define PHASE_TIMEOUT_S 60.0
+/* --progress to a log: a line at least this often, within a long measurement too. */
+#define PROGRESS_S 10.0
 #define MAX_RANKS 1024
 
 static struct {
@@ -49,6 +51,7 @@ static struct {
     atomic_long done, total;
     atomic_int measured, stop, taken;
     struct gx_rollcall rc; /* rank 0 asks who still answers (rollcall.c) */
+    FILE *progress_log;    /* rank 0, --progress to a log: where a long measurement's lines go */
 } wd = {.pipefd = {-1, -1}, .mu = PTHREAD_MUTEX_INITIALIZER, .rank = -1,
         .phase_s = PHASE_TIMEOUT_S, .rc = GX_ROLLCALL_INIT};
 
@@ -324,11 +327,27 @@ static void answer_roll_call(void)
     gx_rollcall_answer(&wd.rc, where);
 }
 
+/* Under wd.mu. --progress to a log promises a line every 10 s: the main thread writes one as
+ * each step begins, and this thread one every PROGRESS_S of a measurement longer than that,
+ * when the main thread is inside it and says nothing. */
+static void progress_line(double *said_at)
+{
+    double now = now_s(), since = wd.deadline - wd.timeout_s;
+    if (!wd.progress_log || !wd.armed || !wd.measuring || now - since < PROGRESS_S ||
+        now - *said_at < PROGRESS_S)
+        return;
+    char where[160];
+    where_text(where, sizeof where);
+    fprintf(wd.progress_log, "gpuxfer: %s: %s (%.0f s so far)\n", wd.what, where, now - since);
+    fflush(wd.progress_log);
+    *said_at = now;
+}
+
 static void *watch(void *arg)
 {
     (void)arg;
     int reported = 0, told = 0;
-    double signal_at = 0;
+    double signal_at = 0, said_at = 0;
     for (;;) {
         struct pollfd p[1 + GX_ROLLCALL_FDS] = {{.fd = wd.pipefd[0], .events = POLLIN}};
         pthread_mutex_lock(&wd.mu);
@@ -351,6 +370,7 @@ static void *watch(void *arg)
         pthread_mutex_lock(&wd.mu);
         int armed = wd.armed;
         double deadline = wd.deadline;
+        progress_line(&said_at);
         pthread_mutex_unlock(&wd.mu);
         if (!armed) {
             reported = 0;
@@ -509,6 +529,7 @@ void gx_watchdog_stop(void)
     wd.pipefd[0] = wd.pipefd[1] = -1;
     wd.started = 0;
     wd.rep = NULL;
+    wd.progress_log = NULL;
 }
 
 void gx_watchdog_arm(const char *what, const int *ranks, int nranks, double timeout_s)
@@ -528,6 +549,13 @@ void gx_watchdog_arm(const char *what, const int *ranks, int nranks, double time
      * nothing, however soon this thread got here after it. */
     if (!got_signal)
         wd.began = 1;
+    pthread_mutex_unlock(&wd.mu);
+}
+
+void gx_watchdog_progress_log(FILE *to)
+{
+    pthread_mutex_lock(&wd.mu);
+    wd.progress_log = to;
     pthread_mutex_unlock(&wd.mu);
 }
 

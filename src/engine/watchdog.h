@@ -32,6 +32,9 @@ void gx_watchdog_stop(void);
 
 /* A measurement starts: what it is, which ranks take part, how long it may take. */
 void gx_watchdog_arm(const char *what, const int *ranks, int nranks, double timeout_s);
+/* Rank 0 with --progress to a log (not a terminal): the thread writes a line there every 10 s
+ * of a measurement that lasts longer (NULL: none). */
+void gx_watchdog_progress_log(FILE *to);
 /* Timed iteration `done` of `total` is finished (a relaxed atomic store). */
 void gx_watchdog_progress(long done, long total);
 /* This rank's part is measured; it now waits for the results to be gathered. */
