@@ -150,7 +150,10 @@ cat >"$dir/fake-gpuxfer" <<'SH'
 while [ $# -gt 0 ]; do [ "$1" = --output ] && out=$2; shift; done
 echo "$X ${out##*/}" >>"$FAKE_LOG"
 case "$X $out" in "b "*/run2.json) echo "fake failure" >&2; exit 3 ;; esac
-cp "$FAKE_REPORT" "$out"
+# each run's report its own (compare refuses one report given twice): its start time
+r=${out##*/run}; m=$(printf %s "$X" | od -An -tu1 | tr -d ' ')
+sed "s/\"start_time\": *\"[^\"]*\"/\"start_time\": \"2026-01-01T00:$((m % 60)):0${r%.json}Z\"/" \
+    "$FAKE_REPORT" >"$out"
 SH
 chmod +x "$dir/fake-mpirun" "$dir/fake-gpuxfer"
 FAKE_LOG=$dir/fake.log FAKE_REPORT=$top_srcdir/tests/reports/base.json MPIRUN_ARGS=--oversubscribe \
