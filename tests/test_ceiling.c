@@ -346,6 +346,13 @@ int main(void)
     r = result("mpi", "bw", 0, 1, 1, 8 * MIB, 0, 50, "device");
     ok(apply("mpi", &r) == 100 && strstr(r.ceiling_what, "peer copy"),
        "device mpi bw on one node: the peer copy");
+    r = result("mpi", "bw", 0, 1, 1, 8 * MIB, 0, 123, "device");
+    r.l2_resident = 50 * MIB;
+    apply("mpi", &r);
+    ok(r.ceiling_unsound && r.efficiency == 0 && !r.ceiling_exceeded &&
+           strstr(r.ceiling_what, "50 MiB L2"),
+       "its window reusing one buffer pair in the shared GPU's L2: cache-resident, no bound "
+       "(%s)", r.ceiling_what);
     r = result("mpi", "bibw", 0, 1, 1, 8 * MIB, 0, 90, "device");
     ok(apply("mpi", &r) == 180 && near(r.efficiency, 0.5), "device mpi bibw: peer copy both ways");
     r = result("mpi", "latency", 0, 1, 1, 8, 0, 3, "device");

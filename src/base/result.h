@@ -72,6 +72,8 @@ struct gx_result {
     struct gx_noise noise;    /* whether the machine disturbed this step (noise.h) */
     int chunk_choice;         /* enum gx_chunk_mode: how chunk and depth were set */
     int gpu_timed;            /* timed on the initiator's GPU, not with the host's clock */
+    double l2_resident;       /* the buffer pair the window's messages reuse, on the one GPU of
+                                 the pair, fits in its L2 of this many bytes (0: not so) */
     const char *via;          /* how the path moved the data for this pair, or NULL */
     const char *const *stage_names; /* the path's timed stages (NULL-terminated) or NULL */
     double stage_us[2][GX_MAX_STAGES]; /* per timed iteration: [0] initiator, [1] peer */

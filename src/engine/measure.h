@@ -29,6 +29,8 @@ struct gx_record {
     int64_t chunk;
     int32_t depth, ncand;
     int32_t gpu_timed; /* the samples are the GPUs' own timings (gx_path_ops.roundtrip) */
+    int32_t l2_resident; /* bytes of the GPU's L2 that the window's messages reuse, in one
+                            buffer pair on the GPU both ranks share (0: none) */
     int32_t ended;     /* enum gx_ended: what ended the step (stop.h) */
     struct gx_auto_cand cand[GX_AUTO_MAX_CANDIDATES];
     double stage_us[GX_MAX_STAGES]; /* this rank's time per timed iteration in each stage */

@@ -58,7 +58,15 @@ void gx_ceiling_apply(const struct gx_ceilings *c, const struct gx_path_ops *ops
      * 100% without saying so). */
     res->ceiling_exceeded = res->efficiency > 1.0;
     /* What is wrong with the probe's point first: that is what a reader can act on. */
-    if (gx_ceil_unsound(c, &range, &res->noise, what, len)) {
+    if (res->l2_resident > 0 &&
+        (range.kind == GX_CEIL_PEER || range.kind == GX_CEIL_PEER_BIDIR)) {
+        snprintf(what, len, "ceiling unsound: the window's messages reuse one buffer pair on "
+                 "the GPU both ranks share, and at %zu bytes it stays in the GPU's %.0f MiB L2 "
+                 "(as osu_bw's does), while the peer-copy probe copies distinct data for each "
+                 "message: no probe bounds a cache-resident rate", res->size,
+                 res->l2_resident / 1048576.0);
+        unsound(res);
+    } else if (gx_ceil_unsound(c, &range, &res->noise, what, len)) {
         unsound(res);
     } else if (res->efficiency > GX_CEIL_BEYOND) {
         snprintf(what, len, "ceiling unsound: the median is %.1fx the best of %s %d->%d's %d "

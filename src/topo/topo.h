@@ -113,6 +113,7 @@ struct gx_topo_rank {
     int visible, physical, nvisible;
     char busid[GX_BUSID_LEN], name[256], uuid[96];
     double memory;           /* bytes; 0 unknown */
+    double l2;               /* the GPU's L2 cache, bytes; 0 unknown */
     char why_no_gpu[256];
     const char *policy, *decision;
     char reason[512];

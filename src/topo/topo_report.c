@@ -43,6 +43,8 @@ void gx_topo_rank_json(const struct gx_job *job, cJSON *r)
             cJSON_AddStringToObject(gpu, "uuid", t->uuid);
         if (t->memory > 0)
             cJSON_AddNumberToObject(gpu, "memory_bytes", t->memory);
+        if (t->l2 > 0)
+            cJSON_AddNumberToObject(gpu, "l2_bytes", t->l2);
         cJSON_AddItemToObject(gpu, "numa_nodes", int_list_json(t->numa));
         if (t->nic[0]) {
             cJSON *nic = cJSON_AddObjectToObject(gpu, "nearest_nic");

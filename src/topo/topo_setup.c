@@ -137,6 +137,7 @@ static int choose_cuda(struct gx_job *job, const struct gx_global_opts *g, hwloc
                        cudaGetErrorString(ce));
     snprintf(t->name, sizeof t->name, "%s", prop.name);
     t->memory = (double)prop.totalGlobalMem;
+    t->l2 = (double)prop.l2CacheSize;
     const unsigned char *u = (const unsigned char *)prop.uuid.bytes;
     snprintf(t->uuid, sizeof t->uuid,
              "GPU-%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0],
