@@ -26,7 +26,9 @@ enum {
     READ_WAIT_MS = 200, /* a connection's time to say its piece */
     WAITING = 8,        /* connections heard at once; a newer one closes the oldest */
     LISTENERS = 1 + MAX_ADDRS, /* rank 0: its node's socket, one per address reached */
-    DIR_LEN = 80
+    /* The folder's name: with "/r" and a rank's 10 digits, a Unix socket's name (108 bytes
+     * on Linux); where TMPDIR is longer, /tmp. */
+    DIR_LEN = 96
 };
 _Static_assert(LISTENERS + WAITING <= GX_ROLLCALL_FDS, "the watchdog polls them all");
 
@@ -71,6 +73,8 @@ struct gx_rollcall_net {
 /* The names this process made, in fixed storage: an exit that runs no cleanup removes them
  * without allocating. */
 static char own_name[sizeof ((struct sockaddr_un *)0)->sun_path], own_dir[DIR_LEN];
+_Static_assert(DIR_LEN + 12 <= sizeof ((struct sockaddr_un *)0)->sun_path,
+               "a rank's socket in the folder has a name a Unix socket takes");
 /* Rank 0: its node's ranks' names go with the directory it made, whoever is still there (a
  * rank killed with SIGKILL leaves its own). */
 static const struct gx_rollcall_net *dir_maker;
@@ -223,7 +227,7 @@ static void root_prepare(struct root_info *root, int size)
     const char *tmp = getenv("TMPDIR");
     char dir[DIR_LEN];
     if (!tmp || tmp[0] != '/' ||
-        snprintf(dir, sizeof dir, "%s/gpuxfer-rc.XXXXXX", tmp) >= (int)sizeof dir - 16)
+        snprintf(dir, sizeof dir, "%s/gpuxfer-rc.XXXXXX", tmp) >= (int)sizeof dir)
         snprintf(dir, sizeof dir, "/tmp/gpuxfer-rc.XXXXXX");
     if (mkdtemp(dir))
         snprintf(root->dir, sizeof root->dir, "%s", dir);
