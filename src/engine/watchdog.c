@@ -466,8 +466,20 @@ int gx_watchdog_mpi_ready(struct gx_err *err)
     return GX_OK;
 }
 
+/* The report's question before a commit (gx_report.end_due): whether this thread, once it
+ * looks, ends the job for a deadline already passed. */
+static int end_due_now(void)
+{
+    pthread_mutex_lock(&wd.mu);
+    int due = wd.rank == 0 && wd.armed && now_s() - wd.deadline > RANK0_GRACE_S;
+    pthread_mutex_unlock(&wd.mu);
+    return due ? GX_ETIMEOUT : -1;
+}
+
 void gx_watchdog_set_report(struct gx_report *rep)
 {
+    if (rep)
+        rep->end_due = end_due_now;
     pthread_mutex_lock(&wd.mu);
     wd.rep = rep;
     pthread_mutex_unlock(&wd.mu);

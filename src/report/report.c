@@ -562,6 +562,10 @@ int gx_report_say_standing(int report_code)
 /* Under commit_mu: once the watchdog's end is taken with another code than the report's. */
 static void say_standing_locked(struct gx_report *rep)
 {
+    /* A process continued after its peers gave up (stopped while it wrote) commits before
+     * its watchdog looks: the launcher's SIGKILL may come before that. */
+    if (rep->end_code < 0 && rep->end_due)
+        rep->end_code = rep->end_due();
     if (rep->end_code < 0 || rep->end_code == rep->exit_code || rep->standing_said)
         return;
     rep->standing_said = 1;

@@ -51,6 +51,9 @@ struct gx_report {
     pthread_mutex_t commit_mu;
     int commit_ready, committed, standing_said;
     int end_code; /* the code the watchdog ends this process with; -1 while none */
+    /* The watchdog's: the code it is about to end this process with (its deadline passed),
+     * -1 while none; asked before each commit, when its thread may not have run yet. */
+    int (*end_due)(void);
     double assembly_s; /* rank 0's time spent adding results and summarising */
     /* --soak: the pass results belong to (0 without --soak); from the second pass on they
      * go to the lines file only, so that the document does not grow with the soak. */
