@@ -53,8 +53,7 @@ void gx_noise_why(const struct gx_noise *n, char *buf, size_t len)
             used += k_ > 0 ? (size_t)k_ : 0;                                                     \
         }                                                                                        \
     } while (0)
-    if (n->marks & GX_NOISE_WAITED)
-    {
+    if (n->marks & GX_NOISE_WAITED) {
         GX_NOISE_ADD("a rank waited for a CPU %.0f%% of the step", 100 * n->cpu_wait);
         if (n->cpu_waits >= 0)
             GX_NOISE_ADD(" (%ld waits)", n->cpu_waits);

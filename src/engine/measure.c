@@ -354,9 +354,7 @@ static int measure_prepared(struct gx_bench *b, const struct gx_mstep *st,
 static int32_t l2_resident(const struct gx_ep *ep, const struct gx_mstep *st)
 {
     const struct gx_topo_rank *t = ep->job->topo;
-    int same_gpu = 0;
-    for (int i = 0; t && i < t->nshared; i++)
-        same_gpu |= t->shared_with[i] == ep->peer;
+    int same_gpu = gx_topo_shares_gpu(t, ep->peer);
     int device = gx_mem_has(ep->src_kind, GX_MEM_GPU_ALLOCATED) &&
                  gx_mem_has(ep->dst_kind, GX_MEM_GPU_ALLOCATED);
     int reused = ep->regions <= 1 && st->window > 1;

@@ -154,9 +154,7 @@ static int p2p_open(struct gx_ep *ep, struct gx_err *err)
             return gx_fail(err, GX_ERUNTIME, "out of host memory");
         ep->priv = p;
         /* Two ping-pong halves on one GPU would spin in turns, a time slice each. */
-        const struct gx_topo_rank *t = ep->job->topo;
-        for (int i = 0; t && i < t->nshared; i++)
-            p->same_gpu |= t->shared_with[i] == ep->peer;
+        p->same_gpu = gx_topo_shares_gpu(ep->job->topo, ep->peer);
     }
     int rc = ll_stop(p, err); /* finish stopped it; nothing may use the old mappings */
     close_peer(p);

@@ -130,6 +130,9 @@ struct gx_topo_rank {
     char warnings[4][256];
 };
 
+/* Whether rank `peer` uses this rank's GPU too (t NULL: unknown, no). */
+int gx_topo_shares_gpu(const struct gx_topo_rank *t, int peer);
+
 /* The collective part, from gx_gpu_init: chooses and sets the GPU, binds, and keeps what the
  * report needs in job->topo. Every rank returns the same status. */
 struct gx_job;

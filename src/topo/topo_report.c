@@ -260,3 +260,11 @@ void gx_topo_print_header(FILE *out, const cJSON *context)
     }
     fflush(out);
 }
+
+int gx_topo_shares_gpu(const struct gx_topo_rank *t, int peer)
+{
+    for (int i = 0; t && i < t->nshared; i++)
+        if (t->shared_with[i] == peer)
+            return 1;
+    return 0;
+}
