@@ -166,7 +166,7 @@ static int unix_addr(struct sockaddr_un *sa, const char *dir, int rank)
 static int listen_unix(const char *dir, int rank)
 {
     struct sockaddr_un sa;
-    int fd = unix_addr(&sa, dir, rank) == 0
+    int fd = dir[0] && unix_addr(&sa, dir, rank) == 0 /* "": rank 0 made no folder */
                  ? socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)
                  : -1;
     if (fd < 0)
@@ -242,8 +242,10 @@ static int listen_here(struct gx_rollcall_net *net, int rank, int with0,
                        struct gx_rollcall_addr *mine)
 {
     const struct root_info *root = &net->root;
-    if (with0)
-        return root->dir[0] ? (mine->via = VIA_UNIX, listen_unix(root->dir, rank)) : -1;
+    if (with0) {
+        mine->via = VIA_UNIX;
+        return listen_unix(root->dir, rank);
+    }
     for (int i = 0; i < root->n; i++) {
         uint32_t from;
         if (route_from(root->ip[i], &from) != 0)
@@ -305,10 +307,12 @@ int gx_rollcall_open(struct gx_rollcall *rc, MPI_Comm comm, struct gx_err *err)
     int fd = -1;
     if (net && net->addrs) {
         net->root = root;
-        if (rc->rank == 0)
-            fd = root.dir[0] ? (mine.via = VIA_UNIX, listen_unix(root.dir, 0)) : -1;
-        else
+        if (rc->rank == 0) {
+            mine.via = VIA_UNIX;
+            fd = listen_unix(root.dir, 0);
+        } else {
             fd = listen_here(net, rc->rank, with0, &mine);
+        }
     }
     if (fd >= 0)
         net->listen_fd[net->nlisten++] = fd;
