@@ -20,8 +20,8 @@ enum gx_ceil_kind {
                                memory both processes map (one copy, as a single-copy MPI) */
     GX_CEIL_SHM_COPY_BIDIR, /* both at once, total */
     GX_CEIL_SHM_LAT,        /* a flag's round trip through shared memory and a copy each way */
-    GX_CEIL_PEER,           /* cudaMemcpyPeerAsync into a buffer on the peer's GPU, in one
-                               process */
+    GX_CEIL_PEER,           /* cudaMemcpyAsync into the peer's buffer through CUDA IPC,
+                               without a path's handshakes */
     GX_CEIL_PEER_BIDIR,     /* each side its own direction at once, total */
     GX_CEIL_COPY,           /* copy engines: sender D2H to pinned host while receiver H2D */
     GX_CEIL_COPY_BIDIR,     /* each side both at once on two streams, total */

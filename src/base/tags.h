@@ -14,6 +14,7 @@ enum gx_tag {
     GX_TAG_PROBE_GO = 105,    /* ceiling probes: both sides' stages start together */
     GX_TAG_PROBE_DONE = 106,  /* ceiling probes, both ways: both sides' stages are over */
     GX_TAG_PROBE_SETUP = 107, /* ceiling probes: what the sides exchange when opened */
+    GX_TAG_PROBE_HANDLE = 109, /* ceiling probes: the peer copy's CUDA IPC handles */
     GX_TAG_STAGED = 110,      /* path staged: the chunks through MPI */
     GX_TAG_P2P_READY = 120,   /* path p2p */
     GX_TAG_P2P_DONE = 121,

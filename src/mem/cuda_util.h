@@ -5,6 +5,7 @@
 #include "gx.h"
 
 #include <cuda_runtime_api.h>
+#include <mpi.h>
 
 /* Where no CUDA driver is installed, cudaDriverGetVersion answers version 0 (CUDA runtime API),
  * while the runtime's other calls fail with cudaErrorInsufficientDriver, whose text ("CUDA
@@ -55,6 +56,12 @@ int gx_fail_cuda(struct gx_err *err, cudaError_t ce, const char *call, const cha
 
 /* A non-blocking stream for untimed helper work (fill, check, poison) on this rank's GPU. */
 int gx_cuda_util_stream(cudaStream_t *s, struct gx_err *err);
+
+/* Exports `mine` (a cudaMalloc buffer; NULL where this side has none to export) through CUDA IPC
+ * and opens the peer's export into *theirs. Both sides exchange even after a local failure, so
+ * that neither waits for the other. */
+int gx_cuda_ipc_swap(void *mine, int peer, MPI_Comm comm, int tag, void **theirs,
+                     struct gx_err *err);
 
 /* Polls an event: 1 when complete, 0 when pending, or an error. */
 int gx_cuda_event_done(cudaEvent_t ev, int *done, struct gx_err *err);

@@ -36,6 +36,22 @@ int gx_cuda_util_stream(cudaStream_t *s, struct gx_err *err)
     return GX_OK;
 }
 
+int gx_cuda_ipc_swap(void *mine, int peer, MPI_Comm comm, int tag, void **theirs,
+                     struct gx_err *err)
+{
+    cudaIpcMemHandle_t h_mine, h_theirs;
+    memset(&h_mine, 0, sizeof h_mine);
+    int rc = GX_OK;
+    cudaError_t ce = mine ? cudaIpcGetMemHandle(&h_mine, mine) : cudaErrorInvalidValue;
+    if (ce != cudaSuccess)
+        rc = gx_fail_cuda(err, ce, "cudaIpcGetMemHandle", __FILE__, __LINE__);
+    GX_MPI_TRY(err, MPI_Sendrecv(&h_mine, sizeof h_mine, MPI_BYTE, peer, tag, &h_theirs,
+                                 sizeof h_theirs, MPI_BYTE, peer, tag, comm, MPI_STATUS_IGNORE));
+    GX_TRY(rc);
+    GX_CUDA_TRY(err, cudaIpcOpenMemHandle(theirs, h_theirs, cudaIpcMemLazyEnablePeerAccess));
+    return GX_OK;
+}
+
 int gx_cuda_event_done(cudaEvent_t ev, int *done, struct gx_err *err)
 {
     cudaError_t ce = cudaEventQuery(ev);

@@ -98,24 +98,6 @@ static void close_peer(struct p2p_priv *p)
     p->peer_region = NULL;
 }
 
-/* Exports `mine` and opens the peer's export of the same buffer; both sides exchange even
- * after a local failure, so neither waits for the other. */
-static int swap_handles(struct gx_ep *ep, void *mine, int tag, void **theirs, struct gx_err *err)
-{
-    cudaIpcMemHandle_t h_mine, h_theirs;
-    memset(&h_mine, 0, sizeof h_mine);
-    int rc = GX_OK;
-    cudaError_t ce = mine ? cudaIpcGetMemHandle(&h_mine, mine) : cudaErrorInvalidValue;
-    if (ce != cudaSuccess)
-        rc = gx_fail_cuda(err, ce, "cudaIpcGetMemHandle", __FILE__, __LINE__);
-    GX_MPI_TRY(err, MPI_Sendrecv(&h_mine, sizeof h_mine, MPI_BYTE, ep->peer, tag, &h_theirs,
-                                 sizeof h_theirs, MPI_BYTE, ep->peer, tag, ep->job->comm,
-                                 MPI_STATUS_IGNORE));
-    GX_TRY(rc);
-    GX_CUDA_TRY(err, cudaIpcOpenMemHandle(theirs, h_theirs, cudaIpcMemLazyEnablePeerAccess));
-    return GX_OK;
-}
-
 /* Asks the kernel to return and waits until it has: every wait in it is bounded, so this is
  * too. */
 static int ll_stop(struct p2p_priv *p, struct gx_err *err)
@@ -159,10 +141,11 @@ static int p2p_open(struct gx_ep *ep, struct gx_err *err)
     int rc = ll_stop(p, err); /* finish stopped it; nothing may use the old mappings */
     close_peer(p);
     struct gx_err e_dst = {0}, e_ll = {0}, e_swap = {0};
-    int rc_dst = swap_handles(ep, ep->dst, GX_TAG_P2P_HANDLE, &p->peer_dst, &e_dst);
+    int rc_dst = gx_cuda_ipc_swap(ep->dst, ep->peer, ep->job->comm, GX_TAG_P2P_HANDLE,
+                                  &p->peer_dst, &e_dst);
     int rc_ll = ll_alloc(p, &e_ll);
-    int rc_swap = swap_handles(ep, rc_ll == GX_OK ? p->region : NULL, GX_TAG_P2P_LL,
-                               &p->peer_region, &e_swap);
+    int rc_swap = gx_cuda_ipc_swap(rc_ll == GX_OK ? p->region : NULL, ep->peer, ep->job->comm,
+                                   GX_TAG_P2P_LL, &p->peer_region, &e_swap);
     const struct gx_err *first = rc_dst != GX_OK ? &e_dst : rc_ll != GX_OK ? &e_ll : &e_swap;
     int rc_first = rc_dst != GX_OK ? rc_dst : rc_ll != GX_OK ? rc_ll : rc_swap;
     if (rc == GX_OK && rc_first != GX_OK) {
@@ -412,7 +395,7 @@ static void p2p_close(struct gx_ep *ep)
     ep->priv = NULL;
 }
 
-/* Copy engines over the peer link: the same copies in one process are the limit. */
+/* Copy engines over the peer link: the same copies without the handshakes are the limit. */
 /* At the chunk: p2p's message is its chunks' peer copies, up to --depth of them in flight, and
  * the peer probe copies the same bytes in flight in pieces of the chunk (4 streams every other
  * pair of iterations). Rated at the message, 64M chunks 4 deep read 109% of whole 1G copies
