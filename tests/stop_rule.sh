@@ -81,6 +81,36 @@ PY
 ok $? "a step whose share cannot afford its fewest iterations ends on time before them, past its share by one iteration at most" ||
     diag <"$dir/slower.json"
 
+# A window of round trips shrinks to what its share affords: every transfer of rank 0 sleeps
+# 10 ms (warm-up included), as each message waits for a time slice beside CPU hogs, so one
+# iteration of the default 22 round trips (--dry-run's window for 1K) takes over 0.4 s of a
+# 1.4 s share. After the warm-up's first iteration the window shrinks so that the rest of the
+# warm-up and the fewest 5 fit: at least 5 iterations, fewer round trips each, and the share
+# overrun by no more than that first iteration. Before: 2 iterations of 22, past the share.
+export GPUXFER_FAULT=slow:rank=0:size=1K:ms=10:per=transfer
+gx_mpirun 2 --path host --pattern latency --sizes 1K --calibrate off --budget 2 --quiet \
+    --output "$dir/trips.json" >"$dir/trips.txt" 2>&1
+rc=$?
+unset GPUXFER_FAULT
+ok $rc "every round trip slowed: exit 0" || diag <"$dir/trips.txt"
+gx_mpirun 2 --path host --pattern latency --sizes 1K --calibrate off --budget 2 --dry-run \
+    >"$dir/trips-dry.txt" 2>&1
+py_check "$dir/trips.json" "$dir/trips-dry.txt" <<'PY'
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+planned = [int(l.split()[-2]) for l in open(sys.argv[2]) if re.match(r" +[0-9]+ +- +host ", l)]
+assert len(planned) == 1 and planned[0] > 5, planned
+r, = d["results"]
+s = r["stop"]
+assert 1 <= r["window"] < planned[0], (r["window"], planned)
+assert r["iterations"] >= 5, r["iterations"]
+# One iteration at the planned window is 2 x 10 ms a round trip; 0.3 s for the rest.
+assert s["elapsed_s"] <= s["share_s"] + planned[0] * 0.02 + 0.3, s
+assert r["stats"]["min"] >= 10000, r["stats"]  # one way: half of rank 0's two sleeps at least
+PY
+ok $? "a window of round trips, each slowed, shrinks to its share: its fewest iterations run, the share overrun by one iteration at most" ||
+    diag <"$dir/trips.json"
+
 # The slow fault is the path slowed, inside the clock: with one round trip a sample, rank 0's
 # 1, 2 and 3 ms are in every value (half of them one way: at least 500 us).
 GPUXFER_FAULT=slow:rank=0:size=8:ms=1 gx_mpirun 2 --path host --pattern latency --sizes 8 \

@@ -16,7 +16,8 @@ static int fired; /* each fault fires once, even when its size comes back in a l
 static long slow_due_us; /* slow: the delay the iteration under way has still to take */
 
 #define FAULT_FORM                                                                            \
-    "kind:rank=R:size=S[:iter=I][:offset=O][:ms=MS|:us=US] or kind:rank=R:at=MOMENT[:size=S], " \
+    "kind:rank=R:size=S[:iter=I][:offset=O][:ms=MS|:us=US][:per=iteration|transfer] or "      \
+    "kind:rank=R:at=MOMENT[:size=S], "                                                        \
     "kind "                                                                                   \
     "hang, die, corrupt, signal, stop, cuda-oom, cuda-sticky or slow, MOMENT init, "           \
     "opened, collected, writing, written or finalize"
@@ -100,6 +101,11 @@ int gx_fault_parse(const char *spec, struct gx_fault *f, struct gx_err *err)
         } else if (strcmp(field, "us") == 0 && f->kind == GX_FAULT_SLOW) {
             GX_TRY(parse_num(spec, field, v, 60000000, &n, err));
             f->us = (long)n;
+        } else if (strcmp(field, "per") == 0 && f->kind == GX_FAULT_SLOW) {
+            if (strcmp(v, "transfer") != 0 && strcmp(v, "iteration") != 0)
+                return gx_fail(err, GX_EINPUT, "GPUXFER_FAULT='%s': per: '%s' is neither "
+                               "iteration nor transfer (expected %s)", spec, v, FAULT_FORM);
+            f->per_transfer = strcmp(v, "transfer") == 0;
         } else if (strcmp(field, "offset") == 0 && f->kind == GX_FAULT_CORRUPT) {
             size_t off;
             if (gx_parse_bytes(v, 0, GX_BYTES_MAX, &off, err) != GX_OK)
@@ -238,7 +244,8 @@ int gx_fault_point_due(int rank, size_t size)
 void gx_fault_point(int rank, size_t size, long iter)
 {
     if (gx_fault_slows(rank, size)) {
-        slow_due_us = the_fault.us * (1 + iter % 3);
+        if (!the_fault.per_transfer)
+            slow_due_us = the_fault.us * (1 + iter % 3);
         return;
     }
     if (gx_fault_point_due(rank, size) && the_fault.iter == iter)
@@ -247,9 +254,10 @@ void gx_fault_point(int rank, size_t size, long iter)
 
 void gx_fault_slow_delay(void)
 {
-    if (slow_due_us <= 0)
+    long us = the_fault.per_transfer ? the_fault.us : slow_due_us;
+    if (us <= 0)
         return;
-    struct timespec nap = {slow_due_us / 1000000, slow_due_us % 1000000 * 1000L};
+    struct timespec nap = {us / 1000000, us % 1000000 * 1000L};
     slow_due_us = 0;
     /* Slept whole: a signal that cuts it short is handled by the watchdog, not here. */
     while (nanosleep(&nap, &nap) != 0 && errno == EINTR)

@@ -1,5 +1,5 @@
 /* Fault injection for the reliability tests:
- * GPUXFER_FAULT=kind:rank=R:size=S[:iter=I][:offset=O][:ms=MS|:us=US] or
+ * GPUXFER_FAULT=kind:rank=R:size=S[:iter=I][:offset=O][:ms=MS|:us=US][:per=iteration|transfer] or
  * kind:rank=R:at=MOMENT[:size=S].
  * Off unless the variable is set; parsed once at start. */
 #ifndef GX_FAULT_H
@@ -42,6 +42,8 @@ struct gx_fault {
     long iter;        /* hang/die/signal: timed iteration index; corrupt: validation iteration */
     long long offset; /* corrupt: byte to flip; -1: the middle of the message */
     long us;          /* slow: microseconds of the shortest sleep (:ms=MS or :us=US) */
+    int per_transfer; /* slow, :per=transfer: every transfer of the size sleeps US, warm-up
+                         included, as every message of a busy machine waits for a time slice */
     enum gx_fault_at at;
     char spec[256];   /* as given, for messages */
 };
@@ -74,8 +76,9 @@ const struct gx_fault *gx_fault_get(void);
 void gx_fault_point(int rank, size_t size, long iter);
 /* Whether a slow fault slows this rank's measurements of `size` bytes. */
 int gx_fault_slows(int rank, size_t size);
-/* A slow fault: the delay gx_fault_point set for the iteration under way, once; called by the
- * slowed path inside its transfer, so that the clock sees it. */
+/* A slow fault: the delay gx_fault_point set for the iteration under way, once (:per=transfer:
+ * the fault's, at every call); called by the slowed path inside its transfer, so that the clock
+ * sees it. */
 void gx_fault_slow_delay(void);
 /* Whether gx_fault_point can fire (or slow) for this rank in a measurement of `size` bytes: when not,
  * the harness leaves the call out of its timed loop. */

@@ -113,7 +113,7 @@ static void result_of(const struct gx_bench *b, const struct gx_mstep *ax,
         .chunk_choice = b->run->chunk_mode,
         .iters = ra->state == GX_STATE_OK ? (long)ra->stats.n : ax->iters,
         .warmup = ax->warmup,
-        .window = ax->window,
+        .window = ra->state == GX_STATE_OK && ra->window > 0 ? ra->window : ax->window,
         .ended = ra->ended,
         .precision = ax->precision,
         .share_s = ra->share_s,
@@ -370,6 +370,7 @@ static void open_endpoint(struct gx_harness *h, const struct gx_mgroup *g,
     b->probe = g->probe;
     b->pair = gx_round_find(round, job->rank);
     b->nrounds = h->plan->pairs[g->run].nrounds;
+    b->trip_s = 0; /* another path's round trips say nothing of this one's */
     ep->job = job;
     ep->ops = gx_mgroup_ops(g);
     ep->src_kind = g->src_kind;

@@ -200,11 +200,11 @@ static int iterate_hooked(struct gx_bench *b, const struct gx_mstep *st,
         if (ep->ops->between)
             GX_TRY(ep->ops->between(ep, err));
         double secs;
-        GX_TRY(pat->iterate(ep, st->size, (int)st->window, &secs, err));
+        GX_TRY(pat->iterate(ep, st->size, (int)b->window, &secs, err));
         if (all)
             GX_TRY(check_iteration(ep, pat, st->size, iter, rec, err));
         if (i >= 0)
-            b->samples[i] = pat->value(st->size, (int)st->window, secs);
+            b->samples[i] = pat->value(st->size, (int)b->window, secs);
     }
     return GX_OK;
 }
@@ -218,7 +218,7 @@ static int iterate_bare(struct gx_bench *b, const struct gx_mstep *st,
                         struct gx_err *err)
 {
     struct gx_ep *ep = &b->ep;
-    const int window = (int)st->window;
+    const int window = (int)b->window; /* changed only between spans (stop.h) */
     const long total = st->warmup + st->iters;
     double secs;
     for (long i = from; i < to && i < 0; i++) {
@@ -274,6 +274,7 @@ static int timed_iterations(struct gx_bench *b, const struct gx_mstep *st,
                                  : gx_mstep_first_ask(st);
     b->ask_n = -st->warmup;
     b->ask_t = MPI_Wtime();
+    b->window = st->window;
     *n = st->iters;
     rec->ended = GX_ENDED_ITERATIONS;
     for (long i = -st->warmup; i < *n;) {
@@ -340,6 +341,7 @@ static int measure_prepared(struct gx_bench *b, const struct gx_mstep *st,
     memcpy(b->sorted, b->samples, (size_t)n * sizeof *b->sorted);
     gx_stats_compute(b->sorted, (size_t)n, &rec->stats);
     rec->gpu_timed = ep->gpu_timed;
+    rec->window = (int32_t)b->window;
     rec->share_s = b->share_s;
     snprintf(rec->via, sizeof rec->via, "%s", ep->via ? ep->via : "");
     for (int s = 0; s < GX_MAX_STAGES; s++)

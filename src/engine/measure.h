@@ -32,6 +32,7 @@ struct gx_record {
     int32_t l2_resident; /* bytes of the GPU's L2 that the window's messages reuse, in one
                             buffer pair on the GPU both ranks share (0: none) */
     int32_t ended;     /* enum gx_ended: what ended the step (stop.h) */
+    int32_t window;    /* the window of the last timed iterations (the stop rule's, stop.h) */
     struct gx_auto_cand cand[GX_AUTO_MAX_CANDIDATES];
     double stage_us[GX_MAX_STAGES]; /* this rank's time per timed iteration in each stage */
     char via[48]; /* gx_ep.via, "" when the path does not say */
@@ -62,6 +63,12 @@ struct gx_bench {
     /* The stop rule's (stop.h): when the step started and the seconds it may take (0: no
      * budget); rank 0's progress line, which shows the precision so far (NULL elsewhere). */
     double step_t0, share_s;
+    /* The window the step's iterations use now: the step's, or fewer round trips where the
+     * stop rule found them more than the share affords (stop.h). */
+    long window;
+    /* The initiator's seconds per round trip when last asked in a window of round trips (0:
+     * none yet): the next step's guess before its first iteration. */
+    double trip_s;
     /* The last boundary the rule was asked at and when (the initiator's pace between them). */
     long ask_n;
     double ask_t;

@@ -13,8 +13,9 @@
  * before the fewest, gx_mstep_next_timed_ask, where only the time ends a step. */
 /* After n timed iterations (n is the boundary the last call returned in *next; negative within
  * the warm-up): the initiator decides from b->samples and b->step_t0 + b->share_s, tells its
- * peer, and both get *ended (GX_ENDED_ITERATIONS: go on, to *next). Sorts a copy of the
- * samples, never them. */
+ * peer, and both get *ended (GX_ENDED_ITERATIONS: go on, to *next) and b->window (a window
+ * of round trips shrunk to what the share left affords, before the fewest iterations). Sorts a
+ * copy of the samples, never them. */
 int gx_stop_ask(struct gx_bench *b, const struct gx_mstep *st, long n, int *ended, long *next,
                 struct gx_err *err);
 
