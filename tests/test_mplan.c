@@ -225,13 +225,19 @@ int main(void)
            plan.steps[plan.groups[0].first].min_iters == 100,
        "a probe's iterations: half a result's, at least %d; a fifth of those before it may "
        "stop", GX_PROBE_MIN_ITERS);
+    ok(make("--path host --pattern bw --sizes 1G", 2) == GX_OK &&
+           plan.steps[plan.groups[0].first].iters == GX_PROBE_MIN_ITERS &&
+           plan.steps[plan.groups[0].first].min_iters == GX_PROBE_MIN_ITERS,
+       "a probe at 1G runs all of its %d iterations before it may stop: its best is the "
+       "ceiling, a maximum", GX_PROBE_MIN_ITERS);
+    int remade = make("--path host --pattern bw,latency --sizes 8,1M", 2) == GX_OK;
     /* Under a budget the rule is asked before the fewest too, where only the time ends the
      * step: after the first warm-up iteration, then 1, 2, 4 ... timed ones up to the fewest. */
     const struct gx_mstep *pr = &plan.steps[plan.groups[0].first];
     long asks[12], nasks = 0;
     for (long n = -pr->warmup - 1; nasks < 12 && n != GX_ASK_NEVER;)
         n = asks[nasks++] = gx_mstep_next_timed_ask(pr, n);
-    ok(pr->warmup == 10 && nasks == 12 && asks[0] == -10 && asks[1] == -9 && asks[2] == 1 &&
+    ok(remade && pr->warmup == 10 && nasks == 12 && asks[0] == -10 && asks[1] == -9 && asks[2] == 1 &&
            asks[3] == 2 && asks[4] == 4 && asks[8] == 64 && asks[9] == 100 &&
            asks[10] == gx_mstep_next_ask(pr, 100),
        "a probe under a budget asks before its warm-up, after its first warm-up iteration and "

@@ -475,9 +475,12 @@ static int add_probe_groups(struct gx_mplan *p, const struct gx_run_opts *run, i
             s.iters = run->iters > 0 && run->iters < most ? run->iters : most;
             set_stop_rule(run, &s);
             /* A ceiling is the probe's best iteration, which a few iterations on a busy machine
-             * miss: a fifth of its most at least, cheap where iterations are short. */
+             * miss: a fifth of its most at least, cheap where iterations are short, and
+             * GX_PROBE_MIN_ITERS. */
             if (run->iters <= 0 && s.iters / 5 > s.min_iters)
                 s.min_iters = s.iters / 5;
+            if (run->iters <= 0 && s.min_iters < GX_PROBE_MIN_ITERS)
+                s.min_iters = s.iters < GX_PROBE_MIN_ITERS ? s.iters : GX_PROBE_MIN_ITERS;
             s.warmup = run->warmup >= 0 ? run->warmup : gx_default_warmup(s.min_iters);
             s.window = gx_pattern_table[s.pattern]->uses_window ? pts->v[i].window : 1;
             GX_TRY(add_step(p, &s, err));
