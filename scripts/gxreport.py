@@ -687,7 +687,7 @@ def mem_text(src, dst):
 # machine disturbed (its noise has a mark), '!' after an efficiency above 100% (the ceiling is no
 # bound for it), '?' for the ceiling and efficiency of a result whose ceiling probe was disturbed.
 # A report before 2.5 says nothing of noise: its medians are unmarked, not clean.
-NOISY, EXCEEDED, UNSOUND = "~", "!", "?"
+NOISY, EXCEEDED, WITHIN, UNSOUND = "~", "!", "=", "?"
 
 
 def noise_marks(r):
@@ -715,11 +715,18 @@ def ceiling_unsound(r):
         r.get("efficiency"))
 
 
+def ceiling_within(r):
+    """r's median is above its ceiling but its 95% interval reaches it (schema 2.6): at the
+    ceiling, no evidence that the ceiling is no bound."""
+    return isinstance(r, dict) and isinstance(r.get("ceiling_within"), dict)
+
+
 def ceiling_exceeded(r):
-    """r beat its ceiling (an efficiency above 1): that efficiency is no measure of r. Older
-    reports without ceiling_exceeded are judged by their efficiency alone."""
+    """r beat its ceiling (an efficiency above 1, its median's interval beyond it): that
+    efficiency is no measure of r. Reports before 2.6 (no ceiling_within) are judged by their
+    efficiency alone."""
     eff = r.get("efficiency") if isinstance(r, dict) else None
-    return is_number(eff) and eff > 1
+    return is_number(eff) and eff > 1 and not ceiling_within(r)
 
 
 def unsound_why(r):
@@ -739,13 +746,15 @@ def median_text(r, digits=4):
 
 def efficiency_text(r, fmt="%.1f", none="-", percent=""):
     """A result's efficiency in percent: '?' when its ceiling is unsound, `none` when it has no
-    efficiency, and '!' after one above 100%."""
+    efficiency, '!' after one beyond its ceiling and '=' after one above 100% within its
+    median's interval (every efficiency above 100% has its mark)."""
     if ceiling_unsound(r):
         return UNSOUND
     eff = r.get("efficiency")
     if not is_number(eff):
         return none
-    return fmt % (100 * eff) + percent + (EXCEEDED if eff > 1 else "")
+    return fmt % (100 * eff) + percent + (
+        EXCEEDED if ceiling_exceeded(r) else WITHIN if eff > 1 else "")
 
 
 def ceiling_text(r, fmt="%.3f", none="-"):
@@ -758,9 +767,9 @@ def ceiling_text(r, fmt="%.3f", none="-"):
 
 def marks_json(r):
     """A result's marks for a tool's --json: noisy (and its noise marks), ceiling_unsound,
-    ceiling_exceeded."""
+    ceiling_exceeded, ceiling_within."""
     return {"noisy": noisy(r), "noise": noise_marks(r), "ceiling_unsound": ceiling_unsound(r),
-            "ceiling_exceeded": ceiling_exceeded(r)}
+            "ceiling_exceeded": ceiling_exceeded(r), "ceiling_within": ceiling_within(r)}
 
 
 def interference_text(doc):

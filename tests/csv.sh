@@ -18,7 +18,7 @@ cat >"$dir/check_csv.py" <<'PY'
 import csv, json, sys
 cols = ("run,path,src_mem,dst_mem,pattern,initiator,peer,same_node,size,size_class,chunk,depth,"
         "chunk_choice,iterations,warmup,window,unit,status,reason,median,min,max,mean,p5,p95,cv,"
-        "ceiling,efficiency,ceiling_exceeded,validation,noise,ceiling_unsound").split(",")
+        "ceiling,efficiency,ceiling_exceeded,validation,noise,ceiling_unsound,ceiling_within").split(",")
 with open(sys.argv[1], newline="", encoding="utf-8") as f:
     rows = list(csv.reader(f))
 doc = json.load(open(sys.argv[2]))
@@ -46,7 +46,8 @@ def expect(j):
          "ceiling_exceeded": ("ceiling_exceeded" in j) if "ceiling" in j else None,
          "validation": j["validation"]["status"],
          "noise": ",".join(j["noise"]["marks"]) if "noise" in j else None,
-         "ceiling_unsound": bool(j.get("ceiling_unsound")) if j["status"] == "ok" else None}
+         "ceiling_unsound": bool(j.get("ceiling_unsound")) if j["status"] == "ok" else None,
+         "ceiling_within": ("ceiling_within" in j) if "ceiling" in j else None}
     e.update({k: st.get(k) for k in ("median", "min", "max", "mean", "p5", "p95", "cv")})
     return e
 
@@ -114,7 +115,7 @@ GPUXFER_FAULT=cuda-oom:rank=1:size=4K gx_mpirun_table "$dir/b.csv" 2 --format cs
     --pattern latency --sizes 8,4K $common --calibrate off --output "$dir/b.json" >"$dir/b.err" 2>&1
 ok $? "one size skipped by an injected out-of-memory: exit 0" || diag <"$dir/b.err"
 run_diag "$PYTHON" "$dir/check_csv.py" "$dir/b.csv" "$dir/b.json" &&
-    grep -q '^,host,pageable,pageable,latency,0,1,true,4096,tiny,,,,.*,skipped,rank 1: injected: cudaMalloc of 4096 bytes failed: out of memory (cudaErrorMemoryAllocation),,,,,,,,,,,not_checked,,$' "$dir/b.csv"
+    grep -q '^,host,pageable,pageable,latency,0,1,true,4096,tiny,,,,.*,skipped,rank 1: injected: cudaMalloc of 4096 bytes failed: out of memory (cudaErrorMemoryAllocation),,,,,,,,,,,not_checked,,,$' "$dir/b.csv"
 ok $? "the skipped size: its line has status skipped, the reason and no statistics"
 
 gx_mpirun 2 --format bogus --output "$dir/c.json" >"$dir/c.out" 2>"$dir/c.err"

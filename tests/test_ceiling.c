@@ -42,7 +42,7 @@ static const struct gx_path_ops *ops_of(const char *name)
     return i >= 0 ? gx_paths[i].ops : NULL;
 }
 
-/* A result of `path` ready to be rated. */
+/* A result of `path` ready to be rated, its median known exactly (its interval the median). */
 static struct gx_result result(const char *path, const char *pattern, int a, int b, int same,
                                size_t size, size_t chunk, double median, const char *mem)
 {
@@ -54,7 +54,7 @@ static struct gx_result result(const char *path, const char *pattern, int a, int
         .same_node = same, .size = size, .chunk = chunk, .depth = chunk ? 2 : 0,
         .state = GX_STATE_OK,
     };
-    r.stats.median = median;
+    r.stats.median = r.stats.ci_lo = r.stats.ci_hi = median;
     return r;
 }
 
@@ -335,6 +335,30 @@ int main(void)
            cJSON_GetObjectItem(ex, "by")->valuedouble > 1,
        "result JSON: ceiling_exceeded with by and the reason");
     cJSON_Delete(o);
+    /* Above the ceiling, but within the median's interval: at the ceiling, '=', not '!'. */
+    r = result("host", "bw", 0, 1, 1, 1 * MIB, 0, 12.01, "pageable");
+    r.stats.ci_lo = 11.98;
+    r.stats.ci_hi = 12.03;
+    ok(apply("host", &r) == 12 && !r.ceiling_exceeded && r.ceiling_within && r.efficiency > 1,
+       "a median above the ceiling whose interval reaches it: within, not exceeded");
+    o = gx_result_json(&r);
+    cJSON *in = cJSON_GetObjectItem(o, "ceiling_within");
+    ok(in && !cJSON_GetObjectItem(o, "ceiling_exceeded") &&
+           cJSON_GetObjectItem(in, "by")->valuedouble > 1 &&
+           cJSON_GetArraySize(cJSON_GetObjectItem(in, "median_interval")) == 2 &&
+           cJSON_GetArrayItem(cJSON_GetObjectItem(in, "median_interval"), 0)->valuedouble == 11.98,
+       "result JSON: ceiling_within with by and the median's interval");
+    cJSON_Delete(o);
+    r.stats.ci_lo = 12.001;
+    ok(apply("host", &r) == 12 && r.ceiling_exceeded && !r.ceiling_within,
+       "the same median, its interval wholly above the ceiling: exceeded");
+    r = result("host", "latency", 0, 1, 1, 8, 0, 0.99, "pageable");
+    r.stats.ci_hi = 1.02;
+    ok(apply("host", &r) == 1.0 && !r.ceiling_exceeded && r.ceiling_within,
+       "a latency below the probe's whose interval reaches it: within");
+    r.stats.ci_hi = 0.995;
+    ok(apply("host", &r) == 1.0 && r.ceiling_exceeded && !r.ceiling_within,
+       "a latency wholly below the probe's: exceeded");
     r = result("host", "bw", 0, 1, 1, 1 * MIB, 0, 6, "pageable");
     gx_ceiling_apply(NULL, ops_of("host"), &r, what, sizeof what);
     ok(r.ceiling == 0 && r.efficiency == 0 && !r.ceiling_what, "calibration off: nothing set");

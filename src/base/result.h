@@ -66,7 +66,9 @@ struct gx_result {
                                * why none is known */
     double efficiency;
     struct gx_ceil_range ceiling_range; /* its probe's spread at this size */
-    int ceiling_exceeded;     /* the median lies beyond the ceiling (efficiency above 1) */
+    int ceiling_exceeded;     /* the median's 95% interval lies beyond the ceiling */
+    int ceiling_within;       /* efficiency above 1, the median's 95% interval reaching the
+                               * ceiling: at the ceiling, no evidence that it is no bound */
     int ceiling_unsound;      /* the ceiling's probe point is no bound (the machine disturbed
                                * it): no efficiency, ceiling_what says why */
     struct gx_noise noise;    /* whether the machine disturbed this step (noise.h) */

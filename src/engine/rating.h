@@ -12,8 +12,9 @@
 /* The result's ceiling from its path's declared bounds, and its efficiency: median / ceiling
  * for GB/s, ceiling / median for latency (us). No ceilings (calibration off) or a result that
  * is not ok: nothing is set. No ceiling known: ceiling 0 and the reason in ceiling_what. A
- * median beyond the ceiling (efficiency above 1) sets ceiling_exceeded: the ceiling is then no
- * bound here. A point that is no bound (gx_ceil_unsound, or beaten more than GX_CEIL_BEYOND
+ * median whose 95% interval lies beyond the ceiling sets ceiling_exceeded: the ceiling is then
+ * no bound here; one above it (efficiency above 1) whose interval reaches it sets
+ * ceiling_within: at the ceiling. A point that is no bound (gx_ceil_unsound, or beaten more than GX_CEIL_BEYOND
  * times) sets ceiling_unsound, ceiling 0 and the reason: res->noise must be judged first.
  * `what` is the buffer ceiling_what points to. */
 void gx_ceiling_apply(const struct gx_ceilings *c, const struct gx_path_ops *ops,

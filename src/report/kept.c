@@ -25,6 +25,7 @@ struct gx_kept gx_kept_of(const struct gx_result *r)
         .median = ok ? r->stats.median : 0,
         .efficiency = ok && r->ceiling > 0 ? r->efficiency : 0,
         .exceeded = ok && r->ceiling_exceeded,
+        .within = ok && r->ceiling_within,
         .unsound = ok && r->ceiling_unsound,
         .noise = ok ? r->noise.marks : 0,
     };

@@ -21,7 +21,7 @@ struct gx_kept {
     int chunk_choice;       /* enum gx_chunk_mode, where the path chunks */
     double median;          /* of a measured result (GX_STATE_OK), else 0 */
     double efficiency;      /* against its ceiling; 0 when none rated it */
-    int exceeded, unsound;  /* its ceiling_exceeded, ceiling_unsound */
+    int exceeded, within, unsound; /* its ceiling_exceeded, ceiling_within, ceiling_unsound */
     unsigned noise;         /* its noise marks (GX_NOISE_*) */
 };
 

@@ -171,8 +171,10 @@ void gx_output_result(struct gx_output *out, const struct gx_result *r)
         strcpy(eff, "?");
     } else if (r->ceiling > 0) {
         snprintf(ceil, sizeof ceil, "%.3f", r->ceiling);
-        /* "!": beyond every repeat of the ceiling, which is then no bound (README). */
-        snprintf(eff, sizeof eff, "%.1f%s", 100.0 * r->efficiency, r->ceiling_exceeded ? "!" : "");
+        /* "!": beyond every repeat of the ceiling, which is then no bound; "=": above it within
+         * the median's interval, at the ceiling (README). */
+        snprintf(eff, sizeof eff, "%.1f%s", 100.0 * r->efficiency,
+                 r->ceiling_exceeded ? "!" : r->ceiling_within ? "=" : "");
     }
     if (r->state == GX_STATE_OK)
         fprintf(t, "%13zu %7s %8s %5s %11s %11.3f %11.3f %11.3f %11.3f %7.2f %6ld %10s %11s %6s\n",

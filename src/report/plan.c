@@ -13,7 +13,7 @@ struct plan_way {
     const struct gx_kept *first; /* a result of it, for its names */
     double gbps_sum, eff_sum;
     int n, neff;
-    int exceeded, unsound, noisy; /* pairs whose result says so */
+    int exceeded, within, unsound, noisy; /* pairs whose result says so */
 };
 
 /* The pair types, in the order the plan lists them. */
@@ -93,6 +93,8 @@ static cJSON *way_json(const struct plan_way *w)
     /* The marks travel with the mean: a mean over pairs must not hide one pair's. */
     if (w->exceeded)
         cJSON_AddNumberToObject(o, "ceiling_exceeded", w->exceeded);
+    if (w->within)
+        cJSON_AddNumberToObject(o, "ceiling_within", w->within);
     if (w->unsound)
         cJSON_AddNumberToObject(o, "ceiling_unsound", w->unsound);
     if (w->noisy)
@@ -132,6 +134,7 @@ static int plan_ways(const struct gx_kept *res, size_t nres, const int *group_of
             ways[i].neff++;
         }
         ways[i].exceeded += r->exceeded;
+        ways[i].within += r->within;
         ways[i].unsound += r->unsound;
         ways[i].noisy += r->noise != 0;
     }
@@ -205,14 +208,16 @@ static void way_text(const cJSON *w, char *buf, size_t len)
         gx_format_size((size_t)gx_json_num(w, "chunk"), c, sizeof c);
         snprintf(chunk, sizeof chunk, " %s/%d", c, (int)gx_json_num(w, "depth"));
     }
-    /* The table's marks: ? no sound ceiling, ! beyond it, ~ the machine disturbed the step. */
+    /* The table's marks: ? no sound ceiling, ! beyond it, = above it within the median's
+     * interval (at the ceiling), ~ the machine disturbed the step. */
     if (gx_json_num(w, "ceiling_unsound") > 0 && !(gx_json_num(w, "efficiency") > 0))
         snprintf(eff, sizeof eff, "?");
     else if (gx_json_num(w, "efficiency") > 0)
         snprintf(eff, sizeof eff, "%.0f%%%s", 100 * gx_json_num(w, "efficiency"),
-                 gx_json_num(w, "ceiling_exceeded") > 0 || gx_json_num(w, "efficiency") > 1
-                     ? "!"
-                     : gx_json_num(w, "ceiling_unsound") > 0 ? "?" : "");
+                 gx_json_num(w, "ceiling_exceeded") > 0                                ? "!"
+                 : gx_json_num(w, "ceiling_within") > 0 || gx_json_num(w, "efficiency") > 1 ? "="
+                 : gx_json_num(w, "ceiling_unsound") > 0                                ? "?"
+                                                                                         : "");
     snprintf(gbps, sizeof gbps, "%.2f%s", gx_json_num(w, "gbps"),
              gx_json_num(w, "noisy") > 0 ? "~" : "");
     const cJSON *mem = cJSON_GetObjectItemCaseSensitive(w, "mem");

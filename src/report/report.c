@@ -171,6 +171,14 @@ void gx_noise_json(cJSON *o, const struct gx_noise *n)
     }
 }
 
+/* A median above its ceiling whose 95% interval reaches it: at the ceiling. */
+static void add_within(cJSON *o, const struct gx_result *r)
+{
+    cJSON *e = cJSON_AddObjectToObject(o, "ceiling_within");
+    cJSON_AddNumberToObject(e, "by", r->efficiency);
+    add_two(e, "median_interval", r->stats.ci_lo, r->stats.ci_hi);
+}
+
 /* A median beyond its ceiling, the best iteration of the layer below: by how much, the
  * probe's range, and why that can be. */
 static void add_exceeded(cJSON *o, const struct gx_result *r)
@@ -290,6 +298,8 @@ cJSON *gx_result_json(const struct gx_result *r)
         cJSON_AddNumberToObject(o, "efficiency", r->efficiency);
         if (r->ceiling_exceeded)
             add_exceeded(o, r);
+        else if (r->ceiling_within)
+            add_within(o, r);
     } else if (r->state == GX_STATE_OK && r->ceiling_what && r->ceiling_what[0]) {
         cJSON_AddStringToObject(o, "ceiling_absent", r->ceiling_what);
         if (r->ceiling_unsound)

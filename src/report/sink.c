@@ -74,6 +74,7 @@ int gx_sink_result(struct gx_sink *s, const struct gx_result *given, struct gx_e
         s->tally.noisy += res->noise.marks != 0;
         s->tally.unsound += res->ceiling_unsound;
         s->tally.exceeded += res->ceiling_exceeded;
+        s->tally.within += res->ceiling_within;
         if (res->noise.cpu_wait > s->tally.cpu_wait_max)
             s->tally.cpu_wait_max = res->noise.cpu_wait;
     }
@@ -223,6 +224,7 @@ void gx_sink_interference(struct gx_sink *s, FILE *table)
     cJSON_AddNumberToObject(o, "results_noisy", t->noisy);
     cJSON_AddNumberToObject(o, "ceilings_unsound", t->unsound);
     cJSON_AddNumberToObject(o, "ceilings_exceeded", t->exceeded);
+    cJSON_AddNumberToObject(o, "ceilings_within", t->within);
     if (t->cpu_wait_max >= 0)
         cJSON_AddNumberToObject(o, "cpu_wait_max", t->cpu_wait_max);
     if (t->load_start >= 0 && load_end >= 0) {

@@ -20,7 +20,7 @@ struct gx_tally {
     int validation_failed; /* some result's data arrived corrupted */
     /* What the machine did to the measured ones (noise.h): disturbed steps, ceilings that were
      * no bound or were beaten, and the longest wait for a CPU (share of a step; <0 unknown). */
-    int noisy, unsound, exceeded;
+    int noisy, unsound, exceeded, within;
     double cpu_wait_max;
     double load_start;     /* the 1-minute load average when the sink opened (<0 unknown) */
 };
