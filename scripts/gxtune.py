@@ -428,13 +428,15 @@ def combine(best, configs, ctx):
 
 
 def verified(compare, size_class):
-    """The final A/B (configuration 1 against the default, 0): per class 'faster', 'slower' or
-    'same' by compare's verdicts (slower wins over faster: a loss anywhere in the class shows),
-    and whether the change holds: faster somewhere, slower nowhere."""
+    """The final A/B (configuration 1 against the default, 0): per class 'faster', 'slower',
+    'undecided' or 'same' by compare's verdicts (slower wins over faster, faster over
+    undecided: a loss anywhere in the class shows), and whether the change holds: faster
+    somewhere, slower nowhere."""
     per = {}
     for key, rows in class_rows(compare, size_class).items():
         v = [r["cells"][1]["verdict"] for r in rows if r["cells"][1]]
-        per[key] = "slower" if "slower" in v else "faster" if "faster" in v else "same"
+        per[key] = ("slower" if "slower" in v else "faster" if "faster" in v else
+                    "undecided" if "undecided" in v else "same")
     return per, "faster" in per.values() and "slower" not in per.values()
 
 

@@ -33,12 +33,13 @@ ok $? "the recorded runs (aa, ab-btl: 20 trimmed reports) are valid against the 
 compare "$rep/base.json" "$rep/slower.json" >"$dir/t.txt" 2>"$dir/t.err"
 ok $? "two reports: exit 0"
 # "size pair A B B/A ci95 p q sig test verdict", one line per size, sizes ascending in each
-# block; one run each: no interval, no test, the floor (10%) decides.
+# block; one run each: no interval, no test, the floor (10%) decides what is slower, and nothing
+# is the same (no interval can exclude a difference): the rest are undecided.
 row() { grep -E "^ +$1 +0->1 +[0-9.]+ +[0-9.]+ +[0-9.]+ +- +- +- +$2 +$3 +$4\$" "$dir/t.txt" | wc -l; }
-[ "$(row 8 yes floor slower)" -eq 1 ] && [ "$(row 1048576 no floor same)" -eq 1 ] &&
+[ "$(row 8 yes floor slower)" -eq 1 ] && [ "$(row 1048576 no floor undecided)" -eq 1 ] &&
     [ "$(row 1048576 yes floor slower)" -eq 1 ] &&
-    [ "$(row 8 no floor same)" -eq 1 ] && [ "$(row 65536 no floor same)" -eq 1 ]
-ok_diag $? "$dir/t.txt" "table, one run each: latency 8 B (x2.9) and bw 1 MiB (x0.5) slower beyond the floor, the rest (within 3%) the same"
+    [ "$(row 8 no floor undecided)" -eq 1 ] && [ "$(row 65536 no floor undecided)" -eq 1 ]
+ok_diag $? "$dir/t.txt" "table, one run each: latency 8 B (x2.9) and bw 1 MiB (x0.5) slower beyond the floor, the rest (within 3%) undecided, not the same"
 grep -qx 'B vs A: 2 of 5 rows significant (0 by the runs'"'"' t test, q < 0.05; 2 of 5 rows with one run on each side, beyond the floor of 10%)' "$dir/t.txt" &&
     grep -q '^  one run on each side: the noise cannot be judged; those rows are called only where B/A differs by more than 10% (--floor)' "$dir/t.txt" &&
     grep -qx 'A: 1 run: the noise cannot be judged (one run)' "$dir/t.txt"
@@ -59,8 +60,8 @@ compare --json "$rep/base.json" "$rep/slower.json" >"$dir/t.json"
 "$PYTHON" - "$dir/t.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-want = {("latency", 8): "slower", ("latency", 1 << 20): "same", ("bw", 8): "same",
-        ("bw", 1 << 20): "slower", ("bw", 1 << 16): "same"}
+want = {("latency", 8): "slower", ("latency", 1 << 20): "undecided", ("bw", 8): "undecided",
+        ("bw", 1 << 20): "slower", ("bw", 1 << 16): "undecided"}
 got = {(r["pattern"], r["size"]): r["cells"][1]["verdict"] for r in d["rows"]}
 cells = [r["cells"][1] for r in d["rows"]]
 ok = got == want and all(c["test"] == "floor" and c["p"] is None and c["ci95"] is None and c["runs"] == 1
@@ -77,7 +78,7 @@ ok $? "--floor 150: only the latency (x2.9) beyond it, not bw (x0.5: 1/0.5 = 2 <
 
 compare "$rep/ci-base.json" "$rep/ci-slower.json" >"$dir/ci.txt"
 [ "$(grep -cE '^ +1048576 +0->1 .* 0\.90[0-9] .* yes +floor +slower$' "$dir/ci.txt")" -eq 1 ] &&
-    [ "$(grep -cE '^ +65536 +0->1 .* 0\.95[0-9] .* no +floor +same$' "$dir/ci.txt")" -eq 1 ]
+    [ "$(grep -cE '^ +65536 +0->1 .* 0\.95[0-9] .* no +floor +undecided$' "$dir/ci.txt")" -eq 1 ]
 ok_diag $? "$dir/ci.txt" "one run each: x0.904 beyond the 10% floor (1/1.1 = 0.909), x0.958 within; the iterations' intervals play no part"
 
 py_check "$top_srcdir/scripts" <<'PY'
@@ -120,7 +121,7 @@ d["start_time"], d["end_time"] = "2026-01-01T00:02:00Z", "2026-01-01T00:03:00Z"
 json.dump(d, open(sys.argv[2], "w"))
 PY
 compare "$rep/base.json" "$rep/slower.json" "$dir/base-again.json" >"$dir/three.txt"
-[ "$(grep -cE '^ +[0-9]+ +0->1 .* 1\.000 +- +- +- +no +floor +same$' "$dir/three.txt")" -eq 5 ] &&
+[ "$(grep -cE '^ +[0-9]+ +0->1 .* 1\.000 +- +- +- +no +floor +undecided$' "$dir/three.txt")" -eq 5 ] &&
     grep -q '^# C: ' "$dir/three.txt"
 ok $? "three reports: a column per report, ratios to the first"
 
@@ -174,14 +175,14 @@ ok_diag $? "$dir/s.err" "the stop rule's counts are no option difference; a give
 sed -n '/^# context differences/,/^# summary/p' "$dir/o.txt" >"$dir/o.ctx"
 grep -qx 'command_line:' "$dir/o.ctx" && grep -qx '  B: gpuxfer --iters 10' "$dir/o.ctx"
 ok_diag $? "$dir/o.txt" "the command lines differ: listed with the context differences"
-{ has "B: host latency (us, lower is better): 0 slower, 0 faster, 2 same, 1 unfair; geomean B/A 0.996" &&
-  has "B: host bw (GB/s, higher is better): 0 slower, 0 faster, 1 same, 1 unfair; geomean B/A 1.007"
+{ has "B: host latency (us, lower is better): 0 slower, 0 faster, 0 same, 2 undecided, 1 unfair; geomean B/A 0.996" &&
+  has "B: host bw (GB/s, higher is better): 0 slower, 0 faster, 0 same, 1 undecided, 1 unfair; geomean B/A 1.007"
 } >"$dir/o.diag" 2>&1
 ok_diag $? "$dir/o.diag" "summary: counts per path and pattern, unfair ones, geometric mean of B/A"
-grep -qE '^ +1048576 +0->1 .* same$' "$dir/o.txt" && ! grep -qE '0->1#2' "$dir/o.txt"
+grep -qE '^ +1048576 +0->1 .* undecided$' "$dir/o.txt" && ! grep -qE '0->1#2' "$dir/o.txt"
 ok_diag $? "$dir/o.txt" "the first run of a repeated size is compared, the second only listed"
-grep -qE '^B: host bw \(GB/s, higher is better\): 1 slower, 0 faster, 2 same; geomean B/A 0\.[0-9]{3}$' "$dir/t.txt" &&
-    grep -qE '^B: host latency \(us, lower is better\): 1 slower, 0 faster, 1 same; geomean B/A 1\.[0-9]{3}$' "$dir/t.txt"
+grep -qE '^B: host bw \(GB/s, higher is better\): 1 slower, 0 faster, 0 same, 2 undecided; geomean B/A 0\.[0-9]{3}$' "$dir/t.txt" &&
+    grep -qE '^B: host latency \(us, lower is better\): 1 slower, 0 faster, 0 same, 1 undecided; geomean B/A 1\.[0-9]{3}$' "$dir/t.txt"
 ok_diag $? "$dir/t.txt" "base vs slower summary: the slower bandwidth and latency counted"
 
 compare --json "$rep/base.json" "$rep/options.json" >"$dir/o.json"
@@ -204,7 +205,7 @@ assert any(c["name"] == "command_line" for c in d["context_differences"])
 # The summary agrees with the rows.
 for s in d["summary"]:
     cells = [r["cells"][1] for r in d["rows"] if (r["path"], r["pattern"]) == (s["path"], s["pattern"])]
-    for v in ("slower", "faster", "same"):
+    for v in ("slower", "faster", "same", "undecided"):
         assert s[v] == sum(c["verdict"] == v for c in cells), (s, v)
     assert s["unfair"] == sum(bool(c["unfair"]) for c in cells), s
     g = math.exp(sum(math.log(c["ratio"]) for c in cells) / len(cells))
@@ -250,6 +251,28 @@ rows = [json.load(open(f))["rows"] for f in sys.argv[1:]]
 assert rows[0] == rows[1] == rows[2]
 PY
 ok $? "A/A: A1..A5 -- B1..B5, two configuration folders and the sweep folder: the same rows"
+# Not significant is not the same: 'same' only where the ratio's interval lies within the
+# margin (the larger spread of either side's runs, at least the floor) either way; the rest of
+# the rows not called are undecided. The recorded A/A (a loaded machine: its runs spread by
+# 27-45% at small sizes, the ratio's interval 0.57-0.89 at 1 B) is mostly undecided, and 'same'
+# where its interval is narrow.
+py_check "$dir/aa.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+same = 0
+for r in d["rows"]:
+    a, c = r["cells"]
+    m = max([d["floor"]] + [x["run_cv"] for x in (a, c) if x["run_cv"] is not None])
+    assert abs(c["margin"] - m) < 1e-12, (c["margin"], m)
+    inside = c["ci95"] is not None and 1 / (1 + m) <= c["ci95"][0] and c["ci95"][1] <= 1 + m
+    if c["significant"] == "yes":
+        assert c["verdict"] in ("slower", "faster"), c
+    else:
+        assert c["verdict"] == ("same" if inside else "undecided"), (r["size"], c)
+    same += c["verdict"] == "same"
+assert same >= 1, same
+PY
+ok $? "A/A, five runs a side: 'same' exactly where the ratio's interval lies within the noise, else undecided where not significant"
 
 compare --json "$ab" >"$dir/ab.json" 2>"$dir/ab.err"
 ok_diag $? "$dir/ab.err" "A/B sweep folder: exit 0"
@@ -284,11 +307,11 @@ ok_diag $? "$dir/ab.err" "A/B: --fail-below 0.9 exits 1, naming the configuratio
 compare "$aa"/cfg-0-*/run1.json "$aa"/cfg-1-*/run1.json >"$dir/aa1.txt"
 grep -q '^A: 1 run: the noise cannot be judged (one run)$' "$dir/aa1.txt" &&
     grep -q '^  one run on each side: the noise cannot be judged' "$dir/aa1.txt" &&
-    ! grep -qE ' (t|t1) +(same|slower|faster)$' "$dir/aa1.txt"
+    ! grep -qE ' (t|t1) +(same|slower|faster|undecided)$' "$dir/aa1.txt"
 ok_diag $? "$dir/aa1.txt" "A/A with one run each: every row by the floor, the noise said to be unknown"
 # One run against five: the five's spread stands for both (t1).
 compare "$aa"/cfg-0-*/run1.json -- "$aa"/cfg-1-* >"$dir/aa15.txt"
-[ "$(grep -cE ' t1 +(same|slower|faster)$' "$dir/aa15.txt")" -ge 40 ]
+[ "$(grep -cE ' t1 +(same|slower|faster|undecided)$' "$dir/aa15.txt")" -ge 40 ]
 ok_diag $? "$dir/aa15.txt" "one run against five: test t1 on every row"
 
 # Linear in the number of results: 40000 results, half of them the same measurement repeated
@@ -447,13 +470,13 @@ hostile matrix-ragged 'matrices[0].values[1]: expected a list of 2 items (a squa
 # summary counts them; older reports (base.json) are unmarked.
 compare "$rep/base.json" "$rep/noisy.json" >"$dir/n.txt" 2>&1
 ok_diag $? "$dir/n.txt" "a 2.5 report against a 1.0 one: exit 0"
-grep -qE '^ +8 +0->1 +2\.014 +2\.487~ +1\.235 .* yes floor slower~$' "$dir/n.txt" &&
-    grep -qE '^ +1048576 +0->1 +9\.978 +5\.337~ +0\.535 .* yes floor slower~$' "$dir/n.txt"
+grep -qE '^ +8 +0->1 +2\.014 +2\.487~ +1\.235 .* yes floor +slower~$' "$dir/n.txt" &&
+    grep -qE '^ +1048576 +0->1 +9\.978 +5\.337~ +0\.535 .* yes floor +slower~$' "$dir/n.txt"
 ok_diag $? "$dir/n.txt" "a noisy value: ~ after it and after its verdict"
-grep -qE '^ +65536 +0->1 +8\.532 +8\.041 +0\.943 .* no floor +same$' "$dir/n.txt" &&
+grep -qE '^ +65536 +0->1 +8\.532 +8\.041 +0\.943 .* no floor +undecided$' "$dir/n.txt" &&
     [ "$(grep -cE '^ +[0-9]+ +0->1 .*~' "$dir/n.txt")" -eq 2 ]
 ok_diag $? "$dir/n.txt" "clean rows unmarked: two marked rows of five"
-grep -q '^B: host bw (GB/s, higher is better): 1 slower, 0 faster, 2 same, 1 of them on a disturbed run (~); geomean' "$dir/n.txt" &&
+grep -q '^B: host bw (GB/s, higher is better): 1 slower, 0 faster, 0 same, 2 undecided, 1 of them on a disturbed run (~); geomean' "$dir/n.txt" &&
     grep -q '^B: 2 rows with a run the machine disturbed (~' "$dir/n.txt" &&
     grep -q '^# ~ after a value: ' "$dir/n.txt"
 ok_diag $? "$dir/n.txt" "the summary and the noise count the comparisons on disturbed runs; the header says what ~ is"
