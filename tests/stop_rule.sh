@@ -110,6 +110,16 @@ assert r["stats"]["min"] >= 10000, r["stats"]  # one way: half of rank 0's two s
 PY
 ok $? "a window of round trips, each slowed, shrinks to its share: its fewest iterations run, the share overrun by one iteration at most" ||
     diag <"$dir/trips.json"
+# A window given with --window is the user's, as --iters is: it never shrinks.
+GPUXFER_FAULT=slow:rank=0:size=1K:ms=10:per=transfer gx_mpirun 2 --path host --pattern latency \
+    --sizes 1K --calibrate off --budget 2 --window 40 --quiet --output "$dir/trips40.json" \
+    >"$dir/trips40.txt" 2>&1
+py_check "$dir/trips40.json" <<'PY'
+import json, sys
+r, = json.load(open(sys.argv[1]))["results"]
+assert r["window"] == 40, r["window"]  # 0.8 s an iteration: the default would shrink
+PY
+ok $? "--window 40 with every round trip slowed (0.8 s an iteration, a 1.4 s share): the window stays 40" || diag <"$dir/trips40.txt"
 
 # The slow fault is the path slowed, inside the clock: with one round trip a sample, rank 0's
 # 1, 2 and 3 ms are in every value (half of them one way: at least 500 us).

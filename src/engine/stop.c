@@ -67,7 +67,8 @@ static long window_afforded(struct gx_bench *b, const struct gx_mstep *st, long 
         b->trip_s = pace / (double)b->window;
     else /* before the first iteration: the last step's round trips, at a smaller size */
         pace = b->trip_s * (double)b->window;
-    if (b->share_s <= 0 || pace <= 0 || b->window <= 1 || n >= st->min_iters)
+    if (b->share_s <= 0 || pace <= 0 || b->window <= 1 || n >= st->min_iters ||
+        b->run->window > 0) /* --window: the user's, as --iters is */
         return b->window;
     long owed = verdict == GX_ENDED_ITERATIONS ? (n < 0 ? -n : 0) + st->min_iters - (n > 0 ? n : 0)
                                                : 1;
