@@ -5,6 +5,7 @@
  * left out of this build (no CUDA, no NCCL) are skipped. */
 #include "ceiling.h"
 #include "mem.h"
+#include "mplan.h"
 #include "path.h"
 #include "pattern.h"
 #include "probe.h"
@@ -55,6 +56,7 @@ static struct gx_result result(const char *path, const char *pattern, int a, int
         .state = GX_STATE_OK,
     };
     r.stats.median = r.stats.ci_lo = r.stats.ci_hi = median;
+    r.stats.n = GX_MIN_ITERS;
     return r;
 }
 
@@ -359,6 +361,10 @@ int main(void)
     r.stats.ci_hi = 0.995;
     ok(apply("host", &r) == 1.0 && r.ceiling_exceeded && !r.ceiling_within,
        "a latency wholly below the probe's: exceeded");
+    r.stats.n = GX_MIN_ITERS - 1;
+    ok(apply("host", &r) == 1.0 && !r.ceiling_exceeded && r.ceiling_within,
+       "the same with %d samples (no 95%% interval): within, nothing shown beyond",
+       GX_MIN_ITERS - 1);
     r = result("host", "bw", 0, 1, 1, 1 * MIB, 0, 6, "pageable");
     gx_ceiling_apply(NULL, ops_of("host"), &r, what, sizeof what);
     ok(r.ceiling == 0 && r.efficiency == 0 && !r.ceiling_what, "calibration off: nothing set");

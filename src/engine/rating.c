@@ -1,6 +1,8 @@
 #include "config.h"
 #include "rating.h"
 
+#include "mplan.h"
+
 #include <stdio.h>
 
 /* The rule's stages for the pair (a, b), as gx_ceil_slowest takes them: every probe runs at
@@ -59,8 +61,12 @@ void gx_ceiling_apply(const struct gx_ceilings *c, const struct gx_path_ops *ops
      * median beyond it whose interval reaches it is at the ceiling, as a path at the layer's
      * own limit is: p2p at 64M chunks on one shared H100 read 1508.4 GB/s (interval 1504.2 ..
      * 1509.7) against the peer copy's best 1507.3, and staged bibw 49.55-49.67 (cv 1.5-1.8%)
-     * against the copy engines' 49.51. Either way the table marks an efficiency above 100%. */
-    int beyond = latency ? res->stats.ci_hi < ceil : res->stats.ci_lo > ceil;
+     * against the copy engines' 49.51. Fewer than GX_MIN_ITERS samples have no 95% interval
+     * (min..max of n covers 1 - 2^(1-n): 94% at 5, none at 1) and show nothing beyond it: beside
+     * two CPU hogs one-iteration latencies of a time slice each (3956 us) read 100.4-101.2% of
+     * probes that were time slices too. Either way the table marks an efficiency above 100%. */
+    int beyond = res->stats.n >= GX_MIN_ITERS &&
+                 (latency ? res->stats.ci_hi < ceil : res->stats.ci_lo > ceil);
     res->ceiling_exceeded = res->efficiency > 1.0 && beyond;
     res->ceiling_within = res->efficiency > 1.0 && !beyond;
     /* What is wrong with the probe's point first: that is what a reader can act on. */
