@@ -21,8 +21,9 @@ order=$(grep -nE '^(What to measure|Where to write|How long|Tuning|Reliability|I
     "$dir/help" | cut -d: -f2 | tr '\n' '|')
 [ "$order" = "What to measure|Where to write|How long|Tuning|Reliability|Information|" ]
 ok $? "--help's groups in order: what to measure, where to write, how long, tuning, reliability ($order)"
-group_of() { # the title of the group that lists option $1 in file $2
-    awk -v o="  $1" 'index($0, o) == 1 && substr($0, length(o) + 1, 1) ~ /[ ,]|^$/ { print g; exit }
+group_of() { # the title of the group that lists option $1 in file $2 (after its letter: -m, --sizes)
+    awk -v o="  $1" '{ l = $0; sub(/^  -[a-z], /, "  ", l) }
+        index(l, o) == 1 && substr(l, length(o) + 1, 1) ~ /[ ,]|^$/ { print g; exit }
         /^[A-Z][^:]*:$/ { g = $0 }' "$2"
 }
 bad=""
@@ -73,7 +74,19 @@ expect 2 "bad size '1M-4M' \(a range is written MIN:MAX, e.g. 1M:4M" \
     "--sizes 1M-4M: the range syntax in the hint" 2 --sizes 1M-4M
 expect 2 "no scenario 'nosuch' \(expected a file, or one of: .*plan, smoke" \
     "--scenario nosuch: the shipped scenarios listed" 2 --scenario nosuch
-expect 2 "unknown option '-x' \(see --help\)" "an unknown short option" 2 -x
+expect 2 "unknown option '-q' \(see --help\)" "an unknown short option" 2 -q
+
+# OSU Micro-Benchmarks' letters: -m [MIN:]MAX (MAX alone: 1:MAX), -i iterations, -x warm-up.
+gx_mpirun 2 -m 4K -i 7 -x 1 --path host --pattern latency --calibrate off --dry-run \
+    >"$dir/osu.txt" 2>&1 &&
+    gx_mpirun 2 -m 64:256 --path host --pattern bw --calibrate off --dry-run >"$dir/osu2.txt" 2>&1
+[ "$(awk '$1 ~ /^[0-9]+$/ { printf "%s/%s/%s ", $6, $8, $9 }' "$dir/osu.txt")" = \
+    "1/7/1 2/7/1 4/7/1 8/7/1 16/7/1 32/7/1 64/7/1 128/7/1 256/7/1 512/7/1 1K/7/1 2K/7/1 4K/7/1 " ] &&
+    [ "$(awk '$1 ~ /^[0-9]+$/ { printf "%s ", $6 }' "$dir/osu2.txt")" = "64 128 256 " ] &&
+    grep -q '^  -m, --sizes SIZES ' "$dir/help" && grep -q '^  -i, --iters N ' "$dir/help" &&
+    grep -q '^  -x, --warmup N ' "$dir/help"
+ok $? "osu's -m 4K (1:4K), -m 64:256, -i 7 and -x 1 as --sizes, --iters and --warmup; --help shows the letters" ||
+    cat "$dir/osu.txt" "$dir/osu2.txt" | diag
 
 # The plan scenario, shortened, measures the host paths wherever it runs (no GPU needed). Two
 # sizes, each with its ceilings, make two groups of each path: a skip is said once all the same,

@@ -37,8 +37,11 @@ static void options_section(FILE *out)
             if ((int)op->group != g)
                 continue;
             fputs(op->arg ? ".TP\n.BI \"" : ".TP\n.B \"", out);
-            if (strcmp(op->name, "help") == 0)
-                roff(out, "-h, ");
+            if (op->short_name) {
+                char letter[8];
+                snprintf(letter, sizeof letter, "-%c, ", op->short_name);
+                roff(out, letter);
+            }
             roff(out, "--");
             roff(out, op->name);
             if (op->arg) {

@@ -45,6 +45,9 @@ struct gx_option {
      * there (GX_PATH_CHUNKED: --chunk, --depth); 0: every path. Given for a run whose paths
      * lack them, it is said (gx_no_effect_notes), never quietly ignored. */
     unsigned path_needs;
+    /* Its one-letter form (0: none): -h, and OSU Micro-Benchmarks' -m, -i and -x, which mean
+     * the same there (osu's -m MAX alone is 1:MAX: gx_short_value). */
+    char short_name;
 };
 
 extern const struct gx_option gx_option_table[];

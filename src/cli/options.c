@@ -411,38 +411,40 @@ const struct gx_option gx_option_table[] = {
      "The default on GPUs: every path that moves GPU data, in a run of latency at 8 B and one of "
      "bw at 4K, 64K, 1M, 16M, 64M (one size per class), within its --budget, ending with the "
      "transfer plan; --pattern or --sizes make it one run of those.",
-     GX_G_MEASURE, set_path, GX_NUM_NONE, 0},
+     GX_G_MEASURE, set_path, GX_NUM_NONE, 0, 0},
     {"mem", "SRC[,DST]", 1, GX_T_LIST, NULL, "the path's own",
      "memory kinds of the source and destination buffers: pageable, pinned, device, managed, "
-     "mapped", NULL, GX_G_MEASURE, set_mem, GX_NUM_NONE, 0},
+     "mapped", NULL, GX_G_MEASURE, set_mem, GX_NUM_NONE, 0, 0},
     {"pattern", "LIST", 1, GX_T_LIST, "latency,bw", NULL,
      "latency (ping-pong), bw (sends, then an ack) or bibw (both ways)",
      "latency: one way = round trip / 2; bw: a window of sends, then an ack; bibw: bw both ways "
-     "at once.", GX_G_MEASURE, set_pattern, GX_NUM_NONE, 0},
+     "at once.", GX_G_MEASURE, set_pattern, GX_NUM_NONE, 0, 0},
     {"sizes", "SIZES", 1, GX_T_LIST, "1:4M", NULL,
-     "message sizes: a range MIN:MAX of powers of two or a list, e.g. 8,4K,1M,3M+5",
+     "message sizes: a range MIN:MAX of powers of two or a list, e.g. 8,4K,1M,3M+5 "
+     "(-m MAX alone, as osu's: 1:MAX)",
      "K, M, G = 2^10, 2^20, 2^30; a range 1:1G holds every power of two from 1 to 1G (MAX is "
-     "MIN times a power of two); each size once.",
-     GX_G_MEASURE, set_sizes, GX_NUM_BYTES, 0},
+     "MIN times a power of two); each size once. -m, -i and -x are OSU Micro-Benchmarks' "
+     "letters for --sizes, --iters and --warmup; osu's -m MAX alone is the range 1:MAX.",
+     GX_G_MEASURE, set_sizes, GX_NUM_BYTES, 0, 'm'},
     {"pairs", "PAIRS", 1, GX_T_STRING, "0:1", NULL,
      "who talks: A:B[,C:D...] one pair after another, or a keyword (listed below)",
      "all and all-concurrent report rank matrices, rails node x node matrices per rail and a "
      "rail map, nodes a node matrix, intra a matrix per node; every round of several pairs "
      "reports its aggregate bandwidth and message rate.",
-     GX_G_MEASURE, set_pairs, GX_NUM_NONE, 0},
+     GX_G_MEASURE, set_pairs, GX_NUM_NONE, 0, 0},
     {"scenario", "FILE|NAME", 0, GX_T_STRING, NULL, NULL,
      "runs from a JSON file, or a shipped scenario by NAME (listed below); the command line "
      "overrides its values",
      "NAME is looked up as NAME or NAME.json in $GPUXFER_SCENARIO_PATH's folders first, then "
      "in the build tree's scenarios/ or the installed data folder beside the program, then in "
      "the configured data folder.",
-     GX_G_MEASURE, set_scenario, GX_NUM_NONE, 0},
+     GX_G_MEASURE, set_scenario, GX_NUM_NONE, 0, 0},
     {"name", "NAME", 1, GX_T_STRING, NULL, NULL, "label of the run in the report", NULL,
-     GX_G_MEASURE, set_name, GX_NUM_NONE, 0},
+     GX_G_MEASURE, set_name, GX_NUM_NONE, 0, 0},
     /* Where to write */
     {"output", "FILE", 0, GX_T_STRING, NULL, GX_OUTPUT_DEFAULT_SAYS,
      "JSON report, written by rank 0; FILE.jsonl gets each result as it finishes", NULL,
-     GX_G_OUTPUT, set_output, GX_NUM_NONE, 0},
+     GX_G_OUTPUT, set_output, GX_NUM_NONE, 0, 0},
     {"table", "FILE", 0, GX_T_STRING, NULL, "stdout",
      "rank 0 writes what it prints on stdout (the table; the CSV with --format csv) to FILE",
      "Written by rank 0 itself and checked, as the report is (a new file, or --force; a full "
@@ -451,40 +453,40 @@ const struct gx_option gx_option_table[] = {
      "written to as it is (/dev/null: no table); a FIFO, a directory or another special file "
      "is refused, as is a FILE that is also the report, its .jsonl or .samples.jsonl, or the "
      "--scenario file.",
-     GX_G_OUTPUT, set_table, GX_NUM_NONE, 0},
+     GX_G_OUTPUT, set_table, GX_NUM_NONE, 0, 0},
     {"force", NULL, 0, GX_T_FLAG, NULL, NULL,
      "overwrite an existing report (without it that is an error)", NULL, GX_G_OUTPUT, set_force,
-     GX_NUM_NONE, 0},
+     GX_NUM_NONE, 0, 0},
     {"format", "table|csv", 0, GX_T_STRING, "table", NULL,
      "stdout holds the table, or CSV (the table then goes to stderr)",
      "The CSV: a header, then one line per result (path, memory kinds, pattern, pair, size, "
-     "chunk, depth, statistics, ceiling, efficiency).", GX_G_OUTPUT, set_format, GX_NUM_NONE, 0},
+     "chunk, depth, statistics, ceiling, efficiency).", GX_G_OUTPUT, set_format, GX_NUM_NONE, 0, 0},
     {"samples", NULL, 0, GX_T_FLAG, NULL, NULL,
      "keep every raw sample (past 50,000 in OUTPUT.samples.jsonl)", NULL, GX_G_OUTPUT,
-     set_samples, GX_NUM_NONE, 0},
+     set_samples, GX_NUM_NONE, 0, 0},
     {"quiet", NULL, 0, GX_T_FLAG, NULL, NULL,
      "no progress line (shown when stderr or stdout is a terminal)", NULL, GX_G_OUTPUT,
-     set_quiet, GX_NUM_NONE, 0},
+     set_quiet, GX_NUM_NONE, 0, 0},
     {"progress", NULL, 0, GX_T_FLAG, NULL, NULL,
      "progress even without a terminal (a line every 10 s on stderr)", NULL, GX_G_OUTPUT,
-     set_progress, GX_NUM_NONE, 0},
+     set_progress, GX_NUM_NONE, 0, 0},
     /* How long */
     {"iters", "N", 1, GX_T_INT, NULL, "the stop rule's, at most 1000 tiny .. 10 huge",
      "timed iterations per size, exactly",
      "Without it a step runs at least 5 (or half its most) and at most, by size class, 1000 "
      "tiny, 500 small, 200 medium, 50 large, 20 xlarge, 10 huge, stopping between (--precision, "
      "--budget).",
-     GX_G_TIME, set_iters, GX_NUM_INT, 0},
+     GX_G_TIME, set_iters, GX_NUM_INT, 0, 'i'},
     {"warmup", "N", 1, GX_T_INT, NULL, "10% of --iters (else of the fewest iterations), at least 2",
-     "untimed iterations first", NULL, GX_G_TIME, set_warmup, GX_NUM_INT, 0},
+     "untimed iterations first", NULL, GX_G_TIME, set_warmup, GX_NUM_INT, 0, 'x'},
     {"timeout", "SECONDS", 0, GX_T_INT, NULL, "from the iterations and the size",
      "time one measurement may take; past it the job ends with what it has (exit 4)",
      "The default: 60 + 2 x (iters + warmup + 2) x window x (5 ms + size / 100 MB/s).",
-     GX_G_TIME, set_timeout, GX_NUM_INT, 0},
+     GX_G_TIME, set_timeout, GX_NUM_INT, 0, 0},
     {"soak", "SECONDS", 0, GX_T_INT, NULL, NULL,
      "after one pass, repeat the runs until SECONDS have passed (also a scenario key)",
      "Later passes go to the .jsonl only; the report counts them under \"soak\".",
-     GX_G_TIME, set_soak, GX_NUM_INT, 0},
+     GX_G_TIME, set_soak, GX_NUM_INT, 0, 0},
     {"budget", "SECONDS", 0, GX_T_INT, NULL,
      GX_STR(GX_DEFAULT_BUDGET_HOST) " s for a run told no paths, memory, patterns, sizes or "
      "scenario (" GX_STR(GX_DEFAULT_BUDGET_GPU) " s on GPUs), else none",
@@ -492,24 +494,24 @@ const struct gx_option gx_option_table[] = {
      "Divided among the steps by their estimated cost, what a step leaves going to the ones "
      "after it; a step ends when its median is known to --precision, when its share is spent "
      "(after a few iterations) or at its iterations. The run says first what precision the "
-     "budget buys.", GX_G_TIME, set_budget, GX_NUM_INT, 0},
+     "budget buys.", GX_G_TIME, set_budget, GX_NUM_INT, 0, 0},
     {"precision", "RATIO", 1, GX_T_STRING, "0.01", NULL,
      "a step stops once the 95% interval of its median lies within RATIO of it",
      "Checked between batches of timed iterations, by the pair's initiator, which tells its "
      "peer; --iters N runs exactly N instead. The report says what ended each step "
      "(precision, time or iterations) and the interval reached.",
-     GX_G_TIME, set_precision, GX_NUM_RATIO, 0},
+     GX_G_TIME, set_precision, GX_NUM_RATIO, 0, 0},
     {"dry-run", NULL, 0, GX_T_FLAG, NULL, NULL,
      "list every measurement with its estimated time; measure nothing",
      "The run's files (--output, --table) are checked as the run checks them (exit 2 where it "
      "would refuse them), and nothing is created.", GX_G_TIME,
-     set_dry_run, GX_NUM_NONE, 0},
+     set_dry_run, GX_NUM_NONE, 0, 0},
     {"assume-nodes", "N", 0, GX_T_INT, NULL, NULL,
      "with --dry-run: plan for N nodes instead of this job (e.g. 512 ranks on a laptop)", NULL,
-     GX_G_TIME, set_assume_nodes, GX_NUM_INT, 0},
+     GX_G_TIME, set_assume_nodes, GX_NUM_INT, 0, 0},
     {"assume-gpus-per-node", "G", 0, GX_T_INT, "1", NULL,
      "with --assume-nodes: ranks (one per GPU) on each assumed node", NULL, GX_G_TIME,
-     set_assume_per_node, GX_NUM_INT, 0},
+     set_assume_per_node, GX_NUM_INT, 0, 0},
     /* Tuning */
     {"chunk", "LIST|auto", 1, GX_T_LIST, NULL, "the best per size",
      "chunk sizes of the pipelined paths; a LIST makes chunk an axis",
@@ -519,12 +521,12 @@ const struct gx_option gx_option_table[] = {
      "A LIST measures every chunk x depth (depth 2 unless given); auto searches 64K..64M x "
      "depth 1,2,4 (or --depth) and the whole message. Given to a run none of whose paths "
      "chunk, it has no effect, and stderr says so.",
-     GX_G_TUNING, set_chunk, GX_NUM_BYTES, GX_PATH_CHUNKED},
+     GX_G_TUNING, set_chunk, GX_NUM_BYTES, GX_PATH_CHUNKED, 0},
     {"depth", "LIST", 1, GX_T_LIST, NULL, "the best per size",
      "chunks in flight per side (1: no pipelining); a LIST makes depth an axis",
      "A LIST alone measures at chunk 1M; with --chunk auto it is the depths tried. As --chunk, "
      "said on stderr where no path of the run chunks.",
-     GX_G_TUNING, set_depth, GX_NUM_INT, GX_PATH_CHUNKED},
+     GX_G_TUNING, set_depth, GX_NUM_INT, GX_PATH_CHUNKED, 0},
     {"window", "N", 1, GX_T_INT, NULL, "by size",
      "messages in flight per bw/bibw iteration; round trips per latency sample",
      "By default 64, fewer above 4 MiB so that a window moves about 256 MiB, and more, up to "
@@ -533,54 +535,54 @@ const struct gx_option gx_option_table[] = {
      "20 ms, 1 at least. Latency: as many round trips, timed together, as last "
      "about 50 us at the path's typical latency (host at 8 B: 24; mpi: 2), up to 256, so that "
      "the clock's reads are no visible part of a sample; --window 1 times each round trip.",
-     GX_G_TUNING, set_window, GX_NUM_INT, 0},
+     GX_G_TUNING, set_window, GX_NUM_INT, 0, 0},
     {"calibrate", "on|off|full", 1, GX_T_STRING, "on", NULL,
      "measure the ceilings that bound the results, each just before its results (on: those "
      "the results are rated against; full: every one, at every size)",
      "The ceilings are the probes of the layers below the paths (host memory through shared "
      "memory, the peer copy, copy engines, SMs on mapped host memory, managed memory's "
      "prefetches and faults), measured by the results' pairs just before them; each result's "
-     "efficiency is rated against its ceiling, the probe's best iteration.", GX_G_TUNING, set_calibrate, GX_NUM_NONE, 0},
+     "efficiency is rated against its ceiling, the probe's best iteration.", GX_G_TUNING, set_calibrate, GX_NUM_NONE, 0, 0},
     {"bind", "auto|numa|core|none", 0, GX_T_STRING, "auto", NULL,
      "cores and memory near the rank's GPU (auto: the GPU's cores split among its ranks)",
      "auto: cores local to the GPU, split among the ranks sharing them, memory on its NUMA "
      "node (a launcher binding already local to the GPU is kept); numa: all cores local to the "
-     "GPU; core: one of them; none: leave the binding.", GX_G_TUNING, set_bind, GX_NUM_NONE, 0},
+     "GPU; core: one of them; none: leave the binding.", GX_G_TUNING, set_bind, GX_NUM_NONE, 0, 0},
     {"gpu-map", "LIST", 0, GX_T_LIST, NULL, "node-local rank % visible GPUs",
      "visible GPU of each node-local rank (entry local rank % length), e.g. 0,2,1,3", NULL,
-     GX_G_TUNING, set_gpu_map, GX_NUM_INT, 0},
+     GX_G_TUNING, set_gpu_map, GX_NUM_INT, 0, 0},
     {"assume-cuda-aware", NULL, 0, GX_T_FLAG, NULL, NULL,
      "treat the MPI library as CUDA-aware when it cannot be asked", NULL, GX_G_TUNING,
-     set_assume_cuda_aware, GX_NUM_NONE, 0},
+     set_assume_cuda_aware, GX_NUM_NONE, 0, 0},
     /* Reliability */
     {"validate", "once|all", 1, GX_T_STRING, "once", NULL,
      "check received data once per size, or after every timed iteration too", NULL,
-     GX_G_RELIABILITY, set_validate, GX_NUM_NONE, 0},
+     GX_G_RELIABILITY, set_validate, GX_NUM_NONE, 0, 0},
     {"allow-skip", NULL, 0, GX_T_FLAG, NULL, NULL,
      "exit 0, not 7, when every measurement was skipped (sweeps over mixed nodes)", NULL,
-     GX_G_RELIABILITY, set_allow_skip, GX_NUM_NONE, 0},
+     GX_G_RELIABILITY, set_allow_skip, GX_NUM_NONE, 0, 0},
     {"slow-pair", "RATIO", 0, GX_T_STRING, "0.8", NULL,
      "in pair matrices, flag pairs below RATIO x the median (latency: above median / RATIO)",
-     NULL, GX_G_RELIABILITY, set_slow_pair, GX_NUM_RATIO, 0},
+     NULL, GX_G_RELIABILITY, set_slow_pair, GX_NUM_RATIO, 0, 0},
     /* Information */
     {"help", NULL, 0, GX_T_FLAG, NULL, NULL, "this text", NULL, GX_G_INFO, set_help,
-     GX_NUM_NONE, 0},
+     GX_NUM_NONE, 0, 'h'},
     {"help-all", NULL, 0, GX_T_FLAG, NULL, NULL,
      "every option with its details, the paths and the testing options", NULL, GX_G_INFO,
-     set_help_all, GX_NUM_NONE, 0},
+     set_help_all, GX_NUM_NONE, 0, 0},
     {"version", NULL, 0, GX_T_FLAG, NULL, NULL, "the version and the build", NULL, GX_G_INFO,
-     set_version, GX_NUM_NONE, 0},
+     set_version, GX_NUM_NONE, 0, 0},
     /* Testing and shell completion */
     {"topology-xml", "FILE", 0, GX_T_STRING, NULL, "this machine, or $GPUXFER_TOPOLOGY_XML",
      "hwloc XML topology to decide on instead of this machine (nothing is bound)", NULL,
-     GX_G_TESTING, set_topology_xml, GX_NUM_NONE, 0},
+     GX_G_TESTING, set_topology_xml, GX_NUM_NONE, 0, 0},
     {"fake-gpus", "BUSIDS", 0, GX_T_LIST, NULL, NULL,
      "PCI bus ids standing in for the CUDA devices (tests without GPUs; with --topology-xml)",
-     NULL, GX_G_TESTING, set_fake_gpus, GX_NUM_NONE, 0},
+     NULL, GX_G_TESTING, set_fake_gpus, GX_NUM_NONE, 0, 0},
     {"list", "WHAT", 0, GX_T_STRING, NULL, NULL,
      "print the names of WHAT, one per line: options, paths, patterns, pairs, mem, scenarios "
-     "(for shell completion)", NULL, GX_G_TESTING, set_list, GX_NUM_NONE, 0},
-    {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, 0, NULL, GX_NUM_NONE, 0},
+     "(for shell completion)", NULL, GX_G_TESTING, set_list, GX_NUM_NONE, 0, 0},
+    {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, 0, NULL, GX_NUM_NONE, 0, 0},
 };
 
 const struct gx_option *gx_option_find(const char *name)

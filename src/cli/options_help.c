@@ -71,9 +71,11 @@ const char *gx_option_default_text(const struct gx_option *op)
 
 static void option_line(FILE *out, const struct gx_option *op, int all)
 {
-    char left[64];
-    snprintf(left, sizeof left, "%s--%s%s%s", strcmp(op->name, "help") ? "" : "-h, ", op->name,
-             op->arg ? " " : "", op->arg ? op->arg : "");
+    char left[64], letter[8] = "";
+    if (op->short_name)
+        snprintf(letter, sizeof letter, "-%c, ", op->short_name);
+    snprintf(left, sizeof left, "%s--%s%s%s", letter, op->name, op->arg ? " " : "",
+             op->arg ? op->arg : "");
     int col = fprintf(out, "  %s", left);
     if (col + 2 > HELP_TEXT_COL) { /* too long for the column: the text on the next line */
         fputc('\n', out);
@@ -164,7 +166,9 @@ void gx_options_help(FILE *out, int all)
 int gx_options_list(FILE *out, const char *what, struct gx_err *err)
 {
     if (strcmp(what, "options") == 0) {
-        fprintf(out, "-h\n");
+        for (const struct gx_option *op = gx_option_table; op->name; op++)
+            if (op->short_name)
+                fprintf(out, "-%c%s%s\n", op->short_name, op->arg ? " " : "", op->arg ? op->arg : "");
         for (const struct gx_option *op = gx_option_table; op->name; op++)
             fprintf(out, "--%s%s%s\n", op->name, op->arg ? " " : "", op->arg ? op->arg : "");
     } else if (strcmp(what, "paths") == 0) {

@@ -42,6 +42,25 @@ static int refused(const char *word, int missing_value, struct gx_err *err)
     return gx_fail(err, GX_EINPUT, "unknown option '%s' (see --help)", word);
 }
 
+/* The option whose one-letter form is c, or NULL. */
+static const struct gx_option *short_option(int c)
+{
+    for (const struct gx_option *op = gx_option_table; op->name; op++)
+        if (op->short_name && op->short_name == c)
+            return op;
+    return NULL;
+}
+
+/* A value given by an option's one-letter form, as the option takes it: osu's -m MAX alone is
+ * the range 1:MAX (-m MIN:MAX and a list are the same either way). buf holds what it makes. */
+static const char *short_value(const struct gx_option *op, const char *v, char *buf, size_t len)
+{
+    if (op->short_name != 'm' || strchr(v, ':') || strchr(v, ','))
+        return v;
+    snprintf(buf, len, "1:%s", v);
+    return buf;
+}
+
 int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_fn read_file,
                      void *ctx, struct gx_err *err)
 {
@@ -59,18 +78,40 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
     struct pending *cli = calloc((size_t)argc + 1, sizeof *cli);
     if (!cli)
         return gx_fail(err, GX_ERUNTIME, "out of host memory");
-    int ncli = 0, rc = GX_OK, short_help = 0;
+    /* The one-letter forms, from the table: -h as users expect, osu's -m, -i, -x. */
+    char shorts[2 * MAXOPT + 2] = ":";
+    for (const struct gx_option *op = gx_option_table; op->name; op++)
+        if (op->short_name) {
+            size_t n = strlen(shorts);
+            shorts[n] = op->short_name;
+            shorts[n + 1] = op->arg ? ':' : '\0';
+            shorts[n + 2] = '\0';
+        }
+    /* The values -m makes (osu's MAX alone: 1:MAX), kept while cli points at them. */
+    char (*made)[64] = calloc((size_t)argc + 1, sizeof *made);
+    int ncli = 0, rc = GX_OK;
+    char flag_seen[MAXOPT] = {0};
+    if (!made) {
+        free(cli);
+        return gx_fail(err, GX_ERUNTIME, "out of host memory");
+    }
     opterr = 0;
     optind = 0; /* glibc: 0 also forgets a half-scanned "-abc" of an earlier call */
     for (;;) {
-        int c = getopt_long(argc, argv, ":h", longopts, NULL); /* -h: --help, as users expect */
+        int c = getopt_long(argc, argv, shorts, longopts, NULL);
         if (c == -1)
             break;
-        if (c == 'h') {
-            /* Once: "-hhh" is one word of argv but several options, and cli holds argc. */
-            if (!short_help)
-                cli[ncli++] = (struct pending){gx_option_find("help"), NULL};
-            short_help = 1;
+        const struct gx_option *sop = c < 256 ? short_option(c) : NULL;
+        if (sop && !sop->arg) {
+            /* A flag once: "-hhh" is one word of argv but several options, and cli holds argc. */
+            if (!flag_seen[sop - gx_option_table])
+                cli[ncli++] = (struct pending){sop, NULL};
+            flag_seen[sop - gx_option_table] = 1;
+            continue;
+        }
+        if (sop) {
+            cli[ncli] = (struct pending){sop, short_value(sop, optarg, made[ncli], sizeof *made)};
+            ncli++;
             continue;
         }
         if (c < OPT_VAL(0) || c >= OPT_VAL(nopt)) { /* '?' or ':' */
@@ -140,5 +181,6 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
         }
 out:
     free(cli);
+    free(made);
     return rc;
 }
