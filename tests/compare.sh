@@ -55,6 +55,9 @@ sed -n '/^# context differences/,$p' "$dir/t.txt" >"$dir/ctx.txt"
 grep -q '^env.UCX_TLS:' "$dir/ctx.txt" && grep -q '^  B: tcp$' "$dir/ctx.txt" &&
     grep -q '^ranks.hostname:' "$dir/ctx.txt" && ! grep -q 'pid' "$dir/ctx.txt"
 ok $? "context differences: UCX_TLS and hostname, not pids"
+grep -qx '# A: .*/base.json (1 run): env.UCX_TLS=rc,sm, ranks.hostname=node-a' "$dir/t.txt" &&
+    grep -qx '# B: .*/slower.json (1 run): env.UCX_TLS=tcp, ranks.hostname=node-b' "$dir/t.txt"
+ok_diag $? "$dir/t.txt" "the legend names each configuration by what differs, not only its file"
 
 compare --json "$rep/base.json" "$rep/slower.json" >"$dir/t.json"
 "$PYTHON" - "$dir/t.json" <<'PY'
