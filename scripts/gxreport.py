@@ -616,10 +616,13 @@ def key(r):
             r.get("chunk", 0), r.get("depth", 0), r["size"], tuple(r["ranks"]))
 
 
-def match_key(r):
+def match_key(r, chunk_as_setting=False):
     """key, but a --chunk auto result matches whatever chunk/depth another run picked (its pick
-    is an option difference)."""
+    is an option difference); with chunk_as_setting every result does (its chunk/depth is
+    then a setting compared, as an option is)."""
     k = key(r)
+    if chunk_as_setting and ("chunk" in r or "depth" in r):
+        return k[:5] + ("any", "any") + k[7:]
     return k[:5] + ("auto", "auto") + k[7:] if r.get("chunk_auto") else k
 
 

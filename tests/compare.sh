@@ -59,6 +59,29 @@ grep -qx '# A: .*/base.json (1 run): env.UCX_TLS=rc,sm, ranks.hostname=node-a' "
     grep -qx '# B: .*/slower.json (1 run): env.UCX_TLS=tcp, ranks.hostname=node-b' "$dir/t.txt"
 ok_diag $? "$dir/t.txt" "the legend names each configuration by what differs, not only its file"
 
+# Chunk and depth as a setting: A at chunk 256K depth 2, B at 1M depth 4 (bw half as fast):
+# without --chunk-as-setting nothing matches; with it every result does, the bw rows slower,
+# and chunk/depth is listed with the option differences.
+"$PYTHON" - "$rep/base.json" "$dir/chunkA.json" "$dir/chunkB.json" <<'PY'
+import json, sys
+src, a, b = sys.argv[1:]
+for out, chunk, depth, scale in ((a, 262144, 2, 1.0), (b, 1 << 20, 4, 0.5)):
+    d = json.load(open(src))
+    for r in d["results"]:
+        r["chunk"], r["depth"] = chunk, depth
+        if r["pattern"] == "bw":
+            r["stats"] = {k: (v * scale if isinstance(v, float) else v) for k, v in r["stats"].items()}
+    d["start_time"] = "2026-01-01T00:0%d:00Z" % (1 if out == a else 2)
+    json.dump(d, open(out, "w"))
+PY
+compare "$dir/chunkA.json" "$dir/chunkB.json" >"$dir/chunk0.txt" 2>&1
+rc0=$?
+compare --chunk-as-setting "$dir/chunkA.json" "$dir/chunkB.json" >"$dir/chunk.txt" 2>&1
+[ $rc0 -eq 2 ] && grep -q 'no common results' "$dir/chunk0.txt" &&
+    [ "$(grep -cE '^ +(8|65536|1048576) +0->1 .* slower$' "$dir/chunk.txt")" -eq 3 ] &&
+    grep -q 'chunk/depth 256K/2 vs 1M/4' "$dir/chunk.txt"
+ok_diag $? "$dir/chunk.txt" "--chunk-as-setting: results at other chunks match, chunk/depth listed as a setting"
+
 compare --json "$rep/base.json" "$rep/slower.json" >"$dir/t.json"
 "$PYTHON" - "$dir/t.json" <<'PY'
 import json, sys
