@@ -365,8 +365,30 @@ def distinct(docs):
 
 # --- Options ----------------------------------------------------------------------------------
 
+# The release the tools belong to, as gpuxfer --version says it: the install writes it here
+# (Makefile.am, inst/gxreport.py); in the source tree it is read from configure.ac.
+TOOL_VERSION = "@PACKAGE_VERSION@"
+
+
+def tool_version():
+    if "@" not in TOOL_VERSION:
+        return TOOL_VERSION
+    try:
+        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
+                               "configure.ac"), encoding="utf-8") as f:
+            m = re.search(r"AC_INIT\(\[gpuxfer\], \[([^]]+)\]", f.read())
+    except OSError:
+        m = None
+    return (m.group(1) if m else "unknown") + " (source tree)"
+
+
 class ArgumentParser(argparse.ArgumentParser):
-    """argparse whose usage errors are one line on stderr and exit status 2."""
+    """argparse whose usage errors are one line on stderr and exit status 2, with --version."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_argument("--version", action="version", version=f"%(prog)s {tool_version()}",
+                          help="the version, and exit")
 
     def error(self, message):
         die(self.prog, message)

@@ -52,5 +52,27 @@ ok $? "gpuxfer-summary: a report before 2.5 unmarked" || diag <"$dir/sum0.txt"
 [ $? -eq 1 ] && grep -qE '^every ceiling a bound +host +bw +8 .* 0\.09 +112\.0%! +0 results with ! +NO +1 of 4 rated .*; 1 more with an unsound ceiling \(\?, not rated\)' "$dir/goals.txt"
 ok $? "gpuxfer-goals: an efficiency above 100% marked !, the unsound ceiling counted" || diag <"$dir/goals.txt"
 
+# Every tool says its release with --version (one line on stdout, exit 0): the source tree's
+# from configure.ac, the gpuxfer-run ones from the gpuxfer they run; config-sweep's --help is
+# its text on stdout with exit 0.
+want=$(sed -n 's/^AC_INIT(\[gpuxfer\], \[\([^]]*\)\].*/\1/p' "$top_srcdir/configure.ac")
+bad=
+for t in compare plot summary goals tune; do
+    out=$("$PYTHON" "$top_srcdir/scripts/gpuxfer-$t" --version 2>&1) &&
+        [ "$out" = "gpuxfer-$t $want (source tree)" ] || bad="$bad $t:'$out'"
+done
+out=$(bash "$top_srcdir/scripts/gpuxfer-config-sweep" --version 2>&1) &&
+    [ "$out" = "gpuxfer-config-sweep $want (source tree)" ] || bad="$bad config-sweep:'$out'"
+for t in bench soak; do
+    out=$(GPUXFER=$GPUXFER bash "$top_srcdir/scripts/gpuxfer-$t" --version 2>&1) &&
+        [ "$out" = "gpuxfer-$t $want" ] || bad="$bad $t:'$out'"
+done
+bash "$top_srcdir/scripts/gpuxfer-config-sweep" --help >"$dir/cs.out" 2>"$dir/cs.err" &&
+    [ ! -s "$dir/cs.err" ] && grep -q '^  gpuxfer-config-sweep \[-n NP\]' "$dir/cs.out" &&
+    ! grep -q 'set -u' "$dir/cs.out" || bad="$bad config-sweep--help"
+[ -n "$want" ] && [ -z "$bad" ]
+ok $? "every tool's --version: 'NAME $want' on stdout, exit 0; config-sweep --help on stdout, exit 0" ||
+    echo "$bad" | diag
+
 rm -rf "$dir"
 done_testing
