@@ -46,7 +46,7 @@ struct gx_option {
      * lack them, it is said (gx_no_effect_notes), never quietly ignored. */
     unsigned path_needs;
     /* Its one-letter form (0: none): -h, and OSU Micro-Benchmarks' -m, -i and -x, which mean
-     * the same there (osu's -m MAX alone is 1:MAX: gx_short_value). */
+     * the same there (osu's -m MAX alone is 1:MAX: short_value in options_parse.c). */
     char short_name;
 };
 

@@ -58,23 +58,17 @@ static long next_boundary(const struct gx_bench *b, const struct gx_mstep *st, l
  * iteration of 24 took 0.19 s where the step's share was 0.05 s, and the run took 143% of its
  * budget. Before a step's first iteration the guess is the last step's round trip. A window of
  * messages is left as it is: its size is part of what bw measures. */
-static long window_afforded(struct gx_bench *b, const struct gx_mstep *st, long n,
-                            int verdict, double pace, double now)
+static long window_afforded(const struct gx_bench *b, const struct gx_mstep *st, long n,
+                            int verdict, double now)
 {
-    if (gx_pattern_table[st->pattern]->uses_window != GX_WINDOW_ROUND_TRIPS)
-        return b->window;
-    if (pace > 0)
-        b->trip_s = pace / (double)b->window;
-    else /* before the first iteration: the last step's round trips, at a smaller size */
-        pace = b->trip_s * (double)b->window;
-    if (b->share_s <= 0 || pace <= 0 || b->window <= 1 || n >= st->min_iters ||
+    if (gx_pattern_table[st->pattern]->uses_window != GX_WINDOW_ROUND_TRIPS ||
+        b->share_s <= 0 || b->trip_s <= 0 || b->window <= 1 || n >= st->min_iters ||
         b->run->window > 0) /* --window: the user's, as --iters is */
         return b->window;
-    long owed = verdict == GX_ENDED_ITERATIONS ? (n < 0 ? -n : 0) + st->min_iters - (n > 0 ? n : 0)
-                                               : 1;
+    /* The warm-up's rest and the fewest left (at least 1: n < min_iters), or the one more. */
+    long owed = verdict == GX_ENDED_ITERATIONS ? st->min_iters - n : 1;
     double left = b->share_s - (now - b->step_t0);
-    double trips = left > 0 ? left / (pace / (double)b->window) : 0;
-    long w = (long)(trips / (double)(owed > 0 ? owed : 1));
+    long w = left > 0 ? (long)(left / b->trip_s / (double)owed) : 0;
     return w < 1 ? 1 : w < b->window ? w : b->window;
 }
 
@@ -86,10 +80,14 @@ int gx_stop_ask(struct gx_bench *b, const struct gx_mstep *st, long n, int *ende
     int64_t said[3] = {GX_ENDED_ITERATIONS, GX_ASK_NEVER, b->window};
     if (ep->initiator) {
         double now = MPI_Wtime(), pace = pace_since_ask(b, n, now);
+        /* A round trip's time: before the step's first iteration, the last step's (a smaller
+         * size's). */
+        if (pace > 0 && gx_pattern_table[st->pattern]->uses_window == GX_WINDOW_ROUND_TRIPS)
+            b->trip_s = pace / (double)b->window;
         said[0] = verdict_of(b, st, n);
         said[1] = said[0] == GX_ENDED_ITERATIONS ? next_boundary(b, st, n, pace, now)
                                                  : GX_ASK_NEVER;
-        said[2] = window_afforded(b, st, n, (int)said[0], pace, now);
+        said[2] = window_afforded(b, st, n, (int)said[0], now);
         GX_MPI_TRY(err, MPI_Send(said, 3, MPI_INT64_T, ep->peer, GX_TAG_STOP, ep->job->comm));
     } else {
         GX_MPI_TRY(err, MPI_Recv(said, 3, MPI_INT64_T, ep->peer, GX_TAG_STOP, ep->job->comm,
