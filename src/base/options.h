@@ -60,6 +60,7 @@ struct gx_global_opts {
     char table[PATH_MAX];                 /* --table: rank 0's stdout, or empty */
     char scenario[PATH_MAX];
     int quiet;
+    int wide;                             /* --wide: every column of the table */
     int format;                           /* enum gx_format */
     int progress;                         /* --progress: the progress line even in a log */
     int allow_skip;                       /* a run that measured nothing still exits 0 */

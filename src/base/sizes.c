@@ -2,6 +2,8 @@
 
 #include "input.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,6 +95,20 @@ void gx_format_size(size_t bytes, char *buf, size_t len)
         return;
     }
     snprintf(buf, len, "%zu", bytes);
+}
+
+void gx_format_value(double v, char *buf, size_t len)
+{
+    if (v == 0 || !isfinite(v)) {
+        snprintf(buf, len, "%g", v);
+        return;
+    }
+    int decimals = 3 - (int)floor(log10(fabs(v)));
+    decimals = decimals < 0 ? 0 : decimals > 9 ? 9 : decimals;
+    snprintf(buf, len, "%.*f", decimals, v);
+    /* Rounded up into the next decade (9.9996 -> 10.000): a digit too many. */
+    if (decimals > 0 && fabs(strtod(buf, NULL)) >= pow(10, 4 - decimals))
+        snprintf(buf, len, "%.*f", decimals - 1, v);
 }
 
 enum gx_size_class gx_size_class(size_t b)

@@ -17,6 +17,9 @@ int gx_parse_size(const char *text, size_t *out, struct gx_err *err);
 int gx_parse_sizes(const char *text, struct gx_size_list *out, struct gx_err *err);
 /* "4K", "1M", "3M+5": the shortest exact spelling, for tables. */
 void gx_format_size(size_t bytes, char *buf, size_t len);
+/* A measured value for tables: four significant digits and no exponent (47.94, 0.004512,
+ * 15499), so that a small one never reads 0.000 and a large one keeps no false digits. */
+void gx_format_value(double v, char *buf, size_t len);
 
 enum gx_size_class gx_size_class(size_t bytes);
 const char *gx_size_class_name(enum gx_size_class c);

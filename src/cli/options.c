@@ -334,6 +334,7 @@ static int set_soak(struct gx_options *o, struct gx_run_opts *r, const char *v,
 
 FLAG_SETTER(set_force, g.force)
 FLAG_SETTER(set_quiet, g.quiet)
+FLAG_SETTER(set_wide, g.wide)
 FLAG_SETTER(set_progress, g.progress)
 FLAG_SETTER(set_allow_skip, g.allow_skip)
 FLAG_SETTER(set_dry_run, dry_run)
@@ -461,6 +462,12 @@ const struct gx_option gx_option_table[] = {
      "stdout holds the table, or CSV (the table then goes to stderr)",
      "The CSV: a header, then one line per result (path, memory kinds, pattern, pair, size, "
      "chunk, depth, statistics, ceiling, efficiency).", GX_G_OUTPUT, set_format, GX_NUM_NONE, 0, 0},
+    {"wide", NULL, 0, GX_T_FLAG, NULL, NULL,
+     "every column of the table (min and max too), past 100 characters",
+     "By default a result's line fits 100 columns: size, pair, chunk, depth, median, p5, p95, "
+     "cv%, iterations, validation, ceiling and efficiency, values to four significant digits. "
+     "The CSV and the report have every statistic at full precision.", GX_G_OUTPUT, set_wide,
+     GX_NUM_NONE, 0, 0},
     {"samples", NULL, 0, GX_T_FLAG, NULL, NULL,
      "keep every raw sample (past 50,000 in OUTPUT.samples.jsonl)", NULL, GX_G_OUTPUT,
      set_samples, GX_NUM_NONE, 0, 0},

@@ -7,6 +7,7 @@
 #include "probe.h"
 #include "scheme.h"
 #include "sizes.h"
+#include "wrap.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -708,14 +709,18 @@ static void print_group(FILE *f, const struct gx_mplan *p, const struct gx_optio
     snprintf(what, sizeof what, "%s%s", g->probe >= 0 ? "ceiling:" : "", gx_mgroup_name(g));
     if (g->absent) {
         if (f)
-            fprintf(f, "%6s %-12s %-16s skipped: %s\n", "-", name, what, g->absent);
+            gx_print_note(f, "%6s %-7s %-16s skipped: %s\n", "-", name, what, g->absent);
         return;
     }
     const struct gx_round *round = &p->pairs[g->run].rounds[g->round];
+    /* The round's pairs, or its first and how many more (the line fits GX_TABLE_COLUMNS). */
     char pairs[64] = "", mem[40];
     for (int i = 0; i < round->npairs && strlen(pairs) + 12 < sizeof pairs; i++)
         snprintf(pairs + strlen(pairs), sizeof pairs - strlen(pairs), "%s%d:%d", i ? "," : "",
                  round->pairs[i].a, round->pairs[i].b);
+    if (strlen(pairs) > 7)
+        snprintf(pairs, sizeof pairs, "%d:%d,+%d", round->pairs[0].a, round->pairs[0].b,
+                 round->npairs - 1);
     snprintf(mem, sizeof mem, "%s>%s", gx_mem_name(g->src_kind), gx_mem_name(g->dst_kind));
     for (size_t i = g->first; i < g->first + g->n; i++) {
         const struct gx_mstep *s = &p->steps[i];
@@ -724,7 +729,7 @@ static void print_group(FILE *f, const struct gx_mplan *p, const struct gx_optio
         chunk_text(s, (ops->flags & GX_PATH_CHUNKED) != 0, chunk, sizeof chunk);
         ++*step;
         if (f)
-            fprintf(f, "%6ld %-12s %-16s %-18s %-8s %8s %-11s %6ld %6ld %6ld %s\n", *step, name,
+            fprintf(f, "%6ld %-7s %-16s %-17s %-7s %5s %-10s %5ld %4ld %6ld %s\n", *step, name,
                     what, mem, gx_pattern_table[s->pattern]->name, size, chunk, s->iters,
                     s->warmup, s->window, pairs);
         step_planned(bg, s, secs);
@@ -756,11 +761,10 @@ static void print_schemes(FILE *f, const struct gx_mplan *p, const struct gx_opt
     char per[16] = "uneven";
     if (l->per_node)
         snprintf(per, sizeof per, "%d", l->per_node);
-    fprintf(f, "# schemes on %d node%s x %s ranks (%d ranks%s): measurements, rounds and "
+    gx_print_note(f, "# schemes on %d node%s x %s ranks (%d ranks%s): measurements, rounds and "
             "estimated time with these runs' paths, patterns and sizes\n", l->nnodes,
             l->nnodes == 1 ? "" : "s", per, l->nranks, l->assumed ? ", assumed" : "");
-    fprintf(f, "# %-15s %12s %9s %12s  %s\n", "scheme", "results", "rounds", "estimate s",
-            "what");
+    fprintf(f, "# %-15s %8s %7s %10s  %s\n", "scheme", "results", "rounds", "estimate s", "what");
     for (int i = 0; gx_schemes[i]; i++) {
         const struct gx_scheme *s = gx_schemes[i];
         if (!s->name)
@@ -784,9 +788,11 @@ static void print_schemes(FILE *f, const struct gx_mplan *p, const struct gx_opt
             gx_pairs_free(&ps);
         }
         if (ok)
-            fprintf(f, "# %-15s %12ld %9ld %12.0f  %s\n", s->name, results, rounds, secs, s->what);
+            gx_print_note(f, "# %-15s %8ld %7ld %10.0f  %s\n", s->name, results, rounds, secs,
+                          s->what);
         else
-            fprintf(f, "# %-15s %12s %9s %12s  not here: %s\n", s->name, "-", "-", "-", why.msg);
+            gx_print_note(f, "# %-15s %8s %7s %10s  not here: %s\n", s->name, "-", "-", "-",
+                          why.msg);
     }
 }
 
@@ -796,8 +802,8 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
     double secs = 0;
     fprintf(f, "# dry run: the measurements this job would make, in order (one result per pair "
             "of the round)\n");
-    fprintf(f, "# %4s %-12s %-16s %-18s %-8s %8s %-11s %6s %6s %6s %s\n", "step", "run", "path",
-            "memory", "pattern", "size", "chunk/depth", "iters", "warmup", "window", "pairs");
+    fprintf(f, "# %4s %-7s %-16s %-17s %-7s %5s %-10s %5s %4s %6s %s\n", "step", "run", "path",
+            "memory", "pattern", "size", "chunk/dep", "iters", "warm", "window", "pairs");
     long results = 0, probes = 0;
     double probe_secs = 0;
     struct gx_budget bg;
@@ -818,20 +824,21 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
     }
     if (step > GX_DRY_RUN_LINES)
         fprintf(f, "# ... %ld more measurements not listed\n", step - GX_DRY_RUN_LINES);
-    fprintf(f, "# %ld measurements (%ld results; %ld ceiling probes, %.0f s of the estimate), "
-            "in %ld rounds; estimate %.0f s, at each path's and probe's nominal rate and steps "
-            "that settle where iterations vary by %.3g%% up to 64 KiB, %.3g%% up to 1 MiB and "
-            "%.3g%% above (a guess: the machine decides)", step, results, probes, probe_secs,
-            total_rounds(p), secs + GX_JOB_OVERHEAD_S, 100 * gx_dry_run_cv(64 * GX_KIB),
-            100 * gx_dry_run_cv(GX_MIB), 100 * gx_dry_run_cv(GX_MIB + 1));
+    gx_print_note(f, "# %ld measurements (%ld results; %ld ceiling probes, %.0f s of the estimate), "
+                  "in %ld rounds; estimate %.0f s, at each path's and probe's nominal rate and "
+                  "steps that settle where iterations vary by %.3g%% up to 64 KiB, %.3g%% up to "
+                  "1 MiB and %.3g%% above (a guess: the machine decides)\n", step, results, probes,
+                  probe_secs, total_rounds(p), secs + GX_JOB_OVERHEAD_S,
+                  100 * gx_dry_run_cv(64 * GX_KIB), 100 * gx_dry_run_cv(GX_MIB),
+                  100 * gx_dry_run_cv(GX_MIB + 1));
+    /* The verdict a line of its own, whole. */
     if (o->g.budget > 0 && secs + GX_JOB_OVERHEAD_S <= (double)o->g.budget * GX_BUDGET_SLACK)
-        fprintf(f, ", within the budget of %ld s", o->g.budget);
+        fprintf(f, "# the estimate is within the budget of %ld s\n", o->g.budget);
     else if (o->g.budget > 0)
-        fprintf(f, ", over the budget of %ld s%s", o->g.budget,
+        fprintf(f, "# the estimate is over the budget of %ld s%s\n", o->g.budget,
                 gx_budget_least(p) > (double)o->g.budget * GX_BUDGET_SLACK
                     ? ": the steps' least take longer"
                     : "");
-    fputc('\n', f);
     gx_budget_print(f, p, o);
     print_schemes(f, p, o);
 }
@@ -916,7 +923,7 @@ void gx_budget_print(FILE *f, const struct gx_mplan *p, const struct gx_options 
         return;
     double least = gx_budget_least(p);
     if (least > (double)o->g.budget * GX_BUDGET_SLACK)
-        fprintf(f, "# budget %ld s cannot be kept: the plan's least (every step's validation, "
+        gx_print_note(f, "# budget %ld s cannot be kept: the plan's least (every step's validation, "
                 "one warm-up and one timed iteration, and its setup) takes about %.1f s at the "
                 "estimated rates\n", o->g.budget, least);
     struct gx_budget bg;
@@ -944,7 +951,7 @@ void gx_budget_print(FILE *f, const struct gx_mplan *p, const struct gx_options 
     }
     if (steps == 0)
         return;
-    fprintf(f, "# budget %ld s for %ld steps (ceiling probes included): each stops once its "
+    gx_print_note(f, "# budget %ld s for %ld steps (ceiling probes included): each stops once its "
             "median is known to +-%.3g%% or its share is spent; at the estimated rates every "
             "step affords %ld iterations or more (%ld steps all of theirs): +-%.2g%% where "
             "iterations vary by %.0f%%\n", o->g.budget, steps, 100 * precision, fewest, capped,

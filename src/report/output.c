@@ -4,6 +4,7 @@
 #include "mem.h"
 #include "mpilib.h"
 #include "path.h"
+#include "sizes.h"
 
 
 #include <errno.h>
@@ -41,6 +42,7 @@ void gx_output_init(struct gx_output *out, const struct gx_job *job, const struc
     memset(out, 0, sizeof *out);
     out->active = job->rank == 0;
     out->table = gx_table_stream(&o->g);
+    out->wide = o->g.wide;
     /* stdout holds the progress only where it holds the table (not the CSV). */
     enum gx_progress_to to = gx_progress_decide(o->g.quiet, o->g.progress, isatty(STDERR_FILENO),
                                                 out->table == stdout && stdout_is_terminal());
@@ -146,14 +148,22 @@ void gx_output_result(struct gx_output *out, const struct gx_result *r)
                 r->run_name && r->run_name[0] ? ": " : "", r->path, r->via ? " (via " : "",
                 r->via ? r->via : "", r->via ? ")" : "", r->src_mem, r->dst_mem, r->pattern,
                 r->unit);
-        fprintf(t, "# %11s %7s %8s %5s %11s %11s %11s %11s %11s %7s %6s %10s %11s %6s\n", "size",
-                "pair", "chunk", "depth", "median", "min", "max", "p5", "p95", "cv%", "iters",
-                "validation", "ceiling", "eff%");
+        if (out->wide)
+            fprintf(t, "# %11s %7s %8s %5s %11s %11s %11s %11s %11s %7s %6s %10s %11s %6s\n",
+                    "size", "pair", "chunk", "depth", "median", "min", "max", "p5", "p95", "cv%",
+                    "iters", "validation", "ceiling", "eff%");
+        else
+            fprintf(t, "# %9s %6s %6s %5s %10s %9s %9s %5s %5s %5s %9s %6s\n", "size", "pair",
+                    "chunk", "depth", "median", "p5", "p95", "cv%", "iters", "valid", "ceiling",
+                    "eff%");
     }
     char pair[24], chunk[24] = "-", depth[8] = "-", valid[48];
     snprintf(pair, sizeof pair, "%d->%d", r->a, r->b);
     if (r->chunk) {
-        snprintf(chunk, sizeof chunk, "%zu", r->chunk);
+        if (out->wide)
+            snprintf(chunk, sizeof chunk, "%zu", r->chunk);
+        else
+            gx_format_size(r->chunk, chunk, sizeof chunk);
         snprintf(depth, sizeof depth, "%d", r->depth);
     }
     if (!r->validated)
@@ -163,25 +173,35 @@ void gx_output_result(struct gx_output *out, const struct gx_result *r)
     else
         snprintf(valid, sizeof valid, "FAILED@%lld", r->bad_offset);
     /* Against the ceiling measured in this job: "-" when none is known. */
-    char ceil[24] = "-", eff[16] = "-", median[32];
+    char ceil[24] = "-", eff[16] = "-", median[32], v[5][24], cv[16];
     /* "~": the machine disturbed the step; "?": a ceiling was measured but is no bound. */
-    snprintf(median, sizeof median, "%.3f%s", r->stats.median, r->noise.marks ? "~" : "");
+    gx_format_value(r->stats.median, median, sizeof median - 1);
+    if (r->noise.marks)
+        strcat(median, "~");
+    const double shown[5] = {r->stats.min, r->stats.max, r->stats.p5, r->stats.p95, r->ceiling};
+    for (int k = 0; k < 5; k++)
+        gx_format_value(shown[k], v[k], sizeof v[k]);
+    snprintf(cv, sizeof cv, 100.0 * r->stats.cv < 999.95 ? "%.1f" : "%.0f", 100.0 * r->stats.cv);
     if (r->ceiling_unsound) {
         strcpy(ceil, "?");
         strcpy(eff, "?");
     } else if (r->ceiling > 0) {
-        snprintf(ceil, sizeof ceil, "%.3f", r->ceiling);
+        strcpy(ceil, v[4]);
         /* "!": beyond every repeat of the ceiling, which is then no bound; "=": above it within
          * the median's interval, at the ceiling (README). */
         snprintf(eff, sizeof eff, "%.1f%s", 100.0 * r->efficiency,
                  r->ceiling_exceeded ? "!" : r->ceiling_within ? "=" : "");
     }
-    if (r->state == GX_STATE_OK)
-        fprintf(t, "%13zu %7s %8s %5s %11s %11.3f %11.3f %11.3f %11.3f %7.2f %6ld %10s %11s %6s\n",
-                r->size, pair, chunk, depth, median, r->stats.min, r->stats.max,
-                r->stats.p5, r->stats.p95, 100.0 * r->stats.cv, r->iters, valid, ceil, eff);
+    /* At most GX_TABLE_COLUMNS wide (--wide: every column, min and max too, as the CSV). */
+    if (r->state == GX_STATE_OK && out->wide)
+        fprintf(t, "%13zu %7s %8s %5s %11s %11s %11s %11s %11s %7s %6ld %10s %11s %6s\n", r->size,
+                pair, chunk, depth, median, v[0], v[1], v[2], v[3], cv, r->iters, valid, ceil,
+                eff);
+    else if (r->state == GX_STATE_OK)
+        fprintf(t, "%11zu %6s %6s %5s %10s %9s %9s %5s %5ld %5s %9s %6s\n", r->size, pair, chunk,
+                depth, median, v[2], v[3], cv, r->iters, valid, ceil, eff);
     else
-        fprintf(t, "%13zu %7s %8s %5s %s: %s\n", r->size, pair, chunk, depth,
+        fprintf(t, "%11zu %6s %6s %5s %s: %s\n", r->size, pair, chunk, depth,
                 r->state == GX_STATE_SKIPPED ? "skipped" : "failed", r->reason);
     fflush(t);
 }
@@ -229,7 +249,7 @@ void gx_output_calibration(struct gx_output *out, const struct gx_ceilings *c)
 {
     FILE *f = out->table;
     clear_progress(out);
-    fprintf(f, "\n# ceilings (%.1f s of probes): the best iteration of each layer below the "
+    gx_print_note(f, "\n# ceilings (%.1f s of probes): the best iteration of each layer below the "
             "paths, measured by the pairs (every size in the report's \"calibration\")\n",
             c->seconds);
     const char *told[DISTINCT_REASONS];
@@ -251,9 +271,12 @@ void gx_output_calibration(struct gx_output *out, const struct gx_ceilings *c)
             }
         char who[32];
         snprintf(who, sizeof who, "%d->%d", k->a, k->b);
-        fprintf(f, "#   %-18s %-7s %d of %d sizes, %.3f .. %.3f %s (%s)\n",
-                gx_ceil_kind_name((enum gx_ceil_kind)k->kind), who, measured, (int)k->n, lo, hi,
-                gx_ceil_kind_unit((enum gx_ceil_kind)k->kind), k->what);
+        char l[24], h[24];
+        gx_format_value(lo, l, sizeof l);
+        gx_format_value(hi, h, sizeof h);
+        gx_print_note(f, "#   %-18s %-7s %d of %d sizes, %s .. %s %s (%s)\n",
+                      gx_ceil_kind_name((enum gx_ceil_kind)k->kind), who, measured, (int)k->n, l, h,
+                      gx_ceil_kind_unit((enum gx_ceil_kind)k->kind), k->what);
     }
     fflush(f);
 }
@@ -304,7 +327,7 @@ void gx_output_skip(struct gx_output *out, const char *what, const char *reason)
             return;
     }
     clear_progress(out);
-    fprintf(out->table, "\n# path %s skipped: %s\n", what, reason);
+    gx_print_note(out->table, "\n# path %s skipped: %s\n", what, reason);
     fflush(out->table);
 }
 
@@ -325,14 +348,16 @@ void gx_output_no_gpu(struct gx_output *out, struct gx_said *why)
     }
     clear_progress(out);
     FILE *t = out->table;
-    fprintf(t, "\n# no GPU on any rank (");
+    char reasons[512] = "", kinds[256] = "";
     for (size_t i = 0; i < out->no_gpu.n && i < 3; i++)
-        fprintf(t, "%s%s", i ? "; " : "", out->no_gpu.keys[i]);
-    fprintf(t, "%s): the paths that need one", out->no_gpu.n > 3 ? "; ..." : "");
+        snprintf(reasons + strlen(reasons), sizeof reasons - strlen(reasons), "%s%s", i ? "; " : "",
+                 out->no_gpu.keys[i]);
     for (int i = 0; i < nkinds; i++)
-        fprintf(t, "%s%s", i == 0 ? ", and every path on " : i < nkinds - 1 ? ", " : " or ",
-                gx_mem_name(unusable[i]));
-    fprintf(t, "%s, are skipped\n", nkinds ? " memory" : "");
+        snprintf(kinds + strlen(kinds), sizeof kinds - strlen(kinds), "%s%s",
+                 i == 0 ? ", and every path on " : i < nkinds - 1 ? ", " : " or ",
+                 gx_mem_name(unusable[i]));
+    gx_print_note(t, "\n# no GPU on any rank (%s%s): the paths that need one%s%s, are skipped\n",
+                  reasons, out->no_gpu.n > 3 ? "; ..." : "", kinds, nkinds ? " memory" : "");
     fflush(t);
 }
 

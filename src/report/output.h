@@ -8,6 +8,7 @@
 #include "mplan.h"
 #include "options.h"
 #include "result.h"
+#include "wrap.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -36,6 +37,7 @@ FILE *gx_table_stream(const struct gx_global_opts *g);
 
 struct gx_output {
     int active;           /* rank 0 */
+    int wide;             /* --wide: every column, past GX_TABLE_COLUMNS */
     FILE *table;          /* gx_table_stream */
     FILE *progress;       /* where the progress line goes, NULL for none */
     int progress_tty;     /* redrawn in place (a terminal), else lines in a log */

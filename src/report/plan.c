@@ -4,6 +4,7 @@
 #include "mem.h"
 #include "path.h"
 #include "sizes.h"
+#include "wrap.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -200,16 +201,17 @@ cJSON *gx_plan(const struct gx_kept *res, size_t nres, const struct gx_pair_link
     return plan;
 }
 
+/* One way's columns: "path src>dst chunk/depth", its GB/s and efficiency with the table's
+ * marks (? no sound ceiling, ! beyond it, = above it within the median's interval, ~ the
+ * machine disturbed the step). */
 static void way_text(const cJSON *w, char *buf, size_t len)
 {
-    char chunk[32] = "", eff[16] = "-", gbps[24];
+    char chunk[32] = "", eff[16] = "-", gbps[24], name[64];
     if (gx_json_num(w, "chunk") > 0) {
         char c[24];
         gx_format_size((size_t)gx_json_num(w, "chunk"), c, sizeof c);
         snprintf(chunk, sizeof chunk, " %s/%d", c, (int)gx_json_num(w, "depth"));
     }
-    /* The table's marks: ? no sound ceiling, ! beyond it, = above it within the median's
-     * interval (at the ceiling), ~ the machine disturbed the step. */
     if (gx_json_num(w, "ceiling_unsound") > 0 && !(gx_json_num(w, "efficiency") > 0))
         snprintf(eff, sizeof eff, "?");
     else if (gx_json_num(w, "efficiency") > 0)
@@ -218,35 +220,38 @@ static void way_text(const cJSON *w, char *buf, size_t len)
                  : gx_json_num(w, "ceiling_within") > 0 || gx_json_num(w, "efficiency") > 1 ? "="
                  : gx_json_num(w, "ceiling_unsound") > 0                                ? "?"
                                                                                          : "");
-    snprintf(gbps, sizeof gbps, "%.2f%s", gx_json_num(w, "gbps"),
-             gx_json_num(w, "noisy") > 0 ? "~" : "");
+    gx_format_value(gx_json_num(w, "gbps"), gbps, sizeof gbps - 1);
+    if (gx_json_num(w, "noisy") > 0)
+        strcat(gbps, "~");
     const cJSON *mem = cJSON_GetObjectItemCaseSensitive(w, "mem");
-    snprintf(buf, len, "%-28s %9s %6s", "", gbps, eff);
-    char name[64];
     snprintf(name, sizeof name, "%s %s>%s%s", gx_json_str(w, "path"), gx_json_str(mem, "src"),
              gx_json_str(mem, "dst"), chunk);
-    memcpy(buf, name, strlen(name) < 28 ? strlen(name) : 28);
+    snprintf(buf, len, "%-30s %8s %6s", name, gbps, eff);
 }
 
+/* A row a line, its runner-up (another path) on the next: both fit GX_TABLE_COLUMNS. */
 void gx_plan_print(FILE *out, const cJSON *plan)
 {
     if (!cJSON_GetArraySize(plan))
         return;
-    fprintf(out, "\n# transfer plan: the fastest path per pair type, data location (both ends in "
-                 "GPU memory, host memory, or mixed) and size class (bw at the class's largest "
-                 "measured size; chunk/depth where the path chunks)\n");
-    fprintf(out, "# %-18s %-5s %-7s %8s  %-28s %9s %6s  %-28s %9s %6s\n", "pair type", "data",
-            "class", "size", "best", "GB/s", "eff", "runner-up", "GB/s", "eff");
+    gx_print_note(out, "\n# transfer plan: the fastest path per pair type, data location (both "
+                  "ends in GPU memory, host memory, or mixed) and size class (bw at the class's "
+                  "largest measured size; chunk/depth where the path chunks), the runner-up "
+                  "(another path) below it\n");
+    fprintf(out, "# %-19s %-5s %-6s %5s  %-30s %8s %6s\n", "pair type", "data", "class", "size",
+            "path, then runner-up", "GB/s", "eff");
     const cJSON *row;
     cJSON_ArrayForEach(row, plan)
     {
-        char size[24], best[64], second[64] = "-";
+        char size[24], best[96], second[96];
         gx_format_size((size_t)gx_json_num(row, "size"), size, sizeof size);
         way_text(cJSON_GetObjectItemCaseSensitive(row, "best"), best, sizeof best);
+        fprintf(out, "  %-19s %-5s %-6s %5s  %s\n", gx_json_str(row, "pair_type"),
+                gx_json_str(row, "data"), gx_json_str(row, "size_class"), size, best);
         const cJSON *ru = cJSON_GetObjectItemCaseSensitive(row, "runner_up");
-        if (cJSON_IsObject(ru))
+        if (cJSON_IsObject(ru)) {
             way_text(ru, second, sizeof second);
-        fprintf(out, "  %-18s %-5s %-7s %8s  %s  %s\n", gx_json_str(row, "pair_type"),
-                gx_json_str(row, "data"), gx_json_str(row, "size_class"), size, best, second);
+            fprintf(out, "  %-19s %-5s %-6s %5s  %s\n", "", "", "", "", second);
+        }
     }
 }

@@ -3,6 +3,7 @@
 
 #include "mem.h"
 #include "path.h"
+#include "wrap.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -243,10 +244,11 @@ void gx_sink_interference(struct gx_sink *s, FILE *table)
                  100 * t->cpu_wait_max);
     if (load_end >= 0 && cpus > 0)
         snprintf(load, sizeof load, "; load average %.1f on %ld CPUs", load_end, cpus);
-    fprintf(table, "\n# the machine interfered: %d of %d results marked ~ (their medians are "
-            "unreliable: the report's noise says why)%s%s", t->noisy, t->ok, wait, load);
+    char unsound[128] = "";
     if (t->unsound)
-        fprintf(table, "; %d efficienc%s ? (the probe's point was no bound: ceiling_absent says "
-                "why)", t->unsound, t->unsound == 1 ? "y" : "ies");
-    fputc('\n', table);
+        snprintf(unsound, sizeof unsound, "; %d efficienc%s ? (the probe's point was no bound: "
+                 "ceiling_absent says why)", t->unsound, t->unsound == 1 ? "y" : "ies");
+    gx_print_note(table, "\n# the machine interfered: %d of %d results marked ~ (their medians "
+                  "are unreliable: the report's noise says why)%s%s%s\n", t->noisy, t->ok, wait,
+                  load, unsound);
 }

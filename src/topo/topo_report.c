@@ -188,7 +188,7 @@ void gx_topo_print_header(FILE *out, const cJSON *context)
     fprintf(out, "# topology (%s)\n", str(cJSON_GetObjectItemCaseSensitive(
                                                cJSON_GetArrayItem(ranks, 0), "binding"),
                                            "topology", "unknown"));
-    fprintf(out, "# %4s %-16s %-16s %-12s %-4s %-16s %-24s %s\n", "rank", "host", "GPU", "bus id",
+    fprintf(out, "# %4s %-12s %-12s %-12s %-4s %-14s %-20s %s\n", "rank", "host", "GPU", "bus id",
             "NUMA", "cpuset", "NIC", "binding");
     cJSON_ArrayForEach(r, ranks)
     {
@@ -222,7 +222,7 @@ void gx_topo_print_header(FILE *out, const cJSON *context)
             snprintf(cpus, sizeof cpus, "%s", str(r, "cpuset", "?"));
         else
             snprintf(cpus, sizeof cpus, "%s(plan)", str(bind, "planned_cpuset", "?"));
-        fprintf(out, "# %4d %-16.16s %-16s %-12s %-4s %-16s %-24s %s\n",
+        fprintf(out, "# %4d %-12.12s %-12s %-12s %-4s %-14s %-20s %s\n",
                 cJSON_IsNumber(rk) ? rk->valueint : -1, str(r, "hostname", "?"), g,
                 str(gpu, "pci_bus_id", "-"), numa, cpus, nic, str(bind, "decision", "?"));
     }

@@ -1,0 +1,51 @@
+#!/bin/sh
+# The table fits a terminal: every line gpuxfer prints (results, notes, ceilings, transfer plan,
+# --dry-run) at most 100 columns by default, values to four significant digits so that a small
+# one never reads 0.000; --wide prints every column (min and max too).
+. "$top_srcdir/tests/lib.sh"
+dir=$(mktemp -d "$TEST_TMP/table_width.XXXXXX")
+# The widest lines a run makes: latency and bw from 1 B (bw's smallest values, well under
+# 0.001 GB/s at their minimum on a busy machine) to 4M, ceilings and the transfer plan.
+common="--path host --pattern latency,bw --sizes 1,2,64K,4M --iters 8 --warmup 1 --quiet"
+
+gx_mpirun 2 $common --output "$dir/n.json" >"$dir/n.txt" 2>&1
+ok $? "a host run: exit 0" || diag <"$dir/n.txt"
+wide=$(awk 'length > 100 { print length ": " $0 }' "$dir/n.txt")
+[ -z "$wide" ] && grep -q '^# ceilings (' "$dir/n.txt" && grep -q '^# transfer plan: ' "$dir/n.txt"
+ok $? "every line at most 100 columns, the ceilings and the transfer plan included" ||
+    printf '%s\n' "$wide" | diag
+
+# The result lines: 12 columns (size pair chunk depth median p5 p95 cv% iters valid ceiling
+# eff%); median, p5 and p95 each four significant digits (an integer from 1000 on), never 0.000.
+awk '/^ +[0-9]+ +0->1 / {
+        if (NF != 12) { print "fields " NF ": " $0; bad = 1; next }
+        for (i = 5; i <= 7; i++) {
+            v = $i; sub(/~$/, "", v)
+            if (v ~ /^0\.0*$/) { print "zero: " $0; bad = 1 }
+            digits = v; sub(/^[0.]*/, "", digits); gsub(/\./, "", digits)
+            if (v + 0 < 1000 && length(digits) != 4) { print "digits " v ": " $0; bad = 1 }
+        }
+        rows++
+     }
+     END { if (rows != 8) { print "rows " rows; bad = 1 }; exit bad }' "$dir/n.txt" >"$dir/bad" 2>&1
+ok $? "8 result lines of 12 columns, values to four significant digits, none 0.000" ||
+    diag <"$dir/bad"
+
+# --wide: min and max beside p5 and p95, the chunk in bytes, 14 columns; the same medians.
+gx_mpirun 2 $common --wide --output "$dir/w.json" >"$dir/w.txt" 2>&1
+ok $? "--wide: exit 0" || diag <"$dir/w.txt"
+grep -qE '^# +size +pair +chunk +depth +median +min +max +p5 +p95 +cv% +iters +validation +ceiling +eff%$' \
+    "$dir/w.txt" &&
+    [ "$(awk '/^ +[0-9]+ +0->1 / && NF == 14' "$dir/w.txt" | wc -l)" -eq 8 ]
+ok $? "--wide: the header names min and max, 8 result lines of 14 columns" || diag <"$dir/w.txt"
+
+# --dry-run of the default run: its step table, totals, budget and schemes fit as well.
+gx_mpirun 2 --dry-run >"$dir/d.txt" 2>&1
+wide=$(awk 'length > 100 { print length ": " $0 }' "$dir/d.txt")
+[ -z "$wide" ] && grep -q '^# the estimate is within the budget of 10 s$' "$dir/d.txt" &&
+    grep -q '^# scheme ' "$dir/d.txt"
+ok $? "--dry-run: every line at most 100 columns, the budget's verdict a line of its own" ||
+    { printf '%s\n' "$wide"; cat "$dir/d.txt"; } | diag
+
+rm -rf "$dir"
+done_testing
