@@ -76,10 +76,10 @@ awk '/^ +[0-9]+ +0->1 / { e = $NF; bang = sub(/[!=]$/, "", e); if ((e + 0 > 100)
 ok $? "table: '!' or '=' on exactly the rows whose eff% is above 100" || diag <"$dir/marks"
 # --dry-run lists the probes as steps, each just before the result it bounds, and counts them.
 gx_mpirun 2 --dry-run --path host --pattern latency,bw --sizes 8,64K >"$dir/dry.txt" 2>&1
-awk '$1 ~ /^[0-9]+$/ { step[$1] = $3 " " $5 " " $6 }
+awk '$1 ~ /^[0-9]+$/ { step[$1] = $2 " " $4 " " $5 }
      END { for (i = 2; i <= 8; i += 2) if (step[i - 1] != "ceiling:shm-copy " substr(step[i], 6) ||
                                          step[i] !~ /^host /) exit 1 }' "$dir/dry.txt" &&
-    grep -qE '^ +1 +- +ceiling:shm-copy +pageable>pageable +latency +8 ' "$dir/dry.txt" &&
+    grep -qE '^ +1 +ceiling:shm-copy +pageable>pageable +latency +8 ' "$dir/dry.txt" &&
     grep -qE '^# 8 measurements \(4 results; 4 ceiling probes, [0-9]+ s of the estimate\)' "$dir/dry.txt"
 ok $? "--dry-run: each result's ceiling probe just before it, as a step, counted in the estimate" ||
     diag <"$dir/dry.txt"

@@ -8,8 +8,10 @@ dir=$(mktemp -d "$TEST_TMP/default_run.XXXXXX")
 xml="$top_srcdir/tests/topologies/h200x4-vm.xml"
 gpus=0000:00:06.0,0000:00:07.0
 
-# The plan's result lines: "step run path memory pattern size ..." (not its ceiling probes').
-plan() { grep -E '^ +[0-9]+ ' "$1" | grep -v ' ceiling:' | awk '{print $2, $3, $5, $6}'; }
+# The plan's result lines as "run path pattern size" (not its ceiling probes'): a step line is
+# "step path memory pattern size ...", after "# run NAME" where its run has a name.
+plan() { awk '/^# run / { run = $3 } /^ +[0-9]+ / && $2 !~ /^ceiling:/ {
+                  print (run == "" ? "-" : run), $2, $4, $5 }' "$1"; }
 
 gx_mpirun 2 --dry-run >"$dir/host.txt" 2>&1
 ok $? "no GPU given: --dry-run exits 0"

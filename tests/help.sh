@@ -80,9 +80,9 @@ expect 2 "unknown option '-q' \(see --help\)" "an unknown short option" 2 -q
 gx_mpirun 2 -m 4K -i 7 -x 1 --path host --pattern latency --calibrate off --dry-run \
     >"$dir/osu.txt" 2>&1 &&
     gx_mpirun 2 -m 64:256 --path host --pattern bw --calibrate off --dry-run >"$dir/osu2.txt" 2>&1
-[ "$(awk '$1 ~ /^[0-9]+$/ { printf "%s/%s/%s ", $6, $8, $9 }' "$dir/osu.txt")" = \
+[ "$(awk '$1 ~ /^[0-9]+$/ { printf "%s/%s/%s ", $5, $7, $8 }' "$dir/osu.txt")" = \
     "1/7/1 2/7/1 4/7/1 8/7/1 16/7/1 32/7/1 64/7/1 128/7/1 256/7/1 512/7/1 1K/7/1 2K/7/1 4K/7/1 " ] &&
-    [ "$(awk '$1 ~ /^[0-9]+$/ { printf "%s ", $6 }' "$dir/osu2.txt")" = "64 128 256 " ] &&
+    [ "$(awk '$1 ~ /^[0-9]+$/ { printf "%s ", $5 }' "$dir/osu2.txt")" = "64 128 256 " ] &&
     grep -q '^  -m, --sizes SIZES ' "$dir/help" && grep -q '^  -i, --iters N ' "$dir/help" &&
     grep -q '^  -x, --warmup N ' "$dir/help"
 ok $? "osu's -m 4K (1:4K), -m 64:256, -i 7 and -x 1 as --sizes, --iters and --warmup; --help shows the letters" ||

@@ -117,14 +117,14 @@ scen() { # scen FILE RUNNAME
         printf '{"runs": [{"name": "%s", "path": "host", "pattern": "latency", "sizes": "8"}]}\n' \
             "$2" >"$1"
 }
-dry_run_name() { # dry_run_name NAME [GPUXFER]: the run name of the first step --dry-run lists
+dry_run_name() { # dry_run_name NAME [GPUXFER]: the first run name --dry-run lists ("# run NAME")
     GPUXFER=${2:-$GPUXFER} gx_mpirun 2 --scenario "$1" --dry-run 2>&1 |
-        awk '$1 == "1" { print $2; exit }'
+        awk '$1 == "#" && $2 == "run" { print $3; exit }'
 }
 scen "$data/scenarios/gx-where.json" staged
 scen "$dir/env/gx-where.json" from-env
 gx_mpirun 2 --scenario smoke --dry-run >"$dir/bt.txt" 2>&1 &&
-    grep -q '^ *1 smoke ' "$dir/bt.txt"
+    grep -q '^# run smoke$' "$dir/bt.txt"
 ok $? "the build tree's gpuxfer finds smoke by name (the source tree's scenarios/)" ||
     diag <"$dir/bt.txt"
 gx_mpirun 2 --scenario nosuch --quiet --output "$dir/nosuch.json" >/dev/null \

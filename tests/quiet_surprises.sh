@@ -50,7 +50,7 @@ ok $? "--dry-run with an --output the run could write: exit 0 (got $rc), no fold
 mkdir -p "$dir/cwd/smoke"
 (cd "$dir/cwd" && gx_mpirun 2 --scenario smoke --dry-run >"$dir/out" 2>&1)
 rc=$?
-[ $rc -eq 0 ] && grep -q " smoke " "$dir/out"
+[ $rc -eq 0 ] && grep -q "^# run smoke$" "$dir/out"
 ok $? "a folder ./smoke does not hide the shipped scenario smoke (exit $rc)" || diag <"$dir/out"
 
 rm -rf "$dir"

@@ -697,31 +697,58 @@ static double group_setup_seconds(const struct gx_mgroup *g)
     return g->absent ? 0 : 2 * (double)g->largest / (GX_SETUP_GBPS * 1e9);
 }
 
+/* The widths of the step table's columns of names: as wide as this plan's widest, so that the
+ * lines fit GX_TABLE_COLUMNS where the names are short. A named run's steps follow a line
+ * "# run NAME" of their own. */
+struct step_widths {
+    int path, mem;
+    int last_run; /* the run whose name was said last, -1 before the first */
+};
+
+static void group_names(const struct gx_mgroup *g, char *what, size_t wlen, char *mem,
+                        size_t mlen)
+{
+    snprintf(what, wlen, "%s%s", g->probe >= 0 ? "ceiling:" : "", gx_mgroup_name(g));
+    snprintf(mem, mlen, "%s>%s", gx_mem_name(g->src_kind), gx_mem_name(g->dst_kind));
+}
+
+static struct step_widths step_widths(const struct gx_mplan *p)
+{
+    struct step_widths w = {4, 6, -1}; /* "path", "memory" */
+    for (size_t i = 0; i < p->ngroups; i++) {
+        char what[40], mem[40];
+        group_names(&p->groups[i], what, sizeof what, mem, sizeof mem);
+        w.path = (int)strlen(what) > w.path ? (int)strlen(what) : w.path;
+        w.mem = (int)strlen(mem) > w.mem ? (int)strlen(mem) : w.mem;
+    }
+    return w;
+}
+
 /* The group's lines (none with f NULL: only counted). */
 static void print_group(FILE *f, const struct gx_mplan *p, const struct gx_options *o,
-                        const struct gx_mgroup *g, struct gx_budget *bg, long *step,
-                        double *secs)
+                        const struct gx_mgroup *g, struct step_widths *w,
+                        struct gx_budget *bg, long *step, double *secs)
 {
-    const struct gx_run_opts *run = &o->runs[g->run];
     const struct gx_path_ops *ops = gx_mgroup_ops(g);
-    const char *name = run->name[0] ? run->name : "-";
-    char what[40];
-    snprintf(what, sizeof what, "%s%s", g->probe >= 0 ? "ceiling:" : "", gx_mgroup_name(g));
+    char what[40], mem[40];
+    group_names(g, what, sizeof what, mem, sizeof mem);
+    if (f && g->run != w->last_run && o->runs[g->run].name[0])
+        fprintf(f, "# run %s\n", o->runs[g->run].name);
+    w->last_run = g->run;
     if (g->absent) {
         if (f)
-            gx_print_note(f, "%6s %-7s %-16s skipped: %s\n", "-", name, what, g->absent);
+            gx_print_note(f, "%6s %-*s skipped: %s\n", "-", w->path, what, g->absent);
         return;
     }
     const struct gx_round *round = &p->pairs[g->run].rounds[g->round];
     /* The round's pairs, or its first and how many more (the line fits GX_TABLE_COLUMNS). */
-    char pairs[64] = "", mem[40];
+    char pairs[64] = "";
     for (int i = 0; i < round->npairs && strlen(pairs) + 12 < sizeof pairs; i++)
         snprintf(pairs + strlen(pairs), sizeof pairs - strlen(pairs), "%s%d:%d", i ? "," : "",
                  round->pairs[i].a, round->pairs[i].b);
     if (strlen(pairs) > 7)
         snprintf(pairs, sizeof pairs, "%d:%d,+%d", round->pairs[0].a, round->pairs[0].b,
                  round->npairs - 1);
-    snprintf(mem, sizeof mem, "%s>%s", gx_mem_name(g->src_kind), gx_mem_name(g->dst_kind));
     for (size_t i = g->first; i < g->first + g->n; i++) {
         const struct gx_mstep *s = &p->steps[i];
         char size[32], chunk[48];
@@ -729,8 +756,8 @@ static void print_group(FILE *f, const struct gx_mplan *p, const struct gx_optio
         chunk_text(s, (ops->flags & GX_PATH_CHUNKED) != 0, chunk, sizeof chunk);
         ++*step;
         if (f)
-            fprintf(f, "%6ld %-7s %-16s %-17s %-7s %5s %-10s %5ld %4ld %6ld %s\n", *step, name,
-                    what, mem, gx_pattern_table[s->pattern]->name, size, chunk, s->iters,
+            fprintf(f, "%6ld %-*s %-*s %-7s %5s %-10s %5ld %4ld %6ld %s\n", *step, w->path, what,
+                    w->mem, mem, gx_pattern_table[s->pattern]->name, size, chunk, s->iters,
                     s->warmup, s->window, pairs);
         step_planned(bg, s, secs);
     }
@@ -802,7 +829,8 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
     double secs = 0;
     fprintf(f, "# dry run: the measurements this job would make, in order (one result per pair "
             "of the round)\n");
-    fprintf(f, "# %4s %-7s %-16s %-17s %-7s %5s %-10s %5s %4s %6s %s\n", "step", "run", "path",
+    struct step_widths w = step_widths(p);
+    fprintf(f, "# %4s %-*s %-*s %-7s %5s %-10s %5s %4s %6s %s\n", "step", w.path, "path", w.mem,
             "memory", "pattern", "size", "chunk/dep", "iters", "warm", "window", "pairs");
     long results = 0, probes = 0;
     double probe_secs = 0;
@@ -814,7 +842,7 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
         FILE *to = step < GX_DRY_RUN_LINES ? f : NULL;
         long before = step;
         double secs_before = secs;
-        print_group(to, p, o, gr, &bg, &step, &secs);
+        print_group(to, p, o, gr, &w, &bg, &step, &secs);
         secs += group_setup_seconds(gr);
         if (gr->probe >= 0) {
             probes += step - before;
