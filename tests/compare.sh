@@ -240,9 +240,9 @@ assert len(d["summary"]) == 2
 PY
 ok $? "--json: missing, option differences, unfair and the summary, consistent with the rows"
 
-# Recorded runs of the CPU machine, trimmed (tests/reports/trim-runs.py of results/issue34's
-# sweeps): aa, 5 + 5 default host runs of one configuration, interleaved, a CPU hog beside them;
-# ab-btl, 5 default runs (shared memory) + 5 with OMPI_MCA_btl=self,tcp, interleaved.
+# Recorded runs of the CPU machine, trimmed (tests/reports/trim-runs.py of results/issue34's sweeps,
+# at commit 208e285): aa, 5 + 5 default host runs of one configuration, interleaved, a CPU hog
+# beside them; ab-btl, 5 default runs (shared memory) + 5 with OMPI_MCA_btl=self,tcp, interleaved.
 aa=$rep/aa ab=$rep/ab-btl
 compare --json "$aa" >"$dir/aa.json" 2>"$dir/aa.err"
 ok_diag $? "$dir/aa.err" "A/A sweep folder: exit 0"

@@ -2,9 +2,9 @@
 # The documentation holds together: the README states the two test tiers' commands (CI runs the
 # full one), stays short and links
 # every page of docs/; every relative link of README.md and docs/*.md names a file that exists
-# (in the tarball too: make distcheck runs this; results/, which it does not ship, aside) and a
-# heading that is there; each page of docs/
-# links back to the README; every option --help lists is in docs/options.md.
+# (in the tarball too: make distcheck runs this) and a heading that is there; each page of docs/
+# links back to the README; every option --help lists is in docs/options.md; results/ is the
+# reference runs its one-page README describes, within 2 MB.
 . "$top_srcdir/tests/lib.sh"
 dir=$(mktemp -d "$TEST_TMP/docs.XXXXXX")
 
@@ -72,9 +72,6 @@ for page in pages:
             continue
         file, _, anchor = target.partition("#")
         dest = os.path.normpath(os.path.join(os.path.dirname(path), file)) if file else path
-        rel = os.path.relpath(dest, top)
-        if rel.startswith("results" + os.sep) and not os.path.isdir(os.path.join(top, "results")):
-            continue  # the tarball ships no results/: checked in the git tree only
         if not os.path.exists(dest):
             bad.append(f"{page}: link to {target}: no file {os.path.relpath(dest, top)}")
         elif anchor and dest.endswith(".md") and anchor not in slugs(dest):
@@ -98,6 +95,68 @@ for b in bad:
 sys.exit(1 if bad else 0)
 PY
 ok $? "README.md and docs/*.md: every relative link resolves, each page links back, the README links every page and stays short"
+
+# The reference runs: gpuxfer's own reports of the default run (valid against the schema,
+# complete), each named after the GPU its context records, every one in the README's table with
+# its GPU, start and length, the README one page and nothing else in results/ but them, within
+# the 2 MB the folder may take.
+ref=$top_srcdir/results/reference
+bad=""
+for f in "$ref"/*.json; do
+    [ -f "$f" ] || continue
+    "$PYTHON" "$top_srcdir/tests/check_report.py" "$f" >"$dir/ref.txt" 2>&1 ||
+        bad="$bad $(basename "$f"): $(head -n 3 "$dir/ref.txt" | tr '\n' ' ')"
+done
+[ -z "$bad" ]
+ok $? "results/reference/*.json are valid gpuxfer reports" || echo "$bad" | diag
+py_check "$top_srcdir/results" <<'PY'
+import datetime, json, os, re, sys
+res = sys.argv[1]
+ref = os.path.join(res, "reference")
+bad = []
+files = sorted(f for f in os.listdir(ref) if f.endswith(".json")) if os.path.isdir(ref) else []
+if not files:
+    bad.append("results/reference/: no report")
+readme = open(os.path.join(res, "README.md"), encoding="utf-8").read()
+if readme.count("\n") > 60:
+    bad.append(f"results/README.md: {readme.count(chr(10))} lines, more than one page (60)")
+rows = {m.group(1): m.group(0) for m in re.finditer(r"^\| `([^`]+\.json)` \|.*$", readme, re.M)}
+stamp = lambda t: datetime.datetime.strptime(t, "%Y-%m-%dT%H:%M:%S.%fZ")
+for f in files:
+    d = json.load(open(os.path.join(ref, f)))
+    ranks = d["context"]["ranks"]
+    gpus = {r.get("gpu", {}).get("name") for r in ranks}
+    bus = {r.get("gpu", {}).get("pci_bus_id") for r in ranks}
+    name = gpus.pop() if len(gpus) == 1 else None
+    if d["tool"]["name"] != "gpuxfer" or d["status"] != "complete" or d["exit_code"] != 0:
+        bad.append(f"{f}: not a complete gpuxfer run")
+    if d["command_line"][1:2] != ["--output"] or len(d["command_line"]) != 3 or len(ranks) != 2:
+        bad.append(f"{f}: not the default run of two ranks (gpuxfer --output FILE): {d['command_line']}")
+    if not name or len(bus) != 1 or not f.startswith(name.split()[1].lower() + "-") or "-1gpu-" not in f:
+        bad.append(f"{f}: its name does not say its GPU ({sorted(map(str, gpus | {name}))}, one GPU: {len(bus) == 1})")
+    took = (stamp(d["end_time"]) - stamp(d["start_time"])).total_seconds()
+    want = [name, d["start_time"][:19].replace("T", " "), f"{took:.1f} s"]
+    row = rows.pop(f, None)
+    if row is None:
+        bad.append(f"results/README.md: no row for {f}")
+    elif any(w is None or f"| {w} |" not in row for w in want):
+        bad.append(f"results/README.md: the row of {f} should read {want}: {row}")
+for f in rows:
+    bad.append(f"results/README.md: a row for {f}, which is not in results/reference/")
+size = 0
+for root, _, names in os.walk(res):
+    for n in names:
+        p = os.path.join(root, n)
+        size += os.path.getsize(p)
+        if p != os.path.join(res, "README.md") and not (root == ref and n.endswith(".json")):
+            bad.append(f"results/: {os.path.relpath(p, res)} is neither the README nor a reference run")
+if size > 2 * 1024 * 1024:
+    bad.append(f"results/: {size} bytes, more than 2 MB")
+for b in bad:
+    print(b)
+sys.exit(1 if bad else 0)
+PY
+ok $? "results/: the reference runs, each in the README's table with its GPU, start and length; one page; within 2 MB"
 
 gx_mpirun 1 --help >"$dir/help" 2>&1
 opts=$(sed -n 's/^  --\([a-z-]*\).*/\1/p' "$dir/help")

@@ -33,6 +33,25 @@ done
 ok $? "bindir: gpuxfer and the eight tools; pkgdatadir: modules, schema, scenarios, Slurm; man, docs" ||
     echo "missing:$missing" | diag
 
+# The reference runs, installed as they are in the source tree (pkgdatadir/reference), their
+# README beside the docs (where the README's link finds it); the installed gpuxfer-compare sets
+# them beside each other.
+bad="" nref=0
+for f in "$top_srcdir"/results/reference/*.json; do
+    nref=$((nref + 1))
+    cmp -s "$f" "$data/reference/$(basename "$f")" || bad="$bad $(basename "$f")"
+done
+[ $nref -gt 0 ] && [ -z "$bad" ] && [ "$(ls "$data/reference" | wc -l)" -eq $nref ] &&
+    cmp -s "$top_srcdir/results/README.md" "$dest$GX_DOCDIR/results/README.md"
+ok $? "the $nref reference runs in pkgdatadir/reference, their README in docdir/results" ||
+    echo "missing or different:$bad" | diag
+(cd / && env -u PYTHONPATH "$bin/gpuxfer-compare" "$data"/reference/h200-*-run1.json \
+    "$data"/reference/h200-*-run2.json -- "$data"/reference/h100-*-run1.json) >"$dir/ref.txt" 2>&1
+[ $? -eq 0 ] && grep -q '^# A: .*/h200-.*(2 runs)' "$dir/ref.txt" && grep -q '^# summary' "$dir/ref.txt" &&
+    grep -q 'ranks.gpu.name=NVIDIA H100' "$dir/ref.txt"
+ok $? "installed gpuxfer-compare: two H200 reference runs against an H100 one, the GPUs named" ||
+    diag <"$dir/ref.txt"
+
 # Every installed program has a man page (the tools': generated from their --help by
 # scripts/gx-help2man), and gpuxfer a bash completion.
 missing=""

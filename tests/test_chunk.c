@@ -40,8 +40,8 @@ static int replay_fail(int i, void *ctx, struct gx_cand_result *m, struct gx_err
 static void search_tests(void)
 {
     const size_t K = 1024, M = K * K;
-    /* staged at 64M on one H200 (results/issue32/h200x1/default-call5): GB/s of each chunk at
-     * depth 2 and 4, rising to 16M/4, the whole message below it. */
+    /* staged at 64M on one H200 (results/issue32/h200x1/default-call5 at 208e285): GB/s of each
+     * chunk at depth 2 and 4, rising to 16M/4, the whole message below it. */
     const size_t c64[] = {256 * K, 256 * K, M, M, 4 * M, 4 * M, 16 * M, 16 * M, 64 * M, 64 * M};
     const double staged[] = {19.0, 31.4, 36.0, 41.0, 46.0, 47.7, 49.1, 49.5, 47.3, 47.4};
     int order[GX_AUTO_MAX_CANDIDATES], best = -1;

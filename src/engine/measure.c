@@ -421,8 +421,8 @@ static int measure_candidate(int i, void *ctx, struct gx_cand_result *m, struct 
     /* Every candidate warms up once, beside its validation pass, so that all are measured
      * alike: with only the first warmed (a try of this session), staged-mpi at 16M on one
      * shared H200 chose that first, 16M/2, in five default runs of five, where 4M/4 moved
-     * 1.17x more in jobs of their own (results/issue33/h200x1-wave4/f); with all warmed, one
-     * run of two chose 4M/2 (g). */
+     * 1.17x more in jobs of their own (results/issue33/h200x1-wave4/f at 208e285); with all
+     * warmed, one run of two chose 4M/2 (g). */
     q.warmup = 1;
     /* Under a budget the search takes half of the step's share, a slice a candidate, and a
      * candidate stops after one timed iteration once its slice is spent: on one shared H200

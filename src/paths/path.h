@@ -78,7 +78,7 @@ static inline void gx_stage_add(struct gx_ep *ep, int i, double t0)
  * on the host after the first), so all are put back in place between iterations; and on one
  * GPU, copies in flight from one source find each other's lines in L2 (p2p at 16M, four
  * streams: 124-164% of the peer probe, which reads a fresh source; 80% with regions,
- * results/issue33/h200x1-wave4/l). Regions start GX_MANAGED_BLOCK apart in memory that
+ * results/issue33/h200x1-wave4/l at 208e285). Regions start GX_MANAGED_BLOCK apart in memory that
  * migrates (the driver moves managed memory in blocks of that size, its VA blocks), a page
  * apart elsewhere. */
 #define GX_PATH_MESSAGE_REGIONS 0x20u

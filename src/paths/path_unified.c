@@ -285,9 +285,9 @@ static const struct gx_bound_rule um_demand_both_ways[] = {UM_RULE(UM_FAULTS_BOT
 /* The pipelined paths' chunks, at depths 1, 2 and 4: on one H200 shared by two ranks the
  * exhaustive search's best were 256K at depth 1 at 1M (0.40 GB/s against 0.31 at depth 2) and
  * 1M at depth 1 at 16M (0.42 against 0.33-0.37 at depths 2 and 4)
- * (results/issue33/h200x1-search-ab/second/exhaustive.json), but 64K at depth 2 at 64K:
+ * (results/issue33/h200x1-search-ab/second/exhaustive.json at 208e285), but 64K at depth 2 at 64K:
  * measured in turn in one job, depth 4 moved 0.86-0.96 of it in one call and 0.82-1.14 (median
- * 0.98) in another (results/issue33/h200x1-wave4/h, i). */
+ * 0.98) in another (results/issue33/h200x1-wave4/h, i at 208e285). */
 static const struct gx_chunk_policy um_chunk_policy = {
     .min_chunk = (size_t)64 << 10,
     .max_chunk = (size_t)16 << 20,

@@ -89,7 +89,7 @@ static int shm_open(struct gx_ep *ep, struct gx_err *err)
  * of their own hands the CPU to whatever else waits for it, for a whole time slice: beside a
  * CPU hog, with a yield every 2^18 spins, the 4 MiB round trip's best reached 665-771 us in the
  * runs where MPI's results crossed the probe ('!'); spinning, 139-325 us and none crossed
- * (results/issue32). */
+ * (results/issue32 at 208e285). */
 static int wait_for(struct shm_probe *p, const volatile uint64_t *counter, uint64_t want,
                     int peer, int yield, struct gx_err *err)
 {
@@ -134,13 +134,13 @@ static void copy_once(struct gx_ep *ep, const struct shm_probe *p, size_t bytes)
         memcpy(ep->dst, from, bytes);
 }
 
-/* The copy of this size, the faster of two on this machine: a library memcpy changes its
- * strategy with the size (glibc 2.36 on the CPU machine: 10.0 GB/s at 128 MiB, 17.5 at 256 MiB)
- * and a streaming copy moved 17.5 GB/s at 128 MiB, where MPI's single copy moved 12.2 and
- * crossed the memcpy probe's ceiling (results/issue32); within the caches memcpy is far ahead.
- * A ceiling is the layer at its best: untimed trials of each in turn, three apiece (the first
- * touches the pages), of TRIAL_BYTES each (TRIAL_REPS copies at most) so that a small copy is
- * not lost in the clock, pick the copy. Local: only this side copies what it receives. */
+/* The copy of this size, the faster of two on this machine: a library memcpy changes its strategy
+ * with the size (glibc 2.36 on the CPU machine: 10.0 GB/s at 128 MiB, 17.5 at 256 MiB) and a
+ * streaming copy moved 17.5 GB/s at 128 MiB, where MPI's single copy moved 12.2 and crossed the
+ * memcpy probe's ceiling (results/issue32 at 208e285); within the caches memcpy is far ahead. A
+ * ceiling is the layer at its best: untimed trials of each in turn, three apiece (the first touches
+ * the pages), of TRIAL_BYTES each (TRIAL_REPS copies at most) so that a small copy is not lost in
+ * the clock, pick the copy. Local: only this side copies what it receives. */
 #define TRIAL_BYTES (32u << 20)
 #define TRIAL_REPS 1024 /* a copy of a few bytes: 1024 of them are microseconds, above the clock */
 static int shm_prepare(struct gx_ep *ep, size_t bytes, struct gx_err *err)

@@ -58,9 +58,9 @@ long gx_default_window_at(size_t bytes, double gbps)
 
 long gx_default_window_by_time(size_t bytes, double gbps)
 {
-    /* unified-demand on one H200 (results/issue24/h200x1-window-ab): 0.4660 GB/s at 16M with
-     * 16 messages and with 4, 0.4658 and 0.4673 at 64M with 4 and 1; 256 MiB a window made each
-     * of its iterations at 16M and 64M last 0.58 s there. */
+    /* unified-demand on one H200 (results/issue24/h200x1-window-ab at 208e285): 0.4660 GB/s at 16M
+     * with 16 messages and with 4, 0.4658 and 0.4673 at 64M with 4 and 1; 256 MiB a window made
+     * each of its iterations at 16M and 64M last 0.58 s there. */
     double by_time = messages_in_window_time(bytes, gbps);
     return by_time < 1 ? 1 : whole_window(by_time);
 }

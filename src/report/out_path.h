@@ -36,7 +36,7 @@ int gx_outputs_check(const struct gx_global_opts *g, const char *output, int dry
 int gx_out_stdout_to(const char *path, int force, struct gx_err *err);
 
 /* Where a report goes without --output: a folder of its own in the current one, which the
- * source tree's .gitignore names (a run there never mixes with the committed results/). */
+ * source tree's .gitignore names (a run there never mixes with the reference runs in results/). */
 #define GX_OUTPUT_DIR "gpuxfer-results"
 #define GX_OUTPUT_DEFAULT_SAYS GX_OUTPUT_DIR "/gpuxfer-<UTC time>-[<job id>[.<step id>]-]<pid>.json"
 /* That name for this run: SLURM_JOB_ID and SLURM_STEP_ID through gx_env_name, and the process

@@ -6,7 +6,7 @@ variables that the sweep's lines set. Calibration, plan, resources, samples and 
 go; the reports stay valid against the schema. The measurements are the runs' own: nothing is
 changed but left out.
     tests/reports/trim-runs.py SWEEP_FOLDER FIXTURE_FOLDER
-(tests/reports/aa and ab-btl: from results/issue34/cpu-aa-hog and cpu-ab-btl.)"""
+(tests/reports/aa and ab-btl: from results/issue34/cpu-aa-hog and cpu-ab-btl at commit 208e285.)"""
 import json
 import os
 import shutil
