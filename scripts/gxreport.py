@@ -692,6 +692,28 @@ def size_iec(n):
     return f"{n} B"
 
 
+# What every table and note of the tools fits by default: a terminal of this many columns.
+COLUMNS = 100
+
+
+def note(text, out=None, columns=COLUMNS):
+    """Prints "# ..." prose, each line wrapped at a space before `columns`; a continuation line
+    starts with "#" and two spaces more than its line's own indent. Newlines in text are kept."""
+    out = out or sys.stdout
+    for line in text.split("\n"):
+        indent = len(line) - len(line.lstrip("# ")) if line.startswith("#") else 0
+        lead = "#" + " " * (indent + 1) if line.startswith("#") else " " * (indent + 2)
+        while len(line) > columns:
+            cut = line.rfind(" ", indent + 1, columns + 1)
+            if cut <= indent:
+                cut = line.find(" ", columns)
+                if cut < 0:
+                    break
+            print(line[:cut], file=out)
+            line = lead + line[cut:].lstrip(" ")
+        print(line, file=out)
+
+
 def value_text(v, digits=4):
     """A median with `digits` significant digits: 381.2, 10.62, 0.1520; below 0.001 with an
     exponent (2.170e-04)."""
