@@ -74,5 +74,22 @@ bash "$top_srcdir/scripts/gpuxfer-config-sweep" --help >"$dir/cs.out" 2>"$dir/cs
 ok $? "every tool's --version: 'NAME $want' on stdout, exit 0; config-sweep --help on stdout, exit 0" ||
     echo "$bad" | diag
 
+# A terminal's 100 columns: the summary of a GPU default run (seven paths) and a comparison of
+# two of them, their tables and prose; the summary's columns split into blocks, each path once.
+ref="$top_srcdir/results/reference"
+"$PYTHON" "$top_srcdir/scripts/gpuxfer-summary" "$ref/h200-1gpu-default-run1.json" >"$dir/w.txt" 2>&1 &&
+    "$PYTHON" "$top_srcdir/scripts/gpuxfer-compare" "$ref/h200-1gpu-default-run1.json" \
+        "$ref/h200-1gpu-default-run2.json" >"$dir/wc.txt" 2>&1
+rc=$?
+# (A line that names a report, the legend's or a finding's, stays whole: the file's name is its
+# own length.)
+wide=$(cat "$dir/w.txt" "$dir/wc.txt" | grep -vF "$ref/" | awk 'length > 100')
+heads=$(sed -n '/^latency/,/^bw/p' "$dir/w.txt" | grep -E '^ +[a-z]' | grep -v '^ *size ' |
+    tr -s ' ' '\n' | grep . | sort | tr '\n' ' ')
+[ $rc -le 1 ] && [ -z "$wide" ] && [ "$(grep -c '^ *size ' "$dir/w.txt")" -ge 4 ] &&
+    [ "$heads" = "mpi p2p staged staged-mpi unified-demand unified-prefetch zerocopy " ]
+ok $? "summary and compare of GPU default runs: every line at most 100 columns, each path once" ||
+    { echo "rc $rc, heads '$heads'"; echo "$wide"; cat "$dir/w.txt"; } | diag
+
 rm -rf "$dir"
 done_testing
