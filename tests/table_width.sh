@@ -16,12 +16,16 @@ ok $? "every line at most 100 columns, the ceilings and the transfer plan includ
     printf '%s\n' "$wide" | diag
 
 # The result lines: 12 columns (size pair chunk depth median p5 p95 cv% iters valid ceiling
-# eff%); median, p5 and p95 each four significant digits (an integer from 1000 on), never 0.000.
+# eff%); median, p5 and p95 each four significant digits (an integer from 1000 on, an exponent
+# below 0.001), never 0.000.
 awk '/^ +[0-9]+ +0->1 / {
         if (NF != 12) { print "fields " NF ": " $0; bad = 1; next }
         for (i = 5; i <= 7; i++) {
             v = $i; sub(/~$/, "", v)
             if (v ~ /^0\.0*$/) { print "zero: " $0; bad = 1 }
+            if (v ~ /e/) { if (v !~ /^[1-9]\.[0-9][0-9][0-9]e-[0-9]+$/) {
+                               print "exponent " v ": " $0; bad = 1 }
+                           continue }
             digits = v; sub(/^[0.]*/, "", digits); gsub(/\./, "", digits)
             if (v + 0 < 1000 && length(digits) != 4) { print "digits " v ": " $0; bad = 1 }
         }

@@ -103,6 +103,10 @@ void gx_format_value(double v, char *buf, size_t len)
         snprintf(buf, len, "%g", v);
         return;
     }
+    if (fabs(v) < 0.001) { /* 1.308e-05: the width of 0.001234 */
+        snprintf(buf, len, "%.3e", v);
+        return;
+    }
     int decimals = 3 - (int)floor(log10(fabs(v)));
     decimals = decimals < 0 ? 0 : decimals > 9 ? 9 : decimals;
     snprintf(buf, len, "%.*f", decimals, v);

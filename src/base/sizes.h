@@ -17,8 +17,9 @@ int gx_parse_size(const char *text, size_t *out, struct gx_err *err);
 int gx_parse_sizes(const char *text, struct gx_size_list *out, struct gx_err *err);
 /* "4K", "1M", "3M+5": the shortest exact spelling, for tables. */
 void gx_format_size(size_t bytes, char *buf, size_t len);
-/* A measured value for tables: four significant digits and no exponent (47.94, 0.004512,
- * 15499), so that a small one never reads 0.000 and a large one keeps no false digits. */
+/* A measured value for tables: four significant digits (47.94, 0.004512, 15499; below 0.001
+ * with an exponent, 1.308e-05), so that a small one never reads 0.000, none is wider than 9
+ * characters below 1e9, and a large one keeps no false digits. */
 void gx_format_value(double v, char *buf, size_t len);
 
 enum gx_size_class gx_size_class(size_t bytes);
