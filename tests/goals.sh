@@ -1,9 +1,9 @@
 #!/bin/sh
-# gpuxfer-goals on constructed reports: which goals are met, missed or lack a ceiling.
+# gpuxfer-report goals on constructed reports: which goals are met, missed or lack a ceiling.
 . "$top_srcdir/tests/lib.sh"
 ok_diag() { r=$1; f=$2; shift 2; ok "$r" "$*"; [ "$r" -eq 0 ] || diag <"$f"; }
 dir=$(mktemp -d "$TEST_TMP/goals.XXXXXX")
-goals() { "$PYTHON" "$top_srcdir/scripts/gpuxfer-goals" "$@"; }
+goals() { "$PYTHON" "$top_srcdir/scripts/gpuxfer-report" goals "$@"; }
 
 # MODE all-met | some-missed
 make_report() {

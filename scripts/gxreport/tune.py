@@ -1,10 +1,9 @@
-#!/usr/bin/env python3
-"""gpuxfer-tune: which MPI/UCX/NCCL settings serve each size class best, proved by replicated runs.
+"""gpuxfer-report tune: which MPI/UCX/NCCL settings serve each size class best, proved by replicated runs.
 
 Reads the MPI library and transport the job runs on from a probe run's report (or --context), offers
-that library's knobs (scripts/gxtune.py's tables; Open MPI's checked with ompi_info), and sweeps them
-one knob at a time against the default with gpuxfer-config-sweep (every configuration R times, in
-interleaved rounds), judged by gpuxfer-compare (run-level t tests, Benjamini-Hochberg, bootstrap
+that library's knobs (scripts/gxreport/tunelib.py's tables; Open MPI's checked with ompi_info), and sweeps them
+one knob at a time against the default with gpuxfer-report sweep (every configuration R times, in
+interleaved rounds), judged by gpuxfer-report compare (run-level t tests, Benjamini-Hochberg, bootstrap
 intervals). Per path, pattern, memory and size class it prints the best setting, its speedup over the
 default with the 95% interval, then combines the best settings and verifies them against the default
 in a final A/B of its own. It recommends only settings that compare calls significantly faster in the
@@ -17,7 +16,7 @@ each result's size are read from the run's output into the advice (gpuxfer's rep
 rank 0's, as library_protocols, where UCX_LOG_FILE is not set). --verify skips the sweep: the A/B of the settings given. Where the
 probe was calibrated and measured other paths, the library's route is flagged where it reaches less
 than half its ceiling and another route was faster. Everything goes under OUTDIR: probe.json/.txt, sweep/ and verify/
-(gpuxfer-config-sweep folders), compare-sweep.json, compare-verify.json, advice.json, advice.txt.
+(gpuxfer-report sweep folders), compare-sweep.json, compare-verify.json, advice.json, advice.txt.
 
 OUTDIR is made whole or not at all: the tune writes into a temporary folder beside it (.NAME.tmp.*),
 which takes OUTDIR's name when the tune ends with 0 or 1; a refusal, Ctrl-C or SIGTERM leaves nothing.
@@ -40,12 +39,11 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import gxreport as gx  # noqa: E402
-import gxtune as tune  # noqa: E402
+import gxreport as gx
+from gxreport import cli
+from gxreport import tunelib as tune
 
-PROG = "gpuxfer-tune"
-HERE = os.path.dirname(os.path.abspath(__file__))
+PROG = "gpuxfer-report tune"
 # Seconds of a run that do not scale with its sizes (mpirun, MPI_Init, the report).
 STARTUP_S = 3.0
 # The shortest measuring time a run is given under --budget: below it most steps end at their
@@ -58,19 +56,12 @@ PROBE_SHARE, PROBE_S = 0.1, 60.0
 
 
 def tool(name):
-    """A sibling tool: beside this script, else on PATH."""
-    p = os.path.join(HERE, name)
-    if os.access(p, os.X_OK):
-        return p
-    return shutil.which(name) or gx.die(PROG, f"no {name} beside this script or on PATH")
+    """A sibling subcommand, called through the door that runs this one."""
+    return [sys.executable, cli.door(), name]
 
 
 def gpuxfer_program():
-    for p in (os.environ.get("GPUXFER"), os.path.join(HERE, "..", "src", "gpuxfer"),
-              os.path.join(HERE, "gpuxfer"), shutil.which("gpuxfer")):
-        if p and os.access(p, os.X_OK):
-            return os.path.abspath(p)
-    gx.die(PROG, "no gpuxfer program (set GPUXFER)")
+    return cli.gpuxfer_program() or gx.die(PROG, "no gpuxfer program (set GPUXFER)")
 
 
 def has_gpu():
@@ -113,7 +104,7 @@ def base_args(a):
 
 
 def run_job(a, args, out, env):
-    """One gpuxfer job like gpuxfer-config-sweep's: its report out.json, its output out.txt.
+    """One gpuxfer job like gpuxfer-report sweep's: its report out.json, its output out.txt.
     Returns (exit status, seconds)."""
     words = shlex.split(a.mpirun) + ["-np", str(a.ranks)] + \
         shlex.split(os.environ.get("MPIRUN_ARGS", "--bind-to none")) + \
@@ -250,19 +241,19 @@ def sweep_line(pairs):
 # record (the manifest, compare's configuration names) holds when the folder takes its name.
 
 def config_sweep(a, folder, lines, reps, args, env, dry=False):
-    """gpuxfer-config-sweep of the lines (the first the reference) into a.work/folder; its
+    """gpuxfer-report sweep of the lines (the first the reference) into a.work/folder; its
     status."""
     sweepfile = folder + ".sweep"
     with open(os.path.join(a.work, sweepfile), "w", encoding="utf-8") as f:
         f.write("".join(line + "\n" for line in lines))
-    cmd = [tool("gpuxfer-config-sweep"), "-n", str(a.ranks), "-r", str(reps), "-o", folder,
+    cmd = tool("sweep") + ["-n", str(a.ranks), "-r", str(reps), "-o", folder,
            "-m", a.mpirun] + (["--dry-run"] if dry else []) + [sweepfile, "--"] + args
     env = dict(env, GPUXFER=gpuxfer_program())
     return subprocess.run(cmd, env=env, check=False, cwd=a.work).returncode
 
 
 def compare_json(a, folder, out):
-    p = subprocess.run([tool("gpuxfer-compare"), "--json", "--alpha", str(a.alpha), folder],
+    p = subprocess.run(tool("compare") + ["--json", "--alpha", str(a.alpha), folder],
                        capture_output=True, text=True, check=False, cwd=a.work)
     if p.returncode != 0:
         sys.stderr.write(p.stderr)
@@ -300,7 +291,7 @@ def print_tables(ctx, offer, refused, out):
 
 
 def list_knobs(out):
-    print("# gpuxfer-tune's knob tables: one per library; each knob: how it is set, the library's "
+    print("# gpuxfer-report tune's knob tables: one per library; each knob: how it is set, the library's "
           "default, the candidates (host memory | device memory), what it moves, where it exists",
           file=out)
     for lib in tune.LIBRARIES:
@@ -351,7 +342,7 @@ def main(argv):
                          "1.13 here, prints it only with UCX_PROTO_ENABLE=y, which changes the "
                          "protocols: give it with --set)")
     ap.add_argument("--alpha", type=gx.number_in(0, 1, high_open=True), default=0.05,
-                    help="gpuxfer-compare's significance level (default 0.05)")
+                    help="gpuxfer-report compare's significance level (default 0.05)")
     ap.add_argument("--list-knobs", action="store_true", help="print every library's knob table")
     ap.add_argument("gpuxfer_args", nargs="*", metavar="GPUXFER_ARGS",
                     help="gpuxfer's options for every run (after --)")
@@ -512,7 +503,7 @@ def tune_into(a, args, env, base):
         rc = config_sweep(a, sweep_dir, lines, reps, run_args, env)
         cmp = compare_json(a, sweep_dir, "compare-sweep.json")
         if cmp is None:
-            print(f"{PROG}: gpuxfer-compare of {os.path.join(a.outdir, sweep_dir)} failed "
+            print(f"{PROG}: gpuxfer-report compare of {os.path.join(a.outdir, sweep_dir)} failed "
                   f"(sweep exit {rc})", file=sys.stderr)
             return 1
         best = tune.best_per_class(cmp, size_class)
@@ -561,7 +552,7 @@ def tune_into(a, args, env, base):
     config_sweep(a, verify_dir, ["GX_TUNE=default", sweep_line(pairs)], reps, run_args, env)
     vcmp = compare_json(a, verify_dir, "compare-verify.json")
     if vcmp is None:
-        print(f"{PROG}: gpuxfer-compare of {os.path.join(a.outdir, verify_dir)} failed",
+        print(f"{PROG}: gpuxfer-report compare of {os.path.join(a.outdir, verify_dir)} failed",
               file=sys.stderr)
         return 1
     per, holds = tune.verified(vcmp, size_class)
@@ -672,6 +663,3 @@ def write_advice(a, ctx, offer, refused, base, configs, reps, sizes, per_class, 
         json.dump(doc, f, indent=1)
         f.write("\n")
 
-
-if __name__ == "__main__":
-    gx.run(PROG, main)

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Checks a gpuxfer report made across emulated hosts (scripts/emuhosts.sh): used by
-scripts/gpuxfer-emulated-hosts and tests/multihost.sh.
+"""Checks a gpuxfer report made across emulated hosts (dev/emuhosts.sh): used by
+dev/gpuxfer-emulated-hosts and tests/multihost.sh.
 
   emuhosts-check.py REPORT --hosts N [--subnet CIDR] [--ifname IF] [--paths LIST]
                     [--patterns LIST] [--skipped LIST] [--matrix]

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Checks a gpuxfer report against the performance goals (efficiency against the ceilings that
 gpuxfer measured in the same run) and prints one table: goal, path, size, value, ceiling,
 efficiency, target, met. As gpuxfer's table: ~ after a value (and after met) judged on a result
@@ -8,14 +7,13 @@ either (its ceiling is no bound there). Exit status 0 when every goal that has r
 are missed, 2 for a report it cannot read or use (over 256 MiB: GX_REPORT_MAX_MIB; a median
 outside 1e-9..1e15), 3 when its table could not be written (stdout full, closed or its reader
 gone), 130 Ctrl-C, 143 SIGTERM; each failure one line on stderr, never 0 or 1.
-Usage: gpuxfer-goals REPORT.json"""
+Usage: gpuxfer-report goals REPORT.json"""
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import gxreport as gx  # noqa: E402
+import gxreport as gx
 
-PROG = "gpuxfer-goals"
+PROG = "gpuxfer-report goals"
 MIB = 1 << 20
 
 
@@ -239,7 +237,7 @@ def goals(doc):
                             note="one way, median; target from %s" % whence))
     # Schema 2 rates host latency against shared memory's round trip, the layer below MPI, not
     # against MPI's own bare ping-pong: the overhead of gpuxfer's loop is osu's comparison
-    # (scripts/osu-side-by-side.sh), not a ceiling's.
+    # (dev/osu-side-by-side.sh), not a ceiling's.
     for path in ("mpi", "host") if not gx.schema_at_least(doc, 2, 0) else ():
         for r in best_per_size(results, path, "latency", exact=8, where=host_mem):
             rows.append(row("host mpi latency 8 B", r, "within 5% of bare",
@@ -309,6 +307,3 @@ def main(argv):
            % disturbed if disturbed else ""))
     return 1 if missed else 0
 
-
-if __name__ == "__main__":
-    gx.run(PROG, main)
