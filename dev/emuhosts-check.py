@@ -29,7 +29,7 @@ import os
 import statistics
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "scripts"))
 import gxreport as gx  # noqa: E402  (the marks ~ ! ? as every report tool prints them)
 
 from gxreport import lower_is_better

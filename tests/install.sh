@@ -73,7 +73,7 @@ ok $? "a man page and a bash completion for each installed program ($(ls "$bin" 
 [ "$(head -n 1 "$bin/gpuxfer-report")" = "#!$PYTHON" ]
 ok $? "gpuxfer-report's #! line is configure's Python ($PYTHON)" || head -n 1 "$bin/gpuxfer-report" | diag
 
-# From another folder, with nothing of the source tree on the module path: gxreport.py can only
+# From another folder, with nothing of the source tree on the module path: gxreport can only
 # come from the installed pkgdatadir.
 rep=$top_srcdir/tests/reports
 (cd / && env -u PYTHONPATH "$bin/gpuxfer-report" compare "$rep/base.json" "$rep/slower.json") \

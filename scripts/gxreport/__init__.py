@@ -367,7 +367,7 @@ def distinct(docs):
 # --- Options ----------------------------------------------------------------------------------
 
 # The release the tools belong to, as gpuxfer --version says it: the install writes it here
-# (Makefile.am, inst/gxreport.py); in the source tree it is read from configure.ac.
+# (Makefile.am, inst/gxreport/__init__.py); in the source tree it is read from configure.ac.
 TOOL_VERSION = "@PACKAGE_VERSION@"
 
 
