@@ -6,6 +6,10 @@
 # produced, parseable, and names only knobs of the library's table that ompi_info lists.
 . "$top_srcdir/tests/lib.sh"
 dir=$(mktemp -d "$TEST_TMP/tune.XXXXXX")
+# unwrap FILE: the tune's lines as one line each (a row wrapped at 100 columns continues two
+# spaces in, a "# " note's continuation "#   "; its ready lines, four spaces in, stay).
+unwrap() { awk 'NR > 1 && (/^  [^ ]/ || /^#   /) { sub(/^#? +/, ""); line = line " " $0; next }
+                NR > 1 { print line } { line = $0 } END { if (NR) print line }' "$1"; }
 tune() { gx_report tune "$@"; }
 export PYTHONPATH=$top_srcdir/scripts
 
@@ -348,6 +352,13 @@ print("\n".join(bad))
 raise SystemExit(1 if bad else 0)
 PY
 ok $? "its advice: eager limit 32768 in every size class (speedup 3, interval, q), verified by the A/B, the export, mpirun and #SBATCH lines printed and in advice.json"
+# What it prints fits 100 columns (the ready lines and each run's command aside: commands to
+# copy whole; the test's
+# folder, whose length is the caller's, counted as DIR).
+wide=$(sed "s|$dir|DIR|g" "$dir/fake.txt" | grep -v '^ *\(export\|mpirun\|#SBATCH\) \|^# each run: gpuxfer ' |
+    awk 'length > 100')
+[ -z "$wide" ]
+ok $? "the tune's output: every line within 100 columns" || printf '%s\n' "$wide" | diag
 
 FAKE_REPORT=$top_srcdir/tests/reports/base.json MPIRUN_ARGS=--oversubscribe GPUXFER=$dir/fake-gpuxfer \
     tune -m "$dir/fake-mpirun" -o "$dir/fakev" -r 3 --verify OMPI_MCA_btl_vader_eager_limit=32768 \
@@ -381,9 +392,9 @@ ok $? "--verify on disturbed runs: their classes' verdicts marked ~, counted, in
 FAKE_REPORT=$top_srcdir/tests/reports/noisy.json MPIRUN_ARGS=--oversubscribe GPUXFER=$dir/fake-gpuxfer \
     tune -m "$dir/fake-mpirun" -o "$dir/fakens" -r 2 --knobs btl_vader_eager_limit -- --sizes 8 \
     >"$dir/fakens.txt" 2>&1
-[ $? -eq 0 ] &&
-    grep -q '^host bw pageable>pageable medium *OMPI_MCA_btl_vader_eager_limit=32768: x3.000~ (ci95 .* 1 of its sizes on a disturbed run (~)$' "$dir/fakens.txt" &&
-    grep -q '^host bw pageable>pageable small *OMPI_MCA_btl_vader_eager_limit=32768: x3.000 (ci95 .*size(s)$' "$dir/fakens.txt" &&
+[ $? -eq 0 ] && unwrap "$dir/fakens.txt" >"$dir/fakens.one" &&
+    grep -q '^host bw pageable>pageable medium *OMPI_MCA_btl_vader_eager_limit=32768: x3.000~ (ci95 .* 1 of its sizes on a disturbed run (~)$' "$dir/fakens.one" &&
+    grep -q '^host bw pageable>pageable small *OMPI_MCA_btl_vader_eager_limit=32768: x3.000 (ci95 .*size(s)$' "$dir/fakens.one" &&
     py_check "$dir/fakens/advice.json" <<'PY'
 import json, sys
 got = {" ".join(c["key"]): (c["noisy"], c["noisy_win"]) for c in json.load(open(sys.argv[1]))["per_class"]}
@@ -448,8 +459,10 @@ if len(doc["per_class"]) != 2 or {tuple(c["key"][3:]) for c in doc["per_class"]}
 # prints each class's verdict under the same row name.
 lines = text.splitlines()
 start = next((i for i, l in enumerate(lines) if l.startswith("# per size class:")), len(lines))
-end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("# ")), len(lines))
-section = lines[start + 1:end]
+end = next((i for i in range(start + 1, len(lines))
+            if lines[i].startswith("# ") and not lines[i].startswith("#   ")), len(lines))
+# A row wrapped at 100 columns continues on lines two spaces in: joined again.
+section = "\n".join(lines[start + 1:end]).replace("\n  ", " ").split("\n")
 for c in doc["per_class"]:
     if c["setting"] and not (c["speedup"] > 1 and c["q"] is not None and c["q"] < 0.05):
         bad.append(f"a class's setting without a significant gain: {c}")

@@ -702,7 +702,7 @@ def note(text, out=None, columns=COLUMNS):
     starts with "#" and two spaces more than its line's own indent. Newlines in text are kept."""
     out = out or sys.stdout
     for line in text.split("\n"):
-        indent = len(line) - len(line.lstrip("# ")) if line.startswith("#") else 0
+        indent = len(line) - len(line.lstrip("# " if line.startswith("#") else " "))
         lead = "#" + " " * (indent + 1) if line.startswith("#") else " " * (indent + 2)
         while len(line) > columns:
             cut = line.rfind(" ", indent + 1, columns + 1)

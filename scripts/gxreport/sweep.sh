@@ -111,7 +111,8 @@ for ((s = 0; s < total; s++)); do
     i=${runs_cfg[$s]} k=${runs_rep[$s]}
     gx_config_parse "${GX_CFG_LINES[$i]}" "$sweep:${GX_CFG_LINENO[$i]}"
     out=$dir/${names[$i]}/run$k
-    echo "$gx_prog: run $((s + 1))/$total: configuration $i (line ${GX_CFG_LINENO[$i]}) replicate $k: ${GX_CFG[*]}"
+    echo "$gx_prog: run $((s + 1))/$total: configuration $i (line ${GX_CFG_LINENO[$i]}) replicate $k:"
+    echo "    ${GX_CFG[*]}"
     runs_start[s]=$(date -u +%Y-%m-%dT%H:%M:%SZ)
     t0=$(date +%s)
     # Each job in a subshell: its settings do not leak into the next one.

@@ -276,31 +276,32 @@ def key_text(key):
 
 
 def print_tables(ctx, offer, refused, out):
-    print(f"# library: {ctx.library} {'.'.join(map(str, ctx.version))}"
+    gx.note(f"# library: {ctx.library} {'.'.join(map(str, ctx.version))}"
           + (f", pml {ctx.pml}" if ctx.pml else "") + (f", device {ctx.device}" if ctx.device else "")
           + (f", UCX {ctx.ucx.get('version')}" if ctx.ucx else "")
-          + (f", NCCL {ctx.nccl}" if ctx.nccl else "") + f"; data in {ctx.data} memory", file=out)
-    print(f"# knobs offered (name, how set, default, candidates, moves, where)", file=out)
+          + (f", NCCL {ctx.nccl}" if ctx.nccl else "") + f"; data in {ctx.data} memory", out)
+    gx.note("# knobs offered: name (how set): default; candidates; moves; where", out)
     for k, default, cands in offer:
-        print(f"  {k.name:<38} {k.how:<4} {default:<22} {' '.join(cands):<28} "
-              f"{k.moves:<10} {k.where}", file=out)
+        gx.note(f"  {k.name} ({k.how}): default {default}; candidates {' '.join(cands)}; "
+                f"moves {k.moves}; {k.where}", out)
     if refused:
-        print("# not offered", file=out)
+        gx.note("# not offered", out)
         for k, why in refused:
-            print(f"  {k.name:<38} {k.library}: {why}", file=out)
+            gx.note(f"  {k.name} ({k.library}): {why}", out)
 
 
 def list_knobs(out):
-    print("# gpuxfer-report tune's knob tables: one per library; each knob: how it is set, the library's "
-          "default, the candidates (host memory | device memory), what it moves, where it exists",
-          file=out)
+    gx.note("# gpuxfer-report tune's knob tables: one per library; each knob: how it is set, "
+            "the library's default, the candidates (host memory | device memory), what it "
+            "moves, where it exists", out)
     for lib in tune.LIBRARIES:
-        print(f"\n## {lib}", file=out)
+        gx.note(f"\n## {lib}", out)
         for k in tune.table(lib):
             host = " ".join(k.candidates.get("host", ())) or "-"
             dev = " ".join(k.candidates.get("device", ())) or "-"
-            print(f"  {k.name:<40} {k.how:<4} default {k.default}; candidates {host} | {dev}; "
-                  f"moves {k.moves}; {k.where}", file=out)
+            # The name and how on the knob's line, the rest wrapped below it (100 columns).
+            gx.note(f"  {k.name} ({k.how}): default {k.default}; candidates {host} | {dev}; "
+                    f"moves {k.moves}; {k.where}", out)
 
 
 def main(argv):
@@ -378,11 +379,12 @@ def tune_into(a, args, env, base):
         probe = gx.load(a.context)
         run_s = report_seconds(probe) or 60.0
         spent_s = 0.0
-        print(f"# probe: {a.context} (a run of {run_s:.0f} s)", file=out)
+        gx.note(f"# probe: {a.context} (a run of {run_s:.0f} s)", out)
     else:
         probe_out = os.path.join(a.work, "probe")
-        print(f"# probe: one run of gpuxfer {' '.join(args)} ({os.path.join(a.outdir, 'probe')}.txt)",
-              file=out, flush=True)
+        gx.note(f"# probe: one run of gpuxfer {' '.join(args)} ({os.path.join(a.outdir, 'probe')}.txt)",
+                out)
+        out.flush()
         probe_args = args
         if a.budget is not None and not has_option(args, "--budget"):
             probe_args = args + ["--budget", f"{max(MIN_RUN_S, min(PROBE_S, a.budget * 60 * PROBE_SHARE)):.0f}"]
@@ -395,7 +397,7 @@ def tune_into(a, args, env, base):
                   file=sys.stderr)
             return 1
         probe = gx.load(probe_out + ".json")
-        print(f"# probe: {run_s:.0f} s", file=out)
+        gx.note(f"# probe: {run_s:.0f} s", out)
     ctx = tune.job_context(probe)
     all_classes = class_map(probe)
     classes = dict(all_classes)
@@ -428,25 +430,25 @@ def tune_into(a, args, env, base):
     print_tables(ctx, offer, refused, out)
     if a.proto_info and ctx.ucx and str(ctx.ucx.get("UCX_PROTO_ENABLE", "")).lower() in ("n", "no", "0") \
             and env.get("UCX_PROTO_ENABLE", "").lower() not in ("y", "yes", "1"):
-        print(f"# --proto-info: UCX {ctx.ucx.get('version')} runs with UCX_PROTO_ENABLE=n, under "
+        gx.note(f"# --proto-info: UCX {ctx.ucx.get('version')} runs with UCX_PROTO_ENABLE=n, under "
               "which UCX_PROTO_INFO prints nothing; --set UCX_PROTO_ENABLE=y shows the protocols "
-              "(of the new selection, which is then what is measured)", file=out)
+              "(of the new selection, which is then what is measured)", out)
     flags = tune.route_flags(probe)
     if flags:
         movers = [k.name for k, _, _ in offer if k.moves in ("threshold", "chunk", "transport")]
-        print("# the library's route below half its ceiling where gpuxfer measured another route "
+        gx.note("# the library's route below half its ceiling where gpuxfer measured another route "
               "faster in the same job (the knobs that move its threshold, chunk or transport: "
               f"{', '.join(movers) or 'none offered'}; the sweep and the A/B show whether it follows)",
-              file=out)
+              out)
         for r, o in flags:
             chunk = f" chunk {gx.human_size(o['chunk'])}/{o.get('depth')}" if o.get("chunk") else ""
             mine, theirs = (gx.mark_median("%.3g" % x["stats"]["median"], gx.noisy(x))
                             for x in (r, o))
-            print(f"  mpi {r['pattern']} {r['mem']['src']}>{r['mem']['dst']} {gx.human_size(r['size'])}: "
+            gx.note(f"  mpi {r['pattern']} {r['mem']['src']}>{r['mem']['dst']} {gx.human_size(r['size'])}: "
                   f"{mine} GB/s, {gx.efficiency_text(r)}% of its ceiling; {o['path']}{chunk} "
-                  f"{theirs} GB/s ({o['stats']['median'] / r['stats']['median']:.2f}x)", file=out)
+                  f"{theirs} GB/s ({o['stats']['median'] / r['stats']['median']:.2f}x)", out)
     if not offer:
-        print("# nothing to tune: no knob of the library in use acts here", file=out)
+        gx.note("# nothing to tune: no knob of the library in use acts here", out)
         write_advice(a, ctx, offer, refused, base, None, None, None, None, None, None, None,
                      flags)
         return 0
@@ -457,22 +459,22 @@ def tune_into(a, args, env, base):
     configs, reps, kept, minutes, cut, cap = plan(a, offer, sizes, classes, run_s, size_weights(probe),
                                                   spent_s)
     if a.verify is not None:
-        print(f"# plan: no sweep (--verify); the A/B, {reps} runs each in interleaved rounds "
+        gx.note(f"# plan: no sweep (--verify); the A/B, {reps} runs each in interleaved rounds "
               f"({2 * reps} runs); "
               f"sizes {','.join(map(gx.human_size, kept))}"
               + (f"; budget {a.budget:g} min, each run measuring within {cap:.0f} s"
-                 if a.budget is not None else ""), file=out)
+                 if a.budget is not None else ""), out)
     else:
-        print(f"# plan: {len(configs)} candidate setting(s) against the default, {reps} runs each in "
+        gx.note(f"# plan: {len(configs)} candidate setting(s) against the default, {reps} runs each in "
               f"interleaved rounds ({(1 + len(configs)) * reps} runs), then the A/B ({2 * reps} runs); "
               f"sizes {','.join(map(gx.human_size, kept))}; about {minutes:.1f} minutes "
               f"(the probe's run {run_s:.0f} s, each size weighed by its time there)"
               + (f"; budget {a.budget:g} min, each run measuring within {cap:.0f} s"
-                 if a.budget is not None else ""), file=out)
+                 if a.budget is not None else ""), out)
     for c in cut:
-        print(f"#   cut to fit the budget: {c}", file=out)
+        gx.note(f"#   cut to fit the budget: {c}", out)
     if a.budget is not None and minutes * 60 > a.budget * 60 - spent_s:
-        print(f"#   the budget cannot hold even this ({minutes:.1f} min): it runs anyway", file=out)
+        gx.note(f"#   the budget cannot hold even this ({minutes:.1f} min): it runs anyway", out)
     run_args = args if kept == sizes else \
         without_option(args, "--sizes") + ["--sizes", ",".join(map(str, kept))]
     if cap is not None and not has_option(run_args, "--budget"):
@@ -485,7 +487,7 @@ def tune_into(a, args, env, base):
     key_order = lambda k: (k[0], k[1], k[2], min((s for s in all_classes if all_classes[s] == k[3]), default=0))  # noqa: E731
     run_results = [r for r in probe["results"] if r["size"] in kept]
     if a.dry_run:
-        print(f"# each run: gpuxfer {shlex.join(run_args)}", file=out)
+        print(f"# each run: gpuxfer {shlex.join(run_args)}", file=out)  # a command to copy: one line
     out.flush()
     if a.verify is not None:
         per_class, protos = None, ({} if a.proto_info else None)
@@ -496,8 +498,8 @@ def tune_into(a, args, env, base):
     else:
         if a.dry_run:
             config_sweep(a, sweep_dir, lines, reps, run_args, env, dry=True)
-            print(f"# then the A/B: GX_TUNE=default against the combined best settings, {reps} runs "
-                  f"each, interleaved ({os.path.join(a.outdir, 'verify')})", file=out)
+            gx.note(f"# then the A/B: GX_TUNE=default against the combined best settings, {reps} runs "
+                  f"each, interleaved ({os.path.join(a.outdir, 'verify')})", out)
             return 0
 
         rc = config_sweep(a, sweep_dir, lines, reps, run_args, env)
@@ -507,15 +509,15 @@ def tune_into(a, args, env, base):
                   f"(sweep exit {rc})", file=sys.stderr)
             return 1
         best = tune.best_per_class(cmp, size_class)
-        print(f"\n# per size class: the best setting (significantly faster than the default at the most "
+        gx.note(f"\n# per size class: the best setting (significantly faster than the default at the most "
               f"sizes of the class, slower at none; compare's verdicts, alpha {a.alpha:g}), its speedup "
               f"at the class's size where it gains most, and its ready lines for that class alone",
-              file=out)
+              out)
         per_class = []
         for key in sorted(best, key=key_order):
             b = best[key]
             if b is None:
-                print(f"{key_text(key):<40} keep the default: no candidate significantly faster", file=out)
+                gx.note(f"{key_text(key):<40} keep the default: no candidate significantly faster", out)
                 per_class.append({"key": list(key), "setting": None})
                 continue
             k, v = configs[b["cfg"] - 1]
@@ -524,11 +526,11 @@ def tune_into(a, args, env, base):
             speed = fmt_speedup(b["speedup"], b["ci95"], b["noisy_win"])
             disturbed = (f"; {b['noisy']} of its sizes on a disturbed run (~)" if b["noisy"]
                          else "")
-            print(f"{key_text(key):<40} {s}: {speed} at "
+            gx.note(f"{key_text(key):<40} {s}: {speed} at "
                   f"{gx.human_size(b['size'])}, q {b['q']:.2g}, faster at {b['faster']} of {b['sizes']} "
                   f"size(s){disturbed}" if b["q"] is not None else
                   f"{key_text(key):<40} {s}: {speed} at "
-                  f"{gx.human_size(b['size'])} ({b['test']}){disturbed}", file=out)
+                  f"{gx.human_size(b['size'])} ({b['test']}){disturbed}", out)
             # This class alone (the sweep's verdict; the A/B below verifies the combination).
             for line in tune.ready_lines(base + tune.settings(k, v), how_of, ctx.library):
                 print(f"    {line}", file=out)
@@ -538,17 +540,18 @@ def tune_into(a, args, env, base):
                                                                  "noisy_win")}})
         pairs, dropped = tune.combine(best, configs, ctx)
         for d in dropped:
-            print(f"# left out of the combination: {d}", file=out)
+            gx.note(f"# left out of the combination: {d}", out)
         protos = None
         if a.proto_info:
             protos = {"sweep": tune.protocols(os.path.join(a.work, sweep_dir), run_results)}
         if not pairs:
-            print("\n# advice: keep the defaults (no candidate was significantly faster in any size "
-                  "class)", file=out)
+            gx.note("\n# advice: keep the defaults (no candidate was significantly faster in any size "
+                  "class)", out)
             write_advice(a, ctx, offer, refused, base, configs, reps, kept, per_class, None, None, protos,
                          flags)
             return 0
-    print(f"\n# A/B: the default against the combination {sweep_line(pairs)}", file=out, flush=True)
+    gx.note(f"\n# A/B: the default against the combination {sweep_line(pairs)}", out)
+    out.flush()
     config_sweep(a, verify_dir, ["GX_TUNE=default", sweep_line(pairs)], reps, run_args, env)
     vcmp = compare_json(a, verify_dir, "compare-verify.json")
     if vcmp is None:
@@ -560,9 +563,9 @@ def tune_into(a, args, env, base):
     noisy = tune.noisy_per_class(vcmp, size_class)
     for key in sorted(per, key=key_order):
         g = gains.get(key)
-        print(f"{key_text(key):<40} {gx.mark_median(per[key], noisy.get(key))}" + (
+        gx.note(f"{key_text(key):<40} {gx.mark_median(per[key], noisy.get(key))}" + (
             f": {fmt_speedup(g['speedup'], g['ci95'], g['noisy_win'])} at {gx.human_size(g['size'])}, q {g['q']:.2g}"
-            if g and g["q"] is not None else ""), file=out)
+            if g and g["q"] is not None else ""), out)
     if protos is not None:
         protos["verify"] = tune.protocols(os.path.join(a.work, verify_dir), run_results)
     verification = {"settings": pairs, "per_class": [{"key": list(k), "verdict": per[k],
@@ -570,19 +573,19 @@ def tune_into(a, args, env, base):
                                                      for k in sorted(per, key=key_order)],
                     "holds": holds}
     if any(noisy.values()):
-        print(f"# ~: {sum(noisy.values())} of the A/B's comparisons rest on a run the machine "
+        gx.note(f"# ~: {sum(noisy.values())} of the A/B's comparisons rest on a run the machine "
               "disturbed (the reports' noise): rerun the tune on a quieter node before trusting "
-              "them", file=out)
+              "them", out)
     if holds:
         ready = tune.ready_lines(base + pairs, how_of, ctx.library)
-        print("\n# advice: the combination is significantly faster in the A/B and slower nowhere; "
-              "set it so" + (" (with the --set base settings)" if base else ""), file=out)
+        gx.note("\n# advice: the combination is significantly faster in the A/B and slower nowhere; "
+              "set it so" + (" (with the --set base settings)" if base else ""), out)
         for line in ready:
             print(line, file=out)
         rec = {"settings": pairs, "base": base, "lines": ready}
     else:
-        print("\n# advice: keep the defaults: the combination was not significantly faster in the "
-              "A/B, or slower somewhere", file=out)
+        gx.note("\n# advice: keep the defaults: the combination was not significantly faster in the "
+              "A/B, or slower somewhere", out)
         rec = None
     if protos:
         print_protocols(protos, out)
@@ -630,14 +633,14 @@ class Tee:
 
 
 def print_protocols(protos, out):
-    print("\n# UCX's protocol per size (UCX_PROTO_INFO, parsed from each run's output)", file=out)
+    gx.note("\n# UCX's protocol per size (UCX_PROTO_INFO, parsed from each run's output)", out)
     for phase, per in protos.items():
         for cfg, sizes in per.items():
             if not sizes:
-                print(f"{phase}/{cfg}: none printed", file=out)
+                gx.note(f"{phase}/{cfg}: none printed", out)
                 continue
             for size, ps in sizes.items():
-                print(f"{phase}/{cfg} {gx.human_size(int(size)):>6}: {'; '.join(ps)}", file=out)
+                gx.note(f"{phase}/{cfg} {gx.human_size(int(size)):>6}: {'; '.join(ps)}", out)
 
 
 def write_advice(a, ctx, offer, refused, base, configs, reps, sizes, per_class, verification,
