@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # What a configuration line of a sweep means; sourced (bash) by scripts/slurm/sweep-array.sbatch
-# and scripts/gpuxfer-config-sweep, so that both read a sweep file the same way.
+# and scripts/gpuxfer-report sweep, so that both read a sweep file the same way.
 #
 # A sweep file has one configuration per line: settings separated by spaces or tabs, each
 # NAME=VALUE, put into the environment of the job that runs that configuration, e.g.
@@ -15,7 +15,7 @@
 #   - A line that is blank or whose first word starts with '#' is skipped; a word starting with
 #     '#' after settings begins a comment that runs to the end of the line.
 # Configuration i (from 0, counting only configuration lines) is array task i in Slurm and
-# cfg-i-... in gpuxfer-config-sweep. A bad line is one error line, FILE:LINE: what is wrong
+# cfg-i-... in gpuxfer-report sweep. A bad line is one error line, FILE:LINE: what is wrong
 # (after "$GX_CFG_WHO: " where the caller sets GX_CFG_WHO, its own name).
 
 # gx_config_parse LINE WHERE: splits one line into GX_CFG (array of NAME=VALUE; empty for a

@@ -1,5 +1,5 @@
 #!/bin/sh
-# gpuxfer-compare on constructed reports with known differences (tests/reports/make-fixtures.py),
+# gpuxfer-report compare on constructed reports with known differences (tests/reports/make-fixtures.py),
 # one run per side (judged by the floor); its run-level statistics against hand-computed values;
 # recorded runs of the CPU machine (tests/reports/aa, ab-btl: tests/reports/trim-runs.py): an A/A
 # of 5 + 5 runs is quiet, an A/B (TCP only against shared memory) is heard; configurations of
@@ -9,7 +9,7 @@
 ok_diag() { r=$1; f=$2; shift 2; ok "$r" "$*"; [ "$r" -eq 0 ] || diag <"$f"; }
 dir=$(mktemp -d "$TEST_TMP/compare.XXXXXX")
 rep="$top_srcdir/tests/reports"
-compare() { "$PYTHON" "$top_srcdir/scripts/gpuxfer-compare" "$@"; }
+compare() { "$PYTHON" "$top_srcdir/scripts/gpuxfer-report" compare "$@"; }
 
 "$PYTHON" - "$top_srcdir/schema/gpuxfer-report.schema.json" "$rep"/base.json "$rep"/slower.json \
     "$rep"/ci-base.json "$rep"/ci-slower.json "$rep"/matrix.json "$rep"/other-path.json \
@@ -330,7 +330,7 @@ assert any(c["name"] == "env.OMPI_MCA_btl" for c in d["context_differences"]), d
 PY
 ok $? "A/B, TCP only against shared memory: every row beyond twice its noise floor (the larger spread among either configuration's runs there) called, in its direction"
 compare --fail-below 0.9 "$ab" >/dev/null 2>"$dir/ab.err"
-[ $? -eq 1 ] && grep -q "^gpuxfer-compare: regression: .*/ab-btl/cfg-1-OMPI_MCA_btl=self_tcp: host .*, t)$" "$dir/ab.err"
+[ $? -eq 1 ] && grep -q "^gpuxfer-report compare: regression: .*/ab-btl/cfg-1-OMPI_MCA_btl=self_tcp: host .*, t)$" "$dir/ab.err"
 ok_diag $? "$dir/ab.err" "A/B: --fail-below 0.9 exits 1, naming the configuration and the test"
 # One run each, from the recorded A/A: the floor decides, and the output says so.
 compare "$aa"/cfg-0-*/run1.json "$aa"/cfg-1-*/run1.json >"$dir/aa1.txt"
@@ -361,10 +361,10 @@ for name, scale in (("big-a", 1.0), ("big-b", 0.5)):
 PY
 # CPU seconds, not wall time: a loaded machine (CI's parallel tests) stretches the wall clock,
 # a quadratic comparison the CPU time (it needs about 5 s).
-secs=$("$PYTHON" - "$top_srcdir/scripts/gpuxfer-compare" "$dir" <<'PY'
+secs=$("$PYTHON" - "$top_srcdir/scripts/gpuxfer-report" "$dir" <<'PY'
 import resource, subprocess, sys
 with open(sys.argv[2] + "/big.json", "w") as out:
-    rc = subprocess.run([sys.executable, sys.argv[1], "--json", sys.argv[2] + "/big-a.json",
+    rc = subprocess.run([sys.executable, sys.argv[1], "compare", "--json", sys.argv[2] + "/big-a.json",
                          sys.argv[2] + "/big-b.json"], stdout=out, timeout=300).returncode
 r = resource.getrusage(resource.RUSAGE_CHILDREN)
 print("%d %d" % (rc, round(r.ru_utime + r.ru_stime)))
@@ -469,10 +469,10 @@ hostile() { # NAME WANT-TEXT
         *) args="$dir/$1.json" ;;
         esac
         # shellcheck disable=SC2086
-        "$PYTHON" "$top_srcdir/scripts/gpuxfer-$tool" $args >"$dir/h.out" 2>"$dir/h.err"
+        "$PYTHON" "$top_srcdir/scripts/gpuxfer-report" $tool $args >"$dir/h.out" 2>"$dir/h.err"
         rc=$?
         [ $rc -eq 2 ] && [ "$(wc -l <"$dir/h.err")" -eq 1 ] &&
-            grep -qF -- "gpuxfer-$tool: $dir/$1.json: $2" "$dir/h.err" && [ ! -s "$dir/h.out" ]
+            grep -qF -- "gpuxfer-report $tool: $dir/$1.json: $2" "$dir/h.err" && [ ! -s "$dir/h.out" ]
         ok $? "$tool, $1: exit 2, one line: $2"
         [ $rc -eq 2 ] && [ "$(wc -l <"$dir/h.err")" -eq 1 ] || { echo "exit $rc"; cat "$dir/h.err"; } | diag
     done

@@ -46,5 +46,26 @@ got=$(complete "$GPUXFER" --path = ho)
 [ "$got" = "host" ]
 ok $? "--path=ho (readline splits at '=') -> $got"
 
+# gpuxfer-report's completion (completion/gpuxfer-report): its subcommands, then the options
+# of the subcommand on the line, each read from the program's own --help.
+cat >"$dir/report.bash" <<'SH'
+. "$top_srcdir/completion/gpuxfer-report"
+COMP_WORDS=("$@")
+COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+_gpuxfer_report
+echo "${COMPREPLY[*]}"
+SH
+printf '#!/bin/sh\nexec "%s" "%s" "$@"\n' "$PYTHON" "$top_srcdir/scripts/gpuxfer-report" >"$dir/gpuxfer-report"
+chmod +x "$dir/gpuxfer-report"
+report_complete() { (cd "$dir" && timeout 300 bash "$dir/report.bash" "$dir/gpuxfer-report" "$@" 2>&1); }
+got=$(report_complete s)
+[ "$got" = "summary sweep soak" ]
+ok $? "gpuxfer-report s -> $got"
+got=$(report_complete compare --fa)
+[ "$got" = "--fail-below" ]
+ok $? "gpuxfer-report compare --fa -> $got (from compare's --help)"
+got=$(report_complete sweep --s)
+[ "$got" = "--seed" ]
+ok $? "gpuxfer-report sweep --s -> $got (from the shell subcommand's --help)"
 rm -rf "$dir"
 done_testing

@@ -1,16 +1,16 @@
 #!/bin/bash
 # The configuration-line parser shared by scripts/slurm/sweep-array.sbatch and
-# scripts/gpuxfer-config-sweep (scripts/gx-config-line.sh): good lines, comments, bad tokens;
+# scripts/gpuxfer-report sweep (scripts/gx-config-line.sh): good lines, comments, bad tokens;
 # both scripts give the same one-line error for a bad line; the replicates' order (rounds,
 # interleaved or shuffled by a seed) and grouping (a folder per configuration, the manifest),
-# with a fake gpuxfer and mpirun, in both scripts; then gpuxfer-config-sweep end to end on the
+# with a fake gpuxfer and mpirun, in both scripts; then gpuxfer-report sweep end to end on the
 # CPU: two configurations of the host path (shared memory vs TCP), two runs each, and
-# gpuxfer-compare of the sweep naming the setting that differs.
+# gpuxfer-report compare of the sweep naming the setting that differs.
 . "$top_srcdir/tests/lib.sh"
 # shellcheck source=scripts/gx-config-line.sh
 . "$top_srcdir/scripts/gx-config-line.sh"
 dir=$(mktemp -d "$TEST_TMP/config_sweep.XXXXXX")
-sweep=$top_srcdir/scripts/gpuxfer-config-sweep
+sweep() { gx_report sweep "$@"; }
 
 parses_to() { # LINE EXPECTED-WORDS...: GX_CFG after parsing LINE
     local line=$1; shift
@@ -50,17 +50,17 @@ gx_config_read "$dir/good.txt" && [ ${#GX_CFG_LINES[@]} -eq 2 ] &&
 ok $? "a sweep file: 2 configurations, at lines 3 and 5"
 gx_config_parse "${GX_CFG_LINES[1]}" x && [ "$(gx_config_tag -)" = "NCCL_P2P_DISABLE-1_NCCL_SHM_DISABLE-0" ] &&
     [ "$(gx_config_tag =)" = "NCCL_P2P_DISABLE=1_NCCL_SHM_DISABLE=0" ]
-ok $? "file-name labels: NAME-VALUE (Slurm) and NAME=VALUE (gpuxfer-config-sweep)"
+ok $? "file-name labels: NAME-VALUE (Slurm) and NAME=VALUE (gpuxfer-report sweep)"
 printf 'UCX_TLS=tcp\n\n# c\nUCX_TLS=sm bad-token\n' >"$dir/bad.txt"
 gx_config_read "$dir/bad.txt" 2>"$dir/err"
 [ $? -eq 2 ] && [ "$(cat "$dir/err")" = "$dir/bad.txt:4: 'bad-token' is not NAME=VALUE (NAME: [A-Za-z_][A-Za-z0-9_]*; VALUE: no white space)" ]
 ok $? "a bad line in a file: one error line with the file and line number" || diag <"$dir/err"
 
 # Both scripts read the bad file the same way: the same line, after their own name.
-"$sweep" -o "$dir/bad-out" "$dir/bad.txt" -- --sizes 8 >"$dir/out" 2>"$dir/err"
-[ $? -eq 2 ] && [ "$(cat "$dir/err")" = "gpuxfer-config-sweep: $dir/bad.txt:4: 'bad-token' is not NAME=VALUE (NAME: [A-Za-z_][A-Za-z0-9_]*; VALUE: no white space)" ] &&
+sweep -o "$dir/bad-out" "$dir/bad.txt" -- --sizes 8 >"$dir/out" 2>"$dir/err"
+[ $? -eq 2 ] && [ "$(cat "$dir/err")" = "gpuxfer-report sweep: $dir/bad.txt:4: 'bad-token' is not NAME=VALUE (NAME: [A-Za-z_][A-Za-z0-9_]*; VALUE: no white space)" ] &&
     [ ! -e "$dir/bad-out" ]
-ok $? "gpuxfer-config-sweep: exit 2 and that line; nothing run" || diag <"$dir/err"
+ok $? "gpuxfer-report sweep: exit 2 and that line; nothing run" || diag <"$dir/err"
 (cd "$dir" && SLURM_ARRAY_TASK_ID=0 GX_SWEEP="$dir/bad.txt" GX_SCRIPTS="$top_srcdir/scripts/slurm" \
     bash "$top_srcdir/scripts/slurm/sweep-array.sbatch") >"$dir/out" 2>"$dir/err"
 [ $? -eq 2 ] && [ "$(cat "$dir/err")" = "sweep-array.sbatch: $dir/bad.txt:4: 'bad-token' is not NAME=VALUE (NAME: [A-Za-z_][A-Za-z0-9_]*; VALUE: no white space)" ]
@@ -104,19 +104,19 @@ for args in "" "-n" "-n 0 $dir/good.txt" "-x $dir/good.txt" "$dir/good.txt --siz
     "-- --sizes 8" "-r 0 $dir/good.txt" "-r x $dir/good.txt" "-r" "--seed -1 $dir/good.txt" \
     "--seed 1.5 $dir/good.txt" "--seed"; do
     # shellcheck disable=SC2086
-    "$sweep" $args >/dev/null 2>"$dir/err"
-    [ $? -eq 2 ] && [ "$(wc -l <"$dir/err")" -eq 1 ] && grep -q '^gpuxfer-config-sweep: ' "$dir/err" ||
+    sweep $args >/dev/null 2>"$dir/err"
+    [ $? -eq 2 ] && [ "$(wc -l <"$dir/err")" -eq 1 ] && grep -q '^gpuxfer-report sweep: ' "$dir/err" ||
         { r=1; echo "args: '$args'" | diag; diag <"$dir/err"; }
 done
-ok $r "gpuxfer-config-sweep: bad usage is one line and exit 2"
-"$sweep" --dry-run -r 1 "$dir/good.txt" >"$dir/out" 2>&1 &&
+ok $r "gpuxfer-report sweep: bad usage is one line and exit 2"
+sweep --dry-run -r 1 "$dir/good.txt" >"$dir/out" 2>&1 &&
     [ "$(cat "$dir/out")" = "$(printf '%s\n' 'cfg-0-UCX_TLS=tcp/run1.json: UCX_TLS=tcp' \
         'cfg-1-NCCL_P2P_DISABLE=1_NCCL_SHM_DISABLE=0/run1.json: NCCL_P2P_DISABLE=1 NCCL_SHM_DISABLE=0')" ]
 ok $? "--dry-run -r 1: each configuration's report (a folder per configuration) and settings" || diag <"$dir/out"
 
 # The run order: 3 configurations, by default 3 replicates in rounds A B C A B C A B C.
 printf 'X=a\nX=b\nX=c\n' >"$dir/abc.txt"
-order() { "$sweep" --dry-run "$@" "$dir/abc.txt" | sed 's/^cfg-\([0-9]\)-X=.\/run\([0-9]*\)\.json: X=.$/\1.\2/' | tr '\n' ' '; }
+order() { sweep --dry-run "$@" "$dir/abc.txt" | sed 's/^cfg-\([0-9]\)-X=.\/run\([0-9]*\)\.json: X=.$/\1.\2/' | tr '\n' ' '; }
 [ "$(order)" = "0.1 1.1 2.1 0.2 1.2 2.2 0.3 1.3 2.3 " ]
 ok $? "default: 3 replicates, interleaved: A B C A B C A B C ($(order))"
 [ "$(order -r 2)" = "0.1 1.1 2.1 0.2 1.2 2.2 " ]
@@ -157,10 +157,10 @@ sed "s/\"start_time\": *\"[^\"]*\"/\"start_time\": \"2026-01-01T00:$((m % 60)):0
 SH
 chmod +x "$dir/fake-mpirun" "$dir/fake-gpuxfer"
 FAKE_LOG=$dir/fake.log FAKE_REPORT=$top_srcdir/tests/reports/base.json MPIRUN_ARGS=--oversubscribe \
-    GPUXFER=$dir/fake-gpuxfer PYTHON=$PYTHON "$sweep" -n 2 -r 2 --seed 4 -o "$dir/fake" -m "$dir/fake-mpirun" \
+    GPUXFER=$dir/fake-gpuxfer PYTHON=$PYTHON sweep -n 2 -r 2 --seed 4 -o "$dir/fake" -m "$dir/fake-mpirun" \
     "$dir/abc.txt" -- --sizes 8 >"$dir/out" 2>&1
 rc=$?
-[ $rc -eq 1 ] && grep -q '^gpuxfer-config-sweep: configuration 1 replicate 2: exit 3 ' "$dir/out"
+[ $rc -eq 1 ] && grep -q '^gpuxfer-report sweep: configuration 1 replicate 2: exit 3 ' "$dir/out"
 ok $? "fake runs: b's second run failed: named, exit 1" || diag <"$dir/out"
 [ "$(awk '{r = $2; gsub(/[^0-9]/, "", r); printf "%d.%s ", index("abc", $1) - 1, r}' "$dir/fake.log")" = "$(order -r 2 --seed 4)" ]
 ok $? "fake runs: they ran in the order --dry-run printed" || diag <"$dir/fake.log"
@@ -194,9 +194,9 @@ ok $? "fake runs: compare.txt compares the configurations, each with the runs th
 printf '# host path: shared memory, then TCP\nOMPI_MCA_btl=self,vader\nOMPI_MCA_btl=self,tcp  # loopback\n' \
     >"$dir/btl.txt"
 MPIRUN_ARGS="--oversubscribe --bind-to none --mca mpi_yield_when_idle 1" GX_JOB_TIMEOUT=180 \
-    "$sweep" -n 2 -r 2 -o "$dir/run" -m "$MPIRUN" "$dir/btl.txt" -- --pattern latency,bw --sizes 8,64K \
+    sweep -n 2 -r 2 -o "$dir/run" -m "$MPIRUN" "$dir/btl.txt" -- --pattern latency,bw --sizes 8,64K \
     --iters 20 --quiet >"$dir/out" 2>&1
-r=$?; ok $r "gpuxfer-config-sweep -n 2 -r 2 over 2 configurations: exit 0"; [ $r -eq 0 ] || diag <"$dir/out"
+r=$?; ok $r "gpuxfer-report sweep -n 2 -r 2 over 2 configurations: exit 0"; [ $r -eq 0 ] || diag <"$dir/out"
 a=$dir/run/cfg-0-OMPI_MCA_btl=self_vader b=$dir/run/cfg-1-OMPI_MCA_btl=self_tcp
 r=0
 for f in "$a/run1.json" "$a/run2.json" "$b/run1.json" "$b/run2.json"; do
@@ -216,7 +216,7 @@ ok $? "each job ran with its line's settings in its environment (OMPI_MCA_btl on
     grep -q '^# path host, memory pageable -> pageable, pattern bw' "$dir/run/compare.txt" &&
     grep -q "^# A: $a (2 runs): OMPI_MCA_btl=self,vader$" "$dir/run/compare.txt" &&
     ! grep -q '^command_line:' "$dir/run/compare.txt" && grep -q '^env.OMPI_MCA_btl:$' "$dir/out"
-ok $? "compare.txt: gpuxfer-compare of the sweep's folder, 2 runs a configuration, naming the differing setting (not the report names)" ||
+ok $? "compare.txt: gpuxfer-report compare of the sweep's folder, 2 runs a configuration, naming the differing setting (not the report names)" ||
     diag <"$dir/out"
 
 rm -rf "$dir"

@@ -1,9 +1,10 @@
 #!/bin/sh
-# gpuxfer-goals on constructed reports: which goals are met, missed or lack a ceiling.
+# gpuxfer-report goals on constructed reports: which goals are met, missed or lack a ceiling.
 . "$top_srcdir/tests/lib.sh"
 ok_diag() { r=$1; f=$2; shift 2; ok "$r" "$*"; [ "$r" -eq 0 ] || diag <"$f"; }
 dir=$(mktemp -d "$TEST_TMP/goals.XXXXXX")
-goals() { "$PYTHON" "$top_srcdir/scripts/gpuxfer-goals" "$@"; }
+# --wide: a goal and its note on one line, which the checks below read.
+goals() { "$PYTHON" "$top_srcdir/scripts/gpuxfer-report" goals --wide "$@"; }
 
 # MODE all-met | some-missed
 make_report() {
@@ -138,11 +139,11 @@ PY
 goals "$dir/marks.json" >"$dir/marks.txt" 2>&1
 ok_diag $([ $? -eq 1 ] && grep -q ' 1 missed' "$dir/marks.txt" && echo 0 || echo 1) "$dir/marks.txt" \
     "marked results: one goal missed, every ceiling a bound (zerocopy's !): exit 1"
-grep -qE '^p2p bw >= 64M +p2p +bw +64M 64M/1 +390\.000~ GB/s +393\.94 +99\.0% .* yes~ ' "$dir/marks.txt"
+grep -qE '^p2p bw >= 64M +p2p +bw +64M 64M/1 +390\.0~ GB/s +393\.94 +99\.0% .* yes~ ' "$dir/marks.txt"
 ok_diag $? "$dir/marks.txt" "a goal judged on a disturbed result: ~ after its value and after yes"
-grep -qE '^p2p bw 1M +p2p +bw +1M 1M/1 +370\.000 GB/s +\? +\? .* - +ceiling unsound: peer 0->1 at 1M was disturbed more than the result; target from' "$dir/marks.txt"
+grep -qE '^p2p bw 1M +p2p +bw +1M 1M/1 +370\.0 GB/s +\? +\? .* - +ceiling unsound: peer 0->1 at 1M was disturbed more than the result; target from' "$dir/marks.txt"
 ok_diag $? "$dir/marks.txt" "an unsound ceiling: ? for ceiling and eff, not judged, the reason"
-grep -qE '^zerocopy bw >= 64M +zerocopy .* 105\.000 GB/s +100\.00 +105\.0%! .* - +mapped \(efficiency above 100%: the ceiling is no bound here\)' "$dir/marks.txt"
+grep -qE '^zerocopy bw >= 64M +zerocopy .* 105\.0 GB/s +100\.00 +105\.0%! .* - +mapped \(efficiency above 100%: the ceiling is no bound here\)' "$dir/marks.txt"
 ok_diag $? "$dir/marks.txt" "an efficiency above 100%: ! after it, the goal not judged on it"
 grep -qE '^every ceiling a bound +zerocopy .* 1 count .* 105\.0%! .*NO .*1 more with an unsound ceiling \(\?, not rated\)' "$dir/marks.txt"
 ok_diag $? "$dir/marks.txt" "every ceiling a bound: an efficiency above 100% without ceiling_exceeded counts; unsound ones said"
@@ -155,5 +156,13 @@ echo '{"not": "a report"}' >"$dir/bad.json"
 goals "$dir/bad.json" >"$dir/bad.txt" 2>&1
 ok_diag $([ $? -eq 2 ] && grep -q 'not a gpuxfer report' "$dir/bad.txt" && echo 0 || echo 1) \
     "$dir/bad.txt" "not a report: one-line error, exit 2"
+# By default the table fits 100 columns: a goal's numbers on its line, its path, pattern and
+# note wrapped below it.
+"$PYTHON" "$top_srcdir/scripts/gpuxfer-report" goals "$dir/marks.json" >"$dir/narrow.txt" 2>&1
+[ $? -eq 1 ] && [ -z "$(awk 'length > 100' "$dir/narrow.txt")" ] &&
+    grep -qE '^goal +size +chunk +value +unit +ceiling +eff +target +met$' "$dir/narrow.txt" &&
+    grep -A1 -E '^zerocopy bw >= 64M +64M .* 105\.0 +GB/s +100\.00 +105\.0%! ' "$dir/narrow.txt" |
+    grep -q '^  mapped (efficiency above 100%'
+ok_diag $? "$dir/narrow.txt" "the default table: every line within 100 columns, each goal's note on the line below"
 rm -rf "$dir"
 done_testing

@@ -79,7 +79,7 @@ if [ -x "$top_builddir/tests/mpi_cuda_baseline" ]; then
     [ $rc -eq 0 ] && grep -q "arrived intact" "$dir/baseline.txt"
     ok $? "the smallest CUDA-aware MPI program: a device buffer sent by MPI arrives intact (exit $rc)" ||
         tail -n 20 "$dir/baseline.txt" | diag
-    grep -a -E -f "$top_srcdir/scripts/mpi-complaints.ere" "$dir/baseline.txt" | shape | sort -u >"$known"
+    grep -a -E -f "$top_srcdir/dev/mpi-complaints.ere" "$dir/baseline.txt" | shape | sort -u >"$known"
     if [ -s "$known" ]; then
         echo "the MPI library's own complaints on this machine (the baseline program prints them too; docs/mpi-libraries.md):" | diag
         sed 's/^/  /' "$known" | diag
@@ -88,7 +88,7 @@ else
     skip "no tests/mpi_cuda_baseline in this build (no CUDA): no baseline of the library's complaints"
 fi
 complaints() { # FILE: prints the complaints not known on this machine
-    grep -a -E -f "$top_srcdir/scripts/mpi-complaints.ere" "$1" | shape |
+    grep -a -E -f "$top_srcdir/dev/mpi-complaints.ere" "$1" | shape |
         grep -a -v -x -F -f "$known" |
         { if [ -n "${GX_MPI_COMPLAINTS_KNOWN:-}" ]; then grep -a -v -E "$GX_MPI_COMPLAINTS_KNOWN"; else cat; fi; }
 }

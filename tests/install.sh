@@ -16,25 +16,25 @@ gx_make install DESTDIR="$dest" >"$dir/install.log" 2>&1
 ok $? "make install DESTDIR=..." || diag <"$dir/install.log"
 
 missing=""
-for f in "$bin/gpuxfer" "$bin/gpuxfer-compare" "$bin/gpuxfer-plot" "$bin/gpuxfer-summary" \
-    "$bin/gpuxfer-goals" "$bin/gpuxfer-bench" "$bin/gpuxfer-soak" "$bin/gpuxfer-config-sweep" \
-    "$bin/gpuxfer-tune" "$data/slurm/gpuxfer.sbatch" \
+for f in "$bin/gpuxfer" "$bin/gpuxfer-report" "$data/slurm/gpuxfer.sbatch" \
     "$data/slurm/sweep-array.sbatch"; do
     [ -x "$f" ] || missing="$missing $f"
 done
-for f in "$data/gxreport.py" "$data/gxtune.py" "$data/gx-config-line.sh" "$data/gpuxfer-report.schema.json" "$data/scenarios/smoke.json" \
+for f in "$data/gxreport/__init__.py" "$data/gxreport/cli.py" "$data/gxreport/tunelib.py" \
+    "$data/gxreport/sweep.sh" "$data/gx-config-line.sh" "$data/gpuxfer-report.schema.json" "$data/scenarios/smoke.json" \
     "$data/scenarios/gpu-sweep.json" "$data/scenarios/soak.json" "$data/slurm/sweep.example" \
     "$data/slurm/gpuxfer.args.example" "$dest$GX_MAN1DIR/gpuxfer.1" "$dest$GX_DOCDIR/LICENSE" \
     "$dest$GX_DOCDIR/CHANGELOG.md" "$dest$GX_DOCDIR/README.md" "$dest$GX_DOCDIR/docs/options.md" \
     "$dest$GX_DOCDIR/docs/reliability.md"; do
     [ -s "$f" ] || missing="$missing $f"
 done
-[ -z "$missing" ] && [ ! -e "$bin/gxreport.py" ]
-ok $? "bindir: gpuxfer and the eight tools; pkgdatadir: modules, schema, scenarios, Slurm; man, docs" ||
+[ -z "$missing" ] && [ "$(ls "$bin")" = "gpuxfer
+gpuxfer-report" ]
+ok $? "bindir: gpuxfer and gpuxfer-report alone; pkgdatadir: the package, schema, scenarios, Slurm; man, docs" ||
     echo "missing:$missing" | diag
 
 # The reference runs, installed as they are in the source tree (pkgdatadir/reference), their
-# README beside the docs (where the README's link finds it); the installed gpuxfer-compare sets
+# README beside the docs (where the README's link finds it); the installed gpuxfer-report compare sets
 # them beside each other.
 bad="" nref=0
 for f in "$top_srcdir"/results/reference/*.json; do
@@ -45,60 +45,62 @@ done
     cmp -s "$top_srcdir/results/README.md" "$dest$GX_DOCDIR/results/README.md"
 ok $? "the $nref reference runs in pkgdatadir/reference, their README in docdir/results" ||
     echo "missing or different:$bad" | diag
-(cd / && env -u PYTHONPATH "$bin/gpuxfer-compare" "$data"/reference/h200-*-run1.json \
+(cd / && env -u PYTHONPATH "$bin/gpuxfer-report" compare "$data"/reference/h200-*-run1.json \
     "$data"/reference/h200-*-run2.json -- "$data"/reference/h100-*-run1.json) >"$dir/ref.txt" 2>&1
 [ $? -eq 0 ] && grep -q '^# A: .*/h200-.*(2 runs)' "$dir/ref.txt" && grep -q '^# summary' "$dir/ref.txt" &&
     grep -q 'ranks.gpu.name=NVIDIA H100' "$dir/ref.txt"
-ok $? "installed gpuxfer-compare: two H200 reference runs against an H100 one, the GPUs named" ||
+ok $? "installed gpuxfer-report compare: two H200 reference runs against an H100 one, the GPUs named" ||
     diag <"$dir/ref.txt"
 
-# Every installed program has a man page (the tools': generated from their --help by
-# scripts/gx-help2man), and gpuxfer a bash completion.
+# Every installed program has a man page and a bash completion, and each subcommand of
+# gpuxfer-report a page of its own, gpuxfer-report-NAME (generated from their --help by
+# build-aux/gx-help2man).
 missing=""
 for p in "$bin"/*; do
     page=$dest$GX_MAN1DIR/$(basename "$p").1
     [ -s "$page" ] && grep -q '^\.SH NAME' "$page" || missing="$missing $page"
+    [ -s "$dest$GX_BASHCOMPDIR/$(basename "$p")" ] && bash -n "$dest$GX_BASHCOMPDIR/$(basename "$p")" ||
+        missing="$missing completion/$(basename "$p")"
+done
+for s in $(env -u PYTHONPATH "$bin/gpuxfer-report" --list-subcommands); do
+    page=$dest$GX_MAN1DIR/gpuxfer-report-$s.1
+    [ -s "$page" ] && grep -q "^gpuxfer\\\\-report\\\\-$s \\\\- " "$page" || missing="$missing $page"
 done
 [ -z "$missing" ]
-ok $? "a man page for each installed program ($(ls "$bin" | wc -l))" || echo "missing:$missing" | diag
-[ -s "$dest$GX_BASHCOMPDIR/gpuxfer" ] && bash -n "$dest$GX_BASHCOMPDIR/gpuxfer"
-ok $? "the bash completion is installed ($GX_BASHCOMPDIR/gpuxfer) and parses"
+ok $? "a man page and a bash completion for each installed program ($(ls "$bin" | wc -l)), a page per subcommand" ||
+    echo "missing:$missing" | diag
 
-bad=""
-for s in compare plot summary goals tune; do
-    [ "$(head -n 1 "$bin/gpuxfer-$s")" = "#!$PYTHON" ] || bad="$bad gpuxfer-$s"
-done
-[ -z "$bad" ]
-ok $? "the Python tools' #! line is configure's Python ($PYTHON)" || echo "wrong:$bad" | diag
+[ "$(head -n 1 "$bin/gpuxfer-report")" = "#!$PYTHON" ]
+ok $? "gpuxfer-report's #! line is configure's Python ($PYTHON)" || head -n 1 "$bin/gpuxfer-report" | diag
 
-# From another folder, with nothing of the source tree on the module path: gxreport.py can only
+# From another folder, with nothing of the source tree on the module path: gxreport can only
 # come from the installed pkgdatadir.
 rep=$top_srcdir/tests/reports
-(cd / && env -u PYTHONPATH "$bin/gpuxfer-compare" "$rep/base.json" "$rep/slower.json") \
+(cd / && env -u PYTHONPATH "$bin/gpuxfer-report" compare "$rep/base.json" "$rep/slower.json") \
     >"$dir/cmp.txt" 2>&1
 [ $? -eq 0 ] && grep -q 'slower' "$dir/cmp.txt"
-ok $? "installed gpuxfer-compare runs, its module from the installed location" ||
+ok $? "installed gpuxfer-report compare runs, its module from the installed location" ||
     diag <"$dir/cmp.txt"
 # The installed sweep script reads sweep files with the installed parser (the Slurm one's too).
-(cd / && "$bin/gpuxfer-config-sweep" --dry-run "$data/slurm/sweep.example") >"$dir/sweep.txt" 2>&1 &&
+(cd / && "$bin/gpuxfer-report" sweep --dry-run "$data/slurm/sweep.example") >"$dir/sweep.txt" 2>&1 &&
     [ "$(head -n 1 "$dir/sweep.txt")" = "cfg-0-UCX_TLS=rc_sm_cuda_copy_cuda_ipc/run1.json: UCX_TLS=rc,sm,cuda_copy,cuda_ipc" ] &&
     [ "$(wc -l <"$dir/sweep.txt")" -eq 9 ]
-ok $? "installed gpuxfer-config-sweep reads sweep.example with the installed gx-config-line.sh" ||
+ok $? "installed gpuxfer-report sweep reads sweep.example with the installed gx-config-line.sh" ||
     diag <"$dir/sweep.txt"
-(cd / && env -u PYTHONPATH "$bin/gpuxfer-tune" --list-knobs) >"$dir/tune.txt" 2>&1
+(cd / && env -u PYTHONPATH "$bin/gpuxfer-report" tune --list-knobs) >"$dir/tune.txt" 2>&1
 [ $? -eq 0 ] && grep -q '^## UCX' "$dir/tune.txt" && grep -q 'UCX_RNDV_THRESH' "$dir/tune.txt"
-ok $? "installed gpuxfer-tune lists its knob tables, gxtune.py from the installed location" ||
+ok $? "installed gpuxfer-report tune lists its knob tables, tunelib.py from the installed location" ||
     diag <"$dir/tune.txt"
-(cd / && env -u PYTHONPATH "$bin/gpuxfer-goals" "$rep/base.json") >"$dir/goals.txt" 2>&1
+(cd / && env -u PYTHONPATH "$bin/gpuxfer-report" goals "$rep/base.json") >"$dir/goals.txt" 2>&1
 [ $? -le 1 ] && ! grep -q 'Traceback\|ModuleNotFound' "$dir/goals.txt"
-ok $? "installed gpuxfer-goals runs" || diag <"$dir/goals.txt"
+ok $? "installed gpuxfer-report goals runs" || diag <"$dir/goals.txt"
 
 # A Python without matplotlib: the message names the interpreter and how to install it.
 mkdir -p "$dir/nompl/matplotlib" && echo 'raise ImportError("hidden by the test")' \
     >"$dir/nompl/matplotlib/__init__.py"
-PYTHONPATH=$dir/nompl "$bin/gpuxfer-plot" "$rep/base.json" -o "$dir/x.png" 2>"$dir/plot.err"
-[ $? -eq 2 ] && grep -q "gpuxfer-plot: .*python.* has no matplotlib (apt-get install python3-matplotlib or pip install matplotlib)" "$dir/plot.err"
-ok $? "gpuxfer-plot without matplotlib names the interpreter and the package" ||
+PYTHONPATH=$dir/nompl "$bin/gpuxfer-report" plot "$rep/base.json" -o "$dir/x.png" 2>"$dir/plot.err"
+[ $? -eq 2 ] && grep -q "gpuxfer-report plot: .*python.* has no matplotlib (apt-get install python3-matplotlib or pip install matplotlib)" "$dir/plot.err"
+ok $? "gpuxfer-report plot without matplotlib names the interpreter and the package" ||
     diag <"$dir/plot.err"
 
 # The man page comes from the option table: every option --help lists is in it.

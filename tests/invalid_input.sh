@@ -127,17 +127,17 @@ gx_mpirun 2 --path host --sizes 8 --chunk 64K --dry-run --output "$dir/dry.json"
     grep -q "^gpuxfer: --chunk has no effect on path host (it does not chunk); " "$dir/stderr"
 ok $? "--chunk with --path host: said on one line, exit 0" || diag <"$dir/stderr"
 
-# gpuxfer-bench's numbers: a value test(1) cannot read used to run with no time limit.
+# gpuxfer-report bench's numbers: a value test(1) cannot read used to run with no time limit.
 for t in abc 1.5 -5 ''; do
-    "$top_srcdir/scripts/gpuxfer-bench" -o "$dir/bench" -t "$t" >"$dir/stdout" 2>"$dir/stderr"
+    "$top_srcdir/scripts/gpuxfer-report" bench -o "$dir/bench" -t "$t" >"$dir/stdout" 2>"$dir/stderr"
     rc=$?
     [ $rc -eq 2 ] && [ "$(wc -l <"$dir/stderr")" -eq 1 ] && [ ! -e "$dir/bench" ] &&
-        grep -qF "gpuxfer-bench: -t '$t' is not a whole number (expected a time limit in whole seconds" "$dir/stderr"
-    ok $? "gpuxfer-bench -t '$t': one line, exit 2 (got $rc), nothing run" || diag <"$dir/stderr"
+        grep -qF "gpuxfer-report bench: -t '$t' is not a whole number (expected a time limit in whole seconds" "$dir/stderr"
+    ok $? "gpuxfer-report bench -t '$t': one line, exit 2 (got $rc), nothing run" || diag <"$dir/stderr"
 done
-"$top_srcdir/scripts/gpuxfer-bench" -o "$dir/bench" -n 1 >"$dir/stdout" 2>"$dir/stderr"
-[ $? -eq 2 ] && grep -qF "gpuxfer-bench: -n '1' is out of range (expected a number of ranks: 2.." "$dir/stderr"
-ok $? "gpuxfer-bench -n 1: out of range, exit 2" || diag <"$dir/stderr"
+"$top_srcdir/scripts/gpuxfer-report" bench -o "$dir/bench" -n 1 >"$dir/stdout" 2>"$dir/stderr"
+[ $? -eq 2 ] && grep -qF "gpuxfer-report bench: -n '1' is out of range (expected a number of ranks: 2.." "$dir/stderr"
+ok $? "gpuxfer-report bench -n 1: out of range, exit 2" || diag <"$dir/stderr"
 
 # A valid scenario still runs, and --help / --version work on every rank count.
 gx_mpirun 2 --scenario "$sc/good-two-runs.json" --quiet --output "$dir/good.json" >/dev/null 2>&1

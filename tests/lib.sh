@@ -1,5 +1,7 @@
 # TAP helpers for the shell tests. Source it; then use ok/skip and finish with done_testing.
 set -u
+# gx_report SUBCOMMAND ARGS...: the source tree's gpuxfer-report, run by the tests' Python.
+gx_report() { "$PYTHON" "$top_srcdir/scripts/gpuxfer-report" "$@"; }
 : "${GPUXFER:?}" "${MPIRUN:=mpirun}" "${PYTHON:=python3}" "${top_srcdir:?}" "${TEST_TMP:=/tmp/gpuxfer-tests}"
 n=0
 failed=0
@@ -69,7 +71,7 @@ mkdir -p "$TEST_TMP"
 # Ends a test that cannot run here: one skip with the reason, the plan, exit 0.
 finish_skip() { skip "$1"; done_testing; exit; }
 
-# emu_test_hosts N NAME: a test's emulated hosts (scripts/emuhosts.sh, with EMU_RAILS as set):
+# emu_test_hosts N NAME: a test's emulated hosts (dev/emuhosts.sh, with EMU_RAILS as set):
 # N hosts that reach each other, removed when the test exits, the test's files in $dir
 # (TEST_TMP/NAME.XXXXXX). Where they cannot be built (not root, no iproute2 or util-linux, no
 # namespaces) or cannot reach each other, the test is skipped with the reason.
@@ -81,8 +83,8 @@ emu_test_hosts() {
     done
     dir=$(mktemp -d "$TEST_TMP/$2.XXXXXX")
     EMU_DIR=$dir
-    # shellcheck source=scripts/emuhosts.sh
-    . "$top_srcdir/scripts/emuhosts.sh"
+    # shellcheck source=dev/emuhosts.sh
+    . "$top_srcdir/dev/emuhosts.sh"
     trap emu_cleanup EXIT
     trap 'exit 1' INT TERM
     emu_setup "$1" 2>"$dir/err" || finish_skip "cannot build the emulated hosts: $(head -n 1 "$dir/err")"

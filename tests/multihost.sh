@@ -1,11 +1,11 @@
 #!/bin/bash
-# Emulated hosts (scripts/emuhosts.sh, shared with scripts/gpuxfer-emulated-hosts): three network
+# Emulated hosts (dev/emuhosts.sh, shared with dev/gpuxfer-emulated-hosts): three network
 # namespaces on a bridge, each with its own address and hostname; mpirun starts one rank in each
 # through an rsh agent that enters the namespace; the ranks talk over TCP.
 # - every ordered pair of hosts (--pairs all): the node x node matrix, hosts h1..h3, no pair on
-#   one node (scripts/emuhosts-check.py, the checks of the GPU script);
+#   one node (dev/emuhosts-check.py, the checks of the GPU script);
 # - two interconnects emulated with tc (fast, and slow: netem delay + rate), the same scenario
-#   on each: gpuxfer-compare must find the slow one slower (one run each: beyond its floor), on
+#   on each: gpuxfer-report compare must find the slow one slower (one run each: beyond its floor), on
 #   latency and on bandwidth;
 # - one slow link (h1 <-> h3 alone shaped): its pairs are the slow-pair lines of the matrix,
 #   naming both hosts.
@@ -14,7 +14,7 @@ emu_test_hosts 3 multihost
 ok 0 "3 hosts on bridge $EMU_BRIDGE: h1 ${EMU_ADDR[0]}, h2 ${EMU_ADDR[1]}, h3 ${EMU_ADDR[2]}"
 
 hosts_check() { # REPORT [emuhosts-check options]: the GPU script's checks of hosts and pairs
-    run_diag "$PYTHON" "$top_srcdir/scripts/emuhosts-check.py" "$@" --hosts 3 \
+    run_diag "$PYTHON" "$top_srcdir/dev/emuhosts-check.py" "$@" --hosts 3 \
         --subnet "$EMU_SUBNET" --paths host
 }
 run_config() { # NAME gpuxfer options...: one rank per emulated host
@@ -61,9 +61,9 @@ if emu_shape h1 "delay 2ms rate 200mbit" "rate 1mbit burst 1600 latency 400ms" 2
     run_config slow --pairs 0:1 --calibrate off
     r=$?; ok $r "slow links ($slow_how): gpuxfer exits 0"
     [ $r -eq 0 ] || diag <"$dir/slow.txt"
-    "$PYTHON" "$top_srcdir/scripts/gpuxfer-compare" "$dir/fast.json" "$dir/slow.json" \
+    "$PYTHON" "$top_srcdir/scripts/gpuxfer-report" compare "$dir/fast.json" "$dir/slow.json" \
         >"$dir/compare.txt" 2>&1
-    ok $? "gpuxfer-compare fast slow: exit 0"
+    ok $? "gpuxfer-report compare fast slow: exit 0"
     sed -n '1,/^# missing/p' "$dir/compare.txt" | diag
     # 4 KiB decides: at 8 B a busy 2-core machine (tests run in parallel) can make even the
     # fast link's ping-pong wait for the scheduler, while 4 KiB over the shaped link takes tens
@@ -73,7 +73,7 @@ if emu_shape h1 "delay 2ms rate 200mbit" "rate 1mbit burst 1600 latency 400ms" 2
     # verdict stands, marked).
     [ "$(grep -cE '^ +4096 +0->1 .* yes +floor +slower~?$' "$dir/compare.txt")" -eq 2 ]
     ok $? "the slow link is slower, beyond compare's floor (one run each), on latency and bandwidth"
-    "$PYTHON" "$top_srcdir/scripts/gpuxfer-compare" --fail-below 0.8 "$dir/fast.json" \
+    "$PYTHON" "$top_srcdir/scripts/gpuxfer-report" compare --fail-below 0.8 "$dir/fast.json" \
         "$dir/slow.json" >/dev/null 2>&1
     [ $? -eq 1 ]
     ok $? "--fail-below 0.8 gates the slow configuration (exit 1)"

@@ -1,9 +1,9 @@
 #!/bin/sh
-# scripts/gpuxfer-node-check without a GPU: its syntax, the help listing every action, one-line
+# dev/gpuxfer-node-check without a GPU: its syntax, the help listing every action, one-line
 # errors (exit 2) for bad usage, and the tables of the `defaults` action (hidden action
 # report-tables) on constructed reports.
 . "$top_srcdir/tests/lib.sh"
-script=$top_srcdir/scripts/gpuxfer-node-check
+script=$top_srcdir/dev/gpuxfer-node-check
 dir=$(mktemp -d "$TEST_TMP/node_check.XXXXXX")
 nc() { bash "$script" "$@"; }
 # one_line_exit2 DESCRIPTION ARGS...: exit 2 and exactly one line on stderr, nothing on stdout

@@ -1,15 +1,15 @@
 #!/bin/sh
-# gpuxfer-plot: PNG and SVG files from constructed reports and a real run; what it draws (read
+# gpuxfer-report plot: PNG and SVG files from constructed reports and a real run; what it draws (read
 # back with --describe: lines, bands, styles, legend, heatmap cells and scale); bad input.
-# gpuxfer-summary: never merges memory kinds or runs. A comparison of recorded runs
+# gpuxfer-report summary: never merges memory kinds or runs. A comparison of recorded runs
 # (tests/reports/ab-btl): each configuration's runs as points, in its colour, with the ceilings.
 . "$top_srcdir/tests/lib.sh"
 # ok, then the output of the check as diagnostics (a pipe into diag would hide the status).
 ok_diag() { r=$1; f=$2; shift 2; ok "$r" "$*"; [ "$r" -eq 0 ] || diag <"$f"; }
 dir=$(mktemp -d "$TEST_TMP/plot.XXXXXX")
 rep="$top_srcdir/tests/reports"
-plot() { "$PYTHON" "$top_srcdir/scripts/gpuxfer-plot" "$@"; }
-summary() { "$PYTHON" "$top_srcdir/scripts/gpuxfer-summary" "$@"; }
+plot() { "$PYTHON" "$top_srcdir/scripts/gpuxfer-report" plot "$@"; }
+summary() { "$PYTHON" "$top_srcdir/scripts/gpuxfer-report" summary "$@"; }
 
 if ! "$PYTHON" -c 'import matplotlib' >/dev/null 2>&1; then
     skip "matplotlib is missing for $PYTHON (apt-get install python3-matplotlib)"

@@ -1,11 +1,11 @@
 #!/bin/bash
-# Emulated rails (scripts/emuhosts.sh with EMU_RAILS=2): 4 hosts, each with 2 interfaces, eth0
+# Emulated rails (dev/emuhosts.sh with EMU_RAILS=2): 4 hosts, each with 2 interfaces, eth0
 # on rail 0's bridge and eth1 on rail 1's, 2 ranks a host; the rank wrapper puts local rank i's
 # MPI (and NCCL) traffic on eth<i>. With rail 1 of h3 alone slowed by tc (what h3 sends on it
 # and what it receives), --pairs rails on the host path:
 # - each rank's NIC in the report is its rail's interface, from OMPI_MCA_btl_tcp_if_include;
 # - the rail map flags exactly rail 1's node pairs with h3, both ways, and nothing of rail 0
-#   (scripts/emuhosts-check.py --slow-rail, the GPU script's check), and the table's slow lines
+#   (dev/emuhosts-check.py --slow-rail, the GPU script's check), and the table's slow lines
 #   name h3 and its eth1;
 # - the bytes went where the ranks were told: every host's eth0 and eth1 carried at least what
 #   its rank of that rail sent.
@@ -50,7 +50,7 @@ if emu_shape_rail h3 1 "rate 10mbit" "rate 10mbit burst 4kb latency 400ms" 2>"$d
         diag <"$dir/rails.txt"
     check_report "$dir/rails.json" --ranks 8 --patterns bw --sizes 1 >"$dir/check.txt" 2>&1
     r=$?; ok $r "valid report"; [ $r -eq 0 ] || diag <"$dir/check.txt"
-    run_diag "$PYTHON" "$top_srcdir/scripts/emuhosts-check.py" "$dir/rails.json" --hosts 4 \
+    run_diag "$PYTHON" "$top_srcdir/dev/emuhosts-check.py" "$dir/rails.json" --hosts 4 \
         --rails 2 --paths host --patterns bw --slow-rail h3:1 --slow-ratio 0.1
     ok $? "ranks on h1..h4, 2 a host, each one's NIC its rail's eth<i>; the rail map flags rail 1 with h3, both ways, and nothing else"
     sed -n '/^# rail map/,/^# slow/p' "$dir/rails.txt" | diag

@@ -20,23 +20,18 @@ import gxreport as gx  # noqa: E402
 
 
 def tool(name):
-    loader = importlib.machinery.SourceFileLoader(name.replace("-", "_"),
-                                                  os.path.join(scripts, name))
-    spec = importlib.util.spec_from_loader(loader.name, loader)
-    mod = importlib.util.module_from_spec(spec)
-    loader.exec_module(mod)
-    return mod
+    return importlib.import_module("gxreport." + name)
 
 
-TOOLS = {n: tool("gpuxfer-" + n) for n in ("compare", "summary", "goals")}
+TOOLS = {n: tool(n) for n in ("compare", "summary", "goals")}
 try:
     import matplotlib  # noqa: F401
     if os.environ.get("GX_WALK_PLOT"):  # minutes, not seconds: asked for
-        TOOLS["plot"] = tool("gpuxfer-plot")
+        TOOLS["plot"] = tool("plot")
     else:
-        print("# gpuxfer-plot left out (GX_WALK_PLOT=1 walks it too)")
+        print("# gpuxfer-report plot left out (GX_WALK_PLOT=1 walks it too)")
 except ImportError:
-    print("# gpuxfer-plot left out: no matplotlib for", sys.executable)
+    print("# gpuxfer-report plot left out: no matplotlib for", sys.executable)
 DRAWN = ("results", "matrices", "calibration")
 WRONG = [None, "x", [], {}, True, -1, 0, 1.5, 1e308, [1, "a"], {"a": None}]
 
@@ -101,7 +96,7 @@ for report in reports:
             except gx.BadInput:
                 loaded = False
             for name in TOOLS:
-                # Drawing is slow: gpuxfer-plot gets what its shared check (gx.load, run by
+                # Drawing is slow: gpuxfer-report plot gets what its shared check (gx.load, run by
                 # every tool above) takes, in the parts it draws.
                 if name == "plot" and not (loaded and at[0] in DRAWN):
                     continue

@@ -24,10 +24,10 @@ for f in soak interrupted failed; do
         *) a="$dir/$f.json" ;;
         esac
         # shellcheck disable=SC2086
-        "$PYTHON" "$top_srcdir/scripts/gpuxfer-$t" $a >"$dir/out" 2>"$dir/err"
+        gx_report $t $a >"$dir/out" 2>"$dir/err"
         rc=$?
         [ $rc -le 1 ] && ! grep -q Traceback "$dir/err"
-        ok $? "gpuxfer-$t takes the $f report (exit $rc)" || diag <"$dir/err"
+        ok $? "gpuxfer-report $t takes the $f report (exit $rc)" || diag <"$dir/err"
     done
 done
 
@@ -36,49 +36,55 @@ run_diag "$PYTHON" "$top_srcdir/tests/report_fields.py" "$top_srcdir/scripts" "$
     "$top_srcdir/tests/reports/noisy.json"
 ok $? "every field of five reports (noisy.json: schema 2.5's noise and ceilings), missing or of each wrong kind: taken, or exit 2 and one line"
 
-# Schema 2.5's marks in gpuxfer-summary (noisy.json: latency 8 B and bw 1 MiB disturbed): ~
+# Schema 2.5's marks in gpuxfer-report summary (noisy.json: latency 8 B and bw 1 MiB disturbed): ~
 # after those medians and a line counting them; a report before 2.5 unmarked.
 noisy=$top_srcdir/tests/reports/noisy.json
-"$PYTHON" "$top_srcdir/scripts/gpuxfer-summary" "$noisy" >"$dir/sum.txt" 2>&1 &&
+"$PYTHON" "$top_srcdir/scripts/gpuxfer-report" summary "$noisy" >"$dir/sum.txt" 2>&1 &&
     grep -qE '^ +8 +2\.487~$' "$dir/sum.txt" && grep -qE '^ +1M +5\.337~$' "$dir/sum.txt" &&
     grep -qE '^ +64K +8\.041$' "$dir/sum.txt" && grep -qE '^ +1M +99\.75$' "$dir/sum.txt" &&
     grep -q '^# 2 of 5 medians marked ~: the machine interfered' "$dir/sum.txt" &&
     grep -qx "# the run's interference: a rank waited for a CPU up to 34% of a step; load average 2.5 at the start, 3.1 at the end on 2 CPUs" "$dir/sum.txt"
-ok $? "gpuxfer-summary: ~ after a disturbed median, counted under the tables with the run's interference" || diag <"$dir/sum.txt"
-"$PYTHON" "$top_srcdir/scripts/gpuxfer-summary" "$top_srcdir/tests/reports/base.json" >"$dir/sum0.txt" 2>&1 &&
+ok $? "gpuxfer-report summary: ~ after a disturbed median, counted under the tables with the run's interference" || diag <"$dir/sum.txt"
+"$PYTHON" "$top_srcdir/scripts/gpuxfer-report" summary "$top_srcdir/tests/reports/base.json" >"$dir/sum0.txt" 2>&1 &&
     ! grep -q '~' "$dir/sum0.txt"
-ok $? "gpuxfer-summary: a report before 2.5 unmarked" || diag <"$dir/sum0.txt"
-"$PYTHON" "$top_srcdir/scripts/gpuxfer-goals" "$noisy" >"$dir/goals.txt" 2>&1
+ok $? "gpuxfer-report summary: a report before 2.5 unmarked" || diag <"$dir/sum0.txt"
+"$PYTHON" "$top_srcdir/scripts/gpuxfer-report" goals --wide "$noisy" >"$dir/goals.txt" 2>&1
 [ $? -eq 1 ] && grep -qE '^every ceiling a bound +host +bw +8 .* 0\.09 +112\.0%! +0 results with ! +NO +1 of 4 rated .*; 1 more with an unsound ceiling \(\?, not rated\)' "$dir/goals.txt"
-ok $? "gpuxfer-goals: an efficiency above 100% marked !, the unsound ceiling counted" || diag <"$dir/goals.txt"
+ok $? "gpuxfer-report goals: an efficiency above 100% marked !, the unsound ceiling counted" || diag <"$dir/goals.txt"
 
-# Every tool says its release with --version (one line on stdout, exit 0): the source tree's
-# from configure.ac, the gpuxfer-run ones from the gpuxfer they run; config-sweep's --help is
-# its text on stdout with exit 0.
+# The door and every subcommand say the release with --version (one line on stdout, exit 0;
+# the source tree's from configure.ac), and --help on stdout with exit 0: the door's lists every
+# subcommand of its table, a shell subcommand's is its text (not its code).
 want=$(sed -n 's/^AC_INIT(\[gpuxfer\], \[\([^]]*\)\].*/\1/p' "$top_srcdir/configure.ac")
+subs=$(gx_report --list-subcommands)
 bad=
-for t in compare plot summary goals tune; do
-    out=$("$PYTHON" "$top_srcdir/scripts/gpuxfer-$t" --version 2>&1) &&
-        [ "$out" = "gpuxfer-$t $want (source tree)" ] || bad="$bad $t:'$out'"
+out=$(gx_report --version 2>&1) && [ "$out" = "gpuxfer-report $want (source tree)" ] ||
+    bad="$bad door:'$out'"
+for t in $subs; do
+    out=$(gx_report $t --version 2>&1) &&
+        [ "$out" = "gpuxfer-report $t $want (source tree)" ] || bad="$bad $t:'$out'"
+    gx_report $t --help >"$dir/h.out" 2>"$dir/h.err" && [ ! -s "$dir/h.err" ] &&
+        grep -q "gpuxfer-report $t" "$dir/h.out" && ! grep -q 'set -u' "$dir/h.out" ||
+        bad="$bad $t--help"
+    gx_report --help | grep -q "^  $t  " || bad="$bad door--help:$t"
 done
-out=$(bash "$top_srcdir/scripts/gpuxfer-config-sweep" --version 2>&1) &&
-    [ "$out" = "gpuxfer-config-sweep $want (source tree)" ] || bad="$bad config-sweep:'$out'"
-for t in bench soak; do
-    out=$(GPUXFER=$GPUXFER bash "$top_srcdir/scripts/gpuxfer-$t" --version 2>&1) &&
-        [ "$out" = "gpuxfer-$t $want" ] || bad="$bad $t:'$out'"
-done
-bash "$top_srcdir/scripts/gpuxfer-config-sweep" --help >"$dir/cs.out" 2>"$dir/cs.err" &&
-    [ ! -s "$dir/cs.err" ] && grep -q '^  gpuxfer-config-sweep \[-n NP\]' "$dir/cs.out" &&
-    ! grep -q 'set -u' "$dir/cs.out" || bad="$bad config-sweep--help"
+[ "$(echo $subs)" = "summary compare plot goals tune sweep soak bench" ] || bad="$bad list:'$subs'"
+gx_report sweep --help | grep -q '^  gpuxfer-report sweep \[-n NP\]' || bad="$bad sweep-usage"
 [ -n "$want" ] && [ -z "$bad" ]
-ok $? "every tool's --version: 'NAME $want' on stdout, exit 0; config-sweep --help on stdout, exit 0" ||
+ok $? "gpuxfer-report and each of its 8 subcommands: --version 'NAME $want', --help on stdout, exit 0" ||
     echo "$bad" | diag
+gx_report nosuch >"$dir/n.out" 2>"$dir/n.err"
+[ $? -eq 2 ] && [ ! -s "$dir/n.out" ] && [ "$(wc -l <"$dir/n.err")" -eq 1 ] && grep -q "^gpuxfer-report: nosuch: no such subcommand (expected one of: summary, compare, plot, goals, tune, sweep, soak, bench" "$dir/n.err"
+ok $? "gpuxfer-report nosuch: exit 2, one line naming the subcommands" || diag <"$dir/n.err"
+bash "$top_srcdir/scripts/gxreport/sweep.sh" --help >"$dir/n.out" 2>"$dir/n.err"
+[ $? -eq 2 ] && [ "$(wc -l <"$dir/n.err")" -eq 1 ] && grep -q "run it as gpuxfer-report sweep$" "$dir/n.err"
+ok $? "a shell subcommand run without the door: exit 2, one line saying how to run it" || diag <"$dir/n.err"
 
 # A terminal's 100 columns: the summary of a GPU default run (seven paths) and a comparison of
 # two of them, their tables and prose; the summary's columns split into blocks, each path once.
 ref="$top_srcdir/results/reference"
-"$PYTHON" "$top_srcdir/scripts/gpuxfer-summary" "$ref/h200-1gpu-default-run1.json" >"$dir/w.txt" 2>&1 &&
-    "$PYTHON" "$top_srcdir/scripts/gpuxfer-compare" "$ref/h200-1gpu-default-run1.json" \
+"$PYTHON" "$top_srcdir/scripts/gpuxfer-report" summary "$ref/h200-1gpu-default-run1.json" >"$dir/w.txt" 2>&1 &&
+    "$PYTHON" "$top_srcdir/scripts/gpuxfer-report" compare "$ref/h200-1gpu-default-run1.json" \
         "$ref/h200-1gpu-default-run2.json" >"$dir/wc.txt" 2>&1
 rc=$?
 # (A line that names a report, the legend's or a finding's, stays whole: the file's name is its

@@ -246,10 +246,10 @@ for f in files:
 PY
 r=$?; ok $r "the sweep: task t ran configuration t mod 2 as replicate t / 2 + 1, a valid report each in its configuration's folder (state: $states)"
 [ $r -eq 0 ] || { diag <"$dir/check.txt"; cat "$dir"/job/"$aid"-*.out 2>/dev/null | diag; }
-"$PYTHON" "$top_srcdir/scripts/gpuxfer-compare" "$dir/out/sweep-$aid" >"$dir/cmp.txt" 2>&1 &&
+"$PYTHON" "$top_srcdir/scripts/gpuxfer-report" compare "$dir/out/sweep-$aid" >"$dir/cmp.txt" 2>&1 &&
     grep -q '^env.UCX_TLS:' "$dir/cmp.txt" && grep -q '^env.NCCL_P2P_DISABLE:' "$dir/cmp.txt" &&
     grep -q "^# A: $dir/out/sweep-$aid/cfg-0-UCX_TLS-tcp (2 runs)" "$dir/cmp.txt"
-r=$?; ok $r "gpuxfer-compare of the sweep's folder: its configurations, 2 runs each, the differing settings named"
+r=$?; ok $r "gpuxfer-report compare of the sweep's folder: its configurations, 2 runs each, the differing settings named"
 [ $r -eq 0 ] || diag <"$dir/cmp.txt"
 
 cleanup

@@ -1,5 +1,5 @@
 #!/bin/sh
-# scripts/gpuxfer-soak on host memory: a leak-free soak passes, a soak too short to compare
+# scripts/gpuxfer-report soak on host memory: a leak-free soak passes, a soak too short to compare
 # passes says so, a corrupted transfer fails the run, bad usage is exit 2.
 . "$top_srcdir/tests/lib.sh"
 dir=$(mktemp -d "$TEST_TMP/soak.XXXXXX")
@@ -7,7 +7,7 @@ soak() { # OUTDIR ARGS...: the script under a time limit, with this build and mp
     _o=$1; shift
     GPUXFER="$GPUXFER" MPIRUN="$MPIRUN" \
         MPIRUN_ARGS="$gx_mpirun_opts" \
-        timeout -k 10 600 bash "$top_srcdir/scripts/gpuxfer-soak" -n 2 -o "$_o" "$@" \
+        timeout -k 10 600 "$PYTHON" "$top_srcdir/scripts/gpuxfer-report" soak -n 2 -o "$_o" "$@" \
         >"$_o.txt" 2>&1
 }
 show() { tail -n 15 "$1.txt" | diag; }
@@ -49,7 +49,7 @@ rc=$?
 [ $rc -eq 1 ] && grep -q '^verdict: FAIL (the run failed' "$dir/bad.txt"
 ok $? "a corrupted transfer: the run failed, verdict FAIL, exit 1 (exit $rc)" || show "$dir/bad"
 
-bash "$top_srcdir/scripts/gpuxfer-soak" -n 1 -d 5 -o "$dir/usage" >"$dir/usage.txt" 2>&1
+gx_report soak -n 1 -d 5 -o "$dir/usage" >"$dir/usage.txt" 2>&1
 rc=$?
 [ $rc -eq 2 ] && [ "$(wc -l <"$dir/usage.txt")" -eq 1 ] && grep -q 'need -n >= 2' "$dir/usage.txt"
 ok $? "one rank: one-line usage error, exit 2 (exit $rc)" || diag <"$dir/usage.txt"

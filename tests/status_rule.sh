@@ -43,17 +43,17 @@ for r in d["results"]:
 json.dump(d, open(sys.argv[2], "w"))
 PY
 for f in bad old; do
-    "$PYTHON" "$S/gpuxfer-summary" "$dir/$f.json" >"$dir/$f.sum" 2>&1
+    "$PYTHON" "$S/gpuxfer-report" summary "$dir/$f.json" >"$dir/$f.sum" 2>&1
     awk '/^latency/{l=1} /^bw/{l=0} l && $1=="1K"' "$dir/$f.sum" | grep -q . && r=1 || r=0
-    ok $r "gpuxfer-summary of the $f report shows no latency value at 1K" || diag <"$dir/$f.sum"
-    "$PYTHON" "$S/gpuxfer-compare" "$dir/good.json" "$dir/$f.json" --fail-below 0.000001 \
+    ok $r "gpuxfer-report summary of the $f report shows no latency value at 1K" || diag <"$dir/$f.sum"
+    "$PYTHON" "$S/gpuxfer-report" compare "$dir/good.json" "$dir/$f.json" --fail-below 0.000001 \
         >"$dir/$f.cmp" 2>"$dir/$f.cmp.err"
     rc=$?
     [ $rc -eq 1 ] && grep -q "latency size 1024 pair 0->1: failed" "$dir/$f.cmp.err" &&
         grep -q "failed in .*$f.json" "$dir/$f.cmp"
-    ok $? "gpuxfer-compare --fail-below: the $f report's corrupted result is a regression, never faster (exit $rc)" ||
+    ok $? "gpuxfer-report compare --fail-below: the $f report's corrupted result is a regression, never faster (exit $rc)" ||
         diag <"$dir/$f.cmp.err"
-    "$PYTHON" "$S/gpuxfer-plot" --help >/dev/null 2>&1 && "$PYTHON" - "$S" "$dir/$f.json" <<'PY'
+    "$PYTHON" "$S/gpuxfer-report" plot --help >/dev/null 2>&1 && "$PYTHON" - "$S" "$dir/$f.json" <<'PY'
 import sys
 sys.path.insert(0, sys.argv[1])
 import gxreport as gx

@@ -31,18 +31,18 @@ have_mpl=0
 tools="summary goals compare plot tune"
 reading() { # reading TOOL FILE: the tool's words
     case $1 in
-    compare) echo "$S/gpuxfer-compare $rep $dir/again.json -- $2 $slower" ;;
-    plot) echo "$S/gpuxfer-plot $2 -o $dir/plot-out.svg" ;;
-    tune) echo "$S/gpuxfer-tune -m false -o $dir/tune-out --dry-run --context $2" ;;
-    *) echo "$S/gpuxfer-$1 $2" ;;
+    compare) echo "$S/gpuxfer-report compare $rep $dir/again.json -- $2 $slower" ;;
+    plot) echo "$S/gpuxfer-report plot $2 -o $dir/plot-out.svg" ;;
+    tune) echo "$S/gpuxfer-report tune -m false -o $dir/tune-out --dry-run --context $2" ;;
+    *) echo "$S/gpuxfer-report $1 $2" ;;
     esac
 }
 printing() { # printing TOOL: the words of a run that prints to stdout
     case $1 in
-    compare) echo "$S/gpuxfer-compare $rep $dir/again.json" ;;
-    plot) echo "$S/gpuxfer-plot $rep -o $dir/plot-print.svg --force --describe" ;;
-    tune) echo "$S/gpuxfer-tune --list-knobs" ;;
-    *) echo "$S/gpuxfer-$1 $rep" ;;
+    compare) echo "$S/gpuxfer-report compare $rep $dir/again.json" ;;
+    plot) echo "$S/gpuxfer-report plot $rep -o $dir/plot-print.svg --force --describe" ;;
+    tune) echo "$S/gpuxfer-report tune --list-knobs" ;;
+    *) echo "$S/gpuxfer-report $1 $rep" ;;
     esac
 }
 nothing_left() { # what a tool given FILE must not leave behind
@@ -52,7 +52,7 @@ nothing_left() { # what a tool given FILE must not leave behind
 
 for t in $tools; do
     if [ $t = plot ] && [ $have_mpl -eq 0 ]; then
-        for i in 1 2 3 4; do skip "no matplotlib for $PYTHON: gpuxfer-plot prints only after drawing"; done
+        for i in 1 2 3 4; do skip "no matplotlib for $PYTHON: gpuxfer-report plot prints only after drawing"; done
         continue
     fi
     # shellcheck disable=SC2046
@@ -60,18 +60,18 @@ for t in $tools; do
     rc=${PIPESTATUS[0]}
     # The reader may leave before the tool writes or after (the pipe's buffer): 0 or 3, one line.
     { [ $rc -eq 0 ] && [ ! -s "$dir/$t.err" ]; } ||
-        { [ $rc -eq 3 ] && one_line "$dir/$t.err" "^gpuxfer-$t: cannot write stdout: Broken pipe"; }
-    ok $? "gpuxfer-$t | head -n 1: exit 0 or 3 with one line (exit $rc), no traceback" || diag <"$dir/$t.err"
+        { [ $rc -eq 3 ] && one_line "$dir/$t.err" "^gpuxfer-report $t: cannot write stdout: Broken pipe"; }
+    ok $? "gpuxfer-report $t | head -n 1: exit 0 or 3 with one line (exit $rc), no traceback" || diag <"$dir/$t.err"
     # shellcheck disable=SC2046
     "$PYTHON" $(printing $t) >/dev/full 2>"$dir/$t.err"
     rc=$?
-    [ $rc -eq 3 ] && one_line "$dir/$t.err" "^gpuxfer-$t: cannot write stdout: No space left on device"
-    ok $? "gpuxfer-$t onto a full stdout: exit 3 (got $rc), one line" || diag <"$dir/$t.err"
+    [ $rc -eq 3 ] && one_line "$dir/$t.err" "^gpuxfer-report $t: cannot write stdout: No space left on device"
+    ok $? "gpuxfer-report $t onto a full stdout: exit 3 (got $rc), one line" || diag <"$dir/$t.err"
     # shellcheck disable=SC2046
     "$PYTHON" $(printing $t) >&- 2>"$dir/$t.err"
     rc=$?
-    [ $rc -eq 3 ] && one_line "$dir/$t.err" "^gpuxfer-$t: cannot write stdout: Bad file descriptor"
-    ok $? "gpuxfer-$t with stdout closed (>&-): exit 3 (got $rc), one line" || diag <"$dir/$t.err"
+    [ $rc -eq 3 ] && one_line "$dir/$t.err" "^gpuxfer-report $t: cannot write stdout: Bad file descriptor"
+    ok $? "gpuxfer-report $t with stdout closed (>&-): exit 3 (got $rc), one line" || diag <"$dir/$t.err"
     # A reader gone before the first write, whatever the timing: a pipe whose read end is closed.
     # shellcheck disable=SC2046
     "$PYTHON" - $(printing $t) 2>"$dir/$t.err" <<'PY'
@@ -81,8 +81,8 @@ os.close(r)
 sys.exit(subprocess.run([sys.executable] + sys.argv[1:], stdout=w).returncode)
 PY
     rc=$?
-    [ $rc -eq 3 ] && one_line "$dir/$t.err" "^gpuxfer-$t: cannot write stdout: Broken pipe"
-    ok $? "gpuxfer-$t, its reader gone (EPIPE): exit 3 (got $rc), one line" || diag <"$dir/$t.err"
+    [ $rc -eq 3 ] && one_line "$dir/$t.err" "^gpuxfer-report $t: cannot write stdout: Broken pipe"
+    ok $? "gpuxfer-report $t, its reader gone (EPIPE): exit 3 (got $rc), one line" || diag <"$dir/$t.err"
 done
 
 # Every end the shared runner knows, one line and a status no verdict has (a tool's main raising
@@ -112,10 +112,10 @@ mkfifo "$dir/fifo.json"
 # A read of the fifo (or of /dev/zero) would never end: the limit tells that from a slow start on
 # a loaded machine, with room to spare.
 for input in "$dir/fifo.json" /dev/zero "$dir"; do
-    timeout 120 "$PYTHON" "$S/gpuxfer-summary" "$input" >/dev/null 2>"$dir/in.err"
+    timeout 120 "$PYTHON" "$S/gpuxfer-report" summary "$input" >/dev/null 2>"$dir/in.err"
     rc=$?
     [ $rc -eq 2 ] && one_line "$dir/in.err" "not a regular file\|Is a directory"
-    ok $? "gpuxfer-summary $input: exit 2 (got $rc) at once, one line" || diag <"$dir/in.err"
+    ok $? "gpuxfer-report summary $input: exit 2 (got $rc) at once, one line" || diag <"$dir/in.err"
 done
 
 "$PYTHON" - "$rep" "$dir/big.json" "$dir/latin.json" "$dir/latin2.json" <<'PY'
@@ -131,17 +131,17 @@ json.dump(d, open(sys.argv[3], "w"), ensure_ascii=False)
 d["start_time"] = "2026-01-01T00:02:00Z"
 json.dump(d, open(sys.argv[4], "w"), ensure_ascii=False)
 PY
-"$PYTHON" "$S/gpuxfer-summary" "$dir/big.json" >/dev/null 2>"$dir/big.err"
+"$PYTHON" "$S/gpuxfer-report" summary "$dir/big.json" >/dev/null 2>"$dir/big.err"
 rc=$?
 [ $rc -eq 2 ] && one_line "$dir/big.err" "results\[0\].size: expected an integer from 1 to 2\*\*63 - 1"
 ok $? "a size of 10^30: exit 2 (got $rc), the field named" || diag <"$dir/big.err"
 for t in summary compare; do
     case $t in compare) a="$dir/latin.json $dir/latin2.json" ;; *) a="$dir/latin.json" ;; esac
     # shellcheck disable=SC2086
-    LC_ALL=C PYTHONIOENCODING=latin-1 "$PYTHON" "$S/gpuxfer-$t" $a >"$dir/latin.out" 2>"$dir/latin.err"
+    LC_ALL=C PYTHONIOENCODING=latin-1 "$PYTHON" "$S/gpuxfer-report" $t $a >"$dir/latin.out" 2>"$dir/latin.err"
     rc=$?
     [ $rc -eq 0 ] && ! grep -q Traceback "$dir/latin.err" && grep -qF 'st-\u20ac' "$dir/latin.out"
-    ok $? "gpuxfer-$t under a Latin-1 locale, non-ASCII names: exit 0 (got $rc), no traceback" ||
+    ok $? "gpuxfer-report $t under a Latin-1 locale, non-ASCII names: exit 0 (got $rc), no traceback" ||
         diag <"$dir/latin.err"
 done
 
@@ -150,28 +150,28 @@ if "$PYTHON" -c "import matplotlib" 2>/dev/null; then
     echo target >"$dir/target"
     ln -s "$dir/target" "$dir/link.png"
     for o in mine.png link.png; do
-        "$PYTHON" "$S/gpuxfer-plot" "$rep" -o "$dir/$o" 2>"$dir/p.err"
+        "$PYTHON" "$S/gpuxfer-report" plot "$rep" -o "$dir/$o" 2>"$dir/p.err"
         rc=$?
         [ $rc -eq 2 ] && one_line "$dir/p.err" "exists (--force overwrites it)" &&
             [ "$(cat "$dir/$o")" = "$(cat "$dir/mine.png" 2>/dev/null || true)" -o -L "$dir/$o" ]
-        ok $? "gpuxfer-plot onto an existing $o: exit 2 (got $rc), left as it was" || diag <"$dir/p.err"
+        ok $? "gpuxfer-report plot onto an existing $o: exit 2 (got $rc), left as it was" || diag <"$dir/p.err"
     done
-    "$PYTHON" "$S/gpuxfer-plot" "$rep" -o "$dir/link.png" --force 2>"$dir/p.err"
+    "$PYTHON" "$S/gpuxfer-report" plot "$rep" -o "$dir/link.png" --force 2>"$dir/p.err"
     rc=$?
     [ $rc -eq 0 ] && [ ! -L "$dir/link.png" ] && [ "$(cat "$dir/target")" = target ]
-    ok $? "gpuxfer-plot --force onto a link: the link replaced, its target untouched" || diag <"$dir/p.err"
-    "$PYTHON" "$S/gpuxfer-plot" "$dir/big.json" -o "$dir/big.png" 2>"$dir/p.err"
+    ok $? "gpuxfer-report plot --force onto a link: the link replaced, its target untouched" || diag <"$dir/p.err"
+    "$PYTHON" "$S/gpuxfer-report" plot "$dir/big.json" -o "$dir/big.png" 2>"$dir/p.err"
     rc=$?
     [ $rc -eq 2 ] && [ -z "$(find "$dir" -name 'big.png*')" ] && ! grep -q Traceback "$dir/p.err"
-    ok $? "gpuxfer-plot of a size of 10^30: exit 2 (got $rc), no file" || diag <"$dir/p.err"
+    ok $? "gpuxfer-report plot of a size of 10^30: exit 2 (got $rc), no file" || diag <"$dir/p.err"
     mkdir "$dir/full"
     if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=16k tmpfs "$dir/full" 2>/dev/null; then
         dd if=/dev/zero of="$dir/full/filler" bs=4k count=4 2>/dev/null
-        "$PYTHON" "$S/gpuxfer-plot" "$rep" -o "$dir/full/p.png" 2>"$dir/p.err"
+        "$PYTHON" "$S/gpuxfer-report" plot "$rep" -o "$dir/full/p.png" 2>"$dir/p.err"
         rc=$?
         [ $rc -eq 3 ] && one_line "$dir/p.err" "cannot write $dir/full/p.png: No space left on device" &&
             [ "$(ls "$dir/full")" = filler ]
-        ok $? "gpuxfer-plot onto a full disk: exit 3 (got $rc), one line, no partial file" ||
+        ok $? "gpuxfer-report plot onto a full disk: exit 3 (got $rc), one line, no partial file" ||
             { diag <"$dir/p.err"; ls "$dir/full" | diag; }
         umount "$dir/full"
     else
@@ -201,14 +201,14 @@ for t in $tools; do
     # shellcheck disable=SC2046
     (ulimit -v 1048576; "$PYTHON" $(reading $t "$dir/huge.json")) >/dev/null 2>"$dir/in.err"
     rc=$?
-    [ $rc -eq 2 ] && one_line "$dir/in.err" "^gpuxfer-$t: $dir/huge.json: larger than 256 MiB (GX_REPORT_MAX_MIB), not read" &&
+    [ $rc -eq 2 ] && one_line "$dir/in.err" "^gpuxfer-report $t: $dir/huge.json: larger than 256 MiB (GX_REPORT_MAX_MIB), not read" &&
         nothing_left
-    ok $? "gpuxfer-$t, a 2 GiB file: exit 2 (got $rc), one line, not read" || diag <"$dir/in.err"
+    ok $? "gpuxfer-report $t, a 2 GiB file: exit 2 (got $rc), one line, not read" || diag <"$dir/in.err"
     # shellcheck disable=SC2046
     GX_REPORT_MAX_MIB=1 "$PYTHON" $(reading $t "$dir/mib1.json") >/dev/null 2>"$dir/in.err"
     rc=$?
-    [ $rc -eq 2 ] && one_line "$dir/in.err" "^gpuxfer-$t: $dir/mib1.json: larger than 1 MiB"
-    ok $? "gpuxfer-$t, GX_REPORT_MAX_MIB=1: a file of 1 MiB + 1 byte refused (got $rc)" || diag <"$dir/in.err"
+    [ $rc -eq 2 ] && one_line "$dir/in.err" "^gpuxfer-report $t: $dir/mib1.json: larger than 1 MiB"
+    ok $? "gpuxfer-report $t, GX_REPORT_MAX_MIB=1: a file of 1 MiB + 1 byte refused (got $rc)" || diag <"$dir/in.err"
     for m in zero negative e308 digits nan; do
         case $m in
         nan) want="results\[0\].stats.median: expected a number, got NaN" ;;
@@ -217,13 +217,13 @@ for t in $tools; do
         # shellcheck disable=SC2046
         "$PYTHON" $(reading $t "$dir/median-$m.json") >/dev/null 2>"$dir/in.err"
         rc=$?
-        [ $rc -eq 2 ] && one_line "$dir/in.err" "^gpuxfer-$t: $dir/median-$m.json: $want" && nothing_left
-        ok $? "gpuxfer-$t, a median $m: exit 2 (got $rc), one line naming the file and the result" ||
+        [ $rc -eq 2 ] && one_line "$dir/in.err" "^gpuxfer-report $t: $dir/median-$m.json: $want" && nothing_left
+        ok $? "gpuxfer-report $t, a median $m: exit 2 (got $rc), one line naming the file and the result" ||
             diag <"$dir/in.err"
     done
 done
 # Within the limit a report is read as ever.
-GX_REPORT_MAX_MIB=1 "$PYTHON" "$S/gpuxfer-summary" "$rep" >/dev/null 2>"$dir/in.err"
+GX_REPORT_MAX_MIB=1 "$PYTHON" "$S/gpuxfer-report" summary "$rep" >/dev/null 2>"$dir/in.err"
 ok $? "GX_REPORT_MAX_MIB=1: a report of a few KiB read" || diag <"$dir/in.err"
 
 # Replicates that are not: one report given twice, by the same path, another path or a link to
@@ -238,26 +238,26 @@ for t in compare plot; do
         file=${second%%:*} how=${second#*:}
         case $t in plot) out="-o $dir/plot-out.svg" ;; *) out= ;; esac
         # shellcheck disable=SC2086
-        "$PYTHON" "$S/gpuxfer-$t" "$rep" "$file" -- "$slower" "$dir/again.json" $out >"$dir/dup.out" 2>"$dir/dup.err"
+        "$PYTHON" "$S/gpuxfer-report" $t "$rep" "$file" -- "$slower" "$dir/again.json" $out >"$dir/dup.out" 2>"$dir/dup.err"
         rc=$?
-        [ $rc -eq 2 ] && one_line "$dir/dup.err" "^gpuxfer-$t: $rep and $file are one report ($how): give each run's report once" &&
+        [ $rc -eq 2 ] && one_line "$dir/dup.err" "^gpuxfer-report $t: $rep and $file are one report ($how): give each run's report once" &&
             [ ! -s "$dir/dup.out" ] && nothing_left
-        ok $? "gpuxfer-$t A $(basename "$file") -- B B': exit 2 (got $rc), one line naming both ($how)" ||
+        ok $? "gpuxfer-report $t A $(basename "$file") -- B B': exit 2 (got $rc), one line naming both ($how)" ||
             diag <"$dir/dup.err"
     done
 done
-"$PYTHON" "$S/gpuxfer-compare" "$rep" "$dir/again.json" -- "$slower" "$slower" >/dev/null 2>"$dir/dup.err"
+"$PYTHON" "$S/gpuxfer-report" compare "$rep" "$dir/again.json" -- "$slower" "$slower" >/dev/null 2>"$dir/dup.err"
 rc=$?
-[ $rc -eq 2 ] && one_line "$dir/dup.err" "^gpuxfer-compare: $slower and $slower are one report (the same file)"
-ok $? "gpuxfer-compare A A' -- B B: B given twice refused (got $rc)" || diag <"$dir/dup.err"
-"$PYTHON" "$S/gpuxfer-compare" --json "$rep" "$dir/again.json" -- "$slower" >"$dir/dup.json" 2>"$dir/dup.err"
+[ $rc -eq 2 ] && one_line "$dir/dup.err" "^gpuxfer-report compare: $slower and $slower are one report (the same file)"
+ok $? "gpuxfer-report compare A A' -- B B: B given twice refused (got $rc)" || diag <"$dir/dup.err"
+"$PYTHON" "$S/gpuxfer-report" compare --json "$rep" "$dir/again.json" -- "$slower" >"$dir/dup.json" 2>"$dir/dup.err"
 rc=$?
 [ $rc -eq 0 ] && "$PYTHON" - "$dir/dup.json" <<'PY'
 import json, sys
 rows = json.load(open(sys.argv[1]))["rows"]
 assert rows and all(r["cells"][0]["runs"] == 2 and r["cells"][1]["test"] == "t1" for r in rows), rows
 PY
-ok $? "gpuxfer-compare A A' -- B, two runs of A: taken, each row a t1 test on two runs (exit $rc)" || diag <"$dir/dup.err"
+ok $? "gpuxfer-report compare A A' -- B, two runs of A: taken, each row a t1 test on two runs (exit $rc)" || diag <"$dir/dup.err"
 
 # A report crafted to reach the terminal: escape sequences (colour, a window title, a clear
 # screen, an 8-bit CSI), a carriage return, a bell and NUL in its names. Nothing of them is
@@ -289,10 +289,10 @@ PY
 }
 for t in $tools; do
     case $t in
-    compare) a="$S/gpuxfer-compare $dir/evil.json $dir/evil2.json" ;;
-    plot) a="$S/gpuxfer-plot $dir/evil.json -o $dir/evil-plot.svg" ;; # without matplotlib: its error
-    tune) a="$S/gpuxfer-tune -m false -o $dir/evil-tune --dry-run --context $dir/evil.json" ;;
-    *) a="$S/gpuxfer-$t $dir/evil.json" ;;
+    compare) a="$S/gpuxfer-report compare $dir/evil.json $dir/evil2.json" ;;
+    plot) a="$S/gpuxfer-report plot $dir/evil.json -o $dir/evil-plot.svg" ;; # without matplotlib: its error
+    tune) a="$S/gpuxfer-report tune -m false -o $dir/evil-tune --dry-run --context $dir/evil.json" ;;
+    *) a="$S/gpuxfer-report $t $dir/evil.json" ;;
     esac
     # shellcheck disable=SC2086
     "$PYTHON" $a >"$dir/evil.out" 2>"$dir/evil.err"
@@ -302,37 +302,37 @@ for t in $tools; do
     # shellcheck disable=SC2086
     [ $rc -le 2 ] && ! grep -q Traceback "$dir/evil.err" && run_diag clean $files &&
         { [ $t != summary ] && [ $t != compare ] || grep -q "RED" "$dir/evil.out"; }
-    ok $? "gpuxfer-$t, a report with escape sequences in its names: none printed (exit $rc)" ||
+    ok $? "gpuxfer-report $t, a report with escape sequences in its names: none printed (exit $rc)" ||
         { diag <"$dir/evil.err"; head -c 600 "$dir/evil.out" | diag; }
     # shellcheck disable=SC2046
     "$PYTHON" $(reading $t "$dir/$(printf 'no\033]0;TITLE\007\033[31msuch\r.json')") >/dev/null 2>"$dir/evil.err"
     rc=$?
     [ $rc -eq 2 ] && one_line "$dir/evil.err" "nosuch.*json: cannot read" && run_diag clean "$dir/evil.err"
-    ok $? "gpuxfer-$t, a file name with escape sequences: its error printed without them (exit $rc)" ||
+    ok $? "gpuxfer-report $t, a file name with escape sequences: its error printed without them (exit $rc)" ||
         diag <"$dir/evil.err"
 done
 
 # A tune's output folder: an existing one is refused and left as it was (--force replaces it);
 # a tune refused after its start, or interrupted (Ctrl-C, SIGTERM) in its probe, leaves nothing.
-tune() { "$PYTHON" "$S/gpuxfer-tune" "$@"; }
+tune() { "$PYTHON" "$S/gpuxfer-report" tune "$@"; }
 mkdir "$dir/tex"
 echo mine >"$dir/tex/keep"
 tune -m false -o "$dir/tex" --dry-run --context "$rep" >"$dir/t.out" 2>"$dir/t.err"
 rc=$?
-[ $rc -eq 2 ] && one_line "$dir/t.err" "^gpuxfer-tune: $dir/tex: exists (--force replaces it)" &&
+[ $rc -eq 2 ] && one_line "$dir/t.err" "^gpuxfer-report tune: $dir/tex: exists (--force replaces it)" &&
     [ "$(ls -A "$dir/tex")" = keep ] && [ "$(cat "$dir/tex/keep")" = mine ] && [ ! -s "$dir/t.out" ] &&
     [ -z "$(find "$dir" -maxdepth 1 -name '.tex*')" ]
-ok $? "gpuxfer-tune onto an existing folder: exit 2 (got $rc), one line, the folder as it was" || diag <"$dir/t.err"
+ok $? "gpuxfer-report tune onto an existing folder: exit 2 (got $rc), one line, the folder as it was" || diag <"$dir/t.err"
 tune -m false -o "$dir/tex" --force --dry-run --context "$rep" >"$dir/t.out" 2>"$dir/t.err"
 rc=$?
 [ $rc -eq 0 ] && [ ! -e "$dir/tex/keep" ] && [ -s "$dir/tex/advice.txt" ] &&
     [ -z "$(find "$dir" -maxdepth 1 -name '.tex*')" ]
-ok $? "gpuxfer-tune --force: the folder replaced when the tune ends (exit $rc), nothing else left" || diag <"$dir/t.err"
+ok $? "gpuxfer-report tune --force: the folder replaced when the tune ends (exit $rc), nothing else left" || diag <"$dir/t.err"
 tune -m false -o "$dir/tref" --context "$rep" --knobs NO_SUCH_KNOB >/dev/null 2>"$dir/t.err"
 rc=$?
-[ $rc -eq 2 ] && one_line "$dir/t.err" "^gpuxfer-tune: --knobs: NO_SUCH_KNOB: not a knob" &&
+[ $rc -eq 2 ] && one_line "$dir/t.err" "^gpuxfer-report tune: --knobs: NO_SUCH_KNOB: not a knob" &&
     [ -z "$(find "$dir" -maxdepth 1 -name '*tref*')" ]
-ok $? "gpuxfer-tune refused after its start (--knobs): exit 2 (got $rc), no folder, no temporary left" ||
+ok $? "gpuxfer-report tune refused after its start (--knobs): exit 2 (got $rc), no folder, no temporary left" ||
     { diag <"$dir/t.err"; ls -A "$dir" | diag; }
 # The probe's mpirun waits until killed; the signal goes to the tune once the probe has started
 # (an event, at any load). A background job ignores SIGINT: the tune is started with it default,
@@ -342,16 +342,16 @@ chmod +x "$dir/wait-mpirun"
 for sig in INT TERM; do
     rm -f "$dir/started"
     GPUXFER=$GPUXFER "$PYTHON" -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])' \
-        "$PYTHON" "$S/gpuxfer-tune" -m "$dir/wait-mpirun" -o "$dir/tint" -- --sizes 8 >"$dir/t.out" 2>"$dir/t.err" &
+        "$PYTHON" "$S/gpuxfer-report" tune -m "$dir/wait-mpirun" -o "$dir/tint" -- --sizes 8 >"$dir/t.out" 2>"$dir/t.err" &
     p=$!
     while [ ! -e "$dir/started" ] && kill -0 $p 2>/dev/null; do sleep 0.05; done
     kill -$sig $p
     wait $p
     rc=$?
     case $sig in INT) want=130 ;; TERM) want=143 ;; esac
-    [ $rc -eq $want ] && one_line "$dir/t.err" "^gpuxfer-tune: interrupted (SIG$sig)$" &&
+    [ $rc -eq $want ] && one_line "$dir/t.err" "^gpuxfer-report tune: interrupted (SIG$sig)$" &&
         [ -z "$(find "$dir" -maxdepth 1 -name '*tint*')" ]
-    ok $? "gpuxfer-tune, SIG$sig in its probe: exit $want (got $rc), one line, no folder and no temporary left" ||
+    ok $? "gpuxfer-report tune, SIG$sig in its probe: exit $want (got $rc), one line, no folder and no temporary left" ||
         { diag <"$dir/t.err"; ls -A "$dir" | diag; }
 done
 

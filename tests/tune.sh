@@ -1,16 +1,20 @@
 #!/bin/bash
-# gpuxfer-tune (issue 37): the knob tables (every line complete, no knob offered for a library
+# gpuxfer-report tune (issue 37): the knob tables (every line complete, no knob offered for a library
 # that lacks it, Open MPI's checked against what ompi_info lists), UCX's protocols read from the
 # runs' reports (the parser of UCX's tables is gpuxfer's: tests/test_ucx_proto), and a tune
 # on host memory with a small budget: 2 ranks, two sizes, 2 replicates, one knob; its advice is
 # produced, parseable, and names only knobs of the library's table that ompi_info lists.
 . "$top_srcdir/tests/lib.sh"
 dir=$(mktemp -d "$TEST_TMP/tune.XXXXXX")
-tune=$top_srcdir/scripts/gpuxfer-tune
+# unwrap FILE: the tune's lines as one line each (a row wrapped at 100 columns continues two
+# spaces in, a "# " note's continuation "#   "; its ready lines, four spaces in, stay).
+unwrap() { awk 'NR > 1 && (/^  [^ ]/ || /^#   /) { sub(/^#? +/, ""); line = line " " $0; next }
+                NR > 1 { print line } { line = $0 } END { if (NR) print line }' "$1"; }
+tune() { gx_report tune "$@"; }
 export PYTHONPATH=$top_srcdir/scripts
 
 py_check <<'PY'
-import gxtune as t
+from gxreport import tunelib as t
 bad = []
 names = [k.name for k in t.KNOBS]
 if len(names) != len(set(names)):
@@ -43,7 +47,7 @@ PY
 ok $? "knob tables: every line complete (how, default, candidates per data location, moves, where, needs), names unique, a table per library"
 
 py_check <<'PY'
-import gxtune as t
+from gxreport import tunelib as t
 C = t.Context
 none_run = lambda argv: None  # no ompi_info: the table decides alone
 cases = {
@@ -128,7 +132,7 @@ ok $? "knobs offered only where the library has them (Open MPI 4/5, UCX, MPICH c
 
 py_check <<'PY'
 import json, os, shutil, tempfile
-import gxtune as t
+from gxreport import tunelib as t
 bad = []
 # A sweep folder's runs' reports, per configuration: each result size's protocols from the
 # reports' library_protocols (gpuxfer parses UCX's tables: tests/test_ucx_proto).
@@ -161,7 +165,7 @@ PY
 ok $? "UCX's protocols per configuration and size read from the runs' reports (library_protocols), each once, sizes not asked for left out"
 
 py_check <<'PY'
-import gxtune as t
+from gxreport import tunelib as t
 # compare --json rows made by hand: configuration 1 faster at 8 and 64 (tiny), configuration 2
 # faster at 8 but slower at 64 (so never tiny's best), configuration 1 the same at 1M (medium).
 def cell(ratio, verdict, q=0.01):
@@ -226,7 +230,7 @@ PY
 ok $? "advice from compare's verdicts: the best per class (faster, slower nowhere; us as speedups), one value per knob, vader's left out under pml ucx, the A/B holds only faster and slower nowhere; comparisons on disturbed runs counted per class"
 
 py_check <<'PY'
-import gxtune as t
+from gxreport import tunelib as t
 bad = []
 def doc(mpi_library, transport, mem, paths=("mpi",), nccl="2.28.9", gpu=True):
     return {"context": {"ranks": [{"mpi_library": mpi_library, "mpi_transport": transport,
@@ -252,7 +256,7 @@ PY
 ok $? "the job's library, version, transport, NCCL and data location read from a report's context and results"
 
 py_check <<'PY'
-import gxtune as t
+from gxreport import tunelib as t
 def res(path, size, median, eff=None, mem="device", pattern="bw"):
     return {"path": path, "pattern": pattern, "unit": "GB/s", "size": size, "ranks": [0, 1],
             "mem": {"src": mem, "dst": mem}, "status": "ok", "stats": {"median": median},
@@ -270,10 +274,10 @@ raise SystemExit(0 if got == [(1 << 20, "staged")] else 1)
 PY
 ok $? "the library's route flagged where it reaches less than half its ceiling and another route of the same job, pair, size and data location measured faster (the fastest named)"
 
-"$tune" -n 1 -- --sizes 8 >/dev/null 2>"$dir/err"
+tune -n 1 -- --sizes 8 >/dev/null 2>"$dir/err"
 [ $? -eq 2 ] && [ "$(wc -l <"$dir/err")" -eq 1 ]
 ok $? "-n 1: one error line, exit 2" || diag <"$dir/err"
-"$tune" --set 'A B' -- --sizes 8 >/dev/null 2>"$dir/err"
+tune --set 'A B' -- --sizes 8 >/dev/null 2>"$dir/err"
 [ $? -eq 2 ] && grep -q "expected NAME=VALUE" "$dir/err"
 ok $? "--set without NAME=VALUE: exit 2" || diag <"$dir/err"
 
@@ -316,7 +320,7 @@ with open(out, "w", encoding="utf-8") as f:
 SH
 chmod +x "$dir/fake-mpirun" "$dir/fake-gpuxfer"
 FAKE_REPORT=$top_srcdir/tests/reports/base.json MPIRUN_ARGS=--oversubscribe GPUXFER=$dir/fake-gpuxfer \
-    "$tune" -m "$dir/fake-mpirun" -o "$dir/fake" -r 3 --knobs btl_vader_eager_limit -- --sizes 8 \
+    tune -m "$dir/fake-mpirun" -o "$dir/fake" -r 3 --knobs btl_vader_eager_limit -- --sizes 8 \
     >"$dir/fake.txt" 2>&1
 ok $? "a tune with a fake gpuxfer that is 3x faster under one setting exits 0" || tail -n 20 "$dir/fake.txt" | diag
 py_check "$dir/fake" "$dir/fake.txt" <<'PY'
@@ -348,9 +352,16 @@ print("\n".join(bad))
 raise SystemExit(1 if bad else 0)
 PY
 ok $? "its advice: eager limit 32768 in every size class (speedup 3, interval, q), verified by the A/B, the export, mpirun and #SBATCH lines printed and in advice.json"
+# What it prints fits 100 columns (the ready lines and each run's command aside: commands to
+# copy whole; the test's
+# folder, whose length is the caller's, counted as DIR).
+wide=$(sed "s|$dir|DIR|g" "$dir/fake.txt" | grep -v '^ *\(export\|mpirun\|#SBATCH\) \|^# each run: gpuxfer ' |
+    awk 'length > 100')
+[ -z "$wide" ]
+ok $? "the tune's output: every line within 100 columns" || printf '%s\n' "$wide" | diag
 
 FAKE_REPORT=$top_srcdir/tests/reports/base.json MPIRUN_ARGS=--oversubscribe GPUXFER=$dir/fake-gpuxfer \
-    "$tune" -m "$dir/fake-mpirun" -o "$dir/fakev" -r 3 --verify OMPI_MCA_btl_vader_eager_limit=32768 \
+    tune -m "$dir/fake-mpirun" -o "$dir/fakev" -r 3 --verify OMPI_MCA_btl_vader_eager_limit=32768 \
     -- --sizes 8 >"$dir/fakev.txt" 2>&1
 rc=$?
 [ $rc -eq 0 ] && [ ! -d "$dir/fakev/sweep" ] && [ -d "$dir/fakev/verify" ] &&
@@ -361,7 +372,7 @@ ok $? "--verify: no sweep, the A/B of the given setting (faster with its speedup
 # The same A/B on a report whose latency 8 B and bw 1 MiB the machine disturbed (noisy.json,
 # schema 2.5): those classes' verdicts marked ~, a line says so, advice.json counts them.
 FAKE_REPORT=$top_srcdir/tests/reports/noisy.json MPIRUN_ARGS=--oversubscribe GPUXFER=$dir/fake-gpuxfer \
-    "$tune" -m "$dir/fake-mpirun" -o "$dir/faken" -r 3 --verify OMPI_MCA_btl_vader_eager_limit=32768 \
+    tune -m "$dir/fake-mpirun" -o "$dir/faken" -r 3 --verify OMPI_MCA_btl_vader_eager_limit=32768 \
     -- --sizes 8 >"$dir/faken.txt" 2>&1
 rc=$?
 [ $rc -eq 0 ] && grep -q '^host latency pageable>pageable tiny *faster~: x3.0' "$dir/faken.txt" &&
@@ -379,11 +390,11 @@ PY
 ok $? "--verify on disturbed runs: their classes' verdicts marked ~, counted, in advice.json" ||
     tail -n 20 "$dir/faken.txt" | diag
 FAKE_REPORT=$top_srcdir/tests/reports/noisy.json MPIRUN_ARGS=--oversubscribe GPUXFER=$dir/fake-gpuxfer \
-    "$tune" -m "$dir/fake-mpirun" -o "$dir/fakens" -r 2 --knobs btl_vader_eager_limit -- --sizes 8 \
+    tune -m "$dir/fake-mpirun" -o "$dir/fakens" -r 2 --knobs btl_vader_eager_limit -- --sizes 8 \
     >"$dir/fakens.txt" 2>&1
-[ $? -eq 0 ] &&
-    grep -q '^host bw pageable>pageable medium *OMPI_MCA_btl_vader_eager_limit=32768: x3.000~ (ci95 .* 1 of its sizes on a disturbed run (~)$' "$dir/fakens.txt" &&
-    grep -q '^host bw pageable>pageable small *OMPI_MCA_btl_vader_eager_limit=32768: x3.000 (ci95 .*size(s)$' "$dir/fakens.txt" &&
+[ $? -eq 0 ] && unwrap "$dir/fakens.txt" >"$dir/fakens.one" &&
+    grep -q '^host bw pageable>pageable medium *OMPI_MCA_btl_vader_eager_limit=32768: x3.000~ (ci95 .* 1 of its sizes on a disturbed run (~)$' "$dir/fakens.one" &&
+    grep -q '^host bw pageable>pageable small *OMPI_MCA_btl_vader_eager_limit=32768: x3.000 (ci95 .*size(s)$' "$dir/fakens.one" &&
     py_check "$dir/fakens/advice.json" <<'PY'
 import json, sys
 got = {" ".join(c["key"]): (c["noisy"], c["noisy_win"]) for c in json.load(open(sys.argv[1]))["per_class"]}
@@ -393,32 +404,32 @@ PY
 ok $? "the sweep on disturbed runs: a class's speedup marked ~ where it rests on one, counted (advice.json)" ||
     tail -n 20 "$dir/fakens.txt" | diag
 FAKE_REPORT=$top_srcdir/tests/reports/base.json MPIRUN_ARGS=--oversubscribe GPUXFER=$dir/fake-gpuxfer \
-    "$tune" -m "$dir/fake-mpirun" -o "$dir/fakev2" --verify UCX_TLS=tcp -- --sizes 8 >"$dir/fakev2.txt" 2>&1
-[ $? -eq 2 ] && tail -n 1 "$dir/fakev2.txt" | grep -q "^gpuxfer-tune: --verify: UCX_TLS: not a knob offered here"
+    tune -m "$dir/fake-mpirun" -o "$dir/fakev2" --verify UCX_TLS=tcp -- --sizes 8 >"$dir/fakev2.txt" 2>&1
+[ $? -eq 2 ] && tail -n 1 "$dir/fakev2.txt" | grep -q "^gpuxfer-report tune: --verify: UCX_TLS: not a knob offered here"
 ok $? "--verify with a knob the library does not offer: exit 2, one line" || diag <"$dir/fakev2.txt"
 
 command -v ompi_info >/dev/null || finish_skip "no ompi_info: the tune run needs Open MPI"
 export MPIRUN_ARGS="--oversubscribe --bind-to none --mca mpi_yield_when_idle 1" GX_JOB_TIMEOUT=180
 targs=(--path mpi --mem pageable --pattern bw --sizes 8,64K --iters 20)
-"$tune" -m "$MPIRUN" -o "$dir/bad" --knobs UCX_TLS -- "${targs[@]}" >"$dir/bad.txt" 2>&1
+tune -m "$MPIRUN" -o "$dir/bad" --knobs UCX_TLS -- "${targs[@]}" >"$dir/bad.txt" 2>&1
 [ $? -eq 2 ] && tail -n 1 "$dir/bad.txt" | grep -q "UCX_TLS: not offered here: UCX does not carry"
 ok $? "--knobs UCX_TLS under pml ob1: refused, with why" || diag <"$dir/bad.txt"
 
-"$tune" -m "$MPIRUN" -o "$dir/dry" -r 2 --dry-run --knobs btl_vader_eager_limit -- "${targs[@]}" >"$dir/dry.txt" 2>&1
+tune -m "$MPIRUN" -o "$dir/dry" -r 2 --dry-run --knobs btl_vader_eager_limit -- "${targs[@]}" >"$dir/dry.txt" 2>&1
 rc=$?
 [ $rc -eq 0 ] && [ "$(grep -c '^cfg-[0-9]-.*/run[12].json: ' "$dir/dry.txt")" -eq 6 ] &&
     [ ! -d "$dir/dry/sweep" ] && grep -q '^# plan: 2 candidate' "$dir/dry.txt"
 ok $? "--dry-run: the plan and the 6 runs (default and 2 candidates, 2 each) listed, none run" ||
     diag <"$dir/dry.txt"
 
-"$tune" -m "$MPIRUN" -o "$dir/t" -r 2 --budget 3 --knobs btl_vader_eager_limit -- \
+tune -m "$MPIRUN" -o "$dir/t" -r 2 --budget 3 --knobs btl_vader_eager_limit -- \
     "${targs[@]}" >"$dir/t.txt" 2>&1
 rc=$?
 ok $rc "a tune on host memory (2 ranks, sizes 8 and 64K, 2 replicates, vader's eager limit) exits 0" ||
     tail -n 30 "$dir/t.txt" | diag
 py_check "$dir/t" "$dir/t.txt" <<'PY'
 import json, os, subprocess, sys
-import gxtune as t
+from gxreport import tunelib as t
 folder, text = sys.argv[1], open(sys.argv[2], encoding="utf-8").read()
 bad = []
 doc = json.load(open(os.path.join(folder, "advice.json"), encoding="utf-8"))
@@ -448,8 +459,10 @@ if len(doc["per_class"]) != 2 or {tuple(c["key"][3:]) for c in doc["per_class"]}
 # prints each class's verdict under the same row name.
 lines = text.splitlines()
 start = next((i for i, l in enumerate(lines) if l.startswith("# per size class:")), len(lines))
-end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("# ")), len(lines))
-section = lines[start + 1:end]
+end = next((i for i in range(start + 1, len(lines))
+            if lines[i].startswith("# ") and not lines[i].startswith("#   ")), len(lines))
+# A row wrapped at 100 columns continues on lines two spaces in: joined again.
+section = "\n".join(lines[start + 1:end]).replace("\n  ", " ").split("\n")
 for c in doc["per_class"]:
     if c["setting"] and not (c["speedup"] > 1 and c["q"] is not None and c["q"] < 0.05):
         bad.append(f"a class's setting without a significant gain: {c}")
@@ -480,7 +493,7 @@ d = json.load(open(sys.argv[1], encoding="utf-8"))
 d["start_time"], d["end_time"] = "2026-11-24T00:00:00Z", "2026-11-24T00:02:00Z"
 json.dump(d, open(sys.argv[2], "w", encoding="utf-8"))
 PY
-"$tune" -m "$MPIRUN" -o "$dir/long" -r 3 --budget 2 --dry-run --context "$dir/long.json" \
+tune -m "$MPIRUN" -o "$dir/long" -r 3 --budget 2 --dry-run --context "$dir/long.json" \
     --knobs btl_vader_eager_limit -- "${targs[@]}" >"$dir/long.txt" 2>&1
 rc=$?
 cap=$(sed -n 's/^#   cut to fit the budget: each run measures within \([0-9]*\) s .*/\1/p' "$dir/long.txt")

@@ -19,7 +19,7 @@ enum gx_fault_kind {
     GX_FAULT_STOP,    /* rank R stops with SIGSTOP: every thread, as a frozen node would */
     GX_FAULT_SLOW,    /* rank R's transfer in every timed iteration of size S takes longer by
                          a sleep inside the clock, US x 1, 2 or 3 in turn: a slowed path for
-                         gpuxfer-compare to find, whose median never settles (the stop rule's
+                         gpuxfer-report compare to find, whose median never settles (the stop rule's
                          time test) */
 };
 

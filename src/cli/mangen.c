@@ -156,12 +156,12 @@ int main(void)
     fputs("\n.SH FILES\n.TP\n.I ", out);
     roff(out, GX_PKGDATADIR);
     fputs("\nscenarios/*.json, the report schema gpuxfer\\-report.schema.json, the Slurm "
-          "templates slurm/*.sbatch and their examples, and gxreport.py for the scripts.\n"
-          ".SH SEE ALSO\n.BR gpuxfer\\-compare (1),\n.BR gpuxfer\\-plot (1),\n"
-          ".BR gpuxfer\\-summary (1),\n.BR gpuxfer\\-config\\-sweep (1),\n"
-          ".BR gpuxfer\\-bench (1),\n.BR gpuxfer\\-node\\-check (1),\n.BR gpuxfer\\-goals ,\n"
-          ".BR gpuxfer\\-soak\n"
-          "(installed beside gpuxfer; each takes \\fB\\-\\-help\\fR), and README.md and docs/*.md "
-          "in the documentation folder.\n", out);
+          "templates slurm/*.sbatch and their examples, and gxreport/, the package of "
+          "gpuxfer\\-report.\n"
+          ".SH SEE ALSO\n.BR gpuxfer\\-report (1)\n"
+          "(installed beside gpuxfer: reports summarized, compared, plotted and checked against "
+          "the goals, configurations swept, soaks; a page per subcommand, e.g. "
+          "\\fBgpuxfer\\-report\\-compare\\fR(1)), and README.md and docs/*.md in the "
+          "documentation folder.\n", out);
     return ferror(out) || fflush(out) != 0;
 }

@@ -242,7 +242,7 @@ static int iterate_bare(struct gx_bench *b, const struct gx_mstep *st,
 
 /* GPUXFER_FAULT=slow: the path's own transfer slowed inside the clock, by the delay the fault
  * point set for the iteration (a slowed path, as a worse configuration would be, for
- * gpuxfer-compare to find). The round trip the GPUs time themselves is left out while slowed:
+ * gpuxfer-report compare to find). The round trip the GPUs time themselves is left out while slowed:
  * a host's sleep would not reach their clock. */
 static const struct gx_path_ops *slowed_real;
 

@@ -354,7 +354,7 @@ static size_t rows_of(const struct gx_ucx_proto *p, const struct gx_kept *k,
 static const struct gx_kept *faster_route(const struct gx_kept *k, const struct gx_kept *all,
                                           size_t n)
 {
-    /* The rule gxtune.route_flags applies to a report's results (gpuxfer-tune's probe). */
+    /* The rule gxtune.route_flags applies to a report's results (gpuxfer-report tune's probe). */
     if (gx_pattern_table[k->pattern]->lower_is_better || k->efficiency <= 0 ||
         k->efficiency >= 0.5)
         return NULL;

@@ -1,21 +1,20 @@
-#!/usr/bin/env python3
 """Checks a gpuxfer report against the performance goals (efficiency against the ceilings that
-gpuxfer measured in the same run) and prints one table: goal, path, size, value, ceiling,
-efficiency, target, met. As gpuxfer's table: ~ after a value (and after met) judged on a result
+gpuxfer measured in the same run) and prints one table: goal, size, chunk/depth, value,
+ceiling, efficiency, target, met, and below each goal its path, pattern and note (--wide: one
+line each). As gpuxfer's table: ~ after a value (and after met) judged on a result
 whose step the machine disturbed, ! after an efficiency above 100% and ? for the ceiling and
 efficiency of a result whose ceiling probe was disturbed; an efficiency goal is not judged on
 either (its ceiling is no bound there). Exit status 0 when every goal that has results is met, 1 when some
 are missed, 2 for a report it cannot read or use (over 256 MiB: GX_REPORT_MAX_MIB; a median
 outside 1e-9..1e15), 3 when its table could not be written (stdout full, closed or its reader
 gone), 130 Ctrl-C, 143 SIGTERM; each failure one line on stderr, never 0 or 1.
-Usage: gpuxfer-goals REPORT.json"""
+Usage: gpuxfer-report goals REPORT.json"""
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import gxreport as gx  # noqa: E402
+import gxreport as gx
 
-PROG = "gpuxfer-goals"
+PROG = "gpuxfer-report goals"
 MIB = 1 << 20
 
 
@@ -239,7 +238,7 @@ def goals(doc):
                             note="one way, median; target from %s" % whence))
     # Schema 2 rates host latency against shared memory's round trip, the layer below MPI, not
     # against MPI's own bare ping-pong: the overhead of gpuxfer's loop is osu's comparison
-    # (scripts/osu-side-by-side.sh), not a ceiling's.
+    # (dev/osu-side-by-side.sh), not a ceiling's.
     for path in ("mpi", "host") if not gx.schema_at_least(doc, 2, 0) else ():
         for r in best_per_size(results, path, "latency", exact=8, where=host_mem):
             rows.append(row("host mpi latency 8 B", r, "within 5% of bare",
@@ -284,31 +283,47 @@ def bound_goal(rows, results):
                      "note": note})
 
 
+WIDE = "%-28s %-16s %-7s %6s %-9s %10s %-5s %9s %6s  %-18s %-4s %s"
+NARROW = "%-27s %5s %-7s %9s %-5s %9s %7s  %-17s %s"
+
+
 def main(argv):
     ap = gx.ArgumentParser(prog=PROG, description=__doc__.split("\nUsage:")[0])
     ap.add_argument("report", metavar="REPORT.json")
-    doc = gx.load(ap.parse_args(argv).report)
+    ap.add_argument("--wide", action="store_true",
+                    help="a goal's line with every column, its path, pattern and note on it "
+                         "(wider than 100 columns); by default the note is the line below")
+    a = ap.parse_args(argv)
+    doc = gx.load(a.report)
     rows = goals(doc)
-    print("%-28s %-16s %-7s %6s %-9s %10s %-5s %9s %6s  %-18s %-4s %s" % (
-        "goal", "path", "pattern", "size", "chunk", "value", "unit", "ceiling", "eff",
-        "target", "met", "ceiling / note"))
+    if a.wide:
+        print(WIDE % ("goal", "path", "pattern", "size", "chunk", "value", "unit", "ceiling",
+                      "eff", "target", "met", "ceiling / note"))
+    else:
+        print(NARROW % ("goal", "size", "chunk", "value", "unit", "ceiling", "eff", "target",
+                        "met"))
     for x in rows:
         met = "-" if x["met"] is None else gx.mark_median("yes" if x["met"] else "NO", x["noisy"])
         # "-" where a number does not apply (an absolute target, a missing baseline).
         value = "-" if x["value"] is None else gx.mark_median(
-            ("%d" if x["unit"] == "count" else "%.3f") % x["value"], x["noisy"])
-        print("%-28s %-16s %-7s %6s %-9s %10s %-5s %9s %6s  %-18s %-4s %s" % (
-            x["goal"], x["path"], x["pattern"], gx.human_size(x["size"]) if x["size"] else "-",
-            x["config"], value, x["unit"], x["ceiling"], x["eff"], x["target"], met, x["note"]))
+            ("%d" if x["unit"] == "count" else "%s") % (
+                x["value"] if x["unit"] == "count" else gx.value_text(x["value"])), x["noisy"])
+        size = gx.human_size(x["size"]) if x["size"] else "-"
+        if a.wide:
+            print(WIDE % (x["goal"], x["path"], x["pattern"], size, x["config"], value,
+                          x["unit"], x["ceiling"], x["eff"], x["target"], met, x["note"]))
+            continue
+        print(NARROW % (x["goal"], size, x["config"], value, x["unit"], x["ceiling"], x["eff"],
+                        x["target"], met))
+        gx.note(f"  {x['path']} {x['pattern']}: {x['note']}" if x["path"] not in x["goal"]
+                else f"  {x['note']}")
     missed = sum(1 for x in rows if x["met"] is False)
     unknown = sum(1 for x in rows if x["met"] is None)
     disturbed = sum(1 for x in rows if x["noisy"] and x["met"] is not None)
-    print("\n%d goals checked: %d met, %d missed, %d without a ceiling or baseline"
-          % (len(rows), len(rows) - missed - unknown, missed, unknown) +
-          ("; %d of them judged on a result the machine disturbed (~): rerun on a quieter node"
-           % disturbed if disturbed else ""))
+    print()
+    (print if a.wide else gx.note)("%d goals checked: %d met, %d missed, %d without a ceiling or baseline"
+            % (len(rows), len(rows) - missed - unknown, missed, unknown) +
+            ("; %d of them judged on a result the machine disturbed (~): rerun on a quieter "
+             "node" % disturbed if disturbed else ""))
     return 1 if missed else 0
 
-
-if __name__ == "__main__":
-    gx.run(PROG, main)

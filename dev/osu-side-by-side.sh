@@ -112,7 +112,7 @@ echo "# $(date -u +%FT%TZ), $((($(date +%s) - started))) s; memory $mem; $rounds
     "MPIRUN: ${mr[*]}; load average: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
 echo "# osu: $osu (bw/bibw: ${osu_bw_args[*]:-its defaults}); gpuxfer: $gx ${gx_mem[*]} ${*}" \
     "(bw/bibw: ${gx_bw_args[*]:-its defaults})"
-"$py" - "$out" "$rounds" "$here/mpi-complaints.ere" "${gx_windows[*]}" "$here" <<'PY'
+"$py" - "$out" "$rounds" "$here/mpi-complaints.ere" "${gx_windows[*]}" "$here/../scripts" <<'PY'
 import json, re, statistics, sys
 out, rounds, ere, windows = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4].split()
 sys.path.insert(0, sys.argv[5])

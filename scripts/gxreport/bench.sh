@@ -1,8 +1,8 @@
 #!/bin/bash
 # The performance benchmark (not part of make check): the full GPU sweep with the machine's
-# ceilings calibrated in the same job, then the goals table (scripts/gpuxfer-goals), whose
+# ceilings calibrated in the same job, then the goals table (gpuxfer-report goals), whose
 # "every ceiling a bound" row counts the results marked '!'.
-#   gpuxfer-bench [-n RANKS] [-o DIR] [-s SCENARIO|default] [-t SECONDS] [-- MORE GPUXFER OPTIONS]
+#   gpuxfer-report bench [-n RANKS] [-o DIR] [-s SCENARIO|default] [-t SECONDS] [-- MORE GPUXFER OPTIONS]
 # -n: 2 or more ranks (default 2). -t: a time limit in whole seconds (default 0: none).
 # -s default: the default run (no --scenario), as `mpirun -np 2 gpuxfer` makes it; its wall time
 # is printed. Environment: GPUXFER (default: the build's src/gpuxfer, gpuxfer beside this, or on
@@ -10,24 +10,23 @@
 # Exit: gpuxfer's status when it failed (3 when it left no report), else the goals' (1: missed).
 # The run's files in DIR are removed first: an earlier run's report is never read as this one's.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=scripts/gxreport/door.sh
+. "$(dirname "$0")/door.sh"
 np=2 dir=./bench-out limit=0
-# The source tree's sweep; installed, gpuxfer finds its own by name.
-scenario=$here/../scenarios/gpu-sweep.json; [ -r "$scenario" ] || scenario=gpu-sweep
+scenario=$(gx_scenario gpu-sweep)
 # whole OPTION VALUE LEAST WHAT: VALUE as a whole number of at least LEAST, or one line and
 # status 2: a value test(1) cannot read ("abc", "1.5") was an error it printed and then false,
 # which ran with no limit at all, as did "-5".
 whole() {
     case $2 in
-    '' | *[!0-9]*) echo "gpuxfer-bench: $1 '$2' is not a whole number (expected $4, e.g. $1 $(($3 > 0 ? $3 : 3600)))" >&2; return 2 ;;
+    '' | *[!0-9]*) echo "$gx_prog: $1 '$2' is not a whole number (expected $4, e.g. $1 $(($3 > 0 ? $3 : 3600)))" >&2; return 2 ;;
     esac
     if [ ${#2} -gt 9 ] || [ "$((10#$2))" -lt "$3" ]; then
-        echo "gpuxfer-bench: $1 '$2' is out of range (expected $4: $3..999999999)" >&2
+        echo "$gx_prog: $1 '$2' is out of range (expected $4: $3..999999999)" >&2
         return 2
     fi
     echo "$((10#$2))"
 }
-usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0; }
 while [ $# -gt 0 ]; do
     case $1 in
     -n) np=$(whole "$1" "${2-}" 2 "a number of ranks") || exit 2; shift 2 ;;
@@ -35,27 +34,21 @@ while [ $# -gt 0 ]; do
     -s) scenario=${2:?-s needs a scenario file}; shift 2 ;;
     -t) limit=$(whole "$1" "${2-}" 0 "a time limit in whole seconds, 0 for none") || exit 2; shift 2 ;;
     --) shift; break ;;
-    -h|--help) usage ;;
-    --version) want_version=1; shift ;; # the gpuxfer it runs says which (below)
-    *) echo "gpuxfer-bench: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+    -h|--help) gx_usage ;;
+    --version) gx_version ;;
+    *) echo "$gx_prog: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
-G=${GPUXFER:-}
-[ -n "$G" ] || { [ -x "$here/../src/gpuxfer" ] && G=$here/../src/gpuxfer; } ||
-    { [ -x "$here/gpuxfer" ] && G=$here/gpuxfer; } || G=$(command -v gpuxfer)
-[ -n "$G" ] && [ -x "$G" ] || { echo "gpuxfer-bench: no gpuxfer binary (set GPUXFER)" >&2; exit 2; }
-if [ -n "${want_version-}" ]; then
-    echo "gpuxfer-bench $("$G" --version | awk 'NR == 1 { print $2 }')"
-    exit 0
-fi
-case $scenario in */*) [ -r "$scenario" ] || { echo "gpuxfer-bench: cannot read scenario '$scenario'" >&2; exit 2; } ;; esac
+G=$gx_gpuxfer
+[ -n "$G" ] && [ -x "$G" ] || { echo "$gx_prog: no gpuxfer binary (set GPUXFER)" >&2; exit 2; }
+case $scenario in */*) [ -r "$scenario" ] || { echo "$gx_prog: cannot read scenario '$scenario'" >&2; exit 2; } ;; esac
 what=(--scenario "$scenario"); [ "$scenario" != default ] || what=()
 mkdir -p "$dir" || exit 2
 report=$dir/bench.json
 # An earlier run's report must never be read as this run's (a run that stops before writing
 # one would leave it): this run's files start gone.
 rm -f "$report" "$report.jsonl" "$report.samples.jsonl" "$dir/bench.txt" ||
-    { echo "gpuxfer-bench: cannot remove the earlier run's files in $dir" >&2; exit 2; }
+    { echo "$gx_prog: cannot remove the earlier run's files in $dir" >&2; exit 2; }
 # A time limit ends the job with SIGTERM: gpuxfer then writes what it measured, marked
 # interrupted, and the goals table covers that.
 run=(${MPIRUN:-mpirun} -np "$np" ${MPIRUN_ARGS:---bind-to none} "$G" "${what[@]}"
@@ -69,13 +62,13 @@ echo "gpuxfer exit $rc after $wall s (wall time, calibration included); table: $
 sed -n '/^# transfer plan/,/^$/p' "$dir/bench.txt"
 # No report: gpuxfer's own status (never 1, which is the goals' "missed").
 [ -f "$report" ] || { tail -n 20 "$dir/bench.txt" >&2; [ $rc -ne 0 ] && [ $rc -ne 1 ] && exit $rc; exit 3; }
-"$here/gpuxfer-goals" "$report"  # its #! line: the Python it was installed for
+gx_report goals "$report"
 goals=$?
 # Its own numbers checked: the report's exit code is gpuxfer's (a time limit's SIGTERM: 5).
 said=$(sed -n 's/^[[:space:]]*"exit_code":[[:space:]]*\([0-9]*\).*/\1/p' "$report" | tail -n 1)
 want=$rc; [ "$rc" -eq 124 ] && want=5
 if [ "$said" != "$want" ]; then
-    echo "gpuxfer-bench: the report says exit_code ${said:-none}, gpuxfer exited $rc" >&2
+    echo "$gx_prog: the report says exit_code ${said:-none}, gpuxfer exited $rc" >&2
     [ $rc -ne 0 ] || rc=1
 fi
 [ $rc -eq 0 ] || exit $rc

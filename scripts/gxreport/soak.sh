@@ -1,8 +1,8 @@
 #!/bin/bash
-# gpuxfer-soak: runs gpuxfer --soak under mpirun and watches every rank's memory while it runs,
+# gpuxfer-report soak: runs gpuxfer --soak under mpirun and watches every rank's memory while it runs,
 # to find leaks that one pass over the measurements would not show.
 #
-#   scripts/gpuxfer-soak [-n NP] [-d SECONDS] [-o DIR] [-i INTERVAL] [-s SCENARIO]
+#   scripts/gpuxfer-report soak [-n NP] [-d SECONDS] [-o DIR] [-i INTERVAL] [-s SCENARIO]
 #                        [--host-tol MIB] [--gpu-tol MIB] [-- GPUXFER-OPTIONS...]
 #
 # Every INTERVAL seconds it samples each gpuxfer rank's VmRSS and VmHWM (/proc/PID/status) and,
@@ -21,21 +21,20 @@
 # Exit 0 when no rank grew and the run succeeded (mpirun exit 0, report status complete, no
 # failures in soak); 1 when memory grew or the run failed; 2 on bad usage.
 # Environment: GPUXFER (default: ../src/gpuxfer, gpuxfer beside this, or on PATH), MPIRUN
-# (default mpirun), MPIRUN_ARGS (extra mpirun arguments, e.g. "--bind-to none"), PYTHON.
+# (default mpirun), MPIRUN_ARGS (extra mpirun arguments, e.g. "--bind-to none").
 set -u
-
-here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=scripts/gxreport/door.sh
+. "$(dirname "$0")/door.sh"
 np=2
 duration=600
 outdir=./soak-out
 interval=2
-# The source tree's soak scenario; installed, gpuxfer finds its own by name.
-scenario=$here/../scenarios/soak.json; [ -r "$scenario" ] || scenario=soak
+scenario=$(gx_scenario soak)
 host_tol=2
 gpu_tol=0
 
 usage() { sed -n '4,5p' "$0" | sed 's/^# *//' >&2; exit 2; }
-need() { [ $# -ge 2 ] || { echo "gpuxfer-soak: $1 needs a value" >&2; exit 2; }; }
+need() { [ $# -ge 2 ] || { echo "$gx_prog: $1 needs a value" >&2; exit 2; }; }
 while [ $# -gt 0 ]; do
     case $1 in
     -n) need "$@"; np=$2; shift 2 ;;
@@ -45,29 +44,21 @@ while [ $# -gt 0 ]; do
     -s) need "$@"; scenario=$2; shift 2 ;;
     --host-tol) need "$@"; host_tol=$2; shift 2 ;;
     --gpu-tol) need "$@"; gpu_tol=$2; shift 2 ;;
-    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    --version) want_version=1; shift ;; # the gpuxfer it runs says which (below)
+    -h|--help) gx_usage ;;
+    --version) gx_version ;;
     --) shift; break ;;
-    *) echo "gpuxfer-soak: unknown argument '$1'" >&2; usage ;;
+    *) echo "$gx_prog: unknown argument '$1'" >&2; usage ;;
     esac
 done
 for v in np duration interval host_tol gpu_tol; do
-    case ${!v} in ''|*[!0-9]*) echo "gpuxfer-soak: $v '${!v}' is not a whole number" >&2; exit 2 ;; esac
+    case ${!v} in ''|*[!0-9]*) echo "$gx_prog: $v '${!v}' is not a whole number" >&2; exit 2 ;; esac
 done
 [ "$np" -ge 2 ] && [ "$duration" -ge 1 ] && [ "$interval" -ge 1 ] ||
-    { echo "gpuxfer-soak: need -n >= 2, -d >= 1, -i >= 1" >&2; exit 2; }
-case $scenario in */*) [ -r "$scenario" ] || { echo "gpuxfer-soak: cannot read scenario '$scenario'" >&2; exit 2; } ;; esac
+    { echo "$gx_prog: need -n >= 2, -d >= 1, -i >= 1" >&2; exit 2; }
+case $scenario in */*) [ -r "$scenario" ] || { echo "$gx_prog: cannot read scenario '$scenario'" >&2; exit 2; } ;; esac
 
-if [ -z "${GPUXFER:-}" ]; then
-    if [ -x "$here/../src/gpuxfer" ]; then GPUXFER=$here/../src/gpuxfer
-    elif [ -x "$here/gpuxfer" ]; then GPUXFER=$here/gpuxfer
-    else GPUXFER=$(command -v gpuxfer || true); fi
-fi
-[ -x "${GPUXFER:-}" ] || { echo "gpuxfer-soak: gpuxfer not found (set GPUXFER)" >&2; exit 2; }
-if [ -n "${want_version-}" ]; then
-    echo "gpuxfer-soak $("$GPUXFER" --version | awk 'NR == 1 { print $2 }')"
-    exit 0
-fi
+GPUXFER=$gx_gpuxfer
+[ -x "${GPUXFER:-}" ] || { echo "$gx_prog: gpuxfer not found (set GPUXFER)" >&2; exit 2; }
 MPIRUN=${MPIRUN:-mpirun}
 mkdir -p "$outdir" || exit 2
 report=$outdir/report.json
@@ -134,7 +125,7 @@ run_rc=$?
 trap - INT TERM
 
 # What the report says: status, and failures over every pass.
-read -r status failures rotations < <("${PYTHON:-python3}" - "$report" <<'PY' 2>/dev/null || echo "missing - -"
+read -r status failures rotations < <("$GX_REPORT_PYTHON" - "$report" <<'PY' 2>/dev/null || echo "missing - -"
 import json, sys
 d = json.load(open(sys.argv[1]))
 s = d.get("soak", {})

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Builds osu_latency, osu_bw and osu_bibw of OSU Micro-Benchmarks (a release tarball, e.g. 7.4)
 # against the MPI whose mpicc is given, without CUDA (host buffers only), into OUTDIR: osu for
-# scripts/osu-side-by-side.sh -m H on a machine without GPUs.
+# dev/osu-side-by-side.sh -m H on a machine without GPUs.
 #   osu-build-host.sh TARBALL [OUTDIR (default .osu/bin)] [MPICC (default mpicc)]
 set -euo pipefail
 tarball=${1:?usage: osu-build-host.sh TARBALL [OUTDIR] [MPICC]}

@@ -1,8 +1,8 @@
-"""gpuxfer-tune's tables and readers: the knobs of each MPI library (and NCCL) that matter for
+"""gpuxfer-report tune's tables and readers: the knobs of each MPI library (and NCCL) that matter for
 point-to-point transfers, which of them the job's library has (from a report's context and, for
 Open MPI, ompi_info), the parser of UCX's protocol tables (UCX_PROTO_INFO=y), and the advice
-drawn from gpuxfer-compare's rows. gpuxfer-tune runs the sweeps (gpuxfer-config-sweep) and the
-judgement (gpuxfer-compare); this module decides nothing about significance itself."""
+drawn from gpuxfer-report compare's rows. gpuxfer-report tune runs the sweeps (gpuxfer-report sweep) and the
+judgement (gpuxfer-report compare); this module decides nothing about significance itself."""
 import collections
 import json
 import os
@@ -290,7 +290,7 @@ def offered(ctx, run=None):
 # into its report's library_protocols: per mpi result of rank 0, the protocols and transports.
 
 def protocols(folder, results):
-    """Per configuration folder of a gpuxfer-config-sweep folder: {size: ['protocol transport',
+    """Per configuration folder of a gpuxfer-report sweep folder: {size: ['protocol transport',
     ...]} from its runs' reports (run<k>.json's library_protocols), for each (size, memory) of
     the results (a report's)."""
     out = {}
@@ -347,7 +347,7 @@ def route_flags(doc):
     return flags
 
 
-# --- Advice from gpuxfer-compare's rows ------------------------------------------------------
+# --- Advice from gpuxfer-report compare's rows ------------------------------------------------------
 
 def speedup(unit, ratio, ci):
     """A ratio B/A (and its interval) as a speedup: > 1 is faster, for GB/s and for us alike."""

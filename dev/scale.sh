@@ -3,7 +3,7 @@
 # rank 0's peak memory and report assembly time (from the reports) per rank count, checks that
 # every report is valid against the schema (with python3-jsonschema) and has one passed result
 # per pair, pattern and size, and models rank 0 at 10,000 ranks.
-#   scripts/scale.sh [RANKS...]        default: 8 16 32 64; env GPUXFER, MPIRUN, OUT, DENSE,
+#   dev/scale.sh [RANKS...]        default: 8 16 32 64; env GPUXFER, MPIRUN, OUT, DENSE,
 #                                      DENSE_RUNS, KEEP
 # Each rank count runs with 3 sizes (6 results a pair); the first DENSE_RUNS (2) also with the 12
 # sizes of DENSE (24 a pair), so that what rank 0 holds per rank (MPI's per-peer state, the ranks'

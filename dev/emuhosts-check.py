@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Checks a gpuxfer report made across emulated hosts (scripts/emuhosts.sh): used by
-scripts/gpuxfer-emulated-hosts and tests/multihost.sh.
+"""Checks a gpuxfer report made across emulated hosts (dev/emuhosts.sh): used by
+dev/gpuxfer-emulated-hosts and tests/multihost.sh.
 
   emuhosts-check.py REPORT --hosts N [--subnet CIDR] [--ifname IF] [--paths LIST]
                     [--patterns LIST] [--skipped LIST] [--matrix]
@@ -29,7 +29,7 @@ import os
 import statistics
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "scripts"))
 import gxreport as gx  # noqa: E402  (the marks ~ ! ? as every report tool prints them)
 
 from gxreport import lower_is_better

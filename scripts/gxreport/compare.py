@@ -1,8 +1,7 @@
-#!/usr/bin/env python3
-"""gpuxfer-compare: is configuration B (C, ...) slower than A, where, by how much, and is it real?
+"""gpuxfer-report compare: is configuration B (C, ...) slower than A, where, by how much, and is it real?
 
 Each configuration is one report or several, its runs (A1.json A2.json -- B1.json B2.json, a
-folder of reports, or a gpuxfer-config-sweep folder: each of its configurations). For every
+folder of reports, or a gpuxfer-report sweep folder: each of its configurations). For every
 result they share, prints each configuration's value (the geometric mean of its runs' medians),
 the ratio to A with a bootstrap 95% interval, and whether the difference is significant, judged
 by the runs, not by the iterations (a run's iterations share its moment of the machine): a t test
@@ -38,10 +37,9 @@ import shlex
 import statistics
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import gxreport as gx  # noqa: E402
+import gxreport as gx
 
-PROG = "gpuxfer-compare"
+PROG = "gpuxfer-report compare"
 
 # Environment variables that change on every run (addresses, ids, session paths) and so say
 # nothing about the configuration.
@@ -580,7 +578,7 @@ def print_significance(cfgs, counts, spread, alpha, floor, out):
         if c["one_run_each"]:
             gx.note(f"  one run on each side: the noise cannot be judged; those rows are called "
                     f"only where {letter(i)}/A differs by more than {100 * floor:g}% (--floor); "
-                    "run each configuration several times (gpuxfer-config-sweep -r)", out)
+                    "run each configuration several times (gpuxfer-report sweep -r)", out)
 
 
 def print_findings(names, cfg_names, missing, report_opts, opts, diffs, totals, out):
@@ -650,7 +648,7 @@ def main(argv):
         usage="%(prog)s [options] A.json B.json [C.json ...] | A1.json A2.json .. -- B1.json "
               "B2.json .. [-- ...] | SWEEP_FOLDER | FOLDER FOLDER ...")
     ap.add_argument("reports", nargs="+", metavar="REPORT.json|FOLDER",
-                    help="gpuxfer reports, folders of reports or gpuxfer-config-sweep folders; "
+                    help="gpuxfer reports, folders of reports or gpuxfer-report sweep folders; "
                          "'--' between configurations of several runs; the first configuration is "
                          "the reference")
     ap.add_argument("--fail-below", type=gx.number_in(0, 1), metavar="RATIO",
@@ -728,6 +726,3 @@ def main(argv):
             return 1
     return 0
 
-
-if __name__ == "__main__":
-    gx.run(PROG, main)

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Prints a report's medians as one table per pattern (latency, bw, bibw: latency and bandwidth
 apart): a row per size, a column per path and memory kinds, and per run where several runs have
 the same path and memory kinds; nothing merges memory kinds or runs. A cell is the median (over
@@ -8,14 +7,13 @@ taken over (schema 2.5's noise); a line under the tables counts them.
 Exit status: 0; 2 a report it cannot read or use (over 256 MiB: GX_REPORT_MAX_MIB; a median
 outside 1e-9..1e15); 3 its tables could not be written (stdout full, closed or its reader gone);
 130 Ctrl-C, 143 SIGTERM. Each failure is one line on stderr.
-Usage: gpuxfer-summary REPORT.json [--run NAME]"""
+Usage: gpuxfer-report summary REPORT.json [--run NAME]"""
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import gxreport as gx  # noqa: E402
+import gxreport as gx
 
-PROG = "gpuxfer-summary"
+PROG = "gpuxfer-report summary"
 PATTERNS = ("latency", "bw", "bibw")  # the order of the tables; other patterns follow by name
 
 
@@ -89,6 +87,3 @@ def main(argv):
             print(f"# the run's interference: {run}")
     return 0
 
-
-if __name__ == "__main__":
-    gx.run(PROG, main)

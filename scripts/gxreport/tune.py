@@ -1,10 +1,9 @@
-#!/usr/bin/env python3
-"""gpuxfer-tune: which MPI/UCX/NCCL settings serve each size class best, proved by replicated runs.
+"""gpuxfer-report tune: which MPI/UCX/NCCL settings serve each size class best, proved by replicated runs.
 
 Reads the MPI library and transport the job runs on from a probe run's report (or --context), offers
-that library's knobs (scripts/gxtune.py's tables; Open MPI's checked with ompi_info), and sweeps them
-one knob at a time against the default with gpuxfer-config-sweep (every configuration R times, in
-interleaved rounds), judged by gpuxfer-compare (run-level t tests, Benjamini-Hochberg, bootstrap
+that library's knobs (scripts/gxreport/tunelib.py's tables; Open MPI's checked with ompi_info), and sweeps them
+one knob at a time against the default with gpuxfer-report sweep (every configuration R times, in
+interleaved rounds), judged by gpuxfer-report compare (run-level t tests, Benjamini-Hochberg, bootstrap
 intervals). Per path, pattern, memory and size class it prints the best setting, its speedup over the
 default with the 95% interval, then combines the best settings and verifies them against the default
 in a final A/B of its own. It recommends only settings that compare calls significantly faster in the
@@ -17,7 +16,7 @@ each result's size are read from the run's output into the advice (gpuxfer's rep
 rank 0's, as library_protocols, where UCX_LOG_FILE is not set). --verify skips the sweep: the A/B of the settings given. Where the
 probe was calibrated and measured other paths, the library's route is flagged where it reaches less
 than half its ceiling and another route was faster. Everything goes under OUTDIR: probe.json/.txt, sweep/ and verify/
-(gpuxfer-config-sweep folders), compare-sweep.json, compare-verify.json, advice.json, advice.txt.
+(gpuxfer-report sweep folders), compare-sweep.json, compare-verify.json, advice.json, advice.txt.
 
 OUTDIR is made whole or not at all: the tune writes into a temporary folder beside it (.NAME.tmp.*),
 which takes OUTDIR's name when the tune ends with 0 or 1; a refusal, Ctrl-C or SIGTERM leaves nothing.
@@ -40,12 +39,11 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import gxreport as gx  # noqa: E402
-import gxtune as tune  # noqa: E402
+import gxreport as gx
+from gxreport import cli
+from gxreport import tunelib as tune
 
-PROG = "gpuxfer-tune"
-HERE = os.path.dirname(os.path.abspath(__file__))
+PROG = "gpuxfer-report tune"
 # Seconds of a run that do not scale with its sizes (mpirun, MPI_Init, the report).
 STARTUP_S = 3.0
 # The shortest measuring time a run is given under --budget: below it most steps end at their
@@ -58,19 +56,12 @@ PROBE_SHARE, PROBE_S = 0.1, 60.0
 
 
 def tool(name):
-    """A sibling tool: beside this script, else on PATH."""
-    p = os.path.join(HERE, name)
-    if os.access(p, os.X_OK):
-        return p
-    return shutil.which(name) or gx.die(PROG, f"no {name} beside this script or on PATH")
+    """A sibling subcommand, called through the door that runs this one."""
+    return [sys.executable, cli.door(), name]
 
 
 def gpuxfer_program():
-    for p in (os.environ.get("GPUXFER"), os.path.join(HERE, "..", "src", "gpuxfer"),
-              os.path.join(HERE, "gpuxfer"), shutil.which("gpuxfer")):
-        if p and os.access(p, os.X_OK):
-            return os.path.abspath(p)
-    gx.die(PROG, "no gpuxfer program (set GPUXFER)")
+    return cli.gpuxfer_program() or gx.die(PROG, "no gpuxfer program (set GPUXFER)")
 
 
 def has_gpu():
@@ -113,7 +104,7 @@ def base_args(a):
 
 
 def run_job(a, args, out, env):
-    """One gpuxfer job like gpuxfer-config-sweep's: its report out.json, its output out.txt.
+    """One gpuxfer job like gpuxfer-report sweep's: its report out.json, its output out.txt.
     Returns (exit status, seconds)."""
     words = shlex.split(a.mpirun) + ["-np", str(a.ranks)] + \
         shlex.split(os.environ.get("MPIRUN_ARGS", "--bind-to none")) + \
@@ -250,19 +241,19 @@ def sweep_line(pairs):
 # record (the manifest, compare's configuration names) holds when the folder takes its name.
 
 def config_sweep(a, folder, lines, reps, args, env, dry=False):
-    """gpuxfer-config-sweep of the lines (the first the reference) into a.work/folder; its
+    """gpuxfer-report sweep of the lines (the first the reference) into a.work/folder; its
     status."""
     sweepfile = folder + ".sweep"
     with open(os.path.join(a.work, sweepfile), "w", encoding="utf-8") as f:
         f.write("".join(line + "\n" for line in lines))
-    cmd = [tool("gpuxfer-config-sweep"), "-n", str(a.ranks), "-r", str(reps), "-o", folder,
+    cmd = tool("sweep") + ["-n", str(a.ranks), "-r", str(reps), "-o", folder,
            "-m", a.mpirun] + (["--dry-run"] if dry else []) + [sweepfile, "--"] + args
     env = dict(env, GPUXFER=gpuxfer_program())
     return subprocess.run(cmd, env=env, check=False, cwd=a.work).returncode
 
 
 def compare_json(a, folder, out):
-    p = subprocess.run([tool("gpuxfer-compare"), "--json", "--alpha", str(a.alpha), folder],
+    p = subprocess.run(tool("compare") + ["--json", "--alpha", str(a.alpha), folder],
                        capture_output=True, text=True, check=False, cwd=a.work)
     if p.returncode != 0:
         sys.stderr.write(p.stderr)
@@ -285,31 +276,32 @@ def key_text(key):
 
 
 def print_tables(ctx, offer, refused, out):
-    print(f"# library: {ctx.library} {'.'.join(map(str, ctx.version))}"
+    gx.note(f"# library: {ctx.library} {'.'.join(map(str, ctx.version))}"
           + (f", pml {ctx.pml}" if ctx.pml else "") + (f", device {ctx.device}" if ctx.device else "")
           + (f", UCX {ctx.ucx.get('version')}" if ctx.ucx else "")
-          + (f", NCCL {ctx.nccl}" if ctx.nccl else "") + f"; data in {ctx.data} memory", file=out)
-    print(f"# knobs offered (name, how set, default, candidates, moves, where)", file=out)
+          + (f", NCCL {ctx.nccl}" if ctx.nccl else "") + f"; data in {ctx.data} memory", out)
+    gx.note("# knobs offered: name (how set): default; candidates; moves; where", out)
     for k, default, cands in offer:
-        print(f"  {k.name:<38} {k.how:<4} {default:<22} {' '.join(cands):<28} "
-              f"{k.moves:<10} {k.where}", file=out)
+        gx.note(f"  {k.name} ({k.how}): default {default}; candidates {' '.join(cands)}; "
+                f"moves {k.moves}; {k.where}", out)
     if refused:
-        print("# not offered", file=out)
+        gx.note("# not offered", out)
         for k, why in refused:
-            print(f"  {k.name:<38} {k.library}: {why}", file=out)
+            gx.note(f"  {k.name} ({k.library}): {why}", out)
 
 
 def list_knobs(out):
-    print("# gpuxfer-tune's knob tables: one per library; each knob: how it is set, the library's "
-          "default, the candidates (host memory | device memory), what it moves, where it exists",
-          file=out)
+    gx.note("# gpuxfer-report tune's knob tables: one per library; each knob: how it is set, "
+            "the library's default, the candidates (host memory | device memory), what it "
+            "moves, where it exists", out)
     for lib in tune.LIBRARIES:
-        print(f"\n## {lib}", file=out)
+        gx.note(f"\n## {lib}", out)
         for k in tune.table(lib):
             host = " ".join(k.candidates.get("host", ())) or "-"
             dev = " ".join(k.candidates.get("device", ())) or "-"
-            print(f"  {k.name:<40} {k.how:<4} default {k.default}; candidates {host} | {dev}; "
-                  f"moves {k.moves}; {k.where}", file=out)
+            # The name and how on the knob's line, the rest wrapped below it (100 columns).
+            gx.note(f"  {k.name} ({k.how}): default {k.default}; candidates {host} | {dev}; "
+                    f"moves {k.moves}; {k.where}", out)
 
 
 def main(argv):
@@ -351,7 +343,7 @@ def main(argv):
                          "1.13 here, prints it only with UCX_PROTO_ENABLE=y, which changes the "
                          "protocols: give it with --set)")
     ap.add_argument("--alpha", type=gx.number_in(0, 1, high_open=True), default=0.05,
-                    help="gpuxfer-compare's significance level (default 0.05)")
+                    help="gpuxfer-report compare's significance level (default 0.05)")
     ap.add_argument("--list-knobs", action="store_true", help="print every library's knob table")
     ap.add_argument("gpuxfer_args", nargs="*", metavar="GPUXFER_ARGS",
                     help="gpuxfer's options for every run (after --)")
@@ -387,11 +379,12 @@ def tune_into(a, args, env, base):
         probe = gx.load(a.context)
         run_s = report_seconds(probe) or 60.0
         spent_s = 0.0
-        print(f"# probe: {a.context} (a run of {run_s:.0f} s)", file=out)
+        gx.note(f"# probe: {a.context} (a run of {run_s:.0f} s)", out)
     else:
         probe_out = os.path.join(a.work, "probe")
-        print(f"# probe: one run of gpuxfer {' '.join(args)} ({os.path.join(a.outdir, 'probe')}.txt)",
-              file=out, flush=True)
+        gx.note(f"# probe: one run of gpuxfer {' '.join(args)} ({os.path.join(a.outdir, 'probe')}.txt)",
+                out)
+        out.flush()
         probe_args = args
         if a.budget is not None and not has_option(args, "--budget"):
             probe_args = args + ["--budget", f"{max(MIN_RUN_S, min(PROBE_S, a.budget * 60 * PROBE_SHARE)):.0f}"]
@@ -404,7 +397,7 @@ def tune_into(a, args, env, base):
                   file=sys.stderr)
             return 1
         probe = gx.load(probe_out + ".json")
-        print(f"# probe: {run_s:.0f} s", file=out)
+        gx.note(f"# probe: {run_s:.0f} s", out)
     ctx = tune.job_context(probe)
     all_classes = class_map(probe)
     classes = dict(all_classes)
@@ -437,25 +430,25 @@ def tune_into(a, args, env, base):
     print_tables(ctx, offer, refused, out)
     if a.proto_info and ctx.ucx and str(ctx.ucx.get("UCX_PROTO_ENABLE", "")).lower() in ("n", "no", "0") \
             and env.get("UCX_PROTO_ENABLE", "").lower() not in ("y", "yes", "1"):
-        print(f"# --proto-info: UCX {ctx.ucx.get('version')} runs with UCX_PROTO_ENABLE=n, under "
+        gx.note(f"# --proto-info: UCX {ctx.ucx.get('version')} runs with UCX_PROTO_ENABLE=n, under "
               "which UCX_PROTO_INFO prints nothing; --set UCX_PROTO_ENABLE=y shows the protocols "
-              "(of the new selection, which is then what is measured)", file=out)
+              "(of the new selection, which is then what is measured)", out)
     flags = tune.route_flags(probe)
     if flags:
         movers = [k.name for k, _, _ in offer if k.moves in ("threshold", "chunk", "transport")]
-        print("# the library's route below half its ceiling where gpuxfer measured another route "
+        gx.note("# the library's route below half its ceiling where gpuxfer measured another route "
               "faster in the same job (the knobs that move its threshold, chunk or transport: "
               f"{', '.join(movers) or 'none offered'}; the sweep and the A/B show whether it follows)",
-              file=out)
+              out)
         for r, o in flags:
             chunk = f" chunk {gx.human_size(o['chunk'])}/{o.get('depth')}" if o.get("chunk") else ""
             mine, theirs = (gx.mark_median("%.3g" % x["stats"]["median"], gx.noisy(x))
                             for x in (r, o))
-            print(f"  mpi {r['pattern']} {r['mem']['src']}>{r['mem']['dst']} {gx.human_size(r['size'])}: "
+            gx.note(f"  mpi {r['pattern']} {r['mem']['src']}>{r['mem']['dst']} {gx.human_size(r['size'])}: "
                   f"{mine} GB/s, {gx.efficiency_text(r)}% of its ceiling; {o['path']}{chunk} "
-                  f"{theirs} GB/s ({o['stats']['median'] / r['stats']['median']:.2f}x)", file=out)
+                  f"{theirs} GB/s ({o['stats']['median'] / r['stats']['median']:.2f}x)", out)
     if not offer:
-        print("# nothing to tune: no knob of the library in use acts here", file=out)
+        gx.note("# nothing to tune: no knob of the library in use acts here", out)
         write_advice(a, ctx, offer, refused, base, None, None, None, None, None, None, None,
                      flags)
         return 0
@@ -466,22 +459,22 @@ def tune_into(a, args, env, base):
     configs, reps, kept, minutes, cut, cap = plan(a, offer, sizes, classes, run_s, size_weights(probe),
                                                   spent_s)
     if a.verify is not None:
-        print(f"# plan: no sweep (--verify); the A/B, {reps} runs each in interleaved rounds "
+        gx.note(f"# plan: no sweep (--verify); the A/B, {reps} runs each in interleaved rounds "
               f"({2 * reps} runs); "
               f"sizes {','.join(map(gx.human_size, kept))}"
               + (f"; budget {a.budget:g} min, each run measuring within {cap:.0f} s"
-                 if a.budget is not None else ""), file=out)
+                 if a.budget is not None else ""), out)
     else:
-        print(f"# plan: {len(configs)} candidate setting(s) against the default, {reps} runs each in "
+        gx.note(f"# plan: {len(configs)} candidate setting(s) against the default, {reps} runs each in "
               f"interleaved rounds ({(1 + len(configs)) * reps} runs), then the A/B ({2 * reps} runs); "
               f"sizes {','.join(map(gx.human_size, kept))}; about {minutes:.1f} minutes "
               f"(the probe's run {run_s:.0f} s, each size weighed by its time there)"
               + (f"; budget {a.budget:g} min, each run measuring within {cap:.0f} s"
-                 if a.budget is not None else ""), file=out)
+                 if a.budget is not None else ""), out)
     for c in cut:
-        print(f"#   cut to fit the budget: {c}", file=out)
+        gx.note(f"#   cut to fit the budget: {c}", out)
     if a.budget is not None and minutes * 60 > a.budget * 60 - spent_s:
-        print(f"#   the budget cannot hold even this ({minutes:.1f} min): it runs anyway", file=out)
+        gx.note(f"#   the budget cannot hold even this ({minutes:.1f} min): it runs anyway", out)
     run_args = args if kept == sizes else \
         without_option(args, "--sizes") + ["--sizes", ",".join(map(str, kept))]
     if cap is not None and not has_option(run_args, "--budget"):
@@ -494,7 +487,7 @@ def tune_into(a, args, env, base):
     key_order = lambda k: (k[0], k[1], k[2], min((s for s in all_classes if all_classes[s] == k[3]), default=0))  # noqa: E731
     run_results = [r for r in probe["results"] if r["size"] in kept]
     if a.dry_run:
-        print(f"# each run: gpuxfer {shlex.join(run_args)}", file=out)
+        print(f"# each run: gpuxfer {shlex.join(run_args)}", file=out)  # a command to copy: one line
     out.flush()
     if a.verify is not None:
         per_class, protos = None, ({} if a.proto_info else None)
@@ -505,26 +498,26 @@ def tune_into(a, args, env, base):
     else:
         if a.dry_run:
             config_sweep(a, sweep_dir, lines, reps, run_args, env, dry=True)
-            print(f"# then the A/B: GX_TUNE=default against the combined best settings, {reps} runs "
-                  f"each, interleaved ({os.path.join(a.outdir, 'verify')})", file=out)
+            gx.note(f"# then the A/B: GX_TUNE=default against the combined best settings, {reps} runs "
+                  f"each, interleaved ({os.path.join(a.outdir, 'verify')})", out)
             return 0
 
         rc = config_sweep(a, sweep_dir, lines, reps, run_args, env)
         cmp = compare_json(a, sweep_dir, "compare-sweep.json")
         if cmp is None:
-            print(f"{PROG}: gpuxfer-compare of {os.path.join(a.outdir, sweep_dir)} failed "
+            print(f"{PROG}: gpuxfer-report compare of {os.path.join(a.outdir, sweep_dir)} failed "
                   f"(sweep exit {rc})", file=sys.stderr)
             return 1
         best = tune.best_per_class(cmp, size_class)
-        print(f"\n# per size class: the best setting (significantly faster than the default at the most "
+        gx.note(f"\n# per size class: the best setting (significantly faster than the default at the most "
               f"sizes of the class, slower at none; compare's verdicts, alpha {a.alpha:g}), its speedup "
               f"at the class's size where it gains most, and its ready lines for that class alone",
-              file=out)
+              out)
         per_class = []
         for key in sorted(best, key=key_order):
             b = best[key]
             if b is None:
-                print(f"{key_text(key):<40} keep the default: no candidate significantly faster", file=out)
+                gx.note(f"{key_text(key):<40} keep the default: no candidate significantly faster", out)
                 per_class.append({"key": list(key), "setting": None})
                 continue
             k, v = configs[b["cfg"] - 1]
@@ -533,11 +526,11 @@ def tune_into(a, args, env, base):
             speed = fmt_speedup(b["speedup"], b["ci95"], b["noisy_win"])
             disturbed = (f"; {b['noisy']} of its sizes on a disturbed run (~)" if b["noisy"]
                          else "")
-            print(f"{key_text(key):<40} {s}: {speed} at "
+            gx.note(f"{key_text(key):<40} {s}: {speed} at "
                   f"{gx.human_size(b['size'])}, q {b['q']:.2g}, faster at {b['faster']} of {b['sizes']} "
                   f"size(s){disturbed}" if b["q"] is not None else
                   f"{key_text(key):<40} {s}: {speed} at "
-                  f"{gx.human_size(b['size'])} ({b['test']}){disturbed}", file=out)
+                  f"{gx.human_size(b['size'])} ({b['test']}){disturbed}", out)
             # This class alone (the sweep's verdict; the A/B below verifies the combination).
             for line in tune.ready_lines(base + tune.settings(k, v), how_of, ctx.library):
                 print(f"    {line}", file=out)
@@ -547,21 +540,22 @@ def tune_into(a, args, env, base):
                                                                  "noisy_win")}})
         pairs, dropped = tune.combine(best, configs, ctx)
         for d in dropped:
-            print(f"# left out of the combination: {d}", file=out)
+            gx.note(f"# left out of the combination: {d}", out)
         protos = None
         if a.proto_info:
             protos = {"sweep": tune.protocols(os.path.join(a.work, sweep_dir), run_results)}
         if not pairs:
-            print("\n# advice: keep the defaults (no candidate was significantly faster in any size "
-                  "class)", file=out)
+            gx.note("\n# advice: keep the defaults (no candidate was significantly faster in any size "
+                  "class)", out)
             write_advice(a, ctx, offer, refused, base, configs, reps, kept, per_class, None, None, protos,
                          flags)
             return 0
-    print(f"\n# A/B: the default against the combination {sweep_line(pairs)}", file=out, flush=True)
+    gx.note(f"\n# A/B: the default against the combination {sweep_line(pairs)}", out)
+    out.flush()
     config_sweep(a, verify_dir, ["GX_TUNE=default", sweep_line(pairs)], reps, run_args, env)
     vcmp = compare_json(a, verify_dir, "compare-verify.json")
     if vcmp is None:
-        print(f"{PROG}: gpuxfer-compare of {os.path.join(a.outdir, verify_dir)} failed",
+        print(f"{PROG}: gpuxfer-report compare of {os.path.join(a.outdir, verify_dir)} failed",
               file=sys.stderr)
         return 1
     per, holds = tune.verified(vcmp, size_class)
@@ -569,9 +563,9 @@ def tune_into(a, args, env, base):
     noisy = tune.noisy_per_class(vcmp, size_class)
     for key in sorted(per, key=key_order):
         g = gains.get(key)
-        print(f"{key_text(key):<40} {gx.mark_median(per[key], noisy.get(key))}" + (
+        gx.note(f"{key_text(key):<40} {gx.mark_median(per[key], noisy.get(key))}" + (
             f": {fmt_speedup(g['speedup'], g['ci95'], g['noisy_win'])} at {gx.human_size(g['size'])}, q {g['q']:.2g}"
-            if g and g["q"] is not None else ""), file=out)
+            if g and g["q"] is not None else ""), out)
     if protos is not None:
         protos["verify"] = tune.protocols(os.path.join(a.work, verify_dir), run_results)
     verification = {"settings": pairs, "per_class": [{"key": list(k), "verdict": per[k],
@@ -579,19 +573,19 @@ def tune_into(a, args, env, base):
                                                      for k in sorted(per, key=key_order)],
                     "holds": holds}
     if any(noisy.values()):
-        print(f"# ~: {sum(noisy.values())} of the A/B's comparisons rest on a run the machine "
+        gx.note(f"# ~: {sum(noisy.values())} of the A/B's comparisons rest on a run the machine "
               "disturbed (the reports' noise): rerun the tune on a quieter node before trusting "
-              "them", file=out)
+              "them", out)
     if holds:
         ready = tune.ready_lines(base + pairs, how_of, ctx.library)
-        print("\n# advice: the combination is significantly faster in the A/B and slower nowhere; "
-              "set it so" + (" (with the --set base settings)" if base else ""), file=out)
+        gx.note("\n# advice: the combination is significantly faster in the A/B and slower nowhere; "
+              "set it so" + (" (with the --set base settings)" if base else ""), out)
         for line in ready:
             print(line, file=out)
         rec = {"settings": pairs, "base": base, "lines": ready}
     else:
-        print("\n# advice: keep the defaults: the combination was not significantly faster in the "
-              "A/B, or slower somewhere", file=out)
+        gx.note("\n# advice: keep the defaults: the combination was not significantly faster in the "
+              "A/B, or slower somewhere", out)
         rec = None
     if protos:
         print_protocols(protos, out)
@@ -639,14 +633,14 @@ class Tee:
 
 
 def print_protocols(protos, out):
-    print("\n# UCX's protocol per size (UCX_PROTO_INFO, parsed from each run's output)", file=out)
+    gx.note("\n# UCX's protocol per size (UCX_PROTO_INFO, parsed from each run's output)", out)
     for phase, per in protos.items():
         for cfg, sizes in per.items():
             if not sizes:
-                print(f"{phase}/{cfg}: none printed", file=out)
+                gx.note(f"{phase}/{cfg}: none printed", out)
                 continue
             for size, ps in sizes.items():
-                print(f"{phase}/{cfg} {gx.human_size(int(size)):>6}: {'; '.join(ps)}", file=out)
+                gx.note(f"{phase}/{cfg} {gx.human_size(int(size)):>6}: {'; '.join(ps)}", out)
 
 
 def write_advice(a, ctx, offer, refused, base, configs, reps, sizes, per_class, verification,
@@ -672,6 +666,3 @@ def write_advice(a, ctx, offer, refused, base, configs, reps, sizes, per_class, 
         json.dump(doc, f, indent=1)
         f.write("\n")
 
-
-if __name__ == "__main__":
-    gx.run(PROG, main)

@@ -1,44 +1,29 @@
 #!/bin/bash
 # A configuration sweep without Slurm: each configuration line of SWEEPFILE run R times, in
 # rounds (every configuration once per round), each run its own gpuxfer job and report with
-# that line's settings in its environment; then gpuxfer-compare of the configurations.
-#   gpuxfer-config-sweep [-n NP] [-r R] [--seed S] [-o OUTDIR] [-m MPIRUN] [--dry-run] SWEEPFILE -- GPUXFER_ARGS...
+# that line's settings in its environment; then gpuxfer-report compare of the configurations.
+#   gpuxfer-report sweep [-n NP] [-r R] [--seed S] [-o OUTDIR] [-m MPIRUN] [--dry-run] SWEEPFILE -- GPUXFER_ARGS...
 # SWEEPFILE: the format of scripts/slurm/sweep-array.sbatch's GX_SWEEP (gx-config-line.sh):
 # space-separated VAR=VALUE per line (MCA parameters as OMPI_MCA_...), '#' comments, blank lines.
 # -r replicates per configuration (default 3); the rounds run the configurations in line order
 # (A B C A B C ...), or with --seed S (an integer >= 0, recorded) in an order shuffled per round.
 # Reports: OUTDIR/cfg-<i>-<settings>/run<k>.json (i from 0, as the array task; k from 1), each
 # job's output in run<k>.txt beside it; OUTDIR/manifest.json: the sweep (settings, order, each
-# run's exit status and time); OUTDIR/compare.txt: gpuxfer-compare OUTDIR (configuration 0 the
+# run's exit status and time); OUTDIR/compare.txt: gpuxfer-report compare OUTDIR (configuration 0 the
 # reference). --dry-run prints the runs' report names and settings in run order, runs nothing.
 # -n ranks (default 2), -o OUTDIR (default ./config-sweep-out), -m the mpirun command, split at
 # white space (default: $MPIRUN or mpirun); MPIRUN_ARGS: more mpirun options (default
-# --bind-to none); GPUXFER: the program (default: the build's src/gpuxfer, gpuxfer beside this
-# script, or on PATH); GX_JOB_TIMEOUT: seconds a job may take (default 600); PYTHON: the Python
-# that writes the manifest (default python3).
+# --bind-to none); GPUXFER: the program (default: the build's src/gpuxfer, gpuxfer beside
+# gpuxfer-report, or on PATH); GX_JOB_TIMEOUT: seconds a job may take (default 600).
 # Exit: 0 every job ran and compare exited 0; 1 a job or compare failed; 2 bad usage or sweep file.
 # --help: this text; --version: the release.
 
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-# The parser's folder (the installed copy of this script has its own, the data folder).
-gx_lib_dir=$here
-# The release, as gpuxfer --version says it: the install writes it here; in the source tree
-# it is read from configure.ac.
-gx_version=@PACKAGE_VERSION@
+# shellcheck source=scripts/gxreport/door.sh
+. "$(dirname "$0")/door.sh"
 np=2 dir=./config-sweep-out dry=0 replicates=3 seed=
 mpirun_cmd=${MPIRUN:-mpirun}
-python=${PYTHON:-python3}
-die() { echo "gpuxfer-config-sweep: $*" >&2; exit 2; }
-usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0; }
-version() {
-    case $gx_version in
-    @*) v=$(sed -n 's/^AC_INIT(\[gpuxfer\], \[\([^]]*\)\].*/\1/p' "$here/../configure.ac" 2>/dev/null)
-        echo "gpuxfer-config-sweep ${v:-unknown} (source tree)" ;;
-    *) echo "gpuxfer-config-sweep $gx_version" ;;
-    esac
-    exit 0
-}
+die() { echo "$gx_prog: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case $1 in
     -n) [ $# -ge 2 ] || die "-n needs a number of ranks"; np=$2; shift 2 ;;
@@ -47,8 +32,8 @@ while [ $# -gt 0 ]; do
     -o) [ $# -ge 2 ] || die "-o needs a folder"; dir=$2; shift 2 ;;
     -m) [ $# -ge 2 ] || die "-m needs an mpirun command"; mpirun_cmd=$2; shift 2 ;;
     --dry-run) dry=1; shift ;;
-    -h|--help) usage ;;
-    --version) version ;;
+    -h|--help) gx_usage ;;
+    --version) gx_version ;;
     --) die "no SWEEPFILE before --" ;;
     -*) die "unknown option '$1' (see --help)" ;;
     *) break ;;
@@ -64,12 +49,11 @@ case $seed in *[!0-9]*|?????????????????????*) die "--seed '$seed': expected an 
 [ -n "$dir" ] || die "-o: empty folder name"
 read -r -a mpirun_words <<<"$mpirun_cmd"
 [ ${#mpirun_words[@]} -gt 0 ] || die "-m: empty mpirun command"
-[ -r "$gx_lib_dir/gx-config-line.sh" ] || die "no gx-config-line.sh in $gx_lib_dir"
-[ -r "$gx_lib_dir/gxreport.py" ] || die "no gxreport.py in $gx_lib_dir"
+[ -r "$GX_REPORT_LIB/gx-config-line.sh" ] || die "no gx-config-line.sh in $GX_REPORT_LIB"
 # shellcheck source=scripts/gx-config-line.sh
-. "$gx_lib_dir/gx-config-line.sh"
+. "$GX_REPORT_LIB/gx-config-line.sh"
 # shellcheck disable=SC2034 # gx-config-line.sh's error lines start with it
-GX_CFG_WHO=gpuxfer-config-sweep
+GX_CFG_WHO=$gx_prog
 gx_config_read "$sweep" || exit 2
 n=${#GX_CFG_LINES[@]}
 [ "$n" -gt 0 ] || die "$sweep: no configuration line"
@@ -80,8 +64,8 @@ for ((i = 0; i < n; i++)); do
     names+=("cfg-$i-$(gx_config_tag '=')")
 done
 # The run order (gxreport.sweep_order: the one definition of rounds and of the seed's shuffle).
-order=$("$python" "$gx_lib_dir/gxreport.py" sweep-order "$n" "$replicates" "$seed") ||
-    die "cannot compute the run order with $python"
+order=$(gx_report_lib sweep-order "$n" "$replicates" "$seed") ||
+    die "cannot compute the run order with $GX_REPORT_PYTHON"
 runs_cfg=() runs_rep=()
 while read -r c k; do runs_cfg+=("$c") runs_rep+=("$k"); done <<<"$order"
 total=${#runs_cfg[@]}
@@ -94,12 +78,8 @@ if [ $dry -eq 1 ]; then
     exit 0
 fi
 
-G=${GPUXFER:-}
-[ -n "$G" ] || { [ -x "$here/../src/gpuxfer" ] && G=$here/../src/gpuxfer; } ||
-    { [ -x "$here/gpuxfer" ] && G=$here/gpuxfer; } || G=$(command -v gpuxfer)
+G=$gx_gpuxfer
 if [ -z "$G" ] || [ ! -x "$G" ]; then die "no gpuxfer program (set GPUXFER)"; fi
-compare=$here/gpuxfer-compare
-[ -x "$compare" ] || compare=$(command -v gpuxfer-compare) || die "no gpuxfer-compare beside this script or on PATH"
 mkdir -p "$dir" || die "cannot create '$dir'"
 for ((i = 0; i < n; i++)); do mkdir -p "$dir/${names[$i]}" || die "cannot create '$dir/${names[$i]}'"; done
 
@@ -122,7 +102,7 @@ manifest() {
             printf 'run\t%s\t%s\t%s\t%s\t%s\t%s\n' "$((s + 1))" "${runs_cfg[$s]}" "${runs_rep[$s]}" \
                 "${runs_exit[$s]:-}" "${runs_start[$s]:-}" "${runs_secs[$s]:-}"
         done
-    } | "$python" "$gx_lib_dir/gxreport.py" write-manifest "$dir"
+    } | gx_report_lib write-manifest "$dir"
 }
 manifest "$@" || die "cannot write $dir/manifest.json"
 
@@ -131,7 +111,8 @@ for ((s = 0; s < total; s++)); do
     i=${runs_cfg[$s]} k=${runs_rep[$s]}
     gx_config_parse "${GX_CFG_LINES[$i]}" "$sweep:${GX_CFG_LINENO[$i]}"
     out=$dir/${names[$i]}/run$k
-    echo "gpuxfer-config-sweep: run $((s + 1))/$total: configuration $i (line ${GX_CFG_LINENO[$i]}) replicate $k: ${GX_CFG[*]}"
+    echo "$gx_prog: run $((s + 1))/$total: configuration $i (line ${GX_CFG_LINENO[$i]}) replicate $k:"
+    echo "    ${GX_CFG[*]}"
     runs_start[s]=$(date -u +%Y-%m-%dT%H:%M:%SZ)
     t0=$(date +%s)
     # Each job in a subshell: its settings do not leak into the next one.
@@ -142,7 +123,7 @@ for ((s = 0; s < total; s++)); do
     rc=$?
     runs_exit[s]=$rc runs_secs[s]=$(($(date +%s) - t0))
     if [ $rc -ne 0 ]; then
-        echo "gpuxfer-config-sweep: configuration $i replicate $k: exit $rc (output: $out.txt)" >&2
+        echo "$gx_prog: configuration $i replicate $k: exit $rc (output: $out.txt)" >&2
         tail -n 5 "$out.txt" | sed 's/^/  /' >&2
         failed=1
     fi
@@ -153,13 +134,13 @@ for ((i = 0; i < n; i++)); do
     ls "$dir/${names[$i]}"/run*.json >/dev/null 2>&1 && with_report=$((with_report + 1))
 done
 if [ $with_report -ge 2 ]; then
-    "$compare" "$dir" >"$dir/compare.txt" 2>&1
+    gx_report compare "$dir" >"$dir/compare.txt" 2>&1
     rc=$?
-    echo "gpuxfer-config-sweep: gpuxfer-compare of $with_report configurations: exit $rc ($dir/compare.txt)"
+    echo "$gx_prog: gpuxfer-report compare of $with_report configurations: exit $rc ($dir/compare.txt)"
     sed -n '/^# context differences/,$p' "$dir/compare.txt"
     [ $rc -eq 0 ] || failed=1
 else
-    echo "gpuxfer-config-sweep: $with_report configuration(s) with a report: nothing to compare" >&2
+    echo "$gx_prog: $with_report configuration(s) with a report: nothing to compare" >&2
     [ "$n" -lt 2 ] || failed=1
 fi
 exit $failed

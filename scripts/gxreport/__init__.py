@@ -1,4 +1,5 @@
-"""Reading gpuxfer reports for the scripts next to this file (stdlib only)."""
+"""gpuxfer-report's package: reading gpuxfer reports, shared by its subcommands (stdlib only);
+the subcommands are the modules beside this file and the door is cli.py."""
 import argparse
 import collections
 import errno
@@ -366,7 +367,7 @@ def distinct(docs):
 # --- Options ----------------------------------------------------------------------------------
 
 # The release the tools belong to, as gpuxfer --version says it: the install writes it here
-# (Makefile.am, inst/gxreport.py); in the source tree it is read from configure.ac.
+# (Makefile.am, inst/gxreport/__init__.py); in the source tree it is read from configure.ac.
 TOOL_VERSION = "@PACKAGE_VERSION@"
 
 
@@ -374,7 +375,7 @@ def tool_version():
     if "@" not in TOOL_VERSION:
         return TOOL_VERSION
     try:
-        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
+        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir,
                                "configure.ac"), encoding="utf-8") as f:
             m = re.search(r"AC_INIT\(\[gpuxfer\], \[([^]]+)\]", f.read())
     except OSError:
@@ -488,7 +489,7 @@ def _standard_fds():
     return closed
 
 
-def run(prog, main):
+def run(prog, main, argv=None):
     """Runs a script's main(argv) and exits with its status. Every other end is one line on
     stderr, "PROG: ...", and a status that is no verdict: bad input (BadInput, or an error the
     tool did not foresee) EXIT_INPUT; its output not written (stdout full, closed or its reader
@@ -506,7 +507,7 @@ def run(prog, main):
     sys.stdout, sys.stderr = Printable(sys.stdout), Printable(sys.stderr)
     signal.signal(signal.SIGTERM, _terminated)
     try:
-        status = main(sys.argv[1:])
+        status = main(sys.argv[1:] if argv is None else argv)
         sys.stdout.flush()  # here, not at exit: a full disk is then this run's answer
     except BadInput as e:
         status = fail(prog, str(e), EXIT_INPUT)
@@ -701,7 +702,7 @@ def note(text, out=None, columns=COLUMNS):
     starts with "#" and two spaces more than its line's own indent. Newlines in text are kept."""
     out = out or sys.stdout
     for line in text.split("\n"):
-        indent = len(line) - len(line.lstrip("# ")) if line.startswith("#") else 0
+        indent = len(line) - len(line.lstrip("# " if line.startswith("#") else " "))
         lead = "#" + " " * (indent + 1) if line.startswith("#") else " " * (indent + 2)
         while len(line) > columns:
             cut = line.rfind(" ", indent + 1, columns + 1)
@@ -917,7 +918,7 @@ def die(prog, msg):
     sys.exit(fail(prog, msg, EXIT_INPUT))
 
 
-# --- Run-level statistics: what gpuxfer-compare judges a difference by ----------------------------
+# --- Run-level statistics: what gpuxfer-report compare judges a difference by ----------------------------
 # The iterations of one run share that run's moment of the machine (placement, other jobs,
 # clocks), so they are not independent draws of a configuration: a run's median is one
 # observation, and the spread among a configuration's runs is the noise a difference must beat.
@@ -1038,7 +1039,7 @@ def benjamini_hochberg(ps):
     return out
 
 
-# --- Sweeps: gpuxfer-config-sweep's run order and manifest -------------------------------------
+# --- Sweeps: gpuxfer-report sweep's run order and manifest -------------------------------------
 
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
@@ -1071,7 +1072,7 @@ def load_sweep(folder):
     """A sweep folder's configurations from its manifest: [(name, settings, [report paths of
     the runs whose report exists])]; BadInput for a manifest the scripts cannot use."""
     path = os.path.join(folder, MANIFEST)
-    doc = parse_json(path, read_bounded(path, "a gpuxfer-config-sweep manifest")[0])
+    doc = parse_json(path, read_bounded(path, "a gpuxfer-report sweep manifest")[0])
     try:
         SWEEP.check(doc)
     except Mismatch as e:
@@ -1155,7 +1156,7 @@ def folder_reports(folder):
 
 def expand(item):
     """[(name, settings, [report paths])]: a report is one configuration of one run; a sweep
-    folder (gpuxfer-config-sweep's, with its manifest) each of its configurations; a folder of
+    folder (gpuxfer-report sweep's, with its manifest) each of its configurations; a folder of
     reports one configuration; a folder of configuration folders (cfg-<i>-..., as Slurm's
     sweep writes them) each of those, in the order of i."""
     if not os.path.isdir(item):
@@ -1210,14 +1211,14 @@ def configurations(items):
 
 def write_manifest(folder, lines):
     """Writes folder/manifest.json (through a temporary file: a reader never sees half of one)
-    from gpuxfer-config-sweep's tab-separated lines:
+    from gpuxfer-report sweep's tab-separated lines:
         KEY VALUE                  sweep_file, replicates, seed, order, ranks, gpuxfer, mpirun,
                                    mpirun_args (numbers as integers; seed empty: none)
         arg WORD                   gpuxfer's arguments, in order
         cfg INDEX LINE FOLDER SETTING...
         run SEQUENCE CONFIGURATION REPLICATE EXIT STARTED SECONDS   (EXIT empty: not run yet)
     """
-    doc = {"tool": "gpuxfer-config-sweep", "manifest_version": MANIFEST_VERSION,
+    doc = {"tool": "gpuxfer-report sweep", "manifest_version": MANIFEST_VERSION,
            "gpuxfer_args": [], "configurations": [], "sequence": []}
     runs = []
     for line in lines:
@@ -1252,10 +1253,10 @@ def write_manifest(folder, lines):
     os.replace(tmp, os.path.join(folder, MANIFEST))
 
 
-def _main(argv):
-    """gxreport.py sweep-order CONFIGURATIONS REPLICATES [SEED]: 'configuration replicate' per
-    line in run order; gxreport.py write-manifest FOLDER < lines (write_manifest). For
-    gpuxfer-config-sweep, which is a shell script."""
+def internal_main(argv):
+    """python3 -m gxreport sweep-order CONFIGURATIONS REPLICATES [SEED]: 'configuration
+    replicate' per line in run order; python3 -m gxreport write-manifest FOLDER < lines
+    (write_manifest). For the sweep subcommand, which is a shell script."""
     if argv[:1] == ["sweep-order"] and len(argv) in (3, 4):
         seed = int(argv[3]) if len(argv) == 4 and argv[3] != "" else None
         for cfg, rep in sweep_order(int(argv[1]), int(argv[2]), seed):
@@ -1264,8 +1265,4 @@ def _main(argv):
     if argv[:1] == ["write-manifest"] and len(argv) == 2:
         write_manifest(argv[1], sys.stdin)
         return 0
-    die("gxreport.py", "usage: gxreport.py sweep-order N R [SEED] | write-manifest FOLDER")
-
-
-if __name__ == "__main__":
-    run("gxreport.py", _main)
+    die("gxreport", "usage: python3 -m gxreport sweep-order N R [SEED] | write-manifest FOLDER")

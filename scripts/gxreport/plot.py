@@ -1,5 +1,4 @@
-#!/usr/bin/env python3
-"""gpuxfer-plot: latency and bandwidth against message size, and the pair matrices as heatmaps.
+"""gpuxfer-report plot: latency and bandwidth against message size, and the pair matrices as heatmaps.
 
 A subplot per pattern (latency, bw, bibw), a line per path, memory kinds and run (and report,
 when several are given): never two memory kinds or two runs in one line. A line is the median
@@ -12,8 +11,8 @@ median over its pairs) or, without one, to its largest value. A median whose ste
 disturbed (the report's noise, schema 2.5; gpuxfer's table marks it ~) is a hollow marker, and
 a heatmap cell ~ after its value.
 
-A comparison (the configurations of gpuxfer-compare: A1.json A2.json -- B1.json B2.json, folders
-of reports, a gpuxfer-config-sweep folder) is drawn by configuration: a colour per
+A comparison (the configurations of gpuxfer-report compare: A1.json A2.json -- B1.json B2.json, folders
+of reports, a gpuxfer-report sweep folder) is drawn by configuration: a colour per
 configuration, each run's median a point, a line through the geometric mean of the runs (the
 value compare judges), and the calibrated ceiling, where the reports have one, dotted in the
 line's colour; log axes (configurations differ by ratios); no heatmaps. Needs matplotlib (Debian/Ubuntu:
@@ -34,10 +33,9 @@ import os
 import statistics
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import gxreport as gx  # noqa: E402
+import gxreport as gx
 
-PROG = "gpuxfer-plot"
+PROG = "gpuxfer-report plot"
 # Paths in a fixed order, so that a path has the same colour in every plot.
 PATHS = ("host", "mpi", "staged", "p2p", "nccl", "zerocopy", "unified-prefetch", "unified-demand")
 PATTERNS = {"latency": "latency, one way", "bw": "bandwidth (bw), one way",
@@ -467,8 +465,8 @@ def main(argv):
         formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("reports", nargs="+", metavar="REPORT.json|FOLDER",
                     help="gpuxfer reports; several runs per configuration (a comparison) as "
-                         "gpuxfer-compare takes them: '--' between configurations, folders of "
-                         "reports, gpuxfer-config-sweep folders")
+                         "gpuxfer-report compare takes them: '--' between configurations, folders of "
+                         "reports, gpuxfer-report sweep folders")
     ap.add_argument("-o", "--output", required=True, metavar="FILE.png|FILE.svg")
     ap.add_argument("--force", action="store_true",
                     help="replace an existing FILE (without it that is exit 2)")
@@ -548,6 +546,3 @@ def main(argv):
         print(json.dumps(describe(fig, line_axes, legend, maps), indent=1))
     return 0
 
-
-if __name__ == "__main__":
-    gx.run(PROG, main)

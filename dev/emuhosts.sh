@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Emulated hosts on one machine, for mpirun (bash; sourced by tests/multihost.sh and
-# scripts/gpuxfer-emulated-hosts, the one implementation of both). Needs root, unshare and
+# dev/gpuxfer-emulated-hosts, the one implementation of both). Needs root, unshare and
 # nsenter (util-linux) and iproute2's ip (tc to shape links).
 #
 # Host i (h1..hN) is a network and a UTS namespace held open by a small process of ours: its own
@@ -173,7 +173,7 @@ emu_write_agent() {
     # shellcheck disable=SC2016 # the agent's own expansions
     {
         echo '#!/bin/bash'
-        echo "# mpirun's rsh agent for the emulated hosts ${EMU_HOSTS[*]} (scripts/emuhosts.sh):"
+        echo "# mpirun's rsh agent for the emulated hosts ${EMU_HOSTS[*]} (dev/emuhosts.sh):"
         echo "# 'rsh-agent HOST COMMAND...' runs COMMAND in HOST's network and UTS namespaces."
         for v in PATH LD_LIBRARY_PATH OPAL_PREFIX; do
             if [ -n "${!v+set}" ]; then printf 'export %s=%q\n' "$v" "${!v}"; else printf 'unset %s\n' "$v"; fi
@@ -201,7 +201,7 @@ emu_write_rank_wrap() {
     # shellcheck disable=SC2016 # the wrapper's own expansions
     {
         echo '#!/bin/sh'
-        echo "# Rank wrapper for the emulated hosts' $EMU_RAILS rails (scripts/emuhosts.sh):"
+        echo "# Rank wrapper for the emulated hosts' $EMU_RAILS rails (dev/emuhosts.sh):"
         echo "# 'rail-wrap PROGRAM ARGS...': PROGRAM's MPI and NCCL traffic on rail (local rank mod $EMU_RAILS)."
         echo 'lr=${OMPI_COMM_WORLD_LOCAL_RANK:-${MPI_LOCALRANKID:-}}'
         echo 'case $lr in'
