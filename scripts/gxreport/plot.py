@@ -1,4 +1,5 @@
-"""gpuxfer-report plot: latency and bandwidth against message size, and the pair matrices as heatmaps.
+"""gpuxfer-report plot: latency and bandwidth against message size, and the pair matrices as
+heatmaps.
 
 A subplot (facet) per path and pattern (latency, bw, bibw), each pattern starting a row of at
 most four, on log axes (--linear-bw: bandwidth from 0 on a linear one); in each a line per
