@@ -90,10 +90,17 @@ ok $? "the sweep plots, by default and --all-chunks, with --describe"
 py_check "$dir/sweep.desc" "$dir/all.desc" <<'PY'
 import json, sys
 d, a = (json.load(open(p)) for p in sys.argv[1:3])
-lat, bw = d["line_panels"]
-assert "(us)" in lat["title"] and "(us)" in lat["ylabel"] and lat["yscale"] == "log", lat
-assert "(GB/s)" in bw["title"] and "GB/s" in bw["ylabel"], bw
-names = lambda p: {s["name"]: s for s in p["series"]}  # noqa: E731
+# A facet (subplot) per path and pattern, titled "PATH: PATTERN, ... (UNIT)", log axes.
+for p in d["line_panels"]:
+    path = p["title"].split(":")[0]
+    assert all(s["name"].split()[0] == path for s in p["series"]), p
+    assert p["yscale"] == "log", p
+lat = [p for p in d["line_panels"] if ": latency, one way (us)" in p["title"]]
+bw = [p for p in d["line_panels"] if ": bw, one way (GB/s)" in p["title"]]
+assert len(lat) + len(bw) == len(d["line_panels"]) and all(p["ylabel"] == "us" for p in lat)
+assert [p["title"].split(":")[0] for p in lat] == ["mpi", "nccl"], [p["title"] for p in lat]
+assert [p["title"].split(":")[0] for p in bw] == ["mpi", "p2p"], [p["title"] for p in bw]
+names = lambda ps: {s["name"]: s for p in ps for s in p["series"]}  # noqa: E731
 L, B = names(lat), names(bw)
 print("latency:", sorted(L), "\nbw:", sorted(B))
 # Memory kinds and runs are lines of their own, never joined.
@@ -107,7 +114,7 @@ assert set(B) == {"mpi pinned>pinned", "mpi device>device", "p2p device>device [
                   "p2p device>device [chunk-sweep]"}, sorted(B)
 assert B["p2p device>device [chunk-sweep]"]["points"] == 2 and B["p2p device>device [all-paths]"]["points"] == 4
 # Every line has its p5..p95 band; no two lines look the same; a colour per path.
-series = lat["series"] + bw["series"]
+series = [s for p in d["line_panels"] for s in p["series"]]
 assert all(s["band"] for s in series)
 look = {s["name"]: (s["color"], s["linestyle"], s["marker"]) for s in series}
 assert len(set(look.values())) == len(look), look
@@ -115,12 +122,12 @@ colour = {}
 for s in series:
     colour.setdefault(s["name"].split()[0], set()).add(s["color"])
 assert all(len(c) == 1 for c in colour.values()) and len({min(c) for c in colour.values()}) == 3, colour
-# The legend: outside the data, a header per path and an entry per line.
+# The legend below the facets, outside the data: what a line, a band and a dotted line are.
 leg = d["legend"]
-assert leg["outside"] and len(leg["entries"]) == len(look) + 3, leg
-assert [e for e in leg["entries"] if e in ("mpi", "p2p", "nccl")] == ["mpi", "p2p", "nccl"], leg
+assert leg["outside"] and leg["entries"][:2] == ["the median over the pairs",
+                                                "band: p5..p95 (over the pairs: lowest to highest)"], leg
 # --all-chunks: a line per chunk/depth of the grid and one for --chunk auto.
-A = names(a["line_panels"][1])
+A = names([p for p in a["line_panels"] if ": bw, " in p["title"]])
 assert len(A) == 2 + 1 + 4 and "p2p device>device [chunk-sweep] chunk 64K/2" in A, sorted(A)
 assert "p2p device>device [all-paths] chunk auto" in A, sorted(A)
 PY
@@ -184,14 +191,13 @@ plot "$rep/ab-btl" -o "$dir/ab.png" --describe >"$dir/ab.json" 2>"$dir/ab.err" &
 import json, sys
 d = json.load(open(sys.argv[1]))
 panels = d["line_panels"]
-assert [p["title"].split(",")[0] for p in panels] == ["latency", "bandwidth (bw)"], panels
+assert [p["title"].split(",")[0] for p in panels] == ["host: latency", "host: bw"], panels
 for p in panels:
     series = p["series"]
     assert len(series) == 2 and series[0]["color"] != series[1]["color"], series
     for s in series:
         assert s["run_points"] == 5 * s["points"] and s["points"] == 8, s
         assert 0 < s["ceiling_points"] <= s["points"], s
-    assert "points: each run's median" in p["title"], p["title"]
 entries = d["legend"]["entries"]
 assert any(e.startswith("A: ") and "cfg-0-GX_BTL=default (5 runs)" in e for e in entries), entries
 assert any(e.startswith("B: ") and "OMPI_MCA_btl=self,tcp" in e for e in entries), entries
@@ -209,6 +215,34 @@ assert pts == [2, 5], pts
 PY
 ok $? "a comparison of reports between '--': 2 runs against 5"
 
+# Many paths stay readable: the reference runs of one H200 against those of one H100 (7 paths,
+# latency and bw) draw a facet per path and pattern, each with both configurations in their
+# colours and, where the results have one, the ceiling dotted; one legend below, outside them.
+ref=$top_srcdir/results/reference
+plot "$ref"/h200-1gpu-default-run1.json "$ref"/h200-1gpu-default-run2.json -- \
+    "$ref"/h100-80gb-1gpu-default-run1.json "$ref"/h100-80gb-1gpu-default-run2.json \
+    -o "$dir/ref.png" --describe >"$dir/ref.json" 2>"$dir/ref.err" && py_check "$dir/ref.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+panels = d["line_panels"]
+titles = [p["title"].split("\n")[0] for p in panels]
+assert len(panels) == 14 and len(set(titles)) == 14, titles
+assert all(len(p["series"]) == 2 and p["series"][0]["color"] != p["series"][1]["color"]
+           for p in panels), panels
+assert sum(s["ceiling_points"] > 0 for p in panels for s in p["series"]) >= 8, panels
+assert d["legend"]["outside"] and sum(e[:3] in ("A: ", "B: ") for e in d["legend"]["entries"]) == 2
+PY
+ok_diag $? "$dir/ref.err" "the reference runs, H200 against H100: 14 facets (7 paths x 2 patterns), both configurations in each, ceilings dotted, one legend outside"
+plot "$ref"/h200-1gpu-default-run1.json -o "$dir/ref1.png" --describe >"$dir/ref1.json" &&
+    py_check "$dir/ref1.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+drawn = {p["title"].split(":")[0] for p in d["line_panels"] for s in p["series"] if s["ceiling_points"]}
+assert {"staged", "p2p", "zerocopy"} <= drawn, drawn
+assert "the calibrated ceiling, in the line's colour" in d["legend"]["entries"], d["legend"]
+PY
+ok $? "one report: each line's ceiling dotted in its colour where it has one (staged, p2p, zerocopy...)"
+
 # Schema 2.5's noise (noisy.json: latency 8 B and bw 1 MiB disturbed): hollow markers at those
 # sizes, a legend entry saying so; in a comparison the disturbed run's point and the mean it
 # enters hollow; a heatmap cell of a disturbed pair ~ after its value; none without noise.
@@ -218,7 +252,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 got = {p["title"].split(" (")[0]: [(s["points"], s["noisy_points"]) for s in p["series"]]
        for p in d["line_panels"]}
-assert got == {"latency, one way": [(2, 1)], "bandwidth": [(3, 1)]}, got
+assert got == {"host: latency, one way": [(2, 1)], "host: bw, one way": [(3, 1)]}, got
 assert d["legend"]["entries"][-1] == "hollow: the machine disturbed the step (~)", d["legend"]
 PY
 ok_diag $? "$dir/noisy.err" "noisy points: hollow markers (one of 2 latency, one of 3 bw), the legend says what hollow is"

@@ -60,18 +60,19 @@ subs=$(gx_report --list-subcommands)
 bad=
 out=$(gx_report --version 2>&1) && [ "$out" = "gpuxfer-report $want (source tree)" ] ||
     bad="$bad door:'$out'"
+[ -z "$(gx_report --help | awk 'length > 100')" ] || bad="$bad door--help"
 for t in $subs; do
     out=$(gx_report $t --version 2>&1) &&
         [ "$out" = "gpuxfer-report $t $want (source tree)" ] || bad="$bad $t:'$out'"
     gx_report $t --help >"$dir/h.out" 2>"$dir/h.err" && [ ! -s "$dir/h.err" ] &&
-        grep -q "gpuxfer-report $t" "$dir/h.out" && ! grep -q 'set -u' "$dir/h.out" ||
-        bad="$bad $t--help"
+        grep -q "gpuxfer-report $t" "$dir/h.out" && ! grep -q 'set -u' "$dir/h.out" &&
+        [ -z "$(awk 'length > 100' "$dir/h.out")" ] || bad="$bad $t--help"
     gx_report --help | grep -q "^  $t  " || bad="$bad door--help:$t"
 done
 [ "$(echo $subs)" = "summary compare plot goals tune sweep soak bench" ] || bad="$bad list:'$subs'"
 gx_report sweep --help | grep -q '^  gpuxfer-report sweep \[-n NP\]' || bad="$bad sweep-usage"
 [ -n "$want" ] && [ -z "$bad" ]
-ok $? "gpuxfer-report and each of its 8 subcommands: --version 'NAME $want', --help on stdout, exit 0" ||
+ok $? "gpuxfer-report and each of its 8 subcommands: --version 'NAME $want', --help on stdout within 100 columns, exit 0" ||
     echo "$bad" | diag
 gx_report nosuch >"$dir/n.out" 2>"$dir/n.err"
 [ $? -eq 2 ] && [ ! -s "$dir/n.out" ] && [ "$(wc -l <"$dir/n.err")" -eq 1 ] && grep -q "^gpuxfer-report: nosuch: no such subcommand (expected one of: summary, compare, plot, goals, tune, sweep, soak, bench" "$dir/n.err"

@@ -2,7 +2,8 @@
 # The performance benchmark (not part of make check): the full GPU sweep with the machine's
 # ceilings calibrated in the same job, then the goals table (gpuxfer-report goals), whose
 # "every ceiling a bound" row counts the results marked '!'.
-#   gpuxfer-report bench [-n RANKS] [-o DIR] [-s SCENARIO|default] [-t SECONDS] [-- MORE GPUXFER OPTIONS]
+#   gpuxfer-report bench [-n RANKS] [-o DIR] [-s SCENARIO|default] [-t SECONDS]
+#                        [-- MORE GPUXFER OPTIONS]
 # -n: 2 or more ranks (default 2). -t: a time limit in whole seconds (default 0: none).
 # -s default: the default run (no --scenario), as `mpirun -np 2 gpuxfer` makes it; its wall time
 # is printed. Environment: GPUXFER (default: the build's src/gpuxfer, gpuxfer beside this, or on

@@ -1,22 +1,23 @@
-"""gpuxfer-report compare: is configuration B (C, ...) slower than A, where, by how much, and is it real?
+"""gpuxfer-report compare: is configuration B (C, ...) slower than A, where, by how much, and is it
+real?
 
 Each configuration is one report or several, its runs (A1.json A2.json -- B1.json B2.json, a
 folder of reports, or a gpuxfer-report sweep folder: each of its configurations). For every
 result they share, prints each configuration's value (the geometric mean of its runs' medians),
 the ratio to A with a bootstrap 95% interval, and whether the difference is significant, judged
-by the runs, not by the iterations (a run's iterations share its moment of the machine): a t test
-on the logs of the runs' medians, called when its Benjamini-Hochberg q is below --alpha; with one
-run on each side the noise cannot be judged and a row is called only beyond --floor. Not
-significant is not the same: a row is 'same' only where the ratio's interval lies within the
+by the runs, not by the iterations (a run's iterations share its moment of the machine): a t
+test on the logs of the runs' medians, called when its Benjamini-Hochberg q is below --alpha;
+with one run on each side the noise cannot be judged and a row is called only beyond --floor.
+Not significant is not the same: a row is 'same' only where the ratio's interval lies within the
 noise (the larger spread of either side's runs, at least --floor) either way, else 'undecided'
-(one run a side has no interval: undecided where not beyond the floor). It prints
-the noise seen (the spread among a configuration's own runs), then what it could not compare
-(results missing, failed or skipped in some report), the options the matched results ran with
-that differ (UNFAIR where they make the comparison unfair: iterations, warmup, window, clock),
-what differs in the configurations' contexts and command lines, and a summary per path and
-pattern: slower/faster/same/undecided and the geometric mean of the ratios. A value with ~ after
-it rests on a run whose step the machine disturbed (the report's noise, schema 2.5), and so does
-a verdict with ~ after it: the summary counts those comparisons apart.
+(one run a side has no interval: undecided where not beyond the floor). It prints the noise seen
+(the spread among a configuration's own runs), then what it could not compare (results missing,
+failed or skipped in some report), the options the matched results ran with that differ (UNFAIR
+where they make the comparison unfair: iterations, warmup, window, clock), what differs in the
+configurations' contexts and command lines, and a summary per path and pattern:
+slower/faster/same/undecided and the geometric mean of the ratios. A value with ~ after it rests
+on a run whose step the machine disturbed (the report's noise, schema 2.5), and so does a
+verdict with ~ after it: the summary counts those comparisons apart.
 
 A run counts once: one report given twice (the same file by any path or link, or the same
 document: a copy) is refused, naming both arguments.
@@ -645,8 +646,9 @@ def main(argv):
         prog=PROG, description=__doc__.split("\n\n")[0],
         epilog="\n\n".join(__doc__.split("\n\n")[1:]),
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        usage="%(prog)s [options] A.json B.json [C.json ...] | A1.json A2.json .. -- B1.json "
-              "B2.json .. [-- ...] | SWEEP_FOLDER | FOLDER FOLDER ...")
+        usage="%(prog)s [options] A.json B.json [C.json ...]\n"
+              "     | %(prog)s [options] A1.json A2.json .. -- B1.json B2.json .. [-- ...]\n"
+              "     | %(prog)s [options] SWEEP_FOLDER | FOLDER FOLDER ...")
     ap.add_argument("reports", nargs="+", metavar="REPORT.json|FOLDER",
                     help="gpuxfer reports, folders of reports or gpuxfer-report sweep folders; "
                          "'--' between configurations of several runs; the first configuration is "

@@ -1,14 +1,14 @@
 """Checks a gpuxfer report against the performance goals (efficiency against the ceilings that
-gpuxfer measured in the same run) and prints one table: goal, size, chunk/depth, value,
-ceiling, efficiency, target, met, and below each goal its path, pattern and note (--wide: one
-line each). As gpuxfer's table: ~ after a value (and after met) judged on a result
-whose step the machine disturbed, ! after an efficiency above 100% and ? for the ceiling and
-efficiency of a result whose ceiling probe was disturbed; an efficiency goal is not judged on
-either (its ceiling is no bound there). Exit status 0 when every goal that has results is met, 1 when some
-are missed, 2 for a report it cannot read or use (over 256 MiB: GX_REPORT_MAX_MIB; a median
-outside 1e-9..1e15), 3 when its table could not be written (stdout full, closed or its reader
-gone), 130 Ctrl-C, 143 SIGTERM; each failure one line on stderr, never 0 or 1.
-Usage: gpuxfer-report goals REPORT.json"""
+gpuxfer measured in the same run) and prints one table: goal, size, chunk/depth, value, ceiling,
+efficiency, target, met, and below each goal its path, pattern and note (--wide: one line each).
+As gpuxfer's table: ~ after a value (and after met) judged on a result whose step the machine
+disturbed, ! after an efficiency above 100% and ? for the ceiling and efficiency of a result
+whose ceiling probe was disturbed; an efficiency goal is not judged on either (its ceiling is no
+bound there). Exit status 0 when every goal that has results is met, 1 when some are missed, 2
+for a report it cannot read or use (over 256 MiB: GX_REPORT_MAX_MIB; a median outside
+1e-9..1e15), 3 when its table could not be written (stdout full, closed or its reader gone), 130
+Ctrl-C, 143 SIGTERM; each failure one line on stderr, never 0 or 1. Usage: gpuxfer-report goals
+REPORT.json"""
 import os
 import sys
 

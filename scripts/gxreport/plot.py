@@ -1,22 +1,25 @@
-"""gpuxfer-report plot: latency and bandwidth against message size, and the pair matrices as heatmaps.
+"""gpuxfer-report plot: latency and bandwidth against message size, and the pair matrices as
+heatmaps.
 
-A subplot per pattern (latency, bw, bibw), a line per path, memory kinds and run (and report,
-when several are given): never two memory kinds or two runs in one line. A line is the median
-over the pairs measured, with a band from p5 to p95 (with several pairs the lowest p5 to the
-highest p95); chunked paths at their best chunk/depth at each size (--all-chunks: a line per
-chunk/depth). The legend, outside the data, groups the lines by path: a colour per path, a line
-style and marker per line of a path. A heatmap per pair matrix (rows: sender, columns: receiver)
-with the value in each cell, a colour scale from 0 to the matrix's calibrated ceiling (the
-median over its pairs) or, without one, to its largest value. A median whose step the machine
-disturbed (the report's noise, schema 2.5; gpuxfer's table marks it ~) is a hollow marker, and
-a heatmap cell ~ after its value.
+A subplot (facet) per path and pattern (latency, bw, bibw), each pattern starting a row of at
+most four, on log axes (--linear-bw: bandwidth from 0 on a linear one); in each a line per
+memory kinds and run (and report, when several are given): never two memory kinds or two runs in
+one line. A line is the median over the pairs measured, with a band from p5 to p95 (with several
+pairs the lowest p5 to the highest p95) and its calibrated ceiling dotted in its colour; chunked
+paths at their best chunk/depth per size (--all-chunks: a line per chunk/depth). A colour per
+path, a line style and marker per line of a path; a facet with several lines has a legend of its
+own, and the legend below the facets says what lines, bands and dots are. A heatmap per pair
+matrix (rows: sender, columns: receiver) with the value in each cell, a colour scale from 0 to
+the matrix's calibrated ceiling (the median over its pairs) or, without one, to its largest
+value. A median whose step the machine disturbed (the report's noise, schema 2.5; gpuxfer's
+table marks it ~) is a hollow marker, and a heatmap cell ~ after its value.
 
-A comparison (the configurations of gpuxfer-report compare: A1.json A2.json -- B1.json B2.json, folders
-of reports, a gpuxfer-report sweep folder) is drawn by configuration: a colour per
-configuration, each run's median a point, a line through the geometric mean of the runs (the
-value compare judges), and the calibrated ceiling, where the reports have one, dotted in the
-line's colour; log axes (configurations differ by ratios); no heatmaps. Needs matplotlib (Debian/Ubuntu:
-apt-get install python3-matplotlib; elsewhere pip install matplotlib).
+A comparison (the configurations of gpuxfer-report compare: A1.json A2.json -- B1.json B2.json,
+folders of reports, a gpuxfer-report sweep folder) has the same facets, drawn by configuration:
+a colour per configuration, each run's median a point, a line through the geometric mean of the
+runs (the value compare judges), and the calibrated ceiling, where the reports have one, dotted
+in the line's colour; log axes (configurations differ by ratios); no heatmaps. Needs matplotlib
+(Debian/Ubuntu: apt-get install python3-matplotlib; elsewhere pip install matplotlib).
 
 -o FILE is written whole or not at all, and never over an existing file or link without --force.
 
@@ -37,7 +40,8 @@ import gxreport as gx
 
 PROG = "gpuxfer-report plot"
 # Paths in a fixed order, so that a path has the same colour in every plot.
-PATHS = ("host", "mpi", "staged", "p2p", "nccl", "zerocopy", "unified-prefetch", "unified-demand")
+PATHS = ("host", "mpi", "staged", "staged-mpi", "p2p", "nccl", "zerocopy", "unified-prefetch",
+         "unified-demand")
 PATTERNS = {"latency": "latency, one way", "bw": "bandwidth (bw), one way",
             "bibw": "bidirectional bandwidth (bibw), both ways together"}
 LINESTYLES = ("-", "--", ":", "-.")
@@ -137,26 +141,43 @@ def log_axis(ax):
     ax.yaxis.set_minor_formatter(plain if hi / lo < 100 else NullFormatter())
 
 
-def draw_lines(fig, lines, style, all_chunks, log_bw):
-    """The line subplots and their legend; returns the subplot axes and the legend."""
+def facet_axes(fig, lines, legend_h):
+    """The facets' subplots in their grid, each pattern starting a row, and a row below them
+    for the legend: [((pattern, unit, path), ax)], and the legend's axes."""
+    rows, cols = facet_grid(lines)
+    gs = fig.add_gridspec(rows + 1, cols, height_ratios=[4.0] * rows + [legend_h])
+    out, row, col, prev = [], -1, cols, None
+    for facet in facets_of(lines):
+        if facet[:2] != prev or col == cols:
+            row, col, prev = row + 1, 0, facet[:2]
+        out.append((facet, fig.add_subplot(gs[row, col])))
+        col += 1
+    lax = fig.add_subplot(gs[rows, :])
+    lax.axis("off")
+    return out, lax
+
+
+def facet_title(ax, pattern, unit, path):
+    ax.set_title(f"{path}: {SHORT_PATTERNS.get(pattern, pattern)} ({unit})\n"
+                 f"{'lower' if gx.lower_is_better(unit) else 'higher'} is better",
+                 fontsize="medium")
+    ax.set_ylabel(unit)
+    ax.grid(True, which="major", alpha=0.3)
+
+
+def draw_lines(fig, lines, style, all_chunks, linear_bw):
+    """The facets of one report or several (a subplot per path and pattern: its lines, each
+    with its p5..p95 band and its ceiling dotted, a legend in it where it has more than one
+    line) and the legend below them; returns the subplot axes and the legend."""
     from matplotlib.lines import Line2D
-    panels = sorted({(ln[1], ln[2]) for ln in lines},
-                    key=lambda pu: (list(PATTERNS).index(pu[0]) if pu[0] in PATTERNS
-                                    else len(PATTERNS), pu))
-    entries = sorted({(ln[0], ln[4]) for ln in lines}, key=lambda e: list(style).index(e[0]))
-    rows = len(entries) + len({e[0][0] for e in entries})
-    ncol = math.ceil(rows / LEGEND_ROWS)
-    longest = max(len(e[1]) for e in entries)
-    legend_w = ncol * (0.9 + 0.075 * longest)
-    gs = fig.add_gridspec(1, len(panels) + 1, width_ratios=[6.0] * len(panels) + [legend_w])
     axes = []
-    for i, (pattern, unit) in enumerate(panels):
-        ax = fig.add_subplot(gs[0, i])
+    drawn, lax = facet_axes(fig, lines, 0.8)
+    ceilings = False
+    for (pattern, unit, path), ax in drawn:
         axes.append(ax)
+        mine = [ln for ln in lines if (ln[1], ln[2], path_of(ln)) == (pattern, unit, path)]
         sizes = []
-        for ident, pat, u, pts, name in lines:
-            if (pat, u) != (pattern, unit):
-                continue
+        for ident, pat, u, pts, name in mine:
             colour, ls, mk = style[ident]
             xs = [s for s, _ in pts]
             ys = [p["median"] for _, p in pts]
@@ -170,38 +191,37 @@ def draw_lines(fig, lines, style, all_chunks, log_bw):
             elif any(h > low for low, h in zip(lo, hi)):
                 ax.fill_between(xs, lo, hi, color=colour, alpha=0.18, linewidth=0,
                                 gid="band:" + name)
+            ceil = [(s, p["ceiling"]) for s, p in pts if p.get("ceiling") is not None]
+            if ceil:
+                ceilings = True
+                ax.plot([s for s, _ in ceil], [c for _, c in ceil], color=colour, linestyle=":",
+                        linewidth=1.2, alpha=0.9, gid="ceiling:" + name)
             sizes += xs
         size_axis(ax, sizes)
-        if gx.lower_is_better(unit) or log_bw:
-            log_axis(ax)  # latency: from 1 us to seconds; bandwidth linear unless --log-bw
+        # Log axes: a path spans decades from 4K to 64M, and its ceiling may lie far above.
+        if gx.lower_is_better(unit) or not linear_bw:
+            log_axis(ax)
         else:
             ax.set_ylim(bottom=0)
-        what = "latency, one way" if gx.lower_is_better(unit) else "bandwidth"
-        ax.set_ylabel(f"{what} ({unit}{' = 1e9 B/s' if unit == 'GB/s' else ''})")
-        ax.set_title(f"{PATTERNS.get(pattern, pattern)} ({unit})\n"
-                     f"median, band p5..p95; {'lower' if gx.lower_is_better(unit) else 'higher'}"
-                     " is better", fontsize="medium")
-        ax.grid(True, which="major", alpha=0.3)
-    # The legend: a bold header per path, then its lines without the path's name.
-    handles, labels, headers = [], [], []
-    for path, group in itertools.groupby(entries, key=lambda e: e[0][0]):
-        headers.append(len(labels))
-        handles.append(Line2D([], [], linestyle="none"))
-        labels.append(path)
-        for ident, name in group:
-            colour, ls, mk = style[ident]
-            handles.append(Line2D([], [], color=colour, linestyle=ls, marker=mk, markersize=4))
-            labels.append(name[len(path) + 1:] if name.startswith(path + " ") else name)
+        facet_title(ax, pattern, unit, path)
+        if len(mine) > 1:
+            ax.legend([Line2D([], [], color=style[ln[0]][0], linestyle=style[ln[0]][1],
+                              marker=style[ln[0]][2], markersize=4) for ln in mine],
+                      [ln[4][len(path) + 1:] if ln[4].startswith(path + " ") else ln[4]
+                       for ln in mine], fontsize="x-small", loc="best")
+    handles = [Line2D([], [], color="grey", marker="o", markersize=4),
+               Line2D([], [], color="grey", linewidth=6, alpha=0.25)]
+    labels = ["the median over the pairs", "band: p5..p95 (over the pairs: lowest to highest)"]
+    if ceilings:
+        handles.append(Line2D([], [], color="grey", linestyle=":"))
+        labels.append("the calibrated ceiling, in the line's colour")
     if any(p["noisy"] for ln in lines for _, p in ln[3]):
-        handles += [Line2D([], [], linestyle="none"), hollow_handle()]
-        labels += ["", NOISY_LABEL]
-    lax = fig.add_subplot(gs[0, len(panels)])
-    lax.axis("off")
-    legend = lax.legend(handles, labels, loc="center left", fontsize="small", ncol=ncol,
-                        title="path: memory kinds [run]" + (" chunk" if all_chunks else ""),
-                        title_fontsize="small", frameon=False, borderaxespad=0)
-    for i in headers:
-        legend.get_texts()[i].set_fontweight("bold")
+        handles.append(hollow_handle())
+        labels.append(NOISY_LABEL)
+    legend = lax.legend(handles, labels, loc="upper left", fontsize="small", ncol=2,
+                        title="path: memory kinds [run]" + (" chunk" if all_chunks else "") +
+                        " (a legend in a subplot with several lines)", title_fontsize="small",
+                        frameon=False, borderaxespad=0)
     return axes, legend
 
 
@@ -231,37 +251,60 @@ def comparison_lines(cfgs, docs):
     return out
 
 
+FACET_COLS = 4  # facets of a comparison in a row
+SHORT_PATTERNS = {"latency": "latency, one way", "bw": "bw, one way", "bibw": "bibw, both ways"}
+
+
+def path_order(path):
+    return (PATHS.index(path) if path in PATHS else len(PATHS), path)
+
+
+def path_of(ln):
+    """A line's path: a comparison's idents start with the configuration, a report's with it."""
+    return ln[0][1] if isinstance(ln[0][0], int) else ln[0][0]
+
+
+def facets_of(lines):
+    """The facets, [(pattern, unit, path)]: a subplot per path and pattern, the patterns in
+    their order, the paths in theirs (a path keeps its place in every plot)."""
+    return sorted({(ln[1], ln[2], path_of(ln)) for ln in lines},
+                  key=lambda f: (list(PATTERNS).index(f[0]) if f[0] in PATTERNS else len(PATTERNS),
+                                 f[1], path_order(f[2])))
+
+
+def facet_grid(lines):
+    """(rows, columns) of the facets: each pattern starts a row, at most FACET_COLS
+    a row."""
+    per = {}
+    for pattern, unit, _ in facets_of(lines):
+        per[(pattern, unit)] = per.get((pattern, unit), 0) + 1
+    cols = min(FACET_COLS, max(per.values()))
+    return sum(math.ceil(n / cols) for n in per.values()), cols
+
+
+def short_name(name):
+    """A configuration's name as a legend shows it: each report or folder by its last part."""
+    return " .. ".join(os.path.basename(x.rstrip("/")) or x for x in name.split(" .. "))
+
+
 def draw_comparison(fig, cfgs, lines):
-    """The subplots of a comparison and their legend; returns the subplot axes and the legend."""
+    """The facets of a comparison (a subplot per path and pattern: many paths stay readable)
+    and the legend below them (a colour per configuration, then what points, lines and dots
+    are); returns the subplot axes and the legend."""
     from matplotlib.lines import Line2D
     colours = palette(len(cfgs))
-    style = {}
-    for ci in range(len(cfgs)):
-        for n, ident in enumerate(sorted({ln[0] for ln in lines if ln[0][0] == ci})):
-            ls, mk = STYLES[n % len(STYLES)]
-            style[ident] = (colours[ci], LINESTYLES[ls], MARKERS[mk])
-    panels = sorted({(ln[1], ln[2]) for ln in lines},
-                    key=lambda pu: (list(PATTERNS).index(pu[0]) if pu[0] in PATTERNS
-                                    else len(PATTERNS), pu))
-    entries = sorted({(ln[0], ln[4]) for ln in lines})
-    heads = [f"{chr(ord('A') + ci) if ci < 26 else ci}: {c['name']} ({len(c['reports'])} runs)"
-             + (f"\n{' '.join(c['settings'])}" if c["settings"] else "")
-             for ci, c in enumerate(cfgs)]
-    longest = max(len(t) for h in heads for t in h.split("\n"))
-    longest = max(longest, max(len(e[1]) for e in entries))
-    rows = len(entries) + len(cfgs) + 4
-    ncol = math.ceil(rows / LEGEND_ROWS)
-    legend_w = ncol * (0.9 + 0.075 * longest)
-    gs = fig.add_gridspec(1, len(panels) + 1, width_ratios=[6.0] * len(panels) + [legend_w])
     axes = []
-    for i, (pattern, unit) in enumerate(panels):
-        ax = fig.add_subplot(gs[0, i])
+    drawn, lax = facet_axes(fig, lines, 0.9 + 0.22 * len(cfgs))
+    for (pattern, unit, path), ax in drawn:
         axes.append(ax)
+        mine = [ln for ln in lines if (ln[1], ln[2], path_of(ln)) == (pattern, unit, path)]
+        # A line style per memory kinds and run within the facet, the same for every
+        # configuration; a legend in the facet where it has more than one.
+        kinds = sorted({ln[0][2:] for ln in mine})
         sizes = []
-        for ident, pat, u, pts, name in lines:
-            if (pat, u) != (pattern, unit):
-                continue
-            colour, ls, mk = style[ident]
+        for ident, pat, u, pts, name in mine:
+            ls, mk = STYLES[kinds.index(ident[2:]) % len(STYLES)]
+            colour, ls, mk = colours[ident[0]], LINESTYLES[ls], MARKERS[mk]
             gid = f"{ident[0]}:{name}"
             xs = [s for s, _ in pts]
             # The runs' mean rests on every run: hollow where one of them was disturbed.
@@ -292,37 +335,29 @@ def draw_comparison(fig, cfgs, lines):
         # Log axes throughout: configurations differ by ratios, and a ceiling far above the
         # results would flatten them on a linear one.
         log_axis(ax)
-        what = "latency, one way" if gx.lower_is_better(unit) else "bandwidth"
-        ax.set_ylabel(f"{what} ({unit}{' = 1e9 B/s' if unit == 'GB/s' else ''})")
-        ax.set_title(f"{PATTERNS.get(pattern, pattern)} ({unit}), "
-                     f"{'lower' if gx.lower_is_better(unit) else 'higher'} is better\n"
-                     "points: each run's median; line: their geometric mean; dotted: ceiling",
-                     fontsize="medium")
-        ax.grid(True, which="major", alpha=0.3)
-    handles, labels, headers = [], [], []
-    for ci, group in itertools.groupby(entries, key=lambda e: e[0][0]):
-        headers.append(len(labels))
-        handles.append(Line2D([], [], linestyle="none"))
-        labels.append(heads[ci])
-        for ident, name in group:
-            colour, ls, mk = style[ident]
-            handles.append(Line2D([], [], color=colour, linestyle=ls, marker=mk, markersize=4))
-            labels.append(name)
-    handles += [Line2D([], [], linestyle="none"),
-                Line2D([], [], color="grey", marker="o", linestyle="none", alpha=0.55),
+        facet_title(ax, pattern, unit, path)
+        if len(kinds) > 1:
+            ax.legend([Line2D([], [], color="grey", linestyle=LINESTYLES[STYLES[i][0]],
+                              marker=MARKERS[STYLES[i][1]], markersize=4)
+                       for i in range(len(kinds))],
+                      [" ".join(x for x in (f"{k[0]}>{k[1]}", k[2]) if x and x != "None")
+                       for k in kinds], fontsize="x-small", loc="best")
+    handles, labels = [], []
+    for ci, c in enumerate(cfgs):
+        handles.append(Line2D([], [], color=colours[ci], linestyle="-", marker="o", markersize=4))
+        labels.append(f"{chr(ord('A') + ci) if ci < 26 else ci}: {short_name(c['name'])} "
+                      f"({len(c['reports'])} runs)"
+                      + (f" {' '.join(c['settings'])}" if c["settings"] else ""))
+    handles += [Line2D([], [], color="grey", marker="o", linestyle="none", alpha=0.55),
                 Line2D([], [], color="grey", linestyle="-"),
                 Line2D([], [], color="grey", linestyle=":")]
-    labels += ["", "a run's median", "the runs' geometric mean", "calibrated ceiling"]
+    labels += ["a run's median", "the runs' geometric mean", "calibrated ceiling"]
     if any(any(p["noisy"]) for ln in lines for _, p in ln[3]):
         handles.append(hollow_handle())
         labels.append(NOISY_LABEL)
-    lax = fig.add_subplot(gs[0, len(panels)])
-    lax.axis("off")
-    legend = lax.legend(handles, labels, loc="center left", fontsize="small", ncol=ncol,
-                        title="configuration: path memory kinds [run]", title_fontsize="small",
-                        frameon=False, borderaxespad=0)
-    for i in headers:
-        legend.get_texts()[i].set_fontweight("bold")
+    legend = lax.legend(handles, labels, loc="upper left", fontsize="small",
+                        ncol=1 if len(cfgs) > 2 else 2, title="configurations",
+                        title_fontsize="small", frameon=False, borderaxespad=0)
     return axes, legend
 
 
@@ -440,11 +475,11 @@ def describe(fig, line_axes, legend, maps):
                    "noisy_points": noisy.get(ln.get_gid()[5:], 0)}
                   for ln in ax.get_lines() if (ln.get_gid() or "").startswith("line:")]
         for sr in series:
+            sr["ceiling_points"] = ceilings.get(sr["name"], 0)
             if sr["name"] in runs or sr["name"] in noisy_runs:
-                # a comparison: its runs' points (the disturbed ones among them) and the ceiling's
+                # a comparison: its runs' points (the disturbed ones among them)
                 sr["run_points"] = runs.get(sr["name"], 0) + noisy_runs.get(sr["name"], 0)
                 sr["noisy_run_points"] = noisy_runs.get(sr["name"], 0)
-                sr["ceiling_points"] = ceilings.get(sr["name"], 0)
         panels.append({"title": ax.get_title(), "xlabel": ax.get_xlabel(),
                        "ylabel": ax.get_ylabel(), "yscale": ax.get_yscale(), "series": series})
     out = {"line_panels": panels, "heatmaps": maps}
@@ -472,8 +507,9 @@ def main(argv):
                     help="replace an existing FILE (without it that is exit 2)")
     ap.add_argument("--all-chunks", action="store_true",
                     help="a line per chunk/depth of the chunked paths, not their best per size")
-    ap.add_argument("--log-bw", action="store_true",
-                    help="bandwidth on a log axis too (paths far below the fastest stay readable)")
+    ap.add_argument("--linear-bw", action="store_true",
+                    help="bandwidth on a linear axis from 0 (by default a log one, as latency: "
+                         "a path spans decades from small to large messages)")
     ap.add_argument("--describe", action="store_true",
                     help="print what was drawn (subplots, lines, bands, legend, heatmaps) as JSON")
     a = ap.parse_args(gx.separated(argv))
@@ -517,18 +553,26 @@ def main(argv):
     cols = min(len(mats), max(1, int(24 // (inches + 2.4))))
     rows = math.ceil(len(mats) / cols) if mats else 0
     line_h = 5.5 if lines else 0
+    width_lines = 17.0 if lines else 0
+    if lines:  # the facets: 4.2 x 3.4 inches each, the legend below
+        frows, fcols = facet_grid(lines)
+        line_h = 3.4 * frows + 1.4 + (0.22 * len(cfgs) if comparison else 0)
+        width_lines = max(12.0, 4.2 * fcols)
     heat_h = rows * (inches + 1.3)
-    width = max(17.0 if lines else 0, cols * (inches + 2.4))
+    width = max(width_lines, cols * (inches + 2.4))
     fig = plt.figure(figsize=(width, line_h + heat_h), layout="constrained")
     tops = fig.subfigures(2 if lines and mats else 1, 1, squeeze=False,
                           height_ratios=[line_h, heat_h] if lines and mats else None)[:, 0]
     line_axes, legend, maps = [], None, []
     if comparison:
         line_axes, legend = draw_comparison(tops[0], cfgs, lines)
-        tops[0].suptitle("comparison: " + " vs ".join(names), fontsize="medium")
+        tops[0].suptitle("comparison of " + " vs ".join(
+            chr(ord("A") + i) if i < 26 else str(i) for i in range(len(cfgs))) +
+            ": each run's median a point, a line through their geometric mean, the ceiling "
+            "dotted", fontsize="medium")
     elif lines:
         style = styles([ln[0] for ln in lines])
-        line_axes, legend = draw_lines(tops[0], lines, style, a.all_chunks, a.log_bw)
+        line_axes, legend = draw_lines(tops[0], lines, style, a.all_chunks, a.linear_bw)
         chunked = any(p["chunk"] != (0, 0) for ln in lines for _, p in ln[3])
         tops[0].suptitle(", ".join(names) + (
             "" if not chunked else ": every chunk/depth" if a.all_chunks else

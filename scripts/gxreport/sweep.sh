@@ -2,7 +2,8 @@
 # A configuration sweep without Slurm: each configuration line of SWEEPFILE run R times, in
 # rounds (every configuration once per round), each run its own gpuxfer job and report with
 # that line's settings in its environment; then gpuxfer-report compare of the configurations.
-#   gpuxfer-report sweep [-n NP] [-r R] [--seed S] [-o OUTDIR] [-m MPIRUN] [--dry-run] SWEEPFILE -- GPUXFER_ARGS...
+#   gpuxfer-report sweep [-n NP] [-r R] [--seed S] [-o OUTDIR] [-m MPIRUN] [--dry-run]
+#                        SWEEPFILE -- GPUXFER_ARGS...
 # SWEEPFILE: the format of scripts/slurm/sweep-array.sbatch's GX_SWEEP (gx-config-line.sh):
 # space-separated VAR=VALUE per line (MCA parameters as OMPI_MCA_...), '#' comments, blank lines.
 # -r replicates per configuration (default 3); the rounds run the configurations in line order

@@ -1,32 +1,36 @@
-"""gpuxfer-report tune: which MPI/UCX/NCCL settings serve each size class best, proved by replicated runs.
+"""gpuxfer-report tune: which MPI/UCX/NCCL settings serve each size class best, proved by
+replicated runs.
 
-Reads the MPI library and transport the job runs on from a probe run's report (or --context), offers
-that library's knobs (scripts/gxreport/tunelib.py's tables; Open MPI's checked with ompi_info), and sweeps them
-one knob at a time against the default with gpuxfer-report sweep (every configuration R times, in
-interleaved rounds), judged by gpuxfer-report compare (run-level t tests, Benjamini-Hochberg, bootstrap
-intervals). Per path, pattern, memory and size class it prints the best setting, its speedup over the
-default with the 95% interval, then combines the best settings and verifies them against the default
-in a final A/B of its own. It recommends only settings that compare calls significantly faster in the
-A/B, and slower nowhere; the ready lines: export, mpirun (--mca / -x), #SBATCH --export.
+Reads the MPI library and transport the job runs on from a probe run's report (or --context),
+offers that library's knobs (scripts/gxreport/tunelib.py's tables; Open MPI's checked with
+ompi_info), and sweeps them one knob at a time against the default with gpuxfer-report sweep
+(every configuration R times, in interleaved rounds), judged by gpuxfer-report compare (run-
+level t tests, Benjamini-Hochberg, bootstrap intervals). Per path, pattern, memory and size
+class it prints the best setting, its speedup over the default with the 95% interval, then
+combines the best settings and verifies them against the default in a final A/B of its own. It
+recommends only settings that compare calls significantly faster in the A/B, and slower nowhere;
+the ready lines: export, mpirun (--mca / -x), #SBATCH --export.
 
-GPUXFER_ARGS default to the mpi path (latency and bw at the default run's sizes) on device memory, or
-on host (pageable) memory where nvidia-smi lists no GPU. --calibrate off and --quiet are added unless
-given. With --proto-info every run gets UCX_PROTO_INFO=y and the protocol and transport UCX chose for
-each result's size are read from the run's output into the advice (gpuxfer's report has them too,
-rank 0's, as library_protocols, where UCX_LOG_FILE is not set). --verify skips the sweep: the A/B of the settings given. Where the
-probe was calibrated and measured other paths, the library's route is flagged where it reaches less
-than half its ceiling and another route was faster. Everything goes under OUTDIR: probe.json/.txt, sweep/ and verify/
-(gpuxfer-report sweep folders), compare-sweep.json, compare-verify.json, advice.json, advice.txt.
+GPUXFER_ARGS default to the mpi path (latency and bw at the default run's sizes) on device
+memory, or on host (pageable) memory where nvidia-smi lists no GPU. --calibrate off and --quiet
+are added unless given. With --proto-info every run gets UCX_PROTO_INFO=y and the protocol and
+transport UCX chose for each result's size are read from the run's output into the advice
+(gpuxfer's report has them too, rank 0's, as library_protocols, where UCX_LOG_FILE is not set).
+--verify skips the sweep: the A/B of the settings given. Where the probe was calibrated and
+measured other paths, the library's route is flagged where it reaches less than half its ceiling
+and another route was faster. Everything goes under OUTDIR: probe.json/.txt, sweep/ and verify/
+(gpuxfer-report sweep folders), compare-sweep.json, compare-verify.json, advice.json,
+advice.txt.
 
-OUTDIR is made whole or not at all: the tune writes into a temporary folder beside it (.NAME.tmp.*),
-which takes OUTDIR's name when the tune ends with 0 or 1; a refusal, Ctrl-C or SIGTERM leaves nothing.
-An existing OUTDIR is refused unless --force (it is then replaced when the tune ends).
+OUTDIR is made whole or not at all: the tune writes into a temporary folder beside it
+(.NAME.tmp.*), which takes OUTDIR's name when the tune ends with 0 or 1; a refusal, Ctrl-C or
+SIGTERM leaves nothing. An existing OUTDIR is refused unless --force (it is then replaced when
+the tune ends).
 
-Exit status: 0 the tune ran (also when it recommends nothing); 1 a run or a comparison failed so that
-nothing could be judged; 2 bad usage or input (an option, an existing OUTDIR, a report it cannot use),
-with one line on stderr; 3 its output could not be written (stdout full or closed, a full disk);
-130 interrupted (Ctrl-C), 143 terminated (SIGTERM), with one line on stderr.
-"""
+Exit status: 0 the tune ran (also when it recommends nothing); 1 a run or a comparison failed so
+that nothing could be judged; 2 bad usage or input (an option, an existing OUTDIR, a report it
+cannot use), with one line on stderr; 3 its output could not be written (stdout full or closed,
+a full disk); 130 interrupted (Ctrl-C), 143 terminated (SIGTERM), with one line on stderr."""
 import argparse
 import collections
 import datetime
