@@ -531,5 +531,35 @@ compare "$rep/base.json" "$rep/noisy.json" --fail-below 0.9 >/dev/null 2>"$dir/n
 [ $? -eq 1 ] && grep -q 'regression: .*host bw size 1048576 .* on a run the machine disturbed (~): rerun on a quieter node$' "$dir/nf.err"
 ok_diag $? "$dir/nf.err" "--fail-below still fails on a disturbed run, and says so"
 
+# --reference: your runs beside the reference runs of the same GPU model and pair link (the
+# source tree's results/reference): one H200 run (a reference run made a run of its own) is set
+# beside the three H200 runs, an H100 one beside the H100 runs; a report of no GPU has none.
+ref=$top_srcdir/results/reference
+for gpu in h200-1gpu h100-80gb-1gpu; do
+    "$PYTHON" - "$ref/$gpu-default-run1.json" "$dir/mine-$gpu.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["start_time"], d["end_time"] = "2026-11-25T10:00:00Z", "2026-11-25T10:01:00Z"
+json.dump(d, open(sys.argv[2], "w"))
+PY
+    compare --reference "$dir/mine-$gpu.json" >"$dir/ref.out" 2>"$dir/ref.err"
+    rc=$?
+    [ $rc -eq 0 ] && [ ! -s "$dir/ref.err" ] &&
+        grep -q "^# reference: 3 runs of NVIDIA H[12]00.* (the same GPU) from .*results/reference$" "$dir/ref.out" &&
+        grep -q "^# A: reference $gpu-default-run1.json .. $gpu-default-run3.json (3 runs)$" "$dir/ref.out" &&
+        grep -q "^# B: .*mine-$gpu.json (1 run)$" "$dir/ref.out"
+    ok $? "--reference, one $gpu run: A the three reference runs of its GPU (exit $rc)" ||
+        { head -n 5 "$dir/ref.out"; cat "$dir/ref.err"; } | diag
+done
+compare --reference "$rep/base.json" >"$dir/ref.out" 2>"$dir/ref.err"
+rc=$?
+[ $rc -eq 2 ] && [ ! -s "$dir/ref.out" ] && [ "$(wc -l <"$dir/ref.err")" -eq 1 ] &&
+    grep -q "^gpuxfer-report compare: --reference: no reference run of no GPU (.*) in .*; there are: NVIDIA H100 80GB HBM3 (the same GPU); NVIDIA H200 (the same GPU)$" "$dir/ref.err"
+ok $? "--reference of a run without a GPU: exit 2 (got $rc), one line naming the references there are" ||
+    diag <"$dir/ref.err"
+compare --reference "$dir/mine-h200-1gpu.json" -- "$rep/base.json" >/dev/null 2>"$dir/ref.err"
+[ $? -eq 2 ] && grep -q "give your runs as one configuration (got 2)" "$dir/ref.err"
+ok $? "--reference with two configurations: exit 2" || diag <"$dir/ref.err"
+
 rm -rf "$dir"
 done_testing

@@ -51,6 +51,16 @@ ok $? "the $nref reference runs in pkgdatadir/reference, their README in docdir/
     grep -q 'ranks.gpu.name=NVIDIA H100' "$dir/ref.txt"
 ok $? "installed gpuxfer-report compare: two H200 reference runs against an H100 one, the GPUs named" ||
     diag <"$dir/ref.txt"
+"$PYTHON" - "$data/reference/h100-80gb-1gpu-default-run2.json" "$dir/mine.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["start_time"], d["end_time"] = "2026-11-25T10:00:00Z", "2026-11-25T10:01:00Z"
+json.dump(d, open(sys.argv[2], "w"))
+PY
+(cd / && env -u PYTHONPATH "$bin/gpuxfer-report" compare --reference "$dir/mine.json") >"$dir/mref.txt" 2>&1
+[ $? -eq 0 ] && grep -qx "# reference: 3 runs of NVIDIA H100 80GB HBM3 (the same GPU) from $data/reference" "$dir/mref.txt"
+ok $? "installed gpuxfer-report compare --reference: the installed reference runs of the same GPU" ||
+    diag <"$dir/mref.txt"
 
 # Every installed program has a man page and a bash completion, and each subcommand of
 # gpuxfer-report a page of its own, gpuxfer-report-NAME (generated from their --help by

@@ -1209,6 +1209,18 @@ def configurations(items):
     return [{"name": n, "settings": list(s), "reports": r} for n, s, r in found]
 
 
+def reference_dir():
+    """The reference runs' folder: $GX_REFERENCE_DIR, else the installed one (reference/ beside
+    this package in the data folder), else the source tree's results/reference; None where
+    there is none."""
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for d in (os.environ.get("GX_REFERENCE_DIR"), os.path.join(here, "reference"),
+              os.path.join(here, os.pardir, "results", "reference")):
+        if d and os.path.isdir(d):
+            return os.path.normpath(d)
+    return None
+
+
 def write_manifest(folder, lines):
     """Writes folder/manifest.json (through a temporary file: a reader never sees half of one)
     from gpuxfer-report sweep's tab-separated lines:

@@ -641,6 +641,45 @@ def as_json(cfgs, files, rows, counts, spread, settings, missing, report_opts, o
             "summary": [dict(s, report=names[s["report"]]) for s in totals]}
 
 
+def machine_of(doc):
+    """(GPU model, the first pair's link) of a report: what a reference run must share."""
+    ctx = doc.get("context") or {}
+    gpus = [(r.get("gpu") or {}) for r in ctx.get("ranks") or [] if isinstance(r, dict)]
+    model = next((g.get("name") for g in gpus if g.get("present") and g.get("name")), "no GPU")
+    pairs = [p for p in ctx.get("pairs") or [] if isinstance(p, dict)]
+    link = (pairs[0].get("link_source") or pairs[0].get("link")) if pairs else None
+    return model, link or "unknown link"
+
+
+def with_reference(cfgs):
+    """([the reference runs of the same machine kind, the given runs], the line that says
+    which); exit 2 where the given reports are not one configuration or no reference run
+    matches them."""
+    if len(cfgs) != 1:
+        gx.die(PROG, f"--reference: give your runs as one configuration (got {len(cfgs)}); the "
+                     "reference runs are the other")
+    mine = cfgs[0]
+    want = machine_of(gx.load(mine["reports"][0]))
+    folder = gx.reference_dir()
+    if folder is None:
+        gx.die(PROG, "--reference: no reference runs found (installed in the data folder's "
+                     "reference/, results/reference in the source tree; GX_REFERENCE_DIR names "
+                     "another folder)")
+    found, kinds = [], set()
+    for path in sorted(gx.folder_reports(folder), key=gx.natural):
+        kind = machine_of(gx.load(path))
+        kinds.add(kind)
+        if kind == want:
+            found.append(path)
+    if not found:
+        gx.die(PROG, f"--reference: no reference run of {want[0]} ({want[1]}) in {folder}; "
+                     "there are: " + "; ".join(f"{m} ({ln})" for m, ln in sorted(kinds)))
+    note = f"# reference: {len(found)} runs of {want[0]} ({want[1]}) from {folder}"
+    name = (os.path.basename(found[0]) if len(found) == 1 else
+            f"{os.path.basename(found[0])} .. {os.path.basename(found[-1])}")
+    return [{"name": "reference " + name, "settings": [], "reports": found}, mine], note
+
+
 def main(argv):
     ap = gx.ArgumentParser(
         prog=PROG, description=__doc__.split("\n\n")[0],
@@ -670,11 +709,19 @@ def main(argv):
     ap.add_argument("--bootstrap-seed", type=int, default=1, metavar="N",
                     help="seed of the bootstrap of the ratios' intervals (default 1: the same "
                          "intervals every time)")
+    ap.add_argument("--reference", action="store_true",
+                    help="set the reports given (your runs: one configuration) beside the "
+                         "reference runs of the same GPU model and pair link, as A: the curated "
+                         "default runs installed with gpuxfer (GX_REFERENCE_DIR elsewhere); run "
+                         "yours as they were run, mpirun -np 2 gpuxfer")
     ap.add_argument("--json", action="store_true",
                     help="print rows, significance, noise, missing results, option differences, "
                          "unfair comparisons, context differences and the summary as JSON")
     a = ap.parse_args(gx.separated(argv))
     cfgs = gx.configurations(a.reports)
+    if a.reference:
+        cfgs, note = with_reference(cfgs)
+        print(note, file=sys.stderr if a.json else sys.stdout)  # a folder: one line
     if len(cfgs) < 2:
         gx.die(PROG, "give at least two configurations to compare (reports, or folders)")
     floor = a.floor / 100
