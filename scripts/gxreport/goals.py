@@ -7,8 +7,8 @@ whose ceiling probe was disturbed; an efficiency goal is not judged on either (i
 bound there). Exit status 0 when every goal that has results is met, 1 when some are missed, 2
 for a report it cannot read or use (over 256 MiB: GX_REPORT_MAX_MIB; a median outside
 1e-9..1e15), 3 when its table could not be written (stdout full, closed or its reader gone), 130
-Ctrl-C, 143 SIGTERM; each failure one line on stderr, never 0 or 1. Usage: gpuxfer-report goals
-REPORT.json"""
+Ctrl-C, 143 SIGTERM; each failure one line on stderr, never 0 or 1.
+Usage: gpuxfer-report goals REPORT.json [--wide]"""
 import os
 import sys
 
@@ -306,8 +306,7 @@ def main(argv):
         met = "-" if x["met"] is None else gx.mark_median("yes" if x["met"] else "NO", x["noisy"])
         # "-" where a number does not apply (an absolute target, a missing baseline).
         value = "-" if x["value"] is None else gx.mark_median(
-            ("%d" if x["unit"] == "count" else "%s") % (
-                x["value"] if x["unit"] == "count" else gx.value_text(x["value"])), x["noisy"])
+            str(x["value"]) if x["unit"] == "count" else gx.value_text(x["value"]), x["noisy"])
         size = gx.human_size(x["size"]) if x["size"] else "-"
         if a.wide:
             print(WIDE % (x["goal"], x["path"], x["pattern"], size, x["config"], value,

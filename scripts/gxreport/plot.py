@@ -42,15 +42,19 @@ PROG = "gpuxfer-report plot"
 # Paths in a fixed order, so that a path has the same colour in every plot.
 PATHS = ("host", "mpi", "staged", "staged-mpi", "p2p", "nccl", "zerocopy", "unified-prefetch",
          "unified-demand")
-PATTERNS = {"latency": "latency, one way", "bw": "bandwidth (bw), one way",
-            "bibw": "bidirectional bandwidth (bibw), both ways together"}
+# The patterns in the order of the facets' rows, with their titles.
+PATTERNS = {"latency": "latency, one way", "bw": "bw, one way", "bibw": "bibw, both ways"}
+FACET_COLS = 4  # facets in a row
 LINESTYLES = ("-", "--", ":", "-.")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 # A line style and marker per line of one path: every pair differs from the ones before it.
 STYLES = sorted(itertools.product(range(len(LINESTYLES)), range(len(MARKERS))),
                 key=lambda p: ((p[1] - p[0]) % len(MARKERS), p[0]))
-LEGEND_ROWS = 30  # rows of one legend column
 NOISY_LABEL = "hollow: the machine disturbed the step (~)"
+
+
+def path_order(path):
+    return (PATHS.index(path) if path in PATHS else len(PATHS), path)
 
 
 def hollow_handle():
@@ -69,6 +73,16 @@ def plot_marked(ax, xs, ys, noisy, colour, ls, mk, gid):
         ax.plot([x for x, n in zip(xs, noisy) if n], [y for y, n in zip(ys, noisy) if n],
                 linestyle="none", marker=mk, markersize=6, markerfacecolor="white",
                 markeredgecolor=colour, markeredgewidth=1.3, gid="noisy:" + gid, zorder=3)
+
+
+def plot_ceiling(ax, pts, colour, gid):
+    """A line's calibrated ceiling dotted in its colour (gid ceiling:...), at the sizes that
+    have one; whether there was any."""
+    ceil = [(s, p["ceiling"]) for s, p in pts if p["ceiling"] is not None]
+    if ceil:
+        ax.plot([s for s, _ in ceil], [c for _, c in ceil], color=colour, linestyle=":",
+                linewidth=1.2, alpha=0.9, gid="ceiling:" + gid)
+    return bool(ceil)
 
 
 def palette(n):
@@ -100,8 +114,7 @@ def lines_of(docs, names, all_chunks):
 def styles(idents):
     """{ident: (colour, linestyle, marker)}: a colour per path, a style per line of the path."""
     idents = set(idents)
-    paths = sorted({i[0] for i in idents}, key=lambda p: (PATHS.index(p) if p in PATHS
-                                                          else len(PATHS), p))
+    paths = sorted({i[0] for i in idents}, key=path_order)
     others = [p for p in paths if p not in PATHS]
     colours = palette(len(PATHS) + len(others))
     colour = {p: colours[PATHS.index(p) if p in PATHS else len(PATHS) + others.index(p)]
@@ -141,16 +154,40 @@ def log_axis(ax):
     ax.yaxis.set_minor_formatter(plain if hi / lo < 100 else NullFormatter())
 
 
+def path_of(ln):
+    """A line's path: a comparison's idents start with the configuration, a report's with it."""
+    return ln[0][1] if isinstance(ln[0][0], int) else ln[0][0]
+
+
+def facets_of(lines):
+    """The facets, [(pattern, unit, path)]: a subplot per path and pattern, the patterns in
+    their order, the paths in theirs (a path keeps its place in every plot)."""
+    return sorted({(ln[1], ln[2], path_of(ln)) for ln in lines},
+                  key=lambda f: (list(PATTERNS).index(f[0]) if f[0] in PATTERNS else len(PATTERNS),
+                                 f[1], path_order(f[2])))
+
+
+def facet_grid(lines):
+    """(rows, columns) of the facets: each pattern starts a row, at most FACET_COLS
+    a row."""
+    per = {}
+    for pattern, unit, _ in facets_of(lines):
+        per[(pattern, unit)] = per.get((pattern, unit), 0) + 1
+    cols = min(FACET_COLS, max(per.values()))
+    return sum(math.ceil(n / cols) for n in per.values()), cols
+
+
 def facet_axes(fig, lines, legend_h):
     """The facets' subplots in their grid, each pattern starting a row, and a row below them
-    for the legend: [((pattern, unit, path), ax)], and the legend's axes."""
+    for the legend: [((pattern, unit, path), ax, the facet's lines)], and the legend's axes."""
     rows, cols = facet_grid(lines)
     gs = fig.add_gridspec(rows + 1, cols, height_ratios=[4.0] * rows + [legend_h])
     out, row, col, prev = [], -1, cols, None
     for facet in facets_of(lines):
         if facet[:2] != prev or col == cols:
             row, col, prev = row + 1, 0, facet[:2]
-        out.append((facet, fig.add_subplot(gs[row, col])))
+        mine = [ln for ln in lines if (ln[1], ln[2], path_of(ln)) == facet]
+        out.append((facet, fig.add_subplot(gs[row, col]), mine))
         col += 1
     lax = fig.add_subplot(gs[rows, :])
     lax.axis("off")
@@ -158,7 +195,7 @@ def facet_axes(fig, lines, legend_h):
 
 
 def facet_title(ax, pattern, unit, path):
-    ax.set_title(f"{path}: {SHORT_PATTERNS.get(pattern, pattern)} ({unit})\n"
+    ax.set_title(f"{path}: {PATTERNS.get(pattern, pattern)} ({unit})\n"
                  f"{'lower' if gx.lower_is_better(unit) else 'higher'} is better",
                  fontsize="medium")
     ax.set_ylabel(unit)
@@ -173,9 +210,8 @@ def draw_lines(fig, lines, style, all_chunks, linear_bw):
     axes = []
     drawn, lax = facet_axes(fig, lines, 0.8)
     ceilings = False
-    for (pattern, unit, path), ax in drawn:
+    for (pattern, unit, path), ax, mine in drawn:
         axes.append(ax)
-        mine = [ln for ln in lines if (ln[1], ln[2], path_of(ln)) == (pattern, unit, path)]
         sizes = []
         for ident, pat, u, pts, name in mine:
             colour, ls, mk = style[ident]
@@ -191,11 +227,7 @@ def draw_lines(fig, lines, style, all_chunks, linear_bw):
             elif any(h > low for low, h in zip(lo, hi)):
                 ax.fill_between(xs, lo, hi, color=colour, alpha=0.18, linewidth=0,
                                 gid="band:" + name)
-            ceil = [(s, p["ceiling"]) for s, p in pts if p.get("ceiling") is not None]
-            if ceil:
-                ceilings = True
-                ax.plot([s for s, _ in ceil], [c for _, c in ceil], color=colour, linestyle=":",
-                        linewidth=1.2, alpha=0.9, gid="ceiling:" + name)
+            ceilings |= plot_ceiling(ax, pts, colour, name)
             sizes += xs
         size_axis(ax, sizes)
         # Log axes: a path spans decades from 4K to 64M, and its ceiling may lie far above.
@@ -251,37 +283,6 @@ def comparison_lines(cfgs, docs):
     return out
 
 
-FACET_COLS = 4  # facets of a comparison in a row
-SHORT_PATTERNS = {"latency": "latency, one way", "bw": "bw, one way", "bibw": "bibw, both ways"}
-
-
-def path_order(path):
-    return (PATHS.index(path) if path in PATHS else len(PATHS), path)
-
-
-def path_of(ln):
-    """A line's path: a comparison's idents start with the configuration, a report's with it."""
-    return ln[0][1] if isinstance(ln[0][0], int) else ln[0][0]
-
-
-def facets_of(lines):
-    """The facets, [(pattern, unit, path)]: a subplot per path and pattern, the patterns in
-    their order, the paths in theirs (a path keeps its place in every plot)."""
-    return sorted({(ln[1], ln[2], path_of(ln)) for ln in lines},
-                  key=lambda f: (list(PATTERNS).index(f[0]) if f[0] in PATTERNS else len(PATTERNS),
-                                 f[1], path_order(f[2])))
-
-
-def facet_grid(lines):
-    """(rows, columns) of the facets: each pattern starts a row, at most FACET_COLS
-    a row."""
-    per = {}
-    for pattern, unit, _ in facets_of(lines):
-        per[(pattern, unit)] = per.get((pattern, unit), 0) + 1
-    cols = min(FACET_COLS, max(per.values()))
-    return sum(math.ceil(n / cols) for n in per.values()), cols
-
-
 def short_name(name):
     """A configuration's name as a legend shows it: each report or folder by its last part."""
     return " .. ".join(os.path.basename(x.rstrip("/")) or x for x in name.split(" .. "))
@@ -295,9 +296,8 @@ def draw_comparison(fig, cfgs, lines):
     colours = palette(len(cfgs))
     axes = []
     drawn, lax = facet_axes(fig, lines, 0.9 + 0.22 * len(cfgs))
-    for (pattern, unit, path), ax in drawn:
+    for (pattern, unit, path), ax, mine in drawn:
         axes.append(ax)
-        mine = [ln for ln in lines if (ln[1], ln[2], path_of(ln)) == (pattern, unit, path)]
         # A line style per memory kinds and run within the facet, the same for every
         # configuration; a legend in the facet where it has more than one.
         kinds = sorted({ln[0][2:] for ln in mine})
@@ -326,10 +326,7 @@ def draw_comparison(fig, cfgs, lines):
                 ax.scatter([x for x, h in zip(rx, hollow) if h], [y for y, h in zip(ry, hollow) if h],
                            s=22, facecolors="white", edgecolors=colour, linewidths=1.2, marker=mk,
                            gid="runs-noisy:" + gid, zorder=3)
-            ceil = [(s, p["ceiling"]) for s, p in pts if p["ceiling"] is not None]
-            if ceil:
-                ax.plot([s for s, _ in ceil], [c for _, c in ceil], color=colour, linestyle=":",
-                        linewidth=1.2, alpha=0.9, gid="ceiling:" + gid)
+            plot_ceiling(ax, pts, colour, gid)
             sizes += xs
         size_axis(ax, sizes)
         # Log axes throughout: configurations differ by ratios, and a ceiling far above the

@@ -2,8 +2,8 @@
 # gpuxfer-report soak: runs gpuxfer --soak under mpirun and watches every rank's memory while it runs,
 # to find leaks that one pass over the measurements would not show.
 #
-#   scripts/gpuxfer-report soak [-n NP] [-d SECONDS] [-o DIR] [-i INTERVAL] [-s SCENARIO]
-#                        [--host-tol MIB] [--gpu-tol MIB] [-- GPUXFER-OPTIONS...]
+#   gpuxfer-report soak [-n NP] [-d SECONDS] [-o DIR] [-i INTERVAL] [-s SCENARIO]
+#                       [--host-tol MIB] [--gpu-tol MIB] [-- GPUXFER-OPTIONS...]
 #
 # Every INTERVAL seconds it samples each gpuxfer rank's VmRSS and VmHWM (/proc/PID/status) and,
 # where nvidia-smi is present, its GPU memory (nvidia-smi --query-compute-apps). At the end it
