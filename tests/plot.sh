@@ -310,5 +310,24 @@ plot "$rep/schema-v3.json" -o "$dir/x.png" 2>"$dir/err"
 [ $? -eq 2 ] && grep -q 'schema version 3.0' "$dir/err"
 ok $? "another schema major version: exit 2"
 
+# The source tree's door runs the first python3 on PATH: one without matplotlib (a bare venv, as
+# a pyenv one often is) hands the plot to an interpreter that has it, saying which.
+if "$PYTHON" -m venv --without-pip "$dir/bare" >/dev/null 2>&1 &&
+    ! "$dir/bare/bin/python3" -c 'import matplotlib' >/dev/null 2>&1; then
+    PATH="$dir/bare/bin:$PATH" "$dir/bare/bin/python3" "$top_srcdir/scripts/gpuxfer-report" plot \
+        "$rep/base.json" -o "$dir/bare.png" 2>"$dir/err"
+    r=$?
+    [ $r -eq 0 ] && [ -s "$dir/bare.png" ] && grep -q 'has no matplotlib; drawing with' "$dir/err"
+    ok_diag $? "$dir/err" "a python3 without matplotlib first on PATH: drawn by one that has it (exit $r)"
+    GX_PLOT_RERUN=1 "$dir/bare/bin/python3" "$top_srcdir/scripts/gpuxfer-report" plot \
+        "$rep/base.json" -o "$dir/bare2.png" 2>"$dir/err"
+    [ $? -eq 2 ] && [ "$(wc -l <"$dir/err")" -eq 1 ] && grep -q 'has no matplotlib' "$dir/err" &&
+        [ ! -e "$dir/bare2.png" ]
+    ok_diag $? "$dir/err" "no interpreter with matplotlib: exit 2, one line, no file"
+else
+    skip "no venv without matplotlib for the interpreter fallback (apt-get install python3-venv)"
+    skip "no venv without matplotlib for the interpreter fallback (apt-get install python3-venv)"
+fi
+
 rm -rf "$dir"
 done_testing

@@ -34,6 +34,7 @@ import json
 import math
 import os
 import statistics
+import subprocess
 import sys
 
 import gxreport as gx
@@ -491,6 +492,36 @@ def describe(fig, line_axes, legend, maps):
     return out
 
 
+def pythons():
+    """The interpreters a user may have matplotlib for: configure's, the system's, each python3 on
+    PATH (the source tree's door runs the first python3 on PATH, often a pyenv one without it)."""
+    # By name, not by the file a link leads to: a venv's python links to the system's, whose
+    # site-packages it does not see.
+    seen = {os.path.abspath(sys.executable)}
+    names = [os.environ.get("PYTHON", ""), "/usr/bin/python3"]
+    names += [os.path.join(d, "python3") for d in os.environ.get("PATH", "").split(os.pathsep) if d]
+    for n in names:
+        if n and os.path.isfile(n) and os.access(n, os.X_OK) and os.path.abspath(n) not in seen:
+            seen.add(os.path.abspath(n))
+            yield n
+
+
+def with_matplotlib(argv):
+    """Runs this plot again under an interpreter that has matplotlib, or says none has."""
+    if not os.environ.get("GX_PLOT_RERUN"):
+        for py in pythons():
+            probe = subprocess.run([py, "-c", "import matplotlib"], stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, check=False)
+            if probe.returncode == 0:
+                print(f"{PROG}: {sys.executable} has no matplotlib; drawing with {py}",
+                      file=sys.stderr)
+                sys.stderr.flush()
+                env = dict(os.environ, GX_PLOT_RERUN="1")
+                os.execve(py, [py, os.path.abspath(sys.argv[0]), "plot"] + list(argv), env)
+    gx.die(PROG, f"{sys.executable} has no matplotlib, nor has any python3 on PATH "
+                 "(apt-get install python3-matplotlib or pip install matplotlib)")
+
+
 def main(argv):
     ap = gx.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[0],
         epilog="\n\n".join(__doc__.split("\n\n")[1:]),
@@ -541,8 +572,7 @@ def main(argv):
         matplotlib.use("Agg")  # no display on compute nodes and in CI
         import matplotlib.pyplot as plt
     except ImportError:
-        gx.die(PROG, f"{sys.executable} has no matplotlib (apt-get install python3-matplotlib "
-                     "or pip install matplotlib)")
+        with_matplotlib(argv)
 
     # Heatmaps: a square of `inches` each, larger for more ranks; up to 4 a row.
     ranks = max((len(m["values"]) for _, _, m in mats), default=0)
