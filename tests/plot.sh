@@ -216,8 +216,9 @@ PY
 ok $? "a comparison of reports between '--': 2 runs against 5"
 
 # Many paths stay readable: the reference runs of one H200 against those of one H100 (7 paths,
-# latency and bw) draw a facet per path and pattern, each with both configurations in their
-# colours and, where the results have one, the ceiling dotted; one legend below, outside them.
+# latency at 8 B only and bw at six sizes) draw the latency of every path in one facet, the paths
+# side by side, and a facet per path for bw, each with both configurations in their colours
+# and, where the results have one, the ceiling dotted; one legend below, outside them.
 ref=$top_srcdir/results/reference
 plot "$ref"/h200-1gpu-default-run1.json "$ref"/h200-1gpu-default-run2.json -- \
     "$ref"/h100-80gb-1gpu-default-run1.json "$ref"/h100-80gb-1gpu-default-run2.json \
@@ -226,13 +227,18 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 panels = d["line_panels"]
 titles = [p["title"].split("\n")[0] for p in panels]
-assert len(panels) == 14 and len(set(titles)) == 14, titles
+assert len(panels) == 8 and len(set(titles)) == 8, titles
+lat = panels[0]
+assert titles[0] == "by path: latency, one way (us)" and lat["xlabel"] == "path (8 B messages)", lat
+assert len(lat["series"]) == 14 and all(s["points"] == 1 for s in lat["series"]), lat
+assert len({s["color"] for s in lat["series"]}) == 2, lat
 assert all(len(p["series"]) == 2 and p["series"][0]["color"] != p["series"][1]["color"]
-           for p in panels), panels
+           for p in panels[1:]), panels
+assert all(p["xlabel"] == "message size (bytes)" for p in panels[1:]), panels
 assert sum(s["ceiling_points"] > 0 for p in panels for s in p["series"]) >= 8, panels
 assert d["legend"]["outside"] and sum(e[:3] in ("A: ", "B: ") for e in d["legend"]["entries"]) == 2
 PY
-ok_diag $? "$dir/ref.err" "the reference runs, H200 against H100: 14 facets (7 paths x 2 patterns), both configurations in each, ceilings dotted, one legend outside"
+ok_diag $? "$dir/ref.err" "the reference runs, H200 against H100: the 8 B latency of 7 paths in one facet, a bw facet per path, both configurations in each, ceilings dotted, one legend outside"
 plot "$ref"/h200-1gpu-default-run1.json -o "$dir/ref1.png" --describe >"$dir/ref1.json" &&
     py_check "$dir/ref1.json" <<'PY'
 import json, sys

@@ -2,7 +2,8 @@
 heatmaps.
 
 A subplot (facet) per path and pattern (latency, bw, bibw), each pattern starting a row of at
-most four, on log axes (--linear-bw: bandwidth from 0 on a linear one); in each a line per
+most four (a pattern measured at one size only, as the default run's 8 B latency: one facet,
+the paths side by side), on log axes (--linear-bw: bandwidth from 0 on a linear one); in each a line per
 memory kinds and run (and report, when several are given): never two memory kinds or two runs in
 one line. A line is the median over the pairs measured, with a band from p5 to p95 (with several
 pairs the lowest p5 to the highest p95) and its calibrated ceiling dotted in its colour; chunked
@@ -19,7 +20,9 @@ folders of reports, a gpuxfer-report sweep folder) has the same facets, drawn by
 a colour per configuration, each run's median a point, a line through the geometric mean of the
 runs (the value compare judges), and the calibrated ceiling, where the reports have one, dotted
 in the line's colour; log axes (configurations differ by ratios); no heatmaps. Needs matplotlib
-(Debian/Ubuntu: apt-get install python3-matplotlib; elsewhere pip install matplotlib).
+(Debian/Ubuntu: apt-get install python3-matplotlib; elsewhere pip install matplotlib); where the
+python3 that runs it has none, an interpreter that has it draws the plot (configure's, the
+system's, the next python3 on PATH).
 
 -o FILE is written whole or not at all, and never over an existing file or link without --force.
 
@@ -52,6 +55,9 @@ MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 STYLES = sorted(itertools.product(range(len(LINESTYLES)), range(len(MARKERS))),
                 key=lambda p: ((p[1] - p[0]) % len(MARKERS), p[0]))
 NOISY_LABEL = "hollow: the machine disturbed the step (~)"
+# The facet of a pattern measured at one size only (the default run's 8 B latency): the paths
+# side by side in one subplot, rather than a subplot of one point each.
+ALL_PATHS = "*"
 
 
 def path_order(path):
@@ -80,9 +86,10 @@ def plot_ceiling(ax, pts, colour, gid):
     """A line's calibrated ceiling dotted in its colour (gid ceiling:...), at the sizes that
     have one; whether there was any."""
     ceil = [(s, p["ceiling"]) for s, p in pts if p["ceiling"] is not None]
-    if ceil:
+    if ceil:  # one point: a short dash, a dotted line of one point being invisible
         ax.plot([s for s, _ in ceil], [c for _, c in ceil], color=colour, linestyle=":",
-                linewidth=1.2, alpha=0.9, gid="ceiling:" + gid)
+                linewidth=1.2, alpha=0.9, gid="ceiling:" + gid,
+                marker="_" if len(ceil) == 1 else None, markersize=18)
     return bool(ceil)
 
 
@@ -162,10 +169,45 @@ def path_of(ln):
 
 def facets_of(lines):
     """The facets, [(pattern, unit, path)]: a subplot per path and pattern, the patterns in
-    their order, the paths in theirs (a path keeps its place in every plot)."""
-    return sorted({(ln[1], ln[2], path_of(ln)) for ln in lines},
-                  key=lambda f: (list(PATTERNS).index(f[0]) if f[0] in PATTERNS else len(PATTERNS),
-                                 f[1], path_order(f[2])))
+    their order, the paths in theirs (a path keeps its place in every plot); a pattern of
+    several paths all at one size is one facet, its path ALL_PATHS."""
+    groups = {}
+    for ln in lines:
+        g = groups.setdefault((ln[1], ln[2]), (set(), set()))
+        g[0].add(path_of(ln))
+        g[1].update(s for s, _ in ln[3])
+    out = set()
+    for (pattern, unit), (paths, sizes) in groups.items():
+        one = len(sizes) == 1 and len(paths) > 1
+        out.update((pattern, unit, p) for p in ([ALL_PATHS] if one else paths))
+    return sorted(out, key=lambda f: (list(PATTERNS).index(f[0]) if f[0] in PATTERNS
+                                      else len(PATTERNS), f[1], path_order(f[2])))
+
+
+def in_facet(ln, facet):
+    return (ln[1], ln[2]) == facet[:2] and facet[2] in (ALL_PATHS, path_of(ln))
+
+
+def category_x(mine):
+    """{ident: x} in a facet of all paths at one size: a path's lines side by side around its
+    place (several memory kinds, runs or configurations never hide each other)."""
+    paths = sorted({path_of(ln) for ln in mine}, key=path_order)
+    out = {}
+    for i, path in enumerate(paths):
+        idents = sorted((ln[0] for ln in mine if path_of(ln) == path), key=str)
+        for k, ident in enumerate(idents):
+            out[ident] = i + 0.5 * (k - (len(idents) - 1) / 2) / max(1, len(idents) - 1) \
+                if len(idents) > 1 else float(i)
+    return out
+
+
+def path_axis(ax, mine, size):
+    """The x axis of a facet of all paths at one size: a tick per path."""
+    paths = sorted({path_of(ln) for ln in mine}, key=path_order)
+    ax.set_xticks(range(len(paths)), paths, rotation=30, ha="right")
+    ax.set_xlim(-0.6, len(paths) - 0.4)
+    text = gx.size_text(size)
+    ax.set_xlabel(f"path ({text}{' B' if text.isdigit() else ''} messages)")
 
 
 def facet_grid(lines):
@@ -187,16 +229,18 @@ def facet_axes(fig, lines, legend_h):
     for facet in facets_of(lines):
         if facet[:2] != prev or col == cols:
             row, col, prev = row + 1, 0, facet[:2]
-        mine = [ln for ln in lines if (ln[1], ln[2], path_of(ln)) == facet]
-        out.append((facet, fig.add_subplot(gs[row, col]), mine))
-        col += 1
+        mine = [ln for ln in lines if in_facet(ln, facet)]
+        span = min(2, cols) if facet[2] == ALL_PATHS else 1  # room for the paths' names
+        out.append((facet, fig.add_subplot(gs[row, col:col + span]), mine))
+        col += span
     lax = fig.add_subplot(gs[rows, :])
     lax.axis("off")
     return out, lax
 
 
 def facet_title(ax, pattern, unit, path):
-    ax.set_title(f"{path}: {PATTERNS.get(pattern, pattern)} ({unit})\n"
+    ax.set_title(f"{'by path' if path == ALL_PATHS else path}: {PATTERNS.get(pattern, pattern)}"
+                 f" ({unit})\n"
                  f"{'lower' if gx.lower_is_better(unit) else 'higher'} is better",
                  fontsize="medium")
     ax.set_ylabel(unit)
@@ -214,9 +258,10 @@ def draw_lines(fig, lines, style, all_chunks, linear_bw):
     for (pattern, unit, path), ax, mine in drawn:
         axes.append(ax)
         sizes = []
+        cx = category_x(mine) if path == ALL_PATHS else None
         for ident, pat, u, pts, name in mine:
             colour, ls, mk = style[ident]
-            xs = [s for s, _ in pts]
+            xs = [cx[ident]] if cx else [s for s, _ in pts]
             ys = [p["median"] for _, p in pts]
             plot_marked(ax, xs, ys, [p["noisy"] for _, p in pts], colour, ls, mk, name)
             lo, hi = [p["lo"] for _, p in pts], [p["hi"] for _, p in pts]
@@ -228,16 +273,20 @@ def draw_lines(fig, lines, style, all_chunks, linear_bw):
             elif any(h > low for low, h in zip(lo, hi)):
                 ax.fill_between(xs, lo, hi, color=colour, alpha=0.18, linewidth=0,
                                 gid="band:" + name)
-            ceilings |= plot_ceiling(ax, pts, colour, name)
-            sizes += xs
-        size_axis(ax, sizes)
+            ceilings |= plot_ceiling(ax, list(zip(xs, (p for _, p in pts))), colour, name)
+            sizes += [s for s, _ in pts]
+        if cx:
+            path_axis(ax, mine, sizes[0])
+        else:
+            size_axis(ax, sizes)
         # Log axes: a path spans decades from 4K to 64M, and its ceiling may lie far above.
         if gx.lower_is_better(unit) or not linear_bw:
             log_axis(ax)
         else:
             ax.set_ylim(bottom=0)
         facet_title(ax, pattern, unit, path)
-        if len(mine) > 1:
+        # A legend where a path has several lines here (the paths of ALL_PATHS are the ticks).
+        if len(mine) > len({path_of(ln) for ln in mine}):
             ax.legend([Line2D([], [], color=style[ln[0]][0], linestyle=style[ln[0]][1],
                               marker=style[ln[0]][2], markersize=4) for ln in mine],
                       [ln[4][len(path) + 1:] if ln[4].startswith(path + " ") else ln[4]
@@ -303,21 +352,23 @@ def draw_comparison(fig, cfgs, lines):
         # configuration; a legend in the facet where it has more than one.
         kinds = sorted({ln[0][2:] for ln in mine})
         sizes = []
+        cx = category_x(mine) if path == ALL_PATHS else None
         for ident, pat, u, pts, name in mine:
             ls, mk = STYLES[kinds.index(ident[2:]) % len(STYLES)]
             colour, ls, mk = colours[ident[0]], LINESTYLES[ls], MARKERS[mk]
             gid = f"{ident[0]}:{name}"
-            xs = [s for s, _ in pts]
+            xs = [cx[ident]] if cx else [s for s, _ in pts]
             # The runs' mean rests on every run: hollow where one of them was disturbed.
             plot_marked(ax, xs, [p["value"] for _, p in pts], [any(p["noisy"]) for _, p in pts],
                         colour, ls, mk, gid)
             # Each run's median, spread a little along the size axis so that runs do not hide
             # each other; a disturbed run's hollow.
             rx, ry, hollow = [], [], []
-            for size, p in pts:
+            for x, (_, p) in zip(xs, pts):
                 n = len(p["runs"])
                 for k, (v, noisy) in enumerate(zip(p["runs"], p["noisy"])):
-                    rx.append(size * 2 ** (0.12 * (k - (n - 1) / 2)))
+                    rx.append(x + 0.04 * (k - (n - 1) / 2) if cx else
+                              x * 2 ** (0.12 * (k - (n - 1) / 2)))
                     ry.append(v)
                     hollow.append(noisy)
             ax.scatter([x for x, h in zip(rx, hollow) if not h],
@@ -327,9 +378,12 @@ def draw_comparison(fig, cfgs, lines):
                 ax.scatter([x for x, h in zip(rx, hollow) if h], [y for y, h in zip(ry, hollow) if h],
                            s=22, facecolors="white", edgecolors=colour, linewidths=1.2, marker=mk,
                            gid="runs-noisy:" + gid, zorder=3)
-            plot_ceiling(ax, pts, colour, gid)
-            sizes += xs
-        size_axis(ax, sizes)
+            plot_ceiling(ax, list(zip(xs, (p for _, p in pts))), colour, gid)
+            sizes += [s for s, _ in pts]
+        if cx:
+            path_axis(ax, mine, sizes[0])
+        else:
+            size_axis(ax, sizes)
         # Log axes throughout: configurations differ by ratios, and a ceiling far above the
         # results would flatten them on a linear one.
         log_axis(ax)
