@@ -22,6 +22,13 @@ plot "$rep/base.json" "$rep/slower.json" -o "$dir/two.png"
 ok $? "two reports -> PNG: exit 0"
 [ -s "$dir/two.png" ] && head -c 8 "$dir/two.png" | od -An -c | grep -q 'P   N   G'
 ok $? "the PNG is non-empty and is a PNG"
+plot "$rep/base.json" "$rep/slower.json" -o "$dir/two.svg" --describe >"$dir/two.json" &&
+    py_check "$dir/two.json" <<'PY'
+import json, sys
+for p in json.load(open(sys.argv[1]))["line_panels"]:
+    assert len(p["series"]) == 2 and p["series"][0]["color"] != p["series"][1]["color"], p
+PY
+ok $? "two reports: a colour each in every facet"
 plot "$rep/base.json" -o "$dir/one.svg" && grep -q '<svg' "$dir/one.svg" &&
     grep -q 'message size (bytes)' "$dir/one.svg" && grep -q 'latency, one way (us)' "$dir/one.svg"
 ok $? "SVG: non-empty, axes labelled with units"

@@ -8,7 +8,7 @@ memory kinds and run (and report, when several are given): never two memory kind
 one line. A line is the median over the pairs measured, with a band from p5 to p95 (with several
 pairs the lowest p5 to the highest p95) and its calibrated ceiling dotted in its colour; chunked
 paths at their best chunk/depth per size (--all-chunks: a line per chunk/depth). A colour per
-path, a line style and marker per line of a path; a facet with several lines has a legend of its
+path (several reports: a colour per report), a line style and marker per line of a path; a facet with several lines has a legend of its
 own, and the legend below the facets says what lines, bands and dots are. A heatmap per pair
 matrix (rows: sender, columns: receiver) with the value in each cell, a colour scale from 0 to
 the matrix's calibrated ceiling (the median over its pairs) or, without one, to its largest
@@ -120,18 +120,25 @@ def lines_of(docs, names, all_chunks):
 
 
 def styles(idents):
-    """{ident: (colour, linestyle, marker)}: a colour per path, a style per line of the path."""
+    """{ident: (colour, linestyle, marker)}: a colour per path, a style per line of the path;
+    with several reports a colour per report (the facets already part the paths), so that two
+    runs never share one."""
     idents = set(idents)
     paths = sorted({i[0] for i in idents}, key=path_order)
-    others = [p for p in paths if p not in PATHS]
-    colours = palette(len(PATHS) + len(others))
-    colour = {p: colours[PATHS.index(p) if p in PATHS else len(PATHS) + others.index(p)]
-              for p in paths}
+    reports = sorted({i[1] for i in idents})
+    if len(reports) > 1:
+        colours = palette(len(reports))
+        colour = {i: colours[reports.index(i[1])] for i in idents}
+    else:
+        others = [p for p in paths if p not in PATHS]
+        colours = palette(len(PATHS) + len(others))
+        colour = {i: colours[PATHS.index(i[0]) if i[0] in PATHS else len(PATHS) + others.index(i[0])]
+                  for i in idents}
     out = {}
     for path in paths:
         for n, ident in enumerate(sorted(i for i in idents if i[0] == path)):
             ls, mk = STYLES[n % len(STYLES)]
-            out[ident] = (colour[path], LINESTYLES[ls], MARKERS[mk])
+            out[ident] = (colour[ident], LINESTYLES[ls], MARKERS[mk])
     return out
 
 
@@ -159,7 +166,10 @@ def log_axis(ax):
     plain = FuncFormatter(lambda v, _: f"{v:g}".replace("e+0", "e").replace("e-0", "e-"))
     ax.yaxis.set_major_formatter(plain)
     lo, hi = ax.get_ylim()
-    ax.yaxis.set_minor_formatter(plain if hi / lo < 100 else NullFormatter())
+    # Minor labels only where majors are few: all of them within a decade, 2s and 5s within two.
+    some = FuncFormatter(lambda v, _: plain(v) if f"{v:e}"[0] in "25" else "")
+    ax.yaxis.set_minor_formatter(plain if hi / lo < 10 else some if hi / lo < 100
+                                 else NullFormatter())
 
 
 def path_of(ln):
