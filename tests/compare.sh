@@ -557,6 +557,21 @@ rc=$?
     grep -q "^gpuxfer-report compare: --reference: no reference run of no GPU (.*) in .*; there are: NVIDIA H100 80GB HBM3 (the same GPU); NVIDIA H200 (the same GPU)$" "$dir/ref.err"
 ok $? "--reference of a run without a GPU: exit 2 (got $rc), one line naming the references there are" ||
     diag <"$dir/ref.err"
+# A shipped reference run given as one's own is left out of the references, not refused as a
+# report given twice; all of them given: nothing to compare with, exit 2.
+compare --reference "$ref/h200-1gpu-default-run2.json" >"$dir/ref.out" 2>"$dir/ref.err"
+rc=$?
+[ $rc -eq 0 ] && [ ! -s "$dir/ref.err" ] &&
+    grep -q "^# reference: 2 runs of NVIDIA H200 (the same GPU) from .*, less 1 given as yours$" "$dir/ref.out" &&
+    grep -q "^# A: reference h200-1gpu-default-run1.json .. h200-1gpu-default-run3.json (2 runs)$" "$dir/ref.out"
+ok $? "--reference of a shipped reference run: compared with the other two (exit $rc)" ||
+    { head -n 5 "$dir/ref.out"; cat "$dir/ref.err"; } | diag
+mkdir "$dir/mine-all" && cp "$ref"/h200-1gpu-default-run*.json "$dir/mine-all/" &&
+    compare --reference "$dir/mine-all" >/dev/null 2>"$dir/ref.err"
+rc=$?
+[ $rc -eq 2 ] && [ "$(wc -l <"$dir/ref.err")" -eq 1 ] &&
+    grep -q "every reference run of NVIDIA H200 (the same GPU) in .* is one of the runs given" "$dir/ref.err"
+ok $? "--reference of every shipped H200 run: exit 2 (got $rc), one line" || diag <"$dir/ref.err"
 compare --reference "$dir/mine-h200-1gpu.json" -- "$rep/base.json" >/dev/null 2>"$dir/ref.err"
 [ $? -eq 2 ] && grep -q "give your runs as one configuration (got 2)" "$dir/ref.err"
 ok $? "--reference with two configurations: exit 2" || diag <"$dir/ref.err"

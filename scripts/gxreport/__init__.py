@@ -349,6 +349,12 @@ def load(path):
     return doc
 
 
+def identity(doc):
+    """(the file, by device and inode; the normalised content's digest) of a loaded report:
+    either one equal is one report."""
+    return _identity[id(doc)][1:]
+
+
 def distinct(docs):
     """BadInput, naming both arguments, where two of the loaded reports `docs` are one report
     given twice: a run counted twice is no replicate (its spread 0, every difference

@@ -660,21 +660,30 @@ def with_reference(cfgs):
                      "reference runs are the other")
     mine = cfgs[0]
     want = machine_of(gx.load(mine["reports"][0]))
+    # A reference run given as one of yours (a shipped run compared with the others) is no
+    # reference to itself: it is left out of them, not refused as a report given twice.
+    yours = {k for path in mine["reports"] for k in gx.identity(gx.load(path))}
     folder = gx.reference_dir()
     if folder is None:
         gx.die(PROG, "--reference: no reference runs found (installed in the data folder's "
                      "reference/, results/reference in the source tree; GX_REFERENCE_DIR names "
                      "another folder)")
-    found, kinds = [], set()
+    found, kinds, left = [], set(), 0
     for path in sorted(gx.folder_reports(folder), key=gx.natural):
-        kind = machine_of(gx.load(path))
+        doc = gx.load(path)
+        kind = machine_of(doc)
         kinds.add(kind)
-        if kind == want:
+        if kind == want and yours.isdisjoint(gx.identity(doc)):
             found.append(path)
+        left += kind == want and not yours.isdisjoint(gx.identity(doc))
+    if not found and left:
+        gx.die(PROG, f"--reference: every reference run of {want[0]} ({want[1]}) in {folder} "
+                     "is one of the runs given: nothing left to compare them with")
     if not found:
         gx.die(PROG, f"--reference: no reference run of {want[0]} ({want[1]}) in {folder}; "
                      "there are: " + "; ".join(f"{m} ({ln})" for m, ln in sorted(kinds)))
-    note = f"# reference: {len(found)} runs of {want[0]} ({want[1]}) from {folder}"
+    note = (f"# reference: {len(found)} runs of {want[0]} ({want[1]}) from {folder}" +
+            (f", less {left} given as yours" if left else ""))
     name = (os.path.basename(found[0]) if len(found) == 1 else
             f"{os.path.basename(found[0])} .. {os.path.basename(found[-1])}")
     return [{"name": "reference " + name, "settings": [], "reports": found}, mine], note
