@@ -29,6 +29,24 @@ for p in json.load(open(sys.argv[1]))["line_panels"]:
     assert len(p["series"]) == 2 and p["series"][0]["color"] != p["series"][1]["color"], p
 PY
 ok $? "two reports: a colour each in every facet"
+# The line rate of the links crossed (schema 2.7's line_gbs), dash-dotted where results have one.
+"$PYTHON" - "$rep/base.json" "$dir/line.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for r in d["results"]:
+    if r["unit"] == "GB/s":
+        r["line_gbs"] = 25.0
+json.dump(d, open(sys.argv[2], "w"))
+PY
+plot "$dir/line.json" -o "$dir/line.svg" --describe >"$dir/line.out" && py_check "$dir/line.out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+got = {p["title"].split(":")[0] + " " + p["ylabel"]: [s["line_rate_points"] for s in p["series"]]
+       for p in d["line_panels"]}
+assert got == {"host us": [0], "host GB/s": [3]}, got
+assert any("line rate of the links crossed" in e for e in d["legend"]["entries"]), d["legend"]
+PY
+ok $? "line rates: dash-dotted at each bw size that has one, none for latency, a legend entry"
 plot "$rep/base.json" -o "$dir/one.svg" && grep -q '<svg' "$dir/one.svg" &&
     grep -q 'message size (bytes)' "$dir/one.svg" && grep -q 'latency, one way (us)' "$dir/one.svg"
 ok $? "SVG: non-empty, axes labelled with units"

@@ -193,7 +193,7 @@ RESULT = Obj({
     "clock": (OPT, STRING), "via": (OPT, STRING), "run": (OPT, STRING), "rotation": (OPT, POSITIVE),
     "samples": (OPT, List(NUMBER)),
     "samples_file": (OPT, Obj({"file": (REQ, STRING), "line": (REQ, POSITIVE), "n": (REQ, COUNT)})),
-    "ceiling": (OPT, NUMBER), "efficiency": (OPT, NUMBER),
+    "ceiling": (OPT, NUMBER), "efficiency": (OPT, NUMBER), "line_gbs": (OPT, NUMBER),
     "ceiling_what": (OPT, STRING), "reason": (OPT, STRING), "ceiling_absent": (OPT, STRING),
     "ceiling_unsound": (OPT, BOOL), "noise": (OPT, NOISE),
     "auto_candidates": (OPT, List(Obj({"chunk": (REQ, POSITIVE), "depth": (REQ, POSITIVE),
@@ -867,10 +867,11 @@ def chunk_text(chunk):
 
 
 def curves(doc, all_chunks=False):
-    """{Line: {size: point}}, point: {'median', 'noisy', 'ceiling', 'lo', 'hi', 'pairs', 'chunk',
-    'candidates'}: median over the pairs, noisy how many of those pairs' steps the machine
-    disturbed (a median over them is then marked), ceiling the median of their calibrated
-    ceilings (None without), lo..hi the lowest p5 to the highest p95 among them (the median where
+    """{Line: {size: point}}, point: {'median', 'noisy', 'ceiling', 'line', 'lo', 'hi', 'pairs',
+    'chunk', 'candidates'}: median over the pairs, noisy how many of those pairs' steps the
+    machine disturbed (a median over them is then marked), ceiling the median of their calibrated
+    ceilings (None without), line the median of their routes' line rates (schema 2.7; None
+    without), lo..hi the lowest p5 to the highest p95 among them (the median where
     the stats lack them), chunk the chunk/depth shown ('auto', (chunk, depth) or (0, 0)),
     candidates how many chunk/depths the size had."""
     acc = {}
@@ -888,9 +889,11 @@ def curves(doc, all_chunks=False):
             for setting, rs in settings.items():
                 st = [r["stats"] for r in rs]
                 ceilings = [r["ceiling"] for r in rs if "ceiling" in r]
+                rates = [r["line_gbs"] for r in rs if "line_gbs" in r]
                 pt = {"median": statistics.median(s["median"] for s in st),
                       "noisy": sum(noisy(r) for r in rs),
                       "ceiling": statistics.median(ceilings) if ceilings else None,
+                      "line": statistics.median(rates) if rates else None,
                       "lo": min(s.get("p5", s["median"]) for s in st),
                       "hi": max(s.get("p95", s["median"]) for s in st),
                       "pairs": len(rs), "chunk": setting, "candidates": len(settings)}

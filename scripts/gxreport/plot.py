@@ -2,18 +2,20 @@
 heatmaps.
 
 A subplot (facet) per path and pattern (latency, bw, bibw), each pattern starting a row of at
-most four (a pattern measured at one size only, as the default run's 8 B latency: one facet,
-the paths side by side), on log axes (--linear-bw: bandwidth from 0 on a linear one); in each a line per
-memory kinds and run (and report, when several are given): never two memory kinds or two runs in
-one line. A line is the median over the pairs measured, with a band from p5 to p95 (with several
-pairs the lowest p5 to the highest p95) and its calibrated ceiling dotted in its colour; chunked
-paths at their best chunk/depth per size (--all-chunks: a line per chunk/depth). A colour per
-path (several reports: a colour per report), a line style and marker per line of a path; a facet with several lines has a legend of its
-own, and the legend below the facets says what lines, bands and dots are. A heatmap per pair
-matrix (rows: sender, columns: receiver) with the value in each cell, a colour scale from 0 to
-the matrix's calibrated ceiling (the median over its pairs) or, without one, to its largest
-value. A median whose step the machine disturbed (the report's noise, schema 2.5; gpuxfer's
-table marks it ~) is a hollow marker, and a heatmap cell ~ after its value.
+most four (a pattern measured at one size only, as the default run's 8 B latency: one facet, the
+paths side by side), on log axes (--linear-bw: bandwidth from 0 on a linear one); in each a line
+per memory kinds and run (and report, when several are given): never two memory kinds or two
+runs in one line. A line is the median over the pairs measured, with a band from p5 to p95 (with
+several pairs the lowest p5 to the highest p95), its calibrated ceiling dotted in its colour
+and, where the report has them (schema 2.7), the line rate of the links crossed dash-dotted;
+chunked paths at their best chunk/depth per size (--all-chunks: a line per chunk/depth). A
+colour per path (several reports: a colour per report), a line style and marker per line of a
+path; a facet with several lines has a legend of its own, and the legend below the facets says
+what lines, bands and dots are. A heatmap per pair matrix (rows: sender, columns: receiver) with
+the value in each cell, a colour scale from 0 to the matrix's calibrated ceiling (the median
+over its pairs) or, without one, to its largest value. A median whose step the machine disturbed
+(the report's noise, schema 2.5; gpuxfer's table marks it ~) is a hollow marker, and a heatmap
+cell ~ after its value.
 
 A comparison (the configurations of gpuxfer-report compare: A1.json A2.json -- B1.json B2.json,
 folders of reports, a gpuxfer-report sweep folder) has the same facets, drawn by configuration:
@@ -91,6 +93,17 @@ def plot_ceiling(ax, pts, colour, gid):
                 linewidth=1.2, alpha=0.9, gid="ceiling:" + gid,
                 marker="_" if len(ceil) == 1 else None, markersize=18)
     return bool(ceil)
+
+
+def plot_line_rate(ax, pts, colour, gid):
+    """The line rate of the links a line's transfers cross (schema 2.7), dash-dotted in its
+    colour (gid linerate:...): what no transfer over them can exceed; whether there was any."""
+    rates = [(s, p["line"]) for s, p in pts if p.get("line") is not None]
+    if rates:
+        ax.plot([s for s, _ in rates], [r for _, r in rates], color=colour, linestyle="-.",
+                linewidth=1.0, alpha=0.6, gid="linerate:" + gid,
+                marker="_" if len(rates) == 1 else None, markersize=18)
+    return bool(rates)
 
 
 def palette(n):
@@ -264,7 +277,7 @@ def draw_lines(fig, lines, style, all_chunks, linear_bw):
     from matplotlib.lines import Line2D
     axes = []
     drawn, lax = facet_axes(fig, lines, 0.8)
-    ceilings = False
+    ceilings = rates = False
     for (pattern, unit, path), ax, mine in drawn:
         axes.append(ax)
         sizes = []
@@ -284,6 +297,7 @@ def draw_lines(fig, lines, style, all_chunks, linear_bw):
                 ax.fill_between(xs, lo, hi, color=colour, alpha=0.18, linewidth=0,
                                 gid="band:" + name)
             ceilings |= plot_ceiling(ax, list(zip(xs, (p for _, p in pts))), colour, name)
+            rates |= plot_line_rate(ax, list(zip(xs, (p for _, p in pts))), colour, name)
             sizes += [s for s, _ in pts]
         if cx:
             path_axis(ax, mine, sizes[0])
@@ -307,6 +321,9 @@ def draw_lines(fig, lines, style, all_chunks, linear_bw):
     if ceilings:
         handles.append(Line2D([], [], color="grey", linestyle=":"))
         labels.append("the calibrated ceiling, in the line's colour")
+    if rates:
+        handles.append(Line2D([], [], color="grey", linestyle="-."))
+        labels.append("the line rate of the links crossed, in the line's colour")
     if any(p["noisy"] for ln in lines for _, p in ln[3]):
         handles.append(hollow_handle())
         labels.append(NOISY_LABEL)
@@ -328,15 +345,18 @@ def comparison_lines(cfgs, docs):
             for ln, pts in gx.curves(doc).items():
                 for size, pt in pts.items():
                     got = acc.setdefault(ln, {}).setdefault(size, {"runs": [], "ceilings": [],
-                                                                   "noisy": []})
+                                                                   "noisy": [], "lines": []})
                     got["runs"].append(pt["median"])
                     got["noisy"].append(bool(pt["noisy"]))
                     if pt["ceiling"] is not None:
                         got["ceilings"].append(pt["ceiling"])
+                    if pt["line"] is not None:
+                        got["lines"].append(pt["line"])
         label = gx.line_names(acc)
         for ln, sizes in acc.items():
             pts = [(size, {"runs": v["runs"], "noisy": v["noisy"], "value": gx.geomean(v["runs"]),
-                           "ceiling": statistics.median(v["ceilings"]) if v["ceilings"] else None})
+                           "ceiling": statistics.median(v["ceilings"]) if v["ceilings"] else None,
+                           "line": statistics.median(v["lines"]) if v["lines"] else None})
                    for size, v in sorted(sizes.items())]
             out.append(((ci, ln.path, ln.src, ln.dst, ln.run, str(ln.chunk)), ln.pattern, ln.unit,
                         pts, label[ln]))
@@ -356,6 +376,7 @@ def draw_comparison(fig, cfgs, lines):
     colours = palette(len(cfgs))
     axes = []
     drawn, lax = facet_axes(fig, lines, 0.9 + 0.22 * len(cfgs))
+    rates = False
     for (pattern, unit, path), ax, mine in drawn:
         axes.append(ax)
         # A line style per memory kinds and run within the facet, the same for every
@@ -389,6 +410,7 @@ def draw_comparison(fig, cfgs, lines):
                            s=22, facecolors="white", edgecolors=colour, linewidths=1.2, marker=mk,
                            gid="runs-noisy:" + gid, zorder=3)
             plot_ceiling(ax, list(zip(xs, (p for _, p in pts))), colour, gid)
+            rates |= plot_line_rate(ax, list(zip(xs, (p for _, p in pts))), colour, gid)
             sizes += [s for s, _ in pts]
         if cx:
             path_axis(ax, mine, sizes[0])
@@ -414,6 +436,9 @@ def draw_comparison(fig, cfgs, lines):
                 Line2D([], [], color="grey", linestyle="-"),
                 Line2D([], [], color="grey", linestyle=":")]
     labels += ["a run's median", "the runs' geometric mean", "calibrated ceiling"]
+    if rates:
+        handles.append(Line2D([], [], color="grey", linestyle="-."))
+        labels.append("line rate of the links crossed")
     if any(any(p["noisy"]) for ln in lines for _, p in ln[3]):
         handles.append(hollow_handle())
         labels.append(NOISY_LABEL)
@@ -531,6 +556,8 @@ def describe(fig, line_axes, legend, maps):
                  if (ln.get_gid() or "").startswith("noisy:")}
         ceilings = {ln.get_gid()[8:]: len(ln.get_xdata()) for ln in ax.get_lines()
                     if (ln.get_gid() or "").startswith("ceiling:")}
+        rates = {ln.get_gid()[9:]: len(ln.get_xdata()) for ln in ax.get_lines()
+                 if (ln.get_gid() or "").startswith("linerate:")}
         series = [{"name": ln.get_gid()[5:], "color": colors.to_hex(ln.get_color()),
                    "linestyle": ln.get_linestyle(), "marker": ln.get_marker(),
                    "points": len(ln.get_xdata()), "band": ln.get_gid()[5:] in bands,
@@ -538,6 +565,7 @@ def describe(fig, line_axes, legend, maps):
                   for ln in ax.get_lines() if (ln.get_gid() or "").startswith("line:")]
         for sr in series:
             sr["ceiling_points"] = ceilings.get(sr["name"], 0)
+            sr["line_rate_points"] = rates.get(sr["name"], 0)
             if sr["name"] in runs or sr["name"] in noisy_runs:
                 # a comparison: its runs' points (the disturbed ones among them)
                 sr["run_points"] = runs.get(sr["name"], 0) + noisy_runs.get(sr["name"], 0)
