@@ -1,6 +1,7 @@
 # Spack recipe for gpuxfer (copy into a Spack repository as packages/gpuxfer/package.py). Written
-# to Spack's conventions (AutotoolsPackage with CudaPackage). Not run by Spack in CI or by its
-# authors: docs/building.md says what was and was not tested. gpuxfer is not published yet, so
+# to Spack's conventions (AutotoolsPackage with CudaPackage). Not built by Spack in CI or by its
+# authors; tests/spack_recipe.sh runs its Python against a stand-in of spack.package
+# (docs/building.md says what was and was not tested). gpuxfer is not published yet, so
 # the git URL below does not answer; build @main from a local clone in a Spack environment:
 # spack develop --path /path/to/clone gpuxfer@main, then spack add gpuxfer@main and spack install.
 from spack.package import *
