@@ -13,9 +13,11 @@
 #   man pages are on MANPATH.
 # - CUDA recipe: eb --stop=configure with --cuda-compute-capabilities=7.0,9.0; configure finds
 #   the CUDA and NCCL the modules name (its summary: CUDA 12.4, NCCL 2.20.5, architectures
-#   70,90). NVIDIA's PyPI packages of CUDA 12.4 carry no nvcc, so it stops there.
+#   70,90). NVIDIA's PyPI packages of CUDA 12.4 carry no nvcc, so it stops there. Where the
+#   machine has a CUDA toolkit with NCCL and cuobjdump (GX_CUDA_HOME, else /usr/local/cuda), a
+#   copy set to that toolkit's versions is built in full, installed and sanity-checked.
 # EasyBuild refuses to run as root: as root it runs as nobody. Skipped, saying why, without
-# EasyBuild or Lmod (apt-get install lmod); the CUDA part without GX_PYPI_CUDA.
+# EasyBuild or Lmod (apt-get install lmod); each CUDA part without what it needs.
 . "$top_srcdir/tests/lib.sh"
 : "${top_builddir:?}"
 eb=${EASYBUILD:-$(command -v eb 2>/dev/null)}
@@ -52,7 +54,8 @@ ok $? "the make dist tarball, gpuxfer-$ver.tar.xz" || diag <"$dir/dist.log"
 cp "$top_srcdir/packaging/easybuild/$ec_name" "$top_srcdir/packaging/easybuild/$ec_cuda_name" "$dir/ec/"
 
 # stand_in NAME VERSION PREFIX [MODULE...]: a Lua module NAME/VERSION as EasyBuild would write one
-# ($EBROOT*/$EBVERSION* as EasyBuild names them: - in a name becomes MIN), loading MODULE... first.
+# ($EBROOT*/$EBVERSION* as EasyBuild names them: - in a name becomes MIN; PREFIX/bin on PATH),
+# loading MODULE... first.
 stand_in() {
     _name=$1 _full=$2 _root=$3; shift 3
     _var=$(echo "$_name" | tr 'a-z' 'A-Z' | sed 's/-/MIN/g')
@@ -62,6 +65,8 @@ stand_in() {
         for _m in "$@"; do echo "depends_on(\"$_m\")"; done
         echo "setenv(\"EBROOT$_var\", \"$_root\")"
         echo "setenv(\"EBVERSION$_var\", \"${_full%%-*}\")"
+        # Its programs on PATH, as EasyBuild's modules do (the system's are there already).
+        [ "$_root" = /usr ] || [ ! -d "$_root/bin" ] || echo "prepend_path(\"PATH\", \"$_root/bin\")"
     } >"$dir/stand-in/modules/all/$_name/$_full.lua"
 }
 # The gompi-2023b toolchain: the system's gcc and Open MPI (mpicc on PATH), hwloc and cJSON.
@@ -134,38 +139,76 @@ nv=
 if [ -z "$nv" ] || [ ! -e "$nv/cuda_runtime/lib/libcudart.so.12" ] || [ ! -d "$nv/cuda_nvcc/include/crt" ] ||
     [ ! -e "$nv/nccl/lib/libnccl.so.2" ]; then
     skip "$ec_cuda_name: no CUDA 12.4 and NCCL 2.20.5 from PyPI (GX_PYPI_CUDA=a venv with nvidia-cuda-runtime-cu12==12.4.99 nvidia-cuda-nvcc-cu12==12.4.99 nvidia-nccl-cu12==2.20.5)"
+else
+    # A CUDA prefix as EasyBuild's CUDA module has one: headers (the runtime's and nvcc's crt/),
+    # lib64/libcudart.so; nvcc is absent from these packages: bin/nvcc says so and fails if run.
+    cuda=$dir/stand-in/cuda-12.4.0 nccl=$dir/stand-in/nccl-2.20.5
+    mkdir -p "$cuda/bin" "$cuda/include" "$cuda/lib64" "$nccl/include" "$nccl/lib"
+    for h in "$nv"/cuda_runtime/include/* "$nv"/cuda_nvcc/include/*; do
+        case ${h##*/} in __*) ;; *) ln -s "$h" "$cuda/include/" ;; esac
+    done
+    ln -s "$nv/cuda_runtime/lib/libcudart.so.12" "$cuda/lib64/libcudart.so.12"
+    ln -s libcudart.so.12 "$cuda/lib64/libcudart.so"
+    printf '#!/bin/sh\necho "nvcc: not in NVIDIA'"'"'s PyPI packages of CUDA 12.4 (gpuxfer'"'"'s test stops after configure)" >&2\nexit 1\n' \
+        >"$cuda/bin/nvcc" && chmod 755 "$cuda/bin/nvcc"
+    ln -s "$nv/nccl/include/nccl.h" "$nv/nccl/include/nccl_net.h" "$nccl/include/"
+    ln -s "$nv/nccl/lib/libnccl.so.2" "$nccl/lib/libnccl.so.2"
+    ln -s libnccl.so.2 "$nccl/lib/libnccl.so"
+    stand_in CUDA 12.4.0 "$cuda"
+    stand_in NCCL "2.20.5-GCCcore-13.2.0$cuda_suffix" "$nccl" GCCcore/13.2.0 CUDA/12.4.0
+    stand_in UCX-CUDA "1.15.0-GCCcore-13.2.0$cuda_suffix" "$dir/stand-in/empty" GCCcore/13.2.0 CUDA/12.4.0
+    chmod -R a+rX "$dir/stand-in" && [ -z "$as_user" ] || chown -R nobody:nogroup "$dir/stand-in"
+
+    gx_eb "$dir/eb-cuda.log" "$dir/ec/$ec_cuda_name" --stop=configure --cuda-compute-capabilities=7.0,9.0
+    rc=$?
+    log=$(eb_log "$dir/eb-cuda.log")
+    [ $rc -eq 0 ] && [ -n "$log" ] && grep -q '^gpuxfer .* configuration$' "$log"
+    ok $? "eb $ec_cuda_name --stop=configure: configure runs (exit $rc)" ||
+        { tail -n 30 "$dir/eb-cuda.log"; tail -n 40 "${log:-/dev/null}"; } | diag
+    grep -q "^  CUDA *: yes 12\.4 ($cuda)\$" "${log:-/dev/null}" &&
+        grep -q '^  CUDA architectures: 70,90$' "${log:-/dev/null}" &&
+        grep -q '^  NCCL *: yes 2\.20\.5$' "${log:-/dev/null}" &&
+        grep -q '^  MPI compiler *: mpicc$' "${log:-/dev/null}"
+    ok $? "configure's summary: CUDA 12.4 from the CUDA module, NCCL 2.20.5, architectures 70,90 from --cuda-compute-capabilities=7.0,9.0" ||
+        grep -A9 '^gpuxfer .* configuration' "${log:-/dev/null}" | diag
+fi
+
+# Where this machine has a CUDA toolkit with NCCL and cuobjdump in it (GX_CUDA_HOME, else
+# /usr/local/cuda; CI has none): the CUDA recipe built in full, installed and its sanity check
+# run (EasyBuild's check of the binaries' device code included), in a copy whose CUDA and NCCL
+# versions are that toolkit's (as a packager changes them for another CUDA).
+lc=${GX_CUDA_HOME:-/usr/local/cuda}
+lc_ver=$("$lc/bin/nvcc" --version 2>/dev/null | sed -n 's/.*, V\([0-9][0-9.]*\)$/\1/p')
+lc_nccl=$(awk '/^#define NCCL_(MAJOR|MINOR|PATCH) /{v = v (v == "" ? "" : ".") $3} END{print v}' \
+    "$lc/include/nccl.h" 2>/dev/null)
+if [ -z "$lc_ver" ] || [ -z "$lc_nccl" ] || [ ! -e "$lc/lib64/libnccl.so" ]; then
+    skip "the CUDA recipe built in full: no CUDA toolkit with NCCL in $lc (GX_CUDA_HOME=DIR)"
+    done_testing
+    exit
+elif [ ! -x "$lc/bin/cuobjdump" ]; then
+    skip "the CUDA recipe built in full: no cuobjdump in $lc/bin, which EasyBuild's sanity check of CUDA builds runs"
     done_testing
     exit
 fi
-# A CUDA prefix as EasyBuild's CUDA module has one: headers (the runtime's and nvcc's crt/),
-# lib64/libcudart.so; nvcc is absent from these packages: bin/nvcc says so and fails if run.
-cuda=$dir/stand-in/cuda-12.4.0 nccl=$dir/stand-in/nccl-2.20.5
-mkdir -p "$cuda/bin" "$cuda/include" "$cuda/lib64" "$nccl/include" "$nccl/lib"
-for h in "$nv"/cuda_runtime/include/* "$nv"/cuda_nvcc/include/*; do
-    case ${h##*/} in __*) ;; *) ln -s "$h" "$cuda/include/" ;; esac
-done
-ln -s "$nv/cuda_runtime/lib/libcudart.so.12" "$cuda/lib64/libcudart.so.12"
-ln -s libcudart.so.12 "$cuda/lib64/libcudart.so"
-printf '#!/bin/sh\necho "nvcc: not in NVIDIA'"'"'s PyPI packages of CUDA 12.4 (gpuxfer'"'"'s test stops after configure)" >&2\nexit 1\n' \
-    >"$cuda/bin/nvcc" && chmod 755 "$cuda/bin/nvcc"
-ln -s "$nv/nccl/include/nccl.h" "$nv/nccl/include/nccl_net.h" "$nccl/include/"
-ln -s "$nv/nccl/lib/libnccl.so.2" "$nccl/lib/libnccl.so.2"
-ln -s libnccl.so.2 "$nccl/lib/libnccl.so"
-stand_in CUDA 12.4.0 "$cuda"
-stand_in NCCL "2.20.5-GCCcore-13.2.0$cuda_suffix" "$nccl" GCCcore/13.2.0 CUDA/12.4.0
-stand_in UCX-CUDA "1.15.0-GCCcore-13.2.0$cuda_suffix" "$dir/stand-in/empty" GCCcore/13.2.0 CUDA/12.4.0
-chmod -R a+rX "$dir/stand-in" && [ -z "$as_user" ] || chown -R nobody:nogroup "$dir/stand-in"
-
-gx_eb "$dir/eb-cuda.log" "$dir/ec/$ec_cuda_name" --stop=configure --cuda-compute-capabilities=7.0,9.0
+lc_suffix=-CUDA-$lc_ver
+mkdir -p "$dir/ec/local"
+lc_ec=$dir/ec/local/gpuxfer-$ver-$tc$lc_suffix.eb
+sed "s/'12\.4\.0'/'$lc_ver'/; s/'2\.20\.5'/'$lc_nccl'/" "$dir/ec/$ec_cuda_name" >"$lc_ec"
+stand_in CUDA "$lc_ver" "$lc"
+stand_in NCCL "$lc_nccl-GCCcore-13.2.0$lc_suffix" "$lc" GCCcore/13.2.0 "CUDA/$lc_ver"
+stand_in UCX-CUDA "1.15.0-GCCcore-13.2.0$lc_suffix" "$dir/stand-in/empty" GCCcore/13.2.0 "CUDA/$lc_ver"
+chmod -R a+rX "$dir/stand-in" "$dir/ec" && [ -z "$as_user" ] || chown -R nobody:nogroup "$dir/stand-in" "$dir/ec"
+gx_eb "$dir/eb-local.log" "$lc_ec" --cuda-compute-capabilities=8.0,9.0
 rc=$?
-log=$(eb_log "$dir/eb-cuda.log")
-[ $rc -eq 0 ] && [ -n "$log" ] && grep -q '^gpuxfer .* configuration$' "$log"
-ok $? "eb $ec_cuda_name --stop=configure: configure runs (exit $rc)" ||
-    { tail -n 30 "$dir/eb-cuda.log"; tail -n 40 "${log:-/dev/null}"; } | diag
-grep -q "^  CUDA *: yes 12\.4 ($cuda)\$" "${log:-/dev/null}" &&
-    grep -q '^  CUDA architectures: 70,90$' "${log:-/dev/null}" &&
-    grep -q '^  NCCL *: yes 2\.20\.5$' "${log:-/dev/null}" &&
-    grep -q '^  MPI compiler *: mpicc$' "${log:-/dev/null}"
-ok $? "configure's summary: CUDA 12.4 from the CUDA module, NCCL 2.20.5, architectures 70,90 from --cuda-compute-capabilities=7.0,9.0" ||
-    grep -A9 '^gpuxfer .* configuration' "${log:-/dev/null}" | diag
+lc_inst=$dir/prefix/software/gpuxfer/$ver-$tc$lc_suffix
+log=$(find "$lc_inst/easybuild" -name 'easybuild-gpuxfer-*.log' 2>/dev/null | head -n 1)
+[ $rc -eq 0 ] && [ -x "$lc_inst/bin/gpuxfer" ] && [ -n "$log" ] &&
+    grep -q "^  CUDA *: yes ${lc_ver%.*} ($lc)\$" "$log" && grep -q "^  NCCL *: yes $lc_nccl\$" "$log" &&
+    grep -q '^  CUDA architectures: 80,90$' "$log" &&
+    grep -q 'Number of CUDA files checked: [1-9]' "$dir/eb-local.log" &&
+    grep -q 'Number of files missing one or more CUDA Compute Capabilities: 0$' "$dir/eb-local.log" &&
+    grep -q 'Number of files missing PTX code for the highest configured CUDA Compute Capability: 0$' "$dir/eb-local.log"
+ok $? "eb builds, installs and sanity-checks the CUDA recipe with CUDA $lc_ver and NCCL $lc_nccl from $lc, EasyBuild's check finding device code for 8.0 and 9.0 and PTX (exit $rc)" ||
+    { tail -n 30 "$dir/eb-local.log"; grep -A9 '^gpuxfer .* configuration' "${log:-/dev/null}"; } | diag
+grep -A5 'CUDA sanity check summary report' "$dir/eb-local.log" | diag
 done_testing
