@@ -7,10 +7,11 @@
 # system's gcc, Open MPI and hwloc, and, for the CUDA recipe, at the CUDA 12.4 runtime and NCCL
 # 2.20.5 that NVIDIA publishes on PyPI (GX_PYPI_CUDA: a venv with nvidia-cuda-runtime-cu12==12.4.99,
 # nvidia-cuda-nvcc-cu12==12.4.99 and nvidia-nccl-cu12==2.20.5; .ci/run makes one).
-# - host recipe: eb --inject-checksums puts the tarball's SHA256 in a copy (with another SHA256,
-#   eb refuses the tarball); eb builds that copy, verifying the checksum, installs it, its sanity
-#   check (gpuxfer --version) passing; the module loads with Lmod, gpuxfer --version runs and the
-#   man pages are on MANPATH.
+# - eb --inject-checksums puts the tarball's SHA256 in copies of both; eb --check-contrib
+#   (EasyBuild's checks of contributed easyconfigs: style, checksums) passes them.
+# - host recipe: with another SHA256, eb refuses the tarball; eb builds the copy, verifying the
+#   checksum, installs it, its sanity check (gpuxfer --version) passing; the module loads with
+#   Lmod, gpuxfer --version runs and the man pages are on MANPATH.
 # - CUDA recipe: eb --stop=configure with --cuda-compute-capabilities=7.0,9.0; configure finds
 #   the CUDA and NCCL the modules name (its summary: CUDA 12.4, NCCL 2.20.5, architectures
 #   70,90). NVIDIA's PyPI packages of CUDA 12.4 carry no nvcc, so it stops there. Where the
@@ -92,13 +93,25 @@ gx_eb() {
 # eb_log: EasyBuild's log of its last run (the path it printed).
 eb_log() { sed -n 's/.*Results of the build can be found in the log file(s) \(.*\)$/\1/p' "$1" | tail -n 1; }
 
-# The checksum a packager adds, from the tarball; then the build verifies it.
+# The checksum a packager adds, from the tarball; then the builds verify it.
 sum=$(sha256sum "$tarball" | cut -d' ' -f1)
-gx_eb "$dir/inject.log" "$dir/ec/$ec_name" --inject-checksums
+gx_eb "$dir/inject.log" "$dir/ec/$ec_name" "$dir/ec/$ec_cuda_name" --inject-checksums=sha256
 rc=$?
-[ $rc -eq 0 ] && grep -q "$sum" "$dir/ec/$ec_name"
-ok $? "eb --inject-checksums: the tarball's SHA256 in the easyconfig (exit $rc)" ||
+[ $rc -eq 0 ] && grep -q "^checksums = \['$sum'\]\$" "$dir/ec/$ec_name" &&
+    grep -q "^checksums = \['$sum'\]\$" "$dir/ec/$ec_cuda_name"
+ok $? "eb --inject-checksums: the tarball's SHA256 in both easyconfigs (exit $rc)" ||
     { tail -n 20 "$dir/inject.log"; grep -n -A3 checksums "$dir/ec/$ec_name"; } | diag
+
+# EasyBuild's checks for easyconfigs contributed to it: code style and checksums.
+gx_eb "$dir/contrib.log" --check-contrib "$dir/ec/$ec_name" "$dir/ec/$ec_cuda_name"
+rc=$?
+if grep -q 'None of the specified modules (pycodestyle)' "$dir/contrib.log"; then
+    skip "eb --check-contrib: no pycodestyle beside EasyBuild (pip install pycodestyle)"
+else
+    [ $rc -eq 0 ] && grep -q 'All contribution checks PASSed' "$dir/contrib.log"
+    ok $? "eb --check-contrib: both easyconfigs, with their checksums, pass EasyBuild's style and checksum checks (exit $rc)" ||
+        tail -n 20 "$dir/contrib.log" | diag
+fi
 
 # A tarball that is not the one the checksum names: EasyBuild stops before building.
 sed "s/$sum/$(echo "$sum" | tr '0-9a-f' '1-9a-f0')/" "$dir/ec/$ec_name" >"$dir/ec/bad-$ec_name" &&
