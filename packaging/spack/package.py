@@ -1,6 +1,9 @@
 # Spack recipe for gpuxfer (copy into a Spack repository as packages/gpuxfer/package.py). Written
-# to Spack's conventions (AutotoolsPackage with CudaPackage); not run in CI, which has no Spack:
-# see docs/building.md for what was and was not tested.
+# to Spack's conventions (AutotoolsPackage with CudaPackage). Not built by Spack in CI or by its
+# authors; tests/spack_recipe.sh runs its Python against a stand-in of spack.package
+# (docs/building.md says what was and was not tested). gpuxfer is not published yet, so
+# the git URL below does not answer; build @main from a local clone in a Spack environment:
+# spack develop --path /path/to/clone gpuxfer@main, then spack add gpuxfer@main and spack install.
 from spack.package import *
 
 
@@ -26,9 +29,13 @@ class Gpuxfer(AutotoolsPackage, CudaPackage):
     depends_on("pkgconfig", type="build")
     depends_on("python@3:", type=("build", "run"))
     depends_on("nccl", when="+nccl")
-    # Built from git: the configure script is generated.
+    # Built from git: the configure script is generated (autoreconf -fi). Spack's AutotoolsPackage
+    # regenerates it only where autoconf, automake and libtool are dependencies (older Spack
+    # releases want m4 too), and adds pkgconf's aclocal folder for configure.ac's PKG_* macros.
     depends_on("autoconf", type="build", when="@main")
     depends_on("automake", type="build", when="@main")
+    depends_on("libtool", type="build", when="@main")
+    depends_on("m4", type="build", when="@main")
 
     def configure_args(self):
         spec = self.spec
