@@ -1,8 +1,20 @@
 /* The link arithmetic (PCIe per generation, NVLink per NVML version), the routes of pairs (the
  * narrowest link first, unknown rates last) and the health checks, on typed facts. */
+#include "csv.h"
+#include "job.h"
+#include "kept.h"
+#include "line_health.h"
 #include "links.h"
+#include "mem.h"
+#include "output.h"
+#include "pattern.h"
+#include "rating.h"
+#include "report.h"
 #include "tap.h"
+#include "topo.h"
 
+#include <cjson/cJSON.h>
+#include <stdlib.h>
 #include <string.h>
 
 static struct gx_link_facts gpu(int rank, int node, const char *bus, int cur_gen, int cur_w,
@@ -35,6 +47,133 @@ static int has(const struct gx_health *h, int n, const char *check, int rank, co
         if (strcmp(h[i].check, check) == 0 && h[i].rank == rank && strstr(h[i].line, text))
             return 1;
     return 0;
+}
+
+/* The whole of a small file, for the assertions on what was printed. */
+static char *slurp(FILE *f)
+{
+    static char buf[8192];
+    rewind(f);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    return buf;
+}
+
+static int pattern_index(const char *name)
+{
+    for (int i = 0; gx_pattern_table[i]; i++)
+        if (strcmp(gx_pattern_table[i]->name, name) == 0)
+            return i;
+    return -1;
+}
+
+/* One bandwidth result of the pair 0->1 over facts f, through rating, the report, the CSV, the
+ * table and the health checks. */
+static void test_results(struct gx_link_facts *f)
+{
+    struct gx_topo_rank t;
+    memset(&t, 0, sizeof t);
+    t.all_facts = f;
+    t.nall_facts = 4;
+    struct gx_job job;
+    memset(&job, 0, sizeof job);
+    job.topo = &t;
+    struct gx_path_ops direct = {.name = "p2p"}, staged = {.name = "staged",
+                                                           .flags = GX_PATH_VIA_HOST};
+    int bw = pattern_index("bw"), bibw = pattern_index("bibw");
+    struct gx_result r = {
+        .path = "p2p", .src_mem = "device", .dst_mem = "device", .pattern = "bw",
+        .unit = "GB/s", .src_kind = gx_mem_lookup("device"), .dst_kind = gx_mem_lookup("device"),
+        .pattern_kind = bw, .family = GX_FAMILY_ONE_WAY, .a = 0, .b = 1, .same_node = 1,
+        .size = (size_t)64 << 20, .iters = 10, .window = 8, .state = GX_STATE_OK,
+        .bad_offset = -1, .ceiling = 300, .efficiency = 340.0 / 300,
+    };
+    double s[] = {330, 340, 350};
+    gx_stats_compute(s, 3, &r.stats);
+    gx_line_apply(&job, &direct, &r);
+    ok(near(r.line_gbs, 425) && near(r.line_share, 340.0 / 425) && !r.line_exceeded &&
+       r.line_kind == GX_LINK_NVLINK && strstr(r.line_what, "NVLink 4, 17 links"),
+       "p2p device>device 0->1: NVLink's 425 GB/s, share %.3f (%s)", r.line_share, r.line_what);
+    gx_line_apply(&job, &staged, &r);
+    ok(near(r.line_gbs, gx_pcie_gbs(5, 16)) && r.line_exceeded && r.line_kind == GX_LINK_PCIE,
+       "staged: the PCIe links' %.2f GB/s, 340 above it: exceeded", r.line_gbs);
+    r.pattern_kind = bibw;
+    r.family = GX_FAMILY_BOTH_WAYS;
+    gx_line_apply(&job, &direct, &r);
+    ok(near(r.line_gbs, 850), "bibw: both directions' line rate, %.0f GB/s", r.line_gbs);
+    r.family = GX_FAMILY_LATENCY;
+    gx_line_apply(&job, &direct, &r);
+    ok(r.line_gbs == 0 && !r.line_what[0], "latency: no line rate");
+    r.pattern_kind = bw;
+    r.family = GX_FAMILY_ONE_WAY;
+    r.src_kind = r.dst_kind = gx_mem_lookup("pageable");
+    gx_line_apply(&job, &direct, &r);
+    ok(r.line_gbs == 0 && strstr(r.line_what, "host memory"), "host memory on one node: none (%s)",
+       r.line_what);
+
+    /* Into the report, the CSV and the table. */
+    r.src_kind = r.dst_kind = gx_mem_lookup("device");
+    gx_line_apply(&job, &staged, &r);
+    cJSON *o = gx_result_json(&r);
+    const cJSON *lg = cJSON_GetObjectItem(o, "line_gbs"), *ls = cJSON_GetObjectItem(o, "line_share");
+    ok(cJSON_IsNumber(lg) && near(lg->valuedouble, r.line_gbs) && cJSON_IsNumber(ls) &&
+       cJSON_IsTrue(cJSON_GetObjectItem(o, "line_exceeded")) &&
+       cJSON_IsString(cJSON_GetObjectItem(o, "line_route")),
+       "report: line_gbs, line_share, line_route, line_exceeded");
+    cJSON_Delete(o);
+    FILE *csv = tmpfile();
+    struct gx_csv c;
+    gx_csv_init(&c, csv);
+    struct gx_err err = {0};
+    gx_csv_result(&c, &r, &err);
+    const char *text = slurp(csv);
+    ok(strstr(text, ",line_gbs,line_share,line_exceeded\n") && strstr(text, ",true\n"),
+       "CSV: the three columns, line_exceeded true");
+    fclose(csv);
+    FILE *tab = tmpfile();
+    struct gx_output out;
+    memset(&out, 0, sizeof out);
+    out.active = 1;
+    out.table = tab;
+    gx_output_result(&out, &r);
+    gx_line_apply(&job, &direct, &r);
+    gx_output_result(&out, &r);
+    text = slurp(tab);
+    int widest = 0;
+    for (const char *l = text; *l;) {
+        int n = (int)strcspn(l, "\n");
+        widest = n > widest ? n : widest;
+        l += n + (l[n] == '\n');
+    }
+    ok(strstr(text, " eff% line%\n") && strstr(text, " 113.3  540!\n") &&
+       strstr(text, " 113.3    80\n") && widest <= 100,
+       "table: a line%% column, 540! above the line rate, 80 below; at most 100 columns (%d)",
+       widest);
+    printf("%s", text);
+    fclose(tab);
+
+    /* Health from the results: above the line rate; a ceiling below the usual share. */
+    struct gx_kept k[3];
+    gx_line_apply(&job, &staged, &r);
+    k[0] = gx_kept_of(&r);
+    r.size = (size_t)1 << 20;
+    k[1] = gx_kept_of(&r);
+    gx_line_apply(&job, &direct, &r);
+    r.size = (size_t)64 << 20;
+    r.b = 1;
+    r.path_kind = 1;
+    k[2] = gx_kept_of(&r);
+    k[2].ceiling = 200; /* 47% of NVLink's 425 GB/s */
+    struct gx_health h[8];
+    int n = gx_health_from_results(k, 3, h, 0, 8);
+    int above = 0, low = 0;
+    for (int i = 0; i < n; i++) {
+        above += strcmp(h[i].check, "above-line-rate") == 0;
+        low += strcmp(h[i].check, "ceiling-below-usual-share") == 0;
+        printf("# %s: %s\n", h[i].check, h[i].line);
+    }
+    ok(above == 1 && low >= 1, "above the line rate once for its two sizes (%d), a ceiling at "
+       "47%% of NVLink named (%d)", above, low);
 }
 
 int main(void)
@@ -127,5 +266,6 @@ int main(void)
     twice[1].rank = 9;
     n = gx_health_from_facts(twice, 2, h, 16);
     ok(n == 1, "a GPU two ranks share is judged once");
+    test_results(f);
     return tap_done();
 }

@@ -7,6 +7,7 @@
 #include "context.h"
 #include "harness.h"
 #include "layout_matrix.h"
+#include "line_health.h"
 #include "links.h"
 #include "matrix.h"
 #include "mplan.h"
@@ -520,6 +521,12 @@ int main(int argc, char **argv)
             exit_code = GX_ERUNTIME;
             fprintf(stderr, "gpuxfer: %s\n", err.msg);
         }
+        /* What the results say of the links: above a line rate, a ceiling below its share. */
+        int from_facts = nhealth;
+        nhealth = gx_health_from_results(sink.kept, sink.nkept, health, nhealth, GX_HEALTH_MAX);
+        for (int i = from_facts; i < nhealth; i++)
+            fprintf(gx_table_stream(&opts.g), "%s# health: %s\n", i == from_facts ? "\n" : "",
+                    health[i].line);
         gx_report_set(&rep, "health", gx_health_json(health, nhealth));
         /* A node check (a Slurm prolog) asks for an exit status; otherwise findings are said. */
         if (exit_code == GX_OK && nhealth > 0 && opts.g.fail_on_health) {

@@ -117,7 +117,7 @@ double gx_nvlink_line_gbs(const struct gx_nvlink_facts *n, int links, char *what
 double gx_nic_line_gbs(const struct gx_nic_facts *n);
 
 /* Health: degraded hardware, one line each, from every rank's facts (rank 0). */
-#define GX_HEALTH_LINE 256
+#define GX_HEALTH_LINE 384
 struct gx_health {
     const char *check;     /* pcie-below-max, nvlink-down, nvlink-below-siblings, ... */
     int rank;              /* whose GPU or NIC; -1 the job's */
