@@ -69,6 +69,9 @@ grep -q '^# health: GPU 0000:00:07.0 (rank 1): 1 NVLink down, 17 of 18 active$' 
     grep -q '^# health: GPU 0000:00:09.0 (rank 3): PCIe link at x8 of its maximum x16 (gen4 read at idle, not judged): 31.5 of 63.0 GB/s$' "$dir/plain.txt"
 ok $? "one health line each for the link down and the narrow PCIe link"
 grep '^# \(links\|health\|  route\)' "$dir/plain.txt" | diag
+gx_report summary "$dir/plain.json" >"$dir/summary.txt" 2>&1 &&
+    [ "$(grep -c '^# health: ' "$dir/summary.txt")" -eq 2 ]
+ok $? "gpuxfer-report summary names the two findings" || diag <"$dir/summary.txt"
 
 run fail --fail-on-health
 rc=$?

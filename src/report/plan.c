@@ -90,11 +90,10 @@ static cJSON *way_json(const struct plan_way *w)
         cJSON_AddNumberToObject(o, "efficiency", w->eff_sum / w->neff);
     else
         cJSON_AddNullToObject(o, "efficiency");
-    /* Against the routes' line rates (schema 2.7): the mean over the pairs that know theirs. */
+    /* Against the routes' line rates (schema 2.7): the mean over the pairs that know theirs;
+     * absent where none does. */
     if (w->nline)
         cJSON_AddNumberToObject(o, "line_share", w->line_sum / w->nline);
-    else
-        cJSON_AddNullToObject(o, "line_share");
     cJSON_AddNumberToObject(o, "pairs", w->n);
     /* The marks travel with the mean: a mean over pairs must not hide one pair's. */
     if (w->exceeded)
