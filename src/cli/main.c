@@ -252,9 +252,7 @@ static int start(struct gx_job *job, const struct gx_options *opts, struct gx_re
 
 /* Rank 0: the health findings of the run (degraded links), for the report, the table and
  * --fail-on-health. */
-#define GX_HEALTH_MAX 64
-static struct gx_health health[GX_HEALTH_MAX];
-static int nhealth;
+static struct gx_health_set health;
 
 /* Every rank's context to rank 0, into the report and the table's header; the hardware's health
  * from every rank's link facts. */
@@ -266,12 +264,8 @@ static int add_context(const struct gx_job *job, const struct gx_options *opts,
     rc = gx_agree(job->comm, rc, err);
     if (rc == GX_OK && job->rank == 0) {
         gx_topo_pairs_json(context, job->topo, plan->pairs, plan->nruns);
-        if (job->topo && job->topo->all_facts)
-            nhealth = gx_health_from_facts(job->topo->all_facts, job->topo->nall_facts, health,
-                                           GX_HEALTH_MAX);
         gx_topo_print_header(gx_table_stream(&opts->g), context);
-        for (int i = 0; i < nhealth; i++)
-            fprintf(gx_table_stream(&opts->g), "# health: %s\n", health[i].line);
+        gx_health_start(&health, job->topo, gx_table_stream(&opts->g));
         /* In the document from now on, so that a report written by the watchdog has it. */
         cJSON_AddItemToObject(rep->doc, "context", context);
         context = NULL;
@@ -522,17 +516,14 @@ int main(int argc, char **argv)
             fprintf(stderr, "gpuxfer: %s\n", err.msg);
         }
         /* What the results say of the links: above a line rate, a ceiling below its share. */
-        int from_facts = nhealth;
-        nhealth = gx_health_from_results(sink.kept, sink.nkept, health, nhealth, GX_HEALTH_MAX);
-        for (int i = from_facts; i < nhealth; i++)
-            fprintf(gx_table_stream(&opts.g), "%s# health: %s\n", i == from_facts ? "\n" : "",
-                    health[i].line);
-        gx_report_set(&rep, "health", gx_health_json(health, nhealth));
+        gx_health_end(&health, sink.kept, sink.nkept, gx_table_stream(&opts.g));
+        gx_report_set(&rep, "health", gx_health_json(health.h, health.n));
         /* A node check (a Slurm prolog) asks for an exit status; otherwise findings are said. */
-        if (exit_code == GX_OK && nhealth > 0 && opts.g.fail_on_health) {
+        if (exit_code == GX_OK && health.n > 0 && opts.g.fail_on_health) {
             exit_code = GX_EHEALTH;
             fprintf(stderr, "gpuxfer: %d health finding%s (the table's # health lines; "
-                    "--fail-on-health: exit %d)\n", nhealth, nhealth == 1 ? "" : "s", GX_EHEALTH);
+                    "--fail-on-health: exit %d)\n", health.n, health.n == 1 ? "" : "s",
+                    GX_EHEALTH);
         }
         exit_code = write_report(&layout, views, &opts, &proto, &rep, &sink, &ho, least_s,
                                  exit_code, &err);

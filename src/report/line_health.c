@@ -8,6 +8,7 @@
 #include "mem.h"
 #include "path.h"
 #include "pattern.h"
+#include "topo.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -86,4 +87,21 @@ int gx_health_from_results(const struct gx_kept *kept, size_t n, struct gx_healt
         }
     }
     return nh;
+}
+
+void gx_health_start(struct gx_health_set *s, const struct gx_topo_rank *t, FILE *table)
+{
+    s->n = t && t->all_facts ? gx_health_from_facts(t->all_facts, t->nall_facts, s->h,
+                                                    GX_HEALTH_MAX)
+                             : 0;
+    for (int i = 0; i < s->n; i++)
+        fprintf(table, "# health: %s\n", s->h[i].line);
+}
+
+void gx_health_end(struct gx_health_set *s, const struct gx_kept *kept, size_t n, FILE *table)
+{
+    int from = s->n;
+    s->n = gx_health_from_results(kept, n, s->h, s->n, GX_HEALTH_MAX);
+    for (int i = from; i < s->n; i++)
+        fprintf(table, "%s# health: %s\n", i == from ? "\n" : "", s->h[i].line);
 }

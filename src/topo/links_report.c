@@ -43,7 +43,7 @@ cJSON *gx_links_rank_json(const struct gx_link_facts *f)
         add_gbs(pc, "hwloc_gbs", p->hwloc_gbs);
         add_gbs(pc, "line_gbs", gx_pcie_line_gbs(p, what, sizeof what));
         cJSON_AddStringToObject(pc, "line", what);
-        if (p->why[0])
+        if (p->why[0] && (!p->cur_gen || !p->max_gen)) /* a later source may have filled it */
             cJSON_AddStringToObject(pc, "why_unknown", p->why);
         const struct gx_nvlink_facts *v = &f->nvlink;
         cJSON *nv = cJSON_AddObjectToObject(o, "nvlink");
@@ -67,7 +67,7 @@ cJSON *gx_links_rank_json(const struct gx_link_facts *f)
         }
         cJSON_AddStringToObject(nv, "source", gx_src_names[v->links >= 0 ? GX_SRC_NVML
                                                                           : GX_SRC_NONE]);
-        if (v->why[0])
+        if (v->why[0] && (v->links <= 0 || gen == 0))
             cJSON_AddStringToObject(nv, "why_unknown", v->why);
     }
     cJSON *nic = cJSON_AddObjectToObject(o, "nic");

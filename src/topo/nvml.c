@@ -185,6 +185,7 @@ void gx_nvml_gpu_facts(const char *busid, struct gx_pcie_facts *p, struct gx_nvl
         return;
     }
     p->why[0] = '\0';
+    /* '&', not '&&': both calls run, so that why names the first that failed either way. */
     if (nvml_uint(nv.pcie_cur_gen, d, "nvmlDeviceGetCurrPcieLinkGeneration", &p->cur_gen, p->why,
                   sizeof p->why) &
         nvml_uint(nv.pcie_cur_width, d, "nvmlDeviceGetCurrPcieLinkWidth", &p->cur_width, p->why,
