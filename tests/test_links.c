@@ -174,6 +174,23 @@ static void test_results(struct gx_link_facts *f)
     }
     ok(above == 1 && low >= 1, "above the line rate once for its two sizes (%d), a ceiling at "
        "47%% of NVLink named (%d)", above, low);
+
+    /* Four pairs of one measurement over NVLink at one rate: the one at half its siblings'. */
+    struct gx_kept sib[4];
+    for (int i = 0; i < 4; i++) {
+        sib[i] = k[2];
+        sib[i].ceiling = 0;
+        sib[i].a = 2 * i;
+        sib[i].b = 2 * i + 1;
+        sib[i].median = i == 2 ? 180 : 360 + i;
+    }
+    n = gx_health_from_results(sib, 4, h, 0, 8);
+    ok(n == 1 && !strcmp(h[0].check, "below-siblings") && h[0].rank == 4 &&
+       strstr(h[0].line, "well below its 3 siblings' 361"), "the pair at half its 3 siblings' "
+       "median is named: %s", n ? h[0].line : "none");
+    sib[2].median = 300; /* 83%: within the siblings' spread */
+    n = gx_health_from_results(sib, 4, h, 0, 8);
+    ok(n == 0, "at 83%% of its siblings: no finding");
 }
 
 int main(void)

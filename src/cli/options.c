@@ -571,8 +571,9 @@ const struct gx_option gx_option_table[] = {
      GX_G_RELIABILITY, set_allow_skip, GX_NUM_NONE, 0, 0},
     {"fail-on-health", NULL, 0, GX_T_FLAG, NULL, NULL,
      "exit 8 when the run finds degraded hardware (its # health lines): a node check",
-     "A PCIe link below its maximum, NVLinks down, a NIC slower than its siblings, a result "
-     "above its route's line rate or a ceiling below its link's usual share (docs/line-rates.md). "
+     "A PCIe link below its maximum, NVLinks down, a NIC slower than its siblings, a pair well "
+     "below its siblings on the same kind of link, a result above its route's line rate or a "
+     "ceiling below its link's usual share (docs/line-rates.md). "
      "Without it the findings are reported and the exit status is unchanged.",
      GX_G_RELIABILITY, set_fail_on_health, GX_NUM_NONE, 0, 0},
     {"slow-pair", "RATIO", 0, GX_T_STRING, "0.8", NULL,

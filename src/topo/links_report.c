@@ -131,7 +131,7 @@ cJSON *gx_health_json(const struct gx_health *h, int n)
     cJSON *checks = cJSON_AddArrayToObject(o, "checks");
     static const char *const ran[] = {"pcie-below-max", "nvlink-down", "nvlink-below-siblings",
                                       "nic-below-siblings", "above-line-rate",
-                                      "ceiling-below-usual-share"};
+                                      "ceiling-below-usual-share", "below-siblings"};
     for (size_t i = 0; i < sizeof ran / sizeof ran[0]; i++)
         cJSON_AddItemToArray(checks, cJSON_CreateString(ran[i]));
     cJSON *f = cJSON_AddArrayToObject(o, "findings");
