@@ -94,19 +94,20 @@ static void read_pcie(const struct gx_topo_rank *t, hwloc_obj_t pci, int nvml,
 #ifdef HAVE_CUDA
 /* The current generation read again while the GPU copies host memory in: a GPU lowers its link
  * at idle, so a reading at rest says nothing of the link's health. The copies run on their own
- * stream; the reading comes after the first of them completed, while the rest still run. */
+ * stream; the reading comes after half of them completed (256 MiB, some milliseconds of traffic
+ * for the link to train up), while the rest still run. */
 static void read_under_load(const char *busid, struct gx_pcie_facts *p)
 {
     const size_t bytes = (size_t)32 << 20;
     void *h = NULL, *d = NULL;
     cudaStream_t s = NULL;
-    cudaEvent_t first = NULL;
+    cudaEvent_t first = NULL; /* after the first half */
     int ok = cudaMallocHost(&h, bytes) == cudaSuccess && cudaMalloc(&d, bytes) == cudaSuccess &&
              cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking) == cudaSuccess &&
              cudaEventCreateWithFlags(&first, cudaEventDisableTiming) == cudaSuccess;
     for (int i = 0; ok && i < 16; i++) {
         ok = cudaMemcpyAsync(d, h, bytes, cudaMemcpyHostToDevice, s) == cudaSuccess;
-        if (ok && i == 0)
+        if (ok && i == 7)
             ok = cudaEventRecord(first, s) == cudaSuccess;
     }
     int g = 0, w = 0;
