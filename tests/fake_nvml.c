@@ -3,10 +3,12 @@
  * gpuxfer that it describes the --fake-gpus). It answers the calls gpuxfer makes from a file
  * named by GX_FAKE_NVML_CONFIG, one GPU a line:
  *
- *   BUSID NVML_VERSION LINKS ACTIVE CUR_GEN CUR_WIDTH MAX_GEN MAX_WIDTH
+ *   BUSID NVML_VERSION LINKS ACTIVE CUR_GEN CUR_WIDTH MAX_GEN MAX_WIDTH [C2C_LINKS C2C_UP C2C_MBS]
  *
- * '-' for a value NVML does not support on that GPU (NVML_ERROR_NOT_SUPPORTED). Every active
- * NVLink leads to an NVSwitch (a PCI device NVML has no handle for), as on an HGX board; the
+ * '-' for a value NVML does not support on that GPU (NVML_ERROR_NOT_SUPPORTED); without the C2C
+ * columns the GPU has no C2C link (a count of 0), with them C2C_UP of C2C_LINKS are up at
+ * C2C_MBS MB/s each (the field values NVML_FI_DEV_C2C_LINK_COUNT, _GET_STATUS, _GET_MAX_BW).
+ * Every active NVLink leads to an NVSwitch (a PCI device NVML has no handle for), as on an HGX board; the
  * links beyond ACTIVE are down. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +26,21 @@ typedef struct {
 struct gpu {
     unsigned dom, bus, dev;
     int version, links, active, cur_gen, cur_width, max_gen, max_width;
+    int c2c_links, c2c_up, c2c_mbs;
 };
+
+/* nvmlFieldValue_t as nvml.h lays it out. */
+typedef struct {
+    unsigned int fieldId, scopeId;
+    long long timestamp, latencyUsec;
+    int valueType, nvmlReturn;
+    union {
+        double dVal;
+        unsigned int uiVal;
+        unsigned long long ullVal;
+    } value;
+} nvmlFieldValue_t;
+enum { FI_C2C_LINK_COUNT = 170, FI_C2C_LINK_GET_STATUS = 171, FI_C2C_LINK_GET_MAX_BW = 172 };
 typedef struct gpu *nvmlDevice_t;
 
 static struct gpu gpus[MAX_GPUS];
@@ -44,9 +60,12 @@ int nvmlInit_v2(void)
     char line[256];
     ngpus = 0;
     while (fgets(line, sizeof line, f) && ngpus < MAX_GPUS) {
-        char bus[64], v[8][16];
-        if (line[0] == '#' || sscanf(line, "%63s %15s %15s %15s %15s %15s %15s %15s", bus, v[0],
-                                     v[1], v[2], v[3], v[4], v[5], v[6]) != 8)
+        char bus[64], v[10][16];
+        int got = line[0] == '#' ? 0
+                                 : sscanf(line, "%63s %15s %15s %15s %15s %15s %15s %15s %15s %15s "
+                                          "%15s", bus, v[0], v[1], v[2], v[3], v[4], v[5], v[6],
+                                          v[7], v[8], v[9]);
+        if (got != 8 && got != 11)
             continue;
         struct gpu *g = &gpus[ngpus];
         unsigned fn;
@@ -59,6 +78,9 @@ int nvmlInit_v2(void)
         g->cur_width = field(v[4]);
         g->max_gen = field(v[5]);
         g->max_width = field(v[6]);
+        g->c2c_links = got == 11 ? field(v[7]) : 0;
+        g->c2c_up = got == 11 ? field(v[8]) : 0;
+        g->c2c_mbs = got == 11 ? field(v[9]) : 0;
         ngpus++;
     }
     fclose(f);
@@ -157,4 +179,31 @@ int nvmlDeviceGetMaxPcieLinkGeneration(nvmlDevice_t d, unsigned *v)
 int nvmlDeviceGetMaxPcieLinkWidth(nvmlDevice_t d, unsigned *v)
 {
     return pcie(d, d ? d->max_width : 0, v);
+}
+
+/* The C2C fields; any other field is not supported. */
+int nvmlDeviceGetFieldValues(nvmlDevice_t d, int count, nvmlFieldValue_t *values)
+{
+    if (!initialised)
+        return UNINITIALIZED;
+    if (!d || count < 0 || (count > 0 && !values))
+        return INVALID_ARGUMENT;
+    for (int i = 0; i < count; i++) {
+        nvmlFieldValue_t *f = &values[i];
+        int link_ok = (int)f->scopeId < d->c2c_links;
+        f->valueType = 1; /* NVML_VALUE_TYPE_UNSIGNED_INT */
+        f->nvmlReturn = OK;
+        if (f->fieldId == FI_C2C_LINK_COUNT)
+            f->value.uiVal = (unsigned)d->c2c_links;
+        else if (f->fieldId == FI_C2C_LINK_GET_STATUS && link_ok)
+            f->value.uiVal = (int)f->scopeId < d->c2c_up;
+        else if (f->fieldId == FI_C2C_LINK_GET_MAX_BW && link_ok)
+            f->value.uiVal = (int)f->scopeId < d->c2c_up ? (unsigned)d->c2c_mbs : 0;
+        else
+            f->nvmlReturn = f->fieldId == FI_C2C_LINK_GET_STATUS ||
+                                    f->fieldId == FI_C2C_LINK_GET_MAX_BW
+                                ? INVALID_ARGUMENT
+                                : NOT_SUPPORTED;
+    }
+    return OK;
 }

@@ -3,8 +3,8 @@
 # hardware: a stand-in NVML (tests/fake_nvml.c, first on LD_LIBRARY_PATH) describes eight H100
 # on NVSwitch (tests/fake-nvml-h100x8.txt: GPU 1 with a link down, GPU 3 at gen 4 x8, GPU 6 with
 # no PCIe facts in NVML), a sysfs-style tree made here gives GPU 6's PCIe link and the NIC's
-# rate, tests/topologies/h100x8-nvswitch.xml (the 4 x H200 machine's XML with eight H100 in
-# place of its GPUs) is the topology.
+# rate, tests/topologies/h100x8-nvswitch.xml (the 4 x H200 machine's XML with eight H100 in place
+# of its GPUs) is the topology; tests/fake-nvml-c2c.txt gives two GPUs C2C links.
 . "$top_srcdir/tests/lib.sh"
 dir=$(mktemp -d "$TEST_TMP/links.XXXXXX")
 xml="$top_srcdir/tests/topologies/h100x8-nvswitch.xml"
@@ -84,6 +84,31 @@ sys.exit(0 if (d["status"], d["exit_code"], len(d["health"]["findings"])) == ("c
 PY
 ok $? "its report: complete, exit_code 8, the two findings"
 
+# A stand-in with C2C links (tests/fake-nvml-c2c.txt): the GPUs reach host memory, and each
+# other without NVLink, through them; one link down is a finding.
+GX_FAKE_NVML_CONFIG="$top_srcdir/tests/fake-nvml-c2c.txt" GPUXFER_FAKE_NVML=1 \
+GPUXFER_SYSFS_ROOT="$sys" LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+    gx_mpirun_table "$dir/c2c.txt" 2 --topology-xml "$top_srcdir/tests/topologies/h200x4-vm.xml" \
+    --fake-gpus 0000:00:06.0,0000:00:07.0 --sizes 8 --iters 3 --quiet --output "$dir/c2c.json" \
+    >"$dir/c2c.mpirun" 2>"$dir/c2c.err"
+ok $? "2 ranks on the stand-in with C2C links: exit 0" || diag <"$dir/c2c.err"
+py_check "$dir/c2c.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+c = [r["link_facts"]["c2c"] for r in d["context"]["ranks"]]
+r = d["context"]["pairs"][0]["route"]
+h = [(f["check"], f["rank"]) for f in d["health"]["findings"]]
+want = ([(10, 9, 405, "nvml"), (10, 10, 450, "nvml")], ["c2c", "c2c"], 405, [("c2c-down", 0)])
+got = ([(x["links"], x["active"], x["line_gbs"], x["source"]) for x in c], [x["kind"] for x in r["hops"]],
+       r["line_gbs"], h)
+print("got %r" % (got,) if got != want else "")
+sys.exit(0 if got == want else 1)
+PY
+ok $? "C2C: links and their bandwidth from NVML's field values, the pair's route over both, one link down named"
+grep -q '^# links 0: .*; C2C 9 of 10 active, 405.0 GB/s; NIC' "$dir/c2c.txt" &&
+    grep -q '^# health: GPU 0000:00:06.0 (rank 0): 1 C2C link down, 9 of 10 active$' "$dir/c2c.txt"
+ok $? "C2C in the header and its health line" || diag <"$dir/c2c.txt"
+
 # Without the stand-in: the XML's own link speed, NVLink unknown and said so, no finding.
 out="$dir/hwloc.json"
 gx_mpirun_table "$dir/hwloc.txt" 2 --topology-xml "$top_srcdir/tests/topologies/h200x4-vm.xml" \
@@ -99,6 +124,8 @@ if round(lf["pcie"]["hwloc_gbs"], 2) != 63.02 or lf["pcie"]["current"]["generati
     bad.append("PCIe %s" % lf["pcie"])
 if lf["nvlink"]["links"] is not None or "NVML not consulted" not in lf["nvlink"]["why_unknown"]:
     bad.append("NVLink %s" % lf["nvlink"])
+if lf["c2c"]["links"] is not None or "NVML not consulted" not in lf["c2c"]["why_unknown"]:
+    bad.append("C2C %s" % lf["c2c"])
 if lf["nic"]["gbits"] is not None:
     bad.append("NIC rate guessed: %s" % lf["nic"])
 r = d["context"]["pairs"][0]["route"]

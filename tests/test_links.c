@@ -115,7 +115,8 @@ static void test_results(struct gx_link_facts *f)
     r.src_kind = r.dst_kind = gx_mem_lookup("device");
     gx_line_apply(&job, &staged, &r);
     cJSON *o = gx_result_json(&r);
-    const cJSON *lg = cJSON_GetObjectItem(o, "line_gbs"), *ls = cJSON_GetObjectItem(o, "line_share");
+    const cJSON *lg = cJSON_GetObjectItem(o, "line_gbs");
+    const cJSON *ls = cJSON_GetObjectItem(o, "line_share");
     ok(cJSON_IsNumber(lg) && near(lg->valuedouble, r.line_gbs) && cJSON_IsNumber(ls) &&
        cJSON_IsTrue(cJSON_GetObjectItem(o, "line_exceeded")) &&
        cJSON_IsString(cJSON_GetObjectItem(o, "line_route")),
@@ -244,6 +245,13 @@ int main(void)
     ok(r.nhops == 0 && r.line_gbs == 0, "host memory on one node: no link");
     gx_route_pair(&f[0], &f[1], 0, 1, 0, &r);
     ok(r.nhops == 1 && r.hops[0].rank == 1, "host to device: the device side's PCIe link");
+
+    /* A GPU with C2C links reaches host memory through them, not PCIe. */
+    f[1].c2c = (struct gx_c2c_facts){.links = 10, .active = 9, .gbs = 405};
+    gx_route_pair(&f[0], &f[1], 0, 1, 0, &r);
+    ok(r.nhops == 1 && r.hops[0].kind == GX_LINK_C2C && near(r.line_gbs, 405),
+       "host to a device with C2C: C2C, 9 links, %.0f GB/s", r.line_gbs);
+    f[1].c2c = (struct gx_c2c_facts){.links = 0, .active = 0};
 
     /* Across nodes: both NICs and both PCIe links; a NIC without a rate is unknown. */
     struct gx_link_facts a = gpu(0, 0, "0000:00:06.0", 5, 16, 5, 16, -1, -1);

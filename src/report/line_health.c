@@ -80,7 +80,8 @@ static double siblings_median(const struct gx_kept *kept, size_t nk, const struc
 static int below_siblings(const struct gx_kept *kept, size_t n, const struct gx_kept *k)
 {
     int count;
-    if (k->state != GX_STATE_OK || k->line_gbs <= 0 || gx_pattern_table[k->pattern]->lower_is_better)
+    if (k->state != GX_STATE_OK || k->line_gbs <= 0 ||
+        gx_pattern_table[k->pattern]->lower_is_better)
         return 0;
     double m = siblings_median(kept, n, k, &count);
     return m > 0 && k->median < GX_BELOW_SIBLINGS * m;
@@ -101,7 +102,8 @@ static int speaks(const struct gx_kept *kept, size_t n, size_t i,
 static void name_of(const struct gx_kept *k, char *buf, size_t len)
 {
     snprintf(buf, len, "pair %d->%d %s %s>%s %s", k->a, k->b, gx_paths[k->path].name,
-             gx_mem_name(k->src_kind), gx_mem_name(k->dst_kind), gx_pattern_table[k->pattern]->name);
+             gx_mem_name(k->src_kind), gx_mem_name(k->dst_kind),
+             gx_pattern_table[k->pattern]->name);
 }
 
 int gx_health_from_results(const struct gx_kept *kept, size_t n, struct gx_health *h, int nh,

@@ -14,11 +14,13 @@ const char *const gx_src_names[] = {"unknown", "nvml", "sysfs", "hwloc", "table"
  * probe at 64M reads 74-80% of gen5 x16's 63.0 GB/s in the reference runs (H100 46.7-48.8 GB/s,
  * H200 50.6, results/reference), so 70% leaves room for a healthy VM. NVLink's packets cost a
  * similar share (no reference run over NVLink yet: the same bound). RDMA NICs reach 90% and
- * more of the port's data rate; 80% is the bound. The socket link's rate is not read. */
+ * more of the port's data rate; 80% is the bound. C2C: no healthy share known yet (no run on a
+ * Grace Hopper), no check. The socket link's rate is not read. */
 const struct gx_link_kind_info gx_link_kinds[GX_LINK_KINDS] = {
     [GX_LINK_PCIE] = {"pcie", "lane rate (GT/s) x width x encoding (8b/10b gen 1-2, 128b/130b "
                               "gen 3-5, none gen 6) / 8 bits", 0.70},
     [GX_LINK_NVLINK] = {"nvlink", "active links x GB/s per link of the NVLink generation", 0.70},
+    [GX_LINK_C2C] = {"c2c", "active links x NVML's C2C link bandwidth (MB/s) / 1000", 0},
     [GX_LINK_NIC] = {"nic", "the port's rate (Gb/s, after encoding) / 8 bits", 0.80},
     [GX_LINK_SOCKET] = {"socket", "not read (the CPUs' link between sockets)", 0},
 };
@@ -102,6 +104,11 @@ double gx_nvlink_line_gbs(const struct gx_nvlink_facts *n, int links, char *what
     return per * links;
 }
 
+double gx_c2c_line_gbs(const struct gx_c2c_facts *c)
+{
+    return c->active > 0 ? c->gbs : 0;
+}
+
 double gx_nic_line_gbs(const struct gx_nic_facts *n)
 {
     return n->gbits / 8.0;
@@ -126,6 +133,17 @@ static void add_pcie(struct gx_route *r, const struct gx_link_facts *f)
     double gbs = gx_pcie_line_gbs(&f->pcie, what, sizeof what);
     enum gx_src src = f->pcie.cur_gen && f->pcie.cur_width ? f->pcie.cur_src : GX_SRC_HWLOC;
     add_hop(r, GX_LINK_PCIE, f->rank, gbs, src, what);
+}
+
+/* The GPU's link to host memory: C2C where it has an active one, else PCIe. */
+static void add_host_link(struct gx_route *r, const struct gx_link_facts *f)
+{
+    if (f->c2c.active > 0) {
+        char what[96];
+        snprintf(what, sizeof what, "C2C, %d link%s", f->c2c.active, f->c2c.active == 1 ? "" : "s");
+        add_hop(r, GX_LINK_C2C, f->rank, gx_c2c_line_gbs(&f->c2c), GX_SRC_NVML, what);
+    } else
+        add_pcie(r, f);
 }
 
 static void add_nic(struct gx_route *r, const struct gx_link_facts *f)
@@ -183,18 +201,18 @@ void gx_route_pair(const struct gx_link_facts *a, const struct gx_link_facts *b,
         double gbs = gx_nvlink_line_gbs(&a->nvlink, pl->nvlinks, what, sizeof what);
         add_hop(out, GX_LINK_NVLINK, -1, gbs, GX_SRC_NVML, what);
     } else {
-        /* Each GPU whose memory takes part crosses its PCIe link (once, for two buffers on one
-         * GPU: both directions of one link); across nodes both NICs; between the sockets, their
-         * link. */
+        /* Each GPU whose memory takes part crosses its link to the host (PCIe, or C2C; once for
+         * two buffers on one GPU: both directions of one link); across nodes both NICs; between
+         * the sockets, their link. */
         if (a_dev)
-            add_pcie(out, a);
+            add_host_link(out, a);
         if (!same_node) {
             add_nic(out, a);
             add_nic(out, b);
         } else if (a_dev && b_dev && pl && strcmp(pl->pci, "SYS") == 0)
             add_hop(out, GX_LINK_SOCKET, -1, 0, GX_SRC_NONE, "the link between sockets");
         if (b_dev && !same_gpu)
-            add_pcie(out, b);
+            add_host_link(out, b);
     }
     sort_hops(out);
     out->line_gbs = out->nhops ? out->hops[0].gbs : 0;

@@ -17,7 +17,9 @@ extern const char *const gx_src_names[]; /* indexed by enum gx_src; NONE is "unk
 
 /* One table of link kinds: each with its rate arithmetic and the share of the line rate a
  * healthy machine measures over it (docs/line-rates.md). */
-enum gx_link_kind { GX_LINK_PCIE, GX_LINK_NVLINK, GX_LINK_NIC, GX_LINK_SOCKET, GX_LINK_KINDS };
+enum gx_link_kind {
+    GX_LINK_PCIE, GX_LINK_NVLINK, GX_LINK_C2C, GX_LINK_NIC, GX_LINK_SOCKET, GX_LINK_KINDS
+};
 struct gx_link_kind_info {
     const char *name;       /* pcie, nvlink, nic, socket */
     const char *arithmetic; /* how its rate is made, for the report */
@@ -56,6 +58,15 @@ struct gx_nvlink_facts {
     char why[GX_LINK_WHY];
 };
 
+/* A GPU's chip-to-chip link to its CPU (Grace Hopper's NVLink-C2C), where it has one: in place
+ * of PCIe between the GPU and host memory. gbs: the active links' bandwidth as NVML reports it
+ * (NVML_FI_DEV_C2C_LINK_GET_MAX_BW, MB/s a link, summed). */
+struct gx_c2c_facts {
+    int links, active; /* links < 0: unknown; 0: none */
+    double gbs;        /* 0 unknown */
+    char why[GX_LINK_WHY];
+};
+
 /* The NIC a rank uses and its rate. */
 struct gx_nic_facts {
     char name[64];     /* "" none */
@@ -68,7 +79,8 @@ struct gx_nic_facts {
 #define GX_LINK_PEERS 64
 struct gx_peer_link {
     int rank;          /* global rank of the peer; -1 unused */
-    int nvlinks;       /* NVLinks between the two (through a switch: the fewer of the two's); 0 none */
+    int nvlinks;       /* NVLinks between the two (through a switch: the fewer of the two's);
+                          0 none */
     char pci[16];      /* X, PIX, PXB, PHB, NODE, SYS, ? */
 };
 
@@ -78,6 +90,7 @@ struct gx_link_facts {
     char busid[32];
     struct gx_pcie_facts pcie;
     struct gx_nvlink_facts nvlink;
+    struct gx_c2c_facts c2c;
     struct gx_nic_facts nic;
     int npeers;
     struct gx_peer_link peers[GX_LINK_PEERS];
@@ -115,6 +128,8 @@ void gx_route_pair(const struct gx_link_facts *a, const struct gx_link_facts *b,
 double gx_pcie_line_gbs(const struct gx_pcie_facts *p, char *what, size_t len);
 double gx_nvlink_line_gbs(const struct gx_nvlink_facts *n, int links, char *what, size_t len);
 double gx_nic_line_gbs(const struct gx_nic_facts *n);
+
+double gx_c2c_line_gbs(const struct gx_c2c_facts *c);
 
 /* Health: degraded hardware, one line each, from every rank's facts (rank 0). */
 #define GX_HEALTH_LINE 384

@@ -1,6 +1,6 @@
 /* Degraded hardware from the link facts, one line each with its evidence: a PCIe link below its
- * maximum, NVLinks down against the GPU's own count or its siblings', a NIC slower than its
- * siblings. Each GPU and NIC is judged once, however many ranks use it. */
+ * maximum, NVLinks down against the GPU's own count or its siblings', C2C links down, a NIC
+ * slower than its siblings. Each GPU and NIC is judged once, however many ranks use it. */
 #include "links.h"
 
 #include <stdarg.h>
@@ -93,6 +93,19 @@ static int nvlink_check(const struct gx_link_facts *f, int i, int nranks, struct
                f[i].rank, v->active, best);
 }
 
+/* C2C links that NVML counts but that are not up. */
+static int c2c_check(const struct gx_link_facts *f, struct gx_health *h, int n, int max)
+{
+    const struct gx_c2c_facts *c = &f->c2c;
+    if (c->links <= 0 || c->active >= c->links)
+        return n;
+    char ev[GX_HEALTH_LINE];
+    snprintf(ev, sizeof ev, "nvml: %d of %d C2C links up", c->active, c->links);
+    return add(h, n, max, "c2c-down", f->rank, ev, "GPU %s (rank %d): %d C2C link%s down, %d of "
+               "%d active", f->busid, f->rank, c->links - c->active,
+               c->links - c->active == 1 ? "" : "s", c->active, c->links);
+}
+
 /* A NIC whose port runs slower than the fastest NIC of the same kind (InfiniBand or Ethernet,
  * as the rate's source file says) elsewhere in the job. */
 static int nic_check(const struct gx_link_facts *f, int i, int nranks, struct gx_health *h,
@@ -124,6 +137,7 @@ int gx_health_from_facts(const struct gx_link_facts *f, int nranks, struct gx_he
         if (f[i].has_gpu && !seen_before(f, i, 0)) {
             n = pcie_check(&f[i], h, n, max);
             n = nvlink_check(f, i, nranks, h, n, max);
+            n = c2c_check(&f[i], h, n, max);
         }
         if (f[i].nic.name[0] && !seen_before(f, i, 1))
             n = nic_check(f, i, nranks, h, n, max);

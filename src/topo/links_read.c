@@ -1,7 +1,8 @@
 /* This rank's link facts, each with its source: the GPU's PCIe link from NVML, else sysfs, else
- * hwloc's pci_link_speed; its NVLinks from NVML; the NIC's rate from sysfs. A foreign topology
- * (--topology-xml) or stand-in GPUs (--fake-gpus) are not this machine: NVML and sysfs are read
- * for them only where the environment says they describe them (GPUXFER_FAKE_NVML=1 with a
+ * hwloc's pci_link_speed; its NVLinks and C2C links from NVML; the NIC's rate from sysfs. A
+ * foreign topology (--topology-xml) or stand-in GPUs (--fake-gpus) are not this machine: NVML
+ * and sysfs are read for them only where the environment says they describe them
+ * (GPUXFER_FAKE_NVML=1 with a
  * stand-in NVML library first on the library path, GPUXFER_SYSFS_ROOT=DIR with a tree like
  * /sys), as the tests do; otherwise their facts come from the XML alone. */
 #include "config.h"
@@ -183,12 +184,19 @@ void gx_links_read(int rank, int node, hwloc_topology_t topo, const struct gx_to
     if (t->has_gpu) {
         snprintf(f->busid, sizeof f->busid, "%s", t->busid);
         read_pcie(t, gx_topo_pcidev(topo, t->busid), nvml, root, &f->pcie, &f->nvlink);
+        if (nvml)
+            gx_nvml_c2c_facts(t->busid, &f->c2c);
+        else {
+            f->c2c.links = f->c2c.active = -1;
+            snprintf(f->c2c.why, sizeof f->c2c.why, "%s", f->nvlink.why);
+        }
 #ifdef HAVE_CUDA
         if (!stand_in && f->pcie.cur_src == GX_SRC_NVML)
             read_under_load(t->busid, &f->pcie);
 #endif
     } else {
         f->nvlink.links = f->nvlink.active = -1;
+        f->c2c.links = f->c2c.active = -1;
         snprintf(f->pcie.why, sizeof f->pcie.why, "no GPU");
     }
     read_nic(root, t->nic_use.name, &f->nic);

@@ -79,8 +79,22 @@ cJSON *gx_links_rank_json(const struct gx_link_facts *f)
     add_gbs(nic, "line_gbs", gx_nic_line_gbs(&f->nic));
     cJSON_AddStringToObject(nic, "source", gx_src_names[f->nic.src]);
     cJSON_AddStringToObject(nic, "where", f->nic.where);
-    /* C2C (Grace Hopper's CPU link) is not read: said, never guessed. */
-    cJSON_AddStringToObject(o, "c2c", "not read");
+    if (f->has_gpu) {
+        const struct gx_c2c_facts *c = &f->c2c;
+        cJSON *c2 = cJSON_AddObjectToObject(o, "c2c");
+        if (c->links >= 0) {
+            cJSON_AddNumberToObject(c2, "links", c->links);
+            cJSON_AddNumberToObject(c2, "active", c->active);
+        } else {
+            cJSON_AddNullToObject(c2, "links");
+            cJSON_AddNullToObject(c2, "active");
+        }
+        add_gbs(c2, "line_gbs", gx_c2c_line_gbs(c));
+        cJSON_AddStringToObject(c2, "source", gx_src_names[c->links >= 0 ? GX_SRC_NVML
+                                                                         : GX_SRC_NONE]);
+        if (c->links < 0 && c->why[0])
+            cJSON_AddStringToObject(c2, "why_unknown", c->why);
+    }
     return o;
 }
 
@@ -130,7 +144,7 @@ cJSON *gx_health_json(const struct gx_health *h, int n)
     cJSON *o = cJSON_CreateObject();
     cJSON *checks = cJSON_AddArrayToObject(o, "checks");
     static const char *const ran[] = {"pcie-below-max", "nvlink-down", "nvlink-below-siblings",
-                                      "nic-below-siblings", "above-line-rate",
+                                      "c2c-down", "nic-below-siblings", "above-line-rate",
                                       "ceiling-below-usual-share", "below-siblings"};
     for (size_t i = 0; i < sizeof ran / sizeof ran[0]; i++)
         cJSON_AddItemToArray(checks, cJSON_CreateString(ran[i]));
@@ -211,7 +225,13 @@ void gx_links_print(FILE *out, const cJSON *ranks)
             else
                 snprintf(nic, sizeof nic, "%s rate ?", str(nc, "name", "?"));
         }
-        fprintf(out, "# links %d: PCIe %s; NVLink %s; NIC %s\n", (int)num(r, "rank"), pcie, nvl,
-                nic);
+        /* C2C only where the GPU has it (Grace Hopper). */
+        char c2c[80] = "";
+        const cJSON *cc = cJSON_GetObjectItemCaseSensitive(lf, "c2c");
+        if (num(cc, "links") > 0)
+            snprintf(c2c, sizeof c2c, "; C2C %.0f of %.0f active, %.1f GB/s", num(cc, "active"),
+                     num(cc, "links"), num(cc, "line_gbs"));
+        fprintf(out, "# links %d: PCIe %s; NVLink %s%s; NIC %s\n", (int)num(r, "rank"), pcie, nvl,
+                c2c, nic);
     }
 }

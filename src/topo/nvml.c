@@ -17,6 +17,20 @@ typedef struct {
     char busId[32];
 } nvmlPciInfo_t;
 enum { NVML_SUCCESS = 0, NVML_FEATURE_ENABLED = 1, GX_NVML_MAX_LINKS = 64 };
+/* Field values (nvmlDeviceGetFieldValues), as nvml.h lays them out; the C2C fields' ids. */
+typedef struct {
+    unsigned int fieldId, scopeId;
+    long long timestamp, latencyUsec;
+    int valueType, nvmlReturn;
+    union {
+        double dVal;
+        unsigned int uiVal;
+        unsigned long ulVal;
+        unsigned long long ullVal;
+        long long sllVal;
+    } value;
+} nvmlFieldValue_t;
+enum { GX_FI_C2C_LINK_COUNT = 170, GX_FI_C2C_LINK_STATUS = 171, GX_FI_C2C_LINK_MAX_BW = 172 };
 
 static struct {
     int tried, ok;
@@ -33,6 +47,7 @@ static struct {
     int (*pcie_cur_width)(nvmlDevice_t, unsigned int *);
     int (*pcie_max_gen)(nvmlDevice_t, unsigned int *);
     int (*pcie_max_width)(nvmlDevice_t, unsigned int *);
+    int (*field_values)(nvmlDevice_t, int, nvmlFieldValue_t *);
 } nv;
 
 static int nvml_open(void)
@@ -74,6 +89,7 @@ static int nvml_open(void)
     GX_OPT_SYM(pcie_cur_width, "nvmlDeviceGetCurrPcieLinkWidth");
     GX_OPT_SYM(pcie_max_gen, "nvmlDeviceGetMaxPcieLinkGeneration");
     GX_OPT_SYM(pcie_max_width, "nvmlDeviceGetMaxPcieLinkWidth");
+    GX_OPT_SYM(field_values, "nvmlDeviceGetFieldValues");
 #undef GX_OPT_SYM
 #undef GX_SYM
     int rc = nv.init();
@@ -217,8 +233,51 @@ void gx_nvml_gpu_facts(const char *busid, struct gx_pcie_facts *p, struct gx_nvl
     if (n->links == 0)
         snprintf(n->why, sizeof n->why, "NVML reports no NVLink on GPU %s", busid);
     else if (n->active > 0 && !n->nvml_version)
-        snprintf(n->why, sizeof n->why, "%s", nv.nvl_version ? "nvmlDeviceGetNvLinkVersion failed"
-                                                                : "NVML lacks nvmlDeviceGetNvLinkVersion");
+        snprintf(n->why, sizeof n->why, "%s",
+                 nv.nvl_version ? "nvmlDeviceGetNvLinkVersion failed"
+                                : "NVML lacks nvmlDeviceGetNvLinkVersion");
+}
+
+/* One field of scope `scope`: 1 read (into *v), 0 not. */
+static int nvml_field(nvmlDevice_t d, unsigned int id, unsigned int scope, unsigned int *v)
+{
+    nvmlFieldValue_t f;
+    memset(&f, 0, sizeof f);
+    f.fieldId = id;
+    f.scopeId = scope;
+    if (nv.field_values(d, 1, &f) != NVML_SUCCESS || f.nvmlReturn != NVML_SUCCESS)
+        return 0;
+    *v = f.value.uiVal;
+    return 1;
+}
+
+void gx_nvml_c2c_facts(const char *busid, struct gx_c2c_facts *c)
+{
+    nvmlDevice_t d;
+    unsigned int n = 0;
+    c->links = c->active = -1;
+    if (!nvml_open())
+        snprintf(c->why, sizeof c->why, "%s", nv.why);
+    else if (!nv.field_values)
+        snprintf(c->why, sizeof c->why, "NVML lacks nvmlDeviceGetFieldValues");
+    else if (nv.by_busid(busid, &d) != NVML_SUCCESS)
+        snprintf(c->why, sizeof c->why, "NVML does not know GPU %s", busid);
+    else if (!nvml_field(d, GX_FI_C2C_LINK_COUNT, 0, &n))
+        snprintf(c->why, sizeof c->why, "NVML answers no C2C link count for GPU %s", busid);
+    else {
+        /* Each link: up (status 1) and its bandwidth, as NCCL and UCX read them. */
+        c->links = (int)n;
+        c->active = 0;
+        c->gbs = 0;
+        for (unsigned int l = 0; l < n && l < GX_NVML_MAX_LINKS; l++) {
+            unsigned int up = 0, mbs = 0;
+            if (nvml_field(d, GX_FI_C2C_LINK_STATUS, l, &up) && up == 1 &&
+                nvml_field(d, GX_FI_C2C_LINK_MAX_BW, l, &mbs) && mbs > 0) {
+                c->active++;
+                c->gbs += mbs / 1000.0;
+            }
+        }
+    }
 }
 
 /* The current generation again, with the link busy (links_read.c makes it so). */

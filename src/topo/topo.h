@@ -104,6 +104,9 @@ void gx_nvml_fini(void);
 struct gx_pcie_facts;
 struct gx_nvlink_facts;
 void gx_nvml_gpu_facts(const char *busid, struct gx_pcie_facts *p, struct gx_nvlink_facts *n);
+/* This GPU's C2C links (links 0: none; -1 with why: unknown). */
+struct gx_c2c_facts;
+void gx_nvml_c2c_facts(const char *busid, struct gx_c2c_facts *c);
 int gx_nvml_pcie_current(const char *busid, int *gen, int *width);
 
 /* What this rank learned and did, for the report. */
