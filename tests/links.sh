@@ -137,4 +137,5 @@ print("\n".join(bad))
 sys.exit(1 if bad else 0)
 PY
 ok $? "hwloc's pci_link_speed as the PCIe rate, NVLink and the NIC's rate unknown, no finding"
+rm -rf "$dir"
 done_testing

@@ -220,9 +220,10 @@ void gx_output_result(struct gx_output *out, const struct gx_result *r)
     else if (r->state == GX_STATE_OK)
         fprintf(t, "%11zu %6s %6s %5s %10s %9s %9s %5s %5ld %5s %9s %6s\n", r->size, pair, chunk,
                 depth, median, v[2], v[3], cv, r->iters, valid, ceil, eff);
-    else
-        fprintf(t, "%11zu %6s %6s %5s %s: %s\n", r->size, pair, chunk, depth,
-                r->state == GX_STATE_SKIPPED ? "skipped" : "failed", r->reason);
+    else /* a column narrower in a block with line% */
+        fprintf(t, "%*zu %6s %6s %5s %s: %s\n", out->line_col && !out->wide ? 10 : 11, r->size,
+                pair, chunk, depth, r->state == GX_STATE_SKIPPED ? "skipped" : "failed",
+                r->reason);
     fflush(t);
 }
 
