@@ -8,8 +8,8 @@
  * '-' for a value NVML does not support on that GPU (NVML_ERROR_NOT_SUPPORTED); without the C2C
  * columns the GPU has no C2C link (a count of 0), with them C2C_UP of C2C_LINKS are up at
  * C2C_MBS MB/s each (the field values NVML_FI_DEV_C2C_LINK_COUNT, _GET_STATUS, _GET_MAX_BW).
- * Every active NVLink leads to an NVSwitch (a PCI device NVML has no handle for), as on an HGX board; the
- * links beyond ACTIVE are down. */
+ * Every active NVLink leads to an NVSwitch (a PCI device NVML has no handle for), as on an HGX
+ * board; the links beyond ACTIVE are down. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
