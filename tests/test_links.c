@@ -101,6 +101,11 @@ static void test_results(struct gx_link_facts *f)
     r.family = GX_FAMILY_BOTH_WAYS;
     gx_line_apply(&job, &direct, &r);
     ok(near(r.line_gbs, 850), "bibw: both directions' line rate, %.0f GB/s", r.line_gbs);
+    r.b = 0; /* staged on one GPU: both ways over its one PCIe link share each direction */
+    gx_line_apply(&job, &staged, &r);
+    ok(near(r.line_gbs, gx_pcie_gbs(5, 16)), "bibw staged on one GPU: one link's %.2f GB/s",
+       r.line_gbs);
+    r.b = 1;
     r.family = GX_FAMILY_LATENCY;
     gx_line_apply(&job, &direct, &r);
     ok(r.line_gbs == 0 && !r.line_what[0], "latency: no line rate");

@@ -115,8 +115,9 @@ void gx_line_apply(const struct gx_job *job, const struct gx_path_ops *ops,
         snprintf(res->line_what, sizeof res->line_what, "%s", r.why);
         return;
     }
-    /* Both ways at once: each direction has the line rate to itself. */
-    int ways = res->family == GX_FAMILY_BOTH_WAYS ? 2 : 1;
+    /* Both ways at once: each direction has the line rate to itself, unless both ends' copies
+     * cross one link, whose each direction then carries both messages. */
+    int ways = res->family == GX_FAMILY_BOTH_WAYS && !r.one_link ? 2 : 1;
     res->line_gbs = r.line_gbs * ways;
     res->line_share = res->stats.median / res->line_gbs;
     res->line_exceeded = res->line_share > 1.0;

@@ -213,6 +213,7 @@ void gx_route_pair(const struct gx_link_facts *a, const struct gx_link_facts *b,
             add_hop(out, GX_LINK_SOCKET, -1, 0, GX_SRC_NONE, "the link between sockets");
         if (b_dev && !same_gpu)
             add_host_link(out, b);
+        out->one_link = same_gpu;
     }
     sort_hops(out);
     out->line_gbs = out->nhops ? out->hops[0].gbs : 0;

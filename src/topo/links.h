@@ -113,6 +113,8 @@ struct gx_route {
     struct gx_hop hops[GX_ROUTE_HOPS];
     double line_gbs;
     int partial;       /* some hop's rate is unknown: line_gbs bounds only the known ones */
+    int one_link;      /* both ends' data crosses one link (two buffers of one GPU through host
+                          memory): a both-ways pattern shares each direction, no double rate */
     char why[GX_LINK_WHY];
 };
 
