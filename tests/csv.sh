@@ -18,7 +18,8 @@ cat >"$dir/check_csv.py" <<'PY'
 import csv, json, sys
 cols = ("run,path,src_mem,dst_mem,pattern,initiator,peer,same_node,size,size_class,chunk,depth,"
         "chunk_choice,iterations,warmup,window,unit,status,reason,median,min,max,mean,p5,p95,cv,"
-        "ceiling,efficiency,ceiling_exceeded,validation,noise,ceiling_unsound,ceiling_within").split(",")
+        "ceiling,efficiency,ceiling_exceeded,validation,noise,ceiling_unsound,ceiling_within,"
+        "line_gbs,line_share,line_exceeded").split(",")
 with open(sys.argv[1], newline="", encoding="utf-8") as f:
     rows = list(csv.reader(f))
 doc = json.load(open(sys.argv[2]))
@@ -47,11 +48,14 @@ def expect(j):
          "validation": j["validation"]["status"],
          "noise": ",".join(j["noise"]["marks"]) if "noise" in j else None,
          "ceiling_unsound": bool(j.get("ceiling_unsound")) if j["status"] == "ok" else None,
-         "ceiling_within": ("ceiling_within" in j) if "ceiling" in j else None}
+         "ceiling_within": ("ceiling_within" in j) if "ceiling" in j else None,
+         "line_gbs": j.get("line_gbs"), "line_share": j.get("line_share"),
+         "line_exceeded": ("line_exceeded" in j) if "line_gbs" in j else None}
     e.update({k: st.get(k) for k in ("median", "min", "max", "mean", "p5", "p95", "cv")})
     return e
 
-floats = ("median", "min", "max", "mean", "p5", "p95", "cv", "ceiling", "efficiency")
+floats = ("median", "min", "max", "mean", "p5", "p95", "cv", "ceiling", "efficiency", "line_gbs",
+          "line_share")
 if len(res) != len(doc["results"]):
     sys.exit("%d result lines, %d results in the report" % (len(res), len(doc["results"])))
 for r, j in zip(res, doc["results"]):
@@ -115,7 +119,7 @@ GPUXFER_FAULT=cuda-oom:rank=1:size=4K gx_mpirun_table "$dir/b.csv" 2 --format cs
     --pattern latency --sizes 8,4K $common --calibrate off --output "$dir/b.json" >"$dir/b.err" 2>&1
 ok $? "one size skipped by an injected out-of-memory: exit 0" || diag <"$dir/b.err"
 run_diag "$PYTHON" "$dir/check_csv.py" "$dir/b.csv" "$dir/b.json" &&
-    grep -q '^,host,pageable,pageable,latency,0,1,true,4096,tiny,,,,.*,skipped,rank 1: injected: cudaMalloc of 4096 bytes failed: out of memory (cudaErrorMemoryAllocation),,,,,,,,,,,not_checked,,,$' "$dir/b.csv"
+    grep -q '^,host,pageable,pageable,latency,0,1,true,4096,tiny,,,,.*,skipped,rank 1: injected: cudaMalloc of 4096 bytes failed: out of memory (cudaErrorMemoryAllocation),,,,,,,,,,,not_checked,,,,,,$' "$dir/b.csv"
 ok $? "the skipped size: its line has status skipped, the reason and no statistics"
 
 gx_mpirun 2 --format bogus --output "$dir/c.json" >"$dir/c.out" 2>"$dir/c.err"

@@ -59,11 +59,14 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 r = d["context"]["ranks"]
 ok = [x["gpu"]["shared_with"] for x in r] == [[2], [3], [0], [1]]
-ok = ok and d["context"]["pairs"] == [{"ranks": [0, 2], "same_node": True, "link": "X",
+pairs = [dict(p) for p in d["context"]["pairs"]]
+route = pairs[0].pop("route", None) if pairs else None
+ok = ok and pairs == [{"ranks": [0, 2], "same_node": True, "link": "X",
         "link_source": "the same GPU", "peer_access": None}]
+ok = ok and route["hops"] == [] and route["line_gbs"] is None and "same GPU" in route["why"]
 sys.exit(0 if ok else 1)
 PY
-ok $? "sharing recorded: shared_with per rank, pair 0:2 on the same GPU (X)"
+ok $? "sharing recorded: shared_with per rank, pair 0:2 on the same GPU (X), a route of no link"
 diag <"$dir/check"
 
 rm -rf "$dir"

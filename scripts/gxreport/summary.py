@@ -3,7 +3,8 @@ apart): a row per size, a column per path and memory kinds, and per run where se
 the same path and memory kinds; nothing merges memory kinds or runs. A cell is the median (over
 the pairs measured, 4 significant digits); chunked paths at their best chunk/depth at that size.
 A median with ~ after it is no clean number: the machine disturbed the step of a pair it is
-taken over (schema 2.5's noise); a line under the tables counts them.
+taken over (schema 2.5's noise); a line under the tables counts them. Under them too: the results
+above their route's line rate, and the report's health findings (schema 2.7), one line each.
 Exit status: 0; 2 a report it cannot read or use (over 256 MiB: GX_REPORT_MAX_MIB; a median
 outside 1e-9..1e15); 3 its tables could not be written (stdout full, closed or its reader gone);
 130 Ctrl-C, 143 SIGTERM. Each failure is one line on stderr.
@@ -64,6 +65,22 @@ def table(pattern, unit, lines):
     return out
 
 
+def health_lines(doc):
+    """The results above their route's line rate (no transfer can be) and the report's health
+    findings (schema 2.7: degraded links), one line each; nothing for a report without them."""
+    above = [r for r in doc["results"] if isinstance(r, dict) and r.get("line_exceeded") is True]
+    out = []
+    if above:
+        out.append(f"# {len(above)} of {len(doc['results'])} results above their route's line "
+                   "rate: a wrong route or rate (the table's line% with !)")
+    health = doc.get("health")
+    found = health.get("findings") if isinstance(health, dict) else None
+    for f in found if isinstance(found, list) else ():
+        if isinstance(f, dict) and isinstance(f.get("line"), str):
+            out.append("# health: " + f["line"])
+    return out
+
+
 def main(argv):
     ap = gx.ArgumentParser(prog=PROG, description=__doc__.split("\nUsage:")[0])
     ap.add_argument("report")
@@ -85,5 +102,8 @@ def main(argv):
         run = gx.interference_text(doc)
         if run:
             print(f"# the run's interference: {run}")
+    health = health_lines(doc)
+    if health:
+        print("\n" + "\n".join(health))
     return 0
 

@@ -16,6 +16,7 @@ enum gx_rc {
     GX_EINTERRUPTED = 5, /* one of GX_STOP_SIGNALS */
     GX_EINCOMPLETE = 6,  /* a rank died or stopped answering while rank 0 went on */
     GX_ENOTHING = 7,     /* every measurement asked for was skipped (--allow-skip: 0) */
+    GX_EHEALTH = 8,      /* --fail-on-health: the run found degraded hardware */
     GX_ESKIP = 100,   /* internal: not possible here, reported as skipped */
 };
 

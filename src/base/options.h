@@ -64,6 +64,7 @@ struct gx_global_opts {
     int format;                           /* enum gx_format */
     int progress;                         /* --progress: the progress line even in a log */
     int allow_skip;                       /* a run that measured nothing still exits 0 */
+    int fail_on_health;                   /* a health finding is exit 8 (a node check) */
     int samples;                          /* keep raw samples in the report */
     int assume_cuda_aware;
     /* topology and binding (topo.c) */

@@ -25,6 +25,7 @@ struct gx_auto_cand {
 };
 
 #define GX_MAX_STAGES 4
+#define GX_LINE_WHAT 256
 
 /* Latency (us) is better lower, bandwidth (GB/s) higher. */
 static inline int gx_unit_lower_is_better(const char *unit)
@@ -71,6 +72,15 @@ struct gx_result {
                                * ceiling: at the ceiling, no evidence that it is no bound */
     int ceiling_unsound;      /* the ceiling's probe point is no bound (the machine disturbed
                                * it): no efficiency, ceiling_what says why */
+    /* Against the line rate of the links the transfer crosses (links.h), a third yardstick
+     * beside the ceiling: line_gbs 0 when unknown (line_what then says why); line_share is
+     * median / line rate (both directions' for a both-ways pattern); line_exceeded: the median
+     * lies above the line rate, which no path can: the route or a rate is wrong. Bandwidth
+     * only. */
+    double line_gbs, line_share;
+    int line_exceeded;
+    int line_kind;            /* enum gx_link_kind of the narrowest link; -1 unknown */
+    char line_what[GX_LINE_WHAT];
     struct gx_noise noise;    /* whether the machine disturbed this step (noise.h) */
     int chunk_choice;         /* enum gx_chunk_mode: how chunk and depth were set */
     int gpu_timed;            /* timed on the initiator's GPU, not with the host's clock */

@@ -7,6 +7,8 @@
 #include "context.h"
 #include "harness.h"
 #include "layout_matrix.h"
+#include "line_health.h"
+#include "links.h"
 #include "matrix.h"
 #include "mplan.h"
 #include "sink.h"
@@ -248,7 +250,12 @@ static int start(struct gx_job *job, const struct gx_options *opts, struct gx_re
     return rc;
 }
 
-/* Every rank's context to rank 0, into the report and the table's header. */
+/* Rank 0: the health findings of the run (degraded links), for the report, the table and
+ * --fail-on-health. */
+static struct gx_health_set health;
+
+/* Every rank's context to rank 0, into the report and the table's header; the hardware's health
+ * from every rank's link facts. */
 static int add_context(const struct gx_job *job, const struct gx_options *opts,
                        const struct gx_mplan *plan, struct gx_report *rep, struct gx_err *err)
 {
@@ -256,8 +263,9 @@ static int add_context(const struct gx_job *job, const struct gx_options *opts,
     int rc = gx_context_gather(job, &context, err);
     rc = gx_agree(job->comm, rc, err);
     if (rc == GX_OK && job->rank == 0) {
-        gx_topo_pairs_json(context, plan->pairs, plan->nruns);
+        gx_topo_pairs_json(context, job->topo, plan->pairs, plan->nruns);
         gx_topo_print_header(gx_table_stream(&opts->g), context);
+        gx_health_start(&health, job->topo, gx_table_stream(&opts->g));
         /* In the document from now on, so that a report written by the watchdog has it. */
         cJSON_AddItemToObject(rep->doc, "context", context);
         context = NULL;
@@ -302,7 +310,8 @@ static int conclude(const struct gx_options *opts, const struct gx_tally *t, int
 static const char *status_name(int rc)
 {
     switch (rc) {
-    case GX_OK: return "complete";
+    case GX_OK:
+    case GX_EHEALTH: return "complete"; /* measured in full; exit_code carries the finding */
     case GX_EVALIDATE: return "failed";
     case GX_EINTERRUPTED: return "interrupted";
     case GX_ETIMEOUT:
@@ -358,7 +367,7 @@ static int write_report(const struct gx_layout *layout, unsigned views,
     FILE *table = gx_table_stream(&opts->g);
     const struct gx_tally *t = &sink->tally;
     /* Under the report's lock: the watchdog may write the report meanwhile (a timeout). */
-    if (exit_code != GX_OK && exit_code != GX_EVALIDATE)
+    if (exit_code != GX_OK && exit_code != GX_EVALIDATE && exit_code != GX_EHEALTH)
         gx_report_set(rep, "error", cJSON_CreateString(err->msg));
     if (ho->gpu_lost_rank >= 0)
         gx_report_set(rep, "failure", gx_failure_json("cuda-sticky", NULL, &ho->gpu_lost_rank, 1));
@@ -505,6 +514,16 @@ int main(int argc, char **argv)
                             &err) != GX_OK) {
             exit_code = GX_ERUNTIME;
             fprintf(stderr, "gpuxfer: %s\n", err.msg);
+        }
+        /* What the results say of the links: above a line rate, a ceiling below its share. */
+        gx_health_end(&health, sink.kept, sink.nkept, gx_table_stream(&opts.g));
+        gx_report_set(&rep, "health", gx_health_json(health.h, health.n));
+        /* A node check (a Slurm prolog) asks for an exit status; otherwise findings are said. */
+        if (exit_code == GX_OK && health.n > 0 && opts.g.fail_on_health) {
+            exit_code = GX_EHEALTH;
+            fprintf(stderr, "gpuxfer: %d health finding%s (the table's # health lines; "
+                    "--fail-on-health: exit %d)\n", health.n, health.n == 1 ? "" : "s",
+                    GX_EHEALTH);
         }
         exit_code = write_report(&layout, views, &opts, &proto, &rep, &sink, &ho, least_s,
                                  exit_code, &err);

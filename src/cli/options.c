@@ -337,6 +337,7 @@ FLAG_SETTER(set_quiet, g.quiet)
 FLAG_SETTER(set_wide, g.wide)
 FLAG_SETTER(set_progress, g.progress)
 FLAG_SETTER(set_allow_skip, g.allow_skip)
+FLAG_SETTER(set_fail_on_health, g.fail_on_health)
 FLAG_SETTER(set_dry_run, dry_run)
 FLAG_SETTER(set_samples, g.samples)
 FLAG_SETTER(set_assume_cuda_aware, g.assume_cuda_aware)
@@ -568,6 +569,13 @@ const struct gx_option gx_option_table[] = {
     {"allow-skip", NULL, 0, GX_T_FLAG, NULL, NULL,
      "exit 0, not 7, when every measurement was skipped (sweeps over mixed nodes)", NULL,
      GX_G_RELIABILITY, set_allow_skip, GX_NUM_NONE, 0, 0},
+    {"fail-on-health", NULL, 0, GX_T_FLAG, NULL, NULL,
+     "exit 8 when the run finds degraded hardware (its # health lines): a node check",
+     "A PCIe link below its maximum, NVLinks down, a NIC slower than its siblings, a pair well "
+     "below its siblings on the same kind of link, a result above its route's line rate or a "
+     "ceiling below its link's usual share (docs/line-rates.md). "
+     "Without it the findings are reported and the exit status is unchanged.",
+     GX_G_RELIABILITY, set_fail_on_health, GX_NUM_NONE, 0, 0},
     {"slow-pair", "RATIO", 0, GX_T_STRING, "0.8", NULL,
      "in pair matrices, flag pairs below RATIO x the median (latency: above median / RATIO)",
      NULL, GX_G_RELIABILITY, set_slow_pair, GX_NUM_RATIO, 0, 0},

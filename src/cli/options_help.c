@@ -20,10 +20,11 @@ const char gx_help_summary[] =
 const char gx_help_exit_status[] =
     "Exit status: 0 success, 1 corrupted data seen, 2 bad input, 3 run-time failure, 4 a "
     "measurement timed out, 5 interrupted (by" GX_STOP_SIGNALS_SAYS "), 6 a rank died or stopped "
-    "answering, 7 nothing measured: every measurement was skipped (0 with --allow-skip).";
+    "answering, 7 nothing measured: every measurement was skipped (0 with --allow-skip), 8 "
+    "degraded hardware found (with --fail-on-health).";
 const char gx_help_exit_report[] =
-    "On 1 and 4-7 the report holds what was measured (status failed, incomplete, interrupted "
-    "or nothing_measured); each finished measurement is also in the report's .jsonl.";
+    "On 1 and 4-8 the report holds what was measured (status failed, incomplete, interrupted, "
+    "nothing_measured, or complete with its health findings); each finished measurement is also in the report's .jsonl.";
 
 const struct gx_help_example gx_help_examples[] = {
     {"mpirun -np 2 gpuxfer", "the default run"},

@@ -140,6 +140,7 @@ static void result_of(const struct gx_bench *b, const struct gx_mstep *ax,
                                     pair_cpu_wait(ra, &c->recs[p->b]),
                                     pair_cpu_waits(ra, &c->recs[p->b]));
     gx_ceiling_apply(b->run->calibrate ? b->ceilings : NULL, ops, res, ceiling_what, len);
+    gx_line_apply(job, ops, res);
     if (job->g->samples && c->counts[p->a]) {
         res->samples = c->samples + c->displs[p->a];
         res->nsamples = (size_t)c->counts[p->a];

@@ -1,7 +1,10 @@
 #include "config.h"
 #include "rating.h"
 
+#include "links.h"
+#include "mem.h"
 #include "mplan.h"
+#include "topo.h"
 
 #include <stdio.h>
 
@@ -87,4 +90,37 @@ void gx_ceiling_apply(const struct gx_ceilings *c, const struct gx_path_ops *ops
                  range.b, range.iters);
         unsound(res);
     }
+}
+
+void gx_line_apply(const struct gx_job *job, const struct gx_path_ops *ops,
+                   struct gx_result *res)
+{
+    res->line_gbs = res->line_share = 0;
+    res->line_exceeded = 0;
+    res->line_kind = -1;
+    res->line_what[0] = '\0';
+    if (res->state != GX_STATE_OK || res->family == GX_FAMILY_LATENCY)
+        return;
+    const struct gx_topo_rank *t = job->topo;
+    if (!t || !t->all_facts || res->a >= t->nall_facts || res->b >= t->nall_facts) {
+        snprintf(res->line_what, sizeof res->line_what, "no link facts");
+        return;
+    }
+    struct gx_route r;
+    gx_route_pair(&t->all_facts[res->a], &t->all_facts[res->b],
+                  gx_mem_has(res->src_kind, GX_MEM_GPU_RESIDENT),
+                  gx_mem_has(res->dst_kind, GX_MEM_GPU_RESIDENT),
+                  ops && (ops->flags & GX_PATH_VIA_HOST), &r);
+    if (!(r.line_gbs > 0)) {
+        snprintf(res->line_what, sizeof res->line_what, "%s", r.why);
+        return;
+    }
+    /* Both ways at once: each direction has the line rate to itself, unless both ends' copies
+     * cross one link, whose each direction then carries both messages. */
+    int ways = res->family == GX_FAMILY_BOTH_WAYS && !r.one_link ? 2 : 1;
+    res->line_gbs = r.line_gbs * ways;
+    res->line_share = res->stats.median / res->line_gbs;
+    res->line_exceeded = res->line_share > 1.0;
+    res->line_kind = (int)r.hops[0].kind;
+    gx_route_text(&r, res->line_what, sizeof res->line_what);
 }

@@ -20,4 +20,10 @@
 void gx_ceiling_apply(const struct gx_ceilings *c, const struct gx_path_ops *ops,
                       struct gx_result *res, char *what, size_t len);
 
+/* The result's line rate and its share (rank 0, which holds every rank's link facts): the
+ * route of its pair for its memory kinds and path (GX_PATH_VIA_HOST), gx_route_pair. Bandwidth
+ * patterns only; a both-ways pattern against both directions' rate. */
+void gx_line_apply(const struct gx_job *job, const struct gx_path_ops *ops,
+                   struct gx_result *res);
+
 #endif

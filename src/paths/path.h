@@ -83,6 +83,9 @@ static inline void gx_stage_add(struct gx_ep *ep, int i, double t0)
  * apart elsewhere. */
 #define GX_PATH_MESSAGE_REGIONS 0x20u
 #define GX_MANAGED_BLOCK ((size_t)2 << 20)
+/* Its data crosses host memory on the way even between device buffers (staged copies, mapped
+ * host memory): its route is each GPU's PCIe link, never the peers' NVLink (links.h). */
+#define GX_PATH_VIA_HOST 0x40u
 #define GX_REGION_ALIGN ((size_t)4096)
 
 struct gx_path_ops {

@@ -206,7 +206,7 @@ static const struct gx_bound_rule staged_mpi_both_ways[] = {STAGED_MPI_BOTH_WAYS
 
 #define STAGED_OPS                                                                            \
     .default_src = GX_MEM_DEVICE, .default_dst = GX_MEM_DEVICE,                              \
-    .flags = GX_PATH_CHUNKED | GX_PATH_NEEDS_GPU, .prepare = staged_prepare,                 \
+    .flags = GX_PATH_CHUNKED | GX_PATH_NEEDS_GPU | GX_PATH_VIA_HOST, .prepare = staged_prepare,                 \
     .xfer = staged_xfer, .close = staged_close, .chunk_policy = &gx_chunk_policy_pipelined,  \
     .nominal_us = 30
 

@@ -200,7 +200,7 @@ const struct gx_path_ops gx_path_zerocopy = {
             "by MPI across nodes); no cudaMemcpy (chunked through a ring of --depth slots)",
     .default_src = GX_MEM_DEVICE,
     .default_dst = GX_MEM_DEVICE,
-    .flags = GX_PATH_CHUNKED | GX_PATH_NEEDS_GPU,
+    .flags = GX_PATH_CHUNKED | GX_PATH_NEEDS_GPU | GX_PATH_VIA_HOST,
     .filter = zc_filter,
     .open = zc_open,
     .prepare = zc_prepare,

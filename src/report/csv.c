@@ -15,7 +15,7 @@ enum col {
     RUN, PATH, SRC_MEM, DST_MEM, PATTERN, INITIATOR, PEER, SAME_NODE, SIZE, SIZE_CLASS, CHUNK,
     DEPTH, CHUNK_CHOICE, ITERATIONS, WARMUP, WINDOW, UNIT, STATUS, REASON, MEDIAN, MIN, MAX,
     MEAN, P5, P95, CV, CEILING, EFFICIENCY, CEILING_EXCEEDED, VALIDATION, NOISE, CEILING_UNSOUND,
-    CEILING_WITHIN,
+    CEILING_WITHIN, LINE_GBS, LINE_SHARE, LINE_EXCEEDED,
     NCOLS
 };
 
@@ -24,7 +24,7 @@ const char *const gx_csv_columns[NCOLS + 1] = {
     "size_class", "chunk", "depth", "chunk_choice", "iterations", "warmup", "window", "unit",
     "status", "reason", "median", "min", "max", "mean", "p5", "p95", "cv", "ceiling",
     "efficiency", "ceiling_exceeded", "validation", "noise", "ceiling_unsound", "ceiling_within",
-    NULL,
+    "line_gbs", "line_share", "line_exceeded", NULL,
 };
 
 /* One line's fields: strings, or numbers printed into num; NULL is an empty field. */
@@ -142,6 +142,11 @@ static void result_row(struct row *w, const struct gx_result *r)
         set_num(w, EFFICIENCY, r->efficiency);
         w->f[CEILING_EXCEEDED] = r->ceiling_exceeded ? "true" : "false";
         w->f[CEILING_WITHIN] = r->ceiling_within ? "true" : "false";
+    }
+    if (r->state == GX_STATE_OK && r->line_gbs > 0) {
+        set_num(w, LINE_GBS, r->line_gbs);
+        set_num(w, LINE_SHARE, r->line_share);
+        w->f[LINE_EXCEEDED] = r->line_exceeded ? "true" : "false";
     }
     w->f[VALIDATION] = gx_validation_name(r);
     if (r->state == GX_STATE_OK) {

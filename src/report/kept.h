@@ -23,6 +23,9 @@ struct gx_kept {
     double efficiency;      /* against its ceiling; 0 when none rated it */
     int exceeded, within, unsound; /* its ceiling_exceeded, ceiling_within, ceiling_unsound */
     unsigned noise;         /* its noise marks (GX_NOISE_*) */
+    double ceiling;         /* its ceiling (0: none) */
+    double line_gbs, line_share; /* its route's line rate and the median's share (0: unknown) */
+    int line_kind;          /* enum gx_link_kind of the route's narrowest link; -1 unknown */
 };
 
 /* Where a result's message starts and ends. Moving host memory answers another question than

@@ -148,10 +148,18 @@ void gx_output_result(struct gx_output *out, const struct gx_result *r)
                 r->run_name && r->run_name[0] ? ": " : "", r->path, r->via ? " (via " : "",
                 r->via ? r->via : "", r->via ? ")" : "", r->src_mem, r->dst_mem, r->pattern,
                 r->unit);
+        /* line% where the block's links have a known rate (GPU memory, NICs): to keep its
+         * lines within GX_TABLE_COLUMNS, such a block's size, median, p5 and p95 are a column
+         * narrower each (sizes up to 10 digits, values of four significant digits fit). */
+        out->line_col = r->state == GX_STATE_OK && r->line_gbs > 0;
         if (out->wide)
-            fprintf(t, "# %11s %7s %8s %5s %11s %11s %11s %11s %11s %7s %6s %10s %11s %6s\n",
+            fprintf(t, "# %11s %7s %8s %5s %11s %11s %11s %11s %11s %7s %6s %10s %11s %6s%s\n",
                     "size", "pair", "chunk", "depth", "median", "min", "max", "p5", "p95", "cv%",
-                    "iters", "validation", "ceiling", "eff%");
+                    "iters", "validation", "ceiling", "eff%", out->line_col ? "  line%" : "");
+        else if (out->line_col)
+            fprintf(t, "# %8s %6s %6s %5s %9s %8s %8s %5s %5s %5s %9s %6s %5s\n", "size", "pair",
+                    "chunk", "depth", "median", "p5", "p95", "cv%", "iters", "valid", "ceiling",
+                    "eff%", "line%");
         else
             fprintf(t, "# %9s %6s %6s %5s %10s %9s %9s %5s %5s %5s %9s %6s\n", "size", "pair",
                     "chunk", "depth", "median", "p5", "p95", "cv%", "iters", "valid", "ceiling",
@@ -192,17 +200,30 @@ void gx_output_result(struct gx_output *out, const struct gx_result *r)
         snprintf(eff, sizeof eff, "%.1f%s", 100.0 * r->efficiency,
                  r->ceiling_exceeded ? "!" : r->ceiling_within ? "=" : "");
     }
+    /* Against the route's line rate: "!" above it, which no transfer can (a health finding). */
+    char line[16] = "-";
+    if (r->state == GX_STATE_OK && r->line_gbs > 0)
+        snprintf(line, sizeof line, out->wide ? "%.1f%s" : "%.0f%s", 100.0 * r->line_share,
+                 r->line_exceeded ? "!" : "");
     /* At most GX_TABLE_COLUMNS wide (--wide: every column, min and max too, as the CSV). */
-    if (r->state == GX_STATE_OK && out->wide)
+    if (r->state == GX_STATE_OK && out->wide && out->line_col)
+        fprintf(t, "%13zu %7s %8s %5s %11s %11s %11s %11s %11s %7s %6ld %10s %11s %6s %6s\n",
+                r->size, pair, chunk, depth, median, v[0], v[1], v[2], v[3], cv, r->iters, valid,
+                ceil, eff, line);
+    else if (r->state == GX_STATE_OK && out->wide)
         fprintf(t, "%13zu %7s %8s %5s %11s %11s %11s %11s %11s %7s %6ld %10s %11s %6s\n", r->size,
                 pair, chunk, depth, median, v[0], v[1], v[2], v[3], cv, r->iters, valid, ceil,
                 eff);
+    else if (r->state == GX_STATE_OK && out->line_col)
+        fprintf(t, "%10zu %6s %6s %5s %9s %8s %8s %5s %5ld %5s %9s %6s %5s\n", r->size, pair,
+                chunk, depth, median, v[2], v[3], cv, r->iters, valid, ceil, eff, line);
     else if (r->state == GX_STATE_OK)
         fprintf(t, "%11zu %6s %6s %5s %10s %9s %9s %5s %5ld %5s %9s %6s\n", r->size, pair, chunk,
                 depth, median, v[2], v[3], cv, r->iters, valid, ceil, eff);
-    else
-        fprintf(t, "%11zu %6s %6s %5s %s: %s\n", r->size, pair, chunk, depth,
-                r->state == GX_STATE_SKIPPED ? "skipped" : "failed", r->reason);
+    else /* a column narrower in a block with line% */
+        fprintf(t, "%*zu %6s %6s %5s %s: %s\n", out->line_col && !out->wide ? 10 : 11, r->size,
+                pair, chunk, depth, r->state == GX_STATE_SKIPPED ? "skipped" : "failed",
+                r->reason);
     fflush(t);
 }
 

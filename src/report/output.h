@@ -45,6 +45,7 @@ struct gx_output {
     long done, total;
     double t0, last_draw;
     char key[256];        /* the block the last table line belonged to */
+    int line_col;         /* the block has a line% column: its first result has a line rate */
     long rotation;        /* --soak: from the second pass on, only failures are printed */
     int device_via_mpi;   /* a result printed handed device buffers to MPI: say what carried them */
     /* The line's: the step's name, what precision its median has reached so far (<0: not yet

@@ -12,8 +12,8 @@
 /* One way of moving data (path, memory kinds, chunk, depth) at the size a plan row compares. */
 struct plan_way {
     const struct gx_kept *first; /* a result of it, for its names */
-    double gbps_sum, eff_sum;
-    int n, neff;
+    double gbps_sum, eff_sum, line_sum;
+    int n, neff, nline;
     int exceeded, within, unsound, noisy; /* pairs whose result says so */
 };
 
@@ -90,6 +90,10 @@ static cJSON *way_json(const struct plan_way *w)
         cJSON_AddNumberToObject(o, "efficiency", w->eff_sum / w->neff);
     else
         cJSON_AddNullToObject(o, "efficiency");
+    /* Against the routes' line rates (schema 2.7): the mean over the pairs that know theirs;
+     * absent where none does. */
+    if (w->nline)
+        cJSON_AddNumberToObject(o, "line_share", w->line_sum / w->nline);
     cJSON_AddNumberToObject(o, "pairs", w->n);
     /* The marks travel with the mean: a mean over pairs must not hide one pair's. */
     if (w->exceeded)
@@ -133,6 +137,10 @@ static int plan_ways(const struct gx_kept *res, size_t nres, const int *group_of
         if (r->efficiency > 0) {
             ways[i].eff_sum += r->efficiency;
             ways[i].neff++;
+        }
+        if (r->line_gbs > 0) {
+            ways[i].line_sum += r->line_share;
+            ways[i].nline++;
         }
         ways[i].exceeded += r->exceeded;
         ways[i].within += r->within;
@@ -206,7 +214,7 @@ cJSON *gx_plan(const struct gx_kept *res, size_t nres, const struct gx_pair_link
  * machine disturbed the step). */
 static void way_text(const cJSON *w, char *buf, size_t len)
 {
-    char chunk[32] = "", eff[16] = "-", gbps[24], name[64];
+    char chunk[32] = "", eff[16] = "-", gbps[24], name[64], line[16] = "-";
     if (gx_json_num(w, "chunk") > 0) {
         char c[24];
         gx_format_size((size_t)gx_json_num(w, "chunk"), c, sizeof c);
@@ -226,7 +234,10 @@ static void way_text(const cJSON *w, char *buf, size_t len)
     const cJSON *mem = cJSON_GetObjectItemCaseSensitive(w, "mem");
     snprintf(name, sizeof name, "%s %s>%s%s", gx_json_str(w, "path"), gx_json_str(mem, "src"),
              gx_json_str(mem, "dst"), chunk);
-    snprintf(buf, len, "%-30s %8s %6s", name, gbps, eff);
+    if (gx_json_num(w, "line_share") > 0)
+        snprintf(line, sizeof line, "%.0f%%%s", 100 * gx_json_num(w, "line_share"),
+                 gx_json_num(w, "line_share") > 1 ? "!" : "");
+    snprintf(buf, len, "%-30s %8s %6s %5s", name, gbps, eff, line);
 }
 
 /* A row a line, its runner-up (another path) on the next: both fit GX_TABLE_COLUMNS. */
@@ -238,8 +249,8 @@ void gx_plan_print(FILE *out, const cJSON *plan)
                   "ends in GPU memory, host memory, or mixed) and size class (bw at the class's "
                   "largest measured size; chunk/depth where the path chunks), the runner-up "
                   "(another path) below it\n");
-    fprintf(out, "# %-19s %-5s %-6s %5s  %-30s %8s %6s\n", "pair type", "data", "class", "size",
-            "path, then runner-up", "GB/s", "eff");
+    fprintf(out, "# %-19s %-5s %-6s %5s  %-30s %8s %6s %5s\n", "pair type", "data", "class",
+            "size", "path, then runner-up", "GB/s", "eff", "line");
     const cJSON *row;
     cJSON_ArrayForEach(row, plan)
     {

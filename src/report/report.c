@@ -305,6 +305,16 @@ cJSON *gx_result_json(const struct gx_result *r)
         if (r->ceiling_unsound)
             cJSON_AddBoolToObject(o, "ceiling_unsound", 1);
     }
+    /* The third yardstick: the route's line rate (schema 2.7), or why there is none. */
+    if (r->state == GX_STATE_OK && r->line_gbs > 0) {
+        cJSON_AddNumberToObject(o, "line_gbs", r->line_gbs);
+        cJSON_AddNumberToObject(o, "line_share", r->line_share);
+        cJSON_AddStringToObject(o, "line_route", r->line_what);
+        if (r->line_exceeded)
+            cJSON_AddBoolToObject(o, "line_exceeded", 1);
+    } else if (r->state == GX_STATE_OK && r->line_what[0]) {
+        cJSON_AddStringToObject(o, "line_absent", r->line_what);
+    }
     if (r->state == GX_STATE_OK)
         gx_noise_json(o, &r->noise);
     if (r->samples) {

@@ -1,6 +1,8 @@
-/* NVLink counts through NVML, loaded at run time: nvml.h is not needed to build, and a node
- * without the driver library still runs (the link then comes from the hwloc PCI tree). */
+/* NVLink counts and each GPU's link facts through NVML, loaded at run time: nvml.h is not
+ * needed to build, and a node without the driver library still runs (the link then comes from
+ * the hwloc PCI tree). tests/fake_nvml.c stands in for the library where there is no GPU. */
 #include "config.h"
+#include "links.h"
 #include "topo.h"
 
 #include <dlfcn.h>
@@ -15,6 +17,20 @@ typedef struct {
     char busId[32];
 } nvmlPciInfo_t;
 enum { NVML_SUCCESS = 0, NVML_FEATURE_ENABLED = 1, GX_NVML_MAX_LINKS = 64 };
+/* Field values (nvmlDeviceGetFieldValues), as nvml.h lays them out; the C2C fields' ids. */
+typedef struct {
+    unsigned int fieldId, scopeId;
+    long long timestamp, latencyUsec;
+    int valueType, nvmlReturn;
+    union {
+        double dVal;
+        unsigned int uiVal;
+        unsigned long ulVal;
+        unsigned long long ullVal;
+        long long sllVal;
+    } value;
+} nvmlFieldValue_t;
+enum { GX_FI_C2C_LINK_COUNT = 170, GX_FI_C2C_LINK_STATUS = 171, GX_FI_C2C_LINK_MAX_BW = 172 };
 
 static struct {
     int tried, ok;
@@ -25,6 +41,13 @@ static struct {
     int (*by_busid)(const char *, nvmlDevice_t *);
     int (*link_state)(nvmlDevice_t, unsigned int, int *);
     int (*remote_pci)(nvmlDevice_t, unsigned int, nvmlPciInfo_t *);
+    /* Optional: an older library lacks some; their facts then stay unknown. */
+    int (*nvl_version)(nvmlDevice_t, unsigned int, unsigned int *);
+    int (*pcie_cur_gen)(nvmlDevice_t, unsigned int *);
+    int (*pcie_cur_width)(nvmlDevice_t, unsigned int *);
+    int (*pcie_max_gen)(nvmlDevice_t, unsigned int *);
+    int (*pcie_max_width)(nvmlDevice_t, unsigned int *);
+    int (*field_values)(nvmlDevice_t, int, nvmlFieldValue_t *);
 } nv;
 
 static int nvml_open(void)
@@ -55,6 +78,19 @@ static int nvml_open(void)
     GX_SYM(by_busid, "nvmlDeviceGetHandleByPciBusId_v2");
     GX_SYM(link_state, "nvmlDeviceGetNvLinkState");
     GX_SYM(remote_pci, "nvmlDeviceGetNvLinkRemotePciInfo_v2");
+#define GX_OPT_SYM(field, name)                                                               \
+    do {                                                                                      \
+        void *s_ = dlsym(nv.lib, name);                                                       \
+        if (s_)                                                                               \
+            memcpy(&nv.field, &s_, sizeof s_);                                                \
+    } while (0)
+    GX_OPT_SYM(nvl_version, "nvmlDeviceGetNvLinkVersion");
+    GX_OPT_SYM(pcie_cur_gen, "nvmlDeviceGetCurrPcieLinkGeneration");
+    GX_OPT_SYM(pcie_cur_width, "nvmlDeviceGetCurrPcieLinkWidth");
+    GX_OPT_SYM(pcie_max_gen, "nvmlDeviceGetMaxPcieLinkGeneration");
+    GX_OPT_SYM(pcie_max_width, "nvmlDeviceGetMaxPcieLinkWidth");
+    GX_OPT_SYM(field_values, "nvmlDeviceGetFieldValues");
+#undef GX_OPT_SYM
 #undef GX_SYM
     int rc = nv.init();
     if (rc != NVML_SUCCESS) {
@@ -130,6 +166,132 @@ int gx_nvml_nvlinks(const char *busid_a, const char *busid_b, char *why, size_t 
         return da_sw < db_sw ? da_sw : db_sw;
     snprintf(why, len, "no active NVLink between GPUs %s and %s", busid_a, busid_b);
     return -1;
+}
+
+/* One unsigned fact through an optional NVML call: 1 read, 0 not (why says so). */
+static int nvml_uint(int (*fn)(nvmlDevice_t, unsigned int *), nvmlDevice_t d, const char *name,
+                     int *out, char *why, size_t len)
+{
+    unsigned int v = 0;
+    int rc = fn ? fn(d, &v) : -1;
+    if (rc == NVML_SUCCESS && v > 0) {
+        *out = (int)v;
+        return 1;
+    }
+    if (!why[0]) {
+        if (!fn)
+            snprintf(why, len, "NVML lacks %s", name);
+        else
+            snprintf(why, len, "%s: NVML error %d", name, rc);
+    }
+    return 0;
+}
+
+void gx_nvml_gpu_facts(const char *busid, struct gx_pcie_facts *p, struct gx_nvlink_facts *n)
+{
+    nvmlDevice_t d;
+    if (!nvml_open()) {
+        snprintf(p->why, sizeof p->why, "%s", nv.why);
+        snprintf(n->why, sizeof n->why, "%s", nv.why);
+        return;
+    }
+    if (nv.by_busid(busid, &d) != NVML_SUCCESS) {
+        snprintf(p->why, sizeof p->why, "NVML does not know GPU %s", busid);
+        snprintf(n->why, sizeof n->why, "NVML does not know GPU %s", busid);
+        return;
+    }
+    p->why[0] = '\0';
+    /* '&', not '&&': both calls run, so that why names the first that failed either way. */
+    if (nvml_uint(nv.pcie_cur_gen, d, "nvmlDeviceGetCurrPcieLinkGeneration", &p->cur_gen, p->why,
+                  sizeof p->why) &
+        nvml_uint(nv.pcie_cur_width, d, "nvmlDeviceGetCurrPcieLinkWidth", &p->cur_width, p->why,
+                  sizeof p->why))
+        p->cur_src = GX_SRC_NVML;
+    else
+        p->cur_gen = p->cur_width = 0; /* both or neither, from one source */
+    if (nvml_uint(nv.pcie_max_gen, d, "nvmlDeviceGetMaxPcieLinkGeneration", &p->max_gen, p->why,
+                  sizeof p->why) &
+        nvml_uint(nv.pcie_max_width, d, "nvmlDeviceGetMaxPcieLinkWidth", &p->max_width, p->why,
+                  sizeof p->why))
+        p->max_src = GX_SRC_NVML;
+    else
+        p->max_gen = p->max_width = 0;
+    /* NVLink: every link whose state NVML answers exists; the version of the first active one. */
+    n->links = n->active = 0;
+    for (unsigned l = 0; l < GX_NVML_MAX_LINKS; l++) {
+        int active = 0;
+        if (nv.link_state(d, l, &active) != NVML_SUCCESS)
+            continue;
+        n->links++;
+        if (active != NVML_FEATURE_ENABLED)
+            continue;
+        n->active++;
+        unsigned int v = 0;
+        if (!n->nvml_version && nv.nvl_version && nv.nvl_version(d, l, &v) == NVML_SUCCESS)
+            n->nvml_version = (int)v;
+    }
+    if (n->links == 0)
+        snprintf(n->why, sizeof n->why, "NVML reports no NVLink on GPU %s", busid);
+    else if (n->active > 0 && !n->nvml_version)
+        snprintf(n->why, sizeof n->why, "%s",
+                 nv.nvl_version ? "nvmlDeviceGetNvLinkVersion failed"
+                                : "NVML lacks nvmlDeviceGetNvLinkVersion");
+}
+
+/* One field of scope `scope`: 1 read (into *v), 0 not. */
+static int nvml_field(nvmlDevice_t d, unsigned int id, unsigned int scope, unsigned int *v)
+{
+    nvmlFieldValue_t f;
+    memset(&f, 0, sizeof f);
+    f.fieldId = id;
+    f.scopeId = scope;
+    if (nv.field_values(d, 1, &f) != NVML_SUCCESS || f.nvmlReturn != NVML_SUCCESS)
+        return 0;
+    *v = f.value.uiVal;
+    return 1;
+}
+
+void gx_nvml_c2c_facts(const char *busid, struct gx_c2c_facts *c)
+{
+    nvmlDevice_t d;
+    unsigned int n = 0;
+    c->links = c->active = -1;
+    if (!nvml_open())
+        snprintf(c->why, sizeof c->why, "%s", nv.why);
+    else if (!nv.field_values)
+        snprintf(c->why, sizeof c->why, "NVML lacks nvmlDeviceGetFieldValues");
+    else if (nv.by_busid(busid, &d) != NVML_SUCCESS)
+        snprintf(c->why, sizeof c->why, "NVML does not know GPU %s", busid);
+    else if (!nvml_field(d, GX_FI_C2C_LINK_COUNT, 0, &n))
+        snprintf(c->why, sizeof c->why, "NVML answers no C2C link count for GPU %s", busid);
+    else {
+        /* Each link: up (status 1) and its bandwidth, as NCCL and UCX read them. */
+        c->links = (int)n;
+        c->active = 0;
+        c->gbs = 0;
+        for (unsigned int l = 0; l < n && l < GX_NVML_MAX_LINKS; l++) {
+            unsigned int up = 0, mbs = 0;
+            if (nvml_field(d, GX_FI_C2C_LINK_STATUS, l, &up) && up == 1 &&
+                nvml_field(d, GX_FI_C2C_LINK_MAX_BW, l, &mbs) && mbs > 0) {
+                c->active++;
+                c->gbs += mbs / 1000.0;
+            }
+        }
+    }
+}
+
+/* The current generation again, with the link busy (links_read.c makes it so). */
+int gx_nvml_pcie_current(const char *busid, int *gen, int *width)
+{
+    nvmlDevice_t d;
+    unsigned int g = 0, w = 0;
+    if (!nvml_open() || !nv.pcie_cur_gen || !nv.pcie_cur_width ||
+        nv.by_busid(busid, &d) != NVML_SUCCESS || nv.pcie_cur_gen(d, &g) != NVML_SUCCESS ||
+        nv.pcie_cur_width(d, &w) != NVML_SUCCESS || !g || !w)
+        return -1;
+    *gen = (int)g;
+    *width = (int)w;
+    return 0;
 }
 
 void gx_nvml_fini(void)

@@ -98,6 +98,16 @@ void gx_bind_plan_free(struct gx_bind_plan *plan);
  * Returns links >= 0, or -1 with why set when NVML cannot tell (absent, no NVLink...). */
 int gx_nvml_nvlinks(const char *busid_a, const char *busid_b, char *why, size_t len);
 void gx_nvml_fini(void);
+/* This GPU's PCIe link (current and maximum) and NVLinks (version, links, active) through NVML;
+ * what NVML cannot tell stays 0 with why set. gx_nvml_pcie_current: the current generation and
+ * width alone (-1: unknown). */
+struct gx_pcie_facts;
+struct gx_nvlink_facts;
+void gx_nvml_gpu_facts(const char *busid, struct gx_pcie_facts *p, struct gx_nvlink_facts *n);
+/* This GPU's C2C links (links 0: none; -1 with why: unknown). */
+struct gx_c2c_facts;
+void gx_nvml_c2c_facts(const char *busid, struct gx_c2c_facts *c);
+int gx_nvml_pcie_current(const char *busid, int *gen, int *width);
 
 /* What this rank learned and did, for the report. */
 struct gx_topo_link {
@@ -128,7 +138,18 @@ struct gx_topo_rank {
     int nshared, shared_with[GX_MAX_GPUS]; /* other ranks using the same GPU */
     int nwarnings;
     char warnings[4][256];
+    struct gx_link_facts *facts;     /* this rank's links and their rates */
+    struct gx_link_facts *all_facts; /* rank 0: every rank's, by rank; NULL elsewhere */
+    int nall_facts;
 };
+
+/* This rank's link facts (links_read.c), after its GPU, links and NIC are known; whether NVML
+ * may be consulted for its GPU (not for a foreign topology or --fake-gpus, unless
+ * GPUXFER_FAKE_NVML=1 says the library on the path describes them). */
+struct gx_link_facts;
+void gx_links_read(int rank, int node, hwloc_topology_t topo, const struct gx_topo_rank *t,
+                   struct gx_link_facts *f);
+int gx_links_nvml_allowed(const struct gx_topo_rank *t);
 
 /* Whether rank `peer` uses this rank's GPU too (t NULL: unknown, no). */
 int gx_topo_shares_gpu(const struct gx_topo_rank *t, int peer);
@@ -146,7 +167,8 @@ struct cJSON;
 struct gx_options;
 void gx_topo_rank_json(const struct gx_job *job, struct cJSON *rank);
 struct gx_pairs;
-void gx_topo_pairs_json(struct cJSON *context, const struct gx_pairs *runs, int nruns);
+void gx_topo_pairs_json(struct cJSON *context, const struct gx_topo_rank *t,
+                        const struct gx_pairs *runs, int nruns);
 void gx_topo_print_header(FILE *out, const struct cJSON *context);
 
 #endif

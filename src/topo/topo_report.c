@@ -1,6 +1,7 @@
 /* The topology in the report (per rank, per measured pair) and the human header. */
 #include "config.h"
 #include "job.h"
+#include "links.h"
 #include "pairs.h"
 #include "topo.h"
 
@@ -86,6 +87,8 @@ void gx_topo_rank_json(const struct gx_job *job, cJSON *r)
             cJSON_AddBoolToObject(o, "peer_access", l->p2p);
         cJSON_AddItemToArray(links, o);
     }
+    if (t->facts)
+        cJSON_AddItemToObject(r, "link_facts", gx_links_rank_json(t->facts));
     cJSON *w = cJSON_AddArrayToObject(r, "warnings");
     for (int i = 0; i < t->nwarnings; i++)
         cJSON_AddItemToArray(w, cJSON_CreateString(t->warnings[i]));
@@ -120,7 +123,18 @@ static const cJSON *link_to(const cJSON *r, int peer)
     return NULL;
 }
 
-static void add_pair(cJSON *pairs, const cJSON *context, int a, int b)
+/* The route between the two ranks' GPU memories, where rank 0 has every rank's facts. */
+static void add_route(cJSON *o, const struct gx_topo_rank *t, int a, int b)
+{
+    if (!t || !t->all_facts || a >= t->nall_facts || b >= t->nall_facts)
+        return;
+    struct gx_route route;
+    gx_route_pair(&t->all_facts[a], &t->all_facts[b], 1, 1, 0, &route);
+    cJSON_AddItemToObject(o, "route", gx_route_json(&route));
+}
+
+static void add_pair(cJSON *pairs, const cJSON *context, const struct gx_topo_rank *t, int a,
+                     int b)
 {
     const cJSON *p;
     cJSON_ArrayForEach(p, pairs)
@@ -159,10 +173,12 @@ static void add_pair(cJSON *pairs, const cJSON *context, int a, int b)
         cJSON_AddItemToArray(nics, x ? cJSON_CreateString(x) : cJSON_CreateNull());
         cJSON_AddItemToArray(nics, y ? cJSON_CreateString(y) : cJSON_CreateNull());
     }
+    add_route(o, t, a, b);
     cJSON_AddItemToArray(pairs, o);
 }
 
-void gx_topo_pairs_json(cJSON *context, const struct gx_pairs *runs, int nruns)
+void gx_topo_pairs_json(cJSON *context, const struct gx_topo_rank *t,
+                        const struct gx_pairs *runs, int nruns)
 {
     if (!context)
         return;
@@ -171,7 +187,7 @@ void gx_topo_pairs_json(cJSON *context, const struct gx_pairs *runs, int nruns)
         const struct gx_pairs *ps = &runs[r];
         for (int i = 0; i < ps->nrounds; i++)
             for (int j = 0; j < ps->rounds[i].npairs; j++)
-                add_pair(pairs, context, ps->rounds[i].pairs[j].a, ps->rounds[i].pairs[j].b);
+                add_pair(pairs, context, t, ps->rounds[i].pairs[j].a, ps->rounds[i].pairs[j].b);
     }
 }
 
@@ -179,6 +195,33 @@ static const char *str(const cJSON *obj, const char *key, const char *dflt)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
     return cJSON_IsString(v) ? v->valuestring : dflt;
+}
+
+/* "#   route: 425.0 GB/s: NVLink 4, 17 links 425.0 GB/s", the narrowest first. */
+static void print_route(FILE *out, const cJSON *route)
+{
+    if (!route)
+        return;
+    const cJSON *line = cJSON_GetObjectItemCaseSensitive(route, "line_gbs");
+    char hops[400] = "";
+    const cJSON *h;
+    cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(route, "hops"))
+    {
+        const cJSON *g = cJSON_GetObjectItemCaseSensitive(h, "gbs");
+        size_t l = strlen(hops);
+        if (cJSON_IsNumber(g))
+            snprintf(hops + l, sizeof hops - l, "%s%s %.1f", l ? ", " : "", str(h, "what", "?"),
+                     g->valuedouble);
+        else
+            snprintf(hops + l, sizeof hops - l, "%s%s ?", l ? ", " : "", str(h, "what", "?"));
+    }
+    if (cJSON_IsNumber(line))
+        fprintf(out, "#   route: line rate %.1f GB/s%s: %s\n", line->valuedouble,
+                cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(route, "partial"))
+                    ? " (of the known links)" : "", hops);
+    else
+        fprintf(out, "#   route: line rate unknown (%s)%s%s\n", str(route, "why", "?"),
+                hops[0] ? ": " : "", hops);
 }
 
 void gx_topo_print_header(FILE *out, const cJSON *context)
@@ -226,6 +269,7 @@ void gx_topo_print_header(FILE *out, const cJSON *context)
                 cJSON_IsNumber(rk) ? rk->valueint : -1, str(r, "hostname", "?"), g,
                 str(gpu, "pci_bus_id", "-"), numa, cpus, nic, str(bind, "decision", "?"));
     }
+    gx_links_print(out, ranks);
     const cJSON *p;
     cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(context, "pairs"))
     {
@@ -243,6 +287,7 @@ void gx_topo_print_header(FILE *out, const cJSON *context)
                     cJSON_IsString(x) ? x->valuestring : "none",
                     cJSON_IsString(y) ? y->valuestring : "none");
         }
+        print_route(out, cJSON_GetObjectItemCaseSensitive(p, "route"));
     }
     const cJSON *w;
     cJSON_ArrayForEach(r, ranks)

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "gpu.h"
 #include "job.h"
+#include "links.h"
 #include "topo.h"
 
 #ifdef HAVE_CUDA
@@ -178,7 +179,7 @@ static void fill_links(const struct gx_job *job, hwloc_topology_t topo, struct g
         }
         char why[160] = "";
         int nv = -1;
-        if (!t->fake && !t->foreign)
+        if (gx_links_nvml_allowed(t))
             nv = gx_nvml_nvlinks(t->busid, busids[i], why, sizeof why);
         else
             snprintf(why, sizeof why, "topology from %s: NVML not consulted",
@@ -279,6 +280,25 @@ static int warn_shared(const struct gx_job *job, struct gx_topo_rank *t, struct 
     return rc;
 }
 
+/* Every rank's link facts to rank 0, typed (one binary on every rank: plain bytes), for the
+ * routes of the pairs and the health checks. Collective. */
+static int gather_facts(const struct gx_job *job, struct gx_topo_rank *t, struct gx_err *err)
+{
+    int rc = GX_OK;
+    if (job->rank == 0 && !(t->all_facts = calloc((size_t)job->size, sizeof *t->all_facts)))
+        rc = gx_fail(err, GX_ERUNTIME, "out of host memory");
+    rc = gx_agree(job->comm, rc, err);
+    if (rc != GX_OK)
+        return rc;
+    int mrc = MPI_Gather(t->facts, (int)sizeof *t->facts, MPI_BYTE, t->all_facts,
+                         (int)sizeof *t->facts, MPI_BYTE, 0, job->comm);
+    if (mrc != MPI_SUCCESS)
+        rc = gx_fail_mpi(err, mrc, "MPI_Gather(link facts)", __FILE__, __LINE__);
+    if (job->rank == 0)
+        t->nall_facts = job->size;
+    return gx_agree(job->comm, rc, err);
+}
+
 int gx_topo_setup(struct gx_job *job, const struct gx_global_opts *g, struct gx_err *err)
 {
     struct gx_topo_rank *t = calloc(1, sizeof *t);
@@ -336,18 +356,26 @@ int gx_topo_setup(struct gx_job *job, const struct gx_global_opts *g, struct gx_
         gx_topo_nic_in_use(topo, t->has_gpu ? gx_topo_pcidev(topo, t->busid) : NULL,
                            getenv("UCX_NET_DEVICES"), getenv("OMPI_MCA_btl_tcp_if_include"),
                            getenv("NCCL_IB_HCA"), getenv("NCCL_SOCKET_IFNAME"), &t->nic_use);
+    if (rc == GX_OK && !(t->facts = calloc(1, sizeof *t->facts)))
+        rc = gx_fail(err, GX_ERUNTIME, "out of host memory");
+    if (rc == GX_OK)
+        gx_links_read(job->rank, job->node, topo, t, t->facts);
     free(busids);
     free(ranks);
     hwloc_topology_destroy(topo);
 
     int src = warn_shared(job, t, err);
-    return gx_agree(job->comm, rc != GX_OK ? rc : src, err);
+    rc = gx_agree(job->comm, rc != GX_OK ? rc : src, err);
+    return rc == GX_OK ? gather_facts(job, t, err) : rc;
 }
 
 void gx_topo_fini(struct gx_job *job)
 {
-    if (job->topo)
+    if (job->topo) {
         free(job->topo->links);
+        free(job->topo->facts);
+        free(job->topo->all_facts);
+    }
     free(job->topo);
     job->topo = NULL;
     gx_nvml_fini();

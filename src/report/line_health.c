@@ -1,0 +1,173 @@
+/* Health findings from the measured results against their routes' line rates: a result above the
+ * line rate (no transfer can be: the route or a rate is wrong); a ceiling, the machine's own
+ * limit measured in the job, below the usual share of the line rate of its link kind (a
+ * degraded or misconfigured link that the ceiling alone would hide: gpuxfer would call its paths
+ * efficient); a pair well below its siblings over the same kind of link at the same rate. One
+ * finding per measurement (pair, path, memory kinds, pattern): its largest size. */
+#include "line_health.h"
+
+#include "mem.h"
+#include "path.h"
+#include "pattern.h"
+#include "topo.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The usual shares are what large messages reach; smaller ones pay per-message costs. */
+#define GX_USUAL_SHARE_FROM ((size_t)16 << 20)
+
+static int same_measurement(const struct gx_kept *x, const struct gx_kept *y)
+{
+    return x->a == y->a && x->b == y->b && x->path == y->path && x->src_kind == y->src_kind &&
+           x->dst_kind == y->dst_kind && x->pattern == y->pattern;
+}
+
+static int above_line(const struct gx_kept *kept, size_t n, const struct gx_kept *k)
+{
+    (void)kept, (void)n;
+    return k->state == GX_STATE_OK && k->line_gbs > 0 && k->line_share > 1.0;
+}
+
+static int ceiling_low(const struct gx_kept *kept, size_t n, const struct gx_kept *k)
+{
+    (void)kept, (void)n;
+    if (k->state != GX_STATE_OK || k->line_gbs <= 0 || k->ceiling <= 0 || k->line_kind < 0 ||
+        k->line_kind >= GX_LINK_KINDS || k->size < GX_USUAL_SHARE_FROM ||
+        gx_pattern_table[k->pattern]->lower_is_better)
+        return 0;
+    double usual = gx_link_kinds[k->line_kind].usual_share;
+    return usual > 0 && k->ceiling / k->line_gbs < usual;
+}
+
+/* "Well below its siblings": under this share of the median of the same measurement's other
+ * pairs over the same kind of link at the same line rate (as --slow-pair's default). */
+#define GX_BELOW_SIBLINGS 0.8
+#define GX_SIBLINGS_MIN 2
+
+static int siblings(const struct gx_kept *x, const struct gx_kept *y)
+{
+    return x != y && x->path == y->path && x->src_kind == y->src_kind &&
+           x->dst_kind == y->dst_kind && x->pattern == y->pattern && x->size == y->size &&
+           y->state == GX_STATE_OK && y->line_gbs > 0 && x->line_kind == y->line_kind &&
+           x->line_gbs == y->line_gbs && (x->a != y->a || x->b != y->b);
+}
+
+static int cmp_double(const void *p, const void *q)
+{
+    double x = *(const double *)p, y = *(const double *)q;
+    return (x > y) - (x < y);
+}
+
+/* The median of k's siblings' medians among the nk kept (0 with fewer than GX_SIBLINGS_MIN);
+ * *count: how many. */
+static double siblings_median(const struct gx_kept *kept, size_t nk, const struct gx_kept *k,
+                              int *count)
+{
+    double m[64];
+    int n = 0;
+    for (size_t j = 0; j < nk && n < (int)(sizeof m / sizeof m[0]); j++)
+        if (siblings(k, &kept[j]))
+            m[n++] = kept[j].median;
+    *count = n;
+    if (n < GX_SIBLINGS_MIN)
+        return 0;
+    qsort(m, (size_t)n, sizeof m[0], cmp_double);
+    return n % 2 ? m[n / 2] : (m[n / 2 - 1] + m[n / 2]) / 2;
+}
+
+static int below_siblings(const struct gx_kept *kept, size_t n, const struct gx_kept *k)
+{
+    int count;
+    if (k->state != GX_STATE_OK || k->line_gbs <= 0 ||
+        gx_pattern_table[k->pattern]->lower_is_better)
+        return 0;
+    double m = siblings_median(kept, n, k, &count);
+    return m > 0 && k->median < GX_BELOW_SIBLINGS * m;
+}
+
+/* Whether k is the one that speaks for its measurement: the largest size that has the
+ * finding (the later one of equal sizes). */
+static int speaks(const struct gx_kept *kept, size_t n, size_t i,
+                  int (*has)(const struct gx_kept *, size_t, const struct gx_kept *))
+{
+    for (size_t j = 0; j < n; j++)
+        if (j != i && has(kept, n, &kept[j]) && same_measurement(&kept[i], &kept[j]) &&
+            (kept[j].size > kept[i].size || (kept[j].size == kept[i].size && j > i)))
+            return 0;
+    return 1;
+}
+
+static void name_of(const struct gx_kept *k, char *buf, size_t len)
+{
+    snprintf(buf, len, "pair %d->%d %s %s>%s %s", k->a, k->b, gx_paths[k->path].name,
+             gx_mem_name(k->src_kind), gx_mem_name(k->dst_kind),
+             gx_pattern_table[k->pattern]->name);
+}
+
+int gx_health_from_results(const struct gx_kept *kept, size_t n, struct gx_health *h, int nh,
+                           int max)
+{
+    char who[128];
+    for (size_t i = 0; i < n && nh < max; i++) {
+        const struct gx_kept *k = &kept[i];
+        if (above_line(kept, n, k) && speaks(kept, n, i, above_line)) {
+            struct gx_health *x = &h[nh++];
+            name_of(k, who, sizeof who);
+            x->check = "above-line-rate";
+            x->rank = k->a;
+            snprintf(x->line, sizeof x->line, "%s: %.4g GB/s at %zu bytes is above its route's "
+                     "line rate, %.4g GB/s (%s): the route or a rate is wrong", who, k->median,
+                     k->size, k->line_gbs, gx_link_kinds[k->line_kind].name);
+            snprintf(x->evidence, sizeof x->evidence, "median %.6g GB/s, line rate %.6g GB/s, "
+                     "share %.3f", k->median, k->line_gbs, k->line_share);
+        }
+        if (nh < max && ceiling_low(kept, n, k) && speaks(kept, n, i, ceiling_low)) {
+            struct gx_health *x = &h[nh++];
+            const struct gx_link_kind_info *kind = &gx_link_kinds[k->line_kind];
+            name_of(k, who, sizeof who);
+            x->check = "ceiling-below-usual-share";
+            x->rank = k->a;
+            snprintf(x->line, sizeof x->line, "%s: its ceiling %.4g GB/s at %zu bytes is %.0f%% "
+                     "of the %s line rate %.4g GB/s, below the usual %.0f%%", who, k->ceiling,
+                     k->size, 100 * k->ceiling / k->line_gbs, kind->name, k->line_gbs,
+                     100 * kind->usual_share);
+            snprintf(x->evidence, sizeof x->evidence, "ceiling %.6g GB/s, line rate %.6g GB/s, "
+                     "usual share of %s %.2f", k->ceiling, k->line_gbs, kind->name,
+                     kind->usual_share);
+        }
+        if (nh < max && below_siblings(kept, n, k) && speaks(kept, n, i, below_siblings)) {
+            struct gx_health *x = &h[nh++];
+            int count;
+            double m = siblings_median(kept, n, k, &count);
+            name_of(k, who, sizeof who);
+            x->check = "below-siblings";
+            x->rank = k->a;
+            snprintf(x->line, sizeof x->line, "%s: %.4g GB/s at %zu bytes, well below its %d "
+                     "siblings' %.4g GB/s over the same %s links at %.4g GB/s", who, k->median,
+                     k->size, count, m, gx_link_kinds[k->line_kind].name, k->line_gbs);
+            snprintf(x->evidence, sizeof x->evidence, "median %.6g GB/s, the siblings' median "
+                     "%.6g GB/s (%d pairs), below %.2f of it", k->median, m, count,
+                     GX_BELOW_SIBLINGS);
+        }
+    }
+    return nh;
+}
+
+void gx_health_start(struct gx_health_set *s, const struct gx_topo_rank *t, FILE *table)
+{
+    s->n = t && t->all_facts ? gx_health_from_facts(t->all_facts, t->nall_facts, s->h,
+                                                    GX_HEALTH_MAX)
+                             : 0;
+    for (int i = 0; i < s->n; i++)
+        fprintf(table, "# health: %s\n", s->h[i].line);
+}
+
+void gx_health_end(struct gx_health_set *s, const struct gx_kept *kept, size_t n, FILE *table)
+{
+    int from = s->n;
+    s->n = gx_health_from_results(kept, n, s->h, s->n, GX_HEALTH_MAX);
+    for (int i = from; i < s->n; i++)
+        fprintf(table, "%s# health: %s\n", i == from ? "\n" : "", s->h[i].line);
+}

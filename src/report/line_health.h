@@ -1,0 +1,31 @@
+/* Health findings from the kept results against their routes' line rates (line_health.c). */
+#ifndef GX_LINE_HEALTH_H
+#define GX_LINE_HEALTH_H
+
+#include "kept.h"
+#include "links.h"
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Appends to h, which holds nh findings already, those of the n kept results (at most max in
+ * all): a result above its route's line rate, a ceiling below its link kind's usual share of
+ * the line rate (bandwidth at 16 MiB and more). Returns the new count. */
+int gx_health_from_results(const struct gx_kept *kept, size_t n, struct gx_health *h, int nh,
+                           int max);
+
+/* The run's findings (rank 0): from the link facts at the start, from the results at the end,
+ * for the table's # health lines, the report and --fail-on-health. */
+#define GX_HEALTH_MAX 64
+struct gx_health_set {
+    struct gx_health h[GX_HEALTH_MAX];
+    int n;
+};
+struct gx_topo_rank;
+/* The facts' findings of every rank (t: rank 0's topology, with every rank's facts), each a
+ * "# health:" line on table. */
+void gx_health_start(struct gx_health_set *s, const struct gx_topo_rank *t, FILE *table);
+/* The results' findings added, each a "# health:" line on table. */
+void gx_health_end(struct gx_health_set *s, const struct gx_kept *kept, size_t n, FILE *table);
+
+#endif

@@ -1,0 +1,146 @@
+/* Degraded hardware from the link facts, one line each with its evidence: a PCIe link below its
+ * maximum, NVLinks down against the GPU's own count or its siblings', C2C links down, a NIC
+ * slower than its siblings. Each GPU and NIC is judged once, however many ranks use it. */
+#include "links.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static int add(struct gx_health *h, int n, int max, const char *check, int rank,
+               const char *evidence, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+static int add(struct gx_health *h, int n, int max, const char *check, int rank,
+               const char *evidence, const char *fmt, ...)
+{
+    if (n >= max)
+        return n;
+    struct gx_health *x = &h[n];
+    x->check = check;
+    x->rank = rank;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(x->line, sizeof x->line, fmt, ap);
+    va_end(ap);
+    snprintf(x->evidence, sizeof x->evidence, "%s", evidence);
+    return n + 1;
+}
+
+/* Whether an earlier rank of the node already stands for this GPU (or NIC: nic 1). */
+static int seen_before(const struct gx_link_facts *f, int i, int nic)
+{
+    for (int j = 0; j < i; j++) {
+        if (f[j].node != f[i].node)
+            continue;
+        if (nic ? strcmp(f[j].nic.name, f[i].nic.name) == 0
+                : f[j].has_gpu && strcmp(f[j].busid, f[i].busid) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int pcie_check(const struct gx_link_facts *f, struct gx_health *h, int n, int max)
+{
+    const struct gx_pcie_facts *p = &f->pcie;
+    if (!p->cur_width || !p->max_width)
+        return n;
+    int narrow = p->cur_width < p->max_width;
+    /* A lower generation counts only when read under load: GPUs lower it at idle. */
+    int slow = p->under_load && p->cur_gen < p->max_gen;
+    if (!narrow && !slow)
+        return n;
+    char ev[GX_HEALTH_LINE];
+    snprintf(ev, sizeof ev, "current gen%d x%d (%s%s), maximum gen%d x%d (%s)", p->cur_gen,
+             p->cur_width, gx_src_names[p->cur_src], p->under_load ? ", under load" : ", idle",
+             p->max_gen, p->max_width, gx_src_names[p->max_src]);
+    if (slow)
+        return add(h, n, max, "pcie-below-max", f->rank, ev,
+                   "GPU %s (rank %d): PCIe link at gen%d x%d under load, below its maximum "
+                   "gen%d x%d: %.1f of %.1f GB/s",
+                   f->busid, f->rank, p->cur_gen, p->cur_width, p->max_gen, p->max_width,
+                   gx_pcie_gbs(p->cur_gen, p->cur_width), gx_pcie_gbs(p->max_gen, p->max_width));
+    char gen_note[64] = "";
+    if (!p->under_load && p->cur_gen < p->max_gen)
+        snprintf(gen_note, sizeof gen_note, " (gen%d read at idle, not judged)", p->cur_gen);
+    return add(h, n, max, "pcie-below-max", f->rank, ev,
+               "GPU %s (rank %d): PCIe link at x%d of its maximum x%d%s: %.1f of %.1f GB/s",
+               f->busid, f->rank, p->cur_width, p->max_width, gen_note,
+               gx_pcie_gbs(p->max_gen, p->cur_width), gx_pcie_gbs(p->max_gen, p->max_width));
+}
+
+static int nvlink_check(const struct gx_link_facts *f, int i, int nranks, struct gx_health *h,
+                        int n, int max)
+{
+    const struct gx_nvlink_facts *v = &f[i].nvlink;
+    if (v->links <= 0)
+        return n;
+    int best = v->active; /* the most active links on a GPU of the same NVLink generation */
+    for (int j = 0; j < nranks; j++)
+        if (f[j].node == f[i].node && f[j].has_gpu &&
+            f[j].nvlink.nvml_version == v->nvml_version && f[j].nvlink.active > best)
+            best = f[j].nvlink.active;
+    if (v->active >= v->links && v->active >= best)
+        return n;
+    char ev[GX_HEALTH_LINE];
+    snprintf(ev, sizeof ev, "nvml: %d of %d links active; the most active on a sibling GPU of "
+             "the node: %d", v->active, v->links, best);
+    int down = v->links - v->active;
+    if (down > 0)
+        return add(h, n, max, "nvlink-down", f[i].rank, ev,
+                   "GPU %s (rank %d): %d NVLink%s down, %d of %d active", f[i].busid,
+                   f[i].rank, down, down == 1 ? "" : "s", v->active, v->links);
+    return add(h, n, max, "nvlink-below-siblings", f[i].rank, ev,
+               "GPU %s (rank %d): %d NVLinks active, its siblings have %d", f[i].busid,
+               f[i].rank, v->active, best);
+}
+
+/* C2C links that NVML counts but that are not up. */
+static int c2c_check(const struct gx_link_facts *f, struct gx_health *h, int n, int max)
+{
+    const struct gx_c2c_facts *c = &f->c2c;
+    if (c->links <= 0 || c->active >= c->links)
+        return n;
+    char ev[GX_HEALTH_LINE];
+    snprintf(ev, sizeof ev, "nvml: %d of %d C2C links up", c->active, c->links);
+    return add(h, n, max, "c2c-down", f->rank, ev, "GPU %s (rank %d): %d C2C link%s down, %d of "
+               "%d active", f->busid, f->rank, c->links - c->active,
+               c->links - c->active == 1 ? "" : "s", c->active, c->links);
+}
+
+/* A NIC whose port runs slower than the fastest NIC of the same kind (InfiniBand or Ethernet,
+ * as the rate's source file says) elsewhere in the job. */
+static int nic_check(const struct gx_link_facts *f, int i, int nranks, struct gx_health *h,
+                     int n, int max)
+{
+    const struct gx_nic_facts *c = &f[i].nic;
+    if (c->gbits <= 0)
+        return n;
+    int ib = strstr(c->where, "/infiniband/") != NULL;
+    double best = c->gbits;
+    const char *best_name = c->name;
+    for (int j = 0; j < nranks; j++)
+        if (f[j].nic.gbits > best && (strstr(f[j].nic.where, "/infiniband/") != NULL) == ib)
+            best = f[j].nic.gbits, best_name = f[j].nic.name;
+    if (c->gbits >= best)
+        return n;
+    char ev[GX_HEALTH_LINE];
+    snprintf(ev, sizeof ev, "%s: %.0f Gb/s; %s elsewhere in the job: %.0f Gb/s", c->where,
+             c->gbits, best_name, best);
+    return add(h, n, max, "nic-below-siblings", f[i].rank, ev,
+               "NIC %s (rank %d, node %d): %.0f Gb/s, below its siblings' %.0f Gb/s", c->name,
+               f[i].rank, f[i].node, c->gbits, best);
+}
+
+int gx_health_from_facts(const struct gx_link_facts *f, int nranks, struct gx_health *h, int max)
+{
+    int n = 0;
+    for (int i = 0; i < nranks; i++) {
+        if (f[i].has_gpu && !seen_before(f, i, 0)) {
+            n = pcie_check(&f[i], h, n, max);
+            n = nvlink_check(f, i, nranks, h, n, max);
+            n = c2c_check(&f[i], h, n, max);
+        }
+        if (f[i].nic.name[0] && !seen_before(f, i, 1))
+            n = nic_check(f, i, nranks, h, n, max);
+    }
+    return n;
+}

@@ -1,0 +1,301 @@
+/* The link arithmetic (PCIe per generation, NVLink per NVML version), the routes of pairs (the
+ * narrowest link first, unknown rates last) and the health checks, on typed facts. */
+#include "csv.h"
+#include "job.h"
+#include "kept.h"
+#include "line_health.h"
+#include "links.h"
+#include "mem.h"
+#include "output.h"
+#include "pattern.h"
+#include "rating.h"
+#include "report.h"
+#include "tap.h"
+#include "topo.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct gx_link_facts gpu(int rank, int node, const char *bus, int cur_gen, int cur_w,
+                                int max_gen, int max_w, int links, int active)
+{
+    struct gx_link_facts f;
+    memset(&f, 0, sizeof f);
+    f.rank = rank;
+    f.node = node;
+    f.has_gpu = 1;
+    snprintf(f.busid, sizeof f.busid, "%s", bus);
+    f.pcie = (struct gx_pcie_facts){.cur_gen = cur_gen, .cur_width = cur_w, .max_gen = max_gen,
+                                    .max_width = max_w, .cur_src = GX_SRC_NVML,
+                                    .max_src = GX_SRC_NVML};
+    f.nvlink = (struct gx_nvlink_facts){.nvml_version = 6, .links = links, .active = active};
+    return f;
+}
+
+static void peer(struct gx_link_facts *f, int rank, int nvlinks, const char *pci)
+{
+    struct gx_peer_link *p = &f->peers[f->npeers++];
+    p->rank = rank;
+    p->nvlinks = nvlinks;
+    snprintf(p->pci, sizeof p->pci, "%s", pci);
+}
+
+static int has(const struct gx_health *h, int n, const char *check, int rank, const char *text)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(h[i].check, check) == 0 && h[i].rank == rank && strstr(h[i].line, text))
+            return 1;
+    return 0;
+}
+
+/* The whole of a small file, for the assertions on what was printed. */
+static char *slurp(FILE *f)
+{
+    static char buf[8192];
+    rewind(f);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    return buf;
+}
+
+static int pattern_index(const char *name)
+{
+    for (int i = 0; gx_pattern_table[i]; i++)
+        if (strcmp(gx_pattern_table[i]->name, name) == 0)
+            return i;
+    return -1;
+}
+
+/* One bandwidth result of the pair 0->1 over facts f, through rating, the report, the CSV, the
+ * table and the health checks. */
+static void test_results(struct gx_link_facts *f)
+{
+    struct gx_topo_rank t;
+    memset(&t, 0, sizeof t);
+    t.all_facts = f;
+    t.nall_facts = 4;
+    struct gx_job job;
+    memset(&job, 0, sizeof job);
+    job.topo = &t;
+    struct gx_path_ops direct = {.name = "p2p"}, staged = {.name = "staged",
+                                                           .flags = GX_PATH_VIA_HOST};
+    int bw = pattern_index("bw"), bibw = pattern_index("bibw");
+    struct gx_result r = {
+        .path = "p2p", .src_mem = "device", .dst_mem = "device", .pattern = "bw",
+        .unit = "GB/s", .src_kind = gx_mem_lookup("device"), .dst_kind = gx_mem_lookup("device"),
+        .pattern_kind = bw, .family = GX_FAMILY_ONE_WAY, .a = 0, .b = 1, .same_node = 1,
+        .size = (size_t)64 << 20, .iters = 10, .window = 8, .state = GX_STATE_OK,
+        .bad_offset = -1, .ceiling = 300, .efficiency = 340.0 / 300,
+    };
+    double s[] = {330, 340, 350};
+    gx_stats_compute(s, 3, &r.stats);
+    gx_line_apply(&job, &direct, &r);
+    ok(near(r.line_gbs, 425) && near(r.line_share, 340.0 / 425) && !r.line_exceeded &&
+       r.line_kind == GX_LINK_NVLINK && strstr(r.line_what, "NVLink 4, 17 links"),
+       "p2p device>device 0->1: NVLink's 425 GB/s, share %.3f (%s)", r.line_share, r.line_what);
+    gx_line_apply(&job, &staged, &r);
+    ok(near(r.line_gbs, gx_pcie_gbs(5, 16)) && r.line_exceeded && r.line_kind == GX_LINK_PCIE,
+       "staged: the PCIe links' %.2f GB/s, 340 above it: exceeded", r.line_gbs);
+    r.pattern_kind = bibw;
+    r.family = GX_FAMILY_BOTH_WAYS;
+    gx_line_apply(&job, &direct, &r);
+    ok(near(r.line_gbs, 850), "bibw: both directions' line rate, %.0f GB/s", r.line_gbs);
+    r.b = 0; /* staged on one GPU: both ways over its one PCIe link share each direction */
+    gx_line_apply(&job, &staged, &r);
+    ok(near(r.line_gbs, gx_pcie_gbs(5, 16)), "bibw staged on one GPU: one link's %.2f GB/s",
+       r.line_gbs);
+    r.b = 1;
+    r.family = GX_FAMILY_LATENCY;
+    gx_line_apply(&job, &direct, &r);
+    ok(r.line_gbs == 0 && !r.line_what[0], "latency: no line rate");
+    r.pattern_kind = bw;
+    r.family = GX_FAMILY_ONE_WAY;
+    r.src_kind = r.dst_kind = gx_mem_lookup("pageable");
+    gx_line_apply(&job, &direct, &r);
+    ok(r.line_gbs == 0 && strstr(r.line_what, "host memory"), "host memory on one node: none (%s)",
+       r.line_what);
+
+    /* Into the report, the CSV and the table. */
+    r.src_kind = r.dst_kind = gx_mem_lookup("device");
+    gx_line_apply(&job, &staged, &r);
+    cJSON *o = gx_result_json(&r);
+    const cJSON *lg = cJSON_GetObjectItem(o, "line_gbs");
+    const cJSON *ls = cJSON_GetObjectItem(o, "line_share");
+    ok(cJSON_IsNumber(lg) && near(lg->valuedouble, r.line_gbs) && cJSON_IsNumber(ls) &&
+       cJSON_IsTrue(cJSON_GetObjectItem(o, "line_exceeded")) &&
+       cJSON_IsString(cJSON_GetObjectItem(o, "line_route")),
+       "report: line_gbs, line_share, line_route, line_exceeded");
+    cJSON_Delete(o);
+    FILE *csv = tmpfile();
+    struct gx_csv c;
+    gx_csv_init(&c, csv);
+    struct gx_err err = {0};
+    gx_csv_result(&c, &r, &err);
+    const char *text = slurp(csv);
+    ok(strstr(text, ",line_gbs,line_share,line_exceeded\n") && strstr(text, ",true\n"),
+       "CSV: the three columns, line_exceeded true");
+    fclose(csv);
+    FILE *tab = tmpfile();
+    struct gx_output out;
+    memset(&out, 0, sizeof out);
+    out.active = 1;
+    out.table = tab;
+    gx_output_result(&out, &r);
+    gx_line_apply(&job, &direct, &r);
+    gx_output_result(&out, &r);
+    text = slurp(tab);
+    int widest = 0;
+    for (const char *l = text; *l;) {
+        int n = (int)strcspn(l, "\n");
+        widest = n > widest ? n : widest;
+        l += n + (l[n] == '\n');
+    }
+    ok(strstr(text, " eff% line%\n") && strstr(text, " 113.3  540!\n") &&
+       strstr(text, " 113.3    80\n") && widest <= 100,
+       "table: a line%% column, 540! above the line rate, 80 below; at most 100 columns (%d)",
+       widest);
+    printf("%s", text);
+    fclose(tab);
+
+    /* Health from the results: above the line rate; a ceiling below the usual share. */
+    struct gx_kept k[3];
+    gx_line_apply(&job, &staged, &r);
+    k[0] = gx_kept_of(&r);
+    r.size = (size_t)1 << 20;
+    k[1] = gx_kept_of(&r);
+    gx_line_apply(&job, &direct, &r);
+    r.size = (size_t)64 << 20;
+    r.b = 1;
+    r.path_kind = 1;
+    k[2] = gx_kept_of(&r);
+    k[2].ceiling = 200; /* 47% of NVLink's 425 GB/s */
+    struct gx_health h[8];
+    int n = gx_health_from_results(k, 3, h, 0, 8);
+    int above = 0, low = 0;
+    for (int i = 0; i < n; i++) {
+        above += strcmp(h[i].check, "above-line-rate") == 0;
+        low += strcmp(h[i].check, "ceiling-below-usual-share") == 0;
+        printf("# %s: %s\n", h[i].check, h[i].line);
+    }
+    ok(above == 1 && low >= 1, "above the line rate once for its two sizes (%d), a ceiling at "
+       "47%% of NVLink named (%d)", above, low);
+
+    /* Four pairs of one measurement over NVLink at one rate: the one at half its siblings'. */
+    struct gx_kept sib[4];
+    for (int i = 0; i < 4; i++) {
+        sib[i] = k[2];
+        sib[i].ceiling = 0;
+        sib[i].a = 2 * i;
+        sib[i].b = 2 * i + 1;
+        sib[i].median = i == 2 ? 180 : 360 + i;
+    }
+    n = gx_health_from_results(sib, 4, h, 0, 8);
+    ok(n == 1 && !strcmp(h[0].check, "below-siblings") && h[0].rank == 4 &&
+       strstr(h[0].line, "well below its 3 siblings' 361"), "the pair at half its 3 siblings' "
+       "median is named: %s", n ? h[0].line : "none");
+    sib[2].median = 300; /* 83%: within the siblings' spread */
+    n = gx_health_from_results(sib, 4, h, 0, 8);
+    ok(n == 0, "at 83%% of its siblings: no finding");
+}
+
+int main(void)
+{
+    /* PCIe: lane rate x width x encoding / 8. */
+    ok(near(gx_pcie_gbs(3, 16), 8.0 * 16 * 128 / 130 / 8), "gen3 x16: %.4f GB/s (hwloc: 15.75)",
+       gx_pcie_gbs(3, 16));
+    ok(near(gx_pcie_gbs(5, 16), 32.0 * 16 * 128 / 130 / 8), "gen5 x16: %.4f GB/s (hwloc: 63.02)",
+       gx_pcie_gbs(5, 16));
+    ok(near(gx_pcie_gbs(1, 16), 2.5 * 16 * 0.8 / 8) && near(gx_pcie_gbs(2, 8), 5.0 * 8 * 0.8 / 8),
+       "gen1 and gen2: 8b/10b");
+    ok(near(gx_pcie_gbs(4, 8), 16.0 * 8 * 128 / 130 / 8), "gen4 x8: %.3f GB/s", gx_pcie_gbs(4, 8));
+    ok(near(gx_pcie_gbs(6, 16), 128.0), "gen6 x16: 128 GB/s (FLIT mode, no line encoding)");
+    ok(gx_pcie_gbs(7, 16) == 0 && gx_pcie_gbs(5, 0) == 0, "unknown gen or width: 0, no guess");
+    ok(gx_pcie_gen_of_gts(16.0) == 4 && gx_pcie_gen_of_gts(2.5) == 1 &&
+       gx_pcie_gen_of_gts(3.0) == 0, "sysfs GT/s to a generation");
+
+    /* NVLink: NVML's version values are an enum, not the generation. */
+    double per = 0;
+    ok(gx_nvlink_generation(6, &per) == 4 && near(per, 25), "NVML version 6: NVLink 4, 25 GB/s");
+    ok(gx_nvlink_generation(7, &per) == 5 && near(per, 50), "NVML version 7: NVLink 5, 50 GB/s");
+    ok(gx_nvlink_generation(4, &per) == 3 && near(per, 25), "NVML version 4: NVLink 3 (A100)");
+    ok(gx_nvlink_generation(99, &per) == 0 && per == 0, "an unknown version: unknown rate");
+
+    /* Routes on one NVSwitch node: GPU 1 with a link down, GPU 3 at gen4 x8. */
+    struct gx_link_facts f[4];
+    f[0] = gpu(0, 0, "0000:00:06.0", 5, 16, 5, 16, 18, 18);
+    f[1] = gpu(1, 0, "0000:00:07.0", 5, 16, 5, 16, 18, 17);
+    f[2] = gpu(2, 0, "0000:00:08.0", 5, 16, 5, 16, 18, 18);
+    f[3] = gpu(3, 0, "0000:00:09.0", 4, 8, 5, 16, 18, 18);
+    peer(&f[0], 1, 17, "");
+    peer(&f[2], 3, 0, "SYS");
+    struct gx_route r;
+    gx_route_pair(&f[0], &f[1], 1, 1, 0, &r);
+    ok(r.nhops == 1 && r.hops[0].kind == GX_LINK_NVLINK && near(r.line_gbs, 17 * 25.0),
+       "device to device over NVSwitch: NVLink 4, 17 links, %.1f GB/s", r.line_gbs);
+    gx_route_pair(&f[0], &f[1], 1, 1, 1, &r);
+    ok(r.nhops == 2 && r.hops[0].kind == GX_LINK_PCIE && near(r.line_gbs, gx_pcie_gbs(5, 16)),
+       "staged (through the host): both PCIe links, %.2f GB/s", r.line_gbs);
+    gx_route_pair(&f[2], &f[3], 1, 1, 0, &r);
+    ok(r.nhops == 3 && r.hops[0].rank == 3 && r.hops[2].kind == GX_LINK_SOCKET && r.partial &&
+       near(r.line_gbs, gx_pcie_gbs(5, 8)),
+       "no NVLink, SYS: the narrowest first (rank 3's x8 at its max gen: %.2f), the socket link "
+       "last, unknown", r.line_gbs);
+    f[3].pcie.under_load = 1;
+    gx_route_pair(&f[2], &f[3], 1, 1, 0, &r);
+    ok(near(r.line_gbs, gx_pcie_gbs(4, 8)), "read under load: gen4 x8, %.2f GB/s", r.line_gbs);
+    gx_route_pair(&f[0], &f[0], 1, 1, 0, &r);
+    ok(r.nhops == 0 && r.line_gbs == 0 && strstr(r.why, "same GPU"), "the same GPU: no link");
+    gx_route_pair(&f[0], &f[1], 0, 0, 0, &r);
+    ok(r.nhops == 0 && r.line_gbs == 0, "host memory on one node: no link");
+    gx_route_pair(&f[0], &f[1], 0, 1, 0, &r);
+    ok(r.nhops == 1 && r.hops[0].rank == 1, "host to device: the device side's PCIe link");
+
+    /* A GPU with C2C links reaches host memory through them, not PCIe. */
+    f[1].c2c = (struct gx_c2c_facts){.links = 10, .active = 9, .gbs = 405};
+    gx_route_pair(&f[0], &f[1], 0, 1, 0, &r);
+    ok(r.nhops == 1 && r.hops[0].kind == GX_LINK_C2C && near(r.line_gbs, 405),
+       "host to a device with C2C: C2C, 9 links, %.0f GB/s", r.line_gbs);
+    f[1].c2c = (struct gx_c2c_facts){.links = 0, .active = 0};
+
+    /* Across nodes: both NICs and both PCIe links; a NIC without a rate is unknown. */
+    struct gx_link_facts a = gpu(0, 0, "0000:00:06.0", 5, 16, 5, 16, -1, -1);
+    struct gx_link_facts b = gpu(1, 1, "0000:00:06.0", 5, 16, 5, 16, -1, -1);
+    snprintf(a.nic.name, sizeof a.nic.name, "mlx5_0");
+    a.nic.gbits = 400;
+    a.nic.src = GX_SRC_SYSFS;
+    snprintf(a.nic.where, sizeof a.nic.where, "/sys/class/infiniband/mlx5_0/ports/1/rate");
+    b.nic = a.nic;
+    b.nic.gbits = 200;
+    gx_route_pair(&a, &b, 1, 1, 0, &r);
+    ok(r.nhops == 4 && r.hops[0].kind == GX_LINK_NIC && r.hops[0].rank == 1 &&
+       near(r.line_gbs, 25.0) && !r.partial, "across nodes: the 200 Gb/s NIC first, 25 GB/s");
+
+    /* Health. */
+    struct gx_health h[16];
+    f[3].pcie.under_load = 0;
+    int n = gx_health_from_facts(f, 4, h, 16);
+    ok(has(h, n, "pcie-below-max", 3, "x8") && has(h, n, "nvlink-down", 1, "1 NVLink down"),
+       "GPU 3's x8 (gen read at idle) and GPU 1's link down are named");
+    ok(n == 2, "nothing else: %d lines", n);
+    for (int i = 0; i < n; i++)
+        printf("# %s: %s [%s]\n", h[i].check, h[i].line, h[i].evidence);
+    f[3].pcie.cur_width = 16;
+    n = gx_health_from_facts(f, 4, h, 16);
+    ok(n == 1 && !has(h, n, "pcie-below-max", 3, ""), "gen4 read at idle, full width: not judged");
+    f[3].pcie.under_load = 1;
+    n = gx_health_from_facts(f, 4, h, 16);
+    ok(has(h, n, "pcie-below-max", 3, "gen4"), "gen4 read under load: named");
+    f[1].nvlink.links = 17; /* NVML lists only the active ones: the siblings tell */
+    n = gx_health_from_facts(f, 4, h, 16);
+    ok(has(h, n, "nvlink-below-siblings", 1, "17"), "17 of 17 active, siblings 18: named");
+    struct gx_link_facts ab[2] = {a, b};
+    n = gx_health_from_facts(ab, 2, h, 16);
+    ok(n == 1 && has(h, n, "nic-below-siblings", 1, "200 Gb/s"), "the 200 Gb/s NIC is named");
+    struct gx_link_facts twice[2] = {f[3], f[3]};
+    twice[1].rank = 9;
+    n = gx_health_from_facts(twice, 2, h, 16);
+    ok(n == 1, "a GPU two ranks share is judged once");
+    test_results(f);
+    return tap_done();
+}
