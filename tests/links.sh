@@ -137,5 +137,16 @@ print("\n".join(bad))
 sys.exit(1 if bad else 0)
 PY
 ok $? "hwloc's pci_link_speed as the PCIe rate, NVLink and the NIC's rate unknown, no finding"
+
+# Host memory only, ranks without a GPU (this machine, its sysfs hidden): no line of dashes per
+# rank, one line that says no rank has a link to show.
+mkdir -p "$dir/nosysfs"
+GPUXFER_SYSFS_ROOT="$dir/nosysfs" gx_mpirun_table "$dir/host.txt" 2 --path host --sizes 8 \
+    --iters 3 --quiet --output "$dir/host.json" >"$dir/host.mpirun" 2>"$dir/host.err"
+r=$?
+[ $r -eq 0 ] && ! grep -q '^# links [0-9]*: PCIe -; NVLink -; NIC -$' "$dir/host.txt" &&
+    { grep -q '^# links [0-9]*: ' "$dir/host.txt" || grep -qx '# links: none on any rank (no GPU, no NIC)' "$dir/host.txt"; }
+ok $? "a host-only run: no rank's line of dashes; where no rank has a link, one line says so (exit $r)" ||
+    diag <"$dir/host.txt"
 rm -rf "$dir"
 done_testing

@@ -179,11 +179,13 @@ static double num(const cJSON *obj, const char *key)
 void gx_links_print(FILE *out, const cJSON *ranks)
 {
     const cJSON *r;
+    int with_facts = 0, printed = 0;
     cJSON_ArrayForEach(r, ranks)
     {
         const cJSON *lf = cJSON_GetObjectItemCaseSensitive(r, "link_facts");
         if (!lf)
             continue;
+        with_facts++;
         char pcie[160] = "-", nvl[120] = "-", nic[120] = "-";
         const cJSON *pc = cJSON_GetObjectItemCaseSensitive(lf, "pcie");
         if (pc) {
@@ -231,7 +233,14 @@ void gx_links_print(FILE *out, const cJSON *ranks)
         if (num(cc, "links") > 0)
             snprintf(c2c, sizeof c2c, "; C2C %.0f of %.0f active, %.1f GB/s", num(cc, "active"),
                      num(cc, "links"), num(cc, "line_gbs"));
+        /* A rank with no GPU and no NIC has nothing to say: a line of dashes a rank would
+         * bury the header of a host-only job. */
+        if (!pc && !strcmp(nvl, "-") && !c2c[0] && !strcmp(nic, "-"))
+            continue;
         fprintf(out, "# links %d: PCIe %s; NVLink %s%s; NIC %s\n", (int)num(r, "rank"), pcie, nvl,
                 c2c, nic);
+        printed++;
     }
+    if (with_facts && !printed)
+        fprintf(out, "# links: none on any rank (no GPU, no NIC)\n");
 }
