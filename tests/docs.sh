@@ -4,7 +4,7 @@
 # every page of docs/; every relative link of README.md and docs/*.md names a file that exists
 # (in the tarball too: make distcheck runs this) and a heading that is there; each page of docs/
 # links back to the README; every option --help lists is in docs/options.md; results/ is the
-# reference runs its one-page README describes, within 2 MB.
+# reference runs its one-page README describes, within 2 MB; the exit codes' table is the program's.
 . "$top_srcdir/tests/lib.sh"
 dir=$(mktemp -d "$TEST_TMP/docs.XXXXXX")
 
@@ -167,6 +167,24 @@ done
 [ -n "$opts" ] && [ -z "$absent" ]
 ok $? "docs/options.md has every option --help lists ($(echo $opts | wc -w) options)" ||
     echo "not in docs/options.md:$absent" | diag
+
+# docs/reliability.md's table of exit codes is the program's (GX_EXIT_CODES in src/base/gx.h):
+# every code, with its report status ((none) where no report is written), nothing else.
+"$PYTHON" - "$top_srcdir/src/base/gx.h" "$top_srcdir/docs/reliability.md" >"$dir/exit" 2>&1 <<'PY'
+import re, sys
+src = open(sys.argv[1]).read()
+table = src[src.index("#define GX_EXIT_CODES(X)"):src.index("#define GX_RC_ENUM")]
+codes = {int(c): (None if st == "NULL" else st.strip('"'))
+         for c, st in re.findall(r"X\(GX_\w+, (\d+), (NULL|\"\w+\")", table)}
+rows = {int(c): st for c, st in re.findall(r"^\| (\d+) \| (`\w+`|\(none\)) \|",
+                                           open(sys.argv[2]).read(), re.M)}
+want = {c: "(none)" if st is None else f"`{st}`" for c, st in codes.items()}
+if len(codes) < 9 or rows != want:
+    print(f"the program's {want}\ndocs/reliability.md's {rows}")
+    sys.exit(1)
+PY
+ok $? "docs/reliability.md's exit codes and report statuses are the program's table" ||
+    diag <"$dir/exit"
 
 rm -rf "$dir"
 done_testing

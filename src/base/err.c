@@ -66,3 +66,29 @@ const char *gx_signal_name(int sig)
 #undef GX_SIGNAL_CASE
     return "a signal";
 }
+
+const char *gx_rc_status(int rc)
+{
+#define GX_RC_STATUS(name, code, status, says)                                                \
+    if (rc == code)                                                                           \
+        return status ? status : "error";
+    GX_EXIT_CODES(GX_RC_STATUS)
+#undef GX_RC_STATUS
+    return "error";
+}
+
+/* Made from the table by the preprocessor: ", 0 success, 1 ..." after "Exit status:", the
+ * first comma skipped. */
+#define GX_RC_SAYS(name, code, status, says) ", " #code " " says
+static const char exit_status_text[] = "Exit status:" GX_EXIT_CODES(GX_RC_SAYS) ".";
+#undef GX_RC_SAYS
+
+const char *gx_exit_status_text(void)
+{
+    static char text[sizeof exit_status_text];
+    if (!text[0]) { /* "Exit status:, 0 ..." -> "Exit status: 0 ..." */
+        const char *after = exit_status_text + strlen("Exit status:") + 1;
+        snprintf(text, sizeof text, "Exit status:%s", after);
+    }
+    return text;
+}

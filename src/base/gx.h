@@ -6,19 +6,32 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Exit codes, also used as status codes inside the program. */
+/* The exit codes, one table: X(name, code, the report's status, what --help says). The enum,
+ * the report's status word (gx_rc_status), --help's and the man page's exit status
+ * (gx_exit_status_text) derive from it, and tests/docs.sh checks docs/reliability.md's table
+ * against it. A status of NULL: no report is written (bad input is found before the first
+ * measurement). Exit codes are also the status codes inside the program. */
+#define GX_EXIT_CODES(X)                                                                      \
+    X(GX_OK, 0, "complete", "success")                                                        \
+    X(GX_EVALIDATE, 1, "failed", "corrupted data seen")                                       \
+    X(GX_EINPUT, 2, NULL, "bad input")                                                        \
+    X(GX_ERUNTIME, 3, "error", "run-time failure")                                            \
+    X(GX_ETIMEOUT, 4, "incomplete", "a measurement timed out")                                \
+    X(GX_EINTERRUPTED, 5, "interrupted", "interrupted (by" GX_STOP_SIGNALS_SAYS ")")          \
+    X(GX_EINCOMPLETE, 6, "incomplete", "a rank died or stopped answering")                    \
+    X(GX_ENOTHING, 7, "nothing_measured",                                                     \
+      "nothing measured: every measurement was skipped (0 with --allow-skip)")                \
+    X(GX_EHEALTH, 8, "complete", "degraded hardware found (with --fail-on-health)")
+#define GX_RC_ENUM(name, code, status, says) name = code,
 enum gx_rc {
-    GX_OK = 0,
-    GX_EVALIDATE = 1, /* data arrived corrupted */
-    GX_EINPUT = 2,    /* bad command line, scenario or topology input */
-    GX_ERUNTIME = 3,  /* an MPI/CUDA/NCCL/hwloc/system call failed */
-    GX_ETIMEOUT = 4,  /* a measurement did not complete within --timeout */
-    GX_EINTERRUPTED = 5, /* one of GX_STOP_SIGNALS */
-    GX_EINCOMPLETE = 6,  /* a rank died or stopped answering while rank 0 went on */
-    GX_ENOTHING = 7,     /* every measurement asked for was skipped (--allow-skip: 0) */
-    GX_EHEALTH = 8,      /* --fail-on-health: the run found degraded hardware */
-    GX_ESKIP = 100,   /* internal: not possible here, reported as skipped */
+    GX_EXIT_CODES(GX_RC_ENUM)
+    GX_ESKIP = 100, /* internal: not possible here, reported as skipped */
 };
+#undef GX_RC_ENUM
+/* The report's status for an exit code ("error" for one the table does not have). */
+const char *gx_rc_status(int rc);
+/* "Exit status: 0 success, 1 corrupted data seen, ..." for --help and the man page. */
+const char *gx_exit_status_text(void);
 
 /* A status with context, returned up the stack to main. */
 struct gx_err {

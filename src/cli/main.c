@@ -307,20 +307,6 @@ static int conclude(const struct gx_options *opts, const struct gx_tally *t, int
     return rc;
 }
 
-static const char *status_name(int rc)
-{
-    switch (rc) {
-    case GX_OK:
-    case GX_EHEALTH: return "complete"; /* measured in full; exit_code carries the finding */
-    case GX_EVALIDATE: return "failed";
-    case GX_EINTERRUPTED: return "interrupted";
-    case GX_ETIMEOUT:
-    case GX_EINCOMPLETE: return "incomplete";
-    case GX_ENOTHING: return "nothing_measured";
-    default: return "error";
-    }
-}
-
 /* Rank 0: the pair matrices and the transfer plan from the kept results, into the report and
  * the table. */
 static void add_matrices_and_plan(const struct gx_layout *layout, unsigned views,
@@ -405,7 +391,7 @@ static int write_report(const struct gx_layout *layout, unsigned views,
     if (rounds)
         gx_report_set(rep, "rounds", rounds);
     struct gx_err werr = {0};
-    if (gx_report_write(rep, status_name(exit_code), exit_code, &werr) != GX_OK) {
+    if (gx_report_write(rep, gx_rc_status(exit_code), exit_code, &werr) != GX_OK) {
         fprintf(stderr, "gpuxfer: %s\n", werr.msg);
         return GX_ERUNTIME;
     }

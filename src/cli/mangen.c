@@ -150,7 +150,7 @@ int main(void)
           "UCX_LOG_FILE, unless set; UCX 1.13 needs UCX_PROTO_ENABLE=y too).\n", out);
     examples_section(out);
     fputs(".SH EXIT STATUS\n", out);
-    roff(out, gx_help_exit_status);
+    roff(out, gx_exit_status_text());
     fputc(' ', out);
     roff(out, gx_help_exit_report);
     fputs("\n.SH FILES\n.TP\n.I ", out);

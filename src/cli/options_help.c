@@ -17,11 +17,6 @@
 const char gx_help_usage[] = "mpirun -np N gpuxfer [OPTION]...";
 const char gx_help_summary[] =
     "Measures how fast data moves between the ranks' GPUs and hosts, over every path.";
-const char gx_help_exit_status[] =
-    "Exit status: 0 success, 1 corrupted data seen, 2 bad input, 3 run-time failure, 4 a "
-    "measurement timed out, 5 interrupted (by" GX_STOP_SIGNALS_SAYS "), 6 a rank died or stopped "
-    "answering, 7 nothing measured: every measurement was skipped (0 with --allow-skip), 8 "
-    "degraded hardware found (with --fail-on-health).";
 const char gx_help_exit_report[] =
     "On 1 and 4-8 the report holds what was measured (status failed, incomplete, interrupted, "
     "nothing_measured, or complete with its health findings); each finished measurement is also in the report's .jsonl.";
@@ -156,7 +151,7 @@ void gx_options_help(FILE *out, int all)
     for (const struct gx_help_example *e = gx_help_examples; e->command; e++)
         fprintf(out, "  %-46s # %s\n", e->command, e->what);
     fputc('\n', out);
-    int col = wrap(out, gx_help_exit_status, 0, 0);
+    int col = wrap(out, gx_exit_status_text(), 0, 0);
     if (all)
         wrap(out, gx_help_exit_report, col, 0);
     fputc('\n', out);
