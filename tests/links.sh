@@ -62,13 +62,17 @@ print("\n".join(bad))
 sys.exit(1 if bad else 0)
 PY
 ok $? "facts with their sources (NVML, sysfs), routes, and the two health findings in the report"
-grep -q '^# links 3: PCIe 31.5 GB/s (now gen4 x8 nvml at idle, max gen5 x16 nvml); NVLink 4, 18 of 18 active, 450.0 GB/s; NIC eth0 100 Gb/s sysfs$' "$dir/plain.txt" &&
-    grep -q '^#   route: line rate 425.0 GB/s: NVLink 4, 17 links 425.0$' "$dir/plain.txt"
+# The header's notes wrap at 100 columns ("#" and two spaces more on a continuation): read
+# whole, each note is one line again.
+unwrap() { "$PYTHON" -c 'import re, sys; sys.stdout.write(re.sub(r"\n#(   +)(?!route:)", " ", open(sys.argv[1]).read()))' "$1"; }
+unwrap "$dir/plain.txt" >"$dir/plain.one"
+grep -q '^# links 3: PCIe 31.5 GB/s (now gen4 x8 nvml at idle, max gen5 x16 nvml); NVLink 4, 18 of 18 active, 450.0 GB/s; NIC eth0 100 Gb/s sysfs$' "$dir/plain.one" &&
+    grep -q '^#   route: line rate 425.0 GB/s: NVLink 4, 17 links 425.0$' "$dir/plain.one"
 ok $? "the header: each rank's links and each pair's route with its line rate"
-grep -q '^# health: GPU 0000:00:07.0 (rank 1): 1 NVLink down, 17 of 18 active$' "$dir/plain.txt" &&
-    grep -q '^# health: GPU 0000:00:09.0 (rank 3): PCIe link at x8 of its maximum x16 (gen4 read at idle, not judged): 31.5 of 63.0 GB/s$' "$dir/plain.txt"
+grep -q '^# health: GPU 0000:00:07.0 (rank 1): 1 NVLink down, 17 of 18 active$' "$dir/plain.one" &&
+    grep -q '^# health: GPU 0000:00:09.0 (rank 3): PCIe link at x8 of its maximum x16 (gen4 read at idle, not judged): 31.5 of 63.0 GB/s$' "$dir/plain.one"
 ok $? "one health line each for the link down and the narrow PCIe link"
-grep '^# \(links\|health\|  route\)' "$dir/plain.txt" | diag
+grep '^# \(links\|health\|  route\)' "$dir/plain.one" | diag
 gx_report summary "$dir/plain.json" >"$dir/summary.txt" 2>&1 &&
     [ "$(grep -c '^# health: ' "$dir/summary.txt")" -eq 2 ]
 ok $? "gpuxfer-report summary names the two findings" || diag <"$dir/summary.txt"
@@ -105,8 +109,9 @@ print("got %r" % (got,) if got != want else "")
 sys.exit(0 if got == want else 1)
 PY
 ok $? "C2C: links and their bandwidth from NVML's field values, the pair's route over both, one link down named"
-grep -q '^# links 0: .*; C2C 9 of 10 active, 405.0 GB/s; NIC' "$dir/c2c.txt" &&
-    grep -q '^# health: GPU 0000:00:06.0 (rank 0): 1 C2C link down, 9 of 10 active$' "$dir/c2c.txt"
+unwrap "$dir/c2c.txt" >"$dir/c2c.one"
+grep -q '^# links 0: .*; C2C 9 of 10 active, 405.0 GB/s; NIC' "$dir/c2c.one" &&
+    grep -q '^# health: GPU 0000:00:06.0 (rank 0): 1 C2C link down, 9 of 10 active$' "$dir/c2c.one"
 ok $? "C2C in the header and its health line" || diag <"$dir/c2c.txt"
 
 # Without the stand-in: the XML's own link speed, NVLink unknown and said so, no finding.
@@ -137,6 +142,11 @@ print("\n".join(bad))
 sys.exit(1 if bad else 0)
 PY
 ok $? "hwloc's pci_link_speed as the PCIe rate, NVLink and the NIC's rate unknown, no finding"
+wide=$(awk 'length($0) > 100 { print FILENAME ": " length($0) ": " $0 }' "$dir/plain.txt" \
+    "$dir/fail.txt" "$dir/c2c.txt" "$dir/hwloc.txt")
+[ -z "$wide" ]
+ok $? "every line of these runs' tables within 100 columns (links, routes, health, rounds)" ||
+    echo "$wide" | diag
 
 # Host memory only, ranks without a GPU (this machine, its sysfs hidden): no line of dashes per
 # rank, one line that says no rank has a link to show.

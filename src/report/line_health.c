@@ -5,6 +5,7 @@
  * efficient); a pair well below its siblings over the same kind of link at the same rate. One
  * finding per measurement (pair, path, memory kinds, pattern): its largest size. */
 #include "line_health.h"
+#include "wrap.h"
 
 #include "mem.h"
 #include "path.h"
@@ -161,7 +162,7 @@ void gx_health_start(struct gx_health_set *s, const struct gx_topo_rank *t, FILE
                                                     GX_HEALTH_MAX)
                              : 0;
     for (int i = 0; i < s->n; i++)
-        fprintf(table, "# health: %s\n", s->h[i].line);
+        gx_print_note(table, "# health: %s\n", s->h[i].line);
 }
 
 void gx_health_end(struct gx_health_set *s, const struct gx_kept *kept, size_t n, FILE *table)
@@ -169,5 +170,5 @@ void gx_health_end(struct gx_health_set *s, const struct gx_kept *kept, size_t n
     int from = s->n;
     s->n = gx_health_from_results(kept, n, s->h, s->n, GX_HEALTH_MAX);
     for (int i = from; i < s->n; i++)
-        fprintf(table, "%s# health: %s\n", i == from ? "\n" : "", s->h[i].line);
+        gx_print_note(table, "%s# health: %s\n", i == from ? "\n" : "", s->h[i].line);
 }

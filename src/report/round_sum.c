@@ -1,4 +1,5 @@
 #include "round_sum.h"
+#include "wrap.h"
 
 #include "ceiling.h"
 #include "report.h"
@@ -57,6 +58,6 @@ void gx_round_sum_print(FILE *out, const struct gx_round_sum *s)
     char bw[64] = "";
     if (s->bandwidth)
         snprintf(bw, sizeof bw, "aggregate %.3f GB/s, ", s->gbps);
-    fprintf(out, "# round %d of %d: %d pairs at once (%d measured), %s%.4g messages/s (sums over "
-            "the pairs)\n", s->round + 1, s->nrounds, s->npairs, s->nok, bw, s->msg_rate);
+    gx_print_note(out, "# round %d of %d: %d pairs at once (%d measured), %s%.4g messages/s (sums "
+                  "over the pairs)\n", s->round + 1, s->nrounds, s->npairs, s->nok, bw, s->msg_rate);
 }

@@ -1,5 +1,6 @@
 /* The link facts, routes and health in the report (cJSON only here) and in the table's header. */
 #include "config.h"
+#include "wrap.h"
 #include "links.h"
 #include "topo.h"
 
@@ -237,8 +238,8 @@ void gx_links_print(FILE *out, const cJSON *ranks)
          * bury the header of a host-only job. */
         if (!pc && !strcmp(nvl, "-") && !c2c[0] && !strcmp(nic, "-"))
             continue;
-        fprintf(out, "# links %d: PCIe %s; NVLink %s%s; NIC %s\n", (int)num(r, "rank"), pcie, nvl,
-                c2c, nic);
+        gx_print_note(out, "# links %d: PCIe %s; NVLink %s%s; NIC %s\n", (int)num(r, "rank"), pcie,
+                      nvl, c2c, nic);
         printed++;
     }
     if (with_facts && !printed)

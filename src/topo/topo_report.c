@@ -1,5 +1,6 @@
 /* The topology in the report (per rank, per measured pair) and the human header. */
 #include "config.h"
+#include "wrap.h"
 #include "job.h"
 #include "links.h"
 #include "pairs.h"
@@ -216,11 +217,11 @@ static void print_route(FILE *out, const cJSON *route)
             snprintf(hops + l, sizeof hops - l, "%s%s ?", l ? ", " : "", str(h, "what", "?"));
     }
     if (cJSON_IsNumber(line))
-        fprintf(out, "#   route: line rate %.1f GB/s%s: %s\n", line->valuedouble,
+        gx_print_note(out, "#   route: line rate %.1f GB/s%s: %s\n", line->valuedouble,
                 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(route, "partial"))
                     ? " (of the known links)" : "", hops);
     else
-        fprintf(out, "#   route: line rate unknown (%s)%s%s\n", str(route, "why", "?"),
+        gx_print_note(out, "#   route: line rate unknown (%s)%s%s\n", str(route, "why", "?"),
                 hops[0] ? ": " : "", hops);
 }
 
@@ -277,13 +278,13 @@ void gx_topo_print_header(FILE *out, const cJSON *context)
         int a = cJSON_GetArrayItem(rk, 0)->valueint, b = cJSON_GetArrayItem(rk, 1)->valueint;
         if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "same_node"))) {
             const cJSON *pa = cJSON_GetObjectItemCaseSensitive(p, "peer_access");
-            fprintf(out, "# pair %d:%d same node, link %s (%s), peer access %s\n", a, b,
+            gx_print_note(out, "# pair %d:%d same node, link %s (%s), peer access %s\n", a, b,
                     str(p, "link", "-"), str(p, "link_source", ""),
                     cJSON_IsBool(pa) ? (cJSON_IsTrue(pa) ? "yes" : "no") : "unknown");
         } else {
             const cJSON *n = cJSON_GetObjectItemCaseSensitive(p, "nics");
             const cJSON *x = cJSON_GetArrayItem(n, 0), *y = cJSON_GetArrayItem(n, 1);
-            fprintf(out, "# pair %d:%d across nodes, NICs %s -> %s\n", a, b,
+            gx_print_note(out, "# pair %d:%d across nodes, NICs %s -> %s\n", a, b,
                     cJSON_IsString(x) ? x->valuestring : "none",
                     cJSON_IsString(y) ? y->valuestring : "none");
         }
