@@ -165,6 +165,8 @@ static int prepare(struct gx_job *job, struct gx_options *opts, struct gx_layout
         rc = default_run(job, opts, err);
     if (rc == GX_OK && measures)
         rc = make_layout(job, opts, layout, err);
+    if (rc == GX_OK && measures) /* the node's map: it depends on the layout */
+        rc = gx_options_gpu_map(opts, layout, err);
     if (rc == GX_OK && measures)
         rc = gx_options_check_job(opts, layout, job->local_size, err);
     if (rc == GX_OK && measures)

@@ -68,6 +68,25 @@ void gx_run_defaults(struct gx_run_opts *r);
  * latency at 8 B and one of bw at a size per size class. */
 int gx_options_gpu_default(struct gx_options *o, struct gx_err *err);
 
+/* The node's map, a part of the GPU default run (default_run.c) where the job has more than 2
+ * GPUs on one node or several nodes: one size, the largest of the bandwidth run's (the xlarge
+ * class); a window of GX_MAP_WINDOW messages, 256 MiB an iteration, the byte rule's own
+ * (gx_default_window: the handshake under 1%), not the longer one of 20 ms that the time rule
+ * gives p2p (90 messages, 6 GiB an iteration: 240 pairs of 16 GPUs would take minutes); exactly
+ * GX_MAP_ITERS timed iterations, no stop rule and no ceiling probes (the cells are compared
+ * with one another and with their links' line rates), so that the map's steps take no share of
+ * the budget from the runs after them. Text, as the options' setters parse them. */
+#define GX_MAP_SIZE "64M"
+#define GX_MAP_WINDOW "4"
+#define GX_MAP_ITERS "5"
+/* Adds the map's runs before the default run's (so that the budget those leave is the
+ * default run's alone) where o->gpu_default, not --map off, and the layout has more than 2
+ * ranks on one node (p2p: every ordered pair one at a time, bibw of one pair per link kind) or
+ * several nodes of as many ranks each (mpi: one pair per ordered node pair). */
+struct gx_layout;
+int gx_options_gpu_map(struct gx_options *o, const struct gx_layout *layout,
+                       struct gx_err *err);
+
 /* Parses argv; reads the scenario through text_of_scenario when --scenario is given (the
  * caller supplies the file contents so that only rank 0 touches the file system).
  * Errors are GX_EINPUT with a one-line message naming the option or file and key. */
