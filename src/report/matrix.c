@@ -2,6 +2,7 @@
 
 #include "gx.h"
 #include "json_util.h"
+#include "line_health.h"
 #include "path.h"
 #include "pattern.h"
 #include "result.h"
@@ -78,6 +79,19 @@ static void next_row(const struct gx_matrix_set *s, const struct gx_matrix_range
         row[b] = NAN;
     for (; *at < m->to && s->order[*at]->a == a; ++*at)
         row[s->order[*at]->b] = s->order[*at]->median;
+}
+
+/* Which cells of row a are well below their siblings (line_health.c's rule, over the kept
+ * results: the same measurement's pairs over the same kind of link at the same line rate), from
+ * *at on as next_row. A pair measured twice: its later result, as the matrix shows. */
+static void marks_row(const struct gx_matrix_set *s, const struct gx_matrix_range *m, size_t *at,
+                      int a, const struct gx_kept *kept, size_t nkept, char *mark)
+{
+    for (int b = 0; b < s->nranks; b++)
+        mark[b] = ' ';
+    for (; *at < m->to && s->order[*at]->a == a; ++*at)
+        mark[s->order[*at]->b] =
+            kept && gx_kept_below_siblings(kept, nkept, s->order[*at]) ? GX_MATRIX_BELOW : ' ';
 }
 
 struct matrix_at {
@@ -199,7 +213,8 @@ void gx_matrix_describe_rank(char *buf, size_t len, const cJSON *context, int ra
 /* One matrix: its rows, then the pairs slower than `slow` x its median. row and all hold
  * nranks and nranks^2 numbers. */
 static void print_matrix(FILE *out, const struct gx_matrix_set *s, const struct gx_matrix_range *m,
-                         const cJSON *context, double slow, double *row, double *all)
+                         const cJSON *context, double slow, double *row, double *all,
+                         const struct gx_kept *kept, size_t nkept, char *mark)
 {
     const struct gx_kept *r = m->first;
     const struct gx_pattern_ops *pat = gx_pattern_table[r->pattern];
@@ -220,16 +235,26 @@ static void print_matrix(FILE *out, const struct gx_matrix_set *s, const struct 
         fprintf(out, " %9d", b);
     fputc('\n', out);
     at = m->from;
+    size_t mat = m->from;
+    int nbelow = 0;
     for (int a = 0; a < n; a++) {
         next_row(s, m, &at, a, row);
+        marks_row(s, m, &mat, a, kept, nkept, mark);
         fprintf(out, "  %5d", a);
+        /* A marked cell keeps its column: the mark takes the place of its last digit's gap. */
         for (int b = 0; b < n; b++)
-            if (!isnan(row[b]))
+            if (!isnan(row[b]) && mark[b] != ' ')
+                fprintf(out, " %8.3f%c", row[b], mark[b]), nbelow++;
+            else if (!isnan(row[b]))
                 fprintf(out, " %9.3f", row[b]);
             else
                 fprintf(out, " %9s", "-");
         fputc('\n', out);
     }
+    if (nbelow)
+        fprintf(out, "# %c: well below its siblings (under 0.8 x the median of the other pairs "
+                "over the same kind of link at the same line rate: the # health lines name "
+                "them)\n", GX_MATRIX_BELOW);
     double limit = lower_better ? med / slow : med * slow;
     fprintf(out, "# slow pairs (%s %.3f %s = %s%.2f x the matrix median %.3f):", lower_better ?
             "above" : "below", limit, pat->unit, lower_better ? "1/" : "", slow, med);
@@ -253,14 +278,16 @@ static void print_matrix(FILE *out, const struct gx_matrix_set *s, const struct 
 }
 
 void gx_matrices_print(FILE *out, const struct gx_matrix_set *s, const cJSON *context,
-                       double slow)
+                       double slow, const struct gx_kept *kept, size_t nkept)
 {
     size_t n = (size_t)s->nranks;
     double *row = s->nm ? malloc(n * sizeof *row) : NULL;
     double *all = row ? malloc(n * n * sizeof *all) : NULL;
-    for (int i = 0; i < s->nm && all; i++)
-        print_matrix(out, s, &s->m[i], context, slow, row, all);
-    if (s->nm && !all)
+    char *mark = all ? malloc(n) : NULL;
+    for (int i = 0; i < s->nm && mark; i++)
+        print_matrix(out, s, &s->m[i], context, slow, row, all, kept, nkept, mark);
+    free(mark);
+    if (s->nm && !mark)
         fprintf(out, "\n# pair matrices: out of host memory to print them (they are in the "
                      "report)\n");
     free(row);

@@ -30,9 +30,12 @@ int gx_matrices_make(struct gx_matrix_set *s, const struct gx_kept *res, size_t 
 /* The report's "matrices" elements (json_stream.h): ctx is the set. */
 int gx_matrices_fill(struct gx_jstream *w, int slot, void *ctx);
 /* Prints each matrix and the pairs slower than `slow` x its median (for latency: above
- * median / slow), naming ranks and their hosts (and GPUs, where the context has them). */
+ * median / slow), naming ranks and their hosts (and GPUs, where the context has them); a cell
+ * well below its siblings over the same kind of link (gx_kept_below_siblings over the nkept
+ * kept, NULL: none) is marked GX_MATRIX_BELOW after its value. */
+#define GX_MATRIX_BELOW '<'
 void gx_matrices_print(FILE *out, const struct gx_matrix_set *s, const cJSON *context,
-                       double slow);
+                       double slow, const struct gx_kept *kept, size_t nkept);
 void gx_matrices_free(struct gx_matrix_set *s);
 
 /* "rank 3 (host node-b, GPU 1 0000:3b:00.0, NIC mlx5_1 pcie-switch)": the GPU and the NIC only
