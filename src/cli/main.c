@@ -339,8 +339,7 @@ static void add_matrices_and_plan(const struct gx_layout *layout, unsigned views
              gx_report_set_streamed(rep, "matrices", gx_matrices_fill, &sink->mats, &merr) != GX_OK)
         fprintf(stderr, "gpuxfer: %s (the results are in the report)\n", merr.msg);
     else if (sink->mats.nm > 0)
-        gx_matrices_print(table, &sink->mats, context, opts->g.slow_pair, sink->kept,
-                          sink->nkept);
+        gx_matrices_print(table, &sink->mats, context, opts->g.slow_pair);
     cJSON *lmats = gx_layout_matrices(sink->kept, sink->nkept, layout, views, &oom);
     if (lmats) {
         gx_report_set(rep, "layout_matrices", lmats);

@@ -29,7 +29,7 @@ static int set_oom(struct gx_matrix_set *s, const char **oom)
 int gx_matrices_make(struct gx_matrix_set *s, const struct gx_kept *res, size_t nres, int n,
                      const char **oom)
 {
-    *s = (struct gx_matrix_set){.nranks = n};
+    *s = (struct gx_matrix_set){.nranks = n, .kept = res, .nkept = nres};
     *oom = NULL;
     if (n < 2 || nres == 0)
         return 0;
@@ -85,13 +85,14 @@ static void next_row(const struct gx_matrix_set *s, const struct gx_matrix_range
  * results: the same measurement's pairs over the same kind of link at the same line rate), from
  * *at on as next_row. A pair measured twice: its later result, as the matrix shows. */
 static void marks_row(const struct gx_matrix_set *s, const struct gx_matrix_range *m, size_t *at,
-                      int a, const struct gx_kept *kept, size_t nkept, char *mark)
+                      int a, char *mark)
 {
     for (int b = 0; b < s->nranks; b++)
         mark[b] = ' ';
     for (; *at < m->to && s->order[*at]->a == a; ++*at)
-        mark[s->order[*at]->b] =
-            kept && gx_kept_below_siblings(kept, nkept, s->order[*at]) ? GX_MATRIX_BELOW : ' ';
+        mark[s->order[*at]->b] = gx_kept_below_siblings(s->kept, s->nkept, s->order[*at])
+                                     ? GX_MATRIX_BELOW
+                                     : ' ';
 }
 
 struct matrix_at {
@@ -140,6 +141,29 @@ static cJSON *matrix_head(const struct gx_kept *r, int n)
     return m;
 }
 
+/* The matrix's pairs well below their siblings ([initiator, peer] each), where it has any. */
+static int add_below(cJSON *m, const struct gx_matrix_set *s, const struct gx_matrix_range *r)
+{
+    cJSON *list = NULL;
+    for (size_t k = r->from; k < r->to; k++) {
+        const struct gx_kept *x = s->order[k];
+        if (!gx_kept_below_siblings(s->kept, s->nkept, x) ||
+            (k + 1 < r->to && s->order[k + 1]->a == x->a && s->order[k + 1]->b == x->b))
+            continue; /* a pair measured twice: its later result, as the values have it */
+        int ab[2] = {x->a, x->b};
+        cJSON *pair = cJSON_CreateIntArray(ab, 2);
+        if (!list && (list = cJSON_AddArrayToObject(m, "below_siblings")) == NULL) {
+            cJSON_Delete(pair);
+            return ENOMEM;
+        }
+        if (!pair || !cJSON_AddItemToArray(list, pair)) {
+            cJSON_Delete(pair);
+            return ENOMEM;
+        }
+    }
+    return 0;
+}
+
 int gx_matrices_fill(struct gx_jstream *w, int slot, void *ctx)
 {
     (void)slot;
@@ -147,6 +171,10 @@ int gx_matrices_fill(struct gx_jstream *w, int slot, void *ctx)
     int e = 0;
     for (int i = 0; i < s->nm && !e; i++) {
         cJSON *m = matrix_head(s->m[i].first, s->nranks);
+        if (m && add_below(m, s, &s->m[i]) != 0) {
+            cJSON_Delete(m);
+            m = NULL;
+        }
         struct matrix_at c = {s, &s->m[i]};
         e = m ? gx_stream_item(w, m, fill_values, &c) : ENOMEM;
         cJSON_Delete(m);
@@ -214,7 +242,7 @@ void gx_matrix_describe_rank(char *buf, size_t len, const cJSON *context, int ra
  * nranks and nranks^2 numbers. */
 static void print_matrix(FILE *out, const struct gx_matrix_set *s, const struct gx_matrix_range *m,
                          const cJSON *context, double slow, double *row, double *all,
-                         const struct gx_kept *kept, size_t nkept, char *mark)
+                         char *mark)
 {
     const struct gx_kept *r = m->first;
     const struct gx_pattern_ops *pat = gx_pattern_table[r->pattern];
@@ -239,7 +267,7 @@ static void print_matrix(FILE *out, const struct gx_matrix_set *s, const struct 
     int nbelow = 0;
     for (int a = 0; a < n; a++) {
         next_row(s, m, &at, a, row);
-        marks_row(s, m, &mat, a, kept, nkept, mark);
+        marks_row(s, m, &mat, a, mark);
         fprintf(out, "  %5d", a);
         /* A marked cell keeps its column: the mark takes the place of its last digit's gap. */
         for (int b = 0; b < n; b++)
@@ -278,14 +306,14 @@ static void print_matrix(FILE *out, const struct gx_matrix_set *s, const struct 
 }
 
 void gx_matrices_print(FILE *out, const struct gx_matrix_set *s, const cJSON *context,
-                       double slow, const struct gx_kept *kept, size_t nkept)
+                       double slow)
 {
     size_t n = (size_t)s->nranks;
     double *row = s->nm ? malloc(n * sizeof *row) : NULL;
     double *all = row ? malloc(n * n * sizeof *all) : NULL;
     char *mark = all ? malloc(n) : NULL;
     for (int i = 0; i < s->nm && mark; i++)
-        print_matrix(out, s, &s->m[i], context, slow, row, all, kept, nkept, mark);
+        print_matrix(out, s, &s->m[i], context, slow, row, all, mark);
     free(mark);
     if (s->nm && !mark)
         fprintf(out, "\n# pair matrices: out of host memory to print them (they are in the "
