@@ -1,8 +1,8 @@
 #!/bin/sh
 # The node's map in the GPU default run, checked on --dry-run's plan with fake GPUs on recorded
 # topologies (no GPU needed): on the 4 x H200 VM and the DGX-2 (16 GPUs) a run "map" of p2p bw
-# at 64M over every ordered pair, one pair a round, before the default runs, and the whole plan
-# within the default budget; on several nodes (--assume-nodes) mpi over one pair per ordered
+# at 64M over every ordered pair, one pair a round, and "map-bibw" of one pair per kind of link,
+# before the default runs, and the whole plan within the default budget; on several nodes (--assume-nodes) mpi over one pair per ordered
 # node pair; on 2 GPUs, with --map off or with --pairs given, no map.
 . "$top_srcdir/tests/lib.sh"
 dir=$(mktemp -d "$TEST_TMP/map.XXXXXX")
@@ -20,13 +20,14 @@ run_lines() { awk -v want="$2" '/^# run / { run = $3; next } /^# / { next }
                   /^ +[0-9]+ / && run == want { print $2, $3, $4, $5, $6, $7, $9, $10 }' "$1"; }
 runs() { awk '/^# run / { print $3 }' "$1" | tr '\n' ' '; }
 
-# map_check NAME NP XML BUSIDS: the map of NP GPUs, every ordered pair once, in NP(NP-1) rounds.
+# map_check NAME NP XML BUSIDS BIBW: the map of NP GPUs, every ordered pair once, in NP(NP-1)
+# rounds, and bibw over the pairs BIBW (one per kind of link).
 map_check() {
-    local name=$1 np=$2 xml=$3 ids=$4 pairs=$(($2 * ($2 - 1)))
+    local name=$1 np=$2 xml=$3 ids=$4 bibw=$5 pairs=$(($2 * ($2 - 1)))
     gx_mpirun "$np" --dry-run --topology-xml "$topo/$xml" --fake-gpus "$ids" >"$dir/$name.txt" 2>&1
     ok $? "$name: --dry-run exits 0" || diag <"$dir/$name.txt"
-    [ "$(runs "$dir/$name.txt")" = "map latency bandwidth " ]
-    ok $? "$name: the map is a run of its own, before the default runs ($(runs "$dir/$name.txt"))"
+    [ "$(runs "$dir/$name.txt")" = "map map-bibw latency bandwidth " ]
+    ok $? "$name: the map is two runs of their own, before the default runs ($(runs "$dir/$name.txt"))"
     run_lines "$dir/$name.txt" map >"$dir/$name.map"
     [ "$(wc -l <"$dir/$name.map")" -eq "$pairs" ] &&
         [ "$(awk '{print $1, $2, $3, $4, $5, $6, $7}' "$dir/$name.map" | sort -u)" = \
@@ -37,8 +38,14 @@ map_check() {
     [ "$(awk '{print $8}' "$dir/$name.map" | sort -u | wc -l)" -eq "$pairs" ] &&
         awk '{ split($8, p, ":"); if (p[1] == p[2] || $8 ~ /,/) exit 1 }' "$dir/$name.map"
     ok $? "$name: every ordered pair of the $np GPUs, one at a time" || diag <"$dir/$name.map"
-    # The map's steps have no ceiling probes: no ceiling: line in its run.
-    ! awk '/^# run / { run = $3 } run == "map" && $2 ~ /^ceiling:/' "$dir/$name.txt" | grep -q .
+    run_lines "$dir/$name.txt" map-bibw >"$dir/$name.bibw"
+    [ "$(awk '{print $1, $2, $3, $4, $5, $6, $7}' "$dir/$name.bibw" | sort -u)" = \
+          "p2p device>device bibw 64M 64M/1 5 4" ] &&
+        [ "$(awk '{print $8}' "$dir/$name.bibw" | tr '\n' ' ')" = "$bibw " ]
+    ok $? "$name: bibw of one pair per kind of link between the GPUs ($bibw)" ||
+        diag <"$dir/$name.bibw"
+    # The map's steps have no ceiling probes: no ceiling: line in its runs.
+    ! awk '/^# run / { run = $3 } run ~ /^map/ && $2 ~ /^ceiling:/' "$dir/$name.txt" | grep -q .
     ok $? "$name: the map measures no ceiling probes"
     grep -q '^# the estimate is within the budget of 45 s' "$dir/$name.txt" &&
         ! grep -q 'cannot be kept' "$dir/$name.txt"
@@ -46,11 +53,13 @@ map_check() {
         diag <"$dir/$name.txt"
 }
 
-map_check "4 x H200" 4 h200x4-vm.xml "$H200"
-map_check "DGX-2" 16 dgx2-16gpu.xml "$DGX2"
-# The DGX-2's result steps: the map's 240 beside the default runs' 48 (as on 2 GPUs).
-grep -q '^# 355 measurements (288 results; 67 ceiling probes' "$dir/DGX-2.txt"
-ok $? "DGX-2: 240 map results and the default runs' 48 ($(grep '^# [0-9]* measurements' "$dir/DGX-2.txt"))"
+# The 4 x H200 VM's GPUs are all PHB to one another (no NVML for a recorded topology): one
+# kind of link; the DGX-2's PCI tree has four from GPU 0 (PIX 0:1, PXB 0:2, NODE 0:4, SYS 0:8).
+map_check "4 x H200" 4 h200x4-vm.xml "$H200" "0:1"
+map_check "DGX-2" 16 dgx2-16gpu.xml "$DGX2" "0:1 0:2 0:4 0:8"
+# The DGX-2's result steps: the map's 240 and 4 beside the default runs' 48 (as on 2 GPUs).
+grep -q '^# 359 measurements (292 results; 67 ceiling probes' "$dir/DGX-2.txt"
+ok $? "DGX-2: 244 map results and the default runs' 48 ($(grep '^# [0-9]* measurements' "$dir/DGX-2.txt"))"
 
 # Several nodes: one pair per ordered node pair, through CUDA-aware MPI (p2p is one node's).
 gx_mpirun 1 --dry-run --assume-nodes 4 --assume-gpus-per-node 8 --topology-xml "$topo/h200x4-vm.xml" \

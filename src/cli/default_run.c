@@ -83,19 +83,35 @@ static int map_run(struct gx_options *o, struct gx_run_opts *m, const char *name
     return GX_OK;
 }
 
-int gx_options_gpu_map(struct gx_options *o, const struct gx_layout *l, struct gx_err *err)
+int gx_options_gpu_map_kind(const struct gx_options *o, const struct gx_layout *l)
 {
     const struct gx_option *pairs = gx_option_find("pairs");
     /* The user's --pairs names the pairs; --pattern or --sizes made it the user's one run. */
     if (!o->gpu_default || o->map_off || (pairs && (o->runs[0].given & GX_OPTION_BIT(pairs))))
-        return GX_OK;
+        return GX_MAP_NONE;
+    if (l->nnodes > 1 && l->per_node > 0) /* nodes needs as many ranks on every node */
+        return GX_MAP_NODES;
+    return l->nnodes == 1 && l->nranks > 2 ? GX_MAP_NODE : GX_MAP_NONE;
+}
+
+int gx_options_gpu_map(struct gx_options *o, const struct gx_layout *l, const char *bibw_pairs,
+                       struct gx_err *err)
+{
     struct gx_run_opts runs[2];
     int n = 0;
-    if (l->nnodes > 1 && l->per_node > 0) /* nodes needs as many ranks on every node */
+    switch (gx_options_gpu_map_kind(o, l)) {
+    case GX_MAP_NODES:
         GX_TRY(map_run(o, &runs[n++], "map", "mpi", "bw", "nodes", err));
-    else if (l->nnodes == 1 && l->nranks > 2)
+        break;
+    case GX_MAP_NODE:
         GX_TRY(map_run(o, &runs[n++], "map", "p2p", "bw", "all", err));
-    if (n == 0 || o->nruns + n > GX_MAX_RUNS)
+        if (bibw_pairs && bibw_pairs[0])
+            GX_TRY(map_run(o, &runs[n++], "map-bibw", "p2p", "bibw", bibw_pairs, err));
+        break;
+    default:
+        return GX_OK;
+    }
+    if (o->nruns + n > GX_MAX_RUNS)
         return GX_OK;
     memmove(&o->runs[n], &o->runs[0], (size_t)o->nruns * sizeof o->runs[0]);
     memcpy(&o->runs[0], runs, (size_t)n * sizeof runs[0]);

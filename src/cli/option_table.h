@@ -79,13 +79,23 @@ int gx_options_gpu_default(struct gx_options *o, struct gx_err *err);
 #define GX_MAP_SIZE "64M"
 #define GX_MAP_WINDOW "4"
 #define GX_MAP_ITERS "5"
-/* Adds the map's runs before the default run's (so that the budget those leave is the
- * default run's alone) where o->gpu_default, not --map off, and the layout has more than 2
- * ranks on one node (p2p: every ordered pair one at a time, bibw of one pair per link kind) or
- * several nodes of as many ranks each (mpi: one pair per ordered node pair). */
+/* Which map the GPU default run gets (o->gpu_default, not --map off, no --pairs): on one node
+ * of more than 2 ranks its GPUs' (GX_MAP_NODE), on several nodes of as many ranks each the node
+ * pairs' (GX_MAP_NODES), else none. */
+enum { GX_MAP_NONE, GX_MAP_NODE, GX_MAP_NODES };
 struct gx_layout;
+int gx_options_gpu_map_kind(const struct gx_options *o, const struct gx_layout *layout);
+/* Adds the map's runs before the default run's (so that the budget those leave is the default
+ * run's alone): GX_MAP_NODE p2p bw over every ordered pair one at a time, and bibw over
+ * bibw_pairs (an A:B list, one pair per kind of link: gx_map_bibw_pairs; NULL or "": none);
+ * GX_MAP_NODES mpi bw over one pair per ordered node pair. */
 int gx_options_gpu_map(struct gx_options *o, const struct gx_layout *layout,
-                       struct gx_err *err);
+                       const char *bibw_pairs, struct gx_err *err);
+/* The map's both-ways pairs on one node: the first pair (lowest ranks) of each kind of link
+ * between two ranks' GPUs (NV#, PIX, PXB, PHB, NODE, SYS), as each rank's topology names it
+ * (gx_gpu_init must have run), into out as "A:B,C:D"; "" where none is known. Collective. */
+struct gx_job;
+int gx_map_bibw_pairs(const struct gx_job *job, char *out, size_t len, struct gx_err *err);
 
 /* Parses argv; reads the scenario through text_of_scenario when --scenario is given (the
  * caller supplies the file contents so that only rank 0 touches the file system).
