@@ -421,7 +421,8 @@ const struct gx_option gx_option_table[] = {
      "transfer paths (listed below)",
      "The default on GPUs: every path that moves GPU data, in a run of latency at 8 B and one of "
      "bw at 4K, 64K, 1M, 16M, 64M (one size per class), within its --budget, ending with the "
-     "transfer plan; --pattern or --sizes make it one run of those.",
+     "transfer plan, after the node's map on more than 2 GPUs or several nodes (--map); "
+     "--pattern or --sizes make it one run of those.",
      GX_G_MEASURE, set_path, GX_NUM_NONE, 0, 0},
     {"mem", "SRC[,DST]", 1, GX_T_LIST, NULL, "the path's own",
      "memory kinds of the source and destination buffers: pageable, pinned, device, managed, "
@@ -444,8 +445,8 @@ const struct gx_option gx_option_table[] = {
      "reports its aggregate bandwidth and message rate.",
      GX_G_MEASURE, set_pairs, GX_NUM_NONE, 0, 0},
     {"map", "on|off", 0, GX_T_STRING, "on", NULL,
-     "the GPU default run on more than 2 GPUs or several nodes also measures the map: every "
-     "ordered GPU pair (one pair per node pair across nodes) at one size",
+     "told no paths, on more than 2 GPUs or several nodes: first the map, every ordered GPU "
+     "pair (one pair per node pair across nodes) at one size",
      "On one node with more than 2 GPUs: p2p bw at " GX_MAP_SIZE " of every ordered pair, "
      "one pair at a time (--pairs all), and p2p bibw of one pair per link type; on several "
      "nodes: mpi bw at " GX_MAP_SIZE " of one pair per ordered node pair (--pairs nodes). "
