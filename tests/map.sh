@@ -71,6 +71,12 @@ run_lines "$dir/nodes.txt" map >"$dir/nodes.map"
 ok $? "4 nodes x 8 GPUs: mpi bw at 64M, 6 rounds of 2 node pairs (12 ordered node pairs)" ||
     diag <"$dir/nodes.txt"
 
+# Two nodes of one GPU each: 2 GPUs in all, no map either.
+gx_mpirun 1 --dry-run --assume-nodes 2 --topology-xml "$topo/h200x4-vm.xml" \
+    --fake-gpus 0000:00:06.0 >"$dir/nodes2.txt" 2>&1
+[ "$(runs "$dir/nodes2.txt")" = "latency bandwidth " ]
+ok $? "2 nodes x 1 GPU: no map ($(runs "$dir/nodes2.txt"))" || diag <"$dir/nodes2.txt"
+
 # Two GPUs: the default run exactly as before, no map.
 gx_mpirun 2 --dry-run --topology-xml "$topo/h200x4-vm.xml" --fake-gpus 0000:00:06.0,0000:00:07.0 \
     >"$dir/two.txt" 2>&1

@@ -89,9 +89,11 @@ int gx_options_gpu_map_kind(const struct gx_options *o, const struct gx_layout *
     /* The user's --pairs names the pairs; --pattern or --sizes made it the user's one run. */
     if (!o->gpu_default || o->map_off || (pairs && (o->runs[0].given & GX_OPTION_BIT(pairs))))
         return GX_MAP_NONE;
-    if (l->nnodes > 1 && l->per_node > 0) /* nodes needs as many ranks on every node */
-        return GX_MAP_NODES;
-    return l->nnodes == 1 && l->nranks > 2 ? GX_MAP_NODE : GX_MAP_NONE;
+    if (l->nranks <= 2) /* the default run's pair 0:1 is all there is */
+        return GX_MAP_NONE;
+    if (l->nnodes > 1) /* nodes needs as many ranks on every node */
+        return l->per_node > 0 ? GX_MAP_NODES : GX_MAP_NONE;
+    return GX_MAP_NODE;
 }
 
 int gx_options_gpu_map(struct gx_options *o, const struct gx_layout *l, const char *bibw_pairs,

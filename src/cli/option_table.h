@@ -79,9 +79,9 @@ int gx_options_gpu_default(struct gx_options *o, struct gx_err *err);
 #define GX_MAP_SIZE "64M"
 #define GX_MAP_WINDOW "4"
 #define GX_MAP_ITERS "5"
-/* Which map the GPU default run gets (o->gpu_default, not --map off, no --pairs): on one node
- * of more than 2 ranks its GPUs' (GX_MAP_NODE), on several nodes of as many ranks each the node
- * pairs' (GX_MAP_NODES), else none. */
+/* Which map the GPU default run of more than 2 ranks gets (o->gpu_default, not --map off, no
+ * --pairs): on one node its GPUs' (GX_MAP_NODE), on several nodes of as many ranks each the
+ * node pairs' (GX_MAP_NODES), else none. */
 enum { GX_MAP_NONE, GX_MAP_NODE, GX_MAP_NODES };
 struct gx_layout;
 int gx_options_gpu_map_kind(const struct gx_options *o, const struct gx_layout *layout);
