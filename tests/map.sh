@@ -51,6 +51,10 @@ map_check() {
         ! grep -q 'cannot be kept' "$dir/$name.txt"
     ok $? "$name: the whole plan, map included, within the default budget of 45 s" ||
         diag <"$dir/$name.txt"
+    # The map's part of the estimate, which the budget does not shorten, said per run.
+    tr '\n' ' ' <"$dir/$name.txt" | sed 's/ #   / /g' |
+        grep -qE "# of the estimate, [0-9.]+ s are runs of fixed iterations \(--iters, the map's\), which the budget does not shorten: map \($pairs results\) [0-9.]+ s, map-bibw \($(echo $bibw | wc -w) results?\) [0-9.]+ s"
+    ok $? "$name: the dry run says the map's part of the estimate" || diag <"$dir/$name.txt"
 }
 
 # The 4 x H200 VM's GPUs are all PHB to one another (no NVML for a recorded topology): one
@@ -80,7 +84,8 @@ ok $? "2 nodes x 1 GPU: no map ($(runs "$dir/nodes2.txt"))" || diag <"$dir/nodes
 # Two GPUs: the default run exactly as before, no map.
 gx_mpirun 2 --dry-run --topology-xml "$topo/h200x4-vm.xml" --fake-gpus 0000:00:06.0,0000:00:07.0 \
     >"$dir/two.txt" 2>&1
-[ "$(runs "$dir/two.txt")" = "latency bandwidth " ] && ! grep -q 'p2p .* 64M/1 *5 ' "$dir/two.txt"
+[ "$(runs "$dir/two.txt")" = "latency bandwidth " ] && ! grep -q 'p2p .* 64M/1 *5 ' "$dir/two.txt" &&
+    ! grep -q '^# of the estimate' "$dir/two.txt"
 ok $? "2 GPUs: no map ($(runs "$dir/two.txt"))" || diag <"$dir/two.txt"
 
 # --map off, and --pairs given (the user names the pairs): no map.
