@@ -2,6 +2,7 @@
  * pattern, size) that covers every ordered pair, in the order the results first name it, as
  * the JSON-reading matrices made them for the same results; and what the sink keeps of a
  * result. */
+#include "links.h"
 #include "matrix.h"
 #include "tap.h"
 
@@ -197,6 +198,76 @@ static void check_chosen_chunks(void)
     gx_matrices_free(&s);
 }
 
+/* The map's outliers: a cell well below its siblings over the same kind of link at the same
+ * line rate is marked, by the health finding's rule (line_health.c); a PCIe pair among NVLink
+ * ones is not, however far below the matrix median. */
+static void check_marks(void)
+{
+    enum { N = 4 };
+    static const struct { int a, b, kind; double line, median; } cells[] = {
+        {0, 1, GX_LINK_NVLINK, 450, 400}, {0, 2, GX_LINK_NVLINK, 450, 401},
+        {1, 0, GX_LINK_NVLINK, 450, 399}, {1, 2, GX_LINK_NVLINK, 450, 400},
+        {2, 0, GX_LINK_NVLINK, 450, 402}, {2, 1, GX_LINK_NVLINK, 450, 398},
+        {1, 3, GX_LINK_NVLINK, 450, 200}, {3, 1, GX_LINK_NVLINK, 450, 400},
+        {0, 3, GX_LINK_PCIE, 63, 50}, {3, 0, GX_LINK_PCIE, 63, 50},
+        {2, 3, GX_LINK_PCIE, 63, 51}, {3, 2, GX_LINK_PCIE, 63, 30},
+    };
+    struct gx_kept res[GX_ARRAY_LEN(cells)];
+    for (size_t i = 0; i < GX_ARRAY_LEN(cells); i++)
+        res[i] = (struct gx_kept){.path = gx_path_lookup("p2p"), .src_kind = D, .dst_kind = D,
+                                  .pattern = GX_PAT_BW, .a = cells[i].a, .b = cells[i].b,
+                                  .same_node = 1, .state = OK, .size = 64 * M, .chunk = 64 * M,
+                                  .depth = 1, .chunk_choice = GX_CHUNK_GIVEN,
+                                  .median = cells[i].median, .line_kind = cells[i].kind,
+                                  .line_gbs = cells[i].line, .line_share = cells[i].median /
+                                                                           cells[i].line};
+    const char *oom = NULL;
+    struct gx_matrix_set s;
+    ok(gx_matrices_make(&s, res, GX_ARRAY_LEN(cells), N, &oom) == 0 && s.nm == 1,
+       "the map of 4 GPUs: one matrix");
+    char *text = NULL, *bare = NULL;
+    size_t len = 0, blen = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (f) {
+        gx_matrices_print(f, &s, NULL, 0.8);
+        fclose(f);
+    }
+    int marked = text && strstr(text, "\n      1   399.000         -   400.000  200.000<\n") &&
+                 strstr(text, "\n      3    50.000   400.000   30.000<         -\n");
+    ok(marked,
+       "the NVLink pair at half its siblings and the PCIe pair at 0.6 of its siblings marked");
+    ok(text && !strstr(text, "50.000<") && !strstr(text, "51.000<"),
+       "the other PCIe pairs, under 0.8 x the matrix median, not marked (their siblings are PCIe)");
+    ok(text && strstr(text, "\n# <: well below its siblings (under 0.8 x the median of the other "
+                            "pairs over the same kind of link at the same line rate"),
+       "a line says what the mark means");
+    cJSON *m = streamed(&s);
+    ok(prints_as(cJSON_GetObjectItem(cJSON_GetArrayItem(m, 0), "below_siblings"),
+                 "[[1,3],[3,2]]"),
+       "the report's matrix lists the marked pairs (below_siblings)");
+    cJSON_Delete(m);
+    gx_matrices_free(&s);
+    for (size_t i = 0; i < GX_ARRAY_LEN(cells); i++)
+        res[i].line_gbs = 0, res[i].line_kind = -1;
+    ok(gx_matrices_make(&s, res, GX_ARRAY_LEN(cells), N, &oom) == 0 && s.nm == 1 &&
+           (f = open_memstream(&bare, &blen)) != NULL,
+       "the same map without line rates");
+    if (f) {
+        gx_matrices_print(f, &s, NULL, 0.8);
+        fclose(f);
+    }
+    m = streamed(&s);
+    ok(bare && !strchr(bare, '<') &&
+           !cJSON_GetObjectItem(cJSON_GetArrayItem(m, 0), "below_siblings"),
+       "without line rates (no link kind to compare within): no marks, no below_siblings");
+    cJSON_Delete(m);
+    if (text && !marked)
+        printf("# %s", text);
+    free(text);
+    free(bare);
+    gx_matrices_free(&s);
+}
+
 int main(void)
 {
     struct gx_kept res[NROWS];
@@ -218,5 +289,6 @@ int main(void)
     check_kept_of();
     check_chosen_chunks();
     check_many_ranks();
+    check_marks();
     return tap_done();
 }

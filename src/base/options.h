@@ -92,6 +92,9 @@ struct gx_options {
     /* No --scenario, --path or --mem: where every rank sees a GPU, the GPU default run
      * (default_run.c) replaces the host run; default_axes_given: --pattern or --sizes given. */
     int default_paths, default_axes_given;
+    /* The GPU default run was set up (gx_options_gpu_default made its latency and bandwidth
+     * runs), and --map off: without the node's map (gx_options_gpu_map) on more than 2 GPUs. */
+    int gpu_default, map_off;
     long assume_nodes, assume_per_node;   /* --dry-run for a layout other than this job's */
     /* What the command line did that a reader might not expect (an option given twice: the
      * last counts), for rank 0 to say on stderr; empty when nothing. */

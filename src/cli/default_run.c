@@ -6,6 +6,7 @@
 #include "option_table.h"
 
 #include "mem.h"
+#include "pairs.h"
 #include "path.h"
 
 #include <string.h>
@@ -46,6 +47,7 @@ int gx_options_gpu_default(struct gx_options *o, struct gx_err *err)
     if (o->default_axes_given) /* --pattern or --sizes: one run over the user's axes */
         return GX_OK;
     o->nruns = 2;
+    o->gpu_default = 1;
     o->runs[1] = *lat;
     struct gx_run_opts *bw = &o->runs[1];
     snprintf(lat->name, sizeof lat->name, "latency");
@@ -56,4 +58,65 @@ int gx_options_gpu_default(struct gx_options *o, struct gx_err *err)
     /* Each size until its median is known (--precision) or its share of the budget is spent
      * (default_run in main.c gives the run its budget). */
     return set(o, bw, "sizes", GX_DEFAULT_BW_SIZES, err);
+}
+
+/* One run of the map: `path` at GX_MAP_SIZE over `pairs`, from the default run's first (the
+ * user's per-run options, e.g. --validate all, hold for it too). */
+static int map_run(struct gx_options *o, struct gx_run_opts *m, const char *name,
+                   const char *path, const char *pattern, const char *pairs, struct gx_err *err)
+{
+    *m = o->runs[o->nruns - 1];
+    m->given = 0;
+    snprintf(m->name, sizeof m->name, "%s", name);
+    GX_TRY(set(o, m, "path", path, err));
+    GX_TRY(set(o, m, "pattern", pattern, err));
+    GX_TRY(set(o, m, "sizes", GX_MAP_SIZE, err));
+    GX_TRY(set(o, m, "pairs", pairs, err));
+    GX_TRY(set(o, m, "iters", GX_MAP_ITERS, err));
+    GX_TRY(set(o, m, "window", GX_MAP_WINDOW, err));
+    GX_TRY(set(o, m, "calibrate", "off", err));
+    /* p2p as nvbandwidth's copies: the whole message as one copy, no candidates to search. */
+    if (strcmp(path, "p2p") == 0) {
+        GX_TRY(set(o, m, "chunk", GX_MAP_SIZE, err));
+        GX_TRY(set(o, m, "depth", "1", err));
+    }
+    return GX_OK;
+}
+
+int gx_options_gpu_map_kind(const struct gx_options *o, const struct gx_layout *l)
+{
+    const struct gx_option *pairs = gx_option_find("pairs");
+    /* The user's --pairs names the pairs; --pattern or --sizes made it the user's one run. */
+    if (!o->gpu_default || o->map_off || (pairs && (o->runs[0].given & GX_OPTION_BIT(pairs))))
+        return GX_MAP_NONE;
+    if (l->nranks <= 2) /* the default run's pair 0:1 is all there is */
+        return GX_MAP_NONE;
+    if (l->nnodes > 1) /* nodes needs as many ranks on every node */
+        return l->per_node > 0 ? GX_MAP_NODES : GX_MAP_NONE;
+    return GX_MAP_NODE;
+}
+
+int gx_options_gpu_map(struct gx_options *o, const struct gx_layout *l, const char *bibw_pairs,
+                       struct gx_err *err)
+{
+    struct gx_run_opts runs[2];
+    int n = 0;
+    switch (gx_options_gpu_map_kind(o, l)) {
+    case GX_MAP_NODES:
+        GX_TRY(map_run(o, &runs[n++], "map", "mpi", "bw", "nodes", err));
+        break;
+    case GX_MAP_NODE:
+        GX_TRY(map_run(o, &runs[n++], "map", "p2p", "bw", "all", err));
+        if (bibw_pairs && bibw_pairs[0])
+            GX_TRY(map_run(o, &runs[n++], "map-bibw", "p2p", "bibw", bibw_pairs, err));
+        break;
+    default:
+        return GX_OK;
+    }
+    if (o->nruns + n > GX_MAX_RUNS)
+        return GX_OK;
+    memmove(&o->runs[n], &o->runs[0], (size_t)o->nruns * sizeof o->runs[0]);
+    memcpy(&o->runs[0], runs, (size_t)n * sizeof runs[0]);
+    o->nruns += n;
+    return GX_OK;
 }

@@ -165,6 +165,16 @@ static int prepare(struct gx_job *job, struct gx_options *opts, struct gx_layout
         rc = default_run(job, opts, err);
     if (rc == GX_OK && measures)
         rc = make_layout(job, opts, layout, err);
+    /* The node's map depends on the layout, and its both-ways pairs on the links between the
+     * GPUs: each rank chooses its GPU now (start() would), a dry run too. */
+    char bibw[sizeof opts->runs[0].pairs] = "";
+    if (rc == GX_OK && measures && gx_options_gpu_map_kind(opts, layout) == GX_MAP_NODE) {
+        rc = gx_gpu_init(job, &opts->g, err);
+        if (rc == GX_OK)
+            rc = gx_map_bibw_pairs(job, bibw, sizeof bibw, err);
+    }
+    if (rc == GX_OK && measures)
+        rc = gx_options_gpu_map(opts, layout, bibw, err);
     if (rc == GX_OK && measures)
         rc = gx_options_check_job(opts, layout, job->local_size, err);
     if (rc == GX_OK && measures)
@@ -234,7 +244,8 @@ static int open_report(const struct gx_options *opts, struct gx_report *rep, int
 static int start(struct gx_job *job, const struct gx_options *opts, struct gx_report *rep,
                  int argc, char **argv, struct gx_err *err)
 {
-    int rc = gx_gpu_init(job, &opts->g, err);
+    /* Chosen already where the map's pairs needed the links (prepare). */
+    int rc = job->topo ? GX_OK : gx_gpu_init(job, &opts->g, err);
     if (rc == GX_OK && job->topo && job->topo->has_gpu) /* ranks sharing a GPU share its memory */
         rc = gx_options_check_gpu_memory(opts, job->topo->nshared + 1, job->topo->memory, err);
     rc = gx_agree(job->comm, rc, err);

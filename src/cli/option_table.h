@@ -68,6 +68,35 @@ void gx_run_defaults(struct gx_run_opts *r);
  * latency at 8 B and one of bw at a size per size class. */
 int gx_options_gpu_default(struct gx_options *o, struct gx_err *err);
 
+/* The node's map, a part of the GPU default run (default_run.c) where the job has more than 2
+ * GPUs on one node or several nodes: one size, the largest of the bandwidth run's (the xlarge
+ * class); a window of GX_MAP_WINDOW messages, 256 MiB an iteration, the byte rule's own
+ * (gx_default_window: the handshake under 1%), not the longer one of 20 ms that the time rule
+ * gives p2p (90 messages, 6 GiB an iteration: 240 pairs of 16 GPUs would take minutes); exactly
+ * GX_MAP_ITERS timed iterations, no stop rule and no ceiling probes (the cells are compared
+ * with one another and with their links' line rates), so that the map's steps take no share of
+ * the budget from the runs after them. Text, as the options' setters parse them. */
+#define GX_MAP_SIZE "64M"
+#define GX_MAP_WINDOW "4"
+#define GX_MAP_ITERS "5"
+/* Which map the GPU default run of more than 2 ranks gets (o->gpu_default, not --map off, no
+ * --pairs): on one node its GPUs' (GX_MAP_NODE), on several nodes of as many ranks each the
+ * node pairs' (GX_MAP_NODES), else none. */
+enum { GX_MAP_NONE, GX_MAP_NODE, GX_MAP_NODES };
+struct gx_layout;
+int gx_options_gpu_map_kind(const struct gx_options *o, const struct gx_layout *layout);
+/* Adds the map's runs before the default run's (so that the budget those leave is the default
+ * run's alone): GX_MAP_NODE p2p bw over every ordered pair one at a time, and bibw over
+ * bibw_pairs (an A:B list, one pair per kind of link: gx_map_bibw_pairs; NULL or "": none);
+ * GX_MAP_NODES mpi bw over one pair per ordered node pair. */
+int gx_options_gpu_map(struct gx_options *o, const struct gx_layout *layout,
+                       const char *bibw_pairs, struct gx_err *err);
+/* The map's both-ways pairs on one node: the first pair (lowest ranks) of each kind of link
+ * between two ranks' GPUs (NV#, PIX, PXB, PHB, NODE, SYS), as each rank's topology names it
+ * (gx_gpu_init must have run), into out as "A:B,C:D"; "" where none is known. Collective. */
+struct gx_job;
+int gx_map_bibw_pairs(const struct gx_job *job, char *out, size_t len, struct gx_err *err);
+
 /* Parses argv; reads the scenario through text_of_scenario when --scenario is given (the
  * caller supplies the file contents so that only rank 0 touches the file system).
  * Errors are GX_EINPUT with a one-line message naming the option or file and key. */

@@ -341,6 +341,15 @@ FLAG_SETTER(set_fail_on_health, g.fail_on_health)
 FLAG_SETTER(set_dry_run, dry_run)
 FLAG_SETTER(set_samples, g.samples)
 FLAG_SETTER(set_assume_cuda_aware, g.assume_cuda_aware)
+static int set_map(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                   struct gx_err *err)
+{
+    (void)r;
+    static const char *const words[] = {"on", "off"};
+    static const int values[] = {0, 1};
+    return parse_word(v, "value", words, values, 2, &o->map_off, err);
+}
+
 static int set_help(struct gx_options *o, struct gx_run_opts *r, const char *v,
                     struct gx_err *err)
 {
@@ -412,7 +421,8 @@ const struct gx_option gx_option_table[] = {
      "transfer paths (listed below)",
      "The default on GPUs: every path that moves GPU data, in a run of latency at 8 B and one of "
      "bw at 4K, 64K, 1M, 16M, 64M (one size per class), within its --budget, ending with the "
-     "transfer plan; --pattern or --sizes make it one run of those.",
+     "transfer plan, after the node's map on more than 2 GPUs or several nodes (--map); "
+     "--pattern or --sizes make it one run of those.",
      GX_G_MEASURE, set_path, GX_NUM_NONE, 0, 0},
     {"mem", "SRC[,DST]", 1, GX_T_LIST, NULL, "the path's own",
      "memory kinds of the source and destination buffers: pageable, pinned, device, managed, "
@@ -434,6 +444,16 @@ const struct gx_option gx_option_table[] = {
      "rail map, nodes a node matrix, intra a matrix per node; every round of several pairs "
      "reports its aggregate bandwidth and message rate.",
      GX_G_MEASURE, set_pairs, GX_NUM_NONE, 0, 0},
+    {"map", "on|off", 0, GX_T_STRING, "on", NULL,
+     "told no paths, on more than 2 GPUs (one node or several): first the map, every ordered GPU "
+     "pair (one pair per node pair across nodes) at one size",
+     "On one node with more than 2 GPUs: p2p bw at " GX_MAP_SIZE " of every ordered pair, "
+     "one pair at a time (--pairs all), and p2p bibw of one pair per link type; on several "
+     "nodes: mpi bw at " GX_MAP_SIZE " of one pair per ordered node pair (--pairs nodes). "
+     GX_MAP_ITERS " timed iterations of " GX_MAP_WINDOW " messages each, no ceiling "
+     "probes; printed as matrices, pairs well below their siblings over the same kind of link "
+     "marked. Only where --path, --mem, --pattern, --sizes, --pairs and --scenario are not given.",
+     GX_G_MEASURE, set_map, GX_NUM_NONE, 0, 0},
     {"scenario", "FILE|NAME", 0, GX_T_STRING, NULL, NULL,
      "runs from a JSON file, or a shipped scenario by NAME (listed below); the command line "
      "overrides its values",

@@ -692,7 +692,7 @@ static double step_planned(struct gx_budget *bg, const struct gx_mstep *s, doubl
  * probes outside their steps, most of them in groups of 1 GiB, and the host path's step at
  * 1 GiB 0.75 s beyond its iterations (pageable memory touched the first time). */
 #define GX_SETUP_GBPS 5
-static double group_setup_seconds(const struct gx_mgroup *g)
+double gx_mgroup_setup_seconds(const struct gx_mgroup *g)
 {
     return g->absent ? 0 : 2 * (double)g->largest / (GX_SETUP_GBPS * 1e9);
 }
@@ -843,7 +843,7 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
         long before = step;
         double secs_before = secs;
         print_group(to, p, o, gr, &w, &bg, &step, &secs);
-        secs += group_setup_seconds(gr);
+        secs += gx_mgroup_setup_seconds(gr);
         if (gr->probe >= 0) {
             probes += step - before;
             probe_secs += secs - secs_before;
@@ -867,6 +867,7 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
                 gx_budget_least(p) > (double)o->g.budget * GX_BUDGET_SLACK
                     ? ": the steps' least take longer"
                     : "");
+    gx_mplan_print_exact(f, p, o);
     gx_budget_print(f, p, o);
     print_schemes(f, p, o);
 }
@@ -938,7 +939,7 @@ double gx_budget_least(const struct gx_mplan *p)
         const struct gx_mgroup *gr = &p->groups[g];
         if (gr->absent)
             continue;
-        secs += group_setup_seconds(gr);
+        secs += gx_mgroup_setup_seconds(gr);
         for (size_t i = gr->first; i < gr->first + gr->n; i++)
             secs += step_least_seconds(&p->steps[i]);
     }

@@ -143,6 +143,12 @@ long gx_mstep_quick_iters(const struct gx_mstep *s);
 
 /* --dry-run: every step, one line each, and an estimate of the time the job will take. */
 void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *o);
+/* Seconds a group spends outside its iterations on its buffers (--dry-run's estimate). */
+double gx_mgroup_setup_seconds(const struct gx_mgroup *g);
+/* --dry-run under a budget (mplan_exact.c): the part of the estimate that runs of exactly
+ * --iters take (the GPU default run's map), which the budget does not shorten; nothing where
+ * no run, or every run, has exact iterations. */
+void gx_mplan_print_exact(FILE *f, const struct gx_mplan *p, const struct gx_options *o);
 
 /* The budget as the steps spend it: each step's share is what is left of the budget, in
  * proportion to its estimate among the estimates of the steps still to come (GX_BUDGET_EVEN of

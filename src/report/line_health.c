@@ -78,7 +78,7 @@ static double siblings_median(const struct gx_kept *kept, size_t nk, const struc
     return n % 2 ? m[n / 2] : (m[n / 2 - 1] + m[n / 2]) / 2;
 }
 
-static int below_siblings(const struct gx_kept *kept, size_t n, const struct gx_kept *k)
+int gx_kept_below_siblings(const struct gx_kept *kept, size_t n, const struct gx_kept *k)
 {
     int count;
     if (k->state != GX_STATE_OK || k->line_gbs <= 0 ||
@@ -138,7 +138,8 @@ int gx_health_from_results(const struct gx_kept *kept, size_t n, struct gx_healt
                      "usual share of %s %.2f", k->ceiling, k->line_gbs, kind->name,
                      kind->usual_share);
         }
-        if (nh < max && below_siblings(kept, n, k) && speaks(kept, n, i, below_siblings)) {
+        if (nh < max && gx_kept_below_siblings(kept, n, k) &&
+            speaks(kept, n, i, gx_kept_below_siblings)) {
             struct gx_health *x = &h[nh++];
             int count;
             double m = siblings_median(kept, n, k, &count);

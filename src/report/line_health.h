@@ -14,6 +14,11 @@
 int gx_health_from_results(const struct gx_kept *kept, size_t n, struct gx_health *h, int nh,
                            int max);
 
+/* Whether k is well below its siblings: under 0.8 of the median of the same measurement's
+ * other pairs (two at least) over the same kind of link at the same line rate, among the n
+ * kept. The one rule of the health finding "below-siblings" and of the matrices' marks. */
+int gx_kept_below_siblings(const struct gx_kept *kept, size_t n, const struct gx_kept *k);
+
 /* The run's findings (rank 0): from the link facts at the start, from the results at the end,
  * for the table's # health lines, the report and --fail-on-health. */
 #define GX_HEALTH_MAX 64

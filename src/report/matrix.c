@@ -2,6 +2,7 @@
 
 #include "gx.h"
 #include "json_util.h"
+#include "line_health.h"
 #include "path.h"
 #include "pattern.h"
 #include "result.h"
@@ -28,7 +29,7 @@ static int set_oom(struct gx_matrix_set *s, const char **oom)
 int gx_matrices_make(struct gx_matrix_set *s, const struct gx_kept *res, size_t nres, int n,
                      const char **oom)
 {
-    *s = (struct gx_matrix_set){.nranks = n};
+    *s = (struct gx_matrix_set){.nranks = n, .kept = res, .nkept = nres};
     *oom = NULL;
     if (n < 2 || nres == 0)
         return 0;
@@ -80,6 +81,20 @@ static void next_row(const struct gx_matrix_set *s, const struct gx_matrix_range
         row[s->order[*at]->b] = s->order[*at]->median;
 }
 
+/* Which cells of row a are well below their siblings (line_health.c's rule, over the kept
+ * results: the same measurement's pairs over the same kind of link at the same line rate), from
+ * *at on as next_row. A pair measured twice: its later result, as the matrix shows. */
+static void marks_row(const struct gx_matrix_set *s, const struct gx_matrix_range *m, size_t *at,
+                      int a, char *mark)
+{
+    for (int b = 0; b < s->nranks; b++)
+        mark[b] = ' ';
+    for (; *at < m->to && s->order[*at]->a == a; ++*at)
+        mark[s->order[*at]->b] = gx_kept_below_siblings(s->kept, s->nkept, s->order[*at])
+                                     ? GX_MATRIX_BELOW
+                                     : ' ';
+}
+
 struct matrix_at {
     const struct gx_matrix_set *s;
     const struct gx_matrix_range *m;
@@ -126,6 +141,29 @@ static cJSON *matrix_head(const struct gx_kept *r, int n)
     return m;
 }
 
+/* The matrix's pairs well below their siblings ([initiator, peer] each), where it has any. */
+static int add_below(cJSON *m, const struct gx_matrix_set *s, const struct gx_matrix_range *r)
+{
+    cJSON *list = NULL;
+    for (size_t k = r->from; k < r->to; k++) {
+        const struct gx_kept *x = s->order[k];
+        if (!gx_kept_below_siblings(s->kept, s->nkept, x) ||
+            (k + 1 < r->to && s->order[k + 1]->a == x->a && s->order[k + 1]->b == x->b))
+            continue; /* a pair measured twice: its later result, as the values have it */
+        int ab[2] = {x->a, x->b};
+        cJSON *pair = cJSON_CreateIntArray(ab, 2);
+        if (!list && (list = cJSON_AddArrayToObject(m, "below_siblings")) == NULL) {
+            cJSON_Delete(pair);
+            return ENOMEM;
+        }
+        if (!pair || !cJSON_AddItemToArray(list, pair)) {
+            cJSON_Delete(pair);
+            return ENOMEM;
+        }
+    }
+    return 0;
+}
+
 int gx_matrices_fill(struct gx_jstream *w, int slot, void *ctx)
 {
     (void)slot;
@@ -133,6 +171,10 @@ int gx_matrices_fill(struct gx_jstream *w, int slot, void *ctx)
     int e = 0;
     for (int i = 0; i < s->nm && !e; i++) {
         cJSON *m = matrix_head(s->m[i].first, s->nranks);
+        if (m && add_below(m, s, &s->m[i]) != 0) {
+            cJSON_Delete(m);
+            m = NULL;
+        }
         struct matrix_at c = {s, &s->m[i]};
         e = m ? gx_stream_item(w, m, fill_values, &c) : ENOMEM;
         cJSON_Delete(m);
@@ -199,7 +241,8 @@ void gx_matrix_describe_rank(char *buf, size_t len, const cJSON *context, int ra
 /* One matrix: its rows, then the pairs slower than `slow` x its median. row and all hold
  * nranks and nranks^2 numbers. */
 static void print_matrix(FILE *out, const struct gx_matrix_set *s, const struct gx_matrix_range *m,
-                         const cJSON *context, double slow, double *row, double *all)
+                         const cJSON *context, double slow, double *row, double *all,
+                         char *mark)
 {
     const struct gx_kept *r = m->first;
     const struct gx_pattern_ops *pat = gx_pattern_table[r->pattern];
@@ -220,16 +263,26 @@ static void print_matrix(FILE *out, const struct gx_matrix_set *s, const struct 
         fprintf(out, " %9d", b);
     fputc('\n', out);
     at = m->from;
+    size_t mat = m->from;
+    int nbelow = 0;
     for (int a = 0; a < n; a++) {
         next_row(s, m, &at, a, row);
+        marks_row(s, m, &mat, a, mark);
         fprintf(out, "  %5d", a);
+        /* A marked cell keeps its column: the mark takes the place of its last digit's gap. */
         for (int b = 0; b < n; b++)
-            if (!isnan(row[b]))
+            if (!isnan(row[b]) && mark[b] != ' ')
+                fprintf(out, " %8.3f%c", row[b], mark[b]), nbelow++;
+            else if (!isnan(row[b]))
                 fprintf(out, " %9.3f", row[b]);
             else
                 fprintf(out, " %9s", "-");
         fputc('\n', out);
     }
+    if (nbelow)
+        fprintf(out, "# %c: well below its siblings (under 0.8 x the median of the other pairs "
+                "over the same kind of link at the same line rate: the # health lines name "
+                "them)\n", GX_MATRIX_BELOW);
     double limit = lower_better ? med / slow : med * slow;
     fprintf(out, "# slow pairs (%s %.3f %s = %s%.2f x the matrix median %.3f):", lower_better ?
             "above" : "below", limit, pat->unit, lower_better ? "1/" : "", slow, med);
@@ -258,9 +311,11 @@ void gx_matrices_print(FILE *out, const struct gx_matrix_set *s, const cJSON *co
     size_t n = (size_t)s->nranks;
     double *row = s->nm ? malloc(n * sizeof *row) : NULL;
     double *all = row ? malloc(n * n * sizeof *all) : NULL;
-    for (int i = 0; i < s->nm && all; i++)
-        print_matrix(out, s, &s->m[i], context, slow, row, all);
-    if (s->nm && !all)
+    char *mark = all ? malloc(n) : NULL;
+    for (int i = 0; i < s->nm && mark; i++)
+        print_matrix(out, s, &s->m[i], context, slow, row, all, mark);
+    free(mark);
+    if (s->nm && !mark)
         fprintf(out, "\n# pair matrices: out of host memory to print them (they are in the "
                      "report)\n");
     free(row);

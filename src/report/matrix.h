@@ -19,6 +19,8 @@ struct gx_matrix_range {
 };
 struct gx_matrix_set {
     const struct gx_kept **order;   /* ok results between two of the ranks, by measurement */
+    const struct gx_kept *kept;     /* every kept result (the siblings of a cell), nkept */
+    size_t nkept;
     struct gx_matrix_range *m;
     int nm, nranks;
 };
@@ -30,7 +32,11 @@ int gx_matrices_make(struct gx_matrix_set *s, const struct gx_kept *res, size_t 
 /* The report's "matrices" elements (json_stream.h): ctx is the set. */
 int gx_matrices_fill(struct gx_jstream *w, int slot, void *ctx);
 /* Prints each matrix and the pairs slower than `slow` x its median (for latency: above
- * median / slow), naming ranks and their hosts (and GPUs, where the context has them). */
+ * median / slow), naming ranks and their hosts (and GPUs, where the context has them); a cell
+ * well below its siblings over the same kind of link (gx_kept_below_siblings among every kept
+ * result) is marked GX_MATRIX_BELOW after its value, and in the report listed in the matrix's
+ * below_siblings. */
+#define GX_MATRIX_BELOW '<'
 void gx_matrices_print(FILE *out, const struct gx_matrix_set *s, const cJSON *context,
                        double slow);
 void gx_matrices_free(struct gx_matrix_set *s);
