@@ -610,8 +610,8 @@ def with_matplotlib(argv):
                 sys.stderr.flush()
                 env = dict(os.environ, GX_PLOT_RERUN="1")
                 os.execve(py, [py, os.path.abspath(sys.argv[0]), "plot"] + list(argv), env)
-    gx.die(PROG, f"{sys.executable} has no matplotlib, nor has any python3 on PATH "
-                 "(apt-get install python3-matplotlib or pip install matplotlib)")
+    gx.die(PROG, f"{sys.executable} has no matplotlib (apt-get install python3-matplotlib or "
+                 "pip install matplotlib), nor has any other python3 on PATH")
 
 
 def main(argv):
