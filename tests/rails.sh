@@ -50,17 +50,18 @@ if emu_shape_rail h3 1 "rate 10mbit" "rate 10mbit burst 4kb latency 400ms" 2>"$d
         diag <"$dir/rails.txt"
     check_report "$dir/rails.json" --ranks 8 --patterns bw --sizes 1 >"$dir/check.txt" 2>&1
     r=$?; ok $r "valid report"; [ $r -eq 0 ] || diag <"$dir/check.txt"
+    # Nothing else flagged, unless on a median the run itself marked disturbed (~): on a busy
+    # machine a round of other pairs can stall too, and the run says so (the check prints it).
     run_diag "$PYTHON" "$top_srcdir/dev/emuhosts-check.py" "$dir/rails.json" --hosts 4 \
-        --rails 2 --paths host --patterns bw --slow-rail h3:1 --slow-ratio 0.1
-    ok $? "ranks on h1..h4, 2 a host, each one's NIC its rail's eth<i>; the rail map flags rail 1 with h3, both ways, and nothing else"
+        --rails 2 --paths host --patterns bw --slow-rail h3:1 --slow-ratio 0.1 --table "$dir/rails.txt"
+    ok $? "ranks on h1..h4, 2 a host, each one's NIC its rail's eth<i>; the rail map and the table's SLOW lines flag rail 1 with h3, both ways, and nothing else the run did not mark disturbed"
     sed -n '/^# rail map/,/^# slow/p' "$dir/rails.txt" | diag
-    # The table's rail map (up to the blank line after its slow lines): 6 slow lines, all of
-    # rail 1, h3's eth1 to each other host's and back.
+    # The table's rail map (up to the blank line after its slow lines): the 6 slow lines of
+    # rail 1, h3's eth1 to each other host's and back, each naming both ranks' hosts and NICs.
     awk '/^# rail map/ {on = 1} on && /^$/ {on = 0} on && /^#   SLOW /' "$dir/rails.txt" >"$dir/slow.txt"
-    [ "$(grep -c . "$dir/slow.txt")" -eq 6 ] &&
-        [ "$(grep -cE '^#   SLOW rail 1 node 2->[013] .*: rank 5 \(host h3, NIC eth1[ ,].* -> rank [137] \(host h[124], NIC eth1' "$dir/slow.txt")" -eq 3 ] &&
+    [ "$(grep -cE '^#   SLOW rail 1 node 2->[013] .*: rank 5 \(host h3, NIC eth1[ ,].* -> rank [137] \(host h[124], NIC eth1' "$dir/slow.txt")" -eq 3 ] &&
         [ "$(grep -cE '^#   SLOW rail 1 node [013]->2 .*: rank [137] \(host h[124], NIC eth1[ ,].* -> rank 5 \(host h3, NIC eth1' "$dir/slow.txt")" -eq 3 ]
-    ok $? "the table's rail map: 6 slow lines, rail 1 alone, h3's eth1 to each other host and back" ||
+    ok $? "the table's rail map: the 6 slow lines of rail 1, h3's eth1 to each other host and back, by host and NIC" ||
         grep -E '^#   SLOW|^# slow' "$dir/rails.txt" | diag
     # What each rank sent: 3 peers x 8 timed iterations x 4 messages of 64 KiB, at the least.
     "$PYTHON" - "$dir/before.bytes" "$dir/after.bytes" >"$dir/bytes.txt" 2>&1 <<'PY'
