@@ -197,6 +197,24 @@ static void test_results(struct gx_link_facts *f)
     sib[2].median = 300; /* 83%: within the siblings' spread */
     n = gx_health_from_results(sib, 4, h, 0, 8);
     ok(n == 0, "at 83%% of its siblings: no finding");
+
+    /* A map of 201 pairs: every sibling counts, not the first few. The first 64 at 1000 GB/s,
+     * the 136 after them at 400 and one at 700: the siblings' median is 400 for all of them, so
+     * no pair is well below it (against the first 64 alone, the median 1000, all 137 were). */
+    enum { NMAP = 201 };
+    static struct gx_kept map[NMAP];
+    for (int i = 0; i < NMAP; i++) {
+        map[i] = sib[0];
+        map[i].a = i;
+        map[i].b = i + 1;
+        map[i].median = i == NMAP - 1 ? 700 : i < 64 ? 1000 : 400;
+    }
+    n = gx_health_from_results(map, NMAP, h, 0, 8);
+    int below = 0;
+    for (int i = 0; i < n; i++)
+        below += !strcmp(h[i].check, "below-siblings");
+    ok(below == 0, "201 pairs: judged against all 200 siblings' median, none well below it (%d "
+       "named)", below);
 }
 
 int main(void)

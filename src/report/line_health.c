@@ -61,21 +61,31 @@ static int cmp_double(const void *p, const void *q)
     return (x > y) - (x < y);
 }
 
-/* The median of k's siblings' medians among the nk kept (0 with fewer than GX_SIBLINGS_MIN);
- * *count: how many. */
+/* The median of k's siblings' medians among the nk kept (0 with fewer than GX_SIBLINGS_MIN, or
+ * without the memory to sort them); *count: how many. Every sibling counts: a map of 16 GPUs has
+ * 239 siblings a pair, and the first few would be a biased sample.
+ * A scan of every kept result per call: fine for the matrices and the map of a node; a job of
+ * thousands of ranks all to all wants them grouped once instead. */
 static double siblings_median(const struct gx_kept *kept, size_t nk, const struct gx_kept *k,
                               int *count)
 {
-    double m[64];
-    int n = 0;
-    for (size_t j = 0; j < nk && n < (int)(sizeof m / sizeof m[0]); j++)
-        if (siblings(k, &kept[j]))
-            m[n++] = kept[j].median;
-    *count = n;
+    size_t n = 0;
+    for (size_t j = 0; j < nk; j++)
+        n += siblings(k, &kept[j]) != 0;
+    *count = (int)n;
     if (n < GX_SIBLINGS_MIN)
         return 0;
-    qsort(m, (size_t)n, sizeof m[0], cmp_double);
-    return n % 2 ? m[n / 2] : (m[n / 2 - 1] + m[n / 2]) / 2;
+    double *m = malloc(n * sizeof *m);
+    if (!m)
+        return 0;
+    n = 0;
+    for (size_t j = 0; j < nk; j++)
+        if (siblings(k, &kept[j]))
+            m[n++] = kept[j].median;
+    qsort(m, n, sizeof m[0], cmp_double);
+    double med = n % 2 ? m[n / 2] : (m[n / 2 - 1] + m[n / 2]) / 2;
+    free(m);
+    return med;
 }
 
 int gx_kept_below_siblings(const struct gx_kept *kept, size_t n, const struct gx_kept *k)
