@@ -106,6 +106,20 @@ def plot_line_rate(ax, pts, colour, gid):
     return bool(rates)
 
 
+def plot_bounds(ax, xs, pts, colour, gid):
+    """A line's ceiling and line rate at its x positions: (whether any ceiling, any rate)."""
+    at = list(zip(xs, (p for _, p in pts)))
+    return plot_ceiling(ax, at, colour, gid), plot_line_rate(ax, at, colour, gid)
+
+
+def x_axis(ax, cx, mine, sizes):
+    """The facet's x axis: the paths (a facet of all paths at one size) or the sizes."""
+    if cx:
+        path_axis(ax, mine, sizes[0])
+    else:
+        size_axis(ax, sizes)
+
+
 def palette(n):
     """n distinct colours: tab10, then the light shades of tab20, then evenly spaced hues."""
     from matplotlib import colormaps, colors
@@ -296,13 +310,10 @@ def draw_lines(fig, lines, style, all_chunks, linear_bw):
             elif any(h > low for low, h in zip(lo, hi)):
                 ax.fill_between(xs, lo, hi, color=colour, alpha=0.18, linewidth=0,
                                 gid="band:" + name)
-            ceilings |= plot_ceiling(ax, list(zip(xs, (p for _, p in pts))), colour, name)
-            rates |= plot_line_rate(ax, list(zip(xs, (p for _, p in pts))), colour, name)
+            c, r = plot_bounds(ax, xs, pts, colour, name)
+            ceilings, rates = ceilings or c, rates or r
             sizes += [s for s, _ in pts]
-        if cx:
-            path_axis(ax, mine, sizes[0])
-        else:
-            size_axis(ax, sizes)
+        x_axis(ax, cx, mine, sizes)
         # Log axes: a path spans decades from 4K to 64M, and its ceiling may lie far above.
         if gx.lower_is_better(unit) or not linear_bw:
             log_axis(ax)
@@ -409,13 +420,9 @@ def draw_comparison(fig, cfgs, lines):
                 ax.scatter([x for x, h in zip(rx, hollow) if h], [y for y, h in zip(ry, hollow) if h],
                            s=22, facecolors="white", edgecolors=colour, linewidths=1.2, marker=mk,
                            gid="runs-noisy:" + gid, zorder=3)
-            plot_ceiling(ax, list(zip(xs, (p for _, p in pts))), colour, gid)
-            rates |= plot_line_rate(ax, list(zip(xs, (p for _, p in pts))), colour, gid)
+            rates = plot_bounds(ax, xs, pts, colour, gid)[1] or rates
             sizes += [s for s, _ in pts]
-        if cx:
-            path_axis(ax, mine, sizes[0])
-        else:
-            size_axis(ax, sizes)
+        x_axis(ax, cx, mine, sizes)
         # Log axes throughout: configurations differ by ratios, and a ceiling far above the
         # results would flatten them on a linear one.
         log_axis(ax)
