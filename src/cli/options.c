@@ -445,8 +445,8 @@ const struct gx_option gx_option_table[] = {
      "reports its aggregate bandwidth and message rate.",
      GX_G_MEASURE, set_pairs, GX_NUM_NONE, 0, 0},
     {"map", "on|off", 0, GX_T_STRING, "on", NULL,
-     "told no paths, on more than 2 GPUs (one node or several): first the map, every ordered GPU "
-     "pair (one pair per node pair across nodes) at one size",
+     "the node's map: told no paths, on more than 2 GPUs, gpuxfer first measures every "
+     "ordered GPU pair at one size (across nodes, one pair per node pair)",
      "On one node with more than 2 GPUs: p2p bw at " GX_MAP_SIZE " of every ordered pair, "
      "one pair at a time (--pairs all), and p2p bibw of one pair per link type; on several "
      "nodes: mpi bw at " GX_MAP_SIZE " of one pair per ordered node pair (--pairs nodes). "
