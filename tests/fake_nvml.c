@@ -10,18 +10,15 @@
  * C2C_MBS MB/s each (the field values NVML_FI_DEV_C2C_LINK_COUNT, _GET_STATUS, _GET_MAX_BW).
  * Every active NVLink leads to an NVSwitch (a PCI device NVML has no handle for), as on an HGX
  * board; the links beyond ACTIVE are down. */
+#include "nvml_abi.h" /* the layouts and ids gpuxfer reads, shared with src/topo/nvml.c */
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { OK = 0, UNINITIALIZED = 1, INVALID_ARGUMENT = 2, NOT_SUPPORTED = 3, NOT_FOUND = 6 };
+enum { OK = NVML_SUCCESS, UNINITIALIZED = 1, INVALID_ARGUMENT = 2, NOT_SUPPORTED = 3, NOT_FOUND = 6 };
 enum { MAX_GPUS = 16, UNSUPPORTED = -1 };
 
-typedef struct {
-    char busIdLegacy[16];
-    unsigned int domain, bus, device, pciDeviceId, pciSubSystemId;
-    char busId[32];
-} nvmlPciInfo_t;
 
 struct gpu {
     unsigned dom, bus, dev;
@@ -29,18 +26,6 @@ struct gpu {
     int c2c_links, c2c_up, c2c_mbs;
 };
 
-/* nvmlFieldValue_t as nvml.h lays it out. */
-typedef struct {
-    unsigned int fieldId, scopeId;
-    long long timestamp, latencyUsec;
-    int valueType, nvmlReturn;
-    union {
-        double dVal;
-        unsigned int uiVal;
-        unsigned long long ullVal;
-    } value;
-} nvmlFieldValue_t;
-enum { FI_C2C_LINK_COUNT = 170, FI_C2C_LINK_GET_STATUS = 171, FI_C2C_LINK_GET_MAX_BW = 172 };
 typedef struct gpu *nvmlDevice_t;
 
 static struct gpu gpus[MAX_GPUS];
@@ -193,15 +178,15 @@ int nvmlDeviceGetFieldValues(nvmlDevice_t d, int count, nvmlFieldValue_t *values
         int link_ok = (int)f->scopeId < d->c2c_links;
         f->valueType = 1; /* NVML_VALUE_TYPE_UNSIGNED_INT */
         f->nvmlReturn = OK;
-        if (f->fieldId == FI_C2C_LINK_COUNT)
+        if (f->fieldId == GX_FI_C2C_LINK_COUNT)
             f->value.uiVal = (unsigned)d->c2c_links;
-        else if (f->fieldId == FI_C2C_LINK_GET_STATUS && link_ok)
+        else if (f->fieldId == GX_FI_C2C_LINK_STATUS && link_ok)
             f->value.uiVal = (int)f->scopeId < d->c2c_up;
-        else if (f->fieldId == FI_C2C_LINK_GET_MAX_BW && link_ok)
+        else if (f->fieldId == GX_FI_C2C_LINK_MAX_BW && link_ok)
             f->value.uiVal = (int)f->scopeId < d->c2c_up ? (unsigned)d->c2c_mbs : 0;
         else
-            f->nvmlReturn = f->fieldId == FI_C2C_LINK_GET_STATUS ||
-                                    f->fieldId == FI_C2C_LINK_GET_MAX_BW
+            f->nvmlReturn = f->fieldId == GX_FI_C2C_LINK_STATUS ||
+                                    f->fieldId == GX_FI_C2C_LINK_MAX_BW
                                 ? INVALID_ARGUMENT
                                 : NOT_SUPPORTED;
     }

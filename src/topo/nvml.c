@@ -3,6 +3,7 @@
  * the hwloc PCI tree). tests/fake_nvml.c stands in for the library where there is no GPU. */
 #include "config.h"
 #include "links.h"
+#include "nvml_abi.h"
 #include "topo.h"
 
 #include <dlfcn.h>
@@ -11,26 +12,7 @@
 
 /* The few NVML declarations used, as the NVML API defines them. */
 typedef struct gx_nvml_device *nvmlDevice_t;
-typedef struct {
-    char busIdLegacy[16];
-    unsigned int domain, bus, device, pciDeviceId, pciSubSystemId;
-    char busId[32];
-} nvmlPciInfo_t;
-enum { NVML_SUCCESS = 0, NVML_FEATURE_ENABLED = 1, GX_NVML_MAX_LINKS = 64 };
-/* Field values (nvmlDeviceGetFieldValues), as nvml.h lays them out; the C2C fields' ids. */
-typedef struct {
-    unsigned int fieldId, scopeId;
-    long long timestamp, latencyUsec;
-    int valueType, nvmlReturn;
-    union {
-        double dVal;
-        unsigned int uiVal;
-        unsigned long ulVal;
-        unsigned long long ullVal;
-        long long sllVal;
-    } value;
-} nvmlFieldValue_t;
-enum { GX_FI_C2C_LINK_COUNT = 170, GX_FI_C2C_LINK_STATUS = 171, GX_FI_C2C_LINK_MAX_BW = 172 };
+enum { GX_NVML_MAX_LINKS = 64 };
 
 static struct {
     int tried, ok;
