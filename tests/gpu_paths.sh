@@ -187,13 +187,29 @@ for r in rs:
         continue
     if r["pattern"] != "latency" and r["path"] == "staged" and ("MPI" in cw or not ("D2H" in cw or "H2D" in cw)):
         bad.append("%s: ceiling %s" % (where, cw))
-# staged-mpi's rule holds staged's stages and MPI's: its ceiling is never above staged's.
-ceil = {(r["path"], r["pattern"], r["size"], r.get("chunk"), r.get("depth")): r.get("ceiling", 0)
-        for r in rs if not r.get("ceiling_unsound")}
-for (path, pat, size, chunk, depth), c in ceil.items():
-    staged = ceil.get(("staged", pat, size, chunk, depth))
-    if path == "staged-mpi" and pat != "latency" and staged is not None and not 0 < c <= staged * 1.0001:
-        bad.append("staged-mpi %s %d %s/%s: ceiling %s above staged's" % (pat, size, chunk, depth, c))
+# Both are bounded by the copy engines at their chunk, staged-mpi by MPI's host copy as well:
+# neither ceiling is above the copy engines' best there. The best of the whole run, the
+# report's curve: each path group measures its points again just before its own steps and a
+# result is rated then, so staged's and staged-mpi's ceilings come from different moments
+# (on one H100 staged-mpi's was the higher at 4K, 1M and 4M) and are not compared directly.
+d = json.load(open(sys.argv[1]))
+best = {}
+for rp in d.get("calibration", {}).get("rank_pairs", []):
+    for kind in ("copy_engines", "copy_engines_bidir"):
+        for p in rp.get(kind, {}).get("points", []):
+            best[kind, p["size"]] = max(best.get((kind, p["size"]), 0), p.get("best", 0))
+for r in rs:
+    if r["path"] not in ("staged", "staged-mpi") or r["pattern"] == "latency" or r.get("ceiling_unsound"):
+        continue
+    at = min(r["size"], r.get("chunk") or r["size"])
+    ce = best.get(("copy_engines_bidir" if r["pattern"] == "bibw" else "copy_engines", at))
+    c = r.get("ceiling", 0)
+    if ce is None or not 0 < c <= ce * 1.0001:
+        bad.append("%s %s %d %s/%s: ceiling %s, the copy engines' best at %d: %s"
+                   % (r["path"], r["pattern"], r["size"], r.get("chunk"), r.get("depth"), c, at, ce))
+    cw = r.get("ceiling_what", "")
+    if r["path"] == "staged-mpi" and not ("MPI" in cw or "D2H" in cw):
+        bad.append("staged-mpi %s %d: ceiling %s names neither of its stages" % (r["pattern"], r["size"], cw))
 print("\n".join(bad))
 sys.exit(1 if bad or len(rs) != 3 * 3 * 3 * 2 * 3 else 0)
 PY

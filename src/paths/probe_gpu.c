@@ -7,14 +7,17 @@
  *   copy's launch costs more than it moves, and one stream's submissions are the fastest (p2p
  *   at 4K-1M read 103-127% of a two-stream probe there). For managed pages one stream only:
  *   a second finds the first's pages already moved;
- * - the peer copy (concurrent in gpu_stages) every other pair of iterations spreads the
- *   window over GX_PROBE_MAX_STREAMS streams, as p2p's --depth spreads its chunks: whole
+ * - the peer copy (concurrent in gpu_stages) takes 1, 2 and GX_PROBE_MAX_STREAMS streams in
+ *   turn, a pair of iterations each, as p2p's --depth 1, 2 and 4 spread its chunks: whole
  *   messages in turn, or each message cut in as many pieces where the window holds fewer. Each
  *   message has a region of its own in both buffers (GX_PATH_MESSAGE_REGIONS, as p2p): two
  *   streams copying one buffer at once found each other's lines in L2 (a 16M peer copy read
  *   3969 GB/s, more than HBM carries for distinct data). Copying one message at a time, the
  *   probe was beaten by p2p at depth 4 (112-118% at 4K-1M) and at 64M chunks depth 2 (102.5%
- *   at 128M) in the plan scenario on one H200 shared by two ranks;
+ *   at 128M) in the plan scenario on one H200 shared by two ranks. With one and four streams
+ *   only, p2p's 1G in 64M chunks at depth 2 read 1510.2-1511.3 GB/s in all five samples on one
+ *   shared H100 against the probe's best 64M iteration, 1506.5 (at depth 4: 1499.8): two
+ *   copies in flight beat both one and four at the HBM's limit;
  * - one way, a probe whose sides share something that slows both when they run at once
  *   (in_turn in gpu_stages) alternates its iterations between the two schedules: the sides
  *   at once, and the receiver's stage after the sender's. On one H200 shared by two ranks,
@@ -57,9 +60,12 @@
 
 #define GX_PROBE_STREAMS 2
 #define GX_PROBE_MULTI_STREAM ((size_t)4 << 20)
-/* The peer copy's concurrent schedule: as many copies in flight as p2p's deepest default
+/* The peer copy's deepest schedule: as many copies in flight as p2p's deepest default
  * candidate. */
 #define GX_PROBE_MAX_STREAMS 4
+/* The streams of its schedules, a pair of iterations each in turn: every depth p2p's default
+ * candidates use. */
+static const int peer_schedule[] = {1, 2, GX_PROBE_MAX_STREAMS};
 struct gpu_stages;
 struct gpu_state {
     const struct gpu_stages *st;
@@ -82,7 +88,7 @@ struct gpu_stages {
     gpu_stage_fn send, recv;
     int in_turn; /* one way, every other iteration runs the receiver's stage after the sender's */
     int multi_stream; /* from GX_PROBE_MULTI_STREAM on, every other pair of iterations on two */
-    int concurrent;   /* at every size, every other pair of iterations on GX_PROBE_MAX_STREAMS */
+    int concurrent;   /* at every size, the pairs of iterations on peer_schedule's streams */
 };
 static const struct gpu_stages *stages_of(const struct gx_ep *ep);
 
@@ -331,10 +337,13 @@ static int gpu_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
     /* Both sides count their iterations alike: they take the same schedule. */
     unsigned long call = g->calls++;
     int in_turn = dir != GX_DIR_BOTH && g->st->in_turn && (call & 1);
-    g->nstreams = !(call & 2)                                                 ? 1
-                  : g->st->concurrent                                         ? GX_PROBE_MAX_STREAMS
-                  : g->st->multi_stream && bytes >= GX_PROBE_MULTI_STREAM ? GX_PROBE_STREAMS
-                                                                              : 1;
+    size_t nsched = sizeof peer_schedule / sizeof peer_schedule[0];
+    if (g->st->concurrent)
+        g->nstreams = peer_schedule[(call >> 1) % nsched];
+    else
+        g->nstreams = (call & 2) && g->st->multi_stream && bytes >= GX_PROBE_MULTI_STREAM
+                          ? GX_PROBE_STREAMS
+                          : 1;
     if (in_turn && dir == GX_DIR_SEND) { /* the receiver starts once the sender is done */
         GX_TRY(run_stages(ep, g, dir, 1, count, bytes, err));
         return gx_probe_start(ep, dir, err);
