@@ -170,6 +170,7 @@ static void test_results(struct gx_link_facts *f)
     r.path_kind = 1;
     k[2] = gx_kept_of(&r);
     k[2].ceiling = 200; /* 47% of NVLink's 425 GB/s */
+    k[2].ceiling_kind = GX_CEIL_PEER;
     struct gx_health h[8];
     int n = gx_health_from_results(k, 3, h, 0, 8);
     int above = 0, low = 0;
@@ -180,6 +181,19 @@ static void test_results(struct gx_link_facts *f)
     }
     ok(above == 1 && low >= 1, "above the line rate once for its two sizes (%d), a ceiling at "
        "47%% of NVLink named (%d)", above, low);
+    /* The same low ceiling set by another layer (MPI's host memory copy, the SMs on mapped
+     * memory) says nothing of the link: no finding. */
+    static const int other_layers[] = {GX_CEIL_SHM_COPY, GX_CEIL_MAPPED, GX_CEIL_COPY};
+    for (size_t j = 0; j < sizeof other_layers / sizeof other_layers[0]; j++) {
+        k[2].ceiling_kind = other_layers[j];
+        n = gx_health_from_results(k, 3, h, 0, 8);
+        low = 0;
+        for (int i = 0; i < n; i++)
+            low += strcmp(h[i].check, "ceiling-below-usual-share") == 0;
+        ok(low == 0, "a ceiling at 47%% of NVLink set by %s: no finding (%d)",
+           gx_ceil_kind_name((enum gx_ceil_kind)other_layers[j]), low);
+    }
+    k[2].ceiling_kind = GX_CEIL_PEER;
 
     /* Four pairs of one measurement over NVLink at one rate: the one at half its siblings'. */
     struct gx_kept sib[4];

@@ -29,6 +29,7 @@ struct gx_kept gx_kept_of(const struct gx_result *r)
         .unsound = ok && r->ceiling_unsound,
         .noise = ok ? r->noise.marks : 0,
         .ceiling = ok && r->ceiling > 0 ? r->ceiling : 0,
+        .ceiling_kind = ok && r->ceiling > 0 ? r->ceiling_range.kind : -1,
         .line_gbs = ok ? r->line_gbs : 0,
         .line_share = ok ? r->line_share : 0,
         .line_kind = ok && r->line_gbs > 0 ? r->line_kind : -1,

@@ -24,6 +24,7 @@ struct gx_kept {
     int exceeded, within, unsound; /* its ceiling_exceeded, ceiling_within, ceiling_unsound */
     unsigned noise;         /* its noise marks (GX_NOISE_*) */
     double ceiling;         /* its ceiling (0: none) */
+    int ceiling_kind;       /* enum gx_ceil_kind of the ceiling's slowest stage; -1 none */
     double line_gbs, line_share; /* its route's line rate and the median's share (0: unknown) */
     int line_kind;          /* enum gx_link_kind of the route's narrowest link; -1 unknown */
 };

@@ -7,6 +7,7 @@
 #include "line_health.h"
 #include "wrap.h"
 
+#include "ceiling.h"
 #include "mem.h"
 #include "path.h"
 #include "pattern.h"
@@ -31,12 +32,31 @@ static int above_line(const struct gx_kept *kept, size_t n, const struct gx_kept
     return k->state == GX_STATE_OK && k->line_gbs > 0 && k->line_share > 1.0;
 }
 
+/* Whether a ceiling of kind `ceil` (its slowest stage) measures the link of kind `link` itself:
+ * the copy engines a PCIe link, the peer copy an NVLink. A ceiling set by another layer says
+ * nothing of the link's health: on one healthy H100 (PCIe gen 5 x16, 63.0 GB/s) staged-mpi's
+ * ceiling was MPI's host memory copy, 36.6 GB/s (58%), and zerocopy's the SMs on mapped memory
+ * in both directions at once, 25.6 GB/s (41%), while the copy engines read 50.1 (79%) and
+ * nvbandwidth's host-to-device copy 54.6 in the same call. */
+static int ceiling_measures_link(int ceil, int link)
+{
+    switch (link) {
+    case GX_LINK_PCIE:
+        return ceil == GX_CEIL_COPY || ceil == GX_CEIL_COPY_BIDIR;
+    case GX_LINK_NVLINK:
+        return ceil == GX_CEIL_PEER || ceil == GX_CEIL_PEER_BIDIR;
+    default: /* no probe crosses a NIC or C2C on its own */
+        return 0;
+    }
+}
+
 static int ceiling_low(const struct gx_kept *kept, size_t n, const struct gx_kept *k)
 {
     (void)kept, (void)n;
     if (k->state != GX_STATE_OK || k->line_gbs <= 0 || k->ceiling <= 0 || k->line_kind < 0 ||
         k->line_kind >= GX_LINK_KINDS || k->size < GX_USUAL_SHARE_FROM ||
-        gx_pattern_table[k->pattern]->lower_is_better)
+        gx_pattern_table[k->pattern]->lower_is_better ||
+        !ceiling_measures_link(k->ceiling_kind, k->line_kind))
         return 0;
     double usual = gx_link_kinds[k->line_kind].usual_share;
     return usual > 0 && k->ceiling / k->line_gbs < usual;

@@ -14,7 +14,7 @@ const char *const gx_src_names[] = {"unknown", "nvml", "sysfs", "hwloc", "table"
  * probe at 64M reads 74-80% of gen5 x16's 63.0 GB/s in the reference runs (H100 46.7-48.8 GB/s,
  * H200 50.6, results/reference), so 70% leaves room for a healthy VM. NVLink's packets cost a
  * similar share (no reference run over NVLink yet: the same bound). RDMA NICs reach 90% and
- * more of the port's data rate; 80% is the bound. C2C: no healthy share known yet (no run on a
+ * more of the port's data rate; 80% is the bound, for a probe that crosses one (none does yet). C2C: no healthy share known yet (no run on a
  * Grace Hopper), no check. The socket link's rate is not read. */
 const struct gx_link_kind_info gx_link_kinds[GX_LINK_KINDS] = {
     [GX_LINK_PCIE] = {"pcie", "lane rate (GT/s) x width x encoding (8b/10b gen 1-2, 128b/130b "
