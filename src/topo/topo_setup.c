@@ -276,7 +276,7 @@ static int warn_shared(const struct gx_job *job, struct gx_topo_rank *t, struct 
              t->nshared);
     if (any && job->rank == 0)
         fprintf(stderr, "gpuxfer: warning: some ranks share a GPU (more ranks than visible GPUs "
-                        "on a node, or --gpu-map); see \"gpu\".\"shared_with\" in the report\n");
+                        "on a node,\n  or --gpu-map); see \"gpu\".\"shared_with\" in the report\n");
     return rc;
 }
 
