@@ -360,6 +360,47 @@ static void ucx_rule(void)
        "Open MPI: over UCX only where its selected PML reads ucx (none here)");
 }
 
+/* Open MPI's start-up notice: its CUDA support and a session directory on a file system that
+ * keeps files on disk (here /proc, which is not in memory either); none on tmpfs, none without
+ * CUDA support, none for a library without the rule. */
+static void startup_notice(void)
+{
+    char buf[512], fs[32];
+    struct gx_mpilib_probe p = probe(V_OMPI4);
+    cuda_support_answer = 1;
+    fake_var = "OMPI_MCA_orte_jobfam_session_dir";
+    fake_value = "/proc";
+    gx_mpilib_startup_notice(&p, buf, sizeof buf);
+    /* Not in the notice's own words, which dev/mpi-complaints.ere finds ("The call to cu...
+     * failed"): tests/gpu_paths.sh would count the line as gpuxfer's complaint. */
+    ok(strstr(buf, "session directory /proc is on proc") && strstr(buf, "cuMemHostRegister") &&
+           strstr(buf, "TMPDIR=/dev/shm") && !strstr(buf, "The call to"),
+       "Open MPI with CUDA support, session directory on a disk-like file system: %s", buf);
+    fake_var = "PMIX_SERVER_TMPDIR"; /* Open MPI 5 names it only there */
+    p.version = V_OMPI5;
+    gx_mpilib_startup_notice(&p, buf, sizeof buf);
+    ok(strstr(buf, "session directory /proc is on proc") != NULL,
+       "Open MPI 5: the session directory from PMIX_SERVER_TMPDIR: %s", buf);
+    cuda_support_answer = 0;
+    gx_mpilib_startup_notice(&p, buf, sizeof buf);
+    ok(buf[0] == '\0', "no notice without CUDA support (%s)", buf);
+    cuda_support_answer = 1;
+    int shm = gx_fs_pinnable("/dev/shm", fs, sizeof fs);
+    fake_value = "/dev/shm";
+    gx_mpilib_startup_notice(&p, buf, sizeof buf);
+    if (shm == 1)
+        ok(buf[0] == '\0', "no notice with the session directory on tmpfs (%s)", buf);
+    else
+        ok(1, "# SKIP /dev/shm is not tmpfs here (%s)", shm < 0 ? "unknown" : fs);
+    ok(gx_fs_pinnable("/proc", fs, sizeof fs) == 0 && strcmp(fs, "proc") == 0 &&
+           gx_fs_pinnable("/no/such/dir", fs, sizeof fs) == -1,
+       "file systems: /proc keeps no pinnable files, a missing path is unknown");
+    fake_value = "/proc";
+    p.version = V_MPICH4;
+    gx_mpilib_startup_notice(&p, buf, sizeof buf);
+    ok(buf[0] == '\0', "MPICH: no notice known (%s)", buf);
+}
+
 int main(void)
 {
     recognition();
@@ -371,5 +412,6 @@ int main(void)
     unknown_library();
     decide();
     real_probe();
+    startup_notice();
     return tap_done();
 }

@@ -28,6 +28,7 @@ int gx_job_init(struct gx_job *job, struct gx_err *err)
     memset(job, 0, sizeof *job);
     job->gpu = -1;
     job->cuda_aware_why = "no GPU in use";
+    job->mpi_notice = "";
     GX_MPI_TRY(err, MPI_Comm_dup(MPI_COMM_WORLD, &job->comm));
     GX_MPI_TRY(err, MPI_Comm_set_errhandler(job->comm, MPI_ERRORS_RETURN));
     GX_MPI_TRY(err, MPI_Comm_rank(job->comm, &job->rank));

@@ -20,6 +20,8 @@ struct gx_job {
     int gpu;              /* CUDA device this rank uses; -1 without one */
     int cuda_aware;       /* the MPI library moves device buffers */
     const char *cuda_aware_why; /* how that was decided */
+    const char *mpi_notice;     /* what the MPI library prints by itself at start-up here, and
+                                   why ("" where nothing is known): gx_mpilib_startup_notice */
     const struct gx_global_opts *g;
     struct gx_topo_rank *topo;  /* GPU placement and binding (topo_setup.c) */
 };

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/vfs.h>
 
 const struct gx_mpilib_ops *const gx_mpilib_table[] = {
     &gx_mpilib_cray_mpich, /* "CRAY MPICH version ..." */
@@ -168,6 +169,39 @@ int gx_mpilib_device_route(const char *library_version, char *buf, size_t len)
     if (len)
         buf[0] = '\0';
     return lib && lib->device_route ? lib->device_route(library_version, buf, len) : -1;
+}
+
+int gx_fs_pinnable(const char *path, char *fs, size_t len)
+{
+    static const struct {
+        unsigned long magic;
+        const char *name;
+        int in_memory;
+    } kinds[] = {
+        {0x01021994ul, "tmpfs", 1}, {0x858458f6ul, "ramfs", 1}, {0x958458f6ul, "hugetlbfs", 1},
+        {0xef53ul, "ext4", 0},      {0x58465342ul, "xfs", 0},   {0x6969ul, "nfs", 0},
+        {0x794c7630ul, "overlayfs", 0}, {0x9123683eul, "btrfs", 0}, {0x9fa0ul, "proc", 0},
+    };
+    struct statfs st;
+    if (statfs(path, &st) != 0)
+        return -1;
+    unsigned long magic = (unsigned long)st.f_type & 0xfffffffful;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (kinds[i].magic == magic) {
+            snprintf(fs, len, "%s", kinds[i].name);
+            return kinds[i].in_memory;
+        }
+    snprintf(fs, len, "a file system of type 0x%lx", magic);
+    return -1; /* not known to keep its files on disk either */
+}
+
+void gx_mpilib_startup_notice(const struct gx_mpilib_probe *p, char *buf, size_t len)
+{
+    const struct gx_mpilib_ops *lib = gx_mpilib_find(p->version);
+    if (len)
+        buf[0] = '\0';
+    if (lib && lib->startup_notice && len)
+        lib->startup_notice(p, buf, len);
 }
 
 cJSON *gx_mpilib_transport_json(const char *library_version)

@@ -53,6 +53,9 @@ struct gx_mpilib_ops {
      * one line into buf; returns 1 where that is a slow generic route through host memory
      * (Open MPI's ob1 without smcuda), 0 otherwise. */
     int (*device_route)(const char *library_version, char *buf, size_t len);
+    /* Optional: what the library prints by itself at start-up in this process's setting, and
+     * why, as one line into buf (empty: nothing known); after MPI_Init. */
+    void (*startup_notice)(const struct gx_mpilib_probe *p, char *buf, size_t len);
 };
 
 extern const struct gx_mpilib_ops gx_mpilib_openmpi, gx_mpilib_mpich, gx_mpilib_cray_mpich,
@@ -100,6 +103,12 @@ int gx_mpilib_mpi_ext_cuda_aware(void);
 struct cJSON *gx_mpilib_loaded(const char *prefix, char *path, size_t len);
 /* The library's device_route for this process; -1 (buf empty) where the library has none. */
 int gx_mpilib_device_route(const char *library_version, char *buf, size_t len);
+/* Whether the file system holding path keeps its files in memory (tmpfs, ramfs, hugetlbfs),
+ * where a file mapping can be pinned for the GPU: 1 yes, 0 no (fs names it: "ext4", "xfs",
+ * "nfs", "overlayfs"), -1 unknown (statfs failed, or a kind not in its list). */
+int gx_fs_pinnable(const char *path, char *fs, size_t len);
+/* The library's startup_notice for this process (buf empty where it has none or knows none). */
+void gx_mpilib_startup_notice(const struct gx_mpilib_probe *p, char *buf, size_t len);
 /* UCX as loaded in this process: version, transport settings, modules; NULL without UCX. */
 struct cJSON *gx_mpilib_ucx_json(void);
 /* The report's "mpi_transport" for the library this process runs on (never NULL unless out of

@@ -127,6 +127,30 @@ static int openmpi_device_route(const char *version, char *buf, size_t len)
     return 1;
 }
 
+/* Open MPI's CUDA support pins its shared-memory segment with cuMemHostRegister at start-up.
+ * The segment is a file in its session directory, under /tmp unless told otherwise, and the
+ * driver cannot pin a file mapping on a disk file system: Open MPI 4.1.4 then prints "The call
+ * to cuMemHostRegister(..., 134217728, 0) failed" (ext4 /tmp on the H100 and H200 VMs), and
+ * stays quiet with its session directory on tmpfs (TMPDIR=/dev/shm), as osu does. */
+static void openmpi_startup_notice(const struct gx_mpilib_probe *p, char *buf, size_t len)
+{
+    static const char *const dirs[] = {"OMPI_MCA_orte_jobfam_session_dir", "PMIX_SERVER_TMPDIR"};
+    const char *dir = NULL;
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0] && !dir; i++)
+        dir = p->env(dirs[i]);
+    if (!p->query_cuda_support || !p->query_cuda_support() || !dir || !dir[0])
+        return;
+    char fs[32];
+    if (gx_fs_pinnable(dir, fs, sizeof fs) != 0)
+        return;
+    /* Not in the notice's own words: tests/gpu_paths.sh tells the library's complaints from
+     * gpuxfer's by them (dev/mpi-complaints.ere). */
+    snprintf(buf, len, "Open MPI's session directory %s is on %s, where CUDA cannot pin its "
+             "shared-memory segment: its start-up notice that cuMemHostRegister failed is the "
+             "library's (TMPDIR=/dev/shm mpirun -x TMPDIR ... avoids it; docs/mpi-libraries.md)",
+             dir, fs);
+}
+
 const struct gx_mpilib_ops gx_mpilib_openmpi = {
     .name = "Open MPI",
     .matches = openmpi_matches,
@@ -134,4 +158,5 @@ const struct gx_mpilib_ops gx_mpilib_openmpi = {
     .transport = openmpi_transport,
     .over_ucx = openmpi_over_ucx,
     .device_route = openmpi_device_route,
+    .startup_notice = openmpi_startup_notice,
 };

@@ -82,6 +82,8 @@ static int rank_json(const struct gx_job *job, cJSON **out, struct gx_err *err)
     cJSON_AddBoolToObject(r, "cuda_aware_mpi", job->cuda_aware);
     cJSON_AddStringToObject(r, "cuda_aware_mpi_reason", job->cuda_aware_why);
     cJSON_AddStringToObject(r, "cuda_context", gx_gpu_early_why());
+    if (job->mpi_notice && job->mpi_notice[0])
+        cJSON_AddStringToObject(r, "mpi_startup_notice", job->mpi_notice);
     cJSON_AddItemToObject(r, "mpi_transport", gx_mpilib_transport_json(lib));
     cJSON_AddItemToObject(r, "env", env_json());
     cJSON_AddItemToObject(r, "software", gx_software_json());

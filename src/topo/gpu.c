@@ -21,6 +21,10 @@ static void detect_cuda_aware(struct gx_job *job, const struct gx_global_opts *g
     gx_mpilib_cuda_aware(&probe, &answer);
     job->cuda_aware = gx_mpilib_decide(&answer, g->assume_cuda_aware, why, sizeof why);
     job->cuda_aware_why = why;
+    static char notice[512];
+    if (job->gpu >= 0) /* the notices known are of the library's CUDA support */
+        gx_mpilib_startup_notice(&probe, notice, sizeof notice);
+    job->mpi_notice = notice;
 }
 
 static int early_device = -1;

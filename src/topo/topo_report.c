@@ -304,6 +304,15 @@ void gx_topo_print_header(FILE *out, const cJSON *context)
             fprintf(out, "# warning: rank %d: %s\n", cJSON_IsNumber(rk) ? rk->valueint : -1,
                     cJSON_IsString(w) ? w->valuestring : "");
     }
+    /* The MPI library's own start-up notice, once for the ranks that share it (every rank of
+     * a node prints it, and the launcher gathers them). */
+    const char *said = NULL;
+    cJSON_ArrayForEach(r, ranks)
+    {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(r, "mpi_startup_notice");
+        if (cJSON_IsString(n) && (!said || strcmp(said, n->valuestring) != 0))
+            gx_print_note(out, "# note: %s\n", said = n->valuestring);
+    }
     fflush(out);
 }
 
