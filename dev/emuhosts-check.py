@@ -71,8 +71,17 @@ def expected_ceiling(r):
     return OTHER_NODE_CEILINGS.get(r["path"], {}).get(family, None)
 
 
+def version(d):
+    """The report's schema version as numbers: (2, 9)."""
+    try:
+        return tuple(int(x) for x in str(d.get("schema_version", "0")).split("."))
+    except ValueError:
+        return (0,)
+
+
 def disturbed_cells(d, m):
-    """{(rail, node pair index)} of a rail map whose results the run marked disturbed (~)."""
+    """{(rail, node pair index)} of a rail map whose results the run marked disturbed (~), from
+    the results themselves (the map's own "disturbed" list, schema 2.9, must agree)."""
     out = set()
     for r in d["results"]:
         if (r.get("path"), r.get("pattern"), r.get("size")) != (m["path"], m["pattern"], m["size"]) \
@@ -122,13 +131,24 @@ def check_rail_maps(d, host, rail, ratio, fail, table=None):
                              f"{node_hosts[m['node_pairs'][k][1]]}" for r, k in sorted(cells))
         print(f"  {what}: median {med:.4g} {m['unit']}, flagged ({ratio} x): {named(got) or 'none'}")
         disturbed = disturbed_cells(d, m)
+        listed = {tuple(c) for c in m.get("disturbed", [])}
+        if version(d) >= (2, 9) and listed != disturbed:
+            fail(f"{what}: its disturbed cells {named(listed) or 'none'} are not those its "
+                 f"results' noise marks: {named(disturbed) or 'none'}")
         judge_flags(what, got, want, disturbed, named, fail)
         if table is not None:
-            # "#   SLOW rail R node A->B ...": the rail maps' slow lines as the table prints them.
-            lines = {(int(x), m["node_pairs"].index([int(y), int(z)]))
-                     for x, y, z in re.findall(r"^#   SLOW rail (\d+) node (\d+)->(\d+) ", table, re.M)
-                     if [int(y), int(z)] in m["node_pairs"]}
-            judge_flags(f"the table's {what}", lines, want, disturbed, named, fail)
+            # "#   SLOW rail R node A->B V[~] ...": the rail maps' slow lines as the table prints
+            # them, ~ after the value where the machine disturbed the median.
+            found = re.findall(r"^#   SLOW rail (\d+) node (\d+)->(\d+) [0-9.]+(~?) ", table, re.M)
+            cell = {(x, y, z): (int(x), m["node_pairs"].index([int(y), int(z)]))
+                    for x, y, z, _ in found if [int(y), int(z)] in m["node_pairs"]}
+            lines = set(cell.values())
+            tilde = {cell[x, y, z] for x, y, z, t in found if t and (x, y, z) in cell}
+            if tilde != lines & disturbed:
+                fail(f"the table's {what}: SLOW lines marked ~ {named(tilde) or 'none'}, but the "
+                     f"disturbed among them are {named(lines & disturbed) or 'none'}")
+            # An extra SLOW line is tolerated only where the table itself says ~.
+            judge_flags(f"the table's {what}", lines, want, tilde, named, fail)
 
 
 def main():

@@ -4,6 +4,7 @@
  * result. */
 #include "links.h"
 #include "matrix.h"
+#include "noise.h"
 #include "tap.h"
 
 #include <stdio.h>
@@ -247,6 +248,32 @@ static void check_marks(void)
        "the report's matrix lists the marked pairs (below_siblings)");
     cJSON_Delete(m);
     gx_matrices_free(&s);
+
+    /* The NVLink pair's median disturbed by the machine (a rank waited for a CPU): ~, not <; in
+     * the report's disturbed, not below_siblings; its SLOW line says ~ too. */
+    res[6].noise = GX_NOISE_WAITED;
+    char *noisy = NULL;
+    size_t nlen = 0;
+    ok(gx_matrices_make(&s, res, GX_ARRAY_LEN(cells), N, &oom) == 0 && s.nm == 1 &&
+           (f = open_memstream(&noisy, &nlen)) != NULL,
+       "the map with 1->3 disturbed");
+    if (f) {
+        gx_matrices_print(f, &s, NULL, 0.8);
+        fclose(f);
+    }
+    m = streamed(&s);
+    ok(noisy && strstr(noisy, "\n      1   399.000         -   400.000  200.000~\n") &&
+           strstr(noisy, "\n# ~: the machine disturbed this median") &&
+           strstr(noisy, "\n#   SLOW 1->3 200.000~ GB/s") && strstr(noisy, "\n#   SLOW 3->2 30.000 GB/s") &&
+           prints_as(cJSON_GetObjectItem(cJSON_GetArrayItem(m, 0), "disturbed"), "[[1,3]]") &&
+           prints_as(cJSON_GetObjectItem(cJSON_GetArrayItem(m, 0), "below_siblings"), "[[3,2]]"),
+       "a disturbed cell: ~ in the matrix and its SLOW line, in disturbed, not below_siblings");
+    if (noisy && !strstr(noisy, "200.000~"))
+        printf("# %s", noisy);
+    free(noisy);
+    cJSON_Delete(m);
+    gx_matrices_free(&s);
+    res[6].noise = 0;
     for (size_t i = 0; i < GX_ARRAY_LEN(cells); i++)
         res[i].line_gbs = 0, res[i].line_kind = -1;
     ok(gx_matrices_make(&s, res, GX_ARRAY_LEN(cells), N, &oom) == 0 && s.nm == 1 &&

@@ -86,12 +86,14 @@ struct group {
     const struct view *v;
     int nmat, rows, cols;
     double *val;   /* nmat x rows x cols */
+    unsigned char *disturbed; /* the same cells: the machine disturbed the median (its noise) */
     int *filled;   /* per matrix */
 };
 
 static void group_free(struct group *g)
 {
     free(g->val);
+    free(g->disturbed);
     free(g->filled);
     *g = (struct group){0};
 }
@@ -104,8 +106,9 @@ static int group_init(struct group *g, const struct gx_kept *r, const struct vie
     v->dims(l, &g->rows, &g->cols);
     size_t cells = (size_t)g->nmat * (size_t)g->rows * (size_t)g->cols;
     g->val = malloc((cells ? cells : 1) * sizeof *g->val);
+    g->disturbed = calloc(cells ? cells : 1, sizeof *g->disturbed);
     g->filled = calloc((size_t)(g->nmat ? g->nmat : 1), sizeof *g->filled);
-    if (!g->val || !g->filled) {
+    if (!g->val || !g->disturbed || !g->filled) {
         group_free(g);
         return -1;
     }
@@ -154,16 +157,28 @@ static cJSON *matrix_json(const struct group *g, int m, const struct gx_layout *
             cJSON_AddItemToArray(rail_ranks, row);
         }
     }
-    const double *v = g->val + (size_t)m * (size_t)g->rows * (size_t)g->cols;
+    size_t at = (size_t)m * (size_t)g->rows * (size_t)g->cols;
+    const double *v = g->val + at;
+    const unsigned char *dist = g->disturbed + at;
+    cJSON *disturbed = NULL;
     for (int a = 0; a < g->rows; a++) {
         cJSON *row = cJSON_CreateArray();
         for (int b = 0; b < g->cols; b++) {
             double x = v[a * g->cols + b];
             cJSON_AddItemToArray(row, isnan(x) ? cJSON_CreateNull() : cJSON_CreateNumber(x));
+            if (!isnan(x) && dist[a * g->cols + b] &&
+                (disturbed || (disturbed = cJSON_CreateArray()))) {
+                cJSON *cell = cJSON_CreateArray();
+                cJSON_AddItemToArray(cell, cJSON_CreateNumber(a));
+                cJSON_AddItemToArray(cell, cJSON_CreateNumber(b));
+                cJSON_AddItemToArray(disturbed, cell);
+            }
         }
         cJSON_AddItemToArray(rows, row);
     }
     cJSON_AddItemToObject(o, "values", rows);
+    if (disturbed)
+        cJSON_AddItemToObject(o, "disturbed", disturbed);
     return o;
 }
 
@@ -199,9 +214,10 @@ static int view_matrices(const struct gx_kept *const *run, size_t n, int vi,
         if (!g.first && group_init(&g, r, v, l) < 0)
             return -1;
         g.first = r < g.first ? r : g.first;
-        double *cell = &g.val[((size_t)m * (size_t)g.rows + (size_t)row) * (size_t)g.cols + (size_t)col];
-        g.filled[m] += isnan(*cell);
-        *cell = r->median;
+        size_t at = ((size_t)m * (size_t)g.rows + (size_t)row) * (size_t)g.cols + (size_t)col;
+        g.filled[m] += isnan(g.val[at]);
+        g.val[at] = r->median;
+        g.disturbed[at] = r->noise != 0; /* a pair measured twice: its later result's */
     }
     int rc = 0;
     for (int m = 0; g.first && m < g.nmat && rc == 0; m++) {
@@ -303,6 +319,27 @@ static void cell_ranks(const cJSON *m, int a, int b, int *ra, int *rb, char *whe
     }
 }
 
+/* Whether cell (a, b) of m is in its "disturbed" list (a few cells, if any). */
+static int is_disturbed(const cJSON *m, int a, int b)
+{
+    const cJSON *c;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(m, "disturbed"))
+        if (item_int(c, 0) == a && item_int(c, 1) == b)
+            return 1;
+    return 0;
+}
+
+/* A value in its 9 columns, a disturbed one with its mark in place of the last gap. */
+static void print_cell(FILE *out, const cJSON *m, const cJSON *v, int a, int b)
+{
+    if (!cJSON_IsNumber(v))
+        fprintf(out, " %9s", "-");
+    else if (is_disturbed(m, a, b))
+        fprintf(out, " %8.3f%c", v->valuedouble, GX_MATRIX_DISTURBED);
+    else
+        fprintf(out, " %9.3f", v->valuedouble);
+}
+
 static void print_values(FILE *out, const cJSON *m, const cJSON *context)
 {
     const cJSON *rows = cJSON_GetObjectItemCaseSensitive(m, "values");
@@ -322,10 +359,8 @@ static void print_values(FILE *out, const cJSON *m, const cJSON *context)
             snprintf(hosts, sizeof hosts, "%d->%d (%.12s->%.12s)", item_int(pair, 0),
                      item_int(pair, 1), host_of(context, ra), host_of(context, rb));
             fprintf(out, "  %-35s", hosts);
-            for (int r = 0; r < nrows; r++) {
-                const cJSON *v = cJSON_GetArrayItem(cJSON_GetArrayItem(rows, r), c);
-                fprintf(out, " %9.3f", cJSON_IsNumber(v) ? v->valuedouble : NAN);
-            }
+            for (int r = 0; r < nrows; r++)
+                print_cell(out, m, cJSON_GetArrayItem(cJSON_GetArrayItem(rows, r), c), r, c);
             fputc('\n', out);
         }
         return;
@@ -340,13 +375,8 @@ static void print_values(FILE *out, const cJSON *m, const cJSON *context)
     fputc('\n', out);
     for (int a = 0; a < nrows; a++) {
         fprintf(out, "  %5d", a);
-        for (int b = 0; b < ncols; b++) {
-            const cJSON *v = cJSON_GetArrayItem(cJSON_GetArrayItem(rows, a), b);
-            if (cJSON_IsNumber(v))
-                fprintf(out, " %9.3f", v->valuedouble);
-            else
-                fprintf(out, " %9s", "-");
-        }
+        for (int b = 0; b < ncols; b++)
+            print_cell(out, m, cJSON_GetArrayItem(cJSON_GetArrayItem(rows, a), b), a, b);
         fputc('\n', out);
     }
 }
@@ -371,6 +401,8 @@ void gx_layout_matrices_print(FILE *out, const cJSON *mats, const cJSON *context
                     "sender local rank, column: receiver)\n", gx_json_num(m, "node"),
                     gx_json_str(m, "path"), gx_json_str(m, "pattern"), gx_json_num(m, "size"), unit);
         print_values(out, m, context);
+        if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(m, "disturbed")) > 0)
+            fputs(GX_MATRIX_DISTURBED_LEGEND, out);
         double med = NAN;
         gx_matrix_median(rows, &med);
         double limit = lower_better ? med / slow : med * slow;
@@ -389,8 +421,9 @@ void gx_layout_matrices_print(FILE *out, const cJSON *mats, const cJSON *context
                     cell_ranks(m, a, b, &ra, &rb, where, sizeof where);
                     gx_matrix_describe_rank(da, sizeof da, context, ra);
                     gx_matrix_describe_rank(db, sizeof db, context, rb);
-                    fprintf(out, "\n#   SLOW %s %.3f %s (%.2f x median): %s -> %s", where,
-                            v->valuedouble, unit, med ? v->valuedouble / med : 0, da, db);
+                    fprintf(out, "\n#   SLOW %s %.3f%s %s (%.2f x median): %s -> %s", where,
+                            v->valuedouble, is_disturbed(m, a, b) ? "~" : "", unit,
+                            med ? v->valuedouble / med : 0, da, db);
                     nslow++;
                 }
                 b++;

@@ -111,7 +111,9 @@ static double siblings_median(const struct gx_kept *kept, size_t nk, const struc
 int gx_kept_below_siblings(const struct gx_kept *kept, size_t n, const struct gx_kept *k)
 {
     int count;
-    if (k->state != GX_STATE_OK || k->line_gbs <= 0 ||
+    /* A median the machine disturbed is not the link's: no finding on it (it still counts as
+     * a sibling of the others, whose median a few such cannot move far). */
+    if (k->state != GX_STATE_OK || k->line_gbs <= 0 || k->noise ||
         gx_pattern_table[k->pattern]->lower_is_better)
         return 0;
     double m = siblings_median(kept, n, k, &count);

@@ -89,10 +89,12 @@ static void marks_row(const struct gx_matrix_set *s, const struct gx_matrix_rang
 {
     for (int b = 0; b < s->nranks; b++)
         mark[b] = ' ';
-    for (; *at < m->to && s->order[*at]->a == a; ++*at)
-        mark[s->order[*at]->b] = gx_kept_below_siblings(s->kept, s->nkept, s->order[*at])
-                                     ? GX_MATRIX_BELOW
-                                     : ' ';
+    for (; *at < m->to && s->order[*at]->a == a; ++*at) {
+        const struct gx_kept *x = s->order[*at];
+        mark[x->b] = x->noise                                         ? GX_MATRIX_DISTURBED
+                     : gx_kept_below_siblings(s->kept, s->nkept, x) ? GX_MATRIX_BELOW
+                                                                      : ' ';
+    }
 }
 
 struct matrix_at {
@@ -141,18 +143,32 @@ static cJSON *matrix_head(const struct gx_kept *r, int n)
     return m;
 }
 
-/* The matrix's pairs well below their siblings ([initiator, peer] each), where it has any. */
-static int add_below(cJSON *m, const struct gx_matrix_set *s, const struct gx_matrix_range *r)
+static int below(const struct gx_matrix_set *s, const struct gx_kept *x)
+{
+    return gx_kept_below_siblings(s->kept, s->nkept, x);
+}
+
+static int disturbed(const struct gx_matrix_set *s, const struct gx_kept *x)
+{
+    (void)s;
+    return x->noise != 0;
+}
+
+/* The matrix's pairs ([initiator, peer] each) that `has`, as the list `key`, where it has any:
+ * below_siblings, disturbed. */
+static int add_cells(cJSON *m, const struct gx_matrix_set *s, const struct gx_matrix_range *r,
+                     const char *key,
+                     int (*has)(const struct gx_matrix_set *, const struct gx_kept *))
 {
     cJSON *list = NULL;
     for (size_t k = r->from; k < r->to; k++) {
         const struct gx_kept *x = s->order[k];
-        if (!gx_kept_below_siblings(s->kept, s->nkept, x) ||
+        if (!has(s, x) ||
             (k + 1 < r->to && s->order[k + 1]->a == x->a && s->order[k + 1]->b == x->b))
             continue; /* a pair measured twice: its later result, as the values have it */
         int ab[2] = {x->a, x->b};
         cJSON *pair = cJSON_CreateIntArray(ab, 2);
-        if (!list && (list = cJSON_AddArrayToObject(m, "below_siblings")) == NULL) {
+        if (!list && (list = cJSON_AddArrayToObject(m, key)) == NULL) {
             cJSON_Delete(pair);
             return ENOMEM;
         }
@@ -171,7 +187,8 @@ int gx_matrices_fill(struct gx_jstream *w, int slot, void *ctx)
     int e = 0;
     for (int i = 0; i < s->nm && !e; i++) {
         cJSON *m = matrix_head(s->m[i].first, s->nranks);
-        if (m && add_below(m, s, &s->m[i]) != 0) {
+        if (m && (add_cells(m, s, &s->m[i], "below_siblings", below) != 0 ||
+                  add_cells(m, s, &s->m[i], "disturbed", disturbed) != 0)) {
             cJSON_Delete(m);
             m = NULL;
         }
@@ -264,16 +281,18 @@ static void print_matrix(FILE *out, const struct gx_matrix_set *s, const struct 
     fputc('\n', out);
     at = m->from;
     size_t mat = m->from;
-    int nbelow = 0;
+    int nbelow = 0, ndisturbed = 0;
     for (int a = 0; a < n; a++) {
         next_row(s, m, &at, a, row);
         marks_row(s, m, &mat, a, mark);
         fprintf(out, "  %5d", a);
         /* A marked cell keeps its column: the mark takes the place of its last digit's gap. */
         for (int b = 0; b < n; b++)
-            if (!isnan(row[b]) && mark[b] != ' ')
-                fprintf(out, " %8.3f%c", row[b], mark[b]), nbelow++;
-            else if (!isnan(row[b]))
+            if (!isnan(row[b]) && mark[b] != ' ') {
+                fprintf(out, " %8.3f%c", row[b], mark[b]);
+                nbelow += mark[b] == GX_MATRIX_BELOW;
+                ndisturbed += mark[b] == GX_MATRIX_DISTURBED;
+            } else if (!isnan(row[b]))
                 fprintf(out, " %9.3f", row[b]);
             else
                 fprintf(out, " %9s", "-");
@@ -283,13 +302,16 @@ static void print_matrix(FILE *out, const struct gx_matrix_set *s, const struct 
         fprintf(out, "# %c: well below its siblings (under 0.8 x the median of the other pairs "
                 "over the same kind of link at the same line rate: the # health lines name "
                 "them)\n", GX_MATRIX_BELOW);
+    if (ndisturbed)
+        fputs(GX_MATRIX_DISTURBED_LEGEND, out);
     double limit = lower_better ? med / slow : med * slow;
     fprintf(out, "# slow pairs (%s %.3f %s = %s%.2f x the matrix median %.3f):", lower_better ?
             "above" : "below", limit, pat->unit, lower_better ? "1/" : "", slow, med);
     int nslow = 0;
-    at = m->from;
+    at = mat = m->from;
     for (int a = 0; a < n; a++) {
         next_row(s, m, &at, a, row);
+        marks_row(s, m, &mat, a, mark);
         for (int b = 0; b < n; b++) {
             double v = row[b];
             if (isnan(v) || !(lower_better ? v > limit : v < limit))
@@ -297,8 +319,9 @@ static void print_matrix(FILE *out, const struct gx_matrix_set *s, const struct 
             char ra[300], rb[300];
             gx_matrix_describe_rank(ra, sizeof ra, context, a);
             gx_matrix_describe_rank(rb, sizeof rb, context, b);
-            fprintf(out, "\n#   SLOW %d->%d %.3f %s (%.2f x median): %s -> %s", a, b, v,
-                    pat->unit, med ? v / med : 0, ra, rb);
+            fprintf(out, "\n#   SLOW %d->%d %.3f%s %s (%.2f x median): %s -> %s", a, b, v,
+                    mark[b] == GX_MATRIX_DISTURBED ? "~" : "", pat->unit, med ? v / med : 0,
+                    ra, rb);
             nslow++;
         }
     }

@@ -37,6 +37,13 @@ int gx_matrices_fill(struct gx_jstream *w, int slot, void *ctx);
  * result) is marked GX_MATRIX_BELOW after its value, and in the report listed in the matrix's
  * below_siblings. */
 #define GX_MATRIX_BELOW '<'
+/* A cell whose median the machine disturbed (its result's noise marks, the table's '~'): not
+ * the link's number, so neither marked below its siblings nor a health finding; the report
+ * lists such cells in the matrix's "disturbed". */
+#define GX_MATRIX_DISTURBED '~'
+#define GX_MATRIX_DISTURBED_LEGEND                                                           \
+    "# ~: the machine disturbed this median (a rank waited for a CPU, a slow tail or a wide "  \
+    "interval):\n#   not the link's number\n"
 void gx_matrices_print(FILE *out, const struct gx_matrix_set *s, const cJSON *context,
                        double slow);
 void gx_matrices_free(struct gx_matrix_set *s);
