@@ -430,8 +430,8 @@ static const char *absent_why(const struct gx_mgroup *g)
     return g->absent ? g->absent : g->probe >= 0 ? "" : path_setup_failed[g->path];
 }
 
-/* The path group probe group g is measured for: plan_probes puts a step's probes just before
- * it, in its run and round. */
+/* The path group probe group g is measured for: gx_mplan_plan_probes (mplan_probes.c) puts a
+ * step's probes just before it, in its run and round. */
 static const struct gx_mgroup *served_by(const struct gx_mplan *plan, const struct gx_mgroup *g)
 {
     for (const struct gx_mgroup *n = g + 1; n < plan->groups + plan->ngroups; n++)

@@ -1,0 +1,218 @@
+/* What the plan's steps are expected to take and the budget that shares the time among them:
+ * each step's estimate at its group's typical pace, the iterations after which it would settle,
+ * its least under a budget and its groups' setup, the time --dry-run counts for it; then the
+ * budget as the steps spend it (each step's share of what is left, the steps skipped), the
+ * plan's least, and the line that says before the steps what the budget buys. */
+#include "config.h"
+#include "mplan.h"
+#include "mplan_impl.h"
+
+#include "pattern.h"
+#include "wrap.h"
+
+#include <math.h>
+
+/* ------------------------------------------------------------------ the steps' estimates */
+
+/* Seconds one step takes at the group's typical pace: a guess, not a measurement. */
+static double step_seconds(struct gx_pace pc, const struct gx_mstep *s)
+{
+    double msg = gx_mplan_nominal_message_seconds(pc, s->size);
+    double trips = gx_pattern_table[s->pattern]->family == GX_FAMILY_LATENCY ? 2 : 1;
+    double iters = (double)(s->iters + s->warmup + 2 + gx_mstep_search_iters(s));
+    return iters * (double)s->window * trips * msg;
+}
+
+/* Each step's estimate, once the group's steps are all there (candidates included). */
+void gx_mplan_estimate_group(struct gx_mplan *p, struct gx_pace pc, size_t first)
+{
+    for (size_t i = first; i < p->nsteps; i++)
+        p->steps[i].estimate_s = step_seconds(pc, &p->steps[i]);
+}
+
+/* Where iterations vary by cv, the 95% interval of a median of n of them spans about
+ * +-1.96 x 1.2533 x cv / sqrt(n) of it (relative). */
+static double median_spread(double cv, long n)
+{
+    return 1.96 * 1.2533 * cv / sqrt((double)(n > 0 ? n : 1));
+}
+
+long gx_mstep_settled_iters(const struct gx_mstep *s, double cv)
+{
+    long n = gx_mstep_first_ask(s);
+    if (s->precision <= 0 || n == GX_ASK_NEVER)
+        return s->iters;
+    while (n != GX_ASK_NEVER && median_spread(cv, n) > s->precision)
+        n = gx_mstep_next_ask(s, n);
+    return n == GX_ASK_NEVER ? s->iters : n;
+}
+
+/* Seconds of a step that ends after n of its iterations and `warmup` warm-up ones (with its
+ * validation and search, whose candidates ran `search` iterations in all). */
+static double step_seconds_of(const struct gx_mstep *s, long n, long warmup, long search)
+{
+    double all = (double)(s->iters + s->warmup + 2 + gx_mstep_search_iters(s));
+    return s->estimate_s * ((double)(n + warmup + 2 + search)) / all;
+}
+
+static double step_seconds_at(const struct gx_mstep *s, long n, long search)
+{
+    return step_seconds_of(s, n, s->warmup, search);
+}
+
+/* The least a step takes under a budget: its validation, one warm-up and one timed iteration
+ * (gx_mstep_next_timed_ask) and its candidates' least; a step of exactly --iters, all of
+ * them. */
+static double step_least_seconds(const struct gx_mstep *s)
+{
+    if (gx_mstep_first_ask(s) == GX_ASK_NEVER)
+        return s->estimate_s;
+    return step_seconds_of(s, 1, s->warmup < 1 ? s->warmup : 1, gx_mstep_search_floor_iters(s));
+}
+
+double gx_dry_run_cv(size_t bytes)
+{
+    return bytes <= 64 * GX_KIB ? GX_DRY_RUN_CV : bytes <= GX_MIB ? GX_DRY_RUN_CV / 2
+                                                                   : GX_DRY_RUN_CV / 4;
+}
+
+/* The time --dry-run counts for a step, *now the plan's clock: its estimate up to where it
+ * settles at gx_dry_run_cv, cut to its share of the budget but never below its least. */
+double gx_mplan_step_planned(struct gx_budget *bg, const struct gx_mstep *s, double *now)
+{
+    double t = step_seconds_at(s, gx_mstep_settled_iters(s, gx_dry_run_cv(s->size)),
+                               gx_mstep_search_iters(s));
+    double share = gx_budget_share(bg, s, *now);
+    if (bg->seconds > 0 && s->min_iters < s->iters && t > share) {
+        double least = step_least_seconds(s);
+        t = share > least ? share : least;
+    }
+    *now += t;
+    return t;
+}
+
+/* Seconds a group spends outside its iterations on its buffers: allocating, pinning or first
+ * touching and freeing two of its largest size (and a probe its own beside them) at about
+ * GX_SETUP_GBPS. On one shared H200 the plan scenario's probe groups spent 8 s of its 32 s of
+ * probes outside their steps, most of them in groups of 1 GiB, and the host path's step at
+ * 1 GiB 0.75 s beyond its iterations (pageable memory touched the first time). */
+#define GX_SETUP_GBPS 5
+double gx_mgroup_setup_seconds(const struct gx_mgroup *g)
+{
+    return g->absent ? 0 : 2 * (double)g->largest / (GX_SETUP_GBPS * 1e9);
+}
+
+/* ------------------------------------------------------------------ the budget */
+
+static int step_runs(const struct gx_mplan *p, size_t i)
+{
+    for (size_t g = 0; g < p->ngroups; g++)
+        if (i >= p->groups[g].first && i < p->groups[g].first + p->groups[g].n)
+            return !p->groups[g].absent;
+    return 0;
+}
+
+void gx_budget_start(struct gx_budget *bg, const struct gx_mplan *p, double seconds, double now)
+{
+    bg->seconds = seconds;
+    bg->t0 = now;
+    bg->estimate_left = 0;
+    bg->steps_left = 0;
+    for (size_t i = 0; i < p->nsteps; i++)
+        if (step_runs(p, i)) {
+            bg->estimate_left += p->steps[i].estimate_s;
+            bg->steps_left++;
+        }
+}
+
+/* The fraction of what is left that a step of estimate w takes. */
+static double share_part(const struct gx_budget *bg, double w)
+{
+    double steps = bg->steps_left > 0 ? (double)bg->steps_left : 1;
+    double by_estimate = bg->estimate_left > 0 ? w / bg->estimate_left : 1 / steps;
+    return GX_BUDGET_EVEN / steps + (1 - GX_BUDGET_EVEN) * by_estimate;
+}
+
+double gx_budget_left(const struct gx_budget *bg, double now)
+{
+    /* What the job does after its steps (the plan, the report) is kept back. */
+    double left = bg->seconds - GX_JOB_OVERHEAD_S - (now - bg->t0);
+    return left > 0 ? left : 0;
+}
+
+double gx_budget_share(struct gx_budget *bg, const struct gx_mstep *s, double now)
+{
+    double part = share_part(bg, s->estimate_s);
+    bg->estimate_left = bg->estimate_left - s->estimate_s > 0 ? bg->estimate_left - s->estimate_s
+                                                              : 0;
+    bg->steps_left = bg->steps_left > 0 ? bg->steps_left - 1 : 0;
+    if (bg->seconds <= 0)
+        return 0;
+    /* A step past its share still runs its fewest iterations: never a share of nothing. */
+    double share = gx_budget_left(bg, now) * part;
+    return share > 1e-3 ? share : 1e-3;
+}
+
+void gx_budget_skip(struct gx_budget *bg, const struct gx_mstep *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        bg->estimate_left -= s[i].estimate_s;
+    if (bg->estimate_left < 0)
+        bg->estimate_left = 0;
+    bg->steps_left = bg->steps_left > (long)n ? bg->steps_left - (long)n : 0;
+}
+
+double gx_budget_least(const struct gx_mplan *p)
+{
+    double secs = GX_JOB_OVERHEAD_S;
+    for (size_t g = 0; g < p->ngroups; g++) {
+        const struct gx_mgroup *gr = &p->groups[g];
+        if (gr->absent)
+            continue;
+        secs += gx_mgroup_setup_seconds(gr);
+        for (size_t i = gr->first; i < gr->first + gr->n; i++)
+            secs += step_least_seconds(&p->steps[i]);
+    }
+    return secs;
+}
+
+void gx_budget_print(FILE *f, const struct gx_mplan *p, const struct gx_options *o)
+{
+    if (o->g.budget <= 0)
+        return;
+    double least = gx_budget_least(p);
+    if (least > (double)o->g.budget * GX_BUDGET_SLACK)
+        gx_print_note(f, "# budget %ld s cannot be kept: the plan's least (every step's validation, "
+                "one warm-up and one timed iteration, and its setup) takes about %.1f s at the "
+                "estimated rates\n", o->g.budget, least);
+    struct gx_budget bg;
+    gx_budget_start(&bg, p, (double)o->g.budget, 0);
+    double avail = gx_budget_left(&bg, 0);
+    long fewest = -1, steps = 0, capped = 0;
+    double precision = 0;
+    for (size_t i = 0; i < p->nsteps; i++) {
+        const struct gx_mstep *s = &p->steps[i];
+        if (!step_runs(p, i) || s->min_iters >= s->iters || s->estimate_s <= 0)
+            continue;
+        steps++;
+        precision = s->precision > precision ? s->precision : precision;
+        /* The iterations the step's share affords at its estimated pace, within its limits. */
+        double per_iter = s->estimate_s / (double)(s->iters + s->warmup + 2 +
+                                                   gx_mstep_search_iters(s));
+        double fixed = per_iter * (double)(s->warmup + 2 + gx_mstep_search_iters(s));
+        double share = avail * share_part(&bg, s->estimate_s);
+        long n = (long)((share - fixed) / per_iter);
+        if (n >= s->iters)
+            capped++;
+        n = n < 1 ? 1 : n > s->iters ? s->iters : n;
+        if (fewest < 0 || n < fewest)
+            fewest = n;
+    }
+    if (steps == 0)
+        return;
+    gx_print_note(f, "# budget %ld s for %ld steps (ceiling probes included): each stops once its "
+            "median is known to +-%.3g%% or its share is spent; at the estimated rates every "
+            "step affords %ld iterations or more (%ld steps all of theirs): +-%.2g%% where "
+            "iterations vary by %.0f%%\n", o->g.budget, steps, 100 * precision, fewest, capped,
+            100 * median_spread(GX_DRY_RUN_CV, fewest), 100 * GX_DRY_RUN_CV);
+}

@@ -1,0 +1,104 @@
+/* A step's defaults by size (documented in --help): its iterations and warm-up, a probe's
+ * iterations and the fewest a step runs before its stop rule is asked, its window of messages or
+ * round trips, and the typical pace of a path (its nominal rate and latency on the group's memory
+ * kinds) that sizes the windows and, in mplan_budget.c, the steps' estimates. */
+#include "config.h"
+#include "mplan.h"
+#include "mplan_impl.h"
+
+#include "mem.h"
+#include "path.h"
+#include "sizes.h"
+
+long gx_default_iters(size_t bytes)
+{
+    static const long by_class[GX_CLASS_COUNT] = {1000, 500, 200, 50, 20, 10};
+    return by_class[gx_size_class(bytes)];
+}
+
+long gx_default_warmup(long iters)
+{
+    return iters / 10 > 2 ? iters / 10 : 2;
+}
+
+long gx_default_window(size_t bytes)
+{
+    /* At least 256 MiB in flight per iteration up to 64 messages: the per-iteration handshake
+     * then costs under 1% of a large message's time, as the calibration's repeats do. */
+    size_t w = 256 * GX_MIB / bytes;
+    return w > 64 ? 64 : w < 1 ? 1 : (long)w;
+}
+
+/* Messages of `bytes` that last GX_WINDOW_SECONDS at gbps, and that many as a window (whole
+ * messages, GX_WINDOW_MAX at most). */
+static double messages_in_window_time(size_t bytes, double gbps)
+{
+    return GX_WINDOW_SECONDS * gbps * 1e9 / (double)(bytes ? bytes : 1);
+}
+
+static long whole_window(double messages)
+{
+    return messages >= GX_WINDOW_MAX ? GX_WINDOW_MAX : (long)messages + 1;
+}
+
+long gx_default_window_at(size_t bytes, double gbps)
+{
+    /* Every iteration also pays fixed costs: the acknowledgement, a stream synchronization, a
+     * library's own start (NCCL's is tens of us at 1 GiB). On H200 (issue 15) nccl bw at 256 MiB
+     * read 344 GB/s with a window of 1 and 361 with 4; mpi bw at 1 MiB 176 with 64 messages and
+     * 184 with 256. An iteration that lasts GX_WINDOW_SECONDS at the path's typical rate keeps
+     * those costs near 1%, on a slower machine all the more. */
+    long w = gx_default_window(bytes);
+    double by_time = messages_in_window_time(bytes, gbps);
+    return by_time > (double)w ? whole_window(by_time) : w;
+}
+
+long gx_default_window_by_time(size_t bytes, double gbps)
+{
+    /* unified-demand on one H200 (results/issue24/h200x1-window-ab at 208e285): 0.4660 GB/s at 16M
+     * with 16 messages and with 4, 0.4658 and 0.4673 at 64M with 4 and 1; 256 MiB a window made
+     * each of its iterations at 16M and 64M last 0.58 s there. */
+    double by_time = messages_in_window_time(bytes, gbps);
+    return by_time < 1 ? 1 : whole_window(by_time);
+}
+
+/* A group's typical pace: its path's nominal latency and rate, where a path whose nominal rate
+ * is its GPU buffers' moves host buffers at both ends instead, at most GX_HOST_COPY_GBPS (mpi's
+ * 400 GB/s is CUDA IPC's: on pinned memory of one H200 host it moved 6.5-16.6 GB/s, and
+ * windows sized at 400 made its iterations at 16M-1G last 0.3-0.7 s). */
+#define GX_HOST_COPY_GBPS 12
+struct gx_pace gx_mplan_pace_of(const struct gx_path_ops *ops, int src_kind, int dst_kind)
+{
+    struct gx_pace pc = {ops->nominal_gbps > 0 ? ops->nominal_gbps : 10,
+                         ops->nominal_us > 0 ? ops->nominal_us : 10};
+    int gpu_path = gx_mem_on_gpu(ops->default_src) == 1 || gx_mem_on_gpu(ops->default_dst) == 1;
+    if (gpu_path && gx_mem_on_gpu(src_kind) == 0 && gx_mem_on_gpu(dst_kind) == 0 &&
+        pc.gbps > GX_HOST_COPY_GBPS)
+        pc.gbps = GX_HOST_COPY_GBPS;
+    return pc;
+}
+
+/* One message at the group's typical pace (a guess, not a measurement). */
+double gx_mplan_nominal_message_seconds(struct gx_pace pc, size_t bytes)
+{
+    return pc.us * 1e-6 + (double)bytes / (pc.gbps * 1e9);
+}
+
+long gx_default_round_trips(size_t bytes, struct gx_pace pc)
+{
+    double n = GX_LATENCY_SAMPLE_SECONDS / (2 * gx_mplan_nominal_message_seconds(pc, bytes));
+    return n >= GX_WINDOW_MAX ? GX_WINDOW_MAX : n <= 1 ? 1 : (long)n;
+}
+
+long gx_probe_iters(size_t bytes)
+{
+    long n = gx_default_iters(bytes) / 2;
+    return n > GX_PROBE_MIN_ITERS ? n : GX_PROBE_MIN_ITERS;
+}
+
+long gx_min_iters(long iters)
+{
+    long half = iters / 2 > 3 ? iters / 2 : 3;
+    long n = half < GX_MIN_ITERS ? half : GX_MIN_ITERS;
+    return n < iters ? n : iters;
+}

@@ -1,0 +1,215 @@
+/* --dry-run's listing of the plan (gx_mplan_print): every step on a line of its own, in order,
+ * with its path or probe, memory, pattern, size, chunk and depth, iterations, warm-up, window and
+ * pairs; then the totals and the estimate, the verdict against a budget, and every pair scheme
+ * of the table on this layout with the runs' measurements, rounds and estimated time. */
+#include "config.h"
+#include "mplan.h"
+#include "mplan_impl.h"
+
+#include "mem.h"
+#include "path.h"
+#include "pattern.h"
+#include "scheme.h"
+#include "sizes.h"
+#include "wrap.h"
+
+#include <string.h>
+
+/* Lines of measurements --dry-run lists before it only counts. */
+#define GX_DRY_RUN_LINES 2000
+
+static void chunk_text(const struct gx_mstep *s, int chunked, char *buf, size_t len)
+{
+    char c[24];
+    if (!chunked)
+        snprintf(buf, len, "-");
+    else if (s->ncand > 1)
+        snprintf(buf, len, "best of %d", s->ncand);
+    else {
+        gx_format_size(s->chunk, c, sizeof c);
+        snprintf(buf, len, "%s/%d", c, s->depth);
+    }
+}
+
+static long total_rounds(const struct gx_mplan *p)
+{
+    long n = 0;
+    for (int r = 0; r < p->nruns; r++)
+        n += p->pairs[r].nrounds;
+    return n;
+}
+
+/* The widths of the step table's columns of names: as wide as this plan's widest, so that the
+ * lines fit GX_TABLE_COLUMNS where the names are short. A named run's steps follow a line
+ * "# run NAME" of their own. */
+struct step_widths {
+    int path, mem;
+    int last_run; /* the run whose name was said last, -1 before the first */
+};
+
+static void group_names(const struct gx_mgroup *g, char *what, size_t wlen, char *mem,
+                        size_t mlen)
+{
+    snprintf(what, wlen, "%s%s", g->probe >= 0 ? "ceiling:" : "", gx_mgroup_name(g));
+    snprintf(mem, mlen, "%s>%s", gx_mem_name(g->src_kind), gx_mem_name(g->dst_kind));
+}
+
+static struct step_widths step_widths(const struct gx_mplan *p)
+{
+    struct step_widths w = {4, 6, -1}; /* "path", "memory" */
+    for (size_t i = 0; i < p->ngroups; i++) {
+        char what[40], mem[40];
+        group_names(&p->groups[i], what, sizeof what, mem, sizeof mem);
+        w.path = (int)strlen(what) > w.path ? (int)strlen(what) : w.path;
+        w.mem = (int)strlen(mem) > w.mem ? (int)strlen(mem) : w.mem;
+    }
+    return w;
+}
+
+/* The group's lines (none with f NULL: only counted). */
+static void print_group(FILE *f, const struct gx_mplan *p, const struct gx_options *o,
+                        const struct gx_mgroup *g, struct step_widths *w,
+                        struct gx_budget *bg, long *step, double *secs)
+{
+    const struct gx_path_ops *ops = gx_mgroup_ops(g);
+    char what[40], mem[40];
+    group_names(g, what, sizeof what, mem, sizeof mem);
+    if (f && g->run != w->last_run && o->runs[g->run].name[0])
+        fprintf(f, "# run %s\n", o->runs[g->run].name);
+    w->last_run = g->run;
+    if (g->absent) {
+        if (f)
+            gx_print_note(f, "%6s %-*s skipped: %s\n", "-", w->path, what, g->absent);
+        return;
+    }
+    const struct gx_round *round = &p->pairs[g->run].rounds[g->round];
+    /* The round's pairs, or its first and how many more (the line fits GX_TABLE_COLUMNS). */
+    char pairs[64] = "";
+    for (int i = 0; i < round->npairs && strlen(pairs) + 12 < sizeof pairs; i++)
+        snprintf(pairs + strlen(pairs), sizeof pairs - strlen(pairs), "%s%d:%d", i ? "," : "",
+                 round->pairs[i].a, round->pairs[i].b);
+    if (strlen(pairs) > 7)
+        snprintf(pairs, sizeof pairs, "%d:%d,+%d", round->pairs[0].a, round->pairs[0].b,
+                 round->npairs - 1);
+    for (size_t i = g->first; i < g->first + g->n; i++) {
+        const struct gx_mstep *s = &p->steps[i];
+        char size[32], chunk[48];
+        gx_format_size(s->size, size, sizeof size);
+        chunk_text(s, (ops->flags & GX_PATH_CHUNKED) != 0, chunk, sizeof chunk);
+        ++*step;
+        if (f)
+            fprintf(f, "%6ld %-*s %-*s %-7s %5s %-10s %5ld %4ld %6ld %s\n", *step, w->path, what,
+                    w->mem, mem, gx_pattern_table[s->pattern]->name, size, chunk, s->iters,
+                    s->warmup, s->window, pairs);
+        gx_mplan_step_planned(bg, s, secs);
+    }
+}
+
+/* Seconds and steps of one round of run r: every path's steps once. */
+static double round_seconds(const struct gx_mplan *p, int r, long *steps)
+{
+    double secs = 0;
+    *steps = 0;
+    for (size_t g = 0; g < p->ngroups; g++) {
+        const struct gx_mgroup *gr = &p->groups[g];
+        if (gr->run != r || gr->absent || gr->round != 0)
+            continue;
+        for (size_t i = gr->first; i < gr->first + gr->n; i++)
+            secs += p->steps[i].estimate_s;
+        if (gr->probe < 0) /* a probe's steps are no results */
+            *steps += (long)gr->n;
+    }
+    return secs;
+}
+
+/* Every scheme of the table on this layout, with the runs' steps: to choose one before the job
+ * is submitted. */
+static void print_schemes(FILE *f, const struct gx_mplan *p, const struct gx_options *o)
+{
+    const struct gx_layout *l = p->layout;
+    char per[16] = "uneven";
+    if (l->per_node)
+        snprintf(per, sizeof per, "%d", l->per_node);
+    gx_print_note(f, "# schemes on %d node%s x %s ranks (%d ranks%s): measurements, rounds and "
+            "estimated time with these runs' paths, patterns and sizes\n", l->nnodes,
+            l->nnodes == 1 ? "" : "s", per, l->nranks, l->assumed ? ", assumed" : "");
+    fprintf(f, "# %-15s %8s %7s %10s  %s\n", "scheme", "results", "rounds", "estimate s", "what");
+    for (int i = 0; gx_schemes[i]; i++) {
+        const struct gx_scheme *s = gx_schemes[i];
+        if (!s->name)
+            continue;
+        long results = 0, rounds = 0;
+        double secs = 0;
+        struct gx_err why = {0};
+        int ok = 1;
+        for (int r = 0; r < o->nruns && ok; r++) {
+            struct gx_pairs ps;
+            if (gx_pairs_resolve(s->name, l, &ps, &why) != GX_OK) {
+                ok = 0;
+                break;
+            }
+            long steps;
+            double per_round = round_seconds(p, r, &steps);
+            for (int k = 0; k < ps.nrounds; k++)
+                results += (long)ps.rounds[k].npairs * steps;
+            rounds += ps.nrounds;
+            secs += per_round * ps.nrounds;
+            gx_pairs_free(&ps);
+        }
+        if (ok)
+            gx_print_note(f, "# %-15s %8ld %7ld %10.0f  %s\n", s->name, results, rounds, secs,
+                          s->what);
+        else
+            gx_print_note(f, "# %-15s %8s %7s %10s  not here: %s\n", s->name, "-", "-", "-",
+                          why.msg);
+    }
+}
+
+void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *o)
+{
+    long step = 0;
+    double secs = 0;
+    fprintf(f, "# dry run: the measurements this job would make, in order (one result per pair "
+            "of the round)\n");
+    struct step_widths w = step_widths(p);
+    fprintf(f, "# %4s %-*s %-*s %-7s %5s %-10s %5s %4s %6s %s\n", "step", w.path, "path", w.mem,
+            "memory", "pattern", "size", "chunk/dep", "iters", "warm", "window", "pairs");
+    long results = 0, probes = 0;
+    double probe_secs = 0;
+    struct gx_budget bg;
+    gx_budget_start(&bg, p, (double)o->g.budget, 0);
+    for (size_t g = 0; g < p->ngroups; g++) {
+        const struct gx_mgroup *gr = &p->groups[g];
+        /* A plan of thousands of rounds prints its first lines; the totals count them all. */
+        FILE *to = step < GX_DRY_RUN_LINES ? f : NULL;
+        long before = step;
+        double secs_before = secs;
+        print_group(to, p, o, gr, &w, &bg, &step, &secs);
+        secs += gx_mgroup_setup_seconds(gr);
+        if (gr->probe >= 0) {
+            probes += step - before;
+            probe_secs += secs - secs_before;
+        } else if (!gr->absent)
+            results += (long)gr->n * p->pairs[gr->run].rounds[gr->round].npairs;
+    }
+    if (step > GX_DRY_RUN_LINES)
+        fprintf(f, "# ... %ld more measurements not listed\n", step - GX_DRY_RUN_LINES);
+    gx_print_note(f, "# %ld measurements (%ld results; %ld ceiling probes, %.0f s of the estimate), "
+                  "in %ld rounds; estimate %.0f s, at each path's and probe's nominal rate and "
+                  "steps that settle where iterations vary by %.3g%% up to 64 KiB, %.3g%% up to "
+                  "1 MiB and %.3g%% above (a guess: the machine decides)\n", step, results, probes,
+                  probe_secs, total_rounds(p), secs + GX_JOB_OVERHEAD_S,
+                  100 * gx_dry_run_cv(64 * GX_KIB), 100 * gx_dry_run_cv(GX_MIB),
+                  100 * gx_dry_run_cv(GX_MIB + 1));
+    /* The verdict a line of its own, whole. */
+    if (o->g.budget > 0 && secs + GX_JOB_OVERHEAD_S <= (double)o->g.budget * GX_BUDGET_SLACK)
+        fprintf(f, "# the estimate is within the budget of %ld s\n", o->g.budget);
+    else if (o->g.budget > 0)
+        fprintf(f, "# the estimate is over the budget of %ld s%s\n", o->g.budget,
+                gx_budget_least(p) > (double)o->g.budget * GX_BUDGET_SLACK
+                    ? ": the steps' least take longer"
+                    : "");
+    gx_mplan_print_exact(f, p, o);
+    gx_budget_print(f, p, o);
+    print_schemes(f, p, o);
+}
