@@ -29,10 +29,12 @@ import json, sys
 rows = [l.split("\t") for l in open(sys.argv[1]).read().splitlines()[1:]]
 times = sorted({float(r[0]) for r in rows})
 soak = json.load(open(sys.argv[2]))["soak"]
-ok = {r[1] for r in rows} == {"0", "1"} and len(times) >= 5 and times[-1] > 5 and soak["rotations"] >= 3
+# RSS's parts (anonymous, files, shared) in every row, where a rank's growth would be.
+parts = all(len(r) == 9 and all(x.isdigit() for x in r[6:9]) for r in rows)
+ok = {r[1] for r in rows} == {"0", "1"} and len(times) >= 5 and times[-1] > 5 and soak["rotations"] >= 3 and parts
 sys.exit(0 if ok else 1)
 PY
-ok $? "samples of both ranks over the whole run, timestamps rising; the report counts the passes"
+ok $? "samples of both ranks over the whole run, timestamps rising, RSS's parts in each; the report counts the passes"
 
 # A pass that outlasts the 1 s soak on any machine: rank 0 sleeps 20-60 ms before each of 40
 # iterations (the slow fault), where 3000 round trips of 1M outlasted their --timeout beside

@@ -5,7 +5,8 @@
 #   gpuxfer-report soak [-n NP] [-d SECONDS] [-o DIR] [-i INTERVAL] [-s SCENARIO]
 #                       [--host-tol MIB] [--gpu-tol MIB] [-- GPUXFER-OPTIONS...]
 #
-# Every INTERVAL seconds it samples each gpuxfer rank's VmRSS and VmHWM (/proc/PID/status) and,
+# Every INTERVAL seconds it samples each gpuxfer rank's VmRSS, VmHWM and RSS's parts (anonymous,
+# files, shared: /proc/PID/status) and,
 # where nvidia-smi is present, its GPU memory (nvidia-smi --query-compute-apps). At the end it
 # prints a table (time, per-rank RSS MiB, per-rank GPU MiB) and a verdict per rank.
 #
@@ -97,7 +98,9 @@ status_kib() { sed -n "s/^$2:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$1/status" 2
 
 t0=$(date +%s.%N)
 warm_t=""
-printf 't\trank\tpid\trss_kib\thwm_kib\tgpu_mib\n' >"$samples"
+# RSS's parts too (RssAnon: the heap and private mappings; RssFile: mapped files, code
+# included; RssShmem: shared memory), so that a rank that grew says where.
+printf 't\trank\tpid\trss_kib\thwm_kib\tgpu_mib\tanon_kib\tfile_kib\tshmem_kib\n' >"$samples"
 while kill -0 $launcher 2>/dev/null; do
     now=$(date +%s.%N)
     t=$(awk -v a="$now" -v b="$t0" 'BEGIN { printf "%.1f", a - b }') # no bc on every node
@@ -116,7 +119,8 @@ while kill -0 $launcher 2>/dev/null; do
         [ -n "$r" ] && [ -n "$rss" ] || continue
         g=$(echo "$gpu" | awk -F, -v p="$pid" '$1 == p {s += $2} END {if (NR && s != "") print s + 0; else print "-"}')
         [ $have_smi -eq 1 ] || g=-
-        printf '%.1f\t%s\t%s\t%s\t%s\t%s\n' "$t" "$r" "$pid" "$rss" "$hwm" "$g" >>"$samples"
+        parts=$(for k in RssAnon RssFile RssShmem; do v=$(status_kib "$pid" $k); printf '\t%s' "${v:--}"; done)
+        printf '%.1f\t%s\t%s\t%s\t%s\t%s%s\n' "$t" "$r" "$pid" "$rss" "$hwm" "$g" "$parts" >>"$samples"
     done
     sleep "$interval"
 done
@@ -142,6 +146,7 @@ NR == 1 { next }
     t = $1 + 0; r = $2 + 0
     if (!(t in seen_t)) { seen_t[t] = 1; times[++nt] = t }
     rss[t, r] = $4 / 1024; gpu[t, r] = $6; hwm[t, r] = $5 / 1024
+    anon[t, r] = $7; file[t, r] = $8; shm[t, r] = $9
     ranks[r] = 1; if (r > maxr) maxr = r
     last[r] = t
     if (t >= warm && !(r in first)) first[r] = t
@@ -179,6 +184,13 @@ END {
         printf "rank %d: %s  host peak %.1f -> %.1f MiB (%+.1f), VmHWM %+.1f MiB, GPU %s\n", r,
             grew ? "GREW" : "ok  ", h0, h1, dh, dhwm,
             (g0 >= 0 && g1 >= 0) ? sprintf("%d -> %d MiB (%+d)", g0, g1, dg) : "not sampled"
+        # Where RSS went between the first and the last sample after warm-up (a kernel without
+        # the fields, or an old samples file: not said).
+        a = first[r]; b = last[r]
+        if (anon[a, r] ~ /^[0-9]+$/ && anon[b, r] ~ /^[0-9]+$/)
+            printf "  rank %d: RSS from %.1f to %.1f s: anonymous %+.1f MiB, files %+.1f MiB, shared %+.1f MiB\n",
+                r, a, b, (anon[b, r] - anon[a, r]) / 1024, (file[b, r] - file[a, r]) / 1024,
+                (shm[b, r] - shm[a, r]) / 1024
         bad = bad || grew
     }
     print bad > out
