@@ -291,7 +291,8 @@ static int measure(const struct gx_job *job, const struct gx_options *opts,
                    struct gx_harness_out *ho, struct gx_err *err)
 {
     struct gx_ceilings ceilings = {0};
-    int rc = gx_harness_run(job, opts, plan, sink, &ceilings, ho, err);
+    struct gx_sink_door door = gx_sink_door(sink);
+    int rc = gx_harness_run(job, opts, plan, &door, &ceilings, ho, err);
     gx_ceilings_free(&ceilings);
     return rc;
 }
