@@ -53,4 +53,25 @@ struct gx_sink_door {
     void *ctx;
 };
 
+/* Why the watchdog ends the job (rank 0), for the report it writes with what was measured. */
+struct gx_sink_abort {
+    const char *status;   /* the report's status: "interrupted", "incomplete" */
+    int code;             /* the exit code the watchdog means to end with */
+    const char *message;  /* the report's "error", the line stderr got */
+    int began;            /* a measurement began: otherwise nothing is worth a report */
+    /* The report's "failure": kind "signal" (with the signal's name) or "timeout" (with the
+     * limit passed, and the phase when outside a measurement); the measurement under way
+     * (NULL: none) and the ranks it names. */
+    const char *kind;
+    const char *measurement;
+    const int *ranks;
+    int nranks;
+    const char *signal;
+    double timeout_s;
+    const char *phase;
+};
+/* Writes (or discards) the report and returns the exit code to end with: a report that already
+ * stands keeps its own. Called from the watchdog's thread, which then ends the process. */
+typedef int (*gx_sink_abort_fn)(void *ctx, const struct gx_sink_abort *a);
+
 #endif
