@@ -83,6 +83,20 @@ const char *gx_rc_status(int rc)
 static const char exit_status_text[] = "Exit status:" GX_EXIT_CODES(GX_RC_SAYS) ".";
 #undef GX_RC_SAYS
 
+int gx_standing_code(int report_code)
+{
+    return report_code ? report_code : GX_ETIMEOUT;
+}
+
+int gx_say_standing(int report_code)
+{
+    int code = gx_standing_code(report_code);
+    fprintf(stderr, "gpuxfer: the report written before stands (its exit_code %d); exit %d: the "
+            "job did not end in time\n", report_code, code);
+    fflush(stderr);
+    return code;
+}
+
 const char *gx_exit_status_text(void)
 {
     static char text[sizeof exit_status_text];

@@ -32,6 +32,15 @@ enum gx_rc {
 const char *gx_rc_status(int rc);
 /* "Exit status: 0 success, 1 corrupted data seen, ..." for --help and the man page. */
 const char *gx_exit_status_text(void);
+/* Rank 0's exit when a report already written stands and the job then did not end in time: the
+ * report's code; but a report of exit 0 cannot be carried by a process that ends without
+ * MPI_Finalize (Open MPI's mpirun turns that into 1, which is "corrupted data"; a peer that gave
+ * up waiting has already ended with 4): then 4. Here, below both the report (which may commit
+ * as the watchdog ends the process) and the watchdog (which may end it after the report is
+ * closed), since either may be the one to say it. */
+int gx_standing_code(int report_code);
+/* The same, and stderr says both codes. Returns that code. */
+int gx_say_standing(int report_code);
 
 /* A status with context, returned up the stack to main. */
 struct gx_err {

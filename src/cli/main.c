@@ -291,7 +291,8 @@ static int measure(const struct gx_job *job, const struct gx_options *opts,
                    struct gx_harness_out *ho, struct gx_err *err)
 {
     struct gx_ceilings ceilings = {0};
-    int rc = gx_harness_run(job, opts, plan, sink, &ceilings, ho, err);
+    struct gx_sink_door door = gx_sink_door(sink);
+    int rc = gx_harness_run(job, opts, plan, &door, &ceilings, ho, err);
     gx_ceilings_free(&ceilings);
     return rc;
 }
@@ -431,6 +432,7 @@ int main(int argc, char **argv)
 
     /* Before any thread: it may start the program again (UCX reads its log's destination once). */
     gx_ucx_proto_begin(argv);
+    gx_watchdog_set_unlink(gx_ucx_proto_unlink_named);
     /* No moment without a watchdog: a peer that never arrives in MPI_Init ends the job too. */
     if (gx_watchdog_start(&err) != GX_OK) {
         fprintf(stderr, "gpuxfer: %s\n", err.msg);
@@ -470,7 +472,10 @@ int main(int argc, char **argv)
         gx_layout_free(&layout);
         return finish(&job, rc);
     }
-    gx_watchdog_set_report(job.rank == 0 ? &rep : NULL);
+    if (job.rank == 0) { /* each asks the other, neither names the other (sink_ops.h) */
+        rep.end_due = gx_watchdog_end_due;
+        gx_watchdog_set_abort(gx_report_abort, &rep);
+    }
     gx_fault_moment(job.rank, GX_AT_OPENED, 0);
     rc = add_context(&job, &opts, &plan, &rep, &err);
     if (rc == GX_OK && job.rank == 0) /* what the budget buys, before the first step */

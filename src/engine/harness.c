@@ -8,7 +8,6 @@
 #include "gpu_state.h"
 #include "mem.h"
 #include "noise.h"
-#include "output.h"
 #include "pairs.h"
 #include "path.h"
 #include "pattern.h"
@@ -184,7 +183,7 @@ static int keep_probe_points(struct gx_bench *b, const struct gx_mstep *ax,
 /* Every rank's record to rank 0, which reports one result per pair of the round. */
 static int collect(struct gx_bench *b, const struct gx_mstep *ax, const struct gx_mgroup *g,
                    const struct gx_round *round, struct gx_record *mine, struct gx_collect *c,
-                   struct gx_sink *sink, struct gx_err *err)
+                   const struct gx_sink_door *sink, struct gx_err *err)
 {
     const struct gx_job *job = b->job;
     int mpirc = MPI_Gather(mine, (int)sizeof *mine, MPI_BYTE, c->recs, (int)sizeof *mine,
@@ -204,10 +203,10 @@ static int collect(struct gx_bench *b, const struct gx_mstep *ax, const struct g
     for (int i = 0; i < round->npairs; i++)
         result_of(b, ax, &round->pairs[i], c, &c->res[i], c->ceiling_what[i],
                   sizeof c->ceiling_what[i]);
-    gx_sink_round_begin(sink, g->round, b->nrounds, round->npairs);
+    sink->ops->round_begin(sink->ctx, g->round, b->nrounds, round->npairs);
     for (int i = 0; i < round->npairs; i++)
-        GX_TRY(gx_sink_result(sink, &c->res[i], err));
-    return gx_sink_round_end(sink, err);
+        GX_TRY(sink->ops->result(sink->ctx, &c->res[i], err));
+    return sink->ops->round_end(sink->ctx, err);
 }
 
 /* A rank that got a stop signal, or whose GPU context a sticky CUDA error made unusable, said
@@ -254,13 +253,18 @@ struct gx_harness {
     const struct gx_mplan *plan;
     struct gx_bench b;
     struct gx_collect c;
-    struct gx_sink *sink;
+    const struct gx_sink_door *sink;
     struct gx_harness_out *ho;
     struct gx_ceilings *ceilings; /* rank 0: filled by the probes, handed to the sink once */
     double probe_s;               /* seconds spent in the probes' groups */
     int ceilings_reported;
     struct gx_budget budget;      /* this pass's (every rank keeps its own) */
 };
+
+double gx_bench_budget_left(const struct gx_bench *b)
+{
+    return b->budget->seconds > 0 ? gx_budget_left(b->budget, MPI_Wtime()) : -1;
+}
 
 /* Tells the watchdog what is measured next, by whom, and for how long at most. */
 static void arm(const struct gx_bench *b, const struct gx_round *round, const struct gx_mstep *st,
@@ -299,7 +303,8 @@ static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struc
     struct gx_bench *b = &h->b;
     char name[48];
     snprintf(name, sizeof name, "%s%s", b->probe >= 0 ? "ceiling:" : "", b->ep.ops->name);
-    gx_output_progress(&h->sink->out, st->size, name, gx_pattern_table[st->pattern]->name);
+    h->sink->ops->step(h->sink->ctx, st->size, name, gx_pattern_table[st->pattern]->name,
+                       gx_bench_budget_left(b));
     struct gx_record rec = {.state = GX_STATE_IDLE, .valid = 1, .bad_offset = -1};
     arm(b, round, st, h->c.ranks);
     b->step_t0 = MPI_Wtime();
@@ -412,14 +417,14 @@ static int skip_group(struct gx_harness *h, const struct gx_mgroup *g, const str
                       const char *why, struct gx_err *err)
 {
     const struct gx_run_opts *run = &h->o->runs[g->run];
-    gx_output_advance(&h->sink->out, (long)g->n);
+    h->sink->ops->steps_skipped(h->sink->ctx, (long)g->n);
     gx_budget_skip(&h->budget, &h->plan->steps[g->first], g->n);
     if (h->job->rank != 0)
         return GX_OK;
     if (g->probe >= 0)
         return round ? probe_absent(h, g, round, why, err) : GX_OK;
-    gx_sink_skip(h->sink, run->name, gx_paths[g->path].name, round ? round->pairs : NULL,
-                 round ? round->npairs : 0, why);
+    h->sink->ops->skip(h->sink->ctx, run->name, gx_paths[g->path].name,
+                       round ? round->pairs : NULL, round ? round->npairs : 0, why);
     return GX_OK;
 }
 
@@ -553,7 +558,7 @@ static int report_ceilings(struct gx_harness *h, struct gx_err *err)
         return GX_OK;
     h->ceilings_reported = 1;
     h->ceilings->seconds = h->probe_s;
-    return gx_sink_calibration(h->sink, h->ceilings, err);
+    return h->sink->ops->ceilings(h->sink->ctx, h->ceilings, err);
 }
 
 /* Pass after pass over the plan (one without --soak). */
@@ -565,7 +570,7 @@ static int run_passes(struct gx_harness *h, struct gx_err *err)
     int rc = GX_OK;
     for (long pass = 1; rc == GX_OK; pass++) {
         /* Later passes stream their results to the .jsonl only: rank 0's memory stays flat. */
-        gx_sink_rotation(h->sink, pass);
+        h->sink->ops->pass(h->sink->ctx, pass);
         gx_budget_start(&h->budget, h->plan, (double)o->g.budget, MPI_Wtime());
         for (size_t g = 0; g < h->plan->ngroups && rc == GX_OK; g++) {
             const struct gx_mgroup *gr = &h->plan->groups[g];
@@ -577,7 +582,7 @@ static int run_passes(struct gx_harness *h, struct gx_err *err)
              * timeout writes before the pass ends keeps them (the table gets them once). */
             if (rc == GX_OK && gr->probe >= 0 && h->ceilings && h->job->rank == 0 && pass == 1) {
                 h->ceilings->seconds = h->probe_s;
-                rc = gx_report_calibration(h->sink->rep, h->ceilings, err);
+                rc = h->sink->ops->ceilings_so_far(h->sink->ctx, h->ceilings, err);
             }
         }
         if (rc == GX_OK)
@@ -587,7 +592,7 @@ static int run_passes(struct gx_harness *h, struct gx_err *err)
         ho->rotations = pass;
         ho->soak_s = MPI_Wtime() - t0;
         if (h->job->rank == 0)
-            gx_report_soak(h->sink->rep, o->g.soak, ho->soak_s, ho->rotations);
+            h->sink->ops->soak(h->sink->ctx, o->g.soak, ho->soak_s, ho->rotations);
         int more = 0;
         if ((rc = soak_goes_on(h->job, o, t0, &more, err)) != GX_OK || !more)
             break;
@@ -601,7 +606,7 @@ static int run_passes(struct gx_harness *h, struct gx_err *err)
 }
 
 int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
-                   const struct gx_mplan *plan, struct gx_sink *sink,
+                   const struct gx_mplan *plan, const struct gx_sink_door *sink,
                    struct gx_ceilings *ceilings, struct gx_harness_out *ho, struct gx_err *err)
 {
     int calibrated = 0;
@@ -614,8 +619,8 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
     ho->gpu_lost_rank = -1;
     h.b.job = job;
     h.b.ceilings = h.ceilings;
-    h.b.out = job->rank == 0 ? &sink->out : NULL;
-    sink->out.budget = &h.budget;
+    h.b.sink = job->rank == 0 ? sink : NULL;
+    h.b.budget = &h.budget;
     size_t maxpairs = 1; /* the most pairs of any round */
     for (int r = 0; r < o->nruns; r++)
         for (int k = 0; k < plan->pairs[r].nrounds; k++)
@@ -638,8 +643,7 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
         rc = setup_paths(job, plan, err);
     if (rc == GX_OK)
         rc = run_passes(&h, err);
-    gx_output_done(&sink->out);
-    sink->out.budget = NULL; /* h's, gone with it */
+    sink->ops->end(sink->ctx);
     teardown_paths();
     free(h.b.samples);
     free(h.b.sorted);

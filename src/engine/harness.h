@@ -1,5 +1,6 @@
 /* The one harness: runs every measurement the options ask for, on every rank in lockstep, and
- * hands each finished result to rank 0's report and table. */
+ * hands each finished result through the sink's door (sink_ops.h) to rank 0's report and
+ * table. */
 #ifndef GX_HARNESS_H
 #define GX_HARNESS_H
 
@@ -7,7 +8,7 @@
 #include "job.h"
 #include "mplan.h"
 #include "rating.h"
-#include "sink.h"
+#include "sink_ops.h"
 
 struct gx_harness_out {
     /* Every rank stopped at the same result (signal, sticky CUDA error): MPI can be finalized
@@ -26,9 +27,10 @@ struct gx_harness_out {
 /* Executes the plan, pass after pass with --soak: first its ceiling probes, whose points rank 0
  * keeps in *ceilings (NULL: none kept; other ranks may pass NULL) and hands to the sink before
  * the first result, then the results, each to the sink (rank 0), rated against the ceilings
- * when its run is calibrated. Returns GX_OK unless the run had to stop (then err says why). */
+ * when its run is calibrated. Every rank passes its sink's door (sink_ops.h says which events
+ * come on every rank). Returns GX_OK unless the run had to stop (then err says why). */
 int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
-                   const struct gx_mplan *plan, struct gx_sink *sink,
+                   const struct gx_mplan *plan, const struct gx_sink_door *sink,
                    struct gx_ceilings *ceilings, struct gx_harness_out *ho, struct gx_err *err);
 
 #endif

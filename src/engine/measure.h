@@ -5,12 +5,12 @@
 
 #include "chunk.h"
 #include "mplan.h"
-#include "output.h"
 #include "rating.h"
 #include "options.h"
 #include "pairs.h"
 #include "path.h"
 #include "result.h"
+#include "sink_ops.h"
 
 #include <stdint.h>
 
@@ -61,8 +61,11 @@ struct gx_bench {
     size_t nsamples_cap;
     long rotation; /* --soak: which pass over the runs (1 first); skips are recorded once */
     /* The stop rule's (stop.h): when the step started and the seconds it may take (0: no
-     * budget); rank 0's progress line, which shows the precision so far (NULL elsewhere). */
+     * budget); the door to rank 0's sink, whose progress line shows the precision so far
+     * (NULL elsewhere), and the pass's budget (harness.c), whose time left the line shows. */
     double step_t0, share_s;
+    const struct gx_sink_door *sink;
+    const struct gx_budget *budget;
     /* The window the step's iterations use now: the step's, or fewer round trips where the
      * stop rule found them more than the share affords (stop.h). */
     long window;
@@ -72,8 +75,10 @@ struct gx_bench {
     /* The last boundary the rule was asked at and when (the initiator's pace between them). */
     long ask_n;
     double ask_t;
-    struct gx_output *out;
 };
+
+/* The budget's seconds left now, as the sink's events carry it: negative without a budget. */
+double gx_bench_budget_left(const struct gx_bench *b);
 
 
 /* Both sides of a pair take the same branch: returns rc, or the peer's failure. */

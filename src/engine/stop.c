@@ -1,7 +1,6 @@
 #include "config.h"
 #include "stop.h"
 
-#include "output.h"
 #include "pattern.h"
 #include "tags.h"
 
@@ -16,8 +15,8 @@ static int verdict_of(struct gx_bench *b, const struct gx_mstep *st, long n)
     if (fewest) {
         memcpy(b->sorted, b->samples, (size_t)n * sizeof *b->sorted);
         reached = gx_sorted_precision(b->sorted, (size_t)n);
-        if (b->out)
-            gx_output_precision(b->out, reached);
+        if (b->sink)
+            b->sink->ops->precision(b->sink->ctx, reached, gx_bench_budget_left(b));
     }
     if (fewest && st->precision > 0 && reached <= st->precision)
         return GX_ENDED_PRECISION;

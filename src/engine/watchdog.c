@@ -1,7 +1,6 @@
 #include "config.h"
 #include "watchdog.h"
 #include "rollcall.h"
-#include "ucx_proto.h"
 #include "shm_segment.h"
 
 #include <errno.h>
@@ -35,7 +34,9 @@ static struct {
     int started, rank;
     int pipefd[2];
     pthread_t thread;
-    struct gx_report *rep;
+    gx_sink_abort_fn abort_fn; /* rank 0: writes the report (main's, set with its ctx) */
+    void *abort_ctx;
+    void (*unlink_named)(void);
     struct sigaction old[GX_NSTOP_SIGNALS]; /* the actions before ours, gx_stop_signals' order */
     pthread_mutex_t mu; /* guards the measurement fields below */
     int armed, measuring; /* measuring: a measurement, not a phase between them */
@@ -123,7 +124,8 @@ static _Noreturn void end_job(int code)
      * would stay in /dev/shm, the shared folder, after the job. */
     gx_shm_segment_unlink_named();
     gx_rollcall_unlink_named();
-    gx_ucx_proto_unlink_named();
+    if (wd.unlink_named)
+        wd.unlink_named();
     fflush(stdout);
     fflush(stderr);
     _exit(code);
@@ -153,35 +155,15 @@ static void where_text(char *buf, size_t len)
 
 /* Rank 0: the report with what it has, then the end of the job. Called once the end is taken
  * (take_end): the main thread then waits, so the report stays open until the process ends. */
-static _Noreturn void rank0_end(const char *status, int code, const char *message,
-                                cJSON *failure)
+static _Noreturn void rank0_end(struct gx_sink_abort *a)
 {
-    fprintf(stderr, "gpuxfer: %s\n", message);
+    fprintf(stderr, "gpuxfer: %s\n", a->message);
     pthread_mutex_lock(&wd.mu);
-    struct gx_report *rep = wd.rep;
+    gx_sink_abort_fn fn = wd.abort_fn;
+    void *ctx = wd.abort_ctx;
     pthread_mutex_unlock(&wd.mu);
-    if (rep && !wd.began && rep->lines_end == 0) {
-        /* Nothing was measured: as after bad input, nothing is left behind to block the next
-         * run with the same --output. */
-        gx_report_discard(rep);
-        cJSON_Delete(failure);
-    } else if (rep) {
-        struct gx_err werr = {0};
-        /* Before the write: a final report the main thread is committing says it stands. */
-        gx_report_end_taken(rep, code);
-        int rc = gx_report_write_abort(rep, status, code, message, failure, &werr);
-        if (rc != GX_OK) {
-            fprintf(stderr, "gpuxfer: %s (the results so far are in %s)\n", werr.msg,
-                    rep->lines_path);
-        } else if (rep->exit_code != code) { /* an earlier report stands: its answer too */
-            code = gx_report_end_taken(rep, code);
-        } else {
-            fprintf(stderr, "gpuxfer: report (%s) written to %s\n", status, rep->path);
-        }
-    } else {
-        cJSON_Delete(failure);
-    }
-    end_job(code);
+    a->began = wd.began;
+    end_job(fn ? fn(ctx, a) : a->code);
 }
 
 /* sig reached rank `by` (this rank, or on rank 0 one that told it). Returns only when the
@@ -207,10 +189,10 @@ static void on_interrupt(int sig, int by)
         snprintf(on, sizeof on, " on rank %d", by);
     snprintf(msg, sizeof msg, "interrupted by %s%s%s%s", name, on, what[0] ? " during " : "",
              what);
-    cJSON *f = gx_failure_json("signal", measuring ? what : NULL, &by, 1);
-    if (f)
-        cJSON_AddStringToObject(f, "signal", name);
-    rank0_end("interrupted", GX_EINTERRUPTED, msg, f);
+    struct gx_sink_abort a = {.status = "interrupted", .code = GX_EINTERRUPTED, .message = msg,
+                              .kind = "signal", .measurement = measuring ? what : NULL,
+                              .ranks = &by, .nranks = 1, .signal = name};
+    rank0_end(&a);
 }
 
 /* Rank 0: the ranks that do not answer the roll call are the ones that stopped (every thread
@@ -262,14 +244,13 @@ static void on_timeout(int *reported)
     else
         snprintf(msg, sizeof msg, "timeout: %s did not end within %.0f s (--timeout)", what, t);
     int ns = ask_ranks(msg, sizeof msg, silent);
-    cJSON *f = gx_failure_json("timeout", measuring ? what : NULL, ns ? silent : r, ns ? ns : n);
-    if (f)
-        cJSON_AddNumberToObject(f, "timeout_s", t);
-    if (f && !measuring)
-        cJSON_AddStringToObject(f, "phase", what);
-    int code = wd.shutting_down ? gx_report_say_standing(wd.answer) : GX_ETIMEOUT;
+    int code = wd.shutting_down ? gx_say_standing(wd.answer) : GX_ETIMEOUT;
     take_end(0);
-    rank0_end("incomplete", code, msg, f);
+    struct gx_sink_abort a = {.status = "incomplete", .code = code, .message = msg,
+                              .kind = "timeout", .measurement = measuring ? what : NULL,
+                              .ranks = ns ? silent : r, .nranks = ns ? ns : n, .timeout_s = t,
+                              .phase = measuring ? NULL : what};
+    rank0_end(&a);
 }
 
 /* A signal: rank 0 writes the report at once. Another rank first leaves its main thread a
@@ -430,7 +411,8 @@ int gx_watchdog_start(struct gx_err *err)
     if (wd.started)
         return GX_OK;
     wd.rank = -1; /* not known before MPI_Init */
-    wd.rep = NULL;
+    wd.abort_fn = NULL;
+    wd.abort_ctx = NULL;
     wd.shutting_down = 0;
     wd.final = wd.ending = 0;
     wd.last[0] = '\0';
@@ -466,9 +448,7 @@ int gx_watchdog_mpi_ready(struct gx_err *err)
     return GX_OK;
 }
 
-/* The report's question before a commit (gx_report.end_due): whether this thread, once it
- * looks, ends the job for a deadline already passed. */
-static int end_due_now(void)
+int gx_watchdog_end_due(void)
 {
     pthread_mutex_lock(&wd.mu);
     int due = wd.rank == 0 && wd.armed && now_s() - wd.deadline > RANK0_GRACE_S;
@@ -476,13 +456,17 @@ static int end_due_now(void)
     return due ? GX_ETIMEOUT : -1;
 }
 
-void gx_watchdog_set_report(struct gx_report *rep)
+void gx_watchdog_set_abort(gx_sink_abort_fn fn, void *ctx)
 {
-    if (rep)
-        rep->end_due = end_due_now;
     pthread_mutex_lock(&wd.mu);
-    wd.rep = rep;
+    wd.abort_fn = fn;
+    wd.abort_ctx = ctx;
     pthread_mutex_unlock(&wd.mu);
+}
+
+void gx_watchdog_set_unlink(void (*unlink_named)(void))
+{
+    wd.unlink_named = unlink_named;
 }
 
 void gx_watchdog_set_timeout(double timeout_s)
@@ -521,7 +505,8 @@ void gx_watchdog_shutdown(int exit_code)
     }
     wd.shutting_down = 1;
     wd.answer = exit_code;
-    wd.rep = NULL; /* the report is closed after this */
+    wd.abort_fn = NULL; /* the report is closed after this */
+    wd.abort_ctx = NULL;
     set_phase_locked("shutdown", "shutdown (MPI_Finalize)", wd.phase_s);
     pthread_mutex_unlock(&wd.mu);
 }
@@ -540,7 +525,8 @@ void gx_watchdog_stop(void)
     close(wd.pipefd[1]);
     wd.pipefd[0] = wd.pipefd[1] = -1;
     wd.started = 0;
-    wd.rep = NULL;
+    wd.abort_fn = NULL;
+    wd.abort_ctx = NULL;
     wd.progress_log = NULL;
 }
 

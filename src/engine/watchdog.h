@@ -1,11 +1,14 @@
 /* The watchdog: a thread on every rank that ends the job with an answer when a measurement does
  * not complete in time or a stop signal (GX_STOP_SIGNALS) arrives, even while the main thread is blocked in MPI.
- * On rank 0 it first writes the report with what was measured. */
+ * On rank 0 it first has the report written with what was measured, through the abort callback
+ * main hands it (the report is beside the engine, never below it: sink_ops.h). */
 #ifndef GX_WATCHDOG_H
 #define GX_WATCHDOG_H
 
 #include "job.h"
-#include "report.h"
+#include "sink_ops.h"
+
+#include <stdio.h>
 
 /* Installs the handlers of GX_STOP_SIGNALS and starts the thread, before MPI_Init: from then on
  * every moment of the job has a time limit (a phase or a measurement) until MPI_Finalize. */
@@ -13,8 +16,16 @@ int gx_watchdog_start(struct gx_err *err);
 /* After MPI_Init: this rank, and the roll call's sockets (rollcall.h). Collective. The thread
  * never calls MPI: it ends the process with _exit and the launcher tears the job down. */
 int gx_watchdog_mpi_ready(struct gx_err *err);
-/* Rank 0's report, for the watchdog to write when it ends the job. */
-void gx_watchdog_set_report(struct gx_report *rep);
+/* Rank 0: what writes the report when the watchdog ends the job (fn NULL: nothing to write);
+ * called from the watchdog's thread until gx_watchdog_shutdown or gx_watchdog_stop. */
+void gx_watchdog_set_abort(gx_sink_abort_fn fn, void *ctx);
+/* Removes the names of files this process made that the watchdog's _exit, which runs no
+ * cleanup, would leave behind (beside the shm segments' and the roll call's, which it removes
+ * itself); every rank, before gx_watchdog_start. */
+void gx_watchdog_set_unlink(void (*unlink_named)(void));
+/* Rank 0's answer to the report before it commits a write (gx_report.end_due): the code this
+ * thread ends the process with once it looks, its deadline already passed; -1 while none. */
+int gx_watchdog_end_due(void);
 /* --timeout (0: the default): the limit of each phase outside measurements. */
 void gx_watchdog_set_timeout(double timeout_s);
 /* A step outside measurements begins (start-up, output, ...), with the phase limit. */

@@ -51,6 +51,7 @@ void gx_output_init(struct gx_output *out, const struct gx_job *job, const struc
     out->t0 = MPI_Wtime();
     out->last_draw = out->t0 - 3600; /* the first line at once */
     out->total = (long)plan->nsteps;
+    out->budget_left = -1;
 }
 
 void gx_output_advance(struct gx_output *out, long n)
@@ -387,7 +388,7 @@ void gx_output_no_gpu(struct gx_output *out, struct gx_said *why)
 static void draw_step(struct gx_output *out)
 {
     double now = MPI_Wtime(), elapsed = now - out->t0;
-    double left = out->budget && out->budget->seconds > 0 ? gx_budget_left(out->budget, now)
+    double left = out->budget_left >= 0 ? out->budget_left
                   : out->done > 1 ? elapsed / (double)(out->done - 1) *
                                         (double)(out->total - out->done + 1)
                                   : 0;
@@ -398,25 +399,28 @@ static void draw_step(struct gx_output *out)
         snprintf(prec, sizeof prec, "  +-%.2g%%", 100 * out->precision);
     snprintf(text, sizeof text, "[%ld/%ld] %s%s  elapsed %.0fs  %s ~%.0fs", out->done,
              out->total, out->step, prec, elapsed,
-             out->budget && out->budget->seconds > 0 ? "budget left" : "left", left);
+             out->budget_left >= 0 ? "budget left" : "left", left);
     draw(out, text);
 }
 
-void gx_output_progress(struct gx_output *out, size_t size, const char *path, const char *pattern)
+void gx_output_progress(struct gx_output *out, size_t size, const char *path, const char *pattern,
+                        double budget_left)
 {
     if (!out->active)
         return;
     out->done++;
     out->precision = -1;
+    out->budget_left = budget_left;
     snprintf(out->step, sizeof out->step, "%s %s %zu B", path, pattern, size);
     draw_step(out);
 }
 
-void gx_output_precision(struct gx_output *out, double precision)
+void gx_output_precision(struct gx_output *out, double precision, double budget_left)
 {
     if (!out->active)
         return;
     out->precision = precision;
+    out->budget_left = budget_left;
     draw_step(out);
 }
 

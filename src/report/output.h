@@ -49,10 +49,10 @@ struct gx_output {
     long rotation;        /* --soak: from the second pass on, only failures are printed */
     int device_via_mpi;   /* a result printed handed device buffers to MPI: say what carried them */
     /* The line's: the step's name, what precision its median has reached so far (<0: not yet
-     * asked) and the budget, whose time left it shows (NULL: none; the harness's). */
+     * asked) and the budget's seconds left as the engine last said (<0: no budget). */
     char step[160];
     double precision;
-    const struct gx_budget *budget;
+    double budget_left;
     struct gx_said skips;  /* the skip lines said, each (what, reason) once */
     /* Where no rank of the job has a GPU: the ranks' reasons, said once at the top
      * (gx_output_no_gpu) and not again at each path or ceiling they leave out. */
@@ -70,11 +70,12 @@ void gx_output_skip(struct gx_output *out, const char *what, const char *reason)
 /* No rank of the job has a GPU, each for one of the reasons in why (distinct), which the output
  * takes over: one line says so, before the first result (rank 0). */
 void gx_output_no_gpu(struct gx_output *out, struct gx_said *why);
-/* One measurement starts (call on every rank; draws on rank 0 at most every 0.2 s). */
+/* One measurement starts (call on every rank; draws on rank 0 at most every 0.2 s); the
+ * budget's seconds left, negative without one. */
 void gx_output_progress(struct gx_output *out, size_t size, const char *path,
-                        const char *pattern);
+                        const char *pattern, double budget_left);
 /* The step under way has its median to +-precision (a fraction) so far: redrawn (rank 0). */
-void gx_output_precision(struct gx_output *out, double precision);
+void gx_output_precision(struct gx_output *out, double precision, double budget_left);
 /* Something other than a step is under way (the calibration's tasks): shown like a step. */
 void gx_output_note(struct gx_output *out, const char *what);
 /* n steps will not run (their path was skipped): counted as done. */

@@ -502,6 +502,36 @@ int gx_report_write_abort(struct gx_report *rep, const char *status, int exit_co
     return rc;
 }
 
+int gx_report_abort(void *ctx, const struct gx_sink_abort *a)
+{
+    struct gx_report *rep = ctx;
+    int code = a->code;
+    if (!a->began && rep->lines_end == 0) {
+        /* Nothing was measured: as after bad input, nothing is left behind to block the next
+         * run with the same --output. */
+        gx_report_discard(rep);
+        return code;
+    }
+    cJSON *failure = gx_failure_json(a->kind, a->measurement, a->ranks, a->nranks);
+    if (failure && a->signal)
+        cJSON_AddStringToObject(failure, "signal", a->signal);
+    if (failure && strcmp(a->kind, "timeout") == 0)
+        cJSON_AddNumberToObject(failure, "timeout_s", a->timeout_s);
+    if (failure && a->phase)
+        cJSON_AddStringToObject(failure, "phase", a->phase);
+    struct gx_err werr = {0};
+    /* Before the write: a final report the main thread is committing says it stands. */
+    gx_report_end_taken(rep, code);
+    if (gx_report_write_abort(rep, a->status, code, a->message, failure, &werr) != GX_OK)
+        fprintf(stderr, "gpuxfer: %s (the results so far are in %s)\n", werr.msg,
+                rep->lines_path);
+    else if (rep->exit_code != code) /* an earlier report stands: its answer too */
+        code = gx_report_end_taken(rep, code);
+    else
+        fprintf(stderr, "gpuxfer: report (%s) written to %s\n", a->status, rep->path);
+    return code;
+}
+
 /* Where the report's text goes: a temporary, renamed over the report once whole
  * (gx_durable_open), so that a crash or a power cut never leaves a truncated report, a killed
  * process no temporary. GPUXFER_FAULT=...:at=writing fires half-way through the first piece. */
@@ -565,20 +595,6 @@ static int fill_member(struct gx_jstream *w, int slot, void *ctx)
     return st->fill(w, 0, st->ctx);
 }
 
-static int standing_code(int report_code)
-{
-    return report_code ? report_code : GX_ETIMEOUT;
-}
-
-int gx_report_say_standing(int report_code)
-{
-    int code = standing_code(report_code);
-    fprintf(stderr, "gpuxfer: the report written before stands (its exit_code %d); exit %d: the "
-            "job did not end in time\n", report_code, code);
-    fflush(stderr);
-    return code;
-}
-
 /* Under commit_mu: once the watchdog's end is taken with another code than the report's. */
 static void say_standing_locked(struct gx_report *rep)
 {
@@ -589,7 +605,7 @@ static void say_standing_locked(struct gx_report *rep)
     if (rep->end_code < 0 || rep->end_code == rep->exit_code || rep->standing_said)
         return;
     rep->standing_said = 1;
-    gx_report_say_standing(rep->exit_code);
+    gx_say_standing(rep->exit_code);
 }
 
 int gx_report_end_taken(struct gx_report *rep, int code)
@@ -603,7 +619,7 @@ int gx_report_end_taken(struct gx_report *rep, int code)
     int exit_code = rep->exit_code;
     if (rep->commit_ready)
         pthread_mutex_unlock(&rep->commit_mu);
-    return committed && exit_code != code ? standing_code(exit_code) : code;
+    return committed && exit_code != code ? gx_standing_code(exit_code) : code;
 }
 
 /* The document, its results and streamed members, and a newline to `to`, replacing only what

@@ -6,6 +6,7 @@
 #include "file_util.h"
 #include "json_stream.h"
 #include "result.h"
+#include "sink_ops.h"
 
 #include <cjson/cJSON.h>
 #include <pthread.h>
@@ -51,8 +52,9 @@ struct gx_report {
     pthread_mutex_t commit_mu;
     int commit_ready, committed, standing_said;
     int end_code; /* the code the watchdog ends this process with; -1 while none */
-    /* The watchdog's: the code it is about to end this process with (its deadline passed),
-     * -1 while none; asked before each commit, when its thread may not have run yet. */
+    /* The watchdog's (main hands it over): the code it is about to end this process with (its
+     * deadline passed), -1 while none; asked before each commit, when its thread may not have
+     * run yet. */
     int (*end_due)(void);
     double assembly_s; /* rank 0's time spent adding results and summarising */
     /* --soak: the pass results belong to (0 without --soak); from the second pass on they
@@ -72,11 +74,6 @@ struct gx_report {
  * was, now: a launcher tearing the job down kills the process a moment later, and a line left
  * for after a slow write was lost. Returns the exit code the process is to end with. */
 int gx_report_end_taken(struct gx_report *rep, int code);
-/* Rank 0's exit when a report already written stands and the job then did not end in time: the
- * report's code; but a report of exit 0 cannot be carried by a process that ends without
- * MPI_Finalize (Open MPI's mpirun turns that into 1, which is "corrupted data"; a peer that gave
- * up waiting has already ended with 4): then 4, and stderr says both. Returns that code. */
-int gx_report_say_standing(int report_code);
 
 /* A result's state as the report names it: ok, skipped, failed (idle: none yet). */
 const char *gx_state_name(enum gx_state s);
@@ -143,6 +140,11 @@ int gx_report_write(struct gx_report *rep, const char *status, int exit_code,
  * already written; gives up after 2 s if the main thread holds the report. */
 int gx_report_write_abort(struct gx_report *rep, const char *status, int exit_code,
                           const char *message, cJSON *failure, struct gx_err *err);
+/* The watchdog's end on rank 0 (a gx_sink_abort_fn; ctx: the report, as main hands it to the
+ * watchdog): the report written with its "error" and "failure", stderr told where; a run that
+ * measured nothing has it discarded instead. Returns the code to end with (an earlier report's,
+ * where it stands). */
+int gx_report_abort(void *ctx, const struct gx_sink_abort *a);
 /* --soak: results from now on belong to pass `rotation` (>= 1); from 2 on they are streamed
  * to the lines file and not kept in the document. */
 void gx_report_rotation(struct gx_report *rep, long rotation);

@@ -61,8 +61,9 @@ void gx_sink_init(struct gx_sink *s, const struct gx_job *job, const struct gx_o
         say_no_gpu(s);
 }
 
-int gx_sink_result(struct gx_sink *s, const struct gx_result *given, struct gx_err *err)
+static int on_result(void *ctx, const struct gx_result *given, struct gx_err *err)
 {
+    struct gx_sink *s = ctx;
     struct gx_result settled = *given;
     char why[512];
     gx_result_settle(&settled, why, sizeof why);
@@ -140,9 +141,13 @@ static int csv_said_before(struct gx_sink *s, const char *run, const char *path,
     return n < sizeof key && gx_said_before(&s->csv_skips, key);
 }
 
-void gx_sink_skip(struct gx_sink *s, const char *run, const char *path,
-                  const struct gx_pair *pairs, int npairs, const char *reason)
+/* Only the first --soak pass records a skip. The report has every skip; the table and the CSV
+ * say each distinct one once (a path is skipped once per group of sizes, for the same reason),
+ * the table naming the run and the memory kinds, which tell apart two skips of one path. */
+static void on_skip(void *ctx, const char *run, const char *path, const struct gx_pair *pairs,
+                    int npairs, const char *reason)
 {
+    struct gx_sink *s = ctx;
     if (s->rotation > 1)
         return;
     if (npairs == 0)
@@ -159,20 +164,30 @@ void gx_sink_skip(struct gx_sink *s, const char *run, const char *path,
     s->tally.skipped++;
 }
 
-int gx_sink_calibration(struct gx_sink *s, const struct gx_ceilings *c, struct gx_err *err)
+static int on_ceilings_so_far(void *ctx, const struct gx_ceilings *c, struct gx_err *err)
 {
-    GX_TRY(gx_report_calibration(s->rep, c, err));
+    struct gx_sink *s = ctx;
+    return gx_report_calibration(s->rep, c, err);
+}
+
+static int on_ceilings(void *ctx, const struct gx_ceilings *c, struct gx_err *err)
+{
+    struct gx_sink *s = ctx;
+    GX_TRY(on_ceilings_so_far(s, c, err));
     gx_output_calibration(&s->out, c);
     return GX_OK;
 }
 
-void gx_sink_round_begin(struct gx_sink *s, int round, int nrounds, int npairs)
+/* A round of several pairs reports its aggregate in the table and the report's "rounds". */
+static void on_round_begin(void *ctx, int round, int nrounds, int npairs)
 {
+    struct gx_sink *s = ctx;
     gx_round_sum_begin(&s->round, round, nrounds, npairs);
 }
 
-int gx_sink_round_end(struct gx_sink *s, struct gx_err *err)
+static int on_round_end(void *ctx, struct gx_err *err)
 {
+    struct gx_sink *s = ctx;
     if (!s->rep || s->round.npairs < 2 || !s->round.first.path)
         return GX_OK;
     if (s->out.active && (s->rotation <= 1 || s->round.nok < s->round.npairs))
@@ -195,12 +210,64 @@ cJSON *gx_sink_take_rounds(struct gx_sink *s)
     return r;
 }
 
-void gx_sink_rotation(struct gx_sink *s, long rotation)
+static void on_pass(void *ctx, long rotation)
 {
+    struct gx_sink *s = ctx;
     s->rotation = rotation;
     if (s->rep && s->soak)
         gx_report_rotation(s->rep, rotation);
     gx_output_rotation(&s->out, rotation);
+}
+
+static void on_step(void *ctx, size_t size, const char *what, const char *pattern,
+                    double budget_left)
+{
+    struct gx_sink *s = ctx;
+    gx_output_progress(&s->out, size, what, pattern, budget_left);
+}
+
+static void on_precision(void *ctx, double reached, double budget_left)
+{
+    struct gx_sink *s = ctx;
+    gx_output_precision(&s->out, reached, budget_left);
+}
+
+static void on_steps_skipped(void *ctx, long n)
+{
+    struct gx_sink *s = ctx;
+    gx_output_advance(&s->out, n);
+}
+
+static void on_soak(void *ctx, long seconds, double seconds_run, long rotations)
+{
+    struct gx_sink *s = ctx;
+    gx_report_soak(s->rep, seconds, seconds_run, rotations);
+}
+
+static void on_end(void *ctx)
+{
+    struct gx_sink *s = ctx;
+    gx_output_done(&s->out);
+}
+
+static const struct gx_sink_ops sink_ops = {
+    .pass = on_pass,
+    .step = on_step,
+    .precision = on_precision,
+    .steps_skipped = on_steps_skipped,
+    .skip = on_skip,
+    .round_begin = on_round_begin,
+    .result = on_result,
+    .round_end = on_round_end,
+    .ceilings_so_far = on_ceilings_so_far,
+    .ceilings = on_ceilings,
+    .soak = on_soak,
+    .end = on_end,
+};
+
+struct gx_sink_door gx_sink_door(struct gx_sink *s)
+{
+    return (struct gx_sink_door){.ops = &sink_ops, .ctx = s};
 }
 
 void gx_sink_free(struct gx_sink *s)

@@ -1,7 +1,7 @@
 /* Where results go: the one place that turns what the harness and the calibration measured into
  * the table, the CSV (--format csv), the JSON report and its .jsonl stream, and counts them. Measuring code hands typed
- * results here and never prints or writes (rank 0 keeps the report; other ranks' sinks only
- * count progress). */
+ * results here through the door of sink_ops.h, which main wires, and never prints or writes
+ * (rank 0 keeps the report; other ranks' sinks only count progress). */
 #ifndef GX_SINK_H
 #define GX_SINK_H
 
@@ -12,6 +12,7 @@
 #include "output.h"
 #include "report.h"
 #include "round_sum.h"
+#include "sink_ops.h"
 
 struct gx_tally {
     int results;           /* result rows: measured, skipped or failed */
@@ -54,25 +55,10 @@ void gx_sink_interference(struct gx_sink *s, FILE *table);
  * line for the job (gx_output_no_gpu). */
 void gx_sink_init(struct gx_sink *s, const struct gx_job *job, const struct gx_options *o,
                   const struct gx_mplan *plan, struct gx_report *rep);
-/* One measured (or skipped, or failed) result of one pair. Rank 0. */
-int gx_sink_result(struct gx_sink *s, const struct gx_result *res, struct gx_err *err);
-/* A path that could not run: for each of the pairs, or the whole path when npairs is 0. Only
- * the first --soak pass records it. Rank 0. run: the run's name as held in opts->runs[i].name
- * (its table line then names the run and the memory kinds, which tell apart two skips of one
- * path). The report has every skip; the table and the CSV say each distinct one once (a path
- * is skipped once per group of sizes, for the same reason). */
-void gx_sink_skip(struct gx_sink *s, const char *run, const char *path,
-                  const struct gx_pair *pairs, int npairs, const char *reason);
-/* The calibration's curves, into the report and the table. Rank 0. */
-int gx_sink_calibration(struct gx_sink *s, const struct gx_ceilings *c, struct gx_err *err);
-/* A round of npairs pairs at once starts, then ends after its results (rank 0): a round of
- * several pairs reports its aggregate in the table and the report's "rounds". */
-void gx_sink_round_begin(struct gx_sink *s, int round, int nrounds, int npairs);
-int gx_sink_round_end(struct gx_sink *s, struct gx_err *err);
+/* The door the harness hands its events through (sink_ops.h), onto s. */
+struct gx_sink_door gx_sink_door(struct gx_sink *s);
 /* The report's "rounds" (NULL when none), handed over: the sink no longer holds it. */
 cJSON *gx_sink_take_rounds(struct gx_sink *s);
-/* A pass over the plan starts (--soak: 1, 2, ...). */
-void gx_sink_rotation(struct gx_sink *s, long rotation);
 /* Frees the kept results and their matrices. */
 void gx_sink_free(struct gx_sink *s);
 
