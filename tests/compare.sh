@@ -154,6 +154,101 @@ compare "$rep/base.json" "$rep/slower.json" "$dir/base-again.json" >"$dir/three.
     grep -q '^# C: ' "$dir/three.txt"
 ok $? "three reports: a column per report, ratios to the first"
 
+# Against the line rate (schema 2.7): A and B measure p2p bw over 18 NVLinks (450 GB/s), B's
+# 4M over 17 (one down: 425 GB/s); A's 256M lies above the rate (a wrong route or rate: the
+# report's line_exceeded); host memory crosses no link (line_absent); C is a report before 2.7
+# with B's results and no line facts at all; lineB2 another run of B whose 64M crossed 17 links.
+"$PYTHON" - "$dir" <<'PY'
+import json, sys
+M = 1 << 20
+def res(path, size, median, mem="device", line=None, route="NVLink 4, 18 links 450.0"):
+    r = {"path": path, "mem": {"src": mem, "dst": mem}, "pattern": "latency" if size == 8 else "bw",
+         "ranks": [0, 1], "same_node": True, "size": size, "unit": "us" if size == 8 else "GB/s",
+         "status": "ok", "iterations": 20, "warmup": 2, "window": 4,
+         "stats": {"n": 20, "median": median, "cv": 0.001}}
+    if line:
+        r.update(line_gbs=line, line_share=median / line, line_route=route)
+        if median > line:
+            r["line_exceeded"] = True
+    elif size != 8:
+        r["line_absent"] = "host memory on one node: no link crossed"
+    return r
+def doc(version, results, minute):
+    return {"schema_version": version, "tool": {"name": "gpuxfer", "version": "0.1.0"},
+            "command_line": ["gpuxfer"], "start_time": "2026-01-01T00:0%d:00Z" % minute,
+            "status": "complete", "exit_code": 0, "results": results}
+a = [res("p2p", 8, 2.0), res("p2p", M, 300.0, line=450.0), res("p2p", 4 * M, 400.0, line=450.0),
+     res("p2p", 64 * M, 440.0, line=450.0), res("p2p", 256 * M, 460.0, line=450.0),
+     res("host", M, 10.0, mem="pinned")]
+b = [res("p2p", 8, 2.1), res("p2p", M, 360.0, line=450.0),
+     res("p2p", 4 * M, 380.0, line=425.0, route="NVLink 4, 17 links 425.0"),
+     res("p2p", 64 * M, 400.0, line=450.0), res("p2p", 256 * M, 430.0, line=450.0),
+     res("host", M, 10.1, mem="pinned")]
+old = [{k: v for k, v in r.items() if not k.startswith("line_")} for r in b]
+b2 = [res("p2p", 64 * M, 400.0, line=425.0, route="NVLink 4, 17 links 425.0") if r["size"] == 64 * M
+      else r for r in b]
+for name, version, results, minute in (("lineA", "2.9", a, 1), ("lineB", "2.9", b, 2),
+                                       ("lineOld", "2.6", old, 3), ("lineB2", "2.9", b2, 4)):
+    json.dump(doc(version, results, minute), open(f"{sys.argv[1]}/{name}.json", "w"))
+PY
+compare "$dir/lineA.json" "$dir/lineB.json" "$dir/lineOld.json" >"$dir/line.txt" 2>&1
+rc=$?
+# The rows of one comparison (B or C against A) in the p2p bw block.
+rows_of() { awk -v h=" $1/A " '/^# path /{b = /^# path p2p, .*, pattern bw,/} /^#  +size /{s = b && index($0, h) > 0; next} /^$/{s = 0} s' "$dir/line.txt"; }
+rows_of B >"$dir/line-b.txt"
+rows_of C >"$dir/line-c.txt"
+[ $rc -eq 0 ] && [ "$(grep -cE '^# +size +pair +A +[BC] +[BC]/A +line% +ci95 +p +q +sig +test +verdict$' "$dir/line.txt")" -eq 4 ] &&
+    grep -qE '^ +1048576 +0->1 +300\.0 +360\.0 +1\.200 +80 +- +- +- +yes +floor +faster$' "$dir/line-b.txt" &&
+    grep -qE '^ +67108864 +0->1 +440\.0 +400\.0 +0\.909 +98 +- +- +- +yes +floor +slower$' "$dir/line-b.txt" &&
+    [ -z "$(awk 'length > 100' "$dir/line.txt")" ]
+ok_diag $? "$dir/line.txt" "line%: in the bw blocks beside the ratio, the faster configuration's share of the line rate both cross (B's 80 at 1M, A's 98 at 64M), within 100 columns"
+grep -qE '^ +268435456 +0->1 +460\.0 +430\.0 +0\.935 +102! ' "$dir/line-b.txt" &&
+    grep -qE '^ +268435456 +0->1 +460\.0 +430\.0 +0\.935 +-! ' "$dir/line-c.txt" &&
+    ! grep -E '^ +[0-9]+ ' "$dir/line.txt" | awk '{print $6}' | grep -qE '^(10[1-9]|1[1-9][0-9]|[2-9][0-9][0-9])$'
+ok_diag $? "$dir/line.txt" "line%: above the line rate marked ! (A's 256M at 102%), also where the other side has no rate (-!); no share above 100 printed clean"
+sed 's/^# *//' "$dir/line.txt" | tr '\n' ' ' | tr -s ' ' >"$dir/line.flat"
+grep -qE '^ +4194304 +0->1 +400\.0 +380\.0 +0\.950 +diff ' "$dir/line-b.txt" &&
+    grep -qF ' line% diff at size 4M: A crosses 450.0 GB/s (NVLink 4, 18 links 450.0); B crosses 425.0 GB/s (NVLink 4, 17 links 425.0): no share of one rate holds for both' "$dir/line.flat"
+ok_diag $? "$dir/line.txt" "line%: sides over links of different line rates (a link down in B) say diff and name both rates, no share of one rate"
+[ "$(grep -cE '^ +[0-9]+ +0->1 +[0-9.]+ +[0-9.]+ +[0-9.]+ +- +- +- +- +(yes|no) ' "$dir/line-c.txt")" -eq 3 ] &&
+    awk '/^# path host/{b = 1} b && /^ +1048576 /' "$dir/line.txt" | grep -cE ' 1\.010 +- +- ' | grep -qx 2 &&
+    [ "$(grep -cE '^# +size +pair +A +[BC] +[BC]/A +ci95 ' "$dir/line.txt")" -eq 2 ]
+ok_diag $? "$dir/line.txt" "line% -: a report before 2.7 (C), host memory (no link crossed); a latency block has no line% column"
+! grep -q 'line%' "$dir/t.txt" && grep -qE '^#     size   pair         A         B    B/A          ci95       p       q sig  test    verdict$' "$dir/t.txt"
+ok_diag $? "$dir/t.txt" "reports before 2.7 alone: the table as it was, no line% column"
+compare --json "$dir/lineA.json" "$dir/lineB.json" "$dir/lineOld.json" >"$dir/line.json"
+py_check "$dir/line.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+rows = {(r["path"], r["size"]): r["cells"] for r in d["rows"]}
+M = 1 << 20
+a, b, c = rows[("p2p", M)]
+assert (a["line_gbs"], a["line_route"], a["line_exceeded"], a["line_absent"]) == (450.0, "NVLink 4, 18 links 450.0", False, None), a
+assert abs(a["line_share"] - 300 / 450) < 1e-12 and abs(b["line_share"] - 0.8) < 1e-12, (a, b)
+assert b["line_rates_differ"] is False and c["line_rates_differ"] is False, (b, c)
+assert c["line_gbs"] is None and c["line_share"] is None and "before schema 2.7" in c["line_absent"], c
+a, b, _ = rows[("p2p", 4 * M)]
+assert b["line_rates_differ"] is True and (a["line_gbs"], b["line_gbs"]) == (450.0, 425.0), b
+assert abs(b["line_share"] - 380 / 425) < 1e-12, b
+a, b, _ = rows[("p2p", 256 * M)]
+assert a["line_exceeded"] is True and a["line_share"] > 1 and b["line_exceeded"] is False, (a, b)
+for cell in rows[("host", M)][:2]:
+    assert cell["line_gbs"] is None and cell["line_absent"] == "host memory on one node: no link crossed", cell
+assert all(x["line_gbs"] is None and "latency" in x["line_absent"] for x in rows[("p2p", 8)]), rows[("p2p", 8)]
+PY
+ok $? "--json: each side's line_gbs, line_share, line_exceeded, line_route or line_absent (why), line_rates_differ"
+compare --json "$dir/lineA.json" -- "$dir/lineB.json" "$dir/lineB2.json" >"$dir/line2.json" &&
+    py_check "$dir/line2.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+a, b = next(r["cells"] for r in d["rows"] if (r["path"], r["size"]) == ("p2p", 64 << 20))
+assert b["line_gbs"] is None and b["line_share"] is None and b["line_rates_differ"] is True, b
+assert b["line_absent"] == "links of different line rates in its runs (425.0, 450.0 GB/s)", b
+b = next(r["cells"][1] for r in d["rows"] if (r["path"], r["size"]) == ("p2p", 1 << 20))
+assert b["line_gbs"] == 450.0 and b["runs"] == 2 and b["line_rates_differ"] is False, b
+PY
+ok $? "--json: a configuration whose runs crossed links of different line rates has no line rate, and says why"
+
 compare --fail-below 0.8 "$rep/base.json" "$rep/slower.json" >/dev/null 2>"$dir/fb.err"
 [ $? -eq 1 ] && grep -q 'regression: .*bw size 1048576' "$dir/fb.err" &&
     grep -q 'regression: .*latency size 8 ' "$dir/fb.err"

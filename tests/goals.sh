@@ -11,7 +11,8 @@ make_report() {
     "$PYTHON" - "$1" >"$2" <<'PY'
 import json, sys
 M = 1 << 20
-def res(path, pattern, size, median, eff=None, chunk=None, depth=None, cv=0.001, mem="device", via=None):
+def res(path, pattern, size, median, eff=None, chunk=None, depth=None, cv=0.001, mem="device", via=None,
+        line=None):
     r = {"path": path, "mem": {"src": mem, "dst": mem}, "pattern": pattern, "ranks": [0, 1],
          "same_node": True, "size": size, "unit": "us" if pattern == "latency" else "GB/s",
          "status": "ok", "stats": {"median": median, "cv": cv, "p5": median * (1 - 2 * cv),
@@ -23,6 +24,11 @@ def res(path, pattern, size, median, eff=None, chunk=None, depth=None, cv=0.001,
         r.update(chunk=chunk, depth=depth)
     if via:
         r["via"] = via
+    # Schema 2.7: a bandwidth's route's line rate, or why it has none (host memory on one node).
+    if line:
+        r.update(line_gbs=line, line_share=median / line, line_route="NVLink 4, 18 links 450.0")
+    elif r["unit"] == "GB/s" and mem != "device":
+        r["line_absent"] = "host memory on one node: no link crossed"
     return r
 met = sys.argv[1] == "all-met"
 stage = {"points": [{"size": 4 * M, "median": 50.0}]}
@@ -34,7 +40,7 @@ doc = {"schema_version": "1.11", "tool": {"name": "gpuxfer"},
                                        "mpi_pinned_latency":
                                        {"points": [{"size": 4 * M, "median": 100.0}]}}]},
        "results": [
-           res("p2p", "bw", 64 * M, 390, 0.99, 64 * M, 1),
+           res("p2p", "bw", 64 * M, 390, 0.99, 64 * M, 1, line=450),
            res("p2p", "bw", 64 * M, 200, 0.50, 1 * M, 2),   # a worse chunk: not the best
            res("p2p", "bw", M, 370, 0.95 if met else 0.60, M, 1),
            res("p2p", "latency", 8, 1.1 if met else 2.6),
@@ -85,8 +91,11 @@ grep -q '^staged-mpi bw >= 64M .* 64M .*one MPI message at a time at 4M: 41.94 G
 ok_diag $? "$dir/met.txt" "staged: the one-message MPI rate at the chunk (calibration's ping-pong) beside its ceiling"
 grep -qE '^every ceiling a bound +\(all\) .* 0 count .* 0 results with ! +yes +0 of 13 rated results beyond their ceiling, 1 after their ceiling was measured again$' "$dir/met.txt"
 ok_diag $? "$dir/met.txt" "every ceiling a bound: no result with !, one after its ceiling was measured again"
-grep -qE '^p2p latency 8 B .* us +- +- +<= 1.2 us +yes' "$dir/met.txt"
-ok_diag $? "$dir/met.txt" "an absolute target (p2p latency): no ceiling or efficiency shown"
+grep -qE '^p2p latency 8 B .* us +- +- +- +<= 1.2 us +yes' "$dir/met.txt"
+ok_diag $? "$dir/met.txt" "an absolute target (p2p latency): no ceiling, efficiency or line% shown"
+grep -qE '^p2p bw >= 64M +p2p +bw +64M 64M/1 +390\.0 GB/s +393\.94 +99\.0% +86\.7 +>= 98% eff +yes ' "$dir/met.txt" &&
+    grep -qE '^goal +path +pattern +size +chunk +value +unit +ceiling +eff +line% +target +met ' "$dir/met.txt"
+ok_diag $? "$dir/met.txt" "line% beside eff: the result's median over its route's line rate (390 of 450 GB/s)"
 
 grep -q '^staged gain over depth 1 .*gain 1.92x, ideal 2.00x (stages 50.0/50.0 GB/s' "$dir/met.txt"
 ok_diag $? "$dir/met.txt" "staged through shared memory: two stages (D2H, H2D), ideal gain 2x"
@@ -106,15 +115,17 @@ for g in 'p2p bw 1M' 'p2p latency 8 B' 'staged-mpi gain over depth 1' 'host mpi 
 done
 grep -q ' 8 missed' "$dir/miss.txt"
 ok_diag $? "$dir/miss.txt" "the last line counts the 8 missed goals"
-grep -qE '^every ceiling a bound +host +bw +4M .* 1 count .* 112\.0%! +0 results with ! +NO +1 of 13 rated results beyond' "$dir/miss.txt"
-ok_diag $? "$dir/miss.txt" "a result with !: the goal missed, the furthest one shown"
+grep -qE '^every ceiling a bound +host +bw +4M .* 1 count .* 112\.0%! +- +0 results with ! +NO +1 of 13 rated results beyond' "$dir/miss.txt"
+ok_diag $? "$dir/miss.txt" "a result with !: the goal missed, the furthest one shown; host memory has no line rate: line% -"
 grep -q '^unified-prefetch bw >= 64M .* NO .*; measured: MPI busy 176.8 of the 179.0 ms iteration$' "$dir/miss.txt"
 ok_diag $? "$dir/miss.txt" "a missed efficiency goal says where the time went: its busiest stage beside the iteration"
 grep -q '^cv <= 1% (nccl) .* NO .*; bw 256M: samples 364.8..387.6 (p5..p95) around 380$' "$dir/miss.txt"
 ok_diag $? "$dir/miss.txt" "a missed cv goal shows the spread of the worst result's samples"
 
 # Schema 2.5's marks on the all-met report: p2p bw 64M's step disturbed (noise), p2p bw 1M's
-# ceiling unsound, zerocopy's efficiency above 100%.
+# ceiling unsound, zerocopy's efficiency above 100%. Above the line rate (schema 2.7): p2p bw 1M
+# as gpuxfer flags it (line_exceeded), zerocopy with a share above 1 and no flag (a hand-made
+# report): both marked !, never a clean number.
 make_report all-met "$dir/marks.json"
 "$PYTHON" - "$dir/marks.json" <<'PY'
 import json, sys
@@ -129,11 +140,13 @@ for r in d["results"]:
         for k in ("ceiling", "efficiency", "ceiling_what"):
             del r[k]
         r.update(ceiling_unsound=True, ceiling_absent="ceiling unsound: peer 0->1 at 1M was "
-                 "disturbed more than the result")
+                 "disturbed more than the result", line_gbs=350.0, line_share=370 / 350,
+                 line_route="NVLink 4, 14 links 350.0", line_exceeded=True)
 d["results"].append({"path": "zerocopy", "mem": {"src": "device", "dst": "device"},
                      "pattern": "bw", "ranks": [0, 1], "same_node": True, "size": 64 * M,
                      "unit": "GB/s", "status": "ok", "stats": {"median": 105.0, "cv": 0.001},
-                     "ceiling": 100.0, "ceiling_what": "mapped", "efficiency": 1.05})
+                     "ceiling": 100.0, "ceiling_what": "mapped", "efficiency": 1.05,
+                     "line_gbs": 100.0, "line_share": 1.05, "line_route": "PCIe gen5 x16 63.0"})
 json.dump(d, open(sys.argv[1], "w"))
 PY
 goals "$dir/marks.json" >"$dir/marks.txt" 2>&1
@@ -145,6 +158,9 @@ grep -qE '^p2p bw 1M +p2p +bw +1M 1M/1 +370\.0 GB/s +\? +\? .* - +ceiling unsoun
 ok_diag $? "$dir/marks.txt" "an unsound ceiling: ? for ceiling and eff, not judged, the reason"
 grep -qE '^zerocopy bw >= 64M +zerocopy .* 105\.0 GB/s +100\.00 +105\.0%! .* - +mapped \(efficiency above 100%: the ceiling is no bound here\)' "$dir/marks.txt"
 ok_diag $? "$dir/marks.txt" "an efficiency above 100%: ! after it, the goal not judged on it"
+grep -qE '^p2p bw 1M +p2p +bw +1M 1M/1 +370\.0 GB/s +\? +\? +105\.7! +>= 90% eff ' "$dir/marks.txt" &&
+    grep -qE '^zerocopy bw >= 64M +zerocopy .* 105\.0%! +105\.0! +>= 95% eff ' "$dir/marks.txt"
+ok_diag $? "$dir/marks.txt" "a result above its route's line rate: ! after its line%, flagged by the report or not"
 grep -qE '^every ceiling a bound +zerocopy .* 1 count .* 105\.0%! .*NO .*1 more with an unsound ceiling \(\?, not rated\)' "$dir/marks.txt"
 ok_diag $? "$dir/marks.txt" "every ceiling a bound: an efficiency above 100% without ceiling_exceeded counts; unsound ones said"
 grep -q '; 2 of them judged on a result the machine disturbed (~): rerun on a quieter node$' "$dir/marks.txt"
@@ -160,9 +176,11 @@ ok_diag $([ $? -eq 2 ] && grep -q 'not a gpuxfer report' "$dir/bad.txt" && echo 
 # note wrapped below it.
 "$PYTHON" "$top_srcdir/scripts/gpuxfer-report" goals "$dir/marks.json" >"$dir/narrow.txt" 2>&1
 [ $? -eq 1 ] && [ -z "$(awk 'length > 100' "$dir/narrow.txt")" ] &&
-    grep -qE '^goal +size +chunk +value +unit +ceiling +eff +target +met$' "$dir/narrow.txt" &&
-    grep -A1 -E '^zerocopy bw >= 64M +64M .* 105\.0 +GB/s +100\.00 +105\.0%! ' "$dir/narrow.txt" |
+    grep -qE '^goal +size +chunk +value +unit +ceiling +eff +line% +target +met$' "$dir/narrow.txt" &&
+    grep -qE '^p2p bw >= 64M +64M 64M/1 +390\.0~ +GB/s +393\.94 +99\.0% +87 +>= 98% eff +yes~$' "$dir/narrow.txt" &&
+    grep -qE '^p2p bw 1M +1M 1M/1 +370\.0 +GB/s +\? +\? +106! +>= 90% eff +-$' "$dir/narrow.txt" &&
+    grep -A1 -E '^zerocopy bw >= 64M +64M .* 105\.0 +GB/s +100\.00 +105\.0%! +105! ' "$dir/narrow.txt" |
     grep -q '^  mapped (efficiency above 100%'
-ok_diag $? "$dir/narrow.txt" "the default table: every line within 100 columns, each goal's note on the line below"
+ok_diag $? "$dir/narrow.txt" "the default table: every line within 100 columns, line% in whole percents (! above 100), each goal's note on the line below"
 rm -rf "$dir"
 done_testing

@@ -194,6 +194,8 @@ RESULT = Obj({
     "samples": (OPT, List(NUMBER)),
     "samples_file": (OPT, Obj({"file": (REQ, STRING), "line": (REQ, POSITIVE), "n": (REQ, COUNT)})),
     "ceiling": (OPT, NUMBER), "efficiency": (OPT, NUMBER), "line_gbs": (OPT, NUMBER),
+    "line_share": (OPT, NUMBER), "line_exceeded": (OPT, BOOL), "line_absent": (OPT, STRING),
+    "line_route": (OPT, STRING),
     "ceiling_what": (OPT, STRING), "reason": (OPT, STRING), "ceiling_absent": (OPT, STRING),
     "ceiling_unsound": (OPT, BOOL), "noise": (OPT, NOISE),
     "auto_candidates": (OPT, List(Obj({"chunk": (REQ, POSITIVE), "depth": (REQ, POSITIVE),
@@ -817,6 +819,51 @@ def ceiling_text(r, fmt="%.3f", none="-"):
         return UNSOUND
     c = r.get("ceiling")
     return fmt % c if is_number(c) else none
+
+
+# --- The line rate (schema 2.7): the third yardstick, the links as built -------------------------
+# A report before 2.7, a latency, host memory on one node or a link of unknown rate has none:
+# every helper answers None (False) there, and a tool prints "-".
+
+def line_rate(r):
+    """The line rate of r's route in GB/s, None without one (a latency has none: a share of it
+    would divide microseconds by GB/s)."""
+    v = r.get("line_gbs") if isinstance(r, dict) and r.get("unit") != "us" else None
+    return v if is_number(v) and v > 0 else None
+
+
+def line_share(r):
+    """r's median over its route's line rate (the report's line_share), None without a rate."""
+    rate = line_rate(r)
+    stats = r.get("stats") if rate else None  # a failed result has no median
+    return stats["median"] / rate if isinstance(stats, dict) and "median" in stats else None
+
+
+def line_exceeded(r):
+    """r lies above its route's line rate, which no transfer can: a wrong route or rate (a health
+    finding). Judged on the median too, so that a hand-made report's share above 1 without the
+    flag is never shown as a clean number."""
+    flagged = isinstance(r, dict) and r.get("line_exceeded") is True
+    return flagged or (line_share(r) or 0) > 1
+
+
+def line_absent(r):
+    """Why r has no line rate: the report's line_absent, else what its report predates."""
+    why = r.get("line_absent") if isinstance(r, dict) else None
+    if isinstance(why, str) and why:
+        return why
+    if isinstance(r, dict) and r.get("unit") == "us":
+        return "a latency: no line rate (it rates bandwidths)"
+    return "no line rate in its report (before schema 2.7)"
+
+
+def line_text(share, exceeded=False, fmt="%.0f", none="-"):
+    """A share of the line rate in percent as gpuxfer's table prints line% (src/report/output.c):
+    '!' after it where the result lies above the rate, `none` without a share (then '!' still
+    says that a result behind it lies above its rate). `exceeded` and a share above 1 both mark:
+    no share above 100% is ever printed clean."""
+    text = none if share is None else fmt % (100 * share)
+    return text + (EXCEEDED if exceeded or (share or 0) > 1 else "")
 
 
 def marks_json(r):

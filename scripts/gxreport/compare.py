@@ -17,7 +17,10 @@ where they make the comparison unfair: iterations, warmup, window, clock), what 
 configurations' contexts and command lines, and a summary per path and pattern:
 slower/faster/same/undecided and the geometric mean of the ratios. A value with ~ after it rests
 on a run whose step the machine disturbed (the report's noise, schema 2.5), and so does a
-verdict with ~ after it: the summary counts those comparisons apart.
+verdict with ~ after it: the summary counts those comparisons apart. Where the reports rate
+their routes (schema 2.7), a bandwidth block has line%: the faster configuration's value over
+the line rate both cross, ! where a run of either lies above its rate, diff where their rates
+differ (each side's share in --json), - where a side has none.
 
 A run counts once: one report given twice (the same file by any path or link, or the same
 document: a copy) is refused, naming both arguments.
@@ -168,7 +171,7 @@ def build_rows(groups, alpha, floor, seed, chunk_as_setting=False):
         (path, pattern, unit, src, dst, chunk, depth, size, ranks), repeat = k
         row = {"key": k, "path": path, "pattern": pattern, "unit": unit, "mem": [src, dst],
                "chunk": chunk, "depth": depth, "size": size, "ranks": list(ranks),
-               "repeat": repeat, "cells": []}
+               "repeat": repeat, "cells": [], "line_col": False}
         base = runs[0]
         base_medians = [r["stats"]["median"] for r in base]
         base_value = center(base_medians)
@@ -181,7 +184,12 @@ def build_rows(groups, alpha, floor, seed, chunk_as_setting=False):
             value = center(medians)
             cell = {"value": value, "runs": len(rs), "run_medians": medians,
                     "run_cv": gx.run_cv(medians), "noisy": sum(gx.noisy(r) for r in rs),
-                    "noise": sorted({m for r in rs for m in gx.noise_marks(r)})}
+                    "noise": sorted({m for r in rs for m in gx.noise_marks(r)}),
+                    **line_facts(rs, value)}
+            # Reports from 2.7 on say of every bandwidth result its line rate or why it has
+            # none: their blocks get line%; older ones keep the table they had.
+            row["line_col"] = row["line_col"] or any(
+                "line_gbs" in r or "line_absent" in r for r in rs)
             if i > 0:
                 # Ratios and their logs need positive values: a zero or negative median (a
                 # broken or hand-made report) is shown, not judged.
@@ -199,7 +207,8 @@ def build_rows(groups, alpha, floor, seed, chunk_as_setting=False):
                 noisy_comparison = bool(cell["noisy"] or row["cells"][0]["noisy"])
                 cell.update(ratio=ratio, ci95=ci, test=test or "floor", p=p, q=None,
                             noisy_comparison=noisy_comparison, option_differences=differ,
-                            unfair=[n for n, v in differ.items() if unfair(n, v)])
+                            unfair=[n for n, v in differ.items() if unfair(n, v)],
+                            line_rates_differ=rates_differ(base, rs))
             row["cells"].append(cell)
         rows.append(row)
     for i in range(1, len(groups)):
@@ -223,6 +232,33 @@ def build_rows(groups, alpha, floor, seed, chunk_as_setting=False):
         first.setdefault(r["key"][0][:7], len(first))
     rows.sort(key=lambda r: (first[r["key"][0][:7]], r["size"], r["ranks"], r["repeat"]))
     return rows
+
+
+def line_facts(rs, value):
+    """A configuration's value against its route's line rate (schema 2.7), from its runs:
+    line_gbs the rate they all have (None where one has none, or where their rates differ: a
+    link down in one run), line_share the value over it, line_exceeded a run above its rate,
+    line_absent why there is no rate, line_route the links crossed."""
+    rates = {gx.line_rate(r) for r in rs}
+    rate = next(iter(rates)) if len(rates) == 1 else None
+    if rate is not None:
+        absent = None
+    elif None in rates:
+        absent = "; ".join(sorted({gx.line_absent(r) for r in rs if gx.line_rate(r) is None}))
+    else:
+        absent = "links of different line rates in its runs (" + ", ".join(
+            f"{x:.1f}" for x in sorted(rates)) + " GB/s)"
+    routes = {r.get("line_route") for r in rs}
+    return {"line_gbs": rate, "line_share": value / rate if rate is not None else None,
+            "line_exceeded": any(gx.line_exceeded(r) for r in rs), "line_absent": absent,
+            "line_route": next(iter(routes)) if rate is not None and len(routes) == 1 else None}
+
+
+def rates_differ(base, rs):
+    """Whether two configurations' runs, each with a line rate, cross links of different rates:
+    no share of one rate then holds for both."""
+    rates = {gx.line_rate(r) for r in base + rs}
+    return None not in rates and len(rates) > 1
 
 
 def positive(values):
@@ -444,7 +480,21 @@ def pct(v):
 
 
 def ci_text(ci):
-    return "-" if ci is None else f"{ci[0]:.3f}-{ci[1]:.3f}"
+    return "-" if ci is None else f"{ci_end(ci[0])}-{ci_end(ci[1])}"
+
+
+def ci_width(line_col):
+    return 11 if line_col else 13
+
+
+def ci_end(v):
+    """An end of a ratio's interval in five characters below 99999.5 (0.912, 12.35, 123.4), so
+    that an interval fits the narrower ci95 of a block with line%; below 10 as ever."""
+    for decimals in (3, 2, 1):
+        text = f"{v:.{decimals}f}"
+        if len(text) <= 5:
+            return text
+    return f"{v:.0f}"
 
 
 def value_text(cell, width):
@@ -457,6 +507,42 @@ def value_text(cell, width):
 
 def verdict_text(cell):
     return gx.mark_median(cell["verdict"], cell["noisy_comparison"])
+
+
+def line_text(base, cell):
+    """line%: the faster configuration's share of the line rate both cross; "diff" where their
+    rates differ (no share of one rate holds for both); '!' where a run of either lies above its
+    rate, whatever the text."""
+    if cell is None:
+        return gx.line_text(None, base["line_exceeded"])
+    exceeded = base["line_exceeded"] or cell["line_exceeded"]
+    if cell["line_rates_differ"]:
+        return gx.line_text(None, exceeded, none="diff")
+    # One rate for both: the faster side's share is the larger, and above 1 where either's is.
+    shares = [base["line_share"], cell["line_share"]]
+    return gx.line_text(None if None in shares else max(shares), exceeded)
+
+
+def side_rate_text(cell):
+    """A configuration's line rate and route, or why it has none."""
+    if cell["line_gbs"] is None:
+        return cell["line_absent"]
+    return f"{cell['line_gbs']:.1f} GB/s" + (f" ({cell['line_route']})" if cell["line_route"]
+                                               else "")
+
+
+def rates_differ_notes(block_rows, j):
+    """Under a block, what its 'diff' rows of configuration j cross: each side's rate, per group
+    of sizes crossing the same."""
+    groups = {}
+    for row in block_rows:
+        c = row["cells"][j]
+        if c and c["line_rates_differ"]:
+            groups.setdefault((side_rate_text(row["cells"][0]), side_rate_text(c)),
+                              []).append(row["size"])
+    return [f"# line% diff at {sizes_text(sorted(set(sizes)))}: A crosses {a}; {letter(j)} "
+            f"crosses {c}: no share of one rate holds for both (--json: each one's line_share)"
+            for (a, c), sizes in groups.items()]
 
 
 LEGEND_FACTS, LEGEND_VALUE = 3, 40
@@ -491,6 +577,12 @@ def print_tables(cfgs, rows, out, diffs=()):
         gx.note("# ~ after a value: a run of it whose step the machine disturbed (its median is no"
                 " clean number: the report's noise); after a verdict: the comparison rests on such"
                 " a value", out)
+    if any(r["line_col"] for r in rows):
+        gx.note("# line%: the faster configuration's value over the line rate of the links both"
+                " cross (how near the hardware the better one comes); ! a run of either above its"
+                " route's line rate (a wrong route or rate); diff: links of different line rates"
+                " (named under the block); -: a side without one (a report before schema 2.7, host"
+                " memory on one node, a link of unknown rate)", out)
     # A block's rows once per configuration against A, each line within gx.COLUMNS.
     blocks = []
     for row in rows:
@@ -507,26 +599,38 @@ def print_tables(cfgs, rows, out, diffs=()):
                  else "")
         gx.note(f"\n# path {row['path']}, memory {row['mem'][0]} -> {row['mem'][1]}, pattern "
                 f"{row['pattern']}{extra}, {row['unit']} ({better(row['unit'])})", out)
+        # As gpuxfer's table, line% only where the block's reports rate their routes (schema
+        # 2.7), so that an older report's table stays as it was; there ci95 is narrower to keep
+        # the line within gx.COLUMNS, as the table narrows its columns beside line%.
+        line_col = any(r["line_col"] for r in block_rows)
         for j in range(1, len(cfgs)):
             c = letter(j)
-            print(f"#{'size':>9} {'pair':>6} {'A':>9} {c:>9} {c + '/A':>6} {'ci95':>13} {'p':>7}"
-                  f" {'q':>7} {'sig':>3} {'test':>5} {'verdict':>10}", file=out)
+            line_head = f" {'line%':>6}" if line_col else ""
+            print(f"#{'size':>9} {'pair':>6} {'A':>9} {c:>9} {c + '/A':>6}{line_head}"
+                  f" {'ci95':>{ci_width(line_col)}} {'p':>7} {'q':>7} {'sig':>3} {'test':>5}"
+                  f" {'verdict':>10}", file=out)
             for row in block_rows:
-                print(row_line(row, j), file=out)
+                print(row_line(row, j, line_col), file=out)
+            for text in rates_differ_notes(block_rows, j):
+                gx.note(text, out)
 
 
-def row_line(row, j):
+def row_line(row, j, line_col=False):
     """A row's line for configuration j against A."""
     pair = "->".join(str(x) for x in row["ranks"])
     if row["repeat"]:
         pair += f"#{row['repeat'] + 1}"
     line = f"{row['size']:>10} {pair:>6} {value_text(row['cells'][0], 9)}"
     c = row["cells"][j]
+    line_cell = f" {line_text(row['cells'][0], c):>6}" if line_col else ""
+    ciw = ci_width(line_col)
     if c is None:
-        return line + f" {'-':>9} {'-':>6} {'-':>13} {'-':>7} {'-':>7} {'-':>3} {'-':>5} {'-':>10}"
+        return line + f" {'-':>9} {'-':>6}{line_cell} {'-':>{ciw}} {'-':>7} {'-':>7} {'-':>3}" \
+            f" {'-':>5} {'-':>10}"
     p = f"{c['p']:7.2g}" if c["p"] is not None else f"{'-':>7}"
     q = f"{c['q']:7.2g}" if c["q"] is not None else f"{'-':>7}"
-    return line + (f" {value_text(c, 9)} {fmt(c['ratio'], 6)} {ci_text(c['ci95']):>13} {p} {q}"
+    return line + (f" {value_text(c, 9)} {fmt(c['ratio'], 6)}{line_cell}"
+                   f" {ci_text(c['ci95']):>{ciw}} {p} {q}"
                    f" {c['significant']:>3} {c['test']:>5} {verdict_text(c):>10}")
 
 
@@ -621,7 +725,7 @@ def as_json(cfgs, files, rows, counts, spread, settings, missing, report_opts, o
             totals):
     names = [c["name"] for c in cfgs]
     for r in rows:
-        del r["key"]
+        del r["key"], r["line_col"]
     option_differences = [
         {"report": files[i], "option": name, "values": values, "unfair": False, "scope": "report"}
         for i, name, values in report_opts] + [

@@ -1,13 +1,15 @@
 """Checks a gpuxfer report against the performance goals (efficiency against the ceilings that
 gpuxfer measured in the same run) and prints one table: goal, size, chunk/depth, value, ceiling,
-efficiency, target, met, and below each goal its path, pattern and note (--wide: one line each).
-As gpuxfer's table: ~ after a value (and after met) judged on a result whose step the machine
-disturbed, ! after an efficiency above 100% and ? for the ceiling and efficiency of a result
-whose ceiling probe was disturbed; an efficiency goal is not judged on either (its ceiling is no
-bound there). Exit status 0 when every goal that has results is met, 1 when some are missed, 2
-for a report it cannot read or use (over 256 MiB: GX_REPORT_MAX_MIB; a median outside
-1e-9..1e15), 3 when its table could not be written (stdout full, closed or its reader gone), 130
-Ctrl-C, 143 SIGTERM; each failure one line on stderr, never 0 or 1.
+efficiency, line%, target, met, and below each goal its path, pattern and note (--wide: one line
+each). As gpuxfer's table: ~ after a value (and after met) judged on a result whose step the
+machine disturbed, ! after an efficiency above 100% and ? for the ceiling and efficiency of a
+result whose ceiling probe was disturbed; an efficiency goal is not judged on either (its ceiling
+is no bound there). line%: the result's median over its route's line rate (schema 2.7), ! after
+one above it (a wrong route or rate), - without one (a latency, host memory, an older report).
+Exit status 0 when every goal that has results is met, 1 when some are missed, 2 for a report it
+cannot read or use (over 256 MiB: GX_REPORT_MAX_MIB; a median outside 1e-9..1e15), 3 when its
+table could not be written (stdout full, closed or its reader gone), 130 Ctrl-C, 143 SIGTERM;
+each failure one line on stderr, never 0 or 1.
 Usage: gpuxfer-report goals REPORT.json [--wide]"""
 import os
 import sys
@@ -51,7 +53,8 @@ def row(goal, r, target, met, value=..., note="", unit=None):
     return {"goal": goal, "path": r["path"], "pattern": r["pattern"], "size": r["size"],
             "config": config(r), "value": r["stats"]["median"] if value is ... else value,
             "unit": unit or r["unit"], "ceiling": gx.ceiling_text(r, "%.2f"),
-            "eff": gx.efficiency_text(r, "%.1f", percent="%"), "target": target, "met": met,
+            "eff": gx.efficiency_text(r, "%.1f", percent="%"), "line_share": gx.line_share(r),
+            "line_exceeded": gx.line_exceeded(r), "target": target, "met": met,
             "noisy": gx.noisy(r) and unit != "count", "note": note or ceiling_note(r)}
 
 
@@ -279,12 +282,16 @@ def bound_goal(rows, results):
     else:
         rows.append({"goal": "every ceiling a bound", "path": "(all)", "pattern": "-",
                      "size": None, "config": "-", "value": 0, "unit": "count", "ceiling": "-",
-                     "eff": "-", "target": "0 results with !", "met": True, "noisy": False,
+                     "eff": "-", "line_share": None, "line_exceeded": False,
+                     "target": "0 results with !", "met": True, "noisy": False,
                      "note": note})
 
 
-WIDE = "%-28s %-16s %-7s %6s %-9s %10s %-5s %9s %6s  %-18s %-4s %s"
-NARROW = "%-27s %5s %-7s %9s %-5s %9s %7s  %-17s %s"
+WIDE = "%-28s %-16s %-7s %6s %-9s %10s %-5s %9s %6s %6s  %-18s %-4s %s"
+# line% beside eff within 100 columns: value and ceiling hold 7 characters (390.0~, 393.94),
+# target 16 (0 results with !; the 17 of a schema 1 report's "within 5% of bare" has no ~ after
+# its met).
+NARROW = "%-27s %5s %-7s %7s %-5s %7s %7s %5s  %-16s %s"
 
 
 def main(argv):
@@ -298,22 +305,24 @@ def main(argv):
     rows = goals(doc)
     if a.wide:
         print(WIDE % ("goal", "path", "pattern", "size", "chunk", "value", "unit", "ceiling",
-                      "eff", "target", "met", "ceiling / note"))
+                      "eff", "line%", "target", "met", "ceiling / note"))
     else:
-        print(NARROW % ("goal", "size", "chunk", "value", "unit", "ceiling", "eff", "target",
-                        "met"))
+        print(NARROW % ("goal", "size", "chunk", "value", "unit", "ceiling", "eff", "line%",
+                        "target", "met"))
     for x in rows:
         met = "-" if x["met"] is None else gx.mark_median("yes" if x["met"] else "NO", x["noisy"])
         # "-" where a number does not apply (an absolute target, a missing baseline).
         value = "-" if x["value"] is None else gx.mark_median(
             str(x["value"]) if x["unit"] == "count" else gx.value_text(x["value"]), x["noisy"])
         size = gx.human_size(x["size"]) if x["size"] else "-"
+        # As gpuxfer's table: a decimal where the line is wide, whole percents where narrow.
+        line = gx.line_text(x["line_share"], x["line_exceeded"], "%.1f" if a.wide else "%.0f")
         if a.wide:
             print(WIDE % (x["goal"], x["path"], x["pattern"], size, x["config"], value,
-                          x["unit"], x["ceiling"], x["eff"], x["target"], met, x["note"]))
+                          x["unit"], x["ceiling"], x["eff"], line, x["target"], met, x["note"]))
             continue
         print(NARROW % (x["goal"], size, x["config"], value, x["unit"], x["ceiling"], x["eff"],
-                        x["target"], met))
+                        line, x["target"], met))
         gx.note(f"  {x['path']} {x['pattern']}: {x['note']}" if x["path"] not in x["goal"]
                 else f"  {x['note']}")
     missed = sum(1 for x in rows if x["met"] is False)

@@ -68,7 +68,7 @@ def table(pattern, unit, lines):
 def health_lines(doc):
     """The results above their route's line rate (no transfer can be) and the report's health
     findings (schema 2.7: degraded links), one line each; nothing for a report without them."""
-    above = [r for r in doc["results"] if isinstance(r, dict) and r.get("line_exceeded") is True]
+    above = [r for r in doc["results"] if gx.line_exceeded(r)]
     out = []
     if above:
         out.append(f"# {len(above)} of {len(doc['results'])} results above their route's line "
