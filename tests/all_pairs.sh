@@ -32,7 +32,7 @@ for x in m:
 PY
     ok_diag $? "$dir/check.txt" "$mode: 4 matrices (latency, bw x 2 sizes), 4x4, null diagonal, the results' medians"
     [ "$(grep -c '^# pair matrix: path host, pattern' "$dir/$mode.txt")" -eq 4 ] &&
-        [ "$(grep -cE '^ +[0-3]( +(-|[0-9.]+)){4}$' "$dir/$mode.txt")" -eq 16 ]
+        [ "$(grep -cE '^ +[0-3]( +(-|[0-9.]+[<~]?)){4}$' "$dir/$mode.txt")" -eq 16 ]
     ok $? "$mode: the table shows 4 matrices of 4 rows"
     "$PYTHON" - "$out" "$mode" >"$dir/check.txt" 2>&1 <<'PY'
 import json, sys
@@ -62,9 +62,10 @@ PY
         [ "$(grep -cE '^# round [1-6] of 6: 2 pairs at once \(2 measured\), (aggregate [0-9.]+ GB/s, )?[0-9.e+]+ messages/s' "$dir/$mode.txt")" -eq 24 ]
         ok $? "$mode: the table prints each round's aggregate"
     fi
-    # --slow-pair 1: with 12 distinct medians, those beyond the median are flagged, with hosts.
+    # --slow-pair 1: with 12 distinct medians, those beyond the median are flagged, with hosts
+    # (~ after a value the machine disturbed: the suite is itself a busy machine).
     host=$(hostname)
-    grep -qE "^#   SLOW [0-3]->[0-3] [0-9.]+ (us|GB/s) \([0-9.]+ x median\): rank [0-3] \(host $host\) -> rank [0-3] \(host $host\)" \
+    grep -qE "^#   SLOW [0-3]->[0-3] [0-9.]+~? (us|GB/s) \([0-9.]+ x median\): rank [0-3] \(host $host\) -> rank [0-3] \(host $host\)" \
         "$dir/$mode.txt"
     ok $? "$mode: --slow-pair 1 flags pairs, naming ranks and hosts"
 done
