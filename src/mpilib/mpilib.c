@@ -186,7 +186,7 @@ int gx_fs_pinnable(const char *path, char *fs, size_t len)
     if (statfs(path, &st) != 0)
         return -1;
     unsigned long magic = (unsigned long)st.f_type & 0xfffffffful;
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+    for (size_t i = 0; i < GX_ARRAY_LEN(kinds); i++)
         if (kinds[i].magic == magic) {
             snprintf(fs, len, "%s", kinds[i].name);
             return kinds[i].in_memory;

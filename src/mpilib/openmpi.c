@@ -4,6 +4,8 @@
 #include "config.h"
 #include "mpilib.h"
 
+#include "gx.h"
+
 #include <dlfcn.h>
 #include <stdio.h>
 #include <cjson/cJSON.h>
@@ -136,7 +138,7 @@ static void openmpi_startup_notice(const struct gx_mpilib_probe *p, char *buf, s
 {
     static const char *const dirs[] = {"OMPI_MCA_orte_jobfam_session_dir", "PMIX_SERVER_TMPDIR"};
     const char *dir = NULL;
-    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0] && !dir; i++)
+    for (size_t i = 0; i < GX_ARRAY_LEN(dirs) && !dir; i++)
         dir = p->env(dirs[i]);
     if (!p->query_cuda_support || !p->query_cuda_support() || !dir || !dir[0])
         return;

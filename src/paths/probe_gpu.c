@@ -337,9 +337,8 @@ static int gpu_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
     /* Both sides count their iterations alike: they take the same schedule. */
     unsigned long call = g->calls++;
     int in_turn = dir != GX_DIR_BOTH && g->st->in_turn && (call & 1);
-    size_t nsched = sizeof peer_schedule / sizeof peer_schedule[0];
     if (g->st->concurrent)
-        g->nstreams = peer_schedule[(call >> 1) % nsched];
+        g->nstreams = peer_schedule[(call >> 1) % GX_ARRAY_LEN(peer_schedule)];
     else
         g->nstreams = (call & 2) && g->st->multi_stream && bytes >= GX_PROBE_MULTI_STREAM
                           ? GX_PROBE_STREAMS
