@@ -105,6 +105,8 @@ void gx_report_discard(struct gx_report *rep);
 /* What names a measurement (run, path, memory kinds, pattern) into o: a result's JSON and a
  * round's sum begin alike. */
 void gx_result_key_json(cJSON *o, const struct gx_result *res);
+/* name: [x, y] (a pair of ranks, an interval), as results and skips have them. */
+void gx_json_add_two(cJSON *o, const char *name, double x, double y);
 /* Adds "noise": a step's marks, what they rest on and why (noise.h), as results and the
  * calibration's points have it. */
 void gx_noise_json(cJSON *o, const struct gx_noise *n);
