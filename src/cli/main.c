@@ -4,20 +4,17 @@
 #include "fault.h"
 #include "file_util.h"
 #include "gpu.h"
-#include "context.h"
 #include "harness.h"
-#include "layout_matrix.h"
 #include "line_health.h"
 #include "links.h"
-#include "matrix.h"
 #include "mplan.h"
 #include "sink.h"
-#include "plan.h"
 #include "job.h"
 #include "option_table.h"
 #include "out_path.h"
 #include "pairs.h"
 #include "report.h"
+#include "run_report.h"
 #include "scenario_find.h"
 #include "topo.h"
 #include "ucx_proto.h"
@@ -265,26 +262,6 @@ static int start(struct gx_job *job, const struct gx_options *opts, struct gx_re
  * --fail-on-health. */
 static struct gx_health_set health;
 
-/* Every rank's context to rank 0, into the report and the table's header; the hardware's health
- * from every rank's link facts. */
-static int add_context(const struct gx_job *job, const struct gx_options *opts,
-                       const struct gx_mplan *plan, struct gx_report *rep, struct gx_err *err)
-{
-    void *context = NULL;
-    int rc = gx_context_gather(job, &context, err);
-    rc = gx_agree(job->comm, rc, err);
-    if (rc == GX_OK && job->rank == 0) {
-        gx_topo_pairs_json(context, job->topo, plan->pairs, plan->nruns);
-        gx_topo_print_header(gx_table_stream(&opts->g), context);
-        gx_health_start(&health, job->topo, gx_table_stream(&opts->g));
-        /* In the document from now on, so that a report written by the watchdog has it. */
-        cJSON_AddItemToObject(rep->doc, "context", context);
-        context = NULL;
-    }
-    cJSON_Delete(context); /* rank 0 after a failed agreement */
-    return rc;
-}
-
 /* The plan's measurements, each result's ceiling probes just before it; every result into the sink. */
 static int measure(const struct gx_job *job, const struct gx_options *opts,
                    const struct gx_mplan *plan, struct gx_sink *sink,
@@ -317,109 +294,6 @@ static int conclude(const struct gx_options *opts, const struct gx_tally *t, int
         fprintf(stderr, "gpuxfer: %s\n", err->msg);
     }
     return rc;
-}
-
-/* Rank 0: the pair matrices and the transfer plan from the kept results, into the report and
- * the table. */
-static void add_matrices_and_plan(const struct gx_layout *layout, unsigned views,
-                                  const struct gx_options *opts, struct gx_report *rep,
-                                  struct gx_sink *sink, FILE *table)
-{
-    cJSON *context = cJSON_GetObjectItemCaseSensitive(rep->doc, "context");
-    const char *oom = NULL;
-    struct gx_err merr = {0};
-    /* The sink holds the matrices' order until the report is closed: the report reads it. */
-    if (gx_matrices_make(&sink->mats, sink->kept, sink->nkept, layout->nranks, &oom) < 0)
-        fprintf(stderr, "gpuxfer: %s (the results are in the report)\n", oom);
-    else if (sink->mats.nm > 0 &&
-             gx_report_set_streamed(rep, "matrices", gx_matrices_fill, &sink->mats, &merr) != GX_OK)
-        fprintf(stderr, "gpuxfer: %s (the results are in the report)\n", merr.msg);
-    else if (sink->mats.nm > 0)
-        gx_matrices_print(table, &sink->mats, context, opts->g.slow_pair);
-    cJSON *lmats = gx_layout_matrices(sink->kept, sink->nkept, layout, views, &oom);
-    if (lmats) {
-        gx_report_set(rep, "layout_matrices", lmats);
-        gx_layout_matrices_print(table, lmats, context, opts->g.slow_pair);
-    } else if (oom) {
-        fprintf(stderr, "gpuxfer: %s (the results are in the report)\n", oom);
-    }
-    struct gx_pair_link *links = NULL;
-    size_t nlinks = 0;
-    cJSON *plan = NULL;
-    if (gx_pair_links(cJSON_GetObjectItemCaseSensitive(context, "pairs"), &links, &nlinks) == GX_OK)
-        plan = gx_plan(sink->kept, sink->nkept, links, nlinks);
-    free(links);
-    if (plan) {
-        gx_plan_print(table, plan);
-        gx_report_set(rep, "plan", plan);
-    }
-}
-
-/* Rank 0: matrices, plan, status, and the report written; the closing lines of the table. */
-static int write_report(const struct gx_layout *layout, unsigned views,
-                        const struct gx_options *opts, const struct gx_ucx_proto *proto,
-                        struct gx_report *rep, struct gx_sink *sink,
-                        const struct gx_harness_out *ho, double least_s, int exit_code,
-                        const struct gx_err *err)
-{
-    FILE *table = gx_table_stream(&opts->g);
-    const struct gx_tally *t = &sink->tally;
-    /* Under the report's lock: the watchdog may write the report meanwhile (a timeout). */
-    if (exit_code != GX_OK && exit_code != GX_EVALIDATE && exit_code != GX_EHEALTH)
-        gx_report_set(rep, "error", cJSON_CreateString(err->msg));
-    if (ho->gpu_lost_rank >= 0)
-        gx_report_set(rep, "failure", gx_failure_json("cuda-sticky", NULL, &ho->gpu_lost_rank, 1));
-    cJSON *f = ho->signal ? gx_failure_json("signal", NULL, &ho->signal_rank, 1) : NULL;
-    if (f) { /* as the watchdog's report names a signal rank 0 got */
-        cJSON_AddStringToObject(f, "signal", gx_signal_name(ho->signal));
-        gx_report_set(rep, "failure", f);
-    }
-    if (opts->g.soak > 0)
-        gx_report_soak(rep, opts->g.soak, ho->soak_s, ho->rotations);
-    if (opts->g.budget > 0) {
-        cJSON *b = cJSON_CreateObject();
-        cJSON_AddNumberToObject(b, "seconds", (double)opts->g.budget);
-        cJSON_AddNumberToObject(b, "seconds_measured", ho->measured_s);
-        cJSON_AddNumberToObject(b, "steps_past_share", (double)ho->past_share);
-        cJSON_AddNumberToObject(b, "least_s", least_s);
-        cJSON_AddBoolToObject(b, "least_within", least_s <= (double)opts->g.budget * GX_BUDGET_SLACK);
-        gx_report_set(rep, "budget", b);
-        /* A budget divides the time; it cannot make a busy machine's fewest iterations shorter.
-         * Said, so that a run over its budget is never taken for one that kept it. */
-        if (exit_code == GX_OK && opts->g.soak <= 0 &&
-            ho->measured_s > (double)opts->g.budget * GX_BUDGET_SLACK)
-            fprintf(stderr, "gpuxfer: note: the plan took %.1f s of a budget of %ld s: %ld of its "
-                    "steps needed longer than their share for their fewest iterations on this "
-                    "machine now (a larger --budget, fewer sizes or a quieter machine)\n",
-                    ho->measured_s, opts->g.budget, ho->past_share);
-    }
-    add_matrices_and_plan(layout, views, opts, rep, sink, table);
-    gx_sink_interference(sink, table);
-    cJSON *protos = gx_ucx_proto_json(proto, sink->kept, sink->nkept);
-    if (protos)
-        gx_report_set(rep, "library_protocols", protos);
-    gx_ucx_proto_print(table, proto, sink->kept, sink->nkept);
-    cJSON *rounds = gx_sink_take_rounds(sink);
-    if (rounds)
-        gx_report_set(rep, "rounds", rounds);
-    struct gx_err werr = {0};
-    if (gx_report_write(rep, gx_rc_status(exit_code), exit_code, &werr) != GX_OK) {
-        fprintf(stderr, "gpuxfer: %s\n", werr.msg);
-        return GX_ERUNTIME;
-    }
-    if (opts->g.soak > 0)
-        fprintf(table, "\n# soak: %ld complete pass%s in %.0f s of %ld s asked\n",
-                ho->rotations, ho->rotations == 1 ? "" : "es", ho->soak_s, opts->g.soak);
-    fprintf(table, "\n# report: %s (%d results, %d skipped, %d failed)%s\n", rep->path,
-            t->results, t->skipped, t->failed,
-            t->validation_failed ? "; DATA VALIDATION FAILED" : "");
-    if (t->validation_failed)
-        fprintf(stderr, "gpuxfer: received data did not match what was sent; see the "
-                        "validation entries in %s\n", rep->path);
-    if (exit_code == GX_ENOTHING)
-        fprintf(table, "\n# nothing measured: every measurement was skipped (the skipped lines "
-                "above say why; exit %d, or 0 with --allow-skip)\n", GX_ENOTHING);
-    return exit_code;
 }
 
 int main(int argc, char **argv)
@@ -477,7 +351,7 @@ int main(int argc, char **argv)
         gx_watchdog_set_abort(gx_report_abort, &rep);
     }
     gx_fault_moment(job.rank, GX_AT_OPENED, 0);
-    rc = add_context(&job, &opts, &plan, &rep, &err);
+    rc = gx_run_report_context(&job, &opts, &plan, &rep, &health, &err);
     if (rc == GX_OK && job.rank == 0) /* what the budget buys, before the first step */
         gx_budget_print(gx_table_stream(&opts.g), &plan, &opts);
     double least_s = gx_budget_least(&plan); /* the plan is gone when the report is written */
@@ -527,8 +401,8 @@ int main(int argc, char **argv)
                     "--fail-on-health: exit %d)\n", health.n, health.n == 1 ? "" : "s",
                     GX_EHEALTH);
         }
-        exit_code = write_report(&layout, views, &opts, &proto, &rep, &sink, &ho, least_s,
-                                 exit_code, &err);
+        exit_code = gx_run_report_finish(&layout, views, &opts, &proto, &rep, &sink, &ho,
+                                         least_s, exit_code, &err);
         gx_fault_moment(job.rank, GX_AT_WRITTEN, 0);
         gx_watchdog_shutdown(exit_code); /* it may use the report until here */
         gx_report_close(&rep);

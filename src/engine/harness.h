@@ -5,24 +5,11 @@
 #define GX_HARNESS_H
 
 #include "ceiling.h"
+#include "harness_out.h"
 #include "job.h"
 #include "mplan.h"
 #include "rating.h"
 #include "sink_ops.h"
-
-struct gx_harness_out {
-    /* Every rank stopped at the same result (signal, sticky CUDA error): MPI can be finalized
-     * as in any other run. */
-    int stopped_together;
-    int gpu_lost_rank;     /* the rank whose sticky CUDA error stopped the run, or -1 */
-    int signal, signal_rank; /* the signal that stopped every rank, and the rank that got it */
-    /* --soak */
-    long rotations;        /* complete passes over the runs */
-    double soak_s;         /* seconds from the first measurement to the end of the last pass */
-    double measured_s;     /* seconds from the first step to the end of the last */
-    long past_share;       /* steps of this rank that took longer than their share of the
-                              budget (their fewest iterations, or a batch, outlasted it) */
-};
 
 /* Executes the plan, pass after pass with --soak: first its ceiling probes, whose points rank 0
  * keeps in *ceilings (NULL: none kept; other ranks may pass NULL) and hands to the sink before
