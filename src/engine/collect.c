@@ -1,0 +1,233 @@
+/* A step's records, every rank's, to rank 0, which makes the round's results (or the ceiling
+ * probe's points) and hands them through the sink's door; a stop one rank saw, said to all. */
+#include "config.h"
+#include "collect.h"
+
+#include "mem.h"
+#include "noise.h"
+#include "pairs.h"
+#include "path.h"
+#include "pattern.h"
+#include "probe.h"
+#include "rating.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Rank 0: merges the pair's two records into one result. */
+static void merge(const struct gx_record *ra, const struct gx_record *rb, struct gx_result *res)
+{
+    const struct gx_record *worst = rb->state > ra->state ? rb : ra;
+    res->state = (enum gx_state)worst->state;
+    res->reason = worst->reason;
+    res->stats = ra->stats;
+    res->validated = ra->validated + rb->validated;
+    res->valid = ra->valid && rb->valid;
+    const struct gx_record *bad = !ra->valid ? ra : rb;
+    res->bad_offset = res->valid ? -1 : bad->bad_offset;
+    res->bad_iter = res->valid ? -1 : (long)bad->bad_iter;
+}
+
+/* --samples: the initiators' raw samples to rank 0 (c->samples, c->counts, c->displs). */
+static int gather_samples(struct gx_bench *b,
+                          const struct gx_record *mine, struct gx_collect *c, struct gx_err *err)
+{
+    const struct gx_job *job = b->job;
+    int n = mine->state == GX_STATE_OK && b->pair && b->ep.initiator ? (int)mine->stats.n : 0;
+    GX_MPI_TRY(err, MPI_Gather(&n, 1, MPI_INT, c->counts, 1, MPI_INT, 0, job->comm));
+    if (job->rank == 0) {
+        long total = 0;
+        for (int r = 0; r < job->size; r++) {
+            c->displs[r] = (int)total;
+            total += c->counts[r];
+        }
+        double *s = realloc(c->samples, (size_t)(total ? total : 1) * sizeof *s);
+        if (!s)
+            return gx_fail(err, GX_ERUNTIME, "out of host memory for samples");
+        c->samples = s;
+    }
+    GX_MPI_TRY(err, MPI_Gatherv(b->samples, n, MPI_DOUBLE, c->samples, c->counts, c->displs,
+                                MPI_DOUBLE, 0, job->comm));
+    return GX_OK;
+}
+
+/* The larger share of its step either rank of the pair spent waiting for a CPU; negative
+ * when neither kernel says. */
+static double pair_cpu_wait(const struct gx_record *ra, const struct gx_record *rb)
+{
+    double wa = ra->cpu_wait_s >= 0 && ra->cpu_window_s > 0 ? ra->cpu_wait_s / ra->cpu_window_s
+                                                               : -1;
+    double wb = rb->cpu_wait_s >= 0 && rb->cpu_window_s > 0 ? rb->cpu_wait_s / rb->cpu_window_s
+                                                               : -1;
+    double w = wa > wb ? wa : wb;
+    return w > 1 ? 1 : w; /* the clocks' skew over a short step */
+}
+
+/* The waits of both ranks: each slows the pair's iteration it falls in. */
+static long pair_cpu_waits(const struct gx_record *ra, const struct gx_record *rb)
+{
+    return ra->cpu_waits >= 0 && rb->cpu_waits >= 0 ? ra->cpu_waits + rb->cpu_waits : -1;
+}
+
+/* Rank 0: the result of pair p from the two ranks' records, rated against its ceiling. */
+static void result_of(const struct gx_bench *b, const struct gx_mstep *ax,
+                      const struct gx_pair *p, const struct gx_collect *c, struct gx_result *res,
+                      char *ceiling_what, size_t len)
+{
+    const struct gx_job *job = b->job;
+    const struct gx_path_ops *ops = gx_paths[b->path].ops;
+    const struct gx_record *ra = &c->recs[p->a];
+    *res = (struct gx_result){
+        .run_name = b->run->name,
+        .path = gx_paths[b->path].name,
+        .path_kind = b->path,
+        .src_mem = gx_mem_name(b->ep.src_kind),
+        .dst_mem = gx_mem_name(b->ep.dst_kind),
+        .src_kind = b->ep.src_kind,
+        .dst_kind = b->ep.dst_kind,
+        .pattern = gx_pattern_table[ax->pattern]->name,
+        .pattern_kind = ax->pattern,
+        .family = gx_pattern_table[ax->pattern]->family,
+        .unit = gx_pattern_table[ax->pattern]->unit,
+        .a = p->a,
+        .b = p->b,
+        .same_node = job->node_of[p->a] == job->node_of[p->b],
+        .size = ax->size,
+        .chunk = ax->chunk,
+        .depth = ax->depth,
+        .chunk_choice = b->run->chunk_mode,
+        .iters = ra->state == GX_STATE_OK ? (long)ra->stats.n : ax->iters,
+        .warmup = ax->warmup,
+        .window = ra->state == GX_STATE_OK && ra->window > 0 ? ra->window : ax->window,
+        .ended = ra->ended,
+        .precision = ax->precision,
+        .share_s = ra->share_s,
+        .elapsed_s = ra->elapsed_s,
+    };
+    merge(ra, &c->recs[p->b], res);
+    if (ops->stages[0] && res->state == GX_STATE_OK) {
+        res->stage_names = ops->stages;
+        memcpy(res->stage_us[0], ra->stage_us, sizeof res->stage_us[0]);
+        memcpy(res->stage_us[1], c->recs[p->b].stage_us, sizeof res->stage_us[1]);
+    }
+    res->gpu_timed = ra->gpu_timed;
+    res->l2_resident = ra->l2_resident > c->recs[p->b].l2_resident ? ra->l2_resident
+                                                                    : c->recs[p->b].l2_resident;
+    res->via = ra->via[0] ? ra->via : NULL;
+    if (ra->chunk) { /* chosen among candidates */
+        res->chunk = (size_t)ra->chunk;
+        res->depth = ra->depth;
+        res->cands = ra->cand;
+        res->ncands = ra->ncand;
+    }
+    if (res->state == GX_STATE_OK)
+        res->noise = gx_noise_judge(&res->stats, gx_pattern_table[ax->pattern]->lower_is_better,
+                                    pair_cpu_wait(ra, &c->recs[p->b]),
+                                    pair_cpu_waits(ra, &c->recs[p->b]));
+    gx_ceiling_apply(b->run->calibrate ? b->ceilings : NULL, ops, res, ceiling_what, len);
+    gx_line_apply(job, ops, res);
+    if (job->g->samples && c->counts[p->a]) {
+        res->samples = c->samples + c->displs[p->a];
+        res->nsamples = (size_t)c->counts[p->a];
+    }
+}
+
+/* Rank 0: a probe's point for each pair of the round, into the ceilings (a probe reports no
+ * result of its own). The ceiling is the initiator's best iteration. */
+static int keep_probe_points(struct gx_bench *b, const struct gx_mstep *ax,
+                             const struct gx_round *round, const struct gx_collect *c,
+                             struct gx_err *err)
+{
+    const struct gx_probe *pb = &gx_probes[b->probe];
+    const struct gx_pattern_ops *pat = gx_pattern_table[ax->pattern];
+    enum gx_ceil_kind kind = pb->kind[pat->family];
+    for (int i = 0; i < round->npairs && kind != GX_CEIL_NONE; i++) {
+        const struct gx_pair *p = &round->pairs[i];
+        struct gx_result merged;
+        merge(&c->recs[p->a], &c->recs[p->b], &merged);
+        struct gx_ceil_point pt = {.size = ax->size};
+        if (merged.state == GX_STATE_OK) {
+            const struct gx_stats *st = &merged.stats;
+            pt.best = pat->lower_is_better ? st->min : st->max;
+            pt.median = st->median;
+            pt.min = st->min;
+            pt.max = st->max;
+            pt.iters = (int32_t)st->n;
+            pt.elapsed_s = c->recs[p->a].elapsed_s;
+            pt.noise = gx_noise_judge(st, pat->lower_is_better,
+                                      pair_cpu_wait(&c->recs[p->a], &c->recs[p->b]),
+                                      pair_cpu_waits(&c->recs[p->a], &c->recs[p->b]));
+        } else {
+            snprintf(pt.absent, sizeof pt.absent, "%s",
+                     merged.reason && merged.reason[0] ? merged.reason : "not measured");
+        }
+        GX_TRY(gx_ceilings_put(b->ceilings, kind, p->a, p->b, pb->ops->what, &pt, err));
+    }
+    return GX_OK;
+}
+
+/* Every rank's record to rank 0, which reports one result per pair of the round. */
+int gx_collect_step(struct gx_bench *b, const struct gx_mstep *ax, const struct gx_mgroup *g,
+                    const struct gx_round *round, struct gx_record *mine, struct gx_collect *c,
+                    const struct gx_sink_door *sink, struct gx_err *err)
+{
+    const struct gx_job *job = b->job;
+    int mpirc = MPI_Gather(mine, (int)sizeof *mine, MPI_BYTE, c->recs, (int)sizeof *mine,
+                           MPI_BYTE, 0, job->comm);
+    if (mpirc != MPI_SUCCESS) {
+        /* Rank 0 survived a rank that did not answer: what was gathered so far stands. */
+        gx_fail_mpi(err, mpirc, "MPI_Gather", __FILE__, __LINE__);
+        err->rc = GX_EINCOMPLETE;
+        return gx_wrap(err, "gathering the results of %zu bytes (a rank died?)", ax->size);
+    }
+    if (job->g->samples)
+        GX_TRY(gather_samples(b, mine, c, err));
+    if (job->rank != 0)
+        return GX_OK;
+    if (b->probe >= 0)
+        return b->ceilings ? keep_probe_points(b, ax, round, c, err) : GX_OK;
+    for (int i = 0; i < round->npairs; i++)
+        result_of(b, ax, &round->pairs[i], c, &c->res[i], c->ceiling_what[i],
+                  sizeof c->ceiling_what[i]);
+    sink->ops->round_begin(sink->ctx, g->round, b->nrounds, round->npairs);
+    for (int i = 0; i < round->npairs; i++)
+        GX_TRY(sink->ops->result(sink->ctx, &c->res[i], err));
+    return sink->ops->round_end(sink->ctx, err);
+}
+
+/* A rank that got a stop signal, or whose GPU context a sticky CUDA error made unusable, said
+ * so in its record: rank 0 tells every rank to stop here, so that the report is written and MPI
+ * finalized as in any other run. */
+int gx_stop_if_signalled(const struct gx_job *job, const struct gx_collect *c,
+                         struct gx_harness_out *ho, struct gx_err *err)
+{
+    struct {
+        int32_t signal, rank, lost_rank;
+        char lost_why[sizeof c->recs->reason];
+    } stop = {0, -1, -1, ""};
+    if (job->rank == 0)
+        for (int r = 0; r < job->size; r++) {
+            if (c->recs[r].signal && !stop.signal) {
+                stop.signal = c->recs[r].signal;
+                stop.rank = r;
+            }
+            if (c->recs[r].gpu_lost && stop.lost_rank < 0) {
+                stop.lost_rank = r;
+                memcpy(stop.lost_why, c->recs[r].reason, sizeof stop.lost_why);
+            }
+        }
+    GX_MPI_TRY(err, MPI_Bcast(&stop, (int)sizeof stop, MPI_BYTE, 0, job->comm));
+    if (!stop.signal && stop.lost_rank < 0)
+        return GX_OK;
+    ho->stopped_together = 1;
+    if (stop.signal) {
+        ho->signal = stop.signal;
+        ho->signal_rank = stop.rank;
+        return gx_fail(err, GX_EINTERRUPTED, "interrupted by %s on rank %d",
+                       gx_signal_name(stop.signal), stop.rank);
+    }
+    ho->gpu_lost_rank = stop.lost_rank;
+    stop.lost_why[sizeof stop.lost_why - 1] = '\0';
+    return gx_fail(err, GX_ERUNTIME, "rank %d's GPU context is unusable, every rank stopped: "
+                   "%s", stop.lost_rank, stop.lost_why);
+}
