@@ -1,5 +1,9 @@
+/* The watchdog's thread (watchdog.h): it watches the deadlines and the stop signals, asks the
+ * roll call, and ends the job with an answer; started before MPI_Init, stopped after
+ * MPI_Finalize. What the main thread tells it is in watchdog_limits.c. */
 #include "config.h"
 #include "watchdog.h"
+#include "watchdog_state.h"
 #include "rollcall.h"
 #include "shm_segment.h"
 
@@ -14,91 +18,30 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Rank 0 acts this long after the other ranks' deadlines, so that their own lines (where each
- * rank stopped) reach stderr before the job is torn down. */
-#define RANK0_GRACE_S 1.0
 /* A rank other than 0 waits this long for rank 0 to end the job, then ends it itself (rank 0 may
  * be dead or unable to act). */
 #define PEER_WAIT_S 15.0
 /* On a signal, ranks other than 0 leave rank 0 this long to write the report first: under
  * Slurm or mpirun every rank gets the signal at once. */
 #define SIGNAL_WAIT_S 2.0
-/* Outside measurements (start-up, set-up between them, shutdown) a step may take this long
- * unless --timeout says otherwise: no moment of the job is without a limit. */
-#define PHASE_TIMEOUT_S 60.0
 /* --progress to a log: a line at least this often, within a long measurement too. */
 #define PROGRESS_S 10.0
-#define MAX_RANKS 1024
 
-static struct {
-    int started, rank;
-    int pipefd[2];
-    pthread_t thread;
-    gx_sink_abort_fn abort_fn; /* rank 0: writes the report (main's, set with its ctx) */
-    void *abort_ctx;
-    void (*unlink_named)(void);
-    struct sigaction old[GX_NSTOP_SIGNALS]; /* the actions before ours, gx_stop_signals' order */
-    pthread_mutex_t mu; /* guards the measurement fields below */
-    int armed, measuring; /* measuring: a measurement, not a phase between them */
-    int began;            /* a measurement (or calibration) began: the report is worth writing */
-    int shutting_down;    /* the answer is given: signals no longer change it */
-    int answer;           /* then: the exit code given */
-    int final;            /* rank 0 began its final report: its answer is the report's */
-    int ending;           /* the watchdog took the end of the job: the main thread waits */
-    char what[512], last[512]; /* last: the measurement before, whose results are in */
-    char label[64];            /* the phase, short */
-    int ranks[MAX_RANKS], nranks;
-    double timeout_s, deadline, phase_s;
-    atomic_long done, total;
-    atomic_int measured, stop, taken;
-    struct gx_rollcall rc; /* rank 0 asks who still answers (rollcall.c) */
-    FILE *progress_log;    /* rank 0, --progress to a log: where a long measurement's lines go */
-} wd = {.pipefd = {-1, -1}, .mu = PTHREAD_MUTEX_INITIALIZER, .rank = -1,
-        .phase_s = PHASE_TIMEOUT_S, .rc = GX_ROLLCALL_INIT};
+struct gx_wd_state gx_wd = {.pipefd = {-1, -1}, .mu = PTHREAD_MUTEX_INITIALIZER, .rank = -1,
+                            .phase_s = PHASE_TIMEOUT_S, .rc = GX_ROLLCALL_INIT};
 
-static volatile sig_atomic_t got_signal;
+volatile sig_atomic_t gx_wd_got_signal;
 
 static void on_signal(int sig)
 {
     int saved = errno;
-    if (!got_signal)
-        got_signal = sig;
-    if (wd.pipefd[1] >= 0) {
-        ssize_t w = write(wd.pipefd[1], "s", 1); /* wakes the watchdog; a full pipe is fine */
+    if (!gx_wd_got_signal)
+        gx_wd_got_signal = sig;
+    if (gx_wd.pipefd[1] >= 0) {
+        ssize_t w = write(gx_wd.pipefd[1], "s", 1); /* wakes the watchdog; a full pipe is fine */
         (void)w;
     }
     errno = saved;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* The default limit follows the work: every message of every iteration gets the time a slow
- * but healthy machine takes for it, so a long latency run (many iterations of a few bytes) has
- * as much room as a large transfer. A message: 5 ms of fixed cost (a scheduling slice on an
- * oversubscribed machine that yields, with sanitizers: a thousand times a healthy round trip)
- * plus its bytes at 100 MB/s (pageable memory over TCP loopback under ASan). Twice that, for a
- * round trip (latency) or the two directions (bibw), and 60 s for the set-up and data check. */
-#define MESSAGE_FIXED_S 5e-3
-#define MESSAGE_SLOW_BPS 1e8
-
-double gx_default_timeout(size_t bytes, long iters, long warmup, long window)
-{
-    double message_s = MESSAGE_FIXED_S + (double)bytes / MESSAGE_SLOW_BPS;
-    return 60.0 + 2.0 * (double)(iters + warmup + 2) * (double)window * message_s;
-}
-
-/* The main thread, at its next step, while the watchdog writes the report and ends the process:
- * it must neither close the report nor finalize MPI under the watchdog (MPI_Abort racing
- * MPI_Finalize can leave the job hanging). */
-static _Noreturn void wait_for_the_end(void)
-{
-    for (;;)
-        pause();
 }
 
 /* The watchdog takes the end of the job; from now on the main thread waits at its next step.
@@ -106,11 +49,11 @@ static _Noreturn void wait_for_the_end(void)
  * answer is the report's, written within a moment) or the shutdown. */
 static int take_end(int by_signal)
 {
-    pthread_mutex_lock(&wd.mu);
-    int refused = by_signal && (wd.final || wd.shutting_down);
+    pthread_mutex_lock(&gx_wd.mu);
+    int refused = by_signal && (gx_wd.final || gx_wd.shutting_down);
     if (!refused)
-        wd.ending = 1;
-    pthread_mutex_unlock(&wd.mu);
+        gx_wd.ending = 1;
+    pthread_mutex_unlock(&gx_wd.mu);
     return !refused;
 }
 
@@ -124,8 +67,8 @@ static _Noreturn void end_job(int code)
      * would stay in /dev/shm, the shared folder, after the job. */
     gx_shm_segment_unlink_named();
     gx_rollcall_unlink_named();
-    if (wd.unlink_named)
-        wd.unlink_named();
+    if (gx_wd.unlink_named)
+        gx_wd.unlink_named();
     fflush(stdout);
     fflush(stderr);
     _exit(code);
@@ -143,9 +86,9 @@ static void ranks_text(const int *ranks, int n, char *buf, size_t len)
 
 static void where_text(char *buf, size_t len)
 {
-    long done = atomic_load_explicit(&wd.done, memory_order_relaxed);
-    long total = atomic_load_explicit(&wd.total, memory_order_relaxed);
-    if (atomic_load_explicit(&wd.measured, memory_order_relaxed))
+    long done = atomic_load_explicit(&gx_wd.done, memory_order_relaxed);
+    long total = atomic_load_explicit(&gx_wd.total, memory_order_relaxed);
+    if (atomic_load_explicit(&gx_wd.measured, memory_order_relaxed))
         snprintf(buf, len, "its part done, waiting for the results to be gathered");
     else if (total > 0)
         snprintf(buf, len, "at iteration %ld of %ld", done, total);
@@ -158,11 +101,11 @@ static void where_text(char *buf, size_t len)
 static _Noreturn void rank0_end(struct gx_sink_abort *a)
 {
     fprintf(stderr, "gpuxfer: %s\n", a->message);
-    pthread_mutex_lock(&wd.mu);
-    gx_sink_abort_fn fn = wd.abort_fn;
-    void *ctx = wd.abort_ctx;
-    pthread_mutex_unlock(&wd.mu);
-    a->began = wd.began;
+    pthread_mutex_lock(&gx_wd.mu);
+    gx_sink_abort_fn fn = gx_wd.abort_fn;
+    void *ctx = gx_wd.abort_ctx;
+    pthread_mutex_unlock(&gx_wd.mu);
+    a->began = gx_wd.began;
     end_job(fn ? fn(ctx, a) : a->code);
 }
 
@@ -174,13 +117,13 @@ static void on_interrupt(int sig, int by)
         return;
     const char *name = gx_signal_name(sig);
     char what[512] = "", msg[1024];
-    pthread_mutex_lock(&wd.mu);
-    if (wd.armed)
-        snprintf(what, sizeof what, "%s", wd.what);
-    int measuring = wd.armed && wd.measuring;
-    pthread_mutex_unlock(&wd.mu);
-    if (wd.rank != 0) {
-        fprintf(stderr, "gpuxfer: rank %d: interrupted by %s%s%s\n", wd.rank, name,
+    pthread_mutex_lock(&gx_wd.mu);
+    if (gx_wd.armed)
+        snprintf(what, sizeof what, "%s", gx_wd.what);
+    int measuring = gx_wd.armed && gx_wd.measuring;
+    pthread_mutex_unlock(&gx_wd.mu);
+    if (gx_wd.rank != 0) {
+        fprintf(stderr, "gpuxfer: rank %d: interrupted by %s%s%s\n", gx_wd.rank, name,
                 what[0] ? " during " : "", what);
         end_job(GX_EINTERRUPTED);
     }
@@ -201,14 +144,14 @@ static void on_interrupt(int sig, int by)
 static int ask_ranks(char *msg, size_t len, int *silent)
 {
     char answers[600], list[256];
-    int n = gx_rollcall_ask(&wd.rc, RANK0_GRACE_S, silent, MAX_RANKS, answers, sizeof answers);
+    int n = gx_rollcall_ask(&gx_wd.rc, RANK0_GRACE_S, silent, MAX_RANKS, answers, sizeof answers);
     size_t used = strlen(msg);
     if (n > 0) {
         ranks_text(silent, n, list, sizeof list);
         used += (size_t)snprintf(msg + used, len - used,
                                  "; rank%s %s did not answer (stopped or dead)%s%s",
-                                 n == 1 ? "" : "s", list, wd.last[0] ? "; the last results "
-                                 "gathered from every rank: " : "", wd.last);
+                                 n == 1 ? "" : "s", list, gx_wd.last[0] ? "; the last results "
+                                 "gathered from every rank: " : "", gx_wd.last);
     }
     if (used < len)
         snprintf(msg + used, len - used, "%s", answers);
@@ -222,19 +165,19 @@ static void on_timeout(int *reported)
     static int r[MAX_RANKS], silent[MAX_RANKS];
     int n;
     double t;
-    pthread_mutex_lock(&wd.mu);
-    snprintf(what, sizeof what, "%s", wd.what);
-    n = wd.nranks;
-    memcpy(r, wd.ranks, (size_t)n * sizeof *r);
-    t = wd.timeout_s;
-    int measuring = wd.measuring;
-    pthread_mutex_unlock(&wd.mu);
+    pthread_mutex_lock(&gx_wd.mu);
+    snprintf(what, sizeof what, "%s", gx_wd.what);
+    n = gx_wd.nranks;
+    memcpy(r, gx_wd.ranks, (size_t)n * sizeof *r);
+    t = gx_wd.timeout_s;
+    int measuring = gx_wd.measuring;
+    pthread_mutex_unlock(&gx_wd.mu);
     ranks_text(r, n, ranks, sizeof ranks);
     where_text(where, sizeof where);
-    if (wd.rank != 0) {
+    if (gx_wd.rank != 0) {
         if (!*reported)
-            fprintf(stderr, "gpuxfer: rank %d: timeout: %s not done after %.0f s (%s)\n", wd.rank,
-                    what, t, measuring ? where : "outside a measurement");
+            fprintf(stderr, "gpuxfer: rank %d: timeout: %s not done after %.0f s (%s)\n",
+                    gx_wd.rank, what, t, measuring ? where : "outside a measurement");
         *reported = 1;
         return;
     }
@@ -244,7 +187,7 @@ static void on_timeout(int *reported)
     else
         snprintf(msg, sizeof msg, "timeout: %s did not end within %.0f s (--timeout)", what, t);
     int ns = ask_ranks(msg, sizeof msg, silent);
-    int code = wd.shutting_down ? gx_say_standing(wd.answer) : GX_ETIMEOUT;
+    int code = gx_wd.shutting_down ? gx_say_standing(gx_wd.answer) : GX_ETIMEOUT;
     take_end(0);
     struct gx_sink_abort a = {.status = "incomplete", .code = code, .message = msg,
                               .kind = "timeout", .measurement = measuring ? what : NULL,
@@ -261,18 +204,18 @@ static void on_timeout(int *reported)
  * shutdown) a signal changes nothing: the job is about to end with it. */
 static void on_signal_seen(double *signal_at, int *told)
 {
-    pthread_mutex_lock(&wd.mu);
-    int given = wd.shutting_down || wd.final;
-    pthread_mutex_unlock(&wd.mu);
+    pthread_mutex_lock(&gx_wd.mu);
+    int given = gx_wd.shutting_down || gx_wd.final;
+    pthread_mutex_unlock(&gx_wd.mu);
     /* Quietly: the launcher also sends SIGTERM when a peer exits first with the same answer
      * (exit 2), and the answer is one line. */
     if (given)
         return;
-    if (wd.rank <= 0) { /* rank 0, or before MPI_Init: no one to pass it to */
-        on_interrupt(got_signal, 0);
+    if (gx_wd.rank <= 0) { /* rank 0, or before MPI_Init: no one to pass it to */
+        on_interrupt(gx_wd_got_signal, 0);
         return;
     }
-    if (atomic_load(&wd.taken))
+    if (atomic_load(&gx_wd.taken))
         return;
     if (!*signal_at)
         *signal_at = now_s();
@@ -280,9 +223,9 @@ static void on_signal_seen(double *signal_at, int *told)
     if (waited <= SIGNAL_WAIT_S)
         return;
     if (!*told)
-        *told = gx_rollcall_tell(&wd.rc, got_signal, RANK0_GRACE_S) ? 1 : -1;
+        *told = gx_rollcall_tell(&gx_wd.rc, gx_wd_got_signal, RANK0_GRACE_S) ? 1 : -1;
     if (*told < 0 || waited > SIGNAL_WAIT_S + PEER_WAIT_S)
-        on_interrupt(got_signal, wd.rank);
+        on_interrupt(gx_wd_got_signal, gx_wd.rank);
 }
 
 /* Rank 0: another rank told of a signal it got (on_interrupt does nothing once the answer is
@@ -290,7 +233,7 @@ static void on_signal_seen(double *signal_at, int *told)
 static void on_word_of_signal(void)
 {
     int by, sig;
-    if (gx_rollcall_heard(&wd.rc, &by, &sig))
+    if (gx_rollcall_heard(&gx_wd.rc, &by, &sig))
         on_interrupt(sig, by);
 }
 
@@ -298,29 +241,30 @@ static void on_word_of_signal(void)
 static void answer_roll_call(void)
 {
     char where[160];
-    pthread_mutex_lock(&wd.mu);
-    int measuring = wd.measuring;
+    pthread_mutex_lock(&gx_wd.mu);
+    int measuring = gx_wd.measuring;
     /* A phase by its short name: rank 0 knows the measurement before it. */
-    snprintf(where, sizeof where, "in %s", wd.label);
-    pthread_mutex_unlock(&wd.mu);
+    snprintf(where, sizeof where, "in %s", gx_wd.label);
+    pthread_mutex_unlock(&gx_wd.mu);
     if (measuring)
         where_text(where, sizeof where);
-    gx_rollcall_answer(&wd.rc, where);
+    gx_rollcall_answer(&gx_wd.rc, where);
 }
 
-/* Under wd.mu. --progress to a log promises a line every 10 s: the main thread writes one as
+/* Under gx_wd.mu. --progress to a log promises a line every 10 s: the main thread writes one as
  * each step begins, and this thread one every PROGRESS_S of a measurement longer than that,
  * when the main thread is inside it and says nothing. */
 static void progress_line(double *said_at)
 {
-    double now = now_s(), since = wd.deadline - wd.timeout_s;
-    if (!wd.progress_log || !wd.armed || !wd.measuring || now - since < PROGRESS_S ||
+    double now = now_s(), since = gx_wd.deadline - gx_wd.timeout_s;
+    if (!gx_wd.progress_log || !gx_wd.armed || !gx_wd.measuring || now - since < PROGRESS_S ||
         now - *said_at < PROGRESS_S)
         return;
     char where[160];
     where_text(where, sizeof where);
-    fprintf(wd.progress_log, "gpuxfer: %s: %s (%.0f s so far)\n", wd.what, where, now - since);
-    fflush(wd.progress_log);
+    fprintf(gx_wd.progress_log, "gpuxfer: %s: %s (%.0f s so far)\n", gx_wd.what, where,
+            now - since);
+    fflush(gx_wd.progress_log);
     *said_at = now;
 }
 
@@ -330,68 +274,69 @@ static void *watch(void *arg)
     int reported = 0, told = 0;
     double signal_at = 0, said_at = 0;
     for (;;) {
-        struct pollfd p[1 + GX_ROLLCALL_FDS] = {{.fd = wd.pipefd[0], .events = POLLIN}};
-        pthread_mutex_lock(&wd.mu);
-        int np = 1 + gx_rollcall_fds(&wd.rc, p + 1, GX_ROLLCALL_FDS);
-        pthread_mutex_unlock(&wd.mu);
+        struct pollfd p[1 + GX_ROLLCALL_FDS] = {{.fd = gx_wd.pipefd[0], .events = POLLIN}};
+        pthread_mutex_lock(&gx_wd.mu);
+        int np = 1 + gx_rollcall_fds(&gx_wd.rc, p + 1, GX_ROLLCALL_FDS);
+        pthread_mutex_unlock(&gx_wd.mu);
         int asked = np > 1; /* also to close connections whose moment is over */
         if (poll(p, (nfds_t)np, 100) > 0 && p[0].revents & POLLIN) {
             char buf[64];
-            ssize_t r = read(wd.pipefd[0], buf, sizeof buf);
+            ssize_t r = read(gx_wd.pipefd[0], buf, sizeof buf);
             (void)r;
         }
-        if (got_signal)
+        if (gx_wd_got_signal)
             on_signal_seen(&signal_at, &told);
-        if (atomic_load(&wd.stop))
+        if (atomic_load(&gx_wd.stop))
             return NULL;
-        if (asked && wd.rank == 0)
+        if (asked && gx_wd.rank == 0)
             on_word_of_signal();
         else if (asked)
             answer_roll_call();
-        pthread_mutex_lock(&wd.mu);
-        int armed = wd.armed;
-        double deadline = wd.deadline;
+        pthread_mutex_lock(&gx_wd.mu);
+        int armed = gx_wd.armed;
+        double deadline = gx_wd.deadline;
         progress_line(&said_at);
-        pthread_mutex_unlock(&wd.mu);
+        pthread_mutex_unlock(&gx_wd.mu);
         if (!armed) {
             reported = 0;
             continue;
         }
         double late = now_s() - deadline;
-        if (wd.rank == 0 ? late > RANK0_GRACE_S : late > 0)
+        if (gx_wd.rank == 0 ? late > RANK0_GRACE_S : late > 0)
             on_timeout(&reported);
-        if (wd.rank != 0 && late > PEER_WAIT_S) {
-            fprintf(stderr, "gpuxfer: rank %d: rank 0 did not end the job; ending it\n", wd.rank);
+        if (gx_wd.rank != 0 && late > PEER_WAIT_S) {
+            fprintf(stderr, "gpuxfer: rank %d: rank 0 did not end the job; ending it\n",
+                    gx_wd.rank);
             end_job(GX_ETIMEOUT);
         }
     }
 }
 
-static void set_phase_locked(const char *label, const char *what, double timeout_s)
+void gx_wd_set_phase_locked(const char *label, const char *what, double timeout_s)
 {
-    snprintf(wd.label, sizeof wd.label, "%s", label);
-    snprintf(wd.what, sizeof wd.what, "%s", what);
-    wd.nranks = 0;
-    wd.measuring = 0;
-    wd.timeout_s = timeout_s;
-    wd.deadline = now_s() + timeout_s;
-    wd.armed = 1;
+    snprintf(gx_wd.label, sizeof gx_wd.label, "%s", label);
+    snprintf(gx_wd.what, sizeof gx_wd.what, "%s", what);
+    gx_wd.nranks = 0;
+    gx_wd.measuring = 0;
+    gx_wd.timeout_s = timeout_s;
+    gx_wd.deadline = now_s() + timeout_s;
+    gx_wd.armed = 1;
 }
 
 static void restore_signals(void)
 {
-    for (size_t i = 0; i < GX_ARRAY_LEN(wd.old); i++)
-        sigaction(gx_stop_signals[i], &wd.old[i], NULL);
+    for (size_t i = 0; i < GX_ARRAY_LEN(gx_wd.old); i++)
+        sigaction(gx_stop_signals[i], &gx_wd.old[i], NULL);
 }
 
 static int install(struct gx_err *err)
 {
-    if (pipe(wd.pipefd) != 0)
+    if (pipe(gx_wd.pipefd) != 0)
         return gx_fail(err, GX_ERUNTIME, "watchdog: pipe: %s", strerror(errno));
     for (int i = 0; i < 2; i++) {
-        int fl = fcntl(wd.pipefd[i], F_GETFL);
-        if (fl < 0 || fcntl(wd.pipefd[i], F_SETFL, fl | O_NONBLOCK) != 0 ||
-            fcntl(wd.pipefd[i], F_SETFD, FD_CLOEXEC) != 0)
+        int fl = fcntl(gx_wd.pipefd[i], F_GETFL);
+        if (fl < 0 || fcntl(gx_wd.pipefd[i], F_SETFL, fl | O_NONBLOCK) != 0 ||
+            fcntl(gx_wd.pipefd[i], F_SETFD, FD_CLOEXEC) != 0)
             return gx_fail(err, GX_ERUNTIME, "watchdog: fcntl: %s", strerror(errno));
     }
     struct sigaction sa;
@@ -399,8 +344,8 @@ static int install(struct gx_err *err)
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART; /* MPI and CUDA calls in the main thread must not see EINTR */
-    for (size_t i = 0; i < GX_ARRAY_LEN(wd.old); i++)
-        if (sigaction(gx_stop_signals[i], &sa, &wd.old[i]) != 0)
+    for (size_t i = 0; i < GX_ARRAY_LEN(gx_wd.old); i++)
+        if (sigaction(gx_stop_signals[i], &sa, &gx_wd.old[i]) != 0)
             return gx_fail(err, GX_ERUNTIME, "watchdog: sigaction(%s): %s",
                            gx_signal_name(gx_stop_signals[i]), strerror(errno));
     return GX_OK;
@@ -408,27 +353,27 @@ static int install(struct gx_err *err)
 
 int gx_watchdog_start(struct gx_err *err)
 {
-    if (wd.started)
+    if (gx_wd.started)
         return GX_OK;
-    wd.rank = -1; /* not known before MPI_Init */
-    wd.abort_fn = NULL;
-    wd.abort_ctx = NULL;
-    wd.shutting_down = 0;
-    wd.final = wd.ending = 0;
-    wd.last[0] = '\0';
-    atomic_store(&wd.stop, 0);
-    atomic_store(&wd.taken, 0);
-    got_signal = 0;
-    pthread_mutex_lock(&wd.mu);
-    set_phase_locked("start-up", "start-up (MPI_Init)", wd.phase_s);
-    pthread_mutex_unlock(&wd.mu);
+    gx_wd.rank = -1; /* not known before MPI_Init */
+    gx_wd.abort_fn = NULL;
+    gx_wd.abort_ctx = NULL;
+    gx_wd.shutting_down = 0;
+    gx_wd.final = gx_wd.ending = 0;
+    gx_wd.last[0] = '\0';
+    atomic_store(&gx_wd.stop, 0);
+    atomic_store(&gx_wd.taken, 0);
+    gx_wd_got_signal = 0;
+    pthread_mutex_lock(&gx_wd.mu);
+    gx_wd_set_phase_locked("start-up", "start-up (MPI_Init)", gx_wd.phase_s);
+    pthread_mutex_unlock(&gx_wd.mu);
     GX_TRY(install(err));
-    int rc = pthread_create(&wd.thread, NULL, watch, NULL);
+    int rc = pthread_create(&gx_wd.thread, NULL, watch, NULL);
     if (rc != 0) {
         restore_signals();
         return gx_fail(err, GX_ERUNTIME, "watchdog: pthread_create: %s", strerror(rc));
     }
-    wd.started = 1;
+    gx_wd.started = 1;
     return GX_OK;
 }
 
@@ -436,155 +381,33 @@ int gx_watchdog_mpi_ready(struct gx_err *err)
 {
     int rank;
     GX_MPI_TRY(err, MPI_Comm_rank(MPI_COMM_WORLD, &rank));
-    wd.rank = rank;
+    gx_wd.rank = rank;
     gx_watchdog_phase("start-up");
     /* Collective, so outside the lock: the thread must still see a deadline pass while a peer
      * never arrives. It takes the sockets under the lock. */
     struct gx_rollcall rc = GX_ROLLCALL_INIT;
     GX_TRY(gx_rollcall_open(&rc, MPI_COMM_WORLD, err));
-    pthread_mutex_lock(&wd.mu);
-    wd.rc = rc;
-    pthread_mutex_unlock(&wd.mu);
+    pthread_mutex_lock(&gx_wd.mu);
+    gx_wd.rc = rc;
+    pthread_mutex_unlock(&gx_wd.mu);
     return GX_OK;
-}
-
-int gx_watchdog_end_due(void)
-{
-    pthread_mutex_lock(&wd.mu);
-    int due = wd.rank == 0 && wd.armed && now_s() - wd.deadline > RANK0_GRACE_S;
-    pthread_mutex_unlock(&wd.mu);
-    return due ? GX_ETIMEOUT : -1;
-}
-
-void gx_watchdog_set_abort(gx_sink_abort_fn fn, void *ctx)
-{
-    pthread_mutex_lock(&wd.mu);
-    wd.abort_fn = fn;
-    wd.abort_ctx = ctx;
-    pthread_mutex_unlock(&wd.mu);
-}
-
-void gx_watchdog_set_unlink(void (*unlink_named)(void))
-{
-    wd.unlink_named = unlink_named;
-}
-
-void gx_watchdog_set_timeout(double timeout_s)
-{
-    pthread_mutex_lock(&wd.mu);
-    wd.phase_s = timeout_s > 0 ? timeout_s : PHASE_TIMEOUT_S;
-    if (wd.armed && !wd.measuring) /* the phase now running gets the new limit */
-        wd.deadline = wd.deadline - wd.timeout_s + wd.phase_s;
-    wd.timeout_s = wd.armed && !wd.measuring ? wd.phase_s : wd.timeout_s;
-    pthread_mutex_unlock(&wd.mu);
-}
-
-void gx_watchdog_phase(const char *what)
-{
-    pthread_mutex_lock(&wd.mu);
-    set_phase_locked(what, what, wd.phase_s);
-    pthread_mutex_unlock(&wd.mu);
-}
-
-void gx_watchdog_final_report(void)
-{
-    pthread_mutex_lock(&wd.mu);
-    int ending = wd.ending;
-    wd.final = 1;
-    pthread_mutex_unlock(&wd.mu);
-    if (ending)
-        wait_for_the_end();
-}
-
-void gx_watchdog_shutdown(int exit_code)
-{
-    pthread_mutex_lock(&wd.mu);
-    if (wd.ending) {
-        pthread_mutex_unlock(&wd.mu);
-        wait_for_the_end();
-    }
-    wd.shutting_down = 1;
-    wd.answer = exit_code;
-    wd.abort_fn = NULL; /* the report is closed after this */
-    wd.abort_ctx = NULL;
-    set_phase_locked("shutdown", "shutdown (MPI_Finalize)", wd.phase_s);
-    pthread_mutex_unlock(&wd.mu);
 }
 
 void gx_watchdog_stop(void)
 {
-    if (!wd.started)
+    if (!gx_wd.started)
         return;
-    atomic_store(&wd.stop, 1);
-    ssize_t w = write(wd.pipefd[1], "q", 1);
+    atomic_store(&gx_wd.stop, 1);
+    ssize_t w = write(gx_wd.pipefd[1], "q", 1);
     (void)w;
-    pthread_join(wd.thread, NULL);
-    gx_rollcall_close(&wd.rc);
+    pthread_join(gx_wd.thread, NULL);
+    gx_rollcall_close(&gx_wd.rc);
     restore_signals();
-    close(wd.pipefd[0]);
-    close(wd.pipefd[1]);
-    wd.pipefd[0] = wd.pipefd[1] = -1;
-    wd.started = 0;
-    wd.abort_fn = NULL;
-    wd.abort_ctx = NULL;
-    wd.progress_log = NULL;
-}
-
-void gx_watchdog_arm(const char *what, const int *ranks, int nranks, double timeout_s)
-{
-    pthread_mutex_lock(&wd.mu);
-    snprintf(wd.what, sizeof wd.what, "%s", what);
-    wd.nranks = nranks < MAX_RANKS ? nranks : MAX_RANKS;
-    memcpy(wd.ranks, ranks, (size_t)wd.nranks * sizeof *ranks);
-    wd.timeout_s = timeout_s;
-    wd.deadline = now_s() + timeout_s;
-    atomic_store_explicit(&wd.done, 0, memory_order_relaxed);
-    atomic_store_explicit(&wd.total, 0, memory_order_relaxed);
-    atomic_store_explicit(&wd.measured, 0, memory_order_relaxed);
-    wd.armed = 1;
-    wd.measuring = 1;
-    /* A signal that came before the first measurement began stops a run that measured
-     * nothing, however soon this thread got here after it. */
-    if (!got_signal)
-        wd.began = 1;
-    pthread_mutex_unlock(&wd.mu);
-}
-
-void gx_watchdog_progress_log(FILE *to)
-{
-    pthread_mutex_lock(&wd.mu);
-    wd.progress_log = to;
-    pthread_mutex_unlock(&wd.mu);
-}
-
-void gx_watchdog_progress(long done, long total)
-{
-    atomic_store_explicit(&wd.done, done, memory_order_relaxed);
-    atomic_store_explicit(&wd.total, total, memory_order_relaxed);
-}
-
-int gx_watchdog_take_signal(void)
-{
-    int sig = got_signal;
-    if (sig)
-        atomic_store(&wd.taken, 1);
-    return sig;
-}
-
-void gx_watchdog_measured(void)
-{
-    atomic_store_explicit(&wd.measured, 1, memory_order_relaxed);
-}
-
-/* The measurement is over; until the next one starts, the time between them is bounded too. */
-void gx_watchdog_disarm(void)
-{
-    char phase[600];
-    pthread_mutex_lock(&wd.mu);
-    if (wd.measuring) {
-        snprintf(wd.last, sizeof wd.last, "%s", wd.what);
-        snprintf(phase, sizeof phase, "the step after measurement %s", wd.what);
-        set_phase_locked("the step between measurements", phase, wd.phase_s);
-    }
-    pthread_mutex_unlock(&wd.mu);
+    close(gx_wd.pipefd[0]);
+    close(gx_wd.pipefd[1]);
+    gx_wd.pipefd[0] = gx_wd.pipefd[1] = -1;
+    gx_wd.started = 0;
+    gx_wd.abort_fn = NULL;
+    gx_wd.abort_ctx = NULL;
+    gx_wd.progress_log = NULL;
 }

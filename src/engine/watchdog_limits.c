@@ -1,0 +1,158 @@
+/* What the main thread tells the watchdog (watchdog.h): the phase or the measurement now
+ * running and its limit (the default's formula), its progress, the signal it takes over, the
+ * answer given; what writes the report at the end. The thread itself is in watchdog.c. */
+#include "config.h"
+#include "watchdog.h"
+#include "watchdog_state.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The default limit follows the work: every message of every iteration gets the time a slow
+ * but healthy machine takes for it, so a long latency run (many iterations of a few bytes) has
+ * as much room as a large transfer. A message: 5 ms of fixed cost (a scheduling slice on an
+ * oversubscribed machine that yields, with sanitizers: a thousand times a healthy round trip)
+ * plus its bytes at 100 MB/s (pageable memory over TCP loopback under ASan). Twice that, for a
+ * round trip (latency) or the two directions (bibw), and 60 s for the set-up and data check. */
+#define MESSAGE_FIXED_S 5e-3
+#define MESSAGE_SLOW_BPS 1e8
+
+double gx_default_timeout(size_t bytes, long iters, long warmup, long window)
+{
+    double message_s = MESSAGE_FIXED_S + (double)bytes / MESSAGE_SLOW_BPS;
+    return 60.0 + 2.0 * (double)(iters + warmup + 2) * (double)window * message_s;
+}
+
+/* The main thread, at its next step, while the watchdog writes the report and ends the process:
+ * it must neither close the report nor finalize MPI under the watchdog (MPI_Abort racing
+ * MPI_Finalize can leave the job hanging). */
+static _Noreturn void wait_for_the_end(void)
+{
+    for (;;)
+        pause();
+}
+
+int gx_watchdog_end_due(void)
+{
+    pthread_mutex_lock(&gx_wd.mu);
+    int due = gx_wd.rank == 0 && gx_wd.armed && now_s() - gx_wd.deadline > RANK0_GRACE_S;
+    pthread_mutex_unlock(&gx_wd.mu);
+    return due ? GX_ETIMEOUT : -1;
+}
+
+void gx_watchdog_set_abort(gx_sink_abort_fn fn, void *ctx)
+{
+    pthread_mutex_lock(&gx_wd.mu);
+    gx_wd.abort_fn = fn;
+    gx_wd.abort_ctx = ctx;
+    pthread_mutex_unlock(&gx_wd.mu);
+}
+
+void gx_watchdog_set_unlink(void (*unlink_named)(void))
+{
+    gx_wd.unlink_named = unlink_named;
+}
+
+void gx_watchdog_set_timeout(double timeout_s)
+{
+    pthread_mutex_lock(&gx_wd.mu);
+    gx_wd.phase_s = timeout_s > 0 ? timeout_s : PHASE_TIMEOUT_S;
+    if (gx_wd.armed && !gx_wd.measuring) /* the phase now running gets the new limit */
+        gx_wd.deadline = gx_wd.deadline - gx_wd.timeout_s + gx_wd.phase_s;
+    gx_wd.timeout_s = gx_wd.armed && !gx_wd.measuring ? gx_wd.phase_s : gx_wd.timeout_s;
+    pthread_mutex_unlock(&gx_wd.mu);
+}
+
+void gx_watchdog_phase(const char *what)
+{
+    pthread_mutex_lock(&gx_wd.mu);
+    gx_wd_set_phase_locked(what, what, gx_wd.phase_s);
+    pthread_mutex_unlock(&gx_wd.mu);
+}
+
+void gx_watchdog_final_report(void)
+{
+    pthread_mutex_lock(&gx_wd.mu);
+    int ending = gx_wd.ending;
+    gx_wd.final = 1;
+    pthread_mutex_unlock(&gx_wd.mu);
+    if (ending)
+        wait_for_the_end();
+}
+
+void gx_watchdog_shutdown(int exit_code)
+{
+    pthread_mutex_lock(&gx_wd.mu);
+    if (gx_wd.ending) {
+        pthread_mutex_unlock(&gx_wd.mu);
+        wait_for_the_end();
+    }
+    gx_wd.shutting_down = 1;
+    gx_wd.answer = exit_code;
+    gx_wd.abort_fn = NULL; /* the report is closed after this */
+    gx_wd.abort_ctx = NULL;
+    gx_wd_set_phase_locked("shutdown", "shutdown (MPI_Finalize)", gx_wd.phase_s);
+    pthread_mutex_unlock(&gx_wd.mu);
+}
+
+void gx_watchdog_arm(const char *what, const int *ranks, int nranks, double timeout_s)
+{
+    pthread_mutex_lock(&gx_wd.mu);
+    snprintf(gx_wd.what, sizeof gx_wd.what, "%s", what);
+    gx_wd.nranks = nranks < MAX_RANKS ? nranks : MAX_RANKS;
+    memcpy(gx_wd.ranks, ranks, (size_t)gx_wd.nranks * sizeof *ranks);
+    gx_wd.timeout_s = timeout_s;
+    gx_wd.deadline = now_s() + timeout_s;
+    atomic_store_explicit(&gx_wd.done, 0, memory_order_relaxed);
+    atomic_store_explicit(&gx_wd.total, 0, memory_order_relaxed);
+    atomic_store_explicit(&gx_wd.measured, 0, memory_order_relaxed);
+    gx_wd.armed = 1;
+    gx_wd.measuring = 1;
+    /* A signal that came before the first measurement began stops a run that measured
+     * nothing, however soon this thread got here after it. */
+    if (!gx_wd_got_signal)
+        gx_wd.began = 1;
+    pthread_mutex_unlock(&gx_wd.mu);
+}
+
+void gx_watchdog_progress_log(FILE *to)
+{
+    pthread_mutex_lock(&gx_wd.mu);
+    gx_wd.progress_log = to;
+    pthread_mutex_unlock(&gx_wd.mu);
+}
+
+void gx_watchdog_progress(long done, long total)
+{
+    atomic_store_explicit(&gx_wd.done, done, memory_order_relaxed);
+    atomic_store_explicit(&gx_wd.total, total, memory_order_relaxed);
+}
+
+int gx_watchdog_take_signal(void)
+{
+    int sig = gx_wd_got_signal;
+    if (sig)
+        atomic_store(&gx_wd.taken, 1);
+    return sig;
+}
+
+void gx_watchdog_measured(void)
+{
+    atomic_store_explicit(&gx_wd.measured, 1, memory_order_relaxed);
+}
+
+/* The measurement is over; until the next one starts, the time between them is bounded too. */
+void gx_watchdog_disarm(void)
+{
+    char phase[600];
+    pthread_mutex_lock(&gx_wd.mu);
+    if (gx_wd.measuring) {
+        snprintf(gx_wd.last, sizeof gx_wd.last, "%s", gx_wd.what);
+        snprintf(phase, sizeof phase, "the step after measurement %s", gx_wd.what);
+        gx_wd_set_phase_locked("the step between measurements", phase, gx_wd.phase_s);
+    }
+    pthread_mutex_unlock(&gx_wd.mu);
+}
