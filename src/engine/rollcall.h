@@ -25,7 +25,7 @@
 #include <poll.h>
 #include <stdint.h>
 
-struct gx_rollcall_net; /* sockets, addresses and waiting connections (rollcall.c) */
+struct gx_rollcall_net; /* sockets, addresses and waiting connections (rollcall_net.h) */
 
 struct gx_rollcall {
     int rank, size;
