@@ -1,407 +1,15 @@
+/* The option table (option_table.h): one table drives the command line, --help and scenario
+ * keys; its lookups and a run's defaults. The setters it names are in options_set.c. */
 #include "config.h"
 #include "option_table.h"
+#include "options_set.h"
 
-#include "input.h"
 #include "mem.h"
 #include "out_path.h"
-#include "pairs.h"
 #include "path.h"
-#include "pattern.h"
 #include "topo.h"
 
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#define GX_MAX_WINDOW 4096
-#define GX_MAX_DEPTH 64
-
-static void names_of_paths(char *buf, size_t len)
-{
-    buf[0] = '\0';
-    for (int i = 0; i < gx_path_count; i++)
-        snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", i ? ", " : "", gx_paths[i].name);
-}
-
-static int set_path(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
-{
-    (void)o;
-    char items[GX_MAX_LIST][GX_ITEM_MAX + 1];
-    GX_TRY(gx_split_list(v, items, GX_MAX_LIST, &r->npaths, err));
-    for (int i = 0; i < r->npaths; i++) {
-        r->paths[i] = gx_path_lookup(items[i]);
-        if (r->paths[i] < 0) {
-            char names[256];
-            names_of_paths(names, sizeof names);
-            return gx_fail(err, GX_EINPUT, "unknown path '%s' (expected one of: %s)", items[i], names);
-        }
-    }
-    return GX_OK;
-}
-
-static int set_mem(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
-{
-    (void)o;
-    char items[GX_MAX_LIST][GX_ITEM_MAX + 1];
-    int n;
-    GX_TRY(gx_split_positional(v, items, GX_MAX_LIST, &n, err)); /* device,device is a pair */
-    if (n > 2)
-        return gx_fail(err, GX_EINPUT, "'%s' has %d kinds (expected SRC or SRC,DST)", v, n);
-    int k[2] = {0, 0};
-    for (int i = 0; i < n; i++) {
-        k[i] = gx_mem_lookup(items[i]);
-        if (k[i] < 0)
-            return gx_fail(err, GX_EINPUT,
-                           "unknown memory kind '%s' (expected pageable, pinned, device, managed "
-                           "or mapped)",
-                           items[i]);
-    }
-    r->mem_src = k[0];
-    r->mem_dst = n == 2 ? k[1] : k[0];
-    return GX_OK;
-}
-
-static int set_pattern(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                       struct gx_err *err)
-{
-    (void)o;
-    char items[GX_MAX_PATTERNS][GX_ITEM_MAX + 1];
-    GX_TRY(gx_split_list(v, items, GX_MAX_PATTERNS, &r->npatterns, err));
-    for (int i = 0; i < r->npatterns; i++) {
-        r->patterns[i] = gx_pattern_lookup(items[i]);
-        if (r->patterns[i] < 0) {
-            char names[256] = "";
-            for (int k = 0; k < gx_pattern_count; k++)
-                snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
-                         k ? ", " : "", gx_pattern_table[k]->name);
-            return gx_fail(err, GX_EINPUT, "unknown pattern '%s' (expected one of: %s)",
-                           items[i], names);
-        }
-    }
-    return GX_OK;
-}
-
-static int set_sizes(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
-{
-    (void)o;
-    return gx_parse_sizes(v, &r->sizes, err);
-}
-
-static int set_pairs(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
-{
-    (void)o;
-    if (strlen(v) >= sizeof r->pairs)
-        return gx_too_long(err, "the pair list", strlen(v), sizeof r->pairs - 1);
-    strcpy(r->pairs, v); /* checked against the job layout in gx_options_check_job */
-    return GX_OK;
-}
-
-static int set_iters(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
-{
-    (void)o;
-    return gx_parse_long(v, 1, 100000000, &r->iters, err);
-}
-
-static int set_warmup(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                      struct gx_err *err)
-{
-    (void)o;
-    return gx_parse_long(v, 0, 100000000, &r->warmup, err);
-}
-
-/* v as one of n words, each standing for values[i]: "unknown WHAT 'v' (expected a, b or c)". */
-static int parse_word(const char *v, const char *what, const char *const words[],
-                      const int values[], int n, int *out, struct gx_err *err)
-{
-    char expected[128] = "";
-    for (int i = 0; i < n; i++) {
-        if (strcmp(v, words[i]) == 0) {
-            *out = values[i];
-            return GX_OK;
-        }
-        size_t used = strlen(expected);
-        snprintf(expected + used, sizeof expected - used, "%s%s",
-                 i == 0 ? "" : i == n - 1 ? " or " : ", ", words[i]);
-    }
-    return gx_fail(err, GX_EINPUT, "unknown %s '%s' (expected %s)", what, v, expected);
-}
-
-static int set_window(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                      struct gx_err *err)
-{
-    (void)o;
-    return gx_parse_long(v, 1, GX_MAX_WINDOW, &r->window, err);
-}
-
-static int set_validate(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                        struct gx_err *err)
-{
-    (void)o;
-    static const char *const words[] = {"once", "all"};
-    static const int values[] = {GX_VALIDATE_ONCE, GX_VALIDATE_ALL};
-    int mode;
-    GX_TRY(parse_word(v, "validation", words, values, 2, &mode, err));
-    r->validate = mode;
-    return GX_OK;
-}
-
-static int set_chunk(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
-{
-    (void)o;
-    char items[GX_MAX_LIST][GX_ITEM_MAX + 1];
-    r->nchunks = 0;
-    if (strcmp(v, "auto") == 0) { /* the candidates depend on each message size: mplan.c */
-        r->chunk_mode = GX_CHUNK_AUTO;
-        return GX_OK;
-    }
-    r->chunk_mode = GX_CHUNK_GIVEN;
-    GX_TRY(gx_split_list(v, items, GX_MAX_LIST, &r->nchunks, err));
-    for (int i = 0; i < r->nchunks; i++) {
-        if (strcmp(items[i], "auto") == 0)
-            return gx_fail(err, GX_EINPUT, "chunk 'auto' cannot be mixed with chunk sizes "
-                           "(expected --chunk auto or a list of sizes)");
-        GX_TRY(gx_parse_size(items[i], &r->chunks[i], err));
-    }
-    return GX_OK;
-}
-
-static int set_depth(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
-{
-    (void)o;
-    char items[GX_MAX_LIST][GX_ITEM_MAX + 1];
-    if (r->chunk_mode == GX_CHUNK_BEST)
-        r->chunk_mode = GX_CHUNK_GIVEN;
-    GX_TRY(gx_split_list(v, items, GX_MAX_LIST, &r->ndepths, err));
-    for (int i = 0; i < r->ndepths; i++) {
-        long d;
-        GX_TRY(gx_parse_long(items[i], 1, GX_MAX_DEPTH, &d, err));
-        r->depths[i] = (int)d;
-    }
-    return GX_OK;
-}
-
-static int set_calibrate(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                         struct gx_err *err)
-{
-    (void)o;
-    static const char *const words[] = {"on", "off", "full"};
-    static const int values[] = {GX_CALIBRATE_ON, GX_CALIBRATE_OFF, GX_CALIBRATE_FULL};
-    int mode;
-    GX_TRY(parse_word(v, "value", words, values, 3, &mode, err));
-    r->calibrate = mode;
-    return GX_OK;
-}
-
-static int set_name(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
-{
-    (void)o;
-    if (strlen(v) >= sizeof r->name)
-        return gx_too_long(err, "the name", strlen(v), sizeof r->name - 1);
-    strcpy(r->name, v);
-    return GX_OK;
-}
-
-static int set_path_string(char *dst, size_t len, const char *v, struct gx_err *err)
-{
-    if (v[0] == '\0')
-        return gx_fail(err, GX_EINPUT, "empty file name");
-    if (strlen(v) >= len)
-        return gx_too_long(err, "the file name", strlen(v), len - 1);
-    strcpy(dst, v);
-    return GX_OK;
-}
-
-static int set_output(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                      struct gx_err *err)
-{
-    (void)r;
-    return set_path_string(o->g.output, sizeof o->g.output, v, err);
-}
-
-static int set_table(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                     struct gx_err *err)
-{
-    (void)r;
-    return set_path_string(o->g.table, sizeof o->g.table, v, err);
-}
-
-static int set_scenario(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                        struct gx_err *err)
-{
-    (void)r;
-    return set_path_string(o->g.scenario, sizeof o->g.scenario, v, err);
-}
-
-static int set_gpu_map(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                       struct gx_err *err)
-{
-    (void)r;
-    char items[GX_MAX_GPU_MAP][GX_ITEM_MAX + 1];
-    /* Entries are node-local ranks' places: 0,0 puts two ranks on one GPU. */
-    GX_TRY(gx_split_positional(v, items, GX_MAX_GPU_MAP, &o->g.ngpu_map, err));
-    for (int i = 0; i < o->g.ngpu_map; i++) {
-        long d;
-        GX_TRY(gx_parse_long(items[i], 0, GX_MAX_GPU_MAP - 1, &d, err));
-        o->g.gpu_map[i] = (int)d;
-    }
-    return GX_OK;
-}
-
-static int set_format(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                      struct gx_err *err)
-{
-    (void)r;
-    static const char *const words[] = {"table", "csv"};
-    static const int values[] = {GX_FORMAT_TABLE, GX_FORMAT_CSV};
-    int format;
-    GX_TRY(parse_word(v, "format", words, values, 2, &format, err));
-    o->g.format = format;
-    return GX_OK;
-}
-
-static int set_bind(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                    struct gx_err *err)
-{
-    (void)r;
-    static const int values[] = {GX_BIND_AUTO, GX_BIND_NUMA, GX_BIND_CORE, GX_BIND_NONE};
-    int bind;
-    GX_TRY(parse_word(v, "binding", gx_bind_policy_names, values, 4, &bind, err));
-    o->g.bind = bind;
-    return GX_OK;
-}
-
-static int set_topology_xml(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                            struct gx_err *err)
-{
-    (void)r;
-    return set_path_string(o->g.topology_xml, sizeof o->g.topology_xml, v, err);
-}
-
-static int set_fake_gpus(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                         struct gx_err *err)
-{
-    (void)r;
-    char items[GX_MAX_GPU_MAP][GX_ITEM_MAX + 1];
-    int n;
-    GX_TRY(gx_split_list(v, items, GX_MAX_GPU_MAP, &n, err));
-    for (int i = 0; i < n; i++) {
-        char norm[32];
-        if (gx_busid_normalize(items[i], norm, sizeof norm) != 0)
-            return gx_fail(err, GX_EINPUT, "bad PCI bus id '%s' (expected DOMAIN:BUS:DEV.FN "
-                           "like 0000:3b:00.0)", items[i]);
-    }
-    if (strlen(v) >= sizeof o->g.fake_gpus)
-        return gx_too_long(err, "the list", strlen(v), sizeof o->g.fake_gpus - 1);
-    strcpy(o->g.fake_gpus, v);
-    return GX_OK;
-}
-
-#define FLAG_SETTER(fn, field)                                                                \
-    static int fn(struct gx_options *o, struct gx_run_opts *r, const char *v,                 \
-                  struct gx_err *err)                                                         \
-    {                                                                                         \
-        (void)r, (void)v, (void)err;                                                          \
-        o->field = 1;                                                                         \
-        return GX_OK;                                                                         \
-    }
-static int set_timeout(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                       struct gx_err *err)
-{
-    (void)r;
-    return gx_parse_long(v, 1, 100000000, &o->g.timeout, err);
-}
-
-static int set_budget(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                      struct gx_err *err)
-{
-    (void)r;
-    return gx_parse_long(v, 1, 100000000, &o->g.budget, err);
-}
-
-static int set_precision(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                         struct gx_err *err)
-{
-    (void)o;
-    return gx_parse_ratio(v, &r->precision, err);
-}
-
-static int set_soak(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                    struct gx_err *err)
-{
-    (void)r;
-    return gx_parse_long(v, 0, 100000000, &o->g.soak, err);
-}
-
-FLAG_SETTER(set_force, g.force)
-FLAG_SETTER(set_quiet, g.quiet)
-FLAG_SETTER(set_wide, g.wide)
-FLAG_SETTER(set_progress, g.progress)
-FLAG_SETTER(set_allow_skip, g.allow_skip)
-FLAG_SETTER(set_fail_on_health, g.fail_on_health)
-FLAG_SETTER(set_dry_run, dry_run)
-FLAG_SETTER(set_samples, g.samples)
-FLAG_SETTER(set_assume_cuda_aware, g.assume_cuda_aware)
-static int set_map(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                   struct gx_err *err)
-{
-    (void)r;
-    static const char *const words[] = {"on", "off"};
-    static const int values[] = {0, 1};
-    return parse_word(v, "value", words, values, 2, &o->map_off, err);
-}
-
-static int set_help(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                    struct gx_err *err)
-{
-    (void)r, (void)v, (void)err;
-    if (!o->help)
-        o->help = 1;
-    return GX_OK;
-}
-
-static int set_slow_pair(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                         struct gx_err *err)
-{
-    (void)r;
-    double x;
-    GX_TRY(gx_parse_ratio(v, &x, err));
-    o->g.slow_pair = x;
-    return GX_OK;
-}
-FLAG_SETTER(set_version, version)
-
-static int set_assume_nodes(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                            struct gx_err *err)
-{
-    (void)r;
-    return gx_parse_long(v, 1, 100000, &o->assume_nodes, err);
-}
-
-static int set_assume_per_node(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                               struct gx_err *err)
-{
-    (void)r;
-    return gx_parse_long(v, 1, 1024, &o->assume_per_node, err);
-}
-
-/* --help-all wins over --help, in either order. */
-static int set_help_all(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                        struct gx_err *err)
-{
-    (void)r, (void)v, (void)err;
-    o->help = 2;
-    return GX_OK;
-}
-
-static int set_list(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                    struct gx_err *err)
-{
-    (void)r;
-    if (strlen(v) >= sizeof o->list)
-        return gx_too_long(err, "the list's name", strlen(v), sizeof o->list - 1);
-    strcpy(o->list, v); /* checked where it is answered: gx_options_list */
-    return GX_OK;
-}
 
 const char *const gx_opt_group_title[GX_G_COUNT] = {
     [GX_G_MEASURE] = "What to measure",
@@ -423,27 +31,27 @@ const struct gx_option gx_option_table[] = {
      "bw at 4K, 64K, 1M, 16M, 64M (one size per class), within its --budget, ending with the "
      "transfer plan, after the node's map on more than 2 GPUs or several nodes (--map); "
      "--pattern or --sizes make it one run of those.",
-     GX_G_MEASURE, set_path, GX_NUM_NONE, 0, 0},
+     GX_G_MEASURE, gx_set_path, GX_NUM_NONE, 0, 0},
     {"mem", "SRC[,DST]", 1, GX_T_LIST, NULL, "the path's own",
      "memory kinds of the source and destination buffers: pageable, pinned, device, managed, "
-     "mapped", NULL, GX_G_MEASURE, set_mem, GX_NUM_NONE, 0, 0},
+     "mapped", NULL, GX_G_MEASURE, gx_set_mem, GX_NUM_NONE, 0, 0},
     {"pattern", "LIST", 1, GX_T_LIST, "latency,bw", NULL,
      "latency (ping-pong), bw (sends, then an ack) or bibw (both ways)",
      "latency: one way = round trip / 2; bw: a window of sends, then an ack; bibw: bw both ways "
-     "at once.", GX_G_MEASURE, set_pattern, GX_NUM_NONE, 0, 0},
+     "at once.", GX_G_MEASURE, gx_set_pattern, GX_NUM_NONE, 0, 0},
     {"sizes", "SIZES", 1, GX_T_LIST, "1:4M", NULL,
      "message sizes: a range MIN:MAX of powers of two or a list, e.g. 8,4K,1M,3M+5 "
      "(-m MAX alone, as osu's: 1:MAX)",
      "K, M, G = 2^10, 2^20, 2^30; a range 1:1G holds every power of two from 1 to 1G (MAX is "
      "MIN times a power of two); each size once. -m, -i and -x are OSU Micro-Benchmarks' "
      "letters for --sizes, --iters and --warmup; osu's -m MAX alone is the range 1:MAX.",
-     GX_G_MEASURE, set_sizes, GX_NUM_BYTES, 0, 'm'},
+     GX_G_MEASURE, gx_set_sizes, GX_NUM_BYTES, 0, 'm'},
     {"pairs", "PAIRS", 1, GX_T_STRING, "0:1", NULL,
      "who talks: A:B[,C:D...] one pair after another, or a keyword (listed below)",
      "all and all-concurrent report rank matrices, rails node x node matrices per rail and a "
      "rail map, nodes a node matrix, intra a matrix per node; every round of several pairs "
      "reports its aggregate bandwidth and message rate.",
-     GX_G_MEASURE, set_pairs, GX_NUM_NONE, 0, 0},
+     GX_G_MEASURE, gx_set_pairs, GX_NUM_NONE, 0, 0},
     {"map", "on|off", 0, GX_T_STRING, "on", NULL,
      "the node's map: told no paths, on more than 2 GPUs, gpuxfer first measures every "
      "ordered GPU pair at one size (across nodes, one pair per node pair)",
@@ -453,20 +61,20 @@ const struct gx_option gx_option_table[] = {
      GX_MAP_ITERS " timed iterations of " GX_MAP_WINDOW " messages each, no ceiling "
      "probes; printed as matrices, pairs well below their siblings over the same kind of link "
      "marked. Only where --path, --mem, --pattern, --sizes, --pairs and --scenario are not given.",
-     GX_G_MEASURE, set_map, GX_NUM_NONE, 0, 0},
+     GX_G_MEASURE, gx_set_map, GX_NUM_NONE, 0, 0},
     {"scenario", "FILE|NAME", 0, GX_T_STRING, NULL, NULL,
      "runs from a JSON file, or a shipped scenario by NAME (listed below); the command line "
      "overrides its values",
      "NAME is looked up as NAME or NAME.json in $GPUXFER_SCENARIO_PATH's folders first, then "
      "in the build tree's scenarios/ or the installed data folder beside the program, then in "
      "the configured data folder.",
-     GX_G_MEASURE, set_scenario, GX_NUM_NONE, 0, 0},
+     GX_G_MEASURE, gx_set_scenario, GX_NUM_NONE, 0, 0},
     {"name", "NAME", 1, GX_T_STRING, NULL, NULL, "label of the run in the report", NULL,
-     GX_G_MEASURE, set_name, GX_NUM_NONE, 0, 0},
+     GX_G_MEASURE, gx_set_name, GX_NUM_NONE, 0, 0},
     /* Where to write */
     {"output", "FILE", 0, GX_T_STRING, NULL, GX_OUTPUT_DEFAULT_SAYS,
      "JSON report, written by rank 0; FILE.jsonl gets each result as it finishes", NULL,
-     GX_G_OUTPUT, set_output, GX_NUM_NONE, 0, 0},
+     GX_G_OUTPUT, gx_set_output, GX_NUM_NONE, 0, 0},
     {"table", "FILE", 0, GX_T_STRING, NULL, "stdout",
      "rank 0 writes what it prints on stdout (the table; the CSV with --format csv) to FILE",
      "Written by rank 0 itself and checked, as the report is (a new file, or --force; a full "
@@ -475,46 +83,47 @@ const struct gx_option gx_option_table[] = {
      "written to as it is (/dev/null: no table); a FIFO, a directory or another special file "
      "is refused, as is a FILE that is also the report, its .jsonl or .samples.jsonl, or the "
      "--scenario file.",
-     GX_G_OUTPUT, set_table, GX_NUM_NONE, 0, 0},
+     GX_G_OUTPUT, gx_set_table, GX_NUM_NONE, 0, 0},
     {"force", NULL, 0, GX_T_FLAG, NULL, NULL,
-     "overwrite an existing report (without it that is an error)", NULL, GX_G_OUTPUT, set_force,
+     "overwrite an existing report (without it that is an error)", NULL, GX_G_OUTPUT, gx_set_force,
      GX_NUM_NONE, 0, 0},
     {"format", "table|csv", 0, GX_T_STRING, "table", NULL,
      "stdout holds the table, or CSV (the table then goes to stderr)",
      "The CSV: a header, then one line per result (path, memory kinds, pattern, pair, size, "
-     "chunk, depth, statistics, ceiling, efficiency).", GX_G_OUTPUT, set_format, GX_NUM_NONE, 0, 0},
+     "chunk, depth, statistics, ceiling, efficiency).",
+     GX_G_OUTPUT, gx_set_format, GX_NUM_NONE, 0, 0},
     {"wide", NULL, 0, GX_T_FLAG, NULL, NULL,
      "every column of the table (min and max too), past 100 characters",
      "By default a result's line fits 100 columns: size, pair, chunk, depth, median, p5, p95, "
      "cv%, iterations, validation, ceiling and efficiency, values to four significant digits. "
-     "The CSV and the report have every statistic at full precision.", GX_G_OUTPUT, set_wide,
+     "The CSV and the report have every statistic at full precision.", GX_G_OUTPUT, gx_set_wide,
      GX_NUM_NONE, 0, 0},
     {"samples", NULL, 0, GX_T_FLAG, NULL, NULL,
      "keep every raw sample (past 50,000 in OUTPUT.samples.jsonl)", NULL, GX_G_OUTPUT,
-     set_samples, GX_NUM_NONE, 0, 0},
+     gx_set_samples, GX_NUM_NONE, 0, 0},
     {"quiet", NULL, 0, GX_T_FLAG, NULL, NULL,
      "no progress line (shown when stderr or stdout is a terminal)", NULL, GX_G_OUTPUT,
-     set_quiet, GX_NUM_NONE, 0, 0},
+     gx_set_quiet, GX_NUM_NONE, 0, 0},
     {"progress", NULL, 0, GX_T_FLAG, NULL, NULL,
      "progress even without a terminal (a line every 10 s on stderr)", NULL, GX_G_OUTPUT,
-     set_progress, GX_NUM_NONE, 0, 0},
+     gx_set_progress, GX_NUM_NONE, 0, 0},
     /* How long */
     {"iters", "N", 1, GX_T_INT, NULL, "the stop rule's, at most 1000 tiny .. 10 huge",
      "timed iterations per size, exactly",
      "Without it a step runs at least 5 (or half its most) and at most, by size class, 1000 "
      "tiny, 500 small, 200 medium, 50 large, 20 xlarge, 10 huge, stopping between (--precision, "
      "--budget).",
-     GX_G_TIME, set_iters, GX_NUM_INT, 0, 'i'},
+     GX_G_TIME, gx_set_iters, GX_NUM_INT, 0, 'i'},
     {"warmup", "N", 1, GX_T_INT, NULL, "10% of --iters (else of the fewest iterations), at least 2",
-     "untimed iterations first", NULL, GX_G_TIME, set_warmup, GX_NUM_INT, 0, 'x'},
+     "untimed iterations first", NULL, GX_G_TIME, gx_set_warmup, GX_NUM_INT, 0, 'x'},
     {"timeout", "SECONDS", 0, GX_T_INT, NULL, "from the iterations and the size",
      "time one measurement may take; past it the job ends with what it has (exit 4)",
      "The default: 60 + 2 x (iters + warmup + 2) x window x (5 ms + size / 100 MB/s).",
-     GX_G_TIME, set_timeout, GX_NUM_INT, 0, 0},
+     GX_G_TIME, gx_set_timeout, GX_NUM_INT, 0, 0},
     {"soak", "SECONDS", 0, GX_T_INT, NULL, NULL,
      "after one pass, repeat the runs until SECONDS have passed (also a scenario key)",
      "Later passes go to the .jsonl only; the report counts them under \"soak\".",
-     GX_G_TIME, set_soak, GX_NUM_INT, 0, 0},
+     GX_G_TIME, gx_set_soak, GX_NUM_INT, 0, 0},
     {"budget", "SECONDS", 0, GX_T_INT, NULL,
      GX_STR(GX_DEFAULT_BUDGET_HOST) " s for a run told no paths, memory, patterns, sizes or "
      "scenario (" GX_STR(GX_DEFAULT_BUDGET_GPU) " s on GPUs), else none",
@@ -522,24 +131,24 @@ const struct gx_option gx_option_table[] = {
      "Divided among the steps by their estimated cost, what a step leaves going to the ones "
      "after it; a step ends when its median is known to --precision, when its share is spent "
      "(after a few iterations) or at its iterations. The run says first what precision the "
-     "budget buys.", GX_G_TIME, set_budget, GX_NUM_INT, 0, 0},
+     "budget buys.", GX_G_TIME, gx_set_budget, GX_NUM_INT, 0, 0},
     {"precision", "RATIO", 1, GX_T_STRING, "0.01", NULL,
      "a step stops once the 95% interval of its median lies within RATIO of it",
      "Checked between batches of timed iterations, by the pair's initiator, which tells its "
      "peer; --iters N runs exactly N instead. The report says what ended each step "
      "(precision, time or iterations) and the interval reached.",
-     GX_G_TIME, set_precision, GX_NUM_RATIO, 0, 0},
+     GX_G_TIME, gx_set_precision, GX_NUM_RATIO, 0, 0},
     {"dry-run", NULL, 0, GX_T_FLAG, NULL, NULL,
      "list every measurement with its estimated time; measure nothing",
      "The run's files (--output, --table) are checked as the run checks them (exit 2 where it "
      "would refuse them), and nothing is created.", GX_G_TIME,
-     set_dry_run, GX_NUM_NONE, 0, 0},
+     gx_set_dry_run, GX_NUM_NONE, 0, 0},
     {"assume-nodes", "N", 0, GX_T_INT, NULL, NULL,
      "with --dry-run: plan for N nodes instead of this job (e.g. 512 ranks on a laptop)", NULL,
-     GX_G_TIME, set_assume_nodes, GX_NUM_INT, 0, 0},
+     GX_G_TIME, gx_set_assume_nodes, GX_NUM_INT, 0, 0},
     {"assume-gpus-per-node", "G", 0, GX_T_INT, "1", NULL,
      "with --assume-nodes: ranks (one per GPU) on each assumed node", NULL, GX_G_TIME,
-     set_assume_per_node, GX_NUM_INT, 0, 0},
+     gx_set_assume_per_node, GX_NUM_INT, 0, 0},
     /* Tuning */
     {"chunk", "LIST|auto", 1, GX_T_LIST, NULL, "the best per size",
      "chunk sizes of the pipelined paths; a LIST makes chunk an axis",
@@ -549,12 +158,12 @@ const struct gx_option gx_option_table[] = {
      "A LIST measures every chunk x depth (depth 2 unless given); auto searches 64K..64M x "
      "depth 1,2,4 (or --depth) and the whole message. Given to a run none of whose paths "
      "chunk, it has no effect, and stderr says so.",
-     GX_G_TUNING, set_chunk, GX_NUM_BYTES, GX_PATH_CHUNKED, 0},
+     GX_G_TUNING, gx_set_chunk, GX_NUM_BYTES, GX_PATH_CHUNKED, 0},
     {"depth", "LIST", 1, GX_T_LIST, NULL, "the best per size",
      "chunks in flight per side (1: no pipelining); a LIST makes depth an axis",
      "A LIST alone measures at chunk 1M; with --chunk auto it is the depths tried. As --chunk, "
      "said on stderr where no path of the run chunks.",
-     GX_G_TUNING, set_depth, GX_NUM_INT, GX_PATH_CHUNKED, 0},
+     GX_G_TUNING, gx_set_depth, GX_NUM_INT, GX_PATH_CHUNKED, 0},
     {"window", "N", 1, GX_T_INT, NULL, "by size",
      "messages in flight per bw/bibw iteration; round trips per latency sample",
      "By default 64, fewer above 4 MiB so that a window moves about 256 MiB, and more, up to "
@@ -563,60 +172,62 @@ const struct gx_option gx_option_table[] = {
      "20 ms, 1 at least. Latency: as many round trips, timed together, as last "
      "about 50 us at the path's typical latency (host at 8 B: 24; mpi: 2), up to 256, so that "
      "the clock's reads are no visible part of a sample; --window 1 times each round trip.",
-     GX_G_TUNING, set_window, GX_NUM_INT, 0, 0},
+     GX_G_TUNING, gx_set_window, GX_NUM_INT, 0, 0},
     {"calibrate", "on|off|full", 1, GX_T_STRING, "on", NULL,
      "measure the ceilings that bound the results, each just before its results (on: those "
      "the results are rated against; full: every one, at every size)",
      "The ceilings are the probes of the layers below the paths (host memory through shared "
      "memory, the peer copy, copy engines, SMs on mapped host memory, managed memory's "
      "prefetches and faults), measured by the results' pairs just before them; each result's "
-     "efficiency is rated against its ceiling, the probe's best iteration.", GX_G_TUNING, set_calibrate, GX_NUM_NONE, 0, 0},
+     "efficiency is rated against its ceiling, the probe's best iteration.",
+     GX_G_TUNING, gx_set_calibrate, GX_NUM_NONE, 0, 0},
     {"bind", "auto|numa|core|none", 0, GX_T_STRING, "auto", NULL,
      "cores and memory near the rank's GPU (auto: the GPU's cores split among its ranks)",
      "auto: cores local to the GPU, split among the ranks sharing them, memory on its NUMA "
      "node (a launcher binding already local to the GPU is kept); numa: all cores local to the "
-     "GPU; core: one of them; none: leave the binding.", GX_G_TUNING, set_bind, GX_NUM_NONE, 0, 0},
+     "GPU; core: one of them; none: leave the binding.",
+     GX_G_TUNING, gx_set_bind, GX_NUM_NONE, 0, 0},
     {"gpu-map", "LIST", 0, GX_T_LIST, NULL, "node-local rank % visible GPUs",
      "visible GPU of each node-local rank (entry local rank % length), e.g. 0,2,1,3", NULL,
-     GX_G_TUNING, set_gpu_map, GX_NUM_INT, 0, 0},
+     GX_G_TUNING, gx_set_gpu_map, GX_NUM_INT, 0, 0},
     {"assume-cuda-aware", NULL, 0, GX_T_FLAG, NULL, NULL,
      "treat the MPI library as CUDA-aware when it cannot be asked", NULL, GX_G_TUNING,
-     set_assume_cuda_aware, GX_NUM_NONE, 0, 0},
+     gx_set_assume_cuda_aware, GX_NUM_NONE, 0, 0},
     /* Reliability */
     {"validate", "once|all", 1, GX_T_STRING, "once", NULL,
      "check received data once per size, or after every timed iteration too", NULL,
-     GX_G_RELIABILITY, set_validate, GX_NUM_NONE, 0, 0},
+     GX_G_RELIABILITY, gx_set_validate, GX_NUM_NONE, 0, 0},
     {"allow-skip", NULL, 0, GX_T_FLAG, NULL, NULL,
      "exit 0, not 7, when every measurement was skipped (sweeps over mixed nodes)", NULL,
-     GX_G_RELIABILITY, set_allow_skip, GX_NUM_NONE, 0, 0},
+     GX_G_RELIABILITY, gx_set_allow_skip, GX_NUM_NONE, 0, 0},
     {"fail-on-health", NULL, 0, GX_T_FLAG, NULL, NULL,
      "exit 8 when the run finds degraded hardware (its # health lines): a node check",
      "A PCIe link below its maximum, NVLinks down, a NIC slower than its siblings, a pair well "
      "below its siblings on the same kind of link, a result above its route's line rate or a "
      "ceiling below its link's usual share (docs/line-rates.md). "
      "Without it the findings are reported and the exit status is unchanged.",
-     GX_G_RELIABILITY, set_fail_on_health, GX_NUM_NONE, 0, 0},
+     GX_G_RELIABILITY, gx_set_fail_on_health, GX_NUM_NONE, 0, 0},
     {"slow-pair", "RATIO", 0, GX_T_STRING, "0.8", NULL,
      "in pair matrices, flag pairs below RATIO x the median (latency: above median / RATIO)",
-     NULL, GX_G_RELIABILITY, set_slow_pair, GX_NUM_RATIO, 0, 0},
+     NULL, GX_G_RELIABILITY, gx_set_slow_pair, GX_NUM_RATIO, 0, 0},
     /* Information */
-    {"help", NULL, 0, GX_T_FLAG, NULL, NULL, "this text", NULL, GX_G_INFO, set_help,
+    {"help", NULL, 0, GX_T_FLAG, NULL, NULL, "this text", NULL, GX_G_INFO, gx_set_help,
      GX_NUM_NONE, 0, 'h'},
     {"help-all", NULL, 0, GX_T_FLAG, NULL, NULL,
      "every option with its details, the paths and the testing options", NULL, GX_G_INFO,
-     set_help_all, GX_NUM_NONE, 0, 0},
+     gx_set_help_all, GX_NUM_NONE, 0, 0},
     {"version", NULL, 0, GX_T_FLAG, NULL, NULL, "the version and the build", NULL, GX_G_INFO,
-     set_version, GX_NUM_NONE, 0, 0},
+     gx_set_version, GX_NUM_NONE, 0, 0},
     /* Testing and shell completion */
     {"topology-xml", "FILE", 0, GX_T_STRING, NULL, "this machine, or $GPUXFER_TOPOLOGY_XML",
      "hwloc XML topology to decide on instead of this machine (nothing is bound)", NULL,
-     GX_G_TESTING, set_topology_xml, GX_NUM_NONE, 0, 0},
+     GX_G_TESTING, gx_set_topology_xml, GX_NUM_NONE, 0, 0},
     {"fake-gpus", "BUSIDS", 0, GX_T_LIST, NULL, NULL,
      "PCI bus ids standing in for the CUDA devices (tests without GPUs; with --topology-xml)",
-     NULL, GX_G_TESTING, set_fake_gpus, GX_NUM_NONE, 0, 0},
+     NULL, GX_G_TESTING, gx_set_fake_gpus, GX_NUM_NONE, 0, 0},
     {"list", "WHAT", 0, GX_T_STRING, NULL, NULL,
      "print the names of WHAT, one per line: options, paths, patterns, pairs, mem, scenarios "
-     "(for shell completion)", NULL, GX_G_TESTING, set_list, GX_NUM_NONE, 0, 0},
+     "(for shell completion)", NULL, GX_G_TESTING, gx_set_list, GX_NUM_NONE, 0, 0},
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, 0, NULL, GX_NUM_NONE, 0, 0},
 };
 

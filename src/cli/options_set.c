@@ -1,0 +1,407 @@
+/* The options' setters, which the option table names (options.c): each parses and checks one
+ * option's value into the structs of options.h. */
+#include "config.h"
+#include "option_table.h"
+#include "options_set.h"
+
+#include "input.h"
+#include "mem.h"
+#include "out_path.h"
+#include "pairs.h"
+#include "path.h"
+#include "pattern.h"
+#include "topo.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define GX_MAX_WINDOW 4096
+#define GX_MAX_DEPTH 64
+
+static void names_of_paths(char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (int i = 0; i < gx_path_count; i++)
+        snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", i ? ", " : "", gx_paths[i].name);
+}
+
+int gx_set_path(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
+{
+    (void)o;
+    char items[GX_MAX_LIST][GX_ITEM_MAX + 1];
+    GX_TRY(gx_split_list(v, items, GX_MAX_LIST, &r->npaths, err));
+    for (int i = 0; i < r->npaths; i++) {
+        r->paths[i] = gx_path_lookup(items[i]);
+        if (r->paths[i] < 0) {
+            char names[256];
+            names_of_paths(names, sizeof names);
+            return gx_fail(err, GX_EINPUT, "unknown path '%s' (expected one of: %s)", items[i], names);
+        }
+    }
+    return GX_OK;
+}
+
+int gx_set_mem(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
+{
+    (void)o;
+    char items[GX_MAX_LIST][GX_ITEM_MAX + 1];
+    int n;
+    GX_TRY(gx_split_positional(v, items, GX_MAX_LIST, &n, err)); /* device,device is a pair */
+    if (n > 2)
+        return gx_fail(err, GX_EINPUT, "'%s' has %d kinds (expected SRC or SRC,DST)", v, n);
+    int k[2] = {0, 0};
+    for (int i = 0; i < n; i++) {
+        k[i] = gx_mem_lookup(items[i]);
+        if (k[i] < 0)
+            return gx_fail(err, GX_EINPUT,
+                           "unknown memory kind '%s' (expected pageable, pinned, device, managed "
+                           "or mapped)",
+                           items[i]);
+    }
+    r->mem_src = k[0];
+    r->mem_dst = n == 2 ? k[1] : k[0];
+    return GX_OK;
+}
+
+int gx_set_pattern(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                  struct gx_err *err)
+{
+    (void)o;
+    char items[GX_MAX_PATTERNS][GX_ITEM_MAX + 1];
+    GX_TRY(gx_split_list(v, items, GX_MAX_PATTERNS, &r->npatterns, err));
+    for (int i = 0; i < r->npatterns; i++) {
+        r->patterns[i] = gx_pattern_lookup(items[i]);
+        if (r->patterns[i] < 0) {
+            char names[256] = "";
+            for (int k = 0; k < gx_pattern_count; k++)
+                snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+                         k ? ", " : "", gx_pattern_table[k]->name);
+            return gx_fail(err, GX_EINPUT, "unknown pattern '%s' (expected one of: %s)",
+                           items[i], names);
+        }
+    }
+    return GX_OK;
+}
+
+int gx_set_sizes(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
+{
+    (void)o;
+    return gx_parse_sizes(v, &r->sizes, err);
+}
+
+int gx_set_pairs(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
+{
+    (void)o;
+    if (strlen(v) >= sizeof r->pairs)
+        return gx_too_long(err, "the pair list", strlen(v), sizeof r->pairs - 1);
+    strcpy(r->pairs, v); /* checked against the job layout in gx_options_check_job */
+    return GX_OK;
+}
+
+int gx_set_iters(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
+{
+    (void)o;
+    return gx_parse_long(v, 1, 100000000, &r->iters, err);
+}
+
+int gx_set_warmup(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                 struct gx_err *err)
+{
+    (void)o;
+    return gx_parse_long(v, 0, 100000000, &r->warmup, err);
+}
+
+/* v as one of n words, each standing for values[i]: "unknown WHAT 'v' (expected a, b or c)". */
+static int parse_word(const char *v, const char *what, const char *const words[],
+                      const int values[], int n, int *out, struct gx_err *err)
+{
+    char expected[128] = "";
+    for (int i = 0; i < n; i++) {
+        if (strcmp(v, words[i]) == 0) {
+            *out = values[i];
+            return GX_OK;
+        }
+        size_t used = strlen(expected);
+        snprintf(expected + used, sizeof expected - used, "%s%s",
+                 i == 0 ? "" : i == n - 1 ? " or " : ", ", words[i]);
+    }
+    return gx_fail(err, GX_EINPUT, "unknown %s '%s' (expected %s)", what, v, expected);
+}
+
+int gx_set_window(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                 struct gx_err *err)
+{
+    (void)o;
+    return gx_parse_long(v, 1, GX_MAX_WINDOW, &r->window, err);
+}
+
+int gx_set_validate(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                   struct gx_err *err)
+{
+    (void)o;
+    static const char *const words[] = {"once", "all"};
+    static const int values[] = {GX_VALIDATE_ONCE, GX_VALIDATE_ALL};
+    int mode;
+    GX_TRY(parse_word(v, "validation", words, values, 2, &mode, err));
+    r->validate = mode;
+    return GX_OK;
+}
+
+int gx_set_chunk(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
+{
+    (void)o;
+    char items[GX_MAX_LIST][GX_ITEM_MAX + 1];
+    r->nchunks = 0;
+    if (strcmp(v, "auto") == 0) { /* the candidates depend on each message size: mplan.c */
+        r->chunk_mode = GX_CHUNK_AUTO;
+        return GX_OK;
+    }
+    r->chunk_mode = GX_CHUNK_GIVEN;
+    GX_TRY(gx_split_list(v, items, GX_MAX_LIST, &r->nchunks, err));
+    for (int i = 0; i < r->nchunks; i++) {
+        if (strcmp(items[i], "auto") == 0)
+            return gx_fail(err, GX_EINPUT, "chunk 'auto' cannot be mixed with chunk sizes "
+                           "(expected --chunk auto or a list of sizes)");
+        GX_TRY(gx_parse_size(items[i], &r->chunks[i], err));
+    }
+    return GX_OK;
+}
+
+int gx_set_depth(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
+{
+    (void)o;
+    char items[GX_MAX_LIST][GX_ITEM_MAX + 1];
+    if (r->chunk_mode == GX_CHUNK_BEST)
+        r->chunk_mode = GX_CHUNK_GIVEN;
+    GX_TRY(gx_split_list(v, items, GX_MAX_LIST, &r->ndepths, err));
+    for (int i = 0; i < r->ndepths; i++) {
+        long d;
+        GX_TRY(gx_parse_long(items[i], 1, GX_MAX_DEPTH, &d, err));
+        r->depths[i] = (int)d;
+    }
+    return GX_OK;
+}
+
+int gx_set_calibrate(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                    struct gx_err *err)
+{
+    (void)o;
+    static const char *const words[] = {"on", "off", "full"};
+    static const int values[] = {GX_CALIBRATE_ON, GX_CALIBRATE_OFF, GX_CALIBRATE_FULL};
+    int mode;
+    GX_TRY(parse_word(v, "value", words, values, 3, &mode, err));
+    r->calibrate = mode;
+    return GX_OK;
+}
+
+int gx_set_name(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
+{
+    (void)o;
+    if (strlen(v) >= sizeof r->name)
+        return gx_too_long(err, "the name", strlen(v), sizeof r->name - 1);
+    strcpy(r->name, v);
+    return GX_OK;
+}
+
+static int set_path_string(char *dst, size_t len, const char *v, struct gx_err *err)
+{
+    if (v[0] == '\0')
+        return gx_fail(err, GX_EINPUT, "empty file name");
+    if (strlen(v) >= len)
+        return gx_too_long(err, "the file name", strlen(v), len - 1);
+    strcpy(dst, v);
+    return GX_OK;
+}
+
+int gx_set_output(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                 struct gx_err *err)
+{
+    (void)r;
+    return set_path_string(o->g.output, sizeof o->g.output, v, err);
+}
+
+int gx_set_table(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                struct gx_err *err)
+{
+    (void)r;
+    return set_path_string(o->g.table, sizeof o->g.table, v, err);
+}
+
+int gx_set_scenario(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                   struct gx_err *err)
+{
+    (void)r;
+    return set_path_string(o->g.scenario, sizeof o->g.scenario, v, err);
+}
+
+int gx_set_gpu_map(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                  struct gx_err *err)
+{
+    (void)r;
+    char items[GX_MAX_GPU_MAP][GX_ITEM_MAX + 1];
+    /* Entries are node-local ranks' places: 0,0 puts two ranks on one GPU. */
+    GX_TRY(gx_split_positional(v, items, GX_MAX_GPU_MAP, &o->g.ngpu_map, err));
+    for (int i = 0; i < o->g.ngpu_map; i++) {
+        long d;
+        GX_TRY(gx_parse_long(items[i], 0, GX_MAX_GPU_MAP - 1, &d, err));
+        o->g.gpu_map[i] = (int)d;
+    }
+    return GX_OK;
+}
+
+int gx_set_format(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                 struct gx_err *err)
+{
+    (void)r;
+    static const char *const words[] = {"table", "csv"};
+    static const int values[] = {GX_FORMAT_TABLE, GX_FORMAT_CSV};
+    int format;
+    GX_TRY(parse_word(v, "format", words, values, 2, &format, err));
+    o->g.format = format;
+    return GX_OK;
+}
+
+int gx_set_bind(struct gx_options *o, struct gx_run_opts *r, const char *v,
+               struct gx_err *err)
+{
+    (void)r;
+    static const int values[] = {GX_BIND_AUTO, GX_BIND_NUMA, GX_BIND_CORE, GX_BIND_NONE};
+    int bind;
+    GX_TRY(parse_word(v, "binding", gx_bind_policy_names, values, 4, &bind, err));
+    o->g.bind = bind;
+    return GX_OK;
+}
+
+int gx_set_topology_xml(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                       struct gx_err *err)
+{
+    (void)r;
+    return set_path_string(o->g.topology_xml, sizeof o->g.topology_xml, v, err);
+}
+
+int gx_set_fake_gpus(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                    struct gx_err *err)
+{
+    (void)r;
+    char items[GX_MAX_GPU_MAP][GX_ITEM_MAX + 1];
+    int n;
+    GX_TRY(gx_split_list(v, items, GX_MAX_GPU_MAP, &n, err));
+    for (int i = 0; i < n; i++) {
+        char norm[32];
+        if (gx_busid_normalize(items[i], norm, sizeof norm) != 0)
+            return gx_fail(err, GX_EINPUT, "bad PCI bus id '%s' (expected DOMAIN:BUS:DEV.FN "
+                           "like 0000:3b:00.0)", items[i]);
+    }
+    if (strlen(v) >= sizeof o->g.fake_gpus)
+        return gx_too_long(err, "the list", strlen(v), sizeof o->g.fake_gpus - 1);
+    strcpy(o->g.fake_gpus, v);
+    return GX_OK;
+}
+
+#define FLAG_SETTER(fn, field)                                                                \
+    int fn(struct gx_options *o, struct gx_run_opts *r, const char *v,                        \
+           struct gx_err *err)                                                                \
+    {                                                                                         \
+        (void)r, (void)v, (void)err;                                                          \
+        o->field = 1;                                                                         \
+        return GX_OK;                                                                         \
+    }
+int gx_set_timeout(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                  struct gx_err *err)
+{
+    (void)r;
+    return gx_parse_long(v, 1, 100000000, &o->g.timeout, err);
+}
+
+int gx_set_budget(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                 struct gx_err *err)
+{
+    (void)r;
+    return gx_parse_long(v, 1, 100000000, &o->g.budget, err);
+}
+
+int gx_set_precision(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                    struct gx_err *err)
+{
+    (void)o;
+    return gx_parse_ratio(v, &r->precision, err);
+}
+
+int gx_set_soak(struct gx_options *o, struct gx_run_opts *r, const char *v,
+               struct gx_err *err)
+{
+    (void)r;
+    return gx_parse_long(v, 0, 100000000, &o->g.soak, err);
+}
+
+FLAG_SETTER(gx_set_force, g.force)
+FLAG_SETTER(gx_set_quiet, g.quiet)
+FLAG_SETTER(gx_set_wide, g.wide)
+FLAG_SETTER(gx_set_progress, g.progress)
+FLAG_SETTER(gx_set_allow_skip, g.allow_skip)
+FLAG_SETTER(gx_set_fail_on_health, g.fail_on_health)
+FLAG_SETTER(gx_set_dry_run, dry_run)
+FLAG_SETTER(gx_set_samples, g.samples)
+FLAG_SETTER(gx_set_assume_cuda_aware, g.assume_cuda_aware)
+int gx_set_map(struct gx_options *o, struct gx_run_opts *r, const char *v,
+              struct gx_err *err)
+{
+    (void)r;
+    static const char *const words[] = {"on", "off"};
+    static const int values[] = {0, 1};
+    return parse_word(v, "value", words, values, 2, &o->map_off, err);
+}
+
+int gx_set_help(struct gx_options *o, struct gx_run_opts *r, const char *v,
+               struct gx_err *err)
+{
+    (void)r, (void)v, (void)err;
+    if (!o->help)
+        o->help = 1;
+    return GX_OK;
+}
+
+int gx_set_slow_pair(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                    struct gx_err *err)
+{
+    (void)r;
+    double x;
+    GX_TRY(gx_parse_ratio(v, &x, err));
+    o->g.slow_pair = x;
+    return GX_OK;
+}
+FLAG_SETTER(gx_set_version, version)
+
+int gx_set_assume_nodes(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                       struct gx_err *err)
+{
+    (void)r;
+    return gx_parse_long(v, 1, 100000, &o->assume_nodes, err);
+}
+
+int gx_set_assume_per_node(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                          struct gx_err *err)
+{
+    (void)r;
+    return gx_parse_long(v, 1, 1024, &o->assume_per_node, err);
+}
+
+/* --help-all wins over --help, in either order. */
+int gx_set_help_all(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                   struct gx_err *err)
+{
+    (void)r, (void)v, (void)err;
+    o->help = 2;
+    return GX_OK;
+}
+
+int gx_set_list(struct gx_options *o, struct gx_run_opts *r, const char *v,
+               struct gx_err *err)
+{
+    (void)r;
+    if (strlen(v) >= sizeof o->list)
+        return gx_too_long(err, "the list's name", strlen(v), sizeof o->list - 1);
+    strcpy(o->list, v); /* checked where it is answered: gx_options_list */
+    return GX_OK;
+}
