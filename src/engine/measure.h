@@ -1,5 +1,5 @@
 /* Inside the harness: one measurement of one pair (buffers, validation, timed iterations,
- * --chunk auto), shared by harness.c (runs, rounds, results) and measure.c. */
+ * --chunk auto), shared by harness.c (runs, rounds), collect.c (results) and measure.c. */
 #ifndef GX_MEASURE_H
 #define GX_MEASURE_H
 

@@ -39,7 +39,7 @@ struct gx_sink {
     /* Rank 0: the first pass's results in their order, for the matrices and the plan. */
     struct gx_kept *kept;
     size_t nkept, kept_cap;
-    struct gx_matrix_set mats; /* made from the kept results at the end (main.c) */
+    struct gx_matrix_set mats; /* made from the kept results at the end (run_report.c) */
     /* Rank 0: the round under way, and the first pass's aggregates of rounds of several
      * pairs (the report's "rounds"). */
     struct gx_round_sum round;
