@@ -336,6 +336,15 @@ static void add_matrices_and_plan(const struct gx_layout *layout, unsigned views
         fprintf(stderr, "gpuxfer: %s (the results are in the report)\n", merr.msg);
     else if (sink->mats.nm > 0)
         gx_matrices_print(table, &sink->mats, context, opts->g.slow_pair);
+    if (sink->hosts.n > 0) { /* the node's map of host links, after its pair matrices */
+        cJSON *hosts = gx_host_map_json(&sink->hosts);
+        if (hosts)
+            gx_report_set(rep, "host_links", hosts);
+        else
+            fprintf(stderr, "gpuxfer: out of host memory for the host links' map (the "
+                    "calibration has them)\n");
+        gx_host_map_print(table, &sink->hosts, context);
+    }
     cJSON *lmats = gx_layout_matrices(sink->kept, sink->nkept, layout, views, &oom);
     if (lmats) {
         gx_report_set(rep, "layout_matrices", lmats);
@@ -518,7 +527,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "gpuxfer: %s\n", err.msg);
         }
         /* What the results say of the links: above a line rate, a ceiling below its share. */
-        gx_health_end(&health, sink.kept, sink.nkept, gx_table_stream(&opts.g));
+        gx_health_end(&health, sink.kept, sink.nkept, &sink.hosts, gx_table_stream(&opts.g));
         gx_report_set(&rep, "health", gx_health_json(health.h, health.n));
         /* A node check (a Slurm prolog) asks for an exit status; otherwise findings are said. */
         if (exit_code == GX_OK && health.n > 0 && opts.g.fail_on_health) {
