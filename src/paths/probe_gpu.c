@@ -197,22 +197,13 @@ static int h2d_recv(struct gx_ep *ep, struct gpu_state *g, int count, size_t byt
     return GX_OK;
 }
 
-/* The host links' stages: the message's own buffers are the pinned host memory and the GPU's
- * (the probes' memory kinds), as nvbandwidth copies between them. */
-static int h2d_own(struct gx_ep *ep, struct gpu_state *g, int count, size_t bytes,
-                   const cudaStream_t *s, struct gx_err *err)
+/* The host links' stage: the message's own buffers are the pinned host memory and the GPU's
+ * (the probe's memory kinds say which way), as nvbandwidth copies between them. */
+static int own_copy(struct gx_ep *ep, struct gpu_state *g, int count, size_t bytes,
+                    const cudaStream_t *s, struct gx_err *err)
 {
     for (int m = 0; m < count; m++)
-        GX_CUDA_TRY(err, cudaMemcpyAsync(ep->dst, ep->src, bytes, cudaMemcpyHostToDevice,
-                                         STREAM(s, m)));
-    return GX_OK;
-}
-
-static int d2h_own(struct gx_ep *ep, struct gpu_state *g, int count, size_t bytes,
-                   const cudaStream_t *s, struct gx_err *err)
-{
-    for (int m = 0; m < count; m++)
-        GX_CUDA_TRY(err, cudaMemcpyAsync(ep->dst, ep->src, bytes, cudaMemcpyDeviceToHost,
+        GX_CUDA_TRY(err, cudaMemcpyAsync(ep->dst, ep->src, bytes, cudaMemcpyDefault,
                                          STREAM(s, m)));
     return GX_OK;
 }
@@ -464,8 +455,8 @@ static const struct gpu_stages gpu_stages[] = {
     {&gx_probe_mapped, NEEDS_MAPPED, mapped_write, mapped_read, 1, 1, 0},
     {&gx_probe_prefetch, 0, prefetch_send, prefetch_recv, 1, 0, 0},
     {&gx_probe_faults, NEEDS_SCRATCH, faults_send, faults_recv, 1, 0, 0},
-    {&gx_probe_h2d, 0, h2d_own, nothing, 0, 0, 0},
-    {&gx_probe_d2h, 0, d2h_own, nothing, 0, 0, 0},
+    {&gx_probe_h2d, 0, own_copy, nothing, 0, 0, 0},
+    {&gx_probe_d2h, 0, own_copy, nothing, 0, 0, 0},
 };
 
 static const struct gpu_stages *stages_of(const struct gx_ep *ep)

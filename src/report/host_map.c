@@ -4,6 +4,7 @@
 #include "json_util.h"
 #include "line_health.h"
 #include "matrix.h"
+#include "report.h"
 #include "sizes.h"
 #include "wrap.h"
 
@@ -251,6 +252,20 @@ void gx_host_map_print(FILE *out, const struct gx_host_map *m, const cJSON *cont
     if (disturbed)
         fputs(GX_MATRIX_DISTURBED_LEGEND, out);
     fflush(out);
+}
+
+void gx_host_map_report(const struct gx_host_map *m, struct gx_report *rep, FILE *table,
+                        const cJSON *context)
+{
+    if (m->n == 0)
+        return;
+    cJSON *hosts = gx_host_map_json(m);
+    if (hosts)
+        gx_report_set(rep, "host_links", hosts);
+    else
+        fprintf(stderr, "gpuxfer: out of host memory for the host links' map (the report's "
+                "calibration has them)\n");
+    gx_host_map_print(table, m, context);
 }
 
 int gx_health_from_host_map(const struct gx_host_map *m, struct gx_health *h, int nh, int max)
