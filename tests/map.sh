@@ -1,8 +1,8 @@
 #!/bin/sh
 # The node's map in the GPU default run, checked on --dry-run's plan with fake GPUs on recorded
 # topologies (no GPU needed): on the 4 x H200 VM and the DGX-2 (16 GPUs) a run "map" of p2p bw
-# at 64M over every ordered pair, one pair a round, and "map-bibw" of one pair per kind of link,
-# before the default runs, and the whole plan within the default budget; on several nodes (--assume-nodes) mpi over one pair per ordered
+# at 64M over every ordered pair, one pair a round, "map-bibw" of one pair per kind of link and
+# "map-host" of each GPU's host link both ways, one GPU a round, before the default runs, and the whole plan within the default budget; on several nodes (--assume-nodes) mpi over one pair per ordered
 # node pair; on 2 GPUs, with --map off or with --pairs given, no map.
 . "$top_srcdir/tests/lib.sh"
 dir=$(mktemp -d "$TEST_TMP/map.XXXXXX")
@@ -26,8 +26,8 @@ map_check() {
     local name=$1 np=$2 xml=$3 ids=$4 bibw=$5 pairs=$(($2 * ($2 - 1)))
     gx_mpirun "$np" --dry-run --topology-xml "$topo/$xml" --fake-gpus "$ids" >"$dir/$name.txt" 2>&1
     ok $? "$name: --dry-run exits 0" || diag <"$dir/$name.txt"
-    [ "$(runs "$dir/$name.txt")" = "map map-bibw latency bandwidth " ]
-    ok $? "$name: the map is two runs of their own, before the default runs ($(runs "$dir/$name.txt"))"
+    [ "$(runs "$dir/$name.txt")" = "map map-bibw map-host latency bandwidth " ]
+    ok $? "$name: the map is three runs of their own, before the default runs ($(runs "$dir/$name.txt"))"
     run_lines "$dir/$name.txt" map >"$dir/$name.map"
     [ "$(wc -l <"$dir/$name.map")" -eq "$pairs" ] &&
         [ "$(awk '{print $1, $2, $3, $4, $5, $6, $7}' "$dir/$name.map" | sort -u)" = \
@@ -44,6 +44,15 @@ map_check() {
         [ "$(awk '{print $8}' "$dir/$name.bibw" | tr '\n' ' ')" = "$bibw " ]
     ok $? "$name: bibw of one pair per kind of link between the GPUs ($bibw)" ||
         diag <"$dir/$name.bibw"
+    # Each GPU's host link alone, both ways: rank r copies, r+1 (the last: 0) waits.
+    run_lines "$dir/$name.txt" map-host >"$dir/$name.host"
+    ring=$(awk -v n="$np" 'BEGIN { for (r = 0; r < n; r++) printf "%d:%d ", r, (r + 1) % n }')
+    [ "$(awk '{print $1, $2, $3, $4, $5, $6, $7}' "$dir/$name.host" | sort -u | tr '\n' ';')" = \
+          "device-to-host device>pinned bw 16M - 5 4;host-to-device pinned>device bw 16M - 5 4;" ] &&
+        [ "$(awk '$1 == "host-to-device" {print $8}' "$dir/$name.host" | tr '\n' ' ')" = "$ring" ] &&
+        [ "$(awk '$1 == "device-to-host" {print $8}' "$dir/$name.host" | tr '\n' ' ')" = "$ring" ]
+    ok $? "$name: each GPU's host link, host-to-device and device-to-host at 16M, one GPU a round ($np each)" ||
+        diag <"$dir/$name.host"
     # The map's steps have no ceiling probes: no ceiling: line in its runs.
     ! awk '/^# run / { run = $3 } run ~ /^map/ && $2 ~ /^ceiling:/' "$dir/$name.txt" | grep -q .
     ok $? "$name: the map measures no ceiling probes"
@@ -53,7 +62,7 @@ map_check() {
         diag <"$dir/$name.txt"
     # The map's part of the estimate, which the budget does not shorten, said per run.
     tr '\n' ' ' <"$dir/$name.txt" | sed 's/ #   / /g' |
-        grep -qE "# of the estimate, [0-9.]+ s are runs of fixed iterations \(--iters, the map's\), which the budget does not shorten: map \($pairs results\) [0-9.]+ s, map-bibw \($(echo $bibw | wc -w) results?\) [0-9.]+ s"
+        grep -qE "# of the estimate, [0-9.]+ s are runs of fixed iterations \(--iters, the map's\), which the budget does not shorten: map \($pairs results\) [0-9.]+ s, map-bibw \($(echo $bibw | wc -w) results?\) [0-9.]+ s, map-host \($((2 * np)) results\) [0-9.]+ s"
     ok $? "$name: the dry run says the map's part of the estimate" || diag <"$dir/$name.txt"
 }
 
@@ -61,9 +70,9 @@ map_check() {
 # kind of link; the DGX-2's PCI tree has four from GPU 0 (PIX 0:1, PXB 0:2, NODE 0:4, SYS 0:8).
 map_check "4 x H200" 4 h200x4-vm.xml "$H200" "0:1"
 map_check "DGX-2" 16 dgx2-16gpu.xml "$DGX2" "0:1 0:2 0:4 0:8"
-# The DGX-2's result steps: the map's 240 and 4 beside the default runs' 48 (as on 2 GPUs).
-grep -q '^# 359 measurements (292 results; 67 ceiling probes' "$dir/DGX-2.txt"
-ok $? "DGX-2: 244 map results and the default runs' 48 ($(grep '^# [0-9]* measurements' "$dir/DGX-2.txt"))"
+# The DGX-2's result steps: the map's 240, 4 and 32 beside the default runs' 48 (as on 2 GPUs).
+grep -q '^# 391 measurements (324 results; 67 ceiling probes' "$dir/DGX-2.txt"
+ok $? "DGX-2: 276 map results and the default runs' 48 ($(grep '^# [0-9]* measurements' "$dir/DGX-2.txt"))"
 
 # Several nodes: one pair per ordered node pair, through CUDA-aware MPI (p2p is one node's).
 gx_mpirun 1 --dry-run --assume-nodes 4 --assume-gpus-per-node 8 --topology-xml "$topo/h200x4-vm.xml" \

@@ -193,7 +193,17 @@ int main(void)
     int n = 0, list_last = 0;
     for (int i = 0; gx_schemes[i]; i++, n++)
         list_last = gx_schemes[i]->name == NULL && gx_schemes[i + 1] == NULL;
-    ok(n == 7 && list_last && gx_scheme_of("rails") == &gx_scheme_rails &&
-           gx_scheme_of("3:1") == &gx_scheme_list, "scheme table: 7 entries, the list last");
+    ok(n == 8 && list_last && gx_scheme_of("rails") == &gx_scheme_rails &&
+           gx_scheme_of("3:1") == &gx_scheme_list, "scheme table: 8 entries, the list last");
+
+    /* ring: every rank the initiator once, alone, its peer the next (the last's rank 0). */
+    gx_layout_make(4, NULL, &l, &err);
+    int ring = gx_pairs_resolve("ring", &l, &p, &err) == GX_OK && p.nrounds == 4;
+    for (int r = 0; ring && r < 4; r++)
+        ring = p.rounds[r].npairs == 1 && p.rounds[r].pairs[0].a == r &&
+               p.rounds[r].pairs[0].b == (r + 1) % 4;
+    ok(ring, "ring, 4 ranks: 4 rounds of one pair, r:r+1 and 3:0 (every rank initiates once)");
+    gx_pairs_free(&p);
+    gx_layout_free(&l);
     return tap_done();
 }

@@ -35,6 +35,12 @@ enum gx_ceil_kind {
                                on its GPU; the receiver's CPU writes pages on its GPU, then a
                                kernel faults them back */
     GX_CEIL_FAULTS_BIDIR,
+    /* Per GPU (a its rank, b -1): one GPU's host link alone, as nvbandwidth's
+       host_to_device_memcpy_ce and device_to_host_memcpy_ce copy it: a copy engine's
+       cudaMemcpyAsync of the whole message between pinned host memory and the GPU, while no
+       other GPU of the node copies (the node's map, one GPU at a time) */
+    GX_CEIL_H2D,
+    GX_CEIL_D2H,
     GX_CEIL_KINDS,
     GX_CEIL_NONE = -1
 };

@@ -33,6 +33,9 @@ enum gx_chunk_mode {
 struct gx_run_opts {
     char name[64];
     int npaths, paths[GX_MAX_LIST];       /* indices into gx_path_table */
+    /* Indices into gx_probes that the run measures as its own (the node's map of host links:
+     * default_run.c), each over the run's pairs, patterns and sizes; no option sets them. */
+    int nprobes, probes[GX_MAX_LIST];
     int mem_src, mem_dst;                 /* enum gx_mem_kind or GX_MEM_DEFAULT */
     int npatterns, patterns[GX_MAX_PATTERNS];
     struct gx_size_list sizes;

@@ -8,6 +8,7 @@
 #include "mem.h"
 #include "pairs.h"
 #include "path.h"
+#include "probe.h"
 
 #include <string.h>
 
@@ -61,14 +62,18 @@ int gx_options_gpu_default(struct gx_options *o, struct gx_err *err)
 }
 
 /* One run of the map: `path` at GX_MAP_SIZE over `pairs`, from the default run's first (the
- * user's per-run options, e.g. --validate all, hold for it too). */
+ * user's per-run options, e.g. --validate all, hold for it too); path NULL: no path (the run's
+ * own probes measure). */
 static int map_run(struct gx_options *o, struct gx_run_opts *m, const char *name,
                    const char *path, const char *pattern, const char *pairs, struct gx_err *err)
 {
     *m = o->runs[o->nruns - 1];
     m->given = 0;
     snprintf(m->name, sizeof m->name, "%s", name);
-    GX_TRY(set(o, m, "path", path, err));
+    if (path)
+        GX_TRY(set(o, m, "path", path, err));
+    else
+        m->npaths = 0;
     GX_TRY(set(o, m, "pattern", pattern, err));
     GX_TRY(set(o, m, "sizes", GX_MAP_SIZE, err));
     GX_TRY(set(o, m, "pairs", pairs, err));
@@ -76,10 +81,27 @@ static int map_run(struct gx_options *o, struct gx_run_opts *m, const char *name
     GX_TRY(set(o, m, "window", GX_MAP_WINDOW, err));
     GX_TRY(set(o, m, "calibrate", "off", err));
     /* p2p as nvbandwidth's copies: the whole message as one copy, no candidates to search. */
-    if (strcmp(path, "p2p") == 0) {
+    if (path && strcmp(path, "p2p") == 0) {
         GX_TRY(set(o, m, "chunk", GX_MAP_SIZE, err));
         GX_TRY(set(o, m, "depth", "1", err));
     }
+    return GX_OK;
+}
+
+/* The map's host links: each GPU's copy engines from and into pinned host memory
+ * (GX_MAP_HOST_PROBES), over --pairs ring one pair at a time: the pair's first rank copies, its
+ * peer only waits, so no other GPU shares the host bridge meanwhile. */
+static int map_host_run(struct gx_options *o, struct gx_run_opts *m, struct gx_err *err)
+{
+    static const char *const names[] = {GX_MAP_HOST_PROBES};
+    int probes[GX_ARRAY_LEN(names)];
+    for (size_t i = 0; i < GX_ARRAY_LEN(names); i++)
+        if ((probes[i] = gx_probe_find(names[i])) < 0)
+            return gx_fail(err, GX_ERUNTIME, "no probe %s", names[i]);
+    GX_TRY(map_run(o, m, "map-host", NULL, "bw", "ring", err));
+    GX_TRY(set(o, m, "sizes", GX_MAP_HOST_SIZE, err));
+    m->nprobes = (int)GX_ARRAY_LEN(probes);
+    memcpy(m->probes, probes, sizeof probes);
     return GX_OK;
 }
 
@@ -99,7 +121,7 @@ int gx_options_gpu_map_kind(const struct gx_options *o, const struct gx_layout *
 int gx_options_gpu_map(struct gx_options *o, const struct gx_layout *l, const char *bibw_pairs,
                        struct gx_err *err)
 {
-    struct gx_run_opts runs[2];
+    struct gx_run_opts runs[3];
     int n = 0;
     switch (gx_options_gpu_map_kind(o, l)) {
     case GX_MAP_NODES:
@@ -109,6 +131,7 @@ int gx_options_gpu_map(struct gx_options *o, const struct gx_layout *l, const ch
         GX_TRY(map_run(o, &runs[n++], "map", "p2p", "bw", "all", err));
         if (bibw_pairs && bibw_pairs[0])
             GX_TRY(map_run(o, &runs[n++], "map-bibw", "p2p", "bibw", bibw_pairs, err));
+        GX_TRY(map_host_run(o, &runs[n++], err));
         break;
     default:
         return GX_OK;

@@ -392,7 +392,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "gpuxfer: %s\n", err.msg);
         }
         /* What the results say of the links: above a line rate, a ceiling below its share. */
-        gx_health_end(&health, sink.kept, sink.nkept, gx_table_stream(&opts.g));
+        gx_health_end(&health, sink.kept, sink.nkept, &sink.hosts, gx_table_stream(&opts.g));
         gx_report_set(&rep, "health", gx_health_json(health.h, health.n));
         /* A node check (a Slurm prolog) asks for an exit status; otherwise findings are said. */
         if (exit_code == GX_OK && health.n > 0 && opts.g.fail_on_health) {

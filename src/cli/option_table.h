@@ -79,6 +79,17 @@ int gx_options_gpu_default(struct gx_options *o, struct gx_err *err);
 #define GX_MAP_SIZE "64M"
 #define GX_MAP_WINDOW "4"
 #define GX_MAP_ITERS "5"
+/* The map's host links (run map-host): the ceiling probes that copy one GPU's whole message
+ * from and into pinned host memory on its copy engine, as nvbandwidth's host_to_device and
+ * device_to_host memcpy_ce (probe_gpu.c), GX_MAP_ITERS timed iterations of GX_MAP_WINDOW
+ * messages of GX_MAP_HOST_SIZE, one stream: 64 MiB an iteration, as the pair map's p2p copies
+ * 256. At 16 MiB, not the pair map's 64: each GPU is two groups of its own (a probe each), and
+ * a group's buffers (pinned host and GPU memory on both ranks) cost more to set up than its
+ * iterations; the DGX-2's 32 groups at 64 MiB made the default run's dry-run estimate 47.5 s,
+ * over its budget of 45 s and 5%, at 16 MiB 47.2. The copy engines are at their plateau from
+ * 16 MiB (their ceiling on one H100: 50.1 GB/s at 16-64M, line-rates.md). */
+#define GX_MAP_HOST_PROBES "host-to-device", "device-to-host"
+#define GX_MAP_HOST_SIZE "16M"
 /* Which map the GPU default run of more than 2 ranks gets (o->gpu_default, not --map off, no
  * --pairs): on one node its GPUs' (GX_MAP_NODE), on several nodes of as many ranks each the
  * node pairs' (GX_MAP_NODES), else none. */

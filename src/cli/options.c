@@ -49,18 +49,24 @@ const struct gx_option gx_option_table[] = {
     {"pairs", "PAIRS", 1, GX_T_STRING, "0:1", NULL,
      "who talks: A:B[,C:D...] one pair after another, or a keyword (listed below)",
      "all and all-concurrent report rank matrices, rails node x node matrices per rail and a "
-     "rail map, nodes a node matrix, intra a matrix per node; every round of several pairs "
+     "rail map, nodes a node matrix, intra a matrix per node; ring makes every rank the "
+     "initiator once (the last with rank 0), which a pair list cannot (a pair is measured "
+     "from its lower rank); every round of several pairs "
      "reports its aggregate bandwidth and message rate.",
      GX_G_MEASURE, gx_set_pairs, GX_NUM_NONE, 0, 0},
     {"map", "on|off", 0, GX_T_STRING, "on", NULL,
      "the node's map: told no paths, on more than 2 GPUs, gpuxfer first measures every "
-     "ordered GPU pair at one size (across nodes, one pair per node pair)",
+     "ordered GPU pair at one size and each GPU's host link both ways (across nodes, one pair "
+     "per node pair)",
      "On one node with more than 2 GPUs: p2p bw at " GX_MAP_SIZE " of every ordered pair, "
-     "one pair at a time (--pairs all), and p2p bibw of one pair per link type; on several "
-     "nodes: mpi bw at " GX_MAP_SIZE " of one pair per ordered node pair (--pairs nodes). "
-     GX_MAP_ITERS " timed iterations of " GX_MAP_WINDOW " messages each, no ceiling "
-     "probes; printed as matrices, pairs well below their siblings over the same kind of link "
-     "marked. Only where --path, --mem, --pattern, --sizes, --pairs and --scenario are not given.",
+     "one pair at a time (--pairs all), p2p bibw of one pair per link type, and each GPU's "
+     "host link alone, one GPU at a time (--pairs ring): its copy engine's copy of "
+     GX_MAP_HOST_SIZE " from and into pinned host memory (probes host-to-device and "
+     "device-to-host, as nvbandwidth's memcpy_ce); on several nodes: mpi bw at " GX_MAP_SIZE
+     " of one pair per ordered node pair (--pairs nodes). " GX_MAP_ITERS " timed iterations "
+     "of " GX_MAP_WINDOW " messages each, no ceiling probes; printed as matrices and a row "
+     "per GPU's host link, pairs and GPUs well below their siblings over the same kind of "
+     "link marked. Only where --path, --mem, --pattern, --sizes, --pairs and --scenario are not given.",
      GX_G_MEASURE, gx_set_map, GX_NUM_NONE, 0, 0},
     {"scenario", "FILE|NAME", 0, GX_T_STRING, NULL, NULL,
      "runs from a JSON file, or a shipped scenario by NAME (listed below); the command line "

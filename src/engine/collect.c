@@ -161,7 +161,8 @@ static int keep_probe_points(struct gx_bench *b, const struct gx_mstep *ax,
             snprintf(pt.absent, sizeof pt.absent, "%s",
                      merged.reason && merged.reason[0] ? merged.reason : "not measured");
         }
-        GX_TRY(gx_ceilings_put(b->ceilings, kind, p->a, p->b, pb->ops->what, &pt, err));
+        GX_TRY(gx_ceilings_put(b->ceilings, kind, p->a, pb->per_gpu ? -1 : p->b,
+                               pb->ops->what, &pt, err));
     }
     return GX_OK;
 }

@@ -75,7 +75,8 @@ static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struc
 {
     struct gx_bench *b = &h->b;
     char name[48];
-    snprintf(name, sizeof name, "%s%s", b->probe >= 0 ? "ceiling:" : "", b->ep.ops->name);
+    snprintf(name, sizeof name, "%s%s", b->probe >= 0 && !g->own ? "ceiling:" : "",
+             b->ep.ops->name);
     h->sink->ops->step(h->sink->ctx, st->size, name, gx_pattern_table[st->pattern]->name,
                        gx_bench_budget_left(b));
     struct gx_record rec = {.state = GX_STATE_IDLE, .valid = 1, .bad_offset = -1};
@@ -179,7 +180,8 @@ static int probe_absent(struct gx_harness *h, const struct gx_mgroup *g,
         struct gx_ceil_point pt = {.size = st->size};
         snprintf(pt.absent, sizeof pt.absent, "%s", why);
         for (int k = 0; k < round->npairs && kind != GX_CEIL_NONE; k++)
-            GX_TRY(gx_ceilings_put(h->ceilings, kind, round->pairs[k].a, round->pairs[k].b,
+            GX_TRY(gx_ceilings_put(h->ceilings, kind, round->pairs[k].a,
+                                   pb->per_gpu ? -1 : round->pairs[k].b,
                                    pb->ops ? pb->ops->what : pb->name, &pt, err));
     }
     return GX_OK;
@@ -227,7 +229,7 @@ static const struct gx_mgroup *served_by(const struct gx_mplan *plan, const stru
 static int filter_group(struct gx_harness *h, const struct gx_mgroup *g,
                         const struct gx_round *round, struct gx_err *why)
 {
-    const struct gx_mgroup *results = g->probe >= 0 ? served_by(h->plan, g) : NULL;
+    const struct gx_mgroup *results = g->probe >= 0 && !g->own ? served_by(h->plan, g) : NULL;
     struct gx_err theirs = {0};
     int rc = GX_OK;
     if (results && absent_why(results)[0])
@@ -349,7 +351,7 @@ static int run_passes(struct gx_harness *h, struct gx_err *err)
             const struct gx_mgroup *gr = &h->plan->groups[g];
             double t0 = MPI_Wtime();
             rc = run_group(h, gr, err);
-            if (gr->probe >= 0)
+            if (gr->probe >= 0 && !gr->own) /* the ceilings' time, not the map's */
                 h->probe_s += MPI_Wtime() - t0;
             /* The probes measured so far in the report at once: a report a signal or a
              * timeout writes before the pass ends keeps them (the table gets them once). */
@@ -383,8 +385,10 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
                    struct gx_ceilings *ceilings, struct gx_harness_out *ho, struct gx_err *err)
 {
     int calibrated = 0;
+    /* A run's own probes (the node's map of host links) keep their points where the ceilings
+     * do, with or without --calibrate. */
     for (int r = 0; r < o->nruns; r++)
-        calibrated |= o->runs[r].calibrate != GX_CALIBRATE_OFF;
+        calibrated |= o->runs[r].calibrate != GX_CALIBRATE_OFF || o->runs[r].nprobes > 0;
     struct gx_harness h = {.job = job, .o = o, .plan = plan, .sink = sink, .ho = ho,
                            .ceilings = job->rank == 0 && calibrated ? ceilings : NULL};
     int rc = GX_OK;

@@ -19,9 +19,15 @@ struct gx_probe {
     const char *absent_why;
     /* The ceiling each pattern family measures (GX_CEIL_NONE: the probe has none there). */
     enum gx_ceil_kind kind[GX_FAMILY_COUNT];
+    /* 1: a layer of the initiator's GPU alone (its host link), its points that GPU's (b -1 in
+     * the ceilings); the peer only waits, so that no other GPU shares the host bridge. */
+    int per_gpu;
 };
 extern const struct gx_probe gx_probes[];
 extern const int gx_probe_count;
+
+/* The probe named `name` in the table; -1 when none. */
+int gx_probe_find(const char *name);
 
 /* The probe measuring `kind`, and the family it measures it in; -1 when none. */
 int gx_probe_of_kind(enum gx_ceil_kind kind, int *family);

@@ -38,7 +38,11 @@
  * - prefetch: the sender prefetches its managed pages to the host while the receiver prefetches
  *   its own to its GPU, from where they stood before the iteration (between, untimed);
  * - faults: the sender's CPU reads managed pages that are on its GPU; the receiver's CPU writes
- *   managed pages that are on its GPU, then a kernel faults them back in.
+ *   managed pages that are on its GPU, then a kernel faults them back in;
+ * - host-to-device, device-to-host: the sender's GPU alone, its copy engine's cudaMemcpyAsync
+ *   of the whole message from or into pinned host memory on one stream, as nvbandwidth's
+ *   host_to_device_memcpy_ce and device_to_host_memcpy_ce; the receiver only waits, so that the
+ *   GPU's host link is measured without another GPU on the host bridge (the node's map).
  * Each probe's ops are plain gx_path_ops (the table, probe.c, lists them); its stages are a line
  * of gpu_stages below. */
 #include "config.h"
@@ -189,6 +193,17 @@ static int h2d_recv(struct gx_ep *ep, struct gpu_state *g, int count, size_t byt
 {
     for (int m = 0; m < count; m++)
         GX_CUDA_TRY(err, cudaMemcpyAsync(ep->dst, g->host[1], bytes, cudaMemcpyHostToDevice,
+                                         STREAM(s, m)));
+    return GX_OK;
+}
+
+/* The host links' stage: the message's own buffers are the pinned host memory and the GPU's
+ * (the probe's memory kinds say which way), as nvbandwidth copies between them. */
+static int own_copy(struct gx_ep *ep, struct gpu_state *g, int count, size_t bytes,
+                    const cudaStream_t *s, struct gx_err *err)
+{
+    for (int m = 0; m < count; m++)
+        GX_CUDA_TRY(err, cudaMemcpyAsync(ep->dst, ep->src, bytes, cudaMemcpyDefault,
                                          STREAM(s, m)));
     return GX_OK;
 }
@@ -380,7 +395,9 @@ static int managed_filter(struct gx_ep *ep, struct gx_err *why)
 }
 
 #define GPU_PROBE_OPS(nm, wh, mem, gbps, us, more_flags)                                     \
-    .name = nm, .what = wh, .default_src = mem, .default_dst = mem,                          \
+    GPU_PROBE_OPS_OF(nm, wh, mem, mem, gbps, us, more_flags)
+#define GPU_PROBE_OPS_OF(nm, wh, src, dst, gbps, us, more_flags)                             \
+    .name = nm, .what = wh, .default_src = src, .default_dst = dst,                          \
     .flags = GX_PATH_PROBE | GX_PATH_NEEDS_GPU | (more_flags), .nominal_gbps = gbps,         \
     .nominal_us = us,                                                                        \
     .open = gpu_open, .prepare = gpu_prepare, .xfer = gpu_xfer, .close = gpu_close
@@ -417,6 +434,20 @@ const struct gx_path_ops gx_probe_faults = {
     .between = managed_between,
 };
 
+/* One GPU's host link, its message from pinned host memory to the GPU or back: nvbandwidth's
+ * copies at 64M on one H100 at gen 5 x16 read 54.6-55.2 GB/s (line-rates.md). */
+#define HOST_LINK_OPS(nm, wh, src, dst) GPU_PROBE_OPS_OF(nm, wh, src, dst, 50, 5, 0)
+const struct gx_path_ops gx_probe_h2d = {
+    HOST_LINK_OPS("host-to-device", "one GPU's host link: its copy engine's cudaMemcpyAsync from "
+                  "pinned host memory, one GPU of the node at a time", GX_MEM_PINNED,
+                  GX_MEM_DEVICE),
+};
+const struct gx_path_ops gx_probe_d2h = {
+    HOST_LINK_OPS("device-to-host", "one GPU's host link: its copy engine's cudaMemcpyAsync into "
+                  "pinned host memory, one GPU of the node at a time", GX_MEM_DEVICE,
+                  GX_MEM_PINNED),
+};
+
 /* Each probe's stages and the buffers they need, a line each. */
 static const struct gpu_stages gpu_stages[] = {
     {&gx_probe_peer_copy, NEEDS_PEER, peer_send, nothing, 0, 0, 1},
@@ -424,6 +455,8 @@ static const struct gpu_stages gpu_stages[] = {
     {&gx_probe_mapped, NEEDS_MAPPED, mapped_write, mapped_read, 1, 1, 0},
     {&gx_probe_prefetch, 0, prefetch_send, prefetch_recv, 1, 0, 0},
     {&gx_probe_faults, NEEDS_SCRATCH, faults_send, faults_recv, 1, 0, 0},
+    {&gx_probe_h2d, 0, own_copy, nothing, 0, 0, 0},
+    {&gx_probe_d2h, 0, own_copy, nothing, 0, 0, 0},
 };
 
 static const struct gpu_stages *stages_of(const struct gx_ep *ep)

@@ -185,9 +185,33 @@ int gx_mplan_add_group(struct gx_mplan *p, const struct gx_mgroup *g, struct gx_
     return GX_OK;
 }
 
+/* The run's own probes: a group per probe and round, as a path's. */
+static int plan_run_probes(struct gx_mplan *p, const struct gx_run_opts *run, int r,
+                           struct gx_err *err)
+{
+    for (int i = 0; i < run->nprobes; i++) {
+        const struct gx_probe *pb = &gx_probes[run->probes[i]];
+        struct gx_mgroup g = {.run = r, .path = -1, .round = -1, .probe = run->probes[i],
+                              .own = 1};
+        if (!pb->ops) { /* listed once, as skipped */
+            g.absent = pb->absent_why;
+            GX_TRY(gx_mplan_add_group(p, &g, err));
+            continue;
+        }
+        g.src_kind = pb->ops->default_src;
+        g.dst_kind = pb->ops->default_dst;
+        for (g.round = 0; g.round < p->pairs[r].nrounds; g.round++) {
+            GX_TRY(add_steps(p, run, pb->ops, &g, err));
+            GX_TRY(gx_mplan_add_group(p, &g, err));
+        }
+    }
+    return GX_OK;
+}
+
 static int plan_run(struct gx_mplan *p, const struct gx_options *o, int r, struct gx_err *err)
 {
     const struct gx_run_opts *run = &o->runs[r];
+    GX_TRY(plan_run_probes(p, run, r, err));
     for (int pi = 0; pi < run->npaths; pi++) {
         const struct gx_path_entry *pe = &gx_paths[run->paths[pi]];
         struct gx_mgroup g = {.run = r, .path = run->paths[pi], .round = -1, .probe = -1};

@@ -38,6 +38,9 @@ struct gx_mstep {
 struct gx_mgroup {
     int run, path, round;
     int probe;                 /* >= 0: the ceiling probe gx_probes[probe] (path is -1) */
+    /* A probe its run measures for itself (the run's --probes: the node's map of host links),
+     * not for the ceilings of results after it: listed, counted and estimated as results. */
+    int own;
     int src_kind, dst_kind;    /* resolved: the run's --mem or the path's defaults */
     const char *absent;        /* the path is not in this build: skipped, no steps */
     size_t first, n;           /* its steps */

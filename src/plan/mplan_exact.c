@@ -28,7 +28,7 @@ void gx_mplan_print_exact(FILE *f, const struct gx_mplan *p, const struct gx_opt
             t += p->steps[i].estimate_s; /* all its iterations: no stop rule ends it sooner */
         secs[gr->run] += t;
         all += t;
-        if (gr->probe < 0)
+        if (gr->probe < 0 || gr->own) /* a ceiling probe's steps are no results */
             results[gr->run] += (long)gr->n * p->pairs[gr->run].rounds[gr->round].npairs;
     }
     char list[512] = "";

@@ -50,7 +50,7 @@ struct step_widths {
 static void group_names(const struct gx_mgroup *g, char *what, size_t wlen, char *mem,
                         size_t mlen)
 {
-    snprintf(what, wlen, "%s%s", g->probe >= 0 ? "ceiling:" : "", gx_mgroup_name(g));
+    snprintf(what, wlen, "%s%s", g->probe >= 0 && !g->own ? "ceiling:" : "", gx_mgroup_name(g));
     snprintf(mem, mlen, "%s>%s", gx_mem_name(g->src_kind), gx_mem_name(g->dst_kind));
 }
 
@@ -116,7 +116,7 @@ static double round_seconds(const struct gx_mplan *p, int r, long *steps)
             continue;
         for (size_t i = gr->first; i < gr->first + gr->n; i++)
             secs += p->steps[i].estimate_s;
-        if (gr->probe < 0) /* a probe's steps are no results */
+        if (gr->probe < 0 || gr->own) /* a ceiling probe's steps are no results */
             *steps += (long)gr->n;
     }
     return secs;
@@ -186,7 +186,7 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
         double secs_before = secs;
         print_group(to, p, o, gr, &w, &bg, &step, &secs);
         secs += gx_mgroup_setup_seconds(gr);
-        if (gr->probe >= 0) {
+        if (gr->probe >= 0 && !gr->own) {
             probes += step - before;
             probe_secs += secs - secs_before;
         } else if (!gr->absent)

@@ -2,6 +2,8 @@
 #include "config.h"
 #include "report.h"
 
+#include "json_util.h"
+
 static cJSON *curve_json(const struct gx_ceil_curve *k)
 {
     cJSON *o = cJSON_CreateObject();
@@ -58,6 +60,20 @@ static cJSON *entry_for(cJSON *list, int a, int b)
     return e;
 }
 
+/* The entry of `list` for GPU of rank a, made when missing. */
+static cJSON *gpu_entry_for(cJSON *list, int a)
+{
+    cJSON *e;
+    cJSON_ArrayForEach(e, list)
+        if (gx_json_num(e, "rank") == a)
+            return e;
+    if (!(e = cJSON_CreateObject()))
+        return NULL;
+    cJSON_AddNumberToObject(e, "rank", a);
+    cJSON_AddItemToArray(list, e);
+    return e;
+}
+
 cJSON *gx_calibration_json(const struct gx_ceilings *c)
 {
     cJSON *o = cJSON_CreateObject();
@@ -71,14 +87,18 @@ cJSON *gx_calibration_json(const struct gx_ceilings *c)
                             "pair in the same harness as the results: same patterns, window, "
                             "iterations and clock, both sides' stages at once. The ceiling is "
                             "its best iteration ('best'); median, min and max its spread.");
-    cJSON *pairs = cJSON_AddArrayToObject(o, "rank_pairs");
+    cJSON *pairs = cJSON_AddArrayToObject(o, "rank_pairs"), *gpus = NULL;
     if (!pairs) {
         cJSON_Delete(o);
         return NULL;
     }
     for (int i = 0; i < c->n; i++) {
         const struct gx_ceil_curve *k = &c->curves[i];
-        cJSON *e = entry_for(pairs, k->a, k->b);
+        /* A per-GPU kind (b -1, the host links) under its rank in "gpus", made when first
+         * needed: a report without them reads as before. */
+        if (k->b < 0 && !gpus && !(gpus = cJSON_AddArrayToObject(o, "gpus")))
+            continue;
+        cJSON *e = k->b < 0 ? gpu_entry_for(gpus, k->a) : entry_for(pairs, k->a, k->b);
         cJSON *curve = curve_json(k);
         if (e && curve)
             cJSON_AddItemToObject(e, gx_ceil_kind_name((enum gx_ceil_kind)k->kind), curve);

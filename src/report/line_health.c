@@ -5,6 +5,7 @@
  * efficient); a pair well below its siblings over the same kind of link at the same rate. One
  * finding per measurement (pair, path, memory kinds, pattern): its largest size. */
 #include "line_health.h"
+#include "host_map.h"
 #include "wrap.h"
 
 #include "ceiling.h"
@@ -62,10 +63,6 @@ static int ceiling_low(const struct gx_kept *kept, size_t n, const struct gx_kep
     return usual > 0 && k->ceiling / k->line_gbs < usual;
 }
 
-/* "Well below its siblings": under this share of the median of the same measurement's other
- * pairs over the same kind of link at the same line rate (as --slow-pair's default). */
-#define GX_BELOW_SIBLINGS 0.8
-#define GX_SIBLINGS_MIN 2
 
 static int siblings(const struct gx_kept *x, const struct gx_kept *y)
 {
@@ -79,6 +76,14 @@ static int cmp_double(const void *p, const void *q)
 {
     double x = *(const double *)p, y = *(const double *)q;
     return (x > y) - (x < y);
+}
+
+double gx_siblings_median(double *v, size_t n)
+{
+    if (n < GX_SIBLINGS_MIN)
+        return 0;
+    qsort(v, n, sizeof v[0], cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 /* The median of k's siblings' medians among the nk kept (0 with fewer than GX_SIBLINGS_MIN, or
@@ -102,8 +107,7 @@ static double siblings_median(const struct gx_kept *kept, size_t nk, const struc
     for (size_t j = 0; j < nk; j++)
         if (siblings(k, &kept[j]))
             m[n++] = kept[j].median;
-    qsort(m, n, sizeof m[0], cmp_double);
-    double med = n % 2 ? m[n / 2] : (m[n / 2 - 1] + m[n / 2]) / 2;
+    double med = gx_siblings_median(m, n);
     free(m);
     return med;
 }
@@ -198,10 +202,13 @@ void gx_health_start(struct gx_health_set *s, const struct gx_topo_rank *t, FILE
         gx_print_note(table, "# health: %s\n", s->h[i].line);
 }
 
-void gx_health_end(struct gx_health_set *s, const struct gx_kept *kept, size_t n, FILE *table)
+void gx_health_end(struct gx_health_set *s, const struct gx_kept *kept, size_t n,
+                   const struct gx_host_map *hosts, FILE *table)
 {
     int from = s->n;
     s->n = gx_health_from_results(kept, n, s->h, s->n, GX_HEALTH_MAX);
+    if (hosts)
+        s->n = gx_health_from_host_map(hosts, s->h, s->n, GX_HEALTH_MAX);
     for (int i = from; i < s->n; i++)
         gx_print_note(table, "%s# health: %s\n", i == from ? "\n" : "", s->h[i].line);
 }

@@ -14,6 +14,16 @@
 int gx_health_from_results(const struct gx_kept *kept, size_t n, struct gx_health *h, int nh,
                            int max);
 
+/* "Well below its siblings": under GX_BELOW_SIBLINGS of the median of the others measured alike
+ * over the same kind of link at the same line rate, GX_SIBLINGS_MIN of them at least (as
+ * --slow-pair's default). The one rule of the pairs' finding "below-siblings", the matrices'
+ * marks and the host links' (host_map.c). */
+#define GX_BELOW_SIBLINGS 0.8
+#define GX_SIBLINGS_MIN 2
+/* The siblings' median of the n values in v (sorted in place); 0 with fewer than
+ * GX_SIBLINGS_MIN. */
+double gx_siblings_median(double *v, size_t n);
+
 /* Whether k is well below its siblings: under 0.8 of the median of the same measurement's
  * other pairs (two at least) over the same kind of link at the same line rate, among the n
  * kept. The one rule of the health finding "below-siblings" and of the matrices' marks. */
@@ -31,6 +41,8 @@ struct gx_topo_rank;
  * "# health:" line on table. */
 void gx_health_start(struct gx_health_set *s, const struct gx_topo_rank *t, FILE *table);
 /* The results' findings added, each a "# health:" line on table. */
-void gx_health_end(struct gx_health_set *s, const struct gx_kept *kept, size_t n, FILE *table);
+struct gx_host_map;
+void gx_health_end(struct gx_health_set *s, const struct gx_kept *kept, size_t n,
+                   const struct gx_host_map *hosts, FILE *table);
 
 #endif

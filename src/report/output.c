@@ -241,6 +241,15 @@ static const char *unmeasured(const struct gx_ceil_curve *k)
     return why ? why : "no reason given";
 }
 
+/* Whose curve: the pair "a->b", or a per-GPU kind's rank (b -1) "rank a". */
+static void curve_who(const struct gx_ceil_curve *k, char *buf, size_t len)
+{
+    if (k->b < 0)
+        snprintf(buf, len, "rank %d", k->a);
+    else
+        snprintf(buf, len, "%d->%d", k->a, k->b);
+}
+
 /* A reason many curves share (no GPU, built without CUDA, another node) is said once, with the
  * ceilings it leaves out; DISTINCT_REASONS of them are remembered. A job without a GPU was said
  * at the top (gx_output_no_gpu): only referred to here. */
@@ -261,8 +270,11 @@ static void print_absent(const struct gx_output *out, const struct gx_ceilings *
     for (int j = i; j < c->n && listed < 6; j++) {
         const struct gx_ceil_curve *k = &c->curves[j];
         const char *w = unmeasured(k);
-        if (w && strcmp(w, why) == 0)
-            fprintf(f, "%s%s %d->%d", listed++ ? ", " : "", gx_ceil_kind_name(k->kind), k->a, k->b);
+        if (w && strcmp(w, why) == 0) {
+            char who[32];
+            curve_who(k, who, sizeof who);
+            fprintf(f, "%s%s %s", listed++ ? ", " : "", gx_ceil_kind_name(k->kind), who);
+        }
     }
     fprintf(f, "%s)\n", listed == 6 ? ", ..." : "");
 }
@@ -292,7 +304,7 @@ void gx_output_calibration(struct gx_output *out, const struct gx_ceilings *c)
                 measured++;
             }
         char who[32];
-        snprintf(who, sizeof who, "%d->%d", k->a, k->b);
+        curve_who(k, who, sizeof who);
         char l[24], h[24];
         gx_format_value(lo, l, sizeof l);
         gx_format_value(hi, h, sizeof h);

@@ -12,7 +12,7 @@
 #include <pthread.h>
 #include <sys/types.h>
 
-#define GX_SCHEMA_VERSION "2.9"
+#define GX_SCHEMA_VERSION "2.10"
 /* --samples: raw samples kept in the document, all results together. The final write must end
  * well within the 1 to 2 s a launcher leaves between SIGTERM and SIGKILL (printing costs about
  * 2 us a sample); the samples of a result that would pass this go to <output>.samples.jsonl as

@@ -53,6 +53,7 @@ static void add_matrices_and_plan(const struct gx_layout *layout, unsigned views
         fprintf(stderr, "gpuxfer: %s (the results are in the report)\n", merr.msg);
     else if (sink->mats.nm > 0)
         gx_matrices_print(table, &sink->mats, context, opts->g.slow_pair);
+    gx_host_map_report(&sink->hosts, rep, table, context); /* after its pair matrices */
     cJSON *lmats = gx_layout_matrices(sink->kept, sink->nkept, layout, views, &oom);
     if (lmats) {
         gx_report_set(rep, "layout_matrices", lmats);

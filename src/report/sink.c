@@ -3,6 +3,7 @@
 
 #include "mem.h"
 #include "path.h"
+#include "topo.h"
 #include "wrap.h"
 
 #include <stdio.h>
@@ -52,6 +53,9 @@ void gx_sink_init(struct gx_sink *s, const struct gx_job *job, const struct gx_o
     s->kept = NULL;
     s->nkept = s->kept_cap = 0;
     s->mats = (struct gx_matrix_set){0};
+    s->facts = job->topo ? job->topo->all_facts : NULL;
+    s->nfacts = job->topo ? job->topo->nall_facts : 0;
+    s->hosts = (struct gx_host_map){0};
     s->rounds = NULL;
     gx_round_sum_begin(&s->round, 0, 1, 1);
     s->csv_skips = (struct gx_said){0};
@@ -175,6 +179,8 @@ static int on_ceilings(void *ctx, const struct gx_ceilings *c, struct gx_err *er
     struct gx_sink *s = ctx;
     GX_TRY(on_ceilings_so_far(s, c, err));
     gx_output_calibration(&s->out, c);
+    gx_host_map_free(&s->hosts);
+    GX_TRY(gx_host_map_make(&s->hosts, c, s->facts, s->nfacts, err));
     return GX_OK;
 }
 
@@ -276,6 +282,7 @@ void gx_sink_free(struct gx_sink *s)
     gx_said_free(&s->csv_skips);
     free(s->kept);
     gx_matrices_free(&s->mats);
+    gx_host_map_free(&s->hosts);
     cJSON_Delete(s->rounds);
     s->rounds = NULL;
     s->kept = NULL;

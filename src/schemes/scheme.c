@@ -5,7 +5,7 @@
 
 const struct gx_scheme *const gx_schemes[] = {
     &gx_scheme_disjoint, &gx_scheme_all, &gx_scheme_concurrent, &gx_scheme_rails,
-    &gx_scheme_nodes, &gx_scheme_intra,
+    &gx_scheme_nodes, &gx_scheme_intra, &gx_scheme_ring,
     &gx_scheme_list, /* last: whatever is no keyword */
     NULL,
 };

@@ -25,7 +25,7 @@ struct gx_scheme {
 };
 
 extern const struct gx_scheme gx_scheme_list, gx_scheme_disjoint, gx_scheme_all,
-    gx_scheme_concurrent, gx_scheme_rails, gx_scheme_nodes, gx_scheme_intra;
+    gx_scheme_concurrent, gx_scheme_rails, gx_scheme_nodes, gx_scheme_intra, gx_scheme_ring;
 /* Every scheme, NULL-terminated; the pair list last. */
 extern const struct gx_scheme *const gx_schemes[];
 

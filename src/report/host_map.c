@@ -1,0 +1,295 @@
+#include "config.h"
+#include "host_map.h"
+
+#include "json_util.h"
+#include "line_health.h"
+#include "matrix.h"
+#include "report.h"
+#include "sizes.h"
+#include "wrap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Each direction: its ceiling kind, the report's key and the table's column. */
+static const struct {
+    enum gx_ceil_kind kind;
+    const char *key, *column, *words;
+} dirs[GX_HOST_DIRS] = {
+    [GX_HOST_H2D] = {GX_CEIL_H2D, "host_to_device", "H2D", "host-to-device"},
+    [GX_HOST_D2H] = {GX_CEIL_D2H, "device_to_host", "D2H", "device-to-host"},
+};
+
+/* Row of `rank`, made when missing (rows stay by rank: the curves come by probe, then rank). */
+static struct gx_host_row *row_of(struct gx_host_map *m, int rank, size_t *cap,
+                                  struct gx_err *err)
+{
+    int i = 0;
+    while (i < m->n && m->rows[i].rank < rank)
+        i++;
+    if (i < m->n && m->rows[i].rank == rank)
+        return &m->rows[i];
+    struct gx_host_row *grown = gx_grow(m->rows, cap, (size_t)m->n, 16, sizeof *grown);
+    if (!grown) {
+        gx_fail(err, GX_ERUNTIME, "out of host memory for the host links' map");
+        return NULL;
+    }
+    m->rows = grown;
+    memmove(&m->rows[i + 1], &m->rows[i], (size_t)(m->n - i) * sizeof *m->rows);
+    m->n++;
+    m->rows[i] = (struct gx_host_row){.rank = rank, .line_kind = -1};
+    return &m->rows[i];
+}
+
+/* The GPU's host link (PCIe, or C2C) as a route from its memory to host memory gives it. */
+static void line_of(struct gx_host_row *r, const struct gx_link_facts *f)
+{
+    snprintf(r->busid, sizeof r->busid, "%s", f->busid);
+    struct gx_route route;
+    gx_route_pair(f, f, 1, 0, 0, &route);
+    if (route.line_gbs <= 0 || route.nhops < 1)
+        return;
+    r->line_gbs = route.line_gbs;
+    r->line_kind = (int)route.hops[0].kind;
+    snprintf(r->line_what, sizeof r->line_what, "%s", route.hops[0].what);
+}
+
+/* The curve's largest measured point into row r's direction d, else why it is absent. */
+static void point_of(struct gx_host_map *m, struct gx_host_row *r, int d,
+                     const struct gx_ceil_curve *k)
+{
+    const struct gx_ceil_point *best = NULL;
+    for (int i = 0; i < k->n; i++)
+        if (k->pts[i].iters > 0 && (!best || k->pts[i].size > best->size))
+            best = &k->pts[i];
+    if (!best) {
+        const char *why = k->absent[0] ? k->absent : k->n > 0 ? k->pts[0].absent : "";
+        snprintf(r->absent[d], sizeof r->absent[d], "%s", why[0] ? why : "not measured");
+        return;
+    }
+    r->gbs[d] = best->median;
+    r->noise[d] = best->noise.marks;
+    m->size = best->size > m->size ? best->size : m->size;
+}
+
+int gx_host_map_make(struct gx_host_map *m, const struct gx_ceilings *c,
+                     const struct gx_link_facts *facts, int nfacts, struct gx_err *err)
+{
+    *m = (struct gx_host_map){0};
+    size_t cap = 0;
+    for (int i = 0; c && i < c->n; i++) {
+        const struct gx_ceil_curve *k = &c->curves[i];
+        for (int d = 0; d < GX_HOST_DIRS; d++) {
+            if (k->kind != (int)dirs[d].kind || k->b != -1)
+                continue;
+            struct gx_host_row *r = row_of(m, k->a, &cap, err);
+            if (!r) {
+                gx_host_map_free(m);
+                return err->rc;
+            }
+            point_of(m, r, d, k);
+            if (facts && k->a >= 0 && k->a < nfacts && facts[k->a].has_gpu && !r->busid[0])
+                line_of(r, &facts[k->a]);
+        }
+    }
+    return GX_OK;
+}
+
+void gx_host_map_free(struct gx_host_map *m)
+{
+    free(m->rows);
+    *m = (struct gx_host_map){0};
+}
+
+int gx_host_map_below(const struct gx_host_map *m, int i, int d, double *med, int *count)
+{
+    const struct gx_host_row *x = &m->rows[i];
+    *med = 0;
+    *count = 0;
+    double *v = malloc((size_t)(m->n ? m->n : 1) * sizeof *v);
+    if (!v)
+        return 0;
+    /* Siblings: the other GPUs' same direction over the same kind of link at the same rate. */
+    for (int j = 0; j < m->n; j++) {
+        const struct gx_host_row *y = &m->rows[j];
+        if (j != i && y->gbs[d] > 0 && y->line_gbs > 0 && y->line_kind == x->line_kind &&
+            y->line_gbs == x->line_gbs)
+            v[(*count)++] = y->gbs[d];
+    }
+    *med = gx_siblings_median(v, (size_t)*count);
+    free(v);
+    /* A median the machine disturbed is not the link's number: no mark, no finding. */
+    return x->gbs[d] > 0 && x->line_gbs > 0 && !x->noise[d] && *med > 0 &&
+           x->gbs[d] < GX_BELOW_SIBLINGS * *med;
+}
+
+static cJSON *dir_json(const struct gx_host_map *m, int i, int d)
+{
+    const struct gx_host_row *r = &m->rows[i];
+    cJSON *o = cJSON_CreateObject();
+    if (!o || r->gbs[d] <= 0) {
+        if (o)
+            cJSON_AddStringToObject(o, "absent", r->absent[d][0] ? r->absent[d] : "not measured");
+        return o;
+    }
+    double med;
+    int count;
+    cJSON_AddNumberToObject(o, "gbs", r->gbs[d]);
+    if (r->line_gbs > 0)
+        cJSON_AddNumberToObject(o, "line_share", r->gbs[d] / r->line_gbs);
+    cJSON_AddBoolToObject(o, "below_siblings", gx_host_map_below(m, i, d, &med, &count));
+    cJSON_AddBoolToObject(o, "disturbed", r->noise[d] != 0);
+    return o;
+}
+
+cJSON *gx_host_map_json(const struct gx_host_map *m)
+{
+    cJSON *o = cJSON_CreateObject(), *gpus = o ? cJSON_AddArrayToObject(o, "gpus") : NULL;
+    if (!gpus) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    cJSON_AddNumberToObject(o, "size", (double)m->size);
+    cJSON_AddStringToObject(o, "unit", "GB/s");
+    cJSON_AddStringToObject(o, "method", "each GPU alone, one at a time: its copy engine's "
+                            "cudaMemcpyAsync of the whole message between pinned host memory and "
+                            "the GPU (nvbandwidth's host_to_device_memcpy_ce and "
+                            "device_to_host_memcpy_ce), the median of its iterations");
+    for (int i = 0; i < m->n; i++) {
+        const struct gx_host_row *r = &m->rows[i];
+        cJSON *g = cJSON_CreateObject();
+        if (!g || !cJSON_AddItemToArray(gpus, g)) {
+            cJSON_Delete(g);
+            cJSON_Delete(o);
+            return NULL;
+        }
+        cJSON_AddNumberToObject(g, "rank", r->rank);
+        if (r->busid[0])
+            cJSON_AddStringToObject(g, "pci_bus_id", r->busid);
+        if (r->line_gbs > 0) {
+            cJSON_AddNumberToObject(g, "line_gbs", r->line_gbs);
+            cJSON_AddStringToObject(g, "line_link", gx_link_kinds[r->line_kind].name);
+            cJSON_AddStringToObject(g, "line_what", r->line_what);
+        }
+        for (int d = 0; d < GX_HOST_DIRS; d++)
+            cJSON_AddItemToObject(g, dirs[d].key, dir_json(m, i, d));
+    }
+    return o;
+}
+
+/* A value in 10 columns, its mark (< or ~) in place of the last gap; "-" when absent. */
+static int print_value(FILE *out, const struct gx_host_map *m, int i, int d)
+{
+    const struct gx_host_row *r = &m->rows[i];
+    double med;
+    int count;
+    if (r->gbs[d] <= 0) {
+        fprintf(out, " %10s", "-");
+        return 0;
+    }
+    char mark = r->noise[d]                            ? GX_MATRIX_DISTURBED
+                : gx_host_map_below(m, i, d, &med, &count) ? GX_MATRIX_BELOW
+                                                           : ' ';
+    if (mark == ' ')
+        fprintf(out, " %10.3f", r->gbs[d]);
+    else
+        fprintf(out, " %9.3f%c", r->gbs[d], mark);
+    return mark;
+}
+
+static void print_share(FILE *out, const struct gx_host_row *r, int d)
+{
+    if (r->gbs[d] > 0 && r->line_gbs > 0)
+        fprintf(out, " %10.1f", 100 * r->gbs[d] / r->line_gbs);
+    else
+        fprintf(out, " %10s", "-");
+}
+
+void gx_host_map_print(FILE *out, const struct gx_host_map *m, const cJSON *context)
+{
+    if (m->n == 0)
+        return;
+    char size[24];
+    gx_format_size(m->size, size, sizeof size);
+    gx_print_note(out, "\n# host links (run map-host): each GPU alone, one at a time, its copy "
+                  "engine's cudaMemcpyAsync of %s between pinned host memory and the GPU, median "
+                  "GB/s; line%%: of its host link's line rate\n", size);
+    fprintf(out, "#  rank   GPU  %-16s %10s %10s %10s %4s line%% %4s line%%\n", "bus id",
+            dirs[GX_HOST_H2D].column, dirs[GX_HOST_D2H].column, "line GB/s",
+            dirs[GX_HOST_H2D].column, dirs[GX_HOST_D2H].column);
+    int below = 0, disturbed = 0;
+    const cJSON *ranks = cJSON_GetObjectItemCaseSensitive(context, "ranks");
+    for (int i = 0; i < m->n; i++) {
+        const struct gx_host_row *r = &m->rows[i];
+        const cJSON *gpu = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(ranks, r->rank),
+                                                            "gpu");
+        const cJSON *idx = cJSON_GetObjectItemCaseSensitive(gpu, "visible_index");
+        char index[16] = "?"; /* the GPU's visible index, where the context has it */
+        if (cJSON_IsNumber(idx))
+            snprintf(index, sizeof index, "%d", idx->valueint);
+        fprintf(out, "  %5d %5s  %-16.16s", r->rank, index, r->busid[0] ? r->busid : "?");
+        for (int d = 0; d < GX_HOST_DIRS; d++) {
+            int mark = print_value(out, m, i, d);
+            below += mark == GX_MATRIX_BELOW;
+            disturbed += mark == GX_MATRIX_DISTURBED;
+        }
+        if (r->line_gbs > 0)
+            fprintf(out, " %10.1f", r->line_gbs);
+        else
+            fprintf(out, " %10s", "-");
+        for (int d = 0; d < GX_HOST_DIRS; d++)
+            print_share(out, r, d);
+        fputc('\n', out);
+        for (int d = 0; d < GX_HOST_DIRS; d++)
+            if (r->gbs[d] <= 0)
+                gx_print_note(out, "#   rank %d %s: absent: %s\n", r->rank, dirs[d].words,
+                              r->absent[d][0] ? r->absent[d] : "not measured");
+    }
+    if (below)
+        fprintf(out, "# %c: well below its siblings (under %.1f x the median of the other GPUs' "
+                "host links of the same kind at the same line rate: the # health lines name "
+                "them)\n", GX_MATRIX_BELOW, GX_BELOW_SIBLINGS);
+    if (disturbed)
+        fputs(GX_MATRIX_DISTURBED_LEGEND, out);
+    fflush(out);
+}
+
+void gx_host_map_report(const struct gx_host_map *m, struct gx_report *rep, FILE *table,
+                        const cJSON *context)
+{
+    if (m->n == 0)
+        return;
+    cJSON *hosts = gx_host_map_json(m);
+    if (hosts)
+        gx_report_set(rep, "host_links", hosts);
+    else
+        fprintf(stderr, "gpuxfer: out of host memory for the host links' map (the report's "
+                "calibration has them)\n");
+    gx_host_map_print(table, m, context);
+}
+
+int gx_health_from_host_map(const struct gx_host_map *m, struct gx_health *h, int nh, int max)
+{
+    for (int i = 0; i < m->n && nh < max; i++)
+        for (int d = 0; d < GX_HOST_DIRS && nh < max; d++) {
+            const struct gx_host_row *r = &m->rows[i];
+            double med;
+            int count;
+            if (!gx_host_map_below(m, i, d, &med, &count))
+                continue;
+            struct gx_health *x = &h[nh++];
+            x->check = "host-link-below-siblings";
+            x->rank = r->rank;
+            char size[24];
+            gx_format_size(m->size, size, sizeof size);
+            snprintf(x->line, sizeof x->line, "rank %d's GPU %s: its host link's %s copy %.4g "
+                     "GB/s at %s, well below its %d siblings' %.4g GB/s over the same %s links "
+                     "at %.4g GB/s", r->rank, r->busid[0] ? r->busid : "?", dirs[d].words,
+                     r->gbs[d], size, count, med, gx_link_kinds[r->line_kind].name,
+                     r->line_gbs);
+            snprintf(x->evidence, sizeof x->evidence, "median %.6g GB/s, the siblings' median "
+                     "%.6g GB/s (%d GPUs), below %.2f of it", r->gbs[d], med, count,
+                     GX_BELOW_SIBLINGS);
+        }
+    return nh;
+}

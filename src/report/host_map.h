@@ -1,0 +1,56 @@
+/* The node's map of host links (the GPU default run's map-host run): per GPU, its host link
+ * measured alone both ways (the probes host-to-device and device-to-host, whose points the
+ * ceilings keep per GPU), against the link's line rate, a GPU well below its siblings marked as
+ * the pair matrices mark a pair. Typed rows for the table, the report's "host_links" and the
+ * health finding "host-link-below-siblings". Rank 0. */
+#ifndef GX_HOST_MAP_H
+#define GX_HOST_MAP_H
+
+#include "ceiling.h"
+#include "links.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+
+enum gx_host_dir { GX_HOST_H2D, GX_HOST_D2H, GX_HOST_DIRS };
+
+struct gx_host_row {
+    int rank;
+    char busid[32];                          /* "" unknown */
+    double gbs[GX_HOST_DIRS];                /* the step's median; 0 when absent */
+    unsigned noise[GX_HOST_DIRS];            /* its noise marks: the machine disturbed it */
+    char absent[GX_HOST_DIRS][GX_CEIL_TEXT]; /* why not measured ("" when measured) */
+    double line_gbs;                         /* the GPU's host link's line rate; 0 unknown */
+    int line_kind;                           /* enum gx_link_kind; -1 unknown */
+    char line_what[96];                      /* "gen5 x16" */
+};
+
+struct gx_host_map {
+    size_t size; /* the measured size (the largest point) */
+    int n;
+    struct gx_host_row *rows; /* by rank */
+};
+
+/* The rows of every rank with a host-link curve in c, their line rates from facts (every
+ * rank's, by rank; NULL: none known). GX_ERUNTIME when out of memory; an empty map when none. */
+int gx_host_map_make(struct gx_host_map *m, const struct gx_ceilings *c,
+                     const struct gx_link_facts *facts, int nfacts, struct gx_err *err);
+void gx_host_map_free(struct gx_host_map *m);
+/* Whether row i's direction d is well below its siblings (line_health.h's rule over the other
+ * GPUs' same direction on the same kind of link at the same line rate); their median and count
+ * into *med and *count. A disturbed value is never below (it still counts as a sibling). */
+int gx_host_map_below(const struct gx_host_map *m, int i, int d, double *med, int *count);
+/* The report's "host_links"; NULL when out of memory. */
+cJSON *gx_host_map_json(const struct gx_host_map *m);
+/* The table's rows: rank, GPU, H2D and D2H with their marks (< below its siblings, ~ disturbed),
+ * the line rate and each direction's share of it. context: the report's, for the GPUs' indices. */
+void gx_host_map_print(FILE *out, const struct gx_host_map *m, const cJSON *context);
+/* The report's "host_links" and the table's rows, where the map has any. */
+struct gx_report;
+void gx_host_map_report(const struct gx_host_map *m, struct gx_report *rep, FILE *table,
+                        const cJSON *context);
+/* Appends to h (nh findings already, max in all) one "host-link-below-siblings" per GPU and
+ * direction well below its siblings; returns the new count. */
+int gx_health_from_host_map(const struct gx_host_map *m, struct gx_health *h, int nh, int max);
+
+#endif

@@ -1,0 +1,27 @@
+/* ring: each rank with the next (the last with rank 0), one pair at a time: every rank is the
+ * initiator once, alone, its peer beside it. What a measurement of one rank's own hardware
+ * needs (the node's map of host links: the initiator's GPU copies, the peer waits), which a pair
+ * list cannot say: a list measures each pair from its lower rank, so the last rank never
+ * initiates. */
+#include "scheme.h"
+
+static int build(const char *spec, const struct gx_layout *l, struct gx_pairs *out,
+                 struct gx_err *err)
+{
+    (void)spec;
+    int n = l->nranks;
+    if (n < 2)
+        return gx_fail(err, GX_EINPUT, "--pairs ring needs 2 ranks at least (the job has %d)", n);
+    GX_TRY(gx_pairs_alloc(out, n, n, err));
+    for (int r = 0; r < n; r++) {
+        out->storage[r] = (struct gx_pair){r, (r + 1) % n};
+        out->rounds[r] = (struct gx_round){1, &out->storage[r]};
+    }
+    return GX_OK;
+}
+
+const struct gx_scheme gx_scheme_ring = {
+    .name = "ring",
+    .what = "each rank with the next, the last with rank 0, one at a time (N rounds)",
+    .build = build,
+};
