@@ -37,8 +37,10 @@ san="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-fram
 grep -v -e 'HAVE_CUDA' -e 'HAVE_NCCL' "$builddir/config.h" >"$dir/config.h"
 cflags="-g -O1 -std=gnu11 -Wall -Wextra $san -I$dir -I$builddir $(for d in "$top_srcdir"/src/*/; do printf -- "-I%s " "$d"; done)$(pkg-config --cflags libcjson hwloc)"
 libs="$(pkg-config --libs libcjson hwloc) -lm -lpthread"
-# options_help: --help and --list name the shipped scenarios (scenario_find).
-srcs="err input sizes stats fill mem options options_set options_check options_parse options_help scenario_find scenario pairs scheme scheme_list scheme_disjoint scheme_all scheme_concurrent scheme_rails scheme_nodes scheme_intra path path_mpi ceiling noise mpi_util pattern fault topo file_util"
+# options_help: --help and --list name the shipped scenarios (scenario_find). The pair schemes
+# are every file of src/schemes/ (the scheme table names them all), so that a new one is in.
+schemes=$(for f in "$top_srcdir"/src/schemes/scheme*.c; do basename "$f" .c; done | tr '\n' ' ')
+srcs="err input sizes stats fill mem options options_set options_check options_parse options_help scenario_find scenario pairs $schemes path path_mpi ceiling noise mpi_util pattern fault topo file_util"
 built=0
 for s in $srcs; do
     "$MPICC" $cflags -fsanitize=fuzzer-no-link -c -o "$dir/$s.o" "$(echo "$top_srcdir"/src/*/"$s".c)" \
