@@ -51,6 +51,21 @@ rc=$?
 [ $rc -eq 1 ] && grep -q '^verdict: FAIL (the run failed' "$dir/bad.txt"
 ok $? "a corrupted transfer: the run failed, verdict FAIL, exit 1 (exit $rc)" || show "$dir/bad"
 
+# The ranks are found by the program's own name: a copy named otherwise is sampled; a wrapper
+# that execs a program of a third name leaves the ranks unwatched, which is a FAIL, never a PASS.
+cp "$GPUXFER" "$dir/gx-copy" && printf '#!/bin/sh\nexec "%s" "$@"\n' "$dir/gx-copy" >"$dir/gx-wrap" &&
+    chmod +x "$dir/gx-wrap"
+GPUXFER="$dir/gx-copy" soak "$dir/copy" -d 4 -i 1 -- --path host --sizes 8 --iters 20 --calibrate off
+rc=$?
+cut -f2 "$dir/copy/samples.tsv" | sed 1d | sort -u | tr '\n' ' ' | grep -qx '0 1 ' &&
+    ! grep -q 'not sampled' "$dir/copy.txt"
+ok $? "a copy of gpuxfer named gx-copy: both ranks sampled (exit $rc)" || show "$dir/copy"
+GPUXFER="$dir/gx-wrap" soak "$dir/wrap" -d 4 -i 1 -- --path host --sizes 8 --iters 20 --calibrate off
+rc=$?
+[ $rc -eq 1 ] && grep -q '^verdict: FAIL (rank(s) 0,1 never sampled' "$dir/wrap.txt"
+ok $? "a wrapper execing gx-copy: ranks 0,1 never sampled, verdict FAIL, exit 1 (exit $rc)" ||
+    show "$dir/wrap"
+
 gx_report soak -n 1 -d 5 -o "$dir/usage" >"$dir/usage.txt" 2>&1
 rc=$?
 [ $rc -eq 2 ] && [ "$(wc -l <"$dir/usage.txt")" -eq 1 ] && grep -q 'need -n >= 2' "$dir/usage.txt"

@@ -20,7 +20,8 @@
 # memory in 2 MiB pages, so any growth is a real allocation that stayed).
 #
 # Exit 0 when no rank grew and the run succeeded (mpirun exit 0, report status complete, no
-# failures in soak); 1 when memory grew or the run failed; 2 on bad usage.
+# failures in soak); 1 when memory grew, a rank was never sampled (no process below mpirun named
+# as the program is, or gpuxfer) or the run failed; 2 on bad usage.
 # Environment: GPUXFER (default: ../src/gpuxfer, gpuxfer beside this, or on PATH), MPIRUN
 # (default mpirun), MPIRUN_ARGS (extra mpirun arguments, e.g. "--bind-to none").
 set -u
@@ -96,6 +97,9 @@ rank_of() {
 }
 status_kib() { sed -n "s/^$2:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$1/status" 2>/dev/null; }
 
+# A rank is a process of the program mpirun started (its name as the kernel keeps it, 15
+# characters: a copy or build of another name is found too) or of gpuxfer itself.
+comm=$(basename "$GPUXFER" | cut -c1-15)
 t0=$(date +%s.%N)
 warm_t=""
 # RSS's parts too (RssAnon: the heap and private mappings; RssFile: mapped files, code
@@ -112,7 +116,7 @@ while kill -0 $launcher 2>/dev/null; do
     [ $have_smi -eq 1 ] && gpu=$(nvidia-smi --query-compute-apps=pid,used_memory \
         --format=csv,noheader,nounits 2>/dev/null | tr -d ' ')
     for pid in $(descendants $launcher); do
-        [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = gpuxfer ] || continue
+        case $(cat "/proc/$pid/comm" 2>/dev/null) in "$comm"|gpuxfer) ;; *) continue ;; esac
         r=$(rank_of "$pid")
         rss=$(status_kib "$pid" VmRSS)
         hwm=$(status_kib "$pid" VmHWM)
@@ -140,7 +144,7 @@ PY
 # Table and verdict. Warm-up: the end of the first pass, or 20% of the duration.
 [ -n "$warm_t" ] || warm_t=$(awk -v d="$duration" 'BEGIN { print d * 0.2 }')
 awk -F'\t' -v warm="$warm_t" -v host_tol="$host_tol" -v gpu_tol="$gpu_tol" \
-    -v interval="$interval" -v out="$outdir/verdict.txt" '
+    -v interval="$interval" -v np="$np" -v out="$outdir/verdict.txt" '
 NR == 1 { next }
 {
     t = $1 + 0; r = $2 + 0
@@ -167,6 +171,10 @@ END {
     win = warm; if (win < 3 * interval) win = 3 * interval
     bad = 0
     printf "\nwarm-up ends at %.1f s; peaks compared over %.0f s windows; tolerance host %d MiB, GPU %d MiB\n", warm, win, host_tol, gpu_tol
+    # A rank never sampled is a soak that watched nothing of it: never a pass.
+    missing = ""
+    for (r = 0; r < np; r++) if (!(r in ranks)) missing = missing (missing == "" ? "" : ",") r
+    if (missing != "") { printf "ranks not sampled: %s\n", missing; bad = 1 }
     for (r = 0; r <= maxr; r++) {
         if (!(r in ranks)) continue
         if (!(r in first) || last[r] - first[r] < win) {
@@ -193,9 +201,14 @@ END {
                 (shm[b, r] - shm[a, r]) / 1024
         bad = bad || grew
     }
-    print bad > out
+    print bad, (missing == "" ? "-" : missing) > out
 }' "$samples" | tee "$outdir/table.txt"
-grew=$(cat "$outdir/verdict.txt" 2>/dev/null || echo 1)
+read -r grew missing <"$outdir/verdict.txt" 2>/dev/null || { grew=1; missing=-; }
+if [ "${missing:--}" != - ]; then
+    echo "verdict: FAIL (rank(s) $missing never sampled: no process named $comm or gpuxfer" \
+         "below $MPIRUN)"
+    exit 1
+fi
 
 run_ok=0
 [ "$run_rc" -eq 0 ] && [ "$status" = complete ] && [ "$failures" = 0 ] && run_ok=1
