@@ -1,18 +1,15 @@
 /* The GPU's ceiling probes (probe.h): each side runs its own stage of one layer and waits for
  * it, the probes differing only in their stages (gpu_stages below). A layer at its best:
- * - mapped memory's kernels (multi_stream in gpu_stages), from GX_PROBE_MULTI_STREAM bytes on,
- *   every other iteration spreads a stage's kernels over GX_PROBE_STREAMS streams, as a path's
- *   --depth does: one stream leaves a gap between consecutive ones that two hide. Below it a
- *   launch costs more than it moves, and one stream's submissions are the fastest. For managed
- *   pages one stream only: a second finds the first's pages already moved;
- * - the copy engines and the peer copy (concurrent in gpu_stages) take 1, 2 and
- *   GX_PROBE_MAX_STREAMS streams in turn, a pair of iterations each, as staged's and p2p's
- *   --depth 1, 2 and 4 keep as many chunks in flight. The copy engines took 1 stream below
- *   4M and 1 or 2 from there (staged bibw at 16M chunks had read 100.8% of one stream on one
- *   H200): between two H200s, each GPU's own PCIe link, staged bw at 1M in 1M chunks, depth 4,
- *   read 47.86 GB/s, all its samples above the probe's best 1M iteration, 47.66 (100.4%!).
- *   The peer copy spreads whole messages over the streams, or cuts each message in as many
- *   pieces where the window holds fewer. Each
+ * - across the PCIe link (multi_stream in gpu_stages), from GX_PROBE_MULTI_STREAM bytes on,
+ *   every other iteration spreads a stage's copies or kernels over GX_PROBE_STREAMS streams,
+ *   as a path's --depth does: one stream leaves a gap between consecutive copies that two hide
+ *   (staged bibw at 16M chunks read 100.8% of a one-stream probe on one H200). Below it a
+ *   copy's launch costs more than it moves, and one stream's submissions are the fastest (p2p
+ *   at 4K-1M read 103-127% of a two-stream probe there). For managed pages one stream only:
+ *   a second finds the first's pages already moved;
+ * - the peer copy (concurrent in gpu_stages) takes 1, 2 and GX_PROBE_MAX_STREAMS streams in
+ *   turn, a pair of iterations each, as p2p's --depth 1, 2 and 4 spread its chunks: whole
+ *   messages in turn, or each message cut in as many pieces where the window holds fewer. Each
  *   message has a region of its own in both buffers (GX_PATH_MESSAGE_REGIONS, as p2p): two
  *   streams copying one buffer at once found each other's lines in L2 (a 16M peer copy read
  *   3969 GB/s, more than HBM carries for distinct data). Copying one message at a time, the
@@ -454,7 +451,7 @@ const struct gx_path_ops gx_probe_d2h = {
 /* Each probe's stages and the buffers they need, a line each. */
 static const struct gpu_stages gpu_stages[] = {
     {&gx_probe_peer_copy, NEEDS_PEER, peer_send, nothing, 0, 0, 1},
-    {&gx_probe_copy_engines, NEEDS_PINNED, d2h_send, h2d_recv, 0, 0, 1},
+    {&gx_probe_copy_engines, NEEDS_PINNED, d2h_send, h2d_recv, 0, 1, 0},
     {&gx_probe_mapped, NEEDS_MAPPED, mapped_write, mapped_read, 1, 1, 0},
     {&gx_probe_prefetch, 0, prefetch_send, prefetch_recv, 1, 0, 0},
     {&gx_probe_faults, NEEDS_SCRATCH, faults_send, faults_recv, 1, 0, 0},
