@@ -628,9 +628,11 @@ ok_diag $? "$dir/nf.err" "--fail-below still fails on a disturbed run, and says 
 
 # --reference: your runs beside the reference runs of the same GPU model and pair link (the
 # source tree's results/reference): one H200 run (a reference run made a run of its own) is set
-# beside the three H200 runs, an H100 one beside the H100 runs; a report of no GPU has none.
+# beside the three H200 runs, an H100 one beside the H100 runs, a run between two H200s over
+# NVLink beside those (never the one-GPU H200 runs); a report of no GPU has none.
 ref=$top_srcdir/results/reference
-for gpu in h200-1gpu h100-80gb-1gpu; do
+for spec in "h200-1gpu:the same GPU" "h100-80gb-1gpu:the same GPU" "h200-2gpu-nvlink:NV18"; do
+    gpu=${spec%%:*} link=${spec#*:}
     "$PYTHON" - "$ref/$gpu-default-run1.json" "$dir/mine-$gpu.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -640,7 +642,7 @@ PY
     compare --reference "$dir/mine-$gpu.json" >"$dir/ref.out" 2>"$dir/ref.err"
     rc=$?
     [ $rc -eq 0 ] && [ ! -s "$dir/ref.err" ] &&
-        grep -q "^# reference: 3 runs of NVIDIA H[12]00.* (the same GPU) from .*results/reference$" "$dir/ref.out" &&
+        grep -q "^# reference: 3 runs of NVIDIA H[12]00.* ($link) from .*results/reference$" "$dir/ref.out" &&
         grep -q "^# A: reference $gpu-default-run1.json .. $gpu-default-run3.json (3 runs)$" "$dir/ref.out" &&
         grep -q "^# B: .*mine-$gpu.json (1 run)$" "$dir/ref.out"
     ok $? "--reference, one $gpu run: A the three reference runs of its GPU (exit $rc)" ||
@@ -649,7 +651,7 @@ done
 compare --reference "$rep/base.json" >"$dir/ref.out" 2>"$dir/ref.err"
 rc=$?
 [ $rc -eq 2 ] && [ ! -s "$dir/ref.out" ] && [ "$(wc -l <"$dir/ref.err")" -eq 1 ] &&
-    grep -q "^gpuxfer-report compare: --reference: no reference run of no GPU (.*) in .*; there are: NVIDIA H100 80GB HBM3 (the same GPU); NVIDIA H200 (the same GPU)$" "$dir/ref.err"
+    grep -q "^gpuxfer-report compare: --reference: no reference run of no GPU (.*) in .*; there are: NVIDIA H100 80GB HBM3 (the same GPU); NVIDIA H200 (NV18); NVIDIA H200 (the same GPU)$" "$dir/ref.err"
 ok $? "--reference of a run without a GPU: exit 2 (got $rc), one line naming the references there are" ||
     diag <"$dir/ref.err"
 # A shipped reference run given as one's own is left out of the references, not refused as a

@@ -53,6 +53,10 @@ VOLATILE_ENV = re.compile(
     r"STEP_|SLURM_TOPOLOGY|SLURM_SUBMIT|SLURM_CPUS_ON|SLURM_GTIDS|SLURM_LAUNCH|SLURM_SRUN|"
     r"SLURM_TASKS_PER|SLURM_JOB_START|SLURM_JOB_END|SLURM_ARRAY_TASK|SLURM_NODELIST|"
     r"SLURM_JOB_NODELIST|SLURMD_NODENAME|PMIX_HOSTNAME|OMPI_FILE_LOCATION|SLURM_CONF")
+# Per-job parts of paths in a fact's words (Open MPI's session directory, named after the
+# launcher's pid: /tmp/ompi.HOST.UID/pid.741, or prterun.HOST.PID.UID under Open MPI 5), which
+# differ between the runs of one configuration: the words say the same of the machine.
+VOLATILE_PATH = re.compile(r"(?<=/)(pid|jf)\.\d+|(?<=/)prterun\.[^/\s]*")
 # Per-rank fields that identify the process rather than the machine.
 RANK_IDENTITY = {"rank", "pid", "env", "local_rank", "node"}
 # Job fields that are per job by design.
@@ -408,7 +412,8 @@ def flatten(prefix, v, out):
             flatten(prefix + "[]", x, out)
     else:
         out.setdefault(prefix, set()).add(json.dumps(v, sort_keys=True)
-                                          if not isinstance(v, str) else v)
+                                          if not isinstance(v, str)
+                                          else VOLATILE_PATH.sub(lambda m: m.group(0).split(".")[0] + ".*", v))
 
 
 def without_output(words):
@@ -751,7 +756,10 @@ def machine_of(doc):
     gpus = [(r.get("gpu") or {}) for r in ctx.get("ranks") or [] if isinstance(r, dict)]
     model = next((g.get("name") for g in gpus if g.get("present") and g.get("name")), "no GPU")
     pairs = [p for p in ctx.get("pairs") or [] if isinstance(p, dict)]
-    link = (pairs[0].get("link_source") or pairs[0].get("link")) if pairs else None
+    # The link itself (NV18, PIX, SYS: two GPUs on 12 NVLinks are no reference for 18), or for
+    # two ranks on one GPU the words that say so; never where the link was read (nvml, hwloc).
+    first = pairs[0] if pairs else {}
+    link = "the same GPU" if first.get("link") == "X" else first.get("link")
     return model, link or "unknown link"
 
 
