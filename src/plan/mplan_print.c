@@ -202,8 +202,13 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
                   100 * gx_dry_run_cv(64 * GX_KIB), 100 * gx_dry_run_cv(GX_MIB),
                   100 * gx_dry_run_cv(GX_MIB + 1));
     /* The verdict a line of its own, whole. */
-    if (o->g.budget > 0 && secs + GX_JOB_OVERHEAD_S <= (double)o->g.budget * GX_BUDGET_SLACK)
+    double est = secs + GX_JOB_OVERHEAD_S;
+    if (o->g.budget > 0 && est <= (double)o->g.budget)
         fprintf(f, "# the estimate is within the budget of %ld s\n", o->g.budget);
+    else if (o->g.budget > 0 && est <= (double)o->g.budget * GX_BUDGET_SLACK)
+        /* An estimate printed above the budget says which rule took it as within. */
+        fprintf(f, "# the estimate is within the budget of %ld s and the %.0f%% it may run over\n",
+                o->g.budget, 100 * (GX_BUDGET_SLACK - 1));
     else if (o->g.budget > 0)
         fprintf(f, "# the estimate is over the budget of %ld s%s\n", o->g.budget,
                 gx_budget_least(p) > (double)o->g.budget * GX_BUDGET_SLACK
