@@ -95,7 +95,7 @@ rank_of() {
     tr '\0' '\n' <"/proc/$1/environ" 2>/dev/null |
         sed -n 's/^\(OMPI_COMM_WORLD_RANK\|PMIX_RANK\|PMI_RANK\|SLURM_PROCID\)=//p' | head -n 1
 }
-status_kib() { sed -n "s/^$2:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$1/status" 2>/dev/null; }
+status_kib() { printf '%s\n' "$st" | sed -n "s/^$1:[[:space:]]*\([0-9]*\) kB/\1/p"; } # of $st
 
 # A rank is a process of the program mpirun started (its name as the kernel keeps it, 15
 # characters: a copy or build of another name is found too) or of gpuxfer itself.
@@ -118,12 +118,15 @@ while kill -0 $launcher 2>/dev/null; do
     for pid in $(descendants $launcher); do
         case $(cat "/proc/$pid/comm" 2>/dev/null) in "$comm"|gpuxfer) ;; *) continue ;; esac
         r=$(rank_of "$pid")
-        rss=$(status_kib "$pid" VmRSS)
-        hwm=$(status_kib "$pid" VmHWM)
-        [ -n "$r" ] && [ -n "$rss" ] || continue
+        # One read of the status for every field of the row: read one by one, a rank that ended
+        # between two reads (the run's last moments, longer apart on a busy machine) left a row
+        # with fields missing.
+        st=$(cat "/proc/$pid/status" 2>/dev/null)
+        rss=$(status_kib VmRSS) hwm=$(status_kib VmHWM)
+        [ -n "$r" ] && [ -n "$rss" ] && [ -n "$hwm" ] || continue
         g=$(echo "$gpu" | awk -F, -v p="$pid" '$1 == p {s += $2} END {if (NR && s != "") print s + 0; else print "-"}')
         [ $have_smi -eq 1 ] || g=-
-        parts=$(for k in RssAnon RssFile RssShmem; do v=$(status_kib "$pid" $k); printf '\t%s' "${v:--}"; done)
+        parts=$(for k in RssAnon RssFile RssShmem; do v=$(status_kib $k); printf '\t%s' "${v:--}"; done)
         printf '%.1f\t%s\t%s\t%s\t%s\t%s%s\n' "$t" "$r" "$pid" "$rss" "$hwm" "$g" "$parts" >>"$samples"
     done
     sleep "$interval"
