@@ -105,6 +105,32 @@ static void check_put(void)
     cs = save;
 }
 
+/* Issue 47: curves are found through an index, among thousands (a 10,000-rank job's pairs):
+ * each one where it was put, across the index's growth, and none that was not put. */
+static void check_index(void)
+{
+    struct gx_ceilings save = cs;
+    memset(&cs, 0, sizeof cs);
+    int found = 0, wrong = 0;
+    for (int a = 0; a < 3000; a++) {
+        put(GX_CEIL_SHM_COPY, a, a ^ 1, 4096, 1 + a);
+        put(GX_CEIL_SHM_LAT, a, a ^ 1, 8, 1 + a);
+    }
+    for (int a = 0; a < 3000; a++) {
+        const struct gx_ceil_curve *k = gx_ceil_find(&cs, GX_CEIL_SHM_COPY, a, a ^ 1);
+        const struct gx_ceil_curve *l = gx_ceil_find(&cs, GX_CEIL_SHM_LAT, a, a ^ 1);
+        found += k && l;
+        wrong += !k || !l || k->a != a || k->pts[0].best != 1 + a || l->kind != GX_CEIL_SHM_LAT ||
+                 gx_ceil_find(&cs, GX_CEIL_SHM_COPY, a, a ^ 2) != NULL ||
+                 gx_ceil_find(&cs, GX_CEIL_COPY, a, a ^ 1) != NULL;
+    }
+    ok(cs.n == 6000 && found == 3000 && wrong == 0,
+       "index: 6000 curves, each found by (kind, a, b), none that was not put (%d, %d wrong)",
+       found, wrong);
+    gx_ceilings_free(&cs);
+    cs = save;
+}
+
 /* Every ceiling a path's rule names is measured by one probe of the table, in the family its
  * rule rates; no two probes measure the same kind. */
 static void check_probe_table(void)
@@ -428,6 +454,7 @@ int main(void)
 
     check_unsound();
     check_noise();
+    check_index();
 
     /* ---- the report's "calibration" */
     cJSON *cal = gx_calibration_json(&cs);

@@ -78,6 +78,11 @@ struct gx_ceilings {
     int n;
     size_t cap;
     struct gx_ceil_curve *curves;
+    /* An index of curves by (kind, a, b), open addressing: every result's rating and every
+     * probe's point looks its curve up, and a job of thousands of pairs has thousands of
+     * curves. nslots is 0 or a power of two at least twice the curves it indexes. */
+    int32_t *slots;             /* curve index + 1; 0: empty */
+    size_t nslots;
     double seconds;             /* how long the probes took */
 };
 
