@@ -76,21 +76,13 @@ static int report_add_locked(struct gx_report *rep, const struct gx_result *res,
     return GX_OK;
 }
 
-void gx_report_skip(struct gx_report *rep, const char *run, const char *path, int a, int b,
-                    const char *reason)
+int gx_report_skip(struct gx_report *rep, const char *run, const char *path,
+                   const struct gx_pair *pairs, int npairs, const char *reason, struct gx_err *err)
 {
-    cJSON *o = cJSON_CreateObject();
-    if (!o)
-        return;
     lock(rep);
-    if (run && run[0])
-        cJSON_AddStringToObject(o, "run", run);
-    cJSON_AddStringToObject(o, "path", path);
-    if (a >= 0)
-        gx_json_add_two(o, "ranks", a, b);
-    cJSON_AddStringToObject(o, "reason", reason);
-    cJSON_AddItemToArray(rep->skipped, o);
+    int e = gx_skips_add(&rep->skips, run, path, pairs, npairs, reason);
     unlock(rep);
+    return e ? gx_fail(err, GX_ERUNTIME, "out of host memory for a skip of %s", path) : GX_OK;
 }
 
 int gx_report_set_streamed(struct gx_report *rep, const char *key, gx_stream_fill fill,

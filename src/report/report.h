@@ -7,12 +7,13 @@
 #include "json_stream.h"
 #include "result.h"
 #include "sink_ops.h"
+#include "skips.h"
 
 #include <cjson/cJSON.h>
 #include <pthread.h>
 #include <sys/types.h>
 
-#define GX_SCHEMA_VERSION "2.10"
+#define GX_SCHEMA_VERSION "2.11"
 /* --samples: raw samples kept in the document, all results together. The final write must end
  * well within the 1 to 2 s a launcher leaves between SIGTERM and SIGKILL (printing costs about
  * 2 us a sample); the samples of a result that would pass this go to <output>.samples.jsonl as
@@ -25,11 +26,11 @@ struct gx_report_stream {
     gx_stream_fill fill;
     void *ctx;
 };
-#define GX_REPORT_STREAMS 4
+#define GX_REPORT_STREAMS 6
 
 struct gx_report {
     cJSON *doc;       /* all but the results' and the streamed members' elements */
-    cJSON *skipped;   /* owned by doc */
+    struct gx_skips skips; /* the document's "skipped", written out as it is written */
     cJSON *summary;   /* grows with each result of the document */
     int lines_fd, lines_open; /* <output>.jsonl (gx_out_claim: locked while the run lasts), one
                          complete line per measurement, written whole with write(2) and read
@@ -122,8 +123,10 @@ int gx_report_add(struct gx_report *rep, const struct gx_result *res, struct gx_
 cJSON *gx_calibration_json(const struct gx_ceilings *c);
 int gx_report_calibration(struct gx_report *rep, const struct gx_ceilings *c,
                           struct gx_err *err);
-void gx_report_skip(struct gx_report *rep, const char *run, const char *path, int a, int b,
-                    const char *reason);
+/* A path that could not run for these pairs (none: for any), held once (skips.h). 0, or
+ * GX_ERUNTIME when out of memory (the skip is not in the report). */
+int gx_report_skip(struct gx_report *rep, const char *run, const char *path,
+                   const struct gx_pair *pairs, int npairs, const char *reason, struct gx_err *err);
 /* Counts result (a result's JSON) in the summary's row of its (path, memory kinds, pattern, run
  * name, size class): how many results and their medians' spread (summary.c). 0, or -1 when out
  * of memory. */

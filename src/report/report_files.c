@@ -70,9 +70,15 @@ int gx_report_open(struct gx_report *rep, const char *path, int force, int argc,
     cJSON *results = gx_stream_slot(0);
     if (results)
         cJSON_AddItemToObject(d, "results", results);
-    rep->skipped = cJSON_AddArrayToObject(d, "skipped");
+    /* The first streamed member: in its place in the document from the start. */
+    cJSON *skipped = gx_stream_slot(1);
+    if (skipped) {
+        cJSON_AddItemToObject(d, "skipped", skipped);
+        rep->streams[0] = (struct gx_report_stream){"skipped", gx_skips_fill, &rep->skips};
+        rep->nstreams = 1;
+    }
     rep->summary = cJSON_CreateArray();
-    if (!results || !rep->skipped || !rep->summary)
+    if (!results || !skipped || !rep->summary)
         return gx_fail(err, GX_ERUNTIME, "out of host memory for the report");
     return GX_OK;
 }
@@ -354,6 +360,7 @@ void gx_report_close(struct gx_report *rep)
         fprintf(stderr, "gpuxfer: closing '%s': %s\n", rep->samples_path, strerror(errno));
     cJSON_Delete(rep->doc);
     cJSON_Delete(rep->summary);
+    gx_skips_free(&rep->skips);
     if (rep->lock_ready)
         pthread_mutex_destroy(&rep->lock);
     if (rep->commit_ready)

@@ -154,10 +154,9 @@ static void on_skip(void *ctx, const char *run, const char *path, const struct g
     struct gx_sink *s = ctx;
     if (s->rotation > 1)
         return;
-    if (npairs == 0)
-        gx_report_skip(s->rep, run, path, -1, -1, reason);
-    for (int i = 0; i < npairs; i++)
-        gx_report_skip(s->rep, run, path, pairs[i].a, pairs[i].b, reason);
+    struct gx_err err = {0};
+    if (gx_report_skip(s->rep, run, path, pairs, npairs, reason, &err) != GX_OK)
+        fprintf(stderr, "gpuxfer: %s: it is not in the report\n", err.msg);
     char label[256];
     if (s->out.active) {
         skip_label(s, run, path, label, sizeof label);

@@ -1,0 +1,54 @@
+/* The report's skips, each held once (issue 47): a path skipped for every pair of a job is
+ * skipped again for each group of sizes it would have measured, and --pairs all on 1,000 ranks
+ * is ~500,000 pairs. Rank 0 keeps each (run, path, reason) once and each skip's pairs as
+ * arithmetic runs, in the order they came, and writes one element per pair only as the report
+ * is written (skips.c). */
+#ifndef GX_SKIPS_H
+#define GX_SKIPS_H
+
+#include "json_stream.h"
+#include "pairs.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Pairs (a + i da, b + i db) for i < n. */
+struct gx_skip_run {
+    int32_t a, b, da, db, n;
+};
+
+struct gx_skip_kind {
+    char *run, *path, *reason;
+};
+
+/* One skip as the engine handed it: its kind and its pairs (none: the path in no pair). */
+struct gx_skip_event {
+    int32_t kind;
+    int32_t npairs;
+    size_t first, nruns; /* its runs in gx_skips.runs */
+    uint64_t hash;       /* of kind and pairs: a group of sizes repeats an earlier skip */
+};
+
+struct gx_skips {
+    struct gx_skip_kind *kinds;
+    size_t nkinds, kinds_cap;
+    struct gx_skip_event *events;
+    size_t nevents, events_cap;
+    struct gx_skip_run *runs;
+    size_t nruns, runs_cap;
+    int32_t *index; /* events by hash, open addressing: event + 1, 0 empty; nindex a power of 2 */
+    size_t nindex;
+};
+
+/* Records a skip unless the same (run, path, reason, pairs) was recorded before. 0, or ENOMEM
+ * (nothing recorded). run may be NULL or "" (no run name). */
+int gx_skips_add(struct gx_skips *s, const char *run, const char *path,
+                 const struct gx_pair *pairs, int npairs, const char *reason);
+/* The elements of the report's "skipped" as it is written (a gx_stream_fill; ctx: the
+ * skips): {"run", "path", "ranks": [a, b], "reason"} per pair, in the order they came. */
+int gx_skips_fill(struct gx_jstream *w, int slot, void *ctx);
+/* The bytes held, for rank 0's account of its memory. */
+size_t gx_skips_bytes(const struct gx_skips *s);
+void gx_skips_free(struct gx_skips *s);
+
+#endif
