@@ -34,7 +34,9 @@ struct gx_sink_ops {
      * the run's name as held in the options (gx_run_opts.name), whose address tells the run. */
     void (*skip)(void *ctx, const char *run, const char *path, const struct gx_pair *pairs,
                  int npairs, const char *reason);
-    /* A round of npairs pairs at once: begun, each pair's result, ended. */
+    /* A round of npairs pairs at once: begun, each pair's result, ended. A result and what it
+     * points to are the engine's until result returns (rank 0 holds one at a time): the sink
+     * copies what it keeps. */
     void (*round_begin)(void *ctx, int round, int nrounds, int npairs);
     int (*result)(void *ctx, const struct gx_result *res, struct gx_err *err);
     int (*round_end)(void *ctx, struct gx_err *err);

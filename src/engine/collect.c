@@ -187,12 +187,11 @@ int gx_collect_step(struct gx_bench *b, const struct gx_mstep *ax, const struct 
         return GX_OK;
     if (b->probe >= 0)
         return b->ceilings ? keep_probe_points(b, ax, round, c, err) : GX_OK;
-    for (int i = 0; i < round->npairs; i++)
-        result_of(b, ax, &round->pairs[i], c, &c->res[i], c->ceiling_what[i],
-                  sizeof c->ceiling_what[i]);
     sink->ops->round_begin(sink->ctx, g->round, b->nrounds, round->npairs);
-    for (int i = 0; i < round->npairs; i++)
-        GX_TRY(sink->ops->result(sink->ctx, &c->res[i], err));
+    for (int i = 0; i < round->npairs; i++) {
+        result_of(b, ax, &round->pairs[i], c, &c->res, c->ceiling_what, sizeof c->ceiling_what);
+        GX_TRY(sink->ops->result(sink->ctx, &c->res, err));
+    }
     return sink->ops->round_end(sink->ctx, err);
 }
 

@@ -410,9 +410,7 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
         h.c.recs = calloc((size_t)job->size, sizeof *h.c.recs);
         h.c.counts = calloc((size_t)job->size, sizeof *h.c.counts);
         h.c.displs = calloc((size_t)job->size, sizeof *h.c.displs);
-        h.c.res = calloc(maxpairs, sizeof *h.c.res);
-        h.c.ceiling_what = calloc(maxpairs, sizeof *h.c.ceiling_what);
-        if (!h.c.recs || !h.c.counts || !h.c.displs || !h.c.res || !h.c.ceiling_what)
+        if (!h.c.recs || !h.c.counts || !h.c.displs)
             rc = gx_fail(err, GX_ERUNTIME, "out of host memory for %d ranks' records", job->size);
     }
     rc = gx_agree(job->comm, rc, err);
@@ -428,8 +426,6 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
     free(h.c.samples);
     free(h.c.counts);
     free(h.c.displs);
-    free(h.c.res);
-    free(h.c.ceiling_what);
     free(h.c.ranks);
     return rc;
 }
