@@ -106,6 +106,14 @@ void gx_ceilings_free(struct gx_ceilings *c)
     memset(c, 0, sizeof *c);
 }
 
+int gx_ceilings_copy(struct gx_ceilings *dst, const struct gx_ceilings *src, struct gx_err *err)
+{
+    dst->seconds = src->seconds;
+    for (int i = 0; i < src->n; i++)
+        GX_TRY(gx_ceilings_add(dst, &src->curves[i], src->curves[i].pts, err));
+    return GX_OK;
+}
+
 /* 1 when `pt` is a better point to keep than `old` at the same size. */
 static int better(enum gx_ceil_kind kind, const struct gx_ceil_point *pt,
                   const struct gx_ceil_point *old)

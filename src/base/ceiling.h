@@ -96,6 +96,9 @@ int gx_ceil_kind_latency(enum gx_ceil_kind k);
 int gx_ceilings_add(struct gx_ceilings *c, const struct gx_ceil_curve *curve,
                     const struct gx_ceil_point *pts, struct gx_err *err);
 void gx_ceilings_free(struct gx_ceilings *c);
+/* dst (empty) becomes a copy of src, its own memory; GX_ERUNTIME when out of memory (dst then
+ * holds what was copied, to be freed). */
+int gx_ceilings_copy(struct gx_ceilings *dst, const struct gx_ceilings *src, struct gx_err *err);
 /* One point of the curve (kind, a, b), made when missing (with `what`): a new size goes in its
  * place by size; at a size already there, a measured point replaces an absent one and the
  * better best of two measured ones stays (a limit is the best the layer was seen to reach).

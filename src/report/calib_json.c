@@ -1,8 +1,14 @@
-/* The job's ceilings in the report: the "calibration" object (gx_calibration_json). */
+/* The job's ceilings in the report: the "calibration" object. Rank 0 holds them typed (the
+ * report's copy) and makes their entries only as the report is written: a curve's point as
+ * cJSON was several times its typed size, and a job of thousands of pairs has thousands of
+ * curves. */
 #include "config.h"
 #include "report.h"
+#include "report_lock.h"
 
-#include "json_util.h"
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
 
 static cJSON *curve_json(const struct gx_ceil_curve *k)
 {
@@ -42,39 +48,117 @@ static cJSON *curve_json(const struct gx_ceil_curve *k)
     return o;
 }
 
-/* The entry of `list` for pair (a, b), made when missing. */
-static cJSON *entry_for(cJSON *list, int a, int b)
+/* The curves of one class (per GPU, b -1, or per pair) grouped by their GPU or pair, the groups
+ * in the order each first came and the curves of a group in theirs: order[start[g]] up to
+ * order[start[g + 1]] are group g's curve indices. */
+struct curve_groups {
+    int *order, *start;
+    int n;
+};
+
+static size_t pair_hash(int a, int b, size_t n)
 {
-    cJSON *e;
-    cJSON_ArrayForEach(e, list) {
-        const cJSON *r = cJSON_GetObjectItemCaseSensitive(e, "ranks");
-        if (cJSON_GetArraySize(r) == 2 && cJSON_GetArrayItem(r, 0)->valueint == a &&
-            cJSON_GetArrayItem(r, 1)->valueint == b)
-            return e;
+    uint64_t h = ((uint64_t)(uint32_t)a << 32 | (uint32_t)b) * 0x9E3779B97F4A7C15u;
+    return (size_t)(h >> 17) & (n - 1);
+}
+
+static int group_curves(const struct gx_ceilings *c, int per_gpu, struct curve_groups *g)
+{
+    size_t nslots = 16;
+    while (nslots < 2 * (size_t)c->n)
+        nslots *= 2;
+    int *slot_group = malloc(nslots * sizeof *slot_group), *gid = malloc(((size_t)c->n + 1) * sizeof *gid);
+    int *first = malloc(((size_t)c->n + 1) * sizeof *first);
+    g->order = malloc(((size_t)c->n + 1) * sizeof *g->order);
+    g->start = calloc((size_t)c->n + 2, sizeof *g->start);
+    g->n = 0;
+    int e = slot_group && gid && first && g->order && g->start ? 0 : ENOMEM;
+    for (size_t i = 0; !e && i < nslots; i++)
+        slot_group[i] = -1;
+    for (int i = 0; !e && i < c->n; i++) {
+        const struct gx_ceil_curve *k = &c->curves[i];
+        gid[i] = -1;
+        if ((k->b < 0) != per_gpu)
+            continue;
+        size_t s = pair_hash(k->a, k->b, nslots);
+        while (slot_group[s] >= 0 && (c->curves[first[slot_group[s]]].a != k->a ||
+                                      c->curves[first[slot_group[s]]].b != k->b))
+            s = (s + 1) & (nslots - 1);
+        if (slot_group[s] < 0) {
+            first[g->n] = i;
+            slot_group[s] = g->n++;
+        }
+        gid[i] = slot_group[s];
+        g->start[gid[i] + 1]++;
     }
-    if (!(e = cJSON_CreateObject()))
-        return NULL;
-    int ab[2] = {a, b};
-    cJSON_AddItemToObject(e, "ranks", cJSON_CreateIntArray(ab, 2));
-    cJSON_AddItemToArray(list, e);
+    for (int k = 0; !e && k < g->n; k++) {
+        g->start[k + 1] += g->start[k];
+        first[k] = g->start[k]; /* from here: the group's next place in order */
+    }
+    for (int i = 0; !e && i < c->n; i++)
+        if (gid[i] >= 0)
+            g->order[first[gid[i]]++] = i;
+    free(slot_group);
+    free(gid);
+    free(first);
     return e;
 }
 
-/* The entry of `list` for GPU of rank a, made when missing. */
-static cJSON *gpu_entry_for(cJSON *list, int a)
+static void groups_free(struct curve_groups *g)
 {
-    cJSON *e;
-    cJSON_ArrayForEach(e, list)
-        if (gx_json_num(e, "rank") == a)
-            return e;
-    if (!(e = cJSON_CreateObject()))
+    free(g->order);
+    free(g->start);
+}
+
+/* Group k's entry: {"ranks": [a, b]} or {"rank": a}, and each of its curves under its kind. */
+static cJSON *entry_json(const struct gx_ceilings *c, const struct curve_groups *g, int k,
+                         int per_gpu)
+{
+    const struct gx_ceil_curve *k0 = &c->curves[g->order[g->start[k]]];
+    cJSON *e = cJSON_CreateObject();
+    if (!e)
         return NULL;
-    cJSON_AddNumberToObject(e, "rank", a);
-    cJSON_AddItemToArray(list, e);
+    if (per_gpu)
+        cJSON_AddNumberToObject(e, "rank", k0->a);
+    else
+        cJSON_AddItemToObject(e, "ranks", cJSON_CreateIntArray((const int[]){k0->a, k0->b}, 2));
+    for (int j = g->start[k]; j < g->start[k + 1]; j++) {
+        const struct gx_ceil_curve *cv = &c->curves[g->order[j]];
+        cJSON *curve = curve_json(cv);
+        if (!curve) {
+            cJSON_Delete(e);
+            return NULL;
+        }
+        cJSON_AddItemToObject(e, gx_ceil_kind_name((enum gx_ceil_kind)cv->kind), curve);
+    }
     return e;
 }
 
-cJSON *gx_calibration_json(const struct gx_ceilings *c)
+/* Each entry of one class to emit, which takes it; 0 or an errno. */
+typedef int (*entry_emit)(void *ctx, cJSON *entry);
+
+static int each_entry(const struct gx_ceilings *c, int per_gpu, entry_emit emit, void *ctx)
+{
+    struct curve_groups g = {0};
+    int e = group_curves(c, per_gpu, &g);
+    for (int k = 0; !e && k < g.n; k++) {
+        cJSON *entry = entry_json(c, &g, k, per_gpu);
+        e = entry ? emit(ctx, entry) : ENOMEM;
+    }
+    groups_free(&g);
+    return e;
+}
+
+static int has_per_gpu(const struct gx_ceilings *c)
+{
+    for (int i = 0; i < c->n; i++)
+        if (c->curves[i].b < 0)
+            return 1;
+    return 0;
+}
+
+/* "seconds" and "method": the calibration's own members, before its lists. */
+static cJSON *calibration_head(const struct gx_ceilings *c)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o)
@@ -87,33 +171,82 @@ cJSON *gx_calibration_json(const struct gx_ceilings *c)
                             "pair in the same harness as the results: same patterns, window, "
                             "iterations and clock, both sides' stages at once. The ceiling is "
                             "its best iteration ('best'); median, min and max its spread.");
-    cJSON *pairs = cJSON_AddArrayToObject(o, "rank_pairs"), *gpus = NULL;
-    if (!pairs) {
+    return o;
+}
+
+static int add_to_array(void *ctx, cJSON *entry)
+{
+    cJSON_AddItemToArray(ctx, entry);
+    return 0;
+}
+
+cJSON *gx_calibration_json(const struct gx_ceilings *c)
+{
+    cJSON *o = calibration_head(c);
+    cJSON *pairs = o ? cJSON_AddArrayToObject(o, "rank_pairs") : NULL;
+    /* "gpus" (the host links' per-GPU curves) only where there are any: a report without them
+     * reads as before. */
+    cJSON *gpus = pairs && has_per_gpu(c) ? cJSON_AddArrayToObject(o, "gpus") : NULL;
+    if (!pairs || each_entry(c, 0, add_to_array, pairs) ||
+        (gpus && each_entry(c, 1, add_to_array, gpus))) {
         cJSON_Delete(o);
         return NULL;
-    }
-    for (int i = 0; i < c->n; i++) {
-        const struct gx_ceil_curve *k = &c->curves[i];
-        /* A per-GPU kind (b -1, the host links) under its rank in "gpus", made when first
-         * needed: a report without them reads as before. */
-        if (k->b < 0 && !gpus && !(gpus = cJSON_AddArrayToObject(o, "gpus")))
-            continue;
-        cJSON *e = k->b < 0 ? gpu_entry_for(gpus, k->a) : entry_for(pairs, k->a, k->b);
-        cJSON *curve = curve_json(k);
-        if (e && curve)
-            cJSON_AddItemToObject(e, gx_ceil_kind_name((enum gx_ceil_kind)k->kind), curve);
-        else
-            cJSON_Delete(curve);
     }
     return o;
 }
 
+static int stream_entry(void *ctx, cJSON *entry)
+{
+    int e = gx_stream_item(ctx, entry, NULL, NULL);
+    cJSON_Delete(entry);
+    return e;
+}
+
+static int fill_rank_pairs(struct gx_jstream *w, int slot, void *ctx)
+{
+    (void)slot;
+    return each_entry(ctx, 0, stream_entry, w);
+}
+
+static int fill_gpus(struct gx_jstream *w, int slot, void *ctx)
+{
+    (void)slot;
+    return each_entry(ctx, 1, stream_entry, w);
+}
+
+/* The report's own copy: the engine goes on adding to its ceilings while the watchdog may write
+ * the report. */
 int gx_report_calibration(struct gx_report *rep, const struct gx_ceilings *c,
                           struct gx_err *err)
 {
-    cJSON *cal = gx_calibration_json(c);
-    if (!cal)
-        return gx_fail(err, GX_ERUNTIME, "out of host memory for the calibration report");
-    gx_report_set(rep, "calibration", cal);
-    return GX_OK;
+    struct gx_ceilings copy = {0};
+    cJSON *cal = calibration_head(c);
+    int rc = cal ? gx_ceilings_copy(&copy, c, err)
+                 : gx_fail(err, GX_ERUNTIME, "out of host memory for the calibration report");
+    lock(rep);
+    cJSON *pairs = rc == GX_OK ? gx_report_stream_slot_locked(rep, "calibration.rank_pairs",
+                                                               fill_rank_pairs, &rep->ceilings, err)
+                               : NULL;
+    cJSON *gpus = pairs && has_per_gpu(c) ? gx_report_stream_slot_locked(rep, "calibration.gpus",
+                                                                         fill_gpus, &rep->ceilings,
+                                                                         err)
+                                          : NULL;
+    if (pairs && (gpus || !has_per_gpu(c))) {
+        cJSON_AddItemToObject(cal, "rank_pairs", pairs);
+        if (gpus)
+            cJSON_AddItemToObject(cal, "gpus", gpus);
+        struct gx_ceilings old = rep->ceilings;
+        rep->ceilings = copy;
+        copy = old;
+        cJSON_DeleteItemFromObject(rep->doc, "calibration");
+        cJSON_AddItemToObject(rep->doc, "calibration", cal);
+        cal = NULL;
+    } else {
+        cJSON_Delete(pairs);
+        rc = GX_ERUNTIME;
+    }
+    unlock(rep);
+    cJSON_Delete(cal);
+    gx_ceilings_free(&copy);
+    return rc;
 }

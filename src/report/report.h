@@ -31,6 +31,7 @@ struct gx_report_stream {
 struct gx_report {
     cJSON *doc;       /* all but the results' and the streamed members' elements */
     struct gx_skips skips; /* the document's "skipped", written out as it is written */
+    struct gx_ceilings ceilings; /* its "calibration"'s curves, likewise (the latest copy) */
     cJSON *summary;   /* grows with each result of the document */
     int lines_fd, lines_open; /* <output>.jsonl (gx_out_claim: locked while the run lasts), one
                          complete line per measurement, written whole with write(2) and read
@@ -117,10 +118,11 @@ cJSON *gx_result_json(const struct gx_result *res);
  * watchdog's report is not kept waiting) and the result names its line ("samples_file").
  * Records nothing once a report is written (the watchdog's: the job is ending). */
 int gx_report_add(struct gx_report *rep, const struct gx_result *res, struct gx_err *err);
-/* The job's ceilings as the report's "calibration" object: per GPU ("gpus"), per same-node GPU
- * pair ("gpu_pairs") and per rank pair ("rank_pairs"), each curve with its points or the
- * reason it is absent. */
+/* The job's ceilings as the report's "calibration" object: per GPU ("gpus") and per rank pair
+ * ("rank_pairs"), each curve with its points or the reason it is absent. */
 cJSON *gx_calibration_json(const struct gx_ceilings *c);
+/* The report's "calibration" from now on: a copy of c, its curves written only as the report
+ * is (calib_json.c). */
 int gx_report_calibration(struct gx_report *rep, const struct gx_ceilings *c,
                           struct gx_err *err);
 /* A path that could not run for these pairs (none: for any), held once (skips.h). 0, or

@@ -361,6 +361,7 @@ void gx_report_close(struct gx_report *rep)
     cJSON_Delete(rep->doc);
     cJSON_Delete(rep->summary);
     gx_skips_free(&rep->skips);
+    gx_ceilings_free(&rep->ceilings);
     if (rep->lock_ready)
         pthread_mutex_destroy(&rep->lock);
     if (rep->commit_ready)
