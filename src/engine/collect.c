@@ -51,6 +51,46 @@ static int gather_samples(struct gx_bench *b,
     return GX_OK;
 }
 
+/* A step with candidates: the initiators' to rank 0 (c->cands, c->cand_at, c->cand_n, which
+ * gx_collect_step frees), at most ncand for each pair of the round. */
+static int gather_cands(struct gx_bench *b, const struct gx_mstep *ax, const struct gx_round *round,
+                        const struct gx_record *mine, struct gx_collect *c, struct gx_err *err)
+{
+    const struct gx_job *job = b->job;
+    int n = b->pair && b->ep.initiator && mine->chunk ? mine->ncand : 0, rc = GX_OK;
+    if (job->rank == 0) {
+        size_t most = (size_t)(round->npairs > 0 ? round->npairs : 1) * (size_t)ax->ncand;
+        c->cand_at = calloc((size_t)job->size, sizeof *c->cand_at);
+        c->cand_n = calloc((size_t)job->size, sizeof *c->cand_n);
+        c->cands = malloc(most * sizeof *c->cands);
+        if (!c->cand_at || !c->cand_n || !c->cands)
+            rc = gx_fail(err, GX_ERUNTIME, "out of host memory for %zu candidates", most);
+    }
+    GX_TRY(gx_agree(job->comm, rc, err)); /* rank 0 short of memory: nobody gathers */
+    GX_MPI_TRY(err, MPI_Gather(&n, 1, MPI_INT, c->cand_n, 1, MPI_INT, 0, job->comm));
+    for (int r = 0, at = 0; job->rank == 0 && r < job->size; r++) {
+        c->cand_at[r] = at;
+        at += c->cand_n[r];
+    }
+    MPI_Datatype cand;
+    GX_MPI_TRY(err, MPI_Type_contiguous((int)sizeof *b->cand, MPI_BYTE, &cand));
+    int mrc = MPI_Type_commit(&cand);
+    if (mrc == MPI_SUCCESS)
+        mrc = MPI_Gatherv(b->cand, n, cand, c->cands, c->cand_n, c->cand_at, cand, 0, job->comm);
+    int frc = MPI_Type_free(&cand);
+    GX_MPI_TRY(err, mrc != MPI_SUCCESS ? mrc : frc);
+    return GX_OK;
+}
+
+static void free_cands(struct gx_collect *c)
+{
+    free(c->cands);
+    free(c->cand_at);
+    free(c->cand_n);
+    c->cands = NULL;
+    c->cand_at = c->cand_n = NULL;
+}
+
 /* The larger share of its step either rank of the pair spent waiting for a CPU; negative
  * when neither kernel says. */
 static double pair_cpu_wait(const struct gx_record *ra, const struct gx_record *rb)
@@ -117,8 +157,8 @@ static void result_of(const struct gx_bench *b, const struct gx_mstep *ax,
     if (ra->chunk) { /* chosen among candidates */
         res->chunk = (size_t)ra->chunk;
         res->depth = ra->depth;
-        res->cands = ra->cand;
-        res->ncands = ra->ncand;
+        res->cands = c->cands && c->cand_n[p->a] ? c->cands + c->cand_at[p->a] : NULL;
+        res->ncands = res->cands ? c->cand_n[p->a] : 0;
     }
     if (res->state == GX_STATE_OK)
         res->noise = gx_noise_judge(&res->stats, gx_pattern_table[ax->pattern]->lower_is_better,
@@ -183,16 +223,20 @@ int gx_collect_step(struct gx_bench *b, const struct gx_mstep *ax, const struct 
     }
     if (job->g->samples)
         GX_TRY(gather_samples(b, mine, c, err));
-    if (job->rank != 0)
-        return GX_OK;
+    int rc = ax->ncand > 1 && b->probe < 0 ? gather_cands(b, ax, round, mine, c, err) : GX_OK;
+    if (rc != GX_OK || job->rank != 0) {
+        free_cands(c);
+        return rc;
+    }
     if (b->probe >= 0)
         return b->ceilings ? keep_probe_points(b, ax, round, c, err) : GX_OK;
     sink->ops->round_begin(sink->ctx, g->round, b->nrounds, round->npairs);
-    for (int i = 0; i < round->npairs; i++) {
+    for (int i = 0; i < round->npairs && rc == GX_OK; i++) {
         result_of(b, ax, &round->pairs[i], c, &c->res, c->ceiling_what, sizeof c->ceiling_what);
-        GX_TRY(sink->ops->result(sink->ctx, &c->res, err));
+        rc = sink->ops->result(sink->ctx, &c->res, err);
     }
-    return sink->ops->round_end(sink->ctx, err);
+    free_cands(c);
+    return rc == GX_OK ? sink->ops->round_end(sink->ctx, err) : rc;
 }
 
 /* A rank that got a stop signal, or whose GPU context a sticky CUDA error made unusable, said

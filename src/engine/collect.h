@@ -17,6 +17,10 @@ struct gx_collect {
     struct gx_result res;
     char ceiling_what[256];
     int *ranks;                /* the watchdog's: two per pair of the largest round */
+    /* rank 0, a step with candidates: the initiators' candidates, and where each rank's
+     * begin (cand_at[r], cand_n[r]); made for the step and freed after it */
+    struct gx_auto_cand *cands;
+    int *cand_at, *cand_n;
 };
 
 /* Every rank's record to rank 0, which reports one result per pair of the round (or keeps a

@@ -446,7 +446,7 @@ static int measure_candidate(int i, void *ctx, struct gx_cand_result *m, struct 
         GX_MPI_TRY(err, MPI_Recv(v, 3, MPI_DOUBLE, ep->peer, GX_TAG_AUTO_CHOICE, ep->job->comm,
                                  MPI_STATUS_IGNORE));
     *m = (struct gx_cand_result){.median = v[0], .lo = v[1], .hi = v[2]};
-    c->rec->cand[c->rec->ncand++] =
+    c->b->cand[c->rec->ncand++] =
         (struct gx_auto_cand){.chunk = (int64_t)q.chunk, .depth = q.depth, .m = *m};
     return GX_OK;
 }

@@ -27,13 +27,12 @@ struct gx_record {
     /* --chunk auto: what this pair tried and what it chose (each pair of a round may choose
      * differently) */
     int64_t chunk;
-    int32_t depth, ncand;
+    int32_t depth, ncand; /* ncand: this rank's candidates, in its bench's cand */
     int32_t gpu_timed; /* the samples are the GPUs' own timings (gx_path_ops.roundtrip) */
     int32_t l2_resident; /* bytes of the GPU's L2 that the window's messages reuse, in one
                             buffer pair on the GPU both ranks share (0: none) */
     int32_t ended;     /* enum gx_ended: what ended the step (stop.h) */
     int32_t window;    /* the window of the last timed iterations (the stop rule's, stop.h) */
-    struct gx_auto_cand cand[GX_AUTO_MAX_CANDIDATES];
     double stage_us[GX_MAX_STAGES]; /* this rank's time per timed iteration in each stage */
     char via[48]; /* gx_ep.via, "" when the path does not say */
     double share_s; /* the step's share of the budget (0: none) */
@@ -57,6 +56,10 @@ struct gx_bench {
     struct gx_ceilings *ceilings; /* rank 0: the probes' points; NULL elsewhere */
     struct gx_ep ep;
     double *samples; /* this rank's, in iteration order (--samples reports them so) */
+    /* --chunk auto: what this rank's candidates got (its record counts them); apart from the
+     * record, which every rank sends rank 0 at every step, so that only the initiators of a
+     * step with candidates send them. */
+    struct gx_auto_cand cand[GX_AUTO_MAX_CANDIDATES];
     double *sorted;  /* the same, sorted for the statistics */
     size_t nsamples_cap;
     long rotation; /* --soak: which pass over the runs (1 first); skips are recorded once */
