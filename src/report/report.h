@@ -111,6 +111,13 @@ void gx_json_add_two(cJSON *o, const char *name, double x, double y);
  * calibration's points have it. */
 void gx_noise_json(cJSON *o, const struct gx_noise *n);
 cJSON *gx_result_json(const struct gx_result *res);
+/* The rows of the result's fields (result_fields.h) as data, ending with a NULL key: each
+ * one's key, the object it is in ("key" and "top": the result itself), its JSON type (NULL:
+ * part of another field's) and when it is there ("1": always). */
+struct gx_result_field {
+    const char *key, *in, *json_type, *when;
+};
+extern const struct gx_result_field gx_result_fields[];
 /* Adds a result and appends it, flushed, to the lines file; with samples that do not fit in
  * GX_SAMPLES_INLINE, first writes them to the samples file (without holding the report, so the
  * watchdog's report is not kept waiting) and the result names its line ("samples_file").
