@@ -189,5 +189,28 @@ PY
 ok $? "docs/reliability.md's exit codes and report statuses are the program's table" ||
     diag <"$dir/exit"
 
+# The prose lists of exit codes (docs/options.md's "Exit status:", the README's "The exit status
+# says how the run went:") name the table's codes, in its order, and no other.
+"$PYTHON" - "$top_srcdir/src/base/gx.h" "$top_srcdir/docs/options.md" "$top_srcdir/README.md" \
+    >"$dir/exit-lists" 2>&1 <<'PY'
+import re, sys
+src = open(sys.argv[1]).read()
+table = src[src.index("#define GX_EXIT_CODES(X)"):src.index("#define GX_RC_ENUM")]
+codes = [int(c) for c in re.findall(r"X\(GX_\w+, (\d+),", table)]
+bad = 0
+for path, start, end, sep in ((sys.argv[2], "Exit status:", "See [Reliability]", ";"),
+                              (sys.argv[3], "The exit status says how the run went:", "(`", ",")):
+    text = open(path).read()
+    at = text.index(start)
+    said = text[at:text.index(end, at)].replace("\n", " ")
+    listed = [int(c) for c in re.findall(r"(?:%s|%s) (\d+) " % (re.escape(start), sep), said)]
+    if listed != codes:
+        print(f"{path}: lists {listed}, the program's table {codes}")
+        bad = 1
+sys.exit(bad)
+PY
+ok $? "docs/options.md's and the README's lists of exit codes are the program's table" ||
+    diag <"$dir/exit-lists"
+
 rm -rf "$dir"
 done_testing

@@ -8,9 +8,10 @@
 
 /* The exit codes, one table: X(name, code, the report's status, what --help says). The enum,
  * the report's status word (gx_rc_status), --help's and the man page's exit status
- * (gx_exit_status_text) derive from it, and tests/docs.sh checks docs/reliability.md's table
- * against it. A status of NULL: no report is written (bad input is found before the first
- * measurement). Exit codes are also the status codes inside the program. */
+ * (gx_exit_status_text, gx_exit_report_text) derive from it, and tests/docs.sh checks the
+ * table of docs/reliability.md and the lists of docs/options.md and the README against it. A
+ * status of NULL: no report is written (bad input is found before the first measurement). Exit
+ * codes are also the status codes inside the program. */
 #define GX_EXIT_CODES(X)                                                                      \
     X(GX_OK, 0, "complete", "success")                                                        \
     X(GX_EVALIDATE, 1, "failed", "corrupted data seen")                                       \
@@ -32,6 +33,9 @@ enum gx_rc {
 const char *gx_rc_status(int rc);
 /* "Exit status: 0 success, 1 corrupted data seen, ..." for --help and the man page. */
 const char *gx_exit_status_text(void);
+/* "On 1 and 4-8 the report holds what was measured (status failed, ...)": the codes whose
+ * report has a status other than error, for --help-all and the man page. */
+const char *gx_exit_report_text(void);
 /* Rank 0's exit when a report already written stands and the job then did not end in time: the
  * report's code; but a report of exit 0 cannot be carried by a process that ends without
  * MPI_Finalize (Open MPI's mpirun turns that into 1, which is "corrupted data"; a peer that gave

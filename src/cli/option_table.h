@@ -146,7 +146,7 @@ const char *gx_option_default_text(const struct gx_option *op);
  * for an unknown WHAT. */
 int gx_options_list(FILE *out, const char *what, struct gx_err *err);
 /* Texts of --help that the man page shares (src/cli/mangen.c). */
-extern const char gx_help_usage[], gx_help_summary[], gx_help_exit_report[];
+extern const char gx_help_usage[], gx_help_summary[];
 /* Command lines with what each does: --help ends with them, the man page's EXAMPLES. */
 struct gx_help_example {
     const char *command, *what;
