@@ -82,11 +82,11 @@ static void clear_progress(struct gx_output *out)
 }
 
 /* Draws "[done/total] text" over the last line (a terminal) or as a line of its own (a log,
- * every 10 s at most). */
+ * every GX_PROGRESS_LOG_S at most). */
 static void draw(struct gx_output *out, const char *text)
 {
     double now = MPI_Wtime();
-    if (!out->progress || now - out->last_draw < (out->progress_tty ? 0.2 : 10.0))
+    if (!out->progress || now - out->last_draw < (out->progress_tty ? 0.2 : GX_PROGRESS_LOG_S))
         return;
     out->last_draw = now;
     if (out->progress_tty)

@@ -5,6 +5,7 @@
 #include "ceiling.h"
 #include "file_util.h"
 #include "json_stream.h"
+#include "options.h"
 #include "result.h"
 #include "sink_ops.h"
 
@@ -13,12 +14,6 @@
 #include <sys/types.h>
 
 #define GX_SCHEMA_VERSION "2.10"
-/* --samples: raw samples kept in the document, all results together. The final write must end
- * well within the 1 to 2 s a launcher leaves between SIGTERM and SIGKILL (printing costs about
- * 2 us a sample); the samples of a result that would pass this go to <output>.samples.jsonl as
- * it finishes, and the result refers to its line. */
-#define GX_SAMPLES_INLINE 50000
-
 /* A member of the document made only as the report is written, element by element. */
 struct gx_report_stream {
     const char *key;
