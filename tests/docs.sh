@@ -212,5 +212,27 @@ PY
 ok $? "docs/options.md's and the README's lists of exit codes are the program's table" ||
     diag <"$dir/exit-lists"
 
+# docs/report.md's table of CSV columns names the columns of the result's fields table
+# (src/base/result_fields.h: CSV(place) or CSVAS(place, "name")), in their order.
+"$PYTHON" - "$top_srcdir/src/base/result_fields.h" "$top_srcdir/docs/report.md" \
+    >"$dir/csv-cols" 2>&1 <<'PY'
+import re, sys
+src = open(sys.argv[1]).read()
+table = src[src.index("#define GX_RESULT_FIELDS(X)"):]
+cols = {}
+for row in re.split(r"\n\s+X\(", table)[1:]:
+    m = re.search(r"CSV\((\d+)\)|CSVAS\((\d+), \"(\w+)\"\)", row)
+    if m:
+        cols[int(m.group(1) or m.group(2))] = m.group(3) or row.split(",")[0]
+want = [cols[i] for i in sorted(cols)]
+doc = open(sys.argv[2]).read()
+part = doc[doc.index("## CSV"):doc.index("## Compare and plot")]
+said = [c for row in re.findall(r"^\| (`.*?) \|", part, re.M) for c in re.findall(r"`(\w+)`", row)]
+if len(want) < 30 or said != want or sorted(cols) != list(range(len(cols))):
+    print(f"the table's columns {want}\ndocs/report.md's {said}")
+    sys.exit(1)
+PY
+ok $? "docs/report.md's CSV columns are the result's fields table's, in order" || diag <"$dir/csv-cols"
+
 rm -rf "$dir"
 done_testing
