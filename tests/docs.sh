@@ -171,14 +171,16 @@ done
 ok $? "docs/options.md has every option --help lists ($(echo $opts | wc -w) options)" ||
     echo "not in docs/options.md:$absent" | diag
 
-# docs/reliability.md's table of exit codes is the program's (GX_EXIT_CODES in src/base/gx.h):
+# docs/reliability.md's table of exit codes is the program's (GX_EXIT_CODES in src/base/gx.h,
+# each code's number its GX_CODE_ macro):
 # every code, with its report status ((none) where no report is written), nothing else.
 "$PYTHON" - "$top_srcdir/src/base/gx.h" "$top_srcdir/docs/reliability.md" >"$dir/exit" 2>&1 <<'PY'
 import re, sys
 src = open(sys.argv[1]).read()
 table = src[src.index("#define GX_EXIT_CODES(X)"):src.index("#define GX_RC_ENUM")]
-codes = {int(c): (None if st == "NULL" else st.strip('"'))
-         for c, st in re.findall(r"X\(GX_\w+, (\d+), (NULL|\"\w+\")", table)}
+number = dict(re.findall(r"#define (GX_CODE_\w+) (\d+)", src))
+codes = {int(number[c]): (None if st == "NULL" else st.strip('"'))
+         for c, st in re.findall(r"X\(GX_\w+, (GX_CODE_\w+), (NULL|\"\w+\")", table)}
 rows = {int(c): st for c, st in re.findall(r"^\| (\d+) \| (`\w+`|\(none\)) \|",
                                            open(sys.argv[2]).read(), re.M)}
 want = {c: "(none)" if st is None else f"`{st}`" for c, st in codes.items()}
@@ -196,7 +198,8 @@ ok $? "docs/reliability.md's exit codes and report statuses are the program's ta
 import re, sys
 src = open(sys.argv[1]).read()
 table = src[src.index("#define GX_EXIT_CODES(X)"):src.index("#define GX_RC_ENUM")]
-codes = [int(c) for c in re.findall(r"X\(GX_\w+, (\d+),", table)]
+number = dict(re.findall(r"#define (GX_CODE_\w+) (\d+)", src))
+codes = [int(number[c]) for c in re.findall(r"X\(GX_\w+, (GX_CODE_\w+),", table)]
 bad = 0
 for path, start, end, sep in ((sys.argv[2], "Exit status:", "See [Reliability]", ";"),
                               (sys.argv[3], "The exit status says how the run went:", "(`", ",")):

@@ -79,7 +79,7 @@ const char *gx_rc_status(int rc)
 
 /* Made from the table by the preprocessor: ", 0 success, 1 ..." after "Exit status:", the
  * first comma skipped. */
-#define GX_RC_SAYS(name, code, status, says) ", " #code " " says
+#define GX_RC_SAYS(name, code, status, says) ", " GX_STR(code) " " says
 static const char exit_status_text[] = "Exit status:" GX_EXIT_CODES(GX_RC_SAYS) ".";
 #undef GX_RC_SAYS
 

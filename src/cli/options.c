@@ -90,7 +90,7 @@ const struct gx_option gx_option_table[] = {
     {"table", "FILE", 0, GX_T_STRING, NULL, "stdout",
      "rank 0 writes what it prints on stdout (the table; the CSV with --format csv) to FILE",
      "Written by rank 0 itself and checked, as the report is (a new file, or --force; a full "
-     "disk is exit 3): under mpirun, rank 0's stdout is forwarded by mpirun, which does not "
+     "disk is exit " GX_STR(GX_CODE_ERUNTIME) "): under mpirun, rank 0's stdout is forwarded by mpirun, which does not "
      "tell rank 0 when the reader's disk is full or its pipe closed. A character device is "
      "written to as it is (/dev/null: no table); a FIFO, a directory or another special file "
      "is refused, as is a FILE that is also the report, its .jsonl or .samples.jsonl, or the "
@@ -136,7 +136,8 @@ const struct gx_option gx_option_table[] = {
      GX_STR(GX_WARMUP_MIN),
      "untimed iterations first", NULL, GX_G_TIME, gx_set_warmup, GX_NUM_INT, 0, 'x'},
     {"timeout", "SECONDS", 0, GX_T_INT, NULL, "from the iterations and the size",
-     "time one measurement may take; past it the job ends with what it has (exit 4)",
+     "time one measurement may take; past it the job ends with what it has (exit "
+     GX_STR(GX_CODE_ETIMEOUT) ")",
      "The default: " GX_STR(GX_TIMEOUT_SETUP_S) " + 2 x (iters + warmup + 2) x window x ("
      GX_STR(GX_TIMEOUT_MESSAGE_MS) " ms + size / " GX_STR(GX_TIMEOUT_SLOW_MBPS) " MB/s).",
      GX_G_TIME, gx_set_timeout, GX_NUM_INT, 0, 0},
@@ -160,7 +161,8 @@ const struct gx_option gx_option_table[] = {
      GX_G_TIME, gx_set_precision, GX_NUM_RATIO, 0, 0},
     {"dry-run", NULL, 0, GX_T_FLAG, NULL, NULL,
      "list every measurement with its estimated time; measure nothing",
-     "The run's files (--output, --table) are checked as the run checks them (exit 2 where it "
+     "The run's files (--output, --table) are checked as the run checks them (exit "
+     GX_STR(GX_CODE_EINPUT) " where it "
      "would refuse them), and nothing is created.", GX_G_TIME,
      gx_set_dry_run, GX_NUM_NONE, 0, 0},
     {"assume-nodes", "N", 0, GX_T_INT, NULL, NULL,
@@ -225,10 +227,12 @@ const struct gx_option gx_option_table[] = {
      "check received data once per size, or after every timed iteration too", NULL,
      GX_G_RELIABILITY, gx_set_validate, GX_NUM_NONE, 0, 0},
     {"allow-skip", NULL, 0, GX_T_FLAG, NULL, NULL,
-     "exit 0, not 7, when every measurement was skipped (sweeps over mixed nodes)", NULL,
+     "exit " GX_STR(GX_CODE_OK) ", not " GX_STR(GX_CODE_ENOTHING) ", when every measurement "
+     "was skipped (sweeps over mixed nodes)", NULL,
      GX_G_RELIABILITY, gx_set_allow_skip, GX_NUM_NONE, 0, 0},
     {"fail-on-health", NULL, 0, GX_T_FLAG, NULL, NULL,
-     "exit 8 when the run finds degraded hardware (its # health lines): a node check",
+     "exit " GX_STR(GX_CODE_EHEALTH) " when the run finds degraded hardware (its # health "
+     "lines): a node check",
      "A PCIe link below its maximum, NVLinks down, a NIC slower than its siblings, a pair well "
      "below its siblings on the same kind of link, a result above its route's line rate or a "
      "ceiling below its link's usual share (docs/line-rates.md). "
