@@ -235,7 +235,8 @@ if len(want) < 30 or said != want or sorted(cols) != list(range(len(cols))):
     print(f"the table's columns {want}\ndocs/report.md's {said}")
     sys.exit(1)
 PY
-ok $? "docs/report.md's CSV columns are the result's fields table's, in order" || diag <"$dir/csv-cols"
+ok $? "docs/report.md's CSV columns are the result's fields table's, in order" ||
+    diag <"$dir/csv-cols"
 
 rm -rf "$dir"
 done_testing

@@ -62,8 +62,9 @@ void gx_run_defaults(struct gx_run_opts *r);
 #define GX_DEFAULT_BUDGET_HOST 10
 #define GX_DEFAULT_BUDGET_GPU 45
 /* The default run's sizes (default_run.c): 8 B for latency, and for bw one size per class
- * (sizes.c) up to xlarge: tiny 4K, small 64K, medium 1M, large 16M, xlarge 64M. The huge class is left to --sizes: the unified paths move 1-4 GB/s, and a huge size of
- * theirs alone would take most of the first minute. */
+ * (sizes.c) up to xlarge: tiny 4K, small 64K, medium 1M, large 16M, xlarge 64M. The huge class
+ * is left to --sizes: the unified paths move 1-4 GB/s, and a huge size of theirs alone would
+ * take most of the first minute. */
 #define GX_DEFAULT_LATENCY_SIZES "8"
 #define GX_DEFAULT_BW_SIZES "4K,64K,1M,16M,64M"
 

@@ -90,7 +90,8 @@ const struct gx_option gx_option_table[] = {
     {"table", "FILE", 0, GX_T_STRING, NULL, "stdout",
      "rank 0 writes what it prints on stdout (the table; the CSV with --format csv) to FILE",
      "Written by rank 0 itself and checked, as the report is (a new file, or --force; a full "
-     "disk is exit " GX_STR(GX_CODE_ERUNTIME) "): under mpirun, rank 0's stdout is forwarded by mpirun, which does not "
+     "disk is exit " GX_STR(GX_CODE_ERUNTIME) "): under mpirun, rank 0's stdout is forwarded "
+     "by mpirun, which does not "
      "tell rank 0 when the reader's disk is full or its pipe closed. A character device is "
      "written to as it is (/dev/null: no table); a FIFO, a directory or another special file "
      "is refused, as is a FILE that is also the report, its .jsonl or .samples.jsonl, or the "
@@ -107,7 +108,8 @@ const struct gx_option gx_option_table[] = {
     {"wide", NULL, 0, GX_T_FLAG, NULL, NULL,
      "every column of the table (min and max too), past " GX_STR(GX_TABLE_COLUMNS)
      " characters",
-     "By default a result's line fits " GX_STR(GX_TABLE_COLUMNS) " columns: size, pair, chunk, depth, median, p5, p95, "
+     "By default a result's line fits " GX_STR(GX_TABLE_COLUMNS) " columns: size, pair, chunk, "
+     "depth, median, p5, p95, "
      "cv%, iterations, validation, ceiling and efficiency, values to four significant digits. "
      "The CSV and the report have every statistic at full precision.", GX_G_OUTPUT, gx_set_wide,
      GX_NUM_NONE, 0, 0},
