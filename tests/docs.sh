@@ -171,14 +171,16 @@ done
 ok $? "docs/options.md has every option --help lists ($(echo $opts | wc -w) options)" ||
     echo "not in docs/options.md:$absent" | diag
 
-# docs/reliability.md's table of exit codes is the program's (GX_EXIT_CODES in src/base/gx.h):
+# docs/reliability.md's table of exit codes is the program's (GX_EXIT_CODES in src/base/gx.h,
+# each code's number its GX_CODE_ macro):
 # every code, with its report status ((none) where no report is written), nothing else.
 "$PYTHON" - "$top_srcdir/src/base/gx.h" "$top_srcdir/docs/reliability.md" >"$dir/exit" 2>&1 <<'PY'
 import re, sys
 src = open(sys.argv[1]).read()
 table = src[src.index("#define GX_EXIT_CODES(X)"):src.index("#define GX_RC_ENUM")]
-codes = {int(c): (None if st == "NULL" else st.strip('"'))
-         for c, st in re.findall(r"X\(GX_\w+, (\d+), (NULL|\"\w+\")", table)}
+number = dict(re.findall(r"#define (GX_CODE_\w+) (\d+)", src))
+codes = {int(number[c]): (None if st == "NULL" else st.strip('"'))
+         for c, st in re.findall(r"X\(GX_\w+, (GX_CODE_\w+), (NULL|\"\w+\")", table)}
 rows = {int(c): st for c, st in re.findall(r"^\| (\d+) \| (`\w+`|\(none\)) \|",
                                            open(sys.argv[2]).read(), re.M)}
 want = {c: "(none)" if st is None else f"`{st}`" for c, st in codes.items()}
@@ -188,6 +190,53 @@ if len(codes) < 9 or rows != want:
 PY
 ok $? "docs/reliability.md's exit codes and report statuses are the program's table" ||
     diag <"$dir/exit"
+
+# The prose lists of exit codes (docs/options.md's "Exit status:", the README's "The exit status
+# says how the run went:") name the table's codes, in its order, and no other.
+"$PYTHON" - "$top_srcdir/src/base/gx.h" "$top_srcdir/docs/options.md" "$top_srcdir/README.md" \
+    >"$dir/exit-lists" 2>&1 <<'PY'
+import re, sys
+src = open(sys.argv[1]).read()
+table = src[src.index("#define GX_EXIT_CODES(X)"):src.index("#define GX_RC_ENUM")]
+number = dict(re.findall(r"#define (GX_CODE_\w+) (\d+)", src))
+codes = [int(number[c]) for c in re.findall(r"X\(GX_\w+, (GX_CODE_\w+),", table)]
+bad = 0
+for path, start, end, sep in ((sys.argv[2], "Exit status:", "See [Reliability]", ";"),
+                              (sys.argv[3], "The exit status says how the run went:", "(`", ",")):
+    text = open(path).read()
+    at = text.index(start)
+    said = text[at:text.index(end, at)].replace("\n", " ")
+    listed = [int(c) for c in re.findall(r"(?:%s|%s) (\d+) " % (re.escape(start), sep), said)]
+    if listed != codes:
+        print(f"{path}: lists {listed}, the program's table {codes}")
+        bad = 1
+sys.exit(bad)
+PY
+ok $? "docs/options.md's and the README's lists of exit codes are the program's table" ||
+    diag <"$dir/exit-lists"
+
+# docs/report.md's table of CSV columns names the columns of the result's fields table
+# (src/base/result_fields.h: CSV(place) or CSVAS(place, "name")), in their order.
+"$PYTHON" - "$top_srcdir/src/base/result_fields.h" "$top_srcdir/docs/report.md" \
+    >"$dir/csv-cols" 2>&1 <<'PY'
+import re, sys
+src = open(sys.argv[1]).read()
+table = src[src.index("#define GX_RESULT_FIELDS(X)"):]
+cols = {}
+for row in re.split(r"\n\s+X\(", table)[1:]:
+    m = re.search(r"CSV\((\d+)\)|CSVAS\((\d+), \"(\w+)\"\)", row)
+    if m:
+        cols[int(m.group(1) or m.group(2))] = m.group(3) or row.split(",")[0]
+want = [cols[i] for i in sorted(cols)]
+doc = open(sys.argv[2]).read()
+part = doc[doc.index("## CSV"):doc.index("## Compare and plot")]
+said = [c for row in re.findall(r"^\| (`.*?) \|", part, re.M) for c in re.findall(r"`(\w+)`", row)]
+if len(want) < 30 or said != want or sorted(cols) != list(range(len(cols))):
+    print(f"the table's columns {want}\ndocs/report.md's {said}")
+    sys.exit(1)
+PY
+ok $? "docs/report.md's CSV columns are the result's fields table's, in order" ||
+    diag <"$dir/csv-cols"
 
 rm -rf "$dir"
 done_testing

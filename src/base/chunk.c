@@ -39,10 +39,10 @@ size_t gx_chunk_round_pages(size_t chunk, size_t bytes, size_t page, size_t bloc
 
 /* Below 64 KiB a chunk's copy costs more in launch and handshake than it could overlap. */
 const struct gx_chunk_policy gx_chunk_policy_auto = {
-    .min_chunk = (size_t)64 << 10,
-    .max_chunk = (size_t)64 << 20,
-    .ndepths = 3,
-    .depths = {1, 2, 4},
+    .min_chunk = GX_CHUNK_MIN_KIB * GX_KIB,
+    .max_chunk = GX_CHUNK_AUTO_MAX_MIB * GX_MIB,
+    .ndepths = (int)GX_ARRAY_LEN(((int[]){GX_CHUNK_AUTO_DEPTHS})),
+    .depths = {GX_CHUNK_AUTO_DEPTHS},
 };
 
 const struct gx_chunk_policy gx_chunk_policy_whole = {.max_chunk = 0, .ndepths = 1, .depths = {1}};
@@ -51,11 +51,11 @@ const struct gx_chunk_policy gx_chunk_policy_whole = {.max_chunk = 0, .ndepths =
  * of --chunk auto were 256K..16M at depth 2 or 4, never a chunk under 1/256 of the message,
  * never depth 1 below the whole message. */
 const struct gx_chunk_policy gx_chunk_policy_pipelined = {
-    .min_chunk = (size_t)64 << 10,
-    .max_chunk = (size_t)16 << 20,
-    .max_pieces = 256,
-    .ndepths = 2,
-    .depths = {2, 4},
+    .min_chunk = GX_CHUNK_MIN_KIB * GX_KIB,
+    .max_chunk = GX_CHUNK_PIPELINED_MAX_MIB * GX_MIB,
+    .max_pieces = GX_CHUNK_PIPELINED_PIECES,
+    .ndepths = (int)GX_ARRAY_LEN(((int[]){GX_CHUNK_PIPELINED_DEPTHS})),
+    .depths = {GX_CHUNK_PIPELINED_DEPTHS},
 };
 
 /* Adds (chunk, depth) with the depth capped at the chunks in flight that exist, unless an equal

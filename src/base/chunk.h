@@ -35,6 +35,14 @@ size_t gx_chunk_round_pages(size_t chunk, size_t bytes, size_t page, size_t bloc
  * (the whole message at depth 2 pipelines a window's messages; for one message depth changes
  * nothing) and combinations the cap makes equal are tried once. A path declares the policy its
  * default search uses (gx_path_ops); --chunk auto uses gx_chunk_policy_auto, the exhaustive one. */
+/* The policies' limits (chunk.c), which --help reads: the smallest chunk, the pipelined paths'
+ * largest, their pieces at most and depths, and --chunk auto's largest and depths. */
+#define GX_CHUNK_MIN_KIB 64
+#define GX_CHUNK_PIPELINED_MAX_MIB 16
+#define GX_CHUNK_PIPELINED_PIECES 256
+#define GX_CHUNK_PIPELINED_DEPTHS 2,4
+#define GX_CHUNK_AUTO_MAX_MIB 64
+#define GX_CHUNK_AUTO_DEPTHS 1,2,4
 struct gx_chunk_policy {
     size_t min_chunk, max_chunk;  /* max_chunk 0: only the whole message */
     size_t max_pieces;

@@ -79,9 +79,67 @@ const char *gx_rc_status(int rc)
 
 /* Made from the table by the preprocessor: ", 0 success, 1 ..." after "Exit status:", the
  * first comma skipped. */
-#define GX_RC_SAYS(name, code, status, says) ", " #code " " says
+#define GX_RC_SAYS(name, code, status, says) ", " GX_STR(code) " " says
 static const char exit_status_text[] = "Exit status:" GX_EXIT_CODES(GX_RC_SAYS) ".";
 #undef GX_RC_SAYS
+
+/* A report that holds what was measured: any status but none (bad input) and error (the run
+ * stopped at a failure). */
+static int holds_measured(const char *status)
+{
+    return status && strcmp(status, "error") != 0;
+}
+
+/* Code into codes, its status into said unless there already; said's new length. */
+static int note_holding(int *codes, int *n, const char **said, int nsaid, int code,
+                        const char *status)
+{
+    codes[(*n)++] = code;
+    for (int i = 0; i < nsaid; i++)
+        if (strcmp(said[i], status) == 0)
+            return nsaid;
+    said[nsaid] = status;
+    return nsaid + 1;
+}
+
+const char *gx_exit_report_text(void)
+{
+    static char text[512];
+    if (text[0])
+        return text;
+    int codes[32], n = 0;
+    const char *said[32];
+    int nsaid = 0;
+#define GX_RC_HOLDS(name, code, status, says)                                                 \
+    if (code != GX_OK && holds_measured(status))                                              \
+        nsaid = note_holding(codes, &n, said, nsaid, code, status);
+    GX_EXIT_CODES(GX_RC_HOLDS)
+#undef GX_RC_HOLDS
+    size_t len = 0;
+    len += (size_t)snprintf(text, sizeof text, "On");
+    /* Runs of consecutive codes as "4-8", the last joined by "and": "On 1 and 4-8". */
+    int runs = 0;
+    for (int i = 0; i < n; i++)
+        runs += i == 0 || codes[i] != codes[i - 1] + 1;
+    for (int i = 0, run = 0; i < n; run++) {
+        int j = i;
+        while (j + 1 < n && codes[j + 1] == codes[j] + 1)
+            j++;
+        len += (size_t)snprintf(text + len, sizeof text - len, "%s %d", run == 0 ? ""
+                                : run == runs - 1 ? " and" : ",", codes[i]);
+        if (j > i)
+            len += (size_t)snprintf(text + len, sizeof text - len, "-%d", codes[j]);
+        i = j + 1;
+    }
+    len += (size_t)snprintf(text + len, sizeof text - len,
+                            " the report holds what was measured (status");
+    for (int i = 0; i < nsaid; i++)
+        len += (size_t)snprintf(text + len, sizeof text - len, "%s %s",
+                                i == 0 ? "" : i == nsaid - 1 ? ", or" : ",", said[i]);
+    snprintf(text + len, sizeof text - len, "); each finished measurement is also in the "
+             "report's .jsonl.");
+    return text;
+}
 
 int gx_standing_code(int report_code)
 {

@@ -8,20 +8,36 @@
 
 /* The exit codes, one table: X(name, code, the report's status, what --help says). The enum,
  * the report's status word (gx_rc_status), --help's and the man page's exit status
- * (gx_exit_status_text) derive from it, and tests/docs.sh checks docs/reliability.md's table
- * against it. A status of NULL: no report is written (bad input is found before the first
- * measurement). Exit codes are also the status codes inside the program. */
+ * (gx_exit_status_text, gx_exit_report_text) derive from it, and tests/docs.sh checks the
+ * table of docs/reliability.md and the lists of docs/options.md and the README against it. A
+ * status of NULL: no report is written (bad input is found before the first measurement). Exit
+ * codes are also the status codes inside the program. */
+/* Each code's number, which the table and the texts that name a code (--help's "exit 4") read;
+ * GX_STR makes such a macro text. */
+#define GX_CODE_OK 0
+#define GX_CODE_EVALIDATE 1
+#define GX_CODE_EINPUT 2
+#define GX_CODE_ERUNTIME 3
+#define GX_CODE_ETIMEOUT 4
+#define GX_CODE_EINTERRUPTED 5
+#define GX_CODE_EINCOMPLETE 6
+#define GX_CODE_ENOTHING 7
+#define GX_CODE_EHEALTH 8
+#define GX_STR_(...) #__VA_ARGS__
+#define GX_STR(x) GX_STR_(x) /* a number's macro as text (a list: "1,2,4") */
 #define GX_EXIT_CODES(X)                                                                      \
-    X(GX_OK, 0, "complete", "success")                                                        \
-    X(GX_EVALIDATE, 1, "failed", "corrupted data seen")                                       \
-    X(GX_EINPUT, 2, NULL, "bad input")                                                        \
-    X(GX_ERUNTIME, 3, "error", "run-time failure")                                            \
-    X(GX_ETIMEOUT, 4, "incomplete", "a measurement timed out")                                \
-    X(GX_EINTERRUPTED, 5, "interrupted", "interrupted (by" GX_STOP_SIGNALS_SAYS ")")          \
-    X(GX_EINCOMPLETE, 6, "incomplete", "a rank died or stopped answering")                    \
-    X(GX_ENOTHING, 7, "nothing_measured",                                                     \
-      "nothing measured: every measurement was skipped (0 with --allow-skip)")                \
-    X(GX_EHEALTH, 8, "complete", "degraded hardware found (with --fail-on-health)")
+    X(GX_OK, GX_CODE_OK, "complete", "success")                                               \
+    X(GX_EVALIDATE, GX_CODE_EVALIDATE, "failed", "corrupted data seen")                       \
+    X(GX_EINPUT, GX_CODE_EINPUT, NULL, "bad input")                                           \
+    X(GX_ERUNTIME, GX_CODE_ERUNTIME, "error", "run-time failure")                             \
+    X(GX_ETIMEOUT, GX_CODE_ETIMEOUT, "incomplete", "a measurement timed out")                 \
+    X(GX_EINTERRUPTED, GX_CODE_EINTERRUPTED, "interrupted",                                   \
+      "interrupted (by" GX_STOP_SIGNALS_SAYS ")")                                             \
+    X(GX_EINCOMPLETE, GX_CODE_EINCOMPLETE, "incomplete", "a rank died or stopped answering")  \
+    X(GX_ENOTHING, GX_CODE_ENOTHING, "nothing_measured",                                      \
+      "nothing measured: every measurement was skipped (" GX_STR(GX_CODE_OK)                  \
+      " with --allow-skip)")                                                                  \
+    X(GX_EHEALTH, GX_CODE_EHEALTH, "complete", "degraded hardware found (with --fail-on-health)")
 #define GX_RC_ENUM(name, code, status, says) name = code,
 enum gx_rc {
     GX_EXIT_CODES(GX_RC_ENUM)
@@ -32,6 +48,9 @@ enum gx_rc {
 const char *gx_rc_status(int rc);
 /* "Exit status: 0 success, 1 corrupted data seen, ..." for --help and the man page. */
 const char *gx_exit_status_text(void);
+/* "On 1 and 4-8 the report holds what was measured (status failed, ...)": the codes whose
+ * report has a status other than error, for --help-all and the man page. */
+const char *gx_exit_report_text(void);
 /* Rank 0's exit when a report already written stands and the job then did not end in time: the
  * report's code; but a report of exit 0 cannot be carried by a process that ends without
  * MPI_Finalize (Open MPI's mpirun turns that into 1, which is "corrupted data"; a peer that gave

@@ -58,6 +58,12 @@ struct gx_run_opts {
     unsigned long long given;
 };
 
+/* --samples: raw samples kept in the document, all results together. The final write must end
+ * well within the 1 to 2 s a launcher leaves between SIGTERM and SIGKILL (printing costs about
+ * 2 us a sample); the samples of a result that would pass this go to <output>.samples.jsonl as
+ * it finishes, and the result refers to its line. */
+#define GX_SAMPLES_INLINE 50000
+
 struct gx_global_opts {
     char output[PATH_MAX];                /* empty: gx_out_path_default (out_path.h) */
     char table[PATH_MAX];                 /* --table: rank 0's stdout, or empty */

@@ -12,12 +12,6 @@
 
 #include <string.h>
 
-/* One size per class (sizes.c) up to xlarge: tiny 4K, small 64K, medium 1M, large 16M, xlarge
- * 64M. The huge class is left to --sizes: the unified paths move 1-4 GB/s, and a huge size of
- * theirs alone would take most of the first minute. */
-#define GX_DEFAULT_LATENCY_SIZES "8"
-#define GX_DEFAULT_BW_SIZES "4K,64K,1M,16M,64M"
-
 /* A path moves GPU data when it needs a GPU or its own buffers are GPU memory (mpi: device
  * buffers in a CUDA build); the table says so, not the names. */
 static int moves_gpu_data(const struct gx_path_ops *p)

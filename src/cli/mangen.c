@@ -152,7 +152,7 @@ int main(void)
     fputs(".SH EXIT STATUS\n", out);
     roff(out, gx_exit_status_text());
     fputc(' ', out);
-    roff(out, gx_help_exit_report);
+    roff(out, gx_exit_report_text());
     fputs("\n.SH FILES\n.TP\n.I ", out);
     roff(out, GX_PKGDATADIR);
     fputs("\nscenarios/*.json, the report schema gpuxfer\\-report.schema.json, the Slurm "

@@ -61,8 +61,12 @@ void gx_run_defaults(struct gx_run_opts *r);
  * 15 s in all) and the GPU run (one GPU shared by two ranks: under a minute with its probes). */
 #define GX_DEFAULT_BUDGET_HOST 10
 #define GX_DEFAULT_BUDGET_GPU 45
-#define GX_STR_(x) #x
-#define GX_STR(x) GX_STR_(x)
+/* The default run's sizes (default_run.c): 8 B for latency, and for bw one size per class
+ * (sizes.c) up to xlarge: tiny 4K, small 64K, medium 1M, large 16M, xlarge 64M. The huge class
+ * is left to --sizes: the unified paths move 1-4 GB/s, and a huge size of theirs alone would
+ * take most of the first minute. */
+#define GX_DEFAULT_LATENCY_SIZES "8"
+#define GX_DEFAULT_BW_SIZES "4K,64K,1M,16M,64M"
 
 /* The default run on GPUs: every path that moves GPU data; unless default_axes_given, a run of
  * latency at 8 B and one of bw at a size per size class. */
@@ -146,7 +150,7 @@ const char *gx_option_default_text(const struct gx_option *op);
  * for an unknown WHAT. */
 int gx_options_list(FILE *out, const char *what, struct gx_err *err);
 /* Texts of --help that the man page shares (src/cli/mangen.c). */
-extern const char gx_help_usage[], gx_help_summary[], gx_help_exit_report[];
+extern const char gx_help_usage[], gx_help_summary[];
 /* Command lines with what each does: --help ends with them, the man page's EXAMPLES. */
 struct gx_help_example {
     const char *command, *what;

@@ -4,10 +4,15 @@
 #include "option_table.h"
 #include "options_set.h"
 
+#include "chunk.h"
 #include "mem.h"
+#include "mplan.h"
 #include "out_path.h"
+#include "output.h"
 #include "path.h"
 #include "topo.h"
+#include "watchdog.h"
+#include "wrap.h"
 
 #include <string.h>
 
@@ -27,8 +32,9 @@ const struct gx_option gx_option_table[] = {
     /* What to measure */
     {"path", "LIST", 1, GX_T_LIST, "host", "every GPU path where every rank sees a GPU, else host",
      "transfer paths (listed below)",
-     "The default on GPUs: every path that moves GPU data, in a run of latency at 8 B and one of "
-     "bw at 4K, 64K, 1M, 16M, 64M (one size per class), within its --budget, ending with the "
+     "The default on GPUs: every path that moves GPU data, in a run of latency at "
+     GX_DEFAULT_LATENCY_SIZES " B and one of bw at " GX_DEFAULT_BW_SIZES " (one size per "
+     "class), within its --budget, ending with the "
      "transfer plan, after the node's map on more than 2 GPUs or several nodes (--map); "
      "--pattern or --sizes make it one run of those.",
      GX_G_MEASURE, gx_set_path, GX_NUM_NONE, 0, 0},
@@ -84,7 +90,8 @@ const struct gx_option gx_option_table[] = {
     {"table", "FILE", 0, GX_T_STRING, NULL, "stdout",
      "rank 0 writes what it prints on stdout (the table; the CSV with --format csv) to FILE",
      "Written by rank 0 itself and checked, as the report is (a new file, or --force; a full "
-     "disk is exit 3): under mpirun, rank 0's stdout is forwarded by mpirun, which does not "
+     "disk is exit " GX_STR(GX_CODE_ERUNTIME) "): under mpirun, rank 0's stdout is forwarded "
+     "by mpirun, which does not "
      "tell rank 0 when the reader's disk is full or its pipe closed. A character device is "
      "written to as it is (/dev/null: no table); a FIFO, a directory or another special file "
      "is refused, as is a FILE that is also the report, its .jsonl or .samples.jsonl, or the "
@@ -99,32 +106,42 @@ const struct gx_option gx_option_table[] = {
      "chunk, depth, statistics, ceiling, efficiency).",
      GX_G_OUTPUT, gx_set_format, GX_NUM_NONE, 0, 0},
     {"wide", NULL, 0, GX_T_FLAG, NULL, NULL,
-     "every column of the table (min and max too), past 100 characters",
-     "By default a result's line fits 100 columns: size, pair, chunk, depth, median, p5, p95, "
+     "every column of the table (min and max too), past " GX_STR(GX_TABLE_COLUMNS)
+     " characters",
+     "By default a result's line fits " GX_STR(GX_TABLE_COLUMNS) " columns: size, pair, chunk, "
+     "depth, median, p5, p95, "
      "cv%, iterations, validation, ceiling and efficiency, values to four significant digits. "
      "The CSV and the report have every statistic at full precision.", GX_G_OUTPUT, gx_set_wide,
      GX_NUM_NONE, 0, 0},
     {"samples", NULL, 0, GX_T_FLAG, NULL, NULL,
-     "keep every raw sample (past 50,000 in OUTPUT.samples.jsonl)", NULL, GX_G_OUTPUT,
+     "keep every raw sample (past " GX_STR(GX_SAMPLES_INLINE) " in OUTPUT.samples.jsonl)",
+     NULL, GX_G_OUTPUT,
      gx_set_samples, GX_NUM_NONE, 0, 0},
     {"quiet", NULL, 0, GX_T_FLAG, NULL, NULL,
      "no progress line (shown when stderr or stdout is a terminal)", NULL, GX_G_OUTPUT,
      gx_set_quiet, GX_NUM_NONE, 0, 0},
     {"progress", NULL, 0, GX_T_FLAG, NULL, NULL,
-     "progress even without a terminal (a line every 10 s on stderr)", NULL, GX_G_OUTPUT,
+     "progress even without a terminal (a line every " GX_STR(GX_PROGRESS_LOG_S)
+     " s on stderr)", NULL, GX_G_OUTPUT,
      gx_set_progress, GX_NUM_NONE, 0, 0},
     /* How long */
-    {"iters", "N", 1, GX_T_INT, NULL, "the stop rule's, at most 1000 tiny .. 10 huge",
+    {"iters", "N", 1, GX_T_INT, NULL,
+     "the stop rule's, at most " GX_STR(GX_ITERS_TINY) " tiny .. " GX_STR(GX_ITERS_HUGE) " huge",
      "timed iterations per size, exactly",
-     "Without it a step runs at least 5 (or half its most) and at most, by size class, 1000 "
-     "tiny, 500 small, 200 medium, 50 large, 20 xlarge, 10 huge, stopping between (--precision, "
-     "--budget).",
+     "Without it a step runs at least " GX_STR(GX_MIN_ITERS) " (or half its most) and at most, "
+     "by size class, " GX_STR(GX_ITERS_TINY) " tiny, " GX_STR(GX_ITERS_SMALL) " small, "
+     GX_STR(GX_ITERS_MEDIUM) " medium, " GX_STR(GX_ITERS_LARGE) " large, " GX_STR(GX_ITERS_XLARGE)
+     " xlarge, " GX_STR(GX_ITERS_HUGE) " huge, stopping between (--precision, --budget).",
      GX_G_TIME, gx_set_iters, GX_NUM_INT, 0, 'i'},
-    {"warmup", "N", 1, GX_T_INT, NULL, "10% of --iters (else of the fewest iterations), at least 2",
+    {"warmup", "N", 1, GX_T_INT, NULL,
+     GX_STR(GX_WARMUP_PCT) "% of --iters (else of the fewest iterations), at least "
+     GX_STR(GX_WARMUP_MIN),
      "untimed iterations first", NULL, GX_G_TIME, gx_set_warmup, GX_NUM_INT, 0, 'x'},
     {"timeout", "SECONDS", 0, GX_T_INT, NULL, "from the iterations and the size",
-     "time one measurement may take; past it the job ends with what it has (exit 4)",
-     "The default: 60 + 2 x (iters + warmup + 2) x window x (5 ms + size / 100 MB/s).",
+     "time one measurement may take; past it the job ends with what it has (exit "
+     GX_STR(GX_CODE_ETIMEOUT) ")",
+     "The default: " GX_STR(GX_TIMEOUT_SETUP_S) " + 2 x (iters + warmup + 2) x window x ("
+     GX_STR(GX_TIMEOUT_MESSAGE_MS) " ms + size / " GX_STR(GX_TIMEOUT_SLOW_MBPS) " MB/s).",
      GX_G_TIME, gx_set_timeout, GX_NUM_INT, 0, 0},
     {"soak", "SECONDS", 0, GX_T_INT, NULL, NULL,
      "after one pass, repeat the runs until SECONDS have passed (also a scenario key)",
@@ -146,7 +163,8 @@ const struct gx_option gx_option_table[] = {
      GX_G_TIME, gx_set_precision, GX_NUM_RATIO, 0, 0},
     {"dry-run", NULL, 0, GX_T_FLAG, NULL, NULL,
      "list every measurement with its estimated time; measure nothing",
-     "The run's files (--output, --table) are checked as the run checks them (exit 2 where it "
+     "The run's files (--output, --table) are checked as the run checks them (exit "
+     GX_STR(GX_CODE_EINPUT) " where it "
      "would refuse them), and nothing is created.", GX_G_TIME,
      gx_set_dry_run, GX_NUM_NONE, 0, 0},
     {"assume-nodes", "N", 0, GX_T_INT, NULL, NULL,
@@ -160,23 +178,30 @@ const struct gx_option gx_option_table[] = {
      "chunk sizes of the pipelined paths; a LIST makes chunk an axis",
      "Pipelined paths: staged, staged-mpi, p2p, zerocopy, unified-prefetch. By default each "
      "size is measured at the best chunk and depth of a short search (p2p: the whole message as "
-     "one copy; the others: 64K..16M in at most 256 pieces x depth 2,4, and the whole message). "
-     "A LIST measures every chunk x depth (depth 2 unless given); auto searches 64K..64M x "
-     "depth 1,2,4 (or --depth) and the whole message. Given to a run none of whose paths "
+     "one copy; the others: " GX_STR(GX_CHUNK_MIN_KIB) "K.." GX_STR(GX_CHUNK_PIPELINED_MAX_MIB)
+     "M in at most " GX_STR(GX_CHUNK_PIPELINED_PIECES) " pieces x depth "
+     GX_STR(GX_CHUNK_PIPELINED_DEPTHS) ", and the whole message). A LIST measures every chunk x "
+     "depth (depth " GX_STR(GX_GIVEN_DEPTH) " unless given); auto searches "
+     GX_STR(GX_CHUNK_MIN_KIB) "K.." GX_STR(GX_CHUNK_AUTO_MAX_MIB) "M x depth "
+     GX_STR(GX_CHUNK_AUTO_DEPTHS) " (or --depth) and the whole message. Given to a run none of "
+     "whose paths "
      "chunk, it has no effect, and stderr says so.",
      GX_G_TUNING, gx_set_chunk, GX_NUM_BYTES, GX_PATH_CHUNKED, 0},
     {"depth", "LIST", 1, GX_T_LIST, NULL, "the best per size",
      "chunks in flight per side (1: no pipelining); a LIST makes depth an axis",
-     "A LIST alone measures at chunk 1M; with --chunk auto it is the depths tried. As --chunk, "
+     "A LIST alone measures at chunk " GX_STR(GX_GIVEN_CHUNK_MIB) "M; with --chunk auto it is "
+     "the depths tried. As --chunk, "
      "said on stderr where no path of the run chunks.",
      GX_G_TUNING, gx_set_depth, GX_NUM_INT, GX_PATH_CHUNKED, 0},
     {"window", "N", 1, GX_T_INT, NULL, "by size",
      "messages in flight per bw/bibw iteration; round trips per latency sample",
-     "By default 64, fewer above 4 MiB so that a window moves about 256 MiB, and more, up to "
-     "256, where an iteration would last under 20 ms at the path's typical rate (so that "
+     "By default " GX_STR(GX_WINDOW_MOST) ", fewer where those would hold over "
+     GX_STR(GX_WINDOW_MIB) " MiB, and more, up to " GX_STR(GX_WINDOW_MAX) ", where an iteration "
+     "would last under " GX_STR(GX_WINDOW_MS) " ms at the path's typical rate (so that "
      "per-iteration costs stay near 1%); the unified paths, far slower, have only those of "
-     "20 ms, 1 at least. Latency: as many round trips, timed together, as last "
-     "about 50 us at the path's typical latency (host at 8 B: 24; mpi: 2), up to 256, so that "
+     GX_STR(GX_WINDOW_MS) " ms, 1 at least. Latency: as many round trips, timed together, as "
+     "last about " GX_STR(GX_LATENCY_SAMPLE_US) " us at the path's typical latency (host at 8 "
+     "B: 24; mpi: 2), up to " GX_STR(GX_WINDOW_MAX) ", so that "
      "the clock's reads are no visible part of a sample; --window 1 times each round trip.",
      GX_G_TUNING, gx_set_window, GX_NUM_INT, 0, 0},
     {"calibrate", "on|off|full", 1, GX_T_STRING, "on", NULL,
@@ -204,10 +229,12 @@ const struct gx_option gx_option_table[] = {
      "check received data once per size, or after every timed iteration too", NULL,
      GX_G_RELIABILITY, gx_set_validate, GX_NUM_NONE, 0, 0},
     {"allow-skip", NULL, 0, GX_T_FLAG, NULL, NULL,
-     "exit 0, not 7, when every measurement was skipped (sweeps over mixed nodes)", NULL,
+     "exit " GX_STR(GX_CODE_OK) ", not " GX_STR(GX_CODE_ENOTHING) ", when every measurement "
+     "was skipped (sweeps over mixed nodes)", NULL,
      GX_G_RELIABILITY, gx_set_allow_skip, GX_NUM_NONE, 0, 0},
     {"fail-on-health", NULL, 0, GX_T_FLAG, NULL, NULL,
-     "exit 8 when the run finds degraded hardware (its # health lines): a node check",
+     "exit " GX_STR(GX_CODE_EHEALTH) " when the run finds degraded hardware (its # health "
+     "lines): a node check",
      "A PCIe link below its maximum, NVLinks down, a NIC slower than its siblings, a pair well "
      "below its siblings on the same kind of link, a result above its route's line rate or a "
      "ceiling below its link's usual share (docs/line-rates.md). "

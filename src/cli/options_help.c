@@ -17,10 +17,6 @@
 const char gx_help_usage[] = "mpirun -np N gpuxfer [OPTION]...";
 const char gx_help_summary[] =
     "Measures how fast data moves between the ranks' GPUs and hosts, over every path.";
-const char gx_help_exit_report[] =
-    "On 1 and 4-8 the report holds what was measured (status failed, incomplete, interrupted, "
-    "nothing_measured, or complete with its health findings); each finished measurement is also in the report's .jsonl.";
-
 const struct gx_help_example gx_help_examples[] = {
     {"mpirun -np 2 gpuxfer", "the default run"},
     {"mpirun -np 2 gpuxfer --dry-run", "the plan and its time, no run"},
@@ -153,7 +149,7 @@ void gx_options_help(FILE *out, int all)
     fputc('\n', out);
     int col = wrap(out, gx_exit_status_text(), 0, 0);
     if (all)
-        wrap(out, gx_help_exit_report, col, 0);
+        wrap(out, gx_exit_report_text(), col, 0);
     fputc('\n', out);
     if (!all)
         fprintf(out, "\nEvery option's details: gpuxfer --help-all, or man gpuxfer.\n");

@@ -56,8 +56,12 @@ void gx_watchdog_disarm(void);
  * run cleanly, unless it is rank 0, whose watchdog writes the report at once anyway. */
 int gx_watchdog_take_signal(void);
 
-/* --timeout default, proportional to the work: 60 s + 2 x (iterations + warmup + 2) x window x
- * (5 ms + bytes / (100 MB/s)). */
+/* --timeout default, proportional to the work: GX_TIMEOUT_SETUP_S + 2 x (iterations + warmup
+ * + 2) x window x (GX_TIMEOUT_MESSAGE_MS + bytes / GX_TIMEOUT_SLOW_MBPS); watchdog_limits.c
+ * says why these, --help reads them. */
+#define GX_TIMEOUT_SETUP_S 60
+#define GX_TIMEOUT_MESSAGE_MS 5
+#define GX_TIMEOUT_SLOW_MBPS 100
 double gx_default_timeout(size_t bytes, long iters, long warmup, long window);
 
 #endif

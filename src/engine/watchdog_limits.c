@@ -17,13 +17,12 @@
  * oversubscribed machine that yields, with sanitizers: a thousand times a healthy round trip)
  * plus its bytes at 100 MB/s (pageable memory over TCP loopback under ASan). Twice that, for a
  * round trip (latency) or the two directions (bibw), and 60 s for the set-up and data check. */
-#define MESSAGE_FIXED_S 5e-3
-#define MESSAGE_SLOW_BPS 1e8
-
 double gx_default_timeout(size_t bytes, long iters, long warmup, long window)
 {
-    double message_s = MESSAGE_FIXED_S + (double)bytes / MESSAGE_SLOW_BPS;
-    return 60.0 + 2.0 * (double)(iters + warmup + 2) * (double)window * message_s;
+    double message_s =
+        GX_TIMEOUT_MESSAGE_MS / 1000.0 + (double)bytes / (GX_TIMEOUT_SLOW_MBPS * 1e6);
+    return (double)GX_TIMEOUT_SETUP_S +
+           2.0 * (double)(iters + warmup + 2) * (double)window * message_s;
 }
 
 /* The main thread, at its next step, while the watchdog writes the report and ends the process:

@@ -110,10 +110,10 @@ static int add_chunked(struct gx_mplan *p, const struct gx_run_opts *run,
                        const struct gx_path_ops *ops, struct gx_mstep *s, struct gx_err *err)
 {
     if (run->chunk_mode == GX_CHUNK_GIVEN) {
-        static const size_t one_mib = GX_MIB;
-        static const int two = 2;
-        const size_t *chunks = run->nchunks ? run->chunks : &one_mib;
-        const int *depths = run->ndepths ? run->depths : &two;
+        static const size_t given_chunk = GX_GIVEN_CHUNK_MIB * GX_MIB;
+        static const int given_depth = GX_GIVEN_DEPTH;
+        const size_t *chunks = run->nchunks ? run->chunks : &given_chunk;
+        const int *depths = run->ndepths ? run->depths : &given_depth;
         for (int ci = 0; ci < (run->nchunks ? run->nchunks : 1); ci++)
             for (int di = 0; di < (run->ndepths ? run->ndepths : 1); di++) {
                 s->chunk = chunks[ci];

@@ -61,13 +61,31 @@ struct gx_mplan {
 const struct gx_path_ops *gx_mgroup_ops(const struct gx_mgroup *g);
 const char *gx_mgroup_name(const struct gx_mgroup *g);
 
-/* Size-dependent defaults (documented in --help). */
+/* Size-dependent defaults (documented in --help, which reads these constants). A step's most
+ * iterations by size class (gx_default_iters). */
+#define GX_ITERS_TINY 1000
+#define GX_ITERS_SMALL 500
+#define GX_ITERS_MEDIUM 200
+#define GX_ITERS_LARGE 50
+#define GX_ITERS_XLARGE 20
+#define GX_ITERS_HUGE 10
+/* The warm-up: GX_WARMUP_PCT percent of the iterations, GX_WARMUP_MIN at least. */
+#define GX_WARMUP_PCT 10
+#define GX_WARMUP_MIN 2
+/* The bw window by bytes: GX_WINDOW_MOST, fewer where those would hold more than
+ * GX_WINDOW_MIB. */
+#define GX_WINDOW_MOST 64
+#define GX_WINDOW_MIB 256
+/* --chunk LIST alone: depth GX_GIVEN_DEPTH; --depth LIST alone: chunk GX_GIVEN_CHUNK_MIB. */
+#define GX_GIVEN_DEPTH 2
+#define GX_GIVEN_CHUNK_MIB 1
 long gx_default_iters(size_t bytes);
 long gx_default_warmup(long iters);
 long gx_default_window(size_t bytes);
 /* A path's bw/bibw window: gx_default_window, or more messages where an iteration would last
  * less than GX_WINDOW_SECONDS at gbps (the path's typical rate), up to GX_WINDOW_MAX. */
-#define GX_WINDOW_SECONDS 0.02
+#define GX_WINDOW_MS 20
+#define GX_WINDOW_SECONDS (GX_WINDOW_MS / 1000.0)
 #define GX_WINDOW_MAX 256
 long gx_default_window_at(size_t bytes, double gbps);
 /* The same for a GX_PATH_WINDOW_BY_TIME path: the messages that last GX_WINDOW_SECONDS at gbps,
@@ -76,7 +94,8 @@ long gx_default_window_by_time(size_t bytes, double gbps);
 /* Latency: round trips per sample, so that a sample lasts about GX_LATENCY_SAMPLE_SECONDS at
  * the path's typical latency and rate, up to GX_WINDOW_MAX: the clock read twice per sample is
  * then a negligible part of it. */
-#define GX_LATENCY_SAMPLE_SECONDS 50e-6
+#define GX_LATENCY_SAMPLE_US 50
+#define GX_LATENCY_SAMPLE_SECONDS (GX_LATENCY_SAMPLE_US / 1e6)
 /* The typical rate and latency a plan expects of a path (or probe) on its memory kinds. */
 struct gx_pace {
     double gbps, us;

@@ -12,21 +12,24 @@
 
 long gx_default_iters(size_t bytes)
 {
-    static const long by_class[GX_CLASS_COUNT] = {1000, 500, 200, 50, 20, 10};
+    static const long by_class[GX_CLASS_COUNT] = {GX_ITERS_TINY,  GX_ITERS_SMALL,
+                                                  GX_ITERS_MEDIUM, GX_ITERS_LARGE,
+                                                  GX_ITERS_XLARGE, GX_ITERS_HUGE};
     return by_class[gx_size_class(bytes)];
 }
 
 long gx_default_warmup(long iters)
 {
-    return iters / 10 > 2 ? iters / 10 : 2;
+    long w = iters * GX_WARMUP_PCT / 100;
+    return w > GX_WARMUP_MIN ? w : GX_WARMUP_MIN;
 }
 
 long gx_default_window(size_t bytes)
 {
     /* At least 256 MiB in flight per iteration up to 64 messages: the per-iteration handshake
      * then costs under 1% of a large message's time, as the calibration's repeats do. */
-    size_t w = 256 * GX_MIB / bytes;
-    return w > 64 ? 64 : w < 1 ? 1 : (long)w;
+    size_t w = GX_WINDOW_MIB * GX_MIB / bytes;
+    return w > GX_WINDOW_MOST ? GX_WINDOW_MOST : w < 1 ? 1 : (long)w;
 }
 
 /* Messages of `bytes` that last GX_WINDOW_SECONDS at gbps, and that many as a window (whole

@@ -6,7 +6,6 @@
 #include "path.h"
 #include "sizes.h"
 
-
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,11 +82,11 @@ static void clear_progress(struct gx_output *out)
 }
 
 /* Draws "[done/total] text" over the last line (a terminal) or as a line of its own (a log,
- * every 10 s at most). */
+ * every GX_PROGRESS_LOG_S at most). */
 static void draw(struct gx_output *out, const char *text)
 {
     double now = MPI_Wtime();
-    if (!out->progress || now - out->last_draw < (out->progress_tty ? 0.2 : 10.0))
+    if (!out->progress || now - out->last_draw < (out->progress_tty ? 0.2 : GX_PROGRESS_LOG_S))
         return;
     out->last_draw = now;
     if (out->progress_tty)
@@ -153,78 +152,9 @@ void gx_output_result(struct gx_output *out, const struct gx_result *r)
          * lines within GX_TABLE_COLUMNS, such a block's size, median, p5 and p95 are a column
          * narrower each (sizes up to 10 digits, values of four significant digits fit). */
         out->line_col = r->state == GX_STATE_OK && r->line_gbs > 0;
-        if (out->wide)
-            fprintf(t, "# %11s %7s %8s %5s %11s %11s %11s %11s %11s %7s %6s %10s %11s %6s%s\n",
-                    "size", "pair", "chunk", "depth", "median", "min", "max", "p5", "p95", "cv%",
-                    "iters", "validation", "ceiling", "eff%", out->line_col ? "  line%" : "");
-        else if (out->line_col)
-            fprintf(t, "# %8s %6s %6s %5s %9s %8s %8s %5s %5s %5s %9s %6s %5s\n", "size", "pair",
-                    "chunk", "depth", "median", "p5", "p95", "cv%", "iters", "valid", "ceiling",
-                    "eff%", "line%");
-        else
-            fprintf(t, "# %9s %6s %6s %5s %10s %9s %9s %5s %5s %5s %9s %6s\n", "size", "pair",
-                    "chunk", "depth", "median", "p5", "p95", "cv%", "iters", "valid", "ceiling",
-                    "eff%");
+        gx_result_table_head(t, out->wide, out->line_col);
     }
-    char pair[24], chunk[24] = "-", depth[8] = "-", valid[48];
-    snprintf(pair, sizeof pair, "%d->%d", r->a, r->b);
-    if (r->chunk) {
-        if (out->wide)
-            snprintf(chunk, sizeof chunk, "%zu", r->chunk);
-        else
-            gx_format_size(r->chunk, chunk, sizeof chunk);
-        snprintf(depth, sizeof depth, "%d", r->depth);
-    }
-    if (!r->validated)
-        strcpy(valid, "-");
-    else if (r->valid)
-        strcpy(valid, "ok");
-    else
-        snprintf(valid, sizeof valid, "FAILED@%lld", r->bad_offset);
-    /* Against the ceiling measured in this job: "-" when none is known. */
-    char ceil[24] = "-", eff[16] = "-", median[32], v[5][24], cv[16];
-    /* "~": the machine disturbed the step; "?": a ceiling was measured but is no bound. */
-    gx_format_value(r->stats.median, median, sizeof median - 1);
-    if (r->noise.marks)
-        strcat(median, "~");
-    const double shown[5] = {r->stats.min, r->stats.max, r->stats.p5, r->stats.p95, r->ceiling};
-    for (int k = 0; k < 5; k++)
-        gx_format_value(shown[k], v[k], sizeof v[k]);
-    snprintf(cv, sizeof cv, 100.0 * r->stats.cv < 999.95 ? "%.1f" : "%.0f", 100.0 * r->stats.cv);
-    if (r->ceiling_unsound) {
-        strcpy(ceil, "?");
-        strcpy(eff, "?");
-    } else if (r->ceiling > 0) {
-        strcpy(ceil, v[4]);
-        /* "!": beyond every repeat of the ceiling, which is then no bound; "=": above it within
-         * the median's interval, at the ceiling (README). */
-        snprintf(eff, sizeof eff, "%.1f%s", 100.0 * r->efficiency,
-                 r->ceiling_exceeded ? "!" : r->ceiling_within ? "=" : "");
-    }
-    /* Against the route's line rate: "!" above it, which no transfer can (a health finding). */
-    char line[16] = "-";
-    if (r->state == GX_STATE_OK && r->line_gbs > 0)
-        snprintf(line, sizeof line, out->wide ? "%.1f%s" : "%.0f%s", 100.0 * r->line_share,
-                 r->line_exceeded ? "!" : "");
-    /* At most GX_TABLE_COLUMNS wide (--wide: every column, min and max too, as the CSV). */
-    if (r->state == GX_STATE_OK && out->wide && out->line_col)
-        fprintf(t, "%13zu %7s %8s %5s %11s %11s %11s %11s %11s %7s %6ld %10s %11s %6s %6s\n",
-                r->size, pair, chunk, depth, median, v[0], v[1], v[2], v[3], cv, r->iters, valid,
-                ceil, eff, line);
-    else if (r->state == GX_STATE_OK && out->wide)
-        fprintf(t, "%13zu %7s %8s %5s %11s %11s %11s %11s %11s %7s %6ld %10s %11s %6s\n", r->size,
-                pair, chunk, depth, median, v[0], v[1], v[2], v[3], cv, r->iters, valid, ceil,
-                eff);
-    else if (r->state == GX_STATE_OK && out->line_col)
-        fprintf(t, "%10zu %6s %6s %5s %9s %8s %8s %5s %5ld %5s %9s %6s %5s\n", r->size, pair,
-                chunk, depth, median, v[2], v[3], cv, r->iters, valid, ceil, eff, line);
-    else if (r->state == GX_STATE_OK)
-        fprintf(t, "%11zu %6s %6s %5s %10s %9s %9s %5s %5ld %5s %9s %6s\n", r->size, pair, chunk,
-                depth, median, v[2], v[3], cv, r->iters, valid, ceil, eff);
-    else /* a column narrower in a block with line% */
-        fprintf(t, "%*zu %6s %6s %5s %s: %s\n", out->line_col && !out->wide ? 10 : 11, r->size,
-                pair, chunk, depth, r->state == GX_STATE_SKIPPED ? "skipped" : "failed",
-                r->reason);
+    gx_result_table_row(t, out->wide, out->line_col, r);
     fflush(t);
 }
 

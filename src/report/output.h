@@ -63,6 +63,12 @@ struct gx_output {
 void gx_output_init(struct gx_output *out, const struct gx_job *job, const struct gx_options *o,
                     const struct gx_mplan *plan);
 void gx_output_result(struct gx_output *out, const struct gx_result *res);
+/* Seconds between two progress lines into a log (--progress without a terminal). */
+#define GX_PROGRESS_LOG_S 10
+/* The table's header for a block of results and a result's line (result_table.c): --wide's
+ * columns, or the narrow ones, with line% in a block whose links have a known rate. */
+void gx_result_table_head(FILE *t, int wide, int line);
+void gx_result_table_row(FILE *t, int wide, int line, const struct gx_result *r);
 /* "# path WHAT skipped: reason"; what: the path, and what tells it apart (sink.c). A path is
  * skipped once per group of sizes it would have measured: the line is said once per (what,
  * reason), and not at all for a reason gx_output_no_gpu said. */

@@ -5,6 +5,7 @@
 #include "ceiling.h"
 #include "file_util.h"
 #include "json_stream.h"
+#include "options.h"
 #include "result.h"
 #include "sink_ops.h"
 #include "skips.h"
@@ -14,12 +15,6 @@
 #include <sys/types.h>
 
 #define GX_SCHEMA_VERSION "2.11"
-/* --samples: raw samples kept in the document, all results together. The final write must end
- * well within the 1 to 2 s a launcher leaves between SIGTERM and SIGKILL (printing costs about
- * 2 us a sample); the samples of a result that would pass this go to <output>.samples.jsonl as
- * it finishes, and the result refers to its line. */
-#define GX_SAMPLES_INLINE 50000
-
 /* A member of the document made only as the report is written, element by element. */
 struct gx_report_stream {
     const char *key;
@@ -113,6 +108,13 @@ void gx_json_add_two(cJSON *o, const char *name, double x, double y);
  * calibration's points have it. */
 void gx_noise_json(cJSON *o, const struct gx_noise *n);
 cJSON *gx_result_json(const struct gx_result *res);
+/* The rows of the result's fields (result_fields.h) as data, ending with a NULL key: each
+ * one's key, the object it is in ("key" and "top": the result itself), its JSON type (NULL:
+ * part of another field's) and when it is there ("1": always). */
+struct gx_result_field {
+    const char *key, *in, *json_type, *when;
+};
+extern const struct gx_result_field gx_result_fields[];
 /* Adds a result and appends it, flushed, to the lines file; with samples that do not fit in
  * GX_SAMPLES_INLINE, first writes them to the samples file (without holding the report, so the
  * watchdog's report is not kept waiting) and the result names its line ("samples_file").

@@ -1,9 +1,10 @@
-/* A result as the report's JSON (cJSON): its key, statistics, stop, ceiling, line rate and
- * noise; the failure that stopped a run. */
+/* A result as the report's JSON (cJSON), made from the table of its fields (result_fields.h)
+ * and the hooks of those that need more than a value; the failure that stopped a run. */
 #include "config.h"
 #include "report.h"
 
 #include "options.h"
+#include "result_fields.h"
 #include "sizes.h"
 
 #include <math.h>
@@ -25,22 +26,6 @@ void gx_json_add_two(cJSON *o, const char *name, double x, double y)
     cJSON *a = cJSON_AddArrayToObject(o, name);
     cJSON_AddItemToArray(a, cJSON_CreateNumber(x));
     cJSON_AddItemToArray(a, cJSON_CreateNumber(y));
-}
-
-static void add_stats(cJSON *o, const struct gx_stats *s)
-{
-    cJSON *st = cJSON_AddObjectToObject(o, "stats");
-    cJSON_AddNumberToObject(st, "n", (double)s->n);
-    cJSON_AddNumberToObject(st, "min", s->min);
-    cJSON_AddNumberToObject(st, "max", s->max);
-    cJSON_AddNumberToObject(st, "mean", s->mean);
-    cJSON_AddNumberToObject(st, "median", s->median);
-    cJSON_AddNumberToObject(st, "p5", s->p5);
-    cJSON_AddNumberToObject(st, "p95", s->p95);
-    cJSON_AddNumberToObject(st, "p99", s->p99);
-    cJSON_AddNumberToObject(st, "stddev", s->stddev);
-    cJSON_AddNumberToObject(st, "cv", s->cv);
-    gx_json_add_two(st, "median_ci95", s->ci_lo, s->ci_hi);
 }
 
 /* Whether the machine disturbed the step: its marks (none: clean), what they rest on, and a
@@ -93,31 +78,112 @@ static void add_exceeded(cJSON *o, const struct gx_result *r)
 }
 
 
-/* What ended the step and how precisely its median is known. */
-static void add_stop(cJSON *o, const struct gx_result *r)
+/* The rows of result_fields.h that need more than a key and a value: named hooks, each
+ * writing its key into the result's object o. */
+static void hook_ranks(cJSON *o, const struct gx_result *r)
 {
-    cJSON *st = cJSON_AddObjectToObject(o, "stop");
-    cJSON_AddStringToObject(st, "by", gx_ended_name(r->ended));
-    double reached = gx_median_precision(r->stats.median, r->stats.ci_lo, r->stats.ci_hi);
-    if (isfinite(reached))
-        cJSON_AddNumberToObject(st, "precision", reached);
-    if (r->precision > 0)
-        cJSON_AddNumberToObject(st, "precision_asked", r->precision);
-    if (r->share_s > 0)
-        cJSON_AddNumberToObject(st, "share_s", r->share_s);
-    if (r->elapsed_s > 0)
-        cJSON_AddNumberToObject(st, "elapsed_s", r->elapsed_s);
+    gx_json_add_two(o, "ranks", r->a, r->b);
 }
+
+static void hook_stages(cJSON *o, const struct gx_result *r)
+{
+    cJSON *st = cJSON_AddArrayToObject(o, "stages");
+    for (int i = 0; i < GX_MAX_STAGES && r->stage_names[i]; i++) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "name", r->stage_names[i]);
+        cJSON_AddNumberToObject(e, "initiator_us", r->stage_us[0][i]);
+        cJSON_AddNumberToObject(e, "peer_us", r->stage_us[1][i]);
+        cJSON_AddItemToArray(st, e);
+    }
+}
+
+static void hook_candidates(cJSON *o, const struct gx_result *r)
+{
+    cJSON *cands = cJSON_AddArrayToObject(o, "auto_candidates");
+    for (int i = 0; i < r->ncands; i++) {
+        cJSON *c = cJSON_CreateObject();
+        cJSON_AddNumberToObject(c, "chunk", (double)r->cands[i].chunk);
+        cJSON_AddNumberToObject(c, "depth", r->cands[i].depth);
+        cJSON_AddNumberToObject(c, "median", r->cands[i].m.median);
+        gx_json_add_two(c, "median_ci95", r->cands[i].m.lo, r->cands[i].m.hi);
+        cJSON_AddItemToArray(cands, c);
+    }
+}
+
+static void hook_median_ci95(cJSON *o, const struct gx_result *r)
+{
+    gx_json_add_two(o, "median_ci95", r->stats.ci_lo, r->stats.ci_hi);
+}
+
+/* Beyond the ceiling, or else within its interval: the CSV's two booleans, one object here. */
+static void hook_exceeded(cJSON *o, const struct gx_result *r)
+{
+    if (r->ceiling_exceeded)
+        add_exceeded(o, r);
+}
+
+static void hook_within(cJSON *o, const struct gx_result *r)
+{
+    if (!r->ceiling_exceeded && r->ceiling_within)
+        add_within(o, r);
+}
+
+static void hook_noise(cJSON *o, const struct gx_result *r)
+{
+    gx_noise_json(o, &r->noise);
+}
+
+static void hook_samples(cJSON *o, const struct gx_result *r)
+{
+    cJSON_AddItemToObject(o, "samples", cJSON_CreateDoubleArray(r->samples, (int)r->nsamples));
+}
+
+/* The objects rows are in (result_fields.h's `in`). */
+enum in { IN_key, IN_top, IN_mem, IN_stop, IN_stats, IN_validation };
+
+/* A row's JSON by its json column, called as JSON_<json>(o, key, type, value). */
+#define JSON_STR(o, k, v) cJSON_AddStringToObject(o, k, v)
+#define JSON_INT(o, k, v) cJSON_AddNumberToObject(o, k, (double)(v))
+#define JSON_NUM(o, k, v) cJSON_AddNumberToObject(o, k, v)
+#define JSON_BOOL(o, k, v) cJSON_AddBoolToObject(o, k, v)
+#define JSON_VAL(o, key, type, v) JSON_##type(o, #key, v)
+#define JSON_FLAG(o, key, type, v) ((v) ? cJSON_AddBoolToObject(o, #key, 1) : NULL)
+#define JSON_OBJ(o, key, type, v) add_rows(cJSON_AddObjectToObject(o, #key), r, IN_##key)
+#define JSON_NONE(o, key, type, v) NULL
+#define JSON_SWALLOW(...)
+#define JSON_HOOK(name, json_type) hook_##name(o, r); JSON_SWALLOW
+
+static void add_rows(cJSON *o, const struct gx_result *r, enum in in)
+{
+    if (!o)
+        return;
+#define JSON_ROW(key, type, value, when, json, at, csv, tab)                                  \
+    if (IN_##at == in && (when)) {                                                            \
+        JSON_##json(o, key, type, value);                                                     \
+    }
+    GX_RESULT_FIELDS(JSON_ROW)
+#undef JSON_ROW
+}
+
+/* The table as data, for the test against the schema: JTYPE_<json>(type) is the row's JSON
+ * type, NULL where it has no key of its own. */
+#define JTYPE_STR "string"
+#define JTYPE_INT "integer"
+#define JTYPE_NUM "number"
+#define JTYPE_BOOL "boolean"
+#define JTYPE_VAL(type) JTYPE_##type
+#define JTYPE_FLAG(type) "boolean"
+#define JTYPE_OBJ(type) "object"
+#define JTYPE_NONE(type) NULL
+#define JTYPE_HOOK(name, json_type) #json_type JSON_SWALLOW
+#define FIELD_ENTRY(key, type, value, when, json, at, csv, tab)                               \
+    {#key, #at, JTYPE_##json(type), #when},
+const struct gx_result_field gx_result_fields[] = {GX_RESULT_FIELDS(FIELD_ENTRY){NULL}};
+#undef FIELD_ENTRY
 
 void gx_result_key_json(cJSON *o, const struct gx_result *r)
 {
-    if (r->run_name && r->run_name[0])
-        cJSON_AddStringToObject(o, "run", r->run_name);
-    cJSON_AddStringToObject(o, "path", r->path);
-    cJSON *mem = cJSON_AddObjectToObject(o, "mem");
-    cJSON_AddStringToObject(mem, "src", r->src_mem);
-    cJSON_AddStringToObject(mem, "dst", r->dst_mem);
-    cJSON_AddStringToObject(o, "pattern", r->pattern);
+    add_rows(o, r, IN_key);
 }
 
 cJSON *gx_result_json(const struct gx_result *r)
@@ -125,88 +191,8 @@ cJSON *gx_result_json(const struct gx_result *r)
     cJSON *o = cJSON_CreateObject();
     if (!o)
         return NULL;
-    gx_result_key_json(o, r);
-    gx_json_add_two(o, "ranks", r->a, r->b);
-    cJSON_AddBoolToObject(o, "same_node", r->same_node);
-    cJSON_AddNumberToObject(o, "size", (double)r->size);
-    cJSON_AddStringToObject(o, "size_class", gx_size_class_name(gx_size_class(r->size)));
-    if (r->chunk) {
-        cJSON_AddNumberToObject(o, "chunk", (double)r->chunk);
-        cJSON_AddNumberToObject(o, "depth", r->depth);
-        cJSON_AddStringToObject(o, "chunk_choice", gx_chunk_choice_name(r->chunk_choice));
-    }
-    if (r->stage_names) {
-        cJSON *st = cJSON_AddArrayToObject(o, "stages");
-        for (int i = 0; i < GX_MAX_STAGES && r->stage_names[i]; i++) {
-            cJSON *e = cJSON_CreateObject();
-            cJSON_AddStringToObject(e, "name", r->stage_names[i]);
-            cJSON_AddNumberToObject(e, "initiator_us", r->stage_us[0][i]);
-            cJSON_AddNumberToObject(e, "peer_us", r->stage_us[1][i]);
-            cJSON_AddItemToArray(st, e);
-        }
-    }
-    cJSON_AddStringToObject(o, "clock", r->gpu_timed ? "gpu" : "host");
-    if (r->via)
-        cJSON_AddStringToObject(o, "via", r->via);
-    if (gx_chunk_picked(r->chunk, r->chunk_choice)) {
-        cJSON_AddBoolToObject(o, "chunk_auto", 1);
-        cJSON *cands = cJSON_AddArrayToObject(o, "auto_candidates");
-        for (int i = 0; i < r->ncands; i++) {
-            cJSON *c = cJSON_CreateObject();
-            cJSON_AddNumberToObject(c, "chunk", (double)r->cands[i].chunk);
-            cJSON_AddNumberToObject(c, "depth", r->cands[i].depth);
-            cJSON_AddNumberToObject(c, "median", r->cands[i].m.median);
-            gx_json_add_two(c, "median_ci95", r->cands[i].m.lo, r->cands[i].m.hi);
-            cJSON_AddItemToArray(cands, c);
-        }
-    }
-    cJSON_AddNumberToObject(o, "iterations", (double)r->iters);
-    if (r->state == GX_STATE_OK)
-        add_stop(o, r);
-    cJSON_AddNumberToObject(o, "warmup", (double)r->warmup);
-    cJSON_AddNumberToObject(o, "window", (double)r->window);
-    cJSON_AddStringToObject(o, "unit", r->unit);
-    cJSON_AddStringToObject(o, "status", gx_state_name(r->state));
-    if (r->reason && r->reason[0])
-        cJSON_AddStringToObject(o, "reason", r->reason);
-    if (r->state == GX_STATE_OK)
-        add_stats(o, &r->stats);
-    cJSON *v = cJSON_AddObjectToObject(o, "validation");
-    cJSON_AddStringToObject(v, "status", gx_validation_name(r));
-    cJSON_AddNumberToObject(v, "checks", r->validated);
-    if (r->validated && !r->valid) {
-        cJSON_AddNumberToObject(v, "first_bad_offset", (double)r->bad_offset);
-        cJSON_AddNumberToObject(v, "iteration", (double)r->bad_iter);
-    }
-    if (r->state == GX_STATE_OK && r->ceiling > 0) {
-        cJSON_AddNumberToObject(o, "ceiling", r->ceiling);
-        cJSON_AddStringToObject(o, "ceiling_what", r->ceiling_what ? r->ceiling_what : "");
-        cJSON_AddNumberToObject(o, "efficiency", r->efficiency);
-        if (r->ceiling_exceeded)
-            add_exceeded(o, r);
-        else if (r->ceiling_within)
-            add_within(o, r);
-    } else if (r->state == GX_STATE_OK && r->ceiling_what && r->ceiling_what[0]) {
-        cJSON_AddStringToObject(o, "ceiling_absent", r->ceiling_what);
-        if (r->ceiling_unsound)
-            cJSON_AddBoolToObject(o, "ceiling_unsound", 1);
-    }
-    /* The third yardstick: the route's line rate (schema 2.7), or why there is none. */
-    if (r->state == GX_STATE_OK && r->line_gbs > 0) {
-        cJSON_AddNumberToObject(o, "line_gbs", r->line_gbs);
-        cJSON_AddNumberToObject(o, "line_share", r->line_share);
-        cJSON_AddStringToObject(o, "line_route", r->line_what);
-        if (r->line_exceeded)
-            cJSON_AddBoolToObject(o, "line_exceeded", 1);
-    } else if (r->state == GX_STATE_OK && r->line_what[0]) {
-        cJSON_AddStringToObject(o, "line_absent", r->line_what);
-    }
-    if (r->state == GX_STATE_OK)
-        gx_noise_json(o, &r->noise);
-    if (r->samples) {
-        cJSON *s = cJSON_CreateDoubleArray(r->samples, (int)r->nsamples);
-        cJSON_AddItemToObject(o, "samples", s);
-    }
+    add_rows(o, r, IN_key);
+    add_rows(o, r, IN_top);
     return o;
 }
 
