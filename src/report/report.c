@@ -93,26 +93,47 @@ void gx_report_skip(struct gx_report *rep, const char *run, const char *path, in
     unlock(rep);
 }
 
-int gx_report_set_streamed(struct gx_report *rep, const char *key, gx_stream_fill fill,
-                           void *ctx, struct gx_err *err)
+/* Under the report's lock: the slot of stream `key`, registered anew or in its old place. */
+static cJSON *stream_slot_locked(struct gx_report *rep, const char *key, gx_stream_fill fill,
+                                 void *ctx, struct gx_err *err)
 {
-    lock(rep);
     int i = 0;
     while (i < rep->nstreams && strcmp(rep->streams[i].key, key) != 0)
         i++;
     if (i == GX_REPORT_STREAMS) { /* a new member beyond the table: GX_REPORT_STREAMS is short */
-        unlock(rep);
-        return gx_fail(err, GX_ERUNTIME, "no room for the report's member '%s'", key);
+        gx_fail(err, GX_ERUNTIME, "no room for the report's member '%s'", key);
+        return NULL;
     }
     cJSON *slot = gx_stream_slot(i + 1);
+    if (!slot) {
+        gx_fail(err, GX_ERUNTIME, "out of host memory for the report's %s", key);
+        return NULL;
+    }
+    rep->streams[i] = (struct gx_report_stream){key, fill, ctx};
+    rep->nstreams += i == rep->nstreams;
+    return slot;
+}
+
+cJSON *gx_report_stream_slot(struct gx_report *rep, const char *name, gx_stream_fill fill,
+                             void *ctx, struct gx_err *err)
+{
+    lock(rep);
+    cJSON *slot = stream_slot_locked(rep, name, fill, ctx, err);
+    unlock(rep);
+    return slot;
+}
+
+int gx_report_set_streamed(struct gx_report *rep, const char *key, gx_stream_fill fill,
+                           void *ctx, struct gx_err *err)
+{
+    lock(rep);
+    cJSON *slot = stream_slot_locked(rep, key, fill, ctx, err);
     if (slot) {
-        rep->streams[i] = (struct gx_report_stream){key, fill, ctx};
-        rep->nstreams += i == rep->nstreams;
         cJSON_DeleteItemFromObject(rep->doc, key);
         cJSON_AddItemToObject(rep->doc, key, slot);
     }
     unlock(rep);
-    return slot ? GX_OK : gx_fail(err, GX_ERUNTIME, "out of host memory for the report's %s", key);
+    return slot ? GX_OK : GX_ERUNTIME;
 }
 
 void gx_report_set(struct gx_report *rep, const char *key, cJSON *item)

@@ -8,6 +8,7 @@
 
 #include "fault.h"
 #include "file_util.h"
+#include "context.h"
 #include "json_repair.h"
 #include "out_path.h"
 
@@ -354,6 +355,7 @@ void gx_report_close(struct gx_report *rep)
         fprintf(stderr, "gpuxfer: closing '%s': %s\n", rep->samples_path, strerror(errno));
     cJSON_Delete(rep->doc);
     cJSON_Delete(rep->summary);
+    gx_context_free(rep->context);
     if (rep->lock_ready)
         pthread_mutex_destroy(&rep->lock);
     if (rep->commit_ready)
