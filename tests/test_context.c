@@ -143,7 +143,8 @@ static void check_pool(void)
            !strcmp(gx_strpool_get(&sp, gx_strpool_add_str(&sp, "s999"), &n), "s999") && n == 4,
        "the pool: one entry for a content however often it is added");
     ok(gx_strpool_add(&sp, "a\0b", 3) != gx_strpool_add(&sp, "a\0c", 3) &&
-           gx_strpool_add(&sp, "", 0) != GX_SID_NONE && gx_strpool_get(&sp, GX_SID_NONE, NULL) == NULL,
+           gx_strpool_add(&sp, "", 0) != GX_SID_NONE &&
+           gx_strpool_get(&sp, GX_SID_NONE, NULL) == NULL,
        "blocks with bytes past a '\\0' told apart; an empty one is an entry, none is none");
     gx_strpool_free(&sp);
 }

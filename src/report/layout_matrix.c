@@ -381,7 +381,8 @@ static void print_values(FILE *out, const cJSON *m, const struct gx_context *con
     }
 }
 
-void gx_layout_matrices_print(FILE *out, const cJSON *mats, const struct gx_context *context, double slow)
+void gx_layout_matrices_print(FILE *out, const cJSON *mats, const struct gx_context *context,
+                              double slow)
 {
     const cJSON *m;
     cJSON_ArrayForEach(m, mats) {

@@ -245,8 +245,8 @@ void gx_matrix_describe_rank(char *buf, size_t len, const struct gx_context *con
     char nbuf[200] = "";
     if (rc && gx_ctx_text(context, rc->nic_name)[0])
         snprintf(nbuf, sizeof nbuf, ", NIC %.60s%s%.60s%s", gx_ctx_text(context, rc->nic_name),
-                 gx_ctx_text(context, rc->nic_place)[0] ? " " : "", gx_ctx_text(context, rc->nic_place),
-                 rc->nic_flagged ? "!" : "");
+                 gx_ctx_text(context, rc->nic_place)[0] ? " " : "",
+                 gx_ctx_text(context, rc->nic_place), rc->nic_flagged ? "!" : "");
     snprintf(buf, len, "rank %d (host %.100s%s%s)", rank,
              rc ? gx_ctx_text(context, rc->hostname) : "?", gbuf, nbuf);
 }
