@@ -198,8 +198,9 @@ static cJSON *rank_json(const struct gx_context *c, int rank)
 }
 
 /* One element of context.pairs. */
-static cJSON *pair_json(const struct gx_context *c, const struct gx_ctx_pair *p)
+static cJSON *pair_json(const struct gx_context *c, int i)
 {
+    const struct gx_ctx_pair *p = &c->pairs[i];
     struct gx_ctx_pair_view v;
     gx_ctx_pair_view(c, p->a, p->b, &v);
     cJSON *o = cJSON_CreateObject();
@@ -227,30 +228,31 @@ static cJSON *pair_json(const struct gx_context *c, const struct gx_ctx_pair *p)
     return o;
 }
 
+/* A slot's elements, made one at a time from the rows and printed, each then free to go. */
+static int fill_with(struct gx_jstream *w, const struct gx_context *c, int n,
+                     cJSON *(*make)(const struct gx_context *, int))
+{
+    int e = 0;
+    for (int i = 0; i < n && !e; i++) {
+        cJSON *item = make(c, i);
+        e = item ? gx_stream_item(w, item, NULL, NULL) : ENOMEM;
+        cJSON_Delete(item);
+    }
+    return e;
+}
+
 static int fill_ranks(struct gx_jstream *w, int slot, void *ctx)
 {
     (void)slot;
     const struct gx_context *c = ctx;
-    int e = 0;
-    for (int i = 0; i < c->nranks && !e; i++) {
-        cJSON *r = rank_json(c, i);
-        e = r ? gx_stream_item(w, r, NULL, NULL) : ENOMEM;
-        cJSON_Delete(r);
-    }
-    return e;
+    return fill_with(w, c, c->nranks, rank_json);
 }
 
 static int fill_pairs(struct gx_jstream *w, int slot, void *ctx)
 {
     (void)slot;
     const struct gx_context *c = ctx;
-    int e = 0;
-    for (int i = 0; i < c->npairs && !e; i++) {
-        cJSON *p = pair_json(c, &c->pairs[i]);
-        e = p ? gx_stream_item(w, p, NULL, NULL) : ENOMEM;
-        cJSON_Delete(p);
-    }
-    return e;
+    return fill_with(w, c, c->npairs, pair_json);
 }
 
 static const char *launcher(void)

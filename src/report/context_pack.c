@@ -3,6 +3,7 @@
 #include "config.h"
 #include "context.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -176,42 +177,30 @@ static void env(struct unpacking *u, struct gx_ctx_rank *row)
     free(list);
 }
 
-static void links(struct unpacking *u, struct gx_ctx_rank *row)
+/* A list of *n records of `size` bytes whose members at the offsets strs[] name strings of the
+ * rank's pool (the GPU's links, the warnings): those strings and then the list into rank 0's. */
+static void list(struct unpacking *u, gx_sid *at, int32_t *n, size_t size, const size_t *strs,
+                 size_t nstrs)
 {
-    size_t n = (size_t)row->nlinks;
-    struct gx_ctx_link *l = calloc(n ? n : 1, sizeof *l);
-    if (!l || !in_pool(u, row->links, n * sizeof *l)) {
+    size_t k = (size_t)*n;
+    char *l = calloc(k ? k : 1, size);
+    if (!l || !in_pool(u, *at, k * size)) {
         u->rc = l ? GX_EINPUT : GX_ERUNTIME;
-        row->links = GX_SID_NONE;
-        row->nlinks = 0;
+        *at = GX_SID_NONE;
+        *n = 0;
         free(l);
         return;
     }
-    memcpy(l, u->pool + row->links, n * sizeof *l);
-    for (size_t i = 0; i < n; i++) {
-        str(u, &l[i].link);
-        str(u, &l[i].source);
-    }
-    row->links = take(u, l, n * sizeof *l);
+    memcpy(l, u->pool + *at, k * size);
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = 0; j < nstrs; j++) {
+            gx_sid s;
+            memcpy(&s, l + i * size + strs[j], sizeof s);
+            str(u, &s);
+            memcpy(l + i * size + strs[j], &s, sizeof s);
+        }
+    *at = take(u, l, k * size);
     free(l);
-}
-
-static void warnings(struct unpacking *u, struct gx_ctx_rank *row)
-{
-    size_t n = (size_t)row->nwarnings;
-    gx_sid *w = calloc(n ? n : 1, sizeof *w);
-    if (!w || !in_pool(u, row->warnings, n * sizeof *w)) {
-        u->rc = w ? GX_EINPUT : GX_ERUNTIME;
-        row->warnings = GX_SID_NONE;
-        row->nwarnings = 0;
-        free(w);
-        return;
-    }
-    memcpy(w, u->pool + row->warnings, n * sizeof *w);
-    for (size_t i = 0; i < n; i++)
-        str(u, &w[i]);
-    row->warnings = take(u, w, n * sizeof *w);
-    free(w);
 }
 
 int gx_ctx_unpack(const struct gx_ctx_rank *rec, const char *pool, size_t len,
@@ -232,8 +221,11 @@ int gx_ctx_unpack(const struct gx_ctx_rank *rec, const char *pool, size_t len,
     block(&u, &row->software, row->software_len);
     block(&u, &row->transport, row->transport_len);
     block(&u, &row->shared_with, (size_t)row->nshared * sizeof(int32_t));
-    links(&u, row);
-    warnings(&u, row);
+    static const size_t link_strs[] = {offsetof(struct gx_ctx_link, link),
+                                       offsetof(struct gx_ctx_link, source)};
+    static const size_t warning_strs[] = {0};
+    list(&u, &row->links, &row->nlinks, sizeof(struct gx_ctx_link), link_strs, 2);
+    list(&u, &row->warnings, &row->nwarnings, sizeof(gx_sid), warning_strs, 1);
     row->pool_len = 0;
     if (u.rc != GX_OK)
         row->present = 0;
