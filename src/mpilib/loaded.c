@@ -30,10 +30,14 @@ static int visit(struct dl_phdr_info *info, size_t size, void *arg)
         return 0;
     if (!s->path[0])
         snprintf(s->path, sizeof s->path, "%s", info->dlpi_name);
-    if (s->names && s->names->n < GX_MPI_NAMES) {
-        size_t len = strcspn(base + n, ".");
-        char *name = s->names->name[s->names->n++];
-        snprintf(name, sizeof s->names->name[0], "%.*s", (int)(len < 63 ? len : 63), base + n);
+    size_t len = strcspn(base + n, ".");
+    len = len < 63 ? len : 63;
+    struct gx_mpi_names *to = s->names;
+    if (to && (size_t)to->used + len + 1 <= sizeof to->text) {
+        memcpy(to->text + to->used, base + n, len);
+        to->text[to->used + len] = '\0';
+        to->used += (int)len + 1;
+        to->n++;
     }
     s->count++;
     return 0;
@@ -48,6 +52,12 @@ int gx_mpilib_loaded(const char *prefix, struct gx_mpi_names *names, char *path,
     if (path)
         snprintf(path, len, "%s", s.path);
     return s.count;
+}
+
+const char *gx_mpi_names_next(const struct gx_mpi_names *n, const char *prev)
+{
+    const char *next = prev ? prev + strlen(prev) + 1 : n->text;
+    return next < n->text + n->used && n->used <= (int)sizeof n->text ? next : NULL;
 }
 
 /* The value of one setting in ucp_config_print's text ("UCX_TLS=all\n"), where it has it. */

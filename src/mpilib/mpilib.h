@@ -37,11 +37,13 @@ struct gx_cuda_awareness {
 
 /* Shared objects loaded in this process, by the part of their file names after a prefix
  * (gx_mpilib_loaded): Open MPI's components, UCX's transport modules. */
-#define GX_MPI_NAMES 32
+#define GX_MPI_NAMES_TEXT 512
 struct gx_mpi_names {
-    int n;
-    char name[GX_MPI_NAMES][64];
+    int n, used;                   /* names kept; bytes of text they fill */
+    char text[GX_MPI_NAMES_TEXT]; /* each name (at most 63 bytes) ended by '\0', those that fit */
 };
+/* The name after prev (NULL: the first); NULL after the last. */
+const char *gx_mpi_names_next(const struct gx_mpi_names *n, const char *prev);
 
 /* UCX as loaded in this process: its version and the settings that decide which transports
  * carry device buffers, as UCX itself reads them (environment and defaults together). Plain
@@ -133,7 +135,7 @@ int gx_mpilib_mpi_ext_cuda_aware(void);
 
 /* The shared objects loaded in this process whose file names start with prefix, as the rest
  * of the name up to its first '.' ("mca_pml_" -> ["ob1"]) into names (NULL: only counted; the
- * first GX_MPI_NAMES kept); path gets the first one's path. Returns how many there are. */
+ * first that fit kept); path gets the first one's path. Returns how many there are. */
 int gx_mpilib_loaded(const char *prefix, struct gx_mpi_names *names, char *path, size_t len);
 /* The library's device_route for this process; -1 (buf empty) where the library has none. */
 int gx_mpilib_device_route(const char *library_version, char *buf, size_t len);

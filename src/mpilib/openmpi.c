@@ -104,8 +104,7 @@ static int openmpi_device_route(const char *version, char *buf, size_t len)
     char names[256] = "";
     size_t used = 0;
     int smcuda = 0;
-    for (int i = 0; i < btls.n; i++) {
-        const char *b = btls.name[i];
+    for (const char *b = NULL; (b = gx_mpi_names_next(&btls, b));) {
         if (used + strlen(b) + 2 >= sizeof names)
             continue;
         used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", used ? "," : "", b);

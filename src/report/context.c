@@ -190,6 +190,7 @@ static int unpack_all(const struct gx_job *job, const struct gx_ctx_rank *recs, 
             return gx_fail(err, GX_ERUNTIME, "out of host memory");
         }
     }
+    gx_strpool_trim(&c->pool);
     *out = c;
     return GX_OK;
 }

@@ -23,8 +23,8 @@ static void add_str(cJSON *o, const char *key, const struct gx_context *c, gx_si
 static cJSON *names_json(const struct gx_mpi_names *n)
 {
     cJSON *a = cJSON_CreateArray();
-    for (int i = 0; a && i < n->n && i < GX_MPI_NAMES; i++)
-        cJSON_AddItemToArray(a, cJSON_CreateString(n->name[i]));
+    for (const char *name = NULL; a && (name = gx_mpi_names_next(n, name));)
+        cJSON_AddItemToArray(a, cJSON_CreateString(name));
     return a;
 }
 
@@ -40,8 +40,15 @@ static cJSON *transport_json(const struct gx_context *c, const struct gx_ctx_ran
         return NULL;
     }
     memcpy(t, bytes, sizeof *t);
+    /* Another rank's bytes: every string ends within its array, whatever came. */
+    const struct gx_ucx_facts *u = &t->ucx;
     t->library[sizeof t->library - 1] = t->pml[sizeof t->pml - 1] = '\0';
-    t->device[sizeof t->device - 1] = '\0';
+    t->device[sizeof t->device - 1] = t->ucx.version[sizeof u->version - 1] = '\0';
+    t->btl.text[sizeof t->btl.text - 1] = t->ucx.modules.text[sizeof u->modules.text - 1] = '\0';
+    for (int i = 0; i < GX_UCX_SETTINGS; i++) {
+        t->ucx.settings[i].name[sizeof u->settings[i].name - 1] = '\0';
+        t->ucx.settings[i].value[sizeof u->settings[i].value - 1] = '\0';
+    }
     cJSON_AddStringToObject(o, "library", t->library);
     if (t->pml[0])
         cJSON_AddStringToObject(o, "pml", t->pml);
@@ -49,7 +56,6 @@ static cJSON *transport_json(const struct gx_context *c, const struct gx_ctx_ran
         cJSON_AddItemToObject(o, "btl", names_json(&t->btl));
     if (t->device[0])
         cJSON_AddStringToObject(o, "device", t->device);
-    const struct gx_ucx_facts *u = &t->ucx;
     cJSON *ux = u->loaded ? cJSON_AddObjectToObject(o, "ucx") : NULL;
     if (ux && u->has_version)
         cJSON_AddStringToObject(ux, "version", u->version);

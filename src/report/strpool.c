@@ -97,6 +97,15 @@ const void *gx_strpool_get(const struct gx_strpool *p, gx_sid s, size_t *len)
     return p->buf + s;
 }
 
+void gx_strpool_trim(struct gx_strpool *p)
+{
+    char *b = p->len ? realloc(p->buf, p->len) : NULL;
+    if (b) {
+        p->buf = b;
+        p->cap = p->len;
+    }
+}
+
 size_t gx_strpool_bytes(const struct gx_strpool *p)
 {
     return p->cap + p->nslots * sizeof *p->slots;

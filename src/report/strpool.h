@@ -24,6 +24,8 @@ gx_sid gx_strpool_add(struct gx_strpool *p, const void *bytes, size_t n);
 gx_sid gx_strpool_add_str(struct gx_strpool *p, const char *s);
 /* The entry's bytes (NULL for GX_SID_NONE) and, where len is not NULL, their count. */
 const void *gx_strpool_get(const struct gx_strpool *p, gx_sid s, size_t *len);
+/* Gives back the room the pool has beyond its entries, once no more are to come. */
+void gx_strpool_trim(struct gx_strpool *p);
 /* Bytes the pool holds, its table of contents included. */
 size_t gx_strpool_bytes(const struct gx_strpool *p);
 void gx_strpool_free(struct gx_strpool *p);
