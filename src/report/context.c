@@ -206,6 +206,7 @@ int gx_context_gather(const struct gx_job *job, struct gx_context **out, struct 
         gx_ctx_rank_init(&p.rec);
         p.len = 0;
     }
+    p.rec.pool_len = (uint32_t)p.len; /* what rank 0 makes room for is what comes */
     struct gx_ctx_rank *recs = NULL;
     int *lens = NULL, *displs = NULL;
     char *pools = NULL;
