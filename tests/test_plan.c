@@ -90,22 +90,6 @@ static void check_rows(const cJSON *plan)
        "ranks on different nodes form their own pair type");
 }
 
-/* The context's pair list, typed: ranks and link, "" where the report has none. */
-static void check_links(void)
-{
-    cJSON *pairs = cJSON_Parse("[{\"ranks\": [0, 1], \"link\": \"NV18\"},"
-                               " {\"ranks\": [1, 2], \"link\": null}, {\"ranks\": [2, 0]}]");
-    struct gx_pair_link *l = NULL;
-    size_t n = 0;
-    ok(pairs && gx_pair_links(pairs, &l, &n) == GX_OK && n == 3 && l[0].a == 0 && l[0].b == 1 &&
-           strcmp(l[0].link, "NV18") == 0 && l[1].a == 1 && l[1].b == 2 && l[1].link[0] == 0 &&
-           l[2].a == 2 && l[2].b == 0 && l[2].link[0] == 0,
-       "the context's pairs, typed: ranks and links, \"\" for a null or absent link");
-    free(l);
-    ok(gx_pair_links(NULL, &l, &n) == GX_OK && !l && n == 0, "no pair list: no links");
-    cJSON_Delete(pairs);
-}
-
 int main(void)
 {
     struct gx_kept res[NROWS];
@@ -122,7 +106,6 @@ int main(void)
            strcmp(gx_json_str(cJSON_GetObjectItemCaseSensitive(r, "best"), "path"), "p2p") == 0,
        "without the pairs' links: same-node pairs of an unknown link");
     cJSON_Delete(plan);
-    check_links();
     cJSON *none = gx_plan(NULL, 0, NULL, 0);
     ok(none && cJSON_GetArraySize(none) == 0, "no results: an empty plan");
     cJSON_Delete(none);

@@ -6,6 +6,7 @@
 #include "gpu.h"
 #include "harness.h"
 #include "line_health.h"
+#include "links_json.h"
 #include "links.h"
 #include "mplan.h"
 #include "sink.h"

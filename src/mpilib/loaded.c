@@ -6,7 +6,6 @@
 #include "config.h"
 #include "mpilib.h"
 
-#include <cjson/cJSON.h>
 #include <dlfcn.h>
 #include <link.h>
 #include <stdio.h>
@@ -15,7 +14,8 @@
 
 struct scan {
     const char *prefix; /* "mca_pml_": names of the objects whose file name starts so */
-    cJSON *names;
+    struct gx_mpi_names *names; /* NULL: counted only */
+    int count;
     char path[512]; /* the first object whose name starts with prefix, for dlopen */
 };
 
@@ -30,64 +30,78 @@ static int visit(struct dl_phdr_info *info, size_t size, void *arg)
         return 0;
     if (!s->path[0])
         snprintf(s->path, sizeof s->path, "%s", info->dlpi_name);
-    if (s->names) {
-        size_t len = strcspn(base + n, ".");
-        char name[64];
-        snprintf(name, sizeof name, "%.*s", (int)(len < 63 ? len : 63), base + n);
-        cJSON_AddItemToArray(s->names, cJSON_CreateString(name));
+    size_t len = strcspn(base + n, ".");
+    len = len < 63 ? len : 63;
+    struct gx_mpi_names *to = s->names;
+    if (to && (size_t)to->used + len + 1 <= sizeof to->text) {
+        memcpy(to->text + to->used, base + n, len);
+        to->text[to->used + len] = '\0';
+        to->used += (int)len + 1;
+        to->n++;
     }
+    s->count++;
     return 0;
 }
 
-cJSON *gx_mpilib_loaded(const char *prefix, char *path, size_t len)
+int gx_mpilib_loaded(const char *prefix, struct gx_mpi_names *names, char *path, size_t len)
 {
-    struct scan s = {.prefix = prefix, .names = cJSON_CreateArray()};
+    struct scan s = {.prefix = prefix, .names = names};
+    if (names)
+        memset(names, 0, sizeof *names);
     dl_iterate_phdr(visit, &s);
     if (path)
         snprintf(path, len, "%s", s.path);
-    return s.names;
+    return s.count;
 }
 
-/* The value of one setting in ucp_config_print's text ("UCX_TLS=all\n"). */
-static void setting(const char *text, const char *name, cJSON *out)
+const char *gx_mpi_names_next(const struct gx_mpi_names *n, const char *prev)
+{
+    const char *next = prev ? prev + strlen(prev) + 1 : n->text;
+    return next < n->text + n->used && n->used <= (int)sizeof n->text ? next : NULL;
+}
+
+/* The value of one setting in ucp_config_print's text ("UCX_TLS=all\n"), where it has it. */
+static void setting(const char *text, const char *name, struct gx_ucx_facts *out)
 {
     char key[64];
     snprintf(key, sizeof key, "\n%s=", name);
     const char *at = strstr(text, key);
-    if (at) {
+    if (at && out->nsettings < GX_UCX_SETTINGS) {
         at += strlen(key);
-        char *v = strndup(at, strcspn(at, "\n"));
-        if (v)
-            cJSON_AddStringToObject(out, name, v);
-        free(v);
+        int n = (int)strcspn(at, "\n");
+        snprintf(out->settings[out->nsettings].name, sizeof out->settings[0].name, "%s", name);
+        snprintf(out->settings[out->nsettings].value, sizeof out->settings[0].value, "%.*s", n,
+                 at);
+        out->nsettings++;
     }
 }
 
-/* UCX's version and the settings that decide which transports carry device buffers, read by
- * the UCX library in this process (environment and defaults together); NULL when no UCX is
- * loaded. Resolved at run time: gpuxfer does not link UCX. */
-cJSON *gx_mpilib_ucx_json(void)
+/* Resolved at run time: gpuxfer does not link UCX. */
+void gx_mpilib_ucx(struct gx_ucx_facts *u)
 {
     char path[512];
-    cJSON_Delete(gx_mpilib_loaded("libucp.so", path, sizeof path));
+    memset(u, 0, sizeof *u);
+    gx_mpilib_loaded("libucp.so", NULL, path, sizeof path);
     void *ucp = path[0] ? dlopen(path, RTLD_LAZY | RTLD_NOLOAD) : NULL;
     if (!ucp)
-        return NULL;
+        return;
+    u->loaded = 1;
     const char *(*version)(void) = (const char *(*)(void))dlsym(ucp, "ucp_get_version_string");
     int (*read)(const char *, const char *, void **) =
         (int (*)(const char *, const char *, void **))dlsym(ucp, "ucp_config_read");
     void (*print)(const void *, FILE *, const char *, int) =
         (void (*)(const void *, FILE *, const char *, int))dlsym(ucp, "ucp_config_print");
     void (*release)(void *) = (void (*)(void *))dlsym(ucp, "ucp_config_release");
-    cJSON *u = cJSON_CreateObject();
-    if (u && version)
-        cJSON_AddStringToObject(u, "version", version());
+    if (version) {
+        u->has_version = 1;
+        snprintf(u->version, sizeof u->version, "%s", version());
+    }
     void *cfg = NULL;
     char *text = NULL;
     size_t len = 0;
     FILE *f = NULL;
     /* 0: UCS_OK; 1: UCS_CONFIG_PRINT_CONFIG */
-    if (u && read && print && release && read(NULL, NULL, &cfg) == 0 &&
+    if (read && print && release && read(NULL, NULL, &cfg) == 0 &&
         (f = open_memstream(&text, &len))) {
         fputc('\n', f);
         print(cfg, f, NULL, 1);
@@ -101,7 +115,6 @@ cJSON *gx_mpilib_ucx_json(void)
     if (cfg && release)
         release(cfg);
     free(text);
-    cJSON_AddItemToObject(u, "transport_modules", gx_mpilib_loaded("libuct_", NULL, 0));
+    gx_mpilib_loaded("libuct_", &u->modules, NULL, 0);
     dlclose(ucp);
-    return u;
 }

@@ -4,7 +4,6 @@
 #include "config.h"
 #include "mpilib.h"
 
-#include <cjson/cJSON.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <string.h>
@@ -50,12 +49,9 @@ static void mpich_device(const char *version, char *dev, size_t len)
     snprintf(dev, len, "%.*s", (int)(n < len - 1 ? n : len - 1), d);
 }
 
-static void mpich_transport(const char *version, cJSON *out)
+static void mpich_transport(const char *version, struct gx_mpi_transport *out)
 {
-    char dev[64];
-    mpich_device(version, dev, sizeof dev);
-    if (dev[0])
-        cJSON_AddStringToObject(out, "device", dev);
+    mpich_device(version, out->device, sizeof out->device);
 }
 
 static int mpich_over_ucx(const char *version)

@@ -5,7 +5,6 @@
 
 #include "gx.h"
 
-#include <cjson/cJSON.h>
 #include <dlfcn.h>
 #include <mpi.h>
 #include <stdarg.h>
@@ -158,9 +157,7 @@ void gx_mpilib_probe_fill(struct gx_mpilib_probe *p, char *buf, size_t len)
     };
     const struct gx_mpilib_ops *l = gx_mpilib_find(buf);
     p->over_ucx = l && l->over_ucx && l->over_ucx(buf);
-    cJSON *ucm = gx_mpilib_loaded("libucm_cuda", NULL, 0);
-    p->ucm_cuda_loaded = cJSON_GetArraySize(ucm) > 0;
-    cJSON_Delete(ucm);
+    p->ucm_cuda_loaded = gx_mpilib_loaded("libucm_cuda", NULL, NULL, 0) > 0;
 }
 
 int gx_mpilib_device_route(const char *library_version, char *buf, size_t len)
@@ -204,18 +201,13 @@ void gx_mpilib_startup_notice(const struct gx_mpilib_probe *p, char *buf, size_t
         lib->startup_notice(p, buf, len);
 }
 
-cJSON *gx_mpilib_transport_json(const char *library_version)
+void gx_mpilib_transport(const char *library_version, struct gx_mpi_transport *out)
 {
     const struct gx_mpilib_ops *lib = gx_mpilib_find(library_version);
-    cJSON *t = cJSON_CreateObject();
-    if (!t)
-        return NULL;
-    cJSON_AddStringToObject(t, "library", lib ? lib->name : "unknown");
+    memset(out, 0, sizeof *out);
+    snprintf(out->library, sizeof out->library, "%s", lib ? lib->name : "unknown");
     if (lib && lib->transport)
-        lib->transport(library_version, t);
+        lib->transport(library_version, out);
     /* Any library may run over UCX (Open MPI's pml ucx, MPICH's ch4:ucx). */
-    cJSON *ucx = gx_mpilib_ucx_json();
-    if (ucx)
-        cJSON_AddItemToObject(t, "ucx", ucx);
-    return t;
+    gx_mpilib_ucx(&out->ucx);
 }

@@ -35,7 +35,42 @@ struct gx_cuda_awareness {
     char why[320];
 };
 
-struct cJSON;
+/* Shared objects loaded in this process, by the part of their file names after a prefix
+ * (gx_mpilib_loaded): Open MPI's components, UCX's transport modules. */
+#define GX_MPI_NAMES_TEXT 512
+struct gx_mpi_names {
+    int n, used;                   /* names kept; bytes of text they fill */
+    char text[GX_MPI_NAMES_TEXT]; /* each name (at most 63 bytes) ended by '\0', those that fit */
+};
+/* The name after prev (NULL: the first); NULL after the last. */
+const char *gx_mpi_names_next(const struct gx_mpi_names *n, const char *prev);
+
+/* UCX as loaded in this process: its version and the settings that decide which transports
+ * carry device buffers, as UCX itself reads them (environment and defaults together). Plain
+ * bytes, zeroed before it is filled: ranks that run alike hand over identical ones. */
+#define GX_UCX_SETTINGS 6
+struct gx_ucx_facts {
+    int loaded;       /* libucp is in this process: the rest is known */
+    int has_version;
+    char version[64];
+    int nsettings;
+    struct {
+        char name[24];
+        char value[256];
+    } settings[GX_UCX_SETTINGS];
+    struct gx_mpi_names modules; /* libuct_* */
+};
+
+/* What carries this process's MPI traffic (the report's "mpi_transport"): the library's table
+ * entry, what its transport() read, and UCX where it is loaded. Plain bytes, as gx_ucx_facts. */
+struct gx_mpi_transport {
+    char library[32]; /* the table's name, or "unknown" */
+    char pml[64];     /* Open MPI's selected PML; "" for other libraries */
+    int has_btl;      /* Open MPI: btl lists the BTLs loaded (possibly none) */
+    struct gx_mpi_names btl;
+    char device[64];  /* MPICH's device ("ch4:ucx"); "" where it names none */
+    struct gx_ucx_facts ucx;
+};
 
 struct gx_mpilib_ops {
     const char *name; /* as reasons name it: "Open MPI", "MPICH", ... */
@@ -44,8 +79,8 @@ struct gx_mpilib_ops {
     /* Whether the library moves device (CUDA) buffers, by its own rule. */
     void (*cuda_aware)(const struct gx_mpilib_probe *p, struct gx_cuda_awareness *out);
     /* Optional: what carries this process's MPI traffic, after MPI_Init (Open MPI: its PML and
-     * BTLs; UCX underneath: its settings), into out; the report's "mpi_transport". */
-    void (*transport)(const char *library_version, struct cJSON *out);
+     * BTLs; MPICH: its device), into out; the report's "mpi_transport". */
+    void (*transport)(const char *library_version, struct gx_mpi_transport *out);
     /* Optional: whether UCX carries point-to-point messages (Open MPI's pml ucx, MPICH's
      * ch4:ucx), after MPI_Init. */
     int (*over_ucx)(const char *library_version);
@@ -99,8 +134,9 @@ void gx_mpilib_probe_fill(struct gx_mpilib_probe *p, char *buf, size_t len);
 int gx_mpilib_mpi_ext_cuda_aware(void);
 
 /* The shared objects loaded in this process whose file names start with prefix, as the rest
- * of the name up to its first '.' ("mca_pml_" -> ["ob1"]); path gets the first one's path. */
-struct cJSON *gx_mpilib_loaded(const char *prefix, char *path, size_t len);
+ * of the name up to its first '.' ("mca_pml_" -> ["ob1"]) into names (NULL: only counted; the
+ * first that fit kept); path gets the first one's path. Returns how many there are. */
+int gx_mpilib_loaded(const char *prefix, struct gx_mpi_names *names, char *path, size_t len);
 /* The library's device_route for this process; -1 (buf empty) where the library has none. */
 int gx_mpilib_device_route(const char *library_version, char *buf, size_t len);
 /* Whether the file system holding path keeps its files in memory (tmpfs, ramfs, hugetlbfs),
@@ -109,10 +145,10 @@ int gx_mpilib_device_route(const char *library_version, char *buf, size_t len);
 int gx_fs_pinnable(const char *path, char *fs, size_t len);
 /* The library's startup_notice for this process (buf empty where it has none or knows none). */
 void gx_mpilib_startup_notice(const struct gx_mpilib_probe *p, char *buf, size_t len);
-/* UCX as loaded in this process: version, transport settings, modules; NULL without UCX. */
-struct cJSON *gx_mpilib_ucx_json(void);
-/* The report's "mpi_transport" for the library this process runs on (never NULL unless out of
- * memory): "library" names the table entry, the rest is its transport(). */
-struct cJSON *gx_mpilib_transport_json(const char *library_version);
+/* UCX as loaded in this process into out (zeroed first; loaded 0 without UCX). */
+void gx_mpilib_ucx(struct gx_ucx_facts *out);
+/* What carries MPI traffic in this process, for the library this process runs on, into out
+ * (zeroed first): "library" names the table entry, the rest is its transport() and UCX. */
+void gx_mpilib_transport(const char *library_version, struct gx_mpi_transport *out);
 
 #endif

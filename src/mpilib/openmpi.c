@@ -8,7 +8,6 @@
 
 #include <dlfcn.h>
 #include <stdio.h>
-#include <cjson/cJSON.h>
 #include <mpi.h>
 #include <string.h>
 #ifdef HAVE_MPI_EXT_H
@@ -69,13 +68,13 @@ static int selected_pml(char *name, size_t len)
 /* The PML and, where components are shared objects, the BTLs still loaded after MPI_Init
  * (unselected ones are unloaded). "pml ob1" without smcuda among the BTLs means device buffers
  * go through the host. */
-static void openmpi_transport(const char *version, cJSON *out)
+static void openmpi_transport(const char *version, struct gx_mpi_transport *out)
 {
     (void)version;
-    char pml[64] = "unknown (Open MPI's selected PML could not be read)";
-    selected_pml(pml, sizeof pml);
-    cJSON_AddStringToObject(out, "pml", pml);
-    cJSON_AddItemToObject(out, "btl", gx_mpilib_loaded("mca_btl_", NULL, 0));
+    if (!selected_pml(out->pml, sizeof out->pml))
+        snprintf(out->pml, sizeof out->pml, "unknown (Open MPI's selected PML could not be read)");
+    out->has_btl = 1;
+    gx_mpilib_loaded("mca_btl_", &out->btl, NULL, 0);
 }
 
 static int openmpi_over_ucx(const char *version)
@@ -100,20 +99,17 @@ static int openmpi_device_route(const char *version, char *buf, size_t len)
         snprintf(buf, len, "Open MPI's pml %s", pml);
         return 0;
     }
-    cJSON *btls = gx_mpilib_loaded("mca_btl_", NULL, 0);
+    struct gx_mpi_names btls;
+    gx_mpilib_loaded("mca_btl_", &btls, NULL, 0);
     char names[256] = "";
     size_t used = 0;
     int smcuda = 0;
-    const cJSON *b;
-    cJSON_ArrayForEach(b, btls)
-    {
-        if (!cJSON_IsString(b) || used + strlen(b->valuestring) + 2 >= sizeof names)
+    for (const char *b = NULL; (b = gx_mpi_names_next(&btls, b));) {
+        if (used + strlen(b) + 2 >= sizeof names)
             continue;
-        used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", used ? "," : "",
-                                 b->valuestring);
-        smcuda |= strcmp(b->valuestring, "smcuda") == 0;
+        used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", used ? "," : "", b);
+        smcuda |= strcmp(b, "smcuda") == 0;
     }
-    cJSON_Delete(btls);
     if (!used) {
         snprintf(buf, len, "Open MPI's pml ob1, its BTLs built into the library (which of them "
                  "carries device buffers is not known)");

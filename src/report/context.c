@@ -1,13 +1,14 @@
-/* The report's context: who ran where, bound how, with which libraries and settings. */
+/* The report's context: who ran where, bound how, with which libraries and settings; each
+ * rank's packed (context_pack.c) and gathered to rank 0's rows. */
 #include "config.h"
 #include "context.h"
 #include "gpu.h"
 #include "job.h"
 #include "mpilib.h"
+#include "pairs.h"
 #include "topo.h"
 #include "versions.h"
 
-#include <cjson/cJSON.h>
 #include <hwloc.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +19,9 @@ extern char **environ;
 static const char *const env_prefixes[] = {"OMPI_", "PMIX_", "UCX_", "NCCL_", "SLURM_", "CUDA_",
                                            "MPICH_", "MV2_", "FI_"};
 
-static cJSON *env_json(void)
+static void pack_env(struct gx_ctx_packer *p)
 {
-    cJSON *env = cJSON_CreateObject();
-    for (char **e = environ; env && *e; e++) {
+    for (char **e = environ; *e; e++) {
         for (size_t i = 0; i < GX_ARRAY_LEN(env_prefixes); i++) {
             if (strncmp(*e, env_prefixes[i], strlen(env_prefixes[i])) != 0)
                 continue;
@@ -32,11 +32,16 @@ static cJSON *env_json(void)
             size_t len = (size_t)(eq - *e) < sizeof name - 1 ? (size_t)(eq - *e) : sizeof name - 1;
             memcpy(name, *e, len);
             name[len] = '\0';
-            cJSON_AddStringToObject(env, name, eq + 1);
+            gx_ctx_put_kv(p, &p->rec.env, &p->rec.env_len, name, eq + 1);
             break;
         }
     }
-    return env;
+}
+
+static void put_software(void *ctx, const char *key, const char *value)
+{
+    struct gx_ctx_packer *p = ctx;
+    gx_ctx_put_kv(p, &p->rec.software, &p->rec.software_len, key, value);
 }
 
 /* The CPUs this process is bound to, as hwloc reads them back ("0-3,8"). */
@@ -58,7 +63,77 @@ static int bound_cpuset(char **out, struct gx_err *err)
     return rc;
 }
 
-static int rank_json(const struct gx_job *job, cJSON **out, struct gx_err *err)
+static gx_sid put_nonempty(struct gx_ctx_packer *p, const char *s)
+{
+    return s && s[0] ? gx_ctx_put_str(p, s) : GX_SID_NONE;
+}
+
+/* The GPU this rank uses, where it has one, and its links to the node's other ranks. */
+static void pack_gpu(const struct gx_topo_rank *t, struct gx_ctx_packer *p)
+{
+    struct gx_ctx_rank *r = &p->rec;
+    r->has_gpu = t->has_gpu;
+    r->fake = t->fake;
+    if (!t->has_gpu) {
+        r->why_no_gpu = gx_ctx_put_str(p, t->why_no_gpu);
+    } else {
+        r->visible = t->visible;
+        r->nvisible = t->nvisible;
+        r->physical = t->physical;
+        r->gpu_name = gx_ctx_put_str(p, t->name);
+        r->busid = gx_ctx_put_str(p, t->busid);
+        r->uuid = put_nonempty(p, t->uuid);
+        r->memory = t->memory;
+        r->l2 = t->l2;
+        r->numa = gx_ctx_put_str(p, t->numa);
+        r->nearest_nic = put_nonempty(p, t->nic);
+        r->nearest_nic_link = gx_ctx_put_str(p, t->nic_link);
+        int32_t shared[GX_MAX_GPUS];
+        for (int i = 0; i < t->nshared; i++)
+            shared[i] = t->shared_with[i];
+        r->shared_with = gx_ctx_put(p, shared, (size_t)t->nshared * sizeof *shared);
+        r->nshared = t->nshared;
+    }
+    struct gx_ctx_link *l = calloc((size_t)(t->nlinks > 0 ? t->nlinks : 1), sizeof *l);
+    for (int i = 0; l && i < t->nlinks; i++)
+        l[i] = (struct gx_ctx_link){t->links[i].rank, gx_ctx_put_str(p, t->links[i].link),
+                                    gx_ctx_put_str(p, t->links[i].source), t->links[i].p2p};
+    r->links = l ? gx_ctx_put(p, l, (size_t)t->nlinks * sizeof *l) : GX_SID_NONE;
+    r->nlinks = t->nlinks;
+    p->oom |= !l;
+    free(l);
+}
+
+static void pack_topo(const struct gx_topo_rank *t, struct gx_ctx_packer *p)
+{
+    struct gx_ctx_rank *r = &p->rec;
+    if (!t)
+        return;
+    r->has_topo = 1;
+    pack_gpu(t, p);
+    if (t->nic_use.name[0]) {
+        r->nic_name = gx_ctx_put_str(p, t->nic_use.name);
+        r->nic_source = gx_ctx_put_str(p, t->nic_use.source);
+        r->nic_place = gx_ctx_put_str(p, t->nic_use.place);
+        r->nic_link = gx_ctx_put_str(p, t->nic_use.link);
+        r->nic_flagged = t->nic_use.flagged;
+    }
+    r->policy = gx_ctx_put_str(p, t->policy);
+    r->decision = gx_ctx_put_str(p, t->decision);
+    r->reason = gx_ctx_put_str(p, t->reason);
+    r->applied = t->applied;
+    r->topology = gx_ctx_put_str(p, t->topology);
+    r->planned = put_nonempty(p, t->planned);
+    r->membind = gx_ctx_put_str(p, t->membind);
+    r->has_facts = t->facts != NULL;
+    gx_sid w[GX_ARRAY_LEN(t->warnings)];
+    for (int i = 0; i < t->nwarnings; i++)
+        w[i] = gx_ctx_put_str(p, t->warnings[i]);
+    r->warnings = gx_ctx_put(p, w, (size_t)t->nwarnings * sizeof *w);
+    r->nwarnings = t->nwarnings;
+}
+
+static int pack_rank(const struct gx_job *job, struct gx_ctx_packer *p, struct gx_err *err)
 {
     char host[256] = "", lib[MPI_MAX_LIBRARY_VERSION_STRING] = "";
     if (gethostname(host, sizeof host - 1) != 0)
@@ -66,109 +141,215 @@ static int rank_json(const struct gx_job *job, cJSON **out, struct gx_err *err)
     GX_MPI_TRY(err, gx_mpi_library(lib, sizeof lib));
     char *cpus = NULL;
     GX_TRY(bound_cpuset(&cpus, err));
-    cJSON *r = cJSON_CreateObject();
-    if (!r) {
-        free(cpus);
+    struct gx_mpi_transport *tr = malloc(sizeof *tr);
+    struct gx_ctx_rank *r = &p->rec;
+    r->present = 1;
+    r->rank = job->rank;
+    r->pid = (int32_t)getpid();
+    r->node = job->node;
+    r->local_rank = job->local_rank;
+    r->local_size = job->local_size;
+    r->cuda_aware = job->cuda_aware;
+    r->hostname = gx_ctx_put_str(p, host);
+    r->mpi_library = gx_ctx_put_str(p, lib);
+    r->cpuset = gx_ctx_put_str(p, cpus);
+    r->cuda_aware_why = gx_ctx_put_str(p, job->cuda_aware_why);
+    r->cuda_context = gx_ctx_put_str(p, gx_gpu_early_why());
+    r->mpi_notice = put_nonempty(p, job->mpi_notice);
+    if (tr) {
+        gx_mpilib_transport(lib, tr);
+        r->transport = gx_ctx_put(p, tr, sizeof *tr);
+        r->transport_len = sizeof *tr;
+    }
+    pack_env(p);
+    gx_software_each(put_software, p);
+    pack_topo(job->topo, p);
+    free(tr);
+    free(cpus);
+    return p->oom || !tr ? gx_fail(err, GX_ERUNTIME, "out of host memory") : GX_OK;
+}
+
+/* Rank 0: every rank's record and pool into rows. */
+static int unpack_all(const struct gx_job *job, const struct gx_ctx_rank *recs, const char *pools,
+                      const int *displs, struct gx_context **out, struct gx_err *err)
+{
+    struct gx_context *c = calloc(1, sizeof *c);
+    if (!c || !(c->ranks = calloc((size_t)job->size, sizeof *c->ranks))) {
+        free(c);
         return gx_fail(err, GX_ERUNTIME, "out of host memory");
     }
-    cJSON_AddNumberToObject(r, "rank", job->rank);
-    cJSON_AddStringToObject(r, "hostname", host);
-    cJSON_AddNumberToObject(r, "pid", (double)getpid());
-    cJSON_AddNumberToObject(r, "node", job->node);
-    cJSON_AddNumberToObject(r, "local_rank", job->local_rank);
-    cJSON_AddNumberToObject(r, "local_size", job->local_size);
-    cJSON_AddStringToObject(r, "mpi_library", lib);
-    cJSON_AddStringToObject(r, "cpuset", cpus);
-    cJSON_AddBoolToObject(r, "cuda_aware_mpi", job->cuda_aware);
-    cJSON_AddStringToObject(r, "cuda_aware_mpi_reason", job->cuda_aware_why);
-    cJSON_AddStringToObject(r, "cuda_context", gx_gpu_early_why());
-    if (job->mpi_notice && job->mpi_notice[0])
-        cJSON_AddStringToObject(r, "mpi_startup_notice", job->mpi_notice);
-    cJSON_AddItemToObject(r, "mpi_transport", gx_mpilib_transport_json(lib));
-    cJSON_AddItemToObject(r, "env", env_json());
-    cJSON_AddItemToObject(r, "software", gx_software_json());
-    gx_topo_rank_json(job, r);
-    free(cpus);
-    *out = r;
+    c->nranks = job->size;
+    c->nnodes = job->nnodes;
+    c->facts = job->topo ? job->topo->all_facts : NULL;
+    c->nfacts = job->topo ? job->topo->nall_facts : 0;
+    for (int i = 0; i < job->size; i++) {
+        /* A rank whose context came garbled is left out (null), as one that sent none. */
+        if (recs[i].present && gx_ctx_unpack(&recs[i], pools + displs[i], recs[i].pool_len,
+                                             &c->pool, &c->ranks[i]) == GX_ERUNTIME) {
+            gx_context_free(c);
+            return gx_fail(err, GX_ERUNTIME, "out of host memory");
+        }
+    }
+    gx_strpool_trim(&c->pool);
+    *out = c;
     return GX_OK;
 }
 
-static const char *launcher(void)
+int gx_context_gather(const struct gx_job *job, struct gx_context **out, struct gx_err *err)
 {
-    if (getenv("SLURM_STEP_ID") && !getenv("OMPI_COMM_WORLD_SIZE"))
-        return "srun";
-    if (getenv("OMPI_COMM_WORLD_SIZE"))
-        return getenv("SLURM_JOB_ID") ? "mpirun (Open MPI) in a Slurm allocation"
-                                      : "mpirun (Open MPI)";
-    if (getenv("PMI_RANK") || getenv("PMI_SIZE"))
-        return "mpiexec (PMI)";
-    return "unknown";
-}
-
-int gx_context_gather(const struct gx_job *job, void **context_json, struct gx_err *err)
-{
-    cJSON *mine = NULL;
-    *context_json = NULL;
-    int rc = rank_json(job, &mine, err);
+    struct gx_ctx_packer p = {.len = 0};
+    gx_ctx_rank_init(&p.rec);
+    *out = NULL;
+    int rc = pack_rank(job, &p, err);
     /* Even a failed rank takes part, so that nobody waits in the gather. */
-    char *text = mine ? cJSON_PrintUnformatted(mine) : NULL;
-    cJSON_Delete(mine);
-    int len = text ? (int)strlen(text) + 1 : 0;
+    if (rc != GX_OK) {
+        gx_ctx_rank_init(&p.rec);
+        p.len = 0;
+    }
+    p.rec.pool_len = (uint32_t)p.len; /* what rank 0 makes room for is what comes */
+    struct gx_ctx_rank *recs = NULL;
     int *lens = NULL, *displs = NULL;
-    char *all = NULL;
+    char *pools = NULL;
     if (job->rank == 0) {
+        recs = calloc((size_t)job->size, sizeof *recs);
         lens = calloc((size_t)job->size, sizeof *lens);
         displs = calloc((size_t)job->size, sizeof *displs);
-        if (!lens || !displs)
+        if (!recs || !lens || !displs)
             rc = gx_fail(err, GX_ERUNTIME, "out of host memory");
     }
-    int mrc = MPI_Gather(&len, 1, MPI_INT, lens, 1, MPI_INT, 0, job->comm);
+    int mrc = MPI_Gather(&p.rec, (int)sizeof p.rec, MPI_BYTE, recs, (int)sizeof p.rec, MPI_BYTE,
+                         0, job->comm);
     long total = 0;
-    if (job->rank == 0 && lens && displs)
-        for (int i = 0; i < job->size; i++) {
-            displs[i] = (int)total;
-            total += lens[i];
-        }
-    if (job->rank == 0 && !(all = malloc((size_t)total + 1)))
+    for (int i = 0; mrc == MPI_SUCCESS && recs && lens && displs && i < job->size; i++) {
+        displs[i] = (int)total;
+        lens[i] = (int)recs[i].pool_len;
+        total += lens[i];
+    }
+    if (job->rank == 0 && !(pools = malloc((size_t)total + 1)))
         rc = gx_fail(err, GX_ERUNTIME, "out of host memory");
     if (mrc == MPI_SUCCESS)
-        mrc = MPI_Gatherv(text ? text : "", len, MPI_CHAR, all, lens, displs, MPI_CHAR, 0,
-                          job->comm);
-    free(text);
+        mrc = MPI_Gatherv(p.pool ? p.pool : "", (int)p.len, MPI_BYTE, pools, lens, displs,
+                          MPI_BYTE, 0, job->comm);
+    free(p.pool);
     if (mrc != MPI_SUCCESS && rc == GX_OK)
         rc = gx_fail_mpi(err, mrc, "MPI_Gather(context)", __FILE__, __LINE__);
-    if (job->rank == 0 && rc == GX_OK) {
-        cJSON *ctx = cJSON_CreateObject(), *jobj = cJSON_AddObjectToObject(ctx, "job");
-        cJSON_AddNumberToObject(jobj, "ranks", job->size);
-        cJSON_AddNumberToObject(jobj, "nodes", job->nnodes);
-        cJSON_AddStringToObject(jobj, "launcher", launcher());
-        cJSON_AddItemToObject(ctx, "build", gx_build_json());
-        /* The allocation, so that reports of one sweep (job array) can be told apart. */
-        static const char *const slurm[][2] = {
-            {"slurm_job_id", "SLURM_JOB_ID"},
-            {"slurm_array_job_id", "SLURM_ARRAY_JOB_ID"},
-            {"slurm_array_task_id", "SLURM_ARRAY_TASK_ID"},
-            {"slurm_partition", "SLURM_JOB_PARTITION"},
-            {"slurm_nodelist", "SLURM_JOB_NODELIST"},
-            {"slurm_tasks_per_node", "SLURM_TASKS_PER_NODE"},
-            {"slurm_gpus_per_task", "SLURM_GPUS_PER_TASK"},
-            {"slurm_gpus_per_node", "SLURM_GPUS_PER_NODE"},
-            {"slurm_cpus_per_task", "SLURM_CPUS_PER_TASK"},
-        };
-        for (size_t i = 0; i < GX_ARRAY_LEN(slurm); i++) {
-            const char *v = getenv(slurm[i][1]);
-            if (v && *v)
-                cJSON_AddStringToObject(jobj, slurm[i][0], v);
-        }
-        cJSON *ranks = cJSON_AddArrayToObject(ctx, "ranks");
-        for (int i = 0; i < job->size; i++) {
-            cJSON *r = lens[i] ? cJSON_Parse(all + displs[i]) : NULL;
-            cJSON_AddItemToArray(ranks, r ? r : cJSON_CreateNull());
-        }
-        *context_json = ctx;
-    }
-    free(all);
+    if (job->rank == 0 && rc == GX_OK)
+        rc = unpack_all(job, recs, pools, displs, out, err);
+    free(pools);
+    free(recs);
     free(lens);
     free(displs);
     return rc;
+}
+
+void gx_context_free(struct gx_context *c)
+{
+    if (!c)
+        return;
+    free(c->ranks);
+    free(c->pairs);
+    gx_strpool_free(&c->pool);
+    free(c);
+}
+
+int gx_context_add_pairs(struct gx_context *c, const struct gx_pairs *runs, int nruns)
+{
+    for (int r = 0; r < nruns; r++)
+        for (int i = 0; i < runs[r].nrounds; i++)
+            for (int j = 0; j < runs[r].rounds[i].npairs; j++) {
+                const struct gx_pair *pr = &runs[r].rounds[i].pairs[j];
+                int k = 0;
+                while (k < c->npairs && !(c->pairs[k].a == pr->a && c->pairs[k].b == pr->b))
+                    k++;
+                if (k < c->npairs)
+                    continue;
+                if (c->npairs == c->pairs_cap) {
+                    int cap = c->pairs_cap ? c->pairs_cap * 2 : 16;
+                    struct gx_ctx_pair *more = realloc(c->pairs, (size_t)cap * sizeof *more);
+                    if (!more)
+                        return GX_ERUNTIME;
+                    c->pairs = more;
+                    c->pairs_cap = cap;
+                }
+                c->pairs[c->npairs++] = (struct gx_ctx_pair){pr->a, pr->b};
+            }
+    return GX_OK;
+}
+
+const struct gx_ctx_rank *gx_ctx_rank(const struct gx_context *c, int rank)
+{
+    return c && rank >= 0 && rank < c->nranks && c->ranks[rank].present ? &c->ranks[rank] : NULL;
+}
+
+const char *gx_ctx_str(const struct gx_context *c, gx_sid s)
+{
+    return c ? gx_strpool_get(&c->pool, s, NULL) : NULL;
+}
+
+const char *gx_ctx_text(const struct gx_context *c, gx_sid s)
+{
+    const char *v = gx_ctx_str(c, s);
+    return v ? v : "";
+}
+
+int gx_ctx_link_to(const struct gx_context *c, const struct gx_ctx_rank *r, int peer,
+                   struct gx_ctx_link *out)
+{
+    const struct gx_ctx_link *l = r ? gx_strpool_get(&c->pool, r->links, NULL) : NULL;
+    for (int i = 0; l && i < r->nlinks; i++)
+        if (l[i].rank == peer) {
+            *out = l[i];
+            return 1;
+        }
+    return 0;
+}
+
+const char *gx_ctx_nic_of(const struct gx_context *c, const struct gx_ctx_rank *r)
+{
+    const char *used = gx_ctx_str(c, r->nic_name);
+    return used ? used : gx_ctx_str(c, r->nearest_nic);
+}
+
+size_t gx_context_bytes(const struct gx_context *c)
+{
+    return c ? sizeof *c + (size_t)c->nranks * sizeof *c->ranks + gx_strpool_bytes(&c->pool) +
+                   (size_t)c->pairs_cap * sizeof *c->pairs
+             : 0;
+}
+
+void gx_ctx_pair_view(const struct gx_context *c, int a, int b, struct gx_ctx_pair_view *out)
+{
+    const struct gx_ctx_rank *ra = gx_ctx_rank(c, a), *rb = gx_ctx_rank(c, b);
+    struct gx_ctx_link l;
+    memset(out, 0, sizeof *out);
+    out->p2p = -1;
+    out->same_node = ra && rb && ra->node == rb->node;
+    if (out->same_node && gx_ctx_link_to(c, ra, b, &l)) {
+        out->link = gx_ctx_str(c, l.link);
+        out->link_source = gx_ctx_str(c, l.source);
+        out->p2p = l.p2p < 0 ? -1 : l.p2p != 0;
+    } else if (out->same_node) {
+        out->link_source = "a rank of the pair has no GPU";
+    } else {
+        out->nics[0] = ra ? gx_ctx_nic_of(c, ra) : NULL;
+        out->nics[1] = rb ? gx_ctx_nic_of(c, rb) : NULL;
+    }
+    if (c && c->facts && a < c->nfacts && b < c->nfacts) {
+        out->has_route = 1;
+        gx_route_pair(&c->facts[a], &c->facts[b], 1, 1, 0, &out->route);
+    }
+}
+
+int gx_ctx_int_list(const char *list, int *out, int max)
+{
+    int n = 0;
+    for (const char *p = list; p && *p && n < max;) {
+        char *end;
+        long v = strtol(p, &end, 10);
+        if (end == p)
+            break;
+        out[n++] = (int)v;
+        p = *end == ',' ? end + 1 : end;
+    }
+    return n;
 }

@@ -205,7 +205,7 @@ static void print_share(FILE *out, const struct gx_host_row *r, int d)
         fprintf(out, " %10s", "-");
 }
 
-void gx_host_map_print(FILE *out, const struct gx_host_map *m, const cJSON *context)
+void gx_host_map_print(FILE *out, const struct gx_host_map *m, const struct gx_context *context)
 {
     if (m->n == 0)
         return;
@@ -218,15 +218,12 @@ void gx_host_map_print(FILE *out, const struct gx_host_map *m, const cJSON *cont
             dirs[GX_HOST_H2D].column, dirs[GX_HOST_D2H].column, "line GB/s",
             dirs[GX_HOST_H2D].column, dirs[GX_HOST_D2H].column);
     int below = 0, disturbed = 0;
-    const cJSON *ranks = cJSON_GetObjectItemCaseSensitive(context, "ranks");
     for (int i = 0; i < m->n; i++) {
         const struct gx_host_row *r = &m->rows[i];
-        const cJSON *gpu = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(ranks, r->rank),
-                                                            "gpu");
-        const cJSON *idx = cJSON_GetObjectItemCaseSensitive(gpu, "visible_index");
+        const struct gx_ctx_rank *rc = gx_ctx_rank(context, r->rank);
         char index[16] = "?"; /* the GPU's visible index, where the context has it */
-        if (cJSON_IsNumber(idx))
-            snprintf(index, sizeof index, "%d", idx->valueint);
+        if (rc && rc->has_gpu)
+            snprintf(index, sizeof index, "%d", rc->visible);
         fprintf(out, "  %5d %5s  %-16.16s", r->rank, index, r->busid[0] ? r->busid : "?");
         for (int d = 0; d < GX_HOST_DIRS; d++) {
             int mark = print_value(out, m, i, d);
@@ -255,7 +252,7 @@ void gx_host_map_print(FILE *out, const struct gx_host_map *m, const cJSON *cont
 }
 
 void gx_host_map_report(const struct gx_host_map *m, struct gx_report *rep, FILE *table,
-                        const cJSON *context)
+                        const struct gx_context *context)
 {
     if (m->n == 0)
         return;

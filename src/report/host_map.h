@@ -7,6 +7,7 @@
 #define GX_HOST_MAP_H
 
 #include "ceiling.h"
+#include "context.h"
 #include "links.h"
 
 #include <cjson/cJSON.h>
@@ -44,11 +45,11 @@ int gx_host_map_below(const struct gx_host_map *m, int i, int d, double *med, in
 cJSON *gx_host_map_json(const struct gx_host_map *m);
 /* The table's rows: rank, GPU, H2D and D2H with their marks (< below its siblings, ~ disturbed),
  * the line rate and each direction's share of it. context: the report's, for the GPUs' indices. */
-void gx_host_map_print(FILE *out, const struct gx_host_map *m, const cJSON *context);
+void gx_host_map_print(FILE *out, const struct gx_host_map *m, const struct gx_context *context);
 /* The report's "host_links" and the table's rows, where the map has any. */
 struct gx_report;
 void gx_host_map_report(const struct gx_host_map *m, struct gx_report *rep, FILE *table,
-                        const cJSON *context);
+                        const struct gx_context *context);
 /* Appends to h (nh findings already, max in all) one "host-link-below-siblings" per GPU and
  * direction well below its siblings; returns the new count. */
 int gx_health_from_host_map(const struct gx_host_map *m, struct gx_health *h, int nh, int max);

@@ -290,10 +290,10 @@ static int item_int(const cJSON *arr, int i)
 }
 
 /* The host of a rank, from the context. */
-static const char *host_of(const cJSON *context, int rank)
+static const char *host_of(const struct gx_context *context, int rank)
 {
-    const cJSON *rc = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(context, "ranks"), rank);
-    const char *h = rc ? gx_json_str(rc, "hostname") : "";
+    const struct gx_ctx_rank *rc = gx_ctx_rank(context, rank);
+    const char *h = rc ? gx_ctx_text(context, rc->hostname) : "";
     return h[0] ? h : "?";
 }
 
@@ -340,7 +340,7 @@ static void print_cell(FILE *out, const cJSON *m, const cJSON *v, int a, int b)
         fprintf(out, " %9.3f", v->valuedouble);
 }
 
-static void print_values(FILE *out, const cJSON *m, const cJSON *context)
+static void print_values(FILE *out, const cJSON *m, const struct gx_context *context)
 {
     const cJSON *rows = cJSON_GetObjectItemCaseSensitive(m, "values");
     const char *kind = gx_json_str(m, "kind");
@@ -381,7 +381,8 @@ static void print_values(FILE *out, const cJSON *m, const cJSON *context)
     }
 }
 
-void gx_layout_matrices_print(FILE *out, const cJSON *mats, const cJSON *context, double slow)
+void gx_layout_matrices_print(FILE *out, const cJSON *mats, const struct gx_context *context,
+                              double slow)
 {
     const cJSON *m;
     cJSON_ArrayForEach(m, mats) {

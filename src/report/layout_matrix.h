@@ -4,6 +4,7 @@
 #ifndef GX_LAYOUT_MATRIX_H
 #define GX_LAYOUT_MATRIX_H
 
+#include "context.h"
 #include "kept.h"
 #include "pairs.h"
 
@@ -16,6 +17,7 @@
 cJSON *gx_layout_matrices(const struct gx_kept *res, size_t nres, const struct gx_layout *l,
                           unsigned views, const char **oom);
 /* Prints each, and flags the cells below slow x its median (latency: above median / slow). */
-void gx_layout_matrices_print(FILE *out, const cJSON *mats, const cJSON *context, double slow);
+void gx_layout_matrices_print(FILE *out, const cJSON *mats, const struct gx_context *context,
+                              double slow);
 
 #endif

@@ -1,5 +1,6 @@
 #include "matrix.h"
 
+#include "context.h"
 #include "gx.h"
 #include "json_util.h"
 #include "line_health.h"
@@ -231,34 +232,29 @@ int gx_matrix_median(const cJSON *rows, double *med)
     return k;
 }
 
-void gx_matrix_describe_rank(char *buf, size_t len, const cJSON *context, int rank)
+void gx_matrix_describe_rank(char *buf, size_t len, const struct gx_context *context, int rank)
 {
-    const cJSON *ranks = cJSON_GetObjectItemCaseSensitive(context, "ranks");
-    const cJSON *rc = cJSON_GetArrayItem(ranks, rank);
-    const cJSON *gpu = cJSON_GetObjectItemCaseSensitive(rc, "gpu");
+    const struct gx_ctx_rank *rc = gx_ctx_rank(context, rank);
     char gbuf[160] = "";
-    /* The topology's gpu object (topo_report.c): named only when this rank has one. */
-    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(gpu, "present"))) {
-        const cJSON *idx = cJSON_GetObjectItemCaseSensitive(gpu, "visible_index");
-        const char *bus = gx_json_str(gpu, "pci_bus_id");
-        snprintf(gbuf, sizeof gbuf, ", GPU %d%s%.120s", cJSON_IsNumber(idx) ? idx->valueint : -1,
-                 bus[0] ? " " : "", bus);
+    /* The rank's GPU: named only when it has one. */
+    if (rc && rc->has_gpu) {
+        const char *bus = gx_ctx_text(context, rc->busid);
+        snprintf(gbuf, sizeof gbuf, ", GPU %d%s%.120s", rc->visible, bus[0] ? " " : "", bus);
     }
     /* The NIC the rank's traffic leaves by (topo_nic.c), and where it sits from the GPU. */
-    const cJSON *nic = cJSON_GetObjectItemCaseSensitive(rc, "nic");
     char nbuf[200] = "";
-    if (gx_json_str(nic, "name")[0])
-        snprintf(nbuf, sizeof nbuf, ", NIC %.60s%s%.60s%s", gx_json_str(nic, "name"),
-                 gx_json_str(nic, "place")[0] ? " " : "", gx_json_str(nic, "place"),
-                 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(nic, "flagged")) ? "!" : "");
-    snprintf(buf, len, "rank %d (host %.100s%s%s)", rank, rc ? gx_json_str(rc, "hostname") : "?",
-             gbuf, nbuf);
+    if (rc && gx_ctx_text(context, rc->nic_name)[0])
+        snprintf(nbuf, sizeof nbuf, ", NIC %.60s%s%.60s%s", gx_ctx_text(context, rc->nic_name),
+                 gx_ctx_text(context, rc->nic_place)[0] ? " " : "",
+                 gx_ctx_text(context, rc->nic_place), rc->nic_flagged ? "!" : "");
+    snprintf(buf, len, "rank %d (host %.100s%s%s)", rank,
+             rc ? gx_ctx_text(context, rc->hostname) : "?", gbuf, nbuf);
 }
 
 /* One matrix: its rows, then the pairs slower than `slow` x its median. row and all hold
  * nranks and nranks^2 numbers. */
 static void print_matrix(FILE *out, const struct gx_matrix_set *s, const struct gx_matrix_range *m,
-                         const cJSON *context, double slow, double *row, double *all,
+                         const struct gx_context *context, double slow, double *row, double *all,
                          char *mark)
 {
     const struct gx_kept *r = m->first;
@@ -328,7 +324,7 @@ static void print_matrix(FILE *out, const struct gx_matrix_set *s, const struct 
     fprintf(out, "%s\n", nslow ? "" : " none");
 }
 
-void gx_matrices_print(FILE *out, const struct gx_matrix_set *s, const cJSON *context,
+void gx_matrices_print(FILE *out, const struct gx_matrix_set *s, const struct gx_context *context,
                        double slow)
 {
     size_t n = (size_t)s->nranks;

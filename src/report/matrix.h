@@ -3,6 +3,7 @@
 #ifndef GX_MATRIX_H
 #define GX_MATRIX_H
 
+#include "context.h"
 #include "json_stream.h"
 #include "kept.h"
 
@@ -44,7 +45,7 @@ int gx_matrices_fill(struct gx_jstream *w, int slot, void *ctx);
 #define GX_MATRIX_DISTURBED_LEGEND                                                           \
     "# ~: the machine disturbed this median (a rank waited for a CPU, a slow tail or a wide "  \
     "interval):\n#   not the link's number\n"
-void gx_matrices_print(FILE *out, const struct gx_matrix_set *s, const cJSON *context,
+void gx_matrices_print(FILE *out, const struct gx_matrix_set *s, const struct gx_context *context,
                        double slow);
 void gx_matrices_free(struct gx_matrix_set *s);
 
@@ -53,6 +54,6 @@ void gx_matrices_free(struct gx_matrix_set *s);
 /* The median of every number in a matrix's rows into *med (left as it is when there are none);
  * the count of numbers, -1 when out of memory. */
 int gx_matrix_median(const cJSON *rows, double *med);
-void gx_matrix_describe_rank(char *buf, size_t len, const cJSON *context, int rank);
+void gx_matrix_describe_rank(char *buf, size_t len, const struct gx_context *context, int rank);
 
 #endif

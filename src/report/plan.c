@@ -1,5 +1,6 @@
 #include "plan.h"
 
+#include "context.h"
 #include "json_util.h"
 #include "mem.h"
 #include "path.h"
@@ -24,26 +25,23 @@ static const char *const pair_type_names[PT_COUNT] = {
     [PT_SAME_GPU] = "same node, same GPU", [PT_OTHER] = "other node",
 };
 
-int gx_pair_links(const cJSON *pairs, struct gx_pair_link **out, size_t *n)
+int gx_pair_links(const struct gx_context *c, struct gx_pair_link **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
-    size_t cap = (size_t)cJSON_GetArraySize(pairs);
-    if (cap == 0)
+    if (!c || c->npairs == 0)
         return GX_OK;
-    struct gx_pair_link *l = calloc(cap, sizeof *l);
+    struct gx_pair_link *l = calloc((size_t)c->npairs, sizeof *l);
     if (!l)
         return GX_ERUNTIME;
-    const cJSON *p;
-    cJSON_ArrayForEach(p, pairs)
-    {
-        const cJSON *ranks = cJSON_GetObjectItemCaseSensitive(p, "ranks");
-        const cJSON *a = cJSON_GetArrayItem(ranks, 0), *b = cJSON_GetArrayItem(ranks, 1);
-        l[*n].a = cJSON_IsNumber(a) ? (int)a->valuedouble : -1;
-        l[*n].b = cJSON_IsNumber(b) ? (int)b->valuedouble : -1;
-        snprintf(l[*n].link, sizeof l[*n].link, "%s", gx_json_str(p, "link"));
-        ++*n;
+    for (int i = 0; i < c->npairs; i++) {
+        struct gx_ctx_pair_view v;
+        gx_ctx_pair_view(c, c->pairs[i].a, c->pairs[i].b, &v);
+        l[i].a = c->pairs[i].a;
+        l[i].b = c->pairs[i].b;
+        snprintf(l[i].link, sizeof l[i].link, "%s", v.same_node && v.link ? v.link : "");
     }
+    *n = (size_t)c->npairs;
     *out = l;
     return GX_OK;
 }

@@ -15,9 +15,10 @@ struct gx_pair_link {
     char link[24];
 };
 
-/* The context's "pairs" list, typed, into *out (NULL when empty; the caller frees it): GX_OK,
- * or GX_ERUNTIME when out of memory. */
-int gx_pair_links(const cJSON *pairs, struct gx_pair_link **out, size_t *n);
+/* The context's measured pairs and their links into *out (NULL when none; the caller frees it):
+ * GX_OK, or GX_ERUNTIME when out of memory. */
+struct gx_context;
+int gx_pair_links(const struct gx_context *c, struct gx_pair_link **out, size_t *n);
 /* The report's "plan" array from the kept results (empty when no bandwidth result was
  * measured), or NULL when out of memory. */
 cJSON *gx_plan(const struct gx_kept *res, size_t nres, const struct gx_pair_link *links,

@@ -21,10 +21,14 @@ struct gx_report_stream {
     gx_stream_fill fill;
     void *ctx;
 };
-#define GX_REPORT_STREAMS 6
+#define GX_REPORT_STREAMS 8
 
+struct gx_context;
 struct gx_report {
     cJSON *doc;       /* all but the results' and the streamed members' elements */
+    /* Every rank's context, typed (context.h): its readers read it, and the document's
+     * "context" is written from it; freed with the report. */
+    struct gx_context *context;
     struct gx_skips skips; /* the document's "skipped", written out as it is written */
     struct gx_ceilings ceilings; /* its "calibration"'s curves, likewise (the latest copy) */
     cJSON *summary;   /* grows with each result of the document */
@@ -141,6 +145,14 @@ void gx_report_set(struct gx_report *rep, const char *key, cJSON *item);
  * (gx_stream_item, slot 0): what it reads must outlive the report's last write. */
 int gx_report_set_streamed(struct gx_report *rep, const char *key, gx_stream_fill fill,
                            void *ctx, struct gx_err *err);
+/* A slot (an array) that fill makes as the report is written, for the caller to place in a
+ * member of the document, named `name` among the streamed members; NULL when out of memory or
+ * out of room. */
+cJSON *gx_report_stream_slot(struct gx_report *rep, const char *name, gx_stream_fill fill,
+                             void *ctx, struct gx_err *err);
+/* The context's rows into the document's "context" (context_json.c): the job and the build
+ * now, the ranks and the pairs streamed from c, which the report holds from now on. */
+int gx_context_report(struct gx_report *rep, struct gx_context *c, struct gx_err *err);
 /* Finishes (end time, status, summary) and writes the document atomically (tmp + rename),
  * unless a report was already written by the watchdog: that one stands (rep->exit_code). */
 int gx_report_write(struct gx_report *rep, const char *status, int exit_code,

@@ -8,6 +8,7 @@
 
 #include "fault.h"
 #include "file_util.h"
+#include "context.h"
 #include "json_repair.h"
 #include "out_path.h"
 
@@ -362,6 +363,7 @@ void gx_report_close(struct gx_report *rep)
     cJSON_Delete(rep->summary);
     gx_skips_free(&rep->skips);
     gx_ceilings_free(&rep->ceilings);
+    gx_context_free(rep->context);
     if (rep->lock_ready)
         pthread_mutex_destroy(&rep->lock);
     if (rep->commit_ready)

@@ -21,18 +21,22 @@ int gx_run_report_context(const struct gx_job *job, const struct gx_options *opt
                           const struct gx_mplan *plan, struct gx_report *rep,
                           struct gx_health_set *health, struct gx_err *err)
 {
-    void *context = NULL;
+    struct gx_context *context = NULL;
     int rc = gx_context_gather(job, &context, err);
+    if (rc == GX_OK && context && gx_context_add_pairs(context, plan->pairs, plan->nruns) != GX_OK)
+        rc = gx_fail(err, GX_ERUNTIME, "out of host memory for the context's pairs");
+    /* The report holds the rows from here (its "context" is written from them). */
+    if (rc == GX_OK && context)
+        rc = gx_context_report(rep, context, err);
+    else
+        gx_context_free(context);
     rc = gx_agree(job->comm, rc, err);
     if (rc == GX_OK && job->rank == 0) {
-        gx_topo_pairs_json(context, job->topo, plan->pairs, plan->nruns);
-        gx_topo_print_header(gx_table_stream(&opts->g), context);
+        gx_context_print_header(gx_table_stream(&opts->g), rep->context);
         gx_health_start(health, job->topo, gx_table_stream(&opts->g));
-        /* In the document from now on, so that a report written by the watchdog has it. */
-        cJSON_AddItemToObject(rep->doc, "context", context);
-        context = NULL;
+    } else if (job->rank == 0) {
+        gx_report_set(rep, "context", NULL); /* as a job that never gathered it */
     }
-    cJSON_Delete(context); /* rank 0 after a failed agreement */
     return rc;
 }
 
@@ -42,7 +46,7 @@ static void add_matrices_and_plan(const struct gx_layout *layout, unsigned views
                                   const struct gx_options *opts, struct gx_report *rep,
                                   struct gx_sink *sink, FILE *table)
 {
-    cJSON *context = cJSON_GetObjectItemCaseSensitive(rep->doc, "context");
+    const struct gx_context *context = rep->context;
     const char *oom = NULL;
     struct gx_err merr = {0};
     /* The sink holds the matrices' order until the report is closed: the report reads it. */
@@ -64,7 +68,7 @@ static void add_matrices_and_plan(const struct gx_layout *layout, unsigned views
     struct gx_pair_link *links = NULL;
     size_t nlinks = 0;
     cJSON *plan = NULL;
-    if (gx_pair_links(cJSON_GetObjectItemCaseSensitive(context, "pairs"), &links, &nlinks) == GX_OK)
+    if (gx_pair_links(context, &links, &nlinks) == GX_OK)
         plan = gx_plan(sink->kept, sink->nkept, links, nlinks);
     free(links);
     if (plan) {

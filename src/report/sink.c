@@ -1,6 +1,7 @@
 #include "config.h"
 #include "sink.h"
 
+#include "context.h"
 #include "mem.h"
 #include "path.h"
 #include "topo.h"
@@ -12,22 +13,19 @@
 
 /* Rank 0: where no rank of the job has a GPU (a machine without a CUDA driver, a job on such
  * machines), the table says so once, with the ranks' reasons, rather than at every path and
- * ceiling they leave out. The report's context has every rank's "gpu". */
+ * ceiling they leave out. The report's context has every rank's GPU. */
 static void say_no_gpu(struct gx_sink *s)
 {
-    const cJSON *context = cJSON_GetObjectItemCaseSensitive(s->rep->doc, "context");
-    const cJSON *ranks = cJSON_GetObjectItemCaseSensitive(context, "ranks"), *r;
+    const struct gx_context *c = s->rep->context;
     struct gx_said why = {0};
-    int all = cJSON_GetArraySize(ranks) > 0;
-    cJSON_ArrayForEach(r, ranks)
-    {
-        const cJSON *gpu = cJSON_GetObjectItemCaseSensitive(r, "gpu");
-        const cJSON *reason = cJSON_GetObjectItemCaseSensitive(gpu, "reason");
-        /* A rank with no "gpu" (its placement failed) may have one: nothing is said. */
-        all = all && cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(gpu, "present")) &&
-              cJSON_IsString(reason);
+    int all = c && c->nranks > 0;
+    for (int i = 0; all && i < c->nranks; i++) {
+        const struct gx_ctx_rank *r = gx_ctx_rank(c, i);
+        const char *reason = r && r->has_topo && !r->has_gpu ? gx_ctx_str(c, r->why_no_gpu) : NULL;
+        /* A rank with no topology (its placement failed) may have one: nothing is said. */
+        all = reason != NULL;
         if (all)
-            (void)gx_said_before(&why, reason->valuestring);
+            (void)gx_said_before(&why, reason);
     }
     if (all)
         gx_output_no_gpu(&s->out, &why);

@@ -170,9 +170,13 @@ cJSON *gx_build_json(void)
     return kvs_json(build_kvs);
 }
 
-cJSON *gx_software_json(void)
+void gx_software_each(void (*put)(void *ctx, const char *key, const char *value), void *ctx)
 {
-    return kvs_json(software_kvs);
+    struct gx_kv kv[GX_MAX_KV];
+    int n = 0;
+    software_kvs(kv, &n);
+    for (int i = 0; i < n; i++)
+        put(ctx, kv[i].key, kv[i].value);
 }
 
 static void kvs_print(FILE *out, const char *title, int first,

@@ -9,9 +9,10 @@
 
 /* context.build: version, source revision and what the build has in it. */
 cJSON *gx_build_json(void);
-/* A rank's "software": OS, CPU model, CUDA driver and runtime, NCCL and MPI versions as found
- * at run time. Versions that cannot be read say why, e.g. "none (no CUDA driver)". */
-cJSON *gx_software_json(void);
+/* A rank's "software", one key and value at a time to put: OS, CPU model, CUDA driver and
+ * runtime, NCCL and MPI versions as found at run time. Versions that cannot be read say why,
+ * e.g. "none (no CUDA driver)". */
+void gx_software_each(void (*put)(void *ctx, const char *key, const char *value), void *ctx);
 /* MPI_Get_library_version's first line into buf; returns its MPI error code. */
 int gx_mpi_library(char *buf, size_t len);
 /* --version: the first line is "gpuxfer X.Y.Z", then the revision, build and run-time lines. */

@@ -224,3 +224,21 @@ void gx_route_pair(const struct gx_link_facts *a, const struct gx_link_facts *b,
         snprintf(out->why, sizeof out->why, out->nhops ? "no rate known for any link of the route"
                                                        : "no GPU or NIC on the route");
 }
+
+/* "NVLink 4, 17 links 425.0 GB/s < PCIe gen5 x16 63.0 GB/s", the narrowest first. */
+void gx_route_text(const struct gx_route *r, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (r->nhops == 0) {
+        snprintf(buf, len, "%s", r->why);
+        return;
+    }
+    for (int i = 0; i < r->nhops; i++) {
+        size_t l = strlen(buf);
+        const struct gx_hop *h = &r->hops[i];
+        if (h->gbs > 0)
+            snprintf(buf + l, len - l, "%s%s %.1f GB/s", i ? ", " : "", h->what, h->gbs);
+        else
+            snprintf(buf + l, len - l, "%s%s ?", i ? ", " : "", h->what);
+    }
+}

@@ -144,13 +144,9 @@ struct gx_health {
 /* Appends to h (at most max) the findings of the facts of nranks ranks; returns their count. */
 int gx_health_from_facts(const struct gx_link_facts *f, int nranks, struct gx_health *h, int max);
 
-/* The report's and the header's (links_report.c; cJSON only there): a rank's facts, a route,
- * the health section; a route as one line; every rank's facts as header lines. */
-struct cJSON;
-struct cJSON *gx_links_rank_json(const struct gx_link_facts *f);
-struct cJSON *gx_route_json(const struct gx_route *r);
-struct cJSON *gx_health_json(const struct gx_health *h, int n);
+/* A route as one line ("NVLink 4, 17 links 425.0 GB/s, PCIe gen5 x16 63.0 GB/s"); the report
+ * and the table's header write the facts, routes and health (src/report/links_json.c,
+ * context_print.c). */
 void gx_route_text(const struct gx_route *r, char *buf, size_t len);
-void gx_links_print(FILE *out, const struct cJSON *ranks);
 
 #endif

@@ -437,3 +437,11 @@ int gx_bind_plan(hwloc_topology_t topo, const char (*busids)[GX_BUSID_LEN], int 
     plan_decide(topo, current, policy, ut, n, first, last, plan);
     return GX_OK;
 }
+
+int gx_topo_shares_gpu(const struct gx_topo_rank *t, int peer)
+{
+    for (int i = 0; t && i < t->nshared; i++)
+        if (t->shared_with[i] == peer)
+            return 1;
+    return 0;
+}

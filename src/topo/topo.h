@@ -161,14 +161,4 @@ struct gx_global_opts;
 int gx_topo_setup(struct gx_job *job, const struct gx_global_opts *g, struct gx_err *err);
 void gx_topo_fini(struct gx_job *job);
 
-/* Report: this rank's "gpu", "binding", "links" and "warnings" into its context object; on
- * rank 0, context.pairs for the measured pairs; and the human topology header. */
-struct cJSON;
-struct gx_options;
-void gx_topo_rank_json(const struct gx_job *job, struct cJSON *rank);
-struct gx_pairs;
-void gx_topo_pairs_json(struct cJSON *context, const struct gx_topo_rank *t,
-                        const struct gx_pairs *runs, int nruns);
-void gx_topo_print_header(FILE *out, const struct cJSON *context);
-
 #endif

@@ -1,11 +1,8 @@
-/* The link facts, routes and health in the report (cJSON only here) and in the table's header. */
+/* The link facts, a route and the health findings as the report writes them. */
 #include "config.h"
-#include "wrap.h"
-#include "links.h"
-#include "topo.h"
+#include "links_json.h"
 
 #include <cjson/cJSON.h>
-#include <string.h>
 
 static void add_gbs(cJSON *o, const char *key, double gbs)
 {
@@ -121,24 +118,6 @@ cJSON *gx_route_json(const struct gx_route *r)
     return o;
 }
 
-/* "NVLink 4, 17 links 425.0 GB/s < PCIe gen5 x16 63.0 GB/s", the narrowest first. */
-void gx_route_text(const struct gx_route *r, char *buf, size_t len)
-{
-    buf[0] = '\0';
-    if (r->nhops == 0) {
-        snprintf(buf, len, "%s", r->why);
-        return;
-    }
-    for (int i = 0; i < r->nhops; i++) {
-        size_t l = strlen(buf);
-        const struct gx_hop *h = &r->hops[i];
-        if (h->gbs > 0)
-            snprintf(buf + l, len - l, "%s%s %.1f GB/s", i ? ", " : "", h->what, h->gbs);
-        else
-            snprintf(buf + l, len - l, "%s%s ?", i ? ", " : "", h->what);
-    }
-}
-
 /* The health findings into the report: the checks that ran and one entry per finding. */
 cJSON *gx_health_json(const struct gx_health *h, int n)
 {
@@ -162,86 +141,4 @@ cJSON *gx_health_json(const struct gx_health *h, int n)
         cJSON_AddItemToArray(f, x);
     }
     return o;
-}
-
-static const char *str(const cJSON *obj, const char *key, const char *dflt)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    return cJSON_IsString(v) ? v->valuestring : dflt;
-}
-
-static double num(const cJSON *obj, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
-
-/* One header line per rank: its GPU's PCIe and NVLink, its NIC, each with rate and source. */
-void gx_links_print(FILE *out, const cJSON *ranks)
-{
-    const cJSON *r;
-    int with_facts = 0, printed = 0;
-    cJSON_ArrayForEach(r, ranks)
-    {
-        const cJSON *lf = cJSON_GetObjectItemCaseSensitive(r, "link_facts");
-        if (!lf)
-            continue;
-        with_facts++;
-        char pcie[160] = "-", nvl[120] = "-", nic[120] = "-";
-        const cJSON *pc = cJSON_GetObjectItemCaseSensitive(lf, "pcie");
-        if (pc) {
-            const cJSON *cur = cJSON_GetObjectItemCaseSensitive(pc, "current");
-            const cJSON *mx = cJSON_GetObjectItemCaseSensitive(pc, "maximum");
-            char c[48] = "?", m[48] = "?";
-            if (num(cur, "generation") > 0)
-                snprintf(c, sizeof c, "gen%.0f x%.0f %s %s", num(cur, "generation"),
-                         num(cur, "width"), str(cur, "source", "?"),
-                         cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pc, "under_load"))
-                             ? "under load" : "at idle");
-            if (num(mx, "generation") > 0)
-                snprintf(m, sizeof m, "gen%.0f x%.0f %s", num(mx, "generation"),
-                         num(mx, "width"), str(mx, "source", "?"));
-            if (num(pc, "line_gbs") > 0 && num(cur, "generation") > 0)
-                snprintf(pcie, sizeof pcie, "%.1f GB/s (now %s, max %s)", num(pc, "line_gbs"), c,
-                         m);
-            else if (num(pc, "line_gbs") > 0) /* hwloc's speed: no generation or width */
-                snprintf(pcie, sizeof pcie, "%.1f GB/s (hwloc's link speed; %s)",
-                         num(pc, "line_gbs"), str(pc, "why_unknown", "gen and width unknown"));
-            else
-                snprintf(pcie, sizeof pcie, "? (%s)", str(pc, "why_unknown", "unknown"));
-        }
-        const cJSON *nv = cJSON_GetObjectItemCaseSensitive(lf, "nvlink");
-        if (nv && num(nv, "links") > 0) {
-            if (num(nv, "generation") > 0)
-                snprintf(nvl, sizeof nvl, "%.0f, %.0f of %.0f active, %.1f GB/s",
-                         num(nv, "generation"), num(nv, "active"), num(nv, "links"),
-                         num(nv, "line_gbs"));
-            else
-                snprintf(nvl, sizeof nvl, "%.0f of %.0f active, rate ?", num(nv, "active"),
-                         num(nv, "links"));
-        }
-        const cJSON *nc = cJSON_GetObjectItemCaseSensitive(lf, "nic");
-        if (str(nc, "name", NULL)) {
-            if (num(nc, "gbits") > 0)
-                snprintf(nic, sizeof nic, "%s %.0f Gb/s %s", str(nc, "name", "?"),
-                         num(nc, "gbits"), str(nc, "source", "?"));
-            else
-                snprintf(nic, sizeof nic, "%s rate ?", str(nc, "name", "?"));
-        }
-        /* C2C only where the GPU has it (Grace Hopper). */
-        char c2c[80] = "";
-        const cJSON *cc = cJSON_GetObjectItemCaseSensitive(lf, "c2c");
-        if (num(cc, "links") > 0)
-            snprintf(c2c, sizeof c2c, "; C2C %.0f of %.0f active, %.1f GB/s", num(cc, "active"),
-                     num(cc, "links"), num(cc, "line_gbs"));
-        /* A rank with no GPU and no NIC has nothing to say: a line of dashes a rank would
-         * bury the header of a host-only job. */
-        if (!pc && !strcmp(nvl, "-") && !c2c[0] && !strcmp(nic, "-"))
-            continue;
-        gx_print_note(out, "# links %d: PCIe %s; NVLink %s%s; NIC %s\n", (int)num(r, "rank"), pcie,
-                      nvl, c2c, nic);
-        printed++;
-    }
-    if (with_facts && !printed)
-        fprintf(out, "# links: none on any rank (no GPU, no NIC)\n");
 }

@@ -1,0 +1,324 @@
+/* The report's "context", written from rank 0's typed rows: the job and the build at once, each
+ * rank and each measured pair one at a time as the report is written (json_stream.h), so that
+ * rank 0 never holds the context as JSON. */
+#include "config.h"
+#include "context.h"
+
+#include "links_json.h"
+#include "report.h"
+#include "mpilib.h"
+#include "versions.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void add_str(cJSON *o, const char *key, const struct gx_context *c, gx_sid s)
+{
+    const char *v = gx_ctx_str(c, s);
+    if (v)
+        cJSON_AddStringToObject(o, key, v);
+}
+
+static cJSON *names_json(const struct gx_mpi_names *n)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (const char *name = NULL; a && (name = gx_mpi_names_next(n, name));)
+        cJSON_AddItemToArray(a, cJSON_CreateString(name));
+    return a;
+}
+
+/* "mpi_transport": the library, what its transport() read, UCX where it is loaded. */
+static cJSON *transport_json(const struct gx_context *c, const struct gx_ctx_rank *r)
+{
+    size_t len;
+    const void *bytes = gx_strpool_get(&c->pool, r->transport, &len);
+    struct gx_mpi_transport *t = bytes && len == sizeof *t ? malloc(sizeof *t) : NULL;
+    cJSON *o = t ? cJSON_CreateObject() : NULL;
+    if (!o) {
+        free(t);
+        return NULL;
+    }
+    memcpy(t, bytes, sizeof *t);
+    /* Another rank's bytes: every string ends within its array, whatever came. */
+    const struct gx_ucx_facts *u = &t->ucx;
+    t->library[sizeof t->library - 1] = t->pml[sizeof t->pml - 1] = '\0';
+    t->device[sizeof t->device - 1] = t->ucx.version[sizeof u->version - 1] = '\0';
+    t->btl.text[sizeof t->btl.text - 1] = t->ucx.modules.text[sizeof u->modules.text - 1] = '\0';
+    for (int i = 0; i < GX_UCX_SETTINGS; i++) {
+        t->ucx.settings[i].name[sizeof u->settings[i].name - 1] = '\0';
+        t->ucx.settings[i].value[sizeof u->settings[i].value - 1] = '\0';
+    }
+    cJSON_AddStringToObject(o, "library", t->library);
+    if (t->pml[0])
+        cJSON_AddStringToObject(o, "pml", t->pml);
+    if (t->has_btl)
+        cJSON_AddItemToObject(o, "btl", names_json(&t->btl));
+    if (t->device[0])
+        cJSON_AddStringToObject(o, "device", t->device);
+    cJSON *ux = u->loaded ? cJSON_AddObjectToObject(o, "ucx") : NULL;
+    if (ux && u->has_version)
+        cJSON_AddStringToObject(ux, "version", u->version);
+    for (int i = 0; ux && i < u->nsettings && i < GX_UCX_SETTINGS; i++)
+        cJSON_AddStringToObject(ux, u->settings[i].name, u->settings[i].value);
+    if (ux)
+        cJSON_AddItemToObject(ux, "transport_modules", names_json(&u->modules));
+    free(t);
+    return o;
+}
+
+/* "env": the list's entries, "NAME\0value" each. */
+static cJSON *env_json(const struct gx_context *c, const struct gx_ctx_rank *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    const gx_sid *list = gx_strpool_get(&c->pool, r->env, NULL);
+    for (uint32_t i = 0; o && list && i < r->env_len; i++) {
+        const char *name = gx_ctx_str(c, list[i]);
+        if (name)
+            cJSON_AddStringToObject(o, name, name + strlen(name) + 1);
+    }
+    return o;
+}
+
+/* "software": its "key\0value\0" pairs. */
+static cJSON *software_json(const struct gx_context *c, const struct gx_ctx_rank *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    size_t len;
+    const char *p = gx_strpool_get(&c->pool, r->software, &len), *end = p ? p + len : NULL;
+    while (o && p && p < end) {
+        const char *value = p + strlen(p) + 1;
+        if (value >= end)
+            break;
+        cJSON_AddStringToObject(o, p, value);
+        p = value + strlen(value) + 1;
+    }
+    return o;
+}
+
+static cJSON *gpu_json(const struct gx_context *c, const struct gx_ctx_rank *r)
+{
+    cJSON *gpu = cJSON_CreateObject();
+    cJSON_AddBoolToObject(gpu, "present", r->has_gpu);
+    cJSON_AddBoolToObject(gpu, "fake", r->fake);
+    if (!r->has_gpu) {
+        add_str(gpu, "reason", c, r->why_no_gpu);
+        return gpu;
+    }
+    cJSON_AddNumberToObject(gpu, "visible_index", r->visible);
+    cJSON_AddNumberToObject(gpu, "visible_count", r->nvisible);
+    if (r->physical >= 0)
+        cJSON_AddNumberToObject(gpu, "physical_index", r->physical);
+    add_str(gpu, "name", c, r->gpu_name);
+    add_str(gpu, "pci_bus_id", c, r->busid);
+    add_str(gpu, "uuid", c, r->uuid);
+    if (r->memory > 0)
+        cJSON_AddNumberToObject(gpu, "memory_bytes", r->memory);
+    if (r->l2 > 0)
+        cJSON_AddNumberToObject(gpu, "l2_bytes", r->l2);
+    int numa[32];
+    int n = gx_ctx_int_list(gx_ctx_str(c, r->numa), numa, (int)GX_ARRAY_LEN(numa));
+    cJSON_AddItemToObject(gpu, "numa_nodes", cJSON_CreateIntArray(numa, n));
+    if (r->nearest_nic != GX_SID_NONE) {
+        cJSON *nic = cJSON_AddObjectToObject(gpu, "nearest_nic");
+        add_str(nic, "name", c, r->nearest_nic);
+        const char *link = gx_ctx_str(c, r->nearest_nic_link);
+        cJSON_AddStringToObject(nic, "link", link ? link : "?");
+    }
+    const int32_t *shared = gx_strpool_get(&c->pool, r->shared_with, NULL);
+    cJSON *sh = cJSON_AddArrayToObject(gpu, "shared_with");
+    for (int i = 0; shared && i < r->nshared; i++)
+        cJSON_AddItemToArray(sh, cJSON_CreateNumber(shared[i]));
+    return gpu;
+}
+
+/* The topology's members: the GPU, the NIC in use, the binding, the GPU's links and their
+ * facts, the warnings. */
+static void add_topo(cJSON *o, const struct gx_context *c, const struct gx_ctx_rank *r)
+{
+    cJSON_AddItemToObject(o, "gpu", gpu_json(c, r));
+    if (r->nic_name != GX_SID_NONE) {
+        cJSON *nic = cJSON_AddObjectToObject(o, "nic");
+        add_str(nic, "name", c, r->nic_name);
+        add_str(nic, "source", c, r->nic_source);
+        add_str(nic, "place", c, r->nic_place);
+        add_str(nic, "link", c, r->nic_link);
+        cJSON_AddBoolToObject(nic, "flagged", r->nic_flagged);
+    }
+    cJSON *b = cJSON_AddObjectToObject(o, "binding");
+    add_str(b, "policy", c, r->policy);
+    add_str(b, "decision", c, r->decision);
+    add_str(b, "reason", c, r->reason);
+    cJSON_AddBoolToObject(b, "applied", r->applied);
+    add_str(b, "topology", c, r->topology);
+    add_str(b, "planned_cpuset", c, r->planned);
+    add_str(b, "memory", c, r->membind);
+    cJSON *links = cJSON_AddArrayToObject(o, "gpu_links");
+    const struct gx_ctx_link *l = gx_strpool_get(&c->pool, r->links, NULL);
+    for (int i = 0; l && i < r->nlinks; i++) {
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddNumberToObject(x, "rank", l[i].rank);
+        add_str(x, "link", c, l[i].link);
+        add_str(x, "source", c, l[i].source);
+        if (l[i].p2p < 0)
+            cJSON_AddNullToObject(x, "peer_access");
+        else
+            cJSON_AddBoolToObject(x, "peer_access", l[i].p2p);
+        cJSON_AddItemToArray(links, x);
+    }
+    if (r->has_facts && c->facts && r->rank >= 0 && r->rank < c->nfacts)
+        cJSON_AddItemToObject(o, "link_facts", gx_links_rank_json(&c->facts[r->rank]));
+    cJSON *w = cJSON_AddArrayToObject(o, "warnings");
+    const gx_sid *ws = gx_strpool_get(&c->pool, r->warnings, NULL);
+    for (int i = 0; ws && i < r->nwarnings; i++)
+        cJSON_AddItemToArray(w, cJSON_CreateString(gx_ctx_str(c, ws[i])));
+}
+
+/* One rank's element of context.ranks (null where its context did not come). */
+static cJSON *rank_json(const struct gx_context *c, int rank)
+{
+    const struct gx_ctx_rank *r = gx_ctx_rank(c, rank);
+    if (!r)
+        return cJSON_CreateNull();
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    cJSON_AddNumberToObject(o, "rank", r->rank);
+    add_str(o, "hostname", c, r->hostname);
+    cJSON_AddNumberToObject(o, "pid", r->pid);
+    cJSON_AddNumberToObject(o, "node", r->node);
+    cJSON_AddNumberToObject(o, "local_rank", r->local_rank);
+    cJSON_AddNumberToObject(o, "local_size", r->local_size);
+    add_str(o, "mpi_library", c, r->mpi_library);
+    add_str(o, "cpuset", c, r->cpuset);
+    cJSON_AddBoolToObject(o, "cuda_aware_mpi", r->cuda_aware);
+    add_str(o, "cuda_aware_mpi_reason", c, r->cuda_aware_why);
+    add_str(o, "cuda_context", c, r->cuda_context);
+    add_str(o, "mpi_startup_notice", c, r->mpi_notice);
+    cJSON_AddItemToObject(o, "mpi_transport", transport_json(c, r));
+    cJSON_AddItemToObject(o, "env", env_json(c, r));
+    cJSON_AddItemToObject(o, "software", software_json(c, r));
+    if (r->has_topo)
+        add_topo(o, c, r);
+    return o;
+}
+
+/* One element of context.pairs. */
+static cJSON *pair_json(const struct gx_context *c, int i)
+{
+    const struct gx_ctx_pair *p = &c->pairs[i];
+    struct gx_ctx_pair_view v;
+    gx_ctx_pair_view(c, p->a, p->b, &v);
+    cJSON *o = cJSON_CreateObject();
+    int ids[2] = {p->a, p->b};
+    cJSON_AddItemToObject(o, "ranks", cJSON_CreateIntArray(ids, 2));
+    cJSON_AddBoolToObject(o, "same_node", v.same_node);
+    if (v.same_node) {
+        if (v.link)
+            cJSON_AddStringToObject(o, "link", v.link);
+        else
+            cJSON_AddNullToObject(o, "link");
+        cJSON_AddStringToObject(o, "link_source", v.link_source ? v.link_source : "");
+        if (v.p2p >= 0)
+            cJSON_AddBoolToObject(o, "peer_access", v.p2p);
+        else
+            cJSON_AddNullToObject(o, "peer_access");
+    } else {
+        cJSON *nics = cJSON_AddArrayToObject(o, "nics");
+        for (int i = 0; i < 2; i++)
+            cJSON_AddItemToArray(nics, v.nics[i] ? cJSON_CreateString(v.nics[i])
+                                                 : cJSON_CreateNull());
+    }
+    if (v.has_route)
+        cJSON_AddItemToObject(o, "route", gx_route_json(&v.route));
+    return o;
+}
+
+/* A slot's elements, made one at a time from the rows and printed, each then free to go. */
+static int fill_with(struct gx_jstream *w, const struct gx_context *c, int n,
+                     cJSON *(*make)(const struct gx_context *, int))
+{
+    int e = 0;
+    for (int i = 0; i < n && !e; i++) {
+        cJSON *item = make(c, i);
+        e = item ? gx_stream_item(w, item, NULL, NULL) : ENOMEM;
+        cJSON_Delete(item);
+    }
+    return e;
+}
+
+static int fill_ranks(struct gx_jstream *w, int slot, void *ctx)
+{
+    (void)slot;
+    const struct gx_context *c = ctx;
+    return fill_with(w, c, c->nranks, rank_json);
+}
+
+static int fill_pairs(struct gx_jstream *w, int slot, void *ctx)
+{
+    (void)slot;
+    const struct gx_context *c = ctx;
+    return fill_with(w, c, c->npairs, pair_json);
+}
+
+static const char *launcher(void)
+{
+    if (getenv("SLURM_STEP_ID") && !getenv("OMPI_COMM_WORLD_SIZE"))
+        return "srun";
+    if (getenv("OMPI_COMM_WORLD_SIZE"))
+        return getenv("SLURM_JOB_ID") ? "mpirun (Open MPI) in a Slurm allocation"
+                                      : "mpirun (Open MPI)";
+    if (getenv("PMI_RANK") || getenv("PMI_SIZE"))
+        return "mpiexec (PMI)";
+    return "unknown";
+}
+
+static cJSON *job_json(const struct gx_context *c)
+{
+    cJSON *jobj = cJSON_CreateObject();
+    cJSON_AddNumberToObject(jobj, "ranks", c->nranks);
+    cJSON_AddNumberToObject(jobj, "nodes", c->nnodes);
+    cJSON_AddStringToObject(jobj, "launcher", launcher());
+    /* The allocation, so that reports of one sweep (job array) can be told apart. */
+    static const char *const slurm[][2] = {
+        {"slurm_job_id", "SLURM_JOB_ID"},
+        {"slurm_array_job_id", "SLURM_ARRAY_JOB_ID"},
+        {"slurm_array_task_id", "SLURM_ARRAY_TASK_ID"},
+        {"slurm_partition", "SLURM_JOB_PARTITION"},
+        {"slurm_nodelist", "SLURM_JOB_NODELIST"},
+        {"slurm_tasks_per_node", "SLURM_TASKS_PER_NODE"},
+        {"slurm_gpus_per_task", "SLURM_GPUS_PER_TASK"},
+        {"slurm_gpus_per_node", "SLURM_GPUS_PER_NODE"},
+        {"slurm_cpus_per_task", "SLURM_CPUS_PER_TASK"},
+    };
+    for (size_t i = 0; i < GX_ARRAY_LEN(slurm); i++) {
+        const char *v = getenv(slurm[i][1]);
+        if (v && *v)
+            cJSON_AddStringToObject(jobj, slurm[i][0], v);
+    }
+    return jobj;
+}
+
+int gx_context_report(struct gx_report *rep, struct gx_context *c, struct gx_err *err)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o) {
+        gx_context_free(c);
+        return gx_fail(err, GX_ERUNTIME, "out of host memory for the report's context");
+    }
+    cJSON_AddItemToObject(o, "job", job_json(c));
+    cJSON_AddItemToObject(o, "build", gx_build_json());
+    /* The report reads the rows as it is written: it holds them until it is closed. */
+    rep->context = c;
+    cJSON *ranks = gx_report_stream_slot(rep, "context.ranks", fill_ranks, c, err);
+    cJSON *pairs = ranks ? gx_report_stream_slot(rep, "context.pairs", fill_pairs, c, err) : NULL;
+    if (!pairs) {
+        cJSON_Delete(ranks);
+        cJSON_Delete(o);
+        return GX_ERUNTIME;
+    }
+    cJSON_AddItemToObject(o, "ranks", ranks);
+    cJSON_AddItemToObject(o, "pairs", pairs);
+    gx_report_set(rep, "context", o);
+    return GX_OK;
+}

@@ -1,0 +1,188 @@
+/* The table's header from the context's rows: each rank's place (host, GPU, NUMA, cpuset, NIC,
+ * binding) and links, each measured pair's link and route, the warnings and the MPI library's
+ * start-up notice. */
+#include "config.h"
+#include "context.h"
+
+#include "wrap.h"
+
+#include <string.h>
+
+/* "#   route: line rate 425.0 GB/s: NVLink 4, 17 links 425.0", the narrowest first. */
+static void print_route(FILE *out, const struct gx_route *r)
+{
+    char hops[400] = "";
+    for (int i = 0; i < r->nhops; i++) {
+        const struct gx_hop *h = &r->hops[i];
+        size_t l = strlen(hops);
+        if (h->gbs > 0)
+            snprintf(hops + l, sizeof hops - l, "%s%s %.1f", l ? ", " : "", h->what, h->gbs);
+        else
+            snprintf(hops + l, sizeof hops - l, "%s%s ?", l ? ", " : "", h->what);
+    }
+    if (r->line_gbs > 0)
+        gx_print_note(out, "#   route: line rate %.1f GB/s%s: %s\n", r->line_gbs,
+                      r->partial ? " (of the known links)" : "", hops);
+    else
+        gx_print_note(out, "#   route: line rate unknown (%s)%s%s\n", r->why[0] ? r->why : "?",
+                      hops[0] ? ": " : "", hops);
+}
+
+/* A rank's links: its GPU's PCIe and NVLink (and C2C), its NIC, each with rate and source;
+ * 0 where it has nothing to say (no GPU, no NIC). */
+static int print_links(FILE *out, int rank, const struct gx_link_facts *f)
+{
+    char pcie[160] = "-", nvl[120] = "-", nic[120] = "-", c2c[80] = "", what[96];
+    if (f->has_gpu) {
+        const struct gx_pcie_facts *p = &f->pcie;
+        double line = gx_pcie_line_gbs(p, what, sizeof what);
+        const char *why = p->why[0] && (!p->cur_gen || !p->max_gen) ? p->why : NULL;
+        char c[48] = "?", m[48] = "?";
+        if (p->cur_gen > 0)
+            snprintf(c, sizeof c, "gen%d x%d %s %s", p->cur_gen, p->cur_width,
+                     gx_src_names[p->cur_src], p->under_load ? "under load" : "at idle");
+        if (p->max_gen > 0)
+            snprintf(m, sizeof m, "gen%d x%d %s", p->max_gen, p->max_width,
+                     gx_src_names[p->max_src]);
+        /* Made whole, then cut to the column's bytes: a long why ends where it always did. */
+        char whole[GX_LINK_WHY + 64];
+        if (line > 0 && p->cur_gen > 0)
+            snprintf(whole, sizeof whole, "%.1f GB/s (now %s, max %s)", line, c, m);
+        else if (line > 0) /* hwloc's speed: no generation or width */
+            snprintf(whole, sizeof whole, "%.1f GB/s (hwloc's link speed; %s)", line,
+                     why ? why : "gen and width unknown");
+        else
+            snprintf(whole, sizeof whole, "? (%s)", why ? why : "unknown");
+        size_t n = strnlen(whole, sizeof pcie - 1);
+        memcpy(pcie, whole, n);
+        pcie[n] = '\0';
+        const struct gx_nvlink_facts *v = &f->nvlink;
+        double per = 0;
+        int gen = gx_nvlink_generation(v->nvml_version, &per);
+        if (v->links > 0 && gen > 0)
+            snprintf(nvl, sizeof nvl, "%d, %d of %d active, %.1f GB/s", gen, v->active, v->links,
+                     per * (v->active > 0 ? v->active : 0));
+        else if (v->links > 0)
+            snprintf(nvl, sizeof nvl, "%d of %d active, rate ?", v->active, v->links);
+        /* C2C only where the GPU has it (Grace Hopper). */
+        if (f->c2c.links > 0)
+            snprintf(c2c, sizeof c2c, "; C2C %d of %d active, %.1f GB/s", f->c2c.active,
+                     f->c2c.links, gx_c2c_line_gbs(&f->c2c));
+    }
+    if (f->nic.name[0] && f->nic.gbits > 0)
+        snprintf(nic, sizeof nic, "%s %.0f Gb/s %s", f->nic.name, f->nic.gbits,
+                 gx_src_names[f->nic.src]);
+    else if (f->nic.name[0])
+        snprintf(nic, sizeof nic, "%s rate ?", f->nic.name);
+    /* A rank with no GPU and no NIC has nothing to say: a line of dashes a rank would bury the
+     * header of a host-only job. */
+    if (!f->has_gpu && !c2c[0] && !strcmp(nic, "-"))
+        return 0;
+    gx_print_note(out, "# links %d: PCIe %s; NVLink %s%s; NIC %s\n", rank, pcie, nvl, c2c, nic);
+    return 1;
+}
+
+/* One rank's line of the table of ranks. */
+static void print_rank(FILE *out, const struct gx_context *c, const struct gx_ctx_rank *r)
+{
+    char g[64] = "-", numa[32] = "-", cpus[160], nic[80] = "-";
+    const char *planned = r ? gx_ctx_str(c, r->planned) : NULL;
+    if (r && r->has_gpu) {
+        if (r->physical >= 0)
+            snprintf(g, sizeof g, "%d (phys %d)", r->visible, r->physical);
+        else
+            snprintf(g, sizeof g, "%d (phys ?0)", r->visible);
+        int nodes[32], n = gx_ctx_int_list(gx_ctx_str(c, r->numa), nodes, 32);
+        numa[0] = '\0';
+        for (int i = 0; i < n; i++)
+            snprintf(numa + strlen(numa), sizeof numa - strlen(numa), "%s%d", numa[0] ? "," : "",
+                     nodes[i]);
+        if (r->nearest_nic != GX_SID_NONE) {
+            const char *link = gx_ctx_str(c, r->nearest_nic_link);
+            snprintf(nic, sizeof nic, "%s(%s)", gx_ctx_str(c, r->nearest_nic), link ? link : "?");
+        }
+    }
+    /* The NIC in use and its place from the GPU; "!" on the other socket. */
+    if (r && r->nic_name != GX_SID_NONE) {
+        const char *link = gx_ctx_str(c, r->nic_link), *place = gx_ctx_str(c, r->nic_place);
+        snprintf(nic, sizeof nic, "%s(%s%s%s)%s", gx_ctx_str(c, r->nic_name), link ? link : "",
+                 link && link[0] ? " " : "", place ? place : "?", r->nic_flagged ? "!" : "");
+    }
+    /* What the process runs on; a plan for a foreign topology is marked as such. */
+    const char *cpuset = r ? gx_ctx_str(c, r->cpuset) : NULL;
+    if ((r && r->applied) || !planned)
+        snprintf(cpus, sizeof cpus, "%s", cpuset ? cpuset : "?");
+    else
+        snprintf(cpus, sizeof cpus, "%s(plan)", planned);
+    const char *host = r ? gx_ctx_str(c, r->hostname) : NULL;
+    const char *bus = r && r->has_gpu ? gx_ctx_str(c, r->busid) : NULL;
+    const char *decision = r ? gx_ctx_str(c, r->decision) : NULL;
+    fprintf(out, "# %4d %-12.12s %-12s %-12s %-4s %-14s %-20s %s\n", r ? r->rank : -1,
+            host ? host : "?", g, bus ? bus : "-", numa, cpus, nic, decision ? decision : "?");
+}
+
+static void print_pair(FILE *out, const struct gx_context *c, const struct gx_ctx_pair *p)
+{
+    struct gx_ctx_pair_view v;
+    gx_ctx_pair_view(c, p->a, p->b, &v);
+    if (v.same_node)
+        gx_print_note(out, "# pair %d:%d same node, link %s (%s), peer access %s\n", p->a, p->b,
+                      v.link ? v.link : "-", v.link_source ? v.link_source : "",
+                      v.p2p < 0 ? "unknown" : v.p2p ? "yes" : "no");
+    else
+        gx_print_note(out, "# pair %d:%d across nodes, NICs %s -> %s\n", p->a, p->b,
+                      v.nics[0] ? v.nics[0] : "none", v.nics[1] ? v.nics[1] : "none");
+    if (v.has_route)
+        print_route(out, &v.route);
+}
+
+static void print_warnings(FILE *out, const struct gx_context *c, const struct gx_ctx_rank *r)
+{
+    if (r->nic_flagged && r->nic_name != GX_SID_NONE) {
+        const char *source = gx_ctx_str(c, r->nic_source), *link = gx_ctx_str(c, r->nic_link);
+        fprintf(out, "# warning: rank %d: NIC %s (%s) is on the other socket from its GPU (%s): "
+                "every message crosses the socket link\n", r->rank, gx_ctx_str(c, r->nic_name),
+                source ? source : "?", link ? link : "SYS");
+    }
+    const gx_sid *w = gx_strpool_get(&c->pool, r->warnings, NULL);
+    for (int i = 0; w && i < r->nwarnings; i++) {
+        const char *s = gx_ctx_str(c, w[i]);
+        fprintf(out, "# warning: rank %d: %s\n", r->rank, s ? s : "");
+    }
+}
+
+void gx_context_print_header(FILE *out, const struct gx_context *c)
+{
+    const struct gx_ctx_rank *r0 = gx_ctx_rank(c, 0);
+    const char *topology = r0 ? gx_ctx_str(c, r0->topology) : NULL;
+    fprintf(out, "# topology (%s)\n", topology ? topology : "unknown");
+    fprintf(out, "# %4s %-12s %-12s %-12s %-4s %-14s %-20s %s\n", "rank", "host", "GPU", "bus id",
+            "NUMA", "cpuset", "NIC", "binding");
+    for (int i = 0; i < c->nranks; i++)
+        print_rank(out, c, gx_ctx_rank(c, i));
+    int with_facts = 0, printed = 0;
+    for (int i = 0; i < c->nranks; i++) {
+        const struct gx_ctx_rank *r = gx_ctx_rank(c, i);
+        if (!r || !r->has_facts || !c->facts || r->rank < 0 || r->rank >= c->nfacts)
+            continue;
+        with_facts++;
+        printed += print_links(out, r->rank, &c->facts[r->rank]);
+    }
+    if (with_facts && !printed)
+        fprintf(out, "# links: none on any rank (no GPU, no NIC)\n");
+    for (int i = 0; i < c->npairs; i++)
+        print_pair(out, c, &c->pairs[i]);
+    for (int i = 0; i < c->nranks; i++)
+        if (gx_ctx_rank(c, i))
+            print_warnings(out, c, gx_ctx_rank(c, i));
+    /* The MPI library's own start-up notice, once for the ranks that share it (every rank of
+     * a node prints it, and the launcher gathers them). */
+    const char *said = NULL;
+    for (int i = 0; i < c->nranks; i++) {
+        const struct gx_ctx_rank *r = gx_ctx_rank(c, i);
+        const char *n = r ? gx_ctx_str(c, r->mpi_notice) : NULL;
+        if (n && (!said || strcmp(said, n) != 0))
+            gx_print_note(out, "# note: %s\n", said = n);
+    }
+    fflush(out);
+}

@@ -1,0 +1,14 @@
+/* The link facts, routes and health of src/topo/links.h in the report (links_json.c): a rank's
+ * facts ("link_facts"), a pair's route and the health section. */
+#ifndef GX_LINKS_JSON_H
+#define GX_LINKS_JSON_H
+
+#include "links.h"
+
+#include <cjson/cJSON.h>
+
+cJSON *gx_links_rank_json(const struct gx_link_facts *f);
+cJSON *gx_route_json(const struct gx_route *r);
+cJSON *gx_health_json(const struct gx_health *h, int n);
+
+#endif
