@@ -457,7 +457,7 @@ int main(void)
     check_index();
 
     /* ---- the report's "calibration" */
-    cJSON *cal = gx_calibration_json(&cs);
+    cJSON *cal = gx_ceilings_json(&cs);
     cJSON *pairs = cJSON_GetObjectItem(cal, "rank_pairs");
     cJSON *p01 = cJSON_GetArrayItem(pairs, 0);
     cJSON *lat = cJSON_GetObjectItem(p01, "shm_latency");

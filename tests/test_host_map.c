@@ -158,7 +158,7 @@ int main(void)
        "without a known line rate no GPU is marked below");
     gx_host_map_free(&m);
 
-    cJSON *cal = gx_calibration_json(&c);
+    cJSON *cal = gx_ceilings_json(&c);
     const cJSON *gpus = cJSON_GetObjectItemCaseSensitive(cal, "gpus");
     const cJSON *pairs = cJSON_GetObjectItemCaseSensitive(cal, "rank_pairs");
     ok(cJSON_GetArraySize(gpus) == 5 && cJSON_GetArraySize(pairs) == 1 &&
