@@ -274,10 +274,10 @@ has() { grep -qxF -- "$1" "$dir/o.txt" || { echo "no line: $1"; return 1; }; }
 ok_diag $? "$dir/o.diag" "missing results listed per report (absent, failed, a second run of a size)"
 { has "UNFAIR: $rep/options.json: host latency pageable>pageable pair 0->1 size 8: iterations 40 vs 10" &&
   has "UNFAIR: $rep/options.json: host bw pageable>pageable pair 0->1 size 1M: window 64 vs 16" &&
-  has "$rep/options.json: all results: calibration off vs on" &&
+  has "$rep/options.json: all results: ceilings off vs on" &&
   [ "$(grep -c '^UNFAIR: ' "$dir/o.txt")" -eq 2 ]
 } >"$dir/o.diag" 2>&1
-ok_diag $? "$dir/o.diag" "option differences: iterations and window UNFAIR, calibration listed"
+ok_diag $? "$dir/o.diag" "option differences: iterations and window UNFAIR, ceilings listed (options.json's under their old name)"
 # Steps the stop rule ended (schema 2.1) differ in their counts by design: the option is the
 # precision asked, the same on both sides; a count given (--iters) against it differs.
 "$PYTHON" - "$rep/base.json" "$dir" <<'PY'
@@ -323,7 +323,7 @@ assert missing == want, missing
 unfair = {(u["option"], tuple(u["values"]), tuple(u["sizes"])) for u in d["unfair"]}
 assert unfair == {("iterations", (40, 10), (8,)), ("window", (64, 16), (1 << 20,))}, unfair
 assert all(u in d["option_differences"] for u in d["unfair"])
-assert {"report": f"{rep}/options.json", "option": "calibration", "values": ["off", "on"],
+assert {"report": f"{rep}/options.json", "option": "ceilings", "values": ["off", "on"],
         "unfair": False, "scope": "report"} in d["option_differences"], d["option_differences"]
 assert any(c["name"] == "command_line" for c in d["context_differences"])
 # The summary agrees with the rows.

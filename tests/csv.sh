@@ -116,7 +116,7 @@ fi
 
 # One size skipped (injected out of memory, with any memory kind): its line says why.
 GPUXFER_FAULT=cuda-oom:rank=1:size=4K gx_mpirun_table "$dir/b.csv" 2 --format csv --path host \
-    --pattern latency --sizes 8,4K $common --calibrate off --output "$dir/b.json" >"$dir/b.err" 2>&1
+    --pattern latency --sizes 8,4K $common --ceilings off --output "$dir/b.json" >"$dir/b.err" 2>&1
 ok $? "one size skipped by an injected out-of-memory: exit 0" || diag <"$dir/b.err"
 run_diag "$PYTHON" "$dir/check_csv.py" "$dir/b.csv" "$dir/b.json" &&
     grep -q '^,host,pageable,pageable,latency,0,1,true,4096,tiny,,,,.*,skipped,rank 1: injected: cudaMalloc of 4096 bytes failed: out of memory (cudaErrorMemoryAllocation),,,,,,,,,,,not_checked,,,,,,$' "$dir/b.csv"
