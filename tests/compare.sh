@@ -648,6 +648,33 @@ PY
     ok $? "--reference, one $gpu run: A the three reference runs of its GPU (exit $rc)" ||
         { head -n 5 "$dir/ref.out"; cat "$dir/ref.err"; } | diag
 done
+# Schema 2.12 named the ceilings "ceilings" (before: "calibration"): a run of the new name beside
+# the reference runs of the old (they keep it) has the same ceilings option, on, and validates;
+# a report with both names does not.
+"$PYTHON" - "$ref/h200-1gpu-default-run1.json" "$dir/mine-new.json" \
+    "$top_srcdir/schema/gpuxfer-report.schema.json" >"$dir/new.txt" 2>&1 <<'PY'
+import json, sys, jsonschema
+d = json.load(open(sys.argv[1]))
+schema = json.load(open(sys.argv[3]))
+assert "calibration" in d and "ceilings" not in d, "the reference run is no longer an old report"
+d["start_time"], d["end_time"] = "2026-11-25T10:00:00Z", "2026-11-25T10:01:00Z"
+both = dict(d, ceilings=d["calibration"])
+d["ceilings"] = d.pop("calibration")
+jsonschema.validate(d, schema)
+json.dump(d, open(sys.argv[2], "w"))
+try:
+    jsonschema.validate(both, schema)
+    sys.exit("a report with both ceilings and calibration validated")
+except jsonschema.ValidationError:
+    pass
+PY
+ok_diag $? "$dir/new.txt" "a report's ceilings under the new name validate, under both names not"
+compare --reference "$dir/mine-new.json" >"$dir/ref.out" 2>"$dir/ref.err"
+rc=$?
+[ $rc -eq 0 ] && [ ! -s "$dir/ref.err" ] && ! grep -q 'ceilings' "$dir/ref.out" &&
+    grep -q "^# A: reference h200-1gpu-default-run1.json .. h200-1gpu-default-run3.json (3 runs)$" "$dir/ref.out"
+ok $? "--reference, a run of the new name beside old reports (calibration): no option difference (exit $rc)" ||
+    { head -n 20 "$dir/ref.out"; cat "$dir/ref.err"; } | diag
 compare --reference "$rep/base.json" >"$dir/ref.out" 2>"$dir/ref.err"
 rc=$?
 [ $rc -eq 2 ] && [ ! -s "$dir/ref.out" ] && [ "$(wc -l <"$dir/ref.err")" -eq 1 ] &&
