@@ -24,6 +24,8 @@ noisy (schema 2.5: noise, ceilings) against base, same measurements:
 ci-base vs ci-slower, no samples (confidence intervals):
   host bw 1 MiB      : intervals apart                 -> significant, slower
   host bw 64 KiB     : intervals overlap               -> not significant
+The reports are older than schema 2.12: their ceilings are under the old name, "calibration",
+which the report tools must go on reading (tests/compare.sh's "ceilings off vs on").
 """
 import json
 import os
