@@ -6,7 +6,7 @@ dir=$(mktemp -d "$TEST_TMP/csv.XXXXXX")
 common="--iters 20 --warmup 2 --quiet"
 
 # A run name with a comma, quotes and a byte that is not UTF-8: quoted, and repaired as in
-# the report. Calibrated: the lines have ceilings and efficiencies. p2p is skipped as a whole path without a GPU (or not built in).
+# the report. With ceilings measured: the lines have them and efficiencies. p2p is skipped as a whole path without a GPU (or not built in).
 name=$(printf 'csv,"q"\377')
 gx_mpirun_table "$dir/a.csv" 2 --format csv --path host,p2p --pattern latency,bw --sizes 8,1M \
     $common --name "$name" --output "$dir/a.json" >"$dir/a.err" 2>&1

@@ -134,7 +134,7 @@ else
     "$PYTHON" -c "import json,sys; r=json.load(open(sys.argv[1]))['context']['ranks'][0]; sys.exit('Open MPI' in r['mpi_library'])" "$dir/np2-mpi.json"
     ok $? "np2-mpi: the table notes what carried the device buffers (Open MPI has a note)"
 fi
-# Calibration: every GPU path's bandwidth results are bounded by a ceiling measured in this
+# Ceilings: every GPU path's bandwidth results are bounded by a ceiling measured in this
 # job (copy engines, peer copies, kernels on mapped host memory, managed memory, MPI between the
 # hosts), and every per-GPU ceiling planned is measured.
 for p in $gpu_paths; do
