@@ -53,7 +53,7 @@ top = max((r["efficiency"] for r in rated), default=0)
 by = [r.get("stop", {}).get("by") for r in d.get("results", [])]
 stops = "%d/%d/%d" % tuple(by.count(k) for k in ("precision", "time", "iterations"))
 print("%-4s %5s %7s %6s %8.1f %6d %4d %8d %8s %s" % (i, rc, wall, est, d.get(
-    "calibration", {}).get("seconds", 0), len(rated), bang, above,
+    "ceilings", {}).get("seconds", 0), len(rated), bang, above,
     "%.1f%s" % (100 * top, "!" if top > 1 else ""), stops))  # no efficiency above 100% unmarked
 PY
 done | tee "$dir/summary.txt"

@@ -90,7 +90,7 @@ run_gx() { # pattern round window(own|osu) [gpuxfer args]
     [ "$pat" = latency ] && sizes=$lat_sizes win=()
     [ "$w" = osu ] && win+=(--window 64)
     timeout 600 "${mr[@]}" "$gx" "${gx_mem[@]}" --pattern "$pat" --sizes "$sizes" \
-        "${win[@]}" --calibrate off --quiet --force --output "$out/gx-$pat-$w.$r.json" "$@" \
+        "${win[@]}" --ceilings off --quiet --force --output "$out/gx-$pat-$w.$r.json" "$@" \
         >"$out/gx-$pat-$w.$r.txt" 2>&1
 }
 started=$(date +%s)

@@ -274,10 +274,10 @@ has() { grep -qxF -- "$1" "$dir/o.txt" || { echo "no line: $1"; return 1; }; }
 ok_diag $? "$dir/o.diag" "missing results listed per report (absent, failed, a second run of a size)"
 { has "UNFAIR: $rep/options.json: host latency pageable>pageable pair 0->1 size 8: iterations 40 vs 10" &&
   has "UNFAIR: $rep/options.json: host bw pageable>pageable pair 0->1 size 1M: window 64 vs 16" &&
-  has "$rep/options.json: all results: calibration off vs on" &&
+  has "$rep/options.json: all results: ceilings off vs on" &&
   [ "$(grep -c '^UNFAIR: ' "$dir/o.txt")" -eq 2 ]
 } >"$dir/o.diag" 2>&1
-ok_diag $? "$dir/o.diag" "option differences: iterations and window UNFAIR, calibration listed"
+ok_diag $? "$dir/o.diag" "option differences: iterations and window UNFAIR, ceilings listed (options.json's under their old name)"
 # Steps the stop rule ended (schema 2.1) differ in their counts by design: the option is the
 # precision asked, the same on both sides; a count given (--iters) against it differs.
 "$PYTHON" - "$rep/base.json" "$dir" <<'PY'
@@ -323,7 +323,7 @@ assert missing == want, missing
 unfair = {(u["option"], tuple(u["values"]), tuple(u["sizes"])) for u in d["unfair"]}
 assert unfair == {("iterations", (40, 10), (8,)), ("window", (64, 16), (1 << 20,))}, unfair
 assert all(u in d["option_differences"] for u in d["unfair"])
-assert {"report": f"{rep}/options.json", "option": "calibration", "values": ["off", "on"],
+assert {"report": f"{rep}/options.json", "option": "ceilings", "values": ["off", "on"],
         "unfair": False, "scope": "report"} in d["option_differences"], d["option_differences"]
 assert any(c["name"] == "command_line" for c in d["context_differences"])
 # The summary agrees with the rows.
@@ -648,6 +648,33 @@ PY
     ok $? "--reference, one $gpu run: A the three reference runs of its GPU (exit $rc)" ||
         { head -n 5 "$dir/ref.out"; cat "$dir/ref.err"; } | diag
 done
+# Schema 2.12 named the ceilings "ceilings" (before: "calibration"): a run of the new name beside
+# the reference runs of the old (they keep it) has the same ceilings option, on, and validates;
+# a report with both names does not.
+"$PYTHON" - "$ref/h200-1gpu-default-run1.json" "$dir/mine-new.json" \
+    "$top_srcdir/schema/gpuxfer-report.schema.json" >"$dir/new.txt" 2>&1 <<'PY'
+import json, sys, jsonschema
+d = json.load(open(sys.argv[1]))
+schema = json.load(open(sys.argv[3]))
+assert "calibration" in d and "ceilings" not in d, "the reference run is no longer an old report"
+d["start_time"], d["end_time"] = "2026-11-25T10:00:00Z", "2026-11-25T10:01:00Z"
+both = dict(d, ceilings=d["calibration"])
+d["ceilings"] = d.pop("calibration")
+jsonschema.validate(d, schema)
+json.dump(d, open(sys.argv[2], "w"))
+try:
+    jsonschema.validate(both, schema)
+    sys.exit("a report with both ceilings and calibration validated")
+except jsonschema.ValidationError:
+    pass
+PY
+ok_diag $? "$dir/new.txt" "a report's ceilings under the new name validate, under both names not"
+compare --reference "$dir/mine-new.json" >"$dir/ref.out" 2>"$dir/ref.err"
+rc=$?
+[ $rc -eq 0 ] && [ ! -s "$dir/ref.err" ] && ! grep -q 'ceilings' "$dir/ref.out" &&
+    grep -q "^# A: reference h200-1gpu-default-run1.json .. h200-1gpu-default-run3.json (3 runs)$" "$dir/ref.out"
+ok $? "--reference, a run of the new name beside old reports (calibration): no option difference (exit $rc)" ||
+    { head -n 20 "$dir/ref.out"; cat "$dir/ref.err"; } | diag
 compare --reference "$rep/base.json" >"$dir/ref.out" 2>"$dir/ref.err"
 rc=$?
 [ $rc -eq 2 ] && [ ! -s "$dir/ref.out" ] && [ "$(wc -l <"$dir/ref.err")" -eq 1 ] &&

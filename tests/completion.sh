@@ -1,6 +1,6 @@
 #!/bin/sh
 # The bash completion (completion/gpuxfer): options, the values of --path, --pattern, --pairs,
-# --mem and the word lists of options like --calibrate, and the shipped scenario names, each
+# --mem and the word lists of options like --ceilings, and the shipped scenario names, each
 # asked of gpuxfer itself (--list), so that none can drift from the program.
 . "$top_srcdir/tests/lib.sh"
 dir=$(mktemp -d "$TEST_TMP/completion.XXXXXX")
@@ -33,9 +33,9 @@ ok $? "--pattern b -> $got"
 got=$(complete "$GPUXFER" --pairs all)
 [ "$got" = "all-disjoint all all-concurrent" ]
 ok $? "--pairs all -> $got"
-got=$(complete "$GPUXFER" --calibrate '')
+got=$(complete "$GPUXFER" --ceilings '')
 [ "$got" = "on off full" ]
-ok $? "--calibrate: the words of its ARG ($got)"
+ok $? "--ceilings: the words of its ARG ($got)"
 got=$(complete "$GPUXFER" --scenario sm)
 [ "$got" = "smoke" ]
 ok $? "--scenario sm: the shipped scenario ($got)"

@@ -6,7 +6,7 @@ dir=$(mktemp -d "$TEST_TMP/csv.XXXXXX")
 common="--iters 20 --warmup 2 --quiet"
 
 # A run name with a comma, quotes and a byte that is not UTF-8: quoted, and repaired as in
-# the report. Calibrated: the lines have ceilings and efficiencies. p2p is skipped as a whole path without a GPU (or not built in).
+# the report. With ceilings measured: the lines have them and efficiencies. p2p is skipped as a whole path without a GPU (or not built in).
 name=$(printf 'csv,"q"\377')
 gx_mpirun_table "$dir/a.csv" 2 --format csv --path host,p2p --pattern latency,bw --sizes 8,1M \
     $common --name "$name" --output "$dir/a.json" >"$dir/a.err" 2>&1
@@ -116,7 +116,7 @@ fi
 
 # One size skipped (injected out of memory, with any memory kind): its line says why.
 GPUXFER_FAULT=cuda-oom:rank=1:size=4K gx_mpirun_table "$dir/b.csv" 2 --format csv --path host \
-    --pattern latency --sizes 8,4K $common --calibrate off --output "$dir/b.json" >"$dir/b.err" 2>&1
+    --pattern latency --sizes 8,4K $common --ceilings off --output "$dir/b.json" >"$dir/b.err" 2>&1
 ok $? "one size skipped by an injected out-of-memory: exit 0" || diag <"$dir/b.err"
 run_diag "$PYTHON" "$dir/check_csv.py" "$dir/b.csv" "$dir/b.json" &&
     grep -q '^,host,pageable,pageable,latency,0,1,true,4096,tiny,,,,.*,skipped,rank 1: injected: cudaMalloc of 4096 bytes failed: out of memory (cudaErrorMemoryAllocation),,,,,,,,,,,not_checked,,,,,,$' "$dir/b.csv"

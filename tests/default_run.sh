@@ -47,7 +47,7 @@ ok $? "GPUs seen: the run has a budget of its own (45 s), and says what it buys"
     diag <"$dir/gpu.txt"
 
 # Fake GPUs measure nothing: outside --dry-run they leave the host run.
-gx_mpirun 2 --topology-xml "$xml" --fake-gpus $gpus --sizes 8 --iters 3 --calibrate off --quiet \
+gx_mpirun 2 --topology-xml "$xml" --fake-gpus $gpus --sizes 8 --iters 3 --ceilings off --quiet \
     --output "$dir/fake.json" >"$dir/fake.txt" 2>&1
 ok $? "fake GPUs, measuring: exit 0" || diag <"$dir/fake.txt"
 py_check "$dir/fake.json" <<'PY'

@@ -217,7 +217,7 @@ ok $? "--soak 30 with SIGTERM on rank 1: exit 5 at once, report interrupted, soa
 # What cannot happen in this job (2 ranks, sizes 8,1K,4K,64K) is refused too.
 for spec in "boom:rank=1:size=8" "hang:rank=1" "hang:rank=x:size=8" "die:rank=1:size=8:when=now" \
     "cuda-oom:rank=1" "die:rank=2:size=8" "hang:rank=1:size=16" "corrupt:rank=1:size=1K:offset=1K" \
-    "stop:rank=1:at=init:size=8" "slow-calibration:rank=0:size=8" "slow:rank=0:size=8:per=trip" \
+    "stop:rank=1:at=init:size=8" "slow-ceilings:rank=0:size=8" "slow:rank=0:size=8:per=trip" \
     "hang:rank=1:size=8:per=transfer"; do
     run_fault bad "$spec" 2
     [ $rc -eq 2 ] && [ "$(grep -c '^gpuxfer: ' "$dir/bad.err")" -eq 1 ] &&

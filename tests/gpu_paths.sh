@@ -134,7 +134,7 @@ else
     "$PYTHON" -c "import json,sys; r=json.load(open(sys.argv[1]))['context']['ranks'][0]; sys.exit('Open MPI' in r['mpi_library'])" "$dir/np2-mpi.json"
     ok $? "np2-mpi: the table notes what carried the device buffers (Open MPI has a note)"
 fi
-# Calibration: every GPU path's bandwidth results are bounded by a ceiling measured in this
+# Ceilings: every GPU path's bandwidth results are bounded by a ceiling measured in this
 # job (copy engines, peer copies, kernels on mapped host memory, managed memory, MPI between the
 # hosts), and every per-GPU ceiling planned is measured.
 for p in $gpu_paths; do
@@ -151,13 +151,13 @@ for r in d["results"]:
     if r["status"] == "ok" and r["pattern"] != "latency" and not (
             r.get("ceiling", 0) > 0 and r.get("efficiency", 0) > 0 and r.get("ceiling_what")):
         bad.append("%s %s %d: no ceiling: %s" % (r["path"], r["pattern"], r["size"], r.get("ceiling_absent")))
-cal = d.get("calibration", {})
+cal = d.get("ceilings", {})
 for rp in cal.get("rank_pairs", []):
     for k, v in rp.items():
         if isinstance(v, dict) and not all(p.get("best", 0) > 0 for p in v.get("points", [])):
             bad.append("ranks %s %s: %s" % (rp["ranks"], k, v))
 if not cal:
-    bad.append("no calibration in the report")
+    bad.append("no ceilings in the report")
 print("\n".join(bad))
 sys.exit(1 if bad else 0)
 PY
@@ -194,7 +194,7 @@ for r in rs:
 # (on one H100 staged-mpi's was the higher at 4K, 1M and 4M) and are not compared directly.
 d = json.load(open(sys.argv[1]))
 best = {}
-for rp in d.get("calibration", {}).get("rank_pairs", []):
+for rp in d.get("ceilings", {}).get("rank_pairs", []):
     for kind in ("copy_engines", "copy_engines_bidir"):
         for p in rp.get(kind, {}).get("points", []):
             best[kind, p["size"]] = max(best.get((kind, p["size"]), 0), p.get("best", 0))

@@ -67,7 +67,7 @@ expect 2 '^gpuxfer: needs 2 ranks .*this job has 1 \(run it with mpirun -np 2' \
 ok $? "one rank: the message does not blame --pairs, which was not given"
 expect 0 '^gpuxfer: rank 2 of 3 stays idle: no pair of --pairs 0:1 includes it' \
     "three ranks with --pairs 0:1: one line naming the idle rank and why" 3 --sizes 8 \
-    --pattern latency --iters 3 --calibrate off
+    --pattern latency --iters 3 --ceilings off
 [ "$(grep -c 'idle' "$dir/m.lines")" -eq 1 ]
 ok $? "three ranks: the idle rank said once"
 expect 2 "bad size '1M-4M' \(a range is written MIN:MAX, e.g. 1M:4M" \
@@ -77,9 +77,9 @@ expect 2 "no scenario 'nosuch' \(expected a file, or one of: .*plan, smoke" \
 expect 2 "unknown option '-q' \(see --help\)" "an unknown short option" 2 -q
 
 # OSU Micro-Benchmarks' letters: -m [MIN:]MAX (MAX alone: 1:MAX), -i iterations, -x warm-up.
-gx_mpirun 2 -m 4K -i 7 -x 1 --path host --pattern latency --calibrate off --dry-run \
+gx_mpirun 2 -m 4K -i 7 -x 1 --path host --pattern latency --ceilings off --dry-run \
     >"$dir/osu.txt" 2>&1 &&
-    gx_mpirun 2 -m 64:256 --path host --pattern bw --calibrate off --dry-run >"$dir/osu2.txt" 2>&1
+    gx_mpirun 2 -m 64:256 --path host --pattern bw --ceilings off --dry-run >"$dir/osu2.txt" 2>&1
 [ "$(awk '$1 ~ /^[0-9]+$/ { printf "%s/%s/%s ", $5, $7, $8 }' "$dir/osu.txt")" = \
     "1/7/1 2/7/1 4/7/1 8/7/1 16/7/1 32/7/1 64/7/1 128/7/1 256/7/1 512/7/1 1K/7/1 2K/7/1 4K/7/1 " ] &&
     [ "$(awk '$1 ~ /^[0-9]+$/ { printf "%s ", $5 }' "$dir/osu2.txt")" = "64 128 256 " ] &&
@@ -87,6 +87,39 @@ gx_mpirun 2 -m 4K -i 7 -x 1 --path host --pattern latency --calibrate off --dry-
     grep -q '^  -x, --warmup N ' "$dir/help"
 ok $? "osu's -m 4K (1:4K), -m 64:256, -i 7 and -x 1 as --sizes, --iters and --warmup; --help shows the letters" ||
     cat "$dir/osu.txt" "$dir/osu2.txt" | diag
+
+# An option's old name (the option table's alias) is the same option: --calibrate is --ceilings
+# (the plan the dry run lists is the same, off and full), the scenario key "calibrate" too; --help
+# and the man page name the new one and say the old one is accepted; both names in one scenario
+# run are one option given twice.
+same=1
+for v in off full; do
+    for opt in --ceilings --calibrate; do
+        gx_mpirun 2 --path host --pattern bw --sizes 4K,64K $opt $v --dry-run >"$dir/alias$opt-$v.txt" 2>&1 ||
+            same=0
+    done
+    cmp -s "$dir/alias--ceilings-$v.txt" "$dir/alias--calibrate-$v.txt" || same=0
+done
+for key in ceilings calibrate; do
+    printf '{"runs": [{"path": "host", "pattern": "bw", "sizes": "4K,64K", "%s": "full"}]}\n' "$key" \
+        >"$dir/alias-$key.json"
+    gx_mpirun 2 --scenario "$dir/alias-$key.json" --dry-run >"$dir/alias-$key.txt" 2>&1 || same=0
+done
+[ $same -eq 1 ] && cmp -s "$dir/alias-ceilings.txt" "$dir/alias-calibrate.txt" &&
+    grep -q 'ceiling:peer-copy' "$dir/alias-calibrate.txt" && ! grep -q 'ceiling:' "$dir/alias--calibrate-off.txt"
+ok $? "--calibrate off|full and the scenario key calibrate plan as --ceilings and ceilings do" ||
+    cat "$dir"/alias*.txt | diag
+tr -s ' \n' ' ' <"$dir/help" | grep -q -- '--ceilings on|off|full .*(--calibrate, its old name, is accepted too)' &&
+    ! grep -q '^  --calibrate' "$dir/help" &&
+    grep -q '^measure the ceilings .* \\-\\-calibrate, its old name, is accepted too\.$' "$top_builddir/gpuxfer.1" &&
+    ! "$GPUXFER" --list options | grep -q calibrate
+ok $? "--help and the man page: --ceilings, its old name accepted; completion offers only the new name"
+printf '{"runs": [{"ceilings": "off", "calibrate": "on"}]}\n' >"$dir/alias-both.json"
+gx_mpirun 1 --scenario "$dir/alias-both.json" >"$dir/alias-both.err" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q "runs\[0\]: keys 'ceilings' and 'calibrate' are one option given twice" "$dir/alias-both.err"
+ok $? "a scenario run with ceilings and calibrate: exit 2, one option given twice (exit $rc)" ||
+    diag <"$dir/alias-both.err"
 
 # The plan scenario, shortened, measures the host paths wherever it runs (no GPU needed). Two
 # sizes, each with its ceilings, make two groups of each path: a skip is said once all the same,

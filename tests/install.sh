@@ -166,7 +166,7 @@ ok $? "--scenario with an unknown name from the build tree: exit 2, the shipped 
     diag <"$dir/bt.err"
 
 # The staged install: its own scenarios, found relative to the program (its smoke runs).
-GPUXFER=$bin/gpuxfer gx_mpirun 2 --scenario smoke --iters 3 --calibrate off --quiet \
+GPUXFER=$bin/gpuxfer gx_mpirun 2 --scenario smoke --iters 3 --ceilings off --quiet \
     --output "$dir/smoke.json" >"$dir/smoke.txt" 2>&1 &&
     check_report "$dir/smoke.json" >/dev/null
 ok $? "the DESTDIR-staged gpuxfer runs --scenario smoke by name" || diag <"$dir/smoke.txt"

@@ -72,7 +72,7 @@ ok $? "SIGTERM to rank 0 after its report is written: exit 0, report complete" |
 no_tmp() { [ -z "$(find "$dir" -name "$1.json.tmp.*")" ]; }
 agrees() { [ "$("$PYTHON" -c "import json,sys; print(json.load(open(sys.argv[1]))['exit_code'])" "$dir/$1.json")" = "$rc" ]; }
 # One round trip a sample (--window 1): 60000 samples, not 24 times as many round trips.
-run sig-writing "signal:rank=0:at=writing" 2 --sizes 8,16 --iters 30000 --warmup 0 --window 1 --calibrate off --samples
+run sig-writing "signal:rank=0:at=writing" 2 --sizes 8,16 --iters 30000 --warmup 0 --window 1 --ceilings off --samples
 [ $rc -eq 0 ] && check_report "$dir/sig-writing.json" --status complete && agrees sig-writing &&
     no_tmp sig-writing && grep -q '"samples_file"' "$dir/sig-writing.json" &&
     ! grep -q "interrupted" "$dir/sig-writing.err"

@@ -94,7 +94,7 @@ ok $? "MPICH report: mpi_library MPICH, cuda_aware_mpi and its reason from the M
 
 # --assume-cuda-aware where the MPICH rule does not say yes: aware, and the reason says over what.
 out="$dir/assume.json"
-gx_mpirun 2 --pattern latency --sizes 8 --iters 3 --calibrate off --assume-cuda-aware --quiet \
+gx_mpirun 2 --pattern latency --sizes 8 --iters 3 --ceilings off --assume-cuda-aware --quiet \
     --output "$out" >"$dir/assume.txt" 2>&1
 ok $? "MPICH, --assume-cuda-aware: exit 0" || diag <"$dir/assume.txt"
 py_check "$out" <<'PY'

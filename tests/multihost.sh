@@ -44,7 +44,7 @@ ok $? "ranks on h1 h2 h3: 3 nodes, no pair on one node, each pair's NICs, MPI ov
 # machine (else more ranks are named).
 GPUXFER_FAULT="stop:rank=2:size=4K:iter=1" timeout -k 10 600 "$MPIRUN" -np 3 "${EMU_MPIRUN_OPTS[@]}" \
     -x GPUXFER_FAULT --mca mpi_yield_when_idle 1 "$GPUXFER" --pairs all --pattern latency \
-    --sizes 8,4K --iters 5 --calibrate off --timeout 15 --quiet --output "$dir/stop.json" \
+    --sizes 8,4K --iters 5 --ceilings off --timeout 15 --quiet --output "$dir/stop.json" \
     >"$dir/stop.txt" 2>&1
 r=$?
 [ $r -eq 4 ] && grep -q "rank 2 did not answer (stopped or dead)" "$dir/stop.txt" &&
@@ -58,7 +58,7 @@ if emu_shape h1 "delay 2ms rate 200mbit" "rate 1mbit burst 1600 latency 400ms" 2
     slow_how=$EMU_SHAPE_HOW
     emu_shape h2 "delay 2ms rate 200mbit" "rate 1mbit burst 1600 latency 400ms" &&
         emu_shape h3 "delay 2ms rate 200mbit" "rate 1mbit burst 1600 latency 400ms"
-    run_config slow --pairs 0:1 --calibrate off
+    run_config slow --pairs 0:1 --ceilings off
     r=$?; ok $r "slow links ($slow_how): gpuxfer exits 0"
     [ $r -eq 0 ] || diag <"$dir/slow.txt"
     "$PYTHON" "$top_srcdir/scripts/gpuxfer-report" compare "$dir/fast.json" "$dir/slow.json" \
@@ -82,7 +82,7 @@ if emu_shape h1 "delay 2ms rate 200mbit" "rate 1mbit burst 1600 latency 400ms" 2
     for h in h1 h2 h3; do emu_unshape $h; done
     if emu_shape_to h1 h3 10mbit "delay 2ms" 2>"$dir/err" && how=$EMU_SHAPE_HOW &&
         emu_shape_to h3 h1 10mbit "delay 2ms" 2>>"$dir/err"; then
-        run_config onelink --pairs all --sizes 4K --calibrate off
+        run_config onelink --pairs all --sizes 4K --ceilings off
         r=$?; ok $r "one slow link, h1 <-> h3 ($how, and back), --pairs all: gpuxfer exits 0"
         [ $r -eq 0 ] || diag <"$dir/onelink.txt"
         grep -E '^# +SLOW|^# slow pairs' "$dir/onelink.txt" | diag

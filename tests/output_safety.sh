@@ -117,7 +117,7 @@ ok $? "the repaired fields are listed (report: command line, environment; each .
 # no ceilings (not what this checks).
 mkdir "$dir/full"
 if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=64k tmpfs "$dir/full" 2>"$dir/err"; then
-    gx_mpirun 2 --sizes 1:64 --iters 1000 --pattern latency --window 1 --calibrate off --samples \
+    gx_mpirun 2 --sizes 1:64 --iters 1000 --pattern latency --window 1 --ceilings off --samples \
         --quiet --output "$dir/full/r.json" >/dev/null 2>"$dir/err"
     rc=$?
     py_check "$dir/full/r.json.jsonl" <<'PY'

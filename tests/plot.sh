@@ -226,7 +226,7 @@ for p in panels:
 entries = d["legend"]["entries"]
 assert any(e.startswith("A: ") and "cfg-0-GX_BTL=default (5 runs)" in e for e in entries), entries
 assert any(e.startswith("B: ") and "OMPI_MCA_btl=self,tcp" in e for e in entries), entries
-assert "a run's median" in entries and "calibrated ceiling" in entries and d["legend"]["outside"]
+assert "a run's median" in entries and "measured ceiling" in entries and d["legend"]["outside"]
 assert d["heatmaps"] == []
 PY
 ok_diag $? "$dir/ab.err" "a comparison (sweep folder): a colour per configuration, 5 run points per size, ceilings, legend outside"
@@ -270,7 +270,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 drawn = {p["title"].split(":")[0] for p in d["line_panels"] for s in p["series"] if s["ceiling_points"]}
 assert {"staged", "p2p", "zerocopy"} <= drawn, drawn
-assert "the calibrated ceiling, in the line's colour" in d["legend"]["entries"], d["legend"]
+assert "the measured ceiling, in the line's colour" in d["legend"]["entries"], d["legend"]
 PY
 ok $? "one report: each line's ceiling dotted in its colour where it has one (staged, p2p, zerocopy...)"
 

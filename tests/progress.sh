@@ -4,7 +4,7 @@
 # --progress asks, and never with --quiet; its count is the plan's.
 . "${top_srcdir:-.}/tests/lib.sh"
 dir=$(mktemp -d "$TEST_TMP/progress.XXXXXX")
-args="--path host --pattern latency,bw --sizes 8,1K,64K --iters 5 --calibrate off"
+args="--path host --pattern latency,bw --sizes 8,1K,64K --iters 5 --ceilings off"
 steps=$(gx_mpirun 2 $args --dry-run | sed -n 's/^# \([0-9]*\) measurements.*/\1/p')
 [ "$steps" = 6 ]
 ok $? "the plan has 6 steps (found '$steps')"
@@ -25,7 +25,7 @@ else
     # far, the time left of the budget (the step slowed, so that the line is redrawn in it).
     bcmd="timeout -k 10 600 $MPIRUN -np 2 $gx_mpirun_opts $GPUXFER --path host --pattern latency"
     GPUXFER_FAULT=slow:rank=0:size=8 script -qfec \
-        "$bcmd --sizes 8 --calibrate off --budget 4 --output $dir/budget.json" \
+        "$bcmd --sizes 8 --ceilings off --budget 4 --output $dir/budget.json" \
         /dev/null >"$dir/budget.txt" 2>&1
     rc=$?
     [ $rc -eq 0 ] &&
@@ -33,7 +33,7 @@ else
             "$dir/budget.txt"
     ok $? "with a budget: the step, its precision so far, the budget's time left (rc $rc)" ||
         diag <"$dir/budget.txt"
-    script -qfec "$bcmd --sizes 8 --calibrate off --budget 4 --output $dir/bq.json --quiet" \
+    script -qfec "$bcmd --sizes 8 --ceilings off --budget 4 --output $dir/bq.json --quiet" \
         /dev/null >"$dir/bq.txt" 2>&1
     script -qfec "$cmd --quiet --force" /dev/null >"$dir/quiet.txt" 2>&1
     ! grep -q "\[1/" "$dir/quiet.txt" "$dir/bq.txt"
@@ -55,7 +55,7 @@ ok $? "--progress in a log: lines on stderr, the last one at $steps of $steps (r
 # --progress to a log promises a line every 10 s: within one measurement longer than that too
 # (its iterations slowed 0.5 s each on rank 0), the watchdog's thread says where it is.
 GPUXFER_FAULT=slow:rank=0:size=1K:ms=500 gx_mpirun 2 --path host --pattern latency --sizes 1K \
-    --iters 30 --warmup 1 --calibrate off --progress --timeout 120 --output "$dir/long.json" \
+    --iters 30 --warmup 1 --ceilings off --progress --timeout 120 --output "$dir/long.json" \
     >"$dir/long.txt" 2>&1
 rc=$?
 lines=$(grep -c "size 1024 pairs 0:1: at iteration [0-9]* of 31 ([0-9]* s so far)" "$dir/long.txt")

@@ -42,7 +42,7 @@ if emu_shape_rail h3 1 "rate 10mbit" "rate 10mbit burst 4kb latency 400ms" 2>"$d
     bytes before
     timeout -k 10 300 "$MPIRUN" -np 8 "${EMU_MPIRUN_OPTS[@]}" --mca mpi_yield_when_idle 1 \
         "${EMU_RANK_WRAP[@]}" "$GPUXFER" --path host --pairs rails --pattern bw --sizes 64K \
-        --iters 8 --warmup 2 --window 4 --calibrate off --slow-pair 0.1 --quiet \
+        --iters 8 --warmup 2 --window 4 --ceilings off --slow-pair 0.1 --quiet \
         --output "$dir/rails.json" >"$dir/rails.txt" 2>&1
     r=$?
     bytes after

@@ -32,7 +32,7 @@ try:
         print("# gpuxfer-report plot left out (GX_WALK_PLOT=1 walks it too)")
 except ImportError:
     print("# gpuxfer-report plot left out: no matplotlib for", sys.executable)
-DRAWN = ("results", "matrices", "calibration")
+DRAWN = ("results", "matrices", *gx.CEILINGS_KEYS)  # the ceilings under either name
 WRONG = [None, "x", [], {}, True, -1, 0, 1.5, 1e308, [1, "a"], {"a": None}]
 
 

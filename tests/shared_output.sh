@@ -41,7 +41,7 @@ assert len(d["results"]) == len(lines) == 2
 PY
 ok $? "the report holds the command line and the results of the run that measured, and no other's"
 
-# Staggered across the calibration, with --force: a live run is never replaced. The first run
+# Staggered across the ceiling probes, with --force: a live run is never replaced. The first run
 # holds its second size until its --timeout (a hang fault), so it is live for sure while the
 # others start (90 s: four refused start-ups took 20 s under ASan on a loaded machine; more than
 # four times that is kept in hand). The others start once it has claimed the name (its .jsonl

@@ -12,15 +12,15 @@ for sig in HUP USR1 USR2 XCPU TERM INT; do
     ok $? "SIG$sig to rank 0: exit 5 (got $rc), report interrupted, failure.signal SIG$sig, its results the .jsonl's lines" ||
         diag <"$dir/r0-$sig.out"
 done
-# The probes measured before the signal are in the report it leaves (its calibration).
+# The probes measured before the signal are in the report it leaves (its ceilings).
 py_check "$dir/r0-TERM.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-pairs = (d.get("calibration") or {}).get("rank_pairs") or []
+pairs = (d.get("ceilings") or {}).get("rank_pairs") or []
 points = [p for rp in pairs for k, v in rp.items() if isinstance(v, dict) for p in v.get("points", [])]
 assert d["status"] == "interrupted" and points, (d["status"], pairs)
 PY
-ok $? "the report SIGTERM left keeps the calibration of the probes that ran" || diag <"$dir/r0-TERM.out"
+ok $? "the report SIGTERM left keeps the ceilings of the probes that ran" || diag <"$dir/r0-TERM.out"
 for sig in TERM USR1; do
     GPUXFER_FAULT=$gx_signal_fault gx_signal_run "$dir" "r1-$sig" "$sig" 1 0 $gx_signal_args
     gx_signal_check "$dir/r1-$sig.json" "$sig" 1

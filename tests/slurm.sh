@@ -176,12 +176,12 @@ assert sorted(r["gpu"]["visible_index"] for r in ranks) == [0, 1], "one GPU per 
 pair = [p for p in d["context"]["pairs"] if p["ranks"] == [0, 1]]
 assert pair and pair[0]["same_node"], d["context"]["pairs"]
 absent = [s for s in d["skipped"] if s["path"] == "p2p" and s.get("ranks") is None]
-if absent:  # a build without CUDA: p2p is not in it, nothing to calibrate for it
+if absent:  # a build without CUDA: p2p is not in it, no ceiling to measure for it
     assert "without CUDA" in absent[0]["reason"], absent
     print("no CUDA in this build:", absent[0]["reason"])
     sys.exit(0)
-peer = [g for g in d["calibration"]["rank_pairs"] if g["ranks"] == [0, 1]]
-assert peer and "peer" in peer[0], d["calibration"]["rank_pairs"]
+peer = [g for g in d["ceilings"]["rank_pairs"] if g["ranks"] == [0, 1]]
+assert peer and "peer" in peer[0], d["ceilings"]["rank_pairs"]
 fake = ranks[0]["gpu"]["fake"]
 p2p = [r for r in d["results"] if r["path"] == "p2p"]
 skipped = [s for s in d["skipped"] if s["path"] == "p2p"]

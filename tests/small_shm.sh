@@ -39,7 +39,7 @@ if [ $ns -eq 1 ]; then
     py_check "$out" <<'PY'
 import json, re, sys
 d = json.load(open(sys.argv[1]))
-pts = [p for rp in d["calibration"]["rank_pairs"] for k, v in rp.items()
+pts = [p for rp in d["ceilings"]["rank_pairs"] for k, v in rp.items()
        if isinstance(v, dict) and k.startswith("shm_") for p in v["points"]]
 why = [p.get("absent", "") for p in pts if p["size"] == 32 << 20]
 fits = [p for p in pts if p["size"] == 16 << 20]
@@ -90,7 +90,7 @@ if ${CC:-cc} -shared -fPIC -o "$shim" "$top_srcdir/tests/shm_taken.c" -ldl 2>"$d
     py_check "$out" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-pts = [p for rp in d["calibration"]["rank_pairs"] for k, v in rp.items()
+pts = [p for rp in d["ceilings"]["rank_pairs"] for k, v in rp.items()
        if isinstance(v, dict) and k.startswith("shm_") for p in v["points"]]
 print([p.get("absent", "measured") for p in pts])
 sys.exit(0 if pts and all("best" in p for p in pts) else 1)

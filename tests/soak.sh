@@ -19,7 +19,7 @@ tol=2
 # The soak's warm-up ends when pass 2 starts, counted from the script's own start (mpirun's
 # start-up in it: 18 s where the load average was 20, and a soak of 15 s then had no window
 # after it to compare), and the windows it compares are as long: 60 s leaves room for both.
-soak "$dir/ok" -d 60 -i 1 --host-tol $tol -- --path host --sizes 8,64K --iters 20 --calibrate off
+soak "$dir/ok" -d 60 -i 1 --host-tol $tol -- --path host --sizes 8,64K --iters 20 --ceilings off
 rc=$?
 [ $rc -eq 0 ] && grep -q '^verdict: PASS' "$dir/ok.txt" && grep -q '^rank 0: ok ' "$dir/ok.txt" &&
     grep -q '^rank 1: ok ' "$dir/ok.txt"
@@ -40,13 +40,13 @@ ok $? "samples of both ranks over the whole run, timestamps rising, RSS's parts 
 # iterations (the slow fault), where 3000 round trips of 1M outlasted their --timeout beside
 # other jobs (exit 4 after 157 s, not the verdict asked). --timeout for a hang alone.
 GPUXFER_FAULT=slow:rank=0:size=8 soak "$dir/short" -d 1 -i 1 -- --path host --pattern latency \
-    --sizes 8 --iters 40 --window 1 --timeout 300 --calibrate off
+    --sizes 8 --iters 40 --window 1 --timeout 300 --ceilings off
 rc=$?
 [ $rc -eq 1 ] && grep -q '^verdict: TOO SHORT' "$dir/short.txt"
 ok $? "fewer than 3 passes: TOO SHORT, exit 1, no leak verdict (exit $rc)" || show "$dir/short"
 
 GPUXFER_FAULT=corrupt:rank=1:size=4K soak "$dir/bad" -d 4 -i 1 -- --path host --sizes 8,4K \
-    --iters 20 --calibrate off
+    --iters 20 --ceilings off
 rc=$?
 [ $rc -eq 1 ] && grep -q '^verdict: FAIL (the run failed' "$dir/bad.txt"
 ok $? "a corrupted transfer: the run failed, verdict FAIL, exit 1 (exit $rc)" || show "$dir/bad"
@@ -55,12 +55,12 @@ ok $? "a corrupted transfer: the run failed, verdict FAIL, exit 1 (exit $rc)" ||
 # that execs a program of a third name leaves the ranks unwatched, which is a FAIL, never a PASS.
 cp "$GPUXFER" "$dir/gx-copy" && printf '#!/bin/sh\nexec "%s" "$@"\n' "$dir/gx-copy" >"$dir/gx-wrap" &&
     chmod +x "$dir/gx-wrap"
-GPUXFER="$dir/gx-copy" soak "$dir/copy" -d 4 -i 1 -- --path host --sizes 8 --iters 20 --calibrate off
+GPUXFER="$dir/gx-copy" soak "$dir/copy" -d 4 -i 1 -- --path host --sizes 8 --iters 20 --ceilings off
 rc=$?
 cut -f2 "$dir/copy/samples.tsv" | sed 1d | sort -u | tr '\n' ' ' | grep -qx '0 1 ' &&
     ! grep -q 'never sampled\|^ranks not sampled' "$dir/copy.txt"
 ok $? "a copy of gpuxfer named gx-copy: both ranks sampled (exit $rc)" || show "$dir/copy"
-GPUXFER="$dir/gx-wrap" soak "$dir/wrap" -d 4 -i 1 -- --path host --sizes 8 --iters 20 --calibrate off
+GPUXFER="$dir/gx-wrap" soak "$dir/wrap" -d 4 -i 1 -- --path host --sizes 8 --iters 20 --ceilings off
 rc=$?
 [ $rc -eq 1 ] && grep -q '^verdict: FAIL (rank(s) 0,1 never sampled' "$dir/wrap.txt"
 ok $? "a wrapper execing gx-copy: ranks 0,1 never sampled, verdict FAIL, exit 1 (exit $rc)" ||

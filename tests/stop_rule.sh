@@ -10,7 +10,7 @@ dir=$(mktemp -d "$TEST_TMP/stop.XXXXXX")
 
 real=$GPUXFER
 GPUXFER=$toy
-gx_mpirun 2 --path host --pattern toy --sizes 8,64K --calibrate off --precision 0.01 --quiet \
+gx_mpirun 2 --path host --pattern toy --sizes 8,64K --ceilings off --precision 0.01 --quiet \
     --output "$dir/steady.json" >"$dir/steady.txt" 2>&1
 ok $? "a steady path: exit 0" || diag <"$dir/steady.txt"
 GPUXFER=$real
@@ -35,7 +35,7 @@ ok $? "a steady path's steps end on precision after their fewest iterations (5)"
 # fewer iterations than the 1000 it may run (the job's wall time, mpirun's start-up in it,
 # depends on the machine's load and is not asserted).
 export GPUXFER_FAULT=slow:rank=0:size=1K
-gx_mpirun 2 --path host --pattern bw --sizes 1K --calibrate off --budget 2 --quiet \
+gx_mpirun 2 --path host --pattern bw --sizes 1K --ceilings off --budget 2 --quiet \
     --output "$dir/slow.json" >"$dir/slow.txt" 2>&1
 rc=$?
 unset GPUXFER_FAULT
@@ -62,7 +62,7 @@ ok $? "a slowed path's step ends on time, after its fewest iterations, short of 
 # spent), then after one more (the pace so far affords no more than one): 3 of its fewest 5, past
 # its share by that last iteration only. Sleeps, not the machine's speed, decide.
 export GPUXFER_FAULT=slow:rank=0:size=1K:ms=400
-gx_mpirun 2 --path host --pattern bw --sizes 1K --calibrate off --budget 2 --quiet \
+gx_mpirun 2 --path host --pattern bw --sizes 1K --ceilings off --budget 2 --quiet \
     --output "$dir/slower.json" >"$dir/slower.txt" 2>&1
 rc=$?
 unset GPUXFER_FAULT
@@ -88,12 +88,12 @@ ok $? "a step whose share cannot afford its fewest iterations ends on time befor
 # warm-up and the fewest 5 fit: at least 5 iterations, fewer round trips each, and the share
 # overrun by no more than that first iteration. Before: 2 iterations of 22, past the share.
 export GPUXFER_FAULT=slow:rank=0:size=1K:ms=10:per=transfer
-gx_mpirun 2 --path host --pattern latency --sizes 1K --calibrate off --budget 2 --quiet \
+gx_mpirun 2 --path host --pattern latency --sizes 1K --ceilings off --budget 2 --quiet \
     --output "$dir/trips.json" >"$dir/trips.txt" 2>&1
 rc=$?
 unset GPUXFER_FAULT
 ok $rc "every round trip slowed: exit 0" || diag <"$dir/trips.txt"
-gx_mpirun 2 --path host --pattern latency --sizes 1K --calibrate off --budget 2 --dry-run \
+gx_mpirun 2 --path host --pattern latency --sizes 1K --ceilings off --budget 2 --dry-run \
     >"$dir/trips-dry.txt" 2>&1
 py_check "$dir/trips.json" "$dir/trips-dry.txt" <<'PY'
 import json, re, sys
@@ -112,7 +112,7 @@ ok $? "a window of round trips, each slowed, shrinks to its share: its fewest it
     diag <"$dir/trips.json"
 # A window given with --window is the user's, as --iters is: it never shrinks.
 GPUXFER_FAULT=slow:rank=0:size=1K:ms=10:per=transfer gx_mpirun 2 --path host --pattern latency \
-    --sizes 1K --calibrate off --budget 2 --window 40 --quiet --output "$dir/trips40.json" \
+    --sizes 1K --ceilings off --budget 2 --window 40 --quiet --output "$dir/trips40.json" \
     >"$dir/trips40.txt" 2>&1
 py_check "$dir/trips40.json" <<'PY'
 import json, sys
@@ -124,7 +124,7 @@ ok $? "--window 40 with every round trip slowed (0.8 s an iteration, a 1.4 s sha
 # The slow fault is the path slowed, inside the clock: with one round trip a sample, rank 0's
 # 1, 2 and 3 ms are in every value (half of them one way: at least 500 us).
 GPUXFER_FAULT=slow:rank=0:size=8:ms=1 gx_mpirun 2 --path host --pattern latency --sizes 8 \
-    --iters 9 --window 1 --calibrate off --quiet --output "$dir/inside.json" >"$dir/inside.txt" 2>&1
+    --iters 9 --window 1 --ceilings off --quiet --output "$dir/inside.json" >"$dir/inside.txt" 2>&1
 py_check "$dir/inside.json" <<'PY'
 import json, sys
 r, = json.load(open(sys.argv[1]))["results"]
@@ -133,7 +133,7 @@ PY
 ok $? "GPUXFER_FAULT=slow is inside the clock: every value holds rank 0's sleep" ||
     diag <"$dir/inside.txt"
 
-gx_mpirun 2 --path host --pattern latency --sizes 8 --iters 15 --calibrate off --quiet \
+gx_mpirun 2 --path host --pattern latency --sizes 8 --iters 15 --ceilings off --quiet \
     --output "$dir/fixed.json" >"$dir/fixed.txt" 2>&1
 ok $? "--iters 15: exit 0" || diag <"$dir/fixed.txt"
 py_check "$dir/fixed.json" <<'PY'
@@ -197,7 +197,7 @@ ok $? "before its first step, the run says what its budget buys" || diag <"$dir/
 # A budget even the plan's least outlasts (--dry-run's estimate: 3000 exact iterations of 256
 # messages at the host path's nominal 1 us are 0.8 s, with the job's 0.6): said before the first
 # step, and in the report.
-gx_mpirun 2 --path host --pattern bw --sizes 1K --iters 3000 --window 256 --calibrate off \
+gx_mpirun 2 --path host --pattern bw --sizes 1K --iters 3000 --window 256 --ceilings off \
     --budget 1 --quiet --force --output "$dir/tight.json" >"$dir/tight.txt" 2>&1
 ok $? "a budget of 1 s for a plan whose least is longer: exit 0" || diag <"$dir/tight.txt"
 said=$(grep -n '^# budget 1 s cannot be kept: the plan.s least ' "$dir/tight.txt" | cut -d: -f1)
@@ -223,7 +223,7 @@ ok $? "every result says what ended its step; the report has the budget"
 
 # A scenario's budget key, as --budget.
 cat >"$dir/s.json" <<'JSON'
-{"budget": 3, "runs": [{"path": "host", "pattern": "latency", "sizes": [8], "calibrate": "off"}]}
+{"budget": 3, "runs": [{"path": "host", "pattern": "latency", "sizes": [8], "ceilings": "off"}]}
 JSON
 gx_mpirun 2 --scenario "$dir/s.json" --dry-run >"$dir/sdry.txt" 2>&1
 grep -q 'within the budget of 3 s$' "$dir/sdry.txt"

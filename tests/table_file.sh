@@ -5,10 +5,10 @@
 # on a disk too full for the samples file drops the samples, never the result.
 . "$top_srcdir/tests/lib.sh"
 dir=$(mktemp -d "$TEST_TMP/table-file.XXXXXX")
-# No ceilings (--calibrate off): they are not what this test checks, and on a loaded 2-core
-# machine the first shared-memory probe alone outlasted the 180 s limit (tests/calibrate.sh
+# No ceilings (--ceilings off): they are not what this test checks, and on a loaded 2-core
+# machine the first shared-memory probe alone outlasted the 180 s limit (tests/ceilings.sh
 # tests the probes).
-args="--path host --pattern latency --sizes 8,1K --iters 5 --warmup 1 --calibrate off --quiet"
+args="--path host --pattern latency --sizes 8,1K --iters 5 --warmup 1 --ceilings off --quiet"
 
 gx_mpirun 2 $args --output "$dir/t.json" --table "$dir/sub/t.txt" >"$dir/t.out" 2>"$dir/t.err"
 rc=$?
@@ -40,7 +40,7 @@ if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=256k tmpfs "$dir/full" 2>"$dir
     # The samples file does not fit; the report and .jsonl do: 60000 samples, beyond the 50000
     # a report holds, of one round trip each (--window 1, not the 24 of a timed 8 B sample).
     gx_mpirun 2 --path host --pattern latency --sizes 8 --iters 60000 --warmup 1 --window 1 \
-        --calibrate off --quiet --samples --output "$dir/full/s.json" >/dev/null 2>"$dir/s.err"
+        --ceilings off --quiet --samples --output "$dir/full/s.json" >/dev/null 2>"$dir/s.err"
     rc=$?
     [ $rc -eq 0 ] && grep -q "samples are dropped, the result stands" "$dir/s.err" &&
         py_check "$dir/full/s.json" <<'PY'

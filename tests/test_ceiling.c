@@ -393,7 +393,7 @@ int main(void)
        GX_MIN_ITERS - 1);
     r = result("host", "bw", 0, 1, 1, 1 * MIB, 0, 6, "pageable");
     gx_ceiling_apply(NULL, ops_of("host"), &r, what, sizeof what);
-    ok(r.ceiling == 0 && r.efficiency == 0 && !r.ceiling_what, "calibration off: nothing set");
+    ok(r.ceiling == 0 && r.efficiency == 0 && !r.ceiling_what, "--ceilings off: nothing set");
     r.state = GX_STATE_SKIPPED;
     gx_ceiling_apply(&cs, ops_of("host"), &r, what, sizeof what);
     ok(r.ceiling == 0 && !r.ceiling_what, "a skipped result gets no ceiling");
@@ -456,8 +456,8 @@ int main(void)
     check_noise();
     check_index();
 
-    /* ---- the report's "calibration" */
-    cJSON *cal = gx_calibration_json(&cs);
+    /* ---- the report's "ceilings" */
+    cJSON *cal = gx_ceilings_json(&cs);
     cJSON *pairs = cJSON_GetObjectItem(cal, "rank_pairs");
     cJSON *p01 = cJSON_GetArrayItem(pairs, 0);
     cJSON *lat = cJSON_GetObjectItem(p01, "shm_latency");
@@ -469,7 +469,7 @@ int main(void)
            cJSON_GetObjectItem(pt, "iterations")->valueint == 20 &&
            cJSON_IsString(cJSON_GetObjectItem(
                cJSON_GetArrayItem(cJSON_GetObjectItem(copy, "points"), 1), "absent")),
-       "calibration JSON: per rank pair, each point's best and iterations, absent with the "
+       "ceilings JSON: per rank pair, each point's best and iterations, absent with the "
        "reason");
     cJSON_Delete(cal);
     gx_ceilings_free(&cs);

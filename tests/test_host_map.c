@@ -1,7 +1,7 @@
 /* The node's map of host links from constructed ceilings (no GPU): per-GPU rows of H2D and D2H
  * against the GPU's PCIe line rate, a GPU well below its siblings marked '<' in the table, true
  * in the report and a health finding; a disturbed median marked '~' and never below; an absent
- * direction said with its reason; no line rate, no mark; and the calibration's per-GPU curves
+ * direction said with its reason; no line rate, no mark; and the ceilings' per-GPU curves
  * under "gpus", not as rank pairs. */
 #include "host_map.h"
 #include "line_health.h"
@@ -158,12 +158,12 @@ int main(void)
        "without a known line rate no GPU is marked below");
     gx_host_map_free(&m);
 
-    cJSON *cal = gx_calibration_json(&c);
+    cJSON *cal = gx_ceilings_json(&c);
     const cJSON *gpus = cJSON_GetObjectItemCaseSensitive(cal, "gpus");
     const cJSON *pairs = cJSON_GetObjectItemCaseSensitive(cal, "rank_pairs");
     ok(cJSON_GetArraySize(gpus) == 5 && cJSON_GetArraySize(pairs) == 1 &&
            cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(gpus, 3), "host_to_device"),
-       "the calibration: per-GPU curves under gpus (5), the pair's under rank_pairs (1)");
+       "the ceilings: per-GPU curves under gpus (5), the pair's under rank_pairs (1)");
     cJSON_Delete(cal);
     gx_ceilings_free(&c);
     return tap_done();

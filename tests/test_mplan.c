@@ -131,7 +131,7 @@ static long window_of(const char *path, size_t size)
 
 int main(void)
 {
-    ok(make("--path host --pattern latency,bw --sizes 8,1M --calibrate off", 2) == GX_OK &&
+    ok(make("--path host --pattern latency,bw --sizes 8,1M --ceilings off", 2) == GX_OK &&
            plan.ngroups == 1 &&
            plan.nsteps == 4 && plan.groups[0].largest == 1u << 20,
        "one path, one round: 2 patterns x 2 sizes = 4 steps");
@@ -168,7 +168,7 @@ int main(void)
        "default window: at least 256 MiB per iteration (64 messages up to 4M), at least 20 ms at "
        "the path's rate, at most 256 messages");
 
-    ok(make("--path host --pattern bw --sizes 8 --pairs all --calibrate off", 3) == GX_OK &&
+    ok(make("--path host --pattern bw --sizes 8 --pairs all --ceilings off", 3) == GX_OK &&
            plan.ngroups == 6 && plan.nsteps == 6,
        "--pairs all on 3 ranks: 6 rounds, a group and a step each");
 
@@ -187,7 +187,7 @@ int main(void)
     else
         ok(1, "# SKIP staged is not built in");
 
-    ok(make("--path staged,p2p,zerocopy --pattern bw --sizes 64M --calibrate off", 2) == GX_OK,
+    ok(make("--path staged,p2p,zerocopy --pattern bw --sizes 64M --ceilings off", 2) == GX_OK,
        "defaults on the chunked paths expand");
     if (built("p2p")) {
         s = first_step("p2p", 64u << 20);
@@ -262,9 +262,9 @@ int main(void)
     ok(make_on("--path host --pattern bw,latency --sizes 1M", 2, two_nodes) == GX_OK &&
            probe_steps("shm-copy", NULL, 0) == 0 && plan.ngroups == 1,
        "host across nodes: no probe (the network is not probed)");
-    ok(make("--path host --pattern bw --sizes 1M --calibrate off", 2) == GX_OK &&
+    ok(make("--path host --pattern bw --sizes 1M --ceilings off", 2) == GX_OK &&
            plan.ngroups == 1 && probe_steps("shm-copy", NULL, 0) == 0,
-       "--calibrate off: no probes");
+       "--ceilings off: no probes");
     ok(make("--path host --pattern bw --sizes 8 --pairs all", 3) == GX_OK && plan.ngroups == 12 &&
            probes_just_before() && probe_steps("shm-copy", NULL, 0) == 6,
        "--pairs all on 3 ranks: each round's pairs probe their own points");
@@ -318,7 +318,7 @@ int main(void)
 
     /* The budget: each step's share in proportion to its estimate among those left; what a
      * step leaves goes to the steps after it. */
-    ok(make("--path host --pattern bw --sizes 8,1M --calibrate off", 2) == GX_OK &&
+    ok(make("--path host --pattern bw --sizes 8,1M --ceilings off", 2) == GX_OK &&
            plan.nsteps == 2 && plan.steps[1].estimate_s > plan.steps[0].estimate_s,
        "two steps, the larger size's estimate larger");
     struct gx_budget bg;
@@ -341,7 +341,7 @@ int main(void)
     ok(gx_min_iters(1000) == GX_MIN_ITERS && gx_min_iters(8) == 4 && gx_min_iters(4) == 3 &&
            gx_min_iters(2) == 2,
        "fewest iterations: %d, or half the most (3 at least, the most at most)", GX_MIN_ITERS);
-    ok(make("--path host --pattern bw --sizes 8 --iters 7 --calibrate off", 2) == GX_OK &&
+    ok(make("--path host --pattern bw --sizes 8 --iters 7 --ceilings off", 2) == GX_OK &&
            plan.steps[0].min_iters == 7 && plan.steps[0].precision == 0,
        "--iters 7: exactly 7, no precision asked");
 

@@ -1,6 +1,6 @@
 /* A pattern that exists only in the test build tests/gpuxfer_toy (-DGX_EXTRA_PATTERN): one
  * message one way per iteration, then an acknowledgement, counted as one millisecond however
- * long it took. tests/toy_pattern.sh shows that the plan, the harness, the calibration and the
+ * long it took. tests/toy_pattern.sh shows that the plan, the harness, the ceiling probes and the
  * report take it from its ops entry alone; tests/stop_rule.sh that a steady path's step ends
  * on precision after its fewest iterations (a machine's own noise cannot). */
 #include "pattern.h"

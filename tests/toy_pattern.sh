@@ -37,7 +37,7 @@ for r in toy:
     unsound = r.get("ceiling_unsound") and "shm_copy" in r.get("ceiling_absent", "")
     if "shared memory" not in r.get("ceiling_what", "") and not unsound:
         bad.append("toy %d: ceiling %s" % (r["size"], r.get("ceiling_what", r.get("ceiling_absent"))))
-cal = [p["size"] for rp in d["calibration"]["rank_pairs"] for p in rp["shm_copy"].get("points", [])]
+cal = [p["size"] for rp in d["ceilings"]["rank_pairs"] for p in rp["shm_copy"].get("points", [])]
 if 8 not in cal or (1 << 20) not in cal:
     bad.append("probe shm_copy sizes %s" % cal)
 print("\n".join(bad))

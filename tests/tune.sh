@@ -266,7 +266,7 @@ doc = {"results": [
     res("mpi", 65536, 5.0, 0.6), res("staged", 65536, 9.0),          # mpi above half: no flag
     res("mpi", 4 << 20, 30.0, 0.3), res("staged", 4 << 20, 20.0),    # the others slower: no flag
     res("mpi", 8 << 20, 1.0, 0.1), res("host", 8 << 20, 5.0, None, "pageable"),  # other data
-    res("mpi", 16 << 20, 1.0, None), res("staged", 16 << 20, 5.0)]}  # not calibrated
+    res("mpi", 16 << 20, 1.0, None), res("staged", 16 << 20, 5.0)]}  # no ceiling
 flags = t.route_flags(doc)
 got = [(r["size"], o["path"]) for r, o in flags]
 print(got)

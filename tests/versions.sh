@@ -25,7 +25,7 @@ head -n 1 "$dir/version" | grep -qE '^gpuxfer [0-9]+\.[0-9]+\.[0-9]+$' &&
 ok $? "--version: version, revision ($want), build configuration, this machine's versions" ||
     diag <"$dir/version"
 
-gx_mpirun 2 --pattern latency --sizes 8 --iters 3 --calibrate off --quiet \
+gx_mpirun 2 --pattern latency --sizes 8 --iters 3 --ceilings off --quiet \
     --output "$dir/r.json" >"$dir/run.txt" 2>&1
 ok $? "a run for its report" || diag <"$dir/run.txt"
 check_report "$dir/r.json" --ranks 2
@@ -35,7 +35,7 @@ py_check "$dir/r.json" "$want" "$(uname -s) $(uname -r)" "$model" "$dir/version"
 import json, sys
 d = json.load(open(sys.argv[1]))
 want, os_prefix, model, version_text = sys.argv[2:6]
-assert d["schema_version"] == "2.11", d["schema_version"]
+assert d["schema_version"] == "2.12", d["schema_version"]
 b = d["context"]["build"]
 assert b["version"] == d["tool"]["version"], b
 assert want in b["revision"], (want, b)

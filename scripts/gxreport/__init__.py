@@ -16,9 +16,10 @@ import statistics
 import sys
 import tempfile
 
-# The report schema's majors these scripts read: 2.0 changed only the "calibration" object
-# (ceilings measured by probes, per rank pair, their best iteration), which calibrated() reads
-# in both forms.
+# The report schema's majors these scripts read: 2.0 changed only the ceilings' object
+# (ceilings measured by probes, per rank pair, their best iteration), which measured_ceiling()
+# reads in both forms. 2.12 renamed that object from "calibration" to "ceilings"; ceilings_of()
+# finds it under either.
 SCHEMA_MAJORS = (1, 2)
 
 
@@ -206,7 +207,7 @@ RESULT = Obj({
                               "peer_us": (REQ, NUMBER)})))})
 CURVE = Obj({"points": (OPT, List(Obj({"size": (REQ, SIZE), "median": (OPT, NUMBER),
                                         "best": (OPT, NUMBER)})))})
-CALIBRATION = Obj({
+CEILINGS = Obj({
     "gpus": (OPT, List(Obj({"rank": (OPT, COUNT)}, rest=CURVE))),
     "gpu_pairs": (OPT, List(Obj({"ranks": (OPT, PAIR)}, rest=CURVE))),
     "rank_pairs": (OPT, List(Obj({"ranks": (OPT, PAIR)}, rest=CURVE)))})
@@ -219,7 +220,8 @@ REPORT = Obj({
     "context": (OPT, Obj({"job": (OPT, Obj({})),
                           "ranks": (OPT, List(Obj({"env": (OPT, Obj({})),
                                                    "gpu": (OPT, Obj({"name": (OPT, STRING)}))})))})),
-    "calibration": (OPT, CALIBRATION), "matrices": (OPT, List(MATRIX)),
+    "ceilings": (OPT, CEILINGS), "calibration": (OPT, CEILINGS),  # its name before 2.12
+    "matrices": (OPT, List(MATRIX)),
     "interference": (OPT, Obj({"load_average": (OPT, List(NUMBER, 2)),
                                **{k: (OPT, NUMBER) for k in (
                                    "results_measured", "results_noisy", "ceilings_unsound",
@@ -916,7 +918,7 @@ def chunk_text(chunk):
 def curves(doc, all_chunks=False):
     """{Line: {size: point}}, point: {'median', 'noisy', 'ceiling', 'line', 'lo', 'hi', 'pairs',
     'chunk', 'candidates'}: median over the pairs, noisy how many of those pairs' steps the
-    machine disturbed (a median over them is then marked), ceiling the median of their calibrated
+    machine disturbed (a median over them is then marked), ceiling the median of their measured
     ceilings (None without), line the median of their routes' line rates (schema 2.7; None
     without), lo..hi the lowest p5 to the highest p95 among them (the median where
     the stats lack them), chunk the chunk/depth shown ('auto', (chunk, depth) or (0, 0)),
@@ -1141,7 +1143,7 @@ def load_sweep(folder):
     return out
 
 
-# Schema 1.x: the calibration's kinds measured per GPU (its "gpus" entries).
+# Schema 1.x: the ceilings' kinds measured per GPU (their "gpus" entries).
 GPU_CEILINGS_1 = ("h2d", "d2h", "mapped_write", "mapped_read", "prefetch_to_host",
                   "prefetch_to_gpu", "fault_in", "copy_bidir", "mapped_bidir")
 
@@ -1155,12 +1157,25 @@ def schema_at_least(doc, major, minor):
     return have >= (major, minor)
 
 
-def calibrated(doc, kind, rank, peer, size):
+# The report's member that holds the ceilings: its name since schema 2.12, then the one before.
+CEILINGS_KEYS = ("ceilings", "calibration")
+
+
+def ceilings_of(doc):
+    """The report's ceilings object (the probes' curves), under its name or its old one
+    ("calibration", before schema 2.12), or None when the run measured none."""
+    for key in CEILINGS_KEYS:
+        if isinstance(doc.get(key), dict):
+            return doc[key]
+    return None
+
+
+def measured_ceiling(doc, kind, rank, peer, size):
     """The ceiling `kind` of the pair rank -> peer at `size` bytes (schema 2: a probe's best
-    iteration, every kind per rank pair; 1.x: the calibration's median, per-GPU kinds of
-    `rank`'s GPU), or None when not measured there."""
-    cal = doc.get("calibration")
-    if not isinstance(cal, dict):
+    iteration, every kind per rank pair; 1.x: the median, per-GPU kinds of `rank`'s GPU), or
+    None when not measured there."""
+    cal = ceilings_of(doc)
+    if cal is None:
         return None
     if schema_at_least(doc, 2, 0):
         entries, value = cal.get("rank_pairs", []), "best"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The performance benchmark (not part of make check): the full GPU sweep with the machine's
-# ceilings calibrated in the same job, then the goals table (gpuxfer-report goals), whose
+# ceilings measured in the same job, then the goals table (gpuxfer-report goals), whose
 # "every ceiling a bound" row counts the results marked '!'.
 #   gpuxfer-report bench [-n RANKS] [-o DIR] [-s SCENARIO|default] [-t SECONDS]
 #                        [-- MORE GPUXFER OPTIONS]
@@ -53,13 +53,13 @@ rm -f "$report" "$report.jsonl" "$report.samples.jsonl" "$dir/bench.txt" ||
 # A time limit ends the job with SIGTERM: gpuxfer then writes what it measured, marked
 # interrupted, and the goals table covers that.
 run=(${MPIRUN:-mpirun} -np "$np" ${MPIRUN_ARGS:---bind-to none} "$G" "${what[@]}"
-     --calibrate on --quiet --force --output "$report" "$@")
+     --ceilings on --quiet --force --output "$report" "$@")
 if [ "$limit" -gt 0 ]; then run=(timeout -s TERM "$limit" "${run[@]}"); fi
 start=$(date +%s.%N)
 "${run[@]}" >"$dir/bench.txt" 2>&1
 rc=$?
 wall=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-echo "gpuxfer exit $rc after $wall s (wall time, calibration included); table: $dir/bench.txt; report: $report"
+echo "gpuxfer exit $rc after $wall s (wall time, ceilings included); table: $dir/bench.txt; report: $report"
 sed -n '/^# transfer plan/,/^$/p' "$dir/bench.txt"
 # No report: gpuxfer's own status (never 1, which is the goals' "missed").
 [ -f "$report" ] || { tail -n 20 "$dir/bench.txt" >&2; [ $rc -ne 0 ] && [ $rc -ne 1 ] && exit $rc; exit 3; }

@@ -132,7 +132,7 @@ def unfair(name, values):
 
 def report_options(doc):
     """Options that hold for every result of a report."""
-    return {"calibration": "on" if "calibration" in doc else "off"}
+    return {"ceilings": "on" if gx.ceilings_of(doc) is not None else "off"}
 
 
 def report_option_differences(docs):

@@ -84,13 +84,13 @@ def shm_staged(r):
 
 def stage_gbps(doc, r):
     """The stage bandwidths of a staged result at its chunk size, from the report's
-    calibration: D2H on the sender's GPU, MPI host sender -> receiver (unless the slots were
-    shared memory), H2D on the receiver's GPU; None when the calibration lacks one."""
+    ceilings: D2H on the sender's GPU, MPI host sender -> receiver (unless the slots were
+    shared memory), H2D on the receiver's GPU; None when the ceilings lack one."""
     a, b = r["ranks"]
     chunk = min(r.get("chunk") or r["size"], r["size"])
-    stages = [gx.calibrated(doc, "d2h", a, None, chunk), gx.calibrated(doc, "h2d", b, None, chunk)]
+    stages = [gx.measured_ceiling(doc, "d2h", a, None, chunk), gx.measured_ceiling(doc, "h2d", b, None, chunk)]
     if not shm_staged(r):
-        stages.insert(1, gx.calibrated(doc, "mpi_pinned_bw", a, b, chunk))
+        stages.insert(1, gx.measured_ceiling(doc, "mpi_pinned_bw", a, b, chunk))
     return None if None in stages else stages
 
 
@@ -108,7 +108,7 @@ def staged_goals(rows, doc, results):
             if base is None or not stages:
                 rows.append(row("%s gain over depth 1" % path, r, ">= 90% ideal", None,
                                 value=None, unit="x", note="no depth-1 result at this chunk"
-                                if base is None else "no stage calibration at this chunk"))
+                                if base is None else "no stage ceiling at this chunk"))
                 continue
             gain = r["stats"]["median"] / base
             ideal = sum(1 / s for s in stages) / max(1 / s for s in stages)
@@ -143,12 +143,12 @@ def spread_note(r):
 
 
 def one_message_note(doc, r):
-    """The MPI stage as the pipeline drives it, one chunk per message: the calibration's
-    ping-pong at the chunk size gives the one-way rate of a lone message, beside the ceiling's
+    """The MPI stage as the pipeline drives it, one chunk per message: the ceiling
+    probes' ping-pong at the chunk size gives the one-way rate of a lone message, beside the ceiling's
     rate of a window of messages."""
     a, b = r["ranks"]
     chunk = min(r.get("chunk") or r["size"], r["size"])
-    us = gx.calibrated(doc, "mpi_pinned_latency", a, b, chunk)
+    us = gx.measured_ceiling(doc, "mpi_pinned_latency", a, b, chunk)
     if not us:
         return ""
     gbps = chunk / us / 1e3

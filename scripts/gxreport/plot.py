@@ -6,13 +6,13 @@ most four (a pattern measured at one size only, as the default run's 8 B latency
 paths side by side), on log axes (--linear-bw: bandwidth from 0 on a linear one); in each a line
 per memory kinds and run (and report, when several are given): never two memory kinds or two
 runs in one line. A line is the median over the pairs measured, with a band from p5 to p95 (with
-several pairs the lowest p5 to the highest p95), its calibrated ceiling dotted in its colour
+several pairs the lowest p5 to the highest p95), its measured ceiling dotted in its colour
 and, where the report has them (schema 2.7), the line rate of the links crossed dash-dotted;
 chunked paths at their best chunk/depth per size (--all-chunks: a line per chunk/depth). A
 colour per path (several reports: a colour per report), a line style and marker per line of a
 path; a facet with several lines has a legend of its own, and the legend below the facets says
 what lines, bands and dots are. A heatmap per pair matrix (rows: sender, columns: receiver) with
-the value in each cell, a colour scale from 0 to the matrix's calibrated ceiling (the median
+the value in each cell, a colour scale from 0 to the matrix's measured ceiling (the median
 over its pairs) or, without one, to its largest value. A median whose step the machine disturbed
 (the report's noise, schema 2.5; gpuxfer's table marks it ~) is a hollow marker, and a heatmap
 cell ~ after its value.
@@ -20,7 +20,7 @@ cell ~ after its value.
 A comparison (the configurations of gpuxfer-report compare: A1.json A2.json -- B1.json B2.json,
 folders of reports, a gpuxfer-report sweep folder) has the same facets, drawn by configuration:
 a colour per configuration, each run's median a point, a line through the geometric mean of the
-runs (the value compare judges), and the calibrated ceiling, where the reports have one, dotted
+runs (the value compare judges), and the measured ceiling, where the reports have one, dotted
 in the line's colour; log axes (configurations differ by ratios); no heatmaps. Needs matplotlib
 (Debian/Ubuntu: apt-get install python3-matplotlib; elsewhere pip install matplotlib); where the
 python3 that runs it has none, an interpreter that has it draws the plot (configure's, the
@@ -85,7 +85,7 @@ def plot_marked(ax, xs, ys, noisy, colour, ls, mk, gid):
 
 
 def plot_ceiling(ax, pts, colour, gid):
-    """A line's calibrated ceiling dotted in its colour (gid ceiling:...), at the sizes that
+    """A line's measured ceiling dotted in its colour (gid ceiling:...), at the sizes that
     have one; whether there was any."""
     ceil = [(s, p["ceiling"]) for s, p in pts if p["ceiling"] is not None]
     if ceil:  # one point: a short dash, a dotted line of one point being invisible
@@ -331,7 +331,7 @@ def draw_lines(fig, lines, style, all_chunks, linear_bw):
     labels = ["the median over the pairs", "band: p5..p95 (over the pairs: lowest to highest)"]
     if ceilings:
         handles.append(Line2D([], [], color="grey", linestyle=":"))
-        labels.append("the calibrated ceiling, in the line's colour")
+        labels.append("the measured ceiling, in the line's colour")
     if rates:
         handles.append(Line2D([], [], color="grey", linestyle="-."))
         labels.append("the line rate of the links crossed, in the line's colour")
@@ -442,7 +442,7 @@ def draw_comparison(fig, cfgs, lines):
     handles += [Line2D([], [], color="grey", marker="o", linestyle="none", alpha=0.55),
                 Line2D([], [], color="grey", linestyle="-"),
                 Line2D([], [], color="grey", linestyle=":")]
-    labels += ["a run's median", "the runs' geometric mean", "calibrated ceiling"]
+    labels += ["a run's median", "the runs' geometric mean", "measured ceiling"]
     if rates:
         handles.append(Line2D([], [], color="grey", linestyle="-."))
         labels.append("line rate of the links crossed")
@@ -480,7 +480,7 @@ def matrix_results(doc, m):
 
 
 def ceiling_of(doc, m):
-    """The median over the matrix's pairs of their calibrated ceilings, and what it is, or None."""
+    """The median over the matrix's pairs of their measured ceilings, and what it is, or None."""
     found = [(r["ceiling"], r.get("ceiling_what", "")) for r in matrix_results(doc, m)
              if "ceiling" in r]
     if not found:
@@ -503,7 +503,7 @@ def draw_heatmap(fig, ax, doc, report, m, several, inches):
     cmap.set_bad("#d9d9d9")
     im = ax.imshow(vals, cmap=cmap, vmin=0, vmax=vmax)
     if ceiling:
-        scale = (f"scale 0 to the calibrated ceiling, {gx.value_text(ceiling[0])} {unit}"
+        scale = (f"scale 0 to the measured ceiling, {gx.value_text(ceiling[0])} {unit}"
                  f"\n(median over the pairs: {ceiling[1]})")
     else:
         scale = f"scale 0 to the largest value, {gx.value_text(top)} {unit}"

@@ -12,12 +12,12 @@ recommends only settings that compare calls significantly faster in the A/B, and
 the ready lines: export, mpirun (--mca / -x), #SBATCH --export.
 
 GPUXFER_ARGS default to the mpi path (latency and bw at the default run's sizes) on device
-memory, or on host (pageable) memory where nvidia-smi lists no GPU. --calibrate off and --quiet
+memory, or on host (pageable) memory where nvidia-smi lists no GPU. --ceilings off and --quiet
 are added unless given. With --proto-info every run gets UCX_PROTO_INFO=y and the protocol and
 transport UCX chose for each result's size are read from the run's output into the advice
 (gpuxfer's report has them too, rank 0's, as library_protocols, where UCX_LOG_FILE is not set).
---verify skips the sweep: the A/B of the settings given. Where the probe was calibrated and
-measured other paths, the library's route is flagged where it reaches less than half its ceiling
+--verify skips the sweep: the A/B of the settings given. Where the probe measured ceilings
+and other paths, the library's route is flagged where it reaches less than half its ceiling
 and another route was faster. Everything goes under OUTDIR: probe.json/.txt, sweep/ and verify/
 (gpuxfer-report sweep folders), compare-sweep.json, compare-verify.json, advice.json,
 advice.txt.
@@ -100,8 +100,8 @@ def base_args(a):
         args = ["--path", "mpi", "--pattern", "latency,bw"]
         if not has_gpu():
             args += ["--mem", "pageable"]
-    if not has_option(args, "--calibrate"):
-        args += ["--calibrate", "off"]
+    if not any(has_option(args, n) for n in ("--ceilings", "--calibrate")):  # its old name too
+        args += ["--ceilings", "off"]
     if not has_option(args, "--quiet"):
         args += ["--quiet"]
     return args

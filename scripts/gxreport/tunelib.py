@@ -330,7 +330,7 @@ def data_location(mem):
 def route_flags(doc):
     """The mpi path (the library's own route) against the other paths of the same report: each
     bandwidth result of mpi that reaches less than half of its ceiling (efficiency < 0.5, so the
-    report was calibrated) while another path, for the same pair, pattern, size and data
+    report has ceilings) while another path, for the same pair, pattern, size and data
     location, measured more: [(mpi result, the fastest such other result)]."""
     ok = [r for r in doc["results"] if r.get("status") == "ok" and r["unit"] == "GB/s"]
     flags = []

@@ -1,5 +1,6 @@
 /* Ceilings: the machine's own limits, measured in the same job by the ceiling probes (the
- * layers below the paths, src/paths/probe*.c, run by the harness like paths), and the lookups each path's ceiling hook uses to say which one bounds a result.
+ * layers below the paths, src/paths/probe*.c, run by the harness like paths), and the lookups
+ * each path's ceiling hook uses to say which one bounds a result.
  * Plain data, no MPI or CUDA: the paths, the report and the unit tests use it as it is; rating a
  * result against its path's bounds is the engine's (rating.h). */
 #ifndef GX_CEILING_H

@@ -13,9 +13,9 @@
 #define GX_MAX_LIST 16
 #define GX_MAX_GPU_MAP 64
 
-/* --calibrate: the ceilings the results are rated against (on), or every ceiling the paths
+/* --ceilings: the ceilings the results are rated against (on), or every ceiling the paths
  * name for the run's patterns at all its sizes (full). */
-enum gx_calibrate_mode { GX_CALIBRATE_OFF, GX_CALIBRATE_ON, GX_CALIBRATE_FULL };
+enum gx_ceilings_mode { GX_CEILINGS_OFF, GX_CEILINGS_ON, GX_CEILINGS_FULL };
 
 /* --format: what rank 0 writes to stdout. */
 enum gx_format {
@@ -49,7 +49,7 @@ struct gx_run_opts {
     int nchunks;
     size_t chunks[GX_MAX_LIST];           /* chunk sizes; 0 means the whole message */
     int ndepths, depths[GX_MAX_LIST];     /* ndepths 0: not given */
-    int calibrate;                        /* enum gx_calibrate_mode */
+    int ceilings;                         /* enum gx_ceilings_mode */
     /* A step (without --iters) stops once the 95% interval of its median lies within this
      * fraction of it (gx_median_precision), or when its share of the budget is spent. */
     double precision;

@@ -59,7 +59,7 @@ struct gx_result {
     long bad_iter;
     const double *samples;
     size_t nsamples;
-    /* Against the machine's own limit measured in the same job by the probes (--calibrate): 0
+    /* Against the machine's own limit measured in the same job by the probes (--ceilings): 0
      * when none is known. efficiency is median / ceiling for bandwidth, ceiling / median for
      * latency. */
     double ceiling;

@@ -73,7 +73,7 @@ static int map_run(struct gx_options *o, struct gx_run_opts *m, const char *name
     GX_TRY(set(o, m, "pairs", pairs, err));
     GX_TRY(set(o, m, "iters", GX_MAP_ITERS, err));
     GX_TRY(set(o, m, "window", GX_MAP_WINDOW, err));
-    GX_TRY(set(o, m, "calibrate", "off", err));
+    GX_TRY(set(o, m, "ceilings", "off", err));
     /* p2p as nvbandwidth's copies: the whole message as one copy, no candidates to search. */
     if (path && strcmp(path, "p2p") == 0) {
         GX_TRY(set(o, m, "chunk", GX_MAP_SIZE, err));

@@ -61,6 +61,12 @@ static void options_section(FILE *out)
                 roff(out, d);
                 fputc('.', out);
             }
+            char old[96];
+            if (gx_option_alias_text(op, old, sizeof old)[0]) {
+                fputc(' ', out);
+                roff(out, old);
+                fputc('.', out);
+            }
             fputc('\n', out);
         }
     }

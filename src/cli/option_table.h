@@ -48,9 +48,14 @@ struct gx_option {
     /* Its one-letter form (0: none): -h, and OSU Micro-Benchmarks' -m, -i and -x, which mean
      * the same there (osu's -m MAX alone is 1:MAX: short_value in options_parse.c). */
     char short_name;
+    /* An old name still accepted on the command line and as a scenario key, the same option
+     * (NULL: none): --help, the man page and completion give the name, and say the old one is
+     * accepted, so that scripts and scenarios written for it keep working. */
+    const char *alias;
 };
 
 extern const struct gx_option gx_option_table[];
+/* The option named name, or whose old name (alias) it is; NULL: none. */
 const struct gx_option *gx_option_find(const char *name);
 /* A job-wide option that a scenario file may also set at its top level (e.g. soak); the
  * command line still overrides it. */
@@ -146,6 +151,9 @@ int gx_options_check_gpu_memory(const struct gx_options *o, int gpu_ranks, doubl
 void gx_options_help(FILE *out, int all);
 /* What the default of op is, in words ("" when it has none). */
 const char *gx_option_default_text(const struct gx_option *op);
+/* What --help and the man page say of op's old name: "--OLD, its old name, is accepted too" into
+ * buf; "" when it has none. */
+const char *gx_option_alias_text(const struct gx_option *op, char *buf, size_t len);
 /* --list WHAT: the names a shell completes, one per line (completion/gpuxfer.bash). GX_EINPUT
  * for an unknown WHAT. */
 int gx_options_list(FILE *out, const char *what, struct gx_err *err);

@@ -61,6 +61,14 @@ const char *gx_option_default_text(const struct gx_option *op)
     return op->dflt_says ? op->dflt_says : op->dflt ? op->dflt : "";
 }
 
+const char *gx_option_alias_text(const struct gx_option *op, char *buf, size_t len)
+{
+    if (!op->alias)
+        return "";
+    snprintf(buf, len, "--%s, its old name, is accepted too", op->alias);
+    return buf;
+}
+
 static void option_line(FILE *out, const struct gx_option *op, int all)
 {
     char left[64], letter[8] = "";
@@ -80,6 +88,11 @@ static void option_line(FILE *out, const struct gx_option *op, int all)
         char said[256];
         snprintf(said, sizeof said, "(default: %s)", d);
         col = wrap(out, said, col, HELP_TEXT_COL);
+    }
+    char old[96], said_old[128];
+    if (gx_option_alias_text(op, old, sizeof old)[0]) {
+        snprintf(said_old, sizeof said_old, "(%s)", old);
+        col = wrap(out, said_old, col, HELP_TEXT_COL);
     }
     if (all && op->more) {
         fprintf(out, "\n%*s", HELP_TEXT_COL, "");

@@ -13,6 +13,7 @@
 struct pending {
     const struct gx_option *op;
     const char *value;
+    const char *as; /* the name given (the option's, or its old one): errors say what was typed */
 };
 
 /* getopt_long's val of the option at index i of the table: getopt_long takes the first of
@@ -31,7 +32,8 @@ static int refused(const char *word, int missing_value, struct gx_err *err)
         char names[512] = "";
         int n = 0;
         for (const struct gx_option *op = gx_option_table; op->name; op++)
-            if (strncmp(op->name, name, len) == 0) {
+            if (strncmp(op->name, name, len) == 0 ||
+                (op->alias && strncmp(op->alias, name, len) == 0)) {
                 size_t used = strlen(names);
                 snprintf(names + used, sizeof names - used, "%s--%s", n++ ? ", " : "", op->name);
             }
@@ -65,13 +67,18 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
                      void *ctx, struct gx_err *err)
 {
     enum { MAXOPT = 64 };
-    struct option longopts[MAXOPT];
-    int nopt = 0;
-    /* MAXOPT: also the bits of gx_run_opts.given. */
-    for (const struct gx_option *op = gx_option_table; op->name && nopt < MAXOPT - 1; op++, nopt++)
-        longopts[nopt] = (struct option){op->name, op->arg ? required_argument : no_argument, NULL,
-                                         OPT_VAL(nopt)};
-    longopts[nopt] = (struct option){NULL, 0, NULL, 0};
+    struct option longopts[2 * MAXOPT]; /* each option, and its old name where it has one */
+    int nopt = 0, nlong = 0;
+    /* MAXOPT: also the bits of gx_run_opts.given. An old name (alias) has its option's val, so
+     * getopt_long sees one option under two names. */
+    for (const struct gx_option *op = gx_option_table; op->name && nopt < MAXOPT - 1;
+         op++, nopt++) {
+        int has_arg = op->arg ? required_argument : no_argument;
+        longopts[nlong++] = (struct option){op->name, has_arg, NULL, OPT_VAL(nopt)};
+        if (op->alias)
+            longopts[nlong++] = (struct option){op->alias, has_arg, NULL, OPT_VAL(nopt)};
+    }
+    longopts[nlong] = (struct option){NULL, 0, NULL, 0};
 
     memset(o, 0, sizeof *o);
     o->g.slow_pair = 0.8;
@@ -98,19 +105,21 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
     opterr = 0;
     optind = 0; /* glibc: 0 also forgets a half-scanned "-abc" of an earlier call */
     for (;;) {
-        int c = getopt_long(argc, argv, shorts, longopts, NULL);
+        int longindex = -1;
+        int c = getopt_long(argc, argv, shorts, longopts, &longindex);
         if (c == -1)
             break;
         const struct gx_option *sop = c < 256 ? short_option(c) : NULL;
         if (sop && !sop->arg) {
             /* A flag once: "-hhh" is one word of argv but several options, and cli holds argc. */
             if (!flag_seen[sop - gx_option_table])
-                cli[ncli++] = (struct pending){sop, NULL};
+                cli[ncli++] = (struct pending){sop, NULL, sop->name};
             flag_seen[sop - gx_option_table] = 1;
             continue;
         }
         if (sop) {
-            cli[ncli] = (struct pending){sop, short_value(sop, optarg, made[ncli], sizeof *made)};
+            cli[ncli] = (struct pending){sop, short_value(sop, optarg, made[ncli], sizeof *made),
+                                         sop->name};
             ncli++;
             continue;
         }
@@ -118,7 +127,8 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
             rc = refused(argv[optind - 1], c == ':', err);
             goto out;
         }
-        cli[ncli++] = (struct pending){&gx_option_table[c - OPT_VAL(0)], optarg};
+        cli[ncli++] = (struct pending){&gx_option_table[c - OPT_VAL(0)], optarg,
+                                       longopts[longindex].name};
     }
     if (optind < argc) {
         rc = gx_fail(err, GX_EINPUT, "unexpected argument '%s' (options start with --)",
@@ -137,7 +147,7 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
             }
     for (int i = 0; i < ncli; i++)
         if (!cli[i].op->per_run && (rc = cli[i].op->set(o, NULL, cli[i].value, err)) != GX_OK) {
-            gx_wrap(err, "--%s", cli[i].op->name);
+            gx_wrap(err, "--%s", cli[i].as);
             goto out;
         }
     if (gx_options_answer_only(o))
@@ -154,7 +164,7 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
         for (int i = 0; i < ncli; i++)
             if (gx_option_scenario_top(cli[i].op) &&
                 (rc = cli[i].op->set(o, NULL, cli[i].value, err)) != GX_OK) {
-                gx_wrap(err, "--%s", cli[i].op->name);
+                gx_wrap(err, "--%s", cli[i].as);
                 goto out;
             }
     } else {
@@ -174,7 +184,7 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
             if (!cli[i].op->per_run)
                 continue;
             if ((rc = cli[i].op->set(o, &o->runs[r], cli[i].value, err)) != GX_OK) {
-                gx_wrap(err, "--%s", cli[i].op->name);
+                gx_wrap(err, "--%s", cli[i].as);
                 goto out;
             }
             o->runs[r].given |= GX_OPTION_BIT(cli[i].op);

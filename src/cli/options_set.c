@@ -183,15 +183,15 @@ int gx_set_depth(struct gx_options *o, struct gx_run_opts *r, const char *v, str
     return GX_OK;
 }
 
-int gx_set_calibrate(struct gx_options *o, struct gx_run_opts *r, const char *v,
+int gx_set_ceilings(struct gx_options *o, struct gx_run_opts *r, const char *v,
                     struct gx_err *err)
 {
     (void)o;
     static const char *const words[] = {"on", "off", "full"};
-    static const int values[] = {GX_CALIBRATE_ON, GX_CALIBRATE_OFF, GX_CALIBRATE_FULL};
+    static const int values[] = {GX_CEILINGS_ON, GX_CEILINGS_OFF, GX_CEILINGS_FULL};
     int mode;
     GX_TRY(parse_word(v, "value", words, values, 3, &mode, err));
-    r->calibrate = mode;
+    r->ceilings = mode;
     return GX_OK;
 }
 

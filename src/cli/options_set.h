@@ -20,7 +20,7 @@ GX_OPTION_SETTER(gx_set_window);
 GX_OPTION_SETTER(gx_set_validate);
 GX_OPTION_SETTER(gx_set_chunk);
 GX_OPTION_SETTER(gx_set_depth);
-GX_OPTION_SETTER(gx_set_calibrate);
+GX_OPTION_SETTER(gx_set_ceilings);
 GX_OPTION_SETTER(gx_set_name);
 GX_OPTION_SETTER(gx_set_output);
 GX_OPTION_SETTER(gx_set_table);

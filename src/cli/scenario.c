@@ -82,13 +82,16 @@ static int value_text(const cJSON *v, const struct gx_option *op, char *buf, siz
 }
 
 /* cJSON keeps every member of an object, a repeated one too, and its look-ups find the first:
- * a key given twice would be read once, silently. Compares kv with its earlier siblings. */
-static int given_twice(const cJSON *object, const cJSON *kv)
+ * a key given twice would be read once, silently. Compares kv with its earlier siblings; an
+ * option under its name and its old one (ceilings, calibrate) is one key given twice. NULL, or
+ * the earlier key. */
+static const char *given_twice(const cJSON *object, const cJSON *kv)
 {
+    const struct gx_option *op = gx_option_find(kv->string);
     for (const cJSON *p = object->child; p && p != kv; p = p->next)
-        if (strcmp(p->string, kv->string) == 0)
-            return 1;
-    return 0;
+        if (strcmp(p->string, kv->string) == 0 || (op && gx_option_find(p->string) == op))
+            return p->string;
+    return NULL;
 }
 
 static int load_run(const char *file, int index, const cJSON *run, struct gx_run_opts *r,
@@ -104,10 +107,14 @@ static int load_run(const char *file, int index, const cJSON *run, struct gx_run
         if (!op || !op->per_run)
             return gx_fail(err, GX_EINPUT,
                            "%s: runs[%d]: unknown key '%s' (expected path, mem, pattern, sizes, "
-                           "pairs, iters, warmup, window, validate, chunk, depth, calibrate, name)",
+                           "pairs, iters, warmup, window, validate, chunk, depth, ceilings, name)",
                            file, index, kv->string);
         /* After the unknown keys: at most one pass over the option table's names. */
-        if (given_twice(run, kv))
+        const char *earlier = given_twice(run, kv);
+        if (earlier && strcmp(earlier, kv->string) != 0)
+            return gx_fail(err, GX_EINPUT, "%s: runs[%d]: keys '%s' and '%s' are one option "
+                           "given twice", file, index, earlier, kv->string);
+        if (earlier)
             return gx_fail(err, GX_EINPUT, "%s: runs[%d]: key '%s' is given twice", file, index,
                            kv->string);
     }
@@ -115,11 +122,11 @@ static int load_run(const char *file, int index, const cJSON *run, struct gx_run
         const struct gx_option *op = gx_option_find(kv->string);
         static char text[VALUE_MAX + 1];
         if (value_text(kv, op, text, sizeof text, err) != GX_OK)
-            return gx_wrap(err, "%s: runs[%d].%s", file, index, op->name);
+            return gx_wrap(err, "%s: runs[%d].%s", file, index, kv->string);
         if (op->type == GX_T_FLAG && strcmp(text, "0") == 0)
             continue;
         if (op->set(NULL, r, text, err) != GX_OK)
-            return gx_wrap(err, "%s: runs[%d].%s", file, index, op->name);
+            return gx_wrap(err, "%s: runs[%d].%s", file, index, kv->string);
         r->given |= GX_OPTION_BIT(op);
     }
     return GX_OK;

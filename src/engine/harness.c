@@ -384,13 +384,13 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
                    const struct gx_mplan *plan, const struct gx_sink_door *sink,
                    struct gx_ceilings *ceilings, struct gx_harness_out *ho, struct gx_err *err)
 {
-    int calibrated = 0;
+    int probed = 0;
     /* A run's own probes (the node's map of host links) keep their points where the ceilings
-     * do, with or without --calibrate. */
+     * do, with or without --ceilings. */
     for (int r = 0; r < o->nruns; r++)
-        calibrated |= o->runs[r].calibrate != GX_CALIBRATE_OFF || o->runs[r].nprobes > 0;
+        probed |= o->runs[r].ceilings != GX_CEILINGS_OFF || o->runs[r].nprobes > 0;
     struct gx_harness h = {.job = job, .o = o, .plan = plan, .sink = sink, .ho = ho,
-                           .ceilings = job->rank == 0 && calibrated ? ceilings : NULL};
+                           .ceilings = job->rank == 0 && probed ? ceilings : NULL};
     int rc = GX_OK;
     memset(ho, 0, sizeof *ho);
     ho->gpu_lost_rank = -1;

@@ -10,7 +10,7 @@
 #include "result.h"
 
 /* The result's ceiling from its path's declared bounds, and its efficiency: median / ceiling
- * for GB/s, ceiling / median for latency (us). No ceilings (calibration off) or a result that
+ * for GB/s, ceiling / median for latency (us). No ceilings (--ceilings off) or a result that
  * is not ok: nothing is set. No ceiling known: ceiling 0 and the reason in ceiling_what. A
  * median whose 95% interval lies beyond the ceiling sets ceiling_exceeded: the ceiling is then
  * no bound here; one above it (efficiency above 1) whose interval reaches it sets

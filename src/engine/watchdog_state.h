@@ -30,7 +30,7 @@ struct gx_wd_state {
     struct sigaction old[GX_NSTOP_SIGNALS]; /* the actions before ours, gx_stop_signals' order */
     pthread_mutex_t mu; /* guards the measurement fields below */
     int armed, measuring; /* measuring: a measurement, not a phase between them */
-    int began;            /* a measurement (or calibration) began: the report is worth writing */
+    int began;            /* a measurement (or a probe) began: the report is worth writing */
     int shutting_down;    /* the answer is given: signals no longer change it */
     int answer;           /* then: the exit code given */
     int final;            /* rank 0 began its final report: its answer is the report's */

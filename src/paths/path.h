@@ -135,7 +135,7 @@ struct gx_path_ops {
      * prepare. Local: it must not wait for the peer, which may be elsewhere after a failure. */
     int (*finish)(struct gx_ep *ep, struct gx_err *err);
     void (*close)(struct gx_ep *ep);
-    /* What bounds its results, per pattern family (ceiling.h): the calibration measures what
+    /* What bounds its results, per pattern family (ceiling.h): the ceiling probes measure what
      * these rules name, and each result is rated against the rule that holds for it. A family
      * without rules has no ceiling. */
     struct gx_bounds bounds[GX_FAMILY_COUNT];

@@ -27,7 +27,7 @@ long gx_default_warmup(long iters)
 long gx_default_window(size_t bytes)
 {
     /* At least 256 MiB in flight per iteration up to 64 messages: the per-iteration handshake
-     * then costs under 1% of a large message's time, as the calibration's repeats do. */
+     * then costs under 1% of a large message's time, as the ceiling probes' repeats do. */
     size_t w = GX_WINDOW_MIB * GX_MIB / bytes;
     return w > GX_WINDOW_MOST ? GX_WINDOW_MOST : w < 1 ? 1 : (long)w;
 }

@@ -83,13 +83,13 @@ static int rule_points(struct probe_points *pts, const struct gx_bound_rule *rul
 }
 
 /* What one path group's results will be rated against: for each pair of its round, the rule
- * that holds, or with --calibrate full every rule of the step's family. */
+ * that holds, or with --ceilings full every rule of the step's family. */
 static int group_points(const struct gx_mplan *p, const struct gx_options *o,
                         const struct gx_mgroup *g, struct probe_points *pts, struct gx_err *err)
 {
     const struct gx_path_ops *ops = gx_paths[g->path].ops;
     const struct gx_round *round = &p->pairs[g->run].rounds[g->round];
-    int full = o->runs[g->run].calibrate == GX_CALIBRATE_FULL;
+    int full = o->runs[g->run].ceilings == GX_CEILINGS_FULL;
     for (size_t k = g->first; k < g->first + g->n; k++) {
         const struct gx_mstep *st = &p->steps[k];
         int family = gx_pattern_table[st->pattern]->family;
@@ -232,7 +232,7 @@ int gx_mplan_plan_probes(struct gx_mplan *p, const struct gx_options *o, struct 
     for (size_t gi = 0; gi < npath && rc == GX_OK; gi++) {
         const struct gx_mgroup *g = &paths[gi];
         planned.n = 0;
-        if (!o->runs[g->run].calibrate || g->absent || g->round < 0 || g->probe >= 0) {
+        if (!o->runs[g->run].ceilings || g->absent || g->round < 0 || g->probe >= 0) {
             rc = gx_mplan_add_group(p, g, err);
             continue;
         }

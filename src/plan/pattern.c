@@ -112,7 +112,7 @@ static const struct gx_pattern_ops gx_pattern_bibw = {
 };
 
 /* A test build adds a pattern with -DGX_EXTRA_PATTERN=its_ops (tests/toy_pattern.c): the
- * harness, the calibration and the report take it from this table alone. */
+ * harness, the ceiling probes and the report take it from this table alone. */
 #ifdef GX_EXTRA_PATTERN
 extern const struct gx_pattern_ops GX_EXTRA_PATTERN;
 #endif

@@ -261,7 +261,7 @@ void gx_host_map_report(const struct gx_host_map *m, struct gx_report *rep, FILE
         gx_report_set(rep, "host_links", hosts);
     else
         fprintf(stderr, "gpuxfer: out of host memory for the host links' map (the report's "
-                "calibration has them)\n");
+                "ceilings have them)\n");
     gx_host_map_print(table, m, context);
 }
 

@@ -209,12 +209,12 @@ static void print_absent(const struct gx_output *out, const struct gx_ceilings *
     fprintf(f, "%s)\n", listed == 6 ? ", ..." : "");
 }
 
-void gx_output_calibration(struct gx_output *out, const struct gx_ceilings *c)
+void gx_output_ceilings(struct gx_output *out, const struct gx_ceilings *c)
 {
     FILE *f = out->table;
     clear_progress(out);
     gx_print_note(f, "\n# ceilings (%.1f s of probes): the best iteration of each layer below the "
-            "paths, measured by the pairs (every size in the report's \"calibration\")\n",
+            "paths, measured by the pairs (every size in the report's \"ceilings\")\n",
             c->seconds);
     const char *told[DISTINCT_REASONS];
     int ntold = 0;

@@ -30,7 +30,7 @@ enum gx_progress_to { GX_PROGRESS_NONE, GX_PROGRESS_STDERR, GX_PROGRESS_STDOUT, 
  * and then); nowhere with --quiet or when nobody watches. */
 enum gx_progress_to gx_progress_decide(int quiet, int asked, int stderr_tty, int stdout_tty);
 
-/* Where the table and every other line for people go (the topology header, the calibration,
+/* Where the table and every other line for people go (the topology header, the ceilings,
  * matrices, the transfer plan, the closing "# report:" line): stdout, or stderr when stdout
  * holds the CSV. */
 FILE *gx_table_stream(const struct gx_global_opts *g);
@@ -82,7 +82,7 @@ void gx_output_progress(struct gx_output *out, size_t size, const char *path,
                         const char *pattern, double budget_left);
 /* The step under way has its median to +-precision (a fraction) so far: redrawn (rank 0). */
 void gx_output_precision(struct gx_output *out, double precision, double budget_left);
-/* Something other than a step is under way (the calibration's tasks): shown like a step. */
+/* Something other than a step is under way (the ceiling probes' tasks): shown like a step. */
 void gx_output_note(struct gx_output *out, const char *what);
 /* n steps will not run (their path was skipped): counted as done. */
 void gx_output_advance(struct gx_output *out, long n);
@@ -95,8 +95,8 @@ void gx_output_free(struct gx_output *out);
  * disk, /dev/full, a closed pipe (SIGPIPE is ignored) or a closed descriptor is GX_ERUNTIME,
  * "cannot write WHAT to stdout: why". */
 int gx_stream_check(FILE *f, const char *what, struct gx_err *err);
-/* Rank 0: one "# " line per calibrated ceiling (its range over the sizes, or why it is
+/* Rank 0: one "# " line per measured ceiling (its range over the sizes, or why it is
  * absent); the report has every point. */
-void gx_output_calibration(struct gx_output *out, const struct gx_ceilings *c);
+void gx_output_ceilings(struct gx_output *out, const struct gx_ceilings *c);
 
 #endif

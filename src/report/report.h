@@ -14,7 +14,7 @@
 #include <pthread.h>
 #include <sys/types.h>
 
-#define GX_SCHEMA_VERSION "2.11"
+#define GX_SCHEMA_VERSION "2.12"
 /* A member of the document made only as the report is written, element by element. */
 struct gx_report_stream {
     const char *key;
@@ -30,7 +30,7 @@ struct gx_report {
      * "context" is written from it; freed with the report. */
     struct gx_context *context;
     struct gx_skips skips; /* the document's "skipped", written out as it is written */
-    struct gx_ceilings ceilings; /* its "calibration"'s curves, likewise (the latest copy) */
+    struct gx_ceilings ceilings; /* its "ceilings"' curves, likewise (the latest copy) */
     cJSON *summary;   /* grows with each result of the document */
     int lines_fd, lines_open; /* <output>.jsonl (gx_out_claim: locked while the run lasts), one
                          complete line per measurement, written whole with write(2) and read
@@ -109,7 +109,7 @@ void gx_result_key_json(cJSON *o, const struct gx_result *res);
 /* name: [x, y] (a pair of ranks, an interval), as results and skips have them. */
 void gx_json_add_two(cJSON *o, const char *name, double x, double y);
 /* Adds "noise": a step's marks, what they rest on and why (noise.h), as results and the
- * calibration's points have it. */
+ * ceilings' points have it. */
 void gx_noise_json(cJSON *o, const struct gx_noise *n);
 cJSON *gx_result_json(const struct gx_result *res);
 /* The rows of the result's fields (result_fields.h) as data, ending with a NULL key: each
@@ -124,13 +124,13 @@ extern const struct gx_result_field gx_result_fields[];
  * watchdog's report is not kept waiting) and the result names its line ("samples_file").
  * Records nothing once a report is written (the watchdog's: the job is ending). */
 int gx_report_add(struct gx_report *rep, const struct gx_result *res, struct gx_err *err);
-/* The job's ceilings as the report's "calibration" object: per GPU ("gpus") and per rank pair
+/* The job's ceilings as the report's "ceilings" object: per GPU ("gpus") and per rank pair
  * ("rank_pairs"), each curve with its points or the reason it is absent. */
-cJSON *gx_calibration_json(const struct gx_ceilings *c);
-/* The report's "calibration" from now on: a copy of c, its curves written only as the report
- * is (calib_json.c). */
-int gx_report_calibration(struct gx_report *rep, const struct gx_ceilings *c,
-                          struct gx_err *err);
+cJSON *gx_ceilings_json(const struct gx_ceilings *c);
+/* The report's "ceilings" from now on: a copy of c, its curves written only as the report
+ * is (ceilings_json.c). */
+int gx_report_ceilings(struct gx_report *rep, const struct gx_ceilings *c,
+                       struct gx_err *err);
 /* A path that could not run for these pairs (none: for any), held once (skips.h). 0, or
  * GX_ERUNTIME when out of memory (the skip is not in the report). */
 int gx_report_skip(struct gx_report *rep, const char *run, const char *path,

@@ -1,6 +1,6 @@
-/* What the report's files share (report.c, report_files.c, calib_json.c): its lock, which the watchdog's
- * write and the main thread's additions take in turn, and the clock that counts rank 0's time
- * under it (assembly_s). */
+/* What the report's files share (report.c, report_files.c, ceilings_json.c): its lock, which the
+ * watchdog's write and the main thread's additions take in turn, and the clock that counts rank
+ * 0's time under it (assembly_s). */
 #ifndef GX_REPORT_LOCK_H
 #define GX_REPORT_LOCK_H
 

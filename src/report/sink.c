@@ -168,14 +168,14 @@ static void on_skip(void *ctx, const char *run, const char *path, const struct g
 static int on_ceilings_so_far(void *ctx, const struct gx_ceilings *c, struct gx_err *err)
 {
     struct gx_sink *s = ctx;
-    return gx_report_calibration(s->rep, c, err);
+    return gx_report_ceilings(s->rep, c, err);
 }
 
 static int on_ceilings(void *ctx, const struct gx_ceilings *c, struct gx_err *err)
 {
     struct gx_sink *s = ctx;
     GX_TRY(on_ceilings_so_far(s, c, err));
-    gx_output_calibration(&s->out, c);
+    gx_output_ceilings(&s->out, c);
     gx_host_map_free(&s->hosts);
     GX_TRY(gx_host_map_make(&s->hosts, c, s->facts, s->nfacts, err));
     return GX_OK;

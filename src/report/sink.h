@@ -1,4 +1,4 @@
-/* Where results go: the one place that turns what the harness and the calibration measured into
+/* Where results go: the one place that turns what the harness and the ceiling probes measured into
  * the table, the CSV (--format csv), the JSON report and its .jsonl stream, and counts them. Measuring code hands typed
  * results here through the door of sink_ops.h, which main wires, and never prints or writes
  * (rank 0 keeps the report; other ranks' sinks only count progress). */

@@ -14,7 +14,7 @@ base vs options (what compare must not hide):
   host bw 8 B        : failed                             -> failed in options.json
   host latency 4 KiB : only in options                    -> missing in base.json
   host latency 1 MiB : measured twice (two runs)          -> the second missing in base.json
-  calibration on, another command line                    -> an option and a context difference
+  ceilings on (as calibration), another command line      -> an option and a context difference
 noisy (schema 2.5: noise, ceilings) against base, same measurements:
   host latency 8 B   : noisy (waited), eff 80%           -> ~ after its value, a marked verdict
   host latency 1 MiB : ceiling unsound                   -> ? for ceiling and eff
@@ -24,6 +24,8 @@ noisy (schema 2.5: noise, ceilings) against base, same measurements:
 ci-base vs ci-slower, no samples (confidence intervals):
   host bw 1 MiB      : intervals apart                 -> significant, slower
   host bw 64 KiB     : intervals overlap               -> not significant
+The reports are older than schema 2.12: their ceilings are under the old name, "calibration",
+which the report tools must go on reading (tests/compare.sh's "ceilings off vs on").
 """
 import json
 import os

@@ -2,7 +2,7 @@
 """Copies a gpuxfer-report sweep folder into a test fixture, each report trimmed to what
 gpuxfer-report compare and gpuxfer-report plot read: the results (stats, ceilings), the command line, and of
 the context the job, the ranks' identity and MPI library, and of their environment only the
-variables that the sweep's lines set. Calibration, plan, resources, samples and the summary
+variables that the sweep's lines set. The ceilings, plan, resources, samples and the summary
 go; the reports stay valid against the schema. The measurements are the runs' own: nothing is
 changed but left out.
     tests/reports/trim-runs.py SWEEP_FOLDER FIXTURE_FOLDER

@@ -1,4 +1,4 @@
-/* The job's ceilings in the report: the "calibration" object. Rank 0 holds them typed (the
+/* The job's ceilings in the report: the "ceilings" object. Rank 0 holds them typed (the
  * report's copy) and makes their entries only as the report is written: a curve's point as
  * cJSON was several times its typed size, and a job of thousands of pairs has thousands of
  * curves. */
@@ -157,8 +157,8 @@ static int has_per_gpu(const struct gx_ceilings *c)
     return 0;
 }
 
-/* "seconds" and "method": the calibration's own members, before its lists. */
-static cJSON *calibration_head(const struct gx_ceilings *c)
+/* "seconds" and "method": the ceilings' own members, before its lists. */
+static cJSON *ceilings_head(const struct gx_ceilings *c)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o)
@@ -180,9 +180,9 @@ static int add_to_array(void *ctx, cJSON *entry)
     return 0;
 }
 
-cJSON *gx_calibration_json(const struct gx_ceilings *c)
+cJSON *gx_ceilings_json(const struct gx_ceilings *c)
 {
-    cJSON *o = calibration_head(c);
+    cJSON *o = ceilings_head(c);
     cJSON *pairs = o ? cJSON_AddArrayToObject(o, "rank_pairs") : NULL;
     /* "gpus" (the host links' per-GPU curves) only where there are any: a report without them
      * reads as before. */
@@ -216,18 +216,17 @@ static int fill_gpus(struct gx_jstream *w, int slot, void *ctx)
 
 /* The report's own copy: the engine goes on adding to its ceilings while the watchdog may write
  * the report. */
-int gx_report_calibration(struct gx_report *rep, const struct gx_ceilings *c,
-                          struct gx_err *err)
+int gx_report_ceilings(struct gx_report *rep, const struct gx_ceilings *c, struct gx_err *err)
 {
     struct gx_ceilings copy = {0};
-    cJSON *cal = calibration_head(c);
+    cJSON *cal = ceilings_head(c);
     int rc = cal ? gx_ceilings_copy(&copy, c, err)
-                 : gx_fail(err, GX_ERUNTIME, "out of host memory for the calibration report");
+                 : gx_fail(err, GX_ERUNTIME, "out of host memory for the report's ceilings");
     lock(rep);
-    cJSON *pairs = rc == GX_OK ? gx_report_stream_slot_locked(rep, "calibration.rank_pairs",
+    cJSON *pairs = rc == GX_OK ? gx_report_stream_slot_locked(rep, "ceilings.rank_pairs",
                                                                fill_rank_pairs, &rep->ceilings, err)
                                : NULL;
-    cJSON *gpus = pairs && has_per_gpu(c) ? gx_report_stream_slot_locked(rep, "calibration.gpus",
+    cJSON *gpus = pairs && has_per_gpu(c) ? gx_report_stream_slot_locked(rep, "ceilings.gpus",
                                                                          fill_gpus, &rep->ceilings,
                                                                          err)
                                           : NULL;
@@ -238,8 +237,8 @@ int gx_report_calibration(struct gx_report *rep, const struct gx_ceilings *c,
         struct gx_ceilings old = rep->ceilings;
         rep->ceilings = copy;
         copy = old;
-        cJSON_DeleteItemFromObject(rep->doc, "calibration");
-        cJSON_AddItemToObject(rep->doc, "calibration", cal);
+        cJSON_DeleteItemFromObject(rep->doc, "ceilings");
+        cJSON_AddItemToObject(rep->doc, "ceilings", cal);
         cal = NULL;
     } else {
         cJSON_Delete(pairs);

@@ -1,17 +1,18 @@
 #!/bin/sh
-# Ceilings (--calibrate): a host run's report carries the points its ceiling probes measured
+# Ceilings (--ceilings): a host run's report carries the points its ceiling probes measured
 # (the best of their iterations) and every result its ceiling and efficiency, "!" exactly above
-# 100%; --dry-run lists the probes; --calibrate off (or "calibrate": "off" in a scenario run)
-# measures and reports none. Asserts what is reported, never how fast.
+# 100%; --dry-run lists the probes; --ceilings off (or "ceilings": "off" in a scenario run)
+# measures and reports none, and so does the option's old name, --calibrate off (and the
+# scenario key "calibrate"). Asserts what is reported, never how fast.
 . "$top_srcdir/tests/lib.sh"
-dir=$(mktemp -d "$TEST_TMP/calibrate.XXXXXX")
+dir=$(mktemp -d "$TEST_TMP/ceilings.XXXXXX")
 
 out="$dir/on.json"
 # stdout alone in on.txt: a line on stderr (the MPI library's, a sanitizer's) would otherwise
 # land in the middle of a buffered table line.
 gx_mpirun_table "$dir/on.txt" 2 --path host --pattern latency,bw,bibw --sizes 1,4K,1M+3 \
     --iters 10 --warmup 1 --quiet --output "$out" >"$dir/on.mpirun" 2>"$dir/on.err"
-ok $? "2 ranks, host, calibration on (the default): exit 0" ||
+ok $? "2 ranks, host, ceilings on (the default): exit 0" ||
     tail -n 20 "$dir/on.txt" "$dir/on.mpirun" "$dir/on.err" | diag
 check_report "$out" --ranks 2 --patterns latency,bw,bibw --sizes 3 --pairs 0-1
 ok $? "report valid against the schema"
@@ -19,9 +20,9 @@ ok $? "report valid against the schema"
 py_check "$out" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-cal = d["calibration"]
+cal = d["ceilings"]
+bad = ["the ceilings under their old name too"] if "calibration" in d else []
 rp = [p for p in cal["rank_pairs"] if p["ranks"] == [0, 1]]
-bad = []
 if len(rp) != 1:
     bad.append("no ceilings for rank pair 0-1: %s" % cal["rank_pairs"])
 else:
@@ -94,53 +95,64 @@ rated="(x.get('ceiling',0)>0 and x.get('efficiency',0)>0) or (x.get('ceiling_uns
 "$PYTHON" -c "import json,sys; r=json.load(open(sys.argv[1]))['results']; sys.exit(0 if r and all($rated for x in r) else 1)" "$out"
 ok $? "--path mpi on host memory: results carry a ceiling (or the reason a disturbed probe gave none)"
 
-out="$dir/off.json"
-gx_mpirun 2 --path host --pattern latency,bw --sizes 8,64K --iters 5 --calibrate off --quiet \
-    --output "$out" >"$dir/off.txt" 2>&1
-ok $? "--calibrate off: exit 0"
-check_report "$out" --patterns latency,bw --sizes 2
-ok $? "--calibrate off: report valid"
-"$PYTHON" -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if 'calibration' not in d and not any(k.startswith('ceiling') or k=='efficiency' for r in d['results'] for k in r) else 1)" "$out"
-ok $? "--calibrate off: no calibration, no ceilings"
-! grep -q '^# ceilings' "$dir/off.txt"
-ok $? "--calibrate off: no ceilings' summary in the table"
+# --ceilings off, and its old name --calibrate off: the same run.
+none="import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if 'ceilings' not in d and 'calibration' not in d and not any(k.startswith('ceiling') or k=='efficiency' for r in d['results'] for k in r) else 1)"
+for opt in --ceilings --calibrate; do
+    out="$dir/off$opt.json"
+    gx_mpirun 2 --path host --pattern latency,bw --sizes 8,64K --iters 5 $opt off --quiet \
+        --output "$out" >"$dir/off$opt.txt" 2>&1
+    ok $? "$opt off: exit 0"
+    check_report "$out" --patterns latency,bw --sizes 2
+    ok $? "$opt off: report valid"
+    "$PYTHON" -c "$none" "$out"
+    ok $? "$opt off: no ceilings, under either name, and no result rated"
+    ! grep -q '^# ceilings' "$dir/off$opt.txt"
+    ok $? "$opt off: no ceilings' summary in the table"
+done
 
-# A scenario key like any per-run option: one run off, one on.
-cat >"$dir/mixed.json" <<'JSON'
-{"runs": [{"name": "raw", "pattern": "bw", "sizes": "4K", "calibrate": "off"},
+# A scenario key like any per-run option: one run off, one on; the old key "calibrate" as well.
+for key in ceilings calibrate; do
+    cat >"$dir/mixed-$key.json" <<JSON
+{"runs": [{"name": "raw", "pattern": "bw", "sizes": "4K", "$key": "off"},
           {"name": "bounded", "pattern": "bw", "sizes": "4K"}]}
 JSON
-out="$dir/mixed.json.out"
-gx_mpirun 2 --scenario "$dir/mixed.json" --iters 5 --quiet --output "$out" >"$dir/mixed.txt" 2>&1
-ok $? "scenario with calibrate off in one run: exit 0"
-"$PYTHON" -c "
+    out="$dir/mixed-$key.json.out"
+    gx_mpirun 2 --scenario "$dir/mixed-$key.json" --iters 5 --quiet --output "$out" \
+        >"$dir/mixed-$key.txt" 2>&1
+    ok $? "scenario with $key off in one run: exit 0"
+    "$PYTHON" -c "
 import json, sys
 r = {x['run']: x for x in json.load(open(sys.argv[1]))['results']}
 x = r['bounded']
 sys.exit(0 if 'ceiling' not in r['raw'] and 'ceiling_absent' not in r['raw'] and ($rated) else 1)" "$out"
-ok $? "scenario: the run with calibrate off has no ceiling, the other has one (or the reason a disturbed probe gave none)"
+    ok $? "scenario: the run with $key off has no ceiling, the other has one (or the reason a disturbed probe gave none)"
+done
 
-gx_mpirun 2 --calibrate maybe --output "$dir/bad.json" >"$dir/bad.txt" 2>&1
-rc=$?
-[ $rc -eq 2 ] && grep -q "^gpuxfer: --calibrate: unknown value 'maybe' (expected on, off or full)" "$dir/bad.txt" &&
-    [ ! -e "$dir/bad.json" ]
-ok $? "--calibrate maybe: exit 2 naming the option (got $rc)"
-gx_mpirun 1 --help 2>&1 | grep -q -- '--calibrate on|off|full'
-ok $? "--help lists --calibrate"
+# A bad value is named by the option as it was given, its old name too.
+for opt in --ceilings --calibrate; do
+    gx_mpirun 2 $opt maybe --output "$dir/bad.json" >"$dir/bad.txt" 2>&1
+    rc=$?
+    [ $rc -eq 2 ] && grep -q "^gpuxfer: $opt: unknown value 'maybe' (expected on, off or full)" "$dir/bad.txt" &&
+        [ ! -e "$dir/bad.json" ]
+    ok $? "$opt maybe: exit 2 naming the option (got $rc)"
+done
+gx_mpirun 1 --help >"$dir/help.txt" 2>&1
+grep -q -- '--ceilings on|off|full' "$dir/help.txt" && ! grep -q -- '--calibrate on|off|full' "$dir/help.txt"
+ok $? "--help lists --ceilings, not its old name as an option of its own"
 
-# By default only what the results are rated against; --calibrate full every ceiling the path
+# By default only what the results are rated against; --ceilings full every ceiling the path
 # names for the run's patterns (host bw: host memory through shared memory, and the peer copy
 # its device-memory rule names, absent without a GPU), at every size.
 for mode in on full; do
-    gx_mpirun 2 --path host --pattern bw --sizes 4K,64K --iters 5 --calibrate $mode --quiet \
+    gx_mpirun 2 --path host --pattern bw --sizes 4K,64K --iters 5 --ceilings $mode --quiet \
         --output "$dir/mode-$mode.json" >"$dir/mode-$mode.txt" 2>&1
-    ok $? "--calibrate $mode: exit 0" || diag <"$dir/mode-$mode.txt"
+    ok $? "--ceilings $mode: exit 0" || diag <"$dir/mode-$mode.txt"
 done
 "$PYTHON" - "$dir/mode-on.json" "$dir/mode-full.json" <<'PY'
 import json, sys
 def kinds(f):
     got = set()
-    for e in json.load(open(f))["calibration"]["rank_pairs"]:
+    for e in json.load(open(f))["ceilings"]["rank_pairs"]:
         got |= {k for k, v in e.items() if isinstance(v, dict) and "points" in v}
     return got
 on, full = kinds(sys.argv[1]), kinds(sys.argv[2])
@@ -148,7 +160,7 @@ ok = "shm_copy" in on and "peer" not in on and "shm_copy_bidir" not in on and {"
 print("on: %s, full: %s" % (sorted(on), sorted(full)))
 sys.exit(0 if ok else 1)
 PY
-ok $? "--calibrate on probes only the ceiling host bw is rated by; full also the others its rules name"
+ok $? "--ceilings on probes only the ceiling host bw is rated by; full also the others its rules name"
 
 rm -rf "$dir"
 done_testing
