@@ -65,7 +65,7 @@ static int report_add_locked(struct gx_report *rep, const struct gx_result *res,
      * Later --soak passes are in the lines file only. */
     if (!e && rep->rotation <= 1) {
         rep->doc_end = rep->lines_end;
-        if (gx_summary_add(rep->summary, o) < 0)
+        if (gx_summary_add(&rep->summary, res) < 0)
             e = ENOMEM;
     }
     cJSON_Delete(o);

@@ -15,6 +15,18 @@
 #include <sys/types.h>
 
 #define GX_SCHEMA_VERSION "2.12"
+/* A row of the report's "summary" (summary.c): the names are the tables' (run: a copy). */
+struct gx_summary_row {
+    const char *size_class, *path, *src, *dst, *pattern, *unit;
+    char *run;
+    long n;                /* results counted */
+    double min, max, mean; /* of their medians */
+};
+struct gx_summary {
+    struct gx_summary_row *rows;
+    size_t n, cap;
+};
+
 /* A member of the document made only as the report is written, element by element. */
 struct gx_report_stream {
     const char *key;
@@ -31,7 +43,7 @@ struct gx_report {
     struct gx_context *context;
     struct gx_skips skips; /* the document's "skipped", written out as it is written */
     struct gx_ceilings ceilings; /* its "ceilings"' curves, likewise (the latest copy) */
-    cJSON *summary;   /* grows with each result of the document */
+    struct gx_summary summary; /* grows with each result of the document */
     int lines_fd, lines_open; /* <output>.jsonl (gx_out_claim: locked while the run lasts), one
                          complete line per measurement, written whole with write(2) and read
                          back through this descriptor, whatever happens to its name */
@@ -135,10 +147,12 @@ int gx_report_ceilings(struct gx_report *rep, const struct gx_ceilings *c,
  * GX_ERUNTIME when out of memory (the skip is not in the report). */
 int gx_report_skip(struct gx_report *rep, const char *run, const char *path,
                    const struct gx_pair *pairs, int npairs, const char *reason, struct gx_err *err);
-/* Counts result (a result's JSON) in the summary's row of its (path, memory kinds, pattern, run
- * name, size class): how many results and their medians' spread (summary.c). 0, or -1 when out
- * of memory. */
-int gx_summary_add(cJSON *summary, const cJSON *result);
+/* Counts a measured result in the summary's row of its (path, memory kinds, pattern, run name,
+ * size class): how many results and their medians' spread. 0, or -1 when out of memory. */
+int gx_summary_add(struct gx_summary *s, const struct gx_result *r);
+/* The rows as the report's "summary"; NULL when out of memory. */
+cJSON *gx_summary_json(const struct gx_summary *s);
+void gx_summary_free(struct gx_summary *s);
 /* Replaces the document's `key` with item (taking it), under the report's lock. */
 void gx_report_set(struct gx_report *rep, const char *key, cJSON *item);
 /* Replaces the document's `key` with an array that fill makes as the report is written

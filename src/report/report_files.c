@@ -78,8 +78,7 @@ int gx_report_open(struct gx_report *rep, const char *path, int force, int argc,
         rep->streams[0] = (struct gx_report_stream){"skipped", gx_skips_fill, &rep->skips};
         rep->nstreams = 1;
     }
-    rep->summary = cJSON_CreateArray();
-    if (!results || !skipped || !rep->summary)
+    if (!results || !skipped)
         return gx_fail(err, GX_ERUNTIME, "out of host memory for the report");
     return GX_OK;
 }
@@ -316,7 +315,7 @@ static int write_locked(struct gx_report *rep, const char *status,
     cJSON_AddNumberToObject(d, "exit_code", exit_code);
     rep->exit_code = exit_code;
     cJSON_DeleteItemFromObject(d, "summary");
-    cJSON *summary = cJSON_Duplicate(rep->summary, 1);
+    cJSON *summary = gx_summary_json(&rep->summary);
     if (!summary)
         return gx_fail(err, GX_ERUNTIME, "out of host memory for the report's summary");
     cJSON_AddItemToObject(d, "summary", summary);
@@ -360,7 +359,7 @@ void gx_report_close(struct gx_report *rep)
     if (rep->samples_open && close(rep->samples_fd) != 0)
         fprintf(stderr, "gpuxfer: closing '%s': %s\n", rep->samples_path, strerror(errno));
     cJSON_Delete(rep->doc);
-    cJSON_Delete(rep->summary);
+    gx_summary_free(&rep->summary);
     gx_skips_free(&rep->skips);
     gx_ceilings_free(&rep->ceilings);
     gx_context_free(rep->context);

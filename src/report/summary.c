@@ -1,84 +1,96 @@
 /* The report's "summary": per (path, memory kinds, pattern, run name, size class) how many
  * results and the spread of their medians. Nothing merges memory kinds or runs: pinned host
- * memory and device buffers of one path are separate rows, and so are two runs of a path. */
+ * memory and device buffers of one path are separate rows, and so are two runs of a path. The
+ * rows are typed, counted from the typed results, and become JSON only as the report is
+ * written. */
 #include "config.h"
 #include "report.h"
 
-#include "json_util.h"
+#include "sizes.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
-/* The keys a summary row shares with each result it counts. */
-struct group {
-    const char *cls, *path, *src, *dst, *pat, *run;
-};
-
-/* A result keeps its memory kinds in "mem" as src/dst, a row as src_mem/dst_mem. */
-static struct group group_of(const cJSON *o, const cJSON *mem, const char *src, const char *dst)
+static int same(const char *a, const char *b)
 {
-    return (struct group){gx_json_str(o, "size_class"), gx_json_str(o, "path"),
-                          gx_json_str(mem, src), gx_json_str(mem, dst),
-                          gx_json_str(o, "pattern"), gx_json_str(o, "run")};
+    return strcmp(a ? a : "", b ? b : "") == 0;
 }
 
-static int same_group(const struct group *a, const struct group *b)
+/* The row of r's group, made when new; NULL when out of memory. The rows are few (they do not
+ * grow with the ranks nor the sizes of a class): a scan is enough. */
+static struct gx_summary_row *row_of(struct gx_summary *s, const struct gx_result *r)
 {
-    return !strcmp(a->cls, b->cls) && !strcmp(a->path, b->path) && !strcmp(a->src, b->src) &&
-           !strcmp(a->dst, b->dst) && !strcmp(a->pat, b->pat) && !strcmp(a->run, b->run);
-}
-
-static cJSON *new_row(const struct group *g, const char *unit, double med)
-{
-    cJSON *row = cJSON_CreateObject();
-    if (!row)
+    const char *cls = gx_size_class_name(gx_size_class(r->size));
+    const char *run = r->run_name ? r->run_name : "";
+    for (size_t i = 0; i < s->n; i++) {
+        struct gx_summary_row *w = &s->rows[i];
+        if (w->size_class == cls && same(w->path, r->path) && same(w->src, r->src_mem) &&
+            same(w->dst, r->dst_mem) && same(w->pattern, r->pattern) && same(w->run, run))
+            return w;
+    }
+    struct gx_summary_row *g = gx_grow(s->rows, &s->cap, s->n, 8, sizeof *g);
+    if (!g)
         return NULL;
-    cJSON_AddStringToObject(row, "size_class", g->cls);
-    cJSON_AddStringToObject(row, "path", g->path);
-    cJSON_AddStringToObject(row, "src_mem", g->src);
-    cJSON_AddStringToObject(row, "dst_mem", g->dst);
-    cJSON_AddStringToObject(row, "pattern", g->pat);
-    if (g->run[0])
-        cJSON_AddStringToObject(row, "run", g->run);
-    cJSON_AddStringToObject(row, "unit", unit);
-    cJSON_AddNumberToObject(row, "results", 0);
-    cJSON_AddNumberToObject(row, "median_min", med);
-    cJSON_AddNumberToObject(row, "median_max", med);
-    cJSON_AddNumberToObject(row, "median_mean", 0);
-    return row;
+    s->rows = g;
+    /* The names are the tables' own; the run's name is the options', copied all the same. */
+    char *run_copy = strdup(run);
+    if (!run_copy)
+        return NULL;
+    g = &s->rows[s->n++];
+    *g = (struct gx_summary_row){.size_class = cls, .path = r->path, .src = r->src_mem,
+                                 .dst = r->dst_mem, .pattern = r->pattern, .run = run_copy,
+                                 .unit = r->unit, .min = r->stats.median,
+                                 .max = r->stats.median};
+    return g;
 }
 
-int gx_summary_add(cJSON *summary, const cJSON *r)
+int gx_summary_add(struct gx_summary *s, const struct gx_result *r)
 {
-    if (strcmp(gx_json_str(r, "status"), "ok") != 0)
+    if (r->state != GX_STATE_OK)
         return 0;
-    struct group g = group_of(r, cJSON_GetObjectItemCaseSensitive(r, "mem"), "src", "dst");
-    double med = gx_json_num(cJSON_GetObjectItemCaseSensitive(r, "stats"), "median");
-    cJSON *row = NULL, *it;
-    /* The rows are few (they do not grow with the ranks nor the sizes of a class). */
-    cJSON_ArrayForEach(it, summary) {
-        struct group h = group_of(it, it, "src_mem", "dst_mem");
-        if (same_group(&g, &h)) {
-            row = it;
-            break;
-        }
-    }
-    if (!row) {
-        row = new_row(&g, gx_json_str(r, "unit"), med);
-        if (!row || !cJSON_AddItemToArray(summary, row)) {
-            cJSON_Delete(row);
-            return -1;
-        }
-    }
-    cJSON *n = cJSON_GetObjectItem(row, "results"), *lo = cJSON_GetObjectItem(row, "median_min"),
-          *hi = cJSON_GetObjectItem(row, "median_max"),
-          *mean = cJSON_GetObjectItem(row, "median_mean");
-    if (!n || !lo || !hi || !mean)
+    struct gx_summary_row *w = row_of(s, r);
+    if (!w)
         return -1;
-    double k = n->valuedouble + 1;
-    cJSON_SetNumberValue(n, k);
-    cJSON_SetNumberValue(lo, fmin(lo->valuedouble, med));
-    cJSON_SetNumberValue(hi, fmax(hi->valuedouble, med));
-    cJSON_SetNumberValue(mean, mean->valuedouble + (med - mean->valuedouble) / k);
+    double med = r->stats.median;
+    w->n++;
+    w->min = fmin(w->min, med);
+    w->max = fmax(w->max, med);
+    w->mean += (med - w->mean) / (double)w->n;
     return 0;
+}
+
+cJSON *gx_summary_json(const struct gx_summary *s)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; a && i < s->n; i++) {
+        const struct gx_summary_row *w = &s->rows[i];
+        cJSON *row = cJSON_CreateObject();
+        if (!row) {
+            cJSON_Delete(a);
+            return NULL;
+        }
+        cJSON_AddStringToObject(row, "size_class", w->size_class);
+        cJSON_AddStringToObject(row, "path", w->path);
+        cJSON_AddStringToObject(row, "src_mem", w->src);
+        cJSON_AddStringToObject(row, "dst_mem", w->dst);
+        cJSON_AddStringToObject(row, "pattern", w->pattern);
+        if (w->run[0])
+            cJSON_AddStringToObject(row, "run", w->run);
+        cJSON_AddStringToObject(row, "unit", w->unit);
+        cJSON_AddNumberToObject(row, "results", (double)w->n);
+        cJSON_AddNumberToObject(row, "median_min", w->min);
+        cJSON_AddNumberToObject(row, "median_max", w->max);
+        cJSON_AddNumberToObject(row, "median_mean", w->mean);
+        cJSON_AddItemToArray(a, row);
+    }
+    return a;
+}
+
+void gx_summary_free(struct gx_summary *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->rows[i].run);
+    free(s->rows);
+    memset(s, 0, sizeof *s);
 }
