@@ -6,6 +6,8 @@
 #include "report.h"
 #include "report_lock.h"
 
+#include "json_repair.h"
+
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -195,9 +197,11 @@ cJSON *gx_ceilings_json(const struct gx_ceilings *c)
     return o;
 }
 
+/* Streamed, an entry misses the document's repair to UTF-8: its texts (a reason a probe was
+ * absent, which may quote a file name) are repaired here. */
 static int stream_entry(void *ctx, cJSON *entry)
 {
-    int e = gx_stream_item(ctx, entry, NULL, NULL);
+    int e = gx_stream_repaired(ctx, entry);
     cJSON_Delete(entry);
     return e;
 }

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "context.h"
 
+#include "json_repair.h"
 #include "links_json.h"
 #include "report.h"
 #include "mpilib.h"
@@ -234,17 +235,35 @@ static cJSON *pair_json(const struct gx_context *c, int i)
     return o;
 }
 
-/* A slot's elements, made one at a time from the rows and printed, each then free to go. */
+/* A slot's elements, made one at a time from the rows and printed, each then free to go;
+ * repaired to UTF-8 as the document is, their places already listed (note_repairs). */
 static int fill_with(struct gx_jstream *w, const struct gx_context *c, int n,
                      cJSON *(*make)(const struct gx_context *, int))
 {
     int e = 0;
     for (int i = 0; i < n && !e; i++) {
         cJSON *item = make(c, i);
-        e = item ? gx_stream_item(w, item, NULL, NULL) : ENOMEM;
+        e = item ? gx_stream_repaired(w, item) : ENOMEM;
         cJSON_Delete(item);
     }
     return e;
+}
+
+/* The places in the slot's elements that are not valid UTF-8 (an environment's Latin-1 job
+ * name), into the document's list before it is first written. */
+static int note_repairs(struct gx_report *rep, const struct gx_context *c, int n,
+                        cJSON *(*make)(const struct gx_context *, int), const char *name)
+{
+    for (int i = 0; i < n; i++) {
+        char place[64];
+        snprintf(place, sizeof place, "context.%s[%d]", name, i);
+        cJSON *item = make(c, i);
+        int r = item ? gx_report_note_repairs(rep, item, place) : -1;
+        cJSON_Delete(item);
+        if (r < 0)
+            return -1;
+    }
+    return 0;
 }
 
 static int fill_ranks(struct gx_jstream *w, int slot, void *ctx)
@@ -320,5 +339,8 @@ int gx_context_report(struct gx_report *rep, struct gx_context *c, struct gx_err
     cJSON_AddItemToObject(o, "ranks", ranks);
     cJSON_AddItemToObject(o, "pairs", pairs);
     gx_report_set(rep, "context", o);
+    if (note_repairs(rep, c, c->nranks, rank_json, "ranks") < 0 ||
+        note_repairs(rep, c, c->npairs, pair_json, "pairs") < 0)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory for the report's context");
     return GX_OK;
 }

@@ -6,6 +6,8 @@
 #ifndef GX_JSON_REPAIR_H
 #define GX_JSON_REPAIR_H
 
+#include "json_stream.h"
+
 #include <cjson/cJSON.h>
 #include <stddef.h>
 
@@ -22,5 +24,12 @@ char *gx_utf8_repaired(const char *s, int *oom);
  * GX_JSON_REPAIRED_KEY array (made when the first one is found). item must be an object.
  * Returns the number of fields repaired, or -1 when out of memory. */
 int gx_json_repair(cJSON *item);
+/* The same for an item written apart from its document (a streamed element): each place is
+ * `place` ("context.ranks[3]") and the field's below it, appended to notes (the document's
+ * list, or one to throw away). Returns the number repaired, or -1 when out of memory. */
+int gx_json_repair_at(cJSON *item, const char *place, cJSON *notes);
+/* gx_stream_item of an element repaired first, its places not listed (where they must be, the
+ * writer listed them before: gx_report_note_repairs); 0 or an errno. */
+int gx_stream_repaired(struct gx_jstream *w, cJSON *item);
 
 #endif

@@ -4,6 +4,7 @@
 #include "report.h"
 #include "report_lock.h"
 
+#include "json_repair.h"
 #include "samples_file.h"
 
 #include <errno.h>
@@ -125,6 +126,22 @@ int gx_report_set_streamed(struct gx_report *rep, const char *key, gx_stream_fil
     }
     unlock(rep);
     return slot ? GX_OK : GX_ERUNTIME;
+}
+
+int gx_report_note_repairs(struct gx_report *rep, cJSON *item, const char *place)
+{
+    lock(rep);
+    cJSON *notes = cJSON_GetObjectItemCaseSensitive(rep->doc, GX_JSON_REPAIRED_KEY);
+    int made = !notes;
+    if (made)
+        notes = cJSON_CreateArray();
+    int n = notes ? gx_json_repair_at(item, place, notes) : -1;
+    if (made && n > 0)
+        cJSON_AddItemToObject(rep->doc, GX_JSON_REPAIRED_KEY, notes);
+    else if (made)
+        cJSON_Delete(notes);
+    unlock(rep);
+    return n;
 }
 
 void gx_report_set(struct gx_report *rep, const char *key, cJSON *item)

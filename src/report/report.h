@@ -153,6 +153,11 @@ int gx_summary_add(struct gx_summary *s, const struct gx_result *r);
 /* The rows as the report's "summary"; NULL when out of memory. */
 cJSON *gx_summary_json(const struct gx_summary *s);
 void gx_summary_free(struct gx_summary *s);
+/* An element the report will stream at `place` ("context.ranks[3]"), made now to learn what
+ * in it is not valid UTF-8: its fields' places go to the document's list of repaired fields,
+ * which is printed before the element is made again and repaired as it is written. Returns
+ * the number repaired, or -1 when out of memory. */
+int gx_report_note_repairs(struct gx_report *rep, cJSON *item, const char *place);
 /* Replaces the document's `key` with item (taking it), under the report's lock. */
 void gx_report_set(struct gx_report *rep, const char *key, cJSON *item);
 /* Replaces the document's `key` with an array that fill makes as the report is written
