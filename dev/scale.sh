@@ -5,6 +5,8 @@
 # per pair, pattern and size, and models rank 0 at 10,000 ranks.
 #   dev/scale.sh [RANKS...]        default: 8 16 32 64; env GPUXFER, MPIRUN, OUT, DENSE,
 #                                      DENSE_RUNS, KEEP
+# The reports (schema 2.12) also give rank 0's RSS at the end in its parts: the heap (RssAnon),
+# fitted alone, and the MPI library's shared segments read from its peers (RssShmem).
 # Each rank count runs with 3 sizes (6 results a pair); the first DENSE_RUNS (2) also with the 12
 # sizes of DENSE (24 a pair), so that what rank 0 holds per rank (MPI's per-peer state, the ranks'
 # context) and what it holds per result are told apart: a least-squares fit of
@@ -57,8 +59,9 @@ except Exception:
     jsonschema = None
 out = sys.argv[1]
 runs = [l.split() for l in open(out + "/wall")]
-print("%-12s %6s %8s %8s %16s %18s %14s %9s  %s" % ("run", "ranks", "results", "passed",
-      "rank0 max RSS KiB", "report assembly s", "final write s", "wall s", "status"))
+print("%-12s %6s %8s %8s %16s %9s %9s %18s %14s %9s  %s" % ("run", "ranks", "results", "passed",
+      "rank0 max RSS KiB", "anon KiB", "shmem KiB", "report assembly s", "final write s", "wall s",
+      "status"))
 bad, points = 0, []
 for name, n, nsizes, t0, t1 in runs:
     n, nsizes = int(n), int(nsizes)
@@ -80,11 +83,14 @@ for name, n, nsizes, t0, t1 in runs:
             print("%s: schema: %s" % (name, e.message))
     bad += not ok
     rss, asm = d["resources"]["rank0_max_rss_kib"], d["resources"]["report_assembly_s"]
+    # At the end, in parts (reports before schema 2.12 have neither): the heap and MPI's shared
+    # memory read from its peers.
+    anon, shm = d["resources"].get("rank0_rss_anon_kib", -1), d["resources"].get("rank0_rss_shmem_kib", -1)
     fin = (os.stat("%s/%s.json" % (out, name)).st_mtime_ns -
            os.stat("%s/%s.json.jsonl" % (out, name)).st_mtime_ns) * 1e-9
-    points.append((n, len(res), rss, asm, fin))
-    print("%-12s %6d %8d %8d %16d %18.6f %14.3f %9.1f  %s%s" % (name, n, len(res), passed, rss,
-          asm, fin, float(t1) - float(t0), d["status"],
+    points.append((n, len(res), rss, asm, fin, anon, shm))
+    print("%-12s %6d %8d %8d %16d %9d %9d %18.6f %14.3f %9.1f  %s%s" % (name, n, len(res), passed,
+          rss, anon, shm, asm, fin, float(t1) - float(t0), d["status"],
           "" if ok else "  <- expected %d passed results" % want))
 
 def fit(ys):
@@ -117,6 +123,7 @@ def robust(k):
     return median([p[k] - c * p[1] for p in points]), c
 
 mem, tim, fin = fit([p[2] for p in points]), robust(3), robust(4)
+heap = fit([p[5] for p in points]) if all(p[5] >= 0 for p in points) else None
 if mem and tim and fin:
     print("\n# fit over %d runs: rank0 max RSS KiB = %.0f + %.2f x ranks + %.2f x results"
           % (len(points), *mem))
@@ -132,6 +139,10 @@ if mem and tim and fin:
               "%6.1f MiB), report assembly %.2f s, final write %.2f s" % (
                   per_pair, r, m / 1024, mem[2] * r / 1024, tim[0] + tim[1] * r,
                   fin[0] + fin[1] * r))
+    if heap:
+        print("# rank0 RssAnon KiB at the end (the heap, MPI's shared segments left out) = %.0f + "
+              "%.2f x ranks + %.2f x results; at 10,000 ranks and 30,000 results: %.1f MiB"
+              % (*heap, (heap[0] + heap[1] * 10000 + heap[2] * 30000) / 1024))
 else:
     print("\n# no fit: the runs need two rank counts and two densities")
 sys.exit(1 if bad else 0)

@@ -248,6 +248,27 @@ int gx_report_end_taken(struct gx_report *rep, int code)
     return committed && exit_code != code ? gx_standing_code(exit_code) : code;
 }
 
+/* Rank 0's resident memory now, in its parts (Linux): the anonymous part is the heap (what
+ * gpuxfer and the MPI library hold), the shared part the MPI library's shared-memory segments
+ * that rank 0 has read from (they grow with the peers it hears from, not with gpuxfer's
+ * data). The peak of the whole is rank0_max_rss_kib. */
+static void add_rss_parts(cJSON *res)
+{
+    static const char *const parts[][2] = {{"RssAnon:", "rank0_rss_anon_kib"},
+                                           {"RssShmem:", "rank0_rss_shmem_kib"}};
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    while (f && fgets(line, sizeof line, f))
+        for (size_t i = 0; i < GX_ARRAY_LEN(parts); i++) {
+            size_t n = strlen(parts[i][0]);
+            long kib;
+            if (strncmp(line, parts[i][0], n) == 0 && sscanf(line + n, "%ld", &kib) == 1)
+                cJSON_AddNumberToObject(res, parts[i][1], (double)kib);
+        }
+    if (f)
+        fclose(f);
+}
+
 /* The document, its results and streamed members, and a newline to `to`, replacing only what
  * `was` names there. */
 static int put_report(struct gx_report *rep, const cJSON *d, const char *to,
@@ -325,6 +346,8 @@ static int write_locked(struct gx_report *rep, const char *status,
     cJSON *res = cJSON_AddObjectToObject(d, "resources");
     if (res && getrusage(RUSAGE_SELF, &ru) == 0)
         cJSON_AddNumberToObject(res, "rank0_max_rss_kib", (double)ru.ru_maxrss);
+    if (res)
+        add_rss_parts(res);
     if (res)
         cJSON_AddNumberToObject(res, "report_assembly_s", rep->assembly_s + mono_s() - t0);
     if (gx_json_repair(d) < 0)
