@@ -91,9 +91,11 @@ static uint64_t event_hash(const struct gx_skips *s, int kind, int npairs, size_
 static int repeats(const struct gx_skips *s, const struct gx_skip_event *e, int kind,
                    int npairs, size_t first, uint64_t hash)
 {
+    /* No runs (a skip of no pairs): nothing to compare, and runs may be NULL. */
     return e->hash == hash && e->kind == kind && e->npairs == npairs &&
            e->nruns == s->nruns - first &&
-           memcmp(&s->runs[e->first], &s->runs[first], e->nruns * sizeof *s->runs) == 0;
+           (e->nruns == 0 ||
+            memcmp(&s->runs[e->first], &s->runs[first], e->nruns * sizeof *s->runs) == 0);
 }
 
 static void index_put(struct gx_skips *s, size_t ev)
