@@ -38,46 +38,25 @@ size_t gx_ceil_measured_size(enum gx_ceil_kind kind, size_t size)
     return host_rate && size > GX_CEIL_HOST_RATE_MAX ? GX_CEIL_HOST_RATE_MAX : size;
 }
 
-static size_t curve_hash(int kind, int a, int b, size_t nslots)
+static uint64_t curve_hash(int kind, int a, int b)
 {
     uint64_t h = ((uint64_t)(uint32_t)kind * 0x9E3779B97F4A7C15u) ^
                  ((uint64_t)(uint32_t)a << 32 | (uint32_t)b);
-    h ^= h >> 31;
     h *= 0xBF58476D1CE4E5B9u;
-    h ^= h >> 29;
-    return (size_t)h & (nslots - 1);
+    return h ^ h >> 31;
 }
 
-static void index_put(struct gx_ceilings *c, int i)
+static uint64_t hash_of(const void *curves, size_t i)
 {
-    const struct gx_ceil_curve *k = &c->curves[i];
-    size_t s = curve_hash(k->kind, k->a, k->b, c->nslots);
-    while (c->slots[s])
-        s = (s + 1) & (c->nslots - 1);
-    c->slots[s] = i + 1;
-}
-
-/* Keeps the index at most half full; rebuilt whole when it doubles. */
-static int index_grow(struct gx_ceilings *c, struct gx_err *err)
-{
-    if ((size_t)c->n + 1 <= c->nslots / 2)
-        return GX_OK;
-    size_t n = c->nslots ? c->nslots * 2 : 64;
-    int32_t *slots = calloc(n, sizeof *slots);
-    if (!slots)
-        return gx_fail(err, GX_ERUNTIME, "out of host memory for the ceilings");
-    free(c->slots);
-    c->slots = slots;
-    c->nslots = n;
-    for (int i = 0; i < c->n; i++)
-        index_put(c, i);
-    return GX_OK;
+    const struct gx_ceil_curve *k = (const struct gx_ceil_curve *)curves + i;
+    return curve_hash(k->kind, k->a, k->b);
 }
 
 int gx_ceilings_add(struct gx_ceilings *c, const struct gx_ceil_curve *curve,
                     const struct gx_ceil_point *pts, struct gx_err *err)
 {
-    GX_TRY(index_grow(c, err));
+    if (gx_slots_reserve(&c->index, (size_t)c->n, hash_of, c->curves) != 0)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory for the ceilings");
     struct gx_ceil_curve *grown = gx_grow(c->curves, &c->cap, (size_t)c->n, 8, sizeof *grown);
     if (!grown)
         return gx_fail(err, GX_ERUNTIME, "out of host memory for the ceilings");
@@ -91,7 +70,8 @@ int gx_ceilings_add(struct gx_ceilings *c, const struct gx_ceil_curve *curve,
             return gx_fail(err, GX_ERUNTIME, "out of host memory for the ceilings");
         memcpy(dst->pts, pts, (size_t)curve->n * sizeof *dst->pts);
     }
-    index_put(c, c->n++);
+    gx_slots_put(&c->index, hash_of(c->curves, (size_t)c->n), (size_t)c->n);
+    c->n++;
     return GX_OK;
 }
 
@@ -102,7 +82,7 @@ void gx_ceilings_free(struct gx_ceilings *c)
     for (int i = 0; i < c->n; i++)
         free(c->curves[i].pts);
     free(c->curves);
-    free(c->slots);
+    gx_slots_free(&c->index);
     memset(c, 0, sizeof *c);
 }
 
@@ -156,10 +136,12 @@ int gx_ceilings_put(struct gx_ceilings *c, enum gx_ceil_kind kind, int a, int b,
 const struct gx_ceil_curve *gx_ceil_find(const struct gx_ceilings *c, enum gx_ceil_kind kind,
                                          int a, int b)
 {
-    if (!c || c->nslots == 0)
+    if (!c)
         return NULL;
-    for (size_t s = curve_hash(kind, a, b, c->nslots); c->slots[s]; s = (s + 1) & (c->nslots - 1)) {
-        const struct gx_ceil_curve *k = &c->curves[c->slots[s] - 1];
+    uint64_t h = curve_hash(kind, a, b);
+    size_t i;
+    for (long at = gx_slots_first(&c->index, h, &i); at >= 0; at = gx_slots_next(&c->index, at, &i)) {
+        const struct gx_ceil_curve *k = &c->curves[i];
         if (k->kind == (int)kind && k->a == a && k->b == b)
             return k;
     }

@@ -8,6 +8,7 @@
 
 #include "gx.h"
 #include "noise.h"
+#include "slots.h"
 
 struct gx_result;
 
@@ -81,9 +82,8 @@ struct gx_ceilings {
     struct gx_ceil_curve *curves;
     /* An index of curves by (kind, a, b), open addressing: every result's rating and every
      * probe's point looks its curve up, and a job of thousands of pairs has thousands of
-     * curves. nslots is 0 or a power of two at least twice the curves it indexes. */
-    int32_t *slots;             /* curve index + 1; 0: empty */
-    size_t nslots;
+     * curves. */
+    struct gx_slots index;
     double seconds;             /* how long the probes took */
 };
 

@@ -98,44 +98,25 @@ static int repeats(const struct gx_skips *s, const struct gx_skip_event *e, int 
             memcmp(&s->runs[e->first], &s->runs[first], e->nruns * sizeof *s->runs) == 0);
 }
 
-static void index_put(struct gx_skips *s, size_t ev)
+static uint64_t hash_of(const void *events, size_t i)
 {
-    size_t at = (size_t)s->events[ev].hash & (s->nindex - 1);
-    while (s->index[at])
-        at = (at + 1) & (s->nindex - 1);
-    s->index[at] = (int32_t)ev + 1;
-}
-
-/* At most half full, rebuilt whole when it doubles. */
-static int index_grow(struct gx_skips *s)
-{
-    if (s->nevents + 1 <= s->nindex / 2)
-        return 0;
-    size_t n = s->nindex ? s->nindex * 2 : 64;
-    int32_t *index = calloc(n, sizeof *index);
-    if (!index)
-        return ENOMEM;
-    free(s->index);
-    s->index = index;
-    s->nindex = n;
-    for (size_t i = 0; i < s->nevents; i++)
-        index_put(s, i);
-    return 0;
+    return ((const struct gx_skip_event *)events)[i].hash;
 }
 
 int gx_skips_add(struct gx_skips *s, const char *run, const char *path,
                  const struct gx_pair *pairs, int npairs, const char *reason)
 {
     int kind = kind_of(s, run, path, reason);
-    if (kind < 0 || index_grow(s))
+    if (kind < 0 || gx_slots_reserve(&s->index, s->nevents, hash_of, s->events) != 0)
         return ENOMEM;
     size_t first = s->nruns;
     if (encode(s, pairs, npairs))
         return ENOMEM;
     uint64_t hash = event_hash(s, kind, npairs, first);
-    for (size_t at = (size_t)hash & (s->nindex - 1); s->index[at];
-         at = (at + 1) & (s->nindex - 1))
-        if (repeats(s, &s->events[s->index[at] - 1], kind, npairs, first, hash)) {
+    size_t ev;
+    for (long at = gx_slots_first(&s->index, hash, &ev); at >= 0;
+         at = gx_slots_next(&s->index, at, &ev))
+        if (repeats(s, &s->events[ev], kind, npairs, first, hash)) {
             s->nruns = first;
             return 0;
         }
@@ -146,7 +127,7 @@ int gx_skips_add(struct gx_skips *s, const char *run, const char *path,
     }
     s->events = g;
     s->events[s->nevents] = (struct gx_skip_event){kind, npairs, first, s->nruns - first, hash};
-    index_put(s, s->nevents++);
+    gx_slots_put(&s->index, hash, s->nevents++);
     return 0;
 }
 
@@ -189,7 +170,7 @@ int gx_skips_fill(struct gx_jstream *w, int slot, void *ctx)
 size_t gx_skips_bytes(const struct gx_skips *s)
 {
     size_t b = s->kinds_cap * sizeof *s->kinds + s->events_cap * sizeof *s->events +
-               s->runs_cap * sizeof *s->runs + s->nindex * sizeof *s->index;
+               s->runs_cap * sizeof *s->runs + s->index.n * sizeof *s->index.slot;
     for (size_t i = 0; i < s->nkinds; i++)
         b += strlen(s->kinds[i].run) + strlen(s->kinds[i].path) + strlen(s->kinds[i].reason) + 3;
     return b;
@@ -205,6 +186,6 @@ void gx_skips_free(struct gx_skips *s)
     free(s->kinds);
     free(s->events);
     free(s->runs);
-    free(s->index);
+    gx_slots_free(&s->index);
     memset(s, 0, sizeof *s);
 }

@@ -8,6 +8,7 @@
 
 #include "json_stream.h"
 #include "pairs.h"
+#include "slots.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -36,8 +37,7 @@ struct gx_skips {
     size_t nevents, events_cap;
     struct gx_skip_run *runs;
     size_t nruns, runs_cap;
-    int32_t *index; /* events by hash, open addressing: event + 1, 0 empty; nindex a power of 2 */
-    size_t nindex;
+    struct gx_slots index; /* events by hash */
 };
 
 /* Records a skip unless the same (run, path, reason, pairs) was recorded before. 0, or ENOMEM
