@@ -1,8 +1,11 @@
-/* Rank 0's pool of the context's strings and blocks (strpool.c): each distinct one held once,
- * named by a number (its place in the pool), so that what every rank repeats (its MPI library,
- * its environment's variables, its software) costs one copy for the job. */
+/* A pool of strings and blocks (strpool.c): each distinct one held once, named by a number (its
+ * place in the pool), so that what every rank repeats (its MPI library, its environment's
+ * variables, its software; a probe's reason for a point it did not measure) costs one copy for
+ * the job. */
 #ifndef GX_STRPOOL_H
 #define GX_STRPOOL_H
+
+#include "slots.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -14,8 +17,9 @@ typedef uint32_t gx_sid;
 struct gx_strpool {
     char *buf;      /* entries, 4-byte aligned: length (uint32), bytes, a '\0' */
     size_t len, cap;
-    gx_sid *slots;  /* open addressing by content; 0 empty (no entry starts at 0) */
-    size_t nslots, used;
+    gx_sid *at;     /* entry i's place in buf, in the order they came */
+    size_t n, at_cap;
+    struct gx_slots index; /* entries by content */
 };
 
 /* The entry with these n bytes, added where the pool has none; GX_SID_NONE when out of memory

@@ -1,14 +1,16 @@
 #include "config.h"
 #include "strpool.h"
 
+#include "gx.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-static uint32_t hash_of(const unsigned char *b, size_t n)
+static uint64_t hash_of(const unsigned char *b, size_t n)
 {
-    uint32_t h = 2166136261u; /* FNV-1a */
+    uint64_t h = 14695981039346656037u; /* FNV-1a */
     for (size_t i = 0; i < n; i++)
-        h = (h ^ b[i]) * 16777619u;
+        h = (h ^ b[i]) * 1099511628211u;
     return h;
 }
 
@@ -19,46 +21,28 @@ static uint32_t len_at(const struct gx_strpool *p, gx_sid s)
     return n;
 }
 
-/* The slot of these bytes: theirs, or the empty one where they would go. */
-static size_t slot_of(const struct gx_strpool *p, const void *b, size_t n, uint32_t h)
+static uint64_t entry_hash(const void *pool, size_t i)
 {
-    size_t i = h & (p->nslots - 1);
-    while (p->slots[i] && !(len_at(p, p->slots[i]) == n && !memcmp(p->buf + p->slots[i], b, n)))
-        i = (i + 1) & (p->nslots - 1);
-    return i;
-}
-
-static int grow_slots(struct gx_strpool *p)
-{
-    size_t n = p->nslots ? p->nslots * 2 : 64;
-    gx_sid *old = p->slots;
-    size_t nold = p->nslots;
-    if (!(p->slots = calloc(n, sizeof *p->slots))) {
-        p->slots = old;
-        return -1;
-    }
-    p->nslots = n;
-    for (size_t i = 0; i < nold; i++)
-        if (old[i]) {
-            size_t len = len_at(p, old[i]);
-            p->slots[slot_of(p, p->buf + old[i], len, hash_of((const unsigned char *)p->buf +
-                                                                   old[i], len))] = old[i];
-        }
-    free(old);
-    return 0;
+    const struct gx_strpool *p = pool;
+    return hash_of((const unsigned char *)p->buf + p->at[i], len_at(p, p->at[i]));
 }
 
 gx_sid gx_strpool_add(struct gx_strpool *p, const void *bytes, size_t n)
 {
     if (!bytes || n > UINT32_MAX / 2)
         return GX_SID_NONE;
-    if ((p->used + 1) * 2 > p->nslots && grow_slots(p) != 0)
-        return GX_SID_NONE;
-    uint32_t h = hash_of(bytes, n);
-    size_t i = slot_of(p, bytes, n, h);
-    if (p->slots[i])
-        return p->slots[i];
+    uint64_t h = hash_of(bytes, n);
+    size_t i;
+    for (long at = gx_slots_first(&p->index, h, &i); at >= 0; at = gx_slots_next(&p->index, at, &i))
+        if (len_at(p, p->at[i]) == n && !memcmp(p->buf + p->at[i], bytes, n))
+            return p->at[i];
     size_t need = (sizeof(uint32_t) + n + 1 + 3) & ~(size_t)3;
+    if (p->len + need > UINT32_MAX / 2 || gx_slots_reserve(&p->index, p->n, entry_hash, p) != 0)
+        return GX_SID_NONE;
+    gx_sid *at = gx_grow(p->at, &p->at_cap, p->n, 64, sizeof *at);
+    if (!at)
+        return GX_SID_NONE;
+    p->at = at;
     if (p->len + need > p->cap) {
         size_t cap = p->cap ? p->cap : 1024;
         while (cap < p->len + need)
@@ -75,8 +59,8 @@ gx_sid gx_strpool_add(struct gx_strpool *p, const void *bytes, size_t n)
     memset(p->buf + p->len + sizeof n32 + n, 0, need - sizeof n32 - n);
     gx_sid s = (gx_sid)(p->len + sizeof n32);
     p->len += need;
-    p->slots[i] = s;
-    p->used++;
+    p->at[p->n] = s;
+    gx_slots_put(&p->index, h, p->n++);
     return s;
 }
 
@@ -104,16 +88,22 @@ void gx_strpool_trim(struct gx_strpool *p)
         p->buf = b;
         p->cap = p->len;
     }
+    gx_sid *at = p->n ? realloc(p->at, p->n * sizeof *at) : NULL;
+    if (at) {
+        p->at = at;
+        p->at_cap = p->n;
+    }
 }
 
 size_t gx_strpool_bytes(const struct gx_strpool *p)
 {
-    return p->cap + p->nslots * sizeof *p->slots;
+    return p->cap + p->at_cap * sizeof *p->at + p->index.n * sizeof *p->index.slot;
 }
 
 void gx_strpool_free(struct gx_strpool *p)
 {
     free(p->buf);
-    free(p->slots);
+    free(p->at);
+    gx_slots_free(&p->index);
     memset(p, 0, sizeof *p);
 }
