@@ -248,31 +248,49 @@ void gx_context_free(struct gx_context *c)
         return;
     free(c->ranks);
     free(c->pairs);
+    gx_slots_free(&c->pair_index);
     gx_strpool_free(&c->pool);
     free(c);
+}
+
+static uint64_t pair_hash_of(int a, int b)
+{
+    return ((uint64_t)(uint32_t)a << 32 | (uint32_t)b) * 0x9E3779B97F4A7C15u;
+}
+
+static uint64_t pair_hash(const void *pairs, size_t i)
+{
+    const struct gx_ctx_pair *p = &((const struct gx_ctx_pair *)pairs)[i];
+    return pair_hash_of(p->a, p->b);
+}
+
+static int add_pair(struct gx_context *c, int a, int b)
+{
+    uint64_t h = pair_hash_of(a, b);
+    size_t i;
+    for (long at = gx_slots_first(&c->pair_index, h, &i); at >= 0;
+         at = gx_slots_next(&c->pair_index, at, &i))
+        if (c->pairs[i].a == a && c->pairs[i].b == b)
+            return GX_OK;
+    struct gx_ctx_pair *more = gx_grow(c->pairs, &c->pairs_cap, (size_t)c->npairs, 16,
+                                       sizeof *more);
+    if (!more)
+        return GX_ERUNTIME;
+    c->pairs = more;
+    if (gx_slots_reserve(&c->pair_index, (size_t)c->npairs, pair_hash, c->pairs) != 0)
+        return GX_ERUNTIME;
+    c->pairs[c->npairs] = (struct gx_ctx_pair){a, b};
+    gx_slots_put(&c->pair_index, h, (size_t)c->npairs++);
+    return GX_OK;
 }
 
 int gx_context_add_pairs(struct gx_context *c, const struct gx_pairs *runs, int nruns)
 {
     for (int r = 0; r < nruns; r++)
         for (int i = 0; i < runs[r].nrounds; i++)
-            for (int j = 0; j < runs[r].rounds[i].npairs; j++) {
-                const struct gx_pair *pr = &runs[r].rounds[i].pairs[j];
-                int k = 0;
-                while (k < c->npairs && !(c->pairs[k].a == pr->a && c->pairs[k].b == pr->b))
-                    k++;
-                if (k < c->npairs)
-                    continue;
-                if (c->npairs == c->pairs_cap) {
-                    int cap = c->pairs_cap ? c->pairs_cap * 2 : 16;
-                    struct gx_ctx_pair *more = realloc(c->pairs, (size_t)cap * sizeof *more);
-                    if (!more)
-                        return GX_ERUNTIME;
-                    c->pairs = more;
-                    c->pairs_cap = cap;
-                }
-                c->pairs[c->npairs++] = (struct gx_ctx_pair){pr->a, pr->b};
-            }
+            for (int j = 0; j < runs[r].rounds[i].npairs; j++)
+                if (add_pair(c, runs[r].rounds[i].pairs[j].a, runs[r].rounds[i].pairs[j].b) != GX_OK)
+                    return GX_ERUNTIME;
     return GX_OK;
 }
 
@@ -313,7 +331,7 @@ const char *gx_ctx_nic_of(const struct gx_context *c, const struct gx_ctx_rank *
 size_t gx_context_bytes(const struct gx_context *c)
 {
     return c ? sizeof *c + (size_t)c->nranks * sizeof *c->ranks + gx_strpool_bytes(&c->pool) +
-                   (size_t)c->pairs_cap * sizeof *c->pairs
+                   c->pairs_cap * sizeof *c->pairs + c->pair_index.n * sizeof *c->pair_index.slot
              : 0;
 }
 

@@ -59,7 +59,9 @@ struct gx_context {
     struct gx_ctx_rank *ranks;
     struct gx_strpool pool;
     struct gx_ctx_pair *pairs;
-    int npairs, pairs_cap;
+    int npairs;
+    size_t pairs_cap;
+    struct gx_slots pair_index; /* the pairs by (a, b): a run of many rounds names each often */
     /* Every rank's link facts (the topology's all_facts; NULL where unknown), for "link_facts"
      * and the pairs' routes: held by the topology until after the report is closed. */
     const struct gx_link_facts *facts;
