@@ -26,6 +26,8 @@ enum gx_tag {
     GX_TAG_UM = 140,          /* unified paths */
     GX_TAG_SHM_SEGMENT = 160, /* shared-memory segments: names and pair syncs */
     GX_TAG_SHM_NEED = 161,    /* shared-memory channels */
+    GX_TAG_CTX_GO = 170,      /* the report's context: rank 0 asks a rank for its pool */
+    GX_TAG_CTX_POOL = 171,    /* and the rank sends it */
 };
 
 #endif

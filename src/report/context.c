@@ -6,6 +6,7 @@
 #include "job.h"
 #include "mpilib.h"
 #include "pairs.h"
+#include "tags.h"
 #include "topo.h"
 #include "versions.h"
 
@@ -169,30 +170,91 @@ static int pack_rank(const struct gx_job *job, struct gx_ctx_packer *p, struct g
     return p->oom || !tr ? gx_fail(err, GX_ERUNTIME, "out of host memory") : GX_OK;
 }
 
-/* Rank 0: every rank's record and pool into rows. */
-static int unpack_all(const struct gx_job *job, const struct gx_ctx_rank *recs, const char *pools,
-                      const int *displs, struct gx_context **out, struct gx_err *err)
+/* Rank 0 asks for the ranks' pools a window at a time, each window at most this many bytes:
+ * what is in flight stays bounded however many ranks there are. Gathered at once, the pools
+ * (~3.5 KB a rank, most of it the environment) were 35 MB at 10,000 ranks before any was
+ * folded into the pool that holds each string once. */
+#define CTX_WINDOW_BYTES ((size_t)1 << 20)
+
+/* Rank 0: the pools of ranks [from, to) into their rows, which hold the records as they came.
+ * A rank whose pool came garbled is left out (null), as one that sent none. */
+static int unpack_window(struct gx_context *c, int from, int to, const char *pools,
+                         const size_t *at, struct gx_err *err)
 {
-    struct gx_context *c = calloc(1, sizeof *c);
-    if (!c || !(c->ranks = calloc((size_t)job->size, sizeof *c->ranks))) {
-        free(c);
-        return gx_fail(err, GX_ERUNTIME, "out of host memory");
+    for (int i = from; i < to; i++) {
+        struct gx_ctx_rank *row = &c->ranks[i];
+        /* In place: gx_ctx_unpack copies the record first. */
+        if (row->present && gx_ctx_unpack(row, pools + at[i - from], row->pool_len, &c->pool,
+                                          row) == GX_ERUNTIME)
+            return gx_fail(err, GX_ERUNTIME, "out of host memory for the report's context");
     }
-    c->nranks = job->size;
-    c->nnodes = job->nnodes;
-    c->facts = job->topo ? job->topo->all_facts : NULL;
-    c->nfacts = job->topo ? job->topo->nall_facts : 0;
-    for (int i = 0; i < job->size; i++) {
-        /* A rank whose context came garbled is left out (null), as one that sent none. */
-        if (recs[i].present && gx_ctx_unpack(&recs[i], pools + displs[i], recs[i].pool_len,
-                                             &c->pool, &c->ranks[i]) == GX_ERUNTIME) {
-            gx_context_free(c);
-            return gx_fail(err, GX_ERUNTIME, "out of host memory");
-        }
-    }
-    gx_strpool_trim(&c->pool);
-    *out = c;
     return GX_OK;
+}
+
+/* Rank 0: every other rank's pool, window by window: a go (1, or 0 where rank 0 has no room
+ * or the rank no pool: the rank sends nothing, and its row stays empty) and the pool it answers
+ * with. Every rank gets its go, so that none waits. */
+static int root_pools(const struct gx_job *job, struct gx_context *c,
+                      const struct gx_ctx_packer *own, struct gx_err *err)
+{
+    int rc = GX_OK, n = c->nranks;
+    size_t cap = CTX_WINDOW_BYTES, *at = malloc((size_t)n * sizeof *at);
+    char *pools = malloc(cap);
+    MPI_Request *req = malloc(2 * (size_t)n * sizeof *req);
+    if (!pools || !at || !req) {
+        free(pools);
+        free(at);
+        free(req);
+        return gx_fail(err, GX_ERUNTIME, "out of host memory for the report's context");
+    }
+    static const int yes = 1, no = 0;
+    int mrc = MPI_SUCCESS;
+    for (int from = 0; from < n && mrc == MPI_SUCCESS;) {
+        int to = from, nreq = 0;
+        size_t used = 0;
+        /* A window holds at least one rank, however large its pool. */
+        while (to < n && (to == from || used + c->ranks[to].pool_len <= cap)) {
+            used += c->ranks[to].pool_len;
+            to++;
+        }
+        char *more = used > cap ? realloc(pools, used) : pools;
+        int room = more != NULL;
+        if (more) {
+            pools = more;
+            cap = used > cap ? used : cap;
+        } else {
+            rc = gx_fail(err, GX_ERUNTIME, "out of host memory for the report's context");
+        }
+        used = 0;
+        for (int i = from; i < to && mrc == MPI_SUCCESS; i++) {
+            struct gx_ctx_rank *r = &c->ranks[i];
+            int take = room && r->present && r->pool_len;
+            r->present &= room;
+            at[i - from] = used;
+            if (i == 0) {
+                if (take)
+                    memcpy(pools + used, own->pool, r->pool_len);
+            } else {
+                mrc = MPI_Isend(take ? &yes : &no, 1, MPI_INT, i, GX_TAG_CTX_GO, job->comm,
+                                &req[nreq++]);
+                if (mrc == MPI_SUCCESS && take)
+                    mrc = MPI_Irecv(pools + used, (int)r->pool_len, MPI_BYTE, i,
+                                    GX_TAG_CTX_POOL, job->comm, &req[nreq++]);
+            }
+            used += take ? r->pool_len : 0;
+        }
+        if (mrc == MPI_SUCCESS)
+            mrc = MPI_Waitall(nreq, req, MPI_STATUSES_IGNORE);
+        if (mrc != MPI_SUCCESS)
+            rc = gx_fail_mpi(err, mrc, "gathering the report's context", __FILE__, __LINE__);
+        else if (room && rc == GX_OK)
+            rc = unpack_window(c, from, to, pools, at, err);
+        from = to;
+    }
+    free(pools);
+    free(at);
+    free(req);
+    return rc;
 }
 
 int gx_context_gather(const struct gx_job *job, struct gx_context **out, struct gx_err *err)
@@ -207,38 +269,43 @@ int gx_context_gather(const struct gx_job *job, struct gx_context **out, struct 
         p.len = 0;
     }
     p.rec.pool_len = (uint32_t)p.len; /* what rank 0 makes room for is what comes */
-    struct gx_ctx_rank *recs = NULL;
-    int *lens = NULL, *displs = NULL;
-    char *pools = NULL;
-    if (job->rank == 0) {
-        recs = calloc((size_t)job->size, sizeof *recs);
-        lens = calloc((size_t)job->size, sizeof *lens);
-        displs = calloc((size_t)job->size, sizeof *displs);
-        if (!recs || !lens || !displs)
-            rc = gx_fail(err, GX_ERUNTIME, "out of host memory");
+    struct gx_context *c = NULL;
+    int room = 1;
+    if (job->rank == 0 && (!(c = calloc(1, sizeof *c)) ||
+                           !(c->ranks = calloc((size_t)job->size, sizeof *c->ranks)))) {
+        free(c);
+        c = NULL;
+        room = 0;
+        rc = gx_fail(err, GX_ERUNTIME, "out of host memory for the report's context");
     }
-    int mrc = MPI_Gather(&p.rec, (int)sizeof p.rec, MPI_BYTE, recs, (int)sizeof p.rec, MPI_BYTE,
-                         0, job->comm);
-    long total = 0;
-    for (int i = 0; mrc == MPI_SUCCESS && recs && lens && displs && i < job->size; i++) {
-        displs[i] = (int)total;
-        lens[i] = (int)recs[i].pool_len;
-        total += lens[i];
+    /* Whether rank 0 has its rows: the records go straight into them. */
+    int mrc = MPI_Bcast(&room, 1, MPI_INT, 0, job->comm);
+    if (mrc == MPI_SUCCESS && room)
+        mrc = MPI_Gather(&p.rec, (int)sizeof p.rec, MPI_BYTE, c ? (void *)c->ranks : NULL,
+                         (int)sizeof p.rec, MPI_BYTE, 0, job->comm);
+    if (mrc != MPI_SUCCESS) {
+        rc = gx_fail_mpi(err, mrc, "gathering the report's context", __FILE__, __LINE__);
+    } else if (c) {
+        c->nranks = job->size;
+        c->nnodes = job->nnodes;
+        c->facts = job->topo ? job->topo->all_facts : NULL;
+        c->nfacts = job->topo ? job->topo->nall_facts : 0;
+        int prc = root_pools(job, c, &p, err);
+        rc = rc == GX_OK ? prc : rc;
+        gx_strpool_trim(&c->pool);
+    } else if (room) {
+        int go = 0;
+        mrc = MPI_Recv(&go, 1, MPI_INT, 0, GX_TAG_CTX_GO, job->comm, MPI_STATUS_IGNORE);
+        if (mrc == MPI_SUCCESS && go)
+            mrc = MPI_Send(p.pool, (int)p.len, MPI_BYTE, 0, GX_TAG_CTX_POOL, job->comm);
+        if (mrc != MPI_SUCCESS)
+            rc = gx_fail_mpi(err, mrc, "sending this rank's context", __FILE__, __LINE__);
     }
-    if (job->rank == 0 && !(pools = malloc((size_t)total + 1)))
-        rc = gx_fail(err, GX_ERUNTIME, "out of host memory");
-    if (mrc == MPI_SUCCESS)
-        mrc = MPI_Gatherv(p.pool ? p.pool : "", (int)p.len, MPI_BYTE, pools, lens, displs,
-                          MPI_BYTE, 0, job->comm);
     free(p.pool);
-    if (mrc != MPI_SUCCESS && rc == GX_OK)
-        rc = gx_fail_mpi(err, mrc, "MPI_Gather(context)", __FILE__, __LINE__);
-    if (job->rank == 0 && rc == GX_OK)
-        rc = unpack_all(job, recs, pools, displs, out, err);
-    free(pools);
-    free(recs);
-    free(lens);
-    free(displs);
+    if (rc == GX_OK)
+        *out = c;
+    else
+        gx_context_free(c);
     return rc;
 }
 
