@@ -20,6 +20,10 @@
 # OUT (a rank count run again replaces its earlier run) and fits them all; with no RANKS it only
 # fits them. "final write s": from the .jsonl's last line to the report in place (their
 # modification times): the matrices, the plan and the report's final write.
+# HEAPTRACK=1 runs rank 0 under heaptrack (Debian's heaptrack package) and splits its peak heap
+# into gpuxfer's own (allocations whose stack has a frame of gpuxfer's sources and none of the
+# MPI library's) and the rest (the MPI library's, its threads', the C library's start-up), each
+# fitted alone: what rank 0 holds that gpuxfer decides. Its times are then heaptrack's.
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 GPUXFER=${GPUXFER:-$here/src/gpuxfer}
@@ -36,13 +40,26 @@ export OMPI_MCA_btl_vader_single_copy_mechanism=${OMPI_MCA_btl_vader_single_copy
 status=0
 # run NAME NP SIZES
 run() {
+    name=$1 ranks=$2 sz=$3
     start=$(date +%s.%N)
-    timeout -k 10 3000 "$MPIRUN" -np "$2" --oversubscribe --bind-to none --mca btl self,vader,tcp \
-        "$GPUXFER" --pairs all-disjoint --pattern latency,bw --sizes "$3" --iters 5 --warmup 1 \
-        --timeout 1200 --quiet --force --output "$OUT/$1.json" >"$OUT/$1.txt" 2>&1 || status=1
-    grep -v "^$1 " "$OUT/wall" >"$OUT/wall.new"
+    set -- "$GPUXFER" --pairs all-disjoint --pattern latency,bw --sizes "$sz" --iters 5 \
+        --warmup 1 --timeout 1200 --quiet --force --output "$OUT/$name.json"
+    rm -f "$OUT/$name.heap.zst" "$OUT/$name.heap.stacks"
+    if [ -n "${HEAPTRACK:-}" ]; then
+        set -- -np 1 heaptrack -o "$OUT/$name.heap" "$@" : -np $((ranks - 1)) "$@"
+    else
+        set -- -np "$ranks" "$@"
+    fi
+    timeout -k 10 3000 "$MPIRUN" --oversubscribe --bind-to none --mca btl self,vader,tcp "$@" \
+        >"$OUT/$name.txt" 2>&1 || status=1
+    if [ -f "$OUT/$name.heap.zst" ]; then
+        heaptrack_print -f "$OUT/$name.heap.zst" --print-peaks 0 --print-allocators 0 \
+            --print-temporary 0 --print-leaks 0 -F "$OUT/$name.heap.stacks" \
+            --flamegraph-cost-type peak >/dev/null 2>&1 || status=1
+    fi
+    grep -v "^$name " "$OUT/wall" >"$OUT/wall.new"
     mv "$OUT/wall.new" "$OUT/wall"
-    echo "$1 $2 $(echo "$3" | tr ',' ' ' | wc -w) $start $(date +%s.%N)" >>"$OUT/wall"
+    echo "$name $ranks $(echo "$sz" | tr ',' ' ' | wc -w) $start $(date +%s.%N)" >>"$OUT/wall"
 }
 k=0
 for np in "$@"; do
@@ -50,6 +67,7 @@ for np in "$@"; do
     k=$((k + 1))
     [ $k -gt "$DENSE_RUNS" ] || run "np$np-dense" "$np" "$DENSE"
 done
+GX_SOURCES=$(cd "$here/src" && ls ./*/*.c | sed 's|.*/||' | tr '\n' ' ') \
 GX_SCHEMA="$here/schema/gpuxfer-report.schema.json" python3 - "$OUT" <<'PY' || status=1
 import json, os, sys
 try:
@@ -62,7 +80,26 @@ runs = [l.split() for l in open(out + "/wall")]
 print("%-12s %6s %8s %8s %16s %9s %9s %18s %14s %9s  %s" % ("run", "ranks", "results", "passed",
       "rank0 max RSS KiB", "anon KiB", "shmem KiB", "report assembly s", "final write s", "wall s",
       "status"))
-bad, points = 0, []
+bad, points, heaps = 0, [], []
+ours = set(os.environ["GX_SOURCES"].split())
+mpi_frames = ("PMPI_", "MPI_", "ompi_", "opal_", "mca_", "pmix", "PMIx", "orte_", "ucp_", "uct_",
+              "ucs_")
+
+def heap_split(path):
+    """Rank 0's peak heap from heaptrack's stacks (each one's part of the peak), as (gpuxfer's
+    own, the rest) bytes: own where a frame is in one of gpuxfer's sources and none is the MPI
+    library's."""
+    own = rest = 0
+    for line in open(path):
+        stack, cost = line.rsplit(" ", 1)
+        frames = stack.split(";")
+        mine = any(f.endswith(".c)") and f.rsplit("(", 1)[1][:-1] in ours for f in frames)
+        if mine and not any(f.startswith(mpi_frames) for f in frames):
+            own += int(cost)
+        else:
+            rest += int(cost)
+    return own, rest
+
 for name, n, nsizes, t0, t1 in runs:
     n, nsizes = int(n), int(nsizes)
     try:
@@ -89,13 +126,18 @@ for name, n, nsizes, t0, t1 in runs:
     fin = (os.stat("%s/%s.json" % (out, name)).st_mtime_ns -
            os.stat("%s/%s.json.jsonl" % (out, name)).st_mtime_ns) * 1e-9
     points.append((n, len(res), rss, asm, fin, anon, shm))
+    stacks = "%s/%s.heap.stacks" % (out, name)
+    if os.path.exists(stacks):
+        heaps.append((n, len(res)) + heap_split(stacks))
+        print("%-12s   rank 0's peak heap (heaptrack): gpuxfer's own %d KiB, the rest %d KiB"
+              % (name, heaps[-1][2] // 1024, heaps[-1][3] // 1024))
     print("%-12s %6d %8d %8d %16d %9d %9d %18.6f %14.3f %9.1f  %s%s" % (name, n, len(res), passed,
           rss, anon, shm, asm, fin, float(t1) - float(t0), d["status"],
           "" if ok else "  <- expected %d passed results" % want))
 
-def fit(ys):
+def fit(ys, pts=None):
     """Least squares of y = c0 + c1 * ranks + c2 * results (normal equations, Gauss-Jordan)."""
-    xs = [(1.0, float(p[0]), float(p[1])) for p in points]
+    xs = [(1.0, float(p[0]), float(p[1])) for p in (pts if pts is not None else points)]
     a = [[sum(x[i] * x[j] for x in xs) for j in range(3)] + [sum(x[i] * y for x, y in zip(xs, ys))]
          for i in range(3)]
     for c in range(3):
@@ -143,6 +185,12 @@ if mem and tim and fin:
         print("# rank0 RssAnon KiB at the end (the heap, MPI's shared segments left out) = %.0f + "
               "%.2f x ranks + %.2f x results; at 10,000 ranks and 30,000 results: %.1f MiB"
               % (*heap, (heap[0] + heap[1] * 10000 + heap[2] * 30000) / 1024))
+    for col, what in ((2, "gpuxfer's own"), (3, "the rest (MPI library, C library)")):
+        h = fit([p[col] / 1024 for p in heaps], heaps) if len(heaps) >= 3 else None
+        if h:
+            print("# rank0 peak heap KiB, %s (heaptrack) = %.0f + %.2f x ranks + %.2f x results; "
+                  "at 10,000 ranks and 30,000 results: %.1f MiB"
+                  % (what, *h, (h[0] + h[1] * 10000 + h[2] * 30000) / 1024))
 else:
     print("\n# no fit: the runs need two rank counts and two densities")
 sys.exit(1 if bad else 0)
