@@ -60,6 +60,20 @@ run stop-init "stop:rank=1:at=init" 2 --timeout $wd
     [ ! -e "$dir/stop-init.json" ] && [ ! -e "$dir/stop-init.json.jsonl" ]
 ok $? "rank 1 stopped in start-up, --timeout $wd: exit 4 (after $secs s), rank 1 named, nothing left" || show stop-init
 
+# A peer that comes late to MPI_Init (its launch delayed, as on a job of many ranks): the start-up
+# has --timeout's limit too, not the default phase limit (60 s), and each process, not knowing
+# its rank yet, says who it is by pid and host and ends itself.
+t0=$(date +%s)
+# shellcheck disable=SC2086
+timeout -k 10 120 "$MPIRUN" $gx_mpirun_opts -np 1 "$GPUXFER" $args --output "$dir/late.json" \
+    --timeout $wd : -np 1 sh -c 'sleep 100; exec "$0" "$@"' "$GPUXFER" $args \
+    --output "$dir/late.json" --timeout $wd >"$dir/late.out" 2>"$dir/late.err"
+rc=$?
+secs=$(($(date +%s) - t0))
+[ $rc -eq 4 ] && grep -q "^gpuxfer: pid [0-9]* on .*, before MPI_Init: timeout: start-up (MPI_Init) not done after $wd s" "$dir/late.err" &&
+    [ ! -e "$dir/late.json" ] && [ ! -e "$dir/late.json.jsonl" ]
+ok $? "a peer late to MPI_Init, --timeout $wd: the start-up ends at $wd s with exit 4 (after $secs s), the process named by pid and host" || show late
+
 # After the report is written the answer stands: a signal, or a rank stopped in MPI_Finalize,
 # does not change it.
 run sig-written "signal:rank=0:at=written" 2

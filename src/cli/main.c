@@ -308,6 +308,7 @@ int main(int argc, char **argv)
     /* Before any thread: it may start the program again (UCX reads its log's destination once). */
     gx_ucx_proto_begin(argv);
     gx_watchdog_set_unlink(gx_ucx_proto_unlink_named);
+    gx_watchdog_set_timeout((double)gx_options_early_timeout(argc, argv));
     /* No moment without a watchdog: a peer that never arrives in MPI_Init ends the job too. */
     if (gx_watchdog_start(&err) != GX_OK) {
         fprintf(stderr, "gpuxfer: %s\n", err.msg);

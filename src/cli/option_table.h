@@ -124,6 +124,11 @@ typedef int (*gx_read_file_fn)(const char *path, char **text, struct gx_err *err
 int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_fn read_file,
                      void *ctx, struct gx_err *err);
 
+/* --timeout as the command line gives it, before MPI_Init (0: not given, or the line has an
+ * error that the parse after MPI_Init reports): the limit of the start-up too, where a job of
+ * many ranks may spend longer in MPI_Init than the default phase limit. Silent. */
+long gx_options_early_timeout(int argc, char **argv);
+
 /* --help, --help-all, --version or --list: rank 0 answers, nothing else is looked at. */
 int gx_options_answer_only(const struct gx_options *o);
 

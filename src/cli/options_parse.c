@@ -194,3 +194,21 @@ out:
     free(made);
     return rc;
 }
+
+/* The early parse reads no file: a scenario's keys count after MPI_Init. */
+static int no_file(const char *path, char **text, struct gx_err *err, void *ctx)
+{
+    (void)path, (void)ctx;
+    *text = NULL;
+    return gx_fail(err, GX_EINPUT, "no file before MPI_Init");
+}
+
+long gx_options_early_timeout(int argc, char **argv)
+{
+    static struct gx_options o; /* large; one parse before any thread */
+    struct gx_err err = {0};
+    /* The command line's options are set before a scenario is read: its failure here leaves
+     * them. */
+    gx_options_parse(argc, argv, &o, no_file, NULL, &err);
+    return o.g.timeout > 0 ? o.g.timeout : 0;
+}

@@ -32,6 +32,22 @@ struct gx_wd_state gx_wd = {.pipefd = {-1, -1}, .mu = PTHREAD_MUTEX_INITIALIZER,
 
 volatile sig_atomic_t gx_wd_got_signal;
 
+/* Who this process is, for its lines: its rank, or before MPI_Init (no rank yet) its pid and
+ * host, which the launcher's own lines name too. */
+static const char *self_name(void)
+{
+    static char name[300];
+    if (gx_wd.rank >= 0) {
+        snprintf(name, sizeof name, "rank %d", gx_wd.rank);
+    } else {
+        char host[256] = "?";
+        if (gethostname(host, sizeof host - 1) != 0)
+            strcpy(host, "?");
+        snprintf(name, sizeof name, "pid %ld on %s, before MPI_Init", (long)getpid(), host);
+    }
+    return name;
+}
+
 static void on_signal(int sig)
 {
     int saved = errno;
@@ -123,7 +139,7 @@ static void on_interrupt(int sig, int by)
     int measuring = gx_wd.armed && gx_wd.measuring;
     pthread_mutex_unlock(&gx_wd.mu);
     if (gx_wd.rank != 0) {
-        fprintf(stderr, "gpuxfer: rank %d: interrupted by %s%s%s\n", gx_wd.rank, name,
+        fprintf(stderr, "gpuxfer: %s: interrupted by %s%s%s\n", self_name(), name,
                 what[0] ? " during " : "", what);
         end_job(GX_EINTERRUPTED);
     }
@@ -176,8 +192,8 @@ static void on_timeout(int *reported)
     where_text(where, sizeof where);
     if (gx_wd.rank != 0) {
         if (!*reported)
-            fprintf(stderr, "gpuxfer: rank %d: timeout: %s not done after %.0f s (%s)\n",
-                    gx_wd.rank, what, t, measuring ? where : "outside a measurement");
+            fprintf(stderr, "gpuxfer: %s: timeout: %s not done after %.0f s (%s)\n",
+                    self_name(), what, t, measuring ? where : "outside a measurement");
         *reported = 1;
         return;
     }
@@ -304,7 +320,10 @@ static void *watch(void *arg)
         double late = now_s() - deadline;
         if (gx_wd.rank == 0 ? late > RANK0_GRACE_S : late > 0)
             on_timeout(&reported);
-        if (gx_wd.rank != 0 && late > PEER_WAIT_S) {
+        /* Before MPI_Init no rank is known to be rank 0: each process ends itself. */
+        if (gx_wd.rank < 0 && late > 0)
+            end_job(GX_ETIMEOUT);
+        if (gx_wd.rank > 0 && late > PEER_WAIT_S) {
             fprintf(stderr, "gpuxfer: rank %d: rank 0 did not end the job; ending it\n",
                     gx_wd.rank);
             end_job(GX_ETIMEOUT);
