@@ -1,7 +1,6 @@
 #include "layout_matrix.h"
 
 #include "gx.h"
-#include "json_util.h"
 #include "matrix.h"
 #include "path.h"
 #include "pattern.h"
@@ -117,38 +116,55 @@ static int group_init(struct group *g, const struct gx_kept *r, const struct vie
     return 0;
 }
 
-static cJSON *matrix_json(const struct group *g, int m, const struct gx_layout *l)
+/* Ordered node pair c of the rail map: x -> y, as map_locate numbers them. */
+static void map_pair(const struct gx_layout *l, int c, int *x, int *y)
 {
-    const struct gx_kept *r = g->first;
+    *x = c / (l->nnodes - 1);
+    *y = c % (l->nnodes - 1);
+    *y += *y >= *x;
+}
+
+/* The rank row/column i of x stands for: rail m of node i, or local rank i of node m. */
+static int axis_rank(const struct gx_layout_matrix *x, const struct gx_layout *l, int i)
+{
+    return x->view == GX_VIEW_RAILS ? gx_layout_rank(l, i, x->m) : gx_layout_rank(l, x->m, i);
+}
+
+static const struct view *view_of(const struct gx_layout_matrix *x)
+{
+    for (size_t i = 0; i < GX_ARRAY_LEN(views); i++)
+        if (views[i].bit == (unsigned)x->view)
+            return &views[i];
+    return &views[0];
+}
+
+static cJSON *matrix_json(const struct gx_layout_matrix *x, const struct gx_layout *l)
+{
     cJSON *o = cJSON_CreateObject(), *rows = cJSON_CreateArray();
     if (!o || !rows) {
         cJSON_Delete(o);
         cJSON_Delete(rows);
         return NULL;
     }
-    cJSON_AddStringToObject(o, "kind", g->v->kind);
-    if (g->v->bit == GX_VIEW_RAILS)
-        cJSON_AddNumberToObject(o, "rail", m);
-    if (g->v->bit == GX_VIEW_NODE_LOCAL)
-        cJSON_AddNumberToObject(o, "node", m);
-    gx_kept_add_measurement(o, r);
+    int map = x->view == GX_VIEW_RAIL_MAP;
+    cJSON_AddStringToObject(o, "kind", view_of(x)->kind);
+    if (x->view == GX_VIEW_RAILS)
+        cJSON_AddNumberToObject(o, "rail", x->m);
+    if (x->view == GX_VIEW_NODE_LOCAL)
+        cJSON_AddNumberToObject(o, "node", x->m);
+    gx_kept_add_measurement(o, x->first);
     /* Each row and column as the ranks it stands for: rail i of node n, or a node pair. */
-    cJSON *ranks = cJSON_AddArrayToObject(o, g->v->bit == GX_VIEW_RAIL_MAP ? "node_pairs" : "ranks");
-    int n = g->v->bit == GX_VIEW_RAIL_MAP ? g->cols : g->rows;
-    for (int i = 0; i < n; i++) {
-        if (g->v->bit == GX_VIEW_RAIL_MAP) {
-            int x = i / (l->nnodes - 1), y = i % (l->nnodes - 1);
-            y += y >= x;
-            cJSON *p = cJSON_CreateArray();
-            cJSON_AddItemToArray(p, cJSON_CreateNumber(x));
-            cJSON_AddItemToArray(p, cJSON_CreateNumber(y));
-            cJSON_AddItemToArray(ranks, p);
+    cJSON *ranks = cJSON_AddArrayToObject(o, map ? "node_pairs" : "ranks");
+    for (int i = 0; i < (map ? x->cols : x->rows); i++) {
+        if (map) {
+            int pair[2];
+            map_pair(l, i, &pair[0], &pair[1]);
+            cJSON_AddItemToArray(ranks, cJSON_CreateIntArray(pair, 2));
         } else {
-            int rank = g->v->bit == GX_VIEW_RAILS ? gx_layout_rank(l, i, m) : gx_layout_rank(l, m, i);
-            cJSON_AddItemToArray(ranks, cJSON_CreateNumber(rank));
+            cJSON_AddItemToArray(ranks, cJSON_CreateNumber(axis_rank(x, l, i)));
         }
     }
-    if (g->v->bit == GX_VIEW_RAIL_MAP) { /* the ranks of rail i of each node, for the names */
+    if (map) { /* the ranks of rail i of each node, for the names */
         cJSON *rail_ranks = cJSON_AddArrayToObject(o, "rail_ranks");
         for (int rail = 0; rail < l->per_node; rail++) {
             cJSON *row = cJSON_CreateArray();
@@ -157,21 +173,16 @@ static cJSON *matrix_json(const struct group *g, int m, const struct gx_layout *
             cJSON_AddItemToArray(rail_ranks, row);
         }
     }
-    size_t at = (size_t)m * (size_t)g->rows * (size_t)g->cols;
-    const double *v = g->val + at;
-    const unsigned char *dist = g->disturbed + at;
     cJSON *disturbed = NULL;
-    for (int a = 0; a < g->rows; a++) {
+    for (int a = 0; a < x->rows; a++) {
         cJSON *row = cJSON_CreateArray();
-        for (int b = 0; b < g->cols; b++) {
-            double x = v[a * g->cols + b];
-            cJSON_AddItemToArray(row, isnan(x) ? cJSON_CreateNull() : cJSON_CreateNumber(x));
-            if (!isnan(x) && dist[a * g->cols + b] &&
+        for (int b = 0; b < x->cols; b++) {
+            double v = x->val[a * x->cols + b];
+            cJSON_AddItemToArray(row, isnan(v) ? cJSON_CreateNull() : cJSON_CreateNumber(v));
+            if (!isnan(v) && x->disturbed[a * x->cols + b] &&
                 (disturbed || (disturbed = cJSON_CreateArray()))) {
-                cJSON *cell = cJSON_CreateArray();
-                cJSON_AddItemToArray(cell, cJSON_CreateNumber(a));
-                cJSON_AddItemToArray(cell, cJSON_CreateNumber(b));
-                cJSON_AddItemToArray(disturbed, cell);
+                int cell[2] = {a, b};
+                cJSON_AddItemToArray(disturbed, cJSON_CreateIntArray(cell, 2));
             }
         }
         cJSON_AddItemToArray(rows, row);
@@ -182,28 +193,44 @@ static cJSON *matrix_json(const struct group *g, int m, const struct gx_layout *
     return o;
 }
 
-/* A complete matrix, where it goes among the others: the matrices are in the order their
- * (measurement, view) first placed a result, as the results came. */
-struct made {
-    const struct gx_kept *first;
-    int view, m;
-    cJSON *json;
-};
-
-static int made_cmp(const void *p, const void *q)
+/* The matrices are in the order their (measurement, view) first placed a result, as the
+ * results came. */
+static int matrix_cmp(const void *p, const void *q)
 {
-    const struct made *x = p, *y = q;
+    const struct gx_layout_matrix *x = p, *y = q;
     if (x->first != y->first)
         return (x->first > y->first) - (x->first < y->first);
     return x->view != y->view ? x->view - y->view : x->m - y->m;
 }
 
-/* The view's complete matrices of one measurement's results (run[0..n), by pair) into *mades;
+/* Matrix m of g, complete, as one of s's: 0, or -1 when out of memory. */
+static int keep_matrix(struct gx_layout_matrix_set *s, size_t *cap, const struct group *g, int m)
+{
+    size_t cells = (size_t)g->rows * (size_t)g->cols, at = (size_t)m * cells;
+    struct gx_layout_matrix x = {.first = g->first, .view = (int)g->v->bit, .m = m,
+                                 .rows = g->rows, .cols = g->cols,
+                                 .val = malloc(cells * sizeof *x.val),
+                                 .disturbed = malloc(cells)};
+    struct gx_layout_matrix *grown = x.val && x.disturbed ?
+        gx_grow(s->m, cap, s->n, 16, sizeof *grown) : NULL;
+    if (!grown) {
+        free(x.val);
+        free(x.disturbed);
+        return -1;
+    }
+    memcpy(x.val, g->val + at, cells * sizeof *x.val);
+    memcpy(x.disturbed, g->disturbed + at, cells);
+    s->m = grown;
+    s->m[s->n++] = x;
+    return 0;
+}
+
+/* The view's complete matrices of one measurement's results (run[0..n), by pair) into s;
  * 0, or -1 when out of memory. */
 static int view_matrices(const struct gx_kept *const *run, size_t n, int vi,
-                         const struct gx_layout *l, struct made **mades, size_t *nmade,
-                         size_t *cap)
+                         struct gx_layout_matrix_set *s, size_t *cap)
 {
+    const struct gx_layout *l = s->l;
     const struct view *v = &views[vi];
     struct group g = {0};
     for (size_t k = 0; k < n; k++) {
@@ -220,33 +247,25 @@ static int view_matrices(const struct gx_kept *const *run, size_t n, int vi,
         g.disturbed[at] = r->noise != 0; /* a pair measured twice: its later result's */
     }
     int rc = 0;
-    for (int m = 0; g.first && m < g.nmat && rc == 0; m++) {
-        if (g.filled[m] != v->cells(l))
-            continue; /* only a complete map is a matrix */
-        struct made *grown = gx_grow(*mades, cap, *nmade, 16, sizeof *grown);
-        cJSON *x = grown ? matrix_json(&g, m, l) : NULL;
-        if (grown)
-            *mades = grown;
-        if (!x)
-            rc = -1;
-        else
-            (*mades)[(*nmade)++] = (struct made){g.first, vi, m, x};
-    }
+    for (int m = 0; g.first && m < g.nmat && rc == 0; m++)
+        if (g.filled[m] == v->cells(l)) /* only a complete map is a matrix */
+            rc = keep_matrix(s, cap, &g, m);
     group_free(&g);
     return rc;
 }
 
-cJSON *gx_layout_matrices(const struct gx_kept *res, size_t nres, const struct gx_layout *l,
-                          unsigned want, const char **oom)
+int gx_layout_matrices_make(struct gx_layout_matrix_set *s, const struct gx_kept *res,
+                            size_t nres, const struct gx_layout *l, unsigned want,
+                            const char **oom)
 {
+    *s = (struct gx_layout_matrix_set){.l = l};
     *oom = NULL;
     if (!want || !l->per_node || nres == 0)
-        return NULL;
+        return 0;
     /* By measurement, then pair: each measurement's results one after the other, so that the
      * matrices are made in O(n log n) of the results, one measurement's at a time. */
     const struct gx_kept **order = malloc(nres * sizeof *order);
-    struct made *mades = NULL;
-    size_t k = 0, nmade = 0, cap = 0;
+    size_t k = 0, cap = 0;
     int rc = order ? 0 : -1;
     for (size_t i = 0; order && i < nres; i++) {
         const struct gx_kept *r = &res[i];
@@ -261,33 +280,44 @@ cJSON *gx_layout_matrices(const struct gx_kept *res, size_t nres, const struct g
             ;
         for (int vi = 0; vi < (int)GX_ARRAY_LEN(views) && rc == 0; vi++)
             if (want & views[vi].bit)
-                rc = view_matrices(order + from, to - from, vi, l, &mades, &nmade, &cap);
+                rc = view_matrices(order + from, to - from, vi, s, &cap);
     }
     free(order);
-    if (nmade)
-        qsort(mades, nmade, sizeof *mades, made_cmp);
-    cJSON *out = rc == 0 && nmade ? cJSON_CreateArray() : NULL;
-    for (size_t i = 0; i < nmade; i++) {
-        if (out && cJSON_AddItemToArray(out, mades[i].json))
-            mades[i].json = NULL;
-        cJSON_Delete(mades[i].json);
-    }
-    free(mades);
-    if (rc != 0 || (nmade && !out)) {
+    if (rc != 0) {
         *oom = "out of host memory for the layout matrices";
-        cJSON_Delete(out);
-        return NULL;
+        gx_layout_matrices_free(s);
+        return -1;
+    }
+    if (s->n)
+        qsort(s->m, s->n, sizeof *s->m, matrix_cmp);
+    return 0;
+}
+
+cJSON *gx_layout_matrices_json(const struct gx_layout_matrix_set *s)
+{
+    cJSON *out = cJSON_CreateArray();
+    for (size_t i = 0; out && i < s->n; i++) {
+        cJSON *x = matrix_json(&s->m[i], s->l);
+        if (!x || !cJSON_AddItemToArray(out, x)) {
+            cJSON_Delete(x);
+            cJSON_Delete(out);
+            out = NULL;
+        }
     }
     return out;
 }
 
-/* ------------------------------------------------------------------ printing */
-
-static int item_int(const cJSON *arr, int i)
+void gx_layout_matrices_free(struct gx_layout_matrix_set *s)
 {
-    const cJSON *v = cJSON_GetArrayItem(arr, i);
-    return cJSON_IsNumber(v) ? v->valueint : -1;
+    for (size_t i = 0; i < s->n; i++) {
+        free(s->m[i].val);
+        free(s->m[i].disturbed);
+    }
+    free(s->m);
+    *s = (struct gx_layout_matrix_set){0};
 }
+
+/* ------------------------------------------------------------------ printing */
 
 /* The host of a rank, from the context. */
 static const char *host_of(const struct gx_context *context, int rank)
@@ -297,141 +327,146 @@ static const char *host_of(const struct gx_context *context, int rank)
     return h[0] ? h : "?";
 }
 
-/* The ranks of cell (a, b) of matrix m: initiator and peer. */
-static void cell_ranks(const cJSON *m, int a, int b, int *ra, int *rb, char *where, size_t len)
+/* The ranks of cell (a, b) of x: initiator and peer, and where the cell is, in words. */
+static void cell_ranks(const struct gx_layout_matrix *x, const struct gx_layout *l, int a, int b,
+                       int *ra, int *rb, char *where, size_t len)
 {
-    const char *kind = gx_json_str(m, "kind");
-    const cJSON *ranks = cJSON_GetObjectItemCaseSensitive(m, "ranks");
-    if (strcmp(kind, "rail_map") == 0) {
-        const cJSON *pair = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(m, "node_pairs"), b);
-        const cJSON *rr = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(m, "rail_ranks"), a);
-        int x = item_int(pair, 0), y = item_int(pair, 1);
-        *ra = item_int(rr, x);
-        *rb = item_int(rr, y);
-        snprintf(where, len, "rail %d node %d->%d", a, x, y);
-    } else {
-        *ra = item_int(ranks, a);
-        *rb = item_int(ranks, b);
-        if (strcmp(kind, "rail") == 0)
-            snprintf(where, len, "rail %d node %d->%d", (int)gx_json_num(m, "rail"), a, b);
-        else
-            snprintf(where, len, "node %d local %d->%d", (int)gx_json_num(m, "node"), a, b);
+    if (x->view == GX_VIEW_RAIL_MAP) {
+        int nx, ny;
+        map_pair(l, b, &nx, &ny);
+        *ra = gx_layout_rank(l, nx, a);
+        *rb = gx_layout_rank(l, ny, a);
+        snprintf(where, len, "rail %d node %d->%d", a, nx, ny);
+        return;
     }
-}
-
-/* Whether cell (a, b) of m is in its "disturbed" list (a few cells, if any). */
-static int is_disturbed(const cJSON *m, int a, int b)
-{
-    const cJSON *c;
-    cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(m, "disturbed"))
-        if (item_int(c, 0) == a && item_int(c, 1) == b)
-            return 1;
-    return 0;
+    *ra = axis_rank(x, l, a);
+    *rb = axis_rank(x, l, b);
+    if (x->view == GX_VIEW_RAILS)
+        snprintf(where, len, "rail %d node %d->%d", x->m, a, b);
+    else
+        snprintf(where, len, "node %d local %d->%d", x->m, a, b);
 }
 
 /* A value in its 9 columns, a disturbed one with its mark in place of the last gap. */
-static void print_cell(FILE *out, const cJSON *m, const cJSON *v, int a, int b)
+static void print_cell(FILE *out, const struct gx_layout_matrix *x, int a, int b)
 {
-    if (!cJSON_IsNumber(v))
+    double v = x->val[a * x->cols + b];
+    if (isnan(v))
         fprintf(out, " %9s", "-");
-    else if (is_disturbed(m, a, b))
-        fprintf(out, " %8.3f%c", v->valuedouble, GX_MATRIX_DISTURBED);
+    else if (x->disturbed[a * x->cols + b])
+        fprintf(out, " %8.3f%c", v, GX_MATRIX_DISTURBED);
     else
-        fprintf(out, " %9.3f", v->valuedouble);
+        fprintf(out, " %9.3f", v);
 }
 
-static void print_values(FILE *out, const cJSON *m, const struct gx_context *context)
+static void print_values(FILE *out, const struct gx_layout_matrix *x, const struct gx_layout *l,
+                         const struct gx_context *context)
 {
-    const cJSON *rows = cJSON_GetObjectItemCaseSensitive(m, "values");
-    const char *kind = gx_json_str(m, "kind");
-    int map = strcmp(kind, "rail_map") == 0;
-    int nrows = cJSON_GetArraySize(rows), ncols = cJSON_GetArraySize(cJSON_GetArrayItem(rows, 0));
-    if (map) { /* a line per node pair, a column per rail: readable at any node count */
+    if (x->view == GX_VIEW_RAIL_MAP) { /* a line per node pair, a column per rail: readable at
+                                          any node count */
         fprintf(out, "#   %-33s", "node pair (hosts)");
-        for (int r = 0; r < nrows; r++)
+        for (int r = 0; r < x->rows; r++)
             fprintf(out, " %7s%-2d", "rail ", r);
         fputc('\n', out);
-        for (int c = 0; c < ncols; c++) {
-            int ra, rb;
+        for (int c = 0; c < x->cols; c++) {
+            int ra, rb, nx, ny;
             char where[64], hosts[80];
-            cell_ranks(m, 0, c, &ra, &rb, where, sizeof where);
-            const cJSON *pair = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(m, "node_pairs"), c);
-            snprintf(hosts, sizeof hosts, "%d->%d (%.12s->%.12s)", item_int(pair, 0),
-                     item_int(pair, 1), host_of(context, ra), host_of(context, rb));
+            cell_ranks(x, l, 0, c, &ra, &rb, where, sizeof where);
+            map_pair(l, c, &nx, &ny);
+            snprintf(hosts, sizeof hosts, "%d->%d (%.12s->%.12s)", nx, ny, host_of(context, ra),
+                     host_of(context, rb));
             fprintf(out, "  %-35s", hosts);
-            for (int r = 0; r < nrows; r++)
-                print_cell(out, m, cJSON_GetArrayItem(cJSON_GetArrayItem(rows, r), c), r, c);
+            for (int r = 0; r < x->rows; r++)
+                print_cell(out, x, r, c);
             fputc('\n', out);
         }
         return;
     }
-    const cJSON *ranks = cJSON_GetObjectItemCaseSensitive(m, "ranks");
-    fprintf(out, "#   %s:", strcmp(kind, "rail") == 0 ? "nodes (rank, host)" : "local ranks (rank)");
-    for (int i = 0; i < nrows; i++)
-        fprintf(out, " %d (%d %.20s)", i, item_int(ranks, i), host_of(context, item_int(ranks, i)));
+    fprintf(out, "#   %s:", x->view == GX_VIEW_RAILS ? "nodes (rank, host)" : "local ranks (rank)");
+    for (int i = 0; i < x->rows; i++)
+        fprintf(out, " %d (%d %.20s)", i, axis_rank(x, l, i), host_of(context, axis_rank(x, l, i)));
     fprintf(out, "\n#      ");
-    for (int b = 0; b < ncols; b++)
+    for (int b = 0; b < x->cols; b++)
         fprintf(out, " %9d", b);
     fputc('\n', out);
-    for (int a = 0; a < nrows; a++) {
+    for (int a = 0; a < x->rows; a++) {
         fprintf(out, "  %5d", a);
-        for (int b = 0; b < ncols; b++)
-            print_cell(out, m, cJSON_GetArrayItem(cJSON_GetArrayItem(rows, a), b), a, b);
+        for (int b = 0; b < x->cols; b++)
+            print_cell(out, x, a, b);
         fputc('\n', out);
     }
 }
 
-void gx_layout_matrices_print(FILE *out, const cJSON *mats, const struct gx_context *context,
-                              double slow)
+/* The median of x's values (NAN when it has none, or out of memory), and whether one of them
+ * is disturbed. */
+static double matrix_median(const struct gx_layout_matrix *x, int *any_disturbed)
 {
-    const cJSON *m;
-    cJSON_ArrayForEach(m, mats) {
-        const char *kind = gx_json_str(m, "kind"), *unit = gx_json_str(m, "unit");
-        const cJSON *rows = cJSON_GetObjectItemCaseSensitive(m, "values");
-        int lower_better = gx_unit_lower_is_better(unit);
-        if (strcmp(kind, "rail_map") == 0)
-            fprintf(out, "\n# rail map: path %s, pattern %s, size %.0f, %s (line: ordered node "
-                    "pair, sender first; column: rail = local rank)\n", gx_json_str(m, "path"),
-                    gx_json_str(m, "pattern"), gx_json_num(m, "size"), unit);
-        else if (strcmp(kind, "rail") == 0)
-            fprintf(out, "\n# node matrix, rail %.0f: path %s, pattern %s, size %.0f, %s (row: "
-                    "sender node, column: receiver node)\n", gx_json_num(m, "rail"),
-                    gx_json_str(m, "path"), gx_json_str(m, "pattern"), gx_json_num(m, "size"), unit);
-        else
-            fprintf(out, "\n# node %.0f's matrix: path %s, pattern %s, size %.0f, %s (row: "
-                    "sender local rank, column: receiver)\n", gx_json_num(m, "node"),
-                    gx_json_str(m, "path"), gx_json_str(m, "pattern"), gx_json_num(m, "size"), unit);
-        print_values(out, m, context);
-        if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(m, "disturbed")) > 0)
-            fputs(GX_MATRIX_DISTURBED_LEGEND, out);
-        double med = NAN;
-        gx_matrix_median(rows, &med);
-        double limit = lower_better ? med / slow : med * slow;
-        fprintf(out, "# slow %s (%s %.3f %s = %s%.2f x the median %.3f):",
-                strcmp(kind, "node") == 0 ? "pairs" : "rails and node pairs",
-                lower_better ? "above" : "below", limit, unit, lower_better ? "1/" : "", slow, med);
-        int nslow = 0, a = 0;
-        const cJSON *row, *v;
-        cJSON_ArrayForEach(row, rows) {
-            int b = 0;
-            cJSON_ArrayForEach(v, row) {
-                if (cJSON_IsNumber(v) &&
-                    (lower_better ? v->valuedouble > limit : v->valuedouble < limit)) {
-                    int ra, rb;
-                    char where[64], da[300], db[300];
-                    cell_ranks(m, a, b, &ra, &rb, where, sizeof where);
-                    gx_matrix_describe_rank(da, sizeof da, context, ra);
-                    gx_matrix_describe_rank(db, sizeof db, context, rb);
-                    fprintf(out, "\n#   SLOW %s %.3f%s %s (%.2f x median): %s -> %s", where,
-                            v->valuedouble, is_disturbed(m, a, b) ? "~" : "", unit,
-                            med ? v->valuedouble / med : 0, da, db);
-                    nslow++;
-                }
-                b++;
-            }
-            a++;
+    size_t cells = (size_t)x->rows * (size_t)x->cols;
+    double *all = malloc((cells ? cells : 1) * sizeof *all), med = NAN;
+    int k = 0;
+    *any_disturbed = 0;
+    for (size_t i = 0; i < cells; i++)
+        if (!isnan(x->val[i])) {
+            *any_disturbed |= x->disturbed[i];
+            if (all)
+                all[k++] = x->val[i];
         }
-        fprintf(out, "%s\n", nslow ? "" : " none");
-    }
+    if (all)
+        gx_matrix_median(all, k, &med);
+    free(all);
+    return med;
+}
+
+static void print_matrix(FILE *out, const struct gx_layout_matrix *x, const struct gx_layout *l,
+                         const struct gx_context *context, double slow)
+{
+    const struct gx_kept *r = x->first;
+    const struct gx_pattern_ops *pat = gx_pattern_table[r->pattern];
+    const char *unit = pat->unit, *path = gx_paths[r->path].name;
+    int lower_better = gx_unit_lower_is_better(unit);
+    if (x->view == GX_VIEW_RAIL_MAP)
+        fprintf(out, "\n# rail map: path %s, pattern %s, size %.0f, %s (line: ordered node "
+                "pair, sender first; column: rail = local rank)\n", path, pat->name,
+                (double)r->size, unit);
+    else if (x->view == GX_VIEW_RAILS)
+        fprintf(out, "\n# node matrix, rail %d: path %s, pattern %s, size %.0f, %s (row: "
+                "sender node, column: receiver node)\n", x->m, path, pat->name, (double)r->size,
+                unit);
+    else
+        fprintf(out, "\n# node %d's matrix: path %s, pattern %s, size %.0f, %s (row: "
+                "sender local rank, column: receiver)\n", x->m, path, pat->name, (double)r->size,
+                unit);
+    print_values(out, x, l, context);
+    int disturbed;
+    double med = matrix_median(x, &disturbed);
+    if (disturbed)
+        fputs(GX_MATRIX_DISTURBED_LEGEND, out);
+    double limit = lower_better ? med / slow : med * slow;
+    fprintf(out, "# slow %s (%s %.3f %s = %s%.2f x the median %.3f):",
+            x->view == GX_VIEW_NODE_LOCAL ? "pairs" : "rails and node pairs",
+            lower_better ? "above" : "below", limit, unit, lower_better ? "1/" : "", slow, med);
+    int nslow = 0;
+    for (int a = 0; a < x->rows; a++)
+        for (int b = 0; b < x->cols; b++) {
+            double v = x->val[a * x->cols + b];
+            if (isnan(v) || !(lower_better ? v > limit : v < limit))
+                continue;
+            int ra, rb;
+            char where[64], da[300], db[300];
+            cell_ranks(x, l, a, b, &ra, &rb, where, sizeof where);
+            gx_matrix_describe_rank(da, sizeof da, context, ra);
+            gx_matrix_describe_rank(db, sizeof db, context, rb);
+            fprintf(out, "\n#   SLOW %s %.3f%s %s (%.2f x median): %s -> %s", where, v,
+                    x->disturbed[a * x->cols + b] ? "~" : "", unit, med ? v / med : 0, da, db);
+            nslow++;
+        }
+    fprintf(out, "%s\n", nslow ? "" : " none");
+}
+
+void gx_layout_matrices_print(FILE *out, const struct gx_layout_matrix_set *s,
+                              const struct gx_context *context, double slow)
+{
+    for (size_t i = 0; i < s->n; i++)
+        print_matrix(out, &s->m[i], s->l, context, slow);
     fflush(out);
 }

@@ -11,13 +11,33 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
-/* The report's "layout_matrices" from the kept results for the views (GX_VIEW_RAILS,
- * GX_VIEW_RAIL_MAP, GX_VIEW_NODE_LOCAL) of the runs' schemes: only the complete ones; NULL when
- * none is (or out of memory: *oom says so). */
-cJSON *gx_layout_matrices(const struct gx_kept *res, size_t nres, const struct gx_layout *l,
-                          unsigned views, const char **oom);
+/* One complete matrix of one view, typed: its cells by row, NAN where the view has no pair (the
+ * diagonal). */
+struct gx_layout_matrix {
+    const struct gx_kept *first; /* its measurement's earliest result the view places */
+    int view;                    /* GX_VIEW_RAILS, GX_VIEW_RAIL_MAP or GX_VIEW_NODE_LOCAL */
+    int m;                       /* the rail (rails), the node (node local); 0 for the map */
+    int rows, cols;
+    double *val;                 /* rows x cols */
+    unsigned char *disturbed;    /* the same cells: the machine disturbed the median (its noise) */
+};
+struct gx_layout_matrix_set {
+    struct gx_layout_matrix *m;  /* in the order their measurement first placed a result */
+    size_t n;
+    const struct gx_layout *l;   /* the layout they were made for (the ranks of the cells) */
+};
+
+/* The complete matrices of the kept results for the views (GX_VIEW_RAILS, GX_VIEW_RAIL_MAP,
+ * GX_VIEW_NODE_LOCAL) of the runs' schemes into s (empty when none is): 0, or -1 when out of
+ * memory (*oom says so). */
+int gx_layout_matrices_make(struct gx_layout_matrix_set *s, const struct gx_kept *res,
+                            size_t nres, const struct gx_layout *l, unsigned views,
+                            const char **oom);
+/* The report's "layout_matrices": NULL when out of memory. */
+cJSON *gx_layout_matrices_json(const struct gx_layout_matrix_set *s);
 /* Prints each, and flags the cells below slow x its median (latency: above median / slow). */
-void gx_layout_matrices_print(FILE *out, const cJSON *mats, const struct gx_context *context,
-                              double slow);
+void gx_layout_matrices_print(FILE *out, const struct gx_layout_matrix_set *s,
+                              const struct gx_context *context, double slow);
+void gx_layout_matrices_free(struct gx_layout_matrix_set *s);
 
 #endif

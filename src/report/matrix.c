@@ -206,30 +206,11 @@ static int cmp_double(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-/* The median of the k numbers in v (sorted in place) into *med, left as it is when k is 0. */
-static void median_of(double *v, int k, double *med)
+void gx_matrix_median(double *v, int k, double *med)
 {
     qsort(v, (size_t)k, sizeof *v, cmp_double);
     if (k)
         *med = k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
-}
-
-int gx_matrix_median(const cJSON *rows, double *med)
-{
-    int n = 0, k = 0;
-    const cJSON *row, *v;
-    cJSON_ArrayForEach(row, rows)
-        n += cJSON_GetArraySize(row);
-    double *all = malloc((size_t)(n ? n : 1) * sizeof *all);
-    if (!all)
-        return -1;
-    cJSON_ArrayForEach(row, rows)
-        cJSON_ArrayForEach(v, row)
-            if (cJSON_IsNumber(v))
-                all[k++] = v->valuedouble;
-    median_of(all, k, med);
-    free(all);
-    return k;
 }
 
 void gx_matrix_describe_rank(char *buf, size_t len, const struct gx_context *context, int rank)
@@ -268,7 +249,7 @@ static void print_matrix(FILE *out, const struct gx_matrix_set *s, const struct 
                 all[k++] = row[b];
     }
     double med = 0;
-    median_of(all, k, &med);
+    gx_matrix_median(all, k, &med);
     fprintf(out, "\n# pair matrix: path %s, pattern %s, size %.0f, %s (row: initiator/sender, "
                  "column: peer/receiver)\n#      ", gx_paths[r->path].name, pat->name,
             (double)r->size, pat->unit);

@@ -49,11 +49,10 @@ void gx_matrices_print(FILE *out, const struct gx_matrix_set *s, const struct gx
                        double slow);
 void gx_matrices_free(struct gx_matrix_set *s);
 
+/* The median of the k numbers in v (sorted in place) into *med, left as it is when k is 0. */
+void gx_matrix_median(double *v, int k, double *med);
 /* "rank 3 (host node-b, GPU 1 0000:3b:00.0, NIC mlx5_1 pcie-switch)": the GPU and the NIC only
  * where the context records them. */
-/* The median of every number in a matrix's rows into *med (left as it is when there are none);
- * the count of numbers, -1 when out of memory. */
-int gx_matrix_median(const cJSON *rows, double *med);
 void gx_matrix_describe_rank(char *buf, size_t len, const struct gx_context *context, int rank);
 
 #endif

@@ -58,13 +58,19 @@ static void add_matrices_and_plan(const struct gx_layout *layout, unsigned views
     else if (sink->mats.nm > 0)
         gx_matrices_print(table, &sink->mats, context, opts->g.slow_pair);
     gx_host_map_report(&sink->hosts, rep, table, context); /* after its pair matrices */
-    cJSON *lmats = gx_layout_matrices(sink->kept, sink->nkept, layout, views, &oom);
-    if (lmats) {
-        gx_report_set(rep, "layout_matrices", lmats);
-        gx_layout_matrices_print(table, lmats, context, opts->g.slow_pair);
-    } else if (oom) {
+    struct gx_layout_matrix_set lmats;
+    if (gx_layout_matrices_make(&lmats, sink->kept, sink->nkept, layout, views, &oom) < 0) {
         fprintf(stderr, "gpuxfer: %s (the results are in the report)\n", oom);
+    } else if (lmats.n > 0) {
+        cJSON *j = gx_layout_matrices_json(&lmats);
+        if (j)
+            gx_report_set(rep, "layout_matrices", j);
+        else
+            fprintf(stderr, "gpuxfer: out of host memory for the layout matrices' report (the "
+                    "results are in the report)\n");
+        gx_layout_matrices_print(table, &lmats, context, opts->g.slow_pair);
     }
+    gx_layout_matrices_free(&lmats);
     struct gx_pair_link *links = NULL;
     size_t nlinks = 0;
     cJSON *plan = NULL;

@@ -1,0 +1,151 @@
+/* Layout matrices (rails, the rail map, each node's local ranks) from constructed typed
+ * results on 3 nodes of 2 ranks: which complete matrices a measurement makes and in what order,
+ * their report entries, and the table's slow and disturbed cells named by rail, node and rank. */
+#include "layout_matrix.h"
+#include "noise.h"
+#include "options.h"
+#include "path.h"
+#include "pattern.h"
+#include "scheme.h"
+#include "tap.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Ranks 0,1 on node 0, 2,3 on node 1, 4,5 on node 2 (blocks). Host bw at 64K over every
+ * ordered pair: rail 1 with node 2 (rank 5 with ranks 1 and 3) slow, 2->4 (rail 0, node
+ * 1->2) disturbed; a second measurement (8 B latency) covers node 1's two ranks only, 3->2
+ * disturbed. */
+static void make_rows(struct gx_kept *k, size_t *n)
+{
+    size_t i = 0;
+    for (int a = 0; a < 6; a++)
+        for (int b = 0; b < 6; b++) {
+            if (a == b)
+                continue;
+            double v = 10 + a + b / 10.0;
+            if ((a == 5 || b == 5) && (a % 2 == b % 2))
+                v = 1.0 + a / 100.0; /* rail 1 with node 2: slow */
+            k[i++] = (struct gx_kept){.path = gx_path_lookup("host"), .src_kind = GX_MEM_PAGEABLE,
+                .dst_kind = GX_MEM_PAGEABLE, .pattern = GX_PAT_BW, .a = a, .b = b,
+                .same_node = a / 2 == b / 2, .state = GX_STATE_OK, .size = 65536,
+                .chunk_choice = GX_CHUNK_GIVEN, .median = v,
+                .noise = (a == 2 && b == 4) ? GX_NOISE_TAIL : 0};
+        }
+    k[i++] = (struct gx_kept){.path = gx_path_lookup("host"), .src_kind = GX_MEM_PAGEABLE,
+        .dst_kind = GX_MEM_PAGEABLE, .pattern = GX_PAT_LATENCY, .a = 2, .b = 3, .same_node = 1,
+        .state = GX_STATE_OK, .size = 8, .chunk_choice = GX_CHUNK_GIVEN, .median = 3.5};
+    k[i++] = (struct gx_kept){.path = gx_path_lookup("host"), .src_kind = GX_MEM_PAGEABLE,
+        .dst_kind = GX_MEM_PAGEABLE, .pattern = GX_PAT_LATENCY, .a = 3, .b = 2, .same_node = 1,
+        .state = GX_STATE_OK, .size = 8, .chunk_choice = GX_CHUNK_GIVEN, .median = 9.5,
+        .noise = GX_NOISE_WIDE};
+    *n = i;
+}
+
+/* As the matrices were made when the report was their model (before they were typed). */
+static const char *const golden[] = {
+    "{\"kind\":\"node\",\"node\":0,\"path\":\"host\",\"pattern\":\"bw\",\"size\":65536,\"unit\":\"GB/s\",\"mem\":{\"src\":\"pageable\",\"dst\":\"pageable\"},\"ranks\":[0,1],\"values\":[[null,10.1],[11,null]]}",
+    "{\"kind\":\"node\",\"node\":1,\"path\":\"host\",\"pattern\":\"bw\",\"size\":65536,\"unit\":\"GB/s\",\"mem\":{\"src\":\"pageable\",\"dst\":\"pageable\"},\"ranks\":[2,3],\"values\":[[null,12.3],[13.2,null]]}",
+    "{\"kind\":\"node\",\"node\":2,\"path\":\"host\",\"pattern\":\"bw\",\"size\":65536,\"unit\":\"GB/s\",\"mem\":{\"src\":\"pageable\",\"dst\":\"pageable\"},\"ranks\":[4,5],\"values\":[[null,14.5],[15.4,null]]}",
+    "{\"kind\":\"rail\",\"rail\":0,\"path\":\"host\",\"pattern\":\"bw\",\"size\":65536,\"unit\":\"GB/s\",\"mem\":{\"src\":\"pageable\",\"dst\":\"pageable\"},\"ranks\":[0,2,4],\"values\":[[null,10.2,10.4],[12,null,12.4],[14,14.2,null]],\"disturbed\":[[1,2]]}",
+    "{\"kind\":\"rail\",\"rail\":1,\"path\":\"host\",\"pattern\":\"bw\",\"size\":65536,\"unit\":\"GB/s\",\"mem\":{\"src\":\"pageable\",\"dst\":\"pageable\"},\"ranks\":[1,3,5],\"values\":[[null,11.3,1.01],[13.1,null,1.03],[1.05,1.05,null]]}",
+    "{\"kind\":\"rail_map\",\"path\":\"host\",\"pattern\":\"bw\",\"size\":65536,\"unit\":\"GB/s\",\"mem\":{\"src\":\"pageable\",\"dst\":\"pageable\"},\"node_pairs\":[[0,1],[0,2],[1,0],[1,2],[2,0],[2,1]],\"rail_ranks\":[[0,2,4],[1,3,5]],\"values\":[[10.2,10.4,12,12.4,14,14.2],[11.3,1.01,13.1,1.03,1.05,1.05]],\"disturbed\":[[0,3]]}",
+    "{\"kind\":\"node\",\"node\":1,\"path\":\"host\",\"pattern\":\"latency\",\"size\":8,\"unit\":\"us\",\"mem\":{\"src\":\"pageable\",\"dst\":\"pageable\"},\"ranks\":[2,3],\"values\":[[null,3.5],[9.5,null]],\"disturbed\":[[1,0]]}",
+};
+
+static char *made_json(const struct gx_layout_matrix_set *s)
+{
+    cJSON *j = gx_layout_matrices_json(s);
+    char *t = j ? cJSON_PrintUnformatted(j) : NULL;
+    cJSON_Delete(j);
+    return t;
+}
+
+static char *printed(const struct gx_layout_matrix_set *s)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    gx_layout_matrices_print(f, s, NULL, 0.5);
+    fclose(f);
+    return buf;
+}
+
+static int count_of(const char *text, const char *what)
+{
+    int n = 0;
+    for (const char *p = text; p && (p = strstr(p, what)) != NULL; p += strlen(what))
+        n++;
+    return n;
+}
+
+int main(void)
+{
+    struct gx_layout l;
+    struct gx_err err = {0};
+    struct gx_kept k[40];
+    size_t n;
+    const char *oom;
+    const unsigned all = GX_VIEW_RAILS | GX_VIEW_RAIL_MAP | GX_VIEW_NODE_LOCAL;
+    if (gx_layout_assume(3, 2, &l, &err) != GX_OK) {
+        printf("Bail out! %s\n", err.msg);
+        return 1;
+    }
+    make_rows(k, &n);
+
+    struct gx_layout_matrix_set s;
+    int rc = gx_layout_matrices_make(&s, k, n, &l, all, &oom);
+    ok(rc == 0 && s.n == GX_ARRAY_LEN(golden),
+       "every view of 3 nodes x 2 ranks: %zu complete matrices (node 0-2 bw, rails 0-1, the "
+       "rail map, node 1 latency)", s.n);
+    char *j = made_json(&s), want[4096] = "[";
+    for (size_t i = 0; i < GX_ARRAY_LEN(golden); i++)
+        snprintf(want + strlen(want), sizeof want - strlen(want), "%s%s", i ? "," : "", golden[i]);
+    strcat(want, "]");
+    ok(j && strcmp(j, want) == 0, "their report entries, in the order their measurement first "
+       "placed a result, are as before they were typed");
+    if (j && strcmp(j, want) != 0)
+        printf("# got:  %s\n# want: %s\n", j, want);
+    free(j);
+
+    char *t = printed(&s);
+    ok(t && count_of(t, "#   SLOW ") == 4 &&
+       strstr(t, "#   SLOW rail 1 node 0->2 1.010 GB/s (0.09 x median): rank 1 (host ?) -> rank 5 (host ?)\n") &&
+       strstr(t, "#   SLOW rail 1 node 2->1 1.050 GB/s (0.10 x median): rank 5 (host ?) -> rank 3 (host ?)\n"),
+       "the table: rail 1 with node 2 slow both ways in the rail map, by rail, node pair and rank");
+    ok(t && strstr(t, "      1    12.000         -   12.400~\n") &&
+       strstr(t, "  1->2 (?->?)                           12.400~     1.030\n") &&
+       strstr(t, "      1    9.500~         -\n") && count_of(t, "# ~: the machine disturbed") == 3,
+       "disturbed cells carry ~ in the rail, the rail map and the latency matrix, each with the legend");
+    ok(t && strstr(t, "# slow pairs (above 13.000 us = 1/0.50 x the median 6.500): none\n"),
+       "latency: slow is above the median / slow");
+    free(t);
+    gx_layout_matrices_free(&s);
+
+    /* 1->5 (rail 1, node 0->2) not measured: rail 1's matrix and the rail map are incomplete. */
+    struct gx_kept less[40];
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!(k[i].a == 1 && k[i].b == 5))
+            less[m++] = k[i];
+    rc = gx_layout_matrices_make(&s, less, m, &l, all, &oom);
+    ok(rc == 0 && s.n == 5 &&
+       s.m[3].view == GX_VIEW_RAILS && s.m[3].m == 0 && s.m[4].view == GX_VIEW_NODE_LOCAL,
+       "a pair missing from rail 1: no rail 1 matrix and no rail map, the others stay (%zu)", s.n);
+    gx_layout_matrices_free(&s);
+
+    ok(gx_layout_matrices_make(&s, k, n, &l, GX_VIEW_RAIL_MAP, &oom) == 0 && s.n == 1 &&
+       s.m[0].rows == 2 && s.m[0].cols == 6, "the rail map alone: one matrix, 2 rails x 6 node pairs");
+    gx_layout_matrices_free(&s);
+    gx_layout_free(&l);
+
+    int node_of[5] = {0, 0, 0, 1, 1}; /* uneven: no layout view */
+    ok(gx_layout_make(5, node_of, &l, &err) == GX_OK &&
+       gx_layout_matrices_make(&s, k, n, &l, all, &oom) == 0 && s.n == 0,
+       "nodes of different sizes: no layout matrix");
+    gx_layout_free(&l);
+    return tap_done();
+}
