@@ -90,23 +90,74 @@ static void check_rows(const cJSON *plan)
        "ranks on different nodes form their own pair type");
 }
 
+/* The table's plan carries each way's marks (the pairs' means must not hide one pair's): ! a
+ * result beyond its ceiling, = above it within the interval or over 100%, ? no sound ceiling,
+ * ~ disturbed; and the line rate's share. */
+static void check_marks(const struct gx_kept *res)
+{
+    struct gx_kept m[NROWS];
+    memcpy(m, res, sizeof m);
+    m[0].exceeded = 1;
+    m[0].line_gbs = m[1].line_gbs = 450;
+    m[0].line_share = 1.05;
+    m[1].line_share = 0.8;
+    m[3].unsound = 1;
+    m[3].efficiency = 0.5;
+    m[4].within = 1;
+    m[4].efficiency = 0.9;
+    m[9].noise = 1;
+    m[10].unsound = 1;
+    m[10].efficiency = 1.2;
+    struct gx_plan p;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    int rc = gx_plan_make(&p, m, NROWS, links, GX_ARRAY_LEN(links));
+    if (f && rc == GX_OK)
+        gx_plan_print(f, &p);
+    if (f)
+        fclose(f);
+    ok(rc == GX_OK && p.n == 4 && text &&
+           strstr(text, "  same node, NVLink   gpu   huge      1G  p2p device>device 1G/1            370.0   94%!   92%\n") &&
+           strstr(text, "staged device>device 4M/2         9.000   50%?     -\n") &&
+           strstr(text, "mpi pinned>pinned                  1000   90%=     -\n") &&
+           strstr(text, "mpi device>device               0.5000~      -     -\n") &&
+           strstr(text, "mpi device>device                 3.000  120%=     -\n"),
+       "the printed plan: each way's marks (!, ?, =, ~) and its share of the line rate");
+    if (text && !strstr(text, "94%!"))
+        printf("# %s", text);
+    free(text);
+    gx_plan_free(&p);
+}
+
+/* The plan as the report has it. */
+static cJSON *plan_of(const struct gx_kept *res, size_t nres, const struct gx_pair_link *links,
+                      size_t nlinks)
+{
+    struct gx_plan p;
+    cJSON *j = gx_plan_make(&p, res, nres, links, nlinks) == GX_OK ? gx_plan_json(&p) : NULL;
+    gx_plan_free(&p);
+    return j;
+}
+
 int main(void)
 {
     struct gx_kept res[NROWS];
     ok(kept_from_rows(rows, NROWS, res) == 0, "constructed results name known paths");
-    cJSON *plan = gx_plan(res, NROWS, links, GX_ARRAY_LEN(links));
+    cJSON *plan = plan_of(res, NROWS, links, GX_ARRAY_LEN(links));
     ok(plan && cJSON_GetArraySize(plan) == 4,
        "four rows: NVLink huge (GPU memory, host memory), PCIe tiny, other node small");
     check_rows(plan);
     ok(prints_as(plan, want_plan), "the whole plan as the plan read from cJSON results made it");
     cJSON_Delete(plan);
-    plan = gx_plan(res, NROWS, NULL, 0);
+    plan = plan_of(res, NROWS, NULL, 0);
     const cJSON *r = row_for(plan, "same node", "gpu", "huge");
     ok(r && !row_for(plan, "same node, NVLink", "gpu", "huge") &&
            strcmp(gx_json_str(cJSON_GetObjectItemCaseSensitive(r, "best"), "path"), "p2p") == 0,
        "without the pairs' links: same-node pairs of an unknown link");
     cJSON_Delete(plan);
-    cJSON *none = gx_plan(NULL, 0, NULL, 0);
+    check_marks(res);
+    cJSON *none = plan_of(NULL, 0, NULL, 0);
     ok(none && cJSON_GetArraySize(none) == 0, "no results: an empty plan");
     cJSON_Delete(none);
     return tap_done();

@@ -1,7 +1,6 @@
 #include "plan.h"
 
 #include "context.h"
-#include "json_util.h"
 #include "mem.h"
 #include "path.h"
 #include "sizes.h"
@@ -9,14 +8,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-/* One way of moving data (path, memory kinds, chunk, depth) at the size a plan row compares. */
-struct plan_way {
-    const struct gx_kept *first; /* a result of it, for its names */
-    double gbps_sum, eff_sum, line_sum;
-    int n, neff, nline;
-    int exceeded, within, unsound, noisy; /* pairs whose result says so */
-};
 
 /* The pair types, in the order the plan lists them. */
 enum { PT_NVLINK, PT_PCIE, PT_NODE, PT_SAME_GPU, PT_OTHER, PT_COUNT };
@@ -76,7 +67,110 @@ static int usable(const struct gx_kept *r)
     return r->pattern == GX_PAT_BW && r->state == GX_STATE_OK;
 }
 
-static cJSON *way_json(const struct plan_way *w)
+static int by_gbps_desc(const void *x, const void *y)
+{
+    const struct gx_plan_way *a = x, *b = y;
+    double ga = a->gbps_sum / a->n, gb = b->gbps_sum / b->n;
+    return ga < gb ? 1 : ga > gb ? -1 : 0;
+}
+
+/* The ways measured at `size` in the group, averaged over the pairs (at most cap of them);
+ * their number. */
+static int plan_ways(const struct gx_kept *res, size_t nres, const int *group_of, int group,
+                     size_t size, struct gx_plan_way *ways, int cap)
+{
+    int n = 0;
+    for (size_t k = 0; k < nres; k++) {
+        const struct gx_kept *r = &res[k];
+        if (group_of[k] != group || r->size != size)
+            continue;
+        int i = 0;
+        while (i < n && !gx_kept_same_way(ways[i].first, r))
+            i++;
+        if (i == n) {
+            if (n == cap)
+                continue;
+            ways[n++] = (struct gx_plan_way){.first = r};
+        }
+        ways[i].gbps_sum += r->median;
+        ways[i].n++;
+        if (r->efficiency > 0) {
+            ways[i].eff_sum += r->efficiency;
+            ways[i].neff++;
+        }
+        if (r->line_gbs > 0) {
+            ways[i].line_sum += r->line_share;
+            ways[i].nline++;
+        }
+        ways[i].exceeded += r->exceeded;
+        ways[i].within += r->within;
+        ways[i].unsound += r->unsound;
+        ways[i].noisy += r->noise != 0;
+    }
+    return n;
+}
+
+/* One row: the ways measured at the class's largest size for this pair type and data location
+ * (group = type * GX_DATA_COUNT + data), averaged over the pairs; the best of each path competes
+ * (the runner-up is another path, not another chunk). 0 when nothing of the class was measured. */
+static int plan_row(const struct gx_kept *res, size_t nres, const int *group_of, int group,
+                    int cls, struct gx_plan_way *ways, int cap, struct gx_plan_row *row)
+{
+    size_t size = 0;
+    for (size_t k = 0; k < nres; k++)
+        if (group_of[k] == group && (int)gx_size_class(res[k].size) == cls && res[k].size > size)
+            size = res[k].size;
+    if (size == 0)
+        return 0;
+    int n = plan_ways(res, nres, group_of, group, size, ways, cap);
+    qsort(ways, (size_t)n, sizeof *ways, by_gbps_desc);
+    *row = (struct gx_plan_row){.pair_type = group / GX_DATA_COUNT,
+                                .data = group % GX_DATA_COUNT, .size_class = cls, .size = size,
+                                .best = ways[0]};
+    for (int i = 1; i < n; i++)
+        if (ways[i].first->path != ways[0].first->path) {
+            row->runner_up = ways[i];
+            break;
+        }
+    return 1;
+}
+
+int gx_plan_make(struct gx_plan *p, const struct gx_kept *res, size_t nres,
+                 const struct gx_pair_link *links, size_t nlinks)
+{
+    *p = (struct gx_plan){0};
+    size_t cap = nres + 1;
+    struct gx_plan_way *ways = calloc(cap, sizeof *ways);
+    /* Each result's row group, looked up once (-1: not usable in any row). */
+    int *group_of = calloc(cap, sizeof *group_of);
+    p->rows = calloc(PT_COUNT * GX_DATA_COUNT * GX_CLASS_COUNT, sizeof *p->rows);
+    if (!ways || !group_of || !p->rows) {
+        free(ways);
+        free(group_of);
+        gx_plan_free(p);
+        return GX_ERUNTIME;
+    }
+    for (size_t k = 0; k < nres; k++)
+        group_of[k] = usable(&res[k]) ? pair_type(&res[k], links, nlinks) * GX_DATA_COUNT +
+                                            (int)gx_kept_data(&res[k])
+                                      : -1;
+    for (int g = 0; g < PT_COUNT * GX_DATA_COUNT; g++)
+        for (int c = 0; c < GX_CLASS_COUNT; c++)
+            p->n += (size_t)plan_row(res, nres, group_of, g, c, ways, (int)cap, &p->rows[p->n]);
+    free(group_of);
+    free(ways);
+    return GX_OK;
+}
+
+void gx_plan_free(struct gx_plan *p)
+{
+    free(p->rows);
+    *p = (struct gx_plan){0};
+}
+
+/* ------------------------------------------------------------------ the report's plan */
+
+static cJSON *way_json(const struct gx_plan_way *w)
 {
     const struct gx_kept *r = w->first;
     cJSON *o = cJSON_CreateObject();
@@ -105,143 +199,69 @@ static cJSON *way_json(const struct plan_way *w)
     return o;
 }
 
-static int by_gbps_desc(const void *x, const void *y)
+cJSON *gx_plan_json(const struct gx_plan *p)
 {
-    const struct plan_way *a = x, *b = y;
-    double ga = a->gbps_sum / a->n, gb = b->gbps_sum / b->n;
-    return ga < gb ? 1 : ga > gb ? -1 : 0;
-}
-
-/* The ways measured at `size` in the group, averaged over the pairs (at most cap of them);
- * their number. */
-static int plan_ways(const struct gx_kept *res, size_t nres, const int *group_of, int group,
-                     size_t size, struct plan_way *ways, int cap)
-{
-    int n = 0;
-    for (size_t k = 0; k < nres; k++) {
-        const struct gx_kept *r = &res[k];
-        if (group_of[k] != group || r->size != size)
-            continue;
-        int i = 0;
-        while (i < n && !gx_kept_same_way(ways[i].first, r))
-            i++;
-        if (i == n) {
-            if (n == cap)
-                continue;
-            ways[n++] = (struct plan_way){.first = r};
-        }
-        ways[i].gbps_sum += r->median;
-        ways[i].n++;
-        if (r->efficiency > 0) {
-            ways[i].eff_sum += r->efficiency;
-            ways[i].neff++;
-        }
-        if (r->line_gbs > 0) {
-            ways[i].line_sum += r->line_share;
-            ways[i].nline++;
-        }
-        ways[i].exceeded += r->exceeded;
-        ways[i].within += r->within;
-        ways[i].unsound += r->unsound;
-        ways[i].noisy += r->noise != 0;
-    }
-    return n;
-}
-
-/* One row: the ways measured at the class's largest size for this pair type and data location
- * (group = type * GX_DATA_COUNT + data), averaged over the pairs; the best of each path competes
- * (the runner-up is another path, not another chunk). */
-static cJSON *plan_row(const struct gx_kept *res, size_t nres, const int *group_of, int group,
-                       int cls, struct plan_way *ways, int cap)
-{
-    size_t size = 0;
-    for (size_t k = 0; k < nres; k++)
-        if (group_of[k] == group && (int)gx_size_class(res[k].size) == cls && res[k].size > size)
-            size = res[k].size;
-    if (size == 0)
-        return NULL;
-    int n = plan_ways(res, nres, group_of, group, size, ways, cap);
-    qsort(ways, (size_t)n, sizeof *ways, by_gbps_desc);
-    cJSON *row = cJSON_CreateObject();
-    cJSON_AddStringToObject(row, "pair_type", pair_type_names[group / GX_DATA_COUNT]);
-    cJSON_AddStringToObject(row, "data", data_names[group % GX_DATA_COUNT]);
-    cJSON_AddStringToObject(row, "size_class", gx_size_class_name((enum gx_size_class)cls));
-    cJSON_AddNumberToObject(row, "size", (double)size);
-    cJSON_AddItemToObject(row, "best", way_json(&ways[0]));
-    for (int i = 1; i < n; i++)
-        if (ways[i].first->path != ways[0].first->path) {
-            cJSON_AddItemToObject(row, "runner_up", way_json(&ways[i]));
-            break;
-        }
-    if (!cJSON_GetObjectItemCaseSensitive(row, "runner_up"))
-        cJSON_AddNullToObject(row, "runner_up");
-    return row;
-}
-
-cJSON *gx_plan(const struct gx_kept *res, size_t nres, const struct gx_pair_link *links,
-               size_t nlinks)
-{
-    size_t cap = nres + 1;
-    struct plan_way *ways = calloc(cap, sizeof *ways);
-    /* Each result's row group, looked up once (-1: not usable in any row). */
-    int *group_of = calloc(cap, sizeof *group_of);
     cJSON *plan = cJSON_CreateArray();
-    if (!ways || !group_of || !plan) {
-        free(ways);
-        free(group_of);
-        cJSON_Delete(plan);
-        return NULL;
-    }
-    for (size_t k = 0; k < nres; k++)
-        group_of[k] = usable(&res[k]) ? pair_type(&res[k], links, nlinks) * GX_DATA_COUNT +
-                                            (int)gx_kept_data(&res[k])
-                                      : -1;
-    for (int g = 0; g < PT_COUNT * GX_DATA_COUNT; g++)
-        for (int c = 0; c < GX_CLASS_COUNT; c++) {
-            cJSON *row = plan_row(res, nres, group_of, g, c, ways, (int)cap);
-            if (row)
-                cJSON_AddItemToArray(plan, row);
+    for (size_t i = 0; plan && i < p->n; i++) {
+        const struct gx_plan_row *r = &p->rows[i];
+        cJSON *row = cJSON_CreateObject();
+        if (!row || !cJSON_AddItemToArray(plan, row)) {
+            cJSON_Delete(row);
+            cJSON_Delete(plan);
+            return NULL;
         }
-    free(group_of);
-    free(ways);
+        cJSON_AddStringToObject(row, "pair_type", pair_type_names[r->pair_type]);
+        cJSON_AddStringToObject(row, "data", data_names[r->data]);
+        cJSON_AddStringToObject(row, "size_class",
+                                gx_size_class_name((enum gx_size_class)r->size_class));
+        cJSON_AddNumberToObject(row, "size", (double)r->size);
+        cJSON_AddItemToObject(row, "best", way_json(&r->best));
+        if (r->runner_up.first)
+            cJSON_AddItemToObject(row, "runner_up", way_json(&r->runner_up));
+        else
+            cJSON_AddNullToObject(row, "runner_up");
+    }
     return plan;
 }
+
+/* ------------------------------------------------------------------ printing */
 
 /* One way's columns: "path src>dst chunk/depth", its GB/s and efficiency with the table's
  * marks (? no sound ceiling, ! beyond it, = above it within the median's interval, ~ the
  * machine disturbed the step). */
-static void way_text(const cJSON *w, char *buf, size_t len)
+static void way_text(const struct gx_plan_way *w, char *buf, size_t len)
 {
+    const struct gx_kept *r = w->first;
     char chunk[32] = "", eff[16] = "-", gbps[24], name[64], line[16] = "-";
-    if (gx_json_num(w, "chunk") > 0) {
+    double efficiency = w->neff ? w->eff_sum / w->neff : 0;
+    double line_share = w->nline ? w->line_sum / w->nline : 0;
+    if (r->chunk > 0) {
         char c[24];
-        gx_format_size((size_t)gx_json_num(w, "chunk"), c, sizeof c);
-        snprintf(chunk, sizeof chunk, " %s/%d", c, (int)gx_json_num(w, "depth"));
+        gx_format_size(r->chunk, c, sizeof c);
+        snprintf(chunk, sizeof chunk, " %s/%d", c, r->depth);
     }
-    if (gx_json_num(w, "ceiling_unsound") > 0 && !(gx_json_num(w, "efficiency") > 0))
+    if (w->unsound > 0 && !(efficiency > 0))
         snprintf(eff, sizeof eff, "?");
-    else if (gx_json_num(w, "efficiency") > 0)
-        snprintf(eff, sizeof eff, "%.0f%%%s", 100 * gx_json_num(w, "efficiency"),
-                 gx_json_num(w, "ceiling_exceeded") > 0                                ? "!"
-                 : gx_json_num(w, "ceiling_within") > 0 || gx_json_num(w, "efficiency") > 1 ? "="
-                 : gx_json_num(w, "ceiling_unsound") > 0                                ? "?"
-                                                                                         : "");
-    gx_format_value(gx_json_num(w, "gbps"), gbps, sizeof gbps - 1);
-    if (gx_json_num(w, "noisy") > 0)
+    else if (efficiency > 0)
+        snprintf(eff, sizeof eff, "%.0f%%%s", 100 * efficiency,
+                 w->exceeded > 0                        ? "!"
+                 : w->within > 0 || efficiency > 1      ? "="
+                 : w->unsound > 0                       ? "?"
+                                                        : "");
+    gx_format_value(w->gbps_sum / w->n, gbps, sizeof gbps - 1);
+    if (w->noisy > 0)
         strcat(gbps, "~");
-    const cJSON *mem = cJSON_GetObjectItemCaseSensitive(w, "mem");
-    snprintf(name, sizeof name, "%s %s>%s%s", gx_json_str(w, "path"), gx_json_str(mem, "src"),
-             gx_json_str(mem, "dst"), chunk);
-    if (gx_json_num(w, "line_share") > 0)
-        snprintf(line, sizeof line, "%.0f%%%s", 100 * gx_json_num(w, "line_share"),
-                 gx_json_num(w, "line_share") > 1 ? "!" : "");
+    snprintf(name, sizeof name, "%s %s>%s%s", gx_paths[r->path].name, gx_mem_name(r->src_kind),
+             gx_mem_name(r->dst_kind), chunk);
+    if (line_share > 0)
+        snprintf(line, sizeof line, "%.0f%%%s", 100 * line_share, line_share > 1 ? "!" : "");
     snprintf(buf, len, "%-30s %8s %6s %5s", name, gbps, eff, line);
 }
 
 /* A row a line, its runner-up (another path) on the next: both fit GX_TABLE_COLUMNS. */
-void gx_plan_print(FILE *out, const cJSON *plan)
+void gx_plan_print(FILE *out, const struct gx_plan *p)
 {
-    if (!cJSON_GetArraySize(plan))
+    if (p->n == 0)
         return;
     gx_print_note(out, "\n# transfer plan: the fastest path per pair type, data location (both "
                   "ends in GPU memory, host memory, or mixed) and size class (bw at the class's "
@@ -249,17 +269,16 @@ void gx_plan_print(FILE *out, const cJSON *plan)
                   "(another path) below it\n");
     fprintf(out, "# %-19s %-5s %-6s %5s  %-30s %8s %6s %5s\n", "pair type", "data", "class",
             "size", "path, then runner-up", "GB/s", "eff", "line");
-    const cJSON *row;
-    cJSON_ArrayForEach(row, plan)
-    {
+    for (size_t i = 0; i < p->n; i++) {
+        const struct gx_plan_row *r = &p->rows[i];
         char size[24], best[96], second[96];
-        gx_format_size((size_t)gx_json_num(row, "size"), size, sizeof size);
-        way_text(cJSON_GetObjectItemCaseSensitive(row, "best"), best, sizeof best);
-        fprintf(out, "  %-19s %-5s %-6s %5s  %s\n", gx_json_str(row, "pair_type"),
-                gx_json_str(row, "data"), gx_json_str(row, "size_class"), size, best);
-        const cJSON *ru = cJSON_GetObjectItemCaseSensitive(row, "runner_up");
-        if (cJSON_IsObject(ru)) {
-            way_text(ru, second, sizeof second);
+        gx_format_size(r->size, size, sizeof size);
+        way_text(&r->best, best, sizeof best);
+        fprintf(out, "  %-19s %-5s %-6s %5s  %s\n", pair_type_names[r->pair_type],
+                data_names[r->data], gx_size_class_name((enum gx_size_class)r->size_class), size,
+                best);
+        if (r->runner_up.first) {
+            way_text(&r->runner_up, second, sizeof second);
             fprintf(out, "  %-19s %-5s %-6s %5s  %s\n", "", "", "", "", second);
         }
     }

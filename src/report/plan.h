@@ -19,10 +19,33 @@ struct gx_pair_link {
  * GX_OK, or GX_ERUNTIME when out of memory. */
 struct gx_context;
 int gx_pair_links(const struct gx_context *c, struct gx_pair_link **out, size_t *n);
-/* The report's "plan" array from the kept results (empty when no bandwidth result was
- * measured), or NULL when out of memory. */
-cJSON *gx_plan(const struct gx_kept *res, size_t nres, const struct gx_pair_link *links,
-               size_t nlinks);
-void gx_plan_print(FILE *out, const cJSON *plan);
+/* One way of moving data (path, memory kinds, chunk, depth) at the size a plan row compares,
+ * summed over the pairs that measured it. */
+struct gx_plan_way {
+    const struct gx_kept *first; /* a result of it, for its names; NULL: no such way */
+    double gbps_sum, eff_sum, line_sum;
+    int n, neff, nline;
+    int exceeded, within, unsound, noisy; /* pairs whose result says so */
+};
+/* A row: a pair type, where the data is (enum gx_data) and a size class, its best way and the
+ * best of another path. */
+struct gx_plan_row {
+    int pair_type, data, size_class;
+    size_t size;                 /* the class's largest measured size */
+    struct gx_plan_way best, runner_up;
+};
+struct gx_plan {
+    struct gx_plan_row *rows;
+    size_t n;
+};
+
+/* The plan of the kept results into p (no rows when no bandwidth result was measured): GX_OK,
+ * or GX_ERUNTIME when out of memory. */
+int gx_plan_make(struct gx_plan *p, const struct gx_kept *res, size_t nres,
+                 const struct gx_pair_link *links, size_t nlinks);
+/* The report's "plan" array, or NULL when out of memory. */
+cJSON *gx_plan_json(const struct gx_plan *p);
+void gx_plan_print(FILE *out, const struct gx_plan *p);
+void gx_plan_free(struct gx_plan *p);
 
 #endif

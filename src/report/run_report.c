@@ -73,14 +73,17 @@ static void add_matrices_and_plan(const struct gx_layout *layout, unsigned views
     gx_layout_matrices_free(&lmats);
     struct gx_pair_link *links = NULL;
     size_t nlinks = 0;
-    cJSON *plan = NULL;
-    if (gx_pair_links(context, &links, &nlinks) == GX_OK)
-        plan = gx_plan(sink->kept, sink->nkept, links, nlinks);
+    struct gx_plan plan = {0};
+    int prc = gx_pair_links(context, &links, &nlinks);
+    if (prc == GX_OK)
+        prc = gx_plan_make(&plan, sink->kept, sink->nkept, links, nlinks);
     free(links);
-    if (plan) {
-        gx_plan_print(table, plan);
-        gx_report_set(rep, "plan", plan);
+    cJSON *pj = prc == GX_OK ? gx_plan_json(&plan) : NULL;
+    if (pj) {
+        gx_plan_print(table, &plan);
+        gx_report_set(rep, "plan", pj);
     }
+    gx_plan_free(&plan);
 }
 
 /* Rank 0: matrices, plan, status, and the report written; the closing lines of the table. */
