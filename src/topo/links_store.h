@@ -86,4 +86,8 @@ int gx_link_facts_of(const struct gx_link_store *s, int i, struct gx_link_facts 
 int gx_link_store_route(const struct gx_link_store *s, int a, int b, int a_dev, int b_dev,
                         int via_host, struct gx_route *out);
 
+/* Health: degraded hardware, one line each, from every record of s (rank 0); appends to h (at
+ * most max) and returns the count (links_health.c). */
+int gx_health_from_store(const struct gx_link_store *s, struct gx_health *h, int max);
+
 #endif
