@@ -94,8 +94,11 @@ int main(void)
     struct gx_link_facts facts[5];
     for (int r = 0; r < 5; r++)
         facts[r] = gpu_facts(r);
+    struct gx_link_store store = {0};
+    for (int r = 0; r < 5; r++)
+        gx_link_store_add(&store, &facts[r]);
     struct gx_host_map m;
-    int made = gx_host_map_make(&m, &c, facts, 5, &err);
+    int made = gx_host_map_make(&m, &c, &store, &err);
     ok(made == GX_OK && m.n == 5,
        "a row per rank with a host-link curve, the pair's ceiling left out (%d rows)", m.n);
     ok(m.size == SIZE && m.rows[3].rank == 3 && near(m.rows[3].gbs[GX_HOST_H2D], 30) &&
@@ -152,7 +155,7 @@ int main(void)
     gx_host_map_free(&m);
 
     /* Without facts no line rate: nothing to compare a GPU with on the same kind of link. */
-    ok(gx_host_map_make(&m, &c, NULL, 0, &err) == GX_OK && m.n == 5 &&
+    ok(gx_host_map_make(&m, &c, NULL, &err) == GX_OK && m.n == 5 &&
            !gx_host_map_below(&m, 3, GX_HOST_H2D, &med, &count) &&
            gx_health_from_host_map(&m, h, 0, 8) == 0,
        "without a known line rate no GPU is marked below");
@@ -166,5 +169,6 @@ int main(void)
        "the ceilings: per-GPU curves under gpus (5), the pair's under rank_pairs (1)");
     cJSON_Delete(cal);
     gx_ceilings_free(&c);
+    gx_link_store_free(&store);
     return tap_done();
 }

@@ -5,6 +5,7 @@
 #include "kept.h"
 #include "line_health.h"
 #include "links.h"
+#include "links_store.h"
 #include "mem.h"
 #include "output.h"
 #include "pattern.h"
@@ -41,6 +42,31 @@ static void peer(struct gx_link_facts *f, int rank, int nvlinks, const char *pci
     snprintf(p->pci, sizeof p->pci, "%s", pci);
 }
 
+/* n facts as rank 0 keeps them: each packed as its rank sends it, unpacked and stored. */
+static struct gx_link_store *store_of(const struct gx_link_facts *f, int n)
+{
+    struct gx_link_store *s = calloc(1, sizeof *s);
+    for (int i = 0; s && i < n; i++) {
+        unsigned char *b = NULL;
+        size_t len = 0;
+        struct gx_link_facts back;
+        if (gx_link_facts_pack(&f[i], &b, &len) != 0 || gx_link_facts_unpack(b, len, &back) != 0 ||
+            gx_link_store_add(s, &back) != 0)
+            printf("# rank %d's facts were not stored\n", i);
+        free(b);
+    }
+    return s;
+}
+
+static int health(const struct gx_link_facts *f, int n, struct gx_health *h, int max)
+{
+    struct gx_link_store *s = store_of(f, n);
+    int found = gx_health_from_store(s, h, max);
+    gx_link_store_free(s);
+    free(s);
+    return found;
+}
+
 static int has(const struct gx_health *h, int n, const char *check, int rank, const char *text)
 {
     for (int i = 0; i < n; i++)
@@ -73,8 +99,7 @@ static void test_results(struct gx_link_facts *f)
 {
     struct gx_topo_rank t;
     memset(&t, 0, sizeof t);
-    t.all_facts = f;
-    t.nall_facts = 4;
+    t.all_facts = store_of(f, 4);
     struct gx_job job;
     memset(&job, 0, sizeof job);
     job.topo = &t;
@@ -229,6 +254,8 @@ static void test_results(struct gx_link_facts *f)
         below += !strcmp(h[i].check, "below-siblings");
     ok(below == 0, "201 pairs: judged against all 200 siblings' median, none well below it (%d "
        "named)", below);
+    gx_link_store_free(t.all_facts);
+    free(t.all_facts);
 }
 
 int main(void)
@@ -306,27 +333,27 @@ int main(void)
     /* Health. */
     struct gx_health h[16];
     f[3].pcie.under_load = 0;
-    int n = gx_health_from_facts(f, 4, h, 16);
+    int n = health(f, 4, h, 16);
     ok(has(h, n, "pcie-below-max", 3, "x8") && has(h, n, "nvlink-down", 1, "1 NVLink down"),
        "GPU 3's x8 (gen read at idle) and GPU 1's link down are named");
     ok(n == 2, "nothing else: %d lines", n);
     for (int i = 0; i < n; i++)
         printf("# %s: %s [%s]\n", h[i].check, h[i].line, h[i].evidence);
     f[3].pcie.cur_width = 16;
-    n = gx_health_from_facts(f, 4, h, 16);
+    n = health(f, 4, h, 16);
     ok(n == 1 && !has(h, n, "pcie-below-max", 3, ""), "gen4 read at idle, full width: not judged");
     f[3].pcie.under_load = 1;
-    n = gx_health_from_facts(f, 4, h, 16);
+    n = health(f, 4, h, 16);
     ok(has(h, n, "pcie-below-max", 3, "gen4"), "gen4 read under load: named");
     f[1].nvlink.links = 17; /* NVML lists only the active ones: the siblings tell */
-    n = gx_health_from_facts(f, 4, h, 16);
+    n = health(f, 4, h, 16);
     ok(has(h, n, "nvlink-below-siblings", 1, "17"), "17 of 17 active, siblings 18: named");
     struct gx_link_facts ab[2] = {a, b};
-    n = gx_health_from_facts(ab, 2, h, 16);
+    n = health(ab, 2, h, 16);
     ok(n == 1 && has(h, n, "nic-below-siblings", 1, "200 Gb/s"), "the 200 Gb/s NIC is named");
     struct gx_link_facts twice[2] = {f[3], f[3]};
     twice[1].rank = 9;
-    n = gx_health_from_facts(twice, 2, h, 16);
+    n = health(twice, 2, h, 16);
     ok(n == 1, "a GPU two ranks share is judged once");
     test_results(f);
     return tap_done();

@@ -1,7 +1,7 @@
 #include "config.h"
 #include "rating.h"
 
-#include "links.h"
+#include "links_store.h"
 #include "mem.h"
 #include "mplan.h"
 #include "topo.h"
@@ -102,15 +102,14 @@ void gx_line_apply(const struct gx_job *job, const struct gx_path_ops *ops,
     if (res->state != GX_STATE_OK || res->family == GX_FAMILY_LATENCY)
         return;
     const struct gx_topo_rank *t = job->topo;
-    if (!t || !t->all_facts || res->a >= t->nall_facts || res->b >= t->nall_facts) {
+    struct gx_route r;
+    if (gx_link_store_route(t ? t->all_facts : NULL, res->a, res->b,
+                            gx_mem_has(res->src_kind, GX_MEM_GPU_RESIDENT),
+                            gx_mem_has(res->dst_kind, GX_MEM_GPU_RESIDENT),
+                            ops && (ops->flags & GX_PATH_VIA_HOST), &r) != 0) {
         snprintf(res->line_what, sizeof res->line_what, "no link facts");
         return;
     }
-    struct gx_route r;
-    gx_route_pair(&t->all_facts[res->a], &t->all_facts[res->b],
-                  gx_mem_has(res->src_kind, GX_MEM_GPU_RESIDENT),
-                  gx_mem_has(res->dst_kind, GX_MEM_GPU_RESIDENT),
-                  ops && (ops->flags & GX_PATH_VIA_HOST), &r);
     if (!(r.line_gbs > 0)) {
         snprintf(res->line_what, sizeof res->line_what, "%s", r.why);
         return;

@@ -289,7 +289,6 @@ int gx_context_gather(const struct gx_job *job, struct gx_context **out, struct 
         c->nranks = job->size;
         c->nnodes = job->nnodes;
         c->facts = job->topo ? job->topo->all_facts : NULL;
-        c->nfacts = job->topo ? job->topo->nall_facts : 0;
         int prc = root_pools(job, c, &p, err);
         rc = rc == GX_OK ? prc : rc;
         gx_strpool_trim(&c->pool);
@@ -419,10 +418,8 @@ void gx_ctx_pair_view(const struct gx_context *c, int a, int b, struct gx_ctx_pa
         out->nics[0] = ra ? gx_ctx_nic_of(c, ra) : NULL;
         out->nics[1] = rb ? gx_ctx_nic_of(c, rb) : NULL;
     }
-    if (c && c->facts && a < c->nfacts && b < c->nfacts) {
-        out->has_route = 1;
-        gx_route_pair(&c->facts[a], &c->facts[b], 1, 1, 0, &out->route);
-    }
+    if (c)
+        out->has_route = gx_link_store_route(c->facts, a, b, 1, 1, 0, &out->route) == 0;
 }
 
 int gx_ctx_int_list(const char *list, int *out, int max)

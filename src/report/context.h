@@ -11,7 +11,7 @@
 #define GX_CONTEXT_H
 
 #include "job.h"
-#include "links.h"
+#include "links_store.h"
 #include "strpool.h"
 
 #include <stdint.h>
@@ -64,8 +64,7 @@ struct gx_context {
     struct gx_slots pair_index; /* the pairs by (a, b): a run of many rounds names each often */
     /* Every rank's link facts (the topology's all_facts; NULL where unknown), for "link_facts"
      * and the pairs' routes: held by the topology until after the report is closed. */
-    const struct gx_link_facts *facts;
-    int nfacts;
+    const struct gx_link_store *facts;
 };
 
 /* Rank 0 gets every rank's context (*out, its to free with gx_context_free); the others NULL.

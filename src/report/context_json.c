@@ -167,8 +167,9 @@ static void add_topo(cJSON *o, const struct gx_context *c, const struct gx_ctx_r
             cJSON_AddBoolToObject(x, "peer_access", l[i].p2p);
         cJSON_AddItemToArray(links, x);
     }
-    if (r->has_facts && c->facts && r->rank >= 0 && r->rank < c->nfacts)
-        cJSON_AddItemToObject(o, "link_facts", gx_links_rank_json(&c->facts[r->rank]));
+    struct gx_link_facts f;
+    if (r->has_facts && gx_link_facts_of(c->facts, r->rank, &f) == 0)
+        cJSON_AddItemToObject(o, "link_facts", gx_links_rank_json(&f));
     cJSON *w = cJSON_AddArrayToObject(o, "warnings");
     const gx_sid *ws = gx_strpool_get(&c->pool, r->warnings, NULL);
     for (int i = 0; ws && i < r->nwarnings; i++)

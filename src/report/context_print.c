@@ -163,10 +163,11 @@ void gx_context_print_header(FILE *out, const struct gx_context *c)
     int with_facts = 0, printed = 0;
     for (int i = 0; i < c->nranks; i++) {
         const struct gx_ctx_rank *r = gx_ctx_rank(c, i);
-        if (!r || !r->has_facts || !c->facts || r->rank < 0 || r->rank >= c->nfacts)
+        struct gx_link_facts f;
+        if (!r || !r->has_facts || gx_link_facts_of(c->facts, r->rank, &f) != 0)
             continue;
         with_facts++;
-        printed += print_links(out, r->rank, &c->facts[r->rank]);
+        printed += print_links(out, r->rank, &f);
     }
     if (with_facts && !printed)
         fprintf(out, "# links: none on any rank (no GPU, no NIC)\n");

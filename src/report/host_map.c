@@ -73,7 +73,7 @@ static void point_of(struct gx_host_map *m, struct gx_host_row *r, int d,
 }
 
 int gx_host_map_make(struct gx_host_map *m, const struct gx_ceilings *c,
-                     const struct gx_link_facts *facts, int nfacts, struct gx_err *err)
+                     const struct gx_link_store *facts, struct gx_err *err)
 {
     *m = (struct gx_host_map){0};
     size_t cap = 0;
@@ -88,8 +88,9 @@ int gx_host_map_make(struct gx_host_map *m, const struct gx_ceilings *c,
                 return err->rc;
             }
             point_of(m, r, d, k);
-            if (facts && k->a >= 0 && k->a < nfacts && facts[k->a].has_gpu && !r->busid[0])
-                line_of(r, &facts[k->a]);
+            struct gx_link_facts f;
+            if (!r->busid[0] && gx_link_facts_of(facts, k->a, &f) == 0 && f.has_gpu)
+                line_of(r, &f);
         }
     }
     return GX_OK;

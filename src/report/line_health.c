@@ -9,6 +9,7 @@
 #include "wrap.h"
 
 #include "ceiling.h"
+#include "links_store.h"
 #include "mem.h"
 #include "path.h"
 #include "pattern.h"
@@ -195,9 +196,7 @@ int gx_health_from_results(const struct gx_kept *kept, size_t n, struct gx_healt
 
 void gx_health_start(struct gx_health_set *s, const struct gx_topo_rank *t, FILE *table)
 {
-    s->n = t && t->all_facts ? gx_health_from_facts(t->all_facts, t->nall_facts, s->h,
-                                                    GX_HEALTH_MAX)
-                             : 0;
+    s->n = gx_health_from_store(t ? t->all_facts : NULL, s->h, GX_HEALTH_MAX);
     for (int i = 0; i < s->n; i++)
         gx_print_note(table, "# health: %s\n", s->h[i].line);
 }

@@ -52,7 +52,6 @@ void gx_sink_init(struct gx_sink *s, const struct gx_job *job, const struct gx_o
     s->nkept = s->kept_cap = 0;
     s->mats = (struct gx_matrix_set){0};
     s->facts = job->topo ? job->topo->all_facts : NULL;
-    s->nfacts = job->topo ? job->topo->nall_facts : 0;
     s->hosts = (struct gx_host_map){0};
     s->rounds = NULL;
     gx_round_sum_begin(&s->round, 0, 1, 1);
@@ -177,7 +176,7 @@ static int on_ceilings(void *ctx, const struct gx_ceilings *c, struct gx_err *er
     GX_TRY(on_ceilings_so_far(s, c, err));
     gx_output_ceilings(&s->out, c);
     gx_host_map_free(&s->hosts);
-    GX_TRY(gx_host_map_make(&s->hosts, c, s->facts, s->nfacts, err));
+    GX_TRY(gx_host_map_make(&s->hosts, c, s->facts, err));
     return GX_OK;
 }
 

@@ -43,8 +43,7 @@ struct gx_sink {
     struct gx_matrix_set mats; /* made from the kept results at the end (run_report.c) */
     /* Rank 0: every rank's link facts (the host links' line rates), and the node's map of host
      * links, made from the ceilings once the first pass ends (they are freed after it). */
-    const struct gx_link_facts *facts;
-    int nfacts;
+    const struct gx_link_store *facts;
     struct gx_host_map hosts;
     /* Rank 0: the round under way, and the first pass's aggregates of rounds of several
      * pairs (the report's "rounds"). */

@@ -84,7 +84,8 @@ struct gx_peer_link {
     char pci[16];      /* X, PIX, PXB, PHB, NODE, SYS, ? */
 };
 
-/* Everything one rank knows of its links: plain data, gathered to rank 0 as bytes. */
+/* Everything one rank knows of its links: plain data, packed and gathered to rank 0, which keeps
+ * them compact (links_store.h). */
 struct gx_link_facts {
     int rank, node, has_gpu;
     char busid[32];
@@ -133,7 +134,8 @@ double gx_nic_line_gbs(const struct gx_nic_facts *n);
 
 double gx_c2c_line_gbs(const struct gx_c2c_facts *c);
 
-/* Health: degraded hardware, one line each, from every rank's facts (rank 0). */
+/* Health: degraded hardware, one line each, from every rank's facts (rank 0:
+ * gx_health_from_store, links_store.h). */
 #define GX_HEALTH_LINE 384
 struct gx_health {
     const char *check;     /* pcie-below-max, nvlink-down, nvlink-below-siblings, ... */
@@ -141,8 +143,6 @@ struct gx_health {
     char line[GX_HEALTH_LINE];
     char evidence[GX_HEALTH_LINE];
 };
-/* Appends to h (at most max) the findings of the facts of nranks ranks; returns their count. */
-int gx_health_from_facts(const struct gx_link_facts *f, int nranks, struct gx_health *h, int max);
 
 /* A route as one line ("NVLink 4, 17 links 425.0 GB/s, PCIe gen5 x16 63.0 GB/s"); the report
  * and the table's header write the facts, routes and health (src/report/links_json.c,

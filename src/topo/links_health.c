@@ -1,7 +1,8 @@
 /* Degraded hardware from the link facts, one line each with its evidence: a PCIe link below its
  * maximum, NVLinks down against the GPU's own count or its siblings', C2C links down, a NIC
- * slower than its siblings. Each GPU and NIC is judged once, however many ranks use it. */
-#include "links.h"
+ * slower than its siblings. Each GPU and NIC is judged once, however many ranks use it. They read
+ * rank 0's records (links_store.h): numbers, and strings the pool holds once. */
+#include "links_store.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,22 +26,24 @@ static int add(struct gx_health *h, int n, int max, const char *check, int rank,
     return n + 1;
 }
 
-/* Whether an earlier rank of the node already stands for this GPU (or NIC: nic 1). */
-static int seen_before(const struct gx_link_facts *f, int i, int nic)
+/* Whether an earlier rank of the node already stands for this GPU (or NIC: nic 1). The pool
+ * holds each string once: equal entries, equal strings. */
+static int seen_before(const struct gx_link_rec *f, int i, int nic)
 {
     for (int j = 0; j < i; j++) {
         if (f[j].node != f[i].node)
             continue;
-        if (nic ? strcmp(f[j].nic.name, f[i].nic.name) == 0
-                : f[j].has_gpu && strcmp(f[j].busid, f[i].busid) == 0)
+        if (nic ? f[j].nic.name == f[i].nic.name : f[j].has_gpu && f[j].busid == f[i].busid)
             return 1;
     }
     return 0;
 }
 
-static int pcie_check(const struct gx_link_facts *f, struct gx_health *h, int n, int max)
+static int pcie_check(const struct gx_link_store *s, const struct gx_link_rec *f,
+                      struct gx_health *h, int n, int max)
 {
-    const struct gx_pcie_facts *p = &f->pcie;
+    const struct gx_pcie_rec *p = &f->pcie;
+    const char *busid = gx_link_str(s, f->busid);
     if (!p->cur_width || !p->max_width)
         return n;
     int narrow = p->cur_width < p->max_width;
@@ -56,25 +59,27 @@ static int pcie_check(const struct gx_link_facts *f, struct gx_health *h, int n,
         return add(h, n, max, "pcie-below-max", f->rank, ev,
                    "GPU %s (rank %d): PCIe link at gen%d x%d under load, below its maximum "
                    "gen%d x%d: %.1f of %.1f GB/s",
-                   f->busid, f->rank, p->cur_gen, p->cur_width, p->max_gen, p->max_width,
+                   busid, f->rank, p->cur_gen, p->cur_width, p->max_gen, p->max_width,
                    gx_pcie_gbs(p->cur_gen, p->cur_width), gx_pcie_gbs(p->max_gen, p->max_width));
     char gen_note[64] = "";
     if (!p->under_load && p->cur_gen < p->max_gen)
         snprintf(gen_note, sizeof gen_note, " (gen%d read at idle, not judged)", p->cur_gen);
     return add(h, n, max, "pcie-below-max", f->rank, ev,
                "GPU %s (rank %d): PCIe link at x%d of its maximum x%d%s: %.1f of %.1f GB/s",
-               f->busid, f->rank, p->cur_width, p->max_width, gen_note,
+               busid, f->rank, p->cur_width, p->max_width, gen_note,
                gx_pcie_gbs(p->max_gen, p->cur_width), gx_pcie_gbs(p->max_gen, p->max_width));
 }
 
-static int nvlink_check(const struct gx_link_facts *f, int i, int nranks, struct gx_health *h,
-                        int n, int max)
+static int nvlink_check(const struct gx_link_store *s, int i, struct gx_health *h, int n,
+                        int max)
 {
-    const struct gx_nvlink_facts *v = &f[i].nvlink;
+    const struct gx_link_rec *f = s->recs;
+    const struct gx_nvlink_rec *v = &f[i].nvlink;
+    const char *busid = gx_link_str(s, f[i].busid);
     if (v->links <= 0)
         return n;
     int best = v->active; /* the most active links on a GPU of the same NVLink generation */
-    for (int j = 0; j < nranks; j++)
+    for (int j = 0; j < s->n; j++)
         if (f[j].node == f[i].node && f[j].has_gpu &&
             f[j].nvlink.nvml_version == v->nvml_version && f[j].nvlink.active > best)
             best = f[j].nvlink.active;
@@ -86,61 +91,68 @@ static int nvlink_check(const struct gx_link_facts *f, int i, int nranks, struct
     int down = v->links - v->active;
     if (down > 0)
         return add(h, n, max, "nvlink-down", f[i].rank, ev,
-                   "GPU %s (rank %d): %d NVLink%s down, %d of %d active", f[i].busid,
+                   "GPU %s (rank %d): %d NVLink%s down, %d of %d active", busid,
                    f[i].rank, down, down == 1 ? "" : "s", v->active, v->links);
     return add(h, n, max, "nvlink-below-siblings", f[i].rank, ev,
-               "GPU %s (rank %d): %d NVLinks active, its siblings have %d", f[i].busid,
+               "GPU %s (rank %d): %d NVLinks active, its siblings have %d", busid,
                f[i].rank, v->active, best);
 }
 
 /* C2C links that NVML counts but that are not up. */
-static int c2c_check(const struct gx_link_facts *f, struct gx_health *h, int n, int max)
+static int c2c_check(const struct gx_link_store *s, const struct gx_link_rec *f,
+                     struct gx_health *h, int n, int max)
 {
-    const struct gx_c2c_facts *c = &f->c2c;
+    const struct gx_c2c_rec *c = &f->c2c;
     if (c->links <= 0 || c->active >= c->links)
         return n;
     char ev[GX_HEALTH_LINE];
     snprintf(ev, sizeof ev, "nvml: %d of %d C2C links up", c->active, c->links);
     return add(h, n, max, "c2c-down", f->rank, ev, "GPU %s (rank %d): %d C2C link%s down, %d of "
-               "%d active", f->busid, f->rank, c->links - c->active,
+               "%d active", gx_link_str(s, f->busid), f->rank, c->links - c->active,
                c->links - c->active == 1 ? "" : "s", c->active, c->links);
 }
 
-/* A NIC whose port runs slower than the fastest NIC of the same kind (InfiniBand or Ethernet,
- * as the rate's source file says) elsewhere in the job. */
-static int nic_check(const struct gx_link_facts *f, int i, int nranks, struct gx_health *h,
-                     int n, int max)
+/* Whether a NIC is InfiniBand (else Ethernet), as the file its rate came from says. */
+static int infiniband(const struct gx_link_store *s, const struct gx_nic_rec *c)
 {
-    const struct gx_nic_facts *c = &f[i].nic;
+    return strstr(gx_link_str(s, c->where), "/infiniband/") != NULL;
+}
+
+/* A NIC whose port runs slower than the fastest NIC of the same kind elsewhere in the job. */
+static int nic_check(const struct gx_link_store *s, int i, struct gx_health *h, int n, int max)
+{
+    const struct gx_link_rec *f = s->recs;
+    const struct gx_nic_rec *c = &f[i].nic;
     if (c->gbits <= 0)
         return n;
-    int ib = strstr(c->where, "/infiniband/") != NULL;
+    int ib = infiniband(s, c);
     double best = c->gbits;
-    const char *best_name = c->name;
-    for (int j = 0; j < nranks; j++)
-        if (f[j].nic.gbits > best && (strstr(f[j].nic.where, "/infiniband/") != NULL) == ib)
+    gx_sid best_name = c->name;
+    for (int j = 0; j < s->n; j++)
+        if (f[j].nic.gbits > best && infiniband(s, &f[j].nic) == ib)
             best = f[j].nic.gbits, best_name = f[j].nic.name;
     if (c->gbits >= best)
         return n;
     char ev[GX_HEALTH_LINE];
-    snprintf(ev, sizeof ev, "%s: %.0f Gb/s; %s elsewhere in the job: %.0f Gb/s", c->where,
-             c->gbits, best_name, best);
+    snprintf(ev, sizeof ev, "%s: %.0f Gb/s; %s elsewhere in the job: %.0f Gb/s",
+             gx_link_str(s, c->where), c->gbits, gx_link_str(s, best_name), best);
     return add(h, n, max, "nic-below-siblings", f[i].rank, ev,
-               "NIC %s (rank %d, node %d): %.0f Gb/s, below its siblings' %.0f Gb/s", c->name,
-               f[i].rank, f[i].node, c->gbits, best);
+               "NIC %s (rank %d, node %d): %.0f Gb/s, below its siblings' %.0f Gb/s",
+               gx_link_str(s, c->name), f[i].rank, f[i].node, c->gbits, best);
 }
 
-int gx_health_from_facts(const struct gx_link_facts *f, int nranks, struct gx_health *h, int max)
+int gx_health_from_store(const struct gx_link_store *s, struct gx_health *h, int max)
 {
     int n = 0;
-    for (int i = 0; i < nranks; i++) {
+    const struct gx_link_rec *f = s ? s->recs : NULL;
+    for (int i = 0; f && i < s->n; i++) {
         if (f[i].has_gpu && !seen_before(f, i, 0)) {
-            n = pcie_check(&f[i], h, n, max);
-            n = nvlink_check(f, i, nranks, h, n, max);
-            n = c2c_check(&f[i], h, n, max);
+            n = pcie_check(s, &f[i], h, n, max);
+            n = nvlink_check(s, i, h, n, max);
+            n = c2c_check(s, &f[i], h, n, max);
         }
-        if (f[i].nic.name[0] && !seen_before(f, i, 1))
-            n = nic_check(f, i, nranks, h, n, max);
+        if (f[i].nic.name != GX_SID_NONE && !seen_before(f, i, 1))
+            n = nic_check(s, i, h, n, max);
     }
     return n;
 }

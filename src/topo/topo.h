@@ -139,8 +139,7 @@ struct gx_topo_rank {
     int nwarnings;
     char warnings[4][256];
     struct gx_link_facts *facts;     /* this rank's links and their rates */
-    struct gx_link_facts *all_facts; /* rank 0: every rank's, by rank; NULL elsewhere */
-    int nall_facts;
+    struct gx_link_store *all_facts; /* rank 0: every rank's, by rank, compact; NULL elsewhere */
 };
 
 /* This rank's link facts (links_read.c), after its GPU, links and NIC are known; whether NVML

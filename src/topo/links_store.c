@@ -1,0 +1,303 @@
+/* The link facts packed to travel and kept compact on rank 0 (links_store.h). One list names
+ * the numbers the facts and a record share, one the strings: packing, unpacking, keeping and
+ * taking whole again all walk them, so that a member added to the facts is added once. */
+#include "config.h"
+#include "links_store.h"
+
+#include "gx.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Each under one name in struct gx_link_facts and struct gx_link_rec. */
+#define GX_LINK_NUMS(X)                                                                        \
+    X(rank) X(node) X(has_gpu) X(pcie.cur_gen) X(pcie.cur_width) X(pcie.max_gen)               \
+    X(pcie.max_width) X(pcie.cur_src) X(pcie.max_src) X(pcie.hwloc_gbs) X(pcie.under_load)     \
+    X(nvlink.nvml_version) X(nvlink.links) X(nvlink.active) X(c2c.links) X(c2c.active)         \
+    X(c2c.gbs) X(nic.gbits) X(nic.src) X(npeers)
+/* Text in the facts, an entry of the pool in a record. */
+#define GX_LINK_STRS(X) X(busid) X(pcie.why) X(nvlink.why) X(c2c.why) X(nic.name) X(nic.where)
+
+#define FACTS_SIZE(m) sizeof(((struct gx_link_facts *)0)->m)
+#define REC_SIZE(m) sizeof(((struct gx_link_rec *)0)->m)
+#define SAME_SIZE(m) _Static_assert(FACTS_SIZE(m) == REC_SIZE(m), "a number's size: " #m);
+#define SID_SIZE(m) _Static_assert(REC_SIZE(m) == sizeof(gx_sid), "a string's entry: " #m);
+GX_LINK_NUMS(SAME_SIZE)
+GX_LINK_STRS(SID_SIZE)
+
+struct field {
+    size_t in_facts, in_rec, size; /* a string's size: its room in the facts */
+};
+#define NUM(m) {offsetof(struct gx_link_facts, m), offsetof(struct gx_link_rec, m), REC_SIZE(m)},
+#define STR(m) {offsetof(struct gx_link_facts, m), offsetof(struct gx_link_rec, m), FACTS_SIZE(m)},
+static const struct field nums[] = {GX_LINK_NUMS(NUM)};
+static const struct field strs[] = {GX_LINK_STRS(STR)};
+#define NSTRS (sizeof strs / sizeof strs[0])
+
+static void nums_to_rec(const struct gx_link_facts *f, struct gx_link_rec *r)
+{
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
+        memcpy((char *)r + nums[i].in_rec, (const char *)f + nums[i].in_facts, nums[i].size);
+}
+
+static void nums_to_facts(const struct gx_link_rec *r, struct gx_link_facts *f)
+{
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
+        memcpy((char *)f + nums[i].in_facts, (const char *)r + nums[i].in_rec, nums[i].size);
+}
+
+static const char *str_in(const struct gx_link_facts *f, size_t i)
+{
+    return (const char *)f + strs[i].in_facts;
+}
+
+static gx_sid *sid_in(struct gx_link_rec *r, size_t i)
+{
+    return (gx_sid *)((char *)r + strs[i].in_rec);
+}
+
+static gx_sid sid_of(const struct gx_link_rec *r, size_t i)
+{
+    return *(const gx_sid *)((const char *)r + strs[i].in_rec);
+}
+
+/* Peers beyond the facts' room are none: a count out of range is taken as what fits. */
+static int peers_in(const struct gx_link_facts *f)
+{
+    return f->npeers < 0 ? 0 : f->npeers > GX_LINK_PEERS ? GX_LINK_PEERS : f->npeers;
+}
+
+static uint16_t nvlinks_in(int nvlinks)
+{
+    return (uint16_t)(nvlinks < 0 ? 0 : nvlinks > UINT16_MAX ? UINT16_MAX : nvlinks);
+}
+
+/* Packed: the record, its string entries holding their lengths; the strings' bytes in list
+ * order; per peer its record (pci: its name's length) and the name's bytes. One binary on every
+ * rank: the records travel as their bytes. */
+int gx_link_facts_pack(const struct gx_link_facts *f, unsigned char **out, size_t *len)
+{
+    struct gx_link_rec r;
+    memset(&r, 0, sizeof r); /* its padding travels too: no stray bytes */
+    nums_to_rec(f, &r);
+    r.npeers = peers_in(f);
+    size_t n = sizeof r;
+    for (size_t i = 0; i < NSTRS; i++) {
+        *sid_in(&r, i) = (gx_sid)strnlen(str_in(f, i), strs[i].size - 1);
+        n += *sid_in(&r, i);
+    }
+    for (int k = 0; k < r.npeers; k++)
+        n += sizeof(struct gx_peer_rec) + strnlen(f->peers[k].pci, sizeof f->peers[k].pci - 1);
+    unsigned char *b = malloc(n), *p = b;
+    if (!b)
+        return -1;
+    memcpy(p, &r, sizeof r);
+    p += sizeof r;
+    for (size_t i = 0; i < NSTRS; i++) {
+        memcpy(p, str_in(f, i), *sid_in(&r, i));
+        p += *sid_in(&r, i);
+    }
+    for (int k = 0; k < r.npeers; k++) {
+        const struct gx_peer_link *pl = &f->peers[k];
+        struct gx_peer_rec pr = {.rank = pl->rank, .nvlinks = nvlinks_in(pl->nvlinks),
+                                 .pci = (uint16_t)strnlen(pl->pci, sizeof pl->pci - 1)};
+        memcpy(p, &pr, sizeof pr);
+        memcpy(p + sizeof pr, pl->pci, pr.pci);
+        p += sizeof pr + pr.pci;
+    }
+    *out = b;
+    *len = n;
+    return 0;
+}
+
+/* n bytes at *p into a string of room `size`; -1 where they do not fit it or are not there. */
+static int take(const unsigned char **p, const unsigned char *end, size_t n, char *dst,
+                size_t size)
+{
+    if (n >= size || (size_t)(end - *p) < n)
+        return -1;
+    memcpy(dst, *p, n);
+    dst[n] = '\0';
+    *p += n;
+    return 0;
+}
+
+int gx_link_facts_unpack(const void *bytes, size_t len, struct gx_link_facts *f)
+{
+    const unsigned char *p = bytes, *end = p + len;
+    struct gx_link_rec r;
+    if (len < sizeof r)
+        return -1;
+    memcpy(&r, p, sizeof r);
+    p += sizeof r;
+    if (r.npeers < 0 || r.npeers > GX_LINK_PEERS)
+        return -1;
+    memset(f, 0, sizeof *f);
+    nums_to_facts(&r, f);
+    for (size_t i = 0; i < NSTRS; i++)
+        if (take(&p, end, *sid_in(&r, i), (char *)f + strs[i].in_facts, strs[i].size) != 0)
+            return -1;
+    for (int k = 0; k < r.npeers; k++) {
+        struct gx_peer_rec pr;
+        if ((size_t)(end - p) < sizeof pr)
+            return -1;
+        memcpy(&pr, p, sizeof pr);
+        p += sizeof pr;
+        f->peers[k].rank = pr.rank;
+        f->peers[k].nvlinks = pr.nvlinks;
+        if (take(&p, end, pr.pci, f->peers[k].pci, sizeof f->peers[k].pci) != 0)
+            return -1;
+    }
+    return p == end ? 0 : -1;
+}
+
+/* The string of room `size` at s as an entry of the pool (none for ""); -1 when out of memory. */
+static int intern(struct gx_strpool *pool, const char *s, size_t size, gx_sid *out)
+{
+    size_t n = strnlen(s, size - 1);
+    *out = n ? gx_strpool_add(pool, s, n) : GX_SID_NONE;
+    return n && *out == GX_SID_NONE ? -1 : 0;
+}
+
+/* The place + 1 of a peer's PCI link name in s->pcis, added where new (0: none); -1 when out of
+ * memory or past what 16 bits number. */
+static long pci_of(struct gx_link_store *s, const char *pci, size_t size)
+{
+    gx_sid id;
+    if (intern(&s->pool, pci, size, &id) != 0)
+        return -1;
+    if (id == GX_SID_NONE)
+        return 0;
+    for (size_t i = 0; i < s->npcis; i++)
+        if (s->pcis[i] == id)
+            return (long)i + 1;
+    gx_sid *pcis = s->npcis < UINT16_MAX
+                       ? gx_grow(s->pcis, &s->pcis_cap, s->npcis, 8, sizeof *pcis) : NULL;
+    if (!pcis)
+        return -1;
+    s->pcis = pcis;
+    s->pcis[s->npcis++] = id;
+    return (long)s->npcis;
+}
+
+int gx_link_store_add(struct gx_link_store *s, const struct gx_link_facts *f)
+{
+    struct gx_link_rec *recs = gx_grow(s->recs, &s->cap, (size_t)s->n, 64, sizeof *recs);
+    if (!recs)
+        return -1;
+    s->recs = recs;
+    struct gx_link_rec r;
+    memset(&r, 0, sizeof r);
+    nums_to_rec(f, &r);
+    r.npeers = peers_in(f);
+    r.peer0 = (unsigned)s->npeers;
+    for (size_t i = 0; i < NSTRS; i++)
+        if (intern(&s->pool, str_in(f, i), strs[i].size, sid_in(&r, i)) != 0)
+            return -1;
+    for (int k = 0; k < r.npeers; k++) {
+        const struct gx_peer_link *pl = &f->peers[k];
+        struct gx_peer_rec *peers = gx_grow(s->peers, &s->peers_cap, s->npeers, 64,
+                                            sizeof *peers);
+        if (!peers) {
+            s->npeers = r.peer0; /* what it added is not kept: the pool's entries do no harm */
+            return -1;
+        }
+        s->peers = peers;
+        long pci = pci_of(s, pl->pci, sizeof pl->pci);
+        if (pci < 0) {
+            s->npeers = r.peer0;
+            return -1;
+        }
+        s->peers[s->npeers++] = (struct gx_peer_rec){
+            .rank = pl->rank, .nvlinks = nvlinks_in(pl->nvlinks), .pci = (uint16_t)pci};
+    }
+    s->recs[s->n++] = r;
+    return 0;
+}
+
+void gx_link_store_trim(struct gx_link_store *s)
+{
+    struct gx_link_rec *recs = s->n ? realloc(s->recs, (size_t)s->n * sizeof *recs) : NULL;
+    if (recs) {
+        s->recs = recs;
+        s->cap = (size_t)s->n;
+    }
+    struct gx_peer_rec *peers = s->npeers ? realloc(s->peers, s->npeers * sizeof *peers) : NULL;
+    if (peers) {
+        s->peers = peers;
+        s->peers_cap = s->npeers;
+    }
+    gx_sid *pcis = s->npcis ? realloc(s->pcis, s->npcis * sizeof *pcis) : NULL;
+    if (pcis) {
+        s->pcis = pcis;
+        s->pcis_cap = s->npcis;
+    }
+    gx_strpool_trim(&s->pool);
+}
+
+size_t gx_link_store_bytes(const struct gx_link_store *s)
+{
+    return s->cap * sizeof *s->recs + s->peers_cap * sizeof *s->peers +
+           s->pcis_cap * sizeof *s->pcis + gx_strpool_bytes(&s->pool);
+}
+
+void gx_link_store_free(struct gx_link_store *s)
+{
+    if (!s)
+        return;
+    free(s->recs);
+    free(s->peers);
+    free(s->pcis);
+    gx_strpool_free(&s->pool);
+    memset(s, 0, sizeof *s);
+}
+
+const struct gx_link_rec *gx_link_rec_of(const struct gx_link_store *s, int i)
+{
+    return s && i >= 0 && i < s->n ? &s->recs[i] : NULL;
+}
+
+const char *gx_link_str(const struct gx_link_store *s, gx_sid id)
+{
+    const char *t = gx_strpool_get(&s->pool, id, NULL);
+    return t ? t : "";
+}
+
+/* Entry id into a field of room `size` (zeroed already): a route expands two ranks' facts, a
+ * copy of known length is what keeps that cheap. */
+static void put(const struct gx_link_store *s, gx_sid id, char *dst, size_t size)
+{
+    size_t n = 0;
+    const char *t = gx_strpool_get(&s->pool, id, &n);
+    if (t)
+        memcpy(dst, t, n < size ? n : size - 1);
+}
+
+int gx_link_facts_of(const struct gx_link_store *s, int i, struct gx_link_facts *out)
+{
+    const struct gx_link_rec *r = gx_link_rec_of(s, i);
+    if (!r)
+        return -1;
+    memset(out, 0, sizeof *out);
+    nums_to_facts(r, out);
+    for (size_t k = 0; k < NSTRS; k++)
+        put(s, sid_of(r, k), (char *)out + strs[k].in_facts, strs[k].size);
+    for (int k = 0; k < r->npeers; k++) {
+        const struct gx_peer_rec *pr = &s->peers[r->peer0 + (unsigned)k];
+        out->peers[k].rank = pr->rank;
+        out->peers[k].nvlinks = pr->nvlinks;
+        if (pr->pci)
+            put(s, s->pcis[pr->pci - 1], out->peers[k].pci, sizeof out->peers[k].pci);
+    }
+    return 0;
+}
+
+int gx_link_store_route(const struct gx_link_store *s, int a, int b, int a_dev, int b_dev,
+                        int via_host, struct gx_route *out)
+{
+    struct gx_link_facts fa, fb;
+    if (gx_link_facts_of(s, a, &fa) != 0 || gx_link_facts_of(s, b, &fb) != 0)
+        return -1;
+    gx_route_pair(&fa, &fb, a_dev, b_dev, via_host, out);
+    return 0;
+}
