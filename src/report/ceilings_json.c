@@ -12,16 +12,16 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-static cJSON *curve_json(const struct gx_ceil_curve *k)
+static cJSON *curve_json(const struct gx_ceilings *c, const struct gx_ceil_curve *k)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o)
         return NULL;
     cJSON_AddStringToObject(o, "unit", gx_ceil_kind_unit((enum gx_ceil_kind)k->kind));
-    if (k->what[0])
-        cJSON_AddStringToObject(o, "what", k->what);
-    if (k->absent[0]) {
-        cJSON_AddStringToObject(o, "absent", k->absent);
+    if (k->what != GX_SID_NONE)
+        cJSON_AddStringToObject(o, "what", gx_ceil_curve_what(c, k));
+    if (k->absent != GX_SID_NONE) {
+        cJSON_AddStringToObject(o, "absent", gx_ceil_curve_absent(c, k));
         return o;
     }
     cJSON *pts = cJSON_AddArrayToObject(o, "points");
@@ -43,7 +43,9 @@ static cJSON *curve_json(const struct gx_ceil_curve *k)
                 cJSON_AddNumberToObject(q, "elapsed_s", p->elapsed_s);
             gx_noise_json(q, &p->noise);
         } else {
-            cJSON_AddStringToObject(q, "absent", p->absent[0] ? p->absent : "not measured");
+            cJSON_AddStringToObject(q, "absent", p->absent != GX_SID_NONE
+                                                     ? gx_ceil_point_absent(c, p)
+                                                     : "not measured");
         }
         cJSON_AddItemToArray(pts, q);
     }
@@ -126,7 +128,7 @@ static cJSON *entry_json(const struct gx_ceilings *c, const struct curve_groups 
         cJSON_AddItemToObject(e, "ranks", cJSON_CreateIntArray((const int[]){k0->a, k0->b}, 2));
     for (int j = g->start[k]; j < g->start[k + 1]; j++) {
         const struct gx_ceil_curve *cv = &c->curves[g->order[j]];
-        cJSON *curve = curve_json(cv);
+        cJSON *curve = curve_json(c, cv);
         if (!curve) {
             cJSON_Delete(e);
             return NULL;

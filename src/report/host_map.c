@@ -56,14 +56,16 @@ static void line_of(struct gx_host_row *r, const struct gx_link_facts *f)
 
 /* The curve's largest measured point into row r's direction d, else why it is absent. */
 static void point_of(struct gx_host_map *m, struct gx_host_row *r, int d,
-                     const struct gx_ceil_curve *k)
+                     const struct gx_ceilings *c, const struct gx_ceil_curve *k)
 {
     const struct gx_ceil_point *best = NULL;
     for (int i = 0; i < k->n; i++)
         if (k->pts[i].iters > 0 && (!best || k->pts[i].size > best->size))
             best = &k->pts[i];
     if (!best) {
-        const char *why = k->absent[0] ? k->absent : k->n > 0 ? k->pts[0].absent : "";
+        const char *why = k->absent != GX_SID_NONE ? gx_ceil_curve_absent(c, k)
+                          : k->n > 0                ? gx_ceil_point_absent(c, &k->pts[0])
+                                                    : "";
         snprintf(r->absent[d], sizeof r->absent[d], "%s", why[0] ? why : "not measured");
         return;
     }
@@ -87,7 +89,7 @@ int gx_host_map_make(struct gx_host_map *m, const struct gx_ceilings *c,
                 gx_host_map_free(m);
                 return err->rc;
             }
-            point_of(m, r, d, k);
+            point_of(m, r, d, c, k);
             if (facts && k->a >= 0 && k->a < nfacts && facts[k->a].has_gpu && !r->busid[0])
                 line_of(r, &facts[k->a]);
         }
