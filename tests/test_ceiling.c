@@ -30,10 +30,9 @@ static void put(enum gx_ceil_kind kind, int a, int b, size_t size, double best)
         p.min = best;
         p.max = best * 1.2;
     }
-    if (best <= 0)
-        snprintf(p.absent, sizeof p.absent, "out of memory");
     struct gx_err err = {0};
-    if (gx_ceilings_put(&cs, kind, a, b, "by hand", &p, &err) != GX_OK)
+    if (gx_ceilings_put(&cs, kind, a, b, "by hand", &p, best <= 0 ? "out of memory" : NULL,
+                        &err) != GX_OK)
         printf("# %s\n", err.msg);
 }
 
@@ -87,7 +86,7 @@ static void check_put(void)
     put(GX_CEIL_SHM_COPY, 0, 1, 2 * MIB, 7);
     const struct gx_ceil_curve *k = gx_ceil_find(&cs, GX_CEIL_SHM_COPY, 0, 1);
     ok(cs.n == 1 && k && k->n == 3 && k->pts[0].size == 1 * MIB && k->pts[1].size == 2 * MIB &&
-           k->pts[2].size == 4 * MIB && !strcmp(k->what, "by hand"),
+           k->pts[2].size == 4 * MIB && !strcmp(gx_ceil_curve_what(&cs, k), "by hand"),
        "put: one curve per (kind, pair), its points by size");
     put(GX_CEIL_SHM_COPY, 0, 1, 4 * MIB, 9);
     put(GX_CEIL_SHM_COPY, 0, 1, 2 * MIB, 8);
@@ -205,7 +204,7 @@ static void check_unsound(void)
                                   .iters = 20};
     noisy.noise = (struct gx_noise){.marks = GX_NOISE_WAITED, .cpu_wait = 0.6, .tail = 1.2};
     struct gx_err err = {0};
-    gx_ceilings_put(&cs, GX_CEIL_SHM_LAT, 0, 1, "by hand", &noisy, &err);
+    gx_ceilings_put(&cs, GX_CEIL_SHM_LAT, 0, 1, "by hand", &noisy, NULL, &err);
     r = result("host", "latency", 0, 1, 1, 64, 0, 3, "pageable");
     r.noise = (struct gx_noise){.cpu_wait = 0.01, .tail = 1.1};
     apply("host", &r);
@@ -216,7 +215,7 @@ static void check_unsound(void)
     struct gx_ceil_point wide = noisy;
     wide.size = 128;
     wide.noise = (struct gx_noise){.marks = GX_NOISE_WIDE, .tail = 1.2, .ci = 0.49};
-    gx_ceilings_put(&cs, GX_CEIL_SHM_LAT, 0, 1, "by hand", &wide, &err);
+    gx_ceilings_put(&cs, GX_CEIL_SHM_LAT, 0, 1, "by hand", &wide, NULL, &err);
     r = result("host", "latency", 0, 1, 1, 128, 0, 3, "pageable");
     r.noise = (struct gx_noise){.tail = 1.1, .ci = 0.01};
     ok(apply("host", &r) == 2 && !r.ceiling_unsound,

@@ -19,16 +19,14 @@ static void put(struct gx_ceilings *c, enum gx_ceil_kind kind, int rank, double 
 {
     struct gx_ceil_point pt = {.size = SIZE};
     struct gx_err err = {0};
-    if (absent) {
-        snprintf(pt.absent, sizeof pt.absent, "%s", absent);
-    } else {
+    if (!absent) {
         pt.best = pt.max = median * 1.01;
         pt.median = median;
         pt.min = median * 0.99;
         pt.iters = 5;
         pt.noise.marks = noise;
     }
-    if (gx_ceilings_put(c, kind, rank, -1, "test", &pt, &err) != GX_OK)
+    if (gx_ceilings_put(c, kind, rank, -1, "test", &pt, absent, &err) != GX_OK)
         printf("# put: %s\n", err.msg);
 }
 
@@ -89,7 +87,7 @@ int main(void)
     /* a pair's ceiling is no host link */
     struct gx_ceil_point pt = {.size = SIZE, .best = 9, .median = 9, .min = 9, .max = 9, .iters = 5};
     struct gx_err err = {0};
-    gx_ceilings_put(&c, GX_CEIL_COPY, 0, 1, "test", &pt, &err);
+    gx_ceilings_put(&c, GX_CEIL_COPY, 0, 1, "test", &pt, NULL, &err);
 
     struct gx_link_facts facts[5];
     for (int r = 0; r < 5; r++)

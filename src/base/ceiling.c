@@ -52,8 +52,47 @@ static uint64_t hash_of(const void *curves, size_t i)
     return curve_hash(k->kind, k->a, k->b);
 }
 
-int gx_ceilings_add(struct gx_ceilings *c, const struct gx_ceil_curve *curve,
-                    const struct gx_ceil_point *pts, struct gx_err *err)
+/* Rank 0 holds a point per result and a curve per pair and probe (issue 47: at most 1 KiB per
+ * result held for the run); their texts are in the pool. */
+_Static_assert(sizeof(struct gx_ceil_point) <= 96, "a ceiling's point stays small");
+_Static_assert(sizeof(struct gx_ceil_curve) <= 48, "a ceiling's curve stays small");
+
+static const char *text_of(const struct gx_ceilings *c, gx_sid s)
+{
+    const char *t = gx_strpool_get(&c->texts, s, NULL);
+    return t ? t : "";
+}
+
+const char *gx_ceil_curve_what(const struct gx_ceilings *c, const struct gx_ceil_curve *k)
+{
+    return text_of(c, k->what);
+}
+
+const char *gx_ceil_curve_absent(const struct gx_ceilings *c, const struct gx_ceil_curve *k)
+{
+    return text_of(c, k->absent);
+}
+
+const char *gx_ceil_point_absent(const struct gx_ceilings *c, const struct gx_ceil_point *p)
+{
+    return text_of(c, p->absent);
+}
+
+/* The text's entry in c's pool into *sid (GX_SID_NONE for NULL or ""), cut at GX_CEIL_TEXT - 1
+ * bytes; GX_ERUNTIME when out of memory. */
+static int intern(struct gx_ceilings *c, const char *text, gx_sid *sid, struct gx_err *err)
+{
+    *sid = GX_SID_NONE;
+    if (!text || !text[0])
+        return GX_OK;
+    *sid = gx_strpool_add(&c->texts, text, strnlen(text, GX_CEIL_TEXT - 1));
+    return *sid != GX_SID_NONE ? GX_OK
+                               : gx_fail(err, GX_ERUNTIME, "out of host memory for the ceilings");
+}
+
+/* Adds a curve, its points copied; its texts and theirs are entries of c's pool. */
+static int add_curve(struct gx_ceilings *c, const struct gx_ceil_curve *curve,
+                     const struct gx_ceil_point *pts, struct gx_err *err)
 {
     if (gx_slots_reserve(&c->index, (size_t)c->n, hash_of, c->curves) != 0)
         return gx_fail(err, GX_ERUNTIME, "out of host memory for the ceilings");
@@ -83,14 +122,19 @@ void gx_ceilings_free(struct gx_ceilings *c)
         free(c->curves[i].pts);
     free(c->curves);
     gx_slots_free(&c->index);
+    gx_strpool_free(&c->texts);
     memset(c, 0, sizeof *c);
 }
 
 int gx_ceilings_copy(struct gx_ceilings *dst, const struct gx_ceilings *src, struct gx_err *err)
 {
     dst->seconds = src->seconds;
+    /* The same entries in the same order: the curves' and points' texts name the same ones. */
+    if (gx_strpool_copy(&dst->texts, &src->texts) != 0)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory for the ceilings");
+    gx_strpool_trim(&dst->texts); /* a copy (the report's) is read, seldom added to */
     for (int i = 0; i < src->n; i++)
-        GX_TRY(gx_ceilings_add(dst, &src->curves[i], src->curves[i].pts, err));
+        GX_TRY(add_curve(dst, &src->curves[i], src->curves[i].pts, err));
     return GX_OK;
 }
 
@@ -99,28 +143,31 @@ static int better(enum gx_ceil_kind kind, const struct gx_ceil_point *pt,
                   const struct gx_ceil_point *old)
 {
     if (pt->iters <= 0)
-        return old->iters <= 0 && !old->absent[0];
+        return old->iters <= 0 && old->absent == GX_SID_NONE;
     if (old->iters <= 0)
         return 1;
     return gx_ceil_kind_latency(kind) ? pt->best < old->best : pt->best > old->best;
 }
 
 int gx_ceilings_put(struct gx_ceilings *c, enum gx_ceil_kind kind, int a, int b,
-                    const char *what, const struct gx_ceil_point *pt, struct gx_err *err)
+                    const char *what, const struct gx_ceil_point *pt, const char *absent,
+                    struct gx_err *err)
 {
     struct gx_ceil_curve *k = (struct gx_ceil_curve *)gx_ceil_find(c, kind, a, b);
     if (!k) {
-        struct gx_ceil_curve fresh = {.kind = kind, .a = a, .b = b};
-        snprintf(fresh.what, sizeof fresh.what, "%s", what ? what : "");
-        GX_TRY(gx_ceilings_add(c, &fresh, NULL, err));
+        struct gx_ceil_curve fresh = {.kind = kind, .a = a, .b = b, .absent = GX_SID_NONE};
+        GX_TRY(intern(c, what, &fresh.what, err));
+        GX_TRY(add_curve(c, &fresh, NULL, err));
         k = &c->curves[c->n - 1];
     }
+    struct gx_ceil_point p = *pt;
+    GX_TRY(intern(c, absent, &p.absent, err));
     int i = 0;
-    while (i < k->n && k->pts[i].size < pt->size)
+    while (i < k->n && k->pts[i].size < p.size)
         i++;
-    if (i < k->n && k->pts[i].size == pt->size) {
-        if (better(kind, pt, &k->pts[i]))
-            k->pts[i] = *pt;
+    if (i < k->n && k->pts[i].size == p.size) {
+        if (better(kind, &p, &k->pts[i]))
+            k->pts[i] = p;
         return GX_OK;
     }
     struct gx_ceil_point *grown = realloc(k->pts, ((size_t)k->n + 1) * sizeof *grown);
@@ -128,7 +175,7 @@ int gx_ceilings_put(struct gx_ceilings *c, enum gx_ceil_kind kind, int a, int b,
         return gx_fail(err, GX_ERUNTIME, "out of host memory for the ceilings");
     k->pts = grown;
     memmove(k->pts + i + 1, k->pts + i, ((size_t)k->n - (size_t)i) * sizeof *k->pts);
-    k->pts[i] = *pt;
+    k->pts[i] = p;
     k->n++;
     return GX_OK;
 }
@@ -165,8 +212,8 @@ static const struct gx_ceil_point *point_at(const struct gx_ceilings *c, enum gx
         snprintf(why, len, "%s was not measured", name);
         return NULL;
     }
-    if (k->absent[0]) {
-        snprintf(why, len, "%s absent: %s", name, k->absent);
+    if (k->absent != GX_SID_NONE) {
+        snprintf(why, len, "%s absent: %s", name, gx_ceil_curve_absent(c, k));
         return NULL;
     }
     for (int i = 0; i < k->n; i++) {
@@ -175,7 +222,7 @@ static const struct gx_ceil_point *point_at(const struct gx_ceilings *c, enum gx
             continue;
         if (p->iters > 0 && p->best > 0)
             return p;
-        snprintf(why, len, "%s absent at %zu bytes: %s", name, size, p->absent);
+        snprintf(why, len, "%s absent at %zu bytes: %s", name, size, gx_ceil_point_absent(c, p));
         return NULL;
     }
     snprintf(why, len, "%s was not measured at %zu bytes", name, size);

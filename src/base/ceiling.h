@@ -9,6 +9,7 @@
 #include "gx.h"
 #include "noise.h"
 #include "slots.h"
+#include "strpool.h"
 
 struct gx_result;
 
@@ -51,18 +52,21 @@ enum gx_ceil_kind {
  * stream, both directions at once (totals), or one-way latency. */
 enum gx_ceil_family { GX_FAMILY_ONE_WAY, GX_FAMILY_BOTH_WAYS, GX_FAMILY_LATENCY };
 
+/* The longest text a ceiling keeps, its '\0' included: a reason (an error's message, up to
+ * 1 KiB) is cut there, as the table and the report have always shown it. */
 #define GX_CEIL_TEXT 200
 
 /* One size of a curve: the probe's best iteration (the highest rate, the lowest latency:
- * a limit is what the layer reaches at its best) and the spread of its iterations. */
+ * a limit is what the layer reaches at its best) and the spread of its iterations. Its texts
+ * are entries of its ceilings' pool (gx_ceil_point_absent reads them): every point of every
+ * pair a probe could not measure gives the same reason, and rank 0 holds a point per result. */
 struct gx_ceil_point {
     uint64_t size;
     double best, median, min, max;
     int32_t iters;              /* 0: not measured; absent says why */
-    int32_t pad;
+    gx_sid absent;              /* why not measured; GX_SID_NONE when measured */
     double elapsed_s;           /* the probe's step on its initiator, untimed parts included */
     struct gx_noise noise;      /* its step's, judged as a result's */
-    char absent[GX_CEIL_TEXT];
 };
 
 /* One ceiling as a function of the size, for one ordered pair (a, b). */
@@ -70,8 +74,8 @@ struct gx_ceil_curve {
     int32_t kind;               /* enum gx_ceil_kind */
     int32_t a, b;               /* ranks; for per-GPU kinds, a is the rank whose GPU it is */
     int32_t n;
-    char what[GX_CEIL_TEXT];    /* how it was measured (the probe's what) */
-    char absent[GX_CEIL_TEXT];  /* not measured at any size: why ("" when measured) */
+    gx_sid what;                /* how it was measured (the probe's what) */
+    gx_sid absent;              /* not measured at any size: why (GX_SID_NONE when measured) */
     struct gx_ceil_point *pts;  /* n, by increasing size */
 };
 
@@ -84,8 +88,14 @@ struct gx_ceilings {
      * probe's point looks its curve up, and a job of thousands of pairs has thousands of
      * curves. */
     struct gx_slots index;
+    struct gx_strpool texts;    /* the curves' and points' texts, each distinct one once */
     double seconds;             /* how long the probes took */
 };
+
+/* The texts of a curve or point of c: "" for none. */
+const char *gx_ceil_curve_what(const struct gx_ceilings *c, const struct gx_ceil_curve *k);
+const char *gx_ceil_curve_absent(const struct gx_ceilings *c, const struct gx_ceil_curve *k);
+const char *gx_ceil_point_absent(const struct gx_ceilings *c, const struct gx_ceil_point *p);
 
 const char *gx_ceil_kind_name(enum gx_ceil_kind k);
 /* "GB/s" or "us". */
@@ -93,19 +103,18 @@ const char *gx_ceil_kind_unit(enum gx_ceil_kind k);
 /* 1 for a latency (us, lower is better), 0 for a bandwidth. */
 int gx_ceil_kind_latency(enum gx_ceil_kind k);
 
-/* Adds a curve (its points are copied); GX_ERUNTIME when out of memory. */
-int gx_ceilings_add(struct gx_ceilings *c, const struct gx_ceil_curve *curve,
-                    const struct gx_ceil_point *pts, struct gx_err *err);
 void gx_ceilings_free(struct gx_ceilings *c);
-/* dst (empty) becomes a copy of src, its own memory; GX_ERUNTIME when out of memory (dst then
- * holds what was copied, to be freed). */
+/* dst (empty) becomes a copy of src, its own memory (its texts' pool included); GX_ERUNTIME
+ * when out of memory (dst then holds what was copied, to be freed). */
 int gx_ceilings_copy(struct gx_ceilings *dst, const struct gx_ceilings *src, struct gx_err *err);
 /* One point of the curve (kind, a, b), made when missing (with `what`): a new size goes in its
  * place by size; at a size already there, a measured point replaces an absent one and the
  * better best of two measured ones stays (a limit is the best the layer was seen to reach).
+ * absent: why pt was not measured (NULL or "" when it was), in place of pt's own absent.
  * GX_ERUNTIME when out of memory. */
 int gx_ceilings_put(struct gx_ceilings *c, enum gx_ceil_kind kind, int a, int b,
-                    const char *what, const struct gx_ceil_point *pt, struct gx_err *err);
+                    const char *what, const struct gx_ceil_point *pt, const char *absent,
+                    struct gx_err *err);
 
 /* The curve of kind for GPU a (b = -1) or for pair (a, b); NULL when none was planned. */
 const struct gx_ceil_curve *gx_ceil_find(const struct gx_ceilings *c, enum gx_ceil_kind kind,

@@ -28,6 +28,9 @@ gx_sid gx_strpool_add(struct gx_strpool *p, const void *bytes, size_t n);
 gx_sid gx_strpool_add_str(struct gx_strpool *p, const char *s);
 /* The entry's bytes (NULL for GX_SID_NONE) and, where len is not NULL, their count. */
 const void *gx_strpool_get(const struct gx_strpool *p, gx_sid s, size_t *len);
+/* dst (empty) becomes a copy of src, its own memory: the same entries under the same numbers.
+ * 0, or -1 when out of memory (dst then holds what was copied, to be freed). */
+int gx_strpool_copy(struct gx_strpool *dst, const struct gx_strpool *src);
 /* Gives back the room the pool has beyond its entries, once no more are to come. */
 void gx_strpool_trim(struct gx_strpool *p);
 /* Bytes the pool holds, its table of contents included. */

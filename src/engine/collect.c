@@ -186,6 +186,7 @@ static int keep_probe_points(struct gx_bench *b, const struct gx_mstep *ax,
         struct gx_result merged;
         merge(&c->recs[p->a], &c->recs[p->b], &merged);
         struct gx_ceil_point pt = {.size = ax->size};
+        const char *absent = NULL;
         if (merged.state == GX_STATE_OK) {
             const struct gx_stats *st = &merged.stats;
             pt.best = pat->lower_is_better ? st->min : st->max;
@@ -198,11 +199,10 @@ static int keep_probe_points(struct gx_bench *b, const struct gx_mstep *ax,
                                       pair_cpu_wait(&c->recs[p->a], &c->recs[p->b]),
                                       pair_cpu_waits(&c->recs[p->a], &c->recs[p->b]));
         } else {
-            snprintf(pt.absent, sizeof pt.absent, "%s",
-                     merged.reason && merged.reason[0] ? merged.reason : "not measured");
+            absent = merged.reason && merged.reason[0] ? merged.reason : "not measured";
         }
         GX_TRY(gx_ceilings_put(b->ceilings, kind, p->a, pb->per_gpu ? -1 : p->b,
-                               pb->ops->what, &pt, err));
+                               pb->ops->what, &pt, absent, err));
     }
     return GX_OK;
 }

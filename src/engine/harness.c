@@ -178,11 +178,10 @@ static int probe_absent(struct gx_harness *h, const struct gx_mgroup *g,
         const struct gx_mstep *st = &h->plan->steps[i];
         enum gx_ceil_kind kind = pb->kind[gx_pattern_table[st->pattern]->family];
         struct gx_ceil_point pt = {.size = st->size};
-        snprintf(pt.absent, sizeof pt.absent, "%s", why);
         for (int k = 0; k < round->npairs && kind != GX_CEIL_NONE; k++)
             GX_TRY(gx_ceilings_put(h->ceilings, kind, round->pairs[k].a,
                                    pb->per_gpu ? -1 : round->pairs[k].b,
-                                   pb->ops ? pb->ops->what : pb->name, &pt, err));
+                                   pb->ops ? pb->ops->what : pb->name, &pt, why, err));
     }
     return GX_OK;
 }

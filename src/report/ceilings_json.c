@@ -7,21 +7,22 @@
 #include "report_lock.h"
 
 #include "json_repair.h"
+#include "slots.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 
-static cJSON *curve_json(const struct gx_ceil_curve *k)
+static cJSON *curve_json(const struct gx_ceilings *c, const struct gx_ceil_curve *k)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o)
         return NULL;
     cJSON_AddStringToObject(o, "unit", gx_ceil_kind_unit((enum gx_ceil_kind)k->kind));
-    if (k->what[0])
-        cJSON_AddStringToObject(o, "what", k->what);
-    if (k->absent[0]) {
-        cJSON_AddStringToObject(o, "absent", k->absent);
+    if (k->what != GX_SID_NONE)
+        cJSON_AddStringToObject(o, "what", gx_ceil_curve_what(c, k));
+    if (k->absent != GX_SID_NONE) {
+        cJSON_AddStringToObject(o, "absent", gx_ceil_curve_absent(c, k));
         return o;
     }
     cJSON *pts = cJSON_AddArrayToObject(o, "points");
@@ -43,7 +44,9 @@ static cJSON *curve_json(const struct gx_ceil_curve *k)
                 cJSON_AddNumberToObject(q, "elapsed_s", p->elapsed_s);
             gx_noise_json(q, &p->noise);
         } else {
-            cJSON_AddStringToObject(q, "absent", p->absent[0] ? p->absent : "not measured");
+            cJSON_AddStringToObject(q, "absent", p->absent != GX_SID_NONE
+                                                     ? gx_ceil_point_absent(c, p)
+                                                     : "not measured");
         }
         cJSON_AddItemToArray(pts, q);
     }
@@ -58,40 +61,63 @@ struct curve_groups {
     int n;
 };
 
-static size_t pair_hash(int a, int b, size_t n)
+static uint64_t pair_hash(int a, int b)
 {
     uint64_t h = ((uint64_t)(uint32_t)a << 32 | (uint32_t)b) * 0x9E3779B97F4A7C15u;
-    return (size_t)(h >> 17) & (n - 1);
+    return h ^ h >> 31;
+}
+
+/* The groups so far, for the index's rebuild: group g's pair is its first curve's. */
+struct group_keys {
+    const struct gx_ceilings *c;
+    const int *first;
+};
+
+static uint64_t group_hash(const void *keys, size_t g)
+{
+    const struct group_keys *k = keys;
+    const struct gx_ceil_curve *cv = &k->c->curves[k->first[g]];
+    return pair_hash(cv->a, cv->b);
+}
+
+/* The group of curve i's GPU or pair, made when it is the first; -1 when out of memory. */
+static int group_of(struct gx_slots *index, const struct group_keys *keys, int *first,
+                    struct curve_groups *g, int i)
+{
+    const struct gx_ceil_curve *k = &keys->c->curves[i];
+    uint64_t h = pair_hash(k->a, k->b);
+    size_t j;
+    for (long at = gx_slots_first(index, h, &j); at >= 0; at = gx_slots_next(index, at, &j)) {
+        const struct gx_ceil_curve *f = &keys->c->curves[first[j]];
+        if (f->a == k->a && f->b == k->b)
+            return (int)j;
+    }
+    if (gx_slots_reserve(index, (size_t)g->n, group_hash, keys) != 0)
+        return -1;
+    first[g->n] = i;
+    gx_slots_put(index, h, (size_t)g->n);
+    return g->n++;
 }
 
 static int group_curves(const struct gx_ceilings *c, int per_gpu, struct curve_groups *g)
 {
-    size_t nslots = 16;
-    while (nslots < 2 * (size_t)c->n)
-        nslots *= 2;
-    int *slot_group = malloc(nslots * sizeof *slot_group), *gid = malloc(((size_t)c->n + 1) * sizeof *gid);
+    int *gid = malloc(((size_t)c->n + 1) * sizeof *gid);
     int *first = malloc(((size_t)c->n + 1) * sizeof *first);
+    struct gx_slots index = {0};
+    struct group_keys keys = {c, first};
     g->order = malloc(((size_t)c->n + 1) * sizeof *g->order);
     g->start = calloc((size_t)c->n + 2, sizeof *g->start);
     g->n = 0;
-    int e = slot_group && gid && first && g->order && g->start ? 0 : ENOMEM;
-    for (size_t i = 0; !e && i < nslots; i++)
-        slot_group[i] = -1;
+    int e = gid && first && g->order && g->start ? 0 : ENOMEM;
     for (int i = 0; !e && i < c->n; i++) {
-        const struct gx_ceil_curve *k = &c->curves[i];
         gid[i] = -1;
-        if ((k->b < 0) != per_gpu)
+        if ((c->curves[i].b < 0) != per_gpu)
             continue;
-        size_t s = pair_hash(k->a, k->b, nslots);
-        while (slot_group[s] >= 0 && (c->curves[first[slot_group[s]]].a != k->a ||
-                                      c->curves[first[slot_group[s]]].b != k->b))
-            s = (s + 1) & (nslots - 1);
-        if (slot_group[s] < 0) {
-            first[g->n] = i;
-            slot_group[s] = g->n++;
-        }
-        gid[i] = slot_group[s];
-        g->start[gid[i] + 1]++;
+        gid[i] = group_of(&index, &keys, first, g, i);
+        if (gid[i] < 0)
+            e = ENOMEM;
+        else
+            g->start[gid[i] + 1]++;
     }
     for (int k = 0; !e && k < g->n; k++) {
         g->start[k + 1] += g->start[k];
@@ -100,7 +126,7 @@ static int group_curves(const struct gx_ceilings *c, int per_gpu, struct curve_g
     for (int i = 0; !e && i < c->n; i++)
         if (gid[i] >= 0)
             g->order[first[gid[i]]++] = i;
-    free(slot_group);
+    gx_slots_free(&index);
     free(gid);
     free(first);
     return e;
@@ -126,7 +152,7 @@ static cJSON *entry_json(const struct gx_ceilings *c, const struct curve_groups 
         cJSON_AddItemToObject(e, "ranks", cJSON_CreateIntArray((const int[]){k0->a, k0->b}, 2));
     for (int j = g->start[k]; j < g->start[k + 1]; j++) {
         const struct gx_ceil_curve *cv = &c->curves[g->order[j]];
-        cJSON *curve = curve_json(cv);
+        cJSON *curve = curve_json(c, cv);
         if (!curve) {
             cJSON_Delete(e);
             return NULL;

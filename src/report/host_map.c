@@ -37,7 +37,8 @@ static struct gx_host_row *row_of(struct gx_host_map *m, int rank, size_t *cap,
     m->rows = grown;
     memmove(&m->rows[i + 1], &m->rows[i], (size_t)(m->n - i) * sizeof *m->rows);
     m->n++;
-    m->rows[i] = (struct gx_host_row){.rank = rank, .line_kind = -1};
+    m->rows[i] = (struct gx_host_row){.rank = rank, .line_kind = -1,
+                                      .absent = {GX_SID_NONE, GX_SID_NONE}};
     return &m->rows[i];
 }
 
@@ -54,22 +55,35 @@ static void line_of(struct gx_host_row *r, const struct gx_link_facts *f)
     snprintf(r->line_what, sizeof r->line_what, "%s", route.hops[0].what);
 }
 
-/* The curve's largest measured point into row r's direction d, else why it is absent. */
-static void point_of(struct gx_host_map *m, struct gx_host_row *r, int d,
-                     const struct gx_ceil_curve *k)
+/* The curve's largest measured point into row r's direction d, else why it is absent;
+ * GX_ERUNTIME when out of memory. */
+static int point_of(struct gx_host_map *m, struct gx_host_row *r, int d,
+                    const struct gx_ceilings *c, const struct gx_ceil_curve *k, struct gx_err *err)
 {
     const struct gx_ceil_point *best = NULL;
     for (int i = 0; i < k->n; i++)
         if (k->pts[i].iters > 0 && (!best || k->pts[i].size > best->size))
             best = &k->pts[i];
     if (!best) {
-        const char *why = k->absent[0] ? k->absent : k->n > 0 ? k->pts[0].absent : "";
-        snprintf(r->absent[d], sizeof r->absent[d], "%s", why[0] ? why : "not measured");
-        return;
+        const char *why = k->absent != GX_SID_NONE ? gx_ceil_curve_absent(c, k)
+                          : k->n > 0                ? gx_ceil_point_absent(c, &k->pts[0])
+                                                    : "";
+        r->absent[d] = gx_strpool_add_str(&m->texts, why[0] ? why : "not measured");
+        return r->absent[d] != GX_SID_NONE
+                   ? GX_OK
+                   : gx_fail(err, GX_ERUNTIME, "out of host memory for the host links' map");
     }
     r->gbs[d] = best->median;
     r->noise[d] = best->noise.marks;
     m->size = best->size > m->size ? best->size : m->size;
+    return GX_OK;
+}
+
+/* Why row r's direction d was not measured. */
+static const char *absent_of(const struct gx_host_map *m, const struct gx_host_row *r, int d)
+{
+    const char *why = gx_strpool_get(&m->texts, r->absent[d], NULL);
+    return why ? why : "not measured";
 }
 
 int gx_host_map_make(struct gx_host_map *m, const struct gx_ceilings *c,
@@ -83,11 +97,10 @@ int gx_host_map_make(struct gx_host_map *m, const struct gx_ceilings *c,
             if (k->kind != (int)dirs[d].kind || k->b != -1)
                 continue;
             struct gx_host_row *r = row_of(m, k->a, &cap, err);
-            if (!r) {
+            if (!r || point_of(m, r, d, c, k, err) != GX_OK) {
                 gx_host_map_free(m);
                 return err->rc;
             }
-            point_of(m, r, d, k);
             struct gx_link_facts f;
             if (!r->busid[0] && gx_link_facts_of(facts, k->a, &f) == 0 && f.has_gpu)
                 line_of(r, &f);
@@ -99,6 +112,7 @@ int gx_host_map_make(struct gx_host_map *m, const struct gx_ceilings *c,
 void gx_host_map_free(struct gx_host_map *m)
 {
     free(m->rows);
+    gx_strpool_free(&m->texts);
     *m = (struct gx_host_map){0};
 }
 
@@ -130,7 +144,7 @@ static cJSON *dir_json(const struct gx_host_map *m, int i, int d)
     cJSON *o = cJSON_CreateObject();
     if (!o || r->gbs[d] <= 0) {
         if (o)
-            cJSON_AddStringToObject(o, "absent", r->absent[d][0] ? r->absent[d] : "not measured");
+            cJSON_AddStringToObject(o, "absent", absent_of(m, r, d));
         return o;
     }
     double med;
@@ -241,7 +255,7 @@ void gx_host_map_print(FILE *out, const struct gx_host_map *m, const struct gx_c
         for (int d = 0; d < GX_HOST_DIRS; d++)
             if (r->gbs[d] <= 0)
                 gx_print_note(out, "#   rank %d %s: absent: %s\n", r->rank, dirs[d].words,
-                              r->absent[d][0] ? r->absent[d] : "not measured");
+                              absent_of(m, r, d));
     }
     if (below)
         fprintf(out, "# %c: well below its siblings (under %.1f x the median of the other GPUs' "

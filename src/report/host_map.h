@@ -20,7 +20,8 @@ struct gx_host_row {
     char busid[32];                          /* "" unknown */
     double gbs[GX_HOST_DIRS];                /* the step's median; 0 when absent */
     unsigned noise[GX_HOST_DIRS];            /* its noise marks: the machine disturbed it */
-    char absent[GX_HOST_DIRS][GX_CEIL_TEXT]; /* why not measured ("" when measured) */
+    gx_sid absent[GX_HOST_DIRS];             /* why not measured, an entry of the map's texts;
+                                                GX_SID_NONE when measured */
     double line_gbs;                         /* the GPU's host link's line rate; 0 unknown */
     int line_kind;                           /* enum gx_link_kind; -1 unknown */
     char line_what[96];                      /* "gen5 x16" */
@@ -30,6 +31,8 @@ struct gx_host_map {
     size_t size; /* the measured size (the largest point) */
     int n;
     struct gx_host_row *rows; /* by rank */
+    struct gx_strpool texts;  /* the rows' reasons, each distinct one once (every GPU of a job
+                                 without one gives the same) */
 };
 
 /* The rows of every rank with a host-link curve in c, their line rates from facts (every

@@ -159,14 +159,14 @@ void gx_output_result(struct gx_output *out, const struct gx_result *r)
 }
 
 /* The reason none of a curve's points was measured, or NULL when one was. */
-static const char *unmeasured(const struct gx_ceil_curve *k)
+static const char *unmeasured(const struct gx_ceilings *c, const struct gx_ceil_curve *k)
 {
-    const char *why = k->absent[0] ? k->absent : NULL;
+    const char *why = k->absent != GX_SID_NONE ? gx_ceil_curve_absent(c, k) : NULL;
     for (int j = 0; j < k->n; j++) {
         if (k->pts[j].iters > 0)
             return NULL;
-        if (!why && k->pts[j].absent[0])
-            why = k->pts[j].absent;
+        if (!why && k->pts[j].absent != GX_SID_NONE)
+            why = gx_ceil_point_absent(c, &k->pts[j]);
     }
     return why ? why : "no reason given";
 }
@@ -188,7 +188,7 @@ static void print_absent(const struct gx_output *out, const struct gx_ceilings *
                          const char *told[], int *ntold)
 {
     FILE *f = out->table;
-    const char *why = unmeasured(&c->curves[i]);
+    const char *why = unmeasured(c, &c->curves[i]);
     for (int t = 0; t < *ntold; t++)
         if (strcmp(told[t], why) == 0)
             return;
@@ -199,7 +199,7 @@ static void print_absent(const struct gx_output *out, const struct gx_ceilings *
     int listed = 0;
     for (int j = i; j < c->n && listed < 6; j++) {
         const struct gx_ceil_curve *k = &c->curves[j];
-        const char *w = unmeasured(k);
+        const char *w = unmeasured(c, k);
         if (w && strcmp(w, why) == 0) {
             char who[32];
             curve_who(k, who, sizeof who);
@@ -220,7 +220,7 @@ void gx_output_ceilings(struct gx_output *out, const struct gx_ceilings *c)
     int ntold = 0;
     for (int i = 0; i < c->n; i++) {
         const struct gx_ceil_curve *k = &c->curves[i];
-        if (unmeasured(k)) {
+        if (unmeasured(c, k)) {
             print_absent(out, c, i, told, &ntold);
             continue;
         }
@@ -240,7 +240,7 @@ void gx_output_ceilings(struct gx_output *out, const struct gx_ceilings *c)
         gx_format_value(hi, h, sizeof h);
         gx_print_note(f, "#   %-18s %-7s %d of %d sizes, %s .. %s %s (%s)\n",
                       gx_ceil_kind_name((enum gx_ceil_kind)k->kind), who, measured, (int)k->n, l, h,
-                      gx_ceil_kind_unit((enum gx_ceil_kind)k->kind), k->what);
+                      gx_ceil_kind_unit((enum gx_ceil_kind)k->kind), gx_ceil_curve_what(c, k));
     }
     fflush(f);
 }
