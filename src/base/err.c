@@ -55,6 +55,15 @@ void *gx_grow(void *v, size_t *cap, size_t n, size_t first, size_t elem)
     return grown;
 }
 
+void *gx_shrink(void *v, size_t *cap, size_t n, size_t elem)
+{
+    void *cut = n && n < *cap ? realloc(v, n * elem) : NULL;
+    if (!cut)
+        return v;
+    *cap = n;
+    return cut;
+}
+
 #define GX_SIGNAL_NUMBER(sig) sig,
 const int gx_stop_signals[] = {GX_STOP_SIGNALS(GX_SIGNAL_NUMBER)};
 const size_t gx_nstop_signals = GX_ARRAY_LEN(gx_stop_signals);

@@ -112,6 +112,10 @@ int gx_fail_mpi(struct gx_err *err, int mpirc, const char *call, const char *fil
  * reallocated to twice the capacity (`first` elements at the start) and *cap updated; NULL when
  * memory ran out, v and *cap left as they were. */
 void *gx_grow(void *v, size_t *cap, size_t n, size_t first, size_t elem);
+/* Array v of *cap elements cut to its n in use, once no more are to come (a table kept for the
+ * run gives back its growth's room): the array, or v as it was where n is 0 or realloc fails
+ * (then *cap is unchanged). */
+void *gx_shrink(void *v, size_t *cap, size_t n, size_t elem);
 
 /* Memory kinds: index into gx_mem_table (mem.c). */
 enum gx_mem_kind {

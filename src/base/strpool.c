@@ -93,16 +93,8 @@ int gx_strpool_copy(struct gx_strpool *dst, const struct gx_strpool *src)
 
 void gx_strpool_trim(struct gx_strpool *p)
 {
-    char *b = p->len ? realloc(p->buf, p->len) : NULL;
-    if (b) {
-        p->buf = b;
-        p->cap = p->len;
-    }
-    gx_sid *at = p->n ? realloc(p->at, p->n * sizeof *at) : NULL;
-    if (at) {
-        p->at = at;
-        p->at_cap = p->n;
-    }
+    p->buf = gx_shrink(p->buf, &p->cap, p->len, 1);
+    p->at = gx_shrink(p->at, &p->at_cap, p->n, sizeof *p->at);
 }
 
 size_t gx_strpool_bytes(const struct gx_strpool *p)

@@ -217,21 +217,9 @@ int gx_link_store_add(struct gx_link_store *s, const struct gx_link_facts *f)
 
 void gx_link_store_trim(struct gx_link_store *s)
 {
-    struct gx_link_rec *recs = s->n ? realloc(s->recs, (size_t)s->n * sizeof *recs) : NULL;
-    if (recs) {
-        s->recs = recs;
-        s->cap = (size_t)s->n;
-    }
-    struct gx_peer_rec *peers = s->npeers ? realloc(s->peers, s->npeers * sizeof *peers) : NULL;
-    if (peers) {
-        s->peers = peers;
-        s->peers_cap = s->npeers;
-    }
-    gx_sid *pcis = s->npcis ? realloc(s->pcis, s->npcis * sizeof *pcis) : NULL;
-    if (pcis) {
-        s->pcis = pcis;
-        s->pcis_cap = s->npcis;
-    }
+    s->recs = gx_shrink(s->recs, &s->cap, (size_t)s->n, sizeof *s->recs);
+    s->peers = gx_shrink(s->peers, &s->peers_cap, s->npeers, sizeof *s->peers);
+    s->pcis = gx_shrink(s->pcis, &s->pcis_cap, s->npcis, sizeof *s->pcis);
     gx_strpool_trim(&s->pool);
 }
 
