@@ -223,7 +223,10 @@ static void abort_and_death(void)
 
 int main(void)
 {
-    alarm(60); /* a wait that never ends fails the test instead of hanging it */
+    /* A wait that never ends fails the test instead of hanging it. Generous: each of the 40,000
+     * handoffs needs the other process on a CPU, and in a build at nice 10 beside the full tier
+     * and two busy loops on 2 cores they took longer than 60 s (distcheck-ci, 2026-11-26). */
+    alarm(600);
     single_threaded();
     two_processes();
     abort_and_death();
