@@ -14,6 +14,10 @@
 #define SLOT 4096
 #define NSLOTS 5
 #define CHUNKS 20000
+/* A hang is no progress for this long, not a slow run: the ring re-arms the alarm at every chunk
+ * moved, so a CPU-starved run (a build at nice 10 beside busy loops outlasted one alarm for the
+ * whole test) passes, and a stuck one still fails. */
+#define HANG_S 60
 
 /* Two rings (one per direction), each its control words and NSLOTS slots. */
 struct shared {
@@ -117,6 +121,8 @@ static int both_ways(struct shared *sh, int out, long peer, int *bad_op)
             gx_shm_ring_mark_free(pi, got++);
             moved = 1;
         }
+        if (moved)
+            alarm(HANG_S);
         if (gx_shm_poll_step(&w, moved, &err) != GX_OK)
             return 2;
     }
@@ -223,10 +229,7 @@ static void abort_and_death(void)
 
 int main(void)
 {
-    /* A wait that never ends fails the test instead of hanging it. Generous: each of the 40,000
-     * handoffs needs the other process on a CPU, and in a build at nice 10 beside the full tier
-     * and two busy loops on 2 cores they took longer than 60 s (distcheck-ci, 2026-11-26). */
-    alarm(600);
+    alarm(HANG_S); /* a wait that never ends fails the test instead of hanging it */
     single_threaded();
     two_processes();
     abort_and_death();
