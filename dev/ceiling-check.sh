@@ -27,9 +27,10 @@ mkdir -p "$dir" || exit 2
 pids=()
 for _ in $(seq "$hogs"); do (while :; do :; done) & pids+=($!); done
 trap '[ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null' EXIT
+# The table folds long lines ("...; estimate 109" then "#   s, ..."): join them before reading.
 # shellcheck disable=SC2086
 est=$(${MPIRUN:-mpirun} ${MPIRUN_ARGS:--np 2 --bind-to none} "$G" --dry-run "$@" 2>/dev/null |
-    sed -n 's/.*; estimate \([0-9]*\) s.*/\1/p')
+    sed 's/^#  *//' | tr '\n' ' ' | sed -n 's/.*; estimate \([0-9]*\) s.*/\1/p')
 printf '%-4s %5s %7s %6s %8s %6s %4s %8s %8s %s\n' run rc wall_s est_s probes_s rated '!' 'eff>100' \
     'max_eff%' 'stops(precision/time/iterations)'
 for i in $(seq "$runs"); do
@@ -49,12 +50,15 @@ except (OSError, ValueError) as e:
 rated = [r for r in d.get("results", []) if r.get("ceiling")]
 bang = sum(1 for r in rated if "ceiling_exceeded" in r)
 above = sum(1 for r in rated if r["efficiency"] > 1)
-top = max((r["efficiency"] for r in rated), default=0)
+top = max(rated, key=lambda r: r["efficiency"], default=None)
+# the table's mark of the most efficient result: ! beyond its ceiling, = its interval reaches it
+mark = "" if top is None or top["efficiency"] <= 1 else "!" if "ceiling_exceeded" in top else \
+    "=" if "ceiling_within" in top else " UNMARKED"
 by = [r.get("stop", {}).get("by") for r in d.get("results", [])]
 stops = "%d/%d/%d" % tuple(by.count(k) for k in ("precision", "time", "iterations"))
 print("%-4s %5s %7s %6s %8.1f %6d %4d %8d %8s %s" % (i, rc, wall, est, d.get(
     "ceilings", {}).get("seconds", 0), len(rated), bang, above,
-    "%.1f%s" % (100 * top, "!" if top > 1 else ""), stops))  # no efficiency above 100% unmarked
+    "%.1f%s" % (100 * top["efficiency"] if top else 0, mark), stops))
 PY
 done | tee "$dir/summary.txt"
 awk 'NF == 10 && $1 ~ /^[0-9]+$/ { n++; r += $6; b += $7; a += $8 }
