@@ -341,6 +341,30 @@ int main(void)
     ok(gx_min_iters(1000) == GX_MIN_ITERS && gx_min_iters(8) == 4 && gx_min_iters(4) == 3 &&
            gx_min_iters(2) == 2,
        "fewest iterations: %d, or half the most (3 at least, the most at most)", GX_MIN_ITERS);
+    /* A path that starts cold each step (nccl: about 1 ms on two H100s) warms up for its
+     * settling time at its pace; a path that settles at once keeps the share of its iterations. */
+    ok(gx_default_warmup_settling(5, 0.005, 40e-6) == 125 &&
+           gx_default_warmup_settling(5, 0.005, 0.01) == GX_WARMUP_MIN &&
+           gx_default_warmup_settling(1000, 0.005, 0.001) == 100 &&
+           gx_default_warmup_settling(5, 0, 40e-6) == GX_WARMUP_MIN,
+       "warm-up: the settling time's iterations where they are more (125 of 40 us for 5 ms; %d "
+       "where one lasts 10 ms; 10%% of 1000 where that is more), none without one (%ld)",
+       GX_WARMUP_MIN, gx_default_warmup_settling(5, 0.005, 40e-6));
+    int nccl = gx_path_lookup("nccl");
+    if (nccl >= 0 && gx_paths[nccl].ops) {
+        int made = make("--path nccl --pattern latency --sizes 8,64M --ceilings off", 2);
+        const struct gx_mstep *tiny = first_step("nccl", 8), *big = first_step("nccl", 64u << 20);
+        ok(made == GX_OK && tiny && big && tiny->warmup >= 100 && big->warmup < tiny->warmup &&
+               big->warmup >= GX_WARMUP_MIN,
+           "nccl warms up for its settling time: %ld round trips at 8 B, %ld at 64M",
+           tiny ? tiny->warmup : -1, big ? big->warmup : -1);
+        made = make("--path nccl --pattern latency --sizes 8 --warmup 3 --ceilings off", 2);
+        tiny = first_step("nccl", 8);
+        ok(made == GX_OK && tiny && tiny->warmup == 3, "--warmup 3 holds for nccl too");
+    } else {
+        skip("built without NCCL: the nccl steps' warm-up");
+        skip("built without NCCL: --warmup for nccl");
+    }
     ok(make("--path host --pattern bw --sizes 8 --iters 7 --ceilings off", 2) == GX_OK &&
            plan.steps[0].min_iters == 7 && plan.steps[0].precision == 0,
        "--iters 7: exactly 7, no precision asked");

@@ -135,7 +135,8 @@ const struct gx_option gx_option_table[] = {
      GX_G_TIME, gx_set_iters, GX_NUM_INT, 0, 'i', NULL},
     {"warmup", "N", 1, GX_T_INT, NULL,
      GX_STR(GX_WARMUP_PCT) "% of --iters (else of the fewest iterations), at least "
-     GX_STR(GX_WARMUP_MIN),
+     GX_STR(GX_WARMUP_MIN) ", and for a path that starts cold each step (nccl) enough to outlast "
+     "its cold start",
      "untimed iterations first", NULL, GX_G_TIME, gx_set_warmup, GX_NUM_INT, 0, 'x', NULL},
     {"timeout", "SECONDS", 0, GX_T_INT, NULL, "from the iterations and the size",
      "time one measurement may take; past it the job ends with what it has (exit "

@@ -105,6 +105,10 @@ struct gx_path_ops {
      * estimate, and the default window (gx_default_window_at: an iteration long enough that its
      * fixed costs stay near 1%; too high a rate only makes iterations longer). */
     double nominal_gbps, nominal_us;
+    /* Seconds of its own work the path needs after an idle gap before it runs at its pace (0:
+     * none measured): the default warm-up lasts at least that long at the nominal pace, so that
+     * a library's cold start between steps lands in the warm-up, not in the first samples. */
+    double settle_s;
     /* Optional, collective over the whole job, once before any measurement (e.g. a NCCL
      * communicator); GX_ESKIP skips the path everywhere with the reason. */
     int (*setup)(const struct gx_job *job, struct gx_err *err);

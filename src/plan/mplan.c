@@ -158,8 +158,11 @@ static int add_steps(struct gx_mplan *p, const struct gx_run_opts *run,
             struct gx_mstep s = {.pattern = run->patterns[pi], .size = run->sizes.v[si]};
             s.iters = pick(run->iters, gx_default_iters(s.size));
             gx_mplan_set_stop_rule(run, &s);
-            s.warmup = run->warmup >= 0 ? run->warmup : gx_default_warmup(s.min_iters);
             s.window = step_window(run, ops, pc, s.pattern, s.size);
+            s.warmup = run->warmup >= 0 ? run->warmup
+                                        : gx_default_warmup_settling(
+                                              s.min_iters, ops->settle_s,
+                                              gx_mplan_iteration_seconds(pc, &s));
             if (ops->flags & GX_PATH_CHUNKED)
                 GX_TRY(add_chunked(p, run, ops, &s, err));
             else

@@ -81,6 +81,9 @@ const char *gx_mgroup_name(const struct gx_mgroup *g);
 #define GX_GIVEN_CHUNK_MIB 1
 long gx_default_iters(size_t bytes);
 long gx_default_warmup(long iters);
+/* ... and at least as many iterations of iteration_s as last settle_s (a path's settling time
+ * at its typical pace). */
+long gx_default_warmup_settling(long iters, double settle_s, double iteration_s);
 long gx_default_window(size_t bytes);
 /* A path's bw/bibw window: gx_default_window, or more messages where an iteration would last
  * less than GX_WINDOW_SECONDS at gbps (the path's typical rate), up to GX_WINDOW_MAX. */

@@ -14,13 +14,20 @@
 
 /* ------------------------------------------------------------------ the steps' estimates */
 
-/* Seconds one step takes at the group's typical pace: a guess, not a measurement. */
-static double step_seconds(struct gx_pace pc, const struct gx_mstep *s)
+/* Seconds one iteration of a step takes at the group's typical pace (its window of messages
+ * or round trips): a guess, not a measurement. */
+double gx_mplan_iteration_seconds(struct gx_pace pc, const struct gx_mstep *s)
 {
     double msg = gx_mplan_nominal_message_seconds(pc, s->size);
     double trips = gx_pattern_table[s->pattern]->family == GX_FAMILY_LATENCY ? 2 : 1;
+    return (double)s->window * trips * msg;
+}
+
+/* Seconds one step takes at the group's typical pace. */
+static double step_seconds(struct gx_pace pc, const struct gx_mstep *s)
+{
     double iters = (double)(s->iters + s->warmup + 2 + gx_mstep_search_iters(s));
-    return iters * (double)s->window * trips * msg;
+    return iters * gx_mplan_iteration_seconds(pc, s);
 }
 
 /* Each step's estimate, once the group's steps are all there (candidates included). */

@@ -10,6 +10,8 @@
 #include "path.h"
 #include "sizes.h"
 
+#include <math.h>
+
 long gx_default_iters(size_t bytes)
 {
     static const long by_class[GX_CLASS_COUNT] = {GX_ITERS_TINY,  GX_ITERS_SMALL,
@@ -22,6 +24,15 @@ long gx_default_warmup(long iters)
 {
     long w = iters * GX_WARMUP_PCT / 100;
     return w > GX_WARMUP_MIN ? w : GX_WARMUP_MIN;
+}
+
+long gx_default_warmup_settling(long iters, double settle_s, double iteration_s)
+{
+    long w = gx_default_warmup(iters);
+    if (settle_s <= 0 || iteration_s <= 0)
+        return w;
+    double settle = ceil(settle_s / iteration_s);
+    return settle > (double)w ? (long)settle : w;
 }
 
 long gx_default_window(size_t bytes)

@@ -13,6 +13,7 @@ struct gx_path_ops;
  * kinds), and one message at that pace. */
 struct gx_pace gx_mplan_pace_of(const struct gx_path_ops *ops, int src_kind, int dst_kind);
 double gx_mplan_nominal_message_seconds(struct gx_pace pc, size_t bytes);
+double gx_mplan_iteration_seconds(struct gx_pace pc, const struct gx_mstep *s);
 
 /* mplan.c: a step's stop rule from its run, a step and a group added to the plan. */
 void gx_mplan_set_stop_rule(const struct gx_run_opts *run, struct gx_mstep *s);
