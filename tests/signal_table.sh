@@ -28,6 +28,27 @@ for sig in TERM USR1; do
         diag <"$dir/r1-$sig.out"
 done
 
+# A library that took SIGUSR1 (ignored) and SIGUSR2 (a handler of its own) in MPI_Init, as the
+# CUDA-aware stack of a GPU run can: gpuxfer takes them back before its steps and says whose
+# action it found (tests/sig_thief.c).
+thief=$dir/sig_thief.so
+if ${CC:-cc} -shared -fPIC -o "$thief" "$top_srcdir/tests/sig_thief.c" -ldl 2>"$dir/cc.err"; then
+    # Under ASan (tests/sanitizers.sh) its runtime would have to come first in LD_PRELOAD.
+    ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}verify_asan_link_order=0"
+    for sig in USR1 USR2; do
+        for r in 0 1; do
+            ASAN_OPTIONS=$ASAN_OPTIONS LD_PRELOAD=$thief GPUXFER_FAULT=$gx_signal_fault \
+                gx_signal_run "$dir" "thief$r-$sig" "$sig" $r 0 $gx_signal_args
+            gx_signal_check "$dir/thief$r-$sig.json" "$sig" $r &&
+                grep -q "note: the action of SIGUSR1, SIGUSR2 had become ignored (SIG_IGN) (the first's) after start-up (a library's); gpuxfer took them back" "$dir/thief$r-$sig.out"
+            ok $? "SIG$sig to rank $r after a library took it in MPI_Init: exit 5 (got $rc), the run stopped, the taking said" ||
+                diag <"$dir/thief$r-$sig.out"
+        done
+    done
+else
+    for t in 1 2 3 4; do skip "no C compiler for the shim ($(head -c 200 "$dir/cc.err"))"; done
+fi
+
 # What gpuxfer makes in the shared folder on a rank's behalf (the roll call's sockets, UCX's log
 # folder where UCX_PROTO_INFO=y) lives in folders of its own, removed at a signal's end too.
 mkdir -p "$dir/tmp"

@@ -265,6 +265,17 @@ static void check_noise(void)
                "waited,wide") &&
            strstr(why, "40.0x the median") && strstr(why, "+-75%"),
        "words and the sentence say which and how much (%s; %s)", words, why);
+    struct gx_stats one = {.n = 1, .median = 2.0, .p5 = 2.0, .p95 = 2.0, .ci_lo = 2.0,
+                           .ci_hi = 2.0};
+    n = gx_noise_judge(&one, 0, 0, 0);
+    gx_noise_why(&n, why, sizeof why);
+    ok(n.marks == GX_NOISE_FEW && !(n.marks & GX_NOISE_MACHINE) &&
+           !strcmp(gx_noise_words(n.marks, words, sizeof words), "few") &&
+           strstr(why, "fewer than 5 timed iterations"),
+       "one iteration, however tight: marked few, not the machine's (%s)", why);
+    one.n = GX_NOISE_MIN_SAMPLES;
+    ok(gx_noise_judge(&one, 0, 0, 0).marks == 0, "%d iterations: no mark",
+       GX_NOISE_MIN_SAMPLES);
 }
 
 int main(void)
@@ -387,9 +398,17 @@ int main(void)
     ok(apply("host", &r) == 1.0 && r.ceiling_exceeded && !r.ceiling_within,
        "a latency wholly below the probe's: exceeded");
     r.stats.n = GX_MIN_ITERS - 1;
-    ok(apply("host", &r) == 1.0 && !r.ceiling_exceeded && r.ceiling_within,
-       "the same with %d samples (no 95%% interval): within, nothing shown beyond",
-       GX_MIN_ITERS - 1);
+    ok(apply("host", &r) == 0 && r.ceiling_unsound && !r.ceiling_exceeded && !r.ceiling_within &&
+           strstr(what, "ceiling unjudged") && strstr(what, "4 timed iterations"),
+       "the same with %d samples (no 95%% interval): neither beyond nor within, unjudged (%s)",
+       GX_MIN_ITERS - 1, what);
+    r.stats.ci_hi = 1.02;
+    r.stats.median = 1.01;
+    r.ceiling_unsound = 0;
+    ok(apply("host", &r) == 1.0 && !r.ceiling_unsound && !r.ceiling_within &&
+           near(r.efficiency, 1 / 1.01),
+       "%d samples below the ceiling: rated as any (an efficiency under 100%% claims nothing "
+       "beyond the probe)", GX_MIN_ITERS - 1);
     r = result("host", "bw", 0, 1, 1, 1 * MIB, 0, 6, "pageable");
     gx_ceiling_apply(NULL, ops_of("host"), &r, what, sizeof what);
     ok(r.ceiling == 0 && r.efficiency == 0 && !r.ceiling_what, "--ceilings off: nothing set");
@@ -438,8 +457,19 @@ int main(void)
     path_ok("unified-prefetch", apply("unified-prefetch", &r) == 10,
             "unified-prefetch bibw: host memory both ways is the slower here");
     r = result("unified-demand", "bw", 0, 1, 1, 8 * MIB, 2 * MIB, 1.5, "managed");
+    r.same_gpu = 1;
     path_ok("unified-demand", apply("unified-demand", &r) == 3 && near(r.efficiency, 0.5),
-            "unified-demand: the page faults");
+            "unified-demand with both ranks on one GPU: the page faults");
+    r = result("unified-demand", "bw", 0, 1, 1, 8 * MIB, 2 * MIB, 1.5, "managed");
+    path_ok("unified-demand", apply("unified-demand", &r) > 3 && r.ceiling_what &&
+                                  strstr(r.ceiling_what, "host memory copy") &&
+                                  !strstr(r.ceiling_what, "page faults"),
+            "unified-demand on two GPUs of a node: MPI's host memory copy alone, no faults (%s)",
+            r.ceiling_what ? r.ceiling_what : "");
+    r = result("unified-demand", "bw", 0, 1, 0, 8 * MIB, 2 * MIB, 1.5, "managed");
+    path_ok("unified-demand", apply("unified-demand", &r) == 0 &&
+                                  strstr(what, "demand paging across nodes"),
+            "unified-demand across nodes: no ceiling, and why (%s)", what);
     r = result("p2p", "bw", 0, 1, 1, 8 * MIB, 0, 99, "device");
     path_ok("p2p", apply("p2p", &r) == 100 && strstr(r.ceiling_what, "peer copy at 8M"),
             "p2p: the peer copy at the message size");

@@ -237,11 +237,12 @@ int main(void)
     long asks[12], nasks = 0;
     for (long n = -pr->warmup - 1; nasks < 12 && n != GX_ASK_NEVER;)
         n = asks[nasks++] = gx_mstep_next_timed_ask(pr, n);
-    ok(remade && pr->warmup == 10 && nasks == 12 && asks[0] == -10 && asks[1] == -9 && asks[2] == 1 &&
-           asks[3] == 2 && asks[4] == 4 && asks[8] == 64 && asks[9] == 100 &&
-           asks[10] == gx_mstep_next_ask(pr, 100),
-       "a probe under a budget asks before its warm-up, after its first warm-up iteration and "
-       "1, 2, 4 ... 64 timed ones, then at its fewest (100) and as without");
+    ok(remade && pr->warmup == 2 && pr->floor_iters == GX_PROBE_MIN_ITERS && nasks == 12 &&
+           asks[0] == -2 && asks[1] == -1 && asks[2] == 1 && asks[3] == 2 && asks[4] == 4 &&
+           asks[8] == 64 && asks[9] == 100 && asks[10] == gx_mstep_next_ask(pr, 100),
+       "a probe under a budget asks before its warm-up (that of its floor, %d iterations, before "
+       "which the time cannot end it), after its first warm-up iteration and 1, 2, 4 ... 64 "
+       "timed ones, then at its fewest (100) and as without", GX_PROBE_MIN_ITERS);
     ok(make("--path host --pattern bw --sizes 1M --iters 5 --warmup 1", 2) == GX_OK &&
            plan.steps[plan.groups[0].first].iters == 5 &&
            plan.steps[plan.groups[0].first].warmup == 1 &&
@@ -316,31 +317,48 @@ int main(void)
         ok(1, "# SKIP zerocopy is not built in");
     }
 
-    /* The budget: each step's share in proportion to its estimate among those left; what a
-     * step leaves goes to the steps after it. */
+    /* The budget: each step's share in proportion to its estimate among those left, never
+     * less than its least (its warm-up and fewest iterations); what a step leaves goes to the
+     * steps after it. */
     ok(make("--path host --pattern bw --sizes 8,1M --ceilings off", 2) == GX_OK &&
            plan.nsteps == 2 && plan.steps[1].estimate_s > plan.steps[0].estimate_s,
        "two steps, the larger size's estimate larger");
     struct gx_budget bg;
     double e0 = plan.steps[0].estimate_s, e1 = plan.steps[1].estimate_s;
+    double l0 = gx_mstep_least_seconds(&plan.steps[0]), l1 = gx_mstep_least_seconds(&plan.steps[1]);
     gx_budget_start(&bg, &plan, 10 + GX_JOB_OVERHEAD_S, 100);
     double s0 = gx_budget_share(&bg, &plan.steps[0], 100);
     double s1 = gx_budget_share(&bg, &plan.steps[1], 100 + s0 / 2);
     double p0 = GX_BUDGET_EVEN / 2 + (1 - GX_BUDGET_EVEN) * e0 / (e0 + e1);
-    ok(fabs(s0 - 10 * p0) < 1e-9 && fabs(s1 - (10 - s0 / 2)) < 1e-9 &&
-           fabs(gx_budget_left(&bg, 101) - 9) < 1e-9,
-       "shares: %.3f s of 10 for the first (by its estimate, a part alike), the rest and what it "
-       "left for the second (%.3f)",
-       s0, s1);
+    ok(l0 > 0 && l1 > l0 && fabs(s0 - 10 * p0) < 1e-9 && 10 * p0 > l0 &&
+           fabs(s1 - (10 - s0 / 2)) < 1e-9 && fabs(gx_budget_left(&bg, 101) - 9) < 1e-9,
+       "shares: %.3f s of 10 for the first (by its estimate, a part alike; its least %.3f), the "
+       "rest and what it left for the second (%.3f)",
+       s0, l0, s1);
+    gx_budget_start(&bg, &plan, l0 + l1 / 2 + GX_JOB_OVERHEAD_S, 0);
+    s0 = gx_budget_share(&bg, &plan.steps[0], 0);
+    s1 = gx_budget_share(&bg, &plan.steps[1], l0);
+    ok(s0 >= l0 && s1 >= l1 && fabs(s1 - l1) < 1e-9,
+       "a budget below the steps' least: each still gets its least (%.4f, %.4f), never a share "
+       "that cuts a step below its fewest", s0, s1);
     gx_budget_start(&bg, &plan, 0, 0);
     ok(gx_budget_share(&bg, &plan.steps[0], 5) == 0, "no budget: no share");
     gx_budget_start(&bg, &plan, 10 + GX_JOB_OVERHEAD_S, 0);
     gx_budget_skip(&bg, &plan.steps[0], 1);
     ok(fabs(gx_budget_share(&bg, &plan.steps[1], 0) - 10) < 1e-9,
-       "a skipped step's estimate claims no share");
-    ok(gx_min_iters(1000) == GX_MIN_ITERS && gx_min_iters(8) == 4 && gx_min_iters(4) == 3 &&
-           gx_min_iters(2) == 2,
-       "fewest iterations: %d, or half the most (3 at least, the most at most)", GX_MIN_ITERS);
+       "a skipped step's estimate and least claim no share: all goes to the step left");
+    ok(gx_min_iters(1000) == GX_MIN_ITERS && gx_min_iters(8) == GX_MIN_ITERS &&
+           gx_min_iters(4) == 4 && gx_min_iters(2) == 2 && GX_MIN_ITERS == 5,
+       "fewest iterations: %d (the most, where fewer)", GX_MIN_ITERS);
+    ok(fabs(l0 - plan.steps[0].estimate_s * (double)(plan.steps[0].floor_iters +
+                                                      plan.steps[0].warmup + 2) /
+                     (double)(plan.steps[0].iters + plan.steps[0].warmup + 2)) < 1e-12,
+       "a step's least: its validation, its warm-up and its %ld fewest at its estimated pace",
+       plan.steps[0].floor_iters);
+    ok(make("--path host --pattern bw --sizes 8 --iters 3", 2) == GX_OK &&
+           plan.steps[plan.nsteps - 1].floor_iters == 3 &&
+           gx_mstep_first_ask(&plan.steps[plan.nsteps - 1]) == GX_ASK_NEVER,
+       "--iters 3: exactly 3, never asked (the result is marked as too few, noise.c)");
     /* A path that starts cold each step (nccl: about 1 ms on two H100s) warms up for its
      * settling time at its pace; a path that settles at once keeps the share of its iterations. */
     ok(gx_default_warmup_settling(5, 0.005, 40e-6) == 125 &&

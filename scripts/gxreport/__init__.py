@@ -224,7 +224,7 @@ REPORT = Obj({
     "matrices": (OPT, List(MATRIX)),
     "interference": (OPT, Obj({"load_average": (OPT, List(NUMBER, 2)),
                                **{k: (OPT, NUMBER) for k in (
-                                   "results_measured", "results_noisy", "ceilings_unsound",
+                                   "results_measured", "results_noisy", "results_few", "ceilings_unsound",
                                    "ceilings_exceeded", "cpu_wait_max", "cpus_online")}}))})
 
 
@@ -757,8 +757,23 @@ def noise_marks(r):
 
 
 def noisy(r):
-    """Whether the machine disturbed the step of r, so that its median is no clean number."""
-    return bool(noise_marks(r))
+    """Whether r's median is no clean number: the machine disturbed its step, or it rests on too
+    few iterations to judge (schema 2.13's mark "few")."""
+    return bool(noise_marks(r)) or too_few(r)
+
+
+# gpuxfer's fewest timed iterations for a number shown clean (GX_NOISE_MIN_SAMPLES).
+MIN_SAMPLES = 5
+
+
+def too_few(r):
+    """Whether r rests on fewer than MIN_SAMPLES timed iterations (also in reports before the
+    mark "few", from its stats' n)."""
+    if "few" in noise_marks(r):
+        return True
+    s = r.get("stats") if isinstance(r, dict) else None
+    n = s.get("n") if isinstance(s, dict) else None
+    return isinstance(n, (int, float)) and 0 < n < MIN_SAMPLES
 
 
 def noise_why(r):

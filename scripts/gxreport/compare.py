@@ -188,6 +188,7 @@ def build_rows(groups, alpha, floor, seed, chunk_as_setting=False):
             value = center(medians)
             cell = {"value": value, "runs": len(rs), "run_medians": medians,
                     "run_cv": gx.run_cv(medians), "noisy": sum(gx.noisy(r) for r in rs),
+                    "few": sum(gx.too_few(r) for r in rs),
                     "noise": sorted({m for r in rs for m in gx.noise_marks(r)}),
                     **line_facts(rs, value)}
             # Reports from 2.7 on say of every bandwidth result its line rate or why it has
@@ -230,6 +231,9 @@ def build_rows(groups, alpha, floor, seed, chunk_as_setting=False):
             c["margin"] = equivalence_margin(floor, [row["cells"][0], c])
             c["verdict"] = verdict(row["unit"], c["ratio"], c["significant"], c["ci95"],
                                    c["margin"])
+            # A median from fewer than 5 iterations on either side decides nothing.
+            if c.get("few") or row["cells"][0].get("few"):
+                c["verdict"] = "undecided"
     # Blocks in the order A has them; sizes ascending inside a block.
     first = {}
     for r in rows:

@@ -166,6 +166,8 @@ int gx_ceil_unsound(const struct gx_ceilings *c, const struct gx_ceil_range *at,
 #define GX_IF_SAME_NODE  0x2u
 #define GX_IF_OTHER_NODE 0x4u
 #define GX_IF_PAGEABLE   0x8u /* a buffer of the pair is pageable host memory (malloc) */
+#define GX_IF_SAME_GPU   0x10u /* both ranks of the pair on one GPU (a plan, not knowing yet,
+                                  takes it for every pair of one node) */
 #define GX_MAX_BOUND_STAGES 3
 /* Why results between nodes have no ceiling: the network is the layer below, and no probe
  * measures it. */

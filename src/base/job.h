@@ -24,6 +24,8 @@ struct gx_job {
                                    why ("" where nothing is known): gx_mpilib_startup_notice */
     const struct gx_global_opts *g;
     struct gx_topo_rank *topo;  /* GPU placement and binding (topo_setup.c) */
+    const char *no_gpu;         /* why this run takes no GPU (no step of its plan needs one):
+                                   CUDA is then never initialised; NULL where it may */
 };
 
 #endif

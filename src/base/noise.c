@@ -23,6 +23,8 @@ struct gx_noise gx_noise_judge(const struct gx_stats *s, int lower_is_better, do
     }
     if (cpu_wait >= GX_NOISE_WAIT && (cpu_waits < 0 || 2 * (size_t)cpu_waits >= s->n))
         n.marks |= GX_NOISE_WAITED;
+    if (s->n > 0 && s->n < GX_NOISE_MIN_SAMPLES)
+        n.marks |= GX_NOISE_FEW;
     return n;
 }
 
@@ -31,7 +33,7 @@ const char *gx_noise_words(unsigned marks, char *buf, size_t len)
     static const struct {
         unsigned bit;
         const char *word;
-    } words[] = {{GX_NOISE_WAITED, "waited"}, {GX_NOISE_TAIL, "tail"}, {GX_NOISE_WIDE, "wide"}};
+    } words[] = {{GX_NOISE_WAITED, "waited"}, {GX_NOISE_TAIL, "tail"}, {GX_NOISE_WIDE, "wide"}, {GX_NOISE_FEW, "few"}};
     size_t used = 0;
     buf[0] = '\0';
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
@@ -63,6 +65,9 @@ void gx_noise_why(const struct gx_noise *n, char *buf, size_t len)
                      n->tail);
     if (n->marks & GX_NOISE_WIDE)
         GX_NOISE_ADD("%sthe median known only to +-%.0f%%", used ? "; " : "", 100 * n->ci);
+    if (n->marks & GX_NOISE_FEW)
+        GX_NOISE_ADD("%sfewer than %d timed iterations: too few to judge", used ? "; " : "",
+                     GX_NOISE_MIN_SAMPLES);
 #undef GX_NOISE_ADD
 }
 

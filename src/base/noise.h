@@ -15,6 +15,15 @@
 #define GX_NOISE_TAIL 0x2u   /* the slowest 5% of iterations at least GX_NOISE_TAIL_RATIO times
                                 slower than the median: something else ran in between */
 #define GX_NOISE_WIDE 0x4u   /* the median's 95% interval wider than GX_NOISE_CI either side */
+#define GX_NOISE_FEW 0x8u    /* fewer than GX_NOISE_MIN_SAMPLES timed iterations (a step cut by
+                                --budget, --timeout, a stop signal, or --iters given so): no
+                                95% interval, nothing to judge its noise by */
+#define GX_NOISE_LAST GX_NOISE_FEW
+/* The fewest timed iterations a number may rest on and be shown clean: the range of 5 covers a
+ * median with 94% confidence (1 - 2^(1-n)); fewer have no interval at all. */
+#define GX_NOISE_MIN_SAMPLES 5
+/* The marks that say the machine disturbed the step (not that the step was cut short). */
+#define GX_NOISE_MACHINE (GX_NOISE_WAITED | GX_NOISE_TAIL | GX_NOISE_WIDE)
 
 /* The limits. At idle on the 2-core CPU machine (46 host results, e3a04cc) the ranks waited
  * well under 1% of a step, the tail ratio reached 1.72 and the interval 4.8% either side;
@@ -43,7 +52,7 @@ struct gx_noise {
  * probe step of 164 us, none of it in the 5 iterations. */
 struct gx_noise gx_noise_judge(const struct gx_stats *s, int lower_is_better, double cpu_wait,
                                long cpu_waits);
-/* The marks as words ("waited", "tail", "wide"), comma-separated, into buf; "" for none. */
+/* The marks as words ("waited", "tail", "wide", "few"), comma-separated, into buf; "" for none. */
 const char *gx_noise_words(unsigned marks, char *buf, size_t len);
 /* One sentence on why, e.g. "rank waited for a CPU 34% of the step; p95 12.3x the median". */
 void gx_noise_why(const struct gx_noise *n, char *buf, size_t len);

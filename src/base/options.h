@@ -30,6 +30,10 @@ enum gx_chunk_mode {
 };
 
 /* What one run measures: every path x pattern x pair x size (x chunk x depth). */
+/* --nccl-comm: the communicator the nccl path measures a pair on. */
+enum gx_nccl_comm { GX_NCCL_COMM_PAIR, GX_NCCL_COMM_JOB };
+extern const char *const gx_nccl_comm_names[]; /* indexed by enum gx_nccl_comm */
+
 struct gx_run_opts {
     char name[64];
     int npaths, paths[GX_MAX_LIST];       /* indices into gx_path_table */
@@ -79,6 +83,7 @@ struct gx_global_opts {
     /* topology and binding (topo.c) */
     int ngpu_map, gpu_map[GX_MAX_GPU_MAP]; /* --gpu-map: visible GPU of each node-local rank */
     int bind;                             /* enum gx_bind_policy */
+    int nccl_comm;                        /* enum gx_nccl_comm: how nccl measures a pair */
     char topology_xml[PATH_MAX];          /* empty: the live machine (or GPUXFER_TOPOLOGY_XML) */
     char fake_gpus[1024];                 /* --fake-gpus: bus ids standing in for CUDA's list */
     double slow_pair;                     /* flag matrix pairs below this x the median */

@@ -84,6 +84,7 @@ struct gx_result {
     struct gx_noise noise;    /* whether the machine disturbed this step (noise.h) */
     int chunk_choice;         /* enum gx_chunk_mode: how chunk and depth were set */
     int gpu_timed;            /* timed on the initiator's GPU, not with the host's clock */
+    int same_gpu;             /* both ranks of the pair on one GPU */
     double l2_resident;       /* the buffer pair the window's messages reuse, on the one GPU of
                                  the pair, fits in its L2 of this many bytes (0: not so) */
     const char *via;          /* how the path moved the data for this pair, or NULL */

@@ -24,6 +24,7 @@ enum gx_tag {
     GX_TAG_P2P_RESET = 125,
     GX_TAG_ZC_DATA = 133,     /* path zerocopy across nodes */
     GX_TAG_UM = 140,          /* unified paths */
+    GX_TAG_NCCL_ID = 150,     /* path nccl: the pair communicator's unique id */
     GX_TAG_SHM_SEGMENT = 160, /* shared-memory segments: names and pair syncs */
     GX_TAG_SHM_NEED = 161,    /* shared-memory channels */
     GX_TAG_CTX_GO = 170,      /* the report's context: rank 0 asks a rank for its pool */

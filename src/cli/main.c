@@ -22,6 +22,7 @@
 #include "versions.h"
 #include "watchdog.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -297,6 +298,23 @@ static int conclude(const struct gx_options *opts, const struct gx_tally *t, int
     return rc;
 }
 
+/* Before MPI_Init, whose library loads the machine's topology with hwloc as gpuxfer does: hwloc's
+ * discovery plugins of OpenCL and GL (and of CUDA and NVML, in a run that needs no GPU) are left
+ * out, unless HWLOC_COMPONENTS says otherwise. They initialise drivers inside the process to
+ * name devices nothing here asks about: OpenCL's loader brought a driver with LLVM's signal
+ * handlers, and with them a host run on a GPU node measured host memory's latency above osu's
+ * in the same job, without them at it. */
+static void quiet_hwloc_plugins(int no_gpu)
+{
+    const char *given = getenv("HWLOC_COMPONENTS");
+    if (given && given[0])
+        return;
+    if (setenv("HWLOC_COMPONENTS", no_gpu ? "-opencl,-gl,-rsmi,-levelzero,-cuda,-nvml"
+                                          : "-opencl,-gl,-rsmi,-levelzero", 1) != 0)
+        fprintf(stderr, "gpuxfer: note: HWLOC_COMPONENTS could not be set (%s): hwloc loads "
+                "every discovery plugin it has\n", strerror(errno));
+}
+
 int main(int argc, char **argv)
 {
     struct gx_job job;
@@ -317,7 +335,9 @@ int main(int argc, char **argv)
     /* A closed pipe on stdout (gpuxfer | head) is a write error that is reported, not a
      * signal that ends rank 0 without a word. */
     signal(SIGPIPE, SIG_IGN);
-    gx_gpu_early_context(argc, argv);
+    const char *no_gpu = gx_options_early_no_gpu(argc, argv);
+    quiet_hwloc_plugins(no_gpu != NULL);
+    gx_gpu_early_context(argc, argv, no_gpu);
     /* Only the main thread calls MPI: the watchdog thread never does (rollcall.h says why), as
      * the CUDA driver's own threads never do in every CUDA-aware MPI program. So the level the
      * timed calls run at is osu's and an application's (MPI_Init's): MPI_THREAD_SINGLE. Open
@@ -343,6 +363,10 @@ int main(int argc, char **argv)
     }
 
     struct gx_report rep;
+    /* A run that moves no GPU data leaves CUDA alone: its context, its threads and an MPI
+     * library's CUDA support would cost host memory's latency what an osu run never pays. */
+    if (!job.topo && !gx_mplan_uses_gpu(&plan))
+        job.no_gpu = "no path of this run uses a GPU";
     if ((rc = start(&job, &opts, &rep, argc, argv, &err)) != GX_OK) {
         gx_mplan_free(&plan);
         gx_layout_free(&layout);

@@ -128,6 +128,9 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
  * error that the parse after MPI_Init reports): the limit of the start-up too, where a job of
  * many ranks may spend longer in MPI_Init than the default phase limit. Silent. */
 long gx_options_early_timeout(int argc, char **argv);
+/* Before MPI_Init, from the command line alone: why no CUDA context is wanted (its paths and
+ * memory kinds need no GPU), or NULL where they may. */
+const char *gx_options_early_no_gpu(int argc, char **argv);
 
 /* --help, --help-all, --version or --list: rank 0 answers, nothing else is looked at. */
 int gx_options_answer_only(const struct gx_options *o);

@@ -128,7 +128,8 @@ const struct gx_option gx_option_table[] = {
     {"iters", "N", 1, GX_T_INT, NULL,
      "the stop rule's, at most " GX_STR(GX_ITERS_TINY) " tiny .. " GX_STR(GX_ITERS_HUGE) " huge",
      "timed iterations per size, exactly",
-     "Without it a step runs at least " GX_STR(GX_MIN_ITERS) " (or half its most) and at most, "
+     "Without it a step runs at least " GX_STR(GX_MIN_ITERS) " (a result on fewer, cut by --timeout "
+     "or a stop signal, or given fewer here, is marked ~ as too few to judge) and at most, "
      "by size class, " GX_STR(GX_ITERS_TINY) " tiny, " GX_STR(GX_ITERS_SMALL) " small, "
      GX_STR(GX_ITERS_MEDIUM) " medium, " GX_STR(GX_ITERS_LARGE) " large, " GX_STR(GX_ITERS_XLARGE)
      " xlarge, " GX_STR(GX_ITERS_HUGE) " huge, stopping between (--precision, --budget).",
@@ -219,6 +220,14 @@ const struct gx_option gx_option_table[] = {
      "node (a launcher binding already local to the GPU is kept); numa: all cores local to the "
      "GPU; core: one of them; none: leave the binding.",
      GX_G_TUNING, gx_set_bind, GX_NUM_NONE, 0, 0, NULL},
+    {"nccl-comm", "pair|job", 0, GX_T_STRING, "pair", NULL,
+     "the communicator nccl measures a pair on: the pair's own, or the job's",
+     "pair: a communicator of the pair's two ranks, made for each pair measured, as nccl-tests "
+     "with 2 ranks measures it; job: one communicator of every rank of the job, as an "
+     "application's. NCCL sizes a peer's channels from the whole communicator (its rings and "
+     "every peer's route), so a pair inside a larger communicator can move less than the same "
+     "pair alone; the table's nccl blocks name the one used.",
+     GX_G_TUNING, gx_set_nccl_comm, GX_NUM_NONE, 0, 0, NULL},
     {"gpu-map", "LIST", 0, GX_T_LIST, NULL, "node-local rank % visible GPUs",
      "visible GPU of each node-local rank (entry local rank % length), e.g. 0,2,1,3", NULL,
      GX_G_TUNING, gx_set_gpu_map, GX_NUM_INT, 0, 0, NULL},

@@ -5,6 +5,8 @@
 #include "option_table.h"
 
 #include "scenario.h"
+#include "mem.h"
+#include "path.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -203,12 +205,47 @@ static int no_file(const char *path, char **text, struct gx_err *err, void *ctx)
     return gx_fail(err, GX_EINPUT, "no file before MPI_Init");
 }
 
+/* One parse before any thread. The command line's options are set before a scenario is read:
+ * its failure here leaves them. */
+static const struct gx_options *early_options(int argc, char **argv)
+{
+    static struct gx_options o; /* large */
+    static int parsed;
+    if (!parsed) {
+        struct gx_err err = {0};
+        gx_options_parse(argc, argv, &o, no_file, NULL, &err);
+        parsed = 1;
+    }
+    return &o;
+}
+
 long gx_options_early_timeout(int argc, char **argv)
 {
-    static struct gx_options o; /* large; one parse before any thread */
-    struct gx_err err = {0};
-    /* The command line's options are set before a scenario is read: its failure here leaves
-     * them. */
-    gx_options_parse(argc, argv, &o, no_file, NULL, &err);
-    return o.g.timeout > 0 ? o.g.timeout : 0;
+    const struct gx_options *o = early_options(argc, argv);
+    return o->g.timeout > 0 ? o->g.timeout : 0;
+}
+
+static int cuda_memory(int kind)
+{
+    return kind != GX_MEM_DEFAULT && gx_mem_has(kind, GX_MEM_GPU_ACCESSIBLE);
+}
+
+const char *gx_options_early_no_gpu(int argc, char **argv)
+{
+    const struct gx_options *o = early_options(argc, argv);
+    if (o->default_paths || o->nruns < 1 || o->g.scenario[0])
+        return NULL;
+    for (int r = 0; r < o->nruns; r++) {
+        const struct gx_run_opts *run = &o->runs[r];
+        if (cuda_memory(run->mem_src) || cuda_memory(run->mem_dst))
+            return NULL;
+        for (int i = 0; i < run->npaths; i++) {
+            const struct gx_path_ops *ops = gx_paths[run->paths[i]].ops;
+            if (!ops || ops->flags & GX_PATH_NEEDS_GPU ||
+                (run->mem_src == GX_MEM_DEFAULT && cuda_memory(ops->default_src)) ||
+                (run->mem_dst == GX_MEM_DEFAULT && cuda_memory(ops->default_dst)))
+                return NULL;
+        }
+    }
+    return "no CUDA context before MPI_Init: no path of this run uses a GPU";
 }

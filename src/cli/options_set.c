@@ -273,6 +273,17 @@ int gx_set_bind(struct gx_options *o, struct gx_run_opts *r, const char *v,
     return GX_OK;
 }
 
+const char *const gx_nccl_comm_names[] = {"pair", "job"};
+
+int gx_set_nccl_comm(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                     struct gx_err *err)
+{
+    (void)r;
+    static const int values[] = {GX_NCCL_COMM_PAIR, GX_NCCL_COMM_JOB};
+    return parse_word(v, "NCCL communicator", gx_nccl_comm_names, values, 2, &o->g.nccl_comm,
+                      err);
+}
+
 int gx_set_topology_xml(struct gx_options *o, struct gx_run_opts *r, const char *v,
                        struct gx_err *err)
 {

@@ -28,6 +28,7 @@ GX_OPTION_SETTER(gx_set_scenario);
 GX_OPTION_SETTER(gx_set_gpu_map);
 GX_OPTION_SETTER(gx_set_format);
 GX_OPTION_SETTER(gx_set_bind);
+GX_OPTION_SETTER(gx_set_nccl_comm);
 GX_OPTION_SETTER(gx_set_topology_xml);
 GX_OPTION_SETTER(gx_set_fake_gpus);
 GX_OPTION_SETTER(gx_set_timeout);

@@ -151,6 +151,7 @@ static void result_of(const struct gx_bench *b, const struct gx_mstep *ax,
         memcpy(res->stage_us[1], c->recs[p->b].stage_us, sizeof res->stage_us[1]);
     }
     res->gpu_timed = ra->gpu_timed;
+    res->same_gpu = ra->same_gpu;
     res->l2_resident = ra->l2_resident > c->recs[p->b].l2_resident ? ra->l2_resident
                                                                     : c->recs[p->b].l2_resident;
     res->via = ra->via[0] ? ra->via : NULL;

@@ -32,6 +32,7 @@ struct gx_harness {
     double probe_s;               /* seconds spent in the probes' groups */
     int ceilings_reported;
     struct gx_budget budget;      /* this pass's (every rank keeps its own) */
+    unsigned char *skipped;       /* per group: skipped this pass, its time handed on at start */
 };
 
 double gx_bench_budget_left(const struct gx_bench *b)
@@ -80,6 +81,12 @@ static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struc
     h->sink->ops->step(h->sink->ctx, st->size, name, gx_pattern_table[st->pattern]->name,
                        gx_bench_budget_left(b));
     struct gx_record rec = {.state = GX_STATE_IDLE, .valid = 1, .bad_offset = -1};
+    /* A library that took a stop signal's action while setting up (the previous steps included)
+     * has it taken back before the step: the signal must still stop the run. */
+    char who[400];
+    gx_watchdog_reclaim_signals(who, sizeof who);
+    if (who[0] && b->job->rank == 0)
+        fprintf(stderr, "gpuxfer: note: %s\n", who);
     arm(b, round, st, h->c.ranks);
     b->step_t0 = MPI_Wtime();
     b->share_s = gx_budget_share(&h->budget, st, b->step_t0);
@@ -192,7 +199,8 @@ static int skip_group(struct gx_harness *h, const struct gx_mgroup *g, const str
 {
     const struct gx_run_opts *run = &h->o->runs[g->run];
     h->sink->ops->steps_skipped(h->sink->ctx, (long)g->n);
-    gx_budget_skip(&h->budget, &h->plan->steps[g->first], g->n);
+    if (!h->skipped[g - h->plan->groups])
+        gx_budget_skip(&h->budget, &h->plan->steps[g->first], g->n);
     if (h->job->rank != 0)
         return GX_OK;
     if (g->probe >= 0)
@@ -245,6 +253,33 @@ static int filter_group(struct gx_harness *h, const struct gx_mgroup *g,
         return gx_fail(why, GX_ESKIP, "the results it bounds are skipped: %.400s", theirs.msg);
     *why = theirs;
     return rc;
+}
+
+/* Before a pass, which groups it skips (absent, or a filter's skip agreed as run_group agrees
+ * it): their time goes to the steps that run from the first step on, not only once they are
+ * reached (without a GPU the plan scenario's GPU groups, last in the plan, had kept the host
+ * path's 1 GiB step to one iteration). Their skips are said where they stand in the plan. */
+static int hand_on_skipped(struct gx_harness *h, struct gx_err *err)
+{
+    for (size_t i = 0; i < h->plan->ngroups; i++) {
+        const struct gx_mgroup *g = &h->plan->groups[i];
+        int skip = absent_why(g)[0] != '\0';
+        if (!skip) {
+            struct gx_err why = {0};
+            int rc = gx_agree(h->job->comm,
+                              filter_group(h, g, &h->plan->pairs[g->run].rounds[g->round], &why),
+                              &why);
+            if (rc != GX_OK && rc != GX_ESKIP) {
+                *err = why;
+                return rc;
+            }
+            skip = rc == GX_ESKIP;
+        }
+        h->skipped[i] = (unsigned char)skip;
+        if (skip)
+            gx_budget_skip(&h->budget, &h->plan->steps[g->first], g->n);
+    }
+    return GX_OK;
 }
 
 /* Every step of one (run, path or probe, round). */
@@ -346,6 +381,7 @@ static int run_passes(struct gx_harness *h, struct gx_err *err)
         /* Later passes stream their results to the .jsonl only: rank 0's memory stays flat. */
         h->sink->ops->pass(h->sink->ctx, pass);
         gx_budget_start(&h->budget, h->plan, (double)o->g.budget, MPI_Wtime());
+        rc = hand_on_skipped(h, err);
         for (size_t g = 0; g < h->plan->ngroups && rc == GX_OK; g++) {
             const struct gx_mgroup *gr = &h->plan->groups[g];
             double t0 = MPI_Wtime();
@@ -403,7 +439,8 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
             if ((size_t)plan->pairs[r].rounds[k].npairs > maxpairs)
                 maxpairs = (size_t)plan->pairs[r].rounds[k].npairs;
     h.c.ranks = calloc(2 * maxpairs, sizeof *h.c.ranks);
-    if (!h.c.ranks)
+    h.skipped = calloc(plan->ngroups ? plan->ngroups : 1, 1);
+    if (!h.c.ranks || !h.skipped)
         rc = gx_fail(err, GX_ERUNTIME, "out of host memory for %zu pairs' ranks", maxpairs);
     if (job->rank == 0 && rc == GX_OK) {
         h.c.recs = calloc((size_t)job->size, sizeof *h.c.recs);
@@ -426,5 +463,6 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
     free(h.c.counts);
     free(h.c.displs);
     free(h.c.ranks);
+    free(h.skipped);
     return rc;
 }

@@ -263,9 +263,9 @@ static const struct gx_path_ops *slowed_ops(const struct gx_path_ops *real)
     return &slowed;
 }
 
-/* The warm-up and timed iterations, the stop rule asked at its boundaries; *n gets the timed
- * iterations run. A step whose share is spent before or within its warm-up skips the rest of it
- * and ends after one timed iteration: a result needs one. */
+/* The warm-up and timed iterations, the stop rule asked at its boundaries (within the warm-up
+ * too, where a window of round trips shrinks to what the share affords); *n gets the timed
+ * iterations run, the fewest at least (stop.c). */
 static int timed_iterations(struct gx_bench *b, const struct gx_mstep *st,
                             const struct gx_pattern_ops *pat, int bare, int all, int probe,
                             struct gx_record *rec, long *n, struct gx_err *err)
@@ -273,7 +273,7 @@ static int timed_iterations(struct gx_bench *b, const struct gx_mstep *st,
     long ask_at = b->share_s > 0 ? gx_mstep_next_timed_ask(st, -st->warmup - 1)
                                  : gx_mstep_first_ask(st);
     b->ask_n = -st->warmup;
-    b->ask_t = MPI_Wtime();
+    b->ask_t = b->iter_t0 = MPI_Wtime();
     b->window = st->window;
     *n = st->iters;
     rec->ended = GX_ENDED_ITERATIONS;
@@ -381,6 +381,7 @@ int gx_measure(struct gx_bench *b, const struct gx_mstep *st, struct gx_record *
     }
     GX_TRY(gx_ensure_capacity(ep, need, err));
     rec->l2_resident = l2_resident(ep, st);
+    rec->same_gpu = ep->job->topo && gx_topo_shares_gpu(ep->job->topo, ep->peer);
     ep->chunk = st->chunk;
     ep->depth = st->depth;
     int rc = GX_OK;
@@ -417,7 +418,7 @@ static int measure_candidate(int i, void *ctx, struct gx_cand_result *m, struct 
     struct gx_mstep q = *c->s;
     q.chunk = c->s->cand_chunk[i];
     q.depth = c->s->cand_depth[i];
-    q.iters = q.min_iters = gx_mstep_quick_iters(c->s);
+    q.iters = q.min_iters = q.floor_iters = gx_mstep_quick_iters(c->s);
     /* Every candidate warms up once, beside its validation pass, so that all are measured
      * alike: with only the first warmed (a try of this session), staged-mpi at 16M on one
      * shared H200 chose that first, 16M/2, in five default runs of five, where 4M/4 moved
@@ -428,15 +429,13 @@ static int measure_candidate(int i, void *ctx, struct gx_cand_result *m, struct 
      * candidate stops after one timed iteration once its slice is spent: on one shared H200
      * unified-prefetch's iterations at 16M and 64M last 0.7 s, and its 8-10 candidates of 6
      * iterations each took 34-43 s of a 45 s run's budget. */
-    double t0 = c->b->step_t0, share = c->b->share_s;
+    double share = c->b->share_s;
     if (share > 0) {
-        q.min_iters = 1;
-        c->b->step_t0 = MPI_Wtime();
+        q.min_iters = q.floor_iters = 1;
         c->b->share_s = share * GX_SEARCH_SHARE / c->s->ncand;
     }
     struct gx_record scratch = {.valid = 1, .bad_offset = -1};
     int rc = gx_measure(c->b, &q, &scratch, err);
-    c->b->step_t0 = t0;
     c->b->share_s = share;
     GX_TRY(rc);
     double v[3] = {scratch.stats.median, scratch.stats.ci_lo, scratch.stats.ci_hi};

@@ -31,6 +31,7 @@ struct gx_record {
     int32_t gpu_timed; /* the samples are the GPUs' own timings (gx_path_ops.roundtrip) */
     int32_t l2_resident; /* bytes of the GPU's L2 that the window's messages reuse, in one
                             buffer pair on the GPU both ranks share (0: none) */
+    int32_t same_gpu;  /* the pair's ranks share this rank's GPU */
     int32_t ended;     /* enum gx_ended: what ended the step (stop.h) */
     int32_t window;    /* the window of the last timed iterations (the stop rule's, stop.h) */
     double stage_us[GX_MAX_STAGES]; /* this rank's time per timed iteration in each stage */
@@ -67,6 +68,10 @@ struct gx_bench {
      * budget); the door to rank 0's sink, whose progress line shows the precision so far
      * (NULL elsewhere), and the pass's budget (harness.c), whose time left the line shows. */
     double step_t0, share_s;
+    /* When the step's warm-up began, after its buffers, its path's preparation and its
+     * validation: the share is the iterations' (NCCL connects a pair on its first transfer, a
+     * few hundred ms that once left a latency step one iteration of its share). */
+    double iter_t0;
     const struct gx_sink_door *sink;
     const struct gx_budget *budget;
     /* The window the step's iterations use now: the step's, or fewer round trips where the

@@ -40,7 +40,8 @@ void gx_ceiling_apply(const struct gx_ceilings *c, const struct gx_path_ops *ops
     res->ceiling_what = what;
     const struct gx_bound_rule *rule =
         gx_bound_rule(ops->bounds, res->family,
-                      gx_bound_conditions(res->src_kind, res->dst_kind, res->same_node));
+                      gx_bound_conditions(res->src_kind, res->dst_kind, res->same_node,
+                                          res->same_gpu));
     if (!rule || rule->nstages == 0) {
         snprintf(what, len, "%s", rule && rule->none ? rule->none : "");
         if (!what[0])
@@ -82,6 +83,14 @@ void gx_ceiling_apply(const struct gx_ceilings *c, const struct gx_path_ops *ops
                  res->l2_resident / 1048576.0);
         unsound(res);
     } else if (gx_ceil_unsound(c, &range, &res->noise, what, len)) {
+        unsound(res);
+    } else if (res->efficiency > 1.0 && res->stats.n < GX_MIN_ITERS) {
+        /* No interval, so neither beyond the ceiling nor at it: one sample is never within. */
+        snprintf(what, len, "ceiling unjudged: the median is %.1f%% of %s %d->%d's best, from "
+                 "%zu timed iteration%s, too few for an interval to tell above the ceiling "
+                 "from at it", 100 * res->efficiency,
+                 gx_ceil_kind_name((enum gx_ceil_kind)range.kind), range.a, range.b,
+                 (size_t)res->stats.n, res->stats.n == 1 ? "" : "s");
         unsound(res);
     } else if (res->efficiency > GX_CEIL_BEYOND) {
         snprintf(what, len, "ceiling unsound: the median is %.1fx the best of %s %d->%d's %d "

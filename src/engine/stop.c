@@ -6,21 +6,24 @@
 
 #include <string.h>
 
-/* The initiator's verdict after n timed iterations (n <= 0: within the warm-up). Before the
- * fewest only the time ends a step: their interval is what the fewest are for. */
+/* The initiator's verdict after n timed iterations (n <= 0: within the warm-up). Nothing ends a
+ * step before its floor (a result's fewest, GX_MIN_ITERS: it needs an interval; a probe's
+ * GX_PROBE_MIN_ITERS), and the precision not before its fewest: the budget gave every step
+ * the time of its floor first (gx_budget_share). Only --timeout and a stop signal cut one
+ * shorter. */
 static int verdict_of(struct gx_bench *b, const struct gx_mstep *st, long n)
 {
-    int fewest = n >= st->min_iters;
-    double reached = 0;
-    if (fewest) {
+    if (n < st->floor_iters)
+        return GX_ENDED_ITERATIONS;
+    if (n >= st->min_iters) {
         memcpy(b->sorted, b->samples, (size_t)n * sizeof *b->sorted);
-        reached = gx_sorted_precision(b->sorted, (size_t)n);
+        double reached = gx_sorted_precision(b->sorted, (size_t)n);
         if (b->sink)
             b->sink->ops->precision(b->sink->ctx, reached, gx_bench_budget_left(b));
+        if (st->precision > 0 && reached <= st->precision)
+            return GX_ENDED_PRECISION;
     }
-    if (fewest && st->precision > 0 && reached <= st->precision)
-        return GX_ENDED_PRECISION;
-    if (b->share_s > 0 && MPI_Wtime() - b->step_t0 >= b->share_s)
+    if (b->share_s > 0 && MPI_Wtime() - b->iter_t0 >= b->share_s)
         return GX_ENDED_TIME;
     return GX_ENDED_ITERATIONS;
 }
@@ -45,7 +48,7 @@ static long next_boundary(const struct gx_bench *b, const struct gx_mstep *st, l
     long next = b->share_s > 0 ? gx_mstep_next_timed_ask(st, n) : gx_mstep_next_ask(st, n);
     if (b->share_s <= 0 || next == GX_ASK_NEVER || pace <= 0)
         return next;
-    double affords = (b->share_s - (now - b->step_t0)) / pace;
+    double affords = (b->share_s - (now - b->iter_t0)) / pace;
     long by_time = n + (affords > 1 ? (long)affords : 1);
     return by_time < next ? by_time : next;
 }
@@ -61,12 +64,12 @@ static long window_afforded(const struct gx_bench *b, const struct gx_mstep *st,
                             int verdict, double now)
 {
     if (gx_pattern_table[st->pattern]->uses_window != GX_WINDOW_ROUND_TRIPS ||
-        b->share_s <= 0 || b->trip_s <= 0 || b->window <= 1 || n >= st->min_iters ||
+        b->share_s <= 0 || b->trip_s <= 0 || b->window <= 1 || n >= st->floor_iters ||
         b->run->window > 0) /* --window: the user's, as --iters is */
         return b->window;
     /* The warm-up's rest and the fewest left (at least 1: n < min_iters), or the one more. */
-    long owed = verdict == GX_ENDED_ITERATIONS ? st->min_iters - n : 1;
-    double left = b->share_s - (now - b->step_t0);
+    long owed = verdict == GX_ENDED_ITERATIONS ? st->floor_iters - n : 1;
+    double left = b->share_s - (now - b->iter_t0);
     long w = left > 0 ? (long)(left / b->trip_s / (double)owed) : 0;
     return w < 1 ? 1 : w < b->window ? w : b->window;
 }

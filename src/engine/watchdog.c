@@ -1,3 +1,4 @@
+#define _GNU_SOURCE 1 /* dladdr */
 /* The watchdog's thread (watchdog.h): it watches the deadlines and the stop signals, asks the
  * roll call, and ends the job with an answer; started before MPI_Init, stopped after
  * MPI_Finalize. What the main thread tells it is in watchdog_limits.c. */
@@ -7,12 +8,14 @@
 #include "rollcall.h"
 #include "shm_segment.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -340,6 +343,56 @@ void gx_wd_set_phase_locked(const char *label, const char *what, double timeout_
     gx_wd.timeout_s = timeout_s;
     gx_wd.deadline = now_s() + timeout_s;
     gx_wd.armed = 1;
+}
+
+/* Whose code an action is: the shared object of a handler (dladdr), or SIG_IGN / SIG_DFL. */
+static void action_owner(const struct sigaction *sa, char *buf, size_t len)
+{
+    void (*h)(int) = sa->sa_handler;
+    if (h == SIG_IGN || h == SIG_DFL) {
+        snprintf(buf, len, "%s", h == SIG_IGN ? "ignored (SIG_IGN)" : "the default (SIG_DFL)");
+        return;
+    }
+    Dl_info info;
+    void *fn = (sa->sa_flags & SA_SIGINFO) ? (void *)(uintptr_t)sa->sa_sigaction
+                                           : (void *)(uintptr_t)h;
+    if (dladdr(fn, &info) && info.dli_fname)
+        snprintf(buf, len, "a handler in %s (%s)", info.dli_fname,
+                 info.dli_sname ? info.dli_sname : "?");
+    else
+        snprintf(buf, len, "a handler at %p", fn);
+}
+
+void gx_watchdog_reclaim_signals(char *who, size_t len)
+{
+    static int said;
+    char names[128] = "", owner[300] = "";
+    int n = 0;
+    who[0] = '\0';
+    if (!gx_wd.started)
+        return;
+    for (size_t i = 0; i < GX_ARRAY_LEN(gx_wd.old); i++) {
+        struct sigaction cur, ours;
+        if (sigaction(gx_stop_signals[i], NULL, &cur) != 0 ||
+            (!(cur.sa_flags & SA_SIGINFO) && cur.sa_handler == on_signal))
+            continue;
+        if (n++ == 0)
+            action_owner(&cur, owner, sizeof owner);
+        memset(&ours, 0, sizeof ours);
+        ours.sa_handler = on_signal;
+        sigemptyset(&ours.sa_mask);
+        ours.sa_flags = SA_RESTART;
+        if (sigaction(gx_stop_signals[i], &ours, NULL) != 0)
+            continue;
+        size_t used = strlen(names);
+        snprintf(names + used, sizeof names - used, "%s%s", used ? ", " : "",
+                 gx_signal_name(gx_stop_signals[i]));
+    }
+    if (!said && names[0])
+        snprintf(who, len, "the action of %s had become %s%s after start-up (a library's); "
+                 "gpuxfer took %s back, so that a stop signal stops the run", names, owner,
+                 n > 1 ? " (the first's)" : "", n > 1 ? "them" : "it");
+    said |= who[0] != '\0';
 }
 
 static void restore_signals(void)

@@ -38,6 +38,11 @@ void gx_watchdog_final_report(void);
  * to MPI_Finalize) has the phase limit; a timeout then ends with the report's exit code. If the
  * watchdog took the end of the job, waits for it to end the process instead. */
 void gx_watchdog_shutdown(int exit_code);
+/* Main thread, outside any timed loop: takes back a stop signal's action that a library
+ * replaced after gpuxfer installed its own (ignored, or its own handler), so that the signal
+ * still stops the run. The first time, writes into `who` (len bytes) which signal and whose
+ * action it found there ("" when every action is still gpuxfer's, or this was said before). */
+void gx_watchdog_reclaim_signals(char *who, size_t len);
 /* Stops the thread and restores the signal handlers; safe to call twice or without a start. */
 void gx_watchdog_stop(void);
 

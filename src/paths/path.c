@@ -41,10 +41,12 @@ int gx_path_lookup(const char *name)
     return -1;
 }
 
-unsigned gx_bound_conditions(int src_kind, int dst_kind, int same_node)
+unsigned gx_bound_conditions(int src_kind, int dst_kind, int same_node, int same_gpu)
 {
     int kinds[2] = {src_kind, dst_kind};
     unsigned holds = same_node ? GX_IF_SAME_NODE : GX_IF_OTHER_NODE;
+    if (same_node && same_gpu)
+        holds |= GX_IF_SAME_GPU;
     for (int i = 0; i < 2; i++) {
         if (gx_mem_on_gpu(kinds[i]))
             holds |= GX_IF_GPU_MEM;

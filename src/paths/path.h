@@ -157,8 +157,8 @@ extern const int gx_path_count;
 /* Index by name, or -1. */
 int gx_path_lookup(const char *name);
 
-/* The GX_IF_* conditions (ceiling.h) that hold for a pair's buffers of these memory kinds and
- * its nodes: which of a path's bound rules rates its results. */
-unsigned gx_bound_conditions(int src_kind, int dst_kind, int same_node);
+/* The GX_IF_* conditions (ceiling.h) that hold for a pair's buffers of these memory kinds, its
+ * nodes and its GPUs: which of a path's bound rules rates its results. */
+unsigned gx_bound_conditions(int src_kind, int dst_kind, int same_node, int same_gpu);
 
 #endif

@@ -1,14 +1,20 @@
-/* Path "nccl": ncclSend/ncclRecv between the pair, on one communicator over the whole job
- * created at start from a unique id broadcast over MPI. */
+/* Path "nccl": ncclSend/ncclRecv between the pair, on a communicator of the pair's two ranks
+ * made when the pair opens the path (--nccl-comm pair, the default: as nccl-tests measures a
+ * pair), or on one communicator over the whole job made at start (--nccl-comm job), each from
+ * a unique id sent over MPI. NCCL gives a peer as many channels as the whole communicator
+ * affords (its rings' channels, and the fewest of any peer's route), so the same pair can move
+ * less inside a communicator of more ranks. */
 #include "config.h"
 
 #include "cuda_util.h"
 #include "gpu.h"
 #include "mem.h"
 #include "path.h"
+#include "tags.h"
 #include "topo.h"
 
 #include <nccl.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #define GX_NCCL_TRY(err, call)                                                                \
@@ -19,8 +25,15 @@
                            __LINE__, ncclGetErrorString(gx_nr_));                             \
     } while (0)
 
-static ncclComm_t nccl_comm;
+static ncclComm_t nccl_comm; /* --nccl-comm job */
 static cudaStream_t nccl_stream;
+static int nccl_job_mode;
+static char nccl_job_via[64];
+
+/* --nccl-comm pair: the pair's own communicator, rank 0 its initiator. */
+struct nccl_pair {
+    ncclComm_t comm;
+};
 
 /* Topology setup already found the ranks of this node that use this rank's GPU. */
 static int shared_gpu(const struct gx_job *job, struct gx_err *why)
@@ -50,6 +63,11 @@ static int nccl_setup(const struct gx_job *job, struct gx_err *err)
         *err = why;
         return rc;
     }
+    GX_CUDA_TRY(err, cudaStreamCreateWithFlags(&nccl_stream, cudaStreamNonBlocking));
+    nccl_job_mode = job->g && job->g->nccl_comm == GX_NCCL_COMM_JOB;
+    if (!nccl_job_mode)
+        return GX_OK;
+    snprintf(nccl_job_via, sizeof nccl_job_via, "the job's communicator of %d ranks", job->size);
     ncclUniqueId id;
     if (job->rank == 0)
         rc = ncclGetUniqueId(&id) == ncclSuccess
@@ -60,7 +78,6 @@ static int nccl_setup(const struct gx_job *job, struct gx_err *err)
         return rc;
     }
     GX_MPI_TRY(err, MPI_Bcast(&id, sizeof id, MPI_BYTE, 0, job->comm));
-    GX_CUDA_TRY(err, cudaStreamCreateWithFlags(&nccl_stream, cudaStreamNonBlocking));
     ncclResult_t nr = ncclCommInitRank(&nccl_comm, job->size, id, job->rank);
     if (nr != ncclSuccess) {
         nccl_comm = NULL;
@@ -82,7 +99,7 @@ static void nccl_teardown(void)
 
 static int nccl_filter(struct gx_ep *ep, struct gx_err *why)
 {
-    if (!nccl_comm)
+    if (nccl_job_mode && !nccl_comm)
         return gx_fail(why, GX_ESKIP, "no NCCL communicator");
     if (!gx_mem_has(ep->src_kind, GX_MEM_GPU_ACCESSIBLE) ||
         !gx_mem_has(ep->dst_kind, GX_MEM_GPU_ACCESSIBLE))
@@ -90,21 +107,60 @@ static int nccl_filter(struct gx_ep *ep, struct gx_err *why)
     return GX_OK;
 }
 
+/* The pair's communicator: the initiator's unique id (or its failure) to the peer, then both
+ * join. Both sides always exchange, so that neither waits for the other. */
+static int open_pair(struct gx_ep *ep, struct nccl_pair *p, struct gx_err *err)
+{
+    struct {
+        int ok;
+        ncclUniqueId id;
+    } m = {0};
+    if (ep->initiator) {
+        m.ok = ncclGetUniqueId(&m.id) == ncclSuccess;
+        GX_MPI_TRY(err, MPI_Send(&m, (int)sizeof m, MPI_BYTE, ep->peer, GX_TAG_NCCL_ID,
+                                 ep->job->comm));
+    } else {
+        GX_MPI_TRY(err, MPI_Recv(&m, (int)sizeof m, MPI_BYTE, ep->peer, GX_TAG_NCCL_ID,
+                                 ep->job->comm, MPI_STATUS_IGNORE));
+    }
+    if (!m.ok)
+        return gx_fail(err, GX_ESKIP, "ncclGetUniqueId failed on rank %d",
+                       ep->initiator ? ep->job->rank : ep->peer);
+    ncclResult_t nr = ncclCommInitRank(&p->comm, 2, m.id, ep->initiator ? 0 : 1);
+    if (nr != ncclSuccess) {
+        p->comm = NULL;
+        return gx_fail(err, GX_ESKIP, "ncclCommInitRank of the pair %d:%d: %s (NCCL_DEBUG=WARN "
+                       "says more)", ep->job->rank, ep->peer, ncclGetErrorString(nr));
+    }
+    return GX_OK;
+}
+
 static int nccl_open(struct gx_ep *ep, struct gx_err *err)
 {
-    (void)ep, (void)err;
-    return GX_OK;
+    if (nccl_job_mode) {
+        ep->via = nccl_job_via;
+        return GX_OK;
+    }
+    struct nccl_pair *p = calloc(1, sizeof *p);
+    if (!p)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory");
+    ep->priv = p;
+    ep->via = "the pair's own communicator of 2 ranks";
+    return open_pair(ep, p, err);
 }
 
 static int nccl_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
                      struct gx_err *err)
 {
+    const struct nccl_pair *p = ep->priv;
+    ncclComm_t comm = p ? p->comm : nccl_comm;
+    int peer = p ? (ep->initiator ? 1 : 0) : ep->peer;
     GX_NCCL_TRY(err, ncclGroupStart());
     for (int m = 0; m < count; m++) {
         if (dir & GX_DIR_SEND)
-            GX_NCCL_TRY(err, ncclSend(ep->src, bytes, ncclChar, ep->peer, nccl_comm, nccl_stream));
+            GX_NCCL_TRY(err, ncclSend(ep->src, bytes, ncclChar, peer, comm, nccl_stream));
         if (dir & GX_DIR_RECV)
-            GX_NCCL_TRY(err, ncclRecv(ep->dst, bytes, ncclChar, ep->peer, nccl_comm, nccl_stream));
+            GX_NCCL_TRY(err, ncclRecv(ep->dst, bytes, ncclChar, peer, comm, nccl_stream));
     }
     GX_NCCL_TRY(err, ncclGroupEnd());
     GX_CUDA_TRY(err, cudaStreamSynchronize(nccl_stream));
@@ -113,7 +169,13 @@ static int nccl_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
 
 static void nccl_close(struct gx_ep *ep)
 {
-    (void)ep;
+    struct nccl_pair *p = ep->priv;
+    if (!p)
+        return;
+    if (p->comm)
+        ncclCommDestroy(p->comm);
+    free(p);
+    ep->priv = NULL;
 }
 
 
@@ -130,7 +192,7 @@ static const struct gx_bound_rule nccl_both_ways[] = {
 
 const struct gx_path_ops gx_path_nccl = {
     .name = "nccl",
-    .what = "ncclSend/ncclRecv on one communicator over the job",
+    .what = "ncclSend/ncclRecv on the pair's own communicator (--nccl-comm)",
     .default_src = GX_MEM_DEVICE,
     .default_dst = GX_MEM_DEVICE,
     .flags = GX_PATH_NEEDS_GPU,

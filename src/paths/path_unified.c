@@ -265,7 +265,12 @@ static void um_close(struct gx_ep *ep)
  * faults probe: the CPU faulting pages over from the GPU, a kernel faulting them back), and on
  * one node by host memory through shared memory, the least any MPI does with host pages; rated
  * at the chunk (a chunked pipeline moves one chunk per stage; unchunked, the chunk is the
- * message). Across nodes the network joins (not measured). */
+ * message). Across nodes the network joins (not measured).
+ * Demand paging is bounded by the faults probe only where both ranks share a GPU: a CUDA-aware
+ * MPI copies managed buffers with the driver's copies, not by faults, and on two GPUs the two
+ * sides' migrations run on different GPUs at once, beyond what one GPU's faults in turn move.
+ * There, and across nodes, what
+ * every byte crosses is MPI's host memory copy on one node, and nothing measured across. */
 #define UM_SHM {"MPI's host memory copy", GX_CEIL_SHM_COPY}
 #define UM_SHM_BOTH {"MPI's host memory copy both ways", GX_CEIL_SHM_COPY_BIDIR}
 #define UM_PREFETCH {"prefetches to the host and to the GPU", GX_CEIL_PREFETCH}
@@ -277,10 +282,18 @@ static void um_close(struct gx_ep *ep)
     {                                                                                         \
         .at_chunk = 1, .nstages = 1, .stages = { migration }                                  \
     }
+#define UM_DEMAND_RULE(faults, shm)                                                           \
+    {.when = GX_IF_SAME_GPU, .at_chunk = 1, .nstages = 2, .stages = {faults, shm}},           \
+    {.when = GX_IF_SAME_NODE, .at_chunk = 1, .nstages = 1, .stages = {shm}},                  \
+    {                                                                                         \
+        .none = "demand paging across nodes: no probe bounds it (the driver, not faults, "   \
+                "moves managed pages for a CUDA-aware MPI, and the network is not measured)"  \
+    }
 static const struct gx_bound_rule um_prefetch_one_way[] = {UM_RULE(UM_PREFETCH, UM_SHM)};
 static const struct gx_bound_rule um_prefetch_both_ways[] = {UM_RULE(UM_PREFETCH_BOTH, UM_SHM_BOTH)};
-static const struct gx_bound_rule um_demand_one_way[] = {UM_RULE(UM_FAULTS, UM_SHM)};
-static const struct gx_bound_rule um_demand_both_ways[] = {UM_RULE(UM_FAULTS_BOTH, UM_SHM_BOTH)};
+static const struct gx_bound_rule um_demand_one_way[] = {UM_DEMAND_RULE(UM_FAULTS, UM_SHM)};
+static const struct gx_bound_rule um_demand_both_ways[] = {
+    UM_DEMAND_RULE(UM_FAULTS_BOTH, UM_SHM_BOTH)};
 
 /* The pipelined paths' chunks, at depths 1, 2 and 4: on one H200 shared by two ranks the
  * exhaustive search's best were 256K at depth 1 at 1M (0.40 GB/s against 0.31 at depth 2) and

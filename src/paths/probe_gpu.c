@@ -1,23 +1,19 @@
 /* The GPU's ceiling probes (probe.h): each side runs its own stage of one layer and waits for
  * it, the probes differing only in their stages (gpu_stages below). A layer at its best:
- * - across the PCIe link (multi_stream in gpu_stages), from GX_PROBE_MULTI_STREAM bytes on,
- *   every other iteration spreads a stage's copies or kernels over GX_PROBE_STREAMS streams,
- *   as a path's --depth does: one stream leaves a gap between consecutive copies that two hide
- *   (staged bibw at 16M chunks read 100.8% of a one-stream probe on one H200). Below it a
- *   copy's launch costs more than it moves, and one stream's submissions are the fastest (p2p
- *   at 4K-1M read 103-127% of a two-stream probe there). For managed pages one stream only:
- *   a second finds the first's pages already moved;
- * - the peer copy (concurrent in gpu_stages) takes 1, 2 and GX_PROBE_MAX_STREAMS streams in
- *   turn, a pair of iterations each, as p2p's --depth 1, 2 and 4 spread its chunks: whole
- *   messages in turn, or each message cut in as many pieces where the window holds fewer. Each
- *   message has a region of its own in both buffers (GX_PATH_MESSAGE_REGIONS, as p2p): two
- *   streams copying one buffer at once found each other's lines in L2 (a 16M peer copy read
- *   3969 GB/s, more than HBM carries for distinct data). Copying one message at a time, the
- *   probe was beaten by p2p at depth 4 (112-118% at 4K-1M) and at 64M chunks depth 2 (102.5%
- *   at 128M) in the plan scenario on one H200 shared by two ranks. With one and four streams
- *   only, p2p's 1G in 64M chunks at depth 2 read 1510.2-1511.3 GB/s in all five samples on one
- *   shared H100 against the probe's best 64M iteration, 1506.5 (at depth 4: 1499.8): two
- *   copies in flight beat both one and four at the HBM's limit;
+ * - every probe but the managed ones (streams in gpu_stages) takes 1, 2 and
+ *   GX_PROBE_MAX_STREAMS streams in turn, a pair of iterations each, at every size, as the
+ *   paths' --depth 1, 2 and 4 keep that many copies or kernels in flight: the peer copy
+ *   (p2p's chunks) cuts each message in as many pieces where the window holds fewer; the copy
+ *   engines and the mapped kernels spread a window's messages over them. The ceiling is the
+ *   best iteration, so a schedule slower at a size (one stream's submissions are the fastest
+ *   for small copies on one GPU) costs only iterations, while a probe that never keeps as many
+ *   in flight as a path does is beaten by it on separate GPUs. Each message of the peer copy has
+ *   a region of its own in both buffers (GX_PATH_MESSAGE_REGIONS, as p2p): two streams copying
+ *   one buffer at once found each other's lines in L2 (a 16M peer copy read 3969 GB/s, more
+ *   than HBM carries for distinct data). With one and four streams only, p2p's 1G in 64M
+ *   chunks at depth 2 read 1510.2-1511.3 GB/s on one shared H100 against the probe's best
+ *   64M iteration, 1506.5: two copies in flight beat both at the HBM's limit. For managed
+ *   pages one stream only: a second finds the first's pages already moved;
  * - one way, a probe whose sides share something that slows both when they run at once
  *   (in_turn in gpu_stages) alternates its iterations between the two schedules: the sides
  *   at once, and the receiver's stage after the sender's. On one H200 shared by two ranks,
@@ -62,13 +58,10 @@
 #define NEEDS_PEER    0x4u /* the peer's dst, mapped through CUDA IPC */
 #define NEEDS_SCRATCH 0x8u /* host memory the sender's CPU copies managed pages into */
 
-#define GX_PROBE_STREAMS 2
-#define GX_PROBE_MULTI_STREAM ((size_t)4 << 20)
-/* The peer copy's deepest schedule: as many copies in flight as p2p's deepest default
- * candidate. */
+/* The deepest schedule: as many copies in flight as the paths' deepest default candidate. */
 #define GX_PROBE_MAX_STREAMS 4
-/* The streams of its schedules, a pair of iterations each in turn: every depth p2p's default
- * candidates use. */
+/* The streams of the schedules, a pair of iterations each in turn: every depth the paths'
+ * default candidates use. */
 static const int peer_schedule[] = {1, 2, GX_PROBE_MAX_STREAMS};
 struct gpu_stages;
 struct gpu_state {
@@ -77,6 +70,7 @@ struct gpu_state {
     int nstreams;                        /* of s[side], this message size's */
     unsigned long calls;                 /* iterations so far: which schedule is next */
     void *host[2], *host_dev[2];
+    size_t host_bytes; /* of host[i]: a stream's copies go to a region of their own in it */
     void *peer_dst; /* the peer's dst, opened from its CUDA IPC handle */
     void *scratch;
     size_t bytes; /* the message measured (prepare) */
@@ -86,13 +80,21 @@ struct gpu_state {
 typedef int (*gpu_stage_fn)(struct gx_ep *ep, struct gpu_state *g, int count, size_t bytes,
                             const cudaStream_t *s, struct gx_err *err);
 #define STREAM(s, m) ((s)[(m) % g->nstreams])
+/* Message m's region of host buffer h (`bytes` each): its stream's own where the buffer holds
+ * it, as a path's slots are their own (several streams' copies into one region found each other
+ * there), else the first. */
+#define HOST_REGION(h, m, bytes)                                                              \
+    ((char *)(h) + (((size_t)((m) % g->nstreams) + 1) * (bytes) <= g->host_bytes              \
+                        ? (size_t)((m) % g->nstreams) * (bytes)                               \
+                        : 0))
+/* The most host memory a probe's regions may take per buffer; above, one region. */
+#define GX_PROBE_HOST_REGIONS_MAX ((size_t)256 << 20)
 struct gpu_stages {
     const struct gx_path_ops *ops;
     unsigned needs;
     gpu_stage_fn send, recv;
     int in_turn; /* one way, every other iteration runs the receiver's stage after the sender's */
-    int multi_stream; /* from GX_PROBE_MULTI_STREAM on, every other pair of iterations on two */
-    int concurrent;   /* at every size, the pairs of iterations on peer_schedule's streams */
+    int streams; /* at every size, the pairs of iterations on peer_schedule's streams (else one) */
 };
 static const struct gpu_stages *stages_of(const struct gx_ep *ep);
 
@@ -183,7 +185,8 @@ static int d2h_send(struct gx_ep *ep, struct gpu_state *g, int count, size_t byt
                     const cudaStream_t *s, struct gx_err *err)
 {
     for (int m = 0; m < count; m++)
-        GX_CUDA_TRY(err, cudaMemcpyAsync(g->host[0], ep->src, bytes, cudaMemcpyDeviceToHost,
+        GX_CUDA_TRY(err, cudaMemcpyAsync(HOST_REGION(g->host[0], m, bytes), ep->src, bytes,
+                                         cudaMemcpyDeviceToHost,
                                          STREAM(s, m)));
     return GX_OK;
 }
@@ -192,7 +195,8 @@ static int h2d_recv(struct gx_ep *ep, struct gpu_state *g, int count, size_t byt
                     const cudaStream_t *s, struct gx_err *err)
 {
     for (int m = 0; m < count; m++)
-        GX_CUDA_TRY(err, cudaMemcpyAsync(ep->dst, g->host[1], bytes, cudaMemcpyHostToDevice,
+        GX_CUDA_TRY(err, cudaMemcpyAsync(ep->dst, HOST_REGION(g->host[1], m, bytes), bytes,
+                                         cudaMemcpyHostToDevice,
                                          STREAM(s, m)));
     return GX_OK;
 }
@@ -212,7 +216,8 @@ static int mapped_write(struct gx_ep *ep, struct gpu_state *g, int count, size_t
                         const cudaStream_t *s, struct gx_err *err)
 {
     for (int m = 0; m < count; m++)
-        GX_CUDA_TRY(err, gx_kernel_copy(g->host_dev[0], ep->src, bytes, STREAM(s, m)));
+        GX_CUDA_TRY(err, gx_kernel_copy(HOST_REGION(g->host_dev[0], m, bytes), ep->src, bytes,
+                                        STREAM(s, m)));
     return GX_OK;
 }
 
@@ -220,7 +225,8 @@ static int mapped_read(struct gx_ep *ep, struct gpu_state *g, int count, size_t 
                        const cudaStream_t *s, struct gx_err *err)
 {
     for (int m = 0; m < count; m++)
-        GX_CUDA_TRY(err, gx_kernel_copy(ep->dst, g->host_dev[1], bytes, STREAM(s, m)));
+        GX_CUDA_TRY(err, gx_kernel_copy(ep->dst, HOST_REGION(g->host_dev[1], m, bytes), bytes,
+                                        STREAM(s, m)));
     return GX_OK;
 }
 
@@ -295,12 +301,15 @@ static int gpu_open(struct gx_ep *ep, struct gx_err *err)
     ep->priv = g;
     const struct gpu_stages *pr = g->st = stages_of(ep);
     for (int i = 0; i < 2; i++)
-        for (int k = 0; k < (pr->concurrent ? GX_PROBE_MAX_STREAMS : GX_PROBE_STREAMS); k++)
+        for (int k = 0; k < (pr->streams ? GX_PROBE_MAX_STREAMS : 1); k++)
             GX_CUDA_TRY(err, cudaStreamCreateWithFlags(&g->s[i][k], cudaStreamNonBlocking));
+    g->host_bytes = pr->streams && GX_PROBE_MAX_STREAMS * ep->cap <= GX_PROBE_HOST_REGIONS_MAX
+                        ? GX_PROBE_MAX_STREAMS * ep->cap
+                        : ep->cap;
     for (int i = 0; i < 2 && (pr->needs & (NEEDS_PINNED | NEEDS_MAPPED)); i++) {
         unsigned flags = pr->needs & NEEDS_MAPPED ? cudaHostAllocMapped : cudaHostAllocDefault;
-        GX_CUDA_TRY(err, cudaHostAlloc(&g->host[i], ep->cap, flags));
-        memset(g->host[i], 0x5a, ep->cap);
+        GX_CUDA_TRY(err, cudaHostAlloc(&g->host[i], g->host_bytes, flags));
+        memset(g->host[i], 0x5a, g->host_bytes);
         if (pr->needs & NEEDS_MAPPED)
             GX_CUDA_TRY(err, cudaHostGetDevicePointer(&g->host_dev[i], g->host[i], 0));
     }
@@ -352,12 +361,7 @@ static int gpu_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
     /* Both sides count their iterations alike: they take the same schedule. */
     unsigned long call = g->calls++;
     int in_turn = dir != GX_DIR_BOTH && g->st->in_turn && (call & 1);
-    if (g->st->concurrent)
-        g->nstreams = peer_schedule[(call >> 1) % GX_ARRAY_LEN(peer_schedule)];
-    else
-        g->nstreams = (call & 2) && g->st->multi_stream && bytes >= GX_PROBE_MULTI_STREAM
-                          ? GX_PROBE_STREAMS
-                          : 1;
+    g->nstreams = g->st->streams ? peer_schedule[(call >> 1) % GX_ARRAY_LEN(peer_schedule)] : 1;
     if (in_turn && dir == GX_DIR_SEND) { /* the receiver starts once the sender is done */
         GX_TRY(run_stages(ep, g, dir, 1, count, bytes, err));
         return gx_probe_start(ep, dir, err);
@@ -450,13 +454,13 @@ const struct gx_path_ops gx_probe_d2h = {
 
 /* Each probe's stages and the buffers they need, a line each. */
 static const struct gpu_stages gpu_stages[] = {
-    {&gx_probe_peer_copy, NEEDS_PEER, peer_send, nothing, 0, 0, 1},
-    {&gx_probe_copy_engines, NEEDS_PINNED, d2h_send, h2d_recv, 0, 1, 0},
-    {&gx_probe_mapped, NEEDS_MAPPED, mapped_write, mapped_read, 1, 1, 0},
-    {&gx_probe_prefetch, 0, prefetch_send, prefetch_recv, 1, 0, 0},
-    {&gx_probe_faults, NEEDS_SCRATCH, faults_send, faults_recv, 1, 0, 0},
-    {&gx_probe_h2d, 0, own_copy, nothing, 0, 0, 0},
-    {&gx_probe_d2h, 0, own_copy, nothing, 0, 0, 0},
+    {&gx_probe_peer_copy, NEEDS_PEER, peer_send, nothing, 0, 1},
+    {&gx_probe_copy_engines, NEEDS_PINNED, d2h_send, h2d_recv, 0, 1},
+    {&gx_probe_mapped, NEEDS_MAPPED, mapped_write, mapped_read, 1, 1},
+    {&gx_probe_prefetch, 0, prefetch_send, prefetch_recv, 1, 0},
+    {&gx_probe_faults, NEEDS_SCRATCH, faults_send, faults_recv, 1, 0},
+    {&gx_probe_h2d, 0, own_copy, nothing, 0, 0},
+    {&gx_probe_d2h, 0, own_copy, nothing, 0, 0},
 };
 
 static const struct gpu_stages *stages_of(const struct gx_ep *ep)

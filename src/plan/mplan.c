@@ -7,6 +7,7 @@
 #include "mplan.h"
 #include "mplan_impl.h"
 
+#include "mem.h"
 #include "path.h"
 #include "pattern.h"
 #include "probe.h"
@@ -19,7 +20,7 @@
  * warm-up is that of its fewest iterations: a step that may stop early warms up as little. */
 void gx_mplan_set_stop_rule(const struct gx_run_opts *run, struct gx_mstep *s)
 {
-    s->min_iters = run->iters > 0 ? s->iters : gx_min_iters(s->iters);
+    s->min_iters = s->floor_iters = run->iters > 0 ? s->iters : gx_min_iters(s->iters);
     s->precision = run->iters > 0 ? 0 : run->precision;
 }
 
@@ -31,6 +32,26 @@ const struct gx_path_ops *gx_mgroup_ops(const struct gx_mgroup *g)
 const char *gx_mgroup_name(const struct gx_mgroup *g)
 {
     return g->probe >= 0 ? gx_probes[g->probe].name : gx_paths[g->path].name;
+}
+
+double gx_path_settle_s(const struct gx_path_ops *ops)
+{
+    if (ops->settle_s > 0)
+        return ops->settle_s;
+    return ops->flags & GX_PATH_NEEDS_GPU ? GX_GPU_SETTLE_S : 0;
+}
+
+int gx_mplan_uses_gpu(const struct gx_mplan *p)
+{
+    for (size_t i = 0; i < p->ngroups; i++) {
+        const struct gx_mgroup *g = &p->groups[i];
+        const struct gx_path_ops *ops = gx_mgroup_ops(g);
+        if (!g->absent && ops && ((ops->flags & GX_PATH_NEEDS_GPU) ||
+                                  gx_mem_has(g->src_kind, GX_MEM_GPU_ACCESSIBLE) ||
+                                  gx_mem_has(g->dst_kind, GX_MEM_GPU_ACCESSIBLE)))
+            return 1;
+    }
+    return 0;
 }
 
 long gx_mstep_quick_iters(const struct gx_mstep *s)
@@ -161,7 +182,7 @@ static int add_steps(struct gx_mplan *p, const struct gx_run_opts *run,
             s.window = step_window(run, ops, pc, s.pattern, s.size);
             s.warmup = run->warmup >= 0 ? run->warmup
                                         : gx_default_warmup_settling(
-                                              s.min_iters, ops->settle_s,
+                                              s.min_iters, gx_path_settle_s(ops),
                                               gx_mplan_iteration_seconds(pc, &s));
             if (ops->flags & GX_PATH_CHUNKED)
                 GX_TRY(add_chunked(p, run, ops, &s, err));

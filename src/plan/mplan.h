@@ -6,6 +6,7 @@
 #define GX_MPLAN_H
 
 #include "chunk.h"
+#include "noise.h"
 #include "options.h"
 #include "pairs.h"
 
@@ -19,9 +20,10 @@ struct gx_mstep {
     size_t chunk;              /* chunked paths: bytes per chunk (ncand 1); otherwise 0 */
     int depth;
     /* iters: the most timed iterations; min_iters: the fewest, before the stop rule is asked
-     * (equal with --iters: exactly that many). precision: what the stop rule asks of the
-     * median (0: nothing). */
-    long iters, min_iters, warmup, window;
+     * (equal with --iters: exactly that many); floor_iters (<= min_iters): the fewest before
+     * the budget's time may end the step (a probe's GX_PROBE_MIN_ITERS, else min_iters).
+     * precision: what the stop rule asks of the median (0: nothing). */
+    long iters, min_iters, floor_iters, warmup, window;
     double precision;
     /* Seconds the step takes at its iterations and the path's nominal rate (a guess): its
      * share of the budget is in proportion. */
@@ -113,11 +115,11 @@ long gx_default_round_trips(size_t bytes, struct gx_pace pc);
  * result's), the best of 3 in 36%. */
 #define GX_PROBE_MIN_ITERS 24
 long gx_probe_iters(size_t bytes);
-/* The fewest timed iterations of a step that stops on precision or time: GX_MIN_ITERS, or
- * half of its most where that is fewer (3 at least). Five are enough for the interval of a
- * median (their range: 94%) and keep a budget's floor low where an iteration is long (a
- * window of 256 MiB at 1 GB/s). */
-#define GX_MIN_ITERS 5
+/* The fewest timed iterations of a step that stops on precision or time: GX_MIN_ITERS (its most
+ * where that is fewer). Neither the budget nor the precision ends a step before them: five are
+ * enough for the interval of a median (their range: 94%), and a result on fewer is marked
+ * (GX_NOISE_FEW). The budget gives every step its fewest first (gx_budget_share). */
+#define GX_MIN_ITERS GX_NOISE_MIN_SAMPLES
 long gx_min_iters(long iters);
 /* Seconds a job spends outside its steps (start, the report, the plan) as --dry-run counts
  * them, and what the budget keeps back for them: from mpirun's start to the report's and from
@@ -166,6 +168,15 @@ long gx_mstep_settled_iters(const struct gx_mstep *s, double cv);
 /* Iterations of a candidate's brief measurement. */
 long gx_mstep_quick_iters(const struct gx_mstep *s);
 
+/* The warm-up a path's steps last at least, at its nominal pace: its own settling time, or for
+ * a GPU path without one GX_GPU_SETTLE_S: on two H100s, after a step's two warm-up
+ * iterations, zerocopy's and unified-prefetch's 8-byte latencies were still several times their
+ * settled value for five samples and more. */
+#define GX_GPU_SETTLE_S 0.005
+double gx_path_settle_s(const struct gx_path_ops *ops);
+/* Whether a step of the plan (a path's or a probe's) needs a GPU or memory that CUDA makes
+ * (device, managed, pinned, mapped). */
+int gx_mplan_uses_gpu(const struct gx_mplan *p);
 /* --dry-run: every step, one line each, and an estimate of the time the job will take. */
 void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *o);
 /* Seconds a group spends outside its iterations on its buffers (--dry-run's estimate). */
@@ -175,16 +186,20 @@ double gx_mgroup_setup_seconds(const struct gx_mgroup *g);
  * no run, or every run, has exact iterations. */
 void gx_mplan_print_exact(FILE *f, const struct gx_mplan *p, const struct gx_options *o);
 
-/* The budget as the steps spend it: each step's share is what is left of the budget, in
- * proportion to its estimate among the estimates of the steps still to come (GX_BUDGET_EVEN of
- * it split evenly among them), so that what a step leaves (it stopped on precision) goes to
+/* The budget as the steps spend it: each step's share is a part of what is left, in proportion
+ * to its estimate among the estimates of the steps still to come (GX_BUDGET_EVEN of it split
+ * evenly among them), never less than the time of its fewest iterations (its least), so that
+ * what a step leaves (it stopped on precision) and what skipped steps would have taken go to
  * those after it. Every rank keeps its own. */
 struct gx_budget {
-    double seconds;     /* 0: no budget */
-    double t0;          /* when the plan started (MPI_Wtime) */
+    double seconds;       /* 0: no budget */
+    double t0;            /* when the plan started (MPI_Wtime) */
     double estimate_left; /* the estimates of the steps not yet run */
     long steps_left;
 };
+/* The least a step takes at its estimated pace: its validation, its warm-up, its fewest timed
+ * iterations and its candidates' least; a step of exactly --iters, all of them. */
+double gx_mstep_least_seconds(const struct gx_mstep *s);
 /* The part of a share every step gets alike, whatever its estimate: a step the nominal rates
  * call instant (8 B latency: microseconds) still gets time where the machine is busy. */
 #define GX_BUDGET_EVEN 0.5
@@ -194,9 +209,9 @@ double gx_budget_share(struct gx_budget *bg, const struct gx_mstep *s, double no
 /* Steps that will not run (a skipped group): their estimates no longer claim a share. */
 void gx_budget_skip(struct gx_budget *bg, const struct gx_mstep *s, size_t n);
 double gx_budget_left(const struct gx_budget *bg, double now);
-/* Seconds the plan takes at the least (every step's validation, one warm-up and one timed
- * iteration, its groups' setup, the job's overhead) at the estimated rates: a budget below it
- * cannot be kept, which the run says before it starts and records in the report. */
+/* Seconds the plan takes at the least (every step's least, its groups' setup, the job's
+ * overhead) at the estimated rates: a budget below it cannot be kept, which the run says
+ * before it starts and records in the report. */
 double gx_budget_least(const struct gx_mplan *p);
 /* Rank 0, before the steps: one line saying what the budget buys (the iterations the
  * estimates afford every step, and the interval that gives a median at a 5% spread), after

@@ -67,14 +67,11 @@ static double step_seconds_at(const struct gx_mstep *s, long n, long search)
     return step_seconds_of(s, n, s->warmup, search);
 }
 
-/* The least a step takes under a budget: its validation, one warm-up and one timed iteration
- * (gx_mstep_next_timed_ask) and its candidates' least; a step of exactly --iters, all of
- * them. */
-static double step_least_seconds(const struct gx_mstep *s)
+double gx_mstep_least_seconds(const struct gx_mstep *s)
 {
     if (gx_mstep_first_ask(s) == GX_ASK_NEVER)
         return s->estimate_s;
-    return step_seconds_of(s, 1, s->warmup < 1 ? s->warmup : 1, gx_mstep_search_floor_iters(s));
+    return step_seconds_of(s, s->floor_iters, s->warmup, gx_mstep_search_floor_iters(s));
 }
 
 double gx_dry_run_cv(size_t bytes)
@@ -91,7 +88,7 @@ double gx_mplan_step_planned(struct gx_budget *bg, const struct gx_mstep *s, dou
                                gx_mstep_search_iters(s));
     double share = gx_budget_share(bg, s, *now);
     if (bg->seconds > 0 && s->min_iters < s->iters && t > share) {
-        double least = step_least_seconds(s);
+        double least = gx_mstep_least_seconds(s);
         t = share > least ? share : least;
     }
     *now += t;
@@ -147,26 +144,40 @@ double gx_budget_left(const struct gx_budget *bg, double now)
     return left > 0 ? left : 0;
 }
 
+/* A step's share of `left` seconds: its part of them, never less than its least. The least of
+ * the steps to come is not held back from it: at the nominal rates (guesses) the least of a
+ * default run's steps came to nearly its whole budget, which left its first steps a few ms,
+ * while each step ends far sooner than that estimate and hands on the rest. */
+static double share_of(const struct gx_budget *bg, const struct gx_mstep *s, double left)
+{
+    double least = gx_mstep_least_seconds(s);
+    double part = left * share_part(bg, s->estimate_s);
+    return part > least ? part : least;
+}
+
+/* Counts steps as run or skipped: their estimates no longer claim a share. */
+static void budget_remove(struct gx_budget *bg, const struct gx_mstep *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        bg->estimate_left -= s[i].estimate_s;
+    }
+    bg->estimate_left = bg->estimate_left > 0 ? bg->estimate_left : 0;
+    bg->steps_left = bg->steps_left > (long)n ? bg->steps_left - (long)n : 0;
+}
+
 double gx_budget_share(struct gx_budget *bg, const struct gx_mstep *s, double now)
 {
-    double part = share_part(bg, s->estimate_s);
-    bg->estimate_left = bg->estimate_left - s->estimate_s > 0 ? bg->estimate_left - s->estimate_s
-                                                              : 0;
-    bg->steps_left = bg->steps_left > 0 ? bg->steps_left - 1 : 0;
+    double share = bg->seconds > 0 ? share_of(bg, s, gx_budget_left(bg, now)) : 0;
+    budget_remove(bg, s, 1);
     if (bg->seconds <= 0)
         return 0;
-    /* A step past its share still runs its fewest iterations: never a share of nothing. */
-    double share = gx_budget_left(bg, now) * part;
+    /* Never a share of nothing: the stop rule's fewest still run (stop.c). */
     return share > 1e-3 ? share : 1e-3;
 }
 
 void gx_budget_skip(struct gx_budget *bg, const struct gx_mstep *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        bg->estimate_left -= s[i].estimate_s;
-    if (bg->estimate_left < 0)
-        bg->estimate_left = 0;
-    bg->steps_left = bg->steps_left > (long)n ? bg->steps_left - (long)n : 0;
+    budget_remove(bg, s, n);
 }
 
 double gx_budget_least(const struct gx_mplan *p)
@@ -178,7 +189,7 @@ double gx_budget_least(const struct gx_mplan *p)
             continue;
         secs += gx_mgroup_setup_seconds(gr);
         for (size_t i = gr->first; i < gr->first + gr->n; i++)
-            secs += step_least_seconds(&p->steps[i]);
+            secs += gx_mstep_least_seconds(&p->steps[i]);
     }
     return secs;
 }
@@ -190,7 +201,7 @@ void gx_budget_print(FILE *f, const struct gx_mplan *p, const struct gx_options 
     double least = gx_budget_least(p);
     if (least > (double)o->g.budget * GX_BUDGET_SLACK)
         gx_print_note(f, "# budget %ld s cannot be kept: the plan's least (every step's validation, "
-                "one warm-up and one timed iteration, and its setup) takes about %.1f s at the "
+                "warm-up and fewest iterations, and its setup) takes about %.1f s at the "
                 "estimated rates\n", o->g.budget, least);
     struct gx_budget bg;
     gx_budget_start(&bg, p, (double)o->g.budget, 0);
@@ -207,11 +218,11 @@ void gx_budget_print(FILE *f, const struct gx_mplan *p, const struct gx_options 
         double per_iter = s->estimate_s / (double)(s->iters + s->warmup + 2 +
                                                    gx_mstep_search_iters(s));
         double fixed = per_iter * (double)(s->warmup + 2 + gx_mstep_search_iters(s));
-        double share = avail * share_part(&bg, s->estimate_s);
+        double share = share_of(&bg, s, avail);
         long n = (long)((share - fixed) / per_iter);
         if (n >= s->iters)
             capped++;
-        n = n < 1 ? 1 : n > s->iters ? s->iters : n;
+        n = n < s->floor_iters ? s->floor_iters : n > s->iters ? s->iters : n;
         if (fewest < 0 || n < fewest)
             fewest = n;
     }

@@ -112,7 +112,5 @@ long gx_probe_iters(size_t bytes)
 
 long gx_min_iters(long iters)
 {
-    long half = iters / 2 > 3 ? iters / 2 : 3;
-    long n = half < GX_MIN_ITERS ? half : GX_MIN_ITERS;
-    return n < iters ? n : iters;
+    return iters < GX_MIN_ITERS ? iters : GX_MIN_ITERS;
 }

@@ -102,7 +102,7 @@ static int group_points(const struct gx_mplan *p, const struct gx_options *o,
             const struct gx_pair *pr = &round->pairs[i];
             int same = p->layout->node_of[pr->a] == p->layout->node_of[pr->b];
             const struct gx_bound_rule *rule = gx_bound_rule(
-                ops->bounds, family, gx_bound_conditions(g->src_kind, g->dst_kind, same));
+                ops->bounds, family, gx_bound_conditions(g->src_kind, g->dst_kind, same, same));
             if (rule)
                 GX_TRY(rule_points(pts, rule, st, err));
         }
@@ -163,7 +163,13 @@ static int add_probe_groups(struct gx_mplan *p, const struct gx_run_opts *run, i
                 s.min_iters = s.iters / 5;
             if (run->iters <= 0 && s.min_iters < GX_PROBE_MIN_ITERS)
                 s.min_iters = s.iters < GX_PROBE_MIN_ITERS ? s.iters : GX_PROBE_MIN_ITERS;
-            s.warmup = run->warmup >= 0 ? run->warmup : gx_default_warmup(s.min_iters);
+            /* Under a budget the time may end it after GX_PROBE_MIN_ITERS, the more where a
+             * step's share affords them. */
+            if (run->iters <= 0 && s.min_iters > GX_PROBE_MIN_ITERS)
+                s.floor_iters = GX_PROBE_MIN_ITERS;
+            else
+                s.floor_iters = s.min_iters;
+            s.warmup = run->warmup >= 0 ? run->warmup : gx_default_warmup(s.floor_iters);
             s.window = gx_pattern_table[s.pattern]->uses_window ? pts->v[i].window : 1;
             GX_TRY(gx_mplan_add_step(p, &s, err));
         }

@@ -35,7 +35,7 @@ void gx_noise_json(cJSON *o, const struct gx_noise *n)
     cJSON *e = cJSON_AddObjectToObject(o, "noise");
     cJSON *marks = cJSON_AddArrayToObject(e, "marks");
     char word[32], why[256];
-    for (unsigned bit = 1; bit <= GX_NOISE_WIDE; bit <<= 1)
+    for (unsigned bit = 1; bit <= GX_NOISE_LAST; bit <<= 1)
         if (n->marks & bit)
             cJSON_AddItemToArray(marks, cJSON_CreateString(gx_noise_words(bit, word, sizeof word)));
     if (n->cpu_wait >= 0)

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "sink.h"
+#include "mplan.h"
 
 #include "context.h"
 #include "mem.h"
@@ -27,7 +28,8 @@ static void say_no_gpu(struct gx_sink *s)
         if (all)
             (void)gx_said_before(&why, reason);
     }
-    if (all)
+    /* A run that needs no GPU took none on purpose: nothing of it is skipped. */
+    if (all && gx_mplan_uses_gpu(s->plan))
         gx_output_no_gpu(&s->out, &why);
     gx_said_free(&why);
 }
@@ -74,7 +76,8 @@ static int on_result(void *ctx, const struct gx_result *given, struct gx_err *er
     s->tally.skipped += res->state == GX_STATE_SKIPPED;
     s->tally.failed += res->state == GX_STATE_FAILED;
     if (res->state == GX_STATE_OK) {
-        s->tally.noisy += res->noise.marks != 0;
+        s->tally.noisy += (res->noise.marks & GX_NOISE_MACHINE) != 0;
+        s->tally.few += (res->noise.marks & GX_NOISE_FEW) != 0;
         s->tally.unsound += res->ceiling_unsound;
         s->tally.exceeded += res->ceiling_exceeded;
         s->tally.within += res->ceiling_within;
@@ -293,6 +296,7 @@ void gx_sink_interference(struct gx_sink *s, FILE *table)
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "results_measured", t->ok);
     cJSON_AddNumberToObject(o, "results_noisy", t->noisy);
+    cJSON_AddNumberToObject(o, "results_few", t->few);
     cJSON_AddNumberToObject(o, "ceilings_unsound", t->unsound);
     cJSON_AddNumberToObject(o, "ceilings_exceeded", t->exceeded);
     cJSON_AddNumberToObject(o, "ceilings_within", t->within);
@@ -306,6 +310,11 @@ void gx_sink_interference(struct gx_sink *s, FILE *table)
     if (cpus > 0)
         cJSON_AddNumberToObject(o, "cpus_online", (double)cpus);
     gx_report_set(s->rep, "interference", o);
+    if (t->few)
+        gx_print_note(table, "\n# too few to judge: %d of %d results rest on fewer than %d timed "
+                      "iterations, marked ~ (the step was cut by --timeout or a stop signal, or "
+                      "--iters asked for so few): their noise cannot be told\n", t->few, t->ok,
+                      GX_NOISE_MIN_SAMPLES);
     if (!t->noisy && !t->unsound)
         return;
     char load[96] = "", wait[96] = "";

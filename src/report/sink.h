@@ -22,7 +22,8 @@ struct gx_tally {
     int validation_failed; /* some result's data arrived corrupted */
     /* What the machine did to the measured ones (noise.h): disturbed steps, ceilings that were
      * no bound or were beaten, and the longest wait for a CPU (share of a step; <0 unknown). */
-    int noisy, unsound, exceeded, within;
+    int noisy, few, unsound, exceeded, within; /* noisy: the machine's marks; few: too few
+                                                  iterations (GX_NOISE_FEW) */
     double cpu_wait_max;
     double load_start;     /* the 1-minute load average when the sink opened (<0 unknown) */
 };

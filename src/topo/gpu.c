@@ -57,11 +57,15 @@ static const char *context_option(int argc, char **argv)
 }
 #endif
 
-void gx_gpu_early_context(int argc, char **argv)
+void gx_gpu_early_context(int argc, char **argv, const char *no_gpu)
 {
 #ifdef HAVE_CUDA
     const char *var, *opt = context_option(argc, argv);
     int local = gx_launcher_local_rank(&var), n = 0;
+    if (no_gpu) {
+        snprintf(early_why, sizeof early_why, "%s", no_gpu);
+        return;
+    }
     if (opt) {
         snprintf(early_why, sizeof early_why, "no CUDA context before MPI_Init: %s given", opt);
         return;
@@ -86,7 +90,7 @@ void gx_gpu_early_context(int argc, char **argv)
     snprintf(early_why, sizeof early_why, "CUDA context made before MPI_Init on GPU %d (%s=%d)",
              early_device, var, local);
 #else
-    (void)argc, (void)argv;
+    (void)argc, (void)argv, (void)no_gpu;
     snprintf(early_why, sizeof early_why, "no CUDA in this build");
 #endif
 }

@@ -13,9 +13,10 @@
  * when a context is current in MPI_Init, and keeps it: without one, device buffers went
  * through the host at 2 GB/s (issue 23). Nothing is done when the choice could differ
  * (--gpu-map, --scenario, --fake-gpus, --topology-xml given), nothing is measured (--help,
- * --version, --dry-run) or no local rank is known;
+ * --version, --dry-run), no local rank is known, or `no_gpu` says why none is wanted (the run's
+ * paths need no GPU: CUDA is not even initialised, as in a CPU program);
  * gx_gpu_early_why says what was done, for the report. */
-void gx_gpu_early_context(int argc, char **argv);
+void gx_gpu_early_context(int argc, char **argv, const char *no_gpu);
 int gx_gpu_early_device(void); /* -1: none made */
 const char *gx_gpu_early_why(void);
 /* Whether this rank sees a GPU before one is chosen: CUDA's device count; for a plan only
