@@ -92,8 +92,10 @@ struct gx_global_opts {
     long soak;                            /* --soak: repeat the runs until this many seconds */
     /* --budget: seconds the whole plan (ceiling probes included) may take, shared among its
      * steps; 0: none (each step ends on precision or at its iterations). The default run
-     * has one of its own (GX_DEFAULT_BUDGET_*). */
+     * has one of its own (GX_DEFAULT_BUDGET_*), and the GPU default run's map (runs of
+     * exactly --iters, which no budget shortens) adds its own time to it (budget_default). */
     long budget;
+    int budget_default;
 };
 
 struct gx_options {

@@ -23,6 +23,7 @@
 #include "watchdog.h"
 
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,8 +122,10 @@ static int default_run(struct gx_job *job, struct gx_options *opts, struct gx_er
     GX_TRY(all ? gx_options_gpu_default(opts, err) : GX_OK);
     /* The default run answers within a budget of its own; axes given make it the user's run,
      * which takes what its steps need unless --budget says otherwise. */
-    if (!opts->g.budget && !opts->default_axes_given)
+    if (!opts->g.budget && !opts->default_axes_given) {
         opts->g.budget = all ? GX_DEFAULT_BUDGET_GPU : GX_DEFAULT_BUDGET_HOST;
+        opts->g.budget_default = 1;
+    }
     return GX_OK;
 }
 
@@ -178,6 +181,10 @@ static int prepare(struct gx_job *job, struct gx_options *opts, struct gx_layout
         rc = gx_options_check_job(opts, layout, job->local_size, err);
     if (rc == GX_OK && measures)
         rc = gx_mplan_make(opts, layout, plan, err);
+    /* The default budget is the measurements'; the node's map, of fixed iterations, comes on
+     * top of it at its estimate. */
+    if (rc == GX_OK && measures && opts->g.budget_default)
+        opts->g.budget += (long)ceil(gx_mplan_exact_seconds(plan, opts));
     if (rc == GX_OK && measures)
         rc = check_fault(job, opts, plan, err);
     /* A --dry-run says what the run as planned would refuse, by the run's own check of its

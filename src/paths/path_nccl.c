@@ -30,10 +30,16 @@ static cudaStream_t nccl_stream;
 static int nccl_job_mode;
 static char nccl_job_via[64];
 
-/* --nccl-comm pair: the pair's own communicator, rank 0 its initiator. */
+/* --nccl-comm pair: the pair's own communicator, rank 0 its initiator, kept for the job once
+ * made (a new one cost each step about half a second: a step's probes stand between two of
+ * its groups). Both sides make and find it at the same groups. */
 struct nccl_pair {
+    int peer, initiator;
     ncclComm_t comm;
 };
+#define GX_NCCL_PAIRS 64
+static struct nccl_pair nccl_pairs[GX_NCCL_PAIRS];
+static int nccl_npairs;
 
 /* Topology setup already found the ranks of this node that use this rank's GPU. */
 static int shared_gpu(const struct gx_job *job, struct gx_err *why)
@@ -89,6 +95,10 @@ static int nccl_setup(const struct gx_job *job, struct gx_err *err)
 
 static void nccl_teardown(void)
 {
+    for (int i = 0; i < nccl_npairs; i++)
+        if (nccl_pairs[i].comm)
+            ncclCommDestroy(nccl_pairs[i].comm);
+    nccl_npairs = 0;
     if (nccl_comm)
         ncclCommDestroy(nccl_comm);
     if (nccl_stream)
@@ -141,12 +151,23 @@ static int nccl_open(struct gx_ep *ep, struct gx_err *err)
         ep->via = nccl_job_via;
         return GX_OK;
     }
-    struct nccl_pair *p = calloc(1, sizeof *p);
-    if (!p)
-        return gx_fail(err, GX_ERUNTIME, "out of host memory");
-    ep->priv = p;
     ep->via = "the pair's own communicator of 2 ranks";
-    return open_pair(ep, p, err);
+    for (int i = 0; i < nccl_npairs; i++)
+        if (nccl_pairs[i].peer == ep->peer && nccl_pairs[i].initiator == ep->initiator &&
+            nccl_pairs[i].comm) {
+            ep->priv = &nccl_pairs[i];
+            return GX_OK;
+        }
+    if (nccl_npairs == GX_NCCL_PAIRS)
+        return gx_fail(err, GX_ESKIP, "more than %d pairs with rank %d: no NCCL communicator "
+                       "left for this one (--nccl-comm job has one for all)", GX_NCCL_PAIRS,
+                       ep->job->rank);
+    struct nccl_pair *p = &nccl_pairs[nccl_npairs];
+    *p = (struct nccl_pair){.peer = ep->peer, .initiator = ep->initiator};
+    GX_TRY(open_pair(ep, p, err));
+    nccl_npairs++;
+    ep->priv = p;
+    return GX_OK;
 }
 
 static int nccl_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
@@ -169,13 +190,7 @@ static int nccl_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
 
 static void nccl_close(struct gx_ep *ep)
 {
-    struct nccl_pair *p = ep->priv;
-    if (!p)
-        return;
-    if (p->comm)
-        ncclCommDestroy(p->comm);
-    free(p);
-    ep->priv = NULL;
+    ep->priv = NULL; /* the pair's communicator stays for the job (nccl_teardown) */
 }
 
 

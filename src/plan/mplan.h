@@ -185,6 +185,8 @@ double gx_mgroup_setup_seconds(const struct gx_mgroup *g);
  * --iters take (the GPU default run's map), which the budget does not shorten; nothing where
  * no run, or every run, has exact iterations. */
 void gx_mplan_print_exact(FILE *f, const struct gx_mplan *p, const struct gx_options *o);
+/* The seconds of the runs of exactly --iters at their estimates (0 where none). */
+double gx_mplan_exact_seconds(const struct gx_mplan *p, const struct gx_options *o);
 
 /* The budget as the steps spend it: each step's share is a part of what is left, in proportion
  * to its estimate among the estimates of the steps still to come (GX_BUDGET_EVEN of it split

@@ -9,15 +9,10 @@
 
 #include <string.h>
 
-void gx_mplan_print_exact(FILE *f, const struct gx_mplan *p, const struct gx_options *o)
+/* The seconds of the runs of exactly --iters, in all and per run (secs, results: GX_MAX_RUNS). */
+static double exact_seconds(const struct gx_mplan *p, const struct gx_options *o, double *secs,
+                            long *results)
 {
-    double secs[GX_MAX_RUNS] = {0};
-    long results[GX_MAX_RUNS] = {0};
-    int exact = 0;
-    for (int r = 0; r < o->nruns && r < GX_MAX_RUNS; r++)
-        exact += o->runs[r].iters > 0;
-    if (o->g.budget <= 0 || exact == 0 || exact == o->nruns)
-        return;
     double all = 0;
     for (size_t g = 0; g < p->ngroups; g++) {
         const struct gx_mgroup *gr = &p->groups[g];
@@ -31,6 +26,26 @@ void gx_mplan_print_exact(FILE *f, const struct gx_mplan *p, const struct gx_opt
         if (gr->probe < 0 || gr->own) /* a ceiling probe's steps are no results */
             results[gr->run] += (long)gr->n * p->pairs[gr->run].rounds[gr->round].npairs;
     }
+    return all;
+}
+
+double gx_mplan_exact_seconds(const struct gx_mplan *p, const struct gx_options *o)
+{
+    double secs[GX_MAX_RUNS] = {0};
+    long results[GX_MAX_RUNS] = {0};
+    return exact_seconds(p, o, secs, results);
+}
+
+void gx_mplan_print_exact(FILE *f, const struct gx_mplan *p, const struct gx_options *o)
+{
+    double secs[GX_MAX_RUNS] = {0};
+    long results[GX_MAX_RUNS] = {0};
+    int exact = 0;
+    for (int r = 0; r < o->nruns && r < GX_MAX_RUNS; r++)
+        exact += o->runs[r].iters > 0;
+    if (o->g.budget <= 0 || exact == 0 || exact == o->nruns)
+        return;
+    double all = exact_seconds(p, o, secs, results);
     char list[512] = "";
     for (int r = 0; r < o->nruns; r++) {
         size_t used = strlen(list);
