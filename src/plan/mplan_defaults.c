@@ -76,17 +76,17 @@ long gx_default_window_by_time(size_t bytes, double gbps)
     return by_time < 1 ? 1 : whole_window(by_time);
 }
 
-/* A group's typical pace: its path's nominal latency and rate, where a path whose nominal rate
- * is its GPU buffers' moves host buffers at both ends instead, at most GX_HOST_COPY_GBPS (mpi's
- * 400 GB/s is CUDA IPC's: on pinned memory of one H200 host it moved 6.5-16.6 GB/s, and
- * windows sized at 400 made its iterations at 16M-1G last 0.3-0.7 s). */
+/* A group's typical pace: its path's nominal latency and rate, where the group moves host
+ * buffers at both ends at most GX_HOST_COPY_GBPS (mpi's 400 GB/s is CUDA IPC's: on pinned
+ * memory of one H200 host it moved 6.5-16.6 GB/s, and windows sized at 400 made its iterations
+ * at 16M-1G last 0.3-0.7 s; a build without CUDA, whose mpi moves pageable memory by default,
+ * had sized them so too). */
 #define GX_HOST_COPY_GBPS 12
 struct gx_pace gx_mplan_pace_of(const struct gx_path_ops *ops, int src_kind, int dst_kind)
 {
     struct gx_pace pc = {ops->nominal_gbps > 0 ? ops->nominal_gbps : 10,
                          ops->nominal_us > 0 ? ops->nominal_us : 10};
-    int gpu_path = gx_mem_on_gpu(ops->default_src) == 1 || gx_mem_on_gpu(ops->default_dst) == 1;
-    if (gpu_path && gx_mem_on_gpu(src_kind) == 0 && gx_mem_on_gpu(dst_kind) == 0 &&
+    if (gx_mem_on_gpu(src_kind) == 0 && gx_mem_on_gpu(dst_kind) == 0 &&
         pc.gbps > GX_HOST_COPY_GBPS)
         pc.gbps = GX_HOST_COPY_GBPS;
     return pc;
