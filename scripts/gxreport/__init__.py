@@ -909,6 +909,8 @@ def interference_text(doc):
 NOISY_NOTE = ("~: the machine interfered with that step (a rank waited for a CPU, a slow tail, "
               "or a wide interval: the report's noise), so its median is no clean number; "
               "rerun on a quieter node")
+FEW_NOTE = ("~: fewer than %d timed iterations (cut by --timeout or a stop signal, --iters, or "
+            "a budget before gpuxfer gave every step 5): too few to judge" % MIN_SAMPLES)
 
 
 # --- Curves: what summary and plot show ---------------------------------------------------------
@@ -955,7 +957,7 @@ def curves(doc, all_chunks=False):
                 ceilings = [r["ceiling"] for r in rs if "ceiling" in r]
                 rates = [r["line_gbs"] for r in rs if "line_gbs" in r]
                 pt = {"median": statistics.median(s["median"] for s in st),
-                      "noisy": sum(noisy(r) for r in rs),
+                      "noisy": sum(noisy(r) for r in rs), "few": sum(too_few(r) for r in rs),
                       "ceiling": statistics.median(ceilings) if ceilings else None,
                       "line": statistics.median(rates) if rates else None,
                       "lo": min(s.get("p5", s["median"]) for s in st),

@@ -96,12 +96,15 @@ def main(argv):
     for pattern, unit in sorted(by_table, key=order):
         print("\n".join(table(pattern, unit, by_table[(pattern, unit)])))
     cells = [p for t in by_table.values() for pts in t.values() for p in pts.values()]
-    marked = sum(1 for p in cells if p["noisy"])
+    few = sum(1 for p in cells if p.get("few"))
+    marked = sum(1 for p in cells if p["noisy"] and not p.get("few"))
+    if few:
+        gx.note(f"\n# {few} of {len(cells)} medians marked {gx.FEW_NOTE}")
     if marked:
-        print(f"\n# {marked} of {len(cells)} medians marked {gx.NOISY_NOTE}")
+        gx.note(f"\n# {marked} of {len(cells)} medians marked {gx.NOISY_NOTE}")
         run = gx.interference_text(doc)
         if run:
-            print(f"# the run's interference: {run}")
+            gx.note(f"# the run's interference: {run}")
     health = health_lines(doc)
     if health:
         print("\n" + "\n".join(health))
