@@ -46,7 +46,8 @@ done
 ok $? "the $nref reference runs in pkgdatadir/reference, their README in docdir/results" ||
     echo "missing or different:$bad" | diag
 (cd / && env -u PYTHONPATH "$bin/gpuxfer-report" compare "$data"/reference/h200-1gpu-*-run1.json \
-    "$data"/reference/h200-1gpu-*-run2.json -- "$data"/reference/h100-*-run1.json) >"$dir/ref.txt" 2>&1
+    "$data"/reference/h200-1gpu-*-run2.json -- "$data"/reference/h100-80gb-1gpu-*-run1.json) \
+    >"$dir/ref.txt" 2>&1
 [ $? -eq 0 ] && grep -q '^# A: .*/h200-.*(2 runs)' "$dir/ref.txt" && grep -q '^# summary' "$dir/ref.txt" &&
     grep -q 'ranks.gpu.name=NVIDIA H100' "$dir/ref.txt"
 ok $? "installed gpuxfer-report compare: two H200 reference runs against an H100 one, the GPUs named" ||
