@@ -30,12 +30,15 @@ static cudaStream_t nccl_stream;
 static int nccl_job_mode;
 static char nccl_job_via[64];
 
-/* --nccl-comm pair: the pair's own communicator, rank 0 its initiator, kept for the job once
- * made (a new one cost each step about half a second: a step's probes stand between two of
- * its groups). Both sides make and find it at the same groups. */
+/* A pair as NCCL knows it: --nccl-comm pair, its own communicator (rank 0 its initiator), kept
+ * for the job once made (a new one cost each step about half a second: a step's probes stand
+ * between two of its groups); --nccl-comm job, the job's. Both sides make and find it at the
+ * same groups. NCCL connects a pair on its first transfer, its threads busy beside the rank's
+ * own: that transfer is made when the pair is opened, before any step's clock. */
 struct nccl_pair {
     int peer, initiator;
     ncclComm_t comm;
+    int owned; /* the pair's own communicator, destroyed at teardown */
 };
 #define GX_NCCL_PAIRS 64
 static struct nccl_pair nccl_pairs[GX_NCCL_PAIRS];
@@ -96,7 +99,7 @@ static int nccl_setup(const struct gx_job *job, struct gx_err *err)
 static void nccl_teardown(void)
 {
     for (int i = 0; i < nccl_npairs; i++)
-        if (nccl_pairs[i].comm)
+        if (nccl_pairs[i].comm && nccl_pairs[i].owned)
             ncclCommDestroy(nccl_pairs[i].comm);
     nccl_npairs = 0;
     if (nccl_comm)
@@ -145,13 +148,21 @@ static int open_pair(struct gx_ep *ep, struct nccl_pair *p, struct gx_err *err)
     return GX_OK;
 }
 
+/* The pair's first transfer, a byte each way: NCCL connects them. */
+static int connect_pair(struct gx_ep *ep, const struct nccl_pair *p, struct gx_err *err)
+{
+    int peer = p->owned ? (ep->initiator ? 1 : 0) : ep->peer;
+    GX_NCCL_TRY(err, ncclGroupStart());
+    GX_NCCL_TRY(err, ncclSend(ep->src, 1, ncclChar, peer, p->comm, nccl_stream));
+    GX_NCCL_TRY(err, ncclRecv(ep->dst, 1, ncclChar, peer, p->comm, nccl_stream));
+    GX_NCCL_TRY(err, ncclGroupEnd());
+    GX_CUDA_TRY(err, cudaStreamSynchronize(nccl_stream));
+    return GX_OK;
+}
+
 static int nccl_open(struct gx_ep *ep, struct gx_err *err)
 {
-    if (nccl_job_mode) {
-        ep->via = nccl_job_via;
-        return GX_OK;
-    }
-    ep->via = "the pair's own communicator of 2 ranks";
+    ep->via = nccl_job_mode ? nccl_job_via : "the pair's own communicator of 2 ranks";
     for (int i = 0; i < nccl_npairs; i++)
         if (nccl_pairs[i].peer == ep->peer && nccl_pairs[i].initiator == ep->initiator &&
             nccl_pairs[i].comm) {
@@ -163,8 +174,11 @@ static int nccl_open(struct gx_ep *ep, struct gx_err *err)
                        "left for this one (--nccl-comm job has one for all)", GX_NCCL_PAIRS,
                        ep->job->rank);
     struct nccl_pair *p = &nccl_pairs[nccl_npairs];
-    *p = (struct nccl_pair){.peer = ep->peer, .initiator = ep->initiator};
-    GX_TRY(open_pair(ep, p, err));
+    *p = (struct nccl_pair){.peer = ep->peer, .initiator = ep->initiator, .comm = nccl_comm,
+                            .owned = !nccl_job_mode};
+    if (p->owned)
+        GX_TRY(open_pair(ep, p, err));
+    GX_TRY(connect_pair(ep, p, err));
     nccl_npairs++;
     ep->priv = p;
     return GX_OK;
@@ -174,8 +188,8 @@ static int nccl_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
                      struct gx_err *err)
 {
     const struct nccl_pair *p = ep->priv;
-    ncclComm_t comm = p ? p->comm : nccl_comm;
-    int peer = p ? (ep->initiator ? 1 : 0) : ep->peer;
+    ncclComm_t comm = p->comm;
+    int peer = p->owned ? (ep->initiator ? 1 : 0) : ep->peer;
     GX_NCCL_TRY(err, ncclGroupStart());
     for (int m = 0; m < count; m++) {
         if (dir & GX_DIR_SEND)
