@@ -207,21 +207,23 @@ static int no_file(const char *path, char **text, struct gx_err *err, void *ctx)
 
 /* One parse before any thread. The command line's options are set before a scenario is read:
  * its failure here leaves them. */
-static const struct gx_options *early_options(int argc, char **argv)
+static const struct gx_options *early_options(int argc, char **argv, int *rc)
 {
     static struct gx_options o; /* large */
-    static int parsed;
+    static int parsed, parse_rc;
     if (!parsed) {
         struct gx_err err = {0};
-        gx_options_parse(argc, argv, &o, no_file, NULL, &err);
+        parse_rc = gx_options_parse(argc, argv, &o, no_file, NULL, &err);
         parsed = 1;
     }
+    *rc = parse_rc;
     return &o;
 }
 
 long gx_options_early_timeout(int argc, char **argv)
 {
-    const struct gx_options *o = early_options(argc, argv);
+    int rc;
+    const struct gx_options *o = early_options(argc, argv, &rc);
     return o->g.timeout > 0 ? o->g.timeout : 0;
 }
 
@@ -232,14 +234,18 @@ static int cuda_memory(int kind)
 
 const char *gx_options_early_no_gpu(int argc, char **argv)
 {
-    const struct gx_options *o = early_options(argc, argv);
-    if (o->default_paths || o->nruns < 1 || o->g.scenario[0])
+    int rc;
+    const struct gx_options *o = early_options(argc, argv, &rc);
+    /* A command line in error says nothing of its paths (the run refuses it after MPI_Init). */
+    if (rc != GX_OK || o->default_paths || o->nruns < 1 || o->g.scenario[0])
         return NULL;
     for (int r = 0; r < o->nruns; r++) {
         const struct gx_run_opts *run = &o->runs[r];
         if (cuda_memory(run->mem_src) || cuda_memory(run->mem_dst))
             return NULL;
         for (int i = 0; i < run->npaths; i++) {
+            if (run->paths[i] < 0 || run->paths[i] >= gx_path_count)
+                return NULL;
             const struct gx_path_ops *ops = gx_paths[run->paths[i]].ops;
             if (!ops || ops->flags & GX_PATH_NEEDS_GPU ||
                 (run->mem_src == GX_MEM_DEFAULT && cuda_memory(ops->default_src)) ||
