@@ -6,26 +6,29 @@
 
 #include <string.h>
 
-/* The initiator's verdict after n timed iterations (n <= 0: within the warm-up). Nothing ends a
- * step before its floor (a result's fewest, GX_MIN_ITERS: it needs an interval; a probe's
- * GX_PROBE_MIN_ITERS), and the precision not before its fewest: the budget gave every step
- * the time of its floor first (gx_budget_share). Only --timeout and a stop signal cut one
- * shorter. */
-static int verdict_of(struct gx_bench *b, const struct gx_mstep *st, long n)
+/* The initiator's verdict after n timed iterations (gx_stop_verdict, stop.h). */
+int gx_stop_verdict(const struct gx_mstep *st, long n, double reached, double elapsed_s,
+                    double share_s)
 {
     if (n < st->floor_iters)
         return GX_ENDED_ITERATIONS;
-    if (n >= st->min_iters) {
-        memcpy(b->sorted, b->samples, (size_t)n * sizeof *b->sorted);
-        double reached = gx_sorted_precision(b->sorted, (size_t)n);
-        if (b->sink)
-            b->sink->ops->precision(b->sink->ctx, reached, gx_bench_budget_left(b));
-        if (st->precision > 0 && reached <= st->precision)
-            return GX_ENDED_PRECISION;
-    }
-    if (b->share_s > 0 && MPI_Wtime() - b->iter_t0 >= b->share_s)
+    if (n >= st->min_iters && reached >= 0 && st->precision > 0 && reached <= st->precision)
+        return GX_ENDED_PRECISION;
+    if (share_s > 0 && elapsed_s >= share_s)
         return GX_ENDED_TIME;
     return GX_ENDED_ITERATIONS;
+}
+
+static int verdict_of(struct gx_bench *b, const struct gx_mstep *st, long n)
+{
+    double reached = -1;
+    if (n >= st->floor_iters && n >= st->min_iters) { /* sorted only where it may decide */
+        memcpy(b->sorted, b->samples, (size_t)n * sizeof *b->sorted);
+        reached = gx_sorted_precision(b->sorted, (size_t)n);
+        if (b->sink)
+            b->sink->ops->precision(b->sink->ctx, reached, gx_bench_budget_left(b));
+    }
+    return gx_stop_verdict(st, n, reached, MPI_Wtime() - b->iter_t0, b->share_s);
 }
 
 /* The initiator's pace: seconds per iteration since the last boundary asked (0 before any). The

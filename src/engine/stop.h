@@ -18,5 +18,13 @@
  * copy of the samples, never them. */
 int gx_stop_ask(struct gx_bench *b, const struct gx_mstep *st, long n, int *ended, long *next,
                 struct gx_err *err);
+/* The rule itself, from what the initiator knows after n timed iterations (n <= 0: within the
+ * warm-up): the relative precision they reached (negative: not computed), the seconds since the
+ * warm-up began and the step's share (0: no budget). Nothing ends a step before its floor (a
+ * result's fewest, GX_MIN_ITERS: it needs an interval; a probe's GX_PROBE_MIN_ITERS), the
+ * precision not before its fewest: the budget gave every step at least the time of its floor
+ * (gx_budget_share). Only --timeout and a stop signal cut one shorter. */
+int gx_stop_verdict(const struct gx_mstep *st, long n, double reached, double elapsed_s,
+                    double share_s);
 
 #endif
