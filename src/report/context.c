@@ -17,8 +17,9 @@
 
 extern char **environ;
 
+/* HWLOC_: gpuxfer sets HWLOC_COMPONENTS itself where it is not given (main.c). */
 static const char *const env_prefixes[] = {"OMPI_", "PMIX_", "UCX_", "NCCL_", "SLURM_", "CUDA_",
-                                           "MPICH_", "MV2_", "FI_"};
+                                           "MPICH_", "MV2_", "FI_", "HWLOC_"};
 
 static void pack_env(struct gx_ctx_packer *p)
 {
