@@ -226,26 +226,6 @@ static void apply_plan(hwloc_topology_t topo, struct gx_bind_plan *plan, struct 
         warn(t, "hwloc_set_cpubind to %s failed: %s; binding left as it is", t->planned,
              strerror(errno));
     }
-    /* Under --bind auto the measuring (main) thread stays on one PU of the rank's share, the
-     * first: left to the scheduler it moved among the share's 16 cores between steps on a GPU
-     * VM, and small messages ran at one of two speeds 1.5x apart, a step's iterations all at
-     * one of them, so identical runs disagreed. The other threads keep the share. */
-    if (t->applied && plan->policy == GX_BIND_AUTO) {
-        hwloc_bitmap_t one = hwloc_bitmap_dup(plan->cpuset);
-        int pu = one ? (hwloc_bitmap_singlify(one), hwloc_bitmap_first(one)) : -1;
-        size_t used = strlen(t->reason);
-        if (pu < 0 || hwloc_set_cpubind(topo, one, HWLOC_CPUBIND_THREAD) != 0)
-            warn(t, "hwloc_set_cpubind of the main thread to PU %d failed: %s; it moves among "
-                 "the rank's cores", pu, strerror(errno));
-        else
-            snprintf(t->reason + used, sizeof t->reason - used, "; its main thread on PU %d",
-                     pu);
-        hwloc_bitmap_free(one);
-        /* NCCL gives its own threads the CPUs of the thread that makes a communicator: let it
-         * take the GPU's instead (unless told otherwise), not this one PU. */
-        if (setenv("NCCL_IGNORE_CPU_AFFINITY", "1", 0) != 0)
-            warn(t, "NCCL_IGNORE_CPU_AFFINITY could not be set: %s", strerror(errno));
-    }
     /* Memory policy of this thread; pinned staging buffers allocated later land there. */
     if (hwloc_set_membind(topo, plan->nodeset, HWLOC_MEMBIND_BIND, HWLOC_MEMBIND_BYNODESET) != 0)
         snprintf(t->membind, sizeof t->membind, "not set: hwloc_set_membind(NUMA %s) failed: %s",
