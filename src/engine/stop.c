@@ -22,7 +22,7 @@ int gx_stop_verdict(const struct gx_mstep *st, long n, double reached, double el
 static int verdict_of(struct gx_bench *b, const struct gx_mstep *st, long n)
 {
     double reached = -1;
-    if (n >= st->floor_iters && n >= st->min_iters) { /* sorted only where it may decide */
+    if (n >= st->min_iters) { /* sorted only where it may decide (floor_iters <= min_iters) */
         memcpy(b->sorted, b->samples, (size_t)n * sizeof *b->sorted);
         reached = gx_sorted_precision(b->sorted, (size_t)n);
         if (b->sink)

@@ -155,20 +155,10 @@ static double share_of(const struct gx_budget *bg, const struct gx_mstep *s, dou
     return part > least ? part : least;
 }
 
-/* Counts steps as run or skipped: their estimates no longer claim a share. */
-static void budget_remove(struct gx_budget *bg, const struct gx_mstep *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        bg->estimate_left -= s[i].estimate_s;
-    }
-    bg->estimate_left = bg->estimate_left > 0 ? bg->estimate_left : 0;
-    bg->steps_left = bg->steps_left > (long)n ? bg->steps_left - (long)n : 0;
-}
-
 double gx_budget_share(struct gx_budget *bg, const struct gx_mstep *s, double now)
 {
     double share = bg->seconds > 0 ? share_of(bg, s, gx_budget_left(bg, now)) : 0;
-    budget_remove(bg, s, 1);
+    gx_budget_skip(bg, s, 1);
     if (bg->seconds <= 0)
         return 0;
     /* Never a share of nothing: the stop rule's fewest still run (stop.c). */
@@ -177,9 +167,11 @@ double gx_budget_share(struct gx_budget *bg, const struct gx_mstep *s, double no
 
 void gx_budget_skip(struct gx_budget *bg, const struct gx_mstep *s, size_t n)
 {
-    budget_remove(bg, s, n);
+    for (size_t i = 0; i < n; i++)
+        bg->estimate_left -= s[i].estimate_s;
+    bg->estimate_left = bg->estimate_left > 0 ? bg->estimate_left : 0;
+    bg->steps_left = bg->steps_left > (long)n ? bg->steps_left - (long)n : 0;
 }
-
 double gx_budget_least(const struct gx_mplan *p)
 {
     double secs = GX_JOB_OVERHEAD_S;

@@ -34,18 +34,6 @@ int gx_topo_load(hwloc_topology_t *topo, const char *xml, const char *what, stru
         *topo = NULL; /* the caller may destroy what it got */
         return gx_fail(err, GX_ERUNTIME, "hwloc_topology_set_io_types_filter failed");
     }
-    /* The GPU vendors' discovery plugins, where hwloc has them (cuda, nvml, opencl, gl, rsmi,
-     * levelzero), initialise their runtimes inside this process to name devices gpuxfer finds
-     * by PCI bus id itself: CUDA's context and threads, and OpenCL's loader with its drivers
-     * (one of which brought LLVM's signal handlers, which swallow SIGUSR1), in a run that
-     * measures host memory too. hwloc before 2.1 has no such call: it loads what it has. */
-#if HWLOC_API_VERSION >= 0x00020100
-    static const char *const vendor_plugins[] = {"cuda", "nvml", "opencl", "gl", "rsmi",
-                                                 "levelzero"};
-    for (size_t i = 0; !foreign && i < sizeof vendor_plugins / sizeof *vendor_plugins; i++)
-        (void)hwloc_topology_set_components(*topo, HWLOC_TOPOLOGY_COMPONENTS_FLAG_BLACKLIST,
-                                            vendor_plugins[i]); /* unknown names are fine */
-#endif
     if (foreign && hwloc_topology_set_xml(*topo, xml) != 0) {
         hwloc_topology_destroy(*topo);
         *topo = NULL; /* the caller may destroy what it got */
