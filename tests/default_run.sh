@@ -42,8 +42,8 @@ bw=$(awk '$1 == "bandwidth" {print $4}' "$dir/gpu.plan" | sort -u | tr '\n' ' ')
     [ "$(awk '$1 == "bandwidth" {print $3}' "$dir/gpu.plan" | sort -u)" = bw ]
 ok $? "GPUs seen: latency at 8 B only ($lat), bw at one size per class up to xlarge ($bw)"
 # The GPU default run fits its own budget, which the plan says before it starts.
-grep -qE '(within|over) the budget of 60 s' "$dir/gpu.txt" && grep -q '^# budget 60 s for ' "$dir/gpu.txt"
-ok $? "GPUs seen: the run has a budget of its own (60 s on 2 GPUs, no map), and says what it buys" ||
+grep -qE '(within|over) the budget of 70 s' "$dir/gpu.txt" && grep -q '^# budget 70 s for ' "$dir/gpu.txt"
+ok $? "GPUs seen: the run has a budget of its own (70 s on 2 GPUs, no map), and says what it buys" ||
     diag <"$dir/gpu.txt"
 
 # Fake GPUs measure nothing: outside --dry-run they leave the host run.

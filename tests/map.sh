@@ -56,12 +56,12 @@ map_check() {
     # The map's steps have no ceiling probes: no ceiling: line in its runs.
     ! awk '/^# run / { run = $3 } run ~ /^map/ && $2 ~ /^ceiling:/' "$dir/$name.txt" | grep -q .
     ok $? "$name: the map measures no ceiling probes"
-    # The default budget is the measurements' 60 s, and the map's fixed iterations on top.
+    # The default budget is the measurements' 70 s, and the map's fixed iterations on top.
     map_s=$(sed -n 's/^# of the estimate, \([0-9.]*\) s are runs of fixed iterations.*/\1/p' "$dir/$name.txt")
-    want=$(awk -v m="${map_s:-0}" 'BEGIN { b = 60 + int(m); if (m > int(m)) b++; print b }')
+    want=$(awk -v m="${map_s:-0}" 'BEGIN { b = 70 + int(m); if (m > int(m)) b++; print b }')
     grep -q "^# the estimate is within the budget of $want s" "$dir/$name.txt" &&
         ! grep -q 'cannot be kept' "$dir/$name.txt"
-    ok $? "$name: the whole plan within the default budget of 60 s and the map's ${map_s:-?} s ($want s)" ||
+    ok $? "$name: the whole plan within the default budget of 70 s and the map's ${map_s:-?} s ($want s)" ||
         diag <"$dir/$name.txt"
     # The map's part of the estimate, which the budget does not shorten, said per run.
     tr '\n' ' ' <"$dir/$name.txt" | sed 's/ #   / /g' |

@@ -320,7 +320,7 @@ int main(void)
     /* The budget: each step's share in proportion to its estimate among those left, never
      * less than its least (its warm-up and fewest iterations); what a step leaves goes to the
      * steps after it. */
-    ok(make("--path host --pattern bw --sizes 8,1M --ceilings off", 2) == GX_OK &&
+    ok(make("--path host --pattern bw --sizes 8,1M --ceilings off --visits 1", 2) == GX_OK &&
            plan.nsteps == 2 && plan.steps[1].estimate_s > plan.steps[0].estimate_s,
        "two steps, the larger size's estimate larger");
     struct gx_budget bg;
@@ -386,6 +386,55 @@ int main(void)
     ok(make("--path host --pattern bw --sizes 8 --iters 7 --ceilings off", 2) == GX_OK &&
            plan.steps[0].min_iters == 7 && plan.steps[0].precision == 0,
        "--iters 7: exactly 7, no precision asked");
+
+    /* --visits: a step the stop rule ends in the plan's visits, each a part of its iterations at
+     * a precision widened by sqrt(visits); exact --iters and ceiling probes once. */
+    ok(make("--path host --pattern bw --sizes 8,1M", 2) == GX_OK && plan.nvisits == GX_DEFAULT_VISITS,
+       "visits by default: %d", plan.nvisits);
+    {
+        size_t probes = 0, results = 0, wrong = 0;
+        for (size_t g = 0; g < plan.ngroups; g++)
+            for (size_t i = plan.groups[g].first; i < plan.groups[g].first + plan.groups[g].n; i++) {
+                int v = gx_mplan_step_visits(&plan, i);
+                probes += plan.groups[g].probe >= 0;
+                results += plan.groups[g].probe < 0;
+                wrong += plan.groups[g].probe >= 0 ? v != 1 : v != GX_DEFAULT_VISITS;
+            }
+        ok(probes > 0 && results == 2 && wrong == 0,
+           "%zu result steps of %d visits, %zu ceiling probe steps of one (%zu wrong)", results,
+           GX_DEFAULT_VISITS, probes, wrong);
+        const struct gx_mstep *big = first_step("host", 1u << 20);
+        struct gx_mstep first = gx_mstep_visit(big, 3, 1), later = gx_mstep_visit(big, 3, 0);
+        ok(big && first.iters == (big->iters + 2) / 3 && later.iters == first.iters &&
+               fabs(first.precision - big->precision * sqrt(3.0)) < 1e-12 &&
+               first.estimate_s < big->estimate_s && later.estimate_s <= first.estimate_s &&
+               first.min_iters == big->min_iters,
+           "a visit of 3: %ld of the %ld iterations, +-%.3g%% (the step's +-%.3g%%), its fewest "
+           "kept", first.iters, big ? big->iters : -1, 100 * first.precision,
+           big ? 100 * big->precision : -1);
+        struct gx_mstep tiny = *big;
+        tiny.iters = 10;
+        ok(gx_mstep_visit(&tiny, 3, 1).iters == tiny.min_iters,
+           "a visit never fewer than the fewest (%ld of 10 in 3 visits)",
+           gx_mstep_visit(&tiny, 3, 1).iters);
+        struct gx_budget vb;
+        gx_budget_start(&vb, &plan, 60, 0);
+        double want = 0;
+        for (size_t i = 0; i < plan.nsteps; i++) {
+            int v = gx_mplan_step_visits(&plan, i);
+            want += gx_mstep_visit(&plan.steps[i], v, 1).estimate_s +
+                    (v - 1) * gx_mstep_visit(&plan.steps[i], v, 0).estimate_s;
+        }
+        ok(fabs(vb.estimate_left - want) < 1e-12 &&
+               vb.steps_left == (long)(probes + GX_DEFAULT_VISITS * results),
+           "the budget counts every visit: %ld steps' visits, %.4f s of estimates", vb.steps_left,
+           vb.estimate_left);
+    }
+    ok(make("--path host --pattern bw --sizes 8 --iters 7 --ceilings off", 2) == GX_OK &&
+           gx_mplan_step_visits(&plan, 0) == 1,
+       "--iters 7: one visit, all 7 in it");
+    ok(make("--path host --pattern bw --sizes 8 --visits 5 --ceilings off", 2) == GX_OK &&
+           gx_mplan_step_visits(&plan, 0) == 5, "--visits 5: five");
 
     /* Where the progress line goes. */
     ok(gx_progress_decide(0, 0, 1, 1) == GX_PROGRESS_STDERR, "stderr a terminal: there");

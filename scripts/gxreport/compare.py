@@ -7,7 +7,8 @@ result they share, prints each configuration's value (the geometric mean of its 
 the ratio to A with a bootstrap 95% interval, and whether the difference is significant, judged
 by the runs, not by the iterations (a run's iterations share its moment of the machine): a t
 test on the logs of the runs' medians, called when its Benjamini-Hochberg q is below --alpha;
-with one run on each side the noise cannot be judged and a row is called only beyond --floor.
+with one run on each side the noise cannot be judged and a row is called only beyond --floor
+and beyond the spread of either run's own visits (--visits: its medians of the run's parts).
 Not significant is not the same: a row is 'same' only where the ratio's interval lies within the
 noise (the larger spread of either side's runs, at least --floor) either way, else 'undecided'
 (one run a side has no interval: undecided where not beyond the floor). It prints the noise seen
@@ -76,9 +77,17 @@ def beyond_floor(ratio, floor):
 
 def equivalence_margin(floor, cells):
     """The difference a 'same' must exclude: the larger spread of the two configurations' own
-    runs (their runs' cv), at least the floor."""
+    runs (their runs' cv) or of a run's own visits (its drift, schema 2.14), at least the
+    floor."""
     cvs = [c["run_cv"] for c in cells if c and c["run_cv"] is not None]
-    return max([floor] + cvs)
+    return max([floor] + cvs + [c["drift"] for c in cells if c])
+
+
+def visits_drift(rs):
+    """The widest spread of a result's visits' medians among runs (--visits, schema 2.14: the
+    largest over the smallest, less 1); 0 where each result had one visit."""
+    drifts = [(r.get("noise") or {}).get("drift") for r in rs]
+    return max([d for d in drifts if gx.is_number(d) and d > 0], default=0.0)
 
 
 def verdict(unit, ratio, sig, ci, margin):
@@ -190,7 +199,7 @@ def build_rows(groups, alpha, floor, seed, chunk_as_setting=False):
                     "run_cv": gx.run_cv(medians), "noisy": sum(gx.noisy(r) for r in rs),
                     "few": sum(gx.too_few(r) for r in rs),
                     "noise": sorted({m for r in rs for m in gx.noise_marks(r)}),
-                    **line_facts(rs, value)}
+                    "drift": visits_drift(rs), **line_facts(rs, value)}
             # Reports from 2.7 on say of every bandwidth result its line rate or why it has
             # none: their blocks get line%; older ones keep the table they had.
             row["line_col"] = row["line_col"] or any(
@@ -226,7 +235,10 @@ def build_rows(groups, alpha, floor, seed, chunk_as_setting=False):
             if q is not None:
                 sig = q < alpha
             else:
-                sig = c["test"] == "floor" and beyond_floor(c["ratio"], floor)
+                # One run a side: beyond the floor, and beyond what either run's own visits
+                # spread over (the machine moved that much within one run).
+                sig = c["test"] == "floor" and beyond_floor(
+                    c["ratio"], max(floor, c["drift"], row["cells"][0]["drift"]))
             c["significant"] = "yes" if sig else "no"
             c["margin"] = equivalence_margin(floor, [row["cells"][0], c])
             c["verdict"] = verdict(row["unit"], c["ratio"], c["significant"], c["ci95"],
@@ -691,8 +703,9 @@ def print_significance(cfgs, counts, spread, alpha, floor, out):
         gx.note(text + ")", out)
         if c["one_run_each"]:
             gx.note(f"  one run on each side: the noise cannot be judged; those rows are called "
-                    f"only where {letter(i)}/A differs by more than {100 * floor:g}% (--floor); "
-                    "run each configuration several times (gpuxfer-report sweep -r)", out)
+                    f"only where {letter(i)}/A differs by more than {100 * floor:g}% (--floor) "
+                    "and more than either run's visits differ among themselves (--visits); run "
+                    "each configuration several times (gpuxfer-report sweep -r)", out)
 
 
 def print_findings(names, cfg_names, missing, report_opts, opts, diffs, totals, out):

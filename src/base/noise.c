@@ -33,7 +33,8 @@ const char *gx_noise_words(unsigned marks, char *buf, size_t len)
     static const struct {
         unsigned bit;
         const char *word;
-    } words[] = {{GX_NOISE_WAITED, "waited"}, {GX_NOISE_TAIL, "tail"}, {GX_NOISE_WIDE, "wide"}, {GX_NOISE_FEW, "few"}};
+    } words[] = {{GX_NOISE_WAITED, "waited"}, {GX_NOISE_TAIL, "tail"}, {GX_NOISE_WIDE, "wide"}, {GX_NOISE_FEW, "few"},
+                 {GX_NOISE_DRIFT, "drift"}};
     size_t used = 0;
     buf[0] = '\0';
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
@@ -68,7 +69,30 @@ void gx_noise_why(const struct gx_noise *n, char *buf, size_t len)
     if (n->marks & GX_NOISE_FEW)
         GX_NOISE_ADD("%sfewer than %d timed iterations: too few to judge", used ? "; " : "",
                      GX_NOISE_MIN_SAMPLES);
+    if (n->marks & GX_NOISE_DRIFT)
+        GX_NOISE_ADD("%sits visits' medians %.0f%% apart: the machine's speed changed during "
+                     "the run", used ? "; " : "", 100 * n->drift);
 #undef GX_NOISE_ADD
+}
+
+void gx_noise_visits(struct gx_noise *n, const double *median, const double *lo,
+                     const double *hi, int nvisits)
+{
+    double most = 0, least = 0;
+    int apart = 0;
+    for (int i = 0; i < nvisits; i++) {
+        if (!(median[i] > 0))
+            return; /* a visit without a median: nothing to set beside the others */
+        most = i == 0 || median[i] > most ? median[i] : most;
+        least = i == 0 || median[i] < least ? median[i] : least;
+        for (int j = 0; j < i; j++)
+            apart |= lo[i] > hi[j] || lo[j] > hi[i];
+    }
+    if (nvisits < 2)
+        return;
+    n->drift = (float)(most / least - 1);
+    if (apart && n->drift > GX_NOISE_DRIFT_PCT / 100.0)
+        n->marks |= GX_NOISE_DRIFT;
 }
 
 double gx_cpu_wait_s(long *slices)

@@ -18,12 +18,18 @@
 #define GX_NOISE_FEW 0x8u    /* fewer than GX_NOISE_MIN_SAMPLES timed iterations (a step cut by
                                 --budget, --timeout, a stop signal, or --iters given so): no
                                 95% interval, nothing to judge its noise by */
-#define GX_NOISE_LAST GX_NOISE_FEW
+#define GX_NOISE_DRIFT 0x10u  /* the medians of its visits (--visits) differ beyond their 95%
+                                intervals and by more than GX_NOISE_DRIFT_PCT: the machine's
+                                speed changed during the run */
+#define GX_NOISE_LAST GX_NOISE_DRIFT
 /* The fewest timed iterations a number may rest on and be shown clean: the range of 5 covers a
  * median with 94% confidence (1 - 2^(1-n)); fewer have no interval at all. */
 #define GX_NOISE_MIN_SAMPLES 5
 /* The marks that say the machine disturbed the step (not that the step was cut short). */
-#define GX_NOISE_MACHINE (GX_NOISE_WAITED | GX_NOISE_TAIL | GX_NOISE_WIDE)
+#define GX_NOISE_MACHINE (GX_NOISE_WAITED | GX_NOISE_TAIL | GX_NOISE_WIDE | GX_NOISE_DRIFT)
+/* The least difference between two visits' medians that is drift: the precision a step asks by
+ * default is 1%, and two intervals that barely miss each other at that precision say little. */
+#define GX_NOISE_DRIFT_PCT 5
 
 /* The limits. At idle on the 2-core CPU machine (46 host results, e3a04cc) the ranks waited
  * well under 1% of a step, the tail ratio reached 1.72 and the interval 4.8% either side;
@@ -35,6 +41,8 @@
 
 struct gx_noise {
     unsigned marks;  /* GX_NOISE_*; 0: clean */
+    float drift;     /* its visits' medians, the largest over the smallest less 1 (0: one visit;
+                        beside marks, where the point of a ceiling has room for it) */
     double cpu_wait; /* the largest share of the step a rank of the pair spent runnable but not
                         running (0..1); negative: the kernel does not say */
     long cpu_waits;  /* how many times the pair's ranks were put back on a CPU over the step
@@ -52,7 +60,12 @@ struct gx_noise {
  * probe step of 164 us, none of it in the 5 iterations. */
 struct gx_noise gx_noise_judge(const struct gx_stats *s, int lower_is_better, double cpu_wait,
                                long cpu_waits);
-/* The marks as words ("waited", "tail", "wide", "few"), comma-separated, into buf; "" for none. */
+/* A result measured in several visits (--visits): their medians and the ends of their 95%
+ * intervals set n->drift, and the mark GX_NOISE_DRIFT where two visits' intervals do not meet
+ * and the medians differ by more than GX_NOISE_DRIFT_PCT. */
+void gx_noise_visits(struct gx_noise *n, const double *median, const double *lo,
+                     const double *hi, int nvisits);
+/* The marks as words ("waited", "tail", "wide", "few", "drift"), comma-separated, into buf; "" for none. */
 const char *gx_noise_words(unsigned marks, char *buf, size_t len);
 /* One sentence on why, e.g. "rank waited for a CPU 34% of the step; p95 12.3x the median". */
 void gx_noise_why(const struct gx_noise *n, char *buf, size_t len);

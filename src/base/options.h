@@ -10,6 +10,13 @@
 #include <limits.h>
 
 #define GX_MAX_RUNS 64
+/* --visits: each result is measured in this many visits spread over the run (a step of exactly
+ * --iters, and a ceiling probe, in one). On two H100s of a virtual machine the same small-message
+ * step read 1.3-2.4 GB/s from one job to the next, and osu_bw beside it 555-705 MB/s: the
+ * machine's own speed moved over seconds, which one contiguous block of iterations cannot show
+ * and a result spread over the run averages and measures. */
+#define GX_MAX_VISITS 8
+#define GX_DEFAULT_VISITS 3
 #define GX_MAX_LIST 16
 #define GX_MAX_GPU_MAP 64
 
@@ -90,6 +97,7 @@ struct gx_global_opts {
     int force;                            /* overwrite an existing report */
     long timeout;                         /* seconds per measurement; 0: grows with the size */
     long soak;                            /* --soak: repeat the runs until this many seconds */
+    long visits;                          /* --visits: 0 for the default (GX_DEFAULT_VISITS) */
     /* --budget: seconds the whole plan (ceiling probes included) may take, shared among its
      * steps; 0: none (each step ends on precision or at its iterations). The default run
      * has one of its own (GX_DEFAULT_BUDGET_*), and the GPU default run's map (runs of

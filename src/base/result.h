@@ -6,6 +6,7 @@
 #include "ceiling.h"
 #include "chunk.h"
 #include "noise.h"
+#include "options.h"
 #include "stats.h"
 
 #include <stdint.h>
@@ -92,6 +93,13 @@ struct gx_result {
     double stage_us[2][GX_MAX_STAGES]; /* per timed iteration: [0] initiator, [1] peer */
     const struct gx_auto_cand *cands;
     int ncands;
+    /* --visits: the plan's step, the visits it had of those planned, and each one's median (in
+     * unit); a result not from its last visit is held back (sink.c) until that one, or until
+     * the run stops. */
+    size_t step;
+    int visits, visits_planned;
+    int last;               /* its step's last visit (fewer than planned where the budget cut) */
+    double visit_median[GX_MAX_VISITS];
 };
 
 #endif

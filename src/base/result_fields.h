@@ -68,6 +68,10 @@
     X(precision_asked, NUM, r->precision, r->precision > 0, VAL, stop, NOCSV, NOTAB)          \
     X(share_s, NUM, r->share_s, r->share_s > 0, VAL, stop, NOCSV, NOTAB)                      \
     X(elapsed_s, NUM, r->elapsed_s, r->elapsed_s > 0, VAL, stop, NOCSV, NOTAB)                \
+    X(visits, INT, r->visits, r->visits_planned > 1, VAL, stop, NOCSV, NOTAB)                 \
+    X(visits_planned, INT, r->visits_planned, r->visits_planned > 1, VAL, stop, NOCSV, NOTAB) \
+    X(visit_medians, ARR, 0, r->visits_planned > 1, HOOK(visit_medians, array), stop, NOCSV,  \
+      NOTAB)                                                                                  \
     X(warmup, INT, r->warmup, 1, VAL, top, CSV(14), NOTAB)                                    \
     X(window, INT, r->window, 1, VAL, top, CSV(15), NOTAB)                                    \
     X(unit, STR, r->unit, 1, VAL, top, CSV(16), NOTAB)                                        \

@@ -63,9 +63,10 @@ int gx_option_scenario_top(const struct gx_option *op);
 
 void gx_run_defaults(struct gx_run_opts *r);
 /* The budgets (--budget) of the default run: the host run (a 2-core machine at idle: under
- * 15 s in all) and the GPU run (one GPU shared by two ranks: under a minute with its probes). */
+ * 15 s in all) and the GPU run (its probes, and each result in GX_DEFAULT_VISITS visits of at
+ * least 5 iterations each: two H100s took 65 s of a budget of 60). */
 #define GX_DEFAULT_BUDGET_HOST 10
-#define GX_DEFAULT_BUDGET_GPU 60
+#define GX_DEFAULT_BUDGET_GPU 70
 /* The default run's sizes (default_run.c): 8 B for latency, and for bw one size per class
  * (sizes.c) up to xlarge: tiny 4K, small 64K, medium 1M, large 16M, xlarge 64M. The huge class
  * is left to --sizes: the unified paths move 1-4 GB/s, and a huge size of theirs alone would

@@ -145,6 +145,15 @@ const struct gx_option gx_option_table[] = {
      "The default: " GX_STR(GX_TIMEOUT_SETUP_S) " + 2 x (iters + warmup + 2) x window x ("
      GX_STR(GX_TIMEOUT_MESSAGE_MS) " ms + size / " GX_STR(GX_TIMEOUT_SLOW_MBPS) " MB/s).",
      GX_G_TIME, gx_set_timeout, GX_NUM_INT, 0, 0, NULL},
+    {"visits", "N", 0, GX_T_INT, NULL,
+     GX_STR(GX_DEFAULT_VISITS) "; 1 for a step of exactly --iters and for the ceiling probes",
+     "measure each result in N visits spread over the run (also a scenario key)",
+     "The plan is gone through N times, each step taking its share of the budget in N parts: "
+     "a result is the median of all its visits' iterations, reported at its last visit, and is "
+     "marked drift (~) where its visits disagree beyond the 95% intervals of their medians and "
+     "by more than " GX_STR(GX_NOISE_DRIFT_PCT) "%: the machine changed its speed during the "
+     "run. Comparisons of runs use that spread as the run's own noise.",
+     GX_G_TIME, gx_set_visits, GX_NUM_INT, 0, 0, NULL},
     {"soak", "SECONDS", 0, GX_T_INT, NULL, NULL,
      "after one pass, repeat the runs until SECONDS have passed (also a scenario key)",
      "Later passes go to the .jsonl only; the report counts them under \"soak\".",
@@ -290,7 +299,8 @@ int gx_options_answer_only(const struct gx_options *o)
 int gx_option_scenario_top(const struct gx_option *op)
 {
     return op && !op->per_run &&
-           (strcmp(op->name, "soak") == 0 || strcmp(op->name, "budget") == 0);
+           (strcmp(op->name, "soak") == 0 || strcmp(op->name, "budget") == 0 ||
+            strcmp(op->name, "visits") == 0);
 }
 
 void gx_run_defaults(struct gx_run_opts *r)

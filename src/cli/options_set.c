@@ -346,6 +346,13 @@ int gx_set_soak(struct gx_options *o, struct gx_run_opts *r, const char *v,
     return gx_parse_long(v, 0, 100000000, &o->g.soak, err);
 }
 
+int gx_set_visits(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                  struct gx_err *err)
+{
+    (void)r;
+    return gx_parse_long(v, 1, GX_MAX_VISITS, &o->g.visits, err);
+}
+
 FLAG_SETTER(gx_set_force, g.force)
 FLAG_SETTER(gx_set_quiet, g.quiet)
 FLAG_SETTER(gx_set_wide, g.wide)

@@ -35,6 +35,7 @@ GX_OPTION_SETTER(gx_set_timeout);
 GX_OPTION_SETTER(gx_set_budget);
 GX_OPTION_SETTER(gx_set_precision);
 GX_OPTION_SETTER(gx_set_soak);
+GX_OPTION_SETTER(gx_set_visits);
 GX_OPTION_SETTER(gx_set_map);
 GX_OPTION_SETTER(gx_set_help);
 GX_OPTION_SETTER(gx_set_slow_pair);

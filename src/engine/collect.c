@@ -143,7 +143,13 @@ static void result_of(const struct gx_bench *b, const struct gx_mstep *ax,
         .precision = ax->precision,
         .share_s = ra->share_s,
         .elapsed_s = ra->elapsed_s,
+        .step = b->step,
+        .visits = ra->visits > 0 ? ra->visits : 1,
+        .visits_planned = b->visits_planned > 0 ? b->visits_planned : 1,
+        .last = b->last,
     };
+    for (int v = 0; v < ra->visits && v < GX_MAX_VISITS; v++)
+        res->visit_median[v] = ra->visit_median[v];
     merge(ra, &c->recs[p->b], res);
     if (ops->stages[0] && res->state == GX_STATE_OK) {
         res->stage_names = ops->stages;
@@ -165,6 +171,8 @@ static void result_of(const struct gx_bench *b, const struct gx_mstep *ax,
         res->noise = gx_noise_judge(&res->stats, gx_pattern_table[ax->pattern]->lower_is_better,
                                     pair_cpu_wait(ra, &c->recs[p->b]),
                                     pair_cpu_waits(ra, &c->recs[p->b]));
+    if (res->state == GX_STATE_OK)
+        gx_noise_visits(&res->noise, ra->visit_median, ra->visit_lo, ra->visit_hi, ra->visits);
     gx_ceiling_apply(b->run->ceilings ? b->ceilings : NULL, ops, res, ceiling_what, len);
     gx_line_apply(job, ops, res);
     if (job->g->samples && c->counts[p->a]) {

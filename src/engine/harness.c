@@ -14,6 +14,7 @@
 #include "pattern.h"
 #include "probe.h"
 #include "rating.h"
+#include "visits.h"
 #include "watchdog.h"
 
 #include <stdlib.h>
@@ -33,6 +34,9 @@ struct gx_harness {
     int ceilings_reported;
     struct gx_budget budget;      /* this pass's (every rank keeps its own) */
     unsigned char *skipped;       /* per group: skipped this pass, its time handed on at start */
+    struct gx_visits visits;      /* --visits: each step's visits so far, on this rank */
+    int visit;                    /* the visit under way (1 first) */
+    int *visits_of;               /* per step: its visits this pass (the plan's, or 1 once cut) */
 };
 
 double gx_bench_budget_left(const struct gx_bench *b)
@@ -69,12 +73,39 @@ static void arm(const struct gx_bench *b, const struct gx_round *round, const st
     gx_watchdog_arm(what, ranks, n, t);
 }
 
+/* A step whose first visit took more than GX_VISITS_CUT times its share (for its fewest
+ * iterations, which no share shortens: the unified paths on one shared H100) gets no more: its
+ * result rests on that visit (visits 1 of those planned), and the time its later visits would
+ * have taken goes to the steps after it, where the whole plan would otherwise outlast its budget
+ * by a third. Agreed by every rank (a pair's ranks decide). */
+#define GX_VISITS_CUT 2.0
+static long visits_from(struct gx_harness *h, const struct gx_mgroup *g, int from, int budget);
+static int cut_visits(struct gx_harness *h, size_t i, int cut, struct gx_err *err)
+{
+    GX_MPI_TRY(err, MPI_Allreduce(MPI_IN_PLACE, &cut, 1, MPI_INT, MPI_MAX, h->job->comm));
+    if (!cut)
+        return GX_OK;
+    const struct gx_mstep *s = &h->plan->steps[i];
+    for (int v = h->visits_of[i]; v > 1; v--) {
+        struct gx_mstep part = gx_mstep_visit(s, h->visits_of[i], 0);
+        gx_budget_skip(&h->budget, &part, 1);
+    }
+    h->sink->ops->steps_skipped(h->sink->ctx, h->visits_of[i] - 1);
+    h->visits_of[i] = 1;
+    return GX_OK;
+}
+
 /* One step of the plan: measured by the round's pairs (the best candidate when it has
  * several), gathered and reported by rank 0. */
 static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struct gx_round *round,
-                    const struct gx_mstep *st, struct gx_err *err)
+                    size_t i, struct gx_err *err)
 {
     struct gx_bench *b = &h->b;
+    const struct gx_mstep *st = &h->plan->steps[i];
+    int visits = h->visits_of[i];
+    /* This visit's part of the step (later ones at the chunk and depth the first chose). */
+    struct gx_mstep again = gx_visits_step(&h->visits, i, st);
+    struct gx_mstep part = gx_mstep_visit(&again, visits, h->visit == 1);
     char name[48];
     snprintf(name, sizeof name, "%s%s", b->probe >= 0 && !g->own ? "ceiling:" : "",
              b->ep.ops->name);
@@ -89,12 +120,12 @@ static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struc
         fprintf(stderr, "gpuxfer: note: %s\n", who);
     arm(b, round, st, h->c.ranks);
     b->step_t0 = MPI_Wtime();
-    b->share_s = gx_budget_share(&h->budget, st, b->step_t0);
+    b->share_s = gx_budget_share(&h->budget, &part, b->step_t0);
     long slices0, slices1 = -1;
     double w0_t = MPI_Wtime(), wait0 = gx_cpu_wait_s(&slices0);
     if (b->pair) {
         struct gx_err merr = {0};
-        int rc = gx_measure_best(b, st, &rec, &merr);
+        int rc = gx_measure_best(b, &part, &rec, &merr);
         if (rc == GX_ESKIP || rc == GX_ERUNTIME) {
             /* This size cannot run here (e.g. out of memory): say why, go on. */
             rec.state = rc == GX_ESKIP ? GX_STATE_SKIPPED : GX_STATE_FAILED;
@@ -122,7 +153,18 @@ static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struc
         rec.state = GX_STATE_FAILED;
         snprintf(rec.reason, sizeof rec.reason, "%.231s", gx_gpu_lost_why());
     }
-    int rc = gx_collect_step(b, st, g, round, &rec, &h->c, h->sink, err);
+    int rc = GX_OK;
+    if (visits > 1 && b->pair)
+        rc = gx_visits_join(&h->visits, i, b, &rec, err);
+    b->step = i;
+    b->visits_planned = gx_mplan_step_visits(h->plan, i);
+    rc = gx_agree(h->job->comm, rc, err); /* out of memory on one rank: every rank stops */
+    if (rc == GX_OK && visits > 1 && h->visit == 1)
+        rc = cut_visits(h, i, b->pair && b->share_s > 0 &&
+                                  rec.elapsed_s > GX_VISITS_CUT * b->share_s, err);
+    b->last = h->visit >= h->visits_of[i];
+    if (rc == GX_OK)
+        rc = gx_collect_step(b, st, g, round, &rec, &h->c, h->sink, err);
     if (b->probe < 0) /* a fault's size is a result's */
         gx_fault_moment(b->job->rank, GX_AT_COLLECTED, st->size);
     if (rc == GX_OK)
@@ -193,14 +235,31 @@ static int probe_absent(struct gx_harness *h, const struct gx_mgroup *g,
     return GX_OK;
 }
 
-/* A group that will not run: its path's skip, or its probe's absent points (rank 0). */
+/* The visits of group g's steps from visit `from` on: how many, and where `budget`, out of the
+ * budget (their time goes to the steps that run). */
+static long visits_from(struct gx_harness *h, const struct gx_mgroup *g, int from, int budget)
+{
+    long n = 0;
+    for (size_t i = g->first; i < g->first + g->n; i++)
+        for (int v = h->visits_of[i]; v >= from; v--) {
+            struct gx_mstep part = gx_mstep_visit(&h->plan->steps[i], h->visits_of[i], v == 1);
+            if (budget)
+                gx_budget_skip(&h->budget, &part, 1);
+            n++;
+        }
+    return n;
+}
+
+/* A group that will not run: its path's skip, or its probe's absent points (rank 0), said at
+ * its first visit; its visits from this one on leave the budget (at once where the pass found
+ * it skipped before its first step). */
 static int skip_group(struct gx_harness *h, const struct gx_mgroup *g, const struct gx_round *round,
                       const char *why, struct gx_err *err)
 {
     const struct gx_run_opts *run = &h->o->runs[g->run];
-    h->sink->ops->steps_skipped(h->sink->ctx, (long)g->n);
-    if (!h->skipped[g - h->plan->groups])
-        gx_budget_skip(&h->budget, &h->plan->steps[g->first], g->n);
+    unsigned char *skipped = &h->skipped[g - h->plan->groups];
+    h->sink->ops->steps_skipped(h->sink->ctx, visits_from(h, g, h->visit, !*skipped));
+    *skipped = 1; /* later visits pass it by */
     if (h->job->rank != 0)
         return GX_OK;
     if (g->probe >= 0)
@@ -276,13 +335,22 @@ static int hand_on_skipped(struct gx_harness *h, struct gx_err *err)
             skip = rc == GX_ESKIP;
         }
         h->skipped[i] = (unsigned char)skip;
-        if (skip)
-            gx_budget_skip(&h->budget, &h->plan->steps[g->first], g->n);
+        if (skip) /* every visit's time */
+            (void)visits_from(h, g, 1, 1);
     }
     return GX_OK;
 }
 
-/* Every step of one (run, path or probe, round). */
+/* Whether a step of group g has a visit now. */
+static int visited(const struct gx_harness *h, const struct gx_mgroup *g)
+{
+    for (size_t i = g->first; i < g->first + g->n; i++)
+        if (h->visits_of[i] >= h->visit)
+            return 1;
+    return 0;
+}
+
+/* Every step of one (run, path or probe, round) that has a visit now. */
 static int run_group(struct gx_harness *h, const struct gx_mgroup *g, struct gx_err *err)
 {
     const struct gx_round *round = &h->plan->pairs[g->run].rounds[g->round];
@@ -306,7 +374,8 @@ static int run_group(struct gx_harness *h, const struct gx_mgroup *g, struct gx_
         (void)gx_ensure_capacity(&b->ep, g->largest, &ignored); /* agreed within the pair */
     }
     for (size_t i = g->first; i < g->first + g->n && rc == GX_OK; i++)
-        rc = run_step(h, g, round, &h->plan->steps[i], err);
+        if (h->visits_of[i] >= h->visit)
+            rc = run_step(h, g, round, i, err);
     gx_close_endpoint(&b->ep);
     return rc;
 }
@@ -370,7 +439,30 @@ static int report_ceilings(struct gx_harness *h, struct gx_err *err)
     return h->sink->ops->ceilings(h->sink->ctx, h->ceilings, err);
 }
 
-/* Pass after pass over the plan (one without --soak). */
+/* One visit of the plan: every group at the first, then those with a step that has visits left
+ * (no ceiling probe, nothing skipped). */
+static int run_visit(struct gx_harness *h, long pass, struct gx_err *err)
+{
+    int rc = GX_OK;
+    for (size_t g = 0; g < h->plan->ngroups && rc == GX_OK; g++) {
+        const struct gx_mgroup *gr = &h->plan->groups[g];
+        if (h->visit > 1 && (h->skipped[g] || !visited(h, gr)))
+            continue;
+        double t0 = MPI_Wtime();
+        rc = run_group(h, gr, err);
+        if (gr->probe >= 0 && !gr->own) /* the ceilings' time, not the map's */
+            h->probe_s += MPI_Wtime() - t0;
+        /* The probes measured so far in the report at once: a report a signal or a timeout
+         * writes before the pass ends keeps them (the table gets them once). */
+        if (rc == GX_OK && gr->probe >= 0 && h->ceilings && h->job->rank == 0 && pass == 1) {
+            h->ceilings->seconds = h->probe_s;
+            rc = h->sink->ops->ceilings_so_far(h->sink->ctx, h->ceilings, err);
+        }
+    }
+    return rc;
+}
+
+/* Pass after pass over the plan (one without --soak), each in the plan's visits. */
 static int run_passes(struct gx_harness *h, struct gx_err *err)
 {
     const struct gx_options *o = h->o;
@@ -381,20 +473,13 @@ static int run_passes(struct gx_harness *h, struct gx_err *err)
         /* Later passes stream their results to the .jsonl only: rank 0's memory stays flat. */
         h->sink->ops->pass(h->sink->ctx, pass);
         gx_budget_start(&h->budget, h->plan, (double)o->g.budget, MPI_Wtime());
+        gx_visits_reset(&h->visits);
+        for (size_t i = 0; i < h->plan->nsteps; i++)
+            h->visits_of[i] = gx_mplan_step_visits(h->plan, i);
+        h->visit = 1;
         rc = hand_on_skipped(h, err);
-        for (size_t g = 0; g < h->plan->ngroups && rc == GX_OK; g++) {
-            const struct gx_mgroup *gr = &h->plan->groups[g];
-            double t0 = MPI_Wtime();
-            rc = run_group(h, gr, err);
-            if (gr->probe >= 0 && !gr->own) /* the ceilings' time, not the map's */
-                h->probe_s += MPI_Wtime() - t0;
-            /* The probes measured so far in the report at once: a report a signal or a
-             * timeout writes before the pass ends keeps them (the table gets them once). */
-            if (rc == GX_OK && gr->probe >= 0 && h->ceilings && h->job->rank == 0 && pass == 1) {
-                h->ceilings->seconds = h->probe_s;
-                rc = h->sink->ops->ceilings_so_far(h->sink->ctx, h->ceilings, err);
-            }
-        }
+        for (; rc == GX_OK && h->visit <= h->plan->nvisits; h->visit++)
+            rc = run_visit(h, pass, err);
         if (rc == GX_OK)
             rc = report_ceilings(h, err);
         if (rc != GX_OK || o->g.soak <= 0)
@@ -440,8 +525,11 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
                 maxpairs = (size_t)plan->pairs[r].rounds[k].npairs;
     h.c.ranks = calloc(2 * maxpairs, sizeof *h.c.ranks);
     h.skipped = calloc(plan->ngroups ? plan->ngroups : 1, 1);
-    if (!h.c.ranks || !h.skipped)
+    h.visits_of = calloc(plan->nsteps ? plan->nsteps : 1, sizeof *h.visits_of);
+    if (!h.c.ranks || !h.skipped || !h.visits_of)
         rc = gx_fail(err, GX_ERUNTIME, "out of host memory for %zu pairs' ranks", maxpairs);
+    if (rc == GX_OK)
+        rc = gx_visits_init(&h.visits, plan->nsteps, err);
     if (job->rank == 0 && rc == GX_OK) {
         h.c.recs = calloc((size_t)job->size, sizeof *h.c.recs);
         h.c.counts = calloc((size_t)job->size, sizeof *h.c.counts);
@@ -464,5 +552,7 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
     free(h.c.displs);
     free(h.c.ranks);
     free(h.skipped);
+    free(h.visits_of);
+    gx_visits_free(&h.visits);
     return rc;
 }

@@ -315,8 +315,10 @@ static int measure_prepared(struct gx_bench *b, const struct gx_mstep *st,
         b->sorted = t;
         b->nsamples_cap = (size_t)st->iters;
     }
-    /* Untimed: the data of every size is checked before it is timed (a probe moves nothing
-     * to its peer: there is no data to check). */
+    /* Untimed: the data of every size is checked before it is timed, at every visit: the
+     * pass also writes the pattern a path's own checks compare with (p2p's ping-pong kernel),
+     * into buffers each visit allocates anew (a probe moves nothing to its peer: there is no
+     * data to check). */
     int probe = (ep->ops->flags & GX_PATH_PROBE) != 0;
     if (!probe)
         GX_TRY(validate_pass(ep, pat, st->size, 0, rec, err));

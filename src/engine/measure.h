@@ -44,6 +44,10 @@ struct gx_record {
     double cpu_window_s;
     long cpu_waits; /* the times this rank was put back on a CPU over cpu_window_s; negative:
                        the kernel does not say */
+    /* --visits: the visits measured so far (stats, elapsed_s, share_s and the CPU's waits are
+     * theirs together) and each one's median and 95% interval. */
+    int32_t visits;
+    double visit_median[GX_MAX_VISITS], visit_lo[GX_MAX_VISITS], visit_hi[GX_MAX_VISITS];
 };
 
 /* Everything one (run, path, round) needs while its sizes are measured. */
@@ -83,6 +87,10 @@ struct gx_bench {
     /* The last boundary the rule was asked at and when (the initiator's pace between them). */
     long ask_n;
     double ask_t;
+    /* The plan's step being measured, and the visits it gets (--visits): its result says so. */
+    size_t step;
+    int visits_planned;
+    int last; /* this visit is the step's last: its result is final */
 };
 
 /* The budget's seconds left now, as the sink's events carry it: negative without a budget. */

@@ -13,6 +13,7 @@
 #include "probe.h"
 #include "scheme.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -254,11 +255,41 @@ static int plan_run(struct gx_mplan *p, const struct gx_options *o, int r, struc
     return GX_OK;
 }
 
+int gx_mplan_step_visits(const struct gx_mplan *p, size_t i)
+{
+    for (size_t g = 0; g < p->ngroups; g++) {
+        const struct gx_mgroup *gr = &p->groups[g];
+        if (i < gr->first || i >= gr->first + gr->n)
+            continue;
+        if (gr->absent)
+            return 0;
+        const struct gx_mstep *s = &p->steps[i];
+        return gr->probe >= 0 || s->min_iters >= s->iters ? 1 : p->nvisits;
+    }
+    return 0;
+}
+
+struct gx_mstep gx_mstep_visit(const struct gx_mstep *s, int visits, int first)
+{
+    struct gx_mstep v = *s;
+    if (visits <= 1)
+        return v;
+    long part = (s->iters + visits - 1) / visits;
+    v.iters = part > s->min_iters ? part : s->min_iters;
+    v.precision = s->precision * sqrt((double)visits);
+    if (!first)
+        v.ncand = v.ncand > 1 ? 1 : v.ncand;
+    double per_iter = s->estimate_s / (double)(s->iters + s->warmup + 2 + gx_mstep_search_iters(s));
+    v.estimate_s = per_iter * (double)(v.iters + v.warmup + 2 + gx_mstep_search_iters(&v));
+    return v;
+}
+
 int gx_mplan_make(const struct gx_options *o, const struct gx_layout *layout,
                   struct gx_mplan *p, struct gx_err *err)
 {
     memset(p, 0, sizeof *p);
     p->layout = layout;
+    p->nvisits = o->g.visits > 0 ? (int)o->g.visits : GX_DEFAULT_VISITS;
     int rc = GX_OK;
     for (int r = 0; r < o->nruns && rc == GX_OK; r++) {
         rc = gx_pairs_resolve(o->runs[r].pairs, layout, &p->pairs[r], err);

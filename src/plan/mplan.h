@@ -57,7 +57,18 @@ struct gx_mplan {
     size_t ngroups, gcap;
     struct gx_mstep *steps;
     size_t nsteps, scap;
+    int nvisits; /* --visits, resolved: the visits of a step the stop rule ends */
 };
+/* The visits step i gets: the plan's, one for a step of exactly --iters (the map's) and for a
+ * ceiling probe (a bound is the best of its iterations, measured once before what it bounds),
+ * none for a step of an absent group. */
+int gx_mplan_step_visits(const struct gx_mplan *p, size_t i);
+/* One of a step's `visits` visits: its most iterations shared among them (never fewer than its
+ * fewest), and the precision each asks widened by sqrt(visits), so that the median of all their
+ * iterations is known to about the step's own precision, as one visit of them all would be; a
+ * later one (not first) without the chunk search (it measures what the first chose), its
+ * estimate at the step's pace per iteration. */
+struct gx_mstep gx_mstep_visit(const struct gx_mstep *s, int visits, int first);
 
 /* The ops a group measures (its path's or its probe's), and their name. */
 const struct gx_path_ops *gx_mgroup_ops(const struct gx_mgroup *g);

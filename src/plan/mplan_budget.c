@@ -108,25 +108,20 @@ double gx_mgroup_setup_seconds(const struct gx_mgroup *g)
 
 /* ------------------------------------------------------------------ the budget */
 
-static int step_runs(const struct gx_mplan *p, size_t i)
-{
-    for (size_t g = 0; g < p->ngroups; g++)
-        if (i >= p->groups[g].first && i < p->groups[g].first + p->groups[g].n)
-            return !p->groups[g].absent;
-    return 0;
-}
-
+/* A step's visits all take part in the budget: each takes its share when it comes. */
 void gx_budget_start(struct gx_budget *bg, const struct gx_mplan *p, double seconds, double now)
 {
     bg->seconds = seconds;
     bg->t0 = now;
     bg->estimate_left = 0;
     bg->steps_left = 0;
-    for (size_t i = 0; i < p->nsteps; i++)
-        if (step_runs(p, i)) {
-            bg->estimate_left += p->steps[i].estimate_s;
-            bg->steps_left++;
-        }
+    for (size_t i = 0; i < p->nsteps; i++) {
+        int v = gx_mplan_step_visits(p, i);
+        if (v > 0)
+            bg->estimate_left += gx_mstep_visit(&p->steps[i], v, 1).estimate_s +
+                                 (v - 1) * gx_mstep_visit(&p->steps[i], v, 0).estimate_s;
+        bg->steps_left += v;
+    }
 }
 
 /* The fraction of what is left that a step of estimate w takes. */
@@ -180,8 +175,12 @@ double gx_budget_least(const struct gx_mplan *p)
         if (gr->absent)
             continue;
         secs += gx_mgroup_setup_seconds(gr);
-        for (size_t i = gr->first; i < gr->first + gr->n; i++)
-            secs += gx_mstep_least_seconds(&p->steps[i]);
+        for (size_t i = gr->first; i < gr->first + gr->n; i++) {
+            /* A later visit searches no chunk: its data check, warm-up and fewest. */
+            const struct gx_mstep *s = &p->steps[i];
+            double later = step_seconds_of(s, s->floor_iters, s->warmup, 0);
+            secs += gx_mstep_least_seconds(s) + (gx_mplan_step_visits(p, i) - 1) * later;
+        }
     }
     return secs;
 }
@@ -201,11 +200,15 @@ void gx_budget_print(FILE *f, const struct gx_mplan *p, const struct gx_options 
     long fewest = -1, steps = 0, capped = 0;
     double precision = 0;
     for (size_t i = 0; i < p->nsteps; i++) {
-        const struct gx_mstep *s = &p->steps[i];
-        if (!step_runs(p, i) || s->min_iters >= s->iters || s->estimate_s <= 0)
+        if (!gx_mplan_step_visits(p, i))
+            continue;
+        /* One visit of it: what each of its visits affords. */
+        struct gx_mstep part = gx_mstep_visit(&p->steps[i], gx_mplan_step_visits(p, i), 1);
+        const struct gx_mstep *s = &part;
+        if (s->min_iters >= s->iters || s->estimate_s <= 0)
             continue;
         steps++;
-        precision = s->precision > precision ? s->precision : precision;
+        precision = p->steps[i].precision > precision ? p->steps[i].precision : precision;
         /* The iterations the step's share affords at its estimated pace, within its limits. */
         double per_iter = s->estimate_s / (double)(s->iters + s->warmup + 2 +
                                                    gx_mstep_search_iters(s));
@@ -222,7 +225,8 @@ void gx_budget_print(FILE *f, const struct gx_mplan *p, const struct gx_options 
         return;
     gx_print_note(f, "# budget %ld s for %ld steps (ceiling probes included): each stops once its "
             "median is known to +-%.3g%% or its share is spent; at the estimated rates every "
-            "step affords %ld iterations or more (%ld steps all of theirs): +-%.2g%% where "
-            "iterations vary by %.0f%%\n", o->g.budget, steps, 100 * precision, fewest, capped,
+            "step affords %ld iterations or more%s (%ld steps all of theirs): +-%.2g%% where "
+            "iterations vary by %.0f%%\n", o->g.budget, steps, 100 * precision, fewest,
+            p->nvisits > 1 ? " in each of its visits" : "", capped,
             100 * median_spread(GX_DRY_RUN_CV, fewest), 100 * GX_DRY_RUN_CV);
 }

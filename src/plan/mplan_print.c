@@ -101,7 +101,11 @@ static void print_group(FILE *f, const struct gx_mplan *p, const struct gx_optio
             fprintf(f, "%6ld %-*s %-*s %-7s %5s %-10s %5ld %4ld %6ld %s\n", *step, w->path, what,
                     w->mem, mem, gx_pattern_table[s->pattern]->name, size, chunk, s->iters,
                     s->warmup, s->window, pairs);
-        gx_mplan_step_planned(bg, s, secs);
+        int visits = gx_mplan_step_visits(p, i);
+        for (int v = 0; v < visits; v++) {
+            struct gx_mstep part = gx_mstep_visit(s, visits, v == 0);
+            gx_mplan_step_planned(bg, &part, secs);
+        }
     }
 }
 
@@ -201,6 +205,10 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
                   probe_secs, total_rounds(p), secs + GX_JOB_OVERHEAD_S,
                   100 * gx_dry_run_cv(64 * GX_KIB), 100 * gx_dry_run_cv(GX_MIB),
                   100 * gx_dry_run_cv(GX_MIB + 1));
+    if (p->nvisits > 1)
+        gx_print_note(f, "# each result measured in %d visits spread over the run (--visits), "
+                      "sharing the column's iterations; ceiling probes and steps of exactly "
+                      "--iters once\n", p->nvisits);
     /* The verdict a line of its own, whole. */
     double est = secs + GX_JOB_OVERHEAD_S;
     if (o->g.budget > 0 && est <= (double)o->g.budget)

@@ -49,7 +49,9 @@ void gx_output_init(struct gx_output *out, const struct gx_job *job, const struc
     out->progress_tty = to == GX_PROGRESS_STDERR || to == GX_PROGRESS_STDOUT;
     out->t0 = MPI_Wtime();
     out->last_draw = out->t0 - 3600; /* the first line at once */
-    out->total = (long)plan->nsteps;
+    out->total = 0; /* a step once for each of its visits */
+    for (size_t i = 0; i < plan->nsteps; i++)
+        out->total += gx_mplan_step_visits(plan, i);
     out->budget_left = -1;
 }
 

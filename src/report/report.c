@@ -6,6 +6,7 @@
 
 #include "json_repair.h"
 #include "samples_file.h"
+#include "wrap.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -47,9 +48,73 @@ int gx_report_add(struct gx_report *rep, const struct gx_result *res, struct gx_
     return rc;
 }
 
+/* The held result of this step and pair (NULL: none). */
+static struct gx_report_held *held_of(struct gx_report *rep, const struct gx_result *res)
+{
+    for (size_t i = 0; i < rep->nheld; i++)
+        if (rep->held[i].json && rep->held[i].step == res->step && rep->held[i].a == res->a &&
+            rep->held[i].b == res->b)
+            return &rep->held[i];
+    return NULL;
+}
+
+int gx_report_hold(struct gx_report *rep, const struct gx_result *res, struct gx_err *err)
+{
+    if (!rep)
+        return GX_OK;
+    struct gx_result r = *res;
+    r.samples = NULL; /* the result's last visit has them all */
+    cJSON *o = gx_result_json(&r);
+    if (!o)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory for a result");
+    lock(rep);
+    struct gx_report_held *h = held_of(rep, res);
+    if (!h) {
+        for (size_t i = 0; i < rep->nheld && !h; i++)
+            h = rep->held[i].json ? NULL : &rep->held[i];
+        if (!h) {
+            struct gx_report_held *g = gx_grow(rep->held, &rep->held_cap, rep->nheld, 16, sizeof *g);
+            if (g) {
+                rep->held = g;
+                h = &rep->held[rep->nheld++];
+                h->json = NULL;
+            }
+        }
+    }
+    if (h) {
+        cJSON_Delete(h->json);
+        *h = (struct gx_report_held){.step = res->step, .a = res->a, .b = res->b, .json = o};
+    }
+    unlock(rep);
+    if (!h) {
+        cJSON_Delete(o);
+        return gx_fail(err, GX_ERUNTIME, "out of host memory for a held result");
+    }
+    return GX_OK;
+}
+
+void gx_report_add_held_locked(struct gx_report *rep)
+{
+    for (size_t i = 0; i < rep->nheld; i++) {
+        if (!rep->held[i].json)
+            continue;
+        if (gx_json_append_line(rep->lines_fd, &rep->lines_end, rep->held[i].json) == 0 &&
+            rep->rotation <= 1)
+            rep->doc_end = rep->lines_end;
+        rep->streamed++;
+        cJSON_Delete(rep->held[i].json);
+        rep->held[i].json = NULL;
+    }
+}
+
 static int report_add_locked(struct gx_report *rep, const struct gx_result *res,
                              long samples_line, const char *samples_dropped, struct gx_err *err)
 {
+    struct gx_report_held *h = held_of(rep, res);
+    if (h) { /* its last visit, or the sink's own held copy at the run's end */
+        cJSON_Delete(h->json);
+        h->json = NULL;
+    }
     cJSON *o = gx_result_json(res);
     if (!o)
         return gx_fail(err, GX_ERUNTIME, "out of host memory for a result");

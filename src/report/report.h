@@ -14,7 +14,7 @@
 #include <pthread.h>
 #include <sys/types.h>
 
-#define GX_SCHEMA_VERSION "2.13"
+#define GX_SCHEMA_VERSION "2.14"
 /* A row of the report's "summary" (summary.c): the names are the tables' (run: a copy). */
 struct gx_summary_row {
     const char *size_class, *path, *src, *dst, *pattern, *unit;
@@ -80,6 +80,15 @@ struct gx_report {
     off_t samples_end;
     long samples_lines;
     char samples_path[4200];
+    /* --visits: the latest JSON of each result whose last visit is still to come (a step's, a
+     * pair's), which a report the watchdog writes (a signal, a timeout) keeps among its
+     * results; the result's last visit replaces it. */
+    struct gx_report_held {
+        size_t step;
+        int a, b;
+        cJSON *json;
+    } *held;
+    size_t nheld, held_cap;
 };
 
 /* The watchdog (rank 0) ends this process with `code`: a report committed, or about to be,
@@ -136,6 +145,11 @@ extern const struct gx_result_field gx_result_fields[];
  * watchdog's report is not kept waiting) and the result names its line ("samples_file").
  * Records nothing once a report is written (the watchdog's: the job is ending). */
 int gx_report_add(struct gx_report *rep, const struct gx_result *res, struct gx_err *err);
+/* A result not from its last visit: kept apart (the step's earlier one replaced) for a report
+ * the watchdog writes before that visit; gx_report_add of its last visit drops it. */
+int gx_report_hold(struct gx_report *rep, const struct gx_result *res, struct gx_err *err);
+/* The held results into the document's results (under the lock): the watchdog's report. */
+void gx_report_add_held_locked(struct gx_report *rep);
 /* The job's ceilings as the report's "ceilings" object: per GPU ("gpus") and per rank pair
  * ("rank_pairs"), each curve with its points or the reason it is absent. */
 cJSON *gx_ceilings_json(const struct gx_ceilings *c);

@@ -146,6 +146,9 @@ int gx_report_abort(void *ctx, const struct gx_sink_abort *a)
     if (failure && a->phase)
         cJSON_AddStringToObject(failure, "phase", a->phase);
     struct gx_err werr = {0};
+    lock(rep);
+    gx_report_add_held_locked(rep); /* results still to have their last visit, as they stand */
+    unlock(rep);
     /* Before the write: a final report the main thread is committing says it stands. */
     gx_report_end_taken(rep, code);
     if (gx_report_write_abort(rep, a->status, code, a->message, failure, &werr) != GX_OK)
@@ -386,6 +389,9 @@ void gx_report_close(struct gx_report *rep)
     gx_skips_free(&rep->skips);
     gx_ceilings_free(&rep->ceilings);
     gx_context_free(rep->context);
+    for (size_t i = 0; i < rep->nheld; i++)
+        cJSON_Delete(rep->held[i].json);
+    free(rep->held);
     if (rep->lock_ready)
         pthread_mutex_destroy(&rep->lock);
     if (rep->commit_ready)

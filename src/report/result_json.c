@@ -45,6 +45,8 @@ void gx_noise_json(cJSON *o, const struct gx_noise *n)
     if (n->tail > 0)
         cJSON_AddNumberToObject(e, "tail", n->tail);
     cJSON_AddNumberToObject(e, "median_ci", n->ci);
+    if (n->drift > 0)
+        cJSON_AddNumberToObject(e, "drift", n->drift);
     if (n->marks) {
         gx_noise_why(n, why, sizeof why);
         cJSON_AddStringToObject(e, "why", why);
@@ -131,6 +133,12 @@ static void hook_within(cJSON *o, const struct gx_result *r)
 static void hook_noise(cJSON *o, const struct gx_result *r)
 {
     gx_noise_json(o, &r->noise);
+}
+
+static void hook_visit_medians(cJSON *o, const struct gx_result *r)
+{
+    cJSON_AddItemToObject(o, "visit_medians",
+                          cJSON_CreateDoubleArray(r->visit_median, r->visits));
 }
 
 static void hook_samples(cJSON *o, const struct gx_result *r)

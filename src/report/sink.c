@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 /* Rank 0: where no rank of the job has a GPU (a machine without a CUDA driver, a job on such
@@ -58,15 +59,101 @@ void gx_sink_init(struct gx_sink *s, const struct gx_job *job, const struct gx_o
     s->rounds = NULL;
     gx_round_sum_begin(&s->round, 0, 1, 1);
     s->csv_skips = (struct gx_said){0};
+    s->held = NULL;
+    s->nheld = s->held_cap = 0;
     gx_output_init(&s->out, job, o, plan);
     gx_csv_init(&s->csv, job->rank == 0 && o->g.format == GX_FORMAT_CSV ? stdout : NULL);
     if (s->rep && s->rep->doc)
         say_no_gpu(s);
 }
 
+/* The held result of the same step and pair, or a free slot (NULL: out of memory). */
+static struct gx_held *held_slot(struct gx_sink *s, const struct gx_result *res)
+{
+    struct gx_held *free_slot = NULL;
+    for (size_t i = 0; i < s->nheld; i++) {
+        struct gx_held *h = &s->held[i];
+        if (h->live && h->res.step == res->step && h->res.a == res->a && h->res.b == res->b)
+            return h;
+        if (!h->live && !free_slot)
+            free_slot = h;
+    }
+    if (free_slot)
+        return free_slot;
+    struct gx_held *h = gx_grow(s->held, &s->held_cap, s->nheld, 16, sizeof *h);
+    if (!h)
+        return NULL;
+    s->held = h;
+    memset(&s->held[s->nheld], 0, sizeof *s->held);
+    return &s->held[s->nheld++];
+}
+
+static const char *copy_text(char *to, size_t len, const char *from)
+{
+    if (!from)
+        return NULL;
+    snprintf(to, len, "%s", from);
+    return to;
+}
+
+/* A result whose visits are not all done: kept (a copy) in place of the step's earlier one. */
+static int hold(struct gx_sink *s, const struct gx_result *res, struct gx_err *err)
+{
+    struct gx_held *h = held_slot(s, res);
+    double *samples = NULL;
+    if (h && res->samples && res->nsamples) {
+        samples = realloc(h->samples, res->nsamples * sizeof *samples);
+        if (samples)
+            memcpy(samples, res->samples, res->nsamples * sizeof *samples);
+    }
+    if (!h || (res->samples && res->nsamples && !samples))
+        return gx_fail(err, GX_ERUNTIME, "out of host memory for a result of %zu bytes held "
+                       "until its last visit", res->size);
+    h->res = *res;
+    h->samples = samples;
+    h->res.samples = samples;
+    h->res.reason = copy_text(h->reason, sizeof h->reason, res->reason);
+    h->res.ceiling_what = copy_text(h->ceiling_what, sizeof h->ceiling_what, res->ceiling_what);
+    h->res.via = copy_text(h->via, sizeof h->via, res->via);
+    int n = res->cands && res->ncands > 0 ? res->ncands : 0;
+    n = n < GX_AUTO_MAX_CANDIDATES ? n : GX_AUTO_MAX_CANDIDATES;
+    if (n)
+        memcpy(h->cands, res->cands, (size_t)n * sizeof *h->cands);
+    h->res.cands = n ? h->cands : NULL;
+    h->res.ncands = n;
+    h->live = 1;
+    /* The report keeps it too, for one the watchdog writes before its last visit. */
+    return gx_report_hold(s->rep, &h->res, err);
+}
+
+static int report_result(struct gx_sink *s, const struct gx_result *given, struct gx_err *err);
+
 static int on_result(void *ctx, const struct gx_result *given, struct gx_err *err)
 {
     struct gx_sink *s = ctx;
+    if (!given->last)
+        return hold(s, given, err);
+    for (size_t i = 0; i < s->nheld; i++) /* its earlier visits' result is this one now */
+        if (s->held[i].live && s->held[i].res.step == given->step &&
+            s->held[i].res.a == given->a && s->held[i].res.b == given->b)
+            s->held[i].live = 0;
+    return report_result(s, given, err);
+}
+
+/* The run ended before the last visit of these: each as far as its visits went. */
+static int report_held(struct gx_sink *s, struct gx_err *err)
+{
+    int rc = GX_OK;
+    for (size_t i = 0; i < s->nheld && rc == GX_OK; i++)
+        if (s->held[i].live) {
+            s->held[i].live = 0;
+            rc = report_result(s, &s->held[i].res, err);
+        }
+    return rc;
+}
+
+static int report_result(struct gx_sink *s, const struct gx_result *given, struct gx_err *err)
+{
     struct gx_result settled = *given;
     char why[512];
     gx_result_settle(&settled, why, sizeof why);
@@ -252,6 +339,9 @@ static void on_soak(void *ctx, long seconds, double seconds_run, long rotations)
 static void on_end(void *ctx)
 {
     struct gx_sink *s = ctx;
+    struct gx_err err = {0};
+    if (report_held(s, &err) != GX_OK)
+        fprintf(stderr, "gpuxfer: %s\n", err.msg);
     gx_output_done(&s->out);
 }
 
@@ -279,6 +369,11 @@ void gx_sink_free(struct gx_sink *s)
 {
     gx_output_free(&s->out);
     gx_said_free(&s->csv_skips);
+    for (size_t i = 0; i < s->nheld; i++)
+        free(s->held[i].samples);
+    free(s->held);
+    s->held = NULL;
+    s->nheld = s->held_cap = 0;
     free(s->kept);
     gx_matrices_free(&s->mats);
     gx_host_map_free(&s->hosts);

@@ -51,6 +51,19 @@ struct gx_sink {
     struct gx_round_sum round;
     cJSON *rounds;
     struct gx_said csv_skips; /* the CSV's skip lines written: each (run, path, pairs, reason) once */
+    /* Rank 0, --visits: the results whose last visit is still to come, the latest of each (step
+     * and pair), reported at that visit, or at the end where the run stopped before it. */
+    struct gx_held *held;
+    size_t nheld, held_cap;
+};
+
+/* A result held until its last visit: a copy of what it points to that the engine reuses. */
+struct gx_held {
+    struct gx_result res;
+    char reason[232], ceiling_what[256], via[48];
+    struct gx_auto_cand cands[GX_AUTO_MAX_CANDIDATES];
+    double *samples;
+    int live;
 };
 
 /* Rank 0, at the end: how much the machine interfered, into the report ("interference") and,

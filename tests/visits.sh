@@ -1,0 +1,63 @@
+#!/bin/sh
+# --visits: a result measured in visits spread over the run, its median that of all their
+# iterations, each visit's median beside it; exact --iters and --visits 1 in one; a run stopped
+# before a result's last visit keeps it as far as its visits went.
+. "${top_srcdir:-.}/tests/lib.sh"
+dir=$(mktemp -d "$TEST_TMP/visits.XXXXXX")
+
+gx_mpirun 2 --path host --pattern latency,bw --sizes 8,64K --budget 8 --quiet \
+    --output "$dir/three.json" >"$dir/three.txt" 2>&1
+ok $? "three visits by default: exit 0" || diag <"$dir/three.txt"
+check_report "$dir/three.json"
+ok $? "its report is valid against the schema"
+py_check "$dir/three.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+rs = d["results"]
+assert len(rs) == 4, len(rs)
+for r in rs:
+    s, st = r["stop"], r["stats"]
+    vm = s["visit_medians"]
+    assert s["visits"] == 3 and s["visits_planned"] == 3 and len(vm) == 3, s
+    # The median of all the iterations lies between the smallest and largest visit's.
+    assert min(vm) <= st["median"] <= max(vm), (vm, st["median"])
+    assert r["iterations"] >= 15 and st["n"] == r["iterations"], (r["iterations"], st["n"])
+    drift = r["noise"].get("drift", 0)
+    assert abs(drift - (max(vm) / min(vm) - 1)) < 1e-4, (drift, vm)
+    assert ("drift" in r["noise"]["marks"]) <= (drift > 0.05), r["noise"]
+PY
+ok $? "each result: 3 visits, its median between theirs, 5 iterations a visit at least, their spread as noise.drift"
+
+for args in "--visits 1" "--iters 7"; do
+    gx_mpirun 2 --path host --pattern bw --sizes 8 --ceilings off --quiet $args \
+        --output "$dir/one.json" --force >"$dir/one.txt" 2>&1
+    py_check "$dir/one.json" <<'PY'
+import json, sys
+r, = json.load(open(sys.argv[1]))["results"]
+assert "visits" not in r["stop"] and "visit_medians" not in r["stop"], r["stop"]
+PY
+    ok $? "$args: one visit, no visits in the result"
+done
+
+gx_mpirun 2 --path host --sizes 8,64K --dry-run >"$dir/dry.txt" 2>&1
+grep -q '^# each result measured in 3 visits spread over the run' "$dir/dry.txt"
+ok $? "--dry-run says how many visits" || diag <"$dir/dry.txt"
+gx_mpirun 2 --path host --visits 9 >"$dir/bad.txt" 2>&1
+[ $? -eq 2 ] && grep -q -- '--visits' "$dir/bad.txt"
+ok $? "--visits 9: exit 2, naming the option" || diag <"$dir/bad.txt"
+
+# SIGTERM once 64K's first visit is gathered: the report keeps both results of their first
+# visit (1 of 3), held until then.
+GPUXFER_FAULT=signal:rank=0:size=64K:at=collected gx_mpirun 2 --path host --pattern bw \
+    --sizes 8,64K --budget 8 --quiet --output "$dir/stopped.json" >"$dir/stopped.txt" 2>&1
+rc=$?
+py_check "$dir/stopped.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["status"] == "interrupted", d["status"]
+got = sorted((r["size"], r["stop"]["visits"], r["stop"]["visits_planned"]) for r in d["results"])
+assert got == [(8, 1, 3), (65536, 1, 3)], got
+PY
+ok $? "stopped at the first visit (exit $rc): both results kept, visits 1 of 3" ||
+    diag <"$dir/stopped.txt"
+done_testing
