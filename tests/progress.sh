@@ -29,9 +29,9 @@ else
         /dev/null >"$dir/budget.txt" 2>&1
     rc=$?
     [ $rc -eq 0 ] &&
-        grep -qE "\[1/1\] host latency 8 B  \+-[0-9.e+>]+%  elapsed [0-9]+s  budget left ~[0-9]+s" \
+        grep -qE "\[1/3\] host latency 8 B \(visit 1 of 3\)  \+-[0-9.e+>]+%  elapsed [0-9]+s  budget left ~[0-9]+s" \
             "$dir/budget.txt"
-    ok $? "with a budget: the step, its precision so far, the budget's time left (rc $rc)" ||
+    ok $? "with a budget: the step and its visit, its precision so far, the budget's time left (rc $rc)" ||
         diag <"$dir/budget.txt"
     script -qfec "$bcmd --sizes 8 --ceilings off --budget 4 --output $dir/bq.json --quiet" \
         /dev/null >"$dir/bq.txt" 2>&1

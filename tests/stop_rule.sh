@@ -23,9 +23,10 @@ rs = [r for r in d["results"] if r["pattern"] == "toy"]
 assert len(rs) == 2, rs
 for r in rs:
     s = r["stop"]
-    # 5 iterations (the fewest) of a median known exactly: nothing more to wait for.
+    # 5 iterations (the fewest) of a median known exactly in each of its 3 visits: nothing
+    # more to wait for.
     assert s["by"] == "precision" and s["precision"] == 0 and s["precision_asked"] == 0.01, s
-    assert r["iterations"] == 5 and r["stats"]["n"] == 5, r["iterations"]
+    assert s["visits"] == 3 and r["iterations"] == 15 and r["stats"]["n"] == 15, r["iterations"]
     assert "share_s" not in s, s  # no budget: none asked, none given
 PY
 ok $? "a steady path's steps end on precision after their fewest iterations (5)"
@@ -87,14 +88,15 @@ ok $? "a step whose share cannot afford its fewest iterations still runs them (5
 # iteration of the default 22 round trips (--dry-run's window for 1K) takes over 0.4 s of a
 # 1.4 s share. After the warm-up's first iteration the window shrinks so that the rest of the
 # warm-up and the fewest 5 fit: at least 5 iterations, fewer round trips each, and the share
-# overrun by no more than that first iteration. Before: 2 iterations of 22, past the share.
+# overrun by no more than that first iteration. Before: 2 iterations of 22, past the share. One
+# visit (--visits 1): each visit would shrink its window alike, and overrun its own share.
 export GPUXFER_FAULT=slow:rank=0:size=1K:ms=10:per=transfer
-gx_mpirun 2 --path host --pattern latency --sizes 1K --ceilings off --budget 2 --quiet \
+gx_mpirun 2 --path host --pattern latency --sizes 1K --ceilings off --budget 2 --visits 1 --quiet \
     --output "$dir/trips.json" >"$dir/trips.txt" 2>&1
 rc=$?
 unset GPUXFER_FAULT
 ok $rc "every round trip slowed: exit 0" || diag <"$dir/trips.txt"
-gx_mpirun 2 --path host --pattern latency --sizes 1K --ceilings off --budget 2 --dry-run \
+gx_mpirun 2 --path host --pattern latency --sizes 1K --ceilings off --budget 2 --visits 1 --dry-run \
     >"$dir/trips-dry.txt" 2>&1
 py_check "$dir/trips.json" "$dir/trips-dry.txt" <<'PY'
 import json, re, sys

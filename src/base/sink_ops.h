@@ -21,10 +21,11 @@ struct gx_pair;
 struct gx_sink_ops {
     /* Every rank: a pass over the plan starts (1, then 2, ... with --soak). */
     void (*pass)(void *ctx, long pass);
-    /* Every rank: a step starts; what names its path or ceiling probe. budget_left: the
-     * budget's seconds left now, negative without a budget (the engine keeps the budget). */
-    void (*step)(void *ctx, size_t size, const char *what, const char *pattern,
-                 double budget_left);
+    /* Every rank: a step starts; what names its path or ceiling probe; its visit of visits (0:
+     * it has one, --visits). budget_left: the budget's seconds left now, negative without a
+     * budget (the engine keeps the budget). */
+    void (*step)(void *ctx, size_t size, const char *what, const char *pattern, int visit,
+                 int visits, double budget_left);
     /* Rank 0, where it initiates the step: the median is known to +-reached (a fraction) so
      * far. */
     void (*precision)(void *ctx, double reached, double budget_left);

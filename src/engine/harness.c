@@ -110,7 +110,7 @@ static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struc
     snprintf(name, sizeof name, "%s%s", b->probe >= 0 && !g->own ? "ceiling:" : "",
              b->ep.ops->name);
     h->sink->ops->step(h->sink->ctx, st->size, name, gx_pattern_table[st->pattern]->name,
-                       gx_bench_budget_left(b));
+                       visits > 1 ? h->visit : 0, visits, gx_bench_budget_left(b));
     struct gx_record rec = {.state = GX_STATE_IDLE, .valid = 1, .bad_offset = -1};
     /* A library that took a stop signal's action while setting up (the previous steps included)
      * has it taken back before the step: the signal must still stop the run. */

@@ -348,14 +348,17 @@ static void draw_step(struct gx_output *out)
 }
 
 void gx_output_progress(struct gx_output *out, size_t size, const char *path, const char *pattern,
-                        double budget_left)
+                        int visit, int visits, double budget_left)
 {
     if (!out->active)
         return;
     out->done++;
     out->precision = -1;
     out->budget_left = budget_left;
-    snprintf(out->step, sizeof out->step, "%s %s %zu B", path, pattern, size);
+    char of[32] = "";
+    if (visit > 0)
+        snprintf(of, sizeof of, " (visit %d of %d)", visit, visits);
+    snprintf(out->step, sizeof out->step, "%s %s %zu B%s", path, pattern, size, of);
     draw_step(out);
 }
 

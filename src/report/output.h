@@ -76,10 +76,10 @@ void gx_output_skip(struct gx_output *out, const char *what, const char *reason)
 /* No rank of the job has a GPU, each for one of the reasons in why (distinct), which the output
  * takes over: one line says so, before the first result (rank 0). */
 void gx_output_no_gpu(struct gx_output *out, struct gx_said *why);
-/* One measurement starts (call on every rank; draws on rank 0 at most every 0.2 s); the
- * budget's seconds left, negative without one. */
+/* One measurement starts (call on every rank; draws on rank 0 at most every 0.2 s): its visit
+ * of visits (0: it has one), the budget's seconds left, negative without one. */
 void gx_output_progress(struct gx_output *out, size_t size, const char *path,
-                        const char *pattern, double budget_left);
+                        const char *pattern, int visit, int visits, double budget_left);
 /* The step under way has its median to +-precision (a fraction) so far: redrawn (rank 0). */
 void gx_output_precision(struct gx_output *out, double precision, double budget_left);
 /* Something other than a step is under way (the ceiling probes' tasks): shown like a step. */

@@ -311,11 +311,11 @@ static void on_pass(void *ctx, long rotation)
     gx_output_rotation(&s->out, rotation);
 }
 
-static void on_step(void *ctx, size_t size, const char *what, const char *pattern,
-                    double budget_left)
+static void on_step(void *ctx, size_t size, const char *what, const char *pattern, int visit,
+                    int visits, double budget_left)
 {
     struct gx_sink *s = ctx;
-    gx_output_progress(&s->out, size, what, pattern, budget_left);
+    gx_output_progress(&s->out, size, what, pattern, visit, visits, budget_left);
 }
 
 static void on_precision(void *ctx, double reached, double budget_left)
