@@ -38,6 +38,7 @@ import json
 import os
 import re
 import shlex
+import signal
 import shutil
 import subprocess
 import sys
@@ -116,13 +117,40 @@ def run_job(a, args, out, env):
     t0 = time.time()
     with open(out + ".txt", "w", encoding="utf-8") as f:
         try:
-            rc = subprocess.run(words, stdout=f, stderr=subprocess.STDOUT, env=env, check=False,
-                                timeout=float(os.environ.get("GX_JOB_TIMEOUT", "600"))).returncode
-        except subprocess.TimeoutExpired:
-            rc = 124
+            p = subprocess.Popen(words, stdout=f, stderr=subprocess.STDOUT, env=env)
         except OSError as e:
             gx.die(PROG, f"cannot run {words[0]}: {e.strerror}")
+        rc = wait_job(p, t0 + float(os.environ.get("GX_JOB_TIMEOUT", "600")))
     return rc, time.time() - t0
+
+
+def wait_job(p, deadline):
+    """The job's exit status (124 past the deadline: killed). A Ctrl-C or SIGTERM while it runs
+    kills it and, once it is gone, ends the tune as ever: raised inside subprocess's own wait,
+    it could leave the Popen's lock taken, and the wait in its cleanup then never returned (a
+    tune hung with its probe a zombie, under the sanitizer tier's load)."""
+    got = []
+
+    def stop(signum, frame):
+        got.append(signum)
+        p.kill()
+
+    old = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while p.poll() is None:
+            if time.time() > deadline and not got:
+                p.kill()
+                p.wait()
+                return 124
+            time.sleep(0.02)
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+    if got and got[0] == signal.SIGINT:
+        raise KeyboardInterrupt
+    if got:
+        raise gx.Interrupted(got[0])
+    return p.returncode
 
 
 def report_seconds(doc):

@@ -113,6 +113,7 @@ int gx_report_write_abort(struct gx_report *rep, const char *status, int exit_co
     }
     int rc = GX_OK;
     if (!rep->final_written && rep->doc) {
+        gx_report_add_held_locked(rep); /* results still to have their last visit, as they stand */
         cJSON_DeleteItemFromObject(rep->doc, "error");
         cJSON_AddStringToObject(rep->doc, "error", message);
         if (failure) {
@@ -146,9 +147,6 @@ int gx_report_abort(void *ctx, const struct gx_sink_abort *a)
     if (failure && a->phase)
         cJSON_AddStringToObject(failure, "phase", a->phase);
     struct gx_err werr = {0};
-    lock(rep);
-    gx_report_add_held_locked(rep); /* results still to have their last visit, as they stand */
-    unlock(rep);
     /* Before the write: a final report the main thread is committing says it stands. */
     gx_report_end_taken(rep, code);
     if (gx_report_write_abort(rep, a->status, code, a->message, failure, &werr) != GX_OK)
