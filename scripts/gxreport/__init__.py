@@ -224,7 +224,7 @@ REPORT = Obj({
     "matrices": (OPT, List(MATRIX)),
     "interference": (OPT, Obj({"load_average": (OPT, List(NUMBER, 2)),
                                **{k: (OPT, NUMBER) for k in (
-                                   "results_measured", "results_noisy", "results_few", "ceilings_unsound",
+                                   "results_measured", "results_noisy", "results_few", "results_drift", "ceilings_unsound",
                                    "ceilings_exceeded", "cpu_wait_max", "cpus_online")}}))})
 
 
@@ -907,8 +907,8 @@ def interference_text(doc):
 
 
 NOISY_NOTE = ("~: the machine interfered with that step (a rank waited for a CPU, a slow tail, "
-              "or a wide interval: the report's noise), so its median is no clean number; "
-              "rerun on a quieter node")
+              "a wide interval, or visits that disagree: the report's noise), so its median is "
+              "no clean number; rerun on a quieter node")
 FEW_NOTE = ("~: fewer than %d timed iterations (cut by --timeout or a stop signal, --iters, or "
             "a budget before gpuxfer gave every step 5): too few to judge" % MIN_SAMPLES)
 

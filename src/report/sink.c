@@ -165,6 +165,7 @@ static int report_result(struct gx_sink *s, const struct gx_result *given, struc
     if (res->state == GX_STATE_OK) {
         s->tally.noisy += (res->noise.marks & GX_NOISE_MACHINE) != 0;
         s->tally.few += (res->noise.marks & GX_NOISE_FEW) != 0;
+        s->tally.drift += (res->noise.marks & GX_NOISE_DRIFT) != 0;
         s->tally.unsound += res->ceiling_unsound;
         s->tally.exceeded += res->ceiling_exceeded;
         s->tally.within += res->ceiling_within;
@@ -392,6 +393,7 @@ void gx_sink_interference(struct gx_sink *s, FILE *table)
     cJSON_AddNumberToObject(o, "results_measured", t->ok);
     cJSON_AddNumberToObject(o, "results_noisy", t->noisy);
     cJSON_AddNumberToObject(o, "results_few", t->few);
+    cJSON_AddNumberToObject(o, "results_drift", t->drift);
     cJSON_AddNumberToObject(o, "ceilings_unsound", t->unsound);
     cJSON_AddNumberToObject(o, "ceilings_exceeded", t->exceeded);
     cJSON_AddNumberToObject(o, "ceilings_within", t->within);
@@ -422,7 +424,11 @@ void gx_sink_interference(struct gx_sink *s, FILE *table)
     if (t->unsound)
         snprintf(unsound, sizeof unsound, "; %d efficienc%s ? (the probe's point was no bound: "
                  "ceiling_absent says why)", t->unsound, t->unsound == 1 ? "y" : "ies");
+    char drift[128] = "";
+    if (t->drift)
+        snprintf(drift, sizeof drift, "; %d of them drifted: their visits disagree, the "
+                 "machine's speed changed during the run", t->drift);
     gx_print_note(table, "\n# the machine interfered: %d of %d results marked ~ (their medians "
-                  "are unreliable: the report's noise says why)%s%s%s\n", t->noisy, t->ok, wait,
-                  load, unsound);
+                  "are unreliable: the report's noise says why%s)%s%s%s\n", t->noisy, t->ok,
+                  drift, wait, load, unsound);
 }

@@ -24,6 +24,7 @@ struct gx_tally {
      * no bound or were beaten, and the longest wait for a CPU (share of a step; <0 unknown). */
     int noisy, few, unsound, exceeded, within; /* noisy: the machine's marks; few: too few
                                                   iterations (GX_NOISE_FEW) */
+    int drift;             /* of the noisy: their visits disagree (GX_NOISE_DRIFT) */
     double cpu_wait_max;
     double load_start;     /* the 1-minute load average when the sink opened (<0 unknown) */
 };
