@@ -642,12 +642,12 @@ json.dump(d, open(sys.argv[2], "w"))
 PY
     compare --reference "$dir/mine-$gpu.json" >"$dir/ref.out" 2>"$dir/ref.err"
     rc=$?
-    n=$(find "$ref" -name "$gpu-default-run*.json" | wc -l)
-    [ $rc -eq 0 ] && [ ! -s "$dir/ref.err" ] && [ "$n" -ge 2 ] &&
-        grep -q "^# reference: $n runs of NVIDIA H[12]00.* ($link) from .*results/reference$" "$dir/ref.out" &&
-        grep -q "^# A: reference $gpu-default-run1.json .. $gpu-default-run$n.json ($n runs)$" "$dir/ref.out" &&
+    runs=$(find "$ref" -name "$gpu-default-run*.json" | wc -l)
+    [ $rc -eq 0 ] && [ ! -s "$dir/ref.err" ] && [ "$runs" -ge 2 ] &&
+        grep -q "^# reference: $runs runs of NVIDIA H[12]00.* ($link) from .*results/reference$" "$dir/ref.out" &&
+        grep -q "^# A: reference $gpu-default-run1.json .. $gpu-default-run$runs.json ($runs runs)$" "$dir/ref.out" &&
         grep -q "^# B: .*mine-$gpu.json (1 run)$" "$dir/ref.out"
-    ok $? "--reference, one $gpu run: A the $n reference runs of its GPU (exit $rc)" ||
+    ok $? "--reference, one $gpu run: A the $runs reference runs of its GPU (exit $rc)" ||
         { head -n 5 "$dir/ref.out"; cat "$dir/ref.err"; } | diag
 done
 # Schema 2.12 named the ceilings "ceilings" (before: "calibration"): a run of the new name beside
