@@ -49,7 +49,7 @@ ok $? "the $nref reference runs in pkgdatadir/reference, their README in docdir/
     "$data"/reference/h200-1gpu-*-run2.json -- "$data"/reference/h100-80gb-1gpu-*-run1.json) \
     >"$dir/ref.txt" 2>&1
 [ $? -eq 0 ] && grep -q '^# A: .*/h200-.*(2 runs)' "$dir/ref.txt" && grep -q '^# summary' "$dir/ref.txt" &&
-    grep -q 'ranks.gpu.name=NVIDIA H100' "$dir/ref.txt"
+    grep -A2 '^ranks.gpu.name' "$dir/ref.txt" | grep -q '^  B: NVIDIA H100' 
 ok $? "installed gpuxfer-report compare: two H200 reference runs against an H100 one, the GPUs named" ||
     diag <"$dir/ref.txt"
 "$PYTHON" - "$data/reference/h100-80gb-1gpu-default-run2.json" "$dir/mine.json" <<'PY'
@@ -59,7 +59,8 @@ d["start_time"], d["end_time"] = "2026-11-25T10:00:00Z", "2026-11-25T10:01:00Z"
 json.dump(d, open(sys.argv[2], "w"))
 PY
 (cd / && env -u PYTHONPATH "$bin/gpuxfer-report" compare --reference "$dir/mine.json") >"$dir/mref.txt" 2>&1
-[ $? -eq 0 ] && grep -qx "# reference: 3 runs of NVIDIA H100 80GB HBM3 (the same GPU) from $data/reference" "$dir/mref.txt"
+[ $? -eq 0 ] && runs=$(ls "$data"/reference/h100-80gb-1gpu-*.json | wc -l) &&
+    grep -qx "# reference: $runs runs of NVIDIA H100 80GB HBM3 (the same GPU) from $data/reference" "$dir/mref.txt"
 ok $? "installed gpuxfer-report compare --reference: the installed reference runs of the same GPU" ||
     diag <"$dir/mref.txt"
 
