@@ -79,18 +79,26 @@ static void arm(const struct gx_bench *b, const struct gx_round *round, const st
  * have taken goes to the steps after it, where the whole plan would otherwise outlast its budget
  * by a third. Agreed by every rank (a pair's ranks decide). */
 #define GX_VISITS_CUT 2.0
-static long visits_from(struct gx_harness *h, const struct gx_mgroup *g, int from, int budget);
+
+/* Step i's visits from visit `from` on: how many, and where `budget`, out of the budget (their
+ * time goes to the steps that run). */
+static long step_visits_from(struct gx_harness *h, size_t i, int from, int budget)
+{
+    int visits = h->visits_of[i];
+    long n = visits >= from ? visits - from + 1 : 0;
+    for (int v = from > 1 ? from : 1; budget && v <= visits; v++) {
+        struct gx_mstep part = gx_mstep_visit(&h->plan->steps[i], visits, v == 1);
+        gx_budget_skip(&h->budget, &part, 1);
+    }
+    return n;
+}
+
 static int cut_visits(struct gx_harness *h, size_t i, int cut, struct gx_err *err)
 {
     GX_MPI_TRY(err, MPI_Allreduce(MPI_IN_PLACE, &cut, 1, MPI_INT, MPI_MAX, h->job->comm));
     if (!cut)
         return GX_OK;
-    const struct gx_mstep *s = &h->plan->steps[i];
-    for (int v = h->visits_of[i]; v > 1; v--) {
-        struct gx_mstep part = gx_mstep_visit(s, h->visits_of[i], 0);
-        gx_budget_skip(&h->budget, &part, 1);
-    }
-    h->sink->ops->steps_skipped(h->sink->ctx, h->visits_of[i] - 1);
+    h->sink->ops->steps_skipped(h->sink->ctx, step_visits_from(h, i, 2, 1));
     h->visits_of[i] = 1;
     return GX_OK;
 }
@@ -154,11 +162,12 @@ static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struc
         snprintf(rec.reason, sizeof rec.reason, "%.231s", gx_gpu_lost_why());
     }
     int rc = GX_OK;
-    if (visits > 1 && b->pair)
-        rc = gx_visits_join(&h->visits, i, b, &rec, err);
+    if (visits > 1) { /* out of memory on one rank: every rank stops */
+        rc = b->pair ? gx_visits_join(&h->visits, i, b, &rec, err) : GX_OK;
+        rc = gx_agree(h->job->comm, rc, err);
+    }
     b->step = i;
     b->visits_planned = gx_mplan_step_visits(h->plan, i);
-    rc = gx_agree(h->job->comm, rc, err); /* out of memory on one rank: every rank stops */
     if (rc == GX_OK && visits > 1 && h->visit == 1)
         rc = cut_visits(h, i, b->pair && b->share_s > 0 &&
                                   rec.elapsed_s > GX_VISITS_CUT * b->share_s, err);
@@ -235,18 +244,12 @@ static int probe_absent(struct gx_harness *h, const struct gx_mgroup *g,
     return GX_OK;
 }
 
-/* The visits of group g's steps from visit `from` on: how many, and where `budget`, out of the
- * budget (their time goes to the steps that run). */
+/* The visits of group g's steps from visit `from` on (step_visits_from). */
 static long visits_from(struct gx_harness *h, const struct gx_mgroup *g, int from, int budget)
 {
     long n = 0;
     for (size_t i = g->first; i < g->first + g->n; i++)
-        for (int v = h->visits_of[i]; v >= from; v--) {
-            struct gx_mstep part = gx_mstep_visit(&h->plan->steps[i], h->visits_of[i], v == 1);
-            if (budget)
-                gx_budget_skip(&h->budget, &part, 1);
-            n++;
-        }
+        n += step_visits_from(h, i, from, budget);
     return n;
 }
 

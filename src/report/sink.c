@@ -67,20 +67,26 @@ void gx_sink_init(struct gx_sink *s, const struct gx_job *job, const struct gx_o
         say_no_gpu(s);
 }
 
-/* The held result of the same step and pair, or a free slot (NULL: out of memory). */
-static struct gx_held *held_slot(struct gx_sink *s, const struct gx_result *res)
+/* The held result of the same step and pair (NULL: none). */
+static struct gx_held *held_of(struct gx_sink *s, const struct gx_result *res)
 {
-    struct gx_held *free_slot = NULL;
     for (size_t i = 0; i < s->nheld; i++) {
         struct gx_held *h = &s->held[i];
         if (h->live && h->res.step == res->step && h->res.a == res->a && h->res.b == res->b)
             return h;
-        if (!h->live && !free_slot)
-            free_slot = h;
     }
-    if (free_slot)
-        return free_slot;
-    struct gx_held *h = gx_grow(s->held, &s->held_cap, s->nheld, 16, sizeof *h);
+    return NULL;
+}
+
+/* The held result of the same step and pair, or a free slot (NULL: out of memory). */
+static struct gx_held *held_slot(struct gx_sink *s, const struct gx_result *res)
+{
+    struct gx_held *h = held_of(s, res);
+    for (size_t i = 0; i < s->nheld && !h; i++)
+        h = s->held[i].live ? NULL : &s->held[i];
+    if (h)
+        return h;
+    h = gx_grow(s->held, &s->held_cap, s->nheld, 16, sizeof *h);
     if (!h)
         return NULL;
     s->held = h;
@@ -105,8 +111,13 @@ static int hold(struct gx_sink *s, const struct gx_result *res, struct gx_err *e
         samples = realloc(h->samples, res->nsamples * sizeof *samples);
         if (samples)
             memcpy(samples, res->samples, res->nsamples * sizeof *samples);
+        else
+            return gx_fail(err, GX_ERUNTIME, "out of host memory for %zu samples held until "
+                           "their last visit", res->nsamples);
+    } else if (h) {
+        free(h->samples); /* an earlier visit's, of a slot taken again */
     }
-    if (!h || (res->samples && res->nsamples && !samples))
+    if (!h)
         return gx_fail(err, GX_ERUNTIME, "out of host memory for a result of %zu bytes held "
                        "until its last visit", res->size);
     h->res = *res;
@@ -133,10 +144,9 @@ static int on_result(void *ctx, const struct gx_result *given, struct gx_err *er
     struct gx_sink *s = ctx;
     if (!given->last)
         return hold(s, given, err);
-    for (size_t i = 0; i < s->nheld; i++) /* its earlier visits' result is this one now */
-        if (s->held[i].live && s->held[i].res.step == given->step &&
-            s->held[i].res.a == given->a && s->held[i].res.b == given->b)
-            s->held[i].live = 0;
+    struct gx_held *h = held_of(s, given); /* its earlier visits' result is this one now */
+    if (h)
+        h->live = 0;
     return report_result(s, given, err);
 }
 
