@@ -1,5 +1,6 @@
 #include "config.h"
 #include "harness.h"
+#include "clock.h"
 #include "collect.h"
 #include "measure.h"
 #include "mplan.h"
@@ -41,7 +42,7 @@ struct gx_harness {
 
 double gx_bench_budget_left(const struct gx_bench *b)
 {
-    return b->budget->seconds > 0 ? gx_budget_left(b->budget, MPI_Wtime()) : -1;
+    return b->budget->seconds > 0 ? gx_budget_left(b->budget, gx_wtime()) : -1;
 }
 
 /* Tells the watchdog what is measured next, by whom, and for how long at most. */
@@ -127,10 +128,10 @@ static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struc
     if (who[0] && b->job->rank == 0)
         fprintf(stderr, "gpuxfer: note: %s\n", who);
     arm(b, round, st, h->c.ranks);
-    b->step_t0 = MPI_Wtime();
+    b->step_t0 = gx_wtime();
     b->share_s = gx_budget_share(&h->budget, &part, b->step_t0);
     long slices0, slices1 = -1;
-    double w0_t = MPI_Wtime(), wait0 = gx_cpu_wait_s(&slices0);
+    double w0_t = gx_wtime(), wait0 = gx_cpu_wait_s(&slices0);
     if (b->pair) {
         struct gx_err merr = {0};
         int rc = gx_measure_best(b, &part, &rec, &merr);
@@ -146,11 +147,11 @@ static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struc
         }
     }
     gx_watchdog_measured();
-    rec.elapsed_s = MPI_Wtime() - b->step_t0;
+    rec.elapsed_s = gx_wtime() - b->step_t0;
     double wait1 = wait0 >= 0 ? gx_cpu_wait_s(&slices1) : -1;
     /* Over the span between the two reads, theirs included: a wait that ends inside a read is
      * counted by the second. */
-    rec.cpu_window_s = MPI_Wtime() - w0_t;
+    rec.cpu_window_s = gx_wtime() - w0_t;
     rec.cpu_wait_s = wait1 >= 0 ? wait1 - wait0 : -1;
     rec.cpu_waits = slices0 >= 0 && slices1 >= 0 ? slices1 - slices0 : -1;
     if (b->pair && b->share_s > 0 && rec.elapsed_s > b->share_s)
@@ -424,7 +425,7 @@ static void teardown_paths(void)
 static int soak_goes_on(const struct gx_job *job, const struct gx_options *o, double t0,
                         int *more, struct gx_err *err)
 {
-    int go = job->rank == 0 && MPI_Wtime() - t0 < (double)o->g.soak;
+    int go = job->rank == 0 && gx_wtime() - t0 < (double)o->g.soak;
     GX_MPI_TRY(err, MPI_Bcast(&go, 1, MPI_INT, 0, job->comm));
     *more = go;
     return GX_OK;
@@ -451,10 +452,10 @@ static int run_visit(struct gx_harness *h, long pass, struct gx_err *err)
         const struct gx_mgroup *gr = &h->plan->groups[g];
         if (h->visit > 1 && (h->skipped[g] || !visited(h, gr)))
             continue;
-        double t0 = MPI_Wtime();
+        double t0 = gx_wtime();
         rc = run_group(h, gr, err);
         if (gr->probe >= 0 && !gr->own) /* the ceilings' time, not the map's */
-            h->probe_s += MPI_Wtime() - t0;
+            h->probe_s += gx_wtime() - t0;
         /* The probes measured so far in the report at once: a report a signal or a timeout
          * writes before the pass ends keeps them (the table gets them once). */
         if (rc == GX_OK && gr->probe >= 0 && h->ceilings && h->job->rank == 0 && pass == 1) {
@@ -470,12 +471,12 @@ static int run_passes(struct gx_harness *h, struct gx_err *err)
 {
     const struct gx_options *o = h->o;
     struct gx_harness_out *ho = h->ho;
-    double t0 = MPI_Wtime();
+    double t0 = gx_wtime();
     int rc = GX_OK;
     for (long pass = 1; rc == GX_OK; pass++) {
         /* Later passes stream their results to the .jsonl only: rank 0's memory stays flat. */
         h->sink->ops->pass(h->sink->ctx, pass);
-        gx_budget_start(&h->budget, h->plan, (double)o->g.budget, MPI_Wtime());
+        gx_budget_start(&h->budget, h->plan, (double)o->g.budget, gx_wtime());
         gx_visits_reset(&h->visits);
         for (size_t i = 0; i < h->plan->nsteps; i++)
             h->visits_of[i] = gx_mplan_step_visits(h->plan, i);
@@ -488,14 +489,14 @@ static int run_passes(struct gx_harness *h, struct gx_err *err)
         if (rc != GX_OK || o->g.soak <= 0)
             break;
         ho->rotations = pass;
-        ho->soak_s = MPI_Wtime() - t0;
+        ho->soak_s = gx_wtime() - t0;
         if (h->job->rank == 0)
             h->sink->ops->soak(h->sink->ctx, o->g.soak, ho->soak_s, ho->rotations);
         int more = 0;
         if ((rc = soak_goes_on(h->job, o, t0, &more, err)) != GX_OK || !more)
             break;
     }
-    ho->measured_s = MPI_Wtime() - t0;
+    ho->measured_s = gx_wtime() - t0;
     if (o->g.soak > 0)
         ho->soak_s = ho->measured_s; /* also when a pass was cut short */
     else if (rc == GX_OK)

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "stop.h"
 
+#include "clock.h"
 #include "pattern.h"
 #include "tags.h"
 
@@ -28,7 +29,7 @@ static int verdict_of(struct gx_bench *b, const struct gx_mstep *st, long n)
         if (b->sink)
             b->sink->ops->precision(b->sink->ctx, reached, gx_bench_budget_left(b));
     }
-    return gx_stop_verdict(st, n, reached, MPI_Wtime() - b->iter_t0, b->share_s);
+    return gx_stop_verdict(st, n, reached, gx_wtime() - b->iter_t0, b->share_s);
 }
 
 /* The initiator's pace: seconds per iteration since the last boundary asked (0 before any). The
@@ -84,7 +85,7 @@ int gx_stop_ask(struct gx_bench *b, const struct gx_mstep *st, long n, int *ende
     /* The verdict, the next boundary and the window, which only the initiator's clock knows. */
     int64_t said[3] = {GX_ENDED_ITERATIONS, GX_ASK_NEVER, b->window};
     if (ep->initiator) {
-        double now = MPI_Wtime(), pace = pace_since_ask(b, n, now);
+        double now = gx_wtime(), pace = pace_since_ask(b, n, now);
         /* A round trip's time: before the step's first iteration, the last step's (a smaller
          * size's). */
         if (pace > 0 && gx_pattern_table[st->pattern]->uses_window == GX_WINDOW_ROUND_TRIPS)

@@ -3,6 +3,7 @@
 #ifndef GX_WATCHDOG_STATE_H
 #define GX_WATCHDOG_STATE_H
 
+#include "clock.h"
 #include "rollcall.h"
 #include "sink_ops.h"
 
@@ -10,7 +11,6 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
-#include <time.h>
 
 /* Rank 0 acts this long after the other ranks' deadlines, so that their own lines (where each
  * rank stopped) reach stderr before the job is torn down. */
@@ -51,9 +51,7 @@ extern volatile sig_atomic_t gx_wd_got_signal;
 
 static inline double now_s(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+    return gx_clock.monotonic();
 }
 
 /* Under gx_wd.mu: a phase (outside measurements) begins, with its limit. */

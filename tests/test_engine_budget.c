@@ -1,0 +1,267 @@
+/* The harness in-process on fake transfers (engine_fake.h): the budget as the harness allocates
+ * it (every step its least first; a skipped group's time, and what a step leaves, handed to the
+ * steps that run), a step's visits joined or cut, and the watchdog's limit of each step (its
+ * --timeout or the default that grows with its work, passed on the fake clock). */
+#include "config.h"
+#include "engine_fake.h"
+#include "mem.h"
+#include "tap.h"
+#include "watchdog.h"
+#include "watchdog_state.h" /* RANK0_GRACE_S: how late rank 0's answer says timeout */
+
+#include <string.h>
+
+static struct fake_plan fp;
+static struct fake_record rec;
+
+/* Noisy iterations 2 to 6 times their estimate of 10 ms: a share is spent before the fewest. */
+static double slow_noisy(const struct fake_at *at)
+{
+    return at->iter % 2 ? 0.06 : 0.02;
+}
+
+static void least_first(void)
+{
+    struct gx_err err = {0};
+    /* --budget 1 leaves 0.4 s for three steps whose least is 90 ms each (10 ms iterations). */
+    fake_plan_init(&fp, 1, 1);
+    fake_group(&fp, NULL);
+    for (int i = 0; i < 3; i++)
+        fake_step(&fp, 64u << i, 1000, 10e-3);
+    double least = gx_mstep_least_seconds(&fp.steps[0]);
+    int rc = fake_run(&fp, slow_noisy, &rec, &err);
+    int held = rc == GX_OK && rec.nres == 3;
+    for (int i = 0; held && i < 3; i++)
+        held = rec.res[i].share_s >= least * (1 - 1e-9) && rec.res[i].iters >= GX_MIN_ITERS;
+    ok(held && near(rec.res[2].share_s, least),
+       "every step gets its least (%.3f s) and its fewest, the last one too once the budget is "
+       "spent: shares %.3f %.3f %.3f s", least, rec.res[0].share_s, rec.res[1].share_s,
+       rec.res[2].share_s);
+}
+
+/* The share the harness gave the step of `size` in rec. */
+static double share_of(size_t size)
+{
+    for (int i = 0; i < rec.nres; i++)
+        if (rec.res[i].size == size)
+            return rec.res[i].share_s;
+    return -1;
+}
+
+/* A group of device buffers, which the harness skips for this pair wherever the test runs: its
+ * rank chose no GPU (a build without CUDA has no such memory at all, and fake_init's job is no
+ * CUDA-aware MPI besides). */
+static void skipped_group(void)
+{
+    fake_group(&fp, NULL);
+    fp.groups[fp.plan.ngroups - 1].src_kind = GX_MEM_DEVICE;
+    fp.groups[fp.plan.ngroups - 1].dst_kind = GX_MEM_DEVICE;
+}
+
+static void hand_on(void)
+{
+    struct gx_err err = {0};
+    double alone, before, after, beside, absent;
+    fake_plan_init(&fp, 10, 1);
+    fake_group(&fp, NULL);
+    fake_step(&fp, 64, 1000, 1e-3);
+    int rc = fake_run(&fp, fake_steady, &rec, &err);
+    alone = share_of(64);
+
+    fake_plan_init(&fp, 10, 1);
+    skipped_group();
+    fake_step(&fp, 128, 1000, 1e-3);
+    fake_group(&fp, NULL);
+    fake_step(&fp, 64, 1000, 1e-3);
+    rc = rc == GX_OK ? fake_run(&fp, fake_steady, &rec, &err) : rc;
+    before = share_of(64);
+    ok(rc == GX_OK && rec.nres == 1 && rec.steps_skipped == 1 && rec.skips == 1 &&
+           rec.skip_why[0],
+       "a group its pair cannot measure: skipped with the reason (%s), its step counted as "
+       "done", rec.skip_why);
+
+    fake_plan_init(&fp, 10, 1);
+    fake_group(&fp, NULL);
+    fake_step(&fp, 64, 1000, 1e-3);
+    skipped_group();
+    fake_step(&fp, 128, 1000, 1e-3);
+    rc = rc == GX_OK ? fake_run(&fp, fake_steady, &rec, &err) : rc;
+    after = share_of(64);
+
+    fake_plan_init(&fp, 10, 1);
+    fake_group(&fp, NULL);
+    fake_step(&fp, 64, 1000, 1e-3);
+    fake_group(&fp, NULL);
+    fake_step(&fp, 128, 1000, 1e-3);
+    rc = rc == GX_OK ? fake_run(&fp, fake_steady, &rec, &err) : rc;
+    beside = share_of(64);
+    ok(rc == GX_OK && near(before, alone) && near(after, alone) && beside < alone,
+       "a skipped group's time goes to the steps that run, from the first step on, before or "
+       "after it in the plan: %.3f s as alone (%.3f, %.3f), %.3f beside a step that runs",
+       alone, before, after, beside);
+
+    fake_plan_init(&fp, 10, 1);
+    fake_group(&fp, "not in this build");
+    fake_step(&fp, 128, 1000, 1e-3);
+    fake_group(&fp, NULL);
+    fake_step(&fp, 64, 1000, 1e-3);
+    rc = rc == GX_OK ? fake_run(&fp, fake_steady, &rec, &err) : rc;
+    absent = share_of(64);
+    ok(rc == GX_OK && near(absent, alone) && rec.steps_skipped == 0 && rec.skips == 1 &&
+           !strcmp(rec.skip_why, "not in this build"),
+       "an absent group (not in this build) claims no share and no step, said once with its "
+       "reason (%.3f s)", absent);
+}
+
+/* Step 64 (the first) steady or noisy as `first_noisy` says; step 128 steady. */
+static int first_noisy;
+static double first(const struct fake_at *at)
+{
+    return at->size == 64 && first_noisy ? fake_noisy(at) : fake_steady(at);
+}
+
+static void left_over(void)
+{
+    struct gx_err err = {0};
+    fake_plan_init(&fp, 2, 1);
+    fake_group(&fp, NULL);
+    fake_step(&fp, 64, 1000, 1e-3);
+    fake_step(&fp, 128, 1000, 1e-3);
+    first_noisy = 1;
+    int rc = fake_run(&fp, first, &rec, &err);
+    double spent = share_of(128), spent_first = rec.res[0].elapsed_s;
+    first_noisy = 0;
+    rc = rc == GX_OK ? fake_run(&fp, first, &rec, &err) : rc;
+    double left = share_of(128);
+    ok(rc == GX_OK && left > spent,
+       "what a step leaves goes to the next: %.3f s after a first step that stopped on its "
+       "precision, %.3f after one that spent %.3f s", left, spent, spent_first);
+}
+
+/* Iterations 10 to 30 times their estimate of 10 ms. */
+static double slower_noisy(const struct fake_at *at)
+{
+    return at->iter % 2 ? 0.3 : 0.1;
+}
+
+/* 1 ms an iteration in the first visit, 2 in the second, 3 in the third. */
+static double by_visit(const struct fake_at *at)
+{
+    return 1e-3 * at->visit;
+}
+
+static void visits(void)
+{
+    struct gx_err err = {0};
+    fake_plan_init(&fp, 0, 3);
+    fake_group(&fp, NULL);
+    fake_step(&fp, 64, 30, 1e-3);
+    fake_step(&fp, 128, 30, 1e-3);
+    int rc = fake_run(&fp, by_visit, &rec, &err);
+    size_t order[6] = {64, 128, 64, 128, 64, 128};
+    int spread = rec.steps == 6;
+    for (int i = 0; spread && i < 6; i++)
+        spread = rec.step_size[i] == order[i] && rec.step_visit[i] == 1 + i / 2;
+    ok(rc == GX_OK && spread, "--visits 3: each step visited three times, in turn with the other");
+    const struct fake_result *r = &rec.res[4];
+    ok(rec.nres == 6 && !rec.res[0].last && !rec.res[2].last && r->last && r->size == 64 &&
+           r->visits == 3 && r->visits_planned == 3 && r->stats.n == 3 * GX_MIN_ITERS &&
+           near(r->stats.median, 2000) && near(r->visit_median[0], 1000) &&
+           near(r->visit_median[1], 2000) && near(r->visit_median[2], 3000),
+       "the visits joined in the last one's result: %llu samples, median %g us of each "
+       "visit's %g, %g, %g", (unsigned long long)r->stats.n, r->stats.median,
+       r->visit_median[0], r->visit_median[1], r->visit_median[2]);
+
+    /* A first visit far past its share: no more visits, their time handed on. */
+    fake_plan_init(&fp, 1, 3);
+    fake_group(&fp, NULL);
+    fake_step(&fp, 64, 30, 10e-3);
+    rc = fake_run(&fp, slower_noisy, &rec, &err);
+    r = &rec.res[0];
+    ok(rc == GX_OK && rec.steps == 1 && rec.steps_skipped == 2 && rec.nres == 1 && r->last &&
+           r->visits == 1 && r->visits_planned == 3 && r->elapsed_s > 2 * r->share_s,
+       "a first visit of %.2f s on a share of %.2f: its 2 later visits cut, its result the "
+       "last (visits %d of %d)", r->elapsed_s, r->share_s, r->visits, r->visits_planned);
+}
+
+/* Each iteration of step 64: its time since the step was armed, and the watchdog's answer. */
+static double armed_at, since[64];
+static int due[64], nseen;
+static void watch(const struct fake_at *at)
+{
+    if (at->size == 64 && nseen < 64) {
+        since[nseen] = fake_now - armed_at;
+        due[nseen++] = gx_watchdog_end_due();
+    }
+}
+
+/* Step 64 takes `long_s` an iteration, step 128 1 ms. */
+static double long_s;
+static double long_first(const struct fake_at *at)
+{
+    if (at->size == 64 && at->iter == 0) { /* its first iteration: the step was just armed */
+        armed_at = fake_now;
+        nseen = 0;
+    }
+    return at->size == 64 ? long_s : 1e-3;
+}
+
+/* Whether the watchdog said timeout exactly where the step had passed limit_s (and the grace
+ * rank 0 leaves the others), with iterations on both sides of it. */
+static int due_past(double limit_s)
+{
+    int before = 0, past = 0, right = 1;
+    for (int i = 0; i < nseen; i++) {
+        int late = since[i] > limit_s + RANK0_GRACE_S;
+        before += !late;
+        past += late;
+        right &= due[i] == (late ? GX_ETIMEOUT : -1);
+    }
+    return right && before && past;
+}
+
+static void watchdog(void)
+{
+    struct gx_err err = {0};
+    fake_plan_init(&fp, 0, 1);
+    fp.o.g.timeout = 2;
+    fake_group(&fp, NULL);
+    fake_exact(fake_step(&fp, 64, 1000, 1e-3), 6);
+    fake_exact(fake_step(&fp, 128, 1000, 1e-3), 6);
+    long_s = 1.25;
+    fake_during = watch;
+    int rc = fake_run(&fp, long_first, &rec, &err);
+    ok(rc == GX_OK && due_past(2) && rec.res[0].end_due == GX_ETIMEOUT,
+       "--timeout 2: a step of 1.25 s iterations is due to time out once 2 s (and rank 0's "
+       "grace) have passed, and is when its result is written");
+    ok(rec.nres == 2 && rec.res[1].end_due == -1 && gx_watchdog_end_due() == -1,
+       "the next step has a limit of its own, and after the steps none is due");
+
+    fp.o.g.timeout = 0;
+    fake_exact(&fp.steps[0], 20);
+    long_s = 5;
+    rc = fake_run(&fp, long_first, &rec, &err);
+    const struct gx_mstep *s = &fp.steps[0];
+    double limit = gx_default_timeout(s->size, s->iters, s->warmup, s->window);
+    ok(rc == GX_OK && limit > GX_TIMEOUT_SETUP_S && due_past(limit) &&
+           rec.res[0].end_due == GX_ETIMEOUT && rec.res[1].end_due == -1,
+       "no --timeout: the default limit for the step's work (%.2f s) is the one passed, its "
+       "5 s iterations due to time out after it", limit);
+    fake_during = NULL;
+}
+
+int main(int argc, char **argv)
+{
+    struct gx_err err = {0};
+    int rc = fake_init(&argc, &argv, &err);
+    ok(rc == GX_OK, "MPI and the fakes in place %s", err.msg);
+    if (rc != GX_OK)
+        return tap_done();
+    least_first();
+    hand_on();
+    left_over();
+    visits();
+    watchdog();
+    ok(fake_fini() == GX_OK, "MPI finalized");
+    return tap_done();
+}
