@@ -45,8 +45,8 @@ OTHER_NODE_CEILINGS = {
     "host": {"bw": None, "latency": None},
     "mpi": {"bw": None, "latency": None},
     "nccl": {"bw": None, "latency": None},
-    "staged": {"bw": ["D2H while H2D", "D2H and H2D both ways"], "latency": None},
-    "staged-mpi": {"bw": ["D2H while H2D", "D2H and H2D both ways"], "latency": None},
+    "staged": {"bw": ["the sender's D2H alone", "D2H and H2D both ways"], "latency": None},
+    "staged-mpi": {"bw": ["the sender's D2H alone", "D2H and H2D both ways"], "latency": None},
     "zerocopy": {"bw": ["kernels writing and reading mapped host"], "latency": None},
     "unified-prefetch": {"bw": ["prefetches"], "latency": None},
     "unified-demand": {"bw": ["page faults"], "latency": None},
@@ -59,6 +59,7 @@ ACROSS_NODES = "across nodes"
 # measured at 1048576 bytes: ..."): an absent ceiling of the right kind is reported, not a
 # failure. Both ways, the curve's name gains "_bidir".
 CURVES = {"D2H while H2D": "copy_engines", "D2H and H2D both ways": "copy_engines",
+          "the sender's D2H alone": "device_to_host",
           "kernels writing and reading mapped host": "mapped", "prefetches": "prefetch",
           "page faults": "faults"}
 

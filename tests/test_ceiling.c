@@ -294,6 +294,8 @@ int main(void)
     put(GX_CEIL_COPY, 0, 1, 4 * MIB, 0);
     put(GX_CEIL_COPY_BIDIR, 0, 1, 1 * MIB, 31);
     put(GX_CEIL_COPY, 1, 0, 1 * MIB, 50);
+    put(GX_CEIL_D2H, 0, 1, 1 * MIB, 25);
+    put(GX_CEIL_D2H, 1, 0, 1 * MIB, 55);
     put(GX_CEIL_MAPPED, 0, 1, 2 * MIB, 45);
     put(GX_CEIL_MAPPED_BIDIR, 0, 1, 2 * MIB, 60);
     put(GX_CEIL_PREFETCH, 0, 1, 2 * MIB, 8);
@@ -432,18 +434,28 @@ int main(void)
     r = result("mpi", "latency", 0, 1, 1, 8, 0, 3, "device");
     ok(apply("mpi", &r) == 0 && r.ceiling_what[0], "device mpi latency: none, with the reason");
     r = result("staged", "bw", 0, 1, 1, 4 * MIB, 1 * MIB, 10, "device");
+    r.same_gpu = 1;
     path_ok("staged", apply("staged", &r) == 20 && near(r.efficiency, 0.5) &&
                           strstr(r.ceiling_what, "D2H while H2D at 1M"),
-            "staged on one node: the copy engines at both sides at once, at the chunk");
+            "staged with both ranks on one GPU: its copy engines both at once, at the chunk");
+    r = result("staged", "bw", 0, 1, 1, 4 * MIB, 1 * MIB, 10, "device");
+    path_ok("staged", apply("staged", &r) == 25 && near(r.efficiency, 0.4) &&
+                          strstr(r.ceiling_what, "the sender's D2H alone at 1M"),
+            "staged on two GPUs of a node: the sender's D2H alone, not both GPUs' copies at once "
+            "(%s)", r.ceiling_what ? r.ceiling_what : "");
     r = result("staged", "bibw", 0, 1, 1, 4 * MIB, 1 * MIB, 10, "device");
     path_ok("staged", apply("staged", &r) == 31, "staged bibw: the copy engines both ways");
     r = result("staged", "bw", 0, 1, 0, 4 * MIB, 1 * MIB, 10, "device");
-    path_ok("staged", apply("staged", &r) == 20, "staged across nodes: the copy engines still");
+    path_ok("staged", apply("staged", &r) == 25, "staged across nodes: the sender's D2H alone");
     r = result("staged-mpi", "bw", 0, 1, 1, 4 * MIB, 1 * MIB, 10, "device");
+    r.same_gpu = 1;
     path_ok("staged-mpi", apply("staged-mpi", &r) == 12 && strstr(r.ceiling_what, "slowest"),
             "staged-mpi on one node: the slower of the copy engines and host memory");
     r = result("staged", "bw", 1, 0, 1, 4 * MIB, 1 * MIB, 10, "device");
+    r.same_gpu = 1;
     path_ok("staged", apply("staged", &r) == 50, "the pair's own direction (1->0)");
+    r = result("staged", "bw", 1, 0, 1, 4 * MIB, 1 * MIB, 10, "device");
+    path_ok("staged", apply("staged", &r) == 55, "the pair's own direction on two GPUs (1->0)");
     r = result("zerocopy", "bw", 0, 1, 1, 8 * MIB, 2 * MIB, 36, "device");
     path_ok("zerocopy", apply("zerocopy", &r) == 45 && near(r.efficiency, 0.8) &&
                             strstr(r.ceiling_what, "mapped host at 2M"),

@@ -225,6 +225,22 @@ int main(void)
            plan.steps[plan.groups[0].first].min_iters == 100,
        "a probe's iterations: half a result's, at least %d; a fifth of those before it may "
        "stop", GX_PROBE_MIN_ITERS);
+    if (built("staged")) {
+        char across[512];
+        int probes_ok = make("--path staged --pattern bw --sizes 1M --chunk 1M --depth 4", 2) ==
+                            GX_OK &&
+                        probe_steps("copy-engines", text, sizeof text) == 1 &&
+                        probe_steps("device-to-host", text, sizeof text) == 1;
+        ok(probes_ok && make_on("--path staged --pattern bw --sizes 1M --chunk 1M --depth 4", 2,
+                                two_nodes) == GX_OK &&
+               probe_steps("copy-engines", across, sizeof across) == 0 &&
+               probe_steps("device-to-host", across, sizeof across) == 1,
+           "staged one way on one node: both copy engines at once (one GPU) and the sender's D2H "
+           "alone (two GPUs), the plan not knowing which; across nodes the D2H alone (%s)",
+           text);
+    } else {
+        ok(1, "# SKIP staged is not built in");
+    }
     ok(make("--path host --pattern bw --sizes 1G", 2) == GX_OK &&
            plan.steps[plan.groups[0].first].iters == GX_PROBE_MIN_ITERS &&
            plan.steps[plan.groups[0].first].min_iters == GX_PROBE_MIN_ITERS,

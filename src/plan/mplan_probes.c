@@ -98,13 +98,19 @@ static int group_points(const struct gx_mplan *p, const struct gx_options *o,
                 GX_TRY(rule_points(pts, &ops->bounds[family].rules[i], st, err));
             continue;
         }
+        /* A pair of one node may share a GPU or not, which the plan, made before the ranks
+         * take their GPUs, does not know: both rules' points are measured where they differ. */
         for (int i = 0; i < round->npairs; i++) {
             const struct gx_pair *pr = &round->pairs[i];
             int same = p->layout->node_of[pr->a] == p->layout->node_of[pr->b];
-            const struct gx_bound_rule *rule = gx_bound_rule(
+            const struct gx_bound_rule *shared = gx_bound_rule(
                 ops->bounds, family, gx_bound_conditions(g->src_kind, g->dst_kind, same, same));
-            if (rule)
-                GX_TRY(rule_points(pts, rule, st, err));
+            const struct gx_bound_rule *apart = gx_bound_rule(
+                ops->bounds, family, gx_bound_conditions(g->src_kind, g->dst_kind, same, 0));
+            if (shared)
+                GX_TRY(rule_points(pts, shared, st, err));
+            if (apart && apart != shared)
+                GX_TRY(rule_points(pts, apart, st, err));
         }
     }
     return GX_OK;
