@@ -629,10 +629,11 @@ ok_diag $? "$dir/nf.err" "--fail-below still fails on a disturbed run, and says 
 # --reference: your runs beside the reference runs of the same GPU model and pair link (the
 # source tree's results/reference): one H200 run (a reference run made a run of its own) is set
 # beside the three H200 runs, an H100 one beside the H100 runs, a run between two H200s over
-# NVLink beside those (never the one-GPU H200 runs); a report of no GPU has none.
+# NVLink beside those (never the one-GPU H200 runs), a run on four H100s beside those (never the
+# two-GPU ones: the kind counts the job's GPUs); a report of no GPU has none.
 ref=$top_srcdir/results/reference
 for spec in "h200-1gpu:the same GPU" "h100-80gb-1gpu:the same GPU" "h200-2gpu-nvlink:NV18" \
-    "h100-2gpu-nvlink:NV18"; do
+    "h100-2gpu-nvlink:NV18" "h100-4gpu-nvlink:NV18, 4 GPUs"; do
     gpu=${spec%%:*} link=${spec#*:}
     "$PYTHON" - "$ref/$gpu-default-run1.json" "$dir/mine-$gpu.json" <<'PY'
 import json, sys
@@ -680,7 +681,7 @@ ok $? "--reference, a run of the new name beside old reports (calibration): no o
 compare --reference "$rep/base.json" >"$dir/ref.out" 2>"$dir/ref.err"
 rc=$?
 [ $rc -eq 2 ] && [ ! -s "$dir/ref.out" ] && [ "$(wc -l <"$dir/ref.err")" -eq 1 ] &&
-    grep -q "^gpuxfer-report compare: --reference: no reference run of no GPU (.*) in .*; there are: NVIDIA H100 80GB HBM3 (NV18); NVIDIA H100 80GB HBM3 (the same GPU); NVIDIA H200 (NV18); NVIDIA H200 (the same GPU)$" "$dir/ref.err"
+    grep -q "^gpuxfer-report compare: --reference: no reference run of no GPU (.*) in .*; there are: NVIDIA H100 80GB HBM3 (NV18); NVIDIA H100 80GB HBM3 (NV18, 4 GPUs); NVIDIA H100 80GB HBM3 (the same GPU); NVIDIA H200 (NV18); NVIDIA H200 (the same GPU)$" "$dir/ref.err"
 ok $? "--reference of a run without a GPU: exit 2 (got $rc), one line naming the references there are" ||
     diag <"$dir/ref.err"
 # A shipped reference run given as one's own is left out of the references, not refused as a

@@ -4,7 +4,7 @@
 # every page of docs/; every relative link of README.md and docs/*.md names a file that exists
 # (in the tarball too: make distcheck runs this) and a heading that is there; each page of docs/
 # links back to the README; every option --help lists is in docs/options.md; results/ is the
-# reference runs its one-page README describes, within 2 MB; the exit codes' table is the program's.
+# reference runs (two ranks, or a rank per GPU) its one-page README describes, within 2 MB; the exit codes' table is the program's.
 . "$top_srcdir/tests/lib.sh"
 dir=$(mktemp -d "$TEST_TMP/docs.XXXXXX")
 
@@ -132,8 +132,9 @@ for f in files:
         bad.append(f"{f}: not a complete gpuxfer run")
     # --quiet (no progress line) and --force (overwrite) change nothing that is measured.
     words = [w for w in d["command_line"] if w not in ("--quiet", "--force")]
-    if words[1:2] != ["--output"] or len(words) != 3 or len(ranks) != 2:
-        bad.append(f"{f}: not the default run of two ranks (gpuxfer --output FILE): {d['command_line']}")
+    # Two ranks, or one rank per GPU on more (the node's map is in their default run).
+    if words[1:2] != ["--output"] or len(words) != 3 or len(ranks) not in (2, len(bus)):
+        bad.append(f"{f}: not the default run of two ranks or a rank per GPU (gpuxfer --output FILE): {d['command_line']}")
     if not name or not f.startswith(name.split()[1].lower() + "-") or f"-{len(bus)}gpu-" not in f:
         bad.append(f"{f}: its name does not say its GPU and how many ({sorted(map(str, gpus | {name}))}, {len(bus)} GPUs)")
     took = (stamp(d["end_time"]) - stamp(d["start_time"])).total_seconds()

@@ -768,16 +768,24 @@ def as_json(cfgs, files, rows, counts, spread, settings, missing, report_opts, o
 
 
 def machine_of(doc):
-    """(GPU model, the first pair's link) of a report: what a reference run must share."""
+    """(GPU model, the first pair's link, the job's GPUs) of a report: what a reference run must
+    share (a default run on four GPUs measures the node's map and pairs two do not have)."""
     ctx = doc.get("context") or {}
     gpus = [(r.get("gpu") or {}) for r in ctx.get("ranks") or [] if isinstance(r, dict)]
     model = next((g.get("name") for g in gpus if g.get("present") and g.get("name")), "no GPU")
+    count = len({g.get("uuid") or g.get("pci_bus_id") for g in gpus if g.get("present")})
     pairs = [p for p in ctx.get("pairs") or [] if isinstance(p, dict)]
     # The link itself (NV18, PIX, SYS: two GPUs on 12 NVLinks are no reference for 18), or for
     # two ranks on one GPU the words that say so; never where the link was read (nvml, hwloc).
     first = pairs[0] if pairs else {}
     link = "the same GPU" if first.get("link") == "X" else first.get("link")
-    return model, link or "unknown link"
+    return model, link or "unknown link", count
+
+
+def machine_words(kind):
+    """'NVIDIA H100 80GB HBM3 (NV18, 4 GPUs)': a machine_of kind as the notes name it."""
+    model, link, count = kind
+    return f"{model} ({link}" + (f", {count} GPUs)" if count > 2 else ")")
 
 
 def with_reference(cfgs):
@@ -806,12 +814,12 @@ def with_reference(cfgs):
             found.append(path)
         left += kind == want and not yours.isdisjoint(gx.identity(doc))
     if not found and left:
-        gx.die(PROG, f"--reference: every reference run of {want[0]} ({want[1]}) in {folder} "
+        gx.die(PROG, f"--reference: every reference run of {machine_words(want)} in {folder} "
                      "is one of the runs given: nothing left to compare them with")
     if not found:
-        gx.die(PROG, f"--reference: no reference run of {want[0]} ({want[1]}) in {folder}; "
-                     "there are: " + "; ".join(f"{m} ({ln})" for m, ln in sorted(kinds)))
-    note = (f"# reference: {len(found)} runs of {want[0]} ({want[1]}) from {folder}" +
+        gx.die(PROG, f"--reference: no reference run of {machine_words(want)} in {folder}; "
+                     "there are: " + "; ".join(machine_words(k) for k in sorted(kinds)))
+    note = (f"# reference: {len(found)} runs of {machine_words(want)} from {folder}" +
             (f", less {left} given as yours" if left else ""))
     name = (os.path.basename(found[0]) if len(found) == 1 else
             f"{os.path.basename(found[0])} .. {os.path.basename(found[-1])}")
@@ -849,7 +857,7 @@ def main(argv):
                          "intervals every time)")
     ap.add_argument("--reference", action="store_true",
                     help="set the reports given (your runs: one configuration) beside the "
-                         "reference runs of the same GPU model and pair link, as A: the curated "
+                         "reference runs of the same GPU model, pair link and GPU count, as A: the curated "
                          "default runs installed with gpuxfer (GX_REFERENCE_DIR elsewhere); run "
                          "yours as they were run, mpirun -np 2 gpuxfer")
     ap.add_argument("--json", action="store_true",
