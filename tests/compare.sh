@@ -652,6 +652,22 @@ PY
         { head -n 5 "$dir/ref.out"; cat "$dir/ref.err"; } | diag
 done
 # Schema 2.12 named the ceilings "ceilings" (before: "calibration"): a run of the new name beside
+# Your runs given as reports, the documented form ("run three of yours and give them all"): one
+# configuration, whatever their number, never one per report.
+"$PYTHON" - "$ref/h100-2gpu-nvlink-default-run1.json" "$dir/mine-a.json" "$dir/mine-b.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for k, out in enumerate(sys.argv[2:]):
+    d["start_time"], d["end_time"] = f"2026-11-25T1{k}:00:00Z", f"2026-11-25T1{k}:01:00Z"
+    json.dump(d, open(out, "w"))
+PY
+compare --reference "$dir/mine-a.json" "$dir/mine-b.json" >"$dir/ref.out" 2>"$dir/ref.err"
+rc=$?
+[ $rc -eq 0 ] && [ ! -s "$dir/ref.err" ] &&
+    grep -q "^# B: .*mine-a.json .. .*mine-b.json (2 runs)$" "$dir/ref.out" &&
+    grep -q "^B: 2 runs: " "$dir/ref.out"
+ok $? "--reference with two of your reports: one configuration of 2 runs beside the reference (exit $rc)" ||
+    { head -n 5 "$dir/ref.out"; cat "$dir/ref.err"; } | diag
 # the reference runs of the old (they keep it) has the same ceilings option, on, and validates;
 # a report with both names does not.
 "$PYTHON" - "$ref/h200-1gpu-default-run1.json" "$dir/mine-new.json" \

@@ -686,7 +686,7 @@ def print_significance(cfgs, counts, spread, alpha, floor, out):
             print(f"{letter(i)}: {n['runs']} run{'s' if n['runs'] != 1 else ''}: the noise cannot"
                   " be judged (one run)", file=out)
         else:
-            print(f"{letter(i)}: {n['runs']} runs: {pct(n['median_cv'])} (90th percentile "
+            print(f"{letter(i)}: {n['runs']} run{'' if n['runs'] == 1 else 's'}: {pct(n['median_cv'])} (90th percentile "
                   f"{pct(n['p90_cv'])}, {n['rows']} row{'s' if n['rows'] != 1 else ''})", file=out)
     for i, n in enumerate(spread):
         if n["noisy_rows"]:
@@ -819,7 +819,8 @@ def with_reference(cfgs):
     if not found:
         gx.die(PROG, f"--reference: no reference run of {machine_words(want)} in {folder}; "
                      "there are: " + "; ".join(machine_words(k) for k in sorted(kinds)))
-    note = (f"# reference: {len(found)} runs of {machine_words(want)} from {folder}" +
+    note = (f"# reference: {len(found)} run{'' if len(found) == 1 else 's'} of "
+            f"{machine_words(want)} from {folder}" +
             (f", less {left} given as yours" if left else ""))
     name = (os.path.basename(found[0]) if len(found) == 1 else
             f"{os.path.basename(found[0])} .. {os.path.basename(found[-1])}")
@@ -865,6 +866,11 @@ def main(argv):
                          "unfair comparisons, context differences and the summary as JSON")
     a = ap.parse_args(gx.separated(argv))
     cfgs = gx.configurations(a.reports)
+    if a.reference and gx.SEPARATOR not in a.reports and len(cfgs) > 1:
+        # Your runs, however given (reports, folders): one configuration beside the reference.
+        reports = [r for c in cfgs for r in c["reports"]]
+        cfgs = [{"name": f"{cfgs[0]['name']} .. {cfgs[-1]['name']}", "settings": [],
+                 "reports": reports}]
     if a.reference:
         cfgs, note = with_reference(cfgs)
         print(note, file=sys.stderr if a.json else sys.stdout)  # a folder: one line
