@@ -59,7 +59,7 @@ ACROSS_NODES = "across nodes"
 # measured at 1048576 bytes: ..."): an absent ceiling of the right kind is reported, not a
 # failure. Both ways, the curve's name gains "_bidir".
 CURVES = {"D2H while H2D": "copy_engines", "D2H and H2D both ways": "copy_engines",
-          "the sender's D2H alone": "device_to_host",
+          "the sender's D2H alone": "sender_d2h",
           "kernels writing and reading mapped host": "mapped", "prefetches": "prefetch",
           "page faults": "faults"}
 

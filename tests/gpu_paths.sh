@@ -195,7 +195,7 @@ for r in rs:
 d = json.load(open(sys.argv[1]))
 best = {}
 for rp in d.get("ceilings", {}).get("rank_pairs", []):
-    for kind in ("copy_engines", "copy_engines_bidir", "device_to_host"):
+    for kind in ("copy_engines", "copy_engines_bidir", "sender_d2h"):
         for p in rp.get(kind, {}).get("points", []):
             best[kind, p["size"]] = max(best.get((kind, p["size"]), 0), p.get("best", 0))
 for r in rs:
@@ -204,7 +204,7 @@ for r in rs:
     at = min(r["size"], r.get("chunk") or r["size"])
     alone = "D2H alone" in r.get("ceiling_what", "")
     ce = best.get(("copy_engines_bidir" if r["pattern"] == "bibw" else
-                   "device_to_host" if alone else "copy_engines", at))
+                   "sender_d2h" if alone else "copy_engines", at))
     c = r.get("ceiling", 0)
     if ce is None or not 0 < c <= ce * 1.0001:
         bad.append("%s %s %d %s/%s: ceiling %s, the copy engines' best at %d: %s"

@@ -294,8 +294,8 @@ int main(void)
     put(GX_CEIL_COPY, 0, 1, 4 * MIB, 0);
     put(GX_CEIL_COPY_BIDIR, 0, 1, 1 * MIB, 31);
     put(GX_CEIL_COPY, 1, 0, 1 * MIB, 50);
-    put(GX_CEIL_D2H, 0, -1, 1 * MIB, 25); /* a GPU's own curve: its rank, no peer */
-    put(GX_CEIL_D2H, 1, -1, 1 * MIB, 55);
+    put(GX_CEIL_SENDER_D2H, 0, 1, 1 * MIB, 25);
+    put(GX_CEIL_SENDER_D2H, 1, 0, 1 * MIB, 55);
     put(GX_CEIL_MAPPED, 0, 1, 2 * MIB, 45);
     put(GX_CEIL_MAPPED_BIDIR, 0, 1, 2 * MIB, 60);
     put(GX_CEIL_PREFETCH, 0, 1, 2 * MIB, 8);

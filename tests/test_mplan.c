@@ -230,11 +230,11 @@ int main(void)
         int probes_ok = make("--path staged --pattern bw --sizes 1M --chunk 1M --depth 4", 2) ==
                             GX_OK &&
                         probe_steps("copy-engines", text, sizeof text) == 1 &&
-                        probe_steps("device-to-host", text, sizeof text) == 1;
+                        probe_steps("sender-d2h", text, sizeof text) == 1;
         ok(probes_ok && make_on("--path staged --pattern bw --sizes 1M --chunk 1M --depth 4", 2,
                                 two_nodes) == GX_OK &&
                probe_steps("copy-engines", across, sizeof across) == 0 &&
-               probe_steps("device-to-host", across, sizeof across) == 1,
+               probe_steps("sender-d2h", across, sizeof across) == 1,
            "staged one way on one node: both copy engines at once (one GPU) and the sender's D2H "
            "alone (two GPUs), the plan not knowing which; across nodes the D2H alone (%s)",
            text);

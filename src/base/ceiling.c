@@ -17,6 +17,7 @@ const char *gx_ceil_kind_name(enum gx_ceil_kind k)
         [GX_CEIL_MAPPED] = "mapped",           [GX_CEIL_MAPPED_BIDIR] = "mapped_bidir",
         [GX_CEIL_PREFETCH] = "prefetch",       [GX_CEIL_PREFETCH_BIDIR] = "prefetch_bidir",
         [GX_CEIL_FAULTS] = "faults",           [GX_CEIL_FAULTS_BIDIR] = "faults_bidir",
+        [GX_CEIL_SENDER_D2H] = "sender_d2h",
         [GX_CEIL_H2D] = "host_to_device",      [GX_CEIL_D2H] = "device_to_host",
     };
     return k >= 0 && k < GX_CEIL_KINDS ? names[k] : "?";

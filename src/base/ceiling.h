@@ -38,6 +38,9 @@ enum gx_ceil_kind {
                                on its GPU; the receiver's CPU writes pages on its GPU, then a
                                kernel faults them back */
     GX_CEIL_FAULTS_BIDIR,
+    GX_CEIL_SENDER_D2H, /* the sender's GPU alone, its copy engine into pinned host memory,
+                           measured for the pair (the receiver waits): what no byte of a
+                           pipeline whose stages run on two GPUs passes faster */
     /* Per GPU (a its rank, b -1): one GPU's host link alone, as nvbandwidth's
        host_to_device_memcpy_ce and device_to_host_memcpy_ce copy it: a copy engine's
        cudaMemcpyAsync of the whole message between pinned host memory and the GPU, while no

@@ -12,15 +12,8 @@
  * the result's own pair. */
 static int stages_of(const struct gx_bound_rule *rule, int a, int b, struct gx_ceil_stage *st)
 {
-    for (int i = 0; i < rule->nstages; i++) {
-        enum gx_ceil_kind k = rule->stages[i].kind;
-        /* A GPU's own copies are its curve, not the pair's: the sender's D2H, the receiver's
-         * H2D. */
-        int one_gpu = k == GX_CEIL_D2H || k == GX_CEIL_H2D;
-        st[i] = (struct gx_ceil_stage){rule->stages[i].name, k,
-                                       one_gpu ? (k == GX_CEIL_D2H ? a : b) : a,
-                                       one_gpu ? -1 : b};
-    }
+    for (int i = 0; i < rule->nstages; i++)
+        st[i] = (struct gx_ceil_stage){rule->stages[i].name, rule->stages[i].kind, a, b};
     return rule->nstages;
 }
 

@@ -8,7 +8,7 @@
 extern const struct gx_path_ops gx_probe_shm_copy;
 #ifdef HAVE_CUDA
 extern const struct gx_path_ops gx_probe_peer_copy, gx_probe_copy_engines, gx_probe_mapped,
-    gx_probe_prefetch, gx_probe_faults, gx_probe_h2d, gx_probe_d2h;
+    gx_probe_prefetch, gx_probe_faults, gx_probe_sender_d2h, gx_probe_h2d, gx_probe_d2h;
 #define CUDA_PROBE(p) &p, NULL
 #else
 #define CUDA_PROBE(p) NULL, "built without CUDA"
@@ -28,6 +28,8 @@ const struct gx_probe gx_probes[] = {
      {GX_CEIL_PREFETCH, GX_CEIL_PREFETCH_BIDIR, GX_CEIL_NONE}, 0},
     {"faults", CUDA_PROBE(gx_probe_faults),
      {GX_CEIL_FAULTS, GX_CEIL_FAULTS_BIDIR, GX_CEIL_NONE}, 0},
+    {"sender-d2h", CUDA_PROBE(gx_probe_sender_d2h),
+     {GX_CEIL_SENDER_D2H, GX_CEIL_NONE, GX_CEIL_NONE}, 0},
     /* The node's map of host links (default_run.c), one GPU at a time. */
     {"host-to-device", CUDA_PROBE(gx_probe_h2d), {GX_CEIL_H2D, GX_CEIL_NONE, GX_CEIL_NONE}, 1},
     {"device-to-host", CUDA_PROBE(gx_probe_d2h), {GX_CEIL_D2H, GX_CEIL_NONE, GX_CEIL_NONE}, 1},

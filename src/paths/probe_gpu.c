@@ -438,6 +438,14 @@ const struct gx_path_ops gx_probe_faults = {
     .between = managed_between,
 };
 
+/* The sender's D2H alone for a pair (staged's one-way bound on two GPUs): the host-link copy
+ * below, stored as the pair's curve, not as the GPU's map. */
+const struct gx_path_ops gx_probe_sender_d2h = {
+    GPU_PROBE_OPS_OF("sender-d2h", "the sender's GPU alone: its copy engine's cudaMemcpyAsync "
+                     "into pinned host memory, the receiver waiting", GX_MEM_DEVICE,
+                     GX_MEM_PINNED, 50, 5, 0),
+};
+
 /* One GPU's host link, its message from pinned host memory to the GPU or back: nvbandwidth's
  * copies at 64M on one H100 at gen 5 x16 read 54.6-55.2 GB/s (line-rates.md). */
 #define HOST_LINK_OPS(nm, wh, src, dst) GPU_PROBE_OPS_OF(nm, wh, src, dst, 50, 5, 0)
@@ -459,6 +467,7 @@ static const struct gpu_stages gpu_stages[] = {
     {&gx_probe_mapped, NEEDS_MAPPED, mapped_write, mapped_read, 1, 1},
     {&gx_probe_prefetch, 0, prefetch_send, prefetch_recv, 1, 0},
     {&gx_probe_faults, NEEDS_SCRATCH, faults_send, faults_recv, 1, 0},
+    {&gx_probe_sender_d2h, 0, own_copy, nothing, 0, 0},
     {&gx_probe_h2d, 0, own_copy, nothing, 0, 0},
     {&gx_probe_d2h, 0, own_copy, nothing, 0, 0},
 };
