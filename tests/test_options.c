@@ -115,6 +115,11 @@ int main(void)
     bad("--validate sometimes", "--validate: unknown validation");
     bad("--format bogus", "--format: unknown format 'bogus' (expected table or csv)");
     bad("--bogus", "unknown option '--bogus'");
+    bad("-d cuda", "unknown option '-d': osu's -d cuda|managed (buffers on the GPU) is --mem "
+                   "device or --mem managed here");
+    bad("-W 64", "osu's -W (messages in flight) is --window N here");
+    bad("-b 8 -e 1G", "nccl-tests' -b (smallest size) is --sizes MIN:MAX here");
+    bad("-n 20", "nccl-tests' -n (iterations) is --iters N here");
     bad("--sizes", "option '--sizes' needs a value");
     bad("stray", "unexpected argument 'stray'");
     /* A prefix is an option's name only when it names one option (issue 46: '--t 10' wrote

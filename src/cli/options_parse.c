@@ -23,11 +23,33 @@ struct pending {
  * --table), so each option gets a val of its own and an ambiguous prefix is an error. */
 #define OPT_VAL(i) (256 + (i))
 
-/* The word getopt_long refused: a prefix of several options is named as such, with them. */
-static int refused(const char *word, int missing_value, struct gx_err *err)
+/* The one-letter options of osu's and nccl-tests' that gpuxfer does not take as they are (osu's
+ * -m, -i and -x it does): what each means there, and how gpuxfer says it. */
+static const struct peer_flag {
+    char letter;
+    const char *there, *here;
+} peer_flags[] = {
+    {'d', "osu's -d cuda|managed (buffers on the GPU)", "--mem device or --mem managed"},
+    {'W', "osu's -W (messages in flight)", "--window N"},
+    {'c', "osu's -c (check the data)", "always done: the valid column"},
+    {'b', "nccl-tests' -b (smallest size)", "--sizes MIN:MAX"},
+    {'e', "nccl-tests' -e (largest size)", "--sizes MIN:MAX"},
+    {'f', "nccl-tests' -f (size factor)", "--sizes MIN:MAX (powers of 2) or a list"},
+    {'n', "nccl-tests' -n (iterations)", "--iters N"},
+    {'w', "nccl-tests' -w (warm-up iterations)", "--warmup N"},
+    {'g', "nccl-tests' -g (GPUs per rank)", "a GPU per rank: mpirun -np N"},
+};
+
+/* The word getopt_long refused: a prefix of several options is named as such, with them; a
+ * peer's one-letter option with its equivalent. */
+static int refused(const char *word, int letter, int missing_value, struct gx_err *err)
 {
     if (missing_value)
         return gx_fail(err, GX_EINPUT, "option '%s' needs a value (see --help)", word);
+    for (size_t i = 0; word[0] == '-' && word[1] != '-' && i < GX_ARRAY_LEN(peer_flags); i++)
+        if (peer_flags[i].letter == letter)
+            return gx_fail(err, GX_EINPUT, "unknown option '%s': %s is %s here (see --help)",
+                           word, peer_flags[i].there, peer_flags[i].here);
     if (strncmp(word, "--", 2) == 0 && word[2]) {
         const char *name = word + 2;
         size_t len = strcspn(name, "=");
@@ -126,7 +148,7 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
             continue;
         }
         if (c < OPT_VAL(0) || c >= OPT_VAL(nopt)) { /* '?' or ':' */
-            rc = refused(argv[optind - 1], c == ':', err);
+            rc = refused(argv[optind - 1], optopt, c == ':', err);
             goto out;
         }
         cli[ncli++] = (struct pending){&gx_option_table[c - OPT_VAL(0)], optarg,
