@@ -28,7 +28,8 @@ if [ -n "$why" ]; then
         ok $? "GPU paths requested without a GPU, some measured on host memory: exit 0 (got $rc)"
         want=complete
     else
-        [ $rc -eq 7 ] && grep -v '^$' "$dir/skip.txt" | tail -n 1 | grep -q '^# nothing measured' &&
+        [ $rc -eq 7 ] && grep -v '^$' "$dir/skip.txt" | tail -n 1 |
+            grep -q "^# nothing measured: every step skipped, the report's \"skipped\" says why" &&
             "$PYTHON" -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(not (d['status'] == 'nothing_measured' and d['exit_code'] == 7))" "$dir/skip.json"
         ok $? "all GPU paths requested without a GPU: nothing measured, exit 7, said last (got $rc)" ||
             cat "$dir/skip.txt" "$dir/skip.err" | diag

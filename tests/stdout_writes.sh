@@ -40,6 +40,18 @@ sys.exit(subprocess.call(sys.argv[1:], stdout=w))" "$@" ;;
     done
 done 3<"$dir/writers"
 
+# --table FILE takes stdout's place: a write that fails names the file, not stdout.
+for option in "" --format=csv; do
+    what="the table"; [ -z "$option" ] || what="the CSV"
+    gx_mpirun 2 $args --output "$dir/t${option#--}.json" --table /dev/full $option \
+        >/dev/null 2>"$dir/err"
+    rc=$?
+    [ $rc -eq 3 ] && [ "$(grep -c '^gpuxfer: ' "$dir/err")" -eq 1 ] &&
+        grep -q "^gpuxfer: \(rank 0: \)\{0,1\}cannot write $what to --table '/dev/full': " "$dir/err"
+    ok $? "--table /dev/full ${option:-(the table)}: exit 3, one line naming the file (exit $rc)" ||
+        diag <"$dir/err"
+done
+
 # A table that did not reach stdout: the report, written all the same, says why.
 py_check "$dir/r-full.json" <<'PY'
 import json, sys

@@ -83,7 +83,7 @@ static void examples_section(FILE *out)
         fputs(".\n", out);
     }
     fputs(".PP\nUnder Slurm, \\fBsrun \\-n 2 gpuxfer\\fR in place of mpirun. Compare two "
-          "reports with \\fBgpuxfer\\-compare\\fR \\fIA.json B.json\\fR.\n", out);
+          "reports with \\fBgpuxfer\\-report compare\\fR \\fIA.json B.json\\fR.\n", out);
 }
 
 static void paths_section(FILE *out)

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "csv.h"
 
+#include "out_path.h"
 #include "json_repair.h"
 #include "report.h"
 #include "result_fields.h"
@@ -156,8 +157,8 @@ int gx_csv_result(struct gx_csv *c, const struct gx_result *res, struct gx_err *
     result_row(&w, res);
     write_row(c, w.f);
     if (c->werr)
-        return gx_fail(err, GX_ERUNTIME, "cannot write the CSV to stdout: %s",
-                       strerror(c->werr));
+        return gx_fail(err, GX_ERUNTIME, "cannot write the CSV to %s: %s",
+                       gx_out_stdout_name(), strerror(c->werr));
     return GX_OK;
 }
 

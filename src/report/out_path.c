@@ -191,6 +191,14 @@ static int check_table(const char *path, int force, int dry_run, int *device, st
     return GX_OK;
 }
 
+/* What stdout is, for its write errors: --table's file once it took stdout's place. */
+static char stdout_name[PATH_MAX + 16] = "stdout";
+
+const char *gx_out_stdout_name(void)
+{
+    return stdout_name;
+}
+
 int gx_out_stdout_to(const char *path, int force, struct gx_err *err)
 {
     int device, fd = -1, e;
@@ -213,6 +221,8 @@ int gx_out_stdout_to(const char *path, int force, struct gx_err *err)
     fflush(stdout);
     e = dup2(fd, STDOUT_FILENO) < 0 ? errno : 0; /* the lock stays with the open file */
     close(fd);
+    if (!e)
+        snprintf(stdout_name, sizeof stdout_name, "--table '%s'", path);
     return e ? gx_fail(err, GX_ERUNTIME, "--table: dup2: %s", strerror(e)) : GX_OK;
 }
 

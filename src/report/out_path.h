@@ -34,6 +34,9 @@ int gx_outputs_check(const struct gx_global_opts *g, const char *output, int dry
  * file, or --force, never another live run's), so that rank 0 itself sees a write that fails
  * and main's check of stdout makes it exit 3. */
 int gx_out_stdout_to(const char *path, int force, struct gx_err *err);
+/* "stdout", or "--table 'FILE'" once gx_out_stdout_to put the file there: its write errors'
+ * words. */
+const char *gx_out_stdout_name(void);
 
 /* Where a report goes without --output: a folder of its own in the current one, which the
  * source tree's .gitignore names (a run there never mixes with the reference runs in results/). */

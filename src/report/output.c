@@ -1,6 +1,7 @@
 #include "config.h"
 #include "output.h"
 
+#include "out_path.h"
 #include "mem.h"
 #include "mpilib.h"
 #include "path.h"
@@ -398,7 +399,7 @@ int gx_stream_check(FILE *f, const char *what, struct gx_err *err)
             errno = 0;
     }
     return gx_fail(err, GX_ERUNTIME, "cannot write %s to %s: %s", what,
-                   f == stdout ? "stdout" : "stderr",
+                   f == stdout ? gx_out_stdout_name() : "stderr",
                    errno ? strerror(errno) : "an earlier write failed");
 }
 

@@ -148,7 +148,7 @@ int gx_run_report_finish(const struct gx_layout *layout, unsigned views,
         fprintf(stderr, "gpuxfer: received data did not match what was sent; see the "
                         "validation entries in %s\n", rep->path);
     if (exit_code == GX_ENOTHING)
-        fprintf(table, "\n# nothing measured: every measurement was skipped (the skipped lines "
-                "above say why; exit %d, or 0 with --allow-skip)\n", GX_ENOTHING);
+        fprintf(table, "\n# nothing measured: every step skipped, the report's \"skipped\" says why "
+                "(exit %d, --allow-skip: 0)\n", GX_ENOTHING);
     return exit_code;
 }
