@@ -38,6 +38,36 @@ expect_input_error 2 "--iters: 'many' is not an integer" --iters many
 expect_input_error 2 "unknown option '--frobnicate'" --frobnicate
 expect_input_error 2 "--pairs: rank '7' in '0:7' (the job has 2 ranks" --pairs 0:7
 expect_input_error 1 "gpuxfer: needs 2 ranks" --sizes 8
+
+# Text that reaches the table is printable, whatever brings it: an escape sequence (a window
+# title), a newline, a C1 control or a bidirectional-text override in an option's value, a
+# scenario's value or a fault spec is refused by name, shown escaped.
+esc=$(printf 'a\033]0;owned\007b') nl=$(printf 'x\ny') rlo=$(printf 'ok\342\200\256evil')
+c1=$(printf 'a\302\233b')
+for spec in "--name|$esc|--name: 'a\\x1b]0;owned\\x07b' holds a control character at byte 2" \
+    "--name|$rlo|--name: 'ok\\xe2\\x80\\xaeevil' holds a control character at byte 3" \
+    "--name|$c1|--name: 'a\\xc2\\x9bb' holds a control character at byte 2" \
+    "--table|$dir/$nl.txt|--table: '" "--output|$dir/$nl.json|--output: '"; do
+    opt=${spec%%|*} rest=${spec#*|}; val=${rest%%|*} want=${rest#*|}
+    gx_mpirun 2 --path host --sizes 8 --iters 3 --quiet "$opt" "$val" >/dev/null 2>"$dir/stderr"
+    rc=$?
+    [ $rc -eq 2 ] && [ "$(grep -c '^gpuxfer: ' "$dir/stderr")" -eq 1 ] &&
+        grep -qF -- "$want" "$dir/stderr" && grep -q "holds a control character" "$dir/stderr"
+    ok $? "$opt with a control character in its value: exit 2, one line, shown escaped (exit $rc)" ||
+        diag <"$dir/stderr"
+done
+printf '{"runs": [{"name": "a\\u001b[2Jb", "path": "host", "sizes": 8, "iters": 3}]}\n' \
+    >"$dir/ctl.json"
+gx_mpirun 2 --scenario "$dir/ctl.json" --quiet --output "$dir/ctl-r.json" >/dev/null 2>"$dir/stderr"
+rc=$?
+[ $rc -eq 2 ] && grep -qF "runs[0].name: 'a\\x1b[2Jb' holds a control character at byte 2" "$dir/stderr"
+ok $? "a scenario run's name with an escape sequence: exit 2, shown escaped (exit $rc)" ||
+    diag <"$dir/stderr"
+GPUXFER_FAULT=$(printf 'die:rank=1\033[2J') gx_mpirun 2 --path host --sizes 8 --iters 3 --quiet \
+    --output "$dir/ctl-f.json" >/dev/null 2>"$dir/stderr"
+rc=$?
+[ $rc -eq 2 ] && grep -qF "GPUXFER_FAULT: 'die:rank=1\\x1b[2J' holds a control character" "$dir/stderr"
+ok $? "a fault spec with an escape sequence: exit 2, shown escaped (exit $rc)" || diag <"$dir/stderr"
 expect_input_error 2 "--scenario: cannot read" --scenario "$dir/none.json"
 expect_input_error 2 "bad-json.json: line 4: not valid JSON" --scenario "$sc/bad-json.json"
 expect_input_error 2 "bad-key.json: runs[1]: unknown key 'size'" --scenario "$sc/bad-key.json"

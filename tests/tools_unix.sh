@@ -260,13 +260,14 @@ PY
 ok $? "gpuxfer-report compare A A' -- B, two runs of A: taken, each row a t1 test on two runs (exit $rc)" || diag <"$dir/dup.err"
 
 # A report crafted to reach the terminal: escape sequences (colour, a window title, a clear
-# screen, an 8-bit CSI), a carriage return, a bell and NUL in its names. Nothing of them is
+# screen, an 8-bit CSI), a carriage return, a bell, NUL and bidirectional-text controls in its
+# names. Nothing of them is
 # printed, by any tool, on stdout or stderr (a file name in an error included); the text around
 # them is.
 "$PYTHON" - "$rep" "$dir/evil.json" "$dir/evil2.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-evil = "\x1b[31mRED\x1b]0;TITLE\x07\x1b[2J\x9b1m\r\x00\x85x"
+evil = "\x1b[31mRED\x1b]0;TITLE\x07\x1b[2J\x9b1m\r\x00\x85x\u202eLRO\u2066"
 for r in d["results"]:
     r["path"] = "host" + evil
     r["run"] = "run" + evil
@@ -282,7 +283,8 @@ clean() { # clean FILE...: no control character but newline and tab, C0, DEL or 
     "$PYTHON" - "$@" <<'PY'
 import re, sys
 bad = [f for f in sys.argv[1:]
-       if re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", open(f, encoding="utf-8", errors="replace").read())]
+       if re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]",
+                    open(f, encoding="utf-8", errors="replace").read())]
 print("control characters in:", *bad)
 sys.exit(1 if bad else 0)
 PY

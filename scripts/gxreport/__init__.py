@@ -429,14 +429,17 @@ EXIT_INPUT = 2
 EXIT_OUTPUT = 3
 
 # What a report's strings must not bring to a terminal: escape sequences (CSI, OSC and the
-# like: colours, a window title, a cursor moved over earlier lines) and every other control
-# character but newline and tab, C0, DEL and C1 alike.
+# like: colours, a window title, a cursor moved over earlier lines), every other control
+# character but newline and tab, C0, DEL and C1 alike, and the bidirectional-text controls
+# (U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069), which reorder what a line shows.
 _CONTROLS = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
-                       r"|[ -/]*[0-~])?|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+                       r"|[ -/]*[0-~])?|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+                       "|[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(text):
-    """text without control characters (newline and tab kept) and escape sequences."""
+    """text without control characters (newline and tab kept), escape sequences and
+    bidirectional-text controls."""
     return _CONTROLS.sub("", text)
 
 

@@ -57,6 +57,8 @@ int gx_fault_parse(const char *spec, struct gx_fault *f, struct gx_err *err)
     char buf[256];
     if (strlen(spec) >= sizeof buf)
         return gx_too_long(err, "GPUXFER_FAULT", strlen(spec), sizeof buf - 1);
+    if (gx_input_printable(spec, err) != GX_OK)
+        return gx_wrap(err, "GPUXFER_FAULT");
     strcpy(buf, spec);
     strcpy(f->spec, spec);
     static const char *const kinds[] = {"",       "hang",     "die",         "corrupt", "signal",

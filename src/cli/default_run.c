@@ -25,7 +25,7 @@ static int set(struct gx_options *o, struct gx_run_opts *r, const char *opt, con
     const struct gx_option *op = gx_option_find(opt);
     if (!op)
         return gx_fail(err, GX_ERUNTIME, "no option --%s", opt);
-    return op->set(o, r, value, err);
+    return gx_option_set(op, o, r, value, err);
 }
 
 int gx_options_gpu_default(struct gx_options *o, struct gx_err *err)

@@ -57,6 +57,10 @@ struct gx_option {
 extern const struct gx_option gx_option_table[];
 /* The option named name, or whose old name (alias) it is; NULL: none. */
 const struct gx_option *gx_option_find(const char *name);
+/* op->set(o, r, v, err) on printable text only (gx_input_printable): every way a value comes
+ * in (the command line, a scenario, the default run) goes through it. */
+int gx_option_set(const struct gx_option *op, struct gx_options *o, struct gx_run_opts *r,
+                  const char *v, struct gx_err *err);
 /* A job-wide option that a scenario file may also set at its top level (e.g. soak); the
  * command line still overrides it. */
 int gx_option_scenario_top(const struct gx_option *op);

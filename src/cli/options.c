@@ -5,6 +5,7 @@
 #include "options_set.h"
 
 #include "chunk.h"
+#include "input.h"
 #include "mem.h"
 #include "mplan.h"
 #include "out_path.h"
@@ -282,6 +283,14 @@ const struct gx_option gx_option_table[] = {
      "(for shell completion)", NULL, GX_G_TESTING, gx_set_list, GX_NUM_NONE, 0, 0, NULL},
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, 0, NULL, GX_NUM_NONE, 0, 0, NULL},
 };
+
+int gx_option_set(const struct gx_option *op, struct gx_options *o, struct gx_run_opts *r,
+                  const char *v, struct gx_err *err)
+{
+    if (v)
+        GX_TRY(gx_input_printable(v, err));
+    return op->set(o, r, v, err);
+}
 
 const struct gx_option *gx_option_find(const char *name)
 {

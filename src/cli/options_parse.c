@@ -170,7 +170,7 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
                 break;
             }
     for (int i = 0; i < ncli; i++)
-        if (!cli[i].op->per_run && (rc = cli[i].op->set(o, NULL, cli[i].value, err)) != GX_OK) {
+        if (!cli[i].op->per_run && (rc = gx_option_set(cli[i].op, o, NULL, cli[i].value, err)) != GX_OK) {
             gx_wrap(err, "--%s", cli[i].as);
             goto out;
         }
@@ -187,7 +187,7 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
         /* The scenario's job-wide keys were set after the command line's: it wins again. */
         for (int i = 0; i < ncli; i++)
             if (gx_option_scenario_top(cli[i].op) &&
-                (rc = cli[i].op->set(o, NULL, cli[i].value, err)) != GX_OK) {
+                (rc = gx_option_set(cli[i].op, o, NULL, cli[i].value, err)) != GX_OK) {
                 gx_wrap(err, "--%s", cli[i].as);
                 goto out;
             }
@@ -207,7 +207,7 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
         for (int i = 0; i < ncli; i++) {
             if (!cli[i].op->per_run)
                 continue;
-            if ((rc = cli[i].op->set(o, &o->runs[r], cli[i].value, err)) != GX_OK) {
+            if ((rc = gx_option_set(cli[i].op, o, &o->runs[r], cli[i].value, err)) != GX_OK) {
                 gx_wrap(err, "--%s", cli[i].as);
                 goto out;
             }

@@ -125,7 +125,7 @@ static int load_run(const char *file, int index, const cJSON *run, struct gx_run
             return gx_wrap(err, "%s: runs[%d].%s", file, index, kv->string);
         if (op->type == GX_T_FLAG && strcmp(text, "0") == 0)
             continue;
-        if (op->set(NULL, r, text, err) != GX_OK)
+        if (gx_option_set(op, NULL, r, text, err) != GX_OK)
             return gx_wrap(err, "%s: runs[%d].%s", file, index, kv->string);
         r->given |= GX_OPTION_BIT(op);
     }
@@ -276,7 +276,7 @@ int gx_scenario_load(const char *file, const char *text, struct gx_options *o, s
                 gx_wrap(err, "%s: %s", file, op->name);
                 goto out;
             }
-            if ((rc = op->set(o, NULL, text, err)) != GX_OK) {
+            if ((rc = gx_option_set(op, o, NULL, text, err)) != GX_OK) {
                 gx_wrap(err, "%s: %s", file, op->name);
                 goto out;
             }
