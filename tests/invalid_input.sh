@@ -39,6 +39,32 @@ expect_input_error 2 "unknown option '--frobnicate'" --frobnicate
 expect_input_error 2 "--pairs: rank '7' in '0:7' (the job has 2 ranks" --pairs 0:7
 expect_input_error 1 "gpuxfer: needs 2 ranks" --sizes 8
 
+# The dry run refuses what the run refuses, with the same words: an --output that cannot be made
+# (/proc: access() says yes to root), a --topology-xml that is empty, not XML, cut short, a
+# device or larger than a node's topology (hwloc would parse it past the start-up timeout).
+: >"$dir/empty.xml"
+echo 'garbage<<' >"$dir/garbage.xml"
+head -c 3000 "$top_srcdir/tests/topologies/h200x4-vm.xml" >"$dir/cut.xml"
+head -c $((17 * 1024 * 1024)) /dev/zero | tr '\0' ' ' >"$dir/huge.xml"
+for spec in "--output|/proc/gx-none/r.json|--output: cannot" \
+    "--topology-xml|$dir/empty.xml|is not a valid hwloc XML topology" \
+    "--topology-xml|$dir/garbage.xml|is not a valid hwloc XML topology" \
+    "--topology-xml|$dir/cut.xml|is not a valid hwloc XML topology" \
+    "--topology-xml|/dev/zero|not a regular file" \
+    "--topology-xml|$dir/huge.xml|is 17.0 MiB, more than an hwloc XML topology of a node"; do
+    opt=${spec%%|*} rest=${spec#*|}; val=${rest%%|*} want=${rest#*|}
+    for dry in "" --dry-run; do
+        gx_mpirun 2 --path host --sizes 8 --iters 3 --quiet $dry "$opt" "$val" \
+            >/dev/null 2>"$dir/stderr"
+        rc=$?
+        [ $rc -eq 2 ] && [ "$(grep -c '^gpuxfer: ' "$dir/stderr")" -eq 1 ] &&
+            grep -qF -- "$want" "$dir/stderr"
+        ok $? "$opt $(basename "$val")${dry:+ with --dry-run}: exit 2, $want (exit $rc)" ||
+            diag <"$dir/stderr"
+    done
+done
+rm -f "$dir/huge.xml"
+
 # Text that reaches the table is printable, whatever brings it: an escape sequence (a window
 # title), a newline, a C1 control or a bidirectional-text override in an option's value, a
 # scenario's value or a fault spec is refused by name, shown escaped.

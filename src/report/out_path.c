@@ -107,9 +107,28 @@ static int check_dirs(const char *opt, const char *given, struct gx_err *err)
     if (!S_ISDIR(st.st_mode))
         return gx_fail(err, GX_EINPUT, "%s: cannot write '%s': '%s' is not a directory",
                        opt, given, dir);
-    if (access(dir, W_OK | X_OK) != 0)
-        return gx_fail(err, GX_EINPUT, "%s: cannot write '%s': no new file in '%s': %s",
-                       opt, given, dir, strerror(errno));
+    /* What the run would make there, made and taken away at once (access() says yes to root
+     * where nothing can be made, /proc): a folder where the run makes folders, else a file. */
+    char probe[4300], parent[4200];
+    snprintf(parent, sizeof parent, "%s", given);
+    char *slash = strrchr(parent, '/');
+    if (!slash)
+        snprintf(parent, sizeof parent, ".");
+    else
+        slash[slash == parent] = '\0';
+    int folders = strcmp(parent, dir) != 0;
+    snprintf(probe, sizeof probe, "%s/.gpuxfer-probe.%ld", dir, (long)getpid());
+    int fd = -1;
+    if (folders ? mkdir(probe, 0700) != 0
+                : (fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
+        return gx_fail(err, GX_EINPUT, "%s: cannot write '%s': no new %s in '%s': %s", opt,
+                       given, folders ? "folder" : "file", dir, strerror(errno));
+    if (folders)
+        rmdir(probe);
+    else {
+        close(fd);
+        unlink(probe);
+    }
     return GX_OK;
 }
 

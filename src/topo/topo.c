@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 const char *const gx_bind_policy_names[] = {"auto", "numa", "core", "none"};
@@ -24,7 +25,14 @@ int gx_topo_load(hwloc_topology_t *topo, const char *xml, const char *what, stru
             return gx_fail(err, GX_EINPUT, "%s: cannot read '%s': %s (expected an hwloc XML "
                            "topology file)", what, xml,
                            errno == EINVAL ? "not a regular file" : strerror(errno));
+        /* hwloc parses a huge file for longer than start-up may take: bad input, said so. */
+        struct stat st;
+        int big = fstat(fd, &st) == 0 && st.st_size > (off_t)GX_TOPO_XML_MAX;
         close(fd);
+        if (big)
+            return gx_fail(err, GX_EINPUT, "%s: '%s' is %.1f MiB, more than an hwloc XML "
+                           "topology of a node (at most %d MiB)", what, xml,
+                           (double)st.st_size / (1 << 20), GX_TOPO_XML_MAX >> 20);
     }
     *topo = NULL;
     if (hwloc_topology_init(topo) != 0)
@@ -48,6 +56,18 @@ int gx_topo_load(hwloc_topology_t *topo, const char *xml, const char *what, stru
                            "(expected the output of lstopo --of xml)", what, xml);
         return gx_fail(err, GX_ERUNTIME, "hwloc_topology_load failed: %s", strerror(errno));
     }
+    return GX_OK;
+}
+
+int gx_topo_check_xml(const char *given, struct gx_err *err)
+{
+    const char *xml = given && given[0] ? given : getenv("GPUXFER_TOPOLOGY_XML");
+    if (!xml || !xml[0])
+        return GX_OK;
+    hwloc_topology_t topo = NULL;
+    GX_TRY(gx_topo_load(&topo, xml, given && given[0] ? "--topology-xml" : "GPUXFER_TOPOLOGY_XML",
+                        err));
+    hwloc_topology_destroy(topo);
     return GX_OK;
 }
 

@@ -20,7 +20,12 @@ extern const char *const gx_bind_policy_names[]; /* indexed by enum gx_bind_poli
 /* Loads the topology from an hwloc XML file (foreign: decisions only) or, with xml NULL or "",
  * from this machine; I/O discovery keeps GPUs, NICs and the bridges above them. A missing or
  * unreadable file is GX_EINPUT naming `what` (the option that gave the file). */
+/* The largest --topology-xml read: a node's hwloc XML is well under 1 MiB. */
+#define GX_TOPO_XML_MAX (16 << 20)
 int gx_topo_load(hwloc_topology_t *topo, const char *xml, const char *what, struct gx_err *err);
+/* --dry-run: the topology the run would read (--topology-xml, GPUXFER_TOPOLOGY_XML) loads as the
+ * run's would, or the run's error. */
+int gx_topo_check_xml(const char *given, struct gx_err *err);
 
 /* "0000:3b:00.0" from any form hwloc accepts ("3B:00.0", "00000000:3B:00.0"); -1 if malformed. */
 int gx_busid_normalize(const char *in, char *out, size_t len);
