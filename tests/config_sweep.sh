@@ -74,6 +74,19 @@ grep -q '^gpuxfer sweep: array task 1: configuration 1 replicate 1: NCCL_P2P_DIS
     grep -q "report $dir/sb/sweep-77/cfg-1-NCCL_P2P_DISABLE-1_NCCL_SHM_DISABLE-0/gpuxfer-77-1-run1.json$" "$dir/out"
 ok $? "sweep-array.sbatch: array task 1 runs configuration 1 (the 2nd configuration line), in its configuration's folder" ||
     diag <"$dir/out"
+# Parts of the report's name from the environment (the job id, the array's, GX_TAG) with '/' or
+# '../' in them: replaced as gpuxfer cleans its own name, the report stays in GX_OUTDIR.
+(cd "$dir" && SLURM_JOB_ID='../../up' GX_TAG='../x/y' GX_LAUNCHER=none GX_OUTDIR="$dir/tpl" \
+    GPUXFER=/bin/true bash "$top_srcdir/scripts/slurm/gpuxfer.sbatch") >"$dir/out" 2>&1
+grep -q "report $dir/tpl/gpuxfer-.._.._up-.._x_y.json$" "$dir/out"
+ok $? "gpuxfer.sbatch: SLURM_JOB_ID and GX_TAG with '../': the report's name cleaned, in GX_OUTDIR" ||
+    diag <"$dir/out"
+(cd "$dir" && SLURM_ARRAY_TASK_ID=1 SLURM_ARRAY_JOB_ID='../../up' GX_SWEEP="$dir/good.txt" \
+    GX_LAUNCHER=none GX_OUTDIR="$dir/sb2" GX_SCRIPTS="$top_srcdir/scripts/slurm" GPUXFER=/bin/true \
+    bash "$top_srcdir/scripts/slurm/sweep-array.sbatch") >"$dir/out" 2>&1
+grep -q "report $dir/sb2/sweep-.._.._up/cfg-1-[^/]*/gpuxfer-.._.._up-1-run1.json$" "$dir/out"
+ok $? "sweep-array.sbatch: SLURM_ARRAY_JOB_ID with '../': its folder and name cleaned, in GX_OUTDIR" ||
+    diag <"$dir/out"
 # Replicates: task t runs configuration t mod N as replicate t / N + 1 (2 lines, 3 replicates by
 # default: tasks 0-5, A B A B A B); task 6 has no run.
 sbatch_task() { # TASK [VAR=VALUE...]: the template's output for that array task
