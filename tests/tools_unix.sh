@@ -226,6 +226,14 @@ done
 GX_REPORT_MAX_MIB=1 "$PYTHON" "$S/gpuxfer-report" summary "$rep" >/dev/null 2>"$dir/in.err"
 ok $? "GX_REPORT_MAX_MIB=1: a report of a few KiB read" || diag <"$dir/in.err"
 
+# A limit no read can keep (beyond the platform's index: once an OverflowError called a bug):
+# exit 2, one line, the range given.
+GX_REPORT_MAX_MIB=99999999999999999999999 "$PYTHON" "$S/gpuxfer-report" summary "$rep" \
+    >/dev/null 2>"$dir/in.err"
+rc=$?
+[ $rc -eq 2 ] && one_line "$dir/in.err" "^gpuxfer-report summary: GX_REPORT_MAX_MIB='99999999999999999999999': out of range (expected a number of MiB above 0, at most 1048576)$"
+ok $? "GX_REPORT_MAX_MIB past any read: exit 2, out of range with its end (got $rc)" || diag <"$dir/in.err"
+
 # Replicates that are not: one report given twice, by the same path, another path or a link to
 # it, a copy or a copy rewritten (its JSON laid out anew) is refused, naming both arguments.
 ln -s "$rep" "$dir/link.json"

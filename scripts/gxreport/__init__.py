@@ -280,6 +280,7 @@ def check_report(doc):
 # mistake) must be refused before it is read, not after. gpuxfer's largest reports, a full sweep
 # with every sample inline, are tens of MiB.
 REPORT_MAX_MIB = 256
+REPORT_MAX_MIB_MOST = 1 << 20
 
 
 def max_report_bytes():
@@ -288,8 +289,11 @@ def max_report_bytes():
         mib = float(text) if text else REPORT_MAX_MIB
     except ValueError:
         raise BadInput(f"GX_REPORT_MAX_MIB={text!r}: expected a number of MiB")
-    if not (math.isfinite(mib) and mib > 0):
-        raise BadInput(f"GX_REPORT_MAX_MIB={text!r}: expected a number of MiB above 0")
+    # A read of more than 1 TiB at once is no limit the tools can keep (os.read takes a size
+    # that fits the platform's index, and memory is far smaller).
+    if not (math.isfinite(mib) and 0 < mib <= REPORT_MAX_MIB_MOST):
+        raise BadInput(f"GX_REPORT_MAX_MIB={text!r}: out of range (expected a number of MiB "
+                       f"above 0, at most {REPORT_MAX_MIB_MOST})")
     return int(mib * (1 << 20))
 
 
