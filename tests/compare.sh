@@ -652,6 +652,29 @@ PY
         { head -n 5 "$dir/ref.out"; cat "$dir/ref.err"; } | diag
 done
 # Schema 2.12 named the ceilings "ceilings" (before: "calibration"): a run of the new name beside
+# Far apart yet undecided (B about 7x slower, the runs' spread wide): said so, with about how
+# many runs a side would decide; a row decided or the same is not listed.
+"$PYTHON" - "$top_srcdir/results/reference/h100-2gpu-nvlink-default-run1.json" "$dir" <<'PY'
+import copy, json, sys
+base = json.load(open(sys.argv[1]))
+for side, scale, spread in (("A", 1.0, (1.0, 1.6, 0.6)), ("B", 0.14, (1.0, 3.0, 0.4))):
+    for k, f in enumerate(spread):
+        d = copy.deepcopy(base)
+        d["start_time"] = f"2026-01-0{k + 1}T0{'AB'.index(side)}:00:00Z"
+        for r in d["results"]:
+            if (r["path"], r["pattern"], r["size"]) == ("mpi", "bw", 65536):
+                r["stats"]["median"] *= scale * f
+        json.dump(d, open(f"{sys.argv[2]}/far-{side}{k}.json", "w"))
+PY
+compare "$dir"/far-A0.json "$dir"/far-A1.json "$dir"/far-A2.json -- "$dir"/far-B0.json \
+    "$dir"/far-B1.json "$dir"/far-B2.json >"$dir/far.out" 2>&1
+rc=$?
+[ $rc -eq 0 ] && grep -q "^# undecided though apart: too few runs for the spread they show" "$dir/far.out" &&
+    grep -qE "^B: mpi bw 64K 0->1: B/A 0\.15[0-9]*, cv [0-9.]+% and [0-9.]+%: about [0-9]+ runs a side$" "$dir/far.out" &&
+    [ "$(grep -c '^B: .* runs a side$' "$dir/far.out")" -eq 1 ]
+ok $? "far apart yet undecided: the row named with about how many runs a side would decide (exit $rc)" ||
+    diag <"$dir/far.out"
+
 # Your runs given as reports, the documented form ("run three of yours and give them all"): one
 # configuration, whatever their number, never one per report.
 "$PYTHON" - "$ref/h100-2gpu-nvlink-default-run1.json" "$dir/mine-a.json" "$dir/mine-b.json" <<'PY'

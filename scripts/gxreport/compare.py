@@ -105,6 +105,21 @@ def verdict(unit, ratio, sig, ci, margin):
     return "undecided"
 
 
+def runs_to_decide(a, b, ratio, margin):
+    """About how many runs a side a t test on the logs of the runs' medians needs to call a
+    difference of this ratio at the spread these runs show (alpha 0.05, power 0.8: n = 2 (1.96 +
+    0.84)^2 s^2 / d^2, s the pooled standard deviation of the logs, d the log of the ratio);
+    None where the ratio is within the margin (nothing to decide) or the runs cannot tell their
+    spread."""
+    if ratio is None or len(a) < 2 or len(b) < 2 or abs(math.log(ratio)) <= math.log1p(margin):
+        return None
+    la, lb = [math.log(v) for v in a], [math.log(v) for v in b]
+    pooled = ((len(la) - 1) * statistics.variance(la) + (len(lb) - 1) * statistics.variance(lb)) \
+        / (len(la) + len(lb) - 2)
+    need = math.ceil(2 * (1.96 + 0.84) ** 2 * pooled / math.log(ratio) ** 2)
+    return max(need, max(len(a), len(b)) + 1)
+
+
 def regressed(unit, cell, fail_below):
     """A significant slowdown (the run-level judgement) beyond the ratio."""
     ratio = cell["ratio"]
@@ -246,6 +261,10 @@ def build_rows(groups, alpha, floor, seed, chunk_as_setting=False):
             # A median from fewer than 5 iterations on either side decides nothing.
             if c.get("few") or row["cells"][0].get("few"):
                 c["verdict"] = "undecided"
+            # Far apart yet undecided: too few runs for their spread; say how many would do.
+            c["runs_to_decide"] = (runs_to_decide(row["cells"][0]["run_medians"],
+                                                  c["run_medians"], c["ratio"], c["margin"])
+                                   if c["verdict"] == "undecided" and c["test"] == "t" else None)
     # Blocks in the order A has them; sizes ascending inside a block.
     first = {}
     for r in rows:
@@ -708,6 +727,23 @@ def print_significance(cfgs, counts, spread, alpha, floor, out):
                     "each configuration several times (gpuxfer-report sweep -r)", out)
 
 
+def print_undecided(cfgs, rows, out):
+    """The rows far apart yet undecided, with about how many runs a side would decide them: more
+    runs than these would, not a weaker verdict."""
+    far = [(i, r, c) for r in rows for i, c in enumerate(r["cells"]) if i and c and
+           c.get("runs_to_decide")]
+    if not far:
+        return
+    gx.note("\n# undecided though apart: too few runs for the spread they show (the runs' cv); "
+            "about N runs a side would decide", out)
+    for i, r, c in far:
+        a = r["cells"][0]
+        print(f"{letter(i)}: {r['path']} {r['pattern']} {gx.human_size(r['size'])} "
+              f"{'->'.join(map(str, r['ranks']))}: {letter(i)}/A {c['ratio']:.3g}, cv "
+              f"{pct(a['run_cv'])} and {pct(c['run_cv'])}: about {c['runs_to_decide']} runs a side",
+              file=out)
+
+
 def print_findings(names, cfg_names, missing, report_opts, opts, diffs, totals, out):
     """names: the reports (missing results, report options are per report); cfg_names: the
     configurations (the results' option differences are per configuration)."""
@@ -903,6 +939,7 @@ def main(argv):
     else:
         print_tables(cfgs, rows, sys.stdout, diffs)
         print_significance(cfgs, counts, spread, a.alpha, floor, sys.stdout)
+        print_undecided(cfgs, rows, sys.stdout)
         print_findings(files, [c["name"] for c in cfgs], missing, report_opts, opts, diffs, totals, sys.stdout)
     if a.fail_below is not None:
         bad = [(r, i, c) for r in rows for i, c in enumerate(r["cells"])
