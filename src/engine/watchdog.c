@@ -34,6 +34,8 @@ struct gx_wd_state gx_wd = {.pipefd = {-1, -1}, .mu = PTHREAD_MUTEX_INITIALIZER,
                             .phase_s = PHASE_TIMEOUT_S, .rc = GX_ROLLCALL_INIT};
 
 volatile sig_atomic_t gx_wd_got_signal;
+/* The process that sent it (siginfo's si_pid; 0 from the kernel or unknown). */
+static volatile sig_atomic_t signal_pid;
 
 /* Who this process is, for its lines: its rank, or before MPI_Init (no rank yet) its pid and
  * host, which the launcher's own lines name too. */
@@ -51,11 +53,14 @@ static const char *self_name(void)
     return name;
 }
 
-static void on_signal(int sig)
+static void on_signal(int sig, siginfo_t *si, void *context)
 {
+    (void)context;
     int saved = errno;
-    if (!gx_wd_got_signal)
+    if (!gx_wd_got_signal) {
+        signal_pid = si && si->si_code <= 0 ? si->si_pid : 0; /* sent by a process */
         gx_wd_got_signal = sig;
+    }
     if (gx_wd.pipefd[1] >= 0) {
         ssize_t w = write(gx_wd.pipefd[1], "s", 1); /* wakes the watchdog; a full pipe is fine */
         (void)w;
@@ -128,6 +133,36 @@ static _Noreturn void rank0_end(struct gx_sink_abort *a)
     end_job(fn ? fn(ctx, a) : a->code);
 }
 
+/* Who sent this process its signal, as " (sent by NAME, pid N ...)", or "": an MPI launcher
+ * forwards Ctrl-C, scancel and time limits to the ranks as SIGTERM, which alone would read as
+ * someone's kill. */
+static void sender_words(char *buf, size_t len)
+{
+    static const char *const launchers[] = {"mpirun", "mpiexec", "orterun", "orted", "prterun",
+                                            "prted", "hydra_pmi_proxy", "srun", "slurmstepd"};
+    buf[0] = '\0';
+    long pid = signal_pid;
+    if (pid <= 0)
+        return;
+    char path[64], comm[64] = "?";
+    snprintf(path, sizeof path, "/proc/%ld/comm", pid);
+    FILE *f = fopen(path, "r");
+    if (f) {
+        if (!fgets(comm, sizeof comm, f))
+            strcpy(comm, "?");
+        fclose(f);
+        comm[strcspn(comm, "\n")] = '\0';
+        for (char *c = comm; *c; c++) /* a name is the process's to choose: printable only */
+            if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+                *c = '?';
+    }
+    int launcher = 0;
+    for (size_t i = 0; i < GX_ARRAY_LEN(launchers); i++)
+        launcher |= strcmp(comm, launchers[i]) == 0;
+    snprintf(buf, len, " (sent by %s, pid %ld%s)", comm, pid,
+             launcher ? ": the launcher's, as for Ctrl-C to mpirun, scancel or a time limit" : "");
+}
+
 /* sig reached rank `by` (this rank, or on rank 0 one that told it). Returns only when the
  * answer is already being given (take_end refused). */
 static void on_interrupt(int sig, int by)
@@ -135,22 +170,24 @@ static void on_interrupt(int sig, int by)
     if (!take_end(1))
         return;
     const char *name = gx_signal_name(sig);
-    char what[512] = "", msg[1024];
+    char what[512] = "", msg[1024], sender[200] = "";
+    if (by == gx_wd.rank || by == 0)
+        sender_words(sender, sizeof sender);
     pthread_mutex_lock(&gx_wd.mu);
     if (gx_wd.armed)
         snprintf(what, sizeof what, "%s", gx_wd.what);
     int measuring = gx_wd.armed && gx_wd.measuring;
     pthread_mutex_unlock(&gx_wd.mu);
     if (gx_wd.rank != 0) {
-        fprintf(stderr, "gpuxfer: %s: interrupted by %s%s%s\n", self_name(), name,
+        fprintf(stderr, "gpuxfer: %s: interrupted by %s%s%s%s\n", self_name(), name, sender,
                 what[0] ? " during " : "", what);
         end_job(GX_EINTERRUPTED);
     }
     char on[32] = "";
     if (by != 0)
         snprintf(on, sizeof on, " on rank %d", by);
-    snprintf(msg, sizeof msg, "interrupted by %s%s%s%s", name, on, what[0] ? " during " : "",
-             what);
+    snprintf(msg, sizeof msg, "interrupted by %s%s%s%s%s", name, on, by != 0 ? "" : sender,
+             what[0] ? " during " : "", what);
     struct gx_sink_abort a = {.status = "interrupted", .code = GX_EINTERRUPTED, .message = msg,
                               .kind = "signal", .measurement = measuring ? what : NULL,
                               .ranks = &by, .nranks = 1, .signal = name};
@@ -374,14 +411,14 @@ void gx_watchdog_reclaim_signals(char *who, size_t len)
     for (size_t i = 0; i < GX_ARRAY_LEN(gx_wd.old); i++) {
         struct sigaction cur, ours;
         if (sigaction(gx_stop_signals[i], NULL, &cur) != 0 ||
-            (!(cur.sa_flags & SA_SIGINFO) && cur.sa_handler == on_signal))
+            ((cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == on_signal))
             continue;
         if (n++ == 0)
             action_owner(&cur, owner, sizeof owner);
         memset(&ours, 0, sizeof ours);
-        ours.sa_handler = on_signal;
+        ours.sa_sigaction = on_signal;
         sigemptyset(&ours.sa_mask);
-        ours.sa_flags = SA_RESTART;
+        ours.sa_flags = SA_RESTART | SA_SIGINFO;
         if (sigaction(gx_stop_signals[i], &ours, NULL) != 0)
             continue;
         size_t used = strlen(names);
@@ -413,9 +450,10 @@ static int install(struct gx_err *err)
     }
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
+    sa.sa_sigaction = on_signal;
     sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART; /* MPI and CUDA calls in the main thread must not see EINTR */
+    sa.sa_flags = SA_RESTART | SA_SIGINFO; /* MPI and CUDA calls in the main thread must not see
+                                              EINTR; SA_SIGINFO: who sent it */
     for (size_t i = 0; i < GX_ARRAY_LEN(gx_wd.old); i++)
         if (sigaction(gx_stop_signals[i], &sa, &gx_wd.old[i]) != 0)
             return gx_fail(err, GX_ERUNTIME, "watchdog: sigaction(%s): %s",
@@ -436,6 +474,7 @@ int gx_watchdog_start(struct gx_err *err)
     atomic_store(&gx_wd.stop, 0);
     atomic_store(&gx_wd.taken, 0);
     gx_wd_got_signal = 0;
+    signal_pid = 0;
     pthread_mutex_lock(&gx_wd.mu);
     gx_wd_set_phase_locked("start-up", "start-up (MPI_Init)", gx_wd.phase_s);
     pthread_mutex_unlock(&gx_wd.mu);
