@@ -33,7 +33,7 @@ if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=256k tmpfs "$dir/full" 2>"$dir
     gx_mpirun 2 $args --sizes 8,1K,4K,16K,64K --output "$dir/f.json" --table "$dir/full/t.txt" \
         >/dev/null 2>"$dir/f.err"
     rc=$?
-    [ $rc -eq 3 ] && grep -q "cannot write the table to stdout: No space left on device" "$dir/f.err" &&
+    [ $rc -eq 3 ] && grep -q "cannot write the table to --table '$dir/full/t.txt': No space left on device" "$dir/f.err" &&
         "$PYTHON" -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(d['exit_code'] != 3)" "$dir/f.json"
     ok $? "--table on a full disk: exit 3 under mpirun, the report says so (exit $rc)" || diag <"$dir/f.err"
     rm -f "$dir/full/"*

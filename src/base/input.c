@@ -262,7 +262,8 @@ int gx_input_printable(const char *text, struct gx_err *err)
 {
     const unsigned char *p = (const unsigned char *)text;
     for (size_t i = 0; p[i]; i++) {
-        int n = p[i] < 0x20 || p[i] == 0x7F ? 1 : invisible_control(p + i);
+        /* A tab moves no line and sets nothing: the parsers name it as white space. */
+        int n = (p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7F ? 1 : invisible_control(p + i);
         if (!n)
             continue;
         /* The text as a terminal can show it: every byte outside printable ASCII escaped. */

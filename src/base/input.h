@@ -37,9 +37,9 @@ int gx_split_list(const char *text, char items[][GX_ITEM_MAX + 1], int max, int 
 int gx_split_positional(const char *text, char items[][GX_ITEM_MAX + 1], int max, int *n,
                         struct gx_err *err);
 /* Text that reaches a terminal (a name, a file name, any option's value, a fault spec) is
- * printable: no control character (C0, DEL, C1) and no bidirectional-text control, which would
- * move the cursor, set a window title or reorder what a table shows. GX_EINPUT naming the first
- * such character's place, the text shown with it escaped. */
+ * printable: no control character (C0 but tab, DEL, C1) and no bidirectional-text control,
+ * which would move the cursor, set a window title or reorder what a table shows. GX_EINPUT
+ * naming the first such character's place, the text shown with it escaped. */
 int gx_input_printable(const char *text, struct gx_err *err);
 /* "WHAT is N characters long (the limit is LIMIT)": GX_EINPUT. */
 int gx_too_long(struct gx_err *err, const char *what, size_t len, size_t limit);
