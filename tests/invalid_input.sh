@@ -4,23 +4,49 @@
 dir=$(mktemp -d "$TEST_TMP/invalid.XXXXXX")
 sc="$top_srcdir/tests/scenarios"
 
+# Each refused input is a job of its own, mostly waiting on mpirun's start-up: a few run at once,
+# in the background, and said() gives their verdicts in the order they were started, before any
+# check that reads what they left (or did not).
+started=0 said_n=0 pids=
 expect_input_error() { # NP EXPECTED-TEXT ARGS...
     np=$1; want=$2; shift 2
-    out="$dir/r.json"
-    rm -f "$out" "$out.jsonl"
-    desc="$*"
-    # Their own --output where they test it (an option is given once).
-    case " $* " in *" --output "*) set -- --quiet "$@" ;; *) set -- --output "$out" --quiet "$@" ;; esac
-    gx_mpirun "$np" "$@" >"$dir/stdout" 2>"$dir/stderr"
-    rc=$?
-    lines=$(grep -c '^gpuxfer: ' "$dir/stderr")
-    if [ $rc -eq 2 ] && grep -qF -- "$want" "$dir/stderr" && [ "$lines" -eq 1 ] &&
-        [ ! -e "$out" ] && [ ! -e "$out.jsonl" ]; then
-        ok 0 "$desc (np $np) -> exit 2: $want"
-    else
-        ok 1 "$desc (np $np) -> exit 2: $want"
-        { echo "exit $rc, $lines message lines"; cat "$dir/stderr"; } | diag
+    started=$((started + 1))
+    c="$dir/case.$started"
+    mkdir "$c"
+    printf '%s\n' "$* (np $np) -> exit 2: $want" >"$c/desc"
+    # Their own --output where they test it (an option is given once); no report there either.
+    case " $* " in
+    *" --output "*) out="$dir/r.json"; set -- --quiet "$@" ;;
+    *) out="$c/r.json"; set -- --output "$out" --quiet "$@" ;;
+    esac
+    (
+        gx_mpirun "$np" "$@" >"$c/stdout" 2>"$c/stderr"
+        rc=$?
+        lines=$(grep -c '^gpuxfer: ' "$c/stderr")
+        if [ $rc -eq 2 ] && grep -qF -- "$want" "$c/stderr" && [ "$lines" -eq 1 ] &&
+            [ ! -e "$out" ] && [ ! -e "$out.jsonl" ]; then
+            echo 0 >"$c/verdict"
+        else
+            { echo "exit $rc, $lines message lines"; cat "$c/stderr"; } >"$c/diag"
+            echo 1 >"$c/verdict"
+        fi
+    ) &
+    pids="$pids $!"
+    set -- $pids
+    if [ $# -ge 4 ]; then
+        wait "$1"
+        shift
+        pids="$*"
     fi
+}
+said() {
+    wait
+    pids=
+    while [ "$said_n" -lt "$started" ]; do
+        said_n=$((said_n + 1))
+        c="$dir/case.$said_n"
+        ok "$(cat "$c/verdict")" "$(cat "$c/desc")" || diag <"$c/diag"
+    done
 }
 
 expect_input_error 2 "--sizes: size '0' is out of range" --sizes 0
@@ -38,6 +64,8 @@ expect_input_error 2 "--iters: 'many' is not an integer" --iters many
 expect_input_error 2 "unknown option '--frobnicate'" --frobnicate
 expect_input_error 2 "--pairs: rank '7' in '0:7' (the job has 2 ranks" --pairs 0:7
 expect_input_error 1 "gpuxfer: needs 2 ranks" --sizes 8
+
+said
 
 # The dry run refuses what the run refuses, with the same words: an --output that cannot be made
 # (/proc: access() says yes to root), a --topology-xml that is empty, not XML, cut short, a
@@ -116,6 +144,7 @@ expect_input_error 2 "nulkey.json: line 1: key 'name\\u0000x': a string holds a 
 printf '{"runs": [{"sizes": "8"}]}\000{"x": 1}' >"$dir/nulbyte.json"
 expect_input_error 2 "cannot read '$dir/nulbyte.json' (not a regular file of at most 64 MiB without NUL bytes)" \
     --scenario "$dir/nulbyte.json"
+said
 printf '{"runs": [{"sizes": "8", "iters": 3, "name": "a\\\\u0000"}]}  \n\n' >"$dir/backslash.json"
 gx_mpirun 2 --scenario "$dir/backslash.json" --quiet --output "$dir/bs.json" >/dev/null 2>&1 &&
     [ "$("$PYTHON" -c "import json,sys; print(json.load(open(sys.argv[1]))['results'][0]['run'])" "$dir/bs.json")" = 'a\u0000' ]
@@ -143,9 +172,12 @@ expect_input_error 2 "--fake-gpus: bad PCI bus id 'gpu0'" --fake-gpus gpu0
 expect_input_error 2 "--bind: unknown binding 'sideways' (expected auto, numa, core or none)" \
     --bind sideways
 
+said
+
 # Options that surprised (issue 46): an ambiguous prefix, an item given twice, two outputs in
 # one file, a FIFO as the table; --dry-run refuses what the run refuses, creating nothing.
 expect_input_error 2 "option '--t' is ambiguous: --table, --timeout, --topology-xml" --sizes 8 --t 10
+said
 [ ! -e 10 ]
 ok $? "'--t 10' wrote no table to ./10"
 expect_input_error 2 "--pattern: 'bw' is given twice in 'bw,bw' (items 1 and 2" --pattern bw,bw
@@ -156,6 +188,7 @@ for dry in "" --dry-run; do
         --sizes 8 $dry --output "$dir/r.json" --table "$dir/r.json"
     expect_input_error 2 "--table: '$dir/sub/../r.json.jsonl' is also --output's results file (.jsonl) ('$dir/r.json.jsonl')" \
         --sizes 8 $dry --output "$dir/r.json" --table "$dir/sub/../r.json.jsonl"
+    said
     : >"$dir/taken.txt"
     ln -f "$dir/taken.txt" "$dir/link.json"
     expect_input_error 2 "--table: '$dir/taken.txt' is also --output's report ('$dir/link.json')" \
@@ -167,6 +200,7 @@ for dry in "" --dry-run; do
     expect_input_error 2 "--table: '$sc/good-two-runs.json' is also the --scenario file" \
         $dry --force --scenario "$sc/good-two-runs.json" --table "$sc/good-two-runs.json"
 done
+said
 [ ! -e "$dir/sub" ] && [ -f "$dir/taken.txt" ] && [ ! -s "$dir/taken.txt" ]
 ok $? "refused outputs: no folder made, no file written"
 # A character device is a stream the table is written to: /dev/null discards it.
@@ -207,5 +241,6 @@ ok $? "--help documents options with their defaults"
 [ "$(gx_mpirun 2 --version 2>/dev/null | grep -cE '^gpuxfer [0-9]+\.[0-9]+\.[0-9]+$')" -eq 1 ]
 ok $? "--version: one 'gpuxfer X.Y.Z' line (then the build), from rank 0 only"
 
+said
 rm -rf "$dir"
 done_testing
