@@ -184,42 +184,6 @@ static void visits(void)
        "last (visits %d of %d)", r->elapsed_s, r->share_s, r->visits, r->visits_planned);
 }
 
-/* Steady iterations of 40 or 95 ms, 40 to 95 times the plan's estimate of them. */
-static double pace_s;
-static double paced(const struct fake_at *at)
-{
-    (void)at;
-    return pace_s;
-}
-
-/* Later visits that the budget left cannot afford at the first visit's pace are left out before
- * they begin, their results resting on the visits they had. */
-static void visits_afforded(void)
-{
-    struct gx_err err = {0};
-    int rc = GX_OK;
-    const double paces[2] = {0.095, 0.04};
-    const long budgets[2] = {3, 2};
-    const int kept[2] = {1, 2};
-    for (int k = 0; k < 2 && rc == GX_OK; k++) {
-        fake_plan_init(&fp, budgets[k], 3);
-        fake_group(&fp, NULL);
-        fake_step(&fp, 64, 1000, 1e-3);
-        fake_step(&fp, 128, 1000, 1e-3);
-        pace_s = paces[k];
-        double t0 = fake_now;
-        rc = fake_run(&fp, paced, &rec, &err);
-        double took = fake_now - t0;
-        const struct fake_result *a = &rec.res[rec.nres - 2], *b = &rec.res[rec.nres - 1];
-        ok(rc == GX_OK && rec.steps == 2 * kept[k] && rec.steps_skipped == 2 * (3 - kept[k]) &&
-               a->size == 64 && b->size == 128 && a->visits == kept[k] && b->visits == kept[k] &&
-               a->visits_planned == 3 && took <= (double)budgets[k],
-           "iterations of %.0f ms: visits %d of 3 run (%ld steps, %ld left out), the run %.2f s "
-           "of its budget of %ld s", 1e3 * pace_s, a->visits, rec.steps, rec.steps_skipped, took,
-           budgets[k]);
-    }
-}
-
 /* Each iteration of step 64: its time since the step was armed, and the watchdog's answer. */
 static double armed_at, since[64];
 static int due[64], nseen;
@@ -297,7 +261,6 @@ int main(int argc, char **argv)
     hand_on();
     left_over();
     visits();
-    visits_afforded();
     watchdog();
     ok(fake_fini() == GX_OK, "MPI finalized");
     return tap_done();

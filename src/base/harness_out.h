@@ -15,7 +15,6 @@ struct gx_harness_out {
     double measured_s;     /* seconds from the first step to the end of the last */
     long past_share;       /* steps of this rank that took longer than their share of the
                               budget (their fewest iterations, or a batch, outlasted it) */
-    long visits_left_out;  /* later visits of steps the budget left could not afford */
 };
 
 #endif

@@ -15,7 +15,6 @@
 #include "pattern.h"
 #include "probe.h"
 #include "rating.h"
-#include "visit_pace.h"
 #include "visits.h"
 #include "watchdog.h"
 
@@ -38,9 +37,7 @@ struct gx_harness {
     unsigned char *skipped;       /* per group: skipped this pass, its time handed on at start */
     struct gx_visits visits;      /* --visits: each step's visits so far, on this rank */
     int visit;                    /* the visit under way (1 first) */
-    int *visits_of;               /* per step: its visits this pass (the plan's, or fewer once cut) */
-    struct gx_visit_pace pace;    /* what later visits take, from the first (visit_pace.h) */
-    double steps_s;               /* the group's steps' seconds so far (run_group) */
+    int *visits_of;               /* per step: its visits this pass (the plan's, or 1 once cut) */
 };
 
 double gx_bench_budget_left(const struct gx_bench *b)
@@ -151,11 +148,6 @@ static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struc
     }
     gx_watchdog_measured();
     rec.elapsed_s = gx_wtime() - b->step_t0;
-    h->steps_s += rec.elapsed_s;
-    if (b->pair && visits > 1 && h->visit == 1 && rec.state == GX_STATE_OK) {
-        struct gx_mstep later = gx_mstep_visit(&again, visits, 0);
-        gx_visit_pace_step(&h->pace, i, b, &later);
-    }
     double wait1 = wait0 >= 0 ? gx_cpu_wait_s(&slices1) : -1;
     /* Over the span between the two reads, theirs included: a wait that ends inside a read is
      * counted by the second. */
@@ -378,8 +370,6 @@ static int run_group(struct gx_harness *h, const struct gx_mgroup *g, struct gx_
         return rc;
     }
     struct gx_bench *b = &h->b;
-    double t0 = gx_wtime();
-    h->steps_s = 0;
     if (b->pair) {
         /* The largest size first, once: no reallocation (and no re-export of IPC handles)
          * between sizes. If it does not fit, buffers grow size by size and the sizes that do
@@ -391,8 +381,6 @@ static int run_group(struct gx_harness *h, const struct gx_mgroup *g, struct gx_
         if (h->visits_of[i] >= h->visit)
             rc = run_step(h, g, round, i, err);
     gx_close_endpoint(&b->ep);
-    if (h->visit == 1)
-        gx_visit_pace_group(&h->pace, (size_t)(g - h->plan->groups), gx_wtime() - t0 - h->steps_s);
     return rc;
 }
 
@@ -455,45 +443,6 @@ static int report_ceilings(struct gx_harness *h, struct gx_err *err)
     return h->sink->ops->ceilings(h->sink->ctx, h->ceilings, err);
 }
 
-/* Before a later visit, under a budget: the visits from this one on that the budget left
- * affords at the pace the first visit measured (each step's slowest pair), decided by rank 0
- * (every rank's clock reads its own time left); the rest are left out, their time handed on to
- * the visits that run. A step's result then rests on the visits it had. */
-static int afford_visits(struct gx_harness *h, struct gx_err *err)
-{
-    struct gx_visit_pace *p = &h->pace;
-    if (h->budget.seconds <= 0 || h->visit < 2)
-        return GX_OK;
-    if (h->visit == 2)
-        GX_MPI_TRY(err, MPI_Allreduce(MPI_IN_PLACE, p->later_s, (int)(p->nsteps + p->ngroups),
-                                      MPI_DOUBLE, MPI_MAX, h->job->comm));
-    double need = 0, left = gx_budget_left(&h->budget, gx_wtime());
-    int last = gx_visit_pace_last(p, h->plan, h->visits_of, h->skipped, h->visit, left, &need);
-    GX_MPI_TRY(err, MPI_Bcast(&last, 1, MPI_INT, 0, h->job->comm));
-    long n = 0;
-    for (size_t i = 0; i < h->plan->nsteps; i++)
-        if (h->visits_of[i] > last && h->visits_of[i] >= h->visit) {
-            n += step_visits_from(h, i, last + 1, 1);
-            h->visits_of[i] = last;
-        }
-    if (n == 0)
-        return GX_OK;
-    h->sink->ops->steps_skipped(h->sink->ctx, n);
-    h->ho->visits_left_out += n;
-    if (h->job->rank == 0) {
-        char which[32];
-        if (last + 1 < h->plan->nvisits)
-            snprintf(which, sizeof which, "visits %d-%d", last + 1, h->plan->nvisits);
-        else
-            snprintf(which, sizeof which, "visit %d", last + 1);
-        fprintf(stderr, "gpuxfer: note: %s of %d left out: at the pace of the first visit on "
-                "this machine the later ones' fewest iterations take about %.1f s, %.1f s of "
-                "the budget is left (a larger --budget keeps them)\n", which, h->plan->nvisits,
-                need, left);
-    }
-    return GX_OK;
-}
-
 /* One visit of the plan: every group at the first, then those with a step that has visits left
  * (no ceiling probe, nothing skipped). */
 static int run_visit(struct gx_harness *h, long pass, struct gx_err *err)
@@ -529,16 +478,12 @@ static int run_passes(struct gx_harness *h, struct gx_err *err)
         h->sink->ops->pass(h->sink->ctx, pass);
         gx_budget_start(&h->budget, h->plan, (double)o->g.budget, gx_wtime());
         gx_visits_reset(&h->visits);
-        gx_visit_pace_reset(&h->pace);
         for (size_t i = 0; i < h->plan->nsteps; i++)
             h->visits_of[i] = gx_mplan_step_visits(h->plan, i);
         h->visit = 1;
         rc = hand_on_skipped(h, err);
-        for (; rc == GX_OK && h->visit <= h->plan->nvisits; h->visit++) {
-            rc = afford_visits(h, err);
-            if (rc == GX_OK)
-                rc = run_visit(h, pass, err);
-        }
+        for (; rc == GX_OK && h->visit <= h->plan->nvisits; h->visit++)
+            rc = run_visit(h, pass, err);
         if (rc == GX_OK)
             rc = report_ceilings(h, err);
         if (rc != GX_OK || o->g.soak <= 0)
@@ -589,8 +534,6 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
         rc = gx_fail(err, GX_ERUNTIME, "out of host memory for %zu pairs' ranks", maxpairs);
     if (rc == GX_OK)
         rc = gx_visits_init(&h.visits, plan->nsteps, err);
-    if (rc == GX_OK)
-        rc = gx_visit_pace_init(&h.pace, plan->nsteps, plan->ngroups, err);
     if (job->rank == 0 && rc == GX_OK) {
         h.c.recs = calloc((size_t)job->size, sizeof *h.c.recs);
         h.c.counts = calloc((size_t)job->size, sizeof *h.c.counts);
@@ -615,6 +558,5 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
     free(h.skipped);
     free(h.visits_of);
     gx_visits_free(&h.visits);
-    gx_visit_pace_free(&h.pace);
     return rc;
 }

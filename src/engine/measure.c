@@ -291,8 +291,6 @@ static int timed_iterations(struct gx_bench *b, const struct gx_mstep *st,
             }
         }
     }
-    b->iter_end = gx_wtime();
-    b->iters_done = st->warmup + *n;
     return GX_OK;
 }
 
@@ -375,8 +373,6 @@ int gx_measure(struct gx_bench *b, const struct gx_mstep *st, struct gx_record *
 {
     struct gx_ep *ep = &b->ep;
     size_t need = st->size;
-    b->measure_t0 = gx_wtime();
-    b->iters_done = 0;
     ep->region = 0;
     ep->regions = 1;
     if (ep->ops->flags & GX_PATH_MESSAGE_REGIONS) {

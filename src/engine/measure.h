@@ -76,10 +76,6 @@ struct gx_bench {
      * validation: the share is the iterations' (NCCL connects a pair on its first transfer, a
      * few hundred ms that once left a latency step one iteration of its share). */
     double iter_t0;
-    /* The last gx_measure's start and the end of its iterations, and how many it ran, warm-up
-     * included: the pace a later visit of the step would take (harness.c). */
-    double measure_t0, iter_end;
-    long iters_done;
     const struct gx_sink_door *sink;
     const struct gx_budget *budget;
     /* The window the step's iterations use now: the step's, or fewer round trips where the

@@ -112,7 +112,6 @@ int gx_run_report_finish(const struct gx_layout *layout, unsigned views,
         cJSON_AddNumberToObject(b, "seconds", (double)opts->g.budget);
         cJSON_AddNumberToObject(b, "seconds_measured", ho->measured_s);
         cJSON_AddNumberToObject(b, "steps_past_share", (double)ho->past_share);
-        cJSON_AddNumberToObject(b, "visits_left_out", (double)ho->visits_left_out);
         cJSON_AddNumberToObject(b, "least_s", least_s);
         cJSON_AddBoolToObject(b, "least_within", least_s <= (double)opts->g.budget * GX_BUDGET_SLACK);
         gx_report_set(rep, "budget", b);
