@@ -60,4 +60,24 @@ assert got == [(8, 1, 3), (65536, 1, 3)], got
 PY
 ok $? "stopped at the first visit (exit $rc): both results kept, visits 1 of 3" ||
     diag <"$dir/stopped.txt"
+# The same with more results held than the sink's first room for them (16): each as it was
+# held, its texts too (the ceiling's name), however far the held results moved since (the
+# sanitizer pass reads freed memory there if they are not pointed at again).
+sizes=8,16,32,64,128,256,512,1K,2K,4K,8K,16K,32K,64K,128K,256K,512K,1M
+GPUXFER_FAULT=signal:rank=0:size=1M:at=collected gx_mpirun 2 --path host --pattern bw \
+    --sizes $sizes --budget 20 --quiet --output "$dir/many.json" >"$dir/many.txt" 2>&1
+rc=$?
+py_check "$dir/many.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["status"] == "interrupted", d["status"]
+rs = d["results"]
+assert len(rs) == 18, len(rs)
+# A point the probe found no bound leaves ceiling_what out (ceiling_absent says why).
+whats = {r.get("ceiling_what") for r in rs} - {None}
+assert whats and all(w.isprintable() and " at " in w for w in whats), whats
+assert all(r["stop"]["visits"] == 1 for r in rs), [r["stop"] for r in rs]
+PY
+ok $? "stopped at the first visit of 18 results (exit $rc): each kept with its ceiling's name" ||
+    diag <"$dir/many.txt"
 done_testing

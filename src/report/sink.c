@@ -150,15 +150,23 @@ static int on_result(void *ctx, const struct gx_result *given, struct gx_err *er
     return report_result(s, given, err);
 }
 
-/* The run ended before the last visit of these: each as far as its visits went. */
+/* The run ended before the last visit of these: each as far as its visits went. A held
+ * result's texts and candidates point into its slot, which the array's growth may have moved
+ * since it was held: pointed at again where the slot is now. */
 static int report_held(struct gx_sink *s, struct gx_err *err)
 {
     int rc = GX_OK;
-    for (size_t i = 0; i < s->nheld && rc == GX_OK; i++)
-        if (s->held[i].live) {
-            s->held[i].live = 0;
-            rc = report_result(s, &s->held[i].res, err);
-        }
+    for (size_t i = 0; i < s->nheld && rc == GX_OK; i++) {
+        struct gx_held *h = &s->held[i];
+        if (!h->live)
+            continue;
+        h->live = 0;
+        h->res.reason = h->res.reason ? h->reason : NULL;
+        h->res.ceiling_what = h->res.ceiling_what ? h->ceiling_what : NULL;
+        h->res.via = h->res.via ? h->via : NULL;
+        h->res.cands = h->res.ncands > 0 ? h->cands : NULL;
+        rc = report_result(s, &h->res, err);
+    }
     return rc;
 }
 
