@@ -21,10 +21,9 @@
 #include <stdint.h>
 
 /* Largest message sent as LL lines. A line doubles the bytes on the link and one block moves
- * them all; the old ping-pong of plain stores, a system fence and a flag took 4.3 us one way
- * at 64 KiB on H200 NVLink against 2.5 at 8 B, i.e. one SM moves about 36 GB/s, so LL's second
- * 64 KiB costs about what that fence and flag cost. Larger messages go by the copy engine
- * (cudaMemcpyAsync with MPI tokens, 10 us and more there), which pays from a few hundred KiB. */
+ * them all: up to this size the doubled bytes cost about what a system fence and a flag after
+ * plain stores would; beyond it one SM's rate shows, and the copy engine (cudaMemcpyAsync with
+ * MPI tokens, whose fixed cost is larger) pays from a few hundred KiB (docs/paths.md, p2p). */
 #define GX_LL_MAX_BYTES ((size_t)64 << 10)
 #define GX_LL_LINE_PAYLOAD 8
 #define GX_LL_MAX_LINES (GX_LL_MAX_BYTES / GX_LL_LINE_PAYLOAD)

@@ -1,4 +1,4 @@
-/* Constructed kept results for the plan and matrix tests: one row per result, paths by name. */
+/* Constructed kept results for the transfer plan and matrix tests: one row per result, paths by name. */
 #ifndef GX_TEST_KEPT_ROWS_H
 #define GX_TEST_KEPT_ROWS_H
 

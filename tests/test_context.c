@@ -4,7 +4,7 @@
 #include "config.h"
 #include "context.h"
 #include "pairs.h"
-#include "plan.h"
+#include "transfer_plan.h"
 #include "tap.h"
 
 #include <stdlib.h>
@@ -100,7 +100,7 @@ static void check_pairs(struct gx_context *c)
     size_t n = 0;
     ok(gx_pair_links(c, &l, &n) == GX_OK && n == 2 && l[0].a == 0 && l[0].b == 1 &&
            !strcmp(l[0].link, "NV18") && l[1].a == 1 && l[1].b == 2 && !l[1].link[0],
-       "the plan's pair links: \"\" where the pair has none");
+       "the transfer plan's pair links: \"\" where the pair has none");
     free(l);
     ok(gx_pair_links(NULL, &l, &n) == GX_OK && !l && n == 0, "no context: no links");
 }

@@ -53,8 +53,8 @@ static uint64_t hash_of(const void *curves, size_t i)
     return curve_hash(k->kind, k->a, k->b);
 }
 
-/* Rank 0 holds a point per result and a curve per pair and probe (issue 47: at most 1 KiB per
- * result held for the run); their texts are in the pool. */
+/* Rank 0 holds a point per result and a curve per pair and probe (with the rest of a result's
+ * record, at most 1 KiB per result held for the run); their texts are in the pool. */
 _Static_assert(sizeof(struct gx_ceil_point) <= 96, "a ceiling's point stays small");
 _Static_assert(sizeof(struct gx_ceil_curve) <= 48, "a ceiling's curve stays small");
 
@@ -279,7 +279,8 @@ static double point_time(enum gx_ceil_kind kind, const struct gx_ceil_point *p)
  * more: on each mark of interference the probe has (a wait for a CPU, a slow tail), the result
  * lacks it or shows less of it. Where both were disturbed alike the result carries its own
  * mark. A wide interval of the probe's median is no interference: the ceiling is its best
- * iteration, and managed memory's probes vary by +-15-49% on a quiet H200 (5-100 iterations). */
+ * iteration, and managed memory's probes vary widely from one iteration to the next even on a
+ * quiet machine. */
 static int noisier(const struct gx_noise *probe, const struct gx_noise *result)
 {
     unsigned marks = probe->marks & (GX_NOISE_WAITED | GX_NOISE_TAIL);

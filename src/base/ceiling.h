@@ -208,9 +208,8 @@ const struct gx_bound_rule *gx_bound_rule(const struct gx_bounds bounds[GX_FAMIL
 size_t gx_ceil_chunk(const struct gx_result *res);
 /* The size a ceiling is measured at for a result at `size`: the size itself, but at most
  * GX_CEIL_HOST_RATE_MAX for a rate of host memory, which grows no further once a copy's two
- * buffers are past the caches (a 1 GiB probe of pageable memory took 12 s of the plan
- * scenario's 80 on the busy 2-core CPU machine, its setup as long again); a result above it is
- * rated against that point. The plan measures there and the lookups read there. */
+ * buffers are past the caches, while a larger probe costs seconds (docs/ceilings.md); a result
+ * above it is rated against that point. The plan measures there and the lookups read there. */
 #define GX_CEIL_HOST_RATE_MAX ((size_t)256 << 20)
 size_t gx_ceil_measured_size(enum gx_ceil_kind kind, size_t size);
 

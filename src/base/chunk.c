@@ -47,9 +47,8 @@ const struct gx_chunk_policy gx_chunk_policy_auto = {
 
 const struct gx_chunk_policy gx_chunk_policy_whole = {.max_chunk = 0, .ndepths = 1, .depths = {1}};
 
-/* On H200 (results/README.md at 208e285, "chunk policy") the best staged and zerocopy settings
- * of --chunk auto were 256K..16M at depth 2 or 4, never a chunk under 1/256 of the message,
- * never depth 1 below the whole message. */
+/* Where --chunk auto found the best staged and zerocopy settings (docs/paths.md, "Chunking"):
+ * no chunk under 1/256 of the message, no depth 1 below the whole message. */
 const struct gx_chunk_policy gx_chunk_policy_pipelined = {
     .min_chunk = GX_CHUNK_MIN_KIB * GX_KIB,
     .max_chunk = GX_CHUNK_PIPELINED_MAX_MIB * GX_MIB,

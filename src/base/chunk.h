@@ -68,17 +68,15 @@ struct gx_cand_result {
 /* The search gx_measure_best makes over n candidates (chunks ascending, the whole message last, as
  * gx_chunk_candidates lists them): from the largest chunk down, every depth of a chunk, and no
  * smaller chunk once two chunks did no better than the best so far, with none better between them
- * (the curves of results/issue33 at 208e285 rise to one peak: a chunk below it only costs more
- * handshakes). A chunk does no better when its best interval lies wholly on the worse side of the
- * best's, each interval at least tie (relative) to either side of its median; one whose interval
- * overlaps the best's is a tie and the walk goes on past it: on a plateau of chunks that quick
- * measurements cannot tell apart, a peak can still lie below (unified-prefetch at 64M on one shared
- * H200: 64M, 16M and 4M within 3% of each other, 1M at depth 1 5-20% above them; a search that took
- * the plateau for a decline stopped at 4M in one default run of eight and in one job of three of
- * 64M alone, results/issue33/h200x1-wave4/i, r at 208e285). tie is the precision the step asks of
- * its median: chunks closer than that are not told apart, and a candidate of one iteration (under a
- * budget) has no interval of its own. measure(i) measures candidate i; order[] gets the candidates
- * tried, in turn. Returns the number tried (<0: measure's error, in err) and the best in *best. */
+ * (the measured curves rise to one peak: a chunk below it only costs more handshakes). A chunk does
+ * no better when its best interval lies wholly on the worse side of the best's, each interval at
+ * least tie (relative) to either side of its median; one whose interval overlaps the best's is a
+ * tie and the walk goes on past it: on a plateau of chunks that quick measurements cannot tell
+ * apart, a peak can still lie below (docs/paths.md, "Chunking"). tie is the precision the step asks
+ * of its median: chunks closer than that are not told apart, and a candidate of one iteration
+ * (under a budget) has no interval of its own. measure(i) measures candidate i; order[] gets the
+ * candidates tried, in turn. Returns the number tried (<0: measure's error, in err) and the best in
+ * *best. */
 typedef int (*gx_cand_measure_fn)(int i, void *ctx, struct gx_cand_result *m, struct gx_err *err);
 int gx_chunk_search(const size_t *chunks, int n, int lower_is_better, double tie,
                     gx_cand_measure_fn measure, void *ctx, int *best, int *order,

@@ -178,7 +178,7 @@ int gx_parse_ratio(const char *text, double *out, struct gx_err *err)
 
 /* Item i repeats an earlier one: the same text, or the same byte count in another spelling
  * ("1K" and "1024", "2" and "02"). Every list that is a set goes through here, so that no
- * option measures one thing twice and reports it as two results (issue 46: --pattern bw,bw). */
+ * option measures one thing twice and reports it as two results (--pattern bw,bw). */
 static int repeated(const char *text, char items[][GX_ITEM_MAX + 1], int i, struct gx_err *err)
 {
     struct gx_err ignored;

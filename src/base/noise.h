@@ -22,8 +22,8 @@
                                 intervals and by more than GX_NOISE_DRIFT_PCT: the machine's
                                 speed changed during the run */
 #define GX_NOISE_LAST GX_NOISE_DRIFT
-/* The fewest timed iterations a number may rest on and be shown clean: the range of 5 covers a
- * median with 94% confidence (1 - 2^(1-n)); fewer have no interval at all. */
+/* The fewest timed iterations a number may rest on and be shown clean: the range of n covers a
+ * median with confidence 1 - 2^(1-n), near 95% at 5; fewer have no interval at all. */
 #define GX_NOISE_MIN_SAMPLES 5
 /* The marks that say the machine disturbed the step (not that the step was cut short). */
 #define GX_NOISE_MACHINE (GX_NOISE_WAITED | GX_NOISE_TAIL | GX_NOISE_WIDE | GX_NOISE_DRIFT)
@@ -31,10 +31,8 @@
  * default is 1%, and two intervals that barely miss each other at that precision say little. */
 #define GX_NOISE_DRIFT_PCT 5
 
-/* The limits. At idle on the 2-core CPU machine (46 host results, e3a04cc) the ranks waited
- * well under 1% of a step, the tail ratio reached 1.72 and the interval 4.8% either side;
- * beside two CPU hogs the ranks waited up to half of a step, tails reached 62 and intervals
- * 190% either side. */
+/* The limits: well above what an idle machine shows and well below what a busy one does
+ * (docs/report.md has both), so that a mark says the machine interfered. */
 #define GX_NOISE_WAIT 0.10
 #define GX_NOISE_TAIL_RATIO 3.0
 #define GX_NOISE_CI 0.10
@@ -56,8 +54,8 @@ struct gx_noise {
  * share of the step, and the number of waits it came in. A median moves only when more than
  * half of the iterations are slowed; a wait slows at most the one iteration it falls in, so
  * fewer waits than half the iterations leave the median alone, however long (a slowed few
- * show in the tail). On an idle 2-CPU machine one ordinary 60 us wait was 36% of an 8-byte
- * probe step of 164 us, none of it in the 5 iterations. */
+ * show in the tail): on an idle machine one ordinary wait can be a large share of a short step
+ * and touch none of its iterations. */
 struct gx_noise gx_noise_judge(const struct gx_stats *s, int lower_is_better, double cpu_wait,
                                long cpu_waits);
 /* A result measured in several visits (--visits): their medians and the ends of their 95%

@@ -11,9 +11,8 @@
 
 #define GX_MAX_RUNS 64
 /* --visits: each result is measured in this many visits spread over the run (a step of exactly
- * --iters, and a ceiling probe, in one). On two H100s of a virtual machine the same small-message
- * step read 1.3-2.4 GB/s from one job to the next, and osu_bw beside it 555-705 MB/s: the
- * machine's own speed moved over seconds, which one contiguous block of iterations cannot show
+ * --iters, and a ceiling probe, in one). A machine's own speed can move over seconds (on a
+ * virtual machine too, docs/options.md), which one contiguous block of iterations cannot show
  * and a result spread over the run averages and measures. */
 #define GX_MAX_VISITS 8
 #define GX_DEFAULT_VISITS 3
@@ -69,10 +68,10 @@ struct gx_run_opts {
     unsigned long long given;
 };
 
-/* --samples: raw samples kept in the document, all results together. The final write must end
- * well within the 1 to 2 s a launcher leaves between SIGTERM and SIGKILL (printing costs about
- * 2 us a sample); the samples of a result that would pass this go to <output>.samples.jsonl as
- * it finishes, and the result refers to its line. */
+/* --samples: raw samples kept in the document, all results together. The final write must end well
+ * within the 1 to 2 s a launcher leaves between SIGTERM and SIGKILL (docs/reliability.md: what
+ * printing a sample costs); the samples of a result that would pass this go to
+ * <output>.samples.jsonl as it finishes, and the result refers to its line. */
 #define GX_SAMPLES_INLINE 50000
 
 struct gx_global_opts {

@@ -1,5 +1,5 @@
 /* Every MPI tag gpuxfer uses, in one place: a tag shared by two unrelated exchanges lets one
- * take the other's message (issue 32 found 160 used twice). Point-to-point traffic of a pair
+ * take the other's message. Point-to-point traffic of a pair
  * runs on the job's communicator, so each exchange that can be in flight at the same time as
  * another needs a tag of its own. */
 #ifndef GX_TAGS_H

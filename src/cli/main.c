@@ -350,9 +350,9 @@ int main(int argc, char **argv)
     /* Only the main thread calls MPI: the watchdog thread never does (rollcall.h says why), as
      * the CUDA driver's own threads never do in every CUDA-aware MPI program. So the level the
      * timed calls run at is osu's and an application's (MPI_Init's): MPI_THREAD_SINGLE. Open
-     * MPI takes a lock in every call at any level above it: FUNNELED made a host 8-byte message
-     * 0.206 us against 0.160 on the CPU machine (results/issue38 at 208e285), osu's level and
-     * gpuxfer's then differed by that much. */
+     * MPI takes a lock in every call at any level above it, a visible part of a small host
+     * message's latency, by which osu's level and gpuxfer's would then differ
+     * (docs/mpi-libraries.md). */
     int provided = MPI_THREAD_SINGLE;
     if (MPI_Init_thread(&argc, &argv, MPI_THREAD_SINGLE, &provided) != MPI_SUCCESS) {
         gx_ucx_proto_end(NULL);

@@ -66,15 +66,15 @@ int gx_option_set(const struct gx_option *op, struct gx_options *o, struct gx_ru
 int gx_option_scenario_top(const struct gx_option *op);
 
 void gx_run_defaults(struct gx_run_opts *r);
-/* The budgets (--budget) of the default run: the host run (a 2-core machine at idle: under
- * 15 s in all) and the GPU run (its probes, and each result in GX_DEFAULT_VISITS visits of at
- * least 5 iterations each: two H100s took 65 s of a budget of 60). */
+/* The budgets (--budget) of the default run: the host run (seconds in all on a small idle
+ * machine) and the GPU run (its probes, and each result in GX_DEFAULT_VISITS visits of at
+ * least GX_MIN_ITERS iterations each, which a smaller budget cannot keep: docs/options.md). */
 #define GX_DEFAULT_BUDGET_HOST 10
 #define GX_DEFAULT_BUDGET_GPU 70
 /* The default run's sizes (default_run.c): 8 B for latency, and for bw one size per class
  * (sizes.c) up to xlarge: tiny 4K, small 64K, medium 1M, large 16M, xlarge 64M. The huge class
- * is left to --sizes: the unified paths move 1-4 GB/s, and a huge size of theirs alone would
- * take most of the first minute. */
+ * is left to --sizes: the unified paths are far slower than the copies, and a huge size of
+ * theirs alone would take most of the first minute. */
 #define GX_DEFAULT_LATENCY_SIZES "8"
 #define GX_DEFAULT_BW_SIZES "4K,64K,1M,16M,64M"
 
@@ -99,9 +99,8 @@ int gx_options_gpu_default(struct gx_options *o, struct gx_err *err);
  * messages of GX_MAP_HOST_SIZE, one stream: 64 MiB an iteration, as the pair map's p2p copies
  * 256. At 16 MiB, not the pair map's 64: each GPU is two groups of its own (a probe each), and
  * a group's buffers (pinned host and GPU memory on both ranks) cost more to set up than its
- * iterations; the DGX-2's 32 groups at 64 MiB made the default run's dry-run estimate 47.5 s,
- * over its budget of 45 s and 5%, at 16 MiB 47.2. The copy engines are at their plateau from
- * 16 MiB (their ceiling on one H100: 50.1 GB/s at 16-64M, line-rates.md). */
+ * iterations, and on a node of many GPUs the map at 64 MiB would outlast its budget. The copy
+ * engines are at their plateau from 16 MiB (docs/line-rates.md). */
 #define GX_MAP_HOST_PROBES "host-to-device", "device-to-host"
 #define GX_MAP_HOST_SIZE "16M"
 /* Which map the GPU default run of more than 2 ranks gets (o->gpu_default, not --map off, no

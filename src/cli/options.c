@@ -27,261 +27,260 @@ const char *const gx_opt_group_title[GX_G_COUNT] = {
     [GX_G_TESTING] = "Testing and shell completion",
 };
 
-/* name, ARG, per run, scenario type, default (parsed), default (said), help, more, group,
- * setter, number kind, path needs, one-letter form, old name. */
+/* A row names the fields it sets (struct gx_option): the rest are 0 or NULL. */
 const struct gx_option gx_option_table[] = {
     /* What to measure */
-    {"path", "LIST", 1, GX_T_LIST, "host", "every GPU path where every rank sees a GPU, else host",
-     "transfer paths (listed below)",
-     "The default on GPUs: every path that moves GPU data, in a run of latency at "
-     GX_DEFAULT_LATENCY_SIZES " B and one of bw at " GX_DEFAULT_BW_SIZES " (one size per "
-     "class), within its --budget, ending with the "
-     "transfer plan, after the node's map on more than 2 GPUs or several nodes (--map); "
-     "--pattern or --sizes make it one run of those.",
-     GX_G_MEASURE, gx_set_path, GX_NUM_NONE, 0, 0, NULL},
-    {"mem", "SRC[,DST]", 1, GX_T_LIST, NULL, "the path's own",
-     "memory kinds of the source and destination buffers: pageable, pinned, device, managed, "
-     "mapped", NULL, GX_G_MEASURE, gx_set_mem, GX_NUM_NONE, 0, 0, NULL},
-    {"pattern", "LIST", 1, GX_T_LIST, "latency,bw", NULL,
-     "latency (ping-pong), bw (sends, then an ack) or bibw (both ways)",
-     "latency: one way = round trip / 2; bw: a window of sends, then an ack; bibw: bw both ways "
-     "at once.", GX_G_MEASURE, gx_set_pattern, GX_NUM_NONE, 0, 0, NULL},
-    {"sizes", "SIZES", 1, GX_T_LIST, "1:4M", NULL,
-     "message sizes: a range MIN:MAX of powers of two or a list, e.g. 8,4K,1M,3M+5 "
-     "(-m MAX alone, as osu's: 1:MAX)",
-     "K, M, G = 2^10, 2^20, 2^30; a range 1:1G holds every power of two from 1 to 1G (MAX is "
-     "MIN times a power of two); each size once. -m, -i and -x are OSU Micro-Benchmarks' "
-     "letters for --sizes, --iters and --warmup; osu's -m MAX alone is the range 1:MAX.",
-     GX_G_MEASURE, gx_set_sizes, GX_NUM_BYTES, 0, 'm', NULL},
-    {"pairs", "PAIRS", 1, GX_T_STRING, "0:1", NULL,
-     "who talks: A:B[,C:D...] one pair after another, or a keyword (listed below)",
-     "all and all-concurrent report rank matrices, rails node x node matrices per rail and a "
-     "rail map, nodes a node matrix, intra a matrix per node; ring makes every rank the "
-     "initiator once (the last with rank 0), which a pair list cannot (a pair is measured "
-     "from its lower rank); every round of several pairs "
-     "reports its aggregate bandwidth and message rate.",
-     GX_G_MEASURE, gx_set_pairs, GX_NUM_NONE, 0, 0, NULL},
-    {"map", "on|off", 0, GX_T_STRING, "on", NULL,
-     "the node's map: told no paths, on more than 2 GPUs, gpuxfer first measures every "
-     "ordered GPU pair at one size and each GPU's host link both ways (across nodes, one pair "
-     "per node pair)",
-     "On one node with more than 2 GPUs: p2p bw at " GX_MAP_SIZE " of every ordered pair, "
-     "one pair at a time (--pairs all), p2p bibw of one pair per link type, and each GPU's "
-     "host link alone, one GPU at a time (--pairs ring): its copy engine's copy of "
-     GX_MAP_HOST_SIZE " from and into pinned host memory (probes host-to-device and "
-     "device-to-host, as nvbandwidth's memcpy_ce); on several nodes: mpi bw at " GX_MAP_SIZE
-     " of one pair per ordered node pair (--pairs nodes). " GX_MAP_ITERS " timed iterations "
-     "of " GX_MAP_WINDOW " messages each, no ceiling probes; printed as matrices and a row "
-     "per GPU's host link, pairs and GPUs well below their siblings over the same kind of "
-     "link marked. Only where --path, --mem, --pattern, --sizes, --pairs and --scenario are not given.",
-     GX_G_MEASURE, gx_set_map, GX_NUM_NONE, 0, 0, NULL},
-    {"scenario", "FILE|NAME", 0, GX_T_STRING, NULL, NULL,
-     "runs from a JSON file, or a shipped scenario by NAME (listed below); the command line "
-     "overrides its values",
-     "NAME is looked up as NAME or NAME.json in $GPUXFER_SCENARIO_PATH's folders first, then "
-     "in the build tree's scenarios/ or the installed data folder beside the program, then in "
-     "the configured data folder.",
-     GX_G_MEASURE, gx_set_scenario, GX_NUM_NONE, 0, 0, NULL},
-    {"name", "NAME", 1, GX_T_STRING, NULL, NULL, "label of the run in the report", NULL,
-     GX_G_MEASURE, gx_set_name, GX_NUM_NONE, 0, 0, NULL},
+    {.name = "path", .arg = "LIST", .per_run = 1, .type = GX_T_LIST, .group = GX_G_MEASURE,
+     .set = gx_set_path, .dflt = "host",
+     .dflt_says = "every GPU path where every rank sees a GPU, else host",
+     .help = "transfer paths (listed below)",
+     .more = "The default on GPUs: every path that moves GPU data, in a run of latency at "
+         GX_DEFAULT_LATENCY_SIZES " B and one of bw at " GX_DEFAULT_BW_SIZES " (one size per "
+         "class), within its --budget, ending with the transfer plan, after the node's map on "
+         "more than 2 GPUs or several nodes (--map); --pattern or --sizes make it one run of "
+         "those."},
+    {.name = "mem", .arg = "SRC[,DST]", .per_run = 1, .type = GX_T_LIST, .group = GX_G_MEASURE,
+     .set = gx_set_mem, .dflt_says = "the path's own",
+     .help = "memory kinds of the source and destination buffers: pageable, pinned, device, "
+         "managed, mapped"},
+    {.name = "pattern", .arg = "LIST", .per_run = 1, .type = GX_T_LIST, .group = GX_G_MEASURE,
+     .set = gx_set_pattern, .dflt = "latency,bw",
+     .help = "latency (ping-pong), bw (sends, then an ack) or bibw (both ways)",
+     .more = "latency: one way = round trip / 2; bw: a window of sends, then an ack; bibw: bw "
+         "both ways at once."},
+    {.name = "sizes", .arg = "SIZES", .per_run = 1, .type = GX_T_LIST, .group = GX_G_MEASURE,
+     .set = gx_set_sizes, .num = GX_NUM_BYTES, .short_name = 'm', .dflt = "1:4M",
+     .help = "message sizes: a range MIN:MAX of powers of two or a list, e.g. 8,4K,1M,3M+5 (-m "
+         "MAX alone, as osu's: 1:MAX)",
+     .more = "K, M, G = 2^10, 2^20, 2^30; a range 1:1G holds every power of two from 1 to 1G "
+         "(MAX is MIN times a power of two); each size once. -m, -i and -x are OSU "
+         "Micro-Benchmarks' letters for --sizes, --iters and --warmup; osu's -m MAX alone is the "
+         "range 1:MAX."},
+    {.name = "pairs", .arg = "PAIRS", .per_run = 1, .type = GX_T_STRING, .group = GX_G_MEASURE,
+     .set = gx_set_pairs, .dflt = "0:1",
+     .help = "who talks: A:B[,C:D...] one pair after another, or a keyword (listed below)",
+     .more = "all and all-concurrent report rank matrices, rails node x node matrices per rail "
+         "and a rail map, nodes a node matrix, intra a matrix per node; ring makes every rank "
+         "the initiator once (the last with rank 0), which a pair list cannot (a pair is "
+         "measured from its lower rank); every round of several pairs reports its aggregate "
+         "bandwidth and message rate."},
+    {.name = "map", .arg = "on|off", .type = GX_T_STRING, .group = GX_G_MEASURE, .set = gx_set_map,
+     .dflt = "on",
+     .help = "the node's map: told no paths, on more than 2 GPUs, gpuxfer first measures every "
+         "ordered GPU pair at one size and each GPU's host link both ways (across nodes, one pair "
+         "per node pair)",
+     .more = "On one node with more than 2 GPUs: p2p bw at " GX_MAP_SIZE " of every ordered pair, "
+         "one pair at a time (--pairs all), p2p bibw of one pair per link type, and each GPU's "
+         "host link alone, one GPU at a time (--pairs ring): its copy engine's copy of "
+         GX_MAP_HOST_SIZE " from and into pinned host memory (probes host-to-device and "
+         "device-to-host, as nvbandwidth's memcpy_ce); on several nodes: mpi bw at " GX_MAP_SIZE
+         " of one pair per ordered node pair (--pairs nodes). " GX_MAP_ITERS " timed iterations of "
+         GX_MAP_WINDOW " messages each, no ceiling probes; printed as matrices and a row per "
+         "GPU's host link, pairs and GPUs well below their siblings over the same kind of link "
+         "marked. Only where --path, --mem, --pattern, --sizes, --pairs and --scenario are not "
+         "given."},
+    {.name = "scenario", .arg = "FILE|NAME", .type = GX_T_STRING, .group = GX_G_MEASURE,
+     .set = gx_set_scenario,
+     .help = "runs from a JSON file, or a shipped scenario by NAME (listed below); the command "
+         "line overrides its values",
+     .more = "NAME is looked up as NAME or NAME.json in $GPUXFER_SCENARIO_PATH's folders first, "
+         "then in the build tree's scenarios/ or the installed data folder beside the program, "
+         "then in the configured data folder."},
+    {.name = "name", .arg = "NAME", .per_run = 1, .type = GX_T_STRING, .group = GX_G_MEASURE,
+     .set = gx_set_name, .help = "label of the run in the report"},
     /* Where to write */
-    {"output", "FILE", 0, GX_T_STRING, NULL, GX_OUTPUT_DEFAULT_SAYS,
-     "JSON report, written by rank 0; FILE.jsonl gets each result as it finishes", NULL,
-     GX_G_OUTPUT, gx_set_output, GX_NUM_NONE, 0, 0, NULL},
-    {"table", "FILE", 0, GX_T_STRING, NULL, "stdout",
-     "rank 0 writes what it prints on stdout (the table; the CSV with --format csv) to FILE",
-     "Written by rank 0 itself and checked, as the report is (a new file, or --force; a full "
-     "disk is exit " GX_STR(GX_CODE_ERUNTIME) "): under mpirun, rank 0's stdout is forwarded "
-     "by mpirun, which does not "
-     "tell rank 0 when the reader's disk is full or its pipe closed. A character device is "
-     "written to as it is (/dev/null: no table); a FIFO, a directory or another special file "
-     "is refused, as is a FILE that is also the report, its .jsonl or .samples.jsonl, or the "
-     "--scenario file.",
-     GX_G_OUTPUT, gx_set_table, GX_NUM_NONE, 0, 0, NULL},
-    {"force", NULL, 0, GX_T_FLAG, NULL, NULL,
-     "overwrite an existing report (without it that is an error)", NULL, GX_G_OUTPUT, gx_set_force,
-     GX_NUM_NONE, 0, 0, NULL},
-    {"format", "table|csv", 0, GX_T_STRING, "table", NULL,
-     "stdout holds the table, or CSV (the table then goes to stderr)",
-     "The CSV: a header, then one line per result (path, memory kinds, pattern, pair, size, "
-     "chunk, depth, statistics, ceiling, efficiency).",
-     GX_G_OUTPUT, gx_set_format, GX_NUM_NONE, 0, 0, NULL},
-    {"wide", NULL, 0, GX_T_FLAG, NULL, NULL,
-     "every column of the table (min and max too), past " GX_STR(GX_TABLE_COLUMNS)
-     " characters",
-     "By default a result's line fits " GX_STR(GX_TABLE_COLUMNS) " columns: size, pair, chunk, "
-     "depth, median, p5, p95, "
-     "cv%, iterations, validation, ceiling and efficiency, values to four significant digits. "
-     "The CSV and the report have every statistic at full precision.", GX_G_OUTPUT, gx_set_wide,
-     GX_NUM_NONE, 0, 0, NULL},
-    {"samples", NULL, 0, GX_T_FLAG, NULL, NULL,
-     "keep every raw sample (past " GX_STR(GX_SAMPLES_INLINE) " in OUTPUT.samples.jsonl)",
-     NULL, GX_G_OUTPUT,
-     gx_set_samples, GX_NUM_NONE, 0, 0, NULL},
-    {"quiet", NULL, 0, GX_T_FLAG, NULL, NULL,
-     "no progress line (shown when stderr or stdout is a terminal)", NULL, GX_G_OUTPUT,
-     gx_set_quiet, GX_NUM_NONE, 0, 0, NULL},
-    {"progress", NULL, 0, GX_T_FLAG, NULL, NULL,
-     "progress even without a terminal (a line every " GX_STR(GX_PROGRESS_LOG_S)
-     " s on stderr)", NULL, GX_G_OUTPUT,
-     gx_set_progress, GX_NUM_NONE, 0, 0, NULL},
+    {.name = "output", .arg = "FILE", .type = GX_T_STRING, .group = GX_G_OUTPUT,
+     .set = gx_set_output, .dflt_says = GX_OUTPUT_DEFAULT_SAYS,
+     .help = "JSON report, written by rank 0; FILE.jsonl gets each result as it finishes"},
+    {.name = "table", .arg = "FILE", .type = GX_T_STRING, .group = GX_G_OUTPUT,
+     .set = gx_set_table, .dflt_says = "stdout",
+     .help = "rank 0 writes what it prints on stdout (the table; the CSV with --format csv) to "
+         "FILE",
+     .more = "Written by rank 0 itself and checked, as the report is (a new file, or --force; a "
+         "full disk is exit " GX_STR(GX_CODE_ERUNTIME) "): under mpirun, rank 0's stdout is "
+         "forwarded by mpirun, which does not tell rank 0 when the reader's disk is full or its "
+         "pipe closed. A character device is written to as it is (/dev/null: no table); a FIFO, "
+         "a directory or another special file is refused, as is a FILE that is also the report, "
+         "its .jsonl or .samples.jsonl, or the --scenario file."},
+    {.name = "force", .type = GX_T_FLAG, .group = GX_G_OUTPUT, .set = gx_set_force,
+     .help = "overwrite an existing report (without it that is an error)"},
+    {.name = "format", .arg = "table|csv", .type = GX_T_STRING, .group = GX_G_OUTPUT,
+     .set = gx_set_format, .dflt = "table",
+     .help = "stdout holds the table, or CSV (the table then goes to stderr)",
+     .more = "The CSV: a header, then one line per result (path, memory kinds, pattern, pair, "
+         "size, chunk, depth, statistics, ceiling, efficiency)."},
+    {.name = "wide", .type = GX_T_FLAG, .group = GX_G_OUTPUT, .set = gx_set_wide,
+     .help = "every column of the table (min and max too), past " GX_STR(GX_TABLE_COLUMNS)
+         " characters",
+     .more = "By default a result's line fits " GX_STR(GX_TABLE_COLUMNS) " columns: size, pair, "
+         "chunk, depth, median, p5, p95, cv%, iterations, validation, ceiling and efficiency, "
+         "values to four significant digits. The CSV and the report have every statistic at full "
+         "precision."},
+    {.name = "samples", .type = GX_T_FLAG, .group = GX_G_OUTPUT, .set = gx_set_samples,
+     .help = "keep every raw sample (past " GX_STR(GX_SAMPLES_INLINE) " in OUTPUT.samples.jsonl)"},
+    {.name = "quiet", .type = GX_T_FLAG, .group = GX_G_OUTPUT, .set = gx_set_quiet,
+     .help = "no progress line (shown when stderr or stdout is a terminal)"},
+    {.name = "progress", .type = GX_T_FLAG, .group = GX_G_OUTPUT, .set = gx_set_progress,
+     .help = "progress even without a terminal (a line every " GX_STR(GX_PROGRESS_LOG_S) " s on "
+         "stderr)"},
     /* How long */
-    {"iters", "N", 1, GX_T_INT, NULL,
-     "the stop rule's, at most " GX_STR(GX_ITERS_TINY) " tiny .. " GX_STR(GX_ITERS_HUGE) " huge",
-     "timed iterations per size, exactly",
-     "Without it a step runs at least " GX_STR(GX_MIN_ITERS) " (a result on fewer, cut by --timeout "
-     "or a stop signal, or given fewer here, is marked ~ as too few to judge) and at most, "
-     "by size class, " GX_STR(GX_ITERS_TINY) " tiny, " GX_STR(GX_ITERS_SMALL) " small, "
-     GX_STR(GX_ITERS_MEDIUM) " medium, " GX_STR(GX_ITERS_LARGE) " large, " GX_STR(GX_ITERS_XLARGE)
-     " xlarge, " GX_STR(GX_ITERS_HUGE) " huge, stopping between (--precision, --budget).",
-     GX_G_TIME, gx_set_iters, GX_NUM_INT, 0, 'i', NULL},
-    {"warmup", "N", 1, GX_T_INT, NULL,
-     GX_STR(GX_WARMUP_PCT) "% of --iters (else of the fewest iterations), at least "
-     GX_STR(GX_WARMUP_MIN) ", and for a path that starts cold each step (nccl) enough to outlast "
-     "its cold start",
-     "untimed iterations first", NULL, GX_G_TIME, gx_set_warmup, GX_NUM_INT, 0, 'x', NULL},
-    {"timeout", "SECONDS", 0, GX_T_INT, NULL, "from the iterations and the size",
-     "time one measurement may take; past it the job ends with what it has (exit "
-     GX_STR(GX_CODE_ETIMEOUT) ")",
-     "The default: " GX_STR(GX_TIMEOUT_SETUP_S) " + 2 x (iters + warmup + 2) x window x ("
-     GX_STR(GX_TIMEOUT_MESSAGE_MS) " ms + size / " GX_STR(GX_TIMEOUT_SLOW_MBPS) " MB/s).",
-     GX_G_TIME, gx_set_timeout, GX_NUM_INT, 0, 0, NULL},
-    {"visits", "N", 0, GX_T_INT, NULL,
-     GX_STR(GX_DEFAULT_VISITS) "; 1 for a step of exactly --iters and for the ceiling probes",
-     "measure each result in N visits spread over the run (also a scenario key)",
-     "The plan is gone through N times, each step taking its share of the budget in N parts: "
-     "a result is the median of all its visits' iterations, reported at its last visit, and is "
-     "marked drift (~) where its visits disagree beyond the 95% intervals of their medians and "
-     "by more than " GX_STR(GX_NOISE_DRIFT_PCT) "%: the machine changed its speed during the "
-     "run. Comparisons of runs use that spread as the run's own noise.",
-     GX_G_TIME, gx_set_visits, GX_NUM_INT, 0, 0, NULL},
-    {"soak", "SECONDS", 0, GX_T_INT, NULL, NULL,
-     "after one pass, repeat the runs until SECONDS have passed (also a scenario key)",
-     "Later passes go to the .jsonl only; the report counts them under \"soak\".",
-     GX_G_TIME, gx_set_soak, GX_NUM_INT, 0, 0, NULL},
-    {"budget", "SECONDS", 0, GX_T_INT, NULL,
-     GX_STR(GX_DEFAULT_BUDGET_HOST) " s for a run told no paths, memory, patterns, sizes or "
-     "scenario (" GX_STR(GX_DEFAULT_BUDGET_GPU) " s on GPUs), else none",
-     "time the whole plan may take, ceiling probes included (also a scenario key)",
-     "Divided among the steps by their estimated cost, what a step leaves going to the ones "
-     "after it; a step ends when its median is known to --precision, when its share is spent "
-     "(after a few iterations) or at its iterations. The run says first what precision the "
-     "budget buys.", GX_G_TIME, gx_set_budget, GX_NUM_INT, 0, 0, NULL},
-    {"precision", "RATIO", 1, GX_T_STRING, "0.01", NULL,
-     "a step stops once the 95% interval of its median lies within RATIO of it",
-     "Checked between batches of timed iterations, by the pair's initiator, which tells its "
-     "peer; --iters N runs exactly N instead. The report says what ended each step "
-     "(precision, time or iterations) and the interval reached.",
-     GX_G_TIME, gx_set_precision, GX_NUM_RATIO, 0, 0, NULL},
-    {"dry-run", NULL, 0, GX_T_FLAG, NULL, NULL,
-     "list every measurement with its estimated time; measure nothing",
-     "The run's files (--output, --table) are checked as the run checks them (exit "
-     GX_STR(GX_CODE_EINPUT) " where it "
-     "would refuse them), and nothing is created.", GX_G_TIME,
-     gx_set_dry_run, GX_NUM_NONE, 0, 0, NULL},
-    {"assume-nodes", "N", 0, GX_T_INT, NULL, NULL,
-     "with --dry-run: plan for N nodes instead of this job (e.g. 512 ranks on a laptop)", NULL,
-     GX_G_TIME, gx_set_assume_nodes, GX_NUM_INT, 0, 0, NULL},
-    {"assume-gpus-per-node", "G", 0, GX_T_INT, "1", NULL,
-     "with --assume-nodes: ranks (one per GPU) on each assumed node", NULL, GX_G_TIME,
-     gx_set_assume_per_node, GX_NUM_INT, 0, 0, NULL},
+    {.name = "iters", .arg = "N", .per_run = 1, .type = GX_T_INT, .group = GX_G_TIME,
+     .set = gx_set_iters, .num = GX_NUM_INT, .short_name = 'i',
+     .dflt_says = "the stop rule's, at most " GX_STR(GX_ITERS_TINY) " tiny .. "
+         GX_STR(GX_ITERS_HUGE) " huge", .help = "timed iterations per size, exactly",
+     .more = "Without it a step runs at least " GX_STR(GX_MIN_ITERS) " (a result on fewer, cut by "
+         "--timeout or a stop signal, or given fewer here, is marked ~ as too few to judge) and at "
+         "most, by size class, " GX_STR(GX_ITERS_TINY) " tiny, " GX_STR(GX_ITERS_SMALL) " small, "
+         GX_STR(GX_ITERS_MEDIUM) " medium, " GX_STR(GX_ITERS_LARGE) " large, "
+         GX_STR(GX_ITERS_XLARGE) " xlarge, " GX_STR(GX_ITERS_HUGE) " huge, stopping between "
+         "(--precision, --budget)."},
+    {.name = "warmup", .arg = "N", .per_run = 1, .type = GX_T_INT, .group = GX_G_TIME,
+     .set = gx_set_warmup, .num = GX_NUM_INT, .short_name = 'x',
+     .dflt_says = GX_STR(GX_WARMUP_PCT) "% of --iters (else of the fewest iterations), at least "
+         GX_STR(GX_WARMUP_MIN) ", and for a path that starts cold each step (nccl) enough to "
+         "outlast its cold start", .help = "untimed iterations first"},
+    {.name = "timeout", .arg = "SECONDS", .type = GX_T_INT, .group = GX_G_TIME,
+     .set = gx_set_timeout, .num = GX_NUM_INT, .dflt_says = "from the iterations and the size",
+     .help = "time one measurement may take; past it the job ends with what it has (exit "
+         GX_STR(GX_CODE_ETIMEOUT) ")",
+     .more = "The default: " GX_STR(GX_TIMEOUT_SETUP_S) " + 2 x (iters + warmup + 2) x window x ("
+         GX_STR(GX_TIMEOUT_MESSAGE_MS) " ms + size / " GX_STR(GX_TIMEOUT_SLOW_MBPS) " MB/s)."},
+    {.name = "visits", .arg = "N", .type = GX_T_INT, .group = GX_G_TIME, .set = gx_set_visits,
+     .num = GX_NUM_INT,
+     .dflt_says = GX_STR(GX_DEFAULT_VISITS) "; 1 for a step of exactly --iters and for the "
+         "ceiling probes",
+     .help = "measure each result in N visits spread over the run (also a scenario key)",
+     .more = "The plan is gone through N times, each step taking its share of the budget in N "
+         "parts: a result is the median of all its visits' iterations, reported at its last visit, "
+         "and is marked drift (~) where its visits disagree beyond the 95% intervals of their "
+         "medians and by more than " GX_STR(GX_NOISE_DRIFT_PCT) "%: the machine changed its "
+         "speed during the run. Comparisons of runs use that spread as the run's own noise."},
+    {.name = "soak", .arg = "SECONDS", .type = GX_T_INT, .group = GX_G_TIME, .set = gx_set_soak,
+     .num = GX_NUM_INT,
+     .help = "after one pass, repeat the runs until SECONDS have passed (also a scenario key)",
+     .more = "Later passes go to the .jsonl only; the report counts them under \"soak\"."},
+    {.name = "budget", .arg = "SECONDS", .type = GX_T_INT, .group = GX_G_TIME,
+     .set = gx_set_budget, .num = GX_NUM_INT,
+     .dflt_says = GX_STR(GX_DEFAULT_BUDGET_HOST) " s for a run told no paths, memory, patterns, "
+         "sizes or scenario (" GX_STR(GX_DEFAULT_BUDGET_GPU) " s on GPUs), else none",
+     .help = "time the whole plan may take, ceiling probes included (also a scenario key)",
+     .more = "Divided among the steps by their estimated cost, what a step leaves going to the "
+         "ones after it; a step ends when its median is known to --precision, when its share is "
+         "spent (after a few iterations) or at its iterations. The run says first what precision "
+         "the budget buys."},
+    {.name = "precision", .arg = "RATIO", .per_run = 1, .type = GX_T_STRING, .group = GX_G_TIME,
+     .set = gx_set_precision, .num = GX_NUM_RATIO, .dflt = "0.01",
+     .help = "a step stops once the 95% interval of its median lies within RATIO of it",
+     .more = "Checked between batches of timed iterations, by the pair's initiator, which tells "
+         "its peer; --iters N runs exactly N instead. The report says what ended each step "
+         "(precision, time or iterations) and the interval reached."},
+    {.name = "dry-run", .type = GX_T_FLAG, .group = GX_G_TIME, .set = gx_set_dry_run,
+     .help = "list every measurement with its estimated time; measure nothing",
+     .more = "The run's files (--output, --table) are checked as the run checks them (exit "
+         GX_STR(GX_CODE_EINPUT) " where it would refuse them), and nothing is created."},
+    {.name = "assume-nodes", .arg = "N", .type = GX_T_INT, .group = GX_G_TIME,
+     .set = gx_set_assume_nodes, .num = GX_NUM_INT,
+     .help = "with --dry-run: plan for N nodes instead of this job (e.g. 512 ranks on a laptop)"},
+    {.name = "assume-gpus-per-node", .arg = "G", .type = GX_T_INT, .group = GX_G_TIME,
+     .set = gx_set_assume_per_node, .num = GX_NUM_INT, .dflt = "1",
+     .help = "with --assume-nodes: ranks (one per GPU) on each assumed node"},
     /* Tuning */
-    {"chunk", "LIST|auto", 1, GX_T_LIST, NULL, "the best per size",
-     "chunk sizes of the pipelined paths; a LIST makes chunk an axis",
-     "Pipelined paths: staged, staged-mpi, p2p, zerocopy, unified-prefetch. By default each "
-     "size is measured at the best chunk and depth of a short search (p2p: the whole message as "
-     "one copy; the others: " GX_STR(GX_CHUNK_MIN_KIB) "K.." GX_STR(GX_CHUNK_PIPELINED_MAX_MIB)
-     "M in at most " GX_STR(GX_CHUNK_PIPELINED_PIECES) " pieces x depth "
-     GX_STR(GX_CHUNK_PIPELINED_DEPTHS) ", and the whole message). A LIST measures every chunk x "
-     "depth (depth " GX_STR(GX_GIVEN_DEPTH) " unless given); auto searches "
-     GX_STR(GX_CHUNK_MIN_KIB) "K.." GX_STR(GX_CHUNK_AUTO_MAX_MIB) "M x depth "
-     GX_STR(GX_CHUNK_AUTO_DEPTHS) " (or --depth) and the whole message. Given to a run none of "
-     "whose paths "
-     "chunk, it has no effect, and stderr says so.",
-     GX_G_TUNING, gx_set_chunk, GX_NUM_BYTES, GX_PATH_CHUNKED, 0, NULL},
-    {"depth", "LIST", 1, GX_T_LIST, NULL, "the best per size",
-     "chunks in flight per side (1: no pipelining); a LIST makes depth an axis",
-     "A LIST alone measures at chunk " GX_STR(GX_GIVEN_CHUNK_MIB) "M; with --chunk auto it is "
-     "the depths tried. As --chunk, "
-     "said on stderr where no path of the run chunks.",
-     GX_G_TUNING, gx_set_depth, GX_NUM_INT, GX_PATH_CHUNKED, 0, NULL},
-    {"window", "N", 1, GX_T_INT, NULL, "by size",
-     "messages in flight per bw/bibw iteration; round trips per latency sample",
-     "By default " GX_STR(GX_WINDOW_MOST) ", fewer where those would hold over "
-     GX_STR(GX_WINDOW_MIB) " MiB, and more, up to " GX_STR(GX_WINDOW_MAX) ", where an iteration "
-     "would last under " GX_STR(GX_WINDOW_MS) " ms at the path's typical rate (so that "
-     "per-iteration costs stay near 1%); the unified paths, far slower, have only those of "
-     GX_STR(GX_WINDOW_MS) " ms, 1 at least. Latency: as many round trips, timed together, as "
-     "last about " GX_STR(GX_LATENCY_SAMPLE_US) " us at the path's typical latency (host at 8 "
-     "B: 24; mpi: 2), up to " GX_STR(GX_WINDOW_MAX) ", so that "
-     "the clock's reads are no visible part of a sample; --window 1 times each round trip.",
-     GX_G_TUNING, gx_set_window, GX_NUM_INT, 0, 0, NULL},
-    {"ceilings", "on|off|full", 1, GX_T_STRING, "on", NULL,
-     "measure the ceilings that bound the results, each just before its results (on: those "
-     "the results are rated against; full: every one, at every size)",
-     "The ceilings are the probes of the layers below the paths (host memory through shared "
-     "memory, the peer copy, copy engines, SMs on mapped host memory, managed memory's "
-     "prefetches and faults), measured by the results' pairs just before them; each result's "
-     "efficiency is rated against its ceiling, the probe's best iteration.",
-     GX_G_TUNING, gx_set_ceilings, GX_NUM_NONE, 0, 0, "calibrate"},
-    {"bind", "auto|numa|core|none", 0, GX_T_STRING, "auto", NULL,
-     "cores and memory near the rank's GPU (auto: the GPU's cores split among its ranks)",
-     "auto: cores local to the GPU, split among the ranks sharing them, memory on its NUMA "
-     "node (a launcher binding already local to the GPU is kept); numa: all cores local to the "
-     "GPU; core: one of them; none: leave the binding.",
-     GX_G_TUNING, gx_set_bind, GX_NUM_NONE, 0, 0, NULL},
-    {"nccl-comm", "pair|job", 0, GX_T_STRING, "pair", NULL,
-     "the communicator nccl measures a pair on: the pair's own, or the job's",
-     "pair: a communicator of the pair's two ranks, made for each pair measured, as nccl-tests "
-     "with 2 ranks measures it; job: one communicator of every rank of the job, as an "
-     "application's. NCCL sizes a peer's channels from the whole communicator (its rings and "
-     "every peer's route), so a pair inside a larger communicator can move less than the same "
-     "pair alone; the table's nccl blocks name the one used.",
-     GX_G_TUNING, gx_set_nccl_comm, GX_NUM_NONE, 0, 0, NULL},
-    {"gpu-map", "LIST", 0, GX_T_LIST, NULL, "node-local rank % visible GPUs",
-     "visible GPU of each node-local rank (entry local rank % length), e.g. 0,2,1,3", NULL,
-     GX_G_TUNING, gx_set_gpu_map, GX_NUM_INT, 0, 0, NULL},
-    {"assume-cuda-aware", NULL, 0, GX_T_FLAG, NULL, NULL,
-     "treat the MPI library as CUDA-aware when it cannot be asked", NULL, GX_G_TUNING,
-     gx_set_assume_cuda_aware, GX_NUM_NONE, 0, 0, NULL},
+    {.name = "chunk", .arg = "LIST|auto", .per_run = 1, .type = GX_T_LIST, .group = GX_G_TUNING,
+     .set = gx_set_chunk, .num = GX_NUM_BYTES, .path_needs = GX_PATH_CHUNKED,
+     .dflt_says = "the best per size",
+     .help = "chunk sizes of the pipelined paths; a LIST makes chunk an axis",
+     .more = "Pipelined paths: staged, staged-mpi, p2p, zerocopy, unified-prefetch. By default "
+         "each size is measured at the best chunk and depth of a short search (p2p: the whole "
+         "message as one copy; the others: " GX_STR(GX_CHUNK_MIN_KIB) "K.."
+         GX_STR(GX_CHUNK_PIPELINED_MAX_MIB) "M in at most " GX_STR(GX_CHUNK_PIPELINED_PIECES)
+         " pieces x depth " GX_STR(GX_CHUNK_PIPELINED_DEPTHS) ", and the whole message). A LIST "
+         "measures every chunk x depth (depth " GX_STR(GX_GIVEN_DEPTH) " unless given); auto "
+         "searches " GX_STR(GX_CHUNK_MIN_KIB) "K.." GX_STR(GX_CHUNK_AUTO_MAX_MIB) "M x depth "
+         GX_STR(GX_CHUNK_AUTO_DEPTHS) " (or --depth) and the whole message. Given to a run none "
+         "of whose paths chunk, it has no effect, and stderr says so."},
+    {.name = "depth", .arg = "LIST", .per_run = 1, .type = GX_T_LIST, .group = GX_G_TUNING,
+     .set = gx_set_depth, .num = GX_NUM_INT, .path_needs = GX_PATH_CHUNKED,
+     .dflt_says = "the best per size",
+     .help = "chunks in flight per side (1: no pipelining); a LIST makes depth an axis",
+     .more = "A LIST alone measures at chunk " GX_STR(GX_GIVEN_CHUNK_MIB) "M; with --chunk auto "
+         "it is the depths tried. As --chunk, said on stderr where no path of the run chunks."},
+    {.name = "window", .arg = "N", .per_run = 1, .type = GX_T_INT, .group = GX_G_TUNING,
+     .set = gx_set_window, .num = GX_NUM_INT, .dflt_says = "by size",
+     .help = "messages in flight per bw/bibw iteration; round trips per latency sample",
+     .more = "By default " GX_STR(GX_WINDOW_MOST) ", fewer where those would hold over "
+         GX_STR(GX_WINDOW_MIB) " MiB, and more, up to " GX_STR(GX_WINDOW_MAX) ", where an "
+         "iteration would last under " GX_STR(GX_WINDOW_MS) " ms at the path's typical rate (so "
+         "that per-iteration costs stay near 1%); the unified paths, far slower, have only those "
+         "of " GX_STR(GX_WINDOW_MS) " ms, 1 at least. Latency: as many round trips, timed "
+         "together, as last about " GX_STR(GX_LATENCY_SAMPLE_US) " us at the path's typical "
+         "latency (host at 8 B: 24; mpi: 2), up to " GX_STR(GX_WINDOW_MAX) ", so that the "
+         "clock's reads are no visible part of a sample; --window 1 times each round trip."},
+    {.name = "ceilings", .arg = "on|off|full", .per_run = 1, .type = GX_T_STRING,
+     .group = GX_G_TUNING, .set = gx_set_ceilings, .alias = "calibrate", .dflt = "on",
+     .help = "measure the ceilings that bound the results, each just before its results (on: "
+         "those the results are rated against; full: every one, at every size)",
+     .more = "The ceilings are the probes of the layers below the paths (host memory through "
+         "shared memory, the peer copy, copy engines, SMs on mapped host memory, managed "
+         "memory's prefetches and faults), measured by the results' pairs just before them; each "
+         "result's efficiency is rated against its ceiling, the probe's best iteration."},
+    {.name = "bind", .arg = "auto|numa|core|none", .type = GX_T_STRING, .group = GX_G_TUNING,
+     .set = gx_set_bind, .dflt = "auto",
+     .help = "cores and memory near the rank's GPU (auto: the GPU's cores split among its ranks)",
+     .more = "auto: cores local to the GPU, split among the ranks sharing them, memory on its "
+         "NUMA node (a launcher binding already local to the GPU is kept); numa: all cores local "
+         "to the GPU; core: one of them; none: leave the binding."},
+    {.name = "nccl-comm", .arg = "pair|job", .type = GX_T_STRING, .group = GX_G_TUNING,
+     .set = gx_set_nccl_comm, .dflt = "pair",
+     .help = "the communicator nccl measures a pair on: the pair's own, or the job's",
+     .more = "pair: a communicator of the pair's two ranks, made for each pair measured, as "
+         "nccl-tests with 2 ranks measures it; job: one communicator of every rank of the job, "
+         "as an application's. NCCL sizes a peer's channels from the whole communicator (its "
+         "rings and every peer's route), so a pair inside a larger communicator can move less "
+         "than the same pair alone; the table's nccl blocks name the one used."},
+    {.name = "gpu-map", .arg = "LIST", .type = GX_T_LIST, .group = GX_G_TUNING,
+     .set = gx_set_gpu_map, .num = GX_NUM_INT, .dflt_says = "node-local rank % visible GPUs",
+     .help = "visible GPU of each node-local rank (entry local rank % length), e.g. 0,2,1,3"},
+    {.name = "assume-cuda-aware", .type = GX_T_FLAG, .group = GX_G_TUNING,
+     .set = gx_set_assume_cuda_aware,
+     .help = "treat the MPI library as CUDA-aware when it cannot be asked"},
     /* Reliability */
-    {"validate", "once|all", 1, GX_T_STRING, "once", NULL,
-     "check received data once per size, or after every timed iteration too", NULL,
-     GX_G_RELIABILITY, gx_set_validate, GX_NUM_NONE, 0, 0, NULL},
-    {"allow-skip", NULL, 0, GX_T_FLAG, NULL, NULL,
-     "exit " GX_STR(GX_CODE_OK) ", not " GX_STR(GX_CODE_ENOTHING) ", when every measurement "
-     "was skipped (sweeps over mixed nodes)", NULL,
-     GX_G_RELIABILITY, gx_set_allow_skip, GX_NUM_NONE, 0, 0, NULL},
-    {"fail-on-health", NULL, 0, GX_T_FLAG, NULL, NULL,
-     "exit " GX_STR(GX_CODE_EHEALTH) " when the run finds degraded hardware (its # health "
-     "lines): a node check",
-     "A PCIe link below its maximum, NVLinks down, a NIC slower than its siblings, a pair well "
-     "below its siblings on the same kind of link, a result above its route's line rate or a "
-     "ceiling below its link's usual share (docs/line-rates.md). "
-     "Without it the findings are reported and the exit status is unchanged.",
-     GX_G_RELIABILITY, gx_set_fail_on_health, GX_NUM_NONE, 0, 0, NULL},
-    {"slow-pair", "RATIO", 0, GX_T_STRING, "0.8", NULL,
-     "in pair matrices, flag pairs below RATIO x the median (latency: above median / RATIO)",
-     NULL, GX_G_RELIABILITY, gx_set_slow_pair, GX_NUM_RATIO, 0, 0, NULL},
+    {.name = "validate", .arg = "once|all", .per_run = 1, .type = GX_T_STRING,
+     .group = GX_G_RELIABILITY, .set = gx_set_validate, .dflt = "once",
+     .help = "check received data once per size, or after every timed iteration too"},
+    {.name = "allow-skip", .type = GX_T_FLAG, .group = GX_G_RELIABILITY, .set = gx_set_allow_skip,
+     .help = "exit " GX_STR(GX_CODE_OK) ", not " GX_STR(GX_CODE_ENOTHING) ", when every "
+         "measurement was skipped (sweeps over mixed nodes)"},
+    {.name = "fail-on-health", .type = GX_T_FLAG, .group = GX_G_RELIABILITY,
+     .set = gx_set_fail_on_health,
+     .help = "exit " GX_STR(GX_CODE_EHEALTH) " when the run finds degraded hardware (its # health "
+         "lines): a node check",
+     .more = "A PCIe link below its maximum, NVLinks down, a NIC slower than its siblings, a "
+         "pair well below its siblings on the same kind of link, a result above its route's line "
+         "rate or a ceiling below its link's usual share (docs/line-rates.md). Without it the "
+         "findings are reported and the exit status is unchanged."},
+    {.name = "slow-pair", .arg = "RATIO", .type = GX_T_STRING, .group = GX_G_RELIABILITY,
+     .set = gx_set_slow_pair, .num = GX_NUM_RATIO, .dflt = "0.8",
+     .help = "in pair matrices, flag pairs below RATIO x the median (latency: above median / "
+         "RATIO)"},
     /* Information */
-    {"help", NULL, 0, GX_T_FLAG, NULL, NULL, "this text", NULL, GX_G_INFO, gx_set_help,
-     GX_NUM_NONE, 0, 'h', NULL},
-    {"help-all", NULL, 0, GX_T_FLAG, NULL, NULL,
-     "every option with its details, the paths and the testing options", NULL, GX_G_INFO,
-     gx_set_help_all, GX_NUM_NONE, 0, 0, NULL},
-    {"version", NULL, 0, GX_T_FLAG, NULL, NULL, "the version and the build", NULL, GX_G_INFO,
-     gx_set_version, GX_NUM_NONE, 0, 0, NULL},
+    {.name = "help", .type = GX_T_FLAG, .group = GX_G_INFO, .set = gx_set_help, .short_name = 'h',
+     .help = "this text"},
+    {.name = "help-all", .type = GX_T_FLAG, .group = GX_G_INFO, .set = gx_set_help_all,
+     .help = "every option with its details, the paths and the testing options"},
+    {.name = "version", .type = GX_T_FLAG, .group = GX_G_INFO, .set = gx_set_version,
+     .help = "the version and the build"},
     /* Testing and shell completion */
-    {"topology-xml", "FILE", 0, GX_T_STRING, NULL, "this machine, or $GPUXFER_TOPOLOGY_XML",
-     "hwloc XML topology to decide on instead of this machine (nothing is bound)", NULL,
-     GX_G_TESTING, gx_set_topology_xml, GX_NUM_NONE, 0, 0, NULL},
-    {"fake-gpus", "BUSIDS", 0, GX_T_LIST, NULL, NULL,
-     "PCI bus ids standing in for the CUDA devices (tests without GPUs; with --topology-xml)",
-     NULL, GX_G_TESTING, gx_set_fake_gpus, GX_NUM_NONE, 0, 0, NULL},
-    {"list", "WHAT", 0, GX_T_STRING, NULL, NULL,
-     "print the names of WHAT, one per line: options, paths, patterns, pairs, mem, scenarios "
-     "(for shell completion)", NULL, GX_G_TESTING, gx_set_list, GX_NUM_NONE, 0, 0, NULL},
-    {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, 0, NULL, GX_NUM_NONE, 0, 0, NULL},
+    {.name = "topology-xml", .arg = "FILE", .type = GX_T_STRING, .group = GX_G_TESTING,
+     .set = gx_set_topology_xml, .dflt_says = "this machine, or $GPUXFER_TOPOLOGY_XML",
+     .help = "hwloc XML topology to decide on instead of this machine (nothing is bound)"},
+    {.name = "fake-gpus", .arg = "BUSIDS", .type = GX_T_LIST, .group = GX_G_TESTING,
+     .set = gx_set_fake_gpus,
+     .help = "PCI bus ids standing in for the CUDA devices (tests without GPUs; with "
+         "--topology-xml)"},
+    {.name = "list", .arg = "WHAT", .type = GX_T_STRING, .group = GX_G_TESTING, .set = gx_set_list,
+     .help = "print the names of WHAT, one per line: options, paths, patterns, pairs, mem, "
+         "scenarios (for shell completion)"},
+    {.name = NULL},
 };
 
 int gx_option_set(const struct gx_option *op, struct gx_options *o, struct gx_run_opts *r,

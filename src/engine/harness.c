@@ -75,7 +75,7 @@ static void arm(const struct gx_bench *b, const struct gx_round *round, const st
 }
 
 /* A step whose first visit took more than GX_VISITS_CUT times its share (for its fewest
- * iterations, which no share shortens: the unified paths on one shared H100) gets no more: its
+ * iterations, which no share shortens: the unified paths on a slow GPU) gets no more: its
  * result rests on that visit (visits 1 of those planned), and the time its later visits would
  * have taken goes to the steps after it, where the whole plan would otherwise outlast its budget
  * by a third. Agreed by every rank (a pair's ranks decide). */
@@ -292,8 +292,8 @@ static const struct gx_mgroup *served_by(const struct gx_mplan *plan, const stru
 
 /* This rank's filter of g, GX_ESKIP with the reason where its pair cannot use it; leaves g's
  * endpoint open. A probe bounds results: where they will be skipped (pinned memory without a
- * GPU) it is not measured either (on the CPU machine the plan scenario's probes for its pinned
- * run took as long as those of the pageable run it measures); asked in the same agreement, not
+ * GPU) it is not measured either (its time would be as long as a measured run's probes, for
+ * nothing); asked in the same agreement, not
  * one more (beside CPU hogs every agreement may wait for a time slice). The probe's own reason
  * comes first: the table says one such as "no GPU" once for all. */
 static int filter_group(struct gx_harness *h, const struct gx_mgroup *g,

@@ -101,7 +101,7 @@ int gx_ensure_capacity(struct gx_ep *ep, size_t bytes, struct gx_err *err)
             return rc;
         rc = ep->ops->open(ep, err);
         rc = gx_pair_agree(ep, rc, err);
-        /* A path that did not open has nothing behind its buffers (issue 46: the shm probe's
+        /* A path that did not open has nothing behind its buffers (e.g. the shm probe's
          * segments): capacity 0, so that the next step allocates and opens again instead of
          * copying into what open never made. */
         if (rc != GX_OK)
@@ -326,8 +326,8 @@ static int measure_prepared(struct gx_bench *b, const struct gx_mstep *st,
     int all = b->run->validate == GX_VALIDATE_ALL && !probe;
     ep->gpu_timed = 0; /* the latency pattern sets it; one measurement is one pattern */
     /* Decided once: without per-iteration work to do, the timed loop is the transfer and the
-     * clock alone, as in osu_latency (issue 38: that work and non-blocking calls for a single
-     * message were 0.07 of 0.54 us at 8 B on the loaded CPU machine). The stop rule is asked
+     * clock alone, as in osu_latency (that work and non-blocking calls for a single message
+     * are a visible part of a small message's latency). The stop rule is asked
      * between spans, at its batch boundaries. */
     int bare = !all && !ep->ops->between &&
                (probe || !gx_fault_point_due(ep->job->rank, st->size));
@@ -354,8 +354,8 @@ static int measure_prepared(struct gx_bench *b, const struct gx_mstep *st,
 
 /* Where both ranks share one GPU and every message of a window goes from one source buffer
  * to one destination buffer (as in osu_bw), the pair of them stays in the GPU's L2 once it
- * fits: a 16 MiB mpi bw on one H100 moved 1824 GB/s, more than its HBM carries for distinct
- * data, and fell to 1207 at 64 MiB. Returns the L2's bytes then, else 0. */
+ * fits, and the path moves more than its HBM carries for distinct data. Returns the L2's bytes
+ * then, else 0. */
 static int32_t l2_resident(const struct gx_ep *ep, const struct gx_mstep *st)
 {
     const struct gx_topo_rank *t = ep->job->topo;
@@ -423,15 +423,12 @@ static int measure_candidate(int i, void *ctx, struct gx_cand_result *m, struct 
     q.depth = c->s->cand_depth[i];
     q.iters = q.min_iters = q.floor_iters = gx_mstep_quick_iters(c->s);
     /* Every candidate warms up once, beside its validation pass, so that all are measured
-     * alike: with only the first warmed (a try of this session), staged-mpi at 16M on one
-     * shared H200 chose that first, 16M/2, in five default runs of five, where 4M/4 moved
-     * 1.17x more in jobs of their own (results/issue33/h200x1-wave4/f at 208e285); with all
-     * warmed, one run of two chose 4M/2 (g). */
+     * alike: with only the first warmed, the search kept choosing that first one over faster
+     * candidates (docs/paths.md). */
     q.warmup = 1;
     /* Under a budget the search takes half of the step's share, a slice a candidate, and a
-     * candidate stops after one timed iteration once its slice is spent: on one shared H200
-     * unified-prefetch's iterations at 16M and 64M last 0.7 s, and its 8-10 candidates of 6
-     * iterations each took 34-43 s of a 45 s run's budget. */
+     * candidate stops after one timed iteration once its slice is spent: a slow path's
+     * candidates at their fewest iterations would otherwise take most of a run's budget. */
     double share = c->b->share_s;
     if (share > 0) {
         q.min_iters = q.floor_iters = 1;

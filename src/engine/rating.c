@@ -63,12 +63,11 @@ void gx_ceiling_apply(const struct gx_ceilings *c, const struct gx_path_ops *ops
     /* The ceiling is the best its probe reached: a median whose whole 95% interval lies
      * beyond it beat every iteration of the layer below, so the ceiling is no bound here. A
      * median beyond it whose interval reaches it is at the ceiling, as a path at the layer's
-     * own limit is: p2p at 64M chunks on one shared H100 read 1508.4 GB/s (interval 1504.2 ..
-     * 1509.7) against the peer copy's best 1507.3, and staged bibw 49.55-49.67 (cv 1.5-1.8%)
-     * against the copy engines' 49.51. Fewer than GX_MIN_ITERS samples have no 95% interval
-     * (min..max of n covers 1 - 2^(1-n): 94% at 5, none at 1) and show nothing beyond it: beside
-     * two CPU hogs one-iteration latencies of a time slice each (3956 us) read 100.4-101.2% of
-     * probes that were time slices too. Either way the table marks an efficiency above 100%. */
+     * own limit is: the probe's best and the median differ by less than the median is known
+     * to (docs/ceilings.md). Fewer than GX_MIN_ITERS samples have no 95% interval (the range
+     * of n covers the median with probability 1 - 2^(1-n)) and show nothing beyond it: on a
+     * busy machine a result and its probe may both be time slices. Either way the table marks
+     * an efficiency above 100%. */
     int beyond = res->stats.n >= GX_MIN_ITERS &&
                  (latency ? res->stats.ci_hi < ceil : res->stats.ci_lo > ceil);
     res->ceiling_exceeded = res->efficiency > 1.0 && beyond;

@@ -44,8 +44,9 @@ static double pace_since_ask(struct gx_bench *b, long n, double now)
 }
 
 /* The initiator's next boundary: the schedule's, brought nearer where the share left affords
- * fewer iterations at the pace since the last boundary (beside CPU hogs a batch of n/4
- * iterations, each waiting for a time slice, overshot a 0.11 s share by 0.25 s). */
+ * fewer iterations at the pace since the last boundary (on a busy machine a batch of n/4
+ * iterations, each waiting for a time slice, would overshoot a short share by more than the
+ * share). */
 static long next_boundary(const struct gx_bench *b, const struct gx_mstep *st, long n,
                           double pace, double now)
 {
@@ -59,10 +60,10 @@ static long next_boundary(const struct gx_bench *b, const struct gx_mstep *st, l
 
 /* A window of round trips (a latency sample is their mean, whatever their number) shrinks to
  * what the share left affords for the iterations still owed at the pace seen: the warm-up's
- * rest and the fewest, or the one a step ended on time still runs. Beside two CPU hogs on the
- * 2-core machine every round trip of the default host run waited for a time slice (8 ms), one
- * iteration of 24 took 0.19 s where the step's share was 0.05 s, and the run took 143% of its
- * budget. Before a step's first iteration the guess is the last step's round trip. A window of
+ * rest and the fewest, or the one a step ended on time still runs: on a busy machine each
+ * round trip may wait for a time slice, and a window sized at the path's typical latency would
+ * then outlast the step's share many times over (docs/reliability.md). Before a step's first
+ * iteration the guess is the last step's round trip. A window of
  * messages is left as it is: its size is part of what bw measures. */
 static long window_afforded(const struct gx_bench *b, const struct gx_mstep *st, long n,
                             int verdict, double now)

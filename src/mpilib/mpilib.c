@@ -53,12 +53,12 @@ void gx_mpilib_env_switch(const struct gx_mpilib_probe *p, const char *var, cons
 
 /* UCX learns of device memory from its CUDA hooks (the ucm module libucm_cuda, which wraps the
  * driver's allocation calls). Where that module is not loaded (a UCX build whose CUDA runtime is
- * missing: the Open MPI 5 kit, issue 23), two of its caches go wrong on device buffers: the
+ * missing, as in an Open MPI 5 kit), two of its caches go wrong on device buffers: the
  * memory-type cache calls them host memory and UCX copies them with memcpy (a SIGSEGV in
  * uct_mm_ep_am_short, MPI_ERR_INTERN in osu_bw), and the registration cache never hears of a
  * cudaFree, so a buffer allocated again at a freed one's address is sent through the old one's
- * registration (on one H200: mpi bw at 1 MiB received wrong data from its first byte after the
- * ceiling probes' allocations; with UCX_RCACHE_ENABLE=n it validated). UCX reads both variables
+ * registration (mpi bw then receives wrong data after the ceiling probes' allocations, and
+ * validates with UCX_RCACHE_ENABLE=n). UCX reads both variables
  * when it is loaded, before main, so only the launcher's environment can turn them off. */
 static const char *const ucx_hookless_vars[] = {"UCX_MEMTYPE_CACHE", "UCX_RCACHE_ENABLE"};
 

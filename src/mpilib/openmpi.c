@@ -85,8 +85,8 @@ static int openmpi_over_ucx(const char *version)
 }
 
 /* pml ucx: UCX's CUDA transports; pml ob1: the smcuda BTL where it is loaded (CUDA IPC within a
- * node), otherwise ob1's copy of device buffers through host memory, which moved 1 MiB at
- * 0.34 GB/s on an H200 where smcuda moved 143 (issue 38). */
+ * node), otherwise ob1's copy of device buffers through host memory, hundreds of times slower
+ * (docs/mpi-libraries.md): the report names the route so that such a number is explained. */
 static int openmpi_device_route(const char *version, char *buf, size_t len)
 {
     (void)version;
@@ -128,8 +128,8 @@ static int openmpi_device_route(const char *version, char *buf, size_t len)
 /* Open MPI's CUDA support pins its shared-memory segment with cuMemHostRegister at start-up.
  * The segment is a file in its session directory, under /tmp unless told otherwise, and the
  * driver cannot pin a file mapping on a disk file system: Open MPI 4.1.4 then prints "The call
- * to cuMemHostRegister(..., 134217728, 0) failed" (ext4 /tmp on the H100 and H200 VMs), and
- * stays quiet with its session directory on tmpfs (TMPDIR=/dev/shm), as osu does. */
+ * to cuMemHostRegister(..., 134217728, 0) failed" (e.g. with /tmp on ext4), and stays quiet
+ * with its session directory on tmpfs (TMPDIR=/dev/shm), as osu does. */
 static void openmpi_startup_notice(const struct gx_mpilib_probe *p, char *buf, size_t len)
 {
     static const char *const dirs[] = {"OMPI_MCA_orte_jobfam_session_dir", "PMIX_SERVER_TMPDIR"};

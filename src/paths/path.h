@@ -73,14 +73,12 @@ static inline void gx_stage_add(struct gx_ep *ep, int i, double t0)
  * messages go one after another, or are far slower than the copies the byte rule was set by):
  * the window is sized by time alone (gx_default_window_by_time). */
 #define GX_PATH_WINDOW_BY_TIME 0x10u
-/* Each message of a window has a region of its own in src and dst. Memory that migrates
- * would otherwise find its pages where the window's previous message left them (the sender's
- * on the host after the first), so all are put back in place between iterations; and on one
- * GPU, copies in flight from one source find each other's lines in L2 (p2p at 16M, four
- * streams: 124-164% of the peer probe, which reads a fresh source; 80% with regions,
- * results/issue33/h200x1-wave4/l at 208e285). Regions start GX_MANAGED_BLOCK apart in memory that
- * migrates (the driver moves managed memory in blocks of that size, its VA blocks), a page
- * apart elsewhere. */
+/* Each message of a window has a region of its own in src and dst. Memory that migrates would
+ * otherwise find its pages where the window's previous message left them (the sender's on the host
+ * after the first), so all are put back in place between iterations; and on one GPU, copies in
+ * flight from one source find each other's lines in L2 and beat the peer probe, which reads a fresh
+ * source (docs/paths.md, p2p). Regions start GX_MANAGED_BLOCK apart in memory that migrates (the
+ * driver moves managed memory in blocks of that size, its VA blocks), a page apart elsewhere. */
 #define GX_PATH_MESSAGE_REGIONS 0x20u
 #define GX_MANAGED_BLOCK ((size_t)2 << 20)
 /* Its data crosses host memory on the way even between device buffers (staged copies, mapped

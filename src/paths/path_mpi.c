@@ -107,8 +107,8 @@ const struct gx_path_ops gx_path_mpi = {
     .open = mpi_open,
     .xfer = mpi_xfer,
     .close = mpi_close,
-    /* A CUDA-aware MPI between NVLink peers (H200: 396 GB/s at 1 GiB): at 50, a 1 GiB window
-     * was one message, whose rendezvous cost 1% against osu_bw's 64 (issue 23). */
+    /* A CUDA-aware MPI between NVLink peers: at a lower rate, a large message's window would be
+     * a single message, whose rendezvous shows in the rate (docs/mpi-libraries.md). */
     .nominal_gbps = 400,
     .nominal_us = 10,
     .bounds = MPI_BOUNDS,

@@ -233,10 +233,9 @@ const struct gx_path_ops gx_path_nccl = {
     .close = nccl_close,
     .nominal_gbps = 350,
     .nominal_us = 20,
-    /* On two H100s (NVLink, NCCL 2.28) every 8-byte latency step, the first or not, began cold:
-     * after 4 warm-up round trips its first 2-3 samples were 70-120 us against 16-19 after (cv
-     * 0.6-0.9, marked as the machine's disturbance); after 40 (~1.4 ms) none was. About 1 ms of
-     * cold start each step, taken five times over. */
+    /* Every latency step, the first or not, begins cold: its first samples after a short
+     * warm-up are several times its pace, and would be marked as the machine's disturbance.
+     * settle_s is that cold start taken several times over (docs/options.md, --warmup). */
     .settle_s = 0.005,
     .bounds = {[GX_FAMILY_ONE_WAY] = GX_BOUNDS(nccl_one_way),
                [GX_FAMILY_BOTH_WAYS] = GX_BOUNDS(nccl_both_ways)},

@@ -398,8 +398,8 @@ static void p2p_close(struct gx_ep *ep)
 /* Copy engines over the peer link: the same copies without the handshakes are the limit. */
 /* At the chunk: p2p's message is its chunks' peer copies, up to --depth of them in flight, and
  * the peer probe copies the same bytes in flight in pieces of the chunk (4 streams every other
- * pair of iterations). Rated at the message, 64M chunks 4 deep read 109% of whole 1G copies
- * (2089 against 1913 GB/s on one H200 shared by two ranks: the copy's size changes its rate). */
+ * pair of iterations). Rated at the message, chunks in flight beat whole copies of the message:
+ * the copy's size changes its rate (docs/ceilings.md). */
 static const struct gx_bound_rule p2p_one_way[] = {
     {.at_chunk = 1, .nstages = 1, .stages = {{"peer copy", GX_CEIL_PEER}}},
 };

@@ -180,14 +180,13 @@ static void staged_close(struct gx_ep *ep)
     ep->priv = NULL;
 }
 
-/* One way, where both ranks share a GPU: its D2H while its H2D runs (copy-engines), at the
- * chunk. On two GPUs each runs one of the stages, and the pipeline read up to 100.9% of the
- * probe of both at once (4 x H100, 1M chunks at depth 4): the two GPUs' copies at once are no
- * bound there, while no byte can pass the sender's D2H faster than that GPU's copy engine moves
- * it alone (sender-d2h). Through MPI on one node, host memory through shared memory
- * (shm-copy) joins, the slower of the two bounds; across nodes the network joins (not
- * measured). Both ways: every GPU runs its D2H and its H2D at once, as the probe's both-ways
- * pattern does, on one GPU or two. */
+/* One way, where both ranks share a GPU: its D2H while its H2D runs (copy-engines), at the chunk.
+ * On two GPUs each runs one of the stages, and the pipeline beat the probe of both at once
+ * (docs/ceilings.md): the two GPUs' copies at once are no bound there, while no byte can pass the
+ * sender's D2H faster than that GPU's copy engine moves it alone (sender-d2h). Through MPI on one
+ * node, host memory through shared memory (shm-copy) joins, the slower of the two bounds; across
+ * nodes the network joins (not measured). Both ways: every GPU runs its D2H and its H2D at once, as
+ * the probe's both-ways pattern does, on one GPU or two. */
 #define STAGED_COPIES {"D2H while H2D", GX_CEIL_COPY}
 #define STAGED_D2H {"the sender's D2H alone", GX_CEIL_SENDER_D2H}
 #define STAGED_COPIES_BOTH {"D2H and H2D both ways", GX_CEIL_COPY_BIDIR}

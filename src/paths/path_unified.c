@@ -66,8 +66,8 @@ static int um_filter(struct gx_ep *ep, struct gx_err *why)
 
 /* MPI reads and writes both buffers with the CPU once their pages are on the host: advised so,
  * the driver maps pages in the CPU's page tables as it migrates them there, instead of the
- * CPU faulting on each page it touches (on H200, with Open MPI's CUDA support off so that MPI
- * copies the pages as host memory: 2.85-3.03 GB/s against 2.58-2.78 without). Only a hint: a driver that declines it leaves the path as it was. */
+ * CPU faulting on each page it touches, which is faster where MPI copies the pages as host memory
+ * (docs/paths.md). Only a hint: a driver that declines it leaves the path as it was. */
 static int um_advise(struct gx_ep *ep, struct gx_err *err)
 {
     struct cudaMemLocation cpu = {.type = cudaMemLocationTypeHost, .id = 0};
@@ -295,12 +295,9 @@ static const struct gx_bound_rule um_demand_one_way[] = {UM_DEMAND_RULE(UM_FAULT
 static const struct gx_bound_rule um_demand_both_ways[] = {
     UM_DEMAND_RULE(UM_FAULTS_BOTH, UM_SHM_BOTH)};
 
-/* The pipelined paths' chunks, at depths 1, 2 and 4: on one H200 shared by two ranks the
- * exhaustive search's best were 256K at depth 1 at 1M (0.40 GB/s against 0.31 at depth 2) and
- * 1M at depth 1 at 16M (0.42 against 0.33-0.37 at depths 2 and 4)
- * (results/issue33/h200x1-search-ab/second/exhaustive.json at 208e285), but 64K at depth 2 at 64K:
- * measured in turn in one job, depth 4 moved 0.86-0.96 of it in one call and 0.82-1.14 (median
- * 0.98) in another (results/issue33/h200x1-wave4/h, i at 208e285). */
+/* The pipelined paths' chunks, at depths 1, 2 and 4: unlike the copies', the unified paths'
+ * best setting was at depth 1 for some sizes and at depth 2 for others, and depth 4 was no
+ * better than 2 (docs/paths.md, "Chunking"). */
 static const struct gx_chunk_policy um_chunk_policy = {
     .min_chunk = (size_t)64 << 10,
     .max_chunk = (size_t)16 << 20,
@@ -327,8 +324,7 @@ const struct gx_path_ops gx_path_unified_prefetch = {
     .between = um_between,
     .xfer = um_xfer_prefetch,
     .close = um_close,
-    /* Between 0.35 GB/s from 64M on one H200 shared by two ranks (330-390 us a message up to
-     * 64K), once every message of a window migrated, and 1.4-1.5 at 256M on two H200s. */
+    /* Between what one GPU shared by two ranks and two GPUs measured (docs/paths.md). */
     .nominal_gbps = 0.7,
     .nominal_us = 300,
     .bounds = {[GX_FAMILY_ONE_WAY] = GX_BOUNDS(um_prefetch_one_way),

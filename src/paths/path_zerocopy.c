@@ -44,9 +44,9 @@ static int zc_filter(struct gx_ep *ep, struct gx_err *why)
 }
 
 /* Slots of one chunk each, as many as --depth asks (up to the ring's limit). The rings'
- * memory grows to hold them: bounding the slots by memory sized for NSLOTS messages instead made
- * depth 4 run as depth 2 wherever the chunk was the whole message (zerocopy at 4K-16M on one
- * H200, results/issue33 at 208e285: half the rate of depth 4, reported as depth 4). */
+ * memory grows to hold them: bounding the slots by memory sized for NSLOTS messages instead would
+ * make depth 4 run as depth 2 wherever the chunk is the whole message, and be reported as
+ * depth 4. */
 struct zc_ring {
     struct gx_chunk_plan plan;
     size_t slot_bytes, ops;

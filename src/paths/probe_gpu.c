@@ -9,25 +9,22 @@
  *   for small copies on one GPU) costs only iterations, while a probe that never keeps as many
  *   in flight as a path does is beaten by it on separate GPUs. Each message of the peer copy has
  *   a region of its own in both buffers (GX_PATH_MESSAGE_REGIONS, as p2p): two streams copying
- *   one buffer at once found each other's lines in L2 (a 16M peer copy read 3969 GB/s, more
- *   than HBM carries for distinct data). With one and four streams only, p2p's 1G in 64M
- *   chunks at depth 2 read 1510.2-1511.3 GB/s on one shared H100 against the probe's best
- *   64M iteration, 1506.5: two copies in flight beat both at the HBM's limit. For managed
- *   pages one stream only: a second finds the first's pages already moved;
+ *   one buffer at once find each other's lines in L2, more than HBM carries for distinct data.
+ *   Two streams are among the schedules because at the HBM's limit two copies in flight beat
+ *   both one and four (docs/ceilings.md, "How the GPU probes run"). For managed pages one
+ *   stream only: a second finds the first's pages already moved;
  * - one way, a probe whose sides share something that slows both when they run at once
  *   (in_turn in gpu_stages) alternates its iterations between the two schedules: the sides
- *   at once, and the receiver's stage after the sender's. On one H200 shared by two ranks,
- *   kernels writing and reading mapped memory at once reached 23.7 GB/s, one after the other
- *   25.8 (zerocopy at 1G, depth 1, read 108.8% of the first); a path's own schedule lies
- *   between the two, and the best iteration covers both. Copy engines move the two directions
- *   of a link at once undisturbed (50 GB/s at once, half that in turn): they take only the
+ *   at once, and the receiver's stage after the sender's: on one GPU kernels writing and
+ *   reading mapped memory are faster one after the other than at once, and a path's own
+ *   schedule lies between the two, so the best iteration covers both. Copy engines move the
+ *   two directions of a link at once undisturbed (in turn, half as fast): they take only the
  *   first. Both ways, every path runs its sides at once.
  * The stages:
  * - peer-copy: the sender's copies into the peer's own dst, opened through CUDA IPC as p2p
  *   opens it, without a path's handshakes (the peer link, or the GPU's own memory when the
- *   ranks share it). Into a buffer of its own process on the peer's GPU instead, 16M copies
- *   on one shared H100 ran 0.9-1.0% slower than into the peer process's (300 interleaved
- *   iterations, one and two streams), and p2p at 16M and 64M chunks read 100.0-100.2% of it;
+ *   ranks share it): copies into a buffer of the probe's own process on the peer's GPU run
+ *   slower than p2p's, which p2p would then beat;
  * - copy-engines: the sender's D2H into pinned host memory while the receiver's H2D runs;
  * - mapped: the sender's kernel writes mapped pinned host memory while the receiver's reads it
  *   (gx_kernel_copy, zerocopy's mover);
@@ -160,8 +157,8 @@ static int peer_send(struct gx_ep *ep, struct gpu_state *g, int count, size_t by
                      const cudaStream_t *s, struct gx_err *err)
 {
     /* As p2p copies: cudaMemcpyAsync into the peer's own dst, opened through CUDA IPC
-     * (cudaMemcpyPeerAsync on one GPU shared by both ranks cost about 0.5 us more a copy: p2p
-     * read 113% of it at 64K on one H200). */
+     * (cudaMemcpyPeerAsync costs more a copy on one GPU shared by both ranks, and p2p beat
+     * it at small chunks). */
     int pieces = g->nstreams > count ? (g->nstreams + count - 1) / count : 1;
     size_t piece = (bytes + (size_t)pieces - 1) / (size_t)pieces;
     int k = 0;
@@ -419,10 +416,9 @@ const struct gx_path_ops gx_probe_mapped = {
     GPU_PROBE_OPS("mapped", "SMs on mapped pinned host memory: the sender's kernel writes it "
                   "while the receiver's reads it (gx_kernel_copy)", GX_MEM_DEVICE, 25, 8, 0),
 };
-/* The migration probes' typical pace, measured once every message of a window migrated (one
- * shared H200, 2026-11-24): prefetch 0.08 GB/s at 4K (51 us a message) to 12-14 from 16M;
- * faults 0.07 at 4K (58 us) to 2.2-2.8 from 16M. Each iteration's untimed return of the pages
- * (between) takes about as long again, so their nominal rates are half of those. */
+/* The migration probes' typical pace (docs/ceilings.md, "How the GPU probes run"), halved:
+ * each iteration's untimed return of the pages (between) takes about as long again as the
+ * timed move. */
 const struct gx_path_ops gx_probe_prefetch = {
     GPU_PROBE_OPS("prefetch", "managed memory: the sender prefetches its pages from its GPU "
                   "to the host while the receiver prefetches its own to its GPU",
@@ -446,8 +442,8 @@ const struct gx_path_ops gx_probe_sender_d2h = {
                      GX_MEM_PINNED, 50, 5, 0),
 };
 
-/* One GPU's host link, its message from pinned host memory to the GPU or back: nvbandwidth's
- * copies at 64M on one H100 at gen 5 x16 read 54.6-55.2 GB/s (line-rates.md). */
+/* One GPU's host link, its message from pinned host memory to the GPU or back, paced as a PCIe
+ * gen 5 x16 link's copies (docs/line-rates.md). */
 #define HOST_LINK_OPS(nm, wh, src, dst) GPU_PROBE_OPS_OF(nm, wh, src, dst, 50, 5, 0)
 const struct gx_path_ops gx_probe_h2d = {
     HOST_LINK_OPS("host-to-device", "one GPU's host link: its copy engine's cudaMemcpyAsync from "

@@ -39,9 +39,8 @@ struct shm_probe {
  * two CPUs: the receiver copies the first half out of the sender's segment while the sender
  * copies the second half into the receiver's. One copy of the message either way; a library
  * that pipelines a copy in and a copy out (Open MPI's vader without single-copy) keeps both
- * CPUs busy too, and beat the receiver's copy alone at 128M (8.7 GB/s against 6.7-8.6, 102-126%
- * in the plan scenario on one H200 host). Below it the second flag costs more than half a
- * copy saves. */
+ * CPUs busy too, and beat the receiver's copy alone at large messages (docs/ceilings.md, "How
+ * the host probe runs"). Below SPLIT_FROM the second flag costs more than half a copy saves. */
 #define SPLIT_FROM ((size_t)1 << 20)
 
 static struct shm_flags *flags_of(const struct gx_shm_segment *s)
@@ -87,9 +86,8 @@ static int shm_open(struct gx_ep *ep, struct gx_err *err)
  * MPI library does: spinning while each rank has a CPU of its own, yielding at every poll on an
  * oversubscribed node (Open MPI's mpi_yield_when_idle then). A yield where the ranks have CPUs
  * of their own hands the CPU to whatever else waits for it, for a whole time slice: beside a
- * CPU hog, with a yield every 2^18 spins, the 4 MiB round trip's best reached 665-771 us in the
- * runs where MPI's results crossed the probe ('!'); spinning, 139-325 us and none crossed
- * (results/issue32 at 208e285). */
+ * CPU hog, a probe that yielded now and then lost whole slices and MPI's results crossed it
+ * ('!'); spinning, none did. */
 static int wait_for(struct shm_probe *p, const volatile uint64_t *counter, uint64_t want,
                     int peer, int yield, struct gx_err *err)
 {
@@ -135,9 +133,9 @@ static void copy_once(struct gx_ep *ep, const struct shm_probe *p, size_t bytes)
 }
 
 /* The copy of this size, the faster of two on this machine: a library memcpy changes its strategy
- * with the size (glibc 2.36 on the CPU machine: 10.0 GB/s at 128 MiB, 17.5 at 256 MiB) and a
- * streaming copy moved 17.5 GB/s at 128 MiB, where MPI's single copy moved 12.2 and crossed the
- * memcpy probe's ceiling (results/issue32 at 208e285); within the caches memcpy is far ahead. A
+ * with the size, and past the caches a streaming copy can beat it by far, as MPI's own copy
+ * then does (a memcpy probe alone was crossed by MPI's results); within the caches memcpy is far
+ * ahead (docs/ceilings.md, "How the host probe runs"). A
  * ceiling is the layer at its best: untimed trials of each in turn, three apiece (the first touches
  * the pages), of TRIAL_BYTES each (TRIAL_REPS copies at most) so that a small copy is not lost in
  * the clock, pick the copy. Local: only this side copies what it receives. */
@@ -220,7 +218,7 @@ const struct gx_path_ops gx_probe_shm_copy = {
     .default_src = GX_MEM_PAGEABLE,
     .default_dst = GX_MEM_PAGEABLE,
     .flags = GX_PATH_PROBE,
-    /* Measured 37-50 GB/s from 256K on the CPU machine, 13-41 on an H200 host (2026-11-24). */
+    /* Between what CPU machines and GPU hosts measured (docs/ceilings.md). */
     .nominal_gbps = 25,
     .nominal_us = 0.5,
     .filter = shm_filter,

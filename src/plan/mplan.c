@@ -65,8 +65,8 @@ long gx_mstep_quick_iters(const struct gx_mstep *s)
 long gx_mstep_search_iters(const struct gx_mstep *s)
 {
     /* Each candidate: its quick iterations, one warm-up, one validation pass (both ways; it
-     * warms the candidate's setting too: without it staged-mpi's ranking at 4K on one H200
-     * picked depth 2, 20% below depth 4). */
+     * warms the candidate's setting too: without it the first candidate measured of a setting
+     * can rank below one that is slower). */
     return s->ncand > 1 ? s->ncand * (gx_mstep_quick_iters(s) + 3) : 0;
 }
 
@@ -98,9 +98,8 @@ long gx_mstep_next_timed_ask(const struct gx_mstep *s, long n)
     if (n >= first)
         return gx_mstep_next_ask(s, n);
     /* The warm-up is cut before it starts or after its first iteration: on a busy machine one
-     * iteration of 256 MiB in flight took 0.15 s, and one of 24 round trips, each waiting for
-     * a time slice of the peer beside CPU hogs, 0.5 s, where the default run's later steps had
-     * a share of 1 ms left. */
+     * warm-up iteration (a large window in flight, or round trips each waiting for a time
+     * slice) can outlast what is left of a late step's share. */
     if (n < -s->warmup)
         return -s->warmup;
     if (n == -s->warmup && s->warmup > 1)

@@ -119,32 +119,28 @@ struct gx_pace {
 long gx_default_round_trips(size_t bytes, struct gx_pace pc);
 /* A probe's iterations: its ceiling is its best one, found in half a result's default, its
  * schedules taking turns; at least GX_PROBE_MIN_ITERS, also before it may stop. A maximum
- * wants more iterations than a median: p2p at 64M chunks on one shared H100 (1513.5 GB/s, cv
- * 0.08%, at the HBM's limit as the probe is) beat the best of a peer-copy probe that had
- * stopped after 5 iterations, 2 or 3 of each schedule, in 1 of 2 plan runs (100.1%). A median
- * of 5 from the same spread beats the best of 12 in 1.5% of points (the top 3 of 17 all the
- * result's), the best of 3 in 36%. */
+ * wants more iterations than a median: a probe that stopped as early as a result does would
+ * often have a best that the result's median of the same spread beats (docs/ceilings.md). */
 #define GX_PROBE_MIN_ITERS 24
 long gx_probe_iters(size_t bytes);
 /* The fewest timed iterations of a step that stops on precision or time: GX_MIN_ITERS (its most
  * where that is fewer). Neither the budget nor the precision ends a step before them: five are
- * enough for the interval of a median (their range: 94%), and a result on fewer is marked
+ * enough for the interval of a median (GX_NOISE_MIN_SAMPLES), and a result on fewer is marked
  * (GX_NOISE_FEW). The budget gives every step its fewest first (gx_budget_share). */
 #define GX_MIN_ITERS GX_NOISE_MIN_SAMPLES
 long gx_min_iters(long iters);
 /* Seconds a job spends outside its steps (start, the report, the plan) as --dry-run counts
  * them, and what the budget keeps back for them: from mpirun's start to the report's and from
- * the report's end to the exit, 0.4 s on the CPU machine and 0.7-0.8 s on one H200 (CUDA's
- * start), 2026-11-24; 1.0 made the CPU machine's default estimate 3.1 s for runs of 2.2-2.6. */
+ * the report's end to the exit, between a CPU machine's and a GPU host's (CUDA's start), so
+ * that the estimate neither overshoots on one nor falls short on the other (docs/options.md,
+ * --dry-run). */
 #define GX_JOB_OVERHEAD_S 0.6
 /* A plan within this much of its budget is within it (--dry-run's estimate, the run's note). */
 #define GX_BUDGET_SLACK 1.05
 /* --dry-run's guess at how much a step's iterations vary (their coefficient of variation): a
- * quiet machine's, GX_DRY_RUN_CV up to 64 KiB, half of it up to 1 MiB, a quarter above. In two
- * default host runs at idle on the CPU machine and two default runs and a plan on one shared
- * H200 (2026-11-24) the median cv of the bw steps was 1.0-6.2% up to 64 KiB, 0.4-3.9% up to
- * 1 MiB and 0.1-1.0% above, where the steps ended on precision after 5-8 iterations: the one
- * figure of 2% before made the CPU machine's estimate 7 s for runs of 2.4-2.6 s. */
+ * quiet machine's, GX_DRY_RUN_CV up to 64 KiB, half of it up to 1 MiB, a quarter above, as
+ * measured steps vary less the larger their messages (docs/options.md, --dry-run); one figure
+ * for every size made the estimate of a host run several times the run. */
 #define GX_DRY_RUN_CV 0.02
 double gx_dry_run_cv(size_t bytes);
 
@@ -180,9 +176,9 @@ long gx_mstep_settled_iters(const struct gx_mstep *s, double cv);
 long gx_mstep_quick_iters(const struct gx_mstep *s);
 
 /* The warm-up a path's steps last at least, at its nominal pace: its own settling time, or for
- * a GPU path without one GX_GPU_SETTLE_S: on two H100s, after a step's two warm-up
- * iterations, zerocopy's and unified-prefetch's 8-byte latencies were still several times their
- * settled value for five samples and more. */
+ * a GPU path without one GX_GPU_SETTLE_S: after a step's two warm-up iterations, zerocopy's
+ * and unified-prefetch's 8-byte latencies can still be several times their settled value for
+ * several samples more. */
 #define GX_GPU_SETTLE_S 0.005
 double gx_path_settle_s(const struct gx_path_ops *ops);
 /* Whether a step of the plan (a path's or a probe's) needs a GPU or memory that CUDA makes

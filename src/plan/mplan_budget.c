@@ -97,9 +97,8 @@ double gx_mplan_step_planned(struct gx_budget *bg, const struct gx_mstep *s, dou
 
 /* Seconds a group spends outside its iterations on its buffers: allocating, pinning or first
  * touching and freeing two of its largest size (and a probe its own beside them) at about
- * GX_SETUP_GBPS. On one shared H200 the plan scenario's probe groups spent 8 s of its 32 s of
- * probes outside their steps, most of them in groups of 1 GiB, and the host path's step at
- * 1 GiB 0.75 s beyond its iterations (pageable memory touched the first time). */
+ * GX_SETUP_GBPS: for groups of large buffers that set-up is a large part of their time, which
+ * an estimate of iterations alone leaves out (docs/ceilings.md). */
 #define GX_SETUP_GBPS 5
 double gx_mgroup_setup_seconds(const struct gx_mgroup *g)
 {

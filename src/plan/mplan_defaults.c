@@ -58,10 +58,9 @@ static long whole_window(double messages)
 long gx_default_window_at(size_t bytes, double gbps)
 {
     /* Every iteration also pays fixed costs: the acknowledgement, a stream synchronization, a
-     * library's own start (NCCL's is tens of us at 1 GiB). On H200 (issue 15) nccl bw at 256 MiB
-     * read 344 GB/s with a window of 1 and 361 with 4; mpi bw at 1 MiB 176 with 64 messages and
-     * 184 with 256. An iteration that lasts GX_WINDOW_SECONDS at the path's typical rate keeps
-     * those costs near 1%, on a slower machine all the more. */
+     * library's own start (NCCL's), which a window of the byte rule alone leaves visible in a
+     * fast path's rate (docs/options.md, --window). An iteration that lasts GX_WINDOW_SECONDS
+     * at the path's typical rate keeps those costs small, on a slower machine all the more. */
     long w = gx_default_window(bytes);
     double by_time = messages_in_window_time(bytes, gbps);
     return by_time > (double)w ? whole_window(by_time) : w;
@@ -69,18 +68,18 @@ long gx_default_window_at(size_t bytes, double gbps)
 
 long gx_default_window_by_time(size_t bytes, double gbps)
 {
-    /* unified-demand on one H200 (results/issue24/h200x1-window-ab at 208e285): 0.4660 GB/s at 16M
-     * with 16 messages and with 4, 0.4658 and 0.4673 at 64M with 4 and 1; 256 MiB a window made
-     * each of its iterations at 16M and 64M last 0.58 s there. */
+    /* For the slow unified paths: their rate does not change with the window, and the byte
+     * rule's 256 MiB would make each iteration last far longer than it needs to
+     * (docs/options.md, --window). */
     double by_time = messages_in_window_time(bytes, gbps);
     return by_time < 1 ? 1 : whole_window(by_time);
 }
 
 /* A group's typical pace: its path's nominal latency and rate, where the group moves host
- * buffers at both ends at most GX_HOST_COPY_GBPS (mpi's 400 GB/s is CUDA IPC's: on pinned
- * memory of one H200 host it moved 6.5-16.6 GB/s, and windows sized at 400 made its iterations
- * at 16M-1G last 0.3-0.7 s; a build without CUDA, whose mpi moves pageable memory by default,
- * had sized them so too). */
+ * buffers at both ends at most GX_HOST_COPY_GBPS (a path's nominal rate, e.g. mpi's, is that of
+ * device buffers through CUDA IPC; host memory moves far slower, and windows sized at the
+ * nominal rate would make its iterations long; a build without CUDA, whose mpi moves pageable
+ * memory by default, would size them so too). */
 #define GX_HOST_COPY_GBPS 12
 struct gx_pace gx_mplan_pace_of(const struct gx_path_ops *ops, int src_kind, int dst_kind)
 {

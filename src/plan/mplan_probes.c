@@ -156,9 +156,9 @@ static int add_probe_groups(struct gx_mplan *p, const struct gx_run_opts *run, i
             if (s.pattern < 0 || !pb->ops)
                 continue;
             /* --iters is the results': a probe takes it as its most, never more than its own
-             * (--iters 60000, for as many samples of a result, made the 8 B latency probe 1.4
-             * million round trips: 180 s beside CPU hogs, each round trip waiting for a
-             * time slice of the peer). */
+             * (a large --iters, asked for as many samples of a result, would make a latency
+             * probe millions of round trips, each waiting for a time slice on a busy
+             * machine). */
             long most = gx_probe_iters(s.size);
             s.iters = run->iters > 0 && run->iters < most ? run->iters : most;
             gx_mplan_set_stop_rule(run, &s);
@@ -224,13 +224,13 @@ static int add_slice(struct gx_mplan *p, const struct gx_mgroup *g, size_t first
 }
 
 /* Each result step's probes just before it, in its round: a ceiling is measured under the
- * conditions of the results it bounds (on a shared machine the load changes tenfold within a
- * minute, and a probe measured once up front bounded results of a quieter moment), and a result
+ * conditions of the results it bounds (on a shared machine the load changes within a minute,
+ * and a probe measured once up front bounded results of a quieter moment), and a result
  * is rated as soon as it is measured. A point two steps of one path group need is measured
  * before the first; another path group measures it again before its own (the ceiling keeps
- * the best of both): on one H100 shared by two ranks the peer copy's best at 1M was 236 GB/s
- * before mpi's steps, and p2p's median at 1M, 20 s later, 273. A path group is cut where probes
- * come between its steps. */
+ * the best of both): measured only before the first group, a probe can fall short of a later
+ * group's results, a busy moment's ceiling under a quieter one's median. A path group is cut
+ * where probes come between its steps. */
 int gx_mplan_plan_probes(struct gx_mplan *p, const struct gx_options *o, struct gx_err *err)
 {
     size_t npath = p->ngroups;

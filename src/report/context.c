@@ -173,8 +173,8 @@ static int pack_rank(const struct gx_job *job, struct gx_ctx_packer *p, struct g
 
 /* Rank 0 asks for the ranks' pools a window at a time, each window at most this many bytes:
  * what is in flight stays bounded however many ranks there are. Gathered at once, the pools
- * (~3.5 KB a rank, most of it the environment) were 35 MB at 10,000 ranks before any was
- * folded into the pool that holds each string once. */
+ * (a few KB a rank, most of it the environment) would be tens of MB at ten thousand ranks before
+ * any was folded into the pool that holds each string once. */
 #define CTX_WINDOW_BYTES ((size_t)1 << 20)
 
 /* Rank 0: the pools of ranks [from, to) into their rows, which hold the records as they came.

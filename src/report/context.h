@@ -5,7 +5,7 @@
  * gathers the records, then the pools, and keeps one typed row per rank whose strings and blocks
  * are in one pool that holds each distinct one once (strpool.h): what ranks repeat (their MPI
  * library, the environment's variables, their software and MPI transport) costs one copy. The
- * table's header, the matrices, the host map and the plan read the rows; the report's "context"
+ * table's header, the matrices, the host map and the transfer plan read the rows; the report's "context"
  * is written from them, a rank at a time, as the report is written (context_json.c). */
 #ifndef GX_CONTEXT_H
 #define GX_CONTEXT_H

@@ -2,7 +2,7 @@
  * some of its arrays are slots (gx_stream_slot), and when the printer reaches one, a filler hands
  * it the array's elements one at a time (gx_stream_item), each printed by cJSON and then free to
  * go. Rank 0 writes its report this way, the results read back from the .jsonl and the pair
- * matrices row by row, so that neither is held whole (issue 25). */
+ * matrices row by row, so that neither is held whole. */
 #ifndef GX_JSON_STREAM_H
 #define GX_JSON_STREAM_H
 

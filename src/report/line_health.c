@@ -36,10 +36,9 @@ static int above_line(const struct gx_kept *kept, size_t n, const struct gx_kept
 
 /* Whether a ceiling of kind `ceil` (its slowest stage) measures the link of kind `link` itself:
  * the copy engines a PCIe link, the peer copy an NVLink. A ceiling set by another layer says
- * nothing of the link's health: on one healthy H100 (PCIe gen 5 x16, 63.0 GB/s) staged-mpi's
- * ceiling was MPI's host memory copy, 36.6 GB/s (58%), and zerocopy's the SMs on mapped memory
- * in both directions at once, 25.6 GB/s (41%), while the copy engines read 50.1 (79%) and
- * nvbandwidth's host-to-device copy 54.6 in the same call. */
+ * nothing of the link's health: MPI's host memory copy (staged-mpi) or the SMs on mapped memory
+ * in both directions at once (zerocopy) stay far below a healthy link's usual share while the
+ * copy engines over the same link reach it (docs/line-rates.md). */
 static int ceiling_measures_link(int ceil, int link)
 {
     switch (link) {

@@ -13,7 +13,7 @@
 /* The complete matrices of the kept results, as ranges of the results in an order that makes
  * each matrix's rows one after the other: made in O(n log n) of the results, and written into
  * the report row by row as it is printed (gx_matrices_fill), so that rank 0 holds no matrix,
- * only this order (one pointer a result), even at thousands of ranks (issue 25). */
+ * only this order (one pointer a result), even at thousands of ranks. */
 struct gx_matrix_range {
     size_t from, to;                /* in order[]: the matrix's results, by initiator, peer */
     const struct gx_kept *first;    /* its earliest result (the matrices' order) */

@@ -307,10 +307,10 @@ static int one_file(const struct named_file *a, const struct named_file *b)
     return strcmp(wa, wb) == 0;
 }
 
-/* No two of the files a run writes are one file, nor is one of them a file it reads: the
- * report would go elsewhere, or the table over the report (issue 46: --table r.json --output
- * r.json). Compared by where the names lead and, where they exist, by device and inode (a hard
- * link, a symbolic link). */
+/* No two of the files a run writes are one file, nor is one of them a file it reads: the report
+ * would go elsewhere, or the table over the report (--table r.json --output r.json). Compared by
+ * where the names lead and, where they exist, by device and inode (a hard link, a symbolic
+ * link). */
 static int check_distinct(const struct gx_global_opts *g, const char *output,
                           struct gx_err *err)
 {

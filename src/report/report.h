@@ -114,7 +114,7 @@ void gx_chunk_key_json(cJSON *o, size_t chunk, int depth, int choice);
 const char *gx_validation_name(const struct gx_result *r);
 /* The status rule, applied once where a result enters the sink: a result whose received data
  * did not match what was sent is failed (its numbers measured something other than a correct
- * transfer), for the table, the CSV, the report, the .jsonl, the matrices and the plan alike.
+ * transfer), for the table, the CSV, the report, the .jsonl, the matrices and the transfer plan alike.
  * why (len bytes) holds its reason while r is used. */
 void gx_result_settle(struct gx_result *r, char *why, size_t len);
 

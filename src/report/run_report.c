@@ -1,6 +1,6 @@
 /* The run's own members of the report, which main hands over (main.c is the job's outline):
  * the context at the start; at the end the error or failure, the soak, the budget, the matrices
- * and the plan, the protocols and the rounds, the report written and the table's closing
+ * and the transfer plan, the protocols and the rounds, the report written and the table's closing
  * lines. */
 #include "config.h"
 #include "run_report.h"
@@ -9,8 +9,8 @@
 #include "layout_matrix.h"
 #include "matrix.h"
 #include "output.h"
-#include "plan.h"
 #include "topo.h"
+#include "transfer_plan.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +42,7 @@ int gx_run_report_context(const struct gx_job *job, const struct gx_options *opt
 
 /* Rank 0: the pair matrices and the transfer plan from the kept results, into the report and
  * the table. */
-static void add_matrices_and_plan(const struct gx_layout *layout, unsigned views,
+static void add_matrices_and_xplan(const struct gx_layout *layout, unsigned views,
                                   const struct gx_options *opts, struct gx_report *rep,
                                   struct gx_sink *sink, FILE *table)
 {
@@ -73,20 +73,20 @@ static void add_matrices_and_plan(const struct gx_layout *layout, unsigned views
     gx_layout_matrices_free(&lmats);
     struct gx_pair_link *links = NULL;
     size_t nlinks = 0;
-    struct gx_plan plan = {0};
+    struct gx_xplan xplan = {0};
     int prc = gx_pair_links(context, &links, &nlinks);
     if (prc == GX_OK)
-        prc = gx_plan_make(&plan, sink->kept, sink->nkept, links, nlinks);
+        prc = gx_xplan_make(&xplan, sink->kept, sink->nkept, links, nlinks);
     free(links);
-    cJSON *pj = prc == GX_OK ? gx_plan_json(&plan) : NULL;
+    cJSON *pj = prc == GX_OK ? gx_xplan_json(&xplan) : NULL;
     if (pj) {
-        gx_plan_print(table, &plan);
+        gx_xplan_print(table, &xplan);
         gx_report_set(rep, "plan", pj);
     }
-    gx_plan_free(&plan);
+    gx_xplan_free(&xplan);
 }
 
-/* Rank 0: matrices, plan, status, and the report written; the closing lines of the table. */
+/* Rank 0: matrices, transfer plan, status, and the report written; the closing lines of the table. */
 int gx_run_report_finish(const struct gx_layout *layout, unsigned views,
                          const struct gx_options *opts, const struct gx_ucx_proto *proto,
                          struct gx_report *rep, struct gx_sink *sink,
@@ -124,7 +124,7 @@ int gx_run_report_finish(const struct gx_layout *layout, unsigned views,
                     "machine now (a larger --budget, fewer sizes or a quieter machine)\n",
                     ho->measured_s, opts->g.budget, ho->past_share);
     }
-    add_matrices_and_plan(layout, views, opts, rep, sink, table);
+    add_matrices_and_xplan(layout, views, opts, rep, sink, table);
     gx_sink_interference(sink, table);
     cJSON *protos = gx_ucx_proto_json(proto, sink->kept, sink->nkept);
     if (protos)

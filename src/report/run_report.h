@@ -18,7 +18,7 @@
 int gx_run_report_context(const struct gx_job *job, const struct gx_options *opts,
                           const struct gx_mplan *plan, struct gx_report *rep,
                           struct gx_health_set *health, struct gx_err *err);
-/* Rank 0: matrices, plan, status, and the report written; the closing lines of the table.
+/* Rank 0: matrices, transfer plan, status, and the report written; the closing lines of the table.
  * Returns the exit code (GX_ERUNTIME where the report could not be written). */
 int gx_run_report_finish(const struct gx_layout *layout, unsigned views,
                          const struct gx_options *opts, const struct gx_ucx_proto *proto,

@@ -39,7 +39,7 @@ struct gx_sink {
     struct gx_tally tally;
     int soak;              /* --soak: results carry their pass */
     long rotation;         /* the pass results belong to (1 first) */
-    /* Rank 0: the first pass's results in their order, for the matrices and the plan. */
+    /* Rank 0: the first pass's results in their order, for the matrices and the transfer plan. */
     struct gx_kept *kept;
     size_t nkept, kept_cap;
     struct gx_matrix_set mats; /* made from the kept results at the end (run_report.c) */

@@ -1,4 +1,4 @@
-/* The report's skips, each held once (issue 47): a path skipped for every pair of a job is
+/* The report's skips, each held once: a path skipped for every pair of a job is
  * skipped again for each group of sizes it would have measured, and --pairs all on 1,000 ranks
  * is ~500,000 pairs. Rank 0 keeps each (run, path, reason) once and each skip's pairs as
  * arithmetic runs, in the order they came, and writes one element per pair only as the report

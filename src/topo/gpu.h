@@ -10,8 +10,8 @@
 /* Before MPI_Init: makes the CUDA context on the GPU this rank will take by default
  * (node-local rank from the launcher's environment, modulo the visible GPUs), as osu and
  * NVIDIA's guidance do. Open MPI 5 sets up its CUDA support (smcuda's IPC, ob1's pipelines) only
- * when a context is current in MPI_Init, and keeps it: without one, device buffers went
- * through the host at 2 GB/s (issue 23). Nothing is done when the choice could differ
+ * when a context is current in MPI_Init, and keeps it: without one, device buffers go through
+ * the host, far slower (docs/mpi-libraries.md). Nothing is done when the choice could differ
  * (--gpu-map, --scenario, --fake-gpus, --topology-xml given), nothing is measured (--help,
  * --version, --dry-run), no local rank is known, or `no_gpu` says why none is wanted (the run's
  * paths need no GPU: CUDA is not even initialised, as in a CPU program);

@@ -9,13 +9,11 @@
 const char *const gx_src_names[] = {"unknown", "nvml", "sysfs", "hwloc", "table"};
 
 /* usual_share: the lowest share of the line rate a healthy link of the kind measures at large
- * messages, below which a ceiling is a finding (docs/line-rates.md gives the arithmetic). PCIe
- * loses 10-15% to TLP headers, DLLPs and flow control at 256-byte payloads: the copy-engine
- * probe at 64M reads 74-80% of gen5 x16's 63.0 GB/s in the reference runs (H100 46.7-48.8 GB/s,
- * H200 50.6, results/reference), so 70% leaves room for a healthy VM. NVLink's packets cost a
- * similar share (no reference run over NVLink yet: the same bound). RDMA NICs reach 90% and
- * more of the port's data rate; 80% is the bound, for a probe that crosses one (none does yet). C2C: no healthy share known yet (no run on a
- * Grace Hopper), no check. The socket link's rate is not read. */
+ * messages, below which a ceiling is a finding. PCIe and NVLink lose a share to their packets'
+ * headers and flow control; the bound sits below what healthy machines measure, with room for a
+ * virtual machine's (docs/line-rates.md: the arithmetic and the measurements). RDMA NICs keep
+ * more of the port's rate (a bound for a probe that crosses one; none does yet). C2C: no healthy
+ * share known, no check. The socket link's rate is not read. */
 const struct gx_link_kind_info gx_link_kinds[GX_LINK_KINDS] = {
     [GX_LINK_PCIE] = {"pcie", "lane rate (GT/s) x width x encoding (8b/10b gen 1-2, 128b/130b "
                               "gen 3-5, none gen 6) / 8 bits", 0.70},

@@ -1,7 +1,7 @@
 /* The transfer plan: per pair type (same node over NVLink, same node over PCIe, other node) and
  * size class, the fastest path with its chunk/depth and the runner-up, from the bw results. */
-#ifndef GX_PLAN_H
-#define GX_PLAN_H
+#ifndef GX_TRANSFER_PLAN_H
+#define GX_TRANSFER_PLAN_H
 
 #include "kept.h"
 
@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 /* A pair of ranks and how their GPUs connect: the context's pairs[].link ("NV18", "PXB", "X",
- * ...; "" when the report has none), which sorts same-node pairs into the plan's pair types. */
+ * ...; "" when the report has none), which sorts same-node pairs into the transfer plan's pair types. */
 struct gx_pair_link {
     int a, b;
     char link[24];
@@ -19,9 +19,9 @@ struct gx_pair_link {
  * GX_OK, or GX_ERUNTIME when out of memory. */
 struct gx_context;
 int gx_pair_links(const struct gx_context *c, struct gx_pair_link **out, size_t *n);
-/* One way of moving data (path, memory kinds, chunk, depth) at the size a plan row compares,
+/* One way of moving data (path, memory kinds, chunk, depth) at the size a transfer plan's row compares,
  * summed over the pairs that measured it. */
-struct gx_plan_way {
+struct gx_xplan_way {
     const struct gx_kept *first; /* a result of it, for its names; NULL: no such way */
     double gbps_sum, eff_sum, line_sum;
     int n, neff, nline;
@@ -29,23 +29,23 @@ struct gx_plan_way {
 };
 /* A row: a pair type, where the data is (enum gx_data) and a size class, its best way and the
  * best of another path. */
-struct gx_plan_row {
+struct gx_xplan_row {
     int pair_type, data, size_class;
     size_t size;                 /* the class's largest measured size */
-    struct gx_plan_way best, runner_up;
+    struct gx_xplan_way best, runner_up;
 };
-struct gx_plan {
-    struct gx_plan_row *rows;
+struct gx_xplan {
+    struct gx_xplan_row *rows;
     size_t n;
 };
 
-/* The plan of the kept results into p (no rows when no bandwidth result was measured): GX_OK,
+/* The transfer plan of the kept results into p (no rows when no bandwidth result was measured): GX_OK,
  * or GX_ERUNTIME when out of memory. */
-int gx_plan_make(struct gx_plan *p, const struct gx_kept *res, size_t nres,
+int gx_xplan_make(struct gx_xplan *p, const struct gx_kept *res, size_t nres,
                  const struct gx_pair_link *links, size_t nlinks);
-/* The report's "plan" array, or NULL when out of memory. */
-cJSON *gx_plan_json(const struct gx_plan *p);
-void gx_plan_print(FILE *out, const struct gx_plan *p);
-void gx_plan_free(struct gx_plan *p);
+/* The report's "plan" array (the transfer plan), or NULL when out of memory. */
+cJSON *gx_xplan_json(const struct gx_xplan *p);
+void gx_xplan_print(FILE *out, const struct gx_xplan *p);
+void gx_xplan_free(struct gx_xplan *p);
 
 #endif
