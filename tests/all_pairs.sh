@@ -101,6 +101,9 @@ rails_s=$(awk '$2 == "rails" {print $5}' "$dir/dry.txt")
 all_s=$(awk '$2 == "all" {print $5}' "$dir/dry.txt")
 [ -n "$rails_s" ] && [ -n "$all_s" ] && [ "$all_s" -gt "$rails_s" ]
 ok $? "dry run: the estimate of all ($all_s s) is above rails' ($rails_s s): one pair a round"
+plan_s=$(sed -n 's/^# 12 measurements .*; estimate \([0-9]*\) s.*/\1/p' "$dir/dry.txt")
+[ -n "$plan_s" ] && [ "$plan_s" = "$rails_s" ]
+ok $? "dry run: one estimate, the plan's ($plan_s s) the row of its own scheme, rails ($rails_s s)"
 gx_mpirun 1 --assume-nodes 4 --pairs rails --sizes 8 >/dev/null 2>"$dir/assume.err"
 [ $? -eq 2 ] && grep -q -- "--assume-nodes: only with --dry-run" "$dir/assume.err"
 ok $? "--assume-nodes without --dry-run: input error"

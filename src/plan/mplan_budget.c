@@ -166,6 +166,27 @@ void gx_budget_skip(struct gx_budget *bg, const struct gx_mstep *s, size_t n)
     bg->estimate_left = bg->estimate_left > 0 ? bg->estimate_left : 0;
     bg->steps_left = bg->steps_left > (long)n ? bg->steps_left - (long)n : 0;
 }
+double gx_mplan_step_least(const struct gx_mplan *p, size_t i)
+{
+    /* A later visit searches no chunk: its data check, warm-up and fewest. */
+    const struct gx_mstep *s = &p->steps[i];
+    double later = step_seconds_of(s, s->floor_iters, s->warmup, 0);
+    return gx_mstep_least_seconds(s) + (gx_mplan_step_visits(p, i) - 1) * later;
+}
+
+double gx_mplan_step_settled(const struct gx_mplan *p, size_t i)
+{
+    /* Without a budget a step's share caps nothing: each visit where it settles. */
+    struct gx_budget none = {0};
+    double t = 0;
+    int visits = gx_mplan_step_visits(p, i);
+    for (int v = 0; v < visits; v++) {
+        struct gx_mstep part = gx_mstep_visit(&p->steps[i], visits, v == 0);
+        gx_mplan_step_planned(&none, &part, &t);
+    }
+    return t;
+}
+
 double gx_budget_least(const struct gx_mplan *p)
 {
     double secs = GX_JOB_OVERHEAD_S;
@@ -174,12 +195,8 @@ double gx_budget_least(const struct gx_mplan *p)
         if (gr->absent)
             continue;
         secs += gx_mgroup_setup_seconds(gr);
-        for (size_t i = gr->first; i < gr->first + gr->n; i++) {
-            /* A later visit searches no chunk: its data check, warm-up and fewest. */
-            const struct gx_mstep *s = &p->steps[i];
-            double later = step_seconds_of(s, s->floor_iters, s->warmup, 0);
-            secs += gx_mstep_least_seconds(s) + (gx_mplan_step_visits(p, i) - 1) * later;
-        }
+        for (size_t i = gr->first; i < gr->first + gr->n; i++)
+            secs += gx_mplan_step_least(p, i);
     }
     return secs;
 }

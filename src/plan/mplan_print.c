@@ -109,26 +109,47 @@ static void print_group(FILE *f, const struct gx_mplan *p, const struct gx_optio
     }
 }
 
-/* Seconds and steps of one round of run r: every path's steps once. */
-static double round_seconds(const struct gx_mplan *p, int r, long *steps)
+/* One round of run r, every path's steps once: where its steps settle and at their least (each
+ * with all its visits and its groups' setup, as the plan's estimate counts them), and its
+ * results. */
+struct round_time {
+    double settled, least;
+    long steps;
+};
+
+static struct round_time round_time(const struct gx_mplan *p, int r)
 {
-    double secs = 0;
-    *steps = 0;
+    struct round_time t = {0};
     for (size_t g = 0; g < p->ngroups; g++) {
         const struct gx_mgroup *gr = &p->groups[g];
         if (gr->run != r || gr->absent || gr->round != 0)
             continue;
-        for (size_t i = gr->first; i < gr->first + gr->n; i++)
-            secs += p->steps[i].estimate_s;
+        t.settled += gx_mgroup_setup_seconds(gr);
+        t.least += gx_mgroup_setup_seconds(gr);
+        for (size_t i = gr->first; i < gr->first + gr->n; i++) {
+            t.settled += gx_mplan_step_settled(p, i);
+            t.least += gx_mplan_step_least(p, i);
+        }
         if (gr->probe < 0 || gr->own) /* a ceiling probe's steps are no results */
-            *steps += (long)gr->n;
+            t.steps += (long)gr->n;
     }
-    return secs;
+    return t;
+}
+
+/* Whether every run of the job pairs its ranks by scheme `name`: its row is this plan. */
+static int plan_scheme(const struct gx_options *o, const char *name)
+{
+    for (int r = 0; r < o->nruns; r++)
+        if (strcmp(o->runs[r].pairs, name) != 0)
+            return 0;
+    return o->nruns > 0;
 }
 
 /* Every scheme of the table on this layout, with the runs' steps: to choose one before the job
- * is submitted. */
-static void print_schemes(FILE *f, const struct gx_mplan *p, const struct gx_options *o)
+ * is submitted. Its time is the plan's estimate counted alike (the job's own scheme's row is
+ * that estimate): where its steps settle, but within the budget unless their least outlasts it. */
+static void print_schemes(FILE *f, const struct gx_mplan *p, const struct gx_options *o,
+                          double estimate)
 {
     const struct gx_layout *l = p->layout;
     char per[16] = "uneven";
@@ -143,7 +164,7 @@ static void print_schemes(FILE *f, const struct gx_mplan *p, const struct gx_opt
         if (!s->name)
             continue;
         long results = 0, rounds = 0;
-        double secs = 0;
+        double settled = GX_JOB_OVERHEAD_S, least = GX_JOB_OVERHEAD_S;
         struct gx_err why = {0};
         int ok = 1;
         for (int r = 0; r < o->nruns && ok; r++) {
@@ -152,14 +173,19 @@ static void print_schemes(FILE *f, const struct gx_mplan *p, const struct gx_opt
                 ok = 0;
                 break;
             }
-            long steps;
-            double per_round = round_seconds(p, r, &steps);
+            struct round_time t = round_time(p, r);
             for (int k = 0; k < ps.nrounds; k++)
-                results += (long)ps.rounds[k].npairs * steps;
+                results += (long)ps.rounds[k].npairs * t.steps;
             rounds += ps.nrounds;
-            secs += per_round * ps.nrounds;
+            settled += t.settled * ps.nrounds;
+            least += t.least * ps.nrounds;
             gx_pairs_free(&ps);
         }
+        double secs = settled;
+        if (o->g.budget > 0 && secs > (double)o->g.budget)
+            secs = least > (double)o->g.budget ? least : (double)o->g.budget;
+        if (ok && plan_scheme(o, s->name))
+            secs = estimate;
         if (ok)
             gx_print_note(f, "# %-15s %8ld %7ld %10.0f  %s\n", s->name, results, rounds, secs,
                           s->what);
@@ -224,5 +250,5 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
                     : "");
     gx_mplan_print_exact(f, p, o);
     gx_budget_print(f, p, o);
-    print_schemes(f, p, o);
+    print_schemes(f, p, o, est);
 }
