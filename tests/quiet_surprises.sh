@@ -53,5 +53,30 @@ rc=$?
 [ $rc -eq 0 ] && grep -q "^# run smoke$" "$dir/out"
 ok $? "a folder ./smoke does not hide the shipped scenario smoke (exit $rc)" || diag <"$dir/out"
 
+# The report names the scenario file it read, by its real path and its SHA-256.
+cp "$top_srcdir/scenarios/smoke.json" "$dir/cwd/mine.json"
+(cd "$dir/cwd" && gx_mpirun 2 --scenario mine.json --iters 3 --ceilings off --quiet \
+    --output "$dir/mine-report.json" >"$dir/out" 2>&1)
+want=$(sha256sum "$dir/cwd/mine.json" | cut -d' ' -f1)
+py_check "$dir/mine-report.json" "$(cd "$dir/cwd" && pwd -P)/mine.json" "$want" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))["scenario"]
+assert s == {"name": "mine.json", "file": sys.argv[2], "sha256": sys.argv[3]}, s
+PY
+ok $? "the report names the scenario's file and its sha256" || diag <"$dir/out"
+check_report "$dir/mine-report.json"
+ok $? "that report is valid against the schema"
+# Another user's file of a scenario's name in the folder a run starts in is refused (as root).
+if [ "$(id -u)" -eq 0 ]; then
+    cp "$top_srcdir/scenarios/smoke.json" "$dir/cwd/planted" && chown 65534 "$dir/cwd/planted"
+    (cd "$dir/cwd" && gx_mpirun 2 --scenario planted --dry-run >"$dir/out" 2>&1)
+    rc=$?
+    [ $rc -eq 2 ] && grep -q "'planted' in the current folder belongs to another user" "$dir/out"
+    ok $? "another user's ./planted given as a bare name: exit 2 (got $rc), said why" ||
+        diag <"$dir/out"
+else
+    skip "another user's file: needs root to give it away"
+fi
+
 rm -rf "$dir"
 done_testing

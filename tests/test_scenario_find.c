@@ -1,5 +1,6 @@
 /* --scenario NAME: where gpuxfer looks, in which order (src/cli/scenario_find.c). */
 #include "scenario_find.h"
+#include "sha256.h"
 #include "tap.h"
 
 #include <limits.h>
@@ -157,21 +158,24 @@ int main(void)
     snprintf(path, sizeof path, "%s/none:%s/mine", tmp, tmp);
     setenv("GPUXFER_SCENARIO_PATH", path, 1);
     struct gx_err err = {0};
-    FILE *f = gx_scenario_open("only-here", &err);
-    ok(f != NULL, "a name found in GPUXFER_SCENARIO_PATH's second folder (%s)", err.msg);
+    char found[PATH_MAX];
+    FILE *f = gx_scenario_open("only-here", found, sizeof found, &err);
+    ok(f != NULL && !strcmp(found, mine),
+       "a name found in GPUXFER_SCENARIO_PATH's second folder, named by its real path (%s%s)",
+       err.msg, f ? found : "");
     if (f)
         fclose(f);
     /* This test runs from the build tree, so the source tree's scenarios are found (also for a
      * VPATH build: srcdir/scenarios). */
     unsetenv("GPUXFER_SCENARIO_PATH");
     err = (struct gx_err){0};
-    f = gx_scenario_open("smoke", &err);
+    f = gx_scenario_open("smoke", NULL, 0, &err);
     ok(f != NULL, "smoke found from the build tree (%s)", err.msg);
     if (f)
         fclose(f);
     setenv("GPUXFER_SCENARIO_PATH", path, 1);
     err = (struct gx_err){0};
-    f = gx_scenario_open("nosuch", &err);
+    f = gx_scenario_open("nosuch", NULL, 0, &err);
     char want[3 * PATH_MAX];
     snprintf(want, sizeof want, "in %s/none, %s/mine, ", tmp, tmp);
     ok(!f && err.rc == GX_EINPUT && strstr(err.msg, "no scenario 'nosuch'") &&
@@ -184,9 +188,50 @@ int main(void)
     if (f)
         fclose(f);
     err = (struct gx_err){0};
-    f = gx_scenario_open("./nosuch", &err);
+    f = gx_scenario_open("./nosuch", NULL, 0, &err);
     ok(!f && strstr(err.msg, "cannot read './nosuch'"), "a path with '/' is used as is (%s)",
        err.msg);
+    if (f)
+        fclose(f);
+
+    /* A bare name that is another user's file in the current folder is refused; as a path
+     * (./NAME) it is read. */
+    char here[PATH_MAX + 32], cwd[PATH_MAX];
+    snprintf(here, sizeof here, "%s/mine/theirs", tmp);
+    touch(here, 0644);
+    if (getcwd(cwd, sizeof cwd) && chdir(tmp) == 0 && chdir("mine") == 0 &&
+        chown("theirs", 65534, 65534) == 0) {
+        err = (struct gx_err){0};
+        f = gx_scenario_open("theirs", NULL, 0, &err);
+        ok(!f && err.rc == GX_EINPUT && strstr(err.msg, "belongs to another user (uid 65534)") &&
+               strstr(err.msg, "give ./theirs"),
+           "another user's file of that name here: refused (%s)", err.msg);
+        if (f)
+            fclose(f);
+        err = (struct gx_err){0};
+        f = gx_scenario_open("./theirs", found, sizeof found, &err);
+        ok(f && !strcmp(found, here), "./theirs: read, named %s (%s)", f ? found : "-", err.msg);
+        if (f)
+            fclose(f);
+    } else {
+        skip("another user's file: chown needs root");
+        skip("another user's file as ./NAME: chown needs root");
+    }
+    if (cwd[0] && chdir(cwd) != 0)
+        fprintf(stderr, "chdir %s failed\n", cwd);
+
+    /* The SHA-256 a report names the file by (FIPS 180-4's examples; two blocks of padding). */
+    char hex[GX_SHA256_HEX];
+    gx_sha256_hex("abc", 3, hex);
+    ok(!strcmp(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+       "sha256(abc) %s", hex);
+    gx_sha256_hex("", 0, hex);
+    ok(!strcmp(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+       "sha256 of nothing %s", hex);
+    const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    gx_sha256_hex(two, strlen(two), hex);
+    ok(!strcmp(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
+       "sha256 of 56 bytes (the length in a second block) %s", hex);
 
     char cmd[PATH_MAX + 16];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);

@@ -78,6 +78,8 @@ struct gx_global_opts {
     char output[PATH_MAX];                /* empty: gx_out_path_default (out_path.h) */
     char table[PATH_MAX];                 /* --table: rank 0's stdout, or empty */
     char scenario[PATH_MAX];
+    /* Rank 0: the file --scenario read (its real path) and the SHA-256 of its text. */
+    char scenario_file[PATH_MAX], scenario_sha256[65];
     int quiet;
     int wide;                             /* --wide: every column of the table */
     int format;                           /* enum gx_format */

@@ -17,6 +17,7 @@
 #include "report.h"
 #include "run_report.h"
 #include "scenario_find.h"
+#include "sha256.h"
 #include "topo.h"
 #include "ucx_proto.h"
 #include "versions.h"
@@ -29,6 +30,9 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The file --scenario read, as rank 0 found it: the report names it (read_file_bcast). */
+static char scenario_file[PATH_MAX], scenario_sha256[GX_SHA256_HEX];
+
 /* Rank 0 reads the file and broadcasts it, so every rank parses the same text (and only one
  * touches the file system). Collective: every rank parses the same argv. */
 static int read_file_bcast(const char *path, char **text, struct gx_err *err, void *ctx)
@@ -38,14 +42,16 @@ static int read_file_bcast(const char *path, char **text, struct gx_err *err, vo
     char *buf = NULL;
     struct gx_err local = {0};
     if (job->rank == 0) {
-        FILE *f = gx_scenario_open(path, &local); /* a file, or an installed scenario */
+        /* a file, or an installed scenario */
+        FILE *f = gx_scenario_open(path, scenario_file, sizeof scenario_file, &local);
         if (f) {
             if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 && len < (64L << 20) &&
                 fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)len + 1)) &&
                 fread(buf, 1, (size_t)len, f) == (size_t)len &&
-                !memchr(buf, '\0', (size_t)len)) /* a NUL byte would cut the text short */
+                !memchr(buf, '\0', (size_t)len)) { /* a NUL byte would cut the text short */
                 buf[len] = '\0';
-            else {
+                gx_sha256_hex(buf, (size_t)len, scenario_sha256);
+            } else {
                 gx_fail(&local, GX_EINPUT, "--scenario: cannot read '%s' (not a regular file of "
                         "at most 64 MiB without NUL bytes)", path);
                 len = -1;
@@ -156,6 +162,8 @@ static int prepare(struct gx_job *job, struct gx_options *opts, struct gx_layout
         rc = gx_agree_input(job, argc, argv, err);
     if (rc == GX_OK)
         rc = gx_options_parse(argc, argv, opts, read_file_bcast, job, err);
+    snprintf(opts->g.scenario_file, sizeof opts->g.scenario_file, "%s", scenario_file);
+    snprintf(opts->g.scenario_sha256, sizeof opts->g.scenario_sha256, "%s", scenario_sha256);
     if (rc == GX_OK)
         rc = gx_fault_init(err);
     if (rc == GX_OK)
@@ -244,6 +252,8 @@ static int open_report(const struct gx_options *opts, struct gx_report *rep, int
         gx_out_path_default(out, sizeof out);
     GX_TRY(gx_outputs_check(&opts->g, out, 0, err)); /* as a --dry-run checks them: prepare */
     GX_TRY(gx_report_open(rep, out, opts->g.force, argc, argv, err));
+    if (opts->g.scenario_file[0])
+        gx_report_scenario(rep, opts->g.scenario, opts->g.scenario_file, opts->g.scenario_sha256);
     return opts->g.table[0] ? gx_out_stdout_to(opts->g.table, opts->g.force, err) : GX_OK;
 }
 

@@ -230,7 +230,15 @@ void gx_scenario_dirs(const struct gx_scenario_where *w, struct gx_scenario_dirs
 }
 
 /* Tries DIR/NAME and DIR/NAME.json. */
-static FILE *open_in(const char *dir, const char *name)
+/* Where the file opened as path is: its real path, else path itself. */
+static void found_at(const char *path, char *found, size_t len)
+{
+    char real[PATH_MAX];
+    if (found && len)
+        snprintf(found, len, "%s", realpath(path, real) ? real : path);
+}
+
+static FILE *open_in(const char *dir, const char *name, char *found, size_t len)
 {
     static const char *const suffixes[] = {"", ".json"};
     for (size_t i = 0; i < GX_ARRAY_LEN(suffixes); i++) {
@@ -238,8 +246,10 @@ static FILE *open_in(const char *dir, const char *name)
         if (snprintf(path, sizeof path, "%s/%s%s", dir, name, suffixes[i]) >= (int)sizeof path)
             continue;
         FILE *f = open_regular(path);
-        if (f)
+        if (f) {
+            found_at(path, found, len);
             return f;
+        }
     }
     return NULL;
 }
@@ -294,11 +304,25 @@ size_t gx_scenario_names(char names[][GX_SCENARIO_NAME_LEN], size_t max)
     return n;
 }
 
-FILE *gx_scenario_open(const char *name, struct gx_err *err)
+FILE *gx_scenario_open(const char *name, char *found, size_t len, struct gx_err *err)
 {
     FILE *f = open_regular(name);
-    if (f)
+    struct stat st;
+    /* A bare NAME is also a shipped scenario's: a file of that name that another user left in
+     * the folder a run starts in (a shared /tmp, a project folder) must not stand in for it
+     * unseen. A path (./NAME) says the user means that file. */
+    if (f && !strchr(name, '/') && fstat(fileno(f), &st) == 0 && st.st_uid != geteuid() &&
+        st.st_uid != 0) {
+        fclose(f);
+        gx_fail(err, GX_EINPUT, "--scenario: '%s' in the current folder belongs to another "
+                "user (uid %u): give ./%s to read that file, or run where it is not to read "
+                "gpuxfer's scenario of that name", name, (unsigned)st.st_uid, name);
+        return NULL;
+    }
+    if (f) {
+        found_at(name, found, len);
         return f;
+    }
     int local = errno;
     /* A bare NAME that is here but no file (a folder called smoke) does not hide the shipped
      * scenario of that name; with a '/' it is a path, and what is there is the answer. */
@@ -310,7 +334,7 @@ FILE *gx_scenario_open(const char *name, struct gx_err *err)
     const struct gx_scenario_dirs *d = this_process_dirs();
     char looked[8192] = "";
     for (size_t i = 0; i < d->n; i++) {
-        if ((f = open_in(d->dir[i], name)))
+        if ((f = open_in(d->dir[i], name, found, len)))
             return f;
         size_t used = strlen(looked);
         snprintf(looked + used, sizeof looked - used, "%s%s", used ? ", " : "", d->dir[i]);

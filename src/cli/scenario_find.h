@@ -9,9 +9,10 @@
 
 /* Opens `name` as a file (a path with a '/' is only ever that). A name without '/' that is no
  * file here is then looked up as NAME or NAME.json in each folder of gx_scenario_dirs() for this
- * process, in order. NULL and a GX_EINPUT error naming every folder it looked in, in that order,
- * when none opens. */
-FILE *gx_scenario_open(const char *name, struct gx_err *err);
+ * process, in order; one that is a file here but another user's (not root's) is refused. NULL
+ * and a GX_EINPUT error naming every folder it looked in, in that order, when none opens;
+ * found (len bytes, may be NULL) gets the real path of the file opened. */
+FILE *gx_scenario_open(const char *name, char *found, size_t len, struct gx_err *err);
 
 /* The scenarios a NAME finds, from every folder below: each *.json's name without .json, once,
  * sorted; at most max. For messages and shell completion. */

@@ -14,7 +14,7 @@
 #include <pthread.h>
 #include <sys/types.h>
 
-#define GX_SCHEMA_VERSION "2.15"
+#define GX_SCHEMA_VERSION "2.16"
 /* A row of the report's "summary" (summary.c): the names are the tables' (run: a copy). */
 struct gx_summary_row {
     const char *size_class, *path, *src, *dst, *pattern, *unit;
@@ -122,6 +122,9 @@ void gx_result_settle(struct gx_result *r, char *why, size_t len);
  * yet. */
 int gx_report_open(struct gx_report *rep, const char *path, int force, int argc, char **argv,
                    struct gx_err *err);
+/* The scenario file the run read: its name as given, real path and SHA-256 ("scenario"). */
+void gx_report_scenario(struct gx_report *rep, const char *name, const char *file,
+                        const char *sha256);
 /* A run that measured nothing: its .jsonl removed, if it is still the one it created. */
 void gx_report_discard(struct gx_report *rep);
 /* What names a measurement (run, path, memory kinds, pattern) into o: a result's JSON and a

@@ -83,6 +83,18 @@ int gx_report_open(struct gx_report *rep, const char *path, int force, int argc,
     return GX_OK;
 }
 
+void gx_report_scenario(struct gx_report *rep, const char *name, const char *file,
+                        const char *sha256)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return; /* a report without it is still whole; out of memory shows elsewhere */
+    cJSON_AddStringToObject(o, "name", name);
+    cJSON_AddStringToObject(o, "file", file);
+    cJSON_AddStringToObject(o, "sha256", sha256);
+    gx_report_set(rep, "scenario", o);
+}
+
 static int write_locked(struct gx_report *rep, const char *status,
                         int exit_code, struct gx_err *err);
 
