@@ -344,9 +344,49 @@ static void pair_numbers(void)
     gx_layout_free(&four);
 }
 
+/* Whether s is well-formed UTF-8 (the cut of a long message must not split a character). */
+static int utf8_ok(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        int more = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2
+                 : (*p & 0xF8) == 0xF0 ? 3 : -1;
+        if (more < 0)
+            return 0;
+        for (p++; more > 0; more--, p++)
+            if ((*p & 0xC0) != 0x80)
+                return 0;
+    }
+    return 1;
+}
+
+/* An error longer than a message holds keeps its head and its reason at the end, cut in the
+ * middle: a long path quoted in it (twice, as --output's errors do) never pushes the reason out. */
+static void long_messages(void)
+{
+    static char path[3001];
+    for (int i = 0; i < 1500; i++)
+        memcpy(path + 2 * i, "\xc3\xa9", 2); /* é: two bytes a character */
+    struct gx_err err = {0};
+    gx_fail(&err, GX_EINPUT, "--output: cannot create the directory '%s' of '%s': %s", path,
+            path, "No space left on device");
+    size_t n = strlen(err.msg);
+    ok(n < sizeof err.msg && !strncmp(err.msg, "--output: cannot create the directory '", 39) &&
+           strstr(err.msg, " [...] ") && n > 26 &&
+           !strcmp(err.msg + n - 26, "': No space left on device") && utf8_ok(err.msg),
+       "a 6 KB error: its head, ' [...] ' and its reason in %zu bytes, whole characters", n);
+    gx_wrap(&err, "rank 0: %s", path);
+    n = strlen(err.msg);
+    ok(n < sizeof err.msg && !strncmp(err.msg, "rank 0: ", 8) &&
+           strstr(err.msg, "No space left on device") && utf8_ok(err.msg),
+       "a long prefix before it: the head and the reason kept (%zu bytes)", n);
+    gx_fail(&err, GX_EINPUT, "short: %s", "as it is");
+    ok(!strcmp(err.msg, "short: as it is"), "a short message as it is");
+}
+
 int main(void)
 {
     int numeric = 0;
+    long_messages();
     for (const struct gx_option *op = gx_option_table; op->name; op++)
         if (op->num != GX_NUM_NONE) {
             walk_numeric_option(op);

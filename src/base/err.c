@@ -6,11 +6,47 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A message longer than msg keeps its head and its end (where the reason is: "...: No space
+ * left on device"), the middle cut at character boundaries, so that a long path quoted in it
+ * does not push the reason out. */
+#define GX_CUT_MARK " [...] "
+static void fit(char *msg, size_t cap, const char *whole, size_t n)
+{
+    if (n < cap) {
+        memcpy(msg, whole, n + 1);
+        return;
+    }
+    size_t mark = sizeof GX_CUT_MARK - 1, head = (cap - 1 - mark) / 2,
+           tail = cap - 1 - mark - head;
+    while (head > 0 && ((unsigned char)whole[head] & 0xC0) == 0x80)
+        head--; /* not inside a UTF-8 character */
+    size_t from = n - tail;
+    while (from < n && ((unsigned char)whole[from] & 0xC0) == 0x80)
+        from++;
+    memcpy(msg, whole, head);
+    memcpy(msg + head, GX_CUT_MARK, mark);
+    memcpy(msg + head + mark, whole + from, n - from + 1);
+}
+
+static void vfit(char *msg, size_t cap, const char *fmt, va_list ap)
+{
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(msg, cap, fmt, ap);
+    if (n >= 0 && (size_t)n >= cap) {
+        char *whole = malloc((size_t)n + 1);
+        if (whole && vsnprintf(whole, (size_t)n + 1, fmt, again) == n)
+            fit(msg, cap, whole, (size_t)n);
+        free(whole); /* out of memory: the head, as vsnprintf cut it */
+    }
+    va_end(again);
+}
+
 int gx_fail(struct gx_err *err, int rc, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    vfit(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
     err->rc = rc;
     return rc;
@@ -18,20 +54,13 @@ int gx_fail(struct gx_err *err, int rc, const char *fmt, ...)
 
 int gx_wrap(struct gx_err *err, const char *fmt, ...)
 {
-    char both[2 * sizeof err->msg + 2]; /* a prefix cut to msg's size, ": ", then msg */
+    char prefix[sizeof err->msg], both[2 * sizeof err->msg + 2];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(both, sizeof err->msg, fmt, ap);
+    vfit(prefix, sizeof prefix, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        n = 0;
-    if ((size_t)n >= sizeof err->msg)
-        n = (int)sizeof err->msg - 1;
-    memcpy(both + n, ": ", 2);
-    memcpy(both + n + 2, err->msg, sizeof err->msg);
-    both[n + 2 + sizeof err->msg - 1] = '\0';
-    memcpy(err->msg, both, sizeof err->msg - 1); /* long messages are cut, never overrun */
-    err->msg[sizeof err->msg - 1] = '\0';
+    int n = snprintf(both, sizeof both, "%s: %s", prefix, err->msg);
+    fit(err->msg, sizeof err->msg, both, n > 0 ? (size_t)n : 0);
     return err->rc;
 }
 
