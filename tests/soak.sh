@@ -66,6 +66,35 @@ rc=$?
 ok $? "a wrapper execing gx-copy: ranks 0,1 never sampled, verdict FAIL, exit 1 (exit $rc)" ||
     show "$dir/wrap"
 
+# The soak as a Unix program: a launcher of several words; one that cannot start is said as a
+# failed launch with its error, not as ranks never sampled; stdout closed or full is exit 3 with
+# one line, as every tool's, not a verdict's status.
+MPIRUN="$MPIRUN --oversubscribe" soak "$dir/words" -d 4 -i 1 -- --path host --sizes 8 --iters 20 \
+    --ceilings off
+rc=$?
+cut -f2 "$dir/words/samples.tsv" | sed 1d | sort -u | tr '\n' ' ' | grep -qx '0 1 '
+ok $? "MPIRUN of two words ($MPIRUN --oversubscribe): both ranks sampled (exit $rc)" ||
+    show "$dir/words"
+MPIRUN="gx-no-such-launcher --np" soak "$dir/nolaunch" -d 4 -i 1 -- --path host --sizes 8
+rc=$?
+[ $rc -eq 1 ] && grep -q '^verdict: FAIL (the launch failed: gx-no-such-launcher --np exited 127' \
+    "$dir/nolaunch.txt" && grep -q 'gx-no-such-launcher: command not found' "$dir/nolaunch.txt"
+ok $? "a launcher that cannot start: the launch failed, its error shown, exit 1 (exit $rc)" ||
+    show "$dir/nolaunch"
+gx_report soak -d 4 -o "$dir/closed" >&- 2>"$dir/closed.err"
+rc=$?
+[ $rc -eq 3 ] && [ "$(wc -l <"$dir/closed.err")" -eq 1 ] &&
+    grep -q '^gpuxfer-report soak: cannot write stdout: Bad file descriptor' "$dir/closed.err" &&
+    [ ! -e "$dir/closed/report.json" ]
+ok $? "stdout closed: exit 3 (got $rc), one line, before any run" || diag <"$dir/closed.err"
+GPUXFER="$GPUXFER" MPIRUN="$MPIRUN" MPIRUN_ARGS="$gx_mpirun_opts" timeout -k 10 300 "$PYTHON" \
+    "$top_srcdir/scripts/gpuxfer-report" soak -n 2 -d 3 -i 1 -o "$dir/full" -- --path host \
+    --sizes 8 --iters 20 --ceilings off >/dev/full 2>"$dir/full.err"
+rc=$?
+[ $rc -eq 3 ] && [ "$(wc -l <"$dir/full.err")" -eq 1 ] &&
+    grep -q '^gpuxfer-report soak: cannot write stdout: No space left on device' "$dir/full.err"
+ok $? "stdout full: exit 3 (got $rc), one line" || diag <"$dir/full.err"
+
 gx_report soak -n 1 -d 5 -o "$dir/usage" >"$dir/usage.txt" 2>&1
 rc=$?
 [ $rc -eq 2 ] && [ "$(wc -l <"$dir/usage.txt")" -eq 1 ] && grep -q 'need -n >= 2' "$dir/usage.txt"

@@ -6,6 +6,7 @@ import argparse
 import importlib
 import os
 import shutil
+import subprocess
 import textwrap
 import sys
 
@@ -93,6 +94,31 @@ def parser():
     return ap
 
 
+def run_shell(script, argv):
+    """A shell subcommand with its stdout through this process, line by line: a closed, full or
+    abandoned stdout then ends it as it ends every tool (gx.run: exit 3, one line), never as the
+    script's own status (a verdict), and what it prints is printable as the tools' is. The
+    script is stopped where its output can no longer go (a soak stops its job)."""
+    if isinstance(getattr(sys.stdout, "_stream", None), gx.ClosedStdout):
+        sys.stdout.write("")  # before a run whose answer could not be read
+    try:
+        child = subprocess.Popen(["/bin/bash", script] + argv, env=shell_env(),
+                                 stdout=subprocess.PIPE)
+    except OSError as e:
+        raise gx.BadInput(f"cannot run {script} with /bin/bash: {e.strerror}")
+    try:
+        for line in iter(child.stdout.readline, b""):
+            sys.stdout.write(line.decode("utf-8", errors="backslashreplace"))
+            sys.stdout.flush()
+    except BaseException:  # stdout failed, Ctrl-C, SIGTERM: the script stops too
+        child.terminate()
+        child.wait()
+        raise
+    child.stdout.close()
+    rc = child.wait()
+    return rc if rc >= 0 else 128 - rc
+
+
 def dispatch(name, rest):
     """Runs subcommand `name` with its arguments; does not return."""
     c = find(name)
@@ -101,10 +127,7 @@ def dispatch(name, rest):
                      f"{', '.join(x.name for x in SUBCOMMANDS)}; gpuxfer-report --help)")
     if c.shell:
         script = os.path.join(here(), c.impl)
-        try:
-            os.execve("/bin/bash", ["bash", script] + rest, shell_env())
-        except OSError as e:
-            gx.die(PROG, f"cannot run {script} with /bin/bash: {e.strerror}")
+        gx.run(f"{PROG} {name}", lambda argv: run_shell(script, argv), rest)
     mod = importlib.import_module("gxreport." + c.impl)
     gx.run(mod.PROG, mod.main, rest)
 

@@ -23,7 +23,8 @@
 # failures in soak); 1 when memory grew, a rank was never sampled (no process below mpirun named
 # as the program is, or gpuxfer) or the run failed; 2 on bad usage.
 # Environment: GPUXFER (default: ../src/gpuxfer, gpuxfer beside this, or on PATH), MPIRUN
-# (default mpirun), MPIRUN_ARGS (extra mpirun arguments, e.g. "--bind-to none").
+# (default mpirun; several words: the launcher and its options), MPIRUN_ARGS (extra mpirun
+# arguments, e.g. "--bind-to none"). A launch that fails is said as such, with its error.
 set -u
 # shellcheck source=scripts/gxreport/door.sh
 . "$(dirname "$0")/door.sh"
@@ -62,6 +63,9 @@ case $scenario in */*) [ -r "$scenario" ] || { echo "$gx_prog: cannot read scena
 GPUXFER=$gx_gpuxfer
 [ -x "${GPUXFER:-}" ] || { echo "$gx_prog: gpuxfer not found (set GPUXFER)" >&2; exit 2; }
 MPIRUN=${MPIRUN:-mpirun}
+# A launcher of several words ("mpirun --oversubscribe", "srun --mpi=pmix"), as sweep's -m.
+read -r -a mpirun_cmd <<<"$MPIRUN"
+[ ${#mpirun_cmd[@]} -gt 0 ] || { echo "$gx_prog: MPIRUN is empty" >&2; exit 2; }
 mkdir -p "$outdir" || exit 2
 report=$outdir/report.json
 samples=$outdir/samples.tsv
@@ -70,7 +74,7 @@ have_smi=0
 command -v nvidia-smi >/dev/null 2>&1 && have_smi=1
 
 # shellcheck disable=SC2086
-"$MPIRUN" -np "$np" ${MPIRUN_ARGS:-} "$GPUXFER" --soak "$duration" --scenario "$scenario" \
+"${mpirun_cmd[@]}" -np "$np" ${MPIRUN_ARGS:-} "$GPUXFER" --soak "$duration" --scenario "$scenario" \
     --quiet --force --output "$report" "$@" >"$outdir/gpuxfer.out" 2>"$outdir/gpuxfer.err" &
 launcher=$!
 # Stopping the script stops the job (mpirun passes SIGTERM on to the ranks).
@@ -207,6 +211,13 @@ END {
     print bad, (missing == "" ? "-" : missing) > out
 }' "$samples" | tee "$outdir/table.txt"
 read -r grew missing <"$outdir/verdict.txt" 2>/dev/null || { grew=1; missing=-; }
+# No rank ever sampled and the launcher failed: the job never ran, which is no leak verdict.
+if [ "$run_rc" -ne 0 ] && [ "$(wc -l <"$samples")" -le 1 ]; then
+    echo "verdict: FAIL (the launch failed: $MPIRUN exited $run_rc before any rank was sampled;" \
+         "$outdir/gpuxfer.err:)"
+    head -n 5 "$outdir/gpuxfer.err" | sed 's/^/  /'
+    exit 1
+fi
 if [ "${missing:--}" != - ]; then
     echo "verdict: FAIL (rank(s) $missing never sampled: no process named $comm or gpuxfer" \
          "below $MPIRUN)"
