@@ -30,6 +30,7 @@ if [ -n "$why" ]; then
     else
         [ $rc -eq 7 ] && grep -v '^$' "$dir/skip.txt" | tail -n 1 |
             grep -q "^# nothing measured: every step skipped, the report's \"skipped\" says why" &&
+            grep -q "^gpuxfer: nothing was measured: every measurement was skipped (the first: [a-z-]* (memory [a-z]* -> [a-z]*): no CUDA driver" "$dir/skip.err" &&
             "$PYTHON" -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(not (d['status'] == 'nothing_measured' and d['exit_code'] == 7))" "$dir/skip.json"
         ok $? "all GPU paths requested without a GPU: nothing measured, exit 7, said last (got $rc)" ||
             cat "$dir/skip.txt" "$dir/skip.err" | diag

@@ -311,7 +311,8 @@ static int conclude(const struct gx_options *opts, const struct gx_tally *t, int
     }
     if (t->ok == 0 && !opts->g.allow_skip) {
         rc = gx_fail(err, GX_ENOTHING, "nothing was measured: every measurement was skipped "
-                     "(the table's skipped lines say why; --allow-skip accepts that)");
+                     "(the first: %s; the report's skipped list has each; --allow-skip accepts "
+                     "that)", t->first_skip[0] ? t->first_skip : "no reason given");
         fprintf(stderr, "gpuxfer: %s\n", err->msg);
     }
     return rc;

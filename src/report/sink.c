@@ -270,7 +270,10 @@ static void on_skip(void *ctx, const char *run, const char *path, const struct g
     }
     if (s->csv.f && !csv_said_before(s, run, path, pairs, npairs, reason))
         gx_csv_skip(&s->csv, run, path, pairs, npairs, reason);
-    s->tally.skipped++;
+    if (!s->tally.skipped++) {
+        skip_label(s, run, path, label, sizeof label);
+        snprintf(s->tally.first_skip, sizeof s->tally.first_skip, "%.100s: %.150s", label, reason);
+    }
 }
 
 static int on_ceilings_so_far(void *ctx, const struct gx_ceilings *c, struct gx_err *err)

@@ -27,6 +27,7 @@ struct gx_tally {
     int drift;             /* of the noisy: their visits disagree (GX_NOISE_DRIFT) */
     double cpu_wait_max;
     double load_start;     /* the 1-minute load average when the sink opened (<0 unknown) */
+    char first_skip[256];  /* the first skip, "PATH: REASON": a run that measured nothing says it */
 };
 
 struct gx_sink {
