@@ -1,8 +1,9 @@
 #!/bin/bash
 # Issue 46, class 2: the ranks' own sockets (the watchdog's roll call) are open to the job alone.
-# On one node they are Unix sockets in a folder rank 0 makes with mkdtemp (mode 0700): no rank
-# listens on TCP, another user cannot connect, a connection of the same user that says nothing
-# neither delays the job nor keeps it from ending, and the folder is gone at the end.
+# On one node they are Unix sockets in Linux's abstract namespace, named after the job's token
+# (issue 61: no file, so nothing is left even by a rank killed with SIGKILL): no rank listens on
+# TCP, another user's connection is closed without a word, a connection of the same user that
+# says nothing neither delays the job nor keeps it from ending, and TMPDIR is empty at the end.
 . "$top_srcdir/tests/lib.sh"
 dir=$(mktemp -d "$TEST_TMP/outsider.XXXXXX")
 mkdir -p "$dir/tmp"
@@ -20,38 +21,41 @@ tcp=""
 for q in $pids; do
     tcp="$tcp$(ss -Hltnp 2>/dev/null | grep "pid=$q," | awk '{print $4}') "
 done
-# The ranks' Unix sockets, wherever their folder is (TMPDIR, or /tmp where TMPDIR is too long
-# for a socket's name).
+# The ranks' Unix sockets: names in the abstract namespace (ss shows them with a leading @).
 names=""
 for q in $pids; do
-    names="$names$(ss -Hlxp 2>/dev/null | grep "pid=$q," | awk '{print $5}' | grep '/gpuxfer-rc\.[^/]*/r[0-9]*$') "
+    names="$names$(ss -Hlxp 2>/dev/null | grep "pid=$q," | awk '{print $5}' | grep '^@gpuxfer-rc-[0-9a-f]\{16\}/r[0-9]*$') "
 done
-rcdir=$(for f in $names; do dirname "$f"; done | sort -u | head -n 1)
+prefix=$(for f in $names; do dirname "$f"; done | sort -u | head -n 1)
 socks=$(for f in $names; do basename "$f"; done | sort | tr '\n' ' ')
-mode=$(stat -c %a "$rcdir" 2>/dev/null)
-# Another user: refused by the folder's mode (and by the peer's credentials were it to get in).
+r1=$(printf '%s/r1' "${prefix#@}")
+# Another user: connects (an abstract name has no mode), but is closed before a word.
 other=skipped
 # (the system's python: a user's own, e.g. under pyenv, may not be readable to another user)
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null && [ -x /usr/bin/python3 ]; then
-    other=$(setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 - "$rcdir/r1" <<'PY' 2>&1
+    other=$(setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 - "$r1" <<'PY' 2>&1
 import socket, sys
 s = socket.socket(socket.AF_UNIX)
+s.settimeout(10)
 try:
-    s.connect(sys.argv[1])
-    print("connected")
+    s.connect("\0" + sys.argv[1])
+    s.sendall(b"x" * 12)
+    print("closed" if s.recv(200) == b"" else "answered")
+except (ConnectionResetError, BrokenPipeError):  # closed while it wrote or read
+    print("closed")
 except OSError as e:
     print(type(e).__name__)
 PY
 )
 fi
 # The same user, holding 20 connections open without a word while the run ends.
-"$PYTHON" - "$rcdir/r1" <<'PY' >"$dir/hold.out" 2>&1 &
+"$PYTHON" - "$r1" <<'PY' >"$dir/hold.out" 2>&1 &
 import socket, sys, time
 held = []
 for _ in range(20):
     s = socket.socket(socket.AF_UNIX)
     try:
-        s.connect(sys.argv[1])
+        s.connect("\0" + sys.argv[1])
         held.append(s)
     except OSError:
         pass
@@ -66,19 +70,34 @@ t=$(( $(date +%s) - t0 ))
 kill "$h" 2>/dev/null
 wait "$h" 2>/dev/null
 [ -n "$pids" ] && [ -z "$(echo "$tcp" | tr -d ' ')" ] && [ -n "$socks" ]
-ok $? "one node: the ranks (${pids:-none}) listen on no TCP port (${tcp// /}), on Unix sockets in their own folder (${socks:-none})"
-[ "$mode" = 700 ]
-ok $? "the sockets' folder is the job's alone (mode ${mode:-missing})"
+ok $? "one node: the ranks (${pids:-none}) listen on no TCP port (${tcp// /}), on Unix sockets of their own (${socks:-none})"
+[ -n "$prefix" ] && [ "$(echo "$names" | wc -w)" -eq 2 ]
+ok $? "their names are abstract, no file (${prefix:-none}), one a rank"
 if [ "$other" = skipped ]; then
     skip "another user's connection: needs root, setpriv and /usr/bin/python3"
 else
-    [ "$other" = PermissionError ]
-    ok $? "another user cannot connect to a rank's socket ($other)"
+    [ "$other" = closed ]
+    ok $? "another user's connection to a rank's socket is closed without an answer ($other)"
 fi
 [ $rc -eq 0 ] && [ "$(head -n1 "$dir/hold.out")" -ge 1 ] 2>/dev/null && check_report "$dir/r.json" >/dev/null 2>&1
 ok $? "idle connections of the same user held open: the job ends by itself, exit $rc, report valid ($(head -n1 "$dir/hold.out") held, ${t} s after)" ||
     diag <"$dir/r.out"
-[ -z "$(ls -A "$dir/tmp")" ] && [ -n "$rcdir" ] && [ ! -e "$rcdir" ]
-ok $? "nothing left after the run: TMPDIR ($(ls -A "$dir/tmp" | tr '\n' ' ')), the sockets' folder (${rcdir:-none})"
+[ -z "$(ls -A "$dir/tmp")" ] && ! ss -Hlx 2>/dev/null | grep -q -- "${prefix:-@gpuxfer-rc-none}/"
+ok $? "nothing left after the run: TMPDIR ($(ls -A "$dir/tmp" | tr '\n' ' ')), no socket named ${prefix:-none}"
+
+# A rank killed with SIGKILL mid-run (as a launcher ends a job whose rank will not stop): no
+# socket of the job left anywhere.
+TMPDIR=$dir/tmp GPUXFER_FAULT=slow:rank=0:size=4K:ms=300 gx_mpirun 2 --path host --pattern latency \
+    --sizes 8,4K --iters 12 --warmup 1 --quiet --timeout 20 --output "$dir/k.json" >"$dir/k.out" 2>&1 &
+p=$!
+while [ ! -s "$dir/k.json.jsonl" ] && kill -0 "$p" 2>/dev/null; do sleep 0.05; done
+kpids=$(pgrep -f "^$GPUXFER .*--output $dir/k.json" | tr '\n' ' ')
+kname=$(for q in $kpids; do ss -Hlxp 2>/dev/null | grep "pid=$q," | awk '{print $5}'; done |
+    grep '^@gpuxfer-rc-' | head -n 1)
+kill -KILL $kpids 2>/dev/null
+wait "$p" 2>/dev/null
+sleep 1
+[ -n "$kname" ] && [ -z "$(ls -A "$dir/tmp")" ] && ! ss -Hlx 2>/dev/null | grep -q -- "$(dirname "$kname")/"
+ok $? "the ranks killed with SIGKILL: nothing in TMPDIR, no socket named $(dirname "${kname:-none}")"
 rm -rf "$dir"
 done_testing

@@ -18,16 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The names this process made, in fixed storage: an exit that runs no cleanup removes them
- * without allocating. */
-static char own_name[sizeof ((struct sockaddr_un *)0)->sun_path], own_dir[DIR_LEN];
-_Static_assert(DIR_LEN + 12 <= sizeof ((struct sockaddr_un *)0)->sun_path,
-               "a rank's socket in the folder has a name a Unix socket takes");
-/* Rank 0: its node's ranks' names go with the directory it made, whoever is still there (a
- * rank killed with SIGKILL leaves its own). */
-static const struct gx_rollcall_net *dir_maker;
-static int dir_ranks;
-
 /* This node's IPv4 addresses on interfaces that are up, loopback left out. */
 static uint16_t node_addrs(uint32_t *ip, int max)
 {
@@ -61,17 +51,16 @@ static int route_from(uint32_t to, uint32_t *from)
 static int listen_unix(const char *dir, int rank)
 {
     struct sockaddr_un sa;
-    int fd = dir[0] && unix_addr(&sa, dir, rank) == 0 /* "": rank 0 made no folder */
+    socklen_t len = 0;
+    int fd = dir[0] && unix_addr(&sa, &len, dir, rank) == 0 /* "": no Unix sockets */
                  ? socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)
                  : -1;
     if (fd < 0)
         return -1;
-    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 16) != 0) {
+    if (bind(fd, (struct sockaddr *)&sa, len) != 0 || listen(fd, 16) != 0) {
         close(fd);
         return -1;
     }
-    snprintf(own_name, sizeof own_name, "%s", sa.sun_path);
-    snprintf(own_dir, sizeof own_dir, "%s", dir);
     return fd;
 }
 
@@ -105,7 +94,7 @@ static int with_rank0(MPI_Comm comm, int rank, int *with, struct gx_err *err)
     return GX_OK;
 }
 
-/* Rank 0: the token and the directory of its node's sockets; none said once. */
+/* Rank 0: the token, and its node's socket names' prefix from it; none said once. */
 static void root_prepare(struct root_info *root, int size)
 {
     if (getrandom(&root->token, sizeof root->token, 0) != (ssize_t)sizeof root->token) {
@@ -117,19 +106,9 @@ static void root_prepare(struct root_info *root, int size)
     }
     root->token |= 1; /* 0 says "no roll call" */
     root->n = node_addrs(root->ip, MAX_ADDRS);
-    if (size < 2)
-        return;
-    const char *tmp = getenv("TMPDIR");
-    char dir[DIR_LEN];
-    if (!tmp || tmp[0] != '/' ||
-        snprintf(dir, sizeof dir, "%s/gpuxfer-rc.XXXXXX", tmp) >= (int)sizeof dir)
-        snprintf(dir, sizeof dir, "/tmp/gpuxfer-rc.XXXXXX");
-    if (mkdtemp(dir))
-        snprintf(root->dir, sizeof root->dir, "%s", dir);
-    else
-        fprintf(stderr, "gpuxfer: rank 0: no directory for the roll call's sockets (mkdtemp "
-                "'%s': %s): a timeout will name this node's ranks as silent\n", dir,
-                strerror(errno));
+    if (size >= 2)
+        snprintf(root->dir, sizeof root->dir, "gpuxfer-rc-%016llx",
+                 (unsigned long long)root->token);
 }
 
 /* A rank other than 0: listens where rank 0 reaches it. */
@@ -219,8 +198,6 @@ int gx_rollcall_open(struct gx_rollcall *rc, MPI_Comm comm, struct gx_err *err)
     GX_MPI_TRY(err, MPI_Gather(&mine, (int)sizeof mine, MPI_BYTE, net ? net->addrs : NULL,
                                (int)sizeof mine, MPI_BYTE, 0, comm));
     if (rc->rank == 0) {
-        dir_maker = net->root.dir[0] ? net : NULL;
-        dir_ranks = rc->size;
         root_listen_tcp(net, rc->size);
         memcpy(root.port, net->root.port, sizeof root.port);
     }
@@ -240,21 +217,6 @@ int gx_rollcall_open(struct gx_rollcall *rc, MPI_Comm comm, struct gx_err *err)
     return GX_OK;
 }
 
-void gx_rollcall_unlink_named(void)
-{
-    for (int r = 1; dir_maker && r < dir_ranks; r++) {
-        struct sockaddr_un sa;
-        if (dir_maker->addrs[r].via == VIA_UNIX && unix_addr(&sa, dir_maker->root.dir, r) == 0)
-            unlink(sa.sun_path);
-    }
-    if (own_name[0])
-        unlink(own_name);
-    if (own_dir[0])
-        rmdir(own_dir); /* the last rank of the node out removes it */
-    else if (dir_maker)
-        rmdir(dir_maker->root.dir); /* rank 0's own socket could not be made */
-}
-
 void gx_rollcall_close(struct gx_rollcall *rc)
 {
     struct gx_rollcall_net *net = rc->net;
@@ -265,9 +227,6 @@ void gx_rollcall_close(struct gx_rollcall *rc)
             if (net->w[i].fd >= 0)
                 close(net->w[i].fd);
     }
-    gx_rollcall_unlink_named();
-    own_name[0] = own_dir[0] = '\0';
-    dir_maker = NULL;
     if (net) {
         free(net->addrs);
         free(net->rank_ips);

@@ -9,9 +9,9 @@
  * the job asks MPI for MPI_THREAD_SINGLE (main.c says why), and between roll calls the channel
  * costs nothing: listening sockets in the watchdog's poll.
  *
- * Only the job's ranks get in. Ranks on rank 0's node listen on Unix sockets in a directory
- * rank 0 makes with mkdtemp (mode 0700; a peer of another user is refused by SO_PEERCRED too);
- * a rank on another node listens on TCP at the one address its route to rank 0 leaves from,
+ * Only the job's ranks get in. Ranks on rank 0's node listen on Unix sockets named in Linux's
+ * abstract namespace after the job's token (no file: a rank killed by SIGKILL leaves nothing
+ * in TMPDIR), and either end refuses a peer of another user (SO_PEERCRED); a rank on another node listens on TCP at the one address its route to rank 0 leaves from,
  * and rank 0 at the addresses those routes reach, each accepting only the other side's
  * addresses. Every message carries the job's token, from getrandom (no fallback: without one
  * there is no roll call, said once). A connection gets a moment to say its piece; a few wait
@@ -46,8 +46,7 @@ int gx_rollcall_open(struct gx_rollcall *rc, MPI_Comm comm, struct gx_err *err);
 int gx_rollcall_tell(struct gx_rollcall *rc, int sig, double wait_s);
 /* Rank 0, after a poll: 1 with the rank and stop signal (GX_STOP_SIGNALS) of a word received. */
 int gx_rollcall_heard(struct gx_rollcall *rc, int *rank, int *sig);
-/* Closes the sockets and removes their names; only once the watchdog thread no longer uses
- * them. */
+/* Closes the sockets; only once the watchdog thread no longer uses them. */
 void gx_rollcall_close(struct gx_rollcall *rc);
 /* The descriptors to poll (listening sockets and connections waiting to be heard), at most
  * max, POLLIN; returns how many. */
@@ -60,8 +59,5 @@ void gx_rollcall_answer(struct gx_rollcall *rc, const char *where);
  * answers gets "; rank R is WHERE" for those that did, as far as it fits. */
 int gx_rollcall_ask(struct gx_rollcall *rc, double wait_s, int *silent, int max, char *answers,
                     size_t len);
-/* The socket names this process made (rank 0: its node's), removed: for an exit that runs no
- * cleanup (the watchdog's _exit). Takes no lock and allocates nothing. */
-void gx_rollcall_unlink_named(void);
 
 #endif

@@ -163,10 +163,9 @@ static void start_attempt(const struct gx_rollcall *rc, struct attempt *t, int r
     const struct sockaddr *sa = (const struct sockaddr *)&si;
     socklen_t len = sizeof si;
     if (a->via == VIA_UNIX) {
-        if (unix_addr(&su, rc->net->root.dir, at) != 0)
+        if (unix_addr(&su, &len, rc->net->root.dir, at) != 0)
             return;
         sa = (const struct sockaddr *)&su;
-        len = sizeof su;
     } else if (a->via != VIA_TCP) {
         return;
     }
@@ -190,7 +189,9 @@ static int step_attempt(const struct gx_rollcall *rc, struct attempt *t, short r
     if (!t->sent && (revents & (POLLOUT | POLLERR | POLLHUP))) {
         int e = 0;
         socklen_t el = sizeof e;
+        /* The other end checked too: a name in the abstract namespace has no owner to trust. */
         if (getsockopt(t->fd, SOL_SOCKET, SO_ERROR, &e, &el) != 0 || e != 0 ||
+            !from_the_job(rc, t->fd) ||
             send(t->fd, t->out, t->out_len, MSG_NOSIGNAL) != (ssize_t)t->out_len) {
             end_attempt(t);
             return 0;

@@ -7,6 +7,7 @@
 #include "rollcall.h"
 
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,15 +23,14 @@ enum {
     READ_WAIT_MS = 200, /* a connection's time to say its piece */
     WAITING = 8,        /* connections heard at once; a newer one closes the oldest */
     LISTENERS = 1 + MAX_ADDRS, /* rank 0: its node's socket, one per address reached */
-    /* The folder's name: with "/r" and a rank's 10 digits, a Unix socket's name (108 bytes
-     * on Linux); where TMPDIR is longer, /tmp. */
-    DIR_LEN = 96
+    /* The node's socket names' prefix: the job's token in hex after "gpuxfer-rc-". */
+    DIR_LEN = 32
 };
 _Static_assert(LISTENERS + WAITING <= GX_ROLLCALL_FDS, "the watchdog polls them all");
 
 enum { VIA_NONE, VIA_UNIX, VIA_TCP };
 
-/* Where a rank listens: its node's directory (VIA_UNIX, named by its rank), or an address. */
+/* Where a rank listens: its node's Unix socket (VIA_UNIX, named by its rank), or an address. */
 struct gx_rollcall_addr {
     uint32_t ip;   /* network order */
     uint16_t port; /* network order */
@@ -38,11 +38,11 @@ struct gx_rollcall_addr {
     uint8_t to; /* VIA_TCP, a rank other than 0: the index of rank 0's address it reaches */
 };
 
-/* Rank 0's word to every rank: the token, its node's directory, its addresses and, once the
- * others chose, the ports it listens on at them. */
+/* Rank 0's word to every rank: the token, its node's socket names' prefix, its addresses and,
+ * once the others chose, the ports it listens on at them. */
 struct root_info {
     uint64_t token;
-    char dir[DIR_LEN]; /* "": none */
+    char dir[DIR_LEN]; /* the prefix; "": no Unix sockets */
     uint32_t ip[MAX_ADDRS];
     uint16_t port[MAX_ADDRS];
     uint16_t n;
@@ -104,11 +104,18 @@ static inline int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static inline int unix_addr(struct sockaddr_un *sa, const char *dir, int rank)
+/* A rank's socket on its node: a name in Linux's abstract namespace (sun_path's first byte 0),
+ * which no file stands for, so that no stop, not even SIGKILL, leaves one behind; the job's
+ * random token in it keeps others from guessing or taking it, and either end checks that the
+ * other is the same user (SO_PEERCRED). *len: the address's length, the name's own. */
+static inline int unix_addr(struct sockaddr_un *sa, socklen_t *len, const char *dir, int rank)
 {
     *sa = (struct sockaddr_un){.sun_family = AF_UNIX};
-    int k = snprintf(sa->sun_path, sizeof sa->sun_path, "%s/r%d", dir, rank);
-    return k > 0 && (size_t)k < sizeof sa->sun_path ? 0 : -1;
+    int k = snprintf(sa->sun_path + 1, sizeof sa->sun_path - 1, "%s/r%d", dir, rank);
+    if (k <= 0 || (size_t)k >= sizeof sa->sun_path - 1)
+        return -1;
+    *len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)k);
+    return 0;
 }
 
 #endif
