@@ -129,6 +129,16 @@ report_is "$out" interrupted 5 &&
     "$PYTHON" -c "import json,sys; [json.loads(l) for l in open(sys.argv[1])]" "$out.jsonl"
 ok $? "SIGTERM to mpirun: report written, interrupted, exit_code 5; .jsonl complete lines" || {
     echo "mpirun exit $rc"; cat "$dir/ext.err"; ls -l "$dir"; } | diag
+# Stopped in its first pass, it is still a soak's report, and counts what the .jsonl holds.
+"$PYTHON" - "$out" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))["soak"]
+lines = sum(1 for _ in open(sys.argv[1] + ".jsonl"))
+assert s["seconds"] == 590 and s["rotations"] == 0, s
+assert s["results_streamed"] == lines, (s, lines)
+PY
+ok $? "a soak stopped in its first pass: its soak section, results_streamed as the .jsonl's lines" ||
+    echo "$out" | diag
 
 run_fault corrupt "corrupt:rank=1:size=4K:offset=1000" 2 --timeout 60
 [ $rc -eq 1 ] && grep -q "data validation failed: run '-' path host pattern bw size 4096 pair 0->1: first bad byte at offset 1000" "$dir/corrupt.err"

@@ -348,6 +348,15 @@ static int write_locked(struct gx_report *rep, const char *status,
     cJSON_DeleteItemFromObject(d, "exit_code");
     cJSON_AddNumberToObject(d, "exit_code", exit_code);
     rep->exit_code = exit_code;
+    /* A soak's lines streamed so far, whenever the report is written (a stop within a pass
+     * too): the .jsonl has every one of them. */
+    cJSON *soak = cJSON_GetObjectItemCaseSensitive(d, "soak");
+    if (soak) {
+        cJSON_DeleteItemFromObject(soak, "results_streamed");
+        cJSON_AddNumberToObject(soak, "results_streamed", (double)rep->streamed);
+        cJSON_DeleteItemFromObject(soak, "failures");
+        cJSON_AddNumberToObject(soak, "failures", (double)rep->failures);
+    }
     cJSON_DeleteItemFromObject(d, "summary");
     cJSON *summary = gx_summary_json(&rep->summary);
     if (!summary)

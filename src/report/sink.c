@@ -330,6 +330,9 @@ static void on_pass(void *ctx, long rotation)
     s->rotation = rotation;
     if (s->rep && s->soak)
         gx_report_rotation(s->rep, rotation);
+    /* A soak stopped in its first pass is still one: the report says so from the start. */
+    if (s->rep && s->soak && rotation == 1)
+        gx_report_soak(s->rep, s->opts->g.soak, 0, 0);
     gx_output_rotation(&s->out, rotation);
 }
 
