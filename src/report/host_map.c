@@ -5,6 +5,7 @@
 #include "line_health.h"
 #include "matrix.h"
 #include "report.h"
+#include "view.h"
 #include "sizes.h"
 #include "wrap.h"
 
@@ -266,20 +267,6 @@ void gx_host_map_print(FILE *out, const struct gx_host_map *m, const struct gx_c
     fflush(out);
 }
 
-void gx_host_map_report(const struct gx_host_map *m, struct gx_report *rep, FILE *table,
-                        const struct gx_context *context)
-{
-    if (m->n == 0)
-        return;
-    cJSON *hosts = gx_host_map_json(m);
-    if (hosts)
-        gx_report_set(rep, "host_links", hosts);
-    else
-        fprintf(stderr, "gpuxfer: out of host memory for the host links' map (the report's "
-                "ceilings have them)\n");
-    gx_host_map_print(table, m, context);
-}
-
 int gx_health_from_host_map(const struct gx_host_map *m, struct gx_health *h, int nh, int max)
 {
     for (int i = 0; i < m->n && nh < max; i++)
@@ -305,3 +292,50 @@ int gx_health_from_host_map(const struct gx_host_map *m, struct gx_health *h, in
         }
     return nh;
 }
+
+/* Made from the first pass's ceilings, once they are whole. */
+static int view_make(void **state, const struct gx_run *run, struct gx_err *err)
+{
+    struct gx_host_map *m = calloc(1, sizeof *m);
+    if (!m)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory for the host links' map");
+    *state = m;
+    return run->ceilings ? gx_host_map_make(m, run->ceilings, run->facts, err) : GX_OK;
+}
+
+static int view_findings(const void *state, const struct gx_run *run, struct gx_health *h,
+                         int nh, int max)
+{
+    (void)run;
+    return gx_health_from_host_map(state, h, nh, max);
+}
+
+static int view_fill(struct gx_report *rep, void *state, struct gx_run *run, struct gx_err *err)
+{
+    (void)run;
+    const struct gx_host_map *m = state;
+    cJSON *j = m->n > 0 ? gx_host_map_json(m) : NULL;
+    if (j)
+        gx_report_set(rep, "host_links", j);
+    return j || m->n == 0 ? GX_OK : gx_fail(err, GX_ERUNTIME, "out of host memory for the host "
+                                            "links' map (the report's ceilings have them)");
+}
+
+static void view_print(FILE *table, const void *state, const struct gx_run *run)
+{
+    const struct gx_host_map *m = state;
+    if (m->n > 0)
+        gx_host_map_print(table, m, run->context);
+}
+
+static void view_free(void *state)
+{
+    if (state)
+        gx_host_map_free(state);
+    free(state);
+}
+
+const struct gx_view_ops gx_view_host_map = {
+    .name = "host_links", .make = view_make, .findings = view_findings,
+    .fill_report = view_fill, .print = view_print, .free = view_free,
+};

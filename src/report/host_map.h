@@ -49,10 +49,6 @@ cJSON *gx_host_map_json(const struct gx_host_map *m);
 /* The table's rows: rank, GPU, H2D and D2H with their marks (< below its siblings, ~ disturbed),
  * the line rate and each direction's share of it. context: the report's, for the GPUs' indices. */
 void gx_host_map_print(FILE *out, const struct gx_host_map *m, const struct gx_context *context);
-/* The report's "host_links" and the table's rows, where the map has any. */
-struct gx_report;
-void gx_host_map_report(const struct gx_host_map *m, struct gx_report *rep, FILE *table,
-                        const struct gx_context *context);
 /* Appends to h (nh findings already, max in all) one "host-link-below-siblings" per GPU and
  * direction well below its siblings; returns the new count. */
 int gx_health_from_host_map(const struct gx_host_map *m, struct gx_health *h, int nh, int max);

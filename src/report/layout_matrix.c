@@ -1,4 +1,6 @@
 #include "layout_matrix.h"
+#include "report.h"
+#include "view.h"
 
 #include "gx.h"
 #include "matrix.h"
@@ -470,3 +472,46 @@ void gx_layout_matrices_print(FILE *out, const struct gx_layout_matrix_set *s,
         print_matrix(out, &s->m[i], s->l, context, slow);
     fflush(out);
 }
+
+static int view_make(void **state, const struct gx_run *run, struct gx_err *err)
+{
+    const char *oom = "out of host memory for the layout matrices";
+    struct gx_layout_matrix_set *s = malloc(sizeof *s);
+    if (!s || gx_layout_matrices_make(s, run->kept, run->nkept, run->layout, run->layout_views,
+                                      &oom) < 0) {
+        free(s);
+        return gx_fail(err, GX_ERUNTIME, "%s", oom);
+    }
+    *state = s;
+    return GX_OK;
+}
+
+static int view_fill(struct gx_report *rep, void *state, struct gx_run *run, struct gx_err *err)
+{
+    (void)run;
+    const struct gx_layout_matrix_set *s = state;
+    cJSON *j = s->n > 0 ? gx_layout_matrices_json(s) : NULL;
+    if (j)
+        gx_report_set(rep, "layout_matrices", j);
+    return j || s->n == 0 ? GX_OK : gx_fail(err, GX_ERUNTIME, "out of host memory for the "
+                                            "layout matrices' report");
+}
+
+static void view_print(FILE *table, const void *state, const struct gx_run *run)
+{
+    const struct gx_layout_matrix_set *s = state;
+    if (s->n > 0)
+        gx_layout_matrices_print(table, s, run->context, run->opts->g.slow_pair);
+}
+
+static void view_free(void *state)
+{
+    if (state)
+        gx_layout_matrices_free(state);
+    free(state);
+}
+
+const struct gx_view_ops gx_view_layout_matrices = {
+    .name = "layout_matrices", .make = view_make, .fill_report = view_fill,
+    .print = view_print, .free = view_free,
+};

@@ -29,20 +29,12 @@ double gx_siblings_median(double *v, size_t n);
  * kept. The one rule of the health finding "below-siblings" and of the matrices' marks. */
 int gx_kept_below_siblings(const struct gx_kept *kept, size_t n, const struct gx_kept *k);
 
-/* The run's findings (rank 0): from the link facts at the start, from the results at the end,
- * for the table's # health lines, the report and --fail-on-health. */
+/* The run's findings (rank 0): from the link facts at the start, from the views at the end
+ * (view.h), for the table's # health lines, the report and --fail-on-health. */
 #define GX_HEALTH_MAX 64
 struct gx_health_set {
     struct gx_health h[GX_HEALTH_MAX];
     int n;
 };
-struct gx_topo_rank;
-/* The facts' findings of every rank (t: rank 0's topology, with every rank's facts), each a
- * "# health:" line on table. */
-void gx_health_start(struct gx_health_set *s, const struct gx_topo_rank *t, FILE *table);
-/* The results' findings added, each a "# health:" line on table. */
-struct gx_host_map;
-void gx_health_end(struct gx_health_set *s, const struct gx_kept *kept, size_t n,
-                   const struct gx_host_map *hosts, FILE *table);
 
 #endif

@@ -1,4 +1,6 @@
 #include "matrix.h"
+#include "report.h"
+#include "view.h"
 
 #include "context.h"
 #include "gx.h"
@@ -322,3 +324,42 @@ void gx_matrices_print(FILE *out, const struct gx_matrix_set *s, const struct gx
     free(all);
     fflush(out);
 }
+
+static int view_make(void **state, const struct gx_run *run, struct gx_err *err)
+{
+    const char *oom = "out of host memory for the pair matrices";
+    struct gx_matrix_set *s = malloc(sizeof *s);
+    if (!s || gx_matrices_make(s, run->kept, run->nkept, run->layout->nranks, &oom) < 0) {
+        free(s);
+        return gx_fail(err, GX_ERUNTIME, "%s", oom);
+    }
+    *state = s;
+    return GX_OK;
+}
+
+/* Streamed: the report reads the set until it is written. */
+static int view_fill(struct gx_report *rep, void *state, struct gx_run *run, struct gx_err *err)
+{
+    (void)run;
+    struct gx_matrix_set *s = state;
+    return s->nm > 0 ? gx_report_set_streamed(rep, "matrices", gx_matrices_fill, s, err) : GX_OK;
+}
+
+static void view_print(FILE *table, const void *state, const struct gx_run *run)
+{
+    const struct gx_matrix_set *s = state;
+    if (s->nm > 0)
+        gx_matrices_print(table, s, run->context, run->opts->g.slow_pair);
+}
+
+static void view_free(void *state)
+{
+    if (state)
+        gx_matrices_free(state);
+    free(state);
+}
+
+const struct gx_view_ops gx_view_matrices = {
+    .name = "matrices", .make = view_make, .fill_report = view_fill, .print = view_print,
+    .free = view_free,
+};

@@ -1,4 +1,6 @@
 #include "plan.h"
+#include "report.h"
+#include "view.h"
 
 #include "context.h"
 #include "mem.h"
@@ -283,3 +285,50 @@ void gx_plan_print(FILE *out, const struct gx_plan *p)
         }
     }
 }
+
+/* ------------------------------------------------------------------ the plan as a view */
+
+static int view_make(void **state, const struct gx_run *run, struct gx_err *err)
+{
+    struct gx_pair_link *links = NULL;
+    size_t nlinks = 0;
+    struct gx_plan *p = calloc(1, sizeof *p);
+    int rc = p ? gx_pair_links(run->context, &links, &nlinks) : GX_ERUNTIME;
+    if (rc == GX_OK)
+        rc = gx_plan_make(p, run->kept, run->nkept, links, nlinks);
+    free(links);
+    if (rc != GX_OK) {
+        free(p);
+        return gx_fail(err, GX_ERUNTIME, "out of host memory for the transfer plan");
+    }
+    *state = p;
+    return GX_OK;
+}
+
+static int view_fill(struct gx_report *rep, void *state, struct gx_run *run, struct gx_err *err)
+{
+    (void)run;
+    cJSON *j = gx_plan_json(state);
+    if (!j)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory for the transfer plan's report");
+    gx_report_set(rep, "plan", j);
+    return GX_OK;
+}
+
+static void view_print(FILE *table, const void *state, const struct gx_run *run)
+{
+    (void)run;
+    gx_plan_print(table, state);
+}
+
+static void view_free(void *state)
+{
+    if (state)
+        gx_plan_free(state);
+    free(state);
+}
+
+const struct gx_view_ops gx_view_transfer_plan = {
+    .name = "plan", .make = view_make, .fill_report = view_fill, .print = view_print,
+    .free = view_free,
+};

@@ -7,6 +7,8 @@
 #include "mpilib.h"
 #include "path.h"
 #include "pattern.h"
+#include "report.h"
+#include "view.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -431,3 +433,23 @@ void gx_ucx_proto_print(FILE *out, const struct gx_ucx_proto *p, const struct gx
         fputc('\n', out);
     }
 }
+
+static int view_fill(struct gx_report *rep, void *state, struct gx_run *run, struct gx_err *err)
+{
+    (void)state, (void)err;
+    cJSON *j = run->proto ? gx_ucx_proto_json(run->proto, run->kept, run->nkept) : NULL;
+    if (j)
+        gx_report_set(rep, "library_protocols", j);
+    return GX_OK;
+}
+
+static void view_print(FILE *table, const void *state, const struct gx_run *run)
+{
+    (void)state;
+    if (run->proto)
+        gx_ucx_proto_print(table, run->proto, run->kept, run->nkept);
+}
+
+const struct gx_view_ops gx_view_protocols = {
+    .name = "library_protocols", .fill_report = view_fill, .print = view_print,
+};

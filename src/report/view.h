@@ -1,0 +1,70 @@
+/* The end of the run as a table of views (run_report.c): a finished run is one record, and
+ * each view of it (the run's status, the health findings, the kept results, the matrices, the
+ * host links, the transfer plan, the interference, the library's protocols) is a row of the
+ * same few operations. A new view is a file with its row, and one line in the table. Rank 0. */
+#ifndef GX_VIEW_H
+#define GX_VIEW_H
+
+#include "ceiling.h"
+#include "harness_out.h"
+#include "kept.h"
+#include "line_health.h"
+#include "links_store.h"
+#include "options.h"
+#include "pairs.h"
+#include "ucx_proto.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+
+struct gx_context;
+struct gx_report;
+struct gx_tally;
+
+/* A finished run: what every view reads. */
+struct gx_run {
+    const struct gx_options *opts;
+    const struct gx_layout *layout;
+    unsigned layout_views;       /* the runs' schemes' layout matrices (gx_mplan_views) */
+    const struct gx_context *context; /* every rank's, the report's */
+    const struct gx_kept *kept;  /* the first pass's results in their order */
+    size_t nkept;
+    const struct gx_tally *tally;
+    const struct gx_ceilings *ceilings; /* the first pass's, whole; NULL where it stopped before */
+    const struct gx_link_store *facts;  /* every rank's link facts; NULL none */
+    const struct gx_ucx_proto *proto;
+    const struct gx_harness_out *ho;
+    cJSON *rounds;               /* the rounds' aggregates, handed to the report */
+    double least_s;              /* the plan's fewest seconds, for the budget */
+    int exit_code;
+    const char *error;           /* why, where exit_code is an error */
+    /* The facts' findings from the start, then every view's from its first one: health_from. */
+    struct gx_health_set health;
+    int health_from;
+    FILE *table;
+};
+
+/* Every operation may be NULL: the view has none of it. make's state goes to the others and
+ * is freed by free after the report is written (a streamed member reads it until then). */
+struct gx_view_ops {
+    const char *name;
+    int (*make)(void **state, const struct gx_run *run, struct gx_err *err);
+    /* Appends to h (nh findings already, max in all); returns the new count. */
+    int (*findings)(const void *state, const struct gx_run *run, struct gx_health *h, int nh,
+                    int max);
+    int (*fill_report)(struct gx_report *rep, void *state, struct gx_run *run,
+                       struct gx_err *err);
+    void (*print)(FILE *table, const void *state, const struct gx_run *run);
+    void (*free)(void *state);
+};
+
+/* The table (run_report.c), in the order of the table's lines and the report's members. */
+extern const struct gx_view_ops *const gx_views[];
+#define GX_VIEWS 9
+
+/* Every view made, its findings added (with --fail-on-health, run->exit_code follows them),
+ * into the report and the table; state[] for gx_views_free once the report is written. */
+void gx_views_end(struct gx_run *run, struct gx_report *rep, void *state[GX_VIEWS]);
+void gx_views_free(void *state[GX_VIEWS]);
+
+#endif
