@@ -1,6 +1,7 @@
 /* gpuxfer: every rank runs main; only rank 0 prints the table and writes the report. */
 #include "config.h"
 
+#include "context.h"
 #include "fault.h"
 #include "file_util.h"
 #include "gpu.h"
@@ -16,6 +17,7 @@
 #include "run_report.h"
 #include "scenario_find.h"
 #include "topo.h"
+#include "ucx_log.h"
 #include "ucx_proto.h"
 #include "versions.h"
 #include "watchdog.h"
@@ -327,8 +329,8 @@ int main(int argc, char **argv)
     static struct gx_layout layout; /* outlives the plan: the matrices read it */
 
     /* Before any thread: it may start the program again (UCX reads its log's destination once). */
-    gx_ucx_proto_begin(argv);
-    gx_watchdog_set_unlink(gx_ucx_proto_unlink_named);
+    gx_ucx_log_begin(argv);
+    gx_watchdog_set_unlink(gx_ucx_log_unlink_named);
     gx_watchdog_set_timeout((double)gx_options_early_timeout(argc, argv));
     /* No moment without a watchdog: a peer that never arrives in MPI_Init ends the job too. */
     if (gx_watchdog_start(&err) != GX_OK) {
@@ -353,7 +355,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "gpuxfer: MPI_Init failed\n");
         return GX_ERUNTIME;
     }
-    gx_ucx_proto_opened();
+    gx_ucx_log_opened();
     int rc = prepare(&job, &opts, &layout, &plan, argc, argv, &err);
     if (rc != GX_OK || gx_options_answer_only(&opts) || opts.dry_run) {
         if (rc != GX_OK && job.rank == 0)
@@ -383,7 +385,15 @@ int main(int argc, char **argv)
     static struct gx_run run; /* rank 0: what the run came to, for its views */
     run.opts = &opts;
     run.table = gx_table_stream(&opts.g);
-    rc = gx_run_report_context(&job, &opts, &plan, &rep, &run, &err);
+    struct gx_context *context = NULL; /* every rank's facts, to rank 0 */
+    rc = gx_context_gather(&job, plan.pairs, plan.nruns, &context, &err);
+    if (rc == GX_OK && context) /* the report holds it from here */
+        rc = gx_context_report(&rep, context, &err);
+    else
+        gx_context_free(context);
+    rc = gx_agree(job.comm, rc, &err);
+    if (job.rank == 0)
+        gx_run_report_context(&rep, &run, rc);
     if (rc == GX_OK && job.rank == 0) /* what the budget buys, before the first step */
         gx_budget_print(run.table, &plan, &opts);
     run.least_s = gx_budget_least(&plan); /* the plan is gone when the report is written */

@@ -95,6 +95,10 @@ void gx_output_free(struct gx_output *out);
  * disk, /dev/full, a closed pipe (SIGPIPE is ignored) or a closed descriptor is GX_ERUNTIME,
  * "cannot write WHAT to stdout: why". */
 int gx_stream_check(FILE *f, const char *what, struct gx_err *err);
+/* The table's header: the ranks' places and links, the pairs' links and routes, the warnings
+ * (context_print.c). */
+struct gx_context;
+void gx_context_print_header(FILE *out, const struct gx_context *c);
 /* Rank 0: one "# " line per measured ceiling (its range over the sizes, or why it is
  * absent); the report has every point. */
 void gx_output_ceilings(struct gx_output *out, const struct gx_ceilings *c);

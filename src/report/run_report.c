@@ -8,7 +8,6 @@
 #include "links_json.h"
 #include "output.h"
 #include "sink.h"
-#include "topo.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,34 +22,18 @@ const struct gx_view_ops *const gx_views[GX_VIEWS + 1] = {
     &gx_view_kept, NULL,
 };
 
-/* Every rank's context to rank 0, into the report and the table's header; the hardware's health
- * from every rank's link facts. */
-int gx_run_report_context(const struct gx_job *job, const struct gx_options *opts,
-                          const struct gx_mplan *plan, struct gx_report *rep, struct gx_run *run,
-                          struct gx_err *err)
+void gx_run_report_context(struct gx_report *rep, struct gx_run *run, int rc)
 {
-    struct gx_context *context = NULL;
-    int rc = gx_context_gather(job, &context, err);
-    if (rc == GX_OK && context && gx_context_add_pairs(context, plan->pairs, plan->nruns) != GX_OK)
-        rc = gx_fail(err, GX_ERUNTIME, "out of host memory for the context's pairs");
-    /* The report holds the rows from here (its "context" is written from them). */
-    if (rc == GX_OK && context)
-        rc = gx_context_report(rep, context, err);
-    else
-        gx_context_free(context);
-    rc = gx_agree(job->comm, rc, err);
-    if (rc == GX_OK && job->rank == 0) {
-        FILE *table = gx_table_stream(&opts->g);
-        gx_context_print_header(table, rep->context);
-        const struct gx_link_store *facts = job->topo ? job->topo->all_facts : NULL;
-        run->health.n = gx_health_from_store(facts, run->health.h, GX_HEALTH_MAX);
-        for (int i = 0; i < run->health.n; i++)
-            gx_print_note(table, "# health: %s\n", run->health.h[i].line);
-    } else if (job->rank == 0) {
+    if (rc != GX_OK) {
         gx_report_set(rep, "context", NULL); /* as a job that never gathered it */
+        return;
     }
     run->context = rep->context;
-    return rc;
+    gx_context_print_header(run->table, rep->context);
+    run->health.n = gx_health_from_store(rep->context ? rep->context->facts : NULL,
+                                         run->health.h, GX_HEALTH_MAX);
+    for (int i = 0; i < run->health.n; i++)
+        gx_print_note(run->table, "# health: %s\n", run->health.h[i].line);
 }
 
 void gx_views_end(struct gx_run *run, struct gx_report *rep, void *state[GX_VIEWS])
