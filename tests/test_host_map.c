@@ -7,6 +7,7 @@
 #include "line_health.h"
 #include "report.h"
 #include "tap.h"
+#include "view.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,7 +51,8 @@ static char *printed(const struct gx_host_map *m)
     FILE *f = open_memstream(&text, &len);
     if (!f)
         return NULL;
-    gx_host_map_print(f, m, NULL);
+    const struct gx_run run = {0}; /* no context */
+    gx_view_host_map.print(f, m, &run);
     fclose(f);
     return text;
 }
@@ -131,7 +133,7 @@ int main(void)
        "the legends of '<' and '~'");
     free(text);
 
-    cJSON *hosts = gx_host_map_json(&m);
+    cJSON *hosts = gx_view_host_map.json(&m, NULL);
     const cJSON *h3 = dir_of(hosts, 3, "host_to_device"), *d2 = dir_of(hosts, 2, "device_to_host");
     ok(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(h3, "below_siblings")) &&
            near(cJSON_GetObjectItemCaseSensitive(h3, "line_share")->valuedouble,
@@ -146,7 +148,7 @@ int main(void)
     cJSON_Delete(hosts);
 
     struct gx_health h[8];
-    int nh = gx_health_from_host_map(&m, h, 0, 8);
+    int nh = gx_view_host_map.findings(&m, NULL, h, 0, 8);
     ok(nh == 1 && !strcmp(h[0].check, "host-link-below-siblings") && h[0].rank == 3 &&
            strstr(h[0].line, "host-to-device copy 30 GB/s at 16M") && strstr(h[0].line, "3 siblings' 51"),
        "one health finding, rank 3's host link (%s)", nh ? h[0].line : "none");
@@ -155,7 +157,7 @@ int main(void)
     /* Without facts no line rate: nothing to compare a GPU with on the same kind of link. */
     ok(gx_host_map_make(&m, &c, NULL, &err) == GX_OK && m.n == 5 &&
            !gx_host_map_below(&m, 3, GX_HOST_H2D, &med, &count) &&
-           gx_health_from_host_map(&m, h, 0, 8) == 0,
+           gx_view_host_map.findings(&m, NULL, h, 0, 8) == 0,
        "without a known line rate no GPU is marked below");
     gx_host_map_free(&m);
 

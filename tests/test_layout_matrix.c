@@ -8,6 +8,7 @@
 #include "pattern.h"
 #include "scheme.h"
 #include "tap.h"
+#include "view.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,7 +57,7 @@ static const char *const golden[] = {
 
 static char *made_json(const struct gx_layout_matrix_set *s)
 {
-    cJSON *j = gx_layout_matrices_json(s);
+    cJSON *j = gx_view_layout_matrices.json(s, NULL);
     char *t = j ? cJSON_PrintUnformatted(j) : NULL;
     cJSON_Delete(j);
     return t;
@@ -64,12 +65,14 @@ static char *made_json(const struct gx_layout_matrix_set *s)
 
 static char *printed(const struct gx_layout_matrix_set *s)
 {
+    static struct gx_options opts = {.g = {.slow_pair = 0.5}};
+    const struct gx_run run = {.opts = &opts}; /* no context: hosts are "?" */
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     if (!f)
         return NULL;
-    gx_layout_matrices_print(f, s, NULL, 0.5);
+    gx_view_layout_matrices.print(f, s, &run);
     fclose(f);
     return buf;
 }

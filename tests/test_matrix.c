@@ -6,6 +6,7 @@
 #include "matrix.h"
 #include "noise.h"
 #include "tap.h"
+#include "view.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,6 +203,10 @@ static void check_chosen_chunks(void)
 /* The map's outliers: a cell well below its siblings over the same kind of link at the same
  * line rate is marked, by the health finding's rule (line_health.c); a PCIe pair among NVLink
  * ones is not, however far below the matrix median. */
+/* The view reads --slow-pair and the context (none here) from the finished run. */
+static struct gx_options slow_opts = {.g = {.slow_pair = 0.8}};
+static const struct gx_run run = {.opts = &slow_opts};
+
 static void check_marks(void)
 {
     enum { N = 4 };
@@ -230,7 +235,7 @@ static void check_marks(void)
     size_t len = 0, blen = 0;
     FILE *f = open_memstream(&text, &len);
     if (f) {
-        gx_matrices_print(f, &s, NULL, 0.8);
+        gx_view_matrices.print(f, &s, &run);
         fclose(f);
     }
     int marked = text && strstr(text, "\n      1   399.000         -   400.000  200.000<\n") &&
@@ -258,7 +263,7 @@ static void check_marks(void)
            (f = open_memstream(&noisy, &nlen)) != NULL,
        "the map with 1->3 disturbed");
     if (f) {
-        gx_matrices_print(f, &s, NULL, 0.8);
+        gx_view_matrices.print(f, &s, &run);
         fclose(f);
     }
     m = streamed(&s);
@@ -280,7 +285,7 @@ static void check_marks(void)
            (f = open_memstream(&bare, &blen)) != NULL,
        "the same map without line rates");
     if (f) {
-        gx_matrices_print(f, &s, NULL, 0.8);
+        gx_view_matrices.print(f, &s, &run);
         fclose(f);
     }
     m = streamed(&s);

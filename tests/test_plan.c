@@ -3,6 +3,7 @@
 #include "json_util.h"
 #include "plan.h"
 #include "tap.h"
+#include "view.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,7 +115,7 @@ static void check_marks(const struct gx_kept *res)
     FILE *f = open_memstream(&text, &len);
     int rc = gx_plan_make(&p, m, NROWS, links, GX_ARRAY_LEN(links));
     if (f && rc == GX_OK)
-        gx_plan_print(f, &p);
+        gx_view_transfer_plan.print(f, &p, NULL);
     if (f)
         fclose(f);
     ok(rc == GX_OK && p.n == 4 && text &&
@@ -135,7 +136,7 @@ static cJSON *plan_of(const struct gx_kept *res, size_t nres, const struct gx_pa
                       size_t nlinks)
 {
     struct gx_plan p;
-    cJSON *j = gx_plan_make(&p, res, nres, links, nlinks) == GX_OK ? gx_plan_json(&p) : NULL;
+    cJSON *j = gx_plan_make(&p, res, nres, links, nlinks) == GX_OK ? gx_view_transfer_plan.json(&p, NULL) : NULL;
     gx_plan_free(&p);
     return j;
 }

@@ -1,11 +1,14 @@
 /* The end of the run's table of views (view.h) on a constructed finished run, no MPI job: every
  * view made, its findings added, its member in the report and its lines in the table, freed;
  * each view with something to say says it. */
+#include "harness_out.h"
 #include "kept_rows.h"
+#include "links_store.h"
 #include "run_report.h"
 #include "sink.h"
 #include "scheme.h"
 #include "tap.h"
+#include "ucx_proto.h"
 
 #include <stdio.h>
 #include <stdlib.h>

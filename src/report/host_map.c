@@ -110,8 +110,9 @@ int gx_host_map_make(struct gx_host_map *m, const struct gx_ceilings *c,
     return GX_OK;
 }
 
-void gx_host_map_free(struct gx_host_map *m)
+void gx_host_map_free(void *map)
 {
+    struct gx_host_map *m = map;
     free(m->rows);
     gx_strpool_free(&m->texts);
     *m = (struct gx_host_map){0};
@@ -158,9 +159,12 @@ static cJSON *dir_json(const struct gx_host_map *m, int i, int d)
     return o;
 }
 
-cJSON *gx_host_map_json(const struct gx_host_map *m)
+/* The report's "host_links"; NULL where the map is empty, or no memory for it. */
+static cJSON *view_json(const void *map, const struct gx_run *run)
 {
-    cJSON *o = cJSON_CreateObject(), *gpus = o ? cJSON_AddArrayToObject(o, "gpus") : NULL;
+    (void)run;
+    const struct gx_host_map *m = map;
+    cJSON *o = m->n ? cJSON_CreateObject() : NULL, *gpus = o ? cJSON_AddArrayToObject(o, "gpus") : NULL;
     if (!gpus) {
         cJSON_Delete(o);
         return NULL;
@@ -221,8 +225,12 @@ static void print_share(FILE *out, const struct gx_host_row *r, int d)
         fprintf(out, " %10s", "-");
 }
 
-void gx_host_map_print(FILE *out, const struct gx_host_map *m, const struct gx_context *context)
+/* The table's rows: rank, GPU, H2D and D2H with their marks (< below its siblings, ~
+ * disturbed), the line rate and each direction's share of it. */
+static void view_print(FILE *out, const void *map, const struct gx_run *run)
 {
+    const struct gx_host_map *m = map;
+    const struct gx_context *context = run->context;
     if (m->n == 0)
         return;
     char size[24];
@@ -267,8 +275,12 @@ void gx_host_map_print(FILE *out, const struct gx_host_map *m, const struct gx_c
     fflush(out);
 }
 
-int gx_health_from_host_map(const struct gx_host_map *m, struct gx_health *h, int nh, int max)
+/* One "host-link-below-siblings" per GPU and direction well below its siblings. */
+static int view_findings(const void *map, const struct gx_run *run, struct gx_health *h, int nh,
+                         int max)
 {
+    (void)run;
+    const struct gx_host_map *m = map;
     for (int i = 0; i < m->n && nh < max; i++)
         for (int d = 0; d < GX_HOST_DIRS && nh < max; d++) {
             const struct gx_host_row *r = &m->rows[i];
@@ -294,48 +306,12 @@ int gx_health_from_host_map(const struct gx_host_map *m, struct gx_health *h, in
 }
 
 /* Made from the first pass's ceilings, once they are whole. */
-static int view_make(void **state, const struct gx_run *run, struct gx_err *err)
+static int view_make(void *m, const struct gx_run *run, struct gx_err *err)
 {
-    struct gx_host_map *m = calloc(1, sizeof *m);
-    if (!m)
-        return gx_fail(err, GX_ERUNTIME, "out of host memory for the host links' map");
-    *state = m;
     return run->ceilings ? gx_host_map_make(m, run->ceilings, run->facts, err) : GX_OK;
 }
 
-static int view_findings(const void *state, const struct gx_run *run, struct gx_health *h,
-                         int nh, int max)
-{
-    (void)run;
-    return gx_health_from_host_map(state, h, nh, max);
-}
-
-static int view_fill(struct gx_report *rep, void *state, struct gx_run *run, struct gx_err *err)
-{
-    (void)run;
-    const struct gx_host_map *m = state;
-    cJSON *j = m->n > 0 ? gx_host_map_json(m) : NULL;
-    if (j)
-        gx_report_set(rep, "host_links", j);
-    return j || m->n == 0 ? GX_OK : gx_fail(err, GX_ERUNTIME, "out of host memory for the host "
-                                            "links' map (the report's ceilings have them)");
-}
-
-static void view_print(FILE *table, const void *state, const struct gx_run *run)
-{
-    const struct gx_host_map *m = state;
-    if (m->n > 0)
-        gx_host_map_print(table, m, run->context);
-}
-
-static void view_free(void *state)
-{
-    if (state)
-        gx_host_map_free(state);
-    free(state);
-}
-
 const struct gx_view_ops gx_view_host_map = {
-    .name = "host_links", .make = view_make, .findings = view_findings,
-    .fill_report = view_fill, .print = view_print, .free = view_free,
+    .name = "host_links", .state_size = sizeof(struct gx_host_map), .make = view_make,
+    .findings = view_findings, .json = view_json, .print = view_print, .free = gx_host_map_free,
 };

@@ -1,43 +1,15 @@
 /* How much the machine interfered with the run: the report's "interference" and, where it
  * marked anything, a line under the table. */
 #include "config.h"
-#include "report.h"
 #include "sink.h"
 #include "view.h"
 
 #include <stdio.h>
-#include <stdlib.h>
-#include <unistd.h>
 
-double gx_load_average(void)
+static cJSON *view_json(const void *state, const struct gx_run *run)
 {
-    double l[1];
-    return getloadavg(l, 1) == 1 ? l[0] : -1;
-}
-
-/* The load and the CPUs at the end, next to the tally. */
-struct interference {
-    double load_end;
-    long cpus;
-};
-
-static int view_make(void **state, const struct gx_run *run, struct gx_err *err)
-{
-    (void)run;
-    struct interference *i = malloc(sizeof *i);
-    if (!i)
-        return gx_fail(err, GX_ERUNTIME, "out of host memory for the interference");
-    *i = (struct interference){gx_load_average(), sysconf(_SC_NPROCESSORS_ONLN)};
-    *state = i;
-    return GX_OK;
-}
-
-static int view_fill(struct gx_report *rep, void *state, struct gx_run *run, struct gx_err *err)
-{
-    (void)err;
+    (void)state;
     const struct gx_tally *t = run->tally;
-    double load_end = ((const struct interference *)state)->load_end;
-    long cpus = ((const struct interference *)state)->cpus;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "results_measured", t->ok);
     cJSON_AddNumberToObject(o, "results_noisy", t->noisy);
@@ -48,23 +20,21 @@ static int view_fill(struct gx_report *rep, void *state, struct gx_run *run, str
     cJSON_AddNumberToObject(o, "ceilings_within", t->within);
     if (t->cpu_wait_max >= 0)
         cJSON_AddNumberToObject(o, "cpu_wait_max", t->cpu_wait_max);
-    if (t->load_start >= 0 && load_end >= 0) {
+    if (t->load_start >= 0 && t->load_end >= 0) {
         cJSON *l = cJSON_AddArrayToObject(o, "load_average");
         cJSON_AddItemToArray(l, cJSON_CreateNumber(t->load_start));
-        cJSON_AddItemToArray(l, cJSON_CreateNumber(load_end));
+        cJSON_AddItemToArray(l, cJSON_CreateNumber(t->load_end));
     }
-    if (cpus > 0)
-        cJSON_AddNumberToObject(o, "cpus_online", (double)cpus);
-    gx_report_set(rep, "interference", o);
-    return GX_OK;
+    if (t->cpus > 0)
+        cJSON_AddNumberToObject(o, "cpus_online", (double)t->cpus);
+    return o;
 }
 
 /* A line where results rest on too few iterations, and one where the machine marked any. */
 static void view_print(FILE *table, const void *state, const struct gx_run *run)
 {
+    (void)state;
     const struct gx_tally *t = run->tally;
-    double load_end = ((const struct interference *)state)->load_end;
-    long cpus = ((const struct interference *)state)->cpus;
     if (t->few)
         gx_print_note(table, "\n# too few to judge: %d of %d results rest on fewer than %d timed "
                       "iterations, marked ~ (the step was cut by --timeout or a stop signal, or "
@@ -76,8 +46,8 @@ static void view_print(FILE *table, const void *state, const struct gx_run *run)
     if (t->cpu_wait_max >= GX_NOISE_WAIT)
         snprintf(wait, sizeof wait, "; a rank waited for a CPU up to %.0f%% of a step",
                  100 * t->cpu_wait_max);
-    if (load_end >= 0 && cpus > 0)
-        snprintf(load, sizeof load, "; load average %.1f on %ld CPUs", load_end, cpus);
+    if (t->load_end >= 0 && t->cpus > 0)
+        snprintf(load, sizeof load, "; load average %.1f on %ld CPUs", t->load_end, t->cpus);
     char unsound[128] = "";
     if (t->unsound)
         snprintf(unsound, sizeof unsound, "; %d efficienc%s ? (the probe's point was no bound: "
@@ -92,6 +62,5 @@ static void view_print(FILE *table, const void *state, const struct gx_run *run)
 }
 
 const struct gx_view_ops gx_view_interference = {
-    .name = "interference", .make = view_make, .fill_report = view_fill, .print = view_print,
-    .free = free,
+    .name = "interference", .json = view_json, .print = view_print,
 };

@@ -295,9 +295,12 @@ int gx_layout_matrices_make(struct gx_layout_matrix_set *s, const struct gx_kept
     return 0;
 }
 
-cJSON *gx_layout_matrices_json(const struct gx_layout_matrix_set *s)
+/* The report's "layout_matrices": NULL where there is none, or no memory for them. */
+static cJSON *view_json(const void *state, const struct gx_run *run)
 {
-    cJSON *out = cJSON_CreateArray();
+    (void)run;
+    const struct gx_layout_matrix_set *s = state;
+    cJSON *out = s->n ? cJSON_CreateArray() : NULL;
     for (size_t i = 0; out && i < s->n; i++) {
         cJSON *x = matrix_json(&s->m[i], s->l);
         if (!x || !cJSON_AddItemToArray(out, x)) {
@@ -309,8 +312,9 @@ cJSON *gx_layout_matrices_json(const struct gx_layout_matrix_set *s)
     return out;
 }
 
-void gx_layout_matrices_free(struct gx_layout_matrix_set *s)
+void gx_layout_matrices_free(void *set)
 {
+    struct gx_layout_matrix_set *s = set;
     for (size_t i = 0; i < s->n; i++) {
         free(s->m[i].val);
         free(s->m[i].disturbed);
@@ -465,53 +469,25 @@ static void print_matrix(FILE *out, const struct gx_layout_matrix *x, const stru
     fprintf(out, "%s\n", nslow ? "" : " none");
 }
 
-void gx_layout_matrices_print(FILE *out, const struct gx_layout_matrix_set *s,
-                              const struct gx_context *context, double slow)
+/* Each, flagging the cells below --slow-pair x its median (latency: above median / slow). */
+static void view_print(FILE *out, const void *state, const struct gx_run *run)
 {
+    const struct gx_layout_matrix_set *s = state;
     for (size_t i = 0; i < s->n; i++)
-        print_matrix(out, &s->m[i], s->l, context, slow);
+        print_matrix(out, &s->m[i], s->l, run->context, run->opts->g.slow_pair);
     fflush(out);
 }
 
-static int view_make(void **state, const struct gx_run *run, struct gx_err *err)
+static int view_make(void *state, const struct gx_run *run, struct gx_err *err)
 {
-    const char *oom = "out of host memory for the layout matrices";
-    struct gx_layout_matrix_set *s = malloc(sizeof *s);
-    if (!s || gx_layout_matrices_make(s, run->kept, run->nkept, run->layout, run->layout_views,
-                                      &oom) < 0) {
-        free(s);
+    const char *oom;
+    if (gx_layout_matrices_make(state, run->kept, run->nkept, run->layout, run->layout_views,
+                                &oom) < 0)
         return gx_fail(err, GX_ERUNTIME, "%s", oom);
-    }
-    *state = s;
     return GX_OK;
 }
 
-static int view_fill(struct gx_report *rep, void *state, struct gx_run *run, struct gx_err *err)
-{
-    (void)run;
-    const struct gx_layout_matrix_set *s = state;
-    cJSON *j = s->n > 0 ? gx_layout_matrices_json(s) : NULL;
-    if (j)
-        gx_report_set(rep, "layout_matrices", j);
-    return j || s->n == 0 ? GX_OK : gx_fail(err, GX_ERUNTIME, "out of host memory for the "
-                                            "layout matrices' report");
-}
-
-static void view_print(FILE *table, const void *state, const struct gx_run *run)
-{
-    const struct gx_layout_matrix_set *s = state;
-    if (s->n > 0)
-        gx_layout_matrices_print(table, s, run->context, run->opts->g.slow_pair);
-}
-
-static void view_free(void *state)
-{
-    if (state)
-        gx_layout_matrices_free(state);
-    free(state);
-}
-
 const struct gx_view_ops gx_view_layout_matrices = {
-    .name = "layout_matrices", .make = view_make, .fill_report = view_fill,
-    .print = view_print, .free = view_free,
+    .name = "layout_matrices", .state_size = sizeof(struct gx_layout_matrix_set),
+    .make = view_make, .json = view_json, .print = view_print, .free = gx_layout_matrices_free,
 };

@@ -36,5 +36,8 @@ struct gx_health_set {
     struct gx_health h[GX_HEALTH_MAX];
     int n;
 };
+/* The kept results as a view (view.h): their findings, and the rounds they were measured in. */
+struct gx_view_ops;
+extern const struct gx_view_ops gx_view_kept;
 
 #endif

@@ -66,8 +66,9 @@ int gx_matrices_make(struct gx_matrix_set *s, const struct gx_kept *res, size_t 
     return 0;
 }
 
-void gx_matrices_free(struct gx_matrix_set *s)
+void gx_matrices_free(void *set)
 {
+    struct gx_matrix_set *s = set;
     free(s->order);
     free(s->m);
     *s = (struct gx_matrix_set){0};
@@ -307,9 +308,13 @@ static void print_matrix(FILE *out, const struct gx_matrix_set *s, const struct 
     fprintf(out, "%s\n", nslow ? "" : " none");
 }
 
-void gx_matrices_print(FILE *out, const struct gx_matrix_set *s, const struct gx_context *context,
-                       double slow)
+/* Each matrix and the pairs slower than --slow-pair x its median (for latency: above median /
+ * slow), naming ranks and their hosts (and GPUs, where the context has them). */
+static void view_print(FILE *out, const void *state, const struct gx_run *run)
 {
+    const struct gx_matrix_set *s = state;
+    const struct gx_context *context = run->context;
+    double slow = run->opts->g.slow_pair;
     size_t n = (size_t)s->nranks;
     double *row = s->nm ? malloc(n * sizeof *row) : NULL;
     double *all = row ? malloc(n * n * sizeof *all) : NULL;
@@ -325,15 +330,11 @@ void gx_matrices_print(FILE *out, const struct gx_matrix_set *s, const struct gx
     fflush(out);
 }
 
-static int view_make(void **state, const struct gx_run *run, struct gx_err *err)
+static int view_make(void *state, const struct gx_run *run, struct gx_err *err)
 {
-    const char *oom = "out of host memory for the pair matrices";
-    struct gx_matrix_set *s = malloc(sizeof *s);
-    if (!s || gx_matrices_make(s, run->kept, run->nkept, run->layout->nranks, &oom) < 0) {
-        free(s);
+    const char *oom;
+    if (gx_matrices_make(state, run->kept, run->nkept, run->layout->nranks, &oom) < 0)
         return gx_fail(err, GX_ERUNTIME, "%s", oom);
-    }
-    *state = s;
     return GX_OK;
 }
 
@@ -345,21 +346,7 @@ static int view_fill(struct gx_report *rep, void *state, struct gx_run *run, str
     return s->nm > 0 ? gx_report_set_streamed(rep, "matrices", gx_matrices_fill, s, err) : GX_OK;
 }
 
-static void view_print(FILE *table, const void *state, const struct gx_run *run)
-{
-    const struct gx_matrix_set *s = state;
-    if (s->nm > 0)
-        gx_matrices_print(table, s, run->context, run->opts->g.slow_pair);
-}
-
-static void view_free(void *state)
-{
-    if (state)
-        gx_matrices_free(state);
-    free(state);
-}
-
 const struct gx_view_ops gx_view_matrices = {
-    .name = "matrices", .make = view_make, .fill_report = view_fill, .print = view_print,
-    .free = view_free,
+    .name = "matrices", .state_size = sizeof(struct gx_matrix_set), .make = view_make,
+    .fill_report = view_fill, .print = view_print, .free = gx_matrices_free,
 };

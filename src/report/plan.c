@@ -164,8 +164,9 @@ int gx_plan_make(struct gx_plan *p, const struct gx_kept *res, size_t nres,
     return GX_OK;
 }
 
-void gx_plan_free(struct gx_plan *p)
+void gx_plan_free(void *plan)
 {
+    struct gx_plan *p = plan;
     free(p->rows);
     *p = (struct gx_plan){0};
 }
@@ -201,8 +202,11 @@ static cJSON *way_json(const struct gx_plan_way *w)
     return o;
 }
 
-cJSON *gx_plan_json(const struct gx_plan *p)
+/* The report's "plan" array, or NULL when out of memory. */
+static cJSON *view_json(const void *state, const struct gx_run *run)
 {
+    (void)run;
+    const struct gx_plan *p = state;
     cJSON *plan = cJSON_CreateArray();
     for (size_t i = 0; plan && i < p->n; i++) {
         const struct gx_plan_row *r = &p->rows[i];
@@ -261,8 +265,10 @@ static void way_text(const struct gx_plan_way *w, char *buf, size_t len)
 }
 
 /* A row a line, its runner-up (another path) on the next: both fit GX_TABLE_COLUMNS. */
-void gx_plan_print(FILE *out, const struct gx_plan *p)
+static void view_print(FILE *out, const void *state, const struct gx_run *run)
 {
+    (void)run;
+    const struct gx_plan *p = state;
     if (p->n == 0)
         return;
     gx_print_note(out, "\n# transfer plan: the fastest path per pair type, data location (both "
@@ -288,47 +294,19 @@ void gx_plan_print(FILE *out, const struct gx_plan *p)
 
 /* ------------------------------------------------------------------ the plan as a view */
 
-static int view_make(void **state, const struct gx_run *run, struct gx_err *err)
+static int view_make(void *p, const struct gx_run *run, struct gx_err *err)
 {
     struct gx_pair_link *links = NULL;
     size_t nlinks = 0;
-    struct gx_plan *p = calloc(1, sizeof *p);
-    int rc = p ? gx_pair_links(run->context, &links, &nlinks) : GX_ERUNTIME;
+    int rc = gx_pair_links(run->context, &links, &nlinks);
     if (rc == GX_OK)
         rc = gx_plan_make(p, run->kept, run->nkept, links, nlinks);
     free(links);
-    if (rc != GX_OK) {
-        free(p);
-        return gx_fail(err, GX_ERUNTIME, "out of host memory for the transfer plan");
-    }
-    *state = p;
-    return GX_OK;
-}
-
-static int view_fill(struct gx_report *rep, void *state, struct gx_run *run, struct gx_err *err)
-{
-    (void)run;
-    cJSON *j = gx_plan_json(state);
-    if (!j)
-        return gx_fail(err, GX_ERUNTIME, "out of host memory for the transfer plan's report");
-    gx_report_set(rep, "plan", j);
-    return GX_OK;
-}
-
-static void view_print(FILE *table, const void *state, const struct gx_run *run)
-{
-    (void)run;
-    gx_plan_print(table, state);
-}
-
-static void view_free(void *state)
-{
-    if (state)
-        gx_plan_free(state);
-    free(state);
+    return rc == GX_OK ? GX_OK : gx_fail(err, GX_ERUNTIME, "out of host memory for the transfer "
+                                         "plan");
 }
 
 const struct gx_view_ops gx_view_transfer_plan = {
-    .name = "plan", .make = view_make, .fill_report = view_fill, .print = view_print,
-    .free = view_free,
+    .name = "plan", .state_size = sizeof(struct gx_plan), .make = view_make, .json = view_json,
+    .print = view_print, .free = gx_plan_free,
 };

@@ -43,9 +43,9 @@ struct gx_plan {
  * or GX_ERUNTIME when out of memory. */
 int gx_plan_make(struct gx_plan *p, const struct gx_kept *res, size_t nres,
                  const struct gx_pair_link *links, size_t nlinks);
-/* The report's "plan" array, or NULL when out of memory. */
-cJSON *gx_plan_json(const struct gx_plan *p);
-void gx_plan_print(FILE *out, const struct gx_plan *p);
-void gx_plan_free(struct gx_plan *p);
+/* The plan as a view (view.h): made from the kept results, the report's "plan", the table's. */
+struct gx_view_ops;
+extern const struct gx_view_ops gx_view_transfer_plan;
+void gx_plan_free(void *plan);
 
 #endif

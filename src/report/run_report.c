@@ -5,15 +5,19 @@
 #include "run_report.h"
 
 #include "context.h"
+#include "harness_out.h"
+#include "host_map.h"
+#include "layout_matrix.h"
 #include "links_json.h"
+#include "matrix.h"
 #include "output.h"
+#include "plan.h"
 #include "sink.h"
+#include "ucx_proto.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
-extern const struct gx_view_ops gx_view_matrices, gx_view_host_map, gx_view_layout_matrices,
-    gx_view_transfer_plan, gx_view_interference, gx_view_protocols, gx_view_kept;
 static const struct gx_view_ops gx_view_status, gx_view_health;
 
 const struct gx_view_ops *const gx_views[GX_VIEWS + 1] = {
@@ -39,10 +43,15 @@ void gx_run_report_context(struct gx_report *rep, struct gx_run *run, int rc)
 void gx_views_end(struct gx_run *run, struct gx_report *rep, void *state[GX_VIEWS])
 {
     struct gx_err err = {0};
-    int made[GX_VIEWS] = {0};
+    int made[GX_VIEWS];
     for (int v = 0; v < GX_VIEWS; v++) {
-        state[v] = NULL;
-        made[v] = !gx_views[v]->make || gx_views[v]->make(&state[v], run, &err) == GX_OK;
+        const struct gx_view_ops *o = gx_views[v];
+        state[v] = o->state_size ? calloc(1, o->state_size) : NULL;
+        made[v] = !o->state_size || state[v];
+        if (made[v] && o->make && o->make(state[v], run, &err) != GX_OK)
+            made[v] = 0;
+        else if (!made[v])
+            gx_fail(&err, GX_ERUNTIME, "out of host memory for the %s", o->name);
         if (!made[v])
             fprintf(stderr, "gpuxfer: %s (the results are in the report)\n", err.msg);
     }
@@ -52,41 +61,39 @@ void gx_views_end(struct gx_run *run, struct gx_report *rep, void *state[GX_VIEW
         if (made[v] && gx_views[v]->findings)
             run->health.n = gx_views[v]->findings(state[v], run, run->health.h, run->health.n,
                                                   GX_HEALTH_MAX);
-    for (int v = 0; v < GX_VIEWS; v++) {
-        if (!made[v])
-            continue;
-        if (gx_views[v]->fill_report && gx_views[v]->fill_report(rep, state[v], run, &err) != GX_OK)
-            fprintf(stderr, "gpuxfer: %s (the results are in the report)\n", err.msg);
-        if (gx_views[v]->print)
-            gx_views[v]->print(run->table, state[v], run);
-    }
-}
-
-void gx_views_free(void *state[GX_VIEWS])
-{
-    for (int v = 0; v < GX_VIEWS; v++) {
-        if (gx_views[v]->free)
-            gx_views[v]->free(state[v]);
-        state[v] = NULL;
-    }
-}
-
-/* The findings; a node check (a Slurm prolog, --fail-on-health) asks for an exit status. */
-static int health_fill(struct gx_report *rep, void *state, struct gx_run *run,
-                       struct gx_err *err)
-{
-    (void)state;
-    cJSON *j = gx_health_json(run->health.h, run->health.n);
-    if (!j)
-        return gx_fail(err, GX_ERUNTIME, "out of host memory for the report's health");
-    gx_report_set(rep, "health", j);
+    /* A node check (a Slurm prolog) asks for an exit status; otherwise findings are said. */
     if (run->exit_code == GX_OK && run->health.n > 0 && run->opts->g.fail_on_health) {
         run->exit_code = GX_EHEALTH;
         fprintf(stderr, "gpuxfer: %d health finding%s (the table's # health lines; "
                 "--fail-on-health: exit %d)\n", run->health.n, run->health.n == 1 ? "" : "s",
                 GX_EHEALTH);
     }
-    return GX_OK;
+    for (int v = 0; v < GX_VIEWS; v++) {
+        const struct gx_view_ops *o = gx_views[v];
+        cJSON *j = made[v] && o->json ? o->json(state[v], run) : NULL;
+        if (j)
+            gx_report_set(rep, o->name, j);
+        if (made[v] && o->fill_report && o->fill_report(rep, state[v], run, &err) != GX_OK)
+            fprintf(stderr, "gpuxfer: %s (the results are in the report)\n", err.msg);
+        if (made[v] && o->print)
+            o->print(run->table, state[v], run);
+    }
+}
+
+void gx_views_free(void *state[GX_VIEWS])
+{
+    for (int v = 0; v < GX_VIEWS; v++) {
+        if (state[v] && gx_views[v]->free)
+            gx_views[v]->free(state[v]);
+        free(state[v]);
+        state[v] = NULL;
+    }
+}
+
+static cJSON *health_json(const void *state, const struct gx_run *run)
+{
+    (void)state;
+    return gx_health_json(run->health.h, run->health.n);
 }
 
 /* The end's findings; the facts' were said at the start. */
@@ -99,7 +106,7 @@ static void health_print(FILE *table, const void *state, const struct gx_run *ru
 }
 
 static const struct gx_view_ops gx_view_health = {
-    .name = "health", .fill_report = health_fill, .print = health_print,
+    .name = "health", .json = health_json, .print = health_print,
 };
 
 /* What the run came to: its error, what stopped it, the soak and the budget. */

@@ -35,13 +35,20 @@ static void say_no_gpu(struct gx_sink *s)
     gx_said_free(&why);
 }
 
+/* The 1-minute load average; negative where the system does not say. */
+static double load_average(void)
+{
+    double l[1];
+    return getloadavg(l, 1) == 1 ? l[0] : -1;
+}
+
 void gx_sink_init(struct gx_sink *s, const struct gx_job *job, const struct gx_options *o,
                   const struct gx_mplan *plan, struct gx_report *rep)
 {
     s->rep = job->rank == 0 ? rep : NULL;
     s->opts = o;
     s->plan = plan;
-    s->tally = (struct gx_tally){.cpu_wait_max = -1, .load_start = gx_load_average()};
+    s->tally = (struct gx_tally){.cpu_wait_max = -1, .load_start = load_average()};
     s->soak = o->g.soak > 0;
     s->rotation = 1;
     s->kept = NULL;
@@ -299,6 +306,8 @@ static int on_round_end(void *ctx, struct gx_err *err)
 
 void gx_sink_finished(struct gx_sink *s, struct gx_run *run)
 {
+    s->tally.load_end = load_average();
+    s->tally.cpus = sysconf(_SC_NPROCESSORS_ONLN);
     run->kept = s->kept;
     run->nkept = s->nkept;
     run->tally = &s->tally;

@@ -25,7 +25,10 @@ struct gx_tally {
                                                   iterations (GX_NOISE_FEW) */
     int drift;             /* of the noisy: their visits disagree (GX_NOISE_DRIFT) */
     double cpu_wait_max;
-    double load_start;     /* the 1-minute load average when the sink opened (<0 unknown) */
+    /* The 1-minute load average when the sink opened and when the run finished (<0 unknown),
+     * and the CPUs online then. */
+    double load_start, load_end;
+    long cpus;
 };
 
 struct gx_sink {
@@ -74,8 +77,8 @@ struct gx_sink_door gx_sink_door(struct gx_sink *s);
 /* Rank 0, at the end: what the run's views read of the sink into run (view.h), the rounds'
  * aggregates handed over. */
 void gx_sink_finished(struct gx_sink *s, struct gx_run *run);
-/* The 1-minute load average; negative where the system does not say (interference.c). */
-double gx_load_average(void);
+/* How much the machine interfered (interference.c): the tally's view. */
+extern const struct gx_view_ops gx_view_interference;
 /* Frees the kept results. */
 void gx_sink_free(struct gx_sink *s);
 

@@ -248,9 +248,13 @@ static const struct gx_kept *faster_route(const struct gx_kept *k, const struct 
     return best;
 }
 
-cJSON *gx_ucx_proto_json(const struct gx_ucx_proto *p, const struct gx_kept *k, size_t n)
+static cJSON *view_json(const void *state, const struct gx_run *run)
 {
-    if (!p->n)
+    (void)state;
+    const struct gx_ucx_proto *p = run->proto;
+    const struct gx_kept *k = run->kept;
+    size_t n = run->nkept;
+    if (!p || !p->n)
         return NULL;
     cJSON *arr = cJSON_CreateArray();
     for (size_t i = 0; arr && i < n; i++) {
@@ -282,10 +286,13 @@ cJSON *gx_ucx_proto_json(const struct gx_ucx_proto *p, const struct gx_kept *k, 
     return arr;
 }
 
-void gx_ucx_proto_print(FILE *out, const struct gx_ucx_proto *p, const struct gx_kept *k,
-                        size_t n)
+static void view_print(FILE *out, const void *state, const struct gx_run *run)
 {
-    if (!p->n)
+    (void)state;
+    const struct gx_ucx_proto *p = run->proto;
+    const struct gx_kept *k = run->kept;
+    size_t n = run->nkept;
+    if (!p || !p->n)
         return;
     fprintf(out, "\n# UCX's protocol per mpi result (UCX_PROTO_INFO, rank 0's tables); ! where "
                  "the result is under half its ceiling and another path was faster\n");
@@ -309,22 +316,6 @@ void gx_ucx_proto_print(FILE *out, const struct gx_ucx_proto *p, const struct gx
     }
 }
 
-static int view_fill(struct gx_report *rep, void *state, struct gx_run *run, struct gx_err *err)
-{
-    (void)state, (void)err;
-    cJSON *j = run->proto ? gx_ucx_proto_json(run->proto, run->kept, run->nkept) : NULL;
-    if (j)
-        gx_report_set(rep, "library_protocols", j);
-    return GX_OK;
-}
-
-static void view_print(FILE *table, const void *state, const struct gx_run *run)
-{
-    (void)state;
-    if (run->proto)
-        gx_ucx_proto_print(table, run->proto, run->kept, run->nkept);
-}
-
 const struct gx_view_ops gx_view_protocols = {
-    .name = "library_protocols", .fill_report = view_fill, .print = view_print,
+    .name = "library_protocols", .json = view_json, .print = view_print,
 };

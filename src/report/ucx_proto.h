@@ -41,12 +41,12 @@ void gx_ucx_proto_free(struct gx_ucx_proto *p);
  * `ep` (NULL: any), each distinct protocol and transport once, into out[]: how many. */
 size_t gx_ucx_proto_find(const struct gx_ucx_proto *p, const char *ep, const char *mem,
                          size_t size, const struct gx_ucx_proto_row **out, size_t max);
-/* The report's "library_protocols": per result of the mpi path whose sender is rank 0, the
- * protocols and transports of rank 0's tables; NULL where p has no rows. */
-cJSON *gx_ucx_proto_json(const struct gx_ucx_proto *p, const struct gx_kept *k, size_t n);
-/* Its table: a line per mpi result, flagged where the result reaches less than half of its
- * ceiling while another path measured at that size and data location was faster. */
-void gx_ucx_proto_print(FILE *out, const struct gx_ucx_proto *p, const struct gx_kept *k,
-                        size_t n);
+/* The protocols as a view (view.h) of run->proto: the report's "library_protocols", per result
+ * of the mpi path whose sender is rank 0, the protocols and transports of rank 0's tables (none
+ * where it has no rows); the table's line per mpi result, flagged where the result reaches less
+ * than half of its ceiling while another path measured at that size and data location was
+ * faster. */
+struct gx_view_ops;
+extern const struct gx_view_ops gx_view_protocols;
 
 #endif

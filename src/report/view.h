@@ -5,21 +5,20 @@
 #ifndef GX_VIEW_H
 #define GX_VIEW_H
 
-#include "ceiling.h"
-#include "harness_out.h"
-#include "kept.h"
 #include "line_health.h"
-#include "links_store.h"
-#include "options.h"
-#include "pairs.h"
-#include "ucx_proto.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
+struct gx_ceilings;
 struct gx_context;
+struct gx_harness_out;
+struct gx_layout;
+struct gx_link_store;
+struct gx_options;
 struct gx_report;
 struct gx_tally;
+struct gx_ucx_proto;
 
 /* A finished run: what every view reads. */
 struct gx_run {
@@ -44,16 +43,19 @@ struct gx_run {
     FILE *table;
 };
 
-/* Every operation may be NULL: the view has none of it. make's state goes to the others and
- * is freed by free after the report is written (a streamed member reads it until then). */
+/* Every operation may be NULL: the view has none of it. The pass allocates each view's state
+ * (state_size bytes, zeroed) for make and the others, and frees it after free, once the report
+ * is written (a streamed member reads it until then). */
 struct gx_view_ops {
-    const char *name;
-    int (*make)(void **state, const struct gx_run *run, struct gx_err *err);
+    const char *name;  /* the report's member json makes */
+    size_t state_size;
+    int (*make)(void *state, const struct gx_run *run, struct gx_err *err);
     /* Appends to h (nh findings already, max in all); returns the new count. */
     int (*findings)(const void *state, const struct gx_run *run, struct gx_health *h, int nh,
                     int max);
+    cJSON *(*json)(const void *state, const struct gx_run *run); /* NULL: nothing to say */
     int (*fill_report)(struct gx_report *rep, void *state, struct gx_run *run,
-                       struct gx_err *err);
+                       struct gx_err *err); /* other members, or streamed ones */
     void (*print)(FILE *table, const void *state, const struct gx_run *run);
     void (*free)(void *state);
 };
