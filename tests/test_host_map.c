@@ -44,6 +44,14 @@ static struct gx_link_facts gpu_facts(int r)
     return f;
 }
 
+/* The view made of the ceilings c and the facts (NULL: none known). */
+static int make(struct gx_host_map *m, const struct gx_ceilings *c,
+                const struct gx_link_store *facts, struct gx_err *err)
+{
+    const struct gx_run run = {.ceilings = c, .facts = facts};
+    return gx_view_host_map.make(m, &run, err);
+}
+
 static char *printed(const struct gx_host_map *m)
 {
     char *text = NULL;
@@ -98,7 +106,7 @@ int main(void)
     for (int r = 0; r < 5; r++)
         gx_link_store_add(&store, &facts[r]);
     struct gx_host_map m;
-    int made = gx_host_map_make(&m, &c, &store, &err);
+    int made = make(&m, &c, &store, &err);
     ok(made == GX_OK && m.n == 5,
        "a row per rank with a host-link curve, the pair's ceiling left out (%d rows)", m.n);
     ok(m.size == SIZE && m.rows[3].rank == 3 && near(m.rows[3].gbs[GX_HOST_H2D], 30) &&
@@ -155,7 +163,7 @@ int main(void)
     gx_host_map_free(&m);
 
     /* Without facts no line rate: nothing to compare a GPU with on the same kind of link. */
-    ok(gx_host_map_make(&m, &c, NULL, &err) == GX_OK && m.n == 5 &&
+    ok(make(&m, &c, NULL, &err) == GX_OK && m.n == 5 &&
            !gx_host_map_below(&m, 3, GX_HOST_H2D, &med, &count) &&
            gx_view_host_map.findings(&m, NULL, h, 0, 8) == 0,
        "without a known line rate no GPU is marked below");

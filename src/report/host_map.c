@@ -87,9 +87,13 @@ static const char *absent_of(const struct gx_host_map *m, const struct gx_host_r
     return why ? why : "not measured";
 }
 
-int gx_host_map_make(struct gx_host_map *m, const struct gx_ceilings *c,
-                     const struct gx_link_store *facts, struct gx_err *err)
+/* The rows of every rank with a host-link curve in the first pass's ceilings (once they are
+ * whole), their line rates from the link facts; an empty map when none. */
+static int view_make(void *map, const struct gx_run *run, struct gx_err *err)
 {
+    struct gx_host_map *m = map;
+    const struct gx_ceilings *c = run->ceilings;
+    const struct gx_link_store *facts = run->facts;
     *m = (struct gx_host_map){0};
     size_t cap = 0;
     for (int i = 0; c && i < c->n; i++) {
@@ -303,12 +307,6 @@ static int view_findings(const void *map, const struct gx_run *run, struct gx_he
                      GX_BELOW_SIBLINGS);
         }
     return nh;
-}
-
-/* Made from the first pass's ceilings, once they are whole. */
-static int view_make(void *m, const struct gx_run *run, struct gx_err *err)
-{
-    return run->ceilings ? gx_host_map_make(m, run->ceilings, run->facts, err) : GX_OK;
 }
 
 const struct gx_view_ops gx_view_host_map = {

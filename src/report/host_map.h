@@ -35,10 +35,6 @@ struct gx_host_map {
                                  without one gives the same) */
 };
 
-/* The rows of every rank with a host-link curve in c, their line rates from facts (every
- * rank's, by rank; NULL: none known). GX_ERUNTIME when out of memory; an empty map when none. */
-int gx_host_map_make(struct gx_host_map *m, const struct gx_ceilings *c,
-                     const struct gx_link_store *facts, struct gx_err *err);
 void gx_host_map_free(void *map);
 /* Whether row i's direction d is well below its siblings (line_health.h's rule over the other
  * GPUs' same direction on the same kind of link at the same line rate); their median and count

@@ -256,14 +256,18 @@ static int view_matrices(const struct gx_kept *const *run, size_t n, int vi,
     return rc;
 }
 
-int gx_layout_matrices_make(struct gx_layout_matrix_set *s, const struct gx_kept *res,
-                            size_t nres, const struct gx_layout *l, unsigned want,
-                            const char **oom)
+/* The complete matrices of the kept results for the layout views of the runs' schemes; none
+ * where there is no such view. */
+static int view_make(void *set, const struct gx_run *run, struct gx_err *err)
 {
+    struct gx_layout_matrix_set *s = set;
+    const struct gx_kept *res = run->kept;
+    const struct gx_layout *l = run->layout;
+    size_t nres = run->nkept;
+    unsigned want = run->layout_views;
     *s = (struct gx_layout_matrix_set){.l = l};
-    *oom = NULL;
     if (!want || !l->per_node || nres == 0)
-        return 0;
+        return GX_OK;
     /* By measurement, then pair: each measurement's results one after the other, so that the
      * matrices are made in O(n log n) of the results, one measurement's at a time. */
     const struct gx_kept **order = malloc(nres * sizeof *order);
@@ -286,13 +290,12 @@ int gx_layout_matrices_make(struct gx_layout_matrix_set *s, const struct gx_kept
     }
     free(order);
     if (rc != 0) {
-        *oom = "out of host memory for the layout matrices";
         gx_layout_matrices_free(s);
-        return -1;
+        return gx_fail(err, GX_ERUNTIME, "out of host memory for the layout matrices");
     }
     if (s->n)
         qsort(s->m, s->n, sizeof *s->m, matrix_cmp);
-    return 0;
+    return GX_OK;
 }
 
 /* The report's "layout_matrices": NULL where there is none, or no memory for them. */
@@ -476,15 +479,6 @@ static void view_print(FILE *out, const void *state, const struct gx_run *run)
     for (size_t i = 0; i < s->n; i++)
         print_matrix(out, &s->m[i], s->l, run->context, run->opts->g.slow_pair);
     fflush(out);
-}
-
-static int view_make(void *state, const struct gx_run *run, struct gx_err *err)
-{
-    const char *oom;
-    if (gx_layout_matrices_make(state, run->kept, run->nkept, run->layout, run->layout_views,
-                                &oom) < 0)
-        return gx_fail(err, GX_ERUNTIME, "%s", oom);
-    return GX_OK;
 }
 
 const struct gx_view_ops gx_view_layout_matrices = {

@@ -145,9 +145,15 @@ static void name_of(const struct gx_kept *k, char *buf, size_t len)
              gx_pattern_table[k->pattern]->name);
 }
 
-int gx_health_from_results(const struct gx_kept *kept, size_t n, struct gx_health *h, int nh,
-                           int max)
+/* The kept results' findings: a result above its route's line rate, a ceiling below its link
+ * kind's usual share of the line rate (bandwidth at 16 MiB and more), a pair well below its
+ * siblings. */
+static int kept_findings(const void *state, const struct gx_run *run, struct gx_health *h,
+                         int nh, int max)
 {
+    (void)state;
+    const struct gx_kept *kept = run->kept;
+    size_t n = run->nkept;
     char who[128];
     for (size_t i = 0; i < n && nh < max; i++) {
         const struct gx_kept *k = &kept[i];
@@ -195,15 +201,8 @@ int gx_health_from_results(const struct gx_kept *kept, size_t n, struct gx_healt
     return nh;
 }
 
-/* The kept results as a view: their findings, and the first pass's rounds of several pairs
- * (the report's "rounds"), which the sink aggregated as it kept them. */
-static int kept_findings(const void *state, const struct gx_run *run, struct gx_health *h,
-                         int nh, int max)
-{
-    (void)state;
-    return gx_health_from_results(run->kept, run->nkept, h, nh, max);
-}
-
+/* The first pass's rounds of several pairs (the report's "rounds"), which the sink aggregated
+ * as it kept the results. */
 static int kept_fill(struct gx_report *rep, void *state, struct gx_run *run, struct gx_err *err)
 {
     (void)state, (void)err;

@@ -8,12 +8,6 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* Appends to h, which holds nh findings already, those of the n kept results (at most max in
- * all): a result above its route's line rate, a ceiling below its link kind's usual share of
- * the line rate (bandwidth at 16 MiB and more). Returns the new count. */
-int gx_health_from_results(const struct gx_kept *kept, size_t n, struct gx_health *h, int nh,
-                           int max);
-
 /* "Well below its siblings": under GX_BELOW_SIBLINGS of the median of the others measured alike
  * over the same kind of link at the same line rate, GX_SIBLINGS_MIN of them at least (as
  * --slow-pair's default). The one rule of the pairs' finding "below-siblings", the matrices'
@@ -36,7 +30,9 @@ struct gx_health_set {
     struct gx_health h[GX_HEALTH_MAX];
     int n;
 };
-/* The kept results as a view (view.h): their findings, and the rounds they were measured in. */
+/* The kept results as a view (view.h): their findings (a result above its route's line rate, a
+ * ceiling below its link kind's usual share of it, a pair well below its siblings), and the
+ * rounds they were measured in. */
 struct gx_view_ops;
 extern const struct gx_view_ops gx_view_kept;
 

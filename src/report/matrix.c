@@ -22,22 +22,25 @@ static int first_cmp(const void *p, const void *q)
     return (x->first > y->first) - (x->first < y->first);
 }
 
-static int set_oom(struct gx_matrix_set *s, const char **oom)
+static int set_oom(struct gx_matrix_set *s, struct gx_err *err)
 {
     gx_matrices_free(s);
-    *oom = "out of host memory for the pair matrices";
-    return -1;
+    return gx_fail(err, GX_ERUNTIME, "out of host memory for the pair matrices");
 }
 
-int gx_matrices_make(struct gx_matrix_set *s, const struct gx_kept *res, size_t nres, int n,
-                     const char **oom)
+/* The matrices of the kept results that cover every ordered pair of the layout's ranks; none
+ * where none does. */
+static int view_make(void *set, const struct gx_run *run, struct gx_err *err)
 {
+    struct gx_matrix_set *s = set;
+    const struct gx_kept *res = run->kept;
+    size_t nres = run->nkept;
+    int n = run->layout->nranks;
     *s = (struct gx_matrix_set){.nranks = n, .kept = res, .nkept = nres};
-    *oom = NULL;
     if (n < 2 || nres == 0)
-        return 0;
+        return GX_OK;
     if (!(s->order = malloc(nres * sizeof *s->order)))
-        return set_oom(s, oom);
+        return set_oom(s, err);
     size_t k = 0, cap = 0;
     for (size_t i = 0; i < nres; i++) {
         const struct gx_kept *r = &res[i];
@@ -57,13 +60,13 @@ int gx_matrices_make(struct gx_matrix_set *s, const struct gx_kept *res, size_t 
             continue; /* only a complete map is a matrix; partial pair lists stay results */
         struct gx_matrix_range *m = gx_grow(s->m, &cap, (size_t)s->nm, 8, sizeof *m);
         if (!m)
-            return set_oom(s, oom);
+            return set_oom(s, err);
         s->m = m;
         s->m[s->nm++] = (struct gx_matrix_range){from, to, first};
     }
     if (s->nm)
         qsort(s->m, (size_t)s->nm, sizeof *s->m, first_cmp);
-    return 0;
+    return GX_OK;
 }
 
 void gx_matrices_free(void *set)
@@ -328,14 +331,6 @@ static void view_print(FILE *out, const void *state, const struct gx_run *run)
     free(row);
     free(all);
     fflush(out);
-}
-
-static int view_make(void *state, const struct gx_run *run, struct gx_err *err)
-{
-    const char *oom;
-    if (gx_matrices_make(state, run->kept, run->nkept, run->layout->nranks, &oom) < 0)
-        return gx_fail(err, GX_ERUNTIME, "%s", oom);
-    return GX_OK;
 }
 
 /* Streamed: the report reads the set until it is written. */

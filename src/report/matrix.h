@@ -26,16 +26,12 @@ struct gx_matrix_set {
     int nm, nranks;
 };
 
-/* The matrices of the nres results that cover every ordered pair of the nranks; 0, or -1 when
- * out of memory (*oom says so). s is empty when none does. */
-int gx_matrices_make(struct gx_matrix_set *s, const struct gx_kept *res, size_t nres, int nranks,
-                     const char **oom);
 /* The report's "matrices" elements (json_stream.h): ctx is the set. */
 int gx_matrices_fill(struct gx_jstream *w, int slot, void *ctx);
-/* The matrices as a view (view.h): made from the kept results, streamed into the report, printed.
- * In the table, a cell well below its siblings over the same kind of link (gx_kept_below_siblings among every kept
- * result) is marked GX_MATRIX_BELOW after its value, and in the report listed in the matrix's
- * below_siblings. */
+/* The matrices as a view (view.h): made from the kept results, streamed into the report,
+ * printed. A cell well below its siblings over the same kind of link (gx_kept_below_siblings
+ * among every kept result) is marked GX_MATRIX_BELOW after its value in the table, and in the
+ * report listed in the matrix's below_siblings. */
 #define GX_MATRIX_BELOW '<'
 /* A cell whose median the machine disturbed (its result's noise marks, the table's '~'): not
  * the link's number, so neither marked below its siblings nor a health finding; the report
