@@ -40,7 +40,9 @@ void gx_run_report_context(struct gx_report *rep, struct gx_run *run, int rc)
         gx_print_note(run->table, "# health: %s\n", run->health.h[i].line);
 }
 
-void gx_views_end(struct gx_run *run, struct gx_report *rep, void *state[GX_VIEWS])
+/* Every view made, its findings added (with --fail-on-health, run->exit_code follows them),
+ * into the report and the table. */
+static void views_end(struct gx_run *run, struct gx_report *rep, void *state[GX_VIEWS])
 {
     struct gx_err err = {0};
     int made[GX_VIEWS];
@@ -80,7 +82,7 @@ void gx_views_end(struct gx_run *run, struct gx_report *rep, void *state[GX_VIEW
     }
 }
 
-void gx_views_free(void *state[GX_VIEWS])
+static void views_free(void *state[GX_VIEWS])
 {
     for (int v = 0; v < GX_VIEWS; v++) {
         if (state[v] && gx_views[v]->free)
@@ -156,11 +158,11 @@ int gx_run_report_finish(struct gx_run *run, struct gx_report *rep)
     const struct gx_global_opts *g = &run->opts->g;
     const struct gx_harness_out *ho = run->ho;
     void *state[GX_VIEWS];
-    gx_views_end(run, rep, state);
+    views_end(run, rep, state);
     int exit_code = run->exit_code;
     struct gx_err werr = {0};
     int rc = gx_report_write(rep, gx_rc_status(exit_code), exit_code, &werr);
-    gx_views_free(state);
+    views_free(state);
     cJSON_Delete(run->rounds); /* where no view took them */
     run->rounds = NULL;
     if (rc != GX_OK) {

@@ -1,7 +1,9 @@
 /* The end of the run as a table of views (run_report.c): a finished run is one record, and
  * each view of it (the run's status, the health findings, the kept results, the matrices, the
  * host links, the transfer plan, the interference, the library's protocols) is a row of the
- * same few operations. A new view is a file with its row, and one line in the table. Rank 0. */
+ * same few operations, the view's own functions. A new view is a file with its row, and one
+ * line in the table. The summary is not a view: every report has it, the one the watchdog
+ * writes before the end too (report_files.c). Rank 0. */
 #ifndef GX_VIEW_H
 #define GX_VIEW_H
 
@@ -63,10 +65,5 @@ struct gx_view_ops {
 /* The table (run_report.c), in the order of the table's lines and the report's members. */
 extern const struct gx_view_ops *const gx_views[];
 #define GX_VIEWS 9
-
-/* Every view made, its findings added (with --fail-on-health, run->exit_code follows them),
- * into the report and the table; state[] for gx_views_free once the report is written. */
-void gx_views_end(struct gx_run *run, struct gx_report *rep, void *state[GX_VIEWS]);
-void gx_views_free(void *state[GX_VIEWS]);
 
 #endif
