@@ -48,7 +48,8 @@ static struct gx_link_facts gpu_facts(int r)
 static int make(struct gx_host_map *m, const struct gx_ceilings *c,
                 const struct gx_link_store *facts, struct gx_err *err)
 {
-    const struct gx_run run = {.ceilings = c, .facts = facts};
+    const struct gx_context context = {.facts = facts};
+    const struct gx_run run = {.ceilings = c, .context = &context};
     return gx_view_host_map.make(m, &run, err);
 }
 

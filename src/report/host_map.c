@@ -93,7 +93,7 @@ static int view_make(void *map, const struct gx_run *run, struct gx_err *err)
 {
     struct gx_host_map *m = map;
     const struct gx_ceilings *c = run->ceilings;
-    const struct gx_link_store *facts = run->facts;
+    const struct gx_link_store *facts = run->context ? run->context->facts : NULL;
     *m = (struct gx_host_map){0};
     size_t cap = 0;
     for (int i = 0; c && i < c->n; i++) {

@@ -53,7 +53,6 @@ void gx_sink_init(struct gx_sink *s, const struct gx_job *job, const struct gx_o
     s->rotation = 1;
     s->kept = NULL;
     s->nkept = s->kept_cap = 0;
-    s->facts = job->topo ? job->topo->all_facts : NULL;
     s->ceilings = NULL;
     s->rounds = NULL;
     gx_round_sum_begin(&s->round, 0, 1, 1);
@@ -312,7 +311,6 @@ void gx_sink_finished(struct gx_sink *s, struct gx_run *run)
     run->nkept = s->nkept;
     run->tally = &s->tally;
     run->ceilings = s->ceilings;
-    run->facts = s->facts;
     run->rounds = s->rounds;
     s->rounds = NULL;
 }

@@ -44,9 +44,8 @@ struct gx_sink {
     /* Rank 0: the first pass's results in their order, for the matrices and the plan. */
     struct gx_kept *kept;
     size_t nkept, kept_cap;
-    /* Rank 0: every rank's link facts (the host links' line rates), and the first pass's
-     * ceilings once whole (the report's copy: the probes' own change in later passes). */
-    const struct gx_link_store *facts;
+    /* Rank 0: the first pass's ceilings once whole (the report's copy: the probes' own change
+     * in later passes). */
     const struct gx_ceilings *ceilings;
     /* Rank 0: the round under way, and the first pass's aggregates of rounds of several
      * pairs (the report's "rounds"). */

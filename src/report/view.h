@@ -16,7 +16,6 @@ struct gx_ceilings;
 struct gx_context;
 struct gx_harness_out;
 struct gx_layout;
-struct gx_link_store;
 struct gx_options;
 struct gx_report;
 struct gx_tally;
@@ -27,12 +26,11 @@ struct gx_run {
     const struct gx_options *opts;
     const struct gx_layout *layout;
     unsigned layout_views;       /* the runs' schemes' layout matrices (gx_mplan_views) */
-    const struct gx_context *context; /* every rank's, the report's */
+    const struct gx_context *context; /* every rank's, the report's; its link facts too */
     const struct gx_kept *kept;  /* the first pass's results in their order */
     size_t nkept;
     const struct gx_tally *tally;
     const struct gx_ceilings *ceilings; /* the first pass's, whole; NULL where it stopped before */
-    const struct gx_link_store *facts;  /* every rank's link facts; NULL none */
     const struct gx_ucx_proto *proto;
     const struct gx_harness_out *ho;
     cJSON *rounds;               /* the rounds' aggregates, handed to the report */
