@@ -151,6 +151,7 @@ int main(void)
     cJSON_Delete(doc);
     free(table);
     gx_report_close(&rep);
+    gx_run_free(&run);
     gx_ucx_proto_free(&proto);
     gx_ceilings_free(&c);
     gx_link_store_free(&store);

@@ -443,6 +443,7 @@ int main(int argc, char **argv)
         gx_fault_moment(job.rank, GX_AT_WRITTEN, 0);
         gx_watchdog_shutdown(exit_code); /* it may use the report until here */
         gx_report_close(&rep);
+        gx_run_free(&run);
         gx_sink_free(&sink);
         if (rc != GX_OK && !together) { /* otherwise every rank stopped at the same point */
             MPI_Abort(MPI_COMM_WORLD, rc);

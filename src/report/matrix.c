@@ -333,7 +333,7 @@ static void view_print(FILE *out, const void *state, const struct gx_run *run)
     fflush(out);
 }
 
-/* Streamed: the report reads the set until it is written. */
+/* Streamed: the report reads the set until it is closed. */
 static int view_fill(struct gx_report *rep, void *state, struct gx_run *run, struct gx_err *err)
 {
     (void)run;

@@ -42,8 +42,9 @@ void gx_run_report_context(struct gx_report *rep, struct gx_run *run, int rc)
 
 /* Every view made, its findings added (with --fail-on-health, run->exit_code follows them),
  * into the report and the table. */
-static void views_end(struct gx_run *run, struct gx_report *rep, void *state[GX_VIEWS])
+static void views_end(struct gx_run *run, struct gx_report *rep)
 {
+    void **state = run->state;
     struct gx_err err = {0};
     int made[GX_VIEWS];
     for (int v = 0; v < GX_VIEWS; v++) {
@@ -78,14 +79,16 @@ static void views_end(struct gx_run *run, struct gx_report *rep, void *state[GX_
     }
 }
 
-static void views_free(void *state[GX_VIEWS])
+void gx_run_free(struct gx_run *run)
 {
     for (int v = 0; v < GX_VIEWS; v++) {
-        if (state[v] && gx_views[v]->free)
-            gx_views[v]->free(state[v]);
-        free(state[v]);
-        state[v] = NULL;
+        if (run->state[v] && gx_views[v]->free)
+            gx_views[v]->free(run->state[v]);
+        free(run->state[v]);
+        run->state[v] = NULL;
     }
+    cJSON_Delete(run->rounds); /* where no view took them */
+    run->rounds = NULL;
 }
 
 static cJSON *health_json(const void *state, const struct gx_run *run)
@@ -157,14 +160,10 @@ int gx_run_report_finish(struct gx_run *run, struct gx_report *rep)
     const struct gx_tally *t = run->tally;
     const struct gx_global_opts *g = &run->opts->g;
     const struct gx_harness_out *ho = run->ho;
-    void *state[GX_VIEWS];
-    views_end(run, rep, state);
+    views_end(run, rep);
     int exit_code = run->exit_code;
     struct gx_err werr = {0};
     int rc = gx_report_write(rep, gx_rc_status(exit_code), exit_code, &werr);
-    views_free(state);
-    cJSON_Delete(run->rounds); /* where no view took them */
-    run->rounds = NULL;
     if (rc != GX_OK) {
         fprintf(stderr, "gpuxfer: %s\n", werr.msg);
         return GX_ERUNTIME;

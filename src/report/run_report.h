@@ -12,5 +12,8 @@ void gx_run_report_context(struct gx_report *rep, struct gx_run *run, int rc);
 /* Rank 0: every view into the report and the table, the report written and the table's closing
  * lines. Returns the exit code (GX_ERUNTIME where the report could not be written). */
 int gx_run_report_finish(struct gx_run *run, struct gx_report *rep);
+/* The views' states and what no view took, once the report is closed (the watchdog may write
+ * it until then). */
+void gx_run_free(struct gx_run *run);
 
 #endif

@@ -21,7 +21,9 @@ struct gx_report;
 struct gx_tally;
 struct gx_ucx_proto;
 
-/* A finished run: what every view reads. */
+#define GX_VIEWS 9
+
+/* A finished run: what every view reads, and the views' states once made. */
 struct gx_run {
     const struct gx_options *opts;
     const struct gx_layout *layout;
@@ -41,11 +43,12 @@ struct gx_run {
     struct gx_health_set health;
     int health_from;
     FILE *table;
+    void *state[GX_VIEWS]; /* until gx_run_free: a streamed member reads its view's */
 };
 
 /* Every operation may be NULL: the view has none of it. The pass allocates each view's state
- * (state_size bytes, zeroed) for make and the others, and frees it after free, once the report
- * is written (a streamed member reads it until then). */
+ * (state_size bytes, zeroed) for make and the others; gx_run_free frees it after free, once the
+ * report is closed. */
 struct gx_view_ops {
     const char *name;  /* the report's member json makes */
     size_t state_size;
@@ -62,6 +65,5 @@ struct gx_view_ops {
 
 /* The table (run_report.c), in the order of the table's lines and the report's members. */
 extern const struct gx_view_ops *const gx_views[];
-#define GX_VIEWS 9
 
 #endif
