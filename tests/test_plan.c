@@ -136,7 +136,9 @@ static cJSON *plan_of(const struct gx_kept *res, size_t nres, const struct gx_pa
                       size_t nlinks)
 {
     struct gx_plan p;
-    cJSON *j = gx_plan_make(&p, res, nres, links, nlinks) == GX_OK ? gx_view_transfer_plan.json(&p, NULL) : NULL;
+    cJSON *j = gx_plan_make(&p, res, nres, links, nlinks) == GX_OK
+                   ? gx_view_transfer_plan.json(&p, NULL)
+                   : NULL;
     gx_plan_free(&p);
     return j;
 }

@@ -168,7 +168,8 @@ static cJSON *view_json(const void *map, const struct gx_run *run)
 {
     (void)run;
     const struct gx_host_map *m = map;
-    cJSON *o = m->n ? cJSON_CreateObject() : NULL, *gpus = o ? cJSON_AddArrayToObject(o, "gpus") : NULL;
+    cJSON *o = m->n ? cJSON_CreateObject() : NULL;
+    cJSON *gpus = o ? cJSON_AddArrayToObject(o, "gpus") : NULL;
     if (!gpus) {
         cJSON_Delete(o);
         return NULL;
