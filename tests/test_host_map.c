@@ -7,6 +7,7 @@
 #include "line_health.h"
 #include "report.h"
 #include "tap.h"
+#include "view.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,15 @@ static struct gx_link_facts gpu_facts(int r)
     return f;
 }
 
+/* The view made of the ceilings c and the facts (NULL: none known). */
+static int make(struct gx_host_map *m, const struct gx_ceilings *c,
+                const struct gx_link_store *facts, struct gx_err *err)
+{
+    const struct gx_context context = {.facts = facts};
+    const struct gx_run run = {.ceilings = c, .context = &context};
+    return gx_view_host_map.make(m, &run, err);
+}
+
 static char *printed(const struct gx_host_map *m)
 {
     char *text = NULL;
@@ -50,7 +60,8 @@ static char *printed(const struct gx_host_map *m)
     FILE *f = open_memstream(&text, &len);
     if (!f)
         return NULL;
-    gx_host_map_print(f, m, NULL);
+    const struct gx_run run = {0}; /* no context */
+    gx_view_host_map.print(f, m, &run);
     fclose(f);
     return text;
 }
@@ -96,7 +107,7 @@ int main(void)
     for (int r = 0; r < 5; r++)
         gx_link_store_add(&store, &facts[r]);
     struct gx_host_map m;
-    int made = gx_host_map_make(&m, &c, &store, &err);
+    int made = make(&m, &c, &store, &err);
     ok(made == GX_OK && m.n == 5,
        "a row per rank with a host-link curve, the pair's ceiling left out (%d rows)", m.n);
     ok(m.size == SIZE && m.rows[3].rank == 3 && near(m.rows[3].gbs[GX_HOST_H2D], 30) &&
@@ -131,7 +142,7 @@ int main(void)
        "the legends of '<' and '~'");
     free(text);
 
-    cJSON *hosts = gx_host_map_json(&m);
+    cJSON *hosts = gx_view_host_map.json(&m, NULL);
     const cJSON *h3 = dir_of(hosts, 3, "host_to_device"), *d2 = dir_of(hosts, 2, "device_to_host");
     ok(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(h3, "below_siblings")) &&
            near(cJSON_GetObjectItemCaseSensitive(h3, "line_share")->valuedouble,
@@ -146,16 +157,16 @@ int main(void)
     cJSON_Delete(hosts);
 
     struct gx_health h[8];
-    int nh = gx_health_from_host_map(&m, h, 0, 8);
+    int nh = gx_view_host_map.findings(&m, NULL, h, 0, 8);
     ok(nh == 1 && !strcmp(h[0].check, "host-link-below-siblings") && h[0].rank == 3 &&
            strstr(h[0].line, "host-to-device copy 30 GB/s at 16M") && strstr(h[0].line, "3 siblings' 51"),
        "one health finding, rank 3's host link (%s)", nh ? h[0].line : "none");
     gx_host_map_free(&m);
 
     /* Without facts no line rate: nothing to compare a GPU with on the same kind of link. */
-    ok(gx_host_map_make(&m, &c, NULL, &err) == GX_OK && m.n == 5 &&
+    ok(make(&m, &c, NULL, &err) == GX_OK && m.n == 5 &&
            !gx_host_map_below(&m, 3, GX_HOST_H2D, &med, &count) &&
-           gx_health_from_host_map(&m, h, 0, 8) == 0,
+           gx_view_host_map.findings(&m, NULL, h, 0, 8) == 0,
        "without a known line rate no GPU is marked below");
     gx_host_map_free(&m);
 

@@ -8,6 +8,7 @@
 #include "pattern.h"
 #include "scheme.h"
 #include "tap.h"
+#include "view.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,9 +55,18 @@ static const char *const golden[] = {
     "{\"kind\":\"node\",\"node\":1,\"path\":\"host\",\"pattern\":\"latency\",\"size\":8,\"unit\":\"us\",\"mem\":{\"src\":\"pageable\",\"dst\":\"pageable\"},\"ranks\":[2,3],\"values\":[[null,3.5],[9.5,null]],\"disturbed\":[[1,0]]}",
 };
 
+/* The view made of n results over the layout, for the views asked. */
+static int make(struct gx_layout_matrix_set *s, const struct gx_kept *k, size_t n,
+                const struct gx_layout *l, unsigned views)
+{
+    const struct gx_run run = {.kept = k, .nkept = n, .layout = l, .layout_views = views};
+    struct gx_err err = {0};
+    return gx_view_layout_matrices.make(s, &run, &err);
+}
+
 static char *made_json(const struct gx_layout_matrix_set *s)
 {
-    cJSON *j = gx_layout_matrices_json(s);
+    cJSON *j = gx_view_layout_matrices.json(s, NULL);
     char *t = j ? cJSON_PrintUnformatted(j) : NULL;
     cJSON_Delete(j);
     return t;
@@ -64,12 +74,14 @@ static char *made_json(const struct gx_layout_matrix_set *s)
 
 static char *printed(const struct gx_layout_matrix_set *s)
 {
+    static struct gx_options opts = {.g = {.slow_pair = 0.5}};
+    const struct gx_run run = {.opts = &opts}; /* no context: hosts are "?" */
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     if (!f)
         return NULL;
-    gx_layout_matrices_print(f, s, NULL, 0.5);
+    gx_view_layout_matrices.print(f, s, &run);
     fclose(f);
     return buf;
 }
@@ -88,7 +100,6 @@ int main(void)
     struct gx_err err = {0};
     struct gx_kept k[40];
     size_t n;
-    const char *oom;
     const unsigned all = GX_VIEW_RAILS | GX_VIEW_RAIL_MAP | GX_VIEW_NODE_LOCAL;
     if (gx_layout_assume(3, 2, &l, &err) != GX_OK) {
         printf("Bail out! %s\n", err.msg);
@@ -97,7 +108,7 @@ int main(void)
     make_rows(k, &n);
 
     struct gx_layout_matrix_set s;
-    int rc = gx_layout_matrices_make(&s, k, n, &l, all, &oom);
+    int rc = make(&s, k, n, &l, all);
     ok(rc == 0 && s.n == GX_ARRAY_LEN(golden),
        "every view of 3 nodes x 2 ranks: %zu complete matrices (node 0-2 bw, rails 0-1, the "
        "rail map, node 1 latency)", s.n);
@@ -131,20 +142,20 @@ int main(void)
     for (size_t i = 0; i < n; i++)
         if (!(k[i].a == 1 && k[i].b == 5))
             less[m++] = k[i];
-    rc = gx_layout_matrices_make(&s, less, m, &l, all, &oom);
+    rc = make(&s, less, m, &l, all);
     ok(rc == 0 && s.n == 5 &&
        s.m[3].view == GX_VIEW_RAILS && s.m[3].m == 0 && s.m[4].view == GX_VIEW_NODE_LOCAL,
        "a pair missing from rail 1: no rail 1 matrix and no rail map, the others stay (%zu)", s.n);
     gx_layout_matrices_free(&s);
 
-    ok(gx_layout_matrices_make(&s, k, n, &l, GX_VIEW_RAIL_MAP, &oom) == 0 && s.n == 1 &&
+    ok(make(&s, k, n, &l, GX_VIEW_RAIL_MAP) == GX_OK && s.n == 1 &&
        s.m[0].rows == 2 && s.m[0].cols == 6, "the rail map alone: one matrix, 2 rails x 6 node pairs");
     gx_layout_matrices_free(&s);
     gx_layout_free(&l);
 
     int node_of[5] = {0, 0, 0, 1, 1}; /* uneven: no layout view */
     ok(gx_layout_make(5, node_of, &l, &err) == GX_OK &&
-       gx_layout_matrices_make(&s, k, n, &l, all, &oom) == 0 && s.n == 0,
+       make(&s, k, n, &l, all) == GX_OK && s.n == 0,
        "nodes of different sizes: no layout matrix");
     gx_layout_free(&l);
     return tap_done();

@@ -12,6 +12,7 @@
 #include "rating.h"
 #include "report.h"
 #include "tap.h"
+#include "view.h"
 #include "topo.h"
 
 #include <cjson/cJSON.h>
@@ -95,6 +96,13 @@ static int pattern_index(const char *name)
 
 /* One bandwidth result of the pair 0->1 over facts f, through rating, the report, the CSV, the
  * table and the health checks. */
+/* The kept results' findings (their view's), at most 8. */
+static int kept_findings(const struct gx_kept *k, size_t n, struct gx_health *h)
+{
+    const struct gx_run run = {.kept = k, .nkept = n};
+    return gx_view_kept.findings(NULL, &run, h, 0, 8);
+}
+
 static void test_results(struct gx_link_facts *f)
 {
     struct gx_topo_rank t;
@@ -197,7 +205,7 @@ static void test_results(struct gx_link_facts *f)
     k[2].ceiling = 200; /* 47% of NVLink's 425 GB/s */
     k[2].ceiling_kind = GX_CEIL_PEER;
     struct gx_health h[8];
-    int n = gx_health_from_results(k, 3, h, 0, 8);
+    int n = kept_findings(k, 3, h);
     int above = 0, low = 0;
     for (int i = 0; i < n; i++) {
         above += strcmp(h[i].check, "above-line-rate") == 0;
@@ -211,7 +219,7 @@ static void test_results(struct gx_link_facts *f)
     static const int other_layers[] = {GX_CEIL_SHM_COPY, GX_CEIL_MAPPED, GX_CEIL_COPY};
     for (size_t j = 0; j < sizeof other_layers / sizeof other_layers[0]; j++) {
         k[2].ceiling_kind = other_layers[j];
-        n = gx_health_from_results(k, 3, h, 0, 8);
+        n = kept_findings(k, 3, h);
         low = 0;
         for (int i = 0; i < n; i++)
             low += strcmp(h[i].check, "ceiling-below-usual-share") == 0;
@@ -229,12 +237,12 @@ static void test_results(struct gx_link_facts *f)
         sib[i].b = 2 * i + 1;
         sib[i].median = i == 2 ? 180 : 360 + i;
     }
-    n = gx_health_from_results(sib, 4, h, 0, 8);
+    n = kept_findings(sib, 4, h);
     ok(n == 1 && !strcmp(h[0].check, "below-siblings") && h[0].rank == 4 &&
        strstr(h[0].line, "well below its 3 siblings' 361"), "the pair at half its 3 siblings' "
        "median is named: %s", n ? h[0].line : "none");
     sib[2].median = 300; /* 83%: within the siblings' spread */
-    n = gx_health_from_results(sib, 4, h, 0, 8);
+    n = kept_findings(sib, 4, h);
     ok(n == 0, "at 83%% of its siblings: no finding");
 
     /* A map of 201 pairs: every sibling counts, not the first few. The first 64 at 1000 GB/s,
@@ -248,7 +256,7 @@ static void test_results(struct gx_link_facts *f)
         map[i].b = i + 1;
         map[i].median = i == NMAP - 1 ? 700 : i < 64 ? 1000 : 400;
     }
-    n = gx_health_from_results(map, NMAP, h, 0, 8);
+    n = kept_findings(map, NMAP, h);
     int below = 0;
     for (int i = 0; i < n; i++)
         below += !strcmp(h[i].check, "below-siblings");

@@ -5,7 +5,9 @@
 #include "links.h"
 #include "matrix.h"
 #include "noise.h"
+#include "pairs.h"
 #include "tap.h"
+#include "view.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +75,15 @@ static const char *want_matrices =
 
 /* The sink's copy: depth only where the path chunks, the median of a measured result, the
  * efficiency of a rated one. */
+/* The matrices' view made of n results over nranks ranks. */
+static int make(struct gx_matrix_set *s, const struct gx_kept *res, size_t n, int nranks)
+{
+    struct gx_layout l = {.nranks = nranks};
+    const struct gx_run run = {.kept = res, .nkept = n, .layout = &l};
+    struct gx_err err = {0};
+    return gx_view_matrices.make(s, &run, &err);
+}
+
 static void check_kept_of(void)
 {
     struct gx_result r = {
@@ -153,9 +164,8 @@ static void check_many_ranks(void)
                                            .a = a, .b = b, .state = OK, .size = 8,
                                            .median = a * 1000.0 + b};
             }
-    const char *oom = NULL;
     struct gx_matrix_set s;
-    ok(res && gx_matrices_make(&s, res, n, N, &oom) == 0 && s.nm == 1,
+    ok(res && make(&s, res, n, N) == GX_OK && s.nm == 1,
        "%d ranks, every pair in a scrambled order: one matrix", N);
     cJSON *m = streamed(&s), *rows = cJSON_GetObjectItem(cJSON_GetArrayItem(m, 0), "values");
     int right = cJSON_GetArraySize(rows) == N;
@@ -186,9 +196,8 @@ static void check_chosen_chunks(void)
     kept_from_rows(picked, GX_ARRAY_LEN(picked), res);
     for (size_t i = 0; i < GX_ARRAY_LEN(picked); i++)
         res[i].chunk_choice = GX_CHUNK_BEST;
-    const char *oom = NULL;
     struct gx_matrix_set s;
-    ok(gx_matrices_make(&s, res, GX_ARRAY_LEN(picked), 3, &oom) == 0 && !oom && s.nm == 1,
+    ok(make(&s, res, GX_ARRAY_LEN(picked), 3) == GX_OK && s.nm == 1,
        "chunks picked per pair, four different ones: one matrix");
     cJSON *m = streamed(&s);
     ok(prints_as(m, "[{\"path\":\"staged\",\"pattern\":\"bw\",\"size\":1048576,\"unit\":"
@@ -202,6 +211,10 @@ static void check_chosen_chunks(void)
 /* The map's outliers: a cell well below its siblings over the same kind of link at the same
  * line rate is marked, by the health finding's rule (line_health.c); a PCIe pair among NVLink
  * ones is not, however far below the matrix median. */
+/* The view reads --slow-pair and the context (none here) from the finished run. */
+static struct gx_options slow_opts = {.g = {.slow_pair = 0.8}};
+static const struct gx_run run = {.opts = &slow_opts};
+
 static void check_marks(void)
 {
     enum { N = 4 };
@@ -222,15 +235,14 @@ static void check_marks(void)
                                   .median = cells[i].median, .line_kind = cells[i].kind,
                                   .line_gbs = cells[i].line, .line_share = cells[i].median /
                                                                            cells[i].line};
-    const char *oom = NULL;
     struct gx_matrix_set s;
-    ok(gx_matrices_make(&s, res, GX_ARRAY_LEN(cells), N, &oom) == 0 && s.nm == 1,
+    ok(make(&s, res, GX_ARRAY_LEN(cells), N) == GX_OK && s.nm == 1,
        "the map of 4 GPUs: one matrix");
     char *text = NULL, *bare = NULL;
     size_t len = 0, blen = 0;
     FILE *f = open_memstream(&text, &len);
     if (f) {
-        gx_matrices_print(f, &s, NULL, 0.8);
+        gx_view_matrices.print(f, &s, &run);
         fclose(f);
     }
     int marked = text && strstr(text, "\n      1   399.000         -   400.000  200.000<\n") &&
@@ -254,11 +266,11 @@ static void check_marks(void)
     res[6].noise = GX_NOISE_WAITED;
     char *noisy = NULL;
     size_t nlen = 0;
-    ok(gx_matrices_make(&s, res, GX_ARRAY_LEN(cells), N, &oom) == 0 && s.nm == 1 &&
+    ok(make(&s, res, GX_ARRAY_LEN(cells), N) == GX_OK && s.nm == 1 &&
            (f = open_memstream(&noisy, &nlen)) != NULL,
        "the map with 1->3 disturbed");
     if (f) {
-        gx_matrices_print(f, &s, NULL, 0.8);
+        gx_view_matrices.print(f, &s, &run);
         fclose(f);
     }
     m = streamed(&s);
@@ -276,11 +288,11 @@ static void check_marks(void)
     res[6].noise = 0;
     for (size_t i = 0; i < GX_ARRAY_LEN(cells); i++)
         res[i].line_gbs = 0, res[i].line_kind = -1;
-    ok(gx_matrices_make(&s, res, GX_ARRAY_LEN(cells), N, &oom) == 0 && s.nm == 1 &&
+    ok(make(&s, res, GX_ARRAY_LEN(cells), N) == GX_OK && s.nm == 1 &&
            (f = open_memstream(&bare, &blen)) != NULL,
        "the same map without line rates");
     if (f) {
-        gx_matrices_print(f, &s, NULL, 0.8);
+        gx_view_matrices.print(f, &s, &run);
         fclose(f);
     }
     m = streamed(&s);
@@ -299,20 +311,19 @@ int main(void)
 {
     struct gx_kept res[NROWS];
     ok(kept_from_rows(rows, NROWS, res) == 0, "constructed results name known paths");
-    const char *oom = "unset";
     struct gx_matrix_set s;
-    ok(gx_matrices_make(&s, res, NROWS, 3, &oom) == 0 && !oom && s.nm == 4,
+    ok(make(&s, res, NROWS, 3) == GX_OK && s.nm == 4,
        "4 matrices: host bw and latency, staged 1M/4, host pageable>pinned");
     cJSON *m = streamed(&s);
     ok(prints_as(m, want_matrices), "the matrices, written row by row, as the ones read from "
        "cJSON results");
     cJSON_Delete(m);
     gx_matrices_free(&s);
-    ok(gx_matrices_make(&s, res, NROWS, 4, &oom) == 0 && !oom && s.nm == 0,
+    ok(make(&s, res, NROWS, 4) == GX_OK && s.nm == 0,
        "4 ranks: no result set covers every pair");
     gx_matrices_free(&s);
-    ok(gx_matrices_make(&s, res, NROWS, 1, &oom) == 0 && !oom && s.nm == 0, "one rank: no pairs");
-    ok(gx_matrices_make(&s, NULL, 0, 3, &oom) == 0 && !oom && s.nm == 0, "no results: no matrices");
+    ok(make(&s, res, NROWS, 1) == GX_OK && s.nm == 0, "one rank: no pairs");
+    ok(make(&s, NULL, 0, 3) == GX_OK && s.nm == 0, "no results: no matrices");
     check_kept_of();
     check_chosen_chunks();
     check_many_ranks();

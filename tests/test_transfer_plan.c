@@ -1,8 +1,9 @@
 /* The transfer plan from constructed typed results: who wins per pair type and size class, and
- * the whole transfer plan as the JSON-reading one produced it for the same results. */
+ * the whole plan as the JSON-reading plan produced it for the same results. */
 #include "json_util.h"
-#include "tap.h"
 #include "transfer_plan.h"
+#include "tap.h"
+#include "view.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,9 +35,8 @@ static const struct kept_row rows[] = {
 
 static const struct gx_pair_link links[] = {{0, 1, "NV18"}, {2, 3, "NV18"}, {4, 5, "PXB"}};
 
-/* The transfer plan of these results before they were typed (read from the report's cJSON
- * results). */
-static const char *want_xplan =
+/* The plan of these results before they were typed (read from the report's cJSON results). */
+static const char *want_plan =
     "[{\"pair_type\":\"same node, NVLink\",\"data\":\"gpu\",\"size_class\":\"huge\",\"size\":"
     "1073741824,\"best\":{\"path\":\"p2p\",\"mem\":{\"src\":\"device\",\"dst\":\"device\"},\""
     "chunk\":1073741824,\"depth\":1,\"gbps\":370,\"efficiency\":0.94,\"pairs\":2},\"runner_up"
@@ -51,11 +51,11 @@ static const char *want_xplan =
     "\"best\":{\"path\":\"mpi\",\"mem\":{\"src\":\"device\",\"dst\":\"device\"},\"gbps\":3,\""
     "efficiency\":null,\"pairs\":1},\"runner_up\":null}]";
 
-static const cJSON *row_for(const cJSON *xplan, const char *type, const char *data,
+static const cJSON *row_for(const cJSON *plan, const char *type, const char *data,
                            const char *cls)
 {
     const cJSON *row;
-    cJSON_ArrayForEach(row, xplan)
+    cJSON_ArrayForEach(row, plan)
     {
         if (strcmp(gx_json_str(row, "pair_type"), type) == 0 &&
             strcmp(gx_json_str(row, "data"), data) == 0 &&
@@ -65,9 +65,9 @@ static const cJSON *row_for(const cJSON *xplan, const char *type, const char *da
     return NULL;
 }
 
-static void check_rows(const cJSON *xplan)
+static void check_rows(const cJSON *plan)
 {
-    const cJSON *r = row_for(xplan, "same node, NVLink", "gpu", "huge");
+    const cJSON *r = row_for(plan, "same node, NVLink", "gpu", "huge");
     const cJSON *best = cJSON_GetObjectItemCaseSensitive(r, "best");
     const cJSON *second = cJSON_GetObjectItemCaseSensitive(r, "runner_up");
     ok(r && gx_json_num(r, "size") == 1073741824.0, "NVLink huge row compares at 1G, not 256M");
@@ -79,21 +79,21 @@ static void check_rows(const cJSON *xplan)
            gx_json_num(second, "depth") == 2 &&
            cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(second, "efficiency")),
        "runner-up: another path, its best chunk (4M/2), efficiency unknown");
-    r = row_for(xplan, "same node, NVLink", "host", "huge");
+    r = row_for(plan, "same node, NVLink", "host", "huge");
     ok(r && strcmp(gx_json_str(cJSON_GetObjectItemCaseSensitive(r, "best"), "path"), "mpi") == 0 &&
            cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r, "runner_up")),
        "host memory at both ends: its own row, never the GPU row's best");
-    r = row_for(xplan, "same node, PCIe", "gpu", "tiny");
+    r = row_for(plan, "same node, PCIe", "gpu", "tiny");
     ok(r && cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r, "runner_up")),
        "a PCIe pair with one path: no runner-up");
-    r = row_for(xplan, "other node", "gpu", "small");
+    r = row_for(plan, "other node", "gpu", "small");
     ok(r && strcmp(gx_json_str(cJSON_GetObjectItemCaseSensitive(r, "best"), "path"), "mpi") == 0,
        "ranks on different nodes form their own pair type");
 }
 
-/* The table's transfer plan carries each way's marks (the pairs' means must not hide one
- * pair's): ! a result beyond its ceiling, = above it within the interval or over 100%, ? no sound
- * ceiling, ~ disturbed; and the line rate's share. */
+/* The table's plan carries each way's marks (the pairs' means must not hide one pair's): ! a
+ * result beyond its ceiling, = above it within the interval or over 100%, ? no sound ceiling,
+ * ~ disturbed; and the line rate's share. */
 static void check_marks(const struct gx_kept *res)
 {
     struct gx_kept m[NROWS];
@@ -115,7 +115,7 @@ static void check_marks(const struct gx_kept *res)
     FILE *f = open_memstream(&text, &len);
     int rc = gx_xplan_make(&p, m, NROWS, links, GX_ARRAY_LEN(links));
     if (f && rc == GX_OK)
-        gx_xplan_print(f, &p);
+        gx_view_transfer_plan.print(f, &p, NULL);
     if (f)
         fclose(f);
     ok(rc == GX_OK && p.n == 4 && text &&
@@ -124,19 +124,21 @@ static void check_marks(const struct gx_kept *res)
            strstr(text, "mpi pinned>pinned                  1000   90%=     -\n") &&
            strstr(text, "mpi device>device               0.5000~      -     -\n") &&
            strstr(text, "mpi device>device                 3.000  120%=     -\n"),
-       "the printed transfer plan: each way's marks (!, ?, =, ~) and its share of the line rate");
+       "the printed plan: each way's marks (!, ?, =, ~) and its share of the line rate");
     if (text && !strstr(text, "94%!"))
         printf("# %s", text);
     free(text);
     gx_xplan_free(&p);
 }
 
-/* The transfer plan as the report has it. */
-static cJSON *xplan_of(const struct gx_kept *res, size_t nres, const struct gx_pair_link *links,
+/* The plan as the report has it. */
+static cJSON *plan_of(const struct gx_kept *res, size_t nres, const struct gx_pair_link *links,
                       size_t nlinks)
 {
     struct gx_xplan p;
-    cJSON *j = gx_xplan_make(&p, res, nres, links, nlinks) == GX_OK ? gx_xplan_json(&p) : NULL;
+    cJSON *j = gx_xplan_make(&p, res, nres, links, nlinks) == GX_OK
+                   ? gx_view_transfer_plan.json(&p, NULL)
+                   : NULL;
     gx_xplan_free(&p);
     return j;
 }
@@ -145,22 +147,21 @@ int main(void)
 {
     struct gx_kept res[NROWS];
     ok(kept_from_rows(rows, NROWS, res) == 0, "constructed results name known paths");
-    cJSON *xplan = xplan_of(res, NROWS, links, GX_ARRAY_LEN(links));
-    ok(xplan && cJSON_GetArraySize(xplan) == 4,
+    cJSON *plan = plan_of(res, NROWS, links, GX_ARRAY_LEN(links));
+    ok(plan && cJSON_GetArraySize(plan) == 4,
        "four rows: NVLink huge (GPU memory, host memory), PCIe tiny, other node small");
-    check_rows(xplan);
-    ok(prints_as(xplan, want_xplan),
-       "the whole transfer plan as the one read from cJSON results made it");
-    cJSON_Delete(xplan);
-    xplan = xplan_of(res, NROWS, NULL, 0);
-    const cJSON *r = row_for(xplan, "same node", "gpu", "huge");
-    ok(r && !row_for(xplan, "same node, NVLink", "gpu", "huge") &&
+    check_rows(plan);
+    ok(prints_as(plan, want_plan), "the whole plan as the plan read from cJSON results made it");
+    cJSON_Delete(plan);
+    plan = plan_of(res, NROWS, NULL, 0);
+    const cJSON *r = row_for(plan, "same node", "gpu", "huge");
+    ok(r && !row_for(plan, "same node, NVLink", "gpu", "huge") &&
            strcmp(gx_json_str(cJSON_GetObjectItemCaseSensitive(r, "best"), "path"), "p2p") == 0,
        "without the pairs' links: same-node pairs of an unknown link");
-    cJSON_Delete(xplan);
+    cJSON_Delete(plan);
     check_marks(res);
-    cJSON *none = xplan_of(NULL, 0, NULL, 0);
-    ok(none && cJSON_GetArraySize(none) == 0, "no results: an empty transfer plan");
+    cJSON *none = plan_of(NULL, 0, NULL, 0);
+    ok(none && cJSON_GetArraySize(none) == 0, "no results: an empty plan");
     cJSON_Delete(none);
     return tap_done();
 }

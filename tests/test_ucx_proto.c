@@ -5,6 +5,7 @@
 #include "pattern.h"
 #include "tap.h"
 #include "ucx_proto.h"
+#include "view.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,7 +114,8 @@ static void report(void)
          .pattern = GX_PAT_LATENCY, .a = 0, .b = 1, .same_node = 1, .state = GX_STATE_OK,
          .size = 8, .median = 150.0},
     };
-    cJSON *j = gx_ucx_proto_json(&p, k, 3);
+    const struct gx_run run = {.proto = &p, .kept = k, .nkept = 3};
+    cJSON *j = gx_view_protocols.json(NULL, &run);
     ok(j && cJSON_GetArraySize(j) == 2, "one entry per mpi result of rank 0");
     cJSON *bw = cJSON_GetArrayItem(j, 0), *lat = cJSON_GetArrayItem(j, 1);
     cJSON *fr = cJSON_GetObjectItem(bw, "faster_route");
@@ -124,12 +126,12 @@ static void report(void)
     ok(lat && !cJSON_GetObjectItem(lat, "faster_route"), "latency: never flagged");
     cJSON_Delete(j);
     k[0].efficiency = 0.5;
-    j = gx_ucx_proto_json(&p, k, 3);
+    j = gx_view_protocols.json(NULL, &run);
     ok(j && !cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "faster_route"),
        "at half its ceiling: not flagged");
     cJSON_Delete(j);
     gx_ucx_proto_free(&p);
-    ok(gx_ucx_proto_json(&p, k, 3) == NULL, "no tables: no entry in the report");
+    ok(gx_view_protocols.json(NULL, &run) == NULL, "no tables: no entry in the report");
 }
 
 int main(void)

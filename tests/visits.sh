@@ -5,7 +5,9 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 dir=$(mktemp -d "$TEST_TMP/visits.XXXXXX")
 
-gx_mpirun 2 --path host --pattern latency,bw --sizes 8,64K --budget 8 --quiet \
+# No budget: under one, a first visit that a busy machine (or the sanitizers) made outlast twice
+# its share gets no more visits, by design; this test's verdict must not depend on the load.
+gx_mpirun 2 --path host --pattern latency,bw --sizes 8,64K --quiet \
     --output "$dir/three.json" >"$dir/three.txt" 2>&1
 ok $? "three visits by default: exit 0" || diag <"$dir/three.txt"
 check_report "$dir/three.json"

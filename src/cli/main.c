@@ -1,12 +1,11 @@
 /* gpuxfer: every rank runs main; only rank 0 prints the table and writes the report. */
 #include "config.h"
 
+#include "context.h"
 #include "fault.h"
 #include "file_util.h"
 #include "gpu.h"
 #include "harness.h"
-#include "line_health.h"
-#include "links_json.h"
 #include "links.h"
 #include "mplan.h"
 #include "sink.h"
@@ -19,6 +18,7 @@
 #include "scenario_find.h"
 #include "sha256.h"
 #include "topo.h"
+#include "ucx_log.h"
 #include "ucx_proto.h"
 #include "versions.h"
 #include "watchdog.h"
@@ -279,10 +279,6 @@ static int start(struct gx_job *job, const struct gx_options *opts, struct gx_re
     return rc;
 }
 
-/* Rank 0: the health findings of the run (degraded links), for the report, the table and
- * --fail-on-health. */
-static struct gx_health_set health;
-
 /* The plan's measurements, each result's ceiling probes just before it; every result into the sink. */
 static int measure(const struct gx_job *job, const struct gx_options *opts,
                    const struct gx_mplan *plan, struct gx_sink *sink,
@@ -344,8 +340,8 @@ int main(int argc, char **argv)
     static struct gx_layout layout; /* outlives the plan: the matrices read it */
 
     /* Before any thread: it may start the program again (UCX reads its log's destination once). */
-    gx_ucx_proto_begin(argv);
-    gx_watchdog_set_unlink(gx_ucx_proto_unlink_named);
+    gx_ucx_log_begin(argv);
+    gx_watchdog_set_unlink(gx_ucx_log_unlink_named);
     gx_watchdog_set_timeout((double)gx_options_early_timeout(argc, argv));
     /* No moment without a watchdog: a peer that never arrives in MPI_Init ends the job too. */
     if (gx_watchdog_start(&err) != GX_OK) {
@@ -370,7 +366,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "gpuxfer: MPI_Init failed\n");
         return GX_ERUNTIME;
     }
-    gx_ucx_proto_opened();
+    gx_ucx_log_opened();
     int rc = prepare(&job, &opts, &layout, &plan, argc, argv, &err);
     if (rc != GX_OK || gx_options_answer_only(&opts) || opts.dry_run) {
         if (rc != GX_OK && job.rank == 0)
@@ -397,17 +393,28 @@ int main(int argc, char **argv)
         gx_watchdog_set_abort(gx_report_abort, &rep);
     }
     gx_fault_moment(job.rank, GX_AT_OPENED, 0);
-    rc = gx_run_report_context(&job, &opts, &plan, &rep, &health, &err);
+    static struct gx_run run; /* rank 0: what the run came to, for its views */
+    run.opts = &opts;
+    run.table = gx_table_stream(&opts.g);
+    struct gx_context *context = NULL; /* every rank's facts, to rank 0 */
+    rc = gx_context_gather(&job, plan.pairs, plan.nruns, &context, &err);
+    if (rc == GX_OK && context) /* the report holds it from here */
+        rc = gx_context_report(&rep, context, &err);
+    else
+        gx_context_free(context);
+    rc = gx_agree(job.comm, rc, &err);
+    if (job.rank == 0)
+        gx_run_report_context(&rep, &run, rc);
     if (rc == GX_OK && job.rank == 0) /* what the budget buys, before the first step */
-        gx_budget_print(gx_table_stream(&opts.g), &plan, &opts);
-    double least_s = gx_budget_least(&plan); /* the plan is gone when the report is written */
+        gx_budget_print(run.table, &plan, &opts);
+    run.least_s = gx_budget_least(&plan); /* the plan is gone when the report is written */
 
     struct gx_sink sink;
     struct gx_harness_out ho = {.gpu_lost_rank = -1};
     gx_sink_init(&sink, &job, &opts, &plan, &rep);
     if (sink.out.progress && !sink.out.progress_tty)
         gx_watchdog_progress_log(sink.out.progress);
-    unsigned views = gx_mplan_views(&plan); /* which matrices the runs' schemes make */
+    run.layout_views = gx_mplan_views(&plan); /* which matrices the runs' schemes make */
     if (rc == GX_OK)
         rc = measure(&job, &opts, &plan, &sink, &ho, &err);
     gx_mplan_free(&plan);
@@ -437,21 +444,17 @@ int main(int argc, char **argv)
             exit_code = GX_ERUNTIME;
             fprintf(stderr, "gpuxfer: %s\n", err.msg);
         }
-        /* What the results say of the links: above a line rate, a ceiling below its share. */
-        gx_health_end(&health, sink.kept, sink.nkept, &sink.hosts, gx_table_stream(&opts.g));
-        gx_report_set(&rep, "health", gx_health_json(health.h, health.n));
-        /* A node check (a Slurm prolog) asks for an exit status; otherwise findings are said. */
-        if (exit_code == GX_OK && health.n > 0 && opts.g.fail_on_health) {
-            exit_code = GX_EHEALTH;
-            fprintf(stderr, "gpuxfer: %d health finding%s (the table's # health lines; "
-                    "--fail-on-health: exit %d)\n", health.n, health.n == 1 ? "" : "s",
-                    GX_EHEALTH);
-        }
-        exit_code = gx_run_report_finish(&layout, views, &opts, &proto, &rep, &sink, &ho,
-                                         least_s, exit_code, &err);
+        run.layout = &layout;
+        run.proto = &proto;
+        run.ho = &ho;
+        run.exit_code = exit_code;
+        run.error = err.msg;
+        gx_sink_finished(&sink, &run);
+        exit_code = gx_run_report_finish(&run, &rep);
         gx_fault_moment(job.rank, GX_AT_WRITTEN, 0);
         gx_watchdog_shutdown(exit_code); /* it may use the report until here */
         gx_report_close(&rep);
+        gx_run_free(&run);
         gx_sink_free(&sink);
         if (rc != GX_OK && !together) { /* otherwise every rank stopped at the same point */
             MPI_Abort(MPI_COMM_WORLD, rc);

@@ -319,6 +319,11 @@ static cJSON *job_json(const struct gx_context *c)
     return jobj;
 }
 
+static void add_string(void *obj, const char *key, const char *value)
+{
+    cJSON_AddStringToObject(obj, key, value);
+}
+
 int gx_context_report(struct gx_report *rep, struct gx_context *c, struct gx_err *err)
 {
     cJSON *o = cJSON_CreateObject();
@@ -327,7 +332,9 @@ int gx_context_report(struct gx_report *rep, struct gx_context *c, struct gx_err
         return gx_fail(err, GX_ERUNTIME, "out of host memory for the report's context");
     }
     cJSON_AddItemToObject(o, "job", job_json(c));
-    cJSON_AddItemToObject(o, "build", gx_build_json());
+    cJSON *build = cJSON_AddObjectToObject(o, "build");
+    if (build)
+        gx_build_each(add_string, build);
     /* The report reads the rows as it is written: it holds them until it is closed. */
     rep->context = c;
     cJSON *ranks = gx_report_stream_slot(rep, "context.ranks", fill_ranks, c, err);

@@ -3,6 +3,7 @@
  * start-up notice. */
 #include "config.h"
 #include "context.h"
+#include "output.h"
 
 #include "wrap.h"
 

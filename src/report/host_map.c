@@ -5,6 +5,7 @@
 #include "line_health.h"
 #include "matrix.h"
 #include "report.h"
+#include "view.h"
 #include "sizes.h"
 #include "wrap.h"
 
@@ -86,9 +87,13 @@ static const char *absent_of(const struct gx_host_map *m, const struct gx_host_r
     return why ? why : "not measured";
 }
 
-int gx_host_map_make(struct gx_host_map *m, const struct gx_ceilings *c,
-                     const struct gx_link_store *facts, struct gx_err *err)
+/* The rows of every rank with a host-link curve in the first pass's ceilings (once they are
+ * whole), their line rates from the link facts; an empty map when none. */
+static int view_make(void *map, const struct gx_run *run, struct gx_err *err)
 {
+    struct gx_host_map *m = map;
+    const struct gx_ceilings *c = run->ceilings;
+    const struct gx_link_store *facts = run->context ? run->context->facts : NULL;
     *m = (struct gx_host_map){0};
     size_t cap = 0;
     for (int i = 0; c && i < c->n; i++) {
@@ -109,8 +114,9 @@ int gx_host_map_make(struct gx_host_map *m, const struct gx_ceilings *c,
     return GX_OK;
 }
 
-void gx_host_map_free(struct gx_host_map *m)
+void gx_host_map_free(void *map)
 {
+    struct gx_host_map *m = map;
     free(m->rows);
     gx_strpool_free(&m->texts);
     *m = (struct gx_host_map){0};
@@ -157,9 +163,13 @@ static cJSON *dir_json(const struct gx_host_map *m, int i, int d)
     return o;
 }
 
-cJSON *gx_host_map_json(const struct gx_host_map *m)
+/* The report's "host_links"; NULL where the map is empty, or no memory for it. */
+static cJSON *view_json(const void *map, const struct gx_run *run)
 {
-    cJSON *o = cJSON_CreateObject(), *gpus = o ? cJSON_AddArrayToObject(o, "gpus") : NULL;
+    (void)run;
+    const struct gx_host_map *m = map;
+    cJSON *o = m->n ? cJSON_CreateObject() : NULL;
+    cJSON *gpus = o ? cJSON_AddArrayToObject(o, "gpus") : NULL;
     if (!gpus) {
         cJSON_Delete(o);
         return NULL;
@@ -220,8 +230,12 @@ static void print_share(FILE *out, const struct gx_host_row *r, int d)
         fprintf(out, " %10s", "-");
 }
 
-void gx_host_map_print(FILE *out, const struct gx_host_map *m, const struct gx_context *context)
+/* The table's rows: rank, GPU, H2D and D2H with their marks (< below its siblings, ~
+ * disturbed), the line rate and each direction's share of it. */
+static void view_print(FILE *out, const void *map, const struct gx_run *run)
 {
+    const struct gx_host_map *m = map;
+    const struct gx_context *context = run->context;
     if (m->n == 0)
         return;
     char size[24];
@@ -266,22 +280,12 @@ void gx_host_map_print(FILE *out, const struct gx_host_map *m, const struct gx_c
     fflush(out);
 }
 
-void gx_host_map_report(const struct gx_host_map *m, struct gx_report *rep, FILE *table,
-                        const struct gx_context *context)
+/* One "host-link-below-siblings" per GPU and direction well below its siblings. */
+static int view_findings(const void *map, const struct gx_run *run, struct gx_health *h, int nh,
+                         int max)
 {
-    if (m->n == 0)
-        return;
-    cJSON *hosts = gx_host_map_json(m);
-    if (hosts)
-        gx_report_set(rep, "host_links", hosts);
-    else
-        fprintf(stderr, "gpuxfer: out of host memory for the host links' map (the report's "
-                "ceilings have them)\n");
-    gx_host_map_print(table, m, context);
-}
-
-int gx_health_from_host_map(const struct gx_host_map *m, struct gx_health *h, int nh, int max)
-{
+    (void)run;
+    const struct gx_host_map *m = map;
     for (int i = 0; i < m->n && nh < max; i++)
         for (int d = 0; d < GX_HOST_DIRS && nh < max; d++) {
             const struct gx_host_row *r = &m->rows[i];
@@ -305,3 +309,8 @@ int gx_health_from_host_map(const struct gx_host_map *m, struct gx_health *h, in
         }
     return nh;
 }
+
+const struct gx_view_ops gx_view_host_map = {
+    .name = "host_links", .state_size = sizeof(struct gx_host_map), .make = view_make,
+    .findings = view_findings, .json = view_json, .print = view_print, .free = gx_host_map_free,
+};

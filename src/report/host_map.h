@@ -35,26 +35,13 @@ struct gx_host_map {
                                  without one gives the same) */
 };
 
-/* The rows of every rank with a host-link curve in c, their line rates from facts (every
- * rank's, by rank; NULL: none known). GX_ERUNTIME when out of memory; an empty map when none. */
-int gx_host_map_make(struct gx_host_map *m, const struct gx_ceilings *c,
-                     const struct gx_link_store *facts, struct gx_err *err);
-void gx_host_map_free(struct gx_host_map *m);
+void gx_host_map_free(void *map);
 /* Whether row i's direction d is well below its siblings (line_health.h's rule over the other
  * GPUs' same direction on the same kind of link at the same line rate); their median and count
  * into *med and *count. A disturbed value is never below (it still counts as a sibling). */
 int gx_host_map_below(const struct gx_host_map *m, int i, int d, double *med, int *count);
-/* The report's "host_links"; NULL when out of memory. */
-cJSON *gx_host_map_json(const struct gx_host_map *m);
-/* The table's rows: rank, GPU, H2D and D2H with their marks (< below its siblings, ~ disturbed),
- * the line rate and each direction's share of it. context: the report's, for the GPUs' indices. */
-void gx_host_map_print(FILE *out, const struct gx_host_map *m, const struct gx_context *context);
-/* The report's "host_links" and the table's rows, where the map has any. */
-struct gx_report;
-void gx_host_map_report(const struct gx_host_map *m, struct gx_report *rep, FILE *table,
-                        const struct gx_context *context);
-/* Appends to h (nh findings already, max in all) one "host-link-below-siblings" per GPU and
- * direction well below its siblings; returns the new count. */
-int gx_health_from_host_map(const struct gx_host_map *m, struct gx_health *h, int nh, int max);
+/* The map as a view (view.h): made at the end, its findings, "host_links" and the table's rows. */
+struct gx_view_ops;
+extern const struct gx_view_ops gx_view_host_map;
 
 #endif

@@ -1,4 +1,6 @@
 #include "layout_matrix.h"
+#include "report.h"
+#include "view.h"
 
 #include "gx.h"
 #include "matrix.h"
@@ -254,14 +256,18 @@ static int view_matrices(const struct gx_kept *const *run, size_t n, int vi,
     return rc;
 }
 
-int gx_layout_matrices_make(struct gx_layout_matrix_set *s, const struct gx_kept *res,
-                            size_t nres, const struct gx_layout *l, unsigned want,
-                            const char **oom)
+/* The complete matrices of the kept results for the layout views of the runs' schemes; none
+ * where there is no such view. */
+static int view_make(void *set, const struct gx_run *run, struct gx_err *err)
 {
+    struct gx_layout_matrix_set *s = set;
+    const struct gx_kept *res = run->kept;
+    const struct gx_layout *l = run->layout;
+    size_t nres = run->nkept;
+    unsigned want = run->layout_views;
     *s = (struct gx_layout_matrix_set){.l = l};
-    *oom = NULL;
     if (!want || !l->per_node || nres == 0)
-        return 0;
+        return GX_OK;
     /* By measurement, then pair: each measurement's results one after the other, so that the
      * matrices are made in O(n log n) of the results, one measurement's at a time. */
     const struct gx_kept **order = malloc(nres * sizeof *order);
@@ -284,18 +290,20 @@ int gx_layout_matrices_make(struct gx_layout_matrix_set *s, const struct gx_kept
     }
     free(order);
     if (rc != 0) {
-        *oom = "out of host memory for the layout matrices";
         gx_layout_matrices_free(s);
-        return -1;
+        return gx_fail(err, GX_ERUNTIME, "out of host memory for the layout matrices");
     }
     if (s->n)
         qsort(s->m, s->n, sizeof *s->m, matrix_cmp);
-    return 0;
+    return GX_OK;
 }
 
-cJSON *gx_layout_matrices_json(const struct gx_layout_matrix_set *s)
+/* The report's "layout_matrices": NULL where there is none, or no memory for them. */
+static cJSON *view_json(const void *state, const struct gx_run *run)
 {
-    cJSON *out = cJSON_CreateArray();
+    (void)run;
+    const struct gx_layout_matrix_set *s = state;
+    cJSON *out = s->n ? cJSON_CreateArray() : NULL;
     for (size_t i = 0; out && i < s->n; i++) {
         cJSON *x = matrix_json(&s->m[i], s->l);
         if (!x || !cJSON_AddItemToArray(out, x)) {
@@ -307,8 +315,9 @@ cJSON *gx_layout_matrices_json(const struct gx_layout_matrix_set *s)
     return out;
 }
 
-void gx_layout_matrices_free(struct gx_layout_matrix_set *s)
+void gx_layout_matrices_free(void *set)
 {
+    struct gx_layout_matrix_set *s = set;
     for (size_t i = 0; i < s->n; i++) {
         free(s->m[i].val);
         free(s->m[i].disturbed);
@@ -463,10 +472,16 @@ static void print_matrix(FILE *out, const struct gx_layout_matrix *x, const stru
     fprintf(out, "%s\n", nslow ? "" : " none");
 }
 
-void gx_layout_matrices_print(FILE *out, const struct gx_layout_matrix_set *s,
-                              const struct gx_context *context, double slow)
+/* Each, flagging the cells below --slow-pair x its median (latency: above median / slow). */
+static void view_print(FILE *out, const void *state, const struct gx_run *run)
 {
+    const struct gx_layout_matrix_set *s = state;
     for (size_t i = 0; i < s->n; i++)
-        print_matrix(out, &s->m[i], s->l, context, slow);
+        print_matrix(out, &s->m[i], s->l, run->context, run->opts->g.slow_pair);
     fflush(out);
 }
+
+const struct gx_view_ops gx_view_layout_matrices = {
+    .name = "layout_matrices", .state_size = sizeof(struct gx_layout_matrix_set),
+    .make = view_make, .json = view_json, .print = view_print, .free = gx_layout_matrices_free,
+};

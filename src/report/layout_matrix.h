@@ -27,17 +27,11 @@ struct gx_layout_matrix_set {
     const struct gx_layout *l;   /* the layout they were made for (the ranks of the cells) */
 };
 
-/* The complete matrices of the kept results for the views (GX_VIEW_RAILS, GX_VIEW_RAIL_MAP,
- * GX_VIEW_NODE_LOCAL) of the runs' schemes into s (empty when none is): 0, or -1 when out of
- * memory (*oom says so). */
-int gx_layout_matrices_make(struct gx_layout_matrix_set *s, const struct gx_kept *res,
-                            size_t nres, const struct gx_layout *l, unsigned views,
-                            const char **oom);
-/* The report's "layout_matrices": NULL when out of memory. */
-cJSON *gx_layout_matrices_json(const struct gx_layout_matrix_set *s);
-/* Prints each, and flags the cells below slow x its median (latency: above median / slow). */
-void gx_layout_matrices_print(FILE *out, const struct gx_layout_matrix_set *s,
-                              const struct gx_context *context, double slow);
-void gx_layout_matrices_free(struct gx_layout_matrix_set *s);
+/* The matrices as a view (view.h): the complete matrices of the kept results for the views
+ * (GX_VIEW_RAILS, GX_VIEW_RAIL_MAP, GX_VIEW_NODE_LOCAL) of the runs' schemes, the report's
+ * "layout_matrices" and the table's. */
+struct gx_view_ops;
+extern const struct gx_view_ops gx_view_layout_matrices;
+void gx_layout_matrices_free(void *set);
 
 #endif

@@ -5,7 +5,8 @@
  * efficient); a pair well below its siblings over the same kind of link at the same rate. One
  * finding per measurement (pair, path, memory kinds, pattern): its largest size. */
 #include "line_health.h"
-#include "host_map.h"
+#include "report.h"
+#include "view.h"
 #include "wrap.h"
 
 #include "ceiling.h"
@@ -143,9 +144,15 @@ static void name_of(const struct gx_kept *k, char *buf, size_t len)
              gx_pattern_table[k->pattern]->name);
 }
 
-int gx_health_from_results(const struct gx_kept *kept, size_t n, struct gx_health *h, int nh,
-                           int max)
+/* The kept results' findings: a result above its route's line rate, a ceiling below its link
+ * kind's usual share of the line rate (bandwidth at 16 MiB and more), a pair well below its
+ * siblings. */
+static int kept_findings(const void *state, const struct gx_run *run, struct gx_health *h,
+                         int nh, int max)
 {
+    (void)state;
+    const struct gx_kept *kept = run->kept;
+    size_t n = run->nkept;
     char who[128];
     for (size_t i = 0; i < n && nh < max; i++) {
         const struct gx_kept *k = &kept[i];
@@ -193,20 +200,17 @@ int gx_health_from_results(const struct gx_kept *kept, size_t n, struct gx_healt
     return nh;
 }
 
-void gx_health_start(struct gx_health_set *s, const struct gx_topo_rank *t, FILE *table)
+/* The first pass's rounds of several pairs (the report's "rounds"), which the sink aggregated
+ * as it kept the results. */
+static int kept_fill(struct gx_report *rep, void *state, struct gx_run *run, struct gx_err *err)
 {
-    s->n = gx_health_from_store(t ? t->all_facts : NULL, s->h, GX_HEALTH_MAX);
-    for (int i = 0; i < s->n; i++)
-        gx_print_note(table, "# health: %s\n", s->h[i].line);
+    (void)state, (void)err;
+    if (run->rounds)
+        gx_report_set(rep, "rounds", run->rounds);
+    run->rounds = NULL; /* the report's now */
+    return GX_OK;
 }
 
-void gx_health_end(struct gx_health_set *s, const struct gx_kept *kept, size_t n,
-                   const struct gx_host_map *hosts, FILE *table)
-{
-    int from = s->n;
-    s->n = gx_health_from_results(kept, n, s->h, s->n, GX_HEALTH_MAX);
-    if (hosts)
-        s->n = gx_health_from_host_map(hosts, s->h, s->n, GX_HEALTH_MAX);
-    for (int i = from; i < s->n; i++)
-        gx_print_note(table, "%s# health: %s\n", i == from ? "\n" : "", s->h[i].line);
-}
+const struct gx_view_ops gx_view_kept = {
+    .name = "kept", .findings = kept_findings, .fill_report = kept_fill,
+};

@@ -8,12 +8,6 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* Appends to h, which holds nh findings already, those of the n kept results (at most max in
- * all): a result above its route's line rate, a ceiling below its link kind's usual share of
- * the line rate (bandwidth at 16 MiB and more). Returns the new count. */
-int gx_health_from_results(const struct gx_kept *kept, size_t n, struct gx_health *h, int nh,
-                           int max);
-
 /* "Well below its siblings": under GX_BELOW_SIBLINGS of the median of the others measured alike
  * over the same kind of link at the same line rate, GX_SIBLINGS_MIN of them at least (as
  * --slow-pair's default). The one rule of the pairs' finding "below-siblings", the matrices'
@@ -29,20 +23,17 @@ double gx_siblings_median(double *v, size_t n);
  * kept. The one rule of the health finding "below-siblings" and of the matrices' marks. */
 int gx_kept_below_siblings(const struct gx_kept *kept, size_t n, const struct gx_kept *k);
 
-/* The run's findings (rank 0): from the link facts at the start, from the results at the end,
- * for the table's # health lines, the report and --fail-on-health. */
+/* The run's findings (rank 0): from the link facts at the start, from the views at the end
+ * (view.h), for the table's # health lines, the report and --fail-on-health. */
 #define GX_HEALTH_MAX 64
 struct gx_health_set {
     struct gx_health h[GX_HEALTH_MAX];
     int n;
 };
-struct gx_topo_rank;
-/* The facts' findings of every rank (t: rank 0's topology, with every rank's facts), each a
- * "# health:" line on table. */
-void gx_health_start(struct gx_health_set *s, const struct gx_topo_rank *t, FILE *table);
-/* The results' findings added, each a "# health:" line on table. */
-struct gx_host_map;
-void gx_health_end(struct gx_health_set *s, const struct gx_kept *kept, size_t n,
-                   const struct gx_host_map *hosts, FILE *table);
+/* The kept results as a view (view.h): their findings (a result above its route's line rate, a
+ * ceiling below its link kind's usual share of it, a pair well below its siblings), and the
+ * rounds they were measured in. */
+struct gx_view_ops;
+extern const struct gx_view_ops gx_view_kept;
 
 #endif

@@ -1,4 +1,6 @@
 #include "matrix.h"
+#include "report.h"
+#include "view.h"
 
 #include "context.h"
 #include "gx.h"
@@ -20,22 +22,25 @@ static int first_cmp(const void *p, const void *q)
     return (x->first > y->first) - (x->first < y->first);
 }
 
-static int set_oom(struct gx_matrix_set *s, const char **oom)
+static int set_oom(struct gx_matrix_set *s, struct gx_err *err)
 {
     gx_matrices_free(s);
-    *oom = "out of host memory for the pair matrices";
-    return -1;
+    return gx_fail(err, GX_ERUNTIME, "out of host memory for the pair matrices");
 }
 
-int gx_matrices_make(struct gx_matrix_set *s, const struct gx_kept *res, size_t nres, int n,
-                     const char **oom)
+/* The matrices of the kept results that cover every ordered pair of the layout's ranks; none
+ * where none does. */
+static int view_make(void *set, const struct gx_run *run, struct gx_err *err)
 {
+    struct gx_matrix_set *s = set;
+    const struct gx_kept *res = run->kept;
+    size_t nres = run->nkept;
+    int n = run->layout->nranks;
     *s = (struct gx_matrix_set){.nranks = n, .kept = res, .nkept = nres};
-    *oom = NULL;
     if (n < 2 || nres == 0)
-        return 0;
+        return GX_OK;
     if (!(s->order = malloc(nres * sizeof *s->order)))
-        return set_oom(s, oom);
+        return set_oom(s, err);
     size_t k = 0, cap = 0;
     for (size_t i = 0; i < nres; i++) {
         const struct gx_kept *r = &res[i];
@@ -55,17 +60,18 @@ int gx_matrices_make(struct gx_matrix_set *s, const struct gx_kept *res, size_t 
             continue; /* only a complete map is a matrix; partial pair lists stay results */
         struct gx_matrix_range *m = gx_grow(s->m, &cap, (size_t)s->nm, 8, sizeof *m);
         if (!m)
-            return set_oom(s, oom);
+            return set_oom(s, err);
         s->m = m;
         s->m[s->nm++] = (struct gx_matrix_range){from, to, first};
     }
     if (s->nm)
         qsort(s->m, (size_t)s->nm, sizeof *s->m, first_cmp);
-    return 0;
+    return GX_OK;
 }
 
-void gx_matrices_free(struct gx_matrix_set *s)
+void gx_matrices_free(void *set)
 {
+    struct gx_matrix_set *s = set;
     free(s->order);
     free(s->m);
     *s = (struct gx_matrix_set){0};
@@ -305,9 +311,13 @@ static void print_matrix(FILE *out, const struct gx_matrix_set *s, const struct 
     fprintf(out, "%s\n", nslow ? "" : " none");
 }
 
-void gx_matrices_print(FILE *out, const struct gx_matrix_set *s, const struct gx_context *context,
-                       double slow)
+/* Each matrix and the pairs slower than --slow-pair x its median (for latency: above median /
+ * slow), naming ranks and their hosts (and GPUs, where the context has them). */
+static void view_print(FILE *out, const void *state, const struct gx_run *run)
 {
+    const struct gx_matrix_set *s = state;
+    const struct gx_context *context = run->context;
+    double slow = run->opts->g.slow_pair;
     size_t n = (size_t)s->nranks;
     double *row = s->nm ? malloc(n * sizeof *row) : NULL;
     double *all = row ? malloc(n * n * sizeof *all) : NULL;
@@ -322,3 +332,16 @@ void gx_matrices_print(FILE *out, const struct gx_matrix_set *s, const struct gx
     free(all);
     fflush(out);
 }
+
+/* Streamed: the report reads the set until it is closed. */
+static int view_fill(struct gx_report *rep, void *state, struct gx_run *run, struct gx_err *err)
+{
+    (void)run;
+    struct gx_matrix_set *s = state;
+    return s->nm > 0 ? gx_report_set_streamed(rep, "matrices", gx_matrices_fill, s, err) : GX_OK;
+}
+
+const struct gx_view_ops gx_view_matrices = {
+    .name = "matrices", .state_size = sizeof(struct gx_matrix_set), .make = view_make,
+    .fill_report = view_fill, .print = view_print, .free = gx_matrices_free,
+};

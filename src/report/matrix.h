@@ -26,17 +26,12 @@ struct gx_matrix_set {
     int nm, nranks;
 };
 
-/* The matrices of the nres results that cover every ordered pair of the nranks; 0, or -1 when
- * out of memory (*oom says so). s is empty when none does. */
-int gx_matrices_make(struct gx_matrix_set *s, const struct gx_kept *res, size_t nres, int nranks,
-                     const char **oom);
 /* The report's "matrices" elements (json_stream.h): ctx is the set. */
 int gx_matrices_fill(struct gx_jstream *w, int slot, void *ctx);
-/* Prints each matrix and the pairs slower than `slow` x its median (for latency: above
- * median / slow), naming ranks and their hosts (and GPUs, where the context has them); a cell
- * well below its siblings over the same kind of link (gx_kept_below_siblings among every kept
- * result) is marked GX_MATRIX_BELOW after its value, and in the report listed in the matrix's
- * below_siblings. */
+/* The matrices as a view (view.h): made from the kept results, streamed into the report,
+ * printed. A cell well below its siblings over the same kind of link (gx_kept_below_siblings
+ * among every kept result) is marked GX_MATRIX_BELOW after its value in the table, and in the
+ * report listed in the matrix's below_siblings. */
 #define GX_MATRIX_BELOW '<'
 /* A cell whose median the machine disturbed (its result's noise marks, the table's '~'): not
  * the link's number, so neither marked below its siblings nor a health finding; the report
@@ -45,9 +40,9 @@ int gx_matrices_fill(struct gx_jstream *w, int slot, void *ctx);
 #define GX_MATRIX_DISTURBED_LEGEND                                                           \
     "# ~: the machine disturbed this median (a rank waited for a CPU, a slow tail or a wide "  \
     "interval):\n#   not the link's number\n"
-void gx_matrices_print(FILE *out, const struct gx_matrix_set *s, const struct gx_context *context,
-                       double slow);
-void gx_matrices_free(struct gx_matrix_set *s);
+struct gx_view_ops;
+extern const struct gx_view_ops gx_view_matrices;
+void gx_matrices_free(void *set);
 
 /* The median of the k numbers in v (sorted in place) into *med, left as it is when k is 0. */
 void gx_matrix_median(double *v, int k, double *med);

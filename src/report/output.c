@@ -100,12 +100,6 @@ static void draw(struct gx_output *out, const char *text)
     out->drawn = out->progress_tty;
 }
 
-void gx_output_note(struct gx_output *out, const char *what)
-{
-    if (out->active)
-        draw(out, what);
-}
-
 static int needs_cuda_aware(const char *mem)
 {
     int k = gx_mem_lookup(mem);

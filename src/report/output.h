@@ -82,8 +82,6 @@ void gx_output_progress(struct gx_output *out, size_t size, const char *path,
                         const char *pattern, int visit, int visits, double budget_left);
 /* The step under way has its median to +-precision (a fraction) so far: redrawn (rank 0). */
 void gx_output_precision(struct gx_output *out, double precision, double budget_left);
-/* Something other than a step is under way (the ceiling probes' tasks): shown like a step. */
-void gx_output_note(struct gx_output *out, const char *what);
 /* n steps will not run (their path was skipped): counted as done. */
 void gx_output_advance(struct gx_output *out, long n);
 /* A pass over the runs starts (--soak: 1, 2, ...; a plain run has pass 1 only). */
@@ -95,6 +93,10 @@ void gx_output_free(struct gx_output *out);
  * disk, /dev/full, a closed pipe (SIGPIPE is ignored) or a closed descriptor is GX_ERUNTIME,
  * "cannot write WHAT to stdout: why". */
 int gx_stream_check(FILE *f, const char *what, struct gx_err *err);
+/* The table's header: the ranks' places and links, the pairs' links and routes, the warnings
+ * (context_print.c). */
+struct gx_context;
+void gx_context_print_header(FILE *out, const struct gx_context *c);
 /* Rank 0: one "# " line per measured ceiling (its range over the sizes, or why it is
  * absent); the report has every point. */
 void gx_output_ceilings(struct gx_output *out, const struct gx_ceilings *c);

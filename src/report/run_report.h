@@ -1,29 +1,19 @@
-/* The run's own members of the report, which main adds (run_report.c): the context gathered
- * from every rank at the start, and at the end what the run came to, before the report is
- * written. */
+/* The run's own members of the report, which main adds (run_report.c): the context at the
+ * start, and at the end the views of the finished run (view.h) and the report written. */
 #ifndef GX_RUN_REPORT_H
 #define GX_RUN_REPORT_H
 
-#include "harness_out.h"
-#include "job.h"
-#include "line_health.h"
-#include "mplan.h"
-#include "pairs.h"
 #include "report.h"
-#include "sink.h"
-#include "ucx_proto.h"
+#include "view.h"
 
-/* Every rank's context to rank 0, into the report and the table's header; the hardware's health
- * from every rank's link facts (rank 0: *health). Collective. */
-int gx_run_report_context(const struct gx_job *job, const struct gx_options *opts,
-                          const struct gx_mplan *plan, struct gx_report *rep,
-                          struct gx_health_set *health, struct gx_err *err);
-/* Rank 0: matrices, transfer plan, status, and the report written; the closing lines of the table.
- * Returns the exit code (GX_ERUNTIME where the report could not be written). */
-int gx_run_report_finish(const struct gx_layout *layout, unsigned views,
-                         const struct gx_options *opts, const struct gx_ucx_proto *proto,
-                         struct gx_report *rep, struct gx_sink *sink,
-                         const struct gx_harness_out *ho, double least_s, int exit_code,
-                         const struct gx_err *err);
+/* Rank 0, once every rank's context is in the report (rc GX_OK; else the report has none):
+ * the table's header and the link facts' health findings, into run. */
+void gx_run_report_context(struct gx_report *rep, struct gx_run *run, int rc);
+/* Rank 0: every view into the report and the table, the report written and the table's closing
+ * lines. Returns the exit code (GX_ERUNTIME where the report could not be written). */
+int gx_run_report_finish(struct gx_run *run, struct gx_report *rep);
+/* The views' states and what no view took, once the report is closed (the watchdog may write
+ * it until then). */
+void gx_run_free(struct gx_run *run);
 
 #endif

@@ -53,9 +53,7 @@ void gx_sink_init(struct gx_sink *s, const struct gx_job *job, const struct gx_o
     s->rotation = 1;
     s->kept = NULL;
     s->nkept = s->kept_cap = 0;
-    s->mats = (struct gx_matrix_set){0};
-    s->facts = job->topo ? job->topo->all_facts : NULL;
-    s->hosts = (struct gx_host_map){0};
+    s->ceilings = NULL;
     s->rounds = NULL;
     gx_round_sum_begin(&s->round, 0, 1, 1);
     s->csv_skips = (struct gx_said){0};
@@ -287,8 +285,7 @@ static int on_ceilings(void *ctx, const struct gx_ceilings *c, struct gx_err *er
     struct gx_sink *s = ctx;
     GX_TRY(on_ceilings_so_far(s, c, err));
     gx_output_ceilings(&s->out, c);
-    gx_host_map_free(&s->hosts);
-    GX_TRY(gx_host_map_make(&s->hosts, c, s->facts, err));
+    s->ceilings = &s->rep->ceilings;
     return GX_OK;
 }
 
@@ -317,11 +314,16 @@ static int on_round_end(void *ctx, struct gx_err *err)
     return GX_OK;
 }
 
-cJSON *gx_sink_take_rounds(struct gx_sink *s)
+void gx_sink_finished(struct gx_sink *s, struct gx_run *run)
 {
-    cJSON *r = s->rounds;
+    s->tally.load_end = load_average();
+    s->tally.cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    run->kept = s->kept;
+    run->nkept = s->nkept;
+    run->tally = &s->tally;
+    run->ceilings = s->ceilings;
+    run->rounds = s->rounds;
     s->rounds = NULL;
-    return r;
 }
 
 static void on_pass(void *ctx, long rotation)
@@ -400,59 +402,8 @@ void gx_sink_free(struct gx_sink *s)
     s->held = NULL;
     s->nheld = s->held_cap = 0;
     free(s->kept);
-    gx_matrices_free(&s->mats);
-    gx_host_map_free(&s->hosts);
     cJSON_Delete(s->rounds);
     s->rounds = NULL;
     s->kept = NULL;
     s->nkept = s->kept_cap = 0;
-}
-
-void gx_sink_interference(struct gx_sink *s, FILE *table)
-{
-    const struct gx_tally *t = &s->tally;
-    double load_end = load_average();
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "results_measured", t->ok);
-    cJSON_AddNumberToObject(o, "results_noisy", t->noisy);
-    cJSON_AddNumberToObject(o, "results_few", t->few);
-    cJSON_AddNumberToObject(o, "results_drift", t->drift);
-    cJSON_AddNumberToObject(o, "ceilings_unsound", t->unsound);
-    cJSON_AddNumberToObject(o, "ceilings_exceeded", t->exceeded);
-    cJSON_AddNumberToObject(o, "ceilings_within", t->within);
-    if (t->cpu_wait_max >= 0)
-        cJSON_AddNumberToObject(o, "cpu_wait_max", t->cpu_wait_max);
-    if (t->load_start >= 0 && load_end >= 0) {
-        cJSON *l = cJSON_AddArrayToObject(o, "load_average");
-        cJSON_AddItemToArray(l, cJSON_CreateNumber(t->load_start));
-        cJSON_AddItemToArray(l, cJSON_CreateNumber(load_end));
-    }
-    if (cpus > 0)
-        cJSON_AddNumberToObject(o, "cpus_online", (double)cpus);
-    gx_report_set(s->rep, "interference", o);
-    if (t->few)
-        gx_print_note(table, "\n# too few to judge: %d of %d results rest on fewer than %d timed "
-                      "iterations, marked ~ (the step was cut by --timeout or a stop signal, or "
-                      "--iters asked for so few): their noise cannot be told\n", t->few, t->ok,
-                      GX_NOISE_MIN_SAMPLES);
-    if (!t->noisy && !t->unsound)
-        return;
-    char load[96] = "", wait[96] = "";
-    if (t->cpu_wait_max >= GX_NOISE_WAIT)
-        snprintf(wait, sizeof wait, "; a rank waited for a CPU up to %.0f%% of a step",
-                 100 * t->cpu_wait_max);
-    if (load_end >= 0 && cpus > 0)
-        snprintf(load, sizeof load, "; load average %.1f on %ld CPUs", load_end, cpus);
-    char unsound[128] = "";
-    if (t->unsound)
-        snprintf(unsound, sizeof unsound, "; %d efficienc%s ? (the probe's point was no bound: "
-                 "ceiling_absent says why)", t->unsound, t->unsound == 1 ? "y" : "ies");
-    char drift[128] = "";
-    if (t->drift)
-        snprintf(drift, sizeof drift, "; %d of them drifted: their visits disagree, the "
-                 "machine's speed changed during the run", t->drift);
-    gx_print_note(table, "\n# the machine interfered: %d of %d results marked ~ (their medians "
-                  "are unreliable: the report's noise says why%s)%s%s%s\n", t->noisy, t->ok,
-                  drift, wait, load, unsound);
 }

@@ -6,14 +6,13 @@
 #define GX_SINK_H
 
 #include "csv.h"
-#include "host_map.h"
 #include "kept.h"
-#include "matrix.h"
 #include "mplan.h"
 #include "output.h"
 #include "report.h"
 #include "round_sum.h"
 #include "sink_ops.h"
+#include "view.h"
 
 struct gx_tally {
     int results;           /* result rows: measured, skipped or failed */
@@ -26,7 +25,10 @@ struct gx_tally {
                                                   iterations (GX_NOISE_FEW) */
     int drift;             /* of the noisy: their visits disagree (GX_NOISE_DRIFT) */
     double cpu_wait_max;
-    double load_start;     /* the 1-minute load average when the sink opened (<0 unknown) */
+    /* The 1-minute load average when the sink opened and when the run finished (<0 unknown),
+     * and the CPUs online then. */
+    double load_start, load_end;
+    long cpus;
     char first_skip[256];  /* the first skip, "PATH: REASON": a run that measured nothing says it */
 };
 
@@ -43,11 +45,9 @@ struct gx_sink {
     /* Rank 0: the first pass's results in their order, for the matrices and the transfer plan. */
     struct gx_kept *kept;
     size_t nkept, kept_cap;
-    struct gx_matrix_set mats; /* made from the kept results at the end (run_report.c) */
-    /* Rank 0: every rank's link facts (the host links' line rates), and the node's map of host
-     * links, made from the ceilings once the first pass ends (they are freed after it). */
-    const struct gx_link_store *facts;
-    struct gx_host_map hosts;
+    /* Rank 0: the first pass's ceilings once whole (the report's copy: the probes' own change
+     * in later passes). */
+    const struct gx_ceilings *ceilings;
     /* Rank 0: the round under way, and the first pass's aggregates of rounds of several
      * pairs (the report's "rounds"). */
     struct gx_round_sum round;
@@ -68,19 +68,18 @@ struct gx_held {
     int live;
 };
 
-/* Rank 0, at the end: how much the machine interfered, into the report ("interference") and,
- * where it marked anything, one line under the table. */
-void gx_sink_interference(struct gx_sink *s, FILE *table);
-
 /* On rank 0, where the report's context has no rank with a GPU, the table says so at once, one
  * line for the job (gx_output_no_gpu). */
 void gx_sink_init(struct gx_sink *s, const struct gx_job *job, const struct gx_options *o,
                   const struct gx_mplan *plan, struct gx_report *rep);
 /* The door the harness hands its events through (sink_ops.h), onto s. */
 struct gx_sink_door gx_sink_door(struct gx_sink *s);
-/* The report's "rounds" (NULL when none), handed over: the sink no longer holds it. */
-cJSON *gx_sink_take_rounds(struct gx_sink *s);
-/* Frees the kept results and their matrices. */
+/* Rank 0, at the end: what the run's views read of the sink into run (view.h), the rounds'
+ * aggregates handed over. */
+void gx_sink_finished(struct gx_sink *s, struct gx_run *run);
+/* How much the machine interfered (interference.c): the tally's view. */
+extern const struct gx_view_ops gx_view_interference;
+/* Frees the kept results. */
 void gx_sink_free(struct gx_sink *s);
 
 #endif

@@ -1,4 +1,6 @@
 #include "transfer_plan.h"
+#include "report.h"
+#include "view.h"
 
 #include "context.h"
 #include "mem.h"
@@ -9,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The pair types, in the order the transfer plan lists them. */
+/* The pair types, in the order the plan lists them. */
 enum { PT_NVLINK, PT_PCIE, PT_NODE, PT_SAME_GPU, PT_OTHER, PT_COUNT };
 static const char *const pair_type_names[PT_COUNT] = {
     [PT_NVLINK] = "same node, NVLink", [PT_PCIE] = "same node, PCIe", [PT_NODE] = "same node",
@@ -61,7 +63,7 @@ static const char *const data_names[GX_DATA_COUNT] = {
 };
 
 /* A measured result of the one-way bandwidth pattern (not bibw, nor a pattern a test build
- * adds to the table: the transfer plan answers for bw alone). */
+ * adds to the table: the plan answers for bw alone). */
 static int usable(const struct gx_kept *r)
 {
     return r->pattern == GX_PAT_BW && r->state == GX_STATE_OK;
@@ -76,7 +78,7 @@ static int by_gbps_desc(const void *x, const void *y)
 
 /* The ways measured at `size` in the group, averaged over the pairs (at most cap of them);
  * their number. */
-static int xplan_ways(const struct gx_kept *res, size_t nres, const int *group_of, int group,
+static int plan_ways(const struct gx_kept *res, size_t nres, const int *group_of, int group,
                      size_t size, struct gx_xplan_way *ways, int cap)
 {
     int n = 0;
@@ -113,7 +115,7 @@ static int xplan_ways(const struct gx_kept *res, size_t nres, const int *group_o
 /* One row: the ways measured at the class's largest size for this pair type and data location
  * (group = type * GX_DATA_COUNT + data), averaged over the pairs; the best of each path competes
  * (the runner-up is another path, not another chunk). 0 when nothing of the class was measured. */
-static int xplan_row(const struct gx_kept *res, size_t nres, const int *group_of, int group,
+static int plan_row(const struct gx_kept *res, size_t nres, const int *group_of, int group,
                     int cls, struct gx_xplan_way *ways, int cap, struct gx_xplan_row *row)
 {
     size_t size = 0;
@@ -122,7 +124,7 @@ static int xplan_row(const struct gx_kept *res, size_t nres, const int *group_of
             size = res[k].size;
     if (size == 0)
         return 0;
-    int n = xplan_ways(res, nres, group_of, group, size, ways, cap);
+    int n = plan_ways(res, nres, group_of, group, size, ways, cap);
     qsort(ways, (size_t)n, sizeof *ways, by_gbps_desc);
     *row = (struct gx_xplan_row){.pair_type = group / GX_DATA_COUNT,
                                 .data = group % GX_DATA_COUNT, .size_class = cls, .size = size,
@@ -156,19 +158,20 @@ int gx_xplan_make(struct gx_xplan *p, const struct gx_kept *res, size_t nres,
                                       : -1;
     for (int g = 0; g < PT_COUNT * GX_DATA_COUNT; g++)
         for (int c = 0; c < GX_CLASS_COUNT; c++)
-            p->n += (size_t)xplan_row(res, nres, group_of, g, c, ways, (int)cap, &p->rows[p->n]);
+            p->n += (size_t)plan_row(res, nres, group_of, g, c, ways, (int)cap, &p->rows[p->n]);
     free(group_of);
     free(ways);
     return GX_OK;
 }
 
-void gx_xplan_free(struct gx_xplan *p)
+void gx_xplan_free(void *plan)
 {
+    struct gx_xplan *p = plan;
     free(p->rows);
     *p = (struct gx_xplan){0};
 }
 
-/* ------------------------------------------------------------------ the report's transfer plan */
+/* ------------------------------------------------------------------ the report's plan */
 
 static cJSON *way_json(const struct gx_xplan_way *w)
 {
@@ -199,15 +202,18 @@ static cJSON *way_json(const struct gx_xplan_way *w)
     return o;
 }
 
-cJSON *gx_xplan_json(const struct gx_xplan *p)
+/* The report's "plan" array, or NULL when out of memory. */
+static cJSON *view_json(const void *state, const struct gx_run *run)
 {
-    cJSON *xplan = cJSON_CreateArray();
-    for (size_t i = 0; xplan && i < p->n; i++) {
+    (void)run;
+    const struct gx_xplan *p = state;
+    cJSON *plan = cJSON_CreateArray();
+    for (size_t i = 0; plan && i < p->n; i++) {
         const struct gx_xplan_row *r = &p->rows[i];
         cJSON *row = cJSON_CreateObject();
-        if (!row || !cJSON_AddItemToArray(xplan, row)) {
+        if (!row || !cJSON_AddItemToArray(plan, row)) {
             cJSON_Delete(row);
-            cJSON_Delete(xplan);
+            cJSON_Delete(plan);
             return NULL;
         }
         cJSON_AddStringToObject(row, "pair_type", pair_type_names[r->pair_type]);
@@ -221,7 +227,7 @@ cJSON *gx_xplan_json(const struct gx_xplan *p)
         else
             cJSON_AddNullToObject(row, "runner_up");
     }
-    return xplan;
+    return plan;
 }
 
 /* ------------------------------------------------------------------ printing */
@@ -259,8 +265,10 @@ static void way_text(const struct gx_xplan_way *w, char *buf, size_t len)
 }
 
 /* A row a line, its runner-up (another path) on the next: both fit GX_TABLE_COLUMNS. */
-void gx_xplan_print(FILE *out, const struct gx_xplan *p)
+static void view_print(FILE *out, const void *state, const struct gx_run *run)
 {
+    (void)run;
+    const struct gx_xplan *p = state;
     if (p->n == 0)
         return;
     gx_print_note(out, "\n# transfer plan: the fastest path per pair type, data location (both "
@@ -283,3 +291,22 @@ void gx_xplan_print(FILE *out, const struct gx_xplan *p)
         }
     }
 }
+
+/* ------------------------------------------------------------------ the plan as a view */
+
+static int view_make(void *p, const struct gx_run *run, struct gx_err *err)
+{
+    struct gx_pair_link *links = NULL;
+    size_t nlinks = 0;
+    int rc = gx_pair_links(run->context, &links, &nlinks);
+    if (rc == GX_OK)
+        rc = gx_xplan_make(p, run->kept, run->nkept, links, nlinks);
+    free(links);
+    return rc == GX_OK ? GX_OK : gx_fail(err, GX_ERUNTIME, "out of host memory for the transfer "
+                                         "plan");
+}
+
+const struct gx_view_ops gx_view_transfer_plan = {
+    .name = "plan", .state_size = sizeof(struct gx_xplan), .make = view_make, .json = view_json,
+    .print = view_print, .free = gx_xplan_free,
+};

@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 /* A pair of ranks and how their GPUs connect: the context's pairs[].link ("NV18", "PXB", "X",
- * ...; "" when the report has none), which sorts same-node pairs into the transfer plan's pair types. */
+ * ...; "" when the report has none), which sorts same-node pairs into the plan's pair types. */
 struct gx_pair_link {
     int a, b;
     char link[24];
@@ -19,7 +19,7 @@ struct gx_pair_link {
  * GX_OK, or GX_ERUNTIME when out of memory. */
 struct gx_context;
 int gx_pair_links(const struct gx_context *c, struct gx_pair_link **out, size_t *n);
-/* One way of moving data (path, memory kinds, chunk, depth) at the size a transfer plan's row compares,
+/* One way of moving data (path, memory kinds, chunk, depth) at the size a plan row compares,
  * summed over the pairs that measured it. */
 struct gx_xplan_way {
     const struct gx_kept *first; /* a result of it, for its names; NULL: no such way */
@@ -39,13 +39,13 @@ struct gx_xplan {
     size_t n;
 };
 
-/* The transfer plan of the kept results into p (no rows when no bandwidth result was measured): GX_OK,
+/* The plan of the kept results into p (no rows when no bandwidth result was measured): GX_OK,
  * or GX_ERUNTIME when out of memory. */
 int gx_xplan_make(struct gx_xplan *p, const struct gx_kept *res, size_t nres,
                  const struct gx_pair_link *links, size_t nlinks);
-/* The report's "plan" array (the transfer plan), or NULL when out of memory. */
-cJSON *gx_xplan_json(const struct gx_xplan *p);
-void gx_xplan_print(FILE *out, const struct gx_xplan *p);
-void gx_xplan_free(struct gx_xplan *p);
+/* The plan as a view (view.h): made from the kept results, the report's "plan", the table's. */
+struct gx_view_ops;
+extern const struct gx_view_ops gx_view_transfer_plan;
+void gx_xplan_free(void *plan);
 
 #endif

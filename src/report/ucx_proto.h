@@ -1,9 +1,8 @@
 /* Which protocol UCX chose for each result: UCX_PROTO_INFO's selection tables, read from UCX's
  * log. With UCX_PROTO_INFO=y UCX prints a table when it first selects the protocols of an
  * endpoint configuration, operation and memory type (in a step's warm-up, never again in its
- * timed loop): for each range of message sizes, the protocol and its transports. gpuxfer sends
- * that log to a file of each process's own (UCX_LOG_FILE, set before MPI_Init), so that the
- * tables reach the report instead of the table's stdout, and reads rank 0's at the end. */
+ * timed loop): for each range of message sizes, the protocol and its transports. The log is
+ * captured by the MPI library's layer (ucx_log.h); rank 0's tables reach the report. */
 #ifndef GX_UCX_PROTO_H
 #define GX_UCX_PROTO_H
 
@@ -30,21 +29,8 @@ struct gx_ucx_proto {
     char other[2048]; /* the log's lines that are not tables (UCX's warnings), for stderr */
 };
 
-/* First thing in main, every rank: where UCX_PROTO_INFO asks for tables at selection (y) and
- * the user sent UCX's log nowhere, to a file in a directory of this process's own,
- * ${TMPDIR:-/tmp}/gpuxfer-ucx.XXXXXX (mkdtemp; UCX_LOG_FILE; where libucs is already loaded,
- * by starting argv again with it set); where the user set UCX_LOG_FILE (with no substitution
- * but %p and %h), read there and left there. */
-void gx_ucx_proto_begin(char **argv);
-/* After MPI_Init, every rank: UCX has opened our log by then, if it is loaded at all; this
- * process keeps a descriptor of its own and the names go at once, so that none is left
- * behind whatever ends the process, SIGKILL included. */
-void gx_ucx_proto_opened(void);
-/* Ours removed, the log and its directory, where still there: at every end before MPI_Init
- * ends, the watchdog's _exit included. */
-void gx_ucx_proto_unlink_named(void);
-/* At the end, every rank: the tables this process's UCX wrote (flushed through UCX's own
- * ucs_log_flush, resolved at run time); the file is removed and its other lines go to stderr.
+/* At the end, every rank: the tables this process's UCX wrote (ucx_log.h); its other lines go
+ * to stderr.
  * An empty *p where nothing was redirected or UCX wrote no table (a library not over UCX);
  * p NULL: the tables are not wanted (a run that ends before its report). */
 void gx_ucx_proto_end(struct gx_ucx_proto *p);
@@ -55,12 +41,12 @@ void gx_ucx_proto_free(struct gx_ucx_proto *p);
  * `ep` (NULL: any), each distinct protocol and transport once, into out[]: how many. */
 size_t gx_ucx_proto_find(const struct gx_ucx_proto *p, const char *ep, const char *mem,
                          size_t size, const struct gx_ucx_proto_row **out, size_t max);
-/* The report's "library_protocols": per result of the mpi path whose sender is rank 0, the
- * protocols and transports of rank 0's tables; NULL where p has no rows. */
-cJSON *gx_ucx_proto_json(const struct gx_ucx_proto *p, const struct gx_kept *k, size_t n);
-/* Its table: a line per mpi result, flagged where the result reaches less than half of its
- * ceiling while another path measured at that size and data location was faster. */
-void gx_ucx_proto_print(FILE *out, const struct gx_ucx_proto *p, const struct gx_kept *k,
-                        size_t n);
+/* The protocols as a view (view.h) of run->proto: the report's "library_protocols", per result
+ * of the mpi path whose sender is rank 0, the protocols and transports of rank 0's tables (none
+ * where it has no rows); the table's line per mpi result, flagged where the result reaches less
+ * than half of its ceiling while another path measured at that size and data location was
+ * faster. */
+struct gx_view_ops;
+extern const struct gx_view_ops gx_view_protocols;
 
 #endif

@@ -282,68 +282,6 @@ static int warn_shared(const struct gx_job *job, struct gx_topo_rank *t, struct 
     return rc;
 }
 
-/* Rank 0 keeps the packed facts of n ranks, rank i's len[i] bytes at bytes + at[i], compact. */
-static int store_facts(struct gx_topo_rank *t, const unsigned char *bytes, const int *len,
-                       const int *at, int n, struct gx_err *err)
-{
-    if (!(t->all_facts = calloc(1, sizeof *t->all_facts)))
-        return gx_fail(err, GX_ERUNTIME, "out of host memory for the link facts");
-    struct gx_link_facts f;
-    for (int i = 0; i < n; i++) {
-        if (gx_link_facts_unpack(bytes + at[i], (size_t)len[i], &f) != 0)
-            return gx_fail(err, GX_ERUNTIME, "rank %d's link facts came malformed (%d bytes)",
-                           i, len[i]);
-        if (gx_link_store_add(t->all_facts, &f) != 0)
-            return gx_fail(err, GX_ERUNTIME, "out of host memory for the link facts");
-    }
-    gx_link_store_trim(t->all_facts);
-    return GX_OK;
-}
-
-/* Every rank's link facts to rank 0, for the routes of the pairs and the health checks: each
- * rank packs its own (a few hundred bytes: the numbers, the strings it has, the peers it uses),
- * rank 0 gathers the packings and keeps them compact. Collective. */
-static int gather_facts(const struct gx_job *job, struct gx_topo_rank *t, struct gx_err *err)
-{
-    unsigned char *mine = NULL, *all = NULL;
-    size_t mine_len = 0;
-    int *len = NULL, *at = NULL, n = job->size, rc = GX_OK;
-    if (gx_link_facts_pack(t->facts, &mine, &mine_len) != 0)
-        rc = gx_fail(err, GX_ERUNTIME, "out of host memory for this rank's link facts");
-    if (job->rank == 0 && (!(len = malloc((size_t)n * sizeof *len)) ||
-                           !(at = malloc((size_t)n * sizeof *at))))
-        rc = gx_fail(err, GX_ERUNTIME, "out of host memory for the link facts");
-    rc = gx_agree(job->comm, rc, err);
-    int mine32 = (int)mine_len, mrc = MPI_SUCCESS;
-    if (rc == GX_OK &&
-        (mrc = MPI_Gather(&mine32, 1, MPI_INT, len, 1, MPI_INT, 0, job->comm)) != MPI_SUCCESS)
-        rc = gx_fail_mpi(err, mrc, "MPI_Gather(link facts' sizes)", __FILE__, __LINE__);
-    if (rc == GX_OK && job->rank == 0) {
-        long long total = 0;
-        for (int i = 0; i < n && total <= INT_MAX; i++) {
-            at[i] = (int)total;
-            total += len[i];
-        }
-        if (total > INT_MAX)
-            rc = gx_fail(err, GX_ERUNTIME, "the link facts of %d ranks are %lld bytes, more than "
-                         "one gather carries", n, total);
-        else if (!(all = malloc(total ? (size_t)total : 1)))
-            rc = gx_fail(err, GX_ERUNTIME, "out of host memory for the link facts");
-    }
-    rc = gx_agree(job->comm, rc, err);
-    if (rc == GX_OK &&
-        (mrc = MPI_Gatherv(mine, mine32, MPI_BYTE, all, len, at, MPI_BYTE, 0, job->comm)) !=
-            MPI_SUCCESS)
-        rc = gx_fail_mpi(err, mrc, "MPI_Gatherv(link facts)", __FILE__, __LINE__);
-    if (rc == GX_OK && job->rank == 0)
-        rc = store_facts(t, all, len, at, n, err);
-    free(mine);
-    free(all);
-    free(len);
-    free(at);
-    return gx_agree(job->comm, rc, err);
-}
-
 int gx_topo_setup(struct gx_job *job, const struct gx_global_opts *g, struct gx_err *err)
 {
     struct gx_topo_rank *t = calloc(1, sizeof *t);
@@ -412,8 +350,7 @@ int gx_topo_setup(struct gx_job *job, const struct gx_global_opts *g, struct gx_
     hwloc_topology_destroy(topo);
 
     int src = warn_shared(job, t, err);
-    rc = gx_agree(job->comm, rc != GX_OK ? rc : src, err);
-    return rc == GX_OK ? gather_facts(job, t, err) : rc;
+    return gx_agree(job->comm, rc != GX_OK ? rc : src, err);
 }
 
 void gx_topo_fini(struct gx_job *job)

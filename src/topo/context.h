@@ -1,4 +1,5 @@
-/* The report's context (context.c): who ran where, bound how, with which libraries and settings.
+/* Every rank's facts on rank 0 (context.c): who ran where, bound how, with which libraries and
+ * settings, and its link facts, in one gather.
  *
  * Typed inside, JSON at the edge: each rank packs its facts as one fixed record (struct
  * gx_ctx_rank) whose strings and lists are places in a pool of its own (context_pack.c); rank 0
@@ -44,6 +45,9 @@ struct gx_ctx_rank {
     gx_sid links;       /* nlinks struct gx_ctx_link */
     gx_sid warnings;    /* nwarnings gx_sid */
     gx_sid shared_with; /* nshared int32_t */
+    gx_sid facts;       /* packed: the link facts (gx_link_facts_pack), facts_len bytes; they go
+                           to the topology's all_facts on rank 0, not to the row */
+    uint32_t facts_len;
     int32_t nlinks, nwarnings, nshared;
     uint32_t pool_len;  /* packed: the bytes of the rank's pool */
 };
@@ -62,17 +66,20 @@ struct gx_context {
     int npairs;
     size_t pairs_cap;
     struct gx_slots pair_index; /* the pairs by (a, b): a run of many rounds names each often */
-    /* Every rank's link facts (the topology's all_facts; NULL where unknown), for "link_facts"
-     * and the pairs' routes: held by the topology until after the report is closed. */
+    /* Every rank's link facts (the topology's all_facts, which the gather fills; NULL where
+     * unknown), for "link_facts" and the pairs' routes: held by the topology until after the
+     * report is closed. */
     const struct gx_link_store *facts;
 };
 
-/* Rank 0 gets every rank's context (*out, its to free with gx_context_free); the others NULL.
- * Collective. */
-int gx_context_gather(const struct gx_job *job, struct gx_context **out, struct gx_err *err);
+/* Rank 0 gets every rank's context (*out, its to free with gx_context_free) with the pairs the
+ * runs measure, and every rank's link facts in its topology's all_facts; the others NULL.
+ * Collective; the caller agrees on the outcome. */
+struct gx_pairs;
+int gx_context_gather(const struct gx_job *job, const struct gx_pairs *runs, int nruns,
+                      struct gx_context **out, struct gx_err *err);
 void gx_context_free(struct gx_context *c);
 /* Adds the pairs the runs measure, each once (rank 0). GX_ERUNTIME when out of memory. */
-struct gx_pairs;
 int gx_context_add_pairs(struct gx_context *c, const struct gx_pairs *runs, int nruns);
 
 /* Readers. A rank's row (NULL where c is NULL, the rank is out of range or its context did not
@@ -99,8 +106,6 @@ struct gx_ctx_pair_view {
 void gx_ctx_pair_view(const struct gx_context *c, int a, int b, struct gx_ctx_pair_view *out);
 /* The numbers of a list ("0,1": the GPU's NUMA nodes) into out (at most max); their count. */
 int gx_ctx_int_list(const char *list, int *out, int max);
-/* The table's header: the ranks' places and links, the pairs' links and routes, the warnings. */
-void gx_context_print_header(FILE *out, const struct gx_context *c);
 /* Rank 0's bytes for the context: the rows, the pool and the pairs. */
 size_t gx_context_bytes(const struct gx_context *c);
 

@@ -31,7 +31,7 @@ void gx_ctx_rank_init(struct gx_ctx_rank *r)
     for (size_t i = 0; i < n; i++)
         *m[i] = GX_SID_NONE;
     r->env = r->software = r->transport = GX_SID_NONE;
-    r->links = r->warnings = r->shared_with = GX_SID_NONE;
+    r->links = r->warnings = r->shared_with = r->facts = GX_SID_NONE;
 }
 
 static int reserve(struct gx_ctx_packer *p, size_t n)
@@ -208,6 +208,8 @@ int gx_ctx_unpack(const struct gx_ctx_rank *rec, const char *pool, size_t len,
 {
     struct unpacking u = {pool, len, sp, GX_OK};
     *row = *rec;
+    row->facts = GX_SID_NONE; /* the topology's, not the row's */
+    row->facts_len = 0;
     if (rec->nlinks < 0 || rec->nwarnings < 0 || rec->nshared < 0 ||
         (size_t)rec->nlinks > len || (size_t)rec->nwarnings > len || (size_t)rec->nshared > len) {
         row->present = 0;

@@ -154,29 +154,24 @@ static void software_kvs(struct gx_kv kv[], int *n)
 
 enum { GX_MAX_KV = 16 };
 
-static cJSON *kvs_json(void (*fill)(struct gx_kv[], int *))
+static void kvs_each(void (*fill)(struct gx_kv[], int *),
+                     void (*put)(void *ctx, const char *key, const char *value), void *ctx)
 {
     struct gx_kv kv[GX_MAX_KV];
     int n = 0;
     fill(kv, &n);
-    cJSON *o = cJSON_CreateObject();
-    for (int i = 0; o && i < n; i++)
-        cJSON_AddStringToObject(o, kv[i].key, kv[i].value);
-    return o;
+    for (int i = 0; i < n; i++)
+        put(ctx, kv[i].key, kv[i].value);
 }
 
-cJSON *gx_build_json(void)
+void gx_build_each(void (*put)(void *ctx, const char *key, const char *value), void *ctx)
 {
-    return kvs_json(build_kvs);
+    kvs_each(build_kvs, put, ctx);
 }
 
 void gx_software_each(void (*put)(void *ctx, const char *key, const char *value), void *ctx)
 {
-    struct gx_kv kv[GX_MAX_KV];
-    int n = 0;
-    software_kvs(kv, &n);
-    for (int i = 0; i < n; i++)
-        put(ctx, kv[i].key, kv[i].value);
+    kvs_each(software_kvs, put, ctx);
 }
 
 static void kvs_print(FILE *out, const char *title, int first,

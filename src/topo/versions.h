@@ -3,13 +3,13 @@
 #ifndef GX_VERSIONS_H
 #define GX_VERSIONS_H
 
-#include <cjson/cJSON.h>
 #include <stddef.h>
 #include <stdio.h>
 
-/* context.build: version, source revision and what the build has in it. */
-cJSON *gx_build_json(void);
-/* A rank's "software", one key and value at a time to put: OS, CPU model, CUDA driver and
+/* context.build, one key and value at a time to put: version, source revision and what the
+ * build has in it. */
+void gx_build_each(void (*put)(void *ctx, const char *key, const char *value), void *ctx);
+/* A rank's "software", likewise: OS, CPU model, CUDA driver and
  * runtime, NCCL and MPI versions as found at run time. Versions that cannot be read say why,
  * e.g. "none (no CUDA driver)". */
 void gx_software_each(void (*put)(void *ctx, const char *key, const char *value), void *ctx);

@@ -1,5 +1,5 @@
-/* The report's context: who ran where, bound how, with which libraries and settings; each
- * rank's packed (context_pack.c) and gathered to rank 0's rows. */
+/* Every rank's facts: who ran where, bound how, with which libraries and settings, and its link
+ * facts; each rank's packed (context_pack.c) and gathered to rank 0's rows in one gather. */
 #include "config.h"
 #include "context.h"
 #include "gpu.h"
@@ -128,6 +128,14 @@ static void pack_topo(const struct gx_topo_rank *t, struct gx_ctx_packer *p)
     r->planned = put_nonempty(p, t->planned);
     r->membind = gx_ctx_put_str(p, t->membind);
     r->has_facts = t->facts != NULL;
+    unsigned char *facts = NULL;
+    size_t len = 0;
+    if (t->facts && gx_link_facts_pack(t->facts, &facts, &len) == 0) {
+        r->facts = gx_ctx_put(p, facts, len);
+        r->facts_len = (uint32_t)len;
+    }
+    p->oom |= t->facts && !facts;
+    free(facts);
     gx_sid w[GX_ARRAY_LEN(t->warnings)];
     for (int i = 0; i < t->nwarnings; i++)
         w[i] = gx_ctx_put_str(p, t->warnings[i]);
@@ -177,13 +185,35 @@ static int pack_rank(const struct gx_job *job, struct gx_ctx_packer *p, struct g
  * any was folded into the pool that holds each string once. */
 #define CTX_WINDOW_BYTES ((size_t)1 << 20)
 
-/* Rank 0: the pools of ranks [from, to) into their rows, which hold the records as they came.
- * A rank whose pool came garbled is left out (null), as one that sent none. */
-static int unpack_window(struct gx_context *c, int from, int to, const char *pools,
-                         const size_t *at, struct gx_err *err)
+/* Rank 0: rank i's link facts, at its pool's place, into the store (by rank: a rank without
+ * them leaves the store unknown, NULL). */
+static int store_facts(struct gx_link_store **store, int i, const struct gx_ctx_rank *row,
+                       const char *pool)
+{
+    struct gx_link_facts f;
+    int whole = *store && row->present && row->facts != GX_SID_NONE &&
+                (size_t)row->facts + row->facts_len <= row->pool_len &&
+                gx_link_facts_unpack(pool + row->facts, row->facts_len, &f) == 0 && f.rank == i;
+    if (whole && gx_link_store_add(*store, &f) != 0)
+        return GX_ERUNTIME;
+    if (!whole) {
+        gx_link_store_free(*store);
+        free(*store);
+        *store = NULL;
+    }
+    return GX_OK;
+}
+
+/* Rank 0: the pools of ranks [from, to) into their rows, which hold the records as they came,
+ * and their link facts into the store. A rank whose pool came garbled is left out (null), as
+ * one that sent none. */
+static int unpack_window(struct gx_context *c, struct gx_link_store **store, int from, int to,
+                         const char *pools, const size_t *at, struct gx_err *err)
 {
     for (int i = from; i < to; i++) {
         struct gx_ctx_rank *row = &c->ranks[i];
+        if (store_facts(store, i, row, pools + at[i - from]) != GX_OK)
+            return gx_fail(err, GX_ERUNTIME, "out of host memory for the link facts");
         /* In place: gx_ctx_unpack copies the record first. */
         if (row->present && gx_ctx_unpack(row, pools + at[i - from], row->pool_len, &c->pool,
                                           row) == GX_ERUNTIME)
@@ -196,7 +226,8 @@ static int unpack_window(struct gx_context *c, int from, int to, const char *poo
  * or the rank no pool: the rank sends nothing, and its row stays empty) and the pool it answers
  * with. Every rank gets its go, so that none waits. */
 static int root_pools(const struct gx_job *job, struct gx_context *c,
-                      const struct gx_ctx_packer *own, struct gx_err *err)
+                      const struct gx_ctx_packer *own, struct gx_link_store **store,
+                      struct gx_err *err)
 {
     int rc = GX_OK, n = c->nranks;
     size_t cap = CTX_WINDOW_BYTES, *at = malloc((size_t)n * sizeof *at);
@@ -249,7 +280,7 @@ static int root_pools(const struct gx_job *job, struct gx_context *c,
         if (mrc != MPI_SUCCESS)
             rc = gx_fail_mpi(err, mrc, "gathering the report's context", __FILE__, __LINE__);
         else if (room && rc == GX_OK)
-            rc = unpack_window(c, from, to, pools, at, err);
+            rc = unpack_window(c, store, from, to, pools, at, err);
         from = to;
     }
     free(pools);
@@ -258,7 +289,8 @@ static int root_pools(const struct gx_job *job, struct gx_context *c,
     return rc;
 }
 
-int gx_context_gather(const struct gx_job *job, struct gx_context **out, struct gx_err *err)
+int gx_context_gather(const struct gx_job *job, const struct gx_pairs *runs, int nruns,
+                      struct gx_context **out, struct gx_err *err)
 {
     struct gx_ctx_packer p = {.len = 0};
     gx_ctx_rank_init(&p.rec);
@@ -271,10 +303,12 @@ int gx_context_gather(const struct gx_job *job, struct gx_context **out, struct 
     }
     p.rec.pool_len = (uint32_t)p.len; /* what rank 0 makes room for is what comes */
     struct gx_context *c = NULL;
+    struct gx_link_store *store = NULL;
     int room = 1;
     if (job->rank == 0 && (!(c = calloc(1, sizeof *c)) ||
-                           !(c->ranks = calloc((size_t)job->size, sizeof *c->ranks)))) {
-        free(c);
+                           !(c->ranks = calloc((size_t)job->size, sizeof *c->ranks)) ||
+                           !(store = calloc(1, sizeof *store)))) {
+        gx_context_free(c);
         c = NULL;
         room = 0;
         rc = gx_fail(err, GX_ERUNTIME, "out of host memory for the report's context");
@@ -289,9 +323,10 @@ int gx_context_gather(const struct gx_job *job, struct gx_context **out, struct 
     } else if (c) {
         c->nranks = job->size;
         c->nnodes = job->nnodes;
-        c->facts = job->topo ? job->topo->all_facts : NULL;
-        int prc = root_pools(job, c, &p, err);
+        int prc = root_pools(job, c, &p, &store, err);
         rc = rc == GX_OK ? prc : rc;
+        if (rc == GX_OK && gx_context_add_pairs(c, runs, nruns) != GX_OK)
+            rc = gx_fail(err, GX_ERUNTIME, "out of host memory for the context's pairs");
         gx_strpool_trim(&c->pool);
     } else if (room) {
         int go = 0;
@@ -302,6 +337,15 @@ int gx_context_gather(const struct gx_job *job, struct gx_context **out, struct 
             rc = gx_fail_mpi(err, mrc, "sending this rank's context", __FILE__, __LINE__);
     }
     free(p.pool);
+    if (store && job->topo) { /* the topology holds them: the ratings read them too */
+        gx_link_store_trim(store);
+        job->topo->all_facts = store;
+    } else if (store) {
+        gx_link_store_free(store);
+        free(store);
+    }
+    if (c)
+        c->facts = job->topo ? job->topo->all_facts : NULL;
     if (rc == GX_OK)
         *out = c;
     else
