@@ -250,10 +250,22 @@ static void check_noise(void)
            gx_noise_judge(&probe, 1, 0.36, 3).marks == GX_NOISE_WAITED &&
            gx_noise_judge(&probe, 1, 0.36, -1).marks == GX_NOISE_WAITED,
        "5 iterations, a rank waited 36%%: 2 waits no mark, 3 waits or an unknown count waited");
+    struct gx_stats once = quiet;
+    once.max = 12.0;
+    n = gx_noise_judge(&once, 1, 0, 0);
+    struct gx_stats once_rate = {.n = 100, .median = 2.0, .min = 0.1, .p5 = 1.9, .p95 = 2.1,
+                                 .ci_lo = 1.98, .ci_hi = 2.02};
+    struct gx_noise nr = gx_noise_judge(&once_rate, 0, 0, 0);
+    ok(n.marks == 0 && near(n.worst, 12.0) && nr.marks == 0 && near(nr.worst, 20.0) &&
+           gx_noise_judge(&quiet, 1, 0, 0).worst == 0,
+       "one iteration 12x the median (a time; 1/20 of a rate), the slowest 5%% not: no mark, "
+       "worst %.1f and %.1f", n.worst, nr.worst);
     struct gx_stats tail = quiet;
     tail.p95 = 12.6;
-    ok(gx_noise_judge(&tail, 1, -1, -1).marks == GX_NOISE_TAIL,
-       "p95 12.6x the median (times): tail; an unknown wait marks nothing");
+    tail.max = 20.0;
+    ok(gx_noise_judge(&tail, 1, -1, -1).marks == GX_NOISE_TAIL &&
+           gx_noise_judge(&tail, 1, -1, -1).worst == 0,
+       "p95 12.6x the median (times): tail (no worst beside it); an unknown wait marks nothing");
     struct gx_stats rate = {.n = 50, .median = 2.0, .p5 = 0.05, .p95 = 2.1, .ci_lo = 0.5,
                             .ci_hi = 2.05};
     n = gx_noise_judge(&rate, 0, 0, 0);

@@ -191,6 +191,22 @@ static void test_results(struct gx_link_facts *f)
     printf("%s", text);
     fclose(tab);
 
+    /* A cv made of one interrupted iteration: * after it in the table, noise.worst in the
+     * report. */
+    tab = tmpfile();
+    out.table = tab;
+    struct gx_result one = r;
+    one.stats.cv = 11.59;
+    one.noise.worst = 12.0f;
+    gx_output_result(&out, &one);
+    text = slurp(tab);
+    o = gx_result_json(&one);
+    const cJSON *w = cJSON_GetObjectItem(cJSON_GetObjectItem(o, "noise"), "worst");
+    ok(strstr(text, " 1159* ") && cJSON_IsNumber(w) && near(w->valuedouble, 12.0),
+       "an iteration 12x the median: cv%% 1159* in the table, noise.worst 12 in the report");
+    cJSON_Delete(o);
+    fclose(tab);
+
     /* Health from the results: above the line rate; a ceiling below the usual share. */
     struct gx_kept k[3];
     gx_line_apply(&job, &staged, &r);

@@ -7,13 +7,18 @@
 struct gx_noise gx_noise_judge(const struct gx_stats *s, int lower_is_better, double cpu_wait,
                                long cpu_waits)
 {
-    struct gx_noise n = {.cpu_wait = cpu_wait, .cpu_waits = cpu_waits};
+    struct gx_noise n = {.cpu_wait = cpu_wait,
+                         .cpu_waits = cpu_waits > INT32_MAX ? INT32_MAX : (int32_t)cpu_waits};
     if (s->n > 0 && s->median > 0) {
         double slow = lower_is_better ? s->p95 / s->median : (s->p5 > 0 ? s->median / s->p5 : 0);
         n.tail = isfinite(slow) ? slow : 0;
         if (lower_is_better ? n.tail >= GX_NOISE_TAIL_RATIO
                             : (s->p5 <= 0 || n.tail >= GX_NOISE_TAIL_RATIO))
             n.marks |= GX_NOISE_TAIL;
+        double worst = lower_is_better ? s->max / s->median
+                                       : (s->min > 0 ? s->median / s->min : 0);
+        if (!(n.marks & GX_NOISE_TAIL) && isfinite(worst) && worst >= GX_NOISE_TAIL_RATIO)
+            n.worst = (float)worst;
         if (s->n > 1) {
             double ci = gx_median_precision(s->median, s->ci_lo, s->ci_hi);
             n.ci = isfinite(ci) ? ci : 0;
@@ -59,7 +64,7 @@ void gx_noise_why(const struct gx_noise *n, char *buf, size_t len)
     if (n->marks & GX_NOISE_WAITED) {
         GX_NOISE_ADD("a rank waited for a CPU %.0f%% of the step", 100 * n->cpu_wait);
         if (n->cpu_waits >= 0)
-            GX_NOISE_ADD(" (%ld waits)", n->cpu_waits);
+            GX_NOISE_ADD(" (%ld waits)", (long)n->cpu_waits);
     }
     if (n->marks & GX_NOISE_TAIL)
         GX_NOISE_ADD("%sthe slowest 5%% of iterations %.1fx the median", used ? "; " : "",

@@ -8,6 +8,7 @@
 #include "stats.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Why a measurement is marked (bits of gx_noise.marks). */
 #define GX_NOISE_WAITED 0x1u /* a rank of the pair waited for a CPU for GX_NOISE_WAIT of the step,
@@ -43,8 +44,13 @@ struct gx_noise {
                         beside marks, where the point of a ceiling has room for it) */
     double cpu_wait; /* the largest share of the step a rank of the pair spent runnable but not
                         running (0..1); negative: the kernel does not say */
-    long cpu_waits;  /* how many times the pair's ranks were put back on a CPU over the step
-                        (each wait ends so); negative: the kernel does not say */
+    int32_t cpu_waits; /* how many times the pair's ranks were put back on a CPU over the step
+                          (each wait ends so); negative: the kernel does not say */
+    /* The slowest iteration over the median (max / median for times, median / min for rates)
+     * where it is GX_NOISE_TAIL_RATIO or more and the slowest 5% are not: a few interrupted
+     * iterations, of which a mean-based cv is made while the median stands (no mark); 0
+     * otherwise. Beside cpu_waits, where a ceiling's point has room for it. */
+    float worst;
     double tail;     /* the slow tail over the median (p95 / median for times, median / p5 for
                         rates); 0 when unknown */
     double ci;       /* the median's 95% interval, its farther end from the median, relative */

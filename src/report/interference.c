@@ -40,6 +40,11 @@ static void view_print(FILE *table, const void *state, const struct gx_run *run)
                       "iterations, marked ~ (the step was cut by --timeout or a stop signal, or "
                       "--iters asked for so few): their noise cannot be told\n", t->few, t->ok,
                       GX_NOISE_MIN_SAMPLES);
+    if (t->worst)
+        gx_print_note(table, "\n# * after a cv%%: %d of %d results had an iteration %.0fx "
+                      "slower than the median or more while their slowest 5%% were not: the "
+                      "cv%% (mean-based) is that iteration's, the median stands (noise.worst)\n",
+                      t->worst, t->ok, GX_NOISE_TAIL_RATIO);
     if (!t->noisy && !t->unsound)
         return;
     char load[96] = "", wait[96] = "";

@@ -47,6 +47,8 @@ void gx_noise_json(cJSON *o, const struct gx_noise *n)
     cJSON_AddNumberToObject(e, "median_ci", n->ci);
     if (n->drift > 0)
         cJSON_AddNumberToObject(e, "drift", n->drift);
+    if (n->worst > 0) /* a float's digits, as the table shows them */
+        cJSON_AddNumberToObject(e, "worst", round(10.0 * n->worst) / 10.0);
     if (n->marks) {
         gx_noise_why(n, why, sizeof why);
         cJSON_AddStringToObject(e, "why", why);

@@ -76,10 +76,13 @@ static void cell_value(char *c, size_t len, int wide, const struct gx_result *r,
     gx_format_value(v, c, len);
 }
 
+/* A cv made of a few interrupted iterations (noise.worst) says so: * (the line under the
+ * table says what it means). */
 static void cell_cv(char *c, size_t len, int wide, const struct gx_result *r, double cv)
 {
-    (void)wide, (void)r;
-    snprintf(c, len, 100.0 * cv < 999.95 ? "%.1f" : "%.0f", 100.0 * cv);
+    (void)wide;
+    snprintf(c, len, 100.0 * cv < 999.95 ? "%.1f%s" : "%.0f%s", 100.0 * cv,
+             r->noise.worst > 0 ? "*" : "");
 }
 
 static void cell_valid(char *c, size_t len, int wide, const struct gx_result *r,

@@ -24,6 +24,7 @@ struct gx_tally {
     int noisy, few, unsound, exceeded, within; /* noisy: the machine's marks; few: too few
                                                   iterations (GX_NOISE_FEW) */
     int drift;             /* of the noisy: their visits disagree (GX_NOISE_DRIFT) */
+    int worst;             /* a few iterations far slower than the median (noise.worst) */
     double cpu_wait_max;
     /* The 1-minute load average when the sink opened and when the run finished (<0 unknown),
      * and the CPUs online then. */
