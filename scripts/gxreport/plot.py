@@ -497,14 +497,23 @@ def heatmaps_drawn(mats):
     for g, items in groups.items():
         latency = gx.lower_is_better(items[0][2].get("unit")) or g[2] == "latency"
         picks.append((min if latency else max)(items, key=lambda it: it[2]["size"]))
-    picks.sort(key=lambda it: (reports.index(it[1]), list(PATTERNS).index(it[2]["pattern"])
-                               if it[2]["pattern"] in PATTERNS else len(PATTERNS),
-                               path_order(it[2]["path"]), str(it[2].get("mem")),
-                               str(it[2].get("chunk")), str(it[2].get("depth"))))
-    drawn = picks[:MAX_HEATMAPS]
+    pattern = lambda it: (list(PATTERNS).index(it[2]["pattern"])  # noqa: E731
+                          if it[2]["pattern"] in PATTERNS else len(PATTERNS), it[2]["pattern"])
+    picks.sort(key=lambda it: (reports.index(it[1]), pattern(it), path_order(it[2]["path"]),
+                               str(it[2].get("mem")), str(it[2].get("chunk")),
+                               str(it[2].get("depth"))))
+    # Taken a path and memory kinds of each pattern in turn, so that every pattern has its
+    # heatmaps when not all fit; drawn in the facets' order.
+    turn, seen = {}, {}
+    for it in picks:
+        g = (it[1], pattern(it))
+        turn[id(it)] = seen[g] = seen.get(g, -1) + 1
+    chosen = {id(it) for it in sorted(picks, key=lambda it: turn[id(it)])[:MAX_HEATMAPS]}
+    drawn = [it for it in picks if id(it) in chosen]
     note = (f"{len(drawn)} of {len(mats)} pair matrices drawn: per path, memory kinds and pattern "
             "the largest size (bandwidth) or the smallest (latency)"
-            + (f", the first {len(drawn)} of those {len(picks)}" if len(picks) > len(drawn) else "")
+            + (f", {len(drawn)} of those {len(picks)} (the first of each pattern)"
+               if len(picks) > len(drawn) else "")
             + "; the lines show every size (the median over the pairs); every matrix is in the "
             "report")
     return drawn, note
