@@ -312,10 +312,11 @@ def check_report(doc):
                                f"{len(m['values'])} items (a square matrix), got {len(row)} items")
 
 
-# The largest file the tools read, in MiB (GX_REPORT_MAX_MIB sets another): a report is parsed
-# whole, at about ten times its size in memory, so a file of any size (a 2 GiB log given by
-# mistake) must be refused before it is read, not after. gpuxfer's largest reports, a full sweep
-# with every sample inline, are tens of MiB.
+# The largest file the tools read, in MiB (GX_REPORT_MAX_MIB sets another): what a report is
+# parsed into takes a few times its size in memory, so a file of any size (a 2 GiB log given by
+# mistake) must be refused before it is read, not after. gpuxfer's largest reports, a sweep of
+# every pair (a quarter of a million results) or a full sweep with every sample inline, are below
+# it.
 REPORT_MAX_MIB = 256
 REPORT_MAX_MIB_MOST = 1 << 20
 

@@ -13,9 +13,11 @@ colour per path (several reports: a colour per report), a line style and marker 
 path; a facet with several lines has a legend of its own, and the legend below the facets says
 what lines, bands and dots are. A heatmap per pair matrix (rows: sender, columns: receiver) with
 the value in each cell, a colour scale from 0 to the matrix's measured ceiling (the median
-over its pairs) or, without one, to its largest value. A median whose step the machine disturbed
-(the report's noise, schema 2.5; gpuxfer's table marks it ~) is a hollow marker, and a heatmap
-cell ~ after its value.
+over its pairs) or, without one, to its largest value; beyond 12 matrices (a sweep), one per
+path, memory kinds and pattern (its largest size for a bandwidth, its smallest for a latency), up
+to 12, the title saying how many of how many, the other sizes as lines; beyond 32 ranks, colour
+only. A median whose step the machine disturbed (the report's noise, schema 2.5; gpuxfer's table
+marks it ~) is a hollow marker, and a heatmap cell ~ after its value.
 
 A comparison (the configurations of gpuxfer-report compare: A1.json A2.json -- B1.json B2.json,
 folders of reports, a gpuxfer-report sweep folder) has the same facets, drawn by configuration:
@@ -34,6 +36,7 @@ MiB (GX_REPORT_MAX_MIB) or with a median outside 1e-9..1e15) or matplotlib missi
 its reader gone); 130 Ctrl-C, 143 SIGTERM. Each failure is one line on stderr.
 """
 import argparse
+import importlib.util
 import itertools
 import json
 import math
@@ -669,18 +672,31 @@ def pythons():
             yield n
 
 
+def elsewhere(argv):
+    """Runs this plot again under an interpreter that has matplotlib; returns where none has
+    (or this is that run already). The run there says so once it draws (drawn_elsewhere): a
+    report it refuses is one line on stderr, as here."""
+    if os.environ.get("GX_PLOT_RERUN"):
+        return
+    for py in pythons():
+        probe = subprocess.run([py, "-c", "import matplotlib"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, check=False)
+        if probe.returncode == 0:
+            sys.stderr.flush()
+            env = dict(os.environ, GX_PLOT_RERUN="1", GX_PLOT_FROM=sys.executable,
+                       GX_PLOT_WITH=py)
+            os.execve(py, [py, os.path.abspath(sys.argv[0]), "plot"] + list(argv), env)
+
+
+def drawn_elsewhere():
+    if os.environ.get("GX_PLOT_FROM") and os.environ.get("GX_PLOT_WITH"):
+        print(f"{PROG}: {os.environ['GX_PLOT_FROM']} has no matplotlib; drawing with "
+              f"{os.environ['GX_PLOT_WITH']}", file=sys.stderr)
+
+
 def with_matplotlib(argv):
     """Runs this plot again under an interpreter that has matplotlib, or says none has."""
-    if not os.environ.get("GX_PLOT_RERUN"):
-        for py in pythons():
-            probe = subprocess.run([py, "-c", "import matplotlib"], stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL, check=False)
-            if probe.returncode == 0:
-                print(f"{PROG}: {sys.executable} has no matplotlib; drawing with {py}",
-                      file=sys.stderr)
-                sys.stderr.flush()
-                env = dict(os.environ, GX_PLOT_RERUN="1")
-                os.execve(py, [py, os.path.abspath(sys.argv[0]), "plot"] + list(argv), env)
+    elsewhere(argv)
     gx.die(PROG, f"{sys.executable} has no matplotlib (apt-get install python3-matplotlib or "
                  "pip install matplotlib), nor has any other python3 on PATH")
 
@@ -709,6 +725,9 @@ def main(argv):
         gx.die(PROG, f"-o {a.output}: the file name must end in .png or .svg")
     if not a.force and os.path.lexists(a.output):  # before the work, as write_new would after
         gx.die(PROG, f"-o {a.output}: exists (--force overwrites it)")
+    # Before the reports are read, where another interpreter draws: they would be read twice.
+    if importlib.util.find_spec("matplotlib") is None:
+        elsewhere(argv)
     cfgs = gx.configurations(a.reports)
     # A comparison: configurations of several runs, or named as such ('--', a folder).
     comparison = gx.SEPARATOR in a.reports or any(
@@ -737,6 +756,7 @@ def main(argv):
         import matplotlib.pyplot as plt
     except ImportError:
         with_matplotlib(argv)
+    drawn_elsewhere()
 
     # Heatmaps: a square of `inches` each, larger for more ranks; up to 4 a row.
     ranks = max((len(m["values"]) for _, _, m in mats), default=0)
