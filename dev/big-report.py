@@ -7,17 +7,18 @@ Takes the measured results of a real report (any gpuxfer run: on the CPU machine
 `mpirun -np 2 src/gpuxfer --output REAL.json`) and makes RESULTS of them as a `--pairs all`
 sweep of N ranks (16 by default) would: every ordered pair, at each of the real report's sizes,
 in the patterns latency, bw and bibw, over as many paths and memory kinds as it takes to reach
-RESULTS (host pageable, host pinned, mpi, staged-mpi, ...), with a matrix per (path, memory kinds,
-pattern, size) holding every pair's median. Each result is a copy of a real result of the same
-unit (its stats, stop, noise and ceiling fields as gpuxfer writes them), its numbers scaled by a
-factor per pair and per path so that pairs differ as links do; noise is kept on one result in
-ten (a sweep on a quiet node), so that the file is of a real sweep's size per result. The rest of
-the real report (context, ceilings, plan, summary) is kept as it is. Written compact; nothing
-is written beside OUT (no .jsonl).
+RESULTS (host and mpi, pageable or pinned memory at either end, then all of them again as
+another run of the sweep), with a matrix per (path, memory kinds, pattern, size) holding every
+pair's median. Each result is a copy of a real result of the same unit (its stats, stop, noise
+and ceiling fields as gpuxfer writes them), its numbers scaled by a factor per pair and per path
+so that pairs differ as links do; noise is kept on one result in ten (a sweep on a quiet node),
+so that the file is of a real sweep's size per result. The rest of the real report (context,
+ceilings, plan, summary) is kept as it is, but its start and end times, which differ by seed
+as two runs' do. Written compact; nothing is written beside OUT (no .jsonl).
 
---validate checks OUT against schema/gpuxfer-report.schema.json (python3-jsonschema): minutes
-for a large report; the results are checked on a sample of them and the rest of the document
-whole, as the results all come from one generator.
+--validate checks OUT against schema/gpuxfer-report.schema.json (python3-jsonschema): the rest
+of the document whole and 2,000 of its results (they all come from one generator; the whole of
+a large report takes minutes).
 """
 import argparse
 import copy
@@ -28,13 +29,11 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PATTERNS = (("latency", "us"), ("bw", "GB/s"), ("bibw", "GB/s"))
-# (path, src, dst): the order in which a sweep's paths are added to reach the count asked.
-PATHS = (("host", "pageable", "pageable"), ("host", "pinned", "pinned"), ("mpi", "pageable", "pageable"),
-         ("mpi", "pinned", "pinned"), ("shm", "pageable", "pageable"), ("host", "pageable", "pinned"),
-         ("host", "pinned", "pageable"), ("mpi", "pageable", "pinned"), ("mpi", "pinned", "pageable"),
-         ("shm", "pinned", "pinned"), ("host", "pageable", "pageable"), ("host", "pinned", "pinned"),
-         ("mpi", "pageable", "pageable"), ("mpi", "pinned", "pinned"), ("shm", "pageable", "pageable"),
-         ("shm", "pinned", "pinned"))
+# (path, src, dst): the host paths and memory kinds a CPU machine measures, in the order a sweep's
+# are added to reach the count asked; past them, the same again as another run of the sweep.
+KINDS = tuple((path, src, dst) for path in ("host", "mpi") for src in ("pageable", "pinned")
+              for dst in ("pageable", "pinned"))
+PATHS = KINDS * 2
 
 
 def scaled(r, unit, factor):
