@@ -1,8 +1,10 @@
 """gpuxfer-report's package: reading gpuxfer reports, shared by its subcommands (stdlib only);
 the subcommands are the modules beside this file and the door is cli.py."""
 import argparse
+import codecs
 import collections
 import errno
+import gc
 import hashlib
 import json
 import math
@@ -99,9 +101,16 @@ class Mismatch(Exception):
         return f"{self.where()}: expected {self.expected}, got {self.got}"
 
 
+# Every node has check(v), which names what is wrong and where, and fast(v): whether check(v)
+# would pass, at a fraction of its cost (no place kept, the leaves' tests inline). A report is
+# checked by fast() first and by check() only where fast() finds something, for its message:
+# a sweep's report has millions of values, each one checked. fast() may refuse what check()
+# accepts (check() then decides), never the other way round.
+
 class Leaf:
-    def __init__(self, what, test):
+    def __init__(self, what, test, fast=None):
         self.what, self.test = what, test
+        self.fast = fast or test
 
     def check(self, v):
         if not self.test(v):
@@ -113,9 +122,13 @@ class Ranged(Leaf):
     out of the range by the range."""
 
     def __init__(self, test, low, high, what="a number", why=""):
-        super().__init__(what, lambda v: v is None and what.endswith("or null") or is_numeric(v))
+        null = what.endswith("or null")
+        super().__init__(what, lambda v: v is None and null or is_numeric(v))
         self.in_range = test
         self.range = f"a number from {low:g} to {high:g}{why}" + what[len("a number"):]
+        # A float between the ends is finite; a bool is no int here (type, not isinstance).
+        self.fast = lambda v: (type(v) is float or type(v) is int) and low <= v <= high or (
+            null and v is None)
 
     def check(self, v):
         super().check(v)
@@ -130,6 +143,23 @@ class Obj:
         self.nodes = {name: node for name, (_, node) in fields.items()}
         self.required = [name for name, (required, _) in fields.items() if required]
         self.rest, self.what = rest, what
+        nodes_fast = {name: node.fast for name, node in self.nodes.items()}
+        rest_fast = rest.fast if rest else None
+        required = self.required
+
+        def fast(v):
+            if type(v) is not dict:
+                return False
+            for name in required:
+                if name not in v:
+                    return False
+            get = nodes_fast.get
+            for name, x in v.items():
+                f = get(name, rest_fast)
+                if f is not None and not f(x):
+                    return False
+            return True
+        self.fast = fast
 
     def check(self, v):
         if not isinstance(v, dict):
@@ -154,6 +184,9 @@ class List:
     def __init__(self, item, length=None):
         self.item, self.length = item, length
         self.what = f"a list of {length} items" if length else "a list"
+        item_fast = item.fast
+        self.fast = lambda v: type(v) is list and (not length or len(v) == length) and all(
+            map(item_fast, v))
 
     def check(self, v):
         if not isinstance(v, list):
@@ -168,15 +201,18 @@ class List:
                 raise
 
 
-STRING = Leaf("a string", lambda v: isinstance(v, str))
-BOOL = Leaf("true or false", lambda v: isinstance(v, bool))
+STRING = Leaf("a string", lambda v: isinstance(v, str), lambda v: type(v) is str)
+BOOL = Leaf("true or false", lambda v: isinstance(v, bool), lambda v: v is True or v is False)
 NUMBER = Ranged(is_number, -MAX_VALUE, MAX_VALUE)
 MEDIAN = Ranged(is_median, MIN_MEDIAN, MAX_VALUE, why=" (a median is a time or a bandwidth)")
 NUMBER_OR_NULL = Ranged(is_number, -MAX_VALUE, MAX_VALUE, "a number or null")
-COUNT = Leaf("an integer from 0 to 2**63 - 1", lambda v: is_int(v) and 0 <= v <= MAX_INT)
-POSITIVE = Leaf("an integer from 1 to 2**63 - 1", lambda v: is_int(v) and 1 <= v <= MAX_INT)
+COUNT = Leaf("an integer from 0 to 2**63 - 1", lambda v: is_int(v) and 0 <= v <= MAX_INT,
+             lambda v: type(v) is int and 0 <= v <= MAX_INT)
+POSITIVE = Leaf("an integer from 1 to 2**63 - 1", lambda v: is_int(v) and 1 <= v <= MAX_INT,
+                lambda v: type(v) is int and 1 <= v <= MAX_INT)
 # A message size gpuxfer can have (size_t, and what a plot's log axis can hold): 10**30 is not.
-SIZE = Leaf("an integer from 1 to 2**63 - 1", lambda v: is_int(v) and 1 <= v < 1 << 63)
+SIZE = Leaf("an integer from 1 to 2**63 - 1", lambda v: is_int(v) and 1 <= v < 1 << 63,
+            lambda v: type(v) is int and 1 <= v < 1 << 63)
 UNIT = Leaf('"us" or "GB/s"', lambda v: v in ("us", "GB/s"))
 MEM = Obj({"src": (True, STRING), "dst": (True, STRING)})
 PAIR = List(COUNT, 2)
@@ -258,10 +294,11 @@ def check_report(doc):
     if major not in SCHEMA_MAJORS:
         raise BadInput(f"schema version {ver}, this script reads "
                        f"{' or '.join('%d.x' % m for m in SCHEMA_MAJORS)}")
-    try:
-        REPORT.check(doc)
-    except Mismatch as e:
-        raise BadInput(e.message())
+    if not REPORT.fast(doc):
+        try:
+            REPORT.check(doc)
+        except Mismatch as e:
+            raise BadInput(e.message())
     for r in doc["results"]:
         settle(r)
     for i, r in enumerate(doc["results"]):
@@ -275,10 +312,11 @@ def check_report(doc):
                                f"{len(m['values'])} items (a square matrix), got {len(row)} items")
 
 
-# The largest file the tools read, in MiB (GX_REPORT_MAX_MIB sets another): a report is parsed
-# whole, at about ten times its size in memory, so a file of any size (a 2 GiB log given by
-# mistake) must be refused before it is read, not after. gpuxfer's largest reports, a full sweep
-# with every sample inline, are tens of MiB.
+# The largest file the tools read, in MiB (GX_REPORT_MAX_MIB sets another): what a report is
+# parsed into takes a few times its size in memory, so a file of any size (a 2 GiB log given by
+# mistake) must be refused before it is read, not after. gpuxfer's largest reports, a sweep of
+# every pair (a quarter of a million results) or a full sweep with every sample inline, are below
+# it.
 REPORT_MAX_MIB = 256
 REPORT_MAX_MIB_MOST = 1 << 20
 
@@ -297,39 +335,68 @@ def max_report_bytes():
     return int(mib * (1 << 20))
 
 
+class _Bounded:
+    """`with _Bounded(path, what) as b:` b.file (binary), b.inode ((device, inode)), b.read(n),
+    which refuses a file that grows past the limit meanwhile. A regular file of at most
+    max_report_bytes(): a FIFO would block the tool and a device such as /dev/zero fill its
+    memory; a file over the limit is refused by its size before any of it is read. BadInput
+    names the file otherwise."""
+
+    def __init__(self, path, what):
+        self.path, self.what = path, what
+
+    def __enter__(self):
+        path, what = self.path, self.what
+        self.limit = limit = max_report_bytes()
+        try:
+            self.fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        except OSError as e:
+            raise BadInput(f"{path}: cannot read: {e.strerror}")
+        try:
+            st = os.fstat(self.fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise BadInput(f"{path}: not a regular file (expected {what})")
+            self.too_big = BadInput(f"{path}: larger than {limit / (1 << 20):g} MiB "
+                                    f"(GX_REPORT_MAX_MIB), not read (expected {what})")
+            if st.st_size > limit:
+                raise self.too_big
+            os.set_blocking(self.fd, True)
+            self.file = open(self.fd, "rb", closefd=False)
+        except OSError as e:
+            os.close(self.fd)
+            raise BadInput(f"{path}: cannot read: {e.strerror}")
+        except BaseException:
+            os.close(self.fd)
+            raise
+        self.inode, self.total = (st.st_dev, st.st_ino), 0
+        return self
+
+    def read(self, n):
+        try:
+            data = self.file.read(n)
+        except OSError as e:
+            raise BadInput(f"{self.path}: cannot read: {e.strerror}")
+        self.total += len(data)
+        if self.total > self.limit:
+            raise self.too_big
+        return data
+
+    def __exit__(self, *exc):
+        self.file.close()
+        os.close(self.fd)
+        return False
+
+
 def read_bounded(path, what="a gpuxfer report"):
-    """(bytes, (device, inode)) of a regular file of at most max_report_bytes(). A FIFO would
-    block the tool and a device such as /dev/zero fill its memory; a file over the limit is
-    refused by its size before any of it is read, and one that grows meanwhile at the limit.
-    BadInput names the file otherwise."""
-    limit = max_report_bytes()
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError as e:
-        raise BadInput(f"{path}: cannot read: {e.strerror}")
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise BadInput(f"{path}: not a regular file (expected {what})")
-        too_big = BadInput(f"{path}: larger than {limit / (1 << 20):g} MiB (GX_REPORT_MAX_MIB), "
-                           f"not read (expected {what})")
-        if st.st_size > limit:
-            raise too_big
-        os.set_blocking(fd, True)
-        with open(fd, "rb", closefd=False) as f:
-            data = f.read(limit + 1)
-        if len(data) > limit:
-            raise too_big
-        return data, (st.st_dev, st.st_ino)
-    except OSError as e:
-        raise BadInput(f"{path}: cannot read: {e.strerror}")
-    finally:
-        os.close(fd)
+    """(bytes, (device, inode)) of a regular file of at most max_report_bytes() (_Bounded)."""
+    with _Bounded(path, what) as b:
+        return b.read(b.limit + 1), b.inode
 
 
 def parse_json(path, data):
+    """data: the file's bytes, or its text already decoded."""
     try:
-        return json.loads(data.decode("utf-8"))
+        return json.loads(data if isinstance(data, str) else data.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as e:
         raise BadInput(f"{path}: not JSON ({e})")
     except RecursionError:
@@ -340,42 +407,219 @@ def parse_json(path, data):
 _identity = {}
 
 
-def load(path):
-    """The report at `path`, checked (check_report); BadInput names the file and the field."""
-    data, inode = read_bounded(path)
-    doc = parse_json(path, data)
-    try:
-        check_report(doc)
-    except BadInput as e:
-        raise BadInput(f"{path}: {e}")
-    # The same report, whatever its path or layout: the same file (device and inode: any path,
-    # link or hard link to it), or the same document (a copy, or one rewritten by jq: its JSON
-    # in a canonical form). Two runs never write the same document: each report holds its run's
-    # start and end times (to the millisecond) and its ranks' process ids.
-    canonical = json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
-    _identity[id(doc)] = (path, inode, hashlib.sha256(canonical).digest())
-    return doc
+def _dump(value):
+    return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
+
+
+def digest(doc):
+    """The digest of a document in a canonical form (its members sorted, no spaces), whatever
+    its layout: a copy, or one rewritten by jq, has the same. Made a member and an item at a
+    time: the whole document as one text would double a large report's memory."""
+    h = hashlib.sha256()
+    for name in sorted(doc) if isinstance(doc, dict) else ():
+        h.update(_dump(name))
+        value = doc[name]
+        if isinstance(value, list):
+            # "\0" never occurs in JSON's text (ensure_ascii escapes it), so that no two lists
+            # give one sequence of items.
+            h.update(b"[")
+            for item in value:
+                h.update(b"\0" + _dump(item))
+            h.update(b"]")
+        else:
+            h.update(_dump(value))
+    return h.digest()
+
+
+def fingerprint(doc):
+    """A digest of what tells runs apart at a glance (every member but the top-level lists, and
+    the lists' lengths): two reports with the same content have the same fingerprint, and two
+    runs' reports different ones (their start and end times), so that digest(), which reads every
+    result, is made only of reports whose fingerprints agree."""
+    h = hashlib.sha256()
+    for name in sorted(doc) if isinstance(doc, dict) else ():
+        value = doc[name]
+        h.update(_dump(name) + (b"[%d]" % len(value) if isinstance(value, list) else _dump(value)))
+    return h.digest()
 
 
 def identity(doc):
     """(the file, by device and inode; the normalised content's digest) of a loaded report:
     either one equal is one report."""
-    return _identity[id(doc)][1:]
+    return _identity[id(doc)][1], digest(doc)
 
 
 def distinct(docs):
     """BadInput, naming both arguments, where two of the loaded reports `docs` are one report
     given twice: a run counted twice is no replicate (its spread 0, every difference
     'significant' at p = 0)."""
+    signs = collections.Counter(_identity[id(doc)][2] for doc in docs)
     seen_inode, seen_doc = {}, {}
     for doc in docs:
-        path, inode, digest = _identity[id(doc)]
-        for seen, key, how in ((seen_inode, inode, "the same file"),
-                               (seen_doc, digest, "the same content")):
+        path, inode, sign = _identity[id(doc)]
+        # Only reports whose fingerprints agree can have the same content.
+        keys = [(seen_inode, inode, "the same file")]
+        if sign is not None and signs[sign] > 1:
+            keys.append((seen_doc, digest(doc), "the same content"))
+        for seen, key, how in keys:
             if key in seen:
                 raise BadInput(f"{seen[key]} and {path} are one report ({how}): give each run's "
                                "report once")
             seen[key] = path
+
+
+class _NotStreamed(Exception):
+    """What the parse an item at a time does not take (no JSON, a document that is no object, a
+    byte-order mark): the whole text is then parsed at once, whose error names the place."""
+
+
+# What the parse of a report reads at a time: its text is never held whole beside what is
+# made of it (a sweep's report is as large as the limit).
+READ_CHUNK = 1 << 20
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+class _Text:
+    """A report's text, a chunk at a time: the JSON values at the reader's place (value())."""
+
+    def __init__(self, bounded):
+        self.bounded, self.buf, self.at, self.eof = bounded, "", 0, False
+        self.utf8 = codecs.getincrementaldecoder("utf-8")()
+
+    def fill(self):
+        # At least what is held already: a long value is read again only a few times.
+        data = self.bounded.read(max(READ_CHUNK, len(self.buf) - self.at))
+        try:
+            text = self.utf8.decode(data, final=not data)
+        except UnicodeDecodeError:
+            raise _NotStreamed()
+        self.eof = not data
+        self.buf, self.at = self.buf[self.at:] + text, 0
+
+    def peek(self):
+        """The next character but white space, "" at the end."""
+        while True:
+            self.at = _SPACE.match(self.buf, self.at).end()
+            if self.at < len(self.buf):
+                return self.buf[self.at]
+            if self.eof:
+                return ""
+            self.fill()
+
+    def take(self, chars):
+        """The next character, one of chars."""
+        c = self.peek()
+        if not c or c not in chars:
+            raise _NotStreamed()
+        self.at += 1
+        return c
+
+    def value(self, scan):
+        self.peek()
+        while True:
+            try:
+                v, end = scan(self.buf, self.at)
+            except (StopIteration, ValueError):  # cut at the chunk's end, or no JSON
+                if self.eof:
+                    raise _NotStreamed()
+                self.fill()
+                continue
+            if end == len(self.buf) and not self.eof:  # a number may go on in the next chunk
+                self.fill()
+                continue
+            self.at = end
+            return v
+
+
+def _compactor():
+    """An object_pairs_hook that makes a parsed report smaller, every value the same: each key
+    and each string one object, and small containers of strings, integers, booleans and nulls
+    (a result's memory kinds, ranks, marks, validation) one object for all the results that
+    have them equal. A report's values are therefore never changed in place by the tools, only
+    replaced in the result that has them (settle())."""
+    keys, shared, leaf_types = {}, {}, (str, int, bool, type(None))
+    key, share = keys.setdefault, shared.setdefault
+
+    def small(v):  # a list
+        if len(v) > 4 or not all(type(x) in leaf_types for x in v):
+            return v
+        return share(("[",) + tuple((type(x), x) for x in v), v)
+
+    def make(pairs):
+        d = {key(k, k): share(v, v) if type(v) is str else small(v) if type(v) is list else v
+             for k, v in pairs}
+        if len(d) <= 4 and all(type(v) in leaf_types for v in d.values()):
+            # The type beside each value: 1, 1.0 and true are equal in Python.
+            return share(("{",) + tuple((k, type(v), v) for k, v in d.items()), d)
+        return d
+    return make
+
+
+def _parse_items(text):
+    """A report's document, each item of its top-level lists (the results, the matrices)
+    parsed alone: the same document as json.loads makes of the whole text."""
+    scan = json.JSONDecoder(object_pairs_hook=_compactor()).scan_once
+    doc = {}
+    text.take("{")
+    if text.peek() == "}":
+        text.at += 1
+    else:
+        while True:
+            name = text.value(scan)
+            if type(name) is not str:
+                raise _NotStreamed()
+            text.take(":")
+            if text.peek() == "[":
+                text.at += 1
+                value = []
+                if text.peek() == "]":
+                    text.at += 1
+                else:
+                    while True:
+                        value.append(text.value(scan))
+                        if text.take(",]") == "]":
+                            break
+            else:
+                value = text.value(scan)
+            doc[name] = value
+            if text.take(",}") == "}":
+                break
+    if text.peek():
+        raise _NotStreamed()
+    return doc
+
+
+def load(path, identify=True):
+    """The report at `path`, checked (check_report); BadInput names the file and the field.
+    identify: keep what distinct() needs (a tool that reads one report has no use for it)."""
+    # The cyclic collector would walk every container made so far each time it runs, many
+    # times over while a large report is built; a report has no cycles, and once loaded its
+    # objects are set aside (gc.freeze) so that no later collection walks them either.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        try:
+            with _Bounded(path, "a gpuxfer report") as bounded:
+                inode = bounded.inode
+                doc = _parse_items(_Text(bounded))
+        except (_NotStreamed, RecursionError):
+            data, inode = read_bounded(path)
+            doc = parse_json(path, data)
+            del data
+        try:
+            check_report(doc)
+        except BadInput as e:
+            raise BadInput(f"{path}: {e}")
+    finally:
+        if collecting:
+            gc.enable()
+    gc.freeze()
+    # The same report, whatever its path or layout: the same file (device and inode: any path,
+    # link or hard link to it), or the same document (a copy, or one rewritten by jq: its JSON
+    # in a canonical form). Two runs never write the same document: each report holds its run's
+    # start and end times (to the millisecond) and its ranks' process ids.
+    _identity[id(doc)] = (path, inode, fingerprint(doc) if identify else None)
+    return doc
 
 
 # --- Options ----------------------------------------------------------------------------------

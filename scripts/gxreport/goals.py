@@ -305,7 +305,7 @@ def main(argv):
                     help="a goal's line with every column, its path, pattern and note on it "
                          "(wider than 100 columns); by default the note is the line below")
     a = ap.parse_args(argv)
-    doc = gx.load(a.report)
+    doc = gx.load(a.report, identify=False)
     rows = goals(doc)
     if a.wide:
         print(WIDE % ("goal", "path", "pattern", "size", "chunk", "value", "unit", "ceiling",

@@ -13,9 +13,11 @@ colour per path (several reports: a colour per report), a line style and marker 
 path; a facet with several lines has a legend of its own, and the legend below the facets says
 what lines, bands and dots are. A heatmap per pair matrix (rows: sender, columns: receiver) with
 the value in each cell, a colour scale from 0 to the matrix's measured ceiling (the median
-over its pairs) or, without one, to its largest value. A median whose step the machine disturbed
-(the report's noise, schema 2.5; gpuxfer's table marks it ~) is a hollow marker, and a heatmap
-cell ~ after its value.
+over its pairs) or, without one, to its largest value; beyond 12 matrices (a sweep), one per
+path, memory kinds and pattern (its largest size for a bandwidth, its smallest for a latency), up
+to 12, the title saying how many of how many, the other sizes as lines; beyond 32 ranks, colour
+only. A median whose step the machine disturbed (the report's noise, schema 2.5; gpuxfer's table
+marks it ~) is a hollow marker, and a heatmap cell ~ after its value.
 
 A comparison (the configurations of gpuxfer-report compare: A1.json A2.json -- B1.json B2.json,
 folders of reports, a gpuxfer-report sweep folder) has the same facets, drawn by configuration:
@@ -34,6 +36,7 @@ MiB (GX_REPORT_MAX_MIB) or with a median outside 1e-9..1e15) or matplotlib missi
 its reader gone); 130 Ctrl-C, 143 SIGTERM. Each failure is one line on stderr.
 """
 import argparse
+import importlib.util
 import itertools
 import json
 import math
@@ -41,6 +44,7 @@ import os
 import statistics
 import subprocess
 import sys
+import textwrap
 
 import gxreport as gx
 
@@ -57,6 +61,13 @@ MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 STYLES = sorted(itertools.product(range(len(LINESTYLES)), range(len(MARKERS))),
                 key=lambda p: ((p[1] - p[0]) % len(MARKERS), p[0]))
 NOISY_LABEL = "hollow: the machine disturbed the step (~)"
+# The most heatmaps one plot draws. A sweep's --pairs all report has a matrix per path, memory
+# kinds, pattern and size, hundreds of them: beyond this, one per path, memory kinds and pattern
+# is drawn (at the size a reader looks at first), the first of them up to this many, and the
+# lines show every size as the median over the pairs.
+MAX_HEATMAPS = 12
+# Above this many ranks a heatmap's cells are too small to hold a readable value: colour only.
+MAX_ANNOTATED_RANKS = 32
 # The facet of a pattern measured at one size only (the default run's 8 B latency): the paths
 # side by side in one subplot, rather than a subplot of one point each.
 ALL_PATHS = "*"
@@ -469,10 +480,63 @@ def without_heatmapped(lines, mats):
     return [ln for ln in lines if (ln[1], ln[2]) not in drop]
 
 
+def heatmaps_drawn(mats):
+    """(the matrices to draw, a note of what was left out, or None where every one is drawn):
+    beyond MAX_HEATMAPS, one per report, path, memory kinds, pattern and chunk/depth, at its
+    largest size for a bandwidth and its smallest for a latency, in the order of the facets."""
+    if len(mats) <= MAX_HEATMAPS:
+        return mats, None
+    groups, reports = {}, []
+    for item in mats:
+        _, name, m = item
+        mem = m.get("mem") or {}
+        if name not in reports:
+            reports.append(name)
+        g = (name, m["path"], m["pattern"], str(m.get("unit")), str(mem.get("src")),
+             str(mem.get("dst")), str(m.get("chunk")), str(m.get("depth")),
+             str(m.get("chunk_choice")))
+        groups.setdefault(g, []).append(item)
+    picks = []
+    for g, items in groups.items():
+        latency = gx.lower_is_better(items[0][2].get("unit")) or g[2] == "latency"
+        picks.append((min if latency else max)(items, key=lambda it: it[2]["size"]))
+    pattern = lambda it: (list(PATTERNS).index(it[2]["pattern"])  # noqa: E731
+                          if it[2]["pattern"] in PATTERNS else len(PATTERNS), it[2]["pattern"])
+    picks.sort(key=lambda it: (reports.index(it[1]), pattern(it), path_order(it[2]["path"]),
+                               str(it[2].get("mem")), str(it[2].get("chunk")),
+                               str(it[2].get("depth"))))
+    # Taken a path and memory kinds of each pattern in turn, so that every pattern has its
+    # heatmaps when not all fit; drawn in the facets' order.
+    turn, seen = {}, {}
+    for it in picks:
+        g = (it[1], pattern(it))
+        turn[id(it)] = seen[g] = seen.get(g, -1) + 1
+    chosen = {id(it) for it in sorted(picks, key=lambda it: turn[id(it)])[:MAX_HEATMAPS]}
+    drawn = [it for it in picks if id(it) in chosen]
+    note = (f"{len(drawn)} of {len(mats)} pair matrices drawn: per path, memory kinds and pattern "
+            "the largest size (bandwidth) or the smallest (latency)"
+            + (f", {len(drawn)} of those {len(picks)} (the first of each pattern)"
+               if len(picks) > len(drawn) else "")
+            + "; the lines show every size (the median over the pairs); every matrix is in the "
+            "report")
+    return drawn, note
+
+
+# Each report's measured results by (path, pattern, size), made once: a report's matrices
+# each look up their results, and a sweep has hundreds of matrices over a quarter million
+# results.
+_cells = {}
+
+
 def matrix_results(doc, m):
     """The measured results whose values the matrix holds."""
+    cells = _cells.get(id(doc))
+    if cells is None:
+        cells = _cells[id(doc)] = {}
+        for r in gx.ok_results(doc):
+            cells.setdefault((r["path"], r["pattern"], r["size"]), []).append(r)
     mem = m.get("mem", {})
-    return [r for r in gx.ok_results(doc)
+    return [r for r in cells.get((m["path"], m["pattern"], m["size"]), ())
             if r["unit"] == m.get("unit", r["unit"])
             and (r["path"], r["pattern"], r["size"]) == (m["path"], m["pattern"], m["size"])
             and (not mem or (r["mem"]["src"], r["mem"]["dst"]) == (mem["src"], mem["dst"]))
@@ -507,7 +571,10 @@ def draw_heatmap(fig, ax, doc, report, m, several, inches):
                  f"\n(median over the pairs: {ceiling[1]})")
     else:
         scale = f"scale 0 to the largest value, {gx.value_text(top)} {unit}"
-    if any(0 <= a < n and 0 <= b < n and m["values"][a][b] is not None for a, b in noisy):
+    annotate = n <= MAX_ANNOTATED_RANKS
+    if not annotate:
+        scale += f"\n(values in the report: {n} ranks leave no room for them in the cells)"
+    elif any(0 <= a < n and 0 <= b < n and m["values"][a][b] is not None for a, b in noisy):
         scale += "\n~: the machine disturbed that pair's step"
     fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, extend="max" if top > vmax else "neither",
                  label=f"{unit}; {scale}")
@@ -518,7 +585,7 @@ def draw_heatmap(fig, ax, doc, report, m, several, inches):
     chars = max((len(t) for row in texts for t in row), default=1)
     cell_pt = inches * 72 / n
     size = max(4.0, min(11.0, 0.85 * cell_pt / (0.62 * chars)))
-    for i, row in enumerate(m["values"]):
+    for i, row in enumerate(m["values"] if annotate else ()):
         for j, v in enumerate(row):
             if v is None:
                 continue
@@ -605,18 +672,31 @@ def pythons():
             yield n
 
 
+def elsewhere(argv):
+    """Runs this plot again under an interpreter that has matplotlib; returns where none has
+    (or this is that run already). The run there says so once it draws (drawn_elsewhere): a
+    report it refuses is one line on stderr, as here."""
+    if os.environ.get("GX_PLOT_RERUN"):
+        return
+    for py in pythons():
+        probe = subprocess.run([py, "-c", "import matplotlib"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, check=False)
+        if probe.returncode == 0:
+            sys.stderr.flush()
+            env = dict(os.environ, GX_PLOT_RERUN="1", GX_PLOT_FROM=sys.executable,
+                       GX_PLOT_WITH=py)
+            os.execve(py, [py, os.path.abspath(sys.argv[0]), "plot"] + list(argv), env)
+
+
+def drawn_elsewhere():
+    if os.environ.get("GX_PLOT_FROM") and os.environ.get("GX_PLOT_WITH"):
+        print(f"{PROG}: {os.environ['GX_PLOT_FROM']} has no matplotlib; drawing with "
+              f"{os.environ['GX_PLOT_WITH']}", file=sys.stderr)
+
+
 def with_matplotlib(argv):
     """Runs this plot again under an interpreter that has matplotlib, or says none has."""
-    if not os.environ.get("GX_PLOT_RERUN"):
-        for py in pythons():
-            probe = subprocess.run([py, "-c", "import matplotlib"], stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL, check=False)
-            if probe.returncode == 0:
-                print(f"{PROG}: {sys.executable} has no matplotlib; drawing with {py}",
-                      file=sys.stderr)
-                sys.stderr.flush()
-                env = dict(os.environ, GX_PLOT_RERUN="1")
-                os.execve(py, [py, os.path.abspath(sys.argv[0]), "plot"] + list(argv), env)
+    elsewhere(argv)
     gx.die(PROG, f"{sys.executable} has no matplotlib (apt-get install python3-matplotlib or "
                  "pip install matplotlib), nor has any other python3 on PATH")
 
@@ -645,6 +725,9 @@ def main(argv):
         gx.die(PROG, f"-o {a.output}: the file name must end in .png or .svg")
     if not a.force and os.path.lexists(a.output):  # before the work, as write_new would after
         gx.die(PROG, f"-o {a.output}: exists (--force overwrites it)")
+    # Before the reports are read, where another interpreter draws: they would be read twice.
+    if importlib.util.find_spec("matplotlib") is None:
+        elsewhere(argv)
     cfgs = gx.configurations(a.reports)
     # A comparison: configurations of several runs, or named as such ('--', a folder).
     comparison = gx.SEPARATOR in a.reports or any(
@@ -655,14 +738,15 @@ def main(argv):
                          "drawn at their best chunk/depth)")
         runs = [[gx.load(p) for p in c["reports"]] for c in cfgs]
         gx.distinct([d for g in runs for d in g])
-        lines, mats = comparison_lines(cfgs, runs), []
+        lines, mats, heat_note = comparison_lines(cfgs, runs), [], None
         names = [c["name"] for c in cfgs]
     else:
-        docs = [gx.load(c["reports"][0]) for c in cfgs]
+        docs = [gx.load(c["reports"][0], identify=len(cfgs) > 1) for c in cfgs]
         gx.distinct(docs)
         names = [os.path.basename(c["reports"][0]) for c in cfgs]
         lines = lines_of(docs, names, a.all_chunks)
-        mats = [(doc, name, m) for doc, name in zip(docs, names) for m in doc.get("matrices", [])]
+        mats, heat_note = heatmaps_drawn(
+            [(doc, name, m) for doc, name in zip(docs, names) for m in doc.get("matrices", [])])
         lines = without_heatmapped(lines, mats)
     if not lines and not mats:
         gx.die(PROG, "no successful results to plot in " + ", ".join(names))
@@ -672,10 +756,11 @@ def main(argv):
         import matplotlib.pyplot as plt
     except ImportError:
         with_matplotlib(argv)
+    drawn_elsewhere()
 
     # Heatmaps: a square of `inches` each, larger for more ranks; up to 4 a row.
     ranks = max((len(m["values"]) for _, _, m in mats), default=0)
-    inches = max(3.6, 0.42 * ranks)
+    inches = max(3.6, 0.42 * min(ranks, MAX_ANNOTATED_RANKS))
     cols = min(len(mats), max(1, int(24 // (inches + 2.4))))
     rows = math.ceil(len(mats) / cols) if mats else 0
     line_h = 5.5 if lines else 0
@@ -684,7 +769,7 @@ def main(argv):
         frows, fcols = facet_grid(lines)
         line_h = 3.4 * frows + 1.4 + (0.22 * len(cfgs) if comparison else 0)
         width_lines = max(12.0, 4.2 * fcols)
-    heat_h = rows * (inches + 1.3)
+    heat_h = rows * (inches + 1.3) + (0.5 if heat_note else 0)
     width = max(width_lines, cols * (inches + 2.4))
     fig = plt.figure(figsize=(width, line_h + heat_h), layout="constrained")
     tops = fig.subfigures(2 if lines and mats else 1, 1, squeeze=False,
@@ -711,8 +796,13 @@ def main(argv):
             maps.append(info)
         for ax in axes[len(mats):]:
             ax.set_visible(False)
+        if heat_note:
+            tops[-1].suptitle(textwrap.fill(heat_note, 110), fontsize="medium")
     gx.write_new(a.output, a.force, lambda f: fig.savefig(f, dpi=110, format=ext[1:]))
     if a.describe:
-        print(json.dumps(describe(fig, line_axes, legend, maps), indent=1))
+        what = describe(fig, line_axes, legend, maps)
+        if heat_note:
+            what["heatmaps_note"] = heat_note
+        print(json.dumps(what, indent=1))
     return 0
 

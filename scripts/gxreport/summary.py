@@ -86,7 +86,7 @@ def main(argv):
     ap.add_argument("report")
     ap.add_argument("--run", help="only results of this run name")
     args = ap.parse_args(argv)
-    doc = gx.load(args.report)
+    doc = gx.load(args.report, identify=False)
     if args.run:
         doc = dict(doc, results=[r for r in doc["results"] if r.get("run") == args.run])
     by_table = {}
