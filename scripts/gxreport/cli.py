@@ -99,8 +99,7 @@ def run_shell(script, argv):
     abandoned stdout then ends it as it ends every tool (gx.run: exit 3, one line), never as the
     script's own status (a verdict), and what it prints is printable as the tools' is. The
     script is stopped where its output can no longer go (a soak stops its job)."""
-    if isinstance(getattr(sys.stdout, "_stream", None), gx.ClosedStdout):
-        sys.stdout.write("")  # before a run whose answer could not be read
+    sys.stdout.write("")  # a closed stdout fails here, before a run whose answer it would lose
     try:
         child = subprocess.Popen(["/bin/bash", script] + argv, env=shell_env(),
                                  stdout=subprocess.PIPE)

@@ -48,11 +48,11 @@ static int route_from(uint32_t to, uint32_t *from)
     return ok ? 0 : -1;
 }
 
-static int listen_unix(const char *dir, int rank)
+static int listen_unix(const char *prefix, int rank)
 {
     struct sockaddr_un sa;
     socklen_t len = 0;
-    int fd = dir[0] && unix_addr(&sa, &len, dir, rank) == 0 /* "": no Unix sockets */
+    int fd = prefix[0] && unix_addr(&sa, &len, prefix, rank) == 0 /* "": no Unix sockets */
                  ? socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)
                  : -1;
     if (fd < 0)
@@ -107,7 +107,7 @@ static void root_prepare(struct root_info *root, int size)
     root->token |= 1; /* 0 says "no roll call" */
     root->n = node_addrs(root->ip, MAX_ADDRS);
     if (size >= 2)
-        snprintf(root->dir, sizeof root->dir, "gpuxfer-rc-%016llx",
+        snprintf(root->prefix, sizeof root->prefix, "gpuxfer-rc-%016llx",
                  (unsigned long long)root->token);
 }
 
@@ -118,7 +118,7 @@ static int listen_here(struct gx_rollcall_net *net, int rank, int with0,
     const struct root_info *root = &net->root;
     if (with0) {
         mine->via = VIA_UNIX;
-        return listen_unix(root->dir, rank);
+        return listen_unix(root->prefix, rank);
     }
     for (int i = 0; i < root->n; i++) {
         uint32_t from;
@@ -183,7 +183,7 @@ int gx_rollcall_open(struct gx_rollcall *rc, MPI_Comm comm, struct gx_err *err)
         net->root = root;
         if (rc->rank == 0) {
             mine.via = VIA_UNIX;
-            fd = listen_unix(root.dir, 0);
+            fd = listen_unix(root.prefix, 0);
         } else {
             fd = listen_here(net, rc->rank, with0, &mine);
         }
@@ -204,7 +204,7 @@ int gx_rollcall_open(struct gx_rollcall *rc, MPI_Comm comm, struct gx_err *err)
     GX_MPI_TRY(err, MPI_Bcast(root.port, (int)sizeof root.port, MPI_BYTE, 0, comm));
     if (rc->rank != 0 && net && net->addrs) {
         memcpy(net->root.port, root.port, sizeof root.port);
-        net->addrs[0] = with0 ? (struct gx_rollcall_addr){.via = root.dir[0] ? VIA_UNIX : 0}
+        net->addrs[0] = with0 ? (struct gx_rollcall_addr){.via = root.prefix[0] ? VIA_UNIX : 0}
                         : mine.via == VIA_TCP && root.port[mine.to]
                             ? (struct gx_rollcall_addr){.ip = root.ip[mine.to],
                                                         .port = root.port[mine.to],

@@ -163,7 +163,7 @@ static void start_attempt(const struct gx_rollcall *rc, struct attempt *t, int r
     const struct sockaddr *sa = (const struct sockaddr *)&si;
     socklen_t len = sizeof si;
     if (a->via == VIA_UNIX) {
-        if (unix_addr(&su, &len, rc->net->root.dir, at) != 0)
+        if (unix_addr(&su, &len, rc->net->root.prefix, at) != 0)
             return;
         sa = (const struct sockaddr *)&su;
     } else if (a->via != VIA_TCP) {

@@ -24,7 +24,7 @@ enum {
     WAITING = 8,        /* connections heard at once; a newer one closes the oldest */
     LISTENERS = 1 + MAX_ADDRS, /* rank 0: its node's socket, one per address reached */
     /* The node's socket names' prefix: the job's token in hex after "gpuxfer-rc-". */
-    DIR_LEN = 32
+    PREFIX_LEN = 32
 };
 _Static_assert(LISTENERS + WAITING <= GX_ROLLCALL_FDS, "the watchdog polls them all");
 
@@ -42,7 +42,7 @@ struct gx_rollcall_addr {
  * once the others chose, the ports it listens on at them. */
 struct root_info {
     uint64_t token;
-    char dir[DIR_LEN]; /* the prefix; "": no Unix sockets */
+    char prefix[PREFIX_LEN]; /* "": no Unix sockets */
     uint32_t ip[MAX_ADDRS];
     uint16_t port[MAX_ADDRS];
     uint16_t n;
@@ -108,10 +108,10 @@ static inline int cmp_u32(const void *a, const void *b)
  * which no file stands for, so that no stop, not even SIGKILL, leaves one behind; the job's
  * random token in it keeps others from guessing or taking it, and either end checks that the
  * other is the same user (SO_PEERCRED). *len: the address's length, the name's own. */
-static inline int unix_addr(struct sockaddr_un *sa, socklen_t *len, const char *dir, int rank)
+static inline int unix_addr(struct sockaddr_un *sa, socklen_t *len, const char *prefix, int rank)
 {
     *sa = (struct sockaddr_un){.sun_family = AF_UNIX};
-    int k = snprintf(sa->sun_path + 1, sizeof sa->sun_path - 1, "%s/r%d", dir, rank);
+    int k = snprintf(sa->sun_path + 1, sizeof sa->sun_path - 1, "%s/r%d", prefix, rank);
     if (k <= 0 || (size_t)k >= sizeof sa->sun_path - 1)
         return -1;
     *len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)k);

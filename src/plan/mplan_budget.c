@@ -174,17 +174,14 @@ double gx_mplan_step_least(const struct gx_mplan *p, size_t i)
     return gx_mstep_least_seconds(s) + (gx_mplan_step_visits(p, i) - 1) * later;
 }
 
-double gx_mplan_step_settled(const struct gx_mplan *p, size_t i)
+void gx_mplan_step_visits_planned(struct gx_budget *bg, const struct gx_mplan *p, size_t i,
+                                  double *now)
 {
-    /* Without a budget a step's share caps nothing: each visit where it settles. */
-    struct gx_budget none = {0};
-    double t = 0;
     int visits = gx_mplan_step_visits(p, i);
     for (int v = 0; v < visits; v++) {
         struct gx_mstep part = gx_mstep_visit(&p->steps[i], visits, v == 0);
-        gx_mplan_step_planned(&none, &part, &t);
+        gx_mplan_step_planned(bg, &part, now);
     }
-    return t;
 }
 
 double gx_budget_least(const struct gx_mplan *p)

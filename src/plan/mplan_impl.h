@@ -27,8 +27,10 @@ int gx_mplan_plan_probes(struct gx_mplan *p, const struct gx_options *o, struct 
  * a step under the budget bg, *now the plan's clock. */
 void gx_mplan_estimate_group(struct gx_mplan *p, struct gx_pace pc, size_t first);
 double gx_mplan_step_planned(struct gx_budget *bg, const struct gx_mstep *s, double *now);
-/* Step i of p, all its visits: at the least, and where they settle with no budget. */
+/* Step i of p, all its visits: at the least; and the time --dry-run counts for them under bg
+ * (gx_mplan_step_planned each; a budget of 0 seconds caps nothing: where they settle). */
 double gx_mplan_step_least(const struct gx_mplan *p, size_t i);
-double gx_mplan_step_settled(const struct gx_mplan *p, size_t i);
+void gx_mplan_step_visits_planned(struct gx_budget *bg, const struct gx_mplan *p, size_t i,
+                                  double *now);
 
 #endif

@@ -101,11 +101,7 @@ static void print_group(FILE *f, const struct gx_mplan *p, const struct gx_optio
             fprintf(f, "%6ld %-*s %-*s %-7s %5s %-10s %5ld %4ld %6ld %s\n", *step, w->path, what,
                     w->mem, mem, gx_pattern_table[s->pattern]->name, size, chunk, s->iters,
                     s->warmup, s->window, pairs);
-        int visits = gx_mplan_step_visits(p, i);
-        for (int v = 0; v < visits; v++) {
-            struct gx_mstep part = gx_mstep_visit(s, visits, v == 0);
-            gx_mplan_step_planned(bg, &part, secs);
-        }
+        gx_mplan_step_visits_planned(bg, p, i, secs);
     }
 }
 
@@ -120,6 +116,7 @@ struct round_time {
 static struct round_time round_time(const struct gx_mplan *p, int r)
 {
     struct round_time t = {0};
+    struct gx_budget none = {0}; /* no budget: each step where it settles */
     for (size_t g = 0; g < p->ngroups; g++) {
         const struct gx_mgroup *gr = &p->groups[g];
         if (gr->run != r || gr->absent || gr->round != 0)
@@ -127,7 +124,7 @@ static struct round_time round_time(const struct gx_mplan *p, int r)
         t.settled += gx_mgroup_setup_seconds(gr);
         t.least += gx_mgroup_setup_seconds(gr);
         for (size_t i = gr->first; i < gr->first + gr->n; i++) {
-            t.settled += gx_mplan_step_settled(p, i);
+            gx_mplan_step_visits_planned(&none, p, i, &t.settled);
             t.least += gx_mplan_step_least(p, i);
         }
         if (gr->probe < 0 || gr->own) /* a ceiling probe's steps are no results */
