@@ -15,6 +15,7 @@
 #include "pattern.h"
 #include "probe.h"
 #include "rating.h"
+#include "stop.h"
 #include "visits.h"
 #include "watchdog.h"
 
@@ -39,11 +40,6 @@ struct gx_harness {
     int visit;                    /* the visit under way (1 first) */
     int *visits_of;               /* per step: its visits this pass (the plan's, or 1 once cut) */
 };
-
-double gx_bench_budget_left(const struct gx_bench *b)
-{
-    return b->budget->seconds > 0 ? gx_budget_left(b->budget, gx_wtime()) : -1;
-}
 
 /* Tells the watchdog what is measured next, by whom, and for how long at most. */
 static void arm(const struct gx_bench *b, const struct gx_round *round, const struct gx_mstep *st,

@@ -93,8 +93,6 @@ struct gx_bench {
     int last; /* this visit is the step's last: its result is final */
 };
 
-/* The budget's seconds left now, as the sink's events carry it: negative without a budget. */
-double gx_bench_budget_left(const struct gx_bench *b);
 
 
 /* Both sides of a pair take the same branch: returns rc, or the peer's failure. */

@@ -7,6 +7,11 @@
 
 #include <string.h>
 
+double gx_bench_budget_left(const struct gx_bench *b)
+{
+    return b->budget->seconds > 0 ? gx_budget_left(b->budget, gx_wtime()) : -1;
+}
+
 /* The initiator's verdict after n timed iterations (gx_stop_verdict, stop.h). */
 int gx_stop_verdict(const struct gx_mstep *st, long n, double reached, double elapsed_s,
                     double share_s)

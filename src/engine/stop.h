@@ -27,4 +27,7 @@ int gx_stop_ask(struct gx_bench *b, const struct gx_mstep *st, long n, int *ende
 int gx_stop_verdict(const struct gx_mstep *st, long n, double reached, double elapsed_s,
                     double share_s);
 
+/* The budget's seconds left now, as the sink's events carry it: negative without a budget. */
+double gx_bench_budget_left(const struct gx_bench *b);
+
 #endif

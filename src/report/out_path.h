@@ -46,4 +46,7 @@ const char *gx_out_stdout_name(void);
  * id. */
 void gx_out_path_default(char *buf, size_t len);
 
+/* Now in UTC: ISO 8601 with milliseconds, or compact (20261127T061500Z) for file names. */
+void gx_utc_now(char *buf, size_t len, int compact);
+
 #endif

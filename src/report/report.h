@@ -213,6 +213,5 @@ void gx_report_close(struct gx_report *rep);
  * during which measurement and on which ranks (what and ranks optional). NULL when out of
  * memory. */
 cJSON *gx_failure_json(const char *kind, const char *what, const int *ranks, int n);
-void gx_utc_now(char *buf, size_t len, int compact);
 
 #endif

@@ -17,24 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
-
-void gx_utc_now(char *buf, size_t len, int compact)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    struct tm tm;
-    gmtime_r(&tv.tv_sec, &tm);
-    if (compact)
-        strftime(buf, len, "%Y%m%dT%H%M%SZ", &tm);
-    else {
-        char s[32];
-        strftime(s, sizeof s, "%Y-%m-%dT%H:%M:%S", &tm);
-        snprintf(buf, len, "%s.%03dZ", s, (int)(tv.tv_usec / 1000));
-    }
-}
 
 int gx_report_open(struct gx_report *rep, const char *path, int force, int argc, char **argv,
                    struct gx_err *err)
