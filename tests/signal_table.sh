@@ -49,8 +49,8 @@ else
     for t in 1 2 3 4; do skip "no C compiler for the shim ($(head -c 200 "$dir/cc.err"))"; done
 fi
 
-# What gpuxfer makes in the shared folder on a rank's behalf (the roll call's sockets, UCX's log
-# folder where UCX_PROTO_INFO=y) lives in folders of its own, removed at a signal's end too.
+# What gpuxfer makes on a rank's behalf (the roll call's sockets; UCX's log where
+# UCX_PROTO_INFO=y, an anonymous file) leaves nothing in TMPDIR at a signal's end either.
 mkdir -p "$dir/tmp"
 for r in 0 1; do
     TMPDIR=$dir/tmp UCX_PROTO_INFO=y GPUXFER_FAULT=$gx_signal_fault gx_signal_run "$dir" "tmp$r" TERM $r 0 \
@@ -60,6 +60,17 @@ for r in 0 1; do
     ok $? "SIGTERM to rank $r with TMPDIR and UCX_PROTO_INFO=y: exit 5 (got $rc), nothing left in TMPDIR (${left:-empty})" ||
         diag <"$dir/tmp$r.out"
 done
+# Nor where MPI_Init itself fails: Open MPI's error handler ends one rank inside it (no code of
+# gpuxfer's runs after that) and mpirun then ends the other.
+mkdir -p "$dir/tmp-init"
+TMPDIR=$dir/tmp-init UCX_PROTO_INFO=y OMPI_MCA_pml=no-such-pml \
+    gx_mpirun_opts="$gx_mpirun_opts -x TMPDIR -x UCX_PROTO_INFO -x OMPI_MCA_pml" \
+    gx_mpirun 2 --path host --sizes 8 --iters 5 >"$dir/init.out" 2>&1
+rc=$?
+left=$(ls -A "$dir/tmp-init")
+[ $rc -ne 0 ] && [ -z "$left" ]
+ok $? "MPI_Init failed (no such pml) with UCX_PROTO_INFO=y: exit $rc, nothing left in TMPDIR (${left:-empty})" ||
+    diag <"$dir/init.out"
 
 # The step under way outlasts the moment rank 1 leaves its main thread to pass the signal on
 # (each 1 KiB iteration slowed 20-60 ms on rank 0): rank 1's watchdog tells rank 0, whose

@@ -341,7 +341,6 @@ int main(int argc, char **argv)
 
     /* Before any thread: it may start the program again (UCX reads its log's destination once). */
     gx_ucx_log_begin(argv);
-    gx_watchdog_set_unlink(gx_ucx_log_unlink_named);
     gx_watchdog_set_timeout((double)gx_options_early_timeout(argc, argv));
     /* No moment without a watchdog: a peer that never arrives in MPI_Init ends the job too. */
     if (gx_watchdog_start(&err) != GX_OK) {
@@ -366,7 +365,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "gpuxfer: MPI_Init failed\n");
         return GX_ERUNTIME;
     }
-    gx_ucx_log_opened();
     int rc = prepare(&job, &opts, &layout, &plan, argc, argv, &err);
     if (rc != GX_OK || gx_options_answer_only(&opts) || opts.dry_run) {
         if (rc != GX_OK && job.rank == 0)

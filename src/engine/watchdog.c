@@ -90,8 +90,6 @@ static _Noreturn void end_job(int code)
     /* _exit runs no cleanup: a segment name made for a pair that never finished its exchange
      * would stay in /dev/shm, the shared folder, after the job. */
     gx_shm_segment_unlink_named();
-    if (gx_wd.unlink_named)
-        gx_wd.unlink_named();
     fflush(stdout);
     fflush(stderr);
     _exit(code);

@@ -19,10 +19,6 @@ int gx_watchdog_mpi_ready(struct gx_err *err);
 /* Rank 0: what writes the report when the watchdog ends the job (fn NULL: nothing to write);
  * called from the watchdog's thread until gx_watchdog_shutdown or gx_watchdog_stop. */
 void gx_watchdog_set_abort(gx_sink_abort_fn fn, void *ctx);
-/* Removes the names of files this process made that the watchdog's _exit, which runs no
- * cleanup, would leave behind (beside the shm segments' and the roll call's, which it removes
- * itself); every rank, before gx_watchdog_start. */
-void gx_watchdog_set_unlink(void (*unlink_named)(void));
 /* Rank 0's answer to the report before it commits a write (gx_report.end_due): the code this
  * thread ends the process with once it looks, its deadline already passed; -1 while none. */
 int gx_watchdog_end_due(void);

@@ -50,11 +50,6 @@ void gx_watchdog_set_abort(gx_sink_abort_fn fn, void *ctx)
     pthread_mutex_unlock(&gx_wd.mu);
 }
 
-void gx_watchdog_set_unlink(void (*unlink_named)(void))
-{
-    gx_wd.unlink_named = unlink_named;
-}
-
 void gx_watchdog_set_timeout(double timeout_s)
 {
     pthread_mutex_lock(&gx_wd.mu);

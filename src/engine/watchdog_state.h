@@ -26,7 +26,6 @@ struct gx_wd_state {
     pthread_t thread;
     gx_sink_abort_fn abort_fn; /* rank 0: writes the report (main's, set with its ctx) */
     void *abort_ctx;
-    void (*unlink_named)(void);
     struct sigaction old[GX_NSTOP_SIGNALS]; /* the actions before ours, gx_stop_signals' order */
     pthread_mutex_t mu; /* guards the measurement fields below */
     int armed, measuring; /* measuring: a measurement, not a phase between them */
