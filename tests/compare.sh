@@ -61,6 +61,30 @@ ok $? "context differences: UCX_TLS and hostname, not pids"
 grep -qx '# A: .*/base.json (1 run): env.UCX_TLS=rc,sm, ranks.hostname=node-a' "$dir/t.txt" &&
     grep -qx '# B: .*/slower.json (1 run): env.UCX_TLS=tcp, ranks.hostname=node-b' "$dir/t.txt"
 ok_diag $? "$dir/t.txt" "the legend names each configuration by what differs, not only its file"
+# What differs between the runs of one configuration is none of its settings: a Slurm job's
+# own port (SLURM_PMIXP_ABORT_AGENT_PORT), a variable set anew for each run, the run's own
+# --table and --output (the templates name them after the job); the real difference stays.
+"$PYTHON" - "$rep/base.json" "$dir/slurm" <<'PY'
+import json, os, sys
+base = json.load(open(sys.argv[1]))
+os.makedirs(sys.argv[2], exist_ok=True)
+for cfg, tls in (("a", "rc,sm"), ("b", "tcp")):
+    for run in (1, 2):
+        d = json.loads(json.dumps(base))
+        job = f"{cfg}{run}"
+        d["command_line"] = ["gpuxfer", "--table", f"/out/gpuxfer-{job}.txt",
+                             f"--output=/out/gpuxfer-{job}.json", "--path", "host"]
+        for r in d["context"]["ranks"]:
+            r["env"] = {"UCX_TLS": tls, "SLURM_PMIXP_ABORT_AGENT_PORT": str(40000 + run),
+                        "GX_RUN_NOTE": f"run {job}"}
+        json.dump(d, open(os.path.join(sys.argv[2], f"{job}.json"), "w"))
+PY
+compare "$dir"/slurm/a1.json "$dir"/slurm/a2.json -- "$dir"/slurm/b1.json "$dir"/slurm/b2.json \
+    >"$dir/slurm.txt" 2>&1
+sed -n '/^# context differences/,/^# summary/p' "$dir/slurm.txt" >"$dir/slurm.ctx"
+grep -q '^env.UCX_TLS:' "$dir/slurm.ctx" && ! grep -q 'PORT\|GX_RUN_NOTE\|command_line' "$dir/slurm.ctx" &&
+    grep -qx '# B: .*/b1.json .. .*/b2.json (2 runs): env.UCX_TLS=tcp' "$dir/slurm.txt"
+ok_diag $? "$dir/slurm.txt" "per-run values (a job's port, a variable set anew each run, --table and --output) are no difference between configurations; UCX_TLS is"
 
 # Chunk and depth as a setting: A at chunk 256K depth 2, B at 1M depth 4 (bw half as fast):
 # without --chunk-as-setting nothing matches; with it every result does, the bw rows slower,

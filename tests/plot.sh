@@ -237,8 +237,11 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 pts = sorted({(s["run_points"] // s["points"]) for p in d["line_panels"] for s in p["series"]})
 assert pts == [2, 5], pts
+entries = d["legend"]["entries"]
+assert any(e.startswith("A: ") and "(2 runs): env.OMPI_MCA_btl=(unset)" in e for e in entries), entries
+assert any(e.startswith("B: ") and "(5 runs): env.OMPI_MCA_btl=self,tcp" in e for e in entries), entries
 PY
-ok $? "a comparison of reports between '--': 2 runs against 5"
+ok $? "a comparison of reports between '--': 2 runs against 5, each side named by what differs (its file names alone are alike)"
 
 # Many paths stay readable: the reference runs of one H200 against those of one H100 (7 paths,
 # latency at 8 B only and bw at six sizes) draw the latency of every path in one facet, the paths

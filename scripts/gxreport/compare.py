@@ -49,7 +49,7 @@ PROG = "gpuxfer-report compare"
 # Environment variables that change on every run (addresses, ids, session paths) and so say
 # nothing about the configuration.
 VOLATILE_ENV = re.compile(
-    r"URI|_ID$|JOBID|JOB_ID|jobid|SESSION|session|TMPDIR|tmpdir|DSTORE|NAMESPACE|precondition|"
+    r"URI|_ID$|JOBID|JOB_ID|jobid|SESSION|session|TMPDIR|tmpdir|DSTORE|NAMESPACE|precondition|PORT|"
     r"RANK|vpid|ARGV|COMMAND|_PID|hnp|daemon|initial_wdir|NODEID|PROCID|LOCALID|TASK_PID|"
     r"STEP_|SLURM_TOPOLOGY|SLURM_SUBMIT|SLURM_CPUS_ON|SLURM_GTIDS|SLURM_LAUNCH|SLURM_SRUN|"
     r"SLURM_TASKS_PER|SLURM_JOB_START|SLURM_JOB_END|SLURM_ARRAY_TASK|SLURM_NODELIST|"
@@ -451,19 +451,25 @@ def flatten(prefix, v, out):
                                           else VOLATILE_PATH.sub(lambda m: m.group(0).split(".")[0] + ".*", v))
 
 
-def without_output(words):
-    """A command line less its report's name (--output FILE), which differs between the runs of
-    one configuration and says nothing about it."""
+# Options whose value is a file of the run's own: it differs between the runs of one
+# configuration (a Slurm template names each run's report and table after its job) and says
+# nothing about the configuration.
+RUN_FILE_OPTIONS = ("--output", "--table")
+
+
+def without_run_files(words):
+    """A command line less its files of the run's own (RUN_FILE_OPTIONS), each said as FILE."""
     out, skip = [], False
     for w in words:
         if skip:
             skip = False
             out.append("FILE")
-        elif w == "--output":
+        elif w in RUN_FILE_OPTIONS:
             skip = True
             out.append(w)
         else:
-            out.append("--output=FILE" if w.startswith("--output=") else w)
+            name = w.split("=", 1)[0]
+            out.append(f"{name}=FILE" if "=" in w and name in RUN_FILE_OPTIONS else w)
     return out
 
 
@@ -473,7 +479,7 @@ def context_facts(doc):
     facts = {}
     facts["tool.version"] = {str(doc["tool"].get("version"))}
     if "command_line" in doc:
-        facts["command_line"] = {shlex.join(without_output(doc["command_line"]))}
+        facts["command_line"] = {shlex.join(without_run_files(doc["command_line"]))}
     for k, v in (ctx.get("job") or {}).items():
         if k not in JOB_IDENTITY:
             flatten("job." + k, v, facts)
@@ -491,15 +497,18 @@ def context_facts(doc):
 
 
 def context_diff(groups):
-    """The facts that differ between configurations, each configuration's values over its runs."""
-    facts = []
+    """The facts that differ between configurations, each configuration's values over its runs;
+    not a fact that differs between the runs of one configuration (a port, a path or an id of
+    each job's own): that is no setting of the configuration."""
+    facts, per_run = [], set()
     for docs in groups:
         merged = {}
         for d in docs:
             for k, v in context_facts(d).items():
                 merged.setdefault(k, set()).add(v)
+        per_run |= {k for k, v in merged.items() if len(v) > 1}
         facts.append({k: ", ".join(sorted(v)) for k, v in merged.items()})
-    names = sorted(set().union(*facts))
+    names = sorted(set().union(*facts) - per_run)
     return [(n, [f.get(n, "(unset)") for f in facts]) for n in names
             if len({f.get(n, "(unset)") for f in facts}) > 1]
 

@@ -448,8 +448,8 @@ def draw_comparison(fig, cfgs, lines):
     for ci, c in enumerate(cfgs):
         handles.append(Line2D([], [], color=colours[ci], linestyle="-", marker="o", markersize=4))
         labels.append(f"{chr(ord('A') + ci) if ci < 26 else ci}: {short_name(c['name'])} "
-                      f"({len(c['reports'])} runs)"
-                      + (f" {' '.join(c['settings'])}" if c["settings"] else ""))
+                      f"({len(c['reports'])} run{'s' if len(c['reports']) != 1 else ''})"
+                      + (f": {c['differs']}" if c.get("differs") else ""))
     handles += [Line2D([], [], color="grey", marker="o", linestyle="none", alpha=0.55),
                 Line2D([], [], color="grey", linestyle="-"),
                 Line2D([], [], color="grey", linestyle=":")]
@@ -740,6 +740,11 @@ def main(argv):
         gx.distinct([d for g in runs for d in g])
         lines, mats, heat_note = comparison_lines(cfgs, runs), [], None
         names = [c["name"] for c in cfgs]
+        # Each configuration named by what differs, as compare's legend names it.
+        from gxreport.compare import context_diff, what_differs
+        diffs = context_diff(runs)
+        for i, c in enumerate(cfgs):
+            c["differs"] = " ".join(c["settings"]) if c["settings"] else what_differs(diffs, i)
     else:
         docs = [gx.load(c["reports"][0], identify=len(cfgs) > 1) for c in cfgs]
         gx.distinct(docs)
