@@ -15,14 +15,15 @@ ok $? "--format csv, host and p2p, latency and bw, 2 sizes: exit 0" || diag <"$d
 # check_csv CSV REPORT: the header exactly, one line per result in the report's order with its
 # values, one per skipped path and pair with the reason; prints what it found.
 cat >"$dir/check_csv.py" <<'PY'
-import csv, json, sys
+import csv, json, re, sys
 cols = ("run,path,src_mem,dst_mem,pattern,initiator,peer,same_node,size,size_class,chunk,depth,"
         "chunk_choice,iterations,warmup,window,unit,status,reason,median,min,max,mean,p5,p95,cv,"
         "ceiling,efficiency,ceiling_exceeded,validation,noise,ceiling_unsound,ceiling_within,"
-        "line_gbs,line_share,line_exceeded").split(",")
+        "line_gbs,line_share,line_exceeded,host,job,time").split(",")
 with open(sys.argv[1], newline="", encoding="utf-8") as f:
     rows = list(csv.reader(f))
 doc = json.load(open(sys.argv[2]))
+host_of = {r["rank"]: r["hostname"] for r in doc["context"]["ranks"]}
 if rows[0] != cols:
     sys.exit("header: %r" % rows[0])
 if any(len(r) != len(cols) for r in rows):
@@ -50,7 +51,8 @@ def expect(j):
          "ceiling_unsound": bool(j.get("ceiling_unsound")) if j["status"] == "ok" else None,
          "ceiling_within": ("ceiling_within" in j) if "ceiling" in j else None,
          "line_gbs": j.get("line_gbs"), "line_share": j.get("line_share"),
-         "line_exceeded": ("line_exceeded" in j) if "line_gbs" in j else None}
+         "line_exceeded": ("line_exceeded" in j) if "line_gbs" in j else None,
+         "host": host_of[j["ranks"][0]], "job": None}
     e.update({k: st.get(k) for k in ("median", "min", "max", "mean", "p5", "p95", "cv")})
     return e
 
@@ -64,6 +66,11 @@ for r, j in zip(res, doc["results"]):
         if got != want:
             sys.exit("%s %s %s: %s is %r, the report has %r" % (j["path"], j["pattern"],
                      j["size"], k, r[k], v))
+# Each line's time: when rank 0 wrote it, within the run, in the report's form.
+for r in rows:
+    if not doc["start_time"][:19] <= r["time"][:19] <= doc["end_time"][:19] or \
+            not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", r["time"]):
+        sys.exit("time %r outside the run %s..%s" % (r["time"], doc["start_time"], doc["end_time"]))
 # The CSV says a skip once per (run, path, pairs, reason); the report keeps every group's.
 skips = []
 for s in doc["skipped"]:
@@ -119,7 +126,7 @@ GPUXFER_FAULT=cuda-oom:rank=1:size=4K gx_mpirun_table "$dir/b.csv" 2 --format cs
     --pattern latency --sizes 8,4K $common --ceilings off --output "$dir/b.json" >"$dir/b.err" 2>&1
 ok $? "one size skipped by an injected out-of-memory: exit 0" || diag <"$dir/b.err"
 run_diag "$PYTHON" "$dir/check_csv.py" "$dir/b.csv" "$dir/b.json" &&
-    grep -q '^,host,pageable,pageable,latency,0,1,true,4096,tiny,,,,.*,skipped,rank 1: injected: cudaMalloc of 4096 bytes failed: out of memory (cudaErrorMemoryAllocation),,,,,,,,,,,not_checked,,,,,,$' "$dir/b.csv"
+    grep -q '^,host,pageable,pageable,latency,0,1,true,4096,tiny,,,,.*,skipped,rank 1: injected: cudaMalloc of 4096 bytes failed: out of memory (cudaErrorMemoryAllocation),,,,,,,,,,,not_checked,,,,,,,[^,]*,,[0-9T:.Z-]*$' "$dir/b.csv"
 ok $? "the skipped size: its line has status skipped, the reason and no statistics"
 
 gx_mpirun 2 --format bogus --output "$dir/c.json" >"$dir/c.out" 2>"$dir/c.err"

@@ -162,12 +162,13 @@ static void test_results(struct gx_link_facts *f)
     cJSON_Delete(o);
     FILE *csv = tmpfile();
     struct gx_csv c;
-    gx_csv_init(&c, csv);
+    gx_csv_init(&c, csv, NULL);
     struct gx_err err = {0};
     gx_csv_result(&c, &r, &err);
     const char *text = slurp(csv);
-    ok(strstr(text, ",line_gbs,line_share,line_exceeded\n") && strstr(text, ",true\n"),
-       "CSV: the three columns, line_exceeded true");
+    ok(strstr(text, ",line_gbs,line_share,line_exceeded,host,job,time\n") &&
+       strstr(text, ",true,,,20"),
+       "CSV: the three columns, line_exceeded true; no host or job known, the line's time");
     fclose(csv);
     FILE *tab = tmpfile();
     struct gx_output out;

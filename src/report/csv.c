@@ -18,8 +18,11 @@
 #define POS_CSVAS(pos, name) pos
 #define POS_NOCSV (-1)
 #define COUNT_ROW(key, type, value, when, json, at, csv, tab) +(POS_##csv >= 0)
-enum { NCOLS = 0 GX_RESULT_FIELDS(COUNT_ROW) };
+enum { NRESULT = 0 GX_RESULT_FIELDS(COUNT_ROW) };
 #undef COUNT_ROW
+/* After the result's own: where and when it was measured, so that the lines of many runs read
+ * together (cat *.csv) still say which node, job and moment each came from. */
+enum { COL_HOST = NRESULT, COL_JOB, COL_TIME, NCOLS };
 
 /* NAME_<csv>(key): the column's name at its place; two rows at one place warn
  * (-Woverride-init), one left out is a NULL that tests/csv.sh's header finds. */
@@ -29,7 +32,9 @@ enum { NCOLS = 0 GX_RESULT_FIELDS(COUNT_ROW) };
 #define NAME_CSVAS(pos, name) [pos] = name, NAME_DROP
 #define NAME_NOCSV NAME_DROP
 #define NAME_ROW(key, type, value, when, json, at, csv, tab) NAME_##csv(#key)
-const char *const gx_csv_columns[NCOLS + 1] = {GX_RESULT_FIELDS(NAME_ROW)[NCOLS] = NULL};
+const char *const gx_csv_columns[NCOLS + 1] = {GX_RESULT_FIELDS(NAME_ROW)[COL_HOST] = "host",
+                                                [COL_JOB] = "job", [COL_TIME] = "time",
+                                                [NCOLS] = NULL};
 #undef NAME_ROW
 
 /* One line's fields: strings, or numbers printed into num; NULL is an empty field. */
@@ -102,11 +107,27 @@ static void write_row(struct gx_csv *c, const char *const f[NCOLS])
     free(line);
 }
 
-void gx_csv_init(struct gx_csv *c, FILE *f)
+void gx_csv_init(struct gx_csv *c, FILE *f, const struct gx_context *context)
 {
     c->f = f;
     c->werr = 0;
+    c->context = context;
+    char id[GX_ENV_NAME_MAX + 1], step[GX_ENV_NAME_MAX + 1];
+    c->job[0] = 0;
+    if (gx_env_name("SLURM_JOB_ID", id, sizeof id))
+        snprintf(c->job, sizeof c->job, "%s%s%s", id,
+                 gx_env_name("SLURM_STEP_ID", step, sizeof step) ? "." : "", step);
     write_row(c, gx_csv_columns);
+}
+
+/* The columns after the result's own: the initiator's host, the job, the time of the line. */
+static void where_and_when(const struct gx_csv *c, struct row *w, int initiator)
+{
+    const struct gx_ctx_rank *r = initiator >= 0 ? gx_ctx_rank(c->context, initiator) : NULL;
+    w->f[COL_HOST] = r ? gx_ctx_str(c->context, r->hostname) : NULL;
+    w->f[COL_JOB] = c->job[0] ? c->job : NULL;
+    gx_utc_now(w->num[COL_TIME], sizeof w->num[COL_TIME], 0);
+    w->f[COL_TIME] = w->num[COL_TIME];
 }
 
 /* A row's cell by its type (result_fields.h): numbers as the report's, booleans as true or
@@ -155,6 +176,7 @@ int gx_csv_result(struct gx_csv *c, const struct gx_result *res, struct gx_err *
         return GX_OK;
     struct row w = {0};
     result_row(&w, res);
+    where_and_when(c, &w, res->a);
     write_row(c, w.f);
     if (c->werr)
         return gx_fail(err, GX_ERUNTIME, "cannot write the CSV to %s: %s",
@@ -175,6 +197,7 @@ void gx_csv_skip(struct gx_csv *c, const char *run, const char *path,
         }
         w.f[col("status")] = gx_state_name(GX_STATE_SKIPPED);
         w.f[col("reason")] = reason;
+        where_and_when(c, &w, npairs > 0 ? pairs[i].a : -1);
         write_row(c, w.f);
     }
 }

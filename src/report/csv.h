@@ -6,6 +6,8 @@
 #ifndef GX_CSV_H
 #define GX_CSV_H
 
+#include "context.h"
+#include "file_util.h"
 #include "gx.h"
 #include "pairs.h"
 #include "result.h"
@@ -15,13 +17,15 @@
 struct gx_csv {
     FILE *f;  /* where the lines go; NULL: nowhere (not --format csv, or not rank 0) */
     int werr; /* errno of the first line that could not be written; 0 while none */
+    const struct gx_context *context; /* the ranks' hosts (NULL: unknown) */
+    char job[2 * GX_ENV_NAME_MAX + 2]; /* SLURM_JOB_ID[.SLURM_STEP_ID]; "" outside Slurm */
 };
 
 /* The header's column names, in order; NULL-terminated. */
 extern const char *const gx_csv_columns[];
 
-/* Writes the header to f, unless f is NULL. */
-void gx_csv_init(struct gx_csv *c, FILE *f);
+/* Writes the header to f, unless f is NULL; context (rank 0's, gathered) names the hosts. */
+void gx_csv_init(struct gx_csv *c, FILE *f, const struct gx_context *context);
 /* One result's line. A line that could not be written, this one or an earlier one (a skipped
  * path's), is GX_ERUNTIME. */
 int gx_csv_result(struct gx_csv *c, const struct gx_result *res, struct gx_err *err);

@@ -60,7 +60,8 @@ void gx_sink_init(struct gx_sink *s, const struct gx_job *job, const struct gx_o
     s->held = NULL;
     s->nheld = s->held_cap = 0;
     gx_output_init(&s->out, job, o, plan);
-    gx_csv_init(&s->csv, job->rank == 0 && o->g.format == GX_FORMAT_CSV ? stdout : NULL);
+    gx_csv_init(&s->csv, job->rank == 0 && o->g.format == GX_FORMAT_CSV ? stdout : NULL,
+                s->rep ? s->rep->context : NULL);
     if (s->rep && s->rep->doc)
         say_no_gpu(s);
 }
