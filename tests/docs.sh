@@ -217,9 +217,10 @@ ok $? "docs/options.md's and the README's lists of exit codes are the program's 
     diag <"$dir/exit-lists"
 
 # docs/report.md's table of CSV columns names the columns of the result's fields table
-# (src/base/result_fields.h: CSV(place) or CSVAS(place, "name")), in their order.
+# (src/base/result_fields.h: CSV(place) or CSVAS(place, "name")), in their order, then csv.c's
+# own after them ([COL_HOST] = "host", ...).
 "$PYTHON" - "$top_srcdir/src/base/result_fields.h" "$top_srcdir/docs/report.md" \
-    >"$dir/csv-cols" 2>&1 <<'PY'
+    "$top_srcdir/src/report/csv.c" >"$dir/csv-cols" 2>&1 <<'PY'
 import re, sys
 src = open(sys.argv[1]).read()
 table = src[src.index("#define GX_RESULT_FIELDS(X)"):]
@@ -229,11 +230,12 @@ for row in re.split(r"\n\s+X\(", table)[1:]:
     if m:
         cols[int(m.group(1) or m.group(2))] = m.group(3) or row.split(",")[0]
 want = [cols[i] for i in sorted(cols)]
+after = re.findall(r'\[COL_\w+\] = "(\w+)"', open(sys.argv[3]).read())
 doc = open(sys.argv[2]).read()
 part = doc[doc.index("## CSV"):doc.index("## Compare and plot")]
 said = [c for row in re.findall(r"^\| (`.*?) \|", part, re.M) for c in re.findall(r"`(\w+)`", row)]
-if len(want) < 30 or said != want or sorted(cols) != list(range(len(cols))):
-    print(f"the table's columns {want}\ndocs/report.md's {said}")
+if len(want) < 30 or not after or said != want + after or sorted(cols) != list(range(len(cols))):
+    print(f"the table's columns {want}, csv.c's {after}\ndocs/report.md's {said}")
     sys.exit(1)
 PY
 ok $? "docs/report.md's CSV columns are the result's fields table's, in order" ||
