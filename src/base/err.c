@@ -95,7 +95,6 @@ void *gx_shrink(void *v, size_t *cap, size_t n, size_t elem)
 
 #define GX_SIGNAL_NUMBER(sig) sig,
 const int gx_stop_signals[] = {GX_STOP_SIGNALS(GX_SIGNAL_NUMBER)};
-const size_t gx_nstop_signals = GX_ARRAY_LEN(gx_stop_signals);
 
 const char *gx_signal_name(int sig)
 {

@@ -85,7 +85,6 @@ int gx_wrap(struct gx_err *err, const char *fmt, ...) __attribute__((format(prin
 #define GX_SIGNAL_ONE(sig) +1
 #define GX_NSTOP_SIGNALS (0 GX_STOP_SIGNALS(GX_SIGNAL_ONE))
 extern const int gx_stop_signals[];
-extern const size_t gx_nstop_signals;
 /* "SIGHUP" for one of the table, else "a signal": how a stop by signal is named in messages and
  * reports. */
 const char *gx_signal_name(int sig);
