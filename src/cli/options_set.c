@@ -78,7 +78,7 @@ static void names_of_paths(char *buf, size_t len)
 {
     buf[0] = '\0';
     for (int i = 0; i < gx_path_count; i++)
-        snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", i ? ", " : "", gx_paths[i].name);
+        gx_list_add(buf, len, ", ", gx_paths[i].name);
 }
 
 int gx_set_path(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
@@ -130,8 +130,7 @@ int gx_set_pattern(struct gx_options *o, struct gx_run_opts *r, const char *v,
         if (r->patterns[i] < 0) {
             char names[256] = "";
             for (int k = 0; k < gx_pattern_count; k++)
-                snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
-                         k ? ", " : "", gx_pattern_table[k]->name);
+                gx_list_add(names, sizeof names, ", ", gx_pattern_table[k]->name);
             return gx_fail(err, GX_EINPUT, "unknown pattern '%s' (expected one of: %s)",
                            items[i], names);
         }
