@@ -62,11 +62,12 @@ static void recognition(void)
         ok(got == cases[i].lib, "recognised: %s -> %s", cases[i].what, got ? got->name : "none");
     }
     ok(gx_mpilib_find(NULL) == NULL, "no version string: no library");
-    /* Every entry's name is unique and every entry has both ops. */
+    /* Every entry's name is unique and every entry has both ops (its rule a function or a
+     * switch). */
     int complete = 1;
     for (int i = 0; i < gx_mpilib_count; i++) {
         complete &= gx_mpilib_table[i]->name && gx_mpilib_table[i]->matches &&
-                    gx_mpilib_table[i]->cuda_aware;
+                    (gx_mpilib_table[i]->cuda_aware || gx_mpilib_table[i]->gpu_switch);
         for (int j = 0; j < i; j++)
             complete &= strcmp(gx_mpilib_table[i]->name, gx_mpilib_table[j]->name) != 0;
     }

@@ -93,9 +93,14 @@ void *gx_shrink(void *v, size_t *cap, size_t n, size_t elem)
     return cut;
 }
 
+void gx_list_add(char *buf, size_t len, const char *sep, const char *item)
+{
+    size_t used = strlen(buf);
+    snprintf(buf + used, len - used, "%s%s", used ? sep : "", item);
+}
+
 #define GX_SIGNAL_NUMBER(sig) sig,
 const int gx_stop_signals[] = {GX_STOP_SIGNALS(GX_SIGNAL_NUMBER)};
-const size_t gx_nstop_signals = GX_ARRAY_LEN(gx_stop_signals);
 
 const char *gx_signal_name(int sig)
 {

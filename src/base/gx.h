@@ -85,7 +85,6 @@ int gx_wrap(struct gx_err *err, const char *fmt, ...) __attribute__((format(prin
 #define GX_SIGNAL_ONE(sig) +1
 #define GX_NSTOP_SIGNALS (0 GX_STOP_SIGNALS(GX_SIGNAL_ONE))
 extern const int gx_stop_signals[];
-extern const size_t gx_nstop_signals;
 /* "SIGHUP" for one of the table, else "a signal": how a stop by signal is named in messages and
  * reports. */
 const char *gx_signal_name(int sig);
@@ -116,6 +115,9 @@ void *gx_grow(void *v, size_t *cap, size_t n, size_t first, size_t elem);
  * run gives back its growth's room): the array, or v as it was where n is 0 or realloc fails
  * (then *cap is unchanged). */
 void *gx_shrink(void *v, size_t *cap, size_t n, size_t elem);
+/* Appends item to the list in buf (len bytes, '\0'-ended), after sep where the list already
+ * holds something: a call per item makes "a, b, c" (cut at len). */
+void gx_list_add(char *buf, size_t len, const char *sep, const char *item);
 
 /* Memory kinds: index into gx_mem_table (mem.c). */
 enum gx_mem_kind {

@@ -60,6 +60,12 @@ double gx_median_precision(double median, double lo, double hi)
     return median != 0 ? fabs(far / median) : INFINITY;
 }
 
+double gx_sort_median(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 double gx_sorted_precision(double *s, size_t n)
 {
     qsort(s, n, sizeof *s, cmp_double);

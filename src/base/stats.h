@@ -21,6 +21,9 @@ void gx_median_ci(const double *sorted, size_t n, double *lo, double *hi);
 /* How precisely a median is known: the farther end of its interval from it, relative to it
  * (0.01: within 1%); infinite for a median of 0. */
 double gx_median_precision(double median, double lo, double hi);
+/* Sorts v in place and returns the median of its n numbers (n >= 1): the middle one, or the
+ * mean of the middle two (the matrices' and the siblings' medians). */
+double gx_sort_median(double *v, size_t n);
 /* Sorts samples in place and returns the precision of their median (n >= 1): what a step's
  * stop rule asks between batches, without the other statistics. */
 double gx_sorted_precision(double *samples, size_t n);

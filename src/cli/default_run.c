@@ -33,8 +33,7 @@ int gx_options_gpu_default(struct gx_options *o, struct gx_err *err)
     char list[512] = "";
     for (int i = 0; i < gx_path_count; i++)
         if (moves_gpu_data(gx_paths[i].ops))
-            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", list[0] ? "," : "",
-                     gx_paths[i].name);
+            gx_list_add(list, sizeof list, ",", gx_paths[i].name);
     if (!list[0])
         return GX_OK; /* a build without CUDA: the host run */
     struct gx_run_opts *lat = &o->runs[0];

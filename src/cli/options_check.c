@@ -139,12 +139,6 @@ static const struct {
     {GX_PATH_CHUNKED, "chunk", "chunks"},
 };
 
-static void append(char *buf, size_t len, const char *name)
-{
-    size_t used = strlen(buf);
-    snprintf(buf + used, len - used, "%s%s", used ? ", " : "", name);
-}
-
 void gx_no_effect_notes(FILE *out, const struct gx_options *o)
 {
     for (const struct gx_option *op = gx_option_table; op->name; op++) {
@@ -171,7 +165,7 @@ void gx_no_effect_notes(FILE *out, const struct gx_options *o)
                 if (!ops || (ops->flags & op->path_needs) == op->path_needs ||
                     p >= (int)sizeof seen || seen[p]++)
                     continue;
-                append(lacking, sizeof lacking, gx_paths[p].name);
+                gx_list_add(lacking, sizeof lacking, ", ", gx_paths[p].name);
                 nlacking++;
             }
         }
@@ -179,7 +173,7 @@ void gx_no_effect_notes(FILE *out, const struct gx_options *o)
             continue;
         for (int p = 0; p < gx_path_count; p++)
             if (gx_paths[p].ops && (gx_paths[p].ops->flags & op->path_needs) == op->path_needs)
-                append(able, sizeof able, gx_paths[p].name);
+                gx_list_add(able, sizeof able, ", ", gx_paths[p].name);
         const char *verb = "use it", *verbs = "uses it";
         for (size_t k = 0; k < GX_ARRAY_LEN(capability); k++)
             if (capability[k].flag == op->path_needs)

@@ -114,7 +114,7 @@ static void scenario_names(char *buf, size_t len)
     size_t n = gx_scenario_names(names, GX_SCENARIO_NAMES_MAX);
     buf[0] = '\0';
     for (size_t i = 0; i < n; i++)
-        snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", i ? ", " : "", names[i]);
+        gx_list_add(buf, len, ", ", names[i]);
     if (!n)
         snprintf(buf, len, "none found (--scenario FILE takes a file)");
 }
@@ -149,8 +149,7 @@ void gx_options_help(FILE *out, int all)
         }
     } else {
         for (int i = 0; i < gx_path_count; i++)
-            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "",
-                     gx_paths[i].name);
+            gx_list_add(names, sizeof names, ", ", gx_paths[i].name);
         name_list(out, "Paths (--path; --help-all says what each does)", names);
         name_list(out, "Pair keywords (--pairs)", gx_scheme_keywords());
     }

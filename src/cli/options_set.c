@@ -19,11 +19,66 @@
 #define GX_MAX_WINDOW 4096
 #define GX_MAX_DEPTH 64
 
+/* The setters of one shape: a whole number lo..hi into dst, a file name into dst (a char
+ * array), 1 into a flag. `unused` is the struct the setter does not write (o or r). */
+#define NUMBER_SETTER(fn, unused, dst, lo, hi)                                                \
+    GX_OPTION_SETTER(fn)                                                                      \
+    {                                                                                         \
+        (void)unused;                                                                         \
+        return gx_parse_long(v, lo, hi, &dst, err);                                           \
+    }
+#define FILE_NAME_SETTER(fn, field)                                                           \
+    GX_OPTION_SETTER(fn)                                                                      \
+    {                                                                                         \
+        (void)r;                                                                              \
+        return set_path_string(o->field, sizeof o->field, v, err);                            \
+    }
+#define FLAG_SETTER(fn, field)                                                                \
+    GX_OPTION_SETTER(fn)                                                                      \
+    {                                                                                         \
+        (void)r, (void)v, (void)err;                                                          \
+        o->field = 1;                                                                         \
+        return GX_OK;                                                                         \
+    }
+
+/* v into dst, an array of len bytes: GX_EINPUT naming what where v does not fit. */
+static int copy_text(char *dst, size_t len, const char *v, const char *what, struct gx_err *err)
+{
+    if (strlen(v) >= len)
+        return gx_too_long(err, what, strlen(v), len - 1);
+    strcpy(dst, v);
+    return GX_OK;
+}
+
+static int set_path_string(char *dst, size_t len, const char *v, struct gx_err *err)
+{
+    if (v[0] == '\0')
+        return gx_fail(err, GX_EINPUT, "empty file name");
+    return copy_text(dst, len, v, "the file name", err);
+}
+
+/* v as one of n words, each standing for values[i]: "unknown WHAT 'v' (expected a, b or c)". */
+static int parse_word(const char *v, const char *what, const char *const words[],
+                      const int values[], int n, int *out, struct gx_err *err)
+{
+    char expected[128] = "";
+    for (int i = 0; i < n; i++) {
+        if (strcmp(v, words[i]) == 0) {
+            *out = values[i];
+            return GX_OK;
+        }
+        size_t used = strlen(expected);
+        snprintf(expected + used, sizeof expected - used, "%s%s",
+                 i == 0 ? "" : i == n - 1 ? " or " : ", ", words[i]);
+    }
+    return gx_fail(err, GX_EINPUT, "unknown %s '%s' (expected %s)", what, v, expected);
+}
+
 static void names_of_paths(char *buf, size_t len)
 {
     buf[0] = '\0';
     for (int i = 0; i < gx_path_count; i++)
-        snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", i ? ", " : "", gx_paths[i].name);
+        gx_list_add(buf, len, ", ", gx_paths[i].name);
 }
 
 int gx_set_path(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
@@ -75,8 +130,7 @@ int gx_set_pattern(struct gx_options *o, struct gx_run_opts *r, const char *v,
         if (r->patterns[i] < 0) {
             char names[256] = "";
             for (int k = 0; k < gx_pattern_count; k++)
-                snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
-                         k ? ", " : "", gx_pattern_table[k]->name);
+                gx_list_add(names, sizeof names, ", ", gx_pattern_table[k]->name);
             return gx_fail(err, GX_EINPUT, "unknown pattern '%s' (expected one of: %s)",
                            items[i], names);
         }
@@ -90,50 +144,35 @@ int gx_set_sizes(struct gx_options *o, struct gx_run_opts *r, const char *v, str
     return gx_parse_sizes(v, &r->sizes, err);
 }
 
+/* The list is checked against the job layout in gx_options_check_job. */
 int gx_set_pairs(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
 {
     (void)o;
-    if (strlen(v) >= sizeof r->pairs)
-        return gx_too_long(err, "the pair list", strlen(v), sizeof r->pairs - 1);
-    strcpy(r->pairs, v); /* checked against the job layout in gx_options_check_job */
-    return GX_OK;
+    return copy_text(r->pairs, sizeof r->pairs, v, "the pair list", err);
 }
 
-int gx_set_iters(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
+NUMBER_SETTER(gx_set_iters, o, r->iters, 1, 100000000)
+NUMBER_SETTER(gx_set_warmup, o, r->warmup, 0, 100000000)
+NUMBER_SETTER(gx_set_window, o, r->window, 1, GX_MAX_WINDOW)
+NUMBER_SETTER(gx_set_timeout, r, o->g.timeout, 1, 100000000)
+NUMBER_SETTER(gx_set_budget, r, o->g.budget, 1, 100000000)
+NUMBER_SETTER(gx_set_soak, r, o->g.soak, 0, 100000000)
+NUMBER_SETTER(gx_set_visits, r, o->g.visits, 1, GX_MAX_VISITS)
+NUMBER_SETTER(gx_set_assume_nodes, r, o->assume_nodes, 1, 100000)
+NUMBER_SETTER(gx_set_assume_per_node, r, o->assume_per_node, 1, 1024)
+
+int gx_set_precision(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                    struct gx_err *err)
 {
     (void)o;
-    return gx_parse_long(v, 1, 100000000, &r->iters, err);
+    return gx_parse_ratio(v, &r->precision, err);
 }
 
-int gx_set_warmup(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                 struct gx_err *err)
+int gx_set_slow_pair(struct gx_options *o, struct gx_run_opts *r, const char *v,
+                    struct gx_err *err)
 {
-    (void)o;
-    return gx_parse_long(v, 0, 100000000, &r->warmup, err);
-}
-
-/* v as one of n words, each standing for values[i]: "unknown WHAT 'v' (expected a, b or c)". */
-static int parse_word(const char *v, const char *what, const char *const words[],
-                      const int values[], int n, int *out, struct gx_err *err)
-{
-    char expected[128] = "";
-    for (int i = 0; i < n; i++) {
-        if (strcmp(v, words[i]) == 0) {
-            *out = values[i];
-            return GX_OK;
-        }
-        size_t used = strlen(expected);
-        snprintf(expected + used, sizeof expected - used, "%s%s",
-                 i == 0 ? "" : i == n - 1 ? " or " : ", ", words[i]);
-    }
-    return gx_fail(err, GX_EINPUT, "unknown %s '%s' (expected %s)", what, v, expected);
-}
-
-int gx_set_window(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                 struct gx_err *err)
-{
-    (void)o;
-    return gx_parse_long(v, 1, GX_MAX_WINDOW, &r->window, err);
+    (void)r;
+    return gx_parse_ratio(v, &o->g.slow_pair, err);
 }
 
 int gx_set_validate(struct gx_options *o, struct gx_run_opts *r, const char *v,
@@ -189,51 +228,19 @@ int gx_set_ceilings(struct gx_options *o, struct gx_run_opts *r, const char *v,
     (void)o;
     static const char *const words[] = {"on", "off", "full"};
     static const int values[] = {GX_CEILINGS_ON, GX_CEILINGS_OFF, GX_CEILINGS_FULL};
-    int mode;
-    GX_TRY(parse_word(v, "value", words, values, 3, &mode, err));
-    r->ceilings = mode;
-    return GX_OK;
+    return parse_word(v, "value", words, values, 3, &r->ceilings, err);
 }
 
 int gx_set_name(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
 {
     (void)o;
-    if (strlen(v) >= sizeof r->name)
-        return gx_too_long(err, "the name", strlen(v), sizeof r->name - 1);
-    strcpy(r->name, v);
-    return GX_OK;
+    return copy_text(r->name, sizeof r->name, v, "the name", err);
 }
 
-static int set_path_string(char *dst, size_t len, const char *v, struct gx_err *err)
-{
-    if (v[0] == '\0')
-        return gx_fail(err, GX_EINPUT, "empty file name");
-    if (strlen(v) >= len)
-        return gx_too_long(err, "the file name", strlen(v), len - 1);
-    strcpy(dst, v);
-    return GX_OK;
-}
-
-int gx_set_output(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                 struct gx_err *err)
-{
-    (void)r;
-    return set_path_string(o->g.output, sizeof o->g.output, v, err);
-}
-
-int gx_set_table(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                struct gx_err *err)
-{
-    (void)r;
-    return set_path_string(o->g.table, sizeof o->g.table, v, err);
-}
-
-int gx_set_scenario(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                   struct gx_err *err)
-{
-    (void)r;
-    return set_path_string(o->g.scenario, sizeof o->g.scenario, v, err);
-}
+FILE_NAME_SETTER(gx_set_output, g.output)
+FILE_NAME_SETTER(gx_set_table, g.table)
+FILE_NAME_SETTER(gx_set_scenario, g.scenario)
+FILE_NAME_SETTER(gx_set_topology_xml, g.topology_xml)
 
 int gx_set_gpu_map(struct gx_options *o, struct gx_run_opts *r, const char *v,
                   struct gx_err *err)
@@ -256,10 +263,7 @@ int gx_set_format(struct gx_options *o, struct gx_run_opts *r, const char *v,
     (void)r;
     static const char *const words[] = {"table", "csv"};
     static const int values[] = {GX_FORMAT_TABLE, GX_FORMAT_CSV};
-    int format;
-    GX_TRY(parse_word(v, "format", words, values, 2, &format, err));
-    o->g.format = format;
-    return GX_OK;
+    return parse_word(v, "format", words, values, 2, &o->g.format, err);
 }
 
 int gx_set_bind(struct gx_options *o, struct gx_run_opts *r, const char *v,
@@ -267,10 +271,7 @@ int gx_set_bind(struct gx_options *o, struct gx_run_opts *r, const char *v,
 {
     (void)r;
     static const int values[] = {GX_BIND_AUTO, GX_BIND_NUMA, GX_BIND_CORE, GX_BIND_NONE};
-    int bind;
-    GX_TRY(parse_word(v, "binding", gx_bind_policy_names, values, 4, &bind, err));
-    o->g.bind = bind;
-    return GX_OK;
+    return parse_word(v, "binding", gx_bind_policy_names, values, 4, &o->g.bind, err);
 }
 
 const char *const gx_nccl_comm_names[] = {"pair", "job"};
@@ -284,11 +285,13 @@ int gx_set_nccl_comm(struct gx_options *o, struct gx_run_opts *r, const char *v,
                       err);
 }
 
-int gx_set_topology_xml(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                       struct gx_err *err)
+int gx_set_map(struct gx_options *o, struct gx_run_opts *r, const char *v,
+              struct gx_err *err)
 {
     (void)r;
-    return set_path_string(o->g.topology_xml, sizeof o->g.topology_xml, v, err);
+    static const char *const words[] = {"on", "off"};
+    static const int values[] = {0, 1};
+    return parse_word(v, "value", words, values, 2, &o->map_off, err);
 }
 
 int gx_set_fake_gpus(struct gx_options *o, struct gx_run_opts *r, const char *v,
@@ -304,53 +307,7 @@ int gx_set_fake_gpus(struct gx_options *o, struct gx_run_opts *r, const char *v,
             return gx_fail(err, GX_EINPUT, "bad PCI bus id '%s' (expected DOMAIN:BUS:DEV.FN "
                            "like 0000:3b:00.0)", items[i]);
     }
-    if (strlen(v) >= sizeof o->g.fake_gpus)
-        return gx_too_long(err, "the list", strlen(v), sizeof o->g.fake_gpus - 1);
-    strcpy(o->g.fake_gpus, v);
-    return GX_OK;
-}
-
-#define FLAG_SETTER(fn, field)                                                                \
-    int fn(struct gx_options *o, struct gx_run_opts *r, const char *v,                        \
-           struct gx_err *err)                                                                \
-    {                                                                                         \
-        (void)r, (void)v, (void)err;                                                          \
-        o->field = 1;                                                                         \
-        return GX_OK;                                                                         \
-    }
-int gx_set_timeout(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                  struct gx_err *err)
-{
-    (void)r;
-    return gx_parse_long(v, 1, 100000000, &o->g.timeout, err);
-}
-
-int gx_set_budget(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                 struct gx_err *err)
-{
-    (void)r;
-    return gx_parse_long(v, 1, 100000000, &o->g.budget, err);
-}
-
-int gx_set_precision(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                    struct gx_err *err)
-{
-    (void)o;
-    return gx_parse_ratio(v, &r->precision, err);
-}
-
-int gx_set_soak(struct gx_options *o, struct gx_run_opts *r, const char *v,
-               struct gx_err *err)
-{
-    (void)r;
-    return gx_parse_long(v, 0, 100000000, &o->g.soak, err);
-}
-
-int gx_set_visits(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                  struct gx_err *err)
-{
-    (void)r;
-    return gx_parse_long(v, 1, GX_MAX_VISITS, &o->g.visits, err);
+    return copy_text(o->g.fake_gpus, sizeof o->g.fake_gpus, v, "the list", err);
 }
 
 FLAG_SETTER(gx_set_force, g.force)
@@ -362,14 +319,7 @@ FLAG_SETTER(gx_set_fail_on_health, g.fail_on_health)
 FLAG_SETTER(gx_set_dry_run, dry_run)
 FLAG_SETTER(gx_set_samples, g.samples)
 FLAG_SETTER(gx_set_assume_cuda_aware, g.assume_cuda_aware)
-int gx_set_map(struct gx_options *o, struct gx_run_opts *r, const char *v,
-              struct gx_err *err)
-{
-    (void)r;
-    static const char *const words[] = {"on", "off"};
-    static const int values[] = {0, 1};
-    return parse_word(v, "value", words, values, 2, &o->map_off, err);
-}
+FLAG_SETTER(gx_set_version, version)
 
 int gx_set_help(struct gx_options *o, struct gx_run_opts *r, const char *v,
                struct gx_err *err)
@@ -378,31 +328,6 @@ int gx_set_help(struct gx_options *o, struct gx_run_opts *r, const char *v,
     if (!o->help)
         o->help = 1;
     return GX_OK;
-}
-
-int gx_set_slow_pair(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                    struct gx_err *err)
-{
-    (void)r;
-    double x;
-    GX_TRY(gx_parse_ratio(v, &x, err));
-    o->g.slow_pair = x;
-    return GX_OK;
-}
-FLAG_SETTER(gx_set_version, version)
-
-int gx_set_assume_nodes(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                       struct gx_err *err)
-{
-    (void)r;
-    return gx_parse_long(v, 1, 100000, &o->assume_nodes, err);
-}
-
-int gx_set_assume_per_node(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                          struct gx_err *err)
-{
-    (void)r;
-    return gx_parse_long(v, 1, 1024, &o->assume_per_node, err);
 }
 
 /* --help-all wins over --help, in either order. */
@@ -414,12 +339,10 @@ int gx_set_help_all(struct gx_options *o, struct gx_run_opts *r, const char *v,
     return GX_OK;
 }
 
+/* The name is checked where it is answered: gx_options_list. */
 int gx_set_list(struct gx_options *o, struct gx_run_opts *r, const char *v,
                struct gx_err *err)
 {
     (void)r;
-    if (strlen(v) >= sizeof o->list)
-        return gx_too_long(err, "the list's name", strlen(v), sizeof o->list - 1);
-    strcpy(o->list, v); /* checked where it is answered: gx_options_list */
-    return GX_OK;
+    return copy_text(o->list, sizeof o->list, v, "the list's name", err);
 }

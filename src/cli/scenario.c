@@ -264,8 +264,7 @@ int gx_scenario_load(const char *file, const char *text, struct gx_options *o, s
                 char keys[128] = "description, runs";
                 for (const struct gx_option *t = gx_option_table; t->name; t++)
                     if (gx_option_scenario_top(t))
-                        snprintf(keys + strlen(keys), sizeof keys - strlen(keys), ", %s",
-                                 t->name);
+                        gx_list_add(keys, sizeof keys, ", ", t->name);
                 rc = gx_fail(err, GX_EINPUT, "%s: unknown key '%s' (expected %s)", file,
                              kv->string, keys);
                 goto out;

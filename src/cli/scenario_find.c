@@ -336,8 +336,7 @@ FILE *gx_scenario_open(const char *name, char *found, size_t len, struct gx_err 
     for (size_t i = 0; i < d->n; i++) {
         if ((f = open_in(d->dir[i], name, found, len)))
             return f;
-        size_t used = strlen(looked);
-        snprintf(looked + used, sizeof looked - used, "%s%s", used ? ", " : "", d->dir[i]);
+        gx_list_add(looked, sizeof looked, ", ", d->dir[i]);
     }
     if (local == EINVAL) {
         gx_fail(err, GX_EINPUT, "--scenario: cannot read '%s': not a regular file (and no "
@@ -348,8 +347,7 @@ FILE *gx_scenario_open(const char *name, char *found, size_t len, struct gx_err 
     size_t n = gx_scenario_names(names, GX_SCENARIO_NAMES_MAX);
     char known[2048] = "";
     for (size_t i = 0; i < n; i++)
-        snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", i ? ", " : "",
-                 names[i]);
+        gx_list_add(known, sizeof known, ", ", names[i]);
     gx_fail(err, GX_EINPUT, "--scenario: no scenario '%s' (expected a file, or one of: %s; "
             "looked for %s and %s.json in %s, in that order)", name, n ? known : "none found",
             name, name, d->n ? looked : "no folder");

@@ -418,9 +418,7 @@ void gx_watchdog_reclaim_signals(char *who, size_t len)
         ours.sa_flags = SA_RESTART | SA_SIGINFO;
         if (sigaction(gx_stop_signals[i], &ours, NULL) != 0)
             continue;
-        size_t used = strlen(names);
-        snprintf(names + used, sizeof names - used, "%s%s", used ? ", " : "",
-                 gx_signal_name(gx_stop_signals[i]));
+        gx_list_add(names, sizeof names, ", ", gx_signal_name(gx_stop_signals[i]));
     }
     if (!said && names[0])
         snprintf(who, len, "the action of %s had become %s%s after start-up (a library's); "

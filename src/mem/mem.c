@@ -2,6 +2,7 @@
 #include "mem.h"
 
 #include "fill.h"
+#include "gpu_state.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -29,12 +30,6 @@ int gx_mem_host_check(const void *buf, size_t n, uint32_t rank, uint32_t iter, i
 {
     (void)err;
     *ok = gx_check_host(buf, n, rank, iter, bad);
-    return GX_OK;
-}
-
-static int pageable_usable(struct gx_err *why)
-{
-    (void)why;
     return GX_OK;
 }
 
@@ -77,12 +72,9 @@ static void pageable_release(void *buf)
 
 static const struct gx_mem_ops gx_mem_pageable = {
     .what = "pageable host memory (an anonymous mapping, as malloc gives large buffers)",
-    .usable = pageable_usable,
     .alloc = pageable_alloc,
     .release = pageable_release,
-    .fill = gx_mem_host_fill,
-    .poison = gx_mem_host_poison,
-    .check = gx_mem_host_check,
+    GX_MEM_CPU_FILLS,
 };
 
 #ifdef HAVE_CUDA
@@ -125,7 +117,10 @@ int gx_mem_usable(int kind, struct gx_err *why)
     if (!gx_mem_table[kind])
         return gx_fail(why, GX_ESKIP, "memory kind '%s' needs CUDA, which this build lacks",
                        gx_mem_kinds[kind].name);
-    return gx_mem_table[kind]->usable(why);
+    /* Every kind but pageable is CUDA's to allocate, which needs the GPU. */
+    if (kind != GX_MEM_PAGEABLE && gx_gpu_absent_why()[0])
+        return gx_fail(why, GX_ESKIP, "%s", gx_gpu_absent_why());
+    return GX_OK;
 }
 
 int gx_mem_has(int kind, unsigned props)

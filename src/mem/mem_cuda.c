@@ -64,14 +64,6 @@ int gx_cuda_event_done(cudaEvent_t ev, int *done, struct gx_err *err)
     return GX_OK;
 }
 
-static int gpu_usable(struct gx_err *why)
-{
-    const char *absent = gx_gpu_absent_why();
-    if (absent[0])
-        return gx_fail(why, GX_ESKIP, "%s", absent);
-    return GX_OK;
-}
-
 /* ---- memory the GPU fills and checks (device, managed) */
 
 static int gpu_fill(void *buf, size_t n, uint32_t rank, uint32_t iter, struct gx_err *err)
@@ -108,6 +100,9 @@ static int gpu_check(const void *buf, size_t n, uint32_t rank, uint32_t iter, in
     return GX_OK;
 }
 
+/* In the ops of the kinds the GPU fills and checks. */
+#define GPU_FILLS .fill = gpu_fill, .poison = gpu_poison, .check = gpu_check
+
 /* Whole 2 MiB granules: the driver packs smaller allocations together, and a CUDA IPC handle
  * names the whole packed block. A CUDA-aware MPI caches IPC mappings of blocks it has seen, so
  * a small buffer packed into such a block cannot be opened again by the p2p path (the open
@@ -128,12 +123,9 @@ static void device_release(void *buf)
 
 const struct gx_mem_ops gx_mem_device = {
     .what = "GPU memory from cudaMalloc",
-    .usable = gpu_usable,
     .alloc = device_alloc,
     .release = device_release,
-    .fill = gpu_fill,
-    .poison = gpu_poison,
-    .check = gpu_check,
+    GPU_FILLS,
 };
 
 static int managed_alloc(size_t bytes, void **out, struct gx_err *err)
@@ -150,12 +142,9 @@ static int managed_alloc(size_t bytes, void **out, struct gx_err *err)
 
 const struct gx_mem_ops gx_mem_managed = {
     .what = "unified memory from cudaMallocManaged (filled and checked on the GPU)",
-    .usable = gpu_usable,
     .alloc = managed_alloc,
     .release = device_release,
-    .fill = gpu_fill,
-    .poison = gpu_poison,
-    .check = gpu_check,
+    GPU_FILLS,
 };
 
 /* ---- page-locked host memory (the CPU fills and checks it) */
@@ -179,20 +168,14 @@ static void host_release(void *buf)
 
 const struct gx_mem_ops gx_mem_pinned = {
     .what = "page-locked host memory from cudaHostAlloc",
-    .usable = gpu_usable,
     .alloc = pinned_alloc,
     .release = host_release,
-    .fill = gx_mem_host_fill,
-    .poison = gx_mem_host_poison,
-    .check = gx_mem_host_check,
+    GX_MEM_CPU_FILLS,
 };
 
 const struct gx_mem_ops gx_mem_mapped = {
     .what = "page-locked host memory mapped into the GPU's address space (zero-copy)",
-    .usable = gpu_usable,
     .alloc = mapped_alloc,
     .release = host_release,
-    .fill = gx_mem_host_fill,
-    .poison = gx_mem_host_poison,
-    .check = gx_mem_host_check,
+    GX_MEM_CPU_FILLS,
 };

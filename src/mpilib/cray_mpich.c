@@ -11,13 +11,8 @@ static int cray_mpich_matches(const char *v)
     return strstr(v, "CRAY MPICH version") != NULL;
 }
 
-static void cray_mpich_cuda_aware(const struct gx_mpilib_probe *p, struct gx_cuda_awareness *out)
-{
-    gx_mpilib_env_switch(p, "MPICH_GPU_SUPPORT_ENABLED", "Cray MPICH", out);
-}
-
 const struct gx_mpilib_ops gx_mpilib_cray_mpich = {
     .name = "Cray MPICH",
     .matches = cray_mpich_matches,
-    .cuda_aware = cray_mpich_cuda_aware,
+    .gpu_switch = "MPICH_GPU_SUPPORT_ENABLED",
 };

@@ -38,8 +38,9 @@ void gx_mpilib_answer(struct gx_cuda_awareness *out, enum gx_aware aware, const 
     va_end(ap);
 }
 
-void gx_mpilib_env_switch(const struct gx_mpilib_probe *p, const char *var, const char *lib,
-                          struct gx_cuda_awareness *out)
+/* The rule of a library whose CUDA support the environment variable var switches on. */
+static void env_switch(const struct gx_mpilib_probe *p, const char *var, const char *lib,
+                       struct gx_cuda_awareness *out)
 {
     const char *v = p->env ? p->env(var) : NULL;
     if (!v)
@@ -108,7 +109,10 @@ void gx_mpilib_cuda_aware(const struct gx_mpilib_probe *p, struct gx_cuda_awaren
 {
     const struct gx_mpilib_ops *lib = gx_mpilib_find(p->version);
     if (lib) {
-        lib->cuda_aware(p, out);
+        if (lib->gpu_switch)
+            env_switch(p, lib->gpu_switch, lib->name, out);
+        else
+            lib->cuda_aware(p, out);
         ucx_memtype_rule(p, out);
         return;
     }

@@ -76,8 +76,10 @@ struct gx_mpilib_ops {
     const char *name; /* as reasons name it: "Open MPI", "MPICH", ... */
     /* Whether MPI_Get_library_version's string is this library's. */
     int (*matches)(const char *library_version);
-    /* Whether the library moves device (CUDA) buffers, by its own rule. */
+    /* Whether the library moves device (CUDA) buffers, by its own rule; NULL where the rule is
+     * gpu_switch set to 1 (yes), unset or any other value no (Cray MPICH, MVAPICH2). */
     void (*cuda_aware)(const struct gx_mpilib_probe *p, struct gx_cuda_awareness *out);
+    const char *gpu_switch;
     /* Optional: what carries this process's MPI traffic, after MPI_Init (Open MPI: its PML and
      * BTLs; MPICH: its device), into out; the report's "mpi_transport". */
     void (*transport)(const char *library_version, struct gx_mpi_transport *out);
@@ -120,10 +122,6 @@ int gx_mpilib_decide(const struct gx_cuda_awareness *a, int assume, char *why, s
 /* For the libraries' rules: sets out, the reason from fmt. */
 void gx_mpilib_answer(struct gx_cuda_awareness *out, enum gx_aware aware, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* For the libraries' rules: the library's CUDA support is switched on by the environment
- * variable var set to 1 (yes); unset or any other value: no. lib names the library. */
-void gx_mpilib_env_switch(const struct gx_mpilib_probe *p, const char *var, const char *lib,
-                          struct gx_cuda_awareness *out);
 
 /* Fills p for the MPI library this process runs on; the version string goes into buf (len:
  * MPI_MAX_LIBRARY_VERSION_STRING). */

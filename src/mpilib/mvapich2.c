@@ -11,13 +11,8 @@ static int mvapich2_matches(const char *v)
     return strncmp(v, "MVAPICH2", strlen("MVAPICH2")) == 0;
 }
 
-static void mvapich2_cuda_aware(const struct gx_mpilib_probe *p, struct gx_cuda_awareness *out)
-{
-    gx_mpilib_env_switch(p, "MV2_USE_CUDA", "MVAPICH2", out);
-}
-
 const struct gx_mpilib_ops gx_mpilib_mvapich2 = {
     .name = "MVAPICH2",
     .matches = mvapich2_matches,
-    .cuda_aware = mvapich2_cuda_aware,
+    .gpu_switch = "MV2_USE_CUDA",
 };

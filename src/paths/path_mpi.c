@@ -87,10 +87,13 @@ static const struct gx_bound_rule mpi_both_ways[] = {
      .stages = {{"host memory copy through shared memory both ways", GX_CEIL_SHM_COPY_BIDIR}}},
     {.none = GX_NONE_ACROSS_NODES},
 };
-#define MPI_BOUNDS                                                                            \
-    {[GX_FAMILY_ONE_WAY] = GX_BOUNDS(mpi_one_way),                                            \
-     [GX_FAMILY_BOTH_WAYS] = GX_BOUNDS(mpi_both_ways),                                        \
-     [GX_FAMILY_LATENCY] = GX_BOUNDS(mpi_latency)}
+/* What mpi and host share: all but their names, default memory and typical pace. */
+#define MPI_OPS                                                                               \
+    .flags = GX_PATH_MPI_BUFFERS, .filter = mpi_filter, .open = mpi_open, .xfer = mpi_xfer,   \
+    .close = mpi_close,                                                                       \
+    .bounds = {[GX_FAMILY_ONE_WAY] = GX_BOUNDS(mpi_one_way),                                  \
+               [GX_FAMILY_BOTH_WAYS] = GX_BOUNDS(mpi_both_ways),                              \
+               [GX_FAMILY_LATENCY] = GX_BOUNDS(mpi_latency)}
 
 const struct gx_path_ops gx_path_mpi = {
     .name = "mpi",
@@ -102,16 +105,11 @@ const struct gx_path_ops gx_path_mpi = {
     .default_src = GX_MEM_PAGEABLE,
     .default_dst = GX_MEM_PAGEABLE,
 #endif
-    .flags = GX_PATH_MPI_BUFFERS,
-    .filter = mpi_filter,
-    .open = mpi_open,
-    .xfer = mpi_xfer,
-    .close = mpi_close,
+    MPI_OPS,
     /* A CUDA-aware MPI between NVLink peers: at a lower rate, a large message's window would be
      * a single message, whose rendezvous shows in the rate (docs/mpi-libraries.md). */
     .nominal_gbps = 400,
     .nominal_us = 10,
-    .bounds = MPI_BOUNDS,
 };
 
 const struct gx_path_ops gx_path_host = {
@@ -119,12 +117,7 @@ const struct gx_path_ops gx_path_host = {
     .what = "the mpi path with host memory (pageable unless --mem says otherwise)",
     .default_src = GX_MEM_PAGEABLE,
     .default_dst = GX_MEM_PAGEABLE,
-    .flags = GX_PATH_MPI_BUFFERS,
-    .filter = mpi_filter,
-    .open = mpi_open,
-    .xfer = mpi_xfer,
-    .close = mpi_close,
+    MPI_OPS,
     .nominal_gbps = 10,
     .nominal_us = 1,
-    .bounds = MPI_BOUNDS,
 };

@@ -148,13 +148,19 @@ static int open_pair(struct gx_ep *ep, struct nccl_pair *p, struct gx_err *err)
     return GX_OK;
 }
 
-/* The pair's first transfer, a byte each way: NCCL connects them. */
-static int connect_pair(struct gx_ep *ep, const struct nccl_pair *p, struct gx_err *err)
+static int nccl_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
+                     struct gx_err *err)
 {
+    const struct nccl_pair *p = ep->priv;
+    ncclComm_t comm = p->comm;
     int peer = p->owned ? (ep->initiator ? 1 : 0) : ep->peer;
     GX_NCCL_TRY(err, ncclGroupStart());
-    GX_NCCL_TRY(err, ncclSend(ep->src, 1, ncclChar, peer, p->comm, nccl_stream));
-    GX_NCCL_TRY(err, ncclRecv(ep->dst, 1, ncclChar, peer, p->comm, nccl_stream));
+    for (int m = 0; m < count; m++) {
+        if (dir & GX_DIR_SEND)
+            GX_NCCL_TRY(err, ncclSend(ep->src, bytes, ncclChar, peer, comm, nccl_stream));
+        if (dir & GX_DIR_RECV)
+            GX_NCCL_TRY(err, ncclRecv(ep->dst, bytes, ncclChar, peer, comm, nccl_stream));
+    }
     GX_NCCL_TRY(err, ncclGroupEnd());
     GX_CUDA_TRY(err, cudaStreamSynchronize(nccl_stream));
     return GX_OK;
@@ -178,27 +184,10 @@ static int nccl_open(struct gx_ep *ep, struct gx_err *err)
                             .owned = !nccl_job_mode};
     if (p->owned)
         GX_TRY(open_pair(ep, p, err));
-    GX_TRY(connect_pair(ep, p, err));
-    nccl_npairs++;
+    /* The pair's first transfer, a byte each way: NCCL connects them. */
     ep->priv = p;
-    return GX_OK;
-}
-
-static int nccl_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
-                     struct gx_err *err)
-{
-    const struct nccl_pair *p = ep->priv;
-    ncclComm_t comm = p->comm;
-    int peer = p->owned ? (ep->initiator ? 1 : 0) : ep->peer;
-    GX_NCCL_TRY(err, ncclGroupStart());
-    for (int m = 0; m < count; m++) {
-        if (dir & GX_DIR_SEND)
-            GX_NCCL_TRY(err, ncclSend(ep->src, bytes, ncclChar, peer, comm, nccl_stream));
-        if (dir & GX_DIR_RECV)
-            GX_NCCL_TRY(err, ncclRecv(ep->dst, bytes, ncclChar, peer, comm, nccl_stream));
-    }
-    GX_NCCL_TRY(err, ncclGroupEnd());
-    GX_CUDA_TRY(err, cudaStreamSynchronize(nccl_stream));
+    GX_TRY(nccl_xfer(ep, GX_DIR_BOTH, 1, 1, err));
+    nccl_npairs++;
     return GX_OK;
 }
 

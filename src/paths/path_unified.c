@@ -306,6 +306,11 @@ static const struct gx_chunk_policy um_chunk_policy = {
     .depths = {1, 2, 4},
 };
 
+/* What unified-prefetch and unified-demand share: all but their transfers and pace. */
+#define UM_OPS                                                                                \
+    .default_src = GX_MEM_MANAGED, .default_dst = GX_MEM_MANAGED, .filter = um_filter,        \
+    .prepare = um_prepare, .between = um_between, .close = um_close
+
 const struct gx_path_ops gx_path_unified_prefetch = {
     .name = "unified-prefetch",
     .stages = {"prefetch to host", "MPI", "prefetch to GPU", NULL},
@@ -313,17 +318,12 @@ const struct gx_path_ops gx_path_unified_prefetch = {
             "host and sent as soon as it is there, received into pages discarded to the host, "
             "prefetched to the GPU as soon as it arrives (a CUDA-aware Open MPI copies managed "
             "memory as device memory whatever its place: --mca opal_cuda_support 0 for host)",
-    .default_src = GX_MEM_MANAGED,
-    .default_dst = GX_MEM_MANAGED,
+    UM_OPS,
     .flags = GX_PATH_CHUNKED | GX_PATH_NEEDS_GPU | GX_PATH_WINDOW_BY_TIME |
              GX_PATH_MESSAGE_REGIONS,
     .chunk_policy = &um_chunk_policy,
-    .filter = um_filter,
     .open = um_prefetch_open,
-    .prepare = um_prepare,
-    .between = um_between,
     .xfer = um_xfer_prefetch,
-    .close = um_close,
     /* Between what one GPU shared by two ranks and two GPUs measured (docs/paths.md). */
     .nominal_gbps = 0.7,
     .nominal_us = 300,
@@ -336,15 +336,10 @@ const struct gx_path_ops gx_path_unified_demand = {
     .stages = {"MPI on the pages where they are", "kernel faulting the pages in", NULL},
     .what = "managed memory; MPI on the pages where they are (a CUDA-aware Open MPI copies them "
             "as device memory), the receiver's kernel faults in any not on its GPU",
-    .default_src = GX_MEM_MANAGED,
-    .default_dst = GX_MEM_MANAGED,
+    UM_OPS,
     .flags = GX_PATH_NEEDS_GPU | GX_PATH_WINDOW_BY_TIME | GX_PATH_MESSAGE_REGIONS,
-    .filter = um_filter,
     .open = um_open,
-    .prepare = um_prepare,
-    .between = um_between,
     .xfer = um_xfer_demand,
-    .close = um_close,
     .nominal_gbps = 3,
     .nominal_us = 200,
     .bounds = {[GX_FAMILY_ONE_WAY] = GX_BOUNDS(um_demand_one_way),

@@ -178,23 +178,37 @@ static int nothing(struct gx_ep *ep, struct gpu_state *g, int count, size_t byte
     return GX_OK;
 }
 
-static int d2h_send(struct gx_ep *ep, struct gpu_state *g, int count, size_t bytes,
-                    const cudaStream_t *s, struct gx_err *err)
+/* copy-engines and mapped: a message between the GPU and host buffer i (the sender's 0, the
+ * receiver's 1), by the copy engine (D2H, H2D) on pinned memory, by SMs (gx_kernel_copy,
+ * zerocopy's mover) on mapped memory, which they address through host_dev. */
+static int host_move(const struct gpu_state *g, int i, void *gpu, size_t m, size_t bytes,
+                     cudaStream_t s, struct gx_err *err)
 {
-    for (int m = 0; m < count; m++)
-        GX_CUDA_TRY(err, cudaMemcpyAsync(HOST_REGION(g->host[0], m, bytes), ep->src, bytes,
-                                         cudaMemcpyDeviceToHost,
-                                         STREAM(s, m)));
+    if (g->st->needs & NEEDS_MAPPED) {
+        char *host = HOST_REGION(g->host_dev[i], m, bytes);
+        GX_CUDA_TRY(err, i ? gx_kernel_copy(gpu, host, bytes, s)
+                           : gx_kernel_copy(host, gpu, bytes, s));
+    } else {
+        char *host = HOST_REGION(g->host[i], m, bytes);
+        GX_CUDA_TRY(err, i ? cudaMemcpyAsync(gpu, host, bytes, cudaMemcpyHostToDevice, s)
+                           : cudaMemcpyAsync(host, gpu, bytes, cudaMemcpyDeviceToHost, s));
+    }
     return GX_OK;
 }
 
-static int h2d_recv(struct gx_ep *ep, struct gpu_state *g, int count, size_t bytes,
-                    const cudaStream_t *s, struct gx_err *err)
+static int to_host(struct gx_ep *ep, struct gpu_state *g, int count, size_t bytes,
+                   const cudaStream_t *s, struct gx_err *err)
 {
     for (int m = 0; m < count; m++)
-        GX_CUDA_TRY(err, cudaMemcpyAsync(ep->dst, HOST_REGION(g->host[1], m, bytes), bytes,
-                                         cudaMemcpyHostToDevice,
-                                         STREAM(s, m)));
+        GX_TRY(host_move(g, 0, ep->src, (size_t)m, bytes, STREAM(s, m), err));
+    return GX_OK;
+}
+
+static int from_host(struct gx_ep *ep, struct gpu_state *g, int count, size_t bytes,
+                     const cudaStream_t *s, struct gx_err *err)
+{
+    for (int m = 0; m < count; m++)
+        GX_TRY(host_move(g, 1, ep->dst, (size_t)m, bytes, STREAM(s, m), err));
     return GX_OK;
 }
 
@@ -206,24 +220,6 @@ static int own_copy(struct gx_ep *ep, struct gpu_state *g, int count, size_t byt
     for (int m = 0; m < count; m++)
         GX_CUDA_TRY(err, cudaMemcpyAsync(ep->dst, ep->src, bytes, cudaMemcpyDefault,
                                          STREAM(s, m)));
-    return GX_OK;
-}
-
-static int mapped_write(struct gx_ep *ep, struct gpu_state *g, int count, size_t bytes,
-                        const cudaStream_t *s, struct gx_err *err)
-{
-    for (int m = 0; m < count; m++)
-        GX_CUDA_TRY(err, gx_kernel_copy(HOST_REGION(g->host_dev[0], m, bytes), ep->src, bytes,
-                                        STREAM(s, m)));
-    return GX_OK;
-}
-
-static int mapped_read(struct gx_ep *ep, struct gpu_state *g, int count, size_t bytes,
-                       const cudaStream_t *s, struct gx_err *err)
-{
-    for (int m = 0; m < count; m++)
-        GX_CUDA_TRY(err, gx_kernel_copy(ep->dst, HOST_REGION(g->host_dev[1], m, bytes), bytes,
-                                        STREAM(s, m)));
     return GX_OK;
 }
 
@@ -459,8 +455,8 @@ const struct gx_path_ops gx_probe_d2h = {
 /* Each probe's stages and the buffers they need, a line each. */
 static const struct gpu_stages gpu_stages[] = {
     {&gx_probe_peer_copy, NEEDS_PEER, peer_send, nothing, 0, 1},
-    {&gx_probe_copy_engines, NEEDS_PINNED, d2h_send, h2d_recv, 0, 1},
-    {&gx_probe_mapped, NEEDS_MAPPED, mapped_write, mapped_read, 1, 1},
+    {&gx_probe_copy_engines, NEEDS_PINNED, to_host, from_host, 0, 1},
+    {&gx_probe_mapped, NEEDS_MAPPED, to_host, from_host, 1, 1},
     {&gx_probe_prefetch, 0, prefetch_send, prefetch_recv, 1, 0},
     {&gx_probe_faults, NEEDS_SCRATCH, faults_send, faults_recv, 1, 0},
     {&gx_probe_sender_d2h, 0, own_copy, nothing, 0, 0},

@@ -7,6 +7,7 @@
 #include "path.h"
 #include "pattern.h"
 #include "scheme.h"
+#include "stats.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -420,8 +421,8 @@ static double matrix_median(const struct gx_layout_matrix *x, int *any_disturbed
             if (all)
                 all[k++] = x->val[i];
         }
-    if (all)
-        gx_matrix_median(all, k, &med);
+    if (all && k)
+        med = gx_sort_median(all, (size_t)k);
     free(all);
     return med;
 }

@@ -14,6 +14,7 @@
 #include "mem.h"
 #include "path.h"
 #include "pattern.h"
+#include "stats.h"
 #include "topo.h"
 
 #include <stdio.h>
@@ -73,18 +74,9 @@ static int siblings(const struct gx_kept *x, const struct gx_kept *y)
            x->line_gbs == y->line_gbs && (x->a != y->a || x->b != y->b);
 }
 
-static int cmp_double(const void *p, const void *q)
-{
-    double x = *(const double *)p, y = *(const double *)q;
-    return (x > y) - (x < y);
-}
-
 double gx_siblings_median(double *v, size_t n)
 {
-    if (n < GX_SIBLINGS_MIN)
-        return 0;
-    qsort(v, n, sizeof v[0], cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    return n < GX_SIBLINGS_MIN ? 0 : gx_sort_median(v, n);
 }
 
 /* The median of k's siblings' medians among the nk kept (0 with fewer than GX_SIBLINGS_MIN, or

@@ -4,26 +4,29 @@
 
 #include <cjson/cJSON.h>
 
-static void add_gbs(cJSON *o, const char *key, double gbs)
+/* v where it is known, else null. */
+static void add_known(cJSON *o, const char *key, int known, double v)
 {
-    if (gbs > 0)
-        cJSON_AddNumberToObject(o, key, gbs);
+    if (known)
+        cJSON_AddNumberToObject(o, key, v);
     else
         cJSON_AddNullToObject(o, key);
+}
+
+static void add_gbs(cJSON *o, const char *key, double gbs)
+{
+    add_known(o, key, gbs > 0, gbs);
 }
 
 static cJSON *gen_width(int gen, int width, enum gx_src src)
 {
     cJSON *o = cJSON_CreateObject();
-    if (gen > 0) {
-        cJSON_AddNumberToObject(o, "generation", gen);
-        cJSON_AddNumberToObject(o, "width", width);
+    add_known(o, "generation", gen > 0, gen);
+    add_known(o, "width", gen > 0, width);
+    if (gen > 0)
         add_gbs(o, "gbs", gx_pcie_gbs(gen, width));
-    } else {
-        cJSON_AddNullToObject(o, "generation");
-        cJSON_AddNullToObject(o, "width");
+    else
         cJSON_AddNullToObject(o, "gbs");
-    }
     cJSON_AddStringToObject(o, "source", gx_src_names[gen > 0 ? src : GX_SRC_NONE]);
     return o;
 }
@@ -47,13 +50,8 @@ cJSON *gx_links_rank_json(const struct gx_link_facts *f)
         cJSON *nv = cJSON_AddObjectToObject(o, "nvlink");
         double per = 0;
         int gen = gx_nvlink_generation(v->nvml_version, &per);
-        if (v->links >= 0) {
-            cJSON_AddNumberToObject(nv, "links", v->links);
-            cJSON_AddNumberToObject(nv, "active", v->active);
-        } else {
-            cJSON_AddNullToObject(nv, "links");
-            cJSON_AddNullToObject(nv, "active");
-        }
+        add_known(nv, "links", v->links >= 0, v->links);
+        add_known(nv, "active", v->links >= 0, v->active);
         if (gen > 0) {
             cJSON_AddNumberToObject(nv, "generation", gen);
             cJSON_AddNumberToObject(nv, "nvml_version", v->nvml_version);
@@ -80,13 +78,8 @@ cJSON *gx_links_rank_json(const struct gx_link_facts *f)
     if (f->has_gpu) {
         const struct gx_c2c_facts *c = &f->c2c;
         cJSON *c2 = cJSON_AddObjectToObject(o, "c2c");
-        if (c->links >= 0) {
-            cJSON_AddNumberToObject(c2, "links", c->links);
-            cJSON_AddNumberToObject(c2, "active", c->active);
-        } else {
-            cJSON_AddNullToObject(c2, "links");
-            cJSON_AddNullToObject(c2, "active");
-        }
+        add_known(c2, "links", c->links >= 0, c->links);
+        add_known(c2, "active", c->links >= 0, c->active);
         add_gbs(c2, "line_gbs", gx_c2c_line_gbs(c));
         cJSON_AddStringToObject(c2, "source", gx_src_names[c->links >= 0 ? GX_SRC_NVML
                                                                          : GX_SRC_NONE]);
@@ -132,10 +125,7 @@ cJSON *gx_health_json(const struct gx_health *h, int n)
     for (int i = 0; i < n; i++) {
         cJSON *x = cJSON_CreateObject();
         cJSON_AddStringToObject(x, "check", h[i].check);
-        if (h[i].rank >= 0)
-            cJSON_AddNumberToObject(x, "rank", h[i].rank);
-        else
-            cJSON_AddNullToObject(x, "rank");
+        add_known(x, "rank", h[i].rank >= 0, h[i].rank);
         cJSON_AddStringToObject(x, "line", h[i].line);
         cJSON_AddStringToObject(x, "evidence", h[i].evidence);
         cJSON_AddItemToArray(f, x);

@@ -9,6 +9,7 @@
 #include "path.h"
 #include "pattern.h"
 #include "result.h"
+#include "stats.h"
 
 #include <errno.h>
 #include <math.h>
@@ -206,19 +207,6 @@ int gx_matrices_fill(struct gx_jstream *w, int slot, void *ctx)
     return e;
 }
 
-static int cmp_double(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
-}
-
-void gx_matrix_median(double *v, int k, double *med)
-{
-    qsort(v, (size_t)k, sizeof *v, cmp_double);
-    if (k)
-        *med = k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
-}
-
 void gx_matrix_describe_rank(char *buf, size_t len, const struct gx_context *context, int rank)
 {
     const struct gx_ctx_rank *rc = gx_ctx_rank(context, rank);
@@ -254,8 +242,7 @@ static void print_matrix(FILE *out, const struct gx_matrix_set *s, const struct 
             if (!isnan(row[b]))
                 all[k++] = row[b];
     }
-    double med = 0;
-    gx_matrix_median(all, k, &med);
+    double med = k ? gx_sort_median(all, (size_t)k) : 0;
     fprintf(out, "\n# pair matrix: path %s, pattern %s, size %.0f, %s (row: initiator/sender, "
                  "column: peer/receiver)\n#      ", gx_paths[r->path].name, pat->name,
             (double)r->size, pat->unit);

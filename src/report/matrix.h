@@ -44,8 +44,6 @@ struct gx_view_ops;
 extern const struct gx_view_ops gx_view_matrices;
 void gx_matrices_free(void *set);
 
-/* The median of the k numbers in v (sorted in place) into *med, left as it is when k is 0. */
-void gx_matrix_median(double *v, int k, double *med);
 /* "rank 3 (host node-b, GPU 1 0000:3b:00.0, NIC mlx5_1 pcie-switch)": the GPU and the NIC only
  * where the context records them. */
 void gx_matrix_describe_rank(char *buf, size_t len, const struct gx_context *context, int rank);

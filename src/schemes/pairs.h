@@ -55,10 +55,20 @@ const struct gx_pair *gx_round_find(const struct gx_round *round, int rank);
 
 /* For schemes: rounds and pair storage, zeroed (npairs: the most pairs of all rounds). */
 int gx_pairs_alloc(struct gx_pairs *out, int nrounds, long npairs, struct gx_err *err);
+/* n rounds of one pair each: pair i (out->storage[i], for the scheme to write) is round i. */
+int gx_pairs_one_per_round(struct gx_pairs *out, int n, struct gx_err *err);
 /* Round r (0 <= r < gx_circle_rounds(n)) of round-robin ("circle") scheduling of n members:
  * every ordered pair of members once over all rounds, no member twice in a round. Writes the
  * round's pairs of member indices to x[], y[] (x the initiator); returns their count. */
 int gx_circle_rounds(int n);
 int gx_circle_round(int n, int r, int *x, int *y);
+/* The rounds of circle scheduling over n members (ranks, local ranks or nodes: `members` names
+ * them for a message), each of a round's k member pairs (x[i], y[i]) put on ncopies rank pairs
+ * at once (every node's, every rail's): pair(l, x, y, k, ncopies, j) is the round's j-th rank
+ * pair, j < k * ncopies. all-concurrent, intra, rails and nodes share it. */
+typedef struct gx_pair (*gx_circle_pair_fn)(const struct gx_layout *l, const int *x, const int *y,
+                                            int k, int ncopies, int j);
+int gx_circle_schedule(const struct gx_layout *l, int n, const char *members, int ncopies,
+                       gx_circle_pair_fn pair, struct gx_pairs *out, struct gx_err *err);
 
 #endif

@@ -24,7 +24,6 @@ const char *gx_scheme_keywords(void)
     if (!words[0])
         for (int i = 0; gx_schemes[i]; i++)
             if (gx_schemes[i]->name)
-                snprintf(words + strlen(words), sizeof words - strlen(words), "%s%s",
-                         words[0] ? ", " : "", gx_schemes[i]->name);
+                gx_list_add(words, sizeof words, ", ", gx_schemes[i]->name);
     return words;
 }

@@ -30,9 +30,9 @@ extern const struct gx_scheme gx_scheme_list, gx_scheme_disjoint, gx_scheme_all,
 extern const struct gx_scheme *const gx_schemes[];
 
 /* Rounds over the ordered node pairs (round-robin, each node in one node pair per round), each
- * node pair on the rails [first, first + nrails): rails and nodes share it. */
-int gx_scheme_node_rounds(const struct gx_layout *l, int first, int nrails,
-                          struct gx_pairs *out, struct gx_err *err);
+ * node pair on the rails [0, nrails): rails and nodes share it. */
+int gx_scheme_node_rounds(const struct gx_layout *l, int nrails, struct gx_pairs *out,
+                          struct gx_err *err);
 
 /* The scheme a --pairs value names (a list when it is no keyword). */
 const struct gx_scheme *gx_scheme_of(const char *spec);

@@ -12,13 +12,11 @@ static int build(const char *spec, const struct gx_layout *l, struct gx_pairs *o
     if (n > 1L << 30)
         return gx_fail(err, GX_EINPUT, "--pairs all on %d ranks is %ld measurements of one "
                        "pair each (use rails, nodes or all-concurrent)", nranks, n);
-    GX_TRY(gx_pairs_alloc(out, (int)n, n, err));
+    GX_TRY(gx_pairs_one_per_round(out, (int)n, err));
     long i = 0;
     for (int k = 1; k < nranks; k++)
-        for (int r = 0; r < nranks; r++, i++) {
-            out->storage[i] = (struct gx_pair){r, (r + k) % nranks};
-            out->rounds[i] = (struct gx_round){1, &out->storage[i]};
-        }
+        for (int r = 0; r < nranks; r++)
+            out->storage[i++] = (struct gx_pair){r, (r + k) % nranks};
     return GX_OK;
 }
 

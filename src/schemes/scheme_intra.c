@@ -3,28 +3,20 @@
  * GPU links are loaded as a node-local collective loads them. */
 #include "scheme.h"
 
-#include <stdlib.h>
+/* A round's pairs node by node: the node's local ranks x[i], y[i]. */
+static struct gx_pair local_pair(const struct gx_layout *l, const int *x, const int *y, int k,
+                                 int ncopies, int j)
+{
+    (void)ncopies;
+    int node = j / k, i = j % k;
+    return (struct gx_pair){gx_layout_rank(l, node, x[i]), gx_layout_rank(l, node, y[i])};
+}
 
 static int build(const char *spec, const struct gx_layout *l, struct gx_pairs *out,
                  struct gx_err *err)
 {
     (void)spec;
-    int g = l->per_node, nrounds = gx_circle_rounds(g);
-    int *x = malloc((size_t)g * sizeof *x), *y = malloc((size_t)g * sizeof *y);
-    int rc = x && y ? gx_pairs_alloc(out, nrounds, (long)l->nnodes * g * (g - 1), err)
-                    : gx_fail(err, GX_ERUNTIME, "out of host memory for %d ranks' rounds", g);
-    struct gx_pair *next = out->storage;
-    for (int r = 0; r < nrounds && rc == GX_OK; r++) {
-        int k = gx_circle_round(g, r, x, y);
-        out->rounds[r] = (struct gx_round){k * l->nnodes, next};
-        for (int node = 0; node < l->nnodes; node++)
-            for (int i = 0; i < k; i++)
-                *next++ = (struct gx_pair){gx_layout_rank(l, node, x[i]),
-                                           gx_layout_rank(l, node, y[i])};
-    }
-    free(x);
-    free(y);
-    return rc;
+    return gx_circle_schedule(l, l->per_node, "ranks", l->nnodes, local_pair, out, err);
 }
 
 const struct gx_scheme gx_scheme_intra = {

@@ -37,7 +37,7 @@ static int build(const char *spec, const struct gx_layout *l, struct gx_pairs *o
     int n = 1;
     for (const char *p = spec; *p; p++)
         n += *p == ',';
-    GX_TRY(gx_pairs_alloc(out, n, n, err));
+    GX_TRY(gx_pairs_one_per_round(out, n, err));
     const char *p = spec;
     for (int i = 0; i < n; i++) {
         const char *end;
@@ -55,7 +55,6 @@ static int build(const char *spec, const struct gx_layout *l, struct gx_pairs *o
             goto fail;
         }
         out->storage[i] = (struct gx_pair){a < b ? a : b, a < b ? b : a};
-        out->rounds[i] = (struct gx_round){1, &out->storage[i]};
         p = end + (*end == ',');
     }
     /* Each pair once: the one list rule names a pair given twice as it was written, the pairs

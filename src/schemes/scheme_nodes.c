@@ -7,7 +7,7 @@ static int build(const char *spec, const struct gx_layout *l, struct gx_pairs *o
                  struct gx_err *err)
 {
     (void)spec;
-    return gx_scheme_node_rounds(l, 0, 1, out, err);
+    return gx_scheme_node_rounds(l, 1, out, err);
 }
 
 const struct gx_scheme gx_scheme_nodes = {

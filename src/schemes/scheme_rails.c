@@ -5,34 +5,26 @@
  * once on every rail. The loaded rail map: a slow NIC, cable or leaf switch shows as its rail. */
 #include "scheme.h"
 
-#include <stdlib.h>
-
-int gx_scheme_node_rounds(const struct gx_layout *l, int first, int nrails,
-                          struct gx_pairs *out, struct gx_err *err)
+/* A round's pairs node pair by node pair, each on rails 0 .. ncopies-1. */
+static struct gx_pair rail_pair(const struct gx_layout *l, const int *x, const int *y, int k,
+                                int ncopies, int j)
 {
-    int n = l->nnodes, nrounds = gx_circle_rounds(n);
-    int *x = malloc((size_t)n * sizeof *x), *y = malloc((size_t)n * sizeof *y);
-    int rc = x && y ? gx_pairs_alloc(out, nrounds, (long)n * (n - 1) * nrails, err)
-                    : gx_fail(err, GX_ERUNTIME, "out of host memory for %d nodes' rounds", n);
-    struct gx_pair *next = out->storage;
-    for (int r = 0; r < nrounds && rc == GX_OK; r++) {
-        int k = gx_circle_round(n, r, x, y);
-        out->rounds[r] = (struct gx_round){k * nrails, next};
-        for (int i = 0; i < k; i++)
-            for (int rail = first; rail < first + nrails; rail++)
-                *next++ = (struct gx_pair){gx_layout_rank(l, x[i], rail),
-                                           gx_layout_rank(l, y[i], rail)};
-    }
-    free(x);
-    free(y);
-    return rc;
+    (void)k;
+    int i = j / ncopies, rail = j % ncopies;
+    return (struct gx_pair){gx_layout_rank(l, x[i], rail), gx_layout_rank(l, y[i], rail)};
+}
+
+int gx_scheme_node_rounds(const struct gx_layout *l, int nrails, struct gx_pairs *out,
+                          struct gx_err *err)
+{
+    return gx_circle_schedule(l, l->nnodes, "nodes", nrails, rail_pair, out, err);
 }
 
 static int build(const char *spec, const struct gx_layout *l, struct gx_pairs *out,
                  struct gx_err *err)
 {
     (void)spec;
-    return gx_scheme_node_rounds(l, 0, l->per_node, out, err);
+    return gx_scheme_node_rounds(l, l->per_node, out, err);
 }
 
 const struct gx_scheme gx_scheme_rails = {

@@ -12,11 +12,9 @@ static int build(const char *spec, const struct gx_layout *l, struct gx_pairs *o
     int n = l->nranks;
     if (n < 2)
         return gx_fail(err, GX_EINPUT, "--pairs ring needs 2 ranks at least (the job has %d)", n);
-    GX_TRY(gx_pairs_alloc(out, n, n, err));
-    for (int r = 0; r < n; r++) {
+    GX_TRY(gx_pairs_one_per_round(out, n, err));
+    for (int r = 0; r < n; r++)
         out->storage[r] = (struct gx_pair){r, (r + 1) % n};
-        out->rounds[r] = (struct gx_round){1, &out->storage[r]};
-    }
     return GX_OK;
 }
 

@@ -43,11 +43,12 @@ static int nvml_open(void)
         snprintf(nv.why, sizeof nv.why, "NVML not available (%s)", e ? e : "dlopen failed");
         return 0;
     }
-    /* POSIX allows converting dlsym's object pointer to a function pointer through memcpy. */
-#define GX_SYM(field, name)                                                                   \
+    /* POSIX allows converting dlsym's object pointer to a function pointer through memcpy. A
+     * symbol NVML lacks leaves its field NULL, and ends here where it is `needed`. */
+#define GX_SYM(field, name, needed)                                                           \
     do {                                                                                      \
         void *s_ = dlsym(nv.lib, name);                                                       \
-        if (!s_) {                                                                            \
+        if (!s_ && needed) {                                                                  \
             snprintf(nv.why, sizeof nv.why, "NVML lacks %s", name);                           \
             dlclose(nv.lib);                                                                  \
             nv.lib = NULL;                                                                    \
@@ -55,24 +56,17 @@ static int nvml_open(void)
         }                                                                                     \
         memcpy(&nv.field, &s_, sizeof s_);                                                    \
     } while (0)
-    GX_SYM(init, "nvmlInit_v2");
-    GX_SYM(shutdown, "nvmlShutdown");
-    GX_SYM(by_busid, "nvmlDeviceGetHandleByPciBusId_v2");
-    GX_SYM(link_state, "nvmlDeviceGetNvLinkState");
-    GX_SYM(remote_pci, "nvmlDeviceGetNvLinkRemotePciInfo_v2");
-#define GX_OPT_SYM(field, name)                                                               \
-    do {                                                                                      \
-        void *s_ = dlsym(nv.lib, name);                                                       \
-        if (s_)                                                                               \
-            memcpy(&nv.field, &s_, sizeof s_);                                                \
-    } while (0)
-    GX_OPT_SYM(nvl_version, "nvmlDeviceGetNvLinkVersion");
-    GX_OPT_SYM(pcie_cur_gen, "nvmlDeviceGetCurrPcieLinkGeneration");
-    GX_OPT_SYM(pcie_cur_width, "nvmlDeviceGetCurrPcieLinkWidth");
-    GX_OPT_SYM(pcie_max_gen, "nvmlDeviceGetMaxPcieLinkGeneration");
-    GX_OPT_SYM(pcie_max_width, "nvmlDeviceGetMaxPcieLinkWidth");
-    GX_OPT_SYM(field_values, "nvmlDeviceGetFieldValues");
-#undef GX_OPT_SYM
+    GX_SYM(init, "nvmlInit_v2", 1);
+    GX_SYM(shutdown, "nvmlShutdown", 1);
+    GX_SYM(by_busid, "nvmlDeviceGetHandleByPciBusId_v2", 1);
+    GX_SYM(link_state, "nvmlDeviceGetNvLinkState", 1);
+    GX_SYM(remote_pci, "nvmlDeviceGetNvLinkRemotePciInfo_v2", 1);
+    GX_SYM(nvl_version, "nvmlDeviceGetNvLinkVersion", 0);
+    GX_SYM(pcie_cur_gen, "nvmlDeviceGetCurrPcieLinkGeneration", 0);
+    GX_SYM(pcie_cur_width, "nvmlDeviceGetCurrPcieLinkWidth", 0);
+    GX_SYM(pcie_max_gen, "nvmlDeviceGetMaxPcieLinkGeneration", 0);
+    GX_SYM(pcie_max_width, "nvmlDeviceGetMaxPcieLinkWidth", 0);
+    GX_SYM(field_values, "nvmlDeviceGetFieldValues", 0);
 #undef GX_SYM
     int rc = nv.init();
     if (rc != NVML_SUCCESS) {
