@@ -22,16 +22,18 @@ else
     ok $? "on a terminal (script(1)): the progress line, counting the plan's $steps steps (rc $rc)" ||
         diag <"$dir/tty.txt"
     # With a budget and the stop rule (no --iters): the step, the precision of its median so
-    # far, the time left of the budget (the step slowed, so that the line is redrawn in it).
+    # far, the time left of the budget and the clock time it ends at (which stays true where a
+    # long step redraws nothing), or that it is spent (the step slowed, so that the line is
+    # redrawn in it).
     bcmd="timeout -k 10 600 $MPIRUN -np 2 $gx_mpirun_opts $GPUXFER --path host --pattern latency"
     GPUXFER_FAULT=slow:rank=0:size=8 script -qfec \
         "$bcmd --sizes 8 --ceilings off --budget 4 --output $dir/budget.json" \
         /dev/null >"$dir/budget.txt" 2>&1
     rc=$?
     [ $rc -eq 0 ] &&
-        grep -qE "\[1/3\] host latency 8 B \(visit 1 of 3\)  \+-[0-9.e+>]+%  elapsed [0-9]+s  budget left ~[0-9]+s" \
+        grep -qE "\[1/3\] host latency 8 B \(visit 1 of 3\)  \+-[0-9.e+>]+%  elapsed [0-9]+s  (budget left ~[0-9]+s \([0-9]{2}:[0-9]{2}:[0-9]{2}\)|budget spent)" \
             "$dir/budget.txt"
-    ok $? "with a budget: the step and its visit, its precision so far, the budget's time left (rc $rc)" ||
+    ok $? "with a budget: the step and its visit, its precision so far, the budget's time left and when it ends (rc $rc)" ||
         diag <"$dir/budget.txt"
     script -qfec "$bcmd --sizes 8 --ceilings off --budget 4 --output $dir/bq.json --quiet" \
         /dev/null >"$dir/bq.txt" 2>&1

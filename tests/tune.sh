@@ -418,8 +418,10 @@ ok $? "--knobs UCX_TLS under pml ob1: refused, with why" || diag <"$dir/bad.txt"
 tune -m "$MPIRUN" -o "$dir/dry" -r 2 --dry-run --knobs btl_vader_eager_limit -- "${targs[@]}" >"$dir/dry.txt" 2>&1
 rc=$?
 [ $rc -eq 0 ] && [ "$(grep -c '^cfg-[0-9]-.*/run[12].json: ' "$dir/dry.txt")" -eq 6 ] &&
-    [ ! -d "$dir/dry/sweep" ] && grep -q '^# plan: 2 candidate' "$dir/dry.txt"
-ok $? "--dry-run: the plan and the 6 runs (default and 2 candidates, 2 each) listed, none run" ||
+    [ ! -d "$dir/dry/sweep" ] && grep -q '^# plan: 2 candidate' "$dir/dry.txt" &&
+    head -n 4 "$dir/dry.txt" | sed ':a;N;$!ba;s/\n#  */ /g' |
+    grep -q '^# probe: one run of gpuxfer .*, about [0-9]* s (its dry run.s estimate'
+ok $? "--dry-run: first what the probe runs and about how long, then the plan and the 6 runs (default and 2 candidates, 2 each) listed, none run" ||
     diag <"$dir/dry.txt"
 
 tune -m "$MPIRUN" -o "$dir/t" -r 2 --budget 3 --knobs btl_vader_eager_limit -- \

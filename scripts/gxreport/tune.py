@@ -124,6 +124,20 @@ def run_job(a, args, out, env):
     return rc, time.time() - t0
 
 
+def probe_estimate(a, args, env):
+    """The probe's time as gpuxfer's dry run estimates it (seconds), None where it says none."""
+    words = shlex.split(a.mpirun) + ["-np", str(a.ranks)] + \
+        shlex.split(os.environ.get("MPIRUN_ARGS", "--bind-to none")) + \
+        [gpuxfer_program()] + args + ["--dry-run"]
+    try:
+        done = subprocess.run(words, capture_output=True, text=True, errors="replace", env=env,
+                              timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    m = re.search(r"; estimate (\d+) s", done.stdout)
+    return int(m.group(1)) if done.returncode == 0 and m else None
+
+
 def wait_job(p, deadline):
     """The job's exit status (124 past the deadline: killed). A Ctrl-C or SIGTERM while it runs
     kills it and, once it is gone, ends the tune as ever: raised inside subprocess's own wait,
@@ -414,12 +428,15 @@ def tune_into(a, args, env, base):
         gx.note(f"# probe: {a.context} (a run of {run_s:.0f} s)", out)
     else:
         probe_out = os.path.join(a.work, "probe")
-        gx.note(f"# probe: one run of gpuxfer {' '.join(args)} ({os.path.join(a.outdir, 'probe')}.txt)",
-                out)
-        out.flush()
         probe_args = args
         if a.budget is not None and not has_option(args, "--budget"):
             probe_args = args + ["--budget", f"{max(MIN_RUN_S, min(PROBE_S, a.budget * 60 * PROBE_SHARE)):.0f}"]
+        # Said before the probe runs, with how long it will take: the rest waits on it.
+        est = probe_estimate(a, probe_args, env)
+        gx.note(f"# probe: one run of gpuxfer {' '.join(args)} ({os.path.join(a.outdir, 'probe')}.txt)"
+                + (f", about {est} s (its dry run's estimate; --context REPORT.json instead of a probe"
+                   " skips it)" if est is not None else ""), out)
+        out.flush()
         rc, run_s = run_job(a, probe_args, probe_out, env)
         spent_s = run_s
         if rc != 0 or not os.path.exists(probe_out + ".json"):

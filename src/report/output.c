@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Open MPI gives its ranks a pty for stdout whether or not mpirun's own stdout is a terminal
@@ -322,8 +323,9 @@ void gx_output_no_gpu(struct gx_output *out, struct gx_said *why)
     fflush(t);
 }
 
-/* "[done/total] step  +-precision  elapsed  left": the time left of the budget where there is
- * one, else as the steps so far went. */
+/* "[done/total] step  +-precision  elapsed  left (ends at)": the time left of the budget where
+ * there is one, else as the steps so far went; with the clock time it comes to, which stays
+ * true while a long step draws nothing new (a count of seconds left would stand still). */
 static void draw_step(struct gx_output *out)
 {
     double now = MPI_Wtime(), elapsed = now - out->t0;
@@ -331,14 +333,22 @@ static void draw_step(struct gx_output *out)
                   : out->done > 1 ? elapsed / (double)(out->done - 1) *
                                         (double)(out->total - out->done + 1)
                                   : 0;
-    char text[320], prec[32] = "";
+    char text[320], prec[32] = "", at[16] = "", when[64];
     if (out->precision >= 10) /* a median near 0 against its spread: not yet a number */
         snprintf(prec, sizeof prec, "  +->999%%");
     else if (out->precision >= 0)
         snprintf(prec, sizeof prec, "  +-%.2g%%", 100 * out->precision);
-    snprintf(text, sizeof text, "[%ld/%ld] %s%s  elapsed %.0fs  %s ~%.0fs", out->done,
-             out->total, out->step, prec, elapsed,
-             out->budget_left >= 0 ? "budget left" : "left", left);
+    time_t end = time(NULL) + (time_t)(left + 0.5);
+    struct tm tm;
+    if (localtime_r(&end, &tm))
+        strftime(at, sizeof at, "%H:%M:%S", &tm);
+    if (out->budget_left == 0) /* spent: the steps left run their fewest iterations */
+        snprintf(when, sizeof when, "budget spent");
+    else
+        snprintf(when, sizeof when, "%s ~%.0fs (%s)", out->budget_left > 0 ? "budget left" : "left",
+                 left, at);
+    snprintf(text, sizeof text, "[%ld/%ld] %s%s  elapsed %.0fs  %s", out->done, out->total,
+             out->step, prec, elapsed, when);
     draw(out, text);
 }
 
