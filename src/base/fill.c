@@ -1,5 +1,7 @@
 #include "fill.h"
 
+#include "gx.h"
+
 #include <string.h>
 
 void gx_fill_host(void *buf, size_t n, uint32_t rank, uint32_t iter)
@@ -35,4 +37,27 @@ int gx_check_host(const void *buf, size_t n, uint32_t rank, uint32_t iter, size_
             return 0;
         }
     return 1;
+}
+
+/* As a memory kind's ops take them (mem.h: GX_MEM_CPU_FILLS): host memory cannot fail. */
+int gx_mem_host_fill(void *buf, size_t n, uint32_t rank, uint32_t iter, struct gx_err *err)
+{
+    (void)err;
+    gx_fill_host(buf, n, rank, iter);
+    return GX_OK;
+}
+
+int gx_mem_host_poison(void *buf, size_t n, struct gx_err *err)
+{
+    (void)err;
+    memset(buf, GX_POISON_BYTE, n);
+    return GX_OK;
+}
+
+int gx_mem_host_check(const void *buf, size_t n, uint32_t rank, uint32_t iter, int *ok,
+                      size_t *bad, struct gx_err *err)
+{
+    (void)err;
+    *ok = gx_check_host(buf, n, rank, iter, bad);
+    return GX_OK;
 }

@@ -38,4 +38,11 @@ void gx_fill_host(void *buf, size_t n, uint32_t rank, uint32_t iter);
 int gx_check_host(const void *buf, size_t n, uint32_t rank, uint32_t iter, size_t *bad);
 #endif
 
+/* The host's fill, poison and check as a memory kind's ops take them (mem.h). */
+struct gx_err;
+int gx_mem_host_fill(void *buf, size_t n, uint32_t rank, uint32_t iter, struct gx_err *err);
+int gx_mem_host_poison(void *buf, size_t n, struct gx_err *err);
+int gx_mem_host_check(const void *buf, size_t n, uint32_t rank, uint32_t iter, int *ok,
+                      size_t *bad, struct gx_err *err);
+
 #endif

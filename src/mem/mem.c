@@ -11,28 +11,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-int gx_mem_host_fill(void *buf, size_t n, uint32_t rank, uint32_t iter, struct gx_err *err)
-{
-    (void)err;
-    gx_fill_host(buf, n, rank, iter);
-    return GX_OK;
-}
-
-int gx_mem_host_poison(void *buf, size_t n, struct gx_err *err)
-{
-    (void)err;
-    memset(buf, GX_POISON_BYTE, n);
-    return GX_OK;
-}
-
-int gx_mem_host_check(const void *buf, size_t n, uint32_t rank, uint32_t iter, int *ok,
-                      size_t *bad, struct gx_err *err)
-{
-    (void)err;
-    *ok = gx_check_host(buf, n, rank, iter, bad);
-    return GX_OK;
-}
-
 /* Pageable buffers are page-aligned anonymous mappings of their own, as the C library hands out
  * large buffers, and never come from the heap: a page-aligned buffer taken from the heap and given
  * back once per step left holes that the library's small allocations (an MPI library's free lists

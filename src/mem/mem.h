@@ -2,6 +2,7 @@
 #ifndef GX_MEM_H
 #define GX_MEM_H
 
+#include "fill.h"
 #include "gx.h"
 
 struct gx_mem_ops {
@@ -39,12 +40,8 @@ int gx_mem_has(int kind, unsigned props);
 /* 1 for kinds whose buffers are GPU memory (device, managed), 0 for host memory or -1. */
 int gx_mem_on_gpu(int kind);
 
-/* Host-memory implementations, shared by every kind the CPU fills and checks (pageable,
- * pinned, mapped): GX_MEM_CPU_FILLS names them in a kind's ops. */
-int gx_mem_host_fill(void *buf, size_t n, uint32_t rank, uint32_t iter, struct gx_err *err);
-int gx_mem_host_poison(void *buf, size_t n, struct gx_err *err);
-int gx_mem_host_check(const void *buf, size_t n, uint32_t rank, uint32_t iter, int *ok,
-                      size_t *bad, struct gx_err *err);
+/* Host-memory implementations (fill.h), shared by every kind the CPU fills and checks
+ * (pageable, pinned, mapped): GX_MEM_CPU_FILLS names them in a kind's ops. */
 #define GX_MEM_CPU_FILLS                                                                      \
     .fill = gx_mem_host_fill, .poison = gx_mem_host_poison, .check = gx_mem_host_check
 

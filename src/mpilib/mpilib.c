@@ -7,11 +7,9 @@
 
 #include <dlfcn.h>
 #include <mpi.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/vfs.h>
 
 const struct gx_mpilib_ops *const gx_mpilib_table[] = {
     &gx_mpilib_cray_mpich, /* "CRAY MPICH version ..." */
@@ -27,15 +25,6 @@ const struct gx_mpilib_ops *gx_mpilib_find(const char *library_version)
         if (gx_mpilib_table[i]->matches(library_version))
             return gx_mpilib_table[i];
     return NULL;
-}
-
-void gx_mpilib_answer(struct gx_cuda_awareness *out, enum gx_aware aware, const char *fmt, ...)
-{
-    va_list ap;
-    out->aware = aware;
-    va_start(ap, fmt);
-    vsnprintf(out->why, sizeof out->why, fmt, ap);
-    va_end(ap);
 }
 
 /* The rule of a library whose CUDA support the environment variable var switches on. */
@@ -170,30 +159,6 @@ int gx_mpilib_device_route(const char *library_version, char *buf, size_t len)
     if (len)
         buf[0] = '\0';
     return lib && lib->device_route ? lib->device_route(library_version, buf, len) : -1;
-}
-
-int gx_fs_pinnable(const char *path, char *fs, size_t len)
-{
-    static const struct {
-        unsigned long magic;
-        const char *name;
-        int in_memory;
-    } kinds[] = {
-        {0x01021994ul, "tmpfs", 1}, {0x858458f6ul, "ramfs", 1}, {0x958458f6ul, "hugetlbfs", 1},
-        {0xef53ul, "ext4", 0},      {0x58465342ul, "xfs", 0},   {0x6969ul, "nfs", 0},
-        {0x794c7630ul, "overlayfs", 0}, {0x9123683eul, "btrfs", 0}, {0x9fa0ul, "proc", 0},
-    };
-    struct statfs st;
-    if (statfs(path, &st) != 0)
-        return -1;
-    unsigned long magic = (unsigned long)st.f_type & 0xfffffffful;
-    for (size_t i = 0; i < GX_ARRAY_LEN(kinds); i++)
-        if (kinds[i].magic == magic) {
-            snprintf(fs, len, "%s", kinds[i].name);
-            return kinds[i].in_memory;
-        }
-    snprintf(fs, len, "a file system of type 0x%lx", magic);
-    return -1; /* not known to keep its files on disk either */
 }
 
 void gx_mpilib_startup_notice(const struct gx_mpilib_probe *p, char *buf, size_t len)

@@ -10,9 +10,34 @@
 #include <stdio.h>
 #include <mpi.h>
 #include <string.h>
+#include <sys/vfs.h>
 #ifdef HAVE_MPI_EXT_H
 #include <mpi-ext.h>
 #endif
+
+int gx_fs_pinnable(const char *path, char *fs, size_t len)
+{
+    static const struct {
+        unsigned long magic;
+        const char *name;
+        int in_memory;
+    } kinds[] = {
+        {0x01021994ul, "tmpfs", 1}, {0x858458f6ul, "ramfs", 1}, {0x958458f6ul, "hugetlbfs", 1},
+        {0xef53ul, "ext4", 0},      {0x58465342ul, "xfs", 0},   {0x6969ul, "nfs", 0},
+        {0x794c7630ul, "overlayfs", 0}, {0x9123683eul, "btrfs", 0}, {0x9fa0ul, "proc", 0},
+    };
+    struct statfs st;
+    if (statfs(path, &st) != 0)
+        return -1;
+    unsigned long magic = (unsigned long)st.f_type & 0xfffffffful;
+    for (size_t i = 0; i < GX_ARRAY_LEN(kinds); i++)
+        if (kinds[i].magic == magic) {
+            snprintf(fs, len, "%s", kinds[i].name);
+            return kinds[i].in_memory;
+        }
+    snprintf(fs, len, "a file system of type 0x%lx", magic);
+    return -1; /* not known to keep its files on disk either */
+}
 
 int gx_mpilib_mpi_ext_cuda_aware(void)
 {

@@ -55,26 +55,3 @@ int gx_probe_of_kind(enum gx_ceil_kind kind, int *family)
     return -1;
 }
 
-int gx_probe_start(const struct gx_ep *ep, enum gx_dir dir, struct gx_err *err)
-{
-    MPI_Comm comm = ep->job->comm;
-    if (dir == GX_DIR_SEND)
-        GX_MPI_TRY(err, MPI_Send(NULL, 0, MPI_BYTE, ep->peer, GX_TAG_PROBE_GO, comm));
-    else if (dir == GX_DIR_RECV)
-        GX_MPI_TRY(err, MPI_Recv(NULL, 0, MPI_BYTE, ep->peer, GX_TAG_PROBE_GO, comm,
-                                 MPI_STATUS_IGNORE));
-    else
-        GX_MPI_TRY(err, MPI_Sendrecv(NULL, 0, MPI_BYTE, ep->peer, GX_TAG_PROBE_GO, NULL, 0,
-                                     MPI_BYTE, ep->peer, GX_TAG_PROBE_GO, comm,
-                                     MPI_STATUS_IGNORE));
-    return GX_OK;
-}
-
-int gx_probe_end(const struct gx_ep *ep, enum gx_dir dir, struct gx_err *err)
-{
-    if (dir == GX_DIR_BOTH)
-        GX_MPI_TRY(err, MPI_Sendrecv(NULL, 0, MPI_BYTE, ep->peer, GX_TAG_PROBE_DONE, NULL, 0,
-                                     MPI_BYTE, ep->peer, GX_TAG_PROBE_DONE, ep->job->comm,
-                                     MPI_STATUS_IGNORE));
-    return GX_OK;
-}

@@ -32,10 +32,4 @@ int gx_probe_find(const char *name);
 /* The probe measuring `kind`, and the family it measures it in; -1 when none. */
 int gx_probe_of_kind(enum gx_ceil_kind kind, int *family);
 
-/* Both sides of a probe's iteration start together (the receiver's stage must not run before
- * the initiator's clock starts) and, both ways, end together (each side's clock then covers
- * both directions): 0-byte messages, as cheap as the pattern's own acknowledgement. */
-int gx_probe_start(const struct gx_ep *ep, enum gx_dir dir, struct gx_err *err);
-int gx_probe_end(const struct gx_ep *ep, enum gx_dir dir, struct gx_err *err);
-
 #endif

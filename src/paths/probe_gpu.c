@@ -49,6 +49,33 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Both sides of a probe's iteration start together (the receiver's stage must not run before
+ * the initiator's clock starts) and, both ways, end together (each side's clock then covers
+ * both directions): 0-byte messages, as cheap as the pattern's own acknowledgement. */
+static int probe_start(const struct gx_ep *ep, enum gx_dir dir, struct gx_err *err)
+{
+    MPI_Comm comm = ep->job->comm;
+    if (dir == GX_DIR_SEND)
+        GX_MPI_TRY(err, MPI_Send(NULL, 0, MPI_BYTE, ep->peer, GX_TAG_PROBE_GO, comm));
+    else if (dir == GX_DIR_RECV)
+        GX_MPI_TRY(err, MPI_Recv(NULL, 0, MPI_BYTE, ep->peer, GX_TAG_PROBE_GO, comm,
+                                 MPI_STATUS_IGNORE));
+    else
+        GX_MPI_TRY(err, MPI_Sendrecv(NULL, 0, MPI_BYTE, ep->peer, GX_TAG_PROBE_GO, NULL, 0,
+                                     MPI_BYTE, ep->peer, GX_TAG_PROBE_GO, comm,
+                                     MPI_STATUS_IGNORE));
+    return GX_OK;
+}
+
+static int probe_end(const struct gx_ep *ep, enum gx_dir dir, struct gx_err *err)
+{
+    if (dir == GX_DIR_BOTH)
+        GX_MPI_TRY(err, MPI_Sendrecv(NULL, 0, MPI_BYTE, ep->peer, GX_TAG_PROBE_DONE, NULL, 0,
+                                     MPI_BYTE, ep->peer, GX_TAG_PROBE_DONE, ep->job->comm,
+                                     MPI_STATUS_IGNORE));
+    return GX_OK;
+}
+
 /* Host buffers of the buffers' size, allocated in open as a probe needs them. */
 #define NEEDS_PINNED  0x1u /* host[0] the sender's D2H target, host[1] the receiver's source */
 #define NEEDS_MAPPED  0x2u /* the same, mapped: kernels address them through host_dev */
@@ -357,11 +384,11 @@ static int gpu_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
     g->nstreams = g->st->streams ? peer_schedule[(call >> 1) % GX_ARRAY_LEN(peer_schedule)] : 1;
     if (in_turn && dir == GX_DIR_SEND) { /* the receiver starts once the sender is done */
         GX_TRY(run_stages(ep, g, dir, 1, count, bytes, err));
-        return gx_probe_start(ep, dir, err);
+        return probe_start(ep, dir, err);
     }
-    GX_TRY(gx_probe_start(ep, dir, err));
+    GX_TRY(probe_start(ep, dir, err));
     GX_TRY(run_stages(ep, g, dir, in_turn, count, bytes, err));
-    return gx_probe_end(ep, dir, err);
+    return probe_end(ep, dir, err);
 }
 
 /* Managed pages where the paths find them before an iteration: the message to send on the GPU

@@ -132,39 +132,6 @@ int gx_layout_assume(int nnodes, int per_node, struct gx_layout *l, struct gx_er
     return rc;
 }
 
-/* What a scheme that needs nodes cannot use: one line, or NULL. */
-static int check_layout(const struct gx_scheme *s, const struct gx_layout *l, struct gx_err *err)
-{
-    if (!s->needs_nodes)
-        return GX_OK;
-    if (!l->per_node)
-        return gx_fail(err, GX_EINPUT, "%s needs the same number of ranks on every node, "
-                       "and this job's %d nodes hold different numbers (launch with "
-                       "--ntasks-per-node / -npernode)", s->name, l->nnodes);
-    if (s->needs_nodes > 1 && l->nnodes < 2)
-        return gx_fail(err, GX_EINPUT, "%s pairs ranks of different nodes, and this job "
-                       "has one node (%d ranks)", s->name, l->nranks);
-    if (s->needs_nodes == 1 && l->per_node < 2)
-        return gx_fail(err, GX_EINPUT, "%s pairs ranks of one node, and this job has "
-                       "one rank per node", s->name);
-    return GX_OK;
-}
-
-int gx_pairs_resolve(const char *spec, const struct gx_layout *l, struct gx_pairs *out,
-                     struct gx_err *err)
-{
-    memset(out, 0, sizeof *out);
-    if (l->nranks < 2)
-        return gx_fail(err, GX_EINPUT,
-                       "every pattern needs a pair of ranks and this job has %d rank (run with "
-                       "mpirun -np 2 or more)", l->nranks);
-    const struct gx_scheme *s = gx_scheme_of(spec);
-    GX_TRY(check_layout(s, l, err));
-    GX_TRY(s->build(spec, l, out, err));
-    out->scheme = s;
-    return GX_OK;
-}
-
 void gx_pairs_free(struct gx_pairs *p)
 {
     free(p->rounds);

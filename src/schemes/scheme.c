@@ -1,6 +1,11 @@
-/* The table of pair schemes: adding one is a file and a line here. */
+/* The table of pair schemes (adding one is a file and a line here), a --pairs value resolved
+ * through it, and the pair list A:B[,C:D...] it falls back on (whatever is no keyword), whose
+ * errors name the keywords. */
 #include "scheme.h"
 
+#include "input.h"
+
+#include <stdlib.h>
 #include <string.h>
 
 const struct gx_scheme *const gx_schemes[] = {
@@ -27,3 +32,117 @@ const char *gx_scheme_keywords(void)
                 gx_list_add(words, sizeof words, ", ", gx_schemes[i]->name);
     return words;
 }
+
+/* What a scheme that needs nodes cannot use: one line, or NULL. */
+static int check_layout(const struct gx_scheme *s, const struct gx_layout *l, struct gx_err *err)
+{
+    if (!s->needs_nodes)
+        return GX_OK;
+    if (!l->per_node)
+        return gx_fail(err, GX_EINPUT, "%s needs the same number of ranks on every node, "
+                       "and this job's %d nodes hold different numbers (launch with "
+                       "--ntasks-per-node / -npernode)", s->name, l->nnodes);
+    if (s->needs_nodes > 1 && l->nnodes < 2)
+        return gx_fail(err, GX_EINPUT, "%s pairs ranks of different nodes, and this job "
+                       "has one node (%d ranks)", s->name, l->nranks);
+    if (s->needs_nodes == 1 && l->per_node < 2)
+        return gx_fail(err, GX_EINPUT, "%s pairs ranks of one node, and this job has "
+                       "one rank per node", s->name);
+    return GX_OK;
+}
+
+int gx_pairs_resolve(const char *spec, const struct gx_layout *l, struct gx_pairs *out,
+                     struct gx_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (l->nranks < 2)
+        return gx_fail(err, GX_EINPUT,
+                       "every pattern needs a pair of ranks and this job has %d rank (run with "
+                       "mpirun -np 2 or more)", l->nranks);
+    const struct gx_scheme *s = gx_scheme_of(spec);
+    GX_TRY(check_layout(s, l, err));
+    GX_TRY(s->build(spec, l, out, err));
+    out->scheme = s;
+    return GX_OK;
+}
+
+static int bad_list(const char *spec, struct gx_err *err)
+{
+    return gx_fail(err, GX_EINPUT, "bad pair list '%s' (expected A:B[,C:D...] or one of %s)",
+                   spec, gx_scheme_keywords());
+}
+
+/* The rank at s, up to the next ':' or ',' (*end): a number by the one rule, 0..nranks-1. */
+static int parse_rank(const char *s, const char **end, int nranks, const char *spec,
+                      struct gx_err *err)
+{
+    char text[GX_ITEM_MAX + 1];
+    size_t len = strcspn(s, ":,");
+    *end = s + len;
+    if (len > GX_ITEM_MAX)
+        return gx_fail(err, GX_EINPUT, "bad pair list '%s': a rank is longer than %d characters "
+                       "(the limit)", spec, GX_ITEM_MAX), -1;
+    memcpy(text, s, len);
+    text[len] = '\0';
+    long long v;
+    if (gx_parse_int(text, 0, nranks - 1, &v, err) != GX_OK)
+        return gx_wrap(err, "rank '%s' in '%s' (the job has %d ranks; expected A:B[,C:D...] or "
+                       "one of %s)", text, spec, nranks, gx_scheme_keywords()), -1;
+    return (int)v;
+}
+
+static int build(const char *spec, const struct gx_layout *l, struct gx_pairs *out,
+                 struct gx_err *err)
+{
+    int n = 1;
+    for (const char *p = spec; *p; p++)
+        n += *p == ',';
+    GX_TRY(gx_pairs_one_per_round(out, n, err));
+    const char *p = spec;
+    for (int i = 0; i < n; i++) {
+        const char *end;
+        int a = parse_rank(p, &end, l->nranks, spec, err), b = -1;
+        if (a < 0)
+            goto fail;
+        if (*end == ':' && (b = parse_rank(end + 1, &end, l->nranks, spec, err)) < 0)
+            goto fail;
+        if (b < 0 || (*end != ',' && *end != '\0')) {
+            bad_list(spec, err);
+            goto fail;
+        }
+        if (a == b) {
+            gx_fail(err, GX_EINPUT, "pair %d:%d in '%s' names one rank twice", a, b, spec);
+            goto fail;
+        }
+        out->storage[i] = (struct gx_pair){a < b ? a : b, a < b ? b : a};
+        p = end + (*end == ',');
+    }
+    /* Each pair once: the one list rule names a pair given twice as it was written, the pairs
+     * as measured (lower rank first) name 1:0 after 0:1. */
+    int given;
+    char(*items)[GX_ITEM_MAX + 1] = malloc((size_t)n * sizeof *items);
+    if (!items) {
+        gx_fail(err, GX_ERUNTIME, "out of host memory for %d pairs", n);
+        goto fail;
+    }
+    int rc = gx_split_list(spec, items, n, &given, err);
+    for (int i = 0; rc == GX_OK && i < n; i++)
+        for (int j = 0; rc == GX_OK && j < i; j++)
+            if (out->storage[j].a == out->storage[i].a && out->storage[j].b == out->storage[i].b)
+                rc = gx_fail(err, GX_EINPUT, "pair %s in '%s' is pair %s again (a pair is "
+                             "measured from its lower rank; expected each pair once)", items[i],
+                             spec, items[j]);
+    free(items);
+    if (rc != GX_OK)
+        goto fail;
+    return GX_OK;
+fail:
+    gx_pairs_free(out);
+    return GX_EINPUT;
+}
+
+const struct gx_scheme gx_scheme_list = {
+    .name = NULL,
+    .what = "the pairs listed, one after another",
+    .build = build,
+};
