@@ -171,10 +171,11 @@ def reader(chunk_as_setting=False):
 
 
 def ran_fields(r):
-    """The fields of a result options() reads, as pairs (hashable: equal ones are shared)."""
+    """The fields of a result options() reads, RAN_FIELDS' and its stop rule's precision asked,
+    gx.MISSING where it has none (hashable: equal ones are shared)."""
     stop = r.get("stop") or {}
-    asked = (("stop", stop["precision_asked"]),) if "precision_asked" in stop else ()
-    return tuple([(n, r[n]) for n in RAN_FIELDS if n in r]) + asked
+    return tuple([r.get(n, gx.MISSING) for n in RAN_FIELDS]) + (
+        stop.get("precision_asked", gx.MISSING),)
 
 
 def index(doc):
@@ -234,11 +235,20 @@ def options_of(ran, chunk_as_setting, made):
     made so far); the same dict each time, never changed."""
     o = made.get(ran)
     if o is None:
-        r = dict(ran)
-        if "stop" in r:
-            r["stop"] = {"precision_asked": r["stop"]}
+        *fields, asked = ran
+        r = {n: v for n, v in zip(RAN_FIELDS, fields) if v is not gx.MISSING}
+        if asked is not gx.MISSING:
+            r["stop"] = {"precision_asked": asked}
         o = made[ran] = options(r, chunk_as_setting)
     return o
+
+
+def option_differences(base, theirs):
+    """{option: [A's value, the other's]} where two results' options() differ."""
+    if base is theirs:  # options_of's one dict for equal options: a sweep's every row
+        return {}
+    return {n: [base.get(n), theirs.get(n)] for n in sorted(base.keys() | theirs.keys())
+            if base.get(n) != theirs.get(n)}
 
 
 def build_rows(groups, alpha, floor, seed, chunk_as_setting=False):
@@ -283,10 +293,8 @@ def build_rows(groups, alpha, floor, seed, chunk_as_setting=False):
                 judged = positive(base_medians) and positive(medians)
                 ratio = value / base_value if base_value > 0 and value > 0 else None
                 p, test = gx.log_t_test(base_medians, medians) if judged else (None, "-")
-                theirs = options_of(rs[0].ran, chunk_as_setting, made)
-                differ = {n: [base_options.get(n), theirs.get(n)]
-                          for n in sorted(base_options.keys() | theirs.keys())
-                          if base_options.get(n) != theirs.get(n)}
+                differ = option_differences(
+                    base_options, options_of(rs[0].ran, chunk_as_setting, made))
                 # A generator of its own per cell: the interval does not depend on the other rows.
                 ci = (gx.bootstrap_ratio_ci(base_medians, medians, random.Random(seed), RESAMPLES)
                       if judged and len(base_medians) > 1 and len(medians) > 1 else None)
@@ -867,6 +875,40 @@ def as_json(cfgs, files, rows, counts, spread, settings, missing, report_opts, o
 JSON_ROWS_AT_ONCE = 1000
 
 
+def json_float(v):
+    """A float as json writes it."""
+    if v != v:
+        return "NaN"
+    if math.isinf(v):
+        return "Infinity" if v > 0 else "-Infinity"
+    return float.__repr__(v)
+
+
+def json_indented(v, pad="\n"):
+    """json.dumps(v, indent=1) of a row (strings, numbers, true, false, null, lists and objects
+    with string keys), pad the newline and indent of v's own level: json's encoder with an
+    indent is its pure Python one, several times slower than this for a sweep's rows."""
+    if isinstance(v, str):
+        return json.encoder.encode_basestring_ascii(v)
+    if v is None:
+        return "null"
+    if v is True or v is False:
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return int.__repr__(v)
+    if isinstance(v, float):
+        return json_float(v)
+    inner = pad + " "
+    if isinstance(v, (list, tuple)):
+        return "[" + ",".join([inner + json_indented(x, inner) for x in v]) + pad + "]" if v else "[]"
+    if isinstance(v, dict) and all(isinstance(k, str) for k in v):
+        return "{" + ",".join([inner + json.encoder.encode_basestring_ascii(k) + ": " +
+                               json_indented(x, inner) for k, x in v.items()]) + pad + "}" \
+            if v else "{}"
+    # Anything else as json has it (another key, or an object it cannot write: its error).
+    return json.dumps(v, indent=1).replace("\n", pad)
+
+
 def print_json(doc, out):
     """What print(json.dumps(doc, indent=1)) prints, its rows encoded a thousand at a time:
     a sweep's rows as one text, and the pieces json makes of it, would take several times the
@@ -883,7 +925,7 @@ def print_json(doc, out):
         # A row is two levels in: each of its lines two spaces more than on its own (a
         # newline in a string is written as \n, never as a line of its own).
         out.write("," * (at > 0) + ",".join(
-            "\n  " + json.dumps(r, indent=1).replace("\n", "\n  ")
+            "\n  " + json_indented(r, "\n  ")
             for r in rows[at:at + JSON_ROWS_AT_ONCE]))
     out.write("\n ]" + tail + "\n")
 
@@ -1002,10 +1044,13 @@ def main(argv):
     docs = [[gx.load(p, keep=keep) for p in c["reports"]] for c in cfgs]
     gx.distinct([d for g in docs for d in g])
     groups = [[index(d) for d in g] for g in docs]
-    # What is made from here on holds no cycles: the cyclic collector, left on, would walk all
-    # of a sweep's rows each time it ran while they are made.
+    # The rows hold no cycles: the cyclic collector, left on, would walk all of a sweep's each
+    # time it ran while they are made. Once made they are set aside (gc.freeze), and it runs
+    # again for what follows (json's encoder makes cycles at every call).
     gc.disable()
     rows = build_rows(groups, a.alpha, floor, a.bootstrap_seed, a.chunk_as_setting)
+    gc.freeze()
+    gc.enable()
     if not rows:
         gx.die(PROG, f"no common results: {cfgs[0]['name']} shares no successful (path, pattern, "
                      f"size, memory, chunk, pair) measurement with the other configurations")
