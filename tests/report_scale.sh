@@ -74,7 +74,7 @@ for path in [sys.argv[2], sys.argv[4]] + sorted(glob.glob(os.path.join(sys.argv[
         got = gx.load(path, keep=keep)["results"]
     except gx.BadInput as e:
         got = str(e)
-    assert got == want, f"{path}: kept otherwise than read whole: {str(got)[:200]} vs {str(want)[:200]}"
+    assert got == want, f"{path}: kept otherwise than read whole: {got!s:.200} vs {want!s:.200}"
     assert path != sys.argv[4] or "results[8000].status: expected a string" in str(got), got
 # What it holds at most: what it keeps of each result, never a whole document.
 size = os.path.getsize(sys.argv[2])
@@ -85,7 +85,7 @@ tracemalloc.stop()
 assert peak < size, f"reading {size} bytes for compare took up to {peak} bytes"
 print(f"# compare's read: peak {peak} bytes", file=sys.stderr)
 PY
-ok $? "compare's read of a report: what it keeps of each result as read whole (every fixture, a broken result the same message), its peak under the file's size"
+ok $? "compare's read: each result kept as read whole (every fixture, a broken one alike), its peak under the file's size"
 
 for sub in summary goals; do
     gx_report $sub "$dir/big.json" >"$dir/$sub.out" 2>"$dir/$sub.err"

@@ -887,7 +887,7 @@ def json_float(v):
 def json_indented(v, pad="\n"):
     """json.dumps(v, indent=1) of a row (strings, numbers, true, false, null, lists and objects
     with string keys), pad the newline and indent of v's own level: json's encoder with an
-    indent is its pure Python one, several times slower than this for a sweep's rows."""
+    indent is its pure Python one, slower than this for a sweep's rows."""
     if isinstance(v, str):
         return json.encoder.encode_basestring_ascii(v)
     if v is None:
@@ -900,11 +900,14 @@ def json_indented(v, pad="\n"):
         return json_float(v)
     inner = pad + " "
     if isinstance(v, (list, tuple)):
-        return "[" + ",".join([inner + json_indented(x, inner) for x in v]) + pad + "]" if v else "[]"
+        if not v:
+            return "[]"
+        return "[" + ",".join([inner + json_indented(x, inner) for x in v]) + pad + "]"
     if isinstance(v, dict) and all(isinstance(k, str) for k in v):
+        if not v:
+            return "{}"
         return "{" + ",".join([inner + json.encoder.encode_basestring_ascii(k) + ": " +
-                               json_indented(x, inner) for k, x in v.items()]) + pad + "}" \
-            if v else "{}"
+                               json_indented(x, inner) for k, x in v.items()]) + pad + "}"
     # Anything else as json has it (another key, or an object it cannot write: its error).
     return json.dumps(v, indent=1).replace("\n", pad)
 
