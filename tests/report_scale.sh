@@ -5,7 +5,8 @@
 # too), its results sharing their keys and small values, its peak of memory a few times the
 # file's size; its plot draws a dozen heatmaps at most and says what it left out,
 # the lines one point per size; a heatmap of more ranks than its cells hold values for is colour
-# only; summary, goals and compare read it.
+# only; summary, goals and compare read it (compare keeping what it reads of each result, the
+# same as of the whole document; its --json the text of one json.dumps).
 . "$top_srcdir/tests/lib.sh"
 dir=$(mktemp -d "$TEST_TMP/report-scale.XXXXXX")
 rep="$top_srcdir/tests/reports"
@@ -51,6 +52,41 @@ print(f"# {len(rs)} results, {size} bytes, peak {peak} bytes while loaded", file
 PY
 ok $? "the load: the same document as json.loads (every fixture), keys and small values shared, its peak under 4 x the file's size"
 
+py_check "$top_srcdir/scripts" "$dir/big.json" "$rep" "$dir/broken.json" <<'PY'
+import glob, json, os, sys, tracemalloc
+sys.path.insert(0, sys.argv[1])
+import gxreport as gx
+from gxreport import compare
+# compare reads a report with gx.load's keep, a result at a time: what it keeps of each is what
+# it makes of the whole document's (every fixture too), a report refused is refused with the same
+# message, a result broken in the middle of a large one too.
+doc = json.load(open(sys.argv[2], encoding="utf-8"))
+del doc["results"][8000]["status"]
+json.dump(doc, open(sys.argv[4], "w", encoding="utf-8"), separators=(",", ":"))
+del doc
+keep = compare.reader()
+for path in [sys.argv[2], sys.argv[4]] + sorted(glob.glob(os.path.join(sys.argv[3], "*.json"))):
+    try:
+        want = [keep(r) for r in gx.load(path)["results"]]
+    except gx.BadInput as e:
+        want = str(e)
+    try:
+        got = gx.load(path, keep=keep)["results"]
+    except gx.BadInput as e:
+        got = str(e)
+    assert got == want, f"{path}: kept otherwise than read whole: {got!s:.200} vs {want!s:.200}"
+    assert path != sys.argv[4] or "results[8000].status: expected a string" in str(got), got
+# What it holds at most: what it keeps of each result, never a whole document.
+size = os.path.getsize(sys.argv[2])
+tracemalloc.start()
+gx.load(sys.argv[2], identify=False, keep=compare.reader())
+peak = tracemalloc.get_traced_memory()[1]
+tracemalloc.stop()
+assert peak < size, f"reading {size} bytes for compare took up to {peak} bytes"
+print(f"# compare's read: peak {peak} bytes", file=sys.stderr)
+PY
+ok $? "compare's read: each result kept as read whole (every fixture, a broken one alike), its peak under the file's size"
+
 for sub in summary goals; do
     gx_report $sub "$dir/big.json" >"$dir/$sub.out" 2>"$dir/$sub.err"
     r=$?
@@ -61,6 +97,17 @@ gx_report compare "$dir/big.json" "$dir/big-b.json" >"$dir/compare.out" 2>"$dir/
 r=$?
 [ $r -le 1 ] && [ "$(grep -c -- '->' "$dir/compare.out")" -ge 16000 ]
 ok $? "compare of two: a row per pair, size and pattern (exit $r)" || diag <"$dir/compare.err"
+gx_report compare --json "$dir/big.json" "$dir/big-b.json" >"$dir/compare.json" 2>"$dir/compare.err" &&
+    py_check "$dir/compare.json" <<'PY'
+import json, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+doc = json.loads(text)
+# Its rows written a thousand at a time: the text json.dumps(indent=1) makes of the whole.
+assert len(doc["rows"]) >= 16000, len(doc["rows"])
+assert text == json.dumps(doc, indent=1) + "\n", "not json.dumps(..., indent=1)'s text"
+PY
+ok $? "compare --json of two: a row per pair, size and pattern, the text of one json.dumps" ||
+    diag <"$dir/compare.err"
 cp "$dir/big.json" "$dir/copy.json"
 gx_report compare "$dir/big.json" "$dir/copy.json" >/dev/null 2>"$dir/err"
 [ $? -eq 2 ] && grep -q 'one report (the same content)' "$dir/err"

@@ -443,10 +443,17 @@ def fingerprint(doc):
     return h.digest()
 
 
+def content_digest(doc):
+    """digest() of a loaded report's whole document: read again where load() kept only part of
+    each result (a rare need: only reports whose fingerprints agree are compared by it)."""
+    path, _, _, kept = _identity[id(doc)]
+    return digest(_load_whole(path)[0] if kept else doc)
+
+
 def identity(doc):
     """(the file, by device and inode; the normalised content's digest) of a loaded report:
     either one equal is one report."""
-    return _identity[id(doc)][1], digest(doc)
+    return _identity[id(doc)][1], content_digest(doc)
 
 
 def distinct(docs):
@@ -456,11 +463,11 @@ def distinct(docs):
     signs = collections.Counter(_identity[id(doc)][2] for doc in docs)
     seen_inode, seen_doc = {}, {}
     for doc in docs:
-        path, inode, sign = _identity[id(doc)]
+        path, inode, sign, _ = _identity[id(doc)]
         # Only reports whose fingerprints agree can have the same content.
         keys = [(seen_inode, inode, "the same file")]
         if sign is not None and signs[sign] > 1:
-            keys.append((seen_doc, digest(doc), "the same content"))
+            keys.append((seen_doc, content_digest(doc), "the same content"))
         for seen, key, how in keys:
             if key in seen:
                 raise BadInput(f"{seen[key]} and {path} are one report ({how}): give each run's "
@@ -555,10 +562,14 @@ def _compactor():
     return make
 
 
-def _parse_items(text):
+def _parse_items(text, keep=None):
     """A report's document, each item of its top-level lists (the results, the matrices)
-    parsed alone: the same document as json.loads makes of the whole text."""
+    parsed alone: the same document as json.loads makes of the whole text. keep: a function
+    of a result that says what the document holds of it (load()), each result checked and
+    settled first."""
     scan = json.JSONDecoder(object_pairs_hook=_compactor()).scan_once
+    # A result kept in part is dropped once read: nothing is gained by sharing its parts.
+    scan_kept = json.JSONDecoder().scan_once
     doc = {}
     text.take("{")
     if text.peek() == "}":
@@ -574,6 +585,11 @@ def _parse_items(text):
                 value = []
                 if text.peek() == "]":
                     text.at += 1
+                elif keep and name == "results":
+                    while True:
+                        value.append(keep(_checked_result(text.value(scan_kept))))
+                        if text.take(",]") == "]":
+                            break
                 else:
                     while True:
                         value.append(text.value(scan))
@@ -589,27 +605,75 @@ def _parse_items(text):
     return doc
 
 
-def load(path, identify=True):
+def _checked_result(r):
+    """A result as check_report leaves it (settled), read alone; _NotStreamed where it is not
+    one check_report passes: the whole report is then read again, and checked whole, for the
+    message that names the place."""
+    if not RESULT.fast(r):
+        raise _NotStreamed()
+    settle(r)
+    if r["status"] == "ok" and "stats" not in r:
+        raise _NotStreamed()
+    return r
+
+
+def _load_kept(path, keep):
+    """(document, inode) of load(path, keep=keep) where the report is read an item at a time
+    and every result passes check_report's checks as it comes; _NotStreamed otherwise."""
+    with _Bounded(path, "a gpuxfer report") as bounded:
+        inode = bounded.inode
+        doc = _parse_items(_Text(bounded), keep)
+    results = doc.get("results")
+    if type(results) is not list:
+        raise _NotStreamed()
+    # The rest of the report, by the same checks (those of the results passed as they came).
+    try:
+        check_report(dict(doc, results=[]))
+    except BadInput:
+        raise _NotStreamed()
+    return doc, inode
+
+
+def _load_whole(path):
+    """(document, inode) of the report at `path`, checked (check_report); BadInput names the
+    file and the field."""
+    try:
+        with _Bounded(path, "a gpuxfer report") as bounded:
+            inode = bounded.inode
+            doc = _parse_items(_Text(bounded))
+    except (_NotStreamed, RecursionError):
+        data, inode = read_bounded(path)
+        doc = parse_json(path, data)
+        del data
+    try:
+        check_report(doc)
+    except BadInput as e:
+        raise BadInput(f"{path}: {e}")
+    return doc, inode
+
+
+def load(path, identify=True, keep=None):
     """The report at `path`, checked (check_report); BadInput names the file and the field.
-    identify: keep what distinct() needs (a tool that reads one report has no use for it)."""
+    identify: keep what distinct() needs (a tool that reads one report has no use for it).
+    keep: a function of a (checked, settled) result that makes what the document holds in its
+    place, so that a tool that reads several large reports holds what it uses of them, never
+    a whole one (the results are read and dropped one at a time)."""
     # The cyclic collector would walk every container made so far each time it runs, many
     # times over while a large report is built; a report has no cycles, and once loaded its
     # objects are set aside (gc.freeze) so that no later collection walks them either.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        try:
-            with _Bounded(path, "a gpuxfer report") as bounded:
-                inode = bounded.inode
-                doc = _parse_items(_Text(bounded))
-        except (_NotStreamed, RecursionError):
-            data, inode = read_bounded(path)
-            doc = parse_json(path, data)
-            del data
-        try:
-            check_report(doc)
-        except BadInput as e:
-            raise BadInput(f"{path}: {e}")
+        doc = None
+        if keep:
+            try:
+                doc, inode = _load_kept(path, keep)
+            except (_NotStreamed, RecursionError):
+                pass  # read whole below: its error, if any, names the place
+        if doc is None:
+            doc, inode = _load_whole(path)
+            if keep:
+                doc["results"] = [keep(r) for r in doc["results"]]
     finally:
         if collecting:
             gc.enable()
@@ -617,8 +681,9 @@ def load(path, identify=True):
     # The same report, whatever its path or layout: the same file (device and inode: any path,
     # link or hard link to it), or the same document (a copy, or one rewritten by jq: its JSON
     # in a canonical form). Two runs never write the same document: each report holds its run's
-    # start and end times (to the millisecond) and its ranks' process ids.
-    _identity[id(doc)] = (path, inode, fingerprint(doc) if identify else None)
+    # start and end times (to the millisecond) and its ranks' process ids. The fingerprint
+    # needs only the lengths of the lists, which a document of kept results has too.
+    _identity[id(doc)] = (path, inode, fingerprint(doc) if identify else None, keep is not None)
     return doc
 
 

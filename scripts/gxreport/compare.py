@@ -33,6 +33,8 @@ or failed (its data check included) in a later configuration;
 could not be written (stdout full, closed or its reader gone); 130 Ctrl-C, 143 SIGTERM.
 """
 import argparse
+import collections
+import gc
 import json
 import math
 import os
@@ -86,8 +88,7 @@ def equivalence_margin(floor, cells):
 def visits_drift(rs):
     """The widest spread of a result's visits' medians among runs (--visits, schema 2.14: the
     largest over the smallest, less 1); 0 where each result had one visit."""
-    drifts = [(r.get("noise") or {}).get("drift") for r in rs]
-    return max([d for d in drifts if gx.is_number(d) and d > 0], default=0.0)
+    return max([r.drift for r in rs if r.drift is not None], default=0.0)
 
 
 def verdict(unit, ratio, sig, ci, margin):
@@ -130,17 +131,63 @@ def regressed(unit, cell, fail_below):
     return ratio < fail_below
 
 
-def index(doc, chunk_as_setting=False):
-    """{(match key, repeat): result} over every result of a report. A key seen again in one
-    report (a scenario that measures the same thing in two runs, or several chunks of one size
-    with chunk_as_setting) is numbered, repeat 0, 1, ..., and the n-th repeat of a report
-    matches the n-th of the others."""
-    return {(k, n): r for n, k, r in gx.numbered(
-        doc["results"], lambda r: gx.match_key(r, chunk_as_setting))}
+# What compare reads of a result (Seen), made as its report is read (gx.load's keep): a sweep's
+# reports are never held whole, and what is judged of each result is worked out once.
+# key: its match key; drift: its visits' spread where above 0 (--visits); line_rate,
+# line_absent (where it has no rate), line_route, line_exceeded: gx's line helpers' answers;
+# rated: whether its report rates routes (schema 2.7); ran: the fields options() reads.
+Seen = collections.namedtuple("Seen", "key status median noisy few marks drift line_rate "
+                                      "line_absent line_route line_exceeded rated ran")
+
+# The fields of a result options() reads (and its stop rule's precision asked).
+RAN_FIELDS = ("iterations", "warmup", "window", "clock", "chunk_auto", "chunk", "depth")
+
+
+def reader(chunk_as_setting=False):
+    """gx.load's keep for compare: a result as its Seen. Equal strings, keys and options are
+    one object over every report read (the results of a sweep share most of them)."""
+    shared = {}
+    one = sys.intern
+
+    def share(x):
+        return shared.setdefault(x, x)
+
+    def keep(r):
+        k = gx.match_key(r, chunk_as_setting)
+        # The key's strings and pair one object for every result that has them (one key
+        # object for the results of several reports that match).
+        k = shared.get(k) or share(tuple([one(x) if type(x) is str else share(x) for x in k]))
+        drift = (r.get("noise") or {}).get("drift")
+        marks, few = gx.noise_marks(r), gx.too_few(r)
+        rate = gx.line_rate(r)
+        return Seen(key=k, status=one(r["status"]),
+                    median=r["stats"]["median"] if "stats" in r else None,
+                    noisy=bool(marks) or few, few=few, marks=share(tuple(marks)),
+                    drift=drift if gx.is_number(drift) and drift > 0 else None,
+                    line_rate=rate, line_absent=share(gx.line_absent(r)) if rate is None else None,
+                    line_route=r.get("line_route"), line_exceeded=gx.line_exceeded(r),
+                    rated="line_gbs" in r or "line_absent" in r, ran=share(ran_fields(r)))
+    return keep
+
+
+def ran_fields(r):
+    """The fields of a result options() reads, RAN_FIELDS' and its stop rule's precision asked,
+    gx.MISSING where it has none (hashable: equal ones are shared)."""
+    stop = r.get("stop") or {}
+    return tuple([r.get(n, gx.MISSING) for n in RAN_FIELDS]) + (
+        stop.get("precision_asked", gx.MISSING),)
+
+
+def index(doc):
+    """{(match key, repeat): Seen} over every result of a report (read with reader()). A key
+    seen again in one report (a scenario that measures the same thing in two runs, or several
+    chunks of one size with chunk_as_setting) is numbered, repeat 0, 1, ..., and the n-th
+    repeat of a report matches the n-th of the others."""
+    return {(k, n): r for n, k, r in gx.numbered(doc["results"], lambda r: r.key)}
 
 
 def measured(r):
-    return r is not None and r["status"] == "ok"
+    return r is not None and r.status == "ok"
 
 
 # The options each result ran with; a difference in those of UNFAIR makes its comparison unfair
@@ -183,6 +230,27 @@ def options(r, chunk_as_setting=False):
     return o
 
 
+def options_of(ran, chunk_as_setting, made):
+    """options() of a result by its Seen's ran, made once for each distinct one (`made`: those
+    made so far); the same dict each time, never changed."""
+    o = made.get(ran)
+    if o is None:
+        *fields, asked = ran
+        r = {n: v for n, v in zip(RAN_FIELDS, fields) if v is not gx.MISSING}
+        if asked is not gx.MISSING:
+            r["stop"] = {"precision_asked": asked}
+        o = made[ran] = options(r, chunk_as_setting)
+    return o
+
+
+def option_differences(base, theirs):
+    """{option: [A's value, the other's]} where two results' options() differ."""
+    if base is theirs:  # options_of's one dict for equal options: a sweep's every row
+        return {}
+    return {n: [base.get(n), theirs.get(n)] for n in sorted(base.keys() | theirs.keys())
+            if base.get(n) != theirs.get(n)}
+
+
 def build_rows(groups, alpha, floor, seed, chunk_as_setting=False):
     """groups: per configuration, the indexes of its runs' reports. A row per measurement that
     A measured (in some run) and another configuration too."""
@@ -192,6 +260,7 @@ def build_rows(groups, alpha, floor, seed, chunk_as_setting=False):
             if measured(r):
                 order.setdefault(k, len(order))
     rows = []
+    made = {}
     for k in order:
         runs = [[t[k] for t in g if measured(t.get(k))] for g in groups]
         if not any(runs[1:]):
@@ -201,34 +270,31 @@ def build_rows(groups, alpha, floor, seed, chunk_as_setting=False):
                "chunk": chunk, "depth": depth, "size": size, "ranks": list(ranks),
                "repeat": repeat, "cells": [], "line_col": False}
         base = runs[0]
-        base_medians = [r["stats"]["median"] for r in base]
+        base_medians = [r.median for r in base]
         base_value = center(base_medians)
-        base_options = options(base[0], chunk_as_setting)
+        base_options = options_of(base[0].ran, chunk_as_setting, made)
         for i, rs in enumerate(runs):
             if not rs:
                 row["cells"].append(None)
                 continue
-            medians = [r["stats"]["median"] for r in rs]
+            medians = [r.median for r in rs]
             value = center(medians)
             cell = {"value": value, "runs": len(rs), "run_medians": medians,
-                    "run_cv": gx.run_cv(medians), "noisy": sum(gx.noisy(r) for r in rs),
-                    "few": sum(gx.too_few(r) for r in rs),
-                    "noise": sorted({m for r in rs for m in gx.noise_marks(r)}),
+                    "run_cv": gx.run_cv(medians), "noisy": sum(r.noisy for r in rs),
+                    "few": sum(r.few for r in rs),
+                    "noise": sorted({m for r in rs for m in r.marks}),
                     "drift": visits_drift(rs), **line_facts(rs, value)}
             # Reports from 2.7 on say of every bandwidth result its line rate or why it has
             # none: their blocks get line%; older ones keep the table they had.
-            row["line_col"] = row["line_col"] or any(
-                "line_gbs" in r or "line_absent" in r for r in rs)
+            row["line_col"] = row["line_col"] or any(r.rated for r in rs)
             if i > 0:
                 # Ratios and their logs need positive values: a zero or negative median (a
                 # broken or hand-made report) is shown, not judged.
                 judged = positive(base_medians) and positive(medians)
                 ratio = value / base_value if base_value > 0 and value > 0 else None
                 p, test = gx.log_t_test(base_medians, medians) if judged else (None, "-")
-                theirs = options(rs[0], chunk_as_setting)
-                differ = {n: [base_options.get(n), theirs.get(n)]
-                          for n in sorted(base_options.keys() | theirs.keys())
-                          if base_options.get(n) != theirs.get(n)}
+                differ = option_differences(
+                    base_options, options_of(rs[0].ran, chunk_as_setting, made))
                 # A generator of its own per cell: the interval does not depend on the other rows.
                 ci = (gx.bootstrap_ratio_ci(base_medians, medians, random.Random(seed), RESAMPLES)
                       if judged and len(base_medians) > 1 and len(medians) > 1 else None)
@@ -278,25 +344,25 @@ def line_facts(rs, value):
     line_gbs the rate they all have (None where one has none, or where their rates differ: a
     link down in one run), line_share the value over it, line_exceeded a run above its rate,
     line_absent why there is no rate, line_route the links crossed."""
-    rates = {gx.line_rate(r) for r in rs}
+    rates = {r.line_rate for r in rs}
     rate = next(iter(rates)) if len(rates) == 1 else None
     if rate is not None:
         absent = None
     elif None in rates:
-        absent = "; ".join(sorted({gx.line_absent(r) for r in rs if gx.line_rate(r) is None}))
+        absent = "; ".join(sorted({r.line_absent for r in rs if r.line_rate is None}))
     else:
         absent = "links of different line rates in its runs (" + ", ".join(
             f"{x:.1f}" for x in sorted(rates)) + " GB/s)"
-    routes = {r.get("line_route") for r in rs}
+    routes = {r.line_route for r in rs}
     return {"line_gbs": rate, "line_share": value / rate if rate is not None else None,
-            "line_exceeded": any(gx.line_exceeded(r) for r in rs), "line_absent": absent,
+            "line_exceeded": any(r.line_exceeded for r in rs), "line_absent": absent,
             "line_route": next(iter(routes)) if rate is not None and len(routes) == 1 else None}
 
 
 def rates_differ(base, rs):
     """Whether two configurations' runs, each with a line rate, cross links of different rates:
     no share of one rate then holds for both."""
-    rates = {gx.line_rate(r) for r in base + rs}
+    rates = {r.line_rate for r in base + rs}
     return None not in rates and len(rates) > 1
 
 
@@ -338,7 +404,7 @@ def missing_results(tables):
         for k in wanted:
             r = t.get(k)
             if not measured(r):
-                out.append((i, "missing" if r is None else r["status"], k))
+                out.append((i, "missing" if r is None else r.status, k))
     return out
 
 
@@ -655,11 +721,13 @@ def print_tables(cfgs, rows, out, diffs=()):
         for j in range(1, len(cfgs)):
             c = letter(j)
             line_head = f" {'line%':>6}" if line_col else ""
-            print(f"#{'size':>9} {'pair':>6} {'A':>9} {c:>9} {c + '/A':>6}{line_head}"
-                  f" {'ci95':>{ci_width(line_col)}} {'p':>7} {'q':>7} {'sig':>3} {'test':>5}"
-                  f" {'verdict':>10}", file=out)
-            for row in block_rows:
-                print(row_line(row, j, line_col), file=out)
+            lines = [f"#{'size':>9} {'pair':>6} {'A':>9} {c:>9} {c + '/A':>6}{line_head}"
+                     f" {'ci95':>{ci_width(line_col)}} {'p':>7} {'q':>7} {'sig':>3} {'test':>5}"
+                     f" {'verdict':>10}"]
+            lines += [row_line(row, j, line_col) for row in block_rows]
+            # One write for the block: its lines hold numbers and the table's own words, no
+            # text of a report (whose escape sequence might run on into the next line).
+            out.write("\n".join(lines) + "\n")
             for text in rates_differ_notes(block_rows, j):
                 gx.note(text, out)
 
@@ -812,6 +880,68 @@ def as_json(cfgs, files, rows, counts, spread, settings, missing, report_opts, o
             "summary": [dict(s, report=names[s["report"]]) for s in totals]}
 
 
+# How many rows print_json encodes per write.
+JSON_ROWS_AT_ONCE = 1000
+
+
+def json_float(v):
+    """A float as json writes it."""
+    if v != v:
+        return "NaN"
+    if math.isinf(v):
+        return "Infinity" if v > 0 else "-Infinity"
+    return float.__repr__(v)
+
+
+def json_indented(v, pad="\n"):
+    """json.dumps(v, indent=1) of a row (strings, numbers, true, false, null, lists and objects
+    with string keys), pad the newline and indent of v's own level: json's encoder with an
+    indent is its pure Python one, slower than this for a sweep's rows."""
+    if isinstance(v, str):
+        return json.encoder.encode_basestring_ascii(v)
+    if v is None:
+        return "null"
+    if v is True or v is False:
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return int.__repr__(v)
+    if isinstance(v, float):
+        return json_float(v)
+    inner = pad + " "
+    if isinstance(v, (list, tuple)):
+        if not v:
+            return "[]"
+        return "[" + ",".join([inner + json_indented(x, inner) for x in v]) + pad + "]"
+    if isinstance(v, dict) and all(isinstance(k, str) for k in v):
+        if not v:
+            return "{}"
+        return "{" + ",".join([inner + json.encoder.encode_basestring_ascii(k) + ": " +
+                               json_indented(x, inner) for k, x in v.items()]) + pad + "}"
+    # Anything else as json has it (another key, or an object it cannot write: its error).
+    return json.dumps(v, indent=1).replace("\n", pad)
+
+
+def print_json(doc, out):
+    """What print(json.dumps(doc, indent=1)) prints, its rows encoded a thousand at a time:
+    a sweep's rows as one text, and the pieces json makes of it, would take several times the
+    rows' own memory. (json.dump with an indent writes piece by piece, slowly.)"""
+    rows = doc["rows"]
+    if not rows:
+        print(json.dumps(doc, indent=1), file=out)
+        return
+    # Top-level members are one space in; "rows" is the one that holds a list, the other
+    # "rows" (significance, noise) are counts further in.
+    head, tail = json.dumps(dict(doc, rows=[]), indent=1).split('\n "rows": []', 1)
+    out.write(head + '\n "rows": [')
+    for at in range(0, len(rows), JSON_ROWS_AT_ONCE):
+        # A row is two levels in: each of its lines two spaces more than on its own (a
+        # newline in a string is written as \n, never as a line of its own).
+        out.write("," * (at > 0) + ",".join(
+            "\n  " + json_indented(r, "\n  ")
+            for r in rows[at:at + JSON_ROWS_AT_ONCE]))
+    out.write("\n ]" + tail + "\n")
+
+
 def machine_of(doc):
     """(GPU model, the first pair's link, the job's GPUs) of a report: what a reference run must
     share (a default run on four GPUs measures the node's map and pairs two do not have)."""
@@ -922,10 +1052,17 @@ def main(argv):
     if len(cfgs) < 2:
         gx.die(PROG, "give at least two configurations to compare (reports, or folders)")
     floor = a.floor / 100
-    docs = [[gx.load(p) for p in c["reports"]] for c in cfgs]
+    keep = reader(a.chunk_as_setting)
+    docs = [[gx.load(p, keep=keep) for p in c["reports"]] for c in cfgs]
     gx.distinct([d for g in docs for d in g])
-    groups = [[index(d, a.chunk_as_setting) for d in g] for g in docs]
+    groups = [[index(d) for d in g] for g in docs]
+    # The rows hold no cycles: the cyclic collector, left on, would walk all of a sweep's each
+    # time it ran while they are made. Once made they are set aside (gc.freeze), and it runs
+    # again for what follows (json's encoder makes cycles at every call).
+    gc.disable()
     rows = build_rows(groups, a.alpha, floor, a.bootstrap_seed, a.chunk_as_setting)
+    gc.freeze()
+    gc.enable()
     if not rows:
         gx.die(PROG, f"no common results: {cfgs[0]['name']} shares no successful (path, pattern, "
                      f"size, memory, chunk, pair) measurement with the other configurations")
@@ -942,9 +1079,8 @@ def main(argv):
     if a.json:
         settings = {"alpha": a.alpha, "floor": floor, "bootstrap_seed": a.bootstrap_seed,
                     "bootstrap_resamples": RESAMPLES}
-        # One write: json.dump with an indent writes piece by piece, slowly for many rows.
-        print(json.dumps(as_json(cfgs, files, rows, counts, spread, settings, missing,
-                                 report_opts, opts, diffs, totals), indent=1))
+        print_json(as_json(cfgs, files, rows, counts, spread, settings, missing, report_opts,
+                           opts, diffs, totals), sys.stdout)
     else:
         print_tables(cfgs, rows, sys.stdout, diffs)
         print_significance(cfgs, counts, spread, a.alpha, floor, sys.stdout)
