@@ -378,7 +378,7 @@ static void print_values(FILE *out, const struct gx_layout_matrix *x, const stru
                      host_of(context, rb));
             fprintf(out, "  %-35s", hosts);
             for (int r = 0; r < x->rows; r++)
-                gx_matrix_print_cell(out, x->val[r * x->cols + c], x->mark[r * x->cols + c]);
+                gx_matrix_print_cell(out, 9, x->val[r * x->cols + c], x->mark[r * x->cols + c]);
             fputc('\n', out);
         }
         return;

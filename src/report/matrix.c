@@ -228,15 +228,15 @@ void gx_matrix_describe_rank(char *buf, size_t len, const struct gx_context *con
 
 /* ------------------------------------------------------------------ one printer for every matrix */
 
-void gx_matrix_print_cell(FILE *out, double v, char mark)
+void gx_matrix_print_cell(FILE *out, int width, double v, char mark)
 {
     /* A marked cell keeps its column: the mark takes the place of its last digit's gap. */
     if (isnan(v))
-        fprintf(out, " %9s", "-");
+        fprintf(out, " %*s", width, "-");
     else if (mark == GX_MATRIX_BELOW || mark == GX_MATRIX_DISTURBED)
-        fprintf(out, " %8.3f%c", v, mark);
+        fprintf(out, " %*.3f%c", width - 1, v, mark);
     else
-        fprintf(out, " %9.3f", v);
+        fprintf(out, " %*.3f", width, v);
 }
 
 void gx_matrix_print_rows(FILE *out, const struct gx_matrix_grid *g)
@@ -248,7 +248,7 @@ void gx_matrix_print_rows(FILE *out, const struct gx_matrix_grid *g)
     for (int a = 0; a < g->rows; a++) {
         fprintf(out, "  %5d", a);
         for (int b = 0; b < g->cols; b++)
-            gx_matrix_print_cell(out, g->val[a * g->cols + b], g->mark[a * g->cols + b]);
+            gx_matrix_print_cell(out, 9, g->val[a * g->cols + b], g->mark[a * g->cols + b]);
         fputc('\n', out);
     }
 }

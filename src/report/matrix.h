@@ -59,8 +59,8 @@ struct gx_matrix_grid {
     void (*cell)(const void *ctx, int a, int b, int *ra, int *rb, char *where, size_t len);
     const void *cell_ctx;
 };
-/* A value in 9 columns, a mark in place of its last gap; "-" for NAN. */
-void gx_matrix_print_cell(FILE *out, double v, char mark);
+/* A value in `width` columns (a matrix's 9), a mark in place of its last gap; "-" for NAN. */
+void gx_matrix_print_cell(FILE *out, int width, double v, char mark);
 /* A line of column numbers, then a row a line. */
 void gx_matrix_print_rows(FILE *out, const struct gx_matrix_grid *g);
 /* The legends of the marks the matrix has, then its cells beyond --slow-pair (`slow`) x its
