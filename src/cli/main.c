@@ -3,10 +3,8 @@
 
 #include "context.h"
 #include "fault.h"
-#include "file_util.h"
 #include "gpu.h"
 #include "harness.h"
-#include "links.h"
 #include "mplan.h"
 #include "sink.h"
 #include "job.h"

@@ -1,12 +1,10 @@
 /* The options' setters, which the option table names (options.c): each parses and checks one
  * option's value into the structs of options.h. */
 #include "config.h"
-#include "option_table.h"
 #include "options_set.h"
 
 #include "input.h"
 #include "mem.h"
-#include "out_path.h"
 #include "pairs.h"
 #include "path.h"
 #include "pattern.h"

@@ -6,7 +6,6 @@
 #ifndef GX_HOST_MAP_H
 #define GX_HOST_MAP_H
 
-#include "ceiling.h"
 #include "context.h"
 #include "links_store.h"
 

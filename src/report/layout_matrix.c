@@ -7,7 +7,6 @@
 #include "path.h"
 #include "pattern.h"
 #include "scheme.h"
-#include "stats.h"
 
 #include <math.h>
 #include <stdlib.h>

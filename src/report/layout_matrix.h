@@ -4,7 +4,6 @@
 #ifndef GX_LAYOUT_MATRIX_H
 #define GX_LAYOUT_MATRIX_H
 
-#include "context.h"
 #include "kept.h"
 #include "pairs.h"
 

@@ -6,8 +6,6 @@
 #ifndef GX_UCX_PROTO_H
 #define GX_UCX_PROTO_H
 
-#include "kept.h"
-
 #include <cjson/cJSON.h>
 #include <stddef.h>
 #include <stdio.h>
