@@ -26,7 +26,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* The file --scenario read, as rank 0 found it: the report names it (read_file_bcast). */
 static char scenario_file[PATH_MAX], scenario_sha256[GX_SHA256_HEX];

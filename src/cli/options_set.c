@@ -10,9 +10,7 @@
 #include "pattern.h"
 #include "topo.h"
 
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define GX_MAX_WINDOW 4096
 #define GX_MAX_DEPTH 64

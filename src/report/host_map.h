@@ -10,7 +10,6 @@
 #include "links_store.h"
 
 #include <cjson/cJSON.h>
-#include <stdio.h>
 
 enum gx_host_dir { GX_HOST_H2D, GX_HOST_D2H, GX_HOST_DIRS };
 

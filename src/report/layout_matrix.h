@@ -8,7 +8,6 @@
 #include "pairs.h"
 
 #include <cjson/cJSON.h>
-#include <stdio.h>
 
 /* One complete matrix of one view, typed: its cells by row, NAN where the view has no pair (the
  * diagonal). */
