@@ -9,8 +9,6 @@
 #include "context.h"
 #include "links_store.h"
 
-#include <cjson/cJSON.h>
-
 enum gx_host_dir { GX_HOST_H2D, GX_HOST_D2H, GX_HOST_DIRS };
 
 struct gx_host_row {

@@ -7,8 +7,6 @@
 #include "kept.h"
 #include "pairs.h"
 
-#include <cjson/cJSON.h>
-
 /* One complete matrix of one view, typed: its cells by row, NAN where the view has no pair (the
  * diagonal). */
 struct gx_layout_matrix {

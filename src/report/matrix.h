@@ -7,7 +7,6 @@
 #include "json_stream.h"
 #include "kept.h"
 
-#include <cjson/cJSON.h>
 #include <stdio.h>
 
 /* The complete matrices of the kept results, as ranges of the results in an order that makes

@@ -6,7 +6,6 @@
 #ifndef GX_UCX_PROTO_H
 #define GX_UCX_PROTO_H
 
-#include <cjson/cJSON.h>
 #include <stddef.h>
 
 /* One row of a selection table: messages of lo..hi bytes (hi SIZE_MAX: "inf") of `op` from
