@@ -151,27 +151,17 @@ static cJSON *matrix_head(const struct gx_kept *r, int n)
     return m;
 }
 
-static int below(const struct gx_matrix_set *s, const struct gx_kept *x)
-{
-    return gx_kept_below_siblings(s->kept, s->nkept, x);
-}
-
-static int disturbed(const struct gx_matrix_set *s, const struct gx_kept *x)
-{
-    (void)s;
-    return x->noise != 0;
-}
-
-/* The matrix's pairs ([initiator, peer] each) that `has`, as the list `key`, where it has any:
- * below_siblings, disturbed. */
+/* The matrix's pairs ([initiator, peer] each) that have the mark, as the list `key`, where it
+ * has any: below_siblings (GX_MATRIX_BELOW), disturbed (GX_MATRIX_DISTURBED), as marks_row. */
 static int add_cells(cJSON *m, const struct gx_matrix_set *s, const struct gx_matrix_range *r,
-                     const char *key,
-                     int (*has)(const struct gx_matrix_set *, const struct gx_kept *))
+                     const char *key, char mark)
 {
     cJSON *list = NULL;
     for (size_t k = r->from; k < r->to; k++) {
         const struct gx_kept *x = s->order[k];
-        if (!has(s, x) ||
+        int has = mark == GX_MATRIX_DISTURBED ? x->noise != 0
+                                              : gx_kept_below_siblings(s->kept, s->nkept, x);
+        if (!has ||
             (k + 1 < r->to && s->order[k + 1]->a == x->a && s->order[k + 1]->b == x->b))
             continue; /* a pair measured twice: its later result, as the values have it */
         int ab[2] = {x->a, x->b};
@@ -195,8 +185,8 @@ int gx_matrices_fill(struct gx_jstream *w, int slot, void *ctx)
     int e = 0;
     for (int i = 0; i < s->nm && !e; i++) {
         cJSON *m = matrix_head(s->m[i].first, s->nranks);
-        if (m && (add_cells(m, s, &s->m[i], "below_siblings", below) != 0 ||
-                  add_cells(m, s, &s->m[i], "disturbed", disturbed) != 0)) {
+        if (m && (add_cells(m, s, &s->m[i], "below_siblings", GX_MATRIX_BELOW) != 0 ||
+                  add_cells(m, s, &s->m[i], "disturbed", GX_MATRIX_DISTURBED) != 0)) {
             cJSON_Delete(m);
             m = NULL;
         }
