@@ -3,10 +3,8 @@
 
 #include "context.h"
 #include "fault.h"
-#include "file_util.h"
 #include "gpu.h"
 #include "harness.h"
-#include "links.h"
 #include "mplan.h"
 #include "sink.h"
 #include "job.h"
@@ -28,7 +26,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* The file --scenario read, as rank 0 found it: the report names it (read_file_bcast). */
 static char scenario_file[PATH_MAX], scenario_sha256[GX_SHA256_HEX];

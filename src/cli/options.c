@@ -6,7 +6,6 @@
 
 #include "chunk.h"
 #include "input.h"
-#include "mem.h"
 #include "mplan.h"
 #include "out_path.h"
 #include "output.h"

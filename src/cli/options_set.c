@@ -1,31 +1,47 @@
 /* The options' setters, which the option table names (options.c): each parses and checks one
  * option's value into the structs of options.h. */
 #include "config.h"
-#include "option_table.h"
 #include "options_set.h"
 
 #include "input.h"
 #include "mem.h"
-#include "out_path.h"
 #include "pairs.h"
 #include "path.h"
 #include "pattern.h"
 #include "topo.h"
 
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define GX_MAX_WINDOW 4096
 #define GX_MAX_DEPTH 64
 
-/* The setters of one shape: a whole number lo..hi into dst, a file name into dst (a char
- * array), 1 into a flag. `unused` is the struct the setter does not write (o or r). */
+/* The setters of one shape: a whole number lo..hi into dst, a ratio into dst, a text into dst
+ * (a char array; `what` names it where it does not fit), one of the words into dst as its value
+ * (parse_word: `what` names the value), a file name into dst (a char array), 1 into a flag.
+ * `unused` is the struct the setter does not write (o or r). */
 #define NUMBER_SETTER(fn, unused, dst, lo, hi)                                                \
     GX_OPTION_SETTER(fn)                                                                      \
     {                                                                                         \
         (void)unused;                                                                         \
         return gx_parse_long(v, lo, hi, &dst, err);                                           \
+    }
+#define RATIO_SETTER(fn, unused, dst)                                                         \
+    GX_OPTION_SETTER(fn)                                                                      \
+    {                                                                                         \
+        (void)unused;                                                                         \
+        return gx_parse_ratio(v, &dst, err);                                                  \
+    }
+#define TEXT_SETTER(fn, unused, dst, what)                                                    \
+    GX_OPTION_SETTER(fn)                                                                      \
+    {                                                                                         \
+        (void)unused;                                                                         \
+        return copy_text(dst, sizeof dst, v, what, err);                                      \
+    }
+#define WORD_SETTER(fn, unused, dst, what, words, values)                                     \
+    GX_OPTION_SETTER(fn)                                                                      \
+    {                                                                                         \
+        (void)unused;                                                                         \
+        return parse_word(v, what, words, values, (int)GX_ARRAY_LEN(values), &dst, err);      \
     }
 #define FILE_NAME_SETTER(fn, field)                                                           \
     GX_OPTION_SETTER(fn)                                                                      \
@@ -81,7 +97,7 @@ static void names_of_paths(char *buf, size_t len)
         gx_list_add(buf, len, ", ", gx_paths[i].name);
 }
 
-int gx_set_path(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
+GX_OPTION_SETTER(gx_set_path)
 {
     (void)o;
     char items[GX_MAX_LIST][GX_ITEM_MAX + 1];
@@ -97,7 +113,7 @@ int gx_set_path(struct gx_options *o, struct gx_run_opts *r, const char *v, stru
     return GX_OK;
 }
 
-int gx_set_mem(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
+GX_OPTION_SETTER(gx_set_mem)
 {
     (void)o;
     char items[GX_MAX_LIST][GX_ITEM_MAX + 1];
@@ -119,8 +135,7 @@ int gx_set_mem(struct gx_options *o, struct gx_run_opts *r, const char *v, struc
     return GX_OK;
 }
 
-int gx_set_pattern(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                  struct gx_err *err)
+GX_OPTION_SETTER(gx_set_pattern)
 {
     (void)o;
     char items[GX_MAX_PATTERNS][GX_ITEM_MAX + 1];
@@ -138,18 +153,14 @@ int gx_set_pattern(struct gx_options *o, struct gx_run_opts *r, const char *v,
     return GX_OK;
 }
 
-int gx_set_sizes(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
+GX_OPTION_SETTER(gx_set_sizes)
 {
     (void)o;
     return gx_parse_sizes(v, &r->sizes, err);
 }
 
 /* The list is checked against the job layout in gx_options_check_job. */
-int gx_set_pairs(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
-{
-    (void)o;
-    return copy_text(r->pairs, sizeof r->pairs, v, "the pair list", err);
-}
+TEXT_SETTER(gx_set_pairs, o, r->pairs, "the pair list")
 
 NUMBER_SETTER(gx_set_iters, o, r->iters, 1, 100000000)
 NUMBER_SETTER(gx_set_warmup, o, r->warmup, 0, 100000000)
@@ -161,22 +172,10 @@ NUMBER_SETTER(gx_set_visits, r, o->g.visits, 1, GX_MAX_VISITS)
 NUMBER_SETTER(gx_set_assume_nodes, r, o->assume_nodes, 1, 100000)
 NUMBER_SETTER(gx_set_assume_per_node, r, o->assume_per_node, 1, 1024)
 
-int gx_set_precision(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                    struct gx_err *err)
-{
-    (void)o;
-    return gx_parse_ratio(v, &r->precision, err);
-}
+RATIO_SETTER(gx_set_precision, o, r->precision)
+RATIO_SETTER(gx_set_slow_pair, r, o->g.slow_pair)
 
-int gx_set_slow_pair(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                    struct gx_err *err)
-{
-    (void)r;
-    return gx_parse_ratio(v, &o->g.slow_pair, err);
-}
-
-int gx_set_validate(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                   struct gx_err *err)
+GX_OPTION_SETTER(gx_set_validate)
 {
     (void)o;
     static const char *const words[] = {"once", "all"};
@@ -187,7 +186,7 @@ int gx_set_validate(struct gx_options *o, struct gx_run_opts *r, const char *v,
     return GX_OK;
 }
 
-int gx_set_chunk(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
+GX_OPTION_SETTER(gx_set_chunk)
 {
     (void)o;
     char items[GX_MAX_LIST][GX_ITEM_MAX + 1];
@@ -207,7 +206,7 @@ int gx_set_chunk(struct gx_options *o, struct gx_run_opts *r, const char *v, str
     return GX_OK;
 }
 
-int gx_set_depth(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
+GX_OPTION_SETTER(gx_set_depth)
 {
     (void)o;
     char items[GX_MAX_LIST][GX_ITEM_MAX + 1];
@@ -222,28 +221,17 @@ int gx_set_depth(struct gx_options *o, struct gx_run_opts *r, const char *v, str
     return GX_OK;
 }
 
-int gx_set_ceilings(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                    struct gx_err *err)
-{
-    (void)o;
-    static const char *const words[] = {"on", "off", "full"};
-    static const int values[] = {GX_CEILINGS_ON, GX_CEILINGS_OFF, GX_CEILINGS_FULL};
-    return parse_word(v, "value", words, values, 3, &r->ceilings, err);
-}
-
-int gx_set_name(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
-{
-    (void)o;
-    return copy_text(r->name, sizeof r->name, v, "the name", err);
-}
+static const char *const ceilings_words[] = {"on", "off", "full"};
+static const int ceilings_values[] = {GX_CEILINGS_ON, GX_CEILINGS_OFF, GX_CEILINGS_FULL};
+WORD_SETTER(gx_set_ceilings, o, r->ceilings, "value", ceilings_words, ceilings_values)
+TEXT_SETTER(gx_set_name, o, r->name, "the name")
 
 FILE_NAME_SETTER(gx_set_output, g.output)
 FILE_NAME_SETTER(gx_set_table, g.table)
 FILE_NAME_SETTER(gx_set_scenario, g.scenario)
 FILE_NAME_SETTER(gx_set_topology_xml, g.topology_xml)
 
-int gx_set_gpu_map(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                  struct gx_err *err)
+GX_OPTION_SETTER(gx_set_gpu_map)
 {
     (void)r;
     char items[GX_MAX_GPU_MAP][GX_ITEM_MAX + 1];
@@ -257,45 +245,23 @@ int gx_set_gpu_map(struct gx_options *o, struct gx_run_opts *r, const char *v,
     return GX_OK;
 }
 
-int gx_set_format(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                 struct gx_err *err)
-{
-    (void)r;
-    static const char *const words[] = {"table", "csv"};
-    static const int values[] = {GX_FORMAT_TABLE, GX_FORMAT_CSV};
-    return parse_word(v, "format", words, values, 2, &o->g.format, err);
-}
+static const char *const format_words[] = {"table", "csv"};
+static const int format_values[] = {GX_FORMAT_TABLE, GX_FORMAT_CSV};
+WORD_SETTER(gx_set_format, r, o->g.format, "format", format_words, format_values)
 
-int gx_set_bind(struct gx_options *o, struct gx_run_opts *r, const char *v,
-               struct gx_err *err)
-{
-    (void)r;
-    static const int values[] = {GX_BIND_AUTO, GX_BIND_NUMA, GX_BIND_CORE, GX_BIND_NONE};
-    return parse_word(v, "binding", gx_bind_policy_names, values, 4, &o->g.bind, err);
-}
+static const int bind_values[] = {GX_BIND_AUTO, GX_BIND_NUMA, GX_BIND_CORE, GX_BIND_NONE};
+WORD_SETTER(gx_set_bind, r, o->g.bind, "binding", gx_bind_policy_names, bind_values)
 
 const char *const gx_nccl_comm_names[] = {"pair", "job"};
+static const int nccl_comm_values[] = {GX_NCCL_COMM_PAIR, GX_NCCL_COMM_JOB};
+WORD_SETTER(gx_set_nccl_comm, r, o->g.nccl_comm, "NCCL communicator", gx_nccl_comm_names,
+            nccl_comm_values)
 
-int gx_set_nccl_comm(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                     struct gx_err *err)
-{
-    (void)r;
-    static const int values[] = {GX_NCCL_COMM_PAIR, GX_NCCL_COMM_JOB};
-    return parse_word(v, "NCCL communicator", gx_nccl_comm_names, values, 2, &o->g.nccl_comm,
-                      err);
-}
+static const char *const map_words[] = {"on", "off"};
+static const int map_values[] = {0, 1};
+WORD_SETTER(gx_set_map, r, o->map_off, "value", map_words, map_values)
 
-int gx_set_map(struct gx_options *o, struct gx_run_opts *r, const char *v,
-              struct gx_err *err)
-{
-    (void)r;
-    static const char *const words[] = {"on", "off"};
-    static const int values[] = {0, 1};
-    return parse_word(v, "value", words, values, 2, &o->map_off, err);
-}
-
-int gx_set_fake_gpus(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                    struct gx_err *err)
+GX_OPTION_SETTER(gx_set_fake_gpus)
 {
     (void)r;
     char items[GX_MAX_GPU_MAP][GX_ITEM_MAX + 1];
@@ -321,8 +287,7 @@ FLAG_SETTER(gx_set_samples, g.samples)
 FLAG_SETTER(gx_set_assume_cuda_aware, g.assume_cuda_aware)
 FLAG_SETTER(gx_set_version, version)
 
-int gx_set_help(struct gx_options *o, struct gx_run_opts *r, const char *v,
-               struct gx_err *err)
+GX_OPTION_SETTER(gx_set_help)
 {
     (void)r, (void)v, (void)err;
     if (!o->help)
@@ -331,8 +296,7 @@ int gx_set_help(struct gx_options *o, struct gx_run_opts *r, const char *v,
 }
 
 /* --help-all wins over --help, in either order. */
-int gx_set_help_all(struct gx_options *o, struct gx_run_opts *r, const char *v,
-                   struct gx_err *err)
+GX_OPTION_SETTER(gx_set_help_all)
 {
     (void)r, (void)v, (void)err;
     o->help = 2;
@@ -340,9 +304,4 @@ int gx_set_help_all(struct gx_options *o, struct gx_run_opts *r, const char *v,
 }
 
 /* The name is checked where it is answered: gx_options_list. */
-int gx_set_list(struct gx_options *o, struct gx_run_opts *r, const char *v,
-               struct gx_err *err)
-{
-    (void)r;
-    return copy_text(o->list, sizeof o->list, v, "the list's name", err);
-}
+TEXT_SETTER(gx_set_list, r, o->list, "the list's name")

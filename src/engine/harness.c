@@ -6,7 +6,6 @@
 #include "mplan.h"
 
 #include "fault.h"
-#include "gpu.h"
 #include "gpu_state.h"
 #include "mem.h"
 #include "noise.h"
@@ -14,7 +13,6 @@
 #include "path.h"
 #include "pattern.h"
 #include "probe.h"
-#include "rating.h"
 #include "stop.h"
 #include "visits.h"
 #include "watchdog.h"

@@ -5,7 +5,6 @@
 
 #include "chunk.h"
 #include "mplan.h"
-#include "rating.h"
 #include "options.h"
 #include "pairs.h"
 #include "path.h"

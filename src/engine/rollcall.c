@@ -15,7 +15,6 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 /* This node's IPv4 addresses on interfaces that are up, loopback left out. */

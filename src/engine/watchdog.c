@@ -18,7 +18,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 /* A rank other than 0 waits this long for rank 0 to end the job, then ends it itself (rank 0 may

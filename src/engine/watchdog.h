@@ -5,7 +5,6 @@
 #ifndef GX_WATCHDOG_H
 #define GX_WATCHDOG_H
 
-#include "job.h"
 #include "sink_ops.h"
 
 #include <stdio.h>

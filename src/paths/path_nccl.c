@@ -15,7 +15,6 @@
 
 #include <nccl.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #define GX_NCCL_TRY(err, call)                                                                \
     do {                                                                                      \

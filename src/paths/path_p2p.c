@@ -21,7 +21,6 @@
 
 #include "chunk.h"
 #include "cuda_util.h"
-#include "gpu.h"
 #include "kernels.h"
 #include "mem.h"
 #include "p2p_ll.h"

@@ -17,7 +17,6 @@
 
 #include "chunk.h"
 #include "cuda_util.h"
-#include "gpu.h"
 #include "path.h"
 #include "pipeline.h"
 #include "shm_channel.h"

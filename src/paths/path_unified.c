@@ -24,7 +24,6 @@
 
 #include "chunk.h"
 #include "cuda_util.h"
-#include "gpu.h"
 #include "kernels.h"
 #include "mem.h"
 #include "mpi_util.h"

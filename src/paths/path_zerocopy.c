@@ -15,7 +15,6 @@
 
 #include "chunk.h"
 #include "cuda_util.h"
-#include "gpu.h"
 #include "kernels.h"
 #include "mpi_util.h"
 #include "mem.h"

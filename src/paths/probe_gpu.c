@@ -43,7 +43,6 @@
 
 #include "cuda_util.h"
 #include "kernels.h"
-#include "mem.h"
 #include "tags.h"
 
 #include <stdlib.h>

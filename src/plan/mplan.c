@@ -102,47 +102,45 @@ static int add_steps(struct gx_mplan *p, const struct gx_run_opts *run,
     return GX_OK;
 }
 
-/* The run's own probes: a group per probe and round, as a path's. */
-static int plan_run_probes(struct gx_mplan *p, const struct gx_run_opts *run, int r,
-                           struct gx_err *err)
+/* The groups of one path or probe of the run (g names which, its memory kinds set): one per
+ * round, or where it is absent (ops NULL) one, listed as skipped. */
+static int add_groups(struct gx_mplan *p, const struct gx_run_opts *run,
+                      const struct gx_path_ops *ops, const char *absent, struct gx_mgroup *g,
+                      struct gx_err *err)
 {
-    for (int i = 0; i < run->nprobes; i++) {
-        const struct gx_probe *pb = &gx_probes[run->probes[i]];
-        struct gx_mgroup g = {.run = r, .path = -1, .round = -1, .probe = run->probes[i],
-                              .own = 1};
-        if (!pb->ops) { /* listed once, as skipped */
-            g.absent = pb->absent_why;
-            GX_TRY(gx_mplan_add_group(p, &g, err));
-            continue;
-        }
-        g.src_kind = pb->ops->default_src;
-        g.dst_kind = pb->ops->default_dst;
-        for (g.round = 0; g.round < p->pairs[r].nrounds; g.round++) {
-            GX_TRY(add_steps(p, run, pb->ops, &g, err));
-            GX_TRY(gx_mplan_add_group(p, &g, err));
-        }
+    if (!ops) {
+        g->absent = absent;
+        return gx_mplan_add_group(p, g, err);
+    }
+    for (g->round = 0; g->round < p->pairs[g->run].nrounds; g->round++) {
+        GX_TRY(add_steps(p, run, ops, g, err));
+        GX_TRY(gx_mplan_add_group(p, g, err));
     }
     return GX_OK;
 }
 
+/* The run's own probes first, a group per probe and round, as a path's; then its paths. */
 static int plan_run(struct gx_mplan *p, const struct gx_options *o, int r, struct gx_err *err)
 {
     const struct gx_run_opts *run = &o->runs[r];
-    GX_TRY(plan_run_probes(p, run, r, err));
+    for (int i = 0; i < run->nprobes; i++) {
+        const struct gx_probe *pb = &gx_probes[run->probes[i]];
+        struct gx_mgroup g = {.run = r, .path = -1, .round = -1, .probe = run->probes[i],
+                              .own = 1};
+        if (pb->ops) {
+            g.src_kind = pb->ops->default_src;
+            g.dst_kind = pb->ops->default_dst;
+        }
+        GX_TRY(add_groups(p, run, pb->ops, pb->absent_why, &g, err));
+    }
     for (int pi = 0; pi < run->npaths; pi++) {
         const struct gx_path_entry *pe = &gx_paths[run->paths[pi]];
         struct gx_mgroup g = {.run = r, .path = run->paths[pi], .round = -1, .probe = -1};
-        if (!pe->ops) { /* listed once, as skipped */
-            g.absent = pe->absent_why;
-            GX_TRY(gx_mplan_add_group(p, &g, err));
-            continue;
+        if (pe->ops) {
+            g.src_kind = run->mem_src != GX_MEM_DEFAULT ? run->mem_src : pe->ops->default_src;
+            g.dst_kind = run->mem_dst != GX_MEM_DEFAULT ? run->mem_dst : pe->ops->default_dst;
         }
-        g.src_kind = run->mem_src != GX_MEM_DEFAULT ? run->mem_src : pe->ops->default_src;
-        g.dst_kind = run->mem_dst != GX_MEM_DEFAULT ? run->mem_dst : pe->ops->default_dst;
-        for (g.round = 0; g.round < p->pairs[r].nrounds; g.round++) {
-            GX_TRY(add_steps(p, run, pe->ops, &g, err));
-            GX_TRY(gx_mplan_add_group(p, &g, err));
-        }
+        GX_TRY(add_groups(p, run, pe->ops, pe->absent_why, &g, err));
     }
     return GX_OK;
 }

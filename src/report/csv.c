@@ -5,7 +5,6 @@
 #include "json_repair.h"
 #include "report.h"
 #include "result_fields.h"
-#include "sizes.h"
 
 #include <errno.h>
 #include <float.h>

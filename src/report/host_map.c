@@ -9,6 +9,7 @@
 #include "sizes.h"
 #include "wrap.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -208,17 +209,11 @@ static int print_value(FILE *out, const struct gx_host_map *m, int i, int d)
     const struct gx_host_row *r = &m->rows[i];
     double med;
     int count;
-    if (r->gbs[d] <= 0) {
-        fprintf(out, " %10s", "-");
-        return 0;
-    }
-    char mark = r->noise[d]                            ? GX_MATRIX_DISTURBED
+    char mark = r->gbs[d] <= 0                              ? ' '
+                : r->noise[d]                               ? GX_MATRIX_DISTURBED
                 : gx_host_map_below(m, i, d, &med, &count) ? GX_MATRIX_BELOW
-                                                           : ' ';
-    if (mark == ' ')
-        fprintf(out, " %10.3f", r->gbs[d]);
-    else
-        fprintf(out, " %9.3f%c", r->gbs[d], mark);
+                                                            : ' ';
+    gx_matrix_print_cell(out, 10, r->gbs[d] > 0 ? r->gbs[d] : NAN, mark);
     return mark;
 }
 

@@ -6,12 +6,8 @@
 #ifndef GX_HOST_MAP_H
 #define GX_HOST_MAP_H
 
-#include "ceiling.h"
 #include "context.h"
 #include "links_store.h"
-
-#include <cjson/cJSON.h>
-#include <stdio.h>
 
 enum gx_host_dir { GX_HOST_H2D, GX_HOST_D2H, GX_HOST_DIRS };
 

@@ -7,7 +7,6 @@
 #include "path.h"
 #include "pattern.h"
 #include "scheme.h"
-#include "stats.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -88,14 +87,14 @@ struct group {
     const struct view *v;
     int nmat, rows, cols;
     double *val;   /* nmat x rows x cols */
-    unsigned char *disturbed; /* the same cells: the machine disturbed the median (its noise) */
+    char *mark;    /* the same cells: GX_MATRIX_DISTURBED where the machine disturbed the median */
     int *filled;   /* per matrix */
 };
 
 static void group_free(struct group *g)
 {
     free(g->val);
-    free(g->disturbed);
+    free(g->mark);
     free(g->filled);
     *g = (struct group){0};
 }
@@ -108,14 +107,15 @@ static int group_init(struct group *g, const struct gx_kept *r, const struct vie
     v->dims(l, &g->rows, &g->cols);
     size_t cells = (size_t)g->nmat * (size_t)g->rows * (size_t)g->cols;
     g->val = malloc((cells ? cells : 1) * sizeof *g->val);
-    g->disturbed = calloc(cells ? cells : 1, sizeof *g->disturbed);
+    g->mark = malloc(cells ? cells : 1);
     g->filled = calloc((size_t)(g->nmat ? g->nmat : 1), sizeof *g->filled);
-    if (!g->val || !g->disturbed || !g->filled) {
+    if (!g->val || !g->mark || !g->filled) {
         group_free(g);
         return -1;
     }
     for (size_t k = 0; k < cells; k++)
         g->val[k] = NAN;
+    memset(g->mark, ' ', cells);
     return 0;
 }
 
@@ -182,7 +182,7 @@ static cJSON *matrix_json(const struct gx_layout_matrix *x, const struct gx_layo
         for (int b = 0; b < x->cols; b++) {
             double v = x->val[a * x->cols + b];
             cJSON_AddItemToArray(row, isnan(v) ? cJSON_CreateNull() : cJSON_CreateNumber(v));
-            if (!isnan(v) && x->disturbed[a * x->cols + b] &&
+            if (!isnan(v) && x->mark[a * x->cols + b] == GX_MATRIX_DISTURBED &&
                 (disturbed || (disturbed = cJSON_CreateArray()))) {
                 int cell[2] = {a, b};
                 cJSON_AddItemToArray(disturbed, cJSON_CreateIntArray(cell, 2));
@@ -210,19 +210,19 @@ static int matrix_cmp(const void *p, const void *q)
 static int keep_matrix(struct gx_layout_matrix_set *s, size_t *cap, const struct group *g, int m)
 {
     size_t cells = (size_t)g->rows * (size_t)g->cols, at = (size_t)m * cells;
-    struct gx_layout_matrix x = {.first = g->first, .view = (int)g->v->bit, .m = m,
+    struct gx_layout_matrix x = {.first = g->first, .l = s->l, .view = (int)g->v->bit, .m = m,
                                  .rows = g->rows, .cols = g->cols,
                                  .val = malloc(cells * sizeof *x.val),
-                                 .disturbed = malloc(cells)};
-    struct gx_layout_matrix *grown = x.val && x.disturbed ?
+                                 .mark = malloc(cells)};
+    struct gx_layout_matrix *grown = x.val && x.mark ?
         gx_grow(s->m, cap, s->n, 16, sizeof *grown) : NULL;
     if (!grown) {
         free(x.val);
-        free(x.disturbed);
+        free(x.mark);
         return -1;
     }
     memcpy(x.val, g->val + at, cells * sizeof *x.val);
-    memcpy(x.disturbed, g->disturbed + at, cells);
+    memcpy(x.mark, g->mark + at, cells);
     s->m = grown;
     s->m[s->n++] = x;
     return 0;
@@ -247,7 +247,8 @@ static int view_matrices(const struct gx_kept *const *run, size_t n, int vi,
         size_t at = ((size_t)m * (size_t)g.rows + (size_t)row) * (size_t)g.cols + (size_t)col;
         g.filled[m] += isnan(g.val[at]);
         g.val[at] = r->median;
-        g.disturbed[at] = r->noise != 0; /* a pair measured twice: its later result's */
+        /* A pair measured twice: its later result's. */
+        g.mark[at] = r->noise ? GX_MATRIX_DISTURBED : ' ';
     }
     int rc = 0;
     for (int m = 0; g.first && m < g.nmat && rc == 0; m++)
@@ -321,7 +322,7 @@ void gx_layout_matrices_free(void *set)
     struct gx_layout_matrix_set *s = set;
     for (size_t i = 0; i < s->n; i++) {
         free(s->m[i].val);
-        free(s->m[i].disturbed);
+        free(s->m[i].mark);
     }
     free(s->m);
     *s = (struct gx_layout_matrix_set){0};
@@ -337,10 +338,11 @@ static const char *host_of(const struct gx_context *context, int rank)
     return h[0] ? h : "?";
 }
 
-/* The ranks of cell (a, b) of x: initiator and peer, and where the cell is, in words. */
-static void cell_ranks(const struct gx_layout_matrix *x, const struct gx_layout *l, int a, int b,
-                       int *ra, int *rb, char *where, size_t len)
+/* The ranks of cell (a, b) of matrix x: initiator and peer, and where the cell is, in words. */
+static void cell_ranks(const void *x_, int a, int b, int *ra, int *rb, char *where, size_t len)
 {
+    const struct gx_layout_matrix *x = x_;
+    const struct gx_layout *l = x->l;
     if (x->view == GX_VIEW_RAIL_MAP) {
         int nx, ny;
         map_pair(l, b, &nx, &ny);
@@ -357,20 +359,8 @@ static void cell_ranks(const struct gx_layout_matrix *x, const struct gx_layout 
         snprintf(where, len, "node %d local %d->%d", x->m, a, b);
 }
 
-/* A value in its 9 columns, a disturbed one with its mark in place of the last gap. */
-static void print_cell(FILE *out, const struct gx_layout_matrix *x, int a, int b)
-{
-    double v = x->val[a * x->cols + b];
-    if (isnan(v))
-        fprintf(out, " %9s", "-");
-    else if (x->disturbed[a * x->cols + b])
-        fprintf(out, " %8.3f%c", v, GX_MATRIX_DISTURBED);
-    else
-        fprintf(out, " %9.3f", v);
-}
-
 static void print_values(FILE *out, const struct gx_layout_matrix *x, const struct gx_layout *l,
-                         const struct gx_context *context)
+                         const struct gx_context *context, const struct gx_matrix_grid *g)
 {
     if (x->view == GX_VIEW_RAIL_MAP) { /* a line per node pair, a column per rail: readable at
                                           any node count */
@@ -381,13 +371,13 @@ static void print_values(FILE *out, const struct gx_layout_matrix *x, const stru
         for (int c = 0; c < x->cols; c++) {
             int ra, rb, nx, ny;
             char where[64], hosts[80];
-            cell_ranks(x, l, 0, c, &ra, &rb, where, sizeof where);
+            cell_ranks(x, 0, c, &ra, &rb, where, sizeof where);
             map_pair(l, c, &nx, &ny);
             snprintf(hosts, sizeof hosts, "%d->%d (%.12s->%.12s)", nx, ny, host_of(context, ra),
                      host_of(context, rb));
             fprintf(out, "  %-35s", hosts);
             for (int r = 0; r < x->rows; r++)
-                print_cell(out, x, r, c);
+                gx_matrix_print_cell(out, 9, x->val[r * x->cols + c], x->mark[r * x->cols + c]);
             fputc('\n', out);
         }
         return;
@@ -395,36 +385,8 @@ static void print_values(FILE *out, const struct gx_layout_matrix *x, const stru
     fprintf(out, "#   %s:", x->view == GX_VIEW_RAILS ? "nodes (rank, host)" : "local ranks (rank)");
     for (int i = 0; i < x->rows; i++)
         fprintf(out, " %d (%d %.20s)", i, axis_rank(x, l, i), host_of(context, axis_rank(x, l, i)));
-    fprintf(out, "\n#      ");
-    for (int b = 0; b < x->cols; b++)
-        fprintf(out, " %9d", b);
     fputc('\n', out);
-    for (int a = 0; a < x->rows; a++) {
-        fprintf(out, "  %5d", a);
-        for (int b = 0; b < x->cols; b++)
-            print_cell(out, x, a, b);
-        fputc('\n', out);
-    }
-}
-
-/* The median of x's values (NAN when it has none, or out of memory), and whether one of them
- * is disturbed. */
-static double matrix_median(const struct gx_layout_matrix *x, int *any_disturbed)
-{
-    size_t cells = (size_t)x->rows * (size_t)x->cols;
-    double *all = malloc((cells ? cells : 1) * sizeof *all), med = NAN;
-    int k = 0;
-    *any_disturbed = 0;
-    for (size_t i = 0; i < cells; i++)
-        if (!isnan(x->val[i])) {
-            *any_disturbed |= x->disturbed[i];
-            if (all)
-                all[k++] = x->val[i];
-        }
-    if (all && k)
-        med = gx_sort_median(all, (size_t)k);
-    free(all);
-    return med;
+    gx_matrix_print_rows(out, g);
 }
 
 static void print_matrix(FILE *out, const struct gx_layout_matrix *x, const struct gx_layout *l,
@@ -433,7 +395,6 @@ static void print_matrix(FILE *out, const struct gx_layout_matrix *x, const stru
     const struct gx_kept *r = x->first;
     const struct gx_pattern_ops *pat = gx_pattern_table[r->pattern];
     const char *unit = pat->unit, *path = gx_paths[r->path].name;
-    int lower_better = gx_unit_lower_is_better(unit);
     if (x->view == GX_VIEW_RAIL_MAP)
         fprintf(out, "\n# rail map: path %s, pattern %s, size %.0f, %s (line: ordered node "
                 "pair, sender first; column: rail = local rank)\n", path, pat->name,
@@ -446,31 +407,11 @@ static void print_matrix(FILE *out, const struct gx_layout_matrix *x, const stru
         fprintf(out, "\n# node %d's matrix: path %s, pattern %s, size %.0f, %s (row: "
                 "sender local rank, column: receiver)\n", x->m, path, pat->name, (double)r->size,
                 unit);
-    print_values(out, x, l, context);
-    int disturbed;
-    double med = matrix_median(x, &disturbed);
-    if (disturbed)
-        fputs(GX_MATRIX_DISTURBED_LEGEND, out);
-    double limit = lower_better ? med / slow : med * slow;
-    fprintf(out, "# slow %s (%s %.3f %s = %s%.2f x the median %.3f):",
-            x->view == GX_VIEW_NODE_LOCAL ? "pairs" : "rails and node pairs",
-            lower_better ? "above" : "below", limit, unit, lower_better ? "1/" : "", slow, med);
-    int nslow = 0;
-    for (int a = 0; a < x->rows; a++)
-        for (int b = 0; b < x->cols; b++) {
-            double v = x->val[a * x->cols + b];
-            if (isnan(v) || !(lower_better ? v > limit : v < limit))
-                continue;
-            int ra, rb;
-            char where[64], da[300], db[300];
-            cell_ranks(x, l, a, b, &ra, &rb, where, sizeof where);
-            gx_matrix_describe_rank(da, sizeof da, context, ra);
-            gx_matrix_describe_rank(db, sizeof db, context, rb);
-            fprintf(out, "\n#   SLOW %s %.3f%s %s (%.2f x median): %s -> %s", where, v,
-                    x->disturbed[a * x->cols + b] ? "~" : "", unit, med ? v / med : 0, da, db);
-            nslow++;
-        }
-    fprintf(out, "%s\n", nslow ? "" : " none");
+    struct gx_matrix_grid g = {x->rows, x->cols, x->val, x->mark, cell_ranks, x};
+    print_values(out, x, l, context, &g);
+    gx_matrix_print_tail(out, &g, context, unit, slow,
+                         x->view == GX_VIEW_NODE_LOCAL ? "pairs" : "rails and node pairs",
+                         "median");
 }
 
 /* Each, flagging the cells below --slow-pair x its median (latency: above median / slow). */

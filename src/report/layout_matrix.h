@@ -4,22 +4,20 @@
 #ifndef GX_LAYOUT_MATRIX_H
 #define GX_LAYOUT_MATRIX_H
 
-#include "context.h"
 #include "kept.h"
 #include "pairs.h"
-
-#include <cjson/cJSON.h>
-#include <stdio.h>
 
 /* One complete matrix of one view, typed: its cells by row, NAN where the view has no pair (the
  * diagonal). */
 struct gx_layout_matrix {
     const struct gx_kept *first; /* its measurement's earliest result the view places */
+    const struct gx_layout *l;   /* the layout it was made for (the ranks of the cells) */
     int view;                    /* GX_VIEW_RAILS, GX_VIEW_RAIL_MAP or GX_VIEW_NODE_LOCAL */
     int m;                       /* the rail (rails), the node (node local); 0 for the map */
     int rows, cols;
     double *val;                 /* rows x cols */
-    unsigned char *disturbed;    /* the same cells: the machine disturbed the median (its noise) */
+    char *mark;                  /* the same cells: GX_MATRIX_DISTURBED where the machine
+                                    disturbed the median (its noise), else ' ' */
 };
 struct gx_layout_matrix_set {
     struct gx_layout_matrix *m;  /* in the order their measurement first placed a result */

@@ -7,10 +7,8 @@
 #include "line_health.h"
 #include "report.h"
 #include "view.h"
-#include "wrap.h"
 
 #include "ceiling.h"
-#include "links_store.h"
 #include "mem.h"
 #include "path.h"
 #include "pattern.h"

@@ -6,7 +6,6 @@
 #include "links.h"
 
 #include <stddef.h>
-#include <stdio.h>
 
 /* "Well below its siblings": under GX_BELOW_SIBLINGS of the median of the others measured alike
  * over the same kind of link at the same line rate, GX_SIBLINGS_MIN of them at least (as

@@ -151,27 +151,17 @@ static cJSON *matrix_head(const struct gx_kept *r, int n)
     return m;
 }
 
-static int below(const struct gx_matrix_set *s, const struct gx_kept *x)
-{
-    return gx_kept_below_siblings(s->kept, s->nkept, x);
-}
-
-static int disturbed(const struct gx_matrix_set *s, const struct gx_kept *x)
-{
-    (void)s;
-    return x->noise != 0;
-}
-
-/* The matrix's pairs ([initiator, peer] each) that `has`, as the list `key`, where it has any:
- * below_siblings, disturbed. */
+/* The matrix's pairs ([initiator, peer] each) that have the mark, as the list `key`, where it
+ * has any: below_siblings (GX_MATRIX_BELOW), disturbed (GX_MATRIX_DISTURBED), as marks_row. */
 static int add_cells(cJSON *m, const struct gx_matrix_set *s, const struct gx_matrix_range *r,
-                     const char *key,
-                     int (*has)(const struct gx_matrix_set *, const struct gx_kept *))
+                     const char *key, char mark)
 {
     cJSON *list = NULL;
     for (size_t k = r->from; k < r->to; k++) {
         const struct gx_kept *x = s->order[k];
-        if (!has(s, x) ||
+        int has = mark == GX_MATRIX_DISTURBED ? x->noise != 0
+                                              : gx_kept_below_siblings(s->kept, s->nkept, x);
+        if (!has ||
             (k + 1 < r->to && s->order[k + 1]->a == x->a && s->order[k + 1]->b == x->b))
             continue; /* a pair measured twice: its later result, as the values have it */
         int ab[2] = {x->a, x->b};
@@ -195,8 +185,8 @@ int gx_matrices_fill(struct gx_jstream *w, int slot, void *ctx)
     int e = 0;
     for (int i = 0; i < s->nm && !e; i++) {
         cJSON *m = matrix_head(s->m[i].first, s->nranks);
-        if (m && (add_cells(m, s, &s->m[i], "below_siblings", below) != 0 ||
-                  add_cells(m, s, &s->m[i], "disturbed", disturbed) != 0)) {
+        if (m && (add_cells(m, s, &s->m[i], "below_siblings", GX_MATRIX_BELOW) != 0 ||
+                  add_cells(m, s, &s->m[i], "disturbed", GX_MATRIX_DISTURBED) != 0)) {
             cJSON_Delete(m);
             m = NULL;
         }
@@ -226,76 +216,107 @@ void gx_matrix_describe_rank(char *buf, size_t len, const struct gx_context *con
              rc ? gx_ctx_text(context, rc->hostname) : "?", gbuf, nbuf);
 }
 
-/* One matrix: its rows, then the pairs slower than `slow` x its median. row and all hold
- * nranks and nranks^2 numbers. */
-static void print_matrix(FILE *out, const struct gx_matrix_set *s, const struct gx_matrix_range *m,
-                         const struct gx_context *context, double slow, double *row, double *all,
-                         char *mark)
+/* ------------------------------------------------------------------ one printer for every matrix */
+
+void gx_matrix_print_cell(FILE *out, int width, double v, char mark)
 {
-    const struct gx_kept *r = m->first;
-    const struct gx_pattern_ops *pat = gx_pattern_table[r->pattern];
-    int n = s->nranks, lower_better = gx_unit_lower_is_better(pat->unit), k = 0;
-    size_t at = m->from;
-    for (int a = 0; a < n; a++) {
-        next_row(s, m, &at, a, row);
-        for (int b = 0; b < n; b++)
-            if (!isnan(row[b]))
-                all[k++] = row[b];
-    }
-    double med = k ? gx_sort_median(all, (size_t)k) : 0;
-    fprintf(out, "\n# pair matrix: path %s, pattern %s, size %.0f, %s (row: initiator/sender, "
-                 "column: peer/receiver)\n#      ", gx_paths[r->path].name, pat->name,
-            (double)r->size, pat->unit);
-    for (int b = 0; b < n; b++)
+    /* A marked cell keeps its column: the mark takes the place of its last digit's gap. */
+    if (isnan(v))
+        fprintf(out, " %*s", width, "-");
+    else if (mark == GX_MATRIX_BELOW || mark == GX_MATRIX_DISTURBED)
+        fprintf(out, " %*.3f%c", width - 1, v, mark);
+    else
+        fprintf(out, " %*.3f", width, v);
+}
+
+void gx_matrix_print_rows(FILE *out, const struct gx_matrix_grid *g)
+{
+    fprintf(out, "#      ");
+    for (int b = 0; b < g->cols; b++)
         fprintf(out, " %9d", b);
     fputc('\n', out);
-    at = m->from;
-    size_t mat = m->from;
-    int nbelow = 0, ndisturbed = 0;
-    for (int a = 0; a < n; a++) {
-        next_row(s, m, &at, a, row);
-        marks_row(s, m, &mat, a, mark);
+    for (int a = 0; a < g->rows; a++) {
         fprintf(out, "  %5d", a);
-        /* A marked cell keeps its column: the mark takes the place of its last digit's gap. */
-        for (int b = 0; b < n; b++)
-            if (!isnan(row[b]) && mark[b] != ' ') {
-                fprintf(out, " %8.3f%c", row[b], mark[b]);
-                nbelow += mark[b] == GX_MATRIX_BELOW;
-                ndisturbed += mark[b] == GX_MATRIX_DISTURBED;
-            } else if (!isnan(row[b]))
-                fprintf(out, " %9.3f", row[b]);
-            else
-                fprintf(out, " %9s", "-");
+        for (int b = 0; b < g->cols; b++)
+            gx_matrix_print_cell(out, 9, g->val[a * g->cols + b], g->mark[a * g->cols + b]);
         fputc('\n', out);
     }
-    if (nbelow)
+}
+
+void gx_matrix_print_tail(FILE *out, const struct gx_matrix_grid *g,
+                          const struct gx_context *context, const char *unit, double slow,
+                          const char *slow_what, const char *median_what)
+{
+    size_t cells = (size_t)g->rows * (size_t)g->cols, k = 0;
+    double *all = malloc((cells ? cells : 1) * sizeof *all), med = NAN;
+    int below = 0, disturbed = 0;
+    for (size_t i = 0; i < cells; i++)
+        if (!isnan(g->val[i])) {
+            below |= g->mark[i] == GX_MATRIX_BELOW;
+            disturbed |= g->mark[i] == GX_MATRIX_DISTURBED;
+            if (all)
+                all[k++] = g->val[i];
+        }
+    if (all && k)
+        med = gx_sort_median(all, k);
+    free(all);
+    if (below)
         fprintf(out, "# %c: well below its siblings (under 0.8 x the median of the other pairs "
                 "over the same kind of link at the same line rate: the # health lines name "
                 "them)\n", GX_MATRIX_BELOW);
-    if (ndisturbed)
+    if (disturbed)
         fputs(GX_MATRIX_DISTURBED_LEGEND, out);
+    int lower_better = gx_unit_lower_is_better(unit), nslow = 0;
     double limit = lower_better ? med / slow : med * slow;
-    fprintf(out, "# slow pairs (%s %.3f %s = %s%.2f x the matrix median %.3f):", lower_better ?
-            "above" : "below", limit, pat->unit, lower_better ? "1/" : "", slow, med);
-    int nslow = 0;
-    at = mat = m->from;
-    for (int a = 0; a < n; a++) {
-        next_row(s, m, &at, a, row);
-        marks_row(s, m, &mat, a, mark);
-        for (int b = 0; b < n; b++) {
-            double v = row[b];
+    fprintf(out, "# slow %s (%s %.3f %s = %s%.2f x the %s %.3f):", slow_what,
+            lower_better ? "above" : "below", limit, unit, lower_better ? "1/" : "", slow,
+            median_what, med);
+    for (int a = 0; a < g->rows; a++)
+        for (int b = 0; b < g->cols; b++) {
+            double v = g->val[a * g->cols + b];
             if (isnan(v) || !(lower_better ? v > limit : v < limit))
                 continue;
-            char ra[300], rb[300];
-            gx_matrix_describe_rank(ra, sizeof ra, context, a);
-            gx_matrix_describe_rank(rb, sizeof rb, context, b);
-            fprintf(out, "\n#   SLOW %d->%d %.3f%s %s (%.2f x median): %s -> %s", a, b, v,
-                    mark[b] == GX_MATRIX_DISTURBED ? "~" : "", pat->unit, med ? v / med : 0,
-                    ra, rb);
+            int ra, rb;
+            char where[64], da[300], db[300];
+            g->cell(g->cell_ctx, a, b, &ra, &rb, where, sizeof where);
+            gx_matrix_describe_rank(da, sizeof da, context, ra);
+            gx_matrix_describe_rank(db, sizeof db, context, rb);
+            fprintf(out, "\n#   SLOW %s %.3f%s %s (%.2f x median): %s -> %s", where, v,
+                    g->mark[a * g->cols + b] == GX_MATRIX_DISTURBED ? "~" : "", unit,
+                    med ? v / med : 0, da, db);
             nslow++;
         }
-    }
     fprintf(out, "%s\n", nslow ? "" : " none");
+}
+
+/* A pair matrix's cell (a, b) is the pair a->b. */
+static void pair_cell(const void *ctx, int a, int b, int *ra, int *rb, char *where, size_t len)
+{
+    (void)ctx;
+    *ra = a;
+    *rb = b;
+    snprintf(where, len, "%d->%d", a, b);
+}
+
+/* One matrix: its rows, then the pairs slower than `slow` x its median. val and mark hold
+ * nranks^2 cells. */
+static void print_matrix(FILE *out, const struct gx_matrix_set *s, const struct gx_matrix_range *m,
+                         const struct gx_context *context, double slow, double *val, char *mark)
+{
+    const struct gx_kept *r = m->first;
+    const struct gx_pattern_ops *pat = gx_pattern_table[r->pattern];
+    int n = s->nranks;
+    size_t at = m->from, mat = m->from;
+    for (int a = 0; a < n; a++) {
+        next_row(s, m, &at, a, val + (size_t)a * (size_t)n);
+        marks_row(s, m, &mat, a, mark + (size_t)a * (size_t)n);
+    }
+    fprintf(out, "\n# pair matrix: path %s, pattern %s, size %.0f, %s (row: initiator/sender, "
+                 "column: peer/receiver)\n", gx_paths[r->path].name, pat->name,
+            (double)r->size, pat->unit);
+    struct gx_matrix_grid g = {n, n, val, mark, pair_cell, NULL};
+    gx_matrix_print_rows(out, &g);
+    gx_matrix_print_tail(out, &g, context, pat->unit, slow, "pairs", "matrix median");
 }
 
 /* Each matrix and the pairs slower than --slow-pair x its median (for latency: above median /
@@ -306,17 +327,15 @@ static void view_print(FILE *out, const void *state, const struct gx_run *run)
     const struct gx_context *context = run->context;
     double slow = run->opts->g.slow_pair;
     size_t n = (size_t)s->nranks;
-    double *row = s->nm ? malloc(n * sizeof *row) : NULL;
-    double *all = row ? malloc(n * n * sizeof *all) : NULL;
-    char *mark = all ? malloc(n) : NULL;
+    double *val = s->nm ? malloc(n * n * sizeof *val) : NULL;
+    char *mark = val ? malloc(n * n) : NULL;
     for (int i = 0; i < s->nm && mark; i++)
-        print_matrix(out, s, &s->m[i], context, slow, row, all, mark);
+        print_matrix(out, s, &s->m[i], context, slow, val, mark);
     free(mark);
     if (s->nm && !mark)
         fprintf(out, "\n# pair matrices: out of host memory to print them (they are in the "
                      "report)\n");
-    free(row);
-    free(all);
+    free(val);
     fflush(out);
 }
 

@@ -7,7 +7,6 @@
 #include "json_stream.h"
 #include "kept.h"
 
-#include <cjson/cJSON.h>
 #include <stdio.h>
 
 /* The complete matrices of the kept results, as ranges of the results in an order that makes
@@ -47,5 +46,27 @@ void gx_matrices_free(void *set);
 /* "rank 3 (host node-b, GPU 1 0000:3b:00.0, NIC mlx5_1 pcie-switch)": the GPU and the NIC only
  * where the context records them. */
 void gx_matrix_describe_rank(char *buf, size_t len, const struct gx_context *context, int rank);
+
+/* One printer for the pair matrices and the layout's (layout_matrix.c): a matrix as its cells
+ * by row (NAN where not measured), their marks (GX_MATRIX_BELOW, GX_MATRIX_DISTURBED or ' ')
+ * and what each cell's pair is: its ranks, and where the cell is in words ("2->3", "rail 1 node
+ * 0->2"). */
+struct gx_matrix_grid {
+    int rows, cols;
+    const double *val;
+    const char *mark;
+    void (*cell)(const void *ctx, int a, int b, int *ra, int *rb, char *where, size_t len);
+    const void *cell_ctx;
+};
+/* A value in `width` columns (a matrix's 9), a mark in place of its last gap; "-" for NAN. */
+void gx_matrix_print_cell(FILE *out, int width, double v, char mark);
+/* A line of column numbers, then a row a line. */
+void gx_matrix_print_rows(FILE *out, const struct gx_matrix_grid *g);
+/* The legends of the marks the matrix has, then its cells beyond --slow-pair (`slow`) x its
+ * median (latency: above median / slow): "# slow SLOW_WHAT (... x the MEDIAN_WHAT ...):", a
+ * SLOW line each naming the ranks, their hosts, GPUs and NICs. */
+void gx_matrix_print_tail(FILE *out, const struct gx_matrix_grid *g,
+                          const struct gx_context *context, const char *unit, double slow,
+                          const char *slow_what, const char *median_what);
 
 #endif

@@ -6,7 +6,6 @@
 
 #include "json_repair.h"
 #include "samples_file.h"
-#include "wrap.h"
 
 #include <errno.h>
 #include <stdio.h>

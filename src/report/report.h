@@ -5,7 +5,6 @@
 #include "ceiling.h"
 #include "file_util.h"
 #include "json_stream.h"
-#include "options.h"
 #include "result.h"
 #include "sink_ops.h"
 #include "skips.h"

@@ -3,9 +3,7 @@
 #include "config.h"
 #include "report.h"
 
-#include "options.h"
 #include "result_fields.h"
-#include "sizes.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -4,7 +4,6 @@
 #include "config.h"
 #include "run_report.h"
 
-#include "context.h"
 #include "harness_out.h"
 #include "host_map.h"
 #include "layout_matrix.h"

@@ -5,9 +5,6 @@
 
 #include "kept.h"
 
-#include <cjson/cJSON.h>
-#include <stdio.h>
-
 /* A pair of ranks and how their GPUs connect: the context's pairs[].link ("NV18", "PXB", "X",
  * ...; "" when the report has none), which sorts same-node pairs into the plan's pair types. */
 struct gx_pair_link {

@@ -3,7 +3,6 @@
 #include "ucx_proto.h"
 
 #include "input.h"
-#include "mpilib.h"
 #include "ucx_log.h"
 #include "path.h"
 #include "pattern.h"

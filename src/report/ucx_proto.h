@@ -6,11 +6,7 @@
 #ifndef GX_UCX_PROTO_H
 #define GX_UCX_PROTO_H
 
-#include "kept.h"
-
-#include <cjson/cJSON.h>
 #include <stddef.h>
-#include <stdio.h>
 
 /* One row of a selection table: messages of lo..hi bytes (hi SIZE_MAX: "inf") of `op` from
  * `mem` memory on an endpoint of kind `ep` go by `protocol` over `transports`. */

@@ -2,7 +2,6 @@
 #include "config.h"
 #include "gpu.h"
 #include "job.h"
-#include "links.h"
 #include "links_store.h"
 #include "topo.h"
 

@@ -3,7 +3,6 @@
 #include "gx_revision.h" /* generated at build time (Makefile.am), never committed */
 #include "versions.h"
 
-#include "gx.h"
 #include "mpilib.h"
 
 #include <mpi.h>
