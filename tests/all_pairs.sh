@@ -34,6 +34,12 @@ PY
     [ "$(grep -c '^# pair matrix: path host, pattern' "$dir/$mode.txt")" -eq 4 ] &&
         [ "$(grep -cE '^ +[0-3]( +(-|[0-9.]+[<~]?)){4}$' "$dir/$mode.txt")" -eq 16 ]
     ok $? "$mode: the table shows 4 matrices of 4 rows"
+    # A terminal's width (issue 62): the table, its matrices' headers and every note within 100
+    # columns (the table's own rank files included).
+    wide=$(cat "$dir/$mode.txt"* "$dir/$mode.mpirun" | awk 'length($0) > 100' | head -n 3)
+    [ -z "$wide" ]
+    ok $? "$mode: no line of the table or of stderr wider than 100 columns" ||
+        echo "$wide" | diag
     "$PYTHON" - "$out" "$mode" >"$dir/check.txt" 2>&1 <<'PY'
 import json, sys
 d, mode = json.load(open(sys.argv[1])), sys.argv[2]

@@ -1,4 +1,5 @@
 #include "matrix.h"
+#include "wrap.h"
 #include "report.h"
 #include "view.h"
 
@@ -311,9 +312,9 @@ static void print_matrix(FILE *out, const struct gx_matrix_set *s, const struct 
         next_row(s, m, &at, a, val + (size_t)a * (size_t)n);
         marks_row(s, m, &mat, a, mark + (size_t)a * (size_t)n);
     }
-    fprintf(out, "\n# pair matrix: path %s, pattern %s, size %.0f, %s (row: initiator/sender, "
-                 "column: peer/receiver)\n", gx_paths[r->path].name, pat->name,
-            (double)r->size, pat->unit);
+    gx_print_note(out, "\n# pair matrix: path %s, pattern %s, size %.0f, %s (row: "
+                  "initiator/sender, column: peer/receiver)\n", gx_paths[r->path].name,
+                  pat->name, (double)r->size, pat->unit);
     struct gx_matrix_grid g = {n, n, val, mark, pair_cell, NULL};
     gx_matrix_print_rows(out, &g);
     gx_matrix_print_tail(out, &g, context, pat->unit, slow, "pairs", "matrix median");

@@ -3,6 +3,7 @@
  * and the table's closing lines. */
 #include "config.h"
 #include "run_report.h"
+#include "wrap.h"
 
 #include "harness_out.h"
 #include "host_map.h"
@@ -145,8 +146,8 @@ static int status_fill(struct gx_report *rep, void *state, struct gx_run *run,
      * Said, so that a run over its budget is never taken for one that kept it. */
     if (code == GX_OK && g->soak <= 0 && ho->measured_s > (double)g->budget * GX_BUDGET_SLACK)
         fprintf(stderr, "gpuxfer: note: the plan took %.1f s of a budget of %ld s: %ld of its "
-                "steps needed longer than their share for their fewest iterations on this "
-                "machine now (a larger --budget, fewer sizes or a quieter machine)\n",
+                "steps needed longer\n  than their share for their fewest iterations on this "
+                "machine now (a larger --budget, fewer sizes\n  or a quieter machine)\n",
                 ho->measured_s, g->budget, ho->past_share);
     return GX_OK;
 }
@@ -170,7 +171,7 @@ int gx_run_report_finish(struct gx_run *run, struct gx_report *rep)
     if (g->soak > 0)
         fprintf(table, "\n# soak: %ld complete pass%s in %.0f s of %ld s asked\n",
                 ho->rotations, ho->rotations == 1 ? "" : "es", ho->soak_s, g->soak);
-    fprintf(table, "\n# report: %s (%d results, %d skipped, %d failed)%s\n", rep->path,
+    gx_print_note(table, "\n# report: %s (%d results, %d skipped, %d failed)%s\n", rep->path,
             t->results, t->skipped, t->failed,
             t->validation_failed ? "; DATA VALIDATION FAILED" : "");
     if (t->validation_failed)
