@@ -27,6 +27,7 @@ compare: gpuxfer-report (Python) on constructed and recorded reports; its one ho
 plot: gpuxfer-report plot (Python, matplotlib); its one host run is mpi_host.sh s path
 goals: gpuxfer-report goals (Python) on constructed reports; runs no gpuxfer
 report_tools: the report tools (Python); the reports they read (complete, soak, interrupted, failed) come from runs soak.sh, signal_table.sh and faults.sh make sanitized
+report_scale: the report tools (Python) on reports dev/big-report.py makes; runs no gpuxfer
 tools_unix: the report tools (Python) as Unix programs; gpuxfer s own stdout and disk errors are stdout_writes.sh and table_file.sh, sanitized
 config_sweep: the configuration-line parser (shell) and gpuxfer-report sweep; its runs are mpi_host.sh s host path
 tune: gpuxfer-report tune (Python); the C parser of UCX tables is test_ucx_proto, sanitized, its runs host runs under MCA knobs
@@ -85,9 +86,29 @@ for a in "$@"; do shift; case $a in --srcdir=*) ;; *) set -- "$@" "$a" ;; esac; 
 san="-g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 mkdir -p "$dir"
 gx_make -C "$builddir" distdir distdir="$dir" >"$dir.configure.log" 2>&1 &&
-    chmod -R u+w "$dir" &&
+    chmod -R u+w "$dir"
+copied=$?
+# Every program of the build links tests/keep_loaded.c: the libraries' plugins stay loaded until
+# exit, so that LeakSanitizer matches their allocations to the suppressions cheaply (why there).
+# Its dlclose must be the one the libraries call: exported from the program. Where that does not
+# link (a linker without --export-dynamic-symbol), the build goes without it: the same checks,
+# each process's exit dearer.
+keep_ld="-Wl,--export-dynamic-symbol=dlclose"
+if [ $copied -eq 0 ] && { ${CC:-cc} -O2 -c -o "$dir/keep_loaded.o" "$top_srcdir/tests/keep_loaded.c" &&
+    echo 'int main(void) { return 0; }' >"$dir/keep_probe.c" &&
+    ${CC:-cc} -o "$dir/keep_probe" "$dir/keep_probe.c" "$dir/keep_loaded.o" $keep_ld -ldl; } \
+    >>"$dir.configure.log" 2>&1; then
+    libs=
+    for a in "$@"; do case $a in LIBS=*) libs=" ${a#LIBS=}" ;; esac; done
+    set -- "$@" LIBS="$dir/keep_loaded.o -ldl$libs"
+    echo "the libraries' plugins kept loaded until exit (tests/keep_loaded.c)" | diag
+else
+    keep_ld=
+    echo "tests/keep_loaded.c not linked (see $dir.configure.log): the leak checks as dear as before" | diag
+fi
+[ $copied -eq 0 ] &&
     (cd "$dir" && ./configure "$@" CFLAGS="$san" \
-        LDFLAGS="-fsanitize=address,undefined") >>"$dir.configure.log" 2>&1
+        LDFLAGS="-fsanitize=address,undefined${keep_ld:+ $keep_ld}") >>"$dir.configure.log" 2>&1
 ok $? "configure with -fsanitize=address,undefined" ||
     tail -n 30 "$dir.configure.log" | diag
 
