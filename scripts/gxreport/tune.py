@@ -108,12 +108,16 @@ def base_args(a):
     return args
 
 
+def job_words(a, args):
+    """The command line of a gpuxfer job of a.ranks ranks under a.mpirun, as sweep starts one."""
+    return shlex.split(a.mpirun) + ["-np", str(a.ranks)] + \
+        shlex.split(os.environ.get("MPIRUN_ARGS", "--bind-to none")) + [gpuxfer_program()] + args
+
+
 def run_job(a, args, out, env):
     """One gpuxfer job like gpuxfer-report sweep's: its report out.json, its output out.txt.
     Returns (exit status, seconds)."""
-    words = shlex.split(a.mpirun) + ["-np", str(a.ranks)] + \
-        shlex.split(os.environ.get("MPIRUN_ARGS", "--bind-to none")) + \
-        [gpuxfer_program()] + args + ["--force", "--output", out + ".json"]
+    words = job_words(a, args + ["--force", "--output", out + ".json"])
     t0 = time.time()
     with open(out + ".txt", "w", encoding="utf-8") as f:
         try:
@@ -126,11 +130,8 @@ def run_job(a, args, out, env):
 
 def probe_estimate(a, args, env):
     """The probe's time as gpuxfer's dry run estimates it (seconds), None where it says none."""
-    words = shlex.split(a.mpirun) + ["-np", str(a.ranks)] + \
-        shlex.split(os.environ.get("MPIRUN_ARGS", "--bind-to none")) + \
-        [gpuxfer_program()] + args + ["--dry-run"]
     try:
-        done = subprocess.run(words, capture_output=True, text=True, errors="replace", env=env,
+        done = subprocess.run(job_words(a, args + ["--dry-run"]), capture_output=True, text=True, errors="replace", env=env,
                               timeout=60)
     except (OSError, subprocess.TimeoutExpired):
         return None

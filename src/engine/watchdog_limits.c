@@ -60,13 +60,6 @@ void gx_watchdog_set_timeout(double timeout_s)
     pthread_mutex_unlock(&gx_wd.mu);
 }
 
-void gx_watchdog_phase(const char *what)
-{
-    pthread_mutex_lock(&gx_wd.mu);
-    gx_wd_set_phase_locked(what, what, gx_wd.phase_s);
-    pthread_mutex_unlock(&gx_wd.mu);
-}
-
 void gx_watchdog_final_report(void)
 {
     pthread_mutex_lock(&gx_wd.mu);

@@ -84,7 +84,7 @@ void gx_ucx_log_begin(char **argv)
     }
     snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
     snprintf(num, sizeof num, "%d", fd);
-    if (setenv("UCX_LOG_FILE", path, 1) != 0 || setenv("GX_UCX_LOG_FD", num, 1) != 0) {
+    if (setenv("UCX_LOG_FILE", path, 1) != 0) {
         close(fd);
         return;
     }
@@ -94,14 +94,15 @@ void gx_ucx_log_begin(char **argv)
      * set, as mpirun would have started it (the pid stays: mpirun still knows the rank, and
      * /proc/self is the same process). */
     if (dlsym(RTLD_DEFAULT, "ucs_log_flush") && argv && argv[0]) {
-        execv("/proc/self/exe", argv);
+        if (setenv("GX_UCX_LOG_FD", num, 1) == 0)
+            execv("/proc/self/exe", argv);
         fprintf(stderr, "gpuxfer: note: UCX is loaded before main and restarting with "
                         "UCX_LOG_FILE failed (%s): UCX's tables go to stdout\n", strerror(errno));
         unsetenv("UCX_LOG_FILE");
+        unsetenv("GX_UCX_LOG_FD");
         close(fd);
         return;
     }
-    unsetenv("GX_UCX_LOG_FD");
     fcntl(fd, F_SETFD, FD_CLOEXEC);
     log_fd = fd;
 }
