@@ -100,8 +100,9 @@ struct gpu_state {
     int no_discard;
 };
 
-typedef int (*gpu_stage_fn)(struct gx_ep *ep, struct gpu_state *g, int count, size_t bytes,
-                            const cudaStream_t *s, struct gx_err *err);
+/* A stage moves messages m0 .. m0 + count - 1 of the window. */
+typedef int (*gpu_stage_fn)(struct gx_ep *ep, struct gpu_state *g, int m0, int count,
+                            size_t bytes, const cudaStream_t *s, struct gx_err *err);
 #define STREAM(s, m) ((s)[(m) % g->nstreams])
 /* Message m's region of host buffer h (`bytes` each): its stream's own where the buffer holds
  * it, as a path's slots are their own (several streams' copies into one region found each other
@@ -179,8 +180,8 @@ static int peer_open(struct gx_ep *ep, struct gpu_state *g, struct gx_err *err)
 
 /* ------------------------------------------------------------------ the stages */
 
-static int peer_send(struct gx_ep *ep, struct gpu_state *g, int count, size_t bytes,
-                     const cudaStream_t *s, struct gx_err *err)
+static int peer_send(struct gx_ep *ep, struct gpu_state *g, int m0, int count,
+                     size_t bytes, const cudaStream_t *s, struct gx_err *err)
 {
     /* As p2p copies: cudaMemcpyAsync into the peer's own dst, opened through CUDA IPC
      * (cudaMemcpyPeerAsync costs more a copy on one GPU shared by both ranks, and p2p beat
@@ -188,7 +189,7 @@ static int peer_send(struct gx_ep *ep, struct gpu_state *g, int count, size_t by
     int pieces = g->nstreams > count ? (g->nstreams + count - 1) / count : 1;
     size_t piece = (bytes + (size_t)pieces - 1) / (size_t)pieces;
     int k = 0;
-    for (int m = 0; m < count; m++)
+    for (int m = m0; m < m0 + count; m++)
         for (size_t off = 0; off < bytes; off += piece, k++)
             GX_CUDA_TRY(err, cudaMemcpyAsync((char *)gx_ep_msg(ep, g->peer_dst, m) + off,
                                              (char *)gx_ep_src(ep, m) + off,
@@ -197,10 +198,10 @@ static int peer_send(struct gx_ep *ep, struct gpu_state *g, int count, size_t by
     return GX_OK;
 }
 
-static int nothing(struct gx_ep *ep, struct gpu_state *g, int count, size_t bytes,
-                   const cudaStream_t *s, struct gx_err *err)
+static int nothing(struct gx_ep *ep, struct gpu_state *g, int m0, int count,
+                   size_t bytes, const cudaStream_t *s, struct gx_err *err)
 {
-    (void)ep, (void)g, (void)count, (void)bytes, (void)s, (void)err;
+    (void)ep, (void)g, (void)m0, (void)count, (void)bytes, (void)s, (void)err;
     return GX_OK;
 }
 
@@ -222,66 +223,66 @@ static int host_move(const struct gpu_state *g, int i, void *gpu, size_t m, size
     return GX_OK;
 }
 
-static int to_host(struct gx_ep *ep, struct gpu_state *g, int count, size_t bytes,
-                   const cudaStream_t *s, struct gx_err *err)
+static int to_host(struct gx_ep *ep, struct gpu_state *g, int m0, int count,
+                   size_t bytes, const cudaStream_t *s, struct gx_err *err)
 {
-    for (int m = 0; m < count; m++)
+    for (int m = m0; m < m0 + count; m++)
         GX_TRY(host_move(g, 0, ep->src, (size_t)m, bytes, STREAM(s, m), err));
     return GX_OK;
 }
 
-static int from_host(struct gx_ep *ep, struct gpu_state *g, int count, size_t bytes,
-                     const cudaStream_t *s, struct gx_err *err)
+static int from_host(struct gx_ep *ep, struct gpu_state *g, int m0, int count,
+                     size_t bytes, const cudaStream_t *s, struct gx_err *err)
 {
-    for (int m = 0; m < count; m++)
+    for (int m = m0; m < m0 + count; m++)
         GX_TRY(host_move(g, 1, ep->dst, (size_t)m, bytes, STREAM(s, m), err));
     return GX_OK;
 }
 
 /* The host links' stage: the message's own buffers are the pinned host memory and the GPU's
  * (the probe's memory kinds say which way), as nvbandwidth copies between them. */
-static int own_copy(struct gx_ep *ep, struct gpu_state *g, int count, size_t bytes,
-                    const cudaStream_t *s, struct gx_err *err)
+static int own_copy(struct gx_ep *ep, struct gpu_state *g, int m0, int count,
+                    size_t bytes, const cudaStream_t *s, struct gx_err *err)
 {
-    for (int m = 0; m < count; m++)
+    for (int m = m0; m < m0 + count; m++)
         GX_CUDA_TRY(err, cudaMemcpyAsync(ep->dst, ep->src, bytes, cudaMemcpyDefault,
                                          STREAM(s, m)));
     return GX_OK;
 }
 
-static int prefetch_send(struct gx_ep *ep, struct gpu_state *g, int count, size_t bytes,
-                         const cudaStream_t *s, struct gx_err *err)
+static int prefetch_send(struct gx_ep *ep, struct gpu_state *g, int m0, int count,
+                         size_t bytes, const cudaStream_t *s, struct gx_err *err)
 {
-    for (int m = 0; m < count; m++)
+    for (int m = m0; m < m0 + count; m++)
         GX_CUDA_TRY(err, gx_cuda_prefetch(gx_ep_src(ep, m), bytes, 0, ep->job->gpu,
                                           STREAM(s, m)));
     return GX_OK;
 }
 
-static int prefetch_recv(struct gx_ep *ep, struct gpu_state *g, int count, size_t bytes,
-                         const cudaStream_t *s, struct gx_err *err)
+static int prefetch_recv(struct gx_ep *ep, struct gpu_state *g, int m0, int count,
+                         size_t bytes, const cudaStream_t *s, struct gx_err *err)
 {
-    for (int m = 0; m < count; m++)
+    for (int m = m0; m < m0 + count; m++)
         GX_CUDA_TRY(err, gx_cuda_prefetch(gx_ep_dst(ep, m), bytes, 1, ep->job->gpu,
                                           STREAM(s, m)));
     return GX_OK;
 }
 
-static int faults_send(struct gx_ep *ep, struct gpu_state *g, int count, size_t bytes,
-                       const cudaStream_t *s, struct gx_err *err)
+static int faults_send(struct gx_ep *ep, struct gpu_state *g, int m0, int count,
+                       size_t bytes, const cudaStream_t *s, struct gx_err *err)
 {
     (void)s, (void)err;
-    for (int m = 0; m < count; m++)
+    for (int m = m0; m < m0 + count; m++)
         memcpy(g->scratch, gx_ep_src(ep, m), bytes);
     __asm__ __volatile__("" : : "r"(g->scratch) : "memory");
     return GX_OK;
 }
 
-static int faults_recv(struct gx_ep *ep, struct gpu_state *g, int count, size_t bytes,
-                       const cudaStream_t *s, struct gx_err *err)
+static int faults_recv(struct gx_ep *ep, struct gpu_state *g, int m0, int count,
+                       size_t bytes, const cudaStream_t *s, struct gx_err *err)
 {
     (void)g;
-    for (int m = 0; m < count; m++) {
+    for (int m = m0; m < m0 + count; m++) {
         memset(gx_ep_dst(ep, m), m & 0xff, bytes);
         GX_CUDA_TRY(err, gx_kernel_touch(gx_ep_dst(ep, m), bytes, 0, s[0]));
         GX_CUDA_TRY(err, cudaStreamSynchronize(s[0]));
@@ -353,20 +354,29 @@ static int sync_side(struct gpu_state *g, int side, struct gx_err *err)
     return GX_OK;
 }
 
-/* This side's stages for `dir`: both at once, or the sender's and then the receiver's. */
+/* This side's stages for `dir`: both at once, or the sender's and then the receiver's. Both
+ * ways at once, each message's two stages are started one after the other: where one side's
+ * whole window was submitted before the other's, it ran alone meanwhile, and one direction alone
+ * moves less than two at once, so a pipeline whose stages overlap beat the probe (docs/ceilings.md,
+ * "How the GPU probes run"). */
 static int run_stages(struct gx_ep *ep, struct gpu_state *g, enum gx_dir dir, int in_turn,
                       int count, size_t bytes, struct gx_err *err)
 {
     const struct gpu_stages *st = g->st;
-    if (dir & GX_DIR_RECV && !in_turn)
-        GX_TRY(st->recv(ep, g, count, bytes, g->s[1], err));
-    if (dir & GX_DIR_SEND) {
-        GX_TRY(st->send(ep, g, count, bytes, g->s[0], err));
+    int paired = dir == GX_DIR_BOTH && !in_turn && st->send != nothing && st->recv != nothing;
+    for (int m = 0; paired && m < count; m++) {
+        GX_TRY(st->recv(ep, g, m, 1, bytes, g->s[1], err));
+        GX_TRY(st->send(ep, g, m, 1, bytes, g->s[0], err));
+    }
+    if (dir & GX_DIR_RECV && !in_turn && !paired)
+        GX_TRY(st->recv(ep, g, 0, count, bytes, g->s[1], err));
+    if (dir & GX_DIR_SEND && !paired) {
+        GX_TRY(st->send(ep, g, 0, count, bytes, g->s[0], err));
         if (in_turn)
             GX_TRY(sync_side(g, 0, err));
     }
     if (dir & GX_DIR_RECV && in_turn)
-        GX_TRY(st->recv(ep, g, count, bytes, g->s[1], err));
+        GX_TRY(st->recv(ep, g, 0, count, bytes, g->s[1], err));
     for (int side = 0; side < 2; side++)
         if (dir & (side ? GX_DIR_RECV : GX_DIR_SEND))
             GX_TRY(sync_side(g, side, err));
