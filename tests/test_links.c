@@ -244,6 +244,18 @@ static void test_results(struct gx_link_facts *f)
            gx_ceil_kind_name((enum gx_ceil_kind)other_layers[j]), low);
     }
     k[2].ceiling_kind = GX_CEIL_PEER;
+    /* A chunked result's ceiling is measured at its chunk: at 1 MiB, whose per-copy costs keep
+     * it below a link's usual share, it says nothing of the link; at 16 MiB it does. */
+    int low_at[2] = {0, 0};
+    for (int c = 0; c < 2; c++) {
+        k[2].chunk = c ? (size_t)16 << 20 : (size_t)1 << 20;
+        n = kept_findings(k, 3, h);
+        for (int i = 0; i < n; i++)
+            low_at[c] += strcmp(h[i].check, "ceiling-below-usual-share") == 0;
+    }
+    k[2].chunk = 0;
+    ok(low_at[0] == 0 && low_at[1] == 1, "a low ceiling at the chunk: no finding at 1 MiB chunks "
+       "(%d), one at 16 MiB (%d)", low_at[0], low_at[1]);
 
     /* Four pairs of one measurement over NVLink at one rate: the one at half its siblings'. */
     struct gx_kept sib[4];

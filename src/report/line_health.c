@@ -54,8 +54,10 @@ static int ceiling_measures_link(int ceil, int link)
 static int ceiling_low(const struct gx_kept *kept, size_t n, const struct gx_kept *k)
 {
     (void)kept, (void)n;
+    /* A chunked path's ceiling is measured at its chunk, whose own costs it pays. */
+    size_t at = k->chunk > 0 && k->chunk < k->size ? k->chunk : k->size;
     if (k->state != GX_STATE_OK || k->line_gbs <= 0 || k->ceiling <= 0 || k->line_kind < 0 ||
-        k->line_kind >= GX_LINK_KINDS || k->size < GX_USUAL_SHARE_FROM ||
+        k->line_kind >= GX_LINK_KINDS || at < GX_USUAL_SHARE_FROM ||
         gx_pattern_table[k->pattern]->lower_is_better ||
         !ceiling_measures_link(k->ceiling_kind, k->line_kind))
         return 0;
