@@ -143,8 +143,11 @@ int main(void)
     ok(views == GX_VIEWS && views == (int)GX_ARRAY_LEN(says), "%d views in the table", views);
     ok(prints_as(cJSON_GetObjectItemCaseSensitive(doc, "rounds"), "[{}]"),
        "the rounds handed over as they were");
-    ok(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "health")) == 2,
+    const cJSON *health = cJSON_GetObjectItemCaseSensitive(doc, "health");
+    ok(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(health, "findings")) == 2,
        "the report's health has both findings");
+    ok(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(health, "gpu_counters_absent")),
+       "and says why it has no GPU counters (none were read)");
     ok(table && strstr(table, "# report: ") && strstr(table, "\n# health: ") <
                                                    strstr(table, "# transfer plan"),
        "the health lines first, the report's line last");

@@ -4,6 +4,7 @@
 #include "context.h"
 #include "fault.h"
 #include "gpu.h"
+#include "gpu_counters.h"
 #include "harness.h"
 #include "mplan.h"
 #include "sink.h"
@@ -410,6 +411,10 @@ int main(int argc, char **argv)
     if (sink.out.progress && !sink.out.progress_tty)
         gx_watchdog_progress_log(sink.out.progress);
     run.layout_views = gx_mplan_views(&plan); /* which matrices the runs' schemes make */
+    /* Every rank's GPU read before the first measurement (ceiling probes included) and again
+     * after the last: what moved in between happened while gpuxfer measured. */
+    int measured = rc == GX_OK;
+    struct gx_counters_watch *watch = measured ? gx_counters_begin(&job) : NULL;
     if (rc == GX_OK)
         rc = measure(&job, &opts, &plan, &sink, &ho, &err);
     gx_mplan_free(&plan);
@@ -423,6 +428,18 @@ int main(int argc, char **argv)
             MPI_Abort(MPI_COMM_WORLD, rc);
             return rc;
         }
+    }
+    /* Only where every rank came this far: rank 0 with a failure of its own writes its report
+     * without them and ends the job. */
+    struct gx_gpu_counters *counters = NULL;
+    struct gx_err cerr = {0};
+    if (measured && (rc == GX_OK || together)) {
+        if (gx_counters_end(&job, watch, &counters, &cerr) != GX_OK && job.rank == 0)
+            fprintf(stderr, "gpuxfer: %s (the report says the counters are absent)\n", cerr.msg);
+    } else {
+        free(watch);
+        snprintf(cerr.msg, sizeof cerr.msg, "the run ended in an error before the GPUs were read "
+                 "again");
     }
     int exit_code = rc;
     /* Every rank: its UCX log removed (its warnings to stderr); rank 0's tables to the report. */
@@ -442,6 +459,9 @@ int main(int argc, char **argv)
         run.layout = &layout;
         run.proto = &proto;
         run.ho = &ho;
+        run.counters = counters;
+        run.ncounters = job.size;
+        run.counters_why = cerr.msg;
         run.exit_code = exit_code;
         run.error = err.msg;
         gx_sink_finished(&sink, &run);
@@ -451,6 +471,7 @@ int main(int argc, char **argv)
         gx_report_close(&rep);
         gx_run_free(&run);
         gx_sink_free(&sink);
+        free(counters);
         if (rc != GX_OK && !together) { /* otherwise every rank stopped at the same point */
             MPI_Abort(MPI_COMM_WORLD, rc);
             return rc;

@@ -255,7 +255,9 @@ const struct gx_option gx_option_table[] = {
          "lines): a node check",
      .more = "A PCIe link below its maximum, NVLinks down, a NIC slower than its siblings, a "
          "pair well below its siblings on the same kind of link, a result above its route's line "
-         "rate or a ceiling below its link's usual share (docs/line-rates.md). Without it the "
+         "rate or a ceiling below its link's usual share; a GPU's error counter (NVLink, PCIe "
+         "replay, ECC) that moved during the run, an XID, a page retirement or row remap "
+         "pending, clocks held down by a throttling reason (docs/line-rates.md). Without it the "
          "findings are reported and the exit status is unchanged."},
     {.name = "slow-pair", .arg = "RATIO", .type = GX_T_STRING, .group = GX_G_RELIABILITY,
      .set = gx_set_slow_pair, .num = GX_NUM_RATIO, .dflt = "0.8",

@@ -5,6 +5,7 @@
 #include "run_report.h"
 #include "wrap.h"
 
+#include "gpu_counters.h"
 #include "harness_out.h"
 #include "host_map.h"
 #include "layout_matrix.h"
@@ -91,10 +92,25 @@ void gx_run_free(struct gx_run *run)
     run->rounds = NULL;
 }
 
+/* The GPUs' counters: the end's first findings. */
+static int health_findings(const void *state, const struct gx_run *run, struct gx_health *h,
+                           int nh, int max)
+{
+    (void)state;
+    return gx_counters_health(run->counters, run->ncounters, h, nh, max);
+}
+
 static cJSON *health_json(const void *state, const struct gx_run *run)
 {
     (void)state;
-    return gx_health_json(run->health.h, run->health.n);
+    cJSON *o = gx_health_json(run->health.h, run->health.n);
+    if (run->counters)
+        cJSON_AddItemToObject(o, "gpu_counters", gx_counters_json(run->counters,
+                                                                  run->ncounters));
+    else
+        cJSON_AddStringToObject(o, "gpu_counters_absent", run->counters_why ? run->counters_why
+                                                                            : "not read");
+    return o;
 }
 
 /* The end's findings (the facts' were said at the start), and --fail-on-health's verdict. */
@@ -111,7 +127,7 @@ static void health_print(FILE *table, const void *state, const struct gx_run *ru
 }
 
 static const struct gx_view_ops gx_view_health = {
-    .name = "health", .json = health_json, .print = health_print,
+    .name = "health", .findings = health_findings, .json = health_json, .print = health_print,
 };
 
 /* What the run came to: its error, what stopped it, the soak and the budget. */

@@ -14,6 +14,7 @@
 
 struct gx_ceilings;
 struct gx_context;
+struct gx_gpu_counters;
 struct gx_harness_out;
 struct gx_layout;
 struct gx_options;
@@ -35,6 +36,11 @@ struct gx_run {
     const struct gx_ceilings *ceilings; /* the first pass's, whole; NULL where it stopped before */
     const struct gx_ucx_proto *proto;
     const struct gx_harness_out *ho;
+    /* Every rank's GPU counters around the run, by rank (NULL: not read, counters_why says
+     * why). */
+    const struct gx_gpu_counters *counters;
+    int ncounters;
+    const char *counters_why;
     cJSON *rounds;               /* the rounds' aggregates, handed to the report */
     double least_s;              /* the plan's fewest seconds, for the budget */
     int exit_code;

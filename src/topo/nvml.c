@@ -163,6 +163,19 @@ static int nvml_uint(int (*fn)(nvmlDevice_t, unsigned int *), nvmlDevice_t d, co
     return 0;
 }
 
+/* One field of scope `scope`: 1 read (into *v), 0 not. */
+static int nvml_field(nvmlDevice_t d, unsigned int id, unsigned int scope, unsigned int *v)
+{
+    nvmlFieldValue_t f;
+    memset(&f, 0, sizeof f);
+    f.fieldId = id;
+    f.scopeId = scope;
+    if (nv.field_values(d, 1, &f) != NVML_SUCCESS || f.nvmlReturn != NVML_SUCCESS)
+        return 0;
+    *v = f.value.uiVal;
+    return 1;
+}
+
 void gx_nvml_gpu_facts(const char *busid, struct gx_pcie_facts *p, struct gx_nvlink_facts *n)
 {
     nvmlDevice_t d;
@@ -206,25 +219,18 @@ void gx_nvml_gpu_facts(const char *busid, struct gx_pcie_facts *p, struct gx_nvl
         if (!n->nvml_version && nv.nvl_version && nv.nvl_version(d, l, &v) == NVML_SUCCESS)
             n->nvml_version = (int)v;
     }
+    /* NVML may answer the state of every link slot of its kind of chip (a PCIe board with 12
+     * links among 18): where it tells how many the GPU has, the rest are no links of it. */
+    unsigned int present = 0;
+    if (nv.field_values && nvml_field(d, GX_FI_NVLINK_LINK_COUNT, 0, &present) && present > 0 &&
+        (int)present < n->links && (int)present >= n->active)
+        n->links = (int)present;
     if (n->links == 0)
         snprintf(n->why, sizeof n->why, "NVML reports no NVLink on GPU %s", busid);
     else if (n->active > 0 && !n->nvml_version)
         snprintf(n->why, sizeof n->why, "%s",
                  nv.nvl_version ? "nvmlDeviceGetNvLinkVersion failed"
                                 : "NVML lacks nvmlDeviceGetNvLinkVersion");
-}
-
-/* One field of scope `scope`: 1 read (into *v), 0 not. */
-static int nvml_field(nvmlDevice_t d, unsigned int id, unsigned int scope, unsigned int *v)
-{
-    nvmlFieldValue_t f;
-    memset(&f, 0, sizeof f);
-    f.fieldId = id;
-    f.scopeId = scope;
-    if (nv.field_values(d, 1, &f) != NVML_SUCCESS || f.nvmlReturn != NVML_SUCCESS)
-        return 0;
-    *v = f.value.uiVal;
-    return 1;
 }
 
 void gx_nvml_c2c_facts(const char *busid, struct gx_c2c_facts *c)
@@ -268,6 +274,40 @@ int gx_nvml_pcie_current(const char *busid, int *gen, int *width)
     *gen = (int)g;
     *width = (int)w;
     return 0;
+}
+
+void *gx_nvml_sym(const char *name)
+{
+    return nvml_open() ? dlsym(nv.lib, name) : NULL;
+}
+
+int gx_nvml_device(const char *busid, void **dev, char *why, size_t len)
+{
+    nvmlDevice_t d;
+    if (!nvml_open()) {
+        snprintf(why, len, "%s", nv.why);
+        return -1;
+    }
+    int rc = nv.by_busid(busid, &d);
+    if (rc != NVML_SUCCESS) {
+        snprintf(why, len, "NVML does not know GPU %s (%s)", busid, gx_nvml_error(rc));
+        return -1;
+    }
+    *dev = d;
+    return 0;
+}
+
+const char *gx_nvml_error(int rc)
+{
+    static char text[32]; /* the main thread is the one that reads NVML */
+    const char *(*name)(int) = NULL;
+    void *s = nv.ok ? dlsym(nv.lib, "nvmlErrorString") : NULL;
+    memcpy(&name, &s, sizeof s);
+    const char *t = name ? name(rc) : NULL;
+    if (t && t[0])
+        return t;
+    snprintf(text, sizeof text, "NVML error %d", rc);
+    return text;
 }
 
 void gx_nvml_fini(void)

@@ -113,6 +113,12 @@ void gx_nvml_gpu_facts(const char *busid, struct gx_pcie_facts *p, struct gx_nvl
 struct gx_c2c_facts;
 void gx_nvml_c2c_facts(const char *busid, struct gx_c2c_facts *c);
 int gx_nvml_pcie_current(const char *busid, int *gen, int *width);
+/* For the counters around the run (gpu_counters_read.c): a symbol of the loaded NVML (NULL where
+ * NVML is not loaded or lacks it), the handle of a GPU (-1 with why where NVML cannot give one)
+ * and the text of an NVML return code (nvmlErrorString's, else its number). */
+void *gx_nvml_sym(const char *name);
+int gx_nvml_device(const char *busid, void **dev, char *why, size_t len);
+const char *gx_nvml_error(int rc);
 
 /* What this rank learned and did, for the report. */
 struct gx_topo_link {

@@ -1,0 +1,163 @@
+#!/bin/sh
+# The GPUs' counters around the run, without the hardware: a stand-in NVML (tests/fake_nvml.c,
+# first on LD_LIBRARY_PATH) describes two H100 NVL (tests/fake-nvml-h100nvl.txt: 12 NVLinks
+# each among 18 link slots NVML answers, steady counters, one counter NVML does not support);
+# each case appends "set" lines that move a counter between gpuxfer's reading before its
+# measurements and its reading after them, and each finding is checked in the report, the
+# table and the exit status of --fail-on-health.
+. "$top_srcdir/tests/lib.sh"
+dir=$(mktemp -d "$TEST_TMP/health_counters.XXXXXX")
+xml="$top_srcdir/tests/topologies/h200x4-vm.xml"
+base="$top_srcdir/tests/fake-nvml-h100nvl.txt"
+lib="$top_builddir/tests/fake-nvml"
+[ -f "$lib/libnvidia-ml.so.1" ] || finish_skip "the stand-in NVML is not built (make check builds it)"
+
+run() { # run NAME LIB [gpuxfer args...]: 2 ranks on the stand-in $dir/NAME.nvml; exit status
+    name=$1 nvml=$2; shift 2
+    GX_FAKE_NVML_CONFIG="$dir/$name.nvml" GPUXFER_FAKE_NVML=1 \
+    LD_LIBRARY_PATH="$nvml${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+        gx_mpirun_table "$dir/$name.txt" 2 --topology-xml "$xml" \
+        --fake-gpus 0000:00:06.0,0000:00:07.0 --sizes 8 --iters 3 --quiet \
+        --output "$dir/$name.json" "$@" >"$dir/$name.mpirun" 2>"$dir/$name.err"
+}
+# expect NAME: the report's findings and counters against the Python lines on stdin, which
+# set `bad` (d is the report, f its findings as (check, rank), c each rank's counters).
+expect() {
+    { cat <<'PY'; cat; printf '%s\n' 'print("\n".join(bad)); sys.exit(1 if bad else 0)'; } >"$dir/expect.py"
+import json, sys
+d = json.load(open(sys.argv[1]))
+h = d["health"]
+f = sorted((x["check"], x["rank"]) for x in h["findings"])
+c = {g["rank"]: g.get("counters") for g in h.get("gpu_counters", [])}
+bad = []
+def want(what, got, wanted):
+    if got != wanted:
+        bad.append("%s: %r, expected %r" % (what, got, wanted))
+PY
+    py_check "$dir/$1.json" <"$dir/expect.py"
+}
+
+cp "$base" "$dir/steady.nvml"
+run steady "$lib" --fail-on-health
+ok $? "steady counters, 12 of 12 NVLinks up on each H100 NVL: exit 0 with --fail-on-health" ||
+    diag <"$dir/steady.err"
+check_report "$dir/steady.json" --ranks 2
+ok $? "its report is valid against the schema"
+expect steady <<'PY'
+want("findings", f, [])
+want("GPUs", sorted(c), [0, 1])
+want("NVLinks", [r["link_facts"]["nvlink"]["links"] for r in d["context"]["ranks"]], [12, 12])
+want("replays, 3 on each of 12 links", c[0]["nvlink_replay"], {"before": 36, "after": 36, "links": 12, "links_moved": []})
+want("PCIe replays", c[0]["pcie_replay"], {"before": 7, "after": 7})
+want("unsupported", c[1]["nvlink_crc_data"], {"unavailable": "nvmlDeviceGetNvLinkErrorCounter: Not Supported"})
+want("SM clock", c[1]["sm_clock_mhz"], {"before": 1755, "after": 1980})
+want("idle is no throttle", c[0]["clock_event_reasons"]["after_reasons"], ["gpu-idle"])
+want("state", [c[0][k]["after"] for k in ("power_limit_mw", "persistence_mode", "mig_mode")], [400000, 1, 0])
+want("XIDs", c[0]["xid"], {"before": 0, "after": 0, "xids": []})
+PY
+ok $? "no finding; the counters before and after, an unsupported one said so, not 0"
+
+sed 's/^0000:00:07.0   6       12    12 /0000:00:07.0   6       12    11 /' "$base" >"$dir/down.nvml"
+run down "$lib"
+ok $? "one NVLink of GPU 1 down: exit 0 without --fail-on-health"
+expect down <<'PY'
+want("findings", f, [("nvlink-down", 1)])
+want("line", h["findings"][0]["line"], "GPU 0000:00:07.0 (rank 1): 1 NVLink down, 11 of 12 active")
+PY
+ok $? "nvlink-down judged against the GPU's own 12 links, not NVML's 18 slots"
+
+{ cat "$base"; cat <<'EOF'; } >"$dir/moved.nvml"
+set 0000:00:06.0 nvlink_replay:2 3>9
+set 0000:00:06.0 nvlink_crc_flit:5 0>4
+set 0000:00:06.0 pcie_replay 7>8
+set 0000:00:06.0 ecc_corrected 0>2
+set 0000:00:06.0 ecc_uncorrected 1>1
+set 0000:00:06.0 retired_pending 0>1
+set 0000:00:06.0 clock_events 0x1>0x3
+set 0000:00:07.0 xid 79,48
+set 0000:00:07.0 remap_pending 0>1
+set 0000:00:07.0 remap_failure 1
+set 0000:00:07.0 clock_events 0x0>0x41
+EOF
+run moved "$lib"
+ok $? "counters that move during the run: exit 0 without --fail-on-health" || diag <"$dir/moved.err"
+check_report "$dir/moved.json" --ranks 2
+ok $? "its report is valid against the schema"
+expect moved <<'PY'
+want("findings", f, [("clock-throttled", 1), ("ecc-errors", 0), ("nvlink-errors", 0), ("nvlink-errors", 0),
+     ("pcie-replays", 0), ("retirement-pending", 0), ("retirement-pending", 1), ("row-remap-failed", 1),
+     ("xid-events", 1)])
+want("replays", c[0]["nvlink_replay"], {"before": 36, "after": 42, "links": 12, "links_moved": [2]})
+want("XIDs", c[1]["xid"], {"before": 0, "after": 2, "xids": [79, 48]})
+want("throttle", c[1]["clock_event_reasons"]["after_reasons"], ["gpu-idle", "hw-thermal"])
+lines = {x["line"]: x["evidence"] for x in h["findings"]}
+for line, ev in [
+        ("GPU 0000:00:06.0 (rank 0): NVLink replays during the run: 36 before, 42 after (link 2)",
+         "nvml nvlink_replay: before 36, after 42, summed over 12 links"),
+        ("GPU 0000:00:06.0 (rank 0): NVLink CRC flit errors during the run: 0 before, 4 after (link 5)",
+         "nvml nvlink_crc_flit: before 0, after 4, summed over 12 links"),
+        ("GPU 0000:00:06.0 (rank 0): PCIe replays during the run: 7 before, 8 after",
+         "nvml pcie_replay: before 7, after 8"),
+        ("GPU 0000:00:06.0 (rank 0): corrected ECC errors during the run: 0 before, 2 after",
+         "nvml ecc_corrected_volatile: before 0, after 2"),
+        ("GPU 0000:00:06.0 (rank 0): page retirement pending (the GPU needs a reset)",
+         "nvml retired_pages_pending: before 0, after 1"),
+        ("GPU 0000:00:07.0 (rank 1): 2 XID events during the run (XID 79, 48)",
+         "nvml xid: critical error events delivered between the readings: before 0, after 2 (XID 79, 48)"),
+        ("GPU 0000:00:07.0 (rank 1): clocks held down at the end of the run: hw-thermal",
+         "nvml clock_event_reasons: before 0x0 (none), after 0x41 (gpu-idle, hw-thermal)")]:
+    want("evidence of " + line, lines.get(line), ev)
+PY
+ok $? "each finding with its evidence (GPU, counter, before, after); a steady uncorrected count, applications clocks: none"
+lines=$(grep -c '^# health: GPU 0000:00:0[67].0 (rank [01]): ' "$dir/moved.txt")
+[ "$lines" -eq 9 ] && grep -q '^# health: GPU 0000:00:07.0 (rank 1): 2 XID events during the run (XID 79, 48)$' "$dir/moved.txt"
+ok $? "the table: one # health line per finding ($lines)" || diag <"$dir/moved.txt"
+
+{ cat "$base"; echo "set 0000:00:07.0 pcie_replay 0>1"; } >"$dir/replay.nvml"
+run replay "$lib" --fail-on-health
+rc=$?
+[ "$rc" -eq 8 ] && grep -q '1 health finding ' "$dir/replay.err"
+ok $? "--fail-on-health: one PCIe replay during the run is exit 8 ($rc), and why on stderr"
+expect replay <<'PY'
+want("status", (d["status"], d["exit_code"], f), ("complete", 8, [("pcie-replays", 1)]))
+PY
+ok $? "its report: complete, exit_code 8, the one finding"
+
+# An older driver's NVML: the calls it lacks are said, the clock reasons under their old name.
+{ cat "$base"; echo "set 0000:00:06.0 pcie_replay !4"; echo "set 0000:00:06.0 clock_events 0x1>0x4"; } >"$dir/old.nvml"
+run old "$top_builddir/tests/fake-nvml-old"
+ok $? "an older NVML: exit 0" || diag <"$dir/old.err"
+check_report "$dir/old.json" --ranks 2
+ok $? "its report is valid against the schema"
+expect old <<'PY'
+want("findings", f, [("clock-throttled", 0)])
+want("XIDs", c[0]["xid"], {"unavailable": "NVML lacks nvmlEventSetCreate"})
+want("remapped rows", (c[0]["remapped_rows_pending"], c[0]["row_remap_failure"]),
+     ({"unavailable": "NVML lacks nvmlDeviceGetRemappedRows"},) * 2)
+want("no permission", c[0]["pcie_replay"], {"unavailable": "nvmlDeviceGetPcieReplayCounter: Insufficient Permissions"})
+want("power cap", c[0]["clock_event_reasons"]["after_reasons"], ["sw-power-cap"])
+PY
+ok $? "unavailable counters with the reason (a call missing, an NVML error), the clock reasons through the old call"
+
+# Stand-in GPUs that NVML is not asked about, and a run without GPUs.
+GX_FAKE_NVML_CONFIG="$base" LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+    gx_mpirun_table "$dir/nonvml.txt" 2 --topology-xml "$xml" --fake-gpus 0000:00:06.0,0000:00:07.0 \
+    --sizes 8 --iters 3 --quiet --output "$dir/nonvml.json" >"$dir/nonvml.mpirun" 2>"$dir/nonvml.err"
+ok $? "stand-in GPUs without GPUXFER_FAKE_NVML: exit 0"
+gx_mpirun_table "$dir/host.txt" 2 --path host --sizes 8 --iters 3 --quiet \
+    --output "$dir/host.json" >"$dir/host.mpirun" 2>"$dir/host.err"
+ok $? "a host-only run: exit 0"
+check_report "$dir/host.json" --ranks 2
+ok $? "its report is valid against the schema"
+py_check "$dir/nonvml.json" "$dir/host.json" <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1]))["health"]["gpu_counters"]
+b = json.load(open(sys.argv[2]))["health"]
+got = ([(g["rank"], g.get("unavailable")) for g in a], b.get("gpu_counters"))
+want = ([(0, "NVML not consulted for --fake-gpus"), (1, "NVML not consulted for --fake-gpus")], [])
+print("got %r" % (got,) if got != want else "")
+sys.exit(0 if got == want else 1)
+PY
+ok $? "GPUs NVML was not asked about: unavailable, with why; no GPU: no entry"
+rm -rf "$dir"
+done_testing
