@@ -23,7 +23,7 @@ def tool(name):
     return importlib.import_module("gxreport." + name)
 
 
-TOOLS = {n: tool(n) for n in ("compare", "summary", "goals")}
+TOOLS = {n: tool(n) for n in ("compare", "summary", "goals", "openmetrics")}
 try:
     import matplotlib  # noqa: F401
     if os.environ.get("GX_WALK_PLOT"):  # minutes, not seconds: asked for
@@ -64,7 +64,7 @@ def changed(doc, at, value, delete):
 
 def args_for(name, path, other):
     return {"compare": [path, other], "plot": [path, "-o", os.path.join(tmp, "x.png")],
-            "summary": [path], "goals": [path]}[name]
+            "summary": [path], "goals": [path], "openmetrics": [path]}[name]
 
 
 def run(name, argv):

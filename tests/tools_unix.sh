@@ -28,7 +28,7 @@ have_mpl=0
 # The report tools, each with the arguments that read FILE (a report, or B's first run) and write
 # to stdout. A tune reads its --context before anything else and writes its folder only at the
 # end; its stdout case lists the knobs.
-tools="summary goals compare plot tune"
+tools="summary goals compare plot tune openmetrics"
 reading() { # reading TOOL FILE: the tool's words
     case $1 in
     compare) echo "$S/gpuxfer-report compare $rep $dir/again.json -- $2 $slower" ;;

@@ -35,6 +35,8 @@ SUBCOMMANDS = (
     Subcommand("plot", "plot", "bandwidth and latency against size, ceilings drawn (PNG, SVG)"),
     Subcommand("goals", "goals", "a report against the performance goals (efficiency against "
                "the ceilings)"),
+    Subcommand("openmetrics", "openmetrics", "reports as OpenMetrics text for node_exporter's "
+               "textfile collector: medians, line%, verdict, health findings"),
     Subcommand("tune", "tune", "the knobs of the job's MPI library that matter here, swept and "
                "judged; the settings to use"),
     Subcommand("sweep", "sweep.sh", "configurations (environment settings) run in interleaved "
@@ -82,9 +84,10 @@ def shell_env():
 
 
 def parser():
+    width = max(len(c.name) for c in SUBCOMMANDS) + 1  # two spaces after the longest name
     epilog = "subcommands:\n" + "\n".join(
-        textwrap.fill(c.what, width=gx.COLUMNS - 1, initial_indent=f"  {c.name:<9} ",
-                      subsequent_indent=" " * 12) for c in SUBCOMMANDS)
+        textwrap.fill(c.what, width=gx.COLUMNS - 1, initial_indent=f"  {c.name:<{width}} ",
+                      subsequent_indent=" " * (width + 3)) for c in SUBCOMMANDS)
     ap = gx.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[0], epilog=epilog,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("subcommand", metavar="SUBCOMMAND",
