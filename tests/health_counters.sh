@@ -79,7 +79,7 @@ set 0000:00:07.0 remap_pending 0>1
 set 0000:00:07.0 remap_failure 1
 set 0000:00:07.0 clock_events 0x0>0x41
 EOF
-run moved "$lib"
+GPUXFER_FAULT=slow:rank=0:size=8:ms=100 run moved "$lib"
 ok $? "counters that move during the run: exit 0 without --fail-on-health" || diag <"$dir/moved.err"
 check_report "$dir/moved.json" --ranks 2
 ok $? "its report is valid against the schema"
@@ -93,9 +93,7 @@ want("throttle", c[1]["clock_event_reasons"]["after_reasons"], ["gpu-idle", "hw-
 lines = {x["line"]: x["evidence"] for x in h["findings"]}
 for line, ev in [
         ("GPU 0000:00:06.0 (rank 0): NVLink replays during the run: 36 before, 42 after (link 2)",
-         "nvml nvlink_replay: before 36, after 42, summed over 12 links"),
-        ("GPU 0000:00:06.0 (rank 0): NVLink CRC flit errors during the run: 0 before, 4 after (link 5)",
-         "nvml nvlink_crc_flit: before 0, after 4, summed over 12 links"),
+         "nvml nvlink_replay: before 36, after 42, summed over 12 links, %.3f s apart" % h["gpu_counters"][0]["seconds"]),
         ("GPU 0000:00:06.0 (rank 0): PCIe replays during the run: 7 before, 8 after",
          "nvml pcie_replay: before 7, after 8"),
         ("GPU 0000:00:06.0 (rank 0): corrected ECC errors during the run: 0 before, 2 after",
@@ -107,11 +105,40 @@ for line, ev in [
         ("GPU 0000:00:07.0 (rank 1): clocks held down at the end of the run: hw-thermal",
          "nvml clock_event_reasons: before 0x0 (none), after 0x41 (gpu-idle, hw-thermal)")]:
     want("evidence of " + line, lines.get(line), ev)
+crc = [x for x in h["findings"] if "CRC flit" in x["line"]]
+want("CRC flit errors, 4 in the run: a warning", [(x["severity"], x["line"].split(" a second")[0].split(", ")[0]) for x in crc],
+     [("warning", "GPU 0000:00:06.0 (rank 0): NVLink CRC flit errors during the run: 0 before")])
+want("the others findings", sorted(x["severity"] for x in h["findings"] if x not in crc), ["finding"] * 8)
+rate = 4 / h["gpu_counters"][0]["seconds"]
+want("the rate said", crc and crc[0]["line"].endswith(" after (link 5), %.3g a second (below 100, a warning)" % rate), True)
 PY
 ok $? "each finding with its evidence (GPU, counter, before, after); a steady uncorrected count, applications clocks: none"
 lines=$(grep -c '^# health: GPU 0000:00:0[67].0 (rank [01]): ' "$dir/moved.txt")
-[ "$lines" -eq 9 ] && grep -q '^# health: GPU 0000:00:07.0 (rank 1): 2 XID events during the run (XID 79, 48)$' "$dir/moved.txt"
-ok $? "the table: one # health line per finding ($lines)" || diag <"$dir/moved.txt"
+[ "$lines" -eq 8 ] && grep -q '^# health (warning): GPU 0000:00:06.0 (rank 0): NVLink CRC flit ' "$dir/moved.txt" && grep -q '^# health: GPU 0000:00:07.0 (rank 1): 2 XID events during the run (XID 79, 48)$' "$dir/moved.txt"
+ok $? "the table: one # health line per finding ($lines), the warning's marked" || diag <"$dir/moved.txt"
+
+# NVLink CRC errors: below 100 a second (DCGM's rate) a warning, which --fail-on-health does not
+# count; at 100 a second or more a finding. A slowed iteration (300 ms at least) keeps the run
+# long enough for the few errors of the warnings to stay below the rate, whatever the load.
+{ cat "$base"; echo "set 0000:00:07.0 nvlink_crc_flit:3 10>25"; } >"$dir/crc_low.nvml"
+GPUXFER_FAULT=slow:rank=0:size=8:ms=100 run crc_low "$lib" --fail-on-health
+rc=$?
+expect crc_low <<'PY'
+want("one warning", [(x["check"], x["severity"]) for x in h["findings"]], [("nvlink-errors", "warning")])
+PY
+e=$?
+[ "$rc" -eq 0 ] && [ "$e" -eq 0 ] && grep -q '^# health (warning): GPU 0000:00:07.0 (rank 1): NVLink CRC flit errors' "$dir/crc_low.txt"
+ok $? "15 NVLink CRC errors in the run: a warning, exit 0 with --fail-on-health ($rc)" || diag <"$dir/crc_low.err"
+{ cat "$base"; echo "set 0000:00:07.0 nvlink_crc_flit:3 10>100000010"; } >"$dir/crc_high.nvml"
+run crc_high "$lib" --fail-on-health
+rc=$?
+expect crc_high <<'PY'
+want("one finding", [(x["check"], x["severity"]) for x in h["findings"]], [("nvlink-errors", "finding")])
+want("why", h["findings"][0]["line"].endswith(" a second (at or above 100, where they matter)"), True)
+PY
+e=$?
+[ "$rc" -eq 8 ] && [ "$e" -eq 0 ] && grep -q '^# health: GPU 0000:00:07.0 (rank 1): NVLink CRC flit errors' "$dir/crc_high.txt"
+ok $? "1e8 NVLink CRC errors in the run: a finding, exit 8 with --fail-on-health ($rc)" || diag <"$dir/crc_high.txt"
 
 { cat "$base"; echo "set 0000:00:07.0 pcie_replay 0>1"; } >"$dir/replay.nvml"
 run replay "$lib" --fail-on-health

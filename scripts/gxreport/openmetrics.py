@@ -14,9 +14,10 @@ Metrics (gauges; in base units, as Prometheus names them: a median in seconds or
   gpuxfer_run_results                     the report's results per status (ok, skipped, failed)
   gpuxfer_run_end_timestamp_seconds       when the run ended, Unix time (a value, no timestamp)
   gpuxfer_health_findings                 the health verdict: its findings, 0 healthy (schema
-                                          2.7 on; absent before)
+                                          2.7 on; absent before), warnings not counted
   gpuxfer_health_check_findings           the findings of each check run (label check)
-  gpuxfer_health_finding                  1 a finding: check, rank, host, gpu, line, evidence
+  gpuxfer_health_finding                  1 a finding: check, severity (finding, or warning:
+                                          no verdict), rank, host, gpu, line, evidence
 A result's labels: run, path, pattern, src_mem, dst_mem, size (bytes), chunk, depth and
 chunk_auto (chunked paths), initiator and peer (ranks), initiator_host, peer_host,
 initiator_gpu, peer_gpu (the PCI bus id, else the GPU's index) and initiator_gpu_model,
@@ -261,19 +262,22 @@ def add_health(fams, health, facts, head):
     checks = health.get("checks")
     found = health.get("findings")
     found = [f for f in found if isinstance(f, dict)] if isinstance(found, list) else []
-    fams["gpuxfer_health_findings"].add(head, len(found))
+    verdict = [f for f in found if text_of(f, "severity") != "warning"]
+    fams["gpuxfer_health_findings"].add(head, len(verdict))
     per_check = dict.fromkeys(c for c in checks if isinstance(c, str)) if isinstance(
         checks, list) else {}
     for f in found:
         per_check.setdefault(text_of(f, "check"), None)
     for check in per_check:
         fams["gpuxfer_health_check_findings"].count(
-            head + [("check", check)], sum(1 for f in found if text_of(f, "check") == check))
+            head + [("check", check)], sum(1 for f in verdict if text_of(f, "check") == check))
     for f in found:
         rank = f.get("rank")
         host, gpu, model = facts.get(rank, ("", "", "")) if gx.is_int(rank) else ("", "", "")
         fams["gpuxfer_health_finding"].count(head + [
-            ("check", text_of(f, "check")), ("rank", str(rank) if gx.is_int(rank) else ""),
+            ("check", text_of(f, "check")),
+            ("severity", text_of(f, "severity") or "finding"),
+            ("rank", str(rank) if gx.is_int(rank) else ""),
             ("host", host), ("gpu", gpu), ("gpu_model", model), ("line", text_of(f, "line")),
             ("evidence", text_of(f, "evidence"))])
 

@@ -60,6 +60,7 @@ cJSON *gx_counters_json(const struct gx_gpu_counters *all, int n)
         if (!g->read) {
             cJSON_AddStringToObject(o, "unavailable", g->none);
         } else {
+            cJSON_AddNumberToObject(o, "seconds", g->seconds);
             cJSON *c = cJSON_AddObjectToObject(o, "counters");
             for (int k = 0; k < GX_CNTS; k++)
                 cJSON_AddItemToObject(c, gx_cnt_info[k].name, counter_json(g, k));

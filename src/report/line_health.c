@@ -153,6 +153,7 @@ static int kept_findings(const void *state, const struct gx_run *run, struct gx_
             name_of(k, who, sizeof who);
             x->check = "above-line-rate";
             x->rank = k->a;
+            x->warning = 0;
             snprintf(x->line, sizeof x->line, "%s: %.4g GB/s at %zu bytes is above its route's "
                      "line rate, %.4g GB/s (%s): the route or a rate is wrong", who, k->median,
                      k->size, k->line_gbs, gx_link_kinds[k->line_kind].name);
@@ -165,6 +166,7 @@ static int kept_findings(const void *state, const struct gx_run *run, struct gx_
             name_of(k, who, sizeof who);
             x->check = "ceiling-below-usual-share";
             x->rank = k->a;
+            x->warning = 0;
             snprintf(x->line, sizeof x->line, "%s: its ceiling %.4g GB/s at %zu bytes is %.0f%% "
                      "of the %s line rate %.4g GB/s, below the usual %.0f%%", who, k->ceiling,
                      k->size, 100 * k->ceiling / k->line_gbs, kind->name, k->line_gbs,
@@ -181,6 +183,7 @@ static int kept_findings(const void *state, const struct gx_run *run, struct gx_
             name_of(k, who, sizeof who);
             x->check = "below-siblings";
             x->rank = k->a;
+            x->warning = 0;
             snprintf(x->line, sizeof x->line, "%s: %.4g GB/s at %zu bytes, well below its %d "
                      "siblings' %.4g GB/s over the same %s links at %.4g GB/s", who, k->median,
                      k->size, count, m, gx_link_kinds[k->line_kind].name, k->line_gbs);

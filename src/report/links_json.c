@@ -128,6 +128,7 @@ cJSON *gx_health_json(const struct gx_health *h, int n)
     for (int i = 0; i < n; i++) {
         cJSON *x = cJSON_CreateObject();
         cJSON_AddStringToObject(x, "check", h[i].check);
+        cJSON_AddStringToObject(x, "severity", h[i].warning ? "warning" : "finding");
         add_known(x, "rank", h[i].rank >= 0, h[i].rank);
         cJSON_AddStringToObject(x, "line", h[i].line);
         cJSON_AddStringToObject(x, "evidence", h[i].evidence);

@@ -66,7 +66,8 @@ static void views_end(struct gx_run *run, struct gx_report *rep)
             run->health.n = gx_views[v]->findings(state[v], run, run->health.h, run->health.n,
                                                   GX_HEALTH_MAX);
     /* A node check (a Slurm prolog) asks for an exit status; otherwise findings are said. */
-    if (run->exit_code == GX_OK && run->health.n > 0 && run->opts->g.fail_on_health)
+    if (run->exit_code == GX_OK && gx_health_failing(run->health.h, run->health.n) > 0 &&
+        run->opts->g.fail_on_health)
         run->exit_code = GX_EHEALTH;
     for (int v = 0; v < GX_VIEWS; v++) {
         const struct gx_view_ops *o = gx_views[v];
@@ -118,12 +119,12 @@ static void health_print(FILE *table, const void *state, const struct gx_run *ru
 {
     (void)state;
     for (int i = run->health_from; i < run->health.n; i++)
-        gx_print_note(table, "%s# health: %s\n", i == run->health_from ? "\n" : "",
-                      run->health.h[i].line);
+        gx_print_note(table, "%s# health%s: %s\n", i == run->health_from ? "\n" : "",
+                      run->health.h[i].warning ? " (warning)" : "", run->health.h[i].line);
+    int failing = gx_health_failing(run->health.h, run->health.n);
     if (run->exit_code == GX_EHEALTH)
         fprintf(stderr, "gpuxfer: %d health finding%s (the table's # health lines; "
-                "--fail-on-health: exit %d)\n", run->health.n, run->health.n == 1 ? "" : "s",
-                GX_EHEALTH);
+                "--fail-on-health: exit %d)\n", failing, failing == 1 ? "" : "s", GX_EHEALTH);
 }
 
 static const struct gx_view_ops gx_view_health = {

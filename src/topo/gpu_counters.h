@@ -23,11 +23,17 @@ enum gx_cnt {
 #define GX_CNT_NVLINKS 4 /* the first four are NVLink's, per link, summed over the GPU's links */
 enum gx_cnt_kind {
     GX_CNT_DELTA,    /* an error counter: a change between the readings is a finding */
+    GX_CNT_CRC,      /* NVLink's CRC errors, which its retries correct: a change is a warning,
+                        a finding at GX_CNT_CRC_PER_S or more over the GPU's links */
     GX_CNT_EVENTS,   /* events delivered between the readings (before: 0): any is a finding */
     GX_CNT_PENDING,  /* a flag: set after the run is a finding */
     GX_CNT_THROTTLE, /* clock event reasons: a throttling one after the run is a finding */
     GX_CNT_STATE     /* recorded beside the others, never a finding */
 };
+/* The rate of CRC errors (a second, summed over a GPU's links) from which they matter: NVIDIA's
+ * DCGM fails its NVLink health watch there and warns below it: a healthy link under load counts
+ * some. */
+#define GX_CNT_CRC_PER_S 100.0
 struct gx_cnt_info {
     const char *name;  /* the report's key */
     enum gx_cnt_kind kind;
@@ -57,6 +63,7 @@ struct gx_gpu_counters {
     int8_t links_read[GX_CNT_NVLINKS];  /* NVLink counters: the links summed */
     uint64_t links_moved[GX_CNT_NVLINKS]; /* bit l: link l's counter changed */
     int32_t nxids;                /* XIDs delivered (after[GX_CNT_XID]), the first kept */
+    double seconds;               /* between the two readings */
     uint32_t xids[GX_CNT_XIDS];
     char reasons[GX_CNT_REASONS][GX_CNT_REASON];
 };

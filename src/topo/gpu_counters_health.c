@@ -12,6 +12,7 @@ static int add(struct gx_health *h, int n, int max, const char *check, int rank)
         return -1;
     h[n].check = check;
     h[n].rank = rank;
+    h[n].warning = 0;
     return n;
 }
 
@@ -50,14 +51,23 @@ static int judge(const struct gx_gpu_counters *g, int c, struct gx_health *h, in
     char ev[GX_HEALTH_LINE], more[150];
     switch (ci->kind) {
     case GX_CNT_DELTA:
+    case GX_CNT_CRC:
         if (a == b || (i = add(h, n, max, ci->check, g->rank)) < 0)
             return n;
         links_text(c < GX_CNT_NVLINKS ? g->links_moved[c] : 0, more, sizeof more);
         snprintf(h[i].line, sizeof h[i].line, "GPU %s (rank %d): %s during the run: %llu before, "
                  "%llu after%s", g->busid, g->rank, ci->what, b, a, more);
+        if (ci->kind == GX_CNT_CRC) {
+            double rate = g->seconds > 0 ? (double)(a - b) / g->seconds : 0;
+            h[i].warning = g->seconds > 0 && rate < GX_CNT_CRC_PER_S;
+            size_t at = strlen(h[i].line);
+            snprintf(h[i].line + at, sizeof h[i].line - at, ", %.3g a second (%s %.0f, %s)",
+                     rate, h[i].warning ? "below" : "at or above", GX_CNT_CRC_PER_S,
+                     h[i].warning ? "a warning" : "where they matter");
+        }
         if (c < GX_CNT_NVLINKS)
-            snprintf(ev, sizeof ev, "nvml %s: before %llu, after %llu, summed over %d links",
-                     ci->name, b, a, g->links_read[c]);
+            snprintf(ev, sizeof ev, "nvml %s: before %llu, after %llu, summed over %d links, "
+                     "%.3f s apart", ci->name, b, a, g->links_read[c], g->seconds);
         else
             snprintf(ev, sizeof ev, "nvml %s: before %llu, after %llu", ci->name, b, a);
         break;

@@ -142,7 +142,10 @@ struct gx_health {
     int rank;              /* whose GPU or NIC; -1 the job's */
     char line[GX_HEALTH_LINE];
     char evidence[GX_HEALTH_LINE];
+    int warning; /* said, and in the report, but not a --fail-on-health verdict */
 };
+/* The findings among n that are no warning. */
+int gx_health_failing(const struct gx_health *h, int n);
 
 /* A route as one line ("NVLink 4, 17 links 425.0 GB/s, PCIe gen5 x16 63.0 GB/s"); the report
  * and the table's header write the facts, routes and health (src/report/links_json.c,

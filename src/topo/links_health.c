@@ -18,6 +18,7 @@ static int add(struct gx_health *h, int n, int max, const char *check, int rank,
     struct gx_health *x = &h[n];
     x->check = check;
     x->rank = rank;
+    x->warning = 0;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(x->line, sizeof x->line, fmt, ap);
@@ -139,6 +140,14 @@ static int nic_check(const struct gx_link_store *s, int i, struct gx_health *h, 
     return add(h, n, max, "nic-below-siblings", f[i].rank, ev,
                "NIC %s (rank %d, node %d): %.0f Gb/s, below its siblings' %.0f Gb/s",
                gx_link_str(s, c->name), f[i].rank, f[i].node, c->gbits, best);
+}
+
+int gx_health_failing(const struct gx_health *h, int n)
+{
+    int failing = 0;
+    for (int i = 0; i < n; i++)
+        failing += !h[i].warning;
+    return failing;
 }
 
 int gx_health_from_store(const struct gx_link_store *s, struct gx_health *h, int max)
