@@ -246,6 +246,27 @@ int main(void)
            plan.steps[plan.groups[0].first].min_iters == GX_PROBE_MIN_ITERS,
        "a probe at 1G runs all of its %d iterations before it may stop: its best is the "
        "ceiling, a maximum", GX_PROBE_MIN_ITERS);
+    /* A probe visits as its results do, its fewest iterations shared among the visits (its
+     * ceiling is the best of them all); the node map's cells and exact --iters once. */
+    const struct gx_mstep *p1g = &plan.steps[plan.groups[0].first];
+    struct gx_mstep pv = gx_mstep_visit(p1g, 3, 0);
+    ok(p1g->best_of && gx_mplan_step_visits(&plan, plan.groups[0].first) == 3 &&
+           gx_mplan_step_visits(&plan, plan.groups[1].first) == 3 && pv.iters == 8 &&
+           pv.min_iters == 8 && pv.floor_iters == 8 && pv.warmup == 0 &&
+           gx_mstep_visit(p1g, 3, 1).warmup == p1g->warmup && gx_mstep_check_iters(p1g) == 0 &&
+           gx_mstep_check_iters(&plan.steps[plan.groups[1].first]) == 2,
+       "a probe at 1G: 3 visits of %ld iterations (its %d shared), as its result's 3; warmed up "
+       "at the first, no data check", pv.iters, GX_PROBE_MIN_ITERS);
+    struct gx_mstep result = plan.steps[plan.groups[1].first];
+    result.min_iters = 5;
+    result.iters = 9;
+    ok(!result.best_of && gx_mstep_visit(&result, 3, 0).min_iters == 5 &&
+           gx_mstep_visit(&result, 3, 0).iters == 5,
+       "a result's fewest iterations are each visit's (5 of 9 in each of 3)");
+    ok(make("--path host --pattern bw --sizes 1G --visits 1", 2) == GX_OK &&
+           gx_mplan_step_visits(&plan, plan.groups[0].first) == 1 &&
+           gx_mstep_visit(&plan.steps[plan.groups[0].first], 1, 1).min_iters == GX_PROBE_MIN_ITERS,
+       "--visits 1: a probe once, with all of its fewest");
     int remade = make("--path host --pattern bw,latency --sizes 8,1M", 2) == GX_OK;
     /* Under a budget the rule is asked before the fewest too, where only the time ends the
      * step: after the first warm-up iteration, then 1, 2, 4 ... timed ones up to the fewest. */
@@ -404,7 +425,7 @@ int main(void)
        "--iters 7: exactly 7, no precision asked");
 
     /* --visits: a step the stop rule ends in the plan's visits, each a part of its iterations at
-     * a precision widened by sqrt(visits); exact --iters and ceiling probes once. */
+     * a precision widened by sqrt(visits), the ceiling probes too; exact --iters once. */
     ok(make("--path host --pattern bw --sizes 8,1M", 2) == GX_OK && plan.nvisits == GX_DEFAULT_VISITS,
        "visits by default: %d", plan.nvisits);
     {
@@ -414,11 +435,11 @@ int main(void)
                 int v = gx_mplan_step_visits(&plan, i);
                 probes += plan.groups[g].probe >= 0;
                 results += plan.groups[g].probe < 0;
-                wrong += plan.groups[g].probe >= 0 ? v != 1 : v != GX_DEFAULT_VISITS;
+                wrong += v != GX_DEFAULT_VISITS;
             }
         ok(probes > 0 && results == 2 && wrong == 0,
-           "%zu result steps of %d visits, %zu ceiling probe steps of one (%zu wrong)", results,
-           GX_DEFAULT_VISITS, probes, wrong);
+           "%zu result steps and %zu ceiling probe steps, each of %d visits (%zu wrong)", results,
+           probes, GX_DEFAULT_VISITS, wrong);
         const struct gx_mstep *big = first_step("host", 1u << 20);
         struct gx_mstep first = gx_mstep_visit(big, 3, 1), later = gx_mstep_visit(big, 3, 0);
         ok(big && first.iters == (big->iters + 2) / 3 && later.iters == first.iters &&
@@ -442,7 +463,7 @@ int main(void)
                     (v - 1) * gx_mstep_visit(&plan.steps[i], v, 0).estimate_s;
         }
         ok(fabs(vb.estimate_left - want) < 1e-12 &&
-               vb.steps_left == (long)(probes + GX_DEFAULT_VISITS * results),
+               vb.steps_left == (long)(GX_DEFAULT_VISITS * (probes + results)),
            "the budget counts every visit: %ld steps' visits, %.4f s of estimates", vb.steps_left,
            vb.estimate_left);
     }

@@ -438,7 +438,7 @@ static int report_ceilings(struct gx_harness *h, struct gx_err *err)
 }
 
 /* One visit of the plan: every group at the first, then those with a step that has visits left
- * (no ceiling probe, nothing skipped). */
+ * (nothing skipped; a ceiling probe's group before the results it bounds, as at the first). */
 static int run_visit(struct gx_harness *h, long pass, struct gx_err *err)
 {
     int rc = GX_OK;

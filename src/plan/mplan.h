@@ -33,6 +33,7 @@ struct gx_mstep {
     int ncand;
     size_t cand_chunk[GX_AUTO_MAX_CANDIDATES];
     int cand_depth[GX_AUTO_MAX_CANDIDATES];
+    int best_of; /* a ceiling probe's: its value is the best iteration of all its visits */
 };
 
 /* One (run, path or probe, round): its buffers and the path are opened once for all its
@@ -59,12 +60,14 @@ struct gx_mplan {
     size_t nsteps, scap;
     int nvisits; /* --visits, resolved: the visits of a step the stop rule ends */
 };
-/* The visits step i gets: the plan's, one for a step of exactly --iters (the map's) and for a
- * ceiling probe (a bound is the best of its iterations, measured once before what it bounds),
- * none for a step of an absent group. */
+/* The visits step i gets: the plan's, one for a step of exactly --iters and for a probe of the
+ * run's own (the map's cells), none for a step of an absent group. A ceiling probe visits as the
+ * results it bounds do, before them in each visit: the machine's speed changes within a run, and
+ * a bound measured at one moment fell below a result that was also measured at others. */
 int gx_mplan_step_visits(const struct gx_mplan *p, size_t i);
 /* One of a step's `visits` visits: its most iterations shared among them (never fewer than its
- * fewest), and the precision each asks widened by sqrt(visits), so that the median of all their
+ * fewest; a ceiling probe's fewest shared too, its bound being the best of them all), and the
+ * precision each asks widened by sqrt(visits), so that the median of all their
  * iterations is known to about the step's own precision, as one visit of them all would be; a
  * later one (not first) without the chunk search (it measures what the first chose), its
  * estimate at the step's pace per iteration. */
@@ -152,6 +155,8 @@ void gx_mplan_free(struct gx_mplan *p);
 /* The matrices (GX_VIEW_*) the runs' pair schemes make. */
 unsigned gx_mplan_views(const struct gx_mplan *p);
 
+/* The iterations of a step's data check, before its warm-up (none for a ceiling probe). */
+long gx_mstep_check_iters(const struct gx_mstep *s);
 /* The iterations a step runs beyond its own (the candidates' brief measurements, warm-ups and
  * validation), at most (the watchdog's limit, the estimate) and at least (a candidate under a
  * budget stops after one timed iteration once its slice of the step's share is spent). */

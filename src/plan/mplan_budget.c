@@ -26,7 +26,8 @@ double gx_mplan_iteration_seconds(struct gx_pace pc, const struct gx_mstep *s)
 /* Seconds one step takes at the group's typical pace. */
 static double step_seconds(struct gx_pace pc, const struct gx_mstep *s)
 {
-    double iters = (double)(s->iters + s->warmup + 2 + gx_mstep_search_iters(s));
+    double iters =
+        (double)(s->iters + s->warmup + gx_mstep_check_iters(s) + gx_mstep_search_iters(s));
     return iters * gx_mplan_iteration_seconds(pc, s);
 }
 
@@ -58,8 +59,9 @@ long gx_mstep_settled_iters(const struct gx_mstep *s, double cv)
  * validation and search, whose candidates ran `search` iterations in all). */
 static double step_seconds_of(const struct gx_mstep *s, long n, long warmup, long search)
 {
-    double all = (double)(s->iters + s->warmup + 2 + gx_mstep_search_iters(s));
-    return s->estimate_s * ((double)(n + warmup + 2 + search)) / all;
+    long checks = gx_mstep_check_iters(s);
+    double all = (double)(s->iters + s->warmup + checks + gx_mstep_search_iters(s));
+    return s->estimate_s * ((double)(n + warmup + checks + search)) / all;
 }
 
 static double step_seconds_at(const struct gx_mstep *s, long n, long search)
@@ -169,9 +171,11 @@ void gx_budget_skip(struct gx_budget *bg, const struct gx_mstep *s, size_t n)
 double gx_mplan_step_least(const struct gx_mplan *p, size_t i)
 {
     /* A later visit searches no chunk: its data check, warm-up and fewest. */
-    const struct gx_mstep *s = &p->steps[i];
-    double later = step_seconds_of(s, s->floor_iters, s->warmup, 0);
-    return gx_mstep_least_seconds(s) + (gx_mplan_step_visits(p, i) - 1) * later;
+    int v = gx_mplan_step_visits(p, i);
+    struct gx_mstep first = gx_mstep_visit(&p->steps[i], v, 1);
+    struct gx_mstep s = gx_mstep_visit(&p->steps[i], v, 0);
+    double later = step_seconds_of(&s, s.floor_iters, s.warmup, 0);
+    return gx_mstep_least_seconds(&first) + (v - 1) * later;
 }
 
 void gx_mplan_step_visits_planned(struct gx_budget *bg, const struct gx_mplan *p, size_t i,
@@ -223,9 +227,9 @@ void gx_budget_print(FILE *f, const struct gx_mplan *p, const struct gx_options 
         steps++;
         precision = p->steps[i].precision > precision ? p->steps[i].precision : precision;
         /* The iterations the step's share affords at its estimated pace, within its limits. */
-        double per_iter = s->estimate_s / (double)(s->iters + s->warmup + 2 +
-                                                   gx_mstep_search_iters(s));
-        double fixed = per_iter * (double)(s->warmup + 2 + gx_mstep_search_iters(s));
+        long once = s->warmup + gx_mstep_check_iters(s) + gx_mstep_search_iters(s);
+        double per_iter = s->estimate_s / (double)(s->iters + once);
+        double fixed = per_iter * (double)once;
         double share = share_of(&bg, s, avail);
         long n = (long)((share - fixed) / per_iter);
         if (n >= s->iters)

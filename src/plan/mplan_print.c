@@ -230,8 +230,9 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
                   100 * gx_dry_run_cv(GX_MIB + 1));
     if (p->nvisits > 1)
         gx_print_note(f, "# each result measured in %d visits spread over the run (--visits), "
-                      "sharing the column's iterations; ceiling probes and steps of exactly "
-                      "--iters once\n", p->nvisits);
+                      "sharing the column's iterations; a ceiling probe too, before its results in "
+                      "each visit; the node map's cells and steps of exactly --iters once\n",
+                      p->nvisits);
     /* The verdict a line of its own, whole. */
     double est = secs + GX_JOB_OVERHEAD_S;
     if (o->g.budget > 0 && est <= (double)o->g.budget)

@@ -152,7 +152,7 @@ static int add_probe_groups(struct gx_mplan *p, const struct gx_run_opts *run, i
         }
         for (; i < pts->n && &gx_probes[pts->v[i].probe] == pb; i++) {
             struct gx_mstep s = {.pattern = pattern_of_family(pts->v[i].family),
-                                 .size = pts->v[i].size};
+                                 .size = pts->v[i].size, .best_of = 1};
             if (s.pattern < 0 || !pb->ops)
                 continue;
             /* --iters is the results': a probe takes it as its most, never more than its own

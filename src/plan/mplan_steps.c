@@ -44,6 +44,12 @@ long gx_mstep_quick_iters(const struct gx_mstep *s)
     return s->min_iters / 5 > 3 ? s->min_iters / 5 : 3;
 }
 
+long gx_mstep_check_iters(const struct gx_mstep *s)
+{
+    /* A result's data check, both ways; a probe moves nothing to check. */
+    return s->best_of ? 0 : 2;
+}
+
 long gx_mstep_search_iters(const struct gx_mstep *s)
 {
     /* Each candidate: its quick iterations, one warm-up, one validation pass (both ways; it
@@ -127,7 +133,9 @@ int gx_mplan_step_visits(const struct gx_mplan *p, size_t i)
         if (gr->absent)
             return 0;
         const struct gx_mstep *s = &p->steps[i];
-        return gr->probe >= 0 || s->min_iters >= s->iters ? 1 : p->nvisits;
+        if (gr->probe >= 0)
+            return gr->own ? 1 : p->nvisits;
+        return s->min_iters >= s->iters ? 1 : p->nvisits;
     }
     return 0;
 }
@@ -138,11 +146,20 @@ struct gx_mstep gx_mstep_visit(const struct gx_mstep *s, int visits, int first)
     if (visits <= 1)
         return v;
     long part = (s->iters + visits - 1) / visits;
-    v.iters = part > s->min_iters ? part : s->min_iters;
+    if (s->best_of) {
+        v.min_iters = (s->min_iters + visits - 1) / visits;
+        v.floor_iters = (s->floor_iters + visits - 1) / visits;
+        /* A bound is the best iteration: a cold one cannot raise it (the first visit warmed the
+         * path's setting). */
+        v.warmup = first ? v.warmup : 0;
+    }
+    v.iters = part > v.min_iters ? part : v.min_iters;
     v.precision = s->precision * sqrt((double)visits);
     if (!first)
         v.ncand = v.ncand > 1 ? 1 : v.ncand;
-    double per_iter = s->estimate_s / (double)(s->iters + s->warmup + 2 + gx_mstep_search_iters(s));
-    v.estimate_s = per_iter * (double)(v.iters + v.warmup + 2 + gx_mstep_search_iters(&v));
+    long checks = gx_mstep_check_iters(s);
+    double per_iter =
+        s->estimate_s / (double)(s->iters + s->warmup + checks + gx_mstep_search_iters(s));
+    v.estimate_s = per_iter * (double)(v.iters + v.warmup + checks + gx_mstep_search_iters(&v));
     return v;
 }
