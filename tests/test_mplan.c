@@ -267,6 +267,20 @@ int main(void)
            gx_mplan_step_visits(&plan, plan.groups[0].first) == 1 &&
            gx_mstep_visit(&plan.steps[plan.groups[0].first], 1, 1).min_iters == GX_PROBE_MIN_ITERS,
        "--visits 1: a probe once, with all of its fewest");
+    if (built("staged")) {
+        /* A candidate's fewest under a budget: 3 where an iteration is short, one where long. */
+        int made = make("--path staged --pattern bw --sizes 1M,1G", 2) == GX_OK;
+        const struct gx_mstep *mib = first_step("staged", 1u << 20),
+                              *gib = first_step("staged", 1u << 30);
+        ok(made && mib && gib && mib->ncand > 1 && gib->ncand > 1 &&
+               gx_mstep_search_min_iters(mib) == GX_SEARCH_MIN_ITERS &&
+               gx_mstep_search_min_iters(gib) == 1 &&
+               gx_mstep_search_floor_iters(mib) == mib->ncand * (GX_SEARCH_MIN_ITERS + 3),
+           "staged's candidates under a budget: %ld timed iterations at least at 1M, %ld at 1G",
+           mib ? gx_mstep_search_min_iters(mib) : -1, gib ? gx_mstep_search_min_iters(gib) : -1);
+    } else {
+        ok(1, "# SKIP staged is not built in");
+    }
     int remade = make("--path host --pattern bw,latency --sizes 8,1M", 2) == GX_OK;
     /* Under a budget the rule is asked before the fewest too, where only the time ends the
      * step: after the first warm-up iteration, then 1, 2, 4 ... timed ones up to the fewest. */

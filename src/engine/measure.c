@@ -427,11 +427,14 @@ static int measure_candidate(int i, void *ctx, struct gx_cand_result *m, struct 
      * candidates (docs/paths.md). */
     q.warmup = 1;
     /* Under a budget the search takes half of the step's share, a slice a candidate, and a
-     * candidate stops after one timed iteration once its slice is spent: a slow path's
-     * candidates at their fewest iterations would otherwise take most of a run's budget. */
+     * candidate stops after its fewest timed iterations (gx_mstep_search_min_iters) once its
+     * slice is spent: a slow path's candidates at all of their quick iterations would otherwise
+     * take most of a run's budget. Short ones not after one: the median of one is any
+     * iteration, and one slow iteration of the best candidate had identical runs pick different
+     * depths (docs/paths.md). */
     double share = c->b->share_s;
     if (share > 0) {
-        q.min_iters = q.floor_iters = 1;
+        q.min_iters = q.floor_iters = gx_mstep_search_min_iters(c->s);
         c->b->share_s = share * GX_SEARCH_SHARE / c->s->ncand;
     }
     struct gx_record scratch = {.valid = 1, .bad_offset = -1};

@@ -159,9 +159,16 @@ unsigned gx_mplan_views(const struct gx_mplan *p);
 long gx_mstep_check_iters(const struct gx_mstep *s);
 /* The iterations a step runs beyond its own (the candidates' brief measurements, warm-ups and
  * validation), at most (the watchdog's limit, the estimate) and at least (a candidate under a
- * budget stops after one timed iteration once its slice of the step's share is spent). */
+ * budget stops after gx_mstep_search_min_iters timed iterations once its slice of the step's
+ * share is spent). */
 long gx_mstep_search_iters(const struct gx_mstep *s);
 long gx_mstep_search_floor_iters(const struct gx_mstep *s);
+/* A candidate's fewest timed iterations under a budget: GX_SEARCH_MIN_ITERS where an iteration
+ * is shorter than GX_SEARCH_SHORT_S at the step's estimated pace (one interruption can swallow
+ * such an iteration, and the median of three outvotes it), else one (a long one averages it). */
+#define GX_SEARCH_MIN_ITERS 3
+#define GX_SEARCH_SHORT_S 0.02
+long gx_mstep_search_min_iters(const struct gx_mstep *s);
 /* The stop rule's boundaries (engine/stop.h): it is asked first after the step's fewest
  * iterations (GX_ASK_NEVER when that is all it may run), then after batches that grow with the
  * samples, up to its most. */

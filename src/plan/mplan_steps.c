@@ -58,10 +58,20 @@ long gx_mstep_search_iters(const struct gx_mstep *s)
     return s->ncand > 1 ? s->ncand * (gx_mstep_quick_iters(s) + 3) : 0;
 }
 
+long gx_mstep_search_min_iters(const struct gx_mstep *s)
+{
+    long all = s->iters + s->warmup + gx_mstep_check_iters(s) + gx_mstep_search_iters(s);
+    double per_iter = all > 0 ? s->estimate_s / (double)all : 0;
+    long quick = gx_mstep_quick_iters(s);
+    long want = per_iter < GX_SEARCH_SHORT_S ? GX_SEARCH_MIN_ITERS : 1;
+    return want < quick ? want : quick;
+}
+
 long gx_mstep_search_floor_iters(const struct gx_mstep *s)
 {
-    /* Under a budget a candidate stops after one timed iteration once its slice is spent. */
-    return s->ncand > 1 ? s->ncand * 4 : 0;
+    /* Under a budget a candidate stops after its fewest timed iterations once its slice is
+     * spent, besides its warm-up and validation. */
+    return s->ncand > 1 ? s->ncand * (gx_mstep_search_min_iters(s) + 3) : 0;
 }
 
 long gx_mstep_first_ask(const struct gx_mstep *s)
