@@ -120,25 +120,25 @@ ok $? "the table: one # health line per finding ($lines), the warning's marked" 
 # NVLink CRC errors: below 100 a second (DCGM's rate) a warning, which --fail-on-health does not
 # count; at 100 a second or more a finding. A slowed iteration (300 ms at least) keeps the run
 # long enough for the few errors of the warnings to stay below the rate, whatever the load.
-{ cat "$base"; echo "set 0000:00:07.0 nvlink_crc_flit:3 10>25"; } >"$dir/crc_low.nvml"
-GPUXFER_FAULT=slow:rank=0:size=8:ms=100 run crc_low "$lib" --fail-on-health
-rc=$?
-expect crc_low <<'PY'
-want("one warning", [(x["check"], x["severity"]) for x in h["findings"]], [("nvlink-errors", "warning")])
+# crc NAME AFTER SEVERITY EXIT TABLE_PREFIX [fault]: GPU 1's CRC flit count 10 -> AFTER on link 3
+crc() {
+    { cat "$base"; echo "set 0000:00:07.0 nvlink_crc_flit:3 10>$2"; } >"$dir/$1.nvml"
+    GPUXFER_FAULT=${6:-} run "$1" "$lib" --fail-on-health
+    crc_rc=$? # not _rc: run_diag's
+    SEVERITY=$3 expect "$1" <<'PY'
+import os
+sev = os.environ["SEVERITY"]
+want("one " + sev, [(x["check"], x["severity"]) for x in h["findings"]], [("nvlink-errors", sev)])
+want("why", h["findings"][0]["line"].endswith(
+    "(below 100, a warning)" if sev == "warning" else "(at or above 100, where they matter)"), True)
 PY
-e=$?
-[ "$rc" -eq 0 ] && [ "$e" -eq 0 ] && grep -q '^# health (warning): GPU 0000:00:07.0 (rank 1): NVLink CRC flit errors' "$dir/crc_low.txt"
-ok $? "15 NVLink CRC errors in the run: a warning, exit 0 with --fail-on-health ($rc)" || diag <"$dir/crc_low.err"
-{ cat "$base"; echo "set 0000:00:07.0 nvlink_crc_flit:3 10>100000010"; } >"$dir/crc_high.nvml"
-run crc_high "$lib" --fail-on-health
-rc=$?
-expect crc_high <<'PY'
-want("one finding", [(x["check"], x["severity"]) for x in h["findings"]], [("nvlink-errors", "finding")])
-want("why", h["findings"][0]["line"].endswith(" a second (at or above 100, where they matter)"), True)
-PY
-e=$?
-[ "$rc" -eq 8 ] && [ "$e" -eq 0 ] && grep -q '^# health: GPU 0000:00:07.0 (rank 1): NVLink CRC flit errors' "$dir/crc_high.txt"
-ok $? "1e8 NVLink CRC errors in the run: a finding, exit 8 with --fail-on-health ($rc)" || diag <"$dir/crc_high.txt"
+    [ $? -eq 0 ] && [ "$crc_rc" -eq "$4" ] &&
+        grep -q "^# health$5: GPU 0000:00:07.0 (rank 1): NVLink CRC flit errors" "$dir/$1.txt"
+}
+crc crc_low 25 warning 0 ' (warning)' slow:rank=0:size=8:ms=100
+ok $? "15 NVLink CRC errors in the run: a warning, exit 0 with --fail-on-health ($crc_rc)" || diag <"$dir/crc_low.err"
+crc crc_high 100000010 finding 8 ''
+ok $? "1e8 NVLink CRC errors in the run: a finding, exit 8 with --fail-on-health ($crc_rc)" || diag <"$dir/crc_high.txt"
 
 { cat "$base"; echo "set 0000:00:07.0 pcie_replay 0>1"; } >"$dir/replay.nvml"
 run replay "$lib" --fail-on-health
