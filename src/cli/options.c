@@ -257,7 +257,8 @@ const struct gx_option gx_option_table[] = {
          "pair well below its siblings on the same kind of link, a result above its route's line "
          "rate or a ceiling below its link's usual share; a GPU's error counter (NVLink, PCIe "
          "replay, ECC) that moved during the run, an XID, a page retirement or row remap "
-         "pending, clocks held down by a throttling reason (docs/line-rates.md). Without it the "
+         "pending, clocks held down by a throttling reason (docs/line-rates.md). NVLink CRC "
+         "errors below 100 a second are a warning, said but not counted. Without it the "
          "findings are reported and the exit status is unchanged."},
     {.name = "slow-pair", .arg = "RATIO", .type = GX_T_STRING, .group = GX_G_RELIABILITY,
      .set = gx_set_slow_pair, .num = GX_NUM_RATIO, .dflt = "0.8",
