@@ -4,7 +4,7 @@
 # every page of docs/; every relative link of README.md and docs/*.md names a file that exists
 # (in the tarball too: make distcheck runs this) and a heading that is there; each page of docs/
 # links back to the README; every option --help lists is in docs/options.md; results/ is the
-# reference runs (two ranks, or a rank per GPU) its one-page README describes, within 2 MB; the exit codes' table is the program's.
+# reference runs (two ranks, or a rank per GPU) its one-page README describes, within 2.5 MB; the exit codes' table is the program's.
 . "$top_srcdir/tests/lib.sh"
 dir=$(mktemp -d "$TEST_TMP/docs.XXXXXX")
 
@@ -99,7 +99,7 @@ ok $? "README.md and docs/*.md: every relative link resolves, each page links ba
 # The reference runs: gpuxfer's own reports of the default run (valid against the schema,
 # complete), each named after the GPU its context records and how many (h200-2gpu-...), every
 # one in the README's table with its GPU (2 x NAME for two), start and length, the README one page and nothing else in results/ but them, within
-# the 2 MB the folder may take.
+# the 2.5 MB the folder may take (a report of four GPUs with their counters is about 200 KB).
 ref=$top_srcdir/results/reference
 bad=""
 for f in "$ref"/*.json; do
@@ -154,13 +154,13 @@ for root, _, names in os.walk(res):
         size += os.path.getsize(p)
         if p != os.path.join(res, "README.md") and not (root == ref and n.endswith(".json")):
             bad.append(f"results/: {os.path.relpath(p, res)} is neither the README nor a reference run")
-if size > 2 * 1024 * 1024:
-    bad.append(f"results/: {size} bytes, more than 2 MB")
+if size > 5 * 512 * 1024:
+    bad.append(f"results/: {size} bytes, more than 2.5 MB")
 for b in bad:
     print(b)
 sys.exit(1 if bad else 0)
 PY
-ok $? "results/: the reference runs, each in the README's table with its GPU, start and length; one page; within 2 MB"
+ok $? "results/: the reference runs, each in the README's table with its GPU, start and length; one page; within 2.5 MB"
 
 gx_mpirun 1 --help >"$dir/help" 2>&1
 opts=$(sed -n 's/^  --\([a-z-]*\).*/\1/p' "$dir/help")
