@@ -263,6 +263,10 @@ int main(void)
     ok(!result.best_of && gx_mstep_visit(&result, 3, 0).min_iters == 5 &&
            gx_mstep_visit(&result, 3, 0).iters == 5,
        "a result's fewest iterations are each visit's (5 of 9 in each of 3)");
+    ok(make("--path host --pattern bw --sizes 1G --iters 6", 2) == GX_OK &&
+           gx_mplan_step_visits(&plan, plan.groups[0].first) == 1 &&
+           gx_mplan_step_visits(&plan, plan.groups[1].first) == 1,
+       "--iters 6: the probe and its result once, exactly 6 each");
     ok(make("--path host --pattern bw --sizes 1G --visits 1", 2) == GX_OK &&
            gx_mplan_step_visits(&plan, plan.groups[0].first) == 1 &&
            gx_mstep_visit(&plan.steps[plan.groups[0].first], 1, 1).min_iters == GX_PROBE_MIN_ITERS,

@@ -60,8 +60,9 @@ struct gx_mplan {
     size_t nsteps, scap;
     int nvisits; /* --visits, resolved: the visits of a step the stop rule ends */
 };
-/* The visits step i gets: the plan's, one for a step of exactly --iters and for a probe of the
- * run's own (the map's cells), none for a step of an absent group. A ceiling probe visits as the
+/* The visits step i gets: the plan's, one for a step of exactly --iters (a probe's: asking no
+ * precision) and for a probe of the run's own (the map's cells), none for a step of an absent
+ * group. A ceiling probe visits as the
  * results it bounds do, before them in each visit: the machine's speed changes within a run, and
  * a bound measured at one moment fell below a result that was also measured at others. */
 int gx_mplan_step_visits(const struct gx_mplan *p, size_t i);

@@ -143,8 +143,8 @@ int gx_mplan_step_visits(const struct gx_mplan *p, size_t i)
         if (gr->absent)
             return 0;
         const struct gx_mstep *s = &p->steps[i];
-        if (gr->probe >= 0)
-            return gr->own ? 1 : p->nvisits;
+        if (gr->probe >= 0) /* a probe's fewest may be its most: its bound is their best */
+            return gr->own || s->precision <= 0 ? 1 : p->nvisits;
         return s->min_iters >= s->iters ? 1 : p->nvisits;
     }
     return 0;
