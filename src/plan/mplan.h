@@ -158,6 +158,8 @@ unsigned gx_mplan_views(const struct gx_mplan *p);
 
 /* The iterations of a step's data check, before its warm-up (none for a ceiling probe). */
 long gx_mstep_check_iters(const struct gx_mstep *s);
+/* Seconds one iteration of a step takes at its estimate (estimate_s over all it runs). */
+double gx_mstep_iteration_estimate(const struct gx_mstep *s);
 /* The iterations a step runs beyond its own (the candidates' brief measurements, warm-ups and
  * validation), at most (the watchdog's limit, the estimate) and at least (a candidate under a
  * budget stops after gx_mstep_search_min_iters timed iterations once its slice of the step's

@@ -59,9 +59,7 @@ long gx_mstep_settled_iters(const struct gx_mstep *s, double cv)
  * validation and search, whose candidates ran `search` iterations in all). */
 static double step_seconds_of(const struct gx_mstep *s, long n, long warmup, long search)
 {
-    long checks = gx_mstep_check_iters(s);
-    double all = (double)(s->iters + s->warmup + checks + gx_mstep_search_iters(s));
-    return s->estimate_s * ((double)(n + warmup + checks + search)) / all;
+    return gx_mstep_iteration_estimate(s) * (double)(n + warmup + gx_mstep_check_iters(s) + search);
 }
 
 static double step_seconds_at(const struct gx_mstep *s, long n, long search)
@@ -227,9 +225,9 @@ void gx_budget_print(FILE *f, const struct gx_mplan *p, const struct gx_options 
         steps++;
         precision = p->steps[i].precision > precision ? p->steps[i].precision : precision;
         /* The iterations the step's share affords at its estimated pace, within its limits. */
-        long once = s->warmup + gx_mstep_check_iters(s) + gx_mstep_search_iters(s);
-        double per_iter = s->estimate_s / (double)(s->iters + once);
-        double fixed = per_iter * (double)once;
+        double per_iter = gx_mstep_iteration_estimate(s);
+        double fixed =
+            per_iter * (double)(s->warmup + gx_mstep_check_iters(s) + gx_mstep_search_iters(s));
         double share = share_of(&bg, s, avail);
         long n = (long)((share - fixed) / per_iter);
         if (n >= s->iters)

@@ -58,10 +58,15 @@ long gx_mstep_search_iters(const struct gx_mstep *s)
     return s->ncand > 1 ? s->ncand * (gx_mstep_quick_iters(s) + 3) : 0;
 }
 
-long gx_mstep_search_min_iters(const struct gx_mstep *s)
+double gx_mstep_iteration_estimate(const struct gx_mstep *s)
 {
     long all = s->iters + s->warmup + gx_mstep_check_iters(s) + gx_mstep_search_iters(s);
-    double per_iter = all > 0 ? s->estimate_s / (double)all : 0;
+    return all > 0 ? s->estimate_s / (double)all : 0;
+}
+
+long gx_mstep_search_min_iters(const struct gx_mstep *s)
+{
+    double per_iter = gx_mstep_iteration_estimate(s);
     long quick = gx_mstep_quick_iters(s);
     long want = per_iter < GX_SEARCH_SHORT_S ? GX_SEARCH_MIN_ITERS : 1;
     return want < quick ? want : quick;
@@ -167,9 +172,7 @@ struct gx_mstep gx_mstep_visit(const struct gx_mstep *s, int visits, int first)
     v.precision = s->precision * sqrt((double)visits);
     if (!first)
         v.ncand = v.ncand > 1 ? 1 : v.ncand;
-    long checks = gx_mstep_check_iters(s);
-    double per_iter =
-        s->estimate_s / (double)(s->iters + s->warmup + checks + gx_mstep_search_iters(s));
-    v.estimate_s = per_iter * (double)(v.iters + v.warmup + checks + gx_mstep_search_iters(&v));
+    long runs = v.iters + v.warmup + gx_mstep_check_iters(s) + gx_mstep_search_iters(&v);
+    v.estimate_s = gx_mstep_iteration_estimate(s) * (double)runs;
     return v;
 }

@@ -34,7 +34,7 @@ static cJSON *counter_json(const struct gx_gpu_counters *g, int c)
                 cJSON_AddItemToArray(moved, cJSON_CreateNumber(l));
     } else if (c == GX_CNT_XID) {
         cJSON *x = cJSON_AddArrayToObject(o, "xids");
-        for (int i = 0; i < g->nxids && i < GX_CNT_XIDS; i++)
+        for (uint64_t i = 0; i < g->after[c] && i < GX_CNT_XIDS; i++)
             cJSON_AddItemToArray(x, cJSON_CreateNumber(g->xids[i]));
     } else if (c == GX_CNT_CLOCK_EVENTS) {
         cJSON_AddItemToObject(o, "before_reasons", reasons_json(g->before[c]));

@@ -149,11 +149,8 @@ static int kept_findings(const void *state, const struct gx_run *run, struct gx_
     for (size_t i = 0; i < n && nh < max; i++) {
         const struct gx_kept *k = &kept[i];
         if (above_line(kept, n, k) && speaks(kept, n, i, above_line)) {
-            struct gx_health *x = &h[nh++];
+            struct gx_health *x = gx_health_add(h, &nh, max, "above-line-rate", k->a);
             name_of(k, who, sizeof who);
-            x->check = "above-line-rate";
-            x->rank = k->a;
-            x->warning = 0;
             snprintf(x->line, sizeof x->line, "%s: %.4g GB/s at %zu bytes is above its route's "
                      "line rate, %.4g GB/s (%s): the route or a rate is wrong", who, k->median,
                      k->size, k->line_gbs, gx_link_kinds[k->line_kind].name);
@@ -161,12 +158,9 @@ static int kept_findings(const void *state, const struct gx_run *run, struct gx_
                      "share %.3f", k->median, k->line_gbs, k->line_share);
         }
         if (nh < max && ceiling_low(kept, n, k) && speaks(kept, n, i, ceiling_low)) {
-            struct gx_health *x = &h[nh++];
+            struct gx_health *x = gx_health_add(h, &nh, max, "ceiling-below-usual-share", k->a);
             const struct gx_link_kind_info *kind = &gx_link_kinds[k->line_kind];
             name_of(k, who, sizeof who);
-            x->check = "ceiling-below-usual-share";
-            x->rank = k->a;
-            x->warning = 0;
             snprintf(x->line, sizeof x->line, "%s: its ceiling %.4g GB/s at %zu bytes is %.0f%% "
                      "of the %s line rate %.4g GB/s, below the usual %.0f%%", who, k->ceiling,
                      k->size, 100 * k->ceiling / k->line_gbs, kind->name, k->line_gbs,
@@ -177,13 +171,10 @@ static int kept_findings(const void *state, const struct gx_run *run, struct gx_
         }
         if (nh < max && gx_kept_below_siblings(kept, n, k) &&
             speaks(kept, n, i, gx_kept_below_siblings)) {
-            struct gx_health *x = &h[nh++];
+            struct gx_health *x = gx_health_add(h, &nh, max, "below-siblings", k->a);
             int count;
             double m = siblings_median(kept, n, k, &count);
             name_of(k, who, sizeof who);
-            x->check = "below-siblings";
-            x->rank = k->a;
-            x->warning = 0;
             snprintf(x->line, sizeof x->line, "%s: %.4g GB/s at %zu bytes, well below its %d "
                      "siblings' %.4g GB/s over the same %s links at %.4g GB/s", who, k->median,
                      k->size, count, m, gx_link_kinds[k->line_kind].name, k->line_gbs);

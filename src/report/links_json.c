@@ -2,7 +2,11 @@
 #include "config.h"
 #include "links_json.h"
 
+#include "gpu_counters.h"
+
 #include <cjson/cJSON.h>
+
+#include <string.h>
 
 /* v where it is known, else null. */
 static void add_known(cJSON *o, const char *key, int known, double v)
@@ -118,12 +122,14 @@ cJSON *gx_health_json(const struct gx_health *h, int n)
     cJSON *checks = cJSON_AddArrayToObject(o, "checks");
     static const char *const ran[] = {"pcie-below-max", "nvlink-down", "nvlink-below-siblings",
                                       "c2c-down", "nic-below-siblings", "above-line-rate",
-                                      "ceiling-below-usual-share", "below-siblings",
-                                      "nvlink-errors", "pcie-replays", "ecc-errors",
-                                      "xid-events", "retirement-pending", "row-remap-failed",
-                                      "clock-throttled"};
+                                      "ceiling-below-usual-share", "below-siblings"};
     for (size_t i = 0; i < sizeof ran / sizeof ran[0]; i++)
         cJSON_AddItemToArray(checks, cJSON_CreateString(ran[i]));
+    /* The counters' checks, each once (a check's counters are neighbours in their table). */
+    const char *last = "";
+    for (int c = 0; c < GX_CNTS; c++)
+        if (gx_cnt_info[c].check && strcmp(gx_cnt_info[c].check, last) != 0)
+            cJSON_AddItemToArray(checks, cJSON_CreateString(last = gx_cnt_info[c].check));
     cJSON *f = cJSON_AddArrayToObject(o, "findings");
     for (int i = 0; i < n; i++) {
         cJSON *x = cJSON_CreateObject();

@@ -5,7 +5,6 @@
 #include "gpu_counters.h"
 #include "topo.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,7 +139,6 @@ static void compare(const struct gx_cnt_reading *b, const struct gx_cnt_reading 
         else
             rec->before[c] = b->v[c], rec->after[c] = a->v[c];
     }
-    rec->nxids = (int32_t)a->v[GX_CNT_XID];
     memcpy(rec->xids, a->xids, sizeof rec->xids);
 }
 
@@ -173,12 +171,7 @@ static void make_record(const struct gx_job *job, struct gx_counters_watch *w,
         snprintf(rec->none, sizeof rec->none, "out of host memory for the reading");
     else if (!w->read)
         snprintf(rec->none, sizeof rec->none, "%s", w->none);
-    if (w->events) { /* not drained: the set goes all the same */
-        struct gx_cnt_reading *spare = calloc(1, sizeof *spare);
-        if (spare)
-            gx_cnt_events_close(w->events, spare);
-        free(spare);
-    }
+    gx_cnt_events_close(w->events, NULL); /* not drained: the set goes all the same */
     free(after);
 }
 

@@ -42,9 +42,10 @@ struct gx_cnt_info {
 };
 extern const struct gx_cnt_info gx_cnt_info[GX_CNTS];
 
-/* The clock event reasons that hold the clocks down (hardware slowdown, thermal, power brake,
- * the software thermal and power caps); idle, applications clocks, sync boost and the display's
- * setting are the GPU's ordinary states. Their names: gx_clock_reasons. */
+/* The clock event reasons (nvmlClocksEventReason* bits) that hold the clocks down (hardware
+ * slowdown, thermal, power brake, the software thermal and power caps); idle, applications
+ * clocks, sync boost and the display's setting are the GPU's ordinary states. Their names, bit by
+ * bit: gx_clock_reasons. */
 #define GX_CLK_THROTTLING 0xECULL
 int gx_clock_reasons(uint64_t bits, const char **names, int max);
 
@@ -62,9 +63,8 @@ struct gx_gpu_counters {
     int8_t why[GX_CNTS];          /* -1 read both times; else the place of its reason */
     int8_t links_read[GX_CNT_NVLINKS];  /* NVLink counters: the links summed */
     uint64_t links_moved[GX_CNT_NVLINKS]; /* bit l: link l's counter changed */
-    int32_t nxids;                /* XIDs delivered (after[GX_CNT_XID]), the first kept */
     double seconds;               /* between the two readings */
-    uint32_t xids[GX_CNT_XIDS];
+    uint32_t xids[GX_CNT_XIDS];   /* the first of the after[GX_CNT_XID] delivered */
     char reasons[GX_CNT_REASONS][GX_CNT_REASON];
 };
 
@@ -99,7 +99,8 @@ struct gx_cnt_reading {
  * be read at all. */
 int gx_cnt_read(const char *busid, struct gx_cnt_reading *r, char *why, size_t len);
 void *gx_cnt_events_open(const char *busid, char *why, size_t len);
-/* Drains the events into r's XID count and list (NULL set: nothing); frees the set. */
+/* Drains the events into r's XID count and list (r NULL: drains nothing; set NULL: nothing);
+ * frees the set. */
 void gx_cnt_events_close(void *set, struct gx_cnt_reading *r);
 
 #endif

@@ -6,16 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static int add(struct gx_health *h, int n, int max, const char *check, int rank)
-{
-    if (n >= max)
-        return -1;
-    h[n].check = check;
-    h[n].rank = rank;
-    h[n].warning = 0;
-    return n;
-}
-
 /* " (links 2, 5)" of a moved-links mask. */
 static void links_text(uint64_t moved, char *buf, size_t len)
 {
@@ -47,23 +37,23 @@ static int judge(const struct gx_gpu_counters *g, int c, struct gx_health *h, in
 {
     const struct gx_cnt_info *ci = &gx_cnt_info[c];
     unsigned long long b = g->before[c], a = g->after[c];
-    int i;
+    struct gx_health *x;
     char ev[GX_HEALTH_LINE], more[150];
     switch (ci->kind) {
     case GX_CNT_DELTA:
     case GX_CNT_CRC:
-        if (a == b || (i = add(h, n, max, ci->check, g->rank)) < 0)
+        if (a == b || !(x = gx_health_add(h, &n, max, ci->check, g->rank)))
             return n;
         links_text(c < GX_CNT_NVLINKS ? g->links_moved[c] : 0, more, sizeof more);
-        snprintf(h[i].line, sizeof h[i].line, "GPU %s (rank %d): %s during the run: %llu before, "
+        snprintf(x->line, sizeof x->line, "GPU %s (rank %d): %s during the run: %llu before, "
                  "%llu after%s", g->busid, g->rank, ci->what, b, a, more);
         if (ci->kind == GX_CNT_CRC) {
             double rate = g->seconds > 0 ? (double)(a - b) / g->seconds : 0;
-            h[i].warning = g->seconds > 0 && rate < GX_CNT_CRC_PER_S;
-            size_t at = strlen(h[i].line);
-            snprintf(h[i].line + at, sizeof h[i].line - at, ", %.3g a second (%s %.0f, %s)",
-                     rate, h[i].warning ? "below" : "at or above", GX_CNT_CRC_PER_S,
-                     h[i].warning ? "a warning" : "where they matter");
+            x->warning = g->seconds > 0 && rate < GX_CNT_CRC_PER_S;
+            size_t at = strlen(x->line);
+            snprintf(x->line + at, sizeof x->line - at, ", %.3g a second (%s %.0f, %s)",
+                     rate, x->warning ? "below" : "at or above", GX_CNT_CRC_PER_S,
+                     x->warning ? "a warning" : "where they matter");
         }
         if (c < GX_CNT_NVLINKS)
             snprintf(ev, sizeof ev, "nvml %s: before %llu, after %llu, summed over %d links, "
@@ -72,29 +62,29 @@ static int judge(const struct gx_gpu_counters *g, int c, struct gx_health *h, in
             snprintf(ev, sizeof ev, "nvml %s: before %llu, after %llu", ci->name, b, a);
         break;
     case GX_CNT_EVENTS:
-        if (a == 0 || (i = add(h, n, max, ci->check, g->rank)) < 0)
+        if (a == 0 || !(x = gx_health_add(h, &n, max, ci->check, g->rank)))
             return n;
         more[0] = '\0';
         for (int x = 0, at = 0; x < (int)a && x < GX_CNT_XIDS && at < (int)sizeof more; x++)
             at += snprintf(more + at, sizeof more - (size_t)at, "%s%u", x ? ", " : "", g->xids[x]);
-        snprintf(h[i].line, sizeof h[i].line, "GPU %s (rank %d): %llu XID event%s during the run "
+        snprintf(x->line, sizeof x->line, "GPU %s (rank %d): %llu XID event%s during the run "
                  "(XID %s%s)", g->busid, g->rank, a, a == 1 ? "" : "s", more,
                  a > GX_CNT_XIDS ? ", ..." : "");
         snprintf(ev, sizeof ev, "nvml xid: critical error events delivered between the "
                  "readings: before 0, after %llu (XID %s)", a, more);
         break;
     case GX_CNT_PENDING:
-        if (a == 0 || (i = add(h, n, max, ci->check, g->rank)) < 0)
+        if (a == 0 || !(x = gx_health_add(h, &n, max, ci->check, g->rank)))
             return n;
-        snprintf(h[i].line, sizeof h[i].line, "GPU %s (rank %d): %s (the GPU needs a reset)",
+        snprintf(x->line, sizeof x->line, "GPU %s (rank %d): %s (the GPU needs a reset)",
                  g->busid, g->rank, ci->what);
         snprintf(ev, sizeof ev, "nvml %s: before %llu, after %llu", ci->name, b, a);
         break;
     case GX_CNT_THROTTLE:
-        if (!(a & GX_CLK_THROTTLING) || (i = add(h, n, max, ci->check, g->rank)) < 0)
+        if (!(a & GX_CLK_THROTTLING) || !(x = gx_health_add(h, &n, max, ci->check, g->rank)))
             return n;
         reasons_text(a & GX_CLK_THROTTLING, more, sizeof more);
-        snprintf(h[i].line, sizeof h[i].line, "GPU %s (rank %d): %s at the end of the run: %s",
+        snprintf(x->line, sizeof x->line, "GPU %s (rank %d): %s at the end of the run: %s",
                  g->busid, g->rank, ci->what, more);
         char before_text[150];
         reasons_text(b, before_text, sizeof before_text);
@@ -105,8 +95,8 @@ static int judge(const struct gx_gpu_counters *g, int c, struct gx_health *h, in
     default:
         return n;
     }
-    snprintf(h[i].evidence, sizeof h[i].evidence, "%s", ev);
-    return n + 1;
+    snprintf(x->evidence, sizeof x->evidence, "%s", ev);
+    return n;
 }
 
 int gx_counters_health(const struct gx_gpu_counters *all, int n, struct gx_health *h, int nh,

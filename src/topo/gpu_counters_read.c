@@ -41,20 +41,6 @@ static void read_uint(void *d, const char *fn, enum gx_cnt c, struct gx_cnt_read
         r->v[c] = v;
 }
 
-/* The links the GPU has, where NVML says (NVML_FI_DEV_NVLINK_LINK_COUNT): it may answer the
- * state of more link slots than a board has links (links.h). 0: not said. */
-static unsigned link_count(void *d)
-{
-    int (*f)(void *, int, nvmlFieldValue_t *) = NULL;
-    SYM(f, "nvmlDeviceGetFieldValues");
-    nvmlFieldValue_t v;
-    memset(&v, 0, sizeof v);
-    v.fieldId = GX_FI_NVLINK_LINK_COUNT;
-    if (!f || f(d, 1, &v) != NVML_SUCCESS || v.nvmlReturn != NVML_SUCCESS)
-        return 0;
-    return v.value.uiVal;
-}
-
 /* The NVLink error counters, per link of the GPU whose state NVML answers, summed. */
 static void read_nvlink(void *d, struct gx_cnt_reading *r)
 {
@@ -66,7 +52,8 @@ static void read_nvlink(void *d, struct gx_cnt_reading *r)
     SYM(state, "nvmlDeviceGetNvLinkState");
     SYM(count, fn);
     r->nlinks = 0;
-    unsigned has = link_count(d), slots = has > 0 && has < GX_CNT_LINKS ? has : GX_CNT_LINKS;
+    unsigned has = gx_nvml_link_count(d);
+    unsigned slots = has > 0 && has < GX_CNT_LINKS ? has : GX_CNT_LINKS;
     for (unsigned l = 0; state && l < slots; l++) {
         int up = 0;
         if (state(d, l, &up) != NVML_SUCCESS)
@@ -239,7 +226,9 @@ void gx_cnt_events_close(void *set, struct gx_cnt_reading *r)
     SYM(release, "nvmlEventSetFree");
     if (!set)
         return;
-    if (!wait)
+    if (!r)
+        wait = NULL;
+    else if (!wait)
         snprintf(r->why[GX_CNT_XID], GX_CNT_REASON, "NVML lacks nvmlEventSetWait_v2");
     /* A timeout of 0 takes what has come and waits for nothing; a bound on the count, in case a
      * GPU that keeps failing delivers events as fast as they are taken. */

@@ -146,6 +146,10 @@ struct gx_health {
 };
 /* The findings among n that are no warning. */
 int gx_health_failing(const struct gx_health *h, int n);
+/* A new finding of `check` about `rank`'s hardware at h[*n] (its texts empty, no warning),
+ * counted in *n; NULL where max are there already. */
+struct gx_health *gx_health_add(struct gx_health *h, int *n, int max, const char *check,
+                                int rank);
 
 /* A route as one line ("NVLink 4, 17 links 425.0 GB/s, PCIe gen5 x16 63.0 GB/s"); the report
  * and the table's header write the facts, routes and health (src/report/links_json.c,

@@ -8,23 +8,32 @@
 #include <stdio.h>
 #include <string.h>
 
+struct gx_health *gx_health_add(struct gx_health *h, int *n, int max, const char *check,
+                                int rank)
+{
+    if (*n >= max)
+        return NULL;
+    struct gx_health *x = &h[(*n)++];
+    memset(x, 0, sizeof *x);
+    x->check = check;
+    x->rank = rank;
+    return x;
+}
+
 static int add(struct gx_health *h, int n, int max, const char *check, int rank,
                const char *evidence, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 static int add(struct gx_health *h, int n, int max, const char *check, int rank,
                const char *evidence, const char *fmt, ...)
 {
-    if (n >= max)
+    struct gx_health *x = gx_health_add(h, &n, max, check, rank);
+    if (!x)
         return n;
-    struct gx_health *x = &h[n];
-    x->check = check;
-    x->rank = rank;
-    x->warning = 0;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(x->line, sizeof x->line, fmt, ap);
     va_end(ap);
     snprintf(x->evidence, sizeof x->evidence, "%s", evidence);
-    return n + 1;
+    return n;
 }
 
 /* Whether an earlier rank of the node already stands for this GPU (or NIC: nic 1). The pool

@@ -166,6 +166,8 @@ static int nvml_uint(int (*fn)(nvmlDevice_t, unsigned int *), nvmlDevice_t d, co
 /* One field of scope `scope`: 1 read (into *v), 0 not. */
 static int nvml_field(nvmlDevice_t d, unsigned int id, unsigned int scope, unsigned int *v)
 {
+    if (!nv.field_values)
+        return 0;
     nvmlFieldValue_t f;
     memset(&f, 0, sizeof f);
     f.fieldId = id;
@@ -222,7 +224,7 @@ void gx_nvml_gpu_facts(const char *busid, struct gx_pcie_facts *p, struct gx_nvl
     /* NVML may answer the state of every link slot of its kind of chip (a PCIe board with 12
      * links among 18): where it tells how many the GPU has, the rest are no links of it. */
     unsigned int present = 0;
-    if (nv.field_values && nvml_field(d, GX_FI_NVLINK_LINK_COUNT, 0, &present) && present > 0 &&
+    if (nvml_field(d, GX_FI_NVLINK_LINK_COUNT, 0, &present) && present > 0 &&
         (int)present < n->links && (int)present >= n->active)
         n->links = (int)present;
     if (n->links == 0)
@@ -274,6 +276,12 @@ int gx_nvml_pcie_current(const char *busid, int *gen, int *width)
     *gen = (int)g;
     *width = (int)w;
     return 0;
+}
+
+unsigned gx_nvml_link_count(void *dev)
+{
+    unsigned int n = 0;
+    return nv.ok && nvml_field(dev, GX_FI_NVLINK_LINK_COUNT, 0, &n) ? n : 0;
 }
 
 void *gx_nvml_sym(const char *name)

@@ -27,7 +27,7 @@ typedef struct {
 /* Return codes and the fields' ids: the NVLinks a GPU has (NVML_FI_DEV_NVLINK_LINK_COUNT), the
  * C2C links' (NVML_FI_DEV_C2C_LINK_*). */
 enum { NVML_SUCCESS = 0, NVML_FEATURE_ENABLED = 1 };
-enum { GX_NVML_ERROR_NOT_SUPPORTED = 3, GX_NVML_ERROR_TIMEOUT = 10 };
+enum { GX_NVML_ERROR_TIMEOUT = 10 };
 enum { GX_FI_NVLINK_LINK_COUNT = 91 };
 enum { GX_FI_C2C_LINK_COUNT = 170, GX_FI_C2C_LINK_STATUS = 171, GX_FI_C2C_LINK_MAX_BW = 172 };
 
@@ -37,17 +37,6 @@ enum { GX_NVL_ERR_REPLAY = 0, GX_NVL_ERR_RECOVERY = 1, GX_NVL_ERR_CRC_FLIT = 2,
        GX_NVL_ERR_CRC_DATA = 3 };
 enum { GX_ECC_CORRECTED = 0, GX_ECC_UNCORRECTED = 1, GX_ECC_VOLATILE = 0 };
 enum { GX_CLOCK_SM = 1, GX_CLOCK_MEM = 2 };
-
-/* nvmlClocksEventReason* bits. */
-#define GX_CLK_GPU_IDLE 0x1ULL
-#define GX_CLK_APP_CLOCKS 0x2ULL
-#define GX_CLK_SW_POWER_CAP 0x4ULL
-#define GX_CLK_HW_SLOWDOWN 0x8ULL
-#define GX_CLK_SYNC_BOOST 0x10ULL
-#define GX_CLK_SW_THERMAL 0x20ULL
-#define GX_CLK_HW_THERMAL 0x40ULL
-#define GX_CLK_HW_POWER_BRAKE 0x80ULL
-#define GX_CLK_DISPLAY_CLOCKS 0x100ULL
 
 /* Events: nvmlEventTypeXidCriticalError, and what nvmlEventSetWait_v2 delivers (its device an
  * nvmlDevice_t, a pointer). */

@@ -117,6 +117,9 @@ int gx_nvml_pcie_current(const char *busid, int *gen, int *width);
  * NVML is not loaded or lacks it), the handle of a GPU (-1 with why where NVML cannot give one)
  * and the text of an NVML return code (nvmlErrorString's, else its number). */
 void *gx_nvml_sym(const char *name);
+/* The NVLinks GPU `dev` has, where NVML says (NVML_FI_DEV_NVLINK_LINK_COUNT; 0: not said): it may
+ * answer the state of more link slots than a board has links. */
+unsigned gx_nvml_link_count(void *dev);
 int gx_nvml_device(const char *busid, void **dev, char *why, size_t len);
 const char *gx_nvml_error(int rc);
 
