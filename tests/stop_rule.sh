@@ -54,6 +54,8 @@ assert 0 < s["share_s"] < d["budget"]["seconds"], s
 # At least its fewest iterations, far fewer than the 1000 a 1K step may run.
 assert 5 <= r["iterations"] < 100, r["iterations"]
 assert d["budget"]["seconds"] == 2 and d["budget"]["seconds_measured"] < 4, d["budget"]
+# The group's set-up, outside its step, is within the time measured.
+assert 0 < d["budget"]["setup_s"] < d["budget"]["seconds_measured"], d["budget"]
 PY
 ok $? "a slowed path's step ends on time, after its fewest iterations, short of its most" ||
     diag <"$dir/slow.json"

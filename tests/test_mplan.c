@@ -381,7 +381,11 @@ int main(void)
     struct gx_budget bg;
     double e0 = plan.steps[0].estimate_s, e1 = plan.steps[1].estimate_s;
     double l0 = gx_mstep_least_seconds(&plan.steps[0]), l1 = gx_mstep_least_seconds(&plan.steps[1]);
-    gx_budget_start(&bg, &plan, 10 + GX_JOB_OVERHEAD_S, 100);
+    /* The groups' set-up is kept back (below); these budgets count it on top. */
+    double su = 0;
+    for (size_t g = 0; g < plan.ngroups; g++)
+        su += gx_mgroup_setup_all(&plan, &plan.groups[g]);
+    gx_budget_start(&bg, &plan, 10 + GX_JOB_OVERHEAD_S + su, 100);
     double s0 = gx_budget_share(&bg, &plan.steps[0], 100);
     double s1 = gx_budget_share(&bg, &plan.steps[1], 100 + s0 / 2);
     double p0 = GX_BUDGET_EVEN / 2 + (1 - GX_BUDGET_EVEN) * e0 / (e0 + e1);
@@ -390,7 +394,7 @@ int main(void)
        "shares: %.3f s of 10 for the first (by its estimate, a part alike; its least %.3f), the "
        "rest and what it left for the second (%.3f)",
        s0, l0, s1);
-    gx_budget_start(&bg, &plan, l0 + l1 / 2 + GX_JOB_OVERHEAD_S, 0);
+    gx_budget_start(&bg, &plan, l0 + l1 / 2 + GX_JOB_OVERHEAD_S + su, 0);
     s0 = gx_budget_share(&bg, &plan.steps[0], 0);
     s1 = gx_budget_share(&bg, &plan.steps[1], l0);
     ok(s0 >= l0 && s1 >= l1 && fabs(s1 - l1) < 1e-9,
@@ -398,10 +402,18 @@ int main(void)
        "that cuts a step below its fewest", s0, s1);
     gx_budget_start(&bg, &plan, 0, 0);
     ok(gx_budget_share(&bg, &plan.steps[0], 5) == 0, "no budget: no share");
-    gx_budget_start(&bg, &plan, 10 + GX_JOB_OVERHEAD_S, 0);
+    gx_budget_start(&bg, &plan, 10 + GX_JOB_OVERHEAD_S + su, 0);
     gx_budget_skip(&bg, &plan.steps[0], 1);
     ok(fabs(gx_budget_share(&bg, &plan.steps[1], 0) - 10) < 1e-9,
        "a skipped step's estimate and least claim no share: all goes to the step left");
+    gx_budget_start(&bg, &plan, 10 + GX_JOB_OVERHEAD_S, 0);
+    double kept = 10 - gx_budget_left(&bg, 0);
+    gx_budget_setup_spent(&bg, su / 2);
+    double half = 10 - gx_budget_left(&bg, 0);
+    gx_budget_setup_spent(&bg, su);
+    ok(su > 0 && fabs(kept - su) < 1e-12 && fabs(half - su / 2) < 1e-12 &&
+           gx_budget_left(&bg, 0) == 10,
+       "the groups' set-up (%.4f s at its guessed rate) is kept back until spent", su);
     ok(gx_min_iters(1000) == GX_MIN_ITERS && gx_min_iters(8) == GX_MIN_ITERS &&
            gx_min_iters(4) == 4 && gx_min_iters(2) == 2 && GX_MIN_ITERS == 5,
        "fewest iterations: %d (the most, where fewer)", GX_MIN_ITERS);

@@ -13,6 +13,7 @@ struct gx_harness_out {
     long rotations;        /* complete passes over the runs */
     double soak_s;         /* seconds from the first measurement to the end of the last pass */
     double measured_s;     /* seconds from the first step to the end of the last */
+    double setup_s;        /* seconds this rank set groups' buffers up and down, outside steps */
     long past_share;       /* steps of this rank that took longer than their share of the
                               budget (their fewest iterations, or a batch, outlasted it) */
 };

@@ -37,6 +37,9 @@ struct gx_harness {
     struct gx_visits visits;      /* --visits: each step's visits so far, on this rank */
     int visit;                    /* the visit under way (1 first) */
     int *visits_of;               /* per step: its visits this pass (the plan's, or 1 once cut) */
+    double *setup_s;              /* per group: its set-up at one visit (the guess, then the
+                                     first visit's as measured) */
+    double *setup_kept;           /* per group: what the budget keeps back for its set-ups to come */
 };
 
 /* Tells the watchdog what is measured next, by whom, and for how long at most. */
@@ -248,6 +251,20 @@ static long visits_from(struct gx_harness *h, const struct gx_mgroup *g, int fro
     return n;
 }
 
+/* What the budget keeps back for group g's set-ups from visit `from` on (none where skipped):
+ * a probe's set-up (its pinned host regions at each visit) is a large part of a default run. */
+static void keep_setup(struct gx_harness *h, size_t g, int from)
+{
+    const struct gx_mgroup *gr = &h->plan->groups[g];
+    int last = 0;
+    for (size_t i = gr->first; i < gr->first + gr->n; i++)
+        last = h->visits_of[i] > last ? h->visits_of[i] : last;
+    double kept = h->skipped[g] || last < from ? 0 : h->setup_s[g] * (last - from + 1);
+    h->budget.setup_left += kept - h->setup_kept[g];
+    h->budget.setup_left = h->budget.setup_left > 0 ? h->budget.setup_left : 0;
+    h->setup_kept[g] = kept;
+}
+
 /* A group that will not run: its path's skip, or its probe's absent points (rank 0), said at
  * its first visit; its visits from this one on leave the budget (at once where the pass found
  * it skipped before its first step). */
@@ -258,6 +275,7 @@ static int skip_group(struct gx_harness *h, const struct gx_mgroup *g, const str
     unsigned char *skipped = &h->skipped[g - h->plan->groups];
     h->sink->ops->steps_skipped(h->sink->ctx, visits_from(h, g, h->visit, !*skipped));
     *skipped = 1; /* later visits pass it by */
+    keep_setup(h, (size_t)(g - h->plan->groups), h->visit);
     if (h->job->rank != 0)
         return GX_OK;
     if (g->probe >= 0)
@@ -333,6 +351,7 @@ static int hand_on_skipped(struct gx_harness *h, struct gx_err *err)
             skip = rc == GX_ESKIP;
         }
         h->skipped[i] = (unsigned char)skip;
+        keep_setup(h, i, 1);
         if (skip) /* every visit's time */
             (void)visits_from(h, g, 1, 1);
     }
@@ -351,6 +370,7 @@ static int visited(const struct gx_harness *h, const struct gx_mgroup *g)
 /* Every step of one (run, path or probe, round) that has a visit now. */
 static int run_group(struct gx_harness *h, const struct gx_mgroup *g, struct gx_err *err)
 {
+    double t0 = gx_wtime();
     const struct gx_round *round = &h->plan->pairs[g->run].rounds[g->round];
     const char *absent = absent_why(g);
     if (absent[0])
@@ -371,10 +391,19 @@ static int run_group(struct gx_harness *h, const struct gx_mgroup *g, struct gx_
         struct gx_err ignored = {0};
         (void)gx_ensure_capacity(&b->ep, g->largest, &ignored); /* agreed within the pair */
     }
+    size_t gi = (size_t)(g - h->plan->groups);
+    keep_setup(h, gi, h->visit + 1); /* this visit's is spent */
+    double set_up = gx_wtime() - t0, t1 = 0;
     for (size_t i = g->first; i < g->first + g->n && rc == GX_OK; i++)
         if (h->visits_of[i] >= h->visit)
             rc = run_step(h, g, round, i, err);
+    t1 = gx_wtime();
     gx_close_endpoint(&b->ep);
+    set_up += gx_wtime() - t1;
+    h->ho->setup_s += set_up;
+    if (h->visit == 1) /* the later visits' as this one's, not the guess */
+        h->setup_s[gi] = set_up;
+    keep_setup(h, gi, h->visit + 1);
     return rc;
 }
 
@@ -471,6 +500,9 @@ static int run_passes(struct gx_harness *h, struct gx_err *err)
         /* Later passes stream their results to the .jsonl only: rank 0's memory stays flat. */
         h->sink->ops->pass(h->sink->ctx, pass);
         gx_budget_start(&h->budget, h->plan, (double)o->g.budget, gx_wtime());
+        /* Kept back group by group, as measured (hand_on_skipped, run_group). */
+        h->budget.setup_left = 0;
+        memset(h->setup_kept, 0, h->plan->ngroups * sizeof *h->setup_kept);
         gx_visits_reset(&h->visits);
         for (size_t i = 0; i < h->plan->nsteps; i++)
             h->visits_of[i] = gx_mplan_step_visits(h->plan, i);
@@ -524,7 +556,11 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
     h.c.ranks = calloc(2 * maxpairs, sizeof *h.c.ranks);
     h.skipped = calloc(plan->ngroups ? plan->ngroups : 1, 1);
     h.visits_of = calloc(plan->nsteps ? plan->nsteps : 1, sizeof *h.visits_of);
-    if (!h.c.ranks || !h.skipped || !h.visits_of)
+    h.setup_s = calloc(plan->ngroups ? plan->ngroups : 1, sizeof *h.setup_s);
+    h.setup_kept = calloc(plan->ngroups ? plan->ngroups : 1, sizeof *h.setup_kept);
+    for (size_t g = 0; h.setup_s && g < plan->ngroups; g++)
+        h.setup_s[g] = gx_mgroup_setup_seconds(&plan->groups[g]);
+    if (!h.c.ranks || !h.skipped || !h.visits_of || !h.setup_s || !h.setup_kept)
         rc = gx_fail(err, GX_ERUNTIME, "out of host memory for %zu pairs' ranks", maxpairs);
     if (rc == GX_OK)
         rc = gx_visits_init(&h.visits, plan->nsteps, err);
@@ -551,6 +587,8 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
     free(h.c.ranks);
     free(h.skipped);
     free(h.visits_of);
+    free(h.setup_s);
+    free(h.setup_kept);
     gx_visits_free(&h.visits);
     return rc;
 }

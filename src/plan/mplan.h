@@ -201,8 +201,11 @@ double gx_path_settle_s(const struct gx_path_ops *ops);
 int gx_mplan_uses_gpu(const struct gx_mplan *p);
 /* --dry-run: every step, one line each, and an estimate of the time the job will take. */
 void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *o);
-/* Seconds a group spends outside its iterations on its buffers (--dry-run's estimate). */
+/* Seconds a group spends outside its iterations on its buffers at each visit (a guess: the
+ * harness measures it at the first), its visits, and the set-up of all of them. */
 double gx_mgroup_setup_seconds(const struct gx_mgroup *g);
+int gx_mgroup_visits(const struct gx_mplan *p, const struct gx_mgroup *g);
+double gx_mgroup_setup_all(const struct gx_mplan *p, const struct gx_mgroup *g);
 /* --dry-run under a budget (mplan_exact.c): the part of the estimate that runs of exactly
  * --iters take (the GPU default run's map), which the budget does not shorten; nothing where
  * no run, or every run, has exact iterations. */
@@ -220,6 +223,7 @@ struct gx_budget {
     double t0;            /* when the plan started (MPI_Wtime) */
     double estimate_left; /* the estimates of the steps not yet run */
     long steps_left;
+    double setup_left;    /* the set-up of the groups' visits still to come, kept back */
 };
 /* The least a step takes at its estimated pace: its validation, its warm-up, its fewest timed
  * iterations and its candidates' least; a step of exactly --iters, all of them. */
@@ -230,6 +234,8 @@ double gx_mstep_least_seconds(const struct gx_mstep *s);
 void gx_budget_start(struct gx_budget *bg, const struct gx_mplan *p, double seconds, double now);
 /* Seconds step s may take from now (0 without a budget); counts it as run. */
 double gx_budget_share(struct gx_budget *bg, const struct gx_mstep *s, double now);
+/* A group's set-up at one visit is done (or will not be): no longer kept back. */
+void gx_budget_setup_spent(struct gx_budget *bg, double seconds);
 /* Steps that will not run (a skipped group): their estimates no longer claim a share. */
 void gx_budget_skip(struct gx_budget *bg, const struct gx_mstep *s, size_t n);
 double gx_budget_left(const struct gx_budget *bg, double now);

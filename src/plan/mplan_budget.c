@@ -105,6 +105,20 @@ double gx_mgroup_setup_seconds(const struct gx_mgroup *g)
     return g->absent ? 0 : 2 * (double)g->largest / (GX_SETUP_GBPS * 1e9);
 }
 
+/* A group sets its buffers up at each visit of a step of it. */
+int gx_mgroup_visits(const struct gx_mplan *p, const struct gx_mgroup *g)
+{
+    int v = 0;
+    for (size_t i = g->first; i < g->first + g->n; i++)
+        v = gx_mplan_step_visits(p, i) > v ? gx_mplan_step_visits(p, i) : v;
+    return v;
+}
+
+double gx_mgroup_setup_all(const struct gx_mplan *p, const struct gx_mgroup *g)
+{
+    return gx_mgroup_setup_seconds(g) * gx_mgroup_visits(p, g);
+}
+
 /* ------------------------------------------------------------------ the budget */
 
 /* A step's visits all take part in the budget: each takes its share when it comes. */
@@ -114,6 +128,9 @@ void gx_budget_start(struct gx_budget *bg, const struct gx_mplan *p, double seco
     bg->t0 = now;
     bg->estimate_left = 0;
     bg->steps_left = 0;
+    bg->setup_left = 0;
+    for (size_t g = 0; g < p->ngroups; g++)
+        bg->setup_left += gx_mgroup_setup_all(p, &p->groups[g]);
     for (size_t i = 0; i < p->nsteps; i++) {
         int v = gx_mplan_step_visits(p, i);
         if (v > 0)
@@ -133,8 +150,9 @@ static double share_part(const struct gx_budget *bg, double w)
 
 double gx_budget_left(const struct gx_budget *bg, double now)
 {
-    /* What the job does after its steps (the plan, the report) is kept back. */
-    double left = bg->seconds - GX_JOB_OVERHEAD_S - (now - bg->t0);
+    /* What the job does after its steps (the plan, the report) is kept back, and the set-up of
+     * the groups (and visits) still to come. */
+    double left = bg->seconds - GX_JOB_OVERHEAD_S - bg->setup_left - (now - bg->t0);
     return left > 0 ? left : 0;
 }
 
@@ -157,6 +175,11 @@ double gx_budget_share(struct gx_budget *bg, const struct gx_mstep *s, double no
         return 0;
     /* Never a share of nothing: the stop rule's fewest still run (stop.c). */
     return share > 1e-3 ? share : 1e-3;
+}
+
+void gx_budget_setup_spent(struct gx_budget *bg, double seconds)
+{
+    bg->setup_left = bg->setup_left > seconds ? bg->setup_left - seconds : 0;
 }
 
 void gx_budget_skip(struct gx_budget *bg, const struct gx_mstep *s, size_t n)
@@ -193,7 +216,7 @@ double gx_budget_least(const struct gx_mplan *p)
         const struct gx_mgroup *gr = &p->groups[g];
         if (gr->absent)
             continue;
-        secs += gx_mgroup_setup_seconds(gr);
+        secs += gx_mgroup_setup_all(p, gr);
         for (size_t i = gr->first; i < gr->first + gr->n; i++)
             secs += gx_mplan_step_least(p, i);
     }

@@ -18,7 +18,7 @@ static double exact_seconds(const struct gx_mplan *p, const struct gx_options *o
         const struct gx_mgroup *gr = &p->groups[g];
         if (gr->absent || gr->run < 0 || gr->run >= o->nruns || o->runs[gr->run].iters <= 0)
             continue;
-        double t = gx_mgroup_setup_seconds(gr);
+        double t = gx_mgroup_setup_all(p, gr);
         for (size_t i = gr->first; i < gr->first + gr->n; i++)
             t += p->steps[i].estimate_s; /* all its iterations: no stop rule ends it sooner */
         secs[gr->run] += t;

@@ -121,8 +121,8 @@ static struct round_time round_time(const struct gx_mplan *p, int r)
         const struct gx_mgroup *gr = &p->groups[g];
         if (gr->run != r || gr->absent || gr->round != 0)
             continue;
-        t.settled += gx_mgroup_setup_seconds(gr);
-        t.least += gx_mgroup_setup_seconds(gr);
+        t.settled += gx_mgroup_setup_all(p, gr);
+        t.least += gx_mgroup_setup_all(p, gr);
         for (size_t i = gr->first; i < gr->first + gr->n; i++) {
             gx_mplan_step_visits_planned(&none, p, i, &t.settled);
             t.least += gx_mplan_step_least(p, i);
@@ -212,7 +212,8 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
         long before = step;
         double secs_before = secs;
         print_group(to, p, o, gr, &w, &bg, &step, &secs);
-        secs += gx_mgroup_setup_seconds(gr);
+        secs += gx_mgroup_setup_all(p, gr);
+        gx_budget_setup_spent(&bg, gx_mgroup_setup_all(p, gr));
         if (gr->probe >= 0 && !gr->own) {
             probes += step - before;
             probe_secs += secs - secs_before;

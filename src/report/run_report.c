@@ -155,6 +155,7 @@ static int status_fill(struct gx_report *rep, void *state, struct gx_run *run,
     cJSON *b = cJSON_CreateObject();
     cJSON_AddNumberToObject(b, "seconds", (double)g->budget);
     cJSON_AddNumberToObject(b, "seconds_measured", ho->measured_s);
+    cJSON_AddNumberToObject(b, "setup_s", ho->setup_s);
     cJSON_AddNumberToObject(b, "steps_past_share", (double)ho->past_share);
     cJSON_AddNumberToObject(b, "least_s", run->least_s);
     cJSON_AddBoolToObject(b, "least_within", run->least_s <= (double)g->budget * GX_BUDGET_SLACK);
