@@ -25,6 +25,8 @@ static void clean(char *out, size_t max, const char *text)
         char c = safe(*p) ? *p : ' ';
         if (c == ' ' && (n == 0 || out[n - 1] == ' '))
             continue;
+        if ((c == ',' || c == ':') && n > 0 && out[n - 1] == ' ')
+            n--; /* "(rank 1):" is "rank 1:", not "rank 1 :" */
         out[n++] = c;
     }
     while (n > 0 && out[n - 1] == ' ')
