@@ -34,11 +34,14 @@ static void clean(char *out, size_t max, const char *text)
     out[n] = '\0';
     if (n <= max)
         return;
-    /* Cut at the last space within max (a word cut in half misleads), then no trailing
-     * punctuation. */
+    /* Cut at the last clause within max ("..., 36 before" would read as a count), else at the
+     * last space (a word cut in half misleads), then no trailing punctuation. */
     size_t cut = max;
-    while (cut > max / 2 && out[cut] != ' ')
+    while (cut > max / 2 && !(out[cut] == ' ' && (out[cut - 1] == ',' || out[cut - 1] == ':')))
         cut--;
+    if (cut <= max / 2)
+        for (cut = max; cut > max / 2 && out[cut] != ' ';)
+            cut--;
     if (out[cut] != ' ')
         cut = max;
     while (cut > 0 && (out[cut - 1] == ' ' || out[cut - 1] == ',' || out[cut - 1] == ':'))

@@ -46,7 +46,7 @@ int gx_gpu_visible(const struct gx_global_opts *g, int dry_run)
 const char *gx_gpu_none_why(const struct gx_global_opts *g)
 {
     if (g->fake_gpus[0])
-        return "--fake-gpus stand in for GPUs in a --dry-run only";
+        return "fake GPUs measure nothing";
 #ifdef HAVE_CUDA
     int n = 0;
     cudaError_t e = cudaGetDeviceCount(&n);
