@@ -6,6 +6,7 @@
 #   Epilog=/usr/local/share/gpuxfer/slurm/gpuxfer-nodecheck.sh
 #   HealthCheckProgram=/usr/local/share/gpuxfer/slurm/gpuxfer-nodecheck.sh
 #   HealthCheckInterval=3600
+#   HealthCheckNodeState=IDLE      (the check takes every GPU of the node: never beside a job)
 #
 # What Slurm does with the exit status (slurm.conf(5), prolog_epilog.html), all three run by
 # slurmd as root on the node:
@@ -13,7 +14,8 @@
 #                       interactive one is cancelled);
 #   Epilog              a non-zero exit drains the node;
 #   HealthCheckProgram  its exit status is ignored: the program itself must drain the node, with
-#                       scontrol update nodename=$(hostname -s) state=drain reason="...".
+#                       scontrol update nodename=$(hostname -s) state=drain reason="...";
+#                       slurmd kills it after 60 s (so the check's own limit here is 50 s).
 # So this script drains the node itself on FAIL, in every role (the reason then says what was
 # found, not only "Prolog error", which slurmd may set over it in the Prolog and Epilog roles),
 # and then exits non-zero in the Prolog and Epilog roles, 0 as HealthCheckProgram.
@@ -40,8 +42,10 @@
 #   GX_NODECHECK_GPUXFER  the gpuxfer program (default: gpuxfer on PATH)
 #   GX_NODECHECK_LAUNCH   the launcher before the program (default: mpirun -np NP --bind-to none)
 #   GX_NODECHECK_DIR      folder of the report and the log (default /var/tmp/gpuxfer-nodecheck)
-#   GX_NODECHECK_TIMEOUT  seconds before the check is stopped (default 180; the check's plan is
-#                         60 s at most on 8 or 16 GPUs: --dry-run says it)
+#   GX_NODECHECK_TIMEOUT  seconds before the check is stopped, a could-not-run (default 50 as
+#                         HealthCheckProgram, before slurmd's kill at 60 s; 180 as Prolog or
+#                         Epilog); the check's plan is within 60 s, 3 s estimated on 8 GPUs and
+#                         11 s on 16 (gpuxfer --check --dry-run says it for a node)
 #   GX_NODECHECK_ON_ERROR drain (default) or ignore: a check that could not run
 #   GX_NODECHECK_DRYRUN   1: print the scontrol command instead of running it (a test, or a try
 #                         on a login node)
@@ -64,7 +68,7 @@ node=$(hostname -s)
 dir=${GX_NODECHECK_DIR:-/var/tmp/gpuxfer-nodecheck}
 gpuxfer=${GX_NODECHECK_GPUXFER:-gpuxfer}
 on_error=${GX_NODECHECK_ON_ERROR:-drain}
-limit=${GX_NODECHECK_TIMEOUT:-180}
+if [ "$mode" = health ]; then limit=${GX_NODECHECK_TIMEOUT:-50}; else limit=${GX_NODECHECK_TIMEOUT:-180}; fi
 
 say() { # a line on stderr (slurmd's log) and to syslog where logger is
     echo "$me: $*" >&2
