@@ -29,6 +29,12 @@ chmod +x "$dir/bin/scontrol" "$dir/bin/gpuxfer-stub"
 
 bash -n "$script"
 ok $? "bash -n"
+if command -v shellcheck >/dev/null 2>&1; then
+    shellcheck "$script" >"$dir/shellcheck" 2>&1
+    ok $? "shellcheck: nothing to say" || diag <"$dir/shellcheck"
+else
+    skip "no shellcheck here"
+fi
 
 # nc NAME [VAR=VALUE...]: the script with the stand-ins, from an environment without Slurm's
 # variables; its exit status, stdout in $dir/NAME.out, stderr in $dir/NAME.err.

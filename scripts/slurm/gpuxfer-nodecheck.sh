@@ -51,7 +51,7 @@
 #                         on a login node)
 set -u
 
-me=gpuxfer-nodecheck
+me="gpuxfer-nodecheck"
 mode=${1:-${GX_NODECHECK_MODE:-}}
 if [ -z "$mode" ]; then
     case ${SLURM_SCRIPT_CONTEXT:-} in
