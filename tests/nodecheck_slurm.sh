@@ -109,6 +109,17 @@ nc evil STUB_OUT='FAIL reason="gpuxfer: a;b$(c)`d` e"
 ' STUB_RC=8
 drained "gpuxfer: a b c d e"
 ok $? "a reason with shell characters is made safe again before scontrol: $(cat "$dir/scontrol.args")"
+rm -f "$dir/stub.args"
+nc missing STUB_OUT="PASS
+" GX_NODECHECK_EXPECT=8 GX_NODECHECK_MODE=prolog
+rc=$?
+[ $rc -eq 1 ] && drained "gpuxfer-nodecheck: 2 of 8 GPUs listed" && [ ! -e "$dir/stub.args" ]
+ok $? "GX_NODECHECK_EXPECT=8 with 2 GPUs: drained before any check, exit 1 as Prolog ($rc)"
+rm -f "$dir/stub.args"
+nc expected STUB_OUT="PASS
+" GX_NODECHECK_EXPECT=2
+[ $? -eq 0 ] && not_drained
+ok $? "GX_NODECHECK_EXPECT=2 with 2 GPUs: checked, PASS"
 nc badmode GX_NODECHECK_MODE=sometimes
 [ $? -eq 0 ] && not_drained && grep -q "expected prolog, epilog or health" "$dir/badmode.err"
 ok $? "an unknown mode: said, not drained, exit 0"

@@ -39,6 +39,9 @@
 #   GX_NODECHECK_MODE     prolog, epilog or health; by default from SLURM_SCRIPT_CONTEXT
 #                         (prolog_slurmd, epilog_slurmd), else health; or the first argument
 #   GX_NODECHECK_NP       ranks, one per GPU (default: the GPUs `nvidia-smi -L` lists)
+#   GX_NODECHECK_EXPECT   the GPUs the node has (gres.conf's count): fewer listed is a FAIL,
+#                         drained "gpuxfer-nodecheck: N of M GPUs listed", before any check (a
+#                         GPU fallen off the bus is no pair of the map; default: not checked)
 #   GX_NODECHECK_GPUXFER  the gpuxfer program (default: gpuxfer on PATH)
 #   GX_NODECHECK_LAUNCH   the launcher before the program (default: mpirun -np NP --bind-to none)
 #   GX_NODECHECK_DIR      folder of the report and the log (default /var/tmp/gpuxfer-nodecheck)
@@ -111,6 +114,16 @@ if [ -z "$np" ]; then
 fi
 case $np in
     ''|*[!0-9]*) say "GX_NODECHECK_NP '$np': not a number (bad input, not drained)"; exit 0 ;;
+esac
+expect=${GX_NODECHECK_EXPECT:-}
+case $expect in
+    '') ;;
+    *[!0-9]*) say "GX_NODECHECK_EXPECT '$expect': not a number (bad input, not drained)"; exit 0 ;;
+    *)
+        if [ "$np" -lt "$expect" ]; then
+            drain "gpuxfer-nodecheck: $np of $expect GPUs listed"
+            failed
+        fi ;;
 esac
 if ! mkdir -p "$dir" 2>/dev/null; then
     could_not_run "gpuxfer could not run: cannot make $dir"
