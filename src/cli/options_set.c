@@ -282,6 +282,10 @@ FLAG_SETTER(gx_set_wide, g.wide)
 FLAG_SETTER(gx_set_progress, g.progress)
 FLAG_SETTER(gx_set_allow_skip, g.allow_skip)
 FLAG_SETTER(gx_set_fail_on_health, g.fail_on_health)
+FLAG_SETTER(gx_set_dry_run, dry_run)
+FLAG_SETTER(gx_set_samples, g.samples)
+FLAG_SETTER(gx_set_assume_cuda_aware, g.assume_cuda_aware)
+FLAG_SETTER(gx_set_version, version)
 
 /* The node check: its verdict is --fail-on-health's, so it sets that too. */
 GX_OPTION_SETTER(gx_set_check)
@@ -291,10 +295,6 @@ GX_OPTION_SETTER(gx_set_check)
     o->g.fail_on_health = 1;
     return GX_OK;
 }
-FLAG_SETTER(gx_set_dry_run, dry_run)
-FLAG_SETTER(gx_set_samples, g.samples)
-FLAG_SETTER(gx_set_assume_cuda_aware, g.assume_cuda_aware)
-FLAG_SETTER(gx_set_version, version)
 
 GX_OPTION_SETTER(gx_set_help)
 {
