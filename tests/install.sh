@@ -16,7 +16,7 @@ gx_make install DESTDIR="$dest" >"$dir/install.log" 2>&1
 ok $? "make install DESTDIR=..." || diag <"$dir/install.log"
 
 missing=""
-for f in "$bin/gpuxfer" "$bin/gpuxfer-report" "$data/slurm/gpuxfer.sbatch" \
+for f in "$bin/gpuxfer" "$bin/gpuxfer-report" "$data/slurm/gpuxfer.sbatch" "$data/slurm/gpuxfer-nodecheck.sh" \
     "$data/slurm/sweep-array.sbatch"; do
     [ -x "$f" ] || missing="$missing $f"
 done

@@ -120,6 +120,16 @@ const char *gx_rc_status(int rc)
     return "error";
 }
 
+const char *gx_rc_says(int rc)
+{
+#define GX_RC_SAYS_ONE(name, code, status, says)                                              \
+    if (rc == code)                                                                           \
+        return says;
+    GX_EXIT_CODES(GX_RC_SAYS_ONE)
+#undef GX_RC_SAYS_ONE
+    return "error";
+}
+
 /* Made from the table by the preprocessor: ", 0 success, 1 ..." after "Exit status:", the
  * first comma skipped. */
 #define GX_RC_SAYS(name, code, status, says) ", " GX_STR(code) " " says

@@ -46,6 +46,8 @@ enum gx_rc {
 #undef GX_RC_ENUM
 /* The report's status for an exit code ("error" for one the table does not have). */
 const char *gx_rc_status(int rc);
+/* What the table says of an exit code ("run-time failure"; "error" for one it does not have). */
+const char *gx_rc_says(int rc);
 /* "Exit status: 0 success, 1 corrupted data seen, ..." for --help and the man page. */
 const char *gx_exit_status_text(void);
 /* "On 1 and 4-8 the report holds what was measured (status failed, ...)": the codes whose

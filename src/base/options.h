@@ -121,6 +121,12 @@ struct gx_options {
      * runs), and --map off: without the node's map (gx_options_gpu_map) on more than 2 GPUs. */
     int gpu_default, map_off;
     long assume_nodes, assume_per_node;   /* --dry-run for a layout other than this job's */
+    /* --check: the node check, a preset of the GPU default run's map alone with
+     * --fail-on-health and a last line PASS or FAIL (verdict.h); check_no_gpu: not every rank
+     * sees a GPU, so the host run stood in and the check could not run (exit 7) unless a
+     * finding (exit 8) says more. */
+    int check, check_no_gpu;
+    char check_why[256];  /* check_no_gpu: which rank lacks a GPU, and why where rank 0 does */
     /* What the command line did that a reader might not expect (an option given twice: the
      * last counts), for rank 0 to say on stderr; empty when nothing. */
     char note[512];

@@ -104,7 +104,9 @@ int gx_options_gpu_map_kind(const struct gx_options *o, const struct gx_layout *
     /* The user's --pairs names the pairs; --pattern or --sizes made it the user's one run. */
     if (!o->gpu_default || o->map_off || (pairs && (o->runs[0].given & GX_OPTION_BIT(pairs))))
         return GX_MAP_NONE;
-    if (l->nranks <= 2) /* the default run's pair 0:1 is all there is */
+    /* The default run's pair 0:1 is all there is on 2 GPUs; the node check still wants both
+     * ways, the pair's both-ways and the host links judged there. */
+    if (l->nranks < 2 || (l->nranks == 2 && !o->check))
         return GX_MAP_NONE;
     if (l->nnodes > 1) /* nodes needs as many ranks on every node */
         return l->per_node > 0 ? GX_MAP_NODES : GX_MAP_NONE;
@@ -127,6 +129,11 @@ int gx_options_gpu_map(struct gx_options *o, const struct gx_layout *l, const ch
         GX_TRY(map_host_run(o, &runs[n++], err));
         break;
     default:
+        return GX_OK;
+    }
+    if (o->check) { /* the map alone: the node check (--check) */
+        memcpy(&o->runs[0], runs, (size_t)n * sizeof runs[0]);
+        o->nruns = n;
         return GX_OK;
     }
     if (o->nruns + n > GX_MAX_RUNS)

@@ -19,6 +19,7 @@
 #include "topo.h"
 #include "ucx_log.h"
 #include "ucx_proto.h"
+#include "verdict.h"
 #include "versions.h"
 #include "watchdog.h"
 
@@ -124,6 +125,20 @@ static int default_run(struct gx_job *job, struct gx_options *opts, struct gx_er
     int mine = gx_gpu_visible(&opts->g, opts->dry_run), all = 0;
     GX_MPI_TRY(err, MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MIN, job->comm));
     GX_TRY(all ? gx_options_gpu_default(opts, err) : GX_OK);
+    /* The node check without a GPU on every rank: the host run stands in, so that what can be
+     * read (the links, the counters) is still judged, and the verdict says it could not run. */
+    opts->check_no_gpu = opts->check && !opts->gpu_default;
+    if (opts->check_no_gpu) { /* the lowest rank without one: rank 0 knows its own why */
+        int none = mine ? job->size : job->rank, first = 0;
+        GX_MPI_TRY(err, MPI_Allreduce(&none, &first, 1, MPI_INT, MPI_MIN, job->comm));
+        if (first == 0)
+            snprintf(opts->check_why, sizeof opts->check_why, "no GPU on rank 0: %s",
+                     mine ? "no GPU path in this build" : gx_gpu_none_why(&opts->g));
+        else
+            snprintf(opts->check_why, sizeof opts->check_why, "no GPU on rank %d", first);
+    }
+    if (opts->check && opts->gpu_default && !opts->g.budget)
+        opts->g.budget = GX_CHECK_BUDGET; /* the map's fixed iterations within it, not on top */
     /* The default run answers within a budget of its own; axes given make it the user's run,
      * which takes what its steps need unless --budget says otherwise. */
     if (!opts->g.budget && !opts->default_axes_given) {
@@ -131,6 +146,26 @@ static int default_run(struct gx_job *job, struct gx_options *opts, struct gx_er
         opts->g.budget_default = 1;
     }
     return GX_OK;
+}
+
+/* Rank 0 of a --check (not a --dry-run's plan, nor --help's answers): its last line on stdout
+ * (verdict.h), from the findings and error the run already has. Bad input has none: its one line
+ * on stderr is the answer, as for any run. A verdict that did not reach stdout makes a passing
+ * check a run-time failure: a prolog must not take silence for PASS. Returns the exit code. */
+static int check_verdict(const struct gx_options *opts, int rc, const struct gx_health *h, int n,
+                         const char *error)
+{
+    if (!opts->check || opts->dry_run || gx_options_answer_only(opts) || rc == GX_EINPUT)
+        return rc;
+    char line[256];
+    struct gx_err err = {0};
+    gx_verdict_line(line, sizeof line, rc, h, n, error);
+    printf("%s\n", line);
+    if (gx_stream_check(stdout, "the --check verdict", &err) != GX_OK) {
+        fprintf(stderr, "gpuxfer: %s\n", err.msg);
+        return rc == GX_OK ? GX_ERUNTIME : rc;
+    }
+    return rc;
 }
 
 /* Where the ranks are: this job's nodes, or with --assume-nodes a layout to plan for. */
@@ -365,9 +400,10 @@ int main(int argc, char **argv)
     }
     int rc = prepare(&job, &opts, &layout, &plan, argc, argv, &err);
     if (rc != GX_OK || gx_options_answer_only(&opts) || opts.dry_run) {
-        if (rc != GX_OK && job.rank == 0)
+        if (rc != GX_OK && job.rank == 0) {
             fprintf(stderr, "gpuxfer: %s\n", err.msg);
-        else if (rc == GX_OK)
+            rc = check_verdict(&opts, rc, NULL, 0, err.msg);
+        } else if (rc == GX_OK)
             rc = answer(&job, &opts, &plan);
         gx_mplan_free(&plan);
         gx_layout_free(&layout);
@@ -380,6 +416,8 @@ int main(int argc, char **argv)
     if (!job.topo && !gx_mplan_uses_gpu(&plan))
         job.no_gpu = "no path of this run uses a GPU";
     if ((rc = start(&job, &opts, &rep, argc, argv, &err)) != GX_OK) {
+        if (job.rank == 0)
+            rc = check_verdict(&opts, rc, NULL, 0, err.msg);
         gx_mplan_free(&plan);
         gx_layout_free(&layout);
         return finish(&job, rc);
@@ -466,6 +504,7 @@ int main(int argc, char **argv)
         run.error = err.msg;
         gx_sink_finished(&sink, &run);
         exit_code = gx_run_report_finish(&run, &rep);
+        exit_code = check_verdict(&opts, exit_code, run.health.h, run.health.n, run.error);
         gx_fault_moment(job.rank, GX_AT_WRITTEN, 0);
         gx_watchdog_shutdown(exit_code); /* it may use the report until here */
         gx_report_close(&rep);

@@ -249,6 +249,30 @@ const struct gx_option gx_option_table[] = {
     {.name = "allow-skip", .type = GX_T_FLAG, .group = GX_G_RELIABILITY, .set = gx_set_allow_skip,
      .help = "exit " GX_STR(GX_CODE_OK) ", not " GX_STR(GX_CODE_ENOTHING) ", when every "
          "measurement was skipped (sweeps over mixed nodes)"},
+    {.name = "check", .type = GX_T_FLAG, .group = GX_G_RELIABILITY, .set = gx_set_check,
+     .help = "the node check (Slurm prolog, epilog, health check): the node's map and host "
+         "links, the health checks and the GPUs' counters within " GX_STR(GX_CHECK_BUDGET) " s, "
+         "ending with one line, PASS or FAIL reason=...; exit " GX_STR(GX_CODE_OK) " healthy, "
+         GX_STR(GX_CODE_EHEALTH) " unhealthy (" GX_STR(GX_CODE_EVALIDATE) " corrupted data), "
+         GX_STR(GX_CODE_EINPUT) " bad input, others: could not run",
+     .more = "The GPU default run's map alone (--map: every ordered pair's p2p bw, one pair "
+         "per kind of link both ways, each GPU's host link both ways; on 2 GPUs too) with "
+         "--fail-on-health, in a budget of " GX_STR(GX_CHECK_BUDGET) " s that --dry-run shows "
+         "the plan within (about 11 s on 16 GPUs). Its last line on stdout is PASS (exit "
+         GX_STR(GX_CODE_OK) ") or FAIL reason=\"...\", a reason Slurm's scontrol update ... "
+         "state=drain reason=... takes as it is (at most 80 characters of letters, digits, "
+         "spaces and .,:/_+-): the first health finding (exit " GX_STR(GX_CODE_EHEALTH) "), "
+         "data that did not match (exit " GX_STR(GX_CODE_EVALIDATE) ") or why it could not run "
+         "(its exit status: " GX_STR(GX_CODE_ERUNTIME) " a run-time failure, "
+         GX_STR(GX_CODE_ETIMEOUT) " a timeout, " GX_STR(GX_CODE_EINTERRUPTED) " a signal, "
+         GX_STR(GX_CODE_EINCOMPLETE) " a rank lost, "
+         GX_STR(GX_CODE_ENOTHING) " no GPU on a rank: the host run stands in, and its findings "
+         "still count). Bad input is exit " GX_STR(GX_CODE_EINPUT) ", one line on stderr and "
+         "no verdict: --path, --mem, --pattern, --sizes, --pairs, --scenario, --map and --soak "
+         "change what the check measures and are refused with it. A run the watchdog ends (a "
+         "timeout, a signal) may end without the line: its exit status says it. "
+         "scripts/slurm/gpuxfer-nodecheck.sh (installed in the data folder's slurm/) runs it as "
+         "Slurm's Prolog, Epilog or HealthCheckProgram and drains the node with the reason."},
     {.name = "fail-on-health", .type = GX_T_FLAG, .group = GX_G_RELIABILITY,
      .set = gx_set_fail_on_health,
      .help = "exit " GX_STR(GX_CODE_EHEALTH) " when the run finds degraded hardware (its # health "

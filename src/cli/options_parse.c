@@ -87,6 +87,21 @@ static const char *short_value(const struct gx_option *op, const char *v, char *
     return buf;
 }
 
+/* --check is a preset whose plan, budget and verdict are fixed (a node check must mean the same
+ * on every node): an option that changes what it measures is refused, never quietly dropped. */
+static int check_alone(const struct pending *cli, int ncli, struct gx_err *err)
+{
+    static const char *const changes[] = {"path", "mem", "pattern", "sizes", "pairs",
+                                          "scenario", "map", "soak"};
+    for (int i = 0; i < ncli; i++)
+        for (size_t k = 0; k < GX_ARRAY_LEN(changes); k++)
+            if (strcmp(cli[i].op->name, changes[k]) == 0)
+                return gx_fail(err, GX_EINPUT, "--%s: not with --check, whose plan is fixed "
+                               "(the node's map, its host links and health); leave out one of "
+                               "them", cli[i].as);
+    return GX_OK;
+}
+
 int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_fn read_file,
                      void *ctx, struct gx_err *err)
 {
@@ -175,6 +190,8 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
             goto out;
         }
     if (gx_options_answer_only(o))
+        goto out;
+    if (o->check && (rc = check_alone(cli, ncli, err)) != GX_OK)
         goto out;
     if (o->g.scenario[0]) {
         char *text = NULL;

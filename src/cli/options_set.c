@@ -287,6 +287,15 @@ FLAG_SETTER(gx_set_samples, g.samples)
 FLAG_SETTER(gx_set_assume_cuda_aware, g.assume_cuda_aware)
 FLAG_SETTER(gx_set_version, version)
 
+/* The node check: its verdict is --fail-on-health's, so it sets that too. */
+GX_OPTION_SETTER(gx_set_check)
+{
+    (void)r, (void)v, (void)err;
+    o->check = 1;
+    o->g.fail_on_health = 1;
+    return GX_OK;
+}
+
 GX_OPTION_SETTER(gx_set_help)
 {
     (void)r, (void)v, (void)err;

@@ -49,6 +49,7 @@ GX_OPTION_SETTER(gx_set_wide);
 GX_OPTION_SETTER(gx_set_progress);
 GX_OPTION_SETTER(gx_set_allow_skip);
 GX_OPTION_SETTER(gx_set_fail_on_health);
+GX_OPTION_SETTER(gx_set_check);
 GX_OPTION_SETTER(gx_set_dry_run);
 GX_OPTION_SETTER(gx_set_samples);
 GX_OPTION_SETTER(gx_set_assume_cuda_aware);

@@ -69,6 +69,14 @@ static void views_end(struct gx_run *run, struct gx_report *rep)
     if (run->exit_code == GX_OK && gx_health_failing(run->health.h, run->health.n) > 0 &&
         run->opts->g.fail_on_health)
         run->exit_code = GX_EHEALTH;
+    /* The node check where not every rank saw a GPU: the host run stood in, which checks no
+     * GPU, so nothing it asked was measured; a finding above says more and stays. */
+    if (run->exit_code == GX_OK && run->opts->check_no_gpu) {
+        run->exit_code = GX_ENOTHING;
+        run->error = run->opts->check_why;
+        fprintf(stderr, "gpuxfer: --check: %s; the host run stood in (exit %d)\n",
+                run->opts->check_why, GX_ENOTHING);
+    }
     for (int v = 0; v < GX_VIEWS; v++) {
         const struct gx_view_ops *o = gx_views[v];
         cJSON *j = made[v] && o->json ? o->json(state[v], run) : NULL;
@@ -195,7 +203,7 @@ int gx_run_report_finish(struct gx_run *run, struct gx_report *rep)
     if (t->validation_failed)
         fprintf(stderr, "gpuxfer: received data did not match what was sent; see the "
                         "validation entries in %s\n", rep->path);
-    if (exit_code == GX_ENOTHING)
+    if (exit_code == GX_ENOTHING && !run->opts->check_no_gpu) /* that one is said above */
         fprintf(table, "\n# nothing measured: every step skipped, the report's \"skipped\" says why "
                 "(exit %d, --allow-skip: 0)\n", GX_ENOTHING);
     return exit_code;

@@ -5,6 +5,7 @@
 #include "topo.h"
 
 #ifdef HAVE_CUDA
+#include "cuda_util.h"
 #include <cuda_runtime_api.h>
 #endif
 
@@ -39,6 +40,26 @@ int gx_gpu_visible(const struct gx_global_opts *g, int dry_run)
     return n > 0;
 #else
     return 0;
+#endif
+}
+
+const char *gx_gpu_none_why(const struct gx_global_opts *g)
+{
+    if (g->fake_gpus[0])
+        return "fake GPUs measure nothing";
+#ifdef HAVE_CUDA
+    int n = 0;
+    cudaError_t e = cudaGetDeviceCount(&n);
+    if (e != cudaSuccess) {
+        cudaGetLastError(); /* asked again for its words: not an error of the run */
+        cudaError_t de;
+        if (gx_cuda_driver_version(&de) == 0) /* as --version says it (cuda_util.h) */
+            return GX_NO_CUDA_DRIVER;
+        return cudaGetErrorString(e);
+    }
+    return n > 0 ? "a CUDA device is visible" : "no CUDA device";
+#else
+    return "gpuxfer was built without CUDA";
 #endif
 }
 

@@ -22,6 +22,9 @@ const char *gx_gpu_early_why(void);
 /* Whether this rank sees a GPU before one is chosen: CUDA's device count; for a plan only
  * (dry_run), --fake-gpus too (fake GPUs measure nothing). */
 int gx_gpu_visible(const struct gx_global_opts *g, int dry_run);
+/* Why gx_gpu_visible(g, 0) said no, in a few words (CUDA's error, "no CUDA device", fake GPUs,
+ * a build without CUDA): --check's verdict names it. */
+const char *gx_gpu_none_why(const struct gx_global_opts *g);
 int gx_gpu_init(struct gx_job *job, const struct gx_global_opts *g, struct gx_err *err);
 void gx_gpu_fini(struct gx_job *job);
 
