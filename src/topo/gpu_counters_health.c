@@ -48,7 +48,12 @@ static int judge(const struct gx_gpu_counters *g, int c, struct gx_health *h, in
         snprintf(x->line, sizeof x->line, "GPU %s (rank %d): %s during the run: %llu before, "
                  "%llu after%s", g->busid, g->rank, ci->what, b, a, more);
         if (ci->kind == GX_CNT_CRC) {
-            double rate = g->seconds > 0 ? (double)(a - b) / g->seconds : 0;
+            /* A rate a second is judged over a second at least: the readings of a short run
+             * (--check's map: a fraction of a second at the links' full rate) would otherwise
+             * scale a few dozen errors up past the threshold; a count within a shorter span is
+             * the least the second around it saw. */
+            double span = g->seconds > 1 ? g->seconds : 1;
+            double rate = g->seconds > 0 ? (double)(a - b) / span : 0;
             x->warning = g->seconds > 0 && rate < GX_CNT_CRC_PER_S;
             size_t at = strlen(x->line);
             snprintf(x->line + at, sizeof x->line - at, ", %.3g a second (%s %.0f, %s)",
