@@ -284,11 +284,12 @@ static cJSON *side_json(const struct node_side *d)
     return o;
 }
 
-/* x's "slow_nodes" (an empty list: none named), where x names nodes. */
+/* x's "slow_nodes" (an empty list: none named), where x names nodes and the run gives the
+ * ratio (--slow-pair). */
 static void add_slow_nodes(cJSON *o, const struct gx_layout_matrix *x, const struct gx_run *run)
 {
     const struct gx_layout *l = x->l;
-    if (x->view == GX_VIEW_NODE_LOCAL || l->nnodes < 3)
+    if (x->view == GX_VIEW_NODE_LOCAL || l->nnodes < 3 || !run || !run->opts)
         return;
     int max = l->nnodes * (x->view == GX_VIEW_RAILS ? 1 : x->rows);
     struct slow_node *s = malloc((size_t)max * sizeof *s);
