@@ -236,6 +236,18 @@ static int slow_nodes(const struct gx_layout_matrix *x, double slow, double *med
     return n;
 }
 
+/* The nodes x names slow, as slow_nodes, in an array of the caller's (NULL: none, or no
+ * memory: *n 0). */
+static struct slow_node *named_slow(const struct gx_layout_matrix *x, double slow, double *med,
+                                    int *n)
+{
+    int cap = x->l->nnodes * (x->view == GX_VIEW_RAILS ? 1 : x->rows);
+    struct slow_node *s = cap > 0 ? malloc((size_t)cap * sizeof *s) : NULL;
+    *n = s ? slow_nodes(x, slow, med, s, cap) : 0;
+    *med = s ? *med : NAN;
+    return s;
+}
+
 /* What of a slow node is slow, in words. */
 static const char *slow_sides(const struct slow_node *s)
 {
@@ -244,7 +256,8 @@ static const char *slow_sides(const struct slow_node *s)
                                                            : "receives";
 }
 
-/* "node 4 (host h5, rail 1, NIC eth1)": the node and its rail, as the context has them. */
+/* "node 4 (host h5, rail 1, rank 9, NIC eth1)": the node and its rail, as the context has
+ * them. */
 static void name_node(char *buf, size_t len, const struct gx_context *context,
                       const struct slow_node *s)
 {
@@ -255,7 +268,8 @@ static void name_node(char *buf, size_t len, const struct gx_context *context,
              host[0] ? host : "?", s->rail, s->rank, nic[0] ? ", NIC " : "", nic);
 }
 
-/* "its sends and its receives at 0.03 and 0.04 x the median (7 and 7 of 7 below 0.10 x)". */
+/* "its sends and its receives at 0.03 and 0.04 x the median (7 of 7 and 7 of 7 below 0.10
+ * x)", or one side's. */
 static void slow_words(char *buf, size_t len, const struct slow_node *s, double slow,
                        int lower_better)
 {
@@ -291,10 +305,9 @@ static void add_slow_nodes(cJSON *o, const struct gx_layout_matrix *x, const str
     const struct gx_layout *l = x->l;
     if (x->view == GX_VIEW_NODE_LOCAL || l->nnodes < 3 || !run || !run->opts)
         return;
-    int max = l->nnodes * (x->view == GX_VIEW_RAILS ? 1 : x->rows);
-    struct slow_node *s = malloc((size_t)max * sizeof *s);
     double med;
-    int n = s ? slow_nodes(x, run->opts->g.slow_pair, &med, s, max) : 0;
+    int n;
+    struct slow_node *s = named_slow(x, run->opts->g.slow_pair, &med, &n);
     cJSON *list = cJSON_AddArrayToObject(o, "slow_nodes");
     for (int i = 0; list && i < n; i++) {
         const struct gx_ctx_rank *rc = gx_ctx_rank(run->context, s[i].rank);
@@ -575,10 +588,9 @@ static void print_slow_nodes(FILE *out, const struct gx_layout_matrix *x,
     const struct gx_layout *l = x->l;
     if (x->view == GX_VIEW_NODE_LOCAL || l->nnodes < 3)
         return;
-    int max = l->nnodes * (x->view == GX_VIEW_RAILS ? 1 : x->rows);
-    struct slow_node *s = malloc((size_t)max * sizeof *s);
     double med;
-    int n = s ? slow_nodes(x, slow, &med, s, max) : 0;
+    int n;
+    struct slow_node *s = named_slow(x, slow, &med, &n);
     int lower_better = gx_unit_lower_is_better(gx_pattern_table[x->first->pattern]->unit);
     fprintf(out, "# slow nodes (more than half of a node's sends or of its receives on a rail "
             "%s %s%.2f x the median):%s\n", lower_better ? "above" : "below",
@@ -627,25 +639,31 @@ static void view_print(FILE *out, const void *state, const struct gx_run *run)
     fflush(out);
 }
 
-/* One "slow-node" per node and rail a matrix names slow: the rail map's where the run has
- * one (its rails' node x node matrices hold the same cells), else each rail's. */
+/* Whether the set has the rail map of x's measurement (x a rail's node matrix): it holds the
+ * same cells, every rail's. */
+static int has_map_of(const struct gx_layout_matrix_set *set, const struct gx_layout_matrix *x)
+{
+    for (size_t i = 0; i < set->n; i++)
+        if (set->m[i].view == GX_VIEW_RAIL_MAP && set->m[i].first == x->first)
+            return 1;
+    return 0;
+}
+
+/* One "slow-node" per node and rail a matrix names slow: the rail map's where the measurement
+ * has one, else each rail's node matrix's, so that one slow node is one finding. */
 static int view_findings(const void *state, const struct gx_run *run, struct gx_health *h,
                          int nh, int max)
 {
     const struct gx_layout_matrix_set *set = state;
     double slow = run->opts->g.slow_pair;
-    int has_map = 0;
-    for (size_t i = 0; i < set->n; i++)
-        has_map |= set->m[i].view == GX_VIEW_RAIL_MAP;
     for (size_t i = 0; i < set->n && nh < max; i++) {
         const struct gx_layout_matrix *x = &set->m[i];
-        if (x->view == GX_VIEW_NODE_LOCAL || (has_map && x->view == GX_VIEW_RAILS) ||
-            x->l->nnodes < 3)
+        if (x->view == GX_VIEW_NODE_LOCAL || x->l->nnodes < 3 ||
+            (x->view == GX_VIEW_RAILS && has_map_of(set, x)))
             continue;
-        int cap = x->l->nnodes * (x->view == GX_VIEW_RAILS ? 1 : x->rows);
-        struct slow_node *s = malloc((size_t)cap * sizeof *s);
         double med;
-        int n = s ? slow_nodes(x, slow, &med, s, cap) : 0;
+        int n;
+        struct slow_node *s = named_slow(x, slow, &med, &n);
         const struct gx_kept *r = x->first;
         const struct gx_pattern_ops *pat = gx_pattern_table[r->pattern];
         int lower_better = gx_unit_lower_is_better(pat->unit);
