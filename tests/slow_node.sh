@@ -5,7 +5,8 @@
 # (nothing in the table's slow-node lines, the report's slow_nodes or its health) and exit 0
 # under --fail-on-health. Then with one host's link (h11 of 16) or one rail of one host (rail 1
 # of h5 of 8) slowed by tc both ways: exactly that host (and rail, with its NIC) named, both
-# ways, in the table, the report and the health finding slow-node, and --fail-on-health exit 8.
+# ways, in the table, the report and the health finding slow-node, and --fail-on-health exit 8;
+# and with what h5 sends on rail 1 alone slowed, its sends alone named.
 # Each run's wall time is printed: the issue asks for at most 60 s; the limit here is for hangs.
 . "$top_srcdir/tests/lib.sh"
 
@@ -26,14 +27,15 @@ slow_map() {
     secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
 }
 
-# named NAME WANT: the run names exactly WANT ("" none, else "HOST:RAIL:RANK:NIC", NIC empty
-# where the context has none) in every matrix that names nodes, both ways, and in the health
-# findings once; prints what it found.
+# named NAME WANT [SIDE]: the run names exactly WANT ("" none, else "HOST:RAIL:RANK:NIC", NIC
+# empty where the context has none) in every matrix that names nodes, SIDE slow (both ways
+# unless said: sends, receives), and in the health findings once; prints what it found.
 named() {
-    "$PYTHON" - "$dir/$1.json" "$2" <<'PY'
+    "$PYTHON" - "$dir/$1.json" "$2" "${3:-both}" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-want = sys.argv[2]
+want, side = sys.argv[2], sys.argv[3]
+words = {"both": "its sends and its receives at", "sends": "its sends at", "receives": "its receives at"}[side]
 bad = []
 mats = [m for m in d.get("layout_matrices", []) if m["kind"] in ("rail", "rail_map")]
 if not mats:
@@ -47,8 +49,8 @@ for m in mats:
     rail = int(want.split(":")[1])
     if m["kind"] == "rail" and m["rail"] != rail:
         bad += [f"rail {m['rail']} names {got}"] if got else []
-    elif got != [want + ":both"]:
-        bad.append(f"{m['kind']} {m.get('rail', '')}: {got}, not {want}:both")
+    elif got != [f"{want}:{side}"]:
+        bad.append(f"{m['kind']} {m.get('rail', '')}: {got}, not {want}:{side}")
 found = [f for f in d["health"]["findings"] if f["check"] == "slow-node"]
 for f in found:
     print(f"health: {f['line']}")
@@ -59,7 +61,7 @@ if "slow-node" not in d["health"]["checks"]:
     bad.append("slow-node not among the health checks")
 if len(found) != (1 if want else 0):
     bad.append(f"{len(found)} slow-node findings")
-elif want and (found[0]["rank"] != int(want.split(":")[2]) or "its sends and its receives" not in found[0]["line"]):
+elif want and (found[0]["rank"] != int(want.split(":")[2]) or words not in found[0]["line"]):
     bad.append(f"the finding names rank {found[0]['rank']}: {found[0]['line']}")
 for b in bad:
     print("BAD:", b)
@@ -141,6 +143,20 @@ if emu_shape_rail h5 1 "rate 10mbit" "rate 10mbit burst 4kb latency 400ms" 2>"$d
     ok $? "the table: '$(head -n 1 "$dir/rails8-slow.named")'" ||
         grep -E '^# slow|^#   SLOW' "$dir/rails8-slow.txt" | diag
     grep -A 1 '^# health: node' "$dir/rails8-slow.txt" | diag
+
+    # What h5 sends on rail 1 alone (tc on its eth1, not on the bridge's side): its sends named,
+    # not its receives.
+    emu_unshape h5 1
+    emu_root_qdisc eth1 "rate 10mbit" "rate 10mbit burst 4kb latency 400ms" emu_tc_in h5
+    slow_map rails8-sends 16 rails
+    [ $rc -eq 8 ]
+    ok $? "what h5 sends on rail 1 slowed: --fail-on-health exit 8 (got $rc) in $secs s" ||
+        tail -n 30 "$dir/rails8-sends.txt" | diag
+    run_diag named rails8-sends "h5:1:9:eth1" sends
+    ok $? "rail 1 of h5 named for its sends alone, in rail 1's node matrix and the rail map; one slow-node finding"
+    table_named rails8-sends '^#   SLOW node 4 \(host h5, rail 1, rank 9, NIC eth1\): its sends at 0\.[0-9]+ x the median \(7 of 7 below 0\.10 x\), its receives not \([0-9.]+ x\)$' 2
+    ok $? "the table: '$(head -n 1 "$dir/rails8-sends.named")'" ||
+        grep -E '^# slow|^#   SLOW' "$dir/rails8-sends.txt" | diag
 else
     skip "tc cannot shape rail 1 of h5 here (netem or tbf): $(head -n 1 "$dir/err")"
 fi
