@@ -115,6 +115,15 @@ static size_t rail_rows(struct gx_kept *k, int nodes, int per, int (*slow)(int a
         }
     return i;
 }
+/* The same cells as latency in us: a slow cell takes ten times as long. */
+static void as_latency(struct gx_kept *k, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        k[i].pattern = GX_PAT_LATENCY;
+        k[i].size = 8;
+        k[i].median = 100 / k[i].median;
+    }
+}
 static int none_slow(int a, int b) { (void)a, (void)b; return 0; }
 static int node4_slow(int a, int b) { return a == 4 || b == 4; }
 static int node2_sends_slow(int a, int b) { (void)b; return a == 2; }
@@ -243,6 +252,18 @@ int main(void)
                                                "(7 of 7 below 0.50 x), its receives not (1.00 x)") &&
        x.json && strstr(x.json, "\"node\":2,\"rank\":2,\"slow\":\"sends\""),
        "node 2's sends alone slow: named as a sender, its receives not (%s)", x.nh ? x.h[0].line : "none");
+    named_free(&x);
+    gx_layout_matrices_free(&s);
+
+    size_t nbig = rail_rows(big, 8, 1, node4_slow);
+    as_latency(big, nbig);
+    make(&s, big, nbig, &l, GX_VIEW_RAILS);
+    name_slow(&s, &x);
+    ok(x.nh == 1 && x.h[0].rank == 4 &&
+       strstr(x.h[0].line, "slow: its sends and its receives at 9.85 and 9.95 x the median (7 "
+                           "of 7 and 7 of 7 above 1/0.50 x)"),
+       "latency: node 4's ten times as long, named above the median / 0.5 (%s)",
+       x.nh ? x.h[0].line : "none");
     named_free(&x);
     gx_layout_matrices_free(&s);
 
