@@ -1,6 +1,8 @@
 /* Layout matrices (rails, the rail map, each node's local ranks) from constructed typed
  * results on 3 nodes of 2 ranks: which complete matrices a measurement makes and in what order,
- * their report entries, and the table's slow and disturbed cells named by rail, node and rank. */
+ * their report entries, and the table's slow and disturbed cells named by rail, node and rank;
+ * on 8 nodes, the slow node named by its rail both ways or one side, and nothing named for a
+ * slow node pair or no slow cell. */
 #include "layout_matrix.h"
 #include "noise.h"
 #include "options.h"
@@ -94,6 +96,62 @@ static int count_of(const char *text, const char *what)
     return n;
 }
 
+
+/* Host bw at 64K over every ordered pair of ranks on `nodes` nodes of `per` ranks, rail pairs
+ * only (local rank i with local rank i), the values spread a little; `slow(a, b)` cells at a
+ * tenth. */
+static size_t rail_rows(struct gx_kept *k, int nodes, int per, int (*slow)(int a, int b))
+{
+    size_t i = 0;
+    for (int a = 0; a < nodes * per; a++)
+        for (int b = 0; b < nodes * per; b++) {
+            if (a / per == b / per || a % per != b % per)
+                continue;
+            double v = 10 + (a * 7 + b * 3) % 5 / 10.0;
+            k[i++] = (struct gx_kept){.path = gx_path_lookup("host"), .src_kind = GX_MEM_PAGEABLE,
+                .dst_kind = GX_MEM_PAGEABLE, .pattern = GX_PAT_BW, .a = a, .b = b,
+                .state = GX_STATE_OK, .size = 65536, .chunk_choice = GX_CHUNK_GIVEN,
+                .median = slow(a, b) ? v / 10 : v};
+        }
+    return i;
+}
+/* The same cells as latency in us: a slow cell takes ten times as long. */
+static void as_latency(struct gx_kept *k, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        k[i].pattern = GX_PAT_LATENCY;
+        k[i].size = 8;
+        k[i].median = 100 / k[i].median;
+    }
+}
+static int none_slow(int a, int b) { (void)a, (void)b; return 0; }
+static int node4_slow(int a, int b) { return a == 4 || b == 4; }
+static int node2_sends_slow(int a, int b) { (void)b; return a == 2; }
+static int pair13_slow(int a, int b) { return (a == 1 && b == 3) || (a == 3 && b == 1); }
+static int rank11_slow(int a, int b) { return a == 11 || b == 11; } /* rail 1 of node 5 */
+
+/* The slow nodes of s: its findings, its JSON's slow_nodes and its table, at --slow-pair 0.5. */
+struct named {
+    int nh;
+    struct gx_health h[8];
+    char *json, *table;
+};
+static void name_slow(const struct gx_layout_matrix_set *s, struct named *out)
+{
+    static struct gx_options opts = {.g = {.slow_pair = 0.5}};
+    const struct gx_run run = {.opts = &opts};
+    out->nh = gx_view_layout_matrices.findings(s, &run, out->h, 0, 8);
+    cJSON *j = gx_view_layout_matrices.json(s, &run);
+    out->json = j ? cJSON_PrintUnformatted(j) : NULL;
+    cJSON_Delete(j);
+    out->table = printed(s);
+}
+static void named_free(struct named *x)
+{
+    free(x->json);
+    free(x->table);
+}
+
 int main(void)
 {
     struct gx_layout l;
@@ -123,10 +181,17 @@ int main(void)
     free(j);
 
     char *t = printed(&s);
-    ok(t && count_of(t, "#   SLOW ") == 4 &&
+    if (t && getenv("SHOW"))
+        printf("# %s", t);
+    ok(t && count_of(t, "#   SLOW rail ") == 4 &&
        strstr(t, "#   SLOW rail 1 node 0->2 1.010 GB/s (0.09 x median): rank 1 (host ?) -> rank 5 (host ?)\n") &&
        strstr(t, "#   SLOW rail 1 node 2->1 1.050 GB/s (0.10 x median): rank 5 (host ?) -> rank 3 (host ?)\n"),
        "the table: rail 1 with node 2 slow both ways in the rail map, by rail, node pair and rank");
+    /* Rail 1's own matrix: node 2's cells are 4 of its 6, the median among them: flags none. */
+    ok(t && count_of(t, "#   SLOW node ") == 1 &&
+       strstr(t, "#   SLOW node 2 (host ?, rail 1, rank 5): its sends and its receives at 0.10 "
+                 "and 0.09 x the median (2 of 2 and 2 of 2 below 0.50 x)\n"),
+       "the rail map names rail 1 of node 2, both ways");
     ok(t && strstr(t, "      1    12.000         -   12.400~\n") &&
        strstr(t, "  1->2 (?->?)                           12.400~     1.030\n") &&
        strstr(t, "      1    9.500~         -\n") && count_of(t, "# ~: the machine disturbed") == 3,
@@ -157,6 +222,85 @@ int main(void)
     ok(gx_layout_make(5, node_of, &l, &err) == GX_OK &&
        make(&s, k, n, &l, all) == GX_OK && s.n == 0,
        "nodes of different sizes: no layout matrix");
+    gx_layout_free(&l);
+
+    /* 8 nodes, one rank each (--pairs nodes): rail 0's node x node matrix. */
+    struct gx_kept big[2 * 8 * 7];
+    struct named x;
+    ok(gx_layout_assume(8, 1, &l, &err) == GX_OK &&
+       make(&s, big, rail_rows(big, 8, 1, node4_slow), &l, GX_VIEW_RAILS) == GX_OK && s.n == 1,
+       "8 nodes x 1 rank: one node x node matrix");
+    name_slow(&s, &x);
+    ok(x.nh == 1 && !strcmp(x.h[0].check, "slow-node") && x.h[0].rank == 4 && !x.h[0].warning &&
+       !strcmp(x.h[0].line, "node 4 (host ?, rail 0, rank 4) slow: its sends and its receives "
+               "at 0.10 and 0.10 x the median (7 of 7 and 7 of 7 below 0.50 x)"),
+       "node 4 slow both ways: one slow-node finding, node 4 of rail 0 (%s)", x.nh ? x.h[0].line : "none");
+    ok(x.json && strstr(x.json, "\"slow_nodes\":[{\"rail\":0,\"node\":4,\"rank\":4,\"slow\":\"both\","
+                        "\"sends\":{\"slow\":true,\"slow_cells\":7,\"cells\":7,\"median_ratio\":0.1") &&
+       count_of(x.json, "\"rail\":0,\"node\"") == 1,
+       "the report's slow_nodes: node 4 alone, both ways");
+    ok(x.table && strstr(x.table, "#   SLOW node 4 (host ?, rail 0, rank 4): its sends and its "
+                         "receives at 0.10 and 0.10 x the median (7 of 7 and 7 of 7 below 0.50 x)\n") &&
+       count_of(x.table, "#   SLOW node ") == 1 && count_of(x.table, "#   SLOW rail 0 node ") == 14,
+       "the table: its 14 slow cells, then node 4 named once");
+    named_free(&x);
+    gx_layout_matrices_free(&s);
+
+    make(&s, big, rail_rows(big, 8, 1, node2_sends_slow), &l, GX_VIEW_RAILS);
+    name_slow(&s, &x);
+    ok(x.nh == 1 && x.h[0].rank == 2 && strstr(x.h[0].line, "slow: its sends at 0.10 x the median "
+                                               "(7 of 7 below 0.50 x), its receives not (1.00 x)") &&
+       x.json && strstr(x.json, "\"node\":2,\"rank\":2,\"slow\":\"sends\""),
+       "node 2's sends alone slow: named as a sender, its receives not (%s)", x.nh ? x.h[0].line : "none");
+    named_free(&x);
+    gx_layout_matrices_free(&s);
+
+    size_t nbig = rail_rows(big, 8, 1, node4_slow);
+    as_latency(big, nbig);
+    make(&s, big, nbig, &l, GX_VIEW_RAILS);
+    name_slow(&s, &x);
+    ok(x.nh == 1 && x.h[0].rank == 4 &&
+       strstr(x.h[0].line, "slow: its sends and its receives at 9.85 and 9.95 x the median (7 "
+                           "of 7 and 7 of 7 above 1/0.50 x)"),
+       "latency: node 4's ten times as long, named above the median / 0.5 (%s)",
+       x.nh ? x.h[0].line : "none");
+    named_free(&x);
+    gx_layout_matrices_free(&s);
+
+    make(&s, big, rail_rows(big, 8, 1, pair13_slow), &l, GX_VIEW_RAILS);
+    name_slow(&s, &x);
+    ok(x.nh == 0 && x.json && strstr(x.json, "\"slow_nodes\":[]") && x.table &&
+       count_of(x.table, "#   SLOW rail 0 node ") == 2 &&
+       strstr(x.table, "# slow nodes (more than half of a node's sends or of its receives on a "
+                       "rail below 0.50 x the median): none\n"),
+       "a slow node pair (1<->3): its two cells flagged, no node named");
+    named_free(&x);
+    gx_layout_matrices_free(&s);
+
+    make(&s, big, rail_rows(big, 8, 1, none_slow), &l, GX_VIEW_RAILS);
+    name_slow(&s, &x);
+    ok(x.nh == 0 && x.json && strstr(x.json, "\"slow_nodes\":[]") && x.table &&
+       count_of(x.table, "#   SLOW ") == 0,
+       "no slow cell: nothing named");
+    named_free(&x);
+    gx_layout_matrices_free(&s);
+    gx_layout_free(&l);
+
+    /* 8 nodes x 2 rails (--pairs rails), rail 1 of node 5 slow: named by each rail's matrix
+     * and by the rail map, one finding (the map's). */
+    ok(gx_layout_assume(8, 2, &l, &err) == GX_OK &&
+       make(&s, big, rail_rows(big, 8, 2, rank11_slow), &l, GX_VIEW_RAILS | GX_VIEW_RAIL_MAP) ==
+           GX_OK && s.n == 3, "8 nodes x 2 rails: two rails' matrices and the rail map");
+    name_slow(&s, &x);
+    ok(x.nh == 1 && x.h[0].rank == 11 && strstr(x.h[0].line, "node 5 (host ?, rail 1, rank 11) slow: "
+                                                "its sends and its receives") &&
+       strstr(x.h[0].evidence, "rail map"),
+       "rail 1 of node 5: one finding, from the rail map (%s)", x.nh ? x.h[0].line : "none");
+    ok(x.table && count_of(x.table, "#   SLOW node 5 (host ?, rail 1, rank 11): its sends and its receives") == 2 &&
+       count_of(x.table, "#   SLOW node ") == 2 && x.json && count_of(x.json, "\"rail\":1,\"node\":5,") == 2,
+       "rail 1's node matrix and the rail map name rail 1 of node 5, nothing else");
+    named_free(&x);
+    gx_layout_matrices_free(&s);
     gx_layout_free(&l);
     return tap_done();
 }

@@ -281,13 +281,17 @@ const struct gx_option gx_option_table[] = {
          "pair well below its siblings on the same kind of link, a result above its route's line "
          "rate or a ceiling below its link's usual share; a GPU's error counter (NVLink, PCIe "
          "replay, ECC) that moved during the run, an XID, a page retirement or row remap "
-         "pending, clocks held down by a throttling reason (docs/line-rates.md). NVLink CRC "
-         "errors below 100 a second are a warning, said but not counted. Without it the "
-         "findings are reported and the exit status is unchanged."},
+         "pending, clocks held down by a throttling reason; a node whose sends or receives "
+         "the node map finds slow (--slow-pair) (docs/line-rates.md). NVLink CRC errors below "
+         "100 a second are a warning, said but not counted. Without it the findings are "
+         "reported and the exit status is unchanged."},
     {.name = "slow-pair", .arg = "RATIO", .type = GX_T_STRING, .group = GX_G_RELIABILITY,
      .set = gx_set_slow_pair, .num = GX_NUM_RATIO, .dflt = "0.8",
      .help = "in pair matrices, flag pairs below RATIO x the median (latency: above median / "
-         "RATIO)"},
+         "RATIO)",
+     .more = "With --pairs nodes or rails on 3 nodes or more, a node (on a rail: its NIC) with "
+         "more than half of its sends or of its receives so flagged is named slow, which side, "
+         "and is a health finding (slow-node) (docs/pairs-and-slurm.md)."},
     /* Information */
     {.name = "help", .type = GX_T_FLAG, .group = GX_G_INFO, .set = gx_set_help, .short_name = 'h',
      .help = "this text"},

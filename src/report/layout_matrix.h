@@ -1,6 +1,7 @@
 /* Matrices over the job's layout, for the node schemes (scheme.h's views): per rail a node x
  * node matrix, the rail map (rail x ordered node pair) and per node a local rank x local rank
- * matrix; with the slow cells named by rail, hosts, GPUs and NICs. Rank 0 only. */
+ * matrix; with the slow cells named by rail, hosts, GPUs and NICs, and the nodes most of whose
+ * sends or receives on a rail are slow (the health finding slow-node). Rank 0 only. */
 #ifndef GX_LAYOUT_MATRIX_H
 #define GX_LAYOUT_MATRIX_H
 

@@ -122,7 +122,7 @@ cJSON *gx_health_json(const struct gx_health *h, int n)
     cJSON *checks = cJSON_AddArrayToObject(o, "checks");
     static const char *const ran[] = {"pcie-below-max", "nvlink-down", "nvlink-below-siblings",
                                       "c2c-down", "nic-below-siblings", "above-line-rate",
-                                      "ceiling-below-usual-share", "below-siblings"};
+                                      "ceiling-below-usual-share", "below-siblings", "slow-node"};
     for (size_t i = 0; i < sizeof ran / sizeof ran[0]; i++)
         cJSON_AddItemToArray(checks, cJSON_CreateString(ran[i]));
     /* The counters' checks, each once (a check's counters are neighbours in their table). */
