@@ -94,6 +94,19 @@ static void check_put(void)
     put(GX_CEIL_SHM_COPY, 0, 1, 1 * MIB, 0);
     ok(k->pts[2].best == 10 && k->pts[1].best == 8 && k->pts[0].best == 5 && k->n == 3,
        "put: the better best of two measurements stays; measured replaces absent, never back");
+    /* A visit's point holds the visits before it: the same best from more iterations stands
+     * for the whole probe; fewer iterations (a later pass) must beat the best. */
+    struct gx_ceil_point whole = {.size = 4 * MIB, .best = 10, .median = 9.5, .min = 8,
+                                  .max = 10, .iters = 60};
+    struct gx_err perr = {0};
+    gx_ceilings_put(&cs, GX_CEIL_SHM_COPY, 0, 1, "by hand", &whole, NULL, &perr);
+    int joined = k->pts[2].iters == 60 && k->pts[2].median == 9.5;
+    whole.iters = 30;
+    whole.median = 9.9;
+    gx_ceilings_put(&cs, GX_CEIL_SHM_COPY, 0, 1, "by hand", &whole, NULL, &perr);
+    ok(joined && k->pts[2].iters == 60 && k->pts[2].median == 9.5 && k->pts[2].best == 10,
+       "put: a later visit's point (the same best, more iterations) stands for the probe; a "
+       "point of fewer iterations and no better best does not");
     put(GX_CEIL_SHM_LAT, 0, 1, 8, 0.5);
     put(GX_CEIL_SHM_LAT, 0, 1, 8, 0.4);
     put(GX_CEIL_SHM_LAT, 0, 1, 8, 0.6);

@@ -147,7 +147,13 @@ static int better(enum gx_ceil_kind kind, const struct gx_ceil_point *pt,
         return old->iters <= 0 && old->absent == GX_SID_NONE;
     if (old->iters <= 0)
         return 1;
-    return gx_ceil_kind_latency(kind) ? pt->best < old->best : pt->best > old->best;
+    /* A later visit's point holds the earlier visits' iterations too (visits.c): its best is
+     * theirs or better, and its median, iterations and time are the probe's whole, not one
+     * visit's. A point of fewer iterations (a later --soak pass) must beat the best. */
+    int lat = gx_ceil_kind_latency(kind);
+    if (pt->iters > old->iters && (lat ? pt->best <= old->best : pt->best >= old->best))
+        return 1;
+    return lat ? pt->best < old->best : pt->best > old->best;
 }
 
 int gx_ceilings_put(struct gx_ceilings *c, enum gx_ceil_kind kind, int a, int b,
