@@ -7,6 +7,7 @@
 
 #include "wrap.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* "#   route: line rate 425.0 GB/s: NVLink 4, 17 links 425.0", the narrowest first. */
@@ -122,19 +123,82 @@ static void print_rank(FILE *out, const struct gx_context *c, const struct gx_ct
             host ? host : "?", g, bus ? bus : "-", numa, cpus, nic, decision ? decision : "?");
 }
 
-static void print_pair(FILE *out, const struct gx_context *c, const struct gx_ctx_pair *p)
+/* A pair's link and route after LABEL ("pair 0:1", "12 pairs (0:1, 1:2, ...)"). */
+static void print_pair(FILE *out, const struct gx_context *c, const struct gx_ctx_pair *p,
+                       const char *label)
 {
     struct gx_ctx_pair_view v;
     gx_ctx_pair_view(c, p->a, p->b, &v);
     if (v.same_node)
-        gx_print_note(out, "# pair %d:%d same node, link %s (%s), peer access %s\n", p->a, p->b,
+        gx_print_note(out, "# %s same node, link %s (%s), peer access %s\n", label,
                       v.link ? v.link : "-", v.link_source ? v.link_source : "",
                       v.p2p < 0 ? "unknown" : v.p2p ? "yes" : "no");
     else
-        gx_print_note(out, "# pair %d:%d across nodes, NICs %s -> %s\n", p->a, p->b,
+        gx_print_note(out, "# %s across nodes, NICs %s -> %s\n", label,
                       v.nics[0] ? v.nics[0] : "none", v.nics[1] ? v.nics[1] : "none");
     if (v.has_route)
         print_route(out, &v.route);
+}
+
+/* What a pair's lines say of its link and route, without naming it (NULL: out of memory). */
+static char *pair_text(const struct gx_context *c, const struct gx_ctx_pair *p)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    if (!m)
+        return NULL;
+    print_pair(m, c, p, "");
+    if (fclose(m) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+/* The most pairs a shared route's line names; the report's context.pairs has every one. */
+#define ROUTE_PAIRS_NAMED 6
+
+/* Each distinct link and route once, with its pairs counted: every pair of one node says the
+ * same (--pairs all on 16 ranks would repeat it 240 times). A route of one pair is named as it
+ * always was, "pair A:B". */
+static void print_pairs(FILE *out, const struct gx_context *c)
+{
+    char **text = calloc(c->npairs ? (size_t)c->npairs : 1, sizeof *text);
+    for (int i = 0; text && i < c->npairs; i++)
+        if (!(text[i] = pair_text(c, &c->pairs[i])))
+            break;
+    for (int i = 0; i < c->npairs; i++) {
+        const struct gx_ctx_pair *p = &c->pairs[i];
+        char label[160];
+        if (!text || !text[i]) { /* out of memory: a line per pair, as before */
+            snprintf(label, sizeof label, "pair %d:%d", p->a, p->b);
+            print_pair(out, c, p, label);
+            continue;
+        }
+        int said = 0, same = 0;
+        for (int j = 0; j < i && !said; j++)
+            said = text[j] && strcmp(text[j], text[i]) == 0;
+        if (said)
+            continue;
+        char named[120] = "";
+        for (int j = i; j < c->npairs; j++) {
+            if (!text[j] || strcmp(text[j], text[i]) != 0)
+                continue;
+            if (same++ < ROUTE_PAIRS_NAMED)
+                snprintf(named + strlen(named), sizeof named - strlen(named), "%s%d:%d",
+                         named[0] ? ", " : "", c->pairs[j].a, c->pairs[j].b);
+        }
+        if (same == 1)
+            snprintf(label, sizeof label, "pair %d:%d", p->a, p->b);
+        else
+            snprintf(label, sizeof label, "%d pairs (%s%s)", same, named,
+                     same > ROUTE_PAIRS_NAMED ? ", ..." : "");
+        print_pair(out, c, p, label);
+    }
+    for (int i = 0; text && i < c->npairs; i++)
+        free(text[i]);
+    free(text);
 }
 
 static void print_warnings(FILE *out, const struct gx_context *c, const struct gx_ctx_rank *r)
@@ -172,8 +236,7 @@ void gx_context_print_header(FILE *out, const struct gx_context *c)
     }
     if (with_facts && !printed)
         fprintf(out, "# links: none on any rank (no GPU, no NIC)\n");
-    for (int i = 0; i < c->npairs; i++)
-        print_pair(out, c, &c->pairs[i]);
+    print_pairs(out, c);
     for (int i = 0; i < c->nranks; i++)
         if (gx_ctx_rank(c, i))
             print_warnings(out, c, gx_ctx_rank(c, i));

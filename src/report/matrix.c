@@ -24,6 +24,16 @@ static int first_cmp(const void *p, const void *q)
     return (x->first > y->first) - (x->first < y->first);
 }
 
+/* The table's order: by path, memory kinds, chunk/depth, pattern, then size, so that a path's
+ * sizes read one after another (the results name them in the order their visits ran). */
+static int print_cmp(const void *p, const void *q)
+{
+    const struct gx_matrix_range *x = *(const struct gx_matrix_range *const *)p;
+    const struct gx_matrix_range *y = *(const struct gx_matrix_range *const *)q;
+    int c = gx_kept_key_cmp(x->first, y->first);
+    return c ? c : first_cmp(x, y);
+}
+
 static int set_oom(struct gx_matrix_set *s, struct gx_err *err)
 {
     gx_matrices_free(s);
@@ -230,17 +240,28 @@ void gx_matrix_print_cell(FILE *out, int width, double v, char mark)
         fprintf(out, " %*.3f", width, v);
 }
 
+/* A row's label and a cell's width: a slice holds what fits GX_TABLE_COLUMNS (9 columns), so
+ * that 16 ranks read as two slices on one screen rather than lines of 167 columns. */
+#define MATRIX_LABEL_COLUMNS 7
+#define MATRIX_CELL_COLUMNS 10
+
 void gx_matrix_print_rows(FILE *out, const struct gx_matrix_grid *g)
 {
-    fprintf(out, "#      ");
-    for (int b = 0; b < g->cols; b++)
-        fprintf(out, " %9d", b);
-    fputc('\n', out);
-    for (int a = 0; a < g->rows; a++) {
-        fprintf(out, "  %5d", a);
-        for (int b = 0; b < g->cols; b++)
-            gx_matrix_print_cell(out, 9, g->val[a * g->cols + b], g->mark[a * g->cols + b]);
+    int per = (GX_TABLE_COLUMNS - MATRIX_LABEL_COLUMNS) / MATRIX_CELL_COLUMNS;
+    for (int from = 0; from < g->cols || from == 0; from += per) {
+        int to = from + per < g->cols ? from + per : g->cols;
+        fprintf(out, "#      ");
+        for (int b = from; b < to; b++)
+            fprintf(out, " %9d", b);
         fputc('\n', out);
+        for (int a = 0; a < g->rows; a++) {
+            fprintf(out, "  %5d", a);
+            for (int b = from; b < to; b++)
+                gx_matrix_print_cell(out, 9, g->val[a * g->cols + b], g->mark[a * g->cols + b]);
+            fputc('\n', out);
+        }
+        if (to >= g->cols)
+            break;
     }
 }
 
@@ -261,11 +282,15 @@ void gx_matrix_print_tail(FILE *out, const struct gx_matrix_grid *g,
     if (all && k)
         med = gx_sort_median(all, k);
     free(all);
-    if (below)
+    /* Each legend's bit: said once a table. */
+    int said = g->legends_said ? *g->legends_said : 0;
+    if (g->legends_said)
+        *g->legends_said |= (below ? 1 : 0) | (disturbed ? 2 : 0);
+    if (below && !(said & 1))
         fprintf(out, "# %c: well below its siblings (under 0.8 x the median of the other pairs "
                 "over the same kind of link at the same line rate: the # health lines name "
                 "them)\n", GX_MATRIX_BELOW);
-    if (disturbed)
+    if (disturbed && !(said & 2))
         fputs(GX_MATRIX_DISTURBED_LEGEND, out);
     int lower_better = gx_unit_lower_is_better(unit), nslow = 0;
     double limit = lower_better ? med / slow : med * slow;
@@ -282,12 +307,15 @@ void gx_matrix_print_tail(FILE *out, const struct gx_matrix_grid *g,
             g->cell(g->cell_ctx, a, b, &ra, &rb, where, sizeof where);
             gx_matrix_describe_rank(da, sizeof da, context, ra);
             gx_matrix_describe_rank(db, sizeof db, context, rb);
-            fprintf(out, "\n#   SLOW %s %.3f%s %s (%.2f x median): %s -> %s", where, v,
-                    g->mark[a * g->cols + b] == GX_MATRIX_DISTURBED ? "~" : "", unit,
-                    med ? v / med : 0, da, db);
-            nslow++;
+            if (!nslow++)
+                fputc('\n', out);
+            /* Wrapped: a rank named with its host, GPU bus id and NIC runs past 100 columns. */
+            gx_print_note(out, "#   SLOW %s %.3f%s %s (%.2f x median): %s -> %s\n", where, v,
+                          g->mark[a * g->cols + b] == GX_MATRIX_DISTURBED ? "~" : "", unit,
+                          med ? v / med : 0, da, db);
         }
-    fprintf(out, "%s\n", nslow ? "" : " none");
+    if (!nslow)
+        fputs(" none\n", out);
 }
 
 /* A pair matrix's cell (a, b) is the pair a->b. */
@@ -302,7 +330,8 @@ static void pair_cell(const void *ctx, int a, int b, int *ra, int *rb, char *whe
 /* One matrix: its rows, then the pairs slower than `slow` x its median. val and mark hold
  * nranks^2 cells. */
 static void print_matrix(FILE *out, const struct gx_matrix_set *s, const struct gx_matrix_range *m,
-                         const struct gx_context *context, double slow, double *val, char *mark)
+                         const struct gx_context *context, double slow, double *val, char *mark,
+                         int *legends_said)
 {
     const struct gx_kept *r = m->first;
     const struct gx_pattern_ops *pat = gx_pattern_table[r->pattern];
@@ -315,7 +344,7 @@ static void print_matrix(FILE *out, const struct gx_matrix_set *s, const struct 
     gx_print_note(out, "\n# pair matrix: path %s, pattern %s, size %.0f, %s (row: "
                   "initiator/sender, column: peer/receiver)\n", gx_paths[r->path].name,
                   pat->name, (double)r->size, pat->unit);
-    struct gx_matrix_grid g = {n, n, val, mark, pair_cell, NULL};
+    struct gx_matrix_grid g = {n, n, val, mark, pair_cell, NULL, legends_said};
     gx_matrix_print_rows(out, &g);
     gx_matrix_print_tail(out, &g, context, pat->unit, slow, "pairs", "matrix median");
 }
@@ -330,12 +359,20 @@ static void view_print(FILE *out, const void *state, const struct gx_run *run)
     size_t n = (size_t)s->nranks;
     double *val = s->nm ? malloc(n * n * sizeof *val) : NULL;
     char *mark = val ? malloc(n * n) : NULL;
-    for (int i = 0; i < s->nm && mark; i++)
-        print_matrix(out, s, &s->m[i], context, slow, val, mark);
-    free(mark);
-    if (s->nm && !mark)
+    const struct gx_matrix_range **order = s->nm ? malloc((size_t)s->nm * sizeof *order) : NULL;
+    for (int i = 0; order && i < s->nm; i++)
+        order[i] = &s->m[i];
+    if (order)
+        qsort(order, (size_t)s->nm, sizeof *order, print_cmp);
+    int legends_said = 0;
+    for (int i = 0; i < s->nm && mark && order; i++)
+        print_matrix(out, s, order[i], context, slow, val, mark, &legends_said);
+    int printed = mark && order;
+    free(order);
+    if (s->nm && !printed)
         fprintf(out, "\n# pair matrices: out of host memory to print them (they are in the "
                      "report)\n");
+    free(mark);
     free(val);
     fflush(out);
 }

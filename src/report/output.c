@@ -5,6 +5,7 @@
 #include "mem.h"
 #include "mpilib.h"
 #include "path.h"
+#include "scheme.h"
 #include "sizes.h"
 
 #include <errno.h>
@@ -55,6 +56,7 @@ void gx_output_init(struct gx_output *out, const struct gx_job *job, const struc
     for (size_t i = 0; i < plan->nsteps; i++)
         out->total += gx_mplan_step_visits(plan, i);
     out->budget_left = -1;
+    out->opts = o;
 }
 
 void gx_output_advance(struct gx_output *out, long n)
@@ -126,6 +128,40 @@ static void device_route_note(FILE *t)
     fprintf(t, "\n# device buffers handed to MPI went by %s\n", route);
 }
 
+/* Whether r's run measures every ordered pair (a rank x rank matrix holds its medians): its
+ * run is found by its name's address in the options. */
+static int in_pair_matrix(const struct gx_output *out, const struct gx_result *r)
+{
+    for (int i = 0; out->opts && i < out->opts->nruns; i++)
+        if (r->run_name == out->opts->runs[i].name) {
+            const struct gx_scheme *s = gx_scheme_of(out->opts->runs[i].pairs);
+            return s && (s->views & GX_VIEW_RANKS);
+        }
+    return 0;
+}
+
+/* A result of an every-pair run that measured and validated: its row is the report's, the
+ * matrix has its median. The first says where the rows are; each block is named once. */
+static int fold_result(struct gx_output *out, const struct gx_result *r, const char *key)
+{
+    if (!in_pair_matrix(out, r) || r->state != GX_STATE_OK || (r->validated && !r->valid))
+        return 0;
+    FILE *t = out->table;
+    if (out->folded.n == 0)
+        gx_print_note(t, "\n# every pair measured: each pair's median in the pair matrices below, "
+                      "its row (p5, p95, cv%%, ceiling, eff%%) in the report's results and "
+                      "--format csv; a row that failed here\n");
+    if (!gx_said_before(&out->folded, key))
+        gx_print_note(t, "#   %s%spath %s%s%s%s, memory %s -> %s, pattern %s, %s\n",
+                      r->run_name && r->run_name[0] ? r->run_name : "",
+                      r->run_name && r->run_name[0] ? ": " : "", r->path, r->via ? " (via " : "",
+                      r->via ? r->via : "", r->via ? ")" : "", r->src_mem, r->dst_mem,
+                      r->pattern, r->unit);
+    /* The next row printed starts its block again. */
+    out->key[0] = '\0';
+    return 1;
+}
+
 void gx_output_result(struct gx_output *out, const struct gx_result *r)
 {
     if (!out->active)
@@ -139,6 +175,10 @@ void gx_output_result(struct gx_output *out, const struct gx_result *r)
     clear_progress(out);
     FILE *t = out->table;
     out->device_via_mpi |= r->state == GX_STATE_OK && hands_device_buffers_to_mpi(r);
+    if (fold_result(out, r, key)) {
+        fflush(t);
+        return;
+    }
     if (strcmp(key, out->key) != 0) {
         strcpy(out->key, key);
         fprintf(t, "\n# %s%spath %s%s%s%s, memory %s -> %s, pattern %s, %s\n",
@@ -207,6 +247,34 @@ static void print_absent(const struct gx_output *out, const struct gx_ceilings *
     fprintf(f, "%s)\n", listed == 6 ? ", ..." : "");
 }
 
+/* The lowest and highest best iteration of a measured curve, and how many of its points were
+ * measured. */
+static int curve_range(const struct gx_ceil_curve *k, double *lo, double *hi)
+{
+    int measured = 0;
+    for (int j = 0; j < k->n; j++)
+        if (k->pts[j].iters > 0) {
+            double v = k->pts[j].best;
+            *lo = measured && *lo < v ? *lo : v;
+            *hi = measured && *hi > v ? *hi : v;
+            measured++;
+        }
+    return measured;
+}
+
+/* Whether curves i and j are the same layer: the same kind, description and owner (a pair, or
+ * a rank of a per-GPU kind), both measured. */
+static int same_layer(const struct gx_ceilings *c, int i, int j)
+{
+    const struct gx_ceil_curve *a = &c->curves[i], *b = &c->curves[j];
+    return a->kind == b->kind && (a->b < 0) == (b->b < 0) && !unmeasured(c, b) &&
+           strcmp(gx_ceil_curve_what(c, a), gx_ceil_curve_what(c, b)) == 0;
+}
+
+/* Up to this many curves of one layer get a line each (a pair list); more (every pair of
+ * --pairs all: 12 on 4 ranks, 240 on 16) one line for the layer, its range over them all. */
+#define CEILING_LINES_PER_LAYER 2
+
 void gx_output_ceilings(struct gx_output *out, const struct gx_ceilings *c)
 {
     FILE *f = out->table;
@@ -222,22 +290,38 @@ void gx_output_ceilings(struct gx_output *out, const struct gx_ceilings *c)
             print_absent(out, c, i, told, &ntold);
             continue;
         }
-        double lo = 0, hi = 0;
-        int measured = 0;
-        for (int j = 0; j < k->n; j++)
-            if (k->pts[j].iters > 0) {
-                double v = k->pts[j].best;
-                lo = measured && lo < v ? lo : v;
-                hi = measured && hi > v ? hi : v;
-                measured++;
+        int said = 0, curves = 0, measured = 0, points = 0;
+        for (int j = 0; j < c->n; j++)
+            if (same_layer(c, i, j)) {
+                said |= j < i;
+                curves++;
             }
+        if (said && curves > CEILING_LINES_PER_LAYER)
+            continue; /* its layer's line is said */
+        double lo = 0, hi = 0;
         char who[32];
-        curve_who(k, who, sizeof who);
+        if (curves > CEILING_LINES_PER_LAYER) {
+            for (int j = i; j < c->n; j++)
+                if (same_layer(c, i, j)) {
+                    double l = 0, h = 0;
+                    int m = curve_range(&c->curves[j], &l, &h);
+                    lo = measured && lo < l ? lo : l;
+                    hi = measured && hi > h ? hi : h;
+                    measured += m;
+                    points += (int)c->curves[j].n;
+                }
+            snprintf(who, sizeof who, "%d %s", curves, k->b < 0 ? "ranks" : "pairs");
+        } else {
+            measured = curve_range(k, &lo, &hi);
+            points = (int)k->n;
+            curve_who(k, who, sizeof who);
+        }
         char l[24], h[24];
         gx_format_value(lo, l, sizeof l);
         gx_format_value(hi, h, sizeof h);
-        gx_print_note(f, "#   %-18s %-7s %d of %d sizes, %s .. %s %s (%s)\n",
-                      gx_ceil_kind_name((enum gx_ceil_kind)k->kind), who, measured, (int)k->n, l, h,
+        gx_print_note(f, "#   %-18s %-7s %d of %d %s, %s .. %s %s (%s)\n",
+                      gx_ceil_kind_name((enum gx_ceil_kind)k->kind), who, measured, points,
+                      curves > CEILING_LINES_PER_LAYER ? "points" : "sizes", l, h,
                       gx_ceil_kind_unit((enum gx_ceil_kind)k->kind), gx_ceil_curve_what(c, k));
     }
     fflush(f);
@@ -423,4 +507,5 @@ void gx_output_free(struct gx_output *out)
 {
     gx_said_free(&out->skips);
     gx_said_free(&out->no_gpu);
+    gx_said_free(&out->folded);
 }

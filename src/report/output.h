@@ -57,6 +57,11 @@ struct gx_output {
     /* Where no rank of the job has a GPU: the ranks' reasons, said once at the top
      * (gx_output_no_gpu) and not again at each path or ceiling they leave out. */
     struct gx_said no_gpu;
+    /* Runs that measure every ordered pair (--pairs all, all-concurrent): their pair matrices
+     * hold each pair's median, so the table names each block once (folded) and prints only the
+     * rows that failed; every row stays in the report and the CSV. */
+    const struct gx_options *opts;
+    struct gx_said folded;
 };
 
 /* The progress line counts the plan's steps, one pass at a time. */
