@@ -158,10 +158,12 @@ static char *pair_text(const struct gx_context *c, const struct gx_ctx_pair *p)
 
 /* The most pairs a shared route's line names; the report's context.pairs has every one. */
 #define ROUTE_PAIRS_NAMED 6
+/* Up to this many pairs of one route get their lines each (a pair list); more, one line. */
+#define ROUTE_LINES_PER_ROUTE 2
 
 /* Each distinct link and route once, with its pairs counted: every pair of one node says the
- * same (--pairs all on 16 ranks would repeat it 240 times). A route of one pair is named as it
- * always was, "pair A:B". */
+ * same (--pairs all on 16 ranks would repeat it 240 times). A route of one or two pairs is
+ * named as it always was, "pair A:B". */
 static void print_pairs(FILE *out, const struct gx_context *c)
 {
     char **text = calloc(c->npairs ? (size_t)c->npairs : 1, sizeof *text);
@@ -177,23 +179,25 @@ static void print_pairs(FILE *out, const struct gx_context *c)
             continue;
         }
         int said = 0, same = 0;
-        for (int j = 0; j < i && !said; j++)
-            said = text[j] && strcmp(text[j], text[i]) == 0;
-        if (said)
-            continue;
-        char named[120] = "";
-        for (int j = i; j < c->npairs; j++) {
-            if (!text[j] || strcmp(text[j], text[i]) != 0)
-                continue;
-            if (same++ < ROUTE_PAIRS_NAMED)
-                snprintf(named + strlen(named), sizeof named - strlen(named), "%s%d:%d",
-                         named[0] ? ", " : "", c->pairs[j].a, c->pairs[j].b);
-        }
-        if (same == 1)
+        for (int j = 0; j < c->npairs; j++)
+            if (text[j] && strcmp(text[j], text[i]) == 0) {
+                said |= j < i;
+                same++;
+            }
+        if (same <= ROUTE_LINES_PER_ROUTE) {
             snprintf(label, sizeof label, "pair %d:%d", p->a, p->b);
-        else
-            snprintf(label, sizeof label, "%d pairs (%s%s)", same, named,
-                     same > ROUTE_PAIRS_NAMED ? ", ..." : "");
+            print_pair(out, c, p, label);
+            continue;
+        }
+        if (said)
+            continue; /* its route's line is said */
+        char named[120] = "";
+        for (int j = i, listed = 0; j < c->npairs && listed < ROUTE_PAIRS_NAMED; j++)
+            if (text[j] && strcmp(text[j], text[i]) == 0)
+                snprintf(named + strlen(named), sizeof named - strlen(named), "%s%d:%d",
+                         listed++ ? ", " : "", c->pairs[j].a, c->pairs[j].b);
+        snprintf(label, sizeof label, "%d pairs (%s%s)", same, named,
+                 same > ROUTE_PAIRS_NAMED ? ", ..." : "");
         print_pair(out, c, p, label);
     }
     for (int i = 0; text && i < c->npairs; i++)

@@ -265,6 +265,9 @@ void gx_matrix_print_rows(FILE *out, const struct gx_matrix_grid *g)
     }
 }
 
+/* The most SLOW lines a matrix gets. */
+#define SLOW_LINES 10
+
 void gx_matrix_print_tail(FILE *out, const struct gx_matrix_grid *g,
                           const struct gx_context *context, const char *unit, double slow,
                           const char *slow_what, const char *median_what)
@@ -292,30 +295,56 @@ void gx_matrix_print_tail(FILE *out, const struct gx_matrix_grid *g,
                 "them)\n", GX_MATRIX_BELOW);
     if (disturbed && !(said & 2))
         fputs(GX_MATRIX_DISTURBED_LEGEND, out);
-    int lower_better = gx_unit_lower_is_better(unit), nslow = 0;
+    int lower_better = gx_unit_lower_is_better(unit);
     double limit = lower_better ? med / slow : med * slow;
     fprintf(out, "# slow %s (%s %.3f %s = %s%.2f x the %s %.3f):", slow_what,
             lower_better ? "above" : "below", limit, unit, lower_better ? "1/" : "", slow,
             median_what, med);
-    for (int a = 0; a < g->rows; a++)
-        for (int b = 0; b < g->cols; b++) {
-            double v = g->val[a * g->cols + b];
-            if (isnan(v) || !(lower_better ? v > limit : v < limit))
-                continue;
-            int ra, rb;
-            char where[64], da[300], db[300];
-            g->cell(g->cell_ctx, a, b, &ra, &rb, where, sizeof where);
-            gx_matrix_describe_rank(da, sizeof da, context, ra);
-            gx_matrix_describe_rank(db, sizeof db, context, rb);
-            if (!nslow++)
-                fputc('\n', out);
-            /* Wrapped: a rank named with its host, GPU bus id and NIC runs past 100 columns. */
-            gx_print_note(out, "#   SLOW %s %.3f%s %s (%.2f x median): %s -> %s\n", where, v,
-                          g->mark[a * g->cols + b] == GX_MATRIX_DISTURBED ? "~" : "", unit,
-                          med ? v / med : 0, da, db);
+    /* The slow cells, in row order. */
+    size_t *slow_at = malloc((cells ? cells : 1) * sizeof *slow_at), nslow = 0;
+    for (size_t i = 0; slow_at && i < cells; i++)
+        if (!isnan(g->val[i]) && (lower_better ? g->val[i] > limit : g->val[i] < limit))
+            slow_at[nslow++] = i;
+    if (!slow_at) {
+        fputs(" (out of host memory to list them: the report has every value)\n", out);
+        return;
+    }
+    /* Beyond SLOW_LINES (a busy machine's 16 ranks flag a hundred), the slowest of them first:
+     * the matrix above shows every cell. */
+    size_t shown = nslow > SLOW_LINES ? SLOW_LINES : nslow;
+    for (size_t line = 0; nslow > SLOW_LINES && line < shown; line++) {
+        size_t worst = line;
+        for (size_t j = line + 1; j < nslow; j++) {
+            double v = g->val[slow_at[j]], w = g->val[slow_at[worst]];
+            if (lower_better ? v > w : v < w)
+                worst = j;
         }
+        size_t t = slow_at[line];
+        slow_at[line] = slow_at[worst];
+        slow_at[worst] = t;
+    }
+    if (nslow)
+        fputc('\n', out);
+    for (size_t line = 0; line < shown; line++) {
+        size_t at = slow_at[line];
+        int a = (int)(at / (size_t)g->cols), b = (int)(at % (size_t)g->cols);
+        double v = g->val[at];
+        int ra, rb;
+        char where[64], da[300], db[300];
+        g->cell(g->cell_ctx, a, b, &ra, &rb, where, sizeof where);
+        gx_matrix_describe_rank(da, sizeof da, context, ra);
+        gx_matrix_describe_rank(db, sizeof db, context, rb);
+        /* Wrapped: a rank named with its host, GPU bus id and NIC runs past 100 columns. */
+        gx_print_note(out, "#   SLOW %s %.3f%s %s (%.2f x median): %s -> %s\n", where, v,
+                      g->mark[at] == GX_MATRIX_DISTURBED ? "~" : "", unit,
+                      med ? v / med : 0, da, db);
+    }
+    if (nslow > shown)
+        fprintf(out, "#   ... %zu more, each in the matrix above (the %zu slowest are listed)\n",
+                nslow - shown, shown);
     if (!nslow)
         fputs(" none\n", out);
+    free(slow_at);
 }
 
 /* A pair matrix's cell (a, b) is the pair a->b. */
