@@ -598,8 +598,8 @@ def draw_heatmap(fig, ax, doc, report, m, several, inches):
         scale += "\n~: the machine disturbed that pair's step"
     # The colour bar says the unit alone; the scale's words go under the heatmap, wrapped to its
     # width: beside it they ran into the next heatmap's labels.
-    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, extend="max" if top > vmax else "neither",
-                 label=unit)
+    bar = fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04,
+                       extend="max" if top > vmax else "neither", label=unit)
     # Value in each measured cell, sized to fit the cell; dark text on light colours; ~ after
     # the value of a pair whose step the machine disturbed.
     texts = [[gx.mark_median(gx.value_text(v), (i, j) in noisy) if v is not None else ""
@@ -636,7 +636,7 @@ def draw_heatmap(fig, ax, doc, report, m, several, inches):
             "noisy_cells": sum(1 for t in ax.texts
                                if t.get_gid() == "cell" and t.get_text().endswith(gx.NOISY)),
             "fontsize": size, "vmin": 0, "vmax": vmax, "ceiling": bool(ceiling),
-            "colorbar": f"{unit}; {scale}"}
+            "colorbar": f"{unit}; {scale}", "_bar": bar.ax}
 
 
 def describe(fig, line_axes, legend, maps):
@@ -670,6 +670,14 @@ def describe(fig, line_axes, legend, maps):
                 sr["noisy_run_points"] = noisy_runs.get(sr["name"], 0)
         panels.append({"title": ax.get_title(), "xlabel": ax.get_xlabel(),
                        "ylabel": ax.get_ylabel(), "yscale": ax.get_yscale(), "series": series})
+    # Each heatmap's colour bar, its ticks and label, clear of every other heatmap and its
+    # labels (the grid's bound is of no use where they overlap).
+    renderer = fig.canvas.get_renderer()
+    boxes = [(m["_ax"].get_tightbbox(renderer), m["_bar"].get_tightbbox(renderer)) for m in maps]
+    for i, m in enumerate(maps):
+        m.pop("_bar")
+        m["colorbar_clear"] = not any(boxes[i][1].overlaps(b) for j, bs in enumerate(boxes)
+                                      if j != i for b in bs)
     out = {"line_panels": panels, "heatmaps": maps}
     if legend is not None:
         box = legend.get_window_extent()

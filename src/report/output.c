@@ -128,9 +128,8 @@ static void device_route_note(FILE *t)
     fprintf(t, "\n# device buffers handed to MPI went by %s\n", route);
 }
 
-/* Whether r's run measures every ordered pair (a rank x rank matrix holds its medians): its
- * run is found by its name's address in the options. */
-static int in_pair_matrix(const struct gx_output *out, const struct gx_result *r)
+/* r's run is found by its name's address in the options. */
+int gx_output_folds(const struct gx_output *out, const struct gx_result *r)
 {
     for (int i = 0; out->opts && i < out->opts->nruns; i++)
         if (r->run_name == out->opts->runs[i].name) {
@@ -144,7 +143,7 @@ static int in_pair_matrix(const struct gx_output *out, const struct gx_result *r
  * matrix has its median. The first says where the rows are; each block is named once. */
 static int fold_result(struct gx_output *out, const struct gx_result *r, const char *key)
 {
-    if (!in_pair_matrix(out, r) || r->state != GX_STATE_OK || (r->validated && !r->valid))
+    if (!gx_output_folds(out, r) || r->state != GX_STATE_OK || (r->validated && !r->valid))
         return 0;
     FILE *t = out->table;
     if (out->folded.n == 0)

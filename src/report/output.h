@@ -68,6 +68,9 @@ struct gx_output {
 void gx_output_init(struct gx_output *out, const struct gx_job *job, const struct gx_options *o,
                     const struct gx_mplan *plan);
 void gx_output_result(struct gx_output *out, const struct gx_result *res);
+/* Whether r's run measures every ordered pair (--pairs all, all-concurrent): a rank x rank
+ * matrix holds its medians, so the table folds its rows and its rounds' sums. */
+int gx_output_folds(const struct gx_output *out, const struct gx_result *r);
 /* Seconds between two progress lines into a log (--progress without a terminal). */
 #define GX_PROGRESS_LOG_S 10
 /* The table's header for a block of results and a result's line (result_table.c): --wide's
