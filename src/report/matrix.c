@@ -265,7 +265,7 @@ void gx_matrix_print_rows(FILE *out, const struct gx_matrix_grid *g)
     }
 }
 
-/* The most SLOW lines a matrix gets. */
+/* The most SLOW lines a pair matrix gets. */
 #define SLOW_LINES 10
 
 void gx_matrix_print_tail(FILE *out, const struct gx_matrix_grid *g,
@@ -309,10 +309,10 @@ void gx_matrix_print_tail(FILE *out, const struct gx_matrix_grid *g,
         fputs(" (out of host memory to list them: the report has every value)\n", out);
         return;
     }
-    /* Beyond SLOW_LINES (a busy machine's 16 ranks flag a hundred), the slowest of them first:
-     * the matrix above shows every cell. */
-    size_t shown = nslow > SLOW_LINES ? SLOW_LINES : nslow;
-    for (size_t line = 0; nslow > SLOW_LINES && line < shown; line++) {
+    /* Beyond the grid's most, the slowest of them first: the matrix above shows every cell. */
+    size_t most = g->most_slow ? g->most_slow : nslow;
+    size_t shown = nslow > most ? most : nslow;
+    for (size_t line = 0; nslow > most && line < shown; line++) {
         size_t worst = line;
         for (size_t j = line + 1; j < nslow; j++) {
             double v = g->val[slow_at[j]], w = g->val[slow_at[worst]];
@@ -373,7 +373,7 @@ static void print_matrix(FILE *out, const struct gx_matrix_set *s, const struct 
     gx_print_note(out, "\n# pair matrix: path %s, pattern %s, size %.0f, %s (row: "
                   "initiator/sender, column: peer/receiver)\n", gx_paths[r->path].name,
                   pat->name, (double)r->size, pat->unit);
-    struct gx_matrix_grid g = {n, n, val, mark, pair_cell, NULL, legends_said};
+    struct gx_matrix_grid g = {n, n, val, mark, pair_cell, NULL, legends_said, SLOW_LINES};
     gx_matrix_print_rows(out, &g);
     gx_matrix_print_tail(out, &g, context, pat->unit, slow, "pairs", "matrix median");
 }

@@ -60,6 +60,9 @@ struct gx_matrix_grid {
     /* Where the marks' legends were said already in this table (NULL: say them each time): a
      * run of 46 matrices needs them once. */
     int *legends_said;
+    /* The most SLOW lines, the slowest first (0: every one, in row order): a busy machine's 16
+     * ranks flag a hundred pairs, each in the matrix printed above. */
+    size_t most_slow;
 };
 /* A value in `width` columns (a matrix's 9), a mark in place of its last gap; "-" for NAN. */
 void gx_matrix_print_cell(FILE *out, int width, double v, char mark);
