@@ -13,10 +13,12 @@ colour per path (several reports: a colour per report), a line style and marker 
 path; a facet with several lines has a legend of its own, and the legend below the facets says
 what lines, bands and dots are. A heatmap per pair matrix (rows: sender, columns: receiver) with
 the value in each cell, a colour scale from 0 to the matrix's measured ceiling (the median
-over its pairs) or, without one, to its largest value; beyond 12 matrices (a sweep), one per
-path, memory kinds and pattern (its largest size for a bandwidth, its smallest for a latency), up
-to 12, the title saying how many of how many, the other sizes as lines; beyond 32 ranks, colour
-only. A median whose step the machine disturbed (the report's noise, schema 2.5; gpuxfer's table
+over its pairs) or, without one, to its largest value, the scale's words under the heatmap (the
+colour bar names the unit); the heatmaps in a grid at most 17 inches (1870 pixels) wide and 3
+heatmaps high, each readable on one screen: 2 a row up to 14 ranks, 1 a row from 15 (6 or 3 in
+all); beyond that (a --pairs all report of several sizes, a sweep), one per path, memory kinds
+and pattern (its largest size for a bandwidth, its smallest for a latency), the title saying how
+many of how many, the other sizes as lines; beyond 32 ranks, colour only. A median whose step the machine disturbed (the report's noise, schema 2.5; gpuxfer's table
 marks it ~) is a hollow marker, and a heatmap cell ~ after its value.
 
 A comparison (the configurations of gpuxfer-report compare: A1.json A2.json -- B1.json B2.json,
@@ -671,13 +673,21 @@ def describe(fig, line_axes, legend, maps):
         panels.append({"title": ax.get_title(), "xlabel": ax.get_xlabel(),
                        "ylabel": ax.get_ylabel(), "yscale": ax.get_yscale(), "series": series})
     # Each heatmap's colour bar, its ticks and label, clear of every other heatmap and its
-    # labels (the grid's bound is of no use where they overlap).
+    # labels, and within the figure (a long label beside the bar ran past both).
+    from matplotlib.transforms import Bbox
     renderer = fig.canvas.get_renderer()
-    boxes = [(m["_ax"].get_tightbbox(renderer), m["_bar"].get_tightbbox(renderer)) for m in maps]
+    whole = fig.bbox
+    # A bar's tight box leaves out what of its label runs past the bar: its label's own box too.
+    boxes = [(m["_ax"].get_tightbbox(renderer), Bbox.union([
+        m["_bar"].get_tightbbox(renderer), m["_bar"].yaxis.label.get_window_extent(renderer)]))
+        for m in maps]
     for i, m in enumerate(maps):
         m.pop("_bar")
-        m["colorbar_clear"] = not any(boxes[i][1].overlaps(b) for j, bs in enumerate(boxes)
-                                      if j != i for b in bs)
+        bar = boxes[i][1]
+        inside = (bar.x0 >= whole.x0 - 1 and bar.y0 >= whole.y0 - 1 and bar.x1 <= whole.x1 + 1
+                  and bar.y1 <= whole.y1 + 1)
+        m["colorbar_clear"] = bool(inside) and not any(bar.overlaps(b) for j, bs in enumerate(boxes)
+                                                 if j != i for b in bs)
     out = {"line_panels": panels, "heatmaps": maps}
     if legend is not None:
         box = legend.get_window_extent()
