@@ -161,48 +161,71 @@ static char *pair_text(const struct gx_context *c, const struct gx_ctx_pair *p)
 /* Up to this many pairs of one route get their lines each (a pair list); more, one line. */
 #define ROUTE_LINES_PER_ROUTE 2
 
+/* A pair's text and its place in the context's pairs: sorted by text, then place. */
+struct route_entry {
+    const char *text;
+    int pair;
+};
+
+static int route_cmp(const void *p, const void *q)
+{
+    const struct route_entry *x = p, *y = q;
+    int c = strcmp(x->text, y->text);
+    return c ? c : (x->pair > y->pair) - (x->pair < y->pair);
+}
+
 /* Each distinct link and route once, with its pairs counted: every pair of one node says the
  * same (--pairs all on 16 ranks would repeat it 240 times). A route of one or two pairs is
- * named as it always was, "pair A:B". */
+ * named as it always was, "pair A:B". The pairs are sorted by their text, so that 512 ranks'
+ * 261,632 pairs group quickly. */
 static void print_pairs(FILE *out, const struct gx_context *c)
 {
-    char **text = calloc(c->npairs ? (size_t)c->npairs : 1, sizeof *text);
-    for (int i = 0; text && i < c->npairs; i++)
-        if (!(text[i] = pair_text(c, &c->pairs[i])))
-            break;
+    size_t n = c->npairs > 0 ? (size_t)c->npairs : 1;
+    char **text = calloc(n, sizeof *text);
+    struct route_entry *sorted = malloc(n * sizeof *sorted);
+    int *at = malloc(n * sizeof *at), *same = malloc(n * sizeof *same), ok = text && sorted &&
+        at && same;
+    for (int i = 0; ok && i < c->npairs; i++)
+        ok = (text[i] = pair_text(c, &c->pairs[i])) != NULL;
+    for (int i = 0; ok && i < c->npairs; i++)
+        sorted[i] = (struct route_entry){text[i], i};
+    if (ok)
+        qsort(sorted, (size_t)c->npairs, sizeof *sorted, route_cmp);
+    for (int from = 0, to; ok && from < c->npairs; from = to) {
+        for (to = from + 1; to < c->npairs && !strcmp(sorted[to].text, sorted[from].text); to++)
+            ;
+        for (int k = from; k < to; k++) {
+            at[sorted[k].pair] = from;
+            same[sorted[k].pair] = to - from;
+        }
+    }
     for (int i = 0; i < c->npairs; i++) {
         const struct gx_ctx_pair *p = &c->pairs[i];
         char label[160];
-        if (!text || !text[i]) { /* out of memory: a line per pair, as before */
+        /* Out of memory: a line per pair, as for a pair list. */
+        if (!ok || same[i] <= ROUTE_LINES_PER_ROUTE) {
             snprintf(label, sizeof label, "pair %d:%d", p->a, p->b);
             print_pair(out, c, p, label);
             continue;
         }
-        int said = 0, same = 0;
-        for (int j = 0; j < c->npairs; j++)
-            if (text[j] && strcmp(text[j], text[i]) == 0) {
-                said |= j < i;
-                same++;
-            }
-        if (same <= ROUTE_LINES_PER_ROUTE) {
-            snprintf(label, sizeof label, "pair %d:%d", p->a, p->b);
-            print_pair(out, c, p, label);
-            continue;
-        }
-        if (said)
-            continue; /* its route's line is said */
+        if (sorted[at[i]].pair != i)
+            continue; /* its route's line is said, at its first pair */
         char named[120] = "";
-        for (int j = i, listed = 0; j < c->npairs && listed < ROUTE_PAIRS_NAMED; j++)
-            if (text[j] && strcmp(text[j], text[i]) == 0)
-                snprintf(named + strlen(named), sizeof named - strlen(named), "%s%d:%d",
-                         listed++ ? ", " : "", c->pairs[j].a, c->pairs[j].b);
-        snprintf(label, sizeof label, "%d pairs (%s%s)", same, named,
-                 same > ROUTE_PAIRS_NAMED ? ", ..." : "");
+        for (int k = at[i]; k < at[i] + same[i] && k < at[i] + ROUTE_PAIRS_NAMED; k++) {
+            const struct gx_ctx_pair *q = &c->pairs[sorted[k].pair];
+            snprintf(named + strlen(named), sizeof named - strlen(named), "%s%d:%d",
+                     named[0] ? ", " : "", q->a, q->b);
+        }
+        snprintf(label, sizeof label, "%d pairs (%s%s)", same[i], named,
+                 same[i] > ROUTE_PAIRS_NAMED ? ", ..." : "");
         print_pair(out, c, p, label);
     }
     for (int i = 0; text && i < c->npairs; i++)
         free(text[i]);
     free(text);
+    free(sorted);
+    free(at);
+    free(same);
 }
 
 static void print_warnings(FILE *out, const struct gx_context *c, const struct gx_ctx_rank *r)

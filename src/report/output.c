@@ -261,18 +261,64 @@ static int curve_range(const struct gx_ceil_curve *k, double *lo, double *hi)
     return measured;
 }
 
-/* Whether curves i and j are the same layer: the same kind, description and owner (a pair, or
- * a rank of a per-GPU kind), both measured. */
-static int same_layer(const struct gx_ceilings *c, int i, int j)
+/* A measured curve's layer: its kind, whether it is a rank's (a per-GPU kind) or a pair's,
+ * and its description; curves of one layer sort together, in their order. */
+struct layer_entry {
+    int kind, per_rank;
+    const char *what;
+    int curve;
+};
+
+static int layer_cmp(const void *p, const void *q)
 {
-    const struct gx_ceil_curve *a = &c->curves[i], *b = &c->curves[j];
-    return a->kind == b->kind && (a->b < 0) == (b->b < 0) && !unmeasured(c, b) &&
-           strcmp(gx_ceil_curve_what(c, a), gx_ceil_curve_what(c, b)) == 0;
+    const struct layer_entry *x = p, *y = q;
+    int c = (x->kind > y->kind) - (x->kind < y->kind);
+    if (!c)
+        c = (x->per_rank > y->per_rank) - (x->per_rank < y->per_rank);
+    if (!c)
+        c = strcmp(x->what, y->what);
+    return c ? c : (x->curve > y->curve) - (x->curve < y->curve);
 }
 
 /* Up to this many curves of one layer get a line each (a pair list); more (every pair of
  * --pairs all: 12 on 4 ranks, 240 on 16) one line for the layer, its range over them all. */
 #define CEILING_LINES_PER_LAYER 2
+
+/* The measured curves sorted by layer (sorted, n of them) and, per curve, where its layer
+ * starts in sorted and how many curves it has (at[], -1 for an unmeasured curve); sorting keeps
+ * a rails job's hundred thousand curves quick. Returns 0, -1 when out of memory. */
+static int layers_of(const struct gx_ceilings *c, struct layer_entry **sorted, int **at,
+                     int **size)
+{
+    size_t n = c->n > 0 ? (size_t)c->n : 1;
+    *sorted = malloc(n * sizeof **sorted);
+    *at = malloc(n * sizeof **at);
+    *size = malloc(n * sizeof **size);
+    if (!*sorted || !*at || !*size) {
+        free(*sorted), free(*at), free(*size);
+        return -1;
+    }
+    int m = 0;
+    for (int i = 0; i < c->n; i++) {
+        (*at)[i] = -1;
+        if (!unmeasured(c, &c->curves[i]))
+            (*sorted)[m++] = (struct layer_entry){c->curves[i].kind, c->curves[i].b < 0,
+                                                  gx_ceil_curve_what(c, &c->curves[i]), i};
+    }
+    qsort(*sorted, (size_t)m, sizeof **sorted, layer_cmp);
+    for (int from = 0, to; from < m; from = to) {
+        for (to = from + 1; to < m; to++) {
+            struct layer_entry a = (*sorted)[from], b = (*sorted)[to];
+            if (a.kind != b.kind || a.per_rank != b.per_rank || strcmp(a.what, b.what) != 0)
+                break;
+        }
+        for (int k = from; k < to; k++) {
+            (*at)[(*sorted)[k].curve] = from;
+            (*size)[(*sorted)[k].curve] = to - from;
+        }
+    }
+    return 0;
+}
 
 void gx_output_ceilings(struct gx_output *out, const struct gx_ceilings *c)
 {
@@ -283,32 +329,31 @@ void gx_output_ceilings(struct gx_output *out, const struct gx_ceilings *c)
             c->seconds);
     const char *told[DISTINCT_REASONS];
     int ntold = 0;
+    struct layer_entry *sorted = NULL;
+    int *at = NULL, *size = NULL;
+    int grouped = layers_of(c, &sorted, &at, &size) == 0;
     for (int i = 0; i < c->n; i++) {
         const struct gx_ceil_curve *k = &c->curves[i];
         if (unmeasured(c, k)) {
             print_absent(out, c, i, told, &ntold);
             continue;
         }
-        int said = 0, curves = 0, measured = 0, points = 0;
-        for (int j = 0; j < c->n; j++)
-            if (same_layer(c, i, j)) {
-                said |= j < i;
-                curves++;
-            }
-        if (said && curves > CEILING_LINES_PER_LAYER)
-            continue; /* its layer's line is said */
+        /* Out of memory for the layers: a line each, as for a pair list. */
+        int curves = grouped ? size[i] : 1, measured = 0, points = 0;
+        if (curves > CEILING_LINES_PER_LAYER && sorted[at[i]].curve != i)
+            continue; /* its layer's line is said, at its first curve */
         double lo = 0, hi = 0;
         char who[32];
         if (curves > CEILING_LINES_PER_LAYER) {
-            for (int j = i; j < c->n; j++)
-                if (same_layer(c, i, j)) {
-                    double l = 0, h = 0;
-                    int m = curve_range(&c->curves[j], &l, &h);
-                    lo = measured && lo < l ? lo : l;
-                    hi = measured && hi > h ? hi : h;
-                    measured += m;
-                    points += (int)c->curves[j].n;
-                }
+            for (int j = at[i]; j < at[i] + curves; j++) {
+                const struct gx_ceil_curve *cj = &c->curves[sorted[j].curve];
+                double l = 0, h = 0;
+                int m = curve_range(cj, &l, &h);
+                lo = measured && lo < l ? lo : l;
+                hi = measured && hi > h ? hi : h;
+                measured += m;
+                points += (int)cj->n;
+            }
             snprintf(who, sizeof who, "%d %s", curves, k->b < 0 ? "ranks" : "pairs");
         } else {
             measured = curve_range(k, &lo, &hi);
@@ -323,6 +368,9 @@ void gx_output_ceilings(struct gx_output *out, const struct gx_ceilings *c)
                       curves > CEILING_LINES_PER_LAYER ? "points" : "sizes", l, h,
                       gx_ceil_kind_unit((enum gx_ceil_kind)k->kind), gx_ceil_curve_what(c, k));
     }
+    free(sorted);
+    free(at);
+    free(size);
     fflush(f);
 }
 
