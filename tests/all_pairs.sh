@@ -159,6 +159,18 @@ else
     skip "matplotlib is missing for $PYTHON (apt-get install python3-matplotlib)"
 fi
 
+# The DGX-2's 16 GPUs (its topology, fake GPUs): 240 pairs over four kinds of PCIe path, a line
+# each with its pairs counted, rather than 480 lines.
+dgx2="34:00.0,36:00.0,39:00.0,3b:00.0,57:00.0,59:00.0,5c:00.0,5e:00.0,b7:00.0,b9:00.0,bc:00.0,be:00.0,e0:00.0,e2:00.0,e5:00.0,e7:00.0"
+gx_mpirun_table "$dir/dgx2.txt" 16 --topology-xml "$top_srcdir/tests/topologies/dgx2-16gpu.xml" \
+    --fake-gpus "$dgx2" --pairs all --pattern bw --sizes 8 --iters 3 --quiet \
+    --output "$dir/dgx2.json" >"$dir/dgx2.mpirun" 2>&1
+ok $? "all, 16 ranks on the DGX-2 topology: exit 0" || diag <"$dir/dgx2.mpirun"
+routes=$(sed -n 's/^# \([0-9]*\) pairs (.*) same node, link \([A-Z]*\) .*/\2 \1/p' "$dir/dgx2.txt" | tr '\n' ' ')
+[ "$routes" = "PIX 16 PXB 32 NODE 64 SYS 128 " ] && [ "$(grep -c '^#   route: ' "$dir/dgx2.txt")" -eq 4 ] &&
+    ! grep -q '^# pair [0-9]' "$dir/dgx2.txt"
+ok $? "DGX-2: a route line per kind of path, its pairs counted ($routes)" || diag <"$dir/dgx2.txt"
+
 gx_mpirun 4 --pairs all --pattern bw --sizes 8 --iters 3 --quiet --slow-pair 1.5 \
     --output "$dir/bad.json" >/dev/null 2>"$dir/bad.err"
 [ $? -eq 2 ] && grep -q "slow-pair: 1.5 is out of range (expected more than 0 and at most 1)" "$dir/bad.err"
