@@ -149,7 +149,7 @@ static int fold_result(struct gx_output *out, const struct gx_result *r, const c
     if (out->folded.n == 0)
         gx_print_note(t, "\n# every pair measured: each pair's median in the pair matrices below, "
                       "its row (p5, p95, cv%%, ceiling, eff%%) in the report's results and "
-                      "--format csv; a row that failed here\n");
+                      "--format csv; failed rows here\n");
     if (!gx_said_before(&out->folded, key))
         gx_print_note(t, "#   %s%spath %s%s%s%s, memory %s -> %s, pattern %s, %s\n",
                       r->run_name && r->run_name[0] ? r->run_name : "",
