@@ -159,6 +159,17 @@ else
     skip "matplotlib is missing for $PYTHON (apt-get install python3-matplotlib)"
 fi
 
+# A pair that fails (its data corrupted at 8 B) leaves 8 B without a matrix: its row is printed,
+# and the table says once that the other pairs' rows are the report's.
+GPUXFER_FAULT="corrupt:rank=1:size=8" gx_mpirun_table "$dir/fail.txt" 4 --pairs all --pattern bw \
+    --sizes 8,64K --iters 3 --validate all --quiet --output "$dir/fail.json" >"$dir/fail.mpirun" 2>&1
+[ $? -eq 1 ] && grep -q '^# a pair failed: its path, pattern and size get no pair matrix' "$dir/fail.txt" &&
+    [ "$(grep -c '^# pair matrix: path host, pattern bw, size 65536,' "$dir/fail.txt")" -eq 1 ] &&
+    [ "$(grep -c '^# pair matrix: ' "$dir/fail.txt")" -eq 1 ] &&
+    [ "$(grep -cE '^ +8 +0->1 .* failed: received data did not match' "$dir/fail.txt")" -eq 1 ]
+ok $? "all, a pair failed: exit 1, its row and a note, the matrix of the other size alone" ||
+    diag <"$dir/fail.txt"
+
 # The DGX-2's 16 GPUs (its topology, fake GPUs): 240 pairs over four kinds of PCIe path, a line
 # each with its pairs counted, rather than 480 lines.
 dgx2="34:00.0,36:00.0,39:00.0,3b:00.0,57:00.0,59:00.0,5c:00.0,5e:00.0,b7:00.0,b9:00.0,bc:00.0,be:00.0,e0:00.0,e2:00.0,e5:00.0,e7:00.0"

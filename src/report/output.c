@@ -139,6 +139,17 @@ int gx_output_folds(const struct gx_output *out, const struct gx_result *r)
     return 0;
 }
 
+/* Once, before the first result of an every-pair run: where its rows are. */
+static void say_folded(struct gx_output *out)
+{
+    if (out->fold_said)
+        return;
+    out->fold_said = 1;
+    gx_print_note(out->table, "\n# every pair measured: each pair's median in the pair matrices "
+                  "below, its row (p5, p95, cv%%, ceiling, eff%%) in the report's results and "
+                  "--format csv; failed rows here\n");
+}
+
 /* A result of an every-pair run that measured and validated: its row is the report's, the
  * matrix has its median. The first says where the rows are; each block is named once. */
 static int fold_result(struct gx_output *out, const struct gx_result *r, const char *key)
@@ -146,10 +157,7 @@ static int fold_result(struct gx_output *out, const struct gx_result *r, const c
     if (!gx_output_folds(out, r) || r->state != GX_STATE_OK || (r->validated && !r->valid))
         return 0;
     FILE *t = out->table;
-    if (out->folded.n == 0)
-        gx_print_note(t, "\n# every pair measured: each pair's median in the pair matrices below, "
-                      "its row (p5, p95, cv%%, ceiling, eff%%) in the report's results and "
-                      "--format csv; failed rows here\n");
+    say_folded(out);
     if (!gx_said_before(&out->folded, key))
         gx_print_note(t, "#   %s%spath %s%s%s%s, memory %s -> %s, pattern %s, %s\n",
                       r->run_name && r->run_name[0] ? r->run_name : "",
@@ -177,6 +185,15 @@ void gx_output_result(struct gx_output *out, const struct gx_result *r)
     if (fold_result(out, r, key)) {
         fflush(t);
         return;
+    }
+    /* A pair that failed leaves its matrix incomplete, and only a complete map is printed: the
+     * medians folded away are then in the report alone, which the table says once. */
+    if (gx_output_folds(out, r) && !out->fold_failed) {
+        say_folded(out);
+        out->fold_failed = 1;
+        gx_print_note(t, "# a pair failed: its path, pattern and size get no pair matrix (a "
+                      "matrix needs every pair); the other pairs' rows are in the report's "
+                      "results\n");
     }
     if (strcmp(key, out->key) != 0) {
         strcpy(out->key, key);

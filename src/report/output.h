@@ -62,6 +62,8 @@ struct gx_output {
      * rows that failed; every row stays in the report and the CSV. */
     const struct gx_options *opts;
     struct gx_said folded;
+    int fold_said;   /* where their rows are: said once */
+    int fold_failed; /* a result of such a run failed: said once */
 };
 
 /* The progress line counts the plan's steps, one pass at a time. */
