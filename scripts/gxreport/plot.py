@@ -14,12 +14,13 @@ path; a facet with several lines has a legend of its own, and the legend below t
 what lines, bands and dots are. A heatmap per pair matrix (rows: sender, columns: receiver) with
 the value in each cell, a colour scale from 0 to the matrix's measured ceiling (the median
 over its pairs) or, without one, to its largest value, the scale's words under the heatmap (the
-colour bar names the unit); the heatmaps in a grid at most 17 inches (1870 pixels) wide and 3
-heatmaps high, each readable on one screen: 2 a row up to 14 ranks, 1 a row from 15 (6 or 3 in
-all); beyond that (a --pairs all report of several sizes, a sweep), one per path, memory kinds
-and pattern (its largest size for a bandwidth, its smallest for a latency), the title saying how
-many of how many, the other sizes as lines; beyond 32 ranks, colour only. A median whose step the machine disturbed (the report's noise, schema 2.5; gpuxfer's table
-marks it ~) is a hollow marker, and a heatmap cell ~ after its value.
+colour bar names the unit); the heatmaps in a grid of at most 2 a row and 3 rows (17.25 inches,
+1897 pixels, wide), each readable on one screen; beyond that (a --pairs all report of several
+sizes, a sweep), one per path, memory kinds and pattern (its largest size for a bandwidth, its
+smallest for a latency), the title saying how many of how many, the other sizes as lines;
+beyond 32 ranks, colour only. A median whose step the machine disturbed (the report's noise,
+schema 2.5; gpuxfer's table marks it ~) is a hollow marker, and a heatmap cell ~ after its
+value.
 
 A comparison (the configurations of gpuxfer-report compare: A1.json A2.json -- B1.json B2.json,
 folders of reports, a gpuxfer-report sweep folder) has the same facets, drawn by configuration:
@@ -64,15 +65,16 @@ STYLES = sorted(itertools.product(range(len(LINESTYLES)), range(len(MARKERS))),
                 key=lambda p: ((p[1] - p[0]) % len(MARKERS), p[0]))
 NOISY_LABEL = "hollow: the machine disturbed the step (~)"
 # The heatmaps' grid is bounded, so that each heatmap reads on one screen: its figure at most
-# HEAT_WIDTH inches wide (1870 pixels at the 110 dpi of a PNG) and HEAT_ROWS heatmaps high. A
-# heatmap is a square of 3.6 inches, larger for more ranks up to HEAT_MAX_INCHES, with room
-# beside it for its colour bar (HEAT_BESIDE). A --pairs all report has a matrix per path, memory
-# kinds, pattern and size, dozens of them: beyond what the grid holds, one per path, memory kinds
-# and pattern is drawn (at the size a reader looks at first), the first of them up to the grid's
-# count, and the lines show every size as the median over the pairs.
-HEAT_WIDTH = 17.0
+# HEAT_WIDTH inches wide (1897 pixels at the 110 dpi of a PNG: two heatmaps of 16 ranks) and
+# HEAT_ROWS heatmaps high. A heatmap is a square of 3.6 inches, larger for more ranks up to
+# HEAT_MAX_INCHES, with room beside it for its colour bar (HEAT_BESIDE). A --pairs all report
+# has a matrix per path, memory kinds, pattern and size, dozens of them: beyond what the grid
+# holds, one per path, memory kinds and pattern is drawn (at the size a reader looks at first),
+# the first of them up to the grid's count, and the lines show every size as the median over
+# the pairs.
+HEAT_WIDTH = 17.25
 HEAT_ROWS = 3
-HEAT_MAX_INCHES = 6.5
+HEAT_MAX_INCHES = 6.0
 HEAT_BESIDE = 2.6
 MAX_HEATMAPS = 12  # never more, whatever the grid would hold
 
