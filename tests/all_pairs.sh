@@ -65,8 +65,9 @@ for i, rd in enumerate(rounds):
 PY
     ok_diag $? "$dir/check.txt" "$mode: rounds of several pairs report the sum of their bandwidth and message rate"
     if [ "$mode" = all-concurrent ]; then
-        [ "$(grep -cE '^# round [1-6] of 6: 2 pairs at once \(2 measured\), (aggregate [0-9.]+ GB/s, )?[0-9.e+]+ messages/s' "$dir/$mode.txt")" -eq 24 ]
-        ok $? "$mode: the table prints each round's aggregate"
+        # The 24 rounds' sums summed up, a line per pattern and size (each round is the report's).
+        [ "$(grep -cE '^#   host pageable -> pageable, (latency|bw) (8|64K): 6 rounds of 2 pairs, [0-9]' "$dir/$mode.txt")" -eq 4 ]
+        ok $? "$mode: the table sums up the rounds' aggregates, a line per pattern and size"
     fi
     # --slow-pair 1: with 12 distinct medians, those beyond the median are flagged, with hosts
     # (~ after a value the machine disturbed: the suite is itself a busy machine).
@@ -76,11 +77,110 @@ PY
     ok $? "$mode: --slow-pair 1 flags pairs, naming ranks and hosts"
 done
 
-# Schedule: 'all' runs one pair per round (12 rounds), so its per-result lines come in shift
-# order 0->1 1->2 2->3 3->0 0->2 ...
-awk '/^# path host, memory .* pattern latency/{b=1; next} /^$/{b=0} b && $2 ~ /->/ && $1 == 8 {print $2}' \
-    "$dir/all.txt" | tr '\n' ' ' | grep -q '^0->1 1->2 2->3 3->0 0->2 1->3 2->0 3->1 0->3 1->0 2->1 3->2 $'
-ok $? "all: pairs measured in shift order"
+# Schedule: 'all' runs one pair per round (12 rounds), so its results come in shift order
+# 0->1 1->2 2->3 3->0 0->2 ... (the report keeps the order the table had before it was folded).
+"$PYTHON" - "$dir/all.json" >"$dir/check.txt" 2>&1 <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+order = ["%d->%d" % tuple(r["ranks"]) for r in d["results"]
+         if r["pattern"] == "latency" and r["size"] == 8]
+assert order == "0->1 1->2 2->3 3->0 0->2 1->3 2->0 3->1 0->3 1->0 2->1 3->2".split(), order
+PY
+ok_diag $? "$dir/check.txt" "all: pairs measured in shift order"
+
+# A table a person reads (issue 62): --pairs all's rows are the report's and the CSV's, each
+# (path, memory kinds, pattern, size) one matrix, each route one line. 4 ranks, 2 patterns x 2
+# sizes: 97 lines on a 2-core machine, 308 before the fold; the bound leaves room for notes.
+for mode in all all-concurrent; do
+    lines=$(wc -l <"$dir/$mode.txt")
+    [ "$lines" -le 120 ]
+    ok $? "$mode: the 4-rank table is $lines lines, at most 120" || diag <"$dir/$mode.txt"
+    "$PYTHON" - "$dir/$mode.json" "$dir/$mode.txt" >"$dir/check.txt" 2>&1 <<'PY'
+import json, re, sys
+d, text = json.load(open(sys.argv[1])), open(sys.argv[2]).read()
+heads = re.findall(r"^# pair matrix: path (\S+), pattern (\S+), size (\d+),", text, re.M)
+want = sorted((m["path"], m["pattern"], str(m["size"])) for m in d["matrices"])
+assert sorted(heads) == want and len(set(heads)) == len(heads) == 4, (heads, want)
+# The report is whole: every pair's result at every pattern and size, as before the fold.
+res = sorted((tuple(r["ranks"]), r["pattern"], r["size"]) for r in d["results"])
+assert len(res) == len(set(res)) == 48 and all(r["status"] == "ok" for r in d["results"]), res
+rows = [ln for ln in text.splitlines() if re.match(r"^ +\d+ +\d+->\d+ ", ln)]
+assert rows == [], rows[:3]
+assert text.count("\n# every pair measured: ") == 1, "the note on where the rows are, once"
+assert len(re.findall(r"^#   path host, memory pageable -> pageable, pattern (latency|bw)", text,
+                      re.M)) == 2, "each block named once"
+assert re.search(r"^# 12 pairs \(([0-3]:[0-3], ){6}\.\.\.\) same node", text, re.M)
+assert text.count("#   route: ") == 1, "one route line for the 12 pairs of one node"
+assert len(re.findall(r"^#   shm_(latency|copy) +12 pairs ", text, re.M)) == 2, "a ceiling a layer"
+PY
+    ok_diag $? "$dir/check.txt" "$mode: every matrix once, no per-pair rows, one route line, the report's 48 results"
+done
+
+# 16 ranks: 240 pairs. Each matrix in slices of 9 and 7 columns within 100 columns, at most 10
+# SLOW lines a matrix, the table bounded; the plot's PNG within a screen's width, each heatmap's
+# colour bar clear of the others.
+gx_mpirun_table "$dir/16.txt" 16 --pairs all --pattern latency,bw --sizes 8,64K --iters 3 \
+    --budget 10 --quiet --output "$dir/16.json" >"$dir/16.mpirun" 2>&1
+ok $? "all, 16 ranks: exit 0" || diag <"$dir/16.mpirun"
+"$PYTHON" - "$dir/16.json" "$dir/16.txt" >"$dir/check.txt" 2>&1 <<'PY'
+import json, re, sys
+d, text = json.load(open(sys.argv[1])), open(sys.argv[2]).read()
+lines = text.splitlines()
+assert len(d["results"]) == 960 and len(d["matrices"]) == 4
+assert max(len(ln) for ln in lines) <= 100, max(lines, key=len)
+assert len(lines) <= 280, len(lines)  # 254 on a 2-core machine
+heads = [ln.split() for ln in lines if re.match(r"^# +0( +\d+){8}$|^# +9( +\d+){6}$", ln)]
+assert len(heads) == 8, heads  # 2 slices x 4 matrices
+blocks = text.split("\n# pair matrix: ")[1:]
+assert len(blocks) == 4
+for b in blocks:
+    assert len(re.findall(r"^ +(\d+)( +(-|[0-9.]+[<~]?)){9}$", b, re.M)) == 16, b
+    assert len(re.findall(r"^ +(\d+)( +(-|[0-9.]+[<~]?)){7}$", b, re.M)) == 16, b
+    assert len(re.findall(r"^#   SLOW ", b, re.M)) <= 10, b
+PY
+ok_diag $? "$dir/check.txt" "all, 16 ranks: matrices in two slices of columns, lines within 100 columns, at most 10 SLOW lines each"
+if "$PYTHON" -c 'import matplotlib' >/dev/null 2>&1; then
+    for rep in all 16; do
+        gx_report plot "$dir/$rep.json" -o "$dir/$rep.png" --describe >"$dir/$rep.desc" 2>"$dir/plot.err"
+        py_check "$dir/$rep.png" "$dir/$rep.desc" <<'PY'
+import json, struct, sys
+with open(sys.argv[1], "rb") as f:
+    w, h = struct.unpack(">II", f.read(24)[16:24])
+d = json.load(open(sys.argv[2]))
+print(f"{sys.argv[1]}: {w} x {h} pixels, {len(d['heatmaps'])} heatmaps")
+assert w <= 1900 and h <= 3000, (w, h)
+assert d["heatmaps"] and all(m["colorbar_clear"] for m in d["heatmaps"]), d["heatmaps"]
+PY
+        ok $? "plot of the $rep report: at most 1900 x 3000 pixels, colour bars clear of the heatmaps" ||
+            diag <"$dir/plot.err"
+    done
+else
+    skip "matplotlib is missing for $PYTHON (apt-get install python3-matplotlib)"
+    skip "matplotlib is missing for $PYTHON (apt-get install python3-matplotlib)"
+fi
+
+# A pair that fails (its data corrupted at 8 B) leaves 8 B without a matrix: its row is printed,
+# and the table says once that the other pairs' rows are the report's.
+GPUXFER_FAULT="corrupt:rank=1:size=8" gx_mpirun_table "$dir/fail.txt" 4 --pairs all --pattern bw \
+    --sizes 8,64K --iters 3 --validate all --quiet --output "$dir/fail.json" >"$dir/fail.mpirun" 2>&1
+[ $? -eq 1 ] && grep -q '^# a pair failed: its path, pattern and size get no pair matrix' "$dir/fail.txt" &&
+    [ "$(grep -c '^# pair matrix: path host, pattern bw, size 65536,' "$dir/fail.txt")" -eq 1 ] &&
+    [ "$(grep -c '^# pair matrix: ' "$dir/fail.txt")" -eq 1 ] &&
+    [ "$(grep -cE '^ +8 +0->1 .* failed: received data did not match' "$dir/fail.txt")" -eq 1 ]
+ok $? "all, a pair failed: exit 1, its row and a note, the matrix of the other size alone" ||
+    diag <"$dir/fail.txt"
+
+# The DGX-2's 16 GPUs (its topology, fake GPUs): 240 pairs over four kinds of PCIe path, a line
+# each with its pairs counted, rather than 480 lines.
+dgx2="34:00.0,36:00.0,39:00.0,3b:00.0,57:00.0,59:00.0,5c:00.0,5e:00.0,b7:00.0,b9:00.0,bc:00.0,be:00.0,e0:00.0,e2:00.0,e5:00.0,e7:00.0"
+gx_mpirun_table "$dir/dgx2.txt" 16 --topology-xml "$top_srcdir/tests/topologies/dgx2-16gpu.xml" \
+    --fake-gpus "$dgx2" --pairs all --pattern bw --sizes 8 --iters 3 --quiet \
+    --output "$dir/dgx2.json" >"$dir/dgx2.mpirun" 2>&1
+ok $? "all, 16 ranks on the DGX-2 topology: exit 0" || diag <"$dir/dgx2.mpirun"
+routes=$(sed -n 's/^# \([0-9]*\) pairs (.*) same node, link \([A-Z]*\) .*/\2 \1/p' "$dir/dgx2.txt" | tr '\n' ' ')
+[ "$routes" = "PIX 16 PXB 32 NODE 64 SYS 128 " ] && [ "$(grep -c '^#   route: ' "$dir/dgx2.txt")" -eq 4 ] &&
+    ! grep -q '^# pair [0-9]' "$dir/dgx2.txt"
+ok $? "DGX-2: a route line per kind of path, its pairs counted ($routes)" || diag <"$dir/dgx2.txt"
 
 gx_mpirun 4 --pairs all --pattern bw --sizes 8 --iters 3 --quiet --slow-pair 1.5 \
     --output "$dir/bad.json" >/dev/null 2>"$dir/bad.err"

@@ -13,11 +13,14 @@ colour per path (several reports: a colour per report), a line style and marker 
 path; a facet with several lines has a legend of its own, and the legend below the facets says
 what lines, bands and dots are. A heatmap per pair matrix (rows: sender, columns: receiver) with
 the value in each cell, a colour scale from 0 to the matrix's measured ceiling (the median
-over its pairs) or, without one, to its largest value; beyond 12 matrices (a sweep), one per
-path, memory kinds and pattern (its largest size for a bandwidth, its smallest for a latency), up
-to 12, the title saying how many of how many, the other sizes as lines; beyond 32 ranks, colour
-only. A median whose step the machine disturbed (the report's noise, schema 2.5; gpuxfer's table
-marks it ~) is a hollow marker, and a heatmap cell ~ after its value.
+over its pairs) or, without one, to its largest value, the scale's words under the heatmap (the
+colour bar names the unit); the heatmaps in a grid of at most 2 a row and 3 rows (17.25 inches,
+1897 pixels, wide), each readable on one screen; beyond that (a --pairs all report of several
+sizes, a sweep), one per path, memory kinds and pattern (its largest size for a bandwidth, its
+smallest for a latency), the title saying how many of how many, the other sizes as lines;
+beyond 32 ranks, colour only. A median whose step the machine disturbed (the report's noise,
+schema 2.5; gpuxfer's table marks it ~) is a hollow marker, and a heatmap cell ~ after its
+value.
 
 A comparison (the configurations of gpuxfer-report compare: A1.json A2.json -- B1.json B2.json,
 folders of reports, a gpuxfer-report sweep folder) has the same facets, drawn by configuration:
@@ -61,11 +64,29 @@ MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 STYLES = sorted(itertools.product(range(len(LINESTYLES)), range(len(MARKERS))),
                 key=lambda p: ((p[1] - p[0]) % len(MARKERS), p[0]))
 NOISY_LABEL = "hollow: the machine disturbed the step (~)"
-# The most heatmaps one plot draws. A sweep's --pairs all report has a matrix per path, memory
-# kinds, pattern and size, hundreds of them: beyond this, one per path, memory kinds and pattern
-# is drawn (at the size a reader looks at first), the first of them up to this many, and the
-# lines show every size as the median over the pairs.
-MAX_HEATMAPS = 12
+# The heatmaps' grid is bounded, so that each heatmap reads on one screen: its figure at most
+# HEAT_WIDTH inches wide (1897 pixels at the 110 dpi of a PNG: two heatmaps of 16 ranks) and
+# HEAT_ROWS heatmaps high. A heatmap is a square of 3.6 inches, larger for more ranks up to
+# HEAT_MAX_INCHES, with room beside it for its colour bar (HEAT_BESIDE). A --pairs all report
+# has a matrix per path, memory kinds, pattern and size, dozens of them: beyond what the grid
+# holds, one per path, memory kinds and pattern is drawn (at the size a reader looks at first),
+# the first of them up to the grid's count, and the lines show every size as the median over
+# the pairs.
+HEAT_WIDTH = 17.25
+HEAT_ROWS = 3
+HEAT_MAX_INCHES = 6.0
+HEAT_BESIDE = 2.6
+MAX_HEATMAPS = 12  # never more, whatever the grid would hold
+
+
+def heat_grid(ranks):
+    """(a heatmap's inches, the grid's columns, the most heatmaps drawn) for matrices of this
+    many ranks."""
+    inches = min(HEAT_MAX_INCHES, max(3.6, 0.42 * min(ranks, MAX_ANNOTATED_RANKS)))
+    cols = max(1, int(HEAT_WIDTH // (inches + HEAT_BESIDE)))
+    return inches, cols, min(MAX_HEATMAPS, cols * HEAT_ROWS)
+
+
 # Above this many ranks a heatmap's cells are too small to hold a readable value: colour only.
 MAX_ANNOTATED_RANKS = 32
 # The facet of a pattern measured at one size only (the default run's 8 B latency): the paths
@@ -482,16 +503,21 @@ def without_heatmapped(lines, mats):
 
 def heatmaps_drawn(mats):
     """(the matrices to draw, a note of what was left out, or None where every one is drawn):
-    beyond MAX_HEATMAPS, one per report, path, memory kinds, pattern and chunk/depth, at its
-    largest size for a bandwidth and its smallest for a latency, in the order of the facets."""
-    if len(mats) <= MAX_HEATMAPS:
-        return mats, None
-    groups, reports = {}, []
+    beyond what the grid holds (heat_grid), one per report, path, memory kinds, pattern and
+    chunk/depth, at its largest size for a bandwidth and its smallest for a latency, in the order
+    of the facets."""
+    most = heat_grid(max((len(m["values"]) for _, _, m in mats), default=0))[2]
+    reports = list(dict.fromkeys(name for _, name, _ in mats))
+    pattern = lambda it: (list(PATTERNS).index(it[2]["pattern"])  # noqa: E731
+                          if it[2]["pattern"] in PATTERNS else len(PATTERNS), it[2]["pattern"])
+    if len(mats) <= most:  # in the facets' order, a path's sizes one after another
+        return sorted(mats, key=lambda it: (
+            reports.index(it[1]), pattern(it), path_order(it[2]["path"]), str(it[2].get("mem")),
+            str(it[2].get("chunk")), str(it[2].get("depth")), it[2]["size"])), None
+    groups = {}
     for item in mats:
         _, name, m = item
         mem = m.get("mem") or {}
-        if name not in reports:
-            reports.append(name)
         g = (name, m["path"], m["pattern"], str(m.get("unit")), str(mem.get("src")),
              str(mem.get("dst")), str(m.get("chunk")), str(m.get("depth")),
              str(m.get("chunk_choice")))
@@ -500,8 +526,6 @@ def heatmaps_drawn(mats):
     for g, items in groups.items():
         latency = gx.lower_is_better(items[0][2].get("unit")) or g[2] == "latency"
         picks.append((min if latency else max)(items, key=lambda it: it[2]["size"]))
-    pattern = lambda it: (list(PATTERNS).index(it[2]["pattern"])  # noqa: E731
-                          if it[2]["pattern"] in PATTERNS else len(PATTERNS), it[2]["pattern"])
     picks.sort(key=lambda it: (reports.index(it[1]), pattern(it), path_order(it[2]["path"]),
                                str(it[2].get("mem")), str(it[2].get("chunk")),
                                str(it[2].get("depth"))))
@@ -511,7 +535,7 @@ def heatmaps_drawn(mats):
     for it in picks:
         g = (it[1], pattern(it))
         turn[id(it)] = seen[g] = seen.get(g, -1) + 1
-    chosen = {id(it) for it in sorted(picks, key=lambda it: turn[id(it)])[:MAX_HEATMAPS]}
+    chosen = {id(it) for it in sorted(picks, key=lambda it: turn[id(it)])[:most]}
     drawn = [it for it in picks if id(it) in chosen]
     note = (f"{len(drawn)} of {len(mats)} pair matrices drawn: per path, memory kinds and pattern "
             "the largest size (bandwidth) or the smallest (latency)"
@@ -576,8 +600,10 @@ def draw_heatmap(fig, ax, doc, report, m, several, inches):
         scale += f"\n(values in the report: {n} ranks leave no room for them in the cells)"
     elif any(0 <= a < n and 0 <= b < n and m["values"][a][b] is not None for a, b in noisy):
         scale += "\n~: the machine disturbed that pair's step"
-    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, extend="max" if top > vmax else "neither",
-                 label=f"{unit}; {scale}")
+    # The colour bar says the unit alone; the scale's words go under the heatmap, wrapped to its
+    # width: beside it they ran into the next heatmap's labels.
+    bar = fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04,
+                       extend="max" if top > vmax else "neither", label=unit)
     # Value in each measured cell, sized to fit the cell; dark text on light colours; ~ after
     # the value of a pair whose step the machine disturbed.
     texts = [[gx.mark_median(gx.value_text(v), (i, j) in noisy) if v is not None else ""
@@ -593,7 +619,9 @@ def draw_heatmap(fig, ax, doc, report, m, several, inches):
             dark = 0.299 * r + 0.587 * g + 0.114 * b > 0.5
             ax.text(j, i, texts[i][j], ha="center", va="center", fontsize=size,
                     color="black" if dark else "white", gid="cell")
-    ax.set_xlabel("receiver rank")
+    width = max(30, int(inches * 72 / (0.6 * 8.5)))
+    ax.set_xlabel("receiver rank\n" + "\n".join(
+        textwrap.fill(part, width) for part in scale.split("\n")), fontsize=8.5)
     ax.set_ylabel("sender rank")
     ax.set_xticks(range(n))
     ax.set_yticks(range(n))
@@ -612,7 +640,7 @@ def draw_heatmap(fig, ax, doc, report, m, several, inches):
             "noisy_cells": sum(1 for t in ax.texts
                                if t.get_gid() == "cell" and t.get_text().endswith(gx.NOISY)),
             "fontsize": size, "vmin": 0, "vmax": vmax, "ceiling": bool(ceiling),
-            "colorbar": f"{unit}; {scale}"}
+            "colorbar": f"{unit}; {scale}", "_bar": bar.ax}
 
 
 def describe(fig, line_axes, legend, maps):
@@ -646,6 +674,22 @@ def describe(fig, line_axes, legend, maps):
                 sr["noisy_run_points"] = noisy_runs.get(sr["name"], 0)
         panels.append({"title": ax.get_title(), "xlabel": ax.get_xlabel(),
                        "ylabel": ax.get_ylabel(), "yscale": ax.get_yscale(), "series": series})
+    # Each heatmap's colour bar, its ticks and label, clear of every other heatmap and its
+    # labels, and within the figure (a long label beside the bar ran past both).
+    from matplotlib.transforms import Bbox
+    renderer = fig.canvas.get_renderer()
+    whole = fig.bbox
+    # A bar's tight box leaves out what of its label runs past the bar: its label's own box too.
+    boxes = [(m["_ax"].get_tightbbox(renderer), Bbox.union([
+        m["_bar"].get_tightbbox(renderer), m["_bar"].yaxis.label.get_window_extent(renderer)]))
+        for m in maps]
+    for i, m in enumerate(maps):
+        m.pop("_bar")
+        bar = boxes[i][1]
+        inside = (bar.x0 >= whole.x0 - 1 and bar.y0 >= whole.y0 - 1 and bar.x1 <= whole.x1 + 1
+                  and bar.y1 <= whole.y1 + 1)
+        m["colorbar_clear"] = bool(inside) and not any(bar.overlaps(b) for j, bs in enumerate(boxes)
+                                                 if j != i for b in bs)
     out = {"line_panels": panels, "heatmaps": maps}
     if legend is not None:
         box = legend.get_window_extent()
@@ -763,10 +807,9 @@ def main(argv):
         with_matplotlib(argv)
     drawn_elsewhere()
 
-    # Heatmaps: a square of `inches` each, larger for more ranks; up to 4 a row.
-    ranks = max((len(m["values"]) for _, _, m in mats), default=0)
-    inches = max(3.6, 0.42 * min(ranks, MAX_ANNOTATED_RANKS))
-    cols = min(len(mats), max(1, int(24 // (inches + 2.4))))
+    # Heatmaps: a square of `inches` each, larger for more ranks, in a bounded grid (heat_grid).
+    inches, cols, _ = heat_grid(max((len(m["values"]) for _, _, m in mats), default=0))
+    cols = min(len(mats), cols) if mats else 1
     rows = math.ceil(len(mats) / cols) if mats else 0
     line_h = 5.5 if lines else 0
     width_lines = 17.0 if lines else 0
@@ -774,8 +817,8 @@ def main(argv):
         frows, fcols = facet_grid(lines)
         line_h = 3.4 * frows + 1.4 + (0.22 * len(cfgs) if comparison else 0)
         width_lines = max(12.0, 4.2 * fcols)
-    heat_h = rows * (inches + 1.3) + (0.5 if heat_note else 0)
-    width = max(width_lines, cols * (inches + 2.4))
+    heat_h = rows * (inches + 2.0) + (0.6 if heat_note else 0)
+    width = max(width_lines, cols * (inches + HEAT_BESIDE))
     fig = plt.figure(figsize=(width, line_h + heat_h), layout="constrained")
     tops = fig.subfigures(2 if lines and mats else 1, 1, squeeze=False,
                           height_ratios=[line_h, heat_h] if lines and mats else None)[:, 0]
@@ -802,7 +845,7 @@ def main(argv):
         for ax in axes[len(mats):]:
             ax.set_visible(False)
         if heat_note:
-            tops[-1].suptitle(textwrap.fill(heat_note, 110), fontsize="medium")
+            tops[-1].suptitle(textwrap.fill(heat_note, int(width * 7)), fontsize="medium")
     gx.write_new(a.output, a.force, lambda f: fig.savefig(f, dpi=110, format=ext[1:]))
     if a.describe:
         what = describe(fig, line_axes, legend, maps)

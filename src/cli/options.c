@@ -58,7 +58,9 @@ const struct gx_option gx_option_table[] = {
     {.name = "pairs", .arg = "PAIRS", .per_run = 1, .type = GX_T_STRING, .group = GX_G_MEASURE,
      .set = gx_set_pairs, .dflt = "0:1",
      .help = "who talks: A:B[,C:D...] one pair after another, or a keyword (listed below)",
-     .more = "all and all-concurrent report rank matrices, rails node x node matrices per rail "
+     .more = "all and all-concurrent report rank matrices (the table prints a matrix per path, "
+         "memory kinds, pattern and size, and leaves each pair's rows to the report and the "
+         "CSV), rails node x node matrices per rail "
          "and a rail map, nodes a node matrix, intra a matrix per node; ring makes every rank "
          "the initiator once (the last with rank 0), which a pair list cannot (a pair is "
          "measured from its lower rank); every round of several pairs reports its aggregate "

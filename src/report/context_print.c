@@ -7,6 +7,7 @@
 
 #include "wrap.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* "#   route: line rate 425.0 GB/s: NVLink 4, 17 links 425.0", the narrowest first. */
@@ -122,19 +123,109 @@ static void print_rank(FILE *out, const struct gx_context *c, const struct gx_ct
             host ? host : "?", g, bus ? bus : "-", numa, cpus, nic, decision ? decision : "?");
 }
 
-static void print_pair(FILE *out, const struct gx_context *c, const struct gx_ctx_pair *p)
+/* A pair's link and route after LABEL ("pair 0:1", "12 pairs (0:1, 1:2, ...)"). */
+static void print_pair(FILE *out, const struct gx_context *c, const struct gx_ctx_pair *p,
+                       const char *label)
 {
     struct gx_ctx_pair_view v;
     gx_ctx_pair_view(c, p->a, p->b, &v);
     if (v.same_node)
-        gx_print_note(out, "# pair %d:%d same node, link %s (%s), peer access %s\n", p->a, p->b,
+        gx_print_note(out, "# %s same node, link %s (%s), peer access %s\n", label,
                       v.link ? v.link : "-", v.link_source ? v.link_source : "",
                       v.p2p < 0 ? "unknown" : v.p2p ? "yes" : "no");
     else
-        gx_print_note(out, "# pair %d:%d across nodes, NICs %s -> %s\n", p->a, p->b,
+        gx_print_note(out, "# %s across nodes, NICs %s -> %s\n", label,
                       v.nics[0] ? v.nics[0] : "none", v.nics[1] ? v.nics[1] : "none");
     if (v.has_route)
         print_route(out, &v.route);
+}
+
+/* What a pair's lines say of its link and route, without naming it (NULL: out of memory). */
+static char *pair_text(const struct gx_context *c, const struct gx_ctx_pair *p)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    if (!m)
+        return NULL;
+    print_pair(m, c, p, "");
+    if (fclose(m) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+/* The most pairs a shared route's line names; the report's context.pairs has every one. */
+#define ROUTE_PAIRS_NAMED 6
+/* Up to this many pairs of one route get their lines each (a pair list); more, one line. */
+#define ROUTE_LINES_PER_ROUTE 2
+
+/* A pair's text and its place in the context's pairs: sorted by text, then place. */
+struct route_entry {
+    const char *text;
+    int pair;
+};
+
+static int route_cmp(const void *p, const void *q)
+{
+    const struct route_entry *x = p, *y = q;
+    int c = strcmp(x->text, y->text);
+    return c ? c : (x->pair > y->pair) - (x->pair < y->pair);
+}
+
+/* Each distinct link and route once, with its pairs counted: every pair of one node says the
+ * same (--pairs all on 16 ranks would repeat it 240 times). A route of one or two pairs is
+ * named as it always was, "pair A:B". The pairs are sorted by their text, so that 512 ranks'
+ * 261,632 pairs group quickly. */
+static void print_pairs(FILE *out, const struct gx_context *c)
+{
+    size_t n = c->npairs > 0 ? (size_t)c->npairs : 1;
+    char **text = calloc(n, sizeof *text);
+    struct route_entry *sorted = malloc(n * sizeof *sorted);
+    int *at = malloc(n * sizeof *at), *same = malloc(n * sizeof *same), ok = text && sorted &&
+        at && same;
+    for (int i = 0; ok && i < c->npairs; i++)
+        ok = (text[i] = pair_text(c, &c->pairs[i])) != NULL;
+    for (int i = 0; ok && i < c->npairs; i++)
+        sorted[i] = (struct route_entry){text[i], i};
+    if (ok)
+        qsort(sorted, (size_t)c->npairs, sizeof *sorted, route_cmp);
+    for (int from = 0, to; ok && from < c->npairs; from = to) {
+        for (to = from + 1; to < c->npairs && !strcmp(sorted[to].text, sorted[from].text); to++)
+            ;
+        for (int k = from; k < to; k++) {
+            at[sorted[k].pair] = from;
+            same[sorted[k].pair] = to - from;
+        }
+    }
+    for (int i = 0; i < c->npairs; i++) {
+        const struct gx_ctx_pair *p = &c->pairs[i];
+        char label[160];
+        /* Out of memory: a line per pair, as for a pair list. */
+        if (!ok || same[i] <= ROUTE_LINES_PER_ROUTE) {
+            snprintf(label, sizeof label, "pair %d:%d", p->a, p->b);
+            print_pair(out, c, p, label);
+            continue;
+        }
+        if (sorted[at[i]].pair != i)
+            continue; /* its route's line is said, at its first pair */
+        char named[120] = "";
+        for (int k = at[i]; k < at[i] + same[i] && k < at[i] + ROUTE_PAIRS_NAMED; k++) {
+            const struct gx_ctx_pair *q = &c->pairs[sorted[k].pair];
+            snprintf(named + strlen(named), sizeof named - strlen(named), "%s%d:%d",
+                     named[0] ? ", " : "", q->a, q->b);
+        }
+        snprintf(label, sizeof label, "%d pairs (%s%s)", same[i], named,
+                 same[i] > ROUTE_PAIRS_NAMED ? ", ..." : "");
+        print_pair(out, c, p, label);
+    }
+    for (int i = 0; text && i < c->npairs; i++)
+        free(text[i]);
+    free(text);
+    free(sorted);
+    free(at);
+    free(same);
 }
 
 static void print_warnings(FILE *out, const struct gx_context *c, const struct gx_ctx_rank *r)
@@ -172,8 +263,7 @@ void gx_context_print_header(FILE *out, const struct gx_context *c)
     }
     if (with_facts && !printed)
         fprintf(out, "# links: none on any rank (no GPU, no NIC)\n");
-    for (int i = 0; i < c->npairs; i++)
-        print_pair(out, c, &c->pairs[i]);
+    print_pairs(out, c);
     for (int i = 0; i < c->nranks; i++)
         if (gx_ctx_rank(c, i))
             print_warnings(out, c, gx_ctx_rank(c, i));

@@ -622,7 +622,7 @@ static void print_matrix(FILE *out, const struct gx_layout_matrix *x, const stru
         fprintf(out, "\n# node %d's matrix: path %s, pattern %s, size %.0f, %s (row: "
                 "sender local rank, column: receiver)\n", x->m, path, pat->name, (double)r->size,
                 unit);
-    struct gx_matrix_grid g = {x->rows, x->cols, x->val, x->mark, cell_ranks, x};
+    struct gx_matrix_grid g = {x->rows, x->cols, x->val, x->mark, cell_ranks, x, NULL, 0};
     print_values(out, x, l, context, &g);
     gx_matrix_print_tail(out, &g, context, unit, slow,
                          x->view == GX_VIEW_NODE_LOCAL ? "pairs" : "rails and node pairs",

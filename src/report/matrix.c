@@ -24,6 +24,16 @@ static int first_cmp(const void *p, const void *q)
     return (x->first > y->first) - (x->first < y->first);
 }
 
+/* The table's order: by path, memory kinds, chunk/depth, pattern, then size, so that a path's
+ * sizes read one after another (the results name them in the order their visits ran). */
+static int print_cmp(const void *p, const void *q)
+{
+    const struct gx_matrix_range *x = *(const struct gx_matrix_range *const *)p;
+    const struct gx_matrix_range *y = *(const struct gx_matrix_range *const *)q;
+    int c = gx_kept_key_cmp(x->first, y->first);
+    return c ? c : first_cmp(x, y);
+}
+
 static int set_oom(struct gx_matrix_set *s, struct gx_err *err)
 {
     gx_matrices_free(s);
@@ -230,19 +240,33 @@ void gx_matrix_print_cell(FILE *out, int width, double v, char mark)
         fprintf(out, " %*.3f", width, v);
 }
 
+/* A row's label and a cell's width: a slice holds what fits GX_TABLE_COLUMNS (9 columns), so
+ * that 16 ranks read as two slices on one screen rather than lines of 167 columns. */
+#define MATRIX_LABEL_COLUMNS 7
+#define MATRIX_CELL_COLUMNS 10
+
 void gx_matrix_print_rows(FILE *out, const struct gx_matrix_grid *g)
 {
-    fprintf(out, "#      ");
-    for (int b = 0; b < g->cols; b++)
-        fprintf(out, " %9d", b);
-    fputc('\n', out);
-    for (int a = 0; a < g->rows; a++) {
-        fprintf(out, "  %5d", a);
-        for (int b = 0; b < g->cols; b++)
-            gx_matrix_print_cell(out, 9, g->val[a * g->cols + b], g->mark[a * g->cols + b]);
+    int per = (GX_TABLE_COLUMNS - MATRIX_LABEL_COLUMNS) / MATRIX_CELL_COLUMNS;
+    for (int from = 0; from < g->cols || from == 0; from += per) {
+        int to = from + per < g->cols ? from + per : g->cols;
+        fprintf(out, "#      ");
+        for (int b = from; b < to; b++)
+            fprintf(out, " %9d", b);
         fputc('\n', out);
+        for (int a = 0; a < g->rows; a++) {
+            fprintf(out, "  %5d", a);
+            for (int b = from; b < to; b++)
+                gx_matrix_print_cell(out, 9, g->val[a * g->cols + b], g->mark[a * g->cols + b]);
+            fputc('\n', out);
+        }
+        if (to >= g->cols)
+            break;
     }
 }
+
+/* The most SLOW lines a pair matrix gets. */
+#define SLOW_LINES 10
 
 void gx_matrix_print_tail(FILE *out, const struct gx_matrix_grid *g,
                           const struct gx_context *context, const char *unit, double slow,
@@ -261,33 +285,66 @@ void gx_matrix_print_tail(FILE *out, const struct gx_matrix_grid *g,
     if (all && k)
         med = gx_sort_median(all, k);
     free(all);
-    if (below)
+    /* Each legend's bit: said once a table. */
+    int said = g->legends_said ? *g->legends_said : 0;
+    if (g->legends_said)
+        *g->legends_said |= (below ? 1 : 0) | (disturbed ? 2 : 0);
+    if (below && !(said & 1))
         fprintf(out, "# %c: well below its siblings (under 0.8 x the median of the other pairs "
                 "over the same kind of link at the same line rate: the # health lines name "
                 "them)\n", GX_MATRIX_BELOW);
-    if (disturbed)
+    if (disturbed && !(said & 2))
         fputs(GX_MATRIX_DISTURBED_LEGEND, out);
-    int lower_better = gx_unit_lower_is_better(unit), nslow = 0;
+    int lower_better = gx_unit_lower_is_better(unit);
     double limit = lower_better ? med / slow : med * slow;
     fprintf(out, "# slow %s (%s %.3f %s = %s%.2f x the %s %.3f):", slow_what,
             lower_better ? "above" : "below", limit, unit, lower_better ? "1/" : "", slow,
             median_what, med);
-    for (int a = 0; a < g->rows; a++)
-        for (int b = 0; b < g->cols; b++) {
-            double v = g->val[a * g->cols + b];
-            if (isnan(v) || !(lower_better ? v > limit : v < limit))
-                continue;
-            int ra, rb;
-            char where[64], da[300], db[300];
-            g->cell(g->cell_ctx, a, b, &ra, &rb, where, sizeof where);
-            gx_matrix_describe_rank(da, sizeof da, context, ra);
-            gx_matrix_describe_rank(db, sizeof db, context, rb);
-            fprintf(out, "\n#   SLOW %s %.3f%s %s (%.2f x median): %s -> %s", where, v,
-                    g->mark[a * g->cols + b] == GX_MATRIX_DISTURBED ? "~" : "", unit,
-                    med ? v / med : 0, da, db);
-            nslow++;
+    /* The slow cells, in row order. */
+    size_t *slow_at = malloc((cells ? cells : 1) * sizeof *slow_at), nslow = 0;
+    for (size_t i = 0; slow_at && i < cells; i++)
+        if (!isnan(g->val[i]) && (lower_better ? g->val[i] > limit : g->val[i] < limit))
+            slow_at[nslow++] = i;
+    if (!slow_at) {
+        fputs(" (out of host memory to list them: the report has every value)\n", out);
+        return;
+    }
+    /* Beyond the grid's most, the slowest of them first: the matrix above shows every cell. */
+    size_t most = g->most_slow ? g->most_slow : nslow;
+    size_t shown = nslow > most ? most : nslow;
+    for (size_t line = 0; nslow > most && line < shown; line++) {
+        size_t worst = line;
+        for (size_t j = line + 1; j < nslow; j++) {
+            double v = g->val[slow_at[j]], w = g->val[slow_at[worst]];
+            if (lower_better ? v > w : v < w)
+                worst = j;
         }
-    fprintf(out, "%s\n", nslow ? "" : " none");
+        size_t t = slow_at[line];
+        slow_at[line] = slow_at[worst];
+        slow_at[worst] = t;
+    }
+    if (nslow)
+        fputc('\n', out);
+    for (size_t line = 0; line < shown; line++) {
+        size_t at = slow_at[line];
+        int a = (int)(at / (size_t)g->cols), b = (int)(at % (size_t)g->cols);
+        double v = g->val[at];
+        int ra, rb;
+        char where[64], da[300], db[300];
+        g->cell(g->cell_ctx, a, b, &ra, &rb, where, sizeof where);
+        gx_matrix_describe_rank(da, sizeof da, context, ra);
+        gx_matrix_describe_rank(db, sizeof db, context, rb);
+        /* Wrapped: a rank named with its host, GPU bus id and NIC runs past 100 columns. */
+        gx_print_note(out, "#   SLOW %s %.3f%s %s (%.2f x median): %s -> %s\n", where, v,
+                      g->mark[at] == GX_MATRIX_DISTURBED ? "~" : "", unit,
+                      med ? v / med : 0, da, db);
+    }
+    if (nslow > shown)
+        fprintf(out, "#   ... %zu more, each in the matrix above (the %zu slowest are listed)\n",
+                nslow - shown, shown);
+    if (!nslow)
+        fputs(" none\n", out);
+    free(slow_at);
 }
 
 /* A pair matrix's cell (a, b) is the pair a->b. */
@@ -302,7 +359,8 @@ static void pair_cell(const void *ctx, int a, int b, int *ra, int *rb, char *whe
 /* One matrix: its rows, then the pairs slower than `slow` x its median. val and mark hold
  * nranks^2 cells. */
 static void print_matrix(FILE *out, const struct gx_matrix_set *s, const struct gx_matrix_range *m,
-                         const struct gx_context *context, double slow, double *val, char *mark)
+                         const struct gx_context *context, double slow, double *val, char *mark,
+                         int *legends_said)
 {
     const struct gx_kept *r = m->first;
     const struct gx_pattern_ops *pat = gx_pattern_table[r->pattern];
@@ -315,7 +373,7 @@ static void print_matrix(FILE *out, const struct gx_matrix_set *s, const struct 
     gx_print_note(out, "\n# pair matrix: path %s, pattern %s, size %.0f, %s (row: "
                   "initiator/sender, column: peer/receiver)\n", gx_paths[r->path].name,
                   pat->name, (double)r->size, pat->unit);
-    struct gx_matrix_grid g = {n, n, val, mark, pair_cell, NULL};
+    struct gx_matrix_grid g = {n, n, val, mark, pair_cell, NULL, legends_said, SLOW_LINES};
     gx_matrix_print_rows(out, &g);
     gx_matrix_print_tail(out, &g, context, pat->unit, slow, "pairs", "matrix median");
 }
@@ -330,12 +388,20 @@ static void view_print(FILE *out, const void *state, const struct gx_run *run)
     size_t n = (size_t)s->nranks;
     double *val = s->nm ? malloc(n * n * sizeof *val) : NULL;
     char *mark = val ? malloc(n * n) : NULL;
-    for (int i = 0; i < s->nm && mark; i++)
-        print_matrix(out, s, &s->m[i], context, slow, val, mark);
-    free(mark);
-    if (s->nm && !mark)
+    const struct gx_matrix_range **order = s->nm ? malloc((size_t)s->nm * sizeof *order) : NULL;
+    for (int i = 0; order && i < s->nm; i++)
+        order[i] = &s->m[i];
+    if (order)
+        qsort(order, (size_t)s->nm, sizeof *order, print_cmp);
+    int legends_said = 0;
+    for (int i = 0; i < s->nm && mark && order; i++)
+        print_matrix(out, s, order[i], context, slow, val, mark, &legends_said);
+    int printed = mark && order;
+    free(order);
+    if (s->nm && !printed)
         fprintf(out, "\n# pair matrices: out of host memory to print them (they are in the "
                      "report)\n");
+    free(mark);
     free(val);
     fflush(out);
 }

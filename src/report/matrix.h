@@ -57,10 +57,17 @@ struct gx_matrix_grid {
     const char *mark;
     void (*cell)(const void *ctx, int a, int b, int *ra, int *rb, char *where, size_t len);
     const void *cell_ctx;
+    /* Where the marks' legends were said already in this table (NULL: say them each time): a
+     * run of 46 matrices needs them once. */
+    int *legends_said;
+    /* The most SLOW lines, the slowest first (0: every one, in row order): a busy machine's 16
+     * ranks flag a hundred pairs, each in the matrix printed above. */
+    size_t most_slow;
 };
 /* A value in `width` columns (a matrix's 9), a mark in place of its last gap; "-" for NAN. */
 void gx_matrix_print_cell(FILE *out, int width, double v, char mark);
-/* A line of column numbers, then a row a line. */
+/* A line of column numbers, then a row a line; a matrix wider than the table's columns in
+ * slices of columns, each with its line of numbers. */
 void gx_matrix_print_rows(FILE *out, const struct gx_matrix_grid *g);
 /* The legends of the marks the matrix has, then its cells beyond --slow-pair (`slow`) x its
  * median (latency: above median / slow): "# slow SLOW_WHAT (... x the MEDIAN_WHAT ...):", a

@@ -5,6 +5,7 @@
 #include "mem.h"
 #include "mpilib.h"
 #include "path.h"
+#include "scheme.h"
 #include "sizes.h"
 
 #include <errno.h>
@@ -55,6 +56,7 @@ void gx_output_init(struct gx_output *out, const struct gx_job *job, const struc
     for (size_t i = 0; i < plan->nsteps; i++)
         out->total += gx_mplan_step_visits(plan, i);
     out->budget_left = -1;
+    out->opts = o;
 }
 
 void gx_output_advance(struct gx_output *out, long n)
@@ -126,6 +128,47 @@ static void device_route_note(FILE *t)
     fprintf(t, "\n# device buffers handed to MPI went by %s\n", route);
 }
 
+/* r's run is found by its name's address in the options. */
+int gx_output_folds(const struct gx_output *out, const struct gx_result *r)
+{
+    for (int i = 0; out->opts && i < out->opts->nruns; i++)
+        if (r->run_name == out->opts->runs[i].name) {
+            const struct gx_scheme *s = gx_scheme_of(out->opts->runs[i].pairs);
+            return s && (s->views & GX_VIEW_RANKS);
+        }
+    return 0;
+}
+
+/* Once, before the first result of an every-pair run: where its rows are. */
+static void say_folded(struct gx_output *out)
+{
+    if (out->fold_said)
+        return;
+    out->fold_said = 1;
+    gx_print_note(out->table, "\n# every pair measured: each pair's median in the pair matrices "
+                  "below, its row (p5, p95, cv%%, ceiling, eff%%) in the report's results and "
+                  "--format csv; failed rows here\n");
+}
+
+/* A result of an every-pair run that measured and validated: its row is the report's, the
+ * matrix has its median. The first says where the rows are; each block is named once. */
+static int fold_result(struct gx_output *out, const struct gx_result *r, const char *key)
+{
+    if (!gx_output_folds(out, r) || r->state != GX_STATE_OK || (r->validated && !r->valid))
+        return 0;
+    FILE *t = out->table;
+    say_folded(out);
+    if (!gx_said_before(&out->folded, key))
+        gx_print_note(t, "#   %s%spath %s%s%s%s, memory %s -> %s, pattern %s, %s\n",
+                      r->run_name && r->run_name[0] ? r->run_name : "",
+                      r->run_name && r->run_name[0] ? ": " : "", r->path, r->via ? " (via " : "",
+                      r->via ? r->via : "", r->via ? ")" : "", r->src_mem, r->dst_mem,
+                      r->pattern, r->unit);
+    /* The next row printed starts its block again. */
+    out->key[0] = '\0';
+    return 1;
+}
+
 void gx_output_result(struct gx_output *out, const struct gx_result *r)
 {
     if (!out->active)
@@ -139,6 +182,19 @@ void gx_output_result(struct gx_output *out, const struct gx_result *r)
     clear_progress(out);
     FILE *t = out->table;
     out->device_via_mpi |= r->state == GX_STATE_OK && hands_device_buffers_to_mpi(r);
+    if (fold_result(out, r, key)) {
+        fflush(t);
+        return;
+    }
+    /* A pair that failed leaves its matrix incomplete, and only a complete map is printed: the
+     * medians folded away are then in the report alone, which the table says once. */
+    if (gx_output_folds(out, r) && !out->fold_failed) {
+        say_folded(out);
+        out->fold_failed = 1;
+        gx_print_note(t, "# a pair failed: its path, pattern and size get no pair matrix (a "
+                      "matrix needs every pair); the other pairs' rows are in the report's "
+                      "results\n");
+    }
     if (strcmp(key, out->key) != 0) {
         strcpy(out->key, key);
         fprintf(t, "\n# %s%spath %s%s%s%s, memory %s -> %s, pattern %s, %s\n",
@@ -207,6 +263,80 @@ static void print_absent(const struct gx_output *out, const struct gx_ceilings *
     fprintf(f, "%s)\n", listed == 6 ? ", ..." : "");
 }
 
+/* The lowest and highest best iteration of a measured curve, and how many of its points were
+ * measured. */
+static int curve_range(const struct gx_ceil_curve *k, double *lo, double *hi)
+{
+    int measured = 0;
+    for (int j = 0; j < k->n; j++)
+        if (k->pts[j].iters > 0) {
+            double v = k->pts[j].best;
+            *lo = measured && *lo < v ? *lo : v;
+            *hi = measured && *hi > v ? *hi : v;
+            measured++;
+        }
+    return measured;
+}
+
+/* A measured curve's layer: its kind, whether it is a rank's (a per-GPU kind) or a pair's,
+ * and its description; curves of one layer sort together, in their order. */
+struct layer_entry {
+    int kind, per_rank;
+    const char *what;
+    int curve;
+};
+
+static int layer_cmp(const void *p, const void *q)
+{
+    const struct layer_entry *x = p, *y = q;
+    int c = (x->kind > y->kind) - (x->kind < y->kind);
+    if (!c)
+        c = (x->per_rank > y->per_rank) - (x->per_rank < y->per_rank);
+    if (!c)
+        c = strcmp(x->what, y->what);
+    return c ? c : (x->curve > y->curve) - (x->curve < y->curve);
+}
+
+/* Up to this many curves of one layer get a line each (a pair list); more (every pair of
+ * --pairs all: 12 on 4 ranks, 240 on 16) one line for the layer, its range over them all. */
+#define CEILING_LINES_PER_LAYER 2
+
+/* The measured curves sorted by layer (sorted, n of them) and, per curve, where its layer
+ * starts in sorted and how many curves it has (at[], -1 for an unmeasured curve); sorting keeps
+ * a rails job's hundred thousand curves quick. Returns 0, -1 when out of memory. */
+static int layers_of(const struct gx_ceilings *c, struct layer_entry **sorted, int **at,
+                     int **size)
+{
+    size_t n = c->n > 0 ? (size_t)c->n : 1;
+    *sorted = malloc(n * sizeof **sorted);
+    *at = malloc(n * sizeof **at);
+    *size = malloc(n * sizeof **size);
+    if (!*sorted || !*at || !*size) {
+        free(*sorted), free(*at), free(*size);
+        return -1;
+    }
+    int m = 0;
+    for (int i = 0; i < c->n; i++) {
+        (*at)[i] = -1;
+        if (!unmeasured(c, &c->curves[i]))
+            (*sorted)[m++] = (struct layer_entry){c->curves[i].kind, c->curves[i].b < 0,
+                                                  gx_ceil_curve_what(c, &c->curves[i]), i};
+    }
+    qsort(*sorted, (size_t)m, sizeof **sorted, layer_cmp);
+    for (int from = 0, to; from < m; from = to) {
+        for (to = from + 1; to < m; to++) {
+            struct layer_entry a = (*sorted)[from], b = (*sorted)[to];
+            if (a.kind != b.kind || a.per_rank != b.per_rank || strcmp(a.what, b.what) != 0)
+                break;
+        }
+        for (int k = from; k < to; k++) {
+            (*at)[(*sorted)[k].curve] = from;
+            (*size)[(*sorted)[k].curve] = to - from;
+        }
+    }
+    return 0;
+}
+
 void gx_output_ceilings(struct gx_output *out, const struct gx_ceilings *c)
 {
     FILE *f = out->table;
@@ -216,30 +346,48 @@ void gx_output_ceilings(struct gx_output *out, const struct gx_ceilings *c)
             c->seconds);
     const char *told[DISTINCT_REASONS];
     int ntold = 0;
+    struct layer_entry *sorted = NULL;
+    int *at = NULL, *size = NULL;
+    int grouped = layers_of(c, &sorted, &at, &size) == 0;
     for (int i = 0; i < c->n; i++) {
         const struct gx_ceil_curve *k = &c->curves[i];
         if (unmeasured(c, k)) {
             print_absent(out, c, i, told, &ntold);
             continue;
         }
+        /* Out of memory for the layers: a line each, as for a pair list. */
+        int curves = grouped ? size[i] : 1, measured = 0, points = 0;
+        if (curves > CEILING_LINES_PER_LAYER && sorted[at[i]].curve != i)
+            continue; /* its layer's line is said, at its first curve */
         double lo = 0, hi = 0;
-        int measured = 0;
-        for (int j = 0; j < k->n; j++)
-            if (k->pts[j].iters > 0) {
-                double v = k->pts[j].best;
-                lo = measured && lo < v ? lo : v;
-                hi = measured && hi > v ? hi : v;
-                measured++;
-            }
         char who[32];
-        curve_who(k, who, sizeof who);
+        if (curves > CEILING_LINES_PER_LAYER) {
+            for (int j = at[i]; j < at[i] + curves; j++) {
+                const struct gx_ceil_curve *cj = &c->curves[sorted[j].curve];
+                double l = 0, h = 0;
+                int m = curve_range(cj, &l, &h);
+                lo = measured && lo < l ? lo : l;
+                hi = measured && hi > h ? hi : h;
+                measured += m;
+                points += (int)cj->n;
+            }
+            snprintf(who, sizeof who, "%d %s", curves, k->b < 0 ? "ranks" : "pairs");
+        } else {
+            measured = curve_range(k, &lo, &hi);
+            points = (int)k->n;
+            curve_who(k, who, sizeof who);
+        }
         char l[24], h[24];
         gx_format_value(lo, l, sizeof l);
         gx_format_value(hi, h, sizeof h);
-        gx_print_note(f, "#   %-18s %-7s %d of %d sizes, %s .. %s %s (%s)\n",
-                      gx_ceil_kind_name((enum gx_ceil_kind)k->kind), who, measured, (int)k->n, l, h,
+        gx_print_note(f, "#   %-18s %-7s %d of %d %s, %s .. %s %s (%s)\n",
+                      gx_ceil_kind_name((enum gx_ceil_kind)k->kind), who, measured, points,
+                      curves > CEILING_LINES_PER_LAYER ? "points" : "sizes", l, h,
                       gx_ceil_kind_unit((enum gx_ceil_kind)k->kind), gx_ceil_curve_what(c, k));
     }
+    free(sorted);
+    free(at);
+    free(size);
     fflush(f);
 }
 
@@ -423,4 +571,5 @@ void gx_output_free(struct gx_output *out)
 {
     gx_said_free(&out->skips);
     gx_said_free(&out->no_gpu);
+    gx_said_free(&out->folded);
 }

@@ -57,12 +57,22 @@ struct gx_output {
     /* Where no rank of the job has a GPU: the ranks' reasons, said once at the top
      * (gx_output_no_gpu) and not again at each path or ceiling they leave out. */
     struct gx_said no_gpu;
+    /* Runs that measure every ordered pair (--pairs all, all-concurrent): their pair matrices
+     * hold each pair's median, so the table names each block once (folded) and prints only the
+     * rows that failed; every row stays in the report and the CSV. */
+    const struct gx_options *opts;
+    struct gx_said folded;
+    int fold_said;   /* where their rows are: said once */
+    int fold_failed; /* a result of such a run failed: said once */
 };
 
 /* The progress line counts the plan's steps, one pass at a time. */
 void gx_output_init(struct gx_output *out, const struct gx_job *job, const struct gx_options *o,
                     const struct gx_mplan *plan);
 void gx_output_result(struct gx_output *out, const struct gx_result *res);
+/* Whether r's run measures every ordered pair (--pairs all, all-concurrent): a rank x rank
+ * matrix holds its medians, so the table folds its rows and its rounds' sums. */
+int gx_output_folds(const struct gx_output *out, const struct gx_result *r);
 /* Seconds between two progress lines into a log (--progress without a terminal). */
 #define GX_PROGRESS_LOG_S 10
 /* The table's header for a block of results and a result's line (result_table.c): --wide's

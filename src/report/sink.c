@@ -5,6 +5,7 @@
 #include "context.h"
 #include "mem.h"
 #include "path.h"
+#include "sizes.h"
 #include "topo.h"
 #include "wrap.h"
 
@@ -303,8 +304,12 @@ static int on_round_end(void *ctx, struct gx_err *err)
     struct gx_sink *s = ctx;
     if (!s->rep || s->round.npairs < 2 || !s->round.first.path)
         return GX_OK;
-    if (s->out.active && (s->rotation <= 1 || s->round.nok < s->round.npairs))
+    /* A run of every pair (all-concurrent) has 2(N-1) rounds a step: gx_sink_finished sums
+     * them up a line a step; a round some pair of which failed is printed still. */
+    int folded = gx_output_folds(&s->out, &s->round.first) && s->round.nok == s->round.npairs;
+    if (s->out.active && (s->rotation <= 1 || s->round.nok < s->round.npairs) && !folded)
         gx_round_sum_print(s->out.table, &s->round);
+    s->rounds_folded |= folded;
     if (s->rotation > 1)
         return GX_OK; /* later --soak passes: the .jsonl has their results */
     cJSON *o = gx_round_sum_json(&s->round);
@@ -316,8 +321,82 @@ static int on_round_end(void *ctx, struct gx_err *err)
     return GX_OK;
 }
 
+/* A round's key, "path src -> dst, pattern size", of its entry in the report's rounds. */
+static void round_key(const cJSON *o, char *buf, size_t len)
+{
+    const cJSON *mem = cJSON_GetObjectItemCaseSensitive(o, "mem");
+    const char *src = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(mem, "src"));
+    const char *dst = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(mem, "dst"));
+    const char *path = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "path"));
+    const char *pattern = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "pattern"));
+    char size[32];
+    gx_format_size((size_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "size")),
+                   size, sizeof size);
+    snprintf(buf, len, "%s %s -> %s, %s %s", path ? path : "?", src ? src : "?",
+             dst ? dst : "?", pattern ? pattern : "?", size);
+}
+
+/* The lowest and highest of a number (NAME) over the rounds of one key, and their count. */
+static void round_range(const cJSON *rounds, const char *key, const char *name, double *lo,
+                        double *hi, int *n)
+{
+    const cJSON *o;
+    char k[256];
+    *n = 0;
+    cJSON_ArrayForEach(o, rounds) {
+        round_key(o, k, sizeof k);
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+        if (strcmp(k, key) != 0 || !cJSON_IsNumber(v))
+            continue;
+        double x = cJSON_GetNumberValue(v);
+        *lo = *n && *lo < x ? *lo : x;
+        *hi = *n && *hi > x ? *hi : x;
+        (*n)++;
+    }
+}
+
+/* The folded rounds of a run of every pair: a line per path, memory kinds, pattern and size,
+ * the range of the rounds' sums; each round is in the report's rounds. */
+static void print_folded_rounds(struct gx_sink *s)
+{
+    FILE *t = s->out.table;
+    const cJSON *o;
+    char key[256], prev[256];
+    int said = 0;
+    cJSON_ArrayForEach(o, s->rounds) {
+        round_key(o, key, sizeof key);
+        int seen = 0;
+        for (const cJSON *p = s->rounds->child; p != o && !seen; p = p->next) {
+            round_key(p, prev, sizeof prev);
+            seen = strcmp(prev, key) == 0;
+        }
+        if (seen)
+            continue;
+        if (!said++)
+            gx_print_note(t, "\n# rounds of pairs at once: the sums over each round's pairs, the "
+                          "lowest and highest round (each round in the report's rounds)\n");
+        double glo = 0, ghi = 0, mlo = 0, mhi = 0;
+        int ng = 0, nm = 0;
+        char a[24], b[24], c[24], d[24], gbs[80] = "";
+        round_range(s->rounds, key, "aggregate_gbps", &glo, &ghi, &ng);
+        round_range(s->rounds, key, "message_rate", &mlo, &mhi, &nm);
+        gx_format_value(glo, a, sizeof a);
+        gx_format_value(ghi, b, sizeof b);
+        snprintf(c, sizeof c, "%.4g", mlo); /* as each round's line had them */
+        snprintf(d, sizeof d, "%.4g", mhi);
+        if (ng)
+            snprintf(gbs, sizeof gbs, "%s .. %s GB/s, ", a, b);
+        const cJSON *pairs = cJSON_GetObjectItemCaseSensitive(o, "pairs");
+        gx_print_note(t, "#   %s: %d rounds of %d pairs, %s%s .. %s messages/s\n", key, nm,
+                      (int)cJSON_GetNumberValue(pairs), gbs, c, d);
+    }
+}
+
 void gx_sink_finished(struct gx_sink *s, struct gx_run *run)
 {
+    if (s->out.active && s->rounds_folded && s->rounds)
+        print_folded_rounds(s);
+    s->rounds_folded = 0;
     s->tally.load_end = load_average();
     s->tally.cpus = sysconf(_SC_NPROCESSORS_ONLN);
     run->kept = s->kept;

@@ -53,6 +53,7 @@ struct gx_sink {
      * pairs (the report's "rounds"). */
     struct gx_round_sum round;
     cJSON *rounds;
+    int rounds_folded; /* a run of every pair's rounds: summed up at its end, not each */
     struct gx_said csv_skips; /* the CSV's skip lines written: each (run, path, pairs, reason) once */
     /* Rank 0, --visits: the results whose last visit is still to come, the latest of each (step
      * and pair), reported at that visit, or at the end where the run stopped before it. */
