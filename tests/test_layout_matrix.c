@@ -129,6 +129,8 @@ static int node4_slow(int a, int b) { return a == 4 || b == 4; }
 static int node2_sends_slow(int a, int b) { (void)b; return a == 2; }
 static int pair13_slow(int a, int b) { return (a == 1 && b == 3) || (a == 3 && b == 1); }
 static int rank11_slow(int a, int b) { return a == 11 || b == 11; } /* rail 1 of node 5 */
+/* 4 nodes x 2 rails: rail 1 of node 2 slow, and one cell of rail 1 (node 1 -> 0) disturbed. */
+static int rank5_and_one(int a, int b) { return a == 5 || b == 5 || (a == 3 && b == 1); }
 
 /* The slow nodes of s: its findings, its JSON's slow_nodes and its table, at --slow-pair 0.5. */
 struct named {
@@ -299,6 +301,20 @@ int main(void)
     ok(x.table && count_of(x.table, "#   SLOW node 5 (host ?, rail 1, rank 11): its sends and its receives") == 2 &&
        count_of(x.table, "#   SLOW node ") == 2 && x.json && count_of(x.json, "\"rail\":1,\"node\":5,") == 2,
        "rail 1's node matrix and the rail map name rail 1 of node 5, nothing else");
+    named_free(&x);
+    gx_layout_matrices_free(&s);
+    gx_layout_free(&l);
+
+    /* 4 nodes x 2 rails: node 2's cells with nodes 0 and 1 and one disturbed cell 1 -> 0 are 2
+     * of 3 of node 0's receives and of node 1's sends; the slow node explains its own cells,
+     * and the one left names nobody. */
+    ok(gx_layout_assume(4, 2, &l, &err) == GX_OK &&
+       make(&s, big, rail_rows(big, 4, 2, rank5_and_one), &l, GX_VIEW_RAIL_MAP) == GX_OK,
+       "4 nodes x 2 rails: the rail map");
+    name_slow(&s, &x);
+    ok(x.nh == 1 && x.h[0].rank == 5 && x.table && count_of(x.table, "#   SLOW node ") == 1,
+       "rail 1 of node 2 slow and one disturbed cell beside it: node 2 alone named (%s)",
+       x.nh ? x.h[0].line : "none");
     named_free(&x);
     gx_layout_matrices_free(&s);
     gx_layout_free(&l);

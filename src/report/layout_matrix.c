@@ -188,16 +188,18 @@ struct slow_node {
  * slows every cell it is in, while a slow node pair is one cell of each of its two nodes, and a
  * round the machine disturbed is one cell of each node in it: with 3 nodes or more neither is
  * more than half of a node's sends or receives. */
-static int side_slow(const struct node_side *s) { return s->of > 0 && 2 * s->slow > s->of; }
+static int side_slow(const struct node_side *s) { return s->of > 1 && 2 * s->slow > s->of; }
 
-/* Node n's side (sends: n -> each other node; else each other -> n) on rail r. */
+/* Node n's side (sends: n -> each other node; else each other -> n) on rail r, without the
+ * cells of the nodes already named (named[o]: their slowness explains those cells). */
 static struct node_side node_side(const struct gx_layout_matrix *x, int r, int n, int sends,
-                                  double med, double limit, int lower_better, double *scratch)
+                                  double med, double limit, int lower_better, double *scratch,
+                                  const char *named)
 {
     struct node_side out = {0, 0, NAN};
     for (int o = 0; o < x->l->nnodes; o++) {
         double v = sends ? rail_cell(x, r, n, o) : rail_cell(x, r, o, n);
-        if (isnan(v))
+        if (isnan(v) || named[o])
             continue;
         scratch[out.of++] = v;
         out.slow += lower_better ? v > limit : v < limit;
@@ -222,17 +224,42 @@ static int slow_nodes(const struct gx_layout_matrix *x, double slow, double *med
     int lower_better = gx_unit_lower_is_better(gx_pattern_table[x->first->pattern]->unit), n = 0;
     double limit = lower_better ? *med / slow : *med * slow;
     double *scratch = malloc((size_t)l->nnodes * sizeof *scratch);
+    char *named = malloc((size_t)l->nnodes);
     int first = x->view == GX_VIEW_RAILS ? x->m : 0;
     int last = x->view == GX_VIEW_RAILS ? x->m : x->rows - 1;
-    for (int r = first; scratch && r <= last && !isnan(*med); r++)
-        for (int node = 0; node < l->nnodes && n < max; node++) {
-            struct slow_node s = {r, node, gx_layout_rank(l, node, r),
-                                  node_side(x, r, node, 1, *med, limit, lower_better, scratch),
-                                  node_side(x, r, node, 0, *med, limit, lower_better, scratch)};
-            if (side_slow(&s.sends) || side_slow(&s.receives))
-                out[n++] = s;
+    /* The slowest node first; then the others without its cells, until none is slow: a slow
+     * node's cells with two of the others would otherwise, with one disturbed cell beside
+     * them, make those two look slow too (4 nodes: 2 of 3). */
+    for (int r = first; scratch && named && r <= last && !isnan(*med); r++) {
+        memset(named, 0, (size_t)l->nnodes);
+        while (n < max) {
+            struct slow_node pick = {.node = -1};
+            double most = 0;
+            for (int node = 0; node < l->nnodes; node++) {
+                if (named[node])
+                    continue;
+                struct slow_node s = {
+                    r, node, gx_layout_rank(l, node, r),
+                    node_side(x, r, node, 1, *med, limit, lower_better, scratch, named),
+                    node_side(x, r, node, 0, *med, limit, lower_better, scratch, named)};
+                double share = 0;
+                if (side_slow(&s.sends))
+                    share = (double)s.sends.slow / s.sends.of;
+                if (side_slow(&s.receives) && (double)s.receives.slow / s.receives.of > share)
+                    share = (double)s.receives.slow / s.receives.of;
+                if (share > most) {
+                    most = share;
+                    pick = s;
+                }
+            }
+            if (pick.node < 0)
+                break;
+            named[pick.node] = 1;
+            out[n++] = pick;
         }
+    }
     free(scratch);
+    free(named);
     return n;
 }
 
