@@ -57,8 +57,13 @@ if emu_shape_rail h3 1 "rate 10mbit" "rate 10mbit burst 4kb latency 400ms" 2>"$d
     ok $? "ranks on h1..h4, 2 a host, each one's NIC its rail's eth<i>; the rail map and the table's SLOW lines flag rail 1 with h3, both ways, and nothing else the run did not mark disturbed"
     sed -n '/^# rail map/,/^# slow/p' "$dir/rails.txt" | diag
     # The table's rail map (up to the blank line after its slow lines): the 6 slow lines of
-    # rail 1, h3's eth1 to each other host's and back, each naming both ranks' hosts and NICs.
-    awk '/^# rail map/ {on = 1} on && /^$/ {on = 0} on && /^#   SLOW /' "$dir/rails.txt" >"$dir/slow.txt"
+    # rail 1, h3's eth1 to each other host's and back, each naming both ranks' hosts and NICs
+    # (a line wrapped at 100 columns joined again: its continuation is "#" and 5 spaces).
+    awk '/^# rail map/ {on = 1} on && /^$/ {on = 0}
+         on && /^#   SLOW / {if (l != "") print l; l = $0; next}
+         on && l != "" && /^#     / {sub(/^#     /, " "); l = l $0; next}
+         {if (l != "") print l; l = ""}
+         END {if (l != "") print l}' "$dir/rails.txt" >"$dir/slow.txt"
     [ "$(grep -cE '^#   SLOW rail 1 node 2->[013] .*: rank 5 \(host h3, NIC eth1[ ,].* -> rank [137] \(host h[124], NIC eth1' "$dir/slow.txt")" -eq 3 ] &&
         [ "$(grep -cE '^#   SLOW rail 1 node [013]->2 .*: rank [137] \(host h[124], NIC eth1[ ,].* -> rank 5 \(host h3, NIC eth1' "$dir/slow.txt")" -eq 3 ]
     ok $? "the table's rail map: the 6 slow lines of rail 1, h3's eth1 to each other host and back, by host and NIC" ||
