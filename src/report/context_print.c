@@ -3,6 +3,7 @@
  * start-up notice. */
 #include "config.h"
 #include "context.h"
+#include "gpu_counters.h"
 #include "output.h"
 
 #include "wrap.h"
@@ -81,6 +82,97 @@ static int print_links(FILE *out, int rank, const struct gx_link_facts *f)
         return 0;
     gx_print_note(out, "# links %d: PCIe %s; NVLink %s%s; NIC %s\n", rank, pcie, nvl, c2c, nic);
     return 1;
+}
+
+/* One state's text after its name: the value as text, or "unavailable (why)". */
+static void state_text(char *buf, size_t len, const struct gx_gpu_counters *g, enum gx_cnt c)
+{
+    uint64_t v = g->before[c];
+    if (g->why[c] >= 0 && g->why[c] < GX_CNT_REASONS)
+        snprintf(buf, len, "unavailable (%s)", g->reasons[g->why[c]]);
+    else if (c == GX_CNT_SM_MHZ || c == GX_CNT_MEM_MHZ)
+        snprintf(buf, len, "%llu MHz", (unsigned long long)v);
+    else if (c == GX_CNT_POWER_LIMIT) /* NVML gives mW; a board's limit is whole watts */
+        snprintf(buf, len, "%.0f W", (double)v / 1000.0);
+    else if (c == GX_CNT_PERSISTENCE || c == GX_CNT_MIG || c == GX_CNT_MPS)
+        snprintf(buf, len, "%s", v ? "on" : "off");
+    else
+        snprintf(buf, len, "%llu", (unsigned long long)v);
+}
+
+/* "# gpu 0: SM/mem 1755/2619 MHz, power limit 400 W, ...": a GPU's state as the counters' first reading found it,
+ * just before the first measurement, once per GPU (its first rank on the node); what NVML could
+ * not give says why, as the report's health.gpu_counters does. */
+static void print_gpu_state(FILE *out, const struct gx_context *c, const struct gx_ctx_rank *r)
+{
+    size_t len = 0;
+    const void *bytes = gx_strpool_get(&c->pool, r->gpu_start, &len);
+    struct gx_gpu_counters g;
+    if (!r->has_gpu)
+        return;
+    if (!bytes || len != sizeof g) {
+        gx_print_note(out, "# gpu %d: state unknown (not in the rank's context)\n", r->rank);
+        return;
+    }
+    memcpy(&g, bytes, sizeof g);
+    g.none[sizeof g.none - 1] = '\0';
+    for (int i = 0; i < GX_CNT_REASONS; i++)
+        g.reasons[i][GX_CNT_REASON - 1] = '\0';
+    if (!g.read) {
+        gx_print_note(out, "# gpu %d: state unavailable (%s)\n", r->rank,
+                      g.none[0] ? g.none : "not read");
+        return;
+    }
+    static const struct {
+        enum gx_cnt c;
+        const char *name;
+    } shown[] = {{GX_CNT_SM_MHZ, "SM"},
+                 {GX_CNT_MEM_MHZ, "mem"},
+                 {GX_CNT_POWER_LIMIT, "power limit"},
+                 {GX_CNT_PERSISTENCE, "persistence"},
+                 {GX_CNT_MIG, "MIG"},
+                 {GX_CNT_MPS, "MPS"}};
+    char line[2048] = "", t[GX_CNT_REASON + 32];
+    size_t from = 0;
+    if (g.why[GX_CNT_SM_MHZ] < 0 && g.why[GX_CNT_MEM_MHZ] < 0) { /* both clocks in one item */
+        snprintf(line, sizeof line, "SM/mem %llu/%llu MHz",
+                 (unsigned long long)g.before[GX_CNT_SM_MHZ],
+                 (unsigned long long)g.before[GX_CNT_MEM_MHZ]);
+        from = 2;
+    }
+    for (size_t i = from; i < sizeof shown / sizeof *shown; i++) {
+        state_text(t, sizeof t, &g, shown[i].c);
+        size_t l = strlen(line);
+        snprintf(line + l, sizeof line - l, "%s%s %s", l ? ", " : "", shown[i].name, t);
+    }
+    /* ECC's volatile counts (since the driver loaded; NVML's ECC mode is not read). */
+    char ce[GX_CNT_REASON + 32], ue[GX_CNT_REASON + 32];
+    state_text(ce, sizeof ce, &g, GX_CNT_ECC_CORRECTED);
+    state_text(ue, sizeof ue, &g, GX_CNT_ECC_UNCORRECTED);
+    size_t l = strlen(line);
+    int both = g.why[GX_CNT_ECC_CORRECTED] < 0 && g.why[GX_CNT_ECC_UNCORRECTED] < 0;
+    if (both && !g.before[GX_CNT_ECC_CORRECTED] && !g.before[GX_CNT_ECC_UNCORRECTED])
+        snprintf(line + l, sizeof line - l, ", ECC errors 0"); /* the usual case on one line */
+    else if (both)
+        snprintf(line + l, sizeof line - l, ", ECC errors %s corrected, %s uncorrected", ce, ue);
+    else if (g.why[GX_CNT_ECC_CORRECTED] == g.why[GX_CNT_ECC_UNCORRECTED])
+        snprintf(line + l, sizeof line - l, ", ECC errors %s", ce);
+    else
+        snprintf(line + l, sizeof line - l, ", ECC errors corrected %s, uncorrected %s", ce, ue);
+    gx_print_note(out, "# gpu %d: %s\n", r->rank, line);
+}
+
+/* Whether row r's GPU was seen on an earlier rank of its node (its state printed there). */
+static int gpu_seen_before(const struct gx_context *c, const struct gx_ctx_rank *r)
+{
+    const char *bus = gx_ctx_str(c, r->busid);
+    for (int i = 0; bus && i < r->rank; i++) {
+        const struct gx_ctx_rank *o = gx_ctx_rank(c, i);
+        const char *ob = o && o->has_gpu ? gx_ctx_str(c, o->busid) : NULL;
+        if (ob && o->node == r->node && strcmp(ob, bus) == 0)
+            return 1;
+    }
+    return 0;
 }
 
 /* One rank's line of the table of ranks. */
@@ -172,6 +264,11 @@ void gx_context_print_header(FILE *out, const struct gx_context *c)
     }
     if (with_facts && !printed)
         fprintf(out, "# links: none on any rank (no GPU, no NIC)\n");
+    for (int i = 0; i < c->nranks; i++) {
+        const struct gx_ctx_rank *r = gx_ctx_rank(c, i);
+        if (r && r->has_gpu && !gpu_seen_before(c, r))
+            print_gpu_state(out, c, r);
+    }
     for (int i = 0; i < c->npairs; i++)
         print_pair(out, c, &c->pairs[i]);
     for (int i = 0; i < c->nranks; i++)

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "context.h"
 #include "gpu.h"
+#include "gpu_counters.h"
 #include "job.h"
 #include "mpilib.h"
 #include "pairs.h"
@@ -174,6 +175,10 @@ static int pack_rank(const struct gx_job *job, struct gx_ctx_packer *p, struct g
     pack_env(p);
     gx_software_each(put_software, p);
     pack_topo(job->topo, p);
+    if (job->gpu_start) {
+        r->gpu_start = gx_ctx_put(p, job->gpu_start, sizeof *job->gpu_start);
+        r->gpu_start_len = sizeof *job->gpu_start;
+    }
     free(tr);
     free(cpus);
     return p->oom || !tr ? gx_fail(err, GX_ERUNTIME, "out of host memory") : GX_OK;

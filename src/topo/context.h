@@ -48,6 +48,9 @@ struct gx_ctx_rank {
     gx_sid facts;       /* packed: the link facts (gx_link_facts_pack), facts_len bytes; they go
                            to the topology's all_facts on rank 0, not to the row */
     uint32_t facts_len;
+    gx_sid gpu_start;   /* the GPU's state at the counters' first reading: a struct
+                           gx_gpu_counters whose before is set (gpu_counters.h) */
+    uint32_t gpu_start_len;
     int32_t nlinks, nwarnings, nshared;
     uint32_t pool_len;  /* packed: the bytes of the rank's pool */
 };

@@ -31,7 +31,7 @@ void gx_ctx_rank_init(struct gx_ctx_rank *r)
     for (size_t i = 0; i < n; i++)
         *m[i] = GX_SID_NONE;
     r->env = r->software = r->transport = GX_SID_NONE;
-    r->links = r->warnings = r->shared_with = r->facts = GX_SID_NONE;
+    r->links = r->warnings = r->shared_with = r->facts = r->gpu_start = GX_SID_NONE;
 }
 
 static int reserve(struct gx_ctx_packer *p, size_t n)
@@ -222,6 +222,7 @@ int gx_ctx_unpack(const struct gx_ctx_rank *rec, const char *pool, size_t len,
     env(&u, row);
     block(&u, &row->software, row->software_len);
     block(&u, &row->transport, row->transport_len);
+    block(&u, &row->gpu_start, row->gpu_start_len);
     block(&u, &row->shared_with, (size_t)row->nshared * sizeof(int32_t));
     static const size_t link_strs[] = {offsetof(struct gx_ctx_link, link),
                                        offsetof(struct gx_ctx_link, source)};
