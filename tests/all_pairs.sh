@@ -71,7 +71,7 @@ PY
     # --slow-pair 1: with 12 distinct medians, those beyond the median are flagged, with hosts
     # (~ after a value the machine disturbed: the suite is itself a busy machine).
     host=$(hostname)
-    grep -qE "^#   SLOW [0-3]->[0-3] [0-9.]+~? (us|GB/s) \([0-9.]+ x median\): rank [0-3] \(host $host\) -> rank [0-3] \(host $host\)" \
+    grep -qE "^#   SLOW [0-3]->[0-3] [0-9.]+~? (us|GB/s|MB/s) \([0-9.]+ x median\): rank [0-3] \(host $host\) -> rank [0-3] \(host $host\)" \
         "$dir/$mode.txt"
     ok $? "$mode: --slow-pair 1 flags pairs, naming ranks and hosts"
 done

@@ -57,9 +57,11 @@ struct gx_matrix_grid {
     const char *mark;
     void (*cell)(const void *ctx, int a, int b, int *ra, int *rb, char *where, size_t len);
     const void *cell_ctx;
+    int gbs; /* the values are GB/s: those below GX_GBS_AS_MBS print in MB/s (sizes.h) */
 };
-/* A value in `width` columns (a matrix's 9), a mark in place of its last gap; "-" for NAN. */
-void gx_matrix_print_cell(FILE *out, int width, double v, char mark);
+/* A value in `width` columns (a matrix's 9), a mark in place of its last gap; "-" for NAN. In
+ * GB/s (gbs) a value below GX_GBS_AS_MBS is in MB/s with an M after it: 1 where it was. */
+int gx_matrix_print_cell(FILE *out, int width, double v, char mark, int gbs);
 /* A line of column numbers, then a row a line. */
 void gx_matrix_print_rows(FILE *out, const struct gx_matrix_grid *g);
 /* The legends of the marks the matrix has, then its cells beyond --slow-pair (`slow`) x its
