@@ -32,7 +32,7 @@ for x in m:
 PY
     ok_diag $? "$dir/check.txt" "$mode: 4 matrices (latency, bw x 2 sizes), 4x4, null diagonal, the results' medians"
     [ "$(grep -c '^# pair matrix: path host, pattern' "$dir/$mode.txt")" -eq 4 ] &&
-        [ "$(grep -cE '^ +[0-3]( +(-|[0-9.]+[<~]?)){4}$' "$dir/$mode.txt")" -eq 16 ]
+        [ "$(grep -cE '^ +[0-3]( +(-|[0-9.]+M?[<~]?)){4}$' "$dir/$mode.txt")" -eq 16 ]
     ok $? "$mode: the table shows 4 matrices of 4 rows"
     # A terminal's width (issue 62): the table, its matrices' headers and every note within 100
     # columns (the table's own rank files included).
@@ -72,7 +72,7 @@ PY
     # --slow-pair 1: with 12 distinct medians, those beyond the median are flagged, with hosts
     # (~ after a value the machine disturbed: the suite is itself a busy machine).
     host=$(hostname)
-    grep -qE "^#   SLOW [0-3]->[0-3] [0-9.]+~? (us|GB/s) \([0-9.]+ x median\): rank [0-3] \(host $host\) -> rank [0-3] \(host $host\)" \
+    grep -qE "^#   SLOW [0-3]->[0-3] [0-9.]+~? (us|GB/s|MB/s) \([0-9.]+ x median\): rank [0-3] \(host $host\) -> rank [0-3] \(host $host\)" \
         "$dir/$mode.txt"
     ok $? "$mode: --slow-pair 1 flags pairs, naming ranks and hosts"
 done

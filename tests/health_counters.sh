@@ -56,6 +56,13 @@ want("state", [c[0][k]["after"] for k in ("power_limit_mw", "persistence_mode", 
 want("XIDs", c[0]["xid"], {"before": 0, "after": 0, "xids": []})
 PY
 ok $? "no finding; the counters before and after, an unsupported one said so, not 0"
+# The header's state of each GPU: the first reading's (GPU 1's SM clock is 1755 before, 1980 after).
+grep -qx '# gpu 0: SM/mem 1755/2619 MHz, power limit 400 W, persistence on, MIG off, MPS off, ECC errors 0' "$dir/steady.txt" &&
+    grep -qx '# gpu 1: SM/mem 1755/2619 MHz, power limit 400 W, persistence on, MIG off, MPS off, ECC errors 0' "$dir/steady.txt" &&
+    [ "$(grep -c '^# gpu ' "$dir/steady.txt")" -eq 2 ] &&
+    awk 'length > 100 { bad = 1 } END { exit bad }' "$dir/steady.txt"
+ok $? "the header: one # gpu line per GPU with its state at the start (the first reading), within 100 columns" ||
+    diag <"$dir/steady.txt"
 
 sed 's/^0000:00:07.0   6       12    12 /0000:00:07.0   6       12    11 /' "$base" >"$dir/down.nvml"
 run down "$lib"
@@ -153,7 +160,8 @@ PY
 ok $? "its report: complete, exit_code 8, the one finding"
 
 # An older driver's NVML: the calls it lacks are said, the clock reasons under their old name.
-{ cat "$base"; echo "set 0000:00:06.0 pcie_replay !4"; echo "set 0000:00:06.0 clock_events 0x1>0x4"; } >"$dir/old.nvml"
+{ cat "$base"; echo "set 0000:00:06.0 pcie_replay !4"; echo "set 0000:00:06.0 clock_events 0x1>0x4"
+  echo "set 0000:00:06.0 power_limit -"; echo "set 0000:00:07.0 ecc_corrected 3"; echo "set 0000:00:07.0 mig 1"; } >"$dir/old.nvml"
 run old "$top_builddir/tests/fake-nvml-old"
 ok $? "an older NVML: exit 0" || diag <"$dir/old.err"
 check_report "$dir/old.json" --ranks 2
@@ -167,6 +175,13 @@ want("no permission", c[0]["pcie_replay"], {"unavailable": "nvmlDeviceGetPcieRep
 want("power cap", c[0]["clock_event_reasons"]["after_reasons"], ["sw-power-cap"])
 PY
 ok $? "unavailable counters with the reason (a call missing, an NVML error), the clock reasons through the old call"
+# The header's lines, wrapped within 100 columns: a state NVML does not give says why.
+tr '\n' ' ' <"$dir/old.txt" | sed 's/ #   / /g' >"$dir/old.flat"
+grep -q '# gpu 0: SM/mem 1755/2619 MHz, power limit unavailable (nvmlDeviceGetEnforcedPowerLimit: Not Supported), persistence on, MIG off, MPS off, ECC errors 0 ' "$dir/old.flat" &&
+    grep -q '# gpu 1: SM/mem 1755/2619 MHz, power limit 400 W, persistence on, MIG on, MPS off, ECC errors 3 corrected, 0 uncorrected ' "$dir/old.flat" &&
+    awk 'length > 100 { bad = 1 } END { exit bad }' "$dir/old.txt"
+ok $? "the header: a state NVML does not support is unavailable with why; MIG on; ECC counts not 0" ||
+    diag <"$dir/old.txt"
 
 # Stand-in GPUs that NVML is not asked about, and a run without GPUs.
 GX_FAKE_NVML_CONFIG="$base" LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
@@ -188,5 +203,21 @@ print("got %r" % (got,) if got != want else "")
 sys.exit(0 if got == want else 1)
 PY
 ok $? "GPUs NVML was not asked about: unavailable, with why; no GPU: no entry"
+grep -qx '# gpu 1: state unavailable (NVML not consulted for --fake-gpus)' "$dir/nonvml.txt" &&
+    ! grep -q '^# gpu ' "$dir/host.txt"
+ok $? "the header: a GPU NVML was not asked about says why; a host-only run has no # gpu line"
+# NVML asked for but not there: the loader's reason, whole (where the machine has none).
+if ldconfig -p 2>/dev/null | grep -q 'libnvidia-ml\.so\.1 '; then
+    skip "this machine has an NVML of its own"; skip "this machine has an NVML of its own"
+else
+GPUXFER_FAKE_NVML=1 LD_LIBRARY_PATH="$dir/none${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+    gx_mpirun_table "$dir/absent.txt" 2 --topology-xml "$xml" --fake-gpus 0000:00:06.0,0000:00:07.0 \
+    --sizes 8 --iters 3 --quiet --output "$dir/absent.json" >"$dir/absent.mpirun" 2>"$dir/absent.err"
+ok $? "stand-in GPUs with no NVML to load: exit 0"
+tr '\n' ' ' <"$dir/absent.txt" | sed 's/ #   / /g' >"$dir/absent.flat"
+grep -q '# gpu 0: state unavailable (NVML not available (libnvidia-ml.so.1: [^)]*)) # gpu 1: state unavailable (NVML not' "$dir/absent.flat" &&
+    awk 'length > 100 { bad = 1 } END { exit bad }' "$dir/absent.txt"
+ok $? "the header: a GPU whose NVML is absent says why" || diag <"$dir/absent.txt"
+fi
 rm -rf "$dir"
 done_testing

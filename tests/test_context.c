@@ -3,6 +3,7 @@
  * record points outside of refused. */
 #include "config.h"
 #include "context.h"
+#include "gpu_counters.h"
 #include "pairs.h"
 #include "transfer_plan.h"
 #include "tap.h"
@@ -36,6 +37,11 @@ static void pack(struct gx_ctx_packer *p, int rank, int node, int peer)
     gx_sid w = gx_ctx_put_str(p, "a warning");
     r->warnings = gx_ctx_put(p, &w, sizeof w);
     r->nwarnings = 1;
+    /* The GPU's state: a clock, and a power limit NVML did not give (each rank the same why). */
+    struct gx_ctx_gpu_state st[2] = {{GX_CNT_SM_MHZ, 1755, GX_SID_NONE},
+                                     {GX_CNT_POWER_LIMIT, 0, gx_ctx_put_str(p, "Not Supported")}};
+    r->gpu_state = gx_ctx_put(p, st, sizeof st);
+    r->ngpu_state = 2;
 }
 
 static struct gx_context *three_ranks(void)
@@ -70,6 +76,18 @@ static void check_rows(const struct gx_context *c)
            !strcmp(gx_ctx_str(c, e0[1]), "UCX_TLS") &&
            !strcmp(gx_ctx_str(c, e0[1]) + strlen("UCX_TLS") + 1, "rc,cuda_copy"),
        "the environment: a variable every rank has is held once, one of the rank's own apart");
+    size_t len = 0;
+    const char *b0 = gx_strpool_get(&c->pool, c->ranks[0].gpu_state, &len);
+    const char *b2 = gx_strpool_get(&c->pool, c->ranks[2].gpu_state, NULL);
+    struct gx_ctx_gpu_state s0[2], s2[2];
+    if (b0 && b2 && len == sizeof s0) {
+        memcpy(s0, b0, sizeof s0);
+        memcpy(s2, b2, sizeof s2);
+    }
+    ok(b0 && b2 && len == sizeof s0 && c->ranks[0].ngpu_state == 2 && s0[0].cnt == GX_CNT_SM_MHZ &&
+           s0[0].value == 1755 && s0[0].why == GX_SID_NONE &&
+           !strcmp(gx_ctx_str(c, s0[1].why), "Not Supported") && s0[1].why == s2[1].why,
+       "the GPU's state: values as packed, a reason the ranks share held once");
     struct gx_ctx_link l;
     ok(gx_ctx_link_to(c, r, 1, &l) && !strcmp(gx_ctx_str(c, l.link), "NV18") && l.p2p == 1 &&
            !gx_ctx_link_to(c, r, 2, &l),

@@ -82,5 +82,26 @@ int main(void)
     ok(strcmp(buf, "4K") == 0, "format 4K (%s)", buf);
     gx_format_size(4095, buf, sizeof buf);
     ok(strcmp(buf, "4095") == 0, "format 4095 (%s)", buf);
+
+    /* Bandwidths: from 0.01 GB/s as any value, below in MB/s with an M, never an exponent, at
+     * most 8 characters. */
+    static const struct {
+        double gbs;
+        const char *text;
+        int in_mbs;
+    } bw[] = {{387.8, "387.8", 0},         {1.653, "1.653", 0},       {0.01, "0.01000", 0},
+              {0.009044, "9.044M", 1},     {9.044e-05, "0.09044M", 1}, {0.0099996, "10.00M", 1},
+              {1.234e-06, "0.00123M", 1},  {4e-9, "0.00000M", 1},     {0, "0", 0}};
+    for (size_t i = 0; i < sizeof bw / sizeof *bw; i++) {
+        int m = gx_format_gbs(bw[i].gbs, buf, sizeof buf);
+        ok(strcmp(buf, bw[i].text) == 0 && m == bw[i].in_mbs && !strchr(buf, 'e') &&
+               strlen(buf) <= 8,
+           "bandwidth %g GB/s as %s (%s, %s)", bw[i].gbs, bw[i].text, buf, m ? "MB/s" : "GB/s");
+    }
+    gx_format_gbs_words(9.044e-05, buf, sizeof buf);
+    ok(strcmp(buf, "0.09044 MB/s") == 0, "in words below 0.01 GB/s: MB/s (%s)", buf);
+    gx_format_gbs_words(1.25, buf, sizeof buf);
+    ok(strcmp(buf, "1.250 GB/s") == 0, "in words from 0.01 GB/s: GB/s, three decimals (%s)", buf);
+    ok(gx_unit_is_gbs("GB/s") && !gx_unit_is_gbs("us") && !gx_unit_is_gbs(NULL), "GB/s is GB/s");
     return tap_done();
 }

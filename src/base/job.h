@@ -7,6 +7,8 @@
 
 #include <mpi.h>
 
+struct gx_gpu_counters;
+
 struct gx_job {
     MPI_Comm comm;        /* a duplicate of MPI_COMM_WORLD with MPI_ERRORS_RETURN */
     int rank, size;
@@ -26,6 +28,8 @@ struct gx_job {
     struct gx_topo_rank *topo;  /* GPU placement and binding (topo_setup.c) */
     const char *no_gpu;         /* why this run takes no GPU (no step of its plan needs one):
                                    CUDA is then never initialised; NULL where it may */
+    const struct gx_gpu_counters *gpu_start; /* the GPU as the counters' first reading found
+                                   it, for the context (NULL: not read) */
 };
 
 #endif

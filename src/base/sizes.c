@@ -115,6 +115,38 @@ void gx_format_value(double v, char *buf, size_t len)
         snprintf(buf, len, "%.*f", decimals - 1, v);
 }
 
+int gx_format_gbs(double gbs, char *buf, size_t len)
+{
+    if (!(gbs > 0 && gbs < GX_GBS_AS_MBS)) { /* 0, NaN and the rest as any value */
+        gx_format_value(gbs, buf, len);
+        return 0;
+    }
+    double mbs = gbs * 1e3;
+    int decimals = 3 - (int)floor(log10(mbs));
+    decimals = decimals < 0 ? 0 : decimals > 5 ? 5 : decimals;
+    snprintf(buf, len, "%.*fM", decimals, mbs);
+    /* Rounded up into the next decade (9.9996 -> 10.000): a digit too many. */
+    if (decimals > 0 && strtod(buf, NULL) >= pow(10, 4 - decimals))
+        snprintf(buf, len, "%.*fM", decimals - 1, mbs);
+    return 1;
+}
+
+void gx_format_gbs_words(double gbs, char *buf, size_t len)
+{
+    if (gbs > 0 && gbs < GX_GBS_AS_MBS) {
+        char v[32];
+        gx_format_gbs(gbs, v, sizeof v);
+        v[strlen(v) - 1] = '\0'; /* the M: said as the unit */
+        snprintf(buf, len, "%s MB/s", v);
+    } else
+        snprintf(buf, len, "%.3f GB/s", gbs);
+}
+
+int gx_unit_is_gbs(const char *unit)
+{
+    return unit && strcmp(unit, "GB/s") == 0;
+}
+
 enum gx_size_class gx_size_class(size_t b)
 {
     if (b <= 4 * GX_KIB) return GX_CLASS_TINY;

@@ -430,6 +430,15 @@ int main(int argc, char **argv)
     static struct gx_run run; /* rank 0: what the run came to, for its views */
     run.opts = &opts;
     run.table = gx_table_stream(&opts.g);
+    /* Every rank's GPU read before the first measurement (ceiling probes included) and again
+     * after the last: what moved in between happened while gpuxfer measured. The first reading
+     * comes before the context, which carries the GPU's state from it to the table's header. */
+    struct gx_counters_watch *watch = gx_counters_begin(&job);
+    struct gx_gpu_counters *start = malloc(sizeof *start);
+    if (start) {
+        gx_counters_start(&job, watch, start);
+        job.gpu_start = start;
+    }
     struct gx_context *context = NULL; /* every rank's facts, to rank 0 */
     rc = gx_context_gather(&job, plan.pairs, plan.nruns, &context, &err);
     if (rc == GX_OK && context) /* the report holds it from here */
@@ -449,10 +458,9 @@ int main(int argc, char **argv)
     if (sink.out.progress && !sink.out.progress_tty)
         gx_watchdog_progress_log(sink.out.progress);
     run.layout_views = gx_mplan_views(&plan); /* which matrices the runs' schemes make */
-    /* Every rank's GPU read before the first measurement (ceiling probes included) and again
-     * after the last: what moved in between happened while gpuxfer measured. */
+    job.gpu_start = NULL;
+    free(start);
     int measured = rc == GX_OK;
-    struct gx_counters_watch *watch = measured ? gx_counters_begin(&job) : NULL;
     if (rc == GX_OK)
         rc = measure(&job, &opts, &plan, &sink, &ho, &err);
     gx_mplan_free(&plan);
@@ -475,7 +483,7 @@ int main(int argc, char **argv)
         if (gx_counters_end(&job, watch, &counters, &cerr) != GX_OK && job.rank == 0)
             fprintf(stderr, "gpuxfer: %s (the report says the counters are absent)\n", cerr.msg);
     } else {
-        free(watch);
+        gx_counters_drop(watch);
         snprintf(cerr.msg, sizeof cerr.msg, "the run ended in an error before the GPUs were read "
                  "again");
     }

@@ -3,6 +3,7 @@
  * start-up notice. */
 #include "config.h"
 #include "context.h"
+#include "gpu_counters.h"
 #include "output.h"
 
 #include "wrap.h"
@@ -82,6 +83,121 @@ static int print_links(FILE *out, int rank, const struct gx_link_facts *f)
         return 0;
     gx_print_note(out, "# links %d: PCIe %s; NVLink %s%s; NIC %s\n", rank, pcie, nvl, c2c, nic);
     return 1;
+}
+
+/* A rank's GPU states by counter (enum gx_cnt): why each is unavailable (NULL: read). */
+struct gpu_states {
+    int read;
+    const char *none;
+    uint32_t v[GX_CNTS];
+    const char *why[GX_CNTS];
+    int has[GX_CNTS];
+};
+
+static void gpu_states_of(const struct gx_context *c, const struct gx_ctx_rank *r,
+                          struct gpu_states *st)
+{
+    memset(st, 0, sizeof *st);
+    size_t len = 0;
+    const char *bytes = gx_strpool_get(&c->pool, r->gpu_state, &len);
+    st->none = "not in the rank's context";
+    struct gx_ctx_gpu_state s;
+    for (int i = 0; bytes && i < r->ngpu_state && (size_t)(i + 1) * sizeof s <= len; i++) {
+        memcpy(&s, bytes + (size_t)i * sizeof s, sizeof s);
+        if (s.cnt < 0) {
+            const char *why = gx_ctx_str(c, s.why);
+            st->none = why && why[0] ? why : "not read";
+            return;
+        }
+        if (s.cnt >= GX_CNTS)
+            continue;
+        st->read = 1;
+        st->has[s.cnt] = 1;
+        st->v[s.cnt] = s.value;
+        st->why[s.cnt] = gx_ctx_str(c, s.why);
+    }
+}
+
+/* One state's text after its name: the value as text, or "unavailable (why)". */
+static void state_text(char *buf, size_t len, const struct gpu_states *st, enum gx_cnt c)
+{
+    uint32_t v = st->v[c];
+    if (!st->has[c])
+        snprintf(buf, len, "unknown");
+    else if (st->why[c])
+        snprintf(buf, len, "unavailable (%s)", st->why[c]);
+    else if (c == GX_CNT_SM_MHZ || c == GX_CNT_MEM_MHZ)
+        snprintf(buf, len, "%u MHz", (unsigned)v);
+    else if (c == GX_CNT_POWER_LIMIT) /* NVML gives mW; a board's limit is whole watts */
+        snprintf(buf, len, "%.0f W", (double)v / 1000.0);
+    else if (c == GX_CNT_PERSISTENCE || c == GX_CNT_MIG || c == GX_CNT_MPS)
+        snprintf(buf, len, "%s", v ? "on" : "off");
+    else
+        snprintf(buf, len, "%u", (unsigned)v);
+}
+
+/* "# gpu 0: SM/mem 1755/2619 MHz, power limit 400 W, ...": a GPU's state as the counters'
+ * first reading found it, just before the first measurement, once per GPU (its first rank on
+ * the node); what NVML could not give says why, as the report's health.gpu_counters does. */
+static void print_gpu_state(FILE *out, const struct gx_context *c, const struct gx_ctx_rank *r)
+{
+    struct gpu_states st;
+    gpu_states_of(c, r, &st);
+    if (!st.read) {
+        gx_print_note(out, "# gpu %d: state unavailable (%s)\n", r->rank, st.none);
+        return;
+    }
+    static const struct {
+        enum gx_cnt c;
+        const char *name;
+    } shown[] = {{GX_CNT_SM_MHZ, "SM"},
+                 {GX_CNT_MEM_MHZ, "mem"},
+                 {GX_CNT_POWER_LIMIT, "power limit"},
+                 {GX_CNT_PERSISTENCE, "persistence"},
+                 {GX_CNT_MIG, "MIG"},
+                 {GX_CNT_MPS, "MPS"}};
+    char line[2048] = "", t[GX_CNT_REASON + 32];
+    size_t from = 0;
+    if (st.has[GX_CNT_SM_MHZ] && !st.why[GX_CNT_SM_MHZ] && st.has[GX_CNT_MEM_MHZ] &&
+        !st.why[GX_CNT_MEM_MHZ]) { /* both clocks in one item */
+        snprintf(line, sizeof line, "SM/mem %u/%u MHz", (unsigned)st.v[GX_CNT_SM_MHZ],
+                 (unsigned)st.v[GX_CNT_MEM_MHZ]);
+        from = 2;
+    }
+    for (size_t i = from; i < sizeof shown / sizeof *shown; i++) {
+        state_text(t, sizeof t, &st, shown[i].c);
+        size_t l = strlen(line);
+        snprintf(line + l, sizeof line - l, "%s%s %s", l ? ", " : "", shown[i].name, t);
+    }
+    /* ECC's volatile counts (since the driver loaded; NVML's ECC mode is not read). */
+    char ce[GX_CNT_REASON + 32], ue[GX_CNT_REASON + 32];
+    enum gx_cnt cc = GX_CNT_ECC_CORRECTED, uc = GX_CNT_ECC_UNCORRECTED;
+    state_text(ce, sizeof ce, &st, cc);
+    state_text(ue, sizeof ue, &st, uc);
+    size_t l = strlen(line);
+    int both = st.has[cc] && st.has[uc] && !st.why[cc] && !st.why[uc];
+    if (both && !st.v[cc] && !st.v[uc])
+        snprintf(line + l, sizeof line - l, ", ECC errors 0"); /* the usual case on one line */
+    else if (both)
+        snprintf(line + l, sizeof line - l, ", ECC errors %s corrected, %s uncorrected", ce, ue);
+    else if (!strcmp(ce, ue))
+        snprintf(line + l, sizeof line - l, ", ECC errors %s", ce);
+    else
+        snprintf(line + l, sizeof line - l, ", ECC errors corrected %s, uncorrected %s", ce, ue);
+    gx_print_note(out, "# gpu %d: %s\n", r->rank, line);
+}
+
+/* Whether row r's GPU was seen on an earlier rank of its node (its state printed there). */
+static int gpu_seen_before(const struct gx_context *c, const struct gx_ctx_rank *r)
+{
+    const char *bus = gx_ctx_str(c, r->busid);
+    for (int i = 0; bus && i < r->rank; i++) {
+        const struct gx_ctx_rank *o = gx_ctx_rank(c, i);
+        const char *ob = o && o->has_gpu ? gx_ctx_str(c, o->busid) : NULL;
+        if (ob && o->node == r->node && strcmp(ob, bus) == 0)
+            return 1;
+    }
+    return 0;
 }
 
 /* One rank's line of the table of ranks. */
@@ -263,6 +379,11 @@ void gx_context_print_header(FILE *out, const struct gx_context *c)
     }
     if (with_facts && !printed)
         fprintf(out, "# links: none on any rank (no GPU, no NIC)\n");
+    for (int i = 0; i < c->nranks; i++) {
+        const struct gx_ctx_rank *r = gx_ctx_rank(c, i);
+        if (r && r->has_gpu && !gpu_seen_before(c, r))
+            print_gpu_state(out, c, r);
+    }
     print_pairs(out, c);
     for (int i = 0; i < c->nranks; i++)
         if (gx_ctx_rank(c, i))

@@ -213,7 +213,7 @@ static int print_value(FILE *out, const struct gx_host_map *m, int i, int d)
                 : r->noise[d]                               ? GX_MATRIX_DISTURBED
                 : gx_host_map_below(m, i, d, &med, &count) ? GX_MATRIX_BELOW
                                                             : ' ';
-    gx_matrix_print_cell(out, 10, r->gbs[d] > 0 ? r->gbs[d] : NAN, mark);
+    gx_matrix_print_cell(out, 10, r->gbs[d] > 0 ? r->gbs[d] : NAN, mark, 1);
     return mark;
 }
 

@@ -7,6 +7,7 @@
 #include "path.h"
 #include "pattern.h"
 #include "scheme.h"
+#include "sizes.h"
 #include "stats.h"
 
 #include <math.h>
@@ -596,7 +597,8 @@ static void print_values(FILE *out, const struct gx_layout_matrix *x, const stru
                      host_of(context, rb));
             fprintf(out, "  %-35s", hosts);
             for (int r = 0; r < x->rows; r++)
-                gx_matrix_print_cell(out, 9, x->val[r * x->cols + c], x->mark[r * x->cols + c]);
+                gx_matrix_print_cell(out, 9, x->val[r * x->cols + c], x->mark[r * x->cols + c],
+                                     g->gbs);
             fputc('\n', out);
         }
         return;
@@ -649,7 +651,8 @@ static void print_matrix(FILE *out, const struct gx_layout_matrix *x, const stru
         fprintf(out, "\n# node %d's matrix: path %s, pattern %s, size %.0f, %s (row: "
                 "sender local rank, column: receiver)\n", x->m, path, pat->name, (double)r->size,
                 unit);
-    struct gx_matrix_grid g = {x->rows, x->cols, x->val, x->mark, cell_ranks, x, NULL, 0};
+    struct gx_matrix_grid g = {x->rows, x->cols, x->val, x->mark, cell_ranks, x, NULL, 0,
+                               gx_unit_is_gbs(unit)};
     print_values(out, x, l, context, &g);
     gx_matrix_print_tail(out, &g, context, unit, slow,
                          x->view == GX_VIEW_NODE_LOCAL ? "pairs" : "rails and node pairs",

@@ -10,6 +10,7 @@
 #include "path.h"
 #include "pattern.h"
 #include "result.h"
+#include "sizes.h"
 #include "stats.h"
 
 #include <errno.h>
@@ -229,15 +230,20 @@ void gx_matrix_describe_rank(char *buf, size_t len, const struct gx_context *con
 
 /* ------------------------------------------------------------------ one printer for every matrix */
 
-void gx_matrix_print_cell(FILE *out, int width, double v, char mark)
+int gx_matrix_print_cell(FILE *out, int width, double v, char mark, int gbs)
 {
-    /* A marked cell keeps its column: the mark takes the place of its last digit's gap. */
+    char text[32];
+    int in_mbs = gbs && !isnan(v) && gx_format_gbs(v, text, sizeof text);
     if (isnan(v))
-        fprintf(out, " %*s", width, "-");
-    else if (mark == GX_MATRIX_BELOW || mark == GX_MATRIX_DISTURBED)
-        fprintf(out, " %*.3f%c", width - 1, v, mark);
+        snprintf(text, sizeof text, "-");
+    else if (!in_mbs)
+        snprintf(text, sizeof text, "%.3f", v);
+    /* A marked cell keeps its column: the mark takes the place of its last digit's gap. */
+    if (!isnan(v) && (mark == GX_MATRIX_BELOW || mark == GX_MATRIX_DISTURBED))
+        fprintf(out, " %*s%c", width - 1, text, mark);
     else
-        fprintf(out, " %*.3f", width, v);
+        fprintf(out, " %*s", width, text);
+    return in_mbs;
 }
 
 /* A row's label and a cell's width: a slice holds what fits GX_TABLE_COLUMNS (9 columns), so
@@ -257,7 +263,8 @@ void gx_matrix_print_rows(FILE *out, const struct gx_matrix_grid *g)
         for (int a = 0; a < g->rows; a++) {
             fprintf(out, "  %5d", a);
             for (int b = from; b < to; b++)
-                gx_matrix_print_cell(out, 9, g->val[a * g->cols + b], g->mark[a * g->cols + b]);
+                gx_matrix_print_cell(out, 9, g->val[a * g->cols + b], g->mark[a * g->cols + b],
+                                     g->gbs);
             fputc('\n', out);
         }
         if (to >= g->cols)
@@ -275,8 +282,10 @@ void gx_matrix_print_tail(FILE *out, const struct gx_matrix_grid *g,
     size_t cells = (size_t)g->rows * (size_t)g->cols, k = 0;
     double *all = malloc((cells ? cells : 1) * sizeof *all), med = NAN;
     int below = 0, disturbed = 0;
+    int in_mbs = 0; /* a cell printed in MB/s */
     for (size_t i = 0; i < cells; i++)
         if (!isnan(g->val[i])) {
+            in_mbs |= g->gbs && g->val[i] > 0 && g->val[i] < GX_GBS_AS_MBS;
             below |= g->mark[i] == GX_MATRIX_BELOW;
             disturbed |= g->mark[i] == GX_MATRIX_DISTURBED;
             if (all)
@@ -295,11 +304,22 @@ void gx_matrix_print_tail(FILE *out, const struct gx_matrix_grid *g,
                 "them)\n", GX_MATRIX_BELOW);
     if (disturbed && !(said & 2))
         fputs(GX_MATRIX_DISTURBED_LEGEND, out);
+    if (in_mbs)
+        fprintf(out, "# M after a value: MB/s, as bandwidths below %g GB/s print\n",
+                GX_GBS_AS_MBS);
     int lower_better = gx_unit_lower_is_better(unit);
     double limit = lower_better ? med / slow : med * slow;
-    fprintf(out, "# slow %s (%s %.3f %s = %s%.2f x the %s %.3f):", slow_what,
-            lower_better ? "above" : "below", limit, unit, lower_better ? "1/" : "", slow,
-            median_what, med);
+    char lim[48], mid[48];
+    gx_format_gbs_words(limit, lim, sizeof lim);
+    gx_format_gbs_words(med, mid, sizeof mid);
+    if (!g->gbs) {
+        snprintf(lim, sizeof lim, "%.3f %s", limit, unit);
+        snprintf(mid, sizeof mid, "%.3f", med);
+    } else if (!strcmp(strrchr(mid, ' '), strrchr(lim, ' ')))
+        *strrchr(mid, ' ') = '\0'; /* the median's unit is the limit's, said there */
+    fprintf(out, "# slow %s (%s %s = %s%.2f x the %s %s):", slow_what,
+            lower_better ? "above" : "below", lim, lower_better ? "1/" : "", slow,
+            median_what, mid);
     /* The slow cells, in row order. */
     size_t *slow_at = malloc((cells ? cells : 1) * sizeof *slow_at), nslow = 0;
     for (size_t i = 0; slow_at && i < cells; i++)
@@ -334,9 +354,16 @@ void gx_matrix_print_tail(FILE *out, const struct gx_matrix_grid *g,
         g->cell(g->cell_ctx, a, b, &ra, &rb, where, sizeof where);
         gx_matrix_describe_rank(da, sizeof da, context, ra);
         gx_matrix_describe_rank(db, sizeof db, context, rb);
+        char val[48];
+        if (g->gbs)
+            gx_format_gbs_words(v, val, sizeof val);
+        else
+            snprintf(val, sizeof val, "%.3f %s", v, unit);
+        char *unit_at = strrchr(val, ' '); /* the ~ goes between the value and its unit */
+        *unit_at = '\0';
         /* Wrapped: a rank named with its host, GPU bus id and NIC runs past 100 columns. */
-        gx_print_note(out, "#   SLOW %s %.3f%s %s (%.2f x median): %s -> %s\n", where, v,
-                      g->mark[at] == GX_MATRIX_DISTURBED ? "~" : "", unit,
+        gx_print_note(out, "#   SLOW %s %s%s %s (%.2f x median): %s -> %s\n", where, val,
+                      g->mark[at] == GX_MATRIX_DISTURBED ? "~" : "", unit_at + 1,
                       med ? v / med : 0, da, db);
     }
     if (nslow > shown)
@@ -373,7 +400,8 @@ static void print_matrix(FILE *out, const struct gx_matrix_set *s, const struct 
     gx_print_note(out, "\n# pair matrix: path %s, pattern %s, size %.0f, %s (row: "
                   "initiator/sender, column: peer/receiver)\n", gx_paths[r->path].name,
                   pat->name, (double)r->size, pat->unit);
-    struct gx_matrix_grid g = {n, n, val, mark, pair_cell, NULL, legends_said, SLOW_LINES};
+    struct gx_matrix_grid g = {n,          n,           val, mark, pair_cell, NULL, legends_said,
+                               SLOW_LINES, gx_unit_is_gbs(pat->unit)};
     gx_matrix_print_rows(out, &g);
     gx_matrix_print_tail(out, &g, context, pat->unit, slow, "pairs", "matrix median");
 }

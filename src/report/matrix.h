@@ -63,9 +63,11 @@ struct gx_matrix_grid {
     /* The most SLOW lines, the slowest first (0: every one, in row order): a busy machine's 16
      * ranks flag a hundred pairs, each in the matrix printed above. */
     size_t most_slow;
+    int gbs; /* the values are GB/s: those below GX_GBS_AS_MBS print in MB/s (sizes.h) */
 };
-/* A value in `width` columns (a matrix's 9), a mark in place of its last gap; "-" for NAN. */
-void gx_matrix_print_cell(FILE *out, int width, double v, char mark);
+/* A value in `width` columns (a matrix's 9), a mark in place of its last gap; "-" for NAN. In
+ * GB/s (gbs) a value below GX_GBS_AS_MBS is in MB/s with an M after it: 1 where it was. */
+int gx_matrix_print_cell(FILE *out, int width, double v, char mark, int gbs);
 /* A line of column numbers, then a row a line; a matrix wider than the table's columns in
  * slices of columns, each with its line of numbers. */
 void gx_matrix_print_rows(FILE *out, const struct gx_matrix_grid *g);

@@ -208,7 +208,11 @@ void gx_output_result(struct gx_output *out, const struct gx_result *r)
         out->line_col = r->state == GX_STATE_OK && r->line_gbs > 0;
         gx_result_table_head(t, out->wide, out->line_col);
     }
-    gx_result_table_row(t, out->wide, out->line_col, r);
+    if (gx_result_table_row(t, out->wide, out->line_col, r) && !out->said_mbs) {
+        out->said_mbs = 1;
+        fprintf(t, "# M after a value: MB/s, as bandwidths below %g GB/s print (the report keeps "
+                "GB/s)\n", GX_GBS_AS_MBS);
+    }
     fflush(t);
 }
 
@@ -378,12 +382,18 @@ void gx_output_ceilings(struct gx_output *out, const struct gx_ceilings *c)
             curve_who(k, who, sizeof who);
         }
         char l[24], h[24];
-        gx_format_value(lo, l, sizeof l);
-        gx_format_value(hi, h, sizeof h);
+        const char *unit = gx_ceil_kind_unit((enum gx_ceil_kind)k->kind);
+        if (gx_unit_is_gbs(unit)) { /* an M after a value: MB/s */
+            gx_format_gbs(lo, l, sizeof l);
+            gx_format_gbs(hi, h, sizeof h);
+        } else {
+            gx_format_value(lo, l, sizeof l);
+            gx_format_value(hi, h, sizeof h);
+        }
         gx_print_note(f, "#   %-18s %-7s %d of %d %s, %s .. %s %s (%s)\n",
                       gx_ceil_kind_name((enum gx_ceil_kind)k->kind), who, measured, points,
-                      curves > CEILING_LINES_PER_LAYER ? "points" : "sizes", l, h,
-                      gx_ceil_kind_unit((enum gx_ceil_kind)k->kind), gx_ceil_curve_what(c, k));
+                      curves > CEILING_LINES_PER_LAYER ? "points" : "sizes", l, h, unit,
+                      gx_ceil_curve_what(c, k));
     }
     free(sorted);
     free(at);

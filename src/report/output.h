@@ -46,6 +46,7 @@ struct gx_output {
     double t0, last_draw;
     char key[256];        /* the block the last table line belonged to */
     int line_col;         /* the block has a line% column: its first result has a line rate */
+    int said_mbs;         /* the legend of a value in MB/s (an M after it) is printed */
     long rotation;        /* --soak: from the second pass on, only failures are printed */
     int device_via_mpi;   /* a result printed handed device buffers to MPI: say what carried them */
     /* The line's: the step's name, what precision its median has reached so far (<0: not yet
@@ -76,9 +77,10 @@ int gx_output_folds(const struct gx_output *out, const struct gx_result *r);
 /* Seconds between two progress lines into a log (--progress without a terminal). */
 #define GX_PROGRESS_LOG_S 10
 /* The table's header for a block of results and a result's line (result_table.c): --wide's
- * columns, or the narrow ones, with line% in a block whose links have a known rate. */
+ * columns, or the narrow ones, with line% in a block whose links have a known rate. The line's
+ * return: 1 where a value of it is in MB/s (gx_format_gbs), for the legend said once. */
 void gx_result_table_head(FILE *t, int wide, int line);
-void gx_result_table_row(FILE *t, int wide, int line, const struct gx_result *r);
+int gx_result_table_row(FILE *t, int wide, int line, const struct gx_result *r);
 /* "# path WHAT skipped: reason"; what: the path, and what tells it apart (sink.c). A path is
  * skipped once per group of sizes it would have measured: the line is said once per (what,
  * reason), and not at all for a reason gx_output_no_gpu said. */

@@ -61,19 +61,28 @@ static void cell_iters(char *c, size_t len, int wide, const struct gx_result *r,
     snprintf(c, len, "%ld", iters);
 }
 
+/* A value in the block's unit; a bandwidth below GX_GBS_AS_MBS in MB/s, marked M. */
+static void format_in_unit(char *c, size_t len, const struct gx_result *r, double v)
+{
+    if (gx_unit_is_gbs(r->unit))
+        gx_format_gbs(v, c, len);
+    else
+        gx_format_value(v, c, len);
+}
+
 /* "~": the machine disturbed the step. */
 static void cell_median(char *c, size_t len, int wide, const struct gx_result *r, double median)
 {
     (void)wide;
-    gx_format_value(median, c, len - 1);
+    format_in_unit(c, len - 1, r, median);
     if (r->noise.marks)
         strcat(c, "~");
 }
 
 static void cell_value(char *c, size_t len, int wide, const struct gx_result *r, double v)
 {
-    (void)wide, (void)r;
-    gx_format_value(v, c, len);
+    (void)wide;
+    format_in_unit(c, len, r, v);
 }
 
 /* A cv made of a few interrupted iterations (noise.worst) says so: * (the line under the
@@ -105,7 +114,7 @@ static void cell_ceiling(char *c, size_t len, int wide, const struct gx_result *
     if (r->ceiling_unsound)
         snprintf(c, len, "?");
     else if (ceiling > 0)
-        gx_format_value(ceiling, c, len);
+        format_in_unit(c, len, r, ceiling);
     else
         snprintf(c, len, "-");
 }
@@ -170,7 +179,7 @@ void gx_result_table_head(FILE *t, int wide, int line)
     fputc('\n', t);
 }
 
-void gx_result_table_row(FILE *t, int wide, int line, const struct gx_result *r)
+int gx_result_table_row(FILE *t, int wide, int line, const struct gx_result *r)
 {
     char c[NTABLE_COLS][32];
     for (int i = 0; i < NTABLE_COLS; i++)
@@ -178,8 +187,15 @@ void gx_result_table_row(FILE *t, int wide, int line, const struct gx_result *r)
     if (r->state != GX_STATE_OK) { /* size, pair, chunk and depth as the narrow table's; why */
         fprintf(t, "%*s %6s %6s %5s %s: %s\n", line && !wide ? 10 : 11, c[0], c[1], c[2], c[3],
                 r->state == GX_STATE_SKIPPED ? "skipped" : "failed", r->reason);
-        return;
+        return 0;
     }
+    /* The columns of values in the block's unit (median, min, max, p5, p95, ceiling): an M in
+     * one of them is MB/s, which the caller's legend says once. */
+    static const int valued[] = {4, 5, 6, 7, 8, 12};
+    int in_mbs = 0;
+    for (size_t i = 0; i < GX_ARRAY_LEN(valued); i++)
+        in_mbs |= col_shown(wide, line, &table_cols[valued[i]]) &&
+                  strchr(c[valued[i]], 'M') != NULL;
     /* At most GX_TABLE_COLUMNS wide (--wide: every column, min and max too, as the CSV). */
     for (int i = 0, first = 1; i < NTABLE_COLS; i++)
         if (col_shown(wide, line, &table_cols[i])) {
@@ -188,4 +204,5 @@ void gx_result_table_row(FILE *t, int wide, int line, const struct gx_result *r)
             first = 0;
         }
     fputc('\n', t);
+    return in_mbs;
 }

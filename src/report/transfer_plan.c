@@ -235,7 +235,7 @@ static cJSON *view_json(const void *state, const struct gx_run *run)
 /* One way's columns: "path src>dst chunk/depth", its GB/s and efficiency with the table's
  * marks (? no sound ceiling, ! beyond it, = above it within the median's interval, ~ the
  * machine disturbed the step). */
-static void way_text(const struct gx_xplan_way *w, char *buf, size_t len)
+static int way_text(const struct gx_xplan_way *w, char *buf, size_t len)
 {
     const struct gx_kept *r = w->first;
     char chunk[32] = "", eff[16] = "-", gbps[24], name[64], line[16] = "-";
@@ -254,7 +254,7 @@ static void way_text(const struct gx_xplan_way *w, char *buf, size_t len)
                  : w->within > 0 || efficiency > 1      ? "="
                  : w->unsound > 0                       ? "?"
                                                         : "");
-    gx_format_value(w->gbps_sum / w->n, gbps, sizeof gbps - 1);
+    int in_mbs = gx_format_gbs(w->gbps_sum / w->n, gbps, sizeof gbps - 1);
     if (w->noisy > 0)
         strcat(gbps, "~");
     snprintf(name, sizeof name, "%s %s>%s%s", gx_paths[r->path].name, gx_mem_name(r->src_kind),
@@ -262,6 +262,7 @@ static void way_text(const struct gx_xplan_way *w, char *buf, size_t len)
     if (line_share > 0)
         snprintf(line, sizeof line, "%.0f%%%s", 100 * line_share, line_share > 1 ? "!" : "");
     snprintf(buf, len, "%-30s %8s %6s %5s", name, gbps, eff, line);
+    return in_mbs;
 }
 
 /* A row a line, its runner-up (another path) on the next: both fit GX_TABLE_COLUMNS. */
@@ -277,19 +278,23 @@ static void view_print(FILE *out, const void *state, const struct gx_run *run)
                   "(another path) below it\n");
     fprintf(out, "# %-19s %-5s %-6s %5s  %-30s %8s %6s %5s\n", "pair type", "data", "class",
             "size", "path, then runner-up", "GB/s", "eff", "line");
+    int in_mbs = 0;
     for (size_t i = 0; i < p->n; i++) {
         const struct gx_xplan_row *r = &p->rows[i];
         char size[24], best[96], second[96];
         gx_format_size(r->size, size, sizeof size);
-        way_text(&r->best, best, sizeof best);
+        in_mbs |= way_text(&r->best, best, sizeof best);
         fprintf(out, "  %-19s %-5s %-6s %5s  %s\n", pair_type_names[r->pair_type],
                 data_names[r->data], gx_size_class_name((enum gx_size_class)r->size_class), size,
                 best);
         if (r->runner_up.first) {
-            way_text(&r->runner_up, second, sizeof second);
+            in_mbs |= way_text(&r->runner_up, second, sizeof second);
             fprintf(out, "  %-19s %-5s %-6s %5s  %s\n", "", "", "", "", second);
         }
     }
+    if (in_mbs)
+        fprintf(out, "# M after a GB/s value: MB/s, as bandwidths below %g GB/s print\n",
+                GX_GBS_AS_MBS);
 }
 
 /* ------------------------------------------------------------------ the plan as a view */

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "context.h"
 #include "gpu.h"
+#include "gpu_counters.h"
 #include "job.h"
 #include "mpilib.h"
 #include "pairs.h"
@@ -143,6 +144,33 @@ static void pack_topo(const struct gx_topo_rank *t, struct gx_ctx_packer *p)
     r->nwarnings = t->nwarnings;
 }
 
+/* The GPU's state at the counters' first reading (g; NULL: not read), as the header prints it:
+ * clocks, power limit, modes and the volatile ECC counts. */
+static void pack_gpu_state(const struct gx_gpu_counters *g, struct gx_ctx_packer *p)
+{
+    static const enum gx_cnt shown[] = {GX_CNT_SM_MHZ,      GX_CNT_MEM_MHZ,
+                                        GX_CNT_POWER_LIMIT, GX_CNT_PERSISTENCE,
+                                        GX_CNT_MIG,         GX_CNT_MPS,
+                                        GX_CNT_ECC_CORRECTED, GX_CNT_ECC_UNCORRECTED};
+    struct gx_ctx_gpu_state s[GX_ARRAY_LEN(shown)];
+    int n = 0;
+    if (!g || !g->read) {
+        s[n++] = (struct gx_ctx_gpu_state){
+            -1, 0, gx_ctx_put_str(p, g ? g->none : "out of host memory for the reading")};
+    } else {
+        for (size_t i = 0; i < GX_ARRAY_LEN(shown); i++) {
+            enum gx_cnt c = shown[i];
+            int why = g->why[c] >= 0 && g->why[c] < GX_CNT_REASONS ? g->why[c] : -1;
+            uint64_t v = g->before[c];
+            s[n++] = (struct gx_ctx_gpu_state){
+                (int32_t)c, v > UINT32_MAX ? UINT32_MAX : (uint32_t)v,
+                why >= 0 ? gx_ctx_put_str(p, g->reasons[why]) : GX_SID_NONE};
+        }
+    }
+    p->rec.gpu_state = gx_ctx_put(p, s, (size_t)n * sizeof *s);
+    p->rec.ngpu_state = n;
+}
+
 static int pack_rank(const struct gx_job *job, struct gx_ctx_packer *p, struct gx_err *err)
 {
     char host[256] = "", lib[MPI_MAX_LIBRARY_VERSION_STRING] = "";
@@ -174,6 +202,8 @@ static int pack_rank(const struct gx_job *job, struct gx_ctx_packer *p, struct g
     pack_env(p);
     gx_software_each(put_software, p);
     pack_topo(job->topo, p);
+    if (job->topo && job->topo->has_gpu)
+        pack_gpu_state(job->gpu_start, p);
     free(tr);
     free(cpus);
     return p->oom || !tr ? gx_fail(err, GX_ERUNTIME, "out of host memory") : GX_OK;

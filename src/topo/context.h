@@ -24,8 +24,18 @@ struct gx_ctx_link {
     int32_t p2p; /* 1, 0, -1 unknown */
 };
 
+/* One state of a rank's GPU as the counters' first reading found it (gpu_counters.h), for the
+ * table's header: the counter (enum gx_cnt; -1: the GPU was not read at all), its value (at
+ * most UINT32_MAX), or why it is unavailable (GX_SID_NONE: read). The reasons are strings of the
+ * pool, so that the many ranks that give the same one hold it once. */
+struct gx_ctx_gpu_state {
+    int32_t cnt;
+    uint32_t value;
+    gx_sid why;
+};
+
 /* One rank's context. Packed, its gx_sid members are offsets into the rank's pool and the blocks
- * (env, software, transport, links, warnings, shared_with) are bytes there; in rank 0's rows they
+ * (env, software, transport, links, warnings, shared_with, gpu_state) are bytes there; in rank 0's rows they
  * are entries of the context's pool. GX_SID_NONE: absent (the report leaves the member out). */
 struct gx_ctx_rank {
     int32_t present; /* 0: the rank's context did not come (null in the report) */
@@ -48,7 +58,8 @@ struct gx_ctx_rank {
     gx_sid facts;       /* packed: the link facts (gx_link_facts_pack), facts_len bytes; they go
                            to the topology's all_facts on rank 0, not to the row */
     uint32_t facts_len;
-    int32_t nlinks, nwarnings, nshared;
+    gx_sid gpu_state;   /* ngpu_state struct gx_ctx_gpu_state */
+    int32_t nlinks, nwarnings, nshared, ngpu_state;
     uint32_t pool_len;  /* packed: the bytes of the rank's pool */
 };
 

@@ -31,7 +31,7 @@ void gx_ctx_rank_init(struct gx_ctx_rank *r)
     for (size_t i = 0; i < n; i++)
         *m[i] = GX_SID_NONE;
     r->env = r->software = r->transport = GX_SID_NONE;
-    r->links = r->warnings = r->shared_with = r->facts = GX_SID_NONE;
+    r->links = r->warnings = r->shared_with = r->facts = r->gpu_state = GX_SID_NONE;
 }
 
 static int reserve(struct gx_ctx_packer *p, size_t n)
@@ -210,8 +210,9 @@ int gx_ctx_unpack(const struct gx_ctx_rank *rec, const char *pool, size_t len,
     *row = *rec;
     row->facts = GX_SID_NONE; /* the topology's, not the row's */
     row->facts_len = 0;
-    if (rec->nlinks < 0 || rec->nwarnings < 0 || rec->nshared < 0 ||
-        (size_t)rec->nlinks > len || (size_t)rec->nwarnings > len || (size_t)rec->nshared > len) {
+    if (rec->nlinks < 0 || rec->nwarnings < 0 || rec->nshared < 0 || rec->ngpu_state < 0 ||
+        (size_t)rec->nlinks > len || (size_t)rec->nwarnings > len || (size_t)rec->nshared > len ||
+        (size_t)rec->ngpu_state > len) {
         row->present = 0;
         return GX_EINPUT;
     }
@@ -228,6 +229,12 @@ int gx_ctx_unpack(const struct gx_ctx_rank *rec, const char *pool, size_t len,
     static const size_t warning_strs[] = {0};
     list(&u, &row->links, &row->nlinks, sizeof(struct gx_ctx_link), link_strs, 2);
     list(&u, &row->warnings, &row->nwarnings, sizeof(gx_sid), warning_strs, 1);
+    static const size_t state_strs[] = {offsetof(struct gx_ctx_gpu_state, why)};
+    if (row->gpu_state != GX_SID_NONE) /* none: a rank without a GPU */
+        list(&u, &row->gpu_state, &row->ngpu_state, sizeof(struct gx_ctx_gpu_state), state_strs,
+             1);
+    else
+        row->ngpu_state = 0;
     row->pool_len = 0;
     if (u.rc != GX_OK)
         row->present = 0;

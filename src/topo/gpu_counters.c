@@ -142,6 +142,39 @@ static void compare(const struct gx_cnt_reading *b, const struct gx_cnt_reading 
     memcpy(rec->xids, a->xids, sizeof rec->xids);
 }
 
+void gx_counters_start(const struct gx_job *job, const struct gx_counters_watch *w,
+                       struct gx_gpu_counters *rec)
+{
+    memset(rec, 0, sizeof *rec);
+    rec->rank = job->rank;
+    rec->node = job->node;
+    rec->has_gpu = job->topo && job->topo->has_gpu;
+    memset(rec->why, -1, sizeof rec->why);
+    if (!w) {
+        snprintf(rec->none, sizeof rec->none, "out of host memory for the reading");
+        return;
+    }
+    snprintf(rec->busid, sizeof rec->busid, "%s", w->busid);
+    if (!w->read) {
+        snprintf(rec->none, sizeof rec->none, "%s", w->none);
+        return;
+    }
+    rec->read = 1;
+    for (int c = 0; c < GX_CNTS; c++) {
+        if (w->before.why[c][0])
+            rec->why[c] = reason(rec, w->before.why[c]);
+        else
+            rec->before[c] = w->before.v[c];
+    }
+}
+
+void gx_counters_drop(struct gx_counters_watch *w)
+{
+    if (w)
+        gx_cnt_events_close(w->events, NULL);
+    free(w);
+}
+
 /* This rank's record: the after reading compared with the before one. */
 static void make_record(const struct gx_job *job, struct gx_counters_watch *w,
                         struct gx_gpu_counters *rec)

@@ -50,7 +50,7 @@ extern const struct gx_cnt_info gx_cnt_info[GX_CNTS];
 int gx_clock_reasons(uint64_t bits, const char **names, int max);
 
 #define GX_CNT_REASONS 4  /* distinct reasons a GPU's counters were unavailable */
-#define GX_CNT_REASON 96
+#define GX_CNT_REASON 160 /* room for the loader's error where NVML could not be opened */
 #define GX_CNT_XIDS 8     /* the first XIDs kept of those delivered */
 
 /* One rank's GPU around the run, as it is gathered: fixed size, numbers and a few short texts. */
@@ -72,6 +72,13 @@ struct gx_gpu_counters {
  * on. NULL where there is no room: the end then says so. */
 struct gx_counters_watch;
 struct gx_counters_watch *gx_counters_begin(const struct gx_job *job);
+/* This rank's GPU as the first reading found it (the before of a record whose after is unset):
+ * the table's header prints its state from it (context_print.c), carried in the rank's context
+ * because the record itself reaches rank 0 only after the last measurement. */
+void gx_counters_start(const struct gx_job *job, const struct gx_counters_watch *w,
+                       struct gx_gpu_counters *rec);
+/* Frees a watch that is not ended (the job stopped before its measurements). */
+void gx_counters_drop(struct gx_counters_watch *w);
 /* Every rank: read again, compared, and rank 0 gets every rank's record by rank (*all, its to
  * free; NULL elsewhere). Frees w. Collective. */
 int gx_counters_end(const struct gx_job *job, struct gx_counters_watch *w,
