@@ -45,12 +45,16 @@ ok $? "8 result lines of 12 columns, values to four significant digits, none 0.0
     diag <"$dir/bad"
 
 # A bandwidth below 0.01 GB/s (a path slowed by 100 ms an iteration at 8 B): in MB/s with an M
-# and the legend once, no exponent anywhere; the report keeps GB/s. The pair matrix says it the
-# same way (and the transfer plan, whose sizes here are not the slowed one).
+# and the legend once, no exponent anywhere; the report keeps GB/s. The pair matrix of --pairs
+# all (whose table leaves each pair's row to the report) says it the same way (and the transfer
+# plan, whose sizes here are not the slowed one).
 GPUXFER_FAULT=slow:rank=0:size=8:ms=100 gx_mpirun 2 --path host --pattern bw --sizes 8,1K \
-    --iters 3 --pairs all --ceilings off --quiet --output "$dir/s.json" >"$dir/s.txt" 2>&1
-ok $? "a path slowed to a tiny bandwidth: exit 0" || diag <"$dir/s.txt"
-wide=$(wide_lines "$dir/s.txt")
+    --iters 3 --ceilings off --quiet --output "$dir/s.json" >"$dir/s.txt" 2>&1 &&
+    GPUXFER_FAULT=slow:rank=0:size=8:ms=100 gx_mpirun 2 --path host --pattern bw --sizes 8,1K \
+        --iters 3 --pairs all --ceilings off --quiet --output "$dir/a.json" >"$dir/a.txt" 2>&1
+ok $? "a path slowed to a tiny bandwidth, one pair and --pairs all: exit 0" ||
+    cat "$dir/s.txt" "$dir/a.txt" | diag
+wide=$(wide_lines "$dir/s.txt"; wide_lines "$dir/a.txt")
 med=$(awk '$1 == 8 && $2 == "0->1" { print $5 }' "$dir/s.txt")
 py_check "$dir/s.json" "${med%\~}" <<'PY'
 import json, sys
@@ -63,10 +67,10 @@ print("" if ok else "report %r %s, table %r" % (r["stats"]["median"], r["unit"],
 sys.exit(0 if ok else 1)
 PY
 ok $? "the 8 B line's median in MB/s ($med): the report's GB/s x 1000, its unit still GB/s"
-! grep -qE '[0-9]e[-+][0-9]' "$dir/s.txt" && [ -z "$wide" ] &&
+! grep -qE '[0-9]e[-+][0-9]' "$dir/s.txt" "$dir/a.txt" && [ -z "$wide" ] &&
     [ "$(grep -c '^# M after a value: MB/s, as bandwidths below 0.01 GB/s print (the report keeps GB/s)$' "$dir/s.txt")" -eq 1 ] &&
-    grep -qE '^ +[01] +(-|[0-9.]+M~?) +(-|[0-9.]+M~?)$' "$dir/s.txt" &&
-    grep -q '^# slow pairs (below [0-9.]* MB/s = 0.80 x the matrix median [0-9.]*): ' "$dir/s.txt"
+    grep -qE '^ +[01] +(-|[0-9.]+M~?) +(-|[0-9.]+M~?)$' "$dir/a.txt" &&
+    grep -q '^# slow pairs (below [0-9.]* MB/s = 0.80 x the matrix median [0-9.]*): ' "$dir/a.txt"
 ok $? "no exponent anywhere, the legend once under the table's first such line, the 8 B matrix in MB/s, within 100 columns" ||
     diag <"$dir/s.txt"
 
