@@ -142,8 +142,10 @@ static void compare(const struct gx_cnt_reading *b, const struct gx_cnt_reading 
     memcpy(rec->xids, a->xids, sizeof rec->xids);
 }
 
-void gx_counters_start(const struct gx_job *job, const struct gx_counters_watch *w,
-                       struct gx_gpu_counters *rec)
+/* A rank's record before its readings: who, and whether there is a watch to read from (else
+ * why not). */
+static int record_begin(const struct gx_job *job, const struct gx_counters_watch *w,
+                        struct gx_gpu_counters *rec)
 {
     memset(rec, 0, sizeof *rec);
     rec->rank = job->rank;
@@ -152,9 +154,17 @@ void gx_counters_start(const struct gx_job *job, const struct gx_counters_watch 
     memset(rec->why, -1, sizeof rec->why);
     if (!w) {
         snprintf(rec->none, sizeof rec->none, "out of host memory for the reading");
-        return;
+        return 0;
     }
     snprintf(rec->busid, sizeof rec->busid, "%s", w->busid);
+    return 1;
+}
+
+void gx_counters_start(const struct gx_job *job, const struct gx_counters_watch *w,
+                       struct gx_gpu_counters *rec)
+{
+    if (!record_begin(job, w, rec))
+        return;
     if (!w->read) {
         snprintf(rec->none, sizeof rec->none, "%s", w->none);
         return;
@@ -179,16 +189,8 @@ void gx_counters_drop(struct gx_counters_watch *w)
 static void make_record(const struct gx_job *job, struct gx_counters_watch *w,
                         struct gx_gpu_counters *rec)
 {
-    memset(rec, 0, sizeof *rec);
-    rec->rank = job->rank;
-    rec->node = job->node;
-    rec->has_gpu = job->topo && job->topo->has_gpu;
-    memset(rec->why, -1, sizeof rec->why);
-    if (!w) {
-        snprintf(rec->none, sizeof rec->none, "out of host memory for the reading");
+    if (!record_begin(job, w, rec))
         return;
-    }
-    snprintf(rec->busid, sizeof rec->busid, "%s", w->busid);
     struct gx_cnt_reading *after = w->read ? malloc(sizeof *after) : NULL;
     if (w->read && after &&
         gx_cnt_read(w->busid, after, rec->none, sizeof rec->none) == 0) {
