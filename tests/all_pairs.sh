@@ -134,8 +134,8 @@ assert len(heads) == 8, heads  # 2 slices x 4 matrices
 blocks = text.split("\n# pair matrix: ")[1:]
 assert len(blocks) == 4
 for b in blocks:
-    assert len(re.findall(r"^ +(\d+)( +(-|[0-9.]+[<~]?)){9}$", b, re.M)) == 16, b
-    assert len(re.findall(r"^ +(\d+)( +(-|[0-9.]+[<~]?)){7}$", b, re.M)) == 16, b
+    assert len(re.findall(r"^ +(\d+)( +(-|[0-9.]+M?[<~]?)){9}$", b, re.M)) == 16, b
+    assert len(re.findall(r"^ +(\d+)( +(-|[0-9.]+M?[<~]?)){7}$", b, re.M)) == 16, b
     assert len(re.findall(r"^#   SLOW ", b, re.M)) <= 10, b
 PY
 ok_diag $? "$dir/check.txt" "all, 16 ranks: matrices in two slices of columns, lines within 100 columns, at most 10 SLOW lines each"
