@@ -23,10 +23,10 @@ rs = [r for r in d["results"] if r["pattern"] == "toy"]
 assert len(rs) == 2, rs
 for r in rs:
     s = r["stop"]
-    # 5 iterations (the fewest) of a median known exactly in each of its 3 visits: nothing
+    # 5 iterations (the fewest) of a median known exactly in each of its 5 visits: nothing
     # more to wait for.
     assert s["by"] == "precision" and s["precision"] == 0 and s["precision_asked"] == 0.01, s
-    assert s["visits"] == 3 and r["iterations"] == 15 and r["stats"]["n"] == 15, r["iterations"]
+    assert s["visits"] == 5 and r["iterations"] == 25 and r["stats"]["n"] == 25, r["iterations"]
     assert "share_s" not in s, s  # no budget: none asked, none given
 PY
 ok $? "a steady path's steps end on precision after their fewest iterations (5)"

@@ -455,21 +455,31 @@ int main(void)
        "--iters 7: exactly 7, no precision asked");
 
     /* --visits: a step the stop rule ends in the plan's visits, each a part of its iterations at
-     * a precision widened by sqrt(visits), the ceiling probes too; exact --iters once. */
-    ok(make("--path host --pattern bw --sizes 8,1M", 2) == GX_OK && plan.nvisits == GX_DEFAULT_VISITS,
+     * a precision widened by sqrt(visits); by default a step of long iterations in fewer, a ceiling
+     * probe in GX_PROBE_VISITS; exact --iters once. */
+    ok(make("--path host --pattern bw --sizes 8,1M,1G", 2) == GX_OK &&
+           plan.nvisits == GX_DEFAULT_VISITS,
        "visits by default: %d", plan.nvisits);
+    size_t visits_all = 0;
     {
-        size_t probes = 0, results = 0, wrong = 0;
+        size_t probes = 0, results = 0, wrong = 0, longs = 0;
         for (size_t g = 0; g < plan.ngroups; g++)
             for (size_t i = plan.groups[g].first; i < plan.groups[g].first + plan.groups[g].n; i++) {
-                int v = gx_mplan_step_visits(&plan, i);
+                int v = gx_mplan_step_visits(&plan, i), want = GX_PROBE_VISITS;
+                int is_long = gx_mstep_iteration_estimate(&plan.steps[i]) >= GX_SHORT_ITERATION_S;
                 probes += plan.groups[g].probe >= 0;
                 results += plan.groups[g].probe < 0;
-                wrong += v != GX_DEFAULT_VISITS;
+                if (plan.groups[g].probe < 0) {
+                    want = is_long ? GX_LONG_STEP_VISITS : GX_DEFAULT_VISITS;
+                    longs += is_long;
+                }
+                wrong += v != want;
+                visits_all += (size_t)v;
             }
-        ok(probes > 0 && results == 2 && wrong == 0,
-           "%zu result steps and %zu ceiling probe steps, each of %d visits (%zu wrong)", results,
-           probes, GX_DEFAULT_VISITS, wrong);
+        ok(probes > 0 && results == 3 && longs >= 1 && longs < 3 && wrong == 0,
+           "%zu result steps (%zu of long iterations: %d visits, the others %d) and %zu ceiling "
+           "probe steps (%d visits each) (%zu wrong)", results, longs, GX_LONG_STEP_VISITS,
+           GX_DEFAULT_VISITS, probes, GX_PROBE_VISITS, wrong);
         const struct gx_mstep *big = first_step("host", 1u << 20);
         struct gx_mstep first = gx_mstep_visit(big, 3, 1), later = gx_mstep_visit(big, 3, 0);
         ok(big && first.iters == (big->iters + 2) / 3 && later.iters == first.iters &&
@@ -492,8 +502,7 @@ int main(void)
             want += gx_mstep_visit(&plan.steps[i], v, 1).estimate_s +
                     (v - 1) * gx_mstep_visit(&plan.steps[i], v, 0).estimate_s;
         }
-        ok(fabs(vb.estimate_left - want) < 1e-12 &&
-               vb.steps_left == (long)(GX_DEFAULT_VISITS * (probes + results)),
+        ok(fabs(vb.estimate_left - want) < 1e-12 && vb.steps_left == (long)visits_all,
            "the budget counts every visit: %ld steps' visits, %.4f s of estimates", vb.steps_left,
            vb.estimate_left);
     }
@@ -502,6 +511,20 @@ int main(void)
        "--iters 7: one visit, all 7 in it");
     ok(make("--path host --pattern bw --sizes 8 --visits 5 --ceilings off", 2) == GX_OK &&
            gx_mplan_step_visits(&plan, 0) == 5, "--visits 5: five");
+    ok(make("--path host --pattern bw --sizes 1G --ceilings off", 2) == GX_OK &&
+           gx_mplan_step_visits(&plan, 0) == GX_LONG_STEP_VISITS &&
+           make("--path host --pattern bw --sizes 1G --visits 5 --ceilings off", 2) == GX_OK &&
+           gx_mplan_step_visits(&plan, 0) == 5,
+       "a step of long iterations: %d visits by default, 5 where --visits 5 says",
+       GX_LONG_STEP_VISITS);
+    ok(make("--path host --pattern bw --sizes 8,1G --ceilings off", 2) == GX_OK &&
+           plan.ngroups == 1 && gx_mgroup_visits(&plan, &plan.groups[0]) == GX_DEFAULT_VISITS &&
+           fabs(gx_mgroup_setup_all(&plan, &plan.groups[0]) -
+                gx_mgroup_setup_seconds(&plan.groups[0]) *
+                    (GX_LONG_STEP_VISITS + (GX_DEFAULT_VISITS - GX_LONG_STEP_VISITS) * 8.0 /
+                                               (double)(1u << 30))) < 1e-12,
+       "the set-up of a group's visits: the largest of the steps each has (8 B in the short "
+       "step's extra visits)");
 
     /* Where the progress line goes. */
     ok(gx_progress_decide(0, 0, 1, 1) == GX_PROGRESS_STDERR, "stderr a terminal: there");

@@ -15,7 +15,17 @@
  * virtual machine too, docs/options.md), which one contiguous block of iterations cannot show
  * and a result spread over the run averages and measures. */
 #define GX_MAX_VISITS 8
-#define GX_DEFAULT_VISITS 3
+/* A step's visits sample the run's times: on a virtual machine whose virtual CPUs move among the
+ * host's cores, a launch-bound step changes speed every few seconds, and with 3 visits all of one
+ * run's may fall at one speed and another run's at the other. A step of long iterations
+ * (GX_SHORT_ITERATION_S or longer) is bound by its links, not by the CPU, and is visited
+ * GX_LONG_STEP_VISITS times unless --visits says: its visits' set-up is of large buffers. */
+#define GX_DEFAULT_VISITS 5
+#define GX_LONG_STEP_VISITS 3
+#define GX_SHORT_ITERATION_S 1e-3
+/* A ceiling probe's bound is its best iteration over its visits: more add set-up (its regions
+ * are the largest buffers of the run), not a better bound. */
+#define GX_PROBE_VISITS 3
 #define GX_MAX_LIST 16
 #define GX_MAX_GPU_MAP 64
 

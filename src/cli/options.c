@@ -149,7 +149,7 @@ const struct gx_option gx_option_table[] = {
     {.name = "visits", .arg = "N", .type = GX_T_INT, .group = GX_G_TIME, .set = gx_set_visits,
      .num = GX_NUM_INT,
      .dflt_says = GX_STR(GX_DEFAULT_VISITS) "; 1 for a step of exactly --iters and for the "
-         "ceiling probes",
+         "node's map, at most " GX_STR(GX_PROBE_VISITS) " for a ceiling probe",
      .help = "measure each result in N visits spread over the run (also a scenario key)",
      .more = "The plan is gone through N times, each step taking its share of the budget in N "
          "parts: a result is the median of all its visits' iterations, reported at its last visit, "

@@ -253,13 +253,23 @@ static long visits_from(struct gx_harness *h, const struct gx_mgroup *g, int fro
 
 /* What the budget keeps back for group g's set-ups from visit `from` on (none where skipped):
  * a probe's set-up (its pinned host regions at each visit) is a large part of a default run. */
+/* The largest size of a group's steps that have a visit v: what that visit sets up. */
+static size_t visit_largest(const struct gx_harness *h, const struct gx_mgroup *g, int v)
+{
+    size_t largest = 0;
+    for (size_t i = g->first; i < g->first + g->n; i++)
+        if (h->visits_of[i] >= v && h->plan->steps[i].size > largest)
+            largest = h->plan->steps[i].size;
+    return largest;
+}
+
 static void keep_setup(struct gx_harness *h, size_t g, int from)
 {
     const struct gx_mgroup *gr = &h->plan->groups[g];
-    int last = 0;
-    for (size_t i = gr->first; i < gr->first + gr->n; i++)
-        last = h->visits_of[i] > last ? h->visits_of[i] : last;
-    double kept = h->skipped[g] || last < from ? 0 : h->setup_s[g] * (last - from + 1);
+    double parts = 0; /* the visits to come, each as a part of the first's buffers */
+    for (int v = from; !h->skipped[g] && gr->largest > 0 && v <= GX_MAX_VISITS; v++)
+        parts += (double)visit_largest(h, gr, v) / (double)gr->largest;
+    double kept = h->setup_s[g] * parts;
     h->budget.setup_left += kept - h->setup_kept[g];
     h->budget.setup_left = h->budget.setup_left > 0 ? h->budget.setup_left : 0;
     h->setup_kept[g] = kept;
@@ -389,7 +399,8 @@ static int run_group(struct gx_harness *h, const struct gx_mgroup *g, struct gx_
          * between sizes. If it does not fit, buffers grow size by size and the sizes that do
          * not fit are skipped with the reason. */
         struct gx_err ignored = {0};
-        (void)gx_ensure_capacity(&b->ep, g->largest, &ignored); /* agreed within the pair */
+        /* agreed within the pair */
+        (void)gx_ensure_capacity(&b->ep, visit_largest(h, g, h->visit), &ignored);
     }
     size_t gi = (size_t)(g - h->plan->groups);
     keep_setup(h, gi, h->visit + 1); /* this visit's is spent */

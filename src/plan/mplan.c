@@ -151,6 +151,7 @@ int gx_mplan_make(const struct gx_options *o, const struct gx_layout *layout,
     memset(p, 0, sizeof *p);
     p->layout = layout;
     p->nvisits = o->g.visits > 0 ? (int)o->g.visits : GX_DEFAULT_VISITS;
+    p->visits_asked = o->g.visits > 0;
     int rc = GX_OK;
     for (int r = 0; r < o->nruns && rc == GX_OK; r++) {
         rc = gx_pairs_resolve(o->runs[r].pairs, layout, &p->pairs[r], err);

@@ -59,6 +59,7 @@ struct gx_mplan {
     struct gx_mstep *steps;
     size_t nsteps, scap;
     int nvisits; /* --visits, resolved: the visits of a step the stop rule ends */
+    int visits_asked; /* --visits given: every such step has nvisits */
 };
 /* The visits step i gets: the plan's, one for a step of exactly --iters (a probe's: asking no
  * precision) and for a probe of the run's own (the map's cells), none for a step of an absent

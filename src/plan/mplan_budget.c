@@ -114,9 +114,19 @@ int gx_mgroup_visits(const struct gx_mplan *p, const struct gx_mgroup *g)
     return v;
 }
 
+/* A later visit sets up buffers for the steps it has: the short steps' extra visits are of their
+ * sizes, not the group's largest. */
 double gx_mgroup_setup_all(const struct gx_mplan *p, const struct gx_mgroup *g)
 {
-    return gx_mgroup_setup_seconds(g) * gx_mgroup_visits(p, g);
+    double parts = 0;
+    for (int v = 1; g->largest > 0 && v <= gx_mgroup_visits(p, g); v++) {
+        size_t largest = 0;
+        for (size_t i = g->first; i < g->first + g->n; i++)
+            if (gx_mplan_step_visits(p, i) >= v && p->steps[i].size > largest)
+                largest = p->steps[i].size;
+        parts += (double)largest / (double)g->largest;
+    }
+    return gx_mgroup_setup_seconds(g) * parts;
 }
 
 /* ------------------------------------------------------------------ the budget */

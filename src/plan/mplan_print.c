@@ -229,11 +229,18 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
                   probe_secs, total_rounds(p), secs + GX_JOB_OVERHEAD_S,
                   100 * gx_dry_run_cv(64 * GX_KIB), 100 * gx_dry_run_cv(GX_MIB),
                   100 * gx_dry_run_cv(GX_MIB + 1));
-    if (p->nvisits > 1)
+    if (p->nvisits > GX_LONG_STEP_VISITS && !p->visits_asked)
         gx_print_note(f, "# each result measured in %d visits spread over the run (--visits), "
-                      "sharing the column's iterations; a ceiling probe too, before its results in "
-                      "each visit; the node map's cells and steps of exactly --iters once\n",
-                      p->nvisits);
+                      "sharing the column's iterations; one of iterations of %.0f ms or longer "
+                      "(bound by its links, not by the CPU) in %d; a ceiling probe in %d, before "
+                      "its results; the node map's cells and steps of exactly --iters once\n",
+                      p->nvisits, GX_SHORT_ITERATION_S * 1e3, GX_LONG_STEP_VISITS,
+                      GX_PROBE_VISITS);
+    else if (p->nvisits > 1)
+        gx_print_note(f, "# each result measured in %d visits spread over the run (--visits), "
+                      "sharing the column's iterations; a ceiling probe in %d, before its results "
+                      "in each visit; the node map's cells and steps of exactly --iters once\n",
+                      p->nvisits, p->nvisits < GX_PROBE_VISITS ? p->nvisits : GX_PROBE_VISITS);
     /* The verdict a line of its own, whole. */
     double est = secs + GX_JOB_OVERHEAD_S;
     if (o->g.budget > 0 && est <= (double)o->g.budget)

@@ -149,8 +149,14 @@ int gx_mplan_step_visits(const struct gx_mplan *p, size_t i)
             return 0;
         const struct gx_mstep *s = &p->steps[i];
         if (gr->probe >= 0) /* a probe's fewest may be its most: its bound is their best */
-            return gr->own || s->precision <= 0 ? 1 : p->nvisits;
-        return s->min_iters >= s->iters ? 1 : p->nvisits;
+            return gr->own || s->precision <= 0 ? 1
+                   : p->nvisits < GX_PROBE_VISITS ? p->nvisits : GX_PROBE_VISITS;
+        if (s->min_iters >= s->iters)
+            return 1;
+        if (p->visits_asked || p->nvisits <= GX_LONG_STEP_VISITS ||
+            gx_mstep_iteration_estimate(s) < GX_SHORT_ITERATION_S)
+            return p->nvisits;
+        return GX_LONG_STEP_VISITS;
     }
     return 0;
 }
