@@ -16,10 +16,11 @@
  * and a result spread over the run averages and measures. */
 #define GX_MAX_VISITS 8
 /* A step's visits sample the run's times: on a virtual machine whose virtual CPUs move among the
- * host's cores, a launch-bound step changes speed every few seconds, and with 3 visits all of one
- * run's may fall at one speed and another run's at the other. A step of long iterations
- * (GX_SHORT_ITERATION_S or longer) is bound by its links, not by the CPU, and is visited
- * GX_LONG_STEP_VISITS times unless --visits says: its visits' set-up is of large buffers. */
+ * host's cores, the launch of a transfer changes speed every few seconds, and with 3 visits all
+ * of one run's may fall at one speed and another run's at the other. Two more visits cost a step
+ * of short iterations (under GX_SHORT_ITERATION_S: latency's round trips) little; a step of
+ * longer ones is visited GX_LONG_STEP_VISITS times unless --visits says, so that the plan's
+ * least stays within the default budget (docs/options.md). */
 #define GX_DEFAULT_VISITS 5
 #define GX_LONG_STEP_VISITS 3
 #define GX_SHORT_ITERATION_S 1e-3
