@@ -28,6 +28,8 @@ void gx_format_value(double v, char *buf, size_t len);
  * each value says its own unit. 1 where it wrote MB/s. */
 #define GX_GBS_AS_MBS 0.01
 int gx_format_gbs(double gbs, char *buf, size_t len);
+/* The legend of gx_format_gbs's M, one line, for a table that printed a value in MB/s. */
+void gx_print_mbs_legend(FILE *f);
 /* The same in prose ("below 9.044 MB/s", "below 1.250 GB/s"): three decimals in GB/s, as the
  * matrices' lines have them, MB/s below GX_GBS_AS_MBS. */
 void gx_format_gbs_words(double gbs, char *buf, size_t len);

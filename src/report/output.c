@@ -210,8 +210,7 @@ void gx_output_result(struct gx_output *out, const struct gx_result *r)
     }
     if (gx_result_table_row(t, out->wide, out->line_col, r) && !out->said_mbs) {
         out->said_mbs = 1;
-        fprintf(t, "# M after a value: MB/s, as bandwidths below %g GB/s print (the report keeps "
-                "GB/s)\n", GX_GBS_AS_MBS);
+        gx_print_mbs_legend(t);
     }
     fflush(t);
 }

@@ -294,8 +294,7 @@ static void view_print(FILE *out, const void *state, const struct gx_run *run)
         }
     }
     if (in_mbs)
-        fprintf(out, "# M after a GB/s value: MB/s, as bandwidths below %g GB/s print\n",
-                GX_GBS_AS_MBS);
+        gx_print_mbs_legend(out);
 }
 
 /* ------------------------------------------------------------ the transfer plan as a view */
