@@ -150,6 +150,18 @@ static void say_folded(struct gx_output *out)
                   "--format csv; failed rows here\n");
 }
 
+/* Room for a block's name: a run's name, a path's via and the short names around them. */
+#define BLOCK_NAME_MAX 512
+
+/* A result block's name: "RUN: path P (via V), memory S -> D, pattern X, UNIT". */
+static void block_name(const struct gx_result *r, char *buf, size_t len)
+{
+    const char *run = r->run_name ? r->run_name : "";
+    snprintf(buf, len, "%s%spath %s%s%s%s, memory %s -> %s, pattern %s, %s", run,
+             run[0] ? ": " : "", r->path, r->via ? " (via " : "", r->via ? r->via : "",
+             r->via ? ")" : "", r->src_mem, r->dst_mem, r->pattern, r->unit);
+}
+
 /* A result of an every-pair run that measured and validated: its row is the report's, the
  * matrix has its median. The first says where the rows are; each block is named once. */
 static int fold_result(struct gx_output *out, const struct gx_result *r, const char *key)
@@ -158,12 +170,11 @@ static int fold_result(struct gx_output *out, const struct gx_result *r, const c
         return 0;
     FILE *t = out->table;
     say_folded(out);
-    if (!gx_said_before(&out->folded, key))
-        gx_print_note(t, "#   %s%spath %s%s%s%s, memory %s -> %s, pattern %s, %s\n",
-                      r->run_name && r->run_name[0] ? r->run_name : "",
-                      r->run_name && r->run_name[0] ? ": " : "", r->path, r->via ? " (via " : "",
-                      r->via ? r->via : "", r->via ? ")" : "", r->src_mem, r->dst_mem,
-                      r->pattern, r->unit);
+    if (!gx_said_before(&out->folded, key)) {
+        char name[BLOCK_NAME_MAX];
+        block_name(r, name, sizeof name);
+        gx_print_note(t, "#   %s\n", name);
+    }
     /* The next row printed starts its block again. */
     out->key[0] = '\0';
     return 1;
@@ -197,11 +208,9 @@ void gx_output_result(struct gx_output *out, const struct gx_result *r)
     }
     if (strcmp(key, out->key) != 0) {
         strcpy(out->key, key);
-        fprintf(t, "\n# %s%spath %s%s%s%s, memory %s -> %s, pattern %s, %s\n",
-                r->run_name && r->run_name[0] ? r->run_name : "",
-                r->run_name && r->run_name[0] ? ": " : "", r->path, r->via ? " (via " : "",
-                r->via ? r->via : "", r->via ? ")" : "", r->src_mem, r->dst_mem, r->pattern,
-                r->unit);
+        char name[BLOCK_NAME_MAX];
+        block_name(r, name, sizeof name);
+        fprintf(t, "\n# %s\n", name);
         /* line% where the block's links have a known rate (GPU memory, NICs): to keep its
          * lines within GX_TABLE_COLUMNS, such a block's size, median, p5 and p95 are a column
          * narrower each (sizes up to 10 digits, values of four significant digits fit). */
