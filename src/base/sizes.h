@@ -28,6 +28,8 @@ void gx_format_value(double v, char *buf, size_t len);
  * each value says its own unit. 1 where it wrote MB/s. */
 #define GX_GBS_AS_MBS 0.01
 int gx_format_gbs(double gbs, char *buf, size_t len);
+/* A value in unit: a bandwidth (GB/s) as gx_format_gbs, anything else as gx_format_value. */
+void gx_format_in_unit(double v, const char *unit, char *buf, size_t len);
 /* The legend of gx_format_gbs's M, one line, for a table that printed a value in MB/s. */
 void gx_print_mbs_legend(FILE *f);
 /* The same in prose ("below 9.044 MB/s", "below 1.250 GB/s"): three decimals in GB/s, as the

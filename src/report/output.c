@@ -367,41 +367,33 @@ void gx_output_ceilings(struct gx_output *out, const struct gx_ceilings *c)
             print_absent(out, c, i, told, &ntold);
             continue;
         }
-        /* Out of memory for the layers: a line each, as for a pair list. */
-        int curves = grouped ? size[i] : 1, measured = 0, points = 0;
-        if (curves > CEILING_LINES_PER_LAYER && sorted[at[i]].curve != i)
-            continue; /* its layer's line is said, at its first curve */
+        /* A line for the whole layer, said at its first curve; out of memory for the layers,
+         * a line each, as for a pair list. */
+        int layer_line = grouped && size[i] > CEILING_LINES_PER_LAYER;
+        if (layer_line && sorted[at[i]].curve != i)
+            continue;
+        int curves = layer_line ? size[i] : 1, measured = 0, points = 0;
         double lo = 0, hi = 0;
-        char who[32];
-        if (curves > CEILING_LINES_PER_LAYER) {
-            for (int j = at[i]; j < at[i] + curves; j++) {
-                const struct gx_ceil_curve *cj = &c->curves[sorted[j].curve];
-                double l = 0, h = 0;
-                int m = curve_range(cj, &l, &h);
-                lo = measured && lo < l ? lo : l;
-                hi = measured && hi > h ? hi : h;
-                measured += m;
-                points += (int)cj->n;
-            }
+        for (int j = 0; j < curves; j++) {
+            const struct gx_ceil_curve *cj = layer_line ? &c->curves[sorted[at[i] + j].curve] : k;
+            double l = 0, h = 0;
+            int m = curve_range(cj, &l, &h);
+            lo = measured && lo < l ? lo : l;
+            hi = measured && hi > h ? hi : h;
+            measured += m;
+            points += (int)cj->n;
+        }
+        char who[32], l[24], h[24];
+        if (layer_line)
             snprintf(who, sizeof who, "%d %s", curves, k->b < 0 ? "ranks" : "pairs");
-        } else {
-            measured = curve_range(k, &lo, &hi);
-            points = (int)k->n;
+        else
             curve_who(k, who, sizeof who);
-        }
-        char l[24], h[24];
         const char *unit = gx_ceil_kind_unit((enum gx_ceil_kind)k->kind);
-        if (gx_unit_is_gbs(unit)) { /* an M after a value: MB/s */
-            gx_format_gbs(lo, l, sizeof l);
-            gx_format_gbs(hi, h, sizeof h);
-        } else {
-            gx_format_value(lo, l, sizeof l);
-            gx_format_value(hi, h, sizeof h);
-        }
+        gx_format_in_unit(lo, unit, l, sizeof l);
+        gx_format_in_unit(hi, unit, h, sizeof h);
         gx_print_note(f, "#   %-18s %-7s %d of %d %s, %s .. %s %s (%s)\n",
                       gx_ceil_kind_name((enum gx_ceil_kind)k->kind), who, measured, points,
-                      curves > CEILING_LINES_PER_LAYER ? "points" : "sizes", l, h, unit,
-                      gx_ceil_curve_what(c, k));
+                      layer_line ? "points" : "sizes", l, h, unit, gx_ceil_curve_what(c, k));
     }
     free(sorted);
     free(at);
