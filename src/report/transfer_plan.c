@@ -3,6 +3,7 @@
 #include "view.h"
 
 #include "context.h"
+#include "json_util.h"
 #include "mem.h"
 #include "path.h"
 #include "sizes.h"
@@ -211,9 +212,8 @@ static cJSON *view_json(const void *state, const struct gx_run *run)
     cJSON *rows = cJSON_CreateArray();
     for (size_t i = 0; rows && i < p->n; i++) {
         const struct gx_transfer_plan_row *r = &p->rows[i];
-        cJSON *row = cJSON_CreateObject();
-        if (!row || !cJSON_AddItemToArray(rows, row)) {
-            cJSON_Delete(row);
+        cJSON *row = gx_json_append_object(rows);
+        if (!row) {
             cJSON_Delete(rows);
             return NULL;
         }
