@@ -4,7 +4,6 @@
  * rows are typed, counted from the typed results, and become JSON only as the report is
  * written. */
 #include "config.h"
-#include "json_util.h"
 #include "report.h"
 
 #include "sizes.h"
@@ -66,7 +65,7 @@ cJSON *gx_summary_json(const struct gx_summary *s)
     cJSON *a = cJSON_CreateArray();
     for (size_t i = 0; a && i < s->n; i++) {
         const struct gx_summary_row *w = &s->rows[i];
-        cJSON *row = gx_json_append_object(a);
+        cJSON *row = cJSON_CreateObject();
         if (!row) {
             cJSON_Delete(a);
             return NULL;
@@ -83,6 +82,7 @@ cJSON *gx_summary_json(const struct gx_summary *s)
         cJSON_AddNumberToObject(row, "median_min", w->min);
         cJSON_AddNumberToObject(row, "median_max", w->max);
         cJSON_AddNumberToObject(row, "median_mean", w->mean);
+        cJSON_AddItemToArray(a, row);
     }
     return a;
 }
