@@ -5,8 +5,6 @@
 # of 5 + 5 runs is quiet, an A/B (TCP only against shared memory) is heard; configurations of
 # several runs given as reports between '--', folders and sweep folders.
 . "$top_srcdir/tests/lib.sh"
-# ok, then the output of the check as diagnostics (a pipe into diag would hide the status).
-ok_diag() { r=$1; f=$2; shift 2; ok "$r" "$*"; [ "$r" -eq 0 ] || diag <"$f"; }
 dir=$(mktemp -d "$TEST_TMP/compare.XXXXXX")
 rep="$top_srcdir/tests/reports"
 compare() { "$PYTHON" "$top_srcdir/scripts/gpuxfer-report" compare "$@"; }

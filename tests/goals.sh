@@ -1,7 +1,6 @@
 #!/bin/sh
 # gpuxfer-report goals on constructed reports: which goals are met, missed or lack a ceiling.
 . "$top_srcdir/tests/lib.sh"
-ok_diag() { r=$1; f=$2; shift 2; ok "$r" "$*"; [ "$r" -eq 0 ] || diag <"$f"; }
 dir=$(mktemp -d "$TEST_TMP/goals.XXXXXX")
 # --wide: a goal and its note on one line, which the checks below read.
 goals() { "$PYTHON" "$top_srcdir/scripts/gpuxfer-report" goals --wide "$@"; }

@@ -65,6 +65,23 @@ run_diag() {
 check_report() { run_diag "$PYTHON" "$top_srcdir/tests/check_report.py" "$@"; }
 # py_check ARGS... <<'PY' ... PY: a Python check read from stdin.
 py_check() { run_diag "$PYTHON" - "$@"; }
+# ok_diag STATUS FILE DESCRIPTION: ok, then FILE as diagnostics where it failed (a pipe into diag
+# would hide the status).
+ok_diag() { r=$1; f=$2; shift 2; ok "$r" "$*"; [ "$r" -eq 0 ] || diag <"$f"; }
+# png_fits PNG DESCRIBED MAX_W MAX_H: a plot's PNG (DESCRIBED: its --describe) at most MAX_W x
+# MAX_H pixels, with heatmaps, each colour bar clear of the other heatmaps.
+png_fits() {
+    py_check "$@" <<'PY'
+import json, struct, sys
+png, described, max_w, max_h = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+with open(png, "rb") as f:
+    w, h = struct.unpack(">II", f.read(24)[16:24])
+d = json.load(open(described))
+print(f"{png}: {w} x {h} pixels, {len(d['heatmaps'])} heatmaps")
+assert w <= max_w and h <= max_h, (w, h)
+assert d["heatmaps"] and all(m["colorbar_clear"] for m in d["heatmaps"]), d["heatmaps"]
+PY
+}
 
 mkdir -p "$TEST_TMP"
 

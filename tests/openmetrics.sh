@@ -6,7 +6,6 @@
 # textfile collector reads) and checked against its report; variants those parsers must refuse;
 # -o FILE whole, never over a file without --force; a report it cannot read: one line, exit 2.
 . "$top_srcdir/tests/lib.sh"
-ok_diag() { r=$1; f=$2; shift 2; ok "$r" "$*"; [ "$r" -eq 0 ] || diag <"$f"; }
 dir=$(mktemp -d "$TEST_TMP/openmetrics.XXXXXX")
 om() { gx_report openmetrics "$@"; }
 "$PYTHON" -c 'import prometheus_client' 2>/dev/null ||

@@ -4,8 +4,6 @@
 # gpuxfer-report summary: never merges memory kinds or runs. A comparison of recorded runs
 # (tests/reports/ab-btl): each configuration's runs as points, in its colour, with the ceilings.
 . "$top_srcdir/tests/lib.sh"
-# ok, then the output of the check as diagnostics (a pipe into diag would hide the status).
-ok_diag() { r=$1; f=$2; shift 2; ok "$r" "$*"; [ "$r" -eq 0 ] || diag <"$f"; }
 dir=$(mktemp -d "$TEST_TMP/plot.XXXXXX")
 rep="$top_srcdir/tests/reports"
 plot() { "$PYTHON" "$top_srcdir/scripts/gpuxfer-report" plot "$@"; }
@@ -176,15 +174,7 @@ PY
 ok $? "heatmaps: a value in each measured cell, readable at 16 x 16, size and unit in the title, scale from 0 to the ceiling or the largest value"
 # A grid a screen holds (issue 62): two heatmaps a row, 16 ranks included, the figure within 1900
 # pixels wide (1892 x 880 here), each colour bar's ticks and label clear of the other heatmap.
-py_check "$dir/m16.png" "$dir/m16.desc" <<'PY'
-import json, struct, sys
-with open(sys.argv[1], "rb") as f:
-    w, h = struct.unpack(">II", f.read(24)[16:24])
-d = json.load(open(sys.argv[2]))
-print(f"{w} x {h} pixels")
-assert w <= 1900 and h <= 2200, (w, h)
-assert all(m["colorbar_clear"] for m in d["heatmaps"]), d["heatmaps"]
-PY
+png_fits "$dir/m16.png" "$dir/m16.desc" 1900 2200
 ok $? "heatmaps of 16 and 4 ranks: at most 1900 x 2200 pixels, colour bars clear"
 
 summary "$dir/sweep.json" >"$dir/sum.txt"

@@ -76,35 +76,64 @@ table_named() {
         [ "$(grep -c '^# slow nodes (' "$dir/$1.txt")" -gt 0 ]
 }
 
+# What tc makes of a slowed link: netem's rate, else tbf's.
+slow_netem="rate 10mbit"
+slow_tbf="rate 10mbit burst 4kb latency 400ms"
+
+# valid_report NAME: the run's report passes check_report.
+valid_report() {
+    check_report "$dir/$1.json" --ranks 16 --patterns bw --sizes 1 >"$dir/check.txt" 2>&1
+    local r=$?
+    ok $r "valid report"
+    [ $r -eq 0 ] || diag <"$dir/check.txt"
+}
+
+# slowed_map NAME NP SCHEME WHAT: slow_map with WHAT slowed: --fail-on-health exit 8.
+slowed_map() {
+    slow_map "$1" "$2" "$3"
+    [ $rc -eq 8 ]
+    ok $? "$4: --fail-on-health exit 8 (got $rc) in $secs s" || tail -n 30 "$dir/$1.txt" | diag
+}
+
+# table_says NAME LINE_ERE COUNT: table_named, as a test that shows the run's slow lines.
+table_says() {
+    table_named "$1" "$2" "$3"
+    ok $? "the table: '$(head -n 1 "$dir/$1.named")'" || grep -E '^# slow|^#   SLOW' "$dir/$1.txt" | diag
+}
+
+# fast_then_slow NAME NP SCHEME HOST RAIL SETUP WANT WHERE LINE_ERE COUNT: the map as built
+# (SETUP: what the hosts and scheme are): no node named, exit 0 under --fail-on-health; then
+# with rail RAIL of HOST slowed both ways: WANT named (for `named`; WHERE says where), the table
+# COUNT lines matching LINE_ERE.
+fast_then_slow() {
+    local name=$1 np=$2 scheme=$3 host=$4 rail=$5 setup=$6 want=$7 where=$8 ere=$9 count=${10}
+    local shaped=$EMU_SHAPE_HOW
+    emu_unshape "$host" "$rail"
+    slow_map "$name-fast" "$np" "$scheme"
+    ok $rc "$setup, nothing slowed: exit 0 under --fail-on-health in $secs s" ||
+        tail -n 30 "$dir/$name-fast.txt" | diag
+    valid_report "$name-fast"
+    run_diag named "$name-fast" ""
+    ok $? "nothing slowed: no node named, no slow-node finding"
+    table_named "$name-fast" 'none' 0
+    ok $? "the table names no node" || grep -E '^# slow|^#   SLOW' "$dir/$name-fast.txt" | diag
+
+    emu_shape_rail "$host" "$rail" "$slow_netem" "$slow_tbf"
+    slowed_map "$name-slow" "$np" "$scheme" "rail $rail of $host slowed ($shaped, both ways)"
+    valid_report "$name-slow"
+    run_diag named "$name-slow" "$want"
+    ok $? "$where"
+    table_says "$name-slow" "$ere" "$count"
+    grep -A 1 '^# health: node' "$dir/$name-slow.txt" | diag
+}
+
 # --- 16 hosts, one rank each, --pairs nodes: h11's link slowed.
 emu_test_hosts 16 slow-node
 ok 0 "16 emulated hosts: bridge ${EMU_BRIDGES[*]}, subnet ${EMU_SUBNETS[*]}"
-if emu_shape_rail h11 0 "rate 10mbit" "rate 10mbit burst 4kb latency 400ms" 2>"$dir/err"; then
-    shaped=$EMU_SHAPE_HOW
-    emu_unshape h11 0
-    slow_map nodes16-fast 16 nodes
-    ok $rc "16 hosts, --pairs nodes, nothing slowed: exit 0 under --fail-on-health in $secs s" ||
-        tail -n 30 "$dir/nodes16-fast.txt" | diag
-    check_report "$dir/nodes16-fast.json" --ranks 16 --patterns bw --sizes 1 >"$dir/check.txt" 2>&1
-    r=$?; ok $r "valid report"; [ $r -eq 0 ] || diag <"$dir/check.txt"
-    run_diag named nodes16-fast ""
-    ok $? "nothing slowed: no node named, no slow-node finding"
-    table_named nodes16-fast 'none' 0
-    ok $? "the table names no node" || grep -E '^# slow|^#   SLOW' "$dir/nodes16-fast.txt" | diag
-
-    emu_shape_rail h11 0 "rate 10mbit" "rate 10mbit burst 4kb latency 400ms"
-    slow_map nodes16-slow 16 nodes
-    [ $rc -eq 8 ]
-    ok $? "h11's link slowed ($shaped, both ways): --fail-on-health exit 8 (got $rc) in $secs s" ||
-        tail -n 30 "$dir/nodes16-slow.txt" | diag
-    check_report "$dir/nodes16-slow.json" --ranks 16 --patterns bw --sizes 1 >"$dir/check.txt" 2>&1
-    r=$?; ok $r "valid report"; [ $r -eq 0 ] || diag <"$dir/check.txt"
-    run_diag named nodes16-slow "h11:0:10:"
-    ok $? "the node matrix names h11 (node 10, rank 10) alone, both ways; one slow-node finding"
-    table_named nodes16-slow '^#   SLOW node 10 \(host h11, rail 0, rank 10\): its sends and its receives at 0\.[0-9]+ and 0\.[0-9]+ x the median \(15 of 15 and 15 of 15 below 0\.10 x\)$' 1
-    ok $? "the table: '$(head -n 1 "$dir/nodes16-slow.named")'" ||
-        grep -E '^# slow|^#   SLOW' "$dir/nodes16-slow.txt" | diag
-    grep -A 1 '^# health: node' "$dir/nodes16-slow.txt" | diag
+if emu_shape_rail h11 0 "$slow_netem" "$slow_tbf" 2>"$dir/err"; then
+    fast_then_slow nodes16 16 nodes h11 0 "16 hosts, --pairs nodes" "h11:0:10:" \
+        "the node matrix names h11 (node 10, rank 10) alone, both ways; one slow-node finding" \
+        '^#   SLOW node 10 \(host h11, rail 0, rank 10\): its sends and its receives at 0\.[0-9]+ and 0\.[0-9]+ x the median \(15 of 15 and 15 of 15 below 0\.10 x\)$' 1
 else
     skip "tc cannot shape h11's link here (netem or tbf): $(head -n 1 "$dir/err")"
 fi
@@ -112,51 +141,24 @@ mkdir -p "$TEST_TMP/slow-node-last" && cp "$dir"/*.json "$dir"/*.txt "$TEST_TMP/
 emu_cleanup
 rm -rf "$dir"
 
-# --- 8 hosts x 2 rails, 2 ranks a host, --pairs rails: rail 1 of h5 slowed.
+# --- 8 hosts x 2 rails, 2 ranks a host, --pairs rails: rail 1 of h5 slowed (twice in the
+# table: rail 1's node matrix and the rail map).
 EMU_RAILS=2
 emu_test_hosts 8 slow-rail
 ok 0 "8 emulated hosts x 2 rails: bridges ${EMU_BRIDGES[*]}, subnets ${EMU_SUBNETS[*]}"
-if emu_shape_rail h5 1 "rate 10mbit" "rate 10mbit burst 4kb latency 400ms" 2>"$dir/err"; then
-    shaped=$EMU_SHAPE_HOW
-    emu_unshape h5 1
-    slow_map rails8-fast 16 rails
-    ok $rc "8 hosts x 2 rails, --pairs rails, nothing slowed: exit 0 under --fail-on-health in $secs s" ||
-        tail -n 30 "$dir/rails8-fast.txt" | diag
-    check_report "$dir/rails8-fast.json" --ranks 16 --patterns bw --sizes 1 >"$dir/check.txt" 2>&1
-    r=$?; ok $r "valid report"; [ $r -eq 0 ] || diag <"$dir/check.txt"
-    run_diag named rails8-fast ""
-    ok $? "nothing slowed: no node named on either rail, no slow-node finding"
-    table_named rails8-fast 'none' 0
-    ok $? "the table names no node" || grep -E '^# slow|^#   SLOW' "$dir/rails8-fast.txt" | diag
-
-    emu_shape_rail h5 1 "rate 10mbit" "rate 10mbit burst 4kb latency 400ms"
-    slow_map rails8-slow 16 rails
-    [ $rc -eq 8 ]
-    ok $? "rail 1 of h5 slowed ($shaped, both ways): --fail-on-health exit 8 (got $rc) in $secs s" ||
-        tail -n 30 "$dir/rails8-slow.txt" | diag
-    check_report "$dir/rails8-slow.json" --ranks 16 --patterns bw --sizes 1 >"$dir/check.txt" 2>&1
-    r=$?; ok $r "valid report"; [ $r -eq 0 ] || diag <"$dir/check.txt"
-    run_diag named rails8-slow "h5:1:9:eth1"
-    ok $? "rail 1's node matrix and the rail map name rail 1 of h5 (rank 9, NIC eth1) alone, both ways; rail 0 none; one slow-node finding"
-    # Twice: rail 1's node matrix and the rail map.
-    table_named rails8-slow '^#   SLOW node 4 \(host h5, rail 1, rank 9, NIC eth1\): its sends and its receives at 0\.[0-9]+ and 0\.[0-9]+ x the median \(7 of 7 and 7 of 7 below 0\.10 x\)$' 2
-    ok $? "the table: '$(head -n 1 "$dir/rails8-slow.named")'" ||
-        grep -E '^# slow|^#   SLOW' "$dir/rails8-slow.txt" | diag
-    grep -A 1 '^# health: node' "$dir/rails8-slow.txt" | diag
+if emu_shape_rail h5 1 "$slow_netem" "$slow_tbf" 2>"$dir/err"; then
+    fast_then_slow rails8 16 rails h5 1 "8 hosts x 2 rails, --pairs rails" "h5:1:9:eth1" \
+        "rail 1's node matrix and the rail map name rail 1 of h5 (rank 9, NIC eth1) alone, both ways; rail 0 none; one slow-node finding" \
+        '^#   SLOW node 4 \(host h5, rail 1, rank 9, NIC eth1\): its sends and its receives at 0\.[0-9]+ and 0\.[0-9]+ x the median \(7 of 7 and 7 of 7 below 0\.10 x\)$' 2
 
     # What h5 sends on rail 1 alone (tc on its eth1, not on the bridge's side): its sends named,
     # not its receives.
     emu_unshape h5 1
-    emu_root_qdisc eth1 "rate 10mbit" "rate 10mbit burst 4kb latency 400ms" emu_tc_in h5
-    slow_map rails8-sends 16 rails
-    [ $rc -eq 8 ]
-    ok $? "what h5 sends on rail 1 slowed: --fail-on-health exit 8 (got $rc) in $secs s" ||
-        tail -n 30 "$dir/rails8-sends.txt" | diag
+    emu_root_qdisc eth1 "$slow_netem" "$slow_tbf" emu_tc_in h5
+    slowed_map rails8-sends 16 rails "what h5 sends on rail 1 slowed"
     run_diag named rails8-sends "h5:1:9:eth1" sends
     ok $? "rail 1 of h5 named for its sends alone, in rail 1's node matrix and the rail map; one slow-node finding"
-    table_named rails8-sends '^#   SLOW node 4 \(host h5, rail 1, rank 9, NIC eth1\): its sends at 0\.[0-9]+ x the median \(7 of 7 below 0\.10 x\), its receives not \([0-9.]+ x\)$' 2
-    ok $? "the table: '$(head -n 1 "$dir/rails8-sends.named")'" ||
-        grep -E '^# slow|^#   SLOW' "$dir/rails8-sends.txt" | diag
+    table_says rails8-sends '^#   SLOW node 4 \(host h5, rail 1, rank 9, NIC eth1\): its sends at 0\.[0-9]+ x the median \(7 of 7 below 0\.10 x\), its receives not \([0-9.]+ x\)$' 2
 else
     skip "tc cannot shape rail 1 of h5 here (netem or tbf): $(head -n 1 "$dir/err")"
 fi

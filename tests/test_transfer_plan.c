@@ -109,11 +109,11 @@ static void check_marks(const struct gx_kept *res)
     m[9].noise = 1;
     m[10].unsound = 1;
     m[10].efficiency = 1.2;
-    struct gx_xplan p;
+    struct gx_transfer_plan p;
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
-    int rc = gx_xplan_make(&p, m, NROWS, links, GX_ARRAY_LEN(links));
+    int rc = gx_transfer_plan_make(&p, m, NROWS, links, GX_ARRAY_LEN(links));
     if (f && rc == GX_OK)
         gx_view_transfer_plan.print(f, &p, NULL);
     if (f)
@@ -128,18 +128,18 @@ static void check_marks(const struct gx_kept *res)
     if (text && !strstr(text, "94%!"))
         printf("# %s", text);
     free(text);
-    gx_xplan_free(&p);
+    gx_transfer_plan_free(&p);
 }
 
 /* The plan as the report has it. */
 static cJSON *plan_of(const struct gx_kept *res, size_t nres, const struct gx_pair_link *links,
                       size_t nlinks)
 {
-    struct gx_xplan p;
-    cJSON *j = gx_xplan_make(&p, res, nres, links, nlinks) == GX_OK
+    struct gx_transfer_plan p;
+    cJSON *j = gx_transfer_plan_make(&p, res, nres, links, nlinks) == GX_OK
                    ? gx_view_transfer_plan.json(&p, NULL)
                    : NULL;
-    gx_xplan_free(&p);
+    gx_transfer_plan_free(&p);
     return j;
 }
 

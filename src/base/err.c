@@ -110,24 +110,33 @@ const char *gx_signal_name(int sig)
     return "a signal";
 }
 
+/* The exit codes' table as rows: a code, its report status (NULL: none) and its words. */
+struct rc_row {
+    int code;
+    const char *status, *says;
+};
+#define GX_RC_ROW(name, code, status, says) {code, status, says},
+static const struct rc_row rc_rows[] = {GX_EXIT_CODES(GX_RC_ROW)};
+#undef GX_RC_ROW
+
+static const struct rc_row *rc_row(int rc)
+{
+    for (size_t i = 0; i < GX_ARRAY_LEN(rc_rows); i++)
+        if (rc_rows[i].code == rc)
+            return &rc_rows[i];
+    return NULL;
+}
+
 const char *gx_rc_status(int rc)
 {
-#define GX_RC_STATUS(name, code, status, says)                                                \
-    if (rc == code)                                                                           \
-        return status ? status : "error";
-    GX_EXIT_CODES(GX_RC_STATUS)
-#undef GX_RC_STATUS
-    return "error";
+    const struct rc_row *r = rc_row(rc);
+    return r && r->status ? r->status : "error";
 }
 
 const char *gx_rc_says(int rc)
 {
-#define GX_RC_SAYS_ONE(name, code, status, says)                                              \
-    if (rc == code)                                                                           \
-        return says;
-    GX_EXIT_CODES(GX_RC_SAYS_ONE)
-#undef GX_RC_SAYS_ONE
-    return "error";
+    const struct rc_row *r = rc_row(rc);
+    return r ? r->says : "error";
 }
 
 /* Made from the table by the preprocessor: ", 0 success, 1 ..." after "Exit status:", the
@@ -163,11 +172,9 @@ const char *gx_exit_report_text(void)
     int codes[32], n = 0;
     const char *said[32];
     int nsaid = 0;
-#define GX_RC_HOLDS(name, code, status, says)                                                 \
-    if (code != GX_OK && holds_measured(status))                                              \
-        nsaid = note_holding(codes, &n, said, nsaid, code, status);
-    GX_EXIT_CODES(GX_RC_HOLDS)
-#undef GX_RC_HOLDS
+    for (size_t i = 0; i < GX_ARRAY_LEN(rc_rows); i++)
+        if (rc_rows[i].code != GX_OK && holds_measured(rc_rows[i].status))
+            nsaid = note_holding(codes, &n, said, nsaid, rc_rows[i].code, rc_rows[i].status);
     size_t len = 0;
     len += (size_t)snprintf(text, sizeof text, "On");
     /* Runs of consecutive codes as "4-8", the last joined by "and": "On 1 and 4-8". */

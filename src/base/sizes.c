@@ -131,6 +131,20 @@ int gx_format_gbs(double gbs, char *buf, size_t len)
     return 1;
 }
 
+void gx_format_in_unit(double v, const char *unit, char *buf, size_t len)
+{
+    if (gx_unit_is_gbs(unit))
+        gx_format_gbs(v, buf, len);
+    else
+        gx_format_value(v, buf, len);
+}
+
+void gx_print_mbs_legend(FILE *f)
+{
+    fprintf(f, "# M after a value: MB/s, as bandwidths below %g GB/s print (the report keeps "
+            "GB/s)\n", GX_GBS_AS_MBS);
+}
+
 void gx_format_gbs_words(double gbs, char *buf, size_t len)
 {
     if (gbs > 0 && gbs < GX_GBS_AS_MBS) {

@@ -350,9 +350,8 @@ static int conclude(const struct gx_options *opts, const struct gx_tally *t, int
 /* Before MPI_Init, whose library loads the machine's topology with hwloc as gpuxfer does: hwloc's
  * discovery plugins of OpenCL and GL (and of CUDA and NVML, in a run that needs no GPU) are left
  * out, unless HWLOC_COMPONENTS says otherwise. They initialise drivers inside the process to
- * name devices nothing here asks about: OpenCL's loader brought a driver with LLVM's signal
- * handlers, and with them a host run on a GPU node measured host memory's latency above osu's
- * in the same job, without them at it. */
+ * name devices nothing here asks about: OpenCL's loader may bring a driver with LLVM's signal
+ * handlers, which cost a host run on a GPU node host memory's latency that osu's never pays. */
 static void quiet_hwloc_plugins(int no_gpu)
 {
     const char *given = getenv("HWLOC_COMPONENTS");

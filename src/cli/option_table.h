@@ -73,7 +73,7 @@ void gx_run_defaults(struct gx_run_opts *r);
 #define GX_DEFAULT_BUDGET_GPU 70
 /* --check's budget: a Slurm prolog delays the job it precedes, and a node check in
  * HealthCheckProgram runs on every node at an interval; the map of a node's GPUs, of fixed
- * iterations, fits it (the DGX-2's 16 GPUs: about 11 s estimated). */
+ * iterations, fits it with room to spare on a node of 16 GPUs. */
 #define GX_CHECK_BUDGET 60
 /* The default run's sizes (default_run.c): 8 B for latency, and for bw one size per class
  * (sizes.c) up to xlarge: tiny 4K, small 64K, medium 1M, large 16M, xlarge 64M. The huge class

@@ -12,8 +12,8 @@ struct gx_collect {
     struct gx_record *recs;    /* rank 0: one per rank */
     double *samples;           /* rank 0 with --samples: one iteration set per rank */
     int *counts, *displs;
-    /* rank 0: the result going to the sink and its ceiling's name; one at a time, which the
-     * sink copies what it keeps of (a round of 5,000 pairs held 5 MB) */
+    /* rank 0: the result going to the sink and its ceiling's name; one at a time, so that a
+     * round of thousands of pairs never holds them all (the sink copies what it keeps of it) */
     struct gx_result res;
     char ceiling_what[256];
     int *ranks;                /* the watchdog's: two per pair of the largest round */

@@ -342,8 +342,8 @@ static int filter_group(struct gx_harness *h, const struct gx_mgroup *g,
 
 /* Before a pass, which groups it skips (absent, or a filter's skip agreed as run_group agrees
  * it): their time goes to the steps that run from the first step on, not only once they are
- * reached (without a GPU the plan scenario's GPU groups, last in the plan, had kept the host
- * path's 1 GiB step to one iteration). Their skips are said where they stand in the plan. */
+ * reached (skipped groups late in the plan would otherwise keep an earlier step, such as the
+ * host path's largest, to few iterations). Their skips are said where they stand in the plan. */
 static int hand_on_skipped(struct gx_harness *h, struct gx_err *err)
 {
     for (size_t i = 0; i < h->plan->ngroups; i++) {

@@ -13,9 +13,9 @@
 
 /* Pageable buffers are page-aligned anonymous mappings of their own, as the C library hands out
  * large buffers, and never come from the heap: a page-aligned buffer taken from the heap and given
- * back once per step left holes that the library's small allocations (an MPI library's free lists
- * growing under load) then split, so that the next buffer no longer fitted and the heap grew by
- * one buffer a step while the memory in use stayed flat (a --soak's RSS grew for no leak).
+ * back once per step leaves holes that the library's small allocations (an MPI library's free lists
+ * growing under load) then split, so that the next buffer no longer fits and the heap grows by
+ * one buffer a step while the memory in use stays flat (a --soak's RSS would grow for no leak).
  * Around the buffer: a read-only page before it that holds the mapping's length for the release,
  * and an inaccessible page after it, so that a write past a buffer of whole pages faults where it
  * happens instead of corrupting what lies beyond. */

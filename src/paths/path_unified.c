@@ -295,8 +295,7 @@ static const struct gx_bound_rule um_demand_both_ways[] = {
     UM_DEMAND_RULE(UM_FAULTS_BOTH, UM_SHM_BOTH)};
 
 /* The pipelined paths' chunks, at depths 1, 2 and 4: unlike the copies', the unified paths'
- * best setting was at depth 1 for some sizes and at depth 2 for others, and depth 4 was no
- * better than 2 (docs/paths.md, "Chunking"). */
+ * best depth depends on the size, 1 for some and 2 for others (docs/paths.md, "Chunking"). */
 static const struct gx_chunk_policy um_chunk_policy = {
     .min_chunk = (size_t)64 << 10,
     .max_chunk = (size_t)16 << 20,

@@ -86,8 +86,7 @@ static int shm_open(struct gx_ep *ep, struct gx_err *err)
  * MPI library does: spinning while each rank has a CPU of its own, yielding at every poll on an
  * oversubscribed node (Open MPI's mpi_yield_when_idle then). A yield where the ranks have CPUs
  * of their own hands the CPU to whatever else waits for it, for a whole time slice: beside a
- * CPU hog, a probe that yielded now and then lost whole slices and MPI's results crossed it
- * ('!'); spinning, none did. */
+ * CPU hog, a probe that yields loses whole slices and falls below the MPI results it bounds. */
 static int wait_for(struct shm_probe *p, const volatile uint64_t *counter, uint64_t want,
                     int peer, int yield, struct gx_err *err)
 {
@@ -134,7 +133,7 @@ static void copy_once(struct gx_ep *ep, const struct shm_probe *p, size_t bytes)
 
 /* The copy of this size, the faster of two on this machine: a library memcpy changes its strategy
  * with the size, and past the caches a streaming copy can beat it by far, as MPI's own copy
- * then does (a memcpy probe alone was crossed by MPI's results); within the caches memcpy is far
+ * then does (a memcpy probe alone would fall below MPI's results); within the caches memcpy is far
  * ahead (docs/ceilings.md, "How the host probe runs"). A
  * ceiling is the layer at its best: untimed trials of each in turn, three apiece (the first touches
  * the pages), of TRIAL_BYTES each (TRIAL_REPS copies at most) so that a small copy is not lost in

@@ -1,6 +1,6 @@
 /* The job's ceilings in the report: the "ceilings" object. Rank 0 holds them typed (the
  * report's copy) and makes their entries only as the report is written: a curve's point as
- * cJSON was several times its typed size, and a job of thousands of pairs has thousands of
+ * cJSON is several times its typed size, and a job of thousands of pairs has thousands of
  * curves. */
 #include "config.h"
 #include "report.h"

@@ -183,9 +183,8 @@ static cJSON *view_json(const void *map, const struct gx_run *run)
                             "device_to_host_memcpy_ce), the median of its iterations");
     for (int i = 0; i < m->n; i++) {
         const struct gx_host_row *r = &m->rows[i];
-        cJSON *g = cJSON_CreateObject();
-        if (!g || !cJSON_AddItemToArray(gpus, g)) {
-            cJSON_Delete(g);
+        cJSON *g = gx_json_append_object(gpus);
+        if (!g) {
             cJSON_Delete(o);
             return NULL;
         }

@@ -1,4 +1,5 @@
-/* Reading reports back (rank 0's summaries of its own results): absent keys read as "" or 0. */
+/* Reading reports back (rank 0's summaries of its own results): absent keys read as "" or 0.
+ * And writing them: a new object at the end of an array. */
 #ifndef GX_JSON_UTIL_H
 #define GX_JSON_UTIL_H
 
@@ -14,6 +15,17 @@ static inline double gx_json_num(const cJSON *o, const char *k)
 {
     const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, k);
     return cJSON_IsNumber(n) ? n->valuedouble : 0;
+}
+
+/* A new object at the end of the array arr, or NULL when out of memory (arr as it was). */
+static inline cJSON *gx_json_append_object(cJSON *arr)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (o && !cJSON_AddItemToArray(arr, o)) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
 }
 
 #endif

@@ -3,6 +3,7 @@
 #include "view.h"
 
 #include "gx.h"
+#include "json_util.h"
 #include "matrix.h"
 #include "path.h"
 #include "pattern.h"
@@ -341,11 +342,9 @@ static void add_slow_nodes(cJSON *o, const struct gx_layout_matrix *x, const str
         const struct gx_ctx_rank *rc = gx_ctx_rank(run->context, s[i].rank);
         const char *host = rc ? gx_ctx_text(run->context, rc->hostname) : "";
         const char *nic = rc ? gx_ctx_text(run->context, rc->nic_name) : "";
-        cJSON *e = cJSON_CreateObject();
-        if (!e || !cJSON_AddItemToArray(list, e)) {
-            cJSON_Delete(e);
+        cJSON *e = gx_json_append_object(list);
+        if (!e)
             break;
-        }
         cJSON_AddNumberToObject(e, "rail", s[i].rail);
         cJSON_AddNumberToObject(e, "node", s[i].node);
         cJSON_AddNumberToObject(e, "rank", s[i].rank);

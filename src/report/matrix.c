@@ -305,8 +305,7 @@ void gx_matrix_print_tail(FILE *out, const struct gx_matrix_grid *g,
     if (disturbed && !(said & 2))
         fputs(GX_MATRIX_DISTURBED_LEGEND, out);
     if (in_mbs)
-        fprintf(out, "# M after a value: MB/s, as bandwidths below %g GB/s print\n",
-                GX_GBS_AS_MBS);
+        gx_print_mbs_legend(out);
     int lower_better = gx_unit_lower_is_better(unit);
     double limit = lower_better ? med / slow : med * slow;
     char lim[48], mid[48];

@@ -150,6 +150,18 @@ static void say_folded(struct gx_output *out)
                   "--format csv; failed rows here\n");
 }
 
+/* Room for a block's name: a run's name, a path's via and the short names around them. */
+#define BLOCK_NAME_MAX 512
+
+/* A result block's name: "RUN: path P (via V), memory S -> D, pattern X, UNIT". */
+static void block_name(const struct gx_result *r, char *buf, size_t len)
+{
+    const char *run = r->run_name ? r->run_name : "";
+    snprintf(buf, len, "%s%spath %s%s%s%s, memory %s -> %s, pattern %s, %s", run,
+             run[0] ? ": " : "", r->path, r->via ? " (via " : "", r->via ? r->via : "",
+             r->via ? ")" : "", r->src_mem, r->dst_mem, r->pattern, r->unit);
+}
+
 /* A result of an every-pair run that measured and validated: its row is the report's, the
  * matrix has its median. The first says where the rows are; each block is named once. */
 static int fold_result(struct gx_output *out, const struct gx_result *r, const char *key)
@@ -158,12 +170,11 @@ static int fold_result(struct gx_output *out, const struct gx_result *r, const c
         return 0;
     FILE *t = out->table;
     say_folded(out);
-    if (!gx_said_before(&out->folded, key))
-        gx_print_note(t, "#   %s%spath %s%s%s%s, memory %s -> %s, pattern %s, %s\n",
-                      r->run_name && r->run_name[0] ? r->run_name : "",
-                      r->run_name && r->run_name[0] ? ": " : "", r->path, r->via ? " (via " : "",
-                      r->via ? r->via : "", r->via ? ")" : "", r->src_mem, r->dst_mem,
-                      r->pattern, r->unit);
+    if (!gx_said_before(&out->folded, key)) {
+        char name[BLOCK_NAME_MAX];
+        block_name(r, name, sizeof name);
+        gx_print_note(t, "#   %s\n", name);
+    }
     /* The next row printed starts its block again. */
     out->key[0] = '\0';
     return 1;
@@ -197,11 +208,9 @@ void gx_output_result(struct gx_output *out, const struct gx_result *r)
     }
     if (strcmp(key, out->key) != 0) {
         strcpy(out->key, key);
-        fprintf(t, "\n# %s%spath %s%s%s%s, memory %s -> %s, pattern %s, %s\n",
-                r->run_name && r->run_name[0] ? r->run_name : "",
-                r->run_name && r->run_name[0] ? ": " : "", r->path, r->via ? " (via " : "",
-                r->via ? r->via : "", r->via ? ")" : "", r->src_mem, r->dst_mem, r->pattern,
-                r->unit);
+        char name[BLOCK_NAME_MAX];
+        block_name(r, name, sizeof name);
+        fprintf(t, "\n# %s\n", name);
         /* line% where the block's links have a known rate (GPU memory, NICs): to keep its
          * lines within GX_TABLE_COLUMNS, such a block's size, median, p5 and p95 are a column
          * narrower each (sizes up to 10 digits, values of four significant digits fit). */
@@ -210,8 +219,7 @@ void gx_output_result(struct gx_output *out, const struct gx_result *r)
     }
     if (gx_result_table_row(t, out->wide, out->line_col, r) && !out->said_mbs) {
         out->said_mbs = 1;
-        fprintf(t, "# M after a value: MB/s, as bandwidths below %g GB/s print (the report keeps "
-                "GB/s)\n", GX_GBS_AS_MBS);
+        gx_print_mbs_legend(t);
     }
     fflush(t);
 }
@@ -359,41 +367,33 @@ void gx_output_ceilings(struct gx_output *out, const struct gx_ceilings *c)
             print_absent(out, c, i, told, &ntold);
             continue;
         }
-        /* Out of memory for the layers: a line each, as for a pair list. */
-        int curves = grouped ? size[i] : 1, measured = 0, points = 0;
-        if (curves > CEILING_LINES_PER_LAYER && sorted[at[i]].curve != i)
-            continue; /* its layer's line is said, at its first curve */
+        /* A line for the whole layer, said at its first curve; out of memory for the layers,
+         * a line each, as for a pair list. */
+        int layer_line = grouped && size[i] > CEILING_LINES_PER_LAYER;
+        if (layer_line && sorted[at[i]].curve != i)
+            continue;
+        int curves = layer_line ? size[i] : 1, measured = 0, points = 0;
         double lo = 0, hi = 0;
-        char who[32];
-        if (curves > CEILING_LINES_PER_LAYER) {
-            for (int j = at[i]; j < at[i] + curves; j++) {
-                const struct gx_ceil_curve *cj = &c->curves[sorted[j].curve];
-                double l = 0, h = 0;
-                int m = curve_range(cj, &l, &h);
-                lo = measured && lo < l ? lo : l;
-                hi = measured && hi > h ? hi : h;
-                measured += m;
-                points += (int)cj->n;
-            }
+        for (int j = 0; j < curves; j++) {
+            const struct gx_ceil_curve *cj = layer_line ? &c->curves[sorted[at[i] + j].curve] : k;
+            double l = 0, h = 0;
+            int m = curve_range(cj, &l, &h);
+            lo = measured && lo < l ? lo : l;
+            hi = measured && hi > h ? hi : h;
+            measured += m;
+            points += (int)cj->n;
+        }
+        char who[32], l[24], h[24];
+        if (layer_line)
             snprintf(who, sizeof who, "%d %s", curves, k->b < 0 ? "ranks" : "pairs");
-        } else {
-            measured = curve_range(k, &lo, &hi);
-            points = (int)k->n;
+        else
             curve_who(k, who, sizeof who);
-        }
-        char l[24], h[24];
         const char *unit = gx_ceil_kind_unit((enum gx_ceil_kind)k->kind);
-        if (gx_unit_is_gbs(unit)) { /* an M after a value: MB/s */
-            gx_format_gbs(lo, l, sizeof l);
-            gx_format_gbs(hi, h, sizeof h);
-        } else {
-            gx_format_value(lo, l, sizeof l);
-            gx_format_value(hi, h, sizeof h);
-        }
+        gx_format_in_unit(lo, unit, l, sizeof l);
+        gx_format_in_unit(hi, unit, h, sizeof h);
         gx_print_note(f, "#   %-18s %-7s %d of %d %s, %s .. %s %s (%s)\n",
                       gx_ceil_kind_name((enum gx_ceil_kind)k->kind), who, measured, points,
-                      curves > CEILING_LINES_PER_LAYER ? "points" : "sizes", l, h, unit,
-                      gx_ceil_curve_what(c, k));
+                      layer_line ? "points" : "sizes", l, h, unit, gx_ceil_curve_what(c, k));
     }
     free(sorted);
     free(at);

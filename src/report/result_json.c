@@ -1,6 +1,7 @@
 /* A result as the report's JSON (cJSON), made from the table of its fields (result_fields.h)
  * and the hooks of those that need more than a value; the failure that stopped a run. */
 #include "config.h"
+#include "json_util.h"
 #include "report.h"
 
 #include "result_fields.h"
@@ -91,11 +92,10 @@ static void hook_stages(cJSON *o, const struct gx_result *r)
 {
     cJSON *st = cJSON_AddArrayToObject(o, "stages");
     for (int i = 0; i < GX_MAX_STAGES && r->stage_names[i]; i++) {
-        cJSON *e = cJSON_CreateObject();
+        cJSON *e = gx_json_append_object(st);
         cJSON_AddStringToObject(e, "name", r->stage_names[i]);
         cJSON_AddNumberToObject(e, "initiator_us", r->stage_us[0][i]);
         cJSON_AddNumberToObject(e, "peer_us", r->stage_us[1][i]);
-        cJSON_AddItemToArray(st, e);
     }
 }
 

@@ -61,20 +61,11 @@ static void cell_iters(char *c, size_t len, int wide, const struct gx_result *r,
     snprintf(c, len, "%ld", iters);
 }
 
-/* A value in the block's unit; a bandwidth below GX_GBS_AS_MBS in MB/s, marked M. */
-static void format_in_unit(char *c, size_t len, const struct gx_result *r, double v)
-{
-    if (gx_unit_is_gbs(r->unit))
-        gx_format_gbs(v, c, len);
-    else
-        gx_format_value(v, c, len);
-}
-
 /* "~": the machine disturbed the step. */
 static void cell_median(char *c, size_t len, int wide, const struct gx_result *r, double median)
 {
     (void)wide;
-    format_in_unit(c, len - 1, r, median);
+    gx_format_in_unit(median, r->unit, c, len - 1);
     if (r->noise.marks)
         strcat(c, "~");
 }
@@ -82,7 +73,7 @@ static void cell_median(char *c, size_t len, int wide, const struct gx_result *r
 static void cell_value(char *c, size_t len, int wide, const struct gx_result *r, double v)
 {
     (void)wide;
-    format_in_unit(c, len, r, v);
+    gx_format_in_unit(v, r->unit, c, len);
 }
 
 /* A cv made of a few interrupted iterations (noise.worst) says so: * (the line under the
@@ -114,7 +105,7 @@ static void cell_ceiling(char *c, size_t len, int wide, const struct gx_result *
     if (r->ceiling_unsound)
         snprintf(c, len, "?");
     else if (ceiling > 0)
-        format_in_unit(c, len, r, ceiling);
+        gx_format_in_unit(ceiling, r->unit, c, len);
     else
         snprintf(c, len, "-");
 }

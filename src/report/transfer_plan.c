@@ -3,6 +3,7 @@
 #include "view.h"
 
 #include "context.h"
+#include "json_util.h"
 #include "mem.h"
 #include "path.h"
 #include "sizes.h"
@@ -11,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The pair types, in the order the plan lists them. */
+/* The pair types, in the order the transfer plan lists them. */
 enum { PT_NVLINK, PT_PCIE, PT_NODE, PT_SAME_GPU, PT_OTHER, PT_COUNT };
 static const char *const pair_type_names[PT_COUNT] = {
     [PT_NVLINK] = "same node, NVLink", [PT_PCIE] = "same node, PCIe", [PT_NODE] = "same node",
@@ -63,7 +64,7 @@ static const char *const data_names[GX_DATA_COUNT] = {
 };
 
 /* A measured result of the one-way bandwidth pattern (not bibw, nor a pattern a test build
- * adds to the table: the plan answers for bw alone). */
+ * adds to the table: the transfer plan answers for bw alone). */
 static int usable(const struct gx_kept *r)
 {
     return r->pattern == GX_PAT_BW && r->state == GX_STATE_OK;
@@ -71,15 +72,15 @@ static int usable(const struct gx_kept *r)
 
 static int by_gbps_desc(const void *x, const void *y)
 {
-    const struct gx_xplan_way *a = x, *b = y;
+    const struct gx_transfer_plan_way *a = x, *b = y;
     double ga = a->gbps_sum / a->n, gb = b->gbps_sum / b->n;
     return ga < gb ? 1 : ga > gb ? -1 : 0;
 }
 
 /* The ways measured at `size` in the group, averaged over the pairs (at most cap of them);
  * their number. */
-static int plan_ways(const struct gx_kept *res, size_t nres, const int *group_of, int group,
-                     size_t size, struct gx_xplan_way *ways, int cap)
+static int row_ways(const struct gx_kept *res, size_t nres, const int *group_of, int group,
+                    size_t size, struct gx_transfer_plan_way *ways, int cap)
 {
     int n = 0;
     for (size_t k = 0; k < nres; k++) {
@@ -92,7 +93,7 @@ static int plan_ways(const struct gx_kept *res, size_t nres, const int *group_of
         if (i == n) {
             if (n == cap)
                 continue;
-            ways[n++] = (struct gx_xplan_way){.first = r};
+            ways[n++] = (struct gx_transfer_plan_way){.first = r};
         }
         ways[i].gbps_sum += r->median;
         ways[i].n++;
@@ -115,8 +116,9 @@ static int plan_ways(const struct gx_kept *res, size_t nres, const int *group_of
 /* One row: the ways measured at the class's largest size for this pair type and data location
  * (group = type * GX_DATA_COUNT + data), averaged over the pairs; the best of each path competes
  * (the runner-up is another path, not another chunk). 0 when nothing of the class was measured. */
-static int plan_row(const struct gx_kept *res, size_t nres, const int *group_of, int group,
-                    int cls, struct gx_xplan_way *ways, int cap, struct gx_xplan_row *row)
+static int make_row(const struct gx_kept *res, size_t nres, const int *group_of, int group,
+                    int cls, struct gx_transfer_plan_way *ways, int cap,
+                    struct gx_transfer_plan_row *row)
 {
     size_t size = 0;
     for (size_t k = 0; k < nres; k++)
@@ -124,11 +126,11 @@ static int plan_row(const struct gx_kept *res, size_t nres, const int *group_of,
             size = res[k].size;
     if (size == 0)
         return 0;
-    int n = plan_ways(res, nres, group_of, group, size, ways, cap);
+    int n = row_ways(res, nres, group_of, group, size, ways, cap);
     qsort(ways, (size_t)n, sizeof *ways, by_gbps_desc);
-    *row = (struct gx_xplan_row){.pair_type = group / GX_DATA_COUNT,
-                                .data = group % GX_DATA_COUNT, .size_class = cls, .size = size,
-                                .best = ways[0]};
+    *row = (struct gx_transfer_plan_row){.pair_type = group / GX_DATA_COUNT,
+                                         .data = group % GX_DATA_COUNT, .size_class = cls,
+                                         .size = size, .best = ways[0]};
     for (int i = 1; i < n; i++)
         if (ways[i].first->path != ways[0].first->path) {
             row->runner_up = ways[i];
@@ -137,19 +139,19 @@ static int plan_row(const struct gx_kept *res, size_t nres, const int *group_of,
     return 1;
 }
 
-int gx_xplan_make(struct gx_xplan *p, const struct gx_kept *res, size_t nres,
-                 const struct gx_pair_link *links, size_t nlinks)
+int gx_transfer_plan_make(struct gx_transfer_plan *p, const struct gx_kept *res, size_t nres,
+                          const struct gx_pair_link *links, size_t nlinks)
 {
-    *p = (struct gx_xplan){0};
+    *p = (struct gx_transfer_plan){0};
     size_t cap = nres + 1;
-    struct gx_xplan_way *ways = calloc(cap, sizeof *ways);
+    struct gx_transfer_plan_way *ways = calloc(cap, sizeof *ways);
     /* Each result's row group, looked up once (-1: not usable in any row). */
     int *group_of = calloc(cap, sizeof *group_of);
     p->rows = calloc(PT_COUNT * GX_DATA_COUNT * GX_CLASS_COUNT, sizeof *p->rows);
     if (!ways || !group_of || !p->rows) {
         free(ways);
         free(group_of);
-        gx_xplan_free(p);
+        gx_transfer_plan_free(p);
         return GX_ERUNTIME;
     }
     for (size_t k = 0; k < nres; k++)
@@ -158,22 +160,22 @@ int gx_xplan_make(struct gx_xplan *p, const struct gx_kept *res, size_t nres,
                                       : -1;
     for (int g = 0; g < PT_COUNT * GX_DATA_COUNT; g++)
         for (int c = 0; c < GX_CLASS_COUNT; c++)
-            p->n += (size_t)plan_row(res, nres, group_of, g, c, ways, (int)cap, &p->rows[p->n]);
+            p->n += (size_t)make_row(res, nres, group_of, g, c, ways, (int)cap, &p->rows[p->n]);
     free(group_of);
     free(ways);
     return GX_OK;
 }
 
-void gx_xplan_free(void *plan)
+void gx_transfer_plan_free(void *state)
 {
-    struct gx_xplan *p = plan;
+    struct gx_transfer_plan *p = state;
     free(p->rows);
-    *p = (struct gx_xplan){0};
+    *p = (struct gx_transfer_plan){0};
 }
 
-/* ------------------------------------------------------------------ the report's plan */
+/* ------------------------------------------------------- the transfer plan in the report */
 
-static cJSON *way_json(const struct gx_xplan_way *w)
+static cJSON *way_json(const struct gx_transfer_plan_way *w)
 {
     const struct gx_kept *r = w->first;
     cJSON *o = cJSON_CreateObject();
@@ -206,14 +208,13 @@ static cJSON *way_json(const struct gx_xplan_way *w)
 static cJSON *view_json(const void *state, const struct gx_run *run)
 {
     (void)run;
-    const struct gx_xplan *p = state;
-    cJSON *plan = cJSON_CreateArray();
-    for (size_t i = 0; plan && i < p->n; i++) {
-        const struct gx_xplan_row *r = &p->rows[i];
-        cJSON *row = cJSON_CreateObject();
-        if (!row || !cJSON_AddItemToArray(plan, row)) {
-            cJSON_Delete(row);
-            cJSON_Delete(plan);
+    const struct gx_transfer_plan *p = state;
+    cJSON *rows = cJSON_CreateArray();
+    for (size_t i = 0; rows && i < p->n; i++) {
+        const struct gx_transfer_plan_row *r = &p->rows[i];
+        cJSON *row = gx_json_append_object(rows);
+        if (!row) {
+            cJSON_Delete(rows);
             return NULL;
         }
         cJSON_AddStringToObject(row, "pair_type", pair_type_names[r->pair_type]);
@@ -227,7 +228,7 @@ static cJSON *view_json(const void *state, const struct gx_run *run)
         else
             cJSON_AddNullToObject(row, "runner_up");
     }
-    return plan;
+    return rows;
 }
 
 /* ------------------------------------------------------------------ printing */
@@ -235,7 +236,7 @@ static cJSON *view_json(const void *state, const struct gx_run *run)
 /* One way's columns: "path src>dst chunk/depth", its GB/s and efficiency with the table's
  * marks (? no sound ceiling, ! beyond it, = above it within the median's interval, ~ the
  * machine disturbed the step). */
-static int way_text(const struct gx_xplan_way *w, char *buf, size_t len)
+static int way_text(const struct gx_transfer_plan_way *w, char *buf, size_t len)
 {
     const struct gx_kept *r = w->first;
     char chunk[32] = "", eff[16] = "-", gbps[24], name[64], line[16] = "-";
@@ -269,7 +270,7 @@ static int way_text(const struct gx_xplan_way *w, char *buf, size_t len)
 static void view_print(FILE *out, const void *state, const struct gx_run *run)
 {
     (void)run;
-    const struct gx_xplan *p = state;
+    const struct gx_transfer_plan *p = state;
     if (p->n == 0)
         return;
     gx_print_note(out, "\n# transfer plan: the fastest path per pair type, data location (both "
@@ -280,7 +281,7 @@ static void view_print(FILE *out, const void *state, const struct gx_run *run)
             "size", "path, then runner-up", "GB/s", "eff", "line");
     int in_mbs = 0;
     for (size_t i = 0; i < p->n; i++) {
-        const struct gx_xplan_row *r = &p->rows[i];
+        const struct gx_transfer_plan_row *r = &p->rows[i];
         char size[24], best[96], second[96];
         gx_format_size(r->size, size, sizeof size);
         in_mbs |= way_text(&r->best, best, sizeof best);
@@ -293,11 +294,10 @@ static void view_print(FILE *out, const void *state, const struct gx_run *run)
         }
     }
     if (in_mbs)
-        fprintf(out, "# M after a GB/s value: MB/s, as bandwidths below %g GB/s print\n",
-                GX_GBS_AS_MBS);
+        gx_print_mbs_legend(out);
 }
 
-/* ------------------------------------------------------------------ the plan as a view */
+/* ------------------------------------------------------------ the transfer plan as a view */
 
 static int view_make(void *p, const struct gx_run *run, struct gx_err *err)
 {
@@ -305,13 +305,13 @@ static int view_make(void *p, const struct gx_run *run, struct gx_err *err)
     size_t nlinks = 0;
     int rc = gx_pair_links(run->context, &links, &nlinks);
     if (rc == GX_OK)
-        rc = gx_xplan_make(p, run->kept, run->nkept, links, nlinks);
+        rc = gx_transfer_plan_make(p, run->kept, run->nkept, links, nlinks);
     free(links);
     return rc == GX_OK ? GX_OK : gx_fail(err, GX_ERUNTIME, "out of host memory for the transfer "
                                          "plan");
 }
 
 const struct gx_view_ops gx_view_transfer_plan = {
-    .name = "plan", .state_size = sizeof(struct gx_xplan), .make = view_make, .json = view_json,
-    .print = view_print, .free = gx_xplan_free,
+    .name = "plan", .state_size = sizeof(struct gx_transfer_plan), .make = view_make,
+    .json = view_json, .print = view_print, .free = gx_transfer_plan_free,
 };

@@ -3,6 +3,7 @@
 #include "ucx_proto.h"
 
 #include "input.h"
+#include "json_util.h"
 #include "ucx_log.h"
 #include "path.h"
 #include "pattern.h"
@@ -261,17 +262,16 @@ static cJSON *view_json(const void *state, const struct gx_run *run)
             continue;
         const struct gx_ucx_proto_row *got[8];
         size_t m = rows_of(p, &k[i], got, 8);
-        cJSON *o = cJSON_CreateObject();
+        cJSON *o = gx_json_append_object(arr);
         gx_kept_add_measurement(o, &k[i]);
         cJSON_AddNumberToObject(o, "rank", k[i].a);
         cJSON_AddNumberToObject(o, "peer", k[i].b);
         cJSON *ch = cJSON_AddArrayToObject(o, "chosen");
         for (size_t j = 0; j < m; j++) {
-            cJSON *c = cJSON_CreateObject();
+            cJSON *c = gx_json_append_object(ch);
             cJSON_AddStringToObject(c, "operation", got[j]->op);
             cJSON_AddStringToObject(c, "protocol", got[j]->protocol);
             cJSON_AddStringToObject(c, "transports", got[j]->transports);
-            cJSON_AddItemToArray(ch, c);
         }
         const struct gx_kept *f = faster_route(&k[i], k, n);
         if (f) {
@@ -280,7 +280,6 @@ static cJSON *view_json(const void *state, const struct gx_run *run)
             cJSON_AddNumberToObject(fo, "median", f->median);
             cJSON_AddNumberToObject(o, "efficiency", k[i].efficiency);
         }
-        cJSON_AddItemToArray(arr, o);
     }
     return arr;
 }

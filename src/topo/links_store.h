@@ -1,5 +1,5 @@
 /* Every rank's link facts as rank 0 keeps them for the run (links_store.c): a rank's facts are
- * mostly room for text it does not use (four reasons of 256 bytes, 64 peers), 2.7 KB where a
+ * mostly room for text it does not use (four reasons of 256 bytes, 64 peers), kilobytes where a
  * few hundred bytes say it all, and most of the text repeats from rank to rank ("NVML not
  * available", the same bus ids on every node). So each rank packs its facts into a record of
  * their numbers, its strings with their lengths and its peers in use; rank 0 keeps a record of

@@ -163,6 +163,20 @@ static int nvml_uint(int (*fn)(nvmlDevice_t, unsigned int *), nvmlDevice_t d, co
     return 0;
 }
 
+/* A PCIe link's generation and width: both read, or neither (0 and 0), so that they come from
+ * one source; 1 where both were read. */
+static int nvml_gen_width(nvmlDevice_t d, int (*gen_fn)(nvmlDevice_t, unsigned int *),
+                          const char *gen_name, int (*width_fn)(nvmlDevice_t, unsigned int *),
+                          const char *width_name, int *gen, int *width, char *why, size_t len)
+{
+    /* '&', not '&&': both calls run, so that why names the first that failed either way. */
+    if (nvml_uint(gen_fn, d, gen_name, gen, why, len) &
+        nvml_uint(width_fn, d, width_name, width, why, len))
+        return 1;
+    *gen = *width = 0;
+    return 0;
+}
+
 /* One field of scope `scope`: 1 read (into *v), 0 not. */
 static int nvml_field(nvmlDevice_t d, unsigned int id, unsigned int scope, unsigned int *v)
 {
@@ -192,21 +206,14 @@ void gx_nvml_gpu_facts(const char *busid, struct gx_pcie_facts *p, struct gx_nvl
         return;
     }
     p->why[0] = '\0';
-    /* '&', not '&&': both calls run, so that why names the first that failed either way. */
-    if (nvml_uint(nv.pcie_cur_gen, d, "nvmlDeviceGetCurrPcieLinkGeneration", &p->cur_gen, p->why,
-                  sizeof p->why) &
-        nvml_uint(nv.pcie_cur_width, d, "nvmlDeviceGetCurrPcieLinkWidth", &p->cur_width, p->why,
-                  sizeof p->why))
+    if (nvml_gen_width(d, nv.pcie_cur_gen, "nvmlDeviceGetCurrPcieLinkGeneration",
+                       nv.pcie_cur_width, "nvmlDeviceGetCurrPcieLinkWidth", &p->cur_gen,
+                       &p->cur_width, p->why, sizeof p->why))
         p->cur_src = GX_SRC_NVML;
-    else
-        p->cur_gen = p->cur_width = 0; /* both or neither, from one source */
-    if (nvml_uint(nv.pcie_max_gen, d, "nvmlDeviceGetMaxPcieLinkGeneration", &p->max_gen, p->why,
-                  sizeof p->why) &
-        nvml_uint(nv.pcie_max_width, d, "nvmlDeviceGetMaxPcieLinkWidth", &p->max_width, p->why,
-                  sizeof p->why))
+    if (nvml_gen_width(d, nv.pcie_max_gen, "nvmlDeviceGetMaxPcieLinkGeneration",
+                       nv.pcie_max_width, "nvmlDeviceGetMaxPcieLinkWidth", &p->max_gen,
+                       &p->max_width, p->why, sizeof p->why))
         p->max_src = GX_SRC_NVML;
-    else
-        p->max_gen = p->max_width = 0;
     /* NVLink: every link whose state NVML answers exists; the version of the first active one. */
     n->links = n->active = 0;
     for (unsigned l = 0; l < GX_NVML_MAX_LINKS; l++) {
