@@ -466,7 +466,9 @@ int main(void)
         for (size_t g = 0; g < plan.ngroups; g++)
             for (size_t i = plan.groups[g].first; i < plan.groups[g].first + plan.groups[g].n; i++) {
                 int v = gx_mplan_step_visits(&plan, i), want = GX_PROBE_VISITS;
-                int is_long = gx_mstep_iteration_estimate(&plan.steps[i]) >= GX_SHORT_ITERATION_S;
+                const struct gx_mstep *st = &plan.steps[i];
+                int is_long = gx_mstep_iteration_estimate(st) /
+                                  (double)(st->window > 1 ? st->window : 1) >= GX_SHORT_MESSAGE_S;
                 probes += plan.groups[g].probe >= 0;
                 results += plan.groups[g].probe < 0;
                 if (plan.groups[g].probe < 0) {
@@ -476,8 +478,9 @@ int main(void)
                 wrong += v != want;
                 visits_all += (size_t)v;
             }
-        ok(probes > 0 && results == 3 && longs >= 1 && longs < 3 && wrong == 0,
-           "%zu result steps (%zu of long iterations: %d visits, the others %d) and %zu ceiling "
+        ok(probes > 0 && results == 3 && longs >= 1 && longs < 3 && wrong == 0 &&
+               gx_mplan_step_visits(&plan, 0) == GX_DEFAULT_VISITS,
+           "%zu result steps (%zu of long messages: %d visits, the others %d, 8 B's) and %zu ceiling "
            "probe steps (%d visits each) (%zu wrong)", results, longs, GX_LONG_STEP_VISITS,
            GX_DEFAULT_VISITS, probes, GX_PROBE_VISITS, wrong);
         const struct gx_mstep *big = first_step("host", 1u << 20);
@@ -515,7 +518,7 @@ int main(void)
            gx_mplan_step_visits(&plan, 0) == GX_LONG_STEP_VISITS &&
            make("--path host --pattern bw --sizes 1G --visits 5 --ceilings off", 2) == GX_OK &&
            gx_mplan_step_visits(&plan, 0) == 5,
-       "a step of long iterations: %d visits by default, 5 where --visits 5 says",
+       "a step of 1 GiB messages: %d visits by default, 5 where --visits 5 says",
        GX_LONG_STEP_VISITS);
     ok(make("--path host --pattern bw --sizes 8,1G --ceilings off", 2) == GX_OK &&
            plan.ngroups == 1 && gx_mgroup_visits(&plan, &plan.groups[0]) == GX_DEFAULT_VISITS &&

@@ -17,13 +17,14 @@
 #define GX_MAX_VISITS 8
 /* A step's visits sample the run's times: on a virtual machine whose virtual CPUs move among the
  * host's cores, the launch of a transfer changes speed every few seconds, and with 3 visits all
- * of one run's may fall at one speed and another run's at the other. Two more visits cost a step
- * of short iterations (under GX_SHORT_ITERATION_S: latency's round trips) little; a step of
- * longer ones is visited GX_LONG_STEP_VISITS times unless --visits says, so that the plan's
- * least stays within the default budget (docs/options.md). */
+ * of one run's may fall at one speed and another run's at the other. That matters where a
+ * message (or round trip) takes under GX_SHORT_MESSAGE_S as estimated, a few microseconds of
+ * launch being a part of it; a step of longer messages is bound by its links or its page
+ * faults, and is visited GX_LONG_STEP_VISITS times unless --visits says (more visits of long
+ * iterations would put the default plan's least over its budget). */
 #define GX_DEFAULT_VISITS 5
 #define GX_LONG_STEP_VISITS 3
-#define GX_SHORT_ITERATION_S 1e-3
+#define GX_SHORT_MESSAGE_S 100e-6
 /* A ceiling probe's bound is its best iteration over its visits: more add set-up (its regions
  * are the largest buffers of the run), not a better bound. */
 #define GX_PROBE_VISITS 3

@@ -231,10 +231,10 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
                   100 * gx_dry_run_cv(GX_MIB + 1));
     if (p->nvisits > GX_LONG_STEP_VISITS && !p->visits_asked)
         gx_print_note(f, "# each result measured in %d visits spread over the run (--visits), "
-                      "sharing the column's iterations; one of iterations of %.0f ms or longer "
+                      "sharing the column's iterations; one of messages of %.0f us or longer "
                       "in %d; a ceiling probe in %d, before its results; the node map's cells and "
                       "steps of exactly --iters once\n",
-                      p->nvisits, GX_SHORT_ITERATION_S * 1e3, GX_LONG_STEP_VISITS,
+                      p->nvisits, GX_SHORT_MESSAGE_S * 1e6, GX_LONG_STEP_VISITS,
                       GX_PROBE_VISITS);
     else if (p->nvisits > 1)
         gx_print_note(f, "# each result measured in %d visits spread over the run (--visits), "

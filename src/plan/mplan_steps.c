@@ -154,7 +154,8 @@ int gx_mplan_step_visits(const struct gx_mplan *p, size_t i)
         if (s->min_iters >= s->iters)
             return 1;
         if (p->visits_asked || p->nvisits <= GX_LONG_STEP_VISITS ||
-            gx_mstep_iteration_estimate(s) < GX_SHORT_ITERATION_S)
+            gx_mstep_iteration_estimate(s) / (double)(s->window > 1 ? s->window : 1) <
+                GX_SHORT_MESSAGE_S)
             return p->nvisits;
         return GX_LONG_STEP_VISITS;
     }
