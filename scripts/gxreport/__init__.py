@@ -1052,6 +1052,39 @@ def value_text(v, digits=4):
     return "%.*f" % (max(0, decimals), v)
 
 
+# Bandwidths below this many GB/s print in MB/s with an M after them, as gpuxfer's own table
+# prints them (sizes.h: GX_GBS_AS_MBS): osu's users read small rates in MB/s. Reports keep GB/s.
+GBS_AS_MBS = 0.01
+MBS_NOTE = (f"M after a value: MB/s, as bandwidths below {GBS_AS_MBS:g} GB/s print (the report "
+            "keeps GB/s)")
+
+
+def in_mbs(v, unit):
+    """Whether a value of `unit` prints in MB/s (unit_text)."""
+    return unit == "GB/s" and isinstance(v, (int, float)) and 0 < v < GBS_AS_MBS
+
+
+def unit_text(v, unit, digits=4):
+    """value_text, but a bandwidth below GBS_AS_MBS GB/s in MB/s with an M after it: four
+    significant digits or five decimals at most (9.044e-05 GB/s: 0.09044M), never an exponent,
+    as gpuxfer's table writes it (gx_format_gbs)."""
+    if not in_mbs(v, unit):
+        return value_text(v, digits)
+    mbs = v * 1e3
+    decimals = min(5, max(0, digits - 1 - math.floor(math.log10(mbs))))
+    text = "%.*f" % (decimals, mbs)
+    if decimals > 0 and float(text) >= 10 ** (digits - decimals):  # rounded into the next decade
+        text = "%.*f" % (decimals - 1, mbs)
+    return text + "M"
+
+
+def unit_words(v, unit):
+    """A value and its unit in prose: "9.044 MB/s" below GBS_AS_MBS GB/s, else "12.50 GB/s"."""
+    if in_mbs(v, unit):
+        return unit_text(v, unit)[:-1] + " MB/s"
+    return f"{value_text(v)} {unit}"
+
+
 def mem_text(src, dst):
     return f"{src}>{dst}"
 

@@ -591,22 +591,25 @@ def draw_heatmap(fig, ax, doc, report, m, several, inches):
     cmap.set_bad("#d9d9d9")
     im = ax.imshow(vals, cmap=cmap, vmin=0, vmax=vmax)
     if ceiling:
-        scale = (f"scale 0 to the measured ceiling, {gx.value_text(ceiling[0])} {unit}"
+        scale = (f"scale 0 to the measured ceiling, {gx.unit_words(ceiling[0], unit)}"
                  f"\n(median over the pairs: {ceiling[1]})")
     else:
-        scale = f"scale 0 to the largest value, {gx.value_text(top)} {unit}"
+        scale = f"scale 0 to the largest value, {gx.unit_words(top, unit)}"
     annotate = n <= MAX_ANNOTATED_RANKS
     if not annotate:
         scale += f"\n(values in the report: {n} ranks leave no room for them in the cells)"
-    elif any(0 <= a < n and 0 <= b < n and m["values"][a][b] is not None for a, b in noisy):
-        scale += "\n~: the machine disturbed that pair's step"
+    else:
+        if any(0 <= a < n and 0 <= b < n and m["values"][a][b] is not None for a, b in noisy):
+            scale += "\n~: the machine disturbed that pair's step"
+        if any(gx.in_mbs(v, unit) for v in cells):  # the cells' values say their unit: M
+            scale += "\n" + gx.MBS_NOTE
     # The colour bar says the unit alone; the scale's words go under the heatmap, wrapped to its
     # width: beside it they ran into the next heatmap's labels.
     bar = fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04,
                        extend="max" if top > vmax else "neither", label=unit)
     # Value in each measured cell, sized to fit the cell; dark text on light colours; ~ after
-    # the value of a pair whose step the machine disturbed.
-    texts = [[gx.mark_median(gx.value_text(v), (i, j) in noisy) if v is not None else ""
+    # the value of a pair whose step the machine disturbed; M after one in MB/s (gx.unit_text).
+    texts = [[gx.mark_median(gx.unit_text(v, unit), (i, j) in noisy) if v is not None else ""
               for j, v in enumerate(row)] for i, row in enumerate(m["values"])]
     chars = max((len(t) for row in texts for t in row), default=1)
     cell_pt = inches * 72 / n
