@@ -1025,19 +1025,25 @@ COLUMNS = 100
 
 def note(text, out=None, columns=COLUMNS):
     """Prints "# ..." prose, each line wrapped at a space before `columns`; a continuation line
-    starts with "#" and two spaces more than its line's own indent. Newlines in text are kept."""
+    starts with "#" and two spaces more than its line's own indent. Newlines in text are kept.
+    A word longer than a line (a path, an option's value) is cut after its last '/', ',', '=' or
+    '-' that fits, else at `columns`: no line is wider, whatever a report names."""
     out = out or sys.stdout
     for line in text.split("\n"):
         indent = len(line) - len(line.lstrip("# " if line.startswith("#") else " "))
         lead = "#" + " " * (indent + 1) if line.startswith("#") else " " * (indent + 2)
-        while len(line) > columns:
-            cut = line.rfind(" ", indent + 1, columns + 1)
-            if cut <= indent:
-                cut = line.find(" ", columns)
-                if cut < 0:
-                    break
+        start = indent  # where the line's words begin: a cut after it
+        while len(line) > columns and len(lead) < columns // 2:
+            cut = line.rfind(" ", start + 1, columns + 1)
+            if cut > start and len(lead) + len(line[cut + 1:].split(" ", 1)[0]) > columns:
+                start = cut  # the next word fits no line either: it begins on this one
+            if cut <= start:  # no space within the line: within the word, after a separator
+                cut = max(line.rfind(c, start + 1, columns) for c in "/,=-") + 1
+                if cut <= max(start + 1, columns // 2):
+                    cut = columns
             print(line[:cut], file=out)
             line = lead + line[cut:].lstrip(" ")
+            start = len(lead)
         print(line, file=out)
 
 

@@ -680,8 +680,9 @@ def print_tables(cfgs, rows, out, diffs=()):
         # A sweep's configurations are named by their settings; reports by what differs.
         differs = " ".join(c["settings"]) if c["settings"] else what_differs(diffs, i)
         settings = f": {differs}" if differs else ""
-        # A line each, whole (a file name does not wrap): what a reader searches for.
-        print(f"# {letter(i)}: {c['name']} ({runs}){settings}", file=out)
+        # A line each, wrapped only past gx.COLUMNS (a long path or setting; --json has each
+        # whole): a file name a reader searches for stays on its line where it fits.
+        gx.note(f"# {letter(i)}: {c['name']} ({runs}){settings}", out)
     gx.note("# a value: the geometric mean of the configuration's runs' medians; X/A: its ratio to"
             " A, ci95: the bootstrap 95% interval of the ratio; p: a t test on the logs of the"
             " runs' medians (test t: Welch's; t1: one run on one side, the other's spread for"
@@ -815,33 +816,34 @@ def print_undecided(cfgs, rows, out):
             "about N runs a side would decide", out)
     for i, r, c in far:
         a = r["cells"][0]
-        print(f"{letter(i)}: {r['path']} {r['pattern']} {gx.human_size(r['size'])} "
-              f"{'->'.join(map(str, r['ranks']))}: {letter(i)}/A {c['ratio']:.3g}, cv "
-              f"{pct(a['run_cv'])} and {pct(c['run_cv'])}: about {c['runs_to_decide']} runs a side",
-              file=out)
+        gx.note(f"{letter(i)}: {r['path']} {r['pattern']} {gx.human_size(r['size'])} "
+                f"{'->'.join(map(str, r['ranks']))}: {letter(i)}/A {c['ratio']:.3g}, cv "
+                f"{pct(a['run_cv'])} and {pct(c['run_cv'])}: about {c['runs_to_decide']} runs a "
+                "side", out)
 
 
 def print_findings(names, cfg_names, missing, report_opts, opts, diffs, totals, out):
     """names: the reports (missing results, report options are per report); cfg_names: the
-    configurations (the results' option differences are per configuration)."""
+    configurations (the results' option differences are per configuration). Each finding wraps
+    past gx.COLUMNS: report paths and option values may be any length."""
     print("\n# missing results" + ("" if missing else ": none"), file=out)
     for (i, status), block, repeat, pairs, sized in missing:
-        print(f"{status} in {names[i]}: {what(block, repeat, pairs, [s for s, _ in sized])}",
-              file=out)
+        gx.note(f"{status} in {names[i]}: {what(block, repeat, pairs, [s for s, _ in sized])}",
+                out)
     print("\n# option differences (A's value vs the other report's)" +
           ("" if opts or report_opts else ": none"), file=out)
     for i, name, values in report_opts:
-        print(f"{names[i]}: all results: {name} {shown(values[0])} vs {shown(values[1])}", file=out)
+        gx.note(f"{names[i]}: all results: {name} {shown(values[0])} vs {shown(values[1])}", out)
     for (i, name), block, repeat, pairs, sized in opts:
         for values, sizes in by_detail(sized).items():
-            print(f"{'UNFAIR: ' if unfair(name, values) else ''}{cfg_names[i]}: "
-                  f"{what(block, repeat, pairs, sizes)}: {name} {shown(values[0])} "
-                  f"vs {shown(values[1])}", file=out)
+            gx.note(f"{'UNFAIR: ' if unfair(name, values) else ''}{cfg_names[i]}: "
+                    f"{what(block, repeat, pairs, sizes)}: {name} {shown(values[0])} "
+                    f"vs {shown(values[1])}", out)
     print("\n# context differences" + ("" if diffs else ": none"), file=out)
     for name, vals in diffs:
-        print(f"{name}:", file=out)
+        gx.note(f"{name}:", out)
         for i, v in enumerate(vals):
-            print(f"  {letter(i)}: {v}", file=out)
+            gx.note(f"  {letter(i)}: {v}", out)
     gx.note("\n# summary: per path and pattern, the results slower, faster, the same and undecided, "
             "and the geometric mean of the ratios to A (GB/s: higher is better, a ratio > 1 is "
             "faster; us: lower is better, a ratio < 1 is faster)", out)
@@ -1048,7 +1050,7 @@ def main(argv):
                  "reports": reports}]
     if a.reference:
         cfgs, note = with_reference(cfgs)
-        print(note, file=sys.stderr if a.json else sys.stdout)  # a folder: one line
+        gx.note(note, sys.stderr if a.json else sys.stdout)  # a folder: one line where it fits
     if len(cfgs) < 2:
         gx.die(PROG, "give at least two configurations to compare (reports, or folders)")
     floor = a.floor / 100
