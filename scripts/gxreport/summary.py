@@ -2,8 +2,8 @@
 apart): a row per size, a column per path and memory kinds, and per run where several runs have
 the same path and memory kinds; nothing merges memory kinds or runs. A cell is the median (over
 the pairs measured, 4 significant digits; a bandwidth below 0.01 GB/s in MB/s with an M after
-it, as gpuxfer's table prints it, and a line under the tables says so); chunked paths at their best chunk/depth at that size.
-A median with ~ after it is no clean number: the machine disturbed the step of a pair it is
+it, as gpuxfer's table prints it, and a line under the tables says so); chunked paths at their
+best chunk/depth at that size. A median with ~ after it is no clean number: the machine disturbed the step of a pair it is
 taken over (schema 2.5's noise); a line under the tables counts them. Under them too: the results
 above their route's line rate, and the report's health findings (schema 2.7), one line each.
 Exit status: 0; 2 a report it cannot read or use (over 256 MiB: GX_REPORT_MAX_MIB; a median
