@@ -217,12 +217,19 @@ def size_axis(ax, sizes):
     ax.set_xlabel("message size (bytes)")
 
 
-def log_axis(ax):
+def log_axis(ax, unit=None):
     """A log y axis labelled in plain numbers (0.5, 20, 1000), the minor ticks too when it
-    spans less than two decades."""
+    spans less than two decades; a bandwidth below 0.01 GB/s in MB/s, as the table prints it,
+    each such tick with its unit ("0.5 MB/s": an M alone would read as a size's, as on the x
+    axis)."""
     from matplotlib.ticker import FuncFormatter, NullFormatter
     ax.set_yscale("log")
-    plain = FuncFormatter(lambda v, _: f"{v:g}".replace("e+0", "e").replace("e-0", "e-"))
+
+    def tick(v):
+        if gx.in_mbs(v, unit):
+            return f"{v * 1e3:g} MB/s".replace("e-0", "e-")
+        return f"{v:g}".replace("e+0", "e").replace("e-0", "e-")
+    plain = FuncFormatter(lambda v, _: tick(v))
     ax.yaxis.set_major_formatter(plain)
     lo, hi = ax.get_ylim()
     # Minor labels only where majors are few: all of them within a decade, 2s and 5s within two.
@@ -348,7 +355,7 @@ def draw_lines(fig, lines, style, all_chunks, linear_bw):
         x_axis(ax, cx, mine, sizes)
         # Log axes: a path spans decades from 4K to 64M, and its ceiling may lie far above.
         if gx.lower_is_better(unit) or not linear_bw:
-            log_axis(ax)
+            log_axis(ax, unit)
         else:
             ax.set_ylim(bottom=0)
         facet_title(ax, pattern, unit, path)
@@ -457,7 +464,7 @@ def draw_comparison(fig, cfgs, lines):
         x_axis(ax, cx, mine, sizes)
         # Log axes throughout: configurations differ by ratios, and a ceiling far above the
         # results would flatten them on a linear one.
-        log_axis(ax)
+        log_axis(ax, unit)
         facet_title(ax, pattern, unit, path)
         if len(kinds) > 1:
             ax.legend([Line2D([], [], color="grey", linestyle=LINESTYLES[STYLES[i][0]],
