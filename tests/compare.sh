@@ -800,6 +800,29 @@ rc=$?
     [ "$(tr -d ' \n' <"$dir/long.txt" | grep -o 'transport-19' | wc -l)" -ge 1 ] &&
     tr -d ' \n#' <"$dir/long.txt" | grep -qF 'B:transport-0,transport-1,transport-2'
 ok_diag $? "$dir/long.txt" "compare of long names, paths and values: every line within 100 columns, the values whole once unwrapped (exit $rc)"
+# A block with line% and pairs of ranks from 100 (8 characters): the size's column gives the pair
+# its room, the lines stay within 100 columns.
+"$PYTHON" - "$dir" <<'PY'
+import json, sys
+def res(size, median):
+    return {"path": "p2p", "mem": {"src": "device", "dst": "device"}, "pattern": "bw",
+            "ranks": [100, 101], "same_node": True, "size": size, "unit": "GB/s", "status": "ok",
+            "iterations": 20, "warmup": 2, "window": 4, "stats": {"n": 20, "median": median,
+            "cv": 0.001}, "line_gbs": 450.0, "line_share": median / 450.0,
+            "line_route": "NVLink 4, 18 links 450.0"}
+for name, f, minute in (("wideA", 1.0, 1), ("wideB", 0.9, 2)):
+    json.dump({"schema_version": "2.9", "tool": {"name": "gpuxfer", "version": "0.1.0"},
+               "command_line": ["gpuxfer"], "start_time": "2026-01-01T00:0%d:00Z" % minute,
+               "status": "complete", "exit_code": 0,
+               "results": [res(1 << 20, 300 * f), res(64 << 20, 400 * f)]},
+              open(f"{sys.argv[1]}/{name}.json", "w"))
+PY
+compare "$dir/wideA.json" "$dir/wideB.json" >"$dir/wide.txt" 2>&1
+rc=$?
+[ $rc -eq 0 ] && [ -z "$(awk 'length > 100' "$dir/wide.txt")" ] &&
+    grep -qE '^# +size +pair +A +B +B/A +line% +ci95 ' "$dir/wide.txt" &&
+    [ "$(grep -cE '^ *[0-9]+ 100->101 +[0-9.]+ +[0-9.]+ +0\.900 +[0-9]+ ' "$dir/wide.txt")" -eq 2 ]
+ok_diag $? "$dir/wide.txt" "pairs of ranks from 100 beside line%: every line within 100 columns (exit $rc)"
 
 rm -rf "$dir"
 done_testing

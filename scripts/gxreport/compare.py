@@ -719,13 +719,18 @@ def print_tables(cfgs, rows, out, diffs=()):
         # 2.7), so that an older report's table stays as it was; there ci95 is narrower to keep
         # the line within gx.COLUMNS, as the table narrows its columns beside line%.
         line_col = any(r["line_col"] for r in block_rows)
+        # size and pair share 16 columns: a pair wider than 6 (ranks from 100, a repeat's #2)
+        # takes them from the size where its sizes are short, so a line with line% stays
+        # within gx.COLUMNS.
+        pw = max(6, *(len(pair_text(r)) for r in block_rows))
+        sw = max(4, 16 - pw, *(len(str(r["size"])) for r in block_rows))
         for j in range(1, len(cfgs)):
             c = letter(j)
             line_head = f" {'line%':>6}" if line_col else ""
-            lines = [f"#{'size':>9} {'pair':>6} {'A':>9} {c:>9} {c + '/A':>6}{line_head}"
+            lines = [f"#{'size':>{sw - 1}} {'pair':>{pw}} {'A':>9} {c:>9} {c + '/A':>6}{line_head}"
                      f" {'ci95':>{ci_width(line_col)}} {'p':>7} {'q':>7} {'sig':>3} {'test':>5}"
                      f" {'verdict':>10}"]
-            lines += [row_line(row, j, line_col) for row in block_rows]
+            lines += [row_line(row, j, line_col, sw, pw) for row in block_rows]
             # One write for the block: its lines hold numbers and the table's own words, no
             # text of a report (whose escape sequence might run on into the next line).
             out.write("\n".join(lines) + "\n")
@@ -733,12 +738,16 @@ def print_tables(cfgs, rows, out, diffs=()):
                 gx.note(text, out)
 
 
-def row_line(row, j, line_col=False):
-    """A row's line for configuration j against A."""
+def pair_text(row):
+    """'0->1', and '#2' after it for a repeat's row."""
     pair = "->".join(str(x) for x in row["ranks"])
-    if row["repeat"]:
-        pair += f"#{row['repeat'] + 1}"
-    line = f"{row['size']:>10} {pair:>6} {value_text(row['cells'][0], 9)}"
+    return pair + (f"#{row['repeat'] + 1}" if row["repeat"] else "")
+
+
+def row_line(row, j, line_col=False, size_width=10, pair_width=6):
+    """A row's line for configuration j against A."""
+    line = (f"{row['size']:>{size_width}} {pair_text(row):>{pair_width}} "
+            f"{value_text(row['cells'][0], 9)}")
     c = row["cells"][j]
     line_cell = f" {line_text(row['cells'][0], c):>6}" if line_col else ""
     ciw = ci_width(line_col)
