@@ -8,6 +8,9 @@
 dir=$(mktemp -d "$TEST_TMP/compare.XXXXXX")
 rep="$top_srcdir/tests/reports"
 compare() { "$PYTHON" "$top_srcdir/scripts/gpuxfer-report" compare "$@"; }
+# flat FILE: its text without spaces, line ends and '#': what a line says however it wrapped
+# (lines with a report's path wrap past 100 columns where the test tree's path is long).
+flat() { tr -d ' \n#' <"$1"; }
 
 "$PYTHON" - "$top_srcdir/schema/gpuxfer-report.schema.json" "$rep"/base.json "$rep"/slower.json \
     "$rep"/ci-base.json "$rep"/ci-slower.json "$rep"/matrix.json "$rep"/other-path.json \
@@ -81,7 +84,7 @@ compare "$dir"/slurm/a1.json "$dir"/slurm/a2.json -- "$dir"/slurm/b1.json "$dir"
     >"$dir/slurm.txt" 2>&1
 sed -n '/^# context differences/,/^# summary/p' "$dir/slurm.txt" >"$dir/slurm.ctx"
 grep -q '^env.UCX_TLS:' "$dir/slurm.ctx" && ! grep -q 'PORT\|GX_RUN_NOTE\|command_line' "$dir/slurm.ctx" &&
-    grep -qx '# B: .*/b1.json .. .*/b2.json (2 runs): env.UCX_TLS=tcp' "$dir/slurm.txt"
+    flat "$dir/slurm.txt" | grep -q 'B:/[^(]*/b1\.json\.\./[^(]*/b2\.json(2runs):env\.UCX_TLS=tcp'
 ok_diag $? "$dir/slurm.txt" "per-run values (a job's port, a variable set anew each run, --table and --output) are no difference between configurations; UCX_TLS is"
 
 # Chunk and depth as a setting: A at chunk 256K depth 2, B at 1M depth 4 (bw half as fast):
@@ -287,7 +290,7 @@ ok $? "--fail-below: lower latency and higher bandwidth are improvements, not re
 # and a closing summary (tests/reports/make-fixtures.py says what options.json differs in).
 compare "$rep/base.json" "$rep/options.json" >"$dir/o.txt" 2>"$dir/o.err"
 ok_diag $? "$dir/o.err" "base vs options: exit 0"
-has() { grep -qxF -- "$1" "$dir/o.txt" || { echo "no line: $1"; return 1; }; }
+has() { flat "$dir/o.txt" | grep -qF -- "$(printf %s "$1" | tr -d ' #')" || { echo "no line: $1"; return 1; }; }
 { has "missing in $rep/options.json: host bw pageable>pageable pair 0->1 size 64K" &&
   has "failed in $rep/options.json: host bw pageable>pageable pair 0->1 size 8" &&
   has "missing in $rep/base.json: host latency pageable>pageable pair 0->1 size 4K" &&
@@ -316,7 +319,7 @@ compare "$dir/stopA.json" "$dir/stopB.json" >"$dir/s.txt" 2>"$dir/s.err"
 rc=$?
 compare "$rep/base.json" "$dir/stopB.json" >"$dir/s2.txt" 2>>"$dir/s.err"
 [ $rc -eq 0 ] && grep -qx '# option differences (A.s value vs the other report.s): none' "$dir/s.txt" &&
-    grep -q "^UNFAIR: .*stopB.json: host .*: iterations [0-9]* vs until +-1%$" "$dir/s2.txt"
+    flat "$dir/s2.txt" | grep -q "UNFAIR:[^:]*stopB\.json:host[^:]*:iterations[0-9]*vsuntil+-1%"
 ok_diag $? "$dir/s.err" "the stop rule's counts are no option difference; a given count against it is"
 sed -n '/^# context differences/,/^# summary/p' "$dir/o.txt" >"$dir/o.ctx"
 grep -qx 'command_line:' "$dir/o.ctx" && grep -qx '  B: gpuxfer --iters 10' "$dir/o.ctx"
@@ -709,7 +712,7 @@ PY
 compare --reference "$dir/mine-a.json" "$dir/mine-b.json" >"$dir/ref.out" 2>"$dir/ref.err"
 rc=$?
 [ $rc -eq 0 ] && [ ! -s "$dir/ref.err" ] &&
-    grep -q "^# B: .*mine-a.json .. .*mine-b.json (2 runs)$" "$dir/ref.out" &&
+    flat "$dir/ref.out" | grep -q "B:[^(]*mine-a\.json\.\.[^(]*mine-b\.json(2runs)" &&
     grep -q "^B: 2 runs: " "$dir/ref.out"
 ok $? "--reference with two of your reports: one configuration of 2 runs beside the reference (exit $rc)" ||
     { head -n 5 "$dir/ref.out"; cat "$dir/ref.err"; } | diag
@@ -750,7 +753,7 @@ ok $? "--reference of a run without a GPU: exit 2 (got $rc), one line naming the
 compare --reference "$ref/h200-1gpu-default-run2.json" >"$dir/ref.out" 2>"$dir/ref.err"
 rc=$?
 [ $rc -eq 0 ] && [ ! -s "$dir/ref.err" ] &&
-    grep -q "^# reference: 2 runs of NVIDIA H200 (the same GPU) from .*, less 1 given as yours$" "$dir/ref.out" &&
+    flat "$dir/ref.out" | grep -q "reference:2runsofNVIDIAH200(thesameGPU)from.*,less1givenasyours" &&
     grep -q "^# A: reference h200-1gpu-default-run1.json .. h200-1gpu-default-run3.json (2 runs)$" "$dir/ref.out"
 ok $? "--reference of a shipped reference run: compared with the other two (exit $rc)" ||
     { head -n 5 "$dir/ref.out"; cat "$dir/ref.err"; } | diag
@@ -763,6 +766,61 @@ ok $? "--reference of every shipped H200 run: exit 2 (got $rc), one line" || dia
 compare --reference "$dir/mine-h200-1gpu.json" -- "$rep/base.json" >/dev/null 2>"$dir/ref.err"
 [ $? -eq 2 ] && grep -q "give your runs as one configuration (got 2)" "$dir/ref.err"
 ok $? "--reference with two configurations: exit 2" || diag <"$dir/ref.err"
+
+# Every line within 100 columns whatever the reports name (issue 62): two configurations of two
+# runs each under long folder and file names, a context fact with a long value, an option that
+# differs, a result missing in B; the long texts wrap, none is lost.
+long="$dir/a-folder-name-as-long-as-a-sweep-of-settings-makes-it/and-another-level-below-that-one"
+mkdir -p "$long"
+"$PYTHON" - "$rep/base.json" "$rep/slower.json" "$long" <<'PY'
+import json, sys
+base, slower, folder = sys.argv[1:4]
+tls = ",".join(f"transport-{i}" for i in range(20))
+for side, src in (("a", base), ("b", slower)):
+    for run in (1, 2):
+        d = json.load(open(src))
+        for r in d["results"]:  # each run its own report: a little apart
+            r["stats"]["median"] *= 1 + run / 100
+        if side == "b":
+            for r in d["context"]["ranks"]:
+                r["env"]["UCX_TLS"] = tls
+            d["results"][0]["warmup"] = 12345
+            d["results"].pop()
+        name = f"{folder}/{side}-configuration-with-a-name-long-enough-to-need-wrapping-run{run}.json"
+        json.dump(d, open(name, "w"))
+PY
+compare "$long"/a-*.json -- "$long"/b-*.json >"$dir/long.txt" 2>"$dir/long.err"
+rc=$?
+[ $rc -eq 0 ] && [ -z "$(awk 'length > 100' "$dir/long.txt")" ] &&
+    grep -q '^# B: ' "$dir/long.txt" && grep -q '^# path host, memory' "$dir/long.txt" &&
+    grep -q 'UNFAIR: ' "$dir/long.txt" && grep -q '^missing in ' "$dir/long.txt" &&
+    grep -q '^env.UCX_TLS:$' "$dir/long.txt" &&
+    [ "$(tr -d ' \n' <"$dir/long.txt" | grep -o 'transport-19' | wc -l)" -ge 1 ] &&
+    tr -d ' \n#' <"$dir/long.txt" | grep -qF 'B:transport-0,transport-1,transport-2'
+ok_diag $? "$dir/long.txt" "compare of long names, paths and values: every line within 100 columns, the values whole once unwrapped (exit $rc)"
+# A block with line% and pairs of ranks from 100 (8 characters): the size's column gives the pair
+# its room, the lines stay within 100 columns.
+"$PYTHON" - "$dir" <<'PY'
+import json, sys
+def res(size, median):
+    return {"path": "p2p", "mem": {"src": "device", "dst": "device"}, "pattern": "bw",
+            "ranks": [100, 101], "same_node": True, "size": size, "unit": "GB/s", "status": "ok",
+            "iterations": 20, "warmup": 2, "window": 4, "stats": {"n": 20, "median": median,
+            "cv": 0.001}, "line_gbs": 450.0, "line_share": median / 450.0,
+            "line_route": "NVLink 4, 18 links 450.0"}
+for name, f, minute in (("wideA", 1.0, 1), ("wideB", 0.9, 2)):
+    json.dump({"schema_version": "2.9", "tool": {"name": "gpuxfer", "version": "0.1.0"},
+               "command_line": ["gpuxfer"], "start_time": "2026-01-01T00:0%d:00Z" % minute,
+               "status": "complete", "exit_code": 0,
+               "results": [res(1 << 20, 300 * f), res(64 << 20, 400 * f)]},
+              open(f"{sys.argv[1]}/{name}.json", "w"))
+PY
+compare "$dir/wideA.json" "$dir/wideB.json" >"$dir/wide.txt" 2>&1
+rc=$?
+[ $rc -eq 0 ] && [ -z "$(awk 'length > 100' "$dir/wide.txt")" ] &&
+    grep -qE '^# +size +pair +A +B +B/A +line% +ci95 ' "$dir/wide.txt" &&
+    [ "$(grep -cE '^ *[0-9]+ 100->101 +[0-9.]+ +[0-9.]+ +0\.900 +[0-9]+ ' "$dir/wide.txt")" -eq 2 ]
+ok_diag $? "$dir/wide.txt" "pairs of ranks from 100 beside line%: every line within 100 columns (exit $rc)"
 
 rm -rf "$dir"
 done_testing

@@ -21,8 +21,9 @@
  * nvlink_crc_data, nvlink_replay, nvlink_recovery (every link, or link L alone with KEY:L),
  * pcie_replay, ecc_corrected, ecc_uncorrected (volatile), retired_pending, remap_pending,
  * remap_failure, clock_sm, clock_mem (MHz), clock_events (the reasons' bits), power_limit (mW),
- * persistence, mig; link_slots, the links whose state NVML answers where the GPU has fewer
- * (LINKS, which NVML_FI_DEV_NVLINK_LINK_COUNT answers); xid, the XIDs (1,2,...) the event set
+ * persistence, mig, ecc_mode (ecc_mode_change 1: the other mode after a reset); link_slots, the
+ * links whose state NVML answers where the GPU has fewer (LINKS, which
+ * NVML_FI_DEV_NVLINK_LINK_COUNT answers); xid, the XIDs (1,2,...) the event set
  * delivers once drained, or '-' where the GPU delivers no events. A key not given reads 0; a key
  * given again, the later line.
  * Built with GX_FAKE_OLD, the library is an older driver's: it lacks the event calls, the
@@ -392,6 +393,20 @@ int nvmlDeviceGetEnforcedPowerLimit(nvmlDevice_t d, unsigned *mw)
 int nvmlDeviceGetPersistenceMode(nvmlDevice_t d, int *on)
 {
     return gpu_uint(d, "persistence", (unsigned *)on);
+}
+
+/* ecc_mode: the mode now; ecc_mode_change 1: a reset will bring the other one. */
+int nvmlDeviceGetEccMode(nvmlDevice_t d, int *current, int *pending)
+{
+    unsigned now = 0, change = 0;
+    int rc = current && pending ? gpu_uint(d, "ecc_mode", &now) : INVALID_ARGUMENT;
+    if (rc == OK)
+        rc = gpu_uint(d, "ecc_mode_change", &change);
+    if (rc == OK) {
+        *current = now != 0;
+        *pending = change ? now == 0 : now != 0;
+    }
+    return rc;
 }
 
 int nvmlDeviceGetMigMode(nvmlDevice_t d, unsigned *current, unsigned *pending)

@@ -125,7 +125,7 @@ ok $? "SIGTERM to mpirun: the job ends through gpuxfer, not the time limit (exit
 # mpirun passes the signal on as SIGTERM (as it does Ctrl-C): the line names it as the sender, a
 # launcher, so that the SIGTERM is not read as someone's kill.
 report_is "$out" interrupted 5 &&
-    grep -Eq "interrupted by SIGTERM \(sent by (mpirun|mpiexec|orterun|orted|prterun|prted|hydra_pmi_proxy), pid [0-9]+: the launcher's" "$dir/ext.err" &&
+    grep -Eq "interrupted by SIGTERM \(sent by (mpirun|mpiexec|orterun|orted|prterun|prted|hydra_pmi_proxy), pid [0-9]+: a launcher; mpirun sends it on Ctrl-C, Slurm on scancel and time limits\)" "$dir/ext.err" &&
     "$PYTHON" -c "import json,sys; [json.loads(l) for l in open(sys.argv[1])]" "$out.jsonl"
 ok $? "SIGTERM to mpirun: report written, interrupted, exit_code 5; .jsonl complete lines" || {
     echo "mpirun exit $rc"; cat "$dir/ext.err"; ls -l "$dir"; } | diag

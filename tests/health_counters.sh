@@ -53,12 +53,13 @@ want("unsupported", c[1]["nvlink_crc_data"], {"unavailable": "nvmlDeviceGetNvLin
 want("SM clock", c[1]["sm_clock_mhz"], {"before": 1755, "after": 1980})
 want("idle is no throttle", c[0]["clock_event_reasons"]["after_reasons"], ["gpu-idle"])
 want("state", [c[0][k]["after"] for k in ("power_limit_mw", "persistence_mode", "mig_mode")], [400000, 1, 0])
+want("ECC on, now and after a reset", [c[1][k] for k in ("ecc_mode", "ecc_mode_pending")], [{"before": 1, "after": 1}] * 2)
 want("XIDs", c[0]["xid"], {"before": 0, "after": 0, "xids": []})
 PY
-ok $? "no finding; the counters before and after, an unsupported one said so, not 0"
+ok $? "no finding; the counters before and after, an unsupported one said so, not 0; the ECC mode"
 # The header's state of each GPU: the first reading's (GPU 1's SM clock is 1755 before, 1980 after).
-grep -qx '# gpu 0: SM/mem 1755/2619 MHz, power limit 400 W, persistence on, MIG off, MPS off, ECC errors 0' "$dir/steady.txt" &&
-    grep -qx '# gpu 1: SM/mem 1755/2619 MHz, power limit 400 W, persistence on, MIG off, MPS off, ECC errors 0' "$dir/steady.txt" &&
+grep -qx '# gpu 0: SM/mem 1755/2619 MHz, power limit 400 W, persistence on, MIG off, MPS off, ECC on, errors 0' "$dir/steady.txt" &&
+    grep -qx '# gpu 1: SM/mem 1755/2619 MHz, power limit 400 W, persistence on, MIG off, MPS off, ECC on, errors 0' "$dir/steady.txt" &&
     [ "$(grep -c '^# gpu ' "$dir/steady.txt")" -eq 2 ] &&
     awk 'length > 100 { bad = 1 } END { exit bad }' "$dir/steady.txt"
 ok $? "the header: one # gpu line per GPU with its state at the start (the first reading), within 100 columns" ||
@@ -161,7 +162,8 @@ ok $? "its report: complete, exit_code 8, the one finding"
 
 # An older driver's NVML: the calls it lacks are said, the clock reasons under their old name.
 { cat "$base"; echo "set 0000:00:06.0 pcie_replay !4"; echo "set 0000:00:06.0 clock_events 0x1>0x4"
-  echo "set 0000:00:06.0 power_limit -"; echo "set 0000:00:07.0 ecc_corrected 3"; echo "set 0000:00:07.0 mig 1"; } >"$dir/old.nvml"
+  echo "set 0000:00:06.0 power_limit -"; echo "set 0000:00:07.0 ecc_corrected 3"; echo "set 0000:00:07.0 mig 1"
+  echo "set 0000:00:06.0 ecc_mode -"; echo "set 0000:00:07.0 ecc_mode_change 1"; } >"$dir/old.nvml"
 run old "$top_builddir/tests/fake-nvml-old"
 ok $? "an older NVML: exit 0" || diag <"$dir/old.err"
 check_report "$dir/old.json" --ranks 2
@@ -173,14 +175,17 @@ want("remapped rows", (c[0]["remapped_rows_pending"], c[0]["row_remap_failure"])
      ({"unavailable": "NVML lacks nvmlDeviceGetRemappedRows"},) * 2)
 want("no permission", c[0]["pcie_replay"], {"unavailable": "nvmlDeviceGetPcieReplayCounter: Insufficient Permissions"})
 want("power cap", c[0]["clock_event_reasons"]["after_reasons"], ["sw-power-cap"])
+want("a board without ECC", [c[0][k] for k in ("ecc_mode", "ecc_mode_pending")],
+     [{"unavailable": "nvmlDeviceGetEccMode: Not Supported"}] * 2)
+want("ECC off after a reset", [c[1][k]["before"] for k in ("ecc_mode", "ecc_mode_pending")], [1, 0])
 PY
 ok $? "unavailable counters with the reason (a call missing, an NVML error), the clock reasons through the old call"
 # The header's lines, wrapped within 100 columns: a state NVML does not give says why.
 tr '\n' ' ' <"$dir/old.txt" | sed 's/ #   / /g' >"$dir/old.flat"
-grep -q '# gpu 0: SM/mem 1755/2619 MHz, power limit unavailable (nvmlDeviceGetEnforcedPowerLimit: Not Supported), persistence on, MIG off, MPS off, ECC errors 0 ' "$dir/old.flat" &&
-    grep -q '# gpu 1: SM/mem 1755/2619 MHz, power limit 400 W, persistence on, MIG on, MPS off, ECC errors 3 corrected, 0 uncorrected ' "$dir/old.flat" &&
+grep -q '# gpu 0: SM/mem 1755/2619 MHz, power limit unavailable (nvmlDeviceGetEnforcedPowerLimit: Not Supported), persistence on, MIG off, MPS off, ECC unavailable (nvmlDeviceGetEccMode: Not Supported), errors 0 ' "$dir/old.flat" &&
+    grep -q '# gpu 1: SM/mem 1755/2619 MHz, power limit 400 W, persistence on, MIG on, MPS off, ECC on (off after a reset), errors 3 corrected, 0 uncorrected ' "$dir/old.flat" &&
     awk 'length > 100 { bad = 1 } END { exit bad }' "$dir/old.txt"
-ok $? "the header: a state NVML does not support is unavailable with why; MIG on; ECC counts not 0" ||
+ok $? "the header: a state NVML does not support is unavailable with why (ECC on a board without it); MIG on; ECC off after a reset; ECC counts not 0" ||
     diag <"$dir/old.txt"
 
 # Stand-in GPUs that NVML is not asked about, and a run without GPUs.

@@ -184,7 +184,10 @@ import sys
 text = open(sys.argv[1]).read()
 print(text)
 tables = [t.strip().splitlines() for t in text.split("\n\n") if t.strip()]
-lat, bw = tables
+lat, bw, *notes = tables
+# its bandwidths below 0.01 GB/s in MB/s, as gpuxfer's table prints them: an M, a line says so
+assert [n[0][:30] for n in notes] == ["# M after a value: MB/s, as ba"], notes
+assert next(l.split() for l in bw if l.split()[0] == "1")[1:3] == ["0.00500M", "0.01000M"], bw
 assert lat[0].startswith("latency (us") and bw[0].startswith("bw (GB/s"), tables
 heads = [l.split() for l in lat[1:4]]
 # columns: mpi device>device, mpi pinned>pinned, nccl x 4 runs
@@ -331,6 +334,59 @@ m = json.load(open(sys.argv[1]))["heatmaps"][0]
 assert m["noisy_cells"] == 1 and "~: the machine disturbed" in m["colorbar"], m
 PY
 ok $? "a heatmap: the disturbed pair's cell ~ after its value, the colour bar says what ~ is"
+# Bandwidths below 0.01 GB/s as gpuxfer's table prints them (issue 62): in MB/s with an M after
+# them, never an exponent, and the scale's words say what M is; the report keeps GB/s.
+"$PYTHON" - "$rep/matrix.json" "$dir/tiny.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for r in d["results"]:
+    r["stats"] = {k: ([x * 1e-4 for x in v] if isinstance(v, list) else
+                      v * 1e-4 if k not in ("n", "cv") else v) for k, v in r["stats"].items()}
+for m in d["matrices"]:
+    m["values"] = [[None if v is None else v * 1e-4 for v in row] for row in m["values"]]
+    m["values"][0][1] = 0.5  # one cell at or above 0.01 GB/s stays in GB/s
+json.dump(d, open(sys.argv[2], "w"))
+PY
+plot "$dir/tiny.json" -o "$dir/tiny.svg" --describe >"$dir/tiny.desc" &&
+    py_check "$dir/tiny.desc" "$dir/tiny.svg" <<'PY'
+import json, re, sys
+m = json.load(open(sys.argv[1]))["heatmaps"][0]
+svg = open(sys.argv[2]).read()
+cells = re.findall(r'<g id="cell">\s*<!-- ([^ ]*) -->', svg)
+print(m["colorbar"], cells)
+assert len(cells) == m["annotations"] == 12, cells
+assert "0.5000" in cells and all(re.fullmatch(r"\d+\.\d+M", c) for c in cells if c != "0.5000"), cells
+assert not any("e-" in c for c in cells), cells
+assert "M after a value: MB/s, as bandwidths below 0.01 GB/s print" in m["colorbar"], m
+PY
+ok $? "a heatmap of bandwidths below 0.01 GB/s: MB/s with an M in the cells, the scale says what M is"
+plot "$rep/matrix.json" -o "$dir/plain.png" --describe >"$dir/plain.desc" &&
+    py_check "$dir/plain.desc" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))["heatmaps"][0]
+assert "MB/s" not in m["colorbar"], m
+PY
+ok $? "a heatmap of bandwidths above 0.01 GB/s: no word of MB/s"
+# A bandwidth facet's log axis down to 0.01 MB/s: the ticks below 0.01 GB/s in MB/s, each with
+# its unit (a bare M would read as the x axis's sizes), none with an exponent.
+"$PYTHON" - "$rep/base.json" "$dir/tinyline.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for r in d["results"]:
+    if r["unit"] == "GB/s" and r["size"] <= 65536:
+        r["stats"] = {k: ([x * 1e-4 for x in v] if isinstance(v, list) else
+                          v * 1e-4 if k not in ("n", "cv") else v) for k, v in r["stats"].items()}
+json.dump(d, open(sys.argv[2], "w"))
+PY
+plot "$dir/tinyline.json" -o "$dir/tinyline.svg" && py_check "$dir/tinyline.svg" <<'PY'
+import re, sys
+ticks = re.findall(r'<g id="ytick_\d+">.*?<!-- ([^>]*) -->', open(sys.argv[1]).read(), re.S)
+print(ticks)
+mbs = [t for t in ticks if t.endswith(" MB/s")]
+assert {"0.01 MB/s", "0.1 MB/s", "1 MB/s"} <= set(mbs), ticks
+assert not any("e-" in t or t.endswith("M") for t in ticks), ticks
+PY
+ok $? "a bandwidth axis below 0.01 GB/s: its ticks there in MB/s, with the unit, no exponent"
 
 plot "$rep/ab-btl" --all-chunks -o "$dir/x.png" 2>"$dir/err"
 [ $? -eq 2 ] && grep -q 'all-chunks: not with a comparison' "$dir/err"

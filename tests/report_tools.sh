@@ -49,6 +49,24 @@ ok $? "gpuxfer-report summary: ~ after a disturbed median, counted under the tab
 "$PYTHON" "$top_srcdir/scripts/gpuxfer-report" summary "$top_srcdir/tests/reports/base.json" >"$dir/sum0.txt" 2>&1 &&
     ! grep -q '~' "$dir/sum0.txt"
 ok $? "gpuxfer-report summary: a report before 2.5 unmarked" || diag <"$dir/sum0.txt"
+# Bandwidths below 0.01 GB/s as gpuxfer's table prints them (issue 62): in MB/s with an M after
+# them and a line under the tables saying so; latencies and larger bandwidths as they were.
+"$PYTHON" - "$top_srcdir/tests/reports/base.json" "$dir/tiny.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for r in d["results"]:
+    if r["unit"] == "GB/s" and r["size"] <= 65536:
+        r["stats"] = {k: ([x * 1e-4 for x in v] if isinstance(v, list) else
+                          v * 1e-4 if k not in ("n", "cv") else v) for k, v in r["stats"].items()}
+json.dump(d, open(sys.argv[2], "w"))
+PY
+"$PYTHON" "$top_srcdir/scripts/gpuxfer-report" summary "$dir/tiny.json" >"$dir/sumt.txt" 2>&1 &&
+    grep -qE '^ +64K +[0-9]+\.[0-9]+M( |$)' "$dir/sumt.txt" && grep -qE '^ +1M +[0-9.]+( |$)' "$dir/sumt.txt" &&
+    ! grep -q 'e-' "$dir/sumt.txt" &&
+    grep -qx "# M after a value: MB/s, as bandwidths below 0.01 GB/s print (the report keeps GB/s)" "$dir/sumt.txt" &&
+    ! grep -q 'MB/s' "$dir/sum0.txt"
+ok $? "gpuxfer-report summary: bandwidths below 0.01 GB/s in MB/s with an M, the legend under the tables" ||
+    diag <"$dir/sumt.txt"
 "$PYTHON" "$top_srcdir/scripts/gpuxfer-report" goals --wide "$noisy" >"$dir/goals.txt" 2>&1
 [ $? -eq 1 ] && grep -qE '^every ceiling a bound +host +bw +8 .* 0\.09 +112\.0%! +- +0 results with ! +NO +1 of 4 rated .*; 1 more with an unsound ceiling \(\?, not rated\)' "$dir/goals.txt"
 ok $? "gpuxfer-report goals: an efficiency above 100% marked !, the unsound ceiling counted; line% - (a report before 2.7)" || diag <"$dir/goals.txt"

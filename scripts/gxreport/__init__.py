@@ -1025,19 +1025,25 @@ COLUMNS = 100
 
 def note(text, out=None, columns=COLUMNS):
     """Prints "# ..." prose, each line wrapped at a space before `columns`; a continuation line
-    starts with "#" and two spaces more than its line's own indent. Newlines in text are kept."""
+    starts with "#" and two spaces more than its line's own indent. Newlines in text are kept.
+    A word longer than a line (a path, an option's value) is cut after its last '/', ',', '=' or
+    '-' that fits, else at `columns`: no line is wider, whatever a report names."""
     out = out or sys.stdout
     for line in text.split("\n"):
         indent = len(line) - len(line.lstrip("# " if line.startswith("#") else " "))
         lead = "#" + " " * (indent + 1) if line.startswith("#") else " " * (indent + 2)
-        while len(line) > columns:
-            cut = line.rfind(" ", indent + 1, columns + 1)
-            if cut <= indent:
-                cut = line.find(" ", columns)
-                if cut < 0:
-                    break
+        start = indent  # where the line's words begin: a cut after it
+        while len(line) > columns and len(lead) < columns // 2:
+            cut = line.rfind(" ", start + 1, columns + 1)
+            if cut > start and len(lead) + len(line[cut + 1:].split(" ", 1)[0]) > columns:
+                start = cut  # the next word fits no line either: it begins on this one
+            if cut <= start:  # no space within the line: within the word, after a separator
+                cut = max(line.rfind(c, start + 1, columns) for c in "/,=-") + 1
+                if cut <= max(start + 1, columns // 2):
+                    cut = columns
             print(line[:cut], file=out)
             line = lead + line[cut:].lstrip(" ")
+            start = len(lead)
         print(line, file=out)
 
 
@@ -1050,6 +1056,39 @@ def value_text(v, digits=4):
         return "%.*e" % (digits - 1, v)
     decimals = digits - 1 - math.floor(math.log10(abs(v)))
     return "%.*f" % (max(0, decimals), v)
+
+
+# Bandwidths below this many GB/s print in MB/s with an M after them, as gpuxfer's own table
+# prints them (sizes.h: GX_GBS_AS_MBS): osu's users read small rates in MB/s. Reports keep GB/s.
+GBS_AS_MBS = 0.01
+MBS_NOTE = (f"M after a value: MB/s, as bandwidths below {GBS_AS_MBS:g} GB/s print (the report "
+            "keeps GB/s)")
+
+
+def in_mbs(v, unit):
+    """Whether a value of `unit` prints in MB/s (unit_text)."""
+    return unit == "GB/s" and isinstance(v, (int, float)) and 0 < v < GBS_AS_MBS
+
+
+def unit_text(v, unit, digits=4):
+    """value_text, but a bandwidth below GBS_AS_MBS GB/s in MB/s with an M after it: four
+    significant digits or five decimals at most (9.044e-05 GB/s: 0.09044M), never an exponent,
+    as gpuxfer's table writes it (gx_format_gbs)."""
+    if not in_mbs(v, unit):
+        return value_text(v, digits)
+    mbs = v * 1e3
+    decimals = min(5, max(0, digits - 1 - math.floor(math.log10(mbs))))
+    text = "%.*f" % (decimals, mbs)
+    if decimals > 0 and float(text) >= 10 ** (digits - decimals):  # rounded into the next decade
+        text = "%.*f" % (decimals - 1, mbs)
+    return text + "M"
+
+
+def unit_words(v, unit):
+    """A value and its unit in prose: "9.044 MB/s" below GBS_AS_MBS GB/s, else "12.50 GB/s"."""
+    if in_mbs(v, unit):
+        return unit_text(v, unit)[:-1] + " MB/s"
+    return f"{value_text(v)} {unit}"
 
 
 def mem_text(src, dst):

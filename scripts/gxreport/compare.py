@@ -680,8 +680,9 @@ def print_tables(cfgs, rows, out, diffs=()):
         # A sweep's configurations are named by their settings; reports by what differs.
         differs = " ".join(c["settings"]) if c["settings"] else what_differs(diffs, i)
         settings = f": {differs}" if differs else ""
-        # A line each, whole (a file name does not wrap): what a reader searches for.
-        print(f"# {letter(i)}: {c['name']} ({runs}){settings}", file=out)
+        # A line each, wrapped only past gx.COLUMNS (a long path or setting; --json has each
+        # whole): a file name a reader searches for stays on its line where it fits.
+        gx.note(f"# {letter(i)}: {c['name']} ({runs}){settings}", out)
     gx.note("# a value: the geometric mean of the configuration's runs' medians; X/A: its ratio to"
             " A, ci95: the bootstrap 95% interval of the ratio; p: a t test on the logs of the"
             " runs' medians (test t: Welch's; t1: one run on one side, the other's spread for"
@@ -718,13 +719,18 @@ def print_tables(cfgs, rows, out, diffs=()):
         # 2.7), so that an older report's table stays as it was; there ci95 is narrower to keep
         # the line within gx.COLUMNS, as the table narrows its columns beside line%.
         line_col = any(r["line_col"] for r in block_rows)
+        # size and pair share 16 columns: a pair wider than 6 (ranks from 100, a repeat's #2)
+        # takes them from the size where its sizes are short, so a line with line% stays
+        # within gx.COLUMNS.
+        pw = max(6, *(len(pair_text(r)) for r in block_rows))
+        sw = max(4, 16 - pw, *(len(str(r["size"])) for r in block_rows))
         for j in range(1, len(cfgs)):
             c = letter(j)
             line_head = f" {'line%':>6}" if line_col else ""
-            lines = [f"#{'size':>9} {'pair':>6} {'A':>9} {c:>9} {c + '/A':>6}{line_head}"
+            lines = [f"#{'size':>{sw - 1}} {'pair':>{pw}} {'A':>9} {c:>9} {c + '/A':>6}{line_head}"
                      f" {'ci95':>{ci_width(line_col)}} {'p':>7} {'q':>7} {'sig':>3} {'test':>5}"
                      f" {'verdict':>10}"]
-            lines += [row_line(row, j, line_col) for row in block_rows]
+            lines += [row_line(row, j, line_col, sw, pw) for row in block_rows]
             # One write for the block: its lines hold numbers and the table's own words, no
             # text of a report (whose escape sequence might run on into the next line).
             out.write("\n".join(lines) + "\n")
@@ -732,12 +738,16 @@ def print_tables(cfgs, rows, out, diffs=()):
                 gx.note(text, out)
 
 
-def row_line(row, j, line_col=False):
-    """A row's line for configuration j against A."""
+def pair_text(row):
+    """'0->1', and '#2' after it for a repeat's row."""
     pair = "->".join(str(x) for x in row["ranks"])
-    if row["repeat"]:
-        pair += f"#{row['repeat'] + 1}"
-    line = f"{row['size']:>10} {pair:>6} {value_text(row['cells'][0], 9)}"
+    return pair + (f"#{row['repeat'] + 1}" if row["repeat"] else "")
+
+
+def row_line(row, j, line_col=False, size_width=10, pair_width=6):
+    """A row's line for configuration j against A."""
+    line = (f"{row['size']:>{size_width}} {pair_text(row):>{pair_width}} "
+            f"{value_text(row['cells'][0], 9)}")
     c = row["cells"][j]
     line_cell = f" {line_text(row['cells'][0], c):>6}" if line_col else ""
     ciw = ci_width(line_col)
@@ -815,33 +825,34 @@ def print_undecided(cfgs, rows, out):
             "about N runs a side would decide", out)
     for i, r, c in far:
         a = r["cells"][0]
-        print(f"{letter(i)}: {r['path']} {r['pattern']} {gx.human_size(r['size'])} "
-              f"{'->'.join(map(str, r['ranks']))}: {letter(i)}/A {c['ratio']:.3g}, cv "
-              f"{pct(a['run_cv'])} and {pct(c['run_cv'])}: about {c['runs_to_decide']} runs a side",
-              file=out)
+        gx.note(f"{letter(i)}: {r['path']} {r['pattern']} {gx.human_size(r['size'])} "
+                f"{'->'.join(map(str, r['ranks']))}: {letter(i)}/A {c['ratio']:.3g}, cv "
+                f"{pct(a['run_cv'])} and {pct(c['run_cv'])}: about {c['runs_to_decide']} runs a "
+                "side", out)
 
 
 def print_findings(names, cfg_names, missing, report_opts, opts, diffs, totals, out):
     """names: the reports (missing results, report options are per report); cfg_names: the
-    configurations (the results' option differences are per configuration)."""
+    configurations (the results' option differences are per configuration). Each finding wraps
+    past gx.COLUMNS: report paths and option values may be any length."""
     print("\n# missing results" + ("" if missing else ": none"), file=out)
     for (i, status), block, repeat, pairs, sized in missing:
-        print(f"{status} in {names[i]}: {what(block, repeat, pairs, [s for s, _ in sized])}",
-              file=out)
+        gx.note(f"{status} in {names[i]}: {what(block, repeat, pairs, [s for s, _ in sized])}",
+                out)
     print("\n# option differences (A's value vs the other report's)" +
           ("" if opts or report_opts else ": none"), file=out)
     for i, name, values in report_opts:
-        print(f"{names[i]}: all results: {name} {shown(values[0])} vs {shown(values[1])}", file=out)
+        gx.note(f"{names[i]}: all results: {name} {shown(values[0])} vs {shown(values[1])}", out)
     for (i, name), block, repeat, pairs, sized in opts:
         for values, sizes in by_detail(sized).items():
-            print(f"{'UNFAIR: ' if unfair(name, values) else ''}{cfg_names[i]}: "
-                  f"{what(block, repeat, pairs, sizes)}: {name} {shown(values[0])} "
-                  f"vs {shown(values[1])}", file=out)
+            gx.note(f"{'UNFAIR: ' if unfair(name, values) else ''}{cfg_names[i]}: "
+                    f"{what(block, repeat, pairs, sizes)}: {name} {shown(values[0])} "
+                    f"vs {shown(values[1])}", out)
     print("\n# context differences" + ("" if diffs else ": none"), file=out)
     for name, vals in diffs:
-        print(f"{name}:", file=out)
+        gx.note(f"{name}:", out)
         for i, v in enumerate(vals):
-            print(f"  {letter(i)}: {v}", file=out)
+            gx.note(f"  {letter(i)}: {v}", out)
     gx.note("\n# summary: per path and pattern, the results slower, faster, the same and undecided, "
             "and the geometric mean of the ratios to A (GB/s: higher is better, a ratio > 1 is "
             "faster; us: lower is better, a ratio < 1 is faster)", out)
@@ -1048,7 +1059,7 @@ def main(argv):
                  "reports": reports}]
     if a.reference:
         cfgs, note = with_reference(cfgs)
-        print(note, file=sys.stderr if a.json else sys.stdout)  # a folder: one line
+        gx.note(note, sys.stderr if a.json else sys.stdout)  # a folder: one line where it fits
     if len(cfgs) < 2:
         gx.die(PROG, "give at least two configurations to compare (reports, or folders)")
     floor = a.floor / 100

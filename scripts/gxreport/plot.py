@@ -217,12 +217,19 @@ def size_axis(ax, sizes):
     ax.set_xlabel("message size (bytes)")
 
 
-def log_axis(ax):
+def log_axis(ax, unit=None):
     """A log y axis labelled in plain numbers (0.5, 20, 1000), the minor ticks too when it
-    spans less than two decades."""
+    spans less than two decades; a bandwidth below 0.01 GB/s in MB/s, as the table prints it,
+    each such tick with its unit ("0.5 MB/s": an M alone would read as a size's, as on the x
+    axis)."""
     from matplotlib.ticker import FuncFormatter, NullFormatter
     ax.set_yscale("log")
-    plain = FuncFormatter(lambda v, _: f"{v:g}".replace("e+0", "e").replace("e-0", "e-"))
+
+    def tick(v):
+        if gx.in_mbs(v, unit):
+            return f"{v * 1e3:g} MB/s".replace("e-0", "e-")
+        return f"{v:g}".replace("e+0", "e").replace("e-0", "e-")
+    plain = FuncFormatter(lambda v, _: tick(v))
     ax.yaxis.set_major_formatter(plain)
     lo, hi = ax.get_ylim()
     # Minor labels only where majors are few: all of them within a decade, 2s and 5s within two.
@@ -348,7 +355,7 @@ def draw_lines(fig, lines, style, all_chunks, linear_bw):
         x_axis(ax, cx, mine, sizes)
         # Log axes: a path spans decades from 4K to 64M, and its ceiling may lie far above.
         if gx.lower_is_better(unit) or not linear_bw:
-            log_axis(ax)
+            log_axis(ax, unit)
         else:
             ax.set_ylim(bottom=0)
         facet_title(ax, pattern, unit, path)
@@ -457,7 +464,7 @@ def draw_comparison(fig, cfgs, lines):
         x_axis(ax, cx, mine, sizes)
         # Log axes throughout: configurations differ by ratios, and a ceiling far above the
         # results would flatten them on a linear one.
-        log_axis(ax)
+        log_axis(ax, unit)
         facet_title(ax, pattern, unit, path)
         if len(kinds) > 1:
             ax.legend([Line2D([], [], color="grey", linestyle=LINESTYLES[STYLES[i][0]],
@@ -591,22 +598,25 @@ def draw_heatmap(fig, ax, doc, report, m, several, inches):
     cmap.set_bad("#d9d9d9")
     im = ax.imshow(vals, cmap=cmap, vmin=0, vmax=vmax)
     if ceiling:
-        scale = (f"scale 0 to the measured ceiling, {gx.value_text(ceiling[0])} {unit}"
+        scale = (f"scale 0 to the measured ceiling, {gx.unit_words(ceiling[0], unit)}"
                  f"\n(median over the pairs: {ceiling[1]})")
     else:
-        scale = f"scale 0 to the largest value, {gx.value_text(top)} {unit}"
+        scale = f"scale 0 to the largest value, {gx.unit_words(top, unit)}"
     annotate = n <= MAX_ANNOTATED_RANKS
     if not annotate:
         scale += f"\n(values in the report: {n} ranks leave no room for them in the cells)"
-    elif any(0 <= a < n and 0 <= b < n and m["values"][a][b] is not None for a, b in noisy):
-        scale += "\n~: the machine disturbed that pair's step"
+    else:
+        if any(0 <= a < n and 0 <= b < n and m["values"][a][b] is not None for a, b in noisy):
+            scale += "\n~: the machine disturbed that pair's step"
+        if any(gx.in_mbs(v, unit) for v in cells):  # the cells' values say their unit: M
+            scale += "\n" + gx.MBS_NOTE
     # The colour bar says the unit alone; the scale's words go under the heatmap, wrapped to its
     # width: beside it they ran into the next heatmap's labels.
     bar = fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04,
                        extend="max" if top > vmax else "neither", label=unit)
     # Value in each measured cell, sized to fit the cell; dark text on light colours; ~ after
-    # the value of a pair whose step the machine disturbed.
-    texts = [[gx.mark_median(gx.value_text(v), (i, j) in noisy) if v is not None else ""
+    # the value of a pair whose step the machine disturbed; M after one in MB/s (gx.unit_text).
+    texts = [[gx.mark_median(gx.unit_text(v, unit), (i, j) in noisy) if v is not None else ""
               for j, v in enumerate(row)] for i, row in enumerate(m["values"])]
     chars = max((len(t) for row in texts for t in row), default=1)
     cell_pt = inches * 72 / n

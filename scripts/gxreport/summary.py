@@ -1,8 +1,9 @@
 """Prints a report's medians as one table per pattern (latency, bw, bibw: latency and bandwidth
 apart): a row per size, a column per path and memory kinds, and per run where several runs have
 the same path and memory kinds; nothing merges memory kinds or runs. A cell is the median (over
-the pairs measured, 4 significant digits); chunked paths at their best chunk/depth at that size.
-A median with ~ after it is no clean number: the machine disturbed the step of a pair it is
+the pairs measured, 4 significant digits; a bandwidth below 0.01 GB/s in MB/s with an M after
+it, as gpuxfer's table prints it, and a line under the tables says so); chunked paths at their
+best chunk/depth at that size. A median with ~ after it is no clean number: the machine disturbed the step of a pair it is
 taken over (schema 2.5's noise); a line under the tables counts them. Under them too: the results
 above their route's line rate, and the report's health findings (schema 2.7), one line each.
 Exit status: 0; 2 a report it cannot read or use (over 256 MiB: GX_REPORT_MAX_MIB; a median
@@ -60,7 +61,8 @@ def table(pattern, unit, lines):
             for k in ks:
                 p = lines[cols[k]].get(s)
                 cells.append("%*s" % (widths[k], "-" if p is None else
-                                      gx.mark_median(gx.value_text(p["median"]), p["noisy"])))
+                                      gx.mark_median(gx.unit_text(p["median"], unit),
+                                                     p["noisy"])))
             out.append("%8s " % gx.size_text(s) + " ".join(cells))
     return out
 
@@ -96,6 +98,9 @@ def main(argv):
     for pattern, unit in sorted(by_table, key=order):
         print("\n".join(table(pattern, unit, by_table[(pattern, unit)])))
     cells = [p for t in by_table.values() for pts in t.values() for p in pts.values()]
+    if any(gx.in_mbs(p["median"], unit) for (_, unit), t in by_table.items()
+           for pts in t.values() for p in pts.values()):
+        gx.note("\n# " + gx.MBS_NOTE)
     few = sum(1 for p in cells if p.get("few"))
     marked = sum(1 for p in cells if p["noisy"] and not p.get("few"))
     if few:

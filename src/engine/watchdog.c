@@ -129,10 +129,10 @@ static _Noreturn void rank0_end(struct gx_sink_abort *a)
     end_job(fn ? fn(ctx, a) : a->code);
 }
 
-/* Who sent this process its signal, as " (sent by NAME, pid N ...)", or "": an MPI launcher
+/* Who sent this process its signal sig, as " (sent by NAME, pid N ...)", or "": an MPI launcher
  * forwards Ctrl-C, scancel and time limits to the ranks as SIGTERM, which alone would read as
- * someone's kill. */
-static void sender_words(char *buf, size_t len)
+ * someone's kill; the words name no cause, since the rank cannot tell which of them it was. */
+static void sender_words(int sig, char *buf, size_t len)
 {
     static const char *const launchers[] = {"mpirun", "mpiexec", "orterun", "orted", "prterun",
                                             "prted", "hydra_pmi_proxy", "srun", "slurmstepd"};
@@ -156,7 +156,10 @@ static void sender_words(char *buf, size_t len)
     for (size_t i = 0; i < GX_ARRAY_LEN(launchers); i++)
         launcher |= strcmp(comm, launchers[i]) == 0;
     snprintf(buf, len, " (sent by %s, pid %ld%s)", comm, pid,
-             launcher ? ": the launcher's, as for Ctrl-C to mpirun, scancel or a time limit" : "");
+             !launcher        ? ""
+             : sig == SIGTERM ? ": a launcher; mpirun sends it on Ctrl-C, Slurm on scancel and "
+                                "time limits"
+                              : ": a launcher");
 }
 
 /* sig reached rank `by` (this rank, or on rank 0 one that told it). Returns only when the
@@ -168,7 +171,7 @@ static void on_interrupt(int sig, int by)
     const char *name = gx_signal_name(sig);
     char what[512] = "", msg[1024], sender[200] = "";
     if (by == gx_wd.rank || by == 0)
-        sender_words(sender, sizeof sender);
+        sender_words(sig, sender, sizeof sender);
     pthread_mutex_lock(&gx_wd.mu);
     if (gx_wd.armed)
         snprintf(what, sizeof what, "%s", gx_wd.what);

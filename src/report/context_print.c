@@ -130,15 +130,17 @@ static void state_text(char *buf, size_t len, const struct gpu_states *st, enum 
         snprintf(buf, len, "%u MHz", (unsigned)v);
     else if (c == GX_CNT_POWER_LIMIT) /* NVML gives mW; a board's limit is whole watts */
         snprintf(buf, len, "%.0f W", (double)v / 1000.0);
-    else if (c == GX_CNT_PERSISTENCE || c == GX_CNT_MIG || c == GX_CNT_MPS)
+    else if (c == GX_CNT_PERSISTENCE || c == GX_CNT_MIG || c == GX_CNT_MPS ||
+             c == GX_CNT_ECC_MODE || c == GX_CNT_ECC_PENDING)
         snprintf(buf, len, "%s", v ? "on" : "off");
     else
         snprintf(buf, len, "%u", (unsigned)v);
 }
 
-/* "# gpu 0: SM/mem 1755/2619 MHz, power limit 400 W, ...": a GPU's state as the counters'
- * first reading found it, just before the first measurement, once per GPU (its first rank on
- * the node); what NVML could not give says why, as the report's health.gpu_counters does. */
+/* "# gpu 0: SM/mem 1755/2619 MHz, power limit 400 W, ..., ECC on, errors 0": a GPU's state as
+ * the counters' first reading found it, just before the first measurement, once per GPU (its
+ * first rank on the node); what NVML could not give says why, as the report's
+ * health.gpu_counters does. */
 static void print_gpu_state(FILE *out, const struct gx_context *c, const struct gx_ctx_rank *r)
 {
     struct gpu_states st;
@@ -169,21 +171,31 @@ static void print_gpu_state(FILE *out, const struct gx_context *c, const struct 
         size_t l = strlen(line);
         snprintf(line + l, sizeof line - l, "%s%s %s", l ? ", " : "", shown[i].name, t);
     }
-    /* ECC's volatile counts (since the driver loaded; NVML's ECC mode is not read). */
+    /* ECC's mode (and the one a reset will bring, where it differs), then its volatile counts
+     * (since the driver loaded). */
     char ce[GX_CNT_REASON + 32], ue[GX_CNT_REASON + 32];
     enum gx_cnt cc = GX_CNT_ECC_CORRECTED, uc = GX_CNT_ECC_UNCORRECTED;
+    state_text(ce, sizeof ce, &st, GX_CNT_ECC_MODE);
+    size_t l = strlen(line);
+    snprintf(line + l, sizeof line - l, ", ECC %s", ce);
+    if (st.has[GX_CNT_ECC_MODE] && !st.why[GX_CNT_ECC_MODE] && st.has[GX_CNT_ECC_PENDING] &&
+        !st.why[GX_CNT_ECC_PENDING] && st.v[GX_CNT_ECC_PENDING] != st.v[GX_CNT_ECC_MODE]) {
+        l = strlen(line);
+        snprintf(line + l, sizeof line - l, " (%s after a reset)",
+                 st.v[GX_CNT_ECC_PENDING] ? "on" : "off");
+    }
     state_text(ce, sizeof ce, &st, cc);
     state_text(ue, sizeof ue, &st, uc);
-    size_t l = strlen(line);
+    l = strlen(line);
     int both = st.has[cc] && st.has[uc] && !st.why[cc] && !st.why[uc];
     if (both && !st.v[cc] && !st.v[uc])
-        snprintf(line + l, sizeof line - l, ", ECC errors 0"); /* the usual case on one line */
+        snprintf(line + l, sizeof line - l, ", errors 0"); /* the usual case on one line */
     else if (both)
-        snprintf(line + l, sizeof line - l, ", ECC errors %s corrected, %s uncorrected", ce, ue);
+        snprintf(line + l, sizeof line - l, ", errors %s corrected, %s uncorrected", ce, ue);
     else if (!strcmp(ce, ue))
-        snprintf(line + l, sizeof line - l, ", ECC errors %s", ce);
+        snprintf(line + l, sizeof line - l, ", errors %s", ce);
     else
-        snprintf(line + l, sizeof line - l, ", ECC errors corrected %s, uncorrected %s", ce, ue);
+        snprintf(line + l, sizeof line - l, ", errors corrected %s, uncorrected %s", ce, ue);
     gx_print_note(out, "# gpu %d: %s\n", r->rank, line);
 }
 

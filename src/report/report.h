@@ -13,7 +13,7 @@
 #include <pthread.h>
 #include <sys/types.h>
 
-#define GX_SCHEMA_VERSION "2.19"
+#define GX_SCHEMA_VERSION "2.20"
 /* A row of the report's "summary" (summary.c): the names are the tables' (run: a copy). */
 struct gx_summary_row {
     const char *size_class, *path, *src, *dst, *pattern, *unit;

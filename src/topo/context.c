@@ -145,12 +145,13 @@ static void pack_topo(const struct gx_topo_rank *t, struct gx_ctx_packer *p)
 }
 
 /* The GPU's state at the counters' first reading (g; NULL: not read), as the header prints it:
- * clocks, power limit, modes and the volatile ECC counts. */
+ * clocks, power limit, modes (ECC's now and after a reset) and the volatile ECC counts. */
 static void pack_gpu_state(const struct gx_gpu_counters *g, struct gx_ctx_packer *p)
 {
     static const enum gx_cnt shown[] = {GX_CNT_SM_MHZ,      GX_CNT_MEM_MHZ,
                                         GX_CNT_POWER_LIMIT, GX_CNT_PERSISTENCE,
                                         GX_CNT_MIG,         GX_CNT_MPS,
+                                        GX_CNT_ECC_MODE,    GX_CNT_ECC_PENDING,
                                         GX_CNT_ECC_CORRECTED, GX_CNT_ECC_UNCORRECTED};
     struct gx_ctx_gpu_state s[GX_ARRAY_LEN(shown)];
     int n = 0;

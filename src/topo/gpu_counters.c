@@ -38,6 +38,8 @@ const struct gx_cnt_info gx_cnt_info[GX_CNTS] = {
     [GX_CNT_PERSISTENCE] = {"persistence_mode", GX_CNT_STATE, NULL, "persistence mode"},
     [GX_CNT_MIG] = {"mig_mode", GX_CNT_STATE, NULL, "MIG mode"},
     [GX_CNT_MPS] = {"mps", GX_CNT_STATE, NULL, "MPS"},
+    [GX_CNT_ECC_MODE] = {"ecc_mode", GX_CNT_STATE, NULL, "ECC mode"},
+    [GX_CNT_ECC_PENDING] = {"ecc_mode_pending", GX_CNT_STATE, NULL, "ECC mode after a reset"},
 };
 
 int gx_clock_reasons(uint64_t bits, const char **names, int max)

@@ -18,7 +18,7 @@ enum gx_cnt {
     GX_CNT_PCIE_REPLAY, GX_CNT_ECC_CORRECTED, GX_CNT_ECC_UNCORRECTED, GX_CNT_XID,
     GX_CNT_RETIRED_PENDING, GX_CNT_REMAP_PENDING, GX_CNT_REMAP_FAILURE, GX_CNT_CLOCK_EVENTS,
     GX_CNT_SM_MHZ, GX_CNT_MEM_MHZ, GX_CNT_POWER_LIMIT, GX_CNT_PERSISTENCE, GX_CNT_MIG,
-    GX_CNT_MPS, GX_CNTS
+    GX_CNT_MPS, GX_CNT_ECC_MODE, GX_CNT_ECC_PENDING, GX_CNTS
 };
 #define GX_CNT_NVLINKS 4 /* the first four are NVLink's, per link, summed over the GPU's links */
 enum gx_cnt_kind {
@@ -49,7 +49,7 @@ extern const struct gx_cnt_info gx_cnt_info[GX_CNTS];
 #define GX_CLK_THROTTLING 0xECULL
 int gx_clock_reasons(uint64_t bits, const char **names, int max);
 
-#define GX_CNT_REASONS 4  /* distinct reasons a GPU's counters were unavailable */
+#define GX_CNT_REASONS 6  /* distinct reasons a GPU's counters were unavailable */
 #define GX_CNT_REASON 160 /* room for the loader's error where NVML could not be opened */
 #define GX_CNT_XIDS 8     /* the first XIDs kept of those delivered */
 

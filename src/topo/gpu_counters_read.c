@@ -142,11 +142,22 @@ static void read_clocks(void *d, struct gx_cnt_reading *r)
 
 static void read_modes(void *d, struct gx_cnt_reading *r)
 {
-    static const char pers[] = "nvmlDeviceGetPersistenceMode", mig[] = "nvmlDeviceGetMigMode";
+    static const char pers[] = "nvmlDeviceGetPersistenceMode", mig[] = "nvmlDeviceGetMigMode",
+                      ecc[] = "nvmlDeviceGetEccMode";
     int (*p)(void *, int *) = NULL;
     int (*m)(void *, unsigned int *, unsigned int *) = NULL;
+    int (*e)(void *, int *, int *) = NULL;
     SYM(p, pers);
     SYM(m, mig);
+    SYM(e, ecc);
+    /* ECC as it is now and as it will be after the next reset: a change that waits for one
+     * (nvidia-smi -e) leaves the two apart. A board without ECC answers Not Supported. */
+    int ecc_now = 0, ecc_next = 0;
+    if (said(e ? e(d, &ecc_now, &ecc_next) : -1, ecc, r->why[GX_CNT_ECC_MODE])) {
+        r->v[GX_CNT_ECC_MODE] = ecc_now == NVML_FEATURE_ENABLED;
+        r->v[GX_CNT_ECC_PENDING] = ecc_next == NVML_FEATURE_ENABLED;
+    } else
+        memcpy(r->why[GX_CNT_ECC_PENDING], r->why[GX_CNT_ECC_MODE], GX_CNT_REASON);
     int on = 0;
     if (said(p ? p(d, &on) : -1, pers, r->why[GX_CNT_PERSISTENCE]))
         r->v[GX_CNT_PERSISTENCE] = on == NVML_FEATURE_ENABLED;
