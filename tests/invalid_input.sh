@@ -122,6 +122,32 @@ GPUXFER_FAULT=$(printf 'die:rank=1\033[2J') gx_mpirun 2 --path host --sizes 8 --
 rc=$?
 [ $rc -eq 2 ] && grep -qF "GPUXFER_FAULT: 'die:rank=1\\x1b[2J' holds a control character" "$dir/stderr"
 ok $? "a fault spec with an escape sequence: exit 2, shown escaped (exit $rc)" || diag <"$dir/stderr"
+# Its neighbours: text that gpuxfer quotes in a message rather than refuses as a value (an
+# unknown option, a scenario's unknown key) is shown escaped the same way (gx_text_shown), and so
+# are a lone 8-bit CSI byte and a bidirectional-text control in a fault spec; stderr holds no
+# control character but its newlines.
+printf '{"runs": [{"si\\u001b]0;T\\u0007ze": 8}]}\n' >"$dir/ctl-key.json"
+printf '{"runs": [{"sizes": 8}], "x\\u202ey": 1}\n' >"$dir/ctl-top.json"
+for spec in "--$esc||unknown option '--a\\x1b]0;owned\\x07b'" \
+    "--scenario|$dir/ctl-key.json|runs[0]: unknown key 'si\\x1b]0;T\\x07ze'" \
+    "--scenario|$dir/ctl-top.json|unknown key 'x\\xe2\\x80\\xaey'" \
+    "--name|$(printf 'a\233[2Jb')|--name: 'a\\x9b[2Jb' holds a control character at byte 2" \
+    "GPUXFER_FAULT|$(printf 'die:rank=1\342\201\246')|GPUXFER_FAULT: 'die:rank=1\\xe2\\x81\\xa6'"; do
+    opt=${spec%%|*} rest=${spec#*|}; val=${rest%%|*} want=${rest#*|}
+    case $opt in
+    GPUXFER_FAULT) GPUXFER_FAULT=$val gx_mpirun 2 --path host --sizes 8 --iters 3 --quiet \
+        --output "$dir/ctl-n.json" >/dev/null 2>"$dir/stderr" ;;
+    *) gx_mpirun 2 --path host --sizes 8 --iters 3 --quiet --output "$dir/ctl-n.json" "$opt" \
+        ${val:+"$val"} >/dev/null 2>"$dir/stderr" ;;
+    esac
+    rc=$?
+    [ $rc -eq 2 ] && [ "$(grep -c '^gpuxfer: ' "$dir/stderr")" -eq 1 ] &&
+        grep -qF -- "$want" "$dir/stderr" &&
+        ! LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177\233]')" "$dir/stderr" &&
+        ! grep -q "$(printf '\342\200\256\|\342\201\246')" "$dir/stderr"
+    ok $? "$(printf %s "$opt" | tr -d "\000-\037") quoting a control character: exit 2, one line, shown escaped (exit $rc)" ||
+        diag <"$dir/stderr"
+done
 expect_input_error 2 "--scenario: cannot read" --scenario "$dir/none.json"
 expect_input_error 2 "bad-json.json: line 4: not valid JSON" --scenario "$sc/bad-json.json"
 expect_input_error 2 "bad-key.json: runs[1]: unknown key 'size'" --scenario "$sc/bad-key.json"
