@@ -87,6 +87,30 @@ ok $? "gpuxfer.sbatch: SLURM_JOB_ID and GX_TAG with '../': the report's name cle
 grep -q "report $dir/sb2/sweep-.._.._up/cfg-1-[^/]*/gpuxfer-.._.._up-1-run1.json$" "$dir/out"
 ok $? "sweep-array.sbatch: SLURM_ARRAY_JOB_ID with '../': its folder and name cleaned, in GX_OUTDIR" ||
     diag <"$dir/out"
+(cd "$dir" && SLURM_ARRAY_TASK_ID='1' SLURM_ARRAY_JOB_ID='/abs' GX_TAG='/etc/x' GX_LAUNCHER=none \
+    GX_OUTDIR="$dir/tpl" GPUXFER=/bin/true bash "$top_srcdir/scripts/slurm/gpuxfer.sbatch") \
+    >"$dir/out" 2>&1
+grep -q "report $dir/tpl/gpuxfer-_abs-1-_etc_x.json$" "$dir/out" && [ ! -e "$dir/up" ] &&
+    [ ! -e "$dir/../up" ] && [ ! -e "$dir/x" ]
+ok $? "gpuxfer.sbatch: an absolute SLURM_ARRAY_JOB_ID and GX_TAG cleaned too; nothing outside GX_OUTDIR" ||
+    diag <"$dir/out"
+# The array task's index is arithmetic in the script: a number, checked before any use, since
+# bash would run a command in 'x[$(...)]' while evaluating it, and '../1' is no index.
+for t in '../1' 'x[$(touch '"$dir"'/ran)]' '-1' ''; do
+    (cd "$dir" && SLURM_ARRAY_TASK_ID=$t SLURM_ARRAY_JOB_ID=78 GX_SWEEP="$dir/good.txt" \
+        GX_LAUNCHER=none GX_OUTDIR="$dir/sb3" GX_SCRIPTS="$top_srcdir/scripts/slurm" \
+        GPUXFER=/bin/true bash "$top_srcdir/scripts/slurm/sweep-array.sbatch") >"$dir/out" 2>&1
+    rc=$?
+    case $t in
+    '') want='SLURM_ARRAY_TASK_ID: run this with sbatch --array' ;;
+    *) want="sweep-array.sbatch: SLURM_ARRAY_TASK_ID '.*': expected the array task's index" ;;
+    esac
+    [ $rc -eq 2 ] || [ -z "$t" ] && [ $rc -ne 0 ]
+    [ $? -eq 0 ] && [ "$(wc -l <"$dir/out")" -eq 1 ] && grep -q "$want" "$dir/out" &&
+        [ ! -e "$dir/ran" ] && [ ! -e "$dir/sb3" ]
+    ok $? "sweep-array.sbatch: SLURM_ARRAY_TASK_ID '$t': one line, exit $rc, nothing run or made" ||
+        diag <"$dir/out"
+done
 # Replicates: task t runs configuration t mod N as replicate t / N + 1 (2 lines, 3 replicates by
 # default: tasks 0-5, A B A B A B); task 6 has no run.
 sbatch_task() { # TASK [VAR=VALUE...]: the template's output for that array task
