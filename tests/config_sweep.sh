@@ -61,6 +61,15 @@ sweep -o "$dir/bad-out" "$dir/bad.txt" -- --sizes 8 >"$dir/out" 2>"$dir/err"
 [ $? -eq 2 ] && [ "$(cat "$dir/err")" = "gpuxfer-report sweep: $dir/bad.txt:4: 'bad-token' is not NAME=VALUE (NAME: [A-Za-z_][A-Za-z0-9_]*; VALUE: no white space)" ] &&
     [ ! -e "$dir/bad-out" ]
 ok $? "gpuxfer-report sweep: exit 2 and that line; nothing run" || diag <"$dir/err"
+# Its numbers with their range, as every shell tool's (gx_whole): past 9 digits too, where the
+# shell's test(1) would print an error of its own.
+for np in 0 99999999999999999999; do
+    sweep -n $np -o "$dir/n-out" "$dir/good.txt" -- --sizes 8 >"$dir/out" 2>"$dir/err"
+    rc=$?
+    [ $rc -eq 2 ] && [ "$(cat "$dir/err")" = "gpuxfer-report sweep: -n '$np' is out of range (expected a number of ranks: 1..999999999)" ] &&
+        [ ! -e "$dir/n-out" ]
+    ok $? "gpuxfer-report sweep -n $np: exit 2, one line with the range (exit $rc)" || diag <"$dir/err"
+done
 (cd "$dir" && SLURM_ARRAY_TASK_ID=0 GX_SWEEP="$dir/bad.txt" GX_SCRIPTS="$top_srcdir/scripts/slurm" \
     bash "$top_srcdir/scripts/slurm/sweep-array.sbatch") >"$dir/out" 2>"$dir/err"
 [ $? -eq 2 ] && [ "$(cat "$dir/err")" = "sweep-array.sbatch: $dir/bad.txt:4: 'bad-token' is not NAME=VALUE (NAME: [A-Za-z_][A-Za-z0-9_]*; VALUE: no white space)" ]
