@@ -194,6 +194,12 @@ expect_input_error 2 "--topology-xml: cannot read '$dir/fifo': not a regular fil
 expect_input_error 2 "--scenario: cannot read '/dev/zero': not a regular file" --scenario /dev/zero
 expect_input_error 2 "--fake-gpus: bus id '0000:00:0a.0' is not a PCI device in the topology" \
     --topology-xml "$xml" --fake-gpus 0000:00:06.0,0000:00:0a.0
+# The dry run refuses what the run refuses: a bus id not in the topology (--topology-xml's, or
+# this machine's, which has no such stand-in GPU).
+expect_input_error 2 "--fake-gpus: bus id '0000:00:0a.0' is not a PCI device in the topology" \
+    --dry-run --topology-xml "$xml" --fake-gpus 0000:00:06.0,0000:00:0a.0
+expect_input_error 2 "--fake-gpus: bus id '0000:7f:1f.7' is not a PCI device in the topology of this machine" \
+    --dry-run --fake-gpus 0000:7f:1f.7
 expect_input_error 2 "--fake-gpus: bad PCI bus id 'gpu0'" --fake-gpus gpu0
 expect_input_error 2 "--bind: unknown binding 'sideways' (expected auto, numa, core or none)" \
     --bind sideways

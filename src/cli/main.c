@@ -240,7 +240,7 @@ static int prepare(struct gx_job *job, struct gx_options *opts, struct gx_layout
             gx_out_path_default(out, sizeof out);
         rc = gx_outputs_check(&opts->g, out, 1, err);
         if (rc == GX_OK)
-            rc = gx_topo_check_xml(opts->g.topology_xml, err);
+            rc = gx_topo_check_inputs(opts->g.topology_xml, opts->g.fake_gpus, err);
     }
     if (rc == GX_OK && measures && job->rank == 0) {
         gx_idle_ranks_note(stderr, opts, plan);
