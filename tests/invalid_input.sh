@@ -260,6 +260,16 @@ done
 "$top_srcdir/scripts/gpuxfer-report" bench -o "$dir/bench" -n 1 >"$dir/stdout" 2>"$dir/stderr"
 [ $? -eq 2 ] && grep -qF "gpuxfer-report bench: -n '1' is out of range (expected a number of ranks: 2.." "$dir/stderr"
 ok $? "gpuxfer-report bench -n 1: out of range, exit 2" || diag <"$dir/stderr"
+# A launcher of several words that refuses its options: bench says there is no report and why
+# (the launch, with the launcher's own error), not only the launcher's lines.
+MPIRUN="$MPIRUN --gx-no-such-option" "$PYTHON" "$top_srcdir/scripts/gpuxfer-report" bench \
+    -o "$dir/bench" >"$dir/stdout" 2>"$dir/stderr"
+rc=$?
+[ $rc -eq 3 ] && grep -q "report: none$" "$dir/stdout" &&
+    grep -q "^gpuxfer-report bench: no report: $MPIRUN --gx-no-such-option exited [0-9]* before gpuxfer wrote one (the launch failed" "$dir/stderr" &&
+    grep -q "^  .*gx-no-such-option" "$dir/stderr"
+ok $? "gpuxfer-report bench, a launcher that refuses its options: no report, the launch named (exit $rc)" ||
+    { diag <"$dir/stdout"; diag <"$dir/stderr"; }
 
 # A valid scenario still runs, and --help / --version work on every rank count.
 gx_mpirun 2 --scenario "$sc/good-two-runs.json" --quiet --output "$dir/good.json" >/dev/null 2>&1

@@ -46,10 +46,19 @@ start=$(date +%s.%N)
 "${run[@]}" >"$dir/bench.txt" 2>&1
 rc=$?
 wall=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-echo "gpuxfer exit $rc after $wall s (wall time, ceilings included); table: $dir/bench.txt; report: $report"
+shown=$report; [ -f "$report" ] || shown="none"
+echo "gpuxfer exit $rc after $wall s (wall time, ceilings included); table: $dir/bench.txt; report: $shown"
 sed -n '/^# transfer plan/,/^$/p' "$dir/bench.txt"
-# No report: gpuxfer's own status (never 1, which is the goals' "missed").
-[ -f "$report" ] || { tail -n 20 "$dir/bench.txt" >&2; [ $rc -ne 0 ] && [ $rc -ne 1 ] && exit $rc; exit 3; }
+# No report: gpuxfer's own status (never 1, which is the goals' "missed"), and why there is
+# none said as such: a launcher that failed (MPIRUN of several words with a bad option, a
+# launcher not found) leaves only its own errors, which alone read as gpuxfer's.
+if [ ! -f "$report" ]; then
+    echo "$gx_prog: no report: ${MPIRUN:-mpirun} exited $rc before gpuxfer wrote one (the launch" \
+         "failed, or gpuxfer stopped first); the end of $dir/bench.txt:" >&2
+    tail -n 20 "$dir/bench.txt" | sed 's/^/  /' >&2
+    [ $rc -ne 0 ] && [ $rc -ne 1 ] && exit $rc
+    exit 3
+fi
 gx_report goals "$report"
 goals=$?
 # Its own numbers checked: the report's exit code is gpuxfer's (a time limit's SIGTERM: 5).
