@@ -103,6 +103,19 @@ grep -q "report $dir/tpl/gpuxfer-_abs-1-_etc_x.json$" "$dir/out" && [ ! -e "$dir
     [ ! -e "$dir/../up" ] && [ ! -e "$dir/x" ]
 ok $? "gpuxfer.sbatch: an absolute SLURM_ARRAY_JOB_ID and GX_TAG cleaned too; nothing outside GX_OUTDIR" ||
     diag <"$dir/out"
+# What the template echoes from the environment into the job's log (the node list, the launcher,
+# the options, a GX_ARGS_FILE it cannot read) has no control character: each is a '?'.
+esc="x$(printf '\033')]0;T$(printf '\007')y$(printf '\342\200\256')z$(printf '\302\233')w"
+(cd "$dir" && SLURM_JOB_ID=5 SLURM_JOB_NODELIST="$esc" GX_ARGS="--name $esc" GX_LAUNCHER="$esc" \
+    GX_OUTDIR="$dir/tpl" GPUXFER=/bin/true bash "$top_srcdir/scripts/slurm/gpuxfer.sbatch"
+    GX_ARGS_FILE="$dir/no/$esc" bash "$top_srcdir/scripts/slurm/gpuxfer.sbatch") >"$dir/out" 2>&1
+grep -q "^gpuxfer: job 5 on x?\]0;T?y?z?w, launcher x?\]0;T?y?z?w, report $dir/tpl/gpuxfer-5.json$" "$dir/out" &&
+    grep -q "^gpuxfer: options --name x?\]0;T?y?z?w$" "$dir/out" &&
+    grep -q "^gpuxfer.sbatch: GX_LAUNCHER=x?\]0;T?y?z?w: expected srun or mpirun$" "$dir/out" &&
+    grep -q "^gpuxfer.sbatch: cannot read GX_ARGS_FILE '$dir/no/x?\]0;T?y?z?w'$" "$dir/out" &&
+    ! LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177\233\256]')" "$dir/out"
+ok $? "gpuxfer.sbatch: escape sequences and bidi controls from the environment shown as '?' in its log" ||
+    diag <"$dir/out"
 # The array task's index is arithmetic in the script: a number, checked before any use, since
 # bash would run a command in 'x[$(...)]' while evaluating it, and '../1' is no index.
 for t in '../1' 'x[$(touch '"$dir"'/ran)]' '-1' ''; do
