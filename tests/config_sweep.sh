@@ -61,6 +61,15 @@ sweep -o "$dir/bad-out" "$dir/bad.txt" -- --sizes 8 >"$dir/out" 2>"$dir/err"
 [ $? -eq 2 ] && [ "$(cat "$dir/err")" = "gpuxfer-report sweep: $dir/bad.txt:4: 'bad-token' is not NAME=VALUE (NAME: [A-Za-z_][A-Za-z0-9_]*; VALUE: no white space)" ] &&
     [ ! -e "$dir/bad-out" ]
 ok $? "gpuxfer-report sweep: exit 2 and that line; nothing run" || diag <"$dir/err"
+# Its numbers with their range, as every shell tool's (gx_whole): past 9 digits too, where the
+# shell's test(1) would print an error of its own.
+for np in 0 99999999999999999999; do
+    sweep -n $np -o "$dir/n-out" "$dir/good.txt" -- --sizes 8 >"$dir/out" 2>"$dir/err"
+    rc=$?
+    [ $rc -eq 2 ] && [ "$(cat "$dir/err")" = "gpuxfer-report sweep: -n '$np' is out of range (expected a number of ranks: 1..999999999)" ] &&
+        [ ! -e "$dir/n-out" ]
+    ok $? "gpuxfer-report sweep -n $np: exit 2, one line with the range (exit $rc)" || diag <"$dir/err"
+done
 (cd "$dir" && SLURM_ARRAY_TASK_ID=0 GX_SWEEP="$dir/bad.txt" GX_SCRIPTS="$top_srcdir/scripts/slurm" \
     bash "$top_srcdir/scripts/slurm/sweep-array.sbatch") >"$dir/out" 2>"$dir/err"
 [ $? -eq 2 ] && [ "$(cat "$dir/err")" = "sweep-array.sbatch: $dir/bad.txt:4: 'bad-token' is not NAME=VALUE (NAME: [A-Za-z_][A-Za-z0-9_]*; VALUE: no white space)" ]
@@ -87,6 +96,43 @@ ok $? "gpuxfer.sbatch: SLURM_JOB_ID and GX_TAG with '../': the report's name cle
 grep -q "report $dir/sb2/sweep-.._.._up/cfg-1-[^/]*/gpuxfer-.._.._up-1-run1.json$" "$dir/out"
 ok $? "sweep-array.sbatch: SLURM_ARRAY_JOB_ID with '../': its folder and name cleaned, in GX_OUTDIR" ||
     diag <"$dir/out"
+(cd "$dir" && SLURM_ARRAY_TASK_ID='1' SLURM_ARRAY_JOB_ID='/abs' GX_TAG='/etc/x' GX_LAUNCHER=none \
+    GX_OUTDIR="$dir/tpl" GPUXFER=/bin/true bash "$top_srcdir/scripts/slurm/gpuxfer.sbatch") \
+    >"$dir/out" 2>&1
+grep -q "report $dir/tpl/gpuxfer-_abs-1-_etc_x.json$" "$dir/out" && [ ! -e "$dir/up" ] &&
+    [ ! -e "$dir/../up" ] && [ ! -e "$dir/x" ]
+ok $? "gpuxfer.sbatch: an absolute SLURM_ARRAY_JOB_ID and GX_TAG cleaned too; nothing outside GX_OUTDIR" ||
+    diag <"$dir/out"
+# What the template echoes from the environment into the job's log (the node list, the launcher,
+# the options, a GX_ARGS_FILE it cannot read) has no control character: each is a '?'.
+esc="x$(printf '\033')]0;T$(printf '\007')y$(printf '\342\200\256')z$(printf '\302\233')w"
+(cd "$dir" && SLURM_JOB_ID=5 SLURM_JOB_NODELIST="$esc" GX_ARGS="--name $esc" GX_LAUNCHER="$esc" \
+    GX_OUTDIR="$dir/tpl" GPUXFER=/bin/true bash "$top_srcdir/scripts/slurm/gpuxfer.sbatch"
+    GX_ARGS_FILE="$dir/no/$esc" bash "$top_srcdir/scripts/slurm/gpuxfer.sbatch") >"$dir/out" 2>&1
+grep -q "^gpuxfer: job 5 on x?\]0;T?y?z?w, launcher x?\]0;T?y?z?w, report $dir/tpl/gpuxfer-5.json$" "$dir/out" &&
+    grep -q "^gpuxfer: options --name x?\]0;T?y?z?w$" "$dir/out" &&
+    grep -q "^gpuxfer.sbatch: GX_LAUNCHER=x?\]0;T?y?z?w: expected srun or mpirun$" "$dir/out" &&
+    grep -q "^gpuxfer.sbatch: cannot read GX_ARGS_FILE '$dir/no/x?\]0;T?y?z?w'$" "$dir/out" &&
+    ! LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177\233\256]')" "$dir/out"
+ok $? "gpuxfer.sbatch: escape sequences and bidi controls from the environment shown as '?' in its log" ||
+    diag <"$dir/out"
+# The array task's index is arithmetic in the script: a number, checked before any use, since
+# bash would run a command in 'x[$(...)]' while evaluating it, and '../1' is no index.
+for t in '../1' 'x[$(touch '"$dir"'/ran)]' '-1' ''; do
+    (cd "$dir" && SLURM_ARRAY_TASK_ID=$t SLURM_ARRAY_JOB_ID=78 GX_SWEEP="$dir/good.txt" \
+        GX_LAUNCHER=none GX_OUTDIR="$dir/sb3" GX_SCRIPTS="$top_srcdir/scripts/slurm" \
+        GPUXFER=/bin/true bash "$top_srcdir/scripts/slurm/sweep-array.sbatch") >"$dir/out" 2>&1
+    rc=$?
+    case $t in
+    '') want='SLURM_ARRAY_TASK_ID: run this with sbatch --array' ;;
+    *) want="sweep-array.sbatch: SLURM_ARRAY_TASK_ID '.*': expected the array task's index" ;;
+    esac
+    [ $rc -eq 2 ] || [ -z "$t" ] && [ $rc -ne 0 ]
+    [ $? -eq 0 ] && [ "$(wc -l <"$dir/out")" -eq 1 ] && grep -q "$want" "$dir/out" &&
+        [ ! -e "$dir/ran" ] && [ ! -e "$dir/sb3" ]
+    ok $? "sweep-array.sbatch: SLURM_ARRAY_TASK_ID '$t': one line, exit $rc, nothing run or made" ||
+        diag <"$dir/out"
+done
 # Replicates: task t runs configuration t mod N as replicate t / N + 1 (2 lines, 3 replicates by
 # default: tasks 0-5, A B A B A B); task 6 has no run.
 sbatch_task() { # TASK [VAR=VALUE...]: the template's output for that array task

@@ -38,6 +38,10 @@ ok $? "the everyday options sit in their groups" || echo "misplaced:$bad" | diag
     grep -q '^  --fake-gpus' "$dir/all" && grep -q '^  --topology-xml' "$dir/all" &&
     [ "$(group_of --fake-gpus "$dir/all")" = "Testing and shell completion:" ]
 ok $? "testing options only in --help-all, in its last group"
+# Where a --scenario NAME is read from, the current folder first, and what the report says of it.
+tr -s ' \n' ' ' <"$dir/all" | grep -q "a NAME that is a file in the current folder (yours or root's" &&
+    tr -s ' \n' ' ' <"$dir/all" | grep -q "names the file read (its real path) and its SHA-256"
+ok $? "--help-all: --scenario NAME read from the current folder first, the report naming the file"
 
 # Each option's entry (its line and the indented ones after it) says "default" once at most,
 # one way: "(default: ...)".

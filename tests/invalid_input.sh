@@ -122,6 +122,32 @@ GPUXFER_FAULT=$(printf 'die:rank=1\033[2J') gx_mpirun 2 --path host --sizes 8 --
 rc=$?
 [ $rc -eq 2 ] && grep -qF "GPUXFER_FAULT: 'die:rank=1\\x1b[2J' holds a control character" "$dir/stderr"
 ok $? "a fault spec with an escape sequence: exit 2, shown escaped (exit $rc)" || diag <"$dir/stderr"
+# Its neighbours: text that gpuxfer quotes in a message rather than refuses as a value (an
+# unknown option, a scenario's unknown key) is shown escaped the same way (gx_text_shown), and so
+# are a lone 8-bit CSI byte and a bidirectional-text control in a fault spec; stderr holds no
+# control character but its newlines.
+printf '{"runs": [{"si\\u001b]0;T\\u0007ze": 8}]}\n' >"$dir/ctl-key.json"
+printf '{"runs": [{"sizes": 8}], "x\\u202ey": 1}\n' >"$dir/ctl-top.json"
+for spec in "--$esc||unknown option '--a\\x1b]0;owned\\x07b'" \
+    "--scenario|$dir/ctl-key.json|runs[0]: unknown key 'si\\x1b]0;T\\x07ze'" \
+    "--scenario|$dir/ctl-top.json|unknown key 'x\\xe2\\x80\\xaey'" \
+    "--name|$(printf 'a\233[2Jb')|--name: 'a\\x9b[2Jb' holds a control character at byte 2" \
+    "GPUXFER_FAULT|$(printf 'die:rank=1\342\201\246')|GPUXFER_FAULT: 'die:rank=1\\xe2\\x81\\xa6'"; do
+    opt=${spec%%|*} rest=${spec#*|}; val=${rest%%|*} want=${rest#*|}
+    case $opt in
+    GPUXFER_FAULT) GPUXFER_FAULT=$val gx_mpirun 2 --path host --sizes 8 --iters 3 --quiet \
+        --output "$dir/ctl-n.json" >/dev/null 2>"$dir/stderr" ;;
+    *) gx_mpirun 2 --path host --sizes 8 --iters 3 --quiet --output "$dir/ctl-n.json" "$opt" \
+        ${val:+"$val"} >/dev/null 2>"$dir/stderr" ;;
+    esac
+    rc=$?
+    [ $rc -eq 2 ] && [ "$(grep -c '^gpuxfer: ' "$dir/stderr")" -eq 1 ] &&
+        grep -qF -- "$want" "$dir/stderr" &&
+        ! LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177\233]')" "$dir/stderr" &&
+        ! grep -q "$(printf '\342\200\256\|\342\201\246')" "$dir/stderr"
+    ok $? "$(printf %s "$opt" | tr -d "\000-\037") quoting a control character: exit 2, one line, shown escaped (exit $rc)" ||
+        diag <"$dir/stderr"
+done
 expect_input_error 2 "--scenario: cannot read" --scenario "$dir/none.json"
 expect_input_error 2 "bad-json.json: line 4: not valid JSON" --scenario "$sc/bad-json.json"
 expect_input_error 2 "bad-key.json: runs[1]: unknown key 'size'" --scenario "$sc/bad-key.json"
@@ -168,6 +194,12 @@ expect_input_error 2 "--topology-xml: cannot read '$dir/fifo': not a regular fil
 expect_input_error 2 "--scenario: cannot read '/dev/zero': not a regular file" --scenario /dev/zero
 expect_input_error 2 "--fake-gpus: bus id '0000:00:0a.0' is not a PCI device in the topology" \
     --topology-xml "$xml" --fake-gpus 0000:00:06.0,0000:00:0a.0
+# The dry run refuses what the run refuses: a bus id not in the topology (--topology-xml's, or
+# this machine's, which has no such stand-in GPU).
+expect_input_error 2 "--fake-gpus: bus id '0000:00:0a.0' is not a PCI device in the topology" \
+    --dry-run --topology-xml "$xml" --fake-gpus 0000:00:06.0,0000:00:0a.0
+expect_input_error 2 "--fake-gpus: bus id '0000:7f:1f.7' is not a PCI device in the topology of this machine" \
+    --dry-run --fake-gpus 0000:7f:1f.7
 expect_input_error 2 "--fake-gpus: bad PCI bus id 'gpu0'" --fake-gpus gpu0
 expect_input_error 2 "--bind: unknown binding 'sideways' (expected auto, numa, core or none)" \
     --bind sideways
@@ -228,6 +260,16 @@ done
 "$top_srcdir/scripts/gpuxfer-report" bench -o "$dir/bench" -n 1 >"$dir/stdout" 2>"$dir/stderr"
 [ $? -eq 2 ] && grep -qF "gpuxfer-report bench: -n '1' is out of range (expected a number of ranks: 2.." "$dir/stderr"
 ok $? "gpuxfer-report bench -n 1: out of range, exit 2" || diag <"$dir/stderr"
+# A launcher of several words that refuses its options: bench says there is no report and why
+# (the launch, with the launcher's own error), not only the launcher's lines.
+MPIRUN="$MPIRUN --gx-no-such-option" "$PYTHON" "$top_srcdir/scripts/gpuxfer-report" bench \
+    -o "$dir/bench" >"$dir/stdout" 2>"$dir/stderr"
+rc=$?
+[ $rc -eq 3 ] && grep -q "report: none$" "$dir/stdout" &&
+    grep -q "^gpuxfer-report bench: no report: $MPIRUN --gx-no-such-option exited [0-9]* before gpuxfer wrote one (the launch failed" "$dir/stderr" &&
+    grep -q "^  .*gx-no-such-option" "$dir/stderr"
+ok $? "gpuxfer-report bench, a launcher that refuses its options: no report, the launch named (exit $rc)" ||
+    { diag <"$dir/stdout"; diag <"$dir/stderr"; }
 
 # A valid scenario still runs, and --help / --version work on every rank count.
 gx_mpirun 2 --scenario "$sc/good-two-runs.json" --quiet --output "$dir/good.json" >/dev/null 2>&1

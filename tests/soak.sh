@@ -81,6 +81,28 @@ rc=$?
     "$dir/nolaunch.txt" && grep -q 'gx-no-such-launcher: command not found' "$dir/nolaunch.txt"
 ok $? "a launcher that cannot start: the launch failed, its error shown, exit 1 (exit $rc)" ||
     show "$dir/nolaunch"
+# A launcher of several words that starts and then fails (an option it does not know): the
+# launch failed, with the launcher's own error, and no table of ranks "not sampled" before it.
+MPIRUN="$MPIRUN --gx-no-such-option" soak "$dir/badopt" -d 4 -i 1 -- --path host --sizes 8
+rc=$?
+[ $rc -eq 1 ] && grep -q "^verdict: FAIL (the launch failed: $MPIRUN --gx-no-such-option exited" \
+    "$dir/badopt.txt" && grep -q 'gx-no-such-option' "$dir/badopt.txt" &&
+    ! grep -q 'not sampled\|never sampled' "$dir/badopt.txt"
+ok $? "a launcher that starts and refuses its options: the launch failed, its error, exit 1 (exit $rc)" ||
+    show "$dir/badopt"
+# What the script quotes on stdout or stderr (an argument, a launcher's errors) reaches the
+# terminal without control characters, as every tool's output.
+printf '#!/bin/sh\nprintf "bad \\033]0;TITLE\\007\\033[2J launcher\\n" >&2; exit 4\n' >"$dir/esc.sh"
+chmod +x "$dir/esc.sh"
+MPIRUN="$dir/esc.sh --x" soak "$dir/esc" -d 4 -i 1 -- --path host --sizes 8
+rc=$?
+gx_report soak "$(printf 'x\033[2J\233')" >>"$dir/esc.txt" 2>&1
+rc2=$?
+[ $rc -eq 1 ] && [ $rc2 -eq 2 ] && grep -q 'bad  *launcher' "$dir/esc.txt" &&
+    grep -q "unknown argument 'x" "$dir/esc.txt" &&
+    ! LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177\233]')" "$dir/esc.txt"
+ok $? "escape sequences from the launcher's errors and an argument: none printed (exit $rc, $rc2)" ||
+    show "$dir/esc"
 gx_report soak -d 4 -o "$dir/closed" >&- 2>"$dir/closed.err"
 rc=$?
 [ $rc -eq 3 ] && [ "$(wc -l <"$dir/closed.err")" -eq 1 ] &&
@@ -97,7 +119,20 @@ ok $? "stdout full: exit 3 (got $rc), one line" || diag <"$dir/full.err"
 
 gx_report soak -n 1 -d 5 -o "$dir/usage" >"$dir/usage.txt" 2>&1
 rc=$?
-[ $rc -eq 2 ] && [ "$(wc -l <"$dir/usage.txt")" -eq 1 ] && grep -q 'need -n >= 2' "$dir/usage.txt"
-ok $? "one rank: one-line usage error, exit 2 (exit $rc)" || diag <"$dir/usage.txt"
+[ $rc -eq 2 ] && [ "$(wc -l <"$dir/usage.txt")" -eq 1 ] &&
+    grep -q "^gpuxfer-report soak: -n '1' is out of range (expected a number of ranks: 2..999999999)$" \
+        "$dir/usage.txt"
+ok $? "one rank: one-line usage error with the range, exit 2 (exit $rc)" || diag <"$dir/usage.txt"
+# Every number of the soak's, beyond what the shell's test(1) reads too: one line naming the
+# option, the value and its range, before anything runs.
+for a in "-n 99999999999999999999" "-d 0" "-i x" "--host-tol 99999999999999999999" "--gpu-tol -1"; do
+    # shellcheck disable=SC2086
+    gx_report soak $a -o "$dir/range" >"$dir/usage.txt" 2>&1
+    rc=$?
+    [ $rc -eq 2 ] && [ "$(wc -l <"$dir/usage.txt")" -eq 1 ] &&
+        grep -q "^gpuxfer-report soak: ${a%% *} '${a#* }' is .*(expected .*: [0-9]*\.\.999999999)$" \
+            "$dir/usage.txt" && [ ! -e "$dir/range" ]
+    ok $? "soak $a: one line with the range, exit 2 (exit $rc)" || diag <"$dir/usage.txt"
+done
 rm -rf "$dir"
 done_testing

@@ -37,6 +37,19 @@ if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=256k tmpfs "$dir/full" 2>"$dir
         "$PYTHON" -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(d['exit_code'] != 3)" "$dir/f.json"
     ok $? "--table on a full disk: exit 3 under mpirun, the report says so (exit $rc)" || diag <"$dir/f.err"
     rm -f "$dir/full/"*
+    # A disk that fills in the table's middle (one 4 KiB page left, a table and a CSV of more):
+    # the error names the file, and the file ends with its last whole line, never half a row.
+    for fmt in table csv; do
+        dd if=/dev/zero of="$dir/full/filler" bs=4k count=63 2>/dev/null
+        gx_mpirun 2 $args --sizes 1:1M --pattern latency,bw --format $fmt --output "$dir/f-$fmt.json" \
+            --table "$dir/full/t.txt" >/dev/null 2>"$dir/f.err"
+        rc=$?
+        [ $rc -eq 3 ] && [ -s "$dir/full/t.txt" ] && [ "$(tail -c 1 "$dir/full/t.txt" | od -An -c)" = '  \n' ] &&
+            grep -q "cannot write the $(echo $fmt | sed 's/csv/CSV/') to --table '$dir/full/t.txt': No space" "$dir/f.err"
+        ok $? "--format $fmt --table on a disk that fills: exit 3, the file named, no partial last line (exit $rc)" ||
+            { diag <"$dir/f.err"; tail -c 100 "$dir/full/t.txt" | od -c | diag; }
+        rm -f "$dir/full/"*
+    done
     # The samples file does not fit; the report and .jsonl do: 60000 samples, beyond the 50000
     # a report holds, of one round trip each (--window 1, not the 24 of a timed 8 B sample).
     gx_mpirun 2 --path host --pattern latency --sizes 8 --iters 60000 --warmup 1 --window 1 \

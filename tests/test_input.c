@@ -383,9 +383,51 @@ static void long_messages(void)
     ok(!strcmp(err.msg, "short: as it is"), "a short message as it is");
 }
 
+/* gx_text_shown, the one sanitizer of user text: each kind of control escaped byte by byte,
+ * other UTF-8 text kept, never a cut escape; and a message quoting one (gx_fail) shows it so. */
+static void text_shown(void)
+{
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        {"plain name", "plain name"},
+        {"a\033]0;title\007b", "a\\x1b]0;title\\x07b"},
+        {"x\ny\rz\tw", "x\\x0ay\\x0dz\tw"},
+        {"del\177", "del\\x7f"},
+        {"c1\302\233m", "c1\\xc2\\x9bm"},
+        {"lone\233m", "lone\\x9bm"},
+        {"rlo\342\200\256x", "rlo\\xe2\\x80\\xaex"},
+        {"lri\342\201\246x", "lri\\xe2\\x81\\xa6x"},
+        {"alm\330\234x", "alm\\xd8\\x9cx"},
+        {"caf\303\251 \346\227\245", "caf\303\251 \346\227\245"},
+        {"cut\303", "cut\\xc3"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char out[128];
+        size_t n = gx_text_shown(out, sizeof out, cases[i].in);
+        ok(!strcmp(out, cases[i].want) && n == strlen(cases[i].want), "shown: '%s'",
+           cases[i].want);
+    }
+    char small[5];
+    size_t n = gx_text_shown(small, sizeof small, "ab\033cd");
+    ok(!strcmp(small, "ab") && n == 8, "an escape that does not fit is left out whole ('%s')",
+       small);
+    struct gx_err err;
+    gx_fail(&err, GX_EINPUT, "unknown option '%s'", "--x\033[2J\n");
+    ok(!strcmp(err.msg, "unknown option '--x\\x1b[2J\\x0a'"), "a message shows it: %s",
+       err.msg);
+    gx_wrap(&err, "f\033.json");
+    ok(!strcmp(err.msg, "f\\x1b.json: unknown option '--x\\x1b[2J\\x0a'"),
+       "its context too, nothing escaped twice: %s", err.msg);
+    ok(gx_input_printable("caf\303\251", &err) == GX_OK, "UTF-8 text is printable");
+    ok(gx_input_printable("a\233b", &err) == GX_EINPUT && strstr(err.msg, "'a\\x9bb'") &&
+           strstr(err.msg, "at byte 2"), "a lone C1 byte is not: %s", err.msg);
+}
+
 int main(void)
 {
     int numeric = 0;
+    text_shown();
     long_messages();
     for (const struct gx_option *op = gx_option_table; op->name; op++)
         if (op->num != GX_NUM_NONE) {

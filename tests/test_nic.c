@@ -57,6 +57,11 @@ int main(void)
            "NCCL_IB_HCA=mlx5 is a prefix");
         is(t, "0000:84:00.0", NULL, NULL, "mlx5_3:1", NULL, "mlx5_3", "NCCL_IB_HCA", "unknown", 0,
            "NCCL_IB_HCA names an HCA this node lacks: named, place unknown");
+        /* The name asked for is the environment's text, which the table shows: escaped. */
+        is(t, "0000:84:00.0", "mlx5\033]0;T\007:1", NULL, NULL, NULL, "mlx5\\x1b]0;T\\x07",
+           "UCX_NET_DEVICES", "unknown", 0, "UCX_NET_DEVICES with an escape sequence: shown escaped");
+        is(t, "0000:84:00.0", NULL, NULL, "x\342\200\256y", NULL, "x\\xe2\\x80\\xaey",
+           "NCCL_IB_HCA", "unknown", 0, "NCCL_IB_HCA with a bidirectional-text control: escaped");
         is(t, "0000:84:00.0", NULL, NULL, NULL, "eth", "eth0", "NCCL_SOCKET_IFNAME", "numa-node", 0,
            "NCCL_SOCKET_IFNAME=eth: the first of the nearest");
         is(t, "0000:84:00.0", NULL, NULL, NULL, "^eth0,ib", "eth1", "NCCL_SOCKET_IFNAME", "numa-node", 0,

@@ -187,6 +187,21 @@ int main(void)
        "an unknown name: the error lists the scenarios there are, the user's and the shipped");
     if (f)
         fclose(f);
+    /* A file whose name holds an escape sequence is no scenario --scenario could name: never
+     * listed (--help and --list print the list to a terminal). */
+    char evil[PATH_MAX + 32];
+    snprintf(evil, sizeof evil, "%s/mine/ev\033]0;T\007il.json", tmp);
+    touch(evil, 0644);
+    static char names[GX_SCENARIO_NAMES_MAX][GX_SCENARIO_NAME_LEN];
+    size_t nn = gx_scenario_names(names, GX_SCENARIO_NAMES_MAX);
+    int listed = 0, raw = 0;
+    for (size_t i = 0; i < nn; i++) {
+        listed += !strcmp(names[i], "only-here");
+        raw += strchr(names[i], '\033') != NULL;
+    }
+    ok(listed == 1 && raw == 0, "a scenario file named with an escape sequence is not listed (%zu "
+       "names)", nn);
+    unlink(evil);
     err = (struct gx_err){0};
     f = gx_scenario_open("./nosuch", NULL, 0, &err);
     ok(!f && strstr(err.msg, "cannot read './nosuch'"), "a path with '/' is used as is (%s)",

@@ -274,9 +274,15 @@ raise SystemExit(0 if got == [(1 << 20, "staged")] else 1)
 PY
 ok $? "the library's route flagged where it reaches less than half its ceiling and another route of the same job, pair, size and data location measured faster (the fastest named)"
 
-tune -n 1 -- --sizes 8 >/dev/null 2>"$dir/err"
-[ $? -eq 2 ] && [ "$(wc -l <"$dir/err")" -eq 1 ]
-ok $? "-n 1: one error line, exit 2" || diag <"$dir/err"
+# Its counts out of range, quoted with the whole range (both ends), before anything runs.
+for a in "-n 1" "-n 99999999999999999999" "-r 1" "-r 10000"; do
+    # shellcheck disable=SC2086
+    tune $a -o "$dir/range" -- --sizes 8 >/dev/null 2>"$dir/err"
+    rc=$?
+    [ $rc -eq 2 ] && [ "$(wc -l <"$dir/err")" -eq 1 ] && [ ! -e "$dir/range" ] &&
+        grep -q "^gpuxfer-report tune: $a: out of range (expected a number of .*: 2\.\.9999*" "$dir/err"
+    ok $? "$a: one error line with the range, exit 2 (exit $rc)" || diag <"$dir/err"
+done
 tune --set 'A B' -- --sizes 8 >/dev/null 2>"$dir/err"
 [ $? -eq 2 ] && grep -q "expected NAME=VALUE" "$dir/err"
 ok $? "--set without NAME=VALUE: exit 2" || diag <"$dir/err"

@@ -15,25 +15,12 @@ set -u
 . "$(dirname "$0")/door.sh"
 np=2 dir=./bench-out limit=0
 scenario=$(gx_scenario gpu-sweep)
-# whole OPTION VALUE LEAST WHAT: VALUE as a whole number of at least LEAST, or one line and
-# status 2: a value test(1) cannot read ("abc", "1.5") was an error it printed and then false,
-# which ran with no limit at all, as did "-5".
-whole() {
-    case $2 in
-    '' | *[!0-9]*) echo "$gx_prog: $1 '$2' is not a whole number (expected $4, e.g. $1 $(($3 > 0 ? $3 : 3600)))" >&2; return 2 ;;
-    esac
-    if [ ${#2} -gt 9 ] || [ "$((10#$2))" -lt "$3" ]; then
-        echo "$gx_prog: $1 '$2' is out of range (expected $4: $3..999999999)" >&2
-        return 2
-    fi
-    echo "$((10#$2))"
-}
 while [ $# -gt 0 ]; do
     case $1 in
-    -n) np=$(whole "$1" "${2-}" 2 "a number of ranks") || exit 2; shift 2 ;;
+    -n) np=$(gx_whole "$1" "${2-}" 2 "a number of ranks") || exit 2; shift 2 ;;
     -o) dir=${2:?-o needs a directory}; shift 2 ;;
     -s) scenario=${2:?-s needs a scenario file}; shift 2 ;;
-    -t) limit=$(whole "$1" "${2-}" 0 "a time limit in whole seconds, 0 for none") || exit 2; shift 2 ;;
+    -t) limit=$(gx_whole "$1" "${2-}" 0 "a time limit in whole seconds, 0 for none") || exit 2; shift 2 ;;
     --) shift; break ;;
     -h|--help) gx_usage ;;
     --version) gx_version ;;
@@ -59,10 +46,19 @@ start=$(date +%s.%N)
 "${run[@]}" >"$dir/bench.txt" 2>&1
 rc=$?
 wall=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-echo "gpuxfer exit $rc after $wall s (wall time, ceilings included); table: $dir/bench.txt; report: $report"
+shown=$report; [ -f "$report" ] || shown="none"
+echo "gpuxfer exit $rc after $wall s (wall time, ceilings included); table: $dir/bench.txt; report: $shown"
 sed -n '/^# transfer plan/,/^$/p' "$dir/bench.txt"
-# No report: gpuxfer's own status (never 1, which is the goals' "missed").
-[ -f "$report" ] || { tail -n 20 "$dir/bench.txt" >&2; [ $rc -ne 0 ] && [ $rc -ne 1 ] && exit $rc; exit 3; }
+# No report: gpuxfer's own status (never 1, which is the goals' "missed"), and why there is
+# none said as such: a launcher that failed (MPIRUN of several words with a bad option, a
+# launcher not found) leaves only its own errors, which alone read as gpuxfer's.
+if [ ! -f "$report" ]; then
+    echo "$gx_prog: no report: ${MPIRUN:-mpirun} exited $rc before gpuxfer wrote one (the launch" \
+         "failed, or gpuxfer stopped first); the end of $dir/bench.txt:" >&2
+    tail -n 20 "$dir/bench.txt" | sed 's/^/  /' >&2
+    [ $rc -ne 0 ] && [ $rc -ne 1 ] && exit $rc
+    exit 3
+fi
 gx_report goals "$report"
 goals=$?
 # Its own numbers checked: the report's exit code is gpuxfer's (a time limit's SIGTERM: 5).

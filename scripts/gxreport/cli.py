@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import textwrap
 import sys
+import threading
 
 import gxreport as gx
 
@@ -100,14 +101,25 @@ def parser():
 def run_shell(script, argv):
     """A shell subcommand with its stdout through this process, line by line: a closed, full or
     abandoned stdout then ends it as it ends every tool (gx.run: exit 3, one line), never as the
-    script's own status (a verdict), and what it prints is printable as the tools' is. The
-    script is stopped where its output can no longer go (a soak stops its job)."""
+    script's own status (a verdict), and what it prints is printable as the tools' is, on stderr
+    too: the script quotes its arguments and a launcher's errors there. The script is stopped
+    where its output can no longer go (a soak stops its job)."""
     sys.stdout.write("")  # a closed stdout fails here, before a run whose answer it would lose
     try:
         child = subprocess.Popen(["/bin/bash", script] + argv, env=shell_env(),
-                                 stdout=subprocess.PIPE)
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     except OSError as e:
         raise gx.BadInput(f"cannot run {script} with /bin/bash: {e.strerror}")
+
+    def forward_stderr():  # beside stdout's loop, so that neither pipe fills and stops the script
+        for line in iter(child.stderr.readline, b""):
+            try:
+                sys.stderr.write(line.decode("utf-8", errors="backslashreplace"))
+                sys.stderr.flush()
+            except (OSError, ValueError):  # stderr gone: the rest is let go, the status tells
+                pass
+    errors = threading.Thread(target=forward_stderr, daemon=True)
+    errors.start()
     try:
         for line in iter(child.stdout.readline, b""):
             sys.stdout.write(line.decode("utf-8", errors="backslashreplace"))
@@ -118,6 +130,8 @@ def run_shell(script, argv):
         raise
     child.stdout.close()
     rc = child.wait()
+    errors.join()
+    child.stderr.close()
     return rc if rc >= 0 else 128 - rc
 
 

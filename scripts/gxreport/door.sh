@@ -9,6 +9,20 @@ gx_prog="gpuxfer-report $(basename "$0" .sh)"
 # --help: the script's first comment block, without its #! line.
 gx_usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0; }
 gx_version() { echo "$gx_prog $GX_REPORT_VERSION"; exit 0; }
+# gx_whole OPTION VALUE LEAST WHAT: VALUE as a whole number from LEAST to 999999999 on stdout,
+# or one line naming the option, the value and that range, and status 2. The shell's test(1)
+# reads neither "abc" nor 20 digits (an error of its own, then false), and a number past 9
+# digits is no count, time or tolerance anyone means.
+gx_whole() {
+    case $2 in
+    '' | *[!0-9]*) echo "$gx_prog: $1 '$2' is not a whole number (expected $4: $3..999999999)" >&2; return 2 ;;
+    esac
+    if [ ${#2} -gt 9 ] || [ "$((10#$2))" -lt "$3" ]; then
+        echo "$gx_prog: $1 '$2' is out of range (expected $4: $3..999999999)" >&2
+        return 2
+    fi
+    echo "$((10#$2))"
+}
 # Another subcommand, through the same door and Python.
 gx_report() { "$GX_REPORT_PYTHON" "$GX_REPORT_DOOR" "$@"; }
 # The package's helpers (python3 -m gxreport: sweep-order, write-manifest).

@@ -53,11 +53,12 @@ while [ $# -gt 0 ]; do
     *) echo "$gx_prog: unknown argument '$1'" >&2; usage ;;
     esac
 done
-for v in np duration interval host_tol gpu_tol; do
-    case ${!v} in ''|*[!0-9]*) echo "$gx_prog: $v '${!v}' is not a whole number" >&2; exit 2 ;; esac
-done
-[ "$np" -ge 2 ] && [ "$duration" -ge 1 ] && [ "$interval" -ge 1 ] ||
-    { echo "$gx_prog: need -n >= 2, -d >= 1, -i >= 1" >&2; exit 2; }
+# Each number with its range, named by its option (gx_whole: one line, exit 2).
+np=$(gx_whole -n "$np" 2 "a number of ranks") || exit 2
+duration=$(gx_whole -d "$duration" 1 "a duration in seconds") || exit 2
+interval=$(gx_whole -i "$interval" 1 "a sampling interval in seconds") || exit 2
+host_tol=$(gx_whole --host-tol "$host_tol" 0 "a host memory tolerance in MiB") || exit 2
+gpu_tol=$(gx_whole --gpu-tol "$gpu_tol" 0 "a GPU memory tolerance in MiB") || exit 2
 case $scenario in */*) [ -r "$scenario" ] || { echo "$gx_prog: cannot read scenario '$scenario'" >&2; exit 2; } ;; esac
 
 GPUXFER=$gx_gpuxfer
@@ -148,6 +149,15 @@ print(d.get("status"), s.get("failures", "-"), s.get("rotations", "-"))
 PY
 )
 
+# No rank ever sampled and the launcher failed: the job never ran, which is no leak verdict,
+# and an empty table with "ranks not sampled" before it would say otherwise.
+if [ "$run_rc" -ne 0 ] && [ "$(wc -l <"$samples")" -le 1 ]; then
+    echo "verdict: FAIL (the launch failed: $MPIRUN exited $run_rc before any rank was sampled)"
+    echo "its errors ($outdir/gpuxfer.err):"
+    head -n 5 "$outdir/gpuxfer.err" | cut -c1-98 | sed 's/^/  /'
+    exit 1
+fi
+
 # Table and verdict. Warm-up: the end of the first pass, or 20% of the duration.
 [ -n "$warm_t" ] || warm_t=$(awk -v d="$duration" 'BEGIN { print d * 0.2 }')
 awk -F'\t' -v warm="$warm_t" -v host_tol="$host_tol" -v gpu_tol="$gpu_tol" \
@@ -211,13 +221,6 @@ END {
     print bad, (missing == "" ? "-" : missing) > out
 }' "$samples" | tee "$outdir/table.txt"
 read -r grew missing <"$outdir/verdict.txt" 2>/dev/null || { grew=1; missing=-; }
-# No rank ever sampled and the launcher failed: the job never ran, which is no leak verdict.
-if [ "$run_rc" -ne 0 ] && [ "$(wc -l <"$samples")" -le 1 ]; then
-    echo "verdict: FAIL (the launch failed: $MPIRUN exited $run_rc before any rank was sampled;" \
-         "$outdir/gpuxfer.err:)"
-    head -n 5 "$outdir/gpuxfer.err" | sed 's/^/  /'
-    exit 1
-fi
 if [ "${missing:--}" != - ]; then
     echo "verdict: FAIL (rank(s) $missing never sampled: no process named $comm or gpuxfer" \
          "below $MPIRUN)"

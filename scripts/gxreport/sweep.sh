@@ -43,7 +43,7 @@ done
 [ $# -ge 1 ] || die "no SWEEPFILE (see --help)"
 sweep=$1; shift
 [ $# -eq 0 ] || { [ "$1" = -- ] || die "expected -- after SWEEPFILE, got '$1'"; shift; }
-case $np in ''|*[!0-9]*|0) die "-n '$np': expected a number of ranks >= 1" ;; esac
+np=$(gx_whole -n "$np" 1 "a number of ranks") || exit 2
 # (at most 4 digits: the shell's and Python's integers agree, and nobody means 10000 runs)
 case $replicates in ''|*[!0-9]*|0|0*|?????*) die "-r '$replicates': expected a number of replicates from 1 to 9999" ;; esac
 case $seed in *[!0-9]*|?????????????????????*) die "--seed '$seed': expected an integer from 0 to 10^20-1" ;; esac

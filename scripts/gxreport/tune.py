@@ -398,10 +398,13 @@ def main(argv):
     if a.list_knobs:
         list_knobs(sys.stdout)
         return 0
-    if a.ranks < 2:
-        gx.die(PROG, f"-n {a.ranks}: expected 2 ranks or more")
+    # The same range as the shell tools' counts (door.sh's gx_whole): a rank count of 20 digits
+    # is no job anyone means, and taken it reached mpirun.
+    if not 2 <= a.ranks <= 999999999:
+        gx.die(PROG, f"-n {a.ranks}: out of range (expected a number of ranks: 2..999999999)")
     if not 2 <= a.replicates <= 9999:
-        gx.die(PROG, f"-r {a.replicates}: expected 2 to 9999 replicates (the t test needs two runs a side)")
+        gx.die(PROG, f"-r {a.replicates}: out of range (expected a number of replicates: 2..9999; "
+                     "the t test needs two runs a side)")
     env = dict(os.environ)
     base = []
     for s in a.set:

@@ -28,17 +28,98 @@ static void fit(char *msg, size_t cap, const char *whole, size_t n)
     memcpy(msg + head + mark, whole + from, n - from + 1);
 }
 
+/* A byte of a UTF-8 character's tail. */
+static int tail_byte(unsigned char c)
+{
+    return (c & 0xC0) == 0x80;
+}
+
+/* The length of the well-formed UTF-8 character at p (1 for ASCII), else 0. */
+static int utf8_len(const unsigned char *p)
+{
+    int n = p[0] < 0x80 ? 1 : p[0] >= 0xC2 && p[0] <= 0xDF ? 2 : p[0] >= 0xE0 && p[0] <= 0xEF ? 3
+        : p[0] >= 0xF0 && p[0] <= 0xF4 ? 4 : 0;
+    for (int i = 1; i < n; i++)
+        if (!tail_byte(p[i]))
+            return 0;
+    return n;
+}
+
+/* The length of the control character (as gx_text_shown escapes it) at p, else 0. */
+static int control_len(const unsigned char *p)
+{
+    if (p[0] == '\t') /* moves no line and sets nothing: a name may hold it (input.h) */
+        return 0;
+    if (p[0] < 0x20 || p[0] == 0x7F)
+        return 1;
+    if (p[0] < 0x80)
+        return 0;
+    int n = utf8_len(p);
+    if (!n) /* a lone byte 0x80-0xFF: an 8-bit terminal reads 0x9B as CSI */
+        return 1;
+    if (p[0] == 0xC2 && p[1] <= 0x9F) /* C1 */
+        return 2;
+    if (p[0] == 0xD8 && p[1] == 0x9C) /* U+061C */
+        return 2;
+    if (p[0] == 0xE2 && p[1] == 0x80 && ((p[2] >= 0x8E && p[2] <= 0x8F) ||
+                                         (p[2] >= 0xAA && p[2] <= 0xAE)))
+        return 3;
+    if (p[0] == 0xE2 && p[1] == 0x81 && p[2] >= 0xA6 && p[2] <= 0xA9)
+        return 3;
+    return 0;
+}
+
+int gx_text_char(const char *text, int *control)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    int ctl = control_len(p);
+    *control = ctl > 0;
+    return ctl ? ctl : utf8_len(p);
+}
+
+size_t gx_text_shown(char *dst, size_t cap, const char *src)
+{
+    const unsigned char *p = (const unsigned char *)src;
+    size_t k = 0, full = 0; /* bytes written, the whole text's length */
+    while (*p) {
+        int ctl, n = gx_text_char((const char *)p, &ctl);
+        char piece[16];
+        size_t len = 0;
+        for (int i = 0; i < n; i++)
+            len += ctl ? (size_t)snprintf(piece + len, sizeof piece - len, "\\x%02x", p[i])
+                       : (piece[len] = (char)p[i], 1);
+        /* A piece whole or not at all: no cut escape, no cut character. */
+        if (cap && k == full && k + len < cap) {
+            memcpy(dst + k, piece, len);
+            k += len;
+        }
+        full += len;
+        p += n;
+    }
+    if (cap)
+        dst[k] = '\0';
+    return full;
+}
+
 static void vfit(char *msg, size_t cap, const char *fmt, va_list ap)
 {
     va_list again;
     va_copy(again, ap);
     int n = vsnprintf(msg, cap, fmt, ap);
-    if (n >= 0 && (size_t)n >= cap) {
-        char *whole = malloc((size_t)n + 1);
-        if (whole && vsnprintf(whole, (size_t)n + 1, fmt, again) == n)
-            fit(msg, cap, whole, (size_t)n);
-        free(whole); /* out of memory: the head, as vsnprintf cut it */
+    char *whole = n >= 0 ? malloc((size_t)n + 1) : NULL, *shown = NULL;
+    if (whole && vsnprintf(whole, (size_t)n + 1, fmt, again) == n) {
+        size_t m = gx_text_shown(NULL, 0, whole);
+        if ((shown = malloc(m + 1))) {
+            gx_text_shown(shown, m + 1, whole);
+            fit(msg, cap, shown, m);
+        }
     }
+    if (!shown) /* out of memory: the head as vsnprintf cut it, its controls made '?' */
+        for (unsigned char *c = (unsigned char *)msg; *c; c++)
+            if (control_len(c))
+                *c = '?';
+    free(shown);
+    free(whole);
     va_end(again);
 }
 

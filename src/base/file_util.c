@@ -42,6 +42,34 @@ int gx_append_whole(int fd, off_t *end, const char *buf, size_t len)
     return 0;
 }
 
+int gx_cut_partial_line(int fd)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return errno;
+    if (!S_ISREG(st.st_mode))
+        return 0;
+    /* Back a block at a time from the end to the last newline; a file without one is cut to
+     * nothing (no line of it is whole). */
+    char buf[4096];
+    off_t end = st.st_size;
+    while (end > 0) {
+        size_t n = end < (off_t)sizeof buf ? (size_t)end : sizeof buf;
+        ssize_t r = pread(fd, buf, n, end - (off_t)n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r != (ssize_t)n)
+            return r < 0 ? errno : EIO;
+        const char *nl = memrchr(buf, '\n', n);
+        if (nl) {
+            end -= (off_t)n - (off_t)(nl - buf) - 1;
+            break;
+        }
+        end -= (off_t)n;
+    }
+    return end == st.st_size || ftruncate(fd, end) == 0 ? 0 : errno;
+}
+
 int gx_env_name(const char *var, char *buf, size_t len)
 {
     const char *v = getenv(var);

@@ -10,6 +10,10 @@
  * back to *end, so a reader never sees a partial line. On success *end grows by len. Returns 0
  * or the errno of the failure. */
 int gx_append_whole(int fd, off_t *end, const char *buf, size_t len);
+/* A regular file that a failed write (a full disk) left with a partial last line: cut back to
+ * the end of its last whole line, so that a reader never takes half a row for a row. Returns 0
+ * (also for no regular file, or one that ends with a newline) or the errno of the failure. */
+int gx_cut_partial_line(int fd);
 /* A file written in pieces, then put in place whole: gx_durable_open, gx_durable_write...,
  * gx_durable_commit (flushes it to the disk, renames it over path and flushes the directory), or
  * gx_durable_abandon. path is the old file or the complete new one, even after a power cut; the

@@ -71,6 +71,21 @@ struct gx_err {
     char msg[1024];
 };
 
+/* The one way user text (a name, a path, a key, a value, an environment variable) reaches a
+ * terminal, a table or a message: src as it can be shown, every control character (C0 but
+ * tab, DEL, C1 in UTF-8 or as a lone byte), bidirectional-text control (U+061C, U+200E-U+200F,
+ * U+202A-U+202E, U+2066-U+2069) and byte of no UTF-8 character escaped as \xHH, byte by byte;
+ * any other UTF-8 text as it is. Raw, these move the cursor, set a window title, clear the
+ * screen, break a line in two or reorder what a table shows. Writes at most cap bytes with the
+ * NUL, never a cut escape; returns the length of the whole text shown (as snprintf). */
+size_t gx_text_shown(char *dst, size_t cap, const char *src);
+/* The length in bytes of the character at p (a lone byte of no UTF-8 character: 1), *control
+ * set where gx_text_shown escapes it. */
+int gx_text_char(const char *p, int *control);
+
+/* gx_fail and gx_wrap keep their message as gx_text_shown shows it, so that whatever a message
+ * quotes (an unknown option, a scenario's key, a file name) reaches stderr on one line and
+ * inert, wherever it is printed. */
 int gx_fail(struct gx_err *err, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Prefix context to an error already set ("while X: <old message>"). */

@@ -242,39 +242,21 @@ int gx_too_long(struct gx_err *err, const char *what, size_t len, size_t limit)
                    limit);
 }
 
-/* The length of a bidirectional-text control (U+061C, U+200E-U+200F, U+202A-U+202E,
- * U+2066-U+2069) or C1 control (U+0080-U+009F) in UTF-8 at p, else 0. */
-static int invisible_control(const unsigned char *p)
-{
-    if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
-        return 2;
-    if (p[0] == 0xD8 && p[1] == 0x9C)
-        return 2;
-    if (p[0] == 0xE2 && p[1] == 0x80 && ((p[2] >= 0x8E && p[2] <= 0x8F) ||
-                                         (p[2] >= 0xAA && p[2] <= 0xAE)))
-        return 3;
-    if (p[0] == 0xE2 && p[1] == 0x81 && p[2] >= 0xA6 && p[2] <= 0xA9)
-        return 3;
-    return 0;
-}
-
 int gx_input_printable(const char *text, struct gx_err *err)
 {
-    const unsigned char *p = (const unsigned char *)text;
-    for (size_t i = 0; p[i]; i++) {
-        /* A tab moves no line and sets nothing: the parsers name it as white space. */
-        int n = (p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7F ? 1 : invisible_control(p + i);
-        if (!n)
+    for (size_t i = 0, n; text[i]; i += n) {
+        int ctl;
+        n = (size_t)gx_text_char(text + i, &ctl);
+        /* A tab is no control (the parsers name it as white space); UTF-8 text is a name's to
+         * hold, a lone byte of no character is not (gx_text_char). */
+        if (!ctl)
             continue;
-        /* The text as a terminal can show it: every byte outside printable ASCII escaped. */
-        char shown[96];
-        size_t k = 0, j = 0;
-        for (; p[j] && k + 5 < sizeof shown; j++)
-            k += (size_t)snprintf(shown + k, sizeof shown - k,
-                                  p[j] < 0x20 || p[j] >= 0x7F ? "\\x%02x" : "%c", p[j]);
+        /* The text as a terminal can show it (gx_fail shows it so), cut to a line's part. */
+        char head[64];
+        snprintf(head, sizeof head, "%s", text);
         return gx_fail(err, GX_EINPUT, "'%s%s' holds a control character at byte %zu (expected "
-                       "printable text: it is shown in the table as given)", shown,
-                       p[j] ? "..." : "", i + 1);
+                       "printable text: it is shown in the table as given)", head,
+                       strlen(text) >= sizeof head ? "..." : "", i + 1);
     }
     return GX_OK;
 }

@@ -162,6 +162,7 @@ static int check_verdict(const struct gx_options *opts, int rc, const struct gx_
     gx_verdict_line(line, sizeof line, rc, h, n, error);
     printf("%s\n", line);
     if (gx_stream_check(stdout, "the --check verdict", &err) != GX_OK) {
+        gx_out_stdout_abandon();
         fprintf(stderr, "gpuxfer: %s\n", err.msg);
         return rc == GX_OK ? GX_ERUNTIME : rc;
     }
@@ -239,7 +240,7 @@ static int prepare(struct gx_job *job, struct gx_options *opts, struct gx_layout
             gx_out_path_default(out, sizeof out);
         rc = gx_outputs_check(&opts->g, out, 1, err);
         if (rc == GX_OK)
-            rc = gx_topo_check_xml(opts->g.topology_xml, err);
+            rc = gx_topo_check_inputs(opts->g.topology_xml, opts->g.fake_gpus, err);
     }
     if (rc == GX_OK && measures && job->rank == 0) {
         gx_idle_ranks_note(stderr, opts, plan);
@@ -498,6 +499,7 @@ int main(int argc, char **argv)
         if (exit_code == GX_OK &&
             gx_stream_check(stdout, opts.g.format == GX_FORMAT_CSV ? "the CSV" : "the table",
                             &err) != GX_OK) {
+            gx_out_stdout_abandon(); /* a full disk under --table: no half line at its end */
             exit_code = GX_ERUNTIME;
             fprintf(stderr, "gpuxfer: %s\n", err.msg);
         }

@@ -84,9 +84,12 @@ const struct gx_option gx_option_table[] = {
      .set = gx_set_scenario,
      .help = "runs from a JSON file, or a shipped scenario by NAME (listed below); the command "
          "line overrides its values",
-     .more = "NAME is looked up as NAME or NAME.json in $GPUXFER_SCENARIO_PATH's folders first, "
+     .more = "A FILE with a '/' is that file, and so is a NAME that is a file in the current "
+         "folder (yours or root's; another user's is refused: ./NAME reads it). Any other NAME "
+         "is looked up as NAME or NAME.json in $GPUXFER_SCENARIO_PATH's folders first, "
          "then in the build tree's scenarios/ or the installed data folder beside the program, "
-         "then in the configured data folder."},
+         "then in the configured data folder. The report's \"scenario\" names the file read "
+         "(its real path) and its SHA-256."},
     {.name = "name", .arg = "NAME", .per_run = 1, .type = GX_T_STRING, .group = GX_G_MEASURE,
      .set = gx_set_name, .help = "label of the run in the report"},
     /* Where to write */

@@ -5,6 +5,7 @@
 #include "scenario_find.h"
 
 #include "file_util.h"
+#include "input.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -291,6 +292,11 @@ size_t gx_scenario_names(char names[][GX_SCENARIO_NAME_LEN], size_t max)
             char name[GX_SCENARIO_NAME_LEN];
             memcpy(name, e->d_name, len - 5);
             name[len - 5] = '\0';
+            /* A name with a control character is none --scenario takes (its value is printable
+             * text), and --help and --list would print it raw to a terminal: left out. */
+            struct gx_err ignored;
+            if (gx_input_printable(name, &ignored) != GX_OK)
+                continue;
             int seen = 0;
             for (size_t k = 0; k < n && !seen; k++)
                 seen = strcmp(names[k], name) == 0;

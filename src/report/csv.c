@@ -101,8 +101,11 @@ static void write_row(struct gx_csv *c, const char *const f[NCOLS])
     }
     if (bad)
         c->werr = e ? e : ENOMEM;
-    else if (fwrite(line, 1, len, c->f) != len || fflush(c->f) != 0)
+    else if (fwrite(line, 1, len, c->f) != len || fflush(c->f) != 0) {
         c->werr = errno ? errno : EIO;
+        if (c->f == stdout) /* a full disk under --table: no half row left at its end */
+            gx_out_stdout_abandon();
+    }
     free(line);
 }
 

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -233,6 +234,23 @@ static char stdout_name[PATH_MAX + 16] = "stdout";
 const char *gx_out_stdout_name(void)
 {
     return stdout_name;
+}
+
+void gx_out_stdout_abandon(void)
+{
+    struct stat st;
+    if (fstat(STDOUT_FILENO, &st) != 0 || !S_ISREG(st.st_mode))
+        return;
+    __fpurge(stdout);
+    int e = gx_cut_partial_line(STDOUT_FILENO);
+    if (e)
+        fprintf(stderr, "gpuxfer: cannot cut a partial line off %s: %s\n", stdout_name,
+                strerror(e));
+    int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (null >= 0) {
+        dup2(null, STDOUT_FILENO);
+        close(null);
+    }
 }
 
 int gx_out_stdout_to(const char *path, int force, struct gx_err *err)

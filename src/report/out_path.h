@@ -37,6 +37,11 @@ int gx_out_stdout_to(const char *path, int force, struct gx_err *err);
 /* "stdout", or "--table 'FILE'" once gx_out_stdout_to put the file there: its write errors'
  * words. */
 const char *gx_out_stdout_name(void);
+/* After a write to stdout failed (a full disk under --table FILE): what stdio still holds is
+ * dropped and the file cut back to its last whole line (gx_cut_partial_line), and stdout then
+ * goes nowhere, so that no later flush (at exit) adds half a line again. A terminal or a pipe is
+ * left as it is. */
+void gx_out_stdout_abandon(void);
 
 /* Where a report goes without --output: a folder of its own in the current one, which the
  * source tree's .gitignore names (a run there never mixes with the reference runs in results/). */

@@ -59,16 +59,28 @@ int gx_topo_load(hwloc_topology_t *topo, const char *xml, const char *what, stru
     return GX_OK;
 }
 
-int gx_topo_check_xml(const char *given, struct gx_err *err)
+int gx_topo_check_inputs(const char *given, const char *fake_gpus, struct gx_err *err)
 {
     const char *xml = given && given[0] ? given : getenv("GPUXFER_TOPOLOGY_XML");
-    if (!xml || !xml[0])
+    int foreign = xml && xml[0];
+    if (!foreign && !(fake_gpus && fake_gpus[0]))
         return GX_OK;
     hwloc_topology_t topo = NULL;
-    GX_TRY(gx_topo_load(&topo, xml, given && given[0] ? "--topology-xml" : "GPUXFER_TOPOLOGY_XML",
-                        err));
+    GX_TRY(gx_topo_load(&topo, foreign ? xml : NULL,
+                        given && given[0] ? "--topology-xml" : "GPUXFER_TOPOLOGY_XML", err));
+    /* The run's check (topo_setup.c, choose_fake), with its words: the bus ids' form is the
+     * option's own check, done before. */
+    char list[1024];
+    snprintf(list, sizeof list, "%s", fake_gpus ? fake_gpus : "");
+    int rc = GX_OK;
+    for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok && rc == GX_OK;
+         tok = strtok_r(NULL, ",", &save))
+        if (!gx_topo_pcidev(topo, tok))
+            rc = gx_fail(err, GX_EINPUT, "--fake-gpus: bus id '%s' is not a PCI device in the "
+                         "topology of %s (expected the bus id of a GPU in it)", tok,
+                         foreign ? xml : "this machine");
     hwloc_topology_destroy(topo);
-    return GX_OK;
+    return rc;
 }
 
 int gx_busid_normalize(const char *in, char *out, size_t len)

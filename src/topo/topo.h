@@ -24,8 +24,9 @@ extern const char *const gx_bind_policy_names[]; /* indexed by enum gx_bind_poli
 #define GX_TOPO_XML_MAX (16 << 20)
 int gx_topo_load(hwloc_topology_t *topo, const char *xml, const char *what, struct gx_err *err);
 /* --dry-run: the topology the run would read (--topology-xml, GPUXFER_TOPOLOGY_XML) loads as the
- * run's would, or the run's error. */
-int gx_topo_check_xml(const char *given, struct gx_err *err);
+ * run's would, and each bus id of fake_gpus (--fake-gpus; "" none) is a PCI device in it (or in
+ * this machine's without one), or the run's own error for either. */
+int gx_topo_check_inputs(const char *given, const char *fake_gpus, struct gx_err *err);
 
 /* "0000:3b:00.0" from any form hwloc accepts ("3B:00.0", "00000000:3B:00.0"); -1 if malformed. */
 int gx_busid_normalize(const char *in, char *out, size_t len);

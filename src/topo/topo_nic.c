@@ -34,12 +34,15 @@ static int listed(const char *list, const char *name, int prefix)
     return exclude ? !hit : hit;
 }
 
-/* The first entry of an inclusive list, without its port ("" for an exclusion). */
+/* The first entry of an inclusive list, without its port ("" for an exclusion), as
+ * gx_text_shown shows it: it is the environment's text, and the table and the report show it. */
 static void first_entry(const char *list, char *out, size_t len)
 {
     const char *p = list + (list[0] == '=');
     size_t l = list[0] == '^' ? 0 : strcspn(p, ":,");
-    snprintf(out, len, "%.*s", (int)(l < len ? l : len - 1), p);
+    char raw[256];
+    snprintf(raw, sizeof raw, "%.*s", (int)(l < sizeof raw ? l : sizeof raw - 1), p);
+    gx_text_shown(out, len, raw);
 }
 
 static const char *place_of(const char *link, int *flagged)

@@ -21,8 +21,11 @@ static void warn(struct gx_topo_rank *t, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(t->warnings[t->nwarnings++], sizeof t->warnings[0], fmt, ap);
+    char raw[sizeof t->warnings[0]];
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    /* A warning quotes the environment (SLURM_LOCALID, UCX_NET_DEVICES): the table shows it. */
+    gx_text_shown(t->warnings[t->nwarnings++], sizeof t->warnings[0], raw);
 }
 
 /* The launcher's idea of the node-local rank should agree with MPI's; if not, GPU choices
