@@ -275,9 +275,10 @@ PY
 ok $? "--json: a configuration whose runs crossed links of different line rates has no line rate, and says why"
 
 compare --fail-below 0.8 "$rep/base.json" "$rep/slower.json" >/dev/null 2>"$dir/fb.err"
-[ $? -eq 1 ] && grep -q 'regression: .*bw size 1048576' "$dir/fb.err" &&
-    grep -q 'regression: .*latency size 8 ' "$dir/fb.err"
-ok $? "--fail-below 0.8: exit 1, names the bandwidth and the latency regression"
+[ $? -eq 1 ] && unwrap "$dir/fb.err" | grep -q 'regression: .*bw size 1048576' &&
+    unwrap "$dir/fb.err" | grep -q 'regression: .*latency size 8 ' &&
+    [ "$(awk 'length > 100' "$dir/fb.err" | wc -l)" -eq 0 ]
+ok $? "--fail-below 0.8: exit 1, names the bandwidth and the latency regression (within 100 columns)"
 compare --fail-below 0.3 "$rep/base.json" "$rep/slower.json" >/dev/null 2>&1
 ok $? "--fail-below 0.3: bw ratio 0.50 and latency ratio 2.9 (< 1/0.3) pass"
 compare --fail-below 0.45 "$rep/base.json" "$rep/slower.json" >/dev/null 2>"$dir/fb.err"
@@ -450,7 +451,8 @@ assert any(c["name"] == "env.OMPI_MCA_btl" for c in d["context_differences"]), d
 PY
 ok $? "A/B, TCP only against shared memory: every row beyond twice its noise floor (the larger spread among either configuration's runs there) called, in its direction"
 compare --fail-below 0.9 "$ab" >/dev/null 2>"$dir/ab.err"
-[ $? -eq 1 ] && grep -q "^gpuxfer-report compare: regression: .*/ab-btl/cfg-1-OMPI_MCA_btl=self_tcp: host .*, t)$" "$dir/ab.err"
+[ $? -eq 1 ] && unwrap "$dir/ab.err" |
+    grep -q "^gpuxfer-report compare: regression: .*/ab-btl/cfg-1-OMPI_MCA_btl=self_tcp: host .*, t)$"
 ok_diag $? "$dir/ab.err" "A/B: --fail-below 0.9 exits 1, naming the configuration and the test"
 # One run each, from the recorded A/A: the floor decides, and the output says so.
 compare "$aa"/cfg-0-*/run1.json "$aa"/cfg-1-*/run1.json >"$dir/aa1.txt"
@@ -648,7 +650,9 @@ assert [n["noisy_rows"] for n in d["noise"]] == [0, 2], d["noise"]
 PY
 ok $? "--json: each cell's noisy runs and marks, noisy_comparison; the summary's and noise's counts"
 compare "$rep/base.json" "$rep/noisy.json" --fail-below 0.9 >/dev/null 2>"$dir/nf.err"
-[ $? -eq 1 ] && grep -q 'regression: .*host bw size 1048576 .* on a run the machine disturbed (~): rerun on a quieter node$' "$dir/nf.err"
+[ $? -eq 1 ] && unwrap "$dir/nf.err" |
+    grep -q 'regression: .*host bw size 1048576 .* on a run the machine disturbed (~): rerun on a quieter node$' &&
+    [ "$(awk 'length > 100' "$dir/nf.err" | wc -l)" -eq 0 ]
 ok_diag $? "$dir/nf.err" "--fail-below still fails on a disturbed run, and says so"
 
 # --reference: your runs beside the reference runs of the same GPU model and pair link (the
@@ -821,6 +825,29 @@ rc=$?
     grep -qE '^# +size +pair +A +B +B/A +line% +ci95 ' "$dir/wide.txt" &&
     [ "$(grep -cE '^ *[0-9]+ 100->101 +[0-9.]+ +[0-9.]+ +0\.900 +[0-9]+ ' "$dir/wide.txt")" -eq 2 ]
 ok_diag $? "$dir/wide.txt" "pairs of ranks from 100 beside line%: every line within 100 columns (exit $rc)"
+# The widest a row gets: 1 GiB (10 digits) beside pairs from 100, a ratio over 1000 and its
+# interval: the row goes on below, within 100 columns.
+"$PYTHON" - "$dir" <<'PY'
+import json, sys
+def res(median):
+    return {"path": "p2p", "mem": {"src": "device", "dst": "device"}, "pattern": "bw",
+            "ranks": [100, 101], "same_node": True, "size": 1 << 30, "unit": "GB/s",
+            "status": "ok", "iterations": 20, "warmup": 2, "window": 4,
+            "stats": {"n": 20, "median": median, "cv": 0.001}, "line_gbs": 450.0,
+            "line_share": median / 450.0, "line_route": "NVLink 4, 18 links 450.0"}
+for i, (name, v) in enumerate((("hugeA1", 0.01), ("hugeA2", 0.011), ("hugeB1", 30.0),
+                               ("hugeB2", 31.0))):
+    json.dump({"schema_version": "2.9", "tool": {"name": "gpuxfer", "version": "0.1.0"},
+               "command_line": ["gpuxfer"], "start_time": "2026-01-01T00:0%d:00Z" % i,
+               "status": "complete", "exit_code": 0, "results": [res(v)]},
+              open(f"{sys.argv[1]}/{name}.json", "w"))
+PY
+compare "$dir"/hugeA1.json "$dir"/hugeA2.json -- "$dir"/hugeB1.json "$dir"/hugeB2.json \
+    >"$dir/huge.txt" 2>&1
+rc=$?
+[ $rc -eq 0 ] && [ -z "$(awk 'length > 100' "$dir/huge.txt")" ] &&
+    unwrap "$dir/huge.txt" | grep -qE '^ *1073741824 +100->101 .* faster$'
+ok_diag $? "$dir/huge.txt" "1 GiB, pairs from 100, a ratio over 1000: the row within 100 columns, whole once unwrapped (exit $rc)"
 
 rm -rf "$dir"
 done_testing

@@ -68,6 +68,12 @@ py_check() { run_diag "$PYTHON" - "$@"; }
 # ok_diag STATUS FILE DESCRIPTION: ok, then FILE as diagnostics where it failed (a pipe into diag
 # would hide the status).
 ok_diag() { r=$1; f=$2; shift 2; ok "$r" "$*"; [ "$r" -eq 0 ] || diag <"$f"; }
+# The report tools wrap a message at 100 columns, a continuation line indented: one line each
+# again (joined at the space the wrap took), for a grep of a whole message.
+unwrap() {
+    awk 'NR > 1 && /^  / { sub(/^ +/, " "); printf "%s", $0; next }
+         NR > 1 { print "" } { printf "%s", $0 } END { if (NR) print "" }' "$1"
+}
 # png_fits PNG DESCRIBED MAX_W MAX_H: a plot's PNG (DESCRIBED: its --describe) at most MAX_W x
 # MAX_H pixels, with heatmaps, each colour bar clear of the other heatmaps.
 png_fits() {

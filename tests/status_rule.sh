@@ -49,7 +49,7 @@ for f in bad old; do
     "$PYTHON" "$S/gpuxfer-report" compare "$dir/good.json" "$dir/$f.json" --fail-below 0.000001 \
         >"$dir/$f.cmp" 2>"$dir/$f.cmp.err"
     rc=$?
-    [ $rc -eq 1 ] && grep -q "latency size 1024 pair 0->1: failed" "$dir/$f.cmp.err" &&
+    [ $rc -eq 1 ] && unwrap "$dir/$f.cmp.err" | grep -q "latency size 1024 pair 0->1: failed" &&
         grep -q "failed in .*$f.json" "$dir/$f.cmp"
     ok $? "gpuxfer-report compare --fail-below: the $f report's corrupted result is a regression, never faster (exit $rc)" ||
         diag <"$dir/$f.cmp.err"
