@@ -24,7 +24,8 @@
  * iterations would put the default plan's least over its budget). */
 #define GX_DEFAULT_VISITS 5
 #define GX_LONG_STEP_VISITS 3
-#define GX_SHORT_MESSAGE_S 100e-6
+#define GX_SHORT_MESSAGE_US 100
+#define GX_SHORT_MESSAGE_S (GX_SHORT_MESSAGE_US * 1e-6)
 /* A ceiling probe's bound is its best iteration over its visits: more add set-up (its regions
  * are the largest buffers of the run), not a better bound. */
 #define GX_PROBE_VISITS 3

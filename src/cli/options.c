@@ -151,8 +151,10 @@ const struct gx_option gx_option_table[] = {
          GX_STR(GX_TIMEOUT_MESSAGE_MS) " ms + size / " GX_STR(GX_TIMEOUT_SLOW_MBPS) " MB/s)."},
     {.name = "visits", .arg = "N", .type = GX_T_INT, .group = GX_G_TIME, .set = gx_set_visits,
      .num = GX_NUM_INT,
-     .dflt_says = GX_STR(GX_DEFAULT_VISITS) "; 1 for a step of exactly --iters and for the "
-         "node's map, at most " GX_STR(GX_PROBE_VISITS) " for a ceiling probe",
+     .dflt_says = GX_STR(GX_DEFAULT_VISITS) ", " GX_STR(GX_LONG_STEP_VISITS) " for a step of "
+         "messages of " GX_STR(GX_SHORT_MESSAGE_US) " us or longer (estimated) and at most "
+         GX_STR(GX_PROBE_VISITS) " for a ceiling probe; 1 for a step of exactly --iters and for "
+         "the node's map",
      .help = "measure each result in N visits spread over the run (also a scenario key)",
      .more = "The plan is gone through N times, each step taking its share of the budget in N "
          "parts: a result is the median of all its visits' iterations, reported at its last visit, "
