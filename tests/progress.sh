@@ -31,7 +31,7 @@ else
         /dev/null >"$dir/budget.txt" 2>&1
     rc=$?
     [ $rc -eq 0 ] &&
-        grep -qE "\[1/3\] host latency 8 B \(visit 1 of 3\)  \+-[0-9.e+>]+%  elapsed [0-9]+s  (budget left ~[0-9]+s \([0-9]{2}:[0-9]{2}:[0-9]{2}\)|budget spent)" \
+        grep -qE "\[1/5\] host latency 8 B \(visit 1 of 5\)  \+-[0-9.e+>]+%  elapsed [0-9]+s  (budget left ~[0-9]+s \([0-9]{2}:[0-9]{2}:[0-9]{2}\)|budget spent)" \
             "$dir/budget.txt"
     ok $? "with a budget: the step and its visit, its precision so far, the budget's time left and when it ends (rc $rc)" ||
         diag <"$dir/budget.txt"

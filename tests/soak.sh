@@ -78,7 +78,7 @@ ok $? "MPIRUN of two words ($MPIRUN --oversubscribe): both ranks sampled (exit $
 MPIRUN="gx-no-such-launcher --np" soak "$dir/nolaunch" -d 4 -i 1 -- --path host --sizes 8
 rc=$?
 [ $rc -eq 1 ] && grep -q '^verdict: FAIL (the launch failed: gx-no-such-launcher --np exited 127' \
-    "$dir/nolaunch.txt" && grep -q 'gx-no-such-launcher: command not found' "$dir/nolaunch.txt"
+    "$dir/nolaunch.txt" && tr -d ' \n' <"$dir/nolaunch.txt" | grep -q 'gx-no-such-launcher:commandnotfound'
 ok $? "a launcher that cannot start: the launch failed, its error shown, exit 1 (exit $rc)" ||
     show "$dir/nolaunch"
 # A launcher of several words that starts and then fails (an option it does not know): the

@@ -154,7 +154,8 @@ PY
 if [ "$run_rc" -ne 0 ] && [ "$(wc -l <"$samples")" -le 1 ]; then
     echo "verdict: FAIL (the launch failed: $MPIRUN exited $run_rc before any rank was sampled)"
     echo "its errors ($outdir/gpuxfer.err):"
-    head -n 5 "$outdir/gpuxfer.err" | cut -c1-98 | sed 's/^/  /'
+    # Its first lines whole, folded within 100 columns (a long path before the cause).
+    head -n 5 "$outdir/gpuxfer.err" | fold -s -w 98 | head -n 12 | sed 's/^/  /'
     exit 1
 fi
 

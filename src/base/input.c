@@ -248,8 +248,11 @@ int gx_input_printable(const char *text, struct gx_err *err)
         int ctl;
         n = (size_t)gx_text_char(text + i, &ctl);
         /* A tab is no control (the parsers name it as white space); UTF-8 text is a name's to
-         * hold, a lone byte of no character is not (gx_text_char). */
-        if (!ctl)
+         * hold, and so is a lone byte of Latin-1's printable half (a job named in Latin-1: the
+         * report repairs it to U+FFFD, messages show it escaped); a lone byte 0x80-0x9F is not
+         * (an 8-bit terminal reads 0x9B as CSI). */
+        const unsigned char lone = (unsigned char)text[i];
+        if (!ctl || (n == 1 && lone >= 0xA0))
             continue;
         /* The text as a terminal can show it (gx_fail shows it so), cut to a line's part. */
         char head[64];
