@@ -107,11 +107,12 @@ for np in "${counts[@]}"; do
     done
 done
 
-# check NAME SIG RANK SENT RC: the try's report, .jsonl and exit status as documented.
+# check NAME SIG RANK SENT RC KIND: the try's report, .jsonl and exit status as documented.
 check() {
-    py_check "$dir/$1.json" "SIG$2" "$3" "$4" "$5" <<'PY'
+    py_check "$dir/$1.json" "SIG$2" "$3" "$4" "$5" "$6" <<'PY'
 import json, os, sys
 path, sig, rank, sent, rc = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1", int(sys.argv[5])
+kind = sys.argv[6]
 jsonl = path + ".jsonl"
 if not os.path.exists(path):
     # Stopped before anything was measured: no report, and no .jsonl left (docs/reliability.md).
@@ -137,6 +138,8 @@ else:
     assert rc == d["exit_code"] or (d["exit_code"] == 0 and rc == 4), \
         f"exit {rc}, the report's exit_code {d['exit_code']} (status {d['status']})"
 soak = d.get("soak")
+# A soak's report is one from its first pass on, stopped there too.
+assert (soak is not None) == (kind == "soak"), f"a {kind}'s report with soak section {soak}"
 first = [l for l in lines if l.get("rotation", 1) == 1] if soak is not None else lines
 assert d["results"] == first, \
     f"the report has {len(d['results'])} results, the .jsonl {len(first)} lines of its first pass"
@@ -177,7 +180,7 @@ for sig in $sigs; do
         leftovers "$name"
         what="SIG$sig to rank $rank of $np ($kind), $delay ms in${theirs:+ (the launcher left $theirs)}"
         [ $sent -eq 1 ] || what="$what, not sent (the run had ended)"
-        if check "$name" "$sig" "$rank" "$sent" "$rc" && [ -z "$left" ]; then
+        if check "$name" "$sig" "$rank" "$sent" "$rc" "$kind" && [ -z "$left" ]; then
             pass=$((pass + 1))
             echo "$what: passed" | diag
         else
