@@ -72,11 +72,12 @@ caught() {
 }
 
 # What the run left: gpuxfer's (any name in TMPDIR but the launcher's session folder, a
-# gpuxfer-* segment) in $left, the launcher's own in $theirs.
+# gpuxfer-* segment, a report's temporary beside it) in $left, the launcher's own in $theirs.
 leftovers() {
     local name=$1 new
     theirs=$(ls -A "$dir/tmp" | grep -E '^(ompi\.|pmix|prte\.|openmpi-sessions)' | tr '\n' ' ')
     left=$(ls -A "$dir/tmp" | grep -vE '^(ompi\.|pmix|prte\.|openmpi-sessions)' | tr '\n' ' ')
+    left="$left$(ls -A "$dir" | grep -F "$name.json.tmp" | tr '\n' ' ')"
     if [ $ns -eq 1 ]; then
         left="$left$(grep '^gpuxfer-' "$dir/$name.shm" | sed 's|^|/dev/shm/|' | tr '\n' ' ')"
     else
@@ -88,7 +89,7 @@ leftovers() {
 }
 
 # The run's length (mpirun's start to its end) of each job size and kind, beside the loops:
-# the span the moments are drawn from.
+# the span the moments are drawn from (shortened to a run's own where one ends first).
 declare -A span
 for np in "${counts[@]}"; do
     for kind in run soak; do
@@ -170,6 +171,7 @@ for sig in $sigs; do
             ! { [ -s "$dir/pid.$rank" ] && caught "$(cat "$dir/pid.$rank")" "$sig"; }; do
             sleep 0.02
         done
+        caught_at=$(date +%s%N)
         sleep "$((delay / 1000)).$(printf %03d $((delay % 1000)))"
         sent=0
         [ -s "$dir/pid.$rank" ] && kill -0 "$job" 2>/dev/null &&
@@ -177,6 +179,9 @@ for sig in $sigs; do
         wait "$job"
         rc=$?
         sent_n=$((sent_n + sent))
+        # A run that ended first was shorter than the span: the moments are drawn from its
+        # length from then on (the span was measured beside other work).
+        [ $sent -eq 1 ] || span[$np-$kind]=$(((($(date +%s%N) - caught_at) / 1000000) + 1))
         leftovers "$name"
         what="SIG$sig to rank $rank of $np ($kind), $delay ms in${theirs:+ (the launcher left $theirs)}"
         [ $sent -eq 1 ] || what="$what, not sent (the run had ended)"
