@@ -44,8 +44,8 @@ tr -s ' \n' ' ' <"$dir/all" | grep -q "a NAME that is a file in the current fold
 ok $? "--help-all: --scenario NAME read from the current folder first, the report naming the file"
 # The launcher is not gpuxfer's to bound (issue 61): --help-all says who bounds one that hangs.
 tr -s ' \n' ' ' <"$dir/all" | grep -q "bounds its own processes (--timeout, .*), not the launcher" &&
-    tr -s ' \n' ' ' <"$dir/all" | grep -q "timeout -k 10 SECONDS mpirun ..., mpirun --timeout SECONDS or Slurm's --time"
-ok $? "--help-all: a launcher that outlives its ranks is bounded from outside (timeout, mpirun --timeout, Slurm's --time)"
+    tr -s ' \n' ' ' <"$dir/all" | grep -q "ignoring SIGTERM and its own --timeout): bound it from outside with a SIGKILL to follow, timeout -k 10 SECONDS mpirun ... or Slurm's --time"
+ok $? "--help-all: a launcher that outlives its ranks is bounded from outside (timeout -k, Slurm's --time)"
 
 # Each option's entry (its line and the indented ones after it) says "default" once at most,
 # one way: "(default: ...)".

@@ -301,8 +301,9 @@ const char *gx_exit_launcher_text(void)
     return "The launcher (mpirun, srun) gives the exit status. gpuxfer bounds its own "
            "processes (--timeout, from start-up to MPI_Finalize), not the launcher, which may "
            "stay up after every rank ended (Open MPI 4.1's mpirun did, after a stop signal "
-           "inside MPI_Init): bound it from outside, timeout -k 10 SECONDS mpirun ..., mpirun "
-           "--timeout SECONDS or Slurm's --time (docs/reliability.md).";
+           "inside MPI_Init, ignoring SIGTERM and its own --timeout): bound it from outside "
+           "with a SIGKILL to follow, timeout -k 10 SECONDS mpirun ... or Slurm's --time "
+           "(docs/reliability.md).";
 }
 
 const char *gx_exit_status_text(void)
