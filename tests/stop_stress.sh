@@ -7,13 +7,15 @@
 # soak (--soak), so that a stop lands in a later pass too. After each try:
 #  - nothing in the run's own TMPDIR but the launcher's session folder (Open MPI's, not
 #    gpuxfer's: listed, not counted), and no gpuxfer-* segment in the run's /dev/shm (a tmpfs of
-#    its own in a mount namespace where that is allowed, so that no other job's segment counts);
+#    its own in a mount namespace where that is allowed, so that no other job's segment counts),
+#    and no temporary of the report's beside it;
 #  - the exit status is the documented one: 5 with a report interrupted by that signal naming
 #    that rank, or, where rank 0 had begun its final report first, the report's exit_code; with
 #    no report (stopped before anything was measured) 5 and no .jsonl;
 #  - the report and the .jsonl agree: its results are the .jsonl's lines (a soak's: its first
 #    pass), and a soak's results_streamed and failures count the .jsonl's lines.
-# GX_STOP_TRIES tries a signal (default 20: the proof; about 15 s a try here).
+# GX_STOP_TRIES tries a signal (default 20: the proof; 8 s a try on the 2-core machine
+# beside its loops, 120 tries in about 16 minutes).
 . "$top_srcdir/tests/lib.sh"
 dir=$(mktemp -d "$TEST_TMP/stop-stress.XXXXXX")
 tries=${GX_STOP_TRIES:-20}
