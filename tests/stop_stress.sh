@@ -42,7 +42,8 @@ fi
 
 # launch NAME NP ARGS...: the job in the background (pid in $job), each rank's pid in
 # $dir/pid.R (the shell exec's gpuxfer in place), TMPDIR $dir/tmp, its /dev/shm listed into
-# $dir/NAME.shm at the end where it has its own.
+# $dir/NAME.shm at the end where it has its own. UCX_PROTO_INFO=y: UCX's log, a file of each
+# rank's own (once a folder in TMPDIR), is among what a stop could leave.
 launch() {
     local name=$1 np=$2
     shift 2
@@ -53,12 +54,12 @@ launch() {
         sh -c 'echo $$ >"$1/pid.${OMPI_COMM_WORLD_RANK:-${PMIX_RANK:-0}}"; shift; exec "$@"' sh \
         "$dir" "$GPUXFER" "$@" --output "$dir/$name.json"
     if [ $ns -eq 1 ]; then
-        TMPDIR=$dir/tmp unshare -m sh -c 'mount -t tmpfs -o size=256m tmpfs /dev/shm || exit 90
+        TMPDIR=$dir/tmp UCX_PROTO_INFO=y unshare -m sh -c 'mount -t tmpfs -o size=256m tmpfs /dev/shm || exit 90
             left=$1; shift; "$@"; rc=$?; ls -A /dev/shm >"$left"; exit $rc' launch \
             "$dir/$name.shm" "$@" >"$dir/$name.out" 2>&1 &
     else
         ls /dev/shm | grep '^gpuxfer-' | sort >"$dir/shm.before"
-        TMPDIR=$dir/tmp "$@" >"$dir/$name.out" 2>&1 &
+        TMPDIR=$dir/tmp UCX_PROTO_INFO=y "$@" >"$dir/$name.out" 2>&1 &
     fi
     job=$!
 }
