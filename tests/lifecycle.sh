@@ -111,6 +111,13 @@ ok $? "rank 0 stuck half-way through its report: exit 4, no half-written report 
 run sig-fin "signal:rank=1:at=finalize" 2
 [ $rc -eq 0 ] && check_report "$dir/sig-fin.json" --status complete
 ok $? "SIGTERM to rank 1 before MPI_Finalize: exit 0, report complete" || show sig-fin
+# After MPI_Finalize, the watchdog stopped, the answer stands too (issue 61): a stop signal there
+# ended the rank by its default action, and mpirun said 143 beside a report of exit 0.
+for r in 0 1; do
+    run "sig-ended-$r" "signal:rank=$r:at=ended" 2
+    [ $rc -eq 0 ] && check_report "$dir/sig-ended-$r.json" --status complete
+    ok $? "SIGTERM to rank $r after MPI_Finalize: exit 0, report complete" || show "sig-ended-$r"
+done
 run stop-fin "stop:rank=1:at=finalize" 2 --timeout $wd
 [ $rc -ne 124 ] && [ $rc -ne 137 ] && check_report "$dir/stop-fin.json" --status complete &&
     grep -q "shutdown (MPI_Finalize) did not end within $wd s" "$dir/stop-fin.err"

@@ -296,6 +296,16 @@ int gx_say_standing(int report_code)
     return code;
 }
 
+const char *gx_exit_launcher_text(void)
+{
+    return "The launcher (mpirun, srun) gives the exit status. gpuxfer bounds its own "
+           "processes (--timeout, from start-up to MPI_Finalize), not the launcher, which may "
+           "stay up after every rank ended (Open MPI 4.1's mpirun did, after a stop signal "
+           "inside MPI_Init, ignoring SIGTERM and its own --timeout): bound it from outside "
+           "with a SIGKILL to follow, timeout -k 10 SECONDS mpirun ... or Slurm's --time "
+           "(docs/reliability.md).";
+}
+
 const char *gx_exit_status_text(void)
 {
     static char text[sizeof exit_status_text];

@@ -20,10 +20,10 @@ static long slow_due_us; /* slow: the delay the iteration under way has still to
     "kind:rank=R:at=MOMENT[:size=S], "                                                        \
     "kind "                                                                                   \
     "hang, die, corrupt, signal, stop, cuda-oom, cuda-sticky or slow, MOMENT init, "           \
-    "opened, collected, writing, written or finalize"
+    "opened, collected, writing, written, finalize or ended"
 
 static const char *const moments[] = {"iter", "init", "opened", "collected", "written",
-                                      "finalize", "writing"};
+                                      "finalize", "writing", "ended"};
 
 /* at=MOMENT: only the kinds that stop or end a process fire at one. */
 static int parse_at(const char *spec, const char *v, struct gx_fault *f, struct gx_err *err)

@@ -33,6 +33,7 @@ enum gx_fault_at {
     GX_AT_WRITTEN,   /* the final report is written */
     GX_AT_FINALIZE,  /* just before MPI_Finalize */
     GX_AT_WRITING,   /* rank 0 has written half of its report (the first one it writes) */
+    GX_AT_ENDED,     /* after MPI_Finalize, the watchdog stopped: main is about to return */
 };
 
 struct gx_fault {

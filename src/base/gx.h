@@ -53,6 +53,10 @@ const char *gx_exit_status_text(void);
 /* "On 1 and 4-8 the report holds what was measured (status failed, ...)": the codes whose
  * report has a status other than error, for --help-all and the man page. */
 const char *gx_exit_report_text(void);
+/* What bounds the launcher, which gpuxfer's limits cannot (docs/reliability.md, "A launcher
+ * that outlives its ranks"), for --help-all and the man page: the exit status is the
+ * launcher's, and a user who waits on one that hangs needs to know it is theirs to bound. */
+const char *gx_exit_launcher_text(void);
 /* Rank 0's exit when a report already written stands and the job then did not end in time: the
  * report's code; but a report of exit 0 cannot be carried by a process that ends without
  * MPI_Finalize (Open MPI's mpirun turns that into 1, which is "corrupted data"; a peer that gave

@@ -85,6 +85,7 @@ static int finish(struct gx_job *job, int rc)
     if (MPI_Finalize() != MPI_SUCCESS)
         fprintf(stderr, "gpuxfer: rank %d: MPI_Finalize failed\n", job->rank);
     gx_watchdog_stop();
+    gx_fault_moment(job->rank, GX_AT_ENDED, 0);
     return rc;
 }
 

@@ -159,6 +159,8 @@ int main(void)
     roff(out, gx_exit_status_text());
     fputc(' ', out);
     roff(out, gx_exit_report_text());
+    fputs("\n.PP\n", out);
+    roff(out, gx_exit_launcher_text());
     fputs("\n.SH FILES\n.TP\n.I ", out);
     roff(out, GX_PKGDATADIR);
     fputs("\nscenarios/*.json, the report schema gpuxfer\\-report.schema.json, the Slurm "

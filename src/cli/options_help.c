@@ -160,8 +160,11 @@ void gx_options_help(FILE *out, int all)
         fprintf(out, "  %-46s # %s\n", e->command, e->what);
     fputc('\n', out);
     int col = wrap(out, gx_exit_status_text(), 0, 0);
-    if (all)
+    if (all) {
         wrap(out, gx_exit_report_text(), col, 0);
+        fputs("\n\n", out);
+        wrap(out, gx_exit_launcher_text(), 0, 0);
+    }
     fputc('\n', out);
     if (!all)
         fprintf(out, "\nEvery option's details: gpuxfer --help-all, or man gpuxfer.\n");

@@ -435,6 +435,23 @@ static void restore_signals(void)
         sigaction(gx_stop_signals[i], &gx_wd.old[i], NULL);
 }
 
+/* After the watchdog stopped the answer stands (the report's, or the exit code main returns), and
+ * the process only returns from main: a stop signal from then on changes nothing. Restored to
+ * their default actions instead, one would end the rank by the signal after MPI_Finalize, and
+ * the launcher would say so with a status of its own (mpirun: 143 beside a report of exit 0). */
+static void ignore_signals(void)
+{
+    struct sigaction ign;
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    sigemptyset(&ign.sa_mask);
+    for (size_t i = 0; i < GX_ARRAY_LEN(gx_wd.old); i++)
+        if (sigaction(gx_stop_signals[i], &ign, NULL) != 0)
+            fprintf(stderr, "gpuxfer: rank %d: %s still ends this process after MPI_Finalize "
+                    "(sigaction: %s)\n", gx_wd.rank, gx_signal_name(gx_stop_signals[i]),
+                    strerror(errno));
+}
+
 static int install(struct gx_err *err)
 {
     if (pipe(gx_wd.pipefd) != 0)
@@ -517,7 +534,7 @@ void gx_watchdog_stop(void)
     (void)w;
     pthread_join(gx_wd.thread, NULL);
     gx_rollcall_close(&gx_wd.rc);
-    restore_signals();
+    ignore_signals();
     close(gx_wd.pipefd[0]);
     close(gx_wd.pipefd[1]);
     gx_wd.pipefd[0] = gx_wd.pipefd[1] = -1;

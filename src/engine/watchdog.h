@@ -38,7 +38,9 @@ void gx_watchdog_shutdown(int exit_code);
  * still stops the run. The first time, writes into `who` (len bytes) which signal and whose
  * action it found there ("" when every action is still gpuxfer's, or this was said before). */
 void gx_watchdog_reclaim_signals(char *who, size_t len);
-/* Stops the thread and restores the signal handlers; safe to call twice or without a start. */
+/* Stops the thread and leaves the stop signals ignored: the answer is given and the process
+ * only returns from main (a signal would otherwise end it after a report of exit 0, and the
+ * launcher say 143). Safe to call twice or without a start. */
 void gx_watchdog_stop(void);
 
 /* A measurement starts: what it is, which ranks take part, how long it may take. */
