@@ -42,7 +42,7 @@ spack_recipe: the Spack recipe s Python and configure
 mpich: a second build with mpicc.mpich, configured without the sanitizers: here it was the same run again
 invalid_input: its parsers are fuzzed under ASan and UBSan with leaks checked (fuzz.sh) and unit-tested here (test_input); the one-line exit 2 after bad input runs sanitized in quiet_surprises.sh, mpmd_input.sh and faults.sh
 signal_repeat: signal_table.sh s signals again at drawn moments beside busy loops of its own; each signal runs sanitized in signal_table.sh, each moment in lifecycle.sh
-stop_stress: signal_repeat.sh s stops again at any rank of 2 or 8 from start-up on, 20 tries a signal (16 minutes); each signal runs sanitized in signal_table.sh, each moment in lifecycle.sh
+stop_stress: signal_repeat.sh s stops again at any rank of 2 or 8 from start-up on, 5 tries a signal (4 minutes); each signal runs sanitized in signal_table.sh, each moment in lifecycle.sh
 fuzz: its targets are built with AddressSanitizer and UBSan already (clang, libFuzzer)
 sanitizers: this test
 '
