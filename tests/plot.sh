@@ -369,15 +369,7 @@ PY
 ok $? "a heatmap of bandwidths above 0.01 GB/s: no word of MB/s"
 # A bandwidth facet's log axis down to 0.01 MB/s: the ticks below 0.01 GB/s in MB/s, each with
 # its unit (a bare M would read as the x axis's sizes), none with an exponent.
-"$PYTHON" - "$rep/base.json" "$dir/tinyline.json" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-for r in d["results"]:
-    if r["unit"] == "GB/s" and r["size"] <= 65536:
-        r["stats"] = {k: ([x * 1e-4 for x in v] if isinstance(v, list) else
-                          v * 1e-4 if k not in ("n", "cv") else v) for k, v in r["stats"].items()}
-json.dump(d, open(sys.argv[2], "w"))
-PY
+"$PYTHON" "$top_srcdir/tests/tiny_report.py" "$rep/base.json" "$dir/tinyline.json"
 plot "$dir/tinyline.json" -o "$dir/tinyline.svg" && py_check "$dir/tinyline.svg" <<'PY'
 import re, sys
 ticks = re.findall(r'<g id="ytick_\d+">.*?<!-- ([^>]*) -->', open(sys.argv[1]).read(), re.S)

@@ -51,15 +51,7 @@ ok $? "gpuxfer-report summary: ~ after a disturbed median, counted under the tab
 ok $? "gpuxfer-report summary: a report before 2.5 unmarked" || diag <"$dir/sum0.txt"
 # Bandwidths below 0.01 GB/s as gpuxfer's table prints them (issue 62): in MB/s with an M after
 # them and a line under the tables saying so; latencies and larger bandwidths as they were.
-"$PYTHON" - "$top_srcdir/tests/reports/base.json" "$dir/tiny.json" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-for r in d["results"]:
-    if r["unit"] == "GB/s" and r["size"] <= 65536:
-        r["stats"] = {k: ([x * 1e-4 for x in v] if isinstance(v, list) else
-                          v * 1e-4 if k not in ("n", "cv") else v) for k, v in r["stats"].items()}
-json.dump(d, open(sys.argv[2], "w"))
-PY
+"$PYTHON" "$top_srcdir/tests/tiny_report.py" "$top_srcdir/tests/reports/base.json" "$dir/tiny.json"
 "$PYTHON" "$top_srcdir/scripts/gpuxfer-report" summary "$dir/tiny.json" >"$dir/sumt.txt" 2>&1 &&
     grep -qE '^ +64K +[0-9]+\.[0-9]+M( |$)' "$dir/sumt.txt" && grep -qE '^ +1M +[0-9.]+( |$)' "$dir/sumt.txt" &&
     ! grep -q 'e-' "$dir/sumt.txt" &&

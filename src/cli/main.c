@@ -287,6 +287,11 @@ static int open_report(const struct gx_options *opts, struct gx_report *rep, int
         gx_out_path_default(out, sizeof out);
     GX_TRY(gx_outputs_check(&opts->g, out, 0, err)); /* as a --dry-run checks them: prepare */
     GX_TRY(gx_report_open(rep, out, opts->g.force, argc, argv, err));
+    /* From its first moment the report is the watchdog's to end: a stop signal while the ranks
+     * still agree on the start removes the .jsonl of a run that measured nothing (each asks the
+     * other, neither names the other: sink_ops.h). */
+    rep->end_due = gx_watchdog_end_due;
+    gx_watchdog_set_abort(gx_report_abort, rep);
     if (opts->g.scenario_file[0])
         gx_report_scenario(rep, opts->g.scenario, opts->g.scenario_file, opts->g.scenario_sha256);
     return opts->g.table[0] ? gx_out_stdout_to(opts->g.table, opts->g.force, err) : GX_OK;
@@ -308,6 +313,7 @@ static int start(struct gx_job *job, const struct gx_options *opts, struct gx_re
                       job->rank == 0 ? open_report(opts, rep, argc, argv, err) : GX_OK, err);
     if (rc != GX_OK && job->rank == 0) {
         fprintf(stderr, "gpuxfer: %s\n", err->msg);
+        gx_watchdog_set_abort(NULL, NULL);
         gx_report_discard(rep); /* a run that never started leaves nothing behind */
         gx_report_close(rep);
     }
@@ -422,10 +428,6 @@ int main(int argc, char **argv)
         gx_mplan_free(&plan);
         gx_layout_free(&layout);
         return finish(&job, rc);
-    }
-    if (job.rank == 0) { /* each asks the other, neither names the other (sink_ops.h) */
-        rep.end_due = gx_watchdog_end_due;
-        gx_watchdog_set_abort(gx_report_abort, &rep);
     }
     gx_fault_moment(job.rank, GX_AT_OPENED, 0);
     static struct gx_run run; /* rank 0: what the run came to, for its views */

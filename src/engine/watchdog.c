@@ -259,6 +259,9 @@ static void on_timeout(int *reported)
  * shutdown) a signal changes nothing: the job is about to end with it. */
 static void on_signal_seen(double *signal_at, int *told)
 {
+    /* The run ends: a segment name made for an exchange in progress goes now, not at the end,
+     * which the launcher's SIGKILL may cut short (a rank it stops waits for rank 0 first). */
+    gx_shm_segment_unlink_named();
     pthread_mutex_lock(&gx_wd.mu);
     int given = gx_wd.shutting_down || gx_wd.final;
     pthread_mutex_unlock(&gx_wd.mu);
