@@ -905,6 +905,11 @@ _SCALARS = {str: _encode_string, int: int.__repr__, float: json_float,
             bool: lambda v: "true" if v else "false", type(None): lambda v: "null"}
 
 
+# {a level's newline and indent: {a member's name: its line's start}}: a sweep's rows have the
+# same few names at the same few levels.
+_member_starts = {}
+
+
 def json_indented(v, pad="\n"):
     """json.dumps(v, indent=1) of a row (strings, numbers, true, false, null, lists and objects
     with string keys), pad the newline and indent of v's own level: json's encoder with an
@@ -926,11 +931,17 @@ def json_indented(v, pad="\n"):
     if isinstance(v, dict) and all(type(k) is str for k in v):
         if not v:
             return "{}"
+        # A member's start (its line's indent and name) made once for each name and level.
+        starts = _member_starts.get(inner)
+        if starts is None:
+            starts = _member_starts[inner] = {}
         parts = []
         for k, x in v.items():
+            start = starts.get(k)
+            if start is None:
+                start = starts[k] = inner + _encode_string(k) + ": "
             f = get(type(x))
-            parts.append(inner + _encode_string(k) + ": " +
-                         (f(x) if f is not None else json_indented(x, inner)))
+            parts.append(start + (f(x) if f is not None else json_indented(x, inner)))
         return "{" + ",".join(parts) + pad + "}"
     if isinstance(v, (str, int, float)):  # a subclass: as json writes its base type
         return json.dumps(v)
