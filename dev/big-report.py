@@ -118,10 +118,13 @@ def main():
     doc["results"] = results
     doc["matrices"] = matrices
     doc["command_line"] = list(doc.get("command_line", [])) + ["--pairs", "all"]
-    # Another seed is another run: its start and end times differ, as two runs' always do.
+    # Another seed is another run: its start and end times differ, as two runs' always do (to
+    # the millisecond: a fixture's times without one get one, so that two reports made of it
+    # differ in their fingerprints as two runs' do, not only in their results).
     for name in ("start_time", "end_time"):
-        if isinstance(doc.get(name), str) and doc[name].endswith("Z") and "." in doc[name]:
-            doc[name] = doc[name][:doc[name].rindex(".") + 1] + f"{a.seed % 1000:03d}Z"
+        if isinstance(doc.get(name), str) and doc[name].endswith("Z"):
+            t = doc[name][:-1]
+            doc[name] = (t[:t.rindex(".")] if "." in t else t) + f".{a.seed % 1000:03d}Z"
     with open(a.out, "w", encoding="utf-8") as f:
         json.dump(doc, f, separators=(",", ":"))
         f.write("\n")

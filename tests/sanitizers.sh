@@ -28,6 +28,7 @@ plot: gpuxfer-report plot (Python, matplotlib); its one host run is mpi_host.sh 
 goals: gpuxfer-report goals (Python) on constructed reports; runs no gpuxfer
 report_tools: the report tools (Python); the reports they read (complete, soak, interrupted, failed) come from runs soak.sh, signal_table.sh and faults.sh make sanitized
 report_scale: the report tools (Python) on reports dev/big-report.py makes; runs no gpuxfer
+report_bounds: the report tools (Python) timed on reports dev/big-report.py makes; runs no gpuxfer
 tools_unix: the report tools (Python) as Unix programs; gpuxfer s own stdout and disk errors are stdout_writes.sh and table_file.sh, sanitized
 config_sweep: the configuration-line parser (shell) and gpuxfer-report sweep; its runs are mpi_host.sh s host path
 tune: gpuxfer-report tune (Python); the C parser of UCX tables is test_ucx_proto, sanitized, its runs host runs under MCA knobs

@@ -901,66 +901,87 @@ def as_json(cfgs, files, rows, counts, spread, settings, missing, report_opts, o
             "summary": [dict(s, report=names[s["report"]]) for s in totals]}
 
 
-# How many rows print_json encodes per write.
-JSON_ROWS_AT_ONCE = 1000
-
-
 def json_float(v):
     """A float as json writes it."""
-    if v != v:
-        return "NaN"
-    if math.isinf(v):
-        return "Infinity" if v > 0 else "-Infinity"
-    return float.__repr__(v)
+    text = float.__repr__(v)
+    if text[-1] in "fn":  # inf, -inf, nan
+        return "NaN" if v != v else "Infinity" if v > 0 else "-Infinity"
+    return text
+
+
+_encode_string = json.encoder.encode_basestring_ascii
+# json's text of a value of these exact types (a subclass, such as a bool of int, has its own).
+_SCALARS = {str: _encode_string, int: int.__repr__, float: json_float,
+            bool: lambda v: "true" if v else "false", type(None): lambda v: "null"}
+
+
+# {a level's newline and indent: {a member's name: its line's start}}: a sweep's rows have the
+# same few names at the same few levels.
+_member_starts = {}
 
 
 def json_indented(v, pad="\n"):
     """json.dumps(v, indent=1) of a row (strings, numbers, true, false, null, lists and objects
     with string keys), pad the newline and indent of v's own level: json's encoder with an
-    indent is its pure Python one, slower than this for a sweep's rows."""
-    if isinstance(v, str):
-        return json.encoder.encode_basestring_ascii(v)
-    if v is None:
-        return "null"
-    if v is True or v is False:
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return int.__repr__(v)
-    if isinstance(v, float):
-        return json_float(v)
+    indent is its pure Python one, slower than this for a sweep's rows. The items that are no
+    containers (most of a row's) are written in the loop, not by a call of their own."""
+    scalar = _SCALARS.get(type(v))
+    if scalar is not None:
+        return scalar(v)
     inner = pad + " "
+    get = _SCALARS.get
     if isinstance(v, (list, tuple)):
         if not v:
             return "[]"
-        return "[" + ",".join([inner + json_indented(x, inner) for x in v]) + pad + "]"
-    if isinstance(v, dict) and all(isinstance(k, str) for k in v):
+        parts = []
+        for x in v:
+            f = get(type(x))
+            parts.append(inner + (f(x) if f is not None else json_indented(x, inner)))
+        return "[" + ",".join(parts) + pad + "]"
+    if isinstance(v, dict) and all(type(k) is str for k in v):
         if not v:
             return "{}"
-        return "{" + ",".join([inner + json.encoder.encode_basestring_ascii(k) + ": " +
-                               json_indented(x, inner) for k, x in v.items()]) + pad + "}"
+        # A member's start (its line's indent and name) made once for each name and level.
+        starts = _member_starts.get(inner)
+        if starts is None:
+            starts = _member_starts[inner] = {}
+        parts = []
+        for k, x in v.items():
+            start = starts.get(k)
+            if start is None:
+                start = starts[k] = inner + _encode_string(k) + ": "
+            f = get(type(x))
+            parts.append(start + (f(x) if f is not None else json_indented(x, inner)))
+        return "{" + ",".join(parts) + pad + "}"
+    if isinstance(v, (str, int, float)):  # a subclass: as json writes its base type
+        return json.dumps(v)
     # Anything else as json has it (another key, or an object it cannot write: its error).
     return json.dumps(v, indent=1).replace("\n", pad)
 
 
 def print_json(doc, out):
-    """What print(json.dumps(doc, indent=1)) prints, its rows encoded a thousand at a time:
-    a sweep's rows as one text, and the pieces json makes of it, would take several times the
-    rows' own memory. (json.dump with an indent writes piece by piece, slowly.)"""
-    rows = doc["rows"]
-    if not rows:
-        print(json.dumps(doc, indent=1), file=out)
-        return
-    # Top-level members are one space in; "rows" is the one that holds a list, the other
-    # "rows" (significance, noise) are counts further in.
-    head, tail = json.dumps(dict(doc, rows=[]), indent=1).split('\n "rows": []', 1)
-    out.write(head + '\n "rows": [')
-    for at in range(0, len(rows), JSON_ROWS_AT_ONCE):
-        # A row is two levels in: each of its lines two spaces more than on its own (a
-        # newline in a string is written as \n, never as a line of its own).
-        out.write("," * (at > 0) + ",".join(
-            "\n  " + json_indented(r, "\n  ")
-            for r in rows[at:at + JSON_ROWS_AT_ONCE]))
-    out.write("\n ]" + tail + "\n")
+    """What print(json.dumps(doc, indent=1)) prints, each item of its top-level lists (the
+    rows, the option differences) encoded and written on its own: a sweep's rows as one text,
+    and the pieces json makes of it, would take several times the rows' own memory, and its
+    option differences (a row's each where the runs' iteration counts differ) are as long.
+    (json.dump with an indent writes piece by piece, slowly.)"""
+    write = out.write
+    write("{")
+    sep = "\n "
+    for name, value in doc.items():
+        write(sep + _encode_string(name) + ": ")
+        sep = ",\n "
+        if isinstance(value, list) and value:
+            # An item is two levels in: each of its lines two spaces more than on its own (a
+            # newline in a string is written as \n, never as a line of its own).
+            item_sep = "[\n  "
+            for item in value:
+                write(item_sep + json_indented(item, "\n  "))
+                item_sep = ",\n  "
+            write("\n ]")
+        else:
+            write(json_indented(value, "\n "))
+    write("\n}\n" if doc else "}\n")
 
 
 def machine_of(doc):

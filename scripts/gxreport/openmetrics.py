@@ -222,8 +222,27 @@ def end_time(doc):
     return None
 
 
+# The fields of a result its samples' labels are made of (result_labels, add_report).
+LABEL_FIELDS = ("status", "reason", "unit", "run", "path", "pattern", "mem", "size", "chunk",
+                "depth", "chunk_auto", "ranks")
+
+
+def reader():
+    """gx.load's keep for openmetrics: of a result, the fields its samples are made of, its
+    median, marks and line share worked out as it is read (a sweep's report is never held
+    whole: its results' statistics, noise and stop rule are dropped as they come)."""
+    def keep(r):
+        k = {n: r[n] for n in LABEL_FIELDS if n in r}
+        if r["status"] == "ok":
+            k["median"], k["marks"], k["line_share"] = (r["stats"]["median"], marks(r),
+                                                        gx.line_share(r))
+        return k
+    return keep
+
+
 def add_report(fams, doc, head):
-    """The samples of one report; head: the labels every one of its samples starts with."""
+    """The samples of one report (its results as reader() keeps them); head: the labels every
+    one of its samples starts with."""
     facts = rank_facts(doc)
     for r in doc["results"]:
         labels = result_labels(r, facts, head)
@@ -232,8 +251,8 @@ def add_report(fams, doc, head):
                                                          ("reason", text_of(r, "reason"))])
             continue
         name, _, factor = MEDIANS[r["unit"]]
-        key = fams[name].add(labels + [("marks", marks(r))], r["stats"]["median"] * factor)
-        share = gx.line_share(r)
+        key = fams[name].add(labels + [("marks", r["marks"])], r["median"] * factor)
+        share = r["line_share"]
         if share is not None:
             fams["gpuxfer_result_line_ratio"].add(key, share)
     skipped = doc.get("skipped")
@@ -304,7 +323,7 @@ def main(argv):
     a = ap.parse_args(argv)
     if a.output and not a.force and os.path.lexists(a.output):
         gx.die(PROG, f"-o {a.output}: exists (--force overwrites it)")
-    docs = [gx.load(p, identify=len(a.reports) > 1) for p in a.reports]
+    docs = [gx.load(p, identify=len(a.reports) > 1, keep=reader()) for p in a.reports]
     if len(docs) > 1:
         gx.distinct(docs)
     data = exposition(a.reports, docs).encode("utf-8")
