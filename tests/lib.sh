@@ -68,6 +68,12 @@ py_check() { run_diag "$PYTHON" - "$@"; }
 # ok_diag STATUS FILE DESCRIPTION: ok, then FILE as diagnostics where it failed (a pipe into diag
 # would hide the status).
 ok_diag() { r=$1; f=$2; shift 2; ok "$r" "$*"; [ "$r" -eq 0 ] || diag <"$f"; }
+# compare's table rows past 100 columns go on below after 8 spaces (a row itself starts with a
+# number): each row whole again, for a grep of a row.
+unwrap_rows() {
+    awk 'NR > 1 && /^        [^ 0-9]/ { sub(/^ +/, " "); printf "%s", $0; next }
+         NR > 1 { print "" } { printf "%s", $0 } END { if (NR) print "" }' "$1"
+}
 # The report tools wrap a message at 100 columns, a continuation line indented: one line each
 # again (joined at the space the wrap took), for a grep of a whole message.
 unwrap() {

@@ -71,7 +71,7 @@ if emu_shape h1 "delay 2ms rate 200mbit" "rate 1mbit burst 1600 latency 400ms" 2
     # One run each: no noise to judge by, so compare calls a row beyond its floor (10%); the
     # shaped link is tens of times slower (slower~ where the busy machine disturbed a run: the
     # verdict stands, marked).
-    [ "$(grep -cE '^ +4096 +0->1 .* yes +floor +slower~?$' "$dir/compare.txt")" -eq 2 ]
+    [ "$(unwrap_rows "$dir/compare.txt" | grep -cE '^ +4096 +0->1 .* yes +floor +slower~?$')" -eq 2 ]
     ok $? "the slow link is slower, beyond compare's floor (one run each), on latency and bandwidth"
     "$PYTHON" "$top_srcdir/scripts/gpuxfer-report" compare --fail-below 0.8 "$dir/fast.json" \
         "$dir/slow.json" >/dev/null 2>&1
