@@ -59,8 +59,9 @@ sed -n '/^# context differences/,$p' "$dir/t.txt" >"$dir/ctx.txt"
 grep -q '^env.UCX_TLS:' "$dir/ctx.txt" && grep -q '^  B: tcp$' "$dir/ctx.txt" &&
     grep -q '^ranks.hostname:' "$dir/ctx.txt" && ! grep -q 'pid' "$dir/ctx.txt"
 ok $? "context differences: UCX_TLS and hostname, not pids"
-grep -qx '# A: .*/base.json (1 run): env.UCX_TLS=rc,sm, ranks.hostname=node-a' "$dir/t.txt" &&
-    grep -qx '# B: .*/slower.json (1 run): env.UCX_TLS=tcp, ranks.hostname=node-b' "$dir/t.txt"
+# The legend wraps at 100 columns where the tree's path is long (distcheck's): read whole.
+unwrap_notes "$dir/t.txt" | tr -d ' ' | grep -qx '#A:.*/base.json(1run):env.UCX_TLS=rc,sm,ranks.hostname=node-a' &&
+    unwrap_notes "$dir/t.txt" | tr -d ' ' | grep -qx '#B:.*/slower.json(1run):env.UCX_TLS=tcp,ranks.hostname=node-b'
 ok_diag $? "$dir/t.txt" "the legend names each configuration by what differs, not only its file"
 # What differs between the runs of one configuration is none of its settings: a Slurm job's
 # own port (SLURM_PMIXP_ABORT_AGENT_PORT), a variable set anew for each run, the run's own
@@ -674,9 +675,11 @@ PY
     rc=$?
     runs=$(find "$ref" -name "$gpu-default-run*.json" | wc -l)
     [ $rc -eq 0 ] && [ ! -s "$dir/ref.err" ] && [ "$runs" -ge 2 ] &&
-        grep -q "^# reference: $runs runs of NVIDIA H[12]00.* ($link) from .*results/reference$" "$dir/ref.out" &&
-        grep -q "^# A: reference $gpu-default-run1.json .. $gpu-default-run$runs.json ($runs runs)$" "$dir/ref.out" &&
-        grep -q "^# B: .*mine-$gpu.json (1 run)$" "$dir/ref.out"
+        unwrap_notes "$dir/ref.out" | tr -d ' ' |
+        grep -q "^#reference:${runs}runsofNVIDIAH[12]00.*($(echo "$link" | tr -d ' '))from.*results/reference$" &&
+        unwrap_notes "$dir/ref.out" | tr -d ' ' |
+        grep -q "^#A:reference$gpu-default-run1.json..$gpu-default-run$runs.json(${runs}runs)$" &&
+        unwrap_notes "$dir/ref.out" | tr -d ' ' | grep -q "^#B:.*mine-$gpu.json(1run)$"
     ok $? "--reference, one $gpu run: A the $runs reference runs of its GPU (exit $rc)" ||
         { head -n 5 "$dir/ref.out"; cat "$dir/ref.err"; } | diag
 done

@@ -74,6 +74,12 @@ unwrap_rows() {
     awk 'NR > 1 && /^        [^ 0-9]/ { sub(/^ +/, " "); printf "%s", $0; next }
          NR > 1 { print "" } { printf "%s", $0 } END { if (NR) print "" }' "$1"
 }
+# A "# " note wrapped at 100 columns goes on in lines of "#" and 3 spaces or more: each note one
+# line again (a long path may be cut inside a word: compare such lines with spaces removed).
+unwrap_notes() {
+    awk 'NR > 1 && /^#   / { sub(/^# +/, " "); printf "%s", $0; next }
+         NR > 1 { print "" } { printf "%s", $0 } END { if (NR) print "" }' "$1"
+}
 # The report tools wrap a message at 100 columns, a continuation line indented: one line each
 # again (joined at the space the wrap took), for a grep of a whole message.
 unwrap() {
