@@ -283,7 +283,7 @@ ok $? "--fail-below 0.8: exit 1, names the bandwidth and the latency regression 
 compare --fail-below 0.3 "$rep/base.json" "$rep/slower.json" >/dev/null 2>&1
 ok $? "--fail-below 0.3: bw ratio 0.50 and latency ratio 2.9 (< 1/0.3) pass"
 compare --fail-below 0.45 "$rep/base.json" "$rep/slower.json" >/dev/null 2>"$dir/fb.err"
-[ $? -eq 1 ] && grep -q 'latency size 8 ' "$dir/fb.err" && ! grep -q 'bw size' "$dir/fb.err"
+[ $? -eq 1 ] && unwrap "$dir/fb.err" | grep -q 'latency size 8 ' && ! unwrap "$dir/fb.err" | grep -q 'bw size'
 ok $? "--fail-below 0.45: only the latency (ratio 2.9 > 1/0.45) regressed, not bw (0.50)"
 compare --fail-below 0.99 "$rep/slower.json" "$rep/base.json" >/dev/null 2>&1
 ok $? "--fail-below: lower latency and higher bandwidth are improvements, not regressions"
