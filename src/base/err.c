@@ -55,8 +55,8 @@ static int control_len(const unsigned char *p)
     if (p[0] < 0x80)
         return 0;
     int n = utf8_len(p);
-    if (!n) /* a lone byte 0x80-0xFF: an 8-bit terminal reads 0x9B as CSI */
-        return 1;
+    if (!n) /* a lone byte 0x80-0x9F: an 8-bit terminal reads 0x9B as CSI */
+        return p[0] <= 0x9F;
     if (p[0] == 0xC2 && p[1] <= 0x9F) /* C1 */
         return 2;
     if (p[0] == 0xD8 && p[1] == 0x9C) /* U+061C */
@@ -69,12 +69,12 @@ static int control_len(const unsigned char *p)
     return 0;
 }
 
-int gx_text_char(const char *text, int *control)
+int gx_text_char(const char *text, enum gx_text_kind *kind)
 {
     const unsigned char *p = (const unsigned char *)text;
-    int ctl = control_len(p);
-    *control = ctl > 0;
-    return ctl ? ctl : utf8_len(p);
+    int ctl = control_len(p), n = ctl ? ctl : utf8_len(p);
+    *kind = ctl ? GX_TEXT_CONTROL : n ? GX_TEXT_PLAIN : GX_TEXT_STRAY;
+    return n ? n : 1;
 }
 
 size_t gx_text_shown(char *dst, size_t cap, const char *src)
@@ -82,7 +82,8 @@ size_t gx_text_shown(char *dst, size_t cap, const char *src)
     const unsigned char *p = (const unsigned char *)src;
     size_t k = 0, full = 0; /* bytes written, the whole text's length */
     while (*p) {
-        int ctl, n = gx_text_char((const char *)p, &ctl);
+        enum gx_text_kind kind;
+        int n = gx_text_char((const char *)p, &kind), ctl = kind != GX_TEXT_PLAIN;
         char piece[16];
         size_t len = 0;
         for (int i = 0; i < n; i++)
@@ -116,7 +117,7 @@ static void vfit(char *msg, size_t cap, const char *fmt, va_list ap)
     }
     if (!shown) /* out of memory: the head as vsnprintf cut it, its controls made '?' */
         for (unsigned char *c = (unsigned char *)msg; *c; c++)
-            if (control_len(c))
+            if (control_len(c) || (*c >= 0x80 && !utf8_len(c)))
                 *c = '?';
     free(shown);
     free(whole);

@@ -83,9 +83,12 @@ struct gx_err {
  * screen, break a line in two or reorder what a table shows. Writes at most cap bytes with the
  * NUL, never a cut escape; returns the length of the whole text shown (as snprintf). */
 size_t gx_text_shown(char *dst, size_t cap, const char *src);
-/* The length in bytes of the character at p (a lone byte of no UTF-8 character: 1), *control
- * set where gx_text_shown escapes it. */
-int gx_text_char(const char *p, int *control);
+/* The length in bytes of the character at p (a lone byte of no UTF-8 character: 1), and what it
+ * is: GX_TEXT_PLAIN, GX_TEXT_CONTROL (a control, C1 or bidirectional-text one, or a lone byte
+ * 0x80-0x9F, which an 8-bit terminal reads as C1) or GX_TEXT_STRAY (a lone byte 0xA0-0xFF: a
+ * Latin-1 name's, harmless but no UTF-8). gx_text_shown escapes the last two. */
+enum gx_text_kind { GX_TEXT_PLAIN, GX_TEXT_CONTROL, GX_TEXT_STRAY };
+int gx_text_char(const char *p, enum gx_text_kind *kind);
 
 /* gx_fail and gx_wrap keep their message as gx_text_shown shows it, so that whatever a message
  * quotes (an unknown option, a scenario's key, a file name) reaches stderr on one line and

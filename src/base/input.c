@@ -245,14 +245,11 @@ int gx_too_long(struct gx_err *err, const char *what, size_t len, size_t limit)
 int gx_input_printable(const char *text, struct gx_err *err)
 {
     for (size_t i = 0, n; text[i]; i += n) {
-        int ctl;
-        n = (size_t)gx_text_char(text + i, &ctl);
+        enum gx_text_kind kind;
+        n = (size_t)gx_text_char(text + i, &kind);
         /* A tab is no control (the parsers name it as white space); UTF-8 text is a name's to
-         * hold, and so is a lone byte of Latin-1's printable half (a job named in Latin-1: the
-         * report repairs it to U+FFFD, messages show it escaped); a lone byte 0x80-0x9F is not
-         * (an 8-bit terminal reads 0x9B as CSI). */
-        const unsigned char lone = (unsigned char)text[i];
-        if (!ctl || (n == 1 && lone >= 0xA0))
+         * hold, and so is a stray Latin-1 byte (the report repairs it to U+FFFD). */
+        if (kind != GX_TEXT_CONTROL)
             continue;
         /* The text as a terminal can show it (gx_fail shows it so), cut to a line's part. */
         char head[64];
