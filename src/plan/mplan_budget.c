@@ -119,7 +119,8 @@ int gx_mgroup_visits(const struct gx_mplan *p, const struct gx_mgroup *g)
 double gx_mgroup_setup_all(const struct gx_mplan *p, const struct gx_mgroup *g)
 {
     double parts = 0;
-    for (int v = 1; g->largest > 0 && v <= gx_mgroup_visits(p, g); v++) {
+    int visits = gx_mgroup_visits(p, g);
+    for (int v = 1; g->largest > 0 && v <= visits; v++) {
         size_t largest = 0;
         for (size_t i = g->first; i < g->first + g->n; i++)
             if (gx_mplan_step_visits(p, i) >= v && p->steps[i].size > largest)
