@@ -1,6 +1,7 @@
 /* The stop rule's verdict (gx_stop_verdict), in-process: the floor, the fewest before the
  * precision, the share's time after the floor, exact --iters. */
 #include "config.h"
+#include "measure.h"
 #include "stop.h"
 #include "tap.h"
 

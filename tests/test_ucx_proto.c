@@ -5,6 +5,7 @@
 #include "pattern.h"
 #include "tap.h"
 #include "ucx_proto.h"
+#include "kept.h"
 #include "view.h"
 
 #include <stdio.h>

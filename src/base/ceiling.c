@@ -1,7 +1,6 @@
 #include "config.h"
 #include "ceiling.h"
 
-#include "result.h"
 #include "sizes.h"
 
 #include <stdlib.h>
@@ -337,11 +336,6 @@ int gx_ceil_unsound(const struct gx_ceilings *c, const struct gx_ceil_range *at,
         return 1;
     }
     return 0;
-}
-
-size_t gx_ceil_chunk(const struct gx_result *res)
-{
-    return res->chunk == 0 || res->chunk > res->size ? res->size : res->chunk;
 }
 
 const struct gx_bound_rule *gx_bound_rule(const struct gx_bounds bounds[GX_FAMILY_COUNT],

@@ -11,7 +11,6 @@
 #include "slots.h"
 #include "strpool.h"
 
-struct gx_result;
 
 /* What a ceiling measures: one ceiling probe (paths/probe.c) in one pattern family, per
  * ordered rank pair (a, b), measured by the pair as its results are, both sides at once: where
@@ -203,9 +202,6 @@ struct gx_bounds {
  * NULL when the path declares none. */
 const struct gx_bound_rule *gx_bound_rule(const struct gx_bounds bounds[GX_FAMILY_COUNT],
                                           int family, unsigned holds);
-
-/* The result's chunk as the path cut the message (0 or larger than the message: the whole). */
-size_t gx_ceil_chunk(const struct gx_result *res);
 /* The size a ceiling is measured at for a result at `size`: the size itself, but at most
  * GX_CEIL_HOST_RATE_MAX for a rate of host memory, which grows no further once a copy's two
  * buffers are past the caches, while a larger probe costs seconds (docs/ceilings.md); a result

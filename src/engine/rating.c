@@ -8,6 +8,12 @@
 
 #include <stdio.h>
 
+/* The result's chunk as the path cut the message (0 or larger than the message: the whole). */
+static size_t chunk_of(const struct gx_result *res)
+{
+    return res->chunk == 0 || res->chunk > res->size ? res->size : res->chunk;
+}
+
 /* The rule's stages for the pair (a, b), as gx_ceil_slowest takes them: every probe runs at
  * the result's own pair. */
 static int stages_of(const struct gx_bound_rule *rule, int a, int b, struct gx_ceil_stage *st)
@@ -51,7 +57,7 @@ void gx_ceiling_apply(const struct gx_ceilings *c, const struct gx_path_ops *ops
     struct gx_ceil_stage st[GX_MAX_BOUND_STAGES];
     int n = stages_of(rule, res->a, res->b, st);
     struct gx_ceil_range range = {0};
-    double ceil = gx_ceil_slowest(c, st, n, rule->at_chunk ? gx_ceil_chunk(res) : res->size,
+    double ceil = gx_ceil_slowest(c, st, n, rule->at_chunk ? chunk_of(res) : res->size,
                                   what, len, &range);
     if (!(ceil > 0))
         return;

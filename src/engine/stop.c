@@ -2,6 +2,7 @@
 #include "stop.h"
 
 #include "clock.h"
+#include "measure.h"
 #include "pattern.h"
 #include "tags.h"
 

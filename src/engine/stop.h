@@ -6,7 +6,9 @@
 #ifndef GX_STOP_H
 #define GX_STOP_H
 
-#include "measure.h"
+struct gx_bench;
+struct gx_err;
+struct gx_mstep;
 
 /* Where the rule is asked, gx_mstep_first_ask and gx_mstep_next_ask (mplan.h): --dry-run
  * counts a step's iterations by the same boundaries; under a budget (b->share_s > 0) also

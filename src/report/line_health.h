@@ -22,13 +22,6 @@ double gx_siblings_median(double *v, size_t n);
  * kept. The one rule of the health finding "below-siblings" and of the matrices' marks. */
 int gx_kept_below_siblings(const struct gx_kept *kept, size_t n, const struct gx_kept *k);
 
-/* The run's findings (rank 0): from the link facts at the start, from the views at the end
- * (view.h), for the table's # health lines, the report and --fail-on-health. */
-#define GX_HEALTH_MAX 64
-struct gx_health_set {
-    struct gx_health h[GX_HEALTH_MAX];
-    int n;
-};
 /* The kept results as a view (view.h): their findings (a result above its route's line rate, a
  * ceiling below its link kind's usual share of it, a pair well below its siblings), and the
  * rounds they were measured in. */

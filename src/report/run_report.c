@@ -9,6 +9,7 @@
 #include "harness_out.h"
 #include "host_map.h"
 #include "layout_matrix.h"
+#include "line_health.h"
 #include "links_json.h"
 #include "matrix.h"
 #include "output.h"

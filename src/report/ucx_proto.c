@@ -8,6 +8,7 @@
 #include "path.h"
 #include "pattern.h"
 #include "report.h"
+#include "line_health.h"
 #include "view.h"
 
 #include <ctype.h>

@@ -7,7 +7,7 @@
 #ifndef GX_VIEW_H
 #define GX_VIEW_H
 
-#include "line_health.h"
+#include "links.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -23,6 +23,14 @@ struct gx_tally;
 struct gx_ucx_proto;
 
 #define GX_VIEWS 9
+
+/* The run's findings (rank 0): from the link facts at the start, from the views at the end
+ * (view.h), for the table's # health lines, the report and --fail-on-health. */
+#define GX_HEALTH_MAX 64
+struct gx_health_set {
+    struct gx_health h[GX_HEALTH_MAX];
+    int n;
+};
 
 /* A finished run: what every view reads, and the views' states once made. */
 struct gx_run {

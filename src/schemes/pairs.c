@@ -1,5 +1,4 @@
 #include "pairs.h"
-#include "scheme.h"
 
 #include <stdlib.h>
 #include <string.h>
