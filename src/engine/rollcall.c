@@ -17,6 +17,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+_Static_assert(LISTENERS + WAITING <= GX_ROLLCALL_FDS, "the watchdog polls them all");
+
 /* This node's IPv4 addresses on interfaces that are up, loopback left out. */
 static uint16_t node_addrs(uint32_t *ip, int max)
 {

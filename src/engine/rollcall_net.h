@@ -4,8 +4,6 @@
 #ifndef GX_ROLLCALL_NET_H
 #define GX_ROLLCALL_NET_H
 
-#include "rollcall.h"
-
 #include <arpa/inet.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,7 +24,6 @@ enum {
     /* The node's socket names' prefix: the job's token in hex after "gpuxfer-rc-". */
     PREFIX_LEN = 32
 };
-_Static_assert(LISTENERS + WAITING <= GX_ROLLCALL_FDS, "the watchdog polls them all");
 
 enum { VIA_NONE, VIA_UNIX, VIA_TCP };
 
