@@ -1,7 +1,5 @@
-/* --dry-run's account of the runs of exactly --iters beside a budget (gx_mplan_print_exact):
- * their steps run every iteration whatever the budget, so their part of the estimate is theirs
- * alone, and the steps after them share what is left. Said per run, so that a plan near its
- * budget shows what takes it (the GPU default run's map on 16 GPUs: 244 steps). */
+/* --dry-run's account of the runs of exactly --iters beside a budget: said per run, so that a
+ * plan near its budget shows what takes it. */
 #include "config.h"
 #include "mplan.h"
 
