@@ -32,7 +32,7 @@ static uint16_t node_addrs(uint32_t *ip, int max)
     return n;
 }
 
-/* The address this node's route to `to` leaves from (no packet is sent). */
+/* No packet is sent. */
 static int route_from(uint32_t to, uint32_t *from)
 {
     int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -63,7 +63,6 @@ static int listen_unix(const char *prefix, int rank)
     return fd;
 }
 
-/* A listening socket at ip, on a port the kernel picks. */
 static int listen_tcp(uint32_t ip, uint16_t *port)
 {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -133,8 +132,7 @@ static int listen_here(struct gx_rollcall_net *net, int rank, int with0,
     return -1;
 }
 
-/* Rank 0, once every rank said where it listens: a socket at each of its addresses another
- * node's rank reaches, and the addresses allowed in there. */
+/* Rank 0: a socket at each of its addresses another node's rank reaches. */
 static void root_listen_tcp(struct gx_rollcall_net *net, int size)
 {
     struct root_info *root = &net->root;
