@@ -1,5 +1,4 @@
-/* What gpuxfer measures when told nothing: with GPUs, every path that moves GPU data, so that
- * the transfer plan at the end answers which path to use for which size. */
+/* Told nothing: with GPUs, every path that moves GPU data, for the transfer plan. */
 #include "config.h"
 #include "option_table.h"
 
@@ -49,8 +48,7 @@ int gx_options_gpu_default(struct gx_options *o, struct gx_err *err)
     return set(o, bw, "sizes", GX_DEFAULT_BW_SIZES, err);
 }
 
-/* From the default run's first, so that the user's per-run options hold for it too; path NULL:
- * the run's own probes measure. */
+/* From the default run's first: the user's per-run options hold for it too. */
 static int map_run(struct gx_options *o, struct gx_run_opts *m, const char *name,
                    const char *path, const char *pattern, const char *pairs, struct gx_err *err)
 {

@@ -72,8 +72,10 @@ static int read_file_bcast(const char *path, char **text, struct gx_err *err, vo
 }
 
 /* From here signals change nothing and a stopped peer ends the job with rc. */
-static int finish(struct gx_job *job, int rc)
+static int finish(struct gx_job *job, struct gx_mplan *plan, struct gx_layout *layout, int rc)
 {
+    gx_mplan_free(plan);
+    gx_layout_free(layout);
     gx_ucx_proto_end(NULL); /* a run that ended before its report: the log still goes */
     gx_watchdog_shutdown(rc);
     gx_fault_moment(job->rank, GX_AT_FINALIZE, 0);
@@ -86,8 +88,7 @@ static int finish(struct gx_job *job, int rc)
     return rc;
 }
 
-/* GPUXFER_FAULT against the job and the plan's sizes: a test hook that could never fire is an
- * input error, not a test that passes for the wrong reason. */
+/* A test hook that could never fire is an input error, not a test passing wrongly. */
 static int check_fault(const struct gx_job *job, const struct gx_options *opts,
                        const struct gx_mplan *plan, struct gx_err *err)
 {
@@ -162,7 +163,6 @@ static int check_verdict(const struct gx_options *opts, int rc, const struct gx_
     return rc;
 }
 
-/* --output, or the default name. */
 static void report_path(const struct gx_options *opts, char *out, size_t len)
 {
     if (opts->g.output[0])
@@ -303,8 +303,7 @@ static int start(struct gx_job *job, const struct gx_options *opts, struct gx_re
     return rc;
 }
 
-/* Rank 0: a failed measurement fails the run though the others went on; corrupted data takes
- * precedence; a run in which everything was skipped measured nothing. */
+/* Rank 0: a failed measurement fails the run; corrupted data takes precedence. */
 static int conclude(const struct gx_options *opts, const struct gx_tally *t, int rc,
                     struct gx_err *err)
 {
@@ -375,9 +374,7 @@ int main(int argc, char **argv)
             rc = check_verdict(&opts, rc, NULL, 0, err.msg);
         } else if (rc == GX_OK)
             rc = answer(&job, &opts, &plan);
-        gx_mplan_free(&plan);
-        gx_layout_free(&layout);
-        return finish(&job, rc);
+        return finish(&job, &plan, &layout, rc);
     }
 
     struct gx_report rep;
@@ -387,9 +384,7 @@ int main(int argc, char **argv)
     if ((rc = start(&job, &opts, &rep, argc, argv, &err)) != GX_OK) {
         if (job.rank == 0)
             rc = check_verdict(&opts, rc, NULL, 0, err.msg);
-        gx_mplan_free(&plan);
-        gx_layout_free(&layout);
-        return finish(&job, rc);
+        return finish(&job, &plan, &layout, rc);
     }
     gx_fault_moment(job.rank, GX_AT_OPENED, 0);
     static struct gx_run run; /* rank 0 */
@@ -490,6 +485,5 @@ int main(int argc, char **argv)
         }
     }
     gx_ucx_proto_free(&proto);
-    gx_layout_free(&layout);
-    return finish(&job, exit_code);
+    return finish(&job, &plan, &layout, exit_code);
 }

@@ -1,5 +1,4 @@
-/* Options: one table drives the command line, --help and scenario keys; it fills the structs of
- * options.h, which the layers below read. */
+/* Options: one table drives the command line, --help and scenario keys. */
 #ifndef GX_OPTION_TABLE_H
 #define GX_OPTION_TABLE_H
 
@@ -56,8 +55,7 @@ void gx_run_defaults(struct gx_run_opts *r);
 #define GX_DEFAULT_BUDGET_GPU 70
 /* --check runs as a Slurm prolog or health check: short, yet room for a node of 16 GPUs. */
 #define GX_CHECK_BUDGET 60
-/* One bw size per class up to xlarge: a huge size of the slow unified paths alone would take
- * most of the first minute. */
+/* Up to xlarge: a huge size of the slow unified paths would take the first minute. */
 #define GX_DEFAULT_LATENCY_SIZES "8"
 #define GX_DEFAULT_BW_SIZES "4K,64K,1M,16M,64M"
 

@@ -96,7 +96,6 @@ static void option_line(FILE *out, const struct gx_option *op, int all)
     fputc('\n', out);
 }
 
-/* "TITLE: a, b, c" wrapped, continuation lines indented by 2. */
 static void name_list(FILE *out, const char *title, const char *names)
 {
     wrap(out, names, fprintf(out, "%s:", title), 2);

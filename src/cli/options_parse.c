@@ -80,8 +80,7 @@ static const char *short_value(const struct gx_option *op, const char *v, char *
     return buf;
 }
 
-/* A node check must mean the same on every node: an option that changes what it measures is
- * refused, never quietly dropped. */
+/* A node check means the same everywhere: what changes it is refused, not dropped. */
 static int check_alone(const struct pending *cli, int ncli, struct gx_err *err)
 {
     static const char *const changes[] = {"path", "mem", "pattern", "sizes", "pairs",

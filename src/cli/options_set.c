@@ -1,5 +1,4 @@
-/* The options' setters, which the option table names (options.c): each parses and checks one
- * option's value into the structs of options.h. */
+/* The option table's setters: each parses and checks one option's value. */
 #include "config.h"
 #include "options_set.h"
 
@@ -57,7 +56,6 @@
         return GX_OK;                                                                         \
     }
 
-/* v into dst, an array of len bytes: GX_EINPUT naming what where v does not fit. */
 static int copy_text(char *dst, size_t len, const char *v, const char *what, struct gx_err *err)
 {
     if (strlen(v) >= len)

@@ -46,6 +46,18 @@ static const char *next_component(const char **p, size_t *clen)
     return c;
 }
 
+/* sep: a '/' first. -1 when out cannot hold it. */
+static int append_part(char *out, size_t len, size_t *used, int sep, const char *c, size_t clen)
+{
+    if (*used + (sep ? 1 : 0) + clen + 1 > len)
+        return -1;
+    if (sep)
+        out[(*used)++] = '/';
+    memcpy(out + *used, c, clen);
+    *used += clen;
+    return 0;
+}
+
 static int normalize(const char *in, char *out, size_t len)
 {
     if (!in || in[0] != '/' || len < 2)
@@ -63,11 +75,8 @@ static int normalize(const char *in, char *out, size_t len)
                 used--; /* the '/' before the component removed */
             continue;
         }
-        if (used + 1 + clen + 1 > len)
+        if (append_part(out, len, &used, 1, c, clen))
             return -1;
-        out[used++] = '/';
-        memcpy(out + used, c, clen);
-        used += clen;
     }
     if (used == 0)
         out[used++] = '/';
@@ -94,21 +103,12 @@ int gx_relative_path(const char *from, const char *to, char *out, size_t len)
     }
     size_t used = 0;
     out[0] = '\0';
-    while ((cf = next_component(&pf, &lf))) {
-        if (used + 3 + 1 > len)
+    while ((cf = next_component(&pf, &lf)))
+        if (append_part(out, len, &used, used > 0, "..", 2))
             return -1;
-        memcpy(out + used, used ? "/.." : "..", used ? 3 : 2);
-        used += used ? 3 : 2;
-    }
-    while ((ct = next_component(&pt, &lt))) {
-        size_t need = (used ? 1 : 0) + lt;
-        if (used + need + 1 > len)
+    while ((ct = next_component(&pt, &lt)))
+        if (append_part(out, len, &used, used > 0, ct, lt))
             return -1;
-        if (used)
-            out[used++] = '/';
-        memcpy(out + used, ct, lt);
-        used += lt;
-    }
     if (used == 0)
         out[used++] = '.';
     out[used] = '\0';
@@ -222,7 +222,6 @@ void gx_scenario_dirs(const struct gx_scenario_where *w, struct gx_scenario_dirs
         add_joined(d, w->pkgdatadir, "scenarios", "");
 }
 
-/* Its real path, else path itself. */
 static void found_at(const char *path, char *found, size_t len)
 {
     char real[PATH_MAX];

@@ -1,5 +1,4 @@
-/* --scenario NAME: a file, or one shipped with gpuxfer wherever it is (build tree, install,
- * moved or DESTDIR-staged). */
+/* --scenario NAME: a file, or one shipped with gpuxfer wherever it is installed. */
 #ifndef GX_SCENARIO_FIND_H
 #define GX_SCENARIO_FIND_H
 
@@ -7,8 +6,7 @@
 
 #include <stdio.h>
 
-/* A name without '/' is also NAME or NAME.json in gx_scenario_dirs(); another user's file is
- * refused. The error names every folder looked in. */
+/* Also NAME[.json] in gx_scenario_dirs(); another user's file is refused. */
 FILE *gx_scenario_open(const char *name, char *found, size_t len, struct gx_err *err);
 
 /* Sorted, once each: for messages and shell completion. */

@@ -1,5 +1,4 @@
-/* The engine reads the time only here, so that a unit test (tests/test_engine*.c) runs it on a
- * fake clock: its verdicts follow from the script, never the load, and no test waits. */
+/* Only here, so that unit tests run the engine on a fake clock: no test waits. */
 #ifndef GX_CLOCK_H
 #define GX_CLOCK_H
 

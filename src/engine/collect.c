@@ -1,5 +1,4 @@
-/* A step's records, every rank's, to rank 0, which makes the round's results (or the ceiling
- * probe's points) and hands them through the sink's door; a stop one rank saw, said to all. */
+/* A step's records to rank 0, its results to the sink; a stop one rank saw, said to all. */
 #include "config.h"
 #include "collect.h"
 
@@ -27,7 +26,6 @@ static void merge(const struct gx_record *ra, const struct gx_record *rb, struct
     res->bad_iter = res->valid ? -1 : (long)bad->bad_iter;
 }
 
-/* --samples: the initiators' raw samples to rank 0 (c->samples, c->counts, c->displs). */
 static int gather_samples(struct gx_bench *b,
                           const struct gx_record *mine, struct gx_collect *c, struct gx_err *err)
 {
@@ -100,7 +98,6 @@ static double pair_cpu_wait(const struct gx_record *ra, const struct gx_record *
     return w > 1 ? 1 : w; /* the clocks' skew over a short step */
 }
 
-/* The waits of both ranks: each slows the pair's iteration it falls in. */
 static long pair_cpu_waits(const struct gx_record *ra, const struct gx_record *rb)
 {
     return ra->cpu_waits >= 0 && rb->cpu_waits >= 0 ? ra->cpu_waits + rb->cpu_waits : -1;

@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Everything one pass over the plan needs. */
 struct gx_harness {
     const struct gx_job *job;
     const struct gx_options *o;
@@ -69,8 +68,7 @@ static void arm(const struct gx_bench *b, const struct gx_round *round, const st
     gx_watchdog_arm(what, ranks, n, t);
 }
 
-/* A step whose first visit far outlasted its share (its fewest iterations: the unified paths on
- * a slow GPU) gets no more visits, lest the plan outlast its budget. */
+/* A step whose first visit far outlasted its share gets no more, lest the plan overrun. */
 #define GX_VISITS_CUT 2.0
 
 /* Step i's visits from `from` on; with budget, their time goes to the steps that run. */
@@ -234,7 +232,6 @@ static long visits_from(struct gx_harness *h, const struct gx_mgroup *g, int fro
     return n;
 }
 
-/* What visit v sets up. */
 static size_t visit_largest(const struct gx_harness *h, const struct gx_mgroup *g, int v)
 {
     size_t largest = 0;
@@ -280,7 +277,6 @@ static const char *absent_why(const struct gx_mgroup *g)
     return g->absent ? g->absent : g->probe >= 0 ? "" : path_setup_failed[g->path];
 }
 
-/* The results' group a probe's serves: the next path group of its run and round. */
 static const struct gx_mgroup *served_by(const struct gx_mplan *plan, const struct gx_mgroup *g)
 {
     for (const struct gx_mgroup *n = g + 1; n < plan->groups + plan->ngroups; n++)
@@ -313,8 +309,7 @@ static int filter_group(struct gx_harness *h, const struct gx_mgroup *g,
     return rc;
 }
 
-/* Skipped groups' time goes to the steps from the first on, not only once they are reached:
- * else late skips would keep an early step to few iterations. */
+/* Else skips late in the plan would keep an early step to few iterations. */
 static int hand_on_skipped(struct gx_harness *h, struct gx_err *err)
 {
     for (size_t i = 0; i < h->plan->ngroups; i++) {

@@ -33,8 +33,7 @@ static int launch_illegal_access(struct gx_err *err)
 #endif
 }
 
-/* GPUXFER_FAULT=cuda-oom or cuda-sticky at this size: both sides ask, and agree, so that the
- * peer learns of it instead of waiting for a transfer. */
+/* Both sides ask and agree, so that the peer learns of it instead of waiting. */
 static int inject_gpu_fault(struct gx_ep *ep, size_t bytes, enum gx_fault_kind kind,
                             struct gx_err *err)
 {
@@ -158,7 +157,6 @@ static int validate_pass(struct gx_ep *ep, const struct gx_pattern_ops *pat, siz
     return GX_OK;
 }
 
-/* --validate all: senders refill, receivers check after. */
 static int prepare_iteration(struct gx_ep *ep, const struct gx_pattern_ops *pat, size_t bytes,
                              uint32_t iter, struct gx_err *err)
 {
@@ -179,8 +177,7 @@ static int check_iteration(struct gx_ep *ep, const struct gx_pattern_ops *pat, s
     return check_received(ep, bytes, iter, rec, err);
 }
 
-/* Iterations with work beside each transfer: a fault point, between, --validate all. Negative
- * ones warm up. */
+/* With work beside each transfer (fault, between, --validate all); < 0: warm-up. */
 static int iterate_hooked(struct gx_bench *b, const struct gx_mstep *st,
                           const struct gx_pattern_ops *pat, int all, int probe, long from,
                           long to, struct gx_record *rec, struct gx_err *err)

@@ -1,5 +1,4 @@
-/* Rating a result against the ceiling its path's bounds name: above the paths and ceiling.h,
- * as it reads both. */
+/* Above the paths and ceiling.h, as it reads both. */
 #ifndef GX_RATING_H
 #define GX_RATING_H
 

@@ -17,7 +17,6 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-/* This node's IPv4 addresses on interfaces that are up, loopback left out. */
 static uint16_t node_addrs(uint32_t *ip, int max)
 {
     struct ifaddrs *ifs = NULL;
@@ -79,7 +78,6 @@ static int listen_tcp(uint32_t ip, uint16_t *port)
     return fd;
 }
 
-/* Whether the ranks of comm on this node include rank 0. */
 static int with_rank0(MPI_Comm comm, int rank, int *with, struct gx_err *err)
 {
     MPI_Comm node;
@@ -109,7 +107,6 @@ static void root_prepare(struct root_info *root, int size)
                  (unsigned long long)root->token);
 }
 
-/* A rank other than 0: listens where rank 0 reaches it. */
 static int listen_here(struct gx_rollcall_net *net, int rank, int with0,
                        struct gx_rollcall_addr *mine)
 {

@@ -20,8 +20,7 @@ static int is_stop_signal(uint32_t sig)
     return 0;
 }
 
-/* Whether a connection comes from the job: the same user on this node, or one of the
- * addresses the other side listens at. */
+/* The same user on this node, or an address the other side listens at. */
 static int from_the_job(const struct gx_rollcall *rc, int fd)
 {
     struct sockaddr_storage ss;
@@ -177,7 +176,6 @@ static void end_attempt(struct attempt *t)
     t->fd = -1;
 }
 
-/* 1 when it holds the answer or the ack. */
 static int step_attempt(const struct gx_rollcall *rc, struct attempt *t, short revents)
 {
     if (!t->sent && (revents & (POLLOUT | POLLERR | POLLHUP))) {

@@ -5,8 +5,7 @@
 
 #include "measure.h"
 
-/* At the boundaries of mplan.h, which --dry-run counts too. Both sides get *ended and
- * b->window (round trips shrunk to what the share affords). */
+/* At mplan.h's boundaries; both sides get *ended and b->window. */
 int gx_stop_ask(struct gx_bench *b, const struct gx_mstep *st, long n, int *ended, long *next,
                 struct gx_err *err);
 /* reached < 0: not computed. Nothing but --timeout or a signal ends a step before its floor:

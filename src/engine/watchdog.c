@@ -60,8 +60,7 @@ static void on_signal(int sig, siginfo_t *si, void *context)
     errno = saved;
 }
 
-/* The main thread then waits at its next step. Refused (0) for a signal once the answer is
- * being given. */
+/* Refused (0) for a signal once the answer is being given. */
 static int take_end(int by_signal)
 {
     pthread_mutex_lock(&gx_wd.mu);
@@ -286,8 +285,7 @@ static void answer_roll_call(void)
     gx_rollcall_answer(&gx_wd.rc, where);
 }
 
-/* Under gx_wd.mu. --progress to a log promises a line every 10 s, also within a long
- * measurement, where the main thread says nothing. */
+/* Under gx_wd.mu: within a long measurement too, where the main thread says nothing. */
 static void progress_line(double *said_at)
 {
     double now = now_s(), since = gx_wd.deadline - gx_wd.timeout_s;
@@ -419,8 +417,7 @@ static void restore_signals(void)
         sigaction(gx_stop_signals[i], &gx_wd.old[i], NULL);
 }
 
-/* Not the default actions: one would end the rank after MPI_Finalize, and mpirun say 143
- * beside a report of exit 0. */
+/* Not the defaults: mpirun would say 143 beside a report of exit 0. */
 static void ignore_signals(void)
 {
     struct sigaction ign;

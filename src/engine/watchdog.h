@@ -1,5 +1,4 @@
-/* The watchdog: a thread on every rank that ends the job with an answer on a timeout or a stop
- * signal, even while the main thread is blocked in MPI; rank 0's first has the report written. */
+/* A thread that ends the job with an answer on a timeout or signal, even in a blocked MPI. */
 #ifndef GX_WATCHDOG_H
 #define GX_WATCHDOG_H
 
@@ -21,11 +20,9 @@ void gx_watchdog_phase(const char *what);
 void gx_watchdog_final_report(void);
 /* The answer is given: signals are ignored, a timeout ends with exit_code. */
 void gx_watchdog_shutdown(int exit_code);
-/* Takes back a stop signal's action that a library replaced, so that the signal still stops
- * the run; says once in who whose action it found ("" otherwise). */
+/* A library's replaced action taken back; says once in who whose it was ("" otherwise). */
 void gx_watchdog_reclaim_signals(char *who, size_t len);
-/* Leaves the stop signals ignored: else one would end a run that reported exit 0, and the
- * launcher say 143. Safe to call twice or without a start. */
+/* Signals ignored, lest mpirun say 143 beside exit 0. Safe twice or without a start. */
 void gx_watchdog_stop(void);
 
 void gx_watchdog_arm(const char *what, const int *ranks, int nranks, double timeout_s);

@@ -20,8 +20,7 @@ double gx_default_timeout(size_t bytes, long iters, long warmup, long window)
            2.0 * (double)(iters + warmup + 2) * (double)window * message_s;
 }
 
-/* The main thread must neither close the report nor finalize MPI under the watchdog: the
- * launcher's abort racing MPI_Finalize can leave the job hanging. */
+/* Neither close the report nor finalize under the watchdog: the job could hang. */
 static _Noreturn void wait_for_the_end(void)
 {
     for (;;)

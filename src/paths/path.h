@@ -69,15 +69,13 @@ static inline void gx_stage_add(struct gx_ep *ep, int i, double t0)
 
 struct gx_path_ops {
     const char *name;
-    /* Optional, NULL-terminated: stages timed on every rank, only where two clock reads cost
-     * nothing; overlapping stages may add up to more than the iteration. */
+    /* Optional: stages timed only where two clock reads cost nothing; they may overlap. */
     const char *stages[GX_MAX_STAGES + 1];
     const char *what;     /* one line for --help and the report */
     int default_src, default_dst;
     unsigned flags;
     const struct gx_chunk_policy *chunk_policy; /* GX_PATH_CHUNKED, when the run fixes none */
-    /* Typical on a fast node (0: 10 GB/s, 10 us): estimates and default windows; too high a
-     * rate only makes iterations longer. */
+    /* On a fast node (0: 10 GB/s, 10 us); too high only makes iterations longer. */
     double nominal_gbps, nominal_us;
     /* After an idle gap: the warm-up lasts that long, so that a cold start misses the samples. */
     double settle_s;
@@ -93,11 +91,9 @@ struct gx_path_ops {
     int (*between)(struct gx_ep *ep, struct gx_err *err);
     /* Returns when every message is complete: received data is in dst, synchronized. */
     int (*xfer)(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes, struct gx_err *err);
-    /* Optional: a round trip the GPUs start and time themselves; GX_ESKIP with nothing done
-     * (both sides alike) falls back to xfer. */
+    /* Optional: timed by the GPUs; GX_ESKIP, nothing done, falls back to xfer. */
     int (*roundtrip)(struct gx_ep *ep, size_t bytes, double *seconds, struct gx_err *err);
-    /* Optional: stop what prepare or the iterations left running (a persistent kernel). Local:
-     * after a failure the peer may be elsewhere. */
+    /* Optional: stop a persistent kernel. Local: after a failure the peer may be elsewhere. */
     int (*finish)(struct gx_ep *ep, struct gx_err *err);
     void (*close)(struct gx_ep *ep);
     struct gx_bounds bounds[GX_FAMILY_COUNT]; /* per family; none: no ceiling (ceiling.h) */

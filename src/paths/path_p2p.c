@@ -307,7 +307,6 @@ static int ll_wait(struct gx_ep *ep, struct p2p_priv *p, uint64_t seq, struct gx
     return GX_OK;
 }
 
-/* The first of a measurement launches the kernels. */
 static int p2p_roundtrip(struct gx_ep *ep, size_t bytes, double *seconds, struct gx_err *err)
 {
     struct p2p_priv *p = ep->priv;

@@ -66,8 +66,7 @@ static int staged_prepare(struct gx_ep *ep, size_t bytes, struct gx_err *err)
     struct gx_chunk_plan plan;
     gx_chunk_plan_init(&plan, bytes, ep->chunk, ep->depth, 64);
     if (p->shm) {
-        /* Agreed. Slots /dev/shm cannot hold fall back to MPI staging, said in the result,
-         * rather than leaving a size of the default search without one. */
+        /* Agreed; where /dev/shm is too small, MPI staging, rather than no result. */
         int rc = gx_shm_channel_prepare(ep, &p->ch, "staged", plan.depth, plan.chunk, 0, err);
         p->via_shm = rc == GX_OK;
         ep->via = p->via_shm ? "shared-memory slots" : "MPI";

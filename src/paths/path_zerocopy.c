@@ -34,8 +34,7 @@ static int zc_filter(struct gx_ep *ep, struct gx_err *why)
     return GX_OK;
 }
 
-/* As many as --depth asks: memory sized for NSLOTS messages would run depth 4 as depth 2 where
- * the chunk is the whole message, reported as depth 4. */
+/* As --depth asks: else depth 4 would run as 2 where the chunk is the whole message. */
 struct zc_ring {
     struct gx_chunk_plan plan;
     size_t slot_bytes, ops;
@@ -83,7 +82,6 @@ static int zc_grow_remote(struct zc_priv *p, const struct gx_ep *ep, const struc
     return gx_shm_segment_pinned(bytes, &p->in, err);
 }
 
-/* Both sides together, untimed. */
 static int zc_prepare(struct gx_ep *ep, size_t bytes, struct gx_err *err)
 {
     struct zc_priv *p = ep->priv;

@@ -22,8 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The receiver must not start before the initiator's clock; both ways, each side's clock
- * covers both directions. */
+/* The receiver must not start before the initiator's clock. */
 static int probe_start(const struct gx_ep *ep, enum gx_dir dir, struct gx_err *err)
 {
     MPI_Comm comm = ep->job->comm;
@@ -190,7 +189,6 @@ static int from_host(struct gx_ep *ep, struct gpu_state *g, int m0, int count,
     return GX_OK;
 }
 
-/* The host links: the probe's memory kinds say which way. */
 static int own_copy(struct gx_ep *ep, struct gpu_state *g, int m0, int count,
                     size_t bytes, const cudaStream_t *s, struct gx_err *err)
 {

@@ -50,8 +50,7 @@ void gx_shm_ring_mark_free(struct gx_shm_ring *r, uint64_t op);
 void gx_shm_ring_raise(struct gx_shm_ring *r, int code);
 int gx_shm_ring_raised(const struct gx_shm_ring *r);
 
-/* Once per pass of a poll loop: fails on an abort word or a peer process gone. A peer that
- * stopped but lives is the watchdog's. */
+/* Fails on an abort word or a peer gone; one stopped but alive is the watchdog's. */
 #define GX_SHM_POLL_PEER_CHECK 65536u
 struct gx_shm_poll {
     const struct gx_shm_ring *ring[2];

@@ -142,8 +142,7 @@ static int allocate(int fd, size_t bytes, struct gx_err *err)
                    (unsigned long long)vfs.f_blocks * vfs.f_frsize);
 }
 
-/* Only if it is what the peer said it made, so that a file swapped in under the name is never
- * touched past its end. */
+/* As the peer said it made it: a file swapped in is never touched past its end. */
 static int open_peers(const char *name, size_t bytes, int *fd, struct gx_err *err)
 {
     *fd = shm_open(name, O_RDWR | O_NOFOLLOW, 0600);

@@ -1,5 +1,4 @@
-/* Host memory a GPU addresses directly: pinned, or a shared segment that the peer on the same
- * node maps too, so that either GPU reaches the other's host buffer with no MPI copy. */
+/* Host memory a GPU addresses directly, the peer's shared too: no MPI copy between. */
 #ifndef GX_SHM_SEGMENT_H
 #define GX_SHM_SEGMENT_H
 

@@ -55,7 +55,6 @@ static int add_chunked(struct gx_mplan *p, const struct gx_run_opts *run,
     return gx_mplan_add_step(p, s, err);
 }
 
-/* A pattern's window at a size on a path: --window, or the default of what it counts. */
 static long step_window(const struct gx_run_opts *run, const struct gx_path_ops *ops,
                         struct gx_pace pc, int pattern, size_t bytes)
 {

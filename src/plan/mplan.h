@@ -1,5 +1,4 @@
-/* The measurement plan: every measurement in order (ceiling probes before the results they
- * bound), expanded once so that the harness, the progress line and --dry-run agree. */
+/* Every measurement in order, expanded once: the harness and --dry-run agree. */
 #ifndef GX_MPLAN_H
 #define GX_MPLAN_H
 
@@ -125,8 +124,7 @@ long gx_mstep_search_min_iters(const struct gx_mstep *s);
 #define GX_ASK_NEVER LONG_MAX
 long gx_mstep_first_ask(const struct gx_mstep *s);
 long gx_mstep_next_ask(const struct gx_mstep *s, long n);
-/* Under a budget, asked earlier too, where only the time can end a step; n is the last
- * boundary (-warmup - 1 at first, negative within the warm-up). */
+/* Under a budget, asked earlier too; n is the last boundary (-warmup - 1 at first). */
 long gx_mstep_next_timed_ask(const struct gx_mstep *s, long n);
 /* --dry-run's expectation of when the step reaches its precision at this cv. */
 long gx_mstep_settled_iters(const struct gx_mstep *s, double cv);

@@ -60,8 +60,7 @@ long gx_default_window_at(size_t bytes, double gbps)
 
 long gx_default_window_by_time(size_t bytes, double gbps)
 {
-    /* The slow unified paths' rate does not change with the window: the byte rule would make
-     * iterations far longer than needed. */
+    /* The unified paths' rate does not change with the window: no need for long ones. */
     double by_time = messages_in_window_time(bytes, gbps);
     return by_time < 1 ? 1 : whole_window(by_time);
 }

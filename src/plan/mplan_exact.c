@@ -1,5 +1,4 @@
-/* --dry-run's account of the runs of exactly --iters beside a budget: said per run, so that a
- * plan near its budget shows what takes it. */
+/* --dry-run: per run, so that a plan near its budget shows what takes it. */
 #include "config.h"
 #include "mplan.h"
 
@@ -7,7 +6,6 @@
 
 #include <string.h>
 
-/* The seconds of the runs of exactly --iters, in all and per run (secs, results: GX_MAX_RUNS). */
 static double exact_seconds(const struct gx_mplan *p, const struct gx_options *o, double *secs,
                             long *results)
 {

@@ -1,5 +1,4 @@
-/* --dry-run's listing of the plan: a line per step, the totals and estimate, and every pair
- * scheme on this layout. */
+/* --dry-run: a line per step, the totals and every pair scheme on this layout. */
 #include "config.h"
 #include "mplan.h"
 #include "mplan_impl.h"
@@ -101,7 +100,6 @@ static void print_group(FILE *f, const struct gx_mplan *p, const struct gx_optio
     }
 }
 
-/* One round of run r, counted as the plan's estimate counts it. */
 struct round_time {
     double settled, least;
     long steps;

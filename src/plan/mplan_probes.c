@@ -1,5 +1,4 @@
-/* Where the ceiling probes go in the plan: each point a result will be rated against, measured
- * in its round just before the first step that needs it. */
+/* Each ceiling point, measured in its round just before the first step that needs it. */
 #include "config.h"
 #include "mplan.h"
 #include "mplan_impl.h"
