@@ -144,8 +144,7 @@ static int default_run(struct gx_job *job, struct gx_options *opts, struct gx_er
     return GX_OK;
 }
 
-/* Rank 0 of a --check: the verdict, last on stdout; bad input's answer is its line on stderr.
- * A prolog must not take silence for PASS. Returns the exit code. */
+/* --check's verdict, last on stdout: a prolog must not take silence for PASS. */
 static int check_verdict(const struct gx_options *opts, int rc, const struct gx_health *h, int n,
                          const char *error)
 {
@@ -359,8 +358,7 @@ int main(int argc, char **argv)
     const char *no_gpu = gx_options_early_no_gpu(argc, argv);
     quiet_hwloc_plugins(no_gpu != NULL);
     gx_gpu_early_context(argc, argv, no_gpu);
-    /* Only the main thread calls MPI: any level above osu's takes a lock in every Open MPI
-     * call, a visible part of a small message's latency (docs/mpi-libraries.md). */
+    /* Above osu's level Open MPI locks every call, visible in latency (docs/mpi-libraries.md). */
     int provided = MPI_THREAD_SINGLE;
     if (MPI_Init_thread(&argc, &argv, MPI_THREAD_SINGLE, &provided) != MPI_SUCCESS) {
         gx_ucx_proto_end(NULL);

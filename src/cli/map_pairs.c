@@ -1,5 +1,4 @@
-/* The map's both-ways pairs: bibw of every pair would double the map, while pairs over one kind
- * of link tell the same story. Kinds as the topology names them, as the header does. */
+/* One pair per kind of link: bibw of every pair would double the map, telling nothing new. */
 #include "config.h"
 #include "option_table.h"
 

@@ -33,8 +33,7 @@ struct gx_option {
     int (*set)(struct gx_options *o, struct gx_run_opts *r, const char *value,
                struct gx_err *err);
     enum gx_num_kind num;
-    /* GX_PATH_* flags a path needs for the option to matter there (0: every path): given
-     * where it cannot, it is said, never quietly ignored. */
+    /* GX_PATH_* flags it needs to matter on a path (0: any); elsewhere it is said, not ignored. */
     unsigned path_needs;
     char short_name;       /* 0: none; -m, -i, -x mean what they mean in OSU's */
     const char *alias;     /* an old name still accepted, so that old scripts keep working */
@@ -68,8 +67,7 @@ int gx_options_gpu_default(struct gx_options *o, struct gx_err *err);
 #define GX_MAP_SIZE "64M"
 #define GX_MAP_WINDOW "4"
 #define GX_MAP_ITERS "5"
-/* The map's host links: smaller than the pair map's size, as each GPU's groups cost more to set
- * up than to measure, and the copy engines plateau from there (docs/line-rates.md). */
+/* Smaller: a GPU's groups cost more to set up, and copy engines plateau (docs/line-rates.md). */
 #define GX_MAP_HOST_PROBES "host-to-device", "device-to-host"
 #define GX_MAP_HOST_SIZE "16M"
 /* Which map the GPU default run of more than 2 ranks gets. */

@@ -16,8 +16,7 @@ struct pending {
     const char *as; /* the name given (the option's, or its old one): errors say what was typed */
 };
 
-/* A val of its own per option: getopt_long takes the first of several a prefix matches where
- * they agree in has_arg, flag and val ('--t 10' was --table). */
+/* A val per option: getopt_long takes the first of agreeing ones a prefix matches. */
 #define OPT_VAL(i) (256 + (i))
 
 /* osu's and nccl-tests' one-letter options gpuxfer does not take, and how it says them. */

@@ -75,8 +75,7 @@ static int value_text(const cJSON *v, const struct gx_option *op, char *buf, siz
     return GX_OK;
 }
 
-/* cJSON's look-ups find the first of a repeated key: the second would go unread, silently. An
- * option under its name and its alias is one key given twice. */
+/* cJSON finds the first of a repeated key (a name and its alias too): the rest go unread. */
 static const char *given_twice(const cJSON *object, const cJSON *kv)
 {
     const struct gx_option *op = gx_option_find(kv->string);
@@ -131,8 +130,7 @@ static int line_of(const char *text, const char *at)
     return line;
 }
 
-/* cJSON decodes "\u0000" into a NUL that silently cuts the string: found first, with the key
- * it belongs to. text up to end is one valid JSON document. */
+/* cJSON decodes "\u0000" into a NUL that silently cuts the string: found first, with its key. */
 static const char *find_nul_escape(const char *text, const char *end, char *key, size_t keylen)
 {
     const char *start = NULL; /* the open string's first character */

@@ -285,8 +285,7 @@ static const struct gx_mgroup *served_by(const struct gx_mplan *plan, const stru
     return NULL;
 }
 
-/* Leaves g's endpoint open. A probe whose results will be skipped is skipped too, in the same
- * agreement (beside CPU hogs each one may wait for a time slice); its own reason comes first. */
+/* Leaves g's endpoint open. A probe whose results are skipped is too, in one agreement. */
 static int filter_group(struct gx_harness *h, const struct gx_mgroup *g,
                         const struct gx_round *round, struct gx_err *why)
 {
@@ -359,8 +358,7 @@ static int run_group(struct gx_harness *h, const struct gx_mgroup *g, struct gx_
     }
     struct gx_bench *b = &h->b;
     if (b->pair) {
-        /* The largest first: no reallocation (nor IPC re-export) between sizes; where it does
-         * not fit, buffers grow size by size and the rest are skipped. */
+        /* The largest first: no reallocation between sizes; the sizes that do not fit skip. */
         struct gx_err ignored = {0};
         (void)gx_ensure_capacity(&b->ep, visit_largest(h, g, h->visit), &ignored);
     }

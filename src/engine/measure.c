@@ -233,8 +233,7 @@ static int iterate_bare(struct gx_bench *b, const struct gx_mstep *st,
     return GX_OK;
 }
 
-/* GPUXFER_FAULT=slow: the transfer slowed inside the clock, for gpuxfer-report compare to find.
- * No GPU-timed round trip: a host's sleep would not reach the GPUs' clock. */
+/* GPUXFER_FAULT=slow, for gpuxfer-report compare; a sleep would not reach the GPUs' clock. */
 static const struct gx_path_ops *slowed_real;
 
 static int slowed_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
@@ -298,8 +297,7 @@ static int measure_prepared(struct gx_bench *b, const struct gx_mstep *st,
         b->sorted = t;
         b->nsamples_cap = (size_t)st->iters;
     }
-    /* At every visit: it also writes the pattern a path's own checks compare with (p2p's
-     * kernel) into buffers each visit allocates anew. */
+    /* Every visit: it also writes the pattern a path's own checks compare with (p2p's). */
     int probe = (ep->ops->flags & GX_PATH_PROBE) != 0;
     if (!probe)
         GX_TRY(validate_pass(ep, pat, st->size, 0, rec, err));
@@ -328,8 +326,7 @@ static int measure_prepared(struct gx_bench *b, const struct gx_mstep *st,
     return GX_OK;
 }
 
-/* On one GPU, a window's messages between one buffer pair (as osu_bw's) stay in L2 once they
- * fit, faster than HBM carries distinct data: the L2's bytes then, else 0. */
+/* On one GPU, one buffer pair (as osu_bw's) stays in L2, beyond HBM: the L2's bytes, or 0. */
 static int32_t l2_resident(const struct gx_ep *ep, const struct gx_mstep *st)
 {
     const struct gx_topo_rank *t = ep->job->topo;

@@ -1,10 +1,8 @@
 /* The watchdog's roll call: on a timeout rank 0's watchdog asks every rank's where it is; a
  * rank that does not answer (stopped, frozen, dead) is the one to name.
- *
  * Over sockets of its own, never MPI: MPI from the watchdog thread would run the progress
  * engine beside the timed transfers (Open MPI's CUDA IPC then failed without a context) and
  * need MPI_THREAD_MULTIPLE, a lock on every call.
- *
  * Only the job's ranks get in: abstract Unix sockets named after the job's token (a killed rank
  * leaves no file) checked with SO_PEERCRED on rank 0's node, TCP limited to each route's
  * addresses elsewhere, and the token (getrandom, no fallback) in every message. The watchdog

@@ -99,8 +99,7 @@ static inline int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* In the abstract namespace, so that not even SIGKILL leaves a file behind; the token keeps
- * others from guessing the name. */
+/* Abstract, so that not even SIGKILL leaves a file; the token keeps it from being guessed. */
 static inline int unix_addr(struct sockaddr_un *sa, socklen_t *len, const char *prefix, int rank)
 {
     *sa = (struct sockaddr_un){.sun_family = AF_UNIX};

@@ -1,5 +1,4 @@
-/* A step's stop rule: it ends when its median is known to its precision or its share is spent.
- * The initiator decides (its timings are reported) and tells its peer outside the timing. */
+/* A step ends when its median is known or its share spent; the initiator decides. */
 #ifndef GX_STOP_H
 #define GX_STOP_H
 
@@ -8,8 +7,7 @@
 /* At mplan.h's boundaries; both sides get *ended and b->window. */
 int gx_stop_ask(struct gx_bench *b, const struct gx_mstep *st, long n, int *ended, long *next,
                 struct gx_err *err);
-/* reached < 0: not computed. Nothing but --timeout or a signal ends a step before its floor:
- * the budget gave every step that much time. */
+/* reached < 0: not computed. The budget gave every step the time of its floor. */
 int gx_stop_verdict(const struct gx_mstep *st, long n, double reached, double elapsed_s,
                     double share_s);
 

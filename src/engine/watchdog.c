@@ -71,8 +71,7 @@ static int take_end(int by_signal)
     return !refused;
 }
 
-/* No MPI_Abort (rollcall.h): the launcher tears down a job ended without MPI_Finalize, and
- * where it does not, every rank's watchdog ends its own process. */
+/* No MPI_Abort (rollcall.h): the launcher tears down a job that skipped MPI_Finalize. */
 static _Noreturn void end_job(int code)
 {
     take_end(0);

@@ -91,7 +91,7 @@ void gx_watchdog_arm(const char *what, const int *ranks, int nranks, double time
     atomic_store_explicit(&gx_wd.measured, 0, memory_order_relaxed);
     gx_wd.armed = 1;
     gx_wd.measuring = 1;
-    /* However soon this thread got here after it. */
+    /* A signal before the first measurement stops a run that measured nothing. */
     if (!gx_wd_got_signal)
         gx_wd.began = 1;
     pthread_mutex_unlock(&gx_wd.mu);

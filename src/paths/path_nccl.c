@@ -26,8 +26,7 @@ static cudaStream_t nccl_stream;
 static int nccl_job_mode;
 static char nccl_job_via[64];
 
-/* Kept for the job once made: probes between a step's groups would make a new one each time.
- * Its first transfer, which connects it, is made at open, before any clock. */
+/* Kept once made: probes between a step's groups would make a new one each time. */
 struct nccl_pair {
     int peer, initiator;
     ncclComm_t comm;

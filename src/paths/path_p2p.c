@@ -1,7 +1,6 @@
 /* Path "p2p": cudaMemcpyAsync into the peer's dst opened through CUDA IPC, on one node. A push
  * needs "ready" (else the data could land before the receiver's poison) and "done" (after the
  * sender synchronized its copies).
- *
  * Latency up to GX_LL_MAX_BYTES is a ping-pong the GPUs make by themselves, timed on the
  * initiator's: a copy's launch and MPI tokens would be most of an 8-byte latency. One
  * persistent kernel per side (kernels/pingpong.cu) polls commands its host posts in pinned
@@ -371,8 +370,7 @@ static void p2p_close(struct gx_ep *ep)
     ep->priv = NULL;
 }
 
-/* The same copies without the handshakes, at the chunk: rated at the message, chunks in flight
- * beat whole copies, as a copy's size changes its rate (docs/ceilings.md). */
+/* Without the handshakes, at the chunk: a copy's size changes its rate (docs/ceilings.md). */
 static const struct gx_bound_rule p2p_one_way[] = {
     {.at_chunk = 1, .nstages = 1, .stages = {{"peer copy", GX_CEIL_PEER}}},
 };

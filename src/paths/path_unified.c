@@ -1,11 +1,9 @@
 /* Paths "unified-prefetch" and "unified-demand": managed buffers moved by MPI.
- *
  * prefetch: a chunk pipeline, each chunk prefetched to the host and sent as soon as it is
  *           there, received into pages discarded to the host and prefetched to the GPU.
  * demand:   MPI on the pages where they are; the receiver's kernel faults them back in.
  * Between iterations the sender's buffer goes back to its GPU, untimed, as an application made
  * it; else every message after the first would start on the host, the migration unmeasured.
- *
  * A CUDA-aware Open MPI takes managed buffers for device memory wherever their pages are, and
  * copies them with synchronous cuMemcpy through its own buffers, short of --mca
  * opal_cuda_support 0. The "MPI" stage shows which. */

@@ -22,8 +22,7 @@ struct gx_shm_channel {
     uint64_t filled, published, drained, freed; /* since reset; both sides' equal between */
 };
 
-/* Both sides together, while neither transfers: grows the segments and resets the rings.
- * Agreed: GX_ESKIP on both where shared memory cannot be had. */
+/* Both sides, while neither transfers; agreed: GX_ESKIP on both without shared memory. */
 int gx_shm_channel_prepare(const struct gx_ep *ep, struct gx_shm_channel *ch, const char *what,
                            int nslots, size_t slot_bytes, size_t area, struct gx_err *err);
 /* Op i is chunk i % nchunks. A failure raises both abort words, so that the peer stops too. */

@@ -1,6 +1,5 @@
 /* A single-producer, single-consumer ring of slots in shared memory, with no lock, system call
  * or message; CUDA- and MPI-free, so that tests/test_shm_ring.c runs it on host memory.
- *
  * Op k goes through slot k % nslots, whose sequence word is 2k when free for it and 2k + 1 when
  * full. The words only grow: nothing is reset between messages and a stale word cannot pass
  * for a fresh one. */

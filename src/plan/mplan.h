@@ -89,8 +89,7 @@ struct gx_pace {
     double gbps, us;
 };
 long gx_default_round_trips(size_t bytes, struct gx_pace pc);
-/* A maximum wants more iterations than a median: a probe stopped as early as a result would
- * often be beaten by the result's median (docs/ceilings.md). */
+/* A maximum wants more iterations than a median to stay above it (docs/ceilings.md). */
 #define GX_PROBE_MIN_ITERS 24
 long gx_probe_iters(size_t bytes);
 /* The fewest iterations of a step that may stop early: enough for a median's interval. */
@@ -115,8 +114,7 @@ double gx_mstep_iteration_estimate(const struct gx_mstep *s);
 /* Iterations beyond the step's own (candidates, warm-ups, validation): at most and at least. */
 long gx_mstep_search_iters(const struct gx_mstep *s);
 long gx_mstep_search_floor_iters(const struct gx_mstep *s);
-/* A candidate's fewest iterations: a short one can be swallowed by one interruption, which a
- * median of three outvotes; a long one averages it. */
+/* One interruption can swallow a short iteration, which a median of three outvotes. */
 #define GX_SEARCH_MIN_ITERS 3
 #define GX_SEARCH_SHORT_S 0.02
 long gx_mstep_search_min_iters(const struct gx_mstep *s);

@@ -76,8 +76,7 @@ double gx_mplan_step_planned(struct gx_budget *bg, const struct gx_mstep *s, dou
     return t;
 }
 
-/* Allocating, pinning and freeing two buffers of its largest size: a large part of the time of
- * groups of large buffers (docs/ceilings.md). */
+/* Two buffers of its largest size: much of a large group's time (docs/ceilings.md). */
 #define GX_SETUP_GBPS 5
 double gx_mgroup_setup_seconds(const struct gx_mgroup *g)
 {

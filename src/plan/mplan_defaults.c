@@ -51,8 +51,7 @@ static long whole_window(double messages)
 
 long gx_default_window_at(size_t bytes, double gbps)
 {
-    /* Fixed costs (the acknowledgement, a synchronization, NCCL's start) stay visible in a fast
-     * path's rate with the byte rule alone (docs/options.md, --window). */
+    /* Fixed costs (the acknowledgement, NCCL's start) show in a fast path with bytes alone. */
     long w = gx_default_window(bytes);
     double by_time = messages_in_window_time(bytes, gbps);
     return by_time > (double)w ? whole_window(by_time) : w;
@@ -65,8 +64,7 @@ long gx_default_window_by_time(size_t bytes, double gbps)
     return by_time < 1 ? 1 : whole_window(by_time);
 }
 
-/* Host buffers at both ends move at most GX_HOST_COPY_GBPS: a nominal rate such as mpi's is
- * that of device buffers, and would make windows of host memory long. */
+/* Host memory moves slower than the nominal rate, that of device buffers. */
 #define GX_HOST_COPY_GBPS 12
 struct gx_pace gx_mplan_pace_of(const struct gx_path_ops *ops, int src_kind, int dst_kind)
 {

@@ -62,8 +62,7 @@ static int rule_points(struct probe_points *pts, const struct gx_bound_rule *rul
             if (probe < 0)
                 return gx_fail(err, GX_ERUNTIME, "no probe measures ceiling %s",
                                gx_ceil_kind_name(rule->stages[k].kind));
-            /* Measured smaller (host memory past the caches): one message, whose size makes
-             * the handshake negligible anyway. */
+            /* Measured smaller: one message, whose size makes the handshake negligible. */
             size_t there = gx_ceil_measured_size(rule->stages[k].kind, at);
             struct probe_point pt = {.probe = probe, .family = family, .size = there,
                                      .window = there < at ? 1 : probe_window(st, at)};
@@ -142,8 +141,7 @@ static int add_probe_groups(struct gx_mplan *p, const struct gx_run_opts *run, i
                                  .size = pts->v[i].size, .best_of = 1};
             if (s.pattern < 0 || !pb->ops)
                 continue;
-            /* Never more than its own: a large --iters would make a latency probe millions of
-             * round trips, each waiting for a time slice on a busy machine. */
+            /* A large --iters would make a latency probe millions of round trips. */
             long most = gx_probe_iters(s.size);
             s.iters = run->iters > 0 && run->iters < most ? run->iters : most;
             gx_mplan_set_stop_rule(run, &s);

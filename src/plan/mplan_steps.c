@@ -46,8 +46,7 @@ long gx_mstep_check_iters(const struct gx_mstep *s)
 
 long gx_mstep_search_iters(const struct gx_mstep *s)
 {
-    /* Each candidate's warm-up and validation too: without them the first candidate measured
-     * of a setting can rank below a slower one. */
+    /* Warm-up and validation too: else a setting's first candidate can rank below slower. */
     return s->ncand > 1 ? s->ncand * (gx_mstep_quick_iters(s) + 3) : 0;
 }
 
