@@ -435,7 +435,6 @@ int main(int argc, char **argv)
             return rc;
         }
     }
-    /* Only where every rank came this far. */
     struct gx_gpu_counters *counters = NULL;
     struct gx_err cerr = {0};
     if (measured && (rc == GX_OK || together)) {

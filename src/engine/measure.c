@@ -111,16 +111,6 @@ int gx_ensure_capacity(struct gx_ep *ep, size_t bytes, struct gx_err *err)
     return rc;
 }
 
-static void record_check(struct gx_record *rec, int ok, size_t bad, uint32_t iter)
-{
-    rec->validated++;
-    if (!ok && rec->valid) {
-        rec->valid = 0;
-        rec->bad_offset = (int64_t)bad;
-        rec->bad_iter = iter;
-    }
-}
-
 /* An injected corruption only where the CPU can address dst. */
 static int check_received(struct gx_ep *ep, size_t bytes, uint32_t iter, struct gx_record *rec,
                           struct gx_err *err)
@@ -131,7 +121,12 @@ static int check_received(struct gx_ep *ep, size_t bytes, uint32_t iter, struct 
     size_t bad = 0;
     GX_TRY(gx_mem_table[ep->dst_kind]->check(ep->dst, bytes, (uint32_t)ep->peer, iter, &ok, &bad,
                                               err));
-    record_check(rec, ok, bad, iter);
+    rec->validated++;
+    if (!ok && rec->valid) {
+        rec->valid = 0;
+        rec->bad_offset = (int64_t)bad;
+        rec->bad_iter = iter;
+    }
     return GX_OK;
 }
 
@@ -148,41 +143,14 @@ static int validate_direction(struct gx_ep *ep, int sender_is_me, size_t bytes, 
     return check_received(ep, bytes, iter, rec, err);
 }
 
-static int validate_pass(struct gx_ep *ep, const struct gx_pattern_ops *pat, size_t bytes,
-                         uint32_t iter, struct gx_record *rec, struct gx_err *err)
-{
-    GX_TRY(validate_direction(ep, ep->initiator, bytes, iter, rec, err));
-    if (pat->both_ways)
-        GX_TRY(validate_direction(ep, !ep->initiator, bytes, iter, rec, err));
-    return GX_OK;
-}
-
-static int prepare_iteration(struct gx_ep *ep, const struct gx_pattern_ops *pat, size_t bytes,
-                             uint32_t iter, struct gx_err *err)
-{
-    if (ep->initiator || pat->both_ways) {
-        for (int m = 0; m < ep->regions; m++)
-            GX_TRY(gx_mem_table[ep->src_kind]->fill(gx_ep_src(ep, m), bytes,
-                                                     (uint32_t)ep->job->rank, iter, err));
-        ep->src_iter = iter;
-    }
-    return GX_OK;
-}
-
-static int check_iteration(struct gx_ep *ep, const struct gx_pattern_ops *pat, size_t bytes,
-                           uint32_t iter, struct gx_record *rec, struct gx_err *err)
-{
-    if (ep->initiator && !pat->both_ways)
-        return GX_OK;
-    return check_received(ep, bytes, iter, rec, err);
-}
-
 /* With work beside each transfer (fault, between, --validate all); < 0: warm-up. */
 static int iterate_hooked(struct gx_bench *b, const struct gx_mstep *st,
                           const struct gx_pattern_ops *pat, int all, int probe, long from,
                           long to, struct gx_record *rec, struct gx_err *err)
 {
     struct gx_ep *ep = &b->ep;
+    int fills = all && (ep->initiator || pat->both_ways);
+    int checks = all && (!ep->initiator || pat->both_ways);
     for (long i = from; i < to; i++) {
         uint32_t iter = (uint32_t)(i + st->warmup + 1);
         gx_watchdog_progress(i + st->warmup, st->warmup + st->iters);
@@ -190,14 +158,17 @@ static int iterate_hooked(struct gx_bench *b, const struct gx_mstep *st,
             memset(ep->stage_s, 0, sizeof ep->stage_s); /* warm-up and validation not counted */
         if (i >= 0 && !probe)
             gx_fault_point(ep->job->rank, st->size, i);
-        if (all)
-            GX_TRY(prepare_iteration(ep, pat, st->size, iter, err));
+        for (int m = 0; fills && m < ep->regions; m++)
+            GX_TRY(gx_mem_table[ep->src_kind]->fill(gx_ep_src(ep, m), st->size,
+                                                     (uint32_t)ep->job->rank, iter, err));
+        if (fills)
+            ep->src_iter = iter;
         if (ep->ops->between)
             GX_TRY(ep->ops->between(ep, err));
         double secs;
         GX_TRY(pat->iterate(ep, st->size, (int)b->window, &secs, err));
-        if (all)
-            GX_TRY(check_iteration(ep, pat, st->size, iter, rec, err));
+        if (checks)
+            GX_TRY(check_received(ep, st->size, iter, rec, err));
         if (i >= 0)
             b->samples[i] = pat->value(st->size, (int)b->window, secs);
     }
@@ -299,8 +270,11 @@ static int measure_prepared(struct gx_bench *b, const struct gx_mstep *st,
     }
     /* Every visit: it also writes the pattern a path's own checks compare with (p2p's). */
     int probe = (ep->ops->flags & GX_PATH_PROBE) != 0;
-    if (!probe)
-        GX_TRY(validate_pass(ep, pat, st->size, 0, rec, err));
+    if (!probe) {
+        GX_TRY(validate_direction(ep, ep->initiator, st->size, 0, rec, err));
+        if (pat->both_ways)
+            GX_TRY(validate_direction(ep, !ep->initiator, st->size, 0, rec, err));
+    }
     int all = b->run->validate == GX_VALIDATE_ALL && !probe;
     ep->gpu_timed = 0; /* the latency pattern sets it */
     /* As osu_latency: per-iteration work is a visible part of a small message's latency. */

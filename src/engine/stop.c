@@ -78,11 +78,9 @@ int gx_stop_ask(struct gx_bench *b, const struct gx_mstep *st, long n, int *ende
                 struct gx_err *err)
 {
     struct gx_ep *ep = &b->ep;
-    /* Only the initiator's clock knows them. */
     int64_t said[3] = {GX_ENDED_ITERATIONS, GX_ASK_NEVER, b->window};
     if (ep->initiator) {
         double now = gx_wtime(), pace = pace_since_ask(b, n, now);
-        /* Before the step's first iteration, the last step's. */
         if (pace > 0 && gx_pattern_table[st->pattern]->uses_window == GX_WINDOW_ROUND_TRIPS)
             b->trip_s = pace / (double)b->window;
         said[0] = verdict_of(b, st, n);

@@ -78,7 +78,6 @@ static void print_group(FILE *f, const struct gx_mplan *p, const struct gx_optio
         return;
     }
     const struct gx_round *round = &p->pairs[g->run].rounds[g->round];
-    /* Or its first and how many more, within GX_TABLE_COLUMNS. */
     char pairs[64] = "";
     for (int i = 0; i < round->npairs && strlen(pairs) + 12 < sizeof pairs; i++)
         snprintf(pairs + strlen(pairs), sizeof pairs - strlen(pairs), "%s%d:%d", i ? "," : "",
