@@ -323,9 +323,8 @@ static int conclude(const struct gx_options *opts, const struct gx_tally *t, int
     return rc;
 }
 
-/* Before MPI_Init, whose library loads hwloc too: plugins that initialise drivers for devices
- * nothing asks about are left out; OpenCL's may bring LLVM's signal handlers, which cost a host
- * run latency that osu's never pays. */
+/* Before MPI_Init loads hwloc: unneeded driver plugins (OpenCL's may bring LLVM's signal
+ * handlers) would cost a host run latency that osu's never pays. */
 static void quiet_hwloc_plugins(int no_gpu)
 {
     const char *given = getenv("HWLOC_COMPONENTS");

@@ -61,9 +61,8 @@ void gx_run_defaults(struct gx_run_opts *r);
 /* The default run on GPUs: every path that moves GPU data. */
 int gx_options_gpu_default(struct gx_options *o, struct gx_err *err);
 
-/* The node's map (more than 2 GPUs): the byte rule's window, not p2p's time rule (240 pairs of
- * 16 GPUs would take minutes), and fixed iterations without probes (cells are compared with one
- * another and their line rates), so that it takes no budget from the runs after it. */
+/* The node's map: the byte rule's window (p2p's time rule on 240 pairs would take minutes),
+ * fixed iterations and no probes, so that it takes no budget from the runs after it. */
 #define GX_MAP_SIZE "64M"
 #define GX_MAP_WINDOW "4"
 #define GX_MAP_ITERS "5"

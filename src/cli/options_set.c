@@ -14,10 +14,8 @@
 #define GX_MAX_WINDOW 4096
 #define GX_MAX_DEPTH 64
 
-/* The setters of one shape: a whole number lo..hi into dst, a ratio into dst, a text into dst
- * (a char array; `what` names it where it does not fit), one of the words into dst as its value
- * (parse_word: `what` names the value), a file name into dst (a char array), 1 into a flag.
- * `unused` is the struct the setter does not write (o or r). */
+/* The setters of one shape; `what` names a value in messages, `unused` is the struct (o or
+ * r) the setter does not write. */
 #define NUMBER_SETTER(fn, unused, dst, lo, hi)                                                \
     GX_OPTION_SETTER(fn)                                                                      \
     {                                                                                         \

@@ -59,9 +59,8 @@ void gx_ceiling_apply(const struct gx_ceilings *c, const struct gx_path_ops *ops
     res->ceiling = ceil;
     res->ceiling_range = range;
     res->efficiency = latency ? (med > 0 ? ceil / med : 0) : med / ceil;
-    /* A median whose whole interval lies beyond the probe's best beat every iteration of the
-     * layer below: no bound. One whose interval reaches it is at the ceiling (docs/ceilings.md).
-     * Too few samples have no interval: a result and its probe may both be time slices. */
+    /* A median whose whole interval lies beyond the probe's best is no bound; one reaching it is
+     * at the ceiling (docs/ceilings.md). Too few samples have no interval: both may be slices. */
     int beyond = res->stats.n >= GX_MIN_ITERS &&
                  (latency ? res->stats.ci_hi < ceil : res->stats.ci_lo > ceil);
     res->ceiling_exceeded = res->efficiency > 1.0 && beyond;

@@ -58,9 +58,8 @@ static long next_boundary(const struct gx_bench *b, const struct gx_mstep *st, l
     return by_time < next ? by_time : next;
 }
 
-/* A window of round trips shrinks to what the share affords for the iterations still owed: on a
- * busy machine each may wait for a time slice (docs/reliability.md). A latency sample is their
- * mean whatever their number; a window of messages is part of what bw measures. */
+/* Round trips shrink to what the share affords, each maybe waiting for a time slice
+ * (docs/reliability.md); a window of messages is part of what bw measures. */
 static long window_afforded(const struct gx_bench *b, const struct gx_mstep *st, long n,
                             int verdict, double now)
 {

@@ -234,9 +234,8 @@ static void on_timeout(int *reported)
     rank0_end(&a);
 }
 
-/* Another rank first gives its main thread a moment to pass the signal on with its next result
- * (then every rank stops cleanly) and rank 0 time to act on its own; then tells rank 0, ending
- * the job itself only where rank 0 cannot be told or does not act. */
+/* Another rank first lets its main thread pass the signal on (every rank then stops cleanly),
+ * then tells rank 0, ending the job itself only where rank 0 cannot be told or does not act. */
 static void on_signal_seen(double *signal_at, int *told)
 {
     /* Now: the launcher's SIGKILL may cut the end short. */

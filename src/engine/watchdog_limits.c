@@ -9,9 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Every message gets the time a slow but healthy machine takes (an oversubscribed one under
- * sanitizers, pageable memory over TCP loopback), so that a long latency run has as much room
- * as a large transfer; twice that for round trips and both ways. */
+/* Every message gets the time a slow but healthy machine takes (oversubscribed, sanitizers),
+ * so that a long latency run has as much room as a large transfer. */
 double gx_default_timeout(size_t bytes, long iters, long warmup, long window)
 {
     double message_s =

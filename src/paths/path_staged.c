@@ -166,9 +166,8 @@ static void staged_close(struct gx_ep *ep)
     ep->priv = NULL;
 }
 
-/* One way on one GPU: its D2H while its H2D runs, at the chunk. On two GPUs the pipeline beat
- * that probe (docs/ceilings.md), but no byte passes the sender's D2H faster than its copy
- * engine alone (sender-d2h). Through MPI on one node, shm-copy joins. */
+/* One GPU: its D2H while its H2D runs. On two GPUs the pipeline beat that (docs/ceilings.md),
+ * but no byte passes the sender's D2H alone (sender-d2h). Through MPI, shm-copy joins. */
 #define STAGED_COPIES {"D2H while H2D", GX_CEIL_COPY}
 #define STAGED_D2H {"the sender's D2H alone", GX_CEIL_SENDER_D2H}
 #define STAGED_COPIES_BOTH {"D2H and H2D both ways", GX_CEIL_COPY_BIDIR}

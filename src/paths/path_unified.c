@@ -114,9 +114,8 @@ static int um_between(struct gx_ep *ep, struct gx_err *err)
     return GX_OK;
 }
 
-/* The receiver discards a chunk to the host first: MPI writing GPU-resident pages would fault
- * them over one by one instead of in bulk. Steps on one range never overlap (the driver leaves
- * that undefined): see um_plan. */
+/* Discarded first: MPI writing GPU-resident pages would fault them over one by one. Steps on
+ * one range never overlap, which the driver leaves undefined (um_plan). */
 struct um_ctx {
     struct gx_ep *ep;
     struct um_priv *p;

@@ -32,9 +32,8 @@ struct shm_probe {
     unsigned long calls;         /* one-way iterations so far: which schedule is next */
 };
 
-/* One way, every other iteration splits the copy between the two CPUs: a library pipelining a
- * copy in and out (vader without single-copy) keeps both busy, and beat the receiver's copy
- * alone at large messages (docs/ceilings.md). Below SPLIT_FROM the second flag costs more. */
+/* Every other one-way iteration splits the copy between the CPUs: a library pipelining a copy
+ * in and out beat the receiver's alone at large messages (docs/ceilings.md). */
 #define SPLIT_FROM ((size_t)1 << 20)
 
 static struct shm_flags *flags_of(const struct gx_shm_segment *s)

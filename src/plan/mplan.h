@@ -52,9 +52,8 @@ struct gx_mplan {
 /* The visits step i gets. A ceiling probe visits as its results do, before them each time: the
  * machine's speed drifts, and a bound measured once fell below results measured at others. */
 int gx_mplan_step_visits(const struct gx_mplan *p, size_t i);
-/* One of a step's visits: the iterations shared among them and the precision widened by
- * sqrt(visits), so that all visits together reach the step's precision; only the first
- * searches chunks. */
+/* The iterations shared among the visits, the precision widened by sqrt(visits) so that all
+ * together reach the step's; only the first searches chunks. */
 struct gx_mstep gx_mstep_visit(const struct gx_mstep *s, int visits, int first);
 
 const struct gx_path_ops *gx_mgroup_ops(const struct gx_mgroup *g);

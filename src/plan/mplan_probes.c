@@ -200,9 +200,8 @@ static int add_slice(struct gx_mplan *p, const struct gx_mgroup *g, size_t first
     return gx_mplan_add_group(p, &slice, err);
 }
 
-/* Just before the step, under the conditions of the results it bounds: on a shared machine the
- * load changes within a minute, and a probe measured up front, or only before an earlier path
- * group, bounded results of a quieter moment. */
+/* Just before the step: the load changes within a minute, and a probe measured up front, or
+ * only before an earlier path group, bounded results of a quieter moment. */
 int gx_mplan_plan_probes(struct gx_mplan *p, const struct gx_options *o, struct gx_err *err)
 {
     size_t npath = p->ngroups;
