@@ -302,8 +302,7 @@ FILE *gx_scenario_open(const char *name, char *found, size_t len, struct gx_err 
 {
     FILE *f = open_regular(name);
     struct stat st;
-    /* Another user's file left in the folder a run starts in (a shared /tmp) must not stand in
-     * for a shipped scenario unseen; ./NAME says the user means that file. */
+    /* Another user's file in a shared /tmp must not stand in for a shipped one; ./NAME may. */
     if (f && !strchr(name, '/') && fstat(fileno(f), &st) == 0 && st.st_uid != geteuid() &&
         st.st_uid != 0) {
         fclose(f);

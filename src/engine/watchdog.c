@@ -116,8 +116,7 @@ static _Noreturn void rank0_end(struct gx_sink_abort *a)
     end_job(fn ? fn(ctx, a) : a->code);
 }
 
-/* A launcher forwards Ctrl-C, scancel and time limits as SIGTERM, which alone would read as
- * someone's kill; the rank cannot tell which cause it was. */
+/* Launchers forward Ctrl-C, scancel and time limits as SIGTERM, which would read as a kill. */
 static void sender_words(int sig, char *buf, size_t len)
 {
     static const char *const launchers[] = {"mpirun", "mpiexec", "orterun", "orted", "prterun",

@@ -1,6 +1,5 @@
-/* /dev/shm is shared by every local user: a guessable name can be taken first (or we map their
- * file), and a name left behind fills it for later jobs. So names are random, O_EXCL|O_NOFOLLOW,
- * and live only until the peer opened them; the watchdog removes one left mid-exchange. */
+/* /dev/shm is shared: a guessable name can be taken first, and one left behind fills it. So
+ * names are random, O_EXCL|O_NOFOLLOW, and live only until the peer opened them. */
 #include "config.h"
 #include "tags.h"
 
