@@ -94,7 +94,6 @@ const char *gx_options_early_no_gpu(int argc, char **argv);
 int gx_options_answer_only(const struct gx_options *o);
 
 /* Pairs against the layout, sizes against the memory node_ranks ranks share. */
-struct gx_layout;
 int gx_options_check_job(const struct gx_options *o, const struct gx_layout *layout,
                          int node_ranks, struct gx_err *err);
 /* Ranks that no pair includes (mpirun -np 3 with --pairs 0:1). */

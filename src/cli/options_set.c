@@ -14,8 +14,7 @@
 #define GX_MAX_WINDOW 4096
 #define GX_MAX_DEPTH 64
 
-/* The setters of one shape; `what` names a value in messages, `unused` is the struct (o or
- * r) the setter does not write. */
+/* Setters of one shape; `unused` is the struct (o or r) the setter does not write. */
 #define NUMBER_SETTER(fn, unused, dst, lo, hi)                                                \
     GX_OPTION_SETTER(fn)                                                                      \
     {                                                                                         \

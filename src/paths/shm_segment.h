@@ -12,8 +12,7 @@ struct gx_shm_segment {
 };
 
 int gx_shm_segment_pinned(size_t bytes, struct gx_shm_segment *s, struct gx_err *err);
-/* Both sides at once; names are removed once the peer has them open, so that nothing is left in
- * /dev/shm if the job dies later. Agreed within the pair, nothing left mapped on failure. */
+/* Both sides at once; agreed within the pair, nothing left mapped on failure. */
 int gx_shm_segment_exchange(const struct gx_ep *ep, const char *what, size_t bytes, int gpu,
                             struct gx_shm_segment *mine, struct gx_shm_segment *theirs,
                             long *peer_pid, struct gx_err *err);
