@@ -1,7 +1,4 @@
-/* What gpuxfer measures when told nothing: on a node with GPUs, every path that moves GPU data,
- * latency at 8 B and bandwidth at one size per size class, each at its best chunk, so that the
- * transfer plan at the end answers which path to use for which size; without GPUs, the host run
- * of the option defaults. */
+/* Told nothing: with GPUs, every path that moves GPU data, for the transfer plan. */
 #include "config.h"
 #include "option_table.h"
 
@@ -12,8 +9,7 @@
 
 #include <string.h>
 
-/* A path moves GPU data when it needs a GPU or its own buffers are GPU memory (mpi: device
- * buffers in a CUDA build); the table says so, not the names. */
+/* The table says so, not the names: mpi moves device buffers in a CUDA build. */
 static int moves_gpu_data(const struct gx_path_ops *p)
 {
     return p && ((p->flags & GX_PATH_NEEDS_GPU) || gx_mem_has(p->default_src, GX_MEM_GPU_RESIDENT));
@@ -49,14 +45,10 @@ int gx_options_gpu_default(struct gx_options *o, struct gx_err *err)
     GX_TRY(set(o, lat, "pattern", "latency", err));
     GX_TRY(set(o, lat, "sizes", GX_DEFAULT_LATENCY_SIZES, err));
     GX_TRY(set(o, bw, "pattern", "bw", err));
-    /* Each size until its median is known (--precision) or its share of the budget is spent
-     * (default_run in main.c gives the run its budget). */
     return set(o, bw, "sizes", GX_DEFAULT_BW_SIZES, err);
 }
 
-/* One run of the map: `path` at GX_MAP_SIZE over `pairs`, from the default run's first (the
- * user's per-run options, e.g. --validate all, hold for it too); path NULL: no path (the run's
- * own probes measure). */
+/* From the default run's first: the user's per-run options hold for it too. */
 static int map_run(struct gx_options *o, struct gx_run_opts *m, const char *name,
                    const char *path, const char *pattern, const char *pairs, struct gx_err *err)
 {
@@ -81,9 +73,7 @@ static int map_run(struct gx_options *o, struct gx_run_opts *m, const char *name
     return GX_OK;
 }
 
-/* The map's host links: each GPU's copy engines from and into pinned host memory
- * (GX_MAP_HOST_PROBES), over --pairs ring one pair at a time: the pair's first rank copies, its
- * peer only waits, so no other GPU shares the host bridge meanwhile. */
+/* One pair at a time, the peer only waiting: no other GPU shares the host bridge meanwhile. */
 static int map_host_run(struct gx_options *o, struct gx_run_opts *m, struct gx_err *err)
 {
     static const char *const names[] = {GX_MAP_HOST_PROBES};
@@ -104,8 +94,7 @@ int gx_options_gpu_map_kind(const struct gx_options *o, const struct gx_layout *
     /* The user's --pairs names the pairs; --pattern or --sizes made it the user's one run. */
     if (!o->gpu_default || o->map_off || (pairs && (o->runs[0].given & GX_OPTION_BIT(pairs))))
         return GX_MAP_NONE;
-    /* The default run's pair 0:1 is all there is on 2 GPUs; the node check still wants both
-     * ways, the pair's both-ways and the host links judged there. */
+    /* On 2 GPUs the node check still wants both ways and the host links judged. */
     if (l->nranks < 2 || (l->nranks == 2 && !o->check))
         return GX_MAP_NONE;
     if (l->nnodes > 1) /* nodes needs as many ranks on every node */

@@ -29,11 +29,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The file --scenario read, as rank 0 found it: the report names it (read_file_bcast). */
+/* The file --scenario read, as rank 0 found it: the report names it. */
 static char scenario_file[PATH_MAX], scenario_sha256[GX_SHA256_HEX];
 
-/* Rank 0 reads the file and broadcasts it, so every rank parses the same text (and only one
- * touches the file system). Collective: every rank parses the same argv. */
+/* Rank 0 reads, every rank parses the same text. Collective. */
 static int read_file_bcast(const char *path, char **text, struct gx_err *err, void *ctx)
 {
     const struct gx_job *job = ctx;
@@ -41,7 +40,6 @@ static int read_file_bcast(const char *path, char **text, struct gx_err *err, vo
     char *buf = NULL;
     struct gx_err local = {0};
     if (job->rank == 0) {
-        /* a file, or an installed scenario */
         FILE *f = gx_scenario_open(path, scenario_file, sizeof scenario_file, &local);
         if (f) {
             if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 && len < (64L << 20) &&
@@ -73,10 +71,11 @@ static int read_file_bcast(const char *path, char **text, struct gx_err *err, vo
     return GX_OK;
 }
 
-/* The answer is rc: from here to MPI_Finalize signals change nothing and a stopped peer ends
- * the job within the phase limit with that same code. */
-static int finish(struct gx_job *job, int rc)
+/* From here signals change nothing and a stopped peer ends the job with rc. */
+static int finish(struct gx_job *job, struct gx_mplan *plan, struct gx_layout *layout, int rc)
 {
+    gx_mplan_free(plan);
+    gx_layout_free(layout);
     gx_ucx_proto_end(NULL); /* a run that ended before its report: the log still goes */
     gx_watchdog_shutdown(rc);
     gx_fault_moment(job->rank, GX_AT_FINALIZE, 0);
@@ -89,8 +88,7 @@ static int finish(struct gx_job *job, int rc)
     return rc;
 }
 
-/* GPUXFER_FAULT against the job and the plan's sizes: a test hook that could never fire is an
- * input error, not a test that passes for the wrong reason. */
+/* A test hook that could never fire is an input error, not a test passing wrongly. */
 static int check_fault(const struct gx_job *job, const struct gx_options *opts,
                        const struct gx_mplan *plan, struct gx_err *err)
 {
@@ -119,15 +117,13 @@ static int check_fault(const struct gx_job *job, const struct gx_options *opts,
     return rc;
 }
 
-/* Told no paths: the GPU default run where every rank sees a GPU (default_run.c; fake GPUs
- * only in a --dry-run's plan), else the host run. Collective. */
+/* The GPU default run where every rank sees a GPU, else the host run. Collective. */
 static int default_run(struct gx_job *job, struct gx_options *opts, struct gx_err *err)
 {
     int mine = gx_gpu_visible(&opts->g, opts->dry_run), all = 0;
     GX_MPI_TRY(err, MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MIN, job->comm));
     GX_TRY(all ? gx_options_gpu_default(opts, err) : GX_OK);
-    /* The node check without a GPU on every rank: the host run stands in, so that what can be
-     * read (the links, the counters) is still judged, and the verdict says it could not run. */
+    /* The host run stands in, so that the links and counters are still judged. */
     opts->check_no_gpu = opts->check && !opts->gpu_default;
     if (opts->check_no_gpu) { /* the lowest rank without one: rank 0 knows its own why */
         int none = mine ? job->size : job->rank, first = 0;
@@ -140,8 +136,7 @@ static int default_run(struct gx_job *job, struct gx_options *opts, struct gx_er
     }
     if (opts->check && opts->gpu_default && !opts->g.budget)
         opts->g.budget = GX_CHECK_BUDGET; /* the map's fixed iterations within it, not on top */
-    /* The default run answers within a budget of its own; axes given make it the user's run,
-     * which takes what its steps need unless --budget says otherwise. */
+    /* Axes given make it the user's run, which takes what its steps need. */
     if (!opts->g.budget && !opts->default_axes_given) {
         opts->g.budget = all ? GX_DEFAULT_BUDGET_GPU : GX_DEFAULT_BUDGET_HOST;
         opts->g.budget_default = 1;
@@ -149,10 +144,7 @@ static int default_run(struct gx_job *job, struct gx_options *opts, struct gx_er
     return GX_OK;
 }
 
-/* Rank 0 of a --check (not a --dry-run's plan, nor --help's answers): its last line on stdout
- * (verdict.h), from the findings and error the run already has. Bad input has none: its one line
- * on stderr is the answer, as for any run. A verdict that did not reach stdout makes a passing
- * check a run-time failure: a prolog must not take silence for PASS. Returns the exit code. */
+/* --check's verdict, last on stdout: a prolog must not take silence for PASS. */
 static int check_verdict(const struct gx_options *opts, int rc, const struct gx_health *h, int n,
                          const char *error)
 {
@@ -170,7 +162,14 @@ static int check_verdict(const struct gx_options *opts, int rc, const struct gx_
     return rc;
 }
 
-/* Where the ranks are: this job's nodes, or with --assume-nodes a layout to plan for. */
+static void report_path(const struct gx_options *opts, char *out, size_t len)
+{
+    if (opts->g.output[0])
+        snprintf(out, len, "%s", opts->g.output);
+    else
+        gx_out_path_default(out, len);
+}
+
 static int make_layout(const struct gx_job *job, const struct gx_options *opts,
                        struct gx_layout *layout, struct gx_err *err)
 {
@@ -185,7 +184,6 @@ static int make_layout(const struct gx_job *job, const struct gx_options *opts,
                             opts->assume_per_node ? (int)opts->assume_per_node : 1, layout, err);
 }
 
-/* The job, the options and the measurement plan, agreed by every rank. */
 static int prepare(struct gx_job *job, struct gx_options *opts, struct gx_layout *layout,
                    struct gx_mplan *plan, int argc, char **argv, struct gx_err *err)
 {
@@ -210,8 +208,7 @@ static int prepare(struct gx_job *job, struct gx_options *opts, struct gx_layout
         rc = default_run(job, opts, err);
     if (rc == GX_OK && measures)
         rc = make_layout(job, opts, layout, err);
-    /* The node's map depends on the layout, and its both-ways pairs on the links between the
-     * GPUs: each rank chooses its GPU now (start() would), a dry run too. */
+    /* The map's both-ways pairs depend on the links: each rank chooses its GPU now. */
     char bibw[sizeof opts->runs[0].pairs] = "";
     if (rc == GX_OK && measures && gx_options_gpu_map_kind(opts, layout) == GX_MAP_NODE) {
         rc = gx_gpu_init(job, &opts->g, err);
@@ -224,21 +221,15 @@ static int prepare(struct gx_job *job, struct gx_options *opts, struct gx_layout
         rc = gx_options_check_job(opts, layout, job->local_size, err);
     if (rc == GX_OK && measures)
         rc = gx_mplan_make(opts, layout, plan, err);
-    /* The default budget is the measurements'; the node's map, of fixed iterations, comes on
-     * top of it at its estimate. */
+    /* The node's map of fixed iterations comes on top of the default budget. */
     if (rc == GX_OK && measures && opts->g.budget_default)
         opts->g.budget += (long)ceil(gx_mplan_exact_seconds(plan, opts));
     if (rc == GX_OK && measures)
         rc = check_fault(job, opts, plan, err);
-    /* A --dry-run says what the run as planned would refuse, by the run's own check of its
-     * files (open_report), which creates nothing with dry_run; agreed below, so every rank
-     * exits 2. The run itself checks them when it opens them. */
+    /* A --dry-run says what the run would refuse, by the run's own check, creating nothing. */
     if (rc == GX_OK && measures && opts->dry_run && job->rank == 0) {
         char out[4096];
-        if (opts->g.output[0])
-            snprintf(out, sizeof out, "%s", opts->g.output);
-        else
-            gx_out_path_default(out, sizeof out);
+        report_path(opts, out, sizeof out);
         rc = gx_outputs_check(&opts->g, out, 1, err);
         if (rc == GX_OK)
             rc = gx_topo_check_inputs(opts->g.topology_xml, opts->g.fake_gpus, err);
@@ -252,8 +243,7 @@ static int prepare(struct gx_job *job, struct gx_options *opts, struct gx_layout
     return gx_agree(job->comm ? job->comm : MPI_COMM_WORLD, rc, err);
 }
 
-/* --help, --version, --list, --dry-run: rank 0 answers, nothing is measured; an answer that
- * did not reach stdout is an error, never a silent exit 0. */
+/* An answer that did not reach stdout is an error, never a silent exit 0. */
 static int answer(const struct gx_job *job, const struct gx_options *opts,
                   const struct gx_mplan *plan)
 {
@@ -276,20 +266,14 @@ static int answer(const struct gx_job *job, const struct gx_options *opts,
     return rc;
 }
 
-/* Rank 0: the report's document and .jsonl, at --output or the default name. */
 static int open_report(const struct gx_options *opts, struct gx_report *rep, int argc,
                        char **argv, struct gx_err *err)
 {
     char out[4096];
-    if (opts->g.output[0])
-        snprintf(out, sizeof out, "%s", opts->g.output);
-    else
-        gx_out_path_default(out, sizeof out);
-    GX_TRY(gx_outputs_check(&opts->g, out, 0, err)); /* as a --dry-run checks them: prepare */
+    report_path(opts, out, sizeof out);
+    GX_TRY(gx_outputs_check(&opts->g, out, 0, err));
     GX_TRY(gx_report_open(rep, out, opts->g.force, argc, argv, err));
-    /* From its first moment the report is the watchdog's to end: a stop signal while the ranks
-     * still agree on the start removes the .jsonl of a run that measured nothing (each asks the
-     * other, neither names the other: sink_ops.h). */
+    /* A stop signal from now on removes the .jsonl of a run that measured nothing. */
     rep->end_due = gx_watchdog_end_due;
     gx_watchdog_set_abort(gx_report_abort, rep);
     if (opts->g.scenario_file[0])
@@ -297,12 +281,10 @@ static int open_report(const struct gx_options *opts, struct gx_report *rep, int
     return opts->g.table[0] ? gx_out_stdout_to(opts->g.table, opts->g.force, err) : GX_OK;
 }
 
-/* The GPU chosen (before any transfer can make the MPI library touch CUDA) and its memory
- * checked, rank 0's report opened; on failure nothing is left behind. Collective. */
+/* The GPU is chosen before any transfer can make the MPI library touch CUDA. Collective. */
 static int start(struct gx_job *job, const struct gx_options *opts, struct gx_report *rep,
                  int argc, char **argv, struct gx_err *err)
 {
-    /* Chosen already where the map's pairs needed the links (prepare). */
     int rc = job->topo ? GX_OK : gx_gpu_init(job, &opts->g, err);
     if (rc == GX_OK && job->topo && job->topo->has_gpu) /* ranks sharing a GPU share its memory */
         rc = gx_options_check_gpu_memory(opts, job->topo->nshared + 1, job->topo->memory, err);
@@ -320,21 +302,7 @@ static int start(struct gx_job *job, const struct gx_options *opts, struct gx_re
     return rc;
 }
 
-/* The plan's measurements, each result's ceiling probes just before it; every result into the sink. */
-static int measure(const struct gx_job *job, const struct gx_options *opts,
-                   const struct gx_mplan *plan, struct gx_sink *sink,
-                   struct gx_harness_out *ho, struct gx_err *err)
-{
-    struct gx_ceilings ceilings = {0};
-    struct gx_sink_door door = gx_sink_door(sink);
-    int rc = gx_harness_run(job, opts, plan, &door, &ceilings, ho, err);
-    gx_ceilings_free(&ceilings);
-    return rc;
-}
-
-/* Rank 0: what the run comes to, from the harness's status and the tally. A failed measurement
- * (a CUDA/MPI call failed within it) is a run-time failure even though the others went on;
- * corrupted data takes precedence; a run in which everything was skipped measured nothing. */
+/* Rank 0: a failed measurement fails the run; corrupted data takes precedence. */
 static int conclude(const struct gx_options *opts, const struct gx_tally *t, int rc,
                     struct gx_err *err)
 {
@@ -355,11 +323,8 @@ static int conclude(const struct gx_options *opts, const struct gx_tally *t, int
     return rc;
 }
 
-/* Before MPI_Init, whose library loads the machine's topology with hwloc as gpuxfer does: hwloc's
- * discovery plugins of OpenCL and GL (and of CUDA and NVML, in a run that needs no GPU) are left
- * out, unless HWLOC_COMPONENTS says otherwise. They initialise drivers inside the process to
- * name devices nothing here asks about: OpenCL's loader may bring a driver with LLVM's signal
- * handlers, which cost a host run on a GPU node host memory's latency that osu's never pays. */
+/* Before MPI_Init loads hwloc: unneeded driver plugins (OpenCL's may bring LLVM's signal
+ * handlers) would cost a host run latency that osu's never pays. */
 static void quiet_hwloc_plugins(int no_gpu)
 {
     const char *given = getenv("HWLOC_COMPONENTS");
@@ -379,7 +344,7 @@ int main(int argc, char **argv)
     struct gx_mplan plan = {0};
     static struct gx_layout layout; /* outlives the plan: the matrices read it */
 
-    /* Before any thread: it may start the program again (UCX reads its log's destination once). */
+    /* Before any thread: it may start the program again. */
     gx_ucx_log_begin(argv);
     gx_watchdog_set_timeout((double)gx_options_early_timeout(argc, argv));
     /* No moment without a watchdog: a peer that never arrives in MPI_Init ends the job too. */
@@ -387,18 +352,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "gpuxfer: %s\n", err.msg);
         return GX_ERUNTIME;
     }
-    /* A closed pipe on stdout (gpuxfer | head) is a write error that is reported, not a
-     * signal that ends rank 0 without a word. */
+    /* gpuxfer | head: a write error reported, not a signal ending rank 0 without a word. */
     signal(SIGPIPE, SIG_IGN);
     const char *no_gpu = gx_options_early_no_gpu(argc, argv);
     quiet_hwloc_plugins(no_gpu != NULL);
     gx_gpu_early_context(argc, argv, no_gpu);
-    /* Only the main thread calls MPI: the watchdog thread never does (rollcall.h says why), as
-     * the CUDA driver's own threads never do in every CUDA-aware MPI program. So the level the
-     * timed calls run at is osu's and an application's (MPI_Init's): MPI_THREAD_SINGLE. Open
-     * MPI takes a lock in every call at any level above it, a visible part of a small host
-     * message's latency, by which osu's level and gpuxfer's would then differ
-     * (docs/mpi-libraries.md). */
+    /* Above osu's level Open MPI locks every call, visible in latency (docs/mpi-libraries.md). */
     int provided = MPI_THREAD_SINGLE;
     if (MPI_Init_thread(&argc, &argv, MPI_THREAD_SINGLE, &provided) != MPI_SUCCESS) {
         gx_ucx_proto_end(NULL);
@@ -412,37 +371,30 @@ int main(int argc, char **argv)
             rc = check_verdict(&opts, rc, NULL, 0, err.msg);
         } else if (rc == GX_OK)
             rc = answer(&job, &opts, &plan);
-        gx_mplan_free(&plan);
-        gx_layout_free(&layout);
-        return finish(&job, rc);
+        return finish(&job, &plan, &layout, rc);
     }
 
     struct gx_report rep;
-    /* A run that moves no GPU data leaves CUDA alone: its context, its threads and an MPI
-     * library's CUDA support would cost host memory's latency what an osu run never pays. */
+    /* CUDA's context and an MPI library's CUDA support would cost a host run's latency. */
     if (!job.topo && !gx_mplan_uses_gpu(&plan))
         job.no_gpu = "no path of this run uses a GPU";
     if ((rc = start(&job, &opts, &rep, argc, argv, &err)) != GX_OK) {
         if (job.rank == 0)
             rc = check_verdict(&opts, rc, NULL, 0, err.msg);
-        gx_mplan_free(&plan);
-        gx_layout_free(&layout);
-        return finish(&job, rc);
+        return finish(&job, &plan, &layout, rc);
     }
     gx_fault_moment(job.rank, GX_AT_OPENED, 0);
-    static struct gx_run run; /* rank 0: what the run came to, for its views */
+    static struct gx_run run; /* rank 0 */
     run.opts = &opts;
     run.table = gx_table_stream(&opts.g);
-    /* Every rank's GPU read before the first measurement (ceiling probes included) and again
-     * after the last: what moved in between happened while gpuxfer measured. The first reading
-     * comes before the context, which carries the GPU's state from it to the table's header. */
+    /* Read before the context, which carries the GPU's state to the table's header. */
     struct gx_counters_watch *watch = gx_counters_begin(&job);
     struct gx_gpu_counters *start = malloc(sizeof *start);
     if (start) {
         gx_counters_start(&job, watch, start);
         job.gpu_start = start;
     }
-    struct gx_context *context = NULL; /* every rank's facts, to rank 0 */
+    struct gx_context *context = NULL;
     rc = gx_context_gather(&job, plan.pairs, plan.nruns, &context, &err);
     if (rc == GX_OK && context) /* the report holds it from here */
         rc = gx_context_report(&rep, context, &err);
@@ -451,21 +403,25 @@ int main(int argc, char **argv)
     rc = gx_agree(job.comm, rc, &err);
     if (job.rank == 0)
         gx_run_report_context(&rep, &run, rc);
-    if (rc == GX_OK && job.rank == 0) /* what the budget buys, before the first step */
+    if (rc == GX_OK && job.rank == 0)
         gx_budget_print(run.table, &plan, &opts);
-    run.least_s = gx_budget_least(&plan); /* the plan is gone when the report is written */
+    run.least_s = gx_budget_least(&plan); /* the plan is gone by the report */
 
     struct gx_sink sink;
     struct gx_harness_out ho = {.gpu_lost_rank = -1};
     gx_sink_init(&sink, &job, &opts, &plan, &rep);
     if (sink.out.progress && !sink.out.progress_tty)
         gx_watchdog_progress_log(sink.out.progress);
-    run.layout_views = gx_mplan_views(&plan); /* which matrices the runs' schemes make */
+    run.layout_views = gx_mplan_views(&plan);
     job.gpu_start = NULL;
     free(start);
     int measured = rc == GX_OK;
-    if (rc == GX_OK)
-        rc = measure(&job, &opts, &plan, &sink, &ho, &err);
+    if (rc == GX_OK) {
+        struct gx_ceilings ceilings = {0};
+        struct gx_sink_door door = gx_sink_door(&sink);
+        rc = gx_harness_run(&job, &opts, &plan, &door, &ceilings, &ho, &err);
+        gx_ceilings_free(&ceilings);
+    }
     gx_mplan_free(&plan);
     /* Every rank stopped at the same result (a signal, a sticky CUDA error): finalize. */
     int together = rc == GX_EINTERRUPTED || ho.stopped_together;
@@ -478,8 +434,6 @@ int main(int argc, char **argv)
             return rc;
         }
     }
-    /* Only where every rank came this far: rank 0 with a failure of its own writes its report
-     * without them and ends the job. */
     struct gx_gpu_counters *counters = NULL;
     struct gx_err cerr = {0};
     if (measured && (rc == GX_OK || together)) {
@@ -491,14 +445,12 @@ int main(int argc, char **argv)
                  "again");
     }
     int exit_code = rc;
-    /* Every rank: its UCX log removed (its warnings to stderr); rank 0's tables to the report. */
     struct gx_ucx_proto proto;
     gx_ucx_proto_end(&proto);
     if (job.rank == 0) {
-        gx_watchdog_final_report(); /* from here a signal changes nothing: the answer is the report's */
+        gx_watchdog_final_report();
         exit_code = conclude(&opts, &sink.tally, rc, &err);
-        /* A table or CSV that did not reach stdout: the report says so, and the exit code (the
-         * CSV's own check already ended a run that failed in it). */
+        /* A table or CSV that did not reach stdout: the report and exit code say so. */
         if (exit_code == GX_OK &&
             gx_stream_check(stdout, opts.g.format == GX_FORMAT_CSV ? "the CSV" : "the table",
                             &err) != GX_OK) {
@@ -529,6 +481,5 @@ int main(int argc, char **argv)
         }
     }
     gx_ucx_proto_free(&proto);
-    gx_layout_free(&layout);
-    return finish(&job, exit_code);
+    return finish(&job, &plan, &layout, exit_code);
 }

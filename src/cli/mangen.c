@@ -1,6 +1,4 @@
-/* Writes the man page gpuxfer(1) from the tables --help prints (the option table, the paths,
- * the exit status), so that the two cannot drift apart. Run at build time (Makefile.am); it
- * calls no MPI or CUDA function. Usage: gx-mangen > gpuxfer.1 */
+/* gx-mangen > gpuxfer.1: from the tables --help prints, so that they cannot drift apart. */
 #include "config.h"
 #include "option_table.h"
 #include "path.h"
@@ -25,7 +23,6 @@ static void roff(FILE *out, const char *s)
     }
 }
 
-/* The options by group, in --help's order, each with its detail and its default. */
 static void options_section(FILE *out)
 {
     fputs(".SH OPTIONS\n", out);

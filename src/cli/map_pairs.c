@@ -1,8 +1,4 @@
-/* The map's both-ways pairs (gx_map_bibw_pairs): bibw of every pair would double the map, and
- * pairs over the same kind of link tell the same story both ways; one pair per kind does not.
- * The kinds are those each rank's topology gave its links to the node's other ranks (NVML's
- * NV#, else hwloc's PCI tree: topo_setup.c), so the map names what the header and the routes
- * name. */
+/* One pair per kind of link: bibw of every pair would double the map, telling nothing new. */
 #include "config.h"
 #include "option_table.h"
 
@@ -13,14 +9,14 @@
 #include <string.h>
 
 #define KIND_LEN 16 /* struct gx_topo_link.link */
-/* Kinds of link between two GPUs of a node (NV# counts apart, PIX .. SYS): a node has a few. */
+/* NV# counts apart, PIX .. SYS: a node has a few. */
 #define GX_MAP_KINDS 16
 
 int gx_map_bibw_pairs(const struct gx_job *job, char *out, size_t len, struct gx_err *err)
 {
     int n = job->size;
     out[0] = '\0';
-    /* Each rank's row: the kind of link to every rank ("" where none: no GPU, another node). */
+    /* "" where none: no GPU, another node. */
     char(*row)[KIND_LEN] = calloc((size_t)n, KIND_LEN);
     char(*all)[KIND_LEN] = job->rank == 0 ? calloc((size_t)n * (size_t)n, KIND_LEN) : NULL;
     int rc = row && (job->rank != 0 || all) ? GX_OK
@@ -34,8 +30,7 @@ int gx_map_bibw_pairs(const struct gx_job *job, char *out, size_t len, struct gx
     if (rc == GX_OK && (mrc = MPI_Gather(row, n * KIND_LEN, MPI_CHAR, all, n * KIND_LEN, MPI_CHAR,
                                          0, job->comm)) != MPI_SUCCESS)
         rc = gx_fail_mpi(err, mrc, "MPI_Gather(the map's links)", __FILE__, __LINE__);
-    /* Rank 0: the first pair of each kind, lowest ranks first; the same GPU (X) and an unknown
-     * link (?) are no kind of link between GPUs. */
+    /* The same GPU (X) and an unknown link (?) are no kind of link between GPUs. */
     char kinds[GX_MAP_KINDS][KIND_LEN];
     int nkinds = 0;
     for (int a = 0; rc == GX_OK && job->rank == 0 && a < n; a++)

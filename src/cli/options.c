@@ -1,5 +1,4 @@
-/* The option table (option_table.h): one table drives the command line, --help and scenario
- * keys; its lookups and a run's defaults. The setters it names are in options_set.c. */
+/* The option table, its lookups and a run's defaults; the setters are in options_set.c. */
 #include "config.h"
 #include "option_table.h"
 #include "options_set.h"

@@ -12,8 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The most buffers that one rank of the run holds in GPU memory (device) or in host memory (any
- * other kind: pageable, pinned, managed and mapped memory are host pages), over its paths. */
+/* Pageable, pinned, managed and mapped memory are all host pages. */
 static int buffers_in(const struct gx_run_opts *run, int device)
 {
     int most = 0;
@@ -38,8 +37,7 @@ static void run_where(const struct gx_options *o, int r, char *where, size_t len
         snprintf(where, len, "--");
 }
 
-/* Every rank that shares the memory holds its buffers there at once: the largest size times
- * the buffers times the ranks must fit. mem 0: unknown, not checked. */
+/* Every rank sharing the memory holds its buffers at once. mem 0: unknown, not checked. */
 static int check_fits(const struct gx_options *o, int device, int ranks, double mem,
                       const char *what, struct gx_err *err)
 {
@@ -154,8 +152,7 @@ void gx_no_effect_notes(FILE *out, const struct gx_options *o)
                 const struct gx_path_ops *ops = gx_paths[run->paths[i]].ops;
                 used |= ops && (ops->flags & op->path_needs) == op->path_needs;
             }
-            /* A run of several paths, some of which use it (a scenario's --chunk auto over mpi
-             * and the pipelined paths), uses it: its results say which did. */
+            /* A run some of whose paths use it uses it: its results say which did. */
             if (!(run->given & GX_OPTION_BIT(op)) || used)
                 continue;
             for (int i = 0; i < run->npaths; i++) {

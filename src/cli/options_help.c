@@ -1,6 +1,4 @@
-/* --help, --help-all and --list from the option, path, pattern and pair-scheme tables; the man
- * page (src/cli/mangen.c) uses the same texts, and the bash completion (completion/gpuxfer.bash)
- * the lists. */
+/* --help, --help-all and --list from the tables; the man page and completion use the same. */
 #include "config.h"
 #include "option_table.h"
 
@@ -13,7 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* --help and the man page (src/cli/mangen.c) print these. */
 const char gx_help_usage[] = "mpirun -np N gpuxfer [OPTION]...";
 const char gx_help_summary[] =
     "Measures how fast data moves between the ranks' GPUs and hosts, over every path.";
@@ -28,9 +25,7 @@ const struct gx_help_example gx_help_examples[] = {
 
 enum { HELP_WIDTH = 80, HELP_TEXT_COL = 28 };
 
-/* Words of text (separated by spaces or newlines) from column col on, wrapped at HELP_WIDTH,
- * continuation lines indented to indent; a word longer than a line gets one of its own.
- * Returns the column it ends at. */
+/* Returns the column it ends at. */
 static int wrap(FILE *out, const char *text, int col, int indent)
 {
     for (const char *p = text; *p;) {
@@ -101,7 +96,6 @@ static void option_line(FILE *out, const struct gx_option *op, int all)
     fputc('\n', out);
 }
 
-/* "TITLE: a, b, c" wrapped, continuation lines indented by 2. */
 static void name_list(FILE *out, const char *title, const char *names)
 {
     wrap(out, names, fprintf(out, "%s:", title), 2);

@@ -1,6 +1,4 @@
-/* The command line (and a scenario file) into options: the option table (options.c) decides
- * what each option means; this only orders them. The command line's per-run options override
- * every run of a scenario, and its job-wide ones the scenario's top-level keys. */
+/* The command line and a scenario into options, in order: the command line overrides. */
 #include "config.h"
 #include "option_table.h"
 
@@ -18,13 +16,10 @@ struct pending {
     const char *as; /* the name given (the option's, or its old one): errors say what was typed */
 };
 
-/* getopt_long's val of the option at index i of the table: getopt_long takes the first of
- * several options a prefix matches whenever they agree in has_arg, flag and val ('--t 10' was
- * --table), so each option gets a val of its own and an ambiguous prefix is an error. */
+/* A val per option: getopt_long takes the first of agreeing ones a prefix matches. */
 #define OPT_VAL(i) (256 + (i))
 
-/* The one-letter options of osu's and nccl-tests' that gpuxfer does not take as they are (osu's
- * -m, -i and -x it does): what each means there, and how gpuxfer says it. */
+/* osu's and nccl-tests' one-letter options gpuxfer does not take, and how it says them. */
 static const struct peer_flag {
     char letter;
     const char *there, *here;
@@ -40,8 +35,7 @@ static const struct peer_flag {
     {'g', "nccl-tests' -g (GPUs per rank)", "a GPU per rank: mpirun -np N"},
 };
 
-/* The word getopt_long refused: a prefix of several options is named as such, with them; a
- * peer's one-letter option with its equivalent. */
+/* An ambiguous prefix names its options; a peer's one-letter option its equivalent. */
 static int refused(const char *word, int letter, int missing_value, struct gx_err *err)
 {
     if (missing_value)
@@ -68,7 +62,6 @@ static int refused(const char *word, int letter, int missing_value, struct gx_er
     return gx_fail(err, GX_EINPUT, "unknown option '%s' (see --help)", word);
 }
 
-/* The option whose one-letter form is c, or NULL. */
 static const struct gx_option *short_option(int c)
 {
     for (const struct gx_option *op = gx_option_table; op->name; op++)
@@ -77,8 +70,7 @@ static const struct gx_option *short_option(int c)
     return NULL;
 }
 
-/* A value given by an option's one-letter form, as the option takes it: osu's -m MAX alone is
- * the range 1:MAX (-m MIN:MAX and a list are the same either way). buf holds what it makes. */
+/* osu's -m MAX alone is the range 1:MAX. buf holds what it makes. */
 static const char *short_value(const struct gx_option *op, const char *v, char *buf, size_t len)
 {
     if (op->short_name != 'm' || strchr(v, ':') || strchr(v, ','))
@@ -87,8 +79,7 @@ static const char *short_value(const struct gx_option *op, const char *v, char *
     return buf;
 }
 
-/* --check is a preset whose plan, budget and verdict are fixed (a node check must mean the same
- * on every node): an option that changes what it measures is refused, never quietly dropped. */
+/* A node check means the same everywhere: what changes it is refused, not dropped. */
 static int check_alone(const struct pending *cli, int ncli, struct gx_err *err)
 {
     static const char *const changes[] = {"path", "mem", "pattern", "sizes", "pairs",
@@ -108,8 +99,7 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
     enum { MAXOPT = 64 };
     struct option longopts[2 * MAXOPT]; /* each option, and its old name where it has one */
     int nopt = 0, nlong = 0;
-    /* MAXOPT: also the bits of gx_run_opts.given. An old name (alias) has its option's val, so
-     * getopt_long sees one option under two names. */
+    /* MAXOPT: also the bits of gx_run_opts.given. An alias has its option's val. */
     for (const struct gx_option *op = gx_option_table; op->name && nopt < MAXOPT - 1;
          op++, nopt++) {
         int has_arg = op->arg ? required_argument : no_argument;
@@ -124,7 +114,6 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
     struct pending *cli = calloc((size_t)argc + 1, sizeof *cli);
     if (!cli)
         return gx_fail(err, GX_ERUNTIME, "out of host memory");
-    /* The one-letter forms, from the table: -h as users expect, osu's -m, -i, -x. */
     char shorts[2 * MAXOPT + 2] = ":";
     for (const struct gx_option *op = gx_option_table; op->name; op++)
         if (op->short_name) {
@@ -133,7 +122,7 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
             shorts[n + 1] = op->arg ? ':' : '\0';
             shorts[n + 2] = '\0';
         }
-    /* The values -m makes (osu's MAX alone: 1:MAX), kept while cli points at them. */
+    /* Kept while cli points at them. */
     char (*made)[64] = calloc((size_t)argc + 1, sizeof *made);
     int ncli = 0, rc = GX_OK;
     char flag_seen[MAXOPT] = {0};
@@ -174,8 +163,7 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
                      argv[optind]);
         goto out;
     }
-    /* An option given twice with two values: the last counts, as scripts that append an
-     * override to their defaults expect, but never quietly. */
+    /* The last counts, as scripts appending an override expect, but never quietly. */
     for (int i = 1; i < ncli && !o->note[0]; i++)
         for (int j = 0; j < i; j++)
             if (cli[j].op == cli[i].op && cli[i].value && cli[j].value &&
@@ -244,8 +232,7 @@ static int no_file(const char *path, char **text, struct gx_err *err, void *ctx)
     return gx_fail(err, GX_EINPUT, "no file before MPI_Init");
 }
 
-/* One parse before any thread. The command line's options are set before a scenario is read:
- * its failure here leaves them. */
+/* One parse before any thread; a scenario's failure here leaves the command line's options. */
 static const struct gx_options *early_options(int argc, char **argv, int *rc)
 {
     static struct gx_options o; /* large */

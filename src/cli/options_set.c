@@ -1,5 +1,4 @@
-/* The options' setters, which the option table names (options.c): each parses and checks one
- * option's value into the structs of options.h. */
+/* The option table's setters: each parses and checks one option's value. */
 #include "config.h"
 #include "options_set.h"
 
@@ -15,10 +14,7 @@
 #define GX_MAX_WINDOW 4096
 #define GX_MAX_DEPTH 64
 
-/* The setters of one shape: a whole number lo..hi into dst, a ratio into dst, a text into dst
- * (a char array; `what` names it where it does not fit), one of the words into dst as its value
- * (parse_word: `what` names the value), a file name into dst (a char array), 1 into a flag.
- * `unused` is the struct the setter does not write (o or r). */
+/* Setters of one shape; `unused` is the struct (o or r) the setter does not write. */
 #define NUMBER_SETTER(fn, unused, dst, lo, hi)                                                \
     GX_OPTION_SETTER(fn)                                                                      \
     {                                                                                         \
@@ -57,7 +53,6 @@
         return GX_OK;                                                                         \
     }
 
-/* v into dst, an array of len bytes: GX_EINPUT naming what where v does not fit. */
 static int copy_text(char *dst, size_t len, const char *v, const char *what, struct gx_err *err)
 {
     if (strlen(v) >= len)

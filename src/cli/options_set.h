@@ -1,6 +1,4 @@
-/* The setters the option table names (options_set.c): each parses and checks one option's
- * value into the structs of options.h, as struct gx_option's set says (o is NULL where a run's
- * defaults are parsed: gx_run_defaults). */
+/* The option table's setters (o is NULL where a run's defaults are parsed). */
 #ifndef GX_OPTIONS_SET_H
 #define GX_OPTIONS_SET_H
 

@@ -18,17 +18,12 @@ static const char *type_name(enum gx_opt_type t)
     }
 }
 
-/* Limits of a scenario file: the text of one value (a list joined by ',', as on the command
- * line), the items of an array (the longest list an option takes: GX_MAX_SIZES) and the nesting
- * of the document (a scenario needs 4 levels; cJSON's own limit, 1000, would be reported as
- * invalid JSON, not as a limit). */
+/* A scenario needs 4 levels of nesting; cJSON's own limit would be reported as invalid JSON. */
 #define VALUE_MAX 16383
 #define ARRAY_MAX GX_MAX_SIZES
 #define DEPTH_MAX 16
 
-/* A JSON scalar as the text the command line would carry; its type was wrong if it cannot be
- * one. A number that is no integer is the wrong type; one too large for the option is left to
- * the option's range check (the one number rule: "out of range"). */
+/* A number too large is left to the option's range check (the one number rule). */
 static int scalar_text(const cJSON *v, int allow_string, char *buf, size_t len,
                        const char *expected, struct gx_err *err)
 {
@@ -46,7 +41,6 @@ static int scalar_text(const cJSON *v, int allow_string, char *buf, size_t len,
     return gx_fail(err, GX_EINPUT, "expected %s", expected);
 }
 
-/* A value of op's type as command-line text, or an error: the wrong type, or a limit passed. */
 static int value_text(const cJSON *v, const struct gx_option *op, char *buf, size_t len,
                       struct gx_err *err)
 {
@@ -81,10 +75,7 @@ static int value_text(const cJSON *v, const struct gx_option *op, char *buf, siz
     return GX_OK;
 }
 
-/* cJSON keeps every member of an object, a repeated one too, and its look-ups find the first:
- * a key given twice would be read once, silently. Compares kv with its earlier siblings; an
- * option under its name and its old one (ceilings, calibrate) is one key given twice. NULL, or
- * the earlier key. */
+/* cJSON finds the first of a repeated key (a name and its alias too): the rest go unread. */
 static const char *given_twice(const cJSON *object, const cJSON *kv)
 {
     const struct gx_option *op = gx_option_find(kv->string);
@@ -101,7 +92,6 @@ static int load_run(const char *file, int index, const cJSON *run, struct gx_run
     if (!cJSON_IsObject(run))
         return gx_fail(err, GX_EINPUT, "%s: runs[%d]: expected an object of options", file, index);
     const cJSON *kv;
-    /* Every key first, so that a key given twice is named as such, whatever its values. */
     cJSON_ArrayForEach(kv, run) {
         const struct gx_option *op = gx_option_find(kv->string);
         if (!op || !op->per_run)
@@ -140,11 +130,7 @@ static int line_of(const char *text, const char *at)
     return line;
 }
 
-/* cJSON decodes "\u0000" into a NUL that silently cuts the string ("host\u0000garbage" reads as
- * "host"), so the text is scanned for one, in strings only, before anything is taken from it.
- * text up to end is one valid JSON document (what follows it is not looked at). Returns where the
- * escape is (NULL: none) and, in key, the raw text of the key it belongs to: the string itself
- * when it is a key, else the last key before it. */
+/* cJSON decodes "\u0000" into a NUL that silently cuts the string: found first, with its key. */
 static const char *find_nul_escape(const char *text, const char *end, char *key, size_t keylen)
 {
     const char *start = NULL; /* the open string's first character */
@@ -176,8 +162,7 @@ static const char *find_nul_escape(const char *text, const char *end, char *key,
     return NULL;
 }
 
-/* Where the nesting of arrays and objects first passes limit levels (NULL: never). Strings are
- * skipped; the text need not be valid JSON (cJSON judges that afterwards). */
+/* The text need not be valid JSON: cJSON judges that afterwards. */
 static const char *too_deep(const char *text, int limit)
 {
     int depth = 0, in_string = 0;
@@ -241,8 +226,7 @@ int gx_scenario_load(const char *file, const char *text, struct gx_options *o, s
         goto out;
     }
     const cJSON *kv;
-    /* The keys before their values, so that a key given twice is named as such; an unknown key
-     * ends this walk (the next names it), which keeps it to a few known keys. */
+    /* The keys before their values, so that a key given twice is named as such. */
     cJSON_ArrayForEach(kv, doc) {
         if (strcmp(kv->string, "description") != 0 && strcmp(kv->string, "runs") != 0 &&
             !gx_option_scenario_top(gx_option_find(kv->string)))
@@ -269,7 +253,7 @@ int gx_scenario_load(const char *file, const char *text, struct gx_options *o, s
                              kv->string, keys);
                 goto out;
             }
-            /* A job-wide option (e.g. soak) at the top level, typed like a run's keys. */
+            /* A job-wide option at the top level, typed like a run's keys. */
             static char text[VALUE_MAX + 1];
             if ((rc = value_text(kv, op, text, sizeof text, err)) != GX_OK) {
                 gx_wrap(err, "%s: %s", file, op->name);

@@ -1,5 +1,4 @@
-/* --scenario NAME: a file, or a scenario shipped with gpuxfer, found by name wherever gpuxfer is.
- * The search order and why: scenario_find.h, docs/options.md ("Scenario files"). */
+/* --scenario NAME; the search order and why: docs/options.md ("Scenario files"). */
 #define _GNU_SOURCE 1 /* program_invocation_name: argv[0] where /proc/self/exe cannot be read */
 #include "config.h"
 #include "scenario_find.h"
@@ -35,7 +34,6 @@ static FILE *open_regular(const char *path)
     return f;
 }
 
-/* path's next component after *p (skipping '/'), its length in *clen; NULL at the end. */
 static const char *next_component(const char **p, size_t *clen)
 {
     while (**p == '/')
@@ -48,8 +46,18 @@ static const char *next_component(const char **p, size_t *clen)
     return c;
 }
 
-/* An absolute path with '.', '..' and repeated '/' folded away ("/" for the root). -1 when in
- * is not absolute or out is too small. */
+/* sep: a '/' first. -1 when out cannot hold it. */
+static int append_part(char *out, size_t len, size_t *used, int sep, const char *c, size_t clen)
+{
+    if (*used + (sep ? 1 : 0) + clen + 1 > len)
+        return -1;
+    if (sep)
+        out[(*used)++] = '/';
+    memcpy(out + *used, c, clen);
+    *used += clen;
+    return 0;
+}
+
 static int normalize(const char *in, char *out, size_t len)
 {
     if (!in || in[0] != '/' || len < 2)
@@ -67,11 +75,8 @@ static int normalize(const char *in, char *out, size_t len)
                 used--; /* the '/' before the component removed */
             continue;
         }
-        if (used + 1 + clen + 1 > len)
+        if (append_part(out, len, &used, 1, c, clen))
             return -1;
-        out[used++] = '/';
-        memcpy(out + used, c, clen);
-        used += clen;
     }
     if (used == 0)
         out[used++] = '/';
@@ -86,7 +91,6 @@ int gx_relative_path(const char *from, const char *to, char *out, size_t len)
         return -1;
     const char *pf = f, *pt = t, *cf, *ct;
     size_t lf = 0, lt = 0;
-    /* Skip the components both share. */
     for (;;) {
         const char *sf = pf, *st = pt;
         cf = next_component(&pf, &lf);
@@ -99,21 +103,12 @@ int gx_relative_path(const char *from, const char *to, char *out, size_t len)
     }
     size_t used = 0;
     out[0] = '\0';
-    while ((cf = next_component(&pf, &lf))) {
-        if (used + 3 + 1 > len)
+    while ((cf = next_component(&pf, &lf)))
+        if (append_part(out, len, &used, used > 0, "..", 2))
             return -1;
-        memcpy(out + used, used ? "/.." : "..", used ? 3 : 2);
-        used += used ? 3 : 2;
-    }
-    while ((ct = next_component(&pt, &lt))) {
-        size_t need = (used ? 1 : 0) + lt;
-        if (used + need + 1 > len)
+    while ((ct = next_component(&pt, &lt)))
+        if (append_part(out, len, &used, used > 0, ct, lt))
             return -1;
-        if (used)
-            out[used++] = '/';
-        memcpy(out + used, ct, lt);
-        used += lt;
-    }
     if (used == 0)
         out[used++] = '.';
     out[used] = '\0';
@@ -164,8 +159,7 @@ int gx_program_path(char *out, size_t len)
 #endif
 }
 
-/* Appends dir (normalized when absolute) unless it is already listed: the same text, or the
- * same folder by device and inode. */
+/* Unless listed already: the same text, or the same folder by device and inode. */
 static void add_dir(struct gx_scenario_dirs *d, const char *dir, size_t dirlen)
 {
     char raw[1024], norm[1024];
@@ -210,14 +204,12 @@ void gx_scenario_dirs(const struct gx_scenario_where *w, struct gx_scenario_dirs
         if (normalize(probe, top, sizeof top) == 0 &&
             snprintf(probe, sizeof probe, "%s/config.status", top) < (int)sizeof probe &&
             stat(probe, &st) == 0 && S_ISREG(st.st_mode)) {
-            /* The build tree: the program is TOP/src/gpuxfer (or TOP/tests/...). Its own
-             * scenarios/ when it has one (built in the source tree), or no srcdir is known. */
+            /* The build tree's own scenarios/, where it has one or no srcdir is known. */
             char own[PATH_MAX + 16];
             snprintf(own, sizeof own, "%s/scenarios", strcmp(top, "/") ? top : "");
             if ((stat(own, &st) == 0 && S_ISDIR(st.st_mode)) || !w->srcdir || w->srcdir[0] != '/')
                 add_dir(d, own, strlen(own));
-            /* srcdir as configure saw it ("BUILD/.." for ../configure): its real path where
-             * it exists, since a ".." after a symbolic link is not folded away by its text. */
+            /* Its real path: a ".." after a symbolic link is not folded away by its text. */
             char srcreal[PATH_MAX];
             if (w->srcdir && w->srcdir[0] == '/')
                 add_joined(d, realpath(w->srcdir, srcreal) ? srcreal : w->srcdir, "scenarios", "");
@@ -230,8 +222,6 @@ void gx_scenario_dirs(const struct gx_scenario_where *w, struct gx_scenario_dirs
         add_joined(d, w->pkgdatadir, "scenarios", "");
 }
 
-/* Tries DIR/NAME and DIR/NAME.json. */
-/* Where the file opened as path is: its real path, else path itself. */
 static void found_at(const char *path, char *found, size_t len)
 {
     char real[PATH_MAX];
@@ -255,8 +245,7 @@ static FILE *open_in(const char *dir, const char *name, char *found, size_t len)
     return NULL;
 }
 
-/* This process's folders for a scenario NAME (scenario_find.h), as the environment is now.
- * Rank 0 alone asks: a static table keeps them off the stack. */
+/* Rank 0 alone asks: a static table keeps them off the stack. */
 static const struct gx_scenario_dirs *this_process_dirs(void)
 {
     static struct gx_scenario_dirs d;
@@ -292,8 +281,7 @@ size_t gx_scenario_names(char names[][GX_SCENARIO_NAME_LEN], size_t max)
             char name[GX_SCENARIO_NAME_LEN];
             memcpy(name, e->d_name, len - 5);
             name[len - 5] = '\0';
-            /* A name with a control character is none --scenario takes (its value is printable
-             * text), and --help and --list would print it raw to a terminal: left out. */
+            /* --scenario takes printable text, and --list would print it raw to a terminal. */
             struct gx_err ignored;
             if (gx_input_printable(name, &ignored) != GX_OK)
                 continue;
@@ -314,9 +302,7 @@ FILE *gx_scenario_open(const char *name, char *found, size_t len, struct gx_err 
 {
     FILE *f = open_regular(name);
     struct stat st;
-    /* A bare NAME is also a shipped scenario's: a file of that name that another user left in
-     * the folder a run starts in (a shared /tmp, a project folder) must not stand in for it
-     * unseen. A path (./NAME) says the user means that file. */
+    /* Another user's file in a shared /tmp must not stand in for a shipped one; ./NAME may. */
     if (f && !strchr(name, '/') && fstat(fileno(f), &st) == 0 && st.st_uid != geteuid() &&
         st.st_uid != 0) {
         fclose(f);
@@ -330,8 +316,7 @@ FILE *gx_scenario_open(const char *name, char *found, size_t len, struct gx_err 
         return f;
     }
     int local = errno;
-    /* A bare NAME that is here but no file (a folder called smoke) does not hide the shipped
-     * scenario of that name; with a '/' it is a path, and what is there is the answer. */
+    /* A folder called smoke does not hide the shipped scenario; with a '/' it is a path. */
     if (strchr(name, '/') || (local != ENOENT && local != EINVAL)) {
         gx_fail(err, GX_EINPUT, "--scenario: cannot read '%s': %s", name,
                 local == EINVAL ? "not a regular file" : strerror(local));

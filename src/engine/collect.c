@@ -1,5 +1,4 @@
-/* A step's records, every rank's, to rank 0, which makes the round's results (or the ceiling
- * probe's points) and hands them through the sink's door; a stop one rank saw, said to all. */
+/* A step's records to rank 0, its results to the sink; a stop one rank saw, said to all. */
 #include "config.h"
 #include "collect.h"
 
@@ -14,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Rank 0: merges the pair's two records into one result. */
 static void merge(const struct gx_record *ra, const struct gx_record *rb, struct gx_result *res)
 {
     const struct gx_record *worst = rb->state > ra->state ? rb : ra;
@@ -28,7 +26,6 @@ static void merge(const struct gx_record *ra, const struct gx_record *rb, struct
     res->bad_iter = res->valid ? -1 : (long)bad->bad_iter;
 }
 
-/* --samples: the initiators' raw samples to rank 0 (c->samples, c->counts, c->displs). */
 static int gather_samples(struct gx_bench *b,
                           const struct gx_record *mine, struct gx_collect *c, struct gx_err *err)
 {
@@ -51,8 +48,7 @@ static int gather_samples(struct gx_bench *b,
     return GX_OK;
 }
 
-/* A step with candidates: the initiators' to rank 0 (c->cands, c->cand_at, c->cand_n, which
- * gx_collect_step frees), at most ncand for each pair of the round. */
+/* The initiators' candidates to rank 0, freed by gx_collect_step. */
 static int gather_cands(struct gx_bench *b, const struct gx_mstep *ax, const struct gx_round *round,
                         const struct gx_record *mine, struct gx_collect *c, struct gx_err *err)
 {
@@ -91,8 +87,7 @@ static void free_cands(struct gx_collect *c)
     c->cand_at = c->cand_n = NULL;
 }
 
-/* The larger share of its step either rank of the pair spent waiting for a CPU; negative
- * when neither kernel says. */
+/* Negative when neither kernel says. */
 static double pair_cpu_wait(const struct gx_record *ra, const struct gx_record *rb)
 {
     double wa = ra->cpu_wait_s >= 0 && ra->cpu_window_s > 0 ? ra->cpu_wait_s / ra->cpu_window_s
@@ -103,13 +98,11 @@ static double pair_cpu_wait(const struct gx_record *ra, const struct gx_record *
     return w > 1 ? 1 : w; /* the clocks' skew over a short step */
 }
 
-/* The waits of both ranks: each slows the pair's iteration it falls in. */
 static long pair_cpu_waits(const struct gx_record *ra, const struct gx_record *rb)
 {
     return ra->cpu_waits >= 0 && rb->cpu_waits >= 0 ? ra->cpu_waits + rb->cpu_waits : -1;
 }
 
-/* Rank 0: the result of pair p from the two ranks' records, rated against its ceiling. */
 static void result_of(const struct gx_bench *b, const struct gx_mstep *ax,
                       const struct gx_pair *p, const struct gx_collect *c, struct gx_result *res,
                       char *ceiling_what, size_t len)
@@ -181,8 +174,7 @@ static void result_of(const struct gx_bench *b, const struct gx_mstep *ax,
     }
 }
 
-/* Rank 0: a probe's point for each pair of the round, into the ceilings (a probe reports no
- * result of its own). The ceiling is the initiator's best iteration. */
+/* The ceiling is the initiator's best iteration. */
 static int keep_probe_points(struct gx_bench *b, const struct gx_mstep *ax,
                              const struct gx_round *round, const struct gx_collect *c,
                              struct gx_err *err)
@@ -216,7 +208,6 @@ static int keep_probe_points(struct gx_bench *b, const struct gx_mstep *ax,
     return GX_OK;
 }
 
-/* Every rank's record to rank 0, which reports one result per pair of the round. */
 int gx_collect_step(struct gx_bench *b, const struct gx_mstep *ax, const struct gx_mgroup *g,
                     const struct gx_round *round, struct gx_record *mine, struct gx_collect *c,
                     const struct gx_sink_door *sink, struct gx_err *err)
@@ -248,9 +239,7 @@ int gx_collect_step(struct gx_bench *b, const struct gx_mstep *ax, const struct 
     return rc == GX_OK ? sink->ops->round_end(sink->ctx, err) : rc;
 }
 
-/* A rank that got a stop signal, or whose GPU context a sticky CUDA error made unusable, said
- * so in its record: rank 0 tells every rank to stop here, so that the report is written and MPI
- * finalized as in any other run. */
+/* Every rank stops here, so that the report is written and MPI finalized as in any run. */
 int gx_stop_if_signalled(const struct gx_job *job, const struct gx_collect *c,
                          struct gx_harness_out *ho, struct gx_err *err)
 {

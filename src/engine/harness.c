@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Everything one pass over the plan needs. */
 struct gx_harness {
     const struct gx_job *job;
     const struct gx_options *o;
@@ -29,20 +28,18 @@ struct gx_harness {
     struct gx_collect c;
     const struct gx_sink_door *sink;
     struct gx_harness_out *ho;
-    struct gx_ceilings *ceilings; /* rank 0: filled by the probes, handed to the sink once */
-    double probe_s;               /* seconds spent in the probes' groups */
+    struct gx_ceilings *ceilings; /* rank 0 */
+    double probe_s;
     int ceilings_reported;
-    struct gx_budget budget;      /* this pass's (every rank keeps its own) */
-    unsigned char *skipped;       /* per group: skipped this pass, its time handed on at start */
-    struct gx_visits visits;      /* --visits: each step's visits so far, on this rank */
-    int visit;                    /* the visit under way (1 first) */
-    int *visits_of;               /* per step: its visits this pass (the plan's, or 1 once cut) */
-    double *setup_s;              /* per group: its set-up at one visit (the guess, then the
-                                     first visit's as measured) */
-    double *setup_kept;           /* per group: what the budget keeps back for its set-ups to come */
+    struct gx_budget budget;
+    unsigned char *skipped;       /* per group, this pass */
+    struct gx_visits visits;
+    int visit;                    /* 1 first */
+    int *visits_of;               /* per step: the plan's, or 1 once cut */
+    double *setup_s;              /* per group, one visit: the guess, then as measured */
+    double *setup_kept;           /* per group: kept back for its set-ups to come */
 };
 
-/* Tells the watchdog what is measured next, by whom, and for how long at most. */
 static void arm(const struct gx_bench *b, const struct gx_round *round, const struct gx_mstep *st,
                 int *ranks)
 {
@@ -71,15 +68,10 @@ static void arm(const struct gx_bench *b, const struct gx_round *round, const st
     gx_watchdog_arm(what, ranks, n, t);
 }
 
-/* A step whose first visit took more than GX_VISITS_CUT times its share (for its fewest
- * iterations, which no share shortens: the unified paths on a slow GPU) gets no more: its
- * result rests on that visit (visits 1 of those planned), and the time its later visits would
- * have taken goes to the steps after it, where the whole plan would otherwise outlast its budget
- * by a third. Agreed by every rank (a pair's ranks decide). */
+/* A step whose first visit far outlasted its share gets no more, lest the plan overrun. */
 #define GX_VISITS_CUT 2.0
 
-/* Step i's visits from visit `from` on: how many, and where `budget`, out of the budget (their
- * time goes to the steps that run). */
+/* Step i's visits from `from` on; with budget, their time goes to the steps that run. */
 static long step_visits_from(struct gx_harness *h, size_t i, int from, int budget)
 {
     int visits = h->visits_of[i];
@@ -101,15 +93,12 @@ static int cut_visits(struct gx_harness *h, size_t i, int cut, struct gx_err *er
     return GX_OK;
 }
 
-/* One step of the plan: measured by the round's pairs (the best candidate when it has
- * several), gathered and reported by rank 0. */
 static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struct gx_round *round,
                     size_t i, struct gx_err *err)
 {
     struct gx_bench *b = &h->b;
     const struct gx_mstep *st = &h->plan->steps[i];
     int visits = h->visits_of[i];
-    /* This visit's part of the step (later ones at the chunk and depth the first chose). */
     struct gx_mstep again = gx_visits_step(&h->visits, i, st);
     struct gx_mstep part = gx_mstep_visit(&again, visits, h->visit == 1);
     char name[48];
@@ -118,8 +107,7 @@ static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struc
     h->sink->ops->step(h->sink->ctx, st->size, name, gx_pattern_table[st->pattern]->name,
                        visits > 1 ? h->visit : 0, visits, gx_bench_budget_left(b));
     struct gx_record rec = {.state = GX_STATE_IDLE, .valid = 1, .bad_offset = -1};
-    /* A library that took a stop signal's action while setting up (the previous steps included)
-     * has it taken back before the step: the signal must still stop the run. */
+    /* A library that took a stop signal's action while setting up must not keep it. */
     char who[400];
     gx_watchdog_reclaim_signals(who, sizeof who);
     if (who[0] && b->job->rank == 0)
@@ -133,7 +121,6 @@ static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struc
         struct gx_err merr = {0};
         int rc = gx_measure_best(b, &part, &rec, &merr);
         if (rc == GX_ESKIP || rc == GX_ERUNTIME) {
-            /* This size cannot run here (e.g. out of memory): say why, go on. */
             rec.state = rc == GX_ESKIP ? GX_STATE_SKIPPED : GX_STATE_FAILED;
             snprintf(rec.reason, sizeof rec.reason, "%.231s", merr.msg);
         } else if (rc != GX_OK) {
@@ -146,8 +133,7 @@ static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struc
     gx_watchdog_measured();
     rec.elapsed_s = gx_wtime() - b->step_t0;
     double wait1 = wait0 >= 0 ? gx_cpu_wait_s(&slices1) : -1;
-    /* Over the span between the two reads, theirs included: a wait that ends inside a read is
-     * counted by the second. */
+    /* The reads included: a wait ending inside one is counted by the second. */
     rec.cpu_window_s = gx_wtime() - w0_t;
     rec.cpu_wait_s = wait1 >= 0 ? wait1 - wait0 : -1;
     rec.cpu_waits = slices0 >= 0 && slices1 >= 0 ? slices1 - slices0 : -1;
@@ -180,7 +166,6 @@ static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struc
     return rc;
 }
 
-/* filter(): a path this pair cannot use is skipped with the reason, on every rank. */
 static int filter_pair(struct gx_harness *h, const struct gx_path_ops *ops, struct gx_err *why)
 {
     struct gx_ep *ep = &h->b.ep;
@@ -193,7 +178,7 @@ static int filter_pair(struct gx_harness *h, const struct gx_path_ops *ops, stru
     return ops->filter ? ops->filter(ep, why) : GX_OK;
 }
 
-/* The endpoint of this rank for a group (all zero when it sits the round out). */
+/* All zero when this rank sits the round out. */
 static void open_endpoint(struct gx_harness *h, const struct gx_mgroup *g,
                           const struct gx_round *round)
 {
@@ -218,14 +203,11 @@ static void open_endpoint(struct gx_harness *h, const struct gx_mgroup *g,
     }
 }
 
-/* Paths with job-wide state (setup hook) are set up once, collectively, before measuring;
- * a path whose setup fails is skipped everywhere with the reason. */
 #define GX_MAX_PATHS 32
 static char path_setup_failed[GX_MAX_PATHS][sizeof(((struct gx_err *)0)->msg)];
 static int path_is_set_up[GX_MAX_PATHS];
 
-/* Rank 0: a probe that cannot run for these pairs leaves every point of its group absent,
- * with the reason, where the results it bounds look for them. */
+/* Rank 0: a probe that cannot run leaves its points absent, with the reason. */
 static int probe_absent(struct gx_harness *h, const struct gx_mgroup *g,
                         const struct gx_round *round, const char *why, struct gx_err *err)
 {
@@ -242,7 +224,6 @@ static int probe_absent(struct gx_harness *h, const struct gx_mgroup *g,
     return GX_OK;
 }
 
-/* The visits of group g's steps from visit `from` on (step_visits_from). */
 static long visits_from(struct gx_harness *h, const struct gx_mgroup *g, int from, int budget)
 {
     long n = 0;
@@ -251,9 +232,6 @@ static long visits_from(struct gx_harness *h, const struct gx_mgroup *g, int fro
     return n;
 }
 
-/* What the budget keeps back for group g's set-ups from visit `from` on (none where skipped):
- * a probe's set-up (its pinned host regions at each visit) is a large part of a default run. */
-/* The largest size of a group's steps that have a visit v: what that visit sets up. */
 static size_t visit_largest(const struct gx_harness *h, const struct gx_mgroup *g, int v)
 {
     size_t largest = 0;
@@ -263,6 +241,7 @@ static size_t visit_largest(const struct gx_harness *h, const struct gx_mgroup *
     return largest;
 }
 
+/* A probe's set-up (pinned host regions at each visit) is a large part of a default run. */
 static void keep_setup(struct gx_harness *h, size_t g, int from)
 {
     const struct gx_mgroup *gr = &h->plan->groups[g];
@@ -275,9 +254,7 @@ static void keep_setup(struct gx_harness *h, size_t g, int from)
     h->setup_kept[g] = kept;
 }
 
-/* A group that will not run: its path's skip, or its probe's absent points (rank 0), said at
- * its first visit; its visits from this one on leave the budget (at once where the pass found
- * it skipped before its first step). */
+/* Its visits from this one on leave the budget (already, where hand_on_skipped found it). */
 static int skip_group(struct gx_harness *h, const struct gx_mgroup *g, const struct gx_round *round,
                       const char *why, struct gx_err *err)
 {
@@ -295,15 +272,11 @@ static int skip_group(struct gx_harness *h, const struct gx_mgroup *g, const str
     return GX_OK;
 }
 
-/* Why group g is not measured at all ("" when it is): its own absence or its path's failed
- * setup. */
 static const char *absent_why(const struct gx_mgroup *g)
 {
     return g->absent ? g->absent : g->probe >= 0 ? "" : path_setup_failed[g->path];
 }
 
-/* The path group probe group g is measured for: gx_mplan_plan_probes (mplan_probes.c) puts a
- * step's probes just before it, in its run and round. */
 static const struct gx_mgroup *served_by(const struct gx_mplan *plan, const struct gx_mgroup *g)
 {
     for (const struct gx_mgroup *n = g + 1; n < plan->groups + plan->ngroups; n++)
@@ -312,12 +285,7 @@ static const struct gx_mgroup *served_by(const struct gx_mplan *plan, const stru
     return NULL;
 }
 
-/* This rank's filter of g, GX_ESKIP with the reason where its pair cannot use it; leaves g's
- * endpoint open. A probe bounds results: where they will be skipped (pinned memory without a
- * GPU) it is not measured either (its time would be as long as a measured run's probes, for
- * nothing); asked in the same agreement, not
- * one more (beside CPU hogs every agreement may wait for a time slice). The probe's own reason
- * comes first: the table says one such as "no GPU" once for all. */
+/* Leaves g's endpoint open. A probe whose results are skipped is too, in one agreement. */
 static int filter_group(struct gx_harness *h, const struct gx_mgroup *g,
                         const struct gx_round *round, struct gx_err *why)
 {
@@ -340,10 +308,7 @@ static int filter_group(struct gx_harness *h, const struct gx_mgroup *g,
     return rc;
 }
 
-/* Before a pass, which groups it skips (absent, or a filter's skip agreed as run_group agrees
- * it): their time goes to the steps that run from the first step on, not only once they are
- * reached (skipped groups late in the plan would otherwise keep an earlier step, such as the
- * host path's largest, to few iterations). Their skips are said where they stand in the plan. */
+/* Else skips late in the plan would keep an early step to few iterations. */
 static int hand_on_skipped(struct gx_harness *h, struct gx_err *err)
 {
     for (size_t i = 0; i < h->plan->ngroups; i++) {
@@ -368,7 +333,6 @@ static int hand_on_skipped(struct gx_harness *h, struct gx_err *err)
     return GX_OK;
 }
 
-/* Whether a step of group g has a visit now. */
 static int visited(const struct gx_harness *h, const struct gx_mgroup *g)
 {
     for (size_t i = g->first; i < g->first + g->n; i++)
@@ -377,7 +341,6 @@ static int visited(const struct gx_harness *h, const struct gx_mgroup *g)
     return 0;
 }
 
-/* Every step of one (run, path or probe, round) that has a visit now. */
 static int run_group(struct gx_harness *h, const struct gx_mgroup *g, struct gx_err *err)
 {
     double t0 = gx_wtime();
@@ -395,11 +358,8 @@ static int run_group(struct gx_harness *h, const struct gx_mgroup *g, struct gx_
     }
     struct gx_bench *b = &h->b;
     if (b->pair) {
-        /* The largest size first, once: no reallocation (and no re-export of IPC handles)
-         * between sizes. If it does not fit, buffers grow size by size and the sizes that do
-         * not fit are skipped with the reason. */
+        /* The largest first: no reallocation between sizes; the sizes that do not fit skip. */
         struct gx_err ignored = {0};
-        /* agreed within the pair */
         (void)gx_ensure_capacity(&b->ep, visit_largest(h, g, h->visit), &ignored);
     }
     size_t gi = (size_t)(g - h->plan->groups);
@@ -455,7 +415,6 @@ static void teardown_paths(void)
         }
 }
 
-/* --soak: rank 0 decides after each pass whether another one starts, and tells every rank. */
 static int soak_goes_on(const struct gx_job *job, const struct gx_options *o, double t0,
                         int *more, struct gx_err *err)
 {
@@ -465,9 +424,6 @@ static int soak_goes_on(const struct gx_job *job, const struct gx_options *o, do
     return GX_OK;
 }
 
-/* Rank 0, after the pass (each result was rated when measured, against the probes measured
- * just before it): the ceilings into the report and the table. Later --soak passes measure
- * them again: a limit is the best seen in any pass. */
 static int report_ceilings(struct gx_harness *h, struct gx_err *err)
 {
     if (h->ceilings_reported || !h->ceilings || h->job->rank != 0)
@@ -477,8 +433,6 @@ static int report_ceilings(struct gx_harness *h, struct gx_err *err)
     return h->sink->ops->ceilings(h->sink->ctx, h->ceilings, err);
 }
 
-/* One visit of the plan: every group at the first, then those with a step that has visits left
- * (nothing skipped; a ceiling probe's group before the results it bounds, as at the first). */
 static int run_visit(struct gx_harness *h, long pass, struct gx_err *err)
 {
     int rc = GX_OK;
@@ -490,8 +444,7 @@ static int run_visit(struct gx_harness *h, long pass, struct gx_err *err)
         rc = run_group(h, gr, err);
         if (gr->probe >= 0 && !gr->own) /* the ceilings' time, not the map's */
             h->probe_s += gx_wtime() - t0;
-        /* The probes measured so far in the report at once: a report a signal or a timeout
-         * writes before the pass ends keeps them (the table gets them once). */
+        /* At once: a report written on a signal or timeout keeps them. */
         if (rc == GX_OK && gr->probe >= 0 && h->ceilings && h->job->rank == 0 && pass == 1) {
             h->ceilings->seconds = h->probe_s;
             rc = h->sink->ops->ceilings_so_far(h->sink->ctx, h->ceilings, err);
@@ -500,7 +453,6 @@ static int run_visit(struct gx_harness *h, long pass, struct gx_err *err)
     return rc;
 }
 
-/* Pass after pass over the plan (one without --soak), each in the plan's visits. */
 static int run_passes(struct gx_harness *h, struct gx_err *err)
 {
     const struct gx_options *o = h->o;
@@ -508,11 +460,9 @@ static int run_passes(struct gx_harness *h, struct gx_err *err)
     double t0 = gx_wtime();
     int rc = GX_OK;
     for (long pass = 1; rc == GX_OK; pass++) {
-        /* Later passes stream their results to the .jsonl only: rank 0's memory stays flat. */
         h->sink->ops->pass(h->sink->ctx, pass);
         gx_budget_start(&h->budget, h->plan, (double)o->g.budget, gx_wtime());
-        /* Kept back group by group, as measured (hand_on_skipped, run_group). */
-        h->budget.setup_left = 0;
+        h->budget.setup_left = 0; /* kept back group by group, as measured */
         memset(h->setup_kept, 0, h->plan->ngroups * sizeof *h->setup_kept);
         gx_visits_reset(&h->visits);
         for (size_t i = 0; i < h->plan->nsteps; i++)
@@ -546,8 +496,7 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
                    struct gx_ceilings *ceilings, struct gx_harness_out *ho, struct gx_err *err)
 {
     int probed = 0;
-    /* A run's own probes (the node's map of host links) keep their points where the ceilings
-     * do, with or without --ceilings. */
+    /* A run's own probes keep their points where the ceilings do, even without --ceilings. */
     for (int r = 0; r < o->nruns; r++)
         probed |= o->runs[r].ceilings != GX_CEILINGS_OFF || o->runs[r].nprobes > 0;
     struct gx_harness h = {.job = job, .o = o, .plan = plan, .sink = sink, .ho = ho,

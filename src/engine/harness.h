@@ -1,6 +1,4 @@
-/* The one harness: runs every measurement the options ask for, on every rank in lockstep, and
- * hands each finished result through the sink's door (sink_ops.h) to rank 0's report and
- * table. */
+/* The one harness: every measurement, on every rank in lockstep, each result to the sink. */
 #ifndef GX_HARNESS_H
 #define GX_HARNESS_H
 
@@ -11,11 +9,7 @@
 #include "rating.h"
 #include "sink_ops.h"
 
-/* Executes the plan, pass after pass with --soak: first its ceiling probes, whose points rank 0
- * keeps in *ceilings (NULL: none kept; other ranks may pass NULL) and hands to the sink before
- * the first result, then the results, each to the sink (rank 0), rated against the ceilings
- * when its run measures them. Every rank passes its sink's door (sink_ops.h says which events
- * come on every rank). Returns GX_OK unless the run had to stop (then err says why). */
+/* Pass after pass with --soak; rank 0 keeps the probes' points in *ceilings. */
 int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
                    const struct gx_mplan *plan, const struct gx_sink_door *sink,
                    struct gx_ceilings *ceilings, struct gx_harness_out *ho, struct gx_err *err);

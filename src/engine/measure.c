@@ -18,9 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-
-/* GPUXFER_FAULT=cuda-sticky (gx_fault_gpu): a real sticky error, the context unusable
- * afterwards, as after a faulty kernel. */
+/* GPUXFER_FAULT=cuda-sticky: a real sticky error, as after a faulty kernel. */
 static int launch_illegal_access(struct gx_err *err)
 {
 #ifdef HAVE_CUDA
@@ -35,10 +33,20 @@ static int launch_illegal_access(struct gx_err *err)
 #endif
 }
 
+/* Both sides ask and agree, so that the peer learns of it instead of waiting. */
+static int inject_gpu_fault(struct gx_ep *ep, size_t bytes, enum gx_fault_kind kind,
+                            struct gx_err *err)
+{
+    if (gx_fault_gpu_due(bytes) && gx_fault_get()->kind == kind &&
+        !(ep->ops->flags & GX_PATH_PROBE))
+        GX_TRY(gx_pair_agree(ep, gx_fault_gpu(ep->job->rank, bytes, launch_illegal_access, err),
+                             err));
+    return GX_OK;
+}
+
 int gx_pair_agree(struct gx_ep *ep, int rc, struct gx_err *err)
 {
-    /* Both sides of a pair must take the same branch (skip a size, go on), or one would wait
-     * for the other forever. */
+    /* Else one side would wait for the other forever. */
     struct {
         int rc;
         char msg[sizeof err->msg];
@@ -77,16 +85,11 @@ void gx_close_endpoint(struct gx_ep *ep)
     gx_free_buffers(ep);
 }
 
-/* Grows both buffers to `bytes` and reopens the path over them; agreed within the pair. */
 int gx_ensure_capacity(struct gx_ep *ep, size_t bytes, struct gx_err *err)
 {
     int rc = GX_OK;
-    /* GPUXFER_FAULT=cuda-oom: the buffers for this size cannot be had, whatever the memory kind,
-     * so that CI exercises it on pageable memory. Both sides ask, and agree. */
-    if (gx_fault_gpu_due(bytes) && gx_fault_get()->kind == GX_FAULT_CUDA_OOM &&
-        !(ep->ops->flags & GX_PATH_PROBE))
-        GX_TRY(gx_pair_agree(ep, gx_fault_gpu(ep->job->rank, bytes, launch_illegal_access, err),
-                             err));
+    /* Whatever the memory kind, so that CI exercises it on pageable memory. */
+    GX_TRY(inject_gpu_fault(ep, bytes, GX_FAULT_CUDA_OOM, err));
     if (bytes > ep->cap) {
         gx_free_buffers(ep);
         rc = gx_mem_table[ep->src_kind]->alloc(bytes, &ep->src, err);
@@ -101,27 +104,14 @@ int gx_ensure_capacity(struct gx_ep *ep, size_t bytes, struct gx_err *err)
             return rc;
         rc = ep->ops->open(ep, err);
         rc = gx_pair_agree(ep, rc, err);
-        /* A path that did not open has nothing behind its buffers (e.g. the shm probe's
-         * segments): capacity 0, so that the next step allocates and opens again instead of
-         * copying into what open never made. */
+        /* Capacity 0, so that the next step opens again, not copying into what open never made. */
         if (rc != GX_OK)
             gx_close_endpoint(ep);
     }
     return rc;
 }
 
-static void record_check(struct gx_record *rec, int ok, size_t bad, uint32_t iter)
-{
-    rec->validated++;
-    if (!ok && rec->valid) {
-        rec->valid = 0;
-        rec->bad_offset = (int64_t)bad;
-        rec->bad_iter = iter;
-    }
-}
-
-/* The receiver's check of dst against the peer's pattern of `iter` (after an injected
- * corruption, when the fault asks for one: only memory the CPU can address). */
+/* An injected corruption only where the CPU can address dst. */
 static int check_received(struct gx_ep *ep, size_t bytes, uint32_t iter, struct gx_record *rec,
                           struct gx_err *err)
 {
@@ -131,11 +121,15 @@ static int check_received(struct gx_ep *ep, size_t bytes, uint32_t iter, struct 
     size_t bad = 0;
     GX_TRY(gx_mem_table[ep->dst_kind]->check(ep->dst, bytes, (uint32_t)ep->peer, iter, &ok, &bad,
                                               err));
-    record_check(rec, ok, bad, iter);
+    rec->validated++;
+    if (!ok && rec->valid) {
+        rec->valid = 0;
+        rec->bad_offset = (int64_t)bad;
+        rec->bad_iter = iter;
+    }
     return GX_OK;
 }
 
-/* Sends one checked message from `from` to the other side; the receiver checks it. */
 static int validate_direction(struct gx_ep *ep, int sender_is_me, size_t bytes, uint32_t iter,
                               struct gx_record *rec, struct gx_err *err)
 {
@@ -149,70 +143,39 @@ static int validate_direction(struct gx_ep *ep, int sender_is_me, size_t bytes, 
     return check_received(ep, bytes, iter, rec, err);
 }
 
-/* The directions a pattern moves data in: the initiator's sends always, the reverse too for
- * ping-pong and bidirectional patterns. */
-static int validate_pass(struct gx_ep *ep, const struct gx_pattern_ops *pat, size_t bytes,
-                         uint32_t iter, struct gx_record *rec, struct gx_err *err)
-{
-    GX_TRY(validate_direction(ep, ep->initiator, bytes, iter, rec, err));
-    if (pat->both_ways)
-        GX_TRY(validate_direction(ep, !ep->initiator, bytes, iter, rec, err));
-    return GX_OK;
-}
-
-/* The data of an iteration under --validate all: senders refill, receivers check after. */
-static int prepare_iteration(struct gx_ep *ep, const struct gx_pattern_ops *pat, size_t bytes,
-                             uint32_t iter, struct gx_err *err)
-{
-    if (ep->initiator || pat->both_ways) {
-        for (int m = 0; m < ep->regions; m++)
-            GX_TRY(gx_mem_table[ep->src_kind]->fill(gx_ep_src(ep, m), bytes,
-                                                     (uint32_t)ep->job->rank, iter, err));
-        ep->src_iter = iter;
-    }
-    return GX_OK;
-}
-
-static int check_iteration(struct gx_ep *ep, const struct gx_pattern_ops *pat, size_t bytes,
-                           uint32_t iter, struct gx_record *rec, struct gx_err *err)
-{
-    if (ep->initiator && !pat->both_ways)
-        return GX_OK;
-    return check_received(ep, bytes, iter, rec, err);
-}
-
-/* Iterations `from` to `to` (negative ones warm up) with something to do beside each transfer:
- * a fault point that may fire, the path's between hook, --validate all's fill and check.
- * b->samples gets each timed iteration's value. */
+/* With work beside each transfer (fault, between, --validate all); < 0: warm-up. */
 static int iterate_hooked(struct gx_bench *b, const struct gx_mstep *st,
                           const struct gx_pattern_ops *pat, int all, int probe, long from,
                           long to, struct gx_record *rec, struct gx_err *err)
 {
     struct gx_ep *ep = &b->ep;
+    int fills = all && (ep->initiator || pat->both_ways);
+    int checks = all && (!ep->initiator || pat->both_ways);
     for (long i = from; i < to; i++) {
         uint32_t iter = (uint32_t)(i + st->warmup + 1);
         gx_watchdog_progress(i + st->warmup, st->warmup + st->iters);
         if (i == 0)
             memset(ep->stage_s, 0, sizeof ep->stage_s); /* warm-up and validation not counted */
-        if (i >= 0 && !probe) /* a fault is a result's (GPUXFER_FAULT names its size) */
+        if (i >= 0 && !probe)
             gx_fault_point(ep->job->rank, st->size, i);
-        if (all)
-            GX_TRY(prepare_iteration(ep, pat, st->size, iter, err));
+        for (int m = 0; fills && m < ep->regions; m++)
+            GX_TRY(gx_mem_table[ep->src_kind]->fill(gx_ep_src(ep, m), st->size,
+                                                     (uint32_t)ep->job->rank, iter, err));
+        if (fills)
+            ep->src_iter = iter;
         if (ep->ops->between)
             GX_TRY(ep->ops->between(ep, err));
         double secs;
         GX_TRY(pat->iterate(ep, st->size, (int)b->window, &secs, err));
-        if (all)
-            GX_TRY(check_iteration(ep, pat, st->size, iter, rec, err));
+        if (checks)
+            GX_TRY(check_received(ep, st->size, iter, rec, err));
         if (i >= 0)
             b->samples[i] = pat->value(st->size, (int)b->window, secs);
     }
     return GX_OK;
 }
 
-/* Iterations `from` to `to` that are the transfer and the clock alone: the seconds go to
- * b->samples as they are timed and become values after the span; the watchdog learns the
- * progress once per BARE_SPAN. */
+/* The transfer and the clock alone: seconds become values after the span. */
 #define BARE_SPAN 64
 static int iterate_bare(struct gx_bench *b, const struct gx_mstep *st,
                         const struct gx_pattern_ops *pat, long from, long to,
@@ -241,10 +204,7 @@ static int iterate_bare(struct gx_bench *b, const struct gx_mstep *st,
     return GX_OK;
 }
 
-/* GPUXFER_FAULT=slow: the path's own transfer slowed inside the clock, by the delay the fault
- * point set for the iteration (a slowed path, as a worse configuration would be, for
- * gpuxfer-report compare to find). The round trip the GPUs time themselves is left out while slowed:
- * a host's sleep would not reach their clock. */
+/* GPUXFER_FAULT=slow, for gpuxfer-report compare; a sleep would not reach the GPUs' clock. */
 static const struct gx_path_ops *slowed_real;
 
 static int slowed_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
@@ -264,9 +224,7 @@ static const struct gx_path_ops *slowed_ops(const struct gx_path_ops *real)
     return &slowed;
 }
 
-/* The warm-up and timed iterations, the stop rule asked at its boundaries (within the warm-up
- * too, where a window of round trips shrinks to what the share affords); *n gets the timed
- * iterations run, the fewest at least (stop.c). */
+/* *n gets the timed iterations run. */
 static int timed_iterations(struct gx_bench *b, const struct gx_mstep *st,
                             const struct gx_pattern_ops *pat, int bare, int all, int probe,
                             struct gx_record *rec, long *n, struct gx_err *err)
@@ -294,18 +252,12 @@ static int timed_iterations(struct gx_bench *b, const struct gx_mstep *st,
     return GX_OK;
 }
 
-/* Validation, then the timed iterations, once the buffers and the path are ready. */
 static int measure_prepared(struct gx_bench *b, const struct gx_mstep *st,
                             struct gx_record *rec, struct gx_err *err)
 {
     struct gx_ep *ep = &b->ep;
     const struct gx_pattern_ops *pat = gx_pattern_table[st->pattern];
-    /* GPUXFER_FAULT=cuda-sticky: a real illegal access on one side, at a point both sides
-     * agree on, so that the peer learns of it instead of waiting for a transfer. */
-    if (gx_fault_gpu_due(st->size) && gx_fault_get()->kind == GX_FAULT_CUDA_STICKY &&
-        !(ep->ops->flags & GX_PATH_PROBE))
-        GX_TRY(gx_pair_agree(
-            ep, gx_fault_gpu(ep->job->rank, st->size, launch_illegal_access, err), err));
+    GX_TRY(inject_gpu_fault(ep, st->size, GX_FAULT_CUDA_STICKY, err));
     if ((size_t)st->iters > b->nsamples_cap) {
         double *s = realloc(b->samples, (size_t)st->iters * sizeof *s);
         if (s)
@@ -316,19 +268,16 @@ static int measure_prepared(struct gx_bench *b, const struct gx_mstep *st,
         b->sorted = t;
         b->nsamples_cap = (size_t)st->iters;
     }
-    /* Untimed: the data of every size is checked before it is timed, at every visit: the
-     * pass also writes the pattern a path's own checks compare with (p2p's ping-pong kernel),
-     * into buffers each visit allocates anew (a probe moves nothing to its peer: there is no
-     * data to check). */
+    /* Every visit: it also writes the pattern a path's own checks compare with (p2p's). */
     int probe = (ep->ops->flags & GX_PATH_PROBE) != 0;
-    if (!probe)
-        GX_TRY(validate_pass(ep, pat, st->size, 0, rec, err));
+    if (!probe) {
+        GX_TRY(validate_direction(ep, ep->initiator, st->size, 0, rec, err));
+        if (pat->both_ways)
+            GX_TRY(validate_direction(ep, !ep->initiator, st->size, 0, rec, err));
+    }
     int all = b->run->validate == GX_VALIDATE_ALL && !probe;
-    ep->gpu_timed = 0; /* the latency pattern sets it; one measurement is one pattern */
-    /* Decided once: without per-iteration work to do, the timed loop is the transfer and the
-     * clock alone, as in osu_latency (that work and non-blocking calls for a single message
-     * are a visible part of a small message's latency). The stop rule is asked
-     * between spans, at its batch boundaries. */
+    ep->gpu_timed = 0; /* the latency pattern sets it */
+    /* As osu_latency: per-iteration work is a visible part of a small message's latency. */
     int bare = !all && !ep->ops->between &&
                (probe || !gx_fault_point_due(ep->job->rank, st->size));
     const struct gx_path_ops *real = ep->ops;
@@ -339,8 +288,7 @@ static int measure_prepared(struct gx_bench *b, const struct gx_mstep *st,
     ep->ops = real;
     GX_TRY(rc);
     gx_watchdog_progress(st->warmup + n, st->warmup + n);
-    /* Sorted apart: raw samples in iteration order show drift and warm-up, which a
-     * distribution hides. */
+    /* Sorted apart: samples in order show drift, which a distribution hides. */
     memcpy(b->sorted, b->samples, (size_t)n * sizeof *b->sorted);
     gx_stats_compute(b->sorted, (size_t)n, &rec->stats);
     rec->gpu_timed = ep->gpu_timed;
@@ -352,10 +300,7 @@ static int measure_prepared(struct gx_bench *b, const struct gx_mstep *st,
     return GX_OK;
 }
 
-/* Where both ranks share one GPU and every message of a window goes from one source buffer
- * to one destination buffer (as in osu_bw), the pair of them stays in the GPU's L2 once it
- * fits, and the path moves more than its HBM carries for distinct data. Returns the L2's bytes
- * then, else 0. */
+/* On one GPU, one buffer pair (as osu_bw's) stays in L2, beyond HBM: the L2's bytes, or 0. */
 static int32_t l2_resident(const struct gx_ep *ep, const struct gx_mstep *st)
 {
     const struct gx_topo_rank *t = ep->job->topo;
@@ -403,11 +348,9 @@ int gx_measure(struct gx_bench *b, const struct gx_mstep *st, struct gx_record *
     return rc;
 }
 
-/* The part of a step's share of the budget its chunk search may take. */
 #define GX_SEARCH_SHARE 0.5
 
-/* One candidate's quick measurement for the search: the initiator's median and its interval,
- * which its peer receives, so that both sides take the same next step (gx_chunk_search). */
+/* The initiator's median goes to its peer, so that both take the same next step. */
 struct cand_ctx {
     struct gx_bench *b;
     const struct gx_mstep *s;
@@ -422,16 +365,9 @@ static int measure_candidate(int i, void *ctx, struct gx_cand_result *m, struct 
     q.chunk = c->s->cand_chunk[i];
     q.depth = c->s->cand_depth[i];
     q.iters = q.min_iters = q.floor_iters = gx_mstep_quick_iters(c->s);
-    /* Every candidate warms up once, beside its validation pass, so that all are measured
-     * alike: with only the first warmed, the search kept choosing that first one over faster
-     * candidates (docs/paths.md). */
+    /* With only the first warmed, the search kept choosing it over faster ones (docs/paths.md). */
     q.warmup = 1;
-    /* Under a budget the search takes half of the step's share, a slice a candidate, and a
-     * candidate stops after its fewest timed iterations (gx_mstep_search_min_iters) once its
-     * slice is spent: a slow path's candidates at all of their quick iterations would otherwise
-     * take most of a run's budget. Short ones not after one: the median of one is any
-     * iteration, and one slow iteration of the best candidate had identical runs pick different
-     * depths (docs/paths.md). */
+    /* A slice of the share each, lest a slow path's candidates take most of the budget. */
     double share = c->b->share_s;
     if (share > 0) {
         q.min_iters = q.floor_iters = gx_mstep_search_min_iters(c->s);
@@ -453,8 +389,6 @@ static int measure_candidate(int i, void *ctx, struct gx_cand_result *m, struct 
     return GX_OK;
 }
 
-/* A quick measurement of the candidates the search tries, then the full one with the best:
- * the initiator's medians decide (its timings are the ones reported). */
 int gx_measure_best(struct gx_bench *b, const struct gx_mstep *s, struct gx_record *rec,
                     struct gx_err *err)
 {

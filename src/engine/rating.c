@@ -8,14 +8,13 @@
 
 #include <stdio.h>
 
-/* The result's chunk as the path cut the message (0 or larger than the message: the whole). */
+/* 0 or larger than the message: the whole message is one chunk. */
 static size_t chunk_of(const struct gx_result *res)
 {
     return res->chunk == 0 || res->chunk > res->size ? res->size : res->chunk;
 }
 
-/* The rule's stages for the pair (a, b), as gx_ceil_slowest takes them: every probe runs at
- * the result's own pair. */
+/* Every probe runs at the result's own pair. */
 static int stages_of(const struct gx_bound_rule *rule, int a, int b, struct gx_ceil_stage *st)
 {
     for (int i = 0; i < rule->nstages; i++)
@@ -66,19 +65,13 @@ void gx_ceiling_apply(const struct gx_ceilings *c, const struct gx_path_ops *ops
     res->ceiling = ceil;
     res->ceiling_range = range;
     res->efficiency = latency ? (med > 0 ? ceil / med : 0) : med / ceil;
-    /* The ceiling is the best its probe reached: a median whose whole 95% interval lies
-     * beyond it beat every iteration of the layer below, so the ceiling is no bound here. A
-     * median beyond it whose interval reaches it is at the ceiling, as a path at the layer's
-     * own limit is: the probe's best and the median differ by less than the median is known
-     * to (docs/ceilings.md). Fewer than GX_MIN_ITERS samples have no 95% interval (the range
-     * of n covers the median with probability 1 - 2^(1-n)) and show nothing beyond it: on a
-     * busy machine a result and its probe may both be time slices. Either way the table marks
-     * an efficiency above 100%. */
+    /* A median whose whole interval lies beyond the probe's best is no bound; one reaching it is
+     * at the ceiling (docs/ceilings.md). Too few samples have no interval: both may be slices. */
     int beyond = res->stats.n >= GX_MIN_ITERS &&
                  (latency ? res->stats.ci_hi < ceil : res->stats.ci_lo > ceil);
     res->ceiling_exceeded = res->efficiency > 1.0 && beyond;
     res->ceiling_within = res->efficiency > 1.0 && !beyond;
-    /* What is wrong with the probe's point first: that is what a reader can act on. */
+    /* The probe's point first: that is what a reader can act on. */
     if (res->l2_resident > 0 &&
         (range.kind == GX_CEIL_PEER || range.kind == GX_CEIL_PEER_BIDIR)) {
         snprintf(what, len, "ceiling unsound: the window's messages reuse one buffer pair on "

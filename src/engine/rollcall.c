@@ -19,7 +19,6 @@
 
 _Static_assert(LISTENERS + WAITING <= GX_ROLLCALL_FDS, "the watchdog polls them all");
 
-/* This node's IPv4 addresses on interfaces that are up, loopback left out. */
 static uint16_t node_addrs(uint32_t *ip, int max)
 {
     struct ifaddrs *ifs = NULL;
@@ -34,7 +33,7 @@ static uint16_t node_addrs(uint32_t *ip, int max)
     return n;
 }
 
-/* The address this node's route to `to` leaves from (no packet is sent). */
+/* No packet is sent. */
 static int route_from(uint32_t to, uint32_t *from)
 {
     int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -65,7 +64,6 @@ static int listen_unix(const char *prefix, int rank)
     return fd;
 }
 
-/* A listening socket at ip, on a port the kernel picks. */
 static int listen_tcp(uint32_t ip, uint16_t *port)
 {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -82,7 +80,6 @@ static int listen_tcp(uint32_t ip, uint16_t *port)
     return fd;
 }
 
-/* Whether the ranks of comm on this node include rank 0. */
 static int with_rank0(MPI_Comm comm, int rank, int *with, struct gx_err *err)
 {
     MPI_Comm node;
@@ -112,7 +109,6 @@ static void root_prepare(struct root_info *root, int size)
                  (unsigned long long)root->token);
 }
 
-/* A rank other than 0: listens where rank 0 reaches it. */
 static int listen_here(struct gx_rollcall_net *net, int rank, int with0,
                        struct gx_rollcall_addr *mine)
 {
@@ -135,8 +131,7 @@ static int listen_here(struct gx_rollcall_net *net, int rank, int with0,
     return -1;
 }
 
-/* Rank 0, once every rank said where it listens: a socket at each of its addresses another
- * node's rank reaches, and the addresses allowed in there. */
+/* Rank 0: a socket at each of its addresses another node's rank reaches. */
 static void root_listen_tcp(struct gx_rollcall_net *net, int size)
 {
     struct root_info *root = &net->root;

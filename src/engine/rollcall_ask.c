@@ -1,6 +1,4 @@
-/* The roll call's messages (rollcall.h): rank 0's questions and the ranks' answers, a rank's
- * word of a stop signal to rank 0 and its acknowledgement, over the sockets rollcall.c sets
- * up. */
+/* The roll call's messages, over the sockets rollcall.c sets up. */
 #define _GNU_SOURCE 1 /* accept4, struct ucred */
 #include "config.h"
 #include "rollcall.h"
@@ -22,8 +20,7 @@ static int is_stop_signal(uint32_t sig)
     return 0;
 }
 
-/* Whether a connection comes from the job: the same user on this node, or one of the
- * addresses the other side listens at. */
+/* The same user on this node, or an address the other side listens at. */
 static int from_the_job(const struct gx_rollcall *rc, int fd)
 {
     struct sockaddr_storage ss;
@@ -52,8 +49,7 @@ static void drop(struct waiting *w)
     w->fd = -1;
 }
 
-/* Takes the connections waiting on the listening sockets (a newer one closes the oldest when
- * all places are taken) and closes those whose moment is over. */
+/* A newer connection closes the oldest when all places are taken. */
 static void take_connections(struct gx_rollcall *rc, double now)
 {
     struct gx_rollcall_net *net = rc->net;
@@ -79,8 +75,7 @@ static void take_connections(struct gx_rollcall *rc, double now)
     }
 }
 
-/* Reads what a waiting connection has sent, up to need bytes; 1 once it has them, -1 when it
- * closed or failed first. */
+/* 1 once it has need bytes, -1 when it closed or failed first. */
 static int read_piece(struct waiting *w, size_t need)
 {
     ssize_t r = read(w->fd, w->buf + w->got, need - w->got);
@@ -137,7 +132,6 @@ int gx_rollcall_heard(struct gx_rollcall *rc, int *rank, int *sig)
     return heard;
 }
 
-/* One connection to one rank: rank 0 asking it, or a rank telling rank 0. */
 struct attempt {
     int rank, fd, sent; /* rank: the one asked, or the teller */
     size_t got, out_len, in_len;
@@ -145,8 +139,7 @@ struct attempt {
     unsigned char buf[QUESTION_LEN + ANSWER_LEN];
 };
 
-/* The question to rank (listening at a; its node's sockets named by `at`), or (sig > 0) word
- * of sig from rank to rank 0. */
+/* sig > 0: word of sig from rank to rank 0. */
 static void start_attempt(const struct gx_rollcall *rc, struct attempt *t, int rank, int sig,
                           const struct gx_rollcall_addr *a, int at)
 {
@@ -183,7 +176,6 @@ static void end_attempt(struct attempt *t)
     t->fd = -1;
 }
 
-/* Advances one attempt on a poll event; returns 1 when it holds the answer (or the ack). */
 static int step_attempt(const struct gx_rollcall *rc, struct attempt *t, short revents)
 {
     if (!t->sent && (revents & (POLLOUT | POLLERR | POLLHUP))) {
@@ -221,8 +213,7 @@ static void note_answer(const struct attempt *t, char *answers, size_t len)
         snprintf(answers + used, len - used, "; rank %d is %s", t->rank, text);
 }
 
-/* Every attempt at once until each has its answer or until; heard[r] set for the ranks that
- * answered, their answers noted unless answers is NULL (an ack carries none). */
+/* answers NULL: an ack carries none. */
 static void ask_batch(const struct gx_rollcall *rc, struct attempt *at, int nat, double until,
                       char *heard, char *answers, size_t len)
 {
@@ -262,8 +253,7 @@ int gx_rollcall_ask(struct gx_rollcall *rc, double wait_s, int *silent, int max,
         free(heard);
         return -1;
     }
-    /* Batches each get the whole wait: a stopped rank's connection is accepted by its kernel
-     * and then only the time limit ends it. */
+    /* Each batch gets the whole wait: a stopped rank's kernel accepts, and only time ends it. */
     for (int r = 1; r < rc->size;) {
         int nat = 0;
         double until = now_s() + wait_s;

@@ -1,6 +1,4 @@
-/* What the roll call's two files share (rollcall.c: the sockets, set up and closed;
- * rollcall_ask.c: the questions, answers and word of a signal over them): their sizes, where a
- * rank listens, the connections, and the messages' pieces. */
+/* What rollcall.c (the sockets) and rollcall_ask.c (the messages) share. */
 #ifndef GX_ROLLCALL_NET_H
 #define GX_ROLLCALL_NET_H
 
@@ -21,22 +19,20 @@ enum {
     READ_WAIT_MS = 200, /* a connection's time to say its piece */
     WAITING = 8,        /* connections heard at once; a newer one closes the oldest */
     LISTENERS = 1 + MAX_ADDRS, /* rank 0: its node's socket, one per address reached */
-    /* The node's socket names' prefix: the job's token in hex after "gpuxfer-rc-". */
-    PREFIX_LEN = 32
+    PREFIX_LEN = 32            /* "gpuxfer-rc-" and the token in hex */
 };
 
 enum { VIA_NONE, VIA_UNIX, VIA_TCP };
 
-/* Where a rank listens: its node's Unix socket (VIA_UNIX, named by its rank), or an address. */
+/* Where a rank listens: its node's Unix socket, named by its rank, or an address. */
 struct gx_rollcall_addr {
     uint32_t ip;   /* network order */
     uint16_t port; /* network order */
     uint8_t via;
-    uint8_t to; /* VIA_TCP, a rank other than 0: the index of rank 0's address it reaches */
+    uint8_t to; /* VIA_TCP: which of rank 0's addresses it reaches */
 };
 
-/* Rank 0's word to every rank: the token, its node's socket names' prefix, its addresses and,
- * once the others chose, the ports it listens on at them. */
+/* Rank 0's word to every rank; the ports once the others chose the addresses. */
 struct root_info {
     uint64_t token;
     char prefix[PREFIX_LEN]; /* "": no Unix sockets */
@@ -83,7 +79,6 @@ static inline uint32_t get_u32(const unsigned char *p)
     return ntohl(v);
 }
 
-/* The question and the head of an answer: the job's token and the rank asked for. */
 static inline void put_head(unsigned char *p, uint64_t token, int rank)
 {
     memcpy(p, &token, 8);
@@ -101,10 +96,7 @@ static inline int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* A rank's socket on its node: a name in Linux's abstract namespace (sun_path's first byte 0),
- * which no file stands for, so that no stop, not even SIGKILL, leaves one behind; the job's
- * random token in it keeps others from guessing or taking it, and either end checks that the
- * other is the same user (SO_PEERCRED). *len: the address's length, the name's own. */
+/* Abstract, so that not even SIGKILL leaves a file; the token keeps it from being guessed. */
 static inline int unix_addr(struct sockaddr_un *sa, socklen_t *len, const char *prefix, int rank)
 {
     *sa = (struct sockaddr_un){.sun_family = AF_UNIX};

@@ -13,7 +13,6 @@ double gx_bench_budget_left(const struct gx_bench *b)
     return b->budget->seconds > 0 ? gx_budget_left(b->budget, gx_wtime()) : -1;
 }
 
-/* The initiator's verdict after n timed iterations (gx_stop_verdict, stop.h). */
 int gx_stop_verdict(const struct gx_mstep *st, long n, double reached, double elapsed_s,
                     double share_s)
 {
@@ -38,9 +37,7 @@ static int verdict_of(struct gx_bench *b, const struct gx_mstep *st, long n)
     return gx_stop_verdict(st, n, reached, gx_wtime() - b->iter_t0, b->share_s);
 }
 
-/* The initiator's pace: seconds per iteration since the last boundary asked (0 before any). The
- * pace is not taken from the step's start, whose setup would make it slower than the
- * iterations. */
+/* Since the last boundary, not the step's start, whose setup would make it slower. */
 static double pace_since_ask(struct gx_bench *b, long n, double now)
 {
     double pace = n > b->ask_n ? (now - b->ask_t) / (double)(n - b->ask_n) : 0;
@@ -49,10 +46,8 @@ static double pace_since_ask(struct gx_bench *b, long n, double now)
     return pace;
 }
 
-/* The initiator's next boundary: the schedule's, brought nearer where the share left affords
- * fewer iterations at the pace since the last boundary (on a busy machine a batch of n/4
- * iterations, each waiting for a time slice, would overshoot a short share by more than the
- * share). */
+/* Nearer where the share affords fewer: on a busy machine a batch of n/4 iterations, each
+ * waiting for a time slice, would overshoot a short share by more than the share. */
 static long next_boundary(const struct gx_bench *b, const struct gx_mstep *st, long n,
                           double pace, double now)
 {
@@ -64,13 +59,8 @@ static long next_boundary(const struct gx_bench *b, const struct gx_mstep *st, l
     return by_time < next ? by_time : next;
 }
 
-/* A window of round trips (a latency sample is their mean, whatever their number) shrinks to
- * what the share left affords for the iterations still owed at the pace seen: the warm-up's
- * rest and the fewest, or the one a step ended on time still runs: on a busy machine each
- * round trip may wait for a time slice, and a window sized at the path's typical latency would
- * then outlast the step's share many times over (docs/reliability.md). Before a step's first
- * iteration the guess is the last step's round trip. A window of
- * messages is left as it is: its size is part of what bw measures. */
+/* Round trips shrink to what the share affords, each maybe waiting for a time slice
+ * (docs/reliability.md); a window of messages is part of what bw measures. */
 static long window_afforded(const struct gx_bench *b, const struct gx_mstep *st, long n,
                             int verdict, double now)
 {
@@ -78,7 +68,6 @@ static long window_afforded(const struct gx_bench *b, const struct gx_mstep *st,
         b->share_s <= 0 || b->trip_s <= 0 || b->window <= 1 || n >= st->floor_iters ||
         b->run->window > 0) /* --window: the user's, as --iters is */
         return b->window;
-    /* The warm-up's rest and the fewest left (at least 1: n < min_iters), or the one more. */
     long owed = verdict == GX_ENDED_ITERATIONS ? st->floor_iters - n : 1;
     double left = b->share_s - (now - b->iter_t0);
     long w = left > 0 ? (long)(left / b->trip_s / (double)owed) : 0;
@@ -89,12 +78,9 @@ int gx_stop_ask(struct gx_bench *b, const struct gx_mstep *st, long n, int *ende
                 struct gx_err *err)
 {
     struct gx_ep *ep = &b->ep;
-    /* The verdict, the next boundary and the window, which only the initiator's clock knows. */
     int64_t said[3] = {GX_ENDED_ITERATIONS, GX_ASK_NEVER, b->window};
     if (ep->initiator) {
         double now = gx_wtime(), pace = pace_since_ask(b, n, now);
-        /* A round trip's time: before the step's first iteration, the last step's (a smaller
-         * size's). */
         if (pace > 0 && gx_pattern_table[st->pattern]->uses_window == GX_WINDOW_ROUND_TRIPS)
             b->trip_s = pace / (double)b->window;
         said[0] = verdict_of(b, st, n);

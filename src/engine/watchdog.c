@@ -1,7 +1,5 @@
 #define _GNU_SOURCE 1 /* dladdr */
-/* The watchdog's thread (watchdog.h): it watches the deadlines and the stop signals, asks the
- * roll call, and ends the job with an answer; started before MPI_Init, stopped after
- * MPI_Finalize. What the main thread tells it is in watchdog_limits.c. */
+/* The watchdog's thread; what the main thread tells it is in watchdog_limits.c. */
 #include "config.h"
 #include "watchdog.h"
 #include "watchdog_state.h"
@@ -20,24 +18,19 @@
 #include <string.h>
 #include <unistd.h>
 
-/* A rank other than 0 waits this long for rank 0 to end the job, then ends it itself (rank 0 may
- * be dead or unable to act). */
+/* Then a rank other than 0 ends the job itself: rank 0 may be dead. */
 #define PEER_WAIT_S 15.0
-/* On a signal, ranks other than 0 leave rank 0 this long to write the report first: under
- * Slurm or mpirun every rank gets the signal at once. */
+/* Under Slurm or mpirun every rank gets the signal: rank 0 writes the report first. */
 #define SIGNAL_WAIT_S 2.0
-/* --progress to a log: a line at least this often, within a long measurement too. */
 #define PROGRESS_S 10.0
 
 struct gx_wd_state gx_wd = {.pipefd = {-1, -1}, .mu = PTHREAD_MUTEX_INITIALIZER, .rank = -1,
                             .phase_s = PHASE_TIMEOUT_S, .rc = GX_ROLLCALL_INIT};
 
 volatile sig_atomic_t gx_wd_got_signal;
-/* The process that sent it (siginfo's si_pid; 0 from the kernel or unknown). */
 static volatile sig_atomic_t signal_pid;
 
-/* Who this process is, for its lines: its rank, or before MPI_Init (no rank yet) its pid and
- * host, which the launcher's own lines name too. */
+/* Before MPI_Init, its pid and host, as the launcher's own lines name it. */
 static const char *self_name(void)
 {
     static char name[300];
@@ -67,9 +60,7 @@ static void on_signal(int sig, siginfo_t *si, void *context)
     errno = saved;
 }
 
-/* The watchdog takes the end of the job; from now on the main thread waits at its next step.
- * Refused (0) for a signal once the answer is being given: rank 0's final report is begun (the
- * answer is the report's, written within a moment) or the shutdown. */
+/* Refused (0) for a signal once the answer is being given. */
 static int take_end(int by_signal)
 {
     pthread_mutex_lock(&gx_wd.mu);
@@ -80,14 +71,11 @@ static int take_end(int by_signal)
     return !refused;
 }
 
-/* The thread makes no MPI call (rollcall.h says why), MPI_Abort included: the process ends and
- * the launcher (mpirun, mpiexec, srun) tears the job down, since it ended without MPI_Finalize;
- * where a launcher keeps the job up, every other rank's watchdog ends its own process. */
+/* No MPI_Abort (rollcall.h): the launcher tears down a job that skipped MPI_Finalize. */
 static _Noreturn void end_job(int code)
 {
     take_end(0);
-    /* _exit runs no cleanup: a segment name made for a pair that never finished its exchange
-     * would stay in /dev/shm, the shared folder, after the job. */
+    /* _exit runs no cleanup: the name would stay in /dev/shm. */
     gx_shm_segment_unlink_named();
     fflush(stdout);
     fflush(stderr);
@@ -116,8 +104,7 @@ static void where_text(char *buf, size_t len)
         snprintf(buf, len, "setting up or checking data");
 }
 
-/* Rank 0: the report with what it has, then the end of the job. Called once the end is taken
- * (take_end): the main thread then waits, so the report stays open until the process ends. */
+/* Once the end is taken: the main thread waits, so that the report stays open. */
 static _Noreturn void rank0_end(struct gx_sink_abort *a)
 {
     fprintf(stderr, "gpuxfer: %s\n", a->message);
@@ -129,9 +116,7 @@ static _Noreturn void rank0_end(struct gx_sink_abort *a)
     end_job(fn ? fn(ctx, a) : a->code);
 }
 
-/* Who sent this process its signal sig, as " (sent by NAME, pid N ...)", or "": an MPI launcher
- * forwards Ctrl-C, scancel and time limits to the ranks as SIGTERM, which alone would read as
- * someone's kill; the words name no cause, since the rank cannot tell which of them it was. */
+/* Launchers forward Ctrl-C, scancel and time limits as SIGTERM, which would read as a kill. */
 static void sender_words(int sig, char *buf, size_t len)
 {
     static const char *const launchers[] = {"mpirun", "mpiexec", "orterun", "orted", "prterun",
@@ -162,8 +147,7 @@ static void sender_words(int sig, char *buf, size_t len)
                               : ": a launcher");
 }
 
-/* sig reached rank `by` (this rank, or on rank 0 one that told it). Returns only when the
- * answer is already being given (take_end refused). */
+/* Returns only when the answer is already being given. */
 static void on_interrupt(int sig, int by)
 {
     if (!take_end(1))
@@ -193,9 +177,7 @@ static void on_interrupt(int sig, int by)
     rank0_end(&a);
 }
 
-/* Rank 0: the ranks that do not answer the roll call are the ones that stopped (every thread
- * frozen or dead), whatever measurement rank 0 itself waits on. Appends them and what the
- * others said to msg; returns how many, with their ranks in silent. */
+/* The ranks that do not answer are the ones that stopped, whatever rank 0 waits on. */
 static int ask_ranks(char *msg, size_t len, int *silent)
 {
     char answers[600], list[256];
@@ -251,22 +233,16 @@ static void on_timeout(int *reported)
     rank0_end(&a);
 }
 
-/* A signal: rank 0 writes the report at once. Another rank first leaves its main thread a
- * moment to pass the signal on with its next result (then every rank stops cleanly), and rank 0
- * time to act when it got the signal too, as under Slurm or mpirun; then it tells rank 0
- * (rollcall.h says why it does not end first) and ends the job itself only when rank 0 cannot
- * be told or does not act. Once the answer is being given (rank 0's final report begun, or the
- * shutdown) a signal changes nothing: the job is about to end with it. */
+/* Another rank first lets its main thread pass the signal on (every rank then stops cleanly),
+ * then tells rank 0, ending the job itself only where rank 0 cannot be told or does not act. */
 static void on_signal_seen(double *signal_at, int *told)
 {
-    /* The run ends: a segment name made for an exchange in progress goes now, not at the end,
-     * which the launcher's SIGKILL may cut short (a rank it stops waits for rank 0 first). */
+    /* Now: the launcher's SIGKILL may cut the end short. */
     gx_shm_segment_unlink_named();
     pthread_mutex_lock(&gx_wd.mu);
     int given = gx_wd.shutting_down || gx_wd.final;
     pthread_mutex_unlock(&gx_wd.mu);
-    /* Quietly: the launcher also sends SIGTERM when a peer exits first with the same answer
-     * (exit 2), and the answer is one line. */
+    /* Quietly: the launcher also sends SIGTERM when a peer exits first with the same answer. */
     if (given)
         return;
     if (gx_wd.rank <= 0) { /* rank 0, or before MPI_Init: no one to pass it to */
@@ -286,8 +262,6 @@ static void on_signal_seen(double *signal_at, int *told)
         on_interrupt(gx_wd_got_signal, gx_wd.rank);
 }
 
-/* Rank 0: another rank told of a signal it got (on_interrupt does nothing once the answer is
- * being given). */
 static void on_word_of_signal(void)
 {
     int by, sig;
@@ -295,7 +269,6 @@ static void on_word_of_signal(void)
         on_interrupt(sig, by);
 }
 
-/* A rank other than 0 says where it is: rank 0 asked (its socket is readable). */
 static void answer_roll_call(void)
 {
     char where[160];
@@ -309,9 +282,7 @@ static void answer_roll_call(void)
     gx_rollcall_answer(&gx_wd.rc, where);
 }
 
-/* Under gx_wd.mu. --progress to a log promises a line every 10 s: the main thread writes one as
- * each step begins, and this thread one every PROGRESS_S of a measurement longer than that,
- * when the main thread is inside it and says nothing. */
+/* Under gx_wd.mu: within a long measurement too, where the main thread says nothing. */
 static void progress_line(double *said_at)
 {
     double now = now_s(), since = gx_wd.deadline - gx_wd.timeout_s;
@@ -384,7 +355,6 @@ void gx_wd_set_phase_locked(const char *label, const char *what, double timeout_
     gx_wd.armed = 1;
 }
 
-/* Whose code an action is: the shared object of a handler (dladdr), or SIG_IGN / SIG_DFL. */
 static void action_owner(const struct sigaction *sa, char *buf, size_t len)
 {
     void (*h)(int) = sa->sa_handler;
@@ -402,6 +372,15 @@ static void action_owner(const struct sigaction *sa, char *buf, size_t len)
         snprintf(buf, len, "a handler at %p", fn);
 }
 
+/* SA_RESTART: MPI and CUDA calls in the main thread must not see EINTR. */
+static void our_action(struct sigaction *sa)
+{
+    memset(sa, 0, sizeof *sa);
+    sa->sa_sigaction = on_signal;
+    sigemptyset(&sa->sa_mask);
+    sa->sa_flags = SA_RESTART | SA_SIGINFO;
+}
+
 void gx_watchdog_reclaim_signals(char *who, size_t len)
 {
     static int said;
@@ -417,10 +396,7 @@ void gx_watchdog_reclaim_signals(char *who, size_t len)
             continue;
         if (n++ == 0)
             action_owner(&cur, owner, sizeof owner);
-        memset(&ours, 0, sizeof ours);
-        ours.sa_sigaction = on_signal;
-        sigemptyset(&ours.sa_mask);
-        ours.sa_flags = SA_RESTART | SA_SIGINFO;
+        our_action(&ours);
         if (sigaction(gx_stop_signals[i], &ours, NULL) != 0)
             continue;
         gx_list_add(names, sizeof names, ", ", gx_signal_name(gx_stop_signals[i]));
@@ -438,10 +414,7 @@ static void restore_signals(void)
         sigaction(gx_stop_signals[i], &gx_wd.old[i], NULL);
 }
 
-/* After the watchdog stopped the answer stands (the report's, or the exit code main returns), and
- * the process only returns from main: a stop signal from then on changes nothing. Restored to
- * their default actions instead, one would end the rank by the signal after MPI_Finalize, and
- * the launcher would say so with a status of its own (mpirun: 143 beside a report of exit 0). */
+/* Not the defaults: mpirun would say 143 beside a report of exit 0. */
 static void ignore_signals(void)
 {
     struct sigaction ign;
@@ -466,11 +439,7 @@ static int install(struct gx_err *err)
             return gx_fail(err, GX_ERUNTIME, "watchdog: fcntl: %s", strerror(errno));
     }
     struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART | SA_SIGINFO; /* MPI and CUDA calls in the main thread must not see
-                                              EINTR; SA_SIGINFO: who sent it */
+    our_action(&sa);
     for (size_t i = 0; i < GX_ARRAY_LEN(gx_wd.old); i++)
         if (sigaction(gx_stop_signals[i], &sa, &gx_wd.old[i]) != 0)
             return gx_fail(err, GX_ERUNTIME, "watchdog: sigaction(%s): %s",
@@ -518,8 +487,7 @@ int gx_watchdog_mpi_ready(struct gx_err *err)
     GX_MPI_TRY(err, MPI_Comm_rank(MPI_COMM_WORLD, &rank));
     gx_wd.rank = rank;
     gx_watchdog_phase("start-up");
-    /* Collective, so outside the lock: the thread must still see a deadline pass while a peer
-     * never arrives. It takes the sockets under the lock. */
+    /* Outside the lock: the thread must see a deadline pass while a peer never arrives. */
     struct gx_rollcall rc = GX_ROLLCALL_INIT;
     GX_TRY(gx_rollcall_open(&rc, MPI_COMM_WORLD, err));
     pthread_mutex_lock(&gx_wd.mu);

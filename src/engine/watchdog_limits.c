@@ -1,6 +1,4 @@
-/* What the main thread tells the watchdog (watchdog.h): the phase or the measurement now
- * running and its limit (the default's formula), its progress, the signal it takes over, the
- * answer given; what writes the report at the end. The thread itself is in watchdog.c. */
+/* What the main thread tells the watchdog; the thread itself is in watchdog.c. */
 #include "config.h"
 #include "watchdog.h"
 #include "watchdog_state.h"
@@ -11,12 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The default limit follows the work: every message of every iteration gets the time a slow
- * but healthy machine takes for it, so a long latency run (many iterations of a few bytes) has
- * as much room as a large transfer. A message: 5 ms of fixed cost (a scheduling slice on an
- * oversubscribed machine that yields, with sanitizers: a thousand times a healthy round trip)
- * plus its bytes at 100 MB/s (pageable memory over TCP loopback under ASan). Twice that, for a
- * round trip (latency) or the two directions (bibw), and 60 s for the set-up and data check. */
+/* Every message gets the time a slow but healthy machine takes (oversubscribed, sanitizers),
+ * so that a long latency run has as much room as a large transfer. */
 double gx_default_timeout(size_t bytes, long iters, long warmup, long window)
 {
     double message_s =
@@ -25,9 +19,7 @@ double gx_default_timeout(size_t bytes, long iters, long warmup, long window)
            2.0 * (double)(iters + warmup + 2) * (double)window * message_s;
 }
 
-/* The main thread, at its next step, while the watchdog writes the report and ends the process:
- * it must neither close the report nor finalize MPI under the watchdog (MPI_Abort racing
- * MPI_Finalize can leave the job hanging). */
+/* Neither close the report nor finalize under the watchdog: the job could hang. */
 static _Noreturn void wait_for_the_end(void)
 {
     for (;;)
@@ -98,8 +90,7 @@ void gx_watchdog_arm(const char *what, const int *ranks, int nranks, double time
     atomic_store_explicit(&gx_wd.measured, 0, memory_order_relaxed);
     gx_wd.armed = 1;
     gx_wd.measuring = 1;
-    /* A signal that came before the first measurement began stops a run that measured
-     * nothing, however soon this thread got here after it. */
+    /* A signal before the first measurement stops a run that measured nothing. */
     if (!gx_wd_got_signal)
         gx_wd.began = 1;
     pthread_mutex_unlock(&gx_wd.mu);
@@ -131,7 +122,7 @@ void gx_watchdog_measured(void)
     atomic_store_explicit(&gx_wd.measured, 1, memory_order_relaxed);
 }
 
-/* The measurement is over; until the next one starts, the time between them is bounded too. */
+/* Until the next one starts, the time between them is bounded too. */
 void gx_watchdog_disarm(void)
 {
     char phase[600];

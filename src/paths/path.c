@@ -50,8 +50,7 @@ unsigned gx_bound_conditions(int src_kind, int dst_kind, int same_node, int same
     for (int i = 0; i < 2; i++) {
         if (gx_mem_on_gpu(kinds[i]))
             holds |= GX_IF_GPU_MEM;
-        /* Pageable: the CPU's alone, neither registered with the GPU nor migrating (an MPI
-         * moves it by other means than pinned memory, at another speed). */
+        /* Pageable: an MPI moves it by other means than pinned memory, at another speed. */
         if (gx_mem_has(kinds[i], GX_MEM_HOST_ADDRESSABLE) &&
             !gx_mem_has(kinds[i], GX_MEM_GPU_ACCESSIBLE))
             holds |= GX_IF_PAGEABLE;

@@ -1,5 +1,4 @@
-/* Path "mpi": MPI point-to-point directly on the buffers, host or device (CUDA-aware MPI).
- * Path "host" is the same mechanism with host memory as its default. */
+/* Paths "mpi" and "host": MPI point-to-point directly on the buffers. */
 #include "config.h"
 #include "tags.h"
 #include "path.h"
@@ -31,8 +30,7 @@ static int mpi_open(struct gx_ep *ep, struct gx_err *err)
 
 static int mpi_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes, struct gx_err *err)
 {
-    /* One message one way (a latency round trip's half) is a blocking call, as osu_latency
-     * makes it: no requests to post and wait for. */
+    /* A blocking call, as osu_latency makes it. */
     if (count == 1 && dir != GX_DIR_BOTH && gx_mpi_pieces(bytes) <= 1) {
         if (dir == GX_DIR_SEND)
             GX_MPI_TRY(err, MPI_Send(ep->src, (int)bytes, MPI_BYTE, ep->peer, GX_TAG_MPI_DATA,
@@ -64,9 +62,7 @@ static void mpi_close(struct gx_ep *ep)
     ep->priv = NULL;
 }
 
-/* Host buffers on one node: host memory through shared memory (shm-copy, one copy; its latency
- * a flag's round trip and a copy each way). Device buffers on one node: the peer copy (a
- * CUDA-aware MPI moves them with the same engines). Across nodes: none measured (the network). */
+/* One node: shm-copy for host buffers, the peer copy for device ones (CUDA-aware MPI). */
 static const struct gx_bound_rule mpi_latency[] = {
     {.when = GX_IF_GPU_MEM, .none = "no latency ceiling for device buffers"},
     {.when = GX_IF_SAME_NODE, .nstages = 1,
@@ -87,7 +83,6 @@ static const struct gx_bound_rule mpi_both_ways[] = {
      .stages = {{"host memory copy through shared memory both ways", GX_CEIL_SHM_COPY_BIDIR}}},
     {.none = GX_NONE_ACROSS_NODES},
 };
-/* What mpi and host share: all but their names, default memory and typical pace. */
 #define MPI_OPS                                                                               \
     .flags = GX_PATH_MPI_BUFFERS, .filter = mpi_filter, .open = mpi_open, .xfer = mpi_xfer,   \
     .close = mpi_close,                                                                       \
@@ -106,8 +101,7 @@ const struct gx_path_ops gx_path_mpi = {
     .default_dst = GX_MEM_PAGEABLE,
 #endif
     MPI_OPS,
-    /* A CUDA-aware MPI between NVLink peers: at a lower rate, a large message's window would be
-     * a single message, whose rendezvous shows in the rate (docs/mpi-libraries.md). */
+    /* Lower, a large message's window would be one message, its rendezvous in the rate. */
     .nominal_gbps = 400,
     .nominal_us = 10,
 };

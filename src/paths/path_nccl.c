@@ -1,9 +1,6 @@
-/* Path "nccl": ncclSend/ncclRecv between the pair, on a communicator of the pair's two ranks
- * made when the pair opens the path (--nccl-comm pair, the default: as nccl-tests measures a
- * pair), or on one communicator over the whole job made at start (--nccl-comm job), each from
- * a unique id sent over MPI. NCCL gives a peer as many channels as the whole communicator
- * affords (its rings' channels, and the fewest of any peer's route), so the same pair can move
- * less inside a communicator of more ranks. */
+/* Path "nccl": ncclSend/ncclRecv on the pair's own communicator (as nccl-tests measures a pair)
+ * or the job's (--nccl-comm job): NCCL gives a peer the channels the whole communicator
+ * affords, so a pair can move less inside one of more ranks. */
 #include "config.h"
 
 #include "cuda_util.h"
@@ -29,11 +26,7 @@ static cudaStream_t nccl_stream;
 static int nccl_job_mode;
 static char nccl_job_via[64];
 
-/* A pair as NCCL knows it: --nccl-comm pair, its own communicator (rank 0 its initiator), kept
- * for the job once made (a new one cost each step about half a second: a step's probes stand
- * between two of its groups); --nccl-comm job, the job's. Both sides make and find it at the
- * same groups. NCCL connects a pair on its first transfer, its threads busy beside the rank's
- * own: that transfer is made when the pair is opened, before any step's clock. */
+/* Kept once made: probes between a step's groups would make a new one each time. */
 struct nccl_pair {
     int peer, initiator;
     ncclComm_t comm;
@@ -43,7 +36,6 @@ struct nccl_pair {
 static struct nccl_pair nccl_pairs[GX_NCCL_PAIRS];
 static int nccl_npairs;
 
-/* Topology setup already found the ranks of this node that use this rank's GPU. */
 static int shared_gpu(const struct gx_job *job, struct gx_err *why)
 {
     const struct gx_topo_rank *t = job->topo;
@@ -65,8 +57,7 @@ static int nccl_setup(const struct gx_job *job, struct gx_err *err)
         *err = why;
         return rc;
     }
-    /* NCCL refuses two ranks on one GPU ("invalid usage"): a skip with the reason, found
-     * before the collective init so that every rank takes the same branch. */
+    /* NCCL refuses two ranks on one GPU: found before the collective init, agreed. */
     if ((rc = gx_agree(job->comm, shared_gpu(job, &why), &why)) != GX_OK) {
         *err = why;
         return rc;
@@ -119,8 +110,7 @@ static int nccl_filter(struct gx_ep *ep, struct gx_err *why)
     return GX_OK;
 }
 
-/* The pair's communicator: the initiator's unique id (or its failure) to the peer, then both
- * join. Both sides always exchange, so that neither waits for the other. */
+/* Both sides always exchange, so that neither waits for the other. */
 static int open_pair(struct gx_ep *ep, struct nccl_pair *p, struct gx_err *err)
 {
     struct {
@@ -183,7 +173,6 @@ static int nccl_open(struct gx_ep *ep, struct gx_err *err)
                             .owned = !nccl_job_mode};
     if (p->owned)
         GX_TRY(open_pair(ep, p, err));
-    /* The pair's first transfer, a byte each way: NCCL connects them. */
     ep->priv = p;
     GX_TRY(nccl_xfer(ep, GX_DIR_BOTH, 1, 1, err));
     nccl_npairs++;
@@ -221,9 +210,7 @@ const struct gx_path_ops gx_path_nccl = {
     .close = nccl_close,
     .nominal_gbps = 350,
     .nominal_us = 20,
-    /* Every latency step, the first or not, begins cold: its first samples after a short
-     * warm-up are several times its pace, and would be marked as the machine's disturbance.
-     * settle_s is that cold start taken several times over (docs/options.md, --warmup). */
+    /* Every latency step begins cold: its first samples would pass for a disturbance. */
     .settle_s = 0.005,
     .bounds = {[GX_FAMILY_ONE_WAY] = GX_BOUNDS(nccl_one_way),
                [GX_FAMILY_BOTH_WAYS] = GX_BOUNDS(nccl_both_ways)},

@@ -1,21 +1,11 @@
-/* Path "p2p": GPU peer-to-peer between ranks of one node over CUDA IPC.
- *
- * Each rank exports its destination buffer with an IPC handle; the peer opens it once per
- * allocation and writes into it with cudaMemcpyAsync (copy engines, over NVLink or PCIe). A
- * push needs two MPI messages: "ready" (the receiver will not touch dst until it hears "done";
- * without it the sender could land data before the receiver's poison) and "done" (sent after
- * the sender synchronized its copies, so the data is complete in the receiver's memory).
- * Chunks are spread over --depth streams so that several copies can be in flight.
- *
- * Latency up to GX_LL_MAX_BYTES is a ping-pong the two GPUs make by themselves, timed on the
- * initiator's GPU: the copy engine's launch and the MPI tokens, several microseconds each,
- * would otherwise be most of what an 8-byte latency measures. One kernel per side
- * (kernels/pingpong.cu) runs the whole measurement: launched at its first round trip, stopped
- * by finish. Each round trip the host posts the command into pinned memory the kernel polls
- * and waits for the kernel's answer there, so the harness still makes one call per iteration
- * and the two hosts keep in step. The message travels as LL lines (p2p_ll.h): the flag inside
- * every 16-byte store, no fence per message. Each side exports a region of lines that its peer
- * writes; prepare zeroes it once both kernels are stopped, and round trips count from 1. */
+/* Path "p2p": cudaMemcpyAsync into the peer's dst opened through CUDA IPC, on one node. A push
+ * needs "ready" (else the data could land before the receiver's poison) and "done" (after the
+ * sender synchronized its copies).
+ * Latency up to GX_LL_MAX_BYTES is a ping-pong the GPUs make by themselves, timed on the
+ * initiator's: a copy's launch and MPI tokens would be most of an 8-byte latency. One
+ * persistent kernel per side (kernels/pingpong.cu) polls commands its host posts in pinned
+ * memory, one per iteration, so that the hosts keep in step; the message travels as LL lines
+ * (p2p_ll.h), the flag inside every 16-byte store, no fence per message. */
 #include "config.h"
 #include "tags.h"
 
@@ -32,26 +22,24 @@
 #include <string.h>
 
 #define GX_P2P_MAX_STREAMS 64
-/* How long either half of a ping-pong waits for the other, or for its host, before it gives
- * up; the host waits a little longer for its kernel's answer. */
+/* Either half's wait for the other or its host; the host waits a little longer. */
 #define GX_P2P_LL_LIMIT_NS 10000000000ull
 #define GX_P2P_HOST_GRACE_S 5.0
-/* Set to anything: the initiator prints, after each measurement, what it learnt of the GPU
- * timer (its step) and of the SM clock it converted with. */
+/* Set: the initiator prints what it learnt of the GPU's timer and SM clock. */
 #define GX_P2P_TIMER_ENV "GPUXFER_P2P_TIMER"
 
 struct p2p_priv {
     cudaStream_t streams[GX_P2P_MAX_STREAMS];
     int nstreams;
-    void *peer_dst;               /* the peer's dst, opened from its IPC handle */
-    void *region;                 /* own LL region (GX_LL_REGION_BYTES), written by the peer */
-    void *peer_region;            /* the peer's, opened from its IPC handle */
+    void *peer_dst;
+    void *region;                 /* own LL region, written by the peer */
+    void *peer_region;
     struct gx_ll_ctl *ctl;        /* pinned and mapped: commands to the kernel, its answers */
-    struct gx_ll_ctl *ctl_dev;    /* the same, as the kernel addresses it */
-    cudaStream_t ll_stream;       /* the kernel's own */
-    int running;                  /* the kernel was launched and not yet stopped */
-    uint64_t seq;                 /* round trips of this measurement: both sides count alike */
-    int same_gpu;                 /* both ranks on one GPU: no ping-pong between two GPUs */
+    struct gx_ll_ctl *ctl_dev;
+    cudaStream_t ll_stream;
+    int running;
+    uint64_t seq;                 /* both sides count alike */
+    int same_gpu;
 };
 
 static int p2p_filter(struct gx_ep *ep, struct gx_err *why)
@@ -68,7 +56,7 @@ static int p2p_filter(struct gx_ep *ep, struct gx_err *why)
     cudaError_t ce = cudaDeviceGetPCIBusId(mine, sizeof mine, ep->job->gpu);
     if (ce != cudaSuccess)
         rc = gx_fail_cuda(why, ce, "cudaDeviceGetPCIBusId", __FILE__, __LINE__);
-    /* Both sides exchange even after a local failure, so neither waits for the other. */
+    /* Even after a local failure, so that neither waits for the other. */
     GX_MPI_TRY(why, MPI_Sendrecv(mine, sizeof mine, MPI_CHAR, ep->peer, GX_TAG_P2P_BUSID, theirs,
                                  sizeof theirs, MPI_CHAR, ep->peer, GX_TAG_P2P_BUSID,
                                  ep->job->comm, MPI_STATUS_IGNORE));
@@ -97,8 +85,7 @@ static void close_peer(struct p2p_priv *p)
     p->peer_region = NULL;
 }
 
-/* Asks the kernel to return and waits until it has: every wait in it is bounded, so this is
- * too. */
+/* Bounded: every wait in the kernel is. */
 static int ll_stop(struct p2p_priv *p, struct gx_err *err)
 {
     if (!p->running)
@@ -109,7 +96,7 @@ static int ll_stop(struct p2p_priv *p, struct gx_err *err)
     return GX_OK;
 }
 
-/* What the ping-pong needs besides the buffers, made once for the path's life. */
+/* Once for the path's life. */
 static int ll_alloc(struct p2p_priv *p, struct gx_err *err)
 {
     if (!p->region)
@@ -125,8 +112,7 @@ static int ll_alloc(struct p2p_priv *p, struct gx_err *err)
     return GX_OK;
 }
 
-/* After every (re)allocation: export dst and the LL region, open the peer's (cached until the
- * next one). Both exchanges happen whatever fails locally, so that the peer never waits. */
+/* Both exchanges happen whatever fails locally, so that the peer never waits. */
 static int p2p_open(struct gx_ep *ep, struct gx_err *err)
 {
     struct p2p_priv *p = ep->priv;
@@ -154,17 +140,14 @@ static int p2p_open(struct gx_ep *ep, struct gx_err *err)
     return rc;
 }
 
-/* Whether latency at this size is the GPUs' ping-pong: both sides decide alike. */
+/* Both sides decide alike. */
 static int ll_applies(const struct p2p_priv *p, size_t bytes)
 {
     return !p->same_gpu && gx_ll_fits(bytes);
 }
 
-/* Before a measurement by ping-pong: both kernels stopped, then this side's region zeroed so
- * that no line holds a flag of this measurement's round trips, which count from 1 again.
- * The peer stopped its kernel before this exchange, so nothing it sent earlier can land on the
- * zeroed region; the agreement after prepare keeps either kernel from starting before both
- * regions are zeroed. */
+/* Zeroed so that no line holds a flag of the round trips, which count from 1 again: the peer's
+ * kernel stopped before this exchange, and neither starts before both regions are zeroed. */
 static int ll_reset(struct gx_ep *ep, struct p2p_priv *p, int rc, struct gx_err *err)
 {
     if (rc == GX_OK)
@@ -218,8 +201,7 @@ static int push(struct gx_ep *ep, struct p2p_priv *p, int count, size_t bytes, s
     return GX_OK;
 }
 
-/* The "done" token carries the pusher's status: a failed push still answers, so the peer
- * reports the failure instead of waiting forever. */
+/* "done" carries the push's status: a failed push still answers, so that the peer won't wait. */
 static int p2p_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
                     struct gx_err *err)
 {
@@ -249,7 +231,6 @@ static int p2p_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
     return GX_OK;
 }
 
-/* Why a kernel stopped, in words, for a message about the peer's. */
 static const char *ll_why(uint64_t status)
 {
     switch (status) {
@@ -268,7 +249,6 @@ static const char *ll_why(uint64_t status)
     }
 }
 
-/* Round trip seq came back with a failure: the measurement fails, saying where. */
 static int ll_failure(struct gx_ep *ep, const struct gx_ll_ctl *c, uint64_t seq, size_t bytes,
                       struct gx_err *err)
 {
@@ -302,8 +282,7 @@ static int ll_failure(struct gx_ep *ep, const struct gx_ll_ctl *c, uint64_t seq,
     }
 }
 
-/* Until the kernel has answered round trip seq. Bounded: the kernel answers within its own
- * limit, and a kernel that is gone (it returned, or the GPU failed) is noticed. */
+/* Bounded: the kernel answers within its own limit, and one that is gone is noticed. */
 static int ll_wait(struct gx_ep *ep, struct p2p_priv *p, uint64_t seq, struct gx_err *err)
 {
     double t0 = MPI_Wtime();
@@ -327,8 +306,6 @@ static int ll_wait(struct gx_ep *ep, struct p2p_priv *p, uint64_t seq, struct gx
     return GX_OK;
 }
 
-/* One round trip by the kernels: the first of a measurement launches them. src holds the
- * pattern of ep->src_iter (the harness refilled it, synchronized, before this call). */
 static int p2p_roundtrip(struct gx_ep *ep, size_t bytes, double *seconds, struct gx_err *err)
 {
     struct p2p_priv *p = ep->priv;
@@ -352,7 +329,6 @@ static int p2p_roundtrip(struct gx_ep *ep, size_t bytes, double *seconds, struct
     return GX_OK;
 }
 
-/* GPUXFER_P2P_TIMER: what the initiator's kernel learnt of its clocks. */
 static void ll_show_timer(const struct gx_ep *ep, const struct p2p_priv *p)
 {
     const struct gx_ll_ctl *c = p->ctl;
@@ -394,11 +370,7 @@ static void p2p_close(struct gx_ep *ep)
     ep->priv = NULL;
 }
 
-/* Copy engines over the peer link: the same copies without the handshakes are the limit. */
-/* At the chunk: p2p's message is its chunks' peer copies, up to --depth of them in flight, and
- * the peer probe copies the same bytes in flight in pieces of the chunk (4 streams every other
- * pair of iterations). Rated at the message, chunks in flight beat whole copies of the message:
- * the copy's size changes its rate (docs/ceilings.md). */
+/* Without the handshakes, at the chunk: a copy's size changes its rate (docs/ceilings.md). */
 static const struct gx_bound_rule p2p_one_way[] = {
     {.at_chunk = 1, .nstages = 1, .stages = {{"peer copy", GX_CEIL_PEER}}},
 };

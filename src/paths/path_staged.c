@@ -1,17 +1,8 @@
-/* Path "staged": device -> pinned staging -> pinned staging -> device, pipelined; "staged-mpi"
- * is the same with MPI between the staging buffers everywhere.
- *
- * On one node, "staged" stages through shared memory (shm_channel.h): the sender's copy engine
- * writes chunk k into a slot of a segment both ranks map, the receiver's copy engine reads it
- * out; a word per slot says full or free, and the payload never goes through MPI.
- *
- * Across nodes (and always for staged-mpi) MPI moves the chunks between pinned staging
- * buffers: the message is cut into chunks; each side has a ring of `depth` pinned slots. A
- * sender's slot goes FREE -> D2H copy -> MPI_Isend -> FREE; a receiver's slot FREE ->
- * MPI_Irecv -> H2D copy -> FREE. With depth >= 3 the D2H copy of chunk i+1, the network
- * transfer of chunk i and the H2D copy of chunk i-1 overlap; depth 1 is the unpipelined
- * baseline. A slot is reused only when its previous chunk has left it, so no more than `depth`
- * chunks are ever in flight per side (back-pressure). */
+/* Path "staged": device -> pinned staging -> pinned staging -> device, pipelined in chunks.
+ * On one node through shared memory the copy engines fill and drain (shm_channel.h), the
+ * payload never through MPI; across nodes, and always for "staged-mpi", MPI moves the chunks
+ * between rings of pinned slots. From depth 3 a chunk's D2H, the previous one's transfer and
+ * the one before's H2D overlap. */
 #include "config.h"
 #include "tags.h"
 
@@ -68,17 +59,14 @@ static void free_stage(struct staged_priv *p)
     p->slot_bytes = 0;
 }
 
-/* Staging for this (size, chunk, depth): pinned memory is costly to allocate, so it happens
- * here, untimed, and only when the need grows. */
+/* Pinned memory is costly to allocate: untimed, and only when the need grows. */
 static int staged_prepare(struct gx_ep *ep, size_t bytes, struct gx_err *err)
 {
     struct staged_priv *p = ep->priv;
     struct gx_chunk_plan plan;
     gx_chunk_plan_init(&plan, bytes, ep->chunk, ep->depth, 64);
     if (p->shm) {
-        /* Agreed within the pair. Slots /dev/shm cannot hold (a whole 1 GiB message at depth
-         * 4 needs 4 GiB per side) fall back to MPI staging for this step, and the result says
-         * so, rather than leaving a size of the default search without a result. */
+        /* Agreed; where /dev/shm is too small, MPI staging, rather than no result. */
         int rc = gx_shm_channel_prepare(ep, &p->ch, "staged", plan.depth, plan.chunk, 0, err);
         p->via_shm = rc == GX_OK;
         ep->via = p->via_shm ? "shared-memory slots" : "MPI";
@@ -99,8 +87,7 @@ static int staged_prepare(struct gx_ep *ep, size_t bytes, struct gx_err *err)
     return GX_OK;
 }
 
-/* The MPI staging's steps (pipeline.h): the sender's D2H into its slot, then MPI_Isend of the
- * slot; the receiver's MPI_Irecv into its slot, then H2D out of it. */
+/* The MPI staging's steps (pipeline.h). */
 struct staged_ctx {
     struct gx_ep *ep;
     struct staged_priv *p;
@@ -179,13 +166,8 @@ static void staged_close(struct gx_ep *ep)
     ep->priv = NULL;
 }
 
-/* One way, where both ranks share a GPU: its D2H while its H2D runs (copy-engines), at the chunk.
- * On two GPUs each runs one of the stages, and the pipeline beat the probe of both at once
- * (docs/ceilings.md): the two GPUs' copies at once are no bound there, while no byte can pass the
- * sender's D2H faster than that GPU's copy engine moves it alone (sender-d2h). Through MPI on one
- * node, host memory through shared memory (shm-copy) joins, the slower of the two bounds; across
- * nodes the network joins (not measured). Both ways: every GPU runs its D2H and its H2D at once, as
- * the probe's both-ways pattern does, on one GPU or two. */
+/* One GPU: its D2H while its H2D runs. On two GPUs the pipeline beat that (docs/ceilings.md),
+ * but no byte passes the sender's D2H alone (sender-d2h). Through MPI, shm-copy joins. */
 #define STAGED_COPIES {"D2H while H2D", GX_CEIL_COPY}
 #define STAGED_D2H {"the sender's D2H alone", GX_CEIL_SENDER_D2H}
 #define STAGED_COPIES_BOTH {"D2H and H2D both ways", GX_CEIL_COPY_BIDIR}

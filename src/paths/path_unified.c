@@ -1,24 +1,12 @@
-/* Paths "unified-prefetch" and "unified-demand": managed (unified) buffers on both sides,
- * moved by MPI on host-resident pages.
- *
- * prefetch: a pipeline of --chunk pieces, --depth in flight per side. The sender prefetches
- *           each chunk to the host (one stream, an event per chunk) and sends it as soon as it
- *           is there, so the prefetch of chunk k+1 overlaps the MPI of chunk k; the receiver
- *           discards each chunk's old contents to the host, receives into it, and prefetches it
- *           to its GPU while the next chunks arrive. A message is complete when every chunk's
- *           prefetch to the GPU has completed. Both buffers are advised as accessed by the CPU
- *           (um_advise).
- * demand:   MPI works on the managed buffers as they are, and the receiver's kernel touches
- *           every page, faulting it back in.
- * Between timed iterations the sender's buffer is put back on its GPU, untimed, as if the
- * application had just produced it there; otherwise every message after the first would
- * start on the host and the migration would never be measured.
- *
- * A CUDA-aware Open MPI (4.1 opal/mca/common/cuda, 5.0 opal/mca/accelerator/cuda) takes managed
- * buffers for device memory wherever their pages are (the driver reports their memory type as
- * device) and copies each fragment with a synchronous cuMemcpy through its own host buffers;
- * no MCA parameter changes that short of turning CUDA support off (--mca opal_cuda_support 0),
- * after which MPI copies the host-resident pages as host memory. The "MPI" stage shows which. */
+/* Paths "unified-prefetch" and "unified-demand": managed buffers moved by MPI.
+ * prefetch: a chunk pipeline, each chunk prefetched to the host and sent as soon as it is
+ *           there, received into pages discarded to the host and prefetched to the GPU.
+ * demand:   MPI on the pages where they are; the receiver's kernel faults them back in.
+ * Between iterations the sender's buffer goes back to its GPU, untimed, as an application made
+ * it; else every message after the first would start on the host, the migration unmeasured.
+ * A CUDA-aware Open MPI takes managed buffers for device memory wherever their pages are, and
+ * copies them with synchronous cuMemcpy through its own buffers, short of --mca
+ * opal_cuda_support 0. The "MPI" stage shows which. */
 #include "config.h"
 #include "tags.h"
 
@@ -33,19 +21,17 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-
-/* One MPI message per chunk and an MPI count is an int: at most 1 GiB (whole blocks). */
+/* One MPI message per chunk, whose count is an int. */
 #define UM_MAX_CHUNK ((size_t)1 << 30)
 
-/* Stages, as named in the ops tables below. */
 enum { ST_TO_HOST, ST_MPI, ST_TO_GPU };
 
 struct um_priv {
     cudaStream_t stream;  /* demand's kernel; between's prefetch */
-    cudaStream_t to_host, discard, to_gpu; /* the pipeline's: one per kind of step, in order */
-    size_t bytes;         /* the message being measured: only its pages move between iterations */
+    cudaStream_t to_host, discard, to_gpu; /* the pipeline's, one per kind of step */
+    size_t bytes;         /* only its pages move between iterations */
     size_t page;
-    int no_discard;       /* the driver refused a discard once: plain prefetches from then on */
+    int no_discard;       /* the driver refused one: plain prefetches from then on */
     struct gx_requests reqs;
     struct gx_pipe_rings rings;
 };
@@ -63,10 +49,8 @@ static int um_filter(struct gx_ep *ep, struct gx_err *why)
     return GX_OK;
 }
 
-/* MPI reads and writes both buffers with the CPU once their pages are on the host: advised so,
- * the driver maps pages in the CPU's page tables as it migrates them there, instead of the
- * CPU faulting on each page it touches, which is faster where MPI copies the pages as host memory
- * (docs/paths.md). Only a hint: a driver that declines it leaves the path as it was. */
+/* The driver then maps pages for the CPU as it migrates them, instead of the CPU faulting on
+ * each, faster where MPI copies them as host memory (docs/paths.md). Only a hint. */
 static int um_advise(struct gx_ep *ep, struct gx_err *err)
 {
     struct cudaMemLocation cpu = {.type = cudaMemLocationTypeHost, .id = 0};
@@ -100,7 +84,7 @@ static int um_open(struct gx_ep *ep, struct gx_err *err)
     return GX_OK;
 }
 
-/* unified-prefetch: over each new pair of buffers (demand leaves the pages to the faults). */
+/* Demand leaves the pages to the faults. */
 static int um_prefetch_open(struct gx_ep *ep, struct gx_err *err)
 {
     GX_TRY(um_advise(ep, err));
@@ -114,7 +98,6 @@ static int prefetch(void *buf, size_t bytes, int to_gpu, int gpu, cudaStream_t s
     return GX_OK;
 }
 
-/* Events for --depth chunks in flight per side: created here, untimed, when the need grows. */
 static int um_prepare(struct gx_ep *ep, size_t bytes, struct gx_err *err)
 {
     struct um_priv *p = ep->priv;
@@ -131,12 +114,8 @@ static int um_between(struct gx_ep *ep, struct gx_err *err)
     return GX_OK;
 }
 
-/* unified-prefetch's steps (pipeline.h), timed as its stages: the sender prefetches each chunk
- * to the host, then sends it; the receiver discards the chunk's old contents to the host (MPI
- * writing into GPU-resident managed pages would fault them over one by one instead of moving
- * them in bulk), receives into it, then prefetches it to its GPU. Discards, prefetches and MPI
- * of different chunks overlap; those of one range never do (the driver leaves that undefined):
- * see um_plan. */
+/* Discarded first: MPI writing GPU-resident pages would fault them over one by one. Steps on
+ * one range never overlap, which the driver leaves undefined (um_plan). */
 struct um_ctx {
     struct gx_ep *ep;
     struct um_priv *p;
@@ -182,17 +161,12 @@ static int step_to_gpu(void *ctx, const struct gx_pipe_op *op, struct gx_err *er
                     x->p->to_gpu, err);
 }
 
-/* The chunks: whole pages (the driver rounds a prefetch out to whole pages, so two chunks
- * sharing one would migrate it under each other), so every chunk but the last starts and ends
- * on a page and a discard never reaches into a chunk already received (the last may end
- * inside a page: beyond it lies no message data). Each message of a window has its own
- * regions (GX_PATH_MESSAGE_REGIONS), so the chunks in flight, of one message or of several,
- * are different ranges: none is discarded while its previous prefetch to the GPU runs. */
+/* Whole pages: the driver rounds a prefetch out to them, so two chunks sharing one would
+ * migrate it under each other. With a region per message, chunks in flight never share one. */
 static void um_plan(const struct gx_ep *ep, const struct um_priv *p, size_t bytes, int count,
                     struct gx_chunk_plan *pl)
 {
-    /* Chunks that split fewer of the driver's migration blocks contend less with the CPU
-     * writing the next chunk of the same block. */
+    /* Splitting fewer migration blocks contends less with the CPU writing the next chunk. */
     size_t c = gx_chunk_round_pages(ep->chunk, bytes, p->page, GX_MANAGED_BLOCK);
     gx_chunk_plan_init(pl, bytes, c > UM_MAX_CHUNK ? UM_MAX_CHUNK : c, ep->depth, count);
 }
@@ -214,15 +188,14 @@ static int um_xfer_prefetch(struct gx_ep *ep, enum gx_dir dir, int count, size_t
                             (struct gx_pipe_dir){recv_steps, 3}, &x, err);
 }
 
-/* One message at a time, each step synchronous, so each stage is timed as it is waited for. */
+/* Each step synchronous, so that each stage is timed as it is waited for. */
 static int um_xfer_demand(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
                           struct gx_err *err)
 {
     struct um_priv *p = ep->priv;
     GX_TRY(gx_requests_reserve(&p->reqs, 2 * gx_mpi_pieces(bytes), err));
     MPI_Request *req = p->reqs.req;
-    /* Each receive lands in the pages that the kernel must fault back to the GPU before the
-     * next message may overwrite them. */
+    /* The kernel must fault a message's pages back before the next may overwrite them. */
     for (int m = 0; m < count; m++) {
         int n = 0;
         double t = MPI_Wtime();
@@ -259,17 +232,9 @@ static void um_close(struct gx_ep *ep)
     ep->priv = NULL;
 }
 
-/* Bounded by managed memory's own migration, both sides at once as the path runs it (the
- * prefetch probe: the sender's pages to the host while the receiver's go to its GPU; the
- * faults probe: the CPU faulting pages over from the GPU, a kernel faulting them back), and on
- * one node by host memory through shared memory, the least any MPI does with host pages; rated
- * at the chunk (a chunked pipeline moves one chunk per stage; unchunked, the chunk is the
- * message). Across nodes the network joins (not measured).
- * Demand paging is bounded by the faults probe only where both ranks share a GPU: a CUDA-aware
- * MPI copies managed buffers with the driver's copies, not by faults, and on two GPUs the two
- * sides' migrations run on different GPUs at once, beyond what one GPU's faults in turn move.
- * There, and across nodes, what
- * every byte crosses is MPI's host memory copy on one node, and nothing measured across. */
+/* Bounded by managed memory's migration, both sides at once, and on one node by MPI's host
+ * memory copy, at the chunk. Demand by the faults probe only on one shared GPU: a CUDA-aware MPI
+ * moves managed pages with the driver's copies, and on two GPUs both migrate at once. */
 #define UM_SHM {"MPI's host memory copy", GX_CEIL_SHM_COPY}
 #define UM_SHM_BOTH {"MPI's host memory copy both ways", GX_CEIL_SHM_COPY_BIDIR}
 #define UM_PREFETCH {"prefetches to the host and to the GPU", GX_CEIL_PREFETCH}
@@ -294,8 +259,7 @@ static const struct gx_bound_rule um_demand_one_way[] = {UM_DEMAND_RULE(UM_FAULT
 static const struct gx_bound_rule um_demand_both_ways[] = {
     UM_DEMAND_RULE(UM_FAULTS_BOTH, UM_SHM_BOTH)};
 
-/* The pipelined paths' chunks, at depths 1, 2 and 4: unlike the copies', the unified paths'
- * best depth depends on the size, 1 for some and 2 for others (docs/paths.md, "Chunking"). */
+/* Unlike the copies', the best depth depends on the size (docs/paths.md, "Chunking"). */
 static const struct gx_chunk_policy um_chunk_policy = {
     .min_chunk = (size_t)64 << 10,
     .max_chunk = (size_t)16 << 20,
@@ -304,7 +268,6 @@ static const struct gx_chunk_policy um_chunk_policy = {
     .depths = {1, 2, 4},
 };
 
-/* What unified-prefetch and unified-demand share: all but their transfers and pace. */
 #define UM_OPS                                                                                \
     .default_src = GX_MEM_MANAGED, .default_dst = GX_MEM_MANAGED, .filter = um_filter,        \
     .prepare = um_prepare, .between = um_between, .close = um_close
@@ -322,7 +285,6 @@ const struct gx_path_ops gx_path_unified_prefetch = {
     .chunk_policy = &um_chunk_policy,
     .open = um_prefetch_open,
     .xfer = um_xfer_prefetch,
-    /* Between what one GPU shared by two ranks and two GPUs measured (docs/paths.md). */
     .nominal_gbps = 0.7,
     .nominal_us = 300,
     .bounds = {[GX_FAMILY_ONE_WAY] = GX_BOUNDS(um_prefetch_one_way),

@@ -1,15 +1,7 @@
-/* Path "zerocopy": no cudaMemcpy anywhere; SM kernels move the data through mapped host memory.
- *
- * The sender's kernel writes the message from its GPU into an outbox of page-locked host
- * memory mapped into the GPU; the receiver's kernel reads it into its GPU. The message is cut
- * into --chunk pieces that travel through a ring of --depth slots, so the sender writes piece
- * k+1 while the receiver reads piece k.
- *
- * On one node the outbox is a shared-memory segment both ranks map (shm_channel.h): the
- * receiver's kernel reads the sender's host memory directly, and a word per slot in the
- * segment says full or free, so the kernels of several chunks are queued ahead on each side
- * and no MPI message nor host synchronization comes between them. Across nodes MPI moves the
- * outbox into the receiver's mapped inbox, chunk by chunk. */
+/* Path "zerocopy": no cudaMemcpy; SM kernels move the data through mapped host memory, in
+ * chunks through a ring of slots. On one node the receiver's kernel reads the sender's shared
+ * outbox (shm_channel.h), with no MPI or host synchronization between chunks; across nodes MPI
+ * moves the outbox into the receiver's mapped inbox. */
 #include "config.h"
 #include "tags.h"
 
@@ -42,10 +34,7 @@ static int zc_filter(struct gx_ep *ep, struct gx_err *why)
     return GX_OK;
 }
 
-/* Slots of one chunk each, as many as --depth asks (up to the ring's limit). The rings'
- * memory grows to hold them: bounding the slots by memory sized for NSLOTS messages instead would
- * make depth 4 run as depth 2 wherever the chunk is the whole message, and be reported as
- * depth 4. */
+/* As --depth asks: else depth 4 would run as 2 where the chunk is the whole message. */
 struct zc_ring {
     struct gx_chunk_plan plan;
     size_t slot_bytes, ops;
@@ -79,8 +68,7 @@ static int zc_open(struct gx_ep *ep, struct gx_err *err)
     return GX_OK; /* the outbox comes with the ring's geometry, in prepare */
 }
 
-/* Across nodes: my outbox and my inbox hold the ring's slots, and NSLOTS messages of the
- * largest size so far, so that the next candidates of a search seldom need new ones. */
+/* NSLOTS messages of the largest size so far: a search's next candidates seldom need new ones. */
 static int zc_grow_remote(struct zc_priv *p, const struct gx_ep *ep, const struct zc_ring *r,
                           struct gx_err *err)
 {
@@ -94,8 +82,6 @@ static int zc_grow_remote(struct zc_priv *p, const struct gx_ep *ep, const struc
     return gx_shm_segment_pinned(bytes, &p->in, err);
 }
 
-/* The rings for this chunk and depth (both sides together, untimed): on one node the shared
- * segments hold NSLOTS messages of the largest size so far, or the ring where it needs more. */
 static int zc_prepare(struct gx_ep *ep, size_t bytes, struct gx_err *err)
 {
     struct zc_priv *p = ep->priv;
@@ -107,9 +93,7 @@ static int zc_prepare(struct gx_ep *ep, size_t bytes, struct gx_err *err)
     return gx_shm_channel_prepare(ep, &p->ch, "zc", r.nslots, r.slot_bytes, zc_area(ep), err);
 }
 
-/* Across nodes: op i is chunk i % nchunks of a message; it travels through slot i % nslots.
- * The sender's kernel fills slot k+1 while MPI moves slot k and the receiver's kernel drains
- * the slot before: within one message too, so that both halves of a large message overlap. */
+/* Across nodes, filling, MPI and draining overlap within one message too. */
 static int zc_xfer_remote(struct gx_ep *ep, enum gx_dir dir, const struct zc_ring *r,
                           struct gx_err *err)
 {
@@ -181,10 +165,7 @@ static void zc_close(struct gx_ep *ep)
     ep->priv = NULL;
 }
 
-/* The sender's kernel writes mapped host memory while the receiver's kernel reads it: bounded
- * by what the SMs reach there doing so at once (the mapped probe, with this path's own mover),
- * rated at the chunk, the piece each kernel moves. Across nodes the network joins (not
- * measured). Both ways: every GPU writes its outbox and reads its inbox at once. */
+/* What the SMs reach writing and reading mapped host memory at once, at the chunk. */
 static const struct gx_bound_rule zc_one_way[] = {
     {.at_chunk = 1, .nstages = 1, .stages = {{"kernels writing and reading mapped host", GX_CEIL_MAPPED}}},
 };

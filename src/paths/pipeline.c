@@ -29,7 +29,6 @@ int gx_pipe_rings_grow(struct gx_pipe_rings *r, int depth, struct gx_err *err)
     return GX_OK;
 }
 
-/* One side and direction of a transfer. */
 struct gx_pipe {
     const struct gx_pipe_step *steps;
     int nsteps;
@@ -41,10 +40,7 @@ struct gx_pipe {
     size_t started[GX_PIPE_MAX_STEPS + 1]; /* [nsteps]: ops that finished the last step */
 };
 
-/* Stage times: the wall time during which at least one op of this rank was in the stage (from
- * the call that started its step to the poll that saw it end). The stages overlap, so none is
- * "waited on" and their times may add up to more than the transfer: the one active nearly all
- * along is the one that bounds it. */
+/* Wall time with an op in the stage: the stage active nearly all along bounds the transfer. */
 struct activity {
     int active[GX_MAX_STAGES];
     double since[GX_MAX_STAGES];

@@ -30,7 +30,6 @@ const struct gx_probe gx_probes[] = {
      {GX_CEIL_FAULTS, GX_CEIL_FAULTS_BIDIR, GX_CEIL_NONE}, 0},
     {"sender-d2h", CUDA_PROBE(gx_probe_sender_d2h),
      {GX_CEIL_SENDER_D2H, GX_CEIL_NONE, GX_CEIL_NONE}, 0},
-    /* The node's map of host links (default_run.c), one GPU at a time. */
     {"host-to-device", CUDA_PROBE(gx_probe_h2d), {GX_CEIL_H2D, GX_CEIL_NONE, GX_CEIL_NONE}, 1},
     {"device-to-host", CUDA_PROBE(gx_probe_d2h), {GX_CEIL_D2H, GX_CEIL_NONE, GX_CEIL_NONE}, 1},
 };

@@ -1,43 +1,17 @@
-/* The GPU's ceiling probes (probe.h): each side runs its own stage of one layer and waits for
- * it, the probes differing only in their stages (gpu_stages below). A layer at its best:
- * - every probe but the managed ones (streams in gpu_stages) takes 1, 2 and
- *   GX_PROBE_MAX_STREAMS streams in turn, a pair of iterations each, at every size, as the
- *   paths' --depth 1, 2 and 4 keep that many copies or kernels in flight: the peer copy
- *   (p2p's chunks) cuts each message in as many pieces where the window holds fewer; the copy
- *   engines and the mapped kernels spread a window's messages over them. The ceiling is the
- *   best iteration, so a schedule slower at a size (one stream's submissions are the fastest
- *   for small copies on one GPU) costs only iterations, while a probe that never keeps as many
- *   in flight as a path does is beaten by it on separate GPUs. Each message of the peer copy has
- *   a region of its own in both buffers (GX_PATH_MESSAGE_REGIONS, as p2p): two streams copying
- *   one buffer at once find each other's lines in L2, more than HBM carries for distinct data.
- *   Two streams are among the schedules because at the HBM's limit two copies in flight beat
- *   both one and four (docs/ceilings.md, "How the GPU probes run"). For managed pages one
- *   stream only: a second finds the first's pages already moved;
- * - one way, a probe whose sides share something that slows both when they run at once
- *   (in_turn in gpu_stages) alternates its iterations between the two schedules: the sides
- *   at once, and the receiver's stage after the sender's: on one GPU kernels writing and
- *   reading mapped memory are faster one after the other than at once, and a path's own
- *   schedule lies between the two, so the best iteration covers both. Copy engines move the
- *   two directions of a link at once undisturbed (in turn, half as fast): they take only the
- *   first. Both ways, every path runs its sides at once.
- * The stages:
- * - peer-copy: the sender's copies into the peer's own dst, opened through CUDA IPC as p2p
- *   opens it, without a path's handshakes (the peer link, or the GPU's own memory when the
- *   ranks share it): copies into a buffer of the probe's own process on the peer's GPU run
- *   slower than p2p's, which p2p would then beat;
- * - copy-engines: the sender's D2H into pinned host memory while the receiver's H2D runs;
- * - mapped: the sender's kernel writes mapped pinned host memory while the receiver's reads it
- *   (gx_kernel_copy, zerocopy's mover);
- * - prefetch: the sender prefetches its managed pages to the host while the receiver prefetches
- *   its own to its GPU, from where they stood before the iteration (between, untimed);
- * - faults: the sender's CPU reads managed pages that are on its GPU; the receiver's CPU writes
- *   managed pages that are on its GPU, then a kernel faults them back in;
- * - host-to-device, device-to-host: the sender's GPU alone, its copy engine's cudaMemcpyAsync
- *   of the whole message from or into pinned host memory on one stream, as nvbandwidth's
- *   host_to_device_memcpy_ce and device_to_host_memcpy_ce; the receiver only waits, so that the
- *   GPU's host link is measured without another GPU on the host bridge (the node's map).
- * Each probe's ops are plain gx_path_ops (the table, probe.c, lists them); its stages are a line
- * of gpu_stages below. */
+/* The GPU's ceiling probes: each side runs its stage of one layer (gpu_stages below) and waits.
+ * The ceiling is the best iteration, so schedules take turns and a slower one costs only
+ * iterations:
+ * - 1, 2 and GX_PROBE_MAX_STREAMS streams, as the paths' depths keep that many copies in flight,
+ *   lest a path beat a probe on separate GPUs; at the HBM's limit two beat both one and four
+ *   (docs/ceilings.md, "How the GPU probes run"). Managed pages take one: a second stream finds
+ *   them moved. Each peer copy message has its own region: two streams on one buffer find each
+ *   other's lines in L2;
+ * - one way, in_turn probes alternate the sides at once with the receiver after the sender: on
+ *   one GPU mapped kernels run faster one after the other, and a path lies between the two.
+ *   Copy engines move both directions of a link undisturbed: at once only.
+ * The peer copy goes into the peer's own dst through CUDA IPC, as p2p: a buffer of the probe's
+ * own process on the peer's GPU is slower, and p2p would beat it. The host links' probes copy
+ * on the sender's GPU alone, as nvbandwidth's memcpy_ce, without another GPU on the bridge. */
 #include "config.h"
 #include "probe.h"
 
@@ -48,9 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Both sides of a probe's iteration start together (the receiver's stage must not run before
- * the initiator's clock starts) and, both ways, end together (each side's clock then covers
- * both directions): 0-byte messages, as cheap as the pattern's own acknowledgement. */
+/* The receiver must not start before the initiator's clock. */
 static int probe_start(const struct gx_ep *ep, enum gx_dir dir, struct gx_err *err)
 {
     MPI_Comm comm = ep->job->comm;
@@ -75,57 +47,47 @@ static int probe_end(const struct gx_ep *ep, enum gx_dir dir, struct gx_err *err
     return GX_OK;
 }
 
-/* Host buffers of the buffers' size, allocated in open as a probe needs them. */
 #define NEEDS_PINNED  0x1u /* host[0] the sender's D2H target, host[1] the receiver's source */
 #define NEEDS_MAPPED  0x2u /* the same, mapped: kernels address them through host_dev */
 #define NEEDS_PEER    0x4u /* the peer's dst, mapped through CUDA IPC */
 #define NEEDS_SCRATCH 0x8u /* host memory the sender's CPU copies managed pages into */
 
-/* The deepest schedule: as many copies in flight as the paths' deepest default candidate. */
+/* Every depth of the paths' default candidates, a pair of iterations each. */
 #define GX_PROBE_MAX_STREAMS 4
-/* The streams of the schedules, a pair of iterations each in turn: every depth the paths'
- * default candidates use. */
 static const int peer_schedule[] = {1, 2, GX_PROBE_MAX_STREAMS};
 struct gpu_stages;
 struct gpu_state {
     const struct gpu_stages *st;
     cudaStream_t s[2][GX_PROBE_MAX_STREAMS]; /* [0] the sender's stage, [1] the receiver's */
-    int nstreams;                        /* of s[side], this message size's */
-    unsigned long calls;                 /* iterations so far: which schedule is next */
+    int nstreams;
+    unsigned long calls;                 /* which schedule is next */
     void *host[2], *host_dev[2];
-    size_t host_bytes; /* of host[i]: a stream's copies go to a region of their own in it */
-    void *peer_dst; /* the peer's dst, opened from its CUDA IPC handle */
+    size_t host_bytes; /* a region per stream */
+    void *peer_dst;
     void *scratch;
-    size_t bytes; /* the message measured (prepare) */
+    size_t bytes;
     int no_discard;
 };
 
-/* A stage moves messages m0 .. m0 + count - 1 of the window. */
 typedef int (*gpu_stage_fn)(struct gx_ep *ep, struct gpu_state *g, int m0, int count,
                             size_t bytes, const cudaStream_t *s, struct gx_err *err);
 #define STREAM(s, m) ((s)[(m) % g->nstreams])
-/* Message m's region of host buffer h (`bytes` each): its stream's own where the buffer holds
- * it, as a path's slots are their own (several streams' copies into one region found each other
- * there), else the first. */
+/* Its stream's own region where the buffer holds it, as a path's slots are their own. */
 #define HOST_REGION(h, m, bytes)                                                              \
     ((char *)(h) + (((size_t)((m) % g->nstreams) + 1) * (bytes) <= g->host_bytes              \
                         ? (size_t)((m) % g->nstreams) * (bytes)                               \
                         : 0))
-/* The most host memory a probe's regions may take per buffer; above, one region. */
 #define GX_PROBE_HOST_REGIONS_MAX ((size_t)256 << 20)
 struct gpu_stages {
     const struct gx_path_ops *ops;
     unsigned needs;
     gpu_stage_fn send, recv;
-    int in_turn; /* one way, every other iteration runs the receiver's stage after the sender's */
-    int streams; /* at every size, the pairs of iterations on peer_schedule's streams (else one) */
+    int in_turn;
+    int streams; /* peer_schedule's, else one */
 };
 static const struct gpu_stages *stages_of(const struct gx_ep *ep);
 
-/* ------------------------------------------------------------------ the peer's GPU */
-
-/* The device in this process that is rank `peer`'s GPU, by PCI bus id; both sides ask and
- * answer, so both learn whether the other can see it (a GPU outside CUDA_VISIBLE_DEVICES). */
+/* By PCI bus id; both sides learn whether the other sees it (CUDA_VISIBLE_DEVICES). */
 static int peer_device(struct gx_ep *ep, int *dev, struct gx_err *why)
 {
     struct {
@@ -172,20 +134,10 @@ static int peer_filter(struct gx_ep *ep, struct gx_err *why)
     return GX_OK;
 }
 
-static int peer_open(struct gx_ep *ep, struct gpu_state *g, struct gx_err *err)
-{
-    return gx_cuda_ipc_swap(ep->dst, ep->peer, ep->job->comm, GX_TAG_PROBE_HANDLE, &g->peer_dst,
-                            err);
-}
-
-/* ------------------------------------------------------------------ the stages */
-
 static int peer_send(struct gx_ep *ep, struct gpu_state *g, int m0, int count,
                      size_t bytes, const cudaStream_t *s, struct gx_err *err)
 {
-    /* As p2p copies: cudaMemcpyAsync into the peer's own dst, opened through CUDA IPC
-     * (cudaMemcpyPeerAsync costs more a copy on one GPU shared by both ranks, and p2p beat
-     * it at small chunks). */
+    /* As p2p: cudaMemcpyPeerAsync costs more on one GPU, and p2p beat it at small chunks. */
     int pieces = g->nstreams > count ? (g->nstreams + count - 1) / count : 1;
     size_t piece = (bytes + (size_t)pieces - 1) / (size_t)pieces;
     int k = 0;
@@ -205,9 +157,7 @@ static int nothing(struct gx_ep *ep, struct gpu_state *g, int m0, int count,
     return GX_OK;
 }
 
-/* copy-engines and mapped: a message between the GPU and host buffer i (the sender's 0, the
- * receiver's 1), by the copy engine (D2H, H2D) on pinned memory, by SMs (gx_kernel_copy,
- * zerocopy's mover) on mapped memory, which they address through host_dev. */
+/* copy-engines and mapped: host buffer i is the sender's 0 or the receiver's 1. */
 static int host_move(const struct gpu_state *g, int i, void *gpu, size_t m, size_t bytes,
                      cudaStream_t s, struct gx_err *err)
 {
@@ -239,8 +189,6 @@ static int from_host(struct gx_ep *ep, struct gpu_state *g, int m0, int count,
     return GX_OK;
 }
 
-/* The host links' stage: the message's own buffers are the pinned host memory and the GPU's
- * (the probe's memory kinds say which way), as nvbandwidth copies between them. */
 static int own_copy(struct gx_ep *ep, struct gpu_state *g, int m0, int count,
                     size_t bytes, const cudaStream_t *s, struct gx_err *err)
 {
@@ -290,8 +238,6 @@ static int faults_recv(struct gx_ep *ep, struct gpu_state *g, int m0, int count,
     return GX_OK;
 }
 
-/* ------------------------------------------------------------------ the ops every probe shares */
-
 static void gpu_close(struct gx_ep *ep)
 {
     struct gpu_state *g = ep->priv;
@@ -336,7 +282,8 @@ static int gpu_open(struct gx_ep *ep, struct gx_err *err)
     if ((pr->needs & NEEDS_SCRATCH) && !(g->scratch = malloc(ep->cap)))
         return gx_fail(err, GX_ESKIP, "out of host memory for %zu bytes", ep->cap);
     if (pr->needs & NEEDS_PEER)
-        GX_TRY(peer_open(ep, g, err));
+        GX_TRY(gx_cuda_ipc_swap(ep->dst, ep->peer, ep->job->comm, GX_TAG_PROBE_HANDLE,
+                                &g->peer_dst, err));
     return GX_OK;
 }
 
@@ -354,11 +301,8 @@ static int sync_side(struct gpu_state *g, int side, struct gx_err *err)
     return GX_OK;
 }
 
-/* This side's stages for `dir`: both at once, or the sender's and then the receiver's. Both
- * ways at once, each message's two stages are started one after the other: where one side's
- * whole window was submitted before the other's, it ran alone meanwhile, and one direction alone
- * moves less than two at once, so a pipeline whose stages overlap beat the probe (docs/ceilings.md,
- * "How the GPU probes run"). */
+/* Both ways, each message's two stages start together: a side whose whole window went first ran
+ * alone meanwhile, and a pipeline of overlapping stages beat the probe (docs/ceilings.md). */
 static int run_stages(struct gx_ep *ep, struct gpu_state *g, enum gx_dir dir, int in_turn,
                       int count, size_t bytes, struct gx_err *err)
 {
@@ -387,7 +331,6 @@ static int gpu_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
                     struct gx_err *err)
 {
     struct gpu_state *g = ep->priv;
-    /* Both sides count their iterations alike: they take the same schedule. */
     unsigned long call = g->calls++;
     int in_turn = dir != GX_DIR_BOTH && g->st->in_turn && (call & 1);
     g->nstreams = g->st->streams ? peer_schedule[(call >> 1) % GX_ARRAY_LEN(peer_schedule)] : 1;
@@ -400,13 +343,11 @@ static int gpu_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
     return probe_end(ep, dir, err);
 }
 
-/* Managed pages where the paths find them before an iteration: the message to send on the GPU
- * that produced it, the one to receive on the host (unified-prefetch discards it there; for
- * demand, the CPU writing it brings it there). */
+/* Where the paths find them: the message to send on its GPU, the one to receive on the host. */
 static int managed_between(struct gx_ep *ep, struct gx_err *err)
 {
     struct gpu_state *g = ep->priv;
-    size_t n = g->bytes; /* prepare's, the message's: ep->cap holds every region */
+    size_t n = g->bytes; /* ep->cap holds every region */
     for (int m = 0; m < ep->regions; m++) {
         GX_CUDA_TRY(err, gx_cuda_prefetch(gx_ep_src(ep, m), n, 1, ep->job->gpu, g->s[0][0]));
         GX_CUDA_TRY(err, gx_cuda_discard_to_host(gx_ep_dst(ep, m), n, &g->no_discard,
@@ -448,9 +389,7 @@ const struct gx_path_ops gx_probe_mapped = {
     GPU_PROBE_OPS("mapped", "SMs on mapped pinned host memory: the sender's kernel writes it "
                   "while the receiver's reads it (gx_kernel_copy)", GX_MEM_DEVICE, 25, 8, 0),
 };
-/* The migration probes' typical pace (docs/ceilings.md, "How the GPU probes run"), halved:
- * each iteration's untimed return of the pages (between) takes about as long again as the
- * timed move. */
+/* Paces halved: each iteration's untimed return of the pages takes as long again. */
 const struct gx_path_ops gx_probe_prefetch = {
     GPU_PROBE_OPS("prefetch", "managed memory: the sender prefetches its pages from its GPU "
                   "to the host while the receiver prefetches its own to its GPU",
@@ -466,16 +405,14 @@ const struct gx_path_ops gx_probe_faults = {
     .between = managed_between,
 };
 
-/* The sender's D2H alone for a pair (staged's one-way bound on two GPUs): the host-link copy
- * below, stored as the pair's curve, not as the GPU's map. */
+/* Staged's one-way bound on two GPUs: the pair's curve, not the GPU's map. */
 const struct gx_path_ops gx_probe_sender_d2h = {
     GPU_PROBE_OPS_OF("sender-d2h", "the sender's GPU alone: its copy engine's cudaMemcpyAsync "
                      "into pinned host memory, the receiver waiting", GX_MEM_DEVICE,
                      GX_MEM_PINNED, 50, 5, 0),
 };
 
-/* One GPU's host link, its message from pinned host memory to the GPU or back, paced as a PCIe
- * gen 5 x16 link's copies (docs/line-rates.md). */
+/* Paced as PCIe gen 5 x16 (docs/line-rates.md). */
 #define HOST_LINK_OPS(nm, wh, src, dst) GPU_PROBE_OPS_OF(nm, wh, src, dst, 50, 5, 0)
 const struct gx_path_ops gx_probe_h2d = {
     HOST_LINK_OPS("host-to-device", "one GPU's host link: its copy engine's cudaMemcpyAsync from "
@@ -488,7 +425,6 @@ const struct gx_path_ops gx_probe_d2h = {
                   GX_MEM_PINNED),
 };
 
-/* Each probe's stages and the buffers they need, a line each. */
 static const struct gpu_stages gpu_stages[] = {
     {&gx_probe_peer_copy, NEEDS_PEER, peer_send, nothing, 0, 1},
     {&gx_probe_copy_engines, NEEDS_PINNED, to_host, from_host, 0, 1},

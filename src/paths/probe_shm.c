@@ -1,9 +1,6 @@
-/* Probe "shm-copy": what host memory between two ranks of one node allows, the lower layer of
- * MPI on host memory there. Each rank maps a segment of its own and its peer's; a message is
- * the receiver copying the sender's bytes out of the sender's segment into its own buffer (one
- * copy, as a single-copy MPI transport does: CMA, XPMEM, KNEM), after the sender raised a flag
- * in its segment's header. Latency: that flag's round trip through shared memory and the copy
- * each way; no MPI library can do less for a message between two processes. */
+/* Probe "shm-copy": host memory between two ranks of one node, the layer below MPI there. The
+ * receiver copies the sender's bytes out of its segment once the sender raised a flag: one
+ * copy, as CMA, XPMEM or KNEM do; no MPI library can do less between two processes. */
 #include "config.h"
 #include "probe.h"
 
@@ -18,7 +15,7 @@
 #include <emmintrin.h>
 #endif
 
-/* The header: the counters the side raises, each on a cache line of its own. */
+/* Each counter on a cache line of its own. */
 #define HEADER 4096
 struct shm_flags {
     volatile uint64_t go;
@@ -35,12 +32,8 @@ struct shm_probe {
     unsigned long calls;         /* one-way iterations so far: which schedule is next */
 };
 
-/* One way, from SPLIT_FROM bytes on, every other iteration splits the copy between the pair's
- * two CPUs: the receiver copies the first half out of the sender's segment while the sender
- * copies the second half into the receiver's. One copy of the message either way; a library
- * that pipelines a copy in and a copy out (Open MPI's vader without single-copy) keeps both
- * CPUs busy too, and beat the receiver's copy alone at large messages (docs/ceilings.md, "How
- * the host probe runs"). Below SPLIT_FROM the second flag costs more than half a copy saves. */
+/* Every other one-way iteration splits the copy between the CPUs: a library pipelining a copy
+ * in and out beat the receiver's alone at large messages (docs/ceilings.md). */
 #define SPLIT_FROM ((size_t)1 << 20)
 
 static struct shm_flags *flags_of(const struct gx_shm_segment *s)
@@ -67,7 +60,6 @@ static void shm_close(struct gx_ep *ep)
     ep->priv = NULL;
 }
 
-/* Segments of the buffers' size: called on both sides at once. */
 static int shm_open(struct gx_ep *ep, struct gx_err *err)
 {
     shm_close(ep);
@@ -82,11 +74,8 @@ static int shm_open(struct gx_ep *ep, struct gx_err *err)
     return GX_OK;
 }
 
-/* Until the peer's counter reaches `want`; fails when the peer process is gone. It polls as an
- * MPI library does: spinning while each rank has a CPU of its own, yielding at every poll on an
- * oversubscribed node (Open MPI's mpi_yield_when_idle then). A yield where the ranks have CPUs
- * of their own hands the CPU to whatever else waits for it, for a whole time slice: beside a
- * CPU hog, a probe that yields loses whole slices and falls below the MPI results it bounds. */
+/* Polls as an MPI library does: yielding only on an oversubscribed node, as beside a CPU hog a
+ * probe that yields loses whole time slices and falls below the MPI results it bounds. */
 static int wait_for(struct shm_probe *p, const volatile uint64_t *counter, uint64_t want,
                     int peer, int yield, struct gx_err *err)
 {
@@ -99,8 +88,7 @@ static int wait_for(struct shm_probe *p, const volatile uint64_t *counter, uint6
     return GX_OK;
 }
 
-/* A copy with non-temporal (streaming) stores, which leave the caches alone: beyond the caches
- * it reaches the memory's bandwidth where a library memcpy may not (see shm_prepare). */
+/* Streaming stores reach the memory's bandwidth past the caches where memcpy may not. */
 static void stream_copy(void *dst, const void *src, size_t bytes)
 {
 #ifdef __SSE2__
@@ -131,13 +119,8 @@ static void copy_once(struct gx_ep *ep, const struct shm_probe *p, size_t bytes)
         memcpy(ep->dst, from, bytes);
 }
 
-/* The copy of this size, the faster of two on this machine: a library memcpy changes its strategy
- * with the size, and past the caches a streaming copy can beat it by far, as MPI's own copy
- * then does (a memcpy probe alone would fall below MPI's results); within the caches memcpy is far
- * ahead (docs/ceilings.md, "How the host probe runs"). A
- * ceiling is the layer at its best: untimed trials of each in turn, three apiece (the first touches
- * the pages), of TRIAL_BYTES each (TRIAL_REPS copies at most) so that a small copy is not lost in
- * the clock, pick the copy. Local: only this side copies what it receives. */
+/* The faster copy at this size, by untimed trials: past the caches a streaming copy beats
+ * memcpy by far, as MPI's own does, within them memcpy is ahead (docs/ceilings.md). Local. */
 #define TRIAL_BYTES (32u << 20)
 #define TRIAL_REPS 1024 /* a copy of a few bytes: 1024 of them are microseconds, above the clock */
 static int shm_prepare(struct gx_ep *ep, size_t bytes, struct gx_err *err)
@@ -162,17 +145,15 @@ static int shm_prepare(struct gx_ep *ep, size_t bytes, struct gx_err *err)
     return GX_OK;
 }
 
-/* The receiver's `bytes` from offset 0 of each message, the copy this side chose. */
 static void copy_out(struct gx_ep *ep, const struct shm_probe *p, int count, size_t bytes)
 {
     for (int m = 0; m < count; m++)
         copy_once(ep, p, bytes);
-    /* The copies must happen: nothing reads dst, and the compiler may not drop them. */
+    /* Nothing reads dst: the compiler must not drop the copies. */
     __asm__ __volatile__("" : : "r"(ep->dst) : "memory");
 }
 
-/* The sender's part of a split copy: the second half of each message, into the receiver's
- * segment (where the receiver's copy would have put it, had it copied it). */
+/* The second half of each message, where the receiver's copy would have put it. */
 static void copy_in(struct gx_ep *ep, const struct shm_probe *p, int count, size_t from,
                     size_t bytes)
 {
@@ -192,7 +173,7 @@ static int shm_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
 {
     struct shm_probe *p = ep->priv;
     struct shm_flags *mine = flags_of(&p->mine), *theirs = flags_of(&p->theirs);
-    /* Both sides count their one-way iterations alike: they take the same schedule. */
+    /* Both sides count alike: the same schedule. */
     size_t half = dir != GX_DIR_BOTH && bytes >= SPLIT_FROM && (p->calls++ & 1) ? bytes / 2 : 0;
     if (dir & GX_DIR_SEND)
         __atomic_store_n(&mine->go, ++p->go, __ATOMIC_RELEASE);
@@ -217,7 +198,7 @@ const struct gx_path_ops gx_probe_shm_copy = {
     .default_src = GX_MEM_PAGEABLE,
     .default_dst = GX_MEM_PAGEABLE,
     .flags = GX_PATH_PROBE,
-    /* Between what CPU machines and GPU hosts measured (docs/ceilings.md). */
+    /* docs/ceilings.md */
     .nominal_gbps = 25,
     .nominal_us = 0.5,
     .filter = shm_filter,

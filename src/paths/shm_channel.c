@@ -20,8 +20,7 @@ static char *slots_of(const struct gx_shm_segment *s, int kernel_addr)
     return (char *)(kernel_addr ? s->dev : s->host) + CTL_BYTES;
 }
 
-/* Grows to the larger of both sides' needs, so that both decide alike; `ready` is this side's
- * state so far, so that a failure on either side fails both here, before any other exchange. */
+/* Both sides decide alike; a failure of either fails both here, before any other exchange. */
 static int grow(const struct gx_ep *ep, struct gx_shm_channel *ch, const char *what,
                 size_t need, int ready, uint64_t geometry, struct gx_err *err)
 {
@@ -49,8 +48,7 @@ static int grow(const struct gx_ep *ep, struct gx_shm_channel *ch, const char *w
     return GX_OK;
 }
 
-/* This side's CUDA events for nslots, once every copy of an earlier transfer is over (one
- * that failed may have left a copy writing into a slot). */
+/* Once every copy of an earlier transfer is over: a failed one may have left one writing. */
 static int events(struct gx_shm_channel *ch, int nslots, struct gx_err *err)
 {
     for (int s = 0; s < GX_SHM_RING_MAX_SLOTS; s++) {
@@ -87,8 +85,7 @@ int gx_shm_channel_prepare(const struct gx_ep *ep, struct gx_shm_channel *ch, co
     return gx_shm_pair_sync(ep, err);
 }
 
-/* Producer: publishes the copies that are done (in op order), then starts copies into the
- * slots that are free. *moved: anything happened. */
+/* *moved: anything happened. */
 static int put_step(struct gx_shm_channel *ch, const struct gx_ep *ep,
                     const struct gx_chunk_plan *pl, uint64_t base, uint64_t end,
                     gx_shm_copy_fn copy, cudaStream_t s, int *moved, struct gx_err *err)
@@ -115,7 +112,6 @@ static int put_step(struct gx_shm_channel *ch, const struct gx_ep *ep,
     return GX_OK;
 }
 
-/* Consumer: frees the slots whose copies are done, then starts copies out of full slots. */
 static int get_step(struct gx_shm_channel *ch, const struct gx_ep *ep,
                     const struct gx_chunk_plan *pl, uint64_t base, uint64_t end,
                     gx_shm_copy_fn copy, cudaStream_t s, int *moved, struct gx_err *err)
@@ -151,8 +147,7 @@ static int run(struct gx_shm_channel *ch, const struct gx_ep *ep, enum gx_dir di
     uint64_t in_end = in_base + (dir & GX_DIR_RECV ? total : 0);
     struct gx_shm_poll w = {.ring = {&ch->out, &ch->in}, .nrings = 2,
                             .peer_pid = ch->peer_pid, .peer_rank = ep->peer};
-    /* Both rings on every pass: a bibw side must keep draining the peer's chunks while its own
-     * wait for a free slot, or both would wait on each other. */
+    /* Both rings every pass: else two bibw sides would wait on each other for free slots. */
     while (ch->published < out_end || ch->freed < in_end) {
         int moved = 0;
         if (ch->freed < in_end)

@@ -9,8 +9,7 @@ int gx_shm_ring_init(struct gx_shm_ring_ctl *ctl, int nslots, struct gx_err *err
     if (nslots < 1 || nslots > GX_SHM_RING_MAX_SLOTS)
         return gx_fail(err, GX_ERUNTIME, "shared-memory ring: %d slots (1..%d)", nslots,
                        GX_SHM_RING_MAX_SLOTS);
-    /* Two processes share these words: only a lock-free atomic is one word in memory that
-     * both see (a lock would live in each process apart). */
+    /* Shared by two processes: a lock would live in each apart. */
     if (!atomic_is_lock_free(&ctl->abort.v))
         return gx_fail(err, GX_ESKIP, "64-bit atomics are not lock-free here: no ring shared "
                        "between processes");

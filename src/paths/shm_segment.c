@@ -1,9 +1,5 @@
-/* Named segments in /dev/shm, a folder every local user shares: a name someone else can guess
- * lets them create it first (our create then fails, or worse, we map their file), and a name
- * left behind fills the folder for every later job. So names are random (getrandom), created
- * O_EXCL|O_NOFOLLOW and retried under a fresh name when taken, and each lives only until the
- * peer has opened it; the one name in use is kept here, so that the watchdog removes it when
- * it ends the process (a signal, a timeout) in the middle of an exchange. */
+/* /dev/shm is shared: a guessable name can be taken first, and one left behind fills it. So
+ * names are random, O_EXCL|O_NOFOLLOW, and live only until the peer opened them. */
 #include "config.h"
 #include "tags.h"
 
@@ -22,11 +18,9 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-/* "/gpuxfer-<what>-<24 hex digits>": 96 random bits, beyond any guessing. */
 #define NAME_MAX_LEN 64
 #define RANDOM_BYTES 12
-/* A taken name is someone else's file (or a 1 in 2^96 coincidence): a few fresh names are
- * plenty, and a folder that refuses all of them is not ours to use. */
+/* A taken name is someone else's file: a folder that refuses a few is not ours to use. */
 #define NAME_TRIES 8
 
 static struct {
@@ -83,8 +77,6 @@ static int random_name(const char *what, char *name, size_t len, struct gx_err *
     return GX_OK;
 }
 
-/* The name this process created, removed: at once where the peer no longer needs it, and by
- * the watchdog (gx_shm_segment_unlink_named) where the process ends before that. */
 static void unname(void)
 {
     pthread_mutex_lock(&seg.mu);
@@ -104,7 +96,6 @@ void gx_shm_segment_unlink_named(void)
     pthread_mutex_unlock(&seg.mu);
 }
 
-/* A new segment under a fresh random name (in name), this process's only named one. */
 static int create_named(const char *what, char *name, size_t len, int *fd, struct gx_err *err)
 {
     for (int t = 0; t < NAME_TRIES; t++) {
@@ -130,8 +121,7 @@ static int create_named(const char *what, char *name, size_t len, int *fd, struc
                    "taken in /dev/shm", NAME_TRIES, what);
 }
 
-/* posix_fallocate, not ftruncate alone: a tmpfs too small refuses now, with its sizes, instead
- * of killing the process with SIGBUS at the first touch of a page it cannot hold. */
+/* Not ftruncate alone: a tmpfs too small refuses now, not with SIGBUS at a page's first touch. */
 static int allocate(int fd, size_t bytes, struct gx_err *err)
 {
     int e;
@@ -151,15 +141,13 @@ static int allocate(int fd, size_t bytes, struct gx_err *err)
                    (unsigned long long)vfs.f_blocks * vfs.f_frsize);
 }
 
-/* The peer's segment: ours to map only if it is what the peer said it made (this user's, of at
- * least its size), so that a file swapped in under the name is never touched past its end. */
+/* As the peer said it made it: a file swapped in is never touched past its end. */
 static int open_peers(const char *name, size_t bytes, int *fd, struct gx_err *err)
 {
     *fd = shm_open(name, O_RDWR | O_NOFOLLOW, 0600);
     if (*fd < 0)
         return gx_fail(err, GX_ESKIP, "shm_open(%s): %s", name, strerror(errno));
-    /* Open: the name has done its work, and removing it here shortens the time a killed job
-     * can leave it behind to the moment between its creation and this. */
+    /* Now, so that a killed job leaves it behind only between its creation and here. */
     shm_unlink(name);
     struct stat st;
     int rc = fstat(*fd, &st) != 0
@@ -195,7 +183,6 @@ static int map_fd(int fd, const char *name, size_t bytes, int gpu, struct gx_shm
 #endif
 }
 
-/* This side's segment, named (seg.name) until the peer has it open. */
 static int make_mine(const char *what, char *name, size_t len, size_t bytes, int gpu,
                      struct gx_shm_segment *s, struct gx_err *err)
 {
@@ -247,8 +234,7 @@ static void say(struct seg_name *s, int rc, const struct gx_err *err)
     snprintf(s->why, sizeof s->why, "%.199s", s->ok ? "" : err->msg);
 }
 
-/* Both swaps, after this side made (or failed to make) its segment: rc, or the first failure
- * of either side, with the peer's own reason. */
+/* rc, or either side's first failure with its own reason. */
 static int share(const struct gx_ep *ep, const char *what, int rc, struct seg_name *me, int gpu,
                  struct gx_shm_segment *theirs, long *peer_pid, struct gx_err *err)
 {
@@ -260,7 +246,7 @@ static int share(const struct gx_ep *ep, const char *what, int rc, struct seg_na
         rc = gx_fail(err, GX_ESKIP, "rank %d: %s", ep->peer, peer.why);
     else if (rc == GX_OK)
         rc = map_theirs(peer.name, (size_t)peer.bytes, gpu, theirs, err);
-    /* Both mapped on this side: the other side learns it before either goes on. */
+    /* Each side learns the other's mapping before either goes on. */
     int mapped = rc == GX_OK;
     if (me->ok && peer.ok)
         say(me, rc, err);

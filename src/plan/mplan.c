@@ -1,8 +1,4 @@
-/* The measurement plan's core: the options expanded into its groups and steps (each run's
- * paths, rounds, patterns, sizes, chunks and depths, with their defaults and stop rule), the plan
- * made, freed and asked which matrices its runs make. A step's own rules are mplan_steps.c's,
- * its ceiling probes are placed by mplan_probes.c, its steps' estimates and the budget are
- * mplan_budget.c's, --dry-run's listing mplan_print.c's. */
+/* The measurement plan's core: the options expanded into its groups and steps. */
 #include "config.h"
 #include "mplan.h"
 #include "mplan_impl.h"
@@ -34,7 +30,6 @@ static long pick(long given, long dflt)
     return given > 0 ? given : dflt;
 }
 
-/* The chunk x depth axes of one size, as the run's chunk mode says. */
 static int add_chunked(struct gx_mplan *p, const struct gx_run_opts *run,
                        const struct gx_path_ops *ops, struct gx_mstep *s, struct gx_err *err)
 {
@@ -60,7 +55,6 @@ static int add_chunked(struct gx_mplan *p, const struct gx_run_opts *run,
     return gx_mplan_add_step(p, s, err);
 }
 
-/* A pattern's window at a size on a path: --window, or the default of what it counts. */
 static long step_window(const struct gx_run_opts *run, const struct gx_path_ops *ops,
                         struct gx_pace pc, int pattern, size_t bytes)
 {
@@ -76,7 +70,6 @@ static long step_window(const struct gx_run_opts *run, const struct gx_path_ops 
     }
 }
 
-/* Every pattern x size (x chunk x depth) of one group. */
 static int add_steps(struct gx_mplan *p, const struct gx_run_opts *run,
                      const struct gx_path_ops *ops, struct gx_mgroup *g, struct gx_err *err)
 {
@@ -102,8 +95,7 @@ static int add_steps(struct gx_mplan *p, const struct gx_run_opts *run,
     return GX_OK;
 }
 
-/* The groups of one path or probe of the run (g names which, its memory kinds set): one per
- * round, or where it is absent (ops NULL) one, listed as skipped. */
+/* One per round, or where it is absent one, listed as skipped. */
 static int add_groups(struct gx_mplan *p, const struct gx_run_opts *run,
                       const struct gx_path_ops *ops, const char *absent, struct gx_mgroup *g,
                       struct gx_err *err)
@@ -119,7 +111,6 @@ static int add_groups(struct gx_mplan *p, const struct gx_run_opts *run,
     return GX_OK;
 }
 
-/* The run's own probes first, a group per probe and round, as a path's; then its paths. */
 static int plan_run(struct gx_mplan *p, const struct gx_options *o, int r, struct gx_err *err)
 {
     const struct gx_run_opts *run = &o->runs[r];

@@ -1,8 +1,4 @@
-/* What the plan's steps are expected to take and the budget that shares the time among them:
- * each step's estimate at its group's typical pace, the iterations after which it would settle,
- * its least under a budget and its groups' setup, the time --dry-run counts for it; then the
- * budget as the steps spend it (each step's share of what is left, the steps skipped), the
- * plan's least, and the line that says before the steps what the budget buys. */
+/* What the plan's steps are expected to take, and the budget that shares the time among them. */
 #include "config.h"
 #include "mplan.h"
 #include "mplan_impl.h"
@@ -12,10 +8,6 @@
 
 #include <math.h>
 
-/* ------------------------------------------------------------------ the steps' estimates */
-
-/* Seconds one iteration of a step takes at the group's typical pace (its window of messages
- * or round trips): a guess, not a measurement. */
 double gx_mplan_iteration_seconds(struct gx_pace pc, const struct gx_mstep *s)
 {
     double msg = gx_mplan_nominal_message_seconds(pc, s->size);
@@ -23,7 +15,6 @@ double gx_mplan_iteration_seconds(struct gx_pace pc, const struct gx_mstep *s)
     return (double)s->window * trips * msg;
 }
 
-/* Seconds one step takes at the group's typical pace. */
 static double step_seconds(struct gx_pace pc, const struct gx_mstep *s)
 {
     double iters =
@@ -31,15 +22,13 @@ static double step_seconds(struct gx_pace pc, const struct gx_mstep *s)
     return iters * gx_mplan_iteration_seconds(pc, s);
 }
 
-/* Each step's estimate, once the group's steps are all there (candidates included). */
 void gx_mplan_estimate_group(struct gx_mplan *p, struct gx_pace pc, size_t first)
 {
     for (size_t i = first; i < p->nsteps; i++)
         p->steps[i].estimate_s = step_seconds(pc, &p->steps[i]);
 }
 
-/* Where iterations vary by cv, the 95% interval of a median of n of them spans about
- * +-1.96 x 1.2533 x cv / sqrt(n) of it (relative). */
+/* The relative 95% interval of a median of n iterations that vary by cv. */
 static double median_spread(double cv, long n)
 {
     return 1.96 * 1.2533 * cv / sqrt((double)(n > 0 ? n : 1));
@@ -55,16 +44,9 @@ long gx_mstep_settled_iters(const struct gx_mstep *s, double cv)
     return n == GX_ASK_NEVER ? s->iters : n;
 }
 
-/* Seconds of a step that ends after n of its iterations and `warmup` warm-up ones (with its
- * validation and search, whose candidates ran `search` iterations in all). */
 static double step_seconds_of(const struct gx_mstep *s, long n, long warmup, long search)
 {
     return gx_mstep_iteration_estimate(s) * (double)(n + warmup + gx_mstep_check_iters(s) + search);
-}
-
-static double step_seconds_at(const struct gx_mstep *s, long n, long search)
-{
-    return step_seconds_of(s, n, s->warmup, search);
 }
 
 double gx_mstep_least_seconds(const struct gx_mstep *s)
@@ -80,11 +62,10 @@ double gx_dry_run_cv(size_t bytes)
                                                                    : GX_DRY_RUN_CV / 4;
 }
 
-/* The time --dry-run counts for a step, *now the plan's clock: its estimate up to where it
- * settles at gx_dry_run_cv, cut to its share of the budget but never below its least. */
+/* Up to where it settles, cut to its share but never below its least. */
 double gx_mplan_step_planned(struct gx_budget *bg, const struct gx_mstep *s, double *now)
 {
-    double t = step_seconds_at(s, gx_mstep_settled_iters(s, gx_dry_run_cv(s->size)),
+    double t = step_seconds_of(s, gx_mstep_settled_iters(s, gx_dry_run_cv(s->size)), s->warmup,
                                gx_mstep_search_iters(s));
     double share = gx_budget_share(bg, s, *now);
     if (bg->seconds > 0 && s->min_iters < s->iters && t > share) {
@@ -95,17 +76,13 @@ double gx_mplan_step_planned(struct gx_budget *bg, const struct gx_mstep *s, dou
     return t;
 }
 
-/* Seconds a group spends outside its iterations on its buffers: allocating, pinning or first
- * touching and freeing two of its largest size (and a probe its own beside them) at about
- * GX_SETUP_GBPS: for groups of large buffers that set-up is a large part of their time, which
- * an estimate of iterations alone leaves out (docs/ceilings.md). */
+/* Two buffers of its largest size: much of a large group's time (docs/ceilings.md). */
 #define GX_SETUP_GBPS 5
 double gx_mgroup_setup_seconds(const struct gx_mgroup *g)
 {
     return g->absent ? 0 : 2 * (double)g->largest / (GX_SETUP_GBPS * 1e9);
 }
 
-/* A group sets its buffers up at each visit of a step of it. */
 int gx_mgroup_visits(const struct gx_mplan *p, const struct gx_mgroup *g)
 {
     int v = 0;
@@ -114,8 +91,7 @@ int gx_mgroup_visits(const struct gx_mplan *p, const struct gx_mgroup *g)
     return v;
 }
 
-/* A later visit sets up buffers for the steps it has: the short steps' extra visits are of their
- * sizes, not the group's largest. */
+/* A later visit sets up buffers of the sizes of the steps it has. */
 double gx_mgroup_setup_all(const struct gx_mplan *p, const struct gx_mgroup *g)
 {
     double parts = 0;
@@ -130,9 +106,6 @@ double gx_mgroup_setup_all(const struct gx_mplan *p, const struct gx_mgroup *g)
     return gx_mgroup_setup_seconds(g) * parts;
 }
 
-/* ------------------------------------------------------------------ the budget */
-
-/* A step's visits all take part in the budget: each takes its share when it comes. */
 void gx_budget_start(struct gx_budget *bg, const struct gx_mplan *p, double seconds, double now)
 {
     bg->seconds = seconds;
@@ -151,7 +124,6 @@ void gx_budget_start(struct gx_budget *bg, const struct gx_mplan *p, double seco
     }
 }
 
-/* The fraction of what is left that a step of estimate w takes. */
 static double share_part(const struct gx_budget *bg, double w)
 {
     double steps = bg->steps_left > 0 ? (double)bg->steps_left : 1;
@@ -161,16 +133,12 @@ static double share_part(const struct gx_budget *bg, double w)
 
 double gx_budget_left(const struct gx_budget *bg, double now)
 {
-    /* What the job does after its steps (the plan, the report) is kept back, and the set-up of
-     * the groups (and visits) still to come. */
     double left = bg->seconds - GX_JOB_OVERHEAD_S - bg->setup_left - (now - bg->t0);
     return left > 0 ? left : 0;
 }
 
-/* A step's share of `left` seconds: its part of them, never less than its least. The least of
- * the steps to come is not held back from it: at the nominal rates (guesses) the least of a
- * default run's steps came to nearly its whole budget, which left its first steps a few ms,
- * while each step ends far sooner than that estimate and hands on the rest. */
+/* The least of the steps to come is not held back: at the nominal rates it came to nearly a
+ * default run's whole budget, while steps end far sooner and hand on the rest. */
 static double share_of(const struct gx_budget *bg, const struct gx_mstep *s, double left)
 {
     double least = gx_mstep_least_seconds(s);
@@ -184,7 +152,6 @@ double gx_budget_share(struct gx_budget *bg, const struct gx_mstep *s, double no
     gx_budget_skip(bg, s, 1);
     if (bg->seconds <= 0)
         return 0;
-    /* Never a share of nothing: the stop rule's fewest still run (stop.c). */
     return share > 1e-3 ? share : 1e-3;
 }
 
@@ -251,14 +218,12 @@ void gx_budget_print(FILE *f, const struct gx_mplan *p, const struct gx_options 
     for (size_t i = 0; i < p->nsteps; i++) {
         if (!gx_mplan_step_visits(p, i))
             continue;
-        /* One visit of it: what each of its visits affords. */
         struct gx_mstep part = gx_mstep_visit(&p->steps[i], gx_mplan_step_visits(p, i), 1);
         const struct gx_mstep *s = &part;
         if (s->min_iters >= s->iters || s->estimate_s <= 0)
             continue;
         steps++;
         precision = p->steps[i].precision > precision ? p->steps[i].precision : precision;
-        /* The iterations the step's share affords at its estimated pace, within its limits. */
         double per_iter = gx_mstep_iteration_estimate(s);
         double fixed =
             per_iter * (double)(s->warmup + gx_mstep_check_iters(s) + gx_mstep_search_iters(s));

@@ -1,7 +1,4 @@
-/* A step's defaults by size (documented in --help): its iterations and warm-up, a probe's
- * iterations and the fewest a step runs before its stop rule is asked, its window of messages or
- * round trips, and the typical pace of a path (its nominal rate and latency on the group's memory
- * kinds) that sizes the windows and, in mplan_budget.c, the steps' estimates. */
+/* A step's defaults by size (documented in --help), and a path's typical pace. */
 #include "config.h"
 #include "mplan.h"
 #include "mplan_impl.h"
@@ -37,14 +34,11 @@ long gx_default_warmup_settling(long iters, double settle_s, double iteration_s)
 
 long gx_default_window(size_t bytes)
 {
-    /* At least 256 MiB in flight per iteration up to 64 messages: the per-iteration handshake
-     * then costs under 1% of a large message's time, as the ceiling probes' repeats do. */
+    /* The per-iteration handshake then costs under 1% of a large message's time. */
     size_t w = GX_WINDOW_MIB * GX_MIB / bytes;
     return w > GX_WINDOW_MOST ? GX_WINDOW_MOST : w < 1 ? 1 : (long)w;
 }
 
-/* Messages of `bytes` that last GX_WINDOW_SECONDS at gbps, and that many as a window (whole
- * messages, GX_WINDOW_MAX at most). */
 static double messages_in_window_time(size_t bytes, double gbps)
 {
     return GX_WINDOW_SECONDS * gbps * 1e9 / (double)(bytes ? bytes : 1);
@@ -57,10 +51,7 @@ static long whole_window(double messages)
 
 long gx_default_window_at(size_t bytes, double gbps)
 {
-    /* Every iteration also pays fixed costs: the acknowledgement, a stream synchronization, a
-     * library's own start (NCCL's), which a window of the byte rule alone leaves visible in a
-     * fast path's rate (docs/options.md, --window). An iteration that lasts GX_WINDOW_SECONDS
-     * at the path's typical rate keeps those costs small, on a slower machine all the more. */
+    /* Fixed costs (the acknowledgement, NCCL's start) show in a fast path with bytes alone. */
     long w = gx_default_window(bytes);
     double by_time = messages_in_window_time(bytes, gbps);
     return by_time > (double)w ? whole_window(by_time) : w;
@@ -68,18 +59,12 @@ long gx_default_window_at(size_t bytes, double gbps)
 
 long gx_default_window_by_time(size_t bytes, double gbps)
 {
-    /* For the slow unified paths: their rate does not change with the window, and the byte
-     * rule's 256 MiB would make each iteration last far longer than it needs to
-     * (docs/options.md, --window). */
+    /* The unified paths' rate does not change with the window: no need for long ones. */
     double by_time = messages_in_window_time(bytes, gbps);
     return by_time < 1 ? 1 : whole_window(by_time);
 }
 
-/* A group's typical pace: its path's nominal latency and rate, where the group moves host
- * buffers at both ends at most GX_HOST_COPY_GBPS (a path's nominal rate, e.g. mpi's, is that of
- * device buffers through CUDA IPC; host memory moves far slower, and windows sized at the
- * nominal rate would make its iterations long; a build without CUDA, whose mpi moves pageable
- * memory by default, would size them so too). */
+/* Host memory moves slower than the nominal rate, that of device buffers. */
 #define GX_HOST_COPY_GBPS 12
 struct gx_pace gx_mplan_pace_of(const struct gx_path_ops *ops, int src_kind, int dst_kind)
 {
@@ -91,7 +76,6 @@ struct gx_pace gx_mplan_pace_of(const struct gx_path_ops *ops, int src_kind, int
     return pc;
 }
 
-/* One message at the group's typical pace (a guess, not a measurement). */
 double gx_mplan_nominal_message_seconds(struct gx_pace pc, size_t bytes)
 {
     return pc.us * 1e-6 + (double)bytes / (pc.gbps * 1e9);

@@ -1,7 +1,4 @@
-/* --dry-run's listing of the plan (gx_mplan_print): every step on a line of its own, in order,
- * with its path or probe, memory, pattern, size, chunk and depth, iterations, warm-up, window and
- * pairs; then the totals and the estimate, the verdict against a budget, and every pair scheme
- * of the table on this layout with the runs' measurements, rounds and estimated time. */
+/* --dry-run: a line per step, the totals and every pair scheme on this layout. */
 #include "config.h"
 #include "mplan.h"
 #include "mplan_impl.h"
@@ -39,9 +36,7 @@ static long total_rounds(const struct gx_mplan *p)
     return n;
 }
 
-/* The widths of the step table's columns of names: as wide as this plan's widest, so that the
- * lines fit GX_TABLE_COLUMNS where the names are short. A named run's steps follow a line
- * "# run NAME" of their own. */
+/* As wide as this plan's widest, so that lines fit GX_TABLE_COLUMNS where names are short. */
 struct step_widths {
     int path, mem;
     int last_run; /* the run whose name was said last, -1 before the first */
@@ -66,7 +61,7 @@ static struct step_widths step_widths(const struct gx_mplan *p)
     return w;
 }
 
-/* The group's lines (none with f NULL: only counted). */
+/* With f NULL only counted. */
 static void print_group(FILE *f, const struct gx_mplan *p, const struct gx_options *o,
                         const struct gx_mgroup *g, struct step_widths *w,
                         struct gx_budget *bg, long *step, double *secs)
@@ -83,7 +78,6 @@ static void print_group(FILE *f, const struct gx_mplan *p, const struct gx_optio
         return;
     }
     const struct gx_round *round = &p->pairs[g->run].rounds[g->round];
-    /* The round's pairs, or its first and how many more (the line fits GX_TABLE_COLUMNS). */
     char pairs[64] = "";
     for (int i = 0; i < round->npairs && strlen(pairs) + 12 < sizeof pairs; i++)
         snprintf(pairs + strlen(pairs), sizeof pairs - strlen(pairs), "%s%d:%d", i ? "," : "",
@@ -105,9 +99,6 @@ static void print_group(FILE *f, const struct gx_mplan *p, const struct gx_optio
     }
 }
 
-/* One round of run r, every path's steps once: where its steps settle and at their least (each
- * with all its visits and its groups' setup, as the plan's estimate counts them), and its
- * results. */
 struct round_time {
     double settled, least;
     long steps;
@@ -133,7 +124,6 @@ static struct round_time round_time(const struct gx_mplan *p, int r)
     return t;
 }
 
-/* Whether every run of the job pairs its ranks by scheme `name`: its row is this plan. */
 static int plan_scheme(const struct gx_options *o, const char *name)
 {
     for (int r = 0; r < o->nruns; r++)
@@ -142,9 +132,7 @@ static int plan_scheme(const struct gx_options *o, const char *name)
     return o->nruns > 0;
 }
 
-/* Every scheme of the table on this layout, with the runs' steps: to choose one before the job
- * is submitted. Its time is the plan's estimate counted alike (the job's own scheme's row is
- * that estimate): where its steps settle, but within the budget unless their least outlasts it. */
+/* Every scheme on this layout, so that one is chosen before the job is submitted. */
 static void print_schemes(FILE *f, const struct gx_mplan *p, const struct gx_options *o,
                           double estimate)
 {
@@ -207,7 +195,7 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
     gx_budget_start(&bg, p, (double)o->g.budget, 0);
     for (size_t g = 0; g < p->ngroups; g++) {
         const struct gx_mgroup *gr = &p->groups[g];
-        /* A plan of thousands of rounds prints its first lines; the totals count them all. */
+        /* Thousands of rounds print their first lines; the totals count them all. */
         FILE *to = step < GX_DRY_RUN_LINES ? f : NULL;
         long before = step;
         double secs_before = secs;
@@ -241,7 +229,6 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
                       "sharing the column's iterations; a ceiling probe in %d, before its results "
                       "in each visit; the node map's cells and steps of exactly --iters once\n",
                       p->nvisits, p->nvisits < GX_PROBE_VISITS ? p->nvisits : GX_PROBE_VISITS);
-    /* The verdict a line of its own, whole. */
     double est = secs + GX_JOB_OVERHEAD_S;
     if (o->g.budget > 0 && est <= (double)o->g.budget)
         fprintf(f, "# the estimate is within the budget of %ld s\n", o->g.budget);

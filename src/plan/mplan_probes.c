@@ -1,7 +1,4 @@
-/* Where the ceiling probes go in the plan (gx_mplan_plan_probes, once the path groups are
- * expanded): the points each result step will be rated against (a probe in a pattern family at
- * a size and window), each new one measured in its round just before the first step that needs
- * it, as probe groups of their own that cut the path group where they come between its steps. */
+/* Each ceiling point, measured in its round just before the first step that needs it. */
 #include "config.h"
 #include "mplan.h"
 #include "mplan_impl.h"
@@ -13,13 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A point a round's results need: a probe measured in a pattern family at a size, with the
- * largest window of the results it bounds (in their bytes). */
 struct probe_point {
     int probe, family;
     size_t size;
-    long window;
-    int run, round; /* the (run, round) that measures it */
+    long window; /* the largest of the results it bounds */
+    int run, round;
 };
 struct probe_points {
     struct probe_point *v;
@@ -47,16 +42,13 @@ static int point_add(struct probe_points *pts, const struct probe_point *pt, str
     return GX_OK;
 }
 
-/* The window of a probe at `at` bytes that moves what the step's iteration moves: the same
- * bytes in flight, in pieces of `at` (GX_WINDOW_MAX at most). */
+/* The same bytes in flight as the step's iteration, in pieces of `at`. */
 static long probe_window(const struct gx_mstep *st, size_t at)
 {
     double w = (double)st->window * (double)st->size / (double)(at ? at : 1);
     return w >= GX_WINDOW_MAX ? GX_WINDOW_MAX : w <= 1 ? 1 : (long)(w + 0.999);
 }
 
-/* The points one rule names for one step: each stage's probe at the message or, for a rule at
- * the chunk, at each chunk the step may use. */
 static int rule_points(struct probe_points *pts, const struct gx_bound_rule *rule,
                        const struct gx_mstep *st, struct gx_err *err)
 {
@@ -70,9 +62,7 @@ static int rule_points(struct probe_points *pts, const struct gx_bound_rule *rul
             if (probe < 0)
                 return gx_fail(err, GX_ERUNTIME, "no probe measures ceiling %s",
                                gx_ceil_kind_name(rule->stages[k].kind));
-            /* Measured smaller (host memory past the caches), the point moves one message an
-             * iteration: the bytes in flight were for the result's handshake, which a copy of
-             * 256 MiB makes negligible as it is. */
+            /* Measured smaller: one message, whose size makes the handshake negligible. */
             size_t there = gx_ceil_measured_size(rule->stages[k].kind, at);
             struct probe_point pt = {.probe = probe, .family = family, .size = there,
                                      .window = there < at ? 1 : probe_window(st, at)};
@@ -82,8 +72,7 @@ static int rule_points(struct probe_points *pts, const struct gx_bound_rule *rul
     return GX_OK;
 }
 
-/* What one path group's results will be rated against: for each pair of its round, the rule
- * that holds, or with --ceilings full every rule of the step's family. */
+/* The rule that holds for each pair, or with --ceilings full every rule. */
 static int group_points(const struct gx_mplan *p, const struct gx_options *o,
                         const struct gx_mgroup *g, struct probe_points *pts, struct gx_err *err)
 {
@@ -98,8 +87,7 @@ static int group_points(const struct gx_mplan *p, const struct gx_options *o,
                 GX_TRY(rule_points(pts, &ops->bounds[family].rules[i], st, err));
             continue;
         }
-        /* A pair of one node may share a GPU or not, which the plan, made before the ranks
-         * take their GPUs, does not know: both rules' points are measured where they differ. */
+        /* Whether a pair shares a GPU is unknown before the ranks take theirs: both rules. */
         for (int i = 0; i < round->npairs; i++) {
             const struct gx_pair *pr = &round->pairs[i];
             int same = p->layout->node_of[pr->a] == p->layout->node_of[pr->b];
@@ -116,7 +104,6 @@ static int group_points(const struct gx_mplan *p, const struct gx_options *o,
     return GX_OK;
 }
 
-/* The first pattern of a family (a probe measures a family with the pattern results use). */
 static int pattern_of_family(int family)
 {
     for (int k = 0; k < gx_pattern_count; k++)
@@ -135,7 +122,6 @@ static int point_order(const void *x, const void *y)
     return a->size < b->size ? -1 : a->size > b->size;
 }
 
-/* The probe groups of one (run, round): a group per probe, its steps by family and size. */
 static int add_probe_groups(struct gx_mplan *p, const struct gx_run_opts *run, int r, int round,
                             struct probe_points *pts, struct gx_err *err)
 {
@@ -155,22 +141,15 @@ static int add_probe_groups(struct gx_mplan *p, const struct gx_run_opts *run, i
                                  .size = pts->v[i].size, .best_of = 1};
             if (s.pattern < 0 || !pb->ops)
                 continue;
-            /* --iters is the results': a probe takes it as its most, never more than its own
-             * (a large --iters, asked for as many samples of a result, would make a latency
-             * probe millions of round trips, each waiting for a time slice on a busy
-             * machine). */
+            /* A large --iters would make a latency probe millions of round trips. */
             long most = gx_probe_iters(s.size);
             s.iters = run->iters > 0 && run->iters < most ? run->iters : most;
             gx_mplan_set_stop_rule(run, &s);
-            /* A ceiling is the probe's best iteration, which a few iterations on a busy machine
-             * miss: a fifth of its most at least, cheap where iterations are short, and
-             * GX_PROBE_MIN_ITERS. */
+            /* A few iterations on a busy machine miss the best one. */
             if (run->iters <= 0 && s.iters / 5 > s.min_iters)
                 s.min_iters = s.iters / 5;
             if (run->iters <= 0 && s.min_iters < GX_PROBE_MIN_ITERS)
                 s.min_iters = s.iters < GX_PROBE_MIN_ITERS ? s.iters : GX_PROBE_MIN_ITERS;
-            /* Under a budget the time may end it after GX_PROBE_MIN_ITERS, the more where a
-             * step's share affords them. */
             if (run->iters <= 0 && s.min_iters > GX_PROBE_MIN_ITERS)
                 s.floor_iters = GX_PROBE_MIN_ITERS;
             else
@@ -187,8 +166,7 @@ static int add_probe_groups(struct gx_mplan *p, const struct gx_run_opts *run, i
     return GX_OK;
 }
 
-/* The points of step group g that no earlier step of its path group measures, into `fresh`;
- * each one noted in `planned`. `all` is room to reuse, called once a step. */
+/* The points no earlier step of its path group measures; `all` is room to reuse. */
 static int fresh_points(const struct gx_mplan *p, const struct gx_options *o,
                         const struct gx_mgroup *g, struct probe_points *all,
                         struct probe_points *planned, struct probe_points *fresh,
@@ -204,7 +182,7 @@ static int fresh_points(const struct gx_mplan *p, const struct gx_options *o,
         size_t k = 0;
         while (k < planned->n && !same_point(&planned->v[k], &pt))
             k++;
-        if (k < planned->n) /* an earlier step of its path group measures it */
+        if (k < planned->n)
             continue;
         rc = point_add(planned, &pt, err);
         if (rc == GX_OK)
@@ -213,7 +191,6 @@ static int fresh_points(const struct gx_mplan *p, const struct gx_options *o,
     return rc;
 }
 
-/* A path group's steps from `first`, `n` of them, as a group of their own. */
 static int add_slice(struct gx_mplan *p, const struct gx_mgroup *g, size_t first, size_t n,
                      struct gx_err *err)
 {
@@ -223,14 +200,8 @@ static int add_slice(struct gx_mplan *p, const struct gx_mgroup *g, size_t first
     return gx_mplan_add_group(p, &slice, err);
 }
 
-/* Each result step's probes just before it, in its round: a ceiling is measured under the
- * conditions of the results it bounds (on a shared machine the load changes within a minute,
- * and a probe measured once up front bounded results of a quieter moment), and a result
- * is rated as soon as it is measured. A point two steps of one path group need is measured
- * before the first; another path group measures it again before its own (the ceiling keeps
- * the best of both): measured only before the first group, a probe can fall short of a later
- * group's results, a busy moment's ceiling under a quieter one's median. A path group is cut
- * where probes come between its steps. */
+/* Just before the step: the load changes within a minute, and a probe measured up front, or
+ * only before an earlier path group, bounded results of a quieter moment. */
 int gx_mplan_plan_probes(struct gx_mplan *p, const struct gx_options *o, struct gx_err *err)
 {
     size_t npath = p->ngroups;
@@ -248,7 +219,7 @@ int gx_mplan_plan_probes(struct gx_mplan *p, const struct gx_options *o, struct 
             rc = gx_mplan_add_group(p, g, err);
             continue;
         }
-        size_t from = g->first; /* the first step not yet in a group */
+        size_t from = g->first;
         for (size_t k = g->first; k < g->first + g->n && rc == GX_OK; k++) {
             struct gx_mgroup one = *g;
             one.first = k;

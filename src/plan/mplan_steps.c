@@ -1,7 +1,4 @@
-/* A plan's steps and groups themselves: added, their stop rule and the boundaries at which it
- * is asked, their iterations in a chunk search and in each visit. Below the rest of the plan
- * (mplan.c expands the options into them, mplan_probes.c places the probes' among them,
- * mplan_budget.c estimates them), which all use these and none of which these use. */
+/* A plan's steps and groups themselves, below the rest of the plan, which uses these. */
 #include "config.h"
 #include "mplan.h"
 #include "mplan_impl.h"
@@ -12,8 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-/* The stop rule's part of a step: from the run's --iters (exact) or its precision. Its
- * warm-up is that of its fewest iterations: a step that may stop early warms up as little. */
+/* From the run's exact --iters, or its precision. */
 void gx_mplan_set_stop_rule(const struct gx_run_opts *run, struct gx_mstep *s)
 {
     s->min_iters = s->floor_iters = run->iters > 0 ? s->iters : gx_min_iters(s->iters);
@@ -39,22 +35,18 @@ double gx_path_settle_s(const struct gx_path_ops *ops)
 
 long gx_mstep_quick_iters(const struct gx_mstep *s)
 {
-    /* Enough to rank the candidates: a fifth of the fewest iterations (3 at least), not of
-     * the most, which the stop rule rarely reaches. */
+    /* Of the fewest, not the most, which the stop rule rarely reaches. */
     return s->min_iters / 5 > 3 ? s->min_iters / 5 : 3;
 }
 
 long gx_mstep_check_iters(const struct gx_mstep *s)
 {
-    /* A result's data check, both ways; a probe moves nothing to check. */
     return s->best_of ? 0 : 2;
 }
 
 long gx_mstep_search_iters(const struct gx_mstep *s)
 {
-    /* Each candidate: its quick iterations, one warm-up, one validation pass (both ways; it
-     * warms the candidate's setting too: without it the first candidate measured of a setting
-     * can rank below one that is slower). */
+    /* Warm-up and validation too: else a setting's first candidate can rank below slower. */
     return s->ncand > 1 ? s->ncand * (gx_mstep_quick_iters(s) + 3) : 0;
 }
 
@@ -74,8 +66,6 @@ long gx_mstep_search_min_iters(const struct gx_mstep *s)
 
 long gx_mstep_search_floor_iters(const struct gx_mstep *s)
 {
-    /* Under a budget a candidate stops after its fewest timed iterations once its slice is
-     * spent, besides its warm-up and validation. */
     return s->ncand > 1 ? s->ncand * (gx_mstep_search_min_iters(s) + 3) : 0;
 }
 
@@ -86,9 +76,7 @@ long gx_mstep_first_ask(const struct gx_mstep *s)
 
 long gx_mstep_next_ask(const struct gx_mstep *s, long n)
 {
-    /* Batches grow with the samples (a quarter of them, 2 at least), so that a step of n
-     * iterations sorts a copy O(log n) times, and one of slow iterations is asked often enough
-     * to end near its share. */
+    /* A step sorts a copy O(log n) times, yet one of slow iterations ends near its share. */
     long batch = n / 4 > 2 ? n / 4 : 2;
     return n + batch < s->iters ? n + batch : GX_ASK_NEVER;
 }
@@ -100,17 +88,14 @@ long gx_mstep_next_timed_ask(const struct gx_mstep *s, long n)
         return GX_ASK_NEVER;
     if (n >= first)
         return gx_mstep_next_ask(s, n);
-    /* The warm-up is cut before it starts or after its first iteration: on a busy machine one
-     * warm-up iteration (a large window in flight, or round trips each waiting for a time
-     * slice) can outlast what is left of a late step's share. */
+    /* On a busy machine one warm-up iteration can outlast a late step's share. */
     if (n < -s->warmup)
         return -s->warmup;
     if (n == -s->warmup && s->warmup > 1)
         return 1 - s->warmup;
     if (n < 1)
         return 1;
-    /* Doubling: a step of short iterations asks a few times more, one of long ones ends within
-     * twice the time its share affords. */
+    /* Doubling: one of long iterations ends within twice its share. */
     return 2 * n < first ? 2 * n : first;
 }
 
@@ -124,7 +109,6 @@ int gx_mplan_add_step(struct gx_mplan *p, const struct gx_mstep *s, struct gx_er
     return GX_OK;
 }
 
-/* g, its largest size taken from its steps. */
 int gx_mplan_add_group(struct gx_mplan *p, const struct gx_mgroup *g, struct gx_err *err)
 {
     struct gx_mgroup *grown = gx_grow(p->groups, &p->gcap, p->ngroups, 16, sizeof *grown);
@@ -171,8 +155,7 @@ struct gx_mstep gx_mstep_visit(const struct gx_mstep *s, int visits, int first)
     if (s->best_of) {
         v.min_iters = (s->min_iters + visits - 1) / visits;
         v.floor_iters = (s->floor_iters + visits - 1) / visits;
-        /* A bound is the best iteration: a cold one cannot raise it (the first visit warmed the
-         * path's setting). */
+        /* A bound is the best iteration: a cold one cannot raise it. */
         v.warmup = first ? v.warmup : 0;
     }
     v.iters = part > v.min_iters ? part : v.min_iters;

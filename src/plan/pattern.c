@@ -5,9 +5,7 @@
 #include <string.h>
 
 
-/* `window` round trips per sample: where one round trip lasts a few hundred nanoseconds, the
- * clock's own reads would otherwise be a visible part of it (osu_latency reads it once around
- * all its iterations). */
+/* Several round trips per sample: the clock's reads would be a visible part of one. */
 static int latency_iterate(struct gx_ep *ep, size_t bytes, int window, double *seconds,
                            struct gx_err *err)
 {
@@ -42,8 +40,7 @@ static double latency_value(size_t bytes, int window, double seconds)
     return seconds / window / 2 * 1e6; /* one way, microseconds */
 }
 
-/* A window of messages one way, then a short acknowledgement back, as osu_bw does: the
- * initiator's clock stops only when the receiver has everything. */
+/* As osu_bw: the initiator's clock stops only when the receiver has everything. */
 static int bw_iterate(struct gx_ep *ep, size_t bytes, int window, double *seconds,
                       struct gx_err *err)
 {
@@ -111,8 +108,7 @@ static const struct gx_pattern_ops gx_pattern_bibw = {
     .value = bibw_value,
 };
 
-/* A test build adds a pattern with -DGX_EXTRA_PATTERN=its_ops (tests/toy_pattern.c): the
- * harness, the ceiling probes and the report take it from this table alone. */
+/* A test build adds a pattern (tests/toy_pattern.c): the rest takes it from this table alone. */
 #ifdef GX_EXTRA_PATTERN
 extern const struct gx_pattern_ops GX_EXTRA_PATTERN;
 #endif
