@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-size_t gx_utf8_seq_len(const unsigned char *s)
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 where none starts. */
+static size_t seq_len(const unsigned char *s)
 {
     unsigned c = s[0];
     if (c < 0x80)
@@ -39,7 +40,7 @@ char *gx_utf8_repaired(const char *s, int *oom)
     const unsigned char *p = (const unsigned char *)s;
     size_t bad = 0, len = 0;
     for (size_t k; p[len]; len += k ? k : 1)
-        bad += (k = gx_utf8_seq_len(p + len)) == 0;
+        bad += (k = seq_len(p + len)) == 0;
     if (!bad)
         return NULL;
     char *out = malloc(len + 2 * bad + 1); /* each bad byte grows to the 3 bytes of U+FFFD */
@@ -49,7 +50,7 @@ char *gx_utf8_repaired(const char *s, int *oom)
     }
     size_t o = 0;
     for (size_t i = 0, k; i < len; i += k ? k : 1) {
-        if ((k = gx_utf8_seq_len(p + i)) == 0) {
+        if ((k = seq_len(p + i)) == 0) {
             memcpy(out + o, "\xef\xbf\xbd", 3);
             o += 3;
         } else {
