@@ -1,6 +1,5 @@
-/* What the report's files share (report.c, report_files.c, ceilings_json.c): its lock, which the
- * watchdog's write and the main thread's additions take in turn, and the clock that counts rank
- * 0's time under it (assembly_s). */
+/* The report's lock, which the watchdog's write and the main thread's additions take in turn,
+ * and the clock of assembly_s. */
 #ifndef GX_REPORT_LOCK_H
 #define GX_REPORT_LOCK_H
 
@@ -28,9 +27,7 @@ static inline void unlock(struct gx_report *rep)
         pthread_mutex_unlock(&rep->lock);
 }
 
-/* Under the lock: a slot whose elements fill makes as the report is written, to be placed in
- * the document; key names it among the report's streams (a second call with the same key
- * replaces its filler). NULL with err set when out of room or memory. */
+/* gx_report_stream_slot under the lock (the same key again replaces its filler). */
 cJSON *gx_report_stream_slot_locked(struct gx_report *rep, const char *key, gx_stream_fill fill,
                                     void *ctx, struct gx_err *err);
 
