@@ -1,7 +1,6 @@
 /* The report's skips, each held once: a path skipped for every pair is skipped again for each
- * group of sizes, and --pairs all has N(N-1) pairs. Rank 0 keeps each
- * (run, path, reason) once and each skip's pairs as arithmetic runs, and writes one element per
- * pair only as the report is written. */
+ * group of sizes. Rank 0 keeps each (run, path, reason) once and each skip's pairs as
+ * arithmetic runs, and writes one element per pair only as the report is written. */
 #ifndef GX_SKIPS_H
 #define GX_SKIPS_H
 
