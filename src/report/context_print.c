@@ -53,7 +53,10 @@ static int print_links(FILE *out, int rank, const struct gx_link_facts *f)
                      why ? why : "gen and width unknown");
         else
             snprintf(whole, sizeof whole, "? (%s)", why ? why : "unknown");
-        snprintf(pcie, sizeof pcie, "%s", whole); /* a long why ends where it always did */
+        /* Cut to the column's bytes: a long why ends where it always did. */
+        size_t n = strnlen(whole, sizeof pcie - 1);
+        memcpy(pcie, whole, n);
+        pcie[n] = '\0';
         const struct gx_nvlink_facts *v = &f->nvlink;
         double per = 0;
         int gen = gx_nvlink_generation(v->nvml_version, &per);
