@@ -156,19 +156,6 @@ static double rail_cell(const struct gx_layout_matrix *x, int r, int s, int d)
     return x->val[r * x->cols + s * (l->nnodes - 1) + (d < s ? d : d - 1)];
 }
 
-static double matrix_median(const struct gx_layout_matrix *x)
-{
-    size_t cells = (size_t)x->rows * (size_t)x->cols, k = 0;
-    double *all = malloc((cells ? cells : 1) * sizeof *all), med = NAN;
-    for (size_t i = 0; all && i < cells; i++)
-        if (!isnan(x->val[i]))
-            all[k++] = x->val[i];
-    if (all && k)
-        med = gx_sort_median(all, k);
-    free(all);
-    return med;
-}
-
 /* One side of a node on a rail: its cells, those slow, their median against the matrix's. */
 struct node_side {
     int slow, of;
@@ -212,7 +199,7 @@ static int slow_nodes(const struct gx_layout_matrix *x, double slow, double *med
     *med = NAN;
     if (x->view == GX_VIEW_NODE_LOCAL || l->nnodes < 3 || !(slow > 0))
         return 0;
-    *med = matrix_median(x);
+    *med = gx_cells_median(x->val, (size_t)x->rows * (size_t)x->cols);
     int lower_better = gx_unit_lower_is_better(gx_pattern_table[x->first->pattern]->unit), n = 0;
     double limit = lower_better ? *med / slow : *med * slow;
     double *scratch = malloc((size_t)l->nnodes * sizeof *scratch);

@@ -222,6 +222,19 @@ static void describe_rank(char *buf, size_t len, const struct gx_context *contex
 
 /* ------------------------------------------------------------------ one printer for every matrix */
 
+double gx_cells_median(const double *val, size_t cells)
+{
+    size_t k = 0;
+    double *all = malloc((cells ? cells : 1) * sizeof *all), med = NAN;
+    for (size_t i = 0; all && i < cells; i++)
+        if (!isnan(val[i]))
+            all[k++] = val[i];
+    if (all && k)
+        med = gx_sort_median(all, k);
+    free(all);
+    return med;
+}
+
 int gx_matrix_print_cell(FILE *out, int width, double v, char mark, int gbs)
 {
     char text[32];
@@ -268,21 +281,15 @@ void gx_matrix_print_tail(FILE *out, const struct gx_matrix_grid *g,
                           const struct gx_context *context, const char *unit, double slow,
                           const char *slow_what, const char *median_what)
 {
-    size_t cells = (size_t)g->rows * (size_t)g->cols, k = 0;
-    double *all = malloc((cells ? cells : 1) * sizeof *all), med = NAN;
-    int below = 0, disturbed = 0;
-    int in_mbs = 0; /* a cell printed in MB/s */
+    size_t cells = (size_t)g->rows * (size_t)g->cols;
+    double med = gx_cells_median(g->val, cells);
+    int below = 0, disturbed = 0, in_mbs = 0;
     for (size_t i = 0; i < cells; i++)
         if (!isnan(g->val[i])) {
             in_mbs |= g->gbs && g->val[i] > 0 && g->val[i] < GX_GBS_AS_MBS;
             below |= g->mark[i] == GX_MATRIX_BELOW;
             disturbed |= g->mark[i] == GX_MATRIX_DISTURBED;
-            if (all)
-                all[k++] = g->val[i];
         }
-    if (all && k)
-        med = gx_sort_median(all, k);
-    free(all);
     int said = g->legends_said ? *g->legends_said : 0;
     if (g->legends_said)
         *g->legends_said |= (below ? 1 : 0) | (disturbed ? 2 : 0);

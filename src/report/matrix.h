@@ -53,6 +53,8 @@ struct gx_matrix_grid {
 /* A value in `width` columns, a mark in place of its last gap; "-" for NAN. 1 where it printed
  * in MB/s. */
 int gx_matrix_print_cell(FILE *out, int width, double v, char mark, int gbs);
+/* The median of the cells that are not NAN; NAN where none is, or no memory. */
+double gx_cells_median(const double *val, size_t cells);
 /* A matrix wider than the table's columns prints in slices of columns. */
 void gx_matrix_print_rows(FILE *out, const struct gx_matrix_grid *g);
 /* The marks' legends, then the cells beyond --slow-pair x the median (latency: above median /
