@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The columns are the fields of result_fields.h that name a CSV column (csv), in its order. */
 #define POS_CSV(pos) pos
 #define POS_CSVAS(pos, name) pos
 #define POS_NOCSV (-1)
@@ -35,7 +34,7 @@ static const char *const columns[NCOLS + 1] = {GX_RESULT_FIELDS(NAME_ROW)[COL_HO
                                                 [NCOLS] = NULL};
 #undef NAME_ROW
 
-/* One line's fields: strings, or numbers printed into num; NULL is an empty field. */
+/* NULL is an empty field. */
 struct row {
     const char *f[NCOLS];
     char num[NCOLS][32];
@@ -60,7 +59,7 @@ static void set_int(struct row *w, int c, long long v)
     w->f[c] = w->num[c];
 }
 
-/* One field, repaired to UTF-8 and quoted where it must be; -1 with errno set on failure. */
+/* -1 with errno set on failure. */
 static int put_field(FILE *m, const char *s)
 {
     int oom = 0;
@@ -79,7 +78,7 @@ static int put_field(FILE *m, const char *s)
     return bad ? -1 : 0;
 }
 
-/* The whole line is made in memory, then written and flushed in one piece. */
+/* Written and flushed in one piece. */
 static void write_row(struct gx_csv *c, const char *const f[NCOLS])
 {
     if (!c->f || c->werr)

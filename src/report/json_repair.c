@@ -12,7 +12,7 @@ static size_t seq_len(const unsigned char *s)
     unsigned c = s[0];
     if (c < 0x80)
         return 1;
-    /* The valid ranges of the second byte (RFC 3629, table 3-7 of the Unicode standard). */
+    /* The second byte's valid ranges (RFC 3629). */
     unsigned lo = 0x80, hi = 0xbf;
     size_t n;
     if (c >= 0xc2 && c <= 0xdf)
@@ -62,7 +62,7 @@ char *gx_utf8_repaired(const char *s, int *oom)
     return out;
 }
 
-/* Repairs *s (a cJSON-owned string) in place; 1 if it was repaired, -1 when out of memory. */
+/* 1 if it was repaired, -1 when out of memory. */
 static int repair_string(char **s)
 {
     int oom = 0;
@@ -80,7 +80,7 @@ static int note(cJSON *notes, const char *where)
     return s && cJSON_AddItemToArray(notes, s) ? 0 : -1;
 }
 
-/* Walks the tree below item; `where` holds item's place, `len` its length. */
+/* `where` holds item's place, `len` its length. */
 static int walk(cJSON *item, char *where, size_t len, size_t cap, cJSON *notes)
 {
     int n = 0, i = 0;
