@@ -128,12 +128,6 @@ static int group_curves(const struct gx_ceilings *c, int per_gpu, struct curve_g
     return e;
 }
 
-static void groups_free(struct curve_groups *g)
-{
-    free(g->order);
-    free(g->start);
-}
-
 /* {"ranks": [a, b]} or {"rank": a}, and each curve under its kind. */
 static cJSON *entry_json(const struct gx_ceilings *c, const struct curve_groups *g, int k,
                          int per_gpu)
@@ -169,7 +163,8 @@ static int each_entry(const struct gx_ceilings *c, int per_gpu, entry_emit emit,
         cJSON *entry = entry_json(c, &g, k, per_gpu);
         e = entry ? emit(ctx, entry) : ENOMEM;
     }
-    groups_free(&g);
+    free(g.order);
+    free(g.start);
     return e;
 }
 

@@ -170,11 +170,8 @@ static int add_cells(cJSON *m, const struct gx_matrix_set *s, const struct gx_ma
             continue; /* a pair measured twice: its later result, as the values have it */
         int ab[2] = {x->a, x->b};
         cJSON *pair = cJSON_CreateIntArray(ab, 2);
-        if (!list && (list = cJSON_AddArrayToObject(m, key)) == NULL) {
-            cJSON_Delete(pair);
-            return ENOMEM;
-        }
-        if (!pair || !cJSON_AddItemToArray(list, pair)) {
+        if ((!list && (list = cJSON_AddArrayToObject(m, key)) == NULL) || !pair ||
+            !cJSON_AddItemToArray(list, pair)) {
             cJSON_Delete(pair);
             return ENOMEM;
         }

@@ -65,11 +65,6 @@ void gx_output_init(struct gx_output *out, const struct gx_job *job, const struc
     out->opts = o;
 }
 
-void gx_output_advance(struct gx_output *out, long n)
-{
-    out->done += n;
-}
-
 enum gx_progress_to gx_progress_decide(int quiet, int asked, int stderr_tty, int stdout_tty)
 {
     /* Under mpirun a terminal may reach the ranks as stdout only (stderr through a pipe). */

@@ -75,8 +75,6 @@ void gx_output_no_gpu(struct gx_output *out, struct gx_said *why);
 void gx_output_progress(struct gx_output *out, size_t size, const char *path,
                         const char *pattern, int visit, int visits, double budget_left);
 void gx_output_precision(struct gx_output *out, double precision, double budget_left);
-/* n steps will not run: counted as done. */
-void gx_output_advance(struct gx_output *out, long n);
 void gx_output_rotation(struct gx_output *out, long rotation);
 void gx_output_done(struct gx_output *out);
 void gx_output_free(struct gx_output *out);
