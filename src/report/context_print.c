@@ -191,7 +191,6 @@ static void print_gpu_state(FILE *out, const struct gx_context *c, const struct 
     gx_print_note(out, "# gpu %d: %s\n", r->rank, line);
 }
 
-/* Whether r's GPU was seen on an earlier rank of its node. */
 static int gpu_seen_before(const struct gx_context *c, const struct gx_ctx_rank *r)
 {
     const char *bus = gx_ctx_str(c, r->busid);

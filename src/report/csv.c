@@ -78,7 +78,6 @@ static int put_field(FILE *m, const char *s)
     return bad ? -1 : 0;
 }
 
-/* Written and flushed in one piece. */
 static void write_row(struct gx_csv *c, const char *const f[NCOLS])
 {
     if (!c->f || c->werr)

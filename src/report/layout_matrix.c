@@ -395,7 +395,6 @@ static int matrix_cmp(const void *p, const void *q)
     return x->view != y->view ? x->view - y->view : x->m - y->m;
 }
 
-/* Matrix m of g as one of s's: 0, or -1 when out of memory. */
 static int keep_matrix(struct gx_layout_matrix_set *s, size_t *cap, const struct group *g, int m)
 {
     size_t cells = (size_t)g->rows * (size_t)g->cols, at = (size_t)m * cells;

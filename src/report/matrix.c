@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The matrices in the order the results first name them. */
 static int first_cmp(const void *p, const void *q)
 {
     const struct gx_matrix_range *x = p, *y = q;

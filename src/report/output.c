@@ -226,7 +226,6 @@ static const char *unmeasured(const struct gx_ceilings *c, const struct gx_ceil_
     return why ? why : "no reason given";
 }
 
-/* Whose curve: the pair "a->b", or a per-GPU kind's rank (b -1) "rank a". */
 static void curve_who(const struct gx_ceil_curve *k, char *buf, size_t len)
 {
     if (k->b < 0)
@@ -262,7 +261,6 @@ static void print_absent(const struct gx_output *out, const struct gx_ceilings *
     fprintf(f, "%s)\n", listed == 6 ? ", ..." : "");
 }
 
-/* The lowest and highest best iteration of a curve; how many points were measured. */
 static int curve_range(const struct gx_ceil_curve *k, double *lo, double *hi)
 {
     int measured = 0;

@@ -317,7 +317,6 @@ static void round_key(const cJSON *o, char *buf, size_t len)
              dst ? dst : "?", pattern ? pattern : "?", size);
 }
 
-/* The range of NAME over the rounds of one key, and their count. */
 static void round_range(const cJSON *rounds, const char *key, const char *name, double *lo,
                         double *hi, int *n)
 {
