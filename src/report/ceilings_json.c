@@ -254,8 +254,7 @@ int gx_report_ceilings(struct gx_report *rep, const struct gx_ceilings *c, struc
         struct gx_ceilings old = rep->ceilings;
         rep->ceilings = copy;
         copy = old;
-        cJSON_DeleteItemFromObject(rep->doc, "ceilings");
-        cJSON_AddItemToObject(rep->doc, "ceilings", cal);
+        replace(rep->doc, "ceilings", cal);
         cal = NULL;
     } else {
         cJSON_Delete(pairs);

@@ -104,16 +104,16 @@ static int make_dirs(const char *opt, const char *given, struct gx_err *err)
 /* --dry-run: the nearest existing folder must take what the run would make there. */
 static int check_dirs(const char *opt, const char *given, struct gx_err *err)
 {
-    char dir[4200];
+    char dir[4200], probe[4300];
     struct stat st;
+    int folders = 0; /* that the run would make on the way */
     snprintf(dir, sizeof dir, "%s", given);
-    for (;;) {
+    for (;; folders++) {
         char *slash = strrchr(dir, '/');
-        if (!slash) {
+        if (!slash)
             snprintf(dir, sizeof dir, ".");
-        } else {
+        else
             slash[slash == dir] = '\0'; /* "/x" leaves "/" */
-        }
         if (stat(dir, &st) == 0)
             break;
         if (errno != ENOENT || strcmp(dir, ".") == 0 || strcmp(dir, "/") == 0)
@@ -123,15 +123,8 @@ static int check_dirs(const char *opt, const char *given, struct gx_err *err)
     if (!S_ISDIR(st.st_mode))
         return gx_fail(err, GX_EINPUT, "%s: cannot write '%s': '%s' is not a directory",
                        opt, given, dir);
-    /* Made and taken away at once (access() says yes to root where nothing can be made). */
-    char probe[4300], parent[4200];
-    snprintf(parent, sizeof parent, "%s", given);
-    char *slash = strrchr(parent, '/');
-    if (!slash)
-        snprintf(parent, sizeof parent, ".");
-    else
-        slash[slash == parent] = '\0';
-    int folders = strcmp(parent, dir) != 0;
+    /* Made and taken away at once (access() says yes to root where nothing can be made): a
+     * folder where the run makes folders, else a file. */
     snprintf(probe, sizeof probe, "%s/.gpuxfer-probe.%ld", dir, (long)getpid());
     int fd = -1;
     if (folders ? mkdir(probe, 0700) != 0

@@ -181,10 +181,8 @@ int gx_report_set_streamed(struct gx_report *rep, const char *key, gx_stream_fil
 {
     lock(rep);
     cJSON *slot = gx_report_stream_slot_locked(rep, key, fill, ctx, err);
-    if (slot) {
-        cJSON_DeleteItemFromObject(rep->doc, key);
-        cJSON_AddItemToObject(rep->doc, key, slot);
-    }
+    if (slot)
+        replace(rep->doc, key, slot);
     unlock(rep);
     return slot ? GX_OK : GX_ERUNTIME;
 }
@@ -208,9 +206,7 @@ int gx_report_note_repairs(struct gx_report *rep, cJSON *item, const char *place
 void gx_report_set(struct gx_report *rep, const char *key, cJSON *item)
 {
     lock(rep);
-    cJSON_DeleteItemFromObject(rep->doc, key);
-    if (item)
-        cJSON_AddItemToObject(rep->doc, key, item);
+    replace(rep->doc, key, item);
     unlock(rep);
 }
 

@@ -108,11 +108,9 @@ int gx_report_write_abort(struct gx_report *rep, const char *status, int exit_co
     int rc = GX_OK;
     if (!rep->final_written && rep->doc) {
         gx_report_add_held_locked(rep); /* results still to have their last visit, as they stand */
-        cJSON_DeleteItemFromObject(rep->doc, "error");
-        cJSON_AddStringToObject(rep->doc, "error", message);
+        replace(rep->doc, "error", cJSON_CreateString(message));
         if (failure) {
-            cJSON_DeleteItemFromObject(rep->doc, "failure");
-            cJSON_AddItemToObject(rep->doc, "failure", failure);
+            replace(rep->doc, "failure", failure);
             failure = NULL;
         }
         rc = write_locked(rep, status, exit_code, err);
@@ -317,20 +315,15 @@ static int write_locked(struct gx_report *rep, const char *status,
     double t0 = mono_s();
     gx_utc_now(now, sizeof now, 0);
     cJSON *d = rep->doc;
-    cJSON_DeleteItemFromObject(d, "end_time");
-    cJSON_AddStringToObject(d, "end_time", now);
-    cJSON_DeleteItemFromObject(d, "status");
-    cJSON_AddStringToObject(d, "status", status);
-    cJSON_DeleteItemFromObject(d, "exit_code");
-    cJSON_AddNumberToObject(d, "exit_code", exit_code);
+    replace(d, "end_time", cJSON_CreateString(now));
+    replace(d, "status", cJSON_CreateString(status));
+    replace(d, "exit_code", cJSON_CreateNumber(exit_code));
     rep->exit_code = exit_code;
     /* Whenever written, a stop within a pass too. */
     cJSON *soak = cJSON_GetObjectItemCaseSensitive(d, "soak");
     if (soak) {
-        cJSON_DeleteItemFromObject(soak, "results_streamed");
-        cJSON_AddNumberToObject(soak, "results_streamed", (double)rep->streamed);
-        cJSON_DeleteItemFromObject(soak, "failures");
-        cJSON_AddNumberToObject(soak, "failures", (double)rep->failures);
+        replace(soak, "results_streamed", cJSON_CreateNumber((double)rep->streamed));
+        replace(soak, "failures", cJSON_CreateNumber((double)rep->failures));
     }
     cJSON_DeleteItemFromObject(d, "summary");
     cJSON *summary = gx_summary_json(&rep->summary);

@@ -15,6 +15,14 @@ static inline double mono_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* o's `key` replaced by item (taken; NULL: removed), now its last member. */
+static inline void replace(cJSON *o, const char *key, cJSON *item)
+{
+    cJSON_DeleteItemFromObject(o, key);
+    if (item)
+        cJSON_AddItemToObject(o, key, item);
+}
+
 static inline void lock(struct gx_report *rep)
 {
     if (rep->lock_ready)
