@@ -106,11 +106,8 @@ static void write_row(struct gx_csv *c, const char *const f[NCOLS])
 
 void gx_csv_init(struct gx_csv *c, FILE *f, const struct gx_context *context)
 {
-    c->f = f;
-    c->werr = 0;
-    c->context = context;
+    *c = (struct gx_csv){.f = f, .context = context};
     char id[GX_ENV_NAME_MAX + 1], step[GX_ENV_NAME_MAX + 1];
-    c->job[0] = 0;
     if (gx_env_name("SLURM_JOB_ID", id, sizeof id))
         snprintf(c->job, sizeof c->job, "%s%s%s", id,
                  gx_env_name("SLURM_STEP_ID", step, sizeof step) ? "." : "", step);
