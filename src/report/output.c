@@ -48,21 +48,15 @@ FILE *gx_table_stream(const struct gx_global_opts *g)
 void gx_output_init(struct gx_output *out, const struct gx_job *job, const struct gx_options *o,
                     const struct gx_mplan *plan)
 {
-    memset(out, 0, sizeof *out);
-    out->active = job->rank == 0;
-    out->table = gx_table_stream(&o->g);
-    out->wide = o->g.wide;
+    *out = (struct gx_output){.active = job->rank == 0, .table = gx_table_stream(&o->g),
+                              .wide = o->g.wide, .t0 = MPI_Wtime(), .budget_left = -1, .opts = o};
     enum gx_progress_to to = gx_progress_decide(o->g.quiet, o->g.progress, isatty(STDERR_FILENO),
                                                 out->table == stdout && stdout_is_terminal());
     out->progress = out->active ? (to == GX_PROGRESS_STDOUT ? stdout : to ? stderr : NULL) : NULL;
     out->progress_tty = to == GX_PROGRESS_STDERR || to == GX_PROGRESS_STDOUT;
-    out->t0 = MPI_Wtime();
     out->last_draw = out->t0 - 3600; /* the first line at once */
-    out->total = 0; /* a step once for each of its visits */
-    for (size_t i = 0; i < plan->nsteps; i++)
+    for (size_t i = 0; i < plan->nsteps; i++) /* a step once for each of its visits */
         out->total += gx_mplan_step_visits(plan, i);
-    out->budget_left = -1;
-    out->opts = o;
 }
 
 enum gx_progress_to gx_progress_decide(int quiet, int asked, int stderr_tty, int stdout_tty)
