@@ -1,7 +1,5 @@
-/* The job's ceilings in the report: the "ceilings" object. Rank 0 holds them typed (the
- * report's copy) and makes their entries only as the report is written: a curve's point as
- * cJSON is several times its typed size, and a job of thousands of pairs has thousands of
- * curves. */
+/* The report's "ceilings": rank 0 holds them typed and makes their entries only as the report
+ * is written, since a point as cJSON is several times its typed size. */
 #include "config.h"
 #include "report.h"
 #include "report_lock.h"
@@ -37,7 +35,6 @@ static cJSON *curve_json(const struct gx_ceilings *c, const struct gx_ceil_curve
             cJSON_AddNumberToObject(q, "median", p->median);
             cJSON_AddNumberToObject(q, "min", p->min);
             cJSON_AddNumberToObject(q, "max", p->max);
-            /* (max - min) / median: how far apart the iterations were */
             cJSON_AddNumberToObject(q, "spread", p->median > 0 ? (p->max - p->min) / p->median : 0);
             cJSON_AddNumberToObject(q, "iterations", p->iters);
             if (p->elapsed_s > 0)
@@ -53,9 +50,8 @@ static cJSON *curve_json(const struct gx_ceilings *c, const struct gx_ceil_curve
     return o;
 }
 
-/* The curves of one class (per GPU, b -1, or per pair) grouped by their GPU or pair, the groups
- * in the order each first came and the curves of a group in theirs: order[start[g]] up to
- * order[start[g + 1]] are group g's curve indices. */
+/* The curves of one class (per GPU or per pair) grouped by GPU or pair, in the order each came:
+ * order[start[g]] up to order[start[g + 1]] are group g's curve indices. */
 struct curve_groups {
     int *order, *start;
     int n;
@@ -67,7 +63,7 @@ static uint64_t pair_hash(int a, int b)
     return h ^ h >> 31;
 }
 
-/* The groups so far, for the index's rebuild: group g's pair is its first curve's. */
+/* For the index's rebuild: group g's pair is its first curve's. */
 struct group_keys {
     const struct gx_ceilings *c;
     const int *first;
@@ -80,7 +76,7 @@ static uint64_t group_hash(const void *keys, size_t g)
     return pair_hash(cv->a, cv->b);
 }
 
-/* The group of curve i's GPU or pair, made when it is the first; -1 when out of memory. */
+/* Curve i's group, made when it is the first; -1 when out of memory. */
 static int group_of(struct gx_slots *index, const struct group_keys *keys, int *first,
                     struct curve_groups *g, int i)
 {
@@ -132,13 +128,7 @@ static int group_curves(const struct gx_ceilings *c, int per_gpu, struct curve_g
     return e;
 }
 
-static void groups_free(struct curve_groups *g)
-{
-    free(g->order);
-    free(g->start);
-}
-
-/* Group k's entry: {"ranks": [a, b]} or {"rank": a}, and each of its curves under its kind. */
+/* {"ranks": [a, b]} or {"rank": a}, and each curve under its kind. */
 static cJSON *entry_json(const struct gx_ceilings *c, const struct curve_groups *g, int k,
                          int per_gpu)
 {
@@ -162,7 +152,7 @@ static cJSON *entry_json(const struct gx_ceilings *c, const struct curve_groups 
     return e;
 }
 
-/* Each entry of one class to emit, which takes it; 0 or an errno. */
+/* Takes the entry; 0 or an errno. */
 typedef int (*entry_emit)(void *ctx, cJSON *entry);
 
 static int each_entry(const struct gx_ceilings *c, int per_gpu, entry_emit emit, void *ctx)
@@ -173,7 +163,8 @@ static int each_entry(const struct gx_ceilings *c, int per_gpu, entry_emit emit,
         cJSON *entry = entry_json(c, &g, k, per_gpu);
         e = entry ? emit(ctx, entry) : ENOMEM;
     }
-    groups_free(&g);
+    free(g.order);
+    free(g.start);
     return e;
 }
 
@@ -185,7 +176,6 @@ static int has_per_gpu(const struct gx_ceilings *c)
     return 0;
 }
 
-/* "seconds" and "method": the ceilings' own members, before its lists. */
 static cJSON *ceilings_head(const struct gx_ceilings *c)
 {
     cJSON *o = cJSON_CreateObject();
@@ -212,8 +202,7 @@ cJSON *gx_ceilings_json(const struct gx_ceilings *c)
 {
     cJSON *o = ceilings_head(c);
     cJSON *pairs = o ? cJSON_AddArrayToObject(o, "rank_pairs") : NULL;
-    /* "gpus" (the host links' per-GPU curves) only where there are any: a report without them
-     * reads as before. */
+    /* "gpus" only where there are any: a report without them reads as before. */
     cJSON *gpus = pairs && has_per_gpu(c) ? cJSON_AddArrayToObject(o, "gpus") : NULL;
     if (!pairs || each_entry(c, 0, add_to_array, pairs) ||
         (gpus && each_entry(c, 1, add_to_array, gpus))) {
@@ -223,8 +212,7 @@ cJSON *gx_ceilings_json(const struct gx_ceilings *c)
     return o;
 }
 
-/* Streamed, an entry misses the document's repair to UTF-8: its texts (a reason a probe was
- * absent, which may quote a file name) are repaired here. */
+/* Streamed, an entry misses the document's repair to UTF-8. */
 static int stream_entry(void *ctx, cJSON *entry)
 {
     int e = gx_stream_repaired(ctx, entry);
@@ -244,8 +232,7 @@ static int fill_gpus(struct gx_jstream *w, int slot, void *ctx)
     return each_entry(ctx, 1, stream_entry, w);
 }
 
-/* The report's own copy: the engine goes on adding to its ceilings while the watchdog may write
- * the report. */
+/* A copy: the engine goes on adding to its ceilings while the watchdog may write the report. */
 int gx_report_ceilings(struct gx_report *rep, const struct gx_ceilings *c, struct gx_err *err)
 {
     struct gx_ceilings copy = {0};
@@ -267,8 +254,7 @@ int gx_report_ceilings(struct gx_report *rep, const struct gx_ceilings *c, struc
         struct gx_ceilings old = rep->ceilings;
         rep->ceilings = copy;
         copy = old;
-        cJSON_DeleteItemFromObject(rep->doc, "ceilings");
-        cJSON_AddItemToObject(rep->doc, "ceilings", cal);
+        replace(rep->doc, "ceilings", cal);
         cal = NULL;
     } else {
         cJSON_Delete(pairs);

@@ -1,6 +1,5 @@
-/* The report's "context", written from rank 0's typed rows: the job and the build at once, each
- * rank and each measured pair one at a time as the report is written (json_stream.h), so that
- * rank 0 never holds the context as JSON. */
+/* The report's "context" from rank 0's typed rows: each rank and pair made only as the report is
+ * written, so that rank 0 never holds the context as JSON. */
 #include "config.h"
 #include "context.h"
 
@@ -29,7 +28,6 @@ static cJSON *names_json(const struct gx_mpi_names *n)
     return a;
 }
 
-/* "mpi_transport": the library, what its transport() read, UCX where it is loaded. */
 static cJSON *transport_json(const struct gx_context *c, const struct gx_ctx_rank *r)
 {
     size_t len;
@@ -68,7 +66,7 @@ static cJSON *transport_json(const struct gx_context *c, const struct gx_ctx_ran
     return o;
 }
 
-/* "env": the list's entries, "NAME\0value" each. */
+/* "NAME\0value" each. */
 static cJSON *env_json(const struct gx_context *c, const struct gx_ctx_rank *r)
 {
     cJSON *o = cJSON_CreateObject();
@@ -81,7 +79,6 @@ static cJSON *env_json(const struct gx_context *c, const struct gx_ctx_rank *r)
     return o;
 }
 
-/* "software": its "key\0value\0" pairs. */
 static cJSON *software_json(const struct gx_context *c, const struct gx_ctx_rank *r)
 {
     cJSON *o = cJSON_CreateObject();
@@ -133,8 +130,6 @@ static cJSON *gpu_json(const struct gx_context *c, const struct gx_ctx_rank *r)
     return gpu;
 }
 
-/* The topology's members: the GPU, the NIC in use, the binding, the GPU's links and their
- * facts, the warnings. */
 static void add_topo(cJSON *o, const struct gx_context *c, const struct gx_ctx_rank *r)
 {
     cJSON_AddItemToObject(o, "gpu", gpu_json(c, r));
@@ -176,7 +171,7 @@ static void add_topo(cJSON *o, const struct gx_context *c, const struct gx_ctx_r
         cJSON_AddItemToArray(w, cJSON_CreateString(gx_ctx_str(c, ws[i])));
 }
 
-/* One rank's element of context.ranks (null where its context did not come). */
+/* null where its context did not come. */
 static cJSON *rank_json(const struct gx_context *c, int rank)
 {
     const struct gx_ctx_rank *r = gx_ctx_rank(c, rank);
@@ -205,7 +200,6 @@ static cJSON *rank_json(const struct gx_context *c, int rank)
     return o;
 }
 
-/* One element of context.pairs. */
 static cJSON *pair_json(const struct gx_context *c, int i)
 {
     const struct gx_ctx_pair *p = &c->pairs[i];
@@ -236,8 +230,7 @@ static cJSON *pair_json(const struct gx_context *c, int i)
     return o;
 }
 
-/* A slot's elements, made one at a time from the rows and printed, each then free to go;
- * repaired to UTF-8 as the document is, their places already listed (note_repairs). */
+/* A slot's elements one at a time, repaired, their places already listed (note_repairs). */
 static int fill_with(struct gx_jstream *w, const struct gx_context *c, int n,
                      cJSON *(*make)(const struct gx_context *, int))
 {
@@ -250,8 +243,7 @@ static int fill_with(struct gx_jstream *w, const struct gx_context *c, int n,
     return e;
 }
 
-/* The places in the slot's elements that are not valid UTF-8 (an environment's Latin-1 job
- * name), into the document's list before it is first written. */
+/* Their places that are not valid UTF-8, listed before the document is first written. */
 static int note_repairs(struct gx_report *rep, const struct gx_context *c, int n,
                         cJSON *(*make)(const struct gx_context *, int), const char *name)
 {
@@ -299,7 +291,7 @@ static cJSON *job_json(const struct gx_context *c)
     cJSON_AddNumberToObject(jobj, "ranks", c->nranks);
     cJSON_AddNumberToObject(jobj, "nodes", c->nnodes);
     cJSON_AddStringToObject(jobj, "launcher", launcher());
-    /* The allocation, so that reports of one sweep (job array) can be told apart. */
+    /* So that reports of one sweep (job array) can be told apart. */
     static const char *const slurm[][2] = {
         {"slurm_job_id", "SLURM_JOB_ID"},
         {"slurm_array_job_id", "SLURM_ARRAY_JOB_ID"},
@@ -335,7 +327,6 @@ int gx_context_report(struct gx_report *rep, struct gx_context *c, struct gx_err
     cJSON *build = cJSON_AddObjectToObject(o, "build");
     if (build)
         gx_build_each(add_string, build);
-    /* The report reads the rows as it is written: it holds them until it is closed. */
     rep->context = c;
     cJSON *ranks = gx_report_stream_slot(rep, "context.ranks", fill_ranks, c, err);
     cJSON *pairs = ranks ? gx_report_stream_slot(rep, "context.pairs", fill_pairs, c, err) : NULL;

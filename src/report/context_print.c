@@ -1,6 +1,5 @@
-/* The table's header from the context's rows: each rank's place (host, GPU, NUMA, cpuset, NIC,
- * binding) and links, each measured pair's link and route, the warnings and the MPI library's
- * start-up notice. */
+/* The table's header from the context's rows: the ranks' places and links, the pairs' routes,
+ * the warnings. */
 #include "config.h"
 #include "context.h"
 #include "gpu_counters.h"
@@ -31,8 +30,7 @@ static void print_route(FILE *out, const struct gx_route *r)
                       hops[0] ? ": " : "", hops);
 }
 
-/* A rank's links: its GPU's PCIe and NVLink (and C2C), its NIC, each with rate and source;
- * 0 where it has nothing to say (no GPU, no NIC). */
+/* A rank's links, each with rate and source; 0 where it has none. */
 static int print_links(FILE *out, int rank, const struct gx_link_facts *f)
 {
     char pcie[160] = "-", nvl[120] = "-", nic[120] = "-", c2c[80] = "", what[96];
@@ -47,7 +45,6 @@ static int print_links(FILE *out, int rank, const struct gx_link_facts *f)
         if (p->max_gen > 0)
             snprintf(m, sizeof m, "gen%d x%d %s", p->max_gen, p->max_width,
                      gx_src_names[p->max_src]);
-        /* Made whole, then cut to the column's bytes: a long why ends where it always did. */
         char whole[GX_LINK_WHY + 64];
         if (line > 0 && p->cur_gen > 0)
             snprintf(whole, sizeof whole, "%.1f GB/s (now %s, max %s)", line, c, m);
@@ -56,6 +53,7 @@ static int print_links(FILE *out, int rank, const struct gx_link_facts *f)
                      why ? why : "gen and width unknown");
         else
             snprintf(whole, sizeof whole, "? (%s)", why ? why : "unknown");
+        /* Cut to the column's bytes: a long why ends where it always did. */
         size_t n = strnlen(whole, sizeof pcie - 1);
         memcpy(pcie, whole, n);
         pcie[n] = '\0';
@@ -67,7 +65,6 @@ static int print_links(FILE *out, int rank, const struct gx_link_facts *f)
                      per * (v->active > 0 ? v->active : 0));
         else if (v->links > 0)
             snprintf(nvl, sizeof nvl, "%d of %d active, rate ?", v->active, v->links);
-        /* C2C only where the GPU has it (Grace Hopper). */
         if (f->c2c.links > 0)
             snprintf(c2c, sizeof c2c, "; C2C %d of %d active, %.1f GB/s", f->c2c.active,
                      f->c2c.links, gx_c2c_line_gbs(&f->c2c));
@@ -77,15 +74,14 @@ static int print_links(FILE *out, int rank, const struct gx_link_facts *f)
                  gx_src_names[f->nic.src]);
     else if (f->nic.name[0])
         snprintf(nic, sizeof nic, "%s rate ?", f->nic.name);
-    /* A rank with no GPU and no NIC has nothing to say: a line of dashes a rank would bury the
-     * header of a host-only job. */
+    /* A line of dashes a rank would bury the header of a host-only job. */
     if (!f->has_gpu && !c2c[0] && !strcmp(nic, "-"))
         return 0;
     gx_print_note(out, "# links %d: PCIe %s; NVLink %s%s; NIC %s\n", rank, pcie, nvl, c2c, nic);
     return 1;
 }
 
-/* A rank's GPU states by counter (enum gx_cnt): why each is unavailable (NULL: read). */
+/* A rank's GPU states by counter: why each is unavailable (NULL: read). */
 struct gpu_states {
     int read;
     const char *none;
@@ -118,7 +114,6 @@ static void gpu_states_of(const struct gx_context *c, const struct gx_ctx_rank *
     }
 }
 
-/* One state's text after its name: the value as text, or "unavailable (why)". */
 static void state_text(char *buf, size_t len, const struct gpu_states *st, enum gx_cnt c)
 {
     uint32_t v = st->v[c];
@@ -137,10 +132,8 @@ static void state_text(char *buf, size_t len, const struct gpu_states *st, enum 
         snprintf(buf, len, "%u", (unsigned)v);
 }
 
-/* "# gpu 0: SM/mem 1755/2619 MHz, power limit 400 W, ..., ECC on, errors 0": a GPU's state as
- * the counters' first reading found it, just before the first measurement, once per GPU (its
- * first rank on the node); what NVML could not give says why, as the report's
- * health.gpu_counters does. */
+/* "# gpu 0: SM/mem 1755/2619 MHz, power limit 400 W, ..., ECC on, errors 0": as the counters'
+ * first reading found it, once per GPU. */
 static void print_gpu_state(FILE *out, const struct gx_context *c, const struct gx_ctx_rank *r)
 {
     struct gpu_states st;
@@ -171,8 +164,7 @@ static void print_gpu_state(FILE *out, const struct gx_context *c, const struct 
         size_t l = strlen(line);
         snprintf(line + l, sizeof line - l, "%s%s %s", l ? ", " : "", shown[i].name, t);
     }
-    /* ECC's mode (and the one a reset will bring, where it differs), then its volatile counts
-     * (since the driver loaded). */
+    /* ECC's mode (and the one a reset will bring), then its counts since the driver loaded. */
     char ce[GX_CNT_REASON + 32], ue[GX_CNT_REASON + 32];
     enum gx_cnt cc = GX_CNT_ECC_CORRECTED, uc = GX_CNT_ECC_UNCORRECTED;
     state_text(ce, sizeof ce, &st, GX_CNT_ECC_MODE);
@@ -199,7 +191,6 @@ static void print_gpu_state(FILE *out, const struct gx_context *c, const struct 
     gx_print_note(out, "# gpu %d: %s\n", r->rank, line);
 }
 
-/* Whether row r's GPU was seen on an earlier rank of its node (its state printed there). */
 static int gpu_seen_before(const struct gx_context *c, const struct gx_ctx_rank *r)
 {
     const char *bus = gx_ctx_str(c, r->busid);
@@ -212,7 +203,6 @@ static int gpu_seen_before(const struct gx_context *c, const struct gx_ctx_rank 
     return 0;
 }
 
-/* One rank's line of the table of ranks. */
 static void print_rank(FILE *out, const struct gx_context *c, const struct gx_ctx_rank *r)
 {
     char g[64] = "-", numa[32] = "-", cpus[160], nic[80] = "-";
@@ -232,13 +222,13 @@ static void print_rank(FILE *out, const struct gx_context *c, const struct gx_ct
             snprintf(nic, sizeof nic, "%s(%s)", gx_ctx_str(c, r->nearest_nic), link ? link : "?");
         }
     }
-    /* The NIC in use and its place from the GPU; "!" on the other socket. */
+    /* "!": on the other socket. */
     if (r && r->nic_name != GX_SID_NONE) {
         const char *link = gx_ctx_str(c, r->nic_link), *place = gx_ctx_str(c, r->nic_place);
         snprintf(nic, sizeof nic, "%s(%s%s%s)%s", gx_ctx_str(c, r->nic_name), link ? link : "",
                  link && link[0] ? " " : "", place ? place : "?", r->nic_flagged ? "!" : "");
     }
-    /* What the process runs on; a plan for a foreign topology is marked as such. */
+    /* A plan for a foreign topology is marked as such. */
     const char *cpuset = r ? gx_ctx_str(c, r->cpuset) : NULL;
     if ((r && r->applied) || !planned)
         snprintf(cpus, sizeof cpus, "%s", cpuset ? cpuset : "?");
@@ -251,7 +241,7 @@ static void print_rank(FILE *out, const struct gx_context *c, const struct gx_ct
             host ? host : "?", g, bus ? bus : "-", numa, cpus, nic, decision ? decision : "?");
 }
 
-/* A pair's link and route after LABEL ("pair 0:1", "12 pairs (0:1, 1:2, ...)"). */
+/* After LABEL ("pair 0:1", "12 pairs (0:1, 1:2, ...)"). */
 static void print_pair(FILE *out, const struct gx_context *c, const struct gx_ctx_pair *p,
                        const char *label)
 {
@@ -268,7 +258,7 @@ static void print_pair(FILE *out, const struct gx_context *c, const struct gx_ct
         print_route(out, &v.route);
 }
 
-/* What a pair's lines say of its link and route, without naming it (NULL: out of memory). */
+/* A pair's lines without its label (NULL: out of memory). */
 static char *pair_text(const struct gx_context *c, const struct gx_ctx_pair *p)
 {
     char *text = NULL;
@@ -284,12 +274,10 @@ static char *pair_text(const struct gx_context *c, const struct gx_ctx_pair *p)
     return text;
 }
 
-/* The most pairs a shared route's line names; the report's context.pairs has every one. */
 #define ROUTE_PAIRS_NAMED 6
-/* Up to this many pairs of one route get their lines each (a pair list); more, one line. */
+/* Up to this many pairs of one route get their lines each; more, one line. */
 #define ROUTE_LINES_PER_ROUTE 2
 
-/* A pair's text and its place in the context's pairs: sorted by text, then place. */
 struct route_entry {
     const char *text;
     int pair;
@@ -303,9 +291,7 @@ static int route_cmp(const void *p, const void *q)
 }
 
 /* Each distinct link and route once, with its pairs counted: every pair of one node says the
- * same (--pairs all on 16 ranks would repeat it 240 times). A route of one or two pairs is
- * named as it always was, "pair A:B". The pairs are sorted by their text, so that 512 ranks'
- * 261,632 pairs group quickly. */
+ * same. Sorted by text, so that many pairs group quickly. */
 static void print_pairs(FILE *out, const struct gx_context *c)
 {
     size_t n = c->npairs > 0 ? (size_t)c->npairs : 1;
@@ -330,14 +316,13 @@ static void print_pairs(FILE *out, const struct gx_context *c)
     for (int i = 0; i < c->npairs; i++) {
         const struct gx_ctx_pair *p = &c->pairs[i];
         char label[160];
-        /* Out of memory: a line per pair, as for a pair list. */
         if (!ok || same[i] <= ROUTE_LINES_PER_ROUTE) {
             snprintf(label, sizeof label, "pair %d:%d", p->a, p->b);
             print_pair(out, c, p, label);
             continue;
         }
         if (sorted[at[i]].pair != i)
-            continue; /* its route's line is said, at its first pair */
+            continue; /* said at its first pair */
         char named[120] = "";
         for (int k = at[i]; k < at[i] + same[i] && k < at[i] + ROUTE_PAIRS_NAMED; k++) {
             const struct gx_ctx_pair *q = &c->pairs[sorted[k].pair];
@@ -400,8 +385,7 @@ void gx_context_print_header(FILE *out, const struct gx_context *c)
     for (int i = 0; i < c->nranks; i++)
         if (gx_ctx_rank(c, i))
             print_warnings(out, c, gx_ctx_rank(c, i));
-    /* The MPI library's own start-up notice, once for the ranks that share it (every rank of
-     * a node prints it, and the launcher gathers them). */
+    /* The MPI library's start-up notice, once for the ranks that share it. */
     const char *said = NULL;
     for (int i = 0; i < c->nranks; i++) {
         const struct gx_ctx_rank *r = gx_ctx_rank(c, i);

@@ -12,45 +12,41 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The columns are the fields of result_fields.h that name a CSV column (csv), in its order. */
 #define POS_CSV(pos) pos
 #define POS_CSVAS(pos, name) pos
 #define POS_NOCSV (-1)
 #define COUNT_ROW(key, type, value, when, json, at, csv, tab) +(POS_##csv >= 0)
 enum { NRESULT = 0 GX_RESULT_FIELDS(COUNT_ROW) };
 #undef COUNT_ROW
-/* After the result's own: where and when it was measured, so that the lines of many runs read
- * together (cat *.csv) still say which node, job and moment each came from. */
+/* After the result's own: where and when, so that many runs' lines read together still say. */
 enum { COL_HOST = NRESULT, COL_JOB, COL_TIME, NCOLS };
 
-/* NAME_<csv>(key): the column's name at its place; two rows at one place warn
- * (-Woverride-init), one left out is a NULL that tests/csv.sh's header finds. */
+/* The column's name at its place; two rows at one place warn (-Woverride-init), one left out is
+ * a NULL that tests/csv.sh finds. */
 #define NAME_KEY(k) k,
 #define NAME_DROP(k)
 #define NAME_CSV(pos) [pos] = NAME_KEY
 #define NAME_CSVAS(pos, name) [pos] = name, NAME_DROP
 #define NAME_NOCSV NAME_DROP
 #define NAME_ROW(key, type, value, when, json, at, csv, tab) NAME_##csv(#key)
-const char *const gx_csv_columns[NCOLS + 1] = {GX_RESULT_FIELDS(NAME_ROW)[COL_HOST] = "host",
+static const char *const columns[NCOLS + 1] = {GX_RESULT_FIELDS(NAME_ROW)[COL_HOST] = "host",
                                                 [COL_JOB] = "job", [COL_TIME] = "time",
                                                 [NCOLS] = NULL};
 #undef NAME_ROW
 
-/* One line's fields: strings, or numbers printed into num; NULL is an empty field. */
+/* NULL is an empty field. */
 struct row {
     const char *f[NCOLS];
     char num[NCOLS][32];
 };
 
-/* The report's digits for v (cJSON's: %.15g, or %.17g where those read back further than
- * an epsilon from v); a value that is not finite is an empty field. */
+/* The report's digits for v, by cJSON's own test: 15 unless they read back further than an
+ * epsilon away; a value that is not finite is an empty field. */
 static void set_num(struct row *w, int c, double v)
 {
     if (!isfinite(v))
         return;
     snprintf(w->num[c], sizeof w->num[c], "%.15g", v);
-    /* cJSON's own test for the report's digits: 15 unless they read back further than one
-     * epsilon away. */
     double back = strtod(w->num[c], NULL), big = fabs(back) > fabs(v) ? fabs(back) : fabs(v);
     if (fabs(back - v) > big * DBL_EPSILON)
         snprintf(w->num[c], sizeof w->num[c], "%.17g", v);
@@ -63,7 +59,7 @@ static void set_int(struct row *w, int c, long long v)
     w->f[c] = w->num[c];
 }
 
-/* One field, repaired to UTF-8 and quoted where it must be; -1 with errno set on failure. */
+/* -1 with errno set on failure. */
 static int put_field(FILE *m, const char *s)
 {
     int oom = 0;
@@ -82,7 +78,6 @@ static int put_field(FILE *m, const char *s)
     return bad ? -1 : 0;
 }
 
-/* The whole line is made in memory, then written and flushed in one piece. */
 static void write_row(struct gx_csv *c, const char *const f[NCOLS])
 {
     if (!c->f || c->werr)
@@ -111,18 +106,14 @@ static void write_row(struct gx_csv *c, const char *const f[NCOLS])
 
 void gx_csv_init(struct gx_csv *c, FILE *f, const struct gx_context *context)
 {
-    c->f = f;
-    c->werr = 0;
-    c->context = context;
+    *c = (struct gx_csv){.f = f, .context = context};
     char id[GX_ENV_NAME_MAX + 1], step[GX_ENV_NAME_MAX + 1];
-    c->job[0] = 0;
     if (gx_env_name("SLURM_JOB_ID", id, sizeof id))
         snprintf(c->job, sizeof c->job, "%s%s%s", id,
                  gx_env_name("SLURM_STEP_ID", step, sizeof step) ? "." : "", step);
-    write_row(c, gx_csv_columns);
+    write_row(c, columns);
 }
 
-/* The columns after the result's own: the initiator's host, the job, the time of the line. */
 static void where_and_when(const struct gx_csv *c, struct row *w, int initiator)
 {
     const struct gx_ctx_rank *r = initiator >= 0 ? gx_ctx_rank(c->context, initiator) : NULL;
@@ -132,8 +123,7 @@ static void where_and_when(const struct gx_csv *c, struct row *w, int initiator)
     w->f[COL_TIME] = w->num[COL_TIME];
 }
 
-/* A row's cell by its type (result_fields.h): numbers as the report's, booleans as true or
- * false, noise marks as their words; objects and arrays have none. */
+/* A row's cell by its type; objects and arrays have none. */
 static void put_STR(struct row *w, int c, const char *v)
 {
     w->f[c] = v;
@@ -163,11 +153,10 @@ static void result_row(struct row *w, const struct gx_result *r)
 #undef CELL_ROW
 }
 
-/* The place of the column named name (one of gx_csv_columns). */
 static int col(const char *name)
 {
     int c = 0;
-    while (c < NCOLS && strcmp(gx_csv_columns[c], name) != 0)
+    while (c < NCOLS && strcmp(columns[c], name) != 0)
         c++;
     return c;
 }

@@ -1,5 +1,5 @@
-/* The GPUs' counters around the run in the report's health section: per GPU (its first rank of
- * the node), each counter's value before and after, or why it is unavailable. */
+/* The GPUs' counters around the run, per GPU: each one's value before and after, or why it is
+ * unavailable. */
 #include "config.h"
 #include "links_json.h"
 

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Each direction: its ceiling kind, the report's key and the table's column. */
 static const struct {
     enum gx_ceil_kind kind;
     const char *key, *column, *words;
@@ -22,7 +21,7 @@ static const struct {
     [GX_HOST_D2H] = {GX_CEIL_D2H, "device_to_host", "D2H", "device-to-host"},
 };
 
-/* Row of `rank`, made when missing (rows stay by rank: the curves come by probe, then rank). */
+/* Made when missing: rows stay by rank (the curves come by probe, then rank). */
 static struct gx_host_row *row_of(struct gx_host_map *m, int rank, size_t *cap,
                                   struct gx_err *err)
 {
@@ -44,7 +43,7 @@ static struct gx_host_row *row_of(struct gx_host_map *m, int rank, size_t *cap,
     return &m->rows[i];
 }
 
-/* The GPU's host link (PCIe, or C2C) as a route from its memory to host memory gives it. */
+/* The GPU's host link, as a route from its memory to host memory gives it. */
 static void line_of(struct gx_host_row *r, const struct gx_link_facts *f)
 {
     snprintf(r->busid, sizeof r->busid, "%s", f->busid);
@@ -57,8 +56,7 @@ static void line_of(struct gx_host_row *r, const struct gx_link_facts *f)
     snprintf(r->line_what, sizeof r->line_what, "%s", route.hops[0].what);
 }
 
-/* The curve's largest measured point into row r's direction d, else why it is absent;
- * GX_ERUNTIME when out of memory. */
+/* The curve's largest measured point, else why it is absent. */
 static int point_of(struct gx_host_map *m, struct gx_host_row *r, int d,
                     const struct gx_ceilings *c, const struct gx_ceil_curve *k, struct gx_err *err)
 {
@@ -81,15 +79,12 @@ static int point_of(struct gx_host_map *m, struct gx_host_row *r, int d,
     return GX_OK;
 }
 
-/* Why row r's direction d was not measured. */
 static const char *absent_of(const struct gx_host_map *m, const struct gx_host_row *r, int d)
 {
     const char *why = gx_strpool_get(&m->texts, r->absent[d], NULL);
     return why ? why : "not measured";
 }
 
-/* The rows of every rank with a host-link curve in the first pass's ceilings (once they are
- * whole), their line rates from the link facts; an empty map when none. */
 static int view_make(void *map, const struct gx_run *run, struct gx_err *err)
 {
     struct gx_host_map *m = map;
@@ -131,7 +126,6 @@ int gx_host_map_below(const struct gx_host_map *m, int i, int d, double *med, in
     double *v = malloc((size_t)(m->n ? m->n : 1) * sizeof *v);
     if (!v)
         return 0;
-    /* Siblings: the other GPUs' same direction over the same kind of link at the same rate. */
     for (int j = 0; j < m->n; j++) {
         const struct gx_host_row *y = &m->rows[j];
         if (j != i && y->gbs[d] > 0 && y->line_gbs > 0 && y->line_kind == x->line_kind &&
@@ -140,7 +134,7 @@ int gx_host_map_below(const struct gx_host_map *m, int i, int d, double *med, in
     }
     *med = gx_siblings_median(v, (size_t)*count);
     free(v);
-    /* A median the machine disturbed is not the link's number: no mark, no finding. */
+    /* A disturbed median is not the link's number: no mark, no finding. */
     return x->gbs[d] > 0 && x->line_gbs > 0 && !x->noise[d] && *med > 0 &&
            x->gbs[d] < GX_BELOW_SIBLINGS * *med;
 }
@@ -164,7 +158,6 @@ static cJSON *dir_json(const struct gx_host_map *m, int i, int d)
     return o;
 }
 
-/* The report's "host_links"; NULL where the map is empty, or no memory for it. */
 static cJSON *view_json(const void *map, const struct gx_run *run)
 {
     (void)run;
@@ -202,7 +195,6 @@ static cJSON *view_json(const void *map, const struct gx_run *run)
     return o;
 }
 
-/* A value in 10 columns, its mark (< or ~) in place of the last gap; "-" when absent. */
 static int print_value(FILE *out, const struct gx_host_map *m, int i, int d)
 {
     const struct gx_host_row *r = &m->rows[i];
@@ -224,8 +216,6 @@ static void print_share(FILE *out, const struct gx_host_row *r, int d)
         fprintf(out, " %10s", "-");
 }
 
-/* The table's rows: rank, GPU, H2D and D2H with their marks (< below its siblings, ~
- * disturbed), the line rate and each direction's share of it. */
 static void view_print(FILE *out, const void *map, const struct gx_run *run)
 {
     const struct gx_host_map *m = map;
@@ -244,7 +234,7 @@ static void view_print(FILE *out, const void *map, const struct gx_run *run)
     for (int i = 0; i < m->n; i++) {
         const struct gx_host_row *r = &m->rows[i];
         const struct gx_ctx_rank *rc = gx_ctx_rank(context, r->rank);
-        char index[16] = "?"; /* the GPU's visible index, where the context has it */
+        char index[16] = "?";
         if (rc && rc->has_gpu)
             snprintf(index, sizeof index, "%d", rc->visible);
         fprintf(out, "  %5d %5s  %-16.16s", r->rank, index, r->busid[0] ? r->busid : "?");
@@ -274,7 +264,6 @@ static void view_print(FILE *out, const void *map, const struct gx_run *run)
     fflush(out);
 }
 
-/* One "host-link-below-siblings" per GPU and direction well below its siblings. */
 static int view_findings(const void *map, const struct gx_run *run, struct gx_health *h, int nh,
                          int max)
 {

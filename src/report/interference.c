@@ -1,5 +1,4 @@
-/* How much the machine interfered with the run: the report's "interference" and, where it
- * marked anything, a line under the table. */
+/* How much the machine interfered with the run. */
 #include "config.h"
 #include "sink.h"
 #include "view.h"
@@ -30,7 +29,6 @@ static cJSON *view_json(const void *state, const struct gx_run *run)
     return o;
 }
 
-/* A line where results rest on too few iterations, and one where the machine marked any. */
 static void view_print(FILE *table, const void *state, const struct gx_run *run)
 {
     (void)state;

@@ -6,12 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-size_t gx_utf8_seq_len(const unsigned char *s)
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 where none starts. */
+static size_t seq_len(const unsigned char *s)
 {
     unsigned c = s[0];
     if (c < 0x80)
         return 1;
-    /* The valid ranges of the second byte (RFC 3629, table 3-7 of the Unicode standard). */
+    /* The second byte's valid ranges (RFC 3629). */
     unsigned lo = 0x80, hi = 0xbf;
     size_t n;
     if (c >= 0xc2 && c <= 0xdf)
@@ -39,7 +40,7 @@ char *gx_utf8_repaired(const char *s, int *oom)
     const unsigned char *p = (const unsigned char *)s;
     size_t bad = 0, len = 0;
     for (size_t k; p[len]; len += k ? k : 1)
-        bad += (k = gx_utf8_seq_len(p + len)) == 0;
+        bad += (k = seq_len(p + len)) == 0;
     if (!bad)
         return NULL;
     char *out = malloc(len + 2 * bad + 1); /* each bad byte grows to the 3 bytes of U+FFFD */
@@ -49,7 +50,7 @@ char *gx_utf8_repaired(const char *s, int *oom)
     }
     size_t o = 0;
     for (size_t i = 0, k; i < len; i += k ? k : 1) {
-        if ((k = gx_utf8_seq_len(p + i)) == 0) {
+        if ((k = seq_len(p + i)) == 0) {
             memcpy(out + o, "\xef\xbf\xbd", 3);
             o += 3;
         } else {
@@ -61,7 +62,7 @@ char *gx_utf8_repaired(const char *s, int *oom)
     return out;
 }
 
-/* Repairs *s (a cJSON-owned string) in place; 1 if it was repaired, -1 when out of memory. */
+/* 1 if it was repaired, -1 when out of memory. */
 static int repair_string(char **s)
 {
     int oom = 0;
@@ -79,7 +80,7 @@ static int note(cJSON *notes, const char *where)
     return s && cJSON_AddItemToArray(notes, s) ? 0 : -1;
 }
 
-/* Walks the tree below item; `where` holds item's place, `len` its length. */
+/* `where` holds item's place, `len` its length. */
 static int walk(cJSON *item, char *where, size_t len, size_t cap, cJSON *notes)
 {
     int n = 0, i = 0;

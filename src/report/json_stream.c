@@ -41,8 +41,8 @@ static int put(struct gx_jstream *w, const char *s, size_t n)
     return 0;
 }
 
-/* Text cJSON printed at depth 0, moved `extra` tabs deeper: cJSON escapes line breaks within
- * strings, so every one in its output starts an indented line. */
+/* Moved `extra` tabs deeper: cJSON escapes line breaks within strings, so every one in its
+ * output starts an indented line. */
 static int put_indented(struct gx_jstream *w, const char *s, size_t n, int extra)
 {
     const char *end = s + n;
@@ -61,8 +61,7 @@ static int put_indented(struct gx_jstream *w, const char *s, size_t n, int extra
 
 static int print_at(struct gx_jstream *w, const cJSON *item, int extra);
 
-/* The array of a slot whose elements' lines start with `depth` tabs (cJSON counts an array as a
- * level, though it breaks no line). */
+/* cJSON counts an array as a level, though it breaks no line. */
 static int fill_slot(struct gx_jstream *w, int slot, int depth)
 {
     int e = put(w, "[", 1);

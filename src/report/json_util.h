@@ -1,5 +1,4 @@
-/* Reading reports back (rank 0's summaries of its own results): absent keys read as "" or 0.
- * And writing them: a new object at the end of an array. */
+/* Reading reports back (absent keys read as "" or 0), and writing them. */
 #ifndef GX_JSON_UTIL_H
 #define GX_JSON_UTIL_H
 

@@ -47,7 +47,8 @@ static int cmp_z(size_t x, size_t y)
     return (x > y) - (x < y);
 }
 
-int gx_kept_chunk_chosen(const struct gx_kept *k)
+/* Picked per pair among candidates, not given. */
+static int chunk_chosen(const struct gx_kept *k)
 {
     return gx_chunk_picked(k->chunk, k->chunk_choice);
 }
@@ -60,12 +61,12 @@ int gx_kept_key_cmp(const struct gx_kept *x, const struct gx_kept *y)
     if (!c)
         c = cmp_z((size_t)x->dst_kind, (size_t)y->dst_kind);
     if (!c)
-        c = cmp_z((size_t)gx_kept_chunk_chosen(x), (size_t)gx_kept_chunk_chosen(y));
-    if (!c && gx_kept_chunk_chosen(x))
+        c = cmp_z((size_t)chunk_chosen(x), (size_t)chunk_chosen(y));
+    if (!c && chunk_chosen(x))
         c = cmp_z((size_t)x->chunk_choice, (size_t)y->chunk_choice);
-    if (!c && !gx_kept_chunk_chosen(x))
+    if (!c && !chunk_chosen(x))
         c = cmp_z(x->chunk, y->chunk);
-    if (!c && !gx_kept_chunk_chosen(x))
+    if (!c && !chunk_chosen(x))
         c = cmp_z((size_t)x->depth, (size_t)y->depth);
     if (!c)
         c = cmp_z((size_t)x->pattern, (size_t)y->pattern);

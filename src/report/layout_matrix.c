@@ -15,11 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Where a pair's median lands in one view: matrix m, row, column; 0 when not in it. */
+/* One view: its matrices, their sizes, and where a pair's median lands (0: not in it). */
 struct view {
     const char *kind;
     unsigned bit;
-    int (*count)(const struct gx_layout *l);            /* matrices of the view */
+    int (*count)(const struct gx_layout *l);
     void (*dims)(const struct gx_layout *l, int *rows, int *cols);
     int (*cells)(const struct gx_layout *l);            /* cells a complete matrix fills */
     int (*locate)(const struct gx_layout *l, int a, int b, int *m, int *row, int *col);
@@ -90,7 +90,7 @@ struct group {
     const struct view *v;
     int nmat, rows, cols;
     double *val;   /* nmat x rows x cols */
-    char *mark;    /* the same cells: GX_MATRIX_DISTURBED where the machine disturbed the median */
+    char *mark;
     int *filled;   /* per matrix */
 };
 
@@ -102,7 +102,6 @@ static void group_free(struct group *g)
     *g = (struct group){0};
 }
 
-/* Room for the view's matrices in g: 0, or -1 when out of memory. */
 static int group_init(struct group *g, const struct gx_kept *r, const struct view *v,
                       const struct gx_layout *l)
 {
@@ -122,7 +121,7 @@ static int group_init(struct group *g, const struct gx_kept *r, const struct vie
     return 0;
 }
 
-/* Ordered node pair c of the rail map: x -> y, as map_locate numbers them. */
+/* Ordered node pair c of the rail map, as map_locate numbers them. */
 static void map_pair(const struct gx_layout *l, int c, int *x, int *y)
 {
     *x = c / (l->nnodes - 1);
@@ -146,8 +145,7 @@ static const struct view *view_of(const struct gx_layout_matrix *x)
 
 /* ------------------------------------------------------------------ the slow node */
 
-/* Rail r's cell sender node s -> receiver node d of x (a rail's node x node matrix, or the
- * rail map's row r); NAN where x has none. */
+/* Rail r's cell s -> d of x; NAN where x has none. */
 static double rail_cell(const struct gx_layout_matrix *x, int r, int s, int d)
 {
     const struct gx_layout *l = x->l;
@@ -158,42 +156,23 @@ static double rail_cell(const struct gx_layout_matrix *x, int r, int s, int d)
     return x->val[r * x->cols + s * (l->nnodes - 1) + (d < s ? d : d - 1)];
 }
 
-/* The matrix's median over its measured cells, as its SLOW lines take it; NAN when none. */
-static double matrix_median(const struct gx_layout_matrix *x)
-{
-    size_t cells = (size_t)x->rows * (size_t)x->cols, k = 0;
-    double *all = malloc((cells ? cells : 1) * sizeof *all), med = NAN;
-    for (size_t i = 0; all && i < cells; i++)
-        if (!isnan(x->val[i]))
-            all[k++] = x->val[i];
-    if (all && k)
-        med = gx_sort_median(all, k);
-    free(all);
-    return med;
-}
-
-/* One side of a node on a rail: its cells, those slow, and their median against the
- * matrix's. */
+/* One side of a node on a rail: its cells, those slow, their median against the matrix's. */
 struct node_side {
     int slow, of;
     double ratio;
 };
 
-/* A node a matrix names slow on a rail: the cells it sends, or those it receives, mostly
- * slow. */
 struct slow_node {
     int rail, node, rank;
     struct node_side sends, receives;
 };
 
-/* Whether a side is slow: more than half of its cells are. A slow node, NIC or rail of a node
- * slows every cell it is in, while a slow node pair is one cell of each of its two nodes, and a
- * round the machine disturbed is one cell of each node in it: with 3 nodes or more neither is
- * more than half of a node's sends or receives. */
+/* More than half of its cells: a slow node, NIC or rail slows every cell it is in, while a
+ * slow node pair or a disturbed round is one cell of each node in it. */
 static int side_slow(const struct node_side *s) { return s->of > 1 && 2 * s->slow > s->of; }
 
-/* Node n's side (sends: n -> each other node; else each other -> n) on rail r, without the
- * cells of the nodes already named (named[o]: their slowness explains those cells). */
+/* Node n's side on rail r, without the cells of the nodes already named (their slowness
+ * explains those cells). */
 static struct node_side node_side(const struct gx_layout_matrix *x, int r, int n, int sends,
                                   double med, double limit, int lower_better, double *scratch,
                                   const char *named)
@@ -211,10 +190,8 @@ static struct node_side node_side(const struct gx_layout_matrix *x, int r, int n
     return out;
 }
 
-/* The nodes x names slow at `slow` x its median (latency: above median / slow), by rail and
- * node, into out (up to max); their count, 0 where x is no node x node view (a node's own
- * matrix), has fewer than 3 nodes (of 2, either could be the slow one) or no memory. *med: the
- * median. */
+/* The nodes x names slow, into out (up to max); none with fewer than 3 nodes (of 2, either
+ * could be the slow one). *med: the median. */
 static int slow_nodes(const struct gx_layout_matrix *x, double slow, double *med,
                       struct slow_node *out, int max)
 {
@@ -222,16 +199,15 @@ static int slow_nodes(const struct gx_layout_matrix *x, double slow, double *med
     *med = NAN;
     if (x->view == GX_VIEW_NODE_LOCAL || l->nnodes < 3 || !(slow > 0))
         return 0;
-    *med = matrix_median(x);
+    *med = gx_cells_median(x->val, (size_t)x->rows * (size_t)x->cols);
     int lower_better = gx_unit_lower_is_better(gx_pattern_table[x->first->pattern]->unit), n = 0;
     double limit = lower_better ? *med / slow : *med * slow;
     double *scratch = malloc((size_t)l->nnodes * sizeof *scratch);
     char *named = malloc((size_t)l->nnodes);
     int first = x->view == GX_VIEW_RAILS ? x->m : 0;
     int last = x->view == GX_VIEW_RAILS ? x->m : x->rows - 1;
-    /* The slowest node first; then the others without its cells, until none is slow: a slow
-     * node's cells with two of the others would otherwise, with one disturbed cell beside
-     * them, make those two look slow too (4 nodes: 2 of 3). */
+    /* The slowest node first, then the others without its cells: a slow node's cells, with a
+     * disturbed one beside them, would make others look slow too. */
     for (int r = first; scratch && named && r <= last && !isnan(*med); r++) {
         memset(named, 0, (size_t)l->nnodes);
         while (n < max) {
@@ -265,8 +241,7 @@ static int slow_nodes(const struct gx_layout_matrix *x, double slow, double *med
     return n;
 }
 
-/* The nodes x names slow, as slow_nodes, in an array of the caller's (NULL: none, or no
- * memory: *n 0). */
+/* slow_nodes in an array of the caller's (NULL: no memory). */
 static struct slow_node *named_slow(const struct gx_layout_matrix *x, double slow, double *med,
                                     int *n)
 {
@@ -277,7 +252,6 @@ static struct slow_node *named_slow(const struct gx_layout_matrix *x, double slo
     return s;
 }
 
-/* What of a slow node is slow, in words. */
 static const char *slow_sides(const struct slow_node *s)
 {
     return side_slow(&s->sends) && side_slow(&s->receives) ? "both"
@@ -285,8 +259,7 @@ static const char *slow_sides(const struct slow_node *s)
                                                            : "receives";
 }
 
-/* "node 4 (host h5, rail 1, rank 9, NIC eth1)": the node and its rail, as the context has
- * them. */
+/* "node 4 (host h5, rail 1, rank 9, NIC eth1)". */
 static void name_node(char *buf, size_t len, const struct gx_context *context,
                       const struct slow_node *s)
 {
@@ -297,8 +270,7 @@ static void name_node(char *buf, size_t len, const struct gx_context *context,
              host[0] ? host : "?", s->rail, s->rank, nic[0] ? ", NIC " : "", nic);
 }
 
-/* "its sends and its receives at 0.03 and 0.04 x the median (7 of 7 and 7 of 7 below 0.10
- * x)", or one side's. */
+/* "its sends and its receives at 0.03 and 0.04 x the median (...)", or one side's. */
 static void slow_words(char *buf, size_t len, const struct slow_node *s, double slow,
                        int lower_better)
 {
@@ -327,8 +299,7 @@ static cJSON *side_json(const struct node_side *d)
     return o;
 }
 
-/* x's "slow_nodes" (an empty list: none named), where x names nodes and the run gives the
- * ratio (--slow-pair). */
+/* x's "slow_nodes" (an empty list: none named). */
 static void add_slow_nodes(cJSON *o, const struct gx_layout_matrix *x, const struct gx_run *run)
 {
     const struct gx_layout *l = x->l;
@@ -375,7 +346,6 @@ static cJSON *matrix_json(const struct gx_layout_matrix *x, const struct gx_layo
     if (x->view == GX_VIEW_NODE_LOCAL)
         cJSON_AddNumberToObject(o, "node", x->m);
     gx_kept_add_measurement(o, x->first);
-    /* Each row and column as the ranks it stands for: rail i of node n, or a node pair. */
     cJSON *ranks = cJSON_AddArrayToObject(o, map ? "node_pairs" : "ranks");
     for (int i = 0; i < (map ? x->cols : x->rows); i++) {
         if (map) {
@@ -386,7 +356,7 @@ static cJSON *matrix_json(const struct gx_layout_matrix *x, const struct gx_layo
             cJSON_AddItemToArray(ranks, cJSON_CreateNumber(axis_rank(x, l, i)));
         }
     }
-    if (map) { /* the ranks of rail i of each node, for the names */
+    if (map) {
         cJSON *rail_ranks = cJSON_AddArrayToObject(o, "rail_ranks");
         for (int rail = 0; rail < l->per_node; rail++) {
             cJSON *row = cJSON_CreateArray();
@@ -416,8 +386,7 @@ static cJSON *matrix_json(const struct gx_layout_matrix *x, const struct gx_layo
     return o;
 }
 
-/* The matrices are in the order their (measurement, view) first placed a result, as the
- * results came. */
+/* In the order their (measurement, view) first placed a result. */
 static int matrix_cmp(const void *p, const void *q)
 {
     const struct gx_layout_matrix *x = p, *y = q;
@@ -426,7 +395,6 @@ static int matrix_cmp(const void *p, const void *q)
     return x->view != y->view ? x->view - y->view : x->m - y->m;
 }
 
-/* Matrix m of g, complete, as one of s's: 0, or -1 when out of memory. */
 static int keep_matrix(struct gx_layout_matrix_set *s, size_t *cap, const struct group *g, int m)
 {
     size_t cells = (size_t)g->rows * (size_t)g->cols, at = (size_t)m * cells;
@@ -448,8 +416,7 @@ static int keep_matrix(struct gx_layout_matrix_set *s, size_t *cap, const struct
     return 0;
 }
 
-/* The view's complete matrices of one measurement's results (run[0..n), by pair) into s;
- * 0, or -1 when out of memory. */
+/* The view's complete matrices of one measurement's results (by pair) into s. */
 static int view_matrices(const struct gx_kept *const *run, size_t n, int vi,
                          struct gx_layout_matrix_set *s, size_t *cap)
 {
@@ -466,8 +433,7 @@ static int view_matrices(const struct gx_kept *const *run, size_t n, int vi,
         g.first = r < g.first ? r : g.first;
         size_t at = ((size_t)m * (size_t)g.rows + (size_t)row) * (size_t)g.cols + (size_t)col;
         g.filled[m] += isnan(g.val[at]);
-        g.val[at] = r->median;
-        /* A pair measured twice: its later result's. */
+        g.val[at] = r->median; /* a pair measured twice: its later result's */
         g.mark[at] = r->noise ? GX_MATRIX_DISTURBED : ' ';
     }
     int rc = 0;
@@ -478,8 +444,6 @@ static int view_matrices(const struct gx_kept *const *run, size_t n, int vi,
     return rc;
 }
 
-/* The complete matrices of the kept results for the layout views of the runs' schemes; none
- * where there is no such view. */
 static int view_make(void *set, const struct gx_run *run, struct gx_err *err)
 {
     struct gx_layout_matrix_set *s = set;
@@ -490,8 +454,7 @@ static int view_make(void *set, const struct gx_run *run, struct gx_err *err)
     *s = (struct gx_layout_matrix_set){.l = l};
     if (!want || !l->per_node || nres == 0)
         return GX_OK;
-    /* By measurement, then pair: each measurement's results one after the other, so that the
-     * matrices are made in O(n log n) of the results, one measurement's at a time. */
+    /* By measurement, then pair: the matrices made in O(n log n), one measurement's at a time. */
     const struct gx_kept **order = malloc(nres * sizeof *order);
     size_t k = 0, cap = 0;
     int rc = order ? 0 : -1;
@@ -520,7 +483,6 @@ static int view_make(void *set, const struct gx_run *run, struct gx_err *err)
     return GX_OK;
 }
 
-/* The report's "layout_matrices": NULL where there is none, or no memory for them. */
 static cJSON *view_json(const void *state, const struct gx_run *run)
 {
     const struct gx_layout_matrix_set *s = state;
@@ -549,7 +511,6 @@ void gx_layout_matrices_free(void *set)
 
 /* ------------------------------------------------------------------ printing */
 
-/* The host of a rank, from the context. */
 static const char *host_of(const struct gx_context *context, int rank)
 {
     const struct gx_ctx_rank *rc = gx_ctx_rank(context, rank);
@@ -557,7 +518,6 @@ static const char *host_of(const struct gx_context *context, int rank)
     return h[0] ? h : "?";
 }
 
-/* The ranks of cell (a, b) of matrix x: initiator and peer, and where the cell is, in words. */
 static void cell_ranks(const void *x_, int a, int b, int *ra, int *rb, char *where, size_t len)
 {
     const struct gx_layout_matrix *x = x_;
@@ -581,8 +541,7 @@ static void cell_ranks(const void *x_, int a, int b, int *ra, int *rb, char *whe
 static void print_values(FILE *out, const struct gx_layout_matrix *x, const struct gx_layout *l,
                          const struct gx_context *context, const struct gx_matrix_grid *g)
 {
-    if (x->view == GX_VIEW_RAIL_MAP) { /* a line per node pair, a column per rail: readable at
-                                          any node count */
+    if (x->view == GX_VIEW_RAIL_MAP) { /* a line per node pair: readable at any node count */
         fprintf(out, "#   %-33s", "node pair (hosts)");
         for (int r = 0; r < x->rows; r++)
             fprintf(out, " %7s%-2d", "rail ", r);
@@ -609,7 +568,6 @@ static void print_values(FILE *out, const struct gx_layout_matrix *x, const stru
     gx_matrix_print_rows(out, g);
 }
 
-/* The nodes the matrix names slow, after its slow cells: "none" where it names none. */
 static void print_slow_nodes(FILE *out, const struct gx_layout_matrix *x,
                              const struct gx_context *context, double slow)
 {
@@ -659,7 +617,6 @@ static void print_matrix(FILE *out, const struct gx_layout_matrix *x, const stru
     print_slow_nodes(out, x, context, slow);
 }
 
-/* Each, flagging the cells below --slow-pair x its median (latency: above median / slow). */
 static void view_print(FILE *out, const void *state, const struct gx_run *run)
 {
     const struct gx_layout_matrix_set *s = state;
@@ -668,8 +625,7 @@ static void view_print(FILE *out, const void *state, const struct gx_run *run)
     fflush(out);
 }
 
-/* Whether the set has the rail map of x's measurement (x a rail's node matrix): it holds the
- * same cells, every rail's. */
+/* Whether the set has the rail map of x's measurement: it holds the same cells. */
 static int has_map_of(const struct gx_layout_matrix_set *set, const struct gx_layout_matrix *x)
 {
     for (size_t i = 0; i < set->n; i++)
@@ -678,8 +634,8 @@ static int has_map_of(const struct gx_layout_matrix_set *set, const struct gx_la
     return 0;
 }
 
-/* One "slow-node" per node and rail a matrix names slow: the rail map's where the measurement
- * has one, else each rail's node matrix's, so that one slow node is one finding. */
+/* One "slow-node" per node and rail: the rail map's where there is one, so that one slow node
+ * is one finding. */
 static int view_findings(const void *state, const struct gx_run *run, struct gx_health *h,
                          int nh, int max)
 {

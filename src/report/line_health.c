@@ -1,9 +1,7 @@
-/* Health findings from the measured results against their routes' line rates: a result above the
- * line rate (no transfer can be: the route or a rate is wrong); a ceiling, the machine's own
- * limit measured in the job, below the usual share of the line rate of its link kind (a
- * degraded or misconfigured link that the ceiling alone would hide: gpuxfer would call its paths
- * efficient); a pair well below its siblings over the same kind of link at the same rate. One
- * finding per measurement (pair, path, memory kinds, pattern): its largest size. */
+/* Health findings from the results against their routes' line rates: a result above the line
+ * rate (the route or a rate is wrong); a ceiling below its link kind's usual share (a degraded
+ * link that the ceiling alone would hide); a pair well below its siblings. One finding per
+ * measurement: its largest size. */
 #include "line_health.h"
 #include "report.h"
 #include "view.h"
@@ -34,11 +32,9 @@ static int above_line(const struct gx_kept *kept, size_t n, const struct gx_kept
     return k->state == GX_STATE_OK && k->line_gbs > 0 && k->line_share > 1.0;
 }
 
-/* Whether a ceiling of kind `ceil` (its slowest stage) measures the link of kind `link` itself:
- * the copy engines a PCIe link, the peer copy an NVLink. A ceiling set by another layer says
- * nothing of the link's health: MPI's host memory copy (staged-mpi) or the SMs on mapped memory
- * in both directions at once (zerocopy) stay far below a healthy link's usual share while the
- * copy engines over the same link reach it (docs/line-rates.md). */
+/* Whether a ceiling of kind `ceil` measures the link itself: one set by another layer (MPI's
+ * host copy, the SMs on mapped memory) stays far below a healthy link's usual share
+ * (docs/line-rates.md). */
 static int ceiling_measures_link(int ceil, int link)
 {
     switch (link) {
@@ -79,11 +75,8 @@ double gx_siblings_median(double *v, size_t n)
     return n < GX_SIBLINGS_MIN ? 0 : gx_sort_median(v, n);
 }
 
-/* The median of k's siblings' medians among the nk kept (0 with fewer than GX_SIBLINGS_MIN, or
- * without the memory to sort them); *count: how many. Every sibling counts: a map of 16 GPUs has
- * 239 siblings a pair, and the first few would be a biased sample.
- * A scan of every kept result per call: fine for the matrices and the map of a node; a job of
- * thousands of ranks all to all wants them grouped once instead. */
+/* The median of k's siblings' medians (0 with too few, or no memory); *count: how many. Every
+ * sibling counts: the first few would be a biased sample. */
 static double siblings_median(const struct gx_kept *kept, size_t nk, const struct gx_kept *k,
                               int *count)
 {
@@ -108,8 +101,7 @@ static double siblings_median(const struct gx_kept *kept, size_t nk, const struc
 int gx_kept_below_siblings(const struct gx_kept *kept, size_t n, const struct gx_kept *k)
 {
     int count;
-    /* A median the machine disturbed is not the link's: no finding on it (it still counts as
-     * a sibling of the others, whose median a few such cannot move far). */
+    /* A disturbed median is not the link's: no finding on it (it still counts as a sibling). */
     if (k->state != GX_STATE_OK || k->line_gbs <= 0 || k->noise ||
         gx_pattern_table[k->pattern]->lower_is_better)
         return 0;
@@ -117,8 +109,7 @@ int gx_kept_below_siblings(const struct gx_kept *kept, size_t n, const struct gx
     return m > 0 && k->median < GX_BELOW_SIBLINGS * m;
 }
 
-/* Whether k is the one that speaks for its measurement: the largest size that has the
- * finding (the later one of equal sizes). */
+/* Whether k speaks for its measurement: the largest size that has the finding. */
 static int speaks(const struct gx_kept *kept, size_t n, size_t i,
                   int (*has)(const struct gx_kept *, size_t, const struct gx_kept *))
 {
@@ -136,9 +127,6 @@ static void name_of(const struct gx_kept *k, char *buf, size_t len)
              gx_pattern_table[k->pattern]->name);
 }
 
-/* The kept results' findings: a result above its route's line rate, a ceiling below its link
- * kind's usual share of the line rate (bandwidth at 16 MiB and more), a pair well below its
- * siblings. */
 static int kept_findings(const void *state, const struct gx_run *run, struct gx_health *h,
                          int nh, int max)
 {
@@ -186,8 +174,6 @@ static int kept_findings(const void *state, const struct gx_run *run, struct gx_
     return nh;
 }
 
-/* The first pass's rounds of several pairs (the report's "rounds"), which the sink aggregated
- * as it kept the results. */
 static int kept_fill(struct gx_report *rep, void *state, struct gx_run *run, struct gx_err *err)
 {
     (void)state, (void)err;

@@ -1,4 +1,3 @@
-/* The link facts, a route and the health findings as the report writes them. */
 #include "config.h"
 #include "links_json.h"
 
@@ -8,7 +7,6 @@
 
 #include <string.h>
 
-/* v where it is known, else null. */
 static void add_known(cJSON *o, const char *key, int known, double v)
 {
     if (known)
@@ -115,7 +113,6 @@ cJSON *gx_route_json(const struct gx_route *r)
     return o;
 }
 
-/* The health findings into the report: the checks that ran and one entry per finding. */
 cJSON *gx_health_json(const struct gx_health *h, int n)
 {
     cJSON *o = cJSON_CreateObject();
@@ -125,7 +122,7 @@ cJSON *gx_health_json(const struct gx_health *h, int n)
                                       "ceiling-below-usual-share", "below-siblings", "slow-node"};
     for (size_t i = 0; i < sizeof ran / sizeof ran[0]; i++)
         cJSON_AddItemToArray(checks, cJSON_CreateString(ran[i]));
-    /* The counters' checks, each once (a check's counters are neighbours in their table). */
+    /* Each once: a check's counters are neighbours in their table. */
     const char *last = "";
     for (int c = 0; c < GX_CNTS; c++)
         if (gx_cnt_info[c].check && strcmp(gx_cnt_info[c].check, last) != 0)

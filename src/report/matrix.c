@@ -18,15 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The matrices in the order the results first name them. */
 static int first_cmp(const void *p, const void *q)
 {
     const struct gx_matrix_range *x = p, *y = q;
     return (x->first > y->first) - (x->first < y->first);
 }
 
-/* The table's order: by path, memory kinds, chunk/depth, pattern, then size, so that a path's
- * sizes read one after another (the results name them in the order their visits ran). */
+/* The table's order: a path's sizes one after another, whatever order their visits ran in. */
 static int print_cmp(const void *p, const void *q)
 {
     const struct gx_matrix_range *x = *(const struct gx_matrix_range *const *)p;
@@ -41,8 +39,6 @@ static int set_oom(struct gx_matrix_set *s, struct gx_err *err)
     return gx_fail(err, GX_ERUNTIME, "out of host memory for the pair matrices");
 }
 
-/* The matrices of the kept results that cover every ordered pair of the layout's ranks; none
- * where none does. */
 static int view_make(void *set, const struct gx_run *run, struct gx_err *err)
 {
     struct gx_matrix_set *s = set;
@@ -90,8 +86,7 @@ void gx_matrices_free(void *set)
     *s = (struct gx_matrix_set){0};
 }
 
-/* Row a of matrix m into row[nranks] (NAN where not measured), from *at on in the order; *at
- * moves past it. Rows are asked for in order. */
+/* Row a of matrix m into row (NAN where not measured), from *at on; *at moves past it. */
 static void next_row(const struct gx_matrix_set *s, const struct gx_matrix_range *m, size_t *at,
                      int a, double *row)
 {
@@ -101,9 +96,7 @@ static void next_row(const struct gx_matrix_set *s, const struct gx_matrix_range
         row[s->order[*at]->b] = s->order[*at]->median;
 }
 
-/* Which cells of row a are well below their siblings (line_health.c's rule, over the kept
- * results: the same measurement's pairs over the same kind of link at the same line rate), from
- * *at on as next_row. A pair measured twice: its later result, as the matrix shows. */
+/* Row a's marks, as next_row; a pair measured twice: its later result, as the matrix shows. */
 static void marks_row(const struct gx_matrix_set *s, const struct gx_matrix_range *m, size_t *at,
                       int a, char *mark)
 {
@@ -122,7 +115,6 @@ struct matrix_at {
     const struct gx_matrix_range *m;
 };
 
-/* A matrix's "values", a row at a time. */
 static int fill_values(struct gx_jstream *w, int slot, void *ctx)
 {
     (void)slot;
@@ -163,8 +155,7 @@ static cJSON *matrix_head(const struct gx_kept *r, int n)
     return m;
 }
 
-/* The matrix's pairs ([initiator, peer] each) that have the mark, as the list `key`, where it
- * has any: below_siblings (GX_MATRIX_BELOW), disturbed (GX_MATRIX_DISTURBED), as marks_row. */
+/* The matrix's pairs that have the mark, as the list `key`, where it has any. */
 static int add_cells(cJSON *m, const struct gx_matrix_set *s, const struct gx_matrix_range *r,
                      const char *key, char mark)
 {
@@ -178,11 +169,8 @@ static int add_cells(cJSON *m, const struct gx_matrix_set *s, const struct gx_ma
             continue; /* a pair measured twice: its later result, as the values have it */
         int ab[2] = {x->a, x->b};
         cJSON *pair = cJSON_CreateIntArray(ab, 2);
-        if (!list && (list = cJSON_AddArrayToObject(m, key)) == NULL) {
-            cJSON_Delete(pair);
-            return ENOMEM;
-        }
-        if (!pair || !cJSON_AddItemToArray(list, pair)) {
+        if ((!list && (list = cJSON_AddArrayToObject(m, key)) == NULL) || !pair ||
+            !cJSON_AddItemToArray(list, pair)) {
             cJSON_Delete(pair);
             return ENOMEM;
         }
@@ -209,16 +197,16 @@ int gx_matrices_fill(struct gx_jstream *w, int slot, void *ctx)
     return e;
 }
 
-void gx_matrix_describe_rank(char *buf, size_t len, const struct gx_context *context, int rank)
+/* "rank 3 (host node-b, GPU 1 0000:3b:00.0, NIC mlx5_1 pcie-switch)": the GPU and the NIC
+ * where the context has them. */
+static void describe_rank(char *buf, size_t len, const struct gx_context *context, int rank)
 {
     const struct gx_ctx_rank *rc = gx_ctx_rank(context, rank);
     char gbuf[160] = "";
-    /* The rank's GPU: named only when it has one. */
     if (rc && rc->has_gpu) {
         const char *bus = gx_ctx_text(context, rc->busid);
         snprintf(gbuf, sizeof gbuf, ", GPU %d%s%.120s", rc->visible, bus[0] ? " " : "", bus);
     }
-    /* The NIC the rank's traffic leaves by (topo_nic.c), and where it sits from the GPU. */
     char nbuf[200] = "";
     if (rc && gx_ctx_text(context, rc->nic_name)[0])
         snprintf(nbuf, sizeof nbuf, ", NIC %.60s%s%.60s%s", gx_ctx_text(context, rc->nic_name),
@@ -230,6 +218,19 @@ void gx_matrix_describe_rank(char *buf, size_t len, const struct gx_context *con
 
 /* ------------------------------------------------------------------ one printer for every matrix */
 
+double gx_cells_median(const double *val, size_t cells)
+{
+    size_t k = 0;
+    double *all = malloc((cells ? cells : 1) * sizeof *all), med = NAN;
+    for (size_t i = 0; all && i < cells; i++)
+        if (!isnan(val[i]))
+            all[k++] = val[i];
+    if (all && k)
+        med = gx_sort_median(all, k);
+    free(all);
+    return med;
+}
+
 int gx_matrix_print_cell(FILE *out, int width, double v, char mark, int gbs)
 {
     char text[32];
@@ -238,7 +239,6 @@ int gx_matrix_print_cell(FILE *out, int width, double v, char mark, int gbs)
         snprintf(text, sizeof text, "-");
     else if (!in_mbs)
         snprintf(text, sizeof text, "%.3f", v);
-    /* A marked cell keeps its column: the mark takes the place of its last digit's gap. */
     if (!isnan(v) && (mark == GX_MATRIX_BELOW || mark == GX_MATRIX_DISTURBED))
         fprintf(out, " %*s%c", width - 1, text, mark);
     else
@@ -246,8 +246,7 @@ int gx_matrix_print_cell(FILE *out, int width, double v, char mark, int gbs)
     return in_mbs;
 }
 
-/* A row's label and a cell's width: a slice holds what fits GX_TABLE_COLUMNS (9 columns), so
- * that 16 ranks read as two slices on one screen rather than lines of 167 columns. */
+/* A row's label and a cell's width: a slice holds what fits GX_TABLE_COLUMNS. */
 #define MATRIX_LABEL_COLUMNS 7
 #define MATRIX_CELL_COLUMNS 10
 
@@ -272,29 +271,21 @@ void gx_matrix_print_rows(FILE *out, const struct gx_matrix_grid *g)
     }
 }
 
-/* The most SLOW lines a pair matrix gets. */
 #define SLOW_LINES 10
 
 void gx_matrix_print_tail(FILE *out, const struct gx_matrix_grid *g,
                           const struct gx_context *context, const char *unit, double slow,
                           const char *slow_what, const char *median_what)
 {
-    size_t cells = (size_t)g->rows * (size_t)g->cols, k = 0;
-    double *all = malloc((cells ? cells : 1) * sizeof *all), med = NAN;
-    int below = 0, disturbed = 0;
-    int in_mbs = 0; /* a cell printed in MB/s */
+    size_t cells = (size_t)g->rows * (size_t)g->cols;
+    double med = gx_cells_median(g->val, cells);
+    int below = 0, disturbed = 0, in_mbs = 0;
     for (size_t i = 0; i < cells; i++)
         if (!isnan(g->val[i])) {
             in_mbs |= g->gbs && g->val[i] > 0 && g->val[i] < GX_GBS_AS_MBS;
             below |= g->mark[i] == GX_MATRIX_BELOW;
             disturbed |= g->mark[i] == GX_MATRIX_DISTURBED;
-            if (all)
-                all[k++] = g->val[i];
         }
-    if (all && k)
-        med = gx_sort_median(all, k);
-    free(all);
-    /* Each legend's bit: said once a table. */
     int said = g->legends_said ? *g->legends_said : 0;
     if (g->legends_said)
         *g->legends_said |= (below ? 1 : 0) | (disturbed ? 2 : 0);
@@ -319,7 +310,6 @@ void gx_matrix_print_tail(FILE *out, const struct gx_matrix_grid *g,
     fprintf(out, "# slow %s (%s %s = %s%.2f x the %s %s):", slow_what,
             lower_better ? "above" : "below", lim, lower_better ? "1/" : "", slow,
             median_what, mid);
-    /* The slow cells, in row order. */
     size_t *slow_at = malloc((cells ? cells : 1) * sizeof *slow_at), nslow = 0;
     for (size_t i = 0; slow_at && i < cells; i++)
         if (!isnan(g->val[i]) && (lower_better ? g->val[i] > limit : g->val[i] < limit))
@@ -328,7 +318,6 @@ void gx_matrix_print_tail(FILE *out, const struct gx_matrix_grid *g,
         fputs(" (out of host memory to list them: the report has every value)\n", out);
         return;
     }
-    /* Beyond the grid's most, the slowest of them first: the matrix above shows every cell. */
     size_t most = g->most_slow ? g->most_slow : nslow;
     size_t shown = nslow > most ? most : nslow;
     for (size_t line = 0; nslow > most && line < shown; line++) {
@@ -351,8 +340,8 @@ void gx_matrix_print_tail(FILE *out, const struct gx_matrix_grid *g,
         int ra, rb;
         char where[64], da[300], db[300];
         g->cell(g->cell_ctx, a, b, &ra, &rb, where, sizeof where);
-        gx_matrix_describe_rank(da, sizeof da, context, ra);
-        gx_matrix_describe_rank(db, sizeof db, context, rb);
+        describe_rank(da, sizeof da, context, ra);
+        describe_rank(db, sizeof db, context, rb);
         char val[48];
         if (g->gbs)
             gx_format_gbs_words(v, val, sizeof val);
@@ -360,7 +349,6 @@ void gx_matrix_print_tail(FILE *out, const struct gx_matrix_grid *g,
             snprintf(val, sizeof val, "%.3f %s", v, unit);
         char *unit_at = strrchr(val, ' '); /* the ~ goes between the value and its unit */
         *unit_at = '\0';
-        /* Wrapped: a rank named with its host, GPU bus id and NIC runs past 100 columns. */
         gx_print_note(out, "#   SLOW %s %s%s %s (%.2f x median): %s -> %s\n", where, val,
                       g->mark[at] == GX_MATRIX_DISTURBED ? "~" : "", unit_at + 1,
                       med ? v / med : 0, da, db);
@@ -373,7 +361,6 @@ void gx_matrix_print_tail(FILE *out, const struct gx_matrix_grid *g,
     free(slow_at);
 }
 
-/* A pair matrix's cell (a, b) is the pair a->b. */
 static void pair_cell(const void *ctx, int a, int b, int *ra, int *rb, char *where, size_t len)
 {
     (void)ctx;
@@ -382,8 +369,7 @@ static void pair_cell(const void *ctx, int a, int b, int *ra, int *rb, char *whe
     snprintf(where, len, "%d->%d", a, b);
 }
 
-/* One matrix: its rows, then the pairs slower than `slow` x its median. val and mark hold
- * nranks^2 cells. */
+/* val and mark hold nranks^2 cells. */
 static void print_matrix(FILE *out, const struct gx_matrix_set *s, const struct gx_matrix_range *m,
                          const struct gx_context *context, double slow, double *val, char *mark,
                          int *legends_said)
@@ -405,8 +391,6 @@ static void print_matrix(FILE *out, const struct gx_matrix_set *s, const struct 
     gx_matrix_print_tail(out, &g, context, pat->unit, slow, "pairs", "matrix median");
 }
 
-/* Each matrix and the pairs slower than --slow-pair x its median (for latency: above median /
- * slow), naming ranks and their hosts (and GPUs, where the context has them). */
 static void view_print(FILE *out, const void *state, const struct gx_run *run)
 {
     const struct gx_matrix_set *s = state;
@@ -433,7 +417,6 @@ static void view_print(FILE *out, const void *state, const struct gx_run *run)
     fflush(out);
 }
 
-/* Streamed: the report reads the set until it is closed. */
 static int view_fill(struct gx_report *rep, void *state, struct gx_run *run, struct gx_err *err)
 {
     (void)run;

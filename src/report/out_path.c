@@ -37,9 +37,8 @@ static const char *kind_of(mode_t m)
          : S_ISCHR(m) || S_ISBLK(m) ? "a device" : "not a regular file";
 }
 
-/* One of the files the run writes (the report, or one beside it named path+suffix). lstat: a
- * link is judged as a link, never by what it points to (a dangling one would be written
- * through, to wherever it points). */
+/* The report, or one beside it named path+suffix. lstat: a link is judged as a link, never by
+ * what it points to. */
 static int check_one(const char *given, const char *suffix, int force, struct gx_err *err)
 {
     char name[4200];
@@ -102,20 +101,19 @@ static int make_dirs(const char *opt, const char *given, struct gx_err *err)
     return GX_OK;
 }
 
-/* --dry-run: the folders the run would make, made by nobody; the nearest that exists must be a
- * folder this process may create files in. */
+/* --dry-run: the nearest existing folder must take what the run would make there. */
 static int check_dirs(const char *opt, const char *given, struct gx_err *err)
 {
-    char dir[4200];
+    char dir[4200], probe[4300];
     struct stat st;
+    int folders = 0; /* that the run would make on the way */
     snprintf(dir, sizeof dir, "%s", given);
-    for (;;) {
+    for (;; folders++) {
         char *slash = strrchr(dir, '/');
-        if (!slash) {
+        if (!slash)
             snprintf(dir, sizeof dir, ".");
-        } else {
+        else
             slash[slash == dir] = '\0'; /* "/x" leaves "/" */
-        }
         if (stat(dir, &st) == 0)
             break;
         if (errno != ENOENT || strcmp(dir, ".") == 0 || strcmp(dir, "/") == 0)
@@ -125,16 +123,8 @@ static int check_dirs(const char *opt, const char *given, struct gx_err *err)
     if (!S_ISDIR(st.st_mode))
         return gx_fail(err, GX_EINPUT, "%s: cannot write '%s': '%s' is not a directory",
                        opt, given, dir);
-    /* What the run would make there, made and taken away at once (access() says yes to root
-     * where nothing can be made, /proc): a folder where the run makes folders, else a file. */
-    char probe[4300], parent[4200];
-    snprintf(parent, sizeof parent, "%s", given);
-    char *slash = strrchr(parent, '/');
-    if (!slash)
-        snprintf(parent, sizeof parent, ".");
-    else
-        slash[slash == parent] = '\0';
-    int folders = strcmp(parent, dir) != 0;
+    /* Made and taken away at once (access() says yes to root where nothing can be made): a
+     * folder where the run makes folders, else a file. */
     snprintf(probe, sizeof probe, "%s/.gpuxfer-probe.%ld", dir, (long)getpid());
     int fd = -1;
     if (folders ? mkdir(probe, 0700) != 0
@@ -150,7 +140,10 @@ static int check_dirs(const char *opt, const char *given, struct gx_err *err)
     return GX_OK;
 }
 
-int gx_out_path_check(const char *path, int force, int dry_run, struct gx_err *err)
+/* Refuses what cannot be a report or must not be replaced (without --force: an existing file,
+ * a symbolic link, an earlier run's results beside it), then makes the missing folders; with
+ * dry_run only checks that the nearest existing folder would take them. */
+static int out_path_check(const char *path, int force, int dry_run, struct gx_err *err)
 {
     size_t len = strlen(path);
     if (len == 0 || path[len - 1] == '/')
@@ -176,7 +169,7 @@ int gx_out_claim(const char *path, int force, int *lines_fd, struct gx_file_id *
     if (e)
         return gx_fail(err, GX_EINPUT, "--output: cannot create '%s' beside '%s': %s", lines,
                        path, strerror(e));
-    /* The names are ours now: what the checks below find was not made by a run still going. */
+    /* The names are ours now: what the checks find was not made by a run still going. */
     int rc = check_one(path, "", force, err);
     if (rc == GX_OK)
         rc = check_one(path, ".samples.jsonl", force, err);
@@ -191,10 +184,9 @@ int gx_out_claim(const char *path, int force, int *lines_fd, struct gx_file_id *
     gx_remove_stale_temps(lines);
     return GX_OK;
 }
-/* --table FILE as it is now. A character device (/dev/null: the table discarded; a terminal)
- * is a stream the table is written to as it is, never created or replaced, so --force plays no
- * part; a FIFO is refused rather than written to: rank 0 would wait in open until a reader came,
- * and without --table stdout already takes a pipe. *device: FILE is a character device. */
+
+/* --table FILE as it is now. A character device is written to as it is (*device set); a FIFO
+ * is refused: rank 0 would wait in open until a reader came. */
 static int check_table(const char *path, int force, int dry_run, int *device, struct gx_err *err)
 {
     struct stat st;
@@ -228,7 +220,6 @@ static int check_table(const char *path, int force, int dry_run, int *device, st
     return GX_OK;
 }
 
-/* What stdout is, for its write errors: --table's file once it took stdout's place. */
 static char stdout_name[PATH_MAX + 16] = "stdout";
 
 const char *gx_out_stdout_name(void)
@@ -280,9 +271,8 @@ int gx_out_stdout_to(const char *path, int force, struct gx_err *err)
     return e ? gx_fail(err, GX_ERUNTIME, "--table: dup2: %s", strerror(e)) : GX_OK;
 }
 
-/* Where a name will be: the real path of its nearest existing folder, then the rest of it
- * (folders the run would create, which no link can redirect, read as written). Two names of one
- * file compare equal here even before either exists: ./r.json and d/../r.json. */
+/* Where a name will be: the real path of its nearest existing folder, then the rest as
+ * written. Two names of one file compare equal even before either exists. */
 static void where_named(const char *given, char *out, size_t len)
 {
     char dir[PATH_MAX], probe[PATH_MAX], real[PATH_MAX];
@@ -342,10 +332,7 @@ static int one_file(const struct named_file *a, const struct named_file *b)
     return strcmp(wa, wb) == 0;
 }
 
-/* No two of the files a run writes are one file, nor is one of them a file it reads: the report
- * would go elsewhere, or the table over the report (--table r.json --output r.json). Compared by
- * where the names lead and, where they exist, by device and inode (a hard link, a symbolic
- * link). */
+/* Compared by where the names lead and, where they exist, by device and inode. */
 static int check_distinct(const struct gx_global_opts *g, const char *output,
                           struct gx_err *err)
 {
@@ -393,7 +380,7 @@ int gx_outputs_check(const struct gx_global_opts *g, const char *output, int dry
 {
     int device;
     if (output && output[0])
-        GX_TRY(gx_out_path_check(output, g->force, dry_run, err));
+        GX_TRY(out_path_check(output, g->force, dry_run, err));
     if (g->table[0])
         GX_TRY(check_table(g->table, g->force, dry_run, &device, err));
     return check_distinct(g, output, err);
@@ -403,7 +390,7 @@ void gx_out_path_default(char *buf, size_t len)
 {
     char now[32], job[GX_ENV_NAME_MAX + 1], step[GX_ENV_NAME_MAX + 1];
     gx_utc_now(now, sizeof now, 1);
-    /* The pid too: two job steps of one allocation started in the same second differ. */
+    /* The pid: two job steps started in the same second differ. */
     if (gx_env_name("SLURM_JOB_ID", job, sizeof job) && gx_env_name("SLURM_STEP_ID", step, sizeof step))
         snprintf(buf, len, GX_OUTPUT_DIR "/gpuxfer-%s-%s.%s-%ld.json", now, job, step, (long)getpid());
     else if (job[0])

@@ -15,9 +15,16 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Open MPI gives its ranks a pty for stdout whether or not mpirun's own stdout is a terminal
- * (their output reaches a log through it too): under it, stdout is the user's terminal only
- * when mpirun's, the parent's, is one. */
+static int said_has(const struct gx_said *said, const char *key)
+{
+    for (size_t i = 0; i < said->n; i++)
+        if (strcmp(said->keys[i], key) == 0)
+            return 1;
+    return 0;
+}
+
+/* Open MPI gives its ranks a pty for stdout whether or not mpirun's own stdout is a terminal:
+ * stdout is the user's terminal only when mpirun's, the parent's, is one. */
 static int stdout_is_terminal(void)
 {
     if (!isatty(STDOUT_FILENO))
@@ -41,34 +48,20 @@ FILE *gx_table_stream(const struct gx_global_opts *g)
 void gx_output_init(struct gx_output *out, const struct gx_job *job, const struct gx_options *o,
                     const struct gx_mplan *plan)
 {
-    memset(out, 0, sizeof *out);
-    out->active = job->rank == 0;
-    out->table = gx_table_stream(&o->g);
-    out->wide = o->g.wide;
-    /* stdout holds the progress only where it holds the table (not the CSV). */
+    *out = (struct gx_output){.active = job->rank == 0, .table = gx_table_stream(&o->g),
+                              .wide = o->g.wide, .t0 = MPI_Wtime(), .budget_left = -1, .opts = o};
     enum gx_progress_to to = gx_progress_decide(o->g.quiet, o->g.progress, isatty(STDERR_FILENO),
                                                 out->table == stdout && stdout_is_terminal());
     out->progress = out->active ? (to == GX_PROGRESS_STDOUT ? stdout : to ? stderr : NULL) : NULL;
     out->progress_tty = to == GX_PROGRESS_STDERR || to == GX_PROGRESS_STDOUT;
-    out->t0 = MPI_Wtime();
     out->last_draw = out->t0 - 3600; /* the first line at once */
-    out->total = 0; /* a step once for each of its visits */
-    for (size_t i = 0; i < plan->nsteps; i++)
+    for (size_t i = 0; i < plan->nsteps; i++) /* a step once for each of its visits */
         out->total += gx_mplan_step_visits(plan, i);
-    out->budget_left = -1;
-    out->opts = o;
-}
-
-void gx_output_advance(struct gx_output *out, long n)
-{
-    out->done += n;
 }
 
 enum gx_progress_to gx_progress_decide(int quiet, int asked, int stderr_tty, int stdout_tty)
 {
-    /* Under mpirun a terminal reaches the ranks as stdout only (Open MPI 4.1 forwards stderr
-     * through a pipe): the line goes to whichever is a terminal. A log gets it only when asked,
-     * as plain lines. */
+    /* Under mpirun a terminal may reach the ranks as stdout only (stderr through a pipe). */
     if (quiet)
         return GX_PROGRESS_NONE;
     if (stderr_tty)
@@ -87,8 +80,7 @@ static void clear_progress(struct gx_output *out)
     }
 }
 
-/* Draws "[done/total] text" over the last line (a terminal) or as a line of its own (a log,
- * every GX_PROGRESS_LOG_S at most). */
+/* Over the last line (a terminal), or as a line of its own every GX_PROGRESS_LOG_S (a log). */
 static void draw(struct gx_output *out, const char *text)
 {
     double now = MPI_Wtime();
@@ -116,8 +108,7 @@ static int hands_device_buffers_to_mpi(const struct gx_result *r)
            (needs_cuda_aware(r->src_mem) || needs_cuda_aware(r->dst_mem));
 }
 
-/* Under the table: what carried the device buffers handed to MPI (rank 0's library and
- * components, as the report's mpi_transport records them), which decides their figures. */
+/* What carried the device buffers handed to MPI decides their figures. */
 static void device_route_note(FILE *t)
 {
     char version[MPI_MAX_LIBRARY_VERSION_STRING] = "", route[512];
@@ -139,7 +130,6 @@ int gx_output_folds(const struct gx_output *out, const struct gx_result *r)
     return 0;
 }
 
-/* Once, before the first result of an every-pair run: where its rows are. */
 static void say_folded(struct gx_output *out)
 {
     if (out->fold_said)
@@ -150,10 +140,9 @@ static void say_folded(struct gx_output *out)
                   "--format csv; failed rows here\n");
 }
 
-/* Room for a block's name: a run's name, a path's via and the short names around them. */
 #define BLOCK_NAME_MAX 512
 
-/* A result block's name: "RUN: path P (via V), memory S -> D, pattern X, UNIT". */
+/* "RUN: path P (via V), memory S -> D, pattern X, UNIT". */
 static void block_name(const struct gx_result *r, char *buf, size_t len)
 {
     const char *run = r->run_name ? r->run_name : "";
@@ -162,8 +151,7 @@ static void block_name(const struct gx_result *r, char *buf, size_t len)
              r->via ? ")" : "", r->src_mem, r->dst_mem, r->pattern, r->unit);
 }
 
-/* A result of an every-pair run that measured and validated: its row is the report's, the
- * matrix has its median. The first says where the rows are; each block is named once. */
+/* A good result of an every-pair run: its matrix has its median, the block is named once. */
 static int fold_result(struct gx_output *out, const struct gx_result *r, const char *key)
 {
     if (!gx_output_folds(out, r) || r->state != GX_STATE_OK || (r->validated && !r->valid))
@@ -175,8 +163,7 @@ static int fold_result(struct gx_output *out, const struct gx_result *r, const c
         block_name(r, name, sizeof name);
         gx_print_note(t, "#   %s\n", name);
     }
-    /* The next row printed starts its block again. */
-    out->key[0] = '\0';
+    out->key[0] = '\0'; /* the next row printed starts its block again */
     return 1;
 }
 
@@ -184,7 +171,7 @@ void gx_output_result(struct gx_output *out, const struct gx_result *r)
 {
     if (!out->active)
         return;
-    /* Later soak passes repeat the first: their lines are in the .jsonl; failures show here. */
+    /* Later soak passes repeat the first: only failures show. */
     if (out->rotation > 1 && r->state != GX_STATE_FAILED && (!r->validated || r->valid))
         return;
     char key[sizeof out->key];
@@ -197,8 +184,7 @@ void gx_output_result(struct gx_output *out, const struct gx_result *r)
         fflush(t);
         return;
     }
-    /* A pair that failed leaves its matrix incomplete, and only a complete map is printed: the
-     * medians folded away are then in the report alone, which the table says once. */
+    /* A failed pair leaves its matrix incomplete: the folded medians are in the report alone. */
     if (gx_output_folds(out, r) && !out->fold_failed) {
         say_folded(out);
         out->fold_failed = 1;
@@ -211,9 +197,6 @@ void gx_output_result(struct gx_output *out, const struct gx_result *r)
         char name[BLOCK_NAME_MAX];
         block_name(r, name, sizeof name);
         fprintf(t, "\n# %s\n", name);
-        /* line% where the block's links have a known rate (GPU memory, NICs): to keep its
-         * lines within GX_TABLE_COLUMNS, such a block's size, median, p5 and p95 are a column
-         * narrower each (sizes up to 10 digits, values of four significant digits fit). */
         out->line_col = r->state == GX_STATE_OK && r->line_gbs > 0;
         gx_result_table_head(t, out->wide, out->line_col);
     }
@@ -237,7 +220,6 @@ static const char *unmeasured(const struct gx_ceilings *c, const struct gx_ceil_
     return why ? why : "no reason given";
 }
 
-/* Whose curve: the pair "a->b", or a per-GPU kind's rank (b -1) "rank a". */
 static void curve_who(const struct gx_ceil_curve *k, char *buf, size_t len)
 {
     if (k->b < 0)
@@ -246,9 +228,7 @@ static void curve_who(const struct gx_ceil_curve *k, char *buf, size_t len)
         snprintf(buf, len, "%d->%d", k->a, k->b);
 }
 
-/* A reason many curves share (no GPU, built without CUDA, another node) is said once, with the
- * ceilings it leaves out; DISTINCT_REASONS of them are remembered. A job without a GPU was said
- * at the top (gx_output_no_gpu): only referred to here. */
+/* A reason many curves share is said once, with the ceilings it leaves out. */
 #define DISTINCT_REASONS 8
 static void print_absent(const struct gx_output *out, const struct gx_ceilings *c, int i,
                          const char *told[], int *ntold)
@@ -260,7 +240,7 @@ static void print_absent(const struct gx_output *out, const struct gx_ceilings *
             return;
     if (*ntold < DISTINCT_REASONS)
         told[(*ntold)++] = why;
-    fprintf(f, "#   absent: %s (", gx_said_has(&out->no_gpu, why) ? "no GPU on any rank, as said "
+    fprintf(f, "#   absent: %s (", said_has(&out->no_gpu, why) ? "no GPU on any rank, as said "
             "above" : why);
     int listed = 0;
     for (int j = i; j < c->n && listed < 6; j++) {
@@ -275,8 +255,6 @@ static void print_absent(const struct gx_output *out, const struct gx_ceilings *
     fprintf(f, "%s)\n", listed == 6 ? ", ..." : "");
 }
 
-/* The lowest and highest best iteration of a measured curve, and how many of its points were
- * measured. */
 static int curve_range(const struct gx_ceil_curve *k, double *lo, double *hi)
 {
     int measured = 0;
@@ -290,8 +268,7 @@ static int curve_range(const struct gx_ceil_curve *k, double *lo, double *hi)
     return measured;
 }
 
-/* A measured curve's layer: its kind, whether it is a rank's (a per-GPU kind) or a pair's,
- * and its description; curves of one layer sort together, in their order. */
+/* A measured curve's layer; curves of one layer sort together, in their order. */
 struct layer_entry {
     int kind, per_rank;
     const char *what;
@@ -309,13 +286,11 @@ static int layer_cmp(const void *p, const void *q)
     return c ? c : (x->curve > y->curve) - (x->curve < y->curve);
 }
 
-/* Up to this many curves of one layer get a line each (a pair list); more (every pair of
- * --pairs all: 12 on 4 ranks, 240 on 16) one line for the layer, its range over them all. */
+/* Up to this many curves of one layer get a line each; more get one line for the layer. */
 #define CEILING_LINES_PER_LAYER 2
 
-/* The measured curves sorted by layer (sorted, n of them) and, per curve, where its layer
- * starts in sorted and how many curves it has (at[], -1 for an unmeasured curve); sorting keeps
- * a rails job's hundred thousand curves quick. Returns 0, -1 when out of memory. */
+/* The measured curves sorted by layer and, per curve, where its layer starts in sorted and how
+ * many curves it has (at[] -1: unmeasured); sorting keeps a rails job's curves quick. */
 static int layers_of(const struct gx_ceilings *c, struct layer_entry **sorted, int **at,
                      int **size)
 {
@@ -367,8 +342,7 @@ void gx_output_ceilings(struct gx_output *out, const struct gx_ceilings *c)
             print_absent(out, c, i, told, &ntold);
             continue;
         }
-        /* A line for the whole layer, said at its first curve; out of memory for the layers,
-         * a line each, as for a pair list. */
+        /* Out of memory for the layers: a line each. */
         int layer_line = grouped && size[i] > CEILING_LINES_PER_LAYER;
         if (layer_line && sorted[at[i]].curve != i)
             continue;
@@ -401,17 +375,9 @@ void gx_output_ceilings(struct gx_output *out, const struct gx_ceilings *c)
     fflush(f);
 }
 
-int gx_said_has(const struct gx_said *said, const char *key)
-{
-    for (size_t i = 0; i < said->n; i++)
-        if (strcmp(said->keys[i], key) == 0)
-            return 1;
-    return 0;
-}
-
 int gx_said_before(struct gx_said *said, const char *key)
 {
-    if (gx_said_has(said, key))
+    if (said_has(said, key))
         return 1;
     size_t len = strlen(key) + 1;
     char *copy = malloc(len);
@@ -435,7 +401,7 @@ void gx_said_free(struct gx_said *said)
 
 void gx_output_skip(struct gx_output *out, const char *what, const char *reason)
 {
-    if (!out->active || gx_said_has(&out->no_gpu, reason))
+    if (!out->active || said_has(&out->no_gpu, reason))
         return;
     size_t len = strlen(what) + strlen(reason) + 2;
     char *key = malloc(len);
@@ -458,8 +424,7 @@ void gx_output_no_gpu(struct gx_output *out, struct gx_said *why)
     *why = (struct gx_said){0};
     if (!out->active || out->no_gpu.n == 0)
         return;
-    /* The memory kinds this rank cannot allocate now, asked of each kind rather than listed
-     * here, so that the line keeps up with the memory table. */
+    /* Asked of each kind, so that the line keeps up with the memory table. */
     int unusable[GX_MEM_COUNT], nkinds = 0;
     for (int k = 0; k < GX_MEM_COUNT; k++) {
         struct gx_err ignored = {0};
@@ -481,9 +446,8 @@ void gx_output_no_gpu(struct gx_output *out, struct gx_said *why)
     fflush(t);
 }
 
-/* "[done/total] step  +-precision  elapsed  left (ends at)": the time left of the budget where
- * there is one, else as the steps so far went; with the clock time it comes to, which stays
- * true while a long step draws nothing new (a count of seconds left would stand still). */
+/* "[done/total] step  +-precision  elapsed  left (ends at)": the clock time stays true while a
+ * long step draws nothing new. */
 static void draw_step(struct gx_output *out)
 {
     double now = MPI_Wtime(), elapsed = now - out->t0;
@@ -551,8 +515,7 @@ void gx_output_rotation(struct gx_output *out, long rotation)
 int gx_stream_check(FILE *f, const char *what, struct gx_err *err)
 {
     errno = 0;
-    /* fflush writes what is left; ferror keeps a failure of an earlier flush, whose errno is
-     * gone: one more line onto the broken stream finds it again (/dev/full, a closed pipe). */
+    /* An earlier flush's failure has lost its errno: one more line finds it again. */
     if (fflush(f) == 0 && !ferror(f))
         return GX_OK;
     if (!errno) {

@@ -1,5 +1,4 @@
-/* The document as the run goes on (cJSON, rank 0): results added and streamed to the lines
- * file, skips, members set or made as the report is written, the --soak pass and its totals. */
+/* The document as the run goes on (rank 0). */
 #include "config.h"
 #include "report.h"
 #include "report_lock.h"
@@ -38,8 +37,8 @@ int gx_report_add(struct gx_report *rep, const struct gx_result *res, struct gx_
     }
     lock(rep);
     double t0 = mono_s();
-    /* Once a report is written (the watchdog's, ending the job) the answer is given: a result
-     * measured after it goes neither to the report nor to the .jsonl, so that they agree. */
+    /* Once a report is written the answer is given: a later result goes nowhere, so that the
+     * report and the .jsonl agree. */
     int rc = rep->final_written ? GX_OK
                                 : report_add_locked(rep, &r, samples_line, dropped, err);
     rep->assembly_s += mono_s() - t0;
@@ -47,7 +46,6 @@ int gx_report_add(struct gx_report *rep, const struct gx_result *res, struct gx_
     return rc;
 }
 
-/* The held result of this step and pair (NULL: none). */
 static struct gx_report_held *held_of(struct gx_report *rep, const struct gx_result *res)
 {
     for (size_t i = 0; i < rep->nheld; i++)
@@ -126,8 +124,7 @@ static int report_add_locked(struct gx_report *rep, const struct gx_result *res,
     rep->streamed++;
     rep->failures += res->state == GX_STATE_FAILED;
     int e = gx_json_append_line(rep->lines_fd, &rep->lines_end, o);
-    /* The document's results are the lines' first ones: a result is in both or in neither.
-     * Later --soak passes are in the lines file only. */
+    /* A result is in both the document and the lines or in neither. */
     if (!e && rep->rotation <= 1) {
         rep->doc_end = rep->lines_end;
         if (gx_summary_add(&rep->summary, res) < 0)
@@ -184,10 +181,8 @@ int gx_report_set_streamed(struct gx_report *rep, const char *key, gx_stream_fil
 {
     lock(rep);
     cJSON *slot = gx_report_stream_slot_locked(rep, key, fill, ctx, err);
-    if (slot) {
-        cJSON_DeleteItemFromObject(rep->doc, key);
-        cJSON_AddItemToObject(rep->doc, key, slot);
-    }
+    if (slot)
+        replace(rep->doc, key, slot);
     unlock(rep);
     return slot ? GX_OK : GX_ERUNTIME;
 }
@@ -211,9 +206,7 @@ int gx_report_note_repairs(struct gx_report *rep, cJSON *item, const char *place
 void gx_report_set(struct gx_report *rep, const char *key, cJSON *item)
 {
     lock(rep);
-    cJSON_DeleteItemFromObject(rep->doc, key);
-    if (item)
-        cJSON_AddItemToObject(rep->doc, key, item);
+    replace(rep->doc, key, item);
     unlock(rep);
 }
 

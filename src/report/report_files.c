@@ -1,7 +1,5 @@
-/* The report's files: claimed when the run opens them (gx_out_claim), the document written whole
- * and atomically (a temporary renamed over it) by the main thread or the watchdog, one at a
- * time under the report's lock, their commit and the watchdog's end told apart; discarded or
- * closed at the end. */
+/* The report's files: claimed, written whole and atomically by the main thread or the watchdog,
+ * one at a time, discarded or closed at the end. */
 #include "config.h"
 #include "report.h"
 #include "report_lock.h"
@@ -31,7 +29,7 @@ int gx_report_open(struct gx_report *rep, const char *path, int force, int argc,
     snprintf(rep->samples_path, sizeof rep->samples_path, "%s.samples.jsonl", path);
     GX_TRY(gx_out_claim(path, force, &rep->lines_fd, &rep->report_was, err));
     rep->lines_open = 1;
-    /* One left by an earlier run (--force): this run's report must not seem to refer to it. */
+    /* One left by an earlier run (--force) must not seem to be this run's. */
     if (unlink(rep->samples_path) != 0 && errno != ENOENT)
         return gx_fail(err, GX_EINPUT, "--output: cannot remove '%s': %s", rep->samples_path,
                        strerror(errno));
@@ -71,7 +69,7 @@ void gx_report_scenario(struct gx_report *rep, const char *name, const char *fil
 {
     cJSON *o = cJSON_CreateObject();
     if (!o)
-        return; /* a report without it is still whole; out of memory shows elsewhere */
+        return; /* a report without it is still whole */
     cJSON_AddStringToObject(o, "name", name);
     cJSON_AddStringToObject(o, "file", file);
     cJSON_AddStringToObject(o, "sha256", sha256);
@@ -80,6 +78,7 @@ void gx_report_scenario(struct gx_report *rep, const char *name, const char *fil
 
 static int write_locked(struct gx_report *rep, const char *status,
                         int exit_code, struct gx_err *err);
+static int end_taken(struct gx_report *rep, int code);
 
 int gx_report_write(struct gx_report *rep, const char *status, int exit_code,
                     struct gx_err *err)
@@ -109,11 +108,9 @@ int gx_report_write_abort(struct gx_report *rep, const char *status, int exit_co
     int rc = GX_OK;
     if (!rep->final_written && rep->doc) {
         gx_report_add_held_locked(rep); /* results still to have their last visit, as they stand */
-        cJSON_DeleteItemFromObject(rep->doc, "error");
-        cJSON_AddStringToObject(rep->doc, "error", message);
+        replace(rep->doc, "error", cJSON_CreateString(message));
         if (failure) {
-            cJSON_DeleteItemFromObject(rep->doc, "failure");
-            cJSON_AddItemToObject(rep->doc, "failure", failure);
+            replace(rep->doc, "failure", failure);
             failure = NULL;
         }
         rc = write_locked(rep, status, exit_code, err);
@@ -129,8 +126,7 @@ int gx_report_abort(void *ctx, const struct gx_sink_abort *a)
     struct gx_report *rep = ctx;
     int code = a->code;
     if (!a->began && rep->lines_end == 0) {
-        /* Nothing was measured: as after bad input, nothing is left behind to block the next
-         * run with the same --output. */
+        /* Nothing measured: nothing left behind to block the next run's --output. */
         gx_report_discard(rep);
         return code;
     }
@@ -143,20 +139,19 @@ int gx_report_abort(void *ctx, const struct gx_sink_abort *a)
         cJSON_AddStringToObject(failure, "phase", a->phase);
     struct gx_err werr = {0};
     /* Before the write: a final report the main thread is committing says it stands. */
-    gx_report_end_taken(rep, code);
+    end_taken(rep, code);
     if (gx_report_write_abort(rep, a->status, code, a->message, failure, &werr) != GX_OK)
         fprintf(stderr, "gpuxfer: %s (the results so far are in %s)\n", werr.msg,
                 rep->lines_path);
     else if (rep->exit_code != code) /* an earlier report stands: its answer too */
-        code = gx_report_end_taken(rep, code);
+        code = end_taken(rep, code);
     else
         fprintf(stderr, "gpuxfer: report (%s) written to %s\n", a->status, rep->path);
     return code;
 }
 
-/* Where the report's text goes: a temporary, renamed over the report once whole
- * (gx_durable_open), so that a crash or a power cut never leaves a truncated report, a killed
- * process no temporary. GPUXFER_FAULT=...:at=writing fires half-way through the first piece. */
+/* A temporary renamed over the report once whole: a crash never leaves a truncated report.
+ * GPUXFER_FAULT=...:at=writing fires half-way through the first piece. */
 struct report_out {
     struct gx_durable d;
     int pieces;
@@ -172,11 +167,8 @@ static int out_piece(void *ctx, const char *buf, size_t len)
     return e ? e : gx_durable_write(&o->d, buf + half, len - half);
 }
 
-/* The document's results: the first doc_end bytes of the lines file, a line at a time. A
- * failure to read them is rep->read_errno. */
-/* The document's results: the first doc_end bytes of the lines file, a line at a time, read
- * through the descriptor they were written with (the name may have been moved or replaced
- * meanwhile). A failure to read them is rep->read_errno. */
+/* The document's results, read through the descriptor they were written with (the name may
+ * have been moved or replaced meanwhile). A failure to read them is rep->read_errno. */
 static int fill_results(struct gx_jstream *w, struct gx_report *rep)
 {
     int fd = dup(rep->lines_fd); /* its own FILE; the writes seek before each line anyway */
@@ -217,11 +209,11 @@ static int fill_member(struct gx_jstream *w, int slot, void *ctx)
     return st->fill(w, 0, st->ctx);
 }
 
-/* Under commit_mu: once the watchdog's end is taken with another code than the report's. */
+/* Under commit_mu: once the watchdog's end is taken with another code than the report's. A
+ * process continued after its peers gave up commits before its watchdog looks, and the
+ * launcher's SIGKILL may come before that. */
 static void say_standing_locked(struct gx_report *rep)
 {
-    /* A process continued after its peers gave up (stopped while it wrote) commits before
-     * its watchdog looks: the launcher's SIGKILL may come before that. */
     if (rep->end_code < 0 && rep->end_due)
         rep->end_code = rep->end_due();
     if (rep->end_code < 0 || rep->end_code == rep->exit_code || rep->standing_said)
@@ -230,7 +222,10 @@ static void say_standing_locked(struct gx_report *rep)
     gx_say_standing(rep->exit_code);
 }
 
-int gx_report_end_taken(struct gx_report *rep, int code)
+/* The watchdog ends this process with `code`: a report committed with another code stands, and
+ * stderr says so at once, since the launcher's kill may come a moment later. Returns the code
+ * to end with. */
+static int end_taken(struct gx_report *rep, int code)
 {
     if (rep->commit_ready)
         pthread_mutex_lock(&rep->commit_mu);
@@ -244,10 +239,8 @@ int gx_report_end_taken(struct gx_report *rep, int code)
     return committed && exit_code != code ? gx_standing_code(exit_code) : code;
 }
 
-/* Rank 0's resident memory now, in its parts (Linux): the anonymous part is the heap (what
- * gpuxfer and the MPI library hold), the shared part the MPI library's shared-memory segments
- * that rank 0 has read from (they grow with the peers it hears from, not with gpuxfer's
- * data). The peak of the whole is rank0_max_rss_kib. */
+/* Rank 0's resident memory in its parts: the heap, and the MPI library's shared-memory
+ * segments, which grow with the peers it hears from, not with gpuxfer's data. */
 static void add_rss_parts(cJSON *res)
 {
     static const char *const parts[][2] = {{"RssAnon:", "rank0_rss_anon_kib"},
@@ -265,8 +258,7 @@ static void add_rss_parts(cJSON *res)
         fclose(f);
 }
 
-/* The document, its results and streamed members, and a newline to `to`, replacing only what
- * `was` names there. */
+/* The document and a newline to `to`, replacing only what `was` names there. */
 static int put_report(struct gx_report *rep, const cJSON *d, const char *to,
                       const struct gx_file_id *was)
 {
@@ -296,8 +288,7 @@ static int put_report(struct gx_report *rep, const cJSON *d, const char *to,
     return e;
 }
 
-/* The report at rep->path; where something the run did not create took that name meanwhile, it
- * stays, and the report goes beside it under a name of its own (said on stderr). */
+/* Where something else took rep->path meanwhile, it stays: the report goes beside it. */
 static int place_report(struct gx_report *rep, const cJSON *d)
 {
     int e = put_report(rep, d, rep->path, &rep->report_was);
@@ -324,28 +315,22 @@ static int write_locked(struct gx_report *rep, const char *status,
     double t0 = mono_s();
     gx_utc_now(now, sizeof now, 0);
     cJSON *d = rep->doc;
-    cJSON_DeleteItemFromObject(d, "end_time");
-    cJSON_AddStringToObject(d, "end_time", now);
-    cJSON_DeleteItemFromObject(d, "status");
-    cJSON_AddStringToObject(d, "status", status);
-    cJSON_DeleteItemFromObject(d, "exit_code");
-    cJSON_AddNumberToObject(d, "exit_code", exit_code);
+    replace(d, "end_time", cJSON_CreateString(now));
+    replace(d, "status", cJSON_CreateString(status));
+    replace(d, "exit_code", cJSON_CreateNumber(exit_code));
     rep->exit_code = exit_code;
-    /* A soak's lines streamed so far, whenever the report is written (a stop within a pass
-     * too): the .jsonl has every one of them. */
+    /* Whenever written, a stop within a pass too. */
     cJSON *soak = cJSON_GetObjectItemCaseSensitive(d, "soak");
     if (soak) {
-        cJSON_DeleteItemFromObject(soak, "results_streamed");
-        cJSON_AddNumberToObject(soak, "results_streamed", (double)rep->streamed);
-        cJSON_DeleteItemFromObject(soak, "failures");
-        cJSON_AddNumberToObject(soak, "failures", (double)rep->failures);
+        replace(soak, "results_streamed", cJSON_CreateNumber((double)rep->streamed));
+        replace(soak, "failures", cJSON_CreateNumber((double)rep->failures));
     }
     cJSON_DeleteItemFromObject(d, "summary");
     cJSON *summary = gx_summary_json(&rep->summary);
     if (!summary)
         return gx_fail(err, GX_ERUNTIME, "out of host memory for the report's summary");
     cJSON_AddItemToObject(d, "summary", summary);
-    /* What rank 0 costs as the job grows; serialising the document itself is not counted. */
+    /* What rank 0 costs as the job grows; serialising the document is not counted. */
     struct rusage ru;
     cJSON_DeleteItemFromObject(d, "resources");
     cJSON *res = cJSON_AddObjectToObject(d, "resources");

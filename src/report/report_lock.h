@@ -1,6 +1,5 @@
-/* What the report's files share (report.c, report_files.c, ceilings_json.c): its lock, which the
- * watchdog's write and the main thread's additions take in turn, and the clock that counts rank
- * 0's time under it (assembly_s). */
+/* The report's lock, which the watchdog's write and the main thread's additions take in turn,
+ * and the clock of assembly_s. */
 #ifndef GX_REPORT_LOCK_H
 #define GX_REPORT_LOCK_H
 
@@ -16,6 +15,14 @@ static inline double mono_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* o's `key` replaced by item (taken; NULL: removed), now its last member. */
+static inline void replace(cJSON *o, const char *key, cJSON *item)
+{
+    cJSON_DeleteItemFromObject(o, key);
+    if (item)
+        cJSON_AddItemToObject(o, key, item);
+}
+
 static inline void lock(struct gx_report *rep)
 {
     if (rep->lock_ready)
@@ -28,9 +35,7 @@ static inline void unlock(struct gx_report *rep)
         pthread_mutex_unlock(&rep->lock);
 }
 
-/* Under the lock: a slot whose elements fill makes as the report is written, to be placed in
- * the document; key names it among the report's streams (a second call with the same key
- * replaces its filler). NULL with err set when out of room or memory. */
+/* gx_report_stream_slot under the lock (the same key again replaces its filler). */
 cJSON *gx_report_stream_slot_locked(struct gx_report *rep, const char *key, gx_stream_fill fill,
                                     void *ctx, struct gx_err *err);
 

@@ -1,5 +1,4 @@
-/* A result as the report's JSON (cJSON), made from the table of its fields (result_fields.h)
- * and the hooks of those that need more than a value; the failure that stopped a run. */
+/* A result as the report's JSON, from the table of its fields (result_fields.h). */
 #include "config.h"
 #include "json_util.h"
 #include "report.h"
@@ -19,7 +18,6 @@ void gx_chunk_key_json(cJSON *o, size_t chunk, int depth, int choice)
     }
 }
 
-/* name: [x, y] (a pair of ranks, an interval). */
 void gx_json_add_two(cJSON *o, const char *name, double x, double y)
 {
     cJSON *a = cJSON_AddArrayToObject(o, name);
@@ -27,8 +25,7 @@ void gx_json_add_two(cJSON *o, const char *name, double x, double y)
     cJSON_AddItemToArray(a, cJSON_CreateNumber(y));
 }
 
-/* Whether the machine disturbed the step: its marks (none: clean), what they rest on, and a
- * sentence a reader can act on. */
+/* The machine's marks on the step, what they rest on, and a sentence a reader can act on. */
 void gx_noise_json(cJSON *o, const struct gx_noise *n)
 {
     cJSON *e = cJSON_AddObjectToObject(o, "noise");
@@ -54,7 +51,6 @@ void gx_noise_json(cJSON *o, const struct gx_noise *n)
     }
 }
 
-/* A median above its ceiling whose 95% interval reaches it: at the ceiling. */
 static void add_within(cJSON *o, const struct gx_result *r)
 {
     cJSON *e = cJSON_AddObjectToObject(o, "ceiling_within");
@@ -62,8 +58,6 @@ static void add_within(cJSON *o, const struct gx_result *r)
     gx_json_add_two(e, "median_interval", r->stats.ci_lo, r->stats.ci_hi);
 }
 
-/* A median beyond its ceiling, the best iteration of the layer below: by how much, the
- * probe's range, and why that can be. */
 static void add_exceeded(cJSON *o, const struct gx_result *r)
 {
     cJSON *e = cJSON_AddObjectToObject(o, "ceiling_exceeded");
@@ -81,8 +75,7 @@ static void add_exceeded(cJSON *o, const struct gx_result *r)
 }
 
 
-/* The rows of result_fields.h that need more than a key and a value: named hooks, each
- * writing its key into the result's object o. */
+/* The rows that need more than a key and a value. */
 static void hook_ranks(cJSON *o, const struct gx_result *r)
 {
     gx_json_add_two(o, "ranks", r->a, r->b);
@@ -117,7 +110,7 @@ static void hook_median_ci95(cJSON *o, const struct gx_result *r)
     gx_json_add_two(o, "median_ci95", r->stats.ci_lo, r->stats.ci_hi);
 }
 
-/* Beyond the ceiling, or else within its interval: the CSV's two booleans, one object here. */
+/* The CSV's two booleans, one object here. */
 static void hook_exceeded(cJSON *o, const struct gx_result *r)
 {
     if (r->ceiling_exceeded)
@@ -146,7 +139,6 @@ static void hook_samples(cJSON *o, const struct gx_result *r)
     cJSON_AddItemToObject(o, "samples", cJSON_CreateDoubleArray(r->samples, (int)r->nsamples));
 }
 
-/* The objects rows are in (result_fields.h's `in`). */
 enum in { IN_key, IN_top, IN_mem, IN_stop, IN_stats, IN_validation };
 
 /* A row's JSON by its json column, called as JSON_<json>(o, key, type, value). */
@@ -173,8 +165,7 @@ static void add_rows(cJSON *o, const struct gx_result *r, enum in in)
 #undef JSON_ROW
 }
 
-/* The table as data, for the test against the schema: JTYPE_<json>(type) is the row's JSON
- * type, NULL where it has no key of its own. */
+/* The row's JSON type, NULL where it has no key of its own. */
 #define JTYPE_STR "string"
 #define JTYPE_INT "integer"
 #define JTYPE_NUM "number"

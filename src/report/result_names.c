@@ -1,5 +1,4 @@
-/* The report's names of a result's states, of what ended a step, of chunking and validation,
- * and the status rule that settles a result where it enters the sink. */
+/* The report's names of a result's states, and the status rule. */
 #include "config.h"
 #include "report.h"
 

@@ -1,5 +1,4 @@
-/* A result's line in the table and its block's header, the columns those of result_fields.h
- * that name one (tab), in its order, each cell written by its hook from the row's value. */
+/* A result's line in the table and its block's header: the columns of result_fields.h. */
 #include "config.h"
 #include "output.h"
 
@@ -23,7 +22,6 @@ static const struct table_col table_cols[] = {GX_RESULT_FIELDS(COL_ROW)};
 #undef COL_ROW
 enum { NTABLE_COLS = (int)GX_ARRAY_LEN(table_cols) };
 
-/* The cells' hooks (tab's last argument), each given the row's value. */
 static void cell_size(char *c, size_t len, int wide, const struct gx_result *r, long long size)
 {
     (void)wide, (void)r;
@@ -76,8 +74,7 @@ static void cell_value(char *c, size_t len, int wide, const struct gx_result *r,
     gx_format_in_unit(v, r->unit, c, len);
 }
 
-/* A cv made of a few interrupted iterations (noise.worst) says so: * (the line under the
- * table says what it means). */
+/* "*": a cv made of a few interrupted iterations. */
 static void cell_cv(char *c, size_t len, int wide, const struct gx_result *r, double cv)
 {
     (void)wide;
@@ -97,7 +94,7 @@ static void cell_valid(char *c, size_t len, int wide, const struct gx_result *r,
         snprintf(c, len, "FAILED@%lld", r->bad_offset);
 }
 
-/* Against the ceiling measured in this job: "-" when none is known, "?" where it is no bound. */
+/* "?" where the ceiling is no bound. */
 static void cell_ceiling(char *c, size_t len, int wide, const struct gx_result *r,
                          double ceiling)
 {
@@ -110,8 +107,7 @@ static void cell_ceiling(char *c, size_t len, int wide, const struct gx_result *
         snprintf(c, len, "-");
 }
 
-/* "!": beyond every repeat of the ceiling, which is then no bound; "=": above it within the
- * median's interval, at the ceiling (README). */
+/* "!": beyond every repeat of the ceiling; "=": above it within the median's interval. */
 static void cell_efficiency(char *c, size_t len, int wide, const struct gx_result *r, double eff)
 {
     (void)wide;
@@ -124,7 +120,7 @@ static void cell_efficiency(char *c, size_t len, int wide, const struct gx_resul
         snprintf(c, len, "-");
 }
 
-/* Against the route's line rate: "!" above it, which no transfer can (a health finding). */
+/* "!" above the line rate, which no transfer can. */
 static void cell_line(char *c, size_t len, int wide, const struct gx_result *r, double share)
 {
     if (r->state == GX_STATE_OK && r->line_gbs > 0)
@@ -180,14 +176,12 @@ int gx_result_table_row(FILE *t, int wide, int line, const struct gx_result *r)
                 r->state == GX_STATE_SKIPPED ? "skipped" : "failed", r->reason);
         return 0;
     }
-    /* The columns of values in the block's unit (median, min, max, p5, p95, ceiling): an M in
-     * one of them is MB/s, which the caller's legend says once. */
+    /* The columns in the block's unit: an M in one is MB/s, for the caller's legend. */
     static const int valued[] = {4, 5, 6, 7, 8, 12};
     int in_mbs = 0;
     for (size_t i = 0; i < GX_ARRAY_LEN(valued); i++)
         in_mbs |= col_shown(wide, line, &table_cols[valued[i]]) &&
                   strchr(c[valued[i]], 'M') != NULL;
-    /* At most GX_TABLE_COLUMNS wide (--wide: every column, min and max too, as the CSV). */
     for (int i = 0, first = 1; i < NTABLE_COLS; i++)
         if (col_shown(wide, line, &table_cols[i])) {
             fprintf(t, first ? "%*s" : " %*s", col_width(wide, line, &table_cols[i]) + 2 * first,

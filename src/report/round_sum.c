@@ -4,14 +4,9 @@
 #include "ceiling.h"
 #include "report.h"
 
-#include <string.h>
-
 void gx_round_sum_begin(struct gx_round_sum *s, int round, int nrounds, int npairs)
 {
-    memset(s, 0, sizeof *s);
-    s->round = round;
-    s->nrounds = nrounds;
-    s->npairs = npairs;
+    *s = (struct gx_round_sum){.round = round, .nrounds = nrounds, .npairs = npairs};
 }
 
 void gx_round_sum_add(struct gx_round_sum *s, const struct gx_result *r)

@@ -1,6 +1,5 @@
-/* The run's own members of the report, which main hands over (main.c is the job's outline):
- * the context at the start; at the end one pass over the table of views, the report written
- * and the table's closing lines. */
+/* The run's own members of the report: the context at the start, one pass over the views at
+ * the end. */
 #include "config.h"
 #include "run_report.h"
 #include "wrap.h"
@@ -42,8 +41,7 @@ void gx_run_report_context(struct gx_report *rep, struct gx_run *run, int rc)
         gx_print_note(run->table, "# health: %s\n", run->health.h[i].line);
 }
 
-/* Every view made, its findings added (with --fail-on-health, run->exit_code follows them),
- * into the report and the table. */
+/* Every view made, its findings added, into the report and the table. */
 static void views_end(struct gx_run *run, struct gx_report *rep)
 {
     void **state = run->state;
@@ -66,7 +64,7 @@ static void views_end(struct gx_run *run, struct gx_report *rep)
         if (made[v] && gx_views[v]->findings)
             run->health.n = gx_views[v]->findings(state[v], run, run->health.h, run->health.n,
                                                   GX_HEALTH_MAX);
-    /* A node check (a Slurm prolog) asks for an exit status; otherwise findings are said. */
+    /* A node check (a Slurm prolog) asks for an exit status. */
     if (run->exit_code == GX_OK && gx_health_failing(run->health.h, run->health.n) > 0 &&
         run->opts->g.fail_on_health)
         run->exit_code = GX_EHEALTH;
@@ -102,7 +100,6 @@ void gx_run_free(struct gx_run *run)
     run->rounds = NULL;
 }
 
-/* The GPUs' counters: the end's first findings. */
 static int health_findings(const void *state, const struct gx_run *run, struct gx_health *h,
                            int nh, int max)
 {
@@ -123,7 +120,7 @@ static cJSON *health_json(const void *state, const struct gx_run *run)
     return o;
 }
 
-/* The end's findings (the facts' were said at the start), and --fail-on-health's verdict. */
+/* The end's findings (the facts' were said at the start). */
 static void health_print(FILE *table, const void *state, const struct gx_run *run)
 {
     (void)state;
@@ -140,7 +137,6 @@ static const struct gx_view_ops gx_view_health = {
     .name = "health", .findings = health_findings, .json = health_json, .print = health_print,
 };
 
-/* What the run came to: its error, what stopped it, the soak and the budget. */
 static int status_fill(struct gx_report *rep, void *state, struct gx_run *run,
                        struct gx_err *err)
 {
@@ -169,8 +165,8 @@ static int status_fill(struct gx_report *rep, void *state, struct gx_run *run,
     cJSON_AddNumberToObject(b, "least_s", run->least_s);
     cJSON_AddBoolToObject(b, "least_within", run->least_s <= (double)g->budget * GX_BUDGET_SLACK);
     gx_report_set(rep, "budget", b);
-    /* A budget divides the time; it cannot make a busy machine's fewest iterations shorter.
-     * Said, so that a run over its budget is never taken for one that kept it. */
+    /* A budget cannot make a busy machine's fewest iterations shorter: said, so that a run
+     * over it is never taken for one that kept it. */
     if (code == GX_OK && g->soak <= 0 && ho->measured_s > (double)g->budget * GX_BUDGET_SLACK)
         fprintf(stderr, "gpuxfer: note: the plan took %.1f s of a budget of %ld s: %ld of its "
                 "steps needed longer\n  than their share for their fewest iterations on this "

@@ -10,8 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* o as one line of fd, written whole (an aborted job or a full disk leaves only complete lines
- * behind). Returns 0 or an errno. */
 int gx_json_append_line(int fd, off_t *end, cJSON *o)
 {
     char *line = gx_json_repair(o) < 0 ? NULL : cJSON_PrintUnformatted(o);
@@ -24,8 +22,6 @@ int gx_json_append_line(int fd, off_t *end, cJSON *o)
     return e;
 }
 
-/* res's raw samples as the next line of the samples file, flushed to the disk before the report
- * refers to it. */
 int gx_samples_stream(struct gx_report *rep, const struct gx_result *res, struct gx_err *err)
 {
     if (!rep->samples_open) {
@@ -57,7 +53,6 @@ int gx_samples_stream(struct gx_report *rep, const struct gx_result *res, struct
     return GX_OK;
 }
 
-/* Where a result's samples are when the document does not hold them. */
 void gx_samples_ref(cJSON *o, const struct gx_report *rep, long line, size_t n)
 {
     const char *base = strrchr(rep->samples_path, '/');

@@ -14,9 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Rank 0: where no rank of the job has a GPU (a machine without a CUDA driver, a job on such
- * machines), the table says so once, with the ranks' reasons, rather than at every path and
- * ceiling they leave out. The report's context has every rank's GPU. */
+/* Rank 0: where no rank has a GPU, the table says so once, with the ranks' reasons, rather than
+ * at every path and ceiling they leave out. */
 static void say_no_gpu(struct gx_sink *s)
 {
     const struct gx_context *c = s->rep->context;
@@ -25,7 +24,7 @@ static void say_no_gpu(struct gx_sink *s)
     for (int i = 0; all && i < c->nranks; i++) {
         const struct gx_ctx_rank *r = gx_ctx_rank(c, i);
         const char *reason = r && r->has_topo && !r->has_gpu ? gx_ctx_str(c, r->why_no_gpu) : NULL;
-        /* A rank with no topology (its placement failed) may have one: nothing is said. */
+        /* A rank with no topology (its placement failed) may have one. */
         all = reason != NULL;
         if (all)
             (void)gx_said_before(&why, reason);
@@ -36,7 +35,6 @@ static void say_no_gpu(struct gx_sink *s)
     gx_said_free(&why);
 }
 
-/* The 1-minute load average; negative where the system does not say. */
 static double load_average(void)
 {
     double l[1];
@@ -46,20 +44,10 @@ static double load_average(void)
 void gx_sink_init(struct gx_sink *s, const struct gx_job *job, const struct gx_options *o,
                   const struct gx_mplan *plan, struct gx_report *rep)
 {
-    s->rep = job->rank == 0 ? rep : NULL;
-    s->opts = o;
-    s->plan = plan;
-    s->tally = (struct gx_tally){.cpu_wait_max = -1, .load_start = load_average()};
-    s->soak = o->g.soak > 0;
-    s->rotation = 1;
-    s->kept = NULL;
-    s->nkept = s->kept_cap = 0;
-    s->ceilings = NULL;
-    s->rounds = NULL;
+    *s = (struct gx_sink){.rep = job->rank == 0 ? rep : NULL, .opts = o, .plan = plan,
+                          .tally = {.cpu_wait_max = -1, .load_start = load_average()},
+                          .soak = o->g.soak > 0, .rotation = 1};
     gx_round_sum_begin(&s->round, 0, 1, 1);
-    s->csv_skips = (struct gx_said){0};
-    s->held = NULL;
-    s->nheld = s->held_cap = 0;
     gx_output_init(&s->out, job, o, plan);
     gx_csv_init(&s->csv, job->rank == 0 && o->g.format == GX_FORMAT_CSV ? stdout : NULL,
                 s->rep ? s->rep->context : NULL);
@@ -67,7 +55,6 @@ void gx_sink_init(struct gx_sink *s, const struct gx_job *job, const struct gx_o
         say_no_gpu(s);
 }
 
-/* The held result of the same step and pair (NULL: none). */
 static struct gx_held *held_of(struct gx_sink *s, const struct gx_result *res)
 {
     for (size_t i = 0; i < s->nheld; i++) {
@@ -78,7 +65,7 @@ static struct gx_held *held_of(struct gx_sink *s, const struct gx_result *res)
     return NULL;
 }
 
-/* The held result of the same step and pair, or a free slot (NULL: out of memory). */
+/* Or a free slot (NULL: out of memory). */
 static struct gx_held *held_slot(struct gx_sink *s, const struct gx_result *res)
 {
     struct gx_held *h = held_of(s, res);
@@ -102,7 +89,7 @@ static const char *copy_text(char *to, size_t len, const char *from)
     return to;
 }
 
-/* A result whose visits are not all done: kept (a copy) in place of the step's earlier one. */
+/* A copy, in place of the step's earlier one. */
 static int hold(struct gx_sink *s, const struct gx_result *res, struct gx_err *err)
 {
     struct gx_held *h = held_slot(s, res);
@@ -133,7 +120,6 @@ static int hold(struct gx_sink *s, const struct gx_result *res, struct gx_err *e
     h->res.cands = n ? h->cands : NULL;
     h->res.ncands = n;
     h->live = 1;
-    /* The report keeps it too, for one the watchdog writes before its last visit. */
     return gx_report_hold(s->rep, &h->res, err);
 }
 
@@ -150,9 +136,8 @@ static int on_result(void *ctx, const struct gx_result *given, struct gx_err *er
     return report_result(s, given, err);
 }
 
-/* The run ended before the last visit of these: each as far as its visits went. A held
- * result's texts and candidates point into its slot, which the array's growth may have moved
- * since it was held: pointed at again where the slot is now. */
+/* The run ended before the last visit of these. Their texts point into their slots, which the
+ * array's growth may have moved since: pointed at again. */
 static int report_held(struct gx_sink *s, struct gx_err *err)
 {
     int rc = GX_OK;
@@ -215,8 +200,7 @@ static int report_result(struct gx_sink *s, const struct gx_result *given, struc
     return s->rotation > 1 ? GX_OK : gx_csv_result(&s->csv, res, err);
 }
 
-/* "mpi (run host, memory pinned -> pinned)": the path, and where the plan has it, which run
- * and memory kinds; run is found by its name's address in the options. */
+/* "mpi (run host, memory pinned -> pinned)"; run is found by its name's address. */
 static void skip_label(const struct gx_sink *s, const char *run, const char *path, char *buf,
                        size_t len)
 {
@@ -240,8 +224,7 @@ static void skip_label(const struct gx_sink *s, const char *run, const char *pat
                  gx_mem_name(g->dst_kind));
 }
 
-/* Whether the CSV has had these skip lines: the same pairs of the same run and path, for the
- * same reason. A key that does not fit is taken as new (lines twice rather than lost). */
+/* A key that does not fit is taken as new: lines twice rather than lost. */
 static int csv_said_before(struct gx_sink *s, const char *run, const char *path,
                            const struct gx_pair *pairs, int npairs, const char *reason)
 {
@@ -252,9 +235,8 @@ static int csv_said_before(struct gx_sink *s, const char *run, const char *path,
     return n < sizeof key && gx_said_before(&s->csv_skips, key);
 }
 
-/* Only the first --soak pass records a skip. The report has every skip; the table and the CSV
- * say each distinct one once (a path is skipped once per group of sizes, for the same reason),
- * the table naming the run and the memory kinds, which tell apart two skips of one path. */
+/* Only the first --soak pass records a skip; the table and the CSV say each distinct one once
+ * (a path is skipped once per group of sizes). */
 static void on_skip(void *ctx, const char *run, const char *path, const struct gx_pair *pairs,
                     int npairs, const char *reason)
 {
@@ -292,7 +274,6 @@ static int on_ceilings(void *ctx, const struct gx_ceilings *c, struct gx_err *er
     return GX_OK;
 }
 
-/* A round of several pairs reports its aggregate in the table and the report's "rounds". */
 static void on_round_begin(void *ctx, int round, int nrounds, int npairs)
 {
     struct gx_sink *s = ctx;
@@ -304,8 +285,8 @@ static int on_round_end(void *ctx, struct gx_err *err)
     struct gx_sink *s = ctx;
     if (!s->rep || s->round.npairs < 2 || !s->round.first.path)
         return GX_OK;
-    /* A run of every pair (all-concurrent) has 2(N-1) rounds a step: gx_sink_finished sums
-     * them up a line a step; a round some pair of which failed is printed still. */
+    /* A run of every pair has 2(N-1) rounds a step: summed up at the end, a line a step; a
+     * round with a failed pair is printed still. */
     int folded = gx_output_folds(&s->out, &s->round.first) && s->round.nok == s->round.npairs;
     if (s->out.active && (s->rotation <= 1 || s->round.nok < s->round.npairs) && !folded)
         gx_round_sum_print(s->out.table, &s->round);
@@ -321,7 +302,7 @@ static int on_round_end(void *ctx, struct gx_err *err)
     return GX_OK;
 }
 
-/* A round's key, "path src -> dst, pattern size", of its entry in the report's rounds. */
+/* "path src -> dst, pattern size". */
 static void round_key(const cJSON *o, char *buf, size_t len)
 {
     const cJSON *mem = cJSON_GetObjectItemCaseSensitive(o, "mem");
@@ -336,7 +317,6 @@ static void round_key(const cJSON *o, char *buf, size_t len)
              dst ? dst : "?", pattern ? pattern : "?", size);
 }
 
-/* The lowest and highest of a number (NAME) over the rounds of one key, and their count. */
 static void round_range(const cJSON *rounds, const char *key, const char *name, double *lo,
                         double *hi, int *n)
 {
@@ -355,8 +335,7 @@ static void round_range(const cJSON *rounds, const char *key, const char *name, 
     }
 }
 
-/* The folded rounds of a run of every pair: a line per path, memory kinds, pattern and size,
- * the range of the rounds' sums; each round is in the report's rounds. */
+/* A line per key, the range of the rounds' sums. */
 static void print_folded_rounds(struct gx_sink *s)
 {
     FILE *t = s->out.table;
@@ -413,7 +392,6 @@ static void on_pass(void *ctx, long rotation)
     s->rotation = rotation;
     if (s->rep && s->soak)
         gx_report_rotation(s->rep, rotation);
-    /* A soak stopped in its first pass is still one: the report says so from the start. */
     if (s->rep && s->soak && rotation == 1)
         gx_report_soak(s->rep, s->opts->g.soak, 0, 0);
     gx_output_rotation(&s->out, rotation);
@@ -435,7 +413,7 @@ static void on_precision(void *ctx, double reached, double budget_left)
 static void on_steps_skipped(void *ctx, long n)
 {
     struct gx_sink *s = ctx;
-    gx_output_advance(&s->out, n);
+    s->out.done += n; /* steps that will not run count as done */
 }
 
 static void on_soak(void *ctx, long seconds, double seconds_run, long rotations)
@@ -480,11 +458,7 @@ void gx_sink_free(struct gx_sink *s)
     for (size_t i = 0; i < s->nheld; i++)
         free(s->held[i].samples);
     free(s->held);
-    s->held = NULL;
-    s->nheld = s->held_cap = 0;
     free(s->kept);
     cJSON_Delete(s->rounds);
-    s->rounds = NULL;
-    s->kept = NULL;
-    s->nkept = s->kept_cap = 0;
+    *s = (struct gx_sink){0};
 }

@@ -14,8 +14,7 @@ static int same(const char *x, const char *y)
     return strcmp(x ? x : "", y ? y : "") == 0;
 }
 
-/* The kind's index, made when new; -1 when out of memory. Kinds are few (paths x runs x
- * reasons): a scan is enough. */
+/* Made when new; -1 when out of memory. Kinds are few: a scan is enough. */
 static int kind_of(struct gx_skips *s, const char *run, const char *path, const char *reason)
 {
     for (size_t i = 0; i < s->nkinds; i++)
@@ -49,8 +48,7 @@ static int add_run(struct gx_skips *s, struct gx_skip_run r)
     return 0;
 }
 
-/* The pairs appended to the runs from s->nruns on: a pair that continues the last run's step
- * lengthens it. */
+/* A pair that continues the last run's step lengthens it. */
 static int encode(struct gx_skips *s, const struct gx_pair *pairs, int npairs)
 {
     size_t first = s->nruns;
@@ -87,11 +85,10 @@ static uint64_t event_hash(const struct gx_skips *s, int kind, int npairs, size_
     return h;
 }
 
-/* Whether event e is the skip whose runs were just encoded at s->nruns - nruns. */
 static int repeats(const struct gx_skips *s, const struct gx_skip_event *e, int kind,
                    int npairs, size_t first, uint64_t hash)
 {
-    /* No runs (a skip of no pairs): nothing to compare, and runs may be NULL. */
+    /* No runs: runs may be NULL. */
     return e->hash == hash && e->kind == kind && e->npairs == npairs &&
            e->nruns == s->nruns - first &&
            (e->nruns == 0 ||
@@ -142,7 +139,7 @@ static int put_one(struct gx_jstream *w, const struct gx_skip_kind *k, int a, in
     if (has_pair)
         gx_json_add_two(o, "ranks", a, b);
     cJSON_AddStringToObject(o, "reason", k->reason);
-    /* Streamed, it misses the document's repair: each element has its own, as a result. */
+    /* Streamed, it misses the document's repair. */
     int e = gx_json_repair(o) < 0 ? ENOMEM : gx_stream_item(w, o, NULL, NULL);
     cJSON_Delete(o);
     return e;

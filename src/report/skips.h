@@ -1,8 +1,6 @@
-/* The report's skips, each held once: a path skipped for every pair of a job is
- * skipped again for each group of sizes it would have measured, and --pairs all on 1,000 ranks
- * is ~500,000 pairs. Rank 0 keeps each (run, path, reason) once and each skip's pairs as
- * arithmetic runs, in the order they came, and writes one element per pair only as the report
- * is written (skips.c). */
+/* The report's skips, each held once: a path skipped for every pair is skipped again for each
+ * group of sizes. Rank 0 keeps each (run, path, reason) once and each skip's pairs as
+ * arithmetic runs, and writes one element per pair only as the report is written. */
 #ifndef GX_SKIPS_H
 #define GX_SKIPS_H
 
@@ -22,7 +20,7 @@ struct gx_skip_kind {
     char *run, *path, *reason;
 };
 
-/* One skip as the engine handed it: its kind and its pairs (none: the path in no pair). */
+/* One skip as the engine handed it (no pairs: the path in no pair). */
 struct gx_skip_event {
     int32_t kind;
     int32_t npairs;
@@ -40,14 +38,11 @@ struct gx_skips {
     struct gx_slots index; /* events by hash */
 };
 
-/* Records a skip unless the same (run, path, reason, pairs) was recorded before. 0, or ENOMEM
- * (nothing recorded). run may be NULL or "" (no run name). */
+/* Records a skip unless the same was recorded before. 0, or ENOMEM. run may be NULL. */
 int gx_skips_add(struct gx_skips *s, const char *run, const char *path,
                  const struct gx_pair *pairs, int npairs, const char *reason);
-/* The elements of the report's "skipped" as it is written (a gx_stream_fill; ctx: the
- * skips): {"run", "path", "ranks": [a, b], "reason"} per pair, in the order they came. */
+/* The report's "skipped", one element per pair (a gx_stream_fill; ctx: the skips). */
 int gx_skips_fill(struct gx_jstream *w, int slot, void *ctx);
-/* The bytes held, for rank 0's account of its memory. */
 size_t gx_skips_bytes(const struct gx_skips *s);
 void gx_skips_free(struct gx_skips *s);
 

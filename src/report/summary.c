@@ -1,8 +1,5 @@
 /* The report's "summary": per (path, memory kinds, pattern, run name, size class) how many
- * results and the spread of their medians. Nothing merges memory kinds or runs: pinned host
- * memory and device buffers of one path are separate rows, and so are two runs of a path. The
- * rows are typed, counted from the typed results, and become JSON only as the report is
- * written. */
+ * results and the spread of their medians. Nothing merges memory kinds or runs. */
 #include "config.h"
 #include "report.h"
 
@@ -17,8 +14,7 @@ static int same(const char *a, const char *b)
     return strcmp(a ? a : "", b ? b : "") == 0;
 }
 
-/* The row of r's group, made when new; NULL when out of memory. The rows are few (they do not
- * grow with the ranks nor the sizes of a class): a scan is enough. */
+/* Made when new; NULL when out of memory. The rows are few: a scan is enough. */
 static struct gx_summary_row *row_of(struct gx_summary *s, const struct gx_result *r)
 {
     const char *cls = gx_size_class_name(gx_size_class(r->size));
@@ -33,7 +29,6 @@ static struct gx_summary_row *row_of(struct gx_summary *s, const struct gx_resul
     if (!g)
         return NULL;
     s->rows = g;
-    /* The names are the tables' own; the run's name is the options', copied all the same. */
     char *run_copy = strdup(run);
     if (!run_copy)
         return NULL;

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The pair types, in the order the transfer plan lists them. */
+/* In the order the transfer plan lists them. */
 enum { PT_NVLINK, PT_PCIE, PT_NODE, PT_SAME_GPU, PT_OTHER, PT_COUNT };
 static const char *const pair_type_names[PT_COUNT] = {
     [PT_NVLINK] = "same node, NVLink", [PT_PCIE] = "same node, PCIe", [PT_NODE] = "same node",
@@ -63,8 +63,7 @@ static const char *const data_names[GX_DATA_COUNT] = {
     [GX_DATA_GPU] = "gpu", [GX_DATA_HOST] = "host", [GX_DATA_MIXED] = "mixed",
 };
 
-/* A measured result of the one-way bandwidth pattern (not bibw, nor a pattern a test build
- * adds to the table: the transfer plan answers for bw alone). */
+/* The transfer plan answers for bw alone. */
 static int usable(const struct gx_kept *r)
 {
     return r->pattern == GX_PAT_BW && r->state == GX_STATE_OK;
@@ -77,8 +76,7 @@ static int by_gbps_desc(const void *x, const void *y)
     return ga < gb ? 1 : ga > gb ? -1 : 0;
 }
 
-/* The ways measured at `size` in the group, averaged over the pairs (at most cap of them);
- * their number. */
+/* The ways measured at `size` in the group (at most cap of them); their number. */
 static int row_ways(const struct gx_kept *res, size_t nres, const int *group_of, int group,
                     size_t size, struct gx_transfer_plan_way *ways, int cap)
 {
@@ -113,9 +111,8 @@ static int row_ways(const struct gx_kept *res, size_t nres, const int *group_of,
     return n;
 }
 
-/* One row: the ways measured at the class's largest size for this pair type and data location
- * (group = type * GX_DATA_COUNT + data), averaged over the pairs; the best of each path competes
- * (the runner-up is another path, not another chunk). 0 when nothing of the class was measured. */
+/* One row at the class's largest size (group = type * GX_DATA_COUNT + data): the runner-up is
+ * another path, not another chunk. 0 when nothing of the class was measured. */
 static int make_row(const struct gx_kept *res, size_t nres, const int *group_of, int group,
                     int cls, struct gx_transfer_plan_way *ways, int cap,
                     struct gx_transfer_plan_row *row)
@@ -145,7 +142,7 @@ int gx_transfer_plan_make(struct gx_transfer_plan *p, const struct gx_kept *res,
     *p = (struct gx_transfer_plan){0};
     size_t cap = nres + 1;
     struct gx_transfer_plan_way *ways = calloc(cap, sizeof *ways);
-    /* Each result's row group, looked up once (-1: not usable in any row). */
+    /* Each result's row group, looked up once (-1: none). */
     int *group_of = calloc(cap, sizeof *group_of);
     p->rows = calloc(PT_COUNT * GX_DATA_COUNT * GX_CLASS_COUNT, sizeof *p->rows);
     if (!ways || !group_of || !p->rows) {
@@ -173,8 +170,6 @@ void gx_transfer_plan_free(void *state)
     *p = (struct gx_transfer_plan){0};
 }
 
-/* ------------------------------------------------------- the transfer plan in the report */
-
 static cJSON *way_json(const struct gx_transfer_plan_way *w)
 {
     const struct gx_kept *r = w->first;
@@ -187,8 +182,6 @@ static cJSON *way_json(const struct gx_transfer_plan_way *w)
         cJSON_AddNumberToObject(o, "efficiency", w->eff_sum / w->neff);
     else
         cJSON_AddNullToObject(o, "efficiency");
-    /* Against the routes' line rates (schema 2.7): the mean over the pairs that know theirs;
-     * absent where none does. */
     if (w->nline)
         cJSON_AddNumberToObject(o, "line_share", w->line_sum / w->nline);
     cJSON_AddNumberToObject(o, "pairs", w->n);
@@ -204,7 +197,6 @@ static cJSON *way_json(const struct gx_transfer_plan_way *w)
     return o;
 }
 
-/* The report's "plan" array, or NULL when out of memory. */
 static cJSON *view_json(const void *state, const struct gx_run *run)
 {
     (void)run;
@@ -231,11 +223,7 @@ static cJSON *view_json(const void *state, const struct gx_run *run)
     return rows;
 }
 
-/* ------------------------------------------------------------------ printing */
-
-/* One way's columns: "path src>dst chunk/depth", its GB/s and efficiency with the table's
- * marks (? no sound ceiling, ! beyond it, = above it within the median's interval, ~ the
- * machine disturbed the step). */
+/* One way's columns, with the result table's marks. */
 static int way_text(const struct gx_transfer_plan_way *w, char *buf, size_t len)
 {
     const struct gx_kept *r = w->first;
@@ -266,7 +254,6 @@ static int way_text(const struct gx_transfer_plan_way *w, char *buf, size_t len)
     return in_mbs;
 }
 
-/* A row a line, its runner-up (another path) on the next: both fit GX_TABLE_COLUMNS. */
 static void view_print(FILE *out, const void *state, const struct gx_run *run)
 {
     (void)run;
@@ -296,8 +283,6 @@ static void view_print(FILE *out, const void *state, const struct gx_run *run)
     if (in_mbs)
         gx_print_mbs_legend(out);
 }
-
-/* ------------------------------------------------------------ the transfer plan as a view */
 
 static int view_make(void *p, const struct gx_run *run, struct gx_err *err)
 {

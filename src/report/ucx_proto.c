@@ -1,4 +1,3 @@
-/* UCX_PROTO_INFO's tables, from UCX's log to the report (ucx_proto.h). */
 #include "config.h"
 #include "ucx_proto.h"
 
@@ -31,8 +30,7 @@ static void trim_copy(char *dst, size_t len, const char *s, size_t n)
     snprintf(dst, len, "%.*s", (int)(n < len ? n : len - 1), s);
 }
 
-/* "256K", "8248" (the project's byte sizes, 0 included), "inf": bytes (SIZE_MAX for inf);
- * -1 when not a size. */
+/* "256K", "8248", "inf" (SIZE_MAX); -1 when not a size. */
 static int parse_size(const char *s, size_t *out)
 {
     struct gx_err ignored = {0};
@@ -43,7 +41,7 @@ static int parse_size(const char *s, size_t *out)
     return gx_parse_bytes(s, 0, SIZE_MAX, out, &ignored) == GX_OK ? 0 : -1;
 }
 
-/* "0..92", "256K..inf", "0": the range; -1 when the cell is none. */
+/* "0..92", "256K..inf", "0"; -1 when the cell is none. */
 static int parse_range(const char *cell, size_t *lo, size_t *hi)
 {
     char a[32], b[32];
@@ -57,8 +55,8 @@ static int parse_range(const char *cell, size_t *lo, size_t *hi)
     return parse_size(a, lo) == 0 && parse_size(b, hi) == 0 && *lo <= *hi ? 0 : -1;
 }
 
-/* The operation heading: "tagged message by ucp_tag_send*(multi) from cuda/GPU0" (1.22) or
- * "... from host memory" (1.13, 1.22): the operation, and the memory type alone. */
+/* "tagged message by ucp_tag_send*(multi) from cuda/GPU0": the operation, and the memory type
+ * alone. */
 static void parse_heading(const char *cell, char *op, size_t oplen, char *mem, size_t memlen)
 {
     const char *from = strstr(cell, " from ");
@@ -72,7 +70,7 @@ static void parse_heading(const char *cell, char *op, size_t oplen, char *mem, s
     trim_copy(mem, memlen, m, strcspn(m, "/ "));
 }
 
-/* Up to 5 cells of a "| a | b | c |" body, trimmed; how many. */
+/* The cells of a "| a | b | c |" body, trimmed; how many. */
 static int split_cells(const char *body, char cells[][128], int max)
 {
     int n = 0;
@@ -89,14 +87,10 @@ static int split_cells(const char *body, char cells[][128], int max)
 
 static int add_row(struct gx_ucx_proto *p, const struct gx_ucx_proto_row *r)
 {
-    if (p->n == p->cap) {
-        size_t cap = p->cap ? 2 * p->cap : 32;
-        void *q = realloc(p->rows, cap * sizeof *p->rows);
-        if (!q)
-            return -1;
-        p->rows = q;
-        p->cap = cap;
-    }
+    struct gx_ucx_proto_row *rows = gx_grow(p->rows, &p->cap, p->n, 32, sizeof *rows);
+    if (!rows)
+        return -1;
+    p->rows = rows;
     p->rows[p->n++] = *r;
     return 0;
 }
@@ -110,8 +104,7 @@ static void keep_other(struct gx_ucx_proto *p, const char *line, size_t n)
 
 void gx_ucx_proto_parse(struct gx_ucx_proto *p, const char *text)
 {
-    /* The heading of the table being read; one process's tables are never interleaved in its
-     * own log, so the last heading is the rows' own. */
+    /* One process's tables are never interleaved: the last heading is the rows' own. */
     struct gx_ucx_proto_row cur = {0};
     int have_op = 0;
     for (const char *line = text; line && *line;) {
@@ -209,7 +202,6 @@ void gx_ucx_proto_end(struct gx_ucx_proto *p)
         gx_ucx_proto_free(p);
 }
 
-/* The memory type UCX names a kind of buffer by. */
 static const char *ucx_mem(int kind)
 {
     return kind == GX_MEM_DEVICE ? "cuda" : kind == GX_MEM_MANAGED ? "cuda-managed" : "host";
@@ -220,7 +212,7 @@ static int is_mpi(const struct gx_kept *k)
     return strcmp(gx_paths[k->path].name, "mpi") == 0 && k->a == 0 && k->state == GX_STATE_OK;
 }
 
-/* The rows of rank 0's tables that carry k (same node: intra-node, else inter-node). */
+/* The rows of rank 0's tables that carry k. */
 static size_t rows_of(const struct gx_ucx_proto *p, const struct gx_kept *k,
                       const struct gx_ucx_proto_row **got, size_t max)
 {
@@ -228,11 +220,11 @@ static size_t rows_of(const struct gx_ucx_proto *p, const struct gx_kept *k,
                              ucx_mem(k->src_kind), k->size, got, max);
 }
 
-/* Whether another path's result at k's size, pattern and data location was faster. */
+/* Another path's faster result at k's size, pattern and data location: gxtune.route_flags's
+ * rule. */
 static const struct gx_kept *faster_route(const struct gx_kept *k, const struct gx_kept *all,
                                           size_t n)
 {
-    /* The rule gxtune.route_flags applies to a report's results (gpuxfer-report tune's probe). */
     if (gx_pattern_table[k->pattern]->lower_is_better || k->efficiency <= 0 ||
         k->efficiency >= 0.5)
         return NULL;

@@ -1,5 +1,4 @@
-/* --check's verdict line: the findings the run made (links_health.c, gpu_counters_health.c,
- * line_health.c), said as a Slurm drain reason. Nothing is judged here. */
+/* --check's verdict line: the run's findings said as a Slurm drain reason; nothing judged here. */
 #include "config.h"
 #include "verdict.h"
 
@@ -8,16 +7,13 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Characters scontrol's argument keeps as they are inside "..." and a shell line keeps without
- * escapes once the reason is quoted; quotes, newlines, $, backquotes, parentheses, = and the
- * like would need escaping somewhere between gpuxfer and slurmctld's log. */
+/* Characters that need no escaping anywhere between gpuxfer and slurmctld's log. */
 static int safe(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
            c == ' ' || strchr(".,:/_+-", c) != NULL;
 }
 
-/* text made safe into out (at most max characters, cut at a word where it is longer). */
 static void clean(char *out, size_t max, const char *text)
 {
     size_t n = 0;
@@ -34,8 +30,8 @@ static void clean(char *out, size_t max, const char *text)
     out[n] = '\0';
     if (n <= max)
         return;
-    /* Cut at the last clause within max ("..., 36 before" would read as a count), else at the
-     * last space (a word cut in half misleads), then no trailing punctuation. */
+    /* Cut at the last clause within max ("..., 36 before" would read as a count), else at a
+     * word (a word cut in half misleads). */
     size_t cut = max;
     while (cut > max / 2 && !(out[cut] == ' ' && (out[cut - 1] == ',' || out[cut - 1] == ':')))
         cut--;
@@ -69,7 +65,6 @@ void gx_verdict_line(char *out, size_t len, int exit_code, const struct gx_healt
     } else if (exit_code == GX_EVALIDATE) {
         snprintf(what, sizeof what, "gpuxfer: received data did not match what was sent");
     } else {
-        /* Why it could not run, or the code's meaning where no error text came with it. */
         snprintf(what, sizeof what, "gpuxfer could not run: %s",
                  error && error[0] ? error : gx_rc_says(exit_code));
     }
