@@ -6,9 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A message longer than msg keeps its head and its end (where the reason is: "...: No space
- * left on device"), the middle cut at character boundaries, so that a long path quoted in it
- * does not push the reason out. */
+/* A message too long keeps its head and its end (where the reason is), the middle cut at
+ * character boundaries. */
 #define GX_CUT_MARK " [...] "
 static void fit(char *msg, size_t cap, const char *whole, size_t n)
 {
@@ -28,19 +27,13 @@ static void fit(char *msg, size_t cap, const char *whole, size_t n)
     memcpy(msg + head + mark, whole + from, n - from + 1);
 }
 
-/* A byte of a UTF-8 character's tail. */
-static int tail_byte(unsigned char c)
-{
-    return (c & 0xC0) == 0x80;
-}
-
 /* The length of the well-formed UTF-8 character at p (1 for ASCII), else 0. */
 static int utf8_len(const unsigned char *p)
 {
     int n = p[0] < 0x80 ? 1 : p[0] >= 0xC2 && p[0] <= 0xDF ? 2 : p[0] >= 0xE0 && p[0] <= 0xEF ? 3
         : p[0] >= 0xF0 && p[0] <= 0xF4 ? 4 : 0;
     for (int i = 1; i < n; i++)
-        if (!tail_byte(p[i]))
+        if ((p[i] & 0xC0) != 0x80)
             return 0;
     return n;
 }
@@ -221,14 +214,12 @@ const char *gx_rc_says(int rc)
     return r ? r->says : "error";
 }
 
-/* Made from the table by the preprocessor: ", 0 success, 1 ..." after "Exit status:", the
- * first comma skipped. */
+/* ", 0 success, 1 ..." after "Exit status:", the first comma skipped at its use. */
 #define GX_RC_SAYS(name, code, status, says) ", " GX_STR(code) " " says
 static const char exit_status_text[] = "Exit status:" GX_EXIT_CODES(GX_RC_SAYS) ".";
 #undef GX_RC_SAYS
 
-/* A report that holds what was measured: any status but none (bad input) and error (the run
- * stopped at a failure). */
+/* Any status but none (bad input) and error: the report holds what was measured. */
 static int holds_measured(const char *status)
 {
     return status && strcmp(status, "error") != 0;
@@ -283,6 +274,8 @@ const char *gx_exit_report_text(void)
     return text;
 }
 
+/* A report of exit 0 cannot be carried by a process that ends without MPI_Finalize (mpirun
+ * turns it into 1, "corrupted data"): then 4. */
 int gx_standing_code(int report_code)
 {
     return report_code ? report_code : GX_ETIMEOUT;
