@@ -1,7 +1,5 @@
-/* What the MPI library loaded into this process: the shared objects that carry its traffic
- * (Open MPI's components, UCX), and UCX's settings as UCX itself reads them. After MPI_Init an
- * Open MPI component that was not selected is closed and unloaded, so the components still
- * loaded are the ones in use. */
+/* What the MPI library loaded into this process: after MPI_Init an Open MPI component that was
+ * not selected is unloaded, so the components still loaded are the ones in use. */
 #define _GNU_SOURCE 1 /* dl_iterate_phdr, RTLD_NOLOAD */
 #include "config.h"
 #include "mpilib.h"
@@ -76,7 +74,6 @@ static void setting(const char *text, const char *name, struct gx_ucx_facts *out
     }
 }
 
-/* Resolved at run time: gpuxfer does not link UCX. */
 void gx_mpilib_ucx(struct gx_ucx_facts *u)
 {
     char path[512];
