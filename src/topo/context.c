@@ -1,5 +1,4 @@
-/* Every rank's facts: who ran where, bound how, with which libraries and settings, and its link
- * facts; each rank's packed (context_pack.c) and gathered to rank 0's rows in one gather. */
+/* Every rank's facts, packed and gathered to rank 0's rows in one gather. */
 #include "config.h"
 #include "context.h"
 #include "gpu.h"
@@ -144,8 +143,7 @@ static void pack_topo(const struct gx_topo_rank *t, struct gx_ctx_packer *p)
     r->nwarnings = t->nwarnings;
 }
 
-/* The GPU's state at the counters' first reading (g; NULL: not read), as the header prints it:
- * clocks, power limit, modes (ECC's now and after a reset) and the volatile ECC counts. */
+/* The GPU's state at the counters' first reading (g; NULL: not read), as the header prints it. */
 static void pack_gpu_state(const struct gx_gpu_counters *g, struct gx_ctx_packer *p)
 {
     static const enum gx_cnt shown[] = {GX_CNT_SM_MHZ,      GX_CNT_MEM_MHZ,
@@ -210,14 +208,11 @@ static int pack_rank(const struct gx_job *job, struct gx_ctx_packer *p, struct g
     return p->oom || !tr ? gx_fail(err, GX_ERUNTIME, "out of host memory") : GX_OK;
 }
 
-/* Rank 0 asks for the ranks' pools a window at a time, each window at most this many bytes:
- * what is in flight stays bounded however many ranks there are. Gathered at once, the pools
- * (a few KB a rank, most of it the environment) would be tens of MB at ten thousand ranks before
- * any was folded into the pool that holds each string once. */
+/* Rank 0 asks for the ranks' pools a window of at most this many bytes at a time, so that what is
+ * in flight stays bounded however many ranks there are. */
 #define CTX_WINDOW_BYTES ((size_t)1 << 20)
 
-/* Rank 0: rank i's link facts, at its pool's place, into the store (by rank: a rank without
- * them leaves the store unknown, NULL). */
+/* Rank 0: rank i's link facts into the store (a rank without them leaves the store NULL). */
 static int store_facts(struct gx_link_store **store, int i, const struct gx_ctx_rank *row,
                        const char *pool)
 {
@@ -235,9 +230,8 @@ static int store_facts(struct gx_link_store **store, int i, const struct gx_ctx_
     return GX_OK;
 }
 
-/* Rank 0: the pools of ranks [from, to) into their rows, which hold the records as they came,
- * and their link facts into the store. A rank whose pool came garbled is left out (null), as
- * one that sent none. */
+/* Rank 0: the pools of ranks [from, to) into their rows and their link facts into the store. A
+ * rank whose pool came garbled is left out (null), as one that sent none. */
 static int unpack_window(struct gx_context *c, struct gx_link_store **store, int from, int to,
                          const char *pools, const size_t *at, struct gx_err *err)
 {
@@ -253,9 +247,8 @@ static int unpack_window(struct gx_context *c, struct gx_link_store **store, int
     return GX_OK;
 }
 
-/* Rank 0: every other rank's pool, window by window: a go (1, or 0 where rank 0 has no room
- * or the rank no pool: the rank sends nothing, and its row stays empty) and the pool it answers
- * with. Every rank gets its go, so that none waits. */
+/* Rank 0: every other rank's pool, window by window: a go (0 where rank 0 has no room or the rank
+ * no pool: its row stays empty) and the pool it answers with. Every rank gets its go. */
 static int root_pools(const struct gx_job *job, struct gx_context *c,
                       const struct gx_ctx_packer *own, struct gx_link_store **store,
                       struct gx_err *err)
