@@ -31,8 +31,7 @@ int gx_append_whole(int fd, off_t *end, const char *buf, size_t len)
 {
     int e = lseek(fd, *end, SEEK_SET) < 0 ? errno : write_all(fd, buf, len);
     if (e) {
-        /* A full disk may take part of the line: give it back, so the file ends with a
-         * complete line (the errno of the write is the answer, not this cleanup's). */
+        /* A full disk may take part of the line: give it back (the write's errno is the answer). */
         if (ftruncate(fd, *end) != 0 || lseek(fd, *end, SEEK_SET) < 0)
             fprintf(stderr, "gpuxfer: cannot cut a partial line off the results file: %s\n",
                     strerror(errno));
@@ -49,8 +48,7 @@ int gx_cut_partial_line(int fd)
         return errno;
     if (!S_ISREG(st.st_mode))
         return 0;
-    /* Back a block at a time from the end to the last newline; a file without one is cut to
-     * nothing (no line of it is whole). */
+    /* Back a block at a time to the last newline; a file without one is cut to nothing. */
     char buf[4096];
     off_t end = st.st_size;
     while (end > 0) {
@@ -117,8 +115,7 @@ static int fsync_dir_of(const char *path)
     return e;
 }
 
-/* A file system without locks (an NFS mount with nolock, Lustre without -o flock) answers
- * these: the claim then holds without one (gx_claim_file). */
+/* A file system without locks (NFS with nolock) answers these: the claim then holds without. */
 static int no_locks(int e)
 {
     return e == ENOLCK || e == EOPNOTSUPP || e == ENOSYS || e == EINVAL;
@@ -131,8 +128,8 @@ static int lock_nb(int fd)
 }
 
 /* A new file of our own beside path, PATH.tmp.<pid>.<n>: O_EXCL and O_NOFOLLOW, so that a file
- * or a link someone placed at that name is never opened, let alone written through; locked at
- * once, so that gx_remove_stale_temps can tell it from one a killed process left. */
+ * or link someone placed there is never written through; locked at once, so that
+ * gx_remove_stale_temps can tell it from one a killed process left. */
 static int open_temp(const char *path, char *tmp, size_t len)
 {
     for (int n = 0; n < 100; n++) {
@@ -158,9 +155,8 @@ static int same_file(const struct stat *a, const struct stat *b)
     return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
-/* What is at path now, found taken: EBUSY (another process holds its lock), EEXIST (it has
- * data, or is not a regular file, and may not be replaced), EAGAIN (it changed while we looked:
- * try again), or 0 with *old open and locked: it may be replaced. */
+/* What is at path now: EBUSY (another process holds its lock), EEXIST (it may not be replaced),
+ * EAGAIN (it changed while we looked), or 0 with *old open and locked. */
 static int judge_existing(const char *path, int replace, int locks, int *old)
 {
     struct stat os, ps;
@@ -243,10 +239,8 @@ void gx_remove_stale_temps(const char *path)
     closedir(dir);
 }
 
-/* The data goes to an unnamed file in the target's directory (O_TMPFILE) when the file system
- * and /proc allow it: a process killed in the middle of the write (SIGKILL, the OOM killer)
- * leaves nothing behind. Otherwise to a named, locked temporary (open_temp), which the next run
- * with this output removes (gx_remove_stale_temps). */
+/* An unnamed file in the target's directory (O_TMPFILE) leaves nothing behind after a kill;
+ * otherwise a named, locked temporary, which the next run removes. */
 int gx_durable_open(struct gx_durable *d, const char *path)
 {
     char dir[4200];

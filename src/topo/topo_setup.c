@@ -28,9 +28,8 @@ static void warn(struct gx_topo_rank *t, const char *fmt, ...)
     gx_text_shown(t->warnings[t->nwarnings++], sizeof t->warnings[0], raw);
 }
 
-/* The launcher's idea of the node-local rank should agree with MPI's; if not, GPU choices
- * made by wrapper scripts from those variables (and the CUDA context made before MPI_Init,
- * gpu.c) will differ from ours. */
+/* The launcher's node-local rank should agree with MPI's, or GPU choices made by wrapper scripts
+ * from its variables will differ from ours. */
 static void check_launcher_local_rank(const struct gx_job *job, struct gx_topo_rank *t)
 {
     const char *var;
@@ -94,9 +93,8 @@ static int choose_fake(const struct gx_job *job, const struct gx_global_opts *g,
 }
 
 #ifdef HAVE_CUDA
-/* Why CUDA shows this rank no device (count_ce: cudaGetDeviceCount's answer). Without a driver
- * the count fails as if the driver were too old: the driver's version, 0, tells the two apart,
- * and the runtime's text, which would be wrong, is left out. */
+/* Why CUDA shows this rank no device. Without a driver the count fails as if the driver were too
+ * old: the driver's version, 0, tells the two apart. */
 static void why_no_device(const struct gx_job *job, struct gx_topo_rank *t, cudaError_t count_ce)
 {
     cudaError_t ce = cudaSuccess;
@@ -236,8 +234,7 @@ static void apply_plan(hwloc_topology_t topo, struct gx_bind_plan *plan, struct 
         snprintf(t->membind, sizeof t->membind, "NUMA %s", plan->numa);
 }
 
-/* This rank's binding decided from every local rank's GPU (busids) and applied; the links to
- * the other ranks' GPUs recorded. */
+/* This rank's binding decided and applied; the links to the other ranks' GPUs recorded. */
 static int bind_rank(const struct gx_job *job, const struct gx_global_opts *g,
                      hwloc_topology_t topo, struct gx_topo_rank *t,
                      const char (*busids)[GX_BUSID_LEN], const int *ranks, struct gx_err *err)
@@ -268,7 +265,7 @@ static int bind_rank(const struct gx_job *job, const struct gx_global_opts *g,
 }
 
 /* Sharing a GPU is legal but skews every number: each rank that does says so, and rank 0 once
- * for the job. Collective. */
+ * for the job. */
 static int warn_shared(const struct gx_job *job, struct gx_topo_rank *t, struct gx_err *err)
 {
     int shared = t->nshared > 0, any = 0, rc = GX_OK;
