@@ -14,8 +14,7 @@ enum {
 struct gx_scheme {
     const char *name;  /* the --pairs keyword; NULL: the pair list A:B[,C:D...] */
     const char *what;  /* one line for --help and --dry-run */
-    int needs_nodes;   /* a regular layout of 2 nodes at least (1: any number of nodes) */
-    int needs_nodes;
+    int needs_nodes;   /* a regular layout (2: of 2 nodes at least; 1: 2 ranks a node) */
     unsigned views;    /* GX_VIEW_* */
     int (*build)(const char *spec, const struct gx_layout *l, struct gx_pairs *out,
                  struct gx_err *err);
