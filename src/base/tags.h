@@ -1,7 +1,5 @@
-/* Every MPI tag gpuxfer uses, in one place: a tag shared by two unrelated exchanges lets one
- * take the other's message. Point-to-point traffic of a pair
- * runs on the job's communicator, so each exchange that can be in flight at the same time as
- * another needs a tag of its own. */
+/* Every MPI tag gpuxfer uses, in one place: a pair's traffic runs on the job's communicator, and a
+ * tag shared by two exchanges that may be in flight at once lets one take the other's message. */
 #ifndef GX_TAGS_H
 #define GX_TAGS_H
 

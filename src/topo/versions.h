@@ -1,17 +1,14 @@
-/* Which gpuxfer, built how, running on which libraries and machine: --version and the
- * report's context (context.build, and each rank's "software"). */
+/* Which gpuxfer, built how, running on which libraries and machine. */
 #ifndef GX_VERSIONS_H
 #define GX_VERSIONS_H
 
 #include <stddef.h>
 #include <stdio.h>
 
-/* context.build, one key and value at a time to put: version, source revision and what the
- * build has in it. */
+/* context.build, one key and value at a time: version, source revision and build features. */
 void gx_build_each(void (*put)(void *ctx, const char *key, const char *value), void *ctx);
-/* A rank's "software", likewise: OS, CPU model, CUDA driver and
- * runtime, NCCL and MPI versions as found at run time. Versions that cannot be read say why,
- * e.g. "none (no CUDA driver)". */
+/* A rank's "software", likewise: OS, CPU, CUDA driver and runtime, NCCL and MPI as found at run
+ * time; a version that cannot be read says why. */
 void gx_software_each(void (*put)(void *ctx, const char *key, const char *value), void *ctx);
 /* MPI_Get_library_version's first line into buf; returns its MPI error code. */
 int gx_mpi_library(char *buf, size_t len);
