@@ -243,7 +243,7 @@ int gx_input_printable(const char *text, struct gx_err *err)
     for (size_t i = 0, n; text[i]; i += n) {
         enum gx_text_kind kind;
         n = (size_t)gx_text_char(text + i, &kind);
-        /* A tab is white space to the parsers; UTF-8 and a stray Latin-1 byte are a name's to hold. */
+        /* A tab is white space to the parsers; UTF-8 and stray Latin-1 are a name's to hold. */
         if (kind != GX_TEXT_CONTROL)
             continue;
         char head[64];
