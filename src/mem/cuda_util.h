@@ -18,26 +18,6 @@ static inline int gx_cuda_driver_version(cudaError_t *ce)
     return *ce == cudaSuccess ? v : -1;
 }
 
-/* Errors after which every later CUDA call of the process fails the same way. */
-static inline int gx_cuda_is_sticky(cudaError_t ce)
-{
-    switch (ce) {
-    case cudaErrorIllegalAddress:
-    case cudaErrorLaunchFailure:
-    case cudaErrorLaunchTimeout:
-    case cudaErrorHardwareStackError:
-    case cudaErrorIllegalInstruction:
-    case cudaErrorMisalignedAddress:
-    case cudaErrorInvalidAddressSpace:
-    case cudaErrorInvalidPc:
-    case cudaErrorAssert:
-    case cudaErrorECCUncorrectable:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
 /* Out-of-memory is GX_ESKIP (that size is skipped); the rest GX_ERUNTIME. A sticky error also
  * marks the GPU lost, so that the run stops after it. */
 int gx_fail_cuda(struct gx_err *err, cudaError_t ce, const char *call, const char *file,

@@ -9,12 +9,27 @@
 
 #include <string.h>
 
+/* Errors after which every later CUDA call of the process fails the same way. */
+static int is_sticky(cudaError_t ce)
+{
+    static const cudaError_t sticky[] = {
+        cudaErrorIllegalAddress,    cudaErrorLaunchFailure,      cudaErrorLaunchTimeout,
+        cudaErrorHardwareStackError, cudaErrorIllegalInstruction, cudaErrorMisalignedAddress,
+        cudaErrorInvalidAddressSpace, cudaErrorInvalidPc,        cudaErrorAssert,
+        cudaErrorECCUncorrectable,
+    };
+    for (size_t i = 0; i < GX_ARRAY_LEN(sticky); i++)
+        if (ce == sticky[i])
+            return 1;
+    return 0;
+}
+
 int gx_fail_cuda(struct gx_err *err, cudaError_t ce, const char *call, const char *file, int line)
 {
     int rc = ce == cudaErrorMemoryAllocation ? GX_ESKIP : GX_ERUNTIME;
     if (ce == cudaErrorMemoryAllocation)
         cudaGetLastError(); /* not sticky: the next size may fit */
-    int sticky = gx_cuda_is_sticky(ce);
+    int sticky = is_sticky(ce);
     gx_fail(err, rc, "%s%s failed at %s:%d: %s (%s)", sticky ? "sticky CUDA error: " : "", call,
             file, line, cudaGetErrorString(ce), cudaGetErrorName(ce));
     if (sticky)
@@ -100,13 +115,11 @@ static int gpu_check(const void *buf, size_t n, uint32_t rank, uint32_t iter, in
     return GX_OK;
 }
 
-/* In the ops of the kinds the GPU fills and checks. */
 #define GPU_FILLS .fill = gpu_fill, .poison = gpu_poison, .check = gpu_check
 
-/* Whole 2 MiB granules: the driver packs smaller allocations together, and a CUDA IPC handle
- * names the whole packed block. A CUDA-aware MPI caches IPC mappings of blocks it has seen, so
- * a small buffer packed into such a block cannot be opened again by the p2p path (the open
- * fails with cudaErrorAlreadyMapped). */
+/* Whole 2 MiB granules: the driver packs smaller allocations into one block that a CUDA IPC
+ * handle names whole, and a CUDA-aware MPI's cached mapping of it makes the p2p path's open
+ * fail (cudaErrorAlreadyMapped). */
 #define GX_DEVICE_GRANULE ((size_t)2 << 20)
 
 static int device_alloc(size_t bytes, void **out, struct gx_err *err)
