@@ -7,9 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The CPUs this node's ranks may run on together, against their number. Collective over the
- * node. Where the mask cannot be read, the node counts as not oversubscribed (spinning, as a
- * rank with a core of its own). */
+/* The CPUs this node's ranks may run on together, against their number; where the mask cannot be
+ * read, not oversubscribed. Collective over the node. */
 static int node_oversubscribed(const struct gx_job *job, int *over, struct gx_err *err)
 {
     cpu_set_t mine, all;
@@ -33,8 +32,7 @@ int gx_job_init(struct gx_job *job, struct gx_err *err)
     GX_MPI_TRY(err, MPI_Comm_set_errhandler(job->comm, MPI_ERRORS_RETURN));
     GX_MPI_TRY(err, MPI_Comm_rank(job->comm, &job->rank));
     GX_MPI_TRY(err, MPI_Comm_size(job->comm, &job->size));
-    /* Node-local rank from shared memory, never from launcher variables (SLURM_PROCID is
-     * global). */
+    /* Node-local rank from shared memory, never from launcher variables. */
     GX_MPI_TRY(err, MPI_Comm_split_type(job->comm, MPI_COMM_TYPE_SHARED, job->rank,
                                         MPI_INFO_NULL, &job->node_comm));
     GX_MPI_TRY(err, MPI_Comm_set_errhandler(job->node_comm, MPI_ERRORS_RETURN));
@@ -93,8 +91,8 @@ int gx_agree(MPI_Comm comm, int rc, struct gx_err *err)
     return m.rc;
 }
 
-/* The input every rank must share, after the program's name (an MPMD launch may name the
- * program differently): the arguments, then the environment variables that are input. */
+/* The input every rank must share: the arguments after the program's name (an MPMD launch may
+ * name the program differently), then the environment variables that are input. */
 static const char *const input_env[] = {"GPUXFER_FAULT"};
 
 /* The input as NUL-terminated items, each led by its kind: 'a' an argument, 'e' a variable. */
@@ -118,7 +116,6 @@ static char *input_text(int argc, char **argv, size_t *len)
     return buf;
 }
 
-/* Item k of a text of items, or NULL past its end. */
 static const char *item_at(const char *text, size_t len, int k)
 {
     const char *p = text, *end = text + len;
@@ -127,8 +124,8 @@ static const char *item_at(const char *text, size_t len, int k)
     return p < end ? p : NULL;
 }
 
-/* Where two texts first differ, as one line: the argument (with its option where it is the
- * option's value) or the environment, and both values. Returns 0 where they agree. */
+/* Where two texts first differ, as one line naming the argument (and its option) or variable,
+ * and both values; 0 where they agree. */
 static int first_difference(const char *mine, size_t mine_len, const char *theirs,
                             size_t theirs_len, int rank, struct gx_err *err)
 {
