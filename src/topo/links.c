@@ -11,12 +11,9 @@ const char *const gx_src_names[] = {"unknown", "nvml", "sysfs", "hwloc", "table"
  * messages (packet headers and flow control take the rest), below which a ceiling is a finding
  * (docs/line-rates.md). C2C and the socket link: none known. */
 const struct gx_link_kind_info gx_link_kinds[GX_LINK_KINDS] = {
-    [GX_LINK_PCIE] = {"pcie", "lane rate (GT/s) x width x encoding (8b/10b gen 1-2, 128b/130b "
-                              "gen 3-5, none gen 6) / 8 bits", 0.70},
-    [GX_LINK_NVLINK] = {"nvlink", "active links x GB/s per link of the NVLink generation", 0.70},
-    [GX_LINK_C2C] = {"c2c", "active links x NVML's C2C link bandwidth (MB/s) / 1000", 0},
-    [GX_LINK_NIC] = {"nic", "the port's rate (Gb/s, after encoding) / 8 bits", 0.80},
-    [GX_LINK_SOCKET] = {"socket", "not read (the CPUs' link between sockets)", 0},
+    [GX_LINK_PCIE] = {"pcie", 0.70},  [GX_LINK_NVLINK] = {"nvlink", 0.70},
+    [GX_LINK_C2C] = {"c2c", 0},       [GX_LINK_NIC] = {"nic", 0.80},
+    [GX_LINK_SOCKET] = {"socket", 0},
 };
 
 static const struct {

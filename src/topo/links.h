@@ -10,14 +10,12 @@
 enum gx_src { GX_SRC_NONE, GX_SRC_NVML, GX_SRC_SYSFS, GX_SRC_HWLOC, GX_SRC_TABLE };
 extern const char *const gx_src_names[]; /* indexed by enum gx_src; NONE is "unknown" */
 
-/* Each link kind with its rate arithmetic and the share of the line rate a healthy machine
- * measures over it. */
+/* Each link kind with the share of the line rate a healthy machine measures over it. */
 enum gx_link_kind {
     GX_LINK_PCIE, GX_LINK_NVLINK, GX_LINK_C2C, GX_LINK_NIC, GX_LINK_SOCKET, GX_LINK_KINDS
 };
 struct gx_link_kind_info {
     const char *name;       /* pcie, nvlink, nic, socket */
-    const char *arithmetic; /* how its rate is made, for the report */
     double usual_share;     /* a healthy link's measured share of the line rate; 0: unknown */
 };
 extern const struct gx_link_kind_info gx_link_kinds[GX_LINK_KINDS];
