@@ -267,7 +267,6 @@ double gx_ceil_slowest(const struct gx_ceilings *c, const struct gx_ceil_stage *
     return best;
 }
 
-/* A point's time per message, comparable between sizes of one curve. */
 static double point_time(enum gx_ceil_kind kind, const struct gx_ceil_point *p)
 {
     return gx_ceil_kind_latency(kind) ? p->best : (double)p->size / p->best;

@@ -43,7 +43,6 @@ enum gx_ceil_kind {
     GX_CEIL_NONE = -1
 };
 
-/* Which family of ceilings rates a pattern's results. */
 enum gx_ceil_family { GX_FAMILY_ONE_WAY, GX_FAMILY_BOTH_WAYS, GX_FAMILY_LATENCY };
 
 /* The longest text a ceiling keeps, '\0' included (a reason is cut there). */
@@ -60,7 +59,6 @@ struct gx_ceil_point {
     struct gx_noise noise;      /* its step's, judged as a result's */
 };
 
-/* One ceiling as a function of the size, for one ordered pair (a, b). */
 struct gx_ceil_curve {
     int32_t kind;               /* enum gx_ceil_kind */
     int32_t a, b;               /* ranks; for per-GPU kinds, a is the rank whose GPU it is */
@@ -70,7 +68,6 @@ struct gx_ceil_curve {
     struct gx_ceil_point *pts;  /* n, by increasing size */
 };
 
-/* Every ceiling of the job (rank 0 holds them once the probes ran). */
 struct gx_ceilings {
     int n;
     size_t cap;
@@ -80,15 +77,12 @@ struct gx_ceilings {
     double seconds;             /* how long the probes took */
 };
 
-/* The texts of a curve or point of c: "" for none. */
 const char *gx_ceil_curve_what(const struct gx_ceilings *c, const struct gx_ceil_curve *k);
 const char *gx_ceil_curve_absent(const struct gx_ceilings *c, const struct gx_ceil_curve *k);
 const char *gx_ceil_point_absent(const struct gx_ceilings *c, const struct gx_ceil_point *p);
 
 const char *gx_ceil_kind_name(enum gx_ceil_kind k);
-/* "GB/s" or "us". */
 const char *gx_ceil_kind_unit(enum gx_ceil_kind k);
-/* 1 for a latency (us, lower is better), 0 for a bandwidth. */
 int gx_ceil_kind_latency(enum gx_ceil_kind k);
 
 void gx_ceilings_free(struct gx_ceilings *c);
@@ -115,7 +109,6 @@ struct gx_ceil_range {
     size_t size;    /* and size */
 };
 
-/* One stage of a path's data movement, for gx_ceil_slowest. */
 struct gx_ceil_stage {
     const char *name;           /* e.g. "D2H on rank 0" */
     enum gx_ceil_kind kind;
@@ -166,7 +159,6 @@ struct gx_bound_rule {
     struct gx_stage_decl stages[GX_MAX_BOUND_STAGES];
 };
 
-/* A path's rules for one pattern family, the first that holds applies. */
 struct gx_bounds {
     const struct gx_bound_rule *rules;
     int n;

@@ -101,7 +101,6 @@ int gx_chunk_candidates(const struct gx_chunk_policy *p, size_t bytes, long coun
     return n;
 }
 
-/* Whether a is better than b (medians). */
 static int better(const struct gx_cand_result *a, const struct gx_cand_result *b, int lower)
 {
     return lower ? a->median < b->median : a->median > b->median;
@@ -115,7 +114,6 @@ static void widen(const struct gx_cand_result *m, double tie, double *lo, double
     *hi = m->hi > m->median + band ? m->hi : m->median + band;
 }
 
-/* Whether a is worse than b beyond both intervals. */
 static int clearly_worse(const struct gx_cand_result *a, const struct gx_cand_result *b,
                          int lower, double tie)
 {

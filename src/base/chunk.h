@@ -1,4 +1,3 @@
-/* Cutting a message into chunks for pipelined paths. */
 #ifndef GX_CHUNK_H
 #define GX_CHUNK_H
 
@@ -17,7 +16,6 @@ struct gx_chunk_plan {
  * than the chunks of `count` messages. */
 void gx_chunk_plan_init(struct gx_chunk_plan *p, size_t bytes, size_t chunk, int depth,
                         int count);
-/* Chunk i of a message (0 <= i < nchunks). */
 size_t gx_chunk_offset(const struct gx_chunk_plan *p, size_t i);
 size_t gx_chunk_length(const struct gx_chunk_plan *p, size_t i);
 

@@ -185,7 +185,6 @@ const char *gx_signal_name(int sig)
     return "a signal";
 }
 
-/* The exit codes' table as rows: a code, its report status (NULL: none) and its words. */
 struct rc_row {
     int code;
     const char *status, *says;

@@ -59,7 +59,6 @@ int gx_fault_init(struct gx_err *err);
 const struct gx_fault *gx_fault_get(void);
 
 void gx_fault_point(int rank, size_t size, long iter);
-/* Whether a slow fault slows this rank's measurements of `size` bytes. */
 int gx_fault_slows(int rank, size_t size);
 /* A slow fault's delay for the iteration under way, called inside the transfer so that the
  * clock sees it. */

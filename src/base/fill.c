@@ -39,7 +39,6 @@ int gx_check_host(const void *buf, size_t n, uint32_t rank, uint32_t iter, size_
     return 1;
 }
 
-/* As a memory kind's ops take them (mem.h: GX_MEM_CPU_FILLS): host memory cannot fail. */
 int gx_mem_host_fill(void *buf, size_t n, uint32_t rank, uint32_t iter, struct gx_err *err)
 {
     (void)err;

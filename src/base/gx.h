@@ -1,4 +1,3 @@
-/* gpuxfer: types shared by every part of the program. */
 #ifndef GX_H
 #define GX_H
 
@@ -48,10 +47,8 @@ const char *gx_exit_launcher_text(void);
 /* Rank 0's exit when a report already written stands and the job then did not end in time.
  * Here, below both the report and the watchdog, since either may be the one to say it. */
 int gx_standing_code(int report_code);
-/* The same, and stderr says both codes. */
 int gx_say_standing(int report_code);
 
-/* A status with context, returned up the stack to main. */
 struct gx_err {
     int rc;
     /* room for a line that lists every folder an unknown --scenario was looked for in */
@@ -80,7 +77,6 @@ int gx_wrap(struct gx_err *err, const char *fmt, ...) __attribute__((format(prin
 #define GX_SIGNAL_ONE(sig) +1
 #define GX_NSTOP_SIGNALS (0 GX_STOP_SIGNALS(GX_SIGNAL_ONE))
 extern const int gx_stop_signals[];
-/* "SIGHUP" for one of the table, else "a signal". */
 const char *gx_signal_name(int sig);
 
 /* MPI calls return an error string through this; MPI_ERRORS_RETURN is set on every comm. */
@@ -109,7 +105,6 @@ void *gx_shrink(void *v, size_t *cap, size_t n, size_t elem);
 /* Appends item to the list in buf after sep where it holds something already (cut at len). */
 void gx_list_add(char *buf, size_t len, const char *sep, const char *item);
 
-/* Memory kinds: index into gx_mem_table (mem.c). */
 enum gx_mem_kind {
     GX_MEM_PAGEABLE,
     GX_MEM_PINNED,

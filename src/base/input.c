@@ -21,7 +21,6 @@ static const char *form_problem(const char *text)
     return NULL;
 }
 
-/* The digits at *p into *v (*over set when they overflow); returns how many there were. */
 static int digits(const char **p, unsigned long long *v, int *over)
 {
     int n = 0;

@@ -15,7 +15,6 @@
 int gx_parse_int(const char *text, long long lo, long long hi, long long *out,
                  struct gx_err *err);
 int gx_parse_long(const char *text, long lo, long hi, long *out, struct gx_err *err);
-/* A byte count: N[KMG][+N[KMG]...], lo..hi bytes. */
 int gx_parse_bytes(const char *text, unsigned long long lo, unsigned long long hi, size_t *out,
                    struct gx_err *err);
 /* A decimal ratio in (0, 1]: digits with at most one '.', e.g. 0.8. */
@@ -29,7 +28,6 @@ int gx_split_positional(const char *text, char items[][GX_ITEM_MAX + 1], int max
 /* Text that reaches a terminal is printable (gx_text_shown's rule): GX_EINPUT naming the first
  * offending character's place. */
 int gx_input_printable(const char *text, struct gx_err *err);
-/* "WHAT is N characters long (the limit is LIMIT)": GX_EINPUT. */
 int gx_too_long(struct gx_err *err, const char *what, size_t len, size_t limit);
 
 #endif

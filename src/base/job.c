@@ -70,7 +70,6 @@ int gx_agree(MPI_Comm comm, int rc, struct gx_err *err)
     if (MPI_Comm_rank(comm, &me) != MPI_SUCCESS)
         return gx_fail(err, GX_ERUNTIME, "MPI_Comm_rank failed while agreeing on a status");
     int mine = rc != GX_OK ? me : INT_MAX;
-    /* The lowest failing rank, then its code and message. */
     if (MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm) != MPI_SUCCESS)
         return gx_fail(err, GX_ERUNTIME, "MPI_Allreduce failed while agreeing on a status");
     if (first == INT_MAX)

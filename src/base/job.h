@@ -1,4 +1,3 @@
-/* What every part of a run may need to know about the MPI job and this process. */
 #ifndef GX_JOB_H
 #define GX_JOB_H
 

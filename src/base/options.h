@@ -24,7 +24,6 @@
 /* --ceilings: the ceilings the results are rated against (on), or every one the paths name. */
 enum gx_ceilings_mode { GX_CEILINGS_OFF, GX_CEILINGS_ON, GX_CEILINGS_FULL };
 
-/* --format: what rank 0 writes to stdout. */
 enum gx_format {
     GX_FORMAT_TABLE, /* the table (docs/report.md, "The table") */
     GX_FORMAT_CSV,   /* a CSV header, then one line per result; the table goes to stderr */

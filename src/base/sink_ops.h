@@ -35,9 +35,7 @@ struct gx_sink_ops {
     /* The first pass's ceilings so far, for a report written before the pass ends; then all. */
     int (*ceilings_so_far)(void *ctx, const struct gx_ceilings *c, struct gx_err *err);
     int (*ceilings)(void *ctx, const struct gx_ceilings *c, struct gx_err *err);
-    /* --soak, after each complete pass: seconds asked, run so far, passes complete. */
     void (*soak)(void *ctx, long seconds, double seconds_run, long rotations);
-    /* Every rank: the harness is done (measured, or stopped). */
     void (*end)(void *ctx);
 };
 

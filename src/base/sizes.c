@@ -21,7 +21,6 @@ static int push(struct gx_size_list *l, size_t v, struct gx_err *err)
     return GX_OK;
 }
 
-/* MIN:MAX: MIN, 2 MIN, 4 MIN, ... up to MAX. */
 static int parse_range(const char *text, const char *colon, struct gx_size_list *out,
                        struct gx_err *err)
 {

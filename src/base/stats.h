@@ -1,4 +1,3 @@
-/* Order statistics of one measurement's samples. */
 #ifndef GX_STATS_H
 #define GX_STATS_H
 
@@ -14,11 +13,9 @@ struct gx_stats {
 
 void gx_stats_compute(double *samples, size_t n, struct gx_stats *out);
 double gx_percentile(const double *sorted, size_t n, double p);
-/* The 95% interval of the median of sorted samples, by order statistics. n >= 1. */
 void gx_median_ci(const double *sorted, size_t n, double *lo, double *hi);
 /* The farther end of a median's interval from it, relative to it; infinite for a median of 0. */
 double gx_median_precision(double median, double lo, double hi);
-/* Sorts v in place and returns its median (the mean of the middle two for an even n). */
 double gx_sort_median(double *v, size_t n);
 /* Sorts samples in place and returns their median's precision (a stop rule between batches). */
 double gx_sorted_precision(double *samples, size_t n);

@@ -19,14 +19,12 @@ struct gx_strpool {
     struct gx_slots index; /* entries by content */
 };
 
-/* The entry with these n bytes, added where the pool has none; GX_SID_NONE when out of memory. */
 gx_sid gx_strpool_add(struct gx_strpool *p, const void *bytes, size_t n);
 gx_sid gx_strpool_add_str(struct gx_strpool *p, const char *s);
 const void *gx_strpool_get(const struct gx_strpool *p, gx_sid s, size_t *len);
 /* dst (empty) becomes a copy of src, the same entries under the same numbers; -1 when out of
  * memory (dst then holds what was copied, to be freed). */
 int gx_strpool_copy(struct gx_strpool *dst, const struct gx_strpool *src);
-/* Gives back the room beyond its entries, once no more are to come. */
 void gx_strpool_trim(struct gx_strpool *p);
 size_t gx_strpool_bytes(const struct gx_strpool *p);
 void gx_strpool_free(struct gx_strpool *p);

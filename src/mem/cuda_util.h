@@ -30,7 +30,6 @@ int gx_fail_cuda(struct gx_err *err, cudaError_t ce, const char *call, const cha
             return gx_fail_cuda((err), gx_ce_, #call, __FILE__, __LINE__);                   \
     } while (0)
 
-/* A non-blocking stream for untimed helper work (fill, check, poison) on this rank's GPU. */
 int gx_cuda_util_stream(cudaStream_t *s, struct gx_err *err);
 
 /* Exports `mine` (NULL: none to export) through CUDA IPC and opens the peer's into *theirs.

@@ -90,7 +90,6 @@ int gx_mem_usable(int kind, struct gx_err *why)
     if (!gx_mem_table[kind])
         return gx_fail(why, GX_ESKIP, "memory kind '%s' needs CUDA, which this build lacks",
                        gx_mem_kinds[kind].name);
-    /* Every kind but pageable is CUDA's to allocate, which needs the GPU. */
     if (kind != GX_MEM_PAGEABLE && gx_gpu_absent_why()[0])
         return gx_fail(why, GX_ESKIP, "%s", gx_gpu_absent_why());
     return GX_OK;

@@ -1,4 +1,3 @@
-/* Memory kinds: one ops table indexed by enum gx_mem_kind. */
 #ifndef GX_MEM_H
 #define GX_MEM_H
 
@@ -32,7 +31,6 @@ int gx_mem_lookup(const char *name);
 #define GX_MEM_MIGRATES         0x40u /* its pages move between host and GPU on demand (managed) */
 
 int gx_mem_has(int kind, unsigned props);
-/* 1 for kinds whose buffers are GPU memory (device, managed), 0 for host memory or -1. */
 int gx_mem_on_gpu(int kind);
 
 /* Host-memory implementations, shared by every kind the CPU fills and checks. */

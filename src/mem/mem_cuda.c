@@ -1,4 +1,3 @@
-/* Memory kinds that need CUDA: pinned, device, managed and mapped pinned host memory. */
 #include "config.h"
 
 #include "cuda_util.h"
