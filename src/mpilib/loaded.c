@@ -58,7 +58,6 @@ const char *gx_mpi_names_next(const struct gx_mpi_names *n, const char *prev)
     return next < n->text + n->used && n->used <= (int)sizeof n->text ? next : NULL;
 }
 
-/* The value of one setting in ucp_config_print's text ("UCX_TLS=all\n"), where it has it. */
 static void setting(const char *text, const char *name, struct gx_ucx_facts *out)
 {
     char key[64];

@@ -1,4 +1,3 @@
-/* The table of MPI libraries, the lookup, and the probe of the library this process runs on. */
 #define _GNU_SOURCE 1 /* RTLD_DEFAULT */
 #include "config.h"
 #include "mpilib.h"

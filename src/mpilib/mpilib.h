@@ -31,7 +31,6 @@ struct gx_mpi_names {
     int n, used;                   /* names kept; bytes of text they fill */
     char text[GX_MPI_NAMES_TEXT]; /* each name (at most 63 bytes) ended by '\0', those that fit */
 };
-/* The name after prev (NULL: the first); NULL after the last. */
 const char *gx_mpi_names_next(const struct gx_mpi_names *n, const char *prev);
 
 /* UCX as loaded in this process: its version and the settings that decide which transports
@@ -97,7 +96,6 @@ int gx_mpilib_decide(const struct gx_cuda_awareness *a, int assume, char *why, s
 void gx_mpilib_answer(struct gx_cuda_awareness *out, enum gx_aware aware, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Fills p for the MPI library this process runs on; the version string goes into buf. */
 void gx_mpilib_probe_fill(struct gx_mpilib_probe *p, char *buf, size_t len);
 
 /* MPIX_CUDA_AWARE_SUPPORT of the mpi-ext.h gpuxfer was built with: 1, 0, -1 not defined. */
@@ -112,9 +110,7 @@ int gx_mpilib_device_route(const char *library_version, char *buf, size_t len);
  * pinned for the GPU: 1 yes, 0 no (fs names it), -1 unknown. */
 int gx_fs_pinnable(const char *path, char *fs, size_t len);
 void gx_mpilib_startup_notice(const struct gx_mpilib_probe *p, char *buf, size_t len);
-/* UCX as loaded in this process into out (zeroed first; loaded 0 without UCX). */
 void gx_mpilib_ucx(struct gx_ucx_facts *out);
-/* What carries MPI traffic in this process into out (zeroed first). */
 void gx_mpilib_transport(const char *library_version, struct gx_mpi_transport *out);
 
 #endif

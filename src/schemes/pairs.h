@@ -40,7 +40,6 @@ static inline int gx_layout_rank(const struct gx_layout *l, int node, int local)
     return l->rank_at[node * l->per_node + local];
 }
 
-/* The rounds of a --pairs value (a scheme's name, or a list A:B[,C:D...]) for this layout. */
 int gx_pairs_resolve(const char *spec, const struct gx_layout *l, struct gx_pairs *out,
                      struct gx_err *err);
 void gx_pairs_free(struct gx_pairs *p);

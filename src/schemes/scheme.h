@@ -29,7 +29,6 @@ int gx_scheme_node_rounds(const struct gx_layout *l, int nrails, struct gx_pairs
                           struct gx_err *err);
 
 const struct gx_scheme *gx_scheme_of(const char *spec);
-/* "all-disjoint, all, ...": the keywords, for messages. */
 const char *gx_scheme_keywords(void);
 
 #endif

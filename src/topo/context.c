@@ -1,4 +1,3 @@
-/* Every rank's facts, packed and gathered to rank 0's rows in one gather. */
 #include "config.h"
 #include "context.h"
 #include "gpu.h"
@@ -70,7 +69,6 @@ static gx_sid put_nonempty(struct gx_ctx_packer *p, const char *s)
     return s && s[0] ? gx_ctx_put_str(p, s) : GX_SID_NONE;
 }
 
-/* The GPU this rank uses, where it has one, and its links to the node's other ranks. */
 static void pack_gpu(const struct gx_topo_rank *t, struct gx_ctx_packer *p)
 {
     struct gx_ctx_rank *r = &p->rec;

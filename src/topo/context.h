@@ -56,7 +56,6 @@ struct gx_ctx_pair {
     int a, b;
 };
 
-/* Rank 0's: every rank's row, the job's shape and the measured pairs. */
 struct gx_context {
     int nranks, nnodes;
     struct gx_ctx_rank *ranks;

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The members that name a string, and those that name a block. */
 enum { GX_CTX_STRINGS = 23 };
 static size_t string_members(struct gx_ctx_rank *r, gx_sid **m)
 {

@@ -1,4 +1,3 @@
-/* This rank's GPU: chosen, set and described before any transfer. */
 #ifndef GX_GPU_H
 #define GX_GPU_H
 

@@ -76,7 +76,6 @@ int gx_counters_end(const struct gx_job *job, struct gx_counters_watch *w,
 /* Rank 0: the findings of n records, each GPU judged once, appended to h; the new count. */
 int gx_counters_health(const struct gx_gpu_counters *all, int n, struct gx_health *h, int nh,
                        int max);
-/* Whether record i stands for its GPU (no earlier rank of its node read the same one). */
 int gx_counters_first_of_gpu(const struct gx_gpu_counters *all, int i);
 
 /* One reading: every counter, or why not ("" read); per link the NVLink counters. */

@@ -192,7 +192,6 @@ int gx_cnt_read(const char *busid, struct gx_cnt_reading *r, char *why, size_t l
     return 0;
 }
 
-/* The set of XID events; NULL with why where NVML delivers none for the GPU. */
 void *gx_cnt_events_open(const char *busid, char *why, size_t len)
 {
     int (*create)(void **) = NULL;

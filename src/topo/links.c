@@ -1,4 +1,3 @@
-/* Link kinds and their rate arithmetic, and the route of a pair: the links it crosses. */
 #include "links.h"
 
 #include <math.h>

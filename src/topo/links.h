@@ -10,7 +10,6 @@
 enum gx_src { GX_SRC_NONE, GX_SRC_NVML, GX_SRC_SYSFS, GX_SRC_HWLOC, GX_SRC_TABLE };
 extern const char *const gx_src_names[]; /* indexed by enum gx_src; NONE is "unknown" */
 
-/* Each link kind with the share of the line rate a healthy machine measures over it. */
 enum gx_link_kind {
     GX_LINK_PCIE, GX_LINK_NVLINK, GX_LINK_C2C, GX_LINK_NIC, GX_LINK_SOCKET, GX_LINK_KINDS
 };
@@ -68,7 +67,6 @@ struct gx_peer_link {
     char pci[16];      /* X, PIX, PXB, PHB, NODE, SYS, ? */
 };
 
-/* Everything one rank knows of its links, packed and gathered to rank 0. */
 struct gx_link_facts {
     int rank, node, has_gpu;
     char busid[32];
@@ -113,7 +111,6 @@ double gx_nic_line_gbs(const struct gx_nic_facts *n);
 
 double gx_c2c_line_gbs(const struct gx_c2c_facts *c);
 
-/* Health: degraded hardware, one line each, from every rank's facts. */
 #define GX_HEALTH_LINE 384
 struct gx_health {
     const char *check;     /* pcie-below-max, nvlink-down, nvlink-below-siblings, ... */
@@ -122,7 +119,6 @@ struct gx_health {
     char evidence[GX_HEALTH_LINE];
     int warning; /* said, and in the report, but not a --fail-on-health verdict */
 };
-/* The findings among n that are no warning. */
 int gx_health_failing(const struct gx_health *h, int n);
 /* A new finding of `check` about `rank`'s hardware at h[*n], counted; NULL where max are there. */
 struct gx_health *gx_health_add(struct gx_health *h, int *n, int max, const char *check,

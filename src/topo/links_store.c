@@ -244,7 +244,6 @@ const char *gx_link_str(const struct gx_link_store *s, gx_sid id)
     return t ? t : "";
 }
 
-/* Entry id into a field of room `size` (zeroed already). */
 static void put(const struct gx_link_store *s, gx_sid id, char *dst, size_t size)
 {
     size_t n = 0;

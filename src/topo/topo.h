@@ -105,7 +105,6 @@ unsigned gx_nvml_link_count(void *dev);
 int gx_nvml_device(const char *busid, void **dev, char *why, size_t len);
 const char *gx_nvml_error(int rc);
 
-/* What this rank learned and did, for the report. */
 struct gx_topo_link {
     int rank;                /* the other rank (global) on this node */
     char link[16];           /* NV#, PIX, PXB, PHB, NODE, SYS, X (same GPU), ? */
@@ -145,7 +144,6 @@ void gx_links_read(int rank, int node, hwloc_topology_t topo, const struct gx_to
                    struct gx_link_facts *f);
 int gx_links_nvml_allowed(const struct gx_topo_rank *t);
 
-/* Whether rank `peer` uses this rank's GPU too (t NULL: unknown, no). */
 int gx_topo_shares_gpu(const struct gx_topo_rank *t, int peer);
 
 /* The collective part: chooses and sets the GPU, binds, and keeps what the report needs. Every

@@ -1,4 +1,3 @@
-/* Choosing, setting and binding to this rank's GPU: the collective part around topo.c. */
 #include "config.h"
 #include "gpu.h"
 #include "job.h"
@@ -234,7 +233,6 @@ static void apply_plan(hwloc_topology_t topo, struct gx_bind_plan *plan, struct 
         snprintf(t->membind, sizeof t->membind, "NUMA %s", plan->numa);
 }
 
-/* This rank's binding decided and applied; the links to the other ranks' GPUs recorded. */
 static int bind_rank(const struct gx_job *job, const struct gx_global_opts *g,
                      hwloc_topology_t topo, struct gx_topo_rank *t,
                      const char (*busids)[GX_BUSID_LEN], const int *ranks, struct gx_err *err)

@@ -1,4 +1,3 @@
-/* Versions of gpuxfer, its build and the libraries and machine it runs on. */
 #include "config.h"
 #include "gx_revision.h" /* generated at build time (Makefile.am), never committed */
 #include "versions.h"

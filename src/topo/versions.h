@@ -10,7 +10,6 @@ void gx_build_each(void (*put)(void *ctx, const char *key, const char *value), v
 /* A rank's "software", likewise: OS, CPU, CUDA driver and runtime, NCCL and MPI as found at run
  * time; a version that cannot be read says why. */
 void gx_software_each(void (*put)(void *ctx, const char *key, const char *value), void *ctx);
-/* MPI_Get_library_version's first line into buf; returns its MPI error code. */
 int gx_mpi_library(char *buf, size_t len);
 /* --version: the first line is "gpuxfer X.Y.Z", then the revision, build and run-time lines. */
 void gx_version_print(FILE *out);
