@@ -73,7 +73,6 @@ void gx_link_store_free(struct gx_link_store *s);
 const struct gx_link_rec *gx_link_rec_of(const struct gx_link_store *s, int i);
 const char *gx_link_str(const struct gx_link_store *s, gx_sid id);
 int gx_link_facts_of(const struct gx_link_store *s, int i, struct gx_link_facts *out);
-/* gx_route_pair of records a and b; -1 where either is missing. */
 int gx_link_store_route(const struct gx_link_store *s, int a, int b, int a_dev, int b_dev,
                         int via_host, struct gx_route *out);
 

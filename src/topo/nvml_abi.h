@@ -22,7 +22,6 @@ typedef struct {
     } value;
 } nvmlFieldValue_t;
 
-/* Return codes and the fields' ids. */
 enum { NVML_SUCCESS = 0, NVML_FEATURE_ENABLED = 1 };
 enum { GX_NVML_ERROR_TIMEOUT = 10 };
 enum { GX_FI_NVLINK_LINK_COUNT = 91 };

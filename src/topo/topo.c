@@ -144,7 +144,6 @@ static int is_host_bridge(hwloc_obj_t o)
            o->attr->bridge.upstream_type == HWLOC_OBJ_BRIDGE_HOST;
 }
 
-/* PCI bridges strictly between an object and its ancestor. */
 static int bridges_below(hwloc_obj_t from, hwloc_obj_t ancestor)
 {
     int n = 0;
@@ -313,7 +312,6 @@ void gx_bind_plan_free(struct gx_bind_plan *plan)
     plan->local = plan->cpuset = plan->nodeset = NULL;
 }
 
-/* Cores of a cpuset; PUs where the topology has no cores. */
 static hwloc_obj_type_t unit_type(hwloc_topology_t topo, hwloc_const_cpuset_t set)
 {
     return hwloc_get_nbobjs_inside_cpuset_by_type(topo, set, HWLOC_OBJ_CORE) > 0
@@ -368,7 +366,6 @@ static int plan_locality(hwloc_topology_t topo, const char (*busids)[GX_BUSID_LE
     return GX_OK;
 }
 
-/* Why the plan binds as it does (or keeps the launcher's binding), into plan->reason. */
 static void plan_decide(hwloc_topology_t topo, hwloc_const_cpuset_t current,
                         enum gx_bind_policy policy, hwloc_obj_type_t ut, int n, int first,
                         int last, struct gx_bind_plan *plan)

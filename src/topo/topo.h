@@ -23,7 +23,6 @@ int gx_topo_check_inputs(const char *given, const char *fake_gpus, struct gx_err
 
 /* "0000:3b:00.0" from any form hwloc accepts ("3B:00.0", "00000000:3B:00.0"); -1 if malformed. */
 int gx_busid_normalize(const char *in, char *out, size_t len);
-/* The PCI device with that bus id, or NULL. */
 hwloc_obj_t gx_topo_pcidev(hwloc_topology_t topo, const char *busid);
 /* nvidia-smi's index: position among the NVIDIA display/3D PCI devices ordered by bus id. */
 int gx_topo_nvidia_index(hwloc_topology_t topo, hwloc_obj_t pci);
@@ -93,7 +92,6 @@ void gx_nvml_fini(void);
 struct gx_pcie_facts;
 struct gx_nvlink_facts;
 void gx_nvml_gpu_facts(const char *busid, struct gx_pcie_facts *p, struct gx_nvlink_facts *n);
-/* This GPU's C2C links (links 0: none; -1 with why: unknown). */
 struct gx_c2c_facts;
 void gx_nvml_c2c_facts(const char *busid, struct gx_c2c_facts *c);
 int gx_nvml_pcie_current(const char *busid, int *gen, int *width);
