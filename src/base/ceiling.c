@@ -143,8 +143,7 @@ static int better(enum gx_ceil_kind kind, const struct gx_ceil_point *pt,
         return old->iters <= 0 && old->absent == GX_SID_NONE;
     if (old->iters <= 0)
         return 1;
-    /* A later visit's point holds the earlier visits' iterations too: its best is theirs or
-     * better. A point of fewer iterations (a later --soak pass) must beat the best. */
+    /* A later visit's point holds the earlier ones' iterations: a point of fewer must beat it. */
     int lat = gx_ceil_kind_latency(kind);
     if (pt->iters > old->iters && (lat ? pt->best <= old->best : pt->best >= old->best))
         return 1;
@@ -272,9 +271,7 @@ static double point_time(enum gx_ceil_kind kind, const struct gx_ceil_point *p)
     return gx_ceil_kind_latency(kind) ? p->best : (double)p->size / p->best;
 }
 
-/* Whether the machine disturbed the probe's step more than the result's, on each mark the probe
- * has (a wait for a CPU, a slow tail). A wide interval is no interference: the ceiling is its
- * best iteration. */
+/* Whether the machine disturbed the probe's step more than the result's (waits, a slow tail). */
 static int noisier(const struct gx_noise *probe, const struct gx_noise *result)
 {
     unsigned marks = probe->marks & (GX_NOISE_WAITED | GX_NOISE_TAIL);

@@ -1,5 +1,4 @@
-/* Ceilings: the machine's own limits, measured in the same job by the ceiling probes, and the
- * lookups each path's ceiling hook uses to say which one bounds a result. Plain data. */
+/* Ceilings: the machine's own limits, measured by the ceiling probes in the same job. */
 #ifndef GX_CEILING_H
 #define GX_CEILING_H
 
@@ -10,8 +9,7 @@
 
 struct gx_result;
 
-/* One ceiling probe in one pattern family, per ordered rank pair, measured by the pair as its
- * results are. Bandwidths are GB/s, both-ways kinds the total; latency is one way in us. */
+/* One probe in one pattern family, per ordered rank pair: GB/s (both ways: total), latency us. */
 enum gx_ceil_kind {
     GX_CEIL_SHM_COPY,       /* host memory: the receiver copies the sender's message out of
                                memory both processes map (one copy, as a single-copy MPI) */
@@ -35,8 +33,7 @@ enum gx_ceil_kind {
     GX_CEIL_SENDER_D2H, /* the sender's GPU alone, its copy engine into pinned host memory,
                            measured for the pair (the receiver waits): what no byte of a
                            pipeline whose stages run on two GPUs passes faster */
-    /* Per GPU (a its rank, b -1): one GPU's host link alone, as nvbandwidth's copy-engine
-       tests copy it, while no other GPU of the node copies */
+    /* Per GPU (a its rank, b -1): one GPU's host link alone, as nvbandwidth copies it */
     GX_CEIL_H2D,
     GX_CEIL_D2H,
     GX_CEIL_KINDS,
@@ -48,8 +45,7 @@ enum gx_ceil_family { GX_FAMILY_ONE_WAY, GX_FAMILY_BOTH_WAYS, GX_FAMILY_LATENCY 
 /* The longest text a ceiling keeps, '\0' included (a reason is cut there). */
 #define GX_CEIL_TEXT 200
 
-/* One size of a curve: the probe's best iteration (a limit is what the layer reaches at its
- * best) and the spread; its texts are entries of its ceilings' pool. */
+/* One size of a curve: the probe's best iteration (a limit is the layer's best) and the spread. */
 struct gx_ceil_point {
     uint64_t size;
     double best, median, min, max;
@@ -88,8 +84,7 @@ int gx_ceil_kind_latency(enum gx_ceil_kind k);
 void gx_ceilings_free(struct gx_ceilings *c);
 /* dst (empty) becomes a copy of src; on failure dst holds what was copied, to be freed. */
 int gx_ceilings_copy(struct gx_ceilings *dst, const struct gx_ceilings *src, struct gx_err *err);
-/* One point of the curve (kind, a, b), made when missing: at a size already there, a measured
- * point replaces an absent one and the better best stays. absent: why pt was not measured. */
+/* One point of the curve (kind, a, b), made when missing; at a size already there, the better. */
 int gx_ceilings_put(struct gx_ceilings *c, enum gx_ceil_kind kind, int a, int b,
                     const char *what, const struct gx_ceil_point *pt, const char *absent,
                     struct gx_err *err);
@@ -115,9 +110,7 @@ struct gx_ceil_stage {
     int a, b;
 };
 
-/* The slowest of the stages at `size`: its value, and in what "slowest stage: NAME at SIZE"
- * (prefix "slowest stage: " only with more than one stage). 0 when any stage is unknown, with
- * that stage's reason in what. */
+/* The slowest of the stages at `size`, named in what; 0 when any stage is unknown, with why. */
 double gx_ceil_slowest(const struct gx_ceilings *c, const struct gx_ceil_stage *stages, int n,
                        size_t size, char *what, size_t len, struct gx_ceil_range *range);
 
@@ -171,8 +164,7 @@ const struct gx_bound_rule *gx_bound_rule(const struct gx_bounds bounds[GX_FAMIL
 
 /* The result's chunk as the path cut the message (0 or larger than the message: the whole). */
 size_t gx_ceil_chunk(const struct gx_result *res);
-/* The size a ceiling is measured at for a result at `size`: at most GX_CEIL_HOST_RATE_MAX for
- * a rate of host memory, which grows no further past the caches (docs/ceilings.md). */
+/* At most GX_CEIL_HOST_RATE_MAX for host memory, whose rate grows no further past the caches. */
 #define GX_CEIL_HOST_RATE_MAX ((size_t)256 << 20)
 size_t gx_ceil_measured_size(enum gx_ceil_kind kind, size_t size);
 

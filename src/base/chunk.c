@@ -47,8 +47,7 @@ const struct gx_chunk_policy gx_chunk_policy_auto = {
 
 const struct gx_chunk_policy gx_chunk_policy_whole = {.max_chunk = 0, .ndepths = 1, .depths = {1}};
 
-/* Where --chunk auto found the best staged and zerocopy settings (docs/paths.md, "Chunking"):
- * no chunk under 1/256 of the message, no depth 1 below the whole message. */
+/* --chunk auto's best staged and zerocopy settings: no chunk under 1/256, no depth 1 but whole. */
 const struct gx_chunk_policy gx_chunk_policy_pipelined = {
     .min_chunk = GX_CHUNK_MIN_KIB * GX_KIB,
     .max_chunk = GX_CHUNK_PIPELINED_MAX_MIB * GX_MIB,
@@ -57,8 +56,7 @@ const struct gx_chunk_policy gx_chunk_policy_pipelined = {
     .depths = {GX_CHUNK_PIPELINED_DEPTHS},
 };
 
-/* Adds (chunk, depth) with the depth capped at the chunks in flight that exist, unless an equal
- * candidate is there already. */
+/* Adds (chunk, depth), the depth capped at the chunks in flight, unless an equal one is there. */
 static int add_candidate(size_t bytes, long count, size_t c, int d, size_t *chunks, int *cdepths,
                          int n)
 {

@@ -12,24 +12,18 @@ struct gx_chunk_plan {
     int depth;      /* chunks in flight per side (ring slots) */
 };
 
-/* A chunk of 0 or larger than the message means one chunk; depth is at least 1 and never more
- * than the chunks of `count` messages. */
+/* A chunk of 0 or larger than the message means one chunk; depth is capped at the chunks. */
 void gx_chunk_plan_init(struct gx_chunk_plan *p, size_t bytes, size_t chunk, int depth,
                         int count);
 size_t gx_chunk_offset(const struct gx_chunk_plan *p, size_t i);
 size_t gx_chunk_length(const struct gx_chunk_plan *p, size_t i);
 
-/* A chunk for memory that migrates by pages: a multiple of `page` (the driver rounds a prefetch
- * out to whole pages), and below `block` a power of two that divides it, at or above it a
- * multiple of it, so no chunk splits more migration blocks than it must. 0, or a chunk that
- * rounds to the message or beyond: the whole message. */
+/* A chunk for memory that migrates by pages: whole pages, and a power of two below `block` or a
+ * multiple of it above, so no chunk splits more migration blocks than it must. */
 size_t gx_chunk_round_pages(size_t chunk, size_t bytes, size_t page, size_t block);
 
-/* Which (chunk, depth) combinations are worth trying for `count` messages of `bytes` in flight:
- * chunks from min_chunk up in steps of 4, below the message, at most max_chunk and max_pieces,
- * and the whole message, each at every depth. Depth counts chunks in flight across the messages,
- * so it is capped at chunks x count and combinations the cap makes equal are tried once. The
- * limits are macros for --help. */
+/* Which (chunk, depth) combinations are worth trying: chunks from min_chunk up in steps of 4, and
+ * the whole message, each at every depth, capped at the chunks in flight across the messages. */
 #define GX_CHUNK_MIN_KIB 64
 #define GX_CHUNK_PIPELINED_MAX_MIB 16
 #define GX_CHUNK_PIPELINED_PIECES 256
@@ -42,13 +36,11 @@ struct gx_chunk_policy {
     int ndepths, depths[4];
 };
 extern const struct gx_chunk_policy gx_chunk_policy_auto;
-/* The whole message only (copy engines move one large copy at their peak); a short search around
- * the chunks pipelined paths were measured best with. */
+/* The whole message only (copy engines are at their peak so); a search around the best chunks. */
 extern const struct gx_chunk_policy gx_chunk_policy_whole, gx_chunk_policy_pipelined;
 
 #define GX_AUTO_MAX_CANDIDATES 24
-/* The candidates for `count` messages of `bytes`, at the policy's depths or at `depths` where
- * ndepths > 0; at most max, the whole message last. */
+/* The candidates, at `depths` where ndepths > 0; at most max, the whole message last. */
 int gx_chunk_candidates(const struct gx_chunk_policy *p, size_t bytes, long count,
                         const int *depths, int ndepths, size_t *chunks, int *cdepths, int max);
 

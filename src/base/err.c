@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A message too long keeps its head and its end (where the reason is), the middle cut at
- * character boundaries. */
+/* A message too long keeps its head and its end (where the reason is). */
 #define GX_CUT_MARK " [...] "
 static void fit(char *msg, size_t cap, const char *whole, size_t n)
 {

@@ -50,8 +50,7 @@ struct gx_fault_step {
     long iters;
     int validate_all;
 };
-/* A fault that can never fire in these measurements is refused (a test that would pass for
- * want of its fault). */
+/* A fault that can never fire in these measurements is refused (a test would pass without it). */
 int gx_fault_check_steps(const struct gx_fault *f, const struct gx_fault_step *steps, size_t n,
                          struct gx_err *err);
 /* Reads GPUXFER_FAULT into the process-wide fault (kind GX_FAULT_NONE when off). */
@@ -60,8 +59,7 @@ const struct gx_fault *gx_fault_get(void);
 
 void gx_fault_point(int rank, size_t size, long iter);
 int gx_fault_slows(int rank, size_t size);
-/* A slow fault's delay for the iteration under way, called inside the transfer so that the
- * clock sees it. */
+/* A slow fault's delay, called inside the transfer so that the clock sees it. */
 void gx_fault_slow_delay(void);
 /* Whether gx_fault_point can fire for this rank at `size`: if not, the harness leaves it out. */
 int gx_fault_point_due(int rank, size_t size);

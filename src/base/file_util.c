@@ -74,8 +74,7 @@ int gx_env_name(const char *var, char *buf, size_t len)
     size_t n = 0;
     for (; v && v[n] && n < GX_ENV_NAME_MAX && n + 1 < len; n++) {
         unsigned char c = (unsigned char)v[n];
-        /* Letters, digits, '_', '-', and '.' but never first: a '/', "..", a newline or a
-         * control character never reaches a file name. */
+        /* '.' never first or doubled: no '/', "..", newline or control reaches a file name. */
         int keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                    c == '_' || c == '-' || (c == '.' && n > 0 && v[n - 1] != '.');
         buf[n] = keep ? (char)c : '_';
@@ -239,8 +238,7 @@ void gx_remove_stale_temps(const char *path)
     closedir(dir);
 }
 
-/* An unnamed file in the target's directory (O_TMPFILE) leaves nothing behind after a kill;
- * otherwise a named, locked temporary, which the next run removes. */
+/* An unnamed file (O_TMPFILE) leaves nothing behind after a kill; else a locked temporary. */
 int gx_durable_open(struct gx_durable *d, const char *path)
 {
     char dir[4200];
@@ -270,8 +268,7 @@ int gx_durable_write(struct gx_durable *d, const char *buf, size_t len)
     return write_all(d->fd, buf, len);
 }
 
-/* The unnamed file gets a name of its own, for the rename over the target (a link cannot
- * replace a file): for microseconds, not for the whole write. */
+/* The unnamed file gets a name for the rename over the target, for microseconds. */
 static int name_it(struct gx_durable *d, const char *path)
 {
     char proc[64];

@@ -1,16 +1,13 @@
-/* File writes that survive a full disk, a crash and a power cut without leaving half a line or
- * half a report behind. */
+/* File writes that leave no half line or half report after a full disk, a crash or a power cut. */
 #ifndef GX_FILE_UTIL_H
 #define GX_FILE_UTIL_H
 
 #include <stddef.h>
 #include <sys/types.h>
 
-/* Appends len bytes at *end of fd, all or nothing (on failure the file is cut back to *end); on
- * success *end grows by len. Returns 0 or the errno of the failure. */
+/* Appends len bytes at *end of fd, all or nothing; on success *end grows by len. */
 int gx_append_whole(int fd, off_t *end, const char *buf, size_t len);
-/* A regular file a full disk left with a partial last line: cut back to its last whole line.
- * Returns 0 or the errno of the failure. */
+/* A regular file a full disk left with a partial last line: cut back to its last whole line. */
 int gx_cut_partial_line(int fd);
 /* A file written in pieces, then put in place whole (open, write..., commit or abandon): path
  * is the old file or the complete new one, even after a power cut. The data lies in an unnamed
@@ -30,8 +27,7 @@ struct gx_file_id {
 int gx_file_id(const char *path, struct gx_file_id *id);
 int gx_durable_open(struct gx_durable *d, const char *path);
 int gx_durable_write(struct gx_durable *d, const char *buf, size_t len);
-/* Replaces only the file `was` names (the one --force let the run replace); any other file at
- * path stays: EEXIST. Also on failure the temporary is gone. */
+/* Replaces only the file `was` names; any other file at path stays: EEXIST. */
 int gx_durable_commit(struct gx_durable *d, const char *path, const struct gx_file_id *was);
 void gx_durable_abandon(struct gx_durable *d);
 
@@ -46,13 +42,11 @@ int gx_claim_release(const char *path, int fd);
 void gx_remove_stale_temps(const char *path);
 
 /* The one way an environment value (SLURM_JOB_ID) becomes part of a file name: at most
- * GX_ENV_NAME_MAX characters, letters, digits, '_', '-' and '.' (not first or doubled) kept,
- * anything else '_'. 0 (buf empty) when unset or empty. */
+ * GX_ENV_NAME_MAX safe characters, anything else '_'. 0 (buf empty) when unset or empty. */
 #define GX_ENV_NAME_MAX 64
 int gx_env_name(const char *var, char *buf, size_t len);
 
-/* Opens path for reading only if it is a regular file (a FIFO would block the job): the
- * descriptor, or -1 with errno (EINVAL: not a regular file). */
+/* Opens path for reading only if it is a regular file (a FIFO would block): EINVAL otherwise. */
 int gx_open_regular(const char *path);
 
 #endif

@@ -1,5 +1,4 @@
-/* The data pattern every message carries, so that a receiver can check any byte on its own;
- * shared with the CUDA kernels. */
+/* The data pattern every message carries, so that a receiver can check any byte on its own. */
 #ifndef GX_FILL_H
 #define GX_FILL_H
 
@@ -12,8 +11,7 @@
 #define GX_HD static inline
 #endif
 
-/* splitmix64: every (rank, iteration, word) gives unrelated bits, so a shifted, repeated or
- * stale buffer fails the check. */
+/* splitmix64: a shifted, repeated or stale buffer fails the check. */
 GX_HD uint64_t gx_fill_word(uint32_t rank, uint32_t iter, uint64_t word)
 {
     uint64_t z = ((uint64_t)rank << 48) ^ ((uint64_t)iter << 32) ^ word;

@@ -1,5 +1,4 @@
-/* This rank's GPU as every layer may ask about it, apart from CUDA and from the choice of the
- * GPU, so that layers built with or without CUDA can ask. */
+/* This rank's GPU as every layer may ask about it, built with or without CUDA. */
 #ifndef GX_GPU_STATE_H
 #define GX_GPU_STATE_H
 
@@ -7,8 +6,7 @@
 const char *gx_gpu_absent_why(void);
 void gx_gpu_absent_mark(const char *why);
 
-/* A sticky CUDA error makes every later CUDA call fail, so the run must stop: records the first
- * one's text. gx_gpu_lost_why: "" while the context is usable. */
+/* A sticky CUDA error makes every later CUDA call fail, so the run must stop: the first one. */
 void gx_gpu_lost_mark(const char *why);
 const char *gx_gpu_lost_why(void);
 

@@ -44,8 +44,7 @@ const char *gx_exit_status_text(void);
 const char *gx_exit_report_text(void);
 /* What bounds the launcher, which gpuxfer's limits cannot (docs/reliability.md). */
 const char *gx_exit_launcher_text(void);
-/* Rank 0's exit when a report already written stands and the job then did not end in time.
- * Here, below both the report and the watchdog, since either may be the one to say it. */
+/* Rank 0's exit when a report already written stands and the job then did not end in time. */
 int gx_standing_code(int report_code);
 int gx_say_standing(int report_code);
 
@@ -97,8 +96,7 @@ int gx_fail_mpi(struct gx_err *err, int mpirc, const char *call, const char *fil
 
 #define GX_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Room for one more of n elements: v, or v reallocated to twice *cap (`first` at the start);
- * NULL when out of memory, v and *cap left as they were. */
+/* Room for one more of n elements: v, or v doubled; NULL when out of memory (v as it was). */
 void *gx_grow(void *v, size_t *cap, size_t n, size_t first, size_t elem);
 /* v cut to its n in use once no more are to come (v as it was where that fails). */
 void *gx_shrink(void *v, size_t *cap, size_t n, size_t elem);

@@ -172,8 +172,7 @@ int gx_parse_ratio(const char *text, double *out, struct gx_err *err)
     return GX_OK;
 }
 
-/* Item i repeats an earlier one: the same text, or the same byte count in another spelling
- * ("1K" and "1024"), so that no option measures one thing twice (--pattern bw,bw). */
+/* Item i repeats an earlier one, also as a byte count in another spelling ("1K" and "1024"). */
 static int repeated(const char *text, char items[][GX_ITEM_MAX + 1], int i, struct gx_err *err)
 {
     struct gx_err ignored;

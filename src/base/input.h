@@ -25,8 +25,7 @@ int gx_split_list(const char *text, char items[][GX_ITEM_MAX + 1], int max, int 
 /* The same for a list of positions (SRC,DST; one per local rank): an item may repeat. */
 int gx_split_positional(const char *text, char items[][GX_ITEM_MAX + 1], int max, int *n,
                         struct gx_err *err);
-/* Text that reaches a terminal is printable (gx_text_shown's rule): GX_EINPUT naming the first
- * offending character's place. */
+/* Text that reaches a terminal is printable: GX_EINPUT naming the first offending character. */
 int gx_input_printable(const char *text, struct gx_err *err);
 int gx_too_long(struct gx_err *err, const char *what, size_t len, size_t limit);
 

@@ -7,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The CPUs this node's ranks may run on together, against their number; where the mask cannot be
- * read, not oversubscribed. Collective over the node. */
+/* The CPUs this node's ranks may run on together, against their number. Collective. */
 static int node_oversubscribed(const struct gx_job *job, int *over, struct gx_err *err)
 {
     cpu_set_t mine, all;
@@ -90,8 +89,7 @@ int gx_agree(MPI_Comm comm, int rc, struct gx_err *err)
     return m.rc;
 }
 
-/* The input every rank must share: the arguments after the program's name (an MPMD launch may
- * name the program differently), then the environment variables that are input. */
+/* The input every rank must share: the arguments after the program's name, then these. */
 static const char *const input_env[] = {"GPUXFER_FAULT"};
 
 /* The input as NUL-terminated items, each led by its kind: 'a' an argument, 'e' a variable. */
@@ -123,8 +121,7 @@ static const char *item_at(const char *text, size_t len, int k)
     return p < end ? p : NULL;
 }
 
-/* Where two texts first differ, as one line naming the argument (and its option) or variable,
- * and both values; 0 where they agree. */
+/* Where two texts first differ, as one line; 0 where they agree. */
 static int first_difference(const char *mine, size_t mine_len, const char *theirs,
                             size_t theirs_len, int rank, struct gx_err *err)
 {

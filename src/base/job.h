@@ -33,7 +33,6 @@ void gx_job_fini(struct gx_job *job);
 
 /* Every rank of comm learns the lowest-rank failure (its code and message); GX_OK for none. */
 int gx_agree(MPI_Comm comm, int rc, struct gx_err *err);
-/* Every rank's arguments and input environment (GPUXFER_FAULT) against rank 0's, before any rank
- * parses them: an MPMD launch that gives one rank other options gets one line naming the rank,
- * the argument and both values, exit 2, never a start-up timeout. Collective. */
+/* Every rank's arguments and input environment against rank 0's: an MPMD launch that gives one
+ * rank other options gets one line naming them, exit 2, never a start-up timeout. Collective. */
 int gx_agree_input(const struct gx_job *job, int argc, char **argv, struct gx_err *err);

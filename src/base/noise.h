@@ -17,12 +17,11 @@
 #define GX_NOISE_DRIFT 0x10u /* the medians of its visits differ beyond their intervals and by
                                 more than GX_NOISE_DRIFT_PCT: the machine's speed changed */
 #define GX_NOISE_LAST GX_NOISE_DRIFT
-/* The fewest timed iterations a clean number may rest on: a median's confidence from the range
- * of n is 1 - 2^(1-n), near 95% at 5. */
+/* The fewest timed iterations a clean number may rest on: the range of 5 holds the median at
+ * 94%. */
 #define GX_NOISE_MIN_SAMPLES 5
 #define GX_NOISE_MACHINE (GX_NOISE_WAITED | GX_NOISE_TAIL | GX_NOISE_WIDE | GX_NOISE_DRIFT)
-/* The least difference between two visits' medians that is drift: intervals that barely miss
- * each other at the default precision say little. */
+/* The least difference of two visits' medians that is drift. */
 #define GX_NOISE_DRIFT_PCT 5
 
 /* Well above what an idle machine shows and well below what a busy one does (docs/report.md). */
@@ -35,28 +34,24 @@ struct gx_noise {
     float drift;     /* its visits' medians, the largest over the smallest less 1 (0: one visit) */
     double cpu_wait; /* the largest share of the step a rank spent runnable but not running */
     int32_t cpu_waits; /* how many times the pair's ranks were put back on a CPU over the step */
-    /* The slowest iteration over the median where it is GX_NOISE_TAIL_RATIO or more and the
-     * slowest 5% are not: a few interrupted iterations (no mark); 0 otherwise. */
+    /* The slowest iteration over the median where it alone passes GX_NOISE_TAIL_RATIO; else 0. */
     float worst;
     double tail;     /* the slow tail (p95) over the median; 0 when unknown */
     double ci;       /* the median's 95% interval, its farther end from the median, relative */
 };
 
-/* Judges one step's statistics and its ranks' CPU wait. A median moves only when more than half
- * of the iterations are slowed, and a wait slows at most the one iteration it falls in: fewer
- * waits than half the iterations leave the median alone, however long. */
+/* Judges one step. A wait slows at most the one iteration it falls in: fewer waits than half
+ * the iterations leave the median alone, however long. */
 struct gx_noise gx_noise_judge(const struct gx_stats *s, int lower_is_better, double cpu_wait,
                                long cpu_waits);
-/* A result measured in several visits: their medians and 95% intervals set n->drift and the
- * mark GX_NOISE_DRIFT. */
+/* A result of several visits: their medians and intervals set drift and GX_NOISE_DRIFT. */
 void gx_noise_visits(struct gx_noise *n, const double *median, const double *lo,
                      const double *hi, int nvisits);
 const char *gx_noise_words(unsigned marks, char *buf, size_t len);
 /* One sentence on why, e.g. "rank waited for a CPU 34% of the step; p95 12.3x the median". */
 void gx_noise_why(const struct gx_noise *n, char *buf, size_t len);
 
-/* Seconds this thread has spent runnable but not running since it started, and in *slices the
- * times it was put on a CPU; negative when the kernel does not keep them. */
+/* Seconds this thread spent runnable but not running, and in *slices its times on a CPU. */
 double gx_cpu_wait_s(long *slices);
 
 #endif

@@ -60,9 +60,8 @@ struct gx_run_opts {
     unsigned long long given;             /* options given for this run, by table entry */
 };
 
-/* --samples: raw samples kept in the document, all results together: the final write must end
- * within the time a launcher leaves between SIGTERM and SIGKILL; the rest go to
- * <output>.samples.jsonl. */
+/* --samples: raw samples kept in the document; the rest go to <output>.samples.jsonl, so that
+ * the final write ends before a launcher's SIGKILL. */
 #define GX_SAMPLES_INLINE 50000
 
 struct gx_global_opts {
@@ -100,8 +99,7 @@ struct gx_options {
     int help;             /* 1: --help or -h, 2: --help-all */
     int version, dry_run;
     char list[16];        /* --list WHAT: the names for shell completion */
-    /* No --scenario, --path or --mem: where every rank sees a GPU, the GPU default run
-     * replaces the host run; default_axes_given: --pattern or --sizes given. */
+    /* No --scenario, --path or --mem: the GPU default run may replace the host run. */
     int default_paths, default_axes_given;
     int gpu_default, map_off;             /* the GPU default run was set up; --map off */
     long assume_nodes, assume_per_node;   /* --dry-run for a layout other than this job's */

@@ -57,8 +57,7 @@ struct gx_result {
     long bad_iter;
     const double *samples;
     size_t nsamples;
-    /* Against the machine's limit measured by the probes: 0 when none is known (ceiling_what
-     * then says why). efficiency: median / ceiling, or ceiling / median for latency. */
+    /* Against the probes' ceiling (0 when none: ceiling_what says why). */
     double ceiling;
     const char *ceiling_what; /* e.g. "peer copy", "slowest stage: D2H at 1M" */
     double efficiency;
@@ -66,8 +65,7 @@ struct gx_result {
     int ceiling_exceeded;     /* the median's 95% interval lies beyond the ceiling */
     int ceiling_within;       /* above 1, its interval reaching the ceiling: at the ceiling */
     int ceiling_unsound;      /* the probe point is no bound: ceiling_what says why */
-    /* Against the line rate of the links crossed (bandwidth only): line_gbs 0 when unknown
-     * (line_what says why); line_exceeded: above the line rate, so the route or a rate is wrong. */
+    /* Against the line rate of the links crossed (bandwidth only): 0 when unknown. */
     double line_gbs, line_share;
     int line_exceeded;
     int line_kind;            /* enum gx_link_kind of the narrowest link; -1 unknown */
@@ -82,8 +80,7 @@ struct gx_result {
     double stage_us[2][GX_MAX_STAGES]; /* per timed iteration: [0] initiator, [1] peer */
     const struct gx_auto_cand *cands;
     int ncands;
-    /* --visits: the plan's step, the visits it had of those planned, and each one's median; a
-     * result not from its last visit is held back until that one, or until the run stops. */
+    /* --visits: a result not from its step's last visit is held back until that one. */
     size_t step;
     int visits, visits_planned;
     int last;               /* its step's last visit (fewer than planned where the budget cut) */

@@ -1,6 +1,5 @@
-/* The one door between what measures and what reports: the engine hands its events through this
- * table and never names the report, the report implements it, and main wires the two. Only base
- * types cross it, so that neither side needs a header of the other. */
+/* The one door between what measures and what reports: only base types cross it, so that the
+ * engine and the report need no header of each other. */
 #ifndef GX_SINK_OPS_H
 #define GX_SINK_OPS_H
 
@@ -12,20 +11,17 @@
 
 struct gx_pair;
 
-/* The harness's events, in the order it raises them; "every rank" ones are raised where every
- * rank runs the same code (only rank 0's sink shows anything), the others on rank 0 only. */
+/* The harness's events, in the order it raises them; "every rank" or else rank 0 only. */
 struct gx_sink_ops {
     void (*pass)(void *ctx, long pass);
-    /* Every rank: a step starts; its visit of visits (0: it has one). budget_left: negative
-     * without a budget. */
+    /* Every rank: a step starts. budget_left: negative without a budget. */
     void (*step)(void *ctx, size_t size, const char *what, const char *pattern, int visit,
                  int visits, double budget_left);
     /* Rank 0, where it initiates the step: the median is known to +-reached so far. */
     void (*precision)(void *ctx, double reached, double budget_left);
     /* Every rank: n steps of the plan will not run (their group is skipped): counted as done. */
     void (*steps_skipped)(void *ctx, long n);
-    /* A path that cannot run, for each of the pairs (npairs 0: the whole path); run is the
-     * run's name as held in the options, whose address tells the run. */
+    /* A path that cannot run, for each of the pairs (npairs 0: the whole path). */
     void (*skip)(void *ctx, const char *run, const char *path, const struct gx_pair *pairs,
                  int npairs, const char *reason);
     /* A round of npairs pairs: a result is the engine's until result returns (copy to keep). */
@@ -59,8 +55,7 @@ struct gx_sink_abort {
     double timeout_s;
     const char *phase;
 };
-/* Writes (or discards) the report and returns the exit code to end with; from the watchdog's
- * thread, which then ends the process. */
+/* Writes (or discards) the report and returns the exit code, from the watchdog's thread. */
 typedef int (*gx_sink_abort_fn)(void *ctx, const struct gx_sink_abort *a);
 
 #endif

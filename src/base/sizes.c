@@ -96,8 +96,7 @@ void gx_format_size(size_t bytes, char *buf, size_t len)
     snprintf(buf, len, "%zu", bytes);
 }
 
-/* Four significant digits, at most max decimals; a value rounded up into the next decade
- * (9.9996 -> 10.000) has a digit too many. */
+/* Four significant digits; 9.9996 rounded up to 10.000 has a digit too many. */
 static void four_digits(double v, int max, const char *suffix, char *buf, size_t len)
 {
     int decimals = 3 - (int)floor(log10(fabs(v)));

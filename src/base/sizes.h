@@ -15,12 +15,10 @@ int gx_parse_size(const char *text, size_t *out, struct gx_err *err);
 int gx_parse_sizes(const char *text, struct gx_size_list *out, struct gx_err *err);
 /* "4K", "1M", "3M+5": the shortest exact spelling, for tables. */
 void gx_format_size(size_t bytes, char *buf, size_t len);
-/* A measured value for tables: four significant digits, an exponent below 0.001, so that a small
- * one never reads 0.000 and a large one keeps no false digits. */
+/* A measured value for tables: four significant digits, an exponent below 0.001. */
 void gx_format_value(double v, char *buf, size_t len);
-/* A bandwidth in GB/s for tables: as gx_format_value from GX_GBS_AS_MBS up, below it in MB/s with
- * an M after it ("0.09044M"), never an exponent: osu's users read small rates in MB/s, and each
- * streamed line says its own unit. 1 where it wrote MB/s. */
+/* A bandwidth in GB/s for tables: below GX_GBS_AS_MBS in MB/s with an M after it ("0.09044M"),
+ * as osu's users read small rates. 1 where it wrote MB/s. */
 #define GX_GBS_AS_MBS 0.01
 int gx_format_gbs(double gbs, char *buf, size_t len);
 void gx_format_in_unit(double v, const char *unit, char *buf, size_t len);

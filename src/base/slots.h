@@ -1,5 +1,4 @@
-/* An index of items by a hash: open addressing over item numbers, at most half full. The items
- * stay where their owner keeps them; the owner compares those a lookup walks past. */
+/* An index of items by a hash: open addressing over item numbers, at most half full. */
 #ifndef GX_SLOTS_H
 #define GX_SLOTS_H
 

@@ -83,8 +83,7 @@ const void *gx_strpool_get(const struct gx_strpool *p, gx_sid s, size_t *len)
 
 int gx_strpool_copy(struct gx_strpool *dst, const struct gx_strpool *src)
 {
-    /* An entry's number is its place in buf: the same entries added in the same order to an
-     * empty pool land in the same places. */
+    /* The same entries added in the same order land in the same places, under the same numbers. */
     for (size_t i = 0; i < src->n; i++)
         if (gx_strpool_add(dst, src->buf + src->at[i], len_at(src, src->at[i])) != src->at[i])
             return -1;

@@ -6,8 +6,7 @@
 
 #define GX_TABLE_COLUMNS 100
 
-/* Prints "# ..." lines (leading newlines kept), each wrapped at a space before GX_TABLE_COLUMNS,
- * the continuation lines indented two more; a word longer than a line stays whole. */
+/* Prints "# ..." lines, each wrapped at a space before GX_TABLE_COLUMNS. */
 void gx_print_note(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

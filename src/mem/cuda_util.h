@@ -8,7 +8,7 @@
 #include <mpi.h>
 
 /* Without a driver, the runtime's calls fail with cudaErrorInsufficientDriver, whose text would
- * send one looking for an old driver: --version and the choice of the GPU say this instead. */
+ * send one looking for an old driver. */
 #define GX_NO_CUDA_DRIVER "no CUDA driver"
 /* The driver's CUDA version (1000 * major + 10 * minor), 0 for none, -1 with *ce on error. */
 static inline int gx_cuda_driver_version(cudaError_t *ce)
@@ -18,8 +18,7 @@ static inline int gx_cuda_driver_version(cudaError_t *ce)
     return *ce == cudaSuccess ? v : -1;
 }
 
-/* Out-of-memory is GX_ESKIP (that size is skipped); the rest GX_ERUNTIME. A sticky error also
- * marks the GPU lost, so that the run stops after it. */
+/* Out-of-memory is GX_ESKIP (that size is skipped); a sticky error marks the GPU lost. */
 int gx_fail_cuda(struct gx_err *err, cudaError_t ce, const char *call, const char *file,
                  int line);
 
@@ -53,8 +52,7 @@ static inline cudaError_t gx_cuda_prefetch(const void *p, size_t n, int to_gpu, 
 #endif
 }
 
-/* Drops the contents of managed pages about to be overwritten and places them on the host
- * (CUDA 13's discard), or, where the driver cannot (*no_discard then set), prefetches them. */
+/* Places managed pages about to be overwritten on the host, discarding them where it can. */
 static inline cudaError_t gx_cuda_discard_to_host(void *p, size_t n, int *no_discard,
                                                   cudaStream_t s)
 {

@@ -11,10 +11,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-/* Pageable buffers are anonymous mappings of their own, never from the heap: a large buffer
- * taken from the heap and given back each step leaves holes that small allocations split, and the
- * heap grows a buffer a step with no leak. A read-only page before it holds the mapping's length;
- * an inaccessible page after it makes a write past its end fault where it happens. */
+/* Pageable buffers are mappings of their own: one taken from the heap and given back each step
+ * leaves holes that small allocations split, and the heap grows with no leak. A read-only page
+ * before it holds the length; an inaccessible page after it catches an overrun. */
 static int pageable_alloc(size_t bytes, void **out, struct gx_err *err)
 {
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
