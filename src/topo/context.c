@@ -206,8 +206,7 @@ static int pack_rank(const struct gx_job *job, struct gx_ctx_packer *p, struct g
     return p->oom || !tr ? gx_fail(err, GX_ERUNTIME, "out of host memory") : GX_OK;
 }
 
-/* Rank 0 asks for the ranks' pools a window of at most this many bytes at a time, so that what is
- * in flight stays bounded however many ranks there are. */
+/* The most bytes of pools in flight to rank 0 at once, however many ranks there are. */
 #define CTX_WINDOW_BYTES ((size_t)1 << 20)
 
 /* Rank 0: rank i's link facts into the store (a rank without them leaves the store NULL). */
@@ -228,8 +227,7 @@ static int store_facts(struct gx_link_store **store, int i, const struct gx_ctx_
     return GX_OK;
 }
 
-/* Rank 0: the pools of ranks [from, to) into their rows and their link facts into the store. A
- * rank whose pool came garbled is left out (null), as one that sent none. */
+/* Rank 0: the pools of ranks [from, to) into their rows; a garbled one is left out (null). */
 static int unpack_window(struct gx_context *c, struct gx_link_store **store, int from, int to,
                          const char *pools, const size_t *at, struct gx_err *err)
 {
@@ -245,8 +243,7 @@ static int unpack_window(struct gx_context *c, struct gx_link_store **store, int
     return GX_OK;
 }
 
-/* Rank 0: every other rank's pool, window by window: a go (0 where rank 0 has no room or the rank
- * no pool: its row stays empty) and the pool it answers with. Every rank gets its go. */
+/* Rank 0: every other rank's pool, window by window: a go (0: its row stays empty), then the pool. */
 static int root_pools(const struct gx_job *job, struct gx_context *c,
                       const struct gx_ctx_packer *own, struct gx_link_store **store,
                       struct gx_err *err)

@@ -1,7 +1,5 @@
-/* Every rank's facts on rank 0, in one gather. Typed inside, JSON at the edge: each rank packs
- * its facts as one fixed record whose strings and lists are places in a pool of its own; rank 0
- * keeps one typed row per rank, its strings in one pool that holds each distinct one once, so
- * what ranks repeat costs one copy. */
+/* Every rank's facts on rank 0, in one gather. Typed inside, JSON at the edge: rank 0 keeps one
+ * typed row per rank, its strings in one pool that holds each distinct one once. */
 #ifndef GX_CONTEXT_H
 #define GX_CONTEXT_H
 
@@ -17,8 +15,7 @@ struct gx_ctx_link {
     int32_t p2p; /* 1, 0, -1 unknown */
 };
 
-/* One state of a rank's GPU as the counters' first reading found it: the counter (-1: not read),
- * its value, or why it is unavailable (GX_SID_NONE: read). */
+/* One state of a rank's GPU as the counters' first reading found it (cnt -1: not read). */
 struct gx_ctx_gpu_state {
     int32_t cnt;
     uint32_t value;
@@ -26,7 +23,7 @@ struct gx_ctx_gpu_state {
 };
 
 /* One rank's context. Packed, its gx_sid members are offsets into the rank's pool; in rank 0's
- * rows, entries of the context's pool. GX_SID_NONE: absent. */
+ * rows, entries of the context's pool. */
 struct gx_ctx_rank {
     int32_t present; /* 0: the rank's context did not come (null in the report) */
     int32_t rank, pid, node, local_rank, local_size, cuda_aware;
@@ -68,8 +65,7 @@ struct gx_context {
     const struct gx_link_store *facts;
 };
 
-/* Rank 0 gets every rank's context with the pairs the runs measure, and every rank's link
- * facts in its topology's all_facts; the others NULL. Collective. */
+/* Rank 0 gets every rank's context and link facts with the pairs the runs measure. Collective. */
 struct gx_pairs;
 int gx_context_gather(const struct gx_job *job, const struct gx_pairs *runs, int nruns,
                       struct gx_context **out, struct gx_err *err);
@@ -83,8 +79,7 @@ const char *gx_ctx_text(const struct gx_context *c, gx_sid s); /* "" for GX_SID_
 int gx_ctx_link_to(const struct gx_context *c, const struct gx_ctx_rank *r, int peer,
                    struct gx_ctx_link *out);
 const char *gx_ctx_nic_of(const struct gx_context *c, const struct gx_ctx_rank *r);
-/* What the context says of a pair: on one node, a's link to b and its peer access; across
- * nodes, each rank's NIC; the route between their GPUs where every rank's facts are known. */
+/* What the context says of a pair: a's link to b on one node, or each rank's NIC; the route. */
 struct gx_ctx_pair_view {
     int same_node;
     const char *link, *link_source;
@@ -97,8 +92,7 @@ void gx_ctx_pair_view(const struct gx_context *c, int a, int b, struct gx_ctx_pa
 int gx_ctx_int_list(const char *list, int *out, int max);
 size_t gx_context_bytes(const struct gx_context *c);
 
-/* Packing: a rank's record and pool as they are built; after a failed allocation (oom) every
- * later put answers GX_SID_NONE. */
+/* Packing: a rank's record and pool as they are built; after oom every put answers none. */
 struct gx_ctx_packer {
     struct gx_ctx_rank rec;
     char *pool;
@@ -112,8 +106,7 @@ gx_sid gx_ctx_put_str(struct gx_ctx_packer *p, const char *s);
 /* Appends "key\0value\0" to the block at block (GX_SID_NONE before its first), *len bytes. */
 void gx_ctx_put_kv(struct gx_ctx_packer *p, gx_sid *block, uint32_t *len, const char *key,
                    const char *value);
-/* A packed record and its pool (len bytes) into a row of rank 0's pool; GX_EINPUT where a place
- * lies outside the pool, GX_ERUNTIME out of memory. */
+/* A packed record and its pool into a row of rank 0's pool; GX_EINPUT where a place lies outside. */
 int gx_ctx_unpack(const struct gx_ctx_rank *rec, const char *pool, size_t len,
                   struct gx_strpool *sp, struct gx_ctx_rank *row);
 

@@ -1,5 +1,4 @@
-/* A rank's context as one record and a pool, and back into rank 0's rows, every place checked
- * against the pool it points into. */
+/* A rank's context as one record and a pool, and back, every place checked against the pool. */
 #include "config.h"
 #include "context.h"
 
@@ -134,8 +133,7 @@ static void block(struct unpacking *u, gx_sid *s, size_t n)
     *s = take(u, u->pool + *s, n);
 }
 
-/* "NAME\0value\0" pairs into a list of one entry each: a variable that every rank has alike is
- * one entry for the job. */
+/* "NAME\0value\0" pairs into a list of one entry each: a variable alike everywhere is one entry. */
 static void env(struct unpacking *u, struct gx_ctx_rank *row)
 {
     if (row->env == GX_SID_NONE || !in_pool(u, row->env, row->env_len)) {
@@ -172,8 +170,7 @@ static void env(struct unpacking *u, struct gx_ctx_rank *row)
     free(list);
 }
 
-/* A list of *n records whose members at the offsets strs[] name strings of the rank's pool:
- * those strings and then the list into rank 0's. */
+/* A list of *n records whose members at the offsets strs[] name strings: all into rank 0's. */
 static void list(struct unpacking *u, gx_sid *at, int32_t *n, size_t size, const size_t *strs,
                  size_t nstrs)
 {

@@ -1,5 +1,4 @@
-/* Each rank's GPU before and after the run, compared where read, so that only a fixed record per
- * rank travels to rank 0, in one gather at the end. */
+/* Each rank's GPU before and after the run, compared where read: one fixed record per rank. */
 #include "config.h"
 #include "gpu_counters.h"
 #include "topo.h"

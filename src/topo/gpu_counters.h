@@ -1,6 +1,5 @@
-/* Each GPU's error counters and state around the run, read through NVML before the first
- * measurement and after the last, and judged once per GPU on rank 0. A link error during a
- * bandwidth test costs a replay, not the data: without these the run would only look slower. */
+/* Each GPU's error counters and state around the run, judged once per GPU on rank 0: a link
+ * error during a bandwidth test costs a replay, not the data, so the run would only look slower. */
 #ifndef GX_GPU_COUNTERS_H
 #define GX_GPU_COUNTERS_H
 
@@ -26,8 +25,7 @@ enum gx_cnt_kind {
     GX_CNT_THROTTLE, /* clock event reasons: a throttling one after the run is a finding */
     GX_CNT_STATE     /* recorded beside the others, never a finding */
 };
-/* CRC errors a second from which they matter: DCGM fails its NVLink health watch there, and a
- * healthy link under load counts some. */
+/* CRC errors a second from which they matter: DCGM's NVLink health watch fails there. */
 #define GX_CNT_CRC_PER_S 100.0
 struct gx_cnt_info {
     const char *name;  /* the report's key */
@@ -37,8 +35,7 @@ struct gx_cnt_info {
 };
 extern const struct gx_cnt_info gx_cnt_info[GX_CNTS];
 
-/* The clock event reasons that hold the clocks down (slowdown, thermal, power brake, the
- * software caps); idle, applications clocks, sync boost and display are ordinary states. */
+/* The clock event reasons that hold the clocks down; idle, sync boost and the like are not. */
 #define GX_CLK_THROTTLING 0xECULL
 int gx_clock_reasons(uint64_t bits, const char **names, int max);
 
@@ -60,17 +57,15 @@ struct gx_gpu_counters {
     char reasons[GX_CNT_REASONS][GX_CNT_REASON];
 };
 
-/* Every rank: its GPU read before the first measurement, with XID events asked for from here
- * on. NULL where there is no room. */
+/* Every rank: its GPU read before the first measurement, XID events asked for from here on. */
 struct gx_counters_watch;
 struct gx_counters_watch *gx_counters_begin(const struct gx_job *job);
-/* This rank's GPU as the first reading found it, carried in the rank's context for the table's
- * header because the record itself reaches rank 0 only after the last measurement. */
+/* This rank's GPU as the first reading found it, for the table's header: the record itself
+ * reaches rank 0 only after the last measurement. */
 void gx_counters_start(const struct gx_job *job, const struct gx_counters_watch *w,
                        struct gx_gpu_counters *rec);
 void gx_counters_drop(struct gx_counters_watch *w);
-/* Every rank: read again and compared; rank 0 gets every rank's record (*all, its to free).
- * Frees w. Collective. */
+/* Every rank: read again and compared; rank 0 gets every rank's record. Frees w. Collective. */
 int gx_counters_end(const struct gx_job *job, struct gx_counters_watch *w,
                     struct gx_gpu_counters **all, struct gx_err *err);
 /* Rank 0: the findings of n records, each GPU judged once, appended to h; the new count. */

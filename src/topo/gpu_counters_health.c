@@ -1,5 +1,4 @@
-/* The counters' findings, each with its evidence. A counter that could not be read is no
- * finding: the report says why it is unavailable. */
+/* The counters' findings, each with its evidence; a counter not read is no finding. */
 #include "gpu_counters.h"
 
 #include <stdio.h>
@@ -45,8 +44,7 @@ static int judge(const struct gx_gpu_counters *g, int c, struct gx_health *h, in
         snprintf(x->line, sizeof x->line, "GPU %s (rank %d): %s during the run: %llu before, "
                  "%llu after%s", g->busid, g->rank, ci->what, b, a, more);
         if (ci->kind == GX_CNT_CRC) {
-            /* A rate a second is judged over a second at least: a short run's readings would
-             * otherwise scale a few dozen errors up past the threshold. */
+            /* Judged over a second at least: a short run would scale a few errors past it. */
             double span = g->seconds > 1 ? g->seconds : 1;
             double rate = g->seconds > 0 ? (double)(a - b) / span : 0;
             x->warning = g->seconds > 0 && rate < GX_CNT_CRC_PER_S;

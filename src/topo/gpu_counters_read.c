@@ -1,6 +1,5 @@
-/* One reading of a GPU's counters and state through NVML, each call looked up when it is made: a
- * driver older than a call leaves that counter unavailable, said so. MPS has no NVML call: it is
- * read from the pipe directory a CUDA client would connect through. */
+/* One reading of a GPU's counters and state through NVML, each call looked up when made: a call
+ * older drivers lack leaves that counter unavailable. MPS is read from its pipe directory. */
 #include "config.h"
 #include "gpu_counters.h"
 #include "nvml_abi.h"
@@ -145,8 +144,7 @@ static void read_modes(void *d, struct gx_cnt_reading *r)
     SYM(p, pers);
     SYM(m, mig);
     SYM(e, ecc);
-    /* ECC now and after the next reset (nvidia-smi -e leaves the two apart); a board without ECC
-     * answers Not Supported. */
+    /* ECC now and after the next reset (nvidia-smi -e leaves the two apart). */
     int ecc_now = 0, ecc_next = 0;
     if (said(e ? e(d, &ecc_now, &ecc_next) : -1, ecc, r->why[GX_CNT_ECC_MODE])) {
         r->v[GX_CNT_ECC_MODE] = ecc_now == NVML_FEATURE_ENABLED;
@@ -234,8 +232,7 @@ void gx_cnt_events_close(void *set, struct gx_cnt_reading *r)
         wait = NULL;
     else if (!wait)
         snprintf(r->why[GX_CNT_XID], GX_CNT_REASON, "NVML lacks nvmlEventSetWait_v2");
-    /* A timeout of 0 waits for nothing; the count bounded, in case a failing GPU delivers events
-     * as fast as they are taken. */
+    /* Bounded, in case a failing GPU delivers events as fast as they are taken. */
     for (int i = 0; wait && i < 4096; i++) {
         nvmlEventData_t e;
         memset(&e, 0, sizeof e);

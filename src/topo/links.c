@@ -6,9 +6,8 @@
 
 const char *const gx_src_names[] = {"unknown", "nvml", "sysfs", "hwloc", "table"};
 
-/* usual_share: the lowest share of the line rate a healthy link of the kind measures at large
- * messages (packet headers and flow control take the rest), below which a ceiling is a finding
- * (docs/line-rates.md). C2C and the socket link: none known. */
+/* usual_share: the lowest share of the line rate a healthy link measures at large messages,
+ * below which a ceiling is a finding (docs/line-rates.md). */
 const struct gx_link_kind_info gx_link_kinds[GX_LINK_KINDS] = {
     [GX_LINK_PCIE] = {"pcie", 0.70},  [GX_LINK_NVLINK] = {"nvlink", 0.70},
     [GX_LINK_C2C] = {"c2c", 0},       [GX_LINK_NIC] = {"nic", 0.80},
@@ -40,8 +39,7 @@ int gx_pcie_gen_of_gts(double gts)
     return 0;
 }
 
-/* NVML's nvmlNvlinkVersion_t values and the GB/s per direction of one link (P100 20, V100 to
- * H200 25, B200 50). */
+/* NVML's nvmlNvlinkVersion_t values and the GB/s per direction of one link. */
 static const struct {
     int nvml, generation;
     double link_gbs;
@@ -186,8 +184,7 @@ void gx_route_pair(const struct gx_link_facts *a, const struct gx_link_facts *b,
         double gbs = gx_nvlink_line_gbs(&a->nvlink, pl->nvlinks, what, sizeof what);
         add_hop(out, GX_LINK_NVLINK, -1, gbs, GX_SRC_NVML, what);
     } else {
-        /* Each GPU whose memory takes part crosses its host link (once for two buffers on one
-         * GPU); across nodes both NICs; between the sockets, their link. */
+        /* Each GPU's host link (once for one GPU); across nodes both NICs; sockets' link. */
         if (a_dev)
             add_host_link(out, a);
         if (!same_node) {

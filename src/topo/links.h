@@ -1,6 +1,5 @@
-/* The links of each GPU and each pair, with their line rates: the facts (each says where it came
- * from), the arithmetic per link kind, each pair's route and the health of the hardware. A line
- * rate is GB/s per direction after the line encoding: what no transfer over it can exceed. */
+/* The links of each GPU and each pair, with their line rates (GB/s per direction after the line
+ * encoding: what no transfer over a link can exceed). */
 #ifndef GX_LINKS_H
 #define GX_LINKS_H
 
@@ -19,18 +18,16 @@ struct gx_link_kind_info {
 };
 extern const struct gx_link_kind_info gx_link_kinds[GX_LINK_KINDS];
 
-/* PCIe: GB/s per direction of `gen` and `width` after the line encoding; 0 for unknown.
- * gx_pcie_gen_of_gts: the gen of a lane rate in GT/s, 0 unknown. */
+/* PCIe: GB/s per direction of `gen` and `width` after the line encoding; 0 for unknown. */
 double gx_pcie_gbs(int gen, int width);
 int gx_pcie_gen_of_gts(double gts);
-/* NVLink: the generation and GB/s per direction of one link for NVML's version value (an enum,
- * not the generation: 6 is NVLink 4.0); 0 when unknown. */
+/* NVLink: the generation and GB/s of one link for NVML's version value (6 is NVLink 4.0). */
 int gx_nvlink_generation(int nvml_version, double *link_gbs);
 
 #define GX_LINK_WHY 256
 
-/* A GPU's PCIe link. GPUs lower the generation at idle, not the width: where it could not be read
- * under load, the line rate takes the maximum generation at the current width. */
+/* A GPU's PCIe link. GPUs lower the generation at idle, not the width: unless read under load,
+ * the line rate takes the maximum generation at the current width. */
 struct gx_pcie_facts {
     int cur_gen, cur_width, max_gen, max_width; /* 0 unknown */
     enum gx_src cur_src, max_src;
@@ -45,8 +42,7 @@ struct gx_nvlink_facts {
     char why[GX_LINK_WHY];
 };
 
-/* A GPU's chip-to-chip link to its CPU (Grace Hopper's NVLink-C2C), in place of PCIe to host
- * memory. gbs: the active links' bandwidth as NVML reports it. */
+/* A GPU's chip-to-chip link to its CPU (Grace Hopper's NVLink-C2C), in place of PCIe. */
 struct gx_c2c_facts {
     int links, active; /* links < 0: unknown; 0: none */
     double gbs;        /* 0 unknown */
@@ -98,9 +94,8 @@ struct gx_route {
     char why[GX_LINK_WHY];
 };
 
-/* The route of a pair of ranks whose buffers are on their GPUs (a_dev, b_dev) or in host memory:
- * the peers' direct NVLink, else each device side's PCIe, the socket link and across nodes the
- * NICs. via_host: the path copies through host memory even between device buffers. */
+/* The route of a pair whose buffers are on their GPUs (a_dev, b_dev) or in host memory.
+ * via_host: the path copies through host memory even between device buffers. */
 void gx_route_pair(const struct gx_link_facts *a, const struct gx_link_facts *b, int a_dev,
                    int b_dev, int via_host, struct gx_route *out);
 

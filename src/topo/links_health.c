@@ -1,5 +1,4 @@
-/* Degraded hardware from the link facts, one line each with its evidence; each GPU and NIC is
- * judged once, however many ranks use it. */
+/* Degraded hardware from the link facts; each GPU and NIC judged once, however many use it. */
 #include "links_store.h"
 
 #include <stdarg.h>
@@ -34,8 +33,7 @@ static int add(struct gx_health *h, int n, int max, const char *check, int rank,
     return n;
 }
 
-/* Whether an earlier rank of the node already stands for this GPU (or NIC: nic 1); the pool
- * holds each string once, so equal entries are equal strings. */
+/* Whether an earlier rank of the node stands for this GPU (or NIC); equal entries, equal text. */
 static int seen_before(const struct gx_link_rec *f, int i, int nic)
 {
     for (int j = 0; j < i; j++) {

@@ -1,6 +1,5 @@
-/* This rank's link facts, each with its source: NVML, else sysfs, else hwloc. A foreign topology
- * or --fake-gpus are not this machine: NVML and sysfs are read for them only where the tests say
- * they describe them (GPUXFER_FAKE_NVML=1, GPUXFER_SYSFS_ROOT=DIR). */
+/* This rank's link facts, each with its source: NVML, else sysfs, else hwloc. For a foreign
+ * topology or --fake-gpus only where the tests say (GPUXFER_FAKE_NVML, GPUXFER_SYSFS_ROOT). */
 #include "config.h"
 #include "links.h"
 #include "topo.h"
@@ -85,9 +84,8 @@ static void read_pcie(const struct gx_topo_rank *t, hwloc_obj_t pci, int nvml,
 }
 
 #ifdef HAVE_CUDA
-/* The current generation read again while the GPU copies host memory in: a GPU lowers its link
- * at idle, so a reading at rest says nothing of the link's health. The reading comes after half
- * of the copies, for the link to train up, while the rest still run. */
+/* The current generation read again while the GPU copies: a GPU lowers its link at idle, so a
+ * reading at rest says nothing of the link's health. */
 static void read_under_load(const char *busid, struct gx_pcie_facts *p)
 {
     const size_t bytes = (size_t)32 << 20;

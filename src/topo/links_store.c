@@ -1,5 +1,5 @@
-/* The link facts packed to travel and kept compact on rank 0. One list names the numbers, one the
- * strings: every conversion walks them, so that a member added to the facts is added once. */
+/* The link facts packed to travel and kept on rank 0: one list names the numbers, one the
+ * strings, so that a member added to the facts is added once. */
 #include "config.h"
 #include "links_store.h"
 
@@ -68,8 +68,7 @@ static uint16_t nvlinks_in(int nvlinks)
     return (uint16_t)(nvlinks < 0 ? 0 : nvlinks > UINT16_MAX ? UINT16_MAX : nvlinks);
 }
 
-/* Packed: the record, its string entries holding their lengths; the strings' bytes; per peer its
- * record (pci: its name's length) and the name's bytes. One binary on every rank. */
+/* Packed: the record (its strings' lengths), the strings' bytes, each peer and its name. */
 int gx_link_facts_pack(const struct gx_link_facts *f, unsigned char **out, size_t *len)
 {
     struct gx_link_rec r;
@@ -152,8 +151,7 @@ static int intern(struct gx_strpool *pool, const char *s, size_t size, gx_sid *o
     return n && *out == GX_SID_NONE ? -1 : 0;
 }
 
-/* The place + 1 of a peer's PCI link name in s->pcis, added where new (0: none); -1 when out of
- * memory or past 16 bits. */
+/* The place + 1 of a PCI link name in s->pcis, added where new (0: none); -1 on failure. */
 static long pci_of(struct gx_link_store *s, const char *pci, size_t size)
 {
     gx_sid id;

@@ -1,6 +1,5 @@
-/* Every rank's link facts as rank 0 keeps them for the run: a rank's facts are mostly room for
- * text it does not use and most of the text repeats from rank to rank, so rank 0 keeps a record
- * of numbers per rank, every string once in one pool, and the peers in one array. */
+/* Every rank's link facts as rank 0 keeps them for the run: a record of numbers per rank, every
+ * string once in one pool, the peers in one array. */
 #ifndef GX_LINKS_STORE_H
 #define GX_LINKS_STORE_H
 
@@ -10,8 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* One rank's facts: the numbers of struct gx_link_facts, its strings entries of the store's
- * pool, its peers at peer0 in the store's peers. */
+/* One rank's facts: the numbers, its strings entries of the pool, its peers from peer0. */
 struct gx_link_rec {
     int rank, node, has_gpu;
     gx_sid busid;
@@ -41,8 +39,7 @@ struct gx_link_rec {
     int npeers;
 };
 
-/* A peer in 8 bytes: NVLinks between two GPUs are tens (a route reads only whether there are
- * any), and pci is the place + 1 of its PCI link's name in the store's pcis, 0 none. */
+/* A peer in 8 bytes: pci is the place + 1 of its PCI link's name in the store's pcis, 0 none. */
 struct gx_peer_rec {
     int rank;
     uint16_t nvlinks, pci;

@@ -1,5 +1,5 @@
-/* NVLink counts and each GPU's link facts through NVML, loaded at run time: a node without the
- * driver library still runs (the link then comes from the hwloc PCI tree). */
+/* NVLink counts and each GPU's link facts through NVML, loaded at run time: a node without it
+ * still runs. */
 #include "config.h"
 #include "links.h"
 #include "nvml_abi.h"
@@ -41,8 +41,7 @@ static int nvml_open(void)
         snprintf(nv.why, sizeof nv.why, "NVML not available (%s)", e ? e : "dlopen failed");
         return 0;
     }
-    /* dlsym's object pointer converted through memcpy, as POSIX allows. A symbol NVML lacks
-     * leaves its field NULL, and ends here where it is `needed`. */
+    /* dlsym's pointer converted through memcpy, as POSIX allows; a lacking symbol stays NULL. */
 #define GX_SYM(field, name, needed)                                                           \
     do {                                                                                      \
         void *s_ = dlsym(nv.lib, name);                                                       \
@@ -82,8 +81,7 @@ static int same_pci(const nvmlPciInfo_t *p, unsigned dom, unsigned bus, unsigned
     return p->domain == dom && p->bus == bus && p->device == dev;
 }
 
-/* Active links of a GPU: straight to the peer, and to an NVSwitch (through which every GPU with
- * switch links reaches every other). */
+/* Active links of a GPU: straight to the peer, and to an NVSwitch (which reaches every GPU). */
 static int count_links(nvmlDevice_t d, unsigned dom, unsigned bus, unsigned dev, int *direct,
                        int *switched)
 {
@@ -223,8 +221,7 @@ void gx_nvml_gpu_facts(const char *busid, struct gx_pcie_facts *p, struct gx_nvl
         if (!n->nvml_version && nv.nvl_version && nv.nvl_version(d, l, &v) == NVML_SUCCESS)
             n->nvml_version = (int)v;
     }
-    /* NVML may answer for every link slot of its kind of chip: where it tells how many the GPU
-     * has, the rest are no links of it. */
+    /* NVML may answer for every link slot of its kind of chip: the GPU's count bounds them. */
     unsigned int present = 0;
     if (nvml_field(d, GX_FI_NVLINK_LINK_COUNT, 0, &present) && present > 0 &&
         (int)present < n->links && (int)present >= n->active)

@@ -1,5 +1,4 @@
-/* The few NVML declarations gpuxfer uses, laid out as nvml.h lays them out (NVML is loaded at
- * run time); tests/fake_nvml.c includes this too, so the two never disagree on a layout. */
+/* The few NVML declarations gpuxfer uses, as nvml.h lays them out; tests/fake_nvml.c shares them. */
 #ifndef GX_NVML_ABI_H
 #define GX_NVML_ABI_H
 

@@ -127,8 +127,7 @@ int gx_topo_nvidia_index(hwloc_topology_t topo, hwloc_obj_t pci)
     return idx;
 }
 
-/* hwloc_get_common_ancestor_obj compares depths, which are negative special values for I/O
- * objects; walking parents works for any mix. */
+/* hwloc_get_common_ancestor_obj compares depths, negative for I/O objects: walk the parents. */
 static hwloc_obj_t common_ancestor(hwloc_obj_t a, hwloc_obj_t b)
 {
     for (hwloc_obj_t x = a; x; x = x->parent)
@@ -327,8 +326,8 @@ static void numa_list(hwloc_topology_t topo, hwloc_const_nodeset_t ns, char *buf
                      n->os_index);
 }
 
-/* The GPU's CPU-side locality into plan and where this rank stands among the local ranks whose
- * GPUs share it; *anc is that locality, or NULL when the rank has no GPU in the topology. */
+/* The GPU's CPU-side locality into plan and this rank's place among the ranks sharing it; *anc
+ * that locality, or NULL where the rank has no GPU in the topology. */
 static int plan_locality(hwloc_topology_t topo, const char (*busids)[GX_BUSID_LEN],
                          int local_size, int local_rank, struct gx_bind_plan *plan,
                          hwloc_obj_t *anc, struct gx_err *err)
@@ -351,8 +350,7 @@ static int plan_locality(hwloc_topology_t topo, const char (*busids)[GX_BUSID_LE
     numa_list(topo, a->nodeset, plan->numa, sizeof plan->numa);
     gx_topo_nearest_nic(topo, gpu, plan->nic, sizeof plan->nic, &plan->nic_link);
 
-    /* Local ranks whose GPUs share this locality divide its cores among themselves in
-     * node-local rank order, so that their threads do not compete. */
+    /* Local ranks whose GPUs share this locality divide its cores, in node-local rank order. */
     for (int i = 0; i < local_size; i++) {
         hwloc_obj_t g = busids[i][0] ? gx_topo_pcidev(topo, busids[i]) : NULL;
         hwloc_obj_t o = g ? hwloc_get_non_io_ancestor_obj(topo, g) : NULL;

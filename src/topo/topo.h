@@ -14,8 +14,7 @@
 enum gx_bind_policy { GX_BIND_AUTO, GX_BIND_NUMA, GX_BIND_CORE, GX_BIND_NONE };
 extern const char *const gx_bind_policy_names[]; /* indexed by enum gx_bind_policy */
 
-/* Loads the topology from an hwloc XML file (foreign: decisions only) or, with xml NULL or "",
- * from this machine. A missing or unreadable file is GX_EINPUT naming `what`. */
+/* Loads the topology from an hwloc XML file (foreign: decisions only) or from this machine. */
 #define GX_TOPO_XML_MAX (16 << 20)
 int gx_topo_load(hwloc_topology_t *topo, const char *xml, const char *what, struct gx_err *err);
 /* --dry-run: the topology and the --fake-gpus bus ids load as the run's would, or its error. */
@@ -27,18 +26,15 @@ hwloc_obj_t gx_topo_pcidev(hwloc_topology_t topo, const char *busid);
 /* nvidia-smi's index: position among the NVIDIA display/3D PCI devices ordered by bus id. */
 int gx_topo_nvidia_index(hwloc_topology_t topo, hwloc_obj_t pci);
 
-/* How two PCI devices (or OS devices below them) reach each other, in nvidia-smi topo -m terms:
- * X (same device), PIX, PXB, PHB, NODE, SYS. */
+/* How two PCI devices reach each other, in nvidia-smi topo -m terms (X, PIX, ..., SYS). */
 const char *gx_topo_pci_link(hwloc_topology_t topo, hwloc_obj_t a, hwloc_obj_t b);
 
-/* The NIC used for a GPU's off-node traffic: an OpenFabrics device if any (the HPC fabric), else
- * a network device; the closest to the GPU. name "" when none. */
+/* The NIC nearest a GPU: an OpenFabrics device if any (the HPC fabric), else a network one. */
 void gx_topo_nearest_nic(hwloc_topology_t topo, hwloc_obj_t gpu, char *name, size_t len,
                          const char **link);
 
-/* The NIC a rank uses and its place from the GPU: the nearest to the GPU among those the
- * variables name (UCX_NET_DEVICES, OMPI_MCA_btl_tcp_if_include, NCCL_IB_HCA, NCCL_SOCKET_IFNAME),
- * else hwloc's nearest. A named NIC the topology lacks keeps its name, with place "unknown". */
+/* The NIC a rank uses and its place from the GPU: the nearest to it among those the variables
+ * name, else hwloc's nearest. A named NIC the topology lacks keeps its name. */
 struct gx_nic_use {
     char name[64];       /* "" when none */
     const char *source;  /* the variable that chose it, or "hwloc nearest" */
@@ -50,13 +46,12 @@ void gx_topo_nic_in_use(hwloc_topology_t topo, hwloc_obj_t gpu, const char *ucx_
                         const char *btl_tcp_if, const char *nccl_ib_hca, const char *nccl_ifname,
                         struct gx_nic_use *out);
 
-/* Parses CUDA_VISIBLE_DEVICES as the CUDA runtime does (indices or UUID prefixes; the list ends
- * at the first entry matching no device); visible[i] is the physical index of visible device i. */
+/* Parses CUDA_VISIBLE_DEVICES as the CUDA runtime does; visible[i]: visible device i's index. */
 int gx_visible_devices(const char *cvd, int nphys, const char *const *uuids, int *visible,
                        int *nvisible);
 
-/* The node-local rank the launcher put in the environment (-1: none); *var names the variable.
- * Under mpirun in Slurm SLURM_LOCALID is the daemon's, so the MPI launchers' come first. */
+/* The node-local rank the launcher put in the environment (-1: none). Under mpirun in Slurm
+ * SLURM_LOCALID is the daemon's, so the MPI launchers' come first. */
 int gx_launcher_local_rank(const char **var);
 
 /* Which visible GPU local rank takes: map[local_rank % nmap], else local_rank % nvisible. */
@@ -78,8 +73,7 @@ struct gx_bind_plan {
     const char *nic_link;
 };
 
-/* Decides this local rank's binding. busids[i]: the GPU bus id of local rank i ("" none).
- * current: the binding the process has now (NULL: unknown). */
+/* Decides this local rank's binding. busids[i]: the GPU bus id of local rank i ("" none). */
 int gx_bind_plan(hwloc_topology_t topo, const char (*busids)[GX_BUSID_LEN], int local_size,
                  int local_rank, enum gx_bind_policy policy, hwloc_const_cpuset_t current,
                  struct gx_bind_plan *plan, struct gx_err *err);
@@ -95,9 +89,8 @@ void gx_nvml_gpu_facts(const char *busid, struct gx_pcie_facts *p, struct gx_nvl
 struct gx_c2c_facts;
 void gx_nvml_c2c_facts(const char *busid, struct gx_c2c_facts *c);
 int gx_nvml_pcie_current(const char *busid, int *gen, int *width);
-/* For the counters around the run: a symbol of the loaded NVML (NULL where none), the handle of
- * a GPU and the text of an NVML return code. gx_nvml_link_count: the NVLinks the board has
- * (NVML may answer for more link slots; 0: not said). */
+/* For the counters around the run: a symbol of the loaded NVML, the NVLinks the board has (0: not
+ * said), the handle of a GPU and the text of an NVML return code. */
 void *gx_nvml_sym(const char *name);
 unsigned gx_nvml_link_count(void *dev);
 int gx_nvml_device(const char *busid, void **dev, char *why, size_t len);
@@ -135,8 +128,7 @@ struct gx_topo_rank {
     struct gx_link_store *all_facts; /* rank 0: every rank's, by rank, compact; NULL elsewhere */
 };
 
-/* This rank's link facts, after its GPU, links and NIC are known; whether NVML may be consulted
- * for its GPU (not for a foreign topology or --fake-gpus, unless GPUXFER_FAKE_NVML=1). */
+/* This rank's link facts, after its GPU, links and NIC are known; whether NVML may be asked. */
 struct gx_link_facts;
 void gx_links_read(int rank, int node, hwloc_topology_t topo, const struct gx_topo_rank *t,
                    struct gx_link_facts *f);
@@ -144,8 +136,7 @@ int gx_links_nvml_allowed(const struct gx_topo_rank *t);
 
 int gx_topo_shares_gpu(const struct gx_topo_rank *t, int peer);
 
-/* The collective part: chooses and sets the GPU, binds, and keeps what the report needs. Every
- * rank returns the same status. */
+/* The collective part: chooses and sets the GPU, binds, and keeps what the report needs. */
 struct gx_job;
 struct gx_global_opts;
 int gx_topo_setup(struct gx_job *job, const struct gx_global_opts *g, struct gx_err *err);

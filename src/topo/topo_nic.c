@@ -1,6 +1,5 @@
-/* The NIC a rank's traffic leaves by, and where it sits from the rank's GPU: where the
- * environment names none, hwloc's nearest is what UCX and NCCL pick by default. A NIC on the other
- * socket costs every message a trip over the socket link: that is flagged. */
+/* The NIC a rank's traffic leaves by: where the environment names none, hwloc's nearest, as UCX
+ * and NCCL pick. A NIC on the other socket costs every message the socket link: flagged. */
 #include "topo.h"
 
 #include <string.h>
@@ -14,8 +13,7 @@ static int link_rank(const char *link)
     return (int)GX_ARRAY_LEN(order);
 }
 
-/* Whether `name` is in a device list: ":port" suffixes ignored; a leading '^' excludes, '='
- * asks exact names (NCCL's syntax); prefix: entries match as prefixes unless exact. */
+/* Whether `name` is in a device list (NCCL's syntax: '^' excludes, '=' exact, else prefixes). */
 static int listed(const char *list, const char *name, int prefix)
 {
     int exclude = list[0] == '^', exact = list[0] == '=' || !prefix;
@@ -75,8 +73,7 @@ static hwloc_obj_t pick(hwloc_topology_t topo, hwloc_obj_t gpu, int type, const 
     return best;
 }
 
-/* An Open MPI interface list with a subnet ("10.1.0.0/16"): which interface that is, only this
- * node's addresses tell, so the rule leaves the choice to the next. */
+/* A subnet ("10.1.0.0/16") names no interface by itself: that rule leaves the choice. */
 static const char *interfaces_only(const char *list)
 {
     return list && !strchr(list, '/') ? list : NULL;

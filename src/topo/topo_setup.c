@@ -27,8 +27,7 @@ static void warn(struct gx_topo_rank *t, const char *fmt, ...)
     gx_text_shown(t->warnings[t->nwarnings++], sizeof t->warnings[0], raw);
 }
 
-/* The launcher's node-local rank should agree with MPI's, or GPU choices made by wrapper scripts
- * from its variables will differ from ours. */
+/* The launcher's node-local rank should agree with MPI's, or wrapper scripts chose otherwise. */
 static void check_launcher_local_rank(const struct gx_job *job, struct gx_topo_rank *t)
 {
     const char *var;
@@ -92,8 +91,7 @@ static int choose_fake(const struct gx_job *job, const struct gx_global_opts *g,
 }
 
 #ifdef HAVE_CUDA
-/* Why CUDA shows this rank no device. Without a driver the count fails as if the driver were too
- * old: the driver's version, 0, tells the two apart. */
+/* Why CUDA shows this rank no device; without a driver the count fails as for an old one. */
 static void why_no_device(const struct gx_job *job, struct gx_topo_rank *t, cudaError_t count_ce)
 {
     cudaError_t ce = cudaSuccess;
@@ -262,8 +260,7 @@ static int bind_rank(const struct gx_job *job, const struct gx_global_opts *g,
     return GX_OK;
 }
 
-/* Sharing a GPU is legal but skews every number: each rank that does says so, and rank 0 once
- * for the job. */
+/* Sharing a GPU is legal but skews every number: each rank says so, and rank 0 once. */
 static int warn_shared(const struct gx_job *job, struct gx_topo_rank *t, struct gx_err *err)
 {
     int shared = t->nshared > 0, any = 0, rc = GX_OK;

@@ -7,8 +7,7 @@
 
 /* context.build, one key and value at a time: version, source revision and build features. */
 void gx_build_each(void (*put)(void *ctx, const char *key, const char *value), void *ctx);
-/* A rank's "software", likewise: OS, CPU, CUDA driver and runtime, NCCL and MPI as found at run
- * time; a version that cannot be read says why. */
+/* A rank's "software", likewise, as found at run time (a version not read says why). */
 void gx_software_each(void (*put)(void *ctx, const char *key, const char *value), void *ctx);
 int gx_mpi_library(char *buf, size_t len);
 /* --version: the first line is "gpuxfer X.Y.Z", then the revision, build and run-time lines. */
