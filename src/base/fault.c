@@ -210,7 +210,7 @@ static void fire(void)
     fired = 1;
     switch (the_fault.kind) {
     case GX_FAULT_HANG:
-        /* The main thread stops, the watchdog and signal handlers run, as in a stuck driver call. */
+        /* The main thread stops, the watchdog and handlers run: a stuck driver call. */
         for (;;)
             pause();
     case GX_FAULT_DIE:

@@ -12,7 +12,7 @@ int gx_cut_partial_line(int fd);
 /* A file written in pieces, then put in place whole (open, write..., commit or abandon): path
  * is the old file or the complete new one, even after a power cut. The data lies in an unnamed
  * file (O_TMPFILE) or, where the file system cannot, in a locked PATH.tmp.<pid>.<n> created with
- * O_EXCL and O_NOFOLLOW, removed on failure or by gx_remove_stale_temps. Each returns 0 or errno. */
+ * O_EXCL and O_NOFOLLOW, removed on failure or by gx_remove_stale_temps. 0 or an errno. */
 struct gx_durable {
     int fd;
     int named; /* the data has the name tmp */

@@ -243,7 +243,7 @@ static int unpack_window(struct gx_context *c, struct gx_link_store **store, int
     return GX_OK;
 }
 
-/* Rank 0: every other rank's pool, window by window: a go (0: its row stays empty), then the pool. */
+/* Rank 0: every other rank's pool, window by window: a go (0: its row stays empty), the pool. */
 static int root_pools(const struct gx_job *job, struct gx_context *c,
                       const struct gx_ctx_packer *own, struct gx_link_store **store,
                       struct gx_err *err)

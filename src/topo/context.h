@@ -106,7 +106,7 @@ gx_sid gx_ctx_put_str(struct gx_ctx_packer *p, const char *s);
 /* Appends "key\0value\0" to the block at block (GX_SID_NONE before its first), *len bytes. */
 void gx_ctx_put_kv(struct gx_ctx_packer *p, gx_sid *block, uint32_t *len, const char *key,
                    const char *value);
-/* A packed record and its pool into a row of rank 0's pool; GX_EINPUT where a place lies outside. */
+/* A packed record and its pool into a row of rank 0's pool; GX_EINPUT where a place is outside. */
 int gx_ctx_unpack(const struct gx_ctx_rank *rec, const char *pool, size_t len,
                   struct gx_strpool *sp, struct gx_ctx_rank *row);
 

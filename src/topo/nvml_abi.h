@@ -1,4 +1,4 @@
-/* The few NVML declarations gpuxfer uses, as nvml.h lays them out; tests/fake_nvml.c shares them. */
+/* The NVML declarations gpuxfer uses, as nvml.h lays them out; tests/fake_nvml.c shares them. */
 #ifndef GX_NVML_ABI_H
 #define GX_NVML_ABI_H
 
