@@ -1,5 +1,4 @@
-/* What the MPI library loaded into this process: after MPI_Init an Open MPI component that was
- * not selected is unloaded, so the components still loaded are the ones in use. */
+/* What the MPI library loaded: Open MPI unloads unselected components, so those left are in use. */
 #define _GNU_SOURCE 1 /* dl_iterate_phdr, RTLD_NOLOAD */
 #include "config.h"
 #include "mpilib.h"

@@ -1,5 +1,4 @@
-/* MPICH: from 4.0 it says whether it moves CUDA buffers (MPIX_GPU_query_support); an older one
- * cannot be asked. */
+/* MPICH: from 4.0 it says whether it moves CUDA buffers; an older one cannot be asked. */
 #include "config.h"
 #include "mpilib.h"
 

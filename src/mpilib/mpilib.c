@@ -129,8 +129,7 @@ void gx_mpilib_probe_fill(struct gx_mpilib_probe *p, char *buf, size_t len)
     if (MPI_Get_library_version(lib, &n) != MPI_SUCCESS)
         lib[0] = '\0';
     snprintf(buf, len, "%s", lib);
-    /* Resolved at run time: one binary asks whichever library it runs on, and a library
-     * without the call is told apart from one that answers no. */
+    /* Resolved at run time: one binary asks whichever library it runs on. */
     *p = (struct gx_mpilib_probe){
         .version = buf,
         .env = real_env,

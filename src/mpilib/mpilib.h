@@ -1,5 +1,4 @@
-/* MPI libraries: one ops table; each library lives in its own file. What the libraries differ
- * in is asked of this table, not decided by #if on MPI headers across the program. */
+/* MPI libraries: one ops table, each library in its own file, not #if on MPI headers. */
 #ifndef GX_MPILIB_H
 #define GX_MPILIB_H
 
@@ -34,7 +33,7 @@ struct gx_mpi_names {
 const char *gx_mpi_names_next(const struct gx_mpi_names *n, const char *prev);
 
 /* UCX as loaded in this process: its version and the settings that decide which transports
- * carry device buffers. Plain bytes, zeroed first: ranks that run alike hand over equal ones. */
+ * carry device buffers. Plain bytes, zeroed first, so that equal ranks hand over equal ones. */
 #define GX_UCX_SETTINGS 6
 struct gx_ucx_facts {
     int loaded;       /* libucp is in this process: the rest is known */
@@ -67,8 +66,7 @@ struct gx_mpilib_ops {
     /* Optional, all after MPI_Init: the report's "mpi_transport" (Open MPI's PML and BTLs). */
     void (*transport)(const char *library_version, struct gx_mpi_transport *out);
     int (*over_ucx)(const char *library_version);
-    /* What carries device buffers handed to MPI, as one line; 1 where that is a slow generic
-     * route through host memory (Open MPI's ob1 without smcuda). */
+    /* What carries device buffers handed to MPI; 1 for a slow route through host memory. */
     int (*device_route)(const char *library_version, char *buf, size_t len);
     /* What the library prints by itself at start-up in this setting, and why, as one line. */
     void (*startup_notice)(const struct gx_mpilib_probe *p, char *buf, size_t len);
@@ -85,9 +83,8 @@ const struct gx_mpilib_ops *gx_mpilib_find(const char *library_version);
 
 /* A UCX boolean as UCX reads it: 1 (y, yes, on, 1, true), 0 (n, no, off, 0, false), else -1. */
 int gx_ucx_bool(const char *value);
-/* The library's rule for p; unknown for a library not in the table. Over UCX without its CUDA
- * hooks loaded, a yes becomes no unless UCX's memory-type and registration caches are off: UCX
- * would take device buffers for host memory, or a freed buffer's registration for a new one. */
+/* The library's rule for p. Over UCX without its CUDA hooks, a yes becomes no unless UCX's
+ * memory-type and registration caches are off (mpilib.c says why). */
 void gx_mpilib_cuda_aware(const struct gx_mpilib_probe *p, struct gx_cuda_awareness *out);
 
 /* Aware only on yes, or with --assume-cuda-aware; writes the report's reason into why. */
@@ -102,12 +99,10 @@ void gx_mpilib_probe_fill(struct gx_mpilib_probe *p, char *buf, size_t len);
 int gx_mpilib_mpi_ext_cuda_aware(void);
 
 /* The shared objects loaded here whose file names start with prefix, as the rest of the name up
- * to its first '.' ("mca_pml_" -> "ob1") into names (NULL: only counted); path gets the first
- * one's path. Returns how many there are. */
+ * to its first '.' ("mca_pml_" -> "ob1") into names; how many there are. */
 int gx_mpilib_loaded(const char *prefix, struct gx_mpi_names *names, char *path, size_t len);
 int gx_mpilib_device_route(const char *library_version, char *buf, size_t len);
-/* Whether the file system holding path keeps its files in memory, where a file mapping can be
- * pinned for the GPU: 1 yes, 0 no (fs names it), -1 unknown. */
+/* Whether the file system of path keeps its files in memory, where a mapping can be pinned. */
 int gx_fs_pinnable(const char *path, char *fs, size_t len);
 void gx_mpilib_startup_notice(const struct gx_mpilib_probe *p, char *buf, size_t len);
 void gx_mpilib_ucx(struct gx_ucx_facts *out);

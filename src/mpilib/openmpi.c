@@ -74,9 +74,8 @@ static void openmpi_cuda_aware(const struct gx_mpilib_probe *p, struct gx_cuda_a
         gx_mpilib_answer(out, GX_AWARE_NO, "MPIX_Query_cuda_support() = 0 at run time (Open MPI)");
 }
 
-/* The PML Open MPI selected in MPI_Init. Its exported component structure begins, in Open MPI 4
- * and 5, with three ints, the project name (16 bytes), three ints, the type name (32), three ints
- * and the component name (64): read only where the names say "ompi" and "pml". */
+/* The PML Open MPI selected in MPI_Init. Its exported component structure (Open MPI 4 and 5):
+ * three ints, the project name (16), three ints, the type (32), three ints, the component (64). */
 static int selected_pml(char *name, size_t len)
 {
     const char *c = dlsym(RTLD_DEFAULT, "mca_pml_base_selected_component");
@@ -104,8 +103,8 @@ static int openmpi_over_ucx(const char *version)
     return selected_pml(pml, sizeof pml) && strcmp(pml, "ucx") == 0;
 }
 
-/* pml ob1 without the smcuda BTL copies device buffers through host memory, far slower
- * (docs/mpi-libraries.md): the report names the route so that such a number is explained. */
+/* pml ob1 without the smcuda BTL copies device buffers through host memory, far slower: the
+ * report names the route so that such a number is explained. */
 static int openmpi_device_route(const char *version, char *buf, size_t len)
 {
     (void)version;
@@ -144,9 +143,8 @@ static int openmpi_device_route(const char *version, char *buf, size_t len)
     return 1;
 }
 
-/* Open MPI's CUDA support pins its shared-memory segment, a file in its session directory, at
- * start-up: the driver cannot pin a file mapping on a disk file system, and Open MPI then prints
- * that cuMemHostRegister failed. */
+/* Open MPI's CUDA support pins its shared-memory segment, a file in its session directory: the
+ * driver cannot pin a file mapping on a disk file system, and Open MPI says it failed. */
 static void openmpi_startup_notice(const struct gx_mpilib_probe *p, char *buf, size_t len)
 {
     static const char *const dirs[] = {"OMPI_MCA_orte_jobfam_session_dir", "PMIX_SERVER_TMPDIR"};
@@ -158,8 +156,7 @@ static void openmpi_startup_notice(const struct gx_mpilib_probe *p, char *buf, s
     char fs[32];
     if (gx_fs_pinnable(dir, fs, sizeof fs) != 0)
         return;
-    /* Not in the notice's own words: tests tell the library's complaints from gpuxfer's by them
-     * (dev/mpi-complaints.ere). */
+    /* Not in the notice's own words: tests tell the two apart by them (dev/mpi-complaints.ere). */
     snprintf(buf, len, "Open MPI's session directory %s is on %s, where CUDA cannot pin its "
              "shared-memory segment: its start-up notice that cuMemHostRegister failed is the "
              "library's (TMPDIR=/dev/shm mpirun -x TMPDIR ... avoids it; docs/mpi-libraries.md)",

@@ -16,8 +16,7 @@
 static char log_path[512]; /* the user's log, which gx_ucx_log_end reads; "" when none */
 static int log_fd = -1;    /* ours: an anonymous file, UCX's log through /proc/self/fd */
 
-/* The user's UCX_LOG_FILE with UCX's %p (pid) and %h (host) substituted; 0 when it has
- * another substitution, which gpuxfer cannot know. */
+/* The user's UCX_LOG_FILE with UCX's %p and %h substituted; 0 for another substitution. */
 static int user_log_path(const char *pattern, char *out, size_t len)
 {
     char host[256] = "";
@@ -69,8 +68,7 @@ void gx_ucx_log_begin(char **argv)
             log_path[0] = 0;
         return;
     }
-    /* No name in a shared folder that another user could take first (a symlink, a FIFO), and
-     * nothing left behind. Not closed on exec until UCX has it. */
+    /* No name in a shared folder that another user could take first, and nothing left behind. */
     fd = memfd_create("gpuxfer-ucx-log", 0);
     char path[64], num[16];
     if (fd < 0) {
@@ -84,9 +82,8 @@ void gx_ucx_log_begin(char **argv)
         close(fd);
         return;
     }
-    /* UCX reads where its log goes once, when libucs is loaded: where the library links it
-     * (Open MPI 5), before main. Then the program starts again with the variable set (the pid
-     * stays: mpirun still knows the rank). */
+    /* UCX reads where its log goes when libucs is loaded, before main where the library links it
+     * (Open MPI 5): then the program starts again with the variable set (the pid stays). */
     if (dlsym(RTLD_DEFAULT, "ucs_log_flush") && argv && argv[0]) {
         if (setenv("GX_UCX_LOG_FD", num, 1) == 0)
             execv("/proc/self/exe", argv);

@@ -1,5 +1,4 @@
-/* Which ranks talk: pair schemes build rounds of disjoint pairs that run at the same time; the
- * harness runs rounds and never asks which scheme made them. */
+/* Which ranks talk: rounds of disjoint pairs that run at the same time. */
 #ifndef GX_PAIRS_H
 #define GX_PAIRS_H
 
@@ -22,7 +21,7 @@ struct gx_pairs {
 };
 
 /* Where the ranks are. A regular layout has the same number of ranks on every node; local rank
- * i of every node is then rail i. Nodes are numbered by their lowest rank. */
+ * i is then rail i. */
 struct gx_layout {
     int nranks, nnodes;
     int per_node;  /* ranks on every node; 0 when nodes hold different numbers (uneven) */
@@ -48,12 +47,12 @@ const struct gx_pair *gx_round_find(const struct gx_round *round, int rank);
 /* For schemes: rounds and pair storage, zeroed (npairs: the most pairs of all rounds). */
 int gx_pairs_alloc(struct gx_pairs *out, int nrounds, long npairs, struct gx_err *err);
 int gx_pairs_one_per_round(struct gx_pairs *out, int n, struct gx_err *err);
-/* Round r of round-robin ("circle") scheduling of n members: every ordered pair of members once
- * over all rounds, no member twice in a round; x the initiator. Returns the round's count. */
+/* Round r of circle scheduling of n members: every ordered pair once over all rounds, no member
+ * twice in a round; x the initiator. */
 int gx_circle_rounds(int n);
 int gx_circle_round(int n, int r, int *x, int *y);
-/* Circle scheduling over n members (`members` names them for a message), each member pair put on
- * ncopies rank pairs at once (every node's, every rail's): pair() gives the round's j-th. */
+/* Circle scheduling over n members, each member pair on ncopies rank pairs at once (every
+ * node's, every rail's): pair() gives the round's j-th. */
 typedef struct gx_pair (*gx_circle_pair_fn)(const struct gx_layout *l, const int *x, const int *y,
                                             int k, int ncopies, int j);
 int gx_circle_schedule(const struct gx_layout *l, int n, const char *members, int ncopies,

@@ -1,5 +1,4 @@
-/* The table of pair schemes, a --pairs value resolved through it, and the pair list it falls
- * back on (whatever is no keyword). */
+/* The table of pair schemes and the pair list it falls back on (whatever is no keyword). */
 #include "scheme.h"
 
 #include "input.h"

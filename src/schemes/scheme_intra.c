@@ -1,5 +1,4 @@
-/* intra: every node's all-concurrent over its own ranks, every node at the same time, so that
- * each node's GPU links are loaded as a node-local collective loads them. */
+/* intra: every node's all-concurrent over its own ranks, every node at the same time. */
 #include "scheme.h"
 
 static struct gx_pair local_pair(const struct gx_layout *l, const int *x, const int *y, int k,

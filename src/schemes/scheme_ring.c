@@ -1,6 +1,5 @@
-/* ring: each rank with the next (the last with rank 0), one pair at a time, so that every rank
- * initiates once, alone (the node's map of host links): a pair list never lets the last rank
- * initiate. */
+/* ring: each rank with the next, one pair at a time, so that every rank initiates once, alone
+ * (a pair list never lets the last rank initiate). */
 #include "scheme.h"
 
 static int build(const char *spec, const struct gx_layout *l, struct gx_pairs *out,
