@@ -285,7 +285,6 @@ static int name_it(struct gx_durable *d, const char *path)
     return EEXIST;
 }
 
-/* tmp to path without replacing what is there: EEXIST then. */
 static int rename_noreplace(const char *tmp, const char *path)
 {
 #ifdef RENAME_NOREPLACE

@@ -18,7 +18,6 @@ struct gx_durable {
     int named; /* the data has the name tmp */
     char tmp[4300];
 };
-/* Which file a name stands for (lstat: a link is itself), or exists 0. */
 struct gx_file_id {
     int exists;
     dev_t dev;
@@ -36,7 +35,6 @@ void gx_durable_abandon(struct gx_durable *d);
  * while another process holds its lock; EEXIST when it has data and replace is 0; else replaced
  * in one rename. Returns 0 with *fd (locked until closed), or an errno. */
 int gx_claim_file(const char *path, int replace, int *fd);
-/* Removes path if it is still the file fd claimed (never another's), and closes fd. */
 int gx_claim_release(const char *path, int fd);
 /* Removes PATH.tmp.* that no process holds locked: what a process killed while writing left. */
 void gx_remove_stale_temps(const char *path);

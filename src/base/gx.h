@@ -65,7 +65,6 @@ int gx_text_char(const char *p, enum gx_text_kind *kind);
 /* The message is kept as gx_text_shown shows it: whatever it quotes reaches stderr inert. */
 int gx_fail(struct gx_err *err, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Prefix context to an error already set ("while X: <old message>"). */
 int gx_wrap(struct gx_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The signals that stop a run (report written, status interrupted, exit 5). SIGHUP, SIGUSR1/2
@@ -98,9 +97,7 @@ int gx_fail_mpi(struct gx_err *err, int mpirc, const char *call, const char *fil
 
 /* Room for one more of n elements: v, or v doubled; NULL when out of memory (v as it was). */
 void *gx_grow(void *v, size_t *cap, size_t n, size_t first, size_t elem);
-/* v cut to its n in use once no more are to come (v as it was where that fails). */
 void *gx_shrink(void *v, size_t *cap, size_t n, size_t elem);
-/* Appends item to the list in buf after sep where it holds something already (cut at len). */
 void gx_list_add(char *buf, size_t len, const char *sep, const char *item);
 
 enum gx_mem_kind {

@@ -1,4 +1,3 @@
-/* What the harness hands back when the plan is done: how the run stopped and the time measured. */
 #ifndef GX_HARNESS_OUT_H
 #define GX_HARNESS_OUT_H
 

@@ -17,9 +17,7 @@ int gx_parse_int(const char *text, long long lo, long long hi, long long *out,
 int gx_parse_long(const char *text, long lo, long hi, long *out, struct gx_err *err);
 int gx_parse_bytes(const char *text, unsigned long long lo, unsigned long long hi, size_t *out,
                    struct gx_err *err);
-/* A decimal ratio in (0, 1]: digits with at most one '.', e.g. 0.8. */
 int gx_parse_ratio(const char *text, double *out, struct gx_err *err);
-/* Splits "a,b,c" into at most max items of at most GX_ITEM_MAX characters, each once. */
 int gx_split_list(const char *text, char items[][GX_ITEM_MAX + 1], int max, int *n,
                   struct gx_err *err);
 /* The same for a list of positions (SRC,DST; one per local rank): an item may repeat. */

@@ -92,7 +92,6 @@ int gx_agree(MPI_Comm comm, int rc, struct gx_err *err)
 /* The input every rank must share: the arguments after the program's name, then these. */
 static const char *const input_env[] = {"GPUXFER_FAULT"};
 
-/* The input as NUL-terminated items, each led by its kind: 'a' an argument, 'e' a variable. */
 static char *input_text(int argc, char **argv, size_t *len)
 {
     size_t n = 0;

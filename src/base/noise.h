@@ -48,7 +48,6 @@ struct gx_noise gx_noise_judge(const struct gx_stats *s, int lower_is_better, do
 void gx_noise_visits(struct gx_noise *n, const double *median, const double *lo,
                      const double *hi, int nvisits);
 const char *gx_noise_words(unsigned marks, char *buf, size_t len);
-/* One sentence on why, e.g. "rank waited for a CPU 34% of the step; p95 12.3x the median". */
 void gx_noise_why(const struct gx_noise *n, char *buf, size_t len);
 
 /* Seconds this thread spent runnable but not running, and in *slices its times on a CPU. */

@@ -1,4 +1,3 @@
-/* One finished measurement as rank 0 reports it. */
 #ifndef GX_RESULT_H
 #define GX_RESULT_H
 
@@ -16,7 +15,6 @@ enum gx_state { GX_STATE_IDLE, GX_STATE_OK, GX_STATE_SKIPPED, GX_STATE_FAILED };
 /* What ended a step: its iterations, its median's precision, or its share of the budget. */
 enum gx_ended { GX_ENDED_ITERATIONS, GX_ENDED_PRECISION, GX_ENDED_TIME };
 
-/* One (chunk, depth) tried by the chunk search and what its quick measurement got. */
 struct gx_auto_cand {
     int64_t chunk;
     int32_t depth, pad;
@@ -44,7 +42,6 @@ struct gx_result {
     size_t chunk;         /* 0: the path does not chunk */
     int depth;
     long iters, warmup, window; /* iters: those timed (the stop rule may end a step early) */
-    /* What ended the step (enum gx_ended), the precision asked and the step's budget share. */
     int ended;
     double precision, share_s;
     double elapsed_s;     /* the step's seconds on its initiator, search and warm-up included */

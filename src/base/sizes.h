@@ -1,4 +1,3 @@
-/* Message sizes: parsing "1:1G" ranges and "8,4K,3M+5" lists, and size classes. */
 #ifndef GX_SIZES_H
 #define GX_SIZES_H
 

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One line of the note (no newline in it), from its "#" on. */
 static void wrap_line(FILE *f, const char *line, size_t len)
 {
     size_t indent = 1;

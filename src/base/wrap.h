@@ -1,4 +1,3 @@
-/* The table's notes: "# " lines of prose, wrapped to fit a terminal. */
 #ifndef GX_WRAP_H
 #define GX_WRAP_H
 

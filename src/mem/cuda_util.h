@@ -1,4 +1,3 @@
-/* Checking CUDA calls: every failure becomes a gx_err with the call and the CUDA message. */
 #ifndef GX_CUDA_UTIL_H
 #define GX_CUDA_UTIL_H
 

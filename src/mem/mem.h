@@ -32,7 +32,6 @@ int gx_mem_lookup(const char *name);
 int gx_mem_has(int kind, unsigned props);
 int gx_mem_on_gpu(int kind);
 
-/* Host-memory implementations, shared by every kind the CPU fills and checks. */
 #define GX_MEM_CPU_FILLS                                                                      \
     .fill = gx_mem_host_fill, .poison = gx_mem_host_poison, .check = gx_mem_host_check
 

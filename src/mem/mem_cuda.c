@@ -78,7 +78,6 @@ int gx_cuda_event_done(cudaEvent_t ev, int *done, struct gx_err *err)
     return GX_OK;
 }
 
-/* ---- memory the GPU fills and checks (device, managed) */
 
 static int gpu_fill(void *buf, size_t n, uint32_t rank, uint32_t iter, struct gx_err *err)
 {
@@ -158,7 +157,6 @@ const struct gx_mem_ops gx_mem_managed = {
     GPU_FILLS,
 };
 
-/* ---- page-locked host memory (the CPU fills and checks it) */
 
 static int pinned_alloc(size_t bytes, void **out, struct gx_err *err)
 {

@@ -26,7 +26,6 @@ const struct gx_mpilib_ops *gx_mpilib_find(const char *library_version)
     return NULL;
 }
 
-/* The rule of a library whose CUDA support the environment variable var switches on. */
 static void env_switch(const struct gx_mpilib_probe *p, const char *var, const char *lib,
                        struct gx_cuda_awareness *out)
 {

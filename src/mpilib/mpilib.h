@@ -24,7 +24,6 @@ struct gx_cuda_awareness {
     char why[320];
 };
 
-/* Shared objects loaded in this process, by the part of their file names after a prefix. */
 #define GX_MPI_NAMES_TEXT 512
 struct gx_mpi_names {
     int n, used;                   /* names kept; bytes of text they fill */
@@ -47,7 +46,6 @@ struct gx_ucx_facts {
     struct gx_mpi_names modules; /* libuct_* */
 };
 
-/* What carries this process's MPI traffic (the report's "mpi_transport"); plain bytes. */
 struct gx_mpi_transport {
     char library[32]; /* the table's name, or "unknown" */
     char pml[64];     /* Open MPI's selected PML; "" for other libraries */

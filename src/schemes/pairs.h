@@ -44,7 +44,6 @@ int gx_pairs_resolve(const char *spec, const struct gx_layout *l, struct gx_pair
 void gx_pairs_free(struct gx_pairs *p);
 const struct gx_pair *gx_round_find(const struct gx_round *round, int rank);
 
-/* For schemes: rounds and pair storage, zeroed (npairs: the most pairs of all rounds). */
 int gx_pairs_alloc(struct gx_pairs *out, int nrounds, long npairs, struct gx_err *err);
 int gx_pairs_one_per_round(struct gx_pairs *out, int n, struct gx_err *err);
 /* Round r of circle scheduling of n members: every ordered pair once over all rounds, no member

@@ -1,4 +1,3 @@
-/* The pair schemes: one entry per --pairs keyword (and one for pair lists). */
 #ifndef GX_SCHEME_H
 #define GX_SCHEME_H
 

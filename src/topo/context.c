@@ -45,7 +45,6 @@ static void put_software(void *ctx, const char *key, const char *value)
     gx_ctx_put_kv(p, &p->rec.software, &p->rec.software_len, key, value);
 }
 
-/* The CPUs this process is bound to, as hwloc reads them back ("0-3,8"). */
 static int bound_cpuset(char **out, struct gx_err *err)
 {
     hwloc_topology_t topo;

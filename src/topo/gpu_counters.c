@@ -140,7 +140,6 @@ static void compare(const struct gx_cnt_reading *b, const struct gx_cnt_reading 
     memcpy(rec->xids, a->xids, sizeof rec->xids);
 }
 
-/* A rank's record before its readings: who, and whether there is a watch to read from. */
 static int record_begin(const struct gx_job *job, const struct gx_counters_watch *w,
                         struct gx_gpu_counters *rec)
 {

@@ -73,7 +73,6 @@ int gx_counters_health(const struct gx_gpu_counters *all, int n, struct gx_healt
                        int max);
 int gx_counters_first_of_gpu(const struct gx_gpu_counters *all, int i);
 
-/* One reading: every counter, or why not ("" read); per link the NVLink counters. */
 #define GX_CNT_LINKS 64
 struct gx_cnt_reading {
     uint64_t v[GX_CNTS];

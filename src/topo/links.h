@@ -99,7 +99,6 @@ struct gx_route {
 void gx_route_pair(const struct gx_link_facts *a, const struct gx_link_facts *b, int a_dev,
                    int b_dev, int via_host, struct gx_route *out);
 
-/* A hop's rate text (e.g. "gen5 x16 (63.0 GB/s)") and the line rate (0 unknown). */
 double gx_pcie_line_gbs(const struct gx_pcie_facts *p, char *what, size_t len);
 double gx_nvlink_line_gbs(const struct gx_nvlink_facts *n, int links, char *what, size_t len);
 double gx_nic_line_gbs(const struct gx_nic_facts *n);

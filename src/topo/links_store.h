@@ -60,10 +60,8 @@ struct gx_link_store {
 int gx_link_facts_pack(const struct gx_link_facts *f, unsigned char **out, size_t *len);
 /* Packed bytes back into f; -1 where they are not a packing of facts (f then partly filled). */
 int gx_link_facts_unpack(const void *bytes, size_t len, struct gx_link_facts *f);
-/* f added as the store's next record; -1 when out of memory (the store as it was). */
 int gx_link_store_add(struct gx_link_store *s, const struct gx_link_facts *f);
 void gx_link_store_trim(struct gx_link_store *s);
-/* Bytes the store holds, the pool's included. */
 size_t gx_link_store_bytes(const struct gx_link_store *s);
 void gx_link_store_free(struct gx_link_store *s);
 

@@ -1,4 +1,3 @@
-/* The pure part of topology handling: nothing here binds or calls MPI or CUDA. */
 #include "config.h"
 #include "topo.h"
 

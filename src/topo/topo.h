@@ -54,7 +54,6 @@ int gx_visible_devices(const char *cvd, int nphys, const char *const *uuids, int
  * SLURM_LOCALID is the daemon's, so the MPI launchers' come first. */
 int gx_launcher_local_rank(const char **var);
 
-/* Which visible GPU local rank takes: map[local_rank % nmap], else local_rank % nvisible. */
 int gx_gpu_choose(int nvisible, int local_rank, const int *map, int nmap, int *chosen,
                   struct gx_err *err);
 
@@ -82,7 +81,6 @@ void gx_bind_plan_free(struct gx_bind_plan *plan);
 /* NVLink count between two GPUs through NVML, loaded at run time: links >= 0, or -1 with why. */
 int gx_nvml_nvlinks(const char *busid_a, const char *busid_b, char *why, size_t len);
 void gx_nvml_fini(void);
-/* This GPU's PCIe link and NVLinks through NVML; what NVML cannot tell stays 0 with why set. */
 struct gx_pcie_facts;
 struct gx_nvlink_facts;
 void gx_nvml_gpu_facts(const char *busid, struct gx_pcie_facts *p, struct gx_nvlink_facts *n);

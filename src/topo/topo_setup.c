@@ -204,7 +204,6 @@ static void fill_links(const struct gx_job *job, hwloc_topology_t topo, struct g
     }
 }
 
-/* Applies the plan to this process (only for the live machine and real GPUs). */
 static void apply_plan(hwloc_topology_t topo, struct gx_bind_plan *plan, struct gx_topo_rank *t)
 {
     if (!plan->apply) {

@@ -1,4 +1,3 @@
-/* Which gpuxfer, built how, running on which libraries and machine. */
 #ifndef GX_VERSIONS_H
 #define GX_VERSIONS_H
 
@@ -10,7 +9,6 @@ void gx_build_each(void (*put)(void *ctx, const char *key, const char *value), v
 /* A rank's "software", likewise, as found at run time (a version not read says why). */
 void gx_software_each(void (*put)(void *ctx, const char *key, const char *value), void *ctx);
 int gx_mpi_library(char *buf, size_t len);
-/* --version: the first line is "gpuxfer X.Y.Z", then the revision, build and run-time lines. */
 void gx_version_print(FILE *out);
 
 #endif
