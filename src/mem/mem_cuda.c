@@ -78,7 +78,6 @@ int gx_cuda_event_done(cudaEvent_t ev, int *done, struct gx_err *err)
     return GX_OK;
 }
 
-
 static int gpu_fill(void *buf, size_t n, uint32_t rank, uint32_t iter, struct gx_err *err)
 {
     cudaStream_t s;
@@ -156,7 +155,6 @@ const struct gx_mem_ops gx_mem_managed = {
     .release = device_release,
     GPU_FILLS,
 };
-
 
 static int pinned_alloc(size_t bytes, void **out, struct gx_err *err)
 {
