@@ -217,24 +217,6 @@ const char *gx_rc_says(int rc)
 static const char exit_status_text[] = "Exit status:" GX_EXIT_CODES(GX_RC_SAYS) ".";
 #undef GX_RC_SAYS
 
-/* Any status but none (bad input) and error: the report holds what was measured. */
-static int holds_measured(const char *status)
-{
-    return status && strcmp(status, "error") != 0;
-}
-
-/* Code into codes, its status into said unless there already; said's new length. */
-static int note_holding(int *codes, int *n, const char **said, int nsaid, int code,
-                        const char *status)
-{
-    codes[(*n)++] = code;
-    for (int i = 0; i < nsaid; i++)
-        if (strcmp(said[i], status) == 0)
-            return nsaid;
-    said[nsaid] = status;
-    return nsaid + 1;
-}
-
 const char *gx_exit_report_text(void)
 {
     static char text[512];
@@ -243,9 +225,18 @@ const char *gx_exit_report_text(void)
     int codes[32], n = 0;
     const char *said[32];
     int nsaid = 0;
-    for (size_t i = 0; i < GX_ARRAY_LEN(rc_rows); i++)
-        if (rc_rows[i].code != GX_OK && holds_measured(rc_rows[i].status))
-            nsaid = note_holding(codes, &n, said, nsaid, rc_rows[i].code, rc_rows[i].status);
+    for (size_t i = 0; i < GX_ARRAY_LEN(rc_rows); i++) {
+        const char *status = rc_rows[i].status;
+        /* Any status but none (bad input) and error: the report holds what was measured. */
+        if (rc_rows[i].code == GX_OK || !status || strcmp(status, "error") == 0)
+            continue;
+        codes[n++] = rc_rows[i].code;
+        int known = 0;
+        for (int j = 0; j < nsaid; j++)
+            known |= strcmp(said[j], status) == 0;
+        if (!known)
+            said[nsaid++] = status;
+    }
     size_t len = 0;
     len += (size_t)snprintf(text, sizeof text, "On");
     /* Runs of consecutive codes as "4-8", the last joined by "and": "On 1 and 4-8". */

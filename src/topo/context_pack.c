@@ -108,19 +108,6 @@ static gx_sid take(struct unpacking *u, const void *bytes, size_t n)
     return s;
 }
 
-static void str(struct unpacking *u, gx_sid *s)
-{
-    if (*s == GX_SID_NONE)
-        return;
-    const char *end = *s < u->len ? memchr(u->pool + *s, '\0', u->len - *s) : NULL;
-    if (!end) {
-        u->rc = GX_EINPUT;
-        *s = GX_SID_NONE;
-        return;
-    }
-    *s = take(u, u->pool + *s, (size_t)(end - (u->pool + *s)));
-}
-
 static void block(struct unpacking *u, gx_sid *s, size_t n)
 {
     if (*s == GX_SID_NONE)
@@ -131,6 +118,13 @@ static void block(struct unpacking *u, gx_sid *s, size_t n)
         return;
     }
     *s = take(u, u->pool + *s, n);
+}
+
+/* A string: the block up to its '\0', which must lie in the pool. */
+static void str(struct unpacking *u, gx_sid *s)
+{
+    const char *end = *s < u->len ? memchr(u->pool + *s, '\0', u->len - *s) : NULL;
+    block(u, s, end ? (size_t)(end - (u->pool + *s)) : u->len + 1);
 }
 
 /* "NAME\0value\0" pairs into a list of one entry each: a variable alike everywhere is one entry. */
