@@ -42,8 +42,7 @@ enum gx_ceil_kind {
 
 enum gx_ceil_family { GX_FAMILY_ONE_WAY, GX_FAMILY_BOTH_WAYS, GX_FAMILY_LATENCY };
 
-/* The longest text a ceiling keeps, '\0' included (a reason is cut there). */
-#define GX_CEIL_TEXT 200
+#define GX_CEIL_TEXT 200 /* the longest text a ceiling keeps, '\0' included */
 
 /* One size of a curve: the probe's best iteration (a limit is the layer's best) and the spread. */
 struct gx_ceil_point {

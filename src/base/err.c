@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A message too long keeps its head and its end (where the reason is). */
-#define GX_CUT_MARK " [...] "
+#define GX_CUT_MARK " [...] " /* a message too long keeps its head and its end (its reason) */
 static void fit(char *msg, size_t cap, const char *whole, size_t n)
 {
     if (n < cap) {
@@ -239,8 +238,7 @@ const char *gx_exit_report_text(void)
     }
     size_t len = 0;
     len += (size_t)snprintf(text, sizeof text, "On");
-    /* Runs of consecutive codes as "4-8", the last joined by "and": "On 1 and 4-8". */
-    int runs = 0;
+    int runs = 0; /* runs of consecutive codes as "4-8", the last after "and" */
     for (int i = 0; i < n; i++)
         runs += i == 0 || codes[i] != codes[i - 1] + 1;
     for (int i = 0, run = 0; i < n; run++) {

@@ -50,8 +50,7 @@ int gx_say_standing(int report_code);
 
 struct gx_err {
     int rc;
-    /* room for a line that lists every folder an unknown --scenario was looked for in */
-    char msg[1024];
+    char msg[1024]; /* room for a line listing every folder an unknown --scenario was sought in */
 };
 
 /* The one way user text reaches a terminal, a table or a message: control characters,

@@ -7,10 +7,8 @@
 
 #include "gx.h"
 
-/* The largest byte count gpuxfer takes (1 PiB): far above any buffer, far below overflow. */
-#define GX_BYTES_MAX (1ULL << 50)
-/* One list item (a path name, a size, a bus id) holds at most this many characters. */
-#define GX_ITEM_MAX 63
+#define GX_BYTES_MAX (1ULL << 50) /* 1 PiB: far above any buffer, far below overflow */
+#define GX_ITEM_MAX 63 /* characters of one list item (a path name, a size, a bus id) */
 
 int gx_parse_int(const char *text, long long lo, long long hi, long long *out,
                  struct gx_err *err);

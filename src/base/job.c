@@ -89,8 +89,7 @@ int gx_agree(MPI_Comm comm, int rc, struct gx_err *err)
     return m.rc;
 }
 
-/* The input every rank must share: the arguments after the program's name, then these. */
-static const char *const input_env[] = {"GPUXFER_FAULT"};
+static const char *const input_env[] = {"GPUXFER_FAULT"}; /* shared input beside the arguments */
 
 static char *input_text(int argc, char **argv, size_t *len)
 {

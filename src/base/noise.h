@@ -21,8 +21,7 @@
  * 94%. */
 #define GX_NOISE_MIN_SAMPLES 5
 #define GX_NOISE_MACHINE (GX_NOISE_WAITED | GX_NOISE_TAIL | GX_NOISE_WIDE | GX_NOISE_DRIFT)
-/* The least difference of two visits' medians that is drift. */
-#define GX_NOISE_DRIFT_PCT 5
+#define GX_NOISE_DRIFT_PCT 5 /* the least difference of two visits' medians that is drift */
 
 /* Well above what an idle machine shows and well below what a busy one does (docs/report.md). */
 #define GX_NOISE_WAIT 0.10
@@ -34,8 +33,7 @@ struct gx_noise {
     float drift;     /* its visits' medians, the largest over the smallest less 1 (0: one visit) */
     double cpu_wait; /* the largest share of the step a rank spent runnable but not running */
     int32_t cpu_waits; /* how many times the pair's ranks were put back on a CPU over the step */
-    /* The slowest iteration over the median where it alone passes GX_NOISE_TAIL_RATIO; else 0. */
-    float worst;
+    float worst; /* the slowest iteration / median where only it passes GX_NOISE_TAIL_RATIO */
     double tail;     /* the slow tail (p95) over the median; 0 when unknown */
     double ci;       /* the median's 95% interval, its farther end from the median, relative */
 };

@@ -16,8 +16,7 @@
 #define GX_LONG_STEP_VISITS 3
 #define GX_SHORT_MESSAGE_US 100
 #define GX_SHORT_MESSAGE_S (GX_SHORT_MESSAGE_US * 1e-6)
-/* A probe's bound is its best iteration: more visits add set-up, not a better bound. */
-#define GX_PROBE_VISITS 3
+#define GX_PROBE_VISITS 3 /* a probe's bound is its best: more visits add set-up only */
 #define GX_MAX_LIST 16
 #define GX_MAX_GPU_MAP 64
 
@@ -42,8 +41,7 @@ extern const char *const gx_nccl_comm_names[]; /* indexed by enum gx_nccl_comm *
 struct gx_run_opts {
     char name[64];
     int npaths, paths[GX_MAX_LIST];       /* indices into gx_path_table */
-    /* Indices into gx_probes that the run measures as its own; no option sets them. */
-    int nprobes, probes[GX_MAX_LIST];
+    int nprobes, probes[GX_MAX_LIST]; /* gx_probes the run measures as its own (no option) */
     int mem_src, mem_dst;                 /* enum gx_mem_kind or GX_MEM_DEFAULT */
     int npatterns, patterns[GX_MAX_PATTERNS];
     struct gx_size_list sizes;
@@ -87,8 +85,7 @@ struct gx_global_opts {
     long timeout;                         /* seconds per measurement; 0: grows with the size */
     long soak;                            /* --soak: repeat the runs until this many seconds */
     long visits;                          /* --visits: 0 for the default (GX_DEFAULT_VISITS) */
-    /* --budget: seconds the whole plan may take, shared among its steps; 0: none. */
-    long budget;
+    long budget; /* --budget: seconds the plan may take, shared by its steps; 0: none */
     int budget_default;
 };
 
@@ -103,8 +100,7 @@ struct gx_options {
     int default_paths, default_axes_given;
     int gpu_default, map_off;             /* the GPU default run was set up; --map off */
     long assume_nodes, assume_per_node;   /* --dry-run for a layout other than this job's */
-    /* --check: the node check; check_no_gpu: not every rank sees a GPU, so it could not run. */
-    int check, check_no_gpu;
+    int check, check_no_gpu; /* --check; check_no_gpu: not every rank sees a GPU */
     char check_why[256];  /* check_no_gpu: which rank lacks a GPU, and why where rank 0 does */
     char note[512];       /* what the command line did that a reader might not expect */
 };

@@ -54,16 +54,14 @@ struct gx_result {
     long bad_iter;
     const double *samples;
     size_t nsamples;
-    /* Against the probes' ceiling (0 when none: ceiling_what says why). */
-    double ceiling;
+    double ceiling; /* against the probes' ceiling (0 when none: ceiling_what says why) */
     const char *ceiling_what; /* e.g. "peer copy", "slowest stage: D2H at 1M" */
     double efficiency;
     struct gx_ceil_range ceiling_range; /* its probe's spread at this size */
     int ceiling_exceeded;     /* the median's 95% interval lies beyond the ceiling */
     int ceiling_within;       /* above 1, its interval reaching the ceiling: at the ceiling */
     int ceiling_unsound;      /* the probe point is no bound: ceiling_what says why */
-    /* Against the line rate of the links crossed (bandwidth only): 0 when unknown. */
-    double line_gbs, line_share;
+    double line_gbs, line_share; /* against the links' line rate (bandwidth only): 0 unknown */
     int line_exceeded;
     int line_kind;            /* enum gx_link_kind of the narrowest link; -1 unknown */
     char line_what[GX_LINE_WHAT];
@@ -77,8 +75,7 @@ struct gx_result {
     double stage_us[2][GX_MAX_STAGES]; /* per timed iteration: [0] initiator, [1] peer */
     const struct gx_auto_cand *cands;
     int ncands;
-    /* --visits: a result not from its step's last visit is held back until that one. */
-    size_t step;
+    size_t step; /* --visits: held back until its step's last visit */
     int visits, visits_planned;
     int last;               /* its step's last visit (fewer than planned where the budget cut) */
     double visit_median[GX_MAX_VISITS];

@@ -46,8 +46,7 @@ struct gx_sink_abort {
     int code;             /* the exit code the watchdog means to end with */
     const char *message;  /* the report's "error", the line stderr got */
     int began;            /* a measurement began: otherwise nothing is worth a report */
-    /* the report's "failure": "signal" or "timeout", and the measurement under way (or NULL) */
-    const char *kind;
+    const char *kind; /* "signal" or "timeout"; the measurement under way (or NULL) */
     const char *measurement;
     const int *ranks;
     int nranks;

@@ -139,8 +139,7 @@ const struct gx_mem_ops gx_mem_device = {
 
 static int managed_alloc(size_t bytes, void **out, struct gx_err *err)
 {
-    /* Never more managed memory than the GPU has free: oversubscribing it can hang the GPU. */
-    size_t free_b = 0, total = 0;
+    size_t free_b = 0, total = 0; /* oversubscribing managed memory can hang the GPU */
     GX_CUDA_TRY(err, cudaMemGetInfo(&free_b, &total));
     if (bytes > free_b / 2)
         return gx_fail(err, GX_ESKIP, "managed buffer of %zu bytes is more than half of the "

@@ -61,8 +61,7 @@ struct gx_context {
     int npairs;
     size_t pairs_cap;
     struct gx_slots pair_index; /* the pairs by (a, b): a run of many rounds names each often */
-    /* every rank's link facts, held by the topology until after the report is closed */
-    const struct gx_link_store *facts;
+    const struct gx_link_store *facts; /* the topology's, until the report is closed */
 };
 
 /* Rank 0 gets every rank's context and link facts with the pairs the runs measure. Collective. */

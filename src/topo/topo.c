@@ -59,8 +59,7 @@ int gx_topo_check_inputs(const char *given, const char *fake_gpus, struct gx_err
     hwloc_topology_t topo = NULL;
     GX_TRY(gx_topo_load(&topo, foreign ? xml : NULL,
                         given && given[0] ? "--topology-xml" : "GPUXFER_TOPOLOGY_XML", err));
-    /* The run's check (topo_setup.c), with its words. */
-    char list[1024];
+    char list[1024]; /* the run's check (topo_setup.c), with its words */
     snprintf(list, sizeof list, "%s", fake_gpus ? fake_gpus : "");
     int rc = GX_OK;
     for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok && rc == GX_OK;
@@ -238,8 +237,7 @@ int gx_visible_devices(const char *cvd, int nphys, const char *const *uuids, int
         item[l] = '\0';
         int phys = -1;
         if (strncmp(item, "GPU-", 4) == 0 || strncmp(item, "MIG-", 4) == 0) {
-            /* A UUID prefix names a device when exactly one device starts with it. */
-            int hits = 0;
+            int hits = 0; /* a UUID prefix names the one device it starts */
             for (int i = 0; i < nphys; i++)
                 if (uuids && uuids[i] && strncmp(uuids[i], item, l) == 0)
                     phys = i, hits++;
