@@ -18,8 +18,7 @@ void gx_chunk_plan_init(struct gx_chunk_plan *p, size_t bytes, size_t chunk, int
 size_t gx_chunk_offset(const struct gx_chunk_plan *p, size_t i);
 size_t gx_chunk_length(const struct gx_chunk_plan *p, size_t i);
 
-/* A chunk for memory that migrates by pages: whole pages, and a power of two below `block` or a
- * multiple of it above, so no chunk splits more migration blocks than it must. */
+/* A chunk for memory that migrates by pages, so that no chunk splits more blocks than it must. */
 size_t gx_chunk_round_pages(size_t chunk, size_t bytes, size_t page, size_t block);
 
 /* Which (chunk, depth) combinations are worth trying: chunks from min_chunk up in steps of 4, and
@@ -49,12 +48,9 @@ struct gx_cand_result {
     double median, lo, hi;
 };
 
-/* The search gx_measure_best makes over n candidates (as gx_chunk_candidates lists them): from
- * the largest chunk down, every depth of a chunk, and no smaller chunk once two chunks did no
- * better than the best so far (the measured curves rise to one peak: a chunk below it only costs
- * more handshakes). A chunk whose interval (at least tie either side of its median) overlaps the
- * best's is a tie and the walk goes on past it: on a plateau a peak can still lie below
- * (docs/paths.md, "Chunking"). order[] gets the candidates tried; returns how many (<0: error). */
+/* The search gx_measure_best makes: from the largest chunk down, every depth of a chunk, until
+ * two chunks did clearly worse than the best (the curves rise to one peak); a tie within `tie`
+ * goes on, as a plateau may hide a peak below (docs/paths.md, "Chunking"). Returns how many. */
 typedef int (*gx_cand_measure_fn)(int i, void *ctx, struct gx_cand_result *m, struct gx_err *err);
 int gx_chunk_search(const size_t *chunks, int n, int lower_is_better, double tie,
                     gx_cand_measure_fn measure, void *ctx, int *best, int *order,

@@ -126,9 +126,8 @@ static int lock_nb(int fd)
     return flock(fd, LOCK_EX | LOCK_NB) == 0 ? 0 : errno == EAGAIN ? EWOULDBLOCK : errno;
 }
 
-/* A new file of our own beside path, PATH.tmp.<pid>.<n>: O_EXCL and O_NOFOLLOW, so that a file
- * or link someone placed there is never written through; locked at once, so that
- * gx_remove_stale_temps can tell it from one a killed process left. */
+/* A new file of our own beside path (O_EXCL, O_NOFOLLOW: never through another's link), locked
+ * at once so that gx_remove_stale_temps tells it from one a killed process left. */
 static int open_temp(const char *path, char *tmp, size_t len)
 {
     for (int n = 0; n < 100; n++) {
@@ -154,8 +153,7 @@ static int same_file(const struct stat *a, const struct stat *b)
     return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
-/* What is at path now: EBUSY (another process holds its lock), EEXIST (it may not be replaced),
- * EAGAIN (it changed while we looked), or 0 with *old open and locked. */
+/* What is at path now: EBUSY (locked by another), EEXIST (not to replace), EAGAIN (it changed). */
 static int judge_existing(const char *path, int replace, int locks, int *old)
 {
     struct stat os, ps;

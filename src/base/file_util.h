@@ -9,10 +9,8 @@
 int gx_append_whole(int fd, off_t *end, const char *buf, size_t len);
 /* A regular file a full disk left with a partial last line: cut back to its last whole line. */
 int gx_cut_partial_line(int fd);
-/* A file written in pieces, then put in place whole (open, write..., commit or abandon): path
- * is the old file or the complete new one, even after a power cut. The data lies in an unnamed
- * file (O_TMPFILE) or, where the file system cannot, in a locked PATH.tmp.<pid>.<n> created with
- * O_EXCL and O_NOFOLLOW, removed on failure or by gx_remove_stale_temps. 0 or an errno. */
+/* A file written in pieces, then put in place whole: path is the old file or the complete new
+ * one, even after a power cut. Each returns 0 or an errno. */
 struct gx_durable {
     int fd;
     int named; /* the data has the name tmp */
@@ -30,17 +28,14 @@ int gx_durable_write(struct gx_durable *d, const char *buf, size_t len);
 int gx_durable_commit(struct gx_durable *d, const char *path, const struct gx_file_id *was);
 void gx_durable_abandon(struct gx_durable *d);
 
-/* The one way a run takes a name for a file it keeps writing (the .jsonl): created new and
- * locked before it is visible at path, so two runs never share it. A file already there: EBUSY
- * while another process holds its lock; EEXIST when it has data and replace is 0; else replaced
- * in one rename. Returns 0 with *fd (locked until closed), or an errno. */
+/* The one way a run takes a name for a file it keeps writing (the .jsonl): created new and locked
+ * before it is visible, so two runs never share it; an empty file a dead run left is replaced. */
 int gx_claim_file(const char *path, int replace, int *fd);
 int gx_claim_release(const char *path, int fd);
 /* Removes PATH.tmp.* that no process holds locked: what a process killed while writing left. */
 void gx_remove_stale_temps(const char *path);
 
-/* The one way an environment value (SLURM_JOB_ID) becomes part of a file name: at most
- * GX_ENV_NAME_MAX safe characters, anything else '_'. 0 (buf empty) when unset or empty. */
+/* The one way an environment value (SLURM_JOB_ID) becomes part of a file name; 0 when unset. */
 #define GX_ENV_NAME_MAX 64
 int gx_env_name(const char *var, char *buf, size_t len);
 

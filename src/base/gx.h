@@ -53,9 +53,8 @@ struct gx_err {
     char msg[1024]; /* room for a line listing every folder an unknown --scenario was sought in */
 };
 
-/* The one way user text reaches a terminal, a table or a message: control characters,
- * bidirectional-text controls and bytes of no UTF-8 character escaped as \xHH (raw, they move
- * the cursor or reorder what a table shows). Never cuts an escape; returns as snprintf. */
+/* The one way user text reaches a terminal: controls and bytes of no UTF-8 character escaped as
+ * \xHH (raw, they move the cursor or reorder a table). Never cuts an escape; as snprintf. */
 size_t gx_text_shown(char *dst, size_t cap, const char *src);
 /* The length of the character at p, and its kind (gx_text_shown escapes the last two). */
 enum gx_text_kind { GX_TEXT_PLAIN, GX_TEXT_CONTROL, GX_TEXT_STRAY };
@@ -66,8 +65,8 @@ int gx_fail(struct gx_err *err, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int gx_wrap(struct gx_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* The signals that stop a run (report written, status interrupted, exit 5). SIGHUP, SIGUSR1/2
- * (Slurm's warning before the time limit) and SIGXCPU end a process silently by default. */
+/* The signals that stop a run (status interrupted, exit 5); SIGHUP, SIGUSR1/2 (Slurm's warning)
+ * and SIGXCPU would end it silently. */
 #define GX_STOP_SIGNALS(X) X(SIGINT) X(SIGTERM) X(SIGHUP) X(SIGUSR1) X(SIGUSR2) X(SIGXCPU)
 #define GX_SIGNAL_WORD(sig) " " #sig
 #define GX_STOP_SIGNALS_SAYS GX_STOP_SIGNALS(GX_SIGNAL_WORD) /* " SIGINT SIGTERM ..." */

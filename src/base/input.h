@@ -1,7 +1,5 @@
-/* The one rule by which gpuxfer reads a number or a list, from an option, a scenario or the
- * environment: digits only (a leading '-' read, so "-1" is out of range); byte counts take
- * K, M, G and "+N" terms; a list is comma-separated and a set unless its items are positions.
- * Every limit is reported as a limit, with its value. */
+/* The one rule by which gpuxfer reads a number or a list, whatever brings it: digits only (a '-'
+ * read, so "-1" is out of range); a list is a set unless its items are positions. */
 #ifndef GX_INPUT_H
 #define GX_INPUT_H
 

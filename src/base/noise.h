@@ -1,5 +1,4 @@
-/* Whether the machine disturbed a measurement, judged by one rule for results and ceiling probes
- * alike: a median or a probe's best from a disturbed step is marked, never shown as clean. */
+/* Whether the machine disturbed a measurement, one rule for results and ceiling probes alike. */
 #ifndef GX_NOISE_H
 #define GX_NOISE_H
 
@@ -17,8 +16,7 @@
 #define GX_NOISE_DRIFT 0x10u /* the medians of its visits differ beyond their intervals and by
                                 more than GX_NOISE_DRIFT_PCT: the machine's speed changed */
 #define GX_NOISE_LAST GX_NOISE_DRIFT
-/* The fewest timed iterations a clean number may rest on: the range of 5 holds the median at
- * 94%. */
+/* The fewest timed iterations a clean number may rest on: their range holds the median at 94%. */
 #define GX_NOISE_MIN_SAMPLES 5
 #define GX_NOISE_MACHINE (GX_NOISE_WAITED | GX_NOISE_TAIL | GX_NOISE_WIDE | GX_NOISE_DRIFT)
 #define GX_NOISE_DRIFT_PCT 5 /* the least difference of two visits' medians that is drift */
@@ -38,8 +36,7 @@ struct gx_noise {
     double ci;       /* the median's 95% interval, its farther end from the median, relative */
 };
 
-/* Judges one step. A wait slows at most the one iteration it falls in: fewer waits than half
- * the iterations leave the median alone, however long. */
+/* Judges one step: fewer waits than half the iterations leave the median alone, however long. */
 struct gx_noise gx_noise_judge(const struct gx_stats *s, int lower_is_better, double cpu_wait,
                                long cpu_waits);
 /* A result of several visits: their medians and intervals set drift and GX_NOISE_DRIFT. */

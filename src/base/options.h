@@ -8,9 +8,8 @@
 #include <limits.h>
 
 #define GX_MAX_RUNS 64
-/* --visits: each result is measured in visits spread over the run, since a machine's own speed
- * can move over seconds. Short messages (launch a part of their time) need more visits to
- * sample that; long ones are bound by links or page faults. */
+/* --visits: each result is measured in visits spread over the run, since a machine's speed can
+ * move over seconds; short messages need more of them to sample that. */
 #define GX_MAX_VISITS 8
 #define GX_DEFAULT_VISITS 5
 #define GX_LONG_STEP_VISITS 3

@@ -16,8 +16,7 @@ int gx_parse_sizes(const char *text, struct gx_size_list *out, struct gx_err *er
 void gx_format_size(size_t bytes, char *buf, size_t len);
 /* A measured value for tables: four significant digits, an exponent below 0.001. */
 void gx_format_value(double v, char *buf, size_t len);
-/* A bandwidth in GB/s for tables: below GX_GBS_AS_MBS in MB/s with an M after it ("0.09044M"),
- * as osu's users read small rates. 1 where it wrote MB/s. */
+/* A bandwidth for tables: below GX_GBS_AS_MBS in MB/s with an M ("0.09044M"), as osu shows it. */
 #define GX_GBS_AS_MBS 0.01
 int gx_format_gbs(double gbs, char *buf, size_t len);
 void gx_format_in_unit(double v, const char *unit, char *buf, size_t len);

@@ -6,8 +6,7 @@
 #include <cuda_runtime_api.h>
 #include <mpi.h>
 
-/* Without a driver, the runtime's calls fail with cudaErrorInsufficientDriver, whose text would
- * send one looking for an old driver. */
+/* Without a driver, CUDA says "driver version is insufficient": this says it instead. */
 #define GX_NO_CUDA_DRIVER "no CUDA driver"
 /* The driver's CUDA version (1000 * major + 10 * minor), 0 for none, -1 with *ce on error. */
 static inline int gx_cuda_driver_version(cudaError_t *ce)
@@ -30,8 +29,7 @@ int gx_fail_cuda(struct gx_err *err, cudaError_t ce, const char *call, const cha
 
 int gx_cuda_util_stream(cudaStream_t *s, struct gx_err *err);
 
-/* Exports `mine` (NULL: none to export) through CUDA IPC and opens the peer's into *theirs.
- * Both sides exchange even after a local failure, so that neither waits for the other. */
+/* Exports `mine` through CUDA IPC and opens the peer's; both sides exchange even after a failure. */
 int gx_cuda_ipc_swap(void *mine, int peer, MPI_Comm comm, int tag, void **theirs,
                      struct gx_err *err);
 

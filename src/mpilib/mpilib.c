@@ -40,10 +40,8 @@ static void env_switch(const struct gx_mpilib_probe *p, const char *var, const c
 }
 
 /* UCX learns of device memory from its CUDA hooks (libucm_cuda). Without them, its memory-type
- * cache calls device buffers host memory (UCX copies them with memcpy, and crashes), and its
- * registration cache never hears of a cudaFree (a buffer allocated again at a freed one's
- * address is sent through the old registration: wrong data). UCX reads both variables before
- * main, so only the launcher's environment can turn them off. */
+ * cache takes device buffers for host memory and its registration cache never hears of a
+ * cudaFree (wrong data). UCX reads both before main: only the launcher can turn them off. */
 static const char *const ucx_hookless_vars[] = {"UCX_MEMTYPE_CACHE", "UCX_RCACHE_ENABLE"};
 
 int gx_ucx_bool(const char *v)

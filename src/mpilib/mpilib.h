@@ -31,8 +31,8 @@ struct gx_mpi_names {
 };
 const char *gx_mpi_names_next(const struct gx_mpi_names *n, const char *prev);
 
-/* UCX as loaded in this process: its version and the settings that decide which transports
- * carry device buffers. Plain bytes, zeroed first, so that equal ranks hand over equal ones. */
+/* UCX as loaded in this process: its version and the settings that choose its transports.
+ * Plain bytes, zeroed first, so that equal ranks hand over equal ones. */
 #define GX_UCX_SETTINGS 6
 struct gx_ucx_facts {
     int loaded;       /* libucp is in this process: the rest is known */
@@ -96,8 +96,8 @@ void gx_mpilib_probe_fill(struct gx_mpilib_probe *p, char *buf, size_t len);
 /* MPIX_CUDA_AWARE_SUPPORT of the mpi-ext.h gpuxfer was built with: 1, 0, -1 not defined. */
 int gx_mpilib_mpi_ext_cuda_aware(void);
 
-/* The shared objects loaded here whose file names start with prefix, as the rest of the name up
- * to its first '.' ("mca_pml_" -> "ob1") into names; how many there are. */
+/* The shared objects loaded whose names start with prefix, as the rest of the name ("mca_pml_"
+ * -> "ob1"); how many there are. */
 int gx_mpilib_loaded(const char *prefix, struct gx_mpi_names *names, char *path, size_t len);
 int gx_mpilib_device_route(const char *library_version, char *buf, size_t len);
 /* Whether the file system of path keeps its files in memory, where a mapping can be pinned. */

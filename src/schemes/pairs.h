@@ -20,8 +20,7 @@ struct gx_pairs {
     const struct gx_scheme *scheme; /* the scheme that built them */
 };
 
-/* Where the ranks are. A regular layout has the same number of ranks on every node; local rank
- * i is then rail i. */
+/* Where the ranks are; in a regular layout local rank i of every node is rail i. */
 struct gx_layout {
     int nranks, nnodes;
     int per_node;  /* ranks on every node; 0 when nodes hold different numbers (uneven) */
@@ -46,12 +45,10 @@ const struct gx_pair *gx_round_find(const struct gx_round *round, int rank);
 
 int gx_pairs_alloc(struct gx_pairs *out, int nrounds, long npairs, struct gx_err *err);
 int gx_pairs_one_per_round(struct gx_pairs *out, int n, struct gx_err *err);
-/* Round r of circle scheduling of n members: every ordered pair once over all rounds, no member
- * twice in a round; x the initiator. */
+/* Round r of circle scheduling of n members: every ordered pair once, no member twice a round. */
 int gx_circle_rounds(int n);
 int gx_circle_round(int n, int r, int *x, int *y);
-/* Circle scheduling over n members, each member pair on ncopies rank pairs at once (every
- * node's, every rail's): pair() gives the round's j-th. */
+/* Circle scheduling, each member pair on ncopies rank pairs at once: pair() gives the j-th. */
 typedef struct gx_pair (*gx_circle_pair_fn)(const struct gx_layout *l, const int *x, const int *y,
                                             int k, int ncopies, int j);
 int gx_circle_schedule(const struct gx_layout *l, int n, const char *members, int ncopies,

@@ -1,5 +1,4 @@
-/* ring: each rank with the next, one pair at a time, so that every rank initiates once, alone
- * (a pair list never lets the last rank initiate). */
+/* ring: each rank with the next, one pair at a time: every rank initiates once, alone. */
 #include "scheme.h"
 
 static int build(const char *spec, const struct gx_layout *l, struct gx_pairs *out,
