@@ -29,7 +29,7 @@ int gx_fail_cuda(struct gx_err *err, cudaError_t ce, const char *call, const cha
 
 int gx_cuda_util_stream(cudaStream_t *s, struct gx_err *err);
 
-/* Exports `mine` through CUDA IPC and opens the peer's; both sides exchange even after a failure. */
+/* Exports `mine` through CUDA IPC and opens the peer's; both exchange even after a failure. */
 int gx_cuda_ipc_swap(void *mine, int peer, MPI_Comm comm, int tag, void **theirs,
                      struct gx_err *err);
 
