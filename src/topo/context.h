@@ -1,5 +1,4 @@
-/* Every rank's facts on rank 0, in one gather. Typed inside, JSON at the edge: rank 0 keeps one
- * typed row per rank, its strings in one pool that holds each distinct one once. */
+/* Every rank's facts on rank 0, in one gather: typed rows, each string once in one pool. */
 #ifndef GX_CONTEXT_H
 #define GX_CONTEXT_H
 

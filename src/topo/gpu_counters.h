@@ -60,8 +60,7 @@ struct gx_gpu_counters {
 /* Every rank: its GPU read before the first measurement, XID events asked for from here on. */
 struct gx_counters_watch;
 struct gx_counters_watch *gx_counters_begin(const struct gx_job *job);
-/* This rank's GPU as the first reading found it, for the table's header: the record itself
- * reaches rank 0 only after the last measurement. */
+/* This rank's GPU at the first reading, for the header: the record comes only at the end. */
 void gx_counters_start(const struct gx_job *job, const struct gx_counters_watch *w,
                        struct gx_gpu_counters *rec);
 void gx_counters_drop(struct gx_counters_watch *w);

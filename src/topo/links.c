@@ -6,8 +6,7 @@
 
 const char *const gx_src_names[] = {"unknown", "nvml", "sysfs", "hwloc", "table"};
 
-/* usual_share: the lowest share of the line rate a healthy link measures at large messages,
- * below which a ceiling is a finding (docs/line-rates.md). */
+/* usual_share: below this share of its line rate a healthy link's ceiling is a finding. */
 const struct gx_link_kind_info gx_link_kinds[GX_LINK_KINDS] = {
     [GX_LINK_PCIE] = {"pcie", 0.70},  [GX_LINK_NVLINK] = {"nvlink", 0.70},
     [GX_LINK_C2C] = {"c2c", 0},       [GX_LINK_NIC] = {"nic", 0.80},

@@ -1,5 +1,4 @@
-/* The links of each GPU and each pair, with their line rates (GB/s per direction after the line
- * encoding: what no transfer over a link can exceed). */
+/* The links of each GPU and pair, with their line rates: what no transfer over them can exceed. */
 #ifndef GX_LINKS_H
 #define GX_LINKS_H
 
@@ -94,8 +93,8 @@ struct gx_route {
     char why[GX_LINK_WHY];
 };
 
-/* The route of a pair whose buffers are on their GPUs (a_dev, b_dev) or in host memory.
- * via_host: the path copies through host memory even between device buffers. */
+/* The route of a pair whose buffers are on their GPUs (a_dev, b_dev) or host memory; via_host:
+ * the path copies through host memory even between device buffers. */
 void gx_route_pair(const struct gx_link_facts *a, const struct gx_link_facts *b, int a_dev,
                    int b_dev, int via_host, struct gx_route *out);
 

@@ -84,8 +84,7 @@ static void read_pcie(const struct gx_topo_rank *t, hwloc_obj_t pci, int nvml,
 }
 
 #ifdef HAVE_CUDA
-/* The current generation read again while the GPU copies: a GPU lowers its link at idle, so a
- * reading at rest says nothing of the link's health. */
+/* The current generation read again while the GPU copies: a GPU lowers its link at idle. */
 static void read_under_load(const char *busid, struct gx_pcie_facts *p)
 {
     const size_t bytes = (size_t)32 << 20;

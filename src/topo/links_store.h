@@ -1,5 +1,4 @@
-/* Every rank's link facts as rank 0 keeps them for the run: a record of numbers per rank, every
- * string once in one pool, the peers in one array. */
+/* Every rank's link facts on rank 0: numbers per rank, every string once in one pool. */
 #ifndef GX_LINKS_STORE_H
 #define GX_LINKS_STORE_H
 

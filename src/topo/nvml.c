@@ -1,5 +1,4 @@
-/* NVLink counts and each GPU's link facts through NVML, loaded at run time: a node without it
- * still runs. */
+/* NVLink counts and link facts through NVML, loaded at run time: a node without it still runs. */
 #include "config.h"
 #include "links.h"
 #include "nvml_abi.h"

@@ -323,8 +323,7 @@ static void numa_list(hwloc_topology_t topo, hwloc_const_nodeset_t ns, char *buf
                      n->os_index);
 }
 
-/* The GPU's CPU-side locality into plan and this rank's place among the ranks sharing it; *anc
- * that locality, or NULL where the rank has no GPU in the topology. */
+/* The GPU's CPU-side locality and this rank's place among the ranks sharing it (NULL: no GPU). */
 static int plan_locality(hwloc_topology_t topo, const char (*busids)[GX_BUSID_LEN],
                          int local_size, int local_rank, struct gx_bind_plan *plan,
                          hwloc_obj_t *anc, struct gx_err *err)

@@ -1,5 +1,5 @@
-/* GPU choice, hwloc placement and binding of each rank. The core is pure (it decides, it does
- * not bind), so that tests/test_topo can print the decisions for any hwloc XML. */
+/* GPU choice, hwloc placement and binding of each rank; the core only decides, so that
+ * tests/test_topo can print the decisions for any hwloc XML. */
 #ifndef GX_TOPO_H
 #define GX_TOPO_H
 
@@ -33,8 +33,7 @@ const char *gx_topo_pci_link(hwloc_topology_t topo, hwloc_obj_t a, hwloc_obj_t b
 void gx_topo_nearest_nic(hwloc_topology_t topo, hwloc_obj_t gpu, char *name, size_t len,
                          const char **link);
 
-/* The NIC a rank uses and its place from the GPU: the nearest to it among those the variables
- * name, else hwloc's nearest. A named NIC the topology lacks keeps its name. */
+/* The NIC a rank uses: the nearest to its GPU among those the variables name, else hwloc's. */
 struct gx_nic_use {
     char name[64];       /* "" when none */
     const char *source;  /* the variable that chose it, or "hwloc nearest" */
@@ -87,8 +86,7 @@ void gx_nvml_gpu_facts(const char *busid, struct gx_pcie_facts *p, struct gx_nvl
 struct gx_c2c_facts;
 void gx_nvml_c2c_facts(const char *busid, struct gx_c2c_facts *c);
 int gx_nvml_pcie_current(const char *busid, int *gen, int *width);
-/* For the counters around the run: a symbol of the loaded NVML, the NVLinks the board has (0: not
- * said), the handle of a GPU and the text of an NVML return code. */
+/* For the counters around the run: NVML's symbols, the board's NVLinks, a GPU's handle, errors. */
 void *gx_nvml_sym(const char *name);
 unsigned gx_nvml_link_count(void *dev);
 int gx_nvml_device(const char *busid, void **dev, char *why, size_t len);
