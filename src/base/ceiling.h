@@ -157,7 +157,6 @@ struct gx_bounds {
 };
 #define GX_BOUNDS(rules) {(rules), (int)GX_ARRAY_LEN(rules)}
 
-/* The rule that rates a result of a family where `holds`, or NULL. */
 const struct gx_bound_rule *gx_bound_rule(const struct gx_bounds bounds[GX_FAMILY_COUNT],
                                           int family, unsigned holds);
 

@@ -104,7 +104,6 @@ static int better(const struct gx_cand_result *a, const struct gx_cand_result *b
     return lower ? a->median < b->median : a->median > b->median;
 }
 
-/* m's interval, at least tie (relative) to either side of its median. */
 static void widen(const struct gx_cand_result *m, double tie, double *lo, double *hi)
 {
     double band = m->median * tie;

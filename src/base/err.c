@@ -25,7 +25,6 @@ static void fit(char *msg, size_t cap, const char *whole, size_t n)
     memcpy(msg + head + mark, whole + from, n - from + 1);
 }
 
-/* The length of the well-formed UTF-8 character at p (1 for ASCII), else 0. */
 static int utf8_len(const unsigned char *p)
 {
     int n = p[0] < 0x80 ? 1 : p[0] >= 0xC2 && p[0] <= 0xDF ? 2 : p[0] >= 0xE0 && p[0] <= 0xEF ? 3

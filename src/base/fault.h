@@ -53,7 +53,6 @@ struct gx_fault_step {
 /* A fault that can never fire in these measurements is refused (a test would pass without it). */
 int gx_fault_check_steps(const struct gx_fault *f, const struct gx_fault_step *steps, size_t n,
                          struct gx_err *err);
-/* Reads GPUXFER_FAULT into the process-wide fault (kind GX_FAULT_NONE when off). */
 int gx_fault_init(struct gx_err *err);
 const struct gx_fault *gx_fault_get(void);
 

@@ -120,7 +120,6 @@ static int no_locks(int e)
     return e == ENOLCK || e == EOPNOTSUPP || e == ENOSYS || e == EINVAL;
 }
 
-/* 0, EWOULDBLOCK when another process holds it, or why the file system cannot lock. */
 static int lock_nb(int fd)
 {
     return flock(fd, LOCK_EX | LOCK_NB) == 0 ? 0 : errno == EAGAIN ? EWOULDBLOCK : errno;

@@ -5,7 +5,6 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* Appends len bytes at *end of fd, all or nothing; on success *end grows by len. */
 int gx_append_whole(int fd, off_t *end, const char *buf, size_t len);
 /* A regular file a full disk left with a partial last line: cut back to its last whole line. */
 int gx_cut_partial_line(int fd);

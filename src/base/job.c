@@ -119,7 +119,6 @@ static const char *item_at(const char *text, size_t len, int k)
     return p < end ? p : NULL;
 }
 
-/* Where two texts first differ, as one line; 0 where they agree. */
 static int first_difference(const char *mine, size_t mine_len, const char *theirs,
                             size_t theirs_len, int rank, struct gx_err *err)
 {

@@ -24,7 +24,6 @@ struct gx_auto_cand {
 #define GX_MAX_STAGES 4
 #define GX_LINE_WHAT 256
 
-/* Latency (us) is better lower, bandwidth (GB/s) higher. */
 static inline int gx_unit_lower_is_better(const char *unit)
 {
     return unit && strcmp(unit, "us") == 0;

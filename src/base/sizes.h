@@ -21,7 +21,6 @@ void gx_format_value(double v, char *buf, size_t len);
 int gx_format_gbs(double gbs, char *buf, size_t len);
 void gx_format_in_unit(double v, const char *unit, char *buf, size_t len);
 void gx_print_mbs_legend(FILE *f);
-/* The same in prose ("below 9.044 MB/s", "below 1.250 GB/s"). */
 void gx_format_gbs_words(double gbs, char *buf, size_t len);
 int gx_unit_is_gbs(const char *unit);
 

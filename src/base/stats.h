@@ -17,7 +17,6 @@ void gx_median_ci(const double *sorted, size_t n, double *lo, double *hi);
 /* The farther end of a median's interval from it, relative to it; infinite for a median of 0. */
 double gx_median_precision(double median, double lo, double hi);
 double gx_sort_median(double *v, size_t n);
-/* Sorts samples in place and returns their median's precision (a stop rule between batches). */
 double gx_sorted_precision(double *samples, size_t n);
 
 #endif

@@ -21,7 +21,6 @@ struct gx_strpool {
 gx_sid gx_strpool_add(struct gx_strpool *p, const void *bytes, size_t n);
 gx_sid gx_strpool_add_str(struct gx_strpool *p, const char *s);
 const void *gx_strpool_get(const struct gx_strpool *p, gx_sid s, size_t *len);
-/* dst (empty) becomes a copy of src, the same entries under the same numbers. */
 int gx_strpool_copy(struct gx_strpool *dst, const struct gx_strpool *src);
 void gx_strpool_trim(struct gx_strpool *p);
 size_t gx_strpool_bytes(const struct gx_strpool *p);

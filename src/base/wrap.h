@@ -5,7 +5,6 @@
 
 #define GX_TABLE_COLUMNS 100
 
-/* Prints "# ..." lines, each wrapped at a space before GX_TABLE_COLUMNS. */
 void gx_print_note(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

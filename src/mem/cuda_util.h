@@ -35,7 +35,6 @@ int gx_cuda_ipc_swap(void *mine, int peer, MPI_Comm comm, int tag, void **theirs
 
 int gx_cuda_event_done(cudaEvent_t ev, int *done, struct gx_err *err);
 
-/* cudaMemPrefetchAsync to GPU `gpu` (to_gpu) or to the host, in the form of the toolkit. */
 static inline cudaError_t gx_cuda_prefetch(const void *p, size_t n, int to_gpu, int gpu,
                                            cudaStream_t s)
 {

@@ -17,7 +17,6 @@ struct gx_mem_ops {
 extern const struct gx_mem_ops *const gx_mem_table[GX_MEM_COUNT];
 
 const char *gx_mem_name(int kind);
-/* GX_OK, or GX_ESKIP with the reason this kind cannot be used in this process. */
 int gx_mem_usable(int kind, struct gx_err *why);
 int gx_mem_lookup(const char *name);
 /* What a kind of memory is, whether or not this build can allocate it. */

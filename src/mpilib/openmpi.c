@@ -86,7 +86,6 @@ static int selected_pml(char *name, size_t len)
     return 1;
 }
 
-/* The PML and the BTLs still loaded after MPI_Init (unselected ones are unloaded). */
 static void openmpi_transport(const char *version, struct gx_mpi_transport *out)
 {
     (void)version;

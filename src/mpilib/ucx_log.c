@@ -41,7 +41,6 @@ static int user_log_path(const char *pattern, char *out, size_t len)
     return 1;
 }
 
-/* The descriptor the program's first start made for UCX's log, -1 where there is none. */
 static int inherited_fd(void)
 {
     const char *v = getenv("GX_UCX_LOG_FD");

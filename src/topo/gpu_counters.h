@@ -84,7 +84,6 @@ struct gx_cnt_reading {
 /* 0 read (each counter its own why), -1 with why: the GPU cannot be read at all. */
 int gx_cnt_read(const char *busid, struct gx_cnt_reading *r, char *why, size_t len);
 void *gx_cnt_events_open(const char *busid, char *why, size_t len);
-/* Drains the events into r's XIDs (r NULL: drains nothing) and frees the set. */
 void gx_cnt_events_close(void *set, struct gx_cnt_reading *r);
 
 #endif

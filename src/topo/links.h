@@ -117,7 +117,6 @@ int gx_health_failing(const struct gx_health *h, int n);
 struct gx_health *gx_health_add(struct gx_health *h, int *n, int max, const char *check,
                                 int rank);
 
-/* A route as one line ("NVLink 4, 17 links 425.0 GB/s, PCIe gen5 x16 63.0 GB/s"). */
 void gx_route_text(const struct gx_route *r, char *buf, size_t len);
 
 #endif

@@ -55,9 +55,7 @@ struct gx_link_store {
     struct gx_strpool pool;
 };
 
-/* f packed as it travels to rank 0 (*out malloc'd, *len its bytes); -1 when out of memory. */
 int gx_link_facts_pack(const struct gx_link_facts *f, unsigned char **out, size_t *len);
-/* Packed bytes back into f; -1 where they are not a packing of facts (f then partly filled). */
 int gx_link_facts_unpack(const void *bytes, size_t len, struct gx_link_facts *f);
 int gx_link_store_add(struct gx_link_store *s, const struct gx_link_facts *f);
 void gx_link_store_trim(struct gx_link_store *s);

@@ -71,7 +71,6 @@ struct gx_bind_plan {
     const char *nic_link;
 };
 
-/* Decides this local rank's binding. busids[i]: the GPU bus id of local rank i ("" none). */
 int gx_bind_plan(hwloc_topology_t topo, const char (*busids)[GX_BUSID_LEN], int local_size,
                  int local_rank, enum gx_bind_policy policy, hwloc_const_cpuset_t current,
                  struct gx_bind_plan *plan, struct gx_err *err);

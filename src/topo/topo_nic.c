@@ -29,7 +29,6 @@ static int listed(const char *list, const char *name, int prefix)
     return exclude ? !hit : hit;
 }
 
-/* The first entry of an inclusive list, without its port ("" for an exclusion), as shown. */
 static void first_entry(const char *list, char *out, size_t len)
 {
     const char *p = list + (list[0] == '=');

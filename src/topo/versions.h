@@ -6,7 +6,6 @@
 
 /* context.build, one key and value at a time: version, source revision and build features. */
 void gx_build_each(void (*put)(void *ctx, const char *key, const char *value), void *ctx);
-/* A rank's "software", likewise, as found at run time (a version not read says why). */
 void gx_software_each(void (*put)(void *ctx, const char *key, const char *value), void *ctx);
 int gx_mpi_library(char *buf, size_t len);
 void gx_version_print(FILE *out);
