@@ -73,8 +73,3 @@ int gx_gpu_init(struct gx_job *job, const struct gx_global_opts *g, struct gx_er
         gx_gpu_absent_mark(job->topo->why_no_gpu);
     return rc;
 }
-
-void gx_gpu_fini(struct gx_job *job)
-{
-    gx_topo_fini(job);
-}

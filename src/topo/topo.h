@@ -135,6 +135,5 @@ int gx_topo_shares_gpu(const struct gx_topo_rank *t, int peer);
 struct gx_job;
 struct gx_global_opts;
 int gx_topo_setup(struct gx_job *job, const struct gx_global_opts *g, struct gx_err *err);
-void gx_topo_fini(struct gx_job *job);
 
 #endif

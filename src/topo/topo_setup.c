@@ -139,10 +139,9 @@ static int choose_cuda(struct gx_job *job, const struct gx_global_opts *g, hwloc
     t->memory = (double)prop.totalGlobalMem;
     t->l2 = (double)prop.l2CacheSize;
     const unsigned char *u = (const unsigned char *)prop.uuid.bytes;
-    snprintf(t->uuid, sizeof t->uuid,
-             "GPU-%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0],
-             u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13],
-             u[14], u[15]);
+    for (int i = 0, at = snprintf(t->uuid, sizeof t->uuid, "GPU-"); i < 16; i++)
+        at += snprintf(t->uuid + at, sizeof t->uuid - (size_t)at, "%s%02x",
+                       i == 4 || i == 6 || i == 8 || i == 10 ? "-" : "", u[i]);
     hwloc_obj_t pci = gx_topo_pcidev(topo, t->busid);
     if (!pci && t->foreign)
         return gx_fail(err, GX_EINPUT, "--topology-xml: GPU %s (from CUDA) is not in %s "
@@ -346,7 +345,7 @@ int gx_topo_setup(struct gx_job *job, const struct gx_global_opts *g, struct gx_
     return gx_agree(job->comm, rc != GX_OK ? rc : src, err);
 }
 
-void gx_topo_fini(struct gx_job *job)
+void gx_gpu_fini(struct gx_job *job)
 {
     if (job->topo) {
         free(job->topo->links);
