@@ -66,8 +66,7 @@ void gx_fault_moment(int rank, enum gx_fault_at at, size_t size);
 /* On a receiver after the transfer and before its check; buf must be CPU-addressable. */
 void gx_fault_corrupt(int rank, size_t size, long iter, void *buf, size_t bytes);
 
-/* Whether a cuda-oom or cuda-sticky fault concerns `size`: every rank then calls gx_fault_gpu
- * and the pair agrees, so a fault on one side never leaves the other waiting. */
+/* Whether a GPU fault concerns `size`: then both sides ask, so that neither waits for the other. */
 int gx_fault_gpu_due(size_t size);
 int gx_fault_gpu(int rank, size_t size, int (*sticky)(struct gx_err *err), struct gx_err *err);
 

@@ -125,8 +125,7 @@ static int lock_nb(int fd)
     return flock(fd, LOCK_EX | LOCK_NB) == 0 ? 0 : errno == EAGAIN ? EWOULDBLOCK : errno;
 }
 
-/* A new file of our own beside path (O_EXCL, O_NOFOLLOW: never through another's link), locked
- * at once so that gx_remove_stale_temps tells it from one a killed process left. */
+/* A new file of our own beside path (never through another's link), locked at once. */
 static int open_temp(const char *path, char *tmp, size_t len)
 {
     for (int n = 0; n < 100; n++) {

@@ -65,8 +65,7 @@ int gx_fail(struct gx_err *err, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int gx_wrap(struct gx_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* The signals that stop a run (status interrupted, exit 5); SIGHUP, SIGUSR1/2 (Slurm's warning)
- * and SIGXCPU would end it silently. */
+/* The signals that stop a run (exit 5); SIGHUP, SIGUSR1/2 and SIGXCPU would end it silently. */
 #define GX_STOP_SIGNALS(X) X(SIGINT) X(SIGTERM) X(SIGHUP) X(SIGUSR1) X(SIGUSR2) X(SIGXCPU)
 #define GX_SIGNAL_WORD(sig) " " #sig
 #define GX_STOP_SIGNALS_SAYS GX_STOP_SIGNALS(GX_SIGNAL_WORD) /* " SIGINT SIGTERM ..." */

@@ -8,8 +8,7 @@
 #include <limits.h>
 
 #define GX_MAX_RUNS 64
-/* --visits: each result is measured in visits spread over the run, since a machine's speed can
- * move over seconds; short messages need more of them to sample that. */
+/* --visits: visits spread over the run, since a machine's speed can move over seconds. */
 #define GX_MAX_VISITS 8
 #define GX_DEFAULT_VISITS 5
 #define GX_LONG_STEP_VISITS 3
@@ -57,8 +56,7 @@ struct gx_run_opts {
     unsigned long long given;             /* options given for this run, by table entry */
 };
 
-/* --samples: raw samples kept in the document; the rest go to <output>.samples.jsonl, so that
- * the final write ends before a launcher's SIGKILL. */
+/* --samples: the rest go to <output>.samples.jsonl, so that the last write beats SIGKILL. */
 #define GX_SAMPLES_INLINE 50000
 
 struct gx_global_opts {

@@ -1,5 +1,4 @@
-/* The one door between what measures and what reports: only base types cross it, so that the
- * engine and the report need no header of each other. */
+/* The one door between what measures and what reports: only base types cross it. */
 #ifndef GX_SINK_OPS_H
 #define GX_SINK_OPS_H
 

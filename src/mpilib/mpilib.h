@@ -31,8 +31,7 @@ struct gx_mpi_names {
 };
 const char *gx_mpi_names_next(const struct gx_mpi_names *n, const char *prev);
 
-/* UCX as loaded in this process: its version and the settings that choose its transports.
- * Plain bytes, zeroed first, so that equal ranks hand over equal ones. */
+/* UCX as loaded: its version and the settings that choose its transports. Zeroed first. */
 #define GX_UCX_SETTINGS 6
 struct gx_ucx_facts {
     int loaded;       /* libucp is in this process: the rest is known */
@@ -81,8 +80,7 @@ const struct gx_mpilib_ops *gx_mpilib_find(const char *library_version);
 
 /* A UCX boolean as UCX reads it: 1 (y, yes, on, 1, true), 0 (n, no, off, 0, false), else -1. */
 int gx_ucx_bool(const char *value);
-/* The library's rule for p. Over UCX without its CUDA hooks, a yes becomes no unless UCX's
- * memory-type and registration caches are off (mpilib.c says why). */
+/* The library's rule for p, with UCX's hookless caches turning a yes into no (mpilib.c). */
 void gx_mpilib_cuda_aware(const struct gx_mpilib_probe *p, struct gx_cuda_awareness *out);
 
 /* Aware only on yes, or with --assume-cuda-aware; writes the report's reason into why. */
@@ -96,8 +94,7 @@ void gx_mpilib_probe_fill(struct gx_mpilib_probe *p, char *buf, size_t len);
 /* MPIX_CUDA_AWARE_SUPPORT of the mpi-ext.h gpuxfer was built with: 1, 0, -1 not defined. */
 int gx_mpilib_mpi_ext_cuda_aware(void);
 
-/* The shared objects loaded whose names start with prefix, as the rest of the name ("mca_pml_"
- * -> "ob1"); how many there are. */
+/* The loaded shared objects named prefix...; each name's rest ("mca_pml_" -> "ob1"), how many. */
 int gx_mpilib_loaded(const char *prefix, struct gx_mpi_names *names, char *path, size_t len);
 int gx_mpilib_device_route(const char *library_version, char *buf, size_t len);
 /* Whether the file system of path keeps its files in memory, where a mapping can be pinned. */

@@ -102,8 +102,7 @@ static int openmpi_over_ucx(const char *version)
     return selected_pml(pml, sizeof pml) && strcmp(pml, "ucx") == 0;
 }
 
-/* pml ob1 without the smcuda BTL copies device buffers through host memory, far slower: the
- * report names the route so that such a number is explained. */
+/* pml ob1 without the smcuda BTL copies device buffers through host memory, far slower. */
 static int openmpi_device_route(const char *version, char *buf, size_t len)
 {
     (void)version;
@@ -142,8 +141,7 @@ static int openmpi_device_route(const char *version, char *buf, size_t len)
     return 1;
 }
 
-/* Open MPI's CUDA support pins its shared-memory segment, a file in its session directory: the
- * driver cannot pin a file mapping on a disk file system, and Open MPI says it failed. */
+/* Open MPI's CUDA support pins its shared-memory file, which the driver cannot on a disk. */
 static void openmpi_startup_notice(const struct gx_mpilib_probe *p, char *buf, size_t len)
 {
     static const char *const dirs[] = {"OMPI_MCA_orte_jobfam_session_dir", "PMIX_SERVER_TMPDIR"};

@@ -81,8 +81,8 @@ void gx_ucx_log_begin(char **argv)
         close(fd);
         return;
     }
-    /* UCX reads where its log goes when libucs is loaded, before main where the library links it
-     * (Open MPI 5): then the program starts again with the variable set (the pid stays). */
+    /* UCX reads its log's place when libucs is loaded, before main where the library links it:
+     * then start again with the variable set (the pid stays). */
     if (dlsym(RTLD_DEFAULT, "ucs_log_flush") && argv && argv[0]) {
         if (setenv("GX_UCX_LOG_FD", num, 1) == 0)
             execv("/proc/self/exe", argv);

@@ -21,8 +21,7 @@ struct gx_ctx_gpu_state {
     gx_sid why;
 };
 
-/* One rank's context. Packed, its gx_sid members are offsets into the rank's pool; in rank 0's
- * rows, entries of the context's pool. */
+/* One rank's context; its gx_sid members place strings in the rank's pool, then in rank 0's. */
 struct gx_ctx_rank {
     int32_t present; /* 0: the rank's context did not come (null in the report) */
     int32_t rank, pid, node, local_rank, local_size, cuda_aware;

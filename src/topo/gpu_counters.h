@@ -1,5 +1,4 @@
-/* Each GPU's error counters and state around the run, judged once per GPU on rank 0: a link
- * error during a bandwidth test costs a replay, not the data, so the run would only look slower. */
+/* Each GPU's error counters around the run: a link error costs a replay, not the data. */
 #ifndef GX_GPU_COUNTERS_H
 #define GX_GPU_COUNTERS_H
 

@@ -1,5 +1,4 @@
-/* One reading of a GPU's counters and state through NVML, each call looked up when made: a call
- * older drivers lack leaves that counter unavailable. MPS is read from its pipe directory. */
+/* One reading through NVML, each call looked up when made: one older drivers lack says so. */
 #include "config.h"
 #include "gpu_counters.h"
 #include "nvml_abi.h"

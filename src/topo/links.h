@@ -25,8 +25,7 @@ int gx_nvlink_generation(int nvml_version, double *link_gbs);
 
 #define GX_LINK_WHY 256
 
-/* A GPU's PCIe link. GPUs lower the generation at idle, not the width: unless read under load,
- * the line rate takes the maximum generation at the current width. */
+/* A GPU's PCIe link. GPUs lower the generation at idle, not the width. */
 struct gx_pcie_facts {
     int cur_gen, cur_width, max_gen, max_width; /* 0 unknown */
     enum gx_src cur_src, max_src;
@@ -93,8 +92,8 @@ struct gx_route {
     char why[GX_LINK_WHY];
 };
 
-/* The route of a pair whose buffers are on their GPUs (a_dev, b_dev) or host memory; via_host:
- * the path copies through host memory even between device buffers. */
+/* The route of a pair whose buffers are on their GPUs (a_dev, b_dev) or host memory (via_host:
+ * the path copies through host memory). */
 void gx_route_pair(const struct gx_link_facts *a, const struct gx_link_facts *b, int a_dev,
                    int b_dev, int via_host, struct gx_route *out);
 

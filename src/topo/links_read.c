@@ -1,5 +1,4 @@
-/* This rank's link facts, each with its source: NVML, else sysfs, else hwloc. For a foreign
- * topology or --fake-gpus only where the tests say (GPUXFER_FAKE_NVML, GPUXFER_SYSFS_ROOT). */
+/* This rank's link facts, each with its source: NVML, else sysfs, else hwloc. */
 #include "config.h"
 #include "links.h"
 #include "topo.h"

@@ -1,5 +1,4 @@
-/* The link facts packed to travel and kept on rank 0: one list names the numbers, one the
- * strings, so that a member added to the facts is added once. */
+/* One list of the numbers, one of the strings: a member added to the facts is added once. */
 #include "config.h"
 #include "links_store.h"
 

@@ -1,5 +1,4 @@
-/* GPU choice, hwloc placement and binding of each rank; the core only decides, so that
- * tests/test_topo can print the decisions for any hwloc XML. */
+/* GPU choice, hwloc placement and binding; the core only decides (tests/test_topo prints it). */
 #ifndef GX_TOPO_H
 #define GX_TOPO_H
 
@@ -49,8 +48,8 @@ void gx_topo_nic_in_use(hwloc_topology_t topo, hwloc_obj_t gpu, const char *ucx_
 int gx_visible_devices(const char *cvd, int nphys, const char *const *uuids, int *visible,
                        int *nvisible);
 
-/* The node-local rank the launcher put in the environment (-1: none). Under mpirun in Slurm
- * SLURM_LOCALID is the daemon's, so the MPI launchers' come first. */
+/* The launcher's node-local rank (-1: none); its own variables before Slurm's, which under
+ * mpirun is the daemon's. */
 int gx_launcher_local_rank(const char **var);
 
 int gx_gpu_choose(int nvisible, int local_rank, const int *map, int nmap, int *chosen,

@@ -1,5 +1,4 @@
-/* The NIC a rank's traffic leaves by: where the environment names none, hwloc's nearest, as UCX
- * and NCCL pick. A NIC on the other socket costs every message the socket link: flagged. */
+/* The NIC a rank's traffic leaves by; one on the other socket costs every message: flagged. */
 #include "topo.h"
 
 #include <string.h>
