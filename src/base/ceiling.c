@@ -78,7 +78,6 @@ const char *gx_ceil_point_absent(const struct gx_ceilings *c, const struct gx_ce
     return text_of(c, p->absent);
 }
 
-/* The text's entry in c's pool (GX_SID_NONE for none), cut at GX_CEIL_TEXT - 1 bytes. */
 static int intern(struct gx_ceilings *c, const char *text, gx_sid *sid, struct gx_err *err)
 {
     *sid = GX_SID_NONE;

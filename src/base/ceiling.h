@@ -88,7 +88,6 @@ int gx_ceilings_put(struct gx_ceilings *c, enum gx_ceil_kind kind, int a, int b,
                     const char *what, const struct gx_ceil_point *pt, const char *absent,
                     struct gx_err *err);
 
-/* The curve of kind for GPU a (b = -1) or for pair (a, b); NULL when none was planned. */
 const struct gx_ceil_curve *gx_ceil_find(const struct gx_ceilings *c, enum gx_ceil_kind kind,
                                          int a, int b);
 /* The best at exactly `size` (the probes measure every size needed), or 0 with why. */

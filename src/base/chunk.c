@@ -56,7 +56,6 @@ const struct gx_chunk_policy gx_chunk_policy_pipelined = {
     .depths = {GX_CHUNK_PIPELINED_DEPTHS},
 };
 
-/* Adds (chunk, depth), the depth capped at the chunks in flight, unless an equal one is there. */
 static int add_candidate(size_t bytes, long count, size_t c, int d, size_t *chunks, int *cdepths,
                          int n)
 {

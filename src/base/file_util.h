@@ -31,7 +31,6 @@ void gx_durable_abandon(struct gx_durable *d);
  * is visible, so two runs never share it. */
 int gx_claim_file(const char *path, int replace, int *fd);
 int gx_claim_release(const char *path, int fd);
-/* Removes PATH.tmp.* that no process holds locked: what a process killed while writing left. */
 void gx_remove_stale_temps(const char *path);
 
 /* The one way an environment value (SLURM_JOB_ID) becomes part of a file name; 0 when unset. */

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The CPUs this node's ranks may run on together, against their number. Collective. */
 static int node_oversubscribed(const struct gx_job *job, int *over, struct gx_err *err)
 {
     cpu_set_t mine, all;

@@ -19,8 +19,7 @@ size_t gx_mpi_pieces(size_t bytes);
 int gx_mpi_post(void *buf, size_t bytes, int send, int peer, int tag, MPI_Comm comm,
                 MPI_Request *req, int *n, struct gx_err *err);
 
-/* MPICH's MPI_STATUSES_IGNORE, (MPI_Status *)1, makes GCC 11 and later warn of an array too
- * small (-Wstringop-overflow, pmodels/mpich#5687): this is the one place that passes it. */
+/* The one place that passes MPICH's MPI_STATUSES_IGNORE, which GCC 11+ takes for a short array. */
 static inline int gx_mpi_waitall(int n, MPI_Request *req)
 {
 #if defined(__GNUC__) && !defined(__clang__)

@@ -39,7 +39,6 @@ struct gx_noise {
 /* Judges one step: fewer waits than half the iterations leave the median alone, however long. */
 struct gx_noise gx_noise_judge(const struct gx_stats *s, int lower_is_better, double cpu_wait,
                                long cpu_waits);
-/* A result of several visits: their medians and intervals set drift and GX_NOISE_DRIFT. */
 void gx_noise_visits(struct gx_noise *n, const double *median, const double *lo,
                      const double *hi, int nvisits);
 const char *gx_noise_words(unsigned marks, char *buf, size_t len);

@@ -14,7 +14,6 @@ int gx_parse_size(const char *text, size_t *out, struct gx_err *err);
 int gx_parse_sizes(const char *text, struct gx_size_list *out, struct gx_err *err);
 /* "4K", "1M", "3M+5": the shortest exact spelling, for tables. */
 void gx_format_size(size_t bytes, char *buf, size_t len);
-/* A measured value for tables: four significant digits, an exponent below 0.001. */
 void gx_format_value(double v, char *buf, size_t len);
 /* A bandwidth for tables: below GX_GBS_AS_MBS in MB/s with an M ("0.09044M"), as osu shows it. */
 #define GX_GBS_AS_MBS 0.01

@@ -12,7 +12,6 @@ struct gx_slots {
 
 typedef uint64_t (*gx_slots_hash)(const void *items, size_t i);
 
-/* Room for item number `count`; 0, or -1 when out of memory (the index as it was). */
 int gx_slots_reserve(struct gx_slots *s, size_t count, gx_slots_hash hash, const void *items);
 void gx_slots_put(struct gx_slots *s, uint64_t hash, size_t i);
 long gx_slots_first(const struct gx_slots *s, uint64_t hash, size_t *i);

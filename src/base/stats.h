@@ -14,7 +14,6 @@ struct gx_stats {
 void gx_stats_compute(double *samples, size_t n, struct gx_stats *out);
 double gx_percentile(const double *sorted, size_t n, double p);
 void gx_median_ci(const double *sorted, size_t n, double *lo, double *hi);
-/* The farther end of a median's interval from it, relative to it; infinite for a median of 0. */
 double gx_median_precision(double median, double lo, double hi);
 double gx_sort_median(double *v, size_t n);
 double gx_sorted_precision(double *samples, size_t n);

@@ -1,5 +1,4 @@
-/* Every MPI tag gpuxfer uses, in one place: a pair's traffic runs on the job's communicator, and a
- * tag shared by two exchanges that may be in flight at once lets one take the other's message. */
+/* Every MPI tag gpuxfer uses: two exchanges in flight at once on one tag take each other's. */
 #ifndef GX_TAGS_H
 #define GX_TAGS_H
 

@@ -8,7 +8,6 @@
 
 /* Without a driver, CUDA says "driver version is insufficient": this says it instead. */
 #define GX_NO_CUDA_DRIVER "no CUDA driver"
-/* The driver's CUDA version (1000 * major + 10 * minor), 0 for none, -1 with *ce on error. */
 static inline int gx_cuda_driver_version(cudaError_t *ce)
 {
     int v = 0;

@@ -11,9 +11,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-/* Pageable buffers are mappings of their own: one taken from the heap and given back each step
- * leaves holes that small allocations split, and the heap grows with no leak. A read-only page
- * before it holds the length; an inaccessible page after it catches an overrun. */
+/* Pageable buffers are mappings of their own: heap buffers given back each step leave holes that
+ * grow the heap. Guard pages: one before holds the length, one after catches an overrun. */
 static int pageable_alloc(size_t bytes, void **out, struct gx_err *err)
 {
     size_t page = (size_t)sysconf(_SC_PAGESIZE);

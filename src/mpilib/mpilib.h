@@ -83,7 +83,6 @@ int gx_ucx_bool(const char *value);
 /* The library's rule for p, with UCX's hookless caches turning a yes into no (mpilib.c). */
 void gx_mpilib_cuda_aware(const struct gx_mpilib_probe *p, struct gx_cuda_awareness *out);
 
-/* Aware only on yes, or with --assume-cuda-aware; writes the report's reason into why. */
 int gx_mpilib_decide(const struct gx_cuda_awareness *a, int assume, char *why, size_t len);
 
 void gx_mpilib_answer(struct gx_cuda_awareness *out, enum gx_aware aware, const char *fmt, ...)
@@ -91,7 +90,6 @@ void gx_mpilib_answer(struct gx_cuda_awareness *out, enum gx_aware aware, const 
 
 void gx_mpilib_probe_fill(struct gx_mpilib_probe *p, char *buf, size_t len);
 
-/* MPIX_CUDA_AWARE_SUPPORT of the mpi-ext.h gpuxfer was built with: 1, 0, -1 not defined. */
 int gx_mpilib_mpi_ext_cuda_aware(void);
 
 /* The loaded shared objects named prefix...; each name's rest ("mca_pml_" -> "ob1"), how many. */

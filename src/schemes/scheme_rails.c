@@ -1,5 +1,4 @@
-/* rails: local rank i of every node with local rank i of every other, every rail at once: a slow
- * NIC, cable or leaf switch shows as its rail. */
+/* rails: local rank i of every node with local rank i of every other, every rail at once. */
 #include "scheme.h"
 
 static struct gx_pair rail_pair(const struct gx_layout *l, const int *x, const int *y, int k,

@@ -97,7 +97,6 @@ struct gx_ctx_packer {
     int oom;
 };
 void gx_ctx_rank_init(struct gx_ctx_rank *r);
-/* Bytes (4-byte aligned) or a string with its '\0' into the pool: its offset (NULL: none). */
 gx_sid gx_ctx_put(struct gx_ctx_packer *p, const void *bytes, size_t n);
 gx_sid gx_ctx_put_str(struct gx_ctx_packer *p, const char *s);
 /* Appends "key\0value\0" to the block at block (GX_SID_NONE before its first), *len bytes. */

@@ -80,7 +80,6 @@ struct gx_cnt_reading {
     int link_ok[GX_CNT_LINKS][GX_CNT_NVLINKS];
     uint32_t xids[GX_CNT_XIDS];
 };
-/* 0 read (each counter its own why), -1 with why: the GPU cannot be read at all. */
 int gx_cnt_read(const char *busid, struct gx_cnt_reading *r, char *why, size_t len);
 void *gx_cnt_events_open(const char *busid, char *why, size_t len);
 void gx_cnt_events_close(void *set, struct gx_cnt_reading *r);

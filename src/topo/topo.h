@@ -19,7 +19,6 @@ int gx_topo_load(hwloc_topology_t *topo, const char *xml, const char *what, stru
 /* --dry-run: the topology and the --fake-gpus bus ids load as the run's would, or its error. */
 int gx_topo_check_inputs(const char *given, const char *fake_gpus, struct gx_err *err);
 
-/* "0000:3b:00.0" from any form hwloc accepts ("3B:00.0", "00000000:3B:00.0"); -1 if malformed. */
 int gx_busid_normalize(const char *in, char *out, size_t len);
 hwloc_obj_t gx_topo_pcidev(hwloc_topology_t topo, const char *busid);
 /* nvidia-smi's index: position among the NVIDIA display/3D PCI devices ordered by bus id. */

@@ -51,7 +51,6 @@ static const char *place_of(const char *link, int *flagged)
     return "other-socket";
 }
 
-/* Among the OS devices of `type` (-1: network or OpenFabrics) the list admits, the nearest. */
 static hwloc_obj_t pick(hwloc_topology_t topo, hwloc_obj_t gpu, int type, const char *list,
                         int prefix)
 {
