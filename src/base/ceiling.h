@@ -117,7 +117,6 @@ double gx_ceil_slowest(const struct gx_ceilings *c, const struct gx_ceil_stage *
  * is no bound; a result beyond GX_CEIL_BEYOND times the probe's best means the probe missed. */
 #define GX_CEIL_SLACK 1.25
 #define GX_CEIL_BEYOND 2.0
-/* 1 with the reason in why when the point `at` names cannot bound a result of this noise. */
 int gx_ceil_unsound(const struct gx_ceilings *c, const struct gx_ceil_range *at,
                     const struct gx_noise *result, char *why, size_t len);
 

@@ -67,8 +67,7 @@ int gx_fault_parse(const char *spec, struct gx_fault *f, struct gx_err *err)
     static const char *const kinds[] = {"",       "hang",     "die",         "corrupt", "signal",
                                         "cuda-oom", "cuda-sticky", "stop",   "slow"};
     int have_rank = 0, have_size = 0;
-    /* Fields split by ':' as a list is by ',': an empty one is an error, not skipped. */
-    char *next = buf;
+    char *next = buf; /* ':' splits as ',' does a list: an empty field is an error */
     char *field = strsep(&next, ":");
     for (int k = 1; k < (int)GX_ARRAY_LEN(kinds); k++)
         if (strcmp(field, kinds[k]) == 0)
@@ -210,8 +209,7 @@ static void fire(void)
     fired = 1;
     switch (the_fault.kind) {
     case GX_FAULT_HANG:
-        /* The main thread stops, the watchdog and handlers run: a stuck driver call. */
-        for (;;)
+        for (;;) /* the main thread stops, the watchdog and handlers run: a stuck driver call */
             pause();
     case GX_FAULT_DIE:
         raise(SIGKILL); /* what the OOM killer does: no handler, no flush */

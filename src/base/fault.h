@@ -63,6 +63,7 @@ void gx_fault_slow_delay(void);
 /* Whether gx_fault_point can fire for this rank at `size`: if not, the harness leaves it out. */
 int gx_fault_point_due(int rank, size_t size);
 void gx_fault_moment(int rank, enum gx_fault_at at, size_t size);
+/* On a receiver before its check; buf must be CPU-addressable. */
 void gx_fault_corrupt(int rank, size_t size, long iter, void *buf, size_t bytes);
 
 /* Whether a GPU fault concerns `size`: then both sides ask, so that neither waits for the other. */

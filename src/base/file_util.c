@@ -48,8 +48,7 @@ int gx_cut_partial_line(int fd)
         return errno;
     if (!S_ISREG(st.st_mode))
         return 0;
-    /* Back a block at a time to the last newline; a file without one is cut to nothing. */
-    char buf[4096];
+    char buf[4096]; /* back a block at a time to the last newline (none: cut to nothing) */
     off_t end = st.st_size;
     while (end > 0) {
         size_t n = end < (off_t)sizeof buf ? (size_t)end : sizeof buf;
@@ -289,8 +288,7 @@ static int rename_noreplace(const char *tmp, const char *path)
     if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
         return errno;
 #endif
-    /* NFS and older kernels: a second name, exclusive, then the temporary's goes. */
-    if (link(tmp, path) != 0)
+    if (link(tmp, path) != 0) /* NFS, older kernels: a second name, exclusive */
         return errno;
     unlink(tmp);
     return 0;

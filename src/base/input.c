@@ -8,7 +8,6 @@
 
 #define SIZE_FORMS "N, NK, NM or NG (powers of 2^10), optionally +N, e.g. 4K or 3M+5"
 
-/* Why text cannot be a number of any kind, before its digits are read; NULL: it may be one. */
 static const char *form_problem(const char *text)
 {
     if (!text[0])
@@ -241,8 +240,7 @@ int gx_input_printable(const char *text, struct gx_err *err)
     for (size_t i = 0, n; text[i]; i += n) {
         enum gx_text_kind kind;
         n = (size_t)gx_text_char(text + i, &kind);
-        /* A tab is white space to the parsers; UTF-8 and stray Latin-1 are a name's to hold. */
-        if (kind != GX_TEXT_CONTROL)
+        if (kind != GX_TEXT_CONTROL) /* a tab, UTF-8 and stray Latin-1 are a name's to hold */
             continue;
         char head[64];
         snprintf(head, sizeof head, "%s", text);

@@ -93,8 +93,7 @@ struct gx_options {
     int help;             /* 1: --help or -h, 2: --help-all */
     int version, dry_run;
     char list[16];        /* --list WHAT: the names for shell completion */
-    /* No --scenario, --path or --mem: the GPU default run may replace the host run. */
-    int default_paths, default_axes_given;
+    int default_paths, default_axes_given; /* no --scenario, --path or --mem given */
     int gpu_default, map_off;             /* the GPU default run was set up; --map off */
     long assume_nodes, assume_per_node;   /* --dry-run for a layout other than this job's */
     int check, check_no_gpu; /* --check; check_no_gpu: not every rank sees a GPU */

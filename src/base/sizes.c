@@ -44,8 +44,7 @@ static int parse_range(const char *text, const char *colon, struct gx_size_list 
         if (v > SIZE_MAX / 2)
             break;
     }
-    /* 3:17 would quietly measure 3, 6, 12: MAX must be reached, or the sizes listed. */
-    if (last != hi)
+    if (last != hi) /* 3:17 would quietly measure 3, 6, 12 */
         return gx_fail(err, GX_EINPUT, "size range '%s': doubling from %zu reaches %zu, never %zu "
                        "(MAX is MIN times a power of two, e.g. %zu:%zu or %zu:%zu; or list the "
                        "sizes: A,B,C)", text, lo, last, hi, lo, last, lo,

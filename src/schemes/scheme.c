@@ -113,8 +113,7 @@ static int build(const char *spec, const struct gx_layout *l, struct gx_pairs *o
         out->storage[i] = (struct gx_pair){a < b ? a : b, a < b ? b : a};
         p = end + (*end == ',');
     }
-    /* Each pair once: the list rule names a pair given twice as written; 1:0 after 0:1 here. */
-    int given;
+    int given; /* the list rule finds "0:1,0:1"; this, 0:1 then 1:0 */
     char(*items)[GX_ITEM_MAX + 1] = malloc((size_t)n * sizeof *items);
     if (!items) {
         gx_fail(err, GX_ERUNTIME, "out of host memory for %d pairs", n);

@@ -143,8 +143,7 @@ static void read_modes(void *d, struct gx_cnt_reading *r)
     SYM(p, pers);
     SYM(m, mig);
     SYM(e, ecc);
-    /* ECC now and after the next reset (nvidia-smi -e leaves the two apart). */
-    int ecc_now = 0, ecc_next = 0;
+    int ecc_now = 0, ecc_next = 0; /* now and after the next reset (nvidia-smi -e) */
     if (said(e ? e(d, &ecc_now, &ecc_next) : -1, ecc, r->why[GX_CNT_ECC_MODE])) {
         r->v[GX_CNT_ECC_MODE] = ecc_now == NVML_FEATURE_ENABLED;
         r->v[GX_CNT_ECC_PENDING] = ecc_next == NVML_FEATURE_ENABLED;

@@ -183,8 +183,7 @@ void gx_route_pair(const struct gx_link_facts *a, const struct gx_link_facts *b,
         double gbs = gx_nvlink_line_gbs(&a->nvlink, pl->nvlinks, what, sizeof what);
         add_hop(out, GX_LINK_NVLINK, -1, gbs, GX_SRC_NVML, what);
     } else {
-        /* Each GPU's host link (once for one GPU); across nodes both NICs; sockets' link. */
-        if (a_dev)
+        if (a_dev) /* each GPU's host link; across nodes both NICs; sockets' link */
             add_host_link(out, a);
         if (!same_node) {
             add_nic(out, a);

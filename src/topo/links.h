@@ -112,7 +112,6 @@ struct gx_health {
     int warning; /* said, and in the report, but not a --fail-on-health verdict */
 };
 int gx_health_failing(const struct gx_health *h, int n);
-/* A new finding of `check` about `rank`'s hardware at h[*n], counted; NULL where max are there. */
 struct gx_health *gx_health_add(struct gx_health *h, int *n, int max, const char *check,
                                 int rank);
 

@@ -206,8 +206,7 @@ void gx_nvml_gpu_facts(const char *busid, struct gx_pcie_facts *p, struct gx_nvl
                        nv.pcie_max_width, "nvmlDeviceGetMaxPcieLinkWidth", &p->max_gen,
                        &p->max_width, p->why, sizeof p->why))
         p->max_src = GX_SRC_NVML;
-    /* Every link whose state NVML answers exists; the version of the first active one. */
-    n->links = n->active = 0;
+    n->links = n->active = 0; /* every link whose state NVML answers exists */
     for (unsigned l = 0; l < GX_NVML_MAX_LINKS; l++) {
         int active = 0;
         if (nv.link_state(d, l, &active) != NVML_SUCCESS)
@@ -220,8 +219,7 @@ void gx_nvml_gpu_facts(const char *busid, struct gx_pcie_facts *p, struct gx_nvl
         if (!n->nvml_version && nv.nvl_version && nv.nvl_version(d, l, &v) == NVML_SUCCESS)
             n->nvml_version = (int)v;
     }
-    /* NVML may answer for every link slot of its kind of chip: the GPU's count bounds them. */
-    unsigned int present = 0;
+    unsigned int present = 0; /* NVML may answer for more link slots than the GPU has */
     if (nvml_field(d, GX_FI_NVLINK_LINK_COUNT, 0, &present) && present > 0 &&
         (int)present < n->links && (int)present >= n->active)
         n->links = (int)present;

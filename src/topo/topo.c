@@ -23,8 +23,7 @@ int gx_topo_load(hwloc_topology_t *topo, const char *xml, const char *what, stru
             return gx_fail(err, GX_EINPUT, "%s: cannot read '%s': %s (expected an hwloc XML "
                            "topology file)", what, xml,
                            errno == EINVAL ? "not a regular file" : strerror(errno));
-        /* hwloc parses a huge file for longer than start-up may take: bad input, said so. */
-        struct stat st;
+        struct stat st; /* hwloc parses a huge file for longer than start-up may take */
         int big = fstat(fd, &st) == 0 && st.st_size > (off_t)GX_TOPO_XML_MAX;
         close(fd);
         if (big)
@@ -182,7 +181,6 @@ const char *gx_topo_pci_link(hwloc_topology_t topo, hwloc_obj_t a, hwloc_obj_t b
     return "SYS";
 }
 
-/* Parent steps from a device up to its common ancestor with another: fewer is closer. */
 static int hops(hwloc_obj_t from, hwloc_obj_t to)
 {
     hwloc_obj_t c = common_ancestor(from, to);
