@@ -81,8 +81,7 @@ int gx_chunk_candidates(const struct gx_chunk_policy *p, size_t bytes, long coun
         depths = &one;
         ndepths = 1;
     }
-    /* Room for the whole message at each depth that differs once capped: always tried. */
-    size_t probe_c[GX_AUTO_MAX_CANDIDATES];
+    size_t probe_c[GX_AUTO_MAX_CANDIDATES]; /* the whole message is always tried */
     int probe_d[GX_AUTO_MAX_CANDIDATES], wholes = 0;
     for (int d = 0; bytes > 0 && d < ndepths && wholes < GX_AUTO_MAX_CANDIDATES; d++)
         wholes = add_candidate(bytes, count, bytes, depths[d], probe_c, probe_d, wholes);

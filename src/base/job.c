@@ -36,8 +36,7 @@ int gx_job_init(struct gx_job *job, struct gx_err *err)
     GX_MPI_TRY(err, MPI_Comm_set_errhandler(job->node_comm, MPI_ERRORS_RETURN));
     GX_MPI_TRY(err, MPI_Comm_rank(job->node_comm, &job->local_rank));
     GX_MPI_TRY(err, MPI_Comm_size(job->node_comm, &job->local_size));
-    /* Node index = position of the node's first rank among all nodes' first ranks. */
-    int leader = job->local_rank == 0, before = 0;
+    int leader = job->local_rank == 0, before = 0; /* node index: its leader's place */
     GX_MPI_TRY(err, MPI_Exscan(&leader, &before, 1, MPI_INT, MPI_SUM, job->comm));
     if (job->rank == 0)
         before = 0; /* MPI_Exscan leaves rank 0's result undefined */

@@ -83,8 +83,7 @@ const void *gx_strpool_get(const struct gx_strpool *p, gx_sid s, size_t *len)
 
 int gx_strpool_copy(struct gx_strpool *dst, const struct gx_strpool *src)
 {
-    /* The same entries added in the same order land in the same places, under the same numbers. */
-    for (size_t i = 0; i < src->n; i++)
+    for (size_t i = 0; i < src->n; i++) /* the same order: the same numbers */
         if (gx_strpool_add(dst, src->buf + src->at[i], len_at(src, src->at[i])) != src->at[i])
             return -1;
     return 0;

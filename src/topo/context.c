@@ -331,8 +331,7 @@ int gx_context_gather(const struct gx_job *job, const struct gx_pairs *runs, int
         room = 0;
         rc = gx_fail(err, GX_ERUNTIME, "out of host memory for the report's context");
     }
-    /* Whether rank 0 has its rows: the records go straight into them. */
-    int mrc = MPI_Bcast(&room, 1, MPI_INT, 0, job->comm);
+    int mrc = MPI_Bcast(&room, 1, MPI_INT, 0, job->comm); /* whether rank 0 has its rows */
     if (mrc == MPI_SUCCESS && room)
         mrc = MPI_Gather(&p.rec, (int)sizeof p.rec, MPI_BYTE, c ? (void *)c->ranks : NULL,
                          (int)sizeof p.rec, MPI_BYTE, 0, job->comm);

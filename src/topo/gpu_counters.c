@@ -214,8 +214,7 @@ int gx_counters_end(const struct gx_job *job, struct gx_counters_watch *w,
     *all = NULL;
     struct gx_gpu_counters *recs = NULL;
     int room = job->rank != 0 || (recs = calloc((size_t)job->size, sizeof *recs)) != NULL;
-    /* Whether rank 0 has room: without it nobody sends, and nobody waits. */
-    int mrc = MPI_Bcast(&room, 1, MPI_INT, 0, job->comm);
+    int mrc = MPI_Bcast(&room, 1, MPI_INT, 0, job->comm); /* no room: nobody sends, nobody waits */
     if (mrc == MPI_SUCCESS && room)
         mrc = MPI_Gather(&mine, (int)sizeof mine, MPI_BYTE, recs, (int)sizeof mine, MPI_BYTE, 0,
                          job->comm);

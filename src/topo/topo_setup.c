@@ -119,8 +119,7 @@ static int choose_cuda(struct gx_job *job, const struct gx_global_opts *g, hwloc
         warn(t, "the CUDA context made before MPI_Init is on GPU %d, but GPU %d is chosen: an "
              "MPI library that keeps the first context (Open MPI 5's smcuda) may stage device "
              "buffers through the host", early, t->visible);
-    /* Set before any MPI call that may touch CUDA, so that its context lands on this GPU. */
-    if ((ce = cudaSetDevice(t->visible)) != cudaSuccess)
+    if ((ce = cudaSetDevice(t->visible)) != cudaSuccess) /* before MPI touches CUDA */
         return gx_fail(err, GX_ERUNTIME, "cudaSetDevice(%d): %s", t->visible,
                        cudaGetErrorString(ce));
     job->gpu = t->visible;
@@ -305,8 +304,7 @@ int gx_topo_setup(struct gx_job *job, const struct gx_global_opts *g, struct gx_
 #endif
         }
     }
-    /* Everything below is collective on the node: every rank must know that all got here. */
-    rc = gx_agree(job->comm, rc, err);
+    rc = gx_agree(job->comm, rc, err); /* the rest is collective on the node */
     if (rc != GX_OK) {
         if (topo)
             hwloc_topology_destroy(topo);
