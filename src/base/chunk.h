@@ -21,8 +21,7 @@ size_t gx_chunk_length(const struct gx_chunk_plan *p, size_t i);
 /* A chunk for memory that migrates by pages, so that no chunk splits more blocks than it must. */
 size_t gx_chunk_round_pages(size_t chunk, size_t bytes, size_t page, size_t block);
 
-/* Which (chunk, depth) combinations are worth trying: chunks from min_chunk up in steps of 4 and
- * the whole message, at every depth. */
+/* Which (chunk, depth) combinations are worth trying: chunks in steps of 4, and the whole. */
 #define GX_CHUNK_MIN_KIB 64
 #define GX_CHUNK_PIPELINED_MAX_MIB 16
 #define GX_CHUNK_PIPELINED_PIECES 256

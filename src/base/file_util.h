@@ -8,8 +8,7 @@
 int gx_append_whole(int fd, off_t *end, const char *buf, size_t len);
 /* A regular file a full disk left with a partial last line: cut back to its last whole line. */
 int gx_cut_partial_line(int fd);
-/* A file written in pieces, then put in place whole: the old file or the new one, even after a
- * power cut. */
+/* A file written in pieces, then put in place whole: the old or the new, even after a power cut. */
 struct gx_durable {
     int fd;
     int named; /* the data has the name tmp */
@@ -27,8 +26,7 @@ int gx_durable_write(struct gx_durable *d, const char *buf, size_t len);
 int gx_durable_commit(struct gx_durable *d, const char *path, const struct gx_file_id *was);
 void gx_durable_abandon(struct gx_durable *d);
 
-/* The one way a run takes a name for a file it keeps writing: created new and locked before it
- * is visible, so two runs never share it. */
+/* The one way a run takes a name for a file it keeps writing: new, locked before it is seen. */
 int gx_claim_file(const char *path, int replace, int *fd);
 int gx_claim_release(const char *path, int fd);
 void gx_remove_stale_temps(const char *path);

@@ -114,8 +114,7 @@ static int gpu_check(const void *buf, size_t n, uint32_t rank, uint32_t iter, in
 
 #define GPU_FILLS .fill = gpu_fill, .poison = gpu_poison, .check = gpu_check
 
-/* Whole 2 MiB granules: a CUDA IPC handle names the driver's whole packed block, which a
- * CUDA-aware MPI may have mapped already (cudaErrorAlreadyMapped). */
+/* Whole 2 MiB granules: an IPC handle names the driver's whole block, which MPI may have mapped. */
 #define GX_DEVICE_GRANULE ((size_t)2 << 20)
 
 static int device_alloc(size_t bytes, void **out, struct gx_err *err)

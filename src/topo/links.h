@@ -92,8 +92,7 @@ struct gx_route {
     char why[GX_LINK_WHY];
 };
 
-/* The route of a pair whose buffers are on their GPUs (a_dev, b_dev) or host memory (via_host:
- * the path copies through host memory). */
+/* The route of a pair whose buffers are on their GPUs or in host memory (via_host: staged). */
 void gx_route_pair(const struct gx_link_facts *a, const struct gx_link_facts *b, int a_dev,
                    int b_dev, int via_host, struct gx_route *out);
 
