@@ -112,9 +112,8 @@ struct gx_ceil_stage {
 double gx_ceil_slowest(const struct gx_ceilings *c, const struct gx_ceil_stage *stages, int n,
                        size_t size, char *what, size_t len, struct gx_ceil_range *range);
 
-/* A ceiling point bounds a result only where the probe was not the one disturbed: a point slower
- * than a larger size of its curve by more than GX_CEIL_SLACK, or disturbed more than the result,
- * is no bound; a result beyond GX_CEIL_BEYOND times the probe's best means the probe missed. */
+/* A point slower than a larger size of its curve by GX_CEIL_SLACK, or disturbed more than the
+ * result, bounds nothing; a result GX_CEIL_BEYOND times the probe's best means the probe missed. */
 #define GX_CEIL_SLACK 1.25
 #define GX_CEIL_BEYOND 2.0
 int gx_ceil_unsound(const struct gx_ceilings *c, const struct gx_ceil_range *at,

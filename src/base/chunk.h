@@ -47,9 +47,8 @@ struct gx_cand_result {
     double median, lo, hi;
 };
 
-/* The search gx_measure_best makes: from the largest chunk down, every depth of a chunk, until
- * two chunks did clearly worse than the best (the curves rise to one peak); a tie within `tie`
- * goes on, as a plateau may hide a peak below (docs/paths.md, "Chunking"). Returns how many. */
+/* The search: from the largest chunk down, every depth, until two chunks did clearly worse than
+ * the best (ties within `tie` go on: a plateau may hide a peak). Returns how many were tried. */
 typedef int (*gx_cand_measure_fn)(int i, void *ctx, struct gx_cand_result *m, struct gx_err *err);
 int gx_chunk_search(const size_t *chunks, int n, int lower_is_better, double tie,
                     gx_cand_measure_fn measure, void *ctx, int *best, int *order,

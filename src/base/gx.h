@@ -5,9 +5,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* The exit codes, one table: X(name, code, the report's status, what --help says); the enum,
- * the status words and the exit texts of --help and the man page derive from it, and
- * tests/docs.sh checks the documentation against it. A status of NULL: no report is written. */
+/* The exit codes, one table: X(name, code, the report's status (NULL: none written), what --help
+ * says); the texts of --help and the man page derive from it, and tests/docs.sh checks it. */
 #define GX_CODE_OK 0
 #define GX_CODE_EVALIDATE 1
 #define GX_CODE_EINPUT 2

@@ -39,9 +39,8 @@ static void env_switch(const struct gx_mpilib_probe *p, const char *var, const c
                          lib, var);
 }
 
-/* UCX learns of device memory from its CUDA hooks (libucm_cuda). Without them, its memory-type
- * cache takes device buffers for host memory and its registration cache never hears of a
- * cudaFree (wrong data). UCX reads both before main: only the launcher can turn them off. */
+/* Without UCX's CUDA hooks (libucm_cuda), its memory-type cache takes device buffers for host
+ * memory and its registration cache misses cudaFree. UCX reads these before main. */
 static const char *const ucx_hookless_vars[] = {"UCX_MEMTYPE_CACHE", "UCX_RCACHE_ENABLE"};
 
 int gx_ucx_bool(const char *v)

@@ -4,9 +4,8 @@
 #include "gpu_state.h"
 #include "job.h"
 
-/* Before MPI_Init: makes the CUDA context on the GPU this rank will take by default, as osu does:
- * Open MPI 5 sets up its CUDA support only when a context is current in MPI_Init. Nothing is done
- * where the choice could differ or nothing is measured; gx_gpu_early_why says what was done. */
+/* Before MPI_Init: the CUDA context on this rank's default GPU, as osu makes it (Open MPI 5 sets
+ * up its CUDA support only with a context current), unless the choice could differ. */
 void gx_gpu_early_context(int argc, char **argv, const char *no_gpu);
 int gx_gpu_early_device(void); /* -1: none made */
 const char *gx_gpu_early_why(void);
