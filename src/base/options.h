@@ -10,6 +10,7 @@
 #define GX_MAX_RUNS 64
 /* --visits: visits spread over the run, since a machine's speed can move over seconds. */
 #define GX_MAX_VISITS 8
+/* Below GX_SHORT_MESSAGE_US a transfer's launch, whose speed moves, is part of its time. */
 #define GX_DEFAULT_VISITS 5
 #define GX_LONG_STEP_VISITS 3
 #define GX_SHORT_MESSAGE_US 100
