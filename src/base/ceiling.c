@@ -52,8 +52,7 @@ static uint64_t hash_of(const void *curves, size_t i)
     return curve_hash(k->kind, k->a, k->b);
 }
 
-/* Rank 0 holds a point per result and a curve per pair and probe (with the rest of a result's
- * record, at most 1 KiB per result held for the run); their texts are in the pool. */
+/* Rank 0 holds a point per result and a curve per pair and probe for the whole run. */
 _Static_assert(sizeof(struct gx_ceil_point) <= 96, "a ceiling's point stays small");
 _Static_assert(sizeof(struct gx_ceil_curve) <= 48, "a ceiling's curve stays small");
 
@@ -78,8 +77,6 @@ const char *gx_ceil_point_absent(const struct gx_ceilings *c, const struct gx_ce
     return text_of(c, p->absent);
 }
 
-/* The text's entry in c's pool into *sid (GX_SID_NONE for NULL or ""), cut at GX_CEIL_TEXT - 1
- * bytes; GX_ERUNTIME when out of memory. */
 static int intern(struct gx_ceilings *c, const char *text, gx_sid *sid, struct gx_err *err)
 {
     *sid = GX_SID_NONE;
@@ -90,7 +87,6 @@ static int intern(struct gx_ceilings *c, const char *text, gx_sid *sid, struct g
                                : gx_fail(err, GX_ERUNTIME, "out of host memory for the ceilings");
 }
 
-/* Adds a curve, its points copied; its texts and theirs are entries of c's pool. */
 static int add_curve(struct gx_ceilings *c, const struct gx_ceil_curve *curve,
                      const struct gx_ceil_point *pts, struct gx_err *err)
 {
@@ -138,7 +134,6 @@ int gx_ceilings_copy(struct gx_ceilings *dst, const struct gx_ceilings *src, str
     return GX_OK;
 }
 
-/* 1 when `pt` is a better point to keep than `old` at the same size. */
 static int better(enum gx_ceil_kind kind, const struct gx_ceil_point *pt,
                   const struct gx_ceil_point *old)
 {
@@ -146,9 +141,7 @@ static int better(enum gx_ceil_kind kind, const struct gx_ceil_point *pt,
         return old->iters <= 0 && old->absent == GX_SID_NONE;
     if (old->iters <= 0)
         return 1;
-    /* A later visit's point holds the earlier visits' iterations too (visits.c): its best is
-     * theirs or better, and its median, iterations and time are the probe's whole, not one
-     * visit's. A point of fewer iterations (a later --soak pass) must beat the best. */
+    /* A later visit's point holds the earlier ones' iterations: a point of fewer must beat it. */
     int lat = gx_ceil_kind_latency(kind);
     if (pt->iters > old->iters && (lat ? pt->best <= old->best : pt->best >= old->best))
         return 1;
@@ -206,7 +199,6 @@ static void who(enum gx_ceil_kind kind, int a, int b, char *buf, size_t len)
     snprintf(buf, len, "%s %d->%d", gx_ceil_kind_name(kind), a, b);
 }
 
-/* The point of a curve at exactly `size`, or NULL with the reason in why. */
 static const struct gx_ceil_point *point_at(const struct gx_ceilings *c, enum gx_ceil_kind kind,
                                             int a, int b, size_t size, char *why, size_t len)
 {
@@ -253,7 +245,6 @@ double gx_ceil_slowest(const struct gx_ceilings *c, const struct gx_ceil_stage *
         if (!p)
             return 0; /* an unknown stage could be the slowest: no ceiling rather than a wrong one */
         double v = p->best;
-        /* Latency: the slowest stage is the largest time; bandwidth: the smallest rate. */
         int slower = gx_ceil_kind_latency(stages[i].kind) ? v > best : v < best;
         if (slowest < 0 || slower) {
             best = v;
@@ -273,19 +264,12 @@ double gx_ceil_slowest(const struct gx_ceilings *c, const struct gx_ceil_stage *
     return best;
 }
 
-/* A point's time per message in the curve's own terms (us for latency, bytes per GB/s
- * otherwise): comparable between sizes of one curve. */
 static double point_time(enum gx_ceil_kind kind, const struct gx_ceil_point *p)
 {
     return gx_ceil_kind_latency(kind) ? p->best : (double)p->size / p->best;
 }
 
-/* Whether the machine disturbed the probe's step where it did not disturb the result's, or
- * more: on each mark of interference the probe has (a wait for a CPU, a slow tail), the result
- * lacks it or shows less of it. Where both were disturbed alike the result carries its own
- * mark. A wide interval of the probe's median is no interference: the ceiling is its best
- * iteration, and managed memory's probes vary widely from one iteration to the next even on a
- * quiet machine. */
+/* Whether the machine disturbed the probe's step more than the result's (waits, a slow tail). */
 static int noisier(const struct gx_noise *probe, const struct gx_noise *result)
 {
     unsigned marks = probe->marks & (GX_NOISE_WAITED | GX_NOISE_TAIL);

@@ -47,8 +47,7 @@ const struct gx_chunk_policy gx_chunk_policy_auto = {
 
 const struct gx_chunk_policy gx_chunk_policy_whole = {.max_chunk = 0, .ndepths = 1, .depths = {1}};
 
-/* Where --chunk auto found the best staged and zerocopy settings (docs/paths.md, "Chunking"):
- * no chunk under 1/256 of the message, no depth 1 below the whole message. */
+/* --chunk auto's best staged and zerocopy settings: no chunk under 1/256, no depth 1 but whole. */
 const struct gx_chunk_policy gx_chunk_policy_pipelined = {
     .min_chunk = GX_CHUNK_MIN_KIB * GX_KIB,
     .max_chunk = GX_CHUNK_PIPELINED_MAX_MIB * GX_MIB,
@@ -57,8 +56,6 @@ const struct gx_chunk_policy gx_chunk_policy_pipelined = {
     .depths = {GX_CHUNK_PIPELINED_DEPTHS},
 };
 
-/* Adds (chunk, depth) with the depth capped at the chunks in flight that exist, unless an equal
- * candidate is there already. */
 static int add_candidate(size_t bytes, long count, size_t c, int d, size_t *chunks, int *cdepths,
                          int n)
 {
@@ -84,8 +81,7 @@ int gx_chunk_candidates(const struct gx_chunk_policy *p, size_t bytes, long coun
         depths = &one;
         ndepths = 1;
     }
-    /* Room for the whole message at each depth that differs once capped: always tried. */
-    size_t probe_c[GX_AUTO_MAX_CANDIDATES];
+    size_t probe_c[GX_AUTO_MAX_CANDIDATES]; /* the whole message is always tried */
     int probe_d[GX_AUTO_MAX_CANDIDATES], wholes = 0;
     for (int d = 0; bytes > 0 && d < ndepths && wholes < GX_AUTO_MAX_CANDIDATES; d++)
         wholes = add_candidate(bytes, count, bytes, depths[d], probe_c, probe_d, wholes);
@@ -101,13 +97,11 @@ int gx_chunk_candidates(const struct gx_chunk_policy *p, size_t bytes, long coun
     return n;
 }
 
-/* Whether a is better than b (medians). */
 static int better(const struct gx_cand_result *a, const struct gx_cand_result *b, int lower)
 {
     return lower ? a->median < b->median : a->median > b->median;
 }
 
-/* m's interval, at least tie (relative) to either side of its median. */
 static void widen(const struct gx_cand_result *m, double tie, double *lo, double *hi)
 {
     double band = m->median * tie;
@@ -115,7 +109,6 @@ static void widen(const struct gx_cand_result *m, double tie, double *lo, double
     *hi = m->hi > m->median + band ? m->hi : m->median + band;
 }
 
-/* Whether a is worse than b beyond both intervals. */
 static int clearly_worse(const struct gx_cand_result *a, const struct gx_cand_result *b,
                          int lower, double tie)
 {

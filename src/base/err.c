@@ -6,10 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A message longer than msg keeps its head and its end (where the reason is: "...: No space
- * left on device"), the middle cut at character boundaries, so that a long path quoted in it
- * does not push the reason out. */
-#define GX_CUT_MARK " [...] "
+#define GX_CUT_MARK " [...] " /* a message too long keeps its head and its end (its reason) */
 static void fit(char *msg, size_t cap, const char *whole, size_t n)
 {
     if (n < cap) {
@@ -28,19 +25,12 @@ static void fit(char *msg, size_t cap, const char *whole, size_t n)
     memcpy(msg + head + mark, whole + from, n - from + 1);
 }
 
-/* A byte of a UTF-8 character's tail. */
-static int tail_byte(unsigned char c)
-{
-    return (c & 0xC0) == 0x80;
-}
-
-/* The length of the well-formed UTF-8 character at p (1 for ASCII), else 0. */
 static int utf8_len(const unsigned char *p)
 {
     int n = p[0] < 0x80 ? 1 : p[0] >= 0xC2 && p[0] <= 0xDF ? 2 : p[0] >= 0xE0 && p[0] <= 0xEF ? 3
         : p[0] >= 0xF0 && p[0] <= 0xF4 ? 4 : 0;
     for (int i = 1; i < n; i++)
-        if (!tail_byte(p[i]))
+        if ((p[i] & 0xC0) != 0x80)
             return 0;
     return n;
 }
@@ -192,7 +182,6 @@ const char *gx_signal_name(int sig)
     return "a signal";
 }
 
-/* The exit codes' table as rows: a code, its report status (NULL: none) and its words. */
 struct rc_row {
     int code;
     const char *status, *says;
@@ -221,30 +210,10 @@ const char *gx_rc_says(int rc)
     return r ? r->says : "error";
 }
 
-/* Made from the table by the preprocessor: ", 0 success, 1 ..." after "Exit status:", the
- * first comma skipped. */
+/* ", 0 success, 1 ..." after "Exit status:", the first comma skipped at its use. */
 #define GX_RC_SAYS(name, code, status, says) ", " GX_STR(code) " " says
 static const char exit_status_text[] = "Exit status:" GX_EXIT_CODES(GX_RC_SAYS) ".";
 #undef GX_RC_SAYS
-
-/* A report that holds what was measured: any status but none (bad input) and error (the run
- * stopped at a failure). */
-static int holds_measured(const char *status)
-{
-    return status && strcmp(status, "error") != 0;
-}
-
-/* Code into codes, its status into said unless there already; said's new length. */
-static int note_holding(int *codes, int *n, const char **said, int nsaid, int code,
-                        const char *status)
-{
-    codes[(*n)++] = code;
-    for (int i = 0; i < nsaid; i++)
-        if (strcmp(said[i], status) == 0)
-            return nsaid;
-    said[nsaid] = status;
-    return nsaid + 1;
-}
 
 const char *gx_exit_report_text(void)
 {
@@ -254,13 +223,21 @@ const char *gx_exit_report_text(void)
     int codes[32], n = 0;
     const char *said[32];
     int nsaid = 0;
-    for (size_t i = 0; i < GX_ARRAY_LEN(rc_rows); i++)
-        if (rc_rows[i].code != GX_OK && holds_measured(rc_rows[i].status))
-            nsaid = note_holding(codes, &n, said, nsaid, rc_rows[i].code, rc_rows[i].status);
+    for (size_t i = 0; i < GX_ARRAY_LEN(rc_rows); i++) {
+        const char *status = rc_rows[i].status;
+        /* Any status but none (bad input) and error: the report holds what was measured. */
+        if (rc_rows[i].code == GX_OK || !status || strcmp(status, "error") == 0)
+            continue;
+        codes[n++] = rc_rows[i].code;
+        int known = 0;
+        for (int j = 0; j < nsaid; j++)
+            known |= strcmp(said[j], status) == 0;
+        if (!known)
+            said[nsaid++] = status;
+    }
     size_t len = 0;
     len += (size_t)snprintf(text, sizeof text, "On");
-    /* Runs of consecutive codes as "4-8", the last joined by "and": "On 1 and 4-8". */
-    int runs = 0;
+    int runs = 0; /* runs of consecutive codes as "4-8", the last after "and" */
     for (int i = 0; i < n; i++)
         runs += i == 0 || codes[i] != codes[i - 1] + 1;
     for (int i = 0, run = 0; i < n; run++) {
@@ -283,6 +260,8 @@ const char *gx_exit_report_text(void)
     return text;
 }
 
+/* A report of exit 0 cannot be carried by a process that ends without MPI_Finalize (mpirun
+ * turns it into 1, "corrupted data"): then 4. */
 int gx_standing_code(int report_code)
 {
     return report_code ? report_code : GX_ETIMEOUT;

@@ -25,13 +25,16 @@ static long slow_due_us; /* slow: the delay the iteration under way has still to
 static const char *const moments[] = {"iter", "init", "opened", "collected", "written",
                                       "finalize", "writing", "ended"};
 
-/* at=MOMENT: only the kinds that stop or end a process fire at one. */
+/* The kinds that stop or end a process: only they fire at a moment (at=MOMENT). */
+static int stops(enum gx_fault_kind k)
+{
+    return k == GX_FAULT_HANG || k == GX_FAULT_DIE || k == GX_FAULT_SIGNAL || k == GX_FAULT_STOP;
+}
+
 static int parse_at(const char *spec, const char *v, struct gx_fault *f, struct gx_err *err)
 {
     for (int i = 1; i < (int)GX_ARRAY_LEN(moments); i++)
-        if (strcmp(v, moments[i]) == 0 && f->kind != GX_FAULT_CORRUPT &&
-            f->kind != GX_FAULT_CUDA_OOM && f->kind != GX_FAULT_CUDA_STICKY &&
-            f->kind != GX_FAULT_SLOW) {
+        if (strcmp(v, moments[i]) == 0 && stops(f->kind)) {
             f->at = (enum gx_fault_at)i;
             return GX_OK;
         }
@@ -64,8 +67,7 @@ int gx_fault_parse(const char *spec, struct gx_fault *f, struct gx_err *err)
     static const char *const kinds[] = {"",       "hang",     "die",         "corrupt", "signal",
                                         "cuda-oom", "cuda-sticky", "stop",   "slow"};
     int have_rank = 0, have_size = 0;
-    /* Fields split by ':' as a list is by ',': an empty one is an error, not skipped. */
-    char *next = buf;
+    char *next = buf; /* ':' splits as ',' does a list: an empty field is an error */
     char *field = strsep(&next, ":");
     for (int k = 1; k < (int)GX_ARRAY_LEN(kinds); k++)
         if (strcmp(field, kinds[k]) == 0)
@@ -118,8 +120,7 @@ int gx_fault_parse(const char *spec, struct gx_fault *f, struct gx_err *err)
                            spec, field, FAULT_FORM);
         }
     }
-    /* Moments other than these come once per job: no size is needed to find them, and one given
-     * would never be looked at. */
+    /* Other moments come once per job: a size given would never be looked at. */
     int sized = f->at == GX_AT_ITER || f->at == GX_AT_COLLECTED;
     if (have_size && !sized)
         return gx_fail(err, GX_EINPUT, "GPUXFER_FAULT='%s': size: the moment '%s' comes once "
@@ -163,8 +164,7 @@ int gx_fault_check_job(const struct gx_fault *f, int nranks, const size_t *sizes
 int gx_fault_check_steps(const struct gx_fault *f, const struct gx_fault_step *steps, size_t n,
                          struct gx_err *err)
 {
-    int timed = f->at == GX_AT_ITER && (f->kind == GX_FAULT_HANG || f->kind == GX_FAULT_DIE ||
-                                        f->kind == GX_FAULT_SIGNAL || f->kind == GX_FAULT_STOP);
+    int timed = f->at == GX_AT_ITER && stops(f->kind);
     int checked = f->kind == GX_FAULT_CORRUPT && f->iter > 0;
     if (!timed && !checked)
         return GX_OK;
@@ -209,9 +209,7 @@ static void fire(void)
     fired = 1;
     switch (the_fault.kind) {
     case GX_FAULT_HANG:
-        /* The main thread stops; the watchdog thread and signal handlers keep running, as they
-         * would with a stuck driver call. */
-        for (;;)
+        for (;;) /* the main thread stops, the watchdog and handlers run: a stuck driver call */
             pause();
     case GX_FAULT_DIE:
         raise(SIGKILL); /* what the OOM killer does: no handler, no flush */
@@ -225,11 +223,6 @@ static void fire(void)
     default:
         break;
     }
-}
-
-static int stops(enum gx_fault_kind k)
-{
-    return k == GX_FAULT_HANG || k == GX_FAULT_DIE || k == GX_FAULT_SIGNAL || k == GX_FAULT_STOP;
 }
 
 int gx_fault_slows(int rank, size_t size)

@@ -31,8 +31,7 @@ int gx_append_whole(int fd, off_t *end, const char *buf, size_t len)
 {
     int e = lseek(fd, *end, SEEK_SET) < 0 ? errno : write_all(fd, buf, len);
     if (e) {
-        /* A full disk may take part of the line: give it back, so the file ends with a
-         * complete line (the errno of the write is the answer, not this cleanup's). */
+        /* A full disk may take part of the line: give it back (the write's errno is the answer). */
         if (ftruncate(fd, *end) != 0 || lseek(fd, *end, SEEK_SET) < 0)
             fprintf(stderr, "gpuxfer: cannot cut a partial line off the results file: %s\n",
                     strerror(errno));
@@ -49,9 +48,7 @@ int gx_cut_partial_line(int fd)
         return errno;
     if (!S_ISREG(st.st_mode))
         return 0;
-    /* Back a block at a time from the end to the last newline; a file without one is cut to
-     * nothing (no line of it is whole). */
-    char buf[4096];
+    char buf[4096]; /* back a block at a time to the last newline (none: cut to nothing) */
     off_t end = st.st_size;
     while (end > 0) {
         size_t n = end < (off_t)sizeof buf ? (size_t)end : sizeof buf;
@@ -76,8 +73,7 @@ int gx_env_name(const char *var, char *buf, size_t len)
     size_t n = 0;
     for (; v && v[n] && n < GX_ENV_NAME_MAX && n + 1 < len; n++) {
         unsigned char c = (unsigned char)v[n];
-        /* Letters, digits, '_', '-', and '.' but never first: a '/', "..", a newline or a
-         * control character never reaches a file name. */
+        /* '.' never first or doubled: no '/', "..", newline or control reaches a file name. */
         int keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                    c == '_' || c == '-' || (c == '.' && n > 0 && v[n - 1] != '.');
         buf[n] = keep ? (char)c : '_';
@@ -117,22 +113,18 @@ static int fsync_dir_of(const char *path)
     return e;
 }
 
-/* A file system without locks (an NFS mount with nolock, Lustre without -o flock) answers
- * these: the claim then holds without one (gx_claim_file). */
+/* A file system without locks (NFS with nolock) answers these: the claim then holds without. */
 static int no_locks(int e)
 {
     return e == ENOLCK || e == EOPNOTSUPP || e == ENOSYS || e == EINVAL;
 }
 
-/* 0, EWOULDBLOCK when another process holds it, or why the file system cannot lock. */
 static int lock_nb(int fd)
 {
     return flock(fd, LOCK_EX | LOCK_NB) == 0 ? 0 : errno == EAGAIN ? EWOULDBLOCK : errno;
 }
 
-/* A new file of our own beside path, PATH.tmp.<pid>.<n>: O_EXCL and O_NOFOLLOW, so that a file
- * or a link someone placed at that name is never opened, let alone written through; locked at
- * once, so that gx_remove_stale_temps can tell it from one a killed process left. */
+/* A new file of our own beside path (never through another's link), locked at once. */
 static int open_temp(const char *path, char *tmp, size_t len)
 {
     for (int n = 0; n < 100; n++) {
@@ -158,9 +150,7 @@ static int same_file(const struct stat *a, const struct stat *b)
     return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
-/* What is at path now, found taken: EBUSY (another process holds its lock), EEXIST (it has
- * data, or is not a regular file, and may not be replaced), EAGAIN (it changed while we looked:
- * try again), or 0 with *old open and locked: it may be replaced. */
+/* What is at path now: EBUSY (locked by another), EEXIST (not to replace), EAGAIN (it changed). */
 static int judge_existing(const char *path, int replace, int locks, int *old)
 {
     struct stat os, ps;
@@ -243,10 +233,7 @@ void gx_remove_stale_temps(const char *path)
     closedir(dir);
 }
 
-/* The data goes to an unnamed file in the target's directory (O_TMPFILE) when the file system
- * and /proc allow it: a process killed in the middle of the write (SIGKILL, the OOM killer)
- * leaves nothing behind. Otherwise to a named, locked temporary (open_temp), which the next run
- * with this output removes (gx_remove_stale_temps). */
+/* An unnamed file (O_TMPFILE) leaves nothing behind after a kill; else a locked temporary. */
 int gx_durable_open(struct gx_durable *d, const char *path)
 {
     char dir[4200];
@@ -276,8 +263,7 @@ int gx_durable_write(struct gx_durable *d, const char *buf, size_t len)
     return write_all(d->fd, buf, len);
 }
 
-/* The unnamed file gets a name of its own, for the rename over the target (a link cannot
- * replace a file): for microseconds, not for the whole write. */
+/* The unnamed file gets a name for the rename over the target, for microseconds. */
 static int name_it(struct gx_durable *d, const char *path)
 {
     char proc[64];
@@ -294,7 +280,6 @@ static int name_it(struct gx_durable *d, const char *path)
     return EEXIST;
 }
 
-/* tmp to path without replacing what is there: EEXIST then. */
 static int rename_noreplace(const char *tmp, const char *path)
 {
 #ifdef RENAME_NOREPLACE
@@ -303,8 +288,7 @@ static int rename_noreplace(const char *tmp, const char *path)
     if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
         return errno;
 #endif
-    /* NFS and older kernels: a second name, exclusive, then the temporary's goes. */
-    if (link(tmp, path) != 0)
+    if (link(tmp, path) != 0) /* NFS, older kernels: a second name, exclusive */
         return errno;
     unlink(tmp);
     return 0;

@@ -19,19 +19,14 @@ void gx_fill_host(void *buf, size_t n, uint32_t rank, uint32_t iter)
 int gx_check_host(const void *buf, size_t n, uint32_t rank, uint32_t iter, size_t *bad)
 {
     const unsigned char *p = buf;
-    size_t words = n / 8;
-    for (size_t w = 0; w < words; w++) {
+    size_t words = n / 8, w = 0;
+    for (; w < words; w++) {
         uint64_t v = gx_fill_word(rank, iter, w), got;
         memcpy(&got, p + 8 * w, 8);
-        if (got != v) {
-            for (size_t off = 8 * w;; off++)
-                if (p[off] != gx_fill_byte(rank, iter, off)) {
-                    *bad = off;
-                    return 0;
-                }
-        }
+        if (got != v)
+            break; /* the byte loop below finds which byte of it */
     }
-    for (size_t off = words * 8; off < n; off++)
+    for (size_t off = 8 * w; off < n; off++)
         if (p[off] != gx_fill_byte(rank, iter, off)) {
             *bad = off;
             return 0;
@@ -39,7 +34,6 @@ int gx_check_host(const void *buf, size_t n, uint32_t rank, uint32_t iter, size_
     return 1;
 }
 
-/* As a memory kind's ops take them (mem.h: GX_MEM_CPU_FILLS): host memory cannot fail. */
 int gx_mem_host_fill(void *buf, size_t n, uint32_t rank, uint32_t iter, struct gx_err *err)
 {
     (void)err;

@@ -1,5 +1,4 @@
-/* The data pattern every message carries, so that a receiver can check any byte on its own.
- * Shared by host code and by the CUDA kernels (kernels/fill.cu). */
+/* The data pattern every message carries, so that a receiver can check any byte on its own. */
 #ifndef GX_FILL_H
 #define GX_FILL_H
 
@@ -12,8 +11,7 @@
 #define GX_HD static inline
 #endif
 
-/* splitmix64 finaliser: every (rank, iteration, word) gives unrelated bits, so a shifted,
- * repeated or stale buffer fails the check. */
+/* splitmix64: a shifted, repeated or stale buffer fails the check. */
 GX_HD uint64_t gx_fill_word(uint32_t rank, uint32_t iter, uint64_t word)
 {
     uint64_t z = ((uint64_t)rank << 48) ^ ((uint64_t)iter << 32) ^ word;
@@ -23,7 +21,6 @@ GX_HD uint64_t gx_fill_word(uint32_t rank, uint32_t iter, uint64_t word)
     return z ^ (z >> 31);
 }
 
-/* The byte at offset off: little-endian bytes of the word that holds it. */
 GX_HD uint8_t gx_fill_byte(uint32_t rank, uint32_t iter, uint64_t off)
 {
     return (uint8_t)(gx_fill_word(rank, iter, off >> 3) >> (8 * (off & 7)));
@@ -32,13 +29,10 @@ GX_HD uint8_t gx_fill_byte(uint32_t rank, uint32_t iter, uint64_t off)
 #define GX_POISON_BYTE 0xA5
 
 #ifndef __CUDACC__
-/* Host versions, for memory the CPU can touch. */
 void gx_fill_host(void *buf, size_t n, uint32_t rank, uint32_t iter);
-/* Returns 1 when buf holds the pattern, else 0 with the first bad offset in *bad. */
 int gx_check_host(const void *buf, size_t n, uint32_t rank, uint32_t iter, size_t *bad);
 #endif
 
-/* The host's fill, poison and check as a memory kind's ops take them (mem.h). */
 struct gx_err;
 int gx_mem_host_fill(void *buf, size_t n, uint32_t rank, uint32_t iter, struct gx_err *err);
 int gx_mem_host_poison(void *buf, size_t n, struct gx_err *err);

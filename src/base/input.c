@@ -8,7 +8,6 @@
 
 #define SIZE_FORMS "N, NK, NM or NG (powers of 2^10), optionally +N, e.g. 4K or 3M+5"
 
-/* Why text cannot be a number of any kind, before its digits are read; NULL: it may be one. */
 static const char *form_problem(const char *text)
 {
     if (!text[0])
@@ -21,7 +20,6 @@ static const char *form_problem(const char *text)
     return NULL;
 }
 
-/* The digits at *p into *v (*over set when they overflow); returns how many there were. */
 static int digits(const char **p, unsigned long long *v, int *over)
 {
     int n = 0;
@@ -36,7 +34,6 @@ static int digits(const char **p, unsigned long long *v, int *over)
     return n;
 }
 
-/* "the character 'x'" for the message, readable whatever the byte is. */
 static const char *not_digit(char c, char *buf, size_t len)
 {
     if (isprint((unsigned char)c))
@@ -46,8 +43,7 @@ static const char *not_digit(char c, char *buf, size_t len)
     return buf;
 }
 
-/* Why the characters at p (after the digits) end the number: a unit where none belongs, or a
- * byte that is no digit. */
+/* Why the characters after the digits end the number: a unit where none belongs, or no digit. */
 static const char *trailing(const char *p, char *buf, size_t len)
 {
     if (strchr("KkMmGg", *p) && !p[1])
@@ -87,7 +83,6 @@ int gx_parse_long(const char *text, long lo, long hi, long *out, struct gx_err *
     return GX_OK;
 }
 
-/* 1048576G, 4K, 12: a byte count as the user would write it, for the range in a message. */
 static void bytes_text(unsigned long long b, char *buf, size_t len)
 {
     static const char unit[] = "GMK";
@@ -176,9 +171,7 @@ int gx_parse_ratio(const char *text, double *out, struct gx_err *err)
     return GX_OK;
 }
 
-/* Item i repeats an earlier one: the same text, or the same byte count in another spelling
- * ("1K" and "1024", "2" and "02"). Every list that is a set goes through here, so that no
- * option measures one thing twice and reports it as two results (--pattern bw,bw). */
+/* Item i repeats an earlier one, also as a byte count in another spelling ("1K" and "1024"). */
 static int repeated(const char *text, char items[][GX_ITEM_MAX + 1], int i, struct gx_err *err)
 {
     struct gx_err ignored;
@@ -247,11 +240,8 @@ int gx_input_printable(const char *text, struct gx_err *err)
     for (size_t i = 0, n; text[i]; i += n) {
         enum gx_text_kind kind;
         n = (size_t)gx_text_char(text + i, &kind);
-        /* A tab is no control (the parsers name it as white space); UTF-8 text is a name's to
-         * hold, and so is a stray Latin-1 byte (the report repairs it to U+FFFD). */
-        if (kind != GX_TEXT_CONTROL)
+        if (kind != GX_TEXT_CONTROL) /* a tab, UTF-8 and stray Latin-1 are a name's to hold */
             continue;
-        /* The text as a terminal can show it (gx_fail shows it so), cut to a line's part. */
         char head[64];
         snprintf(head, sizeof head, "%s", text);
         return gx_fail(err, GX_EINPUT, "'%s%s' holds a control character at byte %zu (expected "

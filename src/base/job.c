@@ -7,9 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The CPUs this node's ranks may run on together, against their number. Collective over the
- * node. Where the mask cannot be read, the node counts as not oversubscribed (spinning, as a
- * rank with a core of its own). */
 static int node_oversubscribed(const struct gx_job *job, int *over, struct gx_err *err)
 {
     cpu_set_t mine, all;
@@ -33,15 +30,13 @@ int gx_job_init(struct gx_job *job, struct gx_err *err)
     GX_MPI_TRY(err, MPI_Comm_set_errhandler(job->comm, MPI_ERRORS_RETURN));
     GX_MPI_TRY(err, MPI_Comm_rank(job->comm, &job->rank));
     GX_MPI_TRY(err, MPI_Comm_size(job->comm, &job->size));
-    /* Node-local rank from shared memory, never from launcher variables (SLURM_PROCID is
-     * global). */
+    /* Node-local rank from shared memory, never from launcher variables. */
     GX_MPI_TRY(err, MPI_Comm_split_type(job->comm, MPI_COMM_TYPE_SHARED, job->rank,
                                         MPI_INFO_NULL, &job->node_comm));
     GX_MPI_TRY(err, MPI_Comm_set_errhandler(job->node_comm, MPI_ERRORS_RETURN));
     GX_MPI_TRY(err, MPI_Comm_rank(job->node_comm, &job->local_rank));
     GX_MPI_TRY(err, MPI_Comm_size(job->node_comm, &job->local_size));
-    /* Node index = position of the node's first rank among all nodes' first ranks. */
-    int leader = job->local_rank == 0, before = 0;
+    int leader = job->local_rank == 0, before = 0; /* node index: its leader's place */
     GX_MPI_TRY(err, MPI_Exscan(&leader, &before, 1, MPI_INT, MPI_SUM, job->comm));
     if (job->rank == 0)
         before = 0; /* MPI_Exscan leaves rank 0's result undefined */
@@ -72,7 +67,6 @@ int gx_agree(MPI_Comm comm, int rc, struct gx_err *err)
     if (MPI_Comm_rank(comm, &me) != MPI_SUCCESS)
         return gx_fail(err, GX_ERUNTIME, "MPI_Comm_rank failed while agreeing on a status");
     int mine = rc != GX_OK ? me : INT_MAX;
-    /* The lowest failing rank, then its code and message. */
     if (MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm) != MPI_SUCCESS)
         return gx_fail(err, GX_ERUNTIME, "MPI_Allreduce failed while agreeing on a status");
     if (first == INT_MAX)
@@ -93,11 +87,8 @@ int gx_agree(MPI_Comm comm, int rc, struct gx_err *err)
     return m.rc;
 }
 
-/* The input every rank must share, after the program's name (an MPMD launch may name the
- * program differently): the arguments, then the environment variables that are input. */
-static const char *const input_env[] = {"GPUXFER_FAULT"};
+static const char *const input_env[] = {"GPUXFER_FAULT"}; /* shared input beside the arguments */
 
-/* The input as NUL-terminated items, each led by its kind: 'a' an argument, 'e' a variable. */
 static char *input_text(int argc, char **argv, size_t *len)
 {
     size_t n = 0;
@@ -118,7 +109,6 @@ static char *input_text(int argc, char **argv, size_t *len)
     return buf;
 }
 
-/* Item k of a text of items, or NULL past its end. */
 static const char *item_at(const char *text, size_t len, int k)
 {
     const char *p = text, *end = text + len;
@@ -127,8 +117,6 @@ static const char *item_at(const char *text, size_t len, int k)
     return p < end ? p : NULL;
 }
 
-/* Where two texts first differ, as one line: the argument (with its option where it is the
- * option's value) or the environment, and both values. Returns 0 where they agree. */
 static int first_difference(const char *mine, size_t mine_len, const char *theirs,
                             size_t theirs_len, int rank, struct gx_err *err)
 {

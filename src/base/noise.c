@@ -102,7 +102,6 @@ void gx_noise_visits(struct gx_noise *n, const double *median, const double *lo,
 
 double gx_cpu_wait_s(long *slices)
 {
-    /* Fields: time on a CPU, time waiting on a run queue (both ns), time slices. */
     *slices = -1;
     FILE *f = fopen("/proc/thread-self/schedstat", "r");
     if (!f)

@@ -1,5 +1,3 @@
-/* One finished measurement as rank 0 reports it; the names the report gives its fields are the
- * report's (report.h). */
 #ifndef GX_RESULT_H
 #define GX_RESULT_H
 
@@ -14,11 +12,9 @@
 
 enum gx_state { GX_STATE_IDLE, GX_STATE_OK, GX_STATE_SKIPPED, GX_STATE_FAILED };
 
-/* What ended a step: its most iterations (or exactly --iters), its median known to the
- * precision asked, or its share of the budget spent (engine/stop.h). */
+/* What ended a step: its iterations, its median's precision, or its share of the budget. */
 enum gx_ended { GX_ENDED_ITERATIONS, GX_ENDED_PRECISION, GX_ENDED_TIME };
 
-/* One (chunk, depth) tried by the chunk search and what its quick measurement got. */
 struct gx_auto_cand {
     int64_t chunk;
     int32_t depth, pad;
@@ -28,7 +24,6 @@ struct gx_auto_cand {
 #define GX_MAX_STAGES 4
 #define GX_LINE_WHAT 256
 
-/* Latency (us) is better lower, bandwidth (GB/s) higher. */
 static inline int gx_unit_lower_is_better(const char *unit)
 {
     return unit && strcmp(unit, "us") == 0;
@@ -46,8 +41,6 @@ struct gx_result {
     size_t chunk;         /* 0: the path does not chunk */
     int depth;
     long iters, warmup, window; /* iters: those timed (the stop rule may end a step early) */
-    /* What ended the step (enum gx_ended), the precision asked (0: none) and the step's share
-     * of the budget (0: none). */
     int ended;
     double precision, share_s;
     double elapsed_s;     /* the step's seconds on its initiator, search and warm-up included */
@@ -60,25 +53,14 @@ struct gx_result {
     long bad_iter;
     const double *samples;
     size_t nsamples;
-    /* Against the machine's own limit measured in the same job by the probes (--ceilings): 0
-     * when none is known. efficiency is median / ceiling for bandwidth, ceiling / median for
-     * latency. */
-    double ceiling;
-    const char *ceiling_what; /* e.g. "peer copy", "slowest stage: D2H at 1M"; with ceiling 0,
-                               * why none is known */
+    double ceiling; /* against the probes' ceiling (0 when none: ceiling_what says why) */
+    const char *ceiling_what; /* e.g. "peer copy", "slowest stage: D2H at 1M" */
     double efficiency;
     struct gx_ceil_range ceiling_range; /* its probe's spread at this size */
     int ceiling_exceeded;     /* the median's 95% interval lies beyond the ceiling */
-    int ceiling_within;       /* efficiency above 1, the median's 95% interval reaching the
-                               * ceiling: at the ceiling, no evidence that it is no bound */
-    int ceiling_unsound;      /* the ceiling's probe point is no bound (the machine disturbed
-                               * it): no efficiency, ceiling_what says why */
-    /* Against the line rate of the links the transfer crosses (links.h), a third yardstick
-     * beside the ceiling: line_gbs 0 when unknown (line_what then says why); line_share is
-     * median / line rate (both directions' for a both-ways pattern); line_exceeded: the median
-     * lies above the line rate, which no path can: the route or a rate is wrong. Bandwidth
-     * only. */
-    double line_gbs, line_share;
+    int ceiling_within;       /* above 1, its interval reaching the ceiling: at the ceiling */
+    int ceiling_unsound;      /* the probe point is no bound: ceiling_what says why */
+    double line_gbs, line_share; /* against the links' line rate (bandwidth only): 0 unknown */
     int line_exceeded;
     int line_kind;            /* enum gx_link_kind of the narrowest link; -1 unknown */
     char line_what[GX_LINE_WHAT];
@@ -86,17 +68,13 @@ struct gx_result {
     int chunk_choice;         /* enum gx_chunk_mode: how chunk and depth were set */
     int gpu_timed;            /* timed on the initiator's GPU, not with the host's clock */
     int same_gpu;             /* both ranks of the pair on one GPU */
-    double l2_resident;       /* the buffer pair the window's messages reuse, on the one GPU of
-                                 the pair, fits in its L2 of this many bytes (0: not so) */
+    double l2_resident;       /* the pair's buffers fit in the GPU's L2 of this many bytes */
     const char *via;          /* how the path moved the data for this pair, or NULL */
     const char *const *stage_names; /* the path's timed stages (NULL-terminated) or NULL */
     double stage_us[2][GX_MAX_STAGES]; /* per timed iteration: [0] initiator, [1] peer */
     const struct gx_auto_cand *cands;
     int ncands;
-    /* --visits: the plan's step, the visits it had of those planned, and each one's median (in
-     * unit); a result not from its last visit is held back (sink.c) until that one, or until
-     * the run stops. */
-    size_t step;
+    size_t step; /* --visits: held back until its step's last visit */
     int visits, visits_planned;
     int last;               /* its step's last visit (fewer than planned where the budget cut) */
     double visit_median[GX_MAX_VISITS];

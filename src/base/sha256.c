@@ -56,8 +56,7 @@ void gx_sha256_hex(const void *data, size_t len, char out[GX_SHA256_HEX])
     size_t left = len;
     for (; left >= 64; p += 64, left -= 64)
         block(h, p);
-    /* The tail, the 0x80 byte and the length in bits, big-endian, in one or two blocks. */
-    unsigned char last[128] = {0};
+    unsigned char last[128] = {0}; /* the tail, 0x80 and the bit length: one or two blocks */
     memcpy(last, p, left);
     last[left] = 0x80;
     size_t n = left < 56 ? 64 : 128;

@@ -1,5 +1,4 @@
-/* SHA-256 (FIPS 180-4) of a buffer, as lowercase hex: what a report names a file it read by,
- * so that two runs of "the same" scenario can be told apart (sha256sum prints the same). */
+/* SHA-256 of a buffer, as lowercase hex: the report names a file it read by it. */
 #ifndef GX_SHA256_H
 #define GX_SHA256_H
 

@@ -1,8 +1,4 @@
-/* The one door between what measures and what reports: the engine hands its events through this
- * table and never names the report, the report implements it and never names the engine, and
- * main wires the two (docs/layout.md: engine and report are side by side, above the plan). Only
- * base types cross it (and the schemes' pairs, by pointer), so that neither side needs a header
- * of the other. */
+/* The one door between what measures and what reports: only base types cross it. */
 #ifndef GX_SINK_OPS_H
 #define GX_SINK_OPS_H
 
@@ -12,42 +8,29 @@
 
 #include <stddef.h>
 
-/* The schemes' pair (pairs.h), only passed through: the report reads it, base never does. */
 struct gx_pair;
 
-/* The harness's events, in the order it raises them. Those marked "every rank" are raised where
- * every rank runs the same code, so that the harness tests no rank for them (only rank 0's sink
- * shows or writes anything); the others on rank 0 only. */
+/* The harness's events, in the order it raises them; "every rank" or else rank 0 only. */
 struct gx_sink_ops {
-    /* Every rank: a pass over the plan starts (1, then 2, ... with --soak). */
     void (*pass)(void *ctx, long pass);
-    /* Every rank: a step starts; what names its path or ceiling probe; its visit of visits (0:
-     * it has one, --visits). budget_left: the budget's seconds left now, negative without a
-     * budget (the engine keeps the budget). */
+    /* Every rank: a step starts. budget_left: negative without a budget. */
     void (*step)(void *ctx, size_t size, const char *what, const char *pattern, int visit,
                  int visits, double budget_left);
-    /* Rank 0, where it initiates the step: the median is known to +-reached (a fraction) so
-     * far. */
+    /* Rank 0, where it initiates the step: the median is known to +-reached so far. */
     void (*precision)(void *ctx, double reached, double budget_left);
     /* Every rank: n steps of the plan will not run (their group is skipped): counted as done. */
     void (*steps_skipped)(void *ctx, long n);
-    /* A path that cannot run: for each of the pairs, or the whole path when npairs is 0. run is
-     * the run's name as held in the options (gx_run_opts.name), whose address tells the run. */
+    /* A path that cannot run, for each of the pairs (npairs 0: the whole path). */
     void (*skip)(void *ctx, const char *run, const char *path, const struct gx_pair *pairs,
                  int npairs, const char *reason);
-    /* A round of npairs pairs at once: begun, each pair's result, ended. A result and what it
-     * points to are the engine's until result returns (rank 0 holds one at a time): the sink
-     * copies what it keeps. */
+    /* A round of npairs pairs: a result is the engine's until result returns (copy to keep). */
     void (*round_begin)(void *ctx, int round, int nrounds, int npairs);
     int (*result)(void *ctx, const struct gx_result *res, struct gx_err *err);
     int (*round_end)(void *ctx, struct gx_err *err);
-    /* The first pass's ceilings measured so far, for a report written before the pass ends (a
-     * signal, a timeout); then, once the pass is over, all of them for the report and the table. */
+    /* The first pass's ceilings so far, for a report written before the pass ends; then all. */
     int (*ceilings_so_far)(void *ctx, const struct gx_ceilings *c, struct gx_err *err);
     int (*ceilings)(void *ctx, const struct gx_ceilings *c, struct gx_err *err);
-    /* --soak, after each complete pass: seconds asked, run so far, passes complete. */
     void (*soak)(void *ctx, long seconds, double seconds_run, long rotations);
-    /* Every rank: the harness is done (measured, or stopped). */
     void (*end)(void *ctx);
 };
 
@@ -62,10 +45,7 @@ struct gx_sink_abort {
     int code;             /* the exit code the watchdog means to end with */
     const char *message;  /* the report's "error", the line stderr got */
     int began;            /* a measurement began: otherwise nothing is worth a report */
-    /* The report's "failure": kind "signal" (with the signal's name) or "timeout" (with the
-     * limit passed, and the phase when outside a measurement); the measurement under way
-     * (NULL: none) and the ranks it names. */
-    const char *kind;
+    const char *kind; /* "signal" or "timeout"; the measurement under way (or NULL) */
     const char *measurement;
     const int *ranks;
     int nranks;
@@ -73,8 +53,7 @@ struct gx_sink_abort {
     double timeout_s;
     const char *phase;
 };
-/* Writes (or discards) the report and returns the exit code to end with: a report that already
- * stands keeps its own. Called from the watchdog's thread, which then ends the process. */
+/* Writes (or discards) the report and returns the exit code, from the watchdog's thread. */
 typedef int (*gx_sink_abort_fn)(void *ctx, const struct gx_sink_abort *a);
 
 #endif

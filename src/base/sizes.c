@@ -21,7 +21,6 @@ static int push(struct gx_size_list *l, size_t v, struct gx_err *err)
     return GX_OK;
 }
 
-/* MIN:MAX: MIN, 2 MIN, 4 MIN, ... up to MAX. */
 static int parse_range(const char *text, const char *colon, struct gx_size_list *out,
                        struct gx_err *err)
 {
@@ -45,8 +44,7 @@ static int parse_range(const char *text, const char *colon, struct gx_size_list 
         if (v > SIZE_MAX / 2)
             break;
     }
-    /* 3:17 would quietly measure 3, 6, 12: MAX must be reached, or the sizes listed. */
-    if (last != hi)
+    if (last != hi) /* 3:17 would quietly measure 3, 6, 12 */
         return gx_fail(err, GX_EINPUT, "size range '%s': doubling from %zu reaches %zu, never %zu "
                        "(MAX is MIN times a power of two, e.g. %zu:%zu or %zu:%zu; or list the "
                        "sizes: A,B,C)", text, lo, last, hi, lo, last, lo,
@@ -97,22 +95,24 @@ void gx_format_size(size_t bytes, char *buf, size_t len)
     snprintf(buf, len, "%zu", bytes);
 }
 
+/* Four significant digits; 9.9996 rounded up to 10.000 has a digit too many. */
+static void four_digits(double v, int max, const char *suffix, char *buf, size_t len)
+{
+    int decimals = 3 - (int)floor(log10(fabs(v)));
+    decimals = decimals < 0 ? 0 : decimals > max ? max : decimals;
+    snprintf(buf, len, "%.*f%s", decimals, v, suffix);
+    if (decimals > 0 && fabs(strtod(buf, NULL)) >= pow(10, 4 - decimals))
+        snprintf(buf, len, "%.*f%s", decimals - 1, v, suffix);
+}
+
 void gx_format_value(double v, char *buf, size_t len)
 {
-    if (v == 0 || !isfinite(v)) {
+    if (v == 0 || !isfinite(v))
         snprintf(buf, len, "%g", v);
-        return;
-    }
-    if (fabs(v) < 0.001) { /* 1.308e-05: the width of 0.001234 */
+    else if (fabs(v) < 0.001) /* 1.308e-05: the width of 0.001234 */
         snprintf(buf, len, "%.3e", v);
-        return;
-    }
-    int decimals = 3 - (int)floor(log10(fabs(v)));
-    decimals = decimals < 0 ? 0 : decimals > 9 ? 9 : decimals;
-    snprintf(buf, len, "%.*f", decimals, v);
-    /* Rounded up into the next decade (9.9996 -> 10.000): a digit too many. */
-    if (decimals > 0 && fabs(strtod(buf, NULL)) >= pow(10, 4 - decimals))
-        snprintf(buf, len, "%.*f", decimals - 1, v);
+    else
+        four_digits(v, 9, "", buf, len);
 }
 
 int gx_format_gbs(double gbs, char *buf, size_t len)
@@ -121,13 +121,7 @@ int gx_format_gbs(double gbs, char *buf, size_t len)
         gx_format_value(gbs, buf, len);
         return 0;
     }
-    double mbs = gbs * 1e3;
-    int decimals = 3 - (int)floor(log10(mbs));
-    decimals = decimals < 0 ? 0 : decimals > 5 ? 5 : decimals;
-    snprintf(buf, len, "%.*fM", decimals, mbs);
-    /* Rounded up into the next decade (9.9996 -> 10.000): a digit too many. */
-    if (decimals > 0 && strtod(buf, NULL) >= pow(10, 4 - decimals))
-        snprintf(buf, len, "%.*fM", decimals - 1, mbs);
+    four_digits(gbs * 1e3, 5, "M", buf, len);
     return 1;
 }
 

@@ -42,9 +42,8 @@ void gx_stats_compute(double *s, size_t n, struct gx_stats *o)
 
 void gx_median_ci(const double *s, size_t n, double *lo, double *hi)
 {
-    /* Distribution-free interval: the median lies between order statistics j and k
-     * (1-based) with ~95% probability, j,k = n/2 -+ 1.96 sqrt(n)/2 (normal approximation
-     * of the binomial). */
+    /* Distribution-free: the median lies between order statistics j and k (1-based) with ~95%
+     * probability, j,k = n/2 -+ 1.96 sqrt(n)/2 (normal approximation of the binomial). */
     double half = 1.96 * sqrt((double)n) / 2.0;
     long j = (long)floor((double)n / 2.0 - half);
     long k = (long)ceil(1.0 + (double)n / 2.0 + half);

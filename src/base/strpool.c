@@ -83,9 +83,7 @@ const void *gx_strpool_get(const struct gx_strpool *p, gx_sid s, size_t *len)
 
 int gx_strpool_copy(struct gx_strpool *dst, const struct gx_strpool *src)
 {
-    /* An entry's number is its place in buf: the same entries added in the same order to an
-     * empty pool land in the same places. */
-    for (size_t i = 0; i < src->n; i++)
+    for (size_t i = 0; i < src->n; i++) /* the same order: the same numbers */
         if (gx_strpool_add(dst, src->buf + src->at[i], len_at(src, src->at[i])) != src->at[i])
             return -1;
     return 0;

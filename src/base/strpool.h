@@ -1,7 +1,4 @@
-/* A pool of strings and blocks (strpool.c): each distinct one held once, named by a number (its
- * place in the pool), so that what every rank repeats (its MPI library, its environment's
- * variables, its software; a probe's reason for a point it did not measure) costs one copy for
- * the job. */
+/* A pool of strings and blocks, each distinct one held once: what every rank repeats costs one. */
 #ifndef GX_STRPOOL_H
 #define GX_STRPOOL_H
 
@@ -10,7 +7,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A string or block of a pool; GX_SID_NONE: none (an absent member, not ""). */
 typedef uint32_t gx_sid;
 #define GX_SID_NONE UINT32_MAX
 
@@ -22,18 +18,11 @@ struct gx_strpool {
     struct gx_slots index; /* entries by content */
 };
 
-/* The entry with these n bytes, added where the pool has none; GX_SID_NONE when out of memory
- * (or bytes NULL). An entry's bytes are 4-byte aligned and followed by a '\0'. */
 gx_sid gx_strpool_add(struct gx_strpool *p, const void *bytes, size_t n);
 gx_sid gx_strpool_add_str(struct gx_strpool *p, const char *s);
-/* The entry's bytes (NULL for GX_SID_NONE) and, where len is not NULL, their count. */
 const void *gx_strpool_get(const struct gx_strpool *p, gx_sid s, size_t *len);
-/* dst (empty) becomes a copy of src, its own memory: the same entries under the same numbers.
- * 0, or -1 when out of memory (dst then holds what was copied, to be freed). */
 int gx_strpool_copy(struct gx_strpool *dst, const struct gx_strpool *src);
-/* Gives back the room the pool has beyond its entries, once no more are to come. */
 void gx_strpool_trim(struct gx_strpool *p);
-/* Bytes the pool holds, its table of contents included. */
 size_t gx_strpool_bytes(const struct gx_strpool *p);
 void gx_strpool_free(struct gx_strpool *p);
 

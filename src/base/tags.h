@@ -1,7 +1,4 @@
-/* Every MPI tag gpuxfer uses, in one place: a tag shared by two unrelated exchanges lets one
- * take the other's message. Point-to-point traffic of a pair
- * runs on the job's communicator, so each exchange that can be in flight at the same time as
- * another needs a tag of its own. */
+/* Every MPI tag gpuxfer uses: two exchanges in flight at once on one tag take each other's. */
 #ifndef GX_TAGS_H
 #define GX_TAGS_H
 

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One line of the note (no newline in it), from its "#" on. */
 static void wrap_line(FILE *f, const char *line, size_t len)
 {
     size_t indent = 1;
@@ -13,7 +12,6 @@ static void wrap_line(FILE *f, const char *line, size_t len)
     size_t cont = indent + 2; /* "#" and its spaces, two more */
     size_t col = 0, start = 0;
     while (len - start + col > GX_TABLE_COLUMNS) {
-        /* The last space that leaves the line within the columns. */
         size_t room = GX_TABLE_COLUMNS - col, cut = 0;
         for (size_t i = start + 1; i <= start + room && i < len; i++)
             if (line[i] == ' ' && (col > 0 || i > indent))

@@ -1,4 +1,3 @@
-/* Checking CUDA calls: every failure becomes a gx_err with the call and the CUDA message. */
 #ifndef GX_CUDA_UTIL_H
 #define GX_CUDA_UTIL_H
 
@@ -7,13 +6,8 @@
 #include <cuda_runtime_api.h>
 #include <mpi.h>
 
-/* Where no CUDA driver is installed, cudaDriverGetVersion answers version 0 (CUDA runtime API),
- * while the runtime's other calls fail with cudaErrorInsufficientDriver, whose text ("CUDA
- * driver version is insufficient for CUDA runtime version") would send one looking for an old
- * driver: --version and the choice of the GPU both say this instead. */
+/* Without a driver, CUDA says "driver version is insufficient": this says it instead. */
 #define GX_NO_CUDA_DRIVER "no CUDA driver"
-/* The installed driver's CUDA version (1000 * major + 10 * minor), 0 where there is none, or -1
- * with *ce the error where it cannot be read. */
 static inline int gx_cuda_driver_version(cudaError_t *ce)
 {
     int v = 0;
@@ -21,29 +15,7 @@ static inline int gx_cuda_driver_version(cudaError_t *ce)
     return *ce == cudaSuccess ? v : -1;
 }
 
-/* Errors after which the context is unusable: every later CUDA call of the process fails the
- * same way ("the process must be terminated and relaunched", CUDA runtime API). */
-static inline int gx_cuda_is_sticky(cudaError_t ce)
-{
-    switch (ce) {
-    case cudaErrorIllegalAddress:
-    case cudaErrorLaunchFailure:
-    case cudaErrorLaunchTimeout:
-    case cudaErrorHardwareStackError:
-    case cudaErrorIllegalInstruction:
-    case cudaErrorMisalignedAddress:
-    case cudaErrorInvalidAddressSpace:
-    case cudaErrorInvalidPc:
-    case cudaErrorAssert:
-    case cudaErrorECCUncorrectable:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
-/* Out-of-memory is GX_ESKIP (that size is skipped, the run goes on); the rest GX_ERUNTIME.
- * A sticky error also marks the GPU lost (gpu_state.h), so that the run stops after it. */
+/* Out-of-memory is GX_ESKIP (that size is skipped); a sticky error marks the GPU lost. */
 int gx_fail_cuda(struct gx_err *err, cudaError_t ce, const char *call, const char *file,
                  int line);
 
@@ -54,20 +26,14 @@ int gx_fail_cuda(struct gx_err *err, cudaError_t ce, const char *call, const cha
             return gx_fail_cuda((err), gx_ce_, #call, __FILE__, __LINE__);                   \
     } while (0)
 
-/* A non-blocking stream for untimed helper work (fill, check, poison) on this rank's GPU. */
 int gx_cuda_util_stream(cudaStream_t *s, struct gx_err *err);
 
-/* Exports `mine` (a cudaMalloc buffer; NULL where this side has none to export) through CUDA IPC
- * and opens the peer's export into *theirs. Both sides exchange even after a local failure, so
- * that neither waits for the other. */
+/* Exports `mine` through CUDA IPC and opens the peer's; both exchange even after a failure. */
 int gx_cuda_ipc_swap(void *mine, int peer, MPI_Comm comm, int tag, void **theirs,
                      struct gx_err *err);
 
-/* Polls an event: 1 when complete, 0 when pending, or an error. */
 int gx_cuda_event_done(cudaEvent_t ev, int *done, struct gx_err *err);
 
-/* cudaMemPrefetchAsync of managed memory to GPU `gpu` (to_gpu) or to the host, in the call form
- * of the toolkit built against (a location from CUDA 13 on, a device id before). */
 static inline cudaError_t gx_cuda_prefetch(const void *p, size_t n, int to_gpu, int gpu,
                                            cudaStream_t s)
 {
@@ -81,9 +47,7 @@ static inline cudaError_t gx_cuda_prefetch(const void *p, size_t n, int to_gpu, 
 #endif
 }
 
-/* Drops the contents of managed pages about to be overwritten and places them on the host
- * without moving data (CUDA 13's discard), or, where the driver cannot discard (*no_discard is
- * set then, and stays set), migrates them there with a plain prefetch. */
+/* Places managed pages about to be overwritten on the host, discarding them where it can. */
 static inline cudaError_t gx_cuda_discard_to_host(void *p, size_t n, int *no_discard,
                                                   cudaStream_t s)
 {

@@ -11,14 +11,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-/* Pageable buffers are page-aligned anonymous mappings of their own, as the C library hands out
- * large buffers, and never come from the heap: a page-aligned buffer taken from the heap and given
- * back once per step leaves holes that the library's small allocations (an MPI library's free lists
- * growing under load) then split, so that the next buffer no longer fits and the heap grows by
- * one buffer a step while the memory in use stays flat (a --soak's RSS would grow for no leak).
- * Around the buffer: a read-only page before it that holds the mapping's length for the release,
- * and an inaccessible page after it, so that a write past a buffer of whole pages faults where it
- * happens instead of corrupting what lies beyond. */
+/* Pageable buffers are mappings of their own: heap buffers given back each step leave holes that
+ * grow the heap. Guard pages: one before holds the length, one after catches an overrun. */
 static int pageable_alloc(size_t bytes, void **out, struct gx_err *err)
 {
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
@@ -69,8 +63,7 @@ const struct gx_mem_ops *const gx_mem_table[GX_MEM_COUNT] = {
 #endif
 };
 
-/* Names and properties live apart from the ops, so that kinds left out of the build still have
- * them (an absent kind is still named and described in a skip reason or a plan). */
+/* Apart from the ops, so that kinds left out of the build are still named and described. */
 static const struct {
     const char *name;
     unsigned props;
@@ -95,7 +88,6 @@ int gx_mem_usable(int kind, struct gx_err *why)
     if (!gx_mem_table[kind])
         return gx_fail(why, GX_ESKIP, "memory kind '%s' needs CUDA, which this build lacks",
                        gx_mem_kinds[kind].name);
-    /* Every kind but pageable is CUDA's to allocate, which needs the GPU. */
     if (kind != GX_MEM_PAGEABLE && gx_gpu_absent_why()[0])
         return gx_fail(why, GX_ESKIP, "%s", gx_gpu_absent_why());
     return GX_OK;

@@ -1,4 +1,3 @@
-/* Memory kinds: one ops table indexed by enum gx_mem_kind. */
 #ifndef GX_MEM_H
 #define GX_MEM_H
 
@@ -9,10 +8,8 @@ struct gx_mem_ops {
     const char *what; /* for --help */
     int (*alloc)(size_t bytes, void **out, struct gx_err *err);
     void (*release)(void *buf);
-    /* Writes the pattern of (rank, iter) into buf. */
     int (*fill)(void *buf, size_t n, uint32_t rank, uint32_t iter, struct gx_err *err);
     int (*poison)(void *buf, size_t n, struct gx_err *err);
-    /* *ok = 1 if buf holds the pattern, else 0 and *bad = first bad offset. */
     int (*check)(const void *buf, size_t n, uint32_t rank, uint32_t iter, int *ok, size_t *bad,
                  struct gx_err *err);
 };
@@ -20,13 +17,9 @@ struct gx_mem_ops {
 extern const struct gx_mem_ops *const gx_mem_table[GX_MEM_COUNT];
 
 const char *gx_mem_name(int kind);
-/* GX_OK, or GX_ESKIP with the reason this kind cannot be used in this process (built without
- * CUDA, or every kind but pageable where the process has no GPU). */
 int gx_mem_usable(int kind, struct gx_err *why);
-/* Kind by name, or -1. */
 int gx_mem_lookup(const char *name);
-/* What a kind of memory is, in the kind table (mem.c), whether or not this build can allocate
- * it: paths, the harness and the checks ask these instead of naming kinds. */
+/* What a kind of memory is, whether or not this build can allocate it. */
 #define GX_MEM_GPU_RESIDENT     0x01u /* the data lives on the GPU when handed over (device, managed) */
 #define GX_MEM_GPU_ALLOCATED    0x02u /* allocated from the GPU's own memory (cudaMalloc) */
 #define GX_MEM_HOST_ADDRESSABLE 0x04u /* the CPU can read and write it */
@@ -35,13 +28,9 @@ int gx_mem_lookup(const char *name);
 #define GX_MEM_IPC_EXPORTABLE   0x20u /* cudaIpcGetMemHandle can export it to another process */
 #define GX_MEM_MIGRATES         0x40u /* its pages move between host and GPU on demand (managed) */
 
-/* 1 when kind (a valid one) has every property of `props`. */
 int gx_mem_has(int kind, unsigned props);
-/* 1 for kinds whose buffers are GPU memory (device, managed), 0 for host memory or -1. */
 int gx_mem_on_gpu(int kind);
 
-/* Host-memory implementations (fill.h), shared by every kind the CPU fills and checks
- * (pageable, pinned, mapped): GX_MEM_CPU_FILLS names them in a kind's ops. */
 #define GX_MEM_CPU_FILLS                                                                      \
     .fill = gx_mem_host_fill, .poison = gx_mem_host_poison, .check = gx_mem_host_check
 

@@ -1,4 +1,3 @@
-/* Memory kinds that need CUDA: pinned, device, managed and mapped pinned host memory. */
 #include "config.h"
 
 #include "cuda_util.h"
@@ -9,12 +8,27 @@
 
 #include <string.h>
 
+/* Errors after which every later CUDA call of the process fails the same way. */
+static int is_sticky(cudaError_t ce)
+{
+    static const cudaError_t sticky[] = {
+        cudaErrorIllegalAddress,    cudaErrorLaunchFailure,      cudaErrorLaunchTimeout,
+        cudaErrorHardwareStackError, cudaErrorIllegalInstruction, cudaErrorMisalignedAddress,
+        cudaErrorInvalidAddressSpace, cudaErrorInvalidPc,        cudaErrorAssert,
+        cudaErrorECCUncorrectable,
+    };
+    for (size_t i = 0; i < GX_ARRAY_LEN(sticky); i++)
+        if (ce == sticky[i])
+            return 1;
+    return 0;
+}
+
 int gx_fail_cuda(struct gx_err *err, cudaError_t ce, const char *call, const char *file, int line)
 {
     int rc = ce == cudaErrorMemoryAllocation ? GX_ESKIP : GX_ERUNTIME;
     if (ce == cudaErrorMemoryAllocation)
         cudaGetLastError(); /* not sticky: the next size may fit */
-    int sticky = gx_cuda_is_sticky(ce);
+    int sticky = is_sticky(ce);
     gx_fail(err, rc, "%s%s failed at %s:%d: %s (%s)", sticky ? "sticky CUDA error: " : "", call,
             file, line, cudaGetErrorString(ce), cudaGetErrorName(ce));
     if (sticky)
@@ -64,8 +78,6 @@ int gx_cuda_event_done(cudaEvent_t ev, int *done, struct gx_err *err)
     return GX_OK;
 }
 
-/* ---- memory the GPU fills and checks (device, managed) */
-
 static int gpu_fill(void *buf, size_t n, uint32_t rank, uint32_t iter, struct gx_err *err)
 {
     cudaStream_t s;
@@ -100,13 +112,9 @@ static int gpu_check(const void *buf, size_t n, uint32_t rank, uint32_t iter, in
     return GX_OK;
 }
 
-/* In the ops of the kinds the GPU fills and checks. */
 #define GPU_FILLS .fill = gpu_fill, .poison = gpu_poison, .check = gpu_check
 
-/* Whole 2 MiB granules: the driver packs smaller allocations together, and a CUDA IPC handle
- * names the whole packed block. A CUDA-aware MPI caches IPC mappings of blocks it has seen, so
- * a small buffer packed into such a block cannot be opened again by the p2p path (the open
- * fails with cudaErrorAlreadyMapped). */
+/* Whole 2 MiB granules: an IPC handle names the driver's whole block, which MPI may have mapped. */
 #define GX_DEVICE_GRANULE ((size_t)2 << 20)
 
 static int device_alloc(size_t bytes, void **out, struct gx_err *err)
@@ -130,8 +138,7 @@ const struct gx_mem_ops gx_mem_device = {
 
 static int managed_alloc(size_t bytes, void **out, struct gx_err *err)
 {
-    /* Never more managed memory than the GPU has free: oversubscribing it can hang the GPU. */
-    size_t free_b = 0, total = 0;
+    size_t free_b = 0, total = 0; /* oversubscribing managed memory can hang the GPU */
     GX_CUDA_TRY(err, cudaMemGetInfo(&free_b, &total));
     if (bytes > free_b / 2)
         return gx_fail(err, GX_ESKIP, "managed buffer of %zu bytes is more than half of the "
@@ -146,8 +153,6 @@ const struct gx_mem_ops gx_mem_managed = {
     .release = device_release,
     GPU_FILLS,
 };
-
-/* ---- page-locked host memory (the CPU fills and checks it) */
 
 static int pinned_alloc(size_t bytes, void **out, struct gx_err *err)
 {

@@ -1,5 +1,3 @@
-/* A library rule's answer to "does it move device buffers", with why in words: every rule of the
- * table (mpilib.c) and of each library's file gives its answer through it. */
 #include "config.h"
 #include "mpilib.h"
 

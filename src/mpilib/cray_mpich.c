@@ -1,6 +1,4 @@
-/* Cray MPICH (HPE Cray Programming Environment): "MPI VERSION    : CRAY MPICH version 8.1.25.17
- * (ANL base 3.4a2)". Moves GPU buffers only when MPICH_GPU_SUPPORT_ENABLED=1 at run time. Before
- * MPICH in the table: it is derived from it. */
+/* Cray MPICH: moves GPU buffers only when MPICH_GPU_SUPPORT_ENABLED=1 at run time. */
 #include "config.h"
 #include "mpilib.h"
 

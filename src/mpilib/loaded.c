@@ -1,7 +1,4 @@
-/* What the MPI library loaded into this process: the shared objects that carry its traffic
- * (Open MPI's components, UCX), and UCX's settings as UCX itself reads them. After MPI_Init an
- * Open MPI component that was not selected is closed and unloaded, so the components still
- * loaded are the ones in use. */
+/* What the MPI library loaded: Open MPI unloads unselected components, so those left are in use. */
 #define _GNU_SOURCE 1 /* dl_iterate_phdr, RTLD_NOLOAD */
 #include "config.h"
 #include "mpilib.h"
@@ -60,7 +57,6 @@ const char *gx_mpi_names_next(const struct gx_mpi_names *n, const char *prev)
     return next < n->text + n->used && n->used <= (int)sizeof n->text ? next : NULL;
 }
 
-/* The value of one setting in ucp_config_print's text ("UCX_TLS=all\n"), where it has it. */
 static void setting(const char *text, const char *name, struct gx_ucx_facts *out)
 {
     char key[64];
@@ -76,7 +72,6 @@ static void setting(const char *text, const char *name, struct gx_ucx_facts *out
     }
 }
 
-/* Resolved at run time: gpuxfer does not link UCX. */
 void gx_mpilib_ucx(struct gx_ucx_facts *u)
 {
     char path[512];

@@ -1,6 +1,4 @@
-/* MPICH: "MPICH Version:\t4.0.2\nMPICH Release date: ..." ("MPICH2 Version:" before 3.0). From
- * 4.0 it says whether it moves CUDA buffers: MPIX_GPU_query_support(MPIX_GPU_SUPPORT_CUDA,
- * &is_supported); an older one cannot be asked. */
+/* MPICH: from 4.0 it says whether it moves CUDA buffers; an older one cannot be asked. */
 #include "config.h"
 #include "mpilib.h"
 
@@ -8,8 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* MPICH's mpi.h: #define MPIX_GPU_SUPPORT_CUDA (0). Here without that header (the call is
- * resolved at run time), checked where it is there. */
+/* MPICH's mpi.h value, checked where that header is there (the call is resolved at run time). */
 #define GX_MPIX_GPU_SUPPORT_CUDA 0
 #ifdef MPIX_GPU_SUPPORT_CUDA
 _Static_assert(MPIX_GPU_SUPPORT_CUDA == GX_MPIX_GPU_SUPPORT_CUDA, "MPIX_GPU_SUPPORT_CUDA");
@@ -36,7 +33,6 @@ static void mpich_cuda_aware(const struct gx_mpilib_probe *p, struct gx_cuda_awa
                          "MPIX_GPU_query_support(CUDA) = %d (MPICH)", supported ? 1 : 0);
 }
 
-/* MPICH names its device in the version string: "MPICH Device:\tch4:ucx"; "" if it does not. */
 static void mpich_device(const char *version, char *dev, size_t len)
 {
     const char *d = strstr(version, "MPICH Device:");

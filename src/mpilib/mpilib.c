@@ -1,4 +1,3 @@
-/* The table of MPI libraries, the lookup, and the probe of the library this process runs on. */
 #define _GNU_SOURCE 1 /* RTLD_DEFAULT */
 #include "config.h"
 #include "mpilib.h"
@@ -27,7 +26,6 @@ const struct gx_mpilib_ops *gx_mpilib_find(const char *library_version)
     return NULL;
 }
 
-/* The rule of a library whose CUDA support the environment variable var switches on. */
 static void env_switch(const struct gx_mpilib_probe *p, const char *var, const char *lib,
                        struct gx_cuda_awareness *out)
 {
@@ -41,15 +39,8 @@ static void env_switch(const struct gx_mpilib_probe *p, const char *var, const c
                          lib, var);
 }
 
-/* UCX learns of device memory from its CUDA hooks (the ucm module libucm_cuda, which wraps the
- * driver's allocation calls). Where that module is not loaded (a UCX build whose CUDA runtime is
- * missing, as in an Open MPI 5 kit), two of its caches go wrong on device buffers: the
- * memory-type cache calls them host memory and UCX copies them with memcpy (a SIGSEGV in
- * uct_mm_ep_am_short, MPI_ERR_INTERN in osu_bw), and the registration cache never hears of a
- * cudaFree, so a buffer allocated again at a freed one's address is sent through the old one's
- * registration (mpi bw then receives wrong data after the ceiling probes' allocations, and
- * validates with UCX_RCACHE_ENABLE=n). UCX reads both variables
- * when it is loaded, before main, so only the launcher's environment can turn them off. */
+/* Without UCX's CUDA hooks (libucm_cuda), its memory-type cache takes device buffers for host
+ * memory and its registration cache misses cudaFree. UCX reads these before main. */
 static const char *const ucx_hookless_vars[] = {"UCX_MEMTYPE_CACHE", "UCX_RCACHE_ENABLE"};
 
 int gx_ucx_bool(const char *v)
@@ -65,11 +56,6 @@ int gx_ucx_bool(const char *v)
     return -1;
 }
 
-static int ucx_var_off(const struct gx_mpilib_probe *p, const char *name)
-{
-    return gx_ucx_bool(p->env ? p->env(name) : NULL) == 0;
-}
-
 static void ucx_memtype_rule(const struct gx_mpilib_probe *p, struct gx_cuda_awareness *out)
 {
     if (out->aware != GX_AWARE_YES || !p->over_ucx || p->ucm_cuda_loaded)
@@ -77,9 +63,9 @@ static void ucx_memtype_rule(const struct gx_mpilib_probe *p, struct gx_cuda_awa
     char on[96] = "";
     for (size_t i = 0; i < GX_ARRAY_LEN(ucx_hookless_vars); i++) {
         const char *name = ucx_hookless_vars[i];
-        if (ucx_var_off(p, name))
-            continue;
         const char *v = p->env ? p->env(name) : NULL;
+        if (gx_ucx_bool(v) == 0)
+            continue;
         size_t used = strlen(on);
         snprintf(on + used, sizeof on - used, "%s%s %s", used ? ", " : "", name,
                  v ? "on" : "unset (on)");
@@ -139,8 +125,7 @@ void gx_mpilib_probe_fill(struct gx_mpilib_probe *p, char *buf, size_t len)
     if (MPI_Get_library_version(lib, &n) != MPI_SUCCESS)
         lib[0] = '\0';
     snprintf(buf, len, "%s", lib);
-    /* Resolved at run time, so that one binary asks whichever library it runs on, and a
-     * library without the call is told apart from one that answers no. */
+    /* Resolved at run time: one binary asks whichever library it runs on. */
     *p = (struct gx_mpilib_probe){
         .version = buf,
         .env = real_env,
@@ -177,6 +162,5 @@ void gx_mpilib_transport(const char *library_version, struct gx_mpi_transport *o
     snprintf(out->library, sizeof out->library, "%s", lib ? lib->name : "unknown");
     if (lib && lib->transport)
         lib->transport(library_version, out);
-    /* Any library may run over UCX (Open MPI's pml ucx, MPICH's ch4:ucx). */
     gx_mpilib_ucx(&out->ucx);
 }

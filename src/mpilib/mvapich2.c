@@ -1,6 +1,4 @@
-/* MVAPICH2 (and its GDR build): "MVAPICH2 Version      :\t2.3.6\nMVAPICH2 Release date :...".
- * Moves CUDA buffers only when MV2_USE_CUDA=1 at run time. Before MPICH in the table: it is
- * derived from it. */
+/* MVAPICH2 (and its GDR build): moves CUDA buffers only when MV2_USE_CUDA=1 at run time. */
 #include "config.h"
 #include "mpilib.h"
 

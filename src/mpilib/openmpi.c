@@ -1,5 +1,4 @@
-/* Open MPI: "Open MPI v4.1.4, package: ...". CUDA-aware when MPIX_Query_cuda_support() (its
- * mpi-ext.h extension) says 1. */
+/* Open MPI: CUDA-aware when MPIX_Query_cuda_support() (its mpi-ext.h extension) says 1. */
 #define _GNU_SOURCE 1 /* RTLD_DEFAULT */
 #include "config.h"
 #include "mpilib.h"
@@ -75,11 +74,8 @@ static void openmpi_cuda_aware(const struct gx_mpilib_probe *p, struct gx_cuda_a
         gx_mpilib_answer(out, GX_AWARE_NO, "MPIX_Query_cuda_support() = 0 at run time (Open MPI)");
 }
 
-/* The PML Open MPI selected in MPI_Init. Its component structure is exported
- * (mca_pml_base_selected_component; OMPI_DECLSPEC in Open MPI 4 and 5) and begins, in both, with
- * three ints, the project name (16 bytes), three ints, the type name (32), three ints and the
- * component name (64): read only where the project and type names say "ompi" and "pml". This
- * works where the components are built into libmpi too, as in the Open MPI 5 kit. */
+/* The PML Open MPI selected in MPI_Init. Its exported component structure (Open MPI 4 and 5):
+ * three ints, the project name (16), three ints, the type (32), three ints, the component (64). */
 static int selected_pml(char *name, size_t len)
 {
     const char *c = dlsym(RTLD_DEFAULT, "mca_pml_base_selected_component");
@@ -90,9 +86,6 @@ static int selected_pml(char *name, size_t len)
     return 1;
 }
 
-/* The PML and, where components are shared objects, the BTLs still loaded after MPI_Init
- * (unselected ones are unloaded). "pml ob1" without smcuda among the BTLs means device buffers
- * go through the host. */
 static void openmpi_transport(const char *version, struct gx_mpi_transport *out)
 {
     (void)version;
@@ -109,9 +102,7 @@ static int openmpi_over_ucx(const char *version)
     return selected_pml(pml, sizeof pml) && strcmp(pml, "ucx") == 0;
 }
 
-/* pml ucx: UCX's CUDA transports; pml ob1: the smcuda BTL where it is loaded (CUDA IPC within a
- * node), otherwise ob1's copy of device buffers through host memory, hundreds of times slower
- * (docs/mpi-libraries.md): the report names the route so that such a number is explained. */
+/* pml ob1 without the smcuda BTL copies device buffers through host memory, far slower. */
 static int openmpi_device_route(const char *version, char *buf, size_t len)
 {
     (void)version;
@@ -150,11 +141,7 @@ static int openmpi_device_route(const char *version, char *buf, size_t len)
     return 1;
 }
 
-/* Open MPI's CUDA support pins its shared-memory segment with cuMemHostRegister at start-up.
- * The segment is a file in its session directory, under /tmp unless told otherwise, and the
- * driver cannot pin a file mapping on a disk file system: Open MPI 4.1.4 then prints "The call
- * to cuMemHostRegister(..., 134217728, 0) failed" (e.g. with /tmp on ext4), and stays quiet
- * with its session directory on tmpfs (TMPDIR=/dev/shm), as osu does. */
+/* Open MPI's CUDA support pins its shared-memory file, which the driver cannot on a disk. */
 static void openmpi_startup_notice(const struct gx_mpilib_probe *p, char *buf, size_t len)
 {
     static const char *const dirs[] = {"OMPI_MCA_orte_jobfam_session_dir", "PMIX_SERVER_TMPDIR"};
@@ -166,8 +153,7 @@ static void openmpi_startup_notice(const struct gx_mpilib_probe *p, char *buf, s
     char fs[32];
     if (gx_fs_pinnable(dir, fs, sizeof fs) != 0)
         return;
-    /* Not in the notice's own words: tests/gpu_paths.sh tells the library's complaints from
-     * gpuxfer's by them (dev/mpi-complaints.ere). */
+    /* Not in the notice's own words: tests tell the two apart by them (dev/mpi-complaints.ere). */
     snprintf(buf, len, "Open MPI's session directory %s is on %s, where CUDA cannot pin its "
              "shared-memory segment: its start-up notice that cuMemHostRegister failed is the "
              "library's (TMPDIR=/dev/shm mpirun -x TMPDIR ... avoids it; docs/mpi-libraries.md)",

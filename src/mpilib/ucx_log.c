@@ -1,4 +1,3 @@
-/* UCX's log captured for the protocols' tables (ucx_log.h). */
 #define _GNU_SOURCE 1 /* RTLD_DEFAULT, memfd_create */
 #include "config.h"
 #include "ucx_log.h"
@@ -17,8 +16,7 @@
 static char log_path[512]; /* the user's log, which gx_ucx_log_end reads; "" when none */
 static int log_fd = -1;    /* ours: an anonymous file, UCX's log through /proc/self/fd */
 
-/* The user's UCX_LOG_FILE with UCX's %p (pid) and %h (host) substituted; 0 when it has
- * another substitution, which gpuxfer cannot know. */
+/* The user's UCX_LOG_FILE with UCX's %p and %h substituted; 0 for another substitution. */
 static int user_log_path(const char *pattern, char *out, size_t len)
 {
     char host[256] = "";
@@ -43,8 +41,6 @@ static int user_log_path(const char *pattern, char *out, size_t len)
     return 1;
 }
 
-/* The descriptor the program's first start made for UCX's log (GX_UCX_LOG_FD, set before it
- * started again), -1 where there is none. */
 static int inherited_fd(void)
 {
     const char *v = getenv("GX_UCX_LOG_FD");
@@ -71,10 +67,7 @@ void gx_ucx_log_begin(char **argv)
             log_path[0] = 0;
         return;
     }
-    /* A file with no name (memfd), which UCX opens by this process's own path to it: nothing
-     * in a shared folder that another user could take first (as a symlink UCX would write
-     * through, or a FIFO it would block on), and nothing left behind whatever ends the process,
-     * a library's _exit in MPI_Init or SIGKILL included. Not closed on exec until UCX has it. */
+    /* No name in a shared folder that another user could take first, and nothing left behind. */
     fd = memfd_create("gpuxfer-ucx-log", 0);
     char path[64], num[16];
     if (fd < 0) {
@@ -88,11 +81,8 @@ void gx_ucx_log_begin(char **argv)
         close(fd);
         return;
     }
-    /* UCX reads where its log goes once, when libucs is loaded: by MPI_Init where the MPI
-     * library loads UCX as a component (Open MPI 4's pml ucx), before main where the library
-     * links it (Open MPI 5's libopen-pal). Then the program starts again with the variable
-     * set, as mpirun would have started it (the pid stays: mpirun still knows the rank, and
-     * /proc/self is the same process). */
+    /* UCX reads its log's place when libucs is loaded, before main where the library links it:
+     * then start again with the variable set (the pid stays). */
     if (dlsym(RTLD_DEFAULT, "ucs_log_flush") && argv && argv[0]) {
         if (setenv("GX_UCX_LOG_FD", num, 1) == 0)
             execv("/proc/self/exe", argv);
@@ -111,13 +101,11 @@ char *gx_ucx_log_end(void)
 {
     if (!log_path[0] && log_fd < 0)
         return NULL;
-    /* UCX writes its log through stdio without flushing (it flushes at errors and at its
-     * cleanup, after MPI_Finalize): its own flush, when UCX is loaded at all. */
+    /* UCX writes its log through stdio without flushing until its cleanup, after MPI_Finalize. */
     void (*flush)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "ucs_log_flush");
     if (flush)
         flush();
-    /* Ours through its descriptor, from the start (UCX's own descriptor has its own offset);
-     * the user's where it is. */
+    /* Ours from the start (UCX's own descriptor has its own offset); the user's where it is. */
     FILE *f = log_fd >= 0 ? (lseek(log_fd, 0, SEEK_SET) == 0 ? fdopen(log_fd, "r") : NULL)
                           : fopen(log_path, "r");
     if (log_fd >= 0 && !f)

@@ -29,9 +29,8 @@ int gx_circle_rounds(int n)
     return n < 2 ? 0 : 2 * (m - 1);
 }
 
-/* Round-robin scheduling gives the fewest rounds: m-1 rounds (m even) cover each unordered pair
- * once, member m-1 fixed and the others rotating; the same rounds again with the roles swapped
- * cover the other direction. */
+/* Round-robin: m-1 rounds (m even) cover each unordered pair once, member m-1 fixed and the
+ * others rotating; the same rounds with the roles swapped cover the other direction. */
 int gx_circle_round(int n, int r, int *x, int *y)
 {
     int m = n + (n & 1), half = m / 2, k = 0;

@@ -1,6 +1,4 @@
-/* Which ranks talk: pair schemes build rounds of disjoint pairs from the job's layout; every
- * pair of a round runs at the same time. One scheme per file (scheme_*.c), one line each in the
- * table (scheme.c): the harness runs rounds and never asks which scheme made them. */
+/* Which ranks talk: rounds of disjoint pairs that run at the same time. */
 #ifndef GX_PAIRS_H
 #define GX_PAIRS_H
 
@@ -22,9 +20,7 @@ struct gx_pairs {
     const struct gx_scheme *scheme; /* the scheme that built them */
 };
 
-/* Where the ranks are. A regular layout has the same number of ranks on every node; local rank
- * i of every node is then rail i (GPU i and, on rail-optimized fabrics, NIC i). Nodes are
- * numbered by their lowest rank, local ranks by rank (as MPI_Comm_split_type orders them). */
+/* Where the ranks are; in a regular layout local rank i of every node is rail i. */
 struct gx_layout {
     int nranks, nnodes;
     int per_node;  /* ranks on every node; 0 when nodes hold different numbers (uneven) */
@@ -34,38 +30,25 @@ struct gx_layout {
     int assumed;   /* --assume-nodes: a layout for --dry-run, not this job's */
 };
 
-/* The layout of a job from each rank's node (node_of NULL: every rank on one node). */
 int gx_layout_make(int nranks, const int *node_of, struct gx_layout *l, struct gx_err *err);
-/* nnodes nodes of per_node ranks each, ranks placed in blocks (as mpirun and srun do). */
 int gx_layout_assume(int nnodes, int per_node, struct gx_layout *l, struct gx_err *err);
 void gx_layout_free(struct gx_layout *l);
-/* The rank of local rank `local` on `node` (regular layouts only). */
 static inline int gx_layout_rank(const struct gx_layout *l, int node, int local)
 {
     return l->rank_at[node * l->per_node + local];
 }
 
-/* The rounds of a --pairs value (a scheme's name, or a list A:B[,C:D...]) for this layout.
- * GX_EINPUT with one line for a bad value or a layout the scheme cannot use. */
 int gx_pairs_resolve(const char *spec, const struct gx_layout *l, struct gx_pairs *out,
                      struct gx_err *err);
 void gx_pairs_free(struct gx_pairs *p);
-/* The pair of `rank` in a round, or NULL when it sits this round out. */
 const struct gx_pair *gx_round_find(const struct gx_round *round, int rank);
 
-/* For schemes: rounds and pair storage, zeroed (npairs: the most pairs of all rounds). */
 int gx_pairs_alloc(struct gx_pairs *out, int nrounds, long npairs, struct gx_err *err);
-/* n rounds of one pair each: pair i (out->storage[i], for the scheme to write) is round i. */
 int gx_pairs_one_per_round(struct gx_pairs *out, int n, struct gx_err *err);
-/* Round r (0 <= r < gx_circle_rounds(n)) of round-robin ("circle") scheduling of n members:
- * every ordered pair of members once over all rounds, no member twice in a round. Writes the
- * round's pairs of member indices to x[], y[] (x the initiator); returns their count. */
+/* Round r of circle scheduling of n members: every ordered pair once, no member twice a round. */
 int gx_circle_rounds(int n);
 int gx_circle_round(int n, int r, int *x, int *y);
-/* The rounds of circle scheduling over n members (ranks, local ranks or nodes: `members` names
- * them for a message), each of a round's k member pairs (x[i], y[i]) put on ncopies rank pairs
- * at once (every node's, every rail's): pair(l, x, y, k, ncopies, j) is the round's j-th rank
- * pair, j < k * ncopies. all-concurrent, intra, rails and nodes share it. */
+/* Circle scheduling, each member pair on ncopies rank pairs at once: pair() gives the j-th. */
 typedef struct gx_pair (*gx_circle_pair_fn)(const struct gx_layout *l, const int *x, const int *y,
                                             int k, int ncopies, int j);
 int gx_circle_schedule(const struct gx_layout *l, int n, const char *members, int ncopies,

@@ -1,6 +1,4 @@
-/* The table of pair schemes (adding one is a file and a line here), a --pairs value resolved
- * through it, and the pair list A:B[,C:D...] it falls back on (whatever is no keyword), whose
- * errors name the keywords. */
+/* The table of pair schemes and the pair list it falls back on (whatever is no keyword). */
 #include "scheme.h"
 
 #include "input.h"
@@ -33,7 +31,6 @@ const char *gx_scheme_keywords(void)
     return words;
 }
 
-/* What a scheme that needs nodes cannot use: one line, or NULL. */
 static int check_layout(const struct gx_scheme *s, const struct gx_layout *l, struct gx_err *err)
 {
     if (!s->needs_nodes)
@@ -72,7 +69,6 @@ static int bad_list(const char *spec, struct gx_err *err)
                    spec, gx_scheme_keywords());
 }
 
-/* The rank at s, up to the next ':' or ',' (*end): a number by the one rule, 0..nranks-1. */
 static int parse_rank(const char *s, const char **end, int nranks, const char *spec,
                       struct gx_err *err)
 {
@@ -117,9 +113,7 @@ static int build(const char *spec, const struct gx_layout *l, struct gx_pairs *o
         out->storage[i] = (struct gx_pair){a < b ? a : b, a < b ? b : a};
         p = end + (*end == ',');
     }
-    /* Each pair once: the one list rule names a pair given twice as it was written, the pairs
-     * as measured (lower rank first) name 1:0 after 0:1. */
-    int given;
+    int given; /* the list rule finds "0:1,0:1"; this, 0:1 then 1:0 */
     char(*items)[GX_ITEM_MAX + 1] = malloc((size_t)n * sizeof *items);
     if (!items) {
         gx_fail(err, GX_ERUNTIME, "out of host memory for %d pairs", n);

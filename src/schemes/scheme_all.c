@@ -1,6 +1,4 @@
-/* all: every ordered pair alone, so that nothing else loads the fabric while it is measured;
- * in shift order (rank i with i+k, k = 1..N-1) as mpiGraph walks the ranks. The initiator `a`
- * is the sender of bw, so (i, j) and (j, i) are two measurements. */
+/* all: every ordered pair alone, in shift order (rank i with i+k) as mpiGraph walks the ranks. */
 #include "scheme.h"
 
 static int build(const char *spec, const struct gx_layout *l, struct gx_pairs *out,

@@ -1,6 +1,4 @@
-/* all-concurrent: every ordered pair of ranks, in rounds of disjoint pairs that run at once, so
- * every rank is busy in every round (one idles per round when N is odd): the loaded map, where
- * shared links and switches show up as contention. */
+/* all-concurrent: every ordered pair in rounds at once, where shared links show contention. */
 #include "scheme.h"
 
 static struct gx_pair rank_pair(const struct gx_layout *l, const int *x, const int *y, int k,

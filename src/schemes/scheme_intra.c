@@ -1,9 +1,6 @@
-/* intra: every node's all-concurrent over its own ranks, every node at the same time: the
- * local ranks in round-robin rounds (2(G-1) for G ranks per node, G even), so that each node's
- * GPU links are loaded as a node-local collective loads them. */
+/* intra: every node's all-concurrent over its own ranks, every node at the same time. */
 #include "scheme.h"
 
-/* A round's pairs node by node: the node's local ranks x[i], y[i]. */
 static struct gx_pair local_pair(const struct gx_layout *l, const int *x, const int *y, int k,
                                  int ncopies, int j)
 {

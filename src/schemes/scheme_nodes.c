@@ -1,6 +1,4 @@
-/* nodes: one pair per ordered node pair, local rank 0 with local rank 0 (rail 0), node pairs in
- * round-robin rounds (each node in one pair per round): the node x node map at 1/per_node of
- * the rails scheme's measurements. */
+/* nodes: one pair per ordered node pair, local rank 0 with local rank 0, in round-robin rounds. */
 #include "scheme.h"
 
 static int build(const char *spec, const struct gx_layout *l, struct gx_pairs *out,

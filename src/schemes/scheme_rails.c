@@ -1,11 +1,6 @@
-/* rails: local rank i of every node with local rank i of every other node, every rail at once.
- * The node pairs come in rounds of round-robin scheduling over the nodes: each node is in one
- * node pair per round, so each rank is in one transfer and each rail carries one flow per node
- * (2(N-1) rounds for N nodes, N even; 2N for N odd), and every ordered node pair is measured
- * once on every rail. The loaded rail map: a slow NIC, cable or leaf switch shows as its rail. */
+/* rails: local rank i of every node with local rank i of every other, every rail at once. */
 #include "scheme.h"
 
-/* A round's pairs node pair by node pair, each on rails 0 .. ncopies-1. */
 static struct gx_pair rail_pair(const struct gx_layout *l, const int *x, const int *y, int k,
                                 int ncopies, int j)
 {

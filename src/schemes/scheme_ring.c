@@ -1,8 +1,4 @@
-/* ring: each rank with the next (the last with rank 0), one pair at a time: every rank is the
- * initiator once, alone, its peer beside it. What a measurement of one rank's own hardware
- * needs (the node's map of host links: the initiator's GPU copies, the peer waits), which a pair
- * list cannot say: a list measures each pair from its lower rank, so the last rank never
- * initiates. */
+/* ring: each rank with the next, one pair at a time: every rank initiates once, alone. */
 #include "scheme.h"
 
 static int build(const char *spec, const struct gx_layout *l, struct gx_pairs *out,

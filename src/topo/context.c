@@ -1,5 +1,3 @@
-/* Every rank's facts: who ran where, bound how, with which libraries and settings, and its link
- * facts; each rank's packed (context_pack.c) and gathered to rank 0's rows in one gather. */
 #include "config.h"
 #include "context.h"
 #include "gpu.h"
@@ -47,7 +45,6 @@ static void put_software(void *ctx, const char *key, const char *value)
     gx_ctx_put_kv(p, &p->rec.software, &p->rec.software_len, key, value);
 }
 
-/* The CPUs this process is bound to, as hwloc reads them back ("0-3,8"). */
 static int bound_cpuset(char **out, struct gx_err *err)
 {
     hwloc_topology_t topo;
@@ -71,7 +68,6 @@ static gx_sid put_nonempty(struct gx_ctx_packer *p, const char *s)
     return s && s[0] ? gx_ctx_put_str(p, s) : GX_SID_NONE;
 }
 
-/* The GPU this rank uses, where it has one, and its links to the node's other ranks. */
 static void pack_gpu(const struct gx_topo_rank *t, struct gx_ctx_packer *p)
 {
     struct gx_ctx_rank *r = &p->rec;
@@ -144,8 +140,7 @@ static void pack_topo(const struct gx_topo_rank *t, struct gx_ctx_packer *p)
     r->nwarnings = t->nwarnings;
 }
 
-/* The GPU's state at the counters' first reading (g; NULL: not read), as the header prints it:
- * clocks, power limit, modes (ECC's now and after a reset) and the volatile ECC counts. */
+/* The GPU's state at the counters' first reading (g; NULL: not read), as the header prints it. */
 static void pack_gpu_state(const struct gx_gpu_counters *g, struct gx_ctx_packer *p)
 {
     static const enum gx_cnt shown[] = {GX_CNT_SM_MHZ,      GX_CNT_MEM_MHZ,
@@ -210,14 +205,10 @@ static int pack_rank(const struct gx_job *job, struct gx_ctx_packer *p, struct g
     return p->oom || !tr ? gx_fail(err, GX_ERUNTIME, "out of host memory") : GX_OK;
 }
 
-/* Rank 0 asks for the ranks' pools a window at a time, each window at most this many bytes:
- * what is in flight stays bounded however many ranks there are. Gathered at once, the pools
- * (a few KB a rank, most of it the environment) would be tens of MB at ten thousand ranks before
- * any was folded into the pool that holds each string once. */
+/* The most bytes of pools in flight to rank 0 at once, however many ranks there are. */
 #define CTX_WINDOW_BYTES ((size_t)1 << 20)
 
-/* Rank 0: rank i's link facts, at its pool's place, into the store (by rank: a rank without
- * them leaves the store unknown, NULL). */
+/* Rank 0: rank i's link facts into the store (a rank without them leaves the store NULL). */
 static int store_facts(struct gx_link_store **store, int i, const struct gx_ctx_rank *row,
                        const char *pool)
 {
@@ -235,9 +226,7 @@ static int store_facts(struct gx_link_store **store, int i, const struct gx_ctx_
     return GX_OK;
 }
 
-/* Rank 0: the pools of ranks [from, to) into their rows, which hold the records as they came,
- * and their link facts into the store. A rank whose pool came garbled is left out (null), as
- * one that sent none. */
+/* Rank 0: the pools of ranks [from, to) into their rows; a garbled one is left out (null). */
 static int unpack_window(struct gx_context *c, struct gx_link_store **store, int from, int to,
                          const char *pools, const size_t *at, struct gx_err *err)
 {
@@ -253,9 +242,7 @@ static int unpack_window(struct gx_context *c, struct gx_link_store **store, int
     return GX_OK;
 }
 
-/* Rank 0: every other rank's pool, window by window: a go (1, or 0 where rank 0 has no room
- * or the rank no pool: the rank sends nothing, and its row stays empty) and the pool it answers
- * with. Every rank gets its go, so that none waits. */
+/* Rank 0: every other rank's pool, window by window: a go (0: its row stays empty), the pool. */
 static int root_pools(const struct gx_job *job, struct gx_context *c,
                       const struct gx_ctx_packer *own, struct gx_link_store **store,
                       struct gx_err *err)
@@ -344,8 +331,7 @@ int gx_context_gather(const struct gx_job *job, const struct gx_pairs *runs, int
         room = 0;
         rc = gx_fail(err, GX_ERUNTIME, "out of host memory for the report's context");
     }
-    /* Whether rank 0 has its rows: the records go straight into them. */
-    int mrc = MPI_Bcast(&room, 1, MPI_INT, 0, job->comm);
+    int mrc = MPI_Bcast(&room, 1, MPI_INT, 0, job->comm); /* whether rank 0 has its rows */
     if (mrc == MPI_SUCCESS && room)
         mrc = MPI_Gather(&p.rec, (int)sizeof p.rec, MPI_BYTE, c ? (void *)c->ranks : NULL,
                          (int)sizeof p.rec, MPI_BYTE, 0, job->comm);

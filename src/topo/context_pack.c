@@ -1,5 +1,4 @@
-/* A rank's context as one record and a pool (the rank's side), and back into rank 0's rows,
- * every place checked against the pool it points into. */
+/* A rank's context as one record and a pool, and back, every place checked against the pool. */
 #include "config.h"
 #include "context.h"
 
@@ -7,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The members that name a string, and those that name a block: every one GX_SID_NONE in a
- * record that has none. */
 enum { GX_CTX_STRINGS = 23 };
 static size_t string_members(struct gx_ctx_rank *r, gx_sid **m)
 {
@@ -91,7 +88,6 @@ void gx_ctx_put_kv(struct gx_ctx_packer *p, gx_sid *block, uint32_t *len, const 
     *len += (uint32_t)(k + v);
 }
 
-/* What unpacking reads: the rank's pool, and rank 0's pool that takes its entries. */
 struct unpacking {
     const char *pool;
     size_t len;
@@ -112,21 +108,6 @@ static gx_sid take(struct unpacking *u, const void *bytes, size_t n)
     return s;
 }
 
-/* A string of the rank's pool into rank 0's. */
-static void str(struct unpacking *u, gx_sid *s)
-{
-    if (*s == GX_SID_NONE)
-        return;
-    const char *end = *s < u->len ? memchr(u->pool + *s, '\0', u->len - *s) : NULL;
-    if (!end) {
-        u->rc = GX_EINPUT;
-        *s = GX_SID_NONE;
-        return;
-    }
-    *s = take(u, u->pool + *s, (size_t)(end - (u->pool + *s)));
-}
-
-/* A block of n bytes, as it is (the software, the transport, the GPU's sharers). */
 static void block(struct unpacking *u, gx_sid *s, size_t n)
 {
     if (*s == GX_SID_NONE)
@@ -139,8 +120,14 @@ static void block(struct unpacking *u, gx_sid *s, size_t n)
     *s = take(u, u->pool + *s, n);
 }
 
-/* "NAME\0value\0" pairs into a list of one entry each ("NAME\0value"): a variable that every
- * rank has alike is one entry for the job, and only the list is the rank's. */
+/* A string: the block up to its '\0', which must lie in the pool. */
+static void str(struct unpacking *u, gx_sid *s)
+{
+    const char *end = *s < u->len ? memchr(u->pool + *s, '\0', u->len - *s) : NULL;
+    block(u, s, end ? (size_t)(end - (u->pool + *s)) : u->len + 1);
+}
+
+/* "NAME\0value\0" pairs into a list of one entry each: a variable alike everywhere is one entry. */
 static void env(struct unpacking *u, struct gx_ctx_rank *row)
 {
     if (row->env == GX_SID_NONE || !in_pool(u, row->env, row->env_len)) {
@@ -177,8 +164,7 @@ static void env(struct unpacking *u, struct gx_ctx_rank *row)
     free(list);
 }
 
-/* A list of *n records of `size` bytes whose members at the offsets strs[] name strings of the
- * rank's pool (the GPU's links, the warnings): those strings and then the list into rank 0's. */
+/* A list of *n records whose members at the offsets strs[] name strings: all into rank 0's. */
 static void list(struct unpacking *u, gx_sid *at, int32_t *n, size_t size, const size_t *strs,
                  size_t nstrs)
 {

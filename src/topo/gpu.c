@@ -9,8 +9,7 @@
 #include <cuda_runtime_api.h>
 #endif
 
-/* Whether MPI moves device buffers: the MPI library's own rule (src/mpilib), or
- * --assume-cuda-aware where that rule does not say yes. */
+/* Whether MPI moves device buffers: the library's own rule, or --assume-cuda-aware. */
 static void detect_cuda_aware(struct gx_job *job, const struct gx_global_opts *g)
 {
     static char why[400];
@@ -66,7 +65,6 @@ const char *gx_gpu_none_why(const struct gx_global_opts *g)
 int gx_gpu_init(struct gx_job *job, const struct gx_global_opts *g, struct gx_err *err)
 {
     job->gpu = -1;
-    /* Chooses the GPU, sets it (before any MPI call that may touch CUDA) and binds. */
     int rc = gx_topo_setup(job, g, err);
     detect_cuda_aware(job, g);
     if (job->gpu >= 0)
@@ -74,9 +72,4 @@ int gx_gpu_init(struct gx_job *job, const struct gx_global_opts *g, struct gx_er
     else if (job->topo)
         gx_gpu_absent_mark(job->topo->why_no_gpu);
     return rc;
-}
-
-void gx_gpu_fini(struct gx_job *job)
-{
-    gx_topo_fini(job);
 }

@@ -1,6 +1,4 @@
-/* Each rank's GPU before and after the run (gpu_counters.h): the two readings compared where
- * they were made, so that only a fixed record per rank travels to rank 0, in one gather at the
- * end; rank 0 judges each GPU once. */
+/* Each rank's GPU before and after the run, compared where read: one fixed record per rank. */
 #include "config.h"
 #include "gpu_counters.h"
 #include "topo.h"
@@ -94,8 +92,7 @@ struct gx_counters_watch *gx_counters_begin(const struct gx_job *job)
     return w;
 }
 
-/* The place of a reason among the record's few, each text once; where they are all taken, the
- * last says there were more. */
+/* The place of a reason among the record's few, each text once; the last says there were more. */
 static int8_t reason(struct gx_gpu_counters *rec, const char *why)
 {
     int i = 0;
@@ -110,7 +107,6 @@ static int8_t reason(struct gx_gpu_counters *rec, const char *why)
     return (int8_t)i;
 }
 
-/* An NVLink counter summed again over the links read both times, and which of them moved. */
 static void nvlink_sums(const struct gx_cnt_reading *b, const struct gx_cnt_reading *a, int c,
                         struct gx_gpu_counters *rec)
 {
@@ -144,8 +140,6 @@ static void compare(const struct gx_cnt_reading *b, const struct gx_cnt_reading 
     memcpy(rec->xids, a->xids, sizeof rec->xids);
 }
 
-/* A rank's record before its readings: who, and whether there is a watch to read from (else
- * why not). */
 static int record_begin(const struct gx_job *job, const struct gx_counters_watch *w,
                         struct gx_gpu_counters *rec)
 {
@@ -187,7 +181,6 @@ void gx_counters_drop(struct gx_counters_watch *w)
     free(w);
 }
 
-/* This rank's record: the after reading compared with the before one. */
 static void make_record(const struct gx_job *job, struct gx_counters_watch *w,
                         struct gx_gpu_counters *rec)
 {
@@ -221,8 +214,7 @@ int gx_counters_end(const struct gx_job *job, struct gx_counters_watch *w,
     *all = NULL;
     struct gx_gpu_counters *recs = NULL;
     int room = job->rank != 0 || (recs = calloc((size_t)job->size, sizeof *recs)) != NULL;
-    /* Whether rank 0 has room: without it nobody sends, and nobody waits. */
-    int mrc = MPI_Bcast(&room, 1, MPI_INT, 0, job->comm);
+    int mrc = MPI_Bcast(&room, 1, MPI_INT, 0, job->comm); /* no room: nobody sends, nobody waits */
     if (mrc == MPI_SUCCESS && room)
         mrc = MPI_Gather(&mine, (int)sizeof mine, MPI_BYTE, recs, (int)sizeof mine, MPI_BYTE, 0,
                          job->comm);

@@ -1,9 +1,4 @@
-/* Each GPU's error counters and state around the run, read through NVML before the first
- * measurement and after the last (gpu_counters_read.c), compared on the rank that read them and
- * gathered to rank 0 (gpu_counters.c), which judges each GPU once: an error counter that moved,
- * an XID, a page retirement or row remap pending, clocks held down by a throttling reason at
- * the end are health findings. A link error during a bandwidth test costs a replay, not the
- * data: without these counters the run would only look slower. */
+/* Each GPU's error counters around the run: a link error costs a replay, not the data. */
 #ifndef GX_GPU_COUNTERS_H
 #define GX_GPU_COUNTERS_H
 
@@ -12,7 +7,6 @@
 
 #include <stdint.h>
 
-/* What is read, in the report's order. How each is judged: its kind. */
 enum gx_cnt {
     GX_CNT_NVL_CRC_FLIT, GX_CNT_NVL_CRC_DATA, GX_CNT_NVL_REPLAY, GX_CNT_NVL_RECOVERY,
     GX_CNT_PCIE_REPLAY, GX_CNT_ECC_CORRECTED, GX_CNT_ECC_UNCORRECTED, GX_CNT_XID,
@@ -30,9 +24,7 @@ enum gx_cnt_kind {
     GX_CNT_THROTTLE, /* clock event reasons: a throttling one after the run is a finding */
     GX_CNT_STATE     /* recorded beside the others, never a finding */
 };
-/* The rate of CRC errors (a second, summed over a GPU's links) from which they matter: NVIDIA's
- * DCGM fails its NVLink health watch there and warns below it: a healthy link under load counts
- * some. */
+/* CRC errors a second from which they matter: DCGM's NVLink health watch fails there. */
 #define GX_CNT_CRC_PER_S 100.0
 struct gx_cnt_info {
     const char *name;  /* the report's key */
@@ -42,10 +34,7 @@ struct gx_cnt_info {
 };
 extern const struct gx_cnt_info gx_cnt_info[GX_CNTS];
 
-/* The clock event reasons (nvmlClocksEventReason* bits) that hold the clocks down (hardware
- * slowdown, thermal, power brake, the software thermal and power caps); idle, applications
- * clocks, sync boost and the display's setting are the GPU's ordinary states. Their names, bit by
- * bit: gx_clock_reasons. */
+/* The clock event reasons that hold the clocks down; idle, sync boost and the like are not. */
 #define GX_CLK_THROTTLING 0xECULL
 int gx_clock_reasons(uint64_t bits, const char **names, int max);
 
@@ -53,7 +42,6 @@ int gx_clock_reasons(uint64_t bits, const char **names, int max);
 #define GX_CNT_REASON 160 /* room for the loader's error where NVML could not be opened */
 #define GX_CNT_XIDS 8     /* the first XIDs kept of those delivered */
 
-/* One rank's GPU around the run, as it is gathered: fixed size, numbers and a few short texts. */
 struct gx_gpu_counters {
     int32_t rank, node, has_gpu;
     int32_t read;                 /* 1: both readings were made; 0: none (none says why) */
@@ -68,31 +56,21 @@ struct gx_gpu_counters {
     char reasons[GX_CNT_REASONS][GX_CNT_REASON];
 };
 
-/* Every rank: its GPU read before the first measurement, with XID events asked for from here
- * on. NULL where there is no room: the end then says so. */
+/* Every rank: its GPU read before the first measurement, XID events asked for from here on. */
 struct gx_counters_watch;
 struct gx_counters_watch *gx_counters_begin(const struct gx_job *job);
-/* This rank's GPU as the first reading found it (the before of a record whose after is unset):
- * the table's header prints its state from it (context_print.c), carried in the rank's context
- * because the record itself reaches rank 0 only after the last measurement. */
+/* This rank's GPU at the first reading, for the header: the record comes only at the end. */
 void gx_counters_start(const struct gx_job *job, const struct gx_counters_watch *w,
                        struct gx_gpu_counters *rec);
-/* Frees a watch that is not ended (the job stopped before its measurements). */
 void gx_counters_drop(struct gx_counters_watch *w);
-/* Every rank: read again, compared, and rank 0 gets every rank's record by rank (*all, its to
- * free; NULL elsewhere). Frees w. Collective. */
+/* Every rank: read again and compared; rank 0 gets every rank's record. Frees w. Collective. */
 int gx_counters_end(const struct gx_job *job, struct gx_counters_watch *w,
                     struct gx_gpu_counters **all, struct gx_err *err);
-/* Rank 0: the findings of n records, each GPU judged once, appended to h (nh already, at most
- * max); the new count. */
+/* Rank 0: the findings of n records, each GPU judged once, appended to h; the new count. */
 int gx_counters_health(const struct gx_gpu_counters *all, int n, struct gx_health *h, int nh,
                        int max);
-/* Whether record i stands for its GPU (no earlier rank of its node read the same one). */
 int gx_counters_first_of_gpu(const struct gx_gpu_counters *all, int i);
 
-/* One reading (gpu_counters_read.c): every counter, or why not ("" read); per link the NVLink
- * counters. The XID events: asked for at the first reading (gx_cnt_events_open), collected at
- * the second. */
 #define GX_CNT_LINKS 64
 struct gx_cnt_reading {
     uint64_t v[GX_CNTS];
@@ -102,12 +80,8 @@ struct gx_cnt_reading {
     int link_ok[GX_CNT_LINKS][GX_CNT_NVLINKS];
     uint32_t xids[GX_CNT_XIDS];
 };
-/* 0 read (each counter its own why; the XIDs' the events' to fill), -1 with why: the GPU cannot
- * be read at all. */
 int gx_cnt_read(const char *busid, struct gx_cnt_reading *r, char *why, size_t len);
 void *gx_cnt_events_open(const char *busid, char *why, size_t len);
-/* Drains the events into r's XID count and list (r NULL: drains nothing; set NULL: nothing);
- * frees the set. */
 void gx_cnt_events_close(void *set, struct gx_cnt_reading *r);
 
 #endif

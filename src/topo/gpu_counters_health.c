@@ -1,12 +1,9 @@
-/* The counters' findings (gpu_counters.h), each with its evidence: the GPU, the counter, its
- * value before and after. A counter that could not be read is no finding: the report says why
- * it is unavailable. */
+/* The counters' findings, each with its evidence; a counter not read is no finding. */
 #include "gpu_counters.h"
 
 #include <stdio.h>
 #include <string.h>
 
-/* " (links 2, 5)" of a moved-links mask. */
 static void links_text(uint64_t moved, char *buf, size_t len)
 {
     char list[120] = "";
@@ -32,7 +29,6 @@ static void reasons_text(uint64_t bits, char *buf, size_t len)
         snprintf(buf, len, "none");
 }
 
-/* One counter of one GPU: its finding, where it is one. */
 static int judge(const struct gx_gpu_counters *g, int c, struct gx_health *h, int n, int max)
 {
     const struct gx_cnt_info *ci = &gx_cnt_info[c];
@@ -48,10 +44,7 @@ static int judge(const struct gx_gpu_counters *g, int c, struct gx_health *h, in
         snprintf(x->line, sizeof x->line, "GPU %s (rank %d): %s during the run: %llu before, "
                  "%llu after%s", g->busid, g->rank, ci->what, b, a, more);
         if (ci->kind == GX_CNT_CRC) {
-            /* A rate a second is judged over a second at least: the readings of a short run
-             * (--check's map: a fraction of a second at the links' full rate) would otherwise
-             * scale a few dozen errors up past the threshold; a count within a shorter span is
-             * the least the second around it saw. */
+            /* Judged over a second at least: a short run would scale a few errors past it. */
             double span = g->seconds > 1 ? g->seconds : 1;
             double rate = g->seconds > 0 ? (double)(a - b) / span : 0;
             x->warning = g->seconds > 0 && rate < GX_CNT_CRC_PER_S;

@@ -1,7 +1,4 @@
-/* One reading of a GPU's counters and state through NVML (gpu_counters.h), each call looked up
- * in the loaded library when it is made: a driver older than a call leaves that counter
- * unavailable, said so, and the others read. MPS has no NVML call: it is read from the pipe
- * directory a CUDA client would connect through. */
+/* One reading through NVML, each call looked up when made: one older drivers lack says so. */
 #include "config.h"
 #include "gpu_counters.h"
 #include "nvml_abi.h"
@@ -12,15 +9,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* A symbol as the function type it is; NULL where NVML lacks it. POSIX allows the conversion
- * through memcpy. */
+/* A symbol as the function type it is (through memcpy, as POSIX allows); NULL where lacking. */
 #define SYM(fp, name)                                                                          \
     do {                                                                                       \
         void *s_ = gx_nvml_sym(name);                                                          \
         memcpy(&(fp), &s_, sizeof s_);                                                         \
     } while (0)
 
-/* rc of a call into why ("" where it read); 1 read. */
 static int said(int rc, const char *fn, char *why)
 {
     if (rc == NVML_SUCCESS)
@@ -41,7 +36,6 @@ static void read_uint(void *d, const char *fn, enum gx_cnt c, struct gx_cnt_read
         r->v[c] = v;
 }
 
-/* The NVLink error counters, per link of the GPU whose state NVML answers, summed. */
 static void read_nvlink(void *d, struct gx_cnt_reading *r)
 {
     static const int ids[GX_CNT_NVLINKS] = {GX_NVL_ERR_CRC_FLIT, GX_NVL_ERR_CRC_DATA,
@@ -96,7 +90,6 @@ static void read_ecc(void *d, struct gx_cnt_reading *r)
     }
 }
 
-/* Retired pages (before Ampere) and remapped rows (Ampere on): each where the GPU has it. */
 static void read_retirement(void *d, struct gx_cnt_reading *r)
 {
     static const char pages[] = "nvmlDeviceGetRetiredPagesPendingStatus";
@@ -150,9 +143,7 @@ static void read_modes(void *d, struct gx_cnt_reading *r)
     SYM(p, pers);
     SYM(m, mig);
     SYM(e, ecc);
-    /* ECC as it is now and as it will be after the next reset: a change that waits for one
-     * (nvidia-smi -e) leaves the two apart. A board without ECC answers Not Supported. */
-    int ecc_now = 0, ecc_next = 0;
+    int ecc_now = 0, ecc_next = 0; /* now and after the next reset (nvidia-smi -e) */
     if (said(e ? e(d, &ecc_now, &ecc_next) : -1, ecc, r->why[GX_CNT_ECC_MODE])) {
         r->v[GX_CNT_ECC_MODE] = ecc_now == NVML_FEATURE_ENABLED;
         r->v[GX_CNT_ECC_PENDING] = ecc_next == NVML_FEATURE_ENABLED;
@@ -166,8 +157,7 @@ static void read_modes(void *d, struct gx_cnt_reading *r)
         r->v[GX_CNT_MIG] = cur;
 }
 
-/* MPS: a client connects through the control socket in CUDA_MPS_PIPE_DIRECTORY (default
- * /tmp/nvidia-mps); without one there, this process's CUDA calls go to the GPU itself. */
+/* MPS: a client connects through the control socket in CUDA_MPS_PIPE_DIRECTORY. */
 static void read_mps(struct gx_cnt_reading *r)
 {
     const char *dir = getenv("CUDA_MPS_PIPE_DIRECTORY");
@@ -198,7 +188,6 @@ int gx_cnt_read(const char *busid, struct gx_cnt_reading *r, char *why, size_t l
     return 0;
 }
 
-/* The set of XID events, asked for now; NULL with why where NVML delivers none for the GPU. */
 void *gx_cnt_events_open(const char *busid, char *why, size_t len)
 {
     int (*create)(void **) = NULL;
@@ -241,8 +230,7 @@ void gx_cnt_events_close(void *set, struct gx_cnt_reading *r)
         wait = NULL;
     else if (!wait)
         snprintf(r->why[GX_CNT_XID], GX_CNT_REASON, "NVML lacks nvmlEventSetWait_v2");
-    /* A timeout of 0 takes what has come and waits for nothing; a bound on the count, in case a
-     * GPU that keeps failing delivers events as fast as they are taken. */
+    /* Bounded, in case a failing GPU delivers events as fast as they are taken. */
     for (int i = 0; wait && i < 4096; i++) {
         nvmlEventData_t e;
         memset(&e, 0, sizeof e);

@@ -8,8 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The context made before MPI_Init (gx_gpu_early_context, gpu.h): apart from gpu.c, which
- * chooses the GPU after MPI_Init through the topology, which asks this one. */
+/* The context made before MPI_Init, apart from gpu.c, which chooses the GPU after it. */
 static int early_device = -1;
 static char early_why[200] = "no CUDA context before MPI_Init: not asked for";
 
@@ -24,8 +23,7 @@ const char *gx_gpu_early_why(void)
 }
 
 #ifdef HAVE_CUDA
-/* An option after which no context is made now: the GPU may be another (a map, a scenario, a
- * topology or GPUs of another machine), or the run measures nothing. */
+/* An option after which no context is made now: the GPU may be another, or nothing is measured. */
 static const char *context_option(int argc, char **argv)
 {
     static const char *const opts[] = {"--gpu-map", "--scenario", "--fake-gpus", "--topology-xml",

@@ -1,5 +1,3 @@
-/* Link kinds and their rate arithmetic (one table per axis: the kinds, PCIe generations, NVLink
- * generations), and the route of a pair: which links it crosses, the narrowest first. */
 #include "links.h"
 
 #include <math.h>
@@ -8,22 +6,13 @@
 
 const char *const gx_src_names[] = {"unknown", "nvml", "sysfs", "hwloc", "table"};
 
-/* usual_share: the lowest share of the line rate a healthy link of the kind measures at large
- * messages, below which a ceiling is a finding. PCIe and NVLink lose a share to their packets'
- * headers and flow control; the bound sits below what healthy machines measure, with room for a
- * virtual machine's (docs/line-rates.md: the arithmetic and the measurements). RDMA NICs keep
- * more of the port's rate (a bound for a probe that crosses one; none does yet). C2C: no healthy
- * share known, no check. The socket link's rate is not read. */
+/* usual_share: below this share of its line rate a healthy link's ceiling is a finding. */
 const struct gx_link_kind_info gx_link_kinds[GX_LINK_KINDS] = {
-    [GX_LINK_PCIE] = {"pcie", "lane rate (GT/s) x width x encoding (8b/10b gen 1-2, 128b/130b "
-                              "gen 3-5, none gen 6) / 8 bits", 0.70},
-    [GX_LINK_NVLINK] = {"nvlink", "active links x GB/s per link of the NVLink generation", 0.70},
-    [GX_LINK_C2C] = {"c2c", "active links x NVML's C2C link bandwidth (MB/s) / 1000", 0},
-    [GX_LINK_NIC] = {"nic", "the port's rate (Gb/s, after encoding) / 8 bits", 0.80},
-    [GX_LINK_SOCKET] = {"socket", "not read (the CPUs' link between sockets)", 0},
+    [GX_LINK_PCIE] = {"pcie", 0.70},  [GX_LINK_NVLINK] = {"nvlink", 0.70},
+    [GX_LINK_C2C] = {"c2c", 0},       [GX_LINK_NIC] = {"nic", 0.80},
+    [GX_LINK_SOCKET] = {"socket", 0},
 };
 
-/* PCIe generations: lane rate and line encoding. */
 static const struct {
     int gen;
     double gts;
@@ -49,9 +38,7 @@ int gx_pcie_gen_of_gts(double gts)
     return 0;
 }
 
-/* NVML's nvmlNvlinkVersion_t values (nvmlDeviceGetNvLinkVersion answers them) and the GB/s per
- * direction of one link: P100 4 x 20, V100 6 x 25, A100 12 x 25, H100/H200 18 x 25, B200 18 x 50
- * (NVIDIA's totals: 160, 300, 600, 900, 1800 GB/s both directions). */
+/* NVML's nvmlNvlinkVersion_t values and the GB/s per direction of one link. */
 static const struct {
     int nvml, generation;
     double link_gbs;
@@ -74,8 +61,7 @@ int gx_nvlink_generation(int nvml_version, double *link_gbs)
 
 double gx_pcie_line_gbs(const struct gx_pcie_facts *p, char *what, size_t len)
 {
-    /* At idle the generation may be lowered: without a reading under load the maximum is the
-     * one the link runs at when busy, unless the link is known to have trained lower. */
+    /* At idle the generation may be lowered: without a reading under load, the maximum. */
     int gen = p->under_load || !p->max_gen ? p->cur_gen : p->max_gen;
     double gbs = gx_pcie_gbs(gen, p->cur_width);
     if (gbs > 0)
@@ -133,7 +119,6 @@ static void add_pcie(struct gx_route *r, const struct gx_link_facts *f)
     add_hop(r, GX_LINK_PCIE, f->rank, gbs, src, what);
 }
 
-/* The GPU's link to host memory: C2C where it has an active one, else PCIe. */
 static void add_host_link(struct gx_route *r, const struct gx_link_facts *f)
 {
     if (f->c2c.active > 0) {
@@ -162,7 +147,6 @@ static const struct gx_peer_link *peer_of(const struct gx_link_facts *a, int ran
     return NULL;
 }
 
-/* Narrowest first; unknown rates after every known one, in the order found. */
 static void sort_hops(struct gx_route *r)
 {
     for (int i = 1; i < r->nhops; i++)
@@ -199,10 +183,7 @@ void gx_route_pair(const struct gx_link_facts *a, const struct gx_link_facts *b,
         double gbs = gx_nvlink_line_gbs(&a->nvlink, pl->nvlinks, what, sizeof what);
         add_hop(out, GX_LINK_NVLINK, -1, gbs, GX_SRC_NVML, what);
     } else {
-        /* Each GPU whose memory takes part crosses its link to the host (PCIe, or C2C; once for
-         * two buffers on one GPU: both directions of one link); across nodes both NICs; between
-         * the sockets, their link. */
-        if (a_dev)
+        if (a_dev) /* each GPU's host link; across nodes both NICs; sockets' link */
             add_host_link(out, a);
         if (!same_node) {
             add_nic(out, a);
@@ -223,7 +204,6 @@ void gx_route_pair(const struct gx_link_facts *a, const struct gx_link_facts *b,
                                                        : "no GPU or NIC on the route");
 }
 
-/* "NVLink 4, 17 links 425.0 GB/s < PCIe gen5 x16 63.0 GB/s", the narrowest first. */
 void gx_route_text(const struct gx_route *r, char *buf, size_t len)
 {
     buf[0] = '\0';

@@ -1,48 +1,31 @@
-/* The links of each GPU and each pair, with their line rates: the facts (links_read.c: NVML,
- * sysfs, hwloc; each says where it came from, an unknown stays unknown), the arithmetic per link
- * kind (links.c: one table), each pair's route and the health of the hardware (links_health.c).
- *
- * A line rate is the link's signalling rate after its line encoding, in GB/s (1e9 bytes/s) per
- * direction: what no transfer over it can exceed. What a healthy link of that kind measures is a
- * share of it (protocol headers, flow control); docs/line-rates.md gives both per kind. */
+/* The links of each GPU and pair, with their line rates: what no transfer over them can exceed. */
 #ifndef GX_LINKS_H
 #define GX_LINKS_H
 
 #include <stddef.h>
 #include <stdio.h>
 
-/* Where a fact came from. */
 enum gx_src { GX_SRC_NONE, GX_SRC_NVML, GX_SRC_SYSFS, GX_SRC_HWLOC, GX_SRC_TABLE };
 extern const char *const gx_src_names[]; /* indexed by enum gx_src; NONE is "unknown" */
 
-/* One table of link kinds: each with its rate arithmetic and the share of the line rate a
- * healthy machine measures over it (docs/line-rates.md). */
 enum gx_link_kind {
     GX_LINK_PCIE, GX_LINK_NVLINK, GX_LINK_C2C, GX_LINK_NIC, GX_LINK_SOCKET, GX_LINK_KINDS
 };
 struct gx_link_kind_info {
     const char *name;       /* pcie, nvlink, nic, socket */
-    const char *arithmetic; /* how its rate is made, for the report */
-    double usual_share;     /* a healthy link's measured share of the line rate (bandwidth, large
-                               messages); 0: none known */
+    double usual_share;     /* a healthy link's measured share of the line rate; 0: unknown */
 };
 extern const struct gx_link_kind_info gx_link_kinds[GX_LINK_KINDS];
 
-/* PCIe: GB/s per direction of a link of `gen` (1..6) and `width` lanes after the line encoding
- * (8b/10b for gen 1-2, 128b/130b for 3-5, none for 6's FLIT mode); 0 for an unknown gen or
- * width. gx_pcie_gen_of_gts: the gen of a lane rate in GT/s (sysfs's "16.0 GT/s"), 0 unknown. */
+/* PCIe: GB/s per direction of `gen` and `width` after the line encoding; 0 for unknown. */
 double gx_pcie_gbs(int gen, int width);
 int gx_pcie_gen_of_gts(double gts);
-/* NVLink: the generation (1..5) and GB/s per direction of one link for NVML's version value
- * (nvmlDeviceGetNvLinkVersion answers an enum, not the generation: 6 is NVLink 4.0, H100);
- * 0 when the value is unknown. */
+/* NVLink: the generation and GB/s of one link for NVML's version value (6 is NVLink 4.0). */
 int gx_nvlink_generation(int nvml_version, double *link_gbs);
 
 #define GX_LINK_WHY 256
 
-/* A GPU's PCIe link. The current generation is read under load where gpuxfer can make one (GPUs
- * lower it at idle); otherwise it is recorded with under_load 0 and the line rate takes the
- * maximum generation at the current width: a width does not drop at idle, a generation does. */
+/* A GPU's PCIe link. GPUs lower the generation at idle, not the width. */
 struct gx_pcie_facts {
     int cur_gen, cur_width, max_gen, max_width; /* 0 unknown */
     enum gx_src cur_src, max_src;
@@ -51,23 +34,19 @@ struct gx_pcie_facts {
     char why[GX_LINK_WHY]; /* why a fact is unknown */
 };
 
-/* A GPU's NVLinks: how many NVML reports and how many of them are up. */
 struct gx_nvlink_facts {
     int nvml_version;  /* nvmlDeviceGetNvLinkVersion's value; 0 unknown */
     int links, active; /* links < 0: unknown (active then too) */
     char why[GX_LINK_WHY];
 };
 
-/* A GPU's chip-to-chip link to its CPU (Grace Hopper's NVLink-C2C), where it has one: in place
- * of PCIe between the GPU and host memory. gbs: the active links' bandwidth as NVML reports it
- * (NVML_FI_DEV_C2C_LINK_GET_MAX_BW, MB/s a link, summed). */
+/* A GPU's chip-to-chip link to its CPU (Grace Hopper's NVLink-C2C), in place of PCIe. */
 struct gx_c2c_facts {
     int links, active; /* links < 0: unknown; 0: none */
     double gbs;        /* 0 unknown */
     char why[GX_LINK_WHY];
 };
 
-/* The NIC a rank uses and its rate. */
 struct gx_nic_facts {
     char name[64];     /* "" none */
     double gbits;      /* Gb/s as the device reports it (after encoding); 0 unknown */
@@ -75,17 +54,13 @@ struct gx_nic_facts {
     char where[GX_LINK_WHY]; /* the sysfs file, or why unknown */
 };
 
-/* What one GPU is linked to on the node: per other local rank, the link hwloc/NVML named. */
 #define GX_LINK_PEERS 64
 struct gx_peer_link {
     int rank;          /* global rank of the peer; -1 unused */
-    int nvlinks;       /* NVLinks between the two (through a switch: the fewer of the two's);
-                          0 none */
+    int nvlinks;       /* NVLinks between the two (through a switch: the fewer of the two's) */
     char pci[16];      /* X, PIX, PXB, PHB, NODE, SYS, ? */
 };
 
-/* Everything one rank knows of its links: plain data, packed and gathered to rank 0, which keeps
- * them compact (links_store.h). */
 struct gx_link_facts {
     int rank, node, has_gpu;
     char busid[32];
@@ -97,7 +72,6 @@ struct gx_link_facts {
     struct gx_peer_link peers[GX_LINK_PEERS];
 };
 
-/* One link on a route, with its rate. */
 struct gx_hop {
     enum gx_link_kind kind;
     int rank;          /* whose link (the GPU's or NIC's rank); -1 shared */
@@ -106,8 +80,7 @@ struct gx_hop {
     char what[96];     /* "gen5 x16", "NVLink 4, 17 links", "mlx5_0 200 Gb/s" */
 };
 
-/* Which links a transfer crosses, the narrowest first (unknown rates last); line_gbs is the
- * narrowest known rate (0: none known), and why says why there is none. */
+/* Which links a transfer crosses, the narrowest first (unknown rates last). */
 #define GX_ROUTE_HOPS 6
 struct gx_route {
     int nhops;
@@ -119,23 +92,16 @@ struct gx_route {
     char why[GX_LINK_WHY];
 };
 
-/* The route of a pair (a, b) of ranks whose buffers are on their GPUs (a_dev, b_dev) or in host
- * memory: between two device buffers the peers' direct link (NVLink where NVML counts links
- * between them), else each device side's PCIe link, the socket link (SYS) and across nodes the
- * two NICs. via_host: the path copies through host memory (staged) even between device buffers. */
+/* The route of a pair whose buffers are on their GPUs or in host memory (via_host: staged). */
 void gx_route_pair(const struct gx_link_facts *a, const struct gx_link_facts *b, int a_dev,
                    int b_dev, int via_host, struct gx_route *out);
 
-/* A hop's rate text (e.g. "gen5 x16 (63.0 GB/s)") and the facts' own: PCIe at its line rate
- * (0 unknown) and NVLink in total. */
 double gx_pcie_line_gbs(const struct gx_pcie_facts *p, char *what, size_t len);
 double gx_nvlink_line_gbs(const struct gx_nvlink_facts *n, int links, char *what, size_t len);
 double gx_nic_line_gbs(const struct gx_nic_facts *n);
 
 double gx_c2c_line_gbs(const struct gx_c2c_facts *c);
 
-/* Health: degraded hardware, one line each, from every rank's facts (rank 0:
- * gx_health_from_store, links_store.h). */
 #define GX_HEALTH_LINE 384
 struct gx_health {
     const char *check;     /* pcie-below-max, nvlink-down, nvlink-below-siblings, ... */
@@ -144,16 +110,10 @@ struct gx_health {
     char evidence[GX_HEALTH_LINE];
     int warning; /* said, and in the report, but not a --fail-on-health verdict */
 };
-/* The findings among n that are no warning. */
 int gx_health_failing(const struct gx_health *h, int n);
-/* A new finding of `check` about `rank`'s hardware at h[*n] (its texts empty, no warning),
- * counted in *n; NULL where max are there already. */
 struct gx_health *gx_health_add(struct gx_health *h, int *n, int max, const char *check,
                                 int rank);
 
-/* A route as one line ("NVLink 4, 17 links 425.0 GB/s, PCIe gen5 x16 63.0 GB/s"); the report
- * and the table's header write the facts, routes and health (src/report/links_json.c,
- * context_print.c). */
 void gx_route_text(const struct gx_route *r, char *buf, size_t len);
 
 #endif

@@ -1,7 +1,4 @@
-/* Degraded hardware from the link facts, one line each with its evidence: a PCIe link below its
- * maximum, NVLinks down against the GPU's own count or its siblings', C2C links down, a NIC
- * slower than its siblings. Each GPU and NIC is judged once, however many ranks use it. They read
- * rank 0's records (links_store.h): numbers, and strings the pool holds once. */
+/* Degraded hardware from the link facts; each GPU and NIC judged once, however many use it. */
 #include "links_store.h"
 
 #include <stdarg.h>
@@ -36,8 +33,7 @@ static int add(struct gx_health *h, int n, int max, const char *check, int rank,
     return n;
 }
 
-/* Whether an earlier rank of the node already stands for this GPU (or NIC: nic 1). The pool
- * holds each string once: equal entries, equal strings. */
+/* Whether an earlier rank of the node stands for this GPU (or NIC); equal entries, equal text. */
 static int seen_before(const struct gx_link_rec *f, int i, int nic)
 {
     for (int j = 0; j < i; j++) {
@@ -108,7 +104,6 @@ static int nvlink_check(const struct gx_link_store *s, int i, struct gx_health *
                f[i].rank, v->active, best);
 }
 
-/* C2C links that NVML counts but that are not up. */
 static int c2c_check(const struct gx_link_store *s, const struct gx_link_rec *f,
                      struct gx_health *h, int n, int max)
 {
@@ -122,13 +117,11 @@ static int c2c_check(const struct gx_link_store *s, const struct gx_link_rec *f,
                c->links - c->active == 1 ? "" : "s", c->active, c->links);
 }
 
-/* Whether a NIC is InfiniBand (else Ethernet), as the file its rate came from says. */
 static int infiniband(const struct gx_link_store *s, const struct gx_nic_rec *c)
 {
     return strstr(gx_link_str(s, c->where), "/infiniband/") != NULL;
 }
 
-/* A NIC whose port runs slower than the fastest NIC of the same kind elsewhere in the job. */
 static int nic_check(const struct gx_link_store *s, int i, struct gx_health *h, int n, int max)
 {
     const struct gx_link_rec *f = s->recs;

@@ -1,10 +1,4 @@
-/* This rank's link facts, each with its source: the GPU's PCIe link from NVML, else sysfs, else
- * hwloc's pci_link_speed; its NVLinks and C2C links from NVML; the NIC's rate from sysfs. A
- * foreign topology (--topology-xml) or stand-in GPUs (--fake-gpus) are not this machine: NVML
- * and sysfs are read for them only where the environment says they describe them
- * (GPUXFER_FAKE_NVML=1 with a
- * stand-in NVML library first on the library path, GPUXFER_SYSFS_ROOT=DIR with a tree like
- * /sys), as the tests do; otherwise their facts come from the XML alone. */
+/* This rank's link facts, each with its source: NVML, else sysfs, else hwloc. */
 #include "config.h"
 #include "links.h"
 #include "topo.h"
@@ -16,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The root standing in for /sys, or NULL where sysfs is not to be read. */
 static const char *sysfs_root(int foreign)
 {
     const char *r = getenv("GPUXFER_SYSFS_ROOT");
@@ -25,7 +18,6 @@ static const char *sysfs_root(int foreign)
     return foreign ? NULL : "/sys";
 }
 
-/* The first line of root/rel (trailing newline cut); 0 read, -1 not. */
 static int read_line(const char *root, const char *rel, char *buf, size_t len, char *path,
                      size_t plen)
 {
@@ -42,7 +34,6 @@ static int read_line(const char *root, const char *rel, char *buf, size_t len, c
     return 0;
 }
 
-/* "16.0 GT/s PCIe" (or "2.5 GT/s") and "16": a gen and width, 0 unknown. */
 static void sysfs_pcie(const char *root, const char *busid, const char *which, int *gen,
                        int *width)
 {
@@ -84,8 +75,7 @@ static void read_pcie(const struct gx_topo_rank *t, hwloc_obj_t pci, int nvml,
                 p->max_gen = g, p->max_width = w, p->max_src = GX_SRC_SYSFS;
         }
     }
-    /* hwloc's pci_link_speed: GB/s as the link ran at discovery (0: unknown, as in VMs' virtual
-     * bridges); kept beside the others, and the rate where they are unknown. */
+    /* hwloc's pci_link_speed (0 in VMs' virtual bridges): the rate where the others are unknown. */
     if (pci && pci->attr && pci->attr->pcidev.linkspeed > 0)
         p->hwloc_gbs = pci->attr->pcidev.linkspeed;
     if (!p->cur_gen && !p->hwloc_gbs && !p->why[0])
@@ -93,10 +83,7 @@ static void read_pcie(const struct gx_topo_rank *t, hwloc_obj_t pci, int nvml,
 }
 
 #ifdef HAVE_CUDA
-/* The current generation read again while the GPU copies host memory in: a GPU lowers its link
- * at idle, so a reading at rest says nothing of the link's health. The copies run on their own
- * stream; the reading comes after half of them completed (256 MiB, some milliseconds of traffic
- * for the link to train up), while the rest still run. */
+/* The current generation read again while the GPU copies: a GPU lowers its link at idle. */
 static void read_under_load(const char *busid, struct gx_pcie_facts *p)
 {
     const size_t bytes = (size_t)32 << 20;
@@ -133,7 +120,6 @@ static void read_under_load(const char *busid, struct gx_pcie_facts *p)
 }
 #endif
 
-/* "200 Gb/sec (4X HDR)" of an InfiniBand port, else the network interface's Mb/s. */
 static void read_nic(const char *root, const char *name, struct gx_nic_facts *nic)
 {
     char rel[200], buf[96], path[GX_LINK_WHY - 16];

@@ -1,6 +1,4 @@
-/* The link facts packed to travel and kept compact on rank 0 (links_store.h). One list names
- * the numbers the facts and a record share, one the strings: packing, unpacking, keeping and
- * taking whole again all walk them, so that a member added to the facts is added once. */
+/* One list of the numbers, one of the strings: a member added to the facts is added once. */
 #include "config.h"
 #include "links_store.h"
 
@@ -9,13 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Each under one name in struct gx_link_facts and struct gx_link_rec. */
 #define GX_LINK_NUMS(X)                                                                        \
     X(rank) X(node) X(has_gpu) X(pcie.cur_gen) X(pcie.cur_width) X(pcie.max_gen)               \
     X(pcie.max_width) X(pcie.cur_src) X(pcie.max_src) X(pcie.hwloc_gbs) X(pcie.under_load)     \
     X(nvlink.nvml_version) X(nvlink.links) X(nvlink.active) X(c2c.links) X(c2c.active)         \
     X(c2c.gbs) X(nic.gbits) X(nic.src) X(npeers)
-/* Text in the facts, an entry of the pool in a record. */
 #define GX_LINK_STRS(X) X(busid) X(pcie.why) X(nvlink.why) X(c2c.why) X(nic.name) X(nic.where)
 
 #define FACTS_SIZE(m) sizeof(((struct gx_link_facts *)0)->m)
@@ -61,7 +57,6 @@ static gx_sid sid_of(const struct gx_link_rec *r, size_t i)
     return *(const gx_sid *)((const char *)r + strs[i].in_rec);
 }
 
-/* Peers beyond the facts' room are none: a count out of range is taken as what fits. */
 static int peers_in(const struct gx_link_facts *f)
 {
     return f->npeers < 0 ? 0 : f->npeers > GX_LINK_PEERS ? GX_LINK_PEERS : f->npeers;
@@ -72,9 +67,7 @@ static uint16_t nvlinks_in(int nvlinks)
     return (uint16_t)(nvlinks < 0 ? 0 : nvlinks > UINT16_MAX ? UINT16_MAX : nvlinks);
 }
 
-/* Packed: the record, its string entries holding their lengths; the strings' bytes in list
- * order; per peer its record (pci: its name's length) and the name's bytes. One binary on every
- * rank: the records travel as their bytes. */
+/* Packed: the record (its strings' lengths), the strings' bytes, each peer and its name. */
 int gx_link_facts_pack(const struct gx_link_facts *f, unsigned char **out, size_t *len)
 {
     struct gx_link_rec r;
@@ -110,7 +103,6 @@ int gx_link_facts_pack(const struct gx_link_facts *f, unsigned char **out, size_
     return 0;
 }
 
-/* n bytes at *p into a string of room `size`; -1 where they do not fit it or are not there. */
 static int take(const unsigned char **p, const unsigned char *end, size_t n, char *dst,
                 size_t size)
 {
@@ -151,7 +143,6 @@ int gx_link_facts_unpack(const void *bytes, size_t len, struct gx_link_facts *f)
     return p == end ? 0 : -1;
 }
 
-/* The string of room `size` at s as an entry of the pool (none for ""); -1 when out of memory. */
 static int intern(struct gx_strpool *pool, const char *s, size_t size, gx_sid *out)
 {
     size_t n = strnlen(s, size - 1);
@@ -159,8 +150,7 @@ static int intern(struct gx_strpool *pool, const char *s, size_t size, gx_sid *o
     return n && *out == GX_SID_NONE ? -1 : 0;
 }
 
-/* The place + 1 of a peer's PCI link name in s->pcis, added where new (0: none); -1 when out of
- * memory or past what 16 bits number. */
+/* The place + 1 of a PCI link name in s->pcis, added where new (0: none); -1 on failure. */
 static long pci_of(struct gx_link_store *s, const char *pci, size_t size)
 {
     gx_sid id;
@@ -251,8 +241,6 @@ const char *gx_link_str(const struct gx_link_store *s, gx_sid id)
     return t ? t : "";
 }
 
-/* Entry id into a field of room `size` (zeroed already): a route expands two ranks' facts, a
- * copy of known length is what keeps that cheap. */
 static void put(const struct gx_link_store *s, gx_sid id, char *dst, size_t size)
 {
     size_t n = 0;

@@ -1,6 +1,4 @@
-/* NVLink counts and each GPU's link facts through NVML, loaded at run time: nvml.h is not
- * needed to build, and a node without the driver library still runs (the link then comes from
- * the hwloc PCI tree). tests/fake_nvml.c stands in for the library where there is no GPU. */
+/* NVLink counts and link facts through NVML, loaded at run time: a node without it still runs. */
 #include "config.h"
 #include "links.h"
 #include "nvml_abi.h"
@@ -10,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The few NVML declarations used, as the NVML API defines them. */
 typedef struct gx_nvml_device *nvmlDevice_t;
 enum { GX_NVML_MAX_LINKS = 64 };
 
@@ -43,8 +40,7 @@ static int nvml_open(void)
         snprintf(nv.why, sizeof nv.why, "NVML not available (%s)", e ? e : "dlopen failed");
         return 0;
     }
-    /* POSIX allows converting dlsym's object pointer to a function pointer through memcpy. A
-     * symbol NVML lacks leaves its field NULL, and ends here where it is `needed`. */
+    /* dlsym's pointer converted through memcpy, as POSIX allows; a lacking symbol stays NULL. */
 #define GX_SYM(field, name, needed)                                                           \
     do {                                                                                      \
         void *s_ = dlsym(nv.lib, name);                                                       \
@@ -84,8 +80,7 @@ static int same_pci(const nvmlPciInfo_t *p, unsigned dom, unsigned bus, unsigned
     return p->domain == dom && p->bus == bus && p->device == dev;
 }
 
-/* Active links of a GPU: straight to the peer, and to something that is not a GPU (an NVSwitch,
- * through which every GPU with switch links reaches every other). */
+/* Active links of a GPU: straight to the peer, and to an NVSwitch (which reaches every GPU). */
 static int count_links(nvmlDevice_t d, unsigned dom, unsigned bus, unsigned dev, int *direct,
                        int *switched)
 {
@@ -144,7 +139,6 @@ int gx_nvml_nvlinks(const char *busid_a, const char *busid_b, char *why, size_t 
     return -1;
 }
 
-/* One unsigned fact through an optional NVML call: 1 read, 0 not (why says so). */
 static int nvml_uint(int (*fn)(nvmlDevice_t, unsigned int *), nvmlDevice_t d, const char *name,
                      int *out, char *why, size_t len)
 {
@@ -163,13 +157,12 @@ static int nvml_uint(int (*fn)(nvmlDevice_t, unsigned int *), nvmlDevice_t d, co
     return 0;
 }
 
-/* A PCIe link's generation and width: both read, or neither (0 and 0), so that they come from
- * one source; 1 where both were read. */
+/* A PCIe link's generation and width: both read, or neither (0 and 0); 1 where both were. */
 static int nvml_gen_width(nvmlDevice_t d, int (*gen_fn)(nvmlDevice_t, unsigned int *),
                           const char *gen_name, int (*width_fn)(nvmlDevice_t, unsigned int *),
                           const char *width_name, int *gen, int *width, char *why, size_t len)
 {
-    /* '&', not '&&': both calls run, so that why names the first that failed either way. */
+    /* '&', not '&&': both calls run, so that why names the first that failed. */
     if (nvml_uint(gen_fn, d, gen_name, gen, why, len) &
         nvml_uint(width_fn, d, width_name, width, why, len))
         return 1;
@@ -177,7 +170,6 @@ static int nvml_gen_width(nvmlDevice_t d, int (*gen_fn)(nvmlDevice_t, unsigned i
     return 0;
 }
 
-/* One field of scope `scope`: 1 read (into *v), 0 not. */
 static int nvml_field(nvmlDevice_t d, unsigned int id, unsigned int scope, unsigned int *v)
 {
     if (!nv.field_values)
@@ -214,8 +206,7 @@ void gx_nvml_gpu_facts(const char *busid, struct gx_pcie_facts *p, struct gx_nvl
                        nv.pcie_max_width, "nvmlDeviceGetMaxPcieLinkWidth", &p->max_gen,
                        &p->max_width, p->why, sizeof p->why))
         p->max_src = GX_SRC_NVML;
-    /* NVLink: every link whose state NVML answers exists; the version of the first active one. */
-    n->links = n->active = 0;
+    n->links = n->active = 0; /* every link whose state NVML answers exists */
     for (unsigned l = 0; l < GX_NVML_MAX_LINKS; l++) {
         int active = 0;
         if (nv.link_state(d, l, &active) != NVML_SUCCESS)
@@ -228,9 +219,7 @@ void gx_nvml_gpu_facts(const char *busid, struct gx_pcie_facts *p, struct gx_nvl
         if (!n->nvml_version && nv.nvl_version && nv.nvl_version(d, l, &v) == NVML_SUCCESS)
             n->nvml_version = (int)v;
     }
-    /* NVML may answer the state of every link slot of its kind of chip (a PCIe board with 12
-     * links among 18): where it tells how many the GPU has, the rest are no links of it. */
-    unsigned int present = 0;
+    unsigned int present = 0; /* NVML may answer for more link slots than the GPU has */
     if (nvml_field(d, GX_FI_NVLINK_LINK_COUNT, 0, &present) && present > 0 &&
         (int)present < n->links && (int)present >= n->active)
         n->links = (int)present;
@@ -256,7 +245,6 @@ void gx_nvml_c2c_facts(const char *busid, struct gx_c2c_facts *c)
     else if (!nvml_field(d, GX_FI_C2C_LINK_COUNT, 0, &n))
         snprintf(c->why, sizeof c->why, "NVML answers no C2C link count for GPU %s", busid);
     else {
-        /* Each link: up (status 1) and its bandwidth, as NCCL and UCX read them. */
         c->links = (int)n;
         c->active = 0;
         c->gbs = 0;
@@ -271,7 +259,6 @@ void gx_nvml_c2c_facts(const char *busid, struct gx_c2c_facts *c)
     }
 }
 
-/* The current generation again, with the link busy (links_read.c makes it so). */
 int gx_nvml_pcie_current(const char *busid, int *gen, int *width)
 {
     nvmlDevice_t d;

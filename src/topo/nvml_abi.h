@@ -1,6 +1,4 @@
-/* The few NVML declarations gpuxfer uses, laid out as nvml.h lays them out: NVML is loaded at
- * run time (nvml.c), so nvml.h is not needed to build. tests/fake_nvml.c, the stand-in library
- * of the tests, includes this too, so that the two can never disagree on a layout or an id. */
+/* The NVML declarations gpuxfer uses, as nvml.h lays them out; tests/fake_nvml.c shares them. */
 #ifndef GX_NVML_ABI_H
 #define GX_NVML_ABI_H
 
@@ -10,7 +8,6 @@ typedef struct {
     char busId[32];
 } nvmlPciInfo_t;
 
-/* nvmlDeviceGetFieldValues' record. */
 typedef struct {
     unsigned int fieldId, scopeId;
     long long timestamp, latencyUsec;
@@ -24,22 +21,18 @@ typedef struct {
     } value;
 } nvmlFieldValue_t;
 
-/* Return codes and the fields' ids: the NVLinks a GPU has (NVML_FI_DEV_NVLINK_LINK_COUNT), the
- * C2C links' (NVML_FI_DEV_C2C_LINK_*). */
 enum { NVML_SUCCESS = 0, NVML_FEATURE_ENABLED = 1 };
 enum { GX_NVML_ERROR_TIMEOUT = 10 };
 enum { GX_FI_NVLINK_LINK_COUNT = 91 };
 enum { GX_FI_C2C_LINK_COUNT = 170, GX_FI_C2C_LINK_STATUS = 171, GX_FI_C2C_LINK_MAX_BW = 172 };
 
-/* The counters around a run (gpu_counters_read.c): nvmlNvLinkErrorCounter_t,
- * nvmlMemoryErrorType_t with NVML_VOLATILE_ECC, nvmlClockType_t. */
+/* The counters around a run: nvmlNvLinkErrorCounter_t, nvmlMemoryErrorType_t, nvmlClockType_t. */
 enum { GX_NVL_ERR_REPLAY = 0, GX_NVL_ERR_RECOVERY = 1, GX_NVL_ERR_CRC_FLIT = 2,
        GX_NVL_ERR_CRC_DATA = 3 };
 enum { GX_ECC_CORRECTED = 0, GX_ECC_UNCORRECTED = 1, GX_ECC_VOLATILE = 0 };
 enum { GX_CLOCK_SM = 1, GX_CLOCK_MEM = 2 };
 
-/* Events: nvmlEventTypeXidCriticalError, and what nvmlEventSetWait_v2 delivers (its device an
- * nvmlDevice_t, a pointer). */
+/* Events: nvmlEventTypeXidCriticalError, and what nvmlEventSetWait_v2 delivers. */
 #define GX_EVENT_XID 0x8ULL
 typedef struct {
     void *device;

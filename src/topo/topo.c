@@ -1,5 +1,3 @@
-/* The pure part of topology handling: where a GPU sits, how two devices connect, which NIC is
- * nearest and where a rank should run. Nothing here binds or calls MPI or CUDA. */
 #include "config.h"
 #include "topo.h"
 
@@ -25,8 +23,7 @@ int gx_topo_load(hwloc_topology_t *topo, const char *xml, const char *what, stru
             return gx_fail(err, GX_EINPUT, "%s: cannot read '%s': %s (expected an hwloc XML "
                            "topology file)", what, xml,
                            errno == EINVAL ? "not a regular file" : strerror(errno));
-        /* hwloc parses a huge file for longer than start-up may take: bad input, said so. */
-        struct stat st;
+        struct stat st; /* hwloc parses a huge file for longer than start-up may take */
         int big = fstat(fd, &st) == 0 && st.st_size > (off_t)GX_TOPO_XML_MAX;
         close(fd);
         if (big)
@@ -37,26 +34,19 @@ int gx_topo_load(hwloc_topology_t *topo, const char *xml, const char *what, stru
     *topo = NULL;
     if (hwloc_topology_init(topo) != 0)
         return gx_fail(err, GX_ERUNTIME, "hwloc_topology_init failed");
-    if (hwloc_topology_set_io_types_filter(*topo, HWLOC_TYPE_FILTER_KEEP_IMPORTANT) != 0) {
-        hwloc_topology_destroy(*topo);
-        *topo = NULL; /* the caller may destroy what it got */
+    int filtered = hwloc_topology_set_io_types_filter(*topo, HWLOC_TYPE_FILTER_KEEP_IMPORTANT) == 0;
+    if (filtered && (!foreign || hwloc_topology_set_xml(*topo, xml) == 0) &&
+        hwloc_topology_load(*topo) == 0)
+        return GX_OK;
+    int e = errno;
+    hwloc_topology_destroy(*topo);
+    *topo = NULL; /* the caller may destroy what it got */
+    if (!filtered)
         return gx_fail(err, GX_ERUNTIME, "hwloc_topology_set_io_types_filter failed");
-    }
-    if (foreign && hwloc_topology_set_xml(*topo, xml) != 0) {
-        hwloc_topology_destroy(*topo);
-        *topo = NULL; /* the caller may destroy what it got */
+    if (foreign)
         return gx_fail(err, GX_EINPUT, "%s: '%s' is not a valid hwloc XML topology (expected the "
                        "output of lstopo --of xml)", what, xml);
-    }
-    if (hwloc_topology_load(*topo) != 0) {
-        hwloc_topology_destroy(*topo);
-        *topo = NULL; /* the caller may destroy what it got */
-        if (foreign)
-            return gx_fail(err, GX_EINPUT, "%s: '%s' is not a valid hwloc XML topology "
-                           "(expected the output of lstopo --of xml)", what, xml);
-        return gx_fail(err, GX_ERUNTIME, "hwloc_topology_load failed: %s", strerror(errno));
-    }
-    return GX_OK;
+    return gx_fail(err, GX_ERUNTIME, "hwloc_topology_load failed: %s", strerror(e));
 }
 
 int gx_topo_check_inputs(const char *given, const char *fake_gpus, struct gx_err *err)
@@ -68,9 +58,7 @@ int gx_topo_check_inputs(const char *given, const char *fake_gpus, struct gx_err
     hwloc_topology_t topo = NULL;
     GX_TRY(gx_topo_load(&topo, foreign ? xml : NULL,
                         given && given[0] ? "--topology-xml" : "GPUXFER_TOPOLOGY_XML", err));
-    /* The run's check (topo_setup.c, choose_fake), with its words: the bus ids' form is the
-     * option's own check, done before. */
-    char list[1024];
+    char list[1024]; /* the run's check (topo_setup.c), with its words */
     snprintf(list, sizeof list, "%s", fake_gpus ? fake_gpus : "");
     int rc = GX_OK;
     for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok && rc == GX_OK;
@@ -119,14 +107,10 @@ static int is_nvidia_gpu(hwloc_obj_t pci)
     return pci->attr->pcidev.vendor_id == 0x10de && (cls == 0x0300 || cls == 0x0302);
 }
 
-static int pci_cmp(hwloc_obj_t a, hwloc_obj_t b)
+static unsigned long pci_key(hwloc_obj_t o)
 {
-    const struct hwloc_pcidev_attr_s *x = &a->attr->pcidev, *y = &b->attr->pcidev;
-    unsigned long ka = (unsigned long)x->domain << 16 | (unsigned)x->bus << 8 |
-                       (unsigned)x->dev << 3 | x->func;
-    unsigned long kb = (unsigned long)y->domain << 16 | (unsigned)y->bus << 8 |
-                       (unsigned)y->dev << 3 | y->func;
-    return ka < kb ? -1 : ka > kb;
+    const struct hwloc_pcidev_attr_s *x = &o->attr->pcidev;
+    return (unsigned long)x->domain << 16 | (unsigned)x->bus << 8 | (unsigned)x->dev << 3 | x->func;
 }
 
 int gx_topo_nvidia_index(hwloc_topology_t topo, hwloc_obj_t pci)
@@ -135,13 +119,12 @@ int gx_topo_nvidia_index(hwloc_topology_t topo, hwloc_obj_t pci)
         return -1;
     int idx = 0;
     for (hwloc_obj_t o = NULL; (o = hwloc_get_next_pcidev(topo, o));)
-        if (o != pci && is_nvidia_gpu(o) && pci_cmp(o, pci) < 0)
+        if (o != pci && is_nvidia_gpu(o) && pci_key(o) < pci_key(pci))
             idx++;
     return idx;
 }
 
-/* hwloc_get_common_ancestor_obj compares depths, which are negative special values for I/O
- * objects; walking parents works for any mix. */
+/* hwloc_get_common_ancestor_obj compares depths, negative for I/O objects: walk the parents. */
 static hwloc_obj_t common_ancestor(hwloc_obj_t a, hwloc_obj_t b)
 {
     for (hwloc_obj_t x = a; x; x = x->parent)
@@ -157,7 +140,6 @@ static int is_host_bridge(hwloc_obj_t o)
            o->attr->bridge.upstream_type == HWLOC_OBJ_BRIDGE_HOST;
 }
 
-/* PCI bridges strictly between an object and its ancestor. */
 static int bridges_below(hwloc_obj_t from, hwloc_obj_t ancestor)
 {
     int n = 0;
@@ -199,10 +181,8 @@ const char *gx_topo_pci_link(hwloc_topology_t topo, hwloc_obj_t a, hwloc_obj_t b
     return "SYS";
 }
 
-/* Parent steps from a device up to its common ancestor with another: fewer is closer. */
-static int hops(hwloc_topology_t topo, hwloc_obj_t from, hwloc_obj_t to)
+static int hops(hwloc_obj_t from, hwloc_obj_t to)
 {
-    (void)topo;
     hwloc_obj_t c = common_ancestor(from, to);
     int n = 0;
     for (hwloc_obj_t o = from; o && o != c; o = o->parent)
@@ -226,7 +206,7 @@ void gx_topo_nearest_nic(hwloc_topology_t topo, hwloc_obj_t gpu, char *name, siz
     for (hwloc_obj_t o = NULL; (o = hwloc_get_next_osdev(topo, o));) {
         if (o->attr->osdev.type != want || !o->name)
             continue;
-        int h = hops(topo, gpu, o);
+        int h = hops(gpu, o);
         if (!best || h < best_hops) /* ties: the first in topology order, which is stable */
             best = o, best_hops = h;
     }
@@ -255,8 +235,7 @@ int gx_visible_devices(const char *cvd, int nphys, const char *const *uuids, int
         item[l] = '\0';
         int phys = -1;
         if (strncmp(item, "GPU-", 4) == 0 || strncmp(item, "MIG-", 4) == 0) {
-            /* A UUID prefix names a device when exactly one device starts with it. */
-            int hits = 0;
+            int hits = 0; /* a UUID prefix names the one device it starts */
             for (int i = 0; i < nphys; i++)
                 if (uuids && uuids[i] && strncmp(uuids[i], item, l) == 0)
                     phys = i, hits++;
@@ -327,7 +306,6 @@ void gx_bind_plan_free(struct gx_bind_plan *plan)
     plan->local = plan->cpuset = plan->nodeset = NULL;
 }
 
-/* Cores of a cpuset; PUs where the topology has no cores. */
 static hwloc_obj_type_t unit_type(hwloc_topology_t topo, hwloc_const_cpuset_t set)
 {
     return hwloc_get_nbobjs_inside_cpuset_by_type(topo, set, HWLOC_OBJ_CORE) > 0
@@ -343,9 +321,7 @@ static void numa_list(hwloc_topology_t topo, hwloc_const_nodeset_t ns, char *buf
                      n->os_index);
 }
 
-/* The GPU's CPU-side locality into plan (local cpuset, NUMA nodes, nearest NIC) and where this
- * rank stands among the local ranks whose GPUs share it; *anc is that locality, or NULL when
- * the rank has no GPU in the topology (plan->reason says so). */
+/* The GPU's CPU-side locality and this rank's place among the ranks sharing it (NULL: no GPU). */
 static int plan_locality(hwloc_topology_t topo, const char (*busids)[GX_BUSID_LEN],
                          int local_size, int local_rank, struct gx_bind_plan *plan,
                          hwloc_obj_t *anc, struct gx_err *err)
@@ -368,8 +344,7 @@ static int plan_locality(hwloc_topology_t topo, const char (*busids)[GX_BUSID_LE
     numa_list(topo, a->nodeset, plan->numa, sizeof plan->numa);
     gx_topo_nearest_nic(topo, gpu, plan->nic, sizeof plan->nic, &plan->nic_link);
 
-    /* Local ranks whose GPUs share this locality divide its cores among themselves in
-     * node-local rank order, so that their threads do not compete. */
+    /* Local ranks whose GPUs share this locality divide its cores, in node-local rank order. */
     for (int i = 0; i < local_size; i++) {
         hwloc_obj_t g = busids[i][0] ? gx_topo_pcidev(topo, busids[i]) : NULL;
         hwloc_obj_t o = g ? hwloc_get_non_io_ancestor_obj(topo, g) : NULL;
@@ -383,7 +358,6 @@ static int plan_locality(hwloc_topology_t topo, const char (*busids)[GX_BUSID_LE
     return GX_OK;
 }
 
-/* Why the plan binds as it does (or keeps the launcher's binding), into plan->reason. */
 static void plan_decide(hwloc_topology_t topo, hwloc_const_cpuset_t current,
                         enum gx_bind_policy policy, hwloc_obj_type_t ut, int n, int first,
                         int last, struct gx_bind_plan *plan)

@@ -1,8 +1,4 @@
-/* GPU choice, hwloc placement and binding of each rank; the topology of ranks and pairs.
- *
- * The core (everything taking a hwloc_topology_t and plain arrays) is pure: it decides, it does
- * not bind, so that tests/test_topo can print the decisions for any hwloc XML. gx_topo_setup
- * is the collective part that applies them to this process. */
+/* GPU choice, hwloc placement and binding; the core only decides (tests/test_topo prints it). */
 #ifndef GX_TOPO_H
 #define GX_TOPO_H
 
@@ -17,40 +13,25 @@
 enum gx_bind_policy { GX_BIND_AUTO, GX_BIND_NUMA, GX_BIND_CORE, GX_BIND_NONE };
 extern const char *const gx_bind_policy_names[]; /* indexed by enum gx_bind_policy */
 
-/* Loads the topology from an hwloc XML file (foreign: decisions only) or, with xml NULL or "",
- * from this machine; I/O discovery keeps GPUs, NICs and the bridges above them. A missing or
- * unreadable file is GX_EINPUT naming `what` (the option that gave the file). */
-/* The largest --topology-xml read: a node's hwloc XML is well under 1 MiB. */
+/* Loads the topology from an hwloc XML file (foreign: decisions only) or from this machine. */
 #define GX_TOPO_XML_MAX (16 << 20)
 int gx_topo_load(hwloc_topology_t *topo, const char *xml, const char *what, struct gx_err *err);
-/* --dry-run: the topology the run would read (--topology-xml, GPUXFER_TOPOLOGY_XML) loads as the
- * run's would, and each bus id of fake_gpus (--fake-gpus; "" none) is a PCI device in it (or in
- * this machine's without one), or the run's own error for either. */
+/* --dry-run: the topology and the --fake-gpus bus ids load as the run's would, or its error. */
 int gx_topo_check_inputs(const char *given, const char *fake_gpus, struct gx_err *err);
 
-/* "0000:3b:00.0" from any form hwloc accepts ("3B:00.0", "00000000:3B:00.0"); -1 if malformed. */
 int gx_busid_normalize(const char *in, char *out, size_t len);
-/* The PCI device with that bus id, or NULL. */
 hwloc_obj_t gx_topo_pcidev(hwloc_topology_t topo, const char *busid);
 /* nvidia-smi's index: position among the NVIDIA display/3D PCI devices ordered by bus id. */
 int gx_topo_nvidia_index(hwloc_topology_t topo, hwloc_obj_t pci);
 
-/* How two PCI devices (or OS devices below them) reach each other, in nvidia-smi topo -m terms:
- * X (same device), PIX, PXB, PHB, NODE, SYS. */
+/* How two PCI devices reach each other, in nvidia-smi topo -m terms (X, PIX, ..., SYS). */
 const char *gx_topo_pci_link(hwloc_topology_t topo, hwloc_obj_t a, hwloc_obj_t b);
 
-/* The NIC used for a GPU's off-node traffic: an OpenFabrics device if the machine has one
- * (that is the HPC fabric), else a network device; the one whose common ancestor with the GPU
- * is closest. name "" when there is none; link is its gx_topo_pci_link to the GPU. */
+/* The NIC nearest a GPU: an OpenFabrics device if any (the HPC fabric), else a network one. */
 void gx_topo_nearest_nic(hwloc_topology_t topo, hwloc_obj_t gpu, char *name, size_t len,
                          const char **link);
 
-/* The NIC a rank uses and its place from the GPU (topo_nic.c): the nearest to the GPU among those
- * UCX_NET_DEVICES names (MPI over UCX), else OMPI_MCA_btl_tcp_if_include's interface names (MPI
- * over Open MPI's TCP BTL; a list with a subnet chooses nothing), else NCCL_IB_HCA's, else
- * NCCL_SOCKET_IFNAME's (NCCL's syntax: prefixes, '^' excludes, '=' exact), else hwloc's nearest. A named NIC the topology
- * lacks keeps its name, with place "unknown". place: pcie-switch (X, PIX, PXB), numa-node
- * (PHB, NODE), other-socket (SYS: flagged), "no GPU". */
+/* The NIC a rank uses: the nearest to its GPU among those the variables name, else hwloc's. */
 struct gx_nic_use {
     char name[64];       /* "" when none */
     const char *source;  /* the variable that chose it, or "hwloc nearest" */
@@ -62,19 +43,14 @@ void gx_topo_nic_in_use(hwloc_topology_t topo, hwloc_obj_t gpu, const char *ucx_
                         const char *btl_tcp_if, const char *nccl_ib_hca, const char *nccl_ifname,
                         struct gx_nic_use *out);
 
-/* Parses CUDA_VISIBLE_DEVICES the way the CUDA runtime does (indices or GPU-/MIG- UUID
- * prefixes; the list ends at the first entry matching no device) against the physical device
- * list; visible[i] is the physical index of visible device i. cvd NULL: all devices. */
+/* Parses CUDA_VISIBLE_DEVICES as the CUDA runtime does; visible[i]: visible device i's index. */
 int gx_visible_devices(const char *cvd, int nphys, const char *const *uuids, int *visible,
                        int *nvisible);
 
-/* The node-local rank the launcher put in the environment, before MPI_Init (-1: none); *var
- * names the variable it came from. Under mpirun in a Slurm allocation SLURM_LOCALID is the
- * launcher daemon's, so the MPI launchers' own variables come first. */
+/* The launcher's node-local rank (-1: none); its own variables before Slurm's, which under
+ * mpirun is the daemon's. */
 int gx_launcher_local_rank(const char **var);
 
-/* Which visible GPU local rank takes: map[local_rank % nmap] with a map, else
- * local_rank % nvisible. GX_EINPUT naming --gpu-map when an entry is out of range. */
 int gx_gpu_choose(int nvisible, int local_rank, const int *map, int nmap, int *chosen,
                   struct gx_err *err);
 
@@ -93,38 +69,26 @@ struct gx_bind_plan {
     const char *nic_link;
 };
 
-/* Decides this local rank's binding. busids[i]: the GPU bus id of local rank i ("" none).
- * current: the binding the process has now (NULL: unknown, e.g. a foreign topology). */
 int gx_bind_plan(hwloc_topology_t topo, const char (*busids)[GX_BUSID_LEN], int local_size,
                  int local_rank, enum gx_bind_policy policy, hwloc_const_cpuset_t current,
                  struct gx_bind_plan *plan, struct gx_err *err);
 void gx_bind_plan_free(struct gx_bind_plan *plan);
 
-/* NVLink count between two GPUs through NVML, loaded at run time (libnvidia-ml.so.1).
- * Returns links >= 0, or -1 with why set when NVML cannot tell (absent, no NVLink...). */
+/* NVLink count between two GPUs through NVML, loaded at run time: links >= 0, or -1 with why. */
 int gx_nvml_nvlinks(const char *busid_a, const char *busid_b, char *why, size_t len);
 void gx_nvml_fini(void);
-/* This GPU's PCIe link (current and maximum) and NVLinks (version, links, active) through NVML;
- * what NVML cannot tell stays 0 with why set. gx_nvml_pcie_current: the current generation and
- * width alone (-1: unknown). */
 struct gx_pcie_facts;
 struct gx_nvlink_facts;
 void gx_nvml_gpu_facts(const char *busid, struct gx_pcie_facts *p, struct gx_nvlink_facts *n);
-/* This GPU's C2C links (links 0: none; -1 with why: unknown). */
 struct gx_c2c_facts;
 void gx_nvml_c2c_facts(const char *busid, struct gx_c2c_facts *c);
 int gx_nvml_pcie_current(const char *busid, int *gen, int *width);
-/* For the counters around the run (gpu_counters_read.c): a symbol of the loaded NVML (NULL where
- * NVML is not loaded or lacks it), the handle of a GPU (-1 with why where NVML cannot give one)
- * and the text of an NVML return code (nvmlErrorString's, else its number). */
+/* For the counters around the run: NVML's symbols, the board's NVLinks, a GPU's handle, errors. */
 void *gx_nvml_sym(const char *name);
-/* The NVLinks GPU `dev` has, where NVML says (NVML_FI_DEV_NVLINK_LINK_COUNT; 0: not said): it may
- * answer the state of more link slots than a board has links. */
 unsigned gx_nvml_link_count(void *dev);
 int gx_nvml_device(const char *busid, void **dev, char *why, size_t len);
 const char *gx_nvml_error(int rc);
 
-/* What this rank learned and did, for the report. */
 struct gx_topo_link {
     int rank;                /* the other rank (global) on this node */
     char link[16];           /* NV#, PIX, PXB, PHB, NODE, SYS, X (same GPU), ? */
@@ -157,22 +121,17 @@ struct gx_topo_rank {
     struct gx_link_store *all_facts; /* rank 0: every rank's, by rank, compact; NULL elsewhere */
 };
 
-/* This rank's link facts (links_read.c), after its GPU, links and NIC are known; whether NVML
- * may be consulted for its GPU (not for a foreign topology or --fake-gpus, unless
- * GPUXFER_FAKE_NVML=1 says the library on the path describes them). */
+/* This rank's link facts, after its GPU, links and NIC are known; whether NVML may be asked. */
 struct gx_link_facts;
 void gx_links_read(int rank, int node, hwloc_topology_t topo, const struct gx_topo_rank *t,
                    struct gx_link_facts *f);
 int gx_links_nvml_allowed(const struct gx_topo_rank *t);
 
-/* Whether rank `peer` uses this rank's GPU too (t NULL: unknown, no). */
 int gx_topo_shares_gpu(const struct gx_topo_rank *t, int peer);
 
-/* The collective part, from gx_gpu_init: chooses and sets the GPU, binds, and keeps what the
- * report needs in job->topo. Every rank returns the same status. */
+/* The collective part: chooses and sets the GPU, binds, and keeps what the report needs. */
 struct gx_job;
 struct gx_global_opts;
 int gx_topo_setup(struct gx_job *job, const struct gx_global_opts *g, struct gx_err *err);
-void gx_topo_fini(struct gx_job *job);
 
 #endif

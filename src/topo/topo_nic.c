@@ -1,12 +1,8 @@
-/* The NIC a rank's traffic leaves by, and where it sits from the rank's GPU. The libraries are
- * told which NICs to use by the environment (UCX or Open MPI's TCP BTL for MPI, NCCL's own
- * variables); where nothing says, hwloc's nearest NIC is what UCX and NCCL pick by default. A NIC on the other socket
- * costs every message a trip over the socket link: that is flagged. */
+/* The NIC a rank's traffic leaves by; one on the other socket costs every message: flagged. */
 #include "topo.h"
 
 #include <string.h>
 
-/* Closeness of two PCI devices by their link (X closest, SYS farthest). */
 static int link_rank(const char *link)
 {
     static const char *const order[] = {"X", "PIX", "PXB", "PHB", "NODE", "SYS"};
@@ -16,9 +12,7 @@ static int link_rank(const char *link)
     return (int)GX_ARRAY_LEN(order);
 }
 
-/* Whether `name` is in a device list: comma-separated, ":port" suffixes ignored; a leading
- * '^' excludes what it lists, a leading '=' asks exact names (NCCL's syntax); prefix: entries
- * match as prefixes (NCCL) unless exact. */
+/* Whether `name` is in a device list (NCCL's syntax: '^' excludes, '=' exact, else prefixes). */
 static int listed(const char *list, const char *name, int prefix)
 {
     int exclude = list[0] == '^', exact = list[0] == '=' || !prefix;
@@ -34,8 +28,6 @@ static int listed(const char *list, const char *name, int prefix)
     return exclude ? !hit : hit;
 }
 
-/* The first entry of an inclusive list, without its port ("" for an exclusion), as
- * gx_text_shown shows it: it is the environment's text, and the table and the report show it. */
 static void first_entry(const char *list, char *out, size_t len)
 {
     const char *p = list + (list[0] == '=');
@@ -59,8 +51,6 @@ static const char *place_of(const char *link, int *flagged)
     return "other-socket";
 }
 
-/* Among the OS devices of `type` (-1: network or OpenFabrics) that the list admits, the one
- * nearest the GPU (the first in topology order without a GPU). */
 static hwloc_obj_t pick(hwloc_topology_t topo, hwloc_obj_t gpu, int type, const char *list,
                         int prefix)
 {
@@ -80,9 +70,7 @@ static hwloc_obj_t pick(hwloc_topology_t topo, hwloc_obj_t gpu, int type, const 
     return best;
 }
 
-/* Whether an Open MPI interface list holds a subnet (CIDR: "10.1.0.0/16"; no interface name
- * has a '/'): which interface that is, only the addresses of this node tell, so the rule leaves
- * the choice to the next. */
+/* A subnet ("10.1.0.0/16") names no interface by itself: that rule leaves the choice. */
 static const char *interfaces_only(const char *list)
 {
     return list && !strchr(list, '/') ? list : NULL;
@@ -97,7 +85,7 @@ void gx_topo_nic_in_use(hwloc_topology_t topo, hwloc_obj_t gpu, const char *ucx_
         const char *var, *list;
         int type, prefix;
     } rules[] = {
-        /* UCX names devices exactly (mlx5_0:1, eth0); "all" is its default: no choice made. */
+        /* UCX names devices exactly; "all" is its default: no choice made. */
         {"UCX_NET_DEVICES", ucx_devices && strcmp(ucx_devices, "all") != 0 ? ucx_devices : NULL,
          -1, 0},
         /* Open MPI's TCP BTL: exact interface names (or subnets, which name none). */

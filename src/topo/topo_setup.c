@@ -1,4 +1,3 @@
-/* Choosing, setting and binding to this rank's GPU: the collective part around topo.c. */
 #include "config.h"
 #include "gpu.h"
 #include "job.h"
@@ -28,9 +27,7 @@ static void warn(struct gx_topo_rank *t, const char *fmt, ...)
     gx_text_shown(t->warnings[t->nwarnings++], sizeof t->warnings[0], raw);
 }
 
-/* The launcher's idea of the node-local rank should agree with MPI's; if not, GPU choices
- * made by wrapper scripts from those variables (and the CUDA context made before MPI_Init,
- * gpu.c) will differ from ours. */
+/* The launcher's node-local rank should agree with MPI's, or wrapper scripts chose otherwise. */
 static void check_launcher_local_rank(const struct gx_job *job, struct gx_topo_rank *t)
 {
     const char *var;
@@ -94,9 +91,7 @@ static int choose_fake(const struct gx_job *job, const struct gx_global_opts *g,
 }
 
 #ifdef HAVE_CUDA
-/* Why CUDA shows this rank no device (count_ce: cudaGetDeviceCount's answer). Without a driver
- * the count fails as if the driver were too old: the driver's version, 0, tells the two apart,
- * and the runtime's text, which would be wrong, is left out. */
+/* Why CUDA shows this rank no device; without a driver the count fails as for an old one. */
 static void why_no_device(const struct gx_job *job, struct gx_topo_rank *t, cudaError_t count_ce)
 {
     cudaError_t ce = cudaSuccess;
@@ -124,8 +119,7 @@ static int choose_cuda(struct gx_job *job, const struct gx_global_opts *g, hwloc
         warn(t, "the CUDA context made before MPI_Init is on GPU %d, but GPU %d is chosen: an "
              "MPI library that keeps the first context (Open MPI 5's smcuda) may stage device "
              "buffers through the host", early, t->visible);
-    /* Set before any MPI call that may touch CUDA, so that its context lands on this GPU. */
-    if ((ce = cudaSetDevice(t->visible)) != cudaSuccess)
+    if ((ce = cudaSetDevice(t->visible)) != cudaSuccess) /* before MPI touches CUDA */
         return gx_fail(err, GX_ERUNTIME, "cudaSetDevice(%d): %s", t->visible,
                        cudaGetErrorString(ce));
     job->gpu = t->visible;
@@ -144,10 +138,9 @@ static int choose_cuda(struct gx_job *job, const struct gx_global_opts *g, hwloc
     t->memory = (double)prop.totalGlobalMem;
     t->l2 = (double)prop.l2CacheSize;
     const unsigned char *u = (const unsigned char *)prop.uuid.bytes;
-    snprintf(t->uuid, sizeof t->uuid,
-             "GPU-%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0],
-             u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13],
-             u[14], u[15]);
+    for (int i = 0, at = snprintf(t->uuid, sizeof t->uuid, "GPU-"); i < 16; i++)
+        at += snprintf(t->uuid + at, sizeof t->uuid - (size_t)at, "%s%02x",
+                       i == 4 || i == 6 || i == 8 || i == 10 ? "-" : "", u[i]);
     hwloc_obj_t pci = gx_topo_pcidev(topo, t->busid);
     if (!pci && t->foreign)
         return gx_fail(err, GX_EINPUT, "--topology-xml: GPU %s (from CUDA) is not in %s "
@@ -209,7 +202,6 @@ static void fill_links(const struct gx_job *job, hwloc_topology_t topo, struct g
     }
 }
 
-/* Applies the plan to this process (only for the live machine and real GPUs). */
 static void apply_plan(hwloc_topology_t topo, struct gx_bind_plan *plan, struct gx_topo_rank *t)
 {
     if (!plan->apply) {
@@ -236,8 +228,6 @@ static void apply_plan(hwloc_topology_t topo, struct gx_bind_plan *plan, struct 
         snprintf(t->membind, sizeof t->membind, "NUMA %s", plan->numa);
 }
 
-/* This rank's binding decided from every local rank's GPU (busids) and applied; the links to
- * the other ranks' GPUs recorded. */
 static int bind_rank(const struct gx_job *job, const struct gx_global_opts *g,
                      hwloc_topology_t topo, struct gx_topo_rank *t,
                      const char (*busids)[GX_BUSID_LEN], const int *ranks, struct gx_err *err)
@@ -267,8 +257,7 @@ static int bind_rank(const struct gx_job *job, const struct gx_global_opts *g,
     return GX_OK;
 }
 
-/* Sharing a GPU is legal but skews every number: each rank that does says so, and rank 0 once
- * for the job. Collective. */
+/* Sharing a GPU is legal but skews every number: each rank says so, and rank 0 once. */
 static int warn_shared(const struct gx_job *job, struct gx_topo_rank *t, struct gx_err *err)
 {
     int shared = t->nshared > 0, any = 0, rc = GX_OK;
@@ -315,8 +304,7 @@ int gx_topo_setup(struct gx_job *job, const struct gx_global_opts *g, struct gx_
 #endif
         }
     }
-    /* Everything below is collective on the node: every rank must know that all got here. */
-    rc = gx_agree(job->comm, rc, err);
+    rc = gx_agree(job->comm, rc, err); /* the rest is collective on the node */
     if (rc != GX_OK) {
         if (topo)
             hwloc_topology_destroy(topo);
@@ -355,7 +343,7 @@ int gx_topo_setup(struct gx_job *job, const struct gx_global_opts *g, struct gx_
     return gx_agree(job->comm, rc != GX_OK ? rc : src, err);
 }
 
-void gx_topo_fini(struct gx_job *job)
+void gx_gpu_fini(struct gx_job *job)
 {
     if (job->topo) {
         free(job->topo->links);

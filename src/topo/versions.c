@@ -1,4 +1,3 @@
-/* Versions of gpuxfer, its build and the libraries and machine it runs on. */
 #include "config.h"
 #include "gx_revision.h" /* generated at build time (Makefile.am), never committed */
 #include "versions.h"
@@ -16,7 +15,6 @@
 #include <nccl.h>
 #endif
 
-/* One key and value of the build or of a rank's software; text and JSON come from one list. */
 struct gx_kv {
     const char *key, *label;
     char value[384]; /* uname: 4 fields of up to 65 bytes */
@@ -58,7 +56,6 @@ static void build_kvs(struct gx_kv kv[], int *n)
     *n = i + 1;
 }
 
-/* The first "model name" of /proc/cpuinfo (x86; other architectures name it otherwise). */
 static void cpu_model(char *buf, size_t len)
 {
     snprintf(buf, len, "unknown (no 'model name' in /proc/cpuinfo)");

@@ -1,21 +1,13 @@
-/* Which gpuxfer, built how, running on which libraries and machine: --version and the
- * report's context (context.build, and each rank's "software"). */
 #ifndef GX_VERSIONS_H
 #define GX_VERSIONS_H
 
 #include <stddef.h>
 #include <stdio.h>
 
-/* context.build, one key and value at a time to put: version, source revision and what the
- * build has in it. */
+/* context.build, one key and value at a time: version, source revision and build features. */
 void gx_build_each(void (*put)(void *ctx, const char *key, const char *value), void *ctx);
-/* A rank's "software", likewise: OS, CPU model, CUDA driver and
- * runtime, NCCL and MPI versions as found at run time. Versions that cannot be read say why,
- * e.g. "none (no CUDA driver)". */
 void gx_software_each(void (*put)(void *ctx, const char *key, const char *value), void *ctx);
-/* MPI_Get_library_version's first line into buf; returns its MPI error code. */
 int gx_mpi_library(char *buf, size_t len);
-/* --version: the first line is "gpuxfer X.Y.Z", then the revision, build and run-time lines. */
 void gx_version_print(FILE *out);
 
 #endif
