@@ -8,7 +8,8 @@ times" (issue 47).
 Compares every member at every level: the same keys, arrays of the same length (results,
 skipped, pairs, matrices...), and the same strings, booleans and numbers, except numbers and
 texts that are measurements or depend on the machine's load at that moment: timings, medians and
-spreads, noise marks and their reasons, soundness verdicts, process ids, file names with a pid.
+spreads, noise marks and their reasons, soundness verdicts, process ids, file names with a pid,
+and the order of results, summary rows and rounds (a budget's cut visits move a result).
 Prints each difference with its place (results[3].stats.median) and exits 1 when there is one
 that is not in those classes. --ignore adds member names to leave out wherever they are."""
 import argparse
@@ -34,8 +35,24 @@ LOAD_DEPENDENT = {
     "ceiling_exceeded", "below_siblings", "disturbed", "noisy", "health", "findings", "plan",
     "runner_up", "auto_candidates", "chunk", "depth", "cpuset", "hostname", "env",
     "mpi_startup_notice", "command_line", "samples_file", "utf8_repaired", "start_time",
-    "end_time",
+    "end_time", "checks",
 }
+# Arrays whose order follows the load (a step whose visits the budget cut ends earlier; checks
+# count the visits): compared as sets, each element found by the members that name it.
+KEYED = {
+    "results": ("run", "path", "mem", "pattern", "size", "ranks", "chunk", "depth",
+                "chunk_choice"),
+    "summary": ("size_class", "path", "src_mem", "dst_mem", "pattern", "run", "unit"),
+    "rounds": ("run", "path", "pattern", "size", "round"),
+}
+
+
+def keyed(k, items):
+    """items in the order of their names (KEYED[k]), where every item is an object."""
+    if k not in KEYED or not isinstance(items, list) or \
+            not all(isinstance(x, dict) for x in items):
+        return items
+    return sorted(items, key=lambda x: json.dumps([x.get(m) for m in KEYED[k]], sort_keys=True))
 
 
 def walk(a, b, where, out, ignore):
@@ -49,7 +66,7 @@ def walk(a, b, where, out, ignore):
             if k not in a or k not in b:
                 out.append((place, "only in " + ("new" if k not in a else "old"), True))
             else:
-                walk(a[k], b[k], place, out, ignore)
+                walk(keyed(k, a[k]), keyed(k, b[k]), place, out, ignore)
     elif isinstance(a, list) and isinstance(b, list):
         if len(a) != len(b):
             out.append((where, f"{len(a)} elements, then {len(b)}", True))
