@@ -70,14 +70,9 @@ struct gx_bench {
     int last; /* this visit's result is final */
 };
 
-/* Returns rc, or the peer's failure: both sides take the same branch. */
-int gx_pair_agree(struct gx_ep *ep, int rc, struct gx_err *err);
-void gx_free_buffers(struct gx_ep *ep);
 void gx_close_endpoint(struct gx_ep *ep);
 /* Agreed within the pair. */
 int gx_ensure_capacity(struct gx_ep *ep, size_t bytes, struct gx_err *err);
-int gx_measure(struct gx_bench *b, const struct gx_mstep *s, struct gx_record *rec,
-               struct gx_err *err);
 /* Every candidate briefly, then the initiator's best in full. */
 int gx_measure_best(struct gx_bench *b, const struct gx_mstep *s, struct gx_record *rec,
                     struct gx_err *err);

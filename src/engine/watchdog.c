@@ -474,19 +474,14 @@ int gx_watchdog_start(struct gx_err *err)
     return GX_OK;
 }
 
-void gx_watchdog_phase(const char *what)
-{
-    pthread_mutex_lock(&gx_wd.mu);
-    gx_wd_set_phase_locked(what, what, gx_wd.phase_s);
-    pthread_mutex_unlock(&gx_wd.mu);
-}
-
 int gx_watchdog_mpi_ready(struct gx_err *err)
 {
     int rank;
     GX_MPI_TRY(err, MPI_Comm_rank(MPI_COMM_WORLD, &rank));
     gx_wd.rank = rank;
-    gx_watchdog_phase("start-up");
+    pthread_mutex_lock(&gx_wd.mu);
+    gx_wd_set_phase_locked("start-up", "start-up", gx_wd.phase_s);
+    pthread_mutex_unlock(&gx_wd.mu);
     /* Outside the lock: the thread must see a deadline pass while a peer never arrives. */
     struct gx_rollcall rc = GX_ROLLCALL_INIT;
     GX_TRY(gx_rollcall_open(&rc, MPI_COMM_WORLD, err));
