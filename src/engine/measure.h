@@ -55,7 +55,6 @@ struct gx_bench {
     struct gx_auto_cand cand[GX_AUTO_MAX_CANDIDATES];
     double *sorted;
     size_t nsamples_cap;
-    long rotation; /* --soak's pass (1 first) */
     double step_t0, share_s; /* share_s 0: no budget */
     /* The share is the iterations' from here: NCCL connects a pair on its first transfer. */
     double iter_t0;

@@ -15,11 +15,6 @@ size_t gx_shm_slot_stride(size_t bytes)
     return (bytes + PAGE - 1) / PAGE * PAGE;
 }
 
-static char *slots_of(const struct gx_shm_segment *s, int kernel_addr)
-{
-    return (char *)(kernel_addr ? s->dev : s->host) + CTL_BYTES;
-}
-
 /* Both sides decide alike; a failure of either fails both here, before any other exchange. */
 static int grow(const struct gx_ep *ep, struct gx_shm_channel *ch, const char *what,
                 size_t need, int ready, uint64_t geometry, struct gx_err *err)
@@ -105,7 +100,8 @@ static int ring_step(struct gx_shm_channel *ch, const struct gx_ep *ep, int put,
             gx_shm_ring_mark_free(r, (*passed)++);
         *moved = 1;
     }
-    char *slots = slots_of(put ? &ch->mine : &ch->theirs, ch->kernel_addr);
+    const struct gx_shm_segment *seg = put ? &ch->mine : &ch->theirs;
+    char *slots = (char *)(ch->kernel_addr ? seg->dev : seg->host) + CTL_BYTES;
     while (*copied < end &&
            (put ? gx_shm_ring_can_fill(r, *copied) : gx_shm_ring_can_drain(r, *copied))) {
         size_t c = (size_t)(*copied - base) % pl->nchunks;
