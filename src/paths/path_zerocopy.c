@@ -147,8 +147,6 @@ static int zc_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes, s
 static void zc_close(struct gx_ep *ep)
 {
     struct zc_priv *p = ep->priv;
-    if (!p)
-        return;
     gx_shm_segment_release(&p->out);
     gx_shm_segment_release(&p->in);
     gx_shm_channel_close(&p->ch);
