@@ -417,9 +417,7 @@ static void restore_signals(void)
 /* Not the defaults: mpirun would say 143 beside a report of exit 0. */
 static void ignore_signals(void)
 {
-    struct sigaction ign;
-    memset(&ign, 0, sizeof ign);
-    ign.sa_handler = SIG_IGN;
+    struct sigaction ign = {.sa_handler = SIG_IGN};
     sigemptyset(&ign.sa_mask);
     for (size_t i = 0; i < GX_ARRAY_LEN(gx_wd.old); i++)
         if (sigaction(gx_stop_signals[i], &ign, NULL) != 0)
