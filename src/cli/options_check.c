@@ -101,21 +101,20 @@ void gx_idle_ranks_note(FILE *out, const struct gx_options *o, const struct gx_m
                 busy[round->pairs[i].a] = busy[round->pairs[i].b] = 1;
         }
     char idle[256] = "";
-    int nidle = 0, first = -1, last = -1;
+    int nidle = 0, first = -1;
     for (int rank = 0; rank <= n; rank++) { /* ranges of idle ranks: "2", "2-7" */
         if (rank < n && !busy[rank]) {
             nidle++;
-            if (first < 0)
-                first = rank;
-            last = rank;
+            first = first < 0 ? rank : first;
             continue;
         }
-        if (first >= 0) {
+        if (first >= 0) { /* the range ends at rank - 1 */
             size_t used = strlen(idle);
-            if (first == last)
+            if (first == rank - 1)
                 snprintf(idle + used, sizeof idle - used, "%s%d", used ? "," : "", first);
             else
-                snprintf(idle + used, sizeof idle - used, "%s%d-%d", used ? "," : "", first, last);
+                snprintf(idle + used, sizeof idle - used, "%s%d-%d", used ? "," : "", first,
+                         rank - 1);
             first = -1;
         }
     }

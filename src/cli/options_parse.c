@@ -112,8 +112,13 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
     memset(o, 0, sizeof *o);
     o->g.slow_pair = 0.8;
     struct pending *cli = calloc((size_t)argc + 1, sizeof *cli);
-    if (!cli)
+    /* Kept while cli points at them. */
+    char (*made)[64] = calloc((size_t)argc + 1, sizeof *made);
+    if (!cli || !made) {
+        free(cli);
+        free(made);
         return gx_fail(err, GX_ERUNTIME, "out of host memory");
+    }
     char shorts[2 * MAXOPT + 2] = ":";
     for (const struct gx_option *op = gx_option_table; op->name; op++)
         if (op->short_name) {
@@ -122,14 +127,8 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
             shorts[n + 1] = op->arg ? ':' : '\0';
             shorts[n + 2] = '\0';
         }
-    /* Kept while cli points at them. */
-    char (*made)[64] = calloc((size_t)argc + 1, sizeof *made);
     int ncli = 0, rc = GX_OK;
     char flag_seen[MAXOPT] = {0};
-    if (!made) {
-        free(cli);
-        return gx_fail(err, GX_ERUNTIME, "out of host memory");
-    }
     opterr = 0;
     optind = 0; /* glibc: 0 also forgets a half-scanned "-abc" of an earlier call */
     for (;;) {

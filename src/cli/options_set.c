@@ -85,13 +85,6 @@ static int parse_word(const char *v, const char *what, const char *const words[]
     return gx_fail(err, GX_EINPUT, "unknown %s '%s' (expected %s)", what, v, expected);
 }
 
-static void names_of_paths(char *buf, size_t len)
-{
-    buf[0] = '\0';
-    for (int i = 0; i < gx_path_count; i++)
-        gx_list_add(buf, len, ", ", gx_paths[i].name);
-}
-
 GX_OPTION_SETTER(gx_set_path)
 {
     (void)o;
@@ -100,8 +93,9 @@ GX_OPTION_SETTER(gx_set_path)
     for (int i = 0; i < r->npaths; i++) {
         r->paths[i] = gx_path_lookup(items[i]);
         if (r->paths[i] < 0) {
-            char names[256];
-            names_of_paths(names, sizeof names);
+            char names[256] = "";
+            for (int k = 0; k < gx_path_count; k++)
+                gx_list_add(names, sizeof names, ", ", gx_paths[k].name);
             return gx_fail(err, GX_EINPUT, "unknown path '%s' (expected one of: %s)", items[i], names);
         }
     }

@@ -215,33 +215,24 @@ static cJSON *parse_document(const char *file, const char *text, struct gx_err *
     return doc;
 }
 
-int gx_scenario_load(const char *file, const char *text, struct gx_options *o, struct gx_err *err)
+static int load_document(const char *file, const cJSON *doc, struct gx_options *o,
+                         struct gx_err *err)
 {
-    cJSON *doc = parse_document(file, text, err);
-    int rc = GX_OK;
-    if (!doc)
-        return GX_EINPUT;
-    if (!cJSON_IsObject(doc)) {
-        rc = gx_fail(err, GX_EINPUT, "%s: expected a JSON object with a \"runs\" array", file);
-        goto out;
-    }
+    if (!cJSON_IsObject(doc))
+        return gx_fail(err, GX_EINPUT, "%s: expected a JSON object with a \"runs\" array", file);
     const cJSON *kv;
     /* The keys before their values, so that a key given twice is named as such. */
     cJSON_ArrayForEach(kv, doc) {
         if (strcmp(kv->string, "description") != 0 && strcmp(kv->string, "runs") != 0 &&
             !gx_option_scenario_top(gx_option_find(kv->string)))
             break;
-        if (given_twice(doc, kv)) {
-            rc = gx_fail(err, GX_EINPUT, "%s: key '%s' is given twice", file, kv->string);
-            goto out;
-        }
+        if (given_twice(doc, kv))
+            return gx_fail(err, GX_EINPUT, "%s: key '%s' is given twice", file, kv->string);
     }
     cJSON_ArrayForEach(kv, doc) {
         if (strcmp(kv->string, "description") == 0) {
-            if (!cJSON_IsString(kv)) {
-                rc = gx_fail(err, GX_EINPUT, "%s: description: expected a string", file);
-                goto out;
-            }
+            if (!cJSON_IsString(kv))
+                return gx_fail(err, GX_EINPUT, "%s: description: expected a string", file);
         } else if (strcmp(kv->string, "runs") != 0) {
             const struct gx_option *op = gx_option_find(kv->string);
             if (!gx_option_scenario_top(op)) {
@@ -249,37 +240,36 @@ int gx_scenario_load(const char *file, const char *text, struct gx_options *o, s
                 for (const struct gx_option *t = gx_option_table; t->name; t++)
                     if (gx_option_scenario_top(t))
                         gx_list_add(keys, sizeof keys, ", ", t->name);
-                rc = gx_fail(err, GX_EINPUT, "%s: unknown key '%s' (expected %s)", file,
-                             kv->string, keys);
-                goto out;
+                return gx_fail(err, GX_EINPUT, "%s: unknown key '%s' (expected %s)", file,
+                               kv->string, keys);
             }
             /* A job-wide option at the top level, typed like a run's keys. */
             static char text[VALUE_MAX + 1];
-            if ((rc = value_text(kv, op, text, sizeof text, err)) != GX_OK) {
-                gx_wrap(err, "%s: %s", file, op->name);
-                goto out;
-            }
-            if ((rc = gx_option_set(op, o, NULL, text, err)) != GX_OK) {
-                gx_wrap(err, "%s: %s", file, op->name);
-                goto out;
-            }
+            if (value_text(kv, op, text, sizeof text, err) != GX_OK ||
+                gx_option_set(op, o, NULL, text, err) != GX_OK)
+                return gx_wrap(err, "%s: %s", file, op->name);
         }
     }
     const cJSON *runs = cJSON_GetObjectItemCaseSensitive(doc, "runs");
     int n = cJSON_GetArraySize(runs);
-    if (!cJSON_IsArray(runs) || n == 0) {
-        rc = gx_fail(err, GX_EINPUT, "%s: runs: expected a non-empty array of run objects", file);
-        goto out;
-    }
-    if (n > GX_MAX_RUNS) {
-        rc = gx_fail(err, GX_EINPUT, "%s: runs: %d runs (the limit is %d)", file, n,
-                     GX_MAX_RUNS);
-        goto out;
-    }
+    if (!cJSON_IsArray(runs) || n == 0)
+        return gx_fail(err, GX_EINPUT, "%s: runs: expected a non-empty array of run objects",
+                       file);
+    if (n > GX_MAX_RUNS)
+        return gx_fail(err, GX_EINPUT, "%s: runs: %d runs (the limit is %d)", file, n,
+                       GX_MAX_RUNS);
     o->nruns = n;
-    for (int i = 0; i < n && rc == GX_OK; i++)
-        rc = load_run(file, i, cJSON_GetArrayItem(runs, i), &o->runs[i], err);
-out:
+    for (int i = 0; i < n; i++)
+        GX_TRY(load_run(file, i, cJSON_GetArrayItem(runs, i), &o->runs[i], err));
+    return GX_OK;
+}
+
+int gx_scenario_load(const char *file, const char *text, struct gx_options *o, struct gx_err *err)
+{
+    cJSON *doc = parse_document(file, text, err);
+    if (!doc)
+        return GX_EINPUT;
+    int rc = load_document(file, doc, o, err);
     cJSON_Delete(doc);
     return rc;
 }

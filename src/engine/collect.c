@@ -87,14 +87,15 @@ static void free_cands(struct gx_collect *c)
     c->cand_at = c->cand_n = NULL;
 }
 
+static double cpu_wait(const struct gx_record *r)
+{
+    return r->cpu_wait_s >= 0 && r->cpu_window_s > 0 ? r->cpu_wait_s / r->cpu_window_s : -1;
+}
+
 /* Negative when neither kernel says. */
 static double pair_cpu_wait(const struct gx_record *ra, const struct gx_record *rb)
 {
-    double wa = ra->cpu_wait_s >= 0 && ra->cpu_window_s > 0 ? ra->cpu_wait_s / ra->cpu_window_s
-                                                               : -1;
-    double wb = rb->cpu_wait_s >= 0 && rb->cpu_window_s > 0 ? rb->cpu_wait_s / rb->cpu_window_s
-                                                               : -1;
-    double w = wa > wb ? wa : wb;
+    double w = cpu_wait(ra) > cpu_wait(rb) ? cpu_wait(ra) : cpu_wait(rb);
     return w > 1 ? 1 : w; /* the clocks' skew over a short step */
 }
 
@@ -160,12 +161,12 @@ static void result_of(const struct gx_bench *b, const struct gx_mstep *ax,
         res->cands = c->cands && c->cand_n[p->a] ? c->cands + c->cand_at[p->a] : NULL;
         res->ncands = res->cands ? c->cand_n[p->a] : 0;
     }
-    if (res->state == GX_STATE_OK)
+    if (res->state == GX_STATE_OK) {
         res->noise = gx_noise_judge(&res->stats, gx_pattern_table[ax->pattern]->lower_is_better,
                                     pair_cpu_wait(ra, &c->recs[p->b]),
                                     pair_cpu_waits(ra, &c->recs[p->b]));
-    if (res->state == GX_STATE_OK)
         gx_noise_visits(&res->noise, ra->visit_median, ra->visit_lo, ra->visit_hi, ra->visits);
+    }
     gx_ceiling_apply(b->run->ceilings ? b->ceilings : NULL, ops, res, ceiling_what, len);
     gx_line_apply(job, ops, res);
     if (job->g->samples && c->counts[p->a]) {

@@ -33,20 +33,9 @@ static int launch_illegal_access(struct gx_err *err)
 #endif
 }
 
-/* Both sides ask and agree, so that the peer learns of it instead of waiting. */
-static int inject_gpu_fault(struct gx_ep *ep, size_t bytes, enum gx_fault_kind kind,
-                            struct gx_err *err)
+/* Returns rc, or the peer's failure: both sides take the same branch. */
+static int pair_agree(struct gx_ep *ep, int rc, struct gx_err *err)
 {
-    if (gx_fault_gpu_due(bytes) && gx_fault_get()->kind == kind &&
-        !(ep->ops->flags & GX_PATH_PROBE))
-        GX_TRY(gx_pair_agree(ep, gx_fault_gpu(ep->job->rank, bytes, launch_illegal_access, err),
-                             err));
-    return GX_OK;
-}
-
-int gx_pair_agree(struct gx_ep *ep, int rc, struct gx_err *err)
-{
-    /* Else one side would wait for the other forever. */
     struct {
         int rc;
         char msg[sizeof err->msg];
@@ -68,7 +57,18 @@ int gx_pair_agree(struct gx_ep *ep, int rc, struct gx_err *err)
     return theirs.rc;
 }
 
-void gx_free_buffers(struct gx_ep *ep)
+/* Both sides ask and agree, so that the peer learns of it instead of waiting. */
+static int inject_gpu_fault(struct gx_ep *ep, size_t bytes, enum gx_fault_kind kind,
+                            struct gx_err *err)
+{
+    if (gx_fault_gpu_due(bytes) && gx_fault_get()->kind == kind &&
+        !(ep->ops->flags & GX_PATH_PROBE))
+        GX_TRY(pair_agree(ep, gx_fault_gpu(ep->job->rank, bytes, launch_illegal_access, err),
+                             err));
+    return GX_OK;
+}
+
+static void free_buffers(struct gx_ep *ep)
 {
     if (ep->src)
         gx_mem_table[ep->src_kind]->release(ep->src);
@@ -82,7 +82,7 @@ void gx_close_endpoint(struct gx_ep *ep)
 {
     if (ep->priv)
         ep->ops->close(ep);
-    gx_free_buffers(ep);
+    free_buffers(ep);
 }
 
 int gx_ensure_capacity(struct gx_ep *ep, size_t bytes, struct gx_err *err)
@@ -91,19 +91,19 @@ int gx_ensure_capacity(struct gx_ep *ep, size_t bytes, struct gx_err *err)
     /* Whatever the memory kind, so that CI exercises it on pageable memory. */
     GX_TRY(inject_gpu_fault(ep, bytes, GX_FAULT_CUDA_OOM, err));
     if (bytes > ep->cap) {
-        gx_free_buffers(ep);
+        free_buffers(ep);
         rc = gx_mem_table[ep->src_kind]->alloc(bytes, &ep->src, err);
         if (rc == GX_OK)
             rc = gx_mem_table[ep->dst_kind]->alloc(bytes, &ep->dst, err);
         if (rc == GX_OK)
             ep->cap = bytes;
         else
-            gx_free_buffers(ep);
-        rc = gx_pair_agree(ep, rc, err);
+            free_buffers(ep);
+        rc = pair_agree(ep, rc, err);
         if (rc != GX_OK)
             return rc;
         rc = ep->ops->open(ep, err);
-        rc = gx_pair_agree(ep, rc, err);
+        rc = pair_agree(ep, rc, err);
         /* Capacity 0, so that the next step opens again, not copying into what open never made. */
         if (rc != GX_OK)
             gx_close_endpoint(ep);
@@ -313,7 +313,7 @@ static int32_t l2_resident(const struct gx_ep *ep, const struct gx_mstep *st)
                : 0;
 }
 
-int gx_measure(struct gx_bench *b, const struct gx_mstep *st, struct gx_record *rec,
+static int measure(struct gx_bench *b, const struct gx_mstep *st, struct gx_record *rec,
                struct gx_err *err)
 {
     struct gx_ep *ep = &b->ep;
@@ -334,7 +334,7 @@ int gx_measure(struct gx_bench *b, const struct gx_mstep *st, struct gx_record *
     ep->depth = st->depth;
     int rc = GX_OK;
     if (ep->ops->prepare)
-        rc = gx_pair_agree(ep, ep->ops->prepare(ep, st->size, err), err);
+        rc = pair_agree(ep, ep->ops->prepare(ep, st->size, err), err);
     if (rc == GX_OK)
         rc = measure_prepared(b, st, rec, err);
     if (ep->ops->finish) {
@@ -374,7 +374,7 @@ static int measure_candidate(int i, void *ctx, struct gx_cand_result *m, struct 
         c->b->share_s = share * GX_SEARCH_SHARE / c->s->ncand;
     }
     struct gx_record scratch = {.valid = 1, .bad_offset = -1};
-    int rc = gx_measure(c->b, &q, &scratch, err);
+    int rc = measure(c->b, &q, &scratch, err);
     c->b->share_s = share;
     GX_TRY(rc);
     double v[3] = {scratch.stats.median, scratch.stats.ci_lo, scratch.stats.ci_hi};
@@ -393,7 +393,7 @@ int gx_measure_best(struct gx_bench *b, const struct gx_mstep *s, struct gx_reco
                     struct gx_err *err)
 {
     if (s->ncand <= 1)
-        return gx_measure(b, s, rec, err);
+        return measure(b, s, rec, err);
     struct cand_ctx ctx = {b, s, rec};
     int best, order[GX_AUTO_MAX_CANDIDATES];
     rec->ncand = 0;
@@ -405,5 +405,5 @@ int gx_measure_best(struct gx_bench *b, const struct gx_mstep *s, struct gx_reco
     full.depth = s->cand_depth[best];
     rec->chunk = (int64_t)full.chunk;
     rec->depth = full.depth;
-    return gx_measure(b, &full, rec, err);
+    return measure(b, &full, rec, err);
 }

@@ -55,7 +55,6 @@ struct gx_bench {
     struct gx_auto_cand cand[GX_AUTO_MAX_CANDIDATES];
     double *sorted;
     size_t nsamples_cap;
-    long rotation; /* --soak's pass (1 first) */
     double step_t0, share_s; /* share_s 0: no budget */
     /* The share is the iterations' from here: NCCL connects a pair on its first transfer. */
     double iter_t0;
@@ -70,14 +69,9 @@ struct gx_bench {
     int last; /* this visit's result is final */
 };
 
-/* Returns rc, or the peer's failure: both sides take the same branch. */
-int gx_pair_agree(struct gx_ep *ep, int rc, struct gx_err *err);
-void gx_free_buffers(struct gx_ep *ep);
 void gx_close_endpoint(struct gx_ep *ep);
 /* Agreed within the pair. */
 int gx_ensure_capacity(struct gx_ep *ep, size_t bytes, struct gx_err *err);
-int gx_measure(struct gx_bench *b, const struct gx_mstep *s, struct gx_record *rec,
-               struct gx_err *err);
 /* Every candidate briefly, then the initiator's best in full. */
 int gx_measure_best(struct gx_bench *b, const struct gx_mstep *s, struct gx_record *rec,
                     struct gx_err *err);

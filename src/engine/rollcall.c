@@ -222,8 +222,6 @@ void gx_rollcall_close(struct gx_rollcall *rc)
         for (int i = 0; i < WAITING; i++)
             if (net->w[i].fd >= 0)
                 close(net->w[i].fd);
-    }
-    if (net) {
         free(net->addrs);
         free(net->rank_ips);
         free(net);

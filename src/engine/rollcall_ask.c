@@ -75,13 +75,13 @@ static void take_connections(struct gx_rollcall *rc, double now)
     }
 }
 
-/* 1 once it has need bytes, -1 when it closed or failed first. */
-static int read_piece(struct waiting *w, size_t need)
+/* 1 once buf has need bytes, -1 when fd closed or failed first. */
+static int read_piece(int fd, unsigned char *buf, size_t *got, size_t need)
 {
-    ssize_t r = read(w->fd, w->buf + w->got, need - w->got);
+    ssize_t r = read(fd, buf + *got, need - *got);
     if (r > 0)
-        w->got += (size_t)r;
-    if (w->got == need)
+        *got += (size_t)r;
+    if (*got == need)
         return 1;
     return r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR) ? -1 : 0;
 }
@@ -94,7 +94,7 @@ void gx_rollcall_answer(struct gx_rollcall *rc, const char *where)
     take_connections(rc, now_s());
     for (int i = 0; i < WAITING; i++) {
         struct waiting *w = &net->w[i];
-        int got = w->fd >= 0 ? read_piece(w, QUESTION_LEN) : 0;
+        int got = w->fd >= 0 ? read_piece(w->fd, w->buf, &w->got, QUESTION_LEN) : 0;
         if (got > 0 && head_is(w->buf, rc->token, rc->rank)) {
             unsigned char a[QUESTION_LEN + ANSWER_LEN] = {0};
             put_head(a, rc->token, rc->rank);
@@ -117,7 +117,7 @@ int gx_rollcall_heard(struct gx_rollcall *rc, int *rank, int *sig)
     take_connections(rc, now_s());
     for (int i = 0; i < WAITING; i++) {
         struct waiting *w = &net->w[i];
-        int got = w->fd >= 0 ? read_piece(w, TELL_LEN) : 0;
+        int got = w->fd >= 0 ? read_piece(w->fd, w->buf, &w->got, TELL_LEN) : 0;
         uint32_t from = got > 0 ? get_u32(w->buf + 8) : 0, s = get_u32(w->buf + QUESTION_LEN);
         if (got > 0 && !heard && memcmp(w->buf, &rc->token, 8) == 0 && from > 0 &&
             from < (uint32_t)rc->size && is_stop_signal(s)) {
@@ -193,12 +193,10 @@ static int step_attempt(const struct gx_rollcall *rc, struct attempt *t, short r
     }
     if (!t->sent || !(revents & (POLLIN | POLLHUP | POLLERR)))
         return 0;
-    ssize_t r = read(t->fd, t->buf + t->got, t->in_len - t->got);
-    if (r > 0)
-        t->got += (size_t)r;
-    if (t->got == t->in_len)
+    int got = read_piece(t->fd, t->buf, &t->got, t->in_len);
+    if (got > 0)
         return head_is(t->buf, rc->token, t->rank);
-    if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
+    if (got < 0)
         end_attempt(t); /* closed early: a refusal */
     return 0;
 }

@@ -417,9 +417,7 @@ static void restore_signals(void)
 /* Not the defaults: mpirun would say 143 beside a report of exit 0. */
 static void ignore_signals(void)
 {
-    struct sigaction ign;
-    memset(&ign, 0, sizeof ign);
-    ign.sa_handler = SIG_IGN;
+    struct sigaction ign = {.sa_handler = SIG_IGN};
     sigemptyset(&ign.sa_mask);
     for (size_t i = 0; i < GX_ARRAY_LEN(gx_wd.old); i++)
         if (sigaction(gx_stop_signals[i], &ign, NULL) != 0)
@@ -474,19 +472,14 @@ int gx_watchdog_start(struct gx_err *err)
     return GX_OK;
 }
 
-void gx_watchdog_phase(const char *what)
-{
-    pthread_mutex_lock(&gx_wd.mu);
-    gx_wd_set_phase_locked(what, what, gx_wd.phase_s);
-    pthread_mutex_unlock(&gx_wd.mu);
-}
-
 int gx_watchdog_mpi_ready(struct gx_err *err)
 {
     int rank;
     GX_MPI_TRY(err, MPI_Comm_rank(MPI_COMM_WORLD, &rank));
     gx_wd.rank = rank;
-    gx_watchdog_phase("start-up");
+    pthread_mutex_lock(&gx_wd.mu);
+    gx_wd_set_phase_locked("start-up", "start-up", gx_wd.phase_s);
+    pthread_mutex_unlock(&gx_wd.mu);
     /* Outside the lock: the thread must see a deadline pass while a peer never arrives. */
     struct gx_rollcall rc = GX_ROLLCALL_INIT;
     GX_TRY(gx_rollcall_open(&rc, MPI_COMM_WORLD, err));

@@ -15,7 +15,6 @@ void gx_watchdog_set_abort(gx_sink_abort_fn fn, void *ctx);
 /* The exit code the thread will end with, its deadline passed; -1 while none. */
 int gx_watchdog_end_due(void);
 void gx_watchdog_set_timeout(double timeout_s);
-void gx_watchdog_phase(const char *what);
 /* From now on a signal changes nothing; if the watchdog took the end already, waits for it. */
 void gx_watchdog_final_report(void);
 /* The answer is given: signals are ignored, a timeout ends with exit_code. */

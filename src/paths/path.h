@@ -95,7 +95,7 @@ struct gx_path_ops {
     int (*roundtrip)(struct gx_ep *ep, size_t bytes, double *seconds, struct gx_err *err);
     /* Optional: stop a persistent kernel. Local: after a failure the peer may be elsewhere. */
     int (*finish)(struct gx_ep *ep, struct gx_err *err);
-    void (*close)(struct gx_ep *ep);
+    void (*close)(struct gx_ep *ep); /* only where open left a priv */
     struct gx_bounds bounds[GX_FAMILY_COUNT]; /* per family; none: no ceiling (ceiling.h) */
 };
 

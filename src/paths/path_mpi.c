@@ -56,8 +56,7 @@ static int mpi_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes, 
 
 static void mpi_close(struct gx_ep *ep)
 {
-    if (ep->priv)
-        gx_requests_free(ep->priv);
+    gx_requests_free(ep->priv);
     free(ep->priv);
     ep->priv = NULL;
 }

@@ -51,17 +51,10 @@ static int nccl_setup(const struct gx_job *job, struct gx_err *err)
 {
     /* Every rank needs a GPU for the communicator: agree before anyone calls into NCCL. */
     const char *absent = gx_gpu_absent_why();
-    struct gx_err why = {0};
-    int rc = absent[0] ? gx_fail(&why, GX_ESKIP, "%s", absent) : GX_OK;
-    if ((rc = gx_agree(job->comm, rc, &why)) != GX_OK) {
-        *err = why;
-        return rc;
-    }
+    int rc = absent[0] ? gx_fail(err, GX_ESKIP, "%s", absent) : GX_OK;
+    GX_TRY(gx_agree(job->comm, rc, err));
     /* NCCL refuses two ranks on one GPU: found before the collective init, agreed. */
-    if ((rc = gx_agree(job->comm, shared_gpu(job, &why), &why)) != GX_OK) {
-        *err = why;
-        return rc;
-    }
+    GX_TRY(gx_agree(job->comm, shared_gpu(job, err), err));
     GX_CUDA_TRY(err, cudaStreamCreateWithFlags(&nccl_stream, cudaStreamNonBlocking));
     nccl_job_mode = job->g && job->g->nccl_comm == GX_NCCL_COMM_JOB;
     if (!nccl_job_mode)
@@ -71,11 +64,8 @@ static int nccl_setup(const struct gx_job *job, struct gx_err *err)
     if (job->rank == 0)
         rc = ncclGetUniqueId(&id) == ncclSuccess
                  ? GX_OK
-                 : gx_fail(&why, GX_ERUNTIME, "ncclGetUniqueId failed");
-    if ((rc = gx_agree(job->comm, rc, &why)) != GX_OK) {
-        *err = why;
-        return rc;
-    }
+                 : gx_fail(err, GX_ERUNTIME, "ncclGetUniqueId failed");
+    GX_TRY(gx_agree(job->comm, rc, err));
     GX_MPI_TRY(err, MPI_Bcast(&id, sizeof id, MPI_BYTE, 0, job->comm));
     ncclResult_t nr = ncclCommInitRank(&nccl_comm, job->size, id, job->rank);
     if (nr != ncclSuccess) {
@@ -183,8 +173,6 @@ static void nccl_close(struct gx_ep *ep)
 {
     ep->priv = NULL; /* the pair's communicator stays for the job (nccl_teardown) */
 }
-
-
 
 /* One node: the peer copy between the GPUs; across nodes: none measured (the network). */
 static const struct gx_bound_rule nccl_one_way[] = {

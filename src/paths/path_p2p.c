@@ -353,8 +353,6 @@ static int p2p_finish(struct gx_ep *ep, struct gx_err *err)
 static void p2p_close(struct gx_ep *ep)
 {
     struct p2p_priv *p = ep->priv;
-    if (!p)
-        return;
     struct gx_err ignored;
     (void)ll_stop(p, &ignored);
     close_peer(p);

@@ -153,8 +153,6 @@ static int staged_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t byte
 static void staged_close(struct gx_ep *ep)
 {
     struct staged_priv *p = ep->priv;
-    if (!p)
-        return;
     gx_pipe_rings_free(&p->rings);
     free_stage(p);
     gx_shm_channel_close(&p->ch);

@@ -220,8 +220,6 @@ static int um_xfer_demand(struct gx_ep *ep, enum gx_dir dir, int count, size_t b
 static void um_close(struct gx_ep *ep)
 {
     struct um_priv *p = ep->priv;
-    if (!p)
-        return;
     gx_pipe_rings_free(&p->rings);
     cudaStream_t *streams[] = {&p->stream, &p->to_host, &p->discard, &p->to_gpu};
     for (size_t i = 0; i < sizeof streams / sizeof *streams; i++)

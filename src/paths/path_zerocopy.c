@@ -41,11 +41,6 @@ struct zc_ring {
     int nslots;
 };
 
-static size_t zc_area(const struct gx_ep *ep)
-{
-    return NSLOTS * gx_shm_slot_stride(ep->cap);
-}
-
 static void ring_init(const struct gx_ep *ep, int count, size_t bytes, struct zc_ring *r)
 {
     gx_chunk_plan_init(&r->plan, bytes, ep->chunk, ep->depth, count);
@@ -90,7 +85,8 @@ static int zc_prepare(struct gx_ep *ep, size_t bytes, struct gx_err *err)
     if (!ep->same_node)
         return zc_grow_remote(p, ep, &r, err);
     p->ch.kernel_addr = 1; /* kernels address the slots as the GPU maps them */
-    return gx_shm_channel_prepare(ep, &p->ch, "zc", r.nslots, r.slot_bytes, zc_area(ep), err);
+    return gx_shm_channel_prepare(ep, &p->ch, "zc", r.nslots, r.slot_bytes,
+                                  NSLOTS * gx_shm_slot_stride(ep->cap), err);
 }
 
 /* Across nodes, filling, MPI and draining overlap within one message too. */
@@ -151,8 +147,6 @@ static int zc_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes, s
 static void zc_close(struct gx_ep *ep)
 {
     struct zc_priv *p = ep->priv;
-    if (!p)
-        return;
     gx_shm_segment_release(&p->out);
     gx_shm_segment_release(&p->in);
     gx_shm_channel_close(&p->ch);

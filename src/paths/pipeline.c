@@ -117,8 +117,7 @@ int gx_pipe_transfer(struct gx_ep *ep, enum gx_dir dir, size_t total,
     struct gx_pipe in = {.steps = recv.steps, .nsteps = recv.nsteps, .ctx = ctx,
                          .slots = r->slots + r->depth, .nslots = plan->depth, .plan = plan,
                          .total = dir & GX_DIR_RECV ? total : 0};
-    struct activity a;
-    memset(&a, 0, sizeof a);
+    struct activity a = {0};
     while (busy(&out) || busy(&in)) {
         if (busy(&in))
             GX_TRY(progress(ep, &in, &a, err));

@@ -22,28 +22,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The receiver must not start before the initiator's clock. */
-static int probe_start(const struct gx_ep *ep, enum gx_dir dir, struct gx_err *err)
+/* The receiver must not start before the initiator's clock (GX_TAG_PROBE_GO); both ways, neither
+ * ends before the other (GX_TAG_PROBE_DONE). */
+static int probe_sync(const struct gx_ep *ep, enum gx_dir dir, int tag, struct gx_err *err)
 {
     MPI_Comm comm = ep->job->comm;
     if (dir == GX_DIR_SEND)
-        GX_MPI_TRY(err, MPI_Send(NULL, 0, MPI_BYTE, ep->peer, GX_TAG_PROBE_GO, comm));
+        GX_MPI_TRY(err, MPI_Send(NULL, 0, MPI_BYTE, ep->peer, tag, comm));
     else if (dir == GX_DIR_RECV)
-        GX_MPI_TRY(err, MPI_Recv(NULL, 0, MPI_BYTE, ep->peer, GX_TAG_PROBE_GO, comm,
-                                 MPI_STATUS_IGNORE));
+        GX_MPI_TRY(err, MPI_Recv(NULL, 0, MPI_BYTE, ep->peer, tag, comm, MPI_STATUS_IGNORE));
     else
-        GX_MPI_TRY(err, MPI_Sendrecv(NULL, 0, MPI_BYTE, ep->peer, GX_TAG_PROBE_GO, NULL, 0,
-                                     MPI_BYTE, ep->peer, GX_TAG_PROBE_GO, comm,
-                                     MPI_STATUS_IGNORE));
-    return GX_OK;
-}
-
-static int probe_end(const struct gx_ep *ep, enum gx_dir dir, struct gx_err *err)
-{
-    if (dir == GX_DIR_BOTH)
-        GX_MPI_TRY(err, MPI_Sendrecv(NULL, 0, MPI_BYTE, ep->peer, GX_TAG_PROBE_DONE, NULL, 0,
-                                     MPI_BYTE, ep->peer, GX_TAG_PROBE_DONE, ep->job->comm,
-                                     MPI_STATUS_IGNORE));
+        GX_MPI_TRY(err, MPI_Sendrecv(NULL, 0, MPI_BYTE, ep->peer, tag, NULL, 0, MPI_BYTE,
+                                     ep->peer, tag, comm, MPI_STATUS_IGNORE));
     return GX_OK;
 }
 
@@ -336,11 +326,11 @@ static int gpu_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
     g->nstreams = g->st->streams ? peer_schedule[(call >> 1) % GX_ARRAY_LEN(peer_schedule)] : 1;
     if (in_turn && dir == GX_DIR_SEND) { /* the receiver starts once the sender is done */
         GX_TRY(run_stages(ep, g, dir, 1, count, bytes, err));
-        return probe_start(ep, dir, err);
+        return probe_sync(ep, dir, GX_TAG_PROBE_GO, err);
     }
-    GX_TRY(probe_start(ep, dir, err));
+    GX_TRY(probe_sync(ep, dir, GX_TAG_PROBE_GO, err));
     GX_TRY(run_stages(ep, g, dir, in_turn, count, bytes, err));
-    return probe_end(ep, dir, err);
+    return dir == GX_DIR_BOTH ? probe_sync(ep, dir, GX_TAG_PROBE_DONE, err) : GX_OK;
 }
 
 /* Where the paths find them: the message to send on its GPU, the one to receive on the host. */

@@ -15,11 +15,6 @@ size_t gx_shm_slot_stride(size_t bytes)
     return (bytes + PAGE - 1) / PAGE * PAGE;
 }
 
-static char *slots_of(const struct gx_shm_segment *s, int kernel_addr)
-{
-    return (char *)(kernel_addr ? s->dev : s->host) + CTL_BYTES;
-}
-
 /* Both sides decide alike; a failure of either fails both here, before any other exchange. */
 static int grow(const struct gx_ep *ep, struct gx_shm_channel *ch, const char *what,
                 size_t need, int ready, uint64_t geometry, struct gx_err *err)
@@ -85,54 +80,36 @@ int gx_shm_channel_prepare(const struct gx_ep *ep, struct gx_shm_channel *ch, co
     return gx_shm_pair_sync(ep, err);
 }
 
-/* *moved: anything happened. */
-static int put_step(struct gx_shm_channel *ch, const struct gx_ep *ep,
-                    const struct gx_chunk_plan *pl, uint64_t base, uint64_t end,
-                    gx_shm_copy_fn copy, cudaStream_t s, int *moved, struct gx_err *err)
+/* put: into my ring from src, else out of the peer's into dst. *moved: anything happened. */
+static int ring_step(struct gx_shm_channel *ch, const struct gx_ep *ep, int put,
+                     const struct gx_chunk_plan *pl, uint64_t base, uint64_t end,
+                     gx_shm_copy_fn copy, cudaStream_t s, int *moved, struct gx_err *err)
 {
-    struct gx_shm_ring *r = &ch->out;
-    while (ch->published < ch->filled) {
+    struct gx_shm_ring *r = put ? &ch->out : &ch->in;
+    cudaEvent_t *ev = put ? ch->out_ev : ch->in_ev;
+    uint64_t *copied = put ? &ch->filled : &ch->drained; /* copies started */
+    uint64_t *passed = put ? &ch->published : &ch->freed; /* copies done, told to the ring */
+    while (*passed < *copied) {
         int done;
-        GX_TRY(gx_cuda_event_done(ch->out_ev[ch->published % (uint64_t)r->nslots], &done, err));
+        GX_TRY(gx_cuda_event_done(ev[*passed % (uint64_t)r->nslots], &done, err));
         if (!done)
             break; /* the later copies are behind it on the same stream */
-        gx_shm_ring_mark_full(r, ch->published++);
+        if (put)
+            gx_shm_ring_mark_full(r, (*passed)++);
+        else
+            gx_shm_ring_mark_free(r, (*passed)++);
         *moved = 1;
     }
-    char *slots = slots_of(&ch->mine, ch->kernel_addr);
-    while (ch->filled < end && gx_shm_ring_can_fill(r, ch->filled)) {
-        size_t c = (size_t)(ch->filled - base) % pl->nchunks;
-        GX_CUDA_TRY(err, copy(slots + gx_shm_ring_offset(r, ch->filled),
-                              (const char *)ep->src + gx_chunk_offset(pl, c),
-                              gx_chunk_length(pl, c), s));
-        GX_CUDA_TRY(err, cudaEventRecord(ch->out_ev[ch->filled % (uint64_t)r->nslots], s));
-        ch->filled++;
-        *moved = 1;
-    }
-    return GX_OK;
-}
-
-static int get_step(struct gx_shm_channel *ch, const struct gx_ep *ep,
-                    const struct gx_chunk_plan *pl, uint64_t base, uint64_t end,
-                    gx_shm_copy_fn copy, cudaStream_t s, int *moved, struct gx_err *err)
-{
-    struct gx_shm_ring *r = &ch->in;
-    while (ch->freed < ch->drained) {
-        int done;
-        GX_TRY(gx_cuda_event_done(ch->in_ev[ch->freed % (uint64_t)r->nslots], &done, err));
-        if (!done)
-            break;
-        gx_shm_ring_mark_free(r, ch->freed++);
-        *moved = 1;
-    }
-    char *slots = slots_of(&ch->theirs, ch->kernel_addr);
-    while (ch->drained < end && gx_shm_ring_can_drain(r, ch->drained)) {
-        size_t c = (size_t)(ch->drained - base) % pl->nchunks;
-        GX_CUDA_TRY(err, copy((char *)ep->dst + gx_chunk_offset(pl, c),
-                              slots + gx_shm_ring_offset(r, ch->drained), gx_chunk_length(pl, c),
-                              s));
-        GX_CUDA_TRY(err, cudaEventRecord(ch->in_ev[ch->drained % (uint64_t)r->nslots], s));
-        ch->drained++;
+    const struct gx_shm_segment *seg = put ? &ch->mine : &ch->theirs;
+    char *slots = (char *)(ch->kernel_addr ? seg->dev : seg->host) + CTL_BYTES;
+    while (*copied < end &&
+           (put ? gx_shm_ring_can_fill(r, *copied) : gx_shm_ring_can_drain(r, *copied))) {
+        size_t c = (size_t)(*copied - base) % pl->nchunks;
+        char *slot = slots + gx_shm_ring_offset(r, *copied);
+        char *data = (char *)(put ? ep->src : ep->dst) + gx_chunk_offset(pl, c);
+        GX_CUDA_TRY(err, copy(put ? slot : data, put ? data : slot, gx_chunk_length(pl, c), s));
+        GX_CUDA_TRY(err, cudaEventRecord(ev[*copied % (uint64_t)r->nslots], s));
+        ++*copied;
         *moved = 1;
     }
     return GX_OK;
@@ -151,9 +128,9 @@ static int run(struct gx_shm_channel *ch, const struct gx_ep *ep, enum gx_dir di
     while (ch->published < out_end || ch->freed < in_end) {
         int moved = 0;
         if (ch->freed < in_end)
-            GX_TRY(get_step(ch, ep, pl, in_base, in_end, copy, get, &moved, err));
+            GX_TRY(ring_step(ch, ep, 0, pl, in_base, in_end, copy, get, &moved, err));
         if (ch->published < out_end)
-            GX_TRY(put_step(ch, ep, pl, out_base, out_end, copy, put, &moved, err));
+            GX_TRY(ring_step(ch, ep, 1, pl, out_base, out_end, copy, put, &moved, err));
         GX_TRY(gx_shm_poll_step(&w, moved, err));
     }
     return GX_OK;

@@ -77,23 +77,20 @@ static int random_name(const char *what, char *name, size_t len, struct gx_err *
     return GX_OK;
 }
 
-static void unname(void)
+/* ending: the process is ending, no new names from now on. */
+static void unname(int ending)
 {
     pthread_mutex_lock(&seg.mu);
     if (seg.named)
         shm_unlink(seg.name); /* ENOENT: the peer removed it once it had it open */
     seg.named = 0;
+    seg.ending |= ending;
     pthread_mutex_unlock(&seg.mu);
 }
 
 void gx_shm_segment_unlink_named(void)
 {
-    pthread_mutex_lock(&seg.mu);
-    if (seg.named)
-        shm_unlink(seg.name);
-    seg.named = 0;
-    seg.ending = 1;
-    pthread_mutex_unlock(&seg.mu);
+    unname(1);
 }
 
 static int create_named(const char *what, char *name, size_t len, int *fd, struct gx_err *err)
@@ -194,7 +191,7 @@ static int make_mine(const char *what, char *name, size_t len, size_t bytes, int
     close(fd);
     if (rc != GX_OK) {
         gx_shm_segment_release(s);
-        unname();
+        unname(0);
     }
     return rc;
 }
@@ -266,7 +263,7 @@ int gx_shm_segment_exchange(const struct gx_ep *ep, const char *what, size_t byt
     int rc = make_mine(what, me.name, sizeof me.name, bytes, gpu, mine, err);
     rc = share(ep, what, rc, &me, gpu, theirs, peer_pid, err);
     /* Every way out: the peer has our segment open, or never will. */
-    unname();
+    unname(0);
     if (rc != GX_OK) {
         gx_shm_segment_release(theirs);
         gx_shm_segment_release(mine);

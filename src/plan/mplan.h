@@ -75,7 +75,6 @@ const char *gx_mgroup_name(const struct gx_mgroup *g);
 long gx_default_iters(size_t bytes);
 long gx_default_warmup(long iters);
 long gx_default_warmup_settling(long iters, double settle_s, double iteration_s);
-long gx_default_window(size_t bytes);
 #define GX_WINDOW_MS 20
 #define GX_WINDOW_SECONDS (GX_WINDOW_MS / 1000.0)
 #define GX_WINDOW_MAX 256
@@ -123,8 +122,6 @@ long gx_mstep_first_ask(const struct gx_mstep *s);
 long gx_mstep_next_ask(const struct gx_mstep *s, long n);
 /* Under a budget, asked earlier too; n is the last boundary (-warmup - 1 at first). */
 long gx_mstep_next_timed_ask(const struct gx_mstep *s, long n);
-/* --dry-run's expectation of when the step reaches its precision at this cv. */
-long gx_mstep_settled_iters(const struct gx_mstep *s, double cv);
 long gx_mstep_quick_iters(const struct gx_mstep *s);
 
 /* The least warm-up of a GPU path without its own settle_s: small latencies of zerocopy and

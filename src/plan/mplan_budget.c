@@ -34,7 +34,8 @@ static double median_spread(double cv, long n)
     return 1.96 * 1.2533 * cv / sqrt((double)(n > 0 ? n : 1));
 }
 
-long gx_mstep_settled_iters(const struct gx_mstep *s, double cv)
+/* --dry-run's expectation of when the step reaches its precision at this cv. */
+static long settled_iters(const struct gx_mstep *s, double cv)
 {
     long n = gx_mstep_first_ask(s);
     if (s->precision <= 0 || n == GX_ASK_NEVER)
@@ -63,9 +64,9 @@ double gx_dry_run_cv(size_t bytes)
 }
 
 /* Up to where it settles, cut to its share but never below its least. */
-double gx_mplan_step_planned(struct gx_budget *bg, const struct gx_mstep *s, double *now)
+static double step_planned(struct gx_budget *bg, const struct gx_mstep *s, double *now)
 {
-    double t = step_seconds_of(s, gx_mstep_settled_iters(s, gx_dry_run_cv(s->size)), s->warmup,
+    double t = step_seconds_of(s, settled_iters(s, gx_dry_run_cv(s->size)), s->warmup,
                                gx_mstep_search_iters(s));
     double share = gx_budget_share(bg, s, *now);
     if (bg->seconds > 0 && s->min_iters < s->iters && t > share) {
@@ -183,7 +184,7 @@ void gx_mplan_step_visits_planned(struct gx_budget *bg, const struct gx_mplan *p
     int visits = gx_mplan_step_visits(p, i);
     for (int v = 0; v < visits; v++) {
         struct gx_mstep part = gx_mstep_visit(&p->steps[i], visits, v == 0);
-        gx_mplan_step_planned(bg, &part, now);
+        step_planned(bg, &part, now);
     }
 }
 

@@ -32,7 +32,7 @@ long gx_default_warmup_settling(long iters, double settle_s, double iteration_s)
     return settle > (double)w ? (long)settle : w;
 }
 
-long gx_default_window(size_t bytes)
+static long default_window(size_t bytes)
 {
     /* The per-iteration handshake then costs under 1% of a large message's time. */
     size_t w = GX_WINDOW_MIB * GX_MIB / bytes;
@@ -52,7 +52,7 @@ static long whole_window(double messages)
 long gx_default_window_at(size_t bytes, double gbps)
 {
     /* Fixed costs (the acknowledgement, NCCL's start) show in a fast path with bytes alone. */
-    long w = gx_default_window(bytes);
+    long w = default_window(bytes);
     double by_time = messages_in_window_time(bytes, gbps);
     return by_time > (double)w ? whole_window(by_time) : w;
 }

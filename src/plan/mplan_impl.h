@@ -20,7 +20,6 @@ int gx_mplan_plan_probes(struct gx_mplan *p, const struct gx_options *o, struct 
 
 /* mplan_budget.c; *now is the plan's clock. */
 void gx_mplan_estimate_group(struct gx_mplan *p, struct gx_pace pc, size_t first);
-double gx_mplan_step_planned(struct gx_budget *bg, const struct gx_mstep *s, double *now);
 /* Step i, all its visits; a budget of 0 seconds caps nothing. */
 double gx_mplan_step_least(const struct gx_mplan *p, size_t i);
 void gx_mplan_step_visits_planned(struct gx_budget *bg, const struct gx_mplan *p, size_t i,

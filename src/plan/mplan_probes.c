@@ -150,10 +150,8 @@ static int add_probe_groups(struct gx_mplan *p, const struct gx_run_opts *run, i
                 s.min_iters = s.iters / 5;
             if (run->iters <= 0 && s.min_iters < GX_PROBE_MIN_ITERS)
                 s.min_iters = s.iters < GX_PROBE_MIN_ITERS ? s.iters : GX_PROBE_MIN_ITERS;
-            if (run->iters <= 0 && s.min_iters > GX_PROBE_MIN_ITERS)
-                s.floor_iters = GX_PROBE_MIN_ITERS;
-            else
-                s.floor_iters = s.min_iters;
+            s.floor_iters = run->iters <= 0 && s.min_iters > GX_PROBE_MIN_ITERS ? GX_PROBE_MIN_ITERS
+                                                                                 : s.min_iters;
             s.warmup = run->warmup >= 0 ? run->warmup : gx_default_warmup(s.floor_iters);
             s.window = gx_pattern_table[s.pattern]->uses_window ? pts->v[i].window : 1;
             GX_TRY(gx_mplan_add_step(p, &s, err));
