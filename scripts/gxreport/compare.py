@@ -910,6 +910,7 @@ def json_float(v):
 
 
 _encode_string = json.encoder.encode_basestring_ascii
+_float_repr, _int_repr = float.__repr__, int.__repr__
 # json's text of a value of these exact types (a subclass, such as a bool of int, has its own).
 _SCALARS = {str: _encode_string, int: int.__repr__, float: json_float,
             bool: lambda v: "true" if v else "false", type(None): lambda v: "null"}
@@ -924,21 +925,22 @@ def json_indented(v, pad="\n"):
     """json.dumps(v, indent=1) of a row (strings, numbers, true, false, null, lists and objects
     with string keys), pad the newline and indent of v's own level: json's encoder with an
     indent is its pure Python one, slower than this for a sweep's rows. The items that are no
-    containers (most of a row's) are written in the loop, not by a call of their own."""
+    containers (most of a row's) are written in the loop by their exact type, not by a call of
+    their own."""
     scalar = _SCALARS.get(type(v))
     if scalar is not None:
         return scalar(v)
     inner = pad + " "
-    get = _SCALARS.get
     if isinstance(v, (list, tuple)):
         if not v:
             return "[]"
+        get = _SCALARS.get
         parts = []
         for x in v:
             f = get(type(x))
             parts.append(inner + (f(x) if f is not None else json_indented(x, inner)))
         return "[" + ",".join(parts) + pad + "]"
-    if isinstance(v, dict) and all(type(k) is str for k in v):
+    if isinstance(v, dict):
         if not v:
             return "{}"
         # A member's start (its line's indent and name) made once for each name and level.
@@ -949,13 +951,31 @@ def json_indented(v, pad="\n"):
         for k, x in v.items():
             start = starts.get(k)
             if start is None:
+                if type(k) is not str:  # json's text of other keys (1: "1")
+                    return json.dumps(v, indent=1).replace("\n", pad)
                 start = starts[k] = inner + _encode_string(k) + ": "
-            f = get(type(x))
-            parts.append(start + (f(x) if f is not None else json_indented(x, inner)))
+            t = type(x)
+            if t is float:
+                text = _float_repr(x)
+                if text[-1] in "fn":  # inf, -inf, nan
+                    text = json_float(x)
+            elif t is str:
+                text = _encode_string(x)
+            elif x is None:
+                text = "null"
+            elif x is True:
+                text = "true"
+            elif x is False:
+                text = "false"
+            elif t is int:
+                text = _int_repr(x)
+            else:
+                text = json_indented(x, inner)
+            parts.append(start + text)
         return "{" + ",".join(parts) + pad + "}"
     if isinstance(v, (str, int, float)):  # a subclass: as json writes its base type
         return json.dumps(v)
-    # Anything else as json has it (another key, or an object it cannot write: its error).
+    # Anything else as json has it (an object it cannot write: its error).
     return json.dumps(v, indent=1).replace("\n", pad)
 
 
