@@ -141,6 +141,7 @@ Seen = collections.namedtuple("Seen", "key status median noisy few marks drift l
 
 # The fields of a result options() reads (and its stop rule's precision asked).
 RAN_FIELDS = ("iterations", "warmup", "window", "clock", "chunk_auto", "chunk", "depth")
+RAN_MISSING = (gx.MISSING,) * len(RAN_FIELDS)
 
 
 def reader(chunk_as_setting=False):
@@ -160,13 +161,14 @@ def reader(chunk_as_setting=False):
         drift = (r.get("noise") or {}).get("drift")
         marks, few = gx.noise_marks(r), gx.too_few(r)
         rate = gx.line_rate(r)
-        return Seen(key=k, status=one(r["status"]),
-                    median=r["stats"]["median"] if "stats" in r else None,
-                    noisy=bool(marks) or few, few=few, marks=share(tuple(marks)),
-                    drift=drift if gx.is_number(drift) and drift > 0 else None,
-                    line_rate=rate, line_absent=share(gx.line_absent(r)) if rate is None else None,
-                    line_route=r.get("line_route"), line_exceeded=gx.line_exceeded(r),
-                    rated="line_gbs" in r or "line_absent" in r, ran=share(ran_fields(r)))
+        # Seen's fields in their order (a namedtuple's keywords cost more than its fields).
+        return new_seen((k, one(r["status"]), r["stats"]["median"] if "stats" in r else None,
+                         bool(marks) or few, few, share(tuple(marks)),
+                         drift if gx.is_number(drift) and drift > 0 else None, rate,
+                         share(gx.line_absent(r)) if rate is None else None, r.get("line_route"),
+                         gx.line_exceeded(r), "line_gbs" in r or "line_absent" in r,
+                         share(ran_fields(r))))
+    new_seen = Seen._make
     return keep
 
 
@@ -174,8 +176,7 @@ def ran_fields(r):
     """The fields of a result options() reads, RAN_FIELDS' and its stop rule's precision asked,
     gx.MISSING where it has none (hashable: equal ones are shared)."""
     stop = r.get("stop") or {}
-    return tuple([r.get(n, gx.MISSING) for n in RAN_FIELDS]) + (
-        stop.get("precision_asked", gx.MISSING),)
+    return tuple(map(r.get, RAN_FIELDS, RAN_MISSING)) + (stop.get("precision_asked", gx.MISSING),)
 
 
 def index(doc):
@@ -344,6 +345,13 @@ def line_facts(rs, value):
     line_gbs the rate they all have (None where one has none, or where their rates differ: a
     link down in one run), line_share the value over it, line_exceeded a run above its rate,
     line_absent why there is no rate, line_route the links crossed."""
+    if len(rs) == 1:  # one run (most rows of a sweep): its own
+        r = rs[0]
+        rate = r.line_rate
+        return {"line_gbs": rate, "line_share": value / rate if rate is not None else None,
+                "line_exceeded": r.line_exceeded,
+                "line_absent": r.line_absent if rate is None else None,
+                "line_route": r.line_route if rate is not None else None}
     rates = {r.line_rate for r in rs}
     rate = next(iter(rates)) if len(rates) == 1 else None
     if rate is not None:
