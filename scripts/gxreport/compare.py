@@ -18,10 +18,12 @@ where they make the comparison unfair: iterations, warmup, window, clock), what 
 configurations' contexts and command lines, and a summary per path and pattern:
 slower/faster/same/undecided and the geometric mean of the ratios. A value with ~ after it rests
 on a run whose step the machine disturbed (the report's noise, schema 2.5), and so does a
-verdict with ~ after it: the summary counts those comparisons apart. Where the reports rate
-their routes (schema 2.7), a bandwidth block has line%: the faster configuration's value over
-the line rate both cross, ! where a run of either lies above its rate, diff where their rates
-differ (each side's share in --json), - where a side has none.
+verdict with ~ after it: the summary counts those comparisons apart. A bandwidth below 0.01 GB/s
+prints in MB/s with an M after it (0.8532M), as gpuxfer's table and summary print it, and a legend
+line says so (--json keeps GB/s). Where the reports rate their routes (schema 2.7), a bandwidth
+block has line%: the faster configuration's value over the line rate both cross, ! where a run of
+either lies above its rate, diff where their rates differ (each side's share in --json), - where a
+side has none.
 
 A run counts once: one report given twice (the same file by any path or link, or the same
 document: a copy) is refused, naming both arguments.
@@ -620,12 +622,13 @@ def ci_end(v):
     return f"{v:.0f}"
 
 
-def value_text(cell, width):
-    """A configuration's value to four significant digits, '~' after it where a run of it was
-    disturbed."""
+def value_text(cell, width, unit):
+    """A configuration's value to four significant digits (a bandwidth below gx.GBS_AS_MBS
+    GB/s in MB/s with an M after it, as gpuxfer's table and summary print it), '~' after it
+    where a run of it was disturbed."""
     if not isinstance(cell["value"], (int, float)):
         return f"{'-':>{width}}"
-    return f"{gx.value_text(cell['value']) + (gx.NOISY if cell['noisy'] else ''):>{width}}"
+    return f"{gx.unit_text(cell['value'], unit) + (gx.NOISY if cell['noisy'] else ''):>{width}}"
 
 
 def verdict_text(cell):
@@ -701,6 +704,8 @@ def print_tables(cfgs, rows, out, diffs=()):
         gx.note("# ~ after a value: a run of it whose step the machine disturbed (its median is no"
                 " clean number: the report's noise); after a verdict: the comparison rests on such"
                 " a value", out)
+    if any(c and gx.in_mbs(c["value"], r["unit"]) for r in rows for c in r["cells"]):
+        gx.note("# " + gx.MBS_NOTE, out)
     if any(r["line_col"] for r in rows):
         gx.note("# line%: the faster configuration's value over the line rate of the links both"
                 " cross (how near the hardware the better one comes); ! a run of either above its"
@@ -765,7 +770,7 @@ def pair_text(row):
 def row_line(row, j, line_col=False, size_width=10, pair_width=6):
     """A row's line for configuration j against A."""
     line = (f"{row['size']:>{size_width}} {pair_text(row):>{pair_width}} "
-            f"{value_text(row['cells'][0], 9)}")
+            f"{value_text(row['cells'][0], 9, row['unit'])}")
     c = row["cells"][j]
     line_cell = f" {line_text(row['cells'][0], c):>6}" if line_col else ""
     ciw = ci_width(line_col)
@@ -774,7 +779,7 @@ def row_line(row, j, line_col=False, size_width=10, pair_width=6):
             f" {'-':>5} {'-':>10}"
     p = f"{c['p']:7.2g}" if c["p"] is not None else f"{'-':>7}"
     q = f"{c['q']:7.2g}" if c["q"] is not None else f"{'-':>7}"
-    return line + (f" {value_text(c, 9)} {fmt(c['ratio'], 6)}{line_cell}"
+    return line + (f" {value_text(c, 9, row['unit'])} {fmt(c['ratio'], 6)}{line_cell}"
                    f" {ci_text(c['ci95']):>{ciw}} {p} {q}"
                    f" {c['significant']:>3} {c['test']:>5} {verdict_text(c):>10}")
 
