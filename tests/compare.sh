@@ -852,5 +852,25 @@ rc=$?
     unwrap "$dir/huge.txt" | grep -qE '^ *1073741824 +100->101 .* faster$'
 ok_diag $? "$dir/huge.txt" "1 GiB, pairs from 100, a ratio over 1000: the row within 100 columns, whole once unwrapped (exit $rc)"
 
+# Bandwidths below 0.01 GB/s as gpuxfer's table and summary print them (issue 62): in MB/s with
+# an M after them (0.00997M, 0.8532M; were 9.973e-06, 8.532e-04), the legend line once above
+# the blocks; larger bandwidths, latencies and the ratios as they were; --json keeps GB/s.
+"$PYTHON" "$top_srcdir/tests/tiny_report.py" "$rep/base.json" "$dir/tiny.json"
+compare "$rep/base.json" "$dir/tiny.json" >"$dir/mbs.txt" 2>&1
+rc=$?
+[ $rc -eq 0 ] && [ -z "$(awk 'length > 100' "$dir/mbs.txt")" ] && ! grep -q 'e-' "$dir/mbs.txt" &&
+    grep -qE '^ +8 +0->1 +0\.09973 +0\.00997M +0\.0001 ' "$dir/mbs.txt" &&
+    grep -qE '^ +65536 +0->1 +8\.532 +0\.8532M +0\.0001 ' "$dir/mbs.txt" &&
+    grep -qE '^ +1048576 +0->1 +9\.978 +9\.978 +1\.000 ' "$dir/mbs.txt" &&
+    [ "$(grep -cx '# M after a value: MB/s, as bandwidths below 0.01 GB/s print (the report keeps GB/s)' "$dir/mbs.txt")" -eq 1 ] &&
+    compare "$rep/base.json" "$dir/tiny.json" --json | "$PYTHON" -c '
+import json, sys
+rows = json.load(sys.stdin)["rows"]
+assert any(0 < r["cells"][1]["value"] < 1e-5 for r in rows if r["unit"] == "GB/s"), rows' &&
+    compare "$dir/tiny.json" "$rep/noisy.json" >"$dir/mbs2.txt" 2>&1 &&
+    grep -qE '^ +65536 +0->1 +0\.8532M +8\.041 ' "$dir/mbs2.txt" &&
+    ! grep -q 'MB/s' "$dir/t.txt"
+ok_diag $? "$dir/mbs.txt" "bandwidths below 0.01 GB/s in MB/s with an M, the legend once; none where there are none (exit $rc)"
+
 rm -rf "$dir"
 done_testing

@@ -108,9 +108,13 @@ class Mismatch(Exception):
 # accepts (check() then decides), never the other way round.
 
 class Leaf:
-    def __init__(self, what, test, fast=None):
-        self.what, self.test = what, test
-        self.fast = fast or test
+    """inline: fast() as an expression of x, written into the fast() of an object that has the
+    leaf as a field's node (Obj), where a call for each of a result's fields would cost more
+    than its test."""
+
+    def __init__(self, what, test, inline=None):
+        self.what, self.test, self.inline = what, test, inline
+        self.fast = eval("lambda x: " + inline) if inline else test
 
     def check(self, v):
         if not self.test(v):
@@ -123,12 +127,13 @@ class Ranged(Leaf):
 
     def __init__(self, test, low, high, what="a number", why=""):
         null = what.endswith("or null")
-        super().__init__(what, lambda v: v is None and null or is_numeric(v))
+        # A float between the ends is finite; a bool is no int here (type, not isinstance).
+        super().__init__(what, lambda v: v is None and null or is_numeric(v),
+                         f"(type(x) is float or type(x) is int) and {low!r} <= x <= {high!r}"
+                         + (" or x is None" if null else ""))
         self.in_range = test
         self.range = f"a number from {low:g} to {high:g}{why}" + what[len("a number"):]
-        # A float between the ends is finite; a bool is no int here (type, not isinstance).
-        self.fast = lambda v: (type(v) is float or type(v) is int) and low <= v <= high or (
-            null and v is None)
+        self.low, self.high, self.null = low, high, null
 
     def check(self, v):
         super().check(v)
@@ -143,23 +148,23 @@ class Obj:
         self.nodes = {name: node for name, (_, node) in fields.items()}
         self.required = [name for name, (required, _) in fields.items() if required]
         self.rest, self.what = rest, what
-        nodes_fast = {name: node.fast for name, node in self.nodes.items()}
-        rest_fast = rest.fast if rest else None
-        required = self.required
-
-        def fast(v):
-            if type(v) is not dict:
-                return False
-            for name in required:
-                if name not in v:
-                    return False
-            get = nodes_fast.get
-            for name, x in v.items():
-                f = get(name, rest_fast)
-                if f is not None and not f(x):
-                    return False
-            return True
-        self.fast = fast
+        # fast() written out for these fields: each known field's test inline where its node
+        # is a leaf (a call of the node's fast() where not), the other fields by rest's.
+        env = {"M": MISSING, "known": frozenset(self.nodes), "rest": rest.fast if rest else None}
+        code = ["def fast(v):", "    if type(v) is not dict:", "        return False"]
+        for name in self.required:
+            code += [f"    if {name!r} not in v:", "        return False"]
+        for i, (name, node) in enumerate(self.nodes.items()):
+            env[f"fast{i}"] = node.fast
+            test = getattr(node, "inline", None) or f"fast{i}(x)"
+            code += [f"    x = v.get({name!r}, M)", f"    if x is not M and not ({test}):",
+                     "        return False"]
+        if rest:
+            code += ["    for name, x in v.items():",
+                     "        if name not in known and not rest(x):", "            return False"]
+        code.append("    return True")
+        exec("\n".join(code), env)
+        self.fast = env["fast"]
 
     def check(self, v):
         if not isinstance(v, dict):
@@ -180,13 +185,38 @@ class Obj:
                     raise
 
 
+def numbers_fast(low, high, length):
+    """List(Ranged).fast for a range without null, a list's numbers tested at once (a result's
+    samples: a sweep's report has millions): each an int or a float (no bool), the least and the
+    largest within the range, and no NaN. A NaN first in the list is min's and max's answer,
+    and fails the range; elsewhere neither takes it, and their answers hold for the other items,
+    which are then finite: a NaN among them makes their sum NaN."""
+    kinds = {int, float}
+
+    def fast(v):
+        if type(v) is not list or length and len(v) != length:
+            return False
+        if not v:
+            return True
+        if not kinds.issuperset(map(type, v)):
+            return False
+        if not (low <= min(v) and max(v) <= high):
+            return False
+        total = sum(v)
+        return total == total
+    return fast
+
+
 class List:
     def __init__(self, item, length=None):
         self.item, self.length = item, length
         self.what = f"a list of {length} items" if length else "a list"
         item_fast = item.fast
-        self.fast = lambda v: type(v) is list and (not length or len(v) == length) and all(
-            map(item_fast, v))
+        if isinstance(item, Ranged) and not item.null:
+            self.fast = numbers_fast(item.low, item.high, length)
+        else:
+            self.fast = lambda v: type(v) is list and (not length or len(v) == length) and all(
+                map(item_fast, v))
 
     def check(self, v):
         if not isinstance(v, list):
@@ -201,19 +231,19 @@ class List:
                 raise
 
 
-STRING = Leaf("a string", lambda v: isinstance(v, str), lambda v: type(v) is str)
-BOOL = Leaf("true or false", lambda v: isinstance(v, bool), lambda v: v is True or v is False)
+STRING = Leaf("a string", lambda v: isinstance(v, str), "type(x) is str")
+BOOL = Leaf("true or false", lambda v: isinstance(v, bool), "x is True or x is False")
 NUMBER = Ranged(is_number, -MAX_VALUE, MAX_VALUE)
 MEDIAN = Ranged(is_median, MIN_MEDIAN, MAX_VALUE, why=" (a median is a time or a bandwidth)")
 NUMBER_OR_NULL = Ranged(is_number, -MAX_VALUE, MAX_VALUE, "a number or null")
 COUNT = Leaf("an integer from 0 to 2**63 - 1", lambda v: is_int(v) and 0 <= v <= MAX_INT,
-             lambda v: type(v) is int and 0 <= v <= MAX_INT)
+             f"type(x) is int and 0 <= x <= {MAX_INT}")
 POSITIVE = Leaf("an integer from 1 to 2**63 - 1", lambda v: is_int(v) and 1 <= v <= MAX_INT,
-                lambda v: type(v) is int and 1 <= v <= MAX_INT)
+                f"type(x) is int and 1 <= x <= {MAX_INT}")
 # A message size gpuxfer can have (size_t, and what a plot's log axis can hold): 10**30 is not.
 SIZE = Leaf("an integer from 1 to 2**63 - 1", lambda v: is_int(v) and 1 <= v < 1 << 63,
-            lambda v: type(v) is int and 1 <= v < 1 << 63)
-UNIT = Leaf('"us" or "GB/s"', lambda v: v in ("us", "GB/s"))
+            f"type(x) is int and 1 <= x < {1 << 63}")
+UNIT = Leaf('"us" or "GB/s"', lambda v: v in ("us", "GB/s"), 'x in ("us", "GB/s")')
 MEM = Obj({"src": (True, STRING), "dst": (True, STRING)})
 PAIR = List(COUNT, 2)
 REQ, OPT = True, False
@@ -750,9 +780,17 @@ _CONTROLS = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[\]PX^_][^\x07\x1b\x9c]*(?:\
                        "|[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
+# The ASCII characters a match of _CONTROLS can begin with (every one but newline and tab):
+# ASCII text without them, most of what the tools print (a sweep's --json, its tables), is
+# printable as it is, which bytes.translate tells far faster than a search of the pattern.
+_ASCII_CONTROLS = bytes(range(0x09)) + bytes(range(0x0b, 0x20)) + b"\x7f"
+
+
 def printable(text):
     """text without control characters (newline and tab kept), escape sequences and
     bidirectional-text controls."""
+    if text.isascii() and len(text.encode("ascii").translate(None, _ASCII_CONTROLS)) == len(text):
+        return text
     return _CONTROLS.sub("", text)
 
 

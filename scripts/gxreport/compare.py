@@ -18,10 +18,12 @@ where they make the comparison unfair: iterations, warmup, window, clock), what 
 configurations' contexts and command lines, and a summary per path and pattern:
 slower/faster/same/undecided and the geometric mean of the ratios. A value with ~ after it rests
 on a run whose step the machine disturbed (the report's noise, schema 2.5), and so does a
-verdict with ~ after it: the summary counts those comparisons apart. Where the reports rate
-their routes (schema 2.7), a bandwidth block has line%: the faster configuration's value over
-the line rate both cross, ! where a run of either lies above its rate, diff where their rates
-differ (each side's share in --json), - where a side has none.
+verdict with ~ after it: the summary counts those comparisons apart. A bandwidth below 0.01 GB/s
+prints in MB/s with an M after it (0.8532M), as gpuxfer's table and summary print it, and a legend
+line says so (--json keeps GB/s). Where the reports rate their routes (schema 2.7), a bandwidth
+block has line%: the faster configuration's value over the line rate both cross, ! where a run of
+either lies above its rate, diff where their rates differ (each side's share in --json), - where a
+side has none.
 
 A run counts once: one report given twice (the same file by any path or link, or the same
 document: a copy) is refused, naming both arguments.
@@ -141,6 +143,7 @@ Seen = collections.namedtuple("Seen", "key status median noisy few marks drift l
 
 # The fields of a result options() reads (and its stop rule's precision asked).
 RAN_FIELDS = ("iterations", "warmup", "window", "clock", "chunk_auto", "chunk", "depth")
+RAN_MISSING = (gx.MISSING,) * len(RAN_FIELDS)
 
 
 def reader(chunk_as_setting=False):
@@ -160,13 +163,14 @@ def reader(chunk_as_setting=False):
         drift = (r.get("noise") or {}).get("drift")
         marks, few = gx.noise_marks(r), gx.too_few(r)
         rate = gx.line_rate(r)
-        return Seen(key=k, status=one(r["status"]),
-                    median=r["stats"]["median"] if "stats" in r else None,
-                    noisy=bool(marks) or few, few=few, marks=share(tuple(marks)),
-                    drift=drift if gx.is_number(drift) and drift > 0 else None,
-                    line_rate=rate, line_absent=share(gx.line_absent(r)) if rate is None else None,
-                    line_route=r.get("line_route"), line_exceeded=gx.line_exceeded(r),
-                    rated="line_gbs" in r or "line_absent" in r, ran=share(ran_fields(r)))
+        # Seen's fields in their order (a namedtuple's keywords cost more than its fields).
+        return new_seen((k, one(r["status"]), r["stats"]["median"] if "stats" in r else None,
+                         bool(marks) or few, few, share(tuple(marks)),
+                         drift if gx.is_number(drift) and drift > 0 else None, rate,
+                         share(gx.line_absent(r)) if rate is None else None, r.get("line_route"),
+                         gx.line_exceeded(r), "line_gbs" in r or "line_absent" in r,
+                         share(ran_fields(r))))
+    new_seen = Seen._make
     return keep
 
 
@@ -174,8 +178,7 @@ def ran_fields(r):
     """The fields of a result options() reads, RAN_FIELDS' and its stop rule's precision asked,
     gx.MISSING where it has none (hashable: equal ones are shared)."""
     stop = r.get("stop") or {}
-    return tuple([r.get(n, gx.MISSING) for n in RAN_FIELDS]) + (
-        stop.get("precision_asked", gx.MISSING),)
+    return tuple(map(r.get, RAN_FIELDS, RAN_MISSING)) + (stop.get("precision_asked", gx.MISSING),)
 
 
 def index(doc):
@@ -344,6 +347,13 @@ def line_facts(rs, value):
     line_gbs the rate they all have (None where one has none, or where their rates differ: a
     link down in one run), line_share the value over it, line_exceeded a run above its rate,
     line_absent why there is no rate, line_route the links crossed."""
+    if len(rs) == 1:  # one run (most rows of a sweep): its own
+        r = rs[0]
+        rate = r.line_rate
+        return {"line_gbs": rate, "line_share": value / rate if rate is not None else None,
+                "line_exceeded": r.line_exceeded,
+                "line_absent": r.line_absent if rate is None else None,
+                "line_route": r.line_route if rate is not None else None}
     rates = {r.line_rate for r in rs}
     rate = next(iter(rates)) if len(rates) == 1 else None
     if rate is not None:
@@ -612,12 +622,13 @@ def ci_end(v):
     return f"{v:.0f}"
 
 
-def value_text(cell, width):
-    """A configuration's value to four significant digits, '~' after it where a run of it was
-    disturbed."""
+def value_text(cell, width, unit):
+    """A configuration's value to four significant digits (a bandwidth below gx.GBS_AS_MBS
+    GB/s in MB/s with an M after it, as gpuxfer's table and summary print it), '~' after it
+    where a run of it was disturbed."""
     if not isinstance(cell["value"], (int, float)):
         return f"{'-':>{width}}"
-    return f"{gx.value_text(cell['value']) + (gx.NOISY if cell['noisy'] else ''):>{width}}"
+    return f"{gx.unit_text(cell['value'], unit) + (gx.NOISY if cell['noisy'] else ''):>{width}}"
 
 
 def verdict_text(cell):
@@ -693,6 +704,8 @@ def print_tables(cfgs, rows, out, diffs=()):
         gx.note("# ~ after a value: a run of it whose step the machine disturbed (its median is no"
                 " clean number: the report's noise); after a verdict: the comparison rests on such"
                 " a value", out)
+    if any(c and gx.in_mbs(c["value"], r["unit"]) for r in rows for c in r["cells"]):
+        gx.note("# " + gx.MBS_NOTE, out)
     if any(r["line_col"] for r in rows):
         gx.note("# line%: the faster configuration's value over the line rate of the links both"
                 " cross (how near the hardware the better one comes); ! a run of either above its"
@@ -757,7 +770,7 @@ def pair_text(row):
 def row_line(row, j, line_col=False, size_width=10, pair_width=6):
     """A row's line for configuration j against A."""
     line = (f"{row['size']:>{size_width}} {pair_text(row):>{pair_width}} "
-            f"{value_text(row['cells'][0], 9)}")
+            f"{value_text(row['cells'][0], 9, row['unit'])}")
     c = row["cells"][j]
     line_cell = f" {line_text(row['cells'][0], c):>6}" if line_col else ""
     ciw = ci_width(line_col)
@@ -766,7 +779,7 @@ def row_line(row, j, line_col=False, size_width=10, pair_width=6):
             f" {'-':>5} {'-':>10}"
     p = f"{c['p']:7.2g}" if c["p"] is not None else f"{'-':>7}"
     q = f"{c['q']:7.2g}" if c["q"] is not None else f"{'-':>7}"
-    return line + (f" {value_text(c, 9)} {fmt(c['ratio'], 6)}{line_cell}"
+    return line + (f" {value_text(c, 9, row['unit'])} {fmt(c['ratio'], 6)}{line_cell}"
                    f" {ci_text(c['ci95']):>{ciw}} {p} {q}"
                    f" {c['significant']:>3} {c['test']:>5} {verdict_text(c):>10}")
 
@@ -910,6 +923,7 @@ def json_float(v):
 
 
 _encode_string = json.encoder.encode_basestring_ascii
+_float_repr, _int_repr = float.__repr__, int.__repr__
 # json's text of a value of these exact types (a subclass, such as a bool of int, has its own).
 _SCALARS = {str: _encode_string, int: int.__repr__, float: json_float,
             bool: lambda v: "true" if v else "false", type(None): lambda v: "null"}
@@ -924,21 +938,22 @@ def json_indented(v, pad="\n"):
     """json.dumps(v, indent=1) of a row (strings, numbers, true, false, null, lists and objects
     with string keys), pad the newline and indent of v's own level: json's encoder with an
     indent is its pure Python one, slower than this for a sweep's rows. The items that are no
-    containers (most of a row's) are written in the loop, not by a call of their own."""
+    containers (most of a row's) are written in the loop by their exact type, not by a call of
+    their own."""
     scalar = _SCALARS.get(type(v))
     if scalar is not None:
         return scalar(v)
     inner = pad + " "
-    get = _SCALARS.get
     if isinstance(v, (list, tuple)):
         if not v:
             return "[]"
+        get = _SCALARS.get
         parts = []
         for x in v:
             f = get(type(x))
             parts.append(inner + (f(x) if f is not None else json_indented(x, inner)))
         return "[" + ",".join(parts) + pad + "]"
-    if isinstance(v, dict) and all(type(k) is str for k in v):
+    if isinstance(v, dict):
         if not v:
             return "{}"
         # A member's start (its line's indent and name) made once for each name and level.
@@ -949,13 +964,31 @@ def json_indented(v, pad="\n"):
         for k, x in v.items():
             start = starts.get(k)
             if start is None:
+                if type(k) is not str:  # json's text of other keys (1: "1")
+                    return json.dumps(v, indent=1).replace("\n", pad)
                 start = starts[k] = inner + _encode_string(k) + ": "
-            f = get(type(x))
-            parts.append(start + (f(x) if f is not None else json_indented(x, inner)))
+            t = type(x)
+            if t is float:
+                text = _float_repr(x)
+                if text[-1] in "fn":  # inf, -inf, nan
+                    text = json_float(x)
+            elif t is str:
+                text = _encode_string(x)
+            elif x is None:
+                text = "null"
+            elif x is True:
+                text = "true"
+            elif x is False:
+                text = "false"
+            elif t is int:
+                text = _int_repr(x)
+            else:
+                text = json_indented(x, inner)
+            parts.append(start + text)
         return "{" + ",".join(parts) + pad + "}"
     if isinstance(v, (str, int, float)):  # a subclass: as json writes its base type
         return json.dumps(v)
-    # Anything else as json has it (another key, or an object it cannot write: its error).
+    # Anything else as json has it (an object it cannot write: its error).
     return json.dumps(v, indent=1).replace("\n", pad)
 
 
