@@ -2,9 +2,7 @@
  * is written, since a point as cJSON is several times its typed size. */
 #include "config.h"
 #include "report.h"
-#include "report_lock.h"
 
-#include "json_repair.h"
 #include "slots.h"
 
 #include <errno.h>
@@ -239,7 +237,7 @@ int gx_report_ceilings(struct gx_report *rep, const struct gx_ceilings *c, struc
     cJSON *cal = ceilings_head(c);
     int rc = cal ? gx_ceilings_copy(&copy, c, err)
                  : gx_fail(err, GX_ERUNTIME, "out of host memory for the report's ceilings");
-    lock(rep);
+    gx_report_lock(rep);
     cJSON *pairs = rc == GX_OK ? gx_report_stream_slot_locked(rep, "ceilings.rank_pairs",
                                                                fill_rank_pairs, &rep->ceilings, err)
                                : NULL;
@@ -254,13 +252,13 @@ int gx_report_ceilings(struct gx_report *rep, const struct gx_ceilings *c, struc
         struct gx_ceilings old = rep->ceilings;
         rep->ceilings = copy;
         copy = old;
-        replace(rep->doc, "ceilings", cal);
+        gx_json_replace(rep->doc, "ceilings", cal);
         cal = NULL;
     } else {
         cJSON_Delete(pairs);
         rc = GX_ERUNTIME;
     }
-    unlock(rep);
+    gx_report_unlock(rep);
     cJSON_Delete(cal);
     gx_ceilings_free(&copy);
     return rc;

@@ -3,8 +3,6 @@
 #include "config.h"
 #include "context.h"
 
-#include "json_repair.h"
-#include "links_json.h"
 #include "report.h"
 #include "mpilib.h"
 #include "versions.h"

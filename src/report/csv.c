@@ -1,9 +1,8 @@
 #include "config.h"
-#include "csv.h"
+#include "sink.h"
 
+#include "context.h"
 #include "out_path.h"
-#include "json_repair.h"
-#include "report.h"
 #include "result_fields.h"
 
 #include <errno.h>

@@ -1,7 +1,6 @@
 #include "config.h"
 #include "host_map.h"
 
-#include "json_util.h"
 #include "line_health.h"
 #include "matrix.h"
 #include "report.h"

@@ -1,5 +1,5 @@
 #include "config.h"
-#include "json_repair.h"
+#include "json_util.h"
 
 #include <errno.h>
 #include <stdio.h>

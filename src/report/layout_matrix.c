@@ -3,7 +3,6 @@
 #include "view.h"
 
 #include "gx.h"
-#include "json_util.h"
 #include "matrix.h"
 #include "path.h"
 #include "pattern.h"

@@ -4,7 +4,7 @@
 #define GX_MATRIX_H
 
 #include "context.h"
-#include "json_stream.h"
+#include "json_util.h"
 #include "kept.h"
 
 #include <stdio.h>

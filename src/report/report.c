@@ -1,10 +1,7 @@
 /* The document as the run goes on (rank 0). */
 #include "config.h"
 #include "report.h"
-#include "report_lock.h"
 
-#include "json_repair.h"
-#include "samples_file.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -17,9 +14,9 @@ int gx_report_add(struct gx_report *rep, const struct gx_result *res, struct gx_
 {
     struct gx_result r = *res;
     long samples_line = 0;
-    lock(rep);
+    gx_report_lock(rep);
     int given = rep->final_written;
-    unlock(rep);
+    gx_report_unlock(rep);
     char dropped[1100] = "";
     if (r.samples && !given && rep->inline_samples + (long)r.nsamples > GX_SAMPLES_INLINE) {
         struct gx_err serr = {0};
@@ -35,14 +32,14 @@ int gx_report_add(struct gx_report *rep, const struct gx_result *res, struct gx_
     } else if (r.samples) {
         rep->inline_samples += (long)r.nsamples;
     }
-    lock(rep);
-    double t0 = mono_s();
+    gx_report_lock(rep);
+    double t0 = gx_mono_s();
     /* Once a report is written the answer is given: a later result goes nowhere, so that the
      * report and the .jsonl agree. */
     int rc = rep->final_written ? GX_OK
                                 : report_add_locked(rep, &r, samples_line, dropped, err);
-    rep->assembly_s += mono_s() - t0;
-    unlock(rep);
+    rep->assembly_s += gx_mono_s() - t0;
+    gx_report_unlock(rep);
     return rc;
 }
 
@@ -64,7 +61,7 @@ int gx_report_hold(struct gx_report *rep, const struct gx_result *res, struct gx
     cJSON *o = gx_result_json(&r);
     if (!o)
         return gx_fail(err, GX_ERUNTIME, "out of host memory for a result");
-    lock(rep);
+    gx_report_lock(rep);
     struct gx_report_held *h = held_of(rep, res);
     if (!h) {
         for (size_t i = 0; i < rep->nheld && !h; i++)
@@ -82,7 +79,7 @@ int gx_report_hold(struct gx_report *rep, const struct gx_result *res, struct gx
         cJSON_Delete(h->json);
         *h = (struct gx_report_held){.step = res->step, .a = res->a, .b = res->b, .json = o};
     }
-    unlock(rep);
+    gx_report_unlock(rep);
     if (!h) {
         cJSON_Delete(o);
         return gx_fail(err, GX_ERUNTIME, "out of host memory for a held result");
@@ -141,9 +138,9 @@ static int report_add_locked(struct gx_report *rep, const struct gx_result *res,
 int gx_report_skip(struct gx_report *rep, const char *run, const char *path,
                    const struct gx_pair *pairs, int npairs, const char *reason, struct gx_err *err)
 {
-    lock(rep);
+    gx_report_lock(rep);
     int e = gx_skips_add(&rep->skips, run, path, pairs, npairs, reason);
-    unlock(rep);
+    gx_report_unlock(rep);
     return e ? gx_fail(err, GX_ERUNTIME, "out of host memory for a skip of %s", path) : GX_OK;
 }
 
@@ -170,26 +167,26 @@ cJSON *gx_report_stream_slot_locked(struct gx_report *rep, const char *key, gx_s
 cJSON *gx_report_stream_slot(struct gx_report *rep, const char *name, gx_stream_fill fill,
                              void *ctx, struct gx_err *err)
 {
-    lock(rep);
+    gx_report_lock(rep);
     cJSON *slot = gx_report_stream_slot_locked(rep, name, fill, ctx, err);
-    unlock(rep);
+    gx_report_unlock(rep);
     return slot;
 }
 
 int gx_report_set_streamed(struct gx_report *rep, const char *key, gx_stream_fill fill,
                            void *ctx, struct gx_err *err)
 {
-    lock(rep);
+    gx_report_lock(rep);
     cJSON *slot = gx_report_stream_slot_locked(rep, key, fill, ctx, err);
     if (slot)
-        replace(rep->doc, key, slot);
-    unlock(rep);
+        gx_json_replace(rep->doc, key, slot);
+    gx_report_unlock(rep);
     return slot ? GX_OK : GX_ERUNTIME;
 }
 
 int gx_report_note_repairs(struct gx_report *rep, cJSON *item, const char *place)
 {
-    lock(rep);
+    gx_report_lock(rep);
     cJSON *notes = cJSON_GetObjectItemCaseSensitive(rep->doc, GX_JSON_REPAIRED_KEY);
     int made = !notes;
     if (made)
@@ -199,27 +196,27 @@ int gx_report_note_repairs(struct gx_report *rep, cJSON *item, const char *place
         cJSON_AddItemToObject(rep->doc, GX_JSON_REPAIRED_KEY, notes);
     else if (made)
         cJSON_Delete(notes);
-    unlock(rep);
+    gx_report_unlock(rep);
     return n;
 }
 
 void gx_report_set(struct gx_report *rep, const char *key, cJSON *item)
 {
-    lock(rep);
-    replace(rep->doc, key, item);
-    unlock(rep);
+    gx_report_lock(rep);
+    gx_json_replace(rep->doc, key, item);
+    gx_report_unlock(rep);
 }
 
 void gx_report_rotation(struct gx_report *rep, long rotation)
 {
-    lock(rep);
+    gx_report_lock(rep);
     rep->rotation = rotation;
-    unlock(rep);
+    gx_report_unlock(rep);
 }
 
 void gx_report_soak(struct gx_report *rep, long seconds, double seconds_run, long rotations)
 {
-    lock(rep);
+    gx_report_lock(rep);
     cJSON_DeleteItemFromObject(rep->doc, "soak");
     cJSON *s = cJSON_AddObjectToObject(rep->doc, "soak");
     if (s) {
@@ -229,5 +226,5 @@ void gx_report_soak(struct gx_report *rep, long seconds, double seconds_run, lon
         cJSON_AddNumberToObject(s, "results_streamed", (double)rep->streamed);
         cJSON_AddNumberToObject(s, "failures", (double)rep->failures);
     }
-    unlock(rep);
+    gx_report_unlock(rep);
 }

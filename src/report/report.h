@@ -4,7 +4,7 @@
 
 #include "ceiling.h"
 #include "file_util.h"
-#include "json_stream.h"
+#include "json_util.h"
 #include "result.h"
 #include "sink_ops.h"
 #include "skips.h"
@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 #include <pthread.h>
 #include <sys/types.h>
+#include <time.h>
 
 #define GX_SCHEMA_VERSION "2.20"
 /* A row of the report's "summary": the names are the tables' (run: a copy). */
@@ -166,5 +167,48 @@ void gx_report_close(struct gx_report *rep);
 /* The report's "failure": what stopped the run ("signal", "timeout"...), during which
  * measurement and on which ranks (both optional). */
 cJSON *gx_failure_json(const char *kind, const char *what, const int *ranks, int n);
+
+/* The link facts, routes, findings and GPU counters of src/topo in the report (links_json.c). */
+struct gx_link_facts;
+struct gx_route;
+struct gx_health;
+struct gx_gpu_counters;
+cJSON *gx_links_rank_json(const struct gx_link_facts *f);
+cJSON *gx_route_json(const struct gx_route *r);
+cJSON *gx_health_json(const struct gx_health *h, int n);
+cJSON *gx_counters_json(const struct gx_gpu_counters *all, int n);
+
+/* --samples beyond GX_SAMPLES_INLINE: one line per result in <output>.samples.jsonl. o as one
+ * line of fd, repaired and written whole: an aborted job or a full disk leaves only complete
+ * lines behind. 0 or an errno. */
+int gx_json_append_line(int fd, off_t *end, cJSON *o);
+/* Flushed to the disk before the report refers to it. Main thread only. */
+int gx_samples_stream(struct gx_report *rep, const struct gx_result *res, struct gx_err *err);
+void gx_samples_ref(cJSON *o, const struct gx_report *rep, long line, size_t n);
+
+/* The report's lock, which the watchdog's write and the main thread's additions take in turn,
+ * and the clock of assembly_s. */
+static inline double gx_mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static inline void gx_report_lock(struct gx_report *rep)
+{
+    if (rep->lock_ready)
+        pthread_mutex_lock(&rep->lock);
+}
+
+static inline void gx_report_unlock(struct gx_report *rep)
+{
+    if (rep->lock_ready)
+        pthread_mutex_unlock(&rep->lock);
+}
+
+/* gx_report_stream_slot under the lock (the same key again replaces its filler). */
+cJSON *gx_report_stream_slot_locked(struct gx_report *rep, const char *key, gx_stream_fill fill,
+                                    void *ctx, struct gx_err *err);
 
 #endif

@@ -2,12 +2,10 @@
  * one at a time, discarded or closed at the end. */
 #include "config.h"
 #include "report.h"
-#include "report_lock.h"
 
 #include "fault.h"
 #include "file_util.h"
 #include "context.h"
-#include "json_repair.h"
 #include "out_path.h"
 
 #include <errno.h>
@@ -83,13 +81,13 @@ static int end_taken(struct gx_report *rep, int code);
 int gx_report_write(struct gx_report *rep, const char *status, int exit_code,
                     struct gx_err *err)
 {
-    lock(rep);
+    gx_report_lock(rep);
     int rc = GX_OK;
     if (!rep->final_written) { /* else the watchdog's report stands, with its exit code */
         rc = write_locked(rep, status, exit_code, err);
         rep->final_written = rc == GX_OK;
     }
-    unlock(rep);
+    gx_report_unlock(rep);
     return rc;
 }
 
@@ -108,16 +106,16 @@ int gx_report_write_abort(struct gx_report *rep, const char *status, int exit_co
     int rc = GX_OK;
     if (!rep->final_written && rep->doc) {
         gx_report_add_held_locked(rep); /* results still to have their last visit, as they stand */
-        replace(rep->doc, "error", cJSON_CreateString(message));
+        gx_json_replace(rep->doc, "error", cJSON_CreateString(message));
         if (failure) {
-            replace(rep->doc, "failure", failure);
+            gx_json_replace(rep->doc, "failure", failure);
             failure = NULL;
         }
         rc = write_locked(rep, status, exit_code, err);
         rep->final_written = rc == GX_OK;
     }
     cJSON_Delete(failure);
-    unlock(rep);
+    gx_report_unlock(rep);
     return rc;
 }
 
@@ -312,18 +310,18 @@ static int write_locked(struct gx_report *rep, const char *status,
                         int exit_code, struct gx_err *err)
 {
     char now[40];
-    double t0 = mono_s();
+    double t0 = gx_mono_s();
     gx_utc_now(now, sizeof now, 0);
     cJSON *d = rep->doc;
-    replace(d, "end_time", cJSON_CreateString(now));
-    replace(d, "status", cJSON_CreateString(status));
-    replace(d, "exit_code", cJSON_CreateNumber(exit_code));
+    gx_json_replace(d, "end_time", cJSON_CreateString(now));
+    gx_json_replace(d, "status", cJSON_CreateString(status));
+    gx_json_replace(d, "exit_code", cJSON_CreateNumber(exit_code));
     rep->exit_code = exit_code;
     /* Whenever written, a stop within a pass too. */
     cJSON *soak = cJSON_GetObjectItemCaseSensitive(d, "soak");
     if (soak) {
-        replace(soak, "results_streamed", cJSON_CreateNumber((double)rep->streamed));
-        replace(soak, "failures", cJSON_CreateNumber((double)rep->failures));
+        gx_json_replace(soak, "results_streamed", cJSON_CreateNumber((double)rep->streamed));
+        gx_json_replace(soak, "failures", cJSON_CreateNumber((double)rep->failures));
     }
     cJSON_DeleteItemFromObject(d, "summary");
     cJSON *summary = gx_summary_json(&rep->summary);
@@ -339,7 +337,7 @@ static int write_locked(struct gx_report *rep, const char *status,
     if (res)
         add_rss_parts(res);
     if (res)
-        cJSON_AddNumberToObject(res, "report_assembly_s", rep->assembly_s + mono_s() - t0);
+        cJSON_AddNumberToObject(res, "report_assembly_s", rep->assembly_s + gx_mono_s() - t0);
     if (gx_json_repair(d) < 0)
         return gx_fail(err, GX_ERUNTIME, "out of host memory printing the report");
     rep->read_errno = 0;

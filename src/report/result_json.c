@@ -1,6 +1,5 @@
 /* A result as the report's JSON, from the table of its fields (result_fields.h). */
 #include "config.h"
-#include "json_util.h"
 #include "report.h"
 
 #include "result_fields.h"

@@ -9,7 +9,7 @@
 #include "host_map.h"
 #include "layout_matrix.h"
 #include "line_health.h"
-#include "links_json.h"
+#include "report.h"
 #include "matrix.h"
 #include "output.h"
 #include "transfer_plan.h"

@@ -1,8 +1,7 @@
 #include "config.h"
-#include "samples_file.h"
+#include "report.h"
 
 #include "file_util.h"
-#include "json_repair.h"
 
 #include <errno.h>
 #include <fcntl.h>

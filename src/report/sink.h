@@ -4,14 +4,42 @@
 #ifndef GX_SINK_H
 #define GX_SINK_H
 
-#include "csv.h"
 #include "kept.h"
 #include "mplan.h"
 #include "output.h"
 #include "report.h"
-#include "round_sum.h"
 #include "sink_ops.h"
 #include "view.h"
+
+#include <stdio.h>
+
+/* --format csv: a header line, then one self-contained line per result as it finishes, quoted as
+ * RFC 4180 says (docs/report.md, "CSV"). */
+struct gx_csv {
+    FILE *f;  /* NULL: nowhere */
+    int werr; /* errno of the first line that could not be written */
+    const struct gx_context *context; /* NULL: hosts unknown */
+    char job[2 * GX_ENV_NAME_MAX + 2]; /* SLURM_JOB_ID[.SLURM_STEP_ID]; "" outside Slurm */
+};
+
+void gx_csv_init(struct gx_csv *c, FILE *f, const struct gx_context *context);
+/* GX_ERUNTIME where this line or an earlier one could not be written. */
+int gx_csv_result(struct gx_csv *c, const struct gx_result *res, struct gx_err *err);
+/* A skipped line for each of the pairs, or one without a pair. */
+void gx_csv_skip(struct gx_csv *c, const char *run, const char *path,
+                 const struct gx_pair *pairs, int npairs, const char *reason);
+
+/* A round of several pairs at once: the sum of their bandwidth and message rate, as osu_mbw_mr
+ * reports. Each pair's median is its steady rate while the others run, so the sum is what the
+ * fabric carried. */
+struct gx_round_sum {
+    int round, nrounds;  /* 0 first */
+    int npairs, nok;     /* pairs of the round; pairs measured */
+    double gbps;
+    double msg_rate;
+    int bandwidth;       /* the pattern is of the bandwidth family */
+    struct gx_result first;
+};
 
 struct gx_tally {
     int results;           /* result rows: measured, skipped or failed */

@@ -2,7 +2,6 @@
 #include "skips.h"
 
 #include "gx.h"
-#include "json_repair.h"
 #include "report.h"
 
 #include <errno.h>

@@ -4,7 +4,7 @@
 #ifndef GX_SKIPS_H
 #define GX_SKIPS_H
 
-#include "json_stream.h"
+#include "json_util.h"
 #include "pairs.h"
 #include "slots.h"
 

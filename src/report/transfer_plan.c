@@ -3,7 +3,6 @@
 #include "view.h"
 
 #include "context.h"
-#include "json_util.h"
 #include "mem.h"
 #include "path.h"
 #include "sizes.h"

@@ -2,7 +2,6 @@
 #include "ucx_proto.h"
 
 #include "input.h"
-#include "json_util.h"
 #include "ucx_log.h"
 #include "path.h"
 #include "pattern.h"
