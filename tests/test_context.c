@@ -5,7 +5,7 @@
 #include "context.h"
 #include "gpu_counters.h"
 #include "pairs.h"
-#include "transfer_plan.h"
+#include "kept.h"
 #include "tap.h"
 
 #include <stdlib.h>

@@ -3,7 +3,6 @@
 #include "sink.h"
 #include "job.h"
 #include "kept.h"
-#include "line_health.h"
 #include "links.h"
 #include "links_store.h"
 #include "mem.h"

@@ -1,7 +1,4 @@
 #include "config.h"
-#include "host_map.h"
-
-#include "line_health.h"
 #include "matrix.h"
 #include "report.h"
 #include "view.h"

@@ -1,4 +1,3 @@
-#include "layout_matrix.h"
 #include "report.h"
 #include "view.h"
 

@@ -2,7 +2,7 @@
  * rate (the route or a rate is wrong); a ceiling below its link kind's usual share (a degraded
  * link that the ceiling alone would hide); a pair well below its siblings. One finding per
  * measurement: its largest size. */
-#include "line_health.h"
+#include "kept.h"
 #include "report.h"
 #include "view.h"
 

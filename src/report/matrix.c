@@ -5,7 +5,6 @@
 
 #include "context.h"
 #include "gx.h"
-#include "line_health.h"
 #include "path.h"
 #include "pattern.h"
 #include "result.h"

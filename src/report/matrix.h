@@ -6,6 +6,8 @@
 #include "context.h"
 #include "json_util.h"
 #include "kept.h"
+#include "links_store.h"
+#include "pairs.h"
 
 #include <stdio.h>
 
@@ -62,5 +64,55 @@ void gx_matrix_print_rows(FILE *out, const struct gx_matrix_grid *g);
 void gx_matrix_print_tail(FILE *out, const struct gx_matrix_grid *g,
                           const struct gx_context *context, const char *unit, double slow,
                           const char *slow_what, const char *median_what);
+
+/* Matrices over the job's layout, for the node schemes: per rail a node x node matrix, the rail
+ * map (rail x ordered node pair) and per node a local rank matrix; with the slow cells and the
+ * slow nodes named. Rank 0 only. One complete matrix of one view: its cells by row, NAN where the view has no pair. */
+struct gx_layout_matrix {
+    const struct gx_kept *first; /* its measurement's earliest result the view places */
+    const struct gx_layout *l;
+    int view;                    /* GX_VIEW_RAILS, GX_VIEW_RAIL_MAP or GX_VIEW_NODE_LOCAL */
+    int m;                       /* the rail (rails), the node (node local); 0 for the map */
+    int rows, cols;
+    double *val;
+    char *mark;
+};
+struct gx_layout_matrix_set {
+    struct gx_layout_matrix *m;  /* in the order their measurement first placed a result */
+    size_t n;
+    const struct gx_layout *l;
+};
+
+extern const struct gx_view_ops gx_view_layout_matrices;
+void gx_layout_matrices_free(void *set);
+
+/* The node's map of host links (the map-host run): per GPU, its host link measured alone both
+ * ways by the ceilings' probes, against the link's line rate, a GPU well below its siblings
+ * marked as the pair matrices mark a pair. Rank 0. */
+enum gx_host_dir { GX_HOST_H2D, GX_HOST_D2H, GX_HOST_DIRS };
+
+struct gx_host_row {
+    int rank;
+    char busid[32];                          /* "" unknown */
+    double gbs[GX_HOST_DIRS];                /* the median; 0 when absent */
+    unsigned noise[GX_HOST_DIRS];
+    gx_sid absent[GX_HOST_DIRS];             /* why not measured, in the map's texts */
+    double line_gbs;                         /* 0 unknown */
+    int line_kind;                           /* -1 unknown */
+    char line_what[96];                      /* "gen5 x16" */
+};
+
+struct gx_host_map {
+    size_t size; /* the largest point */
+    int n;
+    struct gx_host_row *rows; /* by rank */
+    struct gx_strpool texts;  /* the rows' reasons, each distinct one once */
+};
+
+void gx_host_map_free(void *map);
+/* Whether row i's direction d is well below its siblings (kept.h's rule); their median
+ * and count into *med and *count. */
+int gx_host_map_below(const struct gx_host_map *m, int i, int d, double *med, int *count);
+extern const struct gx_view_ops gx_view_host_map;
 
 #endif

@@ -6,13 +6,10 @@
 
 #include "gpu_counters.h"
 #include "harness_out.h"
-#include "host_map.h"
-#include "layout_matrix.h"
-#include "line_health.h"
 #include "report.h"
 #include "matrix.h"
 #include "output.h"
-#include "transfer_plan.h"
+#include "kept.h"
 #include "sink.h"
 #include "ucx_proto.h"
 

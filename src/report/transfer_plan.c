@@ -1,4 +1,4 @@
-#include "transfer_plan.h"
+#include "kept.h"
 #include "report.h"
 #include "view.h"
 

@@ -6,7 +6,7 @@
 #include "path.h"
 #include "pattern.h"
 #include "report.h"
-#include "line_health.h"
+#include "kept.h"
 #include "view.h"
 
 #include <ctype.h>
