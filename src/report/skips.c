@@ -1,8 +1,7 @@
 #include "config.h"
-#include "skips.h"
+#include "report.h"
 
 #include "gx.h"
-#include "report.h"
 
 #include <errno.h>
 #include <stdlib.h>
