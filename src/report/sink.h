@@ -92,7 +92,6 @@ void gx_sink_init(struct gx_sink *s, const struct gx_job *job, const struct gx_o
 struct gx_sink_door gx_sink_door(struct gx_sink *s);
 /* Rank 0, at the end: what the views read of the sink into run, the rounds handed over. */
 void gx_sink_finished(struct gx_sink *s, struct gx_run *run);
-extern const struct gx_view_ops gx_view_interference;
 void gx_sink_free(struct gx_sink *s);
 
 #endif
