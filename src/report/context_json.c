@@ -156,10 +156,8 @@ static void add_topo(cJSON *o, const struct gx_context *c, const struct gx_ctx_r
         cJSON_AddNumberToObject(x, "rank", l[i].rank);
         add_str(x, "link", c, l[i].link);
         add_str(x, "source", c, l[i].source);
-        if (l[i].p2p < 0)
-            cJSON_AddNullToObject(x, "peer_access");
-        else
-            cJSON_AddBoolToObject(x, "peer_access", l[i].p2p);
+        cJSON_AddItemToObject(x, "peer_access", l[i].p2p < 0 ? cJSON_CreateNull()
+                                                             : cJSON_CreateBool(l[i].p2p));
         cJSON_AddItemToArray(links, x);
     }
     struct gx_link_facts f;
@@ -210,15 +208,10 @@ static cJSON *pair_json(const struct gx_context *c, int i)
     cJSON_AddItemToObject(o, "ranks", cJSON_CreateIntArray(ids, 2));
     cJSON_AddBoolToObject(o, "same_node", v.same_node);
     if (v.same_node) {
-        if (v.link)
-            cJSON_AddStringToObject(o, "link", v.link);
-        else
-            cJSON_AddNullToObject(o, "link");
+        cJSON_AddItemToObject(o, "link", v.link ? cJSON_CreateString(v.link) : cJSON_CreateNull());
         cJSON_AddStringToObject(o, "link_source", v.link_source ? v.link_source : "");
-        if (v.p2p >= 0)
-            cJSON_AddBoolToObject(o, "peer_access", v.p2p);
-        else
-            cJSON_AddNullToObject(o, "peer_access");
+        cJSON_AddItemToObject(o, "peer_access", v.p2p < 0 ? cJSON_CreateNull()
+                                                          : cJSON_CreateBool(v.p2p));
     } else {
         cJSON *nics = cJSON_AddArrayToObject(o, "nics");
         for (int i = 0; i < 2; i++)
@@ -346,10 +339,7 @@ int gx_context_report(struct gx_report *rep, struct gx_context *c, struct gx_err
 
 static void add_known(cJSON *o, const char *key, int known, double v)
 {
-    if (known)
-        cJSON_AddNumberToObject(o, key, v);
-    else
-        cJSON_AddNullToObject(o, key);
+    cJSON_AddItemToObject(o, key, known ? cJSON_CreateNumber(v) : cJSON_CreateNull());
 }
 
 static void add_gbs(cJSON *o, const char *key, double gbs)
@@ -362,10 +352,7 @@ static cJSON *gen_width(int gen, int width, enum gx_src src)
     cJSON *o = cJSON_CreateObject();
     add_known(o, "generation", gen > 0, gen);
     add_known(o, "width", gen > 0, width);
-    if (gen > 0)
-        add_gbs(o, "gbs", gx_pcie_gbs(gen, width));
-    else
-        cJSON_AddNullToObject(o, "gbs");
+    add_gbs(o, "gbs", gen > 0 ? gx_pcie_gbs(gen, width) : 0);
     cJSON_AddStringToObject(o, "source", gx_src_names[gen > 0 ? src : GX_SRC_NONE]);
     return o;
 }
@@ -406,10 +393,8 @@ cJSON *gx_links_rank_json(const struct gx_link_facts *f)
             cJSON_AddStringToObject(nv, "why_unknown", v->why);
     }
     cJSON *nic = cJSON_AddObjectToObject(o, "nic");
-    if (f->nic.name[0])
-        cJSON_AddStringToObject(nic, "name", f->nic.name);
-    else
-        cJSON_AddNullToObject(nic, "name");
+    cJSON_AddItemToObject(nic, "name", f->nic.name[0] ? cJSON_CreateString(f->nic.name)
+                                                      : cJSON_CreateNull());
     add_gbs(nic, "gbits", f->nic.gbits);
     add_gbs(nic, "line_gbs", gx_nic_line_gbs(&f->nic));
     cJSON_AddStringToObject(nic, "source", gx_src_names[f->nic.src]);
@@ -525,10 +510,8 @@ cJSON *gx_counters_json(const struct gx_gpu_counters *all, int n)
         cJSON *o = cJSON_CreateObject();
         cJSON_AddNumberToObject(o, "rank", g->rank);
         cJSON_AddNumberToObject(o, "node", g->node);
-        if (g->busid[0])
-            cJSON_AddStringToObject(o, "pci_bus_id", g->busid);
-        else
-            cJSON_AddNullToObject(o, "pci_bus_id");
+        cJSON_AddItemToObject(o, "pci_bus_id", g->busid[0] ? cJSON_CreateString(g->busid)
+                                                           : cJSON_CreateNull());
         if (!g->read) {
             cJSON_AddStringToObject(o, "unavailable", g->none);
         } else {

@@ -67,7 +67,8 @@ void gx_matrix_print_tail(FILE *out, const struct gx_matrix_grid *g,
 
 /* Matrices over the job's layout, for the node schemes: per rail a node x node matrix, the rail
  * map (rail x ordered node pair) and per node a local rank matrix; with the slow cells and the
- * slow nodes named. Rank 0 only. One complete matrix of one view: its cells by row, NAN where the view has no pair. */
+ * slow nodes named. Rank 0 only. One complete matrix of one view: its cells by row, NAN where
+ * the view has no pair. */
 struct gx_layout_matrix {
     const struct gx_kept *first; /* its measurement's earliest result the view places */
     const struct gx_layout *l;

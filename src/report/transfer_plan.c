@@ -177,10 +177,8 @@ static cJSON *way_json(const struct gx_transfer_plan_way *w)
     gx_kept_add_mem(o, r);
     gx_kept_add_chunk(o, r);
     cJSON_AddNumberToObject(o, "gbps", w->gbps_sum / w->n);
-    if (w->neff)
-        cJSON_AddNumberToObject(o, "efficiency", w->eff_sum / w->neff);
-    else
-        cJSON_AddNullToObject(o, "efficiency");
+    cJSON_AddItemToObject(o, "efficiency", w->neff ? cJSON_CreateNumber(w->eff_sum / w->neff)
+                                                   : cJSON_CreateNull());
     if (w->nline)
         cJSON_AddNumberToObject(o, "line_share", w->line_sum / w->nline);
     cJSON_AddNumberToObject(o, "pairs", w->n);
@@ -214,10 +212,8 @@ static cJSON *view_json(const void *state, const struct gx_run *run)
                                 gx_size_class_name((enum gx_size_class)r->size_class));
         cJSON_AddNumberToObject(row, "size", (double)r->size);
         cJSON_AddItemToObject(row, "best", way_json(&r->best));
-        if (r->runner_up.first)
-            cJSON_AddItemToObject(row, "runner_up", way_json(&r->runner_up));
-        else
-            cJSON_AddNullToObject(row, "runner_up");
+        cJSON_AddItemToObject(row, "runner_up", r->runner_up.first ? way_json(&r->runner_up)
+                                                                   : cJSON_CreateNull());
     }
     return rows;
 }
