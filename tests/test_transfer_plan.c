@@ -1,7 +1,7 @@
 /* The transfer plan from constructed typed results: who wins per pair type and size class, and
  * the whole plan as the JSON-reading plan produced it for the same results. */
-#include "json_util.h"
 #include "kept.h"
+#include "report.h"
 #include "tap.h"
 #include "view.h"
 

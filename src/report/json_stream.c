@@ -1,5 +1,5 @@
 #include "config.h"
-#include "json_util.h"
+#include "report.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -4,10 +4,10 @@
 #define GX_MATRIX_H
 
 #include "context.h"
-#include "json_util.h"
 #include "kept.h"
 #include "links_store.h"
 #include "pairs.h"
+#include "report.h"
 
 #include <stdio.h>
 
