@@ -4,7 +4,6 @@
  * direction said with its reason; no line rate, no mark; and the ceilings' per-GPU curves
  * under "gpus", not as rank pairs. */
 #include "matrix.h"
-#include "kept.h"
 #include "report.h"
 #include "tap.h"
 #include "view.h"

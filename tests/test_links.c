@@ -1,6 +1,5 @@
 /* The link arithmetic (PCIe per generation, NVLink per NVML version), the routes of pairs (the
  * narrowest link first, unknown rates last) and the health checks, on typed facts. */
-#include "sink.h"
 #include "job.h"
 #include "kept.h"
 #include "links.h"
