@@ -204,10 +204,11 @@ static int print_value(FILE *out, const struct gx_host_map *m, int i, int d)
     return mark;
 }
 
-static void print_share(FILE *out, const struct gx_host_row *r, int d)
+/* A GB/s or a share, "-" where unknown. */
+static void print_known(FILE *out, double v)
 {
-    if (r->gbs[d] > 0 && r->line_gbs > 0)
-        fprintf(out, " %10.1f", 100 * r->gbs[d] / r->line_gbs);
+    if (v > 0)
+        fprintf(out, " %10.1f", v);
     else
         fprintf(out, " %10s", "-");
 }
@@ -239,12 +240,9 @@ static void view_print(FILE *out, const void *map, const struct gx_run *run)
             below += mark == GX_MATRIX_BELOW;
             disturbed += mark == GX_MATRIX_DISTURBED;
         }
-        if (r->line_gbs > 0)
-            fprintf(out, " %10.1f", r->line_gbs);
-        else
-            fprintf(out, " %10s", "-");
+        print_known(out, r->line_gbs);
         for (int d = 0; d < GX_HOST_DIRS; d++)
-            print_share(out, r, d);
+            print_known(out, r->line_gbs > 0 ? 100 * r->gbs[d] / r->line_gbs : 0);
         fputc('\n', out);
         for (int d = 0; d < GX_HOST_DIRS; d++)
             if (r->gbs[d] <= 0)

@@ -21,12 +21,6 @@
 /* The usual shares are what large messages reach; smaller ones pay per-message costs. */
 #define GX_USUAL_SHARE_FROM ((size_t)16 << 20)
 
-static int same_measurement(const struct gx_kept *x, const struct gx_kept *y)
-{
-    return x->a == y->a && x->b == y->b && x->path == y->path && x->src_kind == y->src_kind &&
-           x->dst_kind == y->dst_kind && x->pattern == y->pattern;
-}
-
 static int above_line(const struct gx_kept *kept, size_t n, const struct gx_kept *k)
 {
     (void)kept, (void)n;
@@ -114,10 +108,14 @@ int gx_kept_below_siblings(const struct gx_kept *kept, size_t n, const struct gx
 static int speaks(const struct gx_kept *kept, size_t n, size_t i,
                   int (*has)(const struct gx_kept *, size_t, const struct gx_kept *))
 {
-    for (size_t j = 0; j < n; j++)
-        if (j != i && has(kept, n, &kept[j]) && same_measurement(&kept[i], &kept[j]) &&
-            (kept[j].size > kept[i].size || (kept[j].size == kept[i].size && j > i)))
+    const struct gx_kept *k = &kept[i];
+    for (size_t j = 0; j < n; j++) {
+        const struct gx_kept *o = &kept[j]; /* of the same measurement, a larger size */
+        if (j != i && has(kept, n, o) && o->a == k->a && o->b == k->b && o->path == k->path &&
+            o->src_kind == k->src_kind && o->dst_kind == k->dst_kind && o->pattern == k->pattern &&
+            (o->size > k->size || (o->size == k->size && j > i)))
             return 0;
+    }
     return 1;
 }
 

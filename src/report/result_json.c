@@ -51,15 +51,20 @@ void gx_noise_json(cJSON *o, const struct gx_noise *n)
     }
 }
 
-static void add_within(cJSON *o, const struct gx_result *r)
+static void hook_within(cJSON *o, const struct gx_result *r)
 {
+    if (r->ceiling_exceeded || !r->ceiling_within)
+        return;
     cJSON *e = cJSON_AddObjectToObject(o, "ceiling_within");
     cJSON_AddNumberToObject(e, "by", r->efficiency);
     gx_json_add_two(e, "median_interval", r->stats.ci_lo, r->stats.ci_hi);
 }
 
-static void add_exceeded(cJSON *o, const struct gx_result *r)
+/* The CSV's two booleans, one object here. */
+static void hook_exceeded(cJSON *o, const struct gx_result *r)
 {
+    if (!r->ceiling_exceeded)
+        return;
     cJSON *e = cJSON_AddObjectToObject(o, "ceiling_exceeded");
     int latency = r->family == GX_FAMILY_LATENCY;
     cJSON_AddNumberToObject(e, "by", r->efficiency);
@@ -108,19 +113,6 @@ static void hook_candidates(cJSON *o, const struct gx_result *r)
 static void hook_median_ci95(cJSON *o, const struct gx_result *r)
 {
     gx_json_add_two(o, "median_ci95", r->stats.ci_lo, r->stats.ci_hi);
-}
-
-/* The CSV's two booleans, one object here. */
-static void hook_exceeded(cJSON *o, const struct gx_result *r)
-{
-    if (r->ceiling_exceeded)
-        add_exceeded(o, r);
-}
-
-static void hook_within(cJSON *o, const struct gx_result *r)
-{
-    if (!r->ceiling_exceeded && r->ceiling_within)
-        add_within(o, r);
 }
 
 static void hook_noise(cJSON *o, const struct gx_result *r)

@@ -63,11 +63,6 @@ static const char *const data_names[GX_DATA_COUNT] = {
 };
 
 /* The transfer plan answers for bw alone. */
-static int usable(const struct gx_kept *r)
-{
-    return r->pattern == GX_PAT_BW && r->state == GX_STATE_OK;
-}
-
 static int by_gbps_desc(const void *x, const void *y)
 {
     const struct gx_transfer_plan_way *a = x, *b = y;
@@ -151,9 +146,10 @@ int gx_transfer_plan_make(struct gx_transfer_plan *p, const struct gx_kept *res,
         return GX_ERUNTIME;
     }
     for (size_t k = 0; k < nres; k++)
-        group_of[k] = usable(&res[k]) ? pair_type(&res[k], links, nlinks) * GX_DATA_COUNT +
-                                            (int)gx_kept_data(&res[k])
-                                      : -1;
+        group_of[k] = res[k].pattern == GX_PAT_BW && res[k].state == GX_STATE_OK
+                          ? pair_type(&res[k], links, nlinks) * GX_DATA_COUNT +
+                                (int)gx_kept_data(&res[k])
+                          : -1;
     for (int g = 0; g < PT_COUNT * GX_DATA_COUNT; g++)
         for (int c = 0; c < GX_CLASS_COUNT; c++)
             p->n += (size_t)make_row(res, nres, group_of, g, c, ways, (int)cap, &p->rows[p->n]);
