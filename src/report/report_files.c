@@ -74,80 +74,6 @@ void gx_report_scenario(struct gx_report *rep, const char *name, const char *fil
     gx_report_set(rep, "scenario", o);
 }
 
-static int write_locked(struct gx_report *rep, const char *status,
-                        int exit_code, struct gx_err *err);
-static int end_taken(struct gx_report *rep, int code);
-
-int gx_report_write(struct gx_report *rep, const char *status, int exit_code,
-                    struct gx_err *err)
-{
-    gx_report_lock(rep);
-    int rc = GX_OK;
-    if (!rep->final_written) { /* else the watchdog's report stands, with its exit code */
-        rc = write_locked(rep, status, exit_code, err);
-        rep->final_written = rc == GX_OK;
-    }
-    gx_report_unlock(rep);
-    return rc;
-}
-
-int gx_report_write_abort(struct gx_report *rep, const char *status, int exit_code,
-                          const char *message, cJSON *failure, struct gx_err *err)
-{
-    if (rep->lock_ready) {
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += 2;
-        if (pthread_mutex_timedlock(&rep->lock, &until) != 0) {
-            cJSON_Delete(failure);
-            return gx_fail(err, GX_ERUNTIME, "the report is busy; not written");
-        }
-    }
-    int rc = GX_OK;
-    if (!rep->final_written && rep->doc) {
-        gx_report_add_held_locked(rep); /* results still to have their last visit, as they stand */
-        gx_json_replace(rep->doc, "error", cJSON_CreateString(message));
-        if (failure) {
-            gx_json_replace(rep->doc, "failure", failure);
-            failure = NULL;
-        }
-        rc = write_locked(rep, status, exit_code, err);
-        rep->final_written = rc == GX_OK;
-    }
-    cJSON_Delete(failure);
-    gx_report_unlock(rep);
-    return rc;
-}
-
-int gx_report_abort(void *ctx, const struct gx_sink_abort *a)
-{
-    struct gx_report *rep = ctx;
-    int code = a->code;
-    if (!a->began && rep->lines_end == 0) {
-        /* Nothing measured: nothing left behind to block the next run's --output. */
-        gx_report_discard(rep);
-        return code;
-    }
-    cJSON *failure = gx_failure_json(a->kind, a->measurement, a->ranks, a->nranks);
-    if (failure && a->signal)
-        cJSON_AddStringToObject(failure, "signal", a->signal);
-    if (failure && strcmp(a->kind, "timeout") == 0)
-        cJSON_AddNumberToObject(failure, "timeout_s", a->timeout_s);
-    if (failure && a->phase)
-        cJSON_AddStringToObject(failure, "phase", a->phase);
-    struct gx_err werr = {0};
-    /* Before the write: a final report the main thread is committing says it stands. */
-    end_taken(rep, code);
-    if (gx_report_write_abort(rep, a->status, code, a->message, failure, &werr) != GX_OK)
-        fprintf(stderr, "gpuxfer: %s (the results so far are in %s)\n", werr.msg,
-                rep->lines_path);
-    else if (rep->exit_code != code) /* an earlier report stands: its answer too */
-        code = end_taken(rep, code);
-    else
-        fprintf(stderr, "gpuxfer: report (%s) written to %s\n", a->status, rep->path);
-    return code;
-}
-
 /* A temporary renamed over the report once whole: a crash never leaves a truncated report.
  * GPUXFER_FAULT=...:at=writing fires half-way through the first piece. */
 struct report_out {
@@ -351,6 +277,76 @@ static int write_locked(struct gx_report *rep, const char *status,
     if (e)
         return gx_fail(err, GX_ERUNTIME, "writing the report '%s': %s", rep->path, strerror(e));
     return GX_OK;
+}
+
+int gx_report_write(struct gx_report *rep, const char *status, int exit_code,
+                    struct gx_err *err)
+{
+    gx_report_lock(rep);
+    int rc = GX_OK;
+    if (!rep->final_written) { /* else the watchdog's report stands, with its exit code */
+        rc = write_locked(rep, status, exit_code, err);
+        rep->final_written = rc == GX_OK;
+    }
+    gx_report_unlock(rep);
+    return rc;
+}
+
+int gx_report_write_abort(struct gx_report *rep, const char *status, int exit_code,
+                          const char *message, cJSON *failure, struct gx_err *err)
+{
+    if (rep->lock_ready) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 2;
+        if (pthread_mutex_timedlock(&rep->lock, &until) != 0) {
+            cJSON_Delete(failure);
+            return gx_fail(err, GX_ERUNTIME, "the report is busy; not written");
+        }
+    }
+    int rc = GX_OK;
+    if (!rep->final_written && rep->doc) {
+        gx_report_add_held_locked(rep); /* results still to have their last visit, as they stand */
+        gx_json_replace(rep->doc, "error", cJSON_CreateString(message));
+        if (failure) {
+            gx_json_replace(rep->doc, "failure", failure);
+            failure = NULL;
+        }
+        rc = write_locked(rep, status, exit_code, err);
+        rep->final_written = rc == GX_OK;
+    }
+    cJSON_Delete(failure);
+    gx_report_unlock(rep);
+    return rc;
+}
+
+int gx_report_abort(void *ctx, const struct gx_sink_abort *a)
+{
+    struct gx_report *rep = ctx;
+    int code = a->code;
+    if (!a->began && rep->lines_end == 0) {
+        /* Nothing measured: nothing left behind to block the next run's --output. */
+        gx_report_discard(rep);
+        return code;
+    }
+    cJSON *failure = gx_failure_json(a->kind, a->measurement, a->ranks, a->nranks);
+    if (failure && a->signal)
+        cJSON_AddStringToObject(failure, "signal", a->signal);
+    if (failure && strcmp(a->kind, "timeout") == 0)
+        cJSON_AddNumberToObject(failure, "timeout_s", a->timeout_s);
+    if (failure && a->phase)
+        cJSON_AddStringToObject(failure, "phase", a->phase);
+    struct gx_err werr = {0};
+    /* Before the write: a final report the main thread is committing says it stands. */
+    end_taken(rep, code);
+    if (gx_report_write_abort(rep, a->status, code, a->message, failure, &werr) != GX_OK)
+        fprintf(stderr, "gpuxfer: %s (the results so far are in %s)\n", werr.msg,
+                rep->lines_path);
+    else if (rep->exit_code != code) /* an earlier report stands: its answer too */
+        code = end_taken(rep, code);
+    else
+        fprintf(stderr, "gpuxfer: report (%s) written to %s\n", a->status, rep->path);
+    return code;
 }
 
 void gx_report_discard(struct gx_report *rep)

@@ -170,38 +170,6 @@ static int hold(struct gx_sink *s, const struct gx_result *res, struct gx_err *e
     return gx_report_hold(s->rep, &h->res, err);
 }
 
-static int report_result(struct gx_sink *s, const struct gx_result *given, struct gx_err *err);
-
-static int on_result(void *ctx, const struct gx_result *given, struct gx_err *err)
-{
-    struct gx_sink *s = ctx;
-    if (!given->last)
-        return hold(s, given, err);
-    struct gx_held *h = held_of(s, given); /* its earlier visits' result is this one now */
-    if (h)
-        h->live = 0;
-    return report_result(s, given, err);
-}
-
-/* The run ended before the last visit of these. Their texts point into their slots, which the
- * array's growth may have moved since: pointed at again. */
-static int report_held(struct gx_sink *s, struct gx_err *err)
-{
-    int rc = GX_OK;
-    for (size_t i = 0; i < s->nheld && rc == GX_OK; i++) {
-        struct gx_held *h = &s->held[i];
-        if (!h->live)
-            continue;
-        h->live = 0;
-        h->res.reason = h->res.reason ? h->reason : NULL;
-        h->res.ceiling_what = h->res.ceiling_what ? h->ceiling_what : NULL;
-        h->res.via = h->res.via ? h->via : NULL;
-        h->res.cands = h->res.ncands > 0 ? h->cands : NULL;
-        rc = report_result(s, &h->res, err);
-    }
-    return rc;
-}
-
 static int report_result(struct gx_sink *s, const struct gx_result *given, struct gx_err *err)
 {
     struct gx_result settled = *given;
@@ -245,6 +213,36 @@ static int report_result(struct gx_sink *s, const struct gx_result *given, struc
     gx_output_result(&s->out, res);
     /* The CSV has the report document's results: later --soak passes are in the .jsonl. */
     return s->rotation > 1 ? GX_OK : gx_csv_result(&s->csv, res, err);
+}
+
+static int on_result(void *ctx, const struct gx_result *given, struct gx_err *err)
+{
+    struct gx_sink *s = ctx;
+    if (!given->last)
+        return hold(s, given, err);
+    struct gx_held *h = held_of(s, given); /* its earlier visits' result is this one now */
+    if (h)
+        h->live = 0;
+    return report_result(s, given, err);
+}
+
+/* The run ended before the last visit of these. Their texts point into their slots, which the
+ * array's growth may have moved since: pointed at again. */
+static int report_held(struct gx_sink *s, struct gx_err *err)
+{
+    int rc = GX_OK;
+    for (size_t i = 0; i < s->nheld && rc == GX_OK; i++) {
+        struct gx_held *h = &s->held[i];
+        if (!h->live)
+            continue;
+        h->live = 0;
+        h->res.reason = h->res.reason ? h->reason : NULL;
+        h->res.ceiling_what = h->res.ceiling_what ? h->ceiling_what : NULL;
+        h->res.via = h->res.via ? h->via : NULL;
+        h->res.cands = h->res.ncands > 0 ? h->cands : NULL;
+        rc = report_result(s, &h->res, err);
+    }
+    return rc;
 }
 
 /* "mpi (run host, memory pinned -> pinned)"; run is found by its name's address. */
