@@ -12,42 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static int report_add_locked(struct gx_report *rep, const struct gx_result *res,
-                             long samples_line, const char *samples_dropped, struct gx_err *err);
-
-int gx_report_add(struct gx_report *rep, const struct gx_result *res, struct gx_err *err)
-{
-    struct gx_result r = *res;
-    long samples_line = 0;
-    gx_report_lock(rep);
-    int given = rep->final_written;
-    gx_report_unlock(rep);
-    char dropped[1100] = "";
-    if (r.samples && !given && rep->inline_samples + (long)r.nsamples > GX_SAMPLES_INLINE) {
-        struct gx_err serr = {0};
-        /* The samples are extra: a disk too full for them drops them, never the result. */
-        if (gx_samples_stream(rep, res, &serr) == GX_OK) {
-            samples_line = rep->samples_lines;
-        } else {
-            snprintf(dropped, sizeof dropped, "%s", serr.msg);
-            fprintf(stderr, "gpuxfer: %s: this result's samples are dropped, the result "
-                    "stands\n", serr.msg);
-        }
-        r.samples = NULL;
-    } else if (r.samples) {
-        rep->inline_samples += (long)r.nsamples;
-    }
-    gx_report_lock(rep);
-    double t0 = gx_mono_s();
-    /* Once a report is written the answer is given: a later result goes nowhere, so that the
-     * report and the .jsonl agree. */
-    int rc = rep->final_written ? GX_OK
-                                : report_add_locked(rep, &r, samples_line, dropped, err);
-    rep->assembly_s += gx_mono_s() - t0;
-    gx_report_unlock(rep);
-    return rc;
-}
-
 static struct gx_report_held *held_of(struct gx_report *rep, const struct gx_result *res)
 {
     for (size_t i = 0; i < rep->nheld; i++)
@@ -138,6 +102,39 @@ static int report_add_locked(struct gx_report *rep, const struct gx_result *res,
     if (e)
         return gx_fail(err, GX_ERUNTIME, "writing '%s': %s", rep->lines_path, strerror(e));
     return GX_OK;
+}
+
+int gx_report_add(struct gx_report *rep, const struct gx_result *res, struct gx_err *err)
+{
+    struct gx_result r = *res;
+    long samples_line = 0;
+    gx_report_lock(rep);
+    int given = rep->final_written;
+    gx_report_unlock(rep);
+    char dropped[1100] = "";
+    if (r.samples && !given && rep->inline_samples + (long)r.nsamples > GX_SAMPLES_INLINE) {
+        struct gx_err serr = {0};
+        /* The samples are extra: a disk too full for them drops them, never the result. */
+        if (gx_samples_stream(rep, res, &serr) == GX_OK) {
+            samples_line = rep->samples_lines;
+        } else {
+            snprintf(dropped, sizeof dropped, "%s", serr.msg);
+            fprintf(stderr, "gpuxfer: %s: this result's samples are dropped, the result "
+                    "stands\n", serr.msg);
+        }
+        r.samples = NULL;
+    } else if (r.samples) {
+        rep->inline_samples += (long)r.nsamples;
+    }
+    gx_report_lock(rep);
+    double t0 = gx_mono_s();
+    /* Once a report is written the answer is given: a later result goes nowhere, so that the
+     * report and the .jsonl agree. */
+    int rc = rep->final_written ? GX_OK
+                                : report_add_locked(rep, &r, samples_line, dropped, err);
+    rep->assembly_s += gx_mono_s() - t0;
+    gx_report_unlock(rep);
+    return rc;
 }
 
 int gx_report_skip(struct gx_report *rep, const char *run, const char *path,
