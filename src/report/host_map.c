@@ -1,5 +1,5 @@
 #include "config.h"
-#include "matrix.h"
+#include "kept.h"
 #include "report.h"
 #include "view.h"
 #include "sizes.h"

@@ -2,7 +2,7 @@
 #include "view.h"
 
 #include "gx.h"
-#include "matrix.h"
+#include "kept.h"
 #include "path.h"
 #include "pattern.h"
 #include "scheme.h"

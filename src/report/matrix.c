@@ -1,4 +1,4 @@
-#include "matrix.h"
+#include "kept.h"
 #include "wrap.h"
 #include "report.h"
 #include "view.h"

@@ -7,7 +7,6 @@
 #include "gpu_counters.h"
 #include "harness_out.h"
 #include "report.h"
-#include "matrix.h"
 #include "output.h"
 #include "kept.h"
 #include "sink.h"
