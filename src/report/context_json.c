@@ -132,6 +132,104 @@ static cJSON *gpu_json(const struct gx_context *c, const struct gx_ctx_rank *r)
     return gpu;
 }
 
+static void add_known(cJSON *o, const char *key, int known, double v)
+{
+    cJSON_AddItemToObject(o, key, known ? cJSON_CreateNumber(v) : cJSON_CreateNull());
+}
+
+static void add_gbs(cJSON *o, const char *key, double gbs)
+{
+    add_known(o, key, gbs > 0, gbs);
+}
+
+static cJSON *gen_width(int gen, int width, enum gx_src src)
+{
+    cJSON *o = cJSON_CreateObject();
+    add_known(o, "generation", gen > 0, gen);
+    add_known(o, "width", gen > 0, width);
+    add_gbs(o, "gbs", gen > 0 ? gx_pcie_gbs(gen, width) : 0);
+    cJSON_AddStringToObject(o, "source", gx_src_names[gen > 0 ? src : GX_SRC_NONE]);
+    return o;
+}
+
+static cJSON *links_rank_json(const struct gx_link_facts *f)
+{
+    cJSON *o = cJSON_CreateObject();
+    char what[96];
+    if (f->has_gpu) {
+        const struct gx_pcie_facts *p = &f->pcie;
+        cJSON *pc = cJSON_AddObjectToObject(o, "pcie");
+        cJSON_AddItemToObject(pc, "current", gen_width(p->cur_gen, p->cur_width, p->cur_src));
+        cJSON_AddBoolToObject(pc, "under_load", p->under_load);
+        cJSON_AddItemToObject(pc, "maximum", gen_width(p->max_gen, p->max_width, p->max_src));
+        add_gbs(pc, "hwloc_gbs", p->hwloc_gbs);
+        add_gbs(pc, "line_gbs", gx_pcie_line_gbs(p, what, sizeof what));
+        cJSON_AddStringToObject(pc, "line", what);
+        if (p->why[0] && (!p->cur_gen || !p->max_gen)) /* a later source may have filled it */
+            cJSON_AddStringToObject(pc, "why_unknown", p->why);
+        const struct gx_nvlink_facts *v = &f->nvlink;
+        cJSON *nv = cJSON_AddObjectToObject(o, "nvlink");
+        double per = 0;
+        int gen = gx_nvlink_generation(v->nvml_version, &per);
+        add_known(nv, "links", v->links >= 0, v->links);
+        add_known(nv, "active", v->links >= 0, v->active);
+        if (gen > 0) {
+            cJSON_AddNumberToObject(nv, "generation", gen);
+            cJSON_AddNumberToObject(nv, "nvml_version", v->nvml_version);
+            cJSON_AddNumberToObject(nv, "link_gbs", per);
+            add_gbs(nv, "line_gbs", per * (v->active > 0 ? v->active : 0));
+        } else {
+            cJSON_AddNullToObject(nv, "generation");
+            cJSON_AddNullToObject(nv, "line_gbs");
+        }
+        cJSON_AddStringToObject(nv, "source", gx_src_names[v->links >= 0 ? GX_SRC_NVML
+                                                                          : GX_SRC_NONE]);
+        if (v->why[0] && (v->links <= 0 || gen == 0))
+            cJSON_AddStringToObject(nv, "why_unknown", v->why);
+    }
+    cJSON *nic = cJSON_AddObjectToObject(o, "nic");
+    cJSON_AddItemToObject(nic, "name", f->nic.name[0] ? cJSON_CreateString(f->nic.name)
+                                                      : cJSON_CreateNull());
+    add_gbs(nic, "gbits", f->nic.gbits);
+    add_gbs(nic, "line_gbs", gx_nic_line_gbs(&f->nic));
+    cJSON_AddStringToObject(nic, "source", gx_src_names[f->nic.src]);
+    cJSON_AddStringToObject(nic, "where", f->nic.where);
+    if (f->has_gpu) {
+        const struct gx_c2c_facts *c = &f->c2c;
+        cJSON *c2 = cJSON_AddObjectToObject(o, "c2c");
+        add_known(c2, "links", c->links >= 0, c->links);
+        add_known(c2, "active", c->links >= 0, c->active);
+        add_gbs(c2, "line_gbs", gx_c2c_line_gbs(c));
+        cJSON_AddStringToObject(c2, "source", gx_src_names[c->links >= 0 ? GX_SRC_NVML
+                                                                         : GX_SRC_NONE]);
+        if (c->links < 0 && c->why[0])
+            cJSON_AddStringToObject(c2, "why_unknown", c->why);
+    }
+    return o;
+}
+
+static cJSON *route_json(const struct gx_route *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    add_gbs(o, "line_gbs", r->line_gbs);
+    cJSON_AddBoolToObject(o, "partial", r->partial);
+    if (r->why[0])
+        cJSON_AddStringToObject(o, "why", r->why);
+    cJSON *hops = cJSON_AddArrayToObject(o, "hops");
+    for (int i = 0; i < r->nhops; i++) {
+        const struct gx_hop *h = &r->hops[i];
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "kind", gx_link_kinds[h->kind].name);
+        if (h->rank >= 0)
+            cJSON_AddNumberToObject(x, "rank", h->rank);
+        add_gbs(x, "gbs", h->gbs);
+        cJSON_AddStringToObject(x, "source", gx_src_names[h->src]);
+        cJSON_AddStringToObject(x, "what", h->what);
+        cJSON_AddItemToArray(hops, x);
+    }
+    return o;
+}
+
 static void add_topo(cJSON *o, const struct gx_context *c, const struct gx_ctx_rank *r)
 {
     cJSON_AddItemToObject(o, "gpu", gpu_json(c, r));
@@ -164,7 +262,7 @@ static void add_topo(cJSON *o, const struct gx_context *c, const struct gx_ctx_r
     }
     struct gx_link_facts f;
     if (r->has_facts && gx_link_facts_of(c->facts, r->rank, &f) == 0)
-        cJSON_AddItemToObject(o, "link_facts", gx_links_rank_json(&f));
+        cJSON_AddItemToObject(o, "link_facts", links_rank_json(&f));
     cJSON *w = cJSON_AddArrayToObject(o, "warnings");
     const gx_sid *ws = gx_strpool_get(&c->pool, r->warnings, NULL);
     for (int i = 0; ws && i < r->nwarnings; i++)
@@ -221,7 +319,7 @@ static cJSON *pair_json(const struct gx_context *c, int i)
                                                  : cJSON_CreateNull());
     }
     if (v.has_route)
-        cJSON_AddItemToObject(o, "route", gx_route_json(&v.route));
+        cJSON_AddItemToObject(o, "route", route_json(&v.route));
     return o;
 }
 
@@ -337,104 +435,6 @@ int gx_context_report(struct gx_report *rep, struct gx_context *c, struct gx_err
         note_repairs(rep, c, c->npairs, pair_json, "pairs") < 0)
         return gx_fail(err, GX_ERUNTIME, "out of host memory for the report's context");
     return GX_OK;
-}
-
-static void add_known(cJSON *o, const char *key, int known, double v)
-{
-    cJSON_AddItemToObject(o, key, known ? cJSON_CreateNumber(v) : cJSON_CreateNull());
-}
-
-static void add_gbs(cJSON *o, const char *key, double gbs)
-{
-    add_known(o, key, gbs > 0, gbs);
-}
-
-static cJSON *gen_width(int gen, int width, enum gx_src src)
-{
-    cJSON *o = cJSON_CreateObject();
-    add_known(o, "generation", gen > 0, gen);
-    add_known(o, "width", gen > 0, width);
-    add_gbs(o, "gbs", gen > 0 ? gx_pcie_gbs(gen, width) : 0);
-    cJSON_AddStringToObject(o, "source", gx_src_names[gen > 0 ? src : GX_SRC_NONE]);
-    return o;
-}
-
-cJSON *gx_links_rank_json(const struct gx_link_facts *f)
-{
-    cJSON *o = cJSON_CreateObject();
-    char what[96];
-    if (f->has_gpu) {
-        const struct gx_pcie_facts *p = &f->pcie;
-        cJSON *pc = cJSON_AddObjectToObject(o, "pcie");
-        cJSON_AddItemToObject(pc, "current", gen_width(p->cur_gen, p->cur_width, p->cur_src));
-        cJSON_AddBoolToObject(pc, "under_load", p->under_load);
-        cJSON_AddItemToObject(pc, "maximum", gen_width(p->max_gen, p->max_width, p->max_src));
-        add_gbs(pc, "hwloc_gbs", p->hwloc_gbs);
-        add_gbs(pc, "line_gbs", gx_pcie_line_gbs(p, what, sizeof what));
-        cJSON_AddStringToObject(pc, "line", what);
-        if (p->why[0] && (!p->cur_gen || !p->max_gen)) /* a later source may have filled it */
-            cJSON_AddStringToObject(pc, "why_unknown", p->why);
-        const struct gx_nvlink_facts *v = &f->nvlink;
-        cJSON *nv = cJSON_AddObjectToObject(o, "nvlink");
-        double per = 0;
-        int gen = gx_nvlink_generation(v->nvml_version, &per);
-        add_known(nv, "links", v->links >= 0, v->links);
-        add_known(nv, "active", v->links >= 0, v->active);
-        if (gen > 0) {
-            cJSON_AddNumberToObject(nv, "generation", gen);
-            cJSON_AddNumberToObject(nv, "nvml_version", v->nvml_version);
-            cJSON_AddNumberToObject(nv, "link_gbs", per);
-            add_gbs(nv, "line_gbs", per * (v->active > 0 ? v->active : 0));
-        } else {
-            cJSON_AddNullToObject(nv, "generation");
-            cJSON_AddNullToObject(nv, "line_gbs");
-        }
-        cJSON_AddStringToObject(nv, "source", gx_src_names[v->links >= 0 ? GX_SRC_NVML
-                                                                          : GX_SRC_NONE]);
-        if (v->why[0] && (v->links <= 0 || gen == 0))
-            cJSON_AddStringToObject(nv, "why_unknown", v->why);
-    }
-    cJSON *nic = cJSON_AddObjectToObject(o, "nic");
-    cJSON_AddItemToObject(nic, "name", f->nic.name[0] ? cJSON_CreateString(f->nic.name)
-                                                      : cJSON_CreateNull());
-    add_gbs(nic, "gbits", f->nic.gbits);
-    add_gbs(nic, "line_gbs", gx_nic_line_gbs(&f->nic));
-    cJSON_AddStringToObject(nic, "source", gx_src_names[f->nic.src]);
-    cJSON_AddStringToObject(nic, "where", f->nic.where);
-    if (f->has_gpu) {
-        const struct gx_c2c_facts *c = &f->c2c;
-        cJSON *c2 = cJSON_AddObjectToObject(o, "c2c");
-        add_known(c2, "links", c->links >= 0, c->links);
-        add_known(c2, "active", c->links >= 0, c->active);
-        add_gbs(c2, "line_gbs", gx_c2c_line_gbs(c));
-        cJSON_AddStringToObject(c2, "source", gx_src_names[c->links >= 0 ? GX_SRC_NVML
-                                                                         : GX_SRC_NONE]);
-        if (c->links < 0 && c->why[0])
-            cJSON_AddStringToObject(c2, "why_unknown", c->why);
-    }
-    return o;
-}
-
-cJSON *gx_route_json(const struct gx_route *r)
-{
-    cJSON *o = cJSON_CreateObject();
-    add_gbs(o, "line_gbs", r->line_gbs);
-    cJSON_AddBoolToObject(o, "partial", r->partial);
-    if (r->why[0])
-        cJSON_AddStringToObject(o, "why", r->why);
-    cJSON *hops = cJSON_AddArrayToObject(o, "hops");
-    for (int i = 0; i < r->nhops; i++) {
-        const struct gx_hop *h = &r->hops[i];
-        cJSON *x = cJSON_CreateObject();
-        cJSON_AddStringToObject(x, "kind", gx_link_kinds[h->kind].name);
-        if (h->rank >= 0)
-            cJSON_AddNumberToObject(x, "rank", h->rank);
-        add_gbs(x, "gbs", h->gbs);
-        cJSON_AddStringToObject(x, "source", gx_src_names[h->src]);
-        cJSON_AddStringToObject(x, "what", h->what);
-        cJSON_AddItemToArray(hops, x);
-    }
-    return o;
 }
 
 cJSON *gx_health_json(const struct gx_health *h, int n)

@@ -283,13 +283,9 @@ void gx_report_close(struct gx_report *rep);
  * measurement and on which ranks (both optional). */
 cJSON *gx_failure_json(const char *kind, const char *what, const int *ranks, int n);
 
-/* The link facts, routes, findings and GPU counters of src/topo in the report (links_json.c). */
-struct gx_link_facts;
-struct gx_route;
+/* The findings and GPU counters of src/topo in the report (context_json.c). */
 struct gx_health;
 struct gx_gpu_counters;
-cJSON *gx_links_rank_json(const struct gx_link_facts *f);
-cJSON *gx_route_json(const struct gx_route *r);
 cJSON *gx_health_json(const struct gx_health *h, int n);
 cJSON *gx_counters_json(const struct gx_gpu_counters *all, int n);
 
