@@ -65,10 +65,6 @@ void gx_output_result(struct gx_output *out, const struct gx_result *res);
 int gx_output_folds(const struct gx_output *out, const struct gx_result *r);
 /* Seconds between two progress lines into a log. */
 #define GX_PROGRESS_LOG_S 10
-/* A block's header and a result's line (result_table.c); the line returns 1 where a value of
- * it is in MB/s, for the legend said once. */
-void gx_result_table_head(FILE *t, int wide, int line);
-int gx_result_table_row(FILE *t, int wide, int line, const struct gx_result *r);
 /* "# path WHAT skipped: reason", once per (what, reason), not for a reason said at the top. */
 void gx_output_skip(struct gx_output *out, const char *what, const char *reason);
 /* No rank has a GPU, for the reasons in why, which the output takes over: one line says so. */

@@ -14,6 +14,143 @@
 #include <string.h>
 #include <unistd.h>
 
+int gx_json_append_line(int fd, off_t *end, cJSON *o)
+{
+    char *line = gx_json_repair(o) < 0 ? NULL : cJSON_PrintUnformatted(o);
+    if (!line)
+        return ENOMEM;
+    size_t len = strlen(line);
+    line[len] = '\n'; /* over the terminator: the line is written by length */
+    int e = gx_append_whole(fd, end, line, len + 1);
+    cJSON_free(line);
+    return e;
+}
+
+/* Flushed to the disk before the report refers to it. Main thread only. */
+static int samples_stream(struct gx_report *rep, const struct gx_result *res, struct gx_err *err)
+{
+    if (!rep->samples_open) {
+        rep->samples_fd = open(rep->samples_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                               0666);
+        if (rep->samples_fd < 0)
+            return gx_fail(err, GX_ERUNTIME, "--samples: cannot write '%s': %s",
+                           rep->samples_path, strerror(errno));
+        rep->samples_open = 1;
+    }
+    int ab[2] = {res->a, res->b};
+    cJSON *o = cJSON_CreateObject();
+    if (o) {
+        cJSON_AddNumberToObject(o, "jsonl_line", (double)(rep->streamed + 1));
+        cJSON_AddStringToObject(o, "path", res->path);
+        cJSON_AddStringToObject(o, "pattern", res->pattern);
+        cJSON_AddNumberToObject(o, "size", (double)res->size);
+        cJSON_AddItemToObject(o, "ranks", cJSON_CreateIntArray(ab, 2));
+        cJSON_AddItemToObject(o, "samples",
+                              cJSON_CreateDoubleArray(res->samples, (int)res->nsamples));
+    }
+    int e = o ? gx_json_append_line(rep->samples_fd, &rep->samples_end, o) : ENOMEM;
+    cJSON_Delete(o);
+    if (!e && fsync(rep->samples_fd) != 0 && errno != EINVAL)
+        e = errno;
+    if (e)
+        return gx_fail(err, GX_ERUNTIME, "writing '%s': %s", rep->samples_path, strerror(e));
+    rep->samples_lines++;
+    return GX_OK;
+}
+
+static void samples_ref(cJSON *o, const struct gx_report *rep, long line, size_t n)
+{
+    const char *base = strrchr(rep->samples_path, '/');
+    cJSON *ref = cJSON_AddObjectToObject(o, "samples_file");
+    cJSON_AddStringToObject(ref, "file", base ? base + 1 : rep->samples_path);
+    cJSON_AddNumberToObject(ref, "line", (double)line);
+    cJSON_AddNumberToObject(ref, "n", (double)n);
+}
+
+/* The report's "summary": per (path, memory kinds, pattern, run name, size class) how many
+ * results and the spread of their medians. Nothing merges memory kinds or runs. */
+static int same(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/* Made when new; NULL when out of memory. The rows are few: a scan is enough. */
+static struct gx_summary_row *row_of(struct gx_summary *s, const struct gx_result *r)
+{
+    const char *cls = gx_size_class_name(gx_size_class(r->size));
+    const char *run = r->run_name ? r->run_name : "";
+    for (size_t i = 0; i < s->n; i++) {
+        struct gx_summary_row *w = &s->rows[i];
+        if (w->size_class == cls && same(w->path, r->path) && same(w->src, r->src_mem) &&
+            same(w->dst, r->dst_mem) && same(w->pattern, r->pattern) && same(w->run, run))
+            return w;
+    }
+    struct gx_summary_row *g = gx_grow(s->rows, &s->cap, s->n, 8, sizeof *g);
+    if (!g)
+        return NULL;
+    s->rows = g;
+    char *run_copy = strdup(run);
+    if (!run_copy)
+        return NULL;
+    g = &s->rows[s->n++];
+    *g = (struct gx_summary_row){.size_class = cls, .path = r->path, .src = r->src_mem,
+                                 .dst = r->dst_mem, .pattern = r->pattern, .run = run_copy,
+                                 .unit = r->unit, .min = r->stats.median,
+                                 .max = r->stats.median};
+    return g;
+}
+
+/* 0, or -1 when out of memory. */
+static int summary_add(struct gx_summary *s, const struct gx_result *r)
+{
+    if (r->state != GX_STATE_OK)
+        return 0;
+    struct gx_summary_row *w = row_of(s, r);
+    if (!w)
+        return -1;
+    double med = r->stats.median;
+    w->n++;
+    w->min = fmin(w->min, med);
+    w->max = fmax(w->max, med);
+    w->mean += (med - w->mean) / (double)w->n;
+    return 0;
+}
+
+cJSON *gx_summary_json(const struct gx_summary *s)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; a && i < s->n; i++) {
+        const struct gx_summary_row *w = &s->rows[i];
+        cJSON *row = cJSON_CreateObject();
+        if (!row) {
+            cJSON_Delete(a);
+            return NULL;
+        }
+        cJSON_AddStringToObject(row, "size_class", w->size_class);
+        cJSON_AddStringToObject(row, "path", w->path);
+        cJSON_AddStringToObject(row, "src_mem", w->src);
+        cJSON_AddStringToObject(row, "dst_mem", w->dst);
+        cJSON_AddStringToObject(row, "pattern", w->pattern);
+        if (w->run[0])
+            cJSON_AddStringToObject(row, "run", w->run);
+        cJSON_AddStringToObject(row, "unit", w->unit);
+        cJSON_AddNumberToObject(row, "results", (double)w->n);
+        cJSON_AddNumberToObject(row, "median_min", w->min);
+        cJSON_AddNumberToObject(row, "median_max", w->max);
+        cJSON_AddNumberToObject(row, "median_mean", w->mean);
+        cJSON_AddItemToArray(a, row);
+    }
+    return a;
+}
+
+void gx_summary_free(struct gx_summary *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->rows[i].run);
+    free(s->rows);
+    memset(s, 0, sizeof *s);
+}
+
 static struct gx_report_held *held_of(struct gx_report *rep, const struct gx_result *res)
 {
     for (size_t i = 0; i < rep->nheld; i++)
@@ -84,7 +221,7 @@ static int report_add_locked(struct gx_report *rep, const struct gx_result *res,
     if (!o)
         return gx_fail(err, GX_ERUNTIME, "out of host memory for a result");
     if (samples_line > 0)
-        gx_samples_ref(o, rep, samples_line, res->nsamples);
+        samples_ref(o, rep, samples_line, res->nsamples);
     if (samples_dropped[0])
         cJSON_AddStringToObject(o, "samples_dropped", samples_dropped);
     if (rep->rotation > 0)
@@ -95,7 +232,7 @@ static int report_add_locked(struct gx_report *rep, const struct gx_result *res,
     /* A result is in both the document and the lines or in neither. */
     if (!e && rep->rotation <= 1) {
         rep->doc_end = rep->lines_end;
-        if (gx_summary_add(&rep->summary, res) < 0)
+        if (summary_add(&rep->summary, res) < 0)
             e = ENOMEM;
     }
     cJSON_Delete(o);
@@ -117,7 +254,7 @@ int gx_report_add(struct gx_report *rep, const struct gx_result *res, struct gx_
     if (r.samples && !given && rep->inline_samples + (long)r.nsamples > GX_SAMPLES_INLINE) {
         struct gx_err serr = {0};
         /* The samples are extra: a disk too full for them drops them, never the result. */
-        if (gx_samples_stream(rep, res, &serr) == GX_OK) {
+        if (samples_stream(rep, res, &serr) == GX_OK) {
             samples_line = rep->samples_lines;
         } else {
             snprintf(dropped, sizeof dropped, "%s", serr.msg);
@@ -231,141 +368,6 @@ void gx_report_soak(struct gx_report *rep, long seconds, double seconds_run, lon
         cJSON_AddNumberToObject(s, "failures", (double)rep->failures);
     }
     gx_report_unlock(rep);
-}
-
-int gx_json_append_line(int fd, off_t *end, cJSON *o)
-{
-    char *line = gx_json_repair(o) < 0 ? NULL : cJSON_PrintUnformatted(o);
-    if (!line)
-        return ENOMEM;
-    size_t len = strlen(line);
-    line[len] = '\n'; /* over the terminator: the line is written by length */
-    int e = gx_append_whole(fd, end, line, len + 1);
-    cJSON_free(line);
-    return e;
-}
-
-int gx_samples_stream(struct gx_report *rep, const struct gx_result *res, struct gx_err *err)
-{
-    if (!rep->samples_open) {
-        rep->samples_fd = open(rep->samples_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                               0666);
-        if (rep->samples_fd < 0)
-            return gx_fail(err, GX_ERUNTIME, "--samples: cannot write '%s': %s",
-                           rep->samples_path, strerror(errno));
-        rep->samples_open = 1;
-    }
-    int ab[2] = {res->a, res->b};
-    cJSON *o = cJSON_CreateObject();
-    if (o) {
-        cJSON_AddNumberToObject(o, "jsonl_line", (double)(rep->streamed + 1));
-        cJSON_AddStringToObject(o, "path", res->path);
-        cJSON_AddStringToObject(o, "pattern", res->pattern);
-        cJSON_AddNumberToObject(o, "size", (double)res->size);
-        cJSON_AddItemToObject(o, "ranks", cJSON_CreateIntArray(ab, 2));
-        cJSON_AddItemToObject(o, "samples",
-                              cJSON_CreateDoubleArray(res->samples, (int)res->nsamples));
-    }
-    int e = o ? gx_json_append_line(rep->samples_fd, &rep->samples_end, o) : ENOMEM;
-    cJSON_Delete(o);
-    if (!e && fsync(rep->samples_fd) != 0 && errno != EINVAL)
-        e = errno;
-    if (e)
-        return gx_fail(err, GX_ERUNTIME, "writing '%s': %s", rep->samples_path, strerror(e));
-    rep->samples_lines++;
-    return GX_OK;
-}
-
-void gx_samples_ref(cJSON *o, const struct gx_report *rep, long line, size_t n)
-{
-    const char *base = strrchr(rep->samples_path, '/');
-    cJSON *ref = cJSON_AddObjectToObject(o, "samples_file");
-    cJSON_AddStringToObject(ref, "file", base ? base + 1 : rep->samples_path);
-    cJSON_AddNumberToObject(ref, "line", (double)line);
-    cJSON_AddNumberToObject(ref, "n", (double)n);
-}
-
-/* The report's "summary": per (path, memory kinds, pattern, run name, size class) how many
- * results and the spread of their medians. Nothing merges memory kinds or runs. */
-static int same(const char *a, const char *b)
-{
-    return strcmp(a ? a : "", b ? b : "") == 0;
-}
-
-/* Made when new; NULL when out of memory. The rows are few: a scan is enough. */
-static struct gx_summary_row *row_of(struct gx_summary *s, const struct gx_result *r)
-{
-    const char *cls = gx_size_class_name(gx_size_class(r->size));
-    const char *run = r->run_name ? r->run_name : "";
-    for (size_t i = 0; i < s->n; i++) {
-        struct gx_summary_row *w = &s->rows[i];
-        if (w->size_class == cls && same(w->path, r->path) && same(w->src, r->src_mem) &&
-            same(w->dst, r->dst_mem) && same(w->pattern, r->pattern) && same(w->run, run))
-            return w;
-    }
-    struct gx_summary_row *g = gx_grow(s->rows, &s->cap, s->n, 8, sizeof *g);
-    if (!g)
-        return NULL;
-    s->rows = g;
-    char *run_copy = strdup(run);
-    if (!run_copy)
-        return NULL;
-    g = &s->rows[s->n++];
-    *g = (struct gx_summary_row){.size_class = cls, .path = r->path, .src = r->src_mem,
-                                 .dst = r->dst_mem, .pattern = r->pattern, .run = run_copy,
-                                 .unit = r->unit, .min = r->stats.median,
-                                 .max = r->stats.median};
-    return g;
-}
-
-int gx_summary_add(struct gx_summary *s, const struct gx_result *r)
-{
-    if (r->state != GX_STATE_OK)
-        return 0;
-    struct gx_summary_row *w = row_of(s, r);
-    if (!w)
-        return -1;
-    double med = r->stats.median;
-    w->n++;
-    w->min = fmin(w->min, med);
-    w->max = fmax(w->max, med);
-    w->mean += (med - w->mean) / (double)w->n;
-    return 0;
-}
-
-cJSON *gx_summary_json(const struct gx_summary *s)
-{
-    cJSON *a = cJSON_CreateArray();
-    for (size_t i = 0; a && i < s->n; i++) {
-        const struct gx_summary_row *w = &s->rows[i];
-        cJSON *row = cJSON_CreateObject();
-        if (!row) {
-            cJSON_Delete(a);
-            return NULL;
-        }
-        cJSON_AddStringToObject(row, "size_class", w->size_class);
-        cJSON_AddStringToObject(row, "path", w->path);
-        cJSON_AddStringToObject(row, "src_mem", w->src);
-        cJSON_AddStringToObject(row, "dst_mem", w->dst);
-        cJSON_AddStringToObject(row, "pattern", w->pattern);
-        if (w->run[0])
-            cJSON_AddStringToObject(row, "run", w->run);
-        cJSON_AddStringToObject(row, "unit", w->unit);
-        cJSON_AddNumberToObject(row, "results", (double)w->n);
-        cJSON_AddNumberToObject(row, "median_min", w->min);
-        cJSON_AddNumberToObject(row, "median_max", w->max);
-        cJSON_AddNumberToObject(row, "median_mean", w->mean);
-        cJSON_AddItemToArray(a, row);
-    }
-    return a;
-}
-
-void gx_summary_free(struct gx_summary *s)
-{
-    for (size_t i = 0; i < s->n; i++)
-        free(s->rows[i].run);
-    free(s->rows);
-    memset(s, 0, sizeof *s);
 }
 
 /* Made when new; -1 when out of memory. Kinds are few: a scan is enough. */

@@ -248,8 +248,6 @@ int gx_report_ceilings(struct gx_report *rep, const struct gx_ceilings *c,
 /* A path that could not run for these pairs (none: for any), held once. */
 int gx_report_skip(struct gx_report *rep, const char *run, const char *path,
                    const struct gx_pair *pairs, int npairs, const char *reason, struct gx_err *err);
-/* 0, or -1 when out of memory. */
-int gx_summary_add(struct gx_summary *s, const struct gx_result *r);
 cJSON *gx_summary_json(const struct gx_summary *s);
 void gx_summary_free(struct gx_summary *s);
 /* An element to be streamed at `place` ("context.ranks[3]"), made now to list its fields that
@@ -293,9 +291,6 @@ cJSON *gx_counters_json(const struct gx_gpu_counters *all, int n);
  * line of fd, repaired and written whole: an aborted job or a full disk leaves only complete
  * lines behind. 0 or an errno. */
 int gx_json_append_line(int fd, off_t *end, cJSON *o);
-/* Flushed to the disk before the report refers to it. Main thread only. */
-int gx_samples_stream(struct gx_report *rep, const struct gx_result *res, struct gx_err *err);
-void gx_samples_ref(cJSON *o, const struct gx_report *rep, long line, size_t n);
 
 /* The report's lock, which the watchdog's write and the main thread's additions take in turn,
  * and the clock of assembly_s. */
