@@ -22,53 +22,6 @@
 #include <time.h>
 #include <unistd.h>
 
-int gx_report_open(struct gx_report *rep, const char *path, int force, int argc, char **argv,
-                   struct gx_err *err)
-{
-    memset(rep, 0, sizeof *rep);
-    rep->lock_ready = pthread_mutex_init(&rep->lock, NULL) == 0;
-    rep->commit_ready = pthread_mutex_init(&rep->commit_mu, NULL) == 0;
-    rep->end_code = -1;
-    snprintf(rep->path, sizeof rep->path, "%s", path);
-    snprintf(rep->lines_path, sizeof rep->lines_path, "%s.jsonl", path);
-    snprintf(rep->samples_path, sizeof rep->samples_path, "%s.samples.jsonl", path);
-    GX_TRY(gx_out_claim(path, force, &rep->lines_fd, &rep->report_was, err));
-    rep->lines_open = 1;
-    /* One left by an earlier run (--force) must not seem to be this run's. */
-    if (unlink(rep->samples_path) != 0 && errno != ENOENT)
-        return gx_fail(err, GX_EINPUT, "--output: cannot remove '%s': %s", rep->samples_path,
-                       strerror(errno));
-    char now[40];
-    gx_utc_now(now, sizeof now, 0);
-    cJSON *d = rep->doc = cJSON_CreateObject();
-    cJSON *cmd = cJSON_CreateArray();
-    if (!d || !cmd) {
-        cJSON_Delete(cmd);
-        return gx_fail(err, GX_ERUNTIME, "out of host memory for the report");
-    }
-    cJSON_AddStringToObject(d, "schema_version", GX_SCHEMA_VERSION);
-    cJSON *tool = cJSON_AddObjectToObject(d, "tool");
-    cJSON_AddStringToObject(tool, "name", PACKAGE_NAME);
-    cJSON_AddStringToObject(tool, "version", PACKAGE_VERSION);
-    for (int i = 0; i < argc; i++)
-        cJSON_AddItemToArray(cmd, cJSON_CreateString(argv[i]));
-    cJSON_AddItemToObject(d, "command_line", cmd);
-    cJSON_AddStringToObject(d, "start_time", now);
-    cJSON *results = gx_stream_slot(0);
-    if (results)
-        cJSON_AddItemToObject(d, "results", results);
-    /* The first streamed member: in its place in the document from the start. */
-    cJSON *skipped = gx_stream_slot(1);
-    if (skipped) {
-        cJSON_AddItemToObject(d, "skipped", skipped);
-        rep->streams[0] = (struct gx_report_stream){"skipped", gx_skips_fill, &rep->skips};
-        rep->nstreams = 1;
-    }
-    if (!results || !skipped)
-        return gx_fail(err, GX_ERUNTIME, "out of host memory for the report");
-    return GX_OK;
-}
-
 void gx_report_scenario(struct gx_report *rep, const char *name, const char *file,
                         const char *sha256)
 {
@@ -526,8 +479,12 @@ static int out_path_check(const char *path, int force, int dry_run, struct gx_er
     return dry_run ? check_dirs("--output", path, err) : make_dirs("--output", path, err);
 }
 
-int gx_out_claim(const char *path, int force, int *lines_fd, struct gx_file_id *report_was,
-                 struct gx_err *err)
+/* The one step in which a run takes its names (rank 0): the .jsonl created and locked, so that
+ * a second run with this --output fails at once, even with --force; then, under that lock, the
+ * checks again, where the report was (the only file its rename may replace) and stale
+ * temporaries removed. *lines_fd is the .jsonl, read-write. */
+static int gx_out_claim(const char *path, int force, int *lines_fd,
+                        struct gx_file_id *report_was, struct gx_err *err)
 {
     char lines[4200];
     snprintf(lines, sizeof lines, "%s.jsonl", path);
@@ -1026,4 +983,51 @@ int gx_stream_repaired(struct gx_jstream *w, cJSON *item)
                                                                : ENOMEM;
     cJSON_Delete(places);
     return e;
+}
+
+int gx_report_open(struct gx_report *rep, const char *path, int force, int argc, char **argv,
+                   struct gx_err *err)
+{
+    memset(rep, 0, sizeof *rep);
+    rep->lock_ready = pthread_mutex_init(&rep->lock, NULL) == 0;
+    rep->commit_ready = pthread_mutex_init(&rep->commit_mu, NULL) == 0;
+    rep->end_code = -1;
+    snprintf(rep->path, sizeof rep->path, "%s", path);
+    snprintf(rep->lines_path, sizeof rep->lines_path, "%s.jsonl", path);
+    snprintf(rep->samples_path, sizeof rep->samples_path, "%s.samples.jsonl", path);
+    GX_TRY(gx_out_claim(path, force, &rep->lines_fd, &rep->report_was, err));
+    rep->lines_open = 1;
+    /* One left by an earlier run (--force) must not seem to be this run's. */
+    if (unlink(rep->samples_path) != 0 && errno != ENOENT)
+        return gx_fail(err, GX_EINPUT, "--output: cannot remove '%s': %s", rep->samples_path,
+                       strerror(errno));
+    char now[40];
+    gx_utc_now(now, sizeof now, 0);
+    cJSON *d = rep->doc = cJSON_CreateObject();
+    cJSON *cmd = cJSON_CreateArray();
+    if (!d || !cmd) {
+        cJSON_Delete(cmd);
+        return gx_fail(err, GX_ERUNTIME, "out of host memory for the report");
+    }
+    cJSON_AddStringToObject(d, "schema_version", GX_SCHEMA_VERSION);
+    cJSON *tool = cJSON_AddObjectToObject(d, "tool");
+    cJSON_AddStringToObject(tool, "name", PACKAGE_NAME);
+    cJSON_AddStringToObject(tool, "version", PACKAGE_VERSION);
+    for (int i = 0; i < argc; i++)
+        cJSON_AddItemToArray(cmd, cJSON_CreateString(argv[i]));
+    cJSON_AddItemToObject(d, "command_line", cmd);
+    cJSON_AddStringToObject(d, "start_time", now);
+    cJSON *results = gx_stream_slot(0);
+    if (results)
+        cJSON_AddItemToObject(d, "results", results);
+    /* The first streamed member: in its place in the document from the start. */
+    cJSON *skipped = gx_stream_slot(1);
+    if (skipped) {
+        cJSON_AddItemToObject(d, "skipped", skipped);
+        rep->streams[0] = (struct gx_report_stream){"skipped", gx_skips_fill, &rep->skips};
+        rep->nstreams = 1;
+    }
+    if (!results || !skipped)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory for the report");
+    return GX_OK;
 }
