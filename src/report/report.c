@@ -14,7 +14,10 @@
 #include <string.h>
 #include <unistd.h>
 
-int gx_json_append_line(int fd, off_t *end, cJSON *o)
+/* --samples beyond GX_SAMPLES_INLINE: one line per result in <output>.samples.jsonl. o as one
+ * line of fd, repaired and written whole: an aborted job or a full disk leaves only complete
+ * lines behind. 0 or an errno. */
+static int json_append_line(int fd, off_t *end, cJSON *o)
 {
     char *line = gx_json_repair(o) < 0 ? NULL : cJSON_PrintUnformatted(o);
     if (!line)
@@ -24,6 +27,14 @@ int gx_json_append_line(int fd, off_t *end, cJSON *o)
     int e = gx_append_whole(fd, end, line, len + 1);
     cJSON_free(line);
     return e;
+}
+
+/* name: [x, y] (a pair of ranks, an interval). */
+static void json_add_two(cJSON *o, const char *name, double x, double y)
+{
+    cJSON *a = cJSON_AddArrayToObject(o, name);
+    cJSON_AddItemToArray(a, cJSON_CreateNumber(x));
+    cJSON_AddItemToArray(a, cJSON_CreateNumber(y));
 }
 
 /* Flushed to the disk before the report refers to it. Main thread only. */
@@ -48,7 +59,7 @@ static int samples_stream(struct gx_report *rep, const struct gx_result *res, st
         cJSON_AddItemToObject(o, "samples",
                               cJSON_CreateDoubleArray(res->samples, (int)res->nsamples));
     }
-    int e = o ? gx_json_append_line(rep->samples_fd, &rep->samples_end, o) : ENOMEM;
+    int e = o ? json_append_line(rep->samples_fd, &rep->samples_end, o) : ENOMEM;
     cJSON_Delete(o);
     if (!e && fsync(rep->samples_fd) != 0 && errno != EINVAL)
         e = errno;
@@ -200,7 +211,7 @@ void gx_report_add_held_locked(struct gx_report *rep)
     for (size_t i = 0; i < rep->nheld; i++) {
         if (!rep->held[i].json)
             continue;
-        if (gx_json_append_line(rep->lines_fd, &rep->lines_end, rep->held[i].json) == 0 &&
+        if (json_append_line(rep->lines_fd, &rep->lines_end, rep->held[i].json) == 0 &&
             rep->rotation <= 1)
             rep->doc_end = rep->lines_end;
         rep->streamed++;
@@ -228,7 +239,7 @@ static int report_add_locked(struct gx_report *rep, const struct gx_result *res,
         cJSON_AddNumberToObject(o, "rotation", (double)rep->rotation);
     rep->streamed++;
     rep->failures += res->state == GX_STATE_FAILED;
-    int e = gx_json_append_line(rep->lines_fd, &rep->lines_end, o);
+    int e = json_append_line(rep->lines_fd, &rep->lines_end, o);
     /* A result is in both the document and the lines or in neither. */
     if (!e && rep->rotation <= 1) {
         rep->doc_end = rep->lines_end;
@@ -493,7 +504,7 @@ static int put_one(struct gx_jstream *w, const struct gx_skip_kind *k, int a, in
         cJSON_AddStringToObject(o, "run", k->run);
     cJSON_AddStringToObject(o, "path", k->path);
     if (has_pair)
-        gx_json_add_two(o, "ranks", a, b);
+        json_add_two(o, "ranks", a, b);
     cJSON_AddStringToObject(o, "reason", k->reason);
     /* Streamed, it misses the document's repair. */
     int e = gx_json_repair(o) < 0 ? ENOMEM : gx_stream_item(w, o, NULL, NULL);
@@ -554,13 +565,6 @@ void gx_chunk_key_json(cJSON *o, size_t chunk, int depth, int choice)
     }
 }
 
-void gx_json_add_two(cJSON *o, const char *name, double x, double y)
-{
-    cJSON *a = cJSON_AddArrayToObject(o, name);
-    cJSON_AddItemToArray(a, cJSON_CreateNumber(x));
-    cJSON_AddItemToArray(a, cJSON_CreateNumber(y));
-}
-
 /* The machine's marks on the step, what they rest on, and a sentence a reader can act on. */
 void gx_noise_json(cJSON *o, const struct gx_noise *n)
 {
@@ -593,7 +597,7 @@ static void hook_within(cJSON *o, const struct gx_result *r)
         return;
     cJSON *e = cJSON_AddObjectToObject(o, "ceiling_within");
     cJSON_AddNumberToObject(e, "by", r->efficiency);
-    gx_json_add_two(e, "median_interval", r->stats.ci_lo, r->stats.ci_hi);
+    json_add_two(e, "median_interval", r->stats.ci_lo, r->stats.ci_hi);
 }
 
 /* The CSV's two booleans, one object here. */
@@ -604,7 +608,7 @@ static void hook_exceeded(cJSON *o, const struct gx_result *r)
     cJSON *e = cJSON_AddObjectToObject(o, "ceiling_exceeded");
     int latency = r->family == GX_FAMILY_LATENCY;
     cJSON_AddNumberToObject(e, "by", r->efficiency);
-    gx_json_add_two(e, "ceiling_range", r->ceiling_range.lo, r->ceiling_range.hi);
+    json_add_two(e, "ceiling_range", r->ceiling_range.lo, r->ceiling_range.hi);
     char why[320];
     snprintf(why, sizeof why, "the median (%.4g %s) is %s than the best of the %d iterations of "
              "the probe of the layer below (%.4g .. %.4g): the path reached something the probe "
@@ -619,7 +623,7 @@ static void hook_exceeded(cJSON *o, const struct gx_result *r)
 /* The rows that need more than a key and a value. */
 static void hook_ranks(cJSON *o, const struct gx_result *r)
 {
-    gx_json_add_two(o, "ranks", r->a, r->b);
+    json_add_two(o, "ranks", r->a, r->b);
 }
 
 static void hook_stages(cJSON *o, const struct gx_result *r)
@@ -641,14 +645,14 @@ static void hook_candidates(cJSON *o, const struct gx_result *r)
         cJSON_AddNumberToObject(c, "chunk", (double)r->cands[i].chunk);
         cJSON_AddNumberToObject(c, "depth", r->cands[i].depth);
         cJSON_AddNumberToObject(c, "median", r->cands[i].m.median);
-        gx_json_add_two(c, "median_ci95", r->cands[i].m.lo, r->cands[i].m.hi);
+        json_add_two(c, "median_ci95", r->cands[i].m.lo, r->cands[i].m.hi);
         cJSON_AddItemToArray(cands, c);
     }
 }
 
 static void hook_median_ci95(cJSON *o, const struct gx_result *r)
 {
-    gx_json_add_two(o, "median_ci95", r->stats.ci_lo, r->stats.ci_hi);
+    json_add_two(o, "median_ci95", r->stats.ci_lo, r->stats.ci_hi);
 }
 
 static void hook_noise(cJSON *o, const struct gx_result *r)

@@ -18,21 +18,8 @@
 
 #define GX_SCHEMA_VERSION "2.20"
 
-/* The report's JSON helpers: reading reports back (absent keys read as "" or 0), streaming a
- * document and repairing its strings. */
-static inline const char *gx_json_str(const cJSON *o, const char *k)
-{
-    const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
-    return s ? s : "";
-}
-
-static inline double gx_json_num(const cJSON *o, const char *k)
-{
-    const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsNumber(n) ? n->valuedouble : 0;
-}
-
-/* A new object at the end of the array arr, or NULL when out of memory (arr as it was). */
+/* The report's JSON helpers: streaming a document and repairing its strings. A new object at
+ * the end of the array arr, or NULL when out of memory (arr as it was). */
 static inline cJSON *gx_json_append_object(cJSON *arr)
 {
     cJSON *o = cJSON_CreateObject();
@@ -225,8 +212,6 @@ void gx_report_discard(struct gx_report *rep);
 /* What names a measurement (run, path, memory kinds, pattern): a result and a round's sum
  * begin alike. */
 void gx_result_key_json(cJSON *o, const struct gx_result *res);
-/* name: [x, y] (a pair of ranks, an interval). */
-void gx_json_add_two(cJSON *o, const char *name, double x, double y);
 void gx_noise_json(cJSON *o, const struct gx_noise *n);
 cJSON *gx_result_json(const struct gx_result *res);
 /* The result's fields (result_fields.h) as data, ending with a NULL key, for the schema test. */
@@ -287,10 +272,6 @@ struct gx_gpu_counters;
 cJSON *gx_health_json(const struct gx_health *h, int n);
 cJSON *gx_counters_json(const struct gx_gpu_counters *all, int n);
 
-/* --samples beyond GX_SAMPLES_INLINE: one line per result in <output>.samples.jsonl. o as one
- * line of fd, repaired and written whole: an aborted job or a full disk leaves only complete
- * lines behind. 0 or an errno. */
-int gx_json_append_line(int fd, off_t *end, cJSON *o);
 
 /* The report's lock, which the watchdog's write and the main thread's additions take in turn,
  * and the clock of assembly_s. */
