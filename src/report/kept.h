@@ -77,7 +77,6 @@ struct gx_pair_link {
 };
 
 /* The context's pairs and their links into *out (the caller frees it). */
-struct gx_context;
 int gx_pair_links(const struct gx_context *c, struct gx_pair_link **out, size_t *n);
 /* One way of moving data at a row's size, summed over the pairs that measured it. */
 struct gx_transfer_plan_way {
