@@ -218,14 +218,13 @@ static cJSON *route_json(const struct gx_route *r)
     cJSON *hops = cJSON_AddArrayToObject(o, "hops");
     for (int i = 0; i < r->nhops; i++) {
         const struct gx_hop *h = &r->hops[i];
-        cJSON *x = cJSON_CreateObject();
+        cJSON *x = gx_json_append_object(hops);
         cJSON_AddStringToObject(x, "kind", gx_link_kinds[h->kind].name);
         if (h->rank >= 0)
             cJSON_AddNumberToObject(x, "rank", h->rank);
         add_gbs(x, "gbs", h->gbs);
         cJSON_AddStringToObject(x, "source", gx_src_names[h->src]);
         cJSON_AddStringToObject(x, "what", h->what);
-        cJSON_AddItemToArray(hops, x);
     }
     return o;
 }
@@ -252,13 +251,12 @@ static void add_topo(cJSON *o, const struct gx_context *c, const struct gx_ctx_r
     cJSON *links = cJSON_AddArrayToObject(o, "gpu_links");
     const struct gx_ctx_link *l = gx_strpool_get(&c->pool, r->links, NULL);
     for (int i = 0; l && i < r->nlinks; i++) {
-        cJSON *x = cJSON_CreateObject();
+        cJSON *x = gx_json_append_object(links);
         cJSON_AddNumberToObject(x, "rank", l[i].rank);
         add_str(x, "link", c, l[i].link);
         add_str(x, "source", c, l[i].source);
         cJSON_AddItemToObject(x, "peer_access", l[i].p2p < 0 ? cJSON_CreateNull()
                                                              : cJSON_CreateBool(l[i].p2p));
-        cJSON_AddItemToArray(links, x);
     }
     struct gx_link_facts f;
     if (r->has_facts && gx_link_facts_of(c->facts, r->rank, &f) == 0)
@@ -453,13 +451,12 @@ cJSON *gx_health_json(const struct gx_health *h, int n)
             cJSON_AddItemToArray(checks, cJSON_CreateString(last = gx_cnt_info[c].check));
     cJSON *f = cJSON_AddArrayToObject(o, "findings");
     for (int i = 0; i < n; i++) {
-        cJSON *x = cJSON_CreateObject();
+        cJSON *x = gx_json_append_object(f);
         cJSON_AddStringToObject(x, "check", h[i].check);
         cJSON_AddStringToObject(x, "severity", h[i].warning ? "warning" : "finding");
         add_known(x, "rank", h[i].rank >= 0, h[i].rank);
         cJSON_AddStringToObject(x, "line", h[i].line);
         cJSON_AddStringToObject(x, "evidence", h[i].evidence);
-        cJSON_AddItemToArray(f, x);
     }
     return o;
 }
@@ -509,7 +506,7 @@ cJSON *gx_counters_json(const struct gx_gpu_counters *all, int n)
         const struct gx_gpu_counters *g = &all[i];
         if (!g->has_gpu || !gx_counters_first_of_gpu(all, i))
             continue;
-        cJSON *o = cJSON_CreateObject();
+        cJSON *o = gx_json_append_object(a);
         cJSON_AddNumberToObject(o, "rank", g->rank);
         cJSON_AddNumberToObject(o, "node", g->node);
         cJSON_AddItemToObject(o, "pci_bus_id", g->busid[0] ? cJSON_CreateString(g->busid)
@@ -522,7 +519,6 @@ cJSON *gx_counters_json(const struct gx_gpu_counters *all, int n)
             for (int k = 0; k < GX_CNTS; k++)
                 cJSON_AddItemToObject(c, gx_cnt_info[k].name, counter_json(g, k));
         }
-        cJSON_AddItemToArray(a, o);
     }
     return a;
 }

@@ -643,12 +643,11 @@ static void hook_candidates(cJSON *o, const struct gx_result *r)
 {
     cJSON *cands = cJSON_AddArrayToObject(o, "auto_candidates");
     for (int i = 0; i < r->ncands; i++) {
-        cJSON *c = cJSON_CreateObject();
+        cJSON *c = gx_json_append_object(cands);
         cJSON_AddNumberToObject(c, "chunk", (double)r->cands[i].chunk);
         cJSON_AddNumberToObject(c, "depth", r->cands[i].depth);
         cJSON_AddNumberToObject(c, "median", r->cands[i].m.median);
         json_add_two(c, "median_ci95", r->cands[i].m.lo, r->cands[i].m.hi);
-        cJSON_AddItemToArray(cands, c);
     }
 }
 
@@ -808,7 +807,7 @@ static cJSON *curve_json(const struct gx_ceilings *c, const struct gx_ceil_curve
     cJSON *pts = cJSON_AddArrayToObject(o, "points");
     for (int i = 0; pts && i < k->n; i++) {
         const struct gx_ceil_point *p = &k->pts[i];
-        cJSON *q = cJSON_CreateObject();
+        cJSON *q = gx_json_append_object(pts);
         if (!q)
             break;
         cJSON_AddNumberToObject(q, "size", (double)p->size);
@@ -827,7 +826,6 @@ static cJSON *curve_json(const struct gx_ceilings *c, const struct gx_ceil_curve
                                                      ? gx_ceil_point_absent(c, p)
                                                      : "not measured");
         }
-        cJSON_AddItemToArray(pts, q);
     }
     return o;
 }
