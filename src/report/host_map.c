@@ -1,6 +1,5 @@
 #include "config.h"
 #include "kept.h"
-#include "report.h"
 #include "view.h"
 #include "sizes.h"
 #include "wrap.h"

@@ -1,8 +1,7 @@
-#include "report.h"
+#include "kept.h"
 #include "view.h"
 
 #include "gx.h"
-#include "kept.h"
 #include "path.h"
 #include "pattern.h"
 #include "scheme.h"

@@ -3,7 +3,6 @@
  * link that the ceiling alone would hide); a pair well below its siblings. One finding per
  * measurement: its largest size. */
 #include "kept.h"
-#include "report.h"
 #include "view.h"
 
 #include "ceiling.h"
@@ -55,7 +54,6 @@ static int ceiling_low(const struct gx_kept *kept, size_t n, const struct gx_kep
     double usual = gx_link_kinds[k->line_kind].usual_share;
     return usual > 0 && k->ceiling / k->line_gbs < usual;
 }
-
 
 static int siblings(const struct gx_kept *x, const struct gx_kept *y)
 {

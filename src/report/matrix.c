@@ -1,13 +1,10 @@
 #include "kept.h"
 #include "wrap.h"
-#include "report.h"
 #include "view.h"
 
-#include "context.h"
 #include "gx.h"
 #include "path.h"
 #include "pattern.h"
-#include "result.h"
 #include "sizes.h"
 #include "stats.h"
 

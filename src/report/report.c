@@ -5,12 +5,10 @@
 #include "options.h"
 #include "result_fields.h"
 #include "sizes.h"
-#include "slots.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -620,7 +618,6 @@ static void hook_exceeded(cJSON *o, const struct gx_result *r)
              r->ceiling_range.lo, r->ceiling_range.hi);
     cJSON_AddStringToObject(e, "reason", why);
 }
-
 
 /* The rows that need more than a key and a value. */
 static void hook_ranks(cJSON *o, const struct gx_result *r)

@@ -5,7 +5,6 @@
 
 #include "context.h"
 #include "fault.h"
-#include "file_util.h"
 #include "options.h"
 #include "out_path.h"
 
@@ -19,7 +18,6 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
 void gx_report_scenario(struct gx_report *rep, const char *name, const char *file,

@@ -6,9 +6,6 @@
 
 #include "gpu_counters.h"
 #include "harness_out.h"
-#include "report.h"
-#include "output.h"
-#include "kept.h"
 #include "sink.h"
 #include "ucx_proto.h"
 #include "verdict.h"

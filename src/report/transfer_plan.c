@@ -1,8 +1,6 @@
 #include "kept.h"
-#include "report.h"
 #include "view.h"
 
-#include "context.h"
 #include "mem.h"
 #include "path.h"
 #include "sizes.h"

@@ -5,7 +5,6 @@
 #include "ucx_log.h"
 #include "path.h"
 #include "pattern.h"
-#include "report.h"
 #include "kept.h"
 #include "view.h"
 
