@@ -269,9 +269,7 @@ static int view_findings(const void *map, const struct gx_run *run, struct gx_he
             int count;
             if (!gx_host_map_below(m, i, d, &med, &count))
                 continue;
-            struct gx_health *x = &h[nh++];
-            x->check = "host-link-below-siblings";
-            x->rank = r->rank;
+            struct gx_health *x = gx_health_add(h, &nh, max, "host-link-below-siblings", r->rank);
             char size[24];
             gx_format_size(m->size, size, sizeof size);
             snprintf(x->line, sizeof x->line, "rank %d's GPU %s: its host link's %s copy %.4g "
