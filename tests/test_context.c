@@ -4,8 +4,8 @@
 #include "config.h"
 #include "context.h"
 #include "gpu_counters.h"
+#include "kept.h"
 #include "pairs.h"
-#include "transfer_plan.h"
 #include "tap.h"
 
 #include <stdlib.h>

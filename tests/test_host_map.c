@@ -3,8 +3,7 @@
  * in the report and a health finding; a disturbed median marked '~' and never below; an absent
  * direction said with its reason; no line rate, no mark; and the ceilings' per-GPU curves
  * under "gpus", not as rank pairs. */
-#include "host_map.h"
-#include "line_health.h"
+#include "kept.h"
 #include "report.h"
 #include "tap.h"
 #include "view.h"

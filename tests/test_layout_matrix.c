@@ -3,7 +3,7 @@
  * their report entries, and the table's slow and disturbed cells named by rail, node and rank;
  * on 8 nodes, the slow node named by its rail both ways or one side, and nothing named for a
  * slow node pair or no slow cell. */
-#include "layout_matrix.h"
+#include "kept.h"
 #include "noise.h"
 #include "options.h"
 #include "path.h"

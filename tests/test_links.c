@@ -1,9 +1,7 @@
 /* The link arithmetic (PCIe per generation, NVLink per NVML version), the routes of pairs (the
  * narrowest link first, unknown rates last) and the health checks, on typed facts. */
-#include "csv.h"
 #include "job.h"
 #include "kept.h"
-#include "line_health.h"
 #include "links.h"
 #include "links_store.h"
 #include "mem.h"

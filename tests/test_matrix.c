@@ -2,8 +2,8 @@
  * pattern, size) that covers every ordered pair, in the order the results first name it, as
  * the JSON-reading matrices made them for the same results; and what the sink keeps of a
  * result. */
+#include "kept.h"
 #include "links.h"
-#include "matrix.h"
 #include "noise.h"
 #include "pairs.h"
 #include "tap.h"

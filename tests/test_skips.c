@@ -1,7 +1,7 @@
 /* The report's skips (skips.c): each (run, path, reason, pairs) once, the pairs held as runs,
  * written out one element per pair in the order they came; a job's worth of pairs in little
  * memory. */
-#include "skips.h"
+#include "report.h"
 #include "tap.h"
 
 #include <stdlib.h>

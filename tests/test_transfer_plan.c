@@ -1,7 +1,7 @@
 /* The transfer plan from constructed typed results: who wins per pair type and size class, and
  * the whole plan as the JSON-reading plan produced it for the same results. */
-#include "json_util.h"
-#include "transfer_plan.h"
+#include "kept.h"
+#include "report.h"
 #include "tap.h"
 #include "view.h"
 
@@ -10,6 +10,19 @@
 #include <string.h>
 
 #include "kept_rows.h"
+
+/* Reading the plan back: absent keys read as "" or 0. */
+static const char *json_str(const cJSON *o, const char *k)
+{
+    const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
+    return s ? s : "";
+}
+
+static double json_num(const cJSON *o, const char *k)
+{
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsNumber(n) ? n->valuedouble : 0;
+}
 
 static const struct kept_row rows[] = {
     /* same node NVLink, huge class: p2p best (mean of two pairs), staged 4M/2 beats staged 1M/2 */
@@ -57,9 +70,9 @@ static const cJSON *row_for(const cJSON *plan, const char *type, const char *dat
     const cJSON *row;
     cJSON_ArrayForEach(row, plan)
     {
-        if (strcmp(gx_json_str(row, "pair_type"), type) == 0 &&
-            strcmp(gx_json_str(row, "data"), data) == 0 &&
-            strcmp(gx_json_str(row, "size_class"), cls) == 0)
+        if (strcmp(json_str(row, "pair_type"), type) == 0 &&
+            strcmp(json_str(row, "data"), data) == 0 &&
+            strcmp(json_str(row, "size_class"), cls) == 0)
             return row;
     }
     return NULL;
@@ -70,24 +83,24 @@ static void check_rows(const cJSON *plan)
     const cJSON *r = row_for(plan, "same node, NVLink", "gpu", "huge");
     const cJSON *best = cJSON_GetObjectItemCaseSensitive(r, "best");
     const cJSON *second = cJSON_GetObjectItemCaseSensitive(r, "runner_up");
-    ok(r && gx_json_num(r, "size") == 1073741824.0, "NVLink huge row compares at 1G, not 256M");
-    ok(strcmp(gx_json_str(best, "path"), "p2p") == 0 && gx_json_num(best, "gbps") == 370 &&
-           gx_json_num(best, "pairs") == 2 && gx_json_num(best, "efficiency") > 0.939 &&
-           gx_json_num(best, "efficiency") < 0.941,
+    ok(r && json_num(r, "size") == 1073741824.0, "NVLink huge row compares at 1G, not 256M");
+    ok(strcmp(json_str(best, "path"), "p2p") == 0 && json_num(best, "gbps") == 370 &&
+           json_num(best, "pairs") == 2 && json_num(best, "efficiency") > 0.939 &&
+           json_num(best, "efficiency") < 0.941,
        "best: p2p, averaged over its two pairs (370 GB/s, 94%%)");
-    ok(strcmp(gx_json_str(second, "path"), "staged") == 0 && gx_json_num(second, "chunk") == 4194304 &&
-           gx_json_num(second, "depth") == 2 &&
+    ok(strcmp(json_str(second, "path"), "staged") == 0 && json_num(second, "chunk") == 4194304 &&
+           json_num(second, "depth") == 2 &&
            cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(second, "efficiency")),
        "runner-up: another path, its best chunk (4M/2), efficiency unknown");
     r = row_for(plan, "same node, NVLink", "host", "huge");
-    ok(r && strcmp(gx_json_str(cJSON_GetObjectItemCaseSensitive(r, "best"), "path"), "mpi") == 0 &&
+    ok(r && strcmp(json_str(cJSON_GetObjectItemCaseSensitive(r, "best"), "path"), "mpi") == 0 &&
            cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r, "runner_up")),
        "host memory at both ends: its own row, never the GPU row's best");
     r = row_for(plan, "same node, PCIe", "gpu", "tiny");
     ok(r && cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r, "runner_up")),
        "a PCIe pair with one path: no runner-up");
     r = row_for(plan, "other node", "gpu", "small");
-    ok(r && strcmp(gx_json_str(cJSON_GetObjectItemCaseSensitive(r, "best"), "path"), "mpi") == 0,
+    ok(r && strcmp(json_str(cJSON_GetObjectItemCaseSensitive(r, "best"), "path"), "mpi") == 0,
        "ranks on different nodes form their own pair type");
 }
 
@@ -156,7 +169,7 @@ int main(void)
     plan = plan_of(res, NROWS, NULL, 0);
     const cJSON *r = row_for(plan, "same node", "gpu", "huge");
     ok(r && !row_for(plan, "same node, NVLink", "gpu", "huge") &&
-           strcmp(gx_json_str(cJSON_GetObjectItemCaseSensitive(r, "best"), "path"), "p2p") == 0,
+           strcmp(json_str(cJSON_GetObjectItemCaseSensitive(r, "best"), "path"), "p2p") == 0,
        "without the pairs' links: same-node pairs of an unknown link");
     cJSON_Delete(plan);
     check_marks(res);

@@ -1,8 +1,8 @@
 #include "config.h"
-#include "csv.h"
+#include "output.h"
 
+#include "context.h"
 #include "out_path.h"
-#include "json_repair.h"
 #include "report.h"
 #include "result_fields.h"
 

@@ -1,10 +1,5 @@
 #include "config.h"
-#include "host_map.h"
-
-#include "json_util.h"
-#include "line_health.h"
-#include "matrix.h"
-#include "report.h"
+#include "kept.h"
 #include "view.h"
 #include "sizes.h"
 #include "wrap.h"
@@ -208,10 +203,11 @@ static int print_value(FILE *out, const struct gx_host_map *m, int i, int d)
     return mark;
 }
 
-static void print_share(FILE *out, const struct gx_host_row *r, int d)
+/* A GB/s or a share, "-" where unknown. */
+static void print_known(FILE *out, double v)
 {
-    if (r->gbs[d] > 0 && r->line_gbs > 0)
-        fprintf(out, " %10.1f", 100 * r->gbs[d] / r->line_gbs);
+    if (v > 0)
+        fprintf(out, " %10.1f", v);
     else
         fprintf(out, " %10s", "-");
 }
@@ -243,12 +239,9 @@ static void view_print(FILE *out, const void *map, const struct gx_run *run)
             below += mark == GX_MATRIX_BELOW;
             disturbed += mark == GX_MATRIX_DISTURBED;
         }
-        if (r->line_gbs > 0)
-            fprintf(out, " %10.1f", r->line_gbs);
-        else
-            fprintf(out, " %10s", "-");
+        print_known(out, r->line_gbs);
         for (int d = 0; d < GX_HOST_DIRS; d++)
-            print_share(out, r, d);
+            print_known(out, r->line_gbs > 0 ? 100 * r->gbs[d] / r->line_gbs : 0);
         fputc('\n', out);
         for (int d = 0; d < GX_HOST_DIRS; d++)
             if (r->gbs[d] <= 0)
@@ -276,9 +269,7 @@ static int view_findings(const void *map, const struct gx_run *run, struct gx_he
             int count;
             if (!gx_host_map_below(m, i, d, &med, &count))
                 continue;
-            struct gx_health *x = &h[nh++];
-            x->check = "host-link-below-siblings";
-            x->rank = r->rank;
+            struct gx_health *x = gx_health_add(h, &nh, max, "host-link-below-siblings", r->rank);
             char size[24];
             gx_format_size(m->size, size, sizeof size);
             snprintf(x->line, sizeof x->line, "rank %d's GPU %s: its host link's %s copy %.4g "

@@ -1,10 +1,7 @@
-#include "layout_matrix.h"
-#include "report.h"
+#include "kept.h"
 #include "view.h"
 
 #include "gx.h"
-#include "json_util.h"
-#include "matrix.h"
 #include "path.h"
 #include "pattern.h"
 #include "scheme.h"

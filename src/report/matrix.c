@@ -1,15 +1,10 @@
-#include "matrix.h"
+#include "kept.h"
 #include "wrap.h"
-#include "report.h"
 #include "view.h"
 
-#include "context.h"
 #include "gx.h"
-#include "json_util.h"
-#include "line_health.h"
 #include "path.h"
 #include "pattern.h"
-#include "result.h"
 #include "sizes.h"
 #include "stats.h"
 

@@ -4,14 +4,6 @@
 
 #include "gx.h"
 
-/* The one step in which a run takes its names (rank 0): the .jsonl created and locked, so that
- * a second run with this --output fails at once, even with --force; then, under that lock, the
- * checks again, where the report was (the only file its rename may replace) and stale
- * temporaries removed. *lines_fd is the .jsonl, read-write. */
-struct gx_file_id;
-int gx_out_claim(const char *path, int force, int *lines_fd, struct gx_file_id *report_was,
-                 struct gx_err *err);
-
 /* Every file a run writes, before it creates any, shared by a run and --dry-run (nothing
  * created): --output (NULL: none), --table, and no two of them, with the names --output makes,
  * one file, nor one of them a file the run reads. */

@@ -1,10 +1,12 @@
 #include "config.h"
 #include "output.h"
 
-#include "out_path.h"
 #include "mem.h"
 #include "mpilib.h"
+#include "out_path.h"
 #include "path.h"
+#include "report.h"
+#include "result_fields.h"
 #include "scheme.h"
 #include "sizes.h"
 
@@ -142,6 +144,191 @@ static void say_folded(struct gx_output *out)
 
 #define BLOCK_NAME_MAX 512
 
+/* A result's line in the table and its block's header: the columns of result_fields.h. */
+enum { SHOWN_ALL, SHOWN_WIDE, SHOWN_LINE };
+struct table_col {
+    const char *head, *wide_head;
+    int shown, width, width_line, width_wide;
+};
+#define COL_NOTAB
+#define COL_TAB(pos, head, wide_head, shown, w, wl, ww, hook)                                 \
+    [pos] = {head, wide_head, SHOWN_##shown, w, wl, ww},
+#define COL_ROW(key, type, value, when, json, at, csv, tab) COL_##tab
+static const struct table_col table_cols[] = {GX_RESULT_FIELDS(COL_ROW)};
+#undef COL_ROW
+enum { NTABLE_COLS = (int)GX_ARRAY_LEN(table_cols) };
+
+static void cell_size(char *c, size_t len, int wide, const struct gx_result *r, long long size)
+{
+    (void)wide, (void)r;
+    snprintf(c, len, "%lld", size);
+}
+
+static void cell_pair(char *c, size_t len, int wide, const struct gx_result *r, int none)
+{
+    (void)wide, (void)none;
+    snprintf(c, len, "%d->%d", r->a, r->b);
+}
+
+static void cell_chunk(char *c, size_t len, int wide, const struct gx_result *r, long long chunk)
+{
+    if (!r->chunk)
+        snprintf(c, len, "-");
+    else if (wide)
+        snprintf(c, len, "%lld", chunk);
+    else
+        gx_format_size((size_t)chunk, c, len);
+}
+
+static void cell_depth(char *c, size_t len, int wide, const struct gx_result *r, int depth)
+{
+    (void)wide;
+    if (r->chunk)
+        snprintf(c, len, "%d", depth);
+    else
+        snprintf(c, len, "-");
+}
+
+static void cell_iters(char *c, size_t len, int wide, const struct gx_result *r, long iters)
+{
+    (void)wide, (void)r;
+    snprintf(c, len, "%ld", iters);
+}
+
+/* "~": the machine disturbed the step. */
+static void cell_median(char *c, size_t len, int wide, const struct gx_result *r, double median)
+{
+    (void)wide;
+    gx_format_in_unit(median, r->unit, c, len - 1);
+    if (r->noise.marks)
+        strcat(c, "~");
+}
+
+static void cell_value(char *c, size_t len, int wide, const struct gx_result *r, double v)
+{
+    (void)wide;
+    gx_format_in_unit(v, r->unit, c, len);
+}
+
+/* "*": a cv made of a few interrupted iterations. */
+static void cell_cv(char *c, size_t len, int wide, const struct gx_result *r, double cv)
+{
+    (void)wide;
+    snprintf(c, len, 100.0 * cv < 999.95 ? "%.1f%s" : "%.0f%s", 100.0 * cv,
+             r->noise.worst > 0 ? "*" : "");
+}
+
+static void cell_valid(char *c, size_t len, int wide, const struct gx_result *r,
+                       const char *name)
+{
+    (void)wide, (void)name;
+    if (!r->validated)
+        snprintf(c, len, "-");
+    else if (r->valid)
+        snprintf(c, len, "ok");
+    else
+        snprintf(c, len, "FAILED@%lld", r->bad_offset);
+}
+
+/* "?" where the ceiling is no bound. */
+static void cell_ceiling(char *c, size_t len, int wide, const struct gx_result *r,
+                         double ceiling)
+{
+    (void)wide;
+    if (r->ceiling_unsound)
+        snprintf(c, len, "?");
+    else if (ceiling > 0)
+        gx_format_in_unit(ceiling, r->unit, c, len);
+    else
+        snprintf(c, len, "-");
+}
+
+/* "!": beyond every repeat of the ceiling; "=": above it within the median's interval. */
+static void cell_efficiency(char *c, size_t len, int wide, const struct gx_result *r, double eff)
+{
+    (void)wide;
+    if (r->ceiling_unsound)
+        snprintf(c, len, "?");
+    else if (r->ceiling > 0)
+        snprintf(c, len, "%.1f%s", 100.0 * eff,
+                 r->ceiling_exceeded ? "!" : r->ceiling_within ? "=" : "");
+    else
+        snprintf(c, len, "-");
+}
+
+/* "!" above the line rate, which no transfer can. */
+static void cell_line(char *c, size_t len, int wide, const struct gx_result *r, double share)
+{
+    if (r->state == GX_STATE_OK && r->line_gbs > 0)
+        snprintf(c, len, wide ? "%.1f%s" : "%.0f%s", 100.0 * share, r->line_exceeded ? "!" : "");
+    else
+        snprintf(c, len, "-");
+}
+
+/* Column pos's cell: CELL_TAB leaves its hook's call open for the row's value. */
+static void cell(int pos, char *c, size_t len, int wide, const struct gx_result *r)
+{
+    switch (pos) {
+#define CELL_NOTAB(value)
+#define CELL_VALUE(value) value); break;
+#define CELL_TAB(pos, head, wide_head, shown, w, wl, ww, hook)                                \
+    case pos: cell_##hook(c, len, wide, r, CELL_VALUE
+#define CELL_ROW(key, type, value, when, json, at, csv, tab) CELL_##tab(value)
+        GX_RESULT_FIELDS(CELL_ROW)
+#undef CELL_ROW
+    default:
+        c[0] = '\0';
+    }
+}
+
+static int col_shown(int wide, int line, const struct table_col *k)
+{
+    return k->shown == SHOWN_ALL || (k->shown == SHOWN_WIDE && wide) ||
+           (k->shown == SHOWN_LINE && line);
+}
+
+static int col_width(int wide, int line, const struct table_col *k)
+{
+    return wide ? k->width_wide : line ? k->width_line : k->width;
+}
+
+static void table_head(FILE *t, int wide, int line)
+{
+    fputc('#', t); /* the first column's header is two narrower than its cells, under "# " */
+    for (int i = 0; i < NTABLE_COLS; i++)
+        if (col_shown(wide, line, &table_cols[i]))
+            fprintf(t, " %*s", col_width(wide, line, &table_cols[i]),
+                    wide ? table_cols[i].wide_head : table_cols[i].head);
+    fputc('\n', t);
+}
+
+/* 1 where a value of the line is in MB/s, for the legend said once. */
+static int table_row(FILE *t, int wide, int line, const struct gx_result *r)
+{
+    char c[NTABLE_COLS][32];
+    for (int i = 0; i < NTABLE_COLS; i++)
+        cell(i, c[i], sizeof c[i], wide, r);
+    if (r->state != GX_STATE_OK) { /* size, pair, chunk and depth as the narrow table's; why */
+        fprintf(t, "%*s %6s %6s %5s %s: %s\n", line && !wide ? 10 : 11, c[0], c[1], c[2], c[3],
+                r->state == GX_STATE_SKIPPED ? "skipped" : "failed", r->reason);
+        return 0;
+    }
+    /* The columns in the block's unit: an M in one is MB/s, for the caller's legend. */
+    static const int valued[] = {4, 5, 6, 7, 8, 12};
+    int in_mbs = 0;
+    for (size_t i = 0; i < GX_ARRAY_LEN(valued); i++)
+        in_mbs |= col_shown(wide, line, &table_cols[valued[i]]) &&
+                  strchr(c[valued[i]], 'M') != NULL;
+    for (int i = 0, first = 1; i < NTABLE_COLS; i++)
+        if (col_shown(wide, line, &table_cols[i])) {
+            fprintf(t, first ? "%*s" : " %*s", col_width(wide, line, &table_cols[i]) + 2 * first,
+                    c[i]);
+            first = 0;
+        }
+    fputc('\n', t);
+    return in_mbs;
+}
+
 /* "RUN: path P (via V), memory S -> D, pattern X, UNIT". */
 static void block_name(const struct gx_result *r, char *buf, size_t len)
 {
@@ -198,9 +385,9 @@ void gx_output_result(struct gx_output *out, const struct gx_result *r)
         block_name(r, name, sizeof name);
         fprintf(t, "\n# %s\n", name);
         out->line_col = r->state == GX_STATE_OK && r->line_gbs > 0;
-        gx_result_table_head(t, out->wide, out->line_col);
+        table_head(t, out->wide, out->line_col);
     }
-    if (gx_result_table_row(t, out->wide, out->line_col, r) && !out->said_mbs) {
+    if (table_row(t, out->wide, out->line_col, r) && !out->said_mbs) {
         out->said_mbs = 1;
         gx_print_mbs_legend(t);
     }

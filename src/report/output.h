@@ -3,9 +3,11 @@
 #define GX_OUTPUT_H
 
 #include "ceiling.h"
+#include "file_util.h"
 #include "job.h"
 #include "mplan.h"
 #include "options.h"
+#include "pairs.h"
 #include "result.h"
 #include "wrap.h"
 
@@ -63,10 +65,6 @@ void gx_output_result(struct gx_output *out, const struct gx_result *res);
 int gx_output_folds(const struct gx_output *out, const struct gx_result *r);
 /* Seconds between two progress lines into a log. */
 #define GX_PROGRESS_LOG_S 10
-/* A block's header and a result's line (result_table.c); the line returns 1 where a value of
- * it is in MB/s, for the legend said once. */
-void gx_result_table_head(FILE *t, int wide, int line);
-int gx_result_table_row(FILE *t, int wide, int line, const struct gx_result *r);
 /* "# path WHAT skipped: reason", once per (what, reason), not for a reason said at the top. */
 void gx_output_skip(struct gx_output *out, const char *what, const char *reason);
 /* No rank has a GPU, for the reasons in why, which the output takes over: one line says so. */
@@ -86,5 +84,21 @@ struct gx_context;
 void gx_context_print_header(FILE *out, const struct gx_context *c);
 /* One line per ceiling: its range over the sizes, or why it is absent. */
 void gx_output_ceilings(struct gx_output *out, const struct gx_ceilings *c);
+
+/* --format csv: a header line, then one self-contained line per result as it finishes, quoted as
+ * RFC 4180 says (docs/report.md, "CSV"). */
+struct gx_csv {
+    FILE *f;  /* NULL: nowhere */
+    int werr; /* errno of the first line that could not be written */
+    const struct gx_context *context; /* NULL: hosts unknown */
+    char job[2 * GX_ENV_NAME_MAX + 2]; /* SLURM_JOB_ID[.SLURM_STEP_ID]; "" outside Slurm */
+};
+
+void gx_csv_init(struct gx_csv *c, FILE *f, const struct gx_context *context);
+/* GX_ERUNTIME where this line or an earlier one could not be written. */
+int gx_csv_result(struct gx_csv *c, const struct gx_result *res, struct gx_err *err);
+/* A skipped line for each of the pairs, or one without a pair. */
+void gx_csv_skip(struct gx_csv *c, const char *run, const char *path,
+                 const struct gx_pair *pairs, int npairs, const char *reason);
 
 #endif

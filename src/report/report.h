@@ -4,16 +4,119 @@
 
 #include "ceiling.h"
 #include "file_util.h"
-#include "json_stream.h"
+#include "pairs.h"
 #include "result.h"
 #include "sink_ops.h"
-#include "skips.h"
+#include "slots.h"
 
 #include <cjson/cJSON.h>
 #include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #define GX_SCHEMA_VERSION "2.20"
+
+/* The report's JSON helpers: streaming a document and repairing its strings. A new object at
+ * the end of the array arr, or NULL when out of memory (arr as it was). */
+static inline cJSON *gx_json_append_object(cJSON *arr)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (o && !cJSON_AddItemToArray(arr, o)) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* o's `key` replaced by item (taken; NULL: removed), now its last member. */
+static inline void gx_json_replace(cJSON *o, const char *key, cJSON *item)
+{
+    cJSON_DeleteItemFromObject(o, key);
+    if (item)
+        cJSON_AddItemToObject(o, key, item);
+}
+
+/* A JSON document printed exactly as cJSON_Print would print it whole, without holding all of
+ * it: when the printer reaches a slot, a filler hands it the array's elements one at a time,
+ * each then free to go. */
+struct gx_jstream;
+/* Fills slot `slot` with gx_stream_item calls; 0 or an errno (which stops the print). */
+typedef int (*gx_stream_fill)(struct gx_jstream *w, int slot, void *ctx);
+typedef int (*gx_stream_out)(void *ctx, const char *buf, size_t len);
+
+struct gx_jstream {
+    gx_stream_out out;
+    void *out_ctx;
+    gx_stream_fill fill;
+    void *fill_ctx;
+    int depth;  /* tabs before the current array's elements' lines */
+    int first;  /* no element in the current array yet */
+    size_t len; /* bytes in buf */
+    char buf[1 << 16];
+};
+
+cJSON *gx_stream_slot(int slot);
+int gx_stream_doc(struct gx_jstream *w, const cJSON *doc);
+/* The next element of the slot being filled; its own slots are fill's (NULL: the enclosing
+ * slot's filler). */
+int gx_stream_item(struct gx_jstream *w, const cJSON *item, gx_stream_fill fill, void *ctx);
+
+/* Every string that reaches the report or the .jsonl is valid UTF-8: one Latin-1 byte from the
+ * environment or a file name makes the whole report unreadable. The writers repair what they
+ * are about to print, so no string escapes the check whichever code added it. */
+#define GX_JSON_REPAIRED_KEY "utf8_repaired"
+
+/* A copy of s with each byte that is not valid UTF-8 replaced by U+FFFD; NULL when s is valid
+ * or when out of memory (*oom set). */
+char *gx_utf8_repaired(const char *s, int *oom);
+/* Repairs every key and string under the object item, in place, listing each field's place
+ * ("command_line[3]") in its GX_JSON_REPAIRED_KEY array. The number repaired, or -1. */
+int gx_json_repair(cJSON *item);
+/* The same for an item streamed apart from its document: places below `place`, into notes. */
+int gx_json_repair_at(cJSON *item, const char *place, cJSON *notes);
+/* gx_stream_item of an element repaired first, its places not listed; 0 or an errno. */
+int gx_stream_repaired(struct gx_jstream *w, cJSON *item);
+
+/* The report's skips, each held once: a path skipped for every pair is skipped again for each
+ * group of sizes. Rank 0 keeps each (run, path, reason) once and each skip's pairs as
+ * arithmetic runs, and writes one element per pair only as the report is written. Pairs
+ * (a + i da, b + i db) for i < n. */
+struct gx_skip_run {
+    int32_t a, b, da, db, n;
+};
+
+struct gx_skip_kind {
+    char *run, *path, *reason;
+};
+
+/* One skip as the engine handed it (no pairs: the path in no pair). */
+struct gx_skip_event {
+    int32_t kind;
+    int32_t npairs;
+    size_t first, nruns; /* its runs in gx_skips.runs */
+    uint64_t hash;       /* of kind and pairs: a group of sizes repeats an earlier skip */
+};
+
+struct gx_skips {
+    struct gx_skip_kind *kinds;
+    size_t nkinds, kinds_cap;
+    struct gx_skip_event *events;
+    size_t nevents, events_cap;
+    struct gx_skip_run *runs;
+    size_t nruns, runs_cap;
+    struct gx_slots index; /* events by hash */
+};
+
+/* Records a skip unless the same was recorded before. 0, or ENOMEM. run may be NULL. */
+int gx_skips_add(struct gx_skips *s, const char *run, const char *path,
+                 const struct gx_pair *pairs, int npairs, const char *reason);
+/* The report's "skipped", one element per pair (a gx_stream_fill; ctx: the skips). */
+int gx_skips_fill(struct gx_jstream *w, int slot, void *ctx);
+size_t gx_skips_bytes(const struct gx_skips *s);
+void gx_skips_free(struct gx_skips *s);
+
 /* A row of the report's "summary": the names are the tables' (run: a copy). */
 struct gx_summary_row {
     const char *size_class, *path, *src, *dst, *pattern, *unit;
@@ -109,8 +212,6 @@ void gx_report_discard(struct gx_report *rep);
 /* What names a measurement (run, path, memory kinds, pattern): a result and a round's sum
  * begin alike. */
 void gx_result_key_json(cJSON *o, const struct gx_result *res);
-/* name: [x, y] (a pair of ranks, an interval). */
-void gx_json_add_two(cJSON *o, const char *name, double x, double y);
 void gx_noise_json(cJSON *o, const struct gx_noise *n);
 cJSON *gx_result_json(const struct gx_result *res);
 /* The result's fields (result_fields.h) as data, ending with a NULL key, for the schema test. */
@@ -132,8 +233,6 @@ int gx_report_ceilings(struct gx_report *rep, const struct gx_ceilings *c,
 /* A path that could not run for these pairs (none: for any), held once. */
 int gx_report_skip(struct gx_report *rep, const char *run, const char *path,
                    const struct gx_pair *pairs, int npairs, const char *reason, struct gx_err *err);
-/* 0, or -1 when out of memory. */
-int gx_summary_add(struct gx_summary *s, const struct gx_result *r);
 cJSON *gx_summary_json(const struct gx_summary *s);
 void gx_summary_free(struct gx_summary *s);
 /* An element to be streamed at `place` ("context.ranks[3]"), made now to list its fields that
@@ -166,5 +265,37 @@ void gx_report_close(struct gx_report *rep);
 /* The report's "failure": what stopped the run ("signal", "timeout"...), during which
  * measurement and on which ranks (both optional). */
 cJSON *gx_failure_json(const char *kind, const char *what, const int *ranks, int n);
+
+/* The findings and GPU counters of src/topo in the report (context_json.c). */
+struct gx_health;
+struct gx_gpu_counters;
+cJSON *gx_health_json(const struct gx_health *h, int n);
+cJSON *gx_counters_json(const struct gx_gpu_counters *all, int n);
+
+
+/* The report's lock, which the watchdog's write and the main thread's additions take in turn,
+ * and the clock of assembly_s. */
+static inline double gx_mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static inline void gx_report_lock(struct gx_report *rep)
+{
+    if (rep->lock_ready)
+        pthread_mutex_lock(&rep->lock);
+}
+
+static inline void gx_report_unlock(struct gx_report *rep)
+{
+    if (rep->lock_ready)
+        pthread_mutex_unlock(&rep->lock);
+}
+
+/* gx_report_stream_slot under the lock (the same key again replaces its filler). */
+cJSON *gx_report_stream_slot_locked(struct gx_report *rep, const char *key, gx_stream_fill fill,
+                                    void *ctx, struct gx_err *err);
 
 #endif

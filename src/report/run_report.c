@@ -6,20 +6,15 @@
 
 #include "gpu_counters.h"
 #include "harness_out.h"
-#include "host_map.h"
-#include "layout_matrix.h"
-#include "line_health.h"
-#include "links_json.h"
-#include "matrix.h"
-#include "output.h"
-#include "transfer_plan.h"
 #include "sink.h"
 #include "ucx_proto.h"
+#include "verdict.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-static const struct gx_view_ops gx_view_status, gx_view_health;
+static const struct gx_view_ops gx_view_status, gx_view_health, gx_view_interference;
 
 const struct gx_view_ops *const gx_views[GX_VIEWS + 1] = {
     &gx_view_health, &gx_view_status, &gx_view_matrices, &gx_view_host_map,
@@ -204,4 +199,134 @@ int gx_run_report_finish(struct gx_run *run, struct gx_report *rep)
         fprintf(table, "\n# nothing measured: every step skipped, the report's \"skipped\" says why "
                 "(exit %d, --allow-skip: 0)\n", GX_ENOTHING);
     return exit_code;
+}
+
+/* How much the machine interfered with the run. */
+static cJSON *interference_json(const void *state, const struct gx_run *run)
+{
+    (void)state;
+    const struct gx_tally *t = run->tally;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "results_measured", t->ok);
+    cJSON_AddNumberToObject(o, "results_noisy", t->noisy);
+    cJSON_AddNumberToObject(o, "results_few", t->few);
+    cJSON_AddNumberToObject(o, "results_drift", t->drift);
+    cJSON_AddNumberToObject(o, "ceilings_unsound", t->unsound);
+    cJSON_AddNumberToObject(o, "ceilings_exceeded", t->exceeded);
+    cJSON_AddNumberToObject(o, "ceilings_within", t->within);
+    if (t->cpu_wait_max >= 0)
+        cJSON_AddNumberToObject(o, "cpu_wait_max", t->cpu_wait_max);
+    if (t->load_start >= 0 && t->load_end >= 0) {
+        cJSON *l = cJSON_AddArrayToObject(o, "load_average");
+        cJSON_AddItemToArray(l, cJSON_CreateNumber(t->load_start));
+        cJSON_AddItemToArray(l, cJSON_CreateNumber(t->load_end));
+    }
+    if (t->cpus > 0)
+        cJSON_AddNumberToObject(o, "cpus_online", (double)t->cpus);
+    return o;
+}
+
+static void interference_print(FILE *table, const void *state, const struct gx_run *run)
+{
+    (void)state;
+    const struct gx_tally *t = run->tally;
+    if (t->few)
+        gx_print_note(table, "\n# too few to judge: %d of %d results rest on fewer than %d timed "
+                      "iterations, marked ~ (the step was cut by --timeout or a stop signal, or "
+                      "--iters asked for so few): their noise cannot be told\n", t->few, t->ok,
+                      GX_NOISE_MIN_SAMPLES);
+    if (t->worst)
+        gx_print_note(table, "\n# * after a cv%%: %d of %d results had an iteration %.0fx "
+                      "slower than the median or more while their slowest 5%% were not: the "
+                      "cv%% (mean-based) is that iteration's, the median stands (noise.worst)\n",
+                      t->worst, t->ok, GX_NOISE_TAIL_RATIO);
+    if (!t->noisy && !t->unsound)
+        return;
+    char load[96] = "", wait[96] = "";
+    if (t->cpu_wait_max >= GX_NOISE_WAIT)
+        snprintf(wait, sizeof wait, "; a rank waited for a CPU up to %.0f%% of a step",
+                 100 * t->cpu_wait_max);
+    if (t->load_end >= 0 && t->cpus > 0)
+        snprintf(load, sizeof load, "; load average %.1f on %ld CPUs", t->load_end, t->cpus);
+    char unsound[128] = "";
+    if (t->unsound)
+        snprintf(unsound, sizeof unsound, "; %d efficienc%s ? (the probe's point was no bound: "
+                 "ceiling_absent says why)", t->unsound, t->unsound == 1 ? "y" : "ies");
+    char drift[128] = "";
+    if (t->drift)
+        snprintf(drift, sizeof drift, "; %d of them drifted: their visits disagree, the "
+                 "machine's speed changed during the run", t->drift);
+    gx_print_note(table, "\n# the machine interfered: %d of %d results marked ~ (their medians "
+                  "are unreliable: the report's noise says why%s)%s%s%s\n", t->noisy, t->ok,
+                  drift, wait, load, unsound);
+}
+
+static const struct gx_view_ops gx_view_interference = {
+    .name = "interference", .json = interference_json, .print = interference_print,
+};
+
+/* --check's verdict line: the run's findings said as a Slurm drain reason; nothing judged here. */
+/* Characters that need no escaping anywhere between gpuxfer and slurmctld's log. */
+static int safe(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == ' ' || strchr(".,:/_+-", c) != NULL;
+}
+
+static void clean(char *out, size_t max, const char *text)
+{
+    size_t n = 0;
+    for (const char *p = text; *p && n < 4 * max; p++) {
+        char c = safe(*p) ? *p : ' ';
+        if (c == ' ' && (n == 0 || out[n - 1] == ' '))
+            continue;
+        if ((c == ',' || c == ':') && n > 0 && out[n - 1] == ' ')
+            n--; /* "(rank 1):" is "rank 1:", not "rank 1 :" */
+        out[n++] = c;
+    }
+    while (n > 0 && out[n - 1] == ' ')
+        n--;
+    out[n] = '\0';
+    if (n <= max)
+        return;
+    /* Cut at the last clause within max ("..., 36 before" would read as a count), else at a
+     * word (a word cut in half misleads). */
+    size_t cut = max;
+    while (cut > max / 2 && !(out[cut] == ' ' && (out[cut - 1] == ',' || out[cut - 1] == ':')))
+        cut--;
+    if (cut <= max / 2)
+        for (cut = max; cut > max / 2 && out[cut] != ' ';)
+            cut--;
+    if (out[cut] != ' ')
+        cut = max;
+    while (cut > 0 && (out[cut - 1] == ' ' || out[cut - 1] == ',' || out[cut - 1] == ':'))
+        cut--;
+    out[cut] = '\0';
+}
+
+void gx_verdict_line(char *out, size_t len, int exit_code, const struct gx_health *h, int n,
+                     const char *error)
+{
+    if (exit_code == GX_OK) {
+        snprintf(out, len, "PASS");
+        return;
+    }
+    char what[512], more[32] = "", reason[4 * GX_VERDICT_REASON_MAX + 1];
+    const struct gx_health *first = NULL;
+    int failing = 0;
+    for (int i = 0; i < n; i++)
+        if (!h[i].warning && failing++ == 0)
+            first = &h[i];
+    if (exit_code == GX_EHEALTH && first) {
+        snprintf(what, sizeof what, "gpuxfer: %s", first->line);
+        if (failing > 1)
+            snprintf(more, sizeof more, " +%d more", failing - 1);
+    } else if (exit_code == GX_EVALIDATE) {
+        snprintf(what, sizeof what, "gpuxfer: received data did not match what was sent");
+    } else {
+        snprintf(what, sizeof what, "gpuxfer could not run: %s",
+                 error && error[0] ? error : gx_rc_says(exit_code));
+    }
+    clean(reason, GX_VERDICT_REASON_MAX - strlen(more), what);
+    snprintf(out, len, "FAIL reason=\"%s%s\"", reason, more);
 }

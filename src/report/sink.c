@@ -1,6 +1,5 @@
 #include "config.h"
 #include "sink.h"
-#include "mplan.h"
 
 #include "context.h"
 #include "mem.h"
@@ -47,12 +46,60 @@ void gx_sink_init(struct gx_sink *s, const struct gx_job *job, const struct gx_o
     *s = (struct gx_sink){.rep = job->rank == 0 ? rep : NULL, .opts = o, .plan = plan,
                           .tally = {.cpu_wait_max = -1, .load_start = load_average()},
                           .soak = o->g.soak > 0, .rotation = 1};
-    gx_round_sum_begin(&s->round, 0, 1, 1);
+    s->round = (struct gx_round_sum){.nrounds = 1, .npairs = 1};
     gx_output_init(&s->out, job, o, plan);
     gx_csv_init(&s->csv, job->rank == 0 && o->g.format == GX_FORMAT_CSV ? stdout : NULL,
                 s->rep ? s->rep->context : NULL);
     if (s->rep && s->rep->doc)
         say_no_gpu(s);
+}
+
+static void round_sum_add(struct gx_round_sum *s, const struct gx_result *r)
+{
+    if (s->nok == 0 && s->first.path == NULL) {
+        s->first = *r;
+        s->first.samples = NULL; /* only its key fields are read */
+        s->bandwidth = r->family != GX_FAMILY_LATENCY;
+    }
+    if (r->state != GX_STATE_OK || !(r->stats.median > 0) || r->size == 0)
+        return;
+    s->nok++;
+    if (s->bandwidth) {
+        /* GB/s is 1e9 bytes/s; bibw's figure counts both ways, so do its messages. */
+        s->gbps += r->stats.median;
+        s->msg_rate += r->stats.median * 1e9 / (double)r->size;
+    } else {
+        s->msg_rate += 1e6 / r->stats.median; /* one-way messages per second of a ping-pong */
+    }
+}
+
+static cJSON *round_sum_json(const struct gx_round_sum *s)
+{
+    const struct gx_result *r = &s->first;
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    gx_result_key_json(o, r);
+    cJSON_AddNumberToObject(o, "size", (double)r->size);
+    /* Chunks picked per pair differ within the round: the first pair's would misname it. */
+    gx_chunk_key_json(o, r->chunk, r->depth, r->chunk_choice);
+    cJSON_AddNumberToObject(o, "round", s->round);
+    cJSON_AddNumberToObject(o, "rounds", s->nrounds);
+    cJSON_AddNumberToObject(o, "pairs", s->npairs);
+    cJSON_AddNumberToObject(o, "pairs_measured", s->nok);
+    if (s->bandwidth)
+        cJSON_AddNumberToObject(o, "aggregate_gbps", s->gbps);
+    cJSON_AddNumberToObject(o, "message_rate", s->msg_rate);
+    return o;
+}
+
+static void round_sum_print(FILE *out, const struct gx_round_sum *s)
+{
+    char bw[64] = "";
+    if (s->bandwidth)
+        snprintf(bw, sizeof bw, "aggregate %.3f GB/s, ", s->gbps);
+    gx_print_note(out, "# round %d of %d: %d pairs at once (%d measured), %s%.4g messages/s (sums "
+                  "over the pairs)\n", s->round + 1, s->nrounds, s->npairs, s->nok, bw, s->msg_rate);
 }
 
 static struct gx_held *held_of(struct gx_sink *s, const struct gx_result *res)
@@ -123,38 +170,6 @@ static int hold(struct gx_sink *s, const struct gx_result *res, struct gx_err *e
     return gx_report_hold(s->rep, &h->res, err);
 }
 
-static int report_result(struct gx_sink *s, const struct gx_result *given, struct gx_err *err);
-
-static int on_result(void *ctx, const struct gx_result *given, struct gx_err *err)
-{
-    struct gx_sink *s = ctx;
-    if (!given->last)
-        return hold(s, given, err);
-    struct gx_held *h = held_of(s, given); /* its earlier visits' result is this one now */
-    if (h)
-        h->live = 0;
-    return report_result(s, given, err);
-}
-
-/* The run ended before the last visit of these. Their texts point into their slots, which the
- * array's growth may have moved since: pointed at again. */
-static int report_held(struct gx_sink *s, struct gx_err *err)
-{
-    int rc = GX_OK;
-    for (size_t i = 0; i < s->nheld && rc == GX_OK; i++) {
-        struct gx_held *h = &s->held[i];
-        if (!h->live)
-            continue;
-        h->live = 0;
-        h->res.reason = h->res.reason ? h->reason : NULL;
-        h->res.ceiling_what = h->res.ceiling_what ? h->ceiling_what : NULL;
-        h->res.via = h->res.via ? h->via : NULL;
-        h->res.cands = h->res.ncands > 0 ? h->cands : NULL;
-        rc = report_result(s, &h->res, err);
-    }
-    return rc;
-}
-
 static int report_result(struct gx_sink *s, const struct gx_result *given, struct gx_err *err)
 {
     struct gx_result settled = *given;
@@ -194,10 +209,40 @@ static int report_result(struct gx_sink *s, const struct gx_result *given, struc
     GX_TRY(gx_report_add(s->rep, res, err));
     if (keep)
         s->kept[s->nkept++] = gx_kept_of(res);
-    gx_round_sum_add(&s->round, res);
+    round_sum_add(&s->round, res);
     gx_output_result(&s->out, res);
     /* The CSV has the report document's results: later --soak passes are in the .jsonl. */
     return s->rotation > 1 ? GX_OK : gx_csv_result(&s->csv, res, err);
+}
+
+static int on_result(void *ctx, const struct gx_result *given, struct gx_err *err)
+{
+    struct gx_sink *s = ctx;
+    if (!given->last)
+        return hold(s, given, err);
+    struct gx_held *h = held_of(s, given); /* its earlier visits' result is this one now */
+    if (h)
+        h->live = 0;
+    return report_result(s, given, err);
+}
+
+/* The run ended before the last visit of these. Their texts point into their slots, which the
+ * array's growth may have moved since: pointed at again. */
+static int report_held(struct gx_sink *s, struct gx_err *err)
+{
+    int rc = GX_OK;
+    for (size_t i = 0; i < s->nheld && rc == GX_OK; i++) {
+        struct gx_held *h = &s->held[i];
+        if (!h->live)
+            continue;
+        h->live = 0;
+        h->res.reason = h->res.reason ? h->reason : NULL;
+        h->res.ceiling_what = h->res.ceiling_what ? h->ceiling_what : NULL;
+        h->res.via = h->res.via ? h->via : NULL;
+        h->res.cands = h->res.ncands > 0 ? h->cands : NULL;
+        rc = report_result(s, &h->res, err);
+    }
+    return rc;
 }
 
 /* "mpi (run host, memory pinned -> pinned)"; run is found by its name's address. */
@@ -277,7 +322,7 @@ static int on_ceilings(void *ctx, const struct gx_ceilings *c, struct gx_err *er
 static void on_round_begin(void *ctx, int round, int nrounds, int npairs)
 {
     struct gx_sink *s = ctx;
-    gx_round_sum_begin(&s->round, round, nrounds, npairs);
+    s->round = (struct gx_round_sum){.round = round, .nrounds = nrounds, .npairs = npairs};
 }
 
 static int on_round_end(void *ctx, struct gx_err *err)
@@ -289,11 +334,11 @@ static int on_round_end(void *ctx, struct gx_err *err)
      * round with a failed pair is printed still. */
     int folded = gx_output_folds(&s->out, &s->round.first) && s->round.nok == s->round.npairs;
     if (s->out.active && (s->rotation <= 1 || s->round.nok < s->round.npairs) && !folded)
-        gx_round_sum_print(s->out.table, &s->round);
+        round_sum_print(s->out.table, &s->round);
     s->rounds_folded |= folded;
     if (s->rotation > 1)
         return GX_OK; /* later --soak passes: the .jsonl has their results */
-    cJSON *o = gx_round_sum_json(&s->round);
+    cJSON *o = round_sum_json(&s->round);
     if (!o || (!s->rounds && !(s->rounds = cJSON_CreateArray()))) {
         cJSON_Delete(o);
         return gx_fail(err, GX_ERUNTIME, "out of host memory for the rounds' aggregates");

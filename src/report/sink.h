@@ -4,14 +4,26 @@
 #ifndef GX_SINK_H
 #define GX_SINK_H
 
-#include "csv.h"
 #include "kept.h"
 #include "mplan.h"
 #include "output.h"
 #include "report.h"
-#include "round_sum.h"
 #include "sink_ops.h"
 #include "view.h"
+
+#include <stdio.h>
+
+/* A round of several pairs at once: the sum of their bandwidth and message rate, as osu_mbw_mr
+ * reports. Each pair's median is its steady rate while the others run, so the sum is what the
+ * fabric carried. */
+struct gx_round_sum {
+    int round, nrounds;  /* 0 first */
+    int npairs, nok;     /* pairs of the round; pairs measured */
+    double gbps;
+    double msg_rate;
+    int bandwidth;       /* the pattern is of the bandwidth family */
+    struct gx_result first;
+};
 
 struct gx_tally {
     int results;           /* result rows: measured, skipped or failed */
@@ -64,7 +76,6 @@ void gx_sink_init(struct gx_sink *s, const struct gx_job *job, const struct gx_o
 struct gx_sink_door gx_sink_door(struct gx_sink *s);
 /* Rank 0, at the end: what the views read of the sink into run, the rounds handed over. */
 void gx_sink_finished(struct gx_sink *s, struct gx_run *run);
-extern const struct gx_view_ops gx_view_interference;
 void gx_sink_free(struct gx_sink *s);
 
 #endif

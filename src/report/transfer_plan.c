@@ -1,9 +1,6 @@
-#include "transfer_plan.h"
-#include "report.h"
+#include "kept.h"
 #include "view.h"
 
-#include "context.h"
-#include "json_util.h"
 #include "mem.h"
 #include "path.h"
 #include "sizes.h"
@@ -64,11 +61,6 @@ static const char *const data_names[GX_DATA_COUNT] = {
 };
 
 /* The transfer plan answers for bw alone. */
-static int usable(const struct gx_kept *r)
-{
-    return r->pattern == GX_PAT_BW && r->state == GX_STATE_OK;
-}
-
 static int by_gbps_desc(const void *x, const void *y)
 {
     const struct gx_transfer_plan_way *a = x, *b = y;
@@ -152,9 +144,10 @@ int gx_transfer_plan_make(struct gx_transfer_plan *p, const struct gx_kept *res,
         return GX_ERUNTIME;
     }
     for (size_t k = 0; k < nres; k++)
-        group_of[k] = usable(&res[k]) ? pair_type(&res[k], links, nlinks) * GX_DATA_COUNT +
-                                            (int)gx_kept_data(&res[k])
-                                      : -1;
+        group_of[k] = res[k].pattern == GX_PAT_BW && res[k].state == GX_STATE_OK
+                          ? pair_type(&res[k], links, nlinks) * GX_DATA_COUNT +
+                                (int)gx_kept_data(&res[k])
+                          : -1;
     for (int g = 0; g < PT_COUNT * GX_DATA_COUNT; g++)
         for (int c = 0; c < GX_CLASS_COUNT; c++)
             p->n += (size_t)make_row(res, nres, group_of, g, c, ways, (int)cap, &p->rows[p->n]);
@@ -178,10 +171,8 @@ static cJSON *way_json(const struct gx_transfer_plan_way *w)
     gx_kept_add_mem(o, r);
     gx_kept_add_chunk(o, r);
     cJSON_AddNumberToObject(o, "gbps", w->gbps_sum / w->n);
-    if (w->neff)
-        cJSON_AddNumberToObject(o, "efficiency", w->eff_sum / w->neff);
-    else
-        cJSON_AddNullToObject(o, "efficiency");
+    cJSON_AddItemToObject(o, "efficiency", w->neff ? cJSON_CreateNumber(w->eff_sum / w->neff)
+                                                   : cJSON_CreateNull());
     if (w->nline)
         cJSON_AddNumberToObject(o, "line_share", w->line_sum / w->nline);
     cJSON_AddNumberToObject(o, "pairs", w->n);
@@ -215,10 +206,8 @@ static cJSON *view_json(const void *state, const struct gx_run *run)
                                 gx_size_class_name((enum gx_size_class)r->size_class));
         cJSON_AddNumberToObject(row, "size", (double)r->size);
         cJSON_AddItemToObject(row, "best", way_json(&r->best));
-        if (r->runner_up.first)
-            cJSON_AddItemToObject(row, "runner_up", way_json(&r->runner_up));
-        else
-            cJSON_AddNullToObject(row, "runner_up");
+        cJSON_AddItemToObject(row, "runner_up", r->runner_up.first ? way_json(&r->runner_up)
+                                                                   : cJSON_CreateNull());
     }
     return rows;
 }

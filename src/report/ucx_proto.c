@@ -2,12 +2,10 @@
 #include "ucx_proto.h"
 
 #include "input.h"
-#include "json_util.h"
 #include "ucx_log.h"
 #include "path.h"
 #include "pattern.h"
-#include "report.h"
-#include "line_health.h"
+#include "kept.h"
 #include "view.h"
 
 #include <ctype.h>
