@@ -11,6 +11,14 @@ struct gx_global_opts;
 int gx_outputs_check(const struct gx_global_opts *g, const char *output, int dry_run,
                      struct gx_err *err);
 
+/* The one step in which a run takes its names (rank 0): the .jsonl created and locked, so that
+ * a second run with this --output fails at once, even with --force; then, under that lock, the
+ * checks again, where the report was (the only file its rename may replace) and stale
+ * temporaries removed. *lines_fd is the .jsonl, read-write. */
+struct gx_file_id;
+int gx_out_claim(const char *path, int force, int *lines_fd, struct gx_file_id *report_was,
+                 struct gx_err *err);
+
 /* --table FILE: rank 0's stdout becomes FILE, claimed as the .jsonl is, so that rank 0 itself
  * sees a write that fails. */
 int gx_out_stdout_to(const char *path, int force, struct gx_err *err);

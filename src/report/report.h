@@ -196,6 +196,12 @@ int gx_chunk_picked(size_t chunk, int choice);
 /* "chunk_choice" where each pair picked its own, else "chunk" and "depth" where the path
  * chunks. */
 void gx_chunk_key_json(cJSON *o, size_t chunk, int depth, int choice);
+/* name: [x, y] (a pair of ranks, an interval). */
+void gx_json_add_two(cJSON *o, const char *name, double x, double y);
+static inline int gx_str_eq(const char *a, const char *b) /* NULL as "" */
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
 const char *gx_validation_name(const struct gx_result *r);
 /* The status rule, applied once where a result enters the sink: a result whose data did not
  * match what was sent is failed, for every output alike. why (len bytes) holds its reason while
