@@ -6,9 +6,23 @@
 
 #include <dlfcn.h>
 #include <mpi.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+/* Cray MPICH moves GPU buffers only when MPICH_GPU_SUPPORT_ENABLED=1 at run time; MVAPICH2 (and
+ * its GDR build) only when MV2_USE_CUDA=1. */
+const struct gx_mpilib_ops gx_mpilib_cray_mpich = {
+    .name = "Cray MPICH",
+    .within = {"CRAY MPICH version"},
+    .gpu_switch = "MPICH_GPU_SUPPORT_ENABLED",
+};
+const struct gx_mpilib_ops gx_mpilib_mvapich2 = {
+    .name = "MVAPICH2",
+    .starts = "MVAPICH2",
+    .gpu_switch = "MV2_USE_CUDA",
+};
 
 const struct gx_mpilib_ops *const gx_mpilib_table[] = {
     &gx_mpilib_cray_mpich, /* "CRAY MPICH version ..." */
@@ -18,12 +32,31 @@ const struct gx_mpilib_ops *const gx_mpilib_table[] = {
 };
 const int gx_mpilib_count = (int)GX_ARRAY_LEN(gx_mpilib_table);
 
+static int lib_matches(const struct gx_mpilib_ops *lib, const char *v)
+{
+    if (lib->starts)
+        return strncmp(v, lib->starts, strlen(lib->starts)) == 0;
+    for (size_t i = 0; i < GX_ARRAY_LEN(lib->within) && lib->within[i]; i++)
+        if (strstr(v, lib->within[i]))
+            return 1;
+    return 0;
+}
+
 const struct gx_mpilib_ops *gx_mpilib_find(const char *library_version)
 {
     for (int i = 0; library_version && i < gx_mpilib_count; i++)
-        if (gx_mpilib_table[i]->matches(library_version))
+        if (lib_matches(gx_mpilib_table[i], library_version))
             return gx_mpilib_table[i];
     return NULL;
+}
+
+void gx_mpilib_answer(struct gx_cuda_awareness *out, enum gx_aware aware, const char *fmt, ...)
+{
+    va_list ap;
+    out->aware = aware;
+    va_start(ap, fmt);
+    vsnprintf(out->why, sizeof out->why, fmt, ap);
+    va_end(ap);
 }
 
 static void env_switch(const struct gx_mpilib_probe *p, const char *var, const char *lib,

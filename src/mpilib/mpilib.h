@@ -56,7 +56,8 @@ struct gx_mpi_transport {
 
 struct gx_mpilib_ops {
     const char *name; /* as reasons name it: "Open MPI", "MPICH", ... */
-    int (*matches)(const char *library_version);
+    /* Its MPI_Get_library_version starts with `starts`, else holds one of `within`. */
+    const char *starts, *within[2];
     /* NULL where the rule is gpu_switch set to 1 (yes), else no (Cray MPICH, MVAPICH2). */
     void (*cuda_aware)(const struct gx_mpilib_probe *p, struct gx_cuda_awareness *out);
     const char *gpu_switch;
