@@ -83,11 +83,6 @@ void gx_nvml_gpu_facts(const char *busid, struct gx_pcie_facts *p, struct gx_nvl
 struct gx_c2c_facts;
 void gx_nvml_c2c_facts(const char *busid, struct gx_c2c_facts *c);
 int gx_nvml_pcie_current(const char *busid, int *gen, int *width);
-/* For the counters around the run: NVML's symbols, the board's NVLinks, a GPU's handle, errors. */
-void *gx_nvml_sym(const char *name);
-unsigned gx_nvml_link_count(void *dev);
-int gx_nvml_device(const char *busid, void **dev, char *why, size_t len);
-const char *gx_nvml_error(int rc);
 
 struct gx_topo_link {
     int rank;                /* the other rank (global) on this node */
