@@ -4,7 +4,7 @@
 
 #include "job.h"
 #include "links_store.h"
-#include "strpool.h"
+#include "slots.h"
 
 #include <stdint.h>
 
