@@ -99,7 +99,6 @@ int gx_mpilib_device_route(const char *library_version, char *buf, size_t len);
 /* Whether the file system of path keeps its files in memory, where a mapping can be pinned. */
 int gx_fs_pinnable(const char *path, char *fs, size_t len);
 void gx_mpilib_startup_notice(const struct gx_mpilib_probe *p, char *buf, size_t len);
-void gx_mpilib_ucx(struct gx_ucx_facts *out);
 void gx_mpilib_transport(const char *library_version, struct gx_mpi_transport *out);
 
 #endif
