@@ -97,16 +97,10 @@ gx_sid gx_strpool_add(struct gx_strpool *p, const void *bytes, size_t n)
     if (!at)
         return GX_SID_NONE;
     p->at = at;
-    if (p->len + need > p->cap) {
-        size_t cap = p->cap ? p->cap : 1024;
-        while (cap < p->len + need)
-            cap *= 2;
-        char *b = realloc(p->buf, cap);
-        if (!b)
-            return GX_SID_NONE;
-        p->buf = b;
-        p->cap = cap;
-    }
+    char *b = gx_reserve(p->buf, &p->cap, p->len + need, 1024, 1);
+    if (!b)
+        return GX_SID_NONE;
+    p->buf = b;
     uint32_t n32 = (uint32_t)n;
     memcpy(p->buf + p->len, &n32, sizeof n32);
     memcpy(p->buf + p->len + sizeof n32, bytes, n);

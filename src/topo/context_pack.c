@@ -33,21 +33,10 @@ void gx_ctx_rank_init(struct gx_ctx_rank *r)
 
 static int reserve(struct gx_ctx_packer *p, size_t n)
 {
-    if (p->oom)
-        return -1;
-    if (p->len + n <= p->cap)
-        return 0;
-    size_t cap = p->cap ? p->cap : 4096;
-    while (cap < p->len + n)
-        cap *= 2;
-    char *b = realloc(p->pool, cap);
-    if (!b) {
-        p->oom = 1;
-        return -1;
-    }
-    p->pool = b;
-    p->cap = cap;
-    return 0;
+    char *b = p->oom ? NULL : gx_reserve(p->pool, &p->cap, p->len + n, 4096, 1);
+    p->oom |= !b;
+    p->pool = b ? b : p->pool;
+    return b ? 0 : -1;
 }
 
 gx_sid gx_ctx_put(struct gx_ctx_packer *p, const void *bytes, size_t n)
