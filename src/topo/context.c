@@ -2,7 +2,6 @@
 #include "context.h"
 #include "gpu.h"
 #include "gpu_counters.h"
-#include "job.h"
 #include "mpilib.h"
 #include "pairs.h"
 #include "tags.h"

@@ -1,6 +1,5 @@
 #include "config.h"
 #include "gpu.h"
-#include "gpu_state.h"
 #include "mpilib.h"
 #include "topo.h"
 

@@ -5,7 +5,6 @@
 #include "mpilib.h"
 
 #include <mpi.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #ifdef HAVE_CUDA
