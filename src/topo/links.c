@@ -76,7 +76,8 @@ double gx_pcie_line_gbs(const struct gx_pcie_facts *p, char *what, size_t len)
     return gbs;
 }
 
-double gx_nvlink_line_gbs(const struct gx_nvlink_facts *n, int links, char *what, size_t len)
+static double nvlink_line_gbs(const struct gx_nvlink_facts *n, int links, char *what,
+                              size_t len)
 {
     double per = 0;
     int gen = gx_nvlink_generation(n->nvml_version, &per);
@@ -180,7 +181,7 @@ void gx_route_pair(const struct gx_link_facts *a, const struct gx_link_facts *b,
     const struct gx_peer_link *pl = same_node ? peer_of(a, b->rank) : NULL;
     if (a_dev && b_dev && !via_host && pl && pl->nvlinks > 0) {
         char what[96];
-        double gbs = gx_nvlink_line_gbs(&a->nvlink, pl->nvlinks, what, sizeof what);
+        double gbs = nvlink_line_gbs(&a->nvlink, pl->nvlinks, what, sizeof what);
         add_hop(out, GX_LINK_NVLINK, -1, gbs, GX_SRC_NVML, what);
     } else {
         if (a_dev) /* each GPU's host link; across nodes both NICs; sockets' link */
