@@ -112,22 +112,17 @@ static void add_hop(struct gx_route *r, enum gx_link_kind kind, int rank, double
     snprintf(h->what, sizeof h->what, "%s", what);
 }
 
-static void add_pcie(struct gx_route *r, const struct gx_link_facts *f)
+static void add_host_link(struct gx_route *r, const struct gx_link_facts *f)
 {
     char what[96];
+    if (f->c2c.active > 0) {
+        snprintf(what, sizeof what, "C2C, %d link%s", f->c2c.active, f->c2c.active == 1 ? "" : "s");
+        add_hop(r, GX_LINK_C2C, f->rank, gx_c2c_line_gbs(&f->c2c), GX_SRC_NVML, what);
+        return;
+    }
     double gbs = gx_pcie_line_gbs(&f->pcie, what, sizeof what);
     enum gx_src src = f->pcie.cur_gen && f->pcie.cur_width ? f->pcie.cur_src : GX_SRC_HWLOC;
     add_hop(r, GX_LINK_PCIE, f->rank, gbs, src, what);
-}
-
-static void add_host_link(struct gx_route *r, const struct gx_link_facts *f)
-{
-    if (f->c2c.active > 0) {
-        char what[96];
-        snprintf(what, sizeof what, "C2C, %d link%s", f->c2c.active, f->c2c.active == 1 ? "" : "s");
-        add_hop(r, GX_LINK_C2C, f->rank, gx_c2c_line_gbs(&f->c2c), GX_SRC_NVML, what);
-    } else
-        add_pcie(r, f);
 }
 
 static void add_nic(struct gx_route *r, const struct gx_link_facts *f)
