@@ -83,7 +83,8 @@ static void env_switch(const struct gx_mpilib_probe *p, const char *var, const c
  * memory and its registration cache misses cudaFree. UCX reads these before main. */
 static const char *const ucx_hookless_vars[] = {"UCX_MEMTYPE_CACHE", "UCX_RCACHE_ENABLE"};
 
-int gx_ucx_bool(const char *v)
+/* A UCX boolean as UCX reads it: 1 (y, yes, on, 1, true), 0 (n, no, off, 0, false), else -1. */
+static int ucx_bool(const char *v)
 {
     static const struct {
         const char *text;
@@ -104,7 +105,7 @@ static void ucx_memtype_rule(const struct gx_mpilib_probe *p, struct gx_cuda_awa
     for (size_t i = 0; i < GX_ARRAY_LEN(ucx_hookless_vars); i++) {
         const char *name = ucx_hookless_vars[i];
         const char *v = p->env ? p->env(name) : NULL;
-        if (gx_ucx_bool(v) == 0)
+        if (ucx_bool(v) == 0)
             continue;
         size_t used = strlen(on);
         snprintf(on + used, sizeof on - used, "%s%s %s", used ? ", " : "", name,
@@ -352,7 +353,7 @@ static int inherited_fd(void)
 void gx_ucx_log_begin(char **argv)
 {
     /* "used" prints its tables when UCX cleans up, after MPI_Finalize: left to UCX. */
-    if (gx_ucx_bool(getenv("UCX_PROTO_INFO")) != 1)
+    if (ucx_bool(getenv("UCX_PROTO_INFO")) != 1)
         return;
     const char *user = getenv("UCX_LOG_FILE");
     int fd = inherited_fd();

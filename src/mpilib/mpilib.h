@@ -79,8 +79,6 @@ extern const int gx_mpilib_count;
 
 const struct gx_mpilib_ops *gx_mpilib_find(const char *library_version);
 
-/* A UCX boolean as UCX reads it: 1 (y, yes, on, 1, true), 0 (n, no, off, 0, false), else -1. */
-int gx_ucx_bool(const char *value);
 /* The library's rule for p, with UCX's hookless caches turning a yes into no (mpilib.c). */
 void gx_mpilib_cuda_aware(const struct gx_mpilib_probe *p, struct gx_cuda_awareness *out);
 

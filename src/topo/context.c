@@ -661,7 +661,8 @@ int gx_ctx_link_to(const struct gx_context *c, const struct gx_ctx_rank *r, int 
     return 0;
 }
 
-const char *gx_ctx_nic_of(const struct gx_context *c, const struct gx_ctx_rank *r)
+/* The NIC in use where the rank knows it, else its GPU's nearest. */
+static const char *nic_of(const struct gx_context *c, const struct gx_ctx_rank *r)
 {
     const char *used = gx_ctx_str(c, r->nic_name);
     return used ? used : gx_ctx_str(c, r->nearest_nic);
@@ -688,8 +689,8 @@ void gx_ctx_pair_view(const struct gx_context *c, int a, int b, struct gx_ctx_pa
     } else if (out->same_node) {
         out->link_source = "a rank of the pair has no GPU";
     } else {
-        out->nics[0] = ra ? gx_ctx_nic_of(c, ra) : NULL;
-        out->nics[1] = rb ? gx_ctx_nic_of(c, rb) : NULL;
+        out->nics[0] = ra ? nic_of(c, ra) : NULL;
+        out->nics[1] = rb ? nic_of(c, rb) : NULL;
     }
     if (c)
         out->has_route = gx_link_store_route(c->facts, a, b, 1, 1, 0, &out->route) == 0;

@@ -190,8 +190,9 @@ static int hops(hwloc_obj_t from, hwloc_obj_t to)
     return n;
 }
 
-void gx_topo_nearest_nic(hwloc_topology_t topo, hwloc_obj_t gpu, char *name, size_t len,
-                         const char **link)
+/* The NIC nearest a GPU: an OpenFabrics device if any (the HPC fabric), else a network one. */
+static void nearest_nic(hwloc_topology_t topo, hwloc_obj_t gpu, char *name, size_t len,
+                        const char **link)
 {
     name[0] = '\0';
     *link = NULL;
@@ -342,7 +343,7 @@ static int plan_locality(hwloc_topology_t topo, const char (*busids)[GX_BUSID_LE
     if (hwloc_bitmap_copy(plan->local, a->cpuset) != 0)
         return gx_fail(err, GX_ERUNTIME, "out of host memory");
     numa_list(topo, a->nodeset, plan->numa, sizeof plan->numa);
-    gx_topo_nearest_nic(topo, gpu, plan->nic, sizeof plan->nic, &plan->nic_link);
+    nearest_nic(topo, gpu, plan->nic, sizeof plan->nic, &plan->nic_link);
 
     /* Local ranks whose GPUs share this locality divide its cores, in node-local rank order. */
     for (int i = 0; i < local_size; i++) {
@@ -555,7 +556,7 @@ void gx_topo_nic_in_use(hwloc_topology_t topo, hwloc_obj_t gpu, const char *ucx_
     if (!out->source) {
         out->source = "hwloc nearest";
         const char *link;
-        gx_topo_nearest_nic(topo, gpu, out->name, sizeof out->name, &link);
+        nearest_nic(topo, gpu, out->name, sizeof out->name, &link);
         nic = out->name[0] && gpu ? pick(topo, gpu, -1, out->name, 0) : NULL;
     }
     if (nic) {

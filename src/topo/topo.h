@@ -27,10 +27,6 @@ int gx_topo_nvidia_index(hwloc_topology_t topo, hwloc_obj_t pci);
 /* How two PCI devices reach each other, in nvidia-smi topo -m terms (X, PIX, ..., SYS). */
 const char *gx_topo_pci_link(hwloc_topology_t topo, hwloc_obj_t a, hwloc_obj_t b);
 
-/* The NIC nearest a GPU: an OpenFabrics device if any (the HPC fabric), else a network one. */
-void gx_topo_nearest_nic(hwloc_topology_t topo, hwloc_obj_t gpu, char *name, size_t len,
-                         const char **link);
-
 /* The NIC a rank uses: the nearest to its GPU among those the variables name, else hwloc's. */
 struct gx_nic_use {
     char name[64];       /* "" when none */
