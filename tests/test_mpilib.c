@@ -66,7 +66,8 @@ static void recognition(void)
      * switch). */
     int complete = 1;
     for (int i = 0; i < gx_mpilib_count; i++) {
-        complete &= gx_mpilib_table[i]->name && gx_mpilib_table[i]->matches &&
+        complete &= gx_mpilib_table[i]->name &&
+                    (gx_mpilib_table[i]->starts || gx_mpilib_table[i]->within[0]) &&
                     (gx_mpilib_table[i]->cuda_aware || gx_mpilib_table[i]->gpu_switch);
         for (int j = 0; j < i; j++)
             complete &= strcmp(gx_mpilib_table[i]->name, gx_mpilib_table[j]->name) != 0;

@@ -5,7 +5,6 @@
 #include "gx.h"
 #include "noise.h"
 #include "slots.h"
-#include "strpool.h"
 
 /* One probe in one pattern family, per ordered rank pair: GB/s (both ways: total), latency us. */
 enum gx_ceil_kind {

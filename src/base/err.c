@@ -147,9 +147,16 @@ int gx_fail_mpi(struct gx_err *err, int mpirc, const char *call, const char *fil
 
 void *gx_grow(void *v, size_t *cap, size_t n, size_t first, size_t elem)
 {
-    if (n < *cap)
+    return gx_reserve(v, cap, n + 1, first, elem);
+}
+
+void *gx_reserve(void *v, size_t *cap, size_t n, size_t first, size_t elem)
+{
+    if (n <= *cap)
         return v;
     size_t want = *cap ? 2 * *cap : first;
+    while (want < n)
+        want *= 2;
     void *grown = realloc(v, want * elem);
     if (grown)
         *cap = want;

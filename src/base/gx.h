@@ -93,6 +93,8 @@ int gx_fail_mpi(struct gx_err *err, int mpirc, const char *call, const char *fil
 
 /* Room for one more of n elements: v, or v doubled; NULL when out of memory (v as it was). */
 void *gx_grow(void *v, size_t *cap, size_t n, size_t first, size_t elem);
+/* Room for n elements: v, or v doubled until they fit (first, where it held none). */
+void *gx_reserve(void *v, size_t *cap, size_t n, size_t first, size_t elem);
 void *gx_shrink(void *v, size_t *cap, size_t n, size_t elem);
 void gx_list_add(char *buf, size_t len, const char *sep, const char *item);
 

@@ -26,8 +26,6 @@ struct gx_job {
     const struct gx_gpu_counters *gpu_start; /* the counters' first reading, for the context */
 };
 
-#endif
-
 int gx_job_init(struct gx_job *job, struct gx_err *err);
 void gx_job_fini(struct gx_job *job);
 
@@ -36,3 +34,5 @@ int gx_agree(MPI_Comm comm, int rc, struct gx_err *err);
 /* Every rank's arguments and input environment against rank 0's: an MPMD launch that gives one
  * rank other options gets one line naming them, exit 2, never a start-up timeout. Collective. */
 int gx_agree_input(const struct gx_job *job, int argc, char **argv, struct gx_err *err);
+
+#endif

@@ -9,7 +9,7 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-double gx_percentile(const double *s, size_t n, double p)
+static double percentile(const double *s, size_t n, double p)
 {
     double h = (double)(n - 1) * p;
     size_t lo = (size_t)floor(h);
@@ -31,10 +31,10 @@ void gx_stats_compute(double *s, size_t n, struct gx_stats *o)
     o->min = s[0];
     o->max = s[n - 1];
     o->mean = mean;
-    o->median = gx_percentile(s, n, 0.5);
-    o->p5 = gx_percentile(s, n, 0.05);
-    o->p95 = gx_percentile(s, n, 0.95);
-    o->p99 = gx_percentile(s, n, 0.99);
+    o->median = percentile(s, n, 0.5);
+    o->p5 = percentile(s, n, 0.05);
+    o->p95 = percentile(s, n, 0.95);
+    o->p99 = percentile(s, n, 0.99);
     o->stddev = n > 1 ? sqrt(ss / (double)(n - 1)) : 0.0;
     o->cv = mean != 0 ? o->stddev / mean : 0.0;
     gx_median_ci(s, n, &o->ci_lo, &o->ci_hi);
@@ -70,5 +70,5 @@ double gx_sorted_precision(double *s, size_t n)
     qsort(s, n, sizeof *s, cmp_double);
     double lo, hi;
     gx_median_ci(s, n, &lo, &hi);
-    return gx_median_precision(gx_percentile(s, n, 0.5), lo, hi);
+    return gx_median_precision(percentile(s, n, 0.5), lo, hi);
 }

@@ -12,7 +12,6 @@ struct gx_stats {
 };
 
 void gx_stats_compute(double *samples, size_t n, struct gx_stats *out);
-double gx_percentile(const double *sorted, size_t n, double p);
 void gx_median_ci(const double *sorted, size_t n, double *lo, double *hi);
 double gx_median_precision(double median, double lo, double hi);
 double gx_sort_median(double *v, size_t n);

@@ -1,12 +1,10 @@
 #include "config.h"
 #include "mem.h"
 
-#include "fill.h"
 #include "gpu_state.h"
 
 #include <errno.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>

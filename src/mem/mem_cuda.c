@@ -1,7 +1,6 @@
 #include "config.h"
 
 #include "cuda_util.h"
-#include "fill.h"
 #include "gpu_state.h"
 #include "kernels.h"
 #include "mem.h"

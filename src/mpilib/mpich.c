@@ -12,11 +12,6 @@
 _Static_assert(MPIX_GPU_SUPPORT_CUDA == GX_MPIX_GPU_SUPPORT_CUDA, "MPIX_GPU_SUPPORT_CUDA");
 #endif
 
-static int mpich_matches(const char *v)
-{
-    return strstr(v, "MPICH Version:") || strstr(v, "MPICH2 Version:");
-}
-
 static void mpich_cuda_aware(const struct gx_mpilib_probe *p, struct gx_cuda_awareness *out)
 {
     if (!p->gpu_query_support) {
@@ -59,7 +54,7 @@ static int mpich_over_ucx(const char *version)
 
 const struct gx_mpilib_ops gx_mpilib_mpich = {
     .name = "MPICH",
-    .matches = mpich_matches,
+    .within = {"MPICH Version:", "MPICH2 Version:"},
     .cuda_aware = mpich_cuda_aware,
     .transport = mpich_transport,
     .over_ucx = mpich_over_ucx,

@@ -56,7 +56,8 @@ struct gx_mpi_transport {
 
 struct gx_mpilib_ops {
     const char *name; /* as reasons name it: "Open MPI", "MPICH", ... */
-    int (*matches)(const char *library_version);
+    /* Its MPI_Get_library_version starts with `starts`, else holds one of `within`. */
+    const char *starts, *within[2];
     /* NULL where the rule is gpu_switch set to 1 (yes), else no (Cray MPICH, MVAPICH2). */
     void (*cuda_aware)(const struct gx_mpilib_probe *p, struct gx_cuda_awareness *out);
     const char *gpu_switch;
@@ -78,8 +79,6 @@ extern const int gx_mpilib_count;
 
 const struct gx_mpilib_ops *gx_mpilib_find(const char *library_version);
 
-/* A UCX boolean as UCX reads it: 1 (y, yes, on, 1, true), 0 (n, no, off, 0, false), else -1. */
-int gx_ucx_bool(const char *value);
 /* The library's rule for p, with UCX's hookless caches turning a yes into no (mpilib.c). */
 void gx_mpilib_cuda_aware(const struct gx_mpilib_probe *p, struct gx_cuda_awareness *out);
 
@@ -98,7 +97,6 @@ int gx_mpilib_device_route(const char *library_version, char *buf, size_t len);
 /* Whether the file system of path keeps its files in memory, where a mapping can be pinned. */
 int gx_fs_pinnable(const char *path, char *fs, size_t len);
 void gx_mpilib_startup_notice(const struct gx_mpilib_probe *p, char *buf, size_t len);
-void gx_mpilib_ucx(struct gx_ucx_facts *out);
 void gx_mpilib_transport(const char *library_version, struct gx_mpi_transport *out);
 
 #endif

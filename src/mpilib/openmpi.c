@@ -49,11 +49,6 @@ int gx_mpilib_mpi_ext_cuda_aware(void)
 #endif
 }
 
-static int openmpi_matches(const char *v)
-{
-    return strncmp(v, "Open MPI v", strlen("Open MPI v")) == 0;
-}
-
 static void openmpi_cuda_aware(const struct gx_mpilib_probe *p, struct gx_cuda_awareness *out)
 {
     if (!p->query_cuda_support) {
@@ -162,7 +157,7 @@ static void openmpi_startup_notice(const struct gx_mpilib_probe *p, char *buf, s
 
 const struct gx_mpilib_ops gx_mpilib_openmpi = {
     .name = "Open MPI",
-    .matches = openmpi_matches,
+    .starts = "Open MPI v",
     .cuda_aware = openmpi_cuda_aware,
     .transport = openmpi_transport,
     .over_ucx = openmpi_over_ucx,

@@ -23,49 +23,6 @@ int gx_pairs_one_per_round(struct gx_pairs *out, int n, struct gx_err *err)
     return GX_OK;
 }
 
-int gx_circle_rounds(int n)
-{
-    int m = n + (n & 1); /* member m-1 is a phantom when n is odd */
-    return n < 2 ? 0 : 2 * (m - 1);
-}
-
-/* Round-robin: m-1 rounds (m even) cover each unordered pair once, member m-1 fixed and the
- * others rotating; the same rounds with the roles swapped cover the other direction. */
-int gx_circle_round(int n, int r, int *x, int *y)
-{
-    int m = n + (n & 1), half = m / 2, k = 0;
-    int base = r % (m - 1), swap = r >= m - 1;
-    for (int i = 0; i < half; i++) {
-        int p = i == 0 ? m - 1 : (base + i) % (m - 1);
-        int q = (base - i + (m - 1)) % (m - 1);
-        if (p >= n || q >= n)
-            continue;
-        x[k] = swap ? q : p;
-        y[k] = swap ? p : q;
-        k++;
-    }
-    return k;
-}
-
-int gx_circle_schedule(const struct gx_layout *l, int n, const char *members, int ncopies,
-                       gx_circle_pair_fn pair, struct gx_pairs *out, struct gx_err *err)
-{
-    int nrounds = gx_circle_rounds(n);
-    int *x = malloc((size_t)n * sizeof *x), *y = malloc((size_t)n * sizeof *y);
-    int rc = x && y ? gx_pairs_alloc(out, nrounds, (long)n * (n - 1) * ncopies, err)
-                    : gx_fail(err, GX_ERUNTIME, "out of host memory for %d %s' rounds", n, members);
-    struct gx_pair *next = out->storage;
-    for (int r = 0; r < nrounds && rc == GX_OK; r++) {
-        int k = gx_circle_round(n, r, x, y);
-        out->rounds[r] = (struct gx_round){k * ncopies, next};
-        for (int j = 0; j < k * ncopies; j++)
-            *next++ = pair(l, x, y, k, ncopies, j);
-    }
-    free(x);
-    free(y);
-    return rc;
-}
-
 void gx_layout_free(struct gx_layout *l)
 {
     free(l->node_of);

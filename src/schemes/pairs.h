@@ -45,13 +45,5 @@ const struct gx_pair *gx_round_find(const struct gx_round *round, int rank);
 
 int gx_pairs_alloc(struct gx_pairs *out, int nrounds, long npairs, struct gx_err *err);
 int gx_pairs_one_per_round(struct gx_pairs *out, int n, struct gx_err *err);
-/* Round r of circle scheduling of n members: every ordered pair once, no member twice a round. */
-int gx_circle_rounds(int n);
-int gx_circle_round(int n, int r, int *x, int *y);
-/* Circle scheduling, each member pair on ncopies rank pairs at once: pair() gives the j-th. */
-typedef struct gx_pair (*gx_circle_pair_fn)(const struct gx_layout *l, const int *x, const int *y,
-                                            int k, int ncopies, int j);
-int gx_circle_schedule(const struct gx_layout *l, int n, const char *members, int ncopies,
-                       gx_circle_pair_fn pair, struct gx_pairs *out, struct gx_err *err);
 
 #endif

@@ -1,4 +1,5 @@
-/* The table of pair schemes and the pair list it falls back on (whatever is no keyword). */
+/* The table of pair schemes, the pair list it falls back on (whatever is no keyword) and the
+ * schemes of one round or one pair a round; the circle schemes are in scheme_circle.c. */
 #include "scheme.h"
 
 #include "input.h"
@@ -87,8 +88,8 @@ static int parse_rank(const char *s, const char **end, int nranks, const char *s
     return (int)v;
 }
 
-static int build(const char *spec, const struct gx_layout *l, struct gx_pairs *out,
-                 struct gx_err *err)
+static int build_list(const char *spec, const struct gx_layout *l, struct gx_pairs *out,
+                      struct gx_err *err)
 {
     int n = 1;
     for (const char *p = spec; *p; p++)
@@ -138,5 +139,69 @@ fail:
 const struct gx_scheme gx_scheme_list = {
     .name = NULL,
     .what = "the pairs listed, one after another",
-    .build = build,
+    .build = build_list,
+};
+
+/* all-disjoint: 0:1, 2:3, ... all at once, in one round. */
+static int build_disjoint(const char *spec, const struct gx_layout *l, struct gx_pairs *out,
+                          struct gx_err *err)
+{
+    (void)spec;
+    int n = l->nranks / 2;
+    GX_TRY(gx_pairs_alloc(out, 1, n, err));
+    out->rounds[0] = (struct gx_round){n, out->storage};
+    for (int i = 0; i < n; i++)
+        out->storage[i] = (struct gx_pair){2 * i, 2 * i + 1};
+    return GX_OK;
+}
+
+const struct gx_scheme gx_scheme_disjoint = {
+    .name = "all-disjoint",
+    .what = "0:1, 2:3, ... at once, in one round",
+    .build = build_disjoint,
+};
+
+/* all: every ordered pair alone, in shift order (rank i with i+k) as mpiGraph walks the ranks. */
+static int build_all(const char *spec, const struct gx_layout *l, struct gx_pairs *out,
+                     struct gx_err *err)
+{
+    (void)spec;
+    int nranks = l->nranks;
+    long n = (long)nranks * (nranks - 1);
+    if (n > 1L << 30)
+        return gx_fail(err, GX_EINPUT, "--pairs all on %d ranks is %ld measurements of one "
+                       "pair each (use rails, nodes or all-concurrent)", nranks, n);
+    GX_TRY(gx_pairs_one_per_round(out, (int)n, err));
+    long i = 0;
+    for (int k = 1; k < nranks; k++)
+        for (int r = 0; r < nranks; r++)
+            out->storage[i++] = (struct gx_pair){r, (r + k) % nranks};
+    return GX_OK;
+}
+
+const struct gx_scheme gx_scheme_all = {
+    .name = "all",
+    .what = "every ordered pair of ranks, one at a time (N(N-1) rounds)",
+    .views = GX_VIEW_RANKS,
+    .build = build_all,
+};
+
+/* ring: each rank with the next, one pair at a time: every rank initiates once, alone. */
+static int build_ring(const char *spec, const struct gx_layout *l, struct gx_pairs *out,
+                      struct gx_err *err)
+{
+    (void)spec;
+    int n = l->nranks;
+    if (n < 2)
+        return gx_fail(err, GX_EINPUT, "--pairs ring needs 2 ranks at least (the job has %d)", n);
+    GX_TRY(gx_pairs_one_per_round(out, n, err));
+    for (int r = 0; r < n; r++)
+        out->storage[r] = (struct gx_pair){r, (r + 1) % n};
+    return GX_OK;
+}
+
+const struct gx_scheme gx_scheme_ring = {
+    .name = "ring",
+    .what = "each rank with the next, the last with rank 0, one at a time (N rounds)",
+    .build = build_ring,
 };

@@ -23,9 +23,6 @@ extern const struct gx_scheme gx_scheme_list, gx_scheme_disjoint, gx_scheme_all,
     gx_scheme_concurrent, gx_scheme_rails, gx_scheme_nodes, gx_scheme_intra, gx_scheme_ring;
 extern const struct gx_scheme *const gx_schemes[];
 
-int gx_scheme_node_rounds(const struct gx_layout *l, int nrails, struct gx_pairs *out,
-                          struct gx_err *err);
-
 const struct gx_scheme *gx_scheme_of(const char *spec);
 const char *gx_scheme_keywords(void);
 

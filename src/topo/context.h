@@ -4,7 +4,7 @@
 
 #include "job.h"
 #include "links_store.h"
-#include "strpool.h"
+#include "slots.h"
 
 #include <stdint.h>
 
@@ -69,13 +69,12 @@ int gx_context_gather(const struct gx_job *job, const struct gx_pairs *runs, int
 void gx_context_free(struct gx_context *c);
 int gx_context_add_pairs(struct gx_context *c, const struct gx_pairs *runs, int nruns);
 
-/* Readers; gx_ctx_nic_of: the NIC in use where the rank knows it, else its GPU's nearest. */
+/* Readers. */
 const struct gx_ctx_rank *gx_ctx_rank(const struct gx_context *c, int rank);
 const char *gx_ctx_str(const struct gx_context *c, gx_sid s);
 const char *gx_ctx_text(const struct gx_context *c, gx_sid s); /* "" for GX_SID_NONE */
 int gx_ctx_link_to(const struct gx_context *c, const struct gx_ctx_rank *r, int peer,
                    struct gx_ctx_link *out);
-const char *gx_ctx_nic_of(const struct gx_context *c, const struct gx_ctx_rank *r);
 /* What the context says of a pair: a's link to b on one node, or each rank's NIC; the route. */
 struct gx_ctx_pair_view {
     int same_node;

@@ -76,7 +76,8 @@ double gx_pcie_line_gbs(const struct gx_pcie_facts *p, char *what, size_t len)
     return gbs;
 }
 
-double gx_nvlink_line_gbs(const struct gx_nvlink_facts *n, int links, char *what, size_t len)
+static double nvlink_line_gbs(const struct gx_nvlink_facts *n, int links, char *what,
+                              size_t len)
 {
     double per = 0;
     int gen = gx_nvlink_generation(n->nvml_version, &per);
@@ -111,22 +112,17 @@ static void add_hop(struct gx_route *r, enum gx_link_kind kind, int rank, double
     snprintf(h->what, sizeof h->what, "%s", what);
 }
 
-static void add_pcie(struct gx_route *r, const struct gx_link_facts *f)
+static void add_host_link(struct gx_route *r, const struct gx_link_facts *f)
 {
     char what[96];
+    if (f->c2c.active > 0) {
+        snprintf(what, sizeof what, "C2C, %d link%s", f->c2c.active, f->c2c.active == 1 ? "" : "s");
+        add_hop(r, GX_LINK_C2C, f->rank, gx_c2c_line_gbs(&f->c2c), GX_SRC_NVML, what);
+        return;
+    }
     double gbs = gx_pcie_line_gbs(&f->pcie, what, sizeof what);
     enum gx_src src = f->pcie.cur_gen && f->pcie.cur_width ? f->pcie.cur_src : GX_SRC_HWLOC;
     add_hop(r, GX_LINK_PCIE, f->rank, gbs, src, what);
-}
-
-static void add_host_link(struct gx_route *r, const struct gx_link_facts *f)
-{
-    if (f->c2c.active > 0) {
-        char what[96];
-        snprintf(what, sizeof what, "C2C, %d link%s", f->c2c.active, f->c2c.active == 1 ? "" : "s");
-        add_hop(r, GX_LINK_C2C, f->rank, gx_c2c_line_gbs(&f->c2c), GX_SRC_NVML, what);
-    } else
-        add_pcie(r, f);
 }
 
 static void add_nic(struct gx_route *r, const struct gx_link_facts *f)
@@ -180,7 +176,7 @@ void gx_route_pair(const struct gx_link_facts *a, const struct gx_link_facts *b,
     const struct gx_peer_link *pl = same_node ? peer_of(a, b->rank) : NULL;
     if (a_dev && b_dev && !via_host && pl && pl->nvlinks > 0) {
         char what[96];
-        double gbs = gx_nvlink_line_gbs(&a->nvlink, pl->nvlinks, what, sizeof what);
+        double gbs = nvlink_line_gbs(&a->nvlink, pl->nvlinks, what, sizeof what);
         add_hop(out, GX_LINK_NVLINK, -1, gbs, GX_SRC_NVML, what);
     } else {
         if (a_dev) /* each GPU's host link; across nodes both NICs; sockets' link */

@@ -97,7 +97,6 @@ void gx_route_pair(const struct gx_link_facts *a, const struct gx_link_facts *b,
                    int b_dev, int via_host, struct gx_route *out);
 
 double gx_pcie_line_gbs(const struct gx_pcie_facts *p, char *what, size_t len);
-double gx_nvlink_line_gbs(const struct gx_nvlink_facts *n, int links, char *what, size_t len);
 double gx_nic_line_gbs(const struct gx_nic_facts *n);
 
 double gx_c2c_line_gbs(const struct gx_c2c_facts *c);

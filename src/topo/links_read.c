@@ -34,19 +34,22 @@ static int read_line(const char *root, const char *rel, char *buf, size_t len, c
     return 0;
 }
 
+/* A PCIe link NVML left unknown, from sysfs: its generation and width both, or neither. */
 static void sysfs_pcie(const char *root, const char *busid, const char *which, int *gen,
-                       int *width)
+                       int *width, enum gx_src *src)
 {
     char rel[160], buf[64], path[512];
-    *gen = *width = 0;
+    int g = 0, w = 0;
+    if (!root || *gen)
+        return;
     snprintf(rel, sizeof rel, "bus/pci/devices/%s/%s_link_speed", busid, which);
     if (read_line(root, rel, buf, sizeof buf, path, sizeof path) == 0)
-        *gen = gx_pcie_gen_of_gts(strtod(buf, NULL));
+        g = gx_pcie_gen_of_gts(strtod(buf, NULL));
     snprintf(rel, sizeof rel, "bus/pci/devices/%s/%s_link_width", busid, which);
     if (read_line(root, rel, buf, sizeof buf, path, sizeof path) == 0)
-        *width = atoi(buf);
-    if (!*gen || !*width)
-        *gen = *width = 0; /* both from one source, or neither */
+        w = atoi(buf);
+    if (g && w)
+        *gen = g, *width = w, *src = GX_SRC_SYSFS;
 }
 
 static void read_pcie(const struct gx_topo_rank *t, hwloc_obj_t pci, int nvml,
@@ -62,19 +65,8 @@ static void read_pcie(const struct gx_topo_rank *t, hwloc_obj_t pci, int nvml,
                  t->fake ? "--fake-gpus" : "a topology from XML");
         snprintf(n->why, sizeof n->why, "%s", p->why);
     }
-    if (root && (!p->cur_gen || !p->max_gen)) {
-        int g, w;
-        if (!p->cur_gen) {
-            sysfs_pcie(root, t->busid, "current", &g, &w);
-            if (g)
-                p->cur_gen = g, p->cur_width = w, p->cur_src = GX_SRC_SYSFS;
-        }
-        if (!p->max_gen) {
-            sysfs_pcie(root, t->busid, "max", &g, &w);
-            if (g)
-                p->max_gen = g, p->max_width = w, p->max_src = GX_SRC_SYSFS;
-        }
-    }
+    sysfs_pcie(root, t->busid, "current", &p->cur_gen, &p->cur_width, &p->cur_src);
+    sysfs_pcie(root, t->busid, "max", &p->max_gen, &p->max_width, &p->max_src);
     /* hwloc's pci_link_speed (0 in VMs' virtual bridges): the rate where the others are unknown. */
     if (pci && pci->attr && pci->attr->pcidev.linkspeed > 0)
         p->hwloc_gbs = pci->attr->pcidev.linkspeed;

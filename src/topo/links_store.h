@@ -3,7 +3,7 @@
 #define GX_LINKS_STORE_H
 
 #include "links.h"
-#include "strpool.h"
+#include "slots.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -27,10 +27,6 @@ int gx_topo_nvidia_index(hwloc_topology_t topo, hwloc_obj_t pci);
 /* How two PCI devices reach each other, in nvidia-smi topo -m terms (X, PIX, ..., SYS). */
 const char *gx_topo_pci_link(hwloc_topology_t topo, hwloc_obj_t a, hwloc_obj_t b);
 
-/* The NIC nearest a GPU: an OpenFabrics device if any (the HPC fabric), else a network one. */
-void gx_topo_nearest_nic(hwloc_topology_t topo, hwloc_obj_t gpu, char *name, size_t len,
-                         const char **link);
-
 /* The NIC a rank uses: the nearest to its GPU among those the variables name, else hwloc's. */
 struct gx_nic_use {
     char name[64];       /* "" when none */
@@ -83,11 +79,6 @@ void gx_nvml_gpu_facts(const char *busid, struct gx_pcie_facts *p, struct gx_nvl
 struct gx_c2c_facts;
 void gx_nvml_c2c_facts(const char *busid, struct gx_c2c_facts *c);
 int gx_nvml_pcie_current(const char *busid, int *gen, int *width);
-/* For the counters around the run: NVML's symbols, the board's NVLinks, a GPU's handle, errors. */
-void *gx_nvml_sym(const char *name);
-unsigned gx_nvml_link_count(void *dev);
-int gx_nvml_device(const char *busid, void **dev, char *why, size_t len);
-const char *gx_nvml_error(int rc);
 
 struct gx_topo_link {
     int rank;                /* the other rank (global) on this node */

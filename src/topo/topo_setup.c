@@ -1,6 +1,5 @@
 #include "config.h"
 #include "gpu.h"
-#include "job.h"
 #include "links_store.h"
 #include "topo.h"
 
@@ -8,7 +7,6 @@
 #include "cuda_util.h"
 #endif
 #include <errno.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>

@@ -5,7 +5,6 @@
 #include "mpilib.h"
 
 #include <mpi.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #ifdef HAVE_CUDA
@@ -32,22 +31,17 @@ static void build_kvs(struct gx_kv kv[], int *n)
     int i = 0;
     kv[i] = (struct gx_kv){"version", "version", PACKAGE_VERSION};
     kv[++i] = (struct gx_kv){"revision", "revision", GX_REVISION};
-#ifdef HAVE_CUDA
-    kv[++i] = (struct gx_kv){"cuda", "CUDA toolkit", ""};
-    cuda_version_text(CUDART_VERSION, kv[i].value, sizeof kv[i].value);
-#else
     kv[++i] = (struct gx_kv){"cuda", "CUDA toolkit", "no"};
+#ifdef HAVE_CUDA
+    cuda_version_text(CUDART_VERSION, kv[i].value, sizeof kv[i].value);
 #endif
-#ifdef HAVE_NCCL
-    kv[++i] = (struct gx_kv){"nccl", "NCCL headers", ""};
-    snprintf(kv[i].value, sizeof kv[i].value, "%d.%d.%d", NCCL_MAJOR, NCCL_MINOR, NCCL_PATCH);
-#else
     kv[++i] = (struct gx_kv){"nccl", "NCCL headers", "no"};
+#ifdef HAVE_NCCL
+    snprintf(kv[i].value, sizeof kv[i].value, "%d.%d.%d", NCCL_MAJOR, NCCL_MINOR, NCCL_PATCH);
 #endif
-#ifdef HAVE_MPI_EXT_H
-    kv[++i] = (struct gx_kv){"mpi_ext_h", "mpi-ext.h", "yes"};
-#else
     kv[++i] = (struct gx_kv){"mpi_ext_h", "mpi-ext.h", "no"};
+#ifdef HAVE_MPI_EXT_H
+    snprintf(kv[i].value, sizeof kv[i].value, "yes");
 #endif
     int ext = gx_mpilib_mpi_ext_cuda_aware();
     kv[++i] = (struct gx_kv){"mpix_cuda_aware_support", "MPIX_CUDA_AWARE_SUPPORT", ""};
