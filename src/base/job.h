@@ -17,6 +17,7 @@ struct gx_job {
     int oversubscribed;   /* this node's ranks outnumber their CPUs: a waiting rank must yield */
     int *node_of;         /* node index of every rank (size entries) */
     int gpu;              /* CUDA device this rank uses; -1 without one */
+    int early_gpu;        /* the device of the CUDA context made before MPI_Init; -1: none */
     int cuda_aware;       /* the MPI library moves device buffers */
     const char *cuda_aware_why; /* how that was decided */
     const char *mpi_notice;     /* what the MPI library prints by itself at start-up, and why */

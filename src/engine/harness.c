@@ -3,7 +3,6 @@
 #include "clock.h"
 #include "collect.h"
 #include "measure.h"
-#include "mplan.h"
 
 #include "fault.h"
 #include "gpu_state.h"

@@ -8,7 +8,6 @@
 #include "topo.h"
 #include "wrap.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

@@ -63,9 +63,14 @@ const char *gx_gpu_none_why(const struct gx_global_opts *g)
 #endif
 }
 
+/* The context made before MPI_Init, apart from the GPU chosen after it (topo_setup.c). */
+static int early_device = -1;
+static char early_why[200] = "no CUDA context before MPI_Init: not asked for";
+
 int gx_gpu_init(struct gx_job *job, const struct gx_global_opts *g, struct gx_err *err)
 {
     job->gpu = -1;
+    job->early_gpu = early_device;
     int rc = gx_topo_setup(job, g, err);
     detect_cuda_aware(job, g);
     if (job->gpu >= 0)
@@ -73,15 +78,6 @@ int gx_gpu_init(struct gx_job *job, const struct gx_global_opts *g, struct gx_er
     else if (job->topo)
         gx_gpu_absent_mark(job->topo->why_no_gpu);
     return rc;
-}
-
-/* The context made before MPI_Init, apart from the GPU chosen after it (topo_setup.c). */
-static int early_device = -1;
-static char early_why[200] = "no CUDA context before MPI_Init: not asked for";
-
-int gx_gpu_early_device(void)
-{
-    return early_device;
 }
 
 const char *gx_gpu_early_why(void)

@@ -7,7 +7,6 @@
 /* Before MPI_Init: the CUDA context on this rank's default GPU, as osu makes it (Open MPI 5 sets
  * up its CUDA support only with a context current), unless the choice could differ. */
 void gx_gpu_early_context(int argc, char **argv, const char *no_gpu);
-int gx_gpu_early_device(void); /* -1: none made */
 const char *gx_gpu_early_why(void);
 /* Whether this rank sees a GPU before one is chosen, and why not (--check's verdict names it). */
 int gx_gpu_visible(const struct gx_global_opts *g, int dry_run);

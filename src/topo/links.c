@@ -1,7 +1,6 @@
 #include "links.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
 
 const char *const gx_src_names[] = {"unknown", "nvml", "sysfs", "hwloc", "table"};

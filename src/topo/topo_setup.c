@@ -112,7 +112,7 @@ static int choose_cuda(struct gx_job *job, const struct gx_global_opts *g, hwloc
     }
     t->nvisible = n;
     GX_TRY(gx_gpu_choose(n, job->local_rank, g->gpu_map, g->ngpu_map, &t->visible, err));
-    int early = gx_gpu_early_device();
+    int early = job->early_gpu;
     if (early >= 0 && early != t->visible)
         warn(t, "the CUDA context made before MPI_Init is on GPU %d, but GPU %d is chosen: an "
              "MPI library that keeps the first context (Open MPI 5's smcuda) may stage device "
