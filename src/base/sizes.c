@@ -135,6 +135,10 @@ void gx_format_in_unit(double v, const char *unit, char *buf, size_t len)
 
 void gx_print_mbs_legend(FILE *f)
 {
+    static FILE *said; /* the table is one stream: the legend once, whichever view needs it first */
+    if (f == said)
+        return;
+    said = f;
     fprintf(f, "# M after a value: MB/s, as bandwidths below %g GB/s print (the report keeps "
             "GB/s)\n", GX_GBS_AS_MBS);
 }

@@ -386,10 +386,8 @@ void gx_output_result(struct gx_output *out, const struct gx_result *r)
         out->line_col = r->state == GX_STATE_OK && r->line_gbs > 0;
         table_head(t, out->wide, out->line_col);
     }
-    if (table_row(t, out->wide, out->line_col, r) && !out->said_mbs) {
-        out->said_mbs = 1;
+    if (table_row(t, out->wide, out->line_col, r))
         gx_print_mbs_legend(t);
-    }
     fflush(t);
 }
 

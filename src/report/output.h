@@ -43,7 +43,6 @@ struct gx_output {
     double t0, last_draw;
     char key[256];        /* the block the last table line belonged to */
     int line_col;         /* the block has a line% column */
-    int said_mbs;
     long rotation;        /* --soak: from the second pass on, only failures are printed */
     int device_via_mpi;
     char step[160];
