@@ -37,7 +37,9 @@ enum gx_ceil_kind {
     GX_CEIL_NONE = -1
 };
 
-enum gx_ceil_family { GX_FAMILY_ONE_WAY, GX_FAMILY_BOTH_WAYS, GX_FAMILY_LATENCY };
+/* GX_FAMILY_COLLECTIVE comes after the count: no layer below bounds a collective as a whole. */
+enum gx_ceil_family { GX_FAMILY_ONE_WAY, GX_FAMILY_BOTH_WAYS, GX_FAMILY_LATENCY,
+                      GX_FAMILY_COLLECTIVE };
 
 #define GX_CEIL_TEXT 200 /* the longest text a ceiling keeps, '\0' included */
 

@@ -37,6 +37,12 @@ struct gx_result {
     int pattern_kind;     /* enum gx_pattern_kind: what the name stands for */
     int family;           /* enum gx_ceil_family of its pattern */
     int a, b, same_node;
+    /* A collective: its group's ranks (a the first, b the last; coll_ranks 0 for a pair). */
+    const char *coll_op;
+    int coll_in_place, coll_ranks;
+    const int *members;
+    size_t coll_bytes;    /* gx_coll_bytes of size */
+    double coll_factor;   /* busbw / algbw */
     size_t size;
     size_t chunk;         /* 0: the path does not chunk */
     int depth;

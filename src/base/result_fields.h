@@ -42,6 +42,16 @@
     X(initiator, INT, r->a, 1, NONE, top, CSV(5), NOTAB)                                      \
     X(peer, INT, r->b, 1, NONE, top, CSV(6), NOTAB)                                           \
     X(same_node, BOOL, r->same_node, 1, VAL, top, CSV(7), NOTAB)                              \
+    X(collective, OBJ, 0, r->coll_ranks > 0, OBJ, top, NOCSV, NOTAB)                          \
+    X(op, STR, r->coll_op, 1, VAL, collective, NOCSV, NOTAB)                                  \
+    X(in_place, BOOL, r->coll_in_place, 1, VAL, collective, NOCSV, NOTAB)                     \
+    X(ranks, INT, r->coll_ranks, 1, VAL, collective, NOCSV, NOTAB)                            \
+    X(bytes, INT, (long long)r->coll_bytes, 1, VAL, collective, NOCSV, NOTAB)                 \
+    X(busbw_factor, NUM, r->coll_factor, 1, VAL, collective, NOCSV, NOTAB)                    \
+    X(algbw_gbs, NUM, r->stats.median / r->coll_factor, GX_RF_OK, VAL, collective, NOCSV,     \
+      NOTAB)                                                                                  \
+    X(time_us, NUM, (double)r->coll_bytes * r->coll_factor / r->stats.median / 1e3,           \
+      GX_RF_OK && r->stats.median > 0, VAL, collective, NOCSV, NOTAB)                         \
     X(size, INT, (long long)r->size, 1, VAL, top, CSV(8),                                     \
       TAB(0, "size", "size", ALL, 9, 8, 11, size))                                            \
     X(size_class, STR, gx_size_class_name(gx_size_class(r->size)), 1, VAL, top, CSV(9), NOTAB) \

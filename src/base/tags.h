@@ -26,6 +26,7 @@ enum gx_tag {
     GX_TAG_SHM_NEED = 161,    /* shared-memory channels */
     GX_TAG_CTX_GO = 170,      /* the report's context: rank 0 asks a rank for its pool */
     GX_TAG_CTX_POOL = 171,    /* and the rank sends it */
+    GX_TAG_GROUP = 180,       /* a collective's group: MPI_Comm_create_group */
 };
 
 #endif

@@ -4,7 +4,9 @@
 
 #include "mem.h"
 #include "pairs.h"
+#include "scheme.h"
 #include "path.h"
+#include "pattern.h"
 #include "probe.h"
 
 #include <string.h>
@@ -34,7 +36,8 @@ int gx_options_gpu_default(struct gx_options *o, struct gx_err *err)
         return GX_OK; /* a build without CUDA: the host run */
     struct gx_run_opts *lat = &o->runs[0];
     GX_TRY(set(o, lat, "path", list, err));
-    if (o->default_axes_given) /* --pattern or --sizes: one run over the user's axes */
+    /* --pattern or --sizes: one run over the user's axes; --pairs job or node its collectives */
+    if (o->default_axes_given || gx_scheme_of(lat->pairs)->groups)
         return GX_OK;
     o->nruns = 2;
     o->gpu_default = 1;
@@ -130,5 +133,40 @@ int gx_options_gpu_map(struct gx_options *o, const struct gx_layout *l, const ch
     memmove(&o->runs[n], &o->runs[0], (size_t)o->nruns * sizeof o->runs[0]);
     memcpy(&o->runs[0], runs, (size_t)n * sizeof runs[0]);
     o->nruns += n;
+    return GX_OK;
+}
+
+/* A run of groups (--pairs job, node) measures the collectives on the paths that have them,
+ * unless told which; a run of pairs never measures one. */
+int gx_options_collective_defaults(struct gx_options *o, struct gx_err *err)
+{
+    const struct gx_option *path = gx_option_find("path"), *pattern = gx_option_find("pattern");
+    for (int r = 0; r < o->nruns; r++) {
+        struct gx_run_opts *run = &o->runs[r];
+        int groups = gx_scheme_of(run->pairs)->groups;
+        if (groups && !(run->given & GX_OPTION_BIT(pattern)))
+            GX_TRY(set(o, run, "pattern", gx_pattern_names(1, 0), err));
+        for (int i = 0; i < run->npatterns; i++) {
+            const struct gx_pattern_ops *pat = gx_pattern_table[run->patterns[i]];
+            if ((pat->coll != GX_COLL_NONE) == groups)
+                continue;
+            return gx_fail(err, GX_EINPUT, groups ? "--pattern %s: a pattern between pairs, and "
+                           "--pairs %s makes groups for the collectives (%s)"
+                           : "--pattern %s: a collective, which needs a group of ranks (--pairs "
+                           "job or --pairs node), not --pairs %s%s", pat->name, run->pairs,
+                           groups ? gx_pattern_names(1, 1) : "");
+        }
+        if (!groups || (run->given & GX_OPTION_BIT(path)))
+            continue;
+        int n = 0;
+        for (int i = 0; i < run->npaths; i++) {
+            const struct gx_path_ops *ops = gx_paths[run->paths[i]].ops;
+            if (ops && ops->collective)
+                run->paths[n++] = run->paths[i];
+        }
+        run->npaths = n;
+        if (!n)
+            GX_TRY(set(o, run, "path", "host", err));
+    }
     return GX_OK;
 }

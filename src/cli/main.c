@@ -207,6 +207,8 @@ static int prepare(struct gx_job *job, struct gx_options *opts, struct gx_layout
     if (rc == GX_OK && opts->default_paths && measures)
         rc = default_run(job, opts, err);
     if (rc == GX_OK && measures)
+        rc = gx_options_collective_defaults(opts, err);
+    if (rc == GX_OK && measures)
         rc = make_layout(job, opts, layout, err);
     /* The map's both-ways pairs depend on the links: each rank chooses its GPU now. */
     char bibw[sizeof opts->runs[0].pairs] = "";

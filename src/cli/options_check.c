@@ -99,6 +99,8 @@ void gx_idle_ranks_note(FILE *out, const struct gx_options *o, const struct gx_m
             const struct gx_round *round = &plan->pairs[r].rounds[k];
             for (int i = 0; i < round->npairs; i++)
                 busy[round->pairs[i].a] = busy[round->pairs[i].b] = 1;
+            for (int rank = 0; round->group_of && rank < n; rank++)
+                busy[rank] |= round->group_of[rank] >= 0;
         }
     char idle[256] = "";
     int nidle = 0, first = -1;

@@ -104,9 +104,10 @@ static long pair_cpu_waits(const struct gx_record *ra, const struct gx_record *r
     return ra->cpu_waits >= 0 && rb->cpu_waits >= 0 ? ra->cpu_waits + rb->cpu_waits : -1;
 }
 
+/* A group's result: members (c->ranks) from its round, its first rank's record. */
 static void result_of(const struct gx_bench *b, const struct gx_mstep *ax,
-                      const struct gx_pair *p, const struct gx_collect *c, struct gx_result *res,
-                      char *ceiling_what, size_t len)
+                      const struct gx_pair *p, int members, const struct gx_collect *c,
+                      struct gx_result *res, char *ceiling_what, size_t len)
 {
     const struct gx_job *job = b->job;
     const struct gx_path_ops *ops = gx_paths[b->path].ops;
@@ -144,6 +145,17 @@ static void result_of(const struct gx_bench *b, const struct gx_mstep *ax,
     };
     for (int v = 0; v < ra->visits && v < GX_MAX_VISITS; v++)
         res->visit_median[v] = ra->visit_median[v];
+    const struct gx_pattern_ops *pat = gx_pattern_table[ax->pattern];
+    if (pat->coll != GX_COLL_NONE) {
+        res->coll_op = gx_coll_name(pat->coll);
+        res->coll_in_place = pat->in_place;
+        res->coll_ranks = members;
+        res->members = c->ranks;
+        res->coll_bytes = gx_coll_bytes(pat->coll, members, ax->size);
+        res->coll_factor = gx_coll_busbw_factor(pat->coll, members);
+        for (int i = 0; i < members; i++)
+            res->same_node &= job->node_of[c->ranks[i]] == job->node_of[p->a];
+    }
     merge(ra, &c->recs[p->b], res);
     if (ops->stages[0] && res->state == GX_STATE_OK) {
         res->stage_names = ops->stages;
@@ -233,7 +245,9 @@ int gx_collect_step(struct gx_bench *b, const struct gx_mstep *ax, const struct 
         return b->ceilings ? keep_probe_points(b, ax, round, c, err) : GX_OK;
     sink->ops->round_begin(sink->ctx, g->round, b->nrounds, round->npairs);
     for (int i = 0; i < round->npairs && rc == GX_OK; i++) {
-        result_of(b, ax, &round->pairs[i], c, &c->res, c->ceiling_what, sizeof c->ceiling_what);
+        int members = round->group_of ? gx_round_members(round, job->size, i, c->ranks) : 0;
+        result_of(b, ax, &round->pairs[i], members, c, &c->res, c->ceiling_what,
+                  sizeof c->ceiling_what);
         rc = sink->ops->result(sink->ctx, &c->res, err);
     }
     free_cands(c);

@@ -13,6 +13,7 @@
 #include "pattern.h"
 #include "probe.h"
 #include "stop.h"
+#include "tags.h"
 #include "visits.h"
 #include "watchdog.h"
 
@@ -177,6 +178,8 @@ static int filter_pair(struct gx_harness *h, const struct gx_path_ops *ops, stru
     return ops->filter ? ops->filter(ep, why) : GX_OK;
 }
 
+static void open_group_member(struct gx_ep *ep, const struct gx_round *round, int *members);
+
 /* All zero when this rank sits the round out. */
 static void open_endpoint(struct gx_harness *h, const struct gx_mgroup *g,
                           const struct gx_round *round)
@@ -195,11 +198,60 @@ static void open_endpoint(struct gx_harness *h, const struct gx_mgroup *g,
     ep->ops = gx_mgroup_ops(g);
     ep->src_kind = g->src_kind;
     ep->dst_kind = g->dst_kind;
+    ep->comm = MPI_COMM_NULL;
+    ep->nranks = 2;
     if (b->pair) {
         ep->peer = b->pair->a == job->rank ? b->pair->b : b->pair->a;
         ep->initiator = b->pair->a == job->rank;
+        ep->grank = !ep->initiator;
+        ep->leader = b->pair->a;
         ep->same_node = job->node_of[b->pair->a] == job->node_of[b->pair->b];
     }
+    if (b->pair && round->group_of)
+        open_group_member(ep, round, h->c.ranks);
+}
+
+/* The group's members in h->c.ranks' room: the next after this rank is its peer. */
+static void open_group_member(struct gx_ep *ep, const struct gx_round *round, int *members)
+{
+    const struct gx_job *job = ep->job;
+    int n = gx_round_members(round, job->size, round->group_of[job->rank], members);
+    ep->group = 1;
+    ep->nranks = n;
+    ep->same_node = 1;
+    for (int i = 0; i < n; i++) {
+        if (members[i] == job->rank) {
+            ep->grank = i;
+            ep->peer = members[(i + 1) % n];
+        }
+        ep->same_node &= job->node_of[members[i]] == job->node_of[ep->leader];
+    }
+}
+
+/* The members' communicator, made by the members alone (the other ranks run their own). */
+static int open_group_comm(struct gx_harness *h, const struct gx_round *round, struct gx_err *err)
+{
+    struct gx_ep *ep = &h->b.ep;
+    if (!ep->group)
+        return GX_OK;
+    int n = gx_round_members(round, h->job->size, round->group_of[h->job->rank], h->c.ranks);
+    MPI_Group all, mine;
+    GX_MPI_TRY(err, MPI_Comm_group(h->job->comm, &all));
+    int rc = MPI_Group_incl(all, n, h->c.ranks, &mine);
+    if (rc == MPI_SUCCESS) {
+        rc = MPI_Comm_create_group(h->job->comm, mine, GX_TAG_GROUP, &ep->comm);
+        MPI_Group_free(&mine);
+    }
+    MPI_Group_free(&all);
+    GX_MPI_TRY(err, rc);
+    return gx_agree(ep->comm, GX_OK, err);
+}
+
+static void close_group_comm(struct gx_ep *ep)
+{
+    if (ep->group && ep->comm != MPI_COMM_NULL)
+        MPI_Comm_free(&ep->comm);
+    ep->comm = MPI_COMM_NULL;
 }
 
 #define GX_MAX_PATHS 32
@@ -356,6 +408,8 @@ static int run_group(struct gx_harness *h, const struct gx_mgroup *g, struct gx_
         return rc;
     }
     struct gx_bench *b = &h->b;
+    if (b->pair && (rc = open_group_comm(h, round, err)) != GX_OK)
+        return rc;
     if (b->pair) {
         /* The largest first: no reallocation between sizes; the sizes that do not fit skip. */
         struct gx_err ignored = {0};
@@ -369,6 +423,7 @@ static int run_group(struct gx_harness *h, const struct gx_mgroup *g, struct gx_
             rc = run_step(h, g, round, i, err);
     t1 = gx_wtime();
     gx_close_endpoint(&b->ep);
+    close_group_comm(&b->ep);
     set_up += gx_wtime() - t1;
     h->ho->setup_s += set_up;
     if (h->visit == 1) /* the later visits' as this one's, not the guess */
@@ -507,7 +562,7 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
     h.b.ceilings = h.ceilings;
     h.b.sink = job->rank == 0 ? sink : NULL;
     h.b.budget = &h.budget;
-    size_t maxpairs = 1; /* the most pairs of any round */
+    size_t maxpairs = (size_t)job->size; /* the most pairs of any round, or a group's ranks */
     for (int r = 0; r < o->nruns; r++)
         for (int k = 0; k < plan->pairs[r].nrounds; k++)
             if ((size_t)plan->pairs[r].rounds[k].npairs > maxpairs)

@@ -2,6 +2,7 @@
 #include "measure.h"
 
 #include "clock.h"
+#include "coll_data.h"
 #include "fault.h"
 #include "mem.h"
 #include "pattern.h"
@@ -15,6 +16,7 @@
 #include "kernels.h"
 #endif
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,9 +35,12 @@ static int launch_illegal_access(struct gx_err *err)
 #endif
 }
 
-/* Returns rc, or the peer's failure: both sides take the same branch. */
+/* Returns rc, or the peer's failure: both sides take the same branch (every member of a
+ * group: the lowest failing member's). */
 static int pair_agree(struct gx_ep *ep, int rc, struct gx_err *err)
 {
+    if (ep->group)
+        return gx_agree(ep->comm, rc, err);
     struct {
         int rc;
         char msg[sizeof err->msg];
@@ -130,6 +135,54 @@ static int check_received(struct gx_ep *ep, size_t bytes, uint32_t iter, struct 
     return GX_OK;
 }
 
+/* The group learns the lowest member's first wrong byte, the leader's record keeps it. */
+static int group_valid(struct gx_ep *ep, struct gx_record *rec, struct gx_err *err)
+{
+    int mine = rec->valid ? INT_MAX : ep->grank, first = INT_MAX;
+    GX_MPI_TRY(err, MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, ep->comm));
+    if (first == INT_MAX)
+        return GX_OK;
+    int64_t bad[2] = {rec->bad_offset, rec->bad_iter};
+    GX_MPI_TRY(err, MPI_Bcast(bad, 2, MPI_INT64_T, first, ep->comm));
+    if (rec->valid) {
+        rec->valid = 0;
+        rec->bad_offset = bad[0];
+        rec->bad_iter = bad[1];
+    }
+    return GX_OK;
+}
+
+static int check_collective(struct gx_ep *ep, const struct gx_pattern_ops *pat, size_t bytes,
+                            uint32_t iter, struct gx_record *rec, struct gx_err *err)
+{
+    size_t n = gx_coll_bytes(pat->coll, ep->nranks, bytes);
+    int ok = 1;
+    size_t bad = 0;
+    struct gx_coll_io io;
+    gx_coll_io(ep, pat->coll, pat->in_place, n, &io);
+    if (gx_mem_has(ep->dst_kind, GX_MEM_HOST_ADDRESSABLE))
+        gx_fault_corrupt(ep->job->rank, bytes, iter, io.out, io.out_bytes);
+    GX_TRY(gx_coll_check(ep, pat->coll, pat->in_place, n, iter, &ok, &bad, err));
+    rec->validated++;
+    if (!ok && rec->valid) {
+        rec->valid = 0;
+        rec->bad_offset = (int64_t)bad;
+        rec->bad_iter = iter;
+    }
+    return GX_OK;
+}
+
+/* One collective of the iteration's data, then every member's output checked. */
+static int validate_collective(struct gx_ep *ep, const struct gx_pattern_ops *pat, size_t bytes,
+                               uint32_t iter, struct gx_record *rec, struct gx_err *err)
+{
+    size_t n = gx_coll_bytes(pat->coll, ep->nranks, bytes);
+    GX_TRY(gx_coll_fill(ep, pat->coll, pat->in_place, n, iter, err));
+    GX_TRY(ep->ops->collective(ep, pat->coll, pat->in_place, 1, n, err));
+    GX_TRY(check_collective(ep, pat, bytes, iter, rec, err));
+    return group_valid(ep, rec, err);
+}
+
 static int validate_direction(struct gx_ep *ep, int sender_is_me, size_t bytes, uint32_t iter,
                               struct gx_record *rec, struct gx_err *err)
 {
@@ -149,8 +202,9 @@ static int iterate_hooked(struct gx_bench *b, const struct gx_mstep *st,
                           long to, struct gx_record *rec, struct gx_err *err)
 {
     struct gx_ep *ep = &b->ep;
-    int fills = all && (ep->initiator || pat->both_ways);
-    int checks = all && (!ep->initiator || pat->both_ways);
+    int coll = pat->coll != GX_COLL_NONE;
+    int fills = all && !coll && (ep->initiator || pat->both_ways);
+    int checks = all && !coll && (!ep->initiator || pat->both_ways);
     for (long i = from; i < to; i++) {
         uint32_t iter = (uint32_t)(i + st->warmup + 1);
         gx_watchdog_progress(i + st->warmup, st->warmup + st->iters);
@@ -163,14 +217,20 @@ static int iterate_hooked(struct gx_bench *b, const struct gx_mstep *st,
                                                      (uint32_t)ep->job->rank, iter, err));
         if (fills)
             ep->src_iter = iter;
+        if (all && coll)
+            GX_TRY(gx_coll_fill(ep, pat->coll, pat->in_place,
+                                gx_coll_bytes(pat->coll, ep->nranks, st->size), iter, err));
         if (ep->ops->between)
             GX_TRY(ep->ops->between(ep, err));
         double secs;
+        /* A window of collectives runs the same input again: only a window of one checks. */
         GX_TRY(pat->iterate(ep, st->size, (int)b->window, &secs, err));
         if (checks)
             GX_TRY(check_received(ep, st->size, iter, rec, err));
+        if (all && coll && b->window == 1)
+            GX_TRY(check_collective(ep, pat, st->size, iter, rec, err));
         if (i >= 0)
-            b->samples[i] = pat->value(st->size, (int)b->window, secs);
+            b->samples[i] = pat->value(st->size, (int)b->window, secs, ep->nranks);
     }
     return GX_OK;
 }
@@ -200,7 +260,7 @@ static int iterate_bare(struct gx_bench *b, const struct gx_mstep *st,
             GX_TRY(pat->iterate(ep, st->size, window, &b->samples[i], err));
     }
     for (long i = first; i < to; i++)
-        b->samples[i] = pat->value(st->size, window, b->samples[i]);
+        b->samples[i] = pat->value(st->size, window, b->samples[i], ep->nranks);
     return GX_OK;
 }
 
@@ -270,7 +330,9 @@ static int measure_prepared(struct gx_bench *b, const struct gx_mstep *st,
     }
     /* Every visit: it also writes the pattern a path's own checks compare with (p2p's). */
     int probe = (ep->ops->flags & GX_PATH_PROBE) != 0;
-    if (!probe) {
+    if (!probe && pat->coll != GX_COLL_NONE) {
+        GX_TRY(validate_collective(ep, pat, st->size, 0, rec, err));
+    } else if (!probe) {
         GX_TRY(validate_direction(ep, ep->initiator, st->size, 0, rec, err));
         if (pat->both_ways)
             GX_TRY(validate_direction(ep, !ep->initiator, st->size, 0, rec, err));
@@ -287,6 +349,8 @@ static int measure_prepared(struct gx_bench *b, const struct gx_mstep *st,
     int rc = timed_iterations(b, st, pat, bare, all, probe, rec, &n, err);
     ep->ops = real;
     GX_TRY(rc);
+    if (all && pat->coll != GX_COLL_NONE)
+        GX_TRY(group_valid(ep, rec, err));
     gx_watchdog_progress(st->warmup + n, st->warmup + n);
     /* Sorted apart: samples in order show drift, which a distribution hides. */
     memcpy(b->sorted, b->samples, (size_t)n * sizeof *b->sorted);

@@ -49,8 +49,11 @@ void gx_ceiling_apply(const struct gx_ceilings *c, const struct gx_path_ops *ops
                                           res->same_gpu));
     if (!rule || rule->nstages == 0) {
         snprintf(what, len, "%s", rule && rule->none ? rule->none : "");
-        if (!what[0])
+        if (!what[0] && res->family < GX_FAMILY_COUNT)
             snprintf(what, len, "no %s ceiling for %s", family_names[res->family], ops->name);
+        else if (!what[0])
+            snprintf(what, len, "no ceiling for a collective: none measures the group's links at "
+                     "once");
         return;
     }
     struct gx_ceil_stage st[GX_MAX_BOUND_STAGES];
@@ -109,17 +112,24 @@ void gx_line_apply(const struct gx_job *job, const struct gx_path_ops *ops,
     if (res->state != GX_STATE_OK || res->family == GX_FAMILY_LATENCY)
         return;
     const struct gx_topo_rank *t = job->topo;
-    struct gx_route r;
-    if (gx_link_store_route(t ? t->all_facts : NULL, res->a, res->b,
-                            gx_mem_has(res->src_kind, GX_MEM_GPU_RESIDENT),
-                            gx_mem_has(res->dst_kind, GX_MEM_GPU_RESIDENT),
-                            ops && (ops->flags & GX_PATH_VIA_HOST), &r) != 0) {
-        snprintf(res->line_what, sizeof res->line_what, "no link facts");
-        return;
-    }
-    if (!(r.line_gbs > 0)) {
-        snprintf(res->line_what, sizeof res->line_what, "%s", r.why);
-        return;
+    struct gx_route r, hop;
+    /* A collective's busbw is what each link of its ring carries: the narrowest one's rate. */
+    int n = res->coll_ranks > 0 ? res->coll_ranks : 1;
+    for (int i = 0; i < n; i++) {
+        int from = n > 1 ? res->members[i] : res->a, to = n > 1 ? res->members[(i + 1) % n] : res->b;
+        if (gx_link_store_route(t ? t->all_facts : NULL, from, to,
+                                gx_mem_has(res->src_kind, GX_MEM_GPU_RESIDENT),
+                                gx_mem_has(res->dst_kind, GX_MEM_GPU_RESIDENT),
+                                ops && (ops->flags & GX_PATH_VIA_HOST), &hop) != 0) {
+            snprintf(res->line_what, sizeof res->line_what, "no link facts");
+            return;
+        }
+        if (!(hop.line_gbs > 0)) {
+            snprintf(res->line_what, sizeof res->line_what, "%s", hop.why);
+            return;
+        }
+        if (i == 0 || hop.line_gbs < r.line_gbs)
+            r = hop;
     }
     /* Both ways at once: each direction has the line rate to itself, unless both ends' copies
      * cross one link, whose each direction then carries both messages. */

@@ -87,6 +87,10 @@ int gx_stop_ask(struct gx_bench *b, const struct gx_mstep *st, long n, int *ende
         said[1] = said[0] == GX_ENDED_ITERATIONS ? next_boundary(b, st, n, pace, now)
                                                  : GX_ASK_NEVER;
         said[2] = window_afforded(b, st, n, (int)said[0], now);
+    }
+    if (ep->group) { /* the leader's verdict to the whole group */
+        GX_MPI_TRY(err, MPI_Bcast(said, 3, MPI_INT64_T, 0, ep->comm));
+    } else if (ep->initiator) {
         GX_MPI_TRY(err, MPI_Send(said, 3, MPI_INT64_T, ep->peer, GX_TAG_STOP, ep->job->comm));
     } else {
         GX_MPI_TRY(err, MPI_Recv(said, 3, MPI_INT64_T, ep->peer, GX_TAG_STOP, ep->job->comm,

@@ -4,6 +4,7 @@
 
 #include "ceiling.h"
 #include "chunk.h"
+#include "coll.h"
 #include "gx.h"
 #include "job.h"
 #include "result.h"
@@ -29,6 +30,12 @@ struct gx_ep {
     double stage_s[GX_MAX_STAGES]; /* seconds in each of the path's stages, timed iterations */
     int gpu_timed;        /* the last iteration was timed by the GPUs (roundtrip) */
     const char *via;      /* optional: which of a path's ways the data went, reported */
+    /* A group's member (--pairs job, node): comm is its ranks' communicator (only then). The
+     * leader, the lowest rank, is the initiator; peer is the next member. */
+    int group;
+    MPI_Comm comm;
+    int nranks, grank;    /* 2 and 0 or 1 for a pair */
+    int leader;           /* the group's lowest rank in the job */
 };
 
 /* Message m in a buffer laid out as src and dst are (the peer's mapped dst too). */
@@ -93,6 +100,10 @@ struct gx_path_ops {
     int (*xfer)(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes, struct gx_err *err);
     /* Optional: timed by the GPUs; GX_ESKIP, nothing done, falls back to xfer. */
     int (*roundtrip)(struct gx_ep *ep, size_t bytes, double *seconds, struct gx_err *err);
+    /* Optional: `count` collectives back to back over ep->comm's ranks, each of `bytes`
+     * (gx_coll_bytes), returning when all are complete. Buffers as pattern_coll.c lays out. */
+    int (*collective)(struct gx_ep *ep, enum gx_coll c, int in_place, int count, size_t bytes,
+                      struct gx_err *err);
     /* Optional: stop a persistent kernel. Local: after a failure the peer may be elsewhere. */
     int (*finish)(struct gx_ep *ep, struct gx_err *err);
     void (*close)(struct gx_ep *ep); /* only where open left a priv */

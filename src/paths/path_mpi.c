@@ -3,9 +3,11 @@
 #include "tags.h"
 #include "path.h"
 
+#include "coll_data.h"
 #include "mem.h"
 #include "mpi_util.h"
 
+#include <limits.h>
 #include <stdlib.h>
 
 
@@ -54,6 +56,46 @@ static int mpi_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes, 
     return GX_OK;
 }
 
+/* Blocking collectives, as osu's collectives call them; MPI_IN_PLACE for the in-place ones. */
+static int mpi_collective(struct gx_ep *ep, enum gx_coll c, int in_place, int count,
+                          size_t bytes, struct gx_err *err)
+{
+    struct gx_coll_io io;
+    gx_coll_io(ep, c, in_place, bytes, &io);
+    size_t elem = gx_coll_reduces(c) ? GX_COLL_FLOAT : 1;
+    size_t each = gx_coll_block(c, ep->nranks, bytes) / elem;
+    if (bytes / elem > INT_MAX)
+        return gx_fail(err, GX_ESKIP, "%zu bytes are more elements than an MPI count holds",
+                       bytes);
+    void *in = in_place ? MPI_IN_PLACE : io.in;
+    for (int i = 0; i < count; i++) {
+        switch (c) {
+        case GX_COLL_ALLREDUCE:
+            GX_MPI_TRY(err, MPI_Allreduce(in, io.out, (int)each, MPI_FLOAT, MPI_SUM, ep->comm));
+            break;
+        case GX_COLL_REDUCE_SCATTER:
+            GX_MPI_TRY(err, MPI_Reduce_scatter_block(in, io.out, (int)each, MPI_FLOAT, MPI_SUM,
+                                                     ep->comm));
+            break;
+        case GX_COLL_ALLGATHER:
+            GX_MPI_TRY(err, MPI_Allgather(in, (int)each, MPI_BYTE, io.out, (int)each, MPI_BYTE,
+                                          ep->comm));
+            break;
+        case GX_COLL_ALLTOALL:
+            GX_MPI_TRY(err, MPI_Alltoall(in, (int)each, MPI_BYTE, io.out, (int)each, MPI_BYTE,
+                                         ep->comm));
+            break;
+        case GX_COLL_BROADCAST: /* one buffer: the first rank's input, the others' output */
+            GX_MPI_TRY(err, MPI_Bcast(ep->grank == 0 ? io.in : io.out, (int)bytes, MPI_BYTE, 0,
+                                      ep->comm));
+            break;
+        default:
+            return gx_fail(err, GX_ERUNTIME, "no collective %d", (int)c);
+        }
+    }
+    return GX_OK;
+}
+
 static void mpi_close(struct gx_ep *ep)
 {
     gx_requests_free(ep->priv);
@@ -84,7 +126,7 @@ static const struct gx_bound_rule mpi_both_ways[] = {
 };
 #define MPI_OPS                                                                               \
     .flags = GX_PATH_MPI_BUFFERS, .filter = mpi_filter, .open = mpi_open, .xfer = mpi_xfer,   \
-    .close = mpi_close,                                                                       \
+    .collective = mpi_collective, .close = mpi_close,                                         \
     .bounds = {[GX_FAMILY_ONE_WAY] = GX_BOUNDS(mpi_one_way),                                  \
                [GX_FAMILY_BOTH_WAYS] = GX_BOUNDS(mpi_both_ways),                              \
                [GX_FAMILY_LATENCY] = GX_BOUNDS(mpi_latency)}

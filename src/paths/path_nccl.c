@@ -3,6 +3,7 @@
  * affords, so a pair can move less inside one of more ranks. */
 #include "config.h"
 
+#include "coll_data.h"
 #include "cuda_util.h"
 #include "gpu.h"
 #include "mem.h"
@@ -26,9 +27,11 @@ static cudaStream_t nccl_stream;
 static int nccl_job_mode;
 static char nccl_job_via[64];
 
-/* Kept once made: probes between a step's groups would make a new one each time. */
+/* Kept once made: probes between a step's groups would make a new one each time. A group's
+ * (a collective's) is known by its leader and size, its peer -1. */
 struct nccl_pair {
     int peer, initiator;
+    int leader, nranks;
     ncclComm_t comm;
     int owned; /* the pair's own communicator, destroyed at teardown */
 };
@@ -127,6 +130,28 @@ static int open_pair(struct gx_ep *ep, struct nccl_pair *p, struct gx_err *err)
     return GX_OK;
 }
 
+/* The group's first rank makes the id; every member learns it, or that there is none. */
+static int open_group(struct gx_ep *ep, struct nccl_pair *p, struct gx_err *err)
+{
+    struct {
+        int ok;
+        ncclUniqueId id;
+    } m = {0};
+    if (ep->grank == 0)
+        m.ok = ncclGetUniqueId(&m.id) == ncclSuccess;
+    GX_MPI_TRY(err, MPI_Bcast(&m, (int)sizeof m, MPI_BYTE, 0, ep->comm));
+    if (!m.ok)
+        return gx_fail(err, GX_ESKIP, "ncclGetUniqueId failed on rank %d", ep->leader);
+    ncclResult_t nr = ncclCommInitRank(&p->comm, ep->nranks, m.id, ep->grank);
+    if (nr != ncclSuccess) {
+        p->comm = NULL;
+        return gx_fail(err, GX_ESKIP, "ncclCommInitRank of the group of %d ranks from rank %d: "
+                       "%s (NCCL_DEBUG=WARN says more)", ep->nranks, ep->leader,
+                       ncclGetErrorString(nr));
+    }
+    return GX_OK;
+}
+
 static int nccl_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
                      struct gx_err *err)
 {
@@ -145,8 +170,30 @@ static int nccl_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
     return GX_OK;
 }
 
+static int nccl_open_group(struct gx_ep *ep, struct gx_err *err)
+{
+    ep->via = "the group's own communicator";
+    for (int i = 0; i < nccl_npairs; i++)
+        if (nccl_pairs[i].peer < 0 && nccl_pairs[i].leader == ep->leader &&
+            nccl_pairs[i].nranks == ep->nranks && nccl_pairs[i].comm) {
+            ep->priv = &nccl_pairs[i];
+            return GX_OK;
+        }
+    if (nccl_npairs == GX_NCCL_PAIRS)
+        return gx_fail(err, GX_ESKIP, "more than %d communicators with rank %d: no NCCL "
+                       "communicator left for this group", GX_NCCL_PAIRS, ep->job->rank);
+    struct nccl_pair *p = &nccl_pairs[nccl_npairs];
+    *p = (struct nccl_pair){.peer = -1, .leader = ep->leader, .nranks = ep->nranks, .owned = 1};
+    GX_TRY(open_group(ep, p, err));
+    nccl_npairs++;
+    ep->priv = p;
+    return GX_OK;
+}
+
 static int nccl_open(struct gx_ep *ep, struct gx_err *err)
 {
+    if (ep->group)
+        return nccl_open_group(ep, err);
     ep->via = nccl_job_mode ? nccl_job_via : "the pair's own communicator of 2 ranks";
     for (int i = 0; i < nccl_npairs; i++)
         if (nccl_pairs[i].peer == ep->peer && nccl_pairs[i].initiator == ep->initiator &&
@@ -166,6 +213,51 @@ static int nccl_open(struct gx_ep *ep, struct gx_err *err)
     ep->priv = p;
     GX_TRY(nccl_xfer(ep, GX_DIR_BOTH, 1, 1, err));
     nccl_npairs++;
+    return GX_OK;
+}
+
+/* Launched back to back on the stream, then one synchronization, as nccl-tests times them. */
+static int nccl_collective(struct gx_ep *ep, enum gx_coll c, int in_place, int count,
+                           size_t bytes, struct gx_err *err)
+{
+    ncclComm_t comm = ((const struct nccl_pair *)ep->priv)->comm;
+    struct gx_coll_io io;
+    gx_coll_io(ep, c, in_place, bytes, &io);
+    size_t blk = gx_coll_block(c, ep->nranks, bytes);
+    if (c == GX_COLL_ALLTOALL && in_place)
+        return gx_fail(err, GX_ESKIP, "NCCL has no in-place alltoall");
+    for (int i = 0; i < count; i++) {
+        switch (c) {
+        case GX_COLL_ALLREDUCE:
+            GX_NCCL_TRY(err, ncclAllReduce(io.in, io.out, bytes / GX_COLL_FLOAT, ncclFloat,
+                                           ncclSum, comm, nccl_stream));
+            break;
+        case GX_COLL_REDUCE_SCATTER:
+            GX_NCCL_TRY(err, ncclReduceScatter(io.in, io.out, blk / GX_COLL_FLOAT, ncclFloat,
+                                               ncclSum, comm, nccl_stream));
+            break;
+        case GX_COLL_ALLGATHER:
+            GX_NCCL_TRY(err, ncclAllGather(io.in, io.out, blk, ncclChar, comm, nccl_stream));
+            break;
+        case GX_COLL_ALLTOALL:
+            GX_NCCL_TRY(err, ncclGroupStart());
+            for (int r = 0; r < ep->nranks; r++) {
+                GX_NCCL_TRY(err, ncclSend((char *)io.in + (size_t)r * blk, blk, ncclChar, r,
+                                          comm, nccl_stream));
+                GX_NCCL_TRY(err, ncclRecv((char *)io.out + (size_t)r * blk, blk, ncclChar, r,
+                                          comm, nccl_stream));
+            }
+            GX_NCCL_TRY(err, ncclGroupEnd());
+            break;
+        case GX_COLL_BROADCAST:
+            GX_NCCL_TRY(err, ncclBroadcast(io.in, io.out, bytes, ncclChar, 0, comm,
+                                           nccl_stream));
+            break;
+        default:
+            return gx_fail(err, GX_ERUNTIME, "no collective %d", (int)c);
+        }
+    }
+    GX_CUDA_TRY(err, cudaStreamSynchronize(nccl_stream));
     return GX_OK;
 }
 
@@ -195,6 +287,7 @@ const struct gx_path_ops gx_path_nccl = {
     .filter = nccl_filter,
     .open = nccl_open,
     .xfer = nccl_xfer,
+    .collective = nccl_collective,
     .close = nccl_close,
     .nominal_gbps = 350,
     .nominal_us = 20,

@@ -75,8 +75,12 @@ static int add_steps(struct gx_mplan *p, const struct gx_run_opts *run,
 {
     g->first = p->nsteps;
     struct gx_pace pc = gx_mplan_pace_of(ops, g->src_kind, g->dst_kind);
+    int groups = p->pairs[g->run].rounds[g->round].group_of != NULL;
     for (int pi = 0; pi < run->npatterns; pi++)
         for (size_t si = 0; si < run->sizes.n; si++) {
+            /* The collectives in rounds of groups, the others between pairs (options_check). */
+            if ((gx_pattern_table[run->patterns[pi]]->coll != GX_COLL_NONE) != groups)
+                continue;
             struct gx_mstep s = {.pattern = run->patterns[pi], .size = run->sizes.v[si]};
             s.iters = pick(run->iters, gx_default_iters(s.size));
             gx_mplan_set_stop_rule(run, &s);
@@ -85,7 +89,7 @@ static int add_steps(struct gx_mplan *p, const struct gx_run_opts *run,
                                         : gx_default_warmup_settling(
                                               s.min_iters, gx_path_settle_s(ops),
                                               gx_mplan_iteration_seconds(pc, &s));
-            if (ops->flags & GX_PATH_CHUNKED)
+            if (ops->flags & GX_PATH_CHUNKED && !groups)
                 GX_TRY(add_chunked(p, run, ops, &s, err));
             else
                 GX_TRY(gx_mplan_add_step(p, &s, err));
@@ -102,6 +106,10 @@ static int add_groups(struct gx_mplan *p, const struct gx_run_opts *run,
 {
     if (!ops) {
         g->absent = absent;
+        return gx_mplan_add_group(p, g, err);
+    }
+    if (p->pairs[g->run].scheme && p->pairs[g->run].scheme->groups && !ops->collective) {
+        g->absent = "this path has no collectives (the collectives run on nccl, mpi and host)";
         return gx_mplan_add_group(p, g, err);
     }
     for (g->round = 0; g->round < p->pairs[g->run].nrounds; g->round++) {

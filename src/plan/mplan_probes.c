@@ -213,7 +213,9 @@ int gx_mplan_plan_probes(struct gx_mplan *p, const struct gx_options *o, struct 
     for (size_t gi = 0; gi < npath && rc == GX_OK; gi++) {
         const struct gx_mgroup *g = &paths[gi];
         planned.n = 0;
-        if (!o->runs[g->run].ceilings || g->absent || g->round < 0 || g->probe >= 0) {
+        /* No probe bounds a collective (ceiling.h): a round of groups has none. */
+        if (!o->runs[g->run].ceilings || g->absent || g->round < 0 || g->probe >= 0 ||
+            p->pairs[g->run].rounds[g->round].group_of) {
             rc = gx_mplan_add_group(p, g, err);
             continue;
         }

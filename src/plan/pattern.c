@@ -1,4 +1,5 @@
-/* Latency (ping-pong), unidirectional and bidirectional bandwidth, on any path. */
+/* Latency (ping-pong), unidirectional and bidirectional bandwidth, on any path; the table of
+ * every pattern (the collectives in pattern_coll.c). */
 #include "pattern.h"
 #include "tags.h"
 
@@ -34,8 +35,9 @@ static int latency_iterate(struct gx_ep *ep, size_t bytes, int window, double *s
     return GX_OK;
 }
 
-static double latency_value(size_t bytes, int window, double seconds)
+static double latency_value(size_t bytes, int window, double seconds, int nranks)
 {
+    (void)nranks;
     (void)bytes;
     return seconds / window / 2 * 1e6; /* one way, microseconds */
 }
@@ -58,8 +60,9 @@ static int bw_iterate(struct gx_ep *ep, size_t bytes, int window, double *second
     return GX_OK;
 }
 
-static double bw_value(size_t bytes, int window, double seconds)
+static double bw_value(size_t bytes, int window, double seconds, int nranks)
 {
+    (void)nranks;
     return (double)bytes * window / seconds / 1e9;
 }
 
@@ -72,8 +75,9 @@ static int bibw_iterate(struct gx_ep *ep, size_t bytes, int window, double *seco
     return GX_OK;
 }
 
-static double bibw_value(size_t bytes, int window, double seconds)
+static double bibw_value(size_t bytes, int window, double seconds, int nranks)
 {
+    (void)nranks;
     return 2.0 * (double)bytes * window / seconds / 1e9;
 }
 
@@ -108,6 +112,11 @@ static const struct gx_pattern_ops gx_pattern_bibw = {
     .value = bibw_value,
 };
 
+extern const struct gx_pattern_ops gx_pattern_allreduce, gx_pattern_allgather,
+    gx_pattern_reduce_scatter, gx_pattern_alltoall, gx_pattern_broadcast, gx_pattern_allreduce_ip,
+    gx_pattern_allgather_ip, gx_pattern_reduce_scatter_ip, gx_pattern_alltoall_ip,
+    gx_pattern_broadcast_ip;
+
 /* A test build adds a pattern (tests/toy_pattern.c): the rest takes it from this table alone. */
 #ifdef GX_EXTRA_PATTERN
 extern const struct gx_pattern_ops GX_EXTRA_PATTERN;
@@ -117,6 +126,10 @@ const struct gx_pattern_ops *const gx_pattern_table[] = {
     [GX_PAT_LATENCY] = &gx_pattern_latency,
     [GX_PAT_BW] = &gx_pattern_bw,
     [GX_PAT_BIBW] = &gx_pattern_bibw,
+    &gx_pattern_allreduce, &gx_pattern_allgather, &gx_pattern_reduce_scatter,
+    &gx_pattern_alltoall, &gx_pattern_broadcast, &gx_pattern_allreduce_ip,
+    &gx_pattern_allgather_ip, &gx_pattern_reduce_scatter_ip, &gx_pattern_alltoall_ip,
+    &gx_pattern_broadcast_ip,
 #ifdef GX_EXTRA_PATTERN
     &GX_EXTRA_PATTERN,
 #endif
@@ -130,4 +143,16 @@ int gx_pattern_lookup(const char *name)
         if (strcmp(gx_pattern_table[k]->name, name) == 0)
             return k;
     return -1;
+}
+
+const char *gx_pattern_names(int collective, int with_in_place)
+{
+    static char lists[2][2][256];
+    char *list = lists[collective != 0][with_in_place != 0];
+    if (!list[0])
+        for (int k = 0; k < gx_pattern_count; k++)
+            if ((gx_pattern_table[k]->coll != GX_COLL_NONE) == (collective != 0) &&
+                (with_in_place || !gx_pattern_table[k]->in_place))
+                gx_list_add(list, 256, ",", gx_pattern_table[k]->name);
+    return list;
 }

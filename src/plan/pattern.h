@@ -2,6 +2,7 @@
 #ifndef GX_PATTERN_H
 #define GX_PATTERN_H
 
+#include "coll.h"
 #include "path.h"
 
 /* What a pattern's window (--window) counts in one timed iteration (one sample). */
@@ -22,12 +23,17 @@ struct gx_pattern_ops {
     /* One timed iteration; *seconds is what the initiator measured. */
     int (*iterate)(struct gx_ep *ep, size_t bytes, int window, double *seconds,
                    struct gx_err *err);
-    /* The sample reported for one iteration. */
-    double (*value)(size_t bytes, int window, double seconds);
+    /* The sample reported for one iteration; nranks: the pair's 2, or the group's. */
+    double (*value)(size_t bytes, int window, double seconds, int nranks);
+    /* A collective over a group of ranks (--pairs job or node), not a pattern of a pair. */
+    enum gx_coll coll;
+    int in_place;
 };
 
 extern const struct gx_pattern_ops *const gx_pattern_table[];
 extern const int gx_pattern_count;
 int gx_pattern_lookup(const char *name);
+/* The patterns of one kind (collectives or not), comma-separated, in table order. */
+const char *gx_pattern_names(int collective, int with_in_place);
 
 #endif

@@ -166,7 +166,7 @@ static void cell_size(char *c, size_t len, int wide, const struct gx_result *r, 
 static void cell_pair(char *c, size_t len, int wide, const struct gx_result *r, int none)
 {
     (void)wide, (void)none;
-    snprintf(c, len, "%d->%d", r->a, r->b);
+    snprintf(c, len, r->coll_ranks > 0 ? "%d..%d" : "%d->%d", r->a, r->b);
 }
 
 static void cell_chunk(char *c, size_t len, int wide, const struct gx_result *r, long long chunk)
@@ -328,13 +328,20 @@ static int table_row(FILE *t, int wide, int line, const struct gx_result *r)
     return in_mbs;
 }
 
-/* "RUN: path P (via V), memory S -> D, pattern X, UNIT". */
+/* "RUN: path P (via V), memory S -> D, pattern X, UNIT"; a collective's "busbw UNIT over N
+ * ranks (algbw x F)". */
 static void block_name(const struct gx_result *r, char *buf, size_t len)
 {
     const char *run = r->run_name ? r->run_name : "";
+    char unit[96];
+    if (r->coll_ranks > 0)
+        snprintf(unit, sizeof unit, "busbw %s over %d ranks (algbw x %.3g)", r->unit,
+                 r->coll_ranks, r->coll_factor);
+    else
+        snprintf(unit, sizeof unit, "%s", r->unit);
     snprintf(buf, len, "%s%spath %s%s%s%s, memory %s -> %s, pattern %s, %s", run,
              run[0] ? ": " : "", r->path, r->via ? " (via " : "", r->via ? r->via : "",
-             r->via ? ")" : "", r->src_mem, r->dst_mem, r->pattern, r->unit);
+             r->via ? ")" : "", r->src_mem, r->dst_mem, r->pattern, unit);
 }
 
 /* A good result of an every-pair run: its matrix has its median, the block is named once. */

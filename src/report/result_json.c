@@ -127,7 +127,7 @@ static void hook_samples(cJSON *o, const struct gx_result *r)
     cJSON_AddItemToObject(o, "samples", cJSON_CreateDoubleArray(r->samples, (int)r->nsamples));
 }
 
-enum in { IN_key, IN_top, IN_mem, IN_stop, IN_stats, IN_validation };
+enum in { IN_key, IN_top, IN_mem, IN_stop, IN_stats, IN_validation, IN_collective };
 
 /* A row's JSON by its json column, called as JSON_<json>(o, key, type, value). */
 #define JSON_STR(o, k, v) cJSON_AddStringToObject(o, k, v)

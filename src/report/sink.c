@@ -193,9 +193,10 @@ static int report_result(struct gx_sink *s, const struct gx_result *given, struc
     if (res->validated && !res->valid) {
         s->tally.validation_failed = 1;
         fprintf(stderr, "gpuxfer: data validation failed: run '%s' path %s pattern %s size %zu "
-                "pair %d->%d: first bad byte at offset %lld (validation iteration %ld)\n",
+                "%s %d%s%d: first bad byte at offset %lld (validation iteration %ld)\n",
                 res->run_name && res->run_name[0] ? res->run_name : "-", res->path,
-                res->pattern, res->size, res->a, res->b, res->bad_offset, res->bad_iter);
+                res->pattern, res->size, res->coll_ranks ? "group" : "pair", res->a,
+                res->coll_ranks ? ".." : "->", res->b, res->bad_offset, res->bad_iter);
     }
     /* Room first: a result is in both the report and the kept results, or in neither. */
     int keep = s->rep && s->rotation <= 1;

@@ -19,7 +19,7 @@ int gx_pairs_one_per_round(struct gx_pairs *out, int n, struct gx_err *err)
 {
     GX_TRY(gx_pairs_alloc(out, n, n, err));
     for (int i = 0; i < n; i++)
-        out->rounds[i] = (struct gx_round){1, &out->storage[i]};
+        out->rounds[i] = (struct gx_round){1, &out->storage[i], NULL};
     return GX_OK;
 }
 
@@ -91,13 +91,31 @@ void gx_pairs_free(struct gx_pairs *p)
 {
     free(p->rounds);
     free(p->storage);
+    free(p->group_storage);
     memset(p, 0, sizeof *p);
 }
 
 const struct gx_pair *gx_round_find(const struct gx_round *round, int rank)
 {
+    if (round->group_of)
+        return round->group_of[rank] >= 0 ? &round->pairs[round->group_of[rank]] : NULL;
     for (int i = 0; i < round->npairs; i++)
         if (round->pairs[i].a == rank || round->pairs[i].b == rank)
             return &round->pairs[i];
     return NULL;
+}
+
+int gx_round_members(const struct gx_round *round, int nranks, int i, int *members)
+{
+    const struct gx_pair *p = &round->pairs[i];
+    if (!round->group_of) {
+        members[0] = p->a;
+        members[1] = p->b;
+        return 2;
+    }
+    int n = 0;
+    for (int r = p->a; r <= p->b && r < nranks; r++)
+        if (round->group_of[r] == i)
+            members[n++] = r;
+    return n;
 }

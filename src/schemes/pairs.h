@@ -8,15 +8,19 @@ struct gx_pair {
     int a, b; /* a is the initiator (the sender of bw); a < b for pair lists and all-disjoint */
 };
 
+/* A round of groups (--pairs job, node) holds one entry per group: its lowest rank as a, its
+ * highest as b; group_of says which entry each rank belongs to (-1: none). */
 struct gx_round {
     int npairs;
     struct gx_pair *pairs;
+    int *group_of; /* nranks; NULL in a round of pairs */
 };
 
 struct gx_pairs {
     int nrounds;
     struct gx_round *rounds;
     struct gx_pair *storage;
+    int *group_storage;
     const struct gx_scheme *scheme; /* the scheme that built them */
 };
 
@@ -42,6 +46,8 @@ int gx_pairs_resolve(const char *spec, const struct gx_layout *l, struct gx_pair
                      struct gx_err *err);
 void gx_pairs_free(struct gx_pairs *p);
 const struct gx_pair *gx_round_find(const struct gx_round *round, int rank);
+/* The members of the group of entry i (ascending), or the pair's two; returns their count. */
+int gx_round_members(const struct gx_round *round, int nranks, int i, int *members);
 
 int gx_pairs_alloc(struct gx_pairs *out, int nrounds, long npairs, struct gx_err *err);
 int gx_pairs_one_per_round(struct gx_pairs *out, int n, struct gx_err *err);

@@ -9,7 +9,7 @@
 
 const struct gx_scheme *const gx_schemes[] = {
     &gx_scheme_disjoint, &gx_scheme_all, &gx_scheme_concurrent, &gx_scheme_rails,
-    &gx_scheme_nodes, &gx_scheme_intra, &gx_scheme_ring,
+    &gx_scheme_nodes, &gx_scheme_intra, &gx_scheme_ring, &gx_scheme_job, &gx_scheme_node,
     &gx_scheme_list, /* last: whatever is no keyword */
     NULL,
 };
@@ -149,7 +149,7 @@ static int build_disjoint(const char *spec, const struct gx_layout *l, struct gx
     (void)spec;
     int n = l->nranks / 2;
     GX_TRY(gx_pairs_alloc(out, 1, n, err));
-    out->rounds[0] = (struct gx_round){n, out->storage};
+    out->rounds[0] = (struct gx_round){n, out->storage, NULL};
     for (int i = 0; i < n; i++)
         out->storage[i] = (struct gx_pair){2 * i, 2 * i + 1};
     return GX_OK;
@@ -204,4 +204,77 @@ const struct gx_scheme gx_scheme_ring = {
     .name = "ring",
     .what = "each rank with the next, the last with rank 0, one at a time (N rounds)",
     .build = build_ring,
+};
+
+/* One round of groups: group_of[r] = group(r), a group of one rank none. */
+static int build_groups(const struct gx_layout *l, const int *group, int ngroups,
+                        struct gx_pairs *out, const char *name, struct gx_err *err)
+{
+    int *size = calloc((size_t)ngroups, sizeof *size), n = 0;
+    int *entry = calloc((size_t)ngroups, sizeof *entry);
+    int *group_of = calloc((size_t)l->nranks, sizeof *group_of);
+    int rc = size && entry && group_of ? GX_OK
+                                       : gx_fail(err, GX_ERUNTIME, "out of host memory for %d "
+                                                 "ranks' groups", l->nranks);
+    for (int r = 0; rc == GX_OK && r < l->nranks; r++)
+        size[group[r]]++;
+    for (int g = 0; rc == GX_OK && g < ngroups; g++)
+        entry[g] = size[g] > 1 ? n++ : -1;
+    if (rc == GX_OK && n == 0)
+        rc = gx_fail(err, GX_EINPUT, "--pairs %s: no group of 2 ranks or more (the collectives "
+                     "need one; %d ranks on %d nodes)", name, l->nranks, l->nnodes);
+    if (rc == GX_OK)
+        rc = gx_pairs_alloc(out, 1, n, err);
+    if (rc == GX_OK) {
+        out->rounds[0] = (struct gx_round){n, out->storage, group_of};
+        for (int g = 0; g < n; g++)
+            out->storage[g] = (struct gx_pair){-1, -1};
+        for (int r = 0; r < l->nranks; r++) {
+            int e = group_of[r] = entry[group[r]];
+            if (e >= 0 && out->storage[e].a < 0)
+                out->storage[e].a = r;
+            if (e >= 0)
+                out->storage[e].b = r;
+        }
+        out->group_storage = group_of;
+        group_of = NULL;
+    }
+    free(size);
+    free(entry);
+    free(group_of);
+    return rc;
+}
+
+static int build_job(const char *spec, const struct gx_layout *l, struct gx_pairs *out,
+                     struct gx_err *err)
+{
+    (void)spec;
+    int *zero = calloc((size_t)l->nranks, sizeof *zero);
+    if (!zero)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory for %d ranks' groups", l->nranks);
+    int rc = build_groups(l, zero, 1, out, "job", err);
+    free(zero);
+    return rc;
+}
+
+static int build_node(const char *spec, const struct gx_layout *l, struct gx_pairs *out,
+                      struct gx_err *err)
+{
+    (void)spec;
+    return build_groups(l, l->node_of, l->nnodes, out, "node", err);
+}
+
+const struct gx_scheme gx_scheme_job = {
+    .name = "job",
+    .what = "every rank of the job in one group, for the collectives (one round)",
+    .groups = 1,
+    .build = build_job,
+};
+
+const struct gx_scheme gx_scheme_node = {
+    .name = "node",
+    .what = "the ranks of each node in a group of their own, all nodes at once, for the "
+            "collectives",
+    .groups = 1,
+    .build = build_node,
 };

@@ -15,12 +15,14 @@ struct gx_scheme {
     const char *what;  /* one line for --help and --dry-run */
     int needs_nodes;   /* a regular layout (2: of 2 nodes at least; 1: 2 ranks a node) */
     unsigned views;    /* GX_VIEW_* */
+    int groups;        /* its rounds hold groups of ranks, for the collectives */
     int (*build)(const char *spec, const struct gx_layout *l, struct gx_pairs *out,
                  struct gx_err *err);
 };
 
 extern const struct gx_scheme gx_scheme_list, gx_scheme_disjoint, gx_scheme_all,
-    gx_scheme_concurrent, gx_scheme_rails, gx_scheme_nodes, gx_scheme_intra, gx_scheme_ring;
+    gx_scheme_concurrent, gx_scheme_rails, gx_scheme_nodes, gx_scheme_intra, gx_scheme_ring,
+    gx_scheme_job, gx_scheme_node;
 extern const struct gx_scheme *const gx_schemes[];
 
 const struct gx_scheme *gx_scheme_of(const char *spec);

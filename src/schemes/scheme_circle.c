@@ -42,7 +42,7 @@ static int circle_schedule(const struct gx_layout *l, int n, const char *members
     struct gx_pair *next = out->storage;
     for (int r = 0; r < nrounds && rc == GX_OK; r++) {
         int k = circle_round(n, r, x, y);
-        out->rounds[r] = (struct gx_round){k * ncopies, next};
+        out->rounds[r] = (struct gx_round){k * ncopies, next, NULL};
         for (int j = 0; j < k * ncopies; j++)
             *next++ = pair(l, x, y, k, ncopies, j);
     }
