@@ -108,7 +108,7 @@ int gx_options_gpu_map_kind(const struct gx_options *o, const struct gx_layout *
 int gx_options_gpu_map(struct gx_options *o, const struct gx_layout *l, const char *bibw_pairs,
                        struct gx_err *err)
 {
-    struct gx_run_opts runs[3];
+    struct gx_run_opts runs[4];
     int n = 0;
     switch (gx_options_gpu_map_kind(o, l)) {
     case GX_MAP_NODES:
@@ -119,6 +119,11 @@ int gx_options_gpu_map(struct gx_options *o, const struct gx_layout *l, const ch
         if (bibw_pairs && bibw_pairs[0])
             GX_TRY(map_run(o, &runs[n++], "map-bibw", "p2p", "bibw", bibw_pairs, err));
         GX_TRY(map_host_run(o, &runs[n++], err));
+        int nccl = gx_path_lookup("nccl");
+        if (nccl >= 0 && gx_paths[nccl].ops) { /* the node's collective, rated on its links */
+            GX_TRY(map_run(o, &runs[n], "map-allreduce", "nccl", "allreduce", "job", err));
+            GX_TRY(set(o, &runs[n++], "sizes", GX_MAP_COLL_SIZE, err));
+        }
         break;
     default:
         return GX_OK;
@@ -146,6 +151,8 @@ int gx_options_collective_defaults(struct gx_options *o, struct gx_err *err)
         int groups = gx_scheme_of(run->pairs)->groups;
         if (groups && !(run->given & GX_OPTION_BIT(pattern)))
             GX_TRY(set(o, run, "pattern", gx_pattern_names(1, 0), err));
+        if (groups && !(run->given & GX_OPTION_BIT(gx_option_find("sizes"))))
+            GX_TRY(set(o, run, "sizes", GX_DEFAULT_COLL_SIZES, err));
         for (int i = 0; i < run->npatterns; i++) {
             const struct gx_pattern_ops *pat = gx_pattern_table[run->patterns[i]];
             if ((pat->coll != GX_COLL_NONE) == groups)

@@ -57,6 +57,8 @@ void gx_run_defaults(struct gx_run_opts *r);
 /* Up to xlarge: a huge size of the slow unified paths would take the first minute. */
 #define GX_DEFAULT_LATENCY_SIZES "8"
 #define GX_DEFAULT_BW_SIZES "4K,64K,1M,16M,64M"
+/* The collectives': latency at 8 B to the plateau of busbw (nccl-tests' -b 8 -e 256M). */
+#define GX_DEFAULT_COLL_SIZES "8,64K,1M,16M,64M,256M"
 
 /* The default run on GPUs: every path that moves GPU data. */
 int gx_options_gpu_default(struct gx_options *o, struct gx_err *err);
@@ -72,6 +74,8 @@ int gx_options_collective_defaults(struct gx_options *o, struct gx_err *err);
 /* Smaller: a GPU's groups cost more to set up, and copy engines plateau (docs/line-rates.md). */
 #define GX_MAP_HOST_PROBES "host-to-device", "device-to-host"
 #define GX_MAP_HOST_SIZE "16M"
+/* The node's allreduce busbw: large enough for NCCL's plateau, one step of the map. */
+#define GX_MAP_COLL_SIZE "256M"
 /* Which map the GPU default run of more than 2 ranks gets. */
 enum { GX_MAP_NONE, GX_MAP_NODE, GX_MAP_NODES };
 struct gx_layout;

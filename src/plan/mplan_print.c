@@ -79,11 +79,12 @@ static void print_group(FILE *f, const struct gx_mplan *p, const struct gx_optio
     }
     const struct gx_round *round = &p->pairs[g->run].rounds[g->round];
     char pairs[64] = "";
+    const char *to = round->group_of ? ".." : ":"; /* a group: its first and last rank */
     for (int i = 0; i < round->npairs && strlen(pairs) + 12 < sizeof pairs; i++)
-        snprintf(pairs + strlen(pairs), sizeof pairs - strlen(pairs), "%s%d:%d", i ? "," : "",
-                 round->pairs[i].a, round->pairs[i].b);
+        snprintf(pairs + strlen(pairs), sizeof pairs - strlen(pairs), "%s%d%s%d", i ? "," : "",
+                 round->pairs[i].a, to, round->pairs[i].b);
     if (strlen(pairs) > 7)
-        snprintf(pairs, sizeof pairs, "%d:%d,+%d", round->pairs[0].a, round->pairs[0].b,
+        snprintf(pairs, sizeof pairs, "%d%s%d,+%d", round->pairs[0].a, to, round->pairs[0].b,
                  round->npairs - 1);
     for (size_t i = g->first; i < g->first + g->n; i++) {
         const struct gx_mstep *s = &p->steps[i];
