@@ -58,6 +58,9 @@ static int add_chunked(struct gx_mplan *p, const struct gx_run_opts *run,
 static long step_window(const struct gx_run_opts *run, const struct gx_path_ops *ops,
                         struct gx_pace pc, int pattern, size_t bytes)
 {
+    /* An MPI collective alone between barriers, as osu's collectives time one. */
+    if (gx_pattern_table[pattern]->coll != GX_COLL_NONE && ops->flags & GX_PATH_MPI_BUFFERS)
+        return pick(run->window, 1);
     switch (gx_pattern_table[pattern]->uses_window) {
     case GX_WINDOW_MESSAGES:
         return pick(run->window, ops->flags & GX_PATH_WINDOW_BY_TIME

@@ -1,5 +1,6 @@
-/* Collectives over a group's ranks: a window of them back to back per sample, as nccl-tests
- * times its iterations, the value nccl-tests' busbw (algbw x the collective's factor). */
+/* Collectives over a group's ranks: a sample is a window of them back to back (NCCL's, as
+ * nccl-tests times its iterations) or one after a barrier (MPI's, as osu's); the value is
+ * nccl-tests' busbw (algbw x the collective's factor). */
 #include "pattern.h"
 
 static int coll_iterate(struct gx_ep *ep, enum gx_coll c, int in_place, size_t bytes,
@@ -8,6 +9,9 @@ static int coll_iterate(struct gx_ep *ep, enum gx_coll c, int in_place, size_t b
     if (!ep->ops->collective)
         return gx_fail(err, GX_ESKIP, "path %s has no collectives", ep->ops->name);
     size_t n = gx_coll_bytes(c, ep->nranks, bytes);
+    /* MPI's start together, as osu's; NCCL's run back to back on the stream, as nccl-tests'. */
+    if (ep->ops->flags & GX_PATH_MPI_BUFFERS)
+        GX_MPI_TRY(err, MPI_Barrier(ep->comm));
     double t0 = MPI_Wtime();
     GX_TRY(ep->ops->collective(ep, c, in_place, window, n, err));
     *seconds = MPI_Wtime() - t0;
