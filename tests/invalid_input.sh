@@ -154,7 +154,7 @@ expect_input_error 2 "bad-key.json: runs[1]: unknown key 'size'" --scenario "$sc
 expect_input_error 2 "bad-type.json: runs[0].iters: expected an integer" --scenario "$sc/bad-type.json"
 expect_input_error 2 "bad-range.json: runs[0].window: 0 is out of range" --scenario "$sc/bad-range.json"
 expect_input_error 2 "bad-path.json: runs[0].path: unknown path 'carrier-pigeon'" --scenario "$sc/bad-path.json"
-expect_input_error 2 "bad-pattern.json: runs[0].pattern: unknown pattern 'allreduce'" --scenario "$sc/bad-pattern.json"
+expect_input_error 2 "bad-pattern.json: runs[0].pattern: unknown pattern 'allreducev'" --scenario "$sc/bad-pattern.json"
 expect_input_error 2 "bad-size.json: runs[0].sizes: bad size '1X'" --scenario "$sc/bad-size.json"
 expect_input_error 2 "--output: cannot" --sizes 8 --output /proc/none/r.json
 

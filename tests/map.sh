@@ -26,8 +26,8 @@ map_check() {
     local name=$1 np=$2 xml=$3 ids=$4 bibw=$5 pairs=$(($2 * ($2 - 1)))
     gx_mpirun "$np" --dry-run --topology-xml "$topo/$xml" --fake-gpus "$ids" >"$dir/$name.txt" 2>&1
     ok $? "$name: --dry-run exits 0" || diag <"$dir/$name.txt"
-    [ "$(runs "$dir/$name.txt")" = "map map-bibw map-host latency bandwidth " ]
-    ok $? "$name: the map is three runs of their own, before the default runs ($(runs "$dir/$name.txt"))"
+    [ "$(runs "$dir/$name.txt")" = "map map-bibw map-host map-allreduce latency bandwidth " ]
+    ok $? "$name: the map is four runs of their own, before the default runs ($(runs "$dir/$name.txt"))"
     run_lines "$dir/$name.txt" map >"$dir/$name.map"
     [ "$(wc -l <"$dir/$name.map")" -eq "$pairs" ] &&
         [ "$(awk '{print $1, $2, $3, $4, $5, $6, $7}' "$dir/$name.map" | sort -u)" = \
@@ -53,6 +53,11 @@ map_check() {
         [ "$(awk '$1 == "device-to-host" {print $8}' "$dir/$name.host" | tr '\n' ' ')" = "$ring" ]
     ok $? "$name: each GPU's host link, host-to-device and device-to-host at 16M, one GPU a round ($np each)" ||
         diag <"$dir/$name.host"
+    # The node's allreduce: NCCL over every rank at 256M, one step of the map's iterations.
+    run_lines "$dir/$name.txt" map-allreduce >"$dir/$name.coll"
+    [ "$(cat "$dir/$name.coll")" = "nccl device>device allreduce 256M - 5 4 0..$((np - 1))" ]
+    ok $? "$name: map-allreduce, NCCL's allreduce over ranks 0..$((np - 1)) at 256M, 5 iterations of 4" ||
+        diag <"$dir/$name.coll"
     # The map's steps have no ceiling probes: no ceiling: line in its runs.
     ! awk '/^# run / { run = $3 } run ~ /^map/ && $2 ~ /^ceiling:/' "$dir/$name.txt" | grep -q .
     ok $? "$name: the map measures no ceiling probes"
@@ -65,7 +70,7 @@ map_check() {
         diag <"$dir/$name.txt"
     # The map's part of the estimate, which the budget does not shorten, said per run.
     tr '\n' ' ' <"$dir/$name.txt" | sed 's/ #   / /g' |
-        grep -qE "# of the estimate, [0-9.]+ s are runs of fixed iterations \(--iters, the map's\), which the budget does not shorten: map \($pairs results\) [0-9.]+ s, map-bibw \($(echo $bibw | wc -w) results?\) [0-9.]+ s, map-host \($((2 * np)) results\) [0-9.]+ s"
+        grep -qE "# of the estimate, [0-9.]+ s are runs of fixed iterations \(--iters, the map's\), which the budget does not shorten: map \($pairs results\) [0-9.]+ s, map-bibw \($(echo $bibw | wc -w) results?\) [0-9.]+ s, map-host \($((2 * np)) results\) [0-9.]+ s, map-allreduce \(1 result\) [0-9.]+ s"
     ok $? "$name: the dry run says the map's part of the estimate" || diag <"$dir/$name.txt"
 }
 
@@ -76,8 +81,8 @@ map_check "DGX-2" 16 dgx2-16gpu.xml "$DGX2" "0:1 0:2 0:4 0:8"
 # The DGX-2's result steps: the map's 240, 4 and 32 beside the default runs' 48 (as on 2 GPUs); its
 # probes those of one shared GPU and of two GPUs both (staged's sender-d2h: the plan does not
 # know which).
-grep -q '^# 405 measurements (324 results; 81 ceiling probes' "$dir/DGX-2.txt"
-ok $? "DGX-2: 276 map results and the default runs' 48 ($(grep '^# [0-9]* measurements' "$dir/DGX-2.txt"))"
+grep -q '^# 406 measurements (325 results; 81 ceiling probes' "$dir/DGX-2.txt"
+ok $? "DGX-2: 277 map results and the default runs' 48 ($(grep '^# [0-9]* measurements' "$dir/DGX-2.txt"))"
 
 # Several nodes: one pair per ordered node pair, through CUDA-aware MPI (p2p is one node's).
 gx_mpirun 1 --dry-run --assume-nodes 4 --assume-gpus-per-node 8 --topology-xml "$topo/h200x4-vm.xml" \
