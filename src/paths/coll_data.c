@@ -61,7 +61,7 @@ static int host_view(int kind, void *buf, size_t n, int from_device, void **view
     }
     return GX_OK;
 #else
-    (void)from_device;
+    (void)from_device, (void)n;
     return gx_fail(err, GX_ERUNTIME, "memory kind %s is not readable by the CPU",
                    gx_mem_name(kind));
 #endif
