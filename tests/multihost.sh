@@ -38,6 +38,27 @@ r=$?; ok $r "fast link: valid report"; [ $r -eq 0 ] || diag <"$dir/check.txt"
 hosts_check "$dir/fast.json" --matrix
 ok $? "ranks on h1 h2 h3: 3 nodes, no pair on one node, each pair's NICs, MPI over the bridge, ceilings, a 3 x 3 node matrix"
 
+# The collectives across the hosts: one group of the 3 ranks, each on its own node (--pairs
+# node would make groups of one: refused, said).
+timeout -k 10 300 "$MPIRUN" -np 3 "${EMU_MPIRUN_OPTS[@]}" --mca mpi_yield_when_idle 1 "$GPUXFER" \
+    --pairs job --pattern allreduce,alltoall,broadcast-inplace --sizes 8,64K --iters 10 --visits 1 \
+    --validate all --window 1 --quiet --output "$dir/coll.json" >"$dir/coll.txt" 2>&1
+r=$?; ok $r "--pairs job across the 3 hosts: exit 0" || diag <"$dir/coll.txt"
+py_check "$dir/coll.json" <<'PY'
+import json, sys
+rs = json.load(open(sys.argv[1]))["results"]
+print([(r["pattern"], r["size"], r["status"], r["same_node"], r.get("line_absent") or r.get("line_route")) for r in rs])
+sys.exit(0 if len(rs) == 6 and all(r["status"] == "ok" and r["collective"]["ranks"] == 3 and
+                                    r["ranks"] == [0, 2] and not r["same_node"] and
+                                    r["validation"]["status"] == "passed" for r in rs) else 1)
+PY
+ok $? "--pairs job across the hosts: 6 validated results over ranks 0..2, not on one node"
+timeout -k 10 300 "$MPIRUN" -np 3 "${EMU_MPIRUN_OPTS[@]}" "$GPUXFER" --pairs node --dry-run \
+    >"$dir/node.txt" 2>&1
+r=$?
+[ $r -eq 2 ] && grep -q "no group of 2 ranks or more" "$dir/node.txt"
+ok $? "--pairs node with one rank a host: exit 2 (got $r), saying why" || diag <"$dir/node.txt"
+
 # The watchdog's roll call crosses hosts over its own TCP sockets: rank 2 (on h3) stops in its
 # pair; rank 0's timeout names rank 2 as silent and gives what rank 1 (on h2) answered. The run
 # waits --timeout out, which the measurements before the stop must never reach on a loaded
