@@ -86,7 +86,7 @@ static int host_view_done(void *buf, size_t n, void *view, int to_device, struct
 static int fill_floats(int kind, void *buf, size_t bytes, uint32_t rank, uint32_t iter,
                        struct gx_err *err)
 {
-    void *v;
+    void *v = NULL;
     GX_TRY(host_view(kind, buf, bytes, 0, &v, err));
     float *f = v;
     for (size_t k = 0; k < bytes / GX_COLL_FLOAT; k++)
@@ -98,7 +98,7 @@ static int fill_floats(int kind, void *buf, size_t bytes, uint32_t rank, uint32_
 static int check_sums(int kind, void *buf, size_t bytes, int nranks, uint32_t iter,
                       size_t first, int *ok, size_t *bad, struct gx_err *err)
 {
-    void *v;
+    void *v = NULL;
     GX_TRY(host_view(kind, buf, bytes, 1, &v, err));
     const float *f = v;
     *ok = 1;
