@@ -119,7 +119,9 @@ static int speaks(const struct gx_kept *kept, size_t n, size_t i,
 
 static void name_of(const struct gx_kept *k, char *buf, size_t len)
 {
-    snprintf(buf, len, "pair %d->%d %s %s>%s %s", k->a, k->b, gx_paths[k->path].name,
+    int group = gx_pattern_table[k->pattern]->coll != GX_COLL_NONE;
+    snprintf(buf, len, "%s %d%s%d %s %s>%s %s", group ? "group" : "pair", k->a, group ? ".." : "->",
+             k->b, gx_paths[k->path].name,
              gx_mem_name(k->src_kind), gx_mem_name(k->dst_kind),
              gx_pattern_table[k->pattern]->name);
 }
@@ -137,8 +139,12 @@ static int kept_findings(const void *state, const struct gx_run *run, struct gx_
             struct gx_health *x = gx_health_add(h, &nh, max, "above-line-rate", k->a);
             name_of(k, who, sizeof who);
             snprintf(x->line, sizeof x->line, "%s: %.4g GB/s at %zu bytes is above its route's "
-                     "line rate, %.4g GB/s (%s): the route or a rate is wrong", who, k->median,
-                     k->size, k->line_gbs, gx_link_kinds[k->line_kind].name);
+                     "line rate, %.4g GB/s (%s): the route or a rate is wrong%s", who, k->median,
+                     k->size, k->line_gbs, gx_link_kinds[k->line_kind].name,
+                     gx_pattern_table[k->pattern]->coll != GX_COLL_NONE
+                         ? ", or the collective's algorithm carries more than a ring's share "
+                           "(NCCL's tree, NVLS)"
+                         : "");
             snprintf(x->evidence, sizeof x->evidence, "median %.6g GB/s, line rate %.6g GB/s, "
                      "share %.3f", k->median, k->line_gbs, k->line_share);
         }
