@@ -72,6 +72,7 @@ NOISY_LABEL = "hollow: the machine disturbed the step (~)"
 # holds, one per path, memory kinds and pattern is drawn (at the size a reader looks at first),
 # the first of them up to the grid's count, and the lines show every size as the median over
 # the pairs.
+PNG_DPI = 110
 HEAT_WIDTH = 17.25
 HEAT_ROWS = 3
 HEAT_MAX_INCHES = 6.0
@@ -653,10 +654,12 @@ def draw_heatmap(fig, ax, doc, report, m, several, inches):
             "colorbar": f"{unit}; {scale}", "_bar": bar.ax}
 
 
-def describe(fig, line_axes, legend, maps):
-    """What was drawn, read back from the figure: the tests check it."""
+def describe(fig, line_axes, legend, maps, drawn):
+    """What was drawn, read back from the figure (drawn: laid out and drawn on its canvas
+    already, as for a PNG): the tests check it."""
     from matplotlib import colors
-    fig.canvas.draw()
+    if not drawn:  # a vector file's renderer left no canvas to read the boxes from
+        fig.canvas.draw()
     panels = []
     for ax in line_axes:
         bands = {c.get_gid()[5:] for c in ax.collections if (c.get_gid() or "").startswith("band:")}
@@ -829,7 +832,8 @@ def main(argv):
         width_lines = max(12.0, 4.2 * fcols)
     heat_h = rows * (inches + 2.0) + (0.6 if heat_note else 0)
     width = max(width_lines, cols * (inches + HEAT_BESIDE))
-    fig = plt.figure(figsize=(width, line_h + heat_h), layout="constrained")
+    # At the PNG's dpi: the one layout and drawing made for the file is the one --describe reads.
+    fig = plt.figure(figsize=(width, line_h + heat_h), dpi=PNG_DPI, layout="constrained")
     tops = fig.subfigures(2 if lines and mats else 1, 1, squeeze=False,
                           height_ratios=[line_h, heat_h] if lines and mats else None)[:, 0]
     line_axes, legend, maps = [], None, []
@@ -856,9 +860,17 @@ def main(argv):
             ax.set_visible(False)
         if heat_note:
             tops[-1].suptitle(textwrap.fill(heat_note, int(width * 7)), fontsize="medium")
-    gx.write_new(a.output, a.force, lambda f: fig.savefig(f, dpi=110, format=ext[1:]))
+    if ext == ".png":
+        # Drawn once, its pixels written as they are: savefig would lay the figure out and draw
+        # it twice (a draw to place it, then the one it keeps).
+        from matplotlib import image
+        fig.canvas.draw()
+        gx.write_new(a.output, a.force, lambda f: image.imsave(
+            f, fig.canvas.buffer_rgba(), format="png", origin="upper", dpi=fig.dpi))
+    else:
+        gx.write_new(a.output, a.force, lambda f: fig.savefig(f, format=ext[1:]))
     if a.describe:
-        what = describe(fig, line_axes, legend, maps)
+        what = describe(fig, line_axes, legend, maps, drawn=ext == ".png")
         if heat_note:
             what["heatmaps_note"] = heat_note
         print(json.dumps(what, indent=1))
