@@ -617,6 +617,7 @@ def draw_heatmap(fig, ax, doc, report, m, several, inches):
                        extend="max" if top > vmax else "neither", label=unit)
     # Value in each measured cell, sized to fit the cell; dark text on light colours; ~ after
     # the value of a pair whose step the machine disturbed; M after one in MB/s (gx.unit_text).
+    # Out of the layout: a value sits inside its cell, so it never widens the heatmap's box.
     texts = [[gx.mark_median(gx.unit_text(v, unit), (i, j) in noisy) if v is not None else ""
               for j, v in enumerate(row)] for i, row in enumerate(m["values"])]
     chars = max((len(t) for row in texts for t in row), default=1)
@@ -629,7 +630,7 @@ def draw_heatmap(fig, ax, doc, report, m, several, inches):
             r, g, b, _ = cmap(min(v / vmax, 1.0) if vmax > 0 else 0)
             dark = 0.299 * r + 0.587 * g + 0.114 * b > 0.5
             ax.text(j, i, texts[i][j], ha="center", va="center", fontsize=size,
-                    color="black" if dark else "white", gid="cell")
+                    color="black" if dark else "white", gid="cell", in_layout=False)
     width = max(30, int(inches * 72 / (0.6 * 8.5)))
     ax.set_xlabel("receiver rank\n" + "\n".join(
         textwrap.fill(part, width) for part in scale.split("\n")), fontsize=8.5)
