@@ -218,6 +218,37 @@ def size_axis(ax, sizes):
     ax.set_xlabel("message size (bytes)")
 
 
+def in_view(axis):
+    """The axis's log locators, their ticks only those within the view (and a hair beyond):
+    matplotlib's reach decades past it, every one a tick made, labelled and measured at each
+    layout pass only to be left undrawn."""
+    from matplotlib.ticker import Locator
+
+    class InView(Locator):
+        def __init__(self, base):
+            self.base = base
+
+        def set_axis(self, axis):
+            super().set_axis(axis)
+            self.base.set_axis(axis)
+
+        def __call__(self):
+            lo, hi = sorted(self.axis.get_view_interval())
+            return [v for v in self.base() if lo / 1.001 <= v <= hi * 1.001]
+
+        def tick_values(self, vmin, vmax):
+            return self.base.tick_values(vmin, vmax)
+
+        def nonsingular(self, v0, v1):
+            return self.base.nonsingular(v0, v1)
+
+        def view_limits(self, vmin, vmax):
+            return self.base.view_limits(vmin, vmax)
+
+    axis.set_major_locator(InView(axis.get_major_locator()))
+    axis.set_minor_locator(InView(axis.get_minor_locator()))
+
+
 def log_axis(ax, unit=None):
     """A log y axis labelled in plain numbers (0.5, 20, 1000), the minor ticks too when it
     spans less than two decades; a bandwidth below 0.01 GB/s in MB/s, as the table prints it,
@@ -225,6 +256,7 @@ def log_axis(ax, unit=None):
     axis)."""
     from matplotlib.ticker import FuncFormatter, NullFormatter
     ax.set_yscale("log")
+    in_view(ax.yaxis)
 
     def tick(v):
         if gx.in_mbs(v, unit):
