@@ -687,11 +687,18 @@ def draw_heatmap(fig, ax, doc, report, m, several, inches):
             "colorbar": f"{unit}; {scale}", "_bar": bar.ax}
 
 
+def savefig_is_canvas(rc):
+    """Whether savefig would write the canvas's pixels as drawn: its background the figure's,
+    opaque, the whole page."""
+    return (rc["savefig.facecolor"] == "auto" and rc["savefig.edgecolor"] == "auto"
+            and not rc["savefig.transparent"] and rc["savefig.bbox"] in (None, "standard"))
+
+
 def describe(fig, line_axes, legend, maps, drawn):
     """What was drawn, read back from the figure (drawn: laid out and drawn on its canvas
     already, as for a PNG): the tests check it."""
     from matplotlib import colors
-    if not drawn:  # a vector file's renderer left no canvas to read the boxes from
+    if not drawn:  # savefig's renderer (a vector file's, a cropped page's) left none to read
         fig.canvas.draw()
     panels = []
     for ax in line_axes:
@@ -893,17 +900,19 @@ def main(argv):
             ax.set_visible(False)
         if heat_note:
             tops[-1].suptitle(textwrap.fill(heat_note, int(width * 7)), fontsize="medium")
-    if ext == ".png":
-        # Drawn once, its pixels written as they are: savefig would lay the figure out and draw
-        # it twice (a draw to place it, then the one it keeps).
+    # A PNG drawn once, its pixels written as they are: savefig would lay the figure out and
+    # draw it twice (a draw to place it, then the one it keeps). Where a matplotlibrc asks savefig
+    # for another background or a cropped page, savefig writes it.
+    canvas = ext == ".png" and savefig_is_canvas(matplotlib.rcParams)
+    if canvas:
         from matplotlib import image
         fig.canvas.draw()
         gx.write_new(a.output, a.force, lambda f: image.imsave(
             f, fig.canvas.buffer_rgba(), format="png", origin="upper", dpi=fig.dpi))
     else:
-        gx.write_new(a.output, a.force, lambda f: fig.savefig(f, format=ext[1:]))
+        gx.write_new(a.output, a.force, lambda f: fig.savefig(f, dpi=PNG_DPI, format=ext[1:]))
     if a.describe:
-        what = describe(fig, line_axes, legend, maps, drawn=ext == ".png")
+        what = describe(fig, line_axes, legend, maps, drawn=canvas)
         if heat_note:
             what["heatmaps_note"] = heat_note
         print(json.dumps(what, indent=1))
