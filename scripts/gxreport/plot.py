@@ -64,6 +64,8 @@ MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 STYLES = sorted(itertools.product(range(len(LINESTYLES)), range(len(MARKERS))),
                 key=lambda p: ((p[1] - p[0]) % len(MARKERS), p[0]))
 NOISY_LABEL = "hollow: the machine disturbed the step (~)"
+# A PNG's pixels per inch, and the figure's own: its page is laid out and drawn once, at it.
+PNG_DPI = 110
 # The heatmaps' grid is bounded, so that each heatmap reads on one screen: its figure at most
 # HEAT_WIDTH inches wide (1897 pixels at the 110 dpi of a PNG: two heatmaps of 16 ranks) and
 # HEAT_ROWS heatmaps high. A heatmap is a square of 3.6 inches, larger for more ranks up to
@@ -72,7 +74,6 @@ NOISY_LABEL = "hollow: the machine disturbed the step (~)"
 # holds, one per path, memory kinds and pattern is drawn (at the size a reader looks at first),
 # the first of them up to the grid's count, and the lines show every size as the median over
 # the pairs.
-PNG_DPI = 110
 HEAT_WIDTH = 17.25
 HEAT_ROWS = 3
 HEAT_MAX_INCHES = 6.0
