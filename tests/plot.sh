@@ -176,6 +176,22 @@ ok $? "heatmaps: a value in each measured cell, readable at 16 x 16, size and un
 # pixels wide (1892 x 880 here), each colour bar's ticks and label clear of the other heatmap.
 png_fits "$dir/m16.png" "$dir/m16.desc" 1900 2200
 ok $? "heatmaps of 16 and 4 ranks: at most 1900 x 2200 pixels, colour bars clear"
+# A PNG is the canvas drawn once, which --describe reads too (savefig would draw it twice): the
+# same pixels and --describe as savefig's, which a matplotlibrc asking it for a background gets.
+mkdir -p "$dir/rc" && echo "savefig.facecolor: white" >"$dir/rc/matplotlibrc"
+MPLCONFIGDIR=$dir/rc plot "$dir/matrix16.json" "$rep/matrix.json" -o "$dir/m16-saved.png" \
+    --describe >"$dir/m16-saved.desc" &&
+    MPLCONFIGDIR=$dir/rc plot "$dir/sweep.json" -o "$dir/sweep-saved.png" --describe >"$dir/sweep-saved.desc" &&
+    cmp "$dir/m16.desc" "$dir/m16-saved.desc" && cmp "$dir/sweep.desc" "$dir/sweep-saved.desc" &&
+    py_check "$dir" <<'PY'
+import os, sys
+import numpy as np
+from matplotlib import image
+for name in ("m16", "sweep"):
+    a, b = (image.imread(os.path.join(sys.argv[1], f)) for f in (name + ".png", name + "-saved.png"))
+    assert a.shape == b.shape and np.array_equal(a, b), name
+PY
+ok $? "a PNG drawn once: the same pixels and --describe as savefig writes"
 
 summary "$dir/sweep.json" >"$dir/sum.txt"
 ok $? "summary of the sweep: exit 0"

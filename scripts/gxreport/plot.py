@@ -64,6 +64,8 @@ MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 STYLES = sorted(itertools.product(range(len(LINESTYLES)), range(len(MARKERS))),
                 key=lambda p: ((p[1] - p[0]) % len(MARKERS), p[0]))
 NOISY_LABEL = "hollow: the machine disturbed the step (~)"
+# A PNG's pixels per inch, and the figure's own: its page is laid out and drawn once, at it.
+PNG_DPI = 110
 # The heatmaps' grid is bounded, so that each heatmap reads on one screen: its figure at most
 # HEAT_WIDTH inches wide (1897 pixels at the 110 dpi of a PNG: two heatmaps of 16 ranks) and
 # HEAT_ROWS heatmaps high. A heatmap is a square of 3.6 inches, larger for more ranks up to
@@ -217,6 +219,37 @@ def size_axis(ax, sizes):
     ax.set_xlabel("message size (bytes)")
 
 
+def in_view(axis):
+    """The axis's log locators, their ticks only those within the view (and a hair beyond):
+    matplotlib's reach decades past it, every one a tick made, labelled and measured at each
+    layout pass only to be left undrawn."""
+    from matplotlib.ticker import Locator
+
+    class InView(Locator):
+        def __init__(self, base):
+            self.base = base
+
+        def set_axis(self, axis):
+            super().set_axis(axis)
+            self.base.set_axis(axis)
+
+        def __call__(self):
+            lo, hi = sorted(self.axis.get_view_interval())
+            return [v for v in self.base() if lo / 1.001 <= v <= hi * 1.001]
+
+        def tick_values(self, vmin, vmax):
+            return self.base.tick_values(vmin, vmax)
+
+        def nonsingular(self, v0, v1):
+            return self.base.nonsingular(v0, v1)
+
+        def view_limits(self, vmin, vmax):
+            return self.base.view_limits(vmin, vmax)
+
+    axis.set_major_locator(InView(axis.get_major_locator()))
+    axis.set_minor_locator(InView(axis.get_minor_locator()))
+
+
 def log_axis(ax, unit=None):
     """A log y axis labelled in plain numbers (0.5, 20, 1000), the minor ticks too when it
     spans less than two decades; a bandwidth below 0.01 GB/s in MB/s, as the table prints it,
@@ -224,6 +257,7 @@ def log_axis(ax, unit=None):
     axis)."""
     from matplotlib.ticker import FuncFormatter, NullFormatter
     ax.set_yscale("log")
+    in_view(ax.yaxis)
 
     def tick(v):
         if gx.in_mbs(v, unit):
@@ -616,6 +650,7 @@ def draw_heatmap(fig, ax, doc, report, m, several, inches):
                        extend="max" if top > vmax else "neither", label=unit)
     # Value in each measured cell, sized to fit the cell; dark text on light colours; ~ after
     # the value of a pair whose step the machine disturbed; M after one in MB/s (gx.unit_text).
+    # Out of the layout: a value sits inside its cell, so it never widens the heatmap's box.
     texts = [[gx.mark_median(gx.unit_text(v, unit), (i, j) in noisy) if v is not None else ""
               for j, v in enumerate(row)] for i, row in enumerate(m["values"])]
     chars = max((len(t) for row in texts for t in row), default=1)
@@ -628,7 +663,7 @@ def draw_heatmap(fig, ax, doc, report, m, several, inches):
             r, g, b, _ = cmap(min(v / vmax, 1.0) if vmax > 0 else 0)
             dark = 0.299 * r + 0.587 * g + 0.114 * b > 0.5
             ax.text(j, i, texts[i][j], ha="center", va="center", fontsize=size,
-                    color="black" if dark else "white", gid="cell")
+                    color="black" if dark else "white", gid="cell", in_layout=False)
     width = max(30, int(inches * 72 / (0.6 * 8.5)))
     ax.set_xlabel("receiver rank\n" + "\n".join(
         textwrap.fill(part, width) for part in scale.split("\n")), fontsize=8.5)
@@ -653,10 +688,19 @@ def draw_heatmap(fig, ax, doc, report, m, several, inches):
             "colorbar": f"{unit}; {scale}", "_bar": bar.ax}
 
 
-def describe(fig, line_axes, legend, maps):
-    """What was drawn, read back from the figure: the tests check it."""
+def savefig_is_canvas(rc):
+    """Whether savefig would write the canvas's pixels as drawn: its background the figure's,
+    opaque, the whole page."""
+    return (rc["savefig.facecolor"] == "auto" and rc["savefig.edgecolor"] == "auto"
+            and not rc["savefig.transparent"] and rc["savefig.bbox"] in (None, "standard"))
+
+
+def describe(fig, line_axes, legend, maps, drawn):
+    """What was drawn, read back from the figure (drawn: laid out and drawn on its canvas
+    already, as for a PNG): the tests check it."""
     from matplotlib import colors
-    fig.canvas.draw()
+    if not drawn:  # savefig's renderer (a vector file's, a cropped page's) left none to read
+        fig.canvas.draw()
     panels = []
     for ax in line_axes:
         bands = {c.get_gid()[5:] for c in ax.collections if (c.get_gid() or "").startswith("band:")}
@@ -829,7 +873,8 @@ def main(argv):
         width_lines = max(12.0, 4.2 * fcols)
     heat_h = rows * (inches + 2.0) + (0.6 if heat_note else 0)
     width = max(width_lines, cols * (inches + HEAT_BESIDE))
-    fig = plt.figure(figsize=(width, line_h + heat_h), layout="constrained")
+    # At the PNG's dpi: the one layout and drawing made for the file is the one --describe reads.
+    fig = plt.figure(figsize=(width, line_h + heat_h), dpi=PNG_DPI, layout="constrained")
     tops = fig.subfigures(2 if lines and mats else 1, 1, squeeze=False,
                           height_ratios=[line_h, heat_h] if lines and mats else None)[:, 0]
     line_axes, legend, maps = [], None, []
@@ -856,9 +901,19 @@ def main(argv):
             ax.set_visible(False)
         if heat_note:
             tops[-1].suptitle(textwrap.fill(heat_note, int(width * 7)), fontsize="medium")
-    gx.write_new(a.output, a.force, lambda f: fig.savefig(f, dpi=110, format=ext[1:]))
+    # A PNG drawn once, its pixels written as they are: savefig would lay the figure out and
+    # draw it twice (a draw to place it, then the one it keeps). Where a matplotlibrc asks savefig
+    # for another background or a cropped page, savefig writes it.
+    canvas = ext == ".png" and savefig_is_canvas(matplotlib.rcParams)
+    if canvas:
+        from matplotlib import image
+        fig.canvas.draw()
+        gx.write_new(a.output, a.force, lambda f: image.imsave(
+            f, fig.canvas.buffer_rgba(), format="png", origin="upper", dpi=fig.dpi))
+    else:
+        gx.write_new(a.output, a.force, lambda f: fig.savefig(f, dpi=PNG_DPI, format=ext[1:]))
     if a.describe:
-        what = describe(fig, line_axes, legend, maps)
+        what = describe(fig, line_axes, legend, maps, drawn=canvas)
         if heat_note:
             what["heatmaps_note"] = heat_note
         print(json.dumps(what, indent=1))
