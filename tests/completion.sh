@@ -28,7 +28,7 @@ got=$(complete "$GPUXFER" --path host,st)
 [ "$got" = "host,staged host,staged-mpi" ]
 ok $? "--path host,st: the item after the comma ($got)"
 got=$(complete "$GPUXFER" --pattern b)
-[ "$got" = "bw bibw" ]
+[ "$got" = "bw bibw broadcast broadcast-inplace" ]
 ok $? "--pattern b -> $got"
 got=$(complete "$GPUXFER" --pairs all)
 [ "$got" = "all-disjoint all all-concurrent" ]

@@ -342,9 +342,11 @@ const struct gx_option gx_option_table[] = {
          "managed, mapped"},
     {.name = "pattern", .arg = "LIST", .per_run = 1, .type = GX_T_LIST, .group = GX_G_MEASURE,
      .set = gx_set_pattern, .dflt = "latency,bw",
-     .help = "latency (ping-pong), bw (sends, then an ack) or bibw (both ways)",
+     .dflt_says = "latency,bw; the collectives with --pairs job or node",
+     .help = "latency (ping-pong), bw (sends, then an ack) or bibw (both ways); with --pairs "
+         "job or node the collectives (listed below)",
      .more = "latency: one way = round trip / 2; bw: a window of sends, then an ack; bibw: bw "
-         "both ways at once."},
+         "both ways at once. A collective's value is nccl-tests' busbw."},
     {.name = "sizes", .arg = "SIZES", .per_run = 1, .type = GX_T_LIST, .group = GX_G_MEASURE,
      .set = gx_set_sizes, .num = GX_NUM_BYTES, .short_name = 'm', .dflt = "1:4M",
      .help = "message sizes: a range MIN:MAX of powers of two or a list, e.g. 8,4K,1M,3M+5 (-m "

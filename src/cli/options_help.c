@@ -20,6 +20,7 @@ const struct gx_help_example gx_help_examples[] = {
     {"mpirun -np 2 gpuxfer --scenario plan", "a transfer plan, quickly"},
     {"mpirun -np 2 gpuxfer --path host --sizes 1:1M", "host memory, 1 B to 1 MiB"},
     {"mpirun -np 8 gpuxfer --pairs all --pattern bw", "every pair: a bw matrix"},
+    {"mpirun -np 4 gpuxfer --pairs job --path nccl", "collectives, in busbw"},
     {NULL, NULL},
 };
 
@@ -96,6 +97,16 @@ static void option_line(FILE *out, const struct gx_option *op, int all)
     fputc('\n', out);
 }
 
+/* The collectives out of place, ", "-separated (gx_pattern_names' are ","-separated). */
+static const char *collectives(char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (int i = 0; i < gx_pattern_count; i++)
+        if (gx_pattern_table[i]->coll != GX_COLL_NONE && !gx_pattern_table[i]->in_place)
+            gx_list_add(buf, len, ", ", gx_pattern_table[i]->name);
+    return buf;
+}
+
 static void name_list(FILE *out, const char *title, const char *names)
 {
     wrap(out, names, fprintf(out, "%s:", title), 2);
@@ -134,6 +145,12 @@ void gx_options_help(FILE *out, int all)
             wrap(out, p->ops ? p->ops->what : p->absent_why, HELP_TEXT_COL, HELP_TEXT_COL);
             fputc('\n', out);
         }
+        fprintf(out, "Patterns (--pattern):\n");
+        for (int i = 0; i < gx_pattern_count; i++) {
+            fprintf(out, "  %-*s", HELP_TEXT_COL - 2, gx_pattern_table[i]->name);
+            wrap(out, gx_pattern_table[i]->what, HELP_TEXT_COL, HELP_TEXT_COL);
+            fputc('\n', out);
+        }
         fprintf(out, "Pairs (--pairs):\n");
         for (int i = 0; gx_schemes[i]; i++) {
             fprintf(out, "  %-*s", HELP_TEXT_COL - 2,
@@ -146,6 +163,8 @@ void gx_options_help(FILE *out, int all)
             gx_list_add(names, sizeof names, ", ", gx_paths[i].name);
         name_list(out, "Paths (--path; --help-all says what each does)", names);
         name_list(out, "Pair keywords (--pairs)", gx_scheme_keywords());
+        name_list(out, "Collectives (--pattern, with --pairs job or node; each also -inplace)",
+                  collectives(names, sizeof names));
     }
     scenario_names(names, sizeof names);
     name_list(out, "Scenarios (--scenario NAME)", names);
