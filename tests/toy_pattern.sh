@@ -47,7 +47,7 @@ ok $? "toy results: validated every iteration, rated against the one-way ceiling
 grep -q 'pattern toy, GB/s' "$dir/toy.txt"
 ok $? "the table has a toy block" || diag <"$dir/toy.txt"
 gx_mpirun 2 --path host --pattern nosuch --sizes 8 >"$dir/bad.txt" 2>&1
-[ $? -eq 2 ] && grep -q "expected one of: latency, bw, bibw, toy" "$dir/bad.txt"
+[ $? -eq 2 ] && grep -q "expected one of: latency, bw, bibw, allreduce, .*, broadcast-inplace, toy)" "$dir/bad.txt"
 ok $? "an unknown pattern's error lists the table's patterns, the toy among them" ||
     diag <"$dir/bad.txt"
 done_testing
