@@ -57,6 +57,14 @@ PATHS = ("host", "mpi", "staged", "staged-mpi", "p2p", "nccl", "zerocopy", "unif
          "unified-demand")
 # The patterns in the order of the facets' rows, with their titles.
 PATTERNS = {"latency": "latency, one way", "bw": "bw, one way", "bibw": "bibw, both ways"}
+# A collective's value is nccl-tests' bus bandwidth (the report's collective object).
+COLLECTIVES = ("allreduce", "allgather", "reduce-scatter", "alltoall", "broadcast")
+
+
+def pattern_words(pattern):
+    if pattern.replace("-inplace", "") in COLLECTIVES:
+        return f"{pattern}, busbw"
+    return PATTERNS.get(pattern, pattern)
 FACET_COLS = 4  # facets in a row
 LINESTYLES = ("-", "--", ":", "-.")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
@@ -349,7 +357,7 @@ def facet_axes(fig, lines, legend_h):
 
 
 def facet_title(ax, pattern, unit, path):
-    ax.set_title(f"{'by path' if path == ALL_PATHS else path}: {PATTERNS.get(pattern, pattern)}"
+    ax.set_title(f"{'by path' if path == ALL_PATHS else path}: {pattern_words(pattern)}"
                  f" ({unit})\n"
                  f"{'lower' if gx.lower_is_better(unit) else 'higher'} is better",
                  fontsize="medium")
