@@ -914,106 +914,33 @@ def as_json(cfgs, files, rows, counts, spread, settings, missing, report_opts, o
             "summary": [dict(s, report=names[s["report"]]) for s in totals]}
 
 
-def json_float(v):
-    """A float as json writes it."""
-    text = float.__repr__(v)
-    if text[-1] in "fn":  # inf, -inf, nan
-        return "NaN" if v != v else "Infinity" if v > 0 else "-Infinity"
-    return text
-
-
-_encode_string = json.encoder.encode_basestring_ascii
-_float_repr, _int_repr = float.__repr__, int.__repr__
-# json's text of a value of these exact types (a subclass, such as a bool of int, has its own).
-_SCALARS = {str: _encode_string, int: int.__repr__, float: json_float,
-            bool: lambda v: "true" if v else "false", type(None): lambda v: "null"}
-
-
-# {a level's newline and indent: {a member's name: its line's start}}: a sweep's rows have the
-# same few names at the same few levels.
-_member_starts = {}
-
-
-def json_indented(v, pad="\n"):
-    """json.dumps(v, indent=1) of a row (strings, numbers, true, false, null, lists and objects
-    with string keys), pad the newline and indent of v's own level: json's encoder with an
-    indent is its pure Python one, slower than this for a sweep's rows. The items that are no
-    containers (most of a row's) are written in the loop by their exact type, not by a call of
-    their own."""
-    scalar = _SCALARS.get(type(v))
-    if scalar is not None:
-        return scalar(v)
-    inner = pad + " "
-    if isinstance(v, (list, tuple)):
-        if not v:
-            return "[]"
-        get = _SCALARS.get
-        parts = []
-        for x in v:
-            f = get(type(x))
-            parts.append(inner + (f(x) if f is not None else json_indented(x, inner)))
-        return "[" + ",".join(parts) + pad + "]"
-    if isinstance(v, dict):
-        if not v:
-            return "{}"
-        # A member's start (its line's indent and name) made once for each name and level.
-        starts = _member_starts.get(inner)
-        if starts is None:
-            starts = _member_starts[inner] = {}
-        parts = []
-        for k, x in v.items():
-            start = starts.get(k)
-            if start is None:
-                if type(k) is not str:  # json's text of other keys (1: "1")
-                    return json.dumps(v, indent=1).replace("\n", pad)
-                start = starts[k] = inner + _encode_string(k) + ": "
-            t = type(x)
-            if t is float:
-                text = _float_repr(x)
-                if text[-1] in "fn":  # inf, -inf, nan
-                    text = json_float(x)
-            elif t is str:
-                text = _encode_string(x)
-            elif x is None:
-                text = "null"
-            elif x is True:
-                text = "true"
-            elif x is False:
-                text = "false"
-            elif t is int:
-                text = _int_repr(x)
-            else:
-                text = json_indented(x, inner)
-            parts.append(start + text)
-        return "{" + ",".join(parts) + pad + "}"
-    if isinstance(v, (str, int, float)):  # a subclass: as json writes its base type
-        return json.dumps(v)
-    # Anything else as json has it (an object it cannot write: its error).
-    return json.dumps(v, indent=1).replace("\n", pad)
+# What json.dumps writes of a value with its default separators, by the C encoder (json.dumps
+# with an indent is its pure Python encoder). The rows hold no cycles: nothing to look for.
+_encode = json.JSONEncoder(check_circular=False).encode
+# The lines of a sweep's rows written at once: each write of a few bytes would cost more than
+# its line, and all of them as one text would double the rows' memory.
+LINES_PER_WRITE = 1000
 
 
 def print_json(doc, out):
-    """What print(json.dumps(doc, indent=1)) prints, each item of its top-level lists (the
-    rows, the option differences) encoded and written on its own: a sweep's rows as one text,
-    and the pieces json makes of it, would take several times the rows' own memory, and its
-    option differences (a row's each where the runs' iteration counts differ) are as long.
-    (json.dump with an indent writes piece by piece, slowly.)"""
+    """The document as json.dumps(doc, indent=1) lays out its top-level members, each item of a
+    top-level list (a row, an option difference) on one line as json.dumps(item) writes it:
+    valid JSON, a row a line for grep or jq, and a sweep's rows in a fraction of the text
+    (and the time) of an indented one."""
     write = out.write
     write("{")
     sep = "\n "
     for name, value in doc.items():
-        write(sep + _encode_string(name) + ": ")
+        write(sep + _encode(name) + ": ")
         sep = ",\n "
         if isinstance(value, list) and value:
-            # An item is two levels in: each of its lines two spaces more than on its own (a
-            # newline in a string is written as \n, never as a line of its own).
-            item_sep = "[\n  "
-            for item in value:
-                write(item_sep + json_indented(item, "\n  "))
-                item_sep = ",\n  "
+            for at in range(0, len(value), LINES_PER_WRITE):
+                lines = [_encode(item) for item in value[at:at + LINES_PER_WRITE]]
+                write(("[\n  " if at == 0 else ",\n  ") + ",\n  ".join(lines))
             write("\n ]")
         else:
-            write(json_indented(value, "\n "))
+            # A newline in a string is written as \n, never as a line of its own.
+            write(json.dumps(value, indent=1).replace("\n", "\n "))
     write("\n}\n" if doc else "}\n")
 
 
