@@ -148,17 +148,12 @@ class Obj:
         self.nodes = {name: node for name, (_, node) in fields.items()}
         self.required = [name for name, (required, _) in fields.items() if required]
         self.rest, self.what = rest, what
-        # fast() written out for these fields: each known field's test inline where its node
-        # is a leaf (a call of the node's fast() where not), the other fields by rest's.
+        # fast() written out as one expression: each known field's test inline where its node is
+        # a leaf, a short list of leaves or an object of such fields (a call of the node's
+        # fast() where not), the other fields by rest's.
         env = {"M": MISSING, "known": frozenset(self.nodes), "rest": rest.fast if rest else None}
-        code = ["def fast(v):", "    if type(v) is not dict:", "        return False"]
-        for name in self.required:
-            code += [f"    if {name!r} not in v:", "        return False"]
-        for i, (name, node) in enumerate(self.nodes.items()):
-            env[f"fast{i}"] = node.fast
-            test = getattr(node, "inline", None) or f"fast{i}(x)"
-            code += [f"    x = v.get({name!r}, M)", f"    if x is not M and not ({test}):",
-                     "        return False"]
+        code = ["def fast(v):", f"    if not {_fields_expression(self, 'v', env)}:",
+                "        return False"]
         if rest:
             code += ["    for name, x in v.items():",
                      "        if name not in known and not rest(x):", "            return False"]
@@ -183,6 +178,43 @@ class Obj:
                 except Mismatch as e:
                     e.place.append(name)
                     raise
+
+
+# The longest list of a fixed length whose items' tests are written out, one by one, in the
+# fast() of the object that holds it (a pair of ranks, an interval's two ends).
+INLINE_ITEMS = 4
+
+
+def _expression(node, var, env):
+    """An expression that is node.fast(var)'s answer, var a plain name: a leaf's test, a short
+    list's or an object's written out (Obj), else a call of node.fast (env: the names it
+    uses)."""
+    if isinstance(node, Leaf) and node.inline:
+        return "(" + re.sub(r"\bx\b", lambda _: var, node.inline) + ")"
+    if isinstance(node, List) and node.length and node.length <= INLINE_ITEMS and \
+            isinstance(node.item, Leaf) and node.item.inline:
+        return "(" + " and ".join([f"type({var}) is list", f"len({var}) == {node.length}"] + [
+            _expression(node.item, f"{var}[{i}]", env) for i in range(node.length)]) + ")"
+    if isinstance(node, Obj) and node.rest is None:
+        return _fields_expression(node, var, env)
+    name = f"fast{len(env)}"
+    env[name] = node.fast
+    return f"{name}({var})"
+
+
+def _fields_expression(obj, var, env):
+    """obj.fast(var)'s answer but for the fields of obj's rest: a dict whose required fields
+    are there and whose known fields pass their nodes' tests, each read once into a name of
+    its own."""
+    parts = [f"type({var}) is dict"]
+    for name, node in obj.nodes.items():
+        field = f"x{len(env)}"
+        env[field] = None  # keeps the name taken
+        got = f"({field} := {var}.get({name!r}, M))"
+        test = _expression(node, field, env)
+        parts.append(f"({got} is not M and {test})" if name in obj.required else
+                     f"({got} is M or {test})")
+    return "(" + " and ".join(parts) + ")"
 
 
 def numbers_fast(low, high, length):
@@ -567,6 +599,34 @@ class _Text:
             self.at = end
             return v
 
+    def items(self, scan, make):
+        """[make(item) for each item of the list at the reader's place, its "[" taken and not
+        empty], up to and with its "]". An item that ends inside the chunk and is followed by
+        its "," or the "]" is taken as it is (a compact report's every item); any other, by
+        value() and take(), which read on past the chunk's end and skip white space."""
+        out = []
+        append = out.append
+        while True:
+            buf, at = self.buf, self.at
+            try:
+                v, end = scan(buf, at)
+            except (StopIteration, ValueError):
+                end = len(buf)
+            if end < len(buf):
+                append(make(v))
+                c = buf[end]
+                if c == ",":
+                    self.at = end + 1
+                    continue
+                self.at = end
+                if c == "]":
+                    self.at += 1
+                    return out
+            else:
+                append(make(self.value(scan)))
+            if self.take(",]") == "]":
+                return out
+
 
 def _compactor():
     """An object_pairs_hook that makes a parsed report smaller, every value the same: each key
@@ -616,15 +676,9 @@ def _parse_items(text, keep=None):
                 if text.peek() == "]":
                     text.at += 1
                 elif keep and name == "results":
-                    while True:
-                        value.append(keep(_checked_result(text.value(scan_kept))))
-                        if text.take(",]") == "]":
-                            break
+                    value = text.items(scan_kept, lambda r: keep(_checked_result(r)))
                 else:
-                    while True:
-                        value.append(text.value(scan))
-                        if text.take(",]") == "]":
-                            break
+                    value = text.items(scan, _same)
             else:
                 value = text.value(scan)
             doc[name] = value
@@ -633,6 +687,10 @@ def _parse_items(text, keep=None):
     if text.peek():
         raise _NotStreamed()
     return doc
+
+
+def _same(v):
+    return v
 
 
 def _checked_result(r):
