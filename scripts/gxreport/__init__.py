@@ -545,6 +545,9 @@ class _NotStreamed(Exception):
 # What the parse of a report reads at a time: its text is never held whole beside what is
 # made of it (a sweep's report is as large as the limit).
 READ_CHUNK = 1 << 20
+# What items() leaves at a chunk's end to read on before the next item: more than a result of a
+# sweep's report takes.
+ITEM_ROOM = 1 << 16
 _SPACE = re.compile(r"[ \t\n\r]*")
 
 
@@ -607,6 +610,10 @@ class _Text:
         out = []
         append = out.append
         while True:
+            if len(self.buf) - self.at < ITEM_ROOM and not self.eof:
+                # An item cut at the chunk's end costs json's error for it, which counts the
+                # lines of the whole chunk: read on first.
+                self.fill()
             buf, at = self.buf, self.at
             try:
                 v, end = scan(buf, at)
@@ -699,8 +706,10 @@ def _checked_result(r):
     message that names the place."""
     if not RESULT.fast(r):
         raise _NotStreamed()
-    settle(r)
-    if r["status"] == "ok" and "stats" not in r:
+    v = r.get("validation")
+    if type(v) is dict and v.get("status") == "failed":  # settle's case, a parsed object
+        settle(r)
+    if "stats" not in r and r["status"] == "ok":
         raise _NotStreamed()
     return r
 

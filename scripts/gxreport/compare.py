@@ -36,6 +36,7 @@ could not be written (stdout full, closed or its reader gone); 130 Ctrl-C, 143 S
 """
 import argparse
 import collections
+import functools
 import gc
 import json
 import math
@@ -137,7 +138,9 @@ def regressed(unit, cell, fail_below):
 # reports are never held whole, and what is judged of each result is worked out once.
 # key: its match key; drift: its visits' spread where above 0 (--visits); line_rate,
 # line_absent (where it has no rate), line_route, line_exceeded: gx's line helpers' answers;
-# rated: whether its report rates routes (schema 2.7); ran: the fields options() reads.
+# rated: whether its report rates routes (schema 2.7); ran: the fields options() reads
+# (RAN_FIELDS' and its stop rule's precision asked, gx.MISSING where it has none: hashable,
+# equal ones shared).
 Seen = collections.namedtuple("Seen", "key status median noisy few marks drift line_rate "
                                       "line_absent line_route line_exceeded rated ran")
 
@@ -148,37 +151,64 @@ RAN_MISSING = (gx.MISSING,) * len(RAN_FIELDS)
 
 def reader(chunk_as_setting=False):
     """gx.load's keep for compare: a result as its Seen. Equal strings, keys and options are
-    one object over every report read (the results of a sweep share most of them)."""
+    one object over every report read (the results of a sweep share most of them). A result
+    kept has passed the report's checks (gx.RESULT): its fields are of the types the schema
+    says, so that gx's helpers' tests of them are written here as their answers, a sweep's
+    result read in one call."""
     shared = {}
     one = sys.intern
-
-    def share(x):
-        return shared.setdefault(x, x)
+    # shared.setdefault(x, x): x, or the equal object kept before it.
+    found, share = shared.get, shared.setdefault
+    new_seen = functools.partial(tuple.__new__, Seen)
+    few_below = gx.MIN_SAMPLES
 
     def keep(r):
-        k = gx.match_key(r, chunk_as_setting)
+        get = r.get
+        if chunk_as_setting and ("chunk" in r or "depth" in r):
+            chunk = depth = "any"  # gx.match_key's
+        elif get("chunk_auto"):
+            chunk = depth = "auto"
+        else:
+            chunk, depth = get("chunk", 0), get("depth", 0)
+        mem = r["mem"]
+        k = (r["path"], r["pattern"], r["unit"], mem["src"], mem["dst"], chunk, depth, r["size"],
+             tuple(r["ranks"]))
         # The key's strings and pair one object for every result that has them (one key
         # object for the results of several reports that match).
-        k = shared.get(k) or share(tuple([one(x) if type(x) is str else share(x) for x in k]))
-        drift = (r.get("noise") or {}).get("drift")
-        marks, few = gx.noise_marks(r), gx.too_few(r)
-        rate = gx.line_rate(r)
-        # Seen's fields in their order (a namedtuple's keywords cost more than its fields).
-        return new_seen((k, one(r["status"]), r["stats"]["median"] if "stats" in r else None,
-                         bool(marks) or few, few, share(tuple(marks)),
-                         drift if gx.is_number(drift) and drift > 0 else None, rate,
-                         share(gx.line_absent(r)) if rate is None else None, r.get("line_route"),
-                         gx.line_exceeded(r), "line_gbs" in r or "line_absent" in r,
-                         share(ran_fields(r))))
-    new_seen = Seen._make
+        known = found(k)
+        if known is None:
+            known = tuple([one(x) if type(x) is str else share(x, x) for x in k])
+            known = share(known, known)
+        stats, noise = get("stats"), get("noise")
+        n = stats.get("n") if stats is not None else None
+        few = n is not None and 0 < n < few_below  # gx.too_few's
+        if noise is None:
+            marks, drift = (), None
+        else:
+            marks = tuple(noise["marks"])  # gx.noise_marks': a list of strings
+            marks = share(marks, marks)
+            few = few or "few" in marks
+            drift = noise.get("drift")
+            drift = drift if gx.is_number(drift) and drift > 0 else None
+        rate = get("line_gbs") if r["unit"] != "us" else None  # gx.line_rate's
+        if rate is not None and not (gx.is_number(rate) and rate > 0):
+            rate = None
+        if rate is None:
+            absent = gx.line_absent(r)
+            absent, exceeded = share(absent, absent), get("line_exceeded") is True
+        else:
+            # gx.line_exceeded's: flagged, or the median above the rate.
+            absent = None
+            exceeded = get("line_exceeded") is True or (
+                stats is not None and stats["median"] / rate > 1)
+        stop = get("stop")
+        ran = (*map(get, RAN_FIELDS, RAN_MISSING),
+               stop.get("precision_asked", gx.MISSING) if stop else gx.MISSING)  # ran_fields'
+        # Seen's fields in their order.
+        return new_seen((known, one(r["status"]), stats["median"] if stats is not None else None,
+                         bool(marks) or few, few, marks, drift, rate, absent, get("line_route"),
+                         exceeded, "line_gbs" in r or "line_absent" in r, share(ran, ran)))
     return keep
-
-
-def ran_fields(r):
-    """The fields of a result options() reads, RAN_FIELDS' and its stop rule's precision asked,
-    gx.MISSING where it has none (hashable: equal ones are shared)."""
-    stop = r.get("stop") or {}
-    return tuple(map(r.get, RAN_FIELDS, RAN_MISSING)) + (stop.get("precision_asked", gx.MISSING),)
 
 
 def index(doc):
