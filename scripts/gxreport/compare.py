@@ -216,7 +216,13 @@ def index(doc):
     seen again in one report (a scenario that measures the same thing in two runs, or several
     chunks of one size with chunk_as_setting) is numbered, repeat 0, 1, ..., and the n-th
     repeat of a report matches the n-th of the others."""
-    return {(k, n): r for n, k, r in gx.numbered(doc["results"], lambda r: r.key)}
+    out, seen = {}, {}
+    for r in doc["results"]:  # gx.numbered's, in one loop
+        k = r.key
+        n = seen.get(k, 0)
+        seen[k] = n + 1
+        out[k, n] = r
+    return out
 
 
 def measured(r):
@@ -290,86 +296,130 @@ def build_rows(groups, alpha, floor, seed, chunk_as_setting=False):
     order = {}
     for t in groups[0]:
         for k, r in t.items():
-            if measured(r):
-                order.setdefault(k, len(order))
-    rows = []
+            if r.status == "ok":
+                order.setdefault(k, None)
+    rows, sort_keys, blocks = [], [], {}
     made = {}
+    # One report a configuration (a comparison of two reports, a sweep of one run each): its
+    # result, not a list of its reports'.
+    tables = [g[0] for g in groups] if all(len(g) == 1 for g in groups) else None
     for k in order:
-        runs = [[t[k] for t in g if measured(t.get(k))] for g in groups]
+        if tables:
+            runs = [[r] if (r := t.get(k)) is not None and r.status == "ok" else []
+                    for t in tables]
+        else:
+            runs = [[t[k] for t in g if measured(t.get(k))] for g in groups]
         if not any(runs[1:]):
             continue
         (path, pattern, unit, src, dst, chunk, depth, size, ranks), repeat = k
-        row = {"key": k, "path": path, "pattern": pattern, "unit": unit, "mem": [src, dst],
-               "chunk": chunk, "depth": depth, "size": size, "ranks": list(ranks),
-               "repeat": repeat, "cells": [], "line_col": False}
         base = runs[0]
         base_medians = [r.median for r in base]
-        base_value = center(base_medians)
-        base_options = options_of(base[0].ran, chunk_as_setting, made)
-        for i, rs in enumerate(runs):
+        base_cell = cell_of(base, base_medians)
+        cells = [base_cell]
+        line_col = base_cell.pop("rated")
+        base_options = made.get(base[0].ran) or options_of(base[0].ran, chunk_as_setting, made)
+        for rs in runs[1:]:
             if not rs:
-                row["cells"].append(None)
+                cells.append(None)
                 continue
             medians = [r.median for r in rs]
-            value = center(medians)
-            cell = {"value": value, "runs": len(rs), "run_medians": medians,
-                    "run_cv": gx.run_cv(medians), "noisy": sum(r.noisy for r in rs),
-                    "few": sum(r.few for r in rs),
-                    "noise": sorted({m for r in rs for m in r.marks}),
-                    "drift": visits_drift(rs), **line_facts(rs, value)}
+            cell = cell_of(rs, medians)
             # Reports from 2.7 on say of every bandwidth result its line rate or why it has
             # none: their blocks get line%; older ones keep the table they had.
-            row["line_col"] = row["line_col"] or any(r.rated for r in rs)
-            if i > 0:
-                # Ratios and their logs need positive values: a zero or negative median (a
-                # broken or hand-made report) is shown, not judged.
-                judged = positive(base_medians) and positive(medians)
-                ratio = value / base_value if base_value > 0 and value > 0 else None
-                p, test = gx.log_t_test(base_medians, medians) if judged else (None, "-")
-                differ = option_differences(
-                    base_options, options_of(rs[0].ran, chunk_as_setting, made))
-                # A generator of its own per cell: the interval does not depend on the other rows.
-                ci = (gx.bootstrap_ratio_ci(base_medians, medians, random.Random(seed), RESAMPLES)
-                      if judged and len(base_medians) > 1 and len(medians) > 1 else None)
-                # A disturbed run on either side: the ratio and its verdict rest on it.
-                noisy_comparison = bool(cell["noisy"] or row["cells"][0]["noisy"])
-                cell.update(ratio=ratio, ci95=ci, test=test or "floor", p=p, q=None,
-                            noisy_comparison=noisy_comparison, option_differences=differ,
-                            unfair=[n for n, v in differ.items() if unfair(n, v)],
-                            line_rates_differ=rates_differ(base, rs))
-            row["cells"].append(cell)
-        rows.append(row)
+            line_col = cell.pop("rated") or line_col
+            value, base_value = cell["value"], base_cell["value"]
+            one_each = len(medians) == 1 and len(base_medians) == 1
+            # Ratios and their logs need positive values: a zero or negative median (a
+            # broken or hand-made report) is shown, not judged.
+            judged = (value > 0 and base_value > 0 if one_each else
+                      positive(base_medians) and positive(medians))
+            ratio = value / base_value if base_value > 0 and value > 0 else None
+            if not judged:
+                p, test = None, "-"
+            elif one_each:
+                p, test = None, "floor"  # gx.log_t_test's: no test
+            else:
+                p, test = gx.log_t_test(base_medians, medians)
+            theirs = rs[0].ran
+            differ = {} if theirs is base[0].ran else option_differences(
+                base_options, made.get(theirs) or options_of(theirs, chunk_as_setting, made))
+            # A generator of its own per cell: the interval does not depend on the other rows.
+            ci = (gx.bootstrap_ratio_ci(base_medians, medians, random.Random(seed), RESAMPLES)
+                  if judged and len(base_medians) > 1 and len(medians) > 1 else None)
+            cell["ratio"], cell["ci95"], cell["test"], cell["p"], cell["q"] = \
+                ratio, ci, test or "floor", p, None
+            # A disturbed run on either side: the ratio and its verdict rest on it.
+            cell["noisy_comparison"] = bool(cell["noisy"] or base_cell["noisy"])
+            cell["option_differences"] = differ
+            cell["unfair"] = [n for n, v in differ.items() if unfair(n, v)] if differ else []
+            if one_each:  # rates_differ's
+                a, b = base[0].line_rate, rs[0].line_rate
+                cell["line_rates_differ"] = a is not None and b is not None and a != b
+            else:
+                cell["line_rates_differ"] = rates_differ(base, rs)
+            cells.append(cell)
+        rows.append({"key": k, "path": path, "pattern": pattern, "unit": unit, "mem": [src, dst],
+                     "chunk": chunk, "depth": depth, "size": size, "ranks": list(ranks),
+                     "repeat": repeat, "cells": cells, "line_col": line_col})
+        # Blocks in the order A has them; sizes ascending inside a block.
+        block = k[0][:7]
+        sort_keys.append((blocks.setdefault(block, len(blocks)), size, ranks, repeat))
+    log_floor = math.log1p(floor)
     for i in range(1, len(groups)):
         cells = [r["cells"][i] for r in rows]
         qs = gx.benjamini_hochberg([c["p"] if c else None for c in cells])
         for row, c, q in zip(rows, cells, qs):
             if c is None:
                 continue
+            base_cell = row["cells"][0]
             c["q"] = q
             if q is not None:
                 sig = q < alpha
+            elif c["test"] != "floor":
+                sig = False
             else:
                 # One run a side: beyond the floor, and beyond what either run's own visits
                 # spread over (the machine moved that much within one run).
-                sig = c["test"] == "floor" and beyond_floor(
-                    c["ratio"], max(floor, c["drift"], row["cells"][0]["drift"]))
+                beyond = max(floor, c["drift"], base_cell["drift"])
+                sig = abs(math.log(c["ratio"])) > (
+                    log_floor if beyond == floor else math.log1p(beyond))  # beyond_floor's
             c["significant"] = "yes" if sig else "no"
-            c["margin"] = equivalence_margin(floor, [row["cells"][0], c])
-            c["verdict"] = verdict(row["unit"], c["ratio"], c["significant"], c["ci95"],
-                                   c["margin"])
+            if c["run_cv"] is None and base_cell["run_cv"] is None:  # equivalence_margin's
+                margin = max(floor, base_cell["drift"], c["drift"])
+            else:
+                margin = equivalence_margin(floor, [base_cell, c])
+            c["margin"] = margin
             # A median from fewer than 5 iterations on either side decides nothing.
-            if c.get("few") or row["cells"][0].get("few"):
-                c["verdict"] = "undecided"
+            c["verdict"] = "undecided" if c["few"] or base_cell["few"] else verdict(
+                row["unit"], c["ratio"], c["significant"], c["ci95"], margin)
             # Far apart yet undecided: too few runs for their spread; say how many would do.
-            c["runs_to_decide"] = (runs_to_decide(row["cells"][0]["run_medians"],
-                                                  c["run_medians"], c["ratio"], c["margin"])
+            c["runs_to_decide"] = (runs_to_decide(base_cell["run_medians"], c["run_medians"],
+                                                  c["ratio"], margin)
                                    if c["verdict"] == "undecided" and c["test"] == "t" else None)
-    # Blocks in the order A has them; sizes ascending inside a block.
-    first = {}
-    for r in rows:
-        first.setdefault(r["key"][0][:7], len(first))
-    rows.sort(key=lambda r: (first[r["key"][0][:7]], r["size"], r["ranks"], r["repeat"]))
-    return rows
+    return [rows[i] for i in sorted(range(len(rows)), key=sort_keys.__getitem__)]
+
+
+def cell_of(rs, medians):
+    """A configuration's cell of a row, from its runs rs (their medians): its value, the runs'
+    spread, noise and line rate (line_facts), and "rated" (whether a report of its runs rates
+    routes, schema 2.7: the row's line_col), which the row takes out of it."""
+    if len(rs) == 1:  # one run (most rows of a sweep): its own, as the many runs' below
+        r = rs[0]
+        value, rate = medians[0], r.line_rate  # center() of one median is the median
+        return {"value": value, "runs": 1, "run_medians": medians, "run_cv": None,
+                "noisy": 1 if r.noisy else 0, "few": 1 if r.few else 0,
+                "noise": sorted(set(r.marks)) if r.marks else [],
+                "drift": 0.0 if r.drift is None else r.drift,
+                "line_gbs": rate, "line_share": value / rate if rate is not None else None,
+                "line_exceeded": r.line_exceeded,
+                "line_absent": r.line_absent if rate is None else None,
+                "line_route": r.line_route if rate is not None else None, "rated": r.rated}
+    value = center(medians)
+    return {"value": value, "runs": len(rs), "run_medians": medians,
+            "run_cv": gx.run_cv(medians), "noisy": sum(r.noisy for r in rs),
+            "few": sum(r.few for r in rs), "noise": sorted({m for r in rs for m in r.marks}),
+            "drift": visits_drift(rs), **line_facts(rs, value),
+            "rated": any(r.rated for r in rs)}
 
 
 def line_facts(rs, value):
@@ -421,11 +471,16 @@ def noise(rows, ncfg):
     runs' medians, its median and 90th percentile over the rows where it has two runs or more."""
     out = []
     for i in range(ncfg):
-        cvs = sorted(r["cells"][i]["run_cv"] for r in rows
-                     if r["cells"][i] and r["cells"][i]["run_cv"] is not None)
-        runs = max((r["cells"][i]["runs"] for r in rows if r["cells"][i]), default=0)
-        out.append({"runs": runs, "rows": len(cvs),
-                    "noisy_rows": sum(1 for r in rows if r["cells"][i] and r["cells"][i]["noisy"]),
+        cvs, runs, noisy_rows = [], 0, 0
+        for r in rows:
+            c = r["cells"][i]
+            if c:
+                if c["run_cv"] is not None:
+                    cvs.append(c["run_cv"])
+                runs = max(runs, c["runs"])
+                noisy_rows += bool(c["noisy"])
+        cvs.sort()
+        out.append({"runs": runs, "rows": len(cvs), "noisy_rows": noisy_rows,
                     "median_cv": statistics.median(cvs) if cvs else None,
                     "p90_cv": cvs[min(len(cvs) - 1, int(0.9 * len(cvs)))] if cvs else None})
     return out
@@ -437,14 +492,17 @@ def missing_results(tables):
     wanted = {}
     for t in tables:
         for k, r in t.items():
-            if measured(r):
+            if r.status == "ok":
                 wanted.setdefault(k, None)
     out = []
     for i, t in enumerate(tables):
+        get = t.get
         for k in wanted:
-            r = t.get(k)
-            if not measured(r):
-                out.append((i, "missing" if r is None else r.status, k))
+            r = get(k)
+            if r is None:
+                out.append((i, "missing", k))
+            elif r.status != "ok":
+                out.append((i, r.status, k))
     return out
 
 
@@ -512,7 +570,7 @@ def option_groups(rows):
     items = []
     for row in rows:
         for i, c in enumerate(row["cells"]):
-            if i and c:
+            if i and c and c["option_differences"]:
                 for name, (va, vb) in c["option_differences"].items():
                     items.append(((i, name), row["key"], (va, vb)))
     return grouped(items)
@@ -522,19 +580,24 @@ def summary(rows):
     """Per report after the first and per (path, pattern, unit): slower/faster/same/undecided counts, the
     unfair ones, and the geometric mean of the ratios (report / first)."""
     acc = {}
+    log = math.log
     for row in rows:
         for i, c in enumerate(row["cells"]):
             if not i or c is None:
                 continue
-            s = acc.setdefault((i, row["path"], row["pattern"], row["unit"]),
-                               {"slower": 0, "faster": 0, "same": 0, "undecided": 0,
-                                "unfair": 0, "noisy": 0,
-                                "logs": []})
+            at = (i, row["path"], row["pattern"], row["unit"])
+            s = acc.get(at)
+            if s is None:
+                s = acc[at] = {"slower": 0, "faster": 0, "same": 0, "undecided": 0, "unfair": 0,
+                               "noisy": 0, "logs": []}
             s[c["verdict"]] += 1
-            s["unfair"] += bool(c["unfair"])
-            s["noisy"] += c["noisy_comparison"]
-            if c["ratio"] and c["ratio"] > 0:
-                s["logs"].append(math.log(c["ratio"]))
+            if c["unfair"]:
+                s["unfair"] += 1
+            if c["noisy_comparison"]:
+                s["noisy"] += 1
+            ratio = c["ratio"]
+            if ratio and ratio > 0:
+                s["logs"].append(log(ratio))
     out = []
     for (i, path, pattern, unit), s in sorted(acc.items()):
         logs = s.pop("logs")
@@ -826,14 +889,18 @@ def significance_counts(rows, ncfg):
     """Per configuration after A: its rows, how many are called and by what."""
     out = []
     for i in range(1, ncfg):
-        cells = [r["cells"][i] for r in rows if r["cells"][i]]
-        out.append({"rows": len(cells),
-                    "significant": sum(c["significant"] == "yes" for c in cells),
-                    "by_test": sum(c["significant"] == "yes" and c["test"] != "floor"
-                                   for c in cells),
-                    "by_floor": sum(c["significant"] == "yes" and c["test"] == "floor"
-                                    for c in cells),
-                    "one_run_each": sum(c["test"] == "floor" for c in cells)})
+        count = significant = by_floor = one_run_each = 0
+        for r in rows:
+            c = r["cells"][i]
+            if c:
+                count += 1
+                floor = c["test"] == "floor"
+                one_run_each += floor
+                if c["significant"] == "yes":
+                    significant += 1
+                    by_floor += floor
+        out.append({"rows": count, "significant": significant, "by_test": significant - by_floor,
+                    "by_floor": by_floor, "one_run_each": one_run_each})
     return out
 
 
