@@ -683,7 +683,7 @@ def _parse_items(text, keep=None):
                 if text.peek() == "]":
                     text.at += 1
                 elif keep and name == "results":
-                    value = text.items(scan_kept, lambda r: keep(_checked_result(r)))
+                    value = text.items(scan_kept, _keeper(keep))
                 else:
                     value = text.items(scan, _same)
             else:
@@ -700,18 +700,22 @@ def _same(v):
     return v
 
 
-def _checked_result(r):
-    """A result as check_report leaves it (settled), read alone; _NotStreamed where it is not
-    one check_report passes: the whole report is then read again, and checked whole, for the
-    message that names the place."""
-    if not RESULT.fast(r):
-        raise _NotStreamed()
-    v = r.get("validation")
-    if type(v) is dict and v.get("status") == "failed":  # settle's case, a parsed object
-        settle(r)
-    if "stats" not in r and r["status"] == "ok":
-        raise _NotStreamed()
-    return r
+def _keeper(keep):
+    """keep of a result as check_report leaves it (settled), read alone; _NotStreamed where it
+    is not one check_report passes: the whole report is then read again, and checked whole,
+    for the message that names the place."""
+    result_fast = RESULT.fast
+
+    def kept(r):
+        if not result_fast(r):
+            raise _NotStreamed()
+        v = r.get("validation")
+        if type(v) is dict and v.get("status") == "failed":  # settle's case, a parsed object
+            settle(r)
+        if "stats" not in r and r["status"] == "ok":
+            raise _NotStreamed()
+        return keep(r)
+    return kept
 
 
 def _load_kept(path, keep):
