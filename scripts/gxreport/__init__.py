@@ -160,6 +160,8 @@ class Obj:
         code.append("    return True")
         exec("\n".join(code), env)
         self.fast = env["fast"]
+        if len(self.nodes) >= LAYOUT_FIELDS:
+            self.fast = _by_layout(self, self.fast)
 
     def check(self, v):
         if not isinstance(v, dict):
@@ -200,6 +202,50 @@ def _expression(node, var, env):
     name = f"fast{len(env)}"
     env[name] = node.fast
     return f"{name}({var})"
+
+
+# An object of this many known fields (a result) is tested by its layout (_by_layout): most of
+# them optional, the lookups of those it lacks would cost more than its own fields' tests.
+LAYOUT_FIELDS = 20
+# The layouts an object's test is written for; a report's results have a few (a hand-made or
+# damaged report any number: those past these get the test of every field).
+LAYOUTS = 64
+
+
+def _by_layout(obj, generic):
+    """obj.fast for an object of many optional fields: a test written for each layout met (its
+    fields' names in their order), of the fields it has, each taken by its name; generic, the
+    test of every known field, past LAYOUTS layouts."""
+    layouts = {}
+
+    def fast(v):
+        if type(v) is not dict:
+            return False
+        layout = tuple(v)
+        test = layouts.get(layout)
+        if test is None:
+            if len(layouts) >= LAYOUTS:
+                return generic(v)
+            test = layouts[layout] = _layout_test(obj, layout)
+        return test(v)
+    return fast
+
+
+def _layout_test(obj, layout):
+    """obj.fast for a dict whose fields are `layout`, in that order."""
+    if not set(obj.required) <= set(layout):
+        return lambda v: False
+    env = {"M": MISSING}
+    parts = ["True"]
+    for name in layout:
+        node = obj.nodes.get(name, obj.rest)
+        if node is not None:
+            field = f"x{len(env)}"
+            env[field] = None  # keeps the name taken
+            parts.append(f"(({field} := v[{name!r}]) is not M and "
+                         f"{_expression(node, field, env)})")
+    exec("def fast(v):\n    return " + " and ".join(parts), env)
+    return env["fast"]
 
 
 def _fields_expression(obj, var, env):

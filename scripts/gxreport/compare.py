@@ -161,6 +161,9 @@ def reader(chunk_as_setting=False):
     found, share = shared.get, shared.setdefault
     new_seen = functools.partial(tuple.__new__, Seen)
     few_below = gx.MIN_SAMPLES
+    # gx.line_absent's answer for a result that gives no reason of its own, by whether it is a
+    # latency.
+    unsaid = {True: gx.line_absent({"unit": "us"}), False: gx.line_absent({})}
 
     def keep(r):
         get = r.get
@@ -194,8 +197,9 @@ def reader(chunk_as_setting=False):
         if rate is not None and not (gx.is_number(rate) and rate > 0):
             rate = None
         if rate is None:
-            absent = gx.line_absent(r)
-            absent, exceeded = share(absent, absent), get("line_exceeded") is True
+            absent = get("line_absent")
+            absent = share(absent, absent) if absent else unsaid[r["unit"] == "us"]
+            exceeded = get("line_exceeded") is True
         else:
             # gx.line_exceeded's: flagged, or the median above the rate.
             absent = None
