@@ -690,7 +690,7 @@ def fmt(v, width, prec=3):
     if not isinstance(v, (int, float)):
         return f"{'-':>{width}}"
     # Fixed decimals hide slow links' tiny bandwidths (0.000): those get significant digits.
-    return f"{v:{width}.{prec}f}" if v == 0 or abs(v) >= 0.1 else f"{v:{width}.{prec}g}"
+    return ("%*.*f" if v == 0 or abs(v) >= 0.1 else "%*.*g") % (width, prec, v)
 
 
 def letter(i):
@@ -723,9 +723,15 @@ def value_text(cell, width, unit):
     """A configuration's value to four significant digits (a bandwidth below gx.GBS_AS_MBS
     GB/s in MB/s with an M after it, as gpuxfer's table and summary print it), '~' after it
     where a run of it was disturbed."""
-    if not isinstance(cell["value"], (int, float)):
+    v = cell["value"]
+    if not isinstance(v, (int, float)):
         return f"{'-':>{width}}"
-    return f"{gx.unit_text(cell['value'], unit) + (gx.NOISY if cell['noisy'] else ''):>{width}}"
+    # gx.unit_text's, which is gx.value_text's but for a bandwidth in MB/s (gx.in_mbs).
+    text = gx.value_text(v) if unit != "GB/s" or not 0 < v < gx.GBS_AS_MBS else \
+        gx.unit_text(v, unit)
+    if cell["noisy"]:
+        text += gx.NOISY
+    return text.rjust(width)
 
 
 def verdict_text(cell):
@@ -832,7 +838,8 @@ def print_tables(cfgs, rows, out, diffs=()):
         # size and pair share 16 columns: a pair wider than 6 (ranks from 100, a repeat's #2)
         # takes them from the size where its sizes are short, so a line with line% stays
         # within gx.COLUMNS.
-        pw = max(6, *(len(pair_text(r)) for r in block_rows))
+        pairs = [pair_text(r) for r in block_rows]
+        pw = max(6, *map(len, pairs))
         sw = max(4, 16 - pw, *(len(str(r["size"])) for r in block_rows))
         for j in range(1, len(cfgs)):
             c = letter(j)
@@ -840,7 +847,8 @@ def print_tables(cfgs, rows, out, diffs=()):
             lines = [fit_row(f"#{'size':>{sw - 1}} {'pair':>{pw}} {'A':>9} {c:>9} {c + '/A':>6}"
                              f"{line_head} {'ci95':>{ci_width(line_col)}} {'p':>7} {'q':>7}"
                              f" {'sig':>3} {'test':>5} {'verdict':>10}")]
-            lines += [fit_row(row_line(row, j, line_col, sw, pw)) for row in block_rows]
+            lines += [fit_row(row_line(row, j, line_col, sw, pw, pair))
+                      for row, pair in zip(block_rows, pairs)]
             # One write for the block: its lines hold numbers and the table's own words, no
             # text of a report (whose escape sequence might run on into the next line).
             out.write("\n".join(lines) + "\n")
@@ -860,13 +868,15 @@ def fit_row(line):
 
 def pair_text(row):
     """'0->1', and '#2' after it for a repeat's row."""
-    pair = "->".join(str(x) for x in row["ranks"])
+    pair = "->".join(map(str, row["ranks"]))
     return pair + (f"#{row['repeat'] + 1}" if row["repeat"] else "")
 
 
-def row_line(row, j, line_col=False, size_width=10, pair_width=6):
-    """A row's line for configuration j against A."""
-    line = (f"{row['size']:>{size_width}} {pair_text(row):>{pair_width}} "
+def row_line(row, j, line_col=False, size_width=10, pair_width=6, pair=None):
+    """A row's line for configuration j against A (pair: its pair_text, where made already)."""
+    if pair is None:
+        pair = pair_text(row)
+    line = (f"{str(row['size']).rjust(size_width)} {pair.rjust(pair_width)} "
             f"{value_text(row['cells'][0], 9, row['unit'])}")
     c = row["cells"][j]
     line_cell = f" {line_text(row['cells'][0], c):>6}" if line_col else ""
@@ -877,7 +887,7 @@ def row_line(row, j, line_col=False, size_width=10, pair_width=6):
     p = f"{c['p']:7.2g}" if c["p"] is not None else f"{'-':>7}"
     q = f"{c['q']:7.2g}" if c["q"] is not None else f"{'-':>7}"
     return line + (f" {value_text(c, 9, row['unit'])} {fmt(c['ratio'], 6)}{line_cell}"
-                   f" {ci_text(c['ci95']):>{ciw}} {p} {q}"
+                   f" {ci_text(c['ci95']).rjust(ciw)} {p} {q}"
                    f" {c['significant']:>3} {c['test']:>5} {verdict_text(c):>10}")
 
 
