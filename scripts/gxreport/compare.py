@@ -74,12 +74,6 @@ JOB_IDENTITY = {"slurm_job_id", "slurm_array_job_id", "slurm_array_task_id"}
 RESAMPLES = 2000
 
 
-def beyond_floor(ratio, floor):
-    """Whether a ratio differs from 1 by more than the floor (a fraction), either way: above
-    1 + floor or below 1 / (1 + floor)."""
-    return abs(math.log(ratio)) > math.log1p(floor)
-
-
 def equivalence_margin(floor, cells):
     """The difference a 'same' must exclude: the larger spread of the two configurations' own
     runs (their runs' cv) or of a run's own visits (its drift, schema 2.14), at least the
@@ -207,7 +201,7 @@ def reader(chunk_as_setting=False):
                 stats is not None and stats["median"] / rate > 1)
         stop = get("stop")
         ran = (*map(get, RAN_FIELDS, RAN_MISSING),
-               stop.get("precision_asked", gx.MISSING) if stop else gx.MISSING)  # ran_fields'
+               stop.get("precision_asked", gx.MISSING) if stop else gx.MISSING)
         # Seen's fields in their order.
         return new_seen((known, one(r["status"]), stats["median"] if stats is not None else None,
                          bool(marks) or few, few, marks, drift, rate, absent, get("line_route"),
@@ -383,10 +377,11 @@ def build_rows(groups, alpha, floor, seed, chunk_as_setting=False):
                 sig = False
             else:
                 # One run a side: beyond the floor, and beyond what either run's own visits
-                # spread over (the machine moved that much within one run).
+                # spread over (the machine moved that much within one run), either way: above
+                # 1 + that or below 1 / (1 + that).
                 beyond = max(floor, c["drift"], base_cell["drift"])
                 sig = abs(math.log(c["ratio"])) > (
-                    log_floor if beyond == floor else math.log1p(beyond))  # beyond_floor's
+                    log_floor if beyond == floor else math.log1p(beyond))
             c["significant"] = "yes" if sig else "no"
             if c["run_cv"] is None and base_cell["run_cv"] is None:  # equivalence_margin's
                 margin = max(floor, base_cell["drift"], c["drift"])
