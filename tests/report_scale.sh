@@ -102,11 +102,21 @@ gx_report compare --json "$dir/big.json" "$dir/big-b.json" >"$dir/compare.json" 
 import json, sys
 text = open(sys.argv[1], encoding="utf-8").read()
 doc = json.loads(text)
-# Its rows written a thousand at a time: the text json.dumps(indent=1) makes of the whole.
 assert len(doc["rows"]) >= 16000, len(doc["rows"])
-assert text == json.dumps(doc, indent=1) + "\n", "not json.dumps(..., indent=1)'s text"
+# The top-level members as json.dumps(indent=1) lays them out, each item of a top-level list
+# on a line of its own as json.dumps(item) writes it: a row a line.
+lines = text.split("\n")
+at = lines.index(' "rows": [') + 1
+for i, row in enumerate(doc["rows"]):
+    assert lines[at + i] == "  " + json.dumps(row) + ("," if i + 1 < len(doc["rows"]) else ""), i
+def member(name, value):
+    if isinstance(value, list) and value:
+        return json.dumps(name) + ": [\n  " + ",\n  ".join(map(json.dumps, value)) + "\n ]"
+    return json.dumps(name) + ": " + json.dumps(value, indent=1).replace("\n", "\n ")
+want = "{\n " + ",\n ".join(member(n, v) for n, v in doc.items()) + "\n}\n"
+assert text == want, "not the members indented, a list's item a line"
 PY
-ok $? "compare --json of two: a row per pair, size and pattern, the text of one json.dumps" ||
+ok $? "compare --json of two: a row per pair, size and pattern, each on a line of its own" ||
     diag <"$dir/compare.err"
 cp "$dir/big.json" "$dir/copy.json"
 gx_report compare "$dir/big.json" "$dir/copy.json" >/dev/null 2>"$dir/err"

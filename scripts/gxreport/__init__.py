@@ -148,23 +148,20 @@ class Obj:
         self.nodes = {name: node for name, (_, node) in fields.items()}
         self.required = [name for name, (required, _) in fields.items() if required]
         self.rest, self.what = rest, what
-        # fast() written out for these fields: each known field's test inline where its node
-        # is a leaf (a call of the node's fast() where not), the other fields by rest's.
+        # fast() written out as one expression: each known field's test inline where its node is
+        # a leaf, a short list of leaves or an object of such fields (a call of the node's
+        # fast() where not), the other fields by rest's.
         env = {"M": MISSING, "known": frozenset(self.nodes), "rest": rest.fast if rest else None}
-        code = ["def fast(v):", "    if type(v) is not dict:", "        return False"]
-        for name in self.required:
-            code += [f"    if {name!r} not in v:", "        return False"]
-        for i, (name, node) in enumerate(self.nodes.items()):
-            env[f"fast{i}"] = node.fast
-            test = getattr(node, "inline", None) or f"fast{i}(x)"
-            code += [f"    x = v.get({name!r}, M)", f"    if x is not M and not ({test}):",
-                     "        return False"]
+        code = ["def fast(v):", f"    if not {_fields_expression(self, 'v', env)}:",
+                "        return False"]
         if rest:
             code += ["    for name, x in v.items():",
                      "        if name not in known and not rest(x):", "            return False"]
         code.append("    return True")
         exec("\n".join(code), env)
         self.fast = env["fast"]
+        if len(self.nodes) >= LAYOUT_FIELDS:
+            self.fast = _by_layout(self, self.fast)
 
     def check(self, v):
         if not isinstance(v, dict):
@@ -183,6 +180,87 @@ class Obj:
                 except Mismatch as e:
                     e.place.append(name)
                     raise
+
+
+# The longest list of a fixed length whose items' tests are written out, one by one, in the
+# fast() of the object that holds it (a pair of ranks, an interval's two ends).
+INLINE_ITEMS = 4
+
+
+def _expression(node, var, env):
+    """An expression that is node.fast(var)'s answer, var a plain name: a leaf's test, a short
+    list's or an object's written out (Obj), else a call of node.fast (env: the names it
+    uses)."""
+    if isinstance(node, Leaf) and node.inline:
+        return "(" + re.sub(r"\bx\b", lambda _: var, node.inline) + ")"
+    if isinstance(node, List) and node.length and node.length <= INLINE_ITEMS and \
+            isinstance(node.item, Leaf) and node.item.inline:
+        return "(" + " and ".join([f"type({var}) is list", f"len({var}) == {node.length}"] + [
+            _expression(node.item, f"{var}[{i}]", env) for i in range(node.length)]) + ")"
+    if isinstance(node, Obj) and node.rest is None:
+        return _fields_expression(node, var, env)
+    name = f"fast{len(env)}"
+    env[name] = node.fast
+    return f"{name}({var})"
+
+
+# An object of this many known fields (a result) is tested by its layout (_by_layout): most of
+# them optional, the lookups of those it lacks would cost more than its own fields' tests.
+LAYOUT_FIELDS = 20
+# The layouts an object's test is written for; a report's results have a few (a hand-made or
+# damaged report any number: those past these get the test of every field).
+LAYOUTS = 64
+
+
+def _by_layout(obj, generic):
+    """obj.fast for an object of many optional fields: a test written for each layout met (its
+    fields' names in their order), of the fields it has, each taken by its name; generic, the
+    test of every known field, past LAYOUTS layouts."""
+    layouts = {}
+
+    def fast(v):
+        if type(v) is not dict:
+            return False
+        layout = tuple(v)
+        test = layouts.get(layout)
+        if test is None:
+            if len(layouts) >= LAYOUTS:
+                return generic(v)
+            test = layouts[layout] = _layout_test(obj, layout)
+        return test(v)
+    return fast
+
+
+def _layout_test(obj, layout):
+    """obj.fast for a dict whose fields are `layout`, in that order."""
+    if not set(obj.required) <= set(layout):
+        return lambda v: False
+    env = {"M": MISSING}
+    parts = ["True"]
+    for name in layout:
+        node = obj.nodes.get(name, obj.rest)
+        if node is not None:
+            field = f"x{len(env)}"
+            env[field] = None  # keeps the name taken
+            parts.append(f"(({field} := v[{name!r}]) is not M and "
+                         f"{_expression(node, field, env)})")
+    exec("def fast(v):\n    return " + " and ".join(parts), env)
+    return env["fast"]
+
+
+def _fields_expression(obj, var, env):
+    """obj.fast(var)'s answer but for the fields of obj's rest: a dict whose required fields
+    are there and whose known fields pass their nodes' tests, each read once into a name of
+    its own."""
+    parts = [f"type({var}) is dict"]
+    for name, node in obj.nodes.items():
+        field = f"x{len(env)}"
+        env[field] = None  # keeps the name taken
+        got = f"({field} := {var}.get({name!r}, M))"
+        test = _expression(node, field, env)
+        parts.append(f"({got} is not M and {test})" if name in obj.required else
+                     f"({got} is M or {test})")
+    return "(" + " and ".join(parts) + ")"
 
 
 def numbers_fast(low, high, length):
@@ -513,6 +591,9 @@ class _NotStreamed(Exception):
 # What the parse of a report reads at a time: its text is never held whole beside what is
 # made of it (a sweep's report is as large as the limit).
 READ_CHUNK = 1 << 20
+# What items() leaves at a chunk's end to read on before the next item: more than a result of a
+# sweep's report takes.
+ITEM_ROOM = 1 << 16
 _SPACE = re.compile(r"[ \t\n\r]*")
 
 
@@ -567,6 +648,38 @@ class _Text:
             self.at = end
             return v
 
+    def items(self, scan, make):
+        """[make(item) for each item of the list at the reader's place, its "[" taken and not
+        empty], up to and with its "]". An item that ends inside the chunk and is followed by
+        its "," or the "]" is taken as it is (a compact report's every item); any other, by
+        value() and take(), which read on past the chunk's end and skip white space."""
+        out = []
+        append = out.append
+        while True:
+            if len(self.buf) - self.at < ITEM_ROOM and not self.eof:
+                # An item cut at the chunk's end costs json's error for it, which counts the
+                # lines of the whole chunk: read on first.
+                self.fill()
+            buf, at = self.buf, self.at
+            try:
+                v, end = scan(buf, at)
+            except (StopIteration, ValueError):
+                end = len(buf)
+            if end < len(buf):
+                append(make(v))
+                c = buf[end]
+                if c == ",":
+                    self.at = end + 1
+                    continue
+                self.at = end
+                if c == "]":
+                    self.at += 1
+                    return out
+            else:
+                append(make(self.value(scan)))
+            if self.take(",]") == "]":
+                return out
+
 
 def _compactor():
     """An object_pairs_hook that makes a parsed report smaller, every value the same: each key
@@ -616,15 +729,9 @@ def _parse_items(text, keep=None):
                 if text.peek() == "]":
                     text.at += 1
                 elif keep and name == "results":
-                    while True:
-                        value.append(keep(_checked_result(text.value(scan_kept))))
-                        if text.take(",]") == "]":
-                            break
+                    value = text.items(scan_kept, _keeper(keep))
                 else:
-                    while True:
-                        value.append(text.value(scan))
-                        if text.take(",]") == "]":
-                            break
+                    value = text.items(scan, _same)
             else:
                 value = text.value(scan)
             doc[name] = value
@@ -635,16 +742,26 @@ def _parse_items(text, keep=None):
     return doc
 
 
-def _checked_result(r):
-    """A result as check_report leaves it (settled), read alone; _NotStreamed where it is not
-    one check_report passes: the whole report is then read again, and checked whole, for the
-    message that names the place."""
-    if not RESULT.fast(r):
-        raise _NotStreamed()
-    settle(r)
-    if r["status"] == "ok" and "stats" not in r:
-        raise _NotStreamed()
-    return r
+def _same(v):
+    return v
+
+
+def _keeper(keep):
+    """keep of a result as check_report leaves it (settled), read alone; _NotStreamed where it
+    is not one check_report passes: the whole report is then read again, and checked whole,
+    for the message that names the place."""
+    result_fast = RESULT.fast
+
+    def kept(r):
+        if not result_fast(r):
+            raise _NotStreamed()
+        v = r.get("validation")
+        if type(v) is dict and v.get("status") == "failed":  # settle's case, a parsed object
+            settle(r)
+        if "stats" not in r and r["status"] == "ok":
+            raise _NotStreamed()
+        return keep(r)
+    return kept
 
 
 def _load_kept(path, keep):

@@ -36,6 +36,7 @@ could not be written (stdout full, closed or its reader gone); 130 Ctrl-C, 143 S
 """
 import argparse
 import collections
+import functools
 import gc
 import json
 import math
@@ -71,12 +72,6 @@ JOB_IDENTITY = {"slurm_job_id", "slurm_array_job_id", "slurm_array_task_id"}
 # Bootstrap resamples of a row's ratio: its interval's ends move by well under 1% of the ratio
 # between seeds at 2000.
 RESAMPLES = 2000
-
-
-def beyond_floor(ratio, floor):
-    """Whether a ratio differs from 1 by more than the floor (a fraction), either way: above
-    1 + floor or below 1 / (1 + floor)."""
-    return abs(math.log(ratio)) > math.log1p(floor)
 
 
 def equivalence_margin(floor, cells):
@@ -137,7 +132,9 @@ def regressed(unit, cell, fail_below):
 # reports are never held whole, and what is judged of each result is worked out once.
 # key: its match key; drift: its visits' spread where above 0 (--visits); line_rate,
 # line_absent (where it has no rate), line_route, line_exceeded: gx's line helpers' answers;
-# rated: whether its report rates routes (schema 2.7); ran: the fields options() reads.
+# rated: whether its report rates routes (schema 2.7); ran: the fields options() reads
+# (RAN_FIELDS' and its stop rule's precision asked, gx.MISSING where it has none: hashable,
+# equal ones shared).
 Seen = collections.namedtuple("Seen", "key status median noisy few marks drift line_rate "
                                       "line_absent line_route line_exceeded rated ran")
 
@@ -148,37 +145,68 @@ RAN_MISSING = (gx.MISSING,) * len(RAN_FIELDS)
 
 def reader(chunk_as_setting=False):
     """gx.load's keep for compare: a result as its Seen. Equal strings, keys and options are
-    one object over every report read (the results of a sweep share most of them)."""
+    one object over every report read (the results of a sweep share most of them). A result
+    kept has passed the report's checks (gx.RESULT): its fields are of the types the schema
+    says, so that gx's helpers' tests of them are written here as their answers, a sweep's
+    result read in one call."""
     shared = {}
     one = sys.intern
-
-    def share(x):
-        return shared.setdefault(x, x)
+    # shared.setdefault(x, x): x, or the equal object kept before it.
+    found, share = shared.get, shared.setdefault
+    new_seen = functools.partial(tuple.__new__, Seen)
+    few_below = gx.MIN_SAMPLES
+    # gx.line_absent's answer for a result that gives no reason of its own, by whether it is a
+    # latency.
+    unsaid = {True: gx.line_absent({"unit": "us"}), False: gx.line_absent({})}
 
     def keep(r):
-        k = gx.match_key(r, chunk_as_setting)
+        get = r.get
+        if chunk_as_setting and ("chunk" in r or "depth" in r):
+            chunk = depth = "any"  # gx.match_key's
+        elif get("chunk_auto"):
+            chunk = depth = "auto"
+        else:
+            chunk, depth = get("chunk", 0), get("depth", 0)
+        mem = r["mem"]
+        k = (r["path"], r["pattern"], r["unit"], mem["src"], mem["dst"], chunk, depth, r["size"],
+             tuple(r["ranks"]))
         # The key's strings and pair one object for every result that has them (one key
         # object for the results of several reports that match).
-        k = shared.get(k) or share(tuple([one(x) if type(x) is str else share(x) for x in k]))
-        drift = (r.get("noise") or {}).get("drift")
-        marks, few = gx.noise_marks(r), gx.too_few(r)
-        rate = gx.line_rate(r)
-        # Seen's fields in their order (a namedtuple's keywords cost more than its fields).
-        return new_seen((k, one(r["status"]), r["stats"]["median"] if "stats" in r else None,
-                         bool(marks) or few, few, share(tuple(marks)),
-                         drift if gx.is_number(drift) and drift > 0 else None, rate,
-                         share(gx.line_absent(r)) if rate is None else None, r.get("line_route"),
-                         gx.line_exceeded(r), "line_gbs" in r or "line_absent" in r,
-                         share(ran_fields(r))))
-    new_seen = Seen._make
+        known = found(k)
+        if known is None:
+            known = tuple([one(x) if type(x) is str else share(x, x) for x in k])
+            known = share(known, known)
+        stats, noise = get("stats"), get("noise")
+        n = stats.get("n") if stats is not None else None
+        few = n is not None and 0 < n < few_below  # gx.too_few's
+        if noise is None:
+            marks, drift = (), None
+        else:
+            marks = tuple(noise["marks"])  # gx.noise_marks': a list of strings
+            marks = share(marks, marks)
+            few = few or "few" in marks
+            drift = noise.get("drift")
+            drift = drift if gx.is_number(drift) and drift > 0 else None
+        rate = get("line_gbs") if r["unit"] != "us" else None  # gx.line_rate's
+        if rate is not None and not (gx.is_number(rate) and rate > 0):
+            rate = None
+        if rate is None:
+            absent = get("line_absent")
+            absent = share(absent, absent) if absent else unsaid[r["unit"] == "us"]
+            exceeded = get("line_exceeded") is True
+        else:
+            # gx.line_exceeded's: flagged, or the median above the rate.
+            absent = None
+            exceeded = get("line_exceeded") is True or (
+                stats is not None and stats["median"] / rate > 1)
+        stop = get("stop")
+        ran = (*map(get, RAN_FIELDS, RAN_MISSING),
+               stop.get("precision_asked", gx.MISSING) if stop else gx.MISSING)
+        # Seen's fields in their order.
+        return new_seen((known, one(r["status"]), stats["median"] if stats is not None else None,
+                         bool(marks) or few, few, marks, drift, rate, absent, get("line_route"),
+                         exceeded, "line_gbs" in r or "line_absent" in r, share(ran, ran)))
     return keep
-
-
-def ran_fields(r):
-    """The fields of a result options() reads, RAN_FIELDS' and its stop rule's precision asked,
-    gx.MISSING where it has none (hashable: equal ones are shared)."""
-    stop = r.get("stop") or {}
-    return tuple(map(r.get, RAN_FIELDS, RAN_MISSING)) + (stop.get("precision_asked", gx.MISSING),)
 
 
 def index(doc):
@@ -186,7 +214,13 @@ def index(doc):
     seen again in one report (a scenario that measures the same thing in two runs, or several
     chunks of one size with chunk_as_setting) is numbered, repeat 0, 1, ..., and the n-th
     repeat of a report matches the n-th of the others."""
-    return {(k, n): r for n, k, r in gx.numbered(doc["results"], lambda r: r.key)}
+    out, seen = {}, {}
+    for r in doc["results"]:  # gx.numbered's, in one loop
+        k = r.key
+        n = seen.get(k, 0)
+        seen[k] = n + 1
+        out[k, n] = r
+    return out
 
 
 def measured(r):
@@ -260,86 +294,131 @@ def build_rows(groups, alpha, floor, seed, chunk_as_setting=False):
     order = {}
     for t in groups[0]:
         for k, r in t.items():
-            if measured(r):
-                order.setdefault(k, len(order))
-    rows = []
+            if r.status == "ok":
+                order.setdefault(k, None)
+    rows, sort_keys, blocks = [], [], {}
     made = {}
+    # One report a configuration (a comparison of two reports, a sweep of one run each): its
+    # result, not a list of its reports'.
+    tables = [g[0] for g in groups] if all(len(g) == 1 for g in groups) else None
     for k in order:
-        runs = [[t[k] for t in g if measured(t.get(k))] for g in groups]
+        if tables:
+            runs = [[r] if (r := t.get(k)) is not None and r.status == "ok" else []
+                    for t in tables]
+        else:
+            runs = [[t[k] for t in g if measured(t.get(k))] for g in groups]
         if not any(runs[1:]):
             continue
         (path, pattern, unit, src, dst, chunk, depth, size, ranks), repeat = k
-        row = {"key": k, "path": path, "pattern": pattern, "unit": unit, "mem": [src, dst],
-               "chunk": chunk, "depth": depth, "size": size, "ranks": list(ranks),
-               "repeat": repeat, "cells": [], "line_col": False}
         base = runs[0]
         base_medians = [r.median for r in base]
-        base_value = center(base_medians)
-        base_options = options_of(base[0].ran, chunk_as_setting, made)
-        for i, rs in enumerate(runs):
+        base_cell = cell_of(base, base_medians)
+        cells = [base_cell]
+        line_col = base_cell.pop("rated")
+        base_options = made.get(base[0].ran) or options_of(base[0].ran, chunk_as_setting, made)
+        for rs in runs[1:]:
             if not rs:
-                row["cells"].append(None)
+                cells.append(None)
                 continue
             medians = [r.median for r in rs]
-            value = center(medians)
-            cell = {"value": value, "runs": len(rs), "run_medians": medians,
-                    "run_cv": gx.run_cv(medians), "noisy": sum(r.noisy for r in rs),
-                    "few": sum(r.few for r in rs),
-                    "noise": sorted({m for r in rs for m in r.marks}),
-                    "drift": visits_drift(rs), **line_facts(rs, value)}
+            cell = cell_of(rs, medians)
             # Reports from 2.7 on say of every bandwidth result its line rate or why it has
             # none: their blocks get line%; older ones keep the table they had.
-            row["line_col"] = row["line_col"] or any(r.rated for r in rs)
-            if i > 0:
-                # Ratios and their logs need positive values: a zero or negative median (a
-                # broken or hand-made report) is shown, not judged.
-                judged = positive(base_medians) and positive(medians)
-                ratio = value / base_value if base_value > 0 and value > 0 else None
-                p, test = gx.log_t_test(base_medians, medians) if judged else (None, "-")
-                differ = option_differences(
-                    base_options, options_of(rs[0].ran, chunk_as_setting, made))
-                # A generator of its own per cell: the interval does not depend on the other rows.
-                ci = (gx.bootstrap_ratio_ci(base_medians, medians, random.Random(seed), RESAMPLES)
-                      if judged and len(base_medians) > 1 and len(medians) > 1 else None)
-                # A disturbed run on either side: the ratio and its verdict rest on it.
-                noisy_comparison = bool(cell["noisy"] or row["cells"][0]["noisy"])
-                cell.update(ratio=ratio, ci95=ci, test=test or "floor", p=p, q=None,
-                            noisy_comparison=noisy_comparison, option_differences=differ,
-                            unfair=[n for n, v in differ.items() if unfair(n, v)],
-                            line_rates_differ=rates_differ(base, rs))
-            row["cells"].append(cell)
-        rows.append(row)
+            line_col = cell.pop("rated") or line_col
+            value, base_value = cell["value"], base_cell["value"]
+            one_each = len(medians) == 1 and len(base_medians) == 1
+            # Ratios and their logs need positive values: a zero or negative median (a
+            # broken or hand-made report) is shown, not judged.
+            judged = (value > 0 and base_value > 0 if one_each else
+                      positive(base_medians) and positive(medians))
+            ratio = value / base_value if base_value > 0 and value > 0 else None
+            if not judged:
+                p, test = None, "-"
+            elif one_each:
+                p, test = None, "floor"  # gx.log_t_test's: no test
+            else:
+                p, test = gx.log_t_test(base_medians, medians)
+            theirs = rs[0].ran
+            differ = {} if theirs is base[0].ran else option_differences(
+                base_options, made.get(theirs) or options_of(theirs, chunk_as_setting, made))
+            # A generator of its own per cell: the interval does not depend on the other rows.
+            ci = (gx.bootstrap_ratio_ci(base_medians, medians, random.Random(seed), RESAMPLES)
+                  if judged and len(base_medians) > 1 and len(medians) > 1 else None)
+            cell["ratio"], cell["ci95"], cell["test"], cell["p"], cell["q"] = \
+                ratio, ci, test or "floor", p, None
+            # A disturbed run on either side: the ratio and its verdict rest on it.
+            cell["noisy_comparison"] = bool(cell["noisy"] or base_cell["noisy"])
+            cell["option_differences"] = differ
+            cell["unfair"] = [n for n, v in differ.items() if unfair(n, v)] if differ else []
+            if one_each:  # rates_differ's
+                a, b = base[0].line_rate, rs[0].line_rate
+                cell["line_rates_differ"] = a is not None and b is not None and a != b
+            else:
+                cell["line_rates_differ"] = rates_differ(base, rs)
+            cells.append(cell)
+        rows.append({"key": k, "path": path, "pattern": pattern, "unit": unit, "mem": [src, dst],
+                     "chunk": chunk, "depth": depth, "size": size, "ranks": list(ranks),
+                     "repeat": repeat, "cells": cells, "line_col": line_col})
+        # Blocks in the order A has them; sizes ascending inside a block.
+        block = k[0][:7]
+        sort_keys.append((blocks.setdefault(block, len(blocks)), size, ranks, repeat))
+    log_floor = math.log1p(floor)
     for i in range(1, len(groups)):
         cells = [r["cells"][i] for r in rows]
         qs = gx.benjamini_hochberg([c["p"] if c else None for c in cells])
         for row, c, q in zip(rows, cells, qs):
             if c is None:
                 continue
+            base_cell = row["cells"][0]
             c["q"] = q
             if q is not None:
                 sig = q < alpha
+            elif c["test"] != "floor":
+                sig = False
             else:
                 # One run a side: beyond the floor, and beyond what either run's own visits
-                # spread over (the machine moved that much within one run).
-                sig = c["test"] == "floor" and beyond_floor(
-                    c["ratio"], max(floor, c["drift"], row["cells"][0]["drift"]))
+                # spread over (the machine moved that much within one run), either way: above
+                # 1 + that or below 1 / (1 + that).
+                beyond = max(floor, c["drift"], base_cell["drift"])
+                sig = abs(math.log(c["ratio"])) > (
+                    log_floor if beyond == floor else math.log1p(beyond))
             c["significant"] = "yes" if sig else "no"
-            c["margin"] = equivalence_margin(floor, [row["cells"][0], c])
-            c["verdict"] = verdict(row["unit"], c["ratio"], c["significant"], c["ci95"],
-                                   c["margin"])
+            if c["run_cv"] is None and base_cell["run_cv"] is None:  # equivalence_margin's
+                margin = max(floor, base_cell["drift"], c["drift"])
+            else:
+                margin = equivalence_margin(floor, [base_cell, c])
+            c["margin"] = margin
             # A median from fewer than 5 iterations on either side decides nothing.
-            if c.get("few") or row["cells"][0].get("few"):
-                c["verdict"] = "undecided"
+            c["verdict"] = "undecided" if c["few"] or base_cell["few"] else verdict(
+                row["unit"], c["ratio"], c["significant"], c["ci95"], margin)
             # Far apart yet undecided: too few runs for their spread; say how many would do.
-            c["runs_to_decide"] = (runs_to_decide(row["cells"][0]["run_medians"],
-                                                  c["run_medians"], c["ratio"], c["margin"])
+            c["runs_to_decide"] = (runs_to_decide(base_cell["run_medians"], c["run_medians"],
+                                                  c["ratio"], margin)
                                    if c["verdict"] == "undecided" and c["test"] == "t" else None)
-    # Blocks in the order A has them; sizes ascending inside a block.
-    first = {}
-    for r in rows:
-        first.setdefault(r["key"][0][:7], len(first))
-    rows.sort(key=lambda r: (first[r["key"][0][:7]], r["size"], r["ranks"], r["repeat"]))
-    return rows
+    return [rows[i] for i in sorted(range(len(rows)), key=sort_keys.__getitem__)]
+
+
+def cell_of(rs, medians):
+    """A configuration's cell of a row, from its runs rs (their medians): its value, the runs'
+    spread, noise and line rate (line_facts), and "rated" (whether a report of its runs rates
+    routes, schema 2.7: the row's line_col), which the row takes out of it."""
+    if len(rs) == 1:  # one run (most rows of a sweep): its own, as the many runs' below
+        r = rs[0]
+        value, rate = medians[0], r.line_rate  # center() of one median is the median
+        return {"value": value, "runs": 1, "run_medians": medians, "run_cv": None,
+                "noisy": 1 if r.noisy else 0, "few": 1 if r.few else 0,
+                "noise": sorted(set(r.marks)) if r.marks else [],
+                "drift": 0.0 if r.drift is None else r.drift,
+                "line_gbs": rate, "line_share": value / rate if rate is not None else None,
+                "line_exceeded": r.line_exceeded,
+                "line_absent": r.line_absent if rate is None else None,
+                "line_route": r.line_route if rate is not None else None, "rated": r.rated}
+    value = center(medians)
+    return {"value": value, "runs": len(rs), "run_medians": medians,
+            "run_cv": gx.run_cv(medians), "noisy": sum(r.noisy for r in rs),
+            "few": sum(r.few for r in rs), "noise": sorted({m for r in rs for m in r.marks}),
+            "drift": visits_drift(rs), **line_facts(rs, value),
+            "rated": any(r.rated for r in rs)}
 
 
 def line_facts(rs, value):
@@ -391,11 +470,16 @@ def noise(rows, ncfg):
     runs' medians, its median and 90th percentile over the rows where it has two runs or more."""
     out = []
     for i in range(ncfg):
-        cvs = sorted(r["cells"][i]["run_cv"] for r in rows
-                     if r["cells"][i] and r["cells"][i]["run_cv"] is not None)
-        runs = max((r["cells"][i]["runs"] for r in rows if r["cells"][i]), default=0)
-        out.append({"runs": runs, "rows": len(cvs),
-                    "noisy_rows": sum(1 for r in rows if r["cells"][i] and r["cells"][i]["noisy"]),
+        cvs, runs, noisy_rows = [], 0, 0
+        for r in rows:
+            c = r["cells"][i]
+            if c:
+                if c["run_cv"] is not None:
+                    cvs.append(c["run_cv"])
+                runs = max(runs, c["runs"])
+                noisy_rows += bool(c["noisy"])
+        cvs.sort()
+        out.append({"runs": runs, "rows": len(cvs), "noisy_rows": noisy_rows,
                     "median_cv": statistics.median(cvs) if cvs else None,
                     "p90_cv": cvs[min(len(cvs) - 1, int(0.9 * len(cvs)))] if cvs else None})
     return out
@@ -407,14 +491,17 @@ def missing_results(tables):
     wanted = {}
     for t in tables:
         for k, r in t.items():
-            if measured(r):
+            if r.status == "ok":
                 wanted.setdefault(k, None)
     out = []
     for i, t in enumerate(tables):
+        get = t.get
         for k in wanted:
-            r = t.get(k)
-            if not measured(r):
-                out.append((i, "missing" if r is None else r.status, k))
+            r = get(k)
+            if r is None:
+                out.append((i, "missing", k))
+            elif r.status != "ok":
+                out.append((i, r.status, k))
     return out
 
 
@@ -482,7 +569,7 @@ def option_groups(rows):
     items = []
     for row in rows:
         for i, c in enumerate(row["cells"]):
-            if i and c:
+            if i and c and c["option_differences"]:
                 for name, (va, vb) in c["option_differences"].items():
                     items.append(((i, name), row["key"], (va, vb)))
     return grouped(items)
@@ -492,19 +579,24 @@ def summary(rows):
     """Per report after the first and per (path, pattern, unit): slower/faster/same/undecided counts, the
     unfair ones, and the geometric mean of the ratios (report / first)."""
     acc = {}
+    log = math.log
     for row in rows:
         for i, c in enumerate(row["cells"]):
             if not i or c is None:
                 continue
-            s = acc.setdefault((i, row["path"], row["pattern"], row["unit"]),
-                               {"slower": 0, "faster": 0, "same": 0, "undecided": 0,
-                                "unfair": 0, "noisy": 0,
-                                "logs": []})
+            at = (i, row["path"], row["pattern"], row["unit"])
+            s = acc.get(at)
+            if s is None:
+                s = acc[at] = {"slower": 0, "faster": 0, "same": 0, "undecided": 0, "unfair": 0,
+                               "noisy": 0, "logs": []}
             s[c["verdict"]] += 1
-            s["unfair"] += bool(c["unfair"])
-            s["noisy"] += c["noisy_comparison"]
-            if c["ratio"] and c["ratio"] > 0:
-                s["logs"].append(math.log(c["ratio"]))
+            if c["unfair"]:
+                s["unfair"] += 1
+            if c["noisy_comparison"]:
+                s["noisy"] += 1
+            ratio = c["ratio"]
+            if ratio and ratio > 0:
+                s["logs"].append(log(ratio))
     out = []
     for (i, path, pattern, unit), s in sorted(acc.items()):
         logs = s.pop("logs")
@@ -593,7 +685,7 @@ def fmt(v, width, prec=3):
     if not isinstance(v, (int, float)):
         return f"{'-':>{width}}"
     # Fixed decimals hide slow links' tiny bandwidths (0.000): those get significant digits.
-    return f"{v:{width}.{prec}f}" if v == 0 or abs(v) >= 0.1 else f"{v:{width}.{prec}g}"
+    return ("%*.*f" if v == 0 or abs(v) >= 0.1 else "%*.*g") % (width, prec, v)
 
 
 def letter(i):
@@ -626,9 +718,15 @@ def value_text(cell, width, unit):
     """A configuration's value to four significant digits (a bandwidth below gx.GBS_AS_MBS
     GB/s in MB/s with an M after it, as gpuxfer's table and summary print it), '~' after it
     where a run of it was disturbed."""
-    if not isinstance(cell["value"], (int, float)):
+    v = cell["value"]
+    if not isinstance(v, (int, float)):
         return f"{'-':>{width}}"
-    return f"{gx.unit_text(cell['value'], unit) + (gx.NOISY if cell['noisy'] else ''):>{width}}"
+    # gx.unit_text's, which is gx.value_text's but for a bandwidth in MB/s (gx.in_mbs).
+    text = gx.value_text(v) if unit != "GB/s" or not 0 < v < gx.GBS_AS_MBS else \
+        gx.unit_text(v, unit)
+    if cell["noisy"]:
+        text += gx.NOISY
+    return text.rjust(width)
 
 
 def verdict_text(cell):
@@ -735,7 +833,8 @@ def print_tables(cfgs, rows, out, diffs=()):
         # size and pair share 16 columns: a pair wider than 6 (ranks from 100, a repeat's #2)
         # takes them from the size where its sizes are short, so a line with line% stays
         # within gx.COLUMNS.
-        pw = max(6, *(len(pair_text(r)) for r in block_rows))
+        pairs = [pair_text(r) for r in block_rows]
+        pw = max(6, *map(len, pairs))
         sw = max(4, 16 - pw, *(len(str(r["size"])) for r in block_rows))
         for j in range(1, len(cfgs)):
             c = letter(j)
@@ -743,7 +842,8 @@ def print_tables(cfgs, rows, out, diffs=()):
             lines = [fit_row(f"#{'size':>{sw - 1}} {'pair':>{pw}} {'A':>9} {c:>9} {c + '/A':>6}"
                              f"{line_head} {'ci95':>{ci_width(line_col)}} {'p':>7} {'q':>7}"
                              f" {'sig':>3} {'test':>5} {'verdict':>10}")]
-            lines += [fit_row(row_line(row, j, line_col, sw, pw)) for row in block_rows]
+            lines += [fit_row(row_line(row, j, line_col, sw, pw, pair))
+                      for row, pair in zip(block_rows, pairs)]
             # One write for the block: its lines hold numbers and the table's own words, no
             # text of a report (whose escape sequence might run on into the next line).
             out.write("\n".join(lines) + "\n")
@@ -763,13 +863,15 @@ def fit_row(line):
 
 def pair_text(row):
     """'0->1', and '#2' after it for a repeat's row."""
-    pair = "->".join(str(x) for x in row["ranks"])
+    pair = "->".join(map(str, row["ranks"]))
     return pair + (f"#{row['repeat'] + 1}" if row["repeat"] else "")
 
 
-def row_line(row, j, line_col=False, size_width=10, pair_width=6):
-    """A row's line for configuration j against A."""
-    line = (f"{row['size']:>{size_width}} {pair_text(row):>{pair_width}} "
+def row_line(row, j, line_col=False, size_width=10, pair_width=6, pair=None):
+    """A row's line for configuration j against A (pair: its pair_text, where made already)."""
+    if pair is None:
+        pair = pair_text(row)
+    line = (f"{str(row['size']).rjust(size_width)} {pair.rjust(pair_width)} "
             f"{value_text(row['cells'][0], 9, row['unit'])}")
     c = row["cells"][j]
     line_cell = f" {line_text(row['cells'][0], c):>6}" if line_col else ""
@@ -780,7 +882,7 @@ def row_line(row, j, line_col=False, size_width=10, pair_width=6):
     p = f"{c['p']:7.2g}" if c["p"] is not None else f"{'-':>7}"
     q = f"{c['q']:7.2g}" if c["q"] is not None else f"{'-':>7}"
     return line + (f" {value_text(c, 9, row['unit'])} {fmt(c['ratio'], 6)}{line_cell}"
-                   f" {ci_text(c['ci95']):>{ciw}} {p} {q}"
+                   f" {ci_text(c['ci95']).rjust(ciw)} {p} {q}"
                    f" {c['significant']:>3} {c['test']:>5} {verdict_text(c):>10}")
 
 
@@ -796,14 +898,18 @@ def significance_counts(rows, ncfg):
     """Per configuration after A: its rows, how many are called and by what."""
     out = []
     for i in range(1, ncfg):
-        cells = [r["cells"][i] for r in rows if r["cells"][i]]
-        out.append({"rows": len(cells),
-                    "significant": sum(c["significant"] == "yes" for c in cells),
-                    "by_test": sum(c["significant"] == "yes" and c["test"] != "floor"
-                                   for c in cells),
-                    "by_floor": sum(c["significant"] == "yes" and c["test"] == "floor"
-                                    for c in cells),
-                    "one_run_each": sum(c["test"] == "floor" for c in cells)})
+        count = significant = by_floor = one_run_each = 0
+        for r in rows:
+            c = r["cells"][i]
+            if c:
+                count += 1
+                floor = c["test"] == "floor"
+                one_run_each += floor
+                if c["significant"] == "yes":
+                    significant += 1
+                    by_floor += floor
+        out.append({"rows": count, "significant": significant, "by_test": significant - by_floor,
+                    "by_floor": by_floor, "one_run_each": one_run_each})
     return out
 
 
@@ -914,106 +1020,33 @@ def as_json(cfgs, files, rows, counts, spread, settings, missing, report_opts, o
             "summary": [dict(s, report=names[s["report"]]) for s in totals]}
 
 
-def json_float(v):
-    """A float as json writes it."""
-    text = float.__repr__(v)
-    if text[-1] in "fn":  # inf, -inf, nan
-        return "NaN" if v != v else "Infinity" if v > 0 else "-Infinity"
-    return text
-
-
-_encode_string = json.encoder.encode_basestring_ascii
-_float_repr, _int_repr = float.__repr__, int.__repr__
-# json's text of a value of these exact types (a subclass, such as a bool of int, has its own).
-_SCALARS = {str: _encode_string, int: int.__repr__, float: json_float,
-            bool: lambda v: "true" if v else "false", type(None): lambda v: "null"}
-
-
-# {a level's newline and indent: {a member's name: its line's start}}: a sweep's rows have the
-# same few names at the same few levels.
-_member_starts = {}
-
-
-def json_indented(v, pad="\n"):
-    """json.dumps(v, indent=1) of a row (strings, numbers, true, false, null, lists and objects
-    with string keys), pad the newline and indent of v's own level: json's encoder with an
-    indent is its pure Python one, slower than this for a sweep's rows. The items that are no
-    containers (most of a row's) are written in the loop by their exact type, not by a call of
-    their own."""
-    scalar = _SCALARS.get(type(v))
-    if scalar is not None:
-        return scalar(v)
-    inner = pad + " "
-    if isinstance(v, (list, tuple)):
-        if not v:
-            return "[]"
-        get = _SCALARS.get
-        parts = []
-        for x in v:
-            f = get(type(x))
-            parts.append(inner + (f(x) if f is not None else json_indented(x, inner)))
-        return "[" + ",".join(parts) + pad + "]"
-    if isinstance(v, dict):
-        if not v:
-            return "{}"
-        # A member's start (its line's indent and name) made once for each name and level.
-        starts = _member_starts.get(inner)
-        if starts is None:
-            starts = _member_starts[inner] = {}
-        parts = []
-        for k, x in v.items():
-            start = starts.get(k)
-            if start is None:
-                if type(k) is not str:  # json's text of other keys (1: "1")
-                    return json.dumps(v, indent=1).replace("\n", pad)
-                start = starts[k] = inner + _encode_string(k) + ": "
-            t = type(x)
-            if t is float:
-                text = _float_repr(x)
-                if text[-1] in "fn":  # inf, -inf, nan
-                    text = json_float(x)
-            elif t is str:
-                text = _encode_string(x)
-            elif x is None:
-                text = "null"
-            elif x is True:
-                text = "true"
-            elif x is False:
-                text = "false"
-            elif t is int:
-                text = _int_repr(x)
-            else:
-                text = json_indented(x, inner)
-            parts.append(start + text)
-        return "{" + ",".join(parts) + pad + "}"
-    if isinstance(v, (str, int, float)):  # a subclass: as json writes its base type
-        return json.dumps(v)
-    # Anything else as json has it (an object it cannot write: its error).
-    return json.dumps(v, indent=1).replace("\n", pad)
+# What json.dumps writes of a value with its default separators, by the C encoder (json.dumps
+# with an indent is its pure Python encoder). The rows hold no cycles: nothing to look for.
+_encode = json.JSONEncoder(check_circular=False).encode
+# The lines of a sweep's rows written at once: each write of a few bytes would cost more than
+# its line, and all of them as one text would double the rows' memory.
+LINES_PER_WRITE = 1000
 
 
 def print_json(doc, out):
-    """What print(json.dumps(doc, indent=1)) prints, each item of its top-level lists (the
-    rows, the option differences) encoded and written on its own: a sweep's rows as one text,
-    and the pieces json makes of it, would take several times the rows' own memory, and its
-    option differences (a row's each where the runs' iteration counts differ) are as long.
-    (json.dump with an indent writes piece by piece, slowly.)"""
+    """The document as json.dumps(doc, indent=1) lays out its top-level members, each item of a
+    top-level list (a row, an option difference) on one line as json.dumps(item) writes it:
+    valid JSON, a row a line for grep or jq, and a sweep's rows in a fraction of the text
+    (and the time) of an indented one."""
     write = out.write
     write("{")
     sep = "\n "
     for name, value in doc.items():
-        write(sep + _encode_string(name) + ": ")
+        write(sep + _encode(name) + ": ")
         sep = ",\n "
         if isinstance(value, list) and value:
-            # An item is two levels in: each of its lines two spaces more than on its own (a
-            # newline in a string is written as \n, never as a line of its own).
-            item_sep = "[\n  "
-            for item in value:
-                write(item_sep + json_indented(item, "\n  "))
-                item_sep = ",\n  "
+            for at in range(0, len(value), LINES_PER_WRITE):
+                lines = [_encode(item) for item in value[at:at + LINES_PER_WRITE]]
+                write(("[\n  " if at == 0 else ",\n  ") + ",\n  ".join(lines))
             write("\n ]")
         else:
-            write(json_indented(value, "\n "))
+            # A newline in a string is written as \n, never as a line of its own.
+            write(json.dumps(value, indent=1).replace("\n", "\n "))
     write("\n}\n" if doc else "}\n")
 
 
