@@ -117,6 +117,16 @@ int gx_ensure_capacity(struct gx_ep *ep, size_t bytes, struct gx_err *err)
 }
 
 /* An injected corruption only where the CPU can address dst. */
+/* The first wrong byte a step saw is the one its record keeps. */
+static void record_bad(struct gx_record *rec, int ok, int64_t bad, int64_t iter)
+{
+    if (!ok && rec->valid) {
+        rec->valid = 0;
+        rec->bad_offset = bad;
+        rec->bad_iter = iter;
+    }
+}
+
 static int check_received(struct gx_ep *ep, size_t bytes, uint32_t iter, struct gx_record *rec,
                           struct gx_err *err)
 {
@@ -127,11 +137,7 @@ static int check_received(struct gx_ep *ep, size_t bytes, uint32_t iter, struct 
     GX_TRY(gx_mem_table[ep->dst_kind]->check(ep->dst, bytes, (uint32_t)ep->peer, iter, &ok, &bad,
                                               err));
     rec->validated++;
-    if (!ok && rec->valid) {
-        rec->valid = 0;
-        rec->bad_offset = (int64_t)bad;
-        rec->bad_iter = iter;
-    }
+    record_bad(rec, ok, (int64_t)bad, iter);
     return GX_OK;
 }
 
@@ -144,11 +150,7 @@ static int group_valid(struct gx_ep *ep, struct gx_record *rec, struct gx_err *e
         return GX_OK;
     int64_t bad[2] = {rec->bad_offset, rec->bad_iter};
     GX_MPI_TRY(err, MPI_Bcast(bad, 2, MPI_INT64_T, first, ep->comm));
-    if (rec->valid) {
-        rec->valid = 0;
-        rec->bad_offset = bad[0];
-        rec->bad_iter = bad[1];
-    }
+    record_bad(rec, 0, bad[0], bad[1]);
     return GX_OK;
 }
 
@@ -164,11 +166,7 @@ static int check_collective(struct gx_ep *ep, const struct gx_pattern_ops *pat, 
         gx_fault_corrupt(ep->job->rank, bytes, iter, io.out, io.out_bytes);
     GX_TRY(gx_coll_check(ep, pat->coll, pat->in_place, n, iter, &ok, &bad, err));
     rec->validated++;
-    if (!ok && rec->valid) {
-        rec->valid = 0;
-        rec->bad_offset = (int64_t)bad;
-        rec->bad_iter = iter;
-    }
+    record_bad(rec, ok, (int64_t)bad, iter);
     return GX_OK;
 }
 
