@@ -57,6 +57,8 @@ PATHS = ("host", "mpi", "staged", "staged-mpi", "p2p", "nccl", "zerocopy", "unif
          "unified-demand")
 # The patterns in the order of the facets' rows, with their titles.
 PATTERNS = {"latency": "latency, one way", "bw": "bw, one way", "bibw": "bibw, both ways"}
+# The most lines a panel names in a legend of its own.
+MAX_PANEL_LEGEND = 12
 # A collective's value is nccl-tests' bus bandwidth (the report's collective object).
 COLLECTIVES = ("allreduce", "allgather", "reduce-scatter", "alltoall", "broadcast")
 
@@ -401,8 +403,13 @@ def draw_lines(fig, lines, style, all_chunks, linear_bw):
         else:
             ax.set_ylim(bottom=0)
         facet_title(ax, pattern, unit, path)
-        # A legend where a path has several lines here (the paths of ALL_PATHS are the ticks).
-        if len(mine) > len({path_of(ln) for ln in mine}):
+        # A legend where a path has several lines here (the paths of ALL_PATHS are the ticks);
+        # past a dozen a legend would cover the panel and name nothing a reader can find.
+        if len(mine) > MAX_PANEL_LEGEND:
+            ax.text(0.01, 0.99, f"{len(mine)} lines (memory kinds x runs): too many to name "
+                    "here; gpuxfer-report summary lists them", transform=ax.transAxes,
+                    fontsize="x-small", va="top", gid="legend-too-many")
+        elif len(mine) > len({path_of(ln) for ln in mine}):
             ax.legend([Line2D([], [], color=style[ln[0]][0], linestyle=style[ln[0]][1],
                               marker=style[ln[0]][2], markersize=4) for ln in mine],
                       [ln[4][len(path) + 1:] if ln[4].startswith(path + " ") else ln[4]
