@@ -221,11 +221,12 @@ static int iterate_hooked(struct gx_bench *b, const struct gx_mstep *st,
         if (ep->ops->between)
             GX_TRY(ep->ops->between(ep, err));
         double secs;
-        /* A window of collectives runs the same input again: only a window of one checks. */
         GX_TRY(pat->iterate(ep, st->size, (int)b->window, &secs, err));
         if (checks)
             GX_TRY(check_received(ep, st->size, iter, rec, err));
-        if (all && coll && b->window == 1)
+        /* Out of place, a window's collectives all make the same output; in place, each but
+         * the first runs on the last one's output. */
+        if (all && coll && (b->window == 1 || !pat->in_place))
             GX_TRY(check_collective(ep, pat, st->size, iter, rec, err));
         if (i >= 0)
             b->samples[i] = pat->value(st->size, (int)b->window, secs, ep->nranks);
