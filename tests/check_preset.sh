@@ -116,15 +116,18 @@ bad "--check --map off" 2 --map off --check
 bad "--check --budget x" 2 --check --budget x
 bad "--check on 1 rank" 1 --check
 
-# 4. --dry-run's plan: the map alone, within the check's 60 s, on 4, 8 and 16 GPUs.
+# 4. --dry-run's plan: the map alone, within the check's 60 s, on 4, 8 and 16 GPUs (the node's
+# allreduce too beyond 2 GPUs, where NCCL is built).
 if grep -q '^#define HAVE_CUDA 1' "$top_builddir/config.h" 2>/dev/null; then
-    dry() { # dry NAME NP XML BUSIDS
+    coll=
+    grep -q '^#define HAVE_NCCL 1' "$top_builddir/config.h" && coll="map-allreduce "
+    dry() { # dry NAME NP XML BUSIDS RUNS
         gx_mpirun "$2" --check --dry-run --topology-xml "$topo/$3" --fake-gpus "$4" >"$dir/$1.dry" 2>&1
         rc=$?
         runs=$(awk '/^# run / { print $3 }' "$dir/$1.dry" | tr '\n' ' ')
         est=$(tr '\n' ' ' <"$dir/$1.dry" | sed 's/ #   / /g' |
               sed -n 's/.* measurements (.*; estimate \([0-9.]*\) s, at each .*/\1/p')
-        [ $rc -eq 0 ] && [ "$runs" = "map map-bibw map-host " ] && [ -n "$est" ] &&
+        [ $rc -eq 0 ] && [ "$runs" = "$5" ] && [ -n "$est" ] &&
             awk -v e="$est" 'BEGIN { exit !(e <= 60) }' &&
             grep -q '^# the estimate is within the budget of 60 s' "$dir/$1.dry" &&
             ! grep -q '^PASS\|^FAIL' "$dir/$1.dry"
@@ -132,12 +135,15 @@ if grep -q '^#define HAVE_CUDA 1' "$top_builddir/config.h" 2>/dev/null; then
             diag <"$dir/$1.dry"
         echo "# $1: --check --dry-run estimate ${est:-?} s"
     }
-    dry "4 x H200" 4 h200x4-vm.xml "0000:00:06.0,0000:00:07.0,0000:00:08.0,0000:00:09.0"
+    dry "4 x H200" 4 h200x4-vm.xml "0000:00:06.0,0000:00:07.0,0000:00:08.0,0000:00:09.0" \
+        "map map-bibw map-host $coll"
     dry "8 x H100 NVSwitch" 8 h100x8-nvswitch.xml \
-        "0000:00:06.0,0000:00:07.0,0000:00:08.0,0000:00:09.0,0000:00:0a.0,0000:00:0b.0,0000:00:0c.0,0000:00:0d.0"
+        "0000:00:06.0,0000:00:07.0,0000:00:08.0,0000:00:09.0,0000:00:0a.0,0000:00:0b.0,0000:00:0c.0,0000:00:0d.0" \
+        "map map-bibw map-host $coll"
     dry "DGX-2" 16 dgx2-16gpu.xml \
-        "34:00.0,36:00.0,39:00.0,3b:00.0,57:00.0,59:00.0,5c:00.0,5e:00.0,b7:00.0,b9:00.0,bc:00.0,be:00.0,e0:00.0,e2:00.0,e5:00.0,e7:00.0"
-    dry "2 GPUs" 2 h200x4-vm.xml "$NVL"
+        "34:00.0,36:00.0,39:00.0,3b:00.0,57:00.0,59:00.0,5c:00.0,5e:00.0,b7:00.0,b9:00.0,bc:00.0,be:00.0,e0:00.0,e2:00.0,e5:00.0,e7:00.0" \
+        "map map-bibw map-host $coll"
+    dry "2 GPUs" 2 h200x4-vm.xml "$NVL" "map map-bibw map-host "
     # On 2 GPUs the map is both ways of the one pair, its bibw and both host links both ways.
     [ "$(awk '/^ +[0-9]+ / { print $2, $4, $10 }' "$dir/2 GPUs.dry" | tr '\n' ';')" = \
           "p2p bw 0:1;p2p bw 1:0;p2p bibw 0:1;host-to-device bw 0:1;host-to-device bw 1:0;device-to-host bw 0:1;device-to-host bw 1:0;" ]

@@ -120,7 +120,8 @@ int gx_options_gpu_map(struct gx_options *o, const struct gx_layout *l, const ch
             GX_TRY(map_run(o, &runs[n++], "map-bibw", "p2p", "bibw", bibw_pairs, err));
         GX_TRY(map_host_run(o, &runs[n++], err));
         int nccl = gx_path_lookup("nccl");
-        if (nccl >= 0 && gx_paths[nccl].ops) { /* the node's collective, rated on its links */
+        /* The node's collective, rated on its links; of 2 GPUs, the pair's own bw says it. */
+        if (nccl >= 0 && gx_paths[nccl].ops && l->nranks > 2) {
             GX_TRY(map_run(o, &runs[n], "map-allreduce", "nccl", "allreduce", "job", err));
             GX_TRY(set(o, &runs[n++], "sizes", GX_MAP_COLL_SIZE, err));
         }
