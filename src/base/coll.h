@@ -28,18 +28,22 @@ size_t gx_coll_bytes(enum gx_coll c, int nranks, size_t size);
 /* One rank's block of a collective that splits its buffer among the ranks, else the whole. */
 size_t gx_coll_block(enum gx_coll c, int nranks, size_t bytes);
 
+/* 0..255 for element k of an iteration, the part every rank's value shares. */
+static inline uint32_t gx_coll_base(uint32_t iter, uint64_t k)
+{
+    return ((uint32_t)k * 2654435761u ^ (uint32_t)(k >> 32) ^ iter * 40503u) >> 24;
+}
+
 /* Small integers, so that any sum of them is exact in a float: rank r's element k. */
 static inline float gx_coll_value(uint32_t rank, uint32_t iter, uint64_t k)
 {
-    uint32_t h = (uint32_t)k * 2654435761u ^ (uint32_t)(k >> 32) ^ iter * 40503u;
-    return (float)((h >> 24) + rank);
+    return (float)(gx_coll_base(iter, k) + rank);
 }
 
 /* The sum of gx_coll_value over ranks 0..n-1. */
 static inline float gx_coll_sum(int nranks, uint32_t iter, uint64_t k)
 {
-    uint32_t h = (uint32_t)k * 2654435761u ^ (uint32_t)(k >> 32) ^ iter * 40503u;
-    return (float)((double)(h >> 24) * nranks + (double)nranks * (nranks - 1) / 2);
+    return (float)((double)gx_coll_base(iter, k) * nranks + (double)nranks * (nranks - 1) / 2);
 }
 
 #endif

@@ -146,13 +146,15 @@ int gx_options_gpu_map(struct gx_options *o, const struct gx_layout *l, const ch
  * unless told which; a run of pairs never measures one. */
 int gx_options_collective_defaults(struct gx_options *o, struct gx_err *err)
 {
-    const struct gx_option *path = gx_option_find("path"), *pattern = gx_option_find("pattern");
+    const struct gx_option *path = gx_option_find("path"), *pattern = gx_option_find("pattern"),
+                           *sizes = gx_option_find("sizes");
+    char names[256];
     for (int r = 0; r < o->nruns; r++) {
         struct gx_run_opts *run = &o->runs[r];
         int groups = gx_scheme_of(run->pairs)->groups;
         if (groups && !(run->given & GX_OPTION_BIT(pattern)))
-            GX_TRY(set(o, run, "pattern", gx_pattern_names(1, 0), err));
-        if (groups && !(run->given & GX_OPTION_BIT(gx_option_find("sizes"))))
+            GX_TRY(set(o, run, "pattern", gx_pattern_names(names, sizeof names, ",", 1, 0), err));
+        if (groups && !(run->given & GX_OPTION_BIT(sizes)))
             GX_TRY(set(o, run, "sizes", GX_DEFAULT_COLL_SIZES, err));
         for (int i = 0; i < run->npatterns; i++) {
             const struct gx_pattern_ops *pat = gx_pattern_table[run->patterns[i]];
@@ -162,7 +164,7 @@ int gx_options_collective_defaults(struct gx_options *o, struct gx_err *err)
                            "--pairs %s makes groups for the collectives (%s)"
                            : "--pattern %s: a collective, which needs a group of ranks (--pairs "
                            "job or --pairs node), not --pairs %s%s", pat->name, run->pairs,
-                           groups ? gx_pattern_names(1, 1) : "");
+                           groups ? gx_pattern_names(names, sizeof names, ",", 1, 1) : "");
         }
         if (!groups || (run->given & GX_OPTION_BIT(path)))
             continue;

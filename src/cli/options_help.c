@@ -97,16 +97,6 @@ static void option_line(FILE *out, const struct gx_option *op, int all)
     fputc('\n', out);
 }
 
-/* The collectives out of place, ", "-separated (gx_pattern_names' are ","-separated). */
-static const char *collectives(char *buf, size_t len)
-{
-    buf[0] = '\0';
-    for (int i = 0; i < gx_pattern_count; i++)
-        if (gx_pattern_table[i]->coll != GX_COLL_NONE && !gx_pattern_table[i]->in_place)
-            gx_list_add(buf, len, ", ", gx_pattern_table[i]->name);
-    return buf;
-}
-
 static void name_list(FILE *out, const char *title, const char *names)
 {
     wrap(out, names, fprintf(out, "%s:", title), 2);
@@ -164,7 +154,7 @@ void gx_options_help(FILE *out, int all)
         name_list(out, "Paths (--path; --help-all says what each does)", names);
         name_list(out, "Pair keywords (--pairs)", gx_scheme_keywords());
         name_list(out, "Collectives (--pattern, with --pairs job or node; each also -inplace)",
-                  collectives(names, sizeof names));
+                  gx_pattern_names(names, sizeof names, ", ", 1, 0));
     }
     scenario_names(names, sizeof names);
     name_list(out, "Scenarios (--scenario NAME)", names);

@@ -114,9 +114,10 @@ void gx_line_apply(const struct gx_job *job, const struct gx_path_ops *ops,
     const struct gx_topo_rank *t = job->topo;
     struct gx_route r, hop;
     /* A collective's busbw is what each link of its ring carries: the narrowest one's rate. */
-    int n = res->coll_ranks > 0 ? res->coll_ranks : 1;
+    int group = res->coll_ranks > 0, n = group ? res->coll_ranks : 1;
     for (int i = 0; i < n; i++) {
-        int from = n > 1 ? res->members[i] : res->a, to = n > 1 ? res->members[(i + 1) % n] : res->b;
+        int from = group ? res->members[i] : res->a;
+        int to = group ? res->members[(i + 1) % n] : res->b;
         if (gx_link_store_route(t ? t->all_facts : NULL, from, to,
                                 gx_mem_has(res->src_kind, GX_MEM_GPU_RESIDENT),
                                 gx_mem_has(res->dst_kind, GX_MEM_GPU_RESIDENT),

@@ -170,48 +170,43 @@ static int nccl_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
     return GX_OK;
 }
 
-static int nccl_open_group(struct gx_ep *ep, struct gx_err *err)
+/* A pair's communicator is known by its peer and side, a group's by its first rank and size. */
+static int same_comm(const struct nccl_pair *a, const struct nccl_pair *b)
 {
-    ep->via = "the group's own communicator";
-    for (int i = 0; i < nccl_npairs; i++)
-        if (nccl_pairs[i].peer < 0 && nccl_pairs[i].leader == ep->leader &&
-            nccl_pairs[i].nranks == ep->nranks && nccl_pairs[i].comm) {
-            ep->priv = &nccl_pairs[i];
-            return GX_OK;
-        }
-    if (nccl_npairs == GX_NCCL_PAIRS)
-        return gx_fail(err, GX_ESKIP, "more than %d communicators with rank %d: no NCCL "
-                       "communicator left for this group", GX_NCCL_PAIRS, ep->job->rank);
-    struct nccl_pair *p = &nccl_pairs[nccl_npairs];
-    *p = (struct nccl_pair){.peer = -1, .leader = ep->leader, .nranks = ep->nranks, .owned = 1};
-    GX_TRY(open_group(ep, p, err));
-    nccl_npairs++;
-    ep->priv = p;
-    return GX_OK;
+    return a->peer == b->peer && (a->peer >= 0 ? a->initiator == b->initiator
+                                               : a->leader == b->leader && a->nranks == b->nranks);
 }
 
 static int nccl_open(struct gx_ep *ep, struct gx_err *err)
 {
-    if (ep->group)
-        return nccl_open_group(ep, err);
-    ep->via = nccl_job_mode ? nccl_job_via : "the pair's own communicator of 2 ranks";
+    struct nccl_pair key =
+        ep->group ? (struct nccl_pair){.peer = -1, .leader = ep->leader, .nranks = ep->nranks,
+                                       .owned = 1}
+                  : (struct nccl_pair){.peer = ep->peer, .initiator = ep->initiator,
+                                       .comm = nccl_comm, .owned = !nccl_job_mode};
+    ep->via = ep->group ? "the group's own communicator"
+              : nccl_job_mode ? nccl_job_via : "the pair's own communicator of 2 ranks";
     for (int i = 0; i < nccl_npairs; i++)
-        if (nccl_pairs[i].peer == ep->peer && nccl_pairs[i].initiator == ep->initiator &&
-            nccl_pairs[i].comm) {
+        if (same_comm(&nccl_pairs[i], &key) && nccl_pairs[i].comm) {
             ep->priv = &nccl_pairs[i];
             return GX_OK;
         }
+    if (nccl_npairs == GX_NCCL_PAIRS && ep->group)
+        return gx_fail(err, GX_ESKIP, "more than %d communicators with rank %d: no NCCL "
+                       "communicator left for this group", GX_NCCL_PAIRS, ep->job->rank);
     if (nccl_npairs == GX_NCCL_PAIRS)
         return gx_fail(err, GX_ESKIP, "more than %d pairs with rank %d: no NCCL communicator "
                        "left for this one (--nccl-comm job has one for all)", GX_NCCL_PAIRS,
                        ep->job->rank);
     struct nccl_pair *p = &nccl_pairs[nccl_npairs];
-    *p = (struct nccl_pair){.peer = ep->peer, .initiator = ep->initiator, .comm = nccl_comm,
-                            .owned = !nccl_job_mode};
-    if (p->owned)
+    *p = key;
+    if (ep->group)
+        GX_TRY(open_group(ep, p, err));
+    else if (p->owned)
         GX_TRY(open_pair(ep, p, err));
     ep->priv = p;
-    GX_TRY(nccl_xfer(ep, GX_DIR_BOTH, 1, 1, err));
+    if (!ep->group) /* the pair's first transfer connects it: untimed, here */
+        GX_TRY(nccl_xfer(ep, GX_DIR_BOTH, 1, 1, err));
     nccl_npairs++;
     return GX_OK;
 }

@@ -145,14 +145,13 @@ int gx_pattern_lookup(const char *name)
     return -1;
 }
 
-const char *gx_pattern_names(int collective, int with_in_place)
+const char *gx_pattern_names(char *buf, size_t len, const char *sep, int collective,
+                             int with_in_place)
 {
-    static char lists[2][2][256];
-    char *list = lists[collective != 0][with_in_place != 0];
-    if (!list[0])
-        for (int k = 0; k < gx_pattern_count; k++)
-            if ((gx_pattern_table[k]->coll != GX_COLL_NONE) == (collective != 0) &&
-                (with_in_place || !gx_pattern_table[k]->in_place))
-                gx_list_add(list, 256, ",", gx_pattern_table[k]->name);
-    return list;
+    buf[0] = '\0';
+    for (int k = 0; k < gx_pattern_count; k++)
+        if ((gx_pattern_table[k]->coll != GX_COLL_NONE) == (collective != 0) &&
+            (with_in_place || !gx_pattern_table[k]->in_place))
+            gx_list_add(buf, len, sep, gx_pattern_table[k]->name);
+    return buf;
 }

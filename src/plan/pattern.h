@@ -33,7 +33,8 @@ struct gx_pattern_ops {
 extern const struct gx_pattern_ops *const gx_pattern_table[];
 extern const int gx_pattern_count;
 int gx_pattern_lookup(const char *name);
-/* The patterns of one kind (collectives or not), comma-separated, in table order. */
-const char *gx_pattern_names(int collective, int with_in_place);
+/* The patterns of one kind (collectives or not) in buf, sep between them, in table order. */
+const char *gx_pattern_names(char *buf, size_t len, const char *sep, int collective,
+                             int with_in_place);
 
 #endif

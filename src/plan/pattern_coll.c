@@ -6,8 +6,6 @@
 static int coll_iterate(struct gx_ep *ep, enum gx_coll c, int in_place, size_t bytes,
                         int window, double *seconds, struct gx_err *err)
 {
-    if (!ep->ops->collective)
-        return gx_fail(err, GX_ESKIP, "path %s has no collectives", ep->ops->name);
     size_t n = gx_coll_bytes(c, ep->nranks, bytes);
     /* MPI's start together, as osu's; NCCL's run back to back on the stream, as nccl-tests'. */
     if (ep->ops->flags & GX_PATH_MPI_BUFFERS)
