@@ -273,11 +273,21 @@ static int slowed_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t byte
     return slowed_real->xfer(ep, dir, count, bytes, err);
 }
 
+/* A member late to the collective slows its group, as a slow node would. */
+static int slowed_collective(struct gx_ep *ep, enum gx_coll c, int in_place, int count,
+                             size_t bytes, struct gx_err *err)
+{
+    gx_fault_slow_delay();
+    return slowed_real->collective(ep, c, in_place, count, bytes, err);
+}
+
 static const struct gx_path_ops *slowed_ops(const struct gx_path_ops *real)
 {
     static struct gx_path_ops slowed;
     slowed = *real;
     slowed.xfer = slowed_xfer;
+    if (real->collective)
+        slowed.collective = slowed_collective;
     slowed.roundtrip = NULL;
     slowed_real = real;
     return &slowed;

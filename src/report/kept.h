@@ -68,7 +68,8 @@ int gx_kept_below_siblings(const struct gx_kept *kept, size_t n, const struct gx
 struct gx_view_ops;
 extern const struct gx_view_ops gx_view_kept;
 
-/* The transfer plan: per pair type and size class, the fastest path and the runner-up. How a
+/* The transfer plan: per pair type and size class, the fastest path and the runner-up; per
+ * collective and group likewise (its busbw). How a
  * pair's GPUs connect ("NV18", "PXB", "X"; "" unknown): it sorts same-node pairs into
  * the plan's pair types. */
 struct gx_pair_link {
@@ -85,9 +86,10 @@ struct gx_transfer_plan_way {
     int n, neff, nline;
     int exceeded, within, unsound, noisy; /* pairs whose result says so */
 };
-/* A pair type, data location and size class: its best way and the best of another path. */
+/* A pair type (or a collective's group), data location, pattern (bw between pairs, or the
+ * collective) and size class: its best way and the best of another path. */
 struct gx_transfer_plan_row {
-    int pair_type, data, size_class;
+    int pair_type, data, pattern, size_class;
     size_t size;                 /* the class's largest measured size */
     struct gx_transfer_plan_way best, runner_up;
 };
@@ -176,6 +178,11 @@ struct gx_layout_matrix_set {
 };
 
 extern const struct gx_view_ops gx_view_layout_matrices;
+
+/* Collectives per node (--pairs node on several nodes): per path and memory kinds, each node's
+ * group at the largest size, a node below --slow-pair x the other nodes' median marked and named
+ * (the finding slow-node). Rank 0. */
+extern const struct gx_view_ops gx_view_coll_nodes;
 void gx_layout_matrices_free(void *set);
 
 /* The node's map of host links (the map-host run): per GPU, its host link measured alone both

@@ -18,7 +18,7 @@ static const struct gx_view_ops gx_view_status, gx_view_health, gx_view_interfer
 
 const struct gx_view_ops *const gx_views[GX_VIEWS + 1] = {
     &gx_view_health, &gx_view_status, &gx_view_matrices, &gx_view_host_map,
-    &gx_view_layout_matrices, &gx_view_transfer_plan, &gx_view_interference, &gx_view_protocols,
+    &gx_view_layout_matrices, &gx_view_coll_nodes, &gx_view_transfer_plan, &gx_view_interference, &gx_view_protocols,
     &gx_view_kept, NULL,
 };
 

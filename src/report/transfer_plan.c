@@ -3,17 +3,21 @@
 
 #include "mem.h"
 #include "path.h"
+#include "pattern.h"
 #include "sizes.h"
 #include "wrap.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* In the order the transfer plan lists them. */
-enum { PT_NVLINK, PT_PCIE, PT_NODE, PT_SAME_GPU, PT_OTHER, PT_COUNT };
+/* In the order the transfer plan lists them; a collective's group is of one node or of several
+ * (its first and last rank's). */
+enum { PT_NVLINK, PT_PCIE, PT_NODE, PT_SAME_GPU, PT_OTHER, PT_GROUP_NODE, PT_GROUP_NODES,
+       PT_COUNT };
 static const char *const pair_type_names[PT_COUNT] = {
     [PT_NVLINK] = "same node, NVLink", [PT_PCIE] = "same node, PCIe", [PT_NODE] = "same node",
     [PT_SAME_GPU] = "same node, same GPU", [PT_OTHER] = "other node",
+    [PT_GROUP_NODE] = "group, one node", [PT_GROUP_NODES] = "group, several nodes",
 };
 
 int gx_pair_links(const struct gx_context *c, struct gx_pair_link **out, size_t *n)
@@ -37,8 +41,15 @@ int gx_pair_links(const struct gx_context *c, struct gx_pair_link **out, size_t 
     return GX_OK;
 }
 
+static int is_collective(const struct gx_kept *res)
+{
+    return gx_pattern_table[res->pattern]->coll != GX_COLL_NONE;
+}
+
 static int pair_type(const struct gx_kept *res, const struct gx_pair_link *links, size_t nlinks)
 {
+    if (is_collective(res))
+        return res->same_node ? PT_GROUP_NODE : PT_GROUP_NODES;
     if (!res->same_node)
         return PT_OTHER;
     for (size_t i = 0; i < nlinks; i++) {
@@ -60,7 +71,7 @@ static const char *const data_names[GX_DATA_COUNT] = {
     [GX_DATA_GPU] = "gpu", [GX_DATA_HOST] = "host", [GX_DATA_MIXED] = "mixed",
 };
 
-/* The transfer plan answers for bw alone. */
+/* The transfer plan answers for bw between pairs and for each collective of a group. */
 static int by_gbps_desc(const void *x, const void *y)
 {
     const struct gx_transfer_plan_way *a = x, *b = y;
@@ -103,8 +114,14 @@ static int row_ways(const struct gx_kept *res, size_t nres, const int *group_of,
     return n;
 }
 
-/* One row at the class's largest size (group = type * GX_DATA_COUNT + data): the runner-up is
- * another path, not another chunk. 0 when nothing of the class was measured. */
+/* A row's group: its pair type, data location and pattern. */
+static int group_key(int type, int data, int pattern)
+{
+    return (type * GX_DATA_COUNT + data) * gx_pattern_count + pattern;
+}
+
+/* One row at the class's largest size: the runner-up is another path, not another chunk. 0 when
+ * nothing of the class was measured. */
 static int make_row(const struct gx_kept *res, size_t nres, const int *group_of, int group,
                     int cls, struct gx_transfer_plan_way *ways, int cap,
                     struct gx_transfer_plan_row *row)
@@ -117,8 +134,9 @@ static int make_row(const struct gx_kept *res, size_t nres, const int *group_of,
         return 0;
     int n = row_ways(res, nres, group_of, group, size, ways, cap);
     qsort(ways, (size_t)n, sizeof *ways, by_gbps_desc);
-    *row = (struct gx_transfer_plan_row){.pair_type = group / GX_DATA_COUNT,
-                                         .data = group % GX_DATA_COUNT, .size_class = cls,
+    *row = (struct gx_transfer_plan_row){.pair_type = group / gx_pattern_count / GX_DATA_COUNT,
+                                         .data = group / gx_pattern_count % GX_DATA_COUNT,
+                                         .pattern = group % gx_pattern_count, .size_class = cls,
                                          .size = size, .best = ways[0]};
     for (int i = 1; i < n; i++)
         if (ways[i].first->path != ways[0].first->path) {
@@ -136,7 +154,8 @@ int gx_transfer_plan_make(struct gx_transfer_plan *p, const struct gx_kept *res,
     struct gx_transfer_plan_way *ways = calloc(cap, sizeof *ways);
     /* Each result's row group, looked up once (-1: none). */
     int *group_of = calloc(cap, sizeof *group_of);
-    p->rows = calloc(PT_COUNT * GX_DATA_COUNT * GX_CLASS_COUNT, sizeof *p->rows);
+    int groups = PT_COUNT * GX_DATA_COUNT * gx_pattern_count;
+    p->rows = calloc((size_t)groups * GX_CLASS_COUNT, sizeof *p->rows);
     if (!ways || !group_of || !p->rows) {
         free(ways);
         free(group_of);
@@ -144,13 +163,20 @@ int gx_transfer_plan_make(struct gx_transfer_plan *p, const struct gx_kept *res,
         return GX_ERUNTIME;
     }
     for (size_t k = 0; k < nres; k++)
-        group_of[k] = res[k].pattern == GX_PAT_BW && res[k].state == GX_STATE_OK
-                          ? pair_type(&res[k], links, nlinks) * GX_DATA_COUNT +
-                                (int)gx_kept_data(&res[k])
+        group_of[k] = (res[k].pattern == GX_PAT_BW || is_collective(&res[k])) &&
+                              res[k].state == GX_STATE_OK
+                          ? group_key(pair_type(&res[k], links, nlinks),
+                                      (int)gx_kept_data(&res[k]), res[k].pattern)
                           : -1;
-    for (int g = 0; g < PT_COUNT * GX_DATA_COUNT; g++)
-        for (int c = 0; c < GX_CLASS_COUNT; c++)
-            p->n += (size_t)make_row(res, nres, group_of, g, c, ways, (int)cap, &p->rows[p->n]);
+    /* Pairs' rows first, then each collective's, in the pattern table's order. */
+    for (int t = 0; t < PT_COUNT; t++)
+        for (int d = 0; d < GX_DATA_COUNT; d++)
+            for (int pat = 0; pat < gx_pattern_count; pat++) {
+                int g = group_key(t, d, pat);
+                for (int c = 0; c < GX_CLASS_COUNT; c++)
+                    p->n += (size_t)make_row(res, nres, group_of, g, c, ways, (int)cap,
+                                             &p->rows[p->n]);
+            }
     free(group_of);
     free(ways);
     return GX_OK;
@@ -201,6 +227,8 @@ static cJSON *view_json(const void *state, const struct gx_run *run)
             return NULL;
         }
         cJSON_AddStringToObject(row, "pair_type", pair_type_names[r->pair_type]);
+        if (r->pair_type >= PT_GROUP_NODE)
+            cJSON_AddStringToObject(row, "pattern", gx_pattern_table[r->pattern]->name);
         cJSON_AddStringToObject(row, "data", data_names[r->data]);
         cJSON_AddStringToObject(row, "size_class",
                                 gx_size_class_name((enum gx_size_class)r->size_class));
@@ -212,8 +240,8 @@ static cJSON *view_json(const void *state, const struct gx_run *run)
     return rows;
 }
 
-/* One way's columns, with the result table's marks. */
-static int way_text(const struct gx_transfer_plan_way *w, char *buf, size_t len)
+/* One way's columns, with the result table's marks; its name in `width` columns. */
+static int way_text(const struct gx_transfer_plan_way *w, int width, char *buf, size_t len)
 {
     const struct gx_kept *r = w->first;
     char chunk[32] = "", eff[16] = "-", gbps[24], name[64], line[16] = "-";
@@ -239,7 +267,7 @@ static int way_text(const struct gx_transfer_plan_way *w, char *buf, size_t len)
              gx_mem_name(r->dst_kind), chunk);
     if (line_share > 0)
         snprintf(line, sizeof line, "%.0f%%%s", 100 * line_share, line_share > 1 ? "!" : "");
-    snprintf(buf, len, "%-30s %8s %6s %5s", name, gbps, eff, line);
+    snprintf(buf, len, "%-*s %8s %6s %5s", width, name, gbps, eff, line);
     return in_mbs;
 }
 
@@ -247,26 +275,40 @@ static void view_print(FILE *out, const void *state, const struct gx_run *run)
 {
     (void)run;
     const struct gx_transfer_plan *p = state;
-    if (p->n == 0)
-        return;
-    gx_print_note(out, "\n# transfer plan: the fastest path per pair type, data location (both "
-                  "ends in GPU memory, host memory, or mixed) and size class (bw at the class's "
-                  "largest measured size; chunk/depth where the path chunks), the runner-up "
-                  "(another path) below it\n");
-    fprintf(out, "# %-19s %-5s %-6s %5s  %-30s %8s %6s %5s\n", "pair type", "data", "class",
-            "size", "path, then runner-up", "GB/s", "eff", "line");
-    int in_mbs = 0;
+    int in_mbs = 0, said_pairs = 0, said_groups = 0;
     for (size_t i = 0; i < p->n; i++) {
         const struct gx_transfer_plan_row *r = &p->rows[i];
-        char size[24], best[96], second[96];
+        int group = r->pair_type >= PT_GROUP_NODE;
+        if (!group && !said_pairs++) {
+            gx_print_note(out, "\n# transfer plan: the fastest path per pair type, data location "
+                          "(both ends in GPU memory, host memory, or mixed) and size class (bw "
+                          "at the class's largest measured size; chunk/depth where the path "
+                          "chunks), the runner-up (another path) below it\n");
+            fprintf(out, "# %-19s %-5s %-6s %5s  %-30s %8s %6s %5s\n", "pair type", "data",
+                    "class", "size", "path, then runner-up", "GB/s", "eff", "line");
+        }
+        if (group && !said_groups++) {
+            gx_print_note(out, "\n# collective plan: the fastest path per collective, group (its "
+                          "ranks on one node or on several nodes), data location and size class "
+                          "(busbw at the class's largest measured size), the runner-up (another "
+                          "path) below it\n");
+            fprintf(out, "# %-22s %-8s %-5s %-6s %5s  %-22s %8s %6s %5s\n", "collective",
+                    "group", "data", "class", "size", "path, runner-up", "busbw", "eff", "line");
+        }
+        char size[24], best[96], second[96], key[64];
         gx_format_size(r->size, size, sizeof size);
-        in_mbs |= way_text(&r->best, best, sizeof best);
-        fprintf(out, "  %-19s %-5s %-6s %5s  %s\n", pair_type_names[r->pair_type],
-                data_names[r->data], gx_size_class_name((enum gx_size_class)r->size_class), size,
-                best);
+        if (group)
+            snprintf(key, sizeof key, "%-22s %-8s", gx_pattern_table[r->pattern]->name,
+                     r->pair_type == PT_GROUP_NODE ? "one node" : "nodes");
+        else
+            snprintf(key, sizeof key, "%-19s", pair_type_names[r->pair_type]);
+        int width = group ? 22 : 30;
+        in_mbs |= way_text(&r->best, width, best, sizeof best);
+        fprintf(out, "  %s %-5s %-6s %5s  %s\n", key, data_names[r->data],
+                gx_size_class_name((enum gx_size_class)r->size_class), size, best);
         if (r->runner_up.first) {
-            in_mbs |= way_text(&r->runner_up, second, sizeof second);
-            fprintf(out, "  %-19s %-5s %-6s %5s  %s\n", "", "", "", "", second);
+            in_mbs |= way_text(&r->runner_up, width, second, sizeof second);
+            fprintf(out, "  %*s %-5s %-6s %5s  %s\n", (int)strlen(key), "", "", "", "", second);
         }
     }
     if (in_mbs)
