@@ -83,7 +83,7 @@ static int view_make(void *state, const struct gx_run *run, struct gx_err *err)
 {
     struct coll_nodes *s = state;
     const struct gx_layout *l = run->layout;
-    if (!l || l->nnodes < 2 || l->assumed)
+    if (!l || l->nnodes < 2)
         return GX_OK;
     s->nnodes = l->nnodes;
     /* One table per path and memory kinds, at the largest size of its node groups. */

@@ -168,10 +168,10 @@ int gx_transfer_plan_make(struct gx_transfer_plan *p, const struct gx_kept *res,
                           ? group_key(pair_type(&res[k], links, nlinks),
                                       (int)gx_kept_data(&res[k]), res[k].pattern)
                           : -1;
-    /* Pairs' rows first, then each collective's, in the pattern table's order. */
+    /* Pairs' rows first, then each collective's (in the pattern table's order) by data. */
     for (int t = 0; t < PT_COUNT; t++)
-        for (int d = 0; d < GX_DATA_COUNT; d++)
-            for (int pat = 0; pat < gx_pattern_count; pat++) {
+        for (int pat = 0; pat < gx_pattern_count; pat++)
+            for (int d = 0; d < GX_DATA_COUNT; d++) {
                 int g = group_key(t, d, pat);
                 for (int c = 0; c < GX_CLASS_COUNT; c++)
                     p->n += (size_t)make_row(res, nres, group_of, g, c, ways, (int)cap,
