@@ -53,6 +53,18 @@ sys.exit(0 if len(rs) == 6 and all(r["status"] == "ok" and r["collective"]["rank
                                     r["validation"]["status"] == "passed" for r in rs) else 1)
 PY
 ok $? "--pairs job across the hosts: 6 validated results over ranks 0..2, not on one node"
+py_check "$dir/coll.json" <<'PY'
+import json, sys
+plan = json.load(open(sys.argv[1]))["plan"]
+rows = sorted((r["pattern"], r["size"]) for r in plan if r.get("pattern"))
+print(plan)
+sys.exit(0 if rows == [(p, s) for p in ("allreduce", "alltoall", "broadcast-inplace") for s in (8, 65536)]
+         and all(r["pair_type"] == "group, several nodes" and r["best"]["path"] == "host" and
+                 r["best"]["pairs"] == 1 for r in plan if r.get("pattern")) else 1)
+PY
+ok $? "the collective plan: each collective at 8 B and 64K, a group of several nodes, host the path"
+grep -qE '^  alltoall +nodes +host +small +64K +host pageable>pageable' "$dir/coll.txt"
+ok $? "the table's collective plan names the group's nodes" || diag <"$dir/coll.txt"
 timeout -k 10 300 "$MPIRUN" -np 3 "${EMU_MPIRUN_OPTS[@]}" "$GPUXFER" --pairs node --dry-run \
     >"$dir/node.txt" 2>&1
 r=$?

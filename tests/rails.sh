@@ -101,6 +101,9 @@ GPUXFER_FAULT=slow:rank=4:size=65536:us=4000 timeout -k 10 300 "$MPIRUN" -np 8 \
     >"$dir/nodes.txt" 2>&1
 r=$?
 ok $r "--pairs node, 4 hosts of 2 ranks, rank 4 slowed: exit 0" || diag <"$dir/nodes.txt"
+check_report "$dir/nodes.json" --ranks 8 --patterns allreduce,broadcast --sizes 2 \
+    >"$dir/check.txt" 2>&1
+r=$?; ok $r "valid report (the schema's collective_nodes and plan rows)"; [ $r -eq 0 ] || diag <"$dir/check.txt"
 py_check "$dir/nodes.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
