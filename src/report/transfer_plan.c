@@ -156,9 +156,12 @@ int gx_transfer_plan_make(struct gx_transfer_plan *p, const struct gx_kept *res,
     int *group_of = calloc(cap, sizeof *group_of);
     int groups = PT_COUNT * GX_DATA_COUNT * gx_pattern_count;
     p->rows = calloc((size_t)groups * GX_CLASS_COUNT, sizeof *p->rows);
-    if (!ways || !group_of || !p->rows) {
+    /* The groups some result is in: each row reads every result, the others are skipped. */
+    char *used = calloc((size_t)groups, 1);
+    if (!ways || !group_of || !p->rows || !used) {
         free(ways);
         free(group_of);
+        free(used);
         gx_transfer_plan_free(p);
         return GX_ERUNTIME;
     }
@@ -168,15 +171,19 @@ int gx_transfer_plan_make(struct gx_transfer_plan *p, const struct gx_kept *res,
                           ? group_key(pair_type(&res[k], links, nlinks),
                                       (int)gx_kept_data(&res[k]), res[k].pattern)
                           : -1;
+    for (size_t k = 0; k < nres; k++)
+        if (group_of[k] >= 0)
+            used[group_of[k]] = 1;
     /* Pairs' rows first, then each collective's (in the pattern table's order) by data. */
     for (int t = 0; t < PT_COUNT; t++)
         for (int pat = 0; pat < gx_pattern_count; pat++)
             for (int d = 0; d < GX_DATA_COUNT; d++) {
                 int g = group_key(t, d, pat);
-                for (int c = 0; c < GX_CLASS_COUNT; c++)
+                for (int c = 0; used[g] && c < GX_CLASS_COUNT; c++)
                     p->n += (size_t)make_row(res, nres, group_of, g, c, ways, (int)cap,
                                              &p->rows[p->n]);
             }
+    free(used);
     free(group_of);
     free(ways);
     return GX_OK;
