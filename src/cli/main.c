@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "context.h"
+#include "heap.h"
 #include "fault.h"
 #include "gpu.h"
 #include "gpu_counters.h"
@@ -346,6 +347,8 @@ int main(int argc, char **argv)
     struct gx_mplan plan = {0};
     static struct gx_layout layout; /* outlives the plan: the matrices read it */
 
+    /* Before any allocation of the MPI library's (heap.c). */
+    gx_heap_steady();
     /* Before any thread: it may start the program again. */
     gx_ucx_log_begin(argv);
     gx_watchdog_set_timeout((double)gx_options_early_timeout(argc, argv));

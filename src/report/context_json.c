@@ -2,6 +2,7 @@
  * written, so that rank 0 never holds the context as JSON. */
 #include "config.h"
 #include "context.h"
+#include "heap.h"
 
 #include "gpu_counters.h"
 #include "mpilib.h"
@@ -378,6 +379,7 @@ static cJSON *job_json(const struct gx_context *c)
     cJSON_AddNumberToObject(jobj, "ranks", c->nranks);
     cJSON_AddNumberToObject(jobj, "nodes", c->nnodes);
     cJSON_AddStringToObject(jobj, "launcher", launcher());
+    cJSON_AddStringToObject(jobj, "malloc", gx_heap_said());
     /* So that reports of one sweep (job array) can be told apart. */
     static const char *const slurm[][2] = {
         {"slurm_job_id", "SLURM_JOB_ID"},
