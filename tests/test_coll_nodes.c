@@ -160,7 +160,8 @@ int main(void)
     cJSON_ArrayForEach(row, plan)
     {
         const char *pat = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(row, "pattern"));
-        const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(row, "pair_type"));
+        const char *type =
+            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(row, "pair_type"));
         if (pat && !strcmp(type, "group, one node"))
             coll++;
         else if (!pat && !strcmp(type, "same node"))

@@ -2,11 +2,11 @@
  * buffers copy through two malloc'd buffers of the message's size, freed before the call
  * returns. glibc serves a size at or above its mmap threshold with a fresh mapping whose pages
  * fault in on every call, and the threshold moves up to the largest mapping freed so far: the
- * library's cost then depends on what the process freed before (a 16 MiB allreduce three times
- * slower after some other sizes, or in a fresh process). Fixed thresholds make it the same in
- * every run and every order of steps: up to 32 MiB (glibc's largest threshold) from a heap that
- * is never trimmed, beyond it a mapping each time, as every process gets. The user's
- * GLIBC_TUNABLES for either threshold stand. */
+ * library's cost then depends on what the process freed before (a step after other sizes, or
+ * in a fresh process, pays the faults; the same step alone may not). Fixed thresholds make it
+ * the same in every run and every order of steps: up to 32 MiB (glibc's largest threshold) from
+ * a heap that is never trimmed, beyond it a mapping each time, as every process gets. The
+ * user's GLIBC_TUNABLES for either threshold stand. */
 #include "heap.h"
 
 #include <limits.h>
@@ -25,7 +25,8 @@ void gx_heap_steady(void)
 {
 #ifdef __GLIBC__
     const char *t = getenv("GLIBC_TUNABLES");
-    if (t && (strstr(t, "glibc.malloc.mmap_threshold") || strstr(t, "glibc.malloc.trim_threshold"))) {
+    if (t && (strstr(t, "glibc.malloc.mmap_threshold") ||
+              strstr(t, "glibc.malloc.trim_threshold"))) {
         snprintf(said, sizeof said, "GLIBC_TUNABLES");
         return;
     }
