@@ -32,13 +32,19 @@ struct coll_nodes {
 
 static int node_collective(const struct gx_kept *k)
 {
-    return k->state == GX_STATE_OK && k->same_node && k->median > 0 &&
-           gx_pattern_table[k->pattern]->coll != GX_COLL_NONE;
+    return k->state == GX_STATE_OK && k->same_node && k->median > 0 && gx_kept_collective(k);
 }
 
 static int same_table(const struct gx_kept *x, const struct gx_kept *y)
 {
     return x->path == y->path && x->src_kind == y->src_kind && x->dst_kind == y->dst_kind;
+}
+
+/* A cell of table x: its path, memory kinds and size, a rank of the job. */
+static int in_table(const struct gx_kept *k, const struct coll_table *x, const struct gx_layout *l)
+{
+    return node_collective(k) && same_table(k, x->first) && k->size == x->first->size &&
+           k->a >= 0 && k->a < l->nranks;
 }
 
 static void coll_nodes_free(void *state)
@@ -103,11 +109,21 @@ static int view_make(void *state, const struct gx_run *run, struct gx_err *err)
         } else if (k->size > s->t[t].first->size)
             s->t[t].first = k;
     }
-    size_t cells = (size_t)l->nnodes * GX_MAX_PATTERNS;
     double *scratch = malloc((size_t)l->nnodes * sizeof *scratch);
     int rc = scratch ? GX_OK : GX_ERUNTIME;
     for (size_t t = 0; rc == GX_OK && t < s->n; t++) {
         struct coll_table *x = &s->t[t];
+        /* The columns: the patterns measured at the table's size, in the table's order. */
+        int col_of[GX_MAX_PATTERNS] = {0};
+        for (size_t i = 0; i < run->nkept; i++)
+            if (in_table(&run->kept[i], x, l))
+                col_of[run->kept[i].pattern] = 1;
+        for (int p = 0; p < gx_pattern_count; p++)
+            if (col_of[p]) {
+                x->pats[x->npats] = p;
+                col_of[p] = x->npats++;
+            }
+        size_t cells = (size_t)l->nnodes * (size_t)x->npats;
         x->cell = calloc(cells, sizeof *x->cell);
         x->mark = calloc(cells, 1);
         x->ratio = calloc(cells, sizeof *x->ratio);
@@ -115,24 +131,11 @@ static int view_make(void *state, const struct gx_run *run, struct gx_err *err)
             rc = GX_ERUNTIME;
             break;
         }
-        for (int p = 0; p < gx_pattern_count; p++) {
-            int col = -1;
-            for (size_t i = 0; i < run->nkept; i++) {
-                const struct gx_kept *k = &run->kept[i];
-                if (k->pattern != p || k->size != x->first->size || !same_table(k, x->first) ||
-                    !node_collective(k) || k->a < 0 || k->a >= l->nranks)
-                    continue;
-                if (col < 0) {
-                    col = x->npats++;
-                    x->pats[col] = p;
-                }
-                x->cell[l->node_of[k->a] * GX_MAX_PATTERNS + col] = k;
-            }
+        for (size_t i = 0; i < run->nkept; i++) {
+            const struct gx_kept *k = &run->kept[i];
+            if (in_table(k, x, l))
+                x->cell[l->node_of[k->a] * x->npats + col_of[k->pattern]] = k;
         }
-        /* Rows of npats cells, as judge and the printers read them. */
-        for (int n = 0; n < l->nnodes; n++)
-            for (int c = 0; c < x->npats; c++)
-                x->cell[n * x->npats + c] = x->cell[n * GX_MAX_PATTERNS + c];
         judge(x, l->nnodes, run->opts->g.slow_pair, scratch);
     }
     free(scratch);
@@ -141,14 +144,13 @@ static int view_make(void *state, const struct gx_run *run, struct gx_err *err)
                                  "node");
 }
 
-/* "node 2 (host h3, ranks 4..5)". */
-static void name_node(char *buf, size_t len, const struct gx_run *run, const struct gx_kept *k,
-                      int node)
+/* A node's row: one of its results (its ranks), or NULL where it measured none. */
+static const struct gx_kept *row_first(const struct coll_table *x, int n)
 {
-    const struct gx_ctx_rank *rc = gx_ctx_rank(run->context, k->a);
-    const char *host = rc ? gx_ctx_text(run->context, rc->hostname) : "";
-    snprintf(buf, len, "node %d (host %.60s, ranks %d..%d)", node, host[0] ? host : "?", k->a,
-             k->b);
+    for (int c = 0; c < x->npats; c++)
+        if (x->cell[n * x->npats + c])
+            return x->cell[n * x->npats + c];
+    return NULL;
 }
 
 static const char *host_of(const struct gx_run *run, int rank)
@@ -156,6 +158,14 @@ static const char *host_of(const struct gx_run *run, int rank)
     const struct gx_ctx_rank *rc = gx_ctx_rank(run->context, rank);
     const char *host = rc ? gx_ctx_text(run->context, rc->hostname) : "";
     return host[0] ? host : "?";
+}
+
+/* "node 2 (host h3, ranks 4..5)". */
+static void name_node(char *buf, size_t len, const struct gx_run *run, const struct gx_kept *k,
+                      int node)
+{
+    snprintf(buf, len, "node %d (host %.60s, ranks %d..%d)", node, host_of(run, k->a), k->a,
+             k->b);
 }
 
 static int view_findings(const void *state, const struct gx_run *run, struct gx_health *h,
@@ -217,9 +227,7 @@ static cJSON *view_json(const void *state, const struct gx_run *run)
         cJSON_AddNumberToObject(o, "slow_ratio", run->opts->g.slow_pair);
         cJSON *nodes = cJSON_AddArrayToObject(o, "nodes");
         for (int n = 0; nodes && n < s->nnodes; n++) {
-            const struct gx_kept *any = NULL;
-            for (int c = 0; !any && c < x->npats; c++)
-                any = x->cell[n * x->npats + c];
+            const struct gx_kept *any = row_first(x, n);
             if (!any)
                 continue;
             cJSON *row = gx_json_append_object(nodes);
@@ -273,9 +281,7 @@ static void print_table(FILE *out, const struct coll_table *x, const struct coll
             fprintf(out, " %*s", width[c], gx_pattern_table[x->pats[c]]->name);
         fputc('\n', out);
         for (int n = 0; n < s->nnodes; n++) {
-            const struct gx_kept *any = NULL;
-            for (int c = 0; !any && c < x->npats; c++)
-                any = x->cell[n * x->npats + c];
+            const struct gx_kept *any = row_first(x, n);
             if (!any)
                 continue;
             char ranks[24];

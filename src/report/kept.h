@@ -43,6 +43,8 @@ enum gx_data gx_kept_data(const struct gx_kept *k);
 struct gx_kept gx_kept_of(const struct gx_result *r);
 /* Measured the same way: path, memory kinds, chunk and depth. */
 int gx_kept_same_way(const struct gx_kept *x, const struct gx_kept *y);
+/* A group's collective, not a pair's pattern. */
+int gx_kept_collective(const struct gx_kept *k);
 /* Orders the measurements: 0 when one matrix holds both. Chunks picked per pair are one
  * measurement whatever each pair picked. */
 int gx_kept_key_cmp(const struct gx_kept *x, const struct gx_kept *y);

@@ -119,7 +119,7 @@ static int speaks(const struct gx_kept *kept, size_t n, size_t i,
 
 static void name_of(const struct gx_kept *k, char *buf, size_t len)
 {
-    int group = gx_pattern_table[k->pattern]->coll != GX_COLL_NONE;
+    int group = gx_kept_collective(k);
     snprintf(buf, len, "%s %d%s%d %s %s>%s %s", group ? "group" : "pair", k->a, group ? ".." : "->",
              k->b, gx_paths[k->path].name,
              gx_mem_name(k->src_kind), gx_mem_name(k->dst_kind),
@@ -141,7 +141,7 @@ static int kept_findings(const void *state, const struct gx_run *run, struct gx_
             snprintf(x->line, sizeof x->line, "%s: %.4g GB/s at %zu bytes is above its route's "
                      "line rate, %.4g GB/s (%s): the route or a rate is wrong%s", who, k->median,
                      k->size, k->line_gbs, gx_link_kinds[k->line_kind].name,
-                     gx_pattern_table[k->pattern]->coll != GX_COLL_NONE
+                     gx_kept_collective(k)
                          ? ", or the collective's algorithm carries more than a ring's share "
                            "(NCCL's tree, NVLS)"
                          : "");
@@ -218,6 +218,11 @@ struct gx_kept gx_kept_of(const struct gx_result *r)
         .line_share = ok ? r->line_share : 0,
         .line_kind = ok && r->line_gbs > 0 ? r->line_kind : -1,
     };
+}
+
+int gx_kept_collective(const struct gx_kept *k)
+{
+    return gx_pattern_table[k->pattern]->coll != GX_COLL_NONE;
 }
 
 int gx_kept_same_way(const struct gx_kept *x, const struct gx_kept *y)

@@ -41,14 +41,9 @@ int gx_pair_links(const struct gx_context *c, struct gx_pair_link **out, size_t 
     return GX_OK;
 }
 
-static int is_collective(const struct gx_kept *res)
-{
-    return gx_pattern_table[res->pattern]->coll != GX_COLL_NONE;
-}
-
 static int pair_type(const struct gx_kept *res, const struct gx_pair_link *links, size_t nlinks)
 {
-    if (is_collective(res))
+    if (gx_kept_collective(res))
         return res->same_node ? PT_GROUP_NODE : PT_GROUP_NODES;
     if (!res->same_node)
         return PT_OTHER;
@@ -166,7 +161,7 @@ int gx_transfer_plan_make(struct gx_transfer_plan *p, const struct gx_kept *res,
         return GX_ERUNTIME;
     }
     for (size_t k = 0; k < nres; k++)
-        group_of[k] = (res[k].pattern == GX_PAT_BW || is_collective(&res[k])) &&
+        group_of[k] = (res[k].pattern == GX_PAT_BW || gx_kept_collective(&res[k])) &&
                               res[k].state == GX_STATE_OK
                           ? group_key(pair_type(&res[k], links, nlinks),
                                       (int)gx_kept_data(&res[k]), res[k].pattern)
