@@ -27,7 +27,9 @@ for r in rs:
     assert min(vm) <= st["median"] <= max(vm), (vm, st["median"])
     assert r["iterations"] >= 5 * len(vm) and st["n"] == r["iterations"], (r["iterations"], st["n"])
     drift = r["noise"].get("drift", 0)
-    assert abs(drift - (max(vm) / min(vm) - 1)) < 1e-4, (drift, vm)
+    # Kept as a float: a busy machine's drift of thousands is exact to its seventh digit only.
+    want = max(vm) / min(vm) - 1
+    assert abs(drift - want) <= 1e-6 * max(1, want), (drift, vm)
     assert ("drift" in r["noise"]["marks"]) <= (drift > 0.05), r["noise"]
 PY
 ok $? "each result: 5 visits (3 of long iterations), its median between theirs, 5 iterations a visit at least, their spread as noise.drift"
