@@ -13,7 +13,7 @@ ok() { # ok COND-EXIT-STATUS DESCRIPTION; returns the condition's status, for "o
     return 1
 }
 skip() { n=$((n + 1)); echo "ok $n - # SKIP $1"; }
-done_testing() { echo "1..$n"; [ "$failed" -eq 0 ]; }
+done_testing() { echo "1..$n"; rm -rf "$gx_ompi_test_tmpdir"; [ "$failed" -eq 0 ]; }
 diag() { sed 's/^/# /'; }
 
 # mpirun's options for the tests: any number of ranks on any cores; ranks that poll yield the
@@ -29,27 +29,47 @@ else
 fi
 gx_mpirun_opts=${GX_MPIRUN_OPTS-$gx_mpirun_default}
 
+# Open MPI 4 keeps one session folder per user and host, which every mpirun shares, and a job
+# that ends removes it once it looks empty, while another may be starting inside it (the other
+# fails to start: "A call to mkdir was unable to create the desired directory", or "File
+# exists"; open-mpi/ompi#8510). The tests run jobs side by side (make -j, and a few at once
+# within a test): each gx_mpirun (and gx_mpirun_table) gets a folder of its own, a test's other
+# mpiruns one of the test's, removed by done_testing. Short paths, in /tmp as Open MPI's own.
+gx_ompi_tmpdir() { mktemp -d /tmp/gx-ompi.XXXXXX; }
+OMPI_MCA_orte_tmpdir_base=$(gx_ompi_tmpdir) || exit 1
+export OMPI_MCA_orte_tmpdir_base
+gx_ompi_test_tmpdir=$OMPI_MCA_orte_tmpdir_base
+
 # Runs gpuxfer under mpirun with a time limit, so that a hang fails the test instead of CI. The
 # limit is for hangs alone, never for speed: 10 minutes, far beyond any of the tests' runs on a
 # 2-core machine beside other jobs (where a ceiling probe once took 180 s, and every round trip
 # waits for a time slice). Each test's own limits on mpirun are the same.
 gx_mpirun() { # gx_mpirun NP gpuxfer args...
-    local np=$1; shift
+    local np=$1 base rc; shift
+    base=$(gx_ompi_tmpdir) || return 1
     # shellcheck disable=SC2086
-    timeout -k 10 "${GX_TIMEOUT:-600}" "$MPIRUN" -np "$np" $gx_mpirun_opts "$GPUXFER" "$@"
+    OMPI_MCA_orte_tmpdir_base=$base \
+        timeout -k 10 "${GX_TIMEOUT:-600}" "$MPIRUN" -np "$np" $gx_mpirun_opts "$GPUXFER" "$@"
+    rc=$?
+    rm -rf "$base"
+    return $rc
 }
 
 # gx_mpirun_table FILE NP gpuxfer args...: as gx_mpirun, but rank 0 writes its stdout (the
 # table) straight into FILE, not through mpirun's output forwarding, and the other ranks' stdout
 # goes to FILE.rank-N; so that a table assertion sees what gpuxfer printed, nothing interleaved.
 gx_mpirun_table() {
-    local file=$1; shift
-    local np=$1; shift
+    local file=$1 np=$2 base rc; shift 2
+    base=$(gx_ompi_tmpdir) || return 1
     # shellcheck disable=SC2086
-    timeout -k 10 "${GX_TIMEOUT:-600}" "$MPIRUN" -np "$np" $gx_mpirun_opts sh -c \
+    OMPI_MCA_orte_tmpdir_base=$base \
+        timeout -k 10 "${GX_TIMEOUT:-600}" "$MPIRUN" -np "$np" $gx_mpirun_opts sh -c \
         'r=${OMPI_COMM_WORLD_RANK:-${PMIX_RANK:-${PMI_RANK:-0}}}; f=$1; shift
          [ "$r" -eq 0 ] || f=$f.rank-$r
          exec "$@" >"$f"' gx_mpirun_table "$file" "$GPUXFER" "$@"
+    rc=$?
+    rm -rf "$base"
+    return $rc
 }
 
 # Runs a check; what it prints goes to the TAP log as diagnostics and its own exit status is
