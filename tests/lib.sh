@@ -34,8 +34,12 @@ gx_mpirun_opts=${GX_MPIRUN_OPTS-$gx_mpirun_default}
 # fails to start: "A call to mkdir was unable to create the desired directory", or "File
 # exists"; open-mpi/ompi#8510). The tests run jobs side by side (make -j, and a few at once
 # within a test): each gx_mpirun (and gx_mpirun_table) gets a folder of its own, a test's other
-# mpiruns one of the test's, removed by done_testing. Short paths, in /tmp as Open MPI's own.
-gx_ompi_tmpdir() { mktemp -d /tmp/gx-ompi.XXXXXX; }
+# mpiruns one of the test's, removed by done_testing. Short paths, in /tmp as Open MPI's own, and
+# open to every user as /tmp is (a test may run an MPI program as nobody: tests/easybuild.sh).
+gx_ompi_tmpdir() {
+    local d
+    d=$(mktemp -d /tmp/gx-ompi.XXXXXX) && chmod 1777 "$d" && echo "$d"
+}
 OMPI_MCA_orte_tmpdir_base=$(gx_ompi_tmpdir) || exit 1
 export OMPI_MCA_orte_tmpdir_base
 gx_ompi_test_tmpdir=$OMPI_MCA_orte_tmpdir_base
