@@ -43,37 +43,37 @@ gx_ompi_tmpdir() {
 OMPI_MCA_orte_tmpdir_base=$(gx_ompi_tmpdir) || exit 1
 export OMPI_MCA_orte_tmpdir_base
 gx_ompi_test_tmpdir=$OMPI_MCA_orte_tmpdir_base
+# gx_own_session CMD ARGS...: CMD (a launcher) with a session folder of its own; its exit status.
+gx_own_session() {
+    local base rc
+    base=$(gx_ompi_tmpdir) || return 1
+    OMPI_MCA_orte_tmpdir_base=$base "$@"
+    rc=$?
+    rm -rf "$base"
+    return $rc
+}
 
 # Runs gpuxfer under mpirun with a time limit, so that a hang fails the test instead of CI. The
 # limit is for hangs alone, never for speed: 10 minutes, far beyond any of the tests' runs on a
 # 2-core machine beside other jobs (where a ceiling probe once took 180 s, and every round trip
 # waits for a time slice). Each test's own limits on mpirun are the same.
 gx_mpirun() { # gx_mpirun NP gpuxfer args...
-    local np=$1 base rc; shift
-    base=$(gx_ompi_tmpdir) || return 1
+    local np=$1; shift
     # shellcheck disable=SC2086
-    OMPI_MCA_orte_tmpdir_base=$base \
-        timeout -k 10 "${GX_TIMEOUT:-600}" "$MPIRUN" -np "$np" $gx_mpirun_opts "$GPUXFER" "$@"
-    rc=$?
-    rm -rf "$base"
-    return $rc
+    gx_own_session timeout -k 10 "${GX_TIMEOUT:-600}" "$MPIRUN" -np "$np" $gx_mpirun_opts \
+        "$GPUXFER" "$@"
 }
 
 # gx_mpirun_table FILE NP gpuxfer args...: as gx_mpirun, but rank 0 writes its stdout (the
 # table) straight into FILE, not through mpirun's output forwarding, and the other ranks' stdout
 # goes to FILE.rank-N; so that a table assertion sees what gpuxfer printed, nothing interleaved.
 gx_mpirun_table() {
-    local file=$1 np=$2 base rc; shift 2
-    base=$(gx_ompi_tmpdir) || return 1
+    local file=$1 np=$2; shift 2
     # shellcheck disable=SC2086
-    OMPI_MCA_orte_tmpdir_base=$base \
-        timeout -k 10 "${GX_TIMEOUT:-600}" "$MPIRUN" -np "$np" $gx_mpirun_opts sh -c \
+    gx_own_session timeout -k 10 "${GX_TIMEOUT:-600}" "$MPIRUN" -np "$np" $gx_mpirun_opts sh -c \
         'r=${OMPI_COMM_WORLD_RANK:-${PMIX_RANK:-${PMI_RANK:-0}}}; f=$1; shift
          [ "$r" -eq 0 ] || f=$f.rank-$r
          exec "$@" >"$f"' gx_mpirun_table "$file" "$GPUXFER" "$@"
-    rc=$?
-    rm -rf "$base"
-    return $rc
 }
 
 # Runs a check; what it prints goes to the TAP log as diagnostics and its own exit status is
