@@ -207,7 +207,7 @@ void fake_plan_init(struct fake_plan *fp, long budget_s, int visits)
     fp->plan.gcap = FAKE_MAX;
     fp->plan.steps = fp->steps;
     fp->plan.scap = FAKE_MAX;
-    fp->plan.nvisits = visits;
+    fp->plan.nvisits = fp->plan.long_visits = visits;
 }
 
 void fake_group(struct fake_plan *fp, const char *absent)

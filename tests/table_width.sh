@@ -26,7 +26,7 @@ awk '/^# path .* pattern / { bw = / pattern bw,/ }
      /^ +[0-9]+ +0->1 / {
         if (NF != 12) { print "fields " NF ": " $0; bad = 1; next }
         for (i = 5; i <= 7; i++) {
-            v = $i; sub(/~$/, "", v)
+            v = $i; sub(/[~^]$/, "", v)
             if (v ~ /^0\.0*$/) { print "zero: " $0; bad = 1 }
             if (v ~ /M$/) { if (!bw || v !~ /^[0-9]+\.[0-9]+M$/ || length(v) > 8) {
                                print "in MB/s " v ": " $0; bad = 1 }

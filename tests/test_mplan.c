@@ -251,18 +251,21 @@ int main(void)
     const struct gx_mstep *p1g = &plan.steps[plan.groups[0].first];
     struct gx_mstep pv = gx_mstep_visit(p1g, 3, 0);
     ok(p1g->best_of && gx_mplan_step_visits(&plan, plan.groups[0].first) == 3 &&
-           gx_mplan_step_visits(&plan, plan.groups[1].first) == 3 && pv.iters == 8 &&
+           gx_mplan_step_visits(&plan, plan.groups[1].first) == GX_LONG_STEP_VISITS &&
+           pv.iters == 8 &&
            pv.min_iters == 8 && pv.floor_iters == 8 && pv.warmup == 0 &&
            gx_mstep_visit(p1g, 3, 1).warmup == p1g->warmup && gx_mstep_check_iters(p1g) == 0 &&
            gx_mstep_check_iters(&plan.steps[plan.groups[1].first]) == 2,
-       "a probe at 1G: 3 visits of %ld iterations (its %d shared), as its result's 3; warmed up "
-       "at the first, no data check", pv.iters, GX_PROBE_MIN_ITERS);
+       "a probe at 1G: 3 visits of %ld iterations (its %d shared), its result %d; warmed up "
+       "at the first, no data check", pv.iters, GX_PROBE_MIN_ITERS, GX_LONG_STEP_VISITS);
     struct gx_mstep result = plan.steps[plan.groups[1].first];
     result.min_iters = 5;
     result.iters = 9;
-    ok(!result.best_of && gx_mstep_visit(&result, 3, 0).min_iters == 5 &&
-           gx_mstep_visit(&result, 3, 0).iters == 5,
-       "a result's fewest iterations are each visit's (5 of 9 in each of 3)");
+    ok(!result.best_of && gx_mstep_visit(&result, 3, 0).min_iters == GX_VISIT_MIN_ITERS &&
+           gx_mstep_visit(&result, 3, 0).floor_iters == GX_VISIT_MIN_ITERS &&
+           gx_mstep_visit(&result, 3, 0).iters == 3 && gx_mstep_visit(&result, 2, 0).min_iters == 3,
+       "a result's fewest iterations are split among its visits, %d a visit at least (3 of 9 in "
+       "each of 3; 3 of its 5 fewest in each of 2)", GX_VISIT_MIN_ITERS);
     ok(make("--path host --pattern bw --sizes 1G --iters 6", 2) == GX_OK &&
            gx_mplan_step_visits(&plan, plan.groups[0].first) == 1 &&
            gx_mplan_step_visits(&plan, plan.groups[1].first) == 1,
@@ -488,15 +491,17 @@ int main(void)
         ok(big && first.iters == (big->iters + 2) / 3 && later.iters == first.iters &&
                fabs(first.precision - big->precision * sqrt(3.0)) < 1e-12 &&
                first.estimate_s < big->estimate_s && later.estimate_s <= first.estimate_s &&
-               first.min_iters == big->min_iters,
-           "a visit of 3: %ld of the %ld iterations, +-%.3g%% (the step's +-%.3g%%), its fewest "
-           "kept", first.iters, big ? big->iters : -1, 100 * first.precision,
+               first.min_iters == big->min_iters && later.min_iters == (big->min_iters + 2) / 3,
+           "a visit of 3: %ld of the %ld iterations, +-%.3g%% (the step's +-%.3g%%), its fewest at "
+           "the first, a third of them at the others", first.iters, big ? big->iters : -1, 100 * first.precision,
            big ? 100 * big->precision : -1);
         struct gx_mstep tiny = *big;
-        tiny.iters = 10;
-        ok(gx_mstep_visit(&tiny, 3, 1).iters == tiny.min_iters,
-           "a visit never fewer than the fewest (%ld of 10 in 3 visits)",
-           gx_mstep_visit(&tiny, 3, 1).iters);
+        tiny.iters = 3;
+        ok(tiny.min_iters >= GX_VISIT_MIN_ITERS &&
+               gx_mstep_visit(&tiny, 3, 0).iters == GX_VISIT_MIN_ITERS &&
+               gx_mstep_visit(&tiny, 3, 1).iters == tiny.min_iters,
+           "a visit never fewer than its fewest (%ld of 3 in a later of 3 visits)",
+           gx_mstep_visit(&tiny, 3, 0).iters);
         struct gx_budget vb;
         gx_budget_start(&vb, &plan, 60, 0);
         double want = 0;

@@ -79,20 +79,34 @@ int main(void)
            rec.visit_median[1] == 0 && rec.stats.n == 16,
        "a failed visit: the result failed with its reason, no median for that visit");
 
-    /* Drift: visits whose intervals do not meet and differ by more than 5% are marked. */
-    struct gx_noise n = {0};
-    double m[3] = {10, 10.2, 12}, lo[3] = {9.9, 10.1, 11.9}, hi[3] = {10.1, 10.3, 12.1};
-    gx_noise_visits(&n, m, lo, hi, 3);
-    ok((n.marks & GX_NOISE_DRIFT) && fabs(n.drift - 0.2) < 1e-6, "20%% apart, intervals apart: "
-       "drift (%.3f)", n.drift);
-    struct gx_noise close = {0};
-    double m2[2] = {10, 10.3}, lo2[2] = {9.9, 10.2}, hi2[2] = {10.1, 10.4};
-    gx_noise_visits(&close, m2, lo2, hi2, 2);
-    struct gx_noise wide = {0};
-    double lo3[3] = {8, 8, 8}, hi3[3] = {13, 13, 13};
-    gx_noise_visits(&wide, m, lo3, hi3, 3);
-    ok(!(close.marks & GX_NOISE_DRIFT) && close.drift > 0 && !(wide.marks & GX_NOISE_DRIFT),
-       "3%% apart (under 5%%), or 20%% apart within each other's intervals: no mark");
+    /* The platform's variation: two speeds, a center known too loosely, or neither. */
+    struct gx_noise two = {0};
+    double m[16] = {10, 14.6, 10.1, 14.4, 9.9, 14.5, 10.2, 10, 14.7, 9.8, 10.1, 14.5, 10, 10.1,
+                    14.6, 9.9};
+    gx_noise_visits(&two, m, 16);
+    ok((two.marks & GX_NOISE_DRIFT) && two.mode_visits == 16 && two.mode_hi_visits == 6 &&
+           fabs(two.mode_lo - 10.0) < 0.1 && fabs(two.mode_hi - 14.55) < 0.1,
+       "16 visits at two speeds: marked, both speeds and the faster's visits said (%.3g x %d, "
+       "%.3g)", two.mode_hi, two.mode_hi_visits, two.mode_lo);
+    struct gx_noise one = {0};
+    double m1[16] = {10, 10.3, 9.8, 10.1, 10.2, 9.9, 10, 10.4, 9.7, 10.1, 10, 9.9, 10.2, 10.1, 9.8,
+                     10};
+    gx_noise_visits(&one, m1, 16);
+    ok(!(one.marks & GX_NOISE_DRIFT) && !one.mode_visits && one.visits_ci > 0 &&
+           one.visits_ci < 0.02 && fabs(one.drift - (10.4 / 9.7 - 1)) < 1e-6,
+       "16 visits at one speed, 7%% apart at the extremes: no mark, the center known to +-%.2f%%",
+       100 * one.visits_ci);
+    struct gx_noise loose = {0};
+    double m3[3] = {10, 13, 8};
+    gx_noise_visits(&loose, m3, 3);
+    ok((loose.marks & GX_NOISE_DRIFT) && !loose.mode_visits && loose.visits_ci > 0.05,
+       "3 visits 60%% apart: the center known only to +-%.0f%%: marked", 100 * loose.visits_ci);
+    struct gx_noise pair = {0};
+    double m2[2] = {10, 13};
+    gx_noise_visits(&pair, m2, 2);
+    ok(!(pair.marks & GX_NOISE_DRIFT) && fabs(pair.drift - 0.3) < 1e-6 && pair.visits_ci == 0,
+       "2 visits: their spread said, no interval, no mark");
+    ok(!(GX_NOISE_DISTURBED & GX_NOISE_PLATFORM), "the platform's marks are not the table's ~");
     gx_visits_reset(&v);
     visit(&b, &rec, 5, 1);
     rc = gx_visits_join(&v, 2, &b, &rec, &err);

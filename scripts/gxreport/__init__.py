@@ -368,7 +368,8 @@ REPORT = Obj({
     "matrices": (OPT, List(MATRIX)),
     "interference": (OPT, Obj({"load_average": (OPT, List(NUMBER, 2)),
                                **{k: (OPT, NUMBER) for k in (
-                                   "results_measured", "results_noisy", "results_few", "results_drift", "ceilings_unsound",
+                                   "results_measured", "results_noisy", "results_few", "results_drift",
+                                   "results_two_speeds", "ceilings_unsound",
                                    "ceilings_exceeded", "cpu_wait_max", "cpus_online")}}))})
 
 
@@ -1266,10 +1267,15 @@ def noise_marks(r):
     return [m for m in marks if isinstance(m, str)] if isinstance(marks, list) else []
 
 
+# The marks of another process taking the CPUs (gpuxfer's GX_NOISE_MACHINE); wide and drift are
+# the platform's own variation (schema 2.23: the table's ^), which its visits_ci prices.
+MACHINE_MARKS = frozenset(("waited", "tail"))
+
+
 def noisy(r):
     """Whether r's median is no clean number: the machine disturbed its step, or it rests on too
     few iterations to judge (schema 2.13's mark "few")."""
-    return bool(noise_marks(r)) or too_few(r)
+    return bool(MACHINE_MARKS.intersection(noise_marks(r))) or too_few(r)
 
 
 # gpuxfer's fewest timed iterations for a number shown clean (GX_NOISE_MIN_SAMPLES).

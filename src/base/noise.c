@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 struct gx_noise gx_noise_judge(const struct gx_stats *s, int lower_is_better, double cpu_wait,
                                long cpu_waits)
@@ -74,29 +75,79 @@ void gx_noise_why(const struct gx_noise *n, char *buf, size_t len)
     if (n->marks & GX_NOISE_FEW)
         GX_NOISE_ADD("%sfewer than %d timed iterations: too few to judge", used ? "; " : "",
                      GX_NOISE_MIN_SAMPLES);
+    if (n->marks & GX_NOISE_DRIFT && n->mode_visits)
+        GX_NOISE_ADD("%sthe platform ran at two speeds: %d of its %d visits at %.4g, the others "
+                     "at %.4g", used ? "; " : "", n->mode_hi_visits, n->mode_visits, n->mode_hi,
+                     n->mode_lo);
     if (n->marks & GX_NOISE_DRIFT)
-        GX_NOISE_ADD("%sits visits' medians %.0f%% apart: the machine's speed changed during "
-                     "the run", used ? "; " : "", 100 * n->drift);
+        GX_NOISE_ADD("%sits visits' medians %.0f%% apart: the platform's speed varied, the "
+                     "result known from them to +-%.1f%%", used ? "; " : "", 100 * n->drift,
+                     100 * n->visits_ci);
 #undef GX_NOISE_ADD
 }
 
-void gx_noise_visits(struct gx_noise *n, const double *median, const double *lo,
-                     const double *hi, int nvisits)
+/* Student's t at 97.5% for df degrees of freedom (Cornish-Fisher, within 0.3% from df 2). */
+static double t975(int df)
 {
-    double most = 0, least = 0;
-    int apart = 0;
+    const double z = 1.959964, d = df;
+    return z + (z * z * z + z) / (4 * d) + (5 * pow(z, 5) + 16 * z * z * z + 3 * z) / (96 * d * d);
+}
+
+static int by_value(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+/* The split of the sorted logs into two groups whose means lie farthest apart in their pooled
+ * standard deviations (each group two visits at least). */
+static void split_modes(struct gx_noise *n, const double *lg, int nv)
+{
+    double best = 0, lo = 0, hi = 0;
+    int at = 0;
+    for (int k = 2; k <= nv - 2; k++) {
+        double ma = 0, mb = 0, ss = 0;
+        for (int i = 0; i < nv; i++)
+            *(i < k ? &ma : &mb) += lg[i];
+        ma /= k;
+        mb /= nv - k;
+        for (int i = 0; i < nv; i++)
+            ss += (lg[i] - (i < k ? ma : mb)) * (lg[i] - (i < k ? ma : mb));
+        double sd = sqrt(ss / (nv - 2)), apart = sd > 0 ? (mb - ma) / sd : INFINITY;
+        if (apart > best)
+            best = apart, lo = ma, hi = mb, at = k;
+    }
+    if (best >= GX_NOISE_MODES_APART && hi - lo > log1p(GX_NOISE_MODES_PCT / 100.0)) {
+        n->mode_lo = (float)exp(lo);
+        n->mode_hi = (float)exp(hi);
+        n->mode_hi_visits = (int16_t)(nv - at);
+        n->mode_visits = (int16_t)nv;
+    }
+}
+
+void gx_noise_visits(struct gx_noise *n, const double *median, int nvisits)
+{
+    double lg[64];
+    if (nvisits < 2 || nvisits > (int)(sizeof lg / sizeof lg[0]))
+        return;
     for (int i = 0; i < nvisits; i++) {
         if (!(median[i] > 0))
             return; /* a visit without a median: nothing to set beside the others */
-        most = i == 0 || median[i] > most ? median[i] : most;
-        least = i == 0 || median[i] < least ? median[i] : least;
-        for (int j = 0; j < i; j++)
-            apart |= lo[i] > hi[j] || lo[j] > hi[i];
+        lg[i] = log(median[i]);
     }
-    if (nvisits < 2)
+    qsort(lg, (size_t)nvisits, sizeof lg[0], by_value);
+    n->drift = (float)(exp(lg[nvisits - 1] - lg[0]) - 1);
+    if (nvisits < 3)
         return;
-    n->drift = (float)(most / least - 1);
-    if (apart && n->drift > GX_NOISE_DRIFT_PCT / 100.0)
+    double mean = 0, ss = 0;
+    for (int i = 0; i < nvisits; i++)
+        mean += lg[i] / nvisits;
+    for (int i = 0; i < nvisits; i++)
+        ss += (lg[i] - mean) * (lg[i] - mean);
+    n->visits_ci = (float)expm1(t975(nvisits - 1) * sqrt(ss / (nvisits - 1) / nvisits));
+    if (nvisits >= 4)
+        split_modes(n, lg, nvisits);
+    if (n->mode_visits || n->visits_ci > GX_NOISE_VARIED_CI)
         n->marks |= GX_NOISE_DRIFT;
 }
 

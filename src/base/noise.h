@@ -13,13 +13,24 @@
                                 slower than the median: something else ran in between */
 #define GX_NOISE_WIDE 0x4u   /* the median's 95% interval wider than GX_NOISE_CI either side */
 #define GX_NOISE_FEW 0x8u    /* fewer than GX_NOISE_MIN_SAMPLES timed iterations: no interval */
-#define GX_NOISE_DRIFT 0x10u /* the medians of its visits differ beyond their intervals and by
-                                more than GX_NOISE_DRIFT_PCT: the machine's speed changed */
+#define GX_NOISE_DRIFT 0x10u /* the platform's own speed varied between its visits: they split into
+                                two speeds, or the result is known from them only to more than
+                                GX_NOISE_VARIED_CI (the table's ^, not ~) */
 #define GX_NOISE_LAST GX_NOISE_DRIFT
 /* The fewest timed iterations a clean number may rest on: their range holds the median at 94%. */
 #define GX_NOISE_MIN_SAMPLES 5
-#define GX_NOISE_MACHINE (GX_NOISE_WAITED | GX_NOISE_TAIL | GX_NOISE_WIDE | GX_NOISE_DRIFT)
-#define GX_NOISE_DRIFT_PCT 5 /* the least difference of two visits' medians that is drift */
+/* Another process took the pair's CPUs, or something ran between iterations: rerun quieter. */
+#define GX_NOISE_MACHINE (GX_NOISE_WAITED | GX_NOISE_TAIL)
+/* The platform's own variation, within a step or between its visits: what it costs is said. */
+#define GX_NOISE_PLATFORM (GX_NOISE_WIDE | GX_NOISE_DRIFT)
+/* What the table marks ~: the machine interfered, or too few iterations to judge. */
+#define GX_NOISE_DISTURBED (GX_NOISE_MACHINE | GX_NOISE_FEW)
+#define GX_NOISE_VARIED_PCT 5 /* a result known from its visits only to more than this varied */
+#define GX_NOISE_VARIED_CI (GX_NOISE_VARIED_PCT / 100.0)
+/* Two groups of visits whose means lie this many of their own standard deviations apart (and
+ * more than GX_NOISE_MODES_PCT) are two speeds: a unimodal 16 seldom passes 4. */
+#define GX_NOISE_MODES_APART 5.0
+#define GX_NOISE_MODES_PCT 5
 
 /* Well above what an idle machine shows and well below what a busy one does (docs/report.md). */
 #define GX_NOISE_WAIT 0.10
@@ -34,13 +45,17 @@ struct gx_noise {
     float worst; /* the slowest iteration / median where only it passes GX_NOISE_TAIL_RATIO */
     double tail;     /* the slow tail (p95) over the median; 0 when unknown */
     double ci;       /* the median's 95% interval, its farther end from the median, relative */
+    float visits_ci; /* the 95% interval of its visits' medians' center, relative (0: < 3 visits) */
+    float mode_lo, mode_hi; /* two speeds its visits split into (their geometric means); 0: one */
+    int16_t mode_hi_visits, mode_visits; /* the visits at mode_hi, of how many */
 };
 
 /* Judges one step: fewer waits than half the iterations leave the median alone, however long. */
 struct gx_noise gx_noise_judge(const struct gx_stats *s, int lower_is_better, double cpu_wait,
                                long cpu_waits);
-void gx_noise_visits(struct gx_noise *n, const double *median, const double *lo,
-                     const double *hi, int nvisits);
+/* What its visits' medians say of the platform: their spread, the center's interval, two
+ * speeds; marks GX_NOISE_DRIFT where that costs the result (docs/report.md, "Noise"). */
+void gx_noise_visits(struct gx_noise *n, const double *median, int nvisits);
 const char *gx_noise_words(unsigned marks, char *buf, size_t len);
 void gx_noise_why(const struct gx_noise *n, char *buf, size_t len);
 

@@ -9,10 +9,17 @@
 
 #define GX_MAX_RUNS 64
 /* --visits: visits spread over the run, since a machine's speed can move over seconds. */
-#define GX_MAX_VISITS 8
-/* Below GX_SHORT_MESSAGE_US a transfer's launch, whose speed moves, is part of its time. */
-#define GX_DEFAULT_VISITS 5
-#define GX_LONG_STEP_VISITS 3
+#define GX_MAX_VISITS 32
+/* A platform's speed can switch every few seconds (docs/report.md, "Visits"): many short visits
+ * sample its states in proportion, so a result's median holds from one job to the next. Below
+ * GX_SHORT_MESSAGE_US a transfer's launch, whose speed moves most, is part of its time. */
+#define GX_DEFAULT_VISITS 16
+#define GX_LONG_STEP_VISITS 8
+#define GX_LEAST_VISITS 5 /* what a budget too short for the above leaves, short and long */
+#define GX_LEAST_LONG_VISITS 3
+/* A visit's fewest timed iterations: a result's fewest (GX_MIN_ITERS) are split among them. */
+#define GX_VISIT_MIN_ITERS 2
+#define GX_VISIT_WARMUP 1 /* a later visit's most untimed iterations: its own buffers' first use */
 #define GX_SHORT_MESSAGE_US 100
 #define GX_SHORT_MESSAGE_S (GX_SHORT_MESSAGE_US * 1e-6)
 #define GX_PROBE_VISITS 3 /* a probe's bound is its best: more visits add set-up only */

@@ -453,14 +453,18 @@ const struct gx_option gx_option_table[] = {
      .num = GX_NUM_INT,
      .dflt_says = GX_STR(GX_DEFAULT_VISITS) ", " GX_STR(GX_LONG_STEP_VISITS) " for a step of "
          "messages of " GX_STR(GX_SHORT_MESSAGE_US) " us or longer (estimated) and at most "
-         GX_STR(GX_PROBE_VISITS) " for a ceiling probe; 1 for a step of exactly --iters and for "
-         "the node's map",
+         GX_STR(GX_PROBE_VISITS) " for a ceiling probe; fewer where the budget cannot keep "
+         "them (down to " GX_STR(GX_LEAST_VISITS) " and " GX_STR(GX_LEAST_LONG_VISITS) "); 1 "
+         "for a step of exactly --iters and for the node's map",
      .help = "measure each result in N visits spread over the run (also a scenario key)",
-     .more = "The plan is gone through N times, each step taking its share of the budget in N "
-         "parts: a result is the median of all its visits' iterations, reported at its last visit, "
-         "and is marked drift (~) where its visits disagree beyond the 95% intervals of their "
-         "medians and by more than " GX_STR(GX_NOISE_DRIFT_PCT) "%: the machine changed its "
-         "speed during the run. Comparisons of runs use that spread as the run's own noise."},
+     .more = "The plan is gone through N times, each step taking its share of the budget and "
+         "its fewest iterations in N parts (" GX_STR(GX_VISIT_MIN_ITERS) " a visit at least): a "
+         "platform whose speed switches every few seconds is sampled in proportion, so a result, "
+         "the median of all its visits' iterations, holds from one job to the next. Its visits' "
+         "medians say what the platform's variation costs it (noise.visits_ci) and whether it "
+         "ran at two speeds (noise.two_speeds); where that is more than "
+         GX_STR(GX_NOISE_VARIED_PCT) "% the result is marked drift (^ in the table, not ~: no "
+         "other process interfered). gpuxfer-report compare takes the visits as replicates."},
     {.name = "soak", .arg = "SECONDS", .type = GX_T_INT, .group = GX_G_TIME, .set = gx_set_soak,
      .num = GX_NUM_INT,
      .help = "after one pass, repeat the runs until SECONDS have passed (also a scenario key)",

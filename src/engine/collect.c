@@ -177,7 +177,7 @@ static void result_of(const struct gx_bench *b, const struct gx_mstep *ax,
         res->noise = gx_noise_judge(&res->stats, gx_pattern_table[ax->pattern]->lower_is_better,
                                     pair_cpu_wait(ra, &c->recs[p->b]),
                                     pair_cpu_waits(ra, &c->recs[p->b]));
-        gx_noise_visits(&res->noise, ra->visit_median, ra->visit_lo, ra->visit_hi, ra->visits);
+        gx_noise_visits(&res->noise, ra->visit_median, ra->visits);
     }
     gx_ceiling_apply(b->run->ceilings ? b->ceilings : NULL, ops, res, ceiling_what, len);
     gx_line_apply(job, ops, res);

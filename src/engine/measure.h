@@ -37,7 +37,7 @@ struct gx_record {
     long cpu_waits;       /* put back on a CPU over cpu_window_s; < 0: unknown */
     /* --visits so far (the totals above are theirs together), each one's median and interval */
     int32_t visits;
-    double visit_median[GX_MAX_VISITS], visit_lo[GX_MAX_VISITS], visit_hi[GX_MAX_VISITS];
+    double visit_median[GX_MAX_VISITS];
 };
 
 /* Everything one (run, path, round) needs while its sizes are measured. */

@@ -101,8 +101,6 @@ int gx_visits_join(struct gx_visits *v, size_t i, struct gx_bench *b, struct gx_
         add_visit(&vs->acc, rec);
     }
     vs->acc.visit_median[k] = n ? rec->stats.median : 0;
-    vs->acc.visit_lo[k] = n ? rec->stats.ci_lo : 0;
-    vs->acc.visit_hi[k] = n ? rec->stats.ci_hi : 0;
     vs->acc.visits = k + 1;
     if (vs->n) {
         size_t cap = b->nsamples_cap;

@@ -147,6 +147,23 @@ static int plan_run(struct gx_mplan *p, const struct gx_options *o, int r, struc
     return GX_OK;
 }
 
+/* As many visits as the budget affords, the dry run's estimate within the GX_BUDGET_SLACK it may
+ * run over: long steps give theirs up first, down to GX_LEAST_LONG_VISITS (each costs seconds
+ * of setup and slow iterations, where a short step's visit costs milliseconds), then short ones
+ * down to GX_LEAST_VISITS. */
+static void fit_visits(struct gx_mplan *p, const struct gx_options *o)
+{
+    double budget = (double)o->g.budget * GX_BUDGET_SLACK;
+    while (!p->visits_asked && o->g.budget > 0 && gx_mplan_estimate(p, o) > budget) {
+        if (p->long_visits > GX_LEAST_LONG_VISITS)
+            p->long_visits--;
+        else if (p->nvisits > GX_LEAST_VISITS)
+            p->nvisits--;
+        else
+            break;
+    }
+}
+
 int gx_mplan_make(const struct gx_options *o, const struct gx_layout *layout,
                   struct gx_mplan *p, struct gx_err *err)
 {
@@ -154,6 +171,7 @@ int gx_mplan_make(const struct gx_options *o, const struct gx_layout *layout,
     p->layout = layout;
     p->nvisits = o->g.visits > 0 ? (int)o->g.visits : GX_DEFAULT_VISITS;
     p->visits_asked = o->g.visits > 0;
+    p->long_visits = p->nvisits < GX_LONG_STEP_VISITS ? p->nvisits : GX_LONG_STEP_VISITS;
     int rc = GX_OK;
     for (int r = 0; r < o->nruns && rc == GX_OK; r++) {
         rc = gx_pairs_resolve(o->runs[r].pairs, layout, &p->pairs[r], err);
@@ -164,6 +182,8 @@ int gx_mplan_make(const struct gx_options *o, const struct gx_layout *layout,
         rc = plan_run(p, o, r, err);
     if (rc == GX_OK)
         rc = gx_mplan_plan_probes(p, o, err);
+    if (rc == GX_OK)
+        fit_visits(p, o);
     if (rc != GX_OK)
         gx_mplan_free(p);
     return rc;

@@ -48,6 +48,7 @@ struct gx_mplan {
     size_t nsteps, scap;
     int nvisits; /* --visits, resolved: the visits of a step the stop rule ends */
     int visits_asked; /* --visits given: every such step has nvisits */
+    int long_visits;  /* a step of long messages' (GX_SHORT_MESSAGE_US), fitted to the budget */
 };
 /* The visits step i gets. A ceiling probe visits as its results do, before them each time: the
  * machine's speed drifts, and a bound measured once fell below results measured at others. */
@@ -131,6 +132,8 @@ double gx_path_settle_s(const struct gx_path_ops *ops);
 /* Whether a step needs a GPU or memory that CUDA makes. */
 int gx_mplan_uses_gpu(const struct gx_mplan *p);
 void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *o);
+/* The dry run's estimate of the whole plan, in seconds. */
+double gx_mplan_estimate(const struct gx_mplan *p, const struct gx_options *o);
 /* A group's set-up at each visit (a guess: the harness measures the first). */
 double gx_mgroup_setup_seconds(const struct gx_mgroup *g);
 int gx_mgroup_visits(const struct gx_mplan *p, const struct gx_mgroup *g);

@@ -181,34 +181,52 @@ static void print_schemes(FILE *f, const struct gx_mplan *p, const struct gx_opt
     }
 }
 
-void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *o)
+struct plan_walk {
+    long step, results, probes;
+    double secs, probe_secs;
+};
+
+/* Every group in order, its visits within the budget's shares as the run gives them; with f,
+ * the first GX_DRY_RUN_LINES steps printed. */
+static struct plan_walk walk(FILE *f, const struct gx_mplan *p, const struct gx_options *o)
 {
-    long step = 0;
-    double secs = 0;
-    fprintf(f, "# dry run: the measurements this job would make, in order (one result per pair "
-            "of the round)\n");
+    struct plan_walk t = {0};
     struct step_widths w = step_widths(p);
-    fprintf(f, "# %4s %-*s %-*s %-7s %5s %-10s %5s %4s %6s %s\n", "step", w.path, "path", w.mem,
-            "memory", "pattern", "size", "chunk/dep", "iters", "warm", "window", "pairs");
-    long results = 0, probes = 0;
-    double probe_secs = 0;
     struct gx_budget bg;
     gx_budget_start(&bg, p, (double)o->g.budget, 0);
     for (size_t g = 0; g < p->ngroups; g++) {
         const struct gx_mgroup *gr = &p->groups[g];
         /* Thousands of rounds print their first lines; the totals count them all. */
-        FILE *to = step < GX_DRY_RUN_LINES ? f : NULL;
-        long before = step;
-        double secs_before = secs;
-        print_group(to, p, o, gr, &w, &bg, &step, &secs);
-        secs += gx_mgroup_setup_all(p, gr);
+        FILE *to = f && t.step < GX_DRY_RUN_LINES ? f : NULL;
+        long before = t.step;
+        double secs_before = t.secs;
+        print_group(to, p, o, gr, &w, &bg, &t.step, &t.secs);
+        t.secs += gx_mgroup_setup_all(p, gr);
         gx_budget_setup_spent(&bg, gx_mgroup_setup_all(p, gr));
         if (gr->probe >= 0 && !gr->own) {
-            probes += step - before;
-            probe_secs += secs - secs_before;
+            t.probes += t.step - before;
+            t.probe_secs += t.secs - secs_before;
         } else if (!gr->absent)
-            results += (long)gr->n * p->pairs[gr->run].rounds[gr->round].npairs;
+            t.results += (long)gr->n * p->pairs[gr->run].rounds[gr->round].npairs;
     }
+    return t;
+}
+
+double gx_mplan_estimate(const struct gx_mplan *p, const struct gx_options *o)
+{
+    return walk(NULL, p, o).secs + GX_JOB_OVERHEAD_S;
+}
+
+void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *o)
+{
+    fprintf(f, "# dry run: the measurements this job would make, in order (one result per pair "
+            "of the round)\n");
+    struct step_widths w = step_widths(p);
+    fprintf(f, "# %4s %-*s %-*s %-7s %5s %-10s %5s %4s %6s %s\n", "step", w.path, "path", w.mem,
+            "memory", "pattern", "size", "chunk/dep", "iters", "warm", "window", "pairs");
+    struct plan_walk t = walk(f, p, o);
+    long step = t.step, results = t.results, probes = t.probes;
+    double secs = t.secs, probe_secs = t.probe_secs;
     if (step > GX_DRY_RUN_LINES)
         fprintf(f, "# ... %ld more measurements not listed\n", step - GX_DRY_RUN_LINES);
     gx_print_note(f, "# %ld measurements (%ld results; %ld ceiling probes, %.0f s of the estimate), "
@@ -218,12 +236,12 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
                   probe_secs, total_rounds(p), secs + GX_JOB_OVERHEAD_S,
                   100 * gx_dry_run_cv(64 * GX_KIB), 100 * gx_dry_run_cv(GX_MIB),
                   100 * gx_dry_run_cv(GX_MIB + 1));
-    if (p->nvisits > GX_LONG_STEP_VISITS && !p->visits_asked)
+    if (p->nvisits > p->long_visits && !p->visits_asked)
         gx_print_note(f, "# each result measured in %d visits spread over the run (--visits), "
                       "sharing the column's iterations; one of messages of %.0f us or longer "
                       "in %d; a ceiling probe in %d, before its results; the node map's cells and "
                       "steps of exactly --iters once\n",
-                      p->nvisits, GX_SHORT_MESSAGE_S * 1e6, GX_LONG_STEP_VISITS,
+                      p->nvisits, GX_SHORT_MESSAGE_S * 1e6, p->long_visits,
                       GX_PROBE_VISITS);
     else if (p->nvisits > 1)
         gx_print_note(f, "# each result measured in %d visits spread over the run (--visits), "

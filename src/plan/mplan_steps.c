@@ -137,11 +137,11 @@ int gx_mplan_step_visits(const struct gx_mplan *p, size_t i)
                    : p->nvisits < GX_PROBE_VISITS ? p->nvisits : GX_PROBE_VISITS;
         if (s->min_iters >= s->iters)
             return 1;
-        if (p->visits_asked || p->nvisits <= GX_LONG_STEP_VISITS ||
+        if (p->visits_asked || p->nvisits <= p->long_visits ||
             gx_mstep_iteration_estimate(s) / (double)(s->window > 1 ? s->window : 1) <
                 GX_SHORT_MESSAGE_S)
             return p->nvisits;
-        return GX_LONG_STEP_VISITS;
+        return p->long_visits;
     }
     return 0;
 }
@@ -152,11 +152,26 @@ struct gx_mstep gx_mstep_visit(const struct gx_mstep *s, int visits, int first)
     if (visits <= 1)
         return v;
     long part = (s->iters + visits - 1) / visits;
+    v.min_iters = (s->min_iters + visits - 1) / visits;
     if (s->best_of) {
-        v.min_iters = (s->min_iters + visits - 1) / visits;
         v.floor_iters = (s->floor_iters + visits - 1) / visits;
         /* A bound is the best iteration: a cold one cannot raise it. */
         v.warmup = first ? v.warmup : 0;
+    } else {
+        /* The first visit alone judgeable: a run cut short may keep only it. A later one of
+         * long messages finds the path set up and settles within its first iteration: one
+         * warms its buffers (short ones keep theirs, which last as long as the settling). */
+        if (first) {
+            v.min_iters = s->min_iters;
+        } else {
+            if (gx_mstep_iteration_estimate(s) / (double)(s->window > 1 ? s->window : 1) >=
+                GX_SHORT_MESSAGE_S)
+                v.warmup = v.warmup < GX_VISIT_WARMUP ? v.warmup : GX_VISIT_WARMUP;
+            if (v.min_iters < GX_VISIT_MIN_ITERS)
+                v.min_iters = GX_VISIT_MIN_ITERS < s->min_iters ? GX_VISIT_MIN_ITERS
+                                                                 : s->min_iters;
+        }
+        v.floor_iters = v.min_iters;
     }
     v.iters = part > v.min_iters ? part : v.min_iters;
     v.precision = s->precision * sqrt((double)visits);

@@ -69,7 +69,7 @@ static int point_of(struct gx_host_map *m, struct gx_host_row *r, int d,
                    : gx_fail(err, GX_ERUNTIME, "out of host memory for the host links' map");
     }
     r->gbs[d] = best->median;
-    r->noise[d] = best->noise.marks;
+    r->noise[d] = best->noise.marks & GX_NOISE_DISTURBED;
     m->size = best->size > m->size ? best->size : m->size;
     return GX_OK;
 }

@@ -211,7 +211,7 @@ struct gx_kept gx_kept_of(const struct gx_result *r)
         .exceeded = ok && r->ceiling_exceeded,
         .within = ok && r->ceiling_within,
         .unsound = ok && r->ceiling_unsound,
-        .noise = ok ? r->noise.marks : 0,
+        .noise = ok ? r->noise.marks & GX_NOISE_DISTURBED : 0,
         .ceiling = ok && r->ceiling > 0 ? r->ceiling : 0,
         .ceiling_kind = ok && r->ceiling > 0 ? r->ceiling_range.kind : -1,
         .line_gbs = ok ? r->line_gbs : 0,

@@ -194,13 +194,16 @@ static void cell_iters(char *c, size_t len, int wide, const struct gx_result *r,
     snprintf(c, len, "%ld", iters);
 }
 
-/* "~": the machine disturbed the step. */
+/* "~": the machine disturbed the step, or too few iterations; "^": the platform's own speed
+ * varied (noise.why says what it costs the result). */
 static void cell_median(char *c, size_t len, int wide, const struct gx_result *r, double median)
 {
     (void)wide;
     gx_format_in_unit(median, r->unit, c, len - 1);
-    if (r->noise.marks)
+    if (r->noise.marks & GX_NOISE_DISTURBED)
         strcat(c, "~");
+    else if (r->noise.marks & GX_NOISE_PLATFORM)
+        strcat(c, "^");
 }
 
 static void cell_value(char *c, size_t len, int wide, const struct gx_result *r, double v)

@@ -41,6 +41,15 @@ void gx_noise_json(cJSON *o, const struct gx_noise *n)
     cJSON_AddNumberToObject(e, "median_ci", n->ci);
     if (n->drift > 0)
         cJSON_AddNumberToObject(e, "drift", n->drift);
+    if (n->visits_ci > 0)
+        cJSON_AddNumberToObject(e, "visits_ci", n->visits_ci);
+    if (n->mode_visits) {
+        cJSON *m = cJSON_AddObjectToObject(e, "two_speeds");
+        cJSON_AddNumberToObject(m, "low", n->mode_lo);
+        cJSON_AddNumberToObject(m, "high", n->mode_hi);
+        cJSON_AddNumberToObject(m, "high_visits", n->mode_hi_visits);
+        cJSON_AddNumberToObject(m, "visits", n->mode_visits);
+    }
     if (n->worst > 0) /* a float's digits, as the table shows them */
         cJSON_AddNumberToObject(e, "worst", round(10.0 * n->worst) / 10.0);
     if (n->marks) {

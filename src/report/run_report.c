@@ -210,7 +210,8 @@ static cJSON *interference_json(const void *state, const struct gx_run *run)
     cJSON_AddNumberToObject(o, "results_measured", t->ok);
     cJSON_AddNumberToObject(o, "results_noisy", t->noisy);
     cJSON_AddNumberToObject(o, "results_few", t->few);
-    cJSON_AddNumberToObject(o, "results_drift", t->drift);
+    cJSON_AddNumberToObject(o, "results_drift", t->varied);
+    cJSON_AddNumberToObject(o, "results_two_speeds", t->modes);
     cJSON_AddNumberToObject(o, "ceilings_unsound", t->unsound);
     cJSON_AddNumberToObject(o, "ceilings_exceeded", t->exceeded);
     cJSON_AddNumberToObject(o, "ceilings_within", t->within);
@@ -240,6 +241,12 @@ static void interference_print(FILE *table, const void *state, const struct gx_r
                       "slower than the median or more while their slowest 5%% were not: the "
                       "cv%% (mean-based) is that iteration's, the median stands (noise.worst)\n",
                       t->worst, t->ok, GX_NOISE_TAIL_RATIO);
+    if (t->varied)
+        gx_print_note(table, "\n# the platform's own speed varied: %d of %d results marked ^ "
+                      "(no other process took the CPUs: their medians are those of every visit, "
+                      "known to the +-%% the report's noise.why says; %d ran at two speeds, "
+                      "noise.why names both); more visits (--visits) narrow them, a quieter node "
+                      "does not\n", t->varied, t->ok, t->modes);
     if (!t->noisy && !t->unsound)
         return;
     char load[96] = "", wait[96] = "";
@@ -252,13 +259,13 @@ static void interference_print(FILE *table, const void *state, const struct gx_r
     if (t->unsound)
         snprintf(unsound, sizeof unsound, "; %d efficienc%s ? (the probe's point was no bound: "
                  "ceiling_absent says why)", t->unsound, t->unsound == 1 ? "y" : "ies");
-    char drift[128] = "";
-    if (t->drift)
-        snprintf(drift, sizeof drift, "; %d of them drifted: their visits disagree, the "
-                 "machine's speed changed during the run", t->drift);
-    gx_print_note(table, "\n# the machine interfered: %d of %d results marked ~ (their medians "
-                  "are unreliable: the report's noise says why%s)%s%s%s\n", t->noisy, t->ok,
-                  drift, wait, load, unsound);
+    if (t->noisy)
+        gx_print_note(table, "\n# the machine interfered: %d of %d results marked ~ (another "
+                      "process took a rank's CPU, or something ran between iterations: the "
+                      "report's noise.why says which; rerun on a quieter node)%s%s%s\n",
+                      t->noisy, t->ok, wait, load, unsound);
+    else
+        gx_print_note(table, "\n# the ceilings were disturbed%s%s\n", load, unsound);
 }
 
 static const struct gx_view_ops gx_view_interference = {

@@ -30,9 +30,10 @@ struct gx_tally {
     int ok;                /* measured */
     int skipped, failed;   /* skipped: rows and whole paths */
     int validation_failed;
-    /* What the machine did to the measured ones (noise.h). */
+    /* What the machine did to the measured ones (noise.h); what the platform's own variation
+     * did to the others (varied: marked ^; modes: at two speeds, marked or not). */
     int noisy, few, unsound, exceeded, within;
-    int drift, worst;
+    int varied, modes, worst;
     double cpu_wait_max;   /* share of a step; <0 unknown */
     double load_start, load_end; /* the 1-minute load average; <0 unknown */
     long cpus;
