@@ -244,9 +244,9 @@ static void interference_print(FILE *table, const void *state, const struct gx_r
     if (t->varied)
         gx_print_note(table, "\n# the platform's own speed varied: %d of %d results marked ^ "
                       "(no other process took the CPUs: their medians are those of every visit, "
-                      "known to the +-%% the report's noise.why says; %d ran at two speeds, "
-                      "noise.why names both); more visits (--visits) narrow them, a quieter node "
-                      "does not\n", t->varied, t->ok, t->modes);
+                      "known to the +-%% the report's noise.why says; %d of them ran at two "
+                      "speeds, noise.why names both); more visits (--visits) narrow them, a "
+                      "quieter node does not\n", t->varied, t->ok, t->modes);
     if (!t->noisy && !t->unsound)
         return;
     char load[96] = "", wait[96] = "";

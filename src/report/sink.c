@@ -183,9 +183,9 @@ static int report_result(struct gx_sink *s, const struct gx_result *given, struc
         s->tally.noisy += (res->noise.marks & GX_NOISE_MACHINE) != 0;
         s->tally.few += (res->noise.marks & GX_NOISE_FEW) != 0;
         s->tally.worst += res->noise.worst > 0;
-        s->tally.varied += !(res->noise.marks & GX_NOISE_DISTURBED) &&
-                           (res->noise.marks & GX_NOISE_PLATFORM);
-        s->tally.modes += res->noise.mode_visits > 0;
+        int clean = !(res->noise.marks & GX_NOISE_DISTURBED);
+        s->tally.varied += clean && (res->noise.marks & GX_NOISE_PLATFORM);
+        s->tally.modes += clean && res->noise.mode_visits > 0;
         s->tally.unsound += res->ceiling_unsound;
         s->tally.exceeded += res->ceiling_exceeded;
         s->tally.within += res->ceiling_within;

@@ -31,7 +31,7 @@ struct gx_tally {
     int skipped, failed;   /* skipped: rows and whole paths */
     int validation_failed;
     /* What the machine did to the measured ones (noise.h); what the platform's own variation
-     * did to the others (varied: marked ^; modes: at two speeds, marked or not). */
+     * did to the others (varied: marked ^; modes: of those not marked ~, at two speeds). */
     int noisy, few, unsound, exceeded, within;
     int varied, modes, worst;
     double cpu_wait_max;   /* share of a step; <0 unknown */
