@@ -575,8 +575,10 @@ const struct gx_option gx_option_table[] = {
          GX_STR(GX_CODE_EINCOMPLETE) " a rank lost, "
          GX_STR(GX_CODE_ENOTHING) " no GPU on a rank: the host run stands in, and its findings "
          "still count). Bad input is exit " GX_STR(GX_CODE_EINPUT) ", one line on stderr and "
-         "no verdict: --path, --mem, --pattern, --sizes, --pairs, --scenario, --map and --soak "
-         "change what the check measures and are refused with it. A run the watchdog ends (a "
+         "no verdict: every option of a run (--path, --pattern, --sizes, --iters...), --scenario, "
+         "--map, --soak and --visits change what the check measures or how long it takes and "
+         "are refused with it, --dry-run too, and so are --budget and --timeout past "
+         GX_STR(GX_CHECK_BUDGET) " s. A run the watchdog ends (a "
          "timeout, a signal) may end without the line: its exit status says it. "
          "scripts/slurm/gpuxfer-nodecheck.sh (installed in the data folder's slurm/) runs it as "
          "Slurm's Prolog, Epilog or HealthCheckProgram and drains the node with the reason."},
