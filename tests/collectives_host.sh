@@ -85,8 +85,29 @@ r=$?
 ok $? "--pairs job --pattern bw: exit 2 (got $r), one line" || diag <"$dir/bad1.txt"
 gx_mpirun 2 --pattern allreduce --dry-run >"$dir/bad2.txt" 2>&1
 r=$?
-[ $r -eq 2 ] && grep -q "^gpuxfer: --pattern allreduce: a collective, which needs a group of ranks (--pairs job or --pairs node), not --pairs 0:1" "$dir/bad2.txt"
+[ $r -eq 2 ] && grep -q "^gpuxfer: --pattern allreduce: a collective, which needs a group of ranks (pairs job or node), not the default pairs 0:1$" "$dir/bad2.txt"
 ok $? "--pattern allreduce between a pair: exit 2 (got $r), one line" || diag <"$dir/bad2.txt"
+# From a scenario, the file, the run and its keys are named, never a --pattern not given.
+printf '{"runs": [{"pattern": "bw", "sizes": "8"}, {"pattern": "allreduce", "sizes": "8"}]}\n' \
+    >"$dir/coll-pair.json"
+printf '{"runs": [{"pairs": "job", "pattern": "bw", "sizes": "8"}]}\n' >"$dir/pair-job.json"
+scenario_error() { # NAME EXPECTED-LINE ARGS...
+    name=$1 want=$2
+    shift 2
+    gx_mpirun 2 --dry-run "$@" >"$dir/$name.txt" 2>&1
+    r=$?
+    [ $r -eq 2 ] && [ "$(grep -c '^gpuxfer: ' "$dir/$name.txt")" -eq 1 ] &&
+        grep -qxF -- "gpuxfer: $want" "$dir/$name.txt"
+    ok $? "$name: exit 2 (got $r): $want" || diag <"$dir/$name.txt"
+}
+scenario_error "a scenario's collective between a pair" "$dir/coll-pair.json: runs[1].pattern allreduce: a collective, which needs a group of ranks (pairs job or node), not the default pairs 0:1" \
+    --scenario "$dir/coll-pair.json"
+scenario_error "a scenario's pattern between pairs in a group" "$dir/pair-job.json: runs[0].pattern bw: a pattern between pairs, and runs[0].pairs job makes groups for the collectives (allreduce,allgather,reduce-scatter,alltoall,broadcast,allreduce-inplace,allgather-inplace,reduce-scatter-inplace,alltoall-inplace,broadcast-inplace)" \
+    --scenario "$dir/pair-job.json"
+scenario_error "the command line's pattern in a scenario's group" "--pattern latency: a pattern between pairs, and $dir/pair-job.json: runs[0].pairs job makes groups for the collectives (allreduce,allgather,reduce-scatter,alltoall,broadcast,allreduce-inplace,allgather-inplace,reduce-scatter-inplace,alltoall-inplace,broadcast-inplace)" \
+    --scenario "$dir/pair-job.json" --pattern latency
+scenario_error "the command line's pairs for a scenario's collective" "$dir/coll-pair.json: runs[1].pattern allreduce: a collective, which needs a group of ranks (pairs job or node), not --pairs 1:0" \
+    --scenario "$dir/coll-pair.json" --pairs 1:0
 
 # Planned on fake GPUs: nccl and mpi have collectives, p2p none (listed as skipped, why).
 gx_mpirun 4 --pairs job --path nccl,mpi,p2p --topology-xml "$top_srcdir/tests/topologies/h200x4-vm.xml" \

@@ -228,6 +228,7 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
                 goto out;
             }
             o->runs[r].given |= GX_OPTION_BIT(cli[i].op);
+            o->runs[r].cli |= GX_OPTION_BIT(cli[i].op);
         }
 out:
     free(cli);
