@@ -109,6 +109,20 @@ scenario_error "the command line's pattern in a scenario's group" "--pattern lat
 scenario_error "the command line's pairs for a scenario's collective" "$dir/coll-pair.json: runs[1].pattern allreduce: a collective, which needs a group of ranks (pairs job or node), not --pairs 1:0" \
     --scenario "$dir/coll-pair.json" --pairs 1:0
 
+# The dry run names a group by its first and last rank and its size, several groups by the first
+# and how many more; never a count of none more.
+gx_mpirun 1 --dry-run --assume-nodes 1000 --assume-gpus-per-node 8 --pairs job --path host \
+    --pattern allreduce --sizes 8 >"$dir/dry-job.txt" 2>&1
+r=$?
+gx_mpirun 1 --dry-run --assume-nodes 4 --assume-gpus-per-node 2 --pairs node --path host \
+    --pattern allreduce --sizes 8 >"$dir/dry-node.txt" 2>&1
+[ $r -eq 0 ] && [ $? -eq 0 ] &&
+    grep -qE "^ +1 +host +pageable>pageable +allreduce +8 .* 0\.\.7999 \(8000 ranks\)$" "$dir/dry-job.txt" &&
+    grep -qE "^ +1 +host +pageable>pageable +allreduce +8 .* 0\.\.1 \(2 ranks\),\+3$" "$dir/dry-node.txt" &&
+    ! grep -q ',+0$' "$dir/dry-job.txt" "$dir/dry-node.txt"
+ok $? "--dry-run's groups: 0..7999 (8000 ranks) for --pairs job, 0..1 (2 ranks),+3 for 4 nodes' groups" ||
+    { cat "$dir/dry-job.txt" "$dir/dry-node.txt" | head -n 8 | diag; }
+
 # Planned on fake GPUs: nccl and mpi have collectives, p2p none (listed as skipped, why).
 gx_mpirun 4 --pairs job --path nccl,mpi,p2p --topology-xml "$top_srcdir/tests/topologies/h200x4-vm.xml" \
     --fake-gpus 0000:00:06.0,0000:00:07.0,0000:00:08.0,0000:00:09.0 --dry-run >"$dir/dry.txt" 2>&1
@@ -116,7 +130,7 @@ r=$?
 # (A build without CUDA: mpi on host memory, p2p left out of the build.)
 want="p2p.*skipped: this path has no collectives" mem=device
 grep -q "^#define HAVE_CUDA 1" "$top_builddir/config.h" || want="p2p.*skipped: built without" mem=pageable
-[ $r -eq 0 ] && grep -qE "^ +[0-9]+ +mpi +$mem>$mem +allreduce +8 .* 0\.\.3$" "$dir/dry.txt" &&
+[ $r -eq 0 ] && grep -qE "^ +[0-9]+ +mpi +$mem>$mem +allreduce +8 .* 0\.\.3 \(4 ranks\)$" "$dir/dry.txt" &&
     grep -q "$want" "$dir/dry.txt"
 ok $? "fake GPUs, --dry-run: mpi's collectives planned over 0..3 ($mem memory), p2p skipped with why (exit $r)" || diag <"$dir/dry.txt"
 
