@@ -109,6 +109,24 @@ scenario_error "the command line's pattern in a scenario's group" "--pattern lat
 scenario_error "the command line's pairs for a scenario's collective" "$dir/coll-pair.json: runs[1].pattern allreduce: a collective, which needs a group of ranks (pairs job or node), not --pairs 1:0" \
     --scenario "$dir/coll-pair.json" --pairs 1:0
 
+# Sizes below one word a rank measure one word a rank (docs/report.md), sizes of the same bytes
+# once: 1-5, 17 and 20 of an allgather of 2 ranks are one 16-byte step, of an allreduce 4, 16
+# and 20 bytes.
+gx_mpirun 2 --pairs job --pattern allgather,allreduce --sizes 1,2,3,4,5,17,20 --iters 3 \
+    --visits 1 --quiet --output "$dir/tiny.json" >"$dir/tiny.txt" 2>&1
+r=$?
+[ $r -eq 0 ] && grep -qxF "gpuxfer: note: allgather of size 2 moves the 16 bytes that size 1 does over 2 ranks (a collective's size rounds down to whole elements, one at least): measured once" "$dir/tiny.txt" &&
+    py_check "$dir/tiny.json" <<'PY'
+import json, sys
+got = sorted((r["pattern"], r["size"], r["collective"]["bytes"])
+             for r in json.load(open(sys.argv[1]))["results"])
+want = [("allgather", 1, 16), ("allreduce", 1, 4), ("allreduce", 17, 16), ("allreduce", 20, 20)]
+print("got %r, expected %r" % (got, want) if got != want else "")
+sys.exit(got != want)
+PY
+ok $? "sizes 1-5,17,20: one allgather of 16 bytes, allreduces of 4, 16 and 20, a note (exit $r)" ||
+    diag <"$dir/tiny.txt"
+
 # The dry run names a group by its first and last rank and its size, several groups by the first
 # and how many more; never a count of none more.
 gx_mpirun 1 --dry-run --assume-nodes 1000 --assume-gpus-per-node 8 --pairs job --path host \
