@@ -85,16 +85,16 @@ void gx_watchdog_arm(const char *what, const struct gx_round *round, int nranks,
     snprintf(gx_wd.what, sizeof gx_wd.what, "%s", what);
     gx_wd.nranks = 0;
     gx_wd.groups = round->group_of != NULL;
-    for (int i = 0; i < round->npairs; i++) { /* gx_round_members, bounded */
+    /* Each pair's two, or each group's members (gx_round_members, bounded). */
+    for (int i = 0; i < round->npairs && gx_wd.nranks < MAX_RANKS; i++) {
         const struct gx_pair *p = &round->pairs[i];
-        for (int r = round->group_of ? p->a : 0; r <= (round->group_of ? p->b : 1); r++) {
-            int rank = round->group_of ? r : r ? p->b : p->a;
-            if (gx_wd.nranks == MAX_RANKS || rank >= nranks)
-                break;
-            if (round->group_of && round->group_of[rank] != i)
-                continue;
-            gx_wd.units[gx_wd.nranks] = i;
-            gx_wd.ranks[gx_wd.nranks++] = rank;
+        int last = round->group_of ? p->b : 1;
+        for (int k = round->group_of ? p->a : 0; k <= last && gx_wd.nranks < MAX_RANKS; k++) {
+            int rank = round->group_of ? k : k ? p->b : p->a;
+            if (rank < nranks && (!round->group_of || round->group_of[rank] == i)) {
+                gx_wd.units[gx_wd.nranks] = i;
+                gx_wd.ranks[gx_wd.nranks++] = rank;
+            }
         }
     }
     gx_wd.seq++;
