@@ -1,8 +1,9 @@
 #!/bin/sh
 # --check, the node check, without a GPU: on this machine (no GPU: the host run stands in, the
-# verdict says it could not run, exit 7; on a GPU node PASS or FAIL, exit 0 or 8); with the
-# stand-in NVML (tests/fake_nvml.c) of two H100 NVL whose NVLink count or counters are degraded
-# (exit 8, a FAIL line whose reason scontrol takes); bad input (exit 2, one line, no verdict);
+# verdict says it could not run, exit 7, the report's status the stand-in run's own; on a GPU
+# node PASS or FAIL, exit 0 or 8); with the stand-in NVML (tests/fake_nvml.c) of two H100 NVL
+# whose NVLink count or counters are degraded (exit 8, a FAIL line whose reason scontrol takes);
+# bad input, and options that would take it past its 60 s (exit 2, one line, no verdict);
 # and --dry-run's plan on recorded topologies: the map alone within the check's 60 s on the
 # 4 x H200 VM, eight H100 on NVSwitch and the DGX-2's 16 GPUs.
 . "$top_srcdir/tests/lib.sh"
@@ -42,11 +43,11 @@ else
 import json, sys
 d = json.load(open(sys.argv[1]))
 got = (d["status"], d["exit_code"], d["error"].startswith("no GPU on rank 0: "), d["health"]["findings"])
-want = ("nothing_measured", 7, True, [])
+want = ("complete", 7, True, [])
 print("got %r, expected %r" % (got, want) if got != want else "")
 sys.exit(got != want)
 PY
-    ok $? "its report: nothing_measured, exit_code 7, the error, no finding"
+    ok $? "its report: the stand-in's own status (complete, its results measured), exit_code 7, the error, no finding"
 fi
 
 # 2. The stand-in NVML's two H100 NVL as fake GPUs: what it reads is judged although the host
@@ -115,6 +116,21 @@ bad "--check --scenario plan" 2 --check --scenario plan
 bad "--check --map off" 2 --map off --check
 bad "--check --budget x" 2 --check --budget x
 bad "--check on 1 rank" 1 --check
+# What would take it past its 60 s, or change its plan, is refused by the run and the dry run
+# alike: the option named, the limit and what is allowed.
+bad "--check --iters 100000" 2 --check --iters 100000
+grep -q "^gpuxfer: --iters: not with --check, whose plan is fixed (.*within 60 s)" "$dir/bad.err"
+ok $? "the error names --iters and the check's 60 s"
+bad "--check --dry-run -i 100000" 2 --check --dry-run -i 100000
+for opt in "--warmup 100000" "--window 64" "--visits 8" "--precision 0.001" "--validate all"; do
+    bad "--check --dry-run $opt" 2 --check --dry-run $opt
+done
+for opt in budget timeout; do
+    bad "--check --$opt 5000" 2 --check --$opt 5000
+    grep -q "^gpuxfer: --$opt 5000: past --check's limit of 60 s (give at most 60, or leave it out)$" "$dir/bad.err"
+    ok $? "--$opt 5000: the limit and what is allowed"
+    bad "--check --dry-run --$opt 61" 2 --check --dry-run --$opt 61
+done
 
 # 4. --dry-run's plan: the map alone, within the check's 60 s, on 4, 8 and 16 GPUs (the node's
 # allreduce too beyond 2 GPUs, where NCCL is built).
@@ -148,6 +164,11 @@ if grep -q '^#define HAVE_CUDA 1' "$top_builddir/config.h" 2>/dev/null; then
     [ "$(awk '/^ +[0-9]+ / { print $2, $4, $10 }' "$dir/2 GPUs.dry" | tr '\n' ';')" = \
           "p2p bw 0:1;p2p bw 1:0;p2p bibw 0:1;host-to-device bw 0:1;host-to-device bw 1:0;device-to-host bw 0:1;device-to-host bw 1:0;" ]
     ok $? "2 GPUs: both ways, the pair's bibw and each host link both ways" || diag <"$dir/2 GPUs.dry"
+    # A shorter box is the user's to give: its plan is the same, within it.
+    gx_mpirun 2 --check --dry-run --budget 30 --timeout 60 --topology-xml "$topo/h200x4-vm.xml" \
+        --fake-gpus "$NVL" >"$dir/short.dry" 2>&1
+    [ $? -eq 0 ] && grep -q '^# the estimate is within the budget of 30 s' "$dir/short.dry"
+    ok $? "--budget 30 --timeout 60: the same plan within 30 s" || diag <"$dir/short.dry"
 else
     skip "the dry run's map: this build has no CUDA (no GPU default run)"
 fi

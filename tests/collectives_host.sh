@@ -85,8 +85,61 @@ r=$?
 ok $? "--pairs job --pattern bw: exit 2 (got $r), one line" || diag <"$dir/bad1.txt"
 gx_mpirun 2 --pattern allreduce --dry-run >"$dir/bad2.txt" 2>&1
 r=$?
-[ $r -eq 2 ] && grep -q "^gpuxfer: --pattern allreduce: a collective, which needs a group of ranks (--pairs job or --pairs node), not --pairs 0:1" "$dir/bad2.txt"
+[ $r -eq 2 ] && grep -q "^gpuxfer: --pattern allreduce: a collective, which needs a group of ranks (pairs job or node), not the default pairs 0:1$" "$dir/bad2.txt"
 ok $? "--pattern allreduce between a pair: exit 2 (got $r), one line" || diag <"$dir/bad2.txt"
+# From a scenario, the file, the run and its keys are named, never a --pattern not given.
+printf '{"runs": [{"pattern": "bw", "sizes": "8"}, {"pattern": "allreduce", "sizes": "8"}]}\n' \
+    >"$dir/coll-pair.json"
+printf '{"runs": [{"pairs": "job", "pattern": "bw", "sizes": "8"}]}\n' >"$dir/pair-job.json"
+scenario_error() { # NAME EXPECTED-LINE ARGS...
+    name=$1 want=$2
+    shift 2
+    gx_mpirun 2 --dry-run "$@" >"$dir/$name.txt" 2>&1
+    r=$?
+    [ $r -eq 2 ] && [ "$(grep -c '^gpuxfer: ' "$dir/$name.txt")" -eq 1 ] &&
+        grep -qxF -- "gpuxfer: $want" "$dir/$name.txt"
+    ok $? "$name: exit 2 (got $r): $want" || diag <"$dir/$name.txt"
+}
+scenario_error "a scenario's collective between a pair" "$dir/coll-pair.json: runs[1].pattern allreduce: a collective, which needs a group of ranks (pairs job or node), not the default pairs 0:1" \
+    --scenario "$dir/coll-pair.json"
+scenario_error "a scenario's pattern between pairs in a group" "$dir/pair-job.json: runs[0].pattern bw: a pattern between pairs, and runs[0].pairs job makes groups for the collectives (allreduce,allgather,reduce-scatter,alltoall,broadcast,allreduce-inplace,allgather-inplace,reduce-scatter-inplace,alltoall-inplace,broadcast-inplace)" \
+    --scenario "$dir/pair-job.json"
+scenario_error "the command line's pattern in a scenario's group" "--pattern latency: a pattern between pairs, and $dir/pair-job.json: runs[0].pairs job makes groups for the collectives (allreduce,allgather,reduce-scatter,alltoall,broadcast,allreduce-inplace,allgather-inplace,reduce-scatter-inplace,alltoall-inplace,broadcast-inplace)" \
+    --scenario "$dir/pair-job.json" --pattern latency
+scenario_error "the command line's pairs for a scenario's collective" "$dir/coll-pair.json: runs[1].pattern allreduce: a collective, which needs a group of ranks (pairs job or node), not --pairs 1:0" \
+    --scenario "$dir/coll-pair.json" --pairs 1:0
+
+# Sizes below one word a rank measure one word a rank (docs/report.md), sizes of the same bytes
+# once: 1-5, 17 and 20 of an allgather of 2 ranks are one 16-byte step, of an allreduce 4, 16
+# and 20 bytes.
+gx_mpirun 2 --pairs job --pattern allgather,allreduce --sizes 1,2,3,4,5,17,20 --iters 3 \
+    --visits 1 --quiet --output "$dir/tiny.json" >"$dir/tiny.txt" 2>&1
+r=$?
+[ $r -eq 0 ] && grep -qxF "gpuxfer: note: allgather of size 2 moves the 16 bytes that size 1 does over 2 ranks (a collective's size rounds down to whole elements, one at least): measured once" "$dir/tiny.txt" &&
+    py_check "$dir/tiny.json" <<'PY'
+import json, sys
+got = sorted((r["pattern"], r["size"], r["collective"]["bytes"])
+             for r in json.load(open(sys.argv[1]))["results"])
+want = [("allgather", 1, 16), ("allreduce", 1, 4), ("allreduce", 17, 16), ("allreduce", 20, 20)]
+print("got %r, expected %r" % (got, want) if got != want else "")
+sys.exit(got != want)
+PY
+ok $? "sizes 1-5,17,20: one allgather of 16 bytes, allreduces of 4, 16 and 20, a note (exit $r)" ||
+    diag <"$dir/tiny.txt"
+
+# The dry run names a group by its first and last rank and its size, several groups by the first
+# and how many more; never a count of none more.
+gx_mpirun 1 --dry-run --assume-nodes 1000 --assume-gpus-per-node 8 --pairs job --path host \
+    --pattern allreduce --sizes 8 >"$dir/dry-job.txt" 2>&1
+r=$?
+gx_mpirun 1 --dry-run --assume-nodes 4 --assume-gpus-per-node 2 --pairs node --path host \
+    --pattern allreduce --sizes 8 >"$dir/dry-node.txt" 2>&1
+[ $r -eq 0 ] && [ $? -eq 0 ] &&
+    grep -qE "^ +1 +host +pageable>pageable +allreduce +8 .* 0\.\.7999 \(8000 ranks\)$" "$dir/dry-job.txt" &&
+    grep -qE "^ +1 +host +pageable>pageable +allreduce +8 .* 0\.\.1 \(2 ranks\),\+3$" "$dir/dry-node.txt" &&
+    ! grep -q ',+0$' "$dir/dry-job.txt" "$dir/dry-node.txt"
+ok $? "--dry-run's groups: 0..7999 (8000 ranks) for --pairs job, 0..1 (2 ranks),+3 for 4 nodes' groups" ||
+    { cat "$dir/dry-job.txt" "$dir/dry-node.txt" | head -n 8 | diag; }
 
 # Planned on fake GPUs: nccl and mpi have collectives, p2p none (listed as skipped, why).
 gx_mpirun 4 --pairs job --path nccl,mpi,p2p --topology-xml "$top_srcdir/tests/topologies/h200x4-vm.xml" \
@@ -95,7 +148,7 @@ r=$?
 # (A build without CUDA: mpi on host memory, p2p left out of the build.)
 want="p2p.*skipped: this path has no collectives" mem=device
 grep -q "^#define HAVE_CUDA 1" "$top_builddir/config.h" || want="p2p.*skipped: built without" mem=pageable
-[ $r -eq 0 ] && grep -qE "^ +[0-9]+ +mpi +$mem>$mem +allreduce +8 .* 0\.\.3$" "$dir/dry.txt" &&
+[ $r -eq 0 ] && grep -qE "^ +[0-9]+ +mpi +$mem>$mem +allreduce +8 .* 0\.\.3 \(4 ranks\)$" "$dir/dry.txt" &&
     grep -q "$want" "$dir/dry.txt"
 ok $? "fake GPUs, --dry-run: mpi's collectives planned over 0..3 ($mem memory), p2p skipped with why (exit $r)" || diag <"$dir/dry.txt"
 

@@ -47,20 +47,35 @@ for who in 1 0; do
     [ $rc -eq 4 ]
     ok $? "hang on rank $who: exit 4 (timeout)" || show hang$who
     grep -q "timeout: measurement run '-' path host pattern bw size 4096 pairs 0:1 did not complete within $wd s" "$dir/hang$who.err" &&
-        grep -q "ranks 0,1 take part" "$dir/hang$who.err"
-    ok $? "hang on rank $who: the message names the measurement and the ranks"
+        grep -q "ranks 0,1 take part.*; rank $who did not arrive: the rest of its pair waits in a call that it has not made$" "$dir/hang$who.err"
+    ok $? "hang on rank $who: the message names the measurement, its ranks and the one that did not arrive"
     report_is "$dir/hang$who.json" incomplete 4 &&
-        [ "$(json_get "$dir/hang$who.json" failure)" = "{'kind': 'timeout', 'measurement': \"run '-' path host pattern bw size 4096 pairs 0:1\", 'ranks': [0, 1], 'timeout_s': $wd}" ]
-    ok $? "hang on rank $who: report incomplete, exit_code 4, failure says which measurement"
+        [ "$(json_get "$dir/hang$who.json" failure)" = "{'kind': 'timeout', 'measurement': \"run '-' path host pattern bw size 4096 pairs 0:1\", 'ranks': [$who], 'timeout_s': $wd}" ]
+    ok $? "hang on rank $who: report incomplete, exit_code 4, failure says which measurement and rank $who"
     jsonl_has "$dir/hang$who.json.jsonl" 8,1024
     ok $? "hang on rank $who: .jsonl holds the two earlier results as complete lines"
 done
 
 # A stuck rank outside rank 0's pair: 4 ranks, pairs at once.
 run_fault hang4 "hang:rank=3:size=4K" 4 --pairs all-disjoint --timeout $wd
-[ $rc -eq 4 ] && grep -q "pairs 0:1,2:3 did not complete within $wd s.*ranks 0,1,2,3 take part" "$dir/hang4.err" &&
-    grep -q "rank 3: timeout:" "$dir/hang4.err" && report_is "$dir/hang4.json" incomplete 4
-ok $? "hang on rank 3 of 4 (all-disjoint): exit 4, every rank says where it stopped" || show hang4
+[ $rc -eq 4 ] && grep -q "pairs 0:1,2:3 did not complete within $wd s.*ranks 0,1,2,3 take part.*; rank 3 did not arrive" "$dir/hang4.err" &&
+    grep -q "rank 3: timeout:" "$dir/hang4.err" && report_is "$dir/hang4.json" incomplete 4 &&
+    json_get "$dir/hang4.json" failure | grep -q "'ranks': \[3\]"
+ok $? "hang on rank 3 of 4 (all-disjoint): exit 4, every rank says where it stopped, rank 3 named" || show hang4
+
+# A collective's member that never arrives (a middle rank of 4 and of 8): the group waits in a
+# call it has not made, and that member alone is named, in the message and in failure.ranks.
+for np in 4 8; do
+    who=$((np / 2 - 1))
+    run_fault coll$np "hang:rank=$who:size=4K" $np --pairs job --pattern allreduce --timeout $wd
+    [ $rc -eq 4 ] &&
+        grep -q "pattern allreduce size 4096 group 0\.\.$((np - 1)) did not complete within $wd s" "$dir/coll$np.err" &&
+        grep -q "; rank $who did not arrive: the rest of its group wait in a call that it has not made$" "$dir/coll$np.err" &&
+        report_is "$dir/coll$np.json" incomplete 4 &&
+        json_get "$dir/coll$np.json" failure | grep -q "'ranks': \[$who\], 'timeout_s'"
+    ok $? "allreduce of $np ranks, rank $who hung before an iteration: exit 4, rank $who alone named" ||
+        show coll$np
+done
 
 run_fault die "die:rank=1:size=4K:iter=2" 2 --timeout 60
 [ $rc -ne 0 ] && [ $rc -ne 124 ]

@@ -60,6 +60,12 @@ expect_input_error 2 "--pattern: unknown pattern 'pingpong'" --pattern pingpong
 expect_input_error 2 "--path: unknown path 'warp'" --path warp
 expect_input_error 2 "--chunk: size '0' is out of range" --chunk 0
 expect_input_error 2 "--depth: 0 is out of range" --depth 0
+# --precision is a fraction of the median, as its help says: the errors give its range and
+# what a value means, not another option's example.
+expect_input_error 2 "--precision: '1%' is not a decimal: '%' is not a digit (expected more than 0 and at most 1, e.g. 0.01: the interval within +-1% of the median)" --precision 1%
+expect_input_error 2 "--precision: 2 is out of range (expected more than 0 and at most 1, e.g. 0.01: the interval within +-1% of the median)" --precision 2
+"$GPUXFER" --help | tr -s ' \n' ' ' | grep -q -- "--precision FRACTION a step stops once the 95% interval of its median lies within FRACTION x the median on either side (0.01: +-1%), more than 0, at most 1"
+ok $? "--help: --precision FRACTION, the interval within FRACTION x the median, its range"
 expect_input_error 2 "--iters: 'many' is not an integer" --iters many
 expect_input_error 2 "unknown option '--frobnicate'" --frobnicate
 expect_input_error 2 "--pairs: rank '7' in '0:7' (the job has 2 ranks" --pairs 0:7

@@ -141,7 +141,7 @@ int gx_parse_bytes(const char *text, unsigned long long lo, unsigned long long h
     return GX_OK;
 }
 
-int gx_parse_ratio(const char *text, double *out, struct gx_err *err)
+int gx_parse_ratio(const char *text, const char *example, double *out, struct gx_err *err)
 {
     char why_buf[48];
     const char *why = form_problem(text);
@@ -161,12 +161,12 @@ int gx_parse_ratio(const char *text, double *out, struct gx_err *err)
             why = "no digits";
     }
     if (why)
-        return gx_fail(err, GX_EINPUT, "'%s' is not a ratio: %s (expected a decimal in (0, 1], "
-                       "e.g. 0.8)", text, why);
+        return gx_fail(err, GX_EINPUT, "'%s' is not a decimal: %s (expected more than 0 and at "
+                       "most 1, e.g. %s)", text, why, example);
     double x = strtod(text, NULL); /* only digits and one '.': strtod reads them all */
     if (!(x > 0 && x <= 1))
-        return gx_fail(err, GX_EINPUT, "%s is out of range (expected more than 0 and at most 1)",
-                       text);
+        return gx_fail(err, GX_EINPUT, "%s is out of range (expected more than 0 and at most 1, "
+                       "e.g. %s)", text, example);
     *out = x;
     return GX_OK;
 }

@@ -13,7 +13,8 @@ int gx_parse_int(const char *text, long long lo, long long hi, long long *out,
 int gx_parse_long(const char *text, long lo, long hi, long *out, struct gx_err *err);
 int gx_parse_bytes(const char *text, unsigned long long lo, unsigned long long hi, size_t *out,
                    struct gx_err *err);
-int gx_parse_ratio(const char *text, double *out, struct gx_err *err);
+/* A decimal above 0, at most 1; example: what a value means, for the error ("0.8"). */
+int gx_parse_ratio(const char *text, const char *example, double *out, struct gx_err *err);
 int gx_split_list(const char *text, char items[][GX_ITEM_MAX + 1], int max, int *n,
                   struct gx_err *err);
 /* The same for a list of positions (SRC,DST; one per local rank): an item may repeat. */

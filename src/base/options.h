@@ -62,6 +62,7 @@ struct gx_run_opts {
     int ceilings;                         /* enum gx_ceilings_mode */
     double precision;                     /* a step stops once its median is this precise */
     unsigned long long given;             /* options given for this run, by table entry */
+    unsigned long long cli;               /* of those, the command line's (else its scenario's) */
 };
 
 /* --samples: the rest go to <output>.samples.jsonl, so that the last write beats SIGKILL. */

@@ -56,7 +56,7 @@ static int map_run(struct gx_options *o, struct gx_run_opts *m, const char *name
                    const char *path, const char *pattern, const char *pairs, struct gx_err *err)
 {
     *m = o->runs[o->nruns - 1];
-    m->given = 0;
+    m->given = m->cli = 0;
     snprintf(m->name, sizeof m->name, "%s", name);
     if (path)
         GX_TRY(set(o, m, "path", path, err));
@@ -160,10 +160,16 @@ int gx_options_collective_defaults(struct gx_options *o, struct gx_err *err)
             const struct gx_pattern_ops *pat = gx_pattern_table[run->patterns[i]];
             if ((pat->coll != GX_COLL_NONE) == groups)
                 continue;
-            return gx_fail(err, GX_EINPUT, groups ? "--pattern %s: a pattern between pairs, and "
-                           "--pairs %s makes groups for the collectives (%s)"
-                           : "--pattern %s: a collective, which needs a group of ranks (--pairs "
-                           "job or --pairs node), not --pairs %s%s", pat->name, run->pairs,
+            char said_pattern[256], said_pairs[256];
+            gx_option_origin(o, r, "pattern", said_pattern, sizeof said_pattern);
+            gx_option_origin(o, r, "pairs", said_pairs, sizeof said_pairs);
+            if (!(run->cli & GX_OPTION_BIT(gx_option_find("pattern"))) &&
+                (run->given & ~run->cli & GX_OPTION_BIT(gx_option_find("pairs"))))
+                snprintf(said_pairs, sizeof said_pairs, "runs[%d].pairs", r); /* file said */
+            return gx_fail(err, GX_EINPUT, groups ? "%s %s: a pattern between pairs, and %s %s "
+                           "makes groups for the collectives (%s)"
+                           : "%s %s: a collective, which needs a group of ranks (pairs job or "
+                           "node), not %s %s%s", said_pattern, pat->name, said_pairs, run->pairs,
                            groups ? gx_pattern_names(names, sizeof names, ",", 1, 1) : "");
         }
         if (!groups || (run->given & GX_OPTION_BIT(path)))

@@ -240,6 +240,8 @@ static int prepare(struct gx_job *job, struct gx_options *opts, struct gx_layout
     if (rc == GX_OK && measures && job->rank == 0) {
         gx_idle_ranks_note(stderr, opts, plan);
         gx_no_effect_notes(stderr, opts);
+        if (plan->collapsed[0])
+            fprintf(stderr, "gpuxfer: note: %s\n", plan->collapsed);
     }
     if (rc == GX_OK && job->rank == 0 && opts->note[0])
         fprintf(stderr, "gpuxfer: note: %s\n", opts->note);

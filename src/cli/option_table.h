@@ -103,6 +103,10 @@ int gx_options_answer_only(const struct gx_options *o);
 /* Pairs against the layout, sizes against the memory node_ranks ranks share. */
 int gx_options_check_job(const struct gx_options *o, const struct gx_layout *layout,
                          int node_ranks, struct gx_err *err);
+/* Run r's option NAME as an error names it: --NAME (the command line's), FILE: runs[r].NAME (its
+ * scenario's: a scenario's runs are o->runs in its order) or "the default NAME". */
+const char *gx_option_origin(const struct gx_options *o, int r, const char *name, char *buf,
+                             size_t len);
 /* Ranks that no pair includes (mpirun -np 3 with --pairs 0:1). */
 struct gx_mplan;
 void gx_idle_ranks_note(FILE *out, const struct gx_options *o, const struct gx_mplan *plan);

@@ -31,11 +31,11 @@
         (void)unused;                                                                         \
         return gx_parse_long(v, lo, hi, &dst, err);                                           \
     }
-#define RATIO_SETTER(fn, unused, dst)                                                         \
+#define RATIO_SETTER(fn, unused, dst, example)                                                \
     GX_OPTION_SETTER(fn)                                                                      \
     {                                                                                         \
         (void)unused;                                                                         \
-        return gx_parse_ratio(v, &dst, err);                                                  \
+        return gx_parse_ratio(v, example, &dst, err);                                         \
     }
 #define TEXT_SETTER(fn, unused, dst, what)                                                    \
     GX_OPTION_SETTER(fn)                                                                      \
@@ -171,8 +171,8 @@ NUMBER_SETTER(gx_set_visits, r, o->g.visits, 1, GX_MAX_VISITS)
 NUMBER_SETTER(gx_set_assume_nodes, r, o->assume_nodes, 1, 100000)
 NUMBER_SETTER(gx_set_assume_per_node, r, o->assume_per_node, 1, 1024)
 
-RATIO_SETTER(gx_set_precision, o, r->precision)
-RATIO_SETTER(gx_set_slow_pair, r, o->g.slow_pair)
+RATIO_SETTER(gx_set_precision, o, r->precision, "0.01: the interval within +-1% of the median")
+RATIO_SETTER(gx_set_slow_pair, r, o->g.slow_pair, "0.8: below 0.8 x the median")
 
 GX_OPTION_SETTER(gx_set_validate)
 {
@@ -478,12 +478,15 @@ const struct gx_option gx_option_table[] = {
          "ones after it; a step ends when its median is known to --precision, when its share is "
          "spent (after a few iterations) or at its iterations. The run says first what precision "
          "the budget buys."},
-    {.name = "precision", .arg = "RATIO", .per_run = 1, .type = GX_T_STRING, .group = GX_G_TIME,
-     .set = gx_set_precision, .num = GX_NUM_RATIO, .dflt = "0.01",
-     .help = "a step stops once the 95% interval of its median lies within RATIO of it",
-     .more = "Checked between batches of timed iterations, by the pair's initiator, which tells "
-         "its peer; --iters N runs exactly N instead. The report says what ended each step "
-         "(precision, time or iterations) and the interval reached."},
+    {.name = "precision", .arg = "FRACTION", .per_run = 1, .type = GX_T_STRING,
+     .group = GX_G_TIME, .set = gx_set_precision, .num = GX_NUM_RATIO, .dflt = "0.01",
+     .help = "a step stops once the 95% interval of its median lies within FRACTION x the "
+         "median on either side (0.01: +-1%), more than 0, at most 1",
+     .more = "Checked between batches of timed iterations by the pair's initiator (a group's "
+         "first rank), which tells the others; each of --visits N asks FRACTION x sqrt(N); "
+         "--iters N runs exactly N instead, and a step's share of --budget may end it first. "
+         "The report says what ended each step (precision, time or iterations) and the "
+         "interval reached."},
     {.name = "dry-run", .type = GX_T_FLAG, .group = GX_G_TIME, .set = gx_set_dry_run,
      .help = "list every measurement with its estimated time; measure nothing",
      .more = "The run's files (--output, --table) are checked as the run checks them (exit "
@@ -579,8 +582,10 @@ const struct gx_option gx_option_table[] = {
          GX_STR(GX_CODE_EINCOMPLETE) " a rank lost, "
          GX_STR(GX_CODE_ENOTHING) " no GPU on a rank: the host run stands in, and its findings "
          "still count). Bad input is exit " GX_STR(GX_CODE_EINPUT) ", one line on stderr and "
-         "no verdict: --path, --mem, --pattern, --sizes, --pairs, --scenario, --map and --soak "
-         "change what the check measures and are refused with it. A run the watchdog ends (a "
+         "no verdict: every option of a run (--path, --pattern, --sizes, --iters...), --scenario, "
+         "--map, --soak and --visits change what the check measures or how long it takes and "
+         "are refused with it, --dry-run too, and so are --budget and --timeout past "
+         GX_STR(GX_CHECK_BUDGET) " s. A run the watchdog ends (a "
          "timeout, a signal) may end without the line: its exit status says it. "
          "scripts/slurm/gpuxfer-nodecheck.sh (installed in the data folder's slurm/) runs it as "
          "Slurm's Prolog, Epilog or HealthCheckProgram and drains the node with the reason."},

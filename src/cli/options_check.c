@@ -29,12 +29,18 @@ static int buffers_in(const struct gx_run_opts *run, int device)
     return most;
 }
 
-static void run_where(const struct gx_options *o, int r, char *where, size_t len)
+const char *gx_option_origin(const struct gx_options *o, int r, const char *name, char *buf,
+                             size_t len)
 {
-    if (o->g.scenario[0])
-        snprintf(where, len, "%s: runs[%d].", o->g.scenario, r);
+    const struct gx_option *op = gx_option_find(name);
+    unsigned long long bit = op ? GX_OPTION_BIT(op) : 0;
+    if (o->runs[r].cli & bit)
+        snprintf(buf, len, "--%s", name);
+    else if (o->runs[r].given & bit)
+        snprintf(buf, len, "%.200s: runs[%d].%s", o->g.scenario, r, name);
     else
-        snprintf(where, len, "--");
+        snprintf(buf, len, "the default %s", name);
+    return buf;
 }
 
 /* Every rank sharing the memory holds its buffers at once. mem 0: unknown, not checked. */
@@ -48,11 +54,11 @@ static int check_fits(const struct gx_options *o, int device, int ranks, double 
             double need = (double)nbuf * (double)ranks * (double)run->sizes.v[i];
             if (need <= mem)
                 continue;
-            char where[PATH_MAX + 32], s[32];
-            run_where(o, r, where, sizeof where);
+            char where[256], s[32];
+            gx_option_origin(o, r, "sizes", where, sizeof where);
             gx_format_size(run->sizes.v[i], s, sizeof s);
             return gx_fail(err, GX_EINPUT,
-                           "%ssizes: %s needs %.1f GiB (%d buffer%s of that size for each of the "
+                           "%s: %s needs %.1f GiB (%d buffer%s of that size for each of the "
                            "%d rank%s on %s), more than its %.1f GiB of memory",
                            where, s, need / (double)GX_GIB, nbuf, nbuf == 1 ? "" : "s", ranks,
                            ranks == 1 ? "" : "s", what, mem / (double)GX_GIB);
@@ -70,11 +76,11 @@ int gx_options_check_job(const struct gx_options *o, const struct gx_layout *lay
                        "ranks); this job has %d (run it with mpirun -np 2 or more)",
                        layout->nranks);
     for (int r = 0; r < o->nruns; r++) {
-        char where[PATH_MAX + 32];
-        run_where(o, r, where, sizeof where);
+        char where[256];
+        gx_option_origin(o, r, "pairs", where, sizeof where);
         struct gx_pairs pairs;
         if (gx_pairs_resolve(o->runs[r].pairs, layout, &pairs, err) != GX_OK)
-            return gx_wrap(err, "%spairs", where);
+            return gx_wrap(err, "%s", where);
         gx_pairs_free(&pairs);
     }
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
@@ -146,6 +152,7 @@ void gx_no_effect_notes(FILE *out, const struct gx_options *o)
         char lacking[512] = "", able[512] = "";
         int nlacking = 0;
         unsigned char seen[64] = {0}; /* gx_paths' entries, each named once */
+        int by_file = 0, by_cli = 0; /* who gave it where it has no effect */
         for (int r = 0; r < o->nruns; r++) {
             const struct gx_run_opts *run = &o->runs[r];
             int used = 0;
@@ -156,6 +163,8 @@ void gx_no_effect_notes(FILE *out, const struct gx_options *o)
             /* A run some of whose paths use it uses it: its results say which did. */
             if (!(run->given & GX_OPTION_BIT(op)) || used)
                 continue;
+            by_cli |= (run->cli & GX_OPTION_BIT(op)) != 0;
+            by_file |= (run->given & ~run->cli & GX_OPTION_BIT(op)) != 0;
             for (int i = 0; i < run->npaths; i++) {
                 int p = run->paths[i];
                 const struct gx_path_ops *ops = gx_paths[p].ops;
@@ -177,8 +186,11 @@ void gx_no_effect_notes(FILE *out, const struct gx_options *o)
             if (capability[k].flag == op->path_needs)
                 verb = capability[k].verb, verbs = capability[k].verbs;
         char name[PATH_MAX + 64];
-        if (o->g.scenario[0]) /* given by the file or the command line: both are named */
-            snprintf(name, sizeof name, "--%s (or %s's %s)", op->name, o->g.scenario, op->name);
+        if (by_file && by_cli)
+            snprintf(name, sizeof name, "--%s (and %.200s's %s)", op->name, o->g.scenario,
+                     op->name);
+        else if (by_file)
+            snprintf(name, sizeof name, "%.200s's %s", o->g.scenario, op->name);
         else
             snprintf(name, sizeof name, "--%s", op->name);
         fprintf(out, "gpuxfer: %s has no effect on path%s %s (%s not %s); ", name,

@@ -79,17 +79,29 @@ static const char *short_value(const struct gx_option *op, const char *v, char *
     return buf;
 }
 
-/* A node check means the same everywhere: what changes it is refused, not dropped. */
-static int check_alone(const struct pending *cli, int ncli, struct gx_err *err)
+/* A node check means the same everywhere and within its time: what changes its plan (every
+ * per-run option, which its map runs set or would lengthen) is refused, not dropped, and so is a
+ * limit past its own. */
+static int check_alone(const struct gx_options *o, const struct pending *cli, int ncli,
+                       struct gx_err *err)
 {
-    static const char *const changes[] = {"path", "mem", "pattern", "sizes", "pairs",
-                                          "scenario", "map", "soak"};
-    for (int i = 0; i < ncli; i++)
+    static const char *const changes[] = {"scenario", "map", "soak", "visits"};
+    for (int i = 0; i < ncli; i++) {
+        int changing = cli[i].op->per_run;
         for (size_t k = 0; k < GX_ARRAY_LEN(changes); k++)
-            if (strcmp(cli[i].op->name, changes[k]) == 0)
-                return gx_fail(err, GX_EINPUT, "--%s: not with --check, whose plan is fixed "
-                               "(the node's map, its host links and health); leave out one of "
-                               "them", cli[i].as);
+            changing |= strcmp(cli[i].op->name, changes[k]) == 0;
+        if (changing)
+            return gx_fail(err, GX_EINPUT, "--%s: not with --check, whose plan is fixed "
+                           "(the node's map, its host links and health, within %d s); leave out "
+                           "one of them", cli[i].as, GX_CHECK_BUDGET);
+    }
+    const struct { const char *name; long value; } limits[] = {{"budget", o->g.budget},
+                                                               {"timeout", o->g.timeout}};
+    for (size_t k = 0; k < GX_ARRAY_LEN(limits); k++)
+        if (limits[k].value > GX_CHECK_BUDGET)
+            return gx_fail(err, GX_EINPUT, "--%s %ld: past --check's limit of %d s (give at most "
+                           "%d, or leave it out)", limits[k].name, limits[k].value,
+                           GX_CHECK_BUDGET, GX_CHECK_BUDGET);
     return GX_OK;
 }
 
@@ -178,7 +190,7 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
         }
     if (gx_options_answer_only(o))
         goto out;
-    if (o->check && (rc = check_alone(cli, ncli, err)) != GX_OK)
+    if (o->check && (rc = check_alone(o, cli, ncli, err)) != GX_OK)
         goto out;
     if (o->g.scenario[0]) {
         char *text = NULL;
@@ -216,6 +228,7 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
                 goto out;
             }
             o->runs[r].given |= GX_OPTION_BIT(cli[i].op);
+            o->runs[r].cli |= GX_OPTION_BIT(cli[i].op);
         }
 out:
     free(cli);

@@ -14,7 +14,7 @@ struct gx_collect {
     /* rank 0, one at a time: a round of thousands of pairs never holds them all */
     struct gx_result res;
     char ceiling_what[256];
-    int *ranks;                /* the watchdog's: two per pair of the largest round */
+    int *ranks;                /* a group's members (room for two per pair of any round) */
     /* rank 0, a step with candidates: made for the step, freed after it */
     struct gx_auto_cand *cands;
     int *cand_at, *cand_n;

@@ -40,8 +40,7 @@ struct gx_harness {
     double *setup_kept;           /* per group: kept back for its set-ups to come */
 };
 
-static void arm(const struct gx_bench *b, const struct gx_round *round, const struct gx_mstep *st,
-                int *ranks)
+static void arm(const struct gx_bench *b, const struct gx_round *round, const struct gx_mstep *st)
 {
     char what[512], chunk[64] = "";
     int used;
@@ -49,23 +48,20 @@ static void arm(const struct gx_bench *b, const struct gx_round *round, const st
         snprintf(chunk, sizeof chunk, " chunk best of %d", st->ncand);
     else if (st->chunk)
         snprintf(chunk, sizeof chunk, " chunk %zu depth %d", st->chunk, st->depth);
-    used = snprintf(what, sizeof what, "run '%s' %s %s pattern %s size %zu%s pairs ",
+    /* A group by its first and last rank, as the table names it. */
+    const char *to = round->group_of ? ".." : ":";
+    used = snprintf(what, sizeof what, "run '%s' %s %s pattern %s size %zu%s %s ",
                     b->run->name[0] ? b->run->name : "-", b->probe >= 0 ? "ceiling probe" : "path",
-                    b->ep.ops->name, gx_pattern_table[st->pattern]->name, st->size, chunk);
-    int n = 0;
-    for (int i = 0; i < round->npairs; i++) {
-        const struct gx_pair *p = &round->pairs[i];
-        if (used > 0 && (size_t)used + 24 < sizeof what)
-            used += snprintf(what + used, sizeof what - (size_t)used, "%s%d:%d", i ? "," : "",
-                             p->a, p->b);
-        ranks[n++] = p->a;
-        ranks[n++] = p->b;
-    }
+                    b->ep.ops->name, gx_pattern_table[st->pattern]->name, st->size, chunk,
+                    !round->group_of ? "pairs" : round->npairs > 1 ? "groups" : "group");
+    for (int i = 0; i < round->npairs && used > 0 && (size_t)used + 24 < sizeof what; i++)
+        used += snprintf(what + used, sizeof what - (size_t)used, "%s%d%s%d", i ? "," : "",
+                         round->pairs[i].a, to, round->pairs[i].b);
     double t = b->job->g->timeout > 0
                    ? (double)b->job->g->timeout
                    : gx_default_timeout(st->size, st->iters + gx_mstep_search_iters(st),
                                         st->warmup, st->window);
-    gx_watchdog_arm(what, ranks, n, t);
+    gx_watchdog_arm(what, round, b->job->size, t);
 }
 
 /* A step whose first visit far outlasted its share gets no more, lest the plan overrun. */
@@ -112,7 +108,7 @@ static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struc
     gx_watchdog_reclaim_signals(who, sizeof who);
     if (who[0] && b->job->rank == 0)
         fprintf(stderr, "gpuxfer: note: %s\n", who);
-    arm(b, round, st, h->c.ranks);
+    arm(b, round, st);
     b->step_t0 = gx_wtime();
     b->share_s = gx_budget_share(&h->budget, &part, b->step_t0);
     long slices0, slices1 = -1;

@@ -176,6 +176,7 @@ static int validate_collective(struct gx_ep *ep, const struct gx_pattern_ops *pa
 {
     size_t n = gx_coll_bytes(pat->coll, ep->nranks, bytes);
     GX_TRY(gx_coll_fill(ep, pat->coll, pat->in_place, n, iter, err));
+    gx_watchdog_call();
     GX_TRY(ep->ops->collective(ep, pat->coll, pat->in_place, 1, n, err));
     GX_TRY(check_collective(ep, pat, bytes, iter, rec, err));
     return group_valid(ep, rec, err);
@@ -187,9 +188,11 @@ static int validate_direction(struct gx_ep *ep, int sender_is_me, size_t bytes, 
     if (sender_is_me) {
         GX_TRY(gx_mem_table[ep->src_kind]->fill(ep->src, bytes, (uint32_t)ep->job->rank, iter, err));
         ep->src_iter = iter;
+        gx_watchdog_call();
         return ep->ops->xfer(ep, GX_DIR_SEND, 1, bytes, err);
     }
     GX_TRY(gx_mem_table[ep->dst_kind]->poison(ep->dst, bytes, err));
+    gx_watchdog_call();
     GX_TRY(ep->ops->xfer(ep, GX_DIR_RECV, 1, bytes, err));
     return check_received(ep, bytes, iter, rec, err);
 }
@@ -221,6 +224,7 @@ static int iterate_hooked(struct gx_bench *b, const struct gx_mstep *st,
         if (ep->ops->between)
             GX_TRY(ep->ops->between(ep, err));
         double secs;
+        gx_watchdog_call();
         GX_TRY(pat->iterate(ep, st->size, (int)b->window, &secs, err));
         if (checks)
             GX_TRY(check_received(ep, st->size, iter, rec, err));
@@ -247,6 +251,7 @@ static int iterate_bare(struct gx_bench *b, const struct gx_mstep *st,
     for (long i = from; i < to && i < 0; i++) {
         if ((i + st->warmup) % BARE_SPAN == 0)
             gx_watchdog_progress(i + st->warmup, total);
+        gx_watchdog_call();
         GX_TRY(pat->iterate(ep, st->size, window, &secs, err));
     }
     long first = from > 0 ? from : 0;
@@ -255,8 +260,10 @@ static int iterate_bare(struct gx_bench *b, const struct gx_mstep *st,
     for (long span = first; span < to; span += BARE_SPAN) {
         gx_watchdog_progress(st->warmup + span, total);
         long end = span + BARE_SPAN < to ? span + BARE_SPAN : to;
-        for (long i = span; i < end; i++)
+        for (long i = span; i < end; i++) {
+            gx_watchdog_call();
             GX_TRY(pat->iterate(ep, st->size, window, &b->samples[i], err));
+        }
     }
     for (long i = first; i < to; i++)
         b->samples[i] = pat->value(st->size, window, b->samples[i], ep->nranks);

@@ -35,9 +35,12 @@ int gx_rollcall_heard(struct gx_rollcall *rc, int *rank, int *sig);
 /* Only once the watchdog thread no longer uses them. */
 void gx_rollcall_close(struct gx_rollcall *rc);
 int gx_rollcall_fds(const struct gx_rollcall *rc, struct pollfd *p, int max);
-void gx_rollcall_answer(struct gx_rollcall *rc, const char *where);
-/* Returns how many ranks are silent (-1: not possible); answers gets "; rank R is WHERE". */
-int gx_rollcall_ask(struct gx_rollcall *rc, double wait_s, int *silent, int max, char *answers,
-                    size_t len);
+/* position: how far the rank got, comparable between ranks (the watchdog's); where: in words. */
+void gx_rollcall_answer(struct gx_rollcall *rc, uint64_t position, const char *where);
+/* Returns how many ranks are silent (-1: not possible); answers gets "; rank R is WHERE";
+ * position (NULL, or one per rank) each answer's, GX_ROLLCALL_SILENT where none came. */
+#define GX_ROLLCALL_SILENT UINT64_MAX
+int gx_rollcall_ask(struct gx_rollcall *rc, double wait_s, int *silent, int max,
+                    uint64_t *position, char *answers, size_t len);
 
 #endif

@@ -86,7 +86,7 @@ static int read_piece(int fd, unsigned char *buf, size_t *got, size_t need)
     return r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR) ? -1 : 0;
 }
 
-void gx_rollcall_answer(struct gx_rollcall *rc, const char *where)
+void gx_rollcall_answer(struct gx_rollcall *rc, uint64_t position, const char *where)
 {
     struct gx_rollcall_net *net = rc->net;
     if (!net || rc->rank == 0)
@@ -98,7 +98,9 @@ void gx_rollcall_answer(struct gx_rollcall *rc, const char *where)
         if (got > 0 && head_is(w->buf, rc->token, rc->rank)) {
             unsigned char a[QUESTION_LEN + ANSWER_LEN] = {0};
             put_head(a, rc->token, rc->rank);
-            snprintf((char *)a + QUESTION_LEN, ANSWER_LEN, "%s", where);
+            put_u32(a + QUESTION_LEN, (uint32_t)(position >> 32));
+            put_u32(a + QUESTION_LEN + 4, (uint32_t)position);
+            snprintf((char *)a + QUESTION_LEN + 8, ANSWER_LEN - 8, "%s", where);
             /* Small enough for an empty socket buffer: one write. */
             ssize_t wr = send(w->fd, a, sizeof a, MSG_NOSIGNAL);
             (void)wr;
@@ -201,11 +203,14 @@ static int step_attempt(const struct gx_rollcall *rc, struct attempt *t, short r
     return 0;
 }
 
-static void note_answer(const struct attempt *t, char *answers, size_t len)
+static void note_answer(const struct attempt *t, uint64_t *position, char *answers, size_t len)
 {
-    char text[ANSWER_LEN];
-    memcpy(text, t->buf + QUESTION_LEN, ANSWER_LEN);
-    text[ANSWER_LEN - 1] = '\0';
+    const unsigned char *a = t->buf + QUESTION_LEN;
+    if (position)
+        position[t->rank] = (uint64_t)get_u32(a) << 32 | get_u32(a + 4);
+    char text[ANSWER_LEN - 8];
+    memcpy(text, a + 8, sizeof text);
+    text[sizeof text - 1] = '\0';
     size_t used = strlen(answers);
     if (used + 1 < len)
         snprintf(answers + used, len - used, "; rank %d is %s", t->rank, text);
@@ -213,7 +218,7 @@ static void note_answer(const struct attempt *t, char *answers, size_t len)
 
 /* answers NULL: an ack carries none. */
 static void ask_batch(const struct gx_rollcall *rc, struct attempt *at, int nat, double until,
-                      char *heard, char *answers, size_t len)
+                      char *heard, uint64_t *position, char *answers, size_t len)
 {
     struct pollfd p[BATCH];
     for (;;) {
@@ -234,17 +239,19 @@ static void ask_batch(const struct gx_rollcall *rc, struct attempt *at, int nat,
                 !heard[at[i].rank]) {
                 heard[at[i].rank] = 1;
                 if (answers)
-                    note_answer(&at[i], answers, len);
+                    note_answer(&at[i], position, answers, len);
             }
     }
     for (int i = 0; i < nat; i++)
         end_attempt(&at[i]);
 }
 
-int gx_rollcall_ask(struct gx_rollcall *rc, double wait_s, int *silent, int max, char *answers,
-                    size_t len)
+int gx_rollcall_ask(struct gx_rollcall *rc, double wait_s, int *silent, int max,
+                    uint64_t *position, char *answers, size_t len)
 {
     answers[0] = '\0';
+    for (int r = 0; position && r < rc->size; r++)
+        position[r] = GX_ROLLCALL_SILENT;
     char *heard = rc->net ? calloc((size_t)rc->size, 1) : NULL;
     struct attempt *at = heard ? calloc(BATCH, sizeof *at) : NULL;
     if (!at) {
@@ -257,7 +264,7 @@ int gx_rollcall_ask(struct gx_rollcall *rc, double wait_s, int *silent, int max,
         double until = now_s() + wait_s;
         for (; r < rc->size && nat < BATCH; r++)
             start_attempt(rc, &at[nat++], r, 0, &rc->net->addrs[r], r);
-        ask_batch(rc, at, nat, until, heard, answers, len);
+        ask_batch(rc, at, nat, until, heard, position, answers, len);
     }
     int n = 0;
     for (int q = 1; q < rc->size && n < max; q++)
@@ -275,7 +282,7 @@ int gx_rollcall_tell(struct gx_rollcall *rc, int sig, double wait_s)
         return 0;
     struct attempt at;
     start_attempt(rc, &at, rc->rank, sig, &rc->net->addrs[0], 0);
-    ask_batch(rc, &at, 1, now_s() + wait_s, heard, NULL, 0);
+    ask_batch(rc, &at, 1, now_s() + wait_s, heard, NULL, NULL, 0);
     int told = heard[rc->rank];
     free(heard);
     return told;

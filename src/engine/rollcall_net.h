@@ -12,7 +12,7 @@
 
 enum {
     MAX_ADDRS = 8,      /* rank 0's IPv4 addresses a rank of another node may reach */
-    ANSWER_LEN = 160,   /* where a rank is */
+    ANSWER_LEN = 160,   /* where a rank is: its position (8 bytes), then in words */
     QUESTION_LEN = 12,  /* token, then the rank asked for (or, told to rank 0, the teller) */
     TELL_LEN = 16,      /* the question's head, then the signal; the head comes back as the ack */
     BATCH = 256,        /* connections rank 0 has open at once */

@@ -5,6 +5,7 @@
 #include "measure.h"
 #include "pattern.h"
 #include "tags.h"
+#include "watchdog.h"
 
 #include <string.h>
 
@@ -88,6 +89,7 @@ int gx_stop_ask(struct gx_bench *b, const struct gx_mstep *st, long n, int *ende
                                                  : GX_ASK_NEVER;
         said[2] = window_afforded(b, st, n, (int)said[0], now);
     }
+    gx_watchdog_call();
     if (ep->group) { /* the leader's verdict to the whole group */
         GX_MPI_TRY(err, MPI_Bcast(said, 3, MPI_INT64_T, 0, ep->comm));
     } else if (ep->initiator) {

@@ -81,16 +81,6 @@ static _Noreturn void end_job(int code)
     _exit(code);
 }
 
-static void ranks_text(const int *ranks, int n, char *buf, size_t len)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int i = 0; i < n && used + 16 < len; i++)
-        used += (size_t)snprintf(buf + used, len - used, "%s%d", i ? "," : "", ranks[i]);
-    if (n > 0 && used + 16 >= len)
-        snprintf(buf + used, len - used, ",...");
-}
-
 static void where_text(char *buf, size_t len)
 {
     long done = atomic_load_explicit(&gx_wd.done, memory_order_relaxed);
@@ -176,39 +166,22 @@ static void on_interrupt(int sig, int by)
     rank0_end(&a);
 }
 
-/* The ranks that do not answer are the ones that stopped, whatever rank 0 waits on. */
-static int ask_ranks(char *msg, size_t len, int *silent)
-{
-    char answers[600], list[256];
-    int n = gx_rollcall_ask(&gx_wd.rc, RANK0_GRACE_S, silent, MAX_RANKS, answers, sizeof answers);
-    size_t used = strlen(msg);
-    if (n > 0) {
-        ranks_text(silent, n, list, sizeof list);
-        used += (size_t)snprintf(msg + used, len - used,
-                                 "; rank%s %s did not answer (stopped or dead)%s%s",
-                                 n == 1 ? "" : "s", list, gx_wd.last[0] ? "; the last results "
-                                 "gathered from every rank: " : "", gx_wd.last);
-    }
-    if (used < len)
-        snprintf(msg + used, len - used, "%s", answers);
-    return n > 0 ? n : 0;
-}
-
 /* Returns only on ranks other than 0, which report once and wait for rank 0. */
 static void on_timeout(int *reported)
 {
     char what[512], ranks[256], where[128], msg[2400];
-    static int r[MAX_RANKS], silent[MAX_RANKS];
+    static int r[MAX_RANKS], unit[MAX_RANKS];
     int n;
     double t;
     pthread_mutex_lock(&gx_wd.mu);
     snprintf(what, sizeof what, "%s", gx_wd.what);
     n = gx_wd.nranks;
     memcpy(r, gx_wd.ranks, (size_t)n * sizeof *r);
+    memcpy(unit, gx_wd.units, (size_t)n * sizeof *unit);
     t = gx_wd.timeout_s;
     int measuring = gx_wd.measuring;
     pthread_mutex_unlock(&gx_wd.mu);
-    ranks_text(r, n, ranks, sizeof ranks);
+    gx_wd_ranks_text(r, n, ranks, sizeof ranks);
     where_text(where, sizeof where);
     if (gx_wd.rank != 0) {
         if (!*reported)
@@ -222,12 +195,12 @@ static void on_timeout(int *reported)
                  "(--timeout); ranks %s take part; rank 0 is %s", what, t, ranks, where);
     else
         snprintf(msg, sizeof msg, "timeout: %s did not end within %.0f s (--timeout)", what, t);
-    int ns = ask_ranks(msg, sizeof msg, silent);
+    const int *named = gx_wd_named_ranks(msg, sizeof msg, r, unit, &n, measuring);
     int code = gx_wd.shutting_down ? gx_say_standing(gx_wd.answer) : GX_ETIMEOUT;
     take_end(0);
     struct gx_sink_abort a = {.status = "incomplete", .code = code, .message = msg,
                               .kind = "timeout", .measurement = measuring ? what : NULL,
-                              .ranks = ns ? silent : r, .nranks = ns ? ns : n, .timeout_s = t,
+                              .ranks = named, .nranks = n, .timeout_s = t,
                               .phase = measuring ? NULL : what};
     rank0_end(&a);
 }
@@ -278,7 +251,10 @@ static void answer_roll_call(void)
     pthread_mutex_unlock(&gx_wd.mu);
     if (measuring)
         where_text(where, sizeof where);
-    gx_rollcall_answer(&gx_wd.rc, where);
+    pthread_mutex_lock(&gx_wd.mu);
+    uint64_t position = gx_wd_position_locked();
+    pthread_mutex_unlock(&gx_wd.mu);
+    gx_rollcall_answer(&gx_wd.rc, position, where);
 }
 
 /* Under gx_wd.mu: within a long measurement too, where the main thread says nothing. */

@@ -24,7 +24,14 @@ void gx_watchdog_reclaim_signals(char *who, size_t len);
 /* Signals ignored, lest mpirun say 143 beside exit 0. Safe twice or without a start. */
 void gx_watchdog_stop(void);
 
-void gx_watchdog_arm(const char *what, const int *ranks, int nranks, double timeout_s);
+/* A measurement by the round's pairs or groups: each is a unit whose members wait on one
+ * another, so that a timeout names the members behind the rest of theirs. */
+struct gx_round;
+void gx_watchdog_arm(const char *what, const struct gx_round *round, int nranks,
+                     double timeout_s);
+/* Before each call that waits on the other members (a transfer, a collective, the stop rule's
+ * word): how far a rank got, which the roll call compares. The main thread alone. */
+void gx_watchdog_call(void);
 /* --progress to a log, not a terminal: a line every so often of a long measurement. */
 void gx_watchdog_progress_log(FILE *to);
 void gx_watchdog_progress(long done, long total);

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "watchdog.h"
 #include "watchdog_state.h"
+#include "pairs.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -77,16 +78,31 @@ void gx_watchdog_shutdown(int exit_code)
     pthread_mutex_unlock(&gx_wd.mu);
 }
 
-void gx_watchdog_arm(const char *what, const int *ranks, int nranks, double timeout_s)
+void gx_watchdog_arm(const char *what, const struct gx_round *round, int nranks,
+                     double timeout_s)
 {
     pthread_mutex_lock(&gx_wd.mu);
     snprintf(gx_wd.what, sizeof gx_wd.what, "%s", what);
-    gx_wd.nranks = nranks < MAX_RANKS ? nranks : MAX_RANKS;
-    memcpy(gx_wd.ranks, ranks, (size_t)gx_wd.nranks * sizeof *ranks);
+    gx_wd.nranks = 0;
+    gx_wd.groups = round->group_of != NULL;
+    /* Each pair's two, or each group's members (gx_round_members, bounded). */
+    for (int i = 0; i < round->npairs && gx_wd.nranks < MAX_RANKS; i++) {
+        const struct gx_pair *p = &round->pairs[i];
+        int last = round->group_of ? p->b : 1;
+        for (int k = round->group_of ? p->a : 0; k <= last && gx_wd.nranks < MAX_RANKS; k++) {
+            int rank = round->group_of ? k : k ? p->b : p->a;
+            if (rank < nranks && (!round->group_of || round->group_of[rank] == i)) {
+                gx_wd.units[gx_wd.nranks] = i;
+                gx_wd.ranks[gx_wd.nranks++] = rank;
+            }
+        }
+    }
+    gx_wd.seq++;
     gx_wd.timeout_s = timeout_s;
     gx_wd.deadline = now_s() + timeout_s;
     atomic_store_explicit(&gx_wd.done, 0, memory_order_relaxed);
     atomic_store_explicit(&gx_wd.total, 0, memory_order_relaxed);
+    atomic_store_explicit(&gx_wd.calls, 0, memory_order_relaxed);
     atomic_store_explicit(&gx_wd.measured, 0, memory_order_relaxed);
     gx_wd.armed = 1;
     gx_wd.measuring = 1;
@@ -94,6 +110,28 @@ void gx_watchdog_arm(const char *what, const int *ranks, int nranks, double time
     if (!gx_wd_got_signal)
         gx_wd.began = 1;
     pthread_mutex_unlock(&gx_wd.mu);
+}
+
+void gx_watchdog_call(void)
+{
+    /* The main thread alone writes it: no read-modify-write between the timed calls. */
+    long n = atomic_load_explicit(&gx_wd.calls, memory_order_relaxed);
+    atomic_store_explicit(&gx_wd.calls, n + 1, memory_order_relaxed);
+}
+
+/* The measurement, then within it: its calls made, its part done, the phase after it. */
+uint64_t gx_wd_position_locked(void)
+{
+    enum { CALL_BITS = 30 };
+    uint64_t stage = !gx_wd.armed || !gx_wd.measuring                              ? 3
+                     : atomic_load_explicit(&gx_wd.measured, memory_order_relaxed) ? 2
+                                                                                   : 1;
+    uint64_t calls = (uint64_t)atomic_load_explicit(&gx_wd.calls, memory_order_relaxed);
+    if (stage != 1)
+        calls = 0;
+    else if (calls >= (1u << CALL_BITS))
+        calls = (1u << CALL_BITS) - 1;
+    return (uint64_t)gx_wd.seq << 32 | stage << CALL_BITS | calls;
 }
 
 void gx_watchdog_progress_log(FILE *to)

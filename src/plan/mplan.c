@@ -3,6 +3,7 @@
 #include "mplan.h"
 #include "mplan_impl.h"
 
+#include "coll.h"
 #include "mem.h"
 #include "path.h"
 #include "pattern.h"
@@ -73,16 +74,63 @@ static long step_window(const struct gx_run_opts *run, const struct gx_path_ops 
     }
 }
 
+/* The round's groups' sizes, each once; 0 where they are more than max kinds. */
+static int group_sizes(const struct gx_round *round, int nranks, int *sizes, int max)
+{
+    int nsizes = 0;
+    for (int i = 0; i < round->npairs; i++) {
+        int n = 0, k = 0;
+        for (int r = round->pairs[i].a; r <= round->pairs[i].b && r < nranks; r++)
+            n += round->group_of[r] == i;
+        while (k < nsizes && sizes[k] != n)
+            k++;
+        if (k == max)
+            return 0;
+        if (k == nsizes)
+            sizes[nsizes++] = n;
+    }
+    return nsizes;
+}
+
+/* A collective's size that rounds to an earlier one's bytes in every group (whole words a rank,
+ * one at least: gx_coll_bytes) measures the same: one step, said once. */
+static int collapses(struct gx_mplan *p, const int *nmembers, int nsizes,
+                     const struct gx_run_opts *run, int pattern, size_t si)
+{
+    enum gx_coll c = gx_pattern_table[pattern]->coll;
+    for (size_t k = 0; k < si; k++) {
+        int same = nsizes > 0;
+        for (int i = 0; same && i < nsizes; i++)
+            same = gx_coll_bytes(c, nmembers[i], run->sizes.v[k]) ==
+                   gx_coll_bytes(c, nmembers[i], run->sizes.v[si]);
+        if (!same)
+            continue;
+        if (!p->collapsed[0])
+            snprintf(p->collapsed, sizeof p->collapsed, "%s of size %zu moves the %zu bytes "
+                     "that size %zu does over %d ranks (a collective's size rounds down to whole "
+                     "elements, one at least): measured once", gx_pattern_table[pattern]->name,
+                     run->sizes.v[si], gx_coll_bytes(c, nmembers[0], run->sizes.v[si]),
+                     run->sizes.v[k], nmembers[0]);
+        return 1;
+    }
+    return 0;
+}
+
 static int add_steps(struct gx_mplan *p, const struct gx_run_opts *run,
                      const struct gx_path_ops *ops, struct gx_mgroup *g, struct gx_err *err)
 {
     g->first = p->nsteps;
     struct gx_pace pc = gx_mplan_pace_of(ops, g->src_kind, g->dst_kind);
-    int groups = p->pairs[g->run].rounds[g->round].group_of != NULL;
+    const struct gx_round *round = &p->pairs[g->run].rounds[g->round];
+    int groups = round->group_of != NULL, nmembers[8];
+    int nsizes = groups ? group_sizes(round, p->layout ? p->layout->nranks : 0, nmembers,
+                                      (int)GX_ARRAY_LEN(nmembers))
+                        : 0;
     for (int pi = 0; pi < run->npatterns; pi++)
         for (size_t si = 0; si < run->sizes.n; si++) {
             /* The collectives in rounds of groups, the others between pairs (options_check). */
-            if ((gx_pattern_table[run->patterns[pi]]->coll != GX_COLL_NONE) != groups)
+            if ((gx_pattern_table[run->patterns[pi]]->coll != GX_COLL_NONE) != groups ||
+                (groups && collapses(p, nmembers, nsizes, run, run->patterns[pi], si)))
                 continue;
             struct gx_mstep s = {.pattern = run->patterns[pi], .size = run->sizes.v[si]};
             s.iters = pick(run->iters, gx_default_iters(s.size));

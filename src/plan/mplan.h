@@ -49,6 +49,7 @@ struct gx_mplan {
     int nvisits; /* --visits, resolved: the visits of a step the stop rule ends */
     int visits_asked; /* --visits given: every such step has nvisits */
     int long_visits;  /* a step of long messages' (GX_SHORT_MESSAGE_US), fitted to the budget */
+    char collapsed[256]; /* "": no collective's size measured another's (the first said) */
 };
 /* The visits step i gets. A ceiling probe visits as its results do, before them each time: the
  * machine's speed drifts, and a bound measured once fell below results measured at others. */

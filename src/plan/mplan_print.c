@@ -15,6 +15,36 @@
 /* Lines of measurements --dry-run lists before it only counts. */
 #define GX_DRY_RUN_LINES 2000
 
+/* Entry i of a round: a pair as a:b, a group as its first and last rank and its size. */
+static void entry_text(const struct gx_round *round, int nranks, int i, char *buf, size_t len)
+{
+    const struct gx_pair *pr = &round->pairs[i];
+    int members = 0;
+    for (int r = pr->a; round->group_of && r <= pr->b && r < nranks; r++)
+        members += round->group_of[r] == i;
+    if (round->group_of)
+        snprintf(buf, len, "%d..%d (%d rank%s)", pr->a, pr->b, members, members == 1 ? "" : "s");
+    else
+        snprintf(buf, len, "%d:%d", pr->a, pr->b);
+}
+
+/* The round's entries, or where they would be long the first and how many more. */
+static void round_text(const struct gx_round *round, int nranks, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < round->npairs && used < len; i++) {
+        char one[48];
+        entry_text(round, nranks, i, one, sizeof one);
+        used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? "," : "", one);
+    }
+    if (round->npairs > 1 && used > 7) {
+        entry_text(round, nranks, 0, buf, len);
+        used = strlen(buf);
+        snprintf(buf + used, len - used, ",+%d", round->npairs - 1);
+    }
+}
+
 static void chunk_text(const struct gx_mstep *s, int chunked, char *buf, size_t len)
 {
     char c[24];
@@ -78,14 +108,8 @@ static void print_group(FILE *f, const struct gx_mplan *p, const struct gx_optio
         return;
     }
     const struct gx_round *round = &p->pairs[g->run].rounds[g->round];
-    char pairs[64] = "";
-    const char *to = round->group_of ? ".." : ":"; /* a group: its first and last rank */
-    for (int i = 0; i < round->npairs && strlen(pairs) + 12 < sizeof pairs; i++)
-        snprintf(pairs + strlen(pairs), sizeof pairs - strlen(pairs), "%s%d%s%d", i ? "," : "",
-                 round->pairs[i].a, to, round->pairs[i].b);
-    if (strlen(pairs) > 7)
-        snprintf(pairs, sizeof pairs, "%d%s%d,+%d", round->pairs[0].a, to, round->pairs[0].b,
-                 round->npairs - 1);
+    char pairs[96];
+    round_text(round, p->layout ? p->layout->nranks : 0, pairs, sizeof pairs);
     for (size_t i = g->first; i < g->first + g->n; i++) {
         const struct gx_mstep *s = &p->steps[i];
         char size[32], chunk[48];
@@ -220,7 +244,7 @@ double gx_mplan_estimate(const struct gx_mplan *p, const struct gx_options *o)
 void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *o)
 {
     fprintf(f, "# dry run: the measurements this job would make, in order (one result per pair "
-            "of the round)\n");
+            "or group of the\n#   round; a group: its first and last rank, and its size)\n");
     struct step_widths w = step_widths(p);
     fprintf(f, "# %4s %-*s %-*s %-7s %5s %-10s %5s %4s %6s %s\n", "step", w.path, "path", w.mem,
             "memory", "pattern", "size", "chunk/dep", "iters", "warm", "window", "pairs");

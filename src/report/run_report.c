@@ -64,8 +64,10 @@ static void views_end(struct gx_run *run, struct gx_report *rep)
         run->opts->g.fail_on_health)
         run->exit_code = GX_EHEALTH;
     /* The node check where not every rank saw a GPU: the host run stood in, which checks no
-     * GPU, so nothing it asked was measured; a finding above says more and stays. */
+     * GPU, so nothing it asked was measured; a finding above says more and stays. The report's
+     * status is the stand-in's own: its results were measured. */
     if (run->exit_code == GX_OK && run->opts->check_no_gpu) {
+        run->status = gx_rc_status(run->exit_code);
         run->exit_code = GX_ENOTHING;
         run->error = run->opts->check_why;
         fprintf(stderr, "gpuxfer: --check: %s; the host run stood in (exit %d)\n",
@@ -181,7 +183,8 @@ int gx_run_report_finish(struct gx_run *run, struct gx_report *rep)
     views_end(run, rep);
     int exit_code = run->exit_code;
     struct gx_err werr = {0};
-    int rc = gx_report_write(rep, gx_rc_status(exit_code), exit_code, &werr);
+    int rc = gx_report_write(rep, run->status ? run->status : gx_rc_status(exit_code),
+                             exit_code, &werr);
     if (rc != GX_OK) {
         fprintf(stderr, "gpuxfer: %s\n", werr.msg);
         return GX_ERUNTIME;

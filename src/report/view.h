@@ -47,6 +47,7 @@ struct gx_run {
     double least_s;              /* the plan's fewest seconds */
     int exit_code;
     const char *error;           /* why, where exit_code is an error */
+    const char *status;          /* the report's; NULL: exit_code's (gx_rc_status) */
     /* The facts' findings, then the views' from health_from. */
     struct gx_health_set health;
     int health_from;
