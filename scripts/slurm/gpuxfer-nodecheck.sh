@@ -126,7 +126,6 @@ trap 'stopped TERM' TERM
 trap 'stopped INT' INT
 trap 'stopped HUP' HUP
 
-[ $# -le 1 ] || not_checked "arguments '$*': expected at most one, the mode"
 mode=${1:-${GX_NODECHECK_MODE:-}}
 if [ -z "$mode" ]; then
     [ "$role" = other ] &&
@@ -138,6 +137,7 @@ case $mode in
     prolog|epilog|health) ;;
     *) m=$mode; mode=; not_checked "mode '$m': expected prolog, epilog or health" ;;
 esac
+[ $# -le 1 ] || not_checked "arguments '$*': expected at most one, the mode"
 
 known=" MODE NP EXPECT GPUXFER LAUNCH DIR TIMEOUT ON_ERROR DRYRUN "
 for v in ${!GX_NODECHECK_@}; do
@@ -363,9 +363,9 @@ env_check+=(TMPDIR="$run/tmp" OMPI_MCA_orte_tmpdir_base="$run/tmp"
 true_prog=$(type -P true) || true_prog=/bin/true
 boxed "$limit" "$grace" launcher "${env_check[@]}" "${launch[@]}" "$true_prog"
 [ -z "$box_end" ] ||
-    could_not_run "gpuxfer could not run: the launcher, $np x true, $(how_stopped)"
+    could_not_run "gpuxfer could not run: the launcher, starting true, $(how_stopped)"
 [ "$box_rc" = 0 ] ||
-    not_checked "the launcher cannot start $np x true (exit $box_rc: $(head -n 3 \
+    not_checked "the launcher cannot start true in gpuxfer's place (exit $box_rc: $(head -n 3 \
         "$run/launcher.err" | tr '\n' ' ' | cut -c1-300)): ${launch[*]}"
 
 boxed "$limit" "$grace" check "${env_check[@]}" "${launch[@]}" "$gpuxfer" --check --quiet \
