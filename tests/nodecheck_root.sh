@@ -125,13 +125,42 @@ refused "a folder on the way writable by others, without the sticky bit" \
     "$base/g is writable by others" "$base/g/runs"
 mkdir -m 775 "$base/h" && chgrp nogroup "$base/h"
 refused "a folder writable by its group" "$base/h is writable by others .mode 775." "$base/h"
-mkdir -m 700 "$base/safe"
+mkdir -p -m 700 "$base/safe"
 nobody mkdir -m 777 "$base/pub/i"
 ln -s "$base/pub/i/j" "$base/l2"
 refused "root's link to a place in the other user's folder" "$base/pub/i belongs to uid" \
     "$base/l2/runs"
 [ ! -e "$base/pub/i/j" ]
 ok $? "nothing made there"
+
+# Programs root would run that the other user can replace: refused, not run.
+# refused_program NAME WORDS VAR=VALUE...: not checked, not drained, WORDS said, no mark left
+refused_program() {
+    _name=$1 _words=$2; shift 2
+    nc "$_name" STUB_OUT="$fail" STUB_RC=8 GX_NODECHECK_DIR="$base/safe/runs" "$@"
+    _rc=$?
+    [ $_rc -eq 2 ] && not_drained && [ ! -e "$base/ran" ] &&
+        grep -q "not checked, not drained: .*root would run a program others can replace: $_words" \
+            "$dir/$_name.err"
+    ok $? "$_name: refused, not run, not drained ($_rc): $(cat "$dir/$_name.err")"
+}
+printf '#!/bin/sh\n: >"%s"\n' "$base/ran" >"$base/marker"
+nobody cp "$base/marker" "$base/pub/gx"
+nobody chmod 755 "$base/pub/gx"
+mkdir -p "$base/safe"
+refused_program "the other user's program as GX_NODECHECK_GPUXFER" "$base/pub/gx belongs to uid" \
+    GX_NODECHECK_GPUXFER="$base/pub/gx"
+install -m 755 "$base/marker" "$base/g/gx"
+refused_program "root's program in a folder others can write" "$base/g is writable by others" \
+    GX_NODECHECK_GPUXFER="$base/g/gx"
+install -m 777 "$base/marker" "$base/safe/gx"
+refused_program "root's program that others can write" "$base/safe/gx is writable by others" \
+    GX_NODECHECK_GPUXFER="$base/safe/gx"
+nobody mkdir -m 755 "$base/pub/bin"
+nobody cp "$base/marker" "$base/pub/bin/mpirun"
+nobody chmod 755 "$base/pub/bin/mpirun"
+refused_program "the other user's launcher found on PATH" "$base/pub/bin belongs to uid" \
+    PATH="$base/pub/bin:$dir/bin:$PATH" GX_NODECHECK_LAUNCH=
 
 # What is safe: a folder of root's in a sticky one (a race for its name the other user can
 # only lose to root or win for themselves, refused), links of root's in root's folders,

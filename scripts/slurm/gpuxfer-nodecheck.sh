@@ -129,8 +129,8 @@ trap 'stopped HUP' HUP
 mode=${1:-${GX_NODECHECK_MODE:-}}
 if [ -z "$mode" ]; then
     [ "$role" = other ] &&
-        not_checked "SLURM_SCRIPT_CONTEXT '$SLURM_SCRIPT_CONTEXT': runs as slurmd's Prolog," \
-            "Epilog or HealthCheckProgram (prolog_slurmd, epilog_slurmd or none)"
+        not_checked "SLURM_SCRIPT_CONTEXT '$SLURM_SCRIPT_CONTEXT': this is slurmd's Prolog,\
+ Epilog or HealthCheckProgram (prolog_slurmd, epilog_slurmd or none)"
     mode=$role
 fi
 case $mode in
@@ -172,27 +172,18 @@ case $on_error in drain|ignore) ;;
     *) not_checked "GX_NODECHECK_ON_ERROR '$on_error': expected drain or ignore" ;; esac
 dry=${GX_NODECHECK_DRYRUN:-0}
 case $dry in 0|1) ;; *) not_checked "GX_NODECHECK_DRYRUN '$dry': expected 0 or 1" ;; esac
-gpuxfer=${GX_NODECHECK_GPUXFER:-gpuxfer}
-command -v -- "$gpuxfer" >/dev/null 2>&1 ||
-    not_checked "GX_NODECHECK_GPUXFER '$gpuxfer': no such program (PATH $PATH)"
-read -r -a launch <<<"${GX_NODECHECK_LAUNCH:-}"
-if [ ${#launch[@]} -gt 0 ]; then
-    command -v -- "${launch[0]}" >/dev/null 2>&1 ||
-        not_checked "GX_NODECHECK_LAUNCH '${launch[0]}': no such program (PATH $PATH)"
-elif ! command -v mpirun >/dev/null 2>&1; then
-    not_checked "no mpirun on PATH ($PATH): set GX_NODECHECK_LAUNCH"
-fi
 node=$(hostname -s 2>/dev/null)
 case $node in
     ''|[!A-Za-z0-9]*|*[!A-Za-z0-9._-]*)
         not_checked "host name '$node': expected letters, digits and . _ - (a node's name)" ;;
 esac
 
-# unsafe DIR: why root could write through DIR into a file someone else chose, on stdout,
-# nothing when it cannot; the folders missing on the way are made, 0700. Each folder on the way
-# and each link followed (and the folders on the way to its target) must be root's (or this
-# script's user's) and writable by no one else; a sticky folder (/tmp) is allowed on the way,
-# as no one else can rename or remove what root owns in it; DIR itself not even that.
+# unsafe DIR [program]: why root could write through DIR into a file someone else chose, on
+# stdout, nothing when it cannot; the folders missing on the way are made, 0700. Each folder on
+# the way and each link followed (and the folders on the way to its target) must be root's (or
+# this script's user's) and writable by no one else; a sticky folder (/tmp) is allowed on the
+# way, as no one else can rename or remove what root owns in it; DIR itself not even that.
+# With "program": DIR is a program root would run, a file, made by no one but root either.
 unsafe() {
     local rest=$1 cur=/ comp next st owner mode kind links=0 uid
     uid=$(id -u)
@@ -202,8 +193,14 @@ unsafe() {
         read -r owner mode kind <<<"$st"
         [ "$owner" = 0 ] || [ "$owner" = "$uid" ] ||
             { echo "$cur belongs to uid $owner, not root"; return; }
-        [ "$kind" = directory ] || { echo "$cur is a $kind, not a folder"; return; }
         rest=${rest#"${rest%%[!/]*}"}
+        if [ -z "$rest" ] && [ "${2:-}" = program ]; then
+            case $kind in regular*) ;; *) echo "$cur is a $kind, not a program"; return ;; esac
+            [ $((8#$mode & 8#22)) -eq 0 ] ||
+                echo "$cur is writable by others (mode $mode)"
+            return
+        fi
+        [ "$kind" = directory ] || { echo "$cur is a $kind, not a folder"; return; }
         if [ $((8#$mode & 8#22)) -ne 0 ] &&
            { [ -z "$rest" ] || [ $((8#$mode & 8#1000)) -eq 0 ]; }; then
             echo "$cur is writable by others (mode $mode)"; return
@@ -216,7 +213,7 @@ unsafe() {
             ..) cur=$(dirname -- "$cur"); continue ;;
         esac
         next=${cur%/}/$comp
-        if [ ! -e "$next" ] && [ ! -L "$next" ]; then
+        if [ ! -e "$next" ] && [ ! -L "$next" ] && [ -z "${2:-}" ]; then
             mkdir -m 700 -- "$next" 2>/dev/null
         fi
         if [ -L "$next" ]; then
@@ -230,10 +227,31 @@ unsafe() {
             rest=$comp/$rest
             continue
         fi
-        [ -e "$next" ] || { echo "$next: cannot make it"; return; }
+        [ -e "$next" ] || { echo "$next: no such folder, and cannot make it"; return; }
         cur=$next
     done
 }
+# program NAME SETTING: prog=the file of NAME (found on PATH), when only root can replace it (as
+# unsafe says for a folder); else not checked, SETTING naming where NAME came from.
+program() {
+    case $1 in
+        /*|'') ;;
+        */*) not_checked "$2 '$1': a relative path (expected a name on PATH or an absolute path)" ;;
+    esac
+    prog=$(type -P -- "$1") || not_checked "$2 '$1': no such program (PATH $PATH)"
+    why=$(unsafe "$prog" program)
+    [ -z "$why" ] || not_checked "$2 $prog: root would run a program others can replace: $why"
+}
+program "${GX_NODECHECK_GPUXFER:-gpuxfer}" GX_NODECHECK_GPUXFER
+gpuxfer=$prog
+read -r -a launch <<<"${GX_NODECHECK_LAUNCH:-}"
+program "${launch[0]:-mpirun}" GX_NODECHECK_LAUNCH
+launcher=$prog
+if [ "$dry" = 0 ]; then
+    program scontrol "scontrol (Slurm's, to drain the node)"
+    scontrol=$prog
+fi
+
 dir=${GX_NODECHECK_DIR:-/var/lib/gpuxfer-nodecheck}
 why=$(unsafe "$dir")
 [ -z "$why" ] || not_checked "GX_NODECHECK_DIR $dir: $why"
@@ -243,17 +261,18 @@ if [ "$((${bfree:-0} * ${bsize:-0} / 1048576))" -lt 4 ] ||
    { [ "${ifiles:-0}" -gt 0 ] && [ "${ifree:-0}" -lt 64 ]; }; then
     not_checked "$dir: no room for a run (4 MiB and 64 inodes wanted)"
 fi
-# One check at a time: two would each measure the other's traffic. The lock is the folder's.
-exec 9<"$dir" || not_checked "$dir: cannot open it"
+# One check at a time on a node: two would each measure the other's traffic. The folder may be
+# shared by nodes: its lock and its runs' names are this node's.
+exec 9>>"$dir/lock-$node" || not_checked "$dir/lock-$node: cannot open it"
 wait_s=$(( limit > SECONDS ? (limit - SECONDS) / 2 : 0 ))
 flock -w "$wait_s" 9 ||
-    not_checked "another check held $dir for ${wait_s} s"
-run=$dir/$(date -u +%Y%m%dT%H%M%SZ)-$$-$mode
+    not_checked "another check held $dir/lock-$node for ${wait_s} s"
+run=$dir/$(date -u +%Y%m%dT%H%M%SZ)-$node-$$-$mode
 if ! mkdir -m 700 -- "$run" || ! mkdir -m 700 -- "$run/tmp"; then
     not_checked "cannot make $run"
 fi
-# The newest 50 runs are kept (a Prolog and an Epilog run for every job).
-find "$dir" -mindepth 1 -maxdepth 1 -type d -name '[0-9]*T*Z-*-*' | sort | head -n -50 |
+# The node's newest 50 runs are kept (a Prolog and an Epilog run for every job).
+find "$dir" -mindepth 1 -maxdepth 1 -type d -name "[0-9]*T*Z-$node-*-*" | sort | head -n -50 |
     while IFS= read -r old; do rm -rf -- "$old"; done
 set -o noclobber # each file below is new in a folder of root's alone: never an existing one
 
@@ -300,7 +319,7 @@ drain() {
         echo "scontrol update nodename=$node state=drain reason=\"$reason\""
         return 0
     fi
-    boxed $((SECONDS + 5)) 1 scontrol scontrol update nodename="$node" state=drain \
+    boxed $((SECONDS + 5)) 1 scontrol "$scontrol" update nodename="$node" state=drain \
         reason="$reason"
     [ "$box_rc" = 0 ] ||
         say err "scontrol update nodename=$node state=drain failed: $(head -c 200 "$run/scontrol.err")"
@@ -330,9 +349,10 @@ how_stopped() {
 }
 
 if [ -z "$np" ] || [ -n "$expect" ]; then
-    command -v nvidia-smi >/dev/null 2>&1 ||
+    type -P nvidia-smi >/dev/null ||
         could_not_run "gpuxfer could not run: no nvidia-smi (no NVIDIA driver)"
-    boxed $((SECONDS + 10 < limit ? SECONDS + 10 : limit)) 2 nvidia-smi nvidia-smi -L
+    program nvidia-smi nvidia-smi
+    boxed $((SECONDS + 10 < limit ? SECONDS + 10 : limit)) 2 nvidia-smi "$prog" -L
     [ -z "$box_end" ] || could_not_run "gpuxfer could not run: nvidia-smi -L $(how_stopped)"
     listed=$(grep -c '^GPU ' "$run/nvidia-smi.out")
     [ "$listed" -gt 0 ] || could_not_run "gpuxfer could not run: nvidia-smi lists no GPU"
@@ -345,7 +365,11 @@ if [ -z "$np" ] || [ -n "$expect" ]; then
         [ "$np" -ge 2 ] || not_checked "nvidia-smi lists 1 GPU: the check needs 2"
     fi
 fi
-[ ${#launch[@]} -gt 0 ] || launch=(mpirun -np "$np" --bind-to none)
+if [ ${#launch[@]} -gt 0 ]; then
+    launch[0]=$launcher
+else
+    launch=("$launcher" -np "$np" --bind-to none)
+fi
 
 # The check's environment: the whole node (the Prolog's CUDA_VISIBLE_DEVICES and the job's
 # SLURM_ variables are the job's, which the launcher would take for its own), temporary files
