@@ -44,16 +44,16 @@ nc() {
 }
 not_drained() { [ ! -e "$dir/scontrol.args" ]; }
 
-# The time boxes at their defaults (40 s for the check as HealthCheckProgram): a check that
+# The time boxes at their defaults (35 s for the check as HealthCheckProgram): a check that
 # ignores SIGTERM, then an scontrol that ignores it too. The verdict rests on the script's own
-# decisions and on 60 s, slurmd's kill, which its plan (53 s at most) leaves room under.
+# decisions and on 60 s, slurmd's kill, which its plan (51 s at most) leaves room under.
 top=$(mktemp -d /tmp/gx-nodecheck.XXXXXX)
 start=$(date +%s)
 nc deaf PATH="$dir/deaf:$dir/bin:$PATH" GX_NODECHECK_DIR="$top/runs" STUB_DEAF=1 STUB_SLEEP=577
 rc=$?
 took=$(( $(date +%s) - start ))
 [ $rc -eq 0 ] && [ "$took" -lt 60 ] &&
-    grep -Eq "draining $node: gpuxfer could not run: stopped at 4[0-9] s, killed: it ignored SIGTERM" \
+    grep -Eq "draining $node: gpuxfer could not run: stopped at (3[5-9]|4[0-9]) s, killed: it ignored SIGTERM" \
         "$dir/deaf.err" &&
     grep -q "scontrol update nodename=$node state=drain failed" "$dir/deaf.err"
 ok $? "as HealthCheckProgram, a check and an scontrol that ignore SIGTERM: killed, the drain tried and said, in $took s of 60 ($rc)" ||

@@ -28,33 +28,37 @@
 #   FAIL (8, 1)           drain with the reason; exit 1 (Prolog, Epilog), 0 (health check).
 #   could not run         GX_NODECHECK_ON_ERROR=drain (the default): drain with the reason
 #                         "gpuxfer could not run: ..." (gpuxfer's own, or the exit status, or
-#                         "stopped after N s"), as for FAIL: a GPU node on which no GPU answers,
+#                         "stopped at N s"), as for FAIL: a GPU node on which no GPU answers,
 #                         or MPI does not start, cannot run GPU jobs either. =ignore: said only,
-#                         exit 0. Also: the launcher, which started N copies of `true` a moment
-#                         before, ends without gpuxfer's verdict; nvidia-smi lists no GPU or
-#                         does not answer; the check past its time.
+#                         exit 0. Also: the launcher, which started `true` in gpuxfer's place a
+#                         moment before, ends without gpuxfer's verdict; nvidia-smi is missing,
+#                         lists no GPU or does not answer; the check past its time.
 #   not checked           never drains, whatever GX_NODECHECK_ON_ERROR says: an error of this
-#                         script's settings, of the launcher's arguments (it cannot start N
-#                         copies of `true`: too few slots, an unknown option), gpuxfer's bad
-#                         input (2), a folder for the report that is not root's alone, no room
-#                         for the report, another check still running, a host name that is no
-#                         host name. All of them would be the same on every node (or be one an
+#                         script's settings, of the launcher's arguments (it cannot start
+#                         `true` in gpuxfer's place: too few slots, an unknown option),
+#                         gpuxfer's bad input (2), a folder for the runs or a program that is
+#                         not root's alone, no room for a run, another check still running, a
+#                         host name that is no host name, 1 GPU listed, the launcher exiting 0
+#                         without a verdict. All would be the same on every node (or be one an
 #                         unprivileged user could cause): said on stderr and to syslog (logger,
 #                         priority user.err); exit 2 as HealthCheckProgram (slurmd ignores it),
 #                         0 in the Prolog and Epilog roles (slurmd drains on any other).
 #
 # Time: as HealthCheckProgram everything ends before slurmd's kill. The check (nvidia-smi, the
 # launcher's trial and gpuxfer) is stopped GX_NODECHECK_TIMEOUT s after the script's start
-# (at most and by default 40): SIGTERM to its whole session, SIGKILL 5 s later, and after 2 s
+# (at most and by default 35): SIGTERM to its whole session, SIGKILL 5 s later, and after 2 s
 # more the script drains without waiting for it (a process stuck in the kernel); scontrol has
-# 5 s. In the Prolog and Epilog roles the same with 10 s between SIGTERM and SIGKILL.
+# 4 s and SIGKILL 1 s later, logger 1 s. In the Prolog and Epilog roles the same with 10 s between SIGTERM
+# and SIGKILL.
 #
 # Root writes only in a folder that is root's alone: GX_NODECHECK_DIR, each folder on the way
 # to it and each link followed must be root's (or this script's user's) and writable by no one
 # else (a sticky folder such as /tmp on the way only); one made here is made 0700. Each run
 # writes in a new folder of its own there, and the launcher's and gpuxfer's temporary files
-# (TMPDIR, Open MPI's session folder) go into it, not into /tmp. PATH loses its relative
-# entries (slurmd sets no PATH: bash's default ends in "."). The newest 50 runs are kept.
+# (TMPDIR, Open MPI's session folder) go into it, not into /tmp. The programs root runs
+# (gpuxfer, the launcher, nvidia-smi, scontrol) must be files only root can replace, found on a
+# PATH without its relative entries (slurmd sets no PATH: bash's default ends in "."). The
+# node's newest 50 runs are kept; its lock there lets one check run at a time.
 #
 # Variables (slurmd's environment, or set them at the top of a wrapper; an empty one is unset;
 # any other GX_NODECHECK_ name is an error, a typo):
@@ -69,7 +73,7 @@
 #   GX_NODECHECK_LAUNCH   the launcher before the program (default: mpirun -np NP --bind-to none)
 #   GX_NODECHECK_DIR      folder of the runs' reports and logs (default /var/lib/gpuxfer-nodecheck)
 #   GX_NODECHECK_TIMEOUT  seconds from the script's start until the check is stopped, a
-#                         could-not-run: 1 to 40 as HealthCheckProgram (default 40), 1 to 86400
+#                         could-not-run: 1 to 35 as HealthCheckProgram (default 35), 1 to 86400
 #                         as Prolog or Epilog (default 180); the check's plan is within 60 s, 3 s
 #                         estimated on 8 GPUs and 11 s on 16 (gpuxfer --check --dry-run says it)
 #   GX_NODECHECK_ON_ERROR drain (default) or ignore: a check that could not run
@@ -91,16 +95,19 @@ done
 PATH=${path:-/usr/bin:/bin:/usr/sbin:/sbin}
 export PATH
 
-say() { # say PRIORITY TEXT: a line on stderr (slurmd's log) and to syslog where logger is
+# say PRIORITY TEXT: a line on stderr (slurmd's log) and to syslog where logger is (within 1 s:
+# a syslog daemon that reads nothing blocks it)
+say() {
     echo "$me: $2" >&2
-    command -v logger >/dev/null 2>&1 && logger -p "user.$1" -t "$me" -- "$2" 2>/dev/null
+    command -v logger >/dev/null 2>&1 &&
+        timeout -s KILL 1 logger -p "user.$1" -t "$me" -- "$2" 2>/dev/null
     return 0
 }
 
 run=     # this run's folder, once made
 box_pid= # the session of the command now timed, if any
 cleanup() {
-    [ -n "$box_pid" ] && { pkill -KILL -s "$box_pid" 2>/dev/null; kill -KILL "$box_pid"; } 2>/dev/null
+    [ -z "$box_pid" ] || { pkill -KILL -s "$box_pid"; kill -KILL "$box_pid"; } 2>/dev/null
     [ -n "$run" ] && rm -rf -- "$run/tmp"
 }
 
@@ -156,11 +163,12 @@ whole() {
     fi
     num=$((10#$2))
 }
-# As HealthCheckProgram: SIGTERM at 40 s, SIGKILL 5 s later, given up 2 s after, scontrol 5 s
-# and its SIGKILL 1 s: done by 53 s, before slurmd's kill at 60 s with room for a busy machine.
-if [ "$mode" = health ]; then max=40 grace=5; else max=86400 grace=10; fi
+# As HealthCheckProgram: SIGTERM at 35 s, SIGKILL 5 s later, given up 2 s after; scontrol
+# 4 s, its SIGKILL 1 s later, given up 2 s after; two lines to logger, 1 s each: done by 51 s
+# at the latest, before slurmd's kill at 60 s with room for a busy machine.
+if [ "$mode" = health ]; then max=35 grace=5; else max=86400 grace=10; fi
 limit=${GX_NODECHECK_TIMEOUT:-}
-[ -z "$limit" ] && { [ "$mode" = health ] && limit=40 || limit=180; }
+[ -z "$limit" ] && { [ "$mode" = health ] && limit=35 || limit=180; }
 whole GX_NODECHECK_TIMEOUT "$limit" 1 "$max"
 limit=$num
 np=${GX_NODECHECK_NP:-}
@@ -319,10 +327,11 @@ drain() {
         echo "scontrol update nodename=$node state=drain reason=\"$reason\""
         return 0
     fi
-    boxed $((SECONDS + 5)) 1 scontrol "$scontrol" update nodename="$node" state=drain \
+    boxed $((SECONDS + 4)) 1 scontrol "$scontrol" update nodename="$node" state=drain \
         reason="$reason"
     [ "$box_rc" = 0 ] ||
-        say err "scontrol update nodename=$node state=drain failed: $(head -c 200 "$run/scontrol.err")"
+        say err "scontrol update nodename=$node state=drain failed (exit $box_rc):\
+ $(head -c 200 "$run/scontrol.err")"
 }
 
 # The failing exit status of the role: the Prolog's and Epilog's make Slurm drain (and requeue),
