@@ -1,8 +1,9 @@
 #!/bin/sh
 # scripts/slurm/gpuxfer-nodecheck.sh as slurmd runs it, root, beside an unprivileged user
 # (nobody) who prepares its folder first: a folder, a file or a link of theirs where the runs'
-# folder goes, or on the way to it; a folder writable by others; a disk or its inodes filled;
-# Open MPI's session folder taken in the TMPDIR slurmd gave. The script refuses each one without
+# folder goes, or on the way to it; a folder writable by others; programs of theirs; a disk or
+# its inodes filled, /dev/shm filled before or during the check; Open MPI's session folder taken
+# in the TMPDIR slurmd gave. The script refuses each one without
 # writing through it and without draining. And its time boxes as HealthCheckProgram at their
 # defaults, measured: a check and an scontrol that both ignore SIGTERM, an nvidia-smi that hangs:
 # drained (or said) before slurmd's kill at 60 s. The stand-ins as in tests/nodecheck_slurm.sh.
@@ -19,6 +20,7 @@ EOF
 cat >"$dir/bin/gpuxfer-stub" <<EOF
 #!/bin/sh
 [ -n "\${STUB_DEAF:-}" ] && trap '' TERM
+[ -z "\${STUB_FILL:-}" ] || dd if=/dev/zero of="\$STUB_FILL" bs=1M count=128 2>/dev/null
 sleep "\${STUB_SLEEP:-0}"
 printf '%s' "\${STUB_OUT:-}"
 exit "\${STUB_RC:-0}"
@@ -202,6 +204,31 @@ if mount -t tmpfs -o size=8m,mode=1777 gx-nodecheck "$fs" 2>/dev/null; then
 else
     skip "a full disk: root cannot mount a tmpfs here"
     skip "no free inodes: root cannot mount a tmpfs here"
+fi
+
+# /dev/shm filled by the other user (in a mount namespace of the test's own, a small tmpfs
+# there): before the check, and during it (the stand-in fills it and fails without a verdict).
+if unshare -m sh -c 'mount -t tmpfs -o size=1m tmpfs /dev/shm' 2>/dev/null; then
+    rm -f "$dir/scontrol.args"
+    unshare -m sh -c 'mount -t tmpfs -o size=96m,mode=1777 gx-shm /dev/shm &&
+        setpriv --reuid=nobody --regid=nogroup --clear-groups \
+            dd if=/dev/zero of=/dev/shm/filler bs=1M count=128 2>/dev/null
+        exec env "$@"' sh PATH="$dir/bin:$PATH" GX_NODECHECK_GPUXFER=gpuxfer-stub \
+        GX_NODECHECK_LAUNCH=env GX_NODECHECK_NP=2 GX_NODECHECK_DIR="$base/safe/runs" \
+        STUB_OUT="$fail" STUB_RC=8 bash "$script" >"$dir/shm.out" 2>"$dir/shm.err"
+    [ $? -eq 2 ] && not_drained && grep -q "/dev/shm: no room for a run" "$dir/shm.err"
+    ok $? "a /dev/shm the other user filled: not checked, not drained: $(cat "$dir/shm.err")"
+    unshare -m sh -c 'mount -t tmpfs -o size=96m,mode=1777 gx-shm /dev/shm &&
+        exec env "$@"' sh PATH="$dir/bin:$PATH" GX_NODECHECK_GPUXFER=gpuxfer-stub \
+        GX_NODECHECK_LAUNCH=env GX_NODECHECK_NP=2 GX_NODECHECK_DIR="$base/safe/runs" \
+        STUB_FILL=/dev/shm/filler STUB_RC=3 bash "$script" >"$dir/shm2.out" 2>"$dir/shm2.err"
+    [ $? -eq 2 ] && not_drained &&
+        grep -q "/dev/shm: no room for a run .*, after the check: gpuxfer could not run: exit 3" \
+            "$dir/shm2.err"
+    ok $? "a /dev/shm filled during the check, which then fails: not checked, not drained: $(cat "$dir/shm2.err")"
+else
+    skip "a full /dev/shm: no mount namespace with a tmpfs of its own here"
+    skip "a /dev/shm filled during the check: no mount namespace with a tmpfs of its own here"
 fi
 
 # Open MPI's session folder: slurmd's TMPDIR is open to all, and the other user made the folder

@@ -37,7 +37,8 @@
 #                         script's settings, of the launcher's arguments (it cannot start
 #                         `true` in gpuxfer's place: too few slots, an unknown option),
 #                         gpuxfer's bad input (2), a folder for the runs or a program that is
-#                         not root's alone, no room for a run, another check still running, a
+#                         not root's alone, no room for a run (in the folder or /dev/shm, before
+#                         the check or after one without a verdict), another check running, a
 #                         host name that is no host name, 1 GPU listed, the launcher exiting 0
 #                         without a verdict. All would be the same on every node (or be one an
 #                         unprivileged user could cause): said on stderr and to syslog (logger,
@@ -263,12 +264,25 @@ fi
 dir=${GX_NODECHECK_DIR:-/var/lib/gpuxfer-nodecheck}
 why=$(unsafe "$dir")
 [ -z "$why" ] || not_checked "GX_NODECHECK_DIR $dir: $why"
-# Room for a run: a few MiB and inodes (a disk that others filled is not the node's fault).
-read -r bfree bsize ifiles ifree < <(stat -f -c '%f %S %c %d' -- "$dir")
-if [ "$((${bfree:-0} * ${bsize:-0} / 1048576))" -lt 4 ] ||
-   { [ "${ifiles:-0}" -gt 0 ] && [ "${ifree:-0}" -lt 64 ]; }; then
-    not_checked "$dir: no room for a run (4 MiB and 64 inodes wanted)"
-fi
+# no_room: what lacks room for a run, on stdout, nothing when none does: the runs' folder (4 MiB
+# and 64 inodes) and the shared memory of the launcher and gpuxfer (/dev/shm: 64 MiB). Others
+# can fill either: that is not the node's fault.
+no_room() {
+    local d mib st free bsize files ffree
+    for d in "$dir:4" /dev/shm:64; do
+        mib=${d##*:} d=${d%:*}
+        [ -d "$d" ] || continue
+        st=$(stat -f -c '%f %S %c %d' -- "$d") || continue
+        read -r free bsize files ffree <<<"$st"
+        if [ $((free * bsize / 1048576)) -lt "$mib" ] ||
+           { [ "$files" -gt 0 ] && [ "$ffree" -lt 64 ]; }; then
+            echo "$d: no room for a run ($mib MiB and 64 inodes wanted)"
+            return
+        fi
+    done
+}
+why=$(no_room)
+[ -z "$why" ] || not_checked "$why"
 # One check at a time on a node: two would each measure the other's traffic. The folder may be
 # shared by nodes: its lock and its runs' names are this node's.
 exec 9>>"$dir/lock-$node" || not_checked "$dir/lock-$node: cannot open it"
@@ -337,6 +351,15 @@ drain() {
 # The failing exit status of the role: the Prolog's and Epilog's make Slurm drain (and requeue),
 # the health check's is ignored.
 failed() { cleanup; [ "$mode" = health ] && exit 0; exit 1; }
+
+# check_failed WHY: a check that failed without a verdict, where a disk or /dev/shm is now
+# full: not checked (others may have filled it meanwhile); else could not run.
+check_failed() {
+    local full
+    full=$(no_room)
+    [ -z "$full" ] || not_checked "$full, after the check: $1"
+    could_not_run "$1"
+}
 
 could_not_run() { # could_not_run WHY: drained or only said, as GX_NODECHECK_ON_ERROR asks
     if [ "$on_error" = ignore ]; then
@@ -420,9 +443,9 @@ case $rc in
             drain "$reason"
             failed
         fi
-        could_not_run "gpuxfer could not run: exit $rc without a verdict" ;;
+        check_failed "gpuxfer could not run: exit $rc without a verdict" ;;
     2)
         not_checked "gpuxfer: bad input: $(head -n 1 "$run/check.err")" ;;
     *)
-        could_not_run "${reason:-gpuxfer could not run: exit $rc}" ;;
+        check_failed "${reason:-gpuxfer could not run: exit $rc}" ;;
 esac
