@@ -85,7 +85,15 @@ set -u -f +m # -f: the launcher's words are split, never globbed; +m: no job con
 umask 077
 cd / || exit 2
 me="gpuxfer-nodecheck"
-SECONDS=0
+# tick: secs, whole seconds since the script's start on the boot clock (/proc/uptime), which a
+# step of the wall clock (NTP's, at boot) does not move
+read -r t0 _ </proc/uptime
+t0=${t0%.*}
+tick() {
+    local up
+    read -r up _ </proc/uptime
+    secs=$(( ${up%.*} - t0 ))
+}
 
 # Relative PATH entries ("." and empty ones) would find programs in slurmd's folder.
 path=
@@ -265,11 +273,11 @@ dir=${GX_NODECHECK_DIR:-/var/lib/gpuxfer-nodecheck}
 why=$(unsafe "$dir")
 [ -z "$why" ] || not_checked "GX_NODECHECK_DIR $dir: $why"
 # no_room: what lacks room for a run, on stdout, nothing when none does: the runs' folder (4 MiB
-# and 64 inodes) and the shared memory of the launcher and gpuxfer (/dev/shm: 64 MiB). Others
+# and 64 inodes) and the shared memory of the launcher and gpuxfer (/dev/shm: 16 MiB). Others
 # can fill either: that is not the node's fault.
 no_room() {
     local d mib st free bsize files ffree
-    for d in "$dir:4" /dev/shm:64; do
+    for d in "$dir:4" /dev/shm:16; do
         mib=${d##*:} d=${d%:*}
         [ -d "$d" ] || continue
         st=$(stat -f -c '%f %S %c %d' -- "$d") || continue
@@ -286,7 +294,8 @@ why=$(no_room)
 # One check at a time on a node: two would each measure the other's traffic. The folder may be
 # shared by nodes: its lock and its runs' names are this node's.
 exec 9>>"$dir/lock-$node" || not_checked "$dir/lock-$node: cannot open it"
-wait_s=$(( limit > SECONDS ? (limit - SECONDS) / 2 : 0 ))
+tick
+wait_s=$(( limit > secs ? (limit - secs) / 2 : 0 ))
 flock -w "$wait_s" 9 ||
     not_checked "another check held $dir/lock-$node for ${wait_s} s"
 run=$dir/$(date -u +%Y%m%dT%H%M%SZ)-$node-$$-$mode
@@ -300,7 +309,7 @@ set -o noclobber # each file below is new in a folder of root's alone: never an 
 
 # boxed DEADLINE GRACE NAME CMD...: CMD in a session of its own (what it starts too), stdout to
 # $run/NAME.out, stderr to $run/NAME.err; SIGTERM to the session at DEADLINE (the script's
-# SECONDS), SIGKILL GRACE s later, not waited for 2 s after that. box_rc: its exit status;
+# secs), SIGKILL GRACE s later, not waited for 2 s after that. box_rc: its exit status;
 # box_end: empty, or term (it ended after SIGTERM), kill (after SIGKILL), stuck (it did not end).
 boxed() {
     local end=$1 grace=$2 name=$3
@@ -309,10 +318,11 @@ boxed() {
     setsid "$@" >"$run/$name.out" 2>"$run/$name.err" </dev/null 9<&- &
     box_pid=$!
     while kill -0 "$box_pid" 2>/dev/null; do
-        if [ "$SECONDS" -ge "$end" ]; then
+        tick
+        if [ "$secs" -ge "$end" ]; then
             case $box_end in
-                '') box_end=term sig=TERM end=$((SECONDS + grace)) box_at=$SECONDS ;;
-                term) box_end=kill sig=KILL end=$((SECONDS + 2)) ;;
+                '') box_end=term sig=TERM end=$((secs + grace)) box_at=$secs ;;
+                term) box_end=kill sig=KILL end=$((secs + 2)) ;;
                 *) box_end=stuck; break ;;
             esac
             pkill -"$sig" -s "$box_pid" 2>/dev/null
@@ -341,7 +351,8 @@ drain() {
         echo "scontrol update nodename=$node state=drain reason=\"$reason\""
         return 0
     fi
-    boxed $((SECONDS + 4)) 1 scontrol "$scontrol" update nodename="$node" state=drain \
+    tick
+    boxed $((secs + 4)) 1 scontrol "$scontrol" update nodename="$node" state=drain \
         reason="$reason"
     [ "$box_rc" = 0 ] ||
         say err "scontrol update nodename=$node state=drain failed (exit $box_rc):\
@@ -384,7 +395,8 @@ if [ -z "$np" ] || [ -n "$expect" ]; then
     type -P nvidia-smi >/dev/null ||
         could_not_run "gpuxfer could not run: no nvidia-smi (no NVIDIA driver)"
     program nvidia-smi nvidia-smi
-    boxed $((SECONDS + 10 < limit ? SECONDS + 10 : limit)) 2 nvidia-smi "$prog" -L
+    tick
+    boxed $((secs + 10 < limit ? secs + 10 : limit)) 2 nvidia-smi "$prog" -L
     [ -z "$box_end" ] || could_not_run "gpuxfer could not run: nvidia-smi -L $(how_stopped)"
     listed=$(grep -c '^GPU ' "$run/nvidia-smi.out")
     [ "$listed" -gt 0 ] || could_not_run "gpuxfer could not run: nvidia-smi lists no GPU"
