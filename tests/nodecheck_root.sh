@@ -20,6 +20,7 @@ EOF
 cat >"$dir/bin/gpuxfer-stub" <<EOF
 #!/bin/sh
 [ -n "\${STUB_DEAF:-}" ] && trap '' TERM
+[ -z "\${STUB_ENV:-}" ] || env >"\$STUB_ENV"
 [ -z "\${STUB_FILL:-}" ] || dd if=/dev/zero of="\$STUB_FILL" bs=1M count=128 2>/dev/null
 sleep "\${STUB_SLEEP:-0}"
 printf '%s' "\${STUB_OUT:-}"
@@ -235,16 +236,20 @@ fi
 # Open MPI 4 would use in it (ompi.HOST.0) first, open to all. The check's own TMPDIR (and
 # Open MPI's setting) keeps the launcher out of it.
 if "$MPIRUN" --version 2>/dev/null | grep -q 'Open MPI'; then
-    nobody mkdir -m 777 "$base/pub/ompi.$(hostname).0"
+    taken=$base/pub/ompi.$(hostname).0
+    nobody mkdir -m 777 "$taken"
+    nobody touch "$taken/mine"
+    before=$(stat -c '%i %y' "$taken")
     nc session STUB_OUT="$pass" GX_NODECHECK_DIR="$base/safe/runs" TMPDIR="$base/pub" \
-        OMPI_MCA_orte_tmpdir_base="$base/pub" \
+        OMPI_MCA_orte_tmpdir_base="$base/pub" STUB_ENV="$base/session.env" \
         GX_NODECHECK_LAUNCH="$MPIRUN -np 2 --oversubscribe --bind-to none" \
         GX_NODECHECK_GPUXFER="$dir/bin/gpuxfer-stub"
     rc=$?
     [ $rc -eq 0 ] && grep -q PASS "$dir/session.err" &&
-        [ -z "$(ls -A "$base/pub/ompi.$(hostname).0")" ]
-    ok $? "Open MPI's session folder taken in slurmd's TMPDIR: not used, PASS ($rc)" ||
-        cat "$dir/session.err" | diag
+        [ "$(stat -c '%i %y' "$taken")" = "$before" ] && [ "$(ls -A "$taken")" = mine ] &&
+        grep -q "^TMPDIR=$base/safe/runs/[^/]*/tmp$" "$base/session.env"
+    ok $? "Open MPI's session folder taken in slurmd's TMPDIR: not used (untouched), PASS ($rc)" ||
+        cat "$dir/session.err" "$base/session.env" | diag
 else
     skip "Open MPI's session folder: $MPIRUN is not Open MPI's"
 fi
