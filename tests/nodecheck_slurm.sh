@@ -258,18 +258,23 @@ env PATH="$dir/bin:$PATH" bash "$script" prolog extra >"$dir/args.out" 2>&1
 ok $? "a second argument: not checked, exit 0 as Prolog"
 
 # Programs are never found through relative PATH entries (slurmd sets no PATH, and bash's
-# default ends in "."): a planted nvidia-smi in the folder it runs from is not run.
+# default ends in "."): a planted nvidia-smi in the folder it runs from is not run, the check
+# runs from / with a PATH of absolute entries alone.
 mkdir -p "$dir/cwd"
 cat >"$dir/cwd/nvidia-smi" <<EOF
 #!/bin/sh
 : >"$dir/planted-ran"
 EOF
 chmod +x "$dir/cwd/nvidia-smi"
-(cd "$dir/cwd" && env -u SLURM_SCRIPT_CONTEXT PATH=".::$dir/bin-none:$(command -v env | sed 's,/env$,,')" \
-    GX_NODECHECK_GPUXFER="$dir/bin/gpuxfer-stub" GX_NODECHECK_LAUNCH=env GX_NODECHECK_DIR="$logs" \
-    GX_NODECHECK_DRYRUN=1 bash "$script" >"$dir/cwd.out" 2>"$dir/cwd.err")
-[ ! -e "$dir/planted-ran" ]
-ok $? "a program in slurmd's folder is not found through PATH's '.' or empty entry: $(cat "$dir/cwd.out")"
+rm -f "$dir/stub.env"
+(cd "$dir/cwd" && env -u SLURM_SCRIPT_CONTEXT PATH=".::$dir/bin:$PATH:" FAKE_GPUS=2 \
+    GX_NODECHECK_GPUXFER=gpuxfer-stub GX_NODECHECK_LAUNCH=env GX_NODECHECK_DIR="$logs" \
+    GX_NODECHECK_EXPECT=2 STUB_OUT="$fail" STUB_RC=8 GX_NODECHECK_DRYRUN=1 bash "$script" \
+    >"$dir/cwd.out" 2>"$dir/cwd.err")
+[ ! -e "$dir/planted-ran" ] && grep -q "^PWD=/$" "$dir/stub.env" &&
+    grep -q "^PATH=$dir/bin:" "$dir/stub.env" && ! grep -Eq '^PATH=(.*:)?([^/:][^:]*)?(:|$)' "$dir/stub.env"
+ok $? "a program in slurmd's folder is not found through PATH's '.' or empty entries; the check runs from / on a PATH of absolute entries alone" ||
+    grep -E '^(PATH|PWD)=' "$dir/stub.env" | diag
 
 # One check at a time: a check that finds another one's lock taken for half its time is not
 # checked, not drained.
