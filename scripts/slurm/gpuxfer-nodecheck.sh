@@ -49,8 +49,8 @@
 # launcher's trial and gpuxfer) is stopped GX_NODECHECK_TIMEOUT s after the script's start
 # (at most and by default 35): SIGTERM to its whole session, SIGKILL 5 s later, and after 2 s
 # more the script drains without waiting for it (a process stuck in the kernel); scontrol has
-# 4 s and SIGKILL 1 s later, logger 1 s. In the Prolog and Epilog roles the same with 10 s between SIGTERM
-# and SIGKILL.
+# 4 s and SIGKILL 1 s later, logger 1 s. In the Prolog and Epilog roles the same with 10 s
+# between SIGTERM and SIGKILL.
 #
 # Root writes only in a folder that is root's alone: GX_NODECHECK_DIR, each folder on the way
 # to it and each link followed must be root's (or this script's user's) and writable by no one
