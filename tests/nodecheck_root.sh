@@ -11,13 +11,17 @@
 script=$top_srcdir/scripts/slurm/gpuxfer-nodecheck.sh
 dir=$(mktemp -d "$TEST_TMP/nodecheck_root.XXXXXX")
 node=$(hostname -s)
-mkdir -p "$dir/bin" "$dir/deaf"
-cat >"$dir/bin/scontrol" <<EOF
+# The stand-ins in /tmp: root runs only programs that no one else can replace, and the build
+# tree's folders are the builder's.
+top=$(mktemp -d /tmp/gx-nodecheck.XXXXXX)
+bin=$top/bin
+mkdir -p "$bin" "$top/deaf"
+cat >"$bin/scontrol" <<EOF
 #!/bin/sh
 for a in "\$@"; do printf '[%s]' "\$a"; done >>"$dir/scontrol.args"
 echo >>"$dir/scontrol.args"
 EOF
-cat >"$dir/bin/gpuxfer-stub" <<EOF
+cat >"$bin/gpuxfer-stub" <<EOF
 #!/bin/sh
 [ -n "\${STUB_DEAF:-}" ] && trap '' TERM
 [ -z "\${STUB_ENV:-}" ] || env >"\$STUB_ENV"
@@ -28,9 +32,9 @@ exit "\${STUB_RC:-0}"
 EOF
 # Programs that ignore SIGTERM and hang, in a folder of their own that goes first on PATH.
 for p in scontrol nvidia-smi; do
-    printf '#!/bin/sh\ntrap "" TERM\nsleep 587\n' >"$dir/deaf/$p"
+    printf '#!/bin/sh\ntrap "" TERM\nsleep 587\n' >"$top/deaf/$p"
 done
-chmod +x "$dir/bin/"* "$dir/deaf/"*
+chmod +x "$bin/"* "$top/deaf/"*
 pass='PASS
 '
 fail='FAIL reason="gpuxfer: GPU 0000:00:07.0 rank 1: 1 NVLink down, 11 of 12 active"
@@ -41,7 +45,7 @@ fail='FAIL reason="gpuxfer: GPU 0000:00:07.0 rank 1: 1 NVLink down, 11 of 12 act
 nc() {
     name=$1; shift
     rm -f "$dir/scontrol.args"
-    env -u SLURM_SCRIPT_CONTEXT -u GX_NODECHECK_MODE PATH="$dir/bin:$PATH" \
+    env -u SLURM_SCRIPT_CONTEXT -u GX_NODECHECK_MODE PATH="$bin:$PATH" \
         GX_NODECHECK_GPUXFER=gpuxfer-stub GX_NODECHECK_LAUNCH=env GX_NODECHECK_NP=2 \
         "$@" bash "$script" >"$dir/$name.out" 2>"$dir/$name.err"
 }
@@ -50,9 +54,8 @@ not_drained() { [ ! -e "$dir/scontrol.args" ]; }
 # The time boxes at their defaults (35 s for the check as HealthCheckProgram): a check that
 # ignores SIGTERM, then an scontrol that ignores it too. The verdict rests on the script's own
 # decisions and on 60 s, slurmd's kill, which its plan (51 s at most) leaves room under.
-top=$(mktemp -d /tmp/gx-nodecheck.XXXXXX)
 start=$(date +%s)
-nc deaf PATH="$dir/deaf:$dir/bin:$PATH" GX_NODECHECK_DIR="$top/runs" STUB_DEAF=1 STUB_SLEEP=577
+nc deaf PATH="$top/deaf:$bin:$PATH" GX_NODECHECK_DIR="$top/runs" STUB_DEAF=1 STUB_SLEEP=577
 rc=$?
 took=$(( $(date +%s) - start ))
 [ $rc -eq 0 ] && [ "$took" -lt 60 ] &&
@@ -64,7 +67,7 @@ ok $? "as HealthCheckProgram, a check and an scontrol that ignore SIGTERM: kille
 ! pgrep -f 'sleep 5[78]7' >/dev/null
 ok $? "nothing of theirs is left running" || pgrep -af 'sleep 5[78]7' | diag
 start=$(date +%s)
-nc smi PATH="$dir/deaf:$dir/bin:$PATH" GX_NODECHECK_DIR="$top/runs" GX_NODECHECK_NP= \
+nc smi PATH="$top/deaf:$bin:$PATH" GX_NODECHECK_DIR="$top/runs" GX_NODECHECK_NP= \
     GX_NODECHECK_DRYRUN=1 STUB_OUT="$pass"
 rc=$?
 took=$(( $(date +%s) - start ))
@@ -163,7 +166,7 @@ nobody mkdir -m 755 "$base/pub/bin"
 nobody cp "$base/marker" "$base/pub/bin/mpirun"
 nobody chmod 755 "$base/pub/bin/mpirun"
 refused_program "the other user's launcher found on PATH" "$base/pub/bin belongs to uid" \
-    PATH="$base/pub/bin:$dir/bin:$PATH" GX_NODECHECK_LAUNCH=
+    PATH="$base/pub/bin:$bin:$PATH" GX_NODECHECK_LAUNCH=
 
 # What is safe: a folder of root's in a sticky one (a race for its name the other user can
 # only lose to root or win for themselves, refused), links of root's in root's folders,
@@ -214,13 +217,13 @@ if unshare -m sh -c 'mount -t tmpfs -o size=1m tmpfs /dev/shm' 2>/dev/null; then
     unshare -m sh -c 'mount -t tmpfs -o size=96m,mode=1777 gx-shm /dev/shm &&
         setpriv --reuid=nobody --regid=nogroup --clear-groups \
             dd if=/dev/zero of=/dev/shm/filler bs=1M count=128 2>/dev/null
-        exec env "$@"' sh PATH="$dir/bin:$PATH" GX_NODECHECK_GPUXFER=gpuxfer-stub \
+        exec env "$@"' sh PATH="$bin:$PATH" GX_NODECHECK_GPUXFER=gpuxfer-stub \
         GX_NODECHECK_LAUNCH=env GX_NODECHECK_NP=2 GX_NODECHECK_DIR="$base/safe/runs" \
         STUB_OUT="$fail" STUB_RC=8 bash "$script" >"$dir/shm.out" 2>"$dir/shm.err"
     [ $? -eq 2 ] && not_drained && grep -q "/dev/shm: no room for a run" "$dir/shm.err"
     ok $? "a /dev/shm the other user filled: not checked, not drained: $(cat "$dir/shm.err")"
     unshare -m sh -c 'mount -t tmpfs -o size=96m,mode=1777 gx-shm /dev/shm &&
-        exec env "$@"' sh PATH="$dir/bin:$PATH" GX_NODECHECK_GPUXFER=gpuxfer-stub \
+        exec env "$@"' sh PATH="$bin:$PATH" GX_NODECHECK_GPUXFER=gpuxfer-stub \
         GX_NODECHECK_LAUNCH=env GX_NODECHECK_NP=2 GX_NODECHECK_DIR="$base/safe/runs" \
         STUB_FILL=/dev/shm/filler STUB_RC=3 bash "$script" >"$dir/shm2.out" 2>"$dir/shm2.err"
     [ $? -eq 2 ] && not_drained &&
@@ -243,7 +246,7 @@ if "$MPIRUN" --version 2>/dev/null | grep -q 'Open MPI'; then
     nc session STUB_OUT="$pass" GX_NODECHECK_DIR="$base/safe/runs" TMPDIR="$base/pub" \
         OMPI_MCA_orte_tmpdir_base="$base/pub" STUB_ENV="$base/session.env" \
         GX_NODECHECK_LAUNCH="$MPIRUN -np 2 --oversubscribe --bind-to none" \
-        GX_NODECHECK_GPUXFER="$dir/bin/gpuxfer-stub"
+        GX_NODECHECK_GPUXFER="$bin/gpuxfer-stub"
     rc=$?
     [ $rc -eq 0 ] && grep -q PASS "$dir/session.err" &&
         [ "$(stat -c '%i %y' "$taken")" = "$before" ] && [ "$(ls -A "$taken")" = mine ] &&

@@ -15,30 +15,32 @@ dir=$(mktemp -d "$TEST_TMP/nodecheck_slurm.XXXXXX")
 # tree, whose folders' owners and modes are the builder's; /tmp's are the same everywhere.
 top=$(mktemp -d /tmp/gx-nodecheck.XXXXXX)
 logs=$top/logs
+# The stand-ins there too: root runs only programs that no one else can replace.
+bin=$top/bin
 node=$(hostname -s)
-mkdir -p "$dir/bin"
-cat >"$dir/bin/scontrol" <<EOF
+mkdir -p "$bin"
+cat >"$bin/scontrol" <<EOF
 #!/bin/sh
 for a in "\$@"; do printf '[%s]' "\$a"; done >>"$dir/scontrol.args"
 echo >>"$dir/scontrol.args"
 EOF
-cat >"$dir/bin/logger" <<EOF
+cat >"$bin/logger" <<EOF
 #!/bin/sh
 echo "\$*" >>"$dir/logger.args"
 EOF
-cat >"$dir/bin/nvidia-smi" <<'EOF'
+cat >"$bin/nvidia-smi" <<'EOF'
 #!/bin/sh
 i=0
 while [ "$i" -lt "${FAKE_GPUS:-0}" ]; do echo "GPU $i: Stand-in (UUID: GPU-$i)"; i=$((i + 1)); done
 EOF
-cat >"$dir/bin/hostname" <<EOF
+cat >"$bin/hostname" <<EOF
 #!/bin/sh
 echo "\${FAKE_HOST-$node}"
 EOF
 # The stand-in gpuxfer: STUB_OUT's text on stdout (a table line first), STUB_RC its exit status,
 # STUB_SLEEP seconds first (ignoring SIGTERM with STUB_DEAF=1), STUB_ERR on stderr; its arguments
 # and environment recorded.
-cat >"$dir/bin/gpuxfer-stub" <<EOF
+cat >"$bin/gpuxfer-stub" <<EOF
 #!/bin/sh
 echo "\$*" >"$dir/stub.args"
 env >"$dir/stub.env"
@@ -49,7 +51,7 @@ printf '%s' "\${STUB_OUT:-}"
 [ -z "\${STUB_ERR:-}" ] || echo "\$STUB_ERR" >&2
 exit "\${STUB_RC:-0}"
 EOF
-chmod +x "$dir/bin/"*
+chmod +x "$bin/"*
 
 bash -n "$script"
 ok $? "bash -n"
@@ -65,7 +67,7 @@ fi
 nc() {
     name=$1; shift
     rm -f "$dir/scontrol.args" "$dir/logger.args" "$dir/stub.args"
-    env -u SLURM_SCRIPT_CONTEXT -u GX_NODECHECK_MODE PATH="$dir/bin:$PATH" \
+    env -u SLURM_SCRIPT_CONTEXT -u GX_NODECHECK_MODE PATH="$bin:$PATH" \
         GX_NODECHECK_GPUXFER=gpuxfer-stub GX_NODECHECK_LAUNCH=env GX_NODECHECK_NP=2 \
         GX_NODECHECK_DIR="$logs" "$@" bash "$script" >"$dir/$name.out" 2>"$dir/$name.err"
 }
@@ -223,10 +225,10 @@ refused mode "mode 'sometimes': expected prolog, epilog or health" GX_NODECHECK_
 refused no-gpuxfer "GX_NODECHECK_GPUXFER 'gpuxfre': no such program" GX_NODECHECK_GPUXFER=gpuxfre
 refused relative-gpuxfer "GX_NODECHECK_GPUXFER 'bin/gpuxfer': a relative path" \
     GX_NODECHECK_GPUXFER=bin/gpuxfer
-mkdir "$dir/no-scontrol"
-cp "$dir/bin/logger" "$dir/bin/gpuxfer-stub" "$dir/no-scontrol/"
+mkdir "$top/no-scontrol"
+cp "$bin/logger" "$bin/gpuxfer-stub" "$top/no-scontrol/"
 refused no-scontrol "scontrol .Slurm's, to drain the node. 'scontrol': no such program" \
-    PATH="$dir/no-scontrol:$(dirname "$(command -v env)")"
+    PATH="$top/no-scontrol:$(dirname "$(command -v env)")"
 refused no-launcher "GX_NODECHECK_LAUNCH 'mpirn': no such program" GX_NODECHECK_LAUNCH="mpirn -np 2"
 refused host-slash "host name 'gpu/01': expected letters" FAKE_HOST=gpu/01
 refused host-empty "host name '': expected letters" FAKE_HOST=
@@ -253,7 +255,7 @@ fi
 nc context STUB_OUT="$fail" STUB_RC=8 SLURM_SCRIPT_CONTEXT=prolog_slurmctld
 [ $? -eq 2 ] && not_drained && grep -q "SLURM_SCRIPT_CONTEXT 'prolog_slurmctld'" "$dir/context.err"
 ok $? "run as PrologSlurmctld (on the controller): not checked, not drained"
-env PATH="$dir/bin:$PATH" bash "$script" prolog extra >"$dir/args.out" 2>&1
+env PATH="$bin:$PATH" bash "$script" prolog extra >"$dir/args.out" 2>&1
 [ $? -eq 0 ] && grep -q "arguments 'prolog extra': expected at most one" "$dir/args.out"
 ok $? "a second argument: not checked, exit 0 as Prolog"
 
@@ -267,12 +269,12 @@ cat >"$dir/cwd/nvidia-smi" <<EOF
 EOF
 chmod +x "$dir/cwd/nvidia-smi"
 rm -f "$dir/stub.env"
-(cd "$dir/cwd" && env -u SLURM_SCRIPT_CONTEXT PATH=".::$dir/bin:$PATH:" FAKE_GPUS=2 \
+(cd "$dir/cwd" && env -u SLURM_SCRIPT_CONTEXT PATH=".::$bin:$PATH:" FAKE_GPUS=2 \
     GX_NODECHECK_GPUXFER=gpuxfer-stub GX_NODECHECK_LAUNCH=env GX_NODECHECK_DIR="$logs" \
     GX_NODECHECK_EXPECT=2 STUB_OUT="$fail" STUB_RC=8 GX_NODECHECK_DRYRUN=1 bash "$script" \
     >"$dir/cwd.out" 2>"$dir/cwd.err")
 [ ! -e "$dir/planted-ran" ] && grep -q "^PWD=/$" "$dir/stub.env" &&
-    grep -q "^PATH=$dir/bin:" "$dir/stub.env" && ! grep -Eq '^PATH=(.*:)?([^/:][^:]*)?(:|$)' "$dir/stub.env"
+    grep -q "^PATH=$bin:" "$dir/stub.env" && ! grep -Eq '^PATH=(.*:)?([^/:][^:]*)?(:|$)' "$dir/stub.env"
 ok $? "a program in slurmd's folder is not found through PATH's '.' or empty entries; the check runs from / on a PATH of absolute entries alone" ||
     grep -E '^(PATH|PWD)=' "$dir/stub.env" | diag
 
@@ -302,7 +304,8 @@ ok $? "the newest 50 runs kept, the oldest removed" || { cat "$dir/keep.err"; ls
 
 # The real check on this machine, in the dry mode: no GPU here is a could-not-run (drained by
 # default); on a GPU node PASS, or a FAIL drained.
-nc real GX_NODECHECK_GPUXFER="$GPUXFER" GX_NODECHECK_LAUNCH="$MPIRUN -np 2 $gx_mpirun_opts" \
+cp "$GPUXFER" "$bin/gpuxfer"
+nc real GX_NODECHECK_GPUXFER="$bin/gpuxfer" GX_NODECHECK_LAUNCH="$MPIRUN -np 2 $gx_mpirun_opts" \
     GX_NODECHECK_DRYRUN=1
 rc=$?
 if nvidia-smi -L 2>/dev/null | grep -q '^GPU '; then
