@@ -183,6 +183,18 @@ ok $? "the check sees every GPU, no job's SLURM_ variable (SLURM_CONF kept), TMP
     grep -E '^(CUDA|SLURM|TMPDIR|OMPI_MCA)' "$dir/stub.env" | diag
 [ -z "$(find "$logs" -name tmp)" ]
 ok $? "the temporary folders are removed after the check"
+# Open MPI's shared memory files: in a folder of the run's own in /dev/shm, 0700, removed after.
+shm=$(sed -n 's/^OMPI_MCA_btl_vader_backing_directory=//p' "$dir/stub.env")
+for v in btl_sm osc_sm osc_rdma; do
+    grep -qx "OMPI_MCA_${v}_backing_directory=$shm" "$dir/stub.env" || shm=
+done
+case $shm in /dev/shm/gpuxfer-nodecheck.??????) ;; *) shm= ;; esac
+if [ -d /dev/shm ]; then
+    [ -n "$shm" ] && [ ! -e "$shm" ]
+    ok $? "Open MPI's shared memory files in a folder of the run's own in /dev/shm, removed after: $shm"
+else
+    skip "no /dev/shm here"
+fi
 
 # Not checked, never drained: each error of the settings or of the launcher's arguments, as
 # HealthCheckProgram (exit 2) and as Prolog (exit 0: slurmd drains a node whose Prolog exits

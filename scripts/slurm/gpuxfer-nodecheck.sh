@@ -56,7 +56,8 @@
 # to it and each link followed must be root's (or this script's user's) and writable by no one
 # else (a sticky folder such as /tmp on the way only); one made here is made 0700. Each run
 # writes in a new folder of its own there, and the launcher's and gpuxfer's temporary files
-# (TMPDIR, Open MPI's session folder) go into it, not into /tmp. The programs root runs
+# (TMPDIR, Open MPI's session folder) go into it, not into /tmp, Open MPI's shared memory files
+# into a new folder of the run's in /dev/shm (mktemp's). The programs root runs
 # (gpuxfer, the launcher, nvidia-smi, scontrol) must be files only root can replace, found on a
 # PATH without its relative entries (slurmd sets no PATH: bash's default ends in "."). The
 # node's newest 50 runs are kept; its lock there lets one check run at a time.
@@ -115,9 +116,11 @@ say() {
 
 run=     # this run's folder, once made
 box_pid= # the session of the command now timed, if any
+shm=     # this run's folder in /dev/shm, once made
 cleanup() {
     [ -z "$box_pid" ] || { pkill -KILL -s "$box_pid"; kill -KILL "$box_pid"; } 2>/dev/null
-    [ -n "$run" ] && rm -rf -- "$run/tmp"
+    [ -z "$run" ] || rm -rf -- "$run/tmp"
+    [ -z "$shm" ] || rm -rf -- "$shm"
 }
 
 mode=
@@ -305,6 +308,13 @@ fi
 # The node's newest 50 runs are kept (a Prolog and an Epilog run for every job).
 find "$dir" -mindepth 1 -maxdepth 1 -type d -name "[0-9]*T*Z-$node-*-*" | sort | head -n -50 |
     while IFS= read -r old; do rm -rf -- "$old"; done
+# Open MPI's shared memory files go to /dev/shm under names that others can work out, and it
+# opens them without O_EXCL, following a link there: root's go to a folder of the run's own
+# there, made by mktemp (a new name, 0700).
+if [ -d /dev/shm ]; then
+    shm=$(mktemp -d /dev/shm/gpuxfer-nodecheck.XXXXXX) ||
+        not_checked "cannot make a folder in /dev/shm"
+fi
 set -o noclobber # each file below is new in a folder of root's alone: never an existing one
 
 # boxed DEADLINE GRACE NAME CMD...: CMD in a session of its own (what it starts too), stdout to
@@ -425,6 +435,11 @@ done
 env_check+=(TMPDIR="$run/tmp" OMPI_MCA_orte_tmpdir_base="$run/tmp"
             PRTE_MCA_prte_tmpdir_base="$run/tmp"
             OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1)
+if [ -n "$shm" ]; then
+    for v in btl_vader btl_sm osc_sm osc_rdma; do
+        env_check+=("OMPI_MCA_${v}_backing_directory=$shm")
+    done
+fi
 
 # The launcher's trial: N copies of `true`. Where it cannot start them its arguments or the
 # node's settings are wrong (too few slots, an unknown option), the same on every node.
