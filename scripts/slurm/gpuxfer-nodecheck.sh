@@ -309,8 +309,8 @@ fi
 find "$dir" -mindepth 1 -maxdepth 1 -type d -name "[0-9]*T*Z-$node-*-*" | sort | head -n -50 |
     while IFS= read -r old; do rm -rf -- "$old"; done
 # Open MPI's shared memory files go to /dev/shm under names that others can work out, and it
-# opens them without O_EXCL, following a link there: root's go to a folder of the run's own
-# there, made by mktemp (a new name, 0700).
+# opens them without O_EXCL, following a link there (unless fs.protected_symlinks stops it):
+# root's go to a folder of the run's own there, made by mktemp (a new name, 0700).
 if [ -d /dev/shm ]; then
     shm=$(mktemp -d /dev/shm/gpuxfer-nodecheck.XXXXXX) ||
         not_checked "cannot make a folder in /dev/shm"
