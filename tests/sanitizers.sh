@@ -33,6 +33,7 @@ tools_unix: the report tools (Python) as Unix programs; gpuxfer s own stdout and
 config_sweep: the configuration-line parser (shell) and gpuxfer-report sweep; its runs are mpi_host.sh s host path
 tune: gpuxfer-report tune (Python); the C parser of UCX tables is test_ucx_proto, sanitized, its runs host runs under MCA knobs
 node_check: dev/gpuxfer-node-check (bash, Python) on constructed reports; runs no gpuxfer
+nodecheck_root: the Slurm node check (bash) as root beside another user, and its time boxes, with a stand-in gpuxfer; runs no gpuxfer
 slurm: Slurm s daemons and the sbatch templates; gpuxfer s SLURM_* code (names, the report context) runs sanitized in shared_output.sh
 reframe: ReFrame s check file; its run is a default host run (mpi_host.sh)
 install: make install and uninstall, the installed layout; the scenario lookup is test_scenario_find, sanitized
