@@ -1,4 +1,4 @@
-/* --check's last line on stdout (verdict.c): PASS, or FAIL with a reason that Slurm's
+/* --check's last line on stdout (run_report.c): PASS, or FAIL with a reason that Slurm's
  * `scontrol update nodename=X state=drain reason="..."` takes as it is. */
 #ifndef GX_VERDICT_H
 #define GX_VERDICT_H

@@ -102,7 +102,7 @@ struct gx_topo_rank {
     char membind[512];       /* NUMA nodes memory is bound to, or why not */
     char numa[64], nic[64];
     const char *nic_link;
-    struct gx_nic_use nic_use; /* the NIC in use (topo_nic.c) */
+    struct gx_nic_use nic_use; /* the NIC in use (topo.c) */
     int nlinks;
     struct gx_topo_link *links;
     int nshared, shared_with[GX_MAX_GPUS]; /* other ranks using the same GPU */
