@@ -6,7 +6,7 @@ but those --accept-finding names), one expectation per route class, path, memory
 and size: the expected value (the median of the runs' values, a run's value the median of its
 points: the pairs of that class), its noise (the points' largest relative distance from it, over
 every pair of every run), the bound a check uses, the runs it came from and the SKU facts it is
-valid for (GPU model, GPUs per node, CUDA driver and runtime, NCCL, MPI library). The rule
+valid for (rank 0's: GPU model, GPUs the node has, CUDA driver and runtime, NCCL, MPI library). The rule
 (docs/line-rates.md): margin = max(--min-margin, min(0.5, 2 x noise)); a bandwidth must be at
 least expected x (1 - margin), a latency at most expected / (1 - margin).
 
@@ -110,11 +110,9 @@ def facts(doc, name):
     first = ranks[0]
     gpu = first.get("gpu") or {}
     sw = first.get("software") or {}
-    node = first.get("node", 0)
-    buses = {(r.get("gpu") or {}).get("pci_bus_id") for r in ranks
-             if r.get("node", 0) == node and (r.get("gpu") or {}).get("present")}
-    return {"gpu_model": gpu.get("name") if gpu.get("present") else "none",
-            "gpus_per_node": len(buses),
+    present = gpu.get("present") is True
+    return {"gpu_model": gpu.get("name", "unknown") if present else "none",
+            "gpus_per_node": gpu.get("visible_count", 0) if present else 0,
             "cuda_driver": sw.get("cuda_driver", "unknown"),
             "cuda_runtime": sw.get("cuda_runtime", "unknown"),
             "nccl": sw.get("nccl", "unknown"),
