@@ -3,7 +3,7 @@
 # validates against its schema, its numbers follow the documented rule (recomputed here from the
 # reports), GPUs numbered in another order give the same file, an unhealthy run or runs of two
 # SKUs are refused, files of two SKUs merge (one SKU twice is refused), the alerting rules and
-# the table. gpuxfer --expect on this machine's fake GPUs (the host run stands in): a golden run,
+# the table; the shipped files of results/expectations are current. gpuxfer --expect on this machine's fake GPUs (the host run stands in): a golden run,
 # its expectations with bounds no busy machine reaches, then a healthy run passes, the node check
 # judges it (exit 7: no GPU, no finding), one rank slowed at 1K (GPUXFER_FAULT=slow) fails the
 # check with the point named in the reason, and a file of another SKU is bad input (exit 2, no
@@ -122,6 +122,26 @@ gx_report expect --table "$dir/h100x4.json" >"$dir/table.md" 2>"$dir/err" &&
     grep -q '^| NVLink 4, 18 links | p2p | device>device | bw | 64M | .* GB/s | .*% | >= ' "$dir/table.md"
 ok_diag $? "$dir/err" "--table: a row per expectation"
 
+# The shipped files are what the tool makes of the reference runs now.
+stale=
+for f in "$top_srcdir"/results/expectations/*.json; do
+    s=$(basename "$f" .json)
+    gx_report expect "$ref/$s"-default-run?.json --accept-finding nvlink-errors -o "$dir/now.json" \
+        --force 2>>"$dir/err" &&
+        py_check "$f" "$dir/now.json" <<'PY' || stale="$stale $s"
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:])
+for d in (a, b):
+    d.pop("tool")
+    for s in d["skus"]:
+        for r in s["runs"]:
+            r.pop("report")
+sys.exit(a != b)
+PY
+done
+[ -z "$stale" ] && [ "$(ls "$top_srcdir"/results/expectations/*.json | wc -l)" -eq 5 ]
+ok_diag $? "$dir/err" "results/expectations: the 5 set-ups' files as made from results/reference now${stale:+ (stale:$stale)}"
+
 # 2. gpuxfer --expect on this machine (fake GPUs: the host run stands in).
 # shellcheck disable=SC2086
 gx_mpirun 2 $FAKE --sizes 1K,64K --output "$dir/golden.json" >"$dir/golden.txt" 2>&1 &&
@@ -199,6 +219,25 @@ gx_mpirun 2 $FAKE --expect "$dir/broken.json" --output "$dir/broken-run.json" >"
 rc=$?
 [ $rc -eq 2 ] && grep -q "^gpuxfer: --expect .*broken.json: skus\[0\].facts.gpu_model: expected a string" "$dir/broken.txt"
 ok_diag $? "$dir/broken.txt" "a broken file: bad input (exit 2, $rc), naming the place"
+
+# 3. scripts/slurm/gpuxfer-nodecheck.sh passes GX_NODECHECK_EXPECTATIONS on as --expect; a
+# file gpuxfer refuses (exit 2: another SKU) drains no node.
+mkdir -p "$dir/bin"
+cat >"$dir/bin/gpuxfer-stub" <<EOF
+#!/bin/sh
+echo "\$*" >"$dir/stub.args"
+echo "gpuxfer: --expect x.json: made for another SKU" >&2
+exit 2
+EOF
+chmod +x "$dir/bin/gpuxfer-stub"
+env -u SLURM_SCRIPT_CONTEXT -u GX_NODECHECK_MODE PATH="$dir/bin:$PATH" GX_NODECHECK_DRYRUN=1 \
+    GX_NODECHECK_GPUXFER=gpuxfer-stub GX_NODECHECK_LAUNCH=env GX_NODECHECK_NP=2 \
+    GX_NODECHECK_DIR="$dir/logs" GX_NODECHECK_EXPECTATIONS="$dir/exp file.json" \
+    bash "$top_srcdir/scripts/slurm/gpuxfer-nodecheck.sh" >"$dir/nc.out" 2>"$dir/nc.err"
+rc=$?
+[ $rc -eq 0 ] && grep -q -- "--check --quiet --output .* --expect $dir/exp file.json\$" "$dir/stub.args" &&
+    ! grep -q scontrol "$dir/nc.out" && grep -q "bad input (not drained)" "$dir/nc.err"
+ok_diag $? "$dir/nc.err" "the node check script passes GX_NODECHECK_EXPECTATIONS as --expect; gpuxfer's refusal drains nothing"
 
 rm -rf "$dir"
 done_testing

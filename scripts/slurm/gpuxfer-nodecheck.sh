@@ -43,6 +43,7 @@
 #                         drained "gpuxfer-nodecheck: N of M GPUs listed", before any check (a
 #                         GPU fallen off the bus is no pair of the map; default: not checked)
 #   GX_NODECHECK_GPUXFER  the gpuxfer program (default: gpuxfer on PATH)
+#   GX_NODECHECK_EXPECTATIONS  an expectations file, passed as --expect FILE (default: none)
 #   GX_NODECHECK_LAUNCH   the launcher before the program (default: mpirun -np NP --bind-to none)
 #   GX_NODECHECK_DIR      folder of the report and the log (default /var/tmp/gpuxfer-nodecheck)
 #   GX_NODECHECK_TIMEOUT  seconds before the check is stopped, a could-not-run (default 50 as
@@ -134,7 +135,8 @@ log=$dir/check-$node-$stamp.log
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 # shellcheck disable=SC2086
 timeout -k 10 "$limit" ${GX_NODECHECK_LAUNCH:-mpirun -np "$np" --bind-to none} "$gpuxfer" \
-    --check --quiet --output "$dir/check-$node-$stamp.json" >"$log" 2>"$log.err"
+    --check --quiet --output "$dir/check-$node-$stamp.json" \
+    ${GX_NODECHECK_EXPECTATIONS:+--expect "$GX_NODECHECK_EXPECTATIONS"} >"$log" 2>"$log.err"
 rc=$?
 verdict=$(tail -n 1 "$log" 2>/dev/null)
 reason=$(printf '%s\n' "$verdict" | sed -n 's/^FAIL reason="\([^"]*\)"$/\1/p')
