@@ -53,6 +53,44 @@ sys.exit(0 if len(rs) == 6 and all(r["status"] == "ok" and r["collective"]["rank
                                     r["validation"]["status"] == "passed" for r in rs) else 1)
 PY
 ok $? "--pairs job across the hosts: 6 validated results over ranks 0..2, not on one node"
+# Each collective's expected busbw from the hosts' NICs as the report's context has them: across
+# the 3 hosts an alltoall's share of one NIC, an allreduce's better of the ring and the tree
+# (docs/line-rates.md); the ring's hop where a rate is unknown.
+py_check "$dir/coll.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+ranks = {r["rank"]: r for r in d["context"]["ranks"]}
+nic = lambda m: ((ranks[m].get("link_facts") or {}).get("nic") or {})
+bad = []
+for r in d["results"]:
+    c = r["collective"]
+    members = list(range(r["ranks"][0], r["ranks"][1] + 1))
+    n = len(members)
+    nodes = {}
+    for m in members:
+        nodes.setdefault(ranks[m]["node"], []).append(m)
+    rate = {m: nic(m).get("line_gbs") for m in members}
+    got = c.get("expected_busbw_gbs")
+    if len(nodes) < 2 or not all(rate.values()):
+        want = r.get("line_gbs")
+    else:
+        ring = min(min(rate[a], rate[b]) for a, b in zip(members, members[1:] + members[:1]))
+        share = lambda m: [x for x in nodes[ranks[m]["node"]] if nic(x)["name"] == nic(m)["name"]]
+        if c["op"] == "alltoall":
+            want = min(rate[m] / len(share(m)) * (n - 1) / (n - len(nodes[ranks[m]["node"]]))
+                       for m in members)
+        elif c["op"] == "allreduce":
+            a = min(sum({nic(m)["name"]: rate[m] for m in ms}.values()) for ms in nodes.values())
+            want = max(ring, a / (1 if len(nodes) == 2 else 2) * 2 * (n - 1) / n)
+        else:
+            want = ring
+    if not (got == want or (got and want and abs(got - want) <= 1e-9 * want)) or \
+            (got and r.get("line_gbs") != got):
+        bad.append((c["op"], r["size"], got, want, r.get("line_gbs"), c.get("expected_rule")))
+print(bad or [(r["collective"]["op"], r["collective"].get("expected_rule")) for r in d["results"]])
+sys.exit(1 if bad else 0)
+PY
+ok $? "each collective's expected busbw from the hosts' NICs (the line rate its line% reads against)"
 py_check "$dir/coll.json" <<'PY'
 import json, sys
 plan = json.load(open(sys.argv[1]))["plan"]
