@@ -2,12 +2,12 @@
 # Expectations without a GPU. gpuxfer-report expect on the recorded reference runs: the file
 # validates against its schema, its numbers follow the documented rule (recomputed here from the
 # reports), GPUs numbered in another order give the same file, an unhealthy run or runs of two
-# SKUs are refused, files of two SKUs merge (one SKU twice is refused), the alerting rules and
-# the table; the shipped files of results/expectations are current. gpuxfer --expect on this machine's fake GPUs (the host run stands in): a golden run,
-# its expectations with bounds no busy machine reaches, then a healthy run passes, the node check
-# judges it (exit 7: no GPU, no finding), one rank slowed at 1K (GPUXFER_FAULT=slow) fails the
-# check with the point named in the reason, and a file of another SKU is bad input (exit 2, no
-# verdict).
+# SKUs are refused, files of two SKUs merge (one SKU twice is refused), the alerting rules and the
+# table; the shipped files of results/expectations are current. gpuxfer --expect on this machine's
+# fake GPUs (the host run stands in): a golden run, its expectations with bounds no busy machine
+# reaches, then a healthy run passes, the node check judges it (exit 7: no GPU, no finding), one
+# rank slowed at 1K (GPUXFER_FAULT=slow) fails the check with the point named in the reason, and a
+# file of another SKU is bad input (exit 2, no verdict).
 . "$top_srcdir/tests/lib.sh"
 dir=$(mktemp -d "$TEST_TMP/expect.XXXXXX")
 ref="$top_srcdir/results/reference"

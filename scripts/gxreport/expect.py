@@ -6,9 +6,9 @@ but those --accept-finding names), one expectation per route class, path, memory
 and size: the expected value (the median of the runs' values, a run's value the median of its
 points: the pairs of that class), its noise (the points' largest relative distance from it, over
 every pair of every run), the bound a check uses, the runs it came from and the SKU facts it is
-valid for (rank 0's: GPU model, GPUs the node has, CUDA driver and runtime, NCCL, MPI library). The rule
-(docs/line-rates.md): margin = max(--min-margin, min(0.5, 2 x noise)); a bandwidth must be at
-least expected x (1 - margin), a latency at most expected / (1 - margin).
+valid for (rank 0's: GPU model, GPUs the node has, CUDA driver and runtime, NCCL, MPI library).
+The rule (docs/line-rates.md): margin = max(--min-margin, min(0.5, 2 x noise)); a bandwidth must
+be at least expected x (1 - margin), a latency at most expected / (1 - margin).
 
 A route class is what the node map names a route by, never a pair's ranks: the links it
 crosses, narrowest first ("NVLink 4, 18 links"; "PCIe gen5 x16 + PCIe gen5 x16"; a NIC by its
@@ -253,8 +253,8 @@ def rules(doc):
            "Prometheus alerting rules for gpuxfer-report openmetrics' metrics.", "groups:"]
     for s in doc["skus"]:
         f = s["facts"]
-        out += [f"  - name: {quote('gpuxfer expectations ' + f['gpu_model'] + ' x' + str(f['gpus_per_node']))}",
-                "    rules:"]
+        name = f"gpuxfer expectations {f['gpu_model']} x{f['gpus_per_node']}"
+        out += [f"  - name: {quote(name)}", "    rules:"]
         keys = {}
         for e in s["expectations"]:
             k = (e["path"], e["mem"]["src"], e["mem"]["dst"], e["pattern"], e["size"], e["unit"])
