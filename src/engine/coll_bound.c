@@ -30,36 +30,52 @@ static int load(const struct gx_link_store *s, const int *members, int n, struct
     return 0;
 }
 
-/* Members of i's node (*g), of them those on i's NIC (*r), and the node's NICs' sum (each once;
- * 0 where one's rate is unknown). */
-static double node_of(const struct member *m, int n, int i, int *g, int *r)
+/* By node, then NIC: a node's members, and those sharing a NIC, are runs (n log n, not n^2, for
+ * a job-wide group of thousands of ranks). */
+static int by_node_nic(const void *p, const void *q)
 {
-    double sum = 0;
-    *g = *r = 0;
-    for (int j = 0; j < n; j++) {
-        if (m[j].node != m[i].node)
-            continue;
-        (*g)++;
-        *r += strcmp(m[j].nic, m[i].nic) == 0;
-        int first = 1;
-        for (int k = 0; k < j && first; k++)
-            first = !(m[k].node == m[j].node && strcmp(m[k].nic, m[j].nic) == 0);
-        if (first)
-            sum = sum < 0 || !(m[j].nic_gbs > 0) ? -1 : sum + m[j].nic_gbs;
-    }
-    return sum > 0 ? sum : 0;
+    const struct member *x = p, *y = q;
+    return x->node != y->node ? (x->node > y->node) - (x->node < y->node)
+                              : strcmp(x->nic, y->nic);
 }
 
-static int count_nodes(const struct member *m, int n)
+/* The least alltoall share over the NICs (*at its NIC, *g its node's members, *r its sharers),
+ * the least sum of a node's NICs, and the nodes; 0 where a NIC's rate is unknown. */
+static double shares(const struct member *m, int n, int *nodes, double *node_nics, int *at,
+                     int *g, int *r)
 {
-    int k = 0;
-    for (int i = 0; i < n; i++) {
-        int first = 1;
-        for (int j = 0; j < i && first; j++)
-            first = m[j].node != m[i].node;
-        k += first;
+    double least = 0;
+    *nodes = 0;
+    *node_nics = 0;
+    for (int i = 0; i < n;) {
+        int end = i;
+        while (end < n && m[end].node == m[i].node)
+            end++;
+        double sum = 0;
+        for (int j = i; j < end;) {
+            int k = j;
+            while (k < end && strcmp(m[k].nic, m[j].nic) == 0)
+                k++;
+            if (!(m[j].nic_gbs > 0))
+                return 0;
+            sum += m[j].nic_gbs;
+            /* Each member's data for the other nodes, (n - g)/n of its sends, leaves through
+             * its NIC, which the node's k - j members on it share: busbw = algbw (n - 1)/n. */
+            double a2a = m[j].nic_gbs / (k - j) * (n - 1) / (n - (end - i));
+            if (*at < 0 || a2a < least) {
+                least = a2a;
+                *at = j;
+                *g = end - i;
+                *r = k - j;
+            }
+            j = k;
+        }
+        if (*node_nics == 0 || sum < *node_nics)
+            *node_nics = sum;
+        (*nodes)++;
+        i = end;
     }
-    return k;
+    return least;
 }
 
 void gx_coll_bound(enum gx_coll op, const struct gx_link_store *s, const int *members, int n,
@@ -73,30 +89,11 @@ void gx_coll_bound(enum gx_coll op, const struct gx_link_store *s, const int *me
         free(m);
         return;
     }
-    out->nodes = count_nodes(m, n);
-    if (out->nodes < 2) {
-        free(m);
-        return;
-    }
-    double least = 0, node_nics = 0;
-    int at = -1, g = 0, r = 0, known = 1;
-    for (int i = 0; i < n && known; i++) {
-        int gi, ri;
-        double sum = node_of(m, n, i, &gi, &ri);
-        /* Each member's data for the other nodes, (n - g) / n of its sends, leaves through its
-         * NIC, which its node's r members share: busbw = algbw (n - 1) / n. */
-        double a2a = m[i].nic_gbs / ri * (n - 1) / (n - gi);
-        known = m[i].nic_gbs > 0 && sum > 0;
-        if (known && (at < 0 || a2a < least)) {
-            least = a2a;
-            at = i;
-            g = gi;
-            r = ri;
-        }
-        if (known && (node_nics == 0 || sum < node_nics))
-            node_nics = sum;
-    }
-    if (!known || at < 0) {
+    qsort(m, (size_t)n, sizeof *m, by_node_nic);
+    double node_nics;
+    int at = -1, g = 0, r = 0;
+    double least = shares(m, n, &out->nodes, &node_nics, &at, &g, &r);
+    if (out->nodes < 2 || !(least > 0)) {
         free(m);
         return;
     }

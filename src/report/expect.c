@@ -290,11 +290,12 @@ static void class_of(const struct gx_link_store *s, const struct gx_kept *k, cha
     gx_route_class(&best, buf, len);
 }
 
+/* cls NULL: any class (whether the route is worth working out at all). */
 static const struct expectation *find(const struct gx_kept *k, const char *cls)
 {
     for (size_t i = 0; i < the.n; i++) {
         const struct expectation *x = &the.e[i];
-        if (x->size == (double)k->size && strcmp(x->cls, cls) == 0 &&
+        if (x->size == (double)k->size && (!cls || strcmp(x->cls, cls) == 0) &&
             strcmp(x->path, gx_paths[k->path].name) == 0 &&
             strcmp(x->pattern, gx_pattern_table[k->pattern]->name) == 0 &&
             strcmp(x->src, gx_mem_name(k->src_kind)) == 0 &&
@@ -321,17 +322,23 @@ static int expect_make(void *state, const struct gx_run *run, struct gx_err *err
     struct expect_state *st = state;
     if (!the.sku)
         return GX_OK;
-    st->j = calloc(run->nkept ? run->nkept : 1, sizeof *st->j);
-    if (!st->j)
-        return gx_fail(err, GX_ERUNTIME, "out of host memory for --expect's judgement");
     const struct gx_link_store *facts = run->context ? run->context->facts : NULL;
+    size_t cap = 0;
     for (size_t i = 0; i < run->nkept; i++) {
         const struct gx_kept *k = &run->kept[i];
         if (k->state != GX_STATE_OK)
             continue;
+        if (st->n == cap) { /* only the judged: a sweep's many results have no expectation */
+            struct judged *more = realloc(st->j, (cap = cap ? 2 * cap : 64) * sizeof *more);
+            if (!more)
+                return gx_fail(err, GX_ERUNTIME, "out of host memory for --expect's judgement");
+            st->j = more;
+        }
         struct judged *j = &st->j[st->n];
-        class_of(facts, k, j->cls, sizeof j->cls);
-        if (!(j->x = find(k, j->cls))) {
+        int any = find(k, NULL) != NULL;
+        if (any)
+            class_of(facts, k, j->cls, sizeof j->cls);
+        if (!any || !(j->x = find(k, j->cls))) {
             st->unjudged++;
             continue;
         }
