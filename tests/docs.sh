@@ -98,8 +98,9 @@ ok $? "README.md and docs/*.md: every relative link resolves, each page links ba
 
 # The reference runs: gpuxfer's own reports of the default run (valid against the schema,
 # complete), each named after the GPU its context records and how many (h200-2gpu-...), every
-# one in the README's table with its GPU (2 x NAME for two), start and length, the README one page and nothing else in results/ but them, within
-# the 2.5 MB the folder may take (a report of four GPUs with their counters is about 200 KB).
+# one in the README's table with its GPU (2 x NAME for two), start and length, the README one
+# page and nothing else in results/ but them and their expectations (results/expectations/),
+# within the 2.5 MB the folder may take (a report of four GPUs with their counters is about 200 KB).
 ref=$top_srcdir/results/reference
 bad=""
 for f in "$ref"/*.json; do
@@ -152,8 +153,11 @@ for root, _, names in os.walk(res):
     for n in names:
         p = os.path.join(root, n)
         size += os.path.getsize(p)
-        if p != os.path.join(res, "README.md") and not (root == ref and n.endswith(".json")):
-            bad.append(f"results/: {os.path.relpath(p, res)} is neither the README nor a reference run")
+        exp = os.path.join(res, "expectations")
+        if p != os.path.join(res, "README.md") and not (root == ref and n.endswith(".json")) \
+                and not (root == exp and (n.endswith(".json") or n == "README.md")):
+            bad.append(f"results/: {os.path.relpath(p, res)} is neither the README, a reference "
+                       "run nor expectations made of them")
 if size > 5 * 512 * 1024:
     bad.append(f"results/: {size} bytes, more than 2.5 MB")
 for b in bad:

@@ -39,8 +39,12 @@ hosts_check "$dir/fast.json" --matrix
 ok $? "ranks on h1 h2 h3: 3 nodes, no pair on one node, each pair's NICs, MPI over the bridge, ceilings, a 3 x 3 node matrix"
 
 # The collectives across the hosts: one group of the 3 ranks, each on its own node (--pairs
-# node would make groups of one: refused, said).
-timeout -k 10 300 "$MPIRUN" -np 3 "${EMU_MPIRUN_OPTS[@]}" --mca mpi_yield_when_idle 1 "$GPUXFER" \
+# node would make groups of one: refused, said). Each host's NIC is its eth0 (NCCL's variable
+# names it: MPI's names a subnet), which reads 1000 Mb/s (a veth has no rate of its own to
+# read), for the expected busbw below.
+mkdir -p "$dir/sys/class/net/eth0" && echo 1000 >"$dir/sys/class/net/eth0/speed"
+timeout -k 10 300 "$MPIRUN" -np 3 "${EMU_MPIRUN_OPTS[@]}" --mca mpi_yield_when_idle 1 \
+    -x GPUXFER_SYSFS_ROOT="$dir/sys" -x NCCL_SOCKET_IFNAME=eth0 "$GPUXFER" \
     --pairs job --pattern allreduce,alltoall,broadcast-inplace --sizes 8,64K --iters 10 --visits 1 \
     --validate all --window 1 --quiet --output "$dir/coll.json" >"$dir/coll.txt" 2>&1
 r=$?; ok $r "--pairs job across the 3 hosts: exit 0" || diag <"$dir/coll.txt"
@@ -53,6 +57,47 @@ sys.exit(0 if len(rs) == 6 and all(r["status"] == "ok" and r["collective"]["rank
                                     r["validation"]["status"] == "passed" for r in rs) else 1)
 PY
 ok $? "--pairs job across the hosts: 6 validated results over ranks 0..2, not on one node"
+# Each collective's expected busbw from the hosts' NICs as the report's context has them: across
+# the 3 hosts an alltoall's share of one NIC, an allreduce's better of the ring and the tree
+# (docs/line-rates.md); the ring's hop where a rate is unknown.
+py_check "$dir/coll.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+ranks = {r["rank"]: r for r in d["context"]["ranks"]}
+nic = lambda m: ((ranks[m].get("link_facts") or {}).get("nic") or {})
+bad = []
+for r in d["results"]:
+    c = r["collective"]
+    members = list(range(r["ranks"][0], r["ranks"][1] + 1))
+    n = len(members)
+    nodes = {}
+    for m in members:
+        nodes.setdefault(ranks[m]["node"], []).append(m)
+    rate = {m: nic(m).get("line_gbs") for m in members}
+    got = c.get("expected_busbw_gbs")
+    if not all(rate.values()):
+        bad.append(("no NIC rate", {m: nic(m) for m in members}))
+        continue
+    if len(nodes) < 2:
+        want = r.get("line_gbs")
+    else:
+        ring = min(min(rate[a], rate[b]) for a, b in zip(members, members[1:] + members[:1]))
+        share = lambda m: [x for x in nodes[ranks[m]["node"]] if nic(x)["name"] == nic(m)["name"]]
+        if c["op"] == "alltoall":
+            want = min(rate[m] / len(share(m)) * (n - 1) / (n - len(nodes[ranks[m]["node"]]))
+                       for m in members)
+        elif c["op"] == "allreduce":
+            a = min(sum({nic(m)["name"]: rate[m] for m in ms}.values()) for ms in nodes.values())
+            want = max(ring, a / (1 if len(nodes) == 2 else 2) * 2 * (n - 1) / n)
+        else:
+            want = ring
+    if not (got == want or (got and want and abs(got - want) <= 1e-9 * want)) or \
+            (got and r.get("line_gbs") != got):
+        bad.append((c["op"], r["size"], got, want, r.get("line_gbs"), c.get("expected_rule")))
+print(bad or [(r["collective"]["op"], r["collective"].get("expected_rule")) for r in d["results"]])
+sys.exit(1 if bad else 0)
+PY
+ok $? "each collective's expected busbw from the hosts' NICs (the line rate its line% reads against)"
 py_check "$dir/coll.json" <<'PY'
 import json, sys
 plan = json.load(open(sys.argv[1]))["plan"]

@@ -80,5 +80,14 @@ int main(void)
     gx_verdict_line(line, sizeof line, GX_EHEALTH, h, 1, NULL);
     ok(reason_of(line, r, sizeof r) && reason_safe(r) && strncmp(r, "gpuxfer could not run", 21) == 0,
        "exit 8 with warnings alone (never so): a reason still (%s)", line);
+
+    struct gx_health below = finding("below-expected", "p2p pair 2->0 bw 64M: 120.3 GB/s, "
+                                     "expected 382.1 GB/s, at least 343.9 GB/s, device>device "
+                                     "over NVLink 4, 18 links", 0);
+    gx_verdict_line(line, sizeof line, GX_EHEALTH, &below, 1, NULL);
+    ok(reason_of(line, r, sizeof r) && reason_safe(r) &&
+           strcmp(r, "gpuxfer: p2p pair 2-0 bw 64M: 120.3 GB/s, expected 382.1 GB/s") == 0,
+       "a point below its expectation: path, pair (2->0 as 2-0), measured and expected (%s)",
+       line);
     return tap_done();
 }

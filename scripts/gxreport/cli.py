@@ -38,6 +38,8 @@ SUBCOMMANDS = (
                "the ceilings)"),
     Subcommand("openmetrics", "openmetrics", "reports as OpenMetrics text for node_exporter's "
                "textfile collector: medians, line%, verdict, health findings"),
+    Subcommand("expect", "expect", "a SKU's expectations from its golden runs (gpuxfer --check "
+               "--expect), merged, as Prometheus alerting rules or a table"),
     Subcommand("tune", "tune", "the knobs of the job's MPI library that matter here, swept and "
                "judged; the settings to use"),
     Subcommand("sweep", "sweep.sh", "configurations (environment settings) run in interleaved "

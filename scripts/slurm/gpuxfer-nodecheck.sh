@@ -72,6 +72,7 @@
 #                         before any check (a GPU fallen off the bus is no pair of the map;
 #                         default: not checked)
 #   GX_NODECHECK_GPUXFER  the gpuxfer program (default: gpuxfer on PATH)
+#   GX_NODECHECK_EXPECTATIONS  an expectations file, passed as --expect FILE (default: none)
 #   GX_NODECHECK_LAUNCH   the launcher before the program (default: mpirun -np NP --bind-to none)
 #   GX_NODECHECK_DIR      folder of the runs' reports and logs (default /var/lib/gpuxfer-nodecheck)
 #   GX_NODECHECK_TIMEOUT  seconds from the script's start until the check is stopped, a
@@ -158,7 +159,7 @@ case $mode in
 esac
 [ $# -le 1 ] || not_checked "arguments '$*': expected at most one, the mode"
 
-known=" MODE NP EXPECT GPUXFER LAUNCH DIR TIMEOUT ON_ERROR DRYRUN "
+known=" MODE NP EXPECT EXPECTATIONS GPUXFER LAUNCH DIR TIMEOUT ON_ERROR DRYRUN "
 for v in ${!GX_NODECHECK_@}; do
     case $known in
         *" ${v#GX_NODECHECK_} "*) ;;
@@ -264,6 +265,19 @@ program() {
 }
 program "${GX_NODECHECK_GPUXFER:-gpuxfer}" GX_NODECHECK_GPUXFER
 gpuxfer=$prog
+# The expectations decide what drains: a file only root can replace, as the programs.
+expectations=${GX_NODECHECK_EXPECTATIONS:-}
+if [ -n "$expectations" ]; then
+    case $expectations in
+        /*) ;;
+        *) not_checked "GX_NODECHECK_EXPECTATIONS '$expectations': a relative path (expected an \
+absolute path)" ;;
+    esac
+    [ -f "$expectations" ] || not_checked "GX_NODECHECK_EXPECTATIONS $expectations: no such file"
+    why=$(unsafe "$expectations" program)
+    [ -z "$why" ] || not_checked "GX_NODECHECK_EXPECTATIONS $expectations: a file others can \
+replace would decide what drains: $why"
+fi
 read -r -a launch <<<"${GX_NODECHECK_LAUNCH:-}"
 program "${launch[0]:-mpirun}" GX_NODECHECK_LAUNCH
 launcher=$prog
@@ -452,7 +466,7 @@ boxed "$limit" "$grace" launcher "${env_check[@]}" "${launch[@]}" "$true_prog"
         "$run/launcher.err" | tr '\n' ' ' | cut -c1-300)): ${launch[*]}"
 
 boxed "$limit" "$grace" check "${env_check[@]}" "${launch[@]}" "$gpuxfer" --check --quiet \
-    --output "$run/check.json"
+    --output "$run/check.json" ${expectations:+--expect "$expectations"}
 rc=$box_rc
 verdict=$(tail -n 1 "$run/check.out")
 reason=$(printf '%s\n' "$verdict" | sed -n 's/^FAIL reason="\([^"]*\)"$/\1/p')

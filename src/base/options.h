@@ -86,6 +86,7 @@ struct gx_global_opts {
     int nccl_comm;                        /* enum gx_nccl_comm: how nccl measures a pair */
     char topology_xml[PATH_MAX];          /* empty: the live machine (or GPUXFER_TOPOLOGY_XML) */
     char fake_gpus[1024];                 /* --fake-gpus: bus ids standing in for CUDA's list */
+    char expect[PATH_MAX];                /* --expect: an expectations file, or empty */
     double slow_pair;                     /* flag matrix pairs below this x the median */
     int force;                            /* overwrite an existing report */
     long timeout;                         /* seconds per measurement; 0: grows with the size */

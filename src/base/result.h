@@ -43,6 +43,8 @@ struct gx_result {
     const int *members;
     size_t coll_bytes;    /* gx_coll_bytes of size */
     double coll_factor;   /* busbw / algbw */
+    double coll_expected; /* the busbw its links allow (coll_bound.h); 0 unknown */
+    char coll_rule[GX_LINE_WHAT]; /* its arithmetic */
     size_t size;
     size_t chunk;         /* 0: the path does not chunk */
     int depth;

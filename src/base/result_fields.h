@@ -52,6 +52,10 @@
       NOTAB)                                                                                  \
     X(time_us, NUM, (double)r->coll_bytes * r->coll_factor / r->stats.median / 1e3,           \
       GX_RF_OK && r->stats.median > 0, VAL, collective, NOCSV, NOTAB)                         \
+    X(expected_busbw_gbs, NUM, r->coll_expected, GX_RF_OK && r->coll_expected > 0, VAL,       \
+      collective, NOCSV, NOTAB)                                                               \
+    X(expected_rule, STR, r->coll_rule, GX_RF_OK && r->coll_expected > 0, VAL, collective,    \
+      NOCSV, NOTAB)                                                                           \
     X(size, INT, (long long)r->size, 1, VAL, top, CSV(8),                                     \
       TAB(0, "size", "size", ALL, 9, 8, 11, size))                                            \
     X(size_class, STR, gx_size_class_name(gx_size_class(r->size)), 1, VAL, top, CSV(9), NOTAB) \

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "context.h"
+#include "expect.h"
 #include "heap.h"
 #include "fault.h"
 #include "gpu.h"
@@ -82,6 +83,7 @@ static int finish(struct gx_job *job, struct gx_mplan *plan, struct gx_layout *l
     gx_fault_moment(job->rank, GX_AT_FINALIZE, 0);
     gx_gpu_fini(job);
     gx_job_fini(job);
+    gx_expect_free();
     if (MPI_Finalize() != MPI_SUCCESS)
         fprintf(stderr, "gpuxfer: rank %d: MPI_Finalize failed\n", job->rank);
     gx_watchdog_stop();
@@ -196,6 +198,8 @@ static int prepare(struct gx_job *job, struct gx_options *opts, struct gx_layout
         rc = gx_agree_input(job, argc, argv, err);
     if (rc == GX_OK)
         rc = gx_options_parse(argc, argv, opts, read_file_bcast, job, err);
+    if (rc == GX_OK && opts->g.expect[0]) /* rank 0 judges; every rank learns it could read */
+        rc = gx_agree(job->comm, job->rank ? GX_OK : gx_expect_load(opts->g.expect, err), err);
     snprintf(opts->g.scenario_file, sizeof opts->g.scenario_file, "%s", scenario_file);
     snprintf(opts->g.scenario_sha256, sizeof opts->g.scenario_sha256, "%s", scenario_sha256);
     if (rc == GX_OK)
@@ -293,6 +297,8 @@ static int start(struct gx_job *job, const struct gx_options *opts, struct gx_re
     int rc = job->topo ? GX_OK : gx_gpu_init(job, &opts->g, err);
     if (rc == GX_OK && job->topo && job->topo->has_gpu) /* ranks sharing a GPU share its memory */
         rc = gx_options_check_gpu_memory(opts, job->topo->nshared + 1, job->topo->memory, err);
+    if (rc == GX_OK && job->rank == 0) /* a file for another SKU: refused before any step */
+        rc = gx_expect_choose(job, err);
     rc = gx_agree(job->comm, rc, err);
     memset(rep, 0, sizeof *rep);
     if (rc == GX_OK)

@@ -229,6 +229,7 @@ FILE_NAME_SETTER(gx_set_output, g.output)
 FILE_NAME_SETTER(gx_set_table, g.table)
 FILE_NAME_SETTER(gx_set_scenario, g.scenario)
 FILE_NAME_SETTER(gx_set_topology_xml, g.topology_xml)
+FILE_NAME_SETTER(gx_set_expect, g.expect)
 
 GX_OPTION_SETTER(gx_set_gpu_map)
 {
@@ -601,6 +602,17 @@ const struct gx_option gx_option_table[] = {
          "the node map finds slow (--slow-pair) (docs/line-rates.md). NVLink CRC errors below "
          "100 a second are a warning, said but not counted. Without it the findings are "
          "reported and the exit status is unchanged."},
+    {.name = "expect", .arg = "FILE", .type = GX_T_STRING, .group = GX_G_RELIABILITY,
+     .set = gx_set_expect,
+     .help = "judge each point against what healthy nodes of this SKU measure (a file of "
+         "gpuxfer-report expect): below it is a health finding",
+     .more = "Each measured point is judged against the expectation of its route class (the "
+         "links it crosses, as the node map names them: never its pair's ranks), path, memory "
+         "kinds, pattern and size; a bandwidth below its bound or a latency above it is the "
+         "health finding below-expected, naming the path, pair, measured and expected value. A "
+         "file whose SKU facts (GPU model, GPUs per node, CUDA driver and runtime, NCCL, MPI "
+         "library) none match this node's is bad input (exit " GX_STR(GX_CODE_EINPUT) ", no "
+         "verdict: a wrong file would drain every node). docs/line-rates.md says the rule."},
     {.name = "slow-pair", .arg = "RATIO", .type = GX_T_STRING, .group = GX_G_RELIABILITY,
      .set = gx_set_slow_pair, .num = GX_NUM_RATIO, .dflt = "0.8",
      .help = "in pair matrices, flag pairs below RATIO x the median (latency: above median / "

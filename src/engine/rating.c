@@ -1,9 +1,11 @@
 #include "config.h"
 #include "rating.h"
 
+#include "coll_bound.h"
 #include "links_store.h"
 #include "mem.h"
 #include "mplan.h"
+#include "pattern.h"
 #include "topo.h"
 
 #include <stdio.h>
@@ -109,6 +111,8 @@ void gx_line_apply(const struct gx_job *job, const struct gx_path_ops *ops,
     res->line_exceeded = 0;
     res->line_kind = -1;
     res->line_what[0] = '\0';
+    res->coll_expected = 0;
+    res->coll_rule[0] = '\0';
     if (res->state != GX_STATE_OK || res->family == GX_FAMILY_LATENCY)
         return;
     const struct gx_topo_rank *t = job->topo;
@@ -136,6 +140,13 @@ void gx_line_apply(const struct gx_job *job, const struct gx_path_ops *ops,
      * cross one link, whose each direction then carries both messages. */
     int ways = res->family == GX_FAMILY_BOTH_WAYS && !r.one_link ? 2 : 1;
     res->line_gbs = r.line_gbs * ways;
+    if (group) { /* across nodes some collectives are bound otherwise than by the ring */
+        struct gx_coll_bound b;
+        gx_coll_bound(gx_pattern_table[res->pattern_kind]->coll, t->all_facts, res->members, n,
+                      r.line_gbs, &b);
+        res->line_gbs = res->coll_expected = b.gbs;
+        snprintf(res->coll_rule, sizeof res->coll_rule, "%s", b.rule);
+    }
     res->line_share = res->stats.median / res->line_gbs;
     res->line_exceeded = res->line_share > 1.0;
     res->line_kind = (int)r.hops[0].kind;

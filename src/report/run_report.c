@@ -4,6 +4,7 @@
 #include "run_report.h"
 #include "wrap.h"
 
+#include "expect.h"
 #include "gpu_counters.h"
 #include "harness_out.h"
 #include "sink.h"
@@ -19,7 +20,7 @@ static const struct gx_view_ops gx_view_status, gx_view_health, gx_view_interfer
 const struct gx_view_ops *const gx_views[GX_VIEWS + 1] = {
     &gx_view_health, &gx_view_status, &gx_view_matrices, &gx_view_host_map,
     &gx_view_layout_matrices, &gx_view_coll_nodes, &gx_view_transfer_plan, &gx_view_interference, &gx_view_protocols,
-    &gx_view_kept, NULL,
+    &gx_view_kept, &gx_view_expect, NULL,
 };
 
 void gx_run_report_context(struct gx_report *rep, struct gx_run *run, int rc)
@@ -288,6 +289,8 @@ static void clean(char *out, size_t max, const char *text)
     size_t n = 0;
     for (const char *p = text; *p && n < 4 * max; p++) {
         char c = safe(*p) ? *p : ' ';
+        if (*p == '>' && n > 0 && out[n - 1] == '-')
+            continue; /* a pair's "0->1" reads "0-1", not "0- 1" */
         if (c == ' ' && (n == 0 || out[n - 1] == ' '))
             continue;
         if ((c == ',' || c == ':') && n > 0 && out[n - 1] == ' ')

@@ -19,7 +19,7 @@ struct gx_report;
 struct gx_tally;
 struct gx_ucx_proto;
 
-#define GX_VIEWS 10
+#define GX_VIEWS 11
 
 /* The run's findings: the link facts' at the start, the views' at the end. */
 #define GX_HEALTH_MAX 64
