@@ -84,6 +84,9 @@ class Family:
 
     def __init__(self, name, help_text, unit=""):
         self.name, self.help, self.unit, self.samples = name, help_text, unit, {}
+        # {labels as given: the last number tried for them}: the next sample with those labels
+        # goes on from there, never again through every number taken before it.
+        self.repeats = {}
 
     @staticmethod
     def key(labels):
@@ -95,14 +98,17 @@ class Family:
         again), or by its report's (two files named alike but for control characters). Returns
         the labels as written."""
         key = self.key(labels)
-        names = [k for k, _ in labels]
-        tell = "run" if "run" in names else "report" if "report" in names else None
-        if key in self.samples and tell is None:
-            raise AssertionError(f"{self.name}: two samples with the labels {key}")
-        n = 1
-        while key in self.samples:
-            n += 1
-            key = self.key([(k, f"{v}#{n}" if k == tell else v) for k, v in labels])
+        if key in self.samples:
+            names = [k for k, _ in labels]
+            tell = "run" if "run" in names else "report" if "report" in names else None
+            if tell is None:
+                raise AssertionError(f"{self.name}: two samples with the labels {key}")
+            first = key
+            n = self.repeats.get(first, 1)
+            while key in self.samples:
+                n += 1
+                key = self.key([(k, f"{v}#{n}" if k == tell else v) for k, v in labels])
+            self.repeats[first] = n
         self.samples[key] = value
         return key
 

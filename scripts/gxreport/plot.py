@@ -59,6 +59,11 @@ PATHS = ("host", "mpi", "staged", "staged-mpi", "p2p", "nccl", "zerocopy", "unif
 PATTERNS = {"latency": "latency, one way", "bw": "bw, one way", "bibw": "bibw, both ways"}
 # The most lines a panel names in a legend of its own.
 MAX_PANEL_LEGEND = 12
+# The most lines drawn of one report (or configuration), path and pattern: past them (runs of one
+# name measured again and again, numbered name#2, name#3, ...), the first MAX_LINES - 1 are
+# drawn and the others as one line, their median, its band their lowest to their highest, so
+# that a plot takes the time of a bounded page whatever a report repeats.
+MAX_LINES = 48
 # A collective's value is nccl-tests' bus bandwidth (the report's collective object).
 COLLECTIVES = ("allreduce", "allgather", "reduce-scatter", "alltoall", "broadcast")
 
@@ -176,6 +181,61 @@ def palette(n):
     return out[:n]
 
 
+def median_or_none(values):
+    return statistics.median(values) if values else None
+
+
+def merged_point(pts):
+    """One point of the lines past MAX_LINES at a size, from their points there: a report's
+    (median, band and bounds over them) or a comparison's (the median of their values)."""
+    if "value" in pts[0]:
+        return {"runs": [], "noisy": [any(any(p["noisy"]) for p in pts)],
+                "value": statistics.median(p["value"] for p in pts),
+                "ceiling": median_or_none([p["ceiling"] for p in pts if p["ceiling"] is not None]),
+                "line": median_or_none([p["line"] for p in pts if p["line"] is not None])}
+    chunks = {p["chunk"] for p in pts}
+    return {"median": statistics.median(p["median"] for p in pts),
+            "noisy": sum(p["noisy"] for p in pts), "few": sum(p["few"] for p in pts),
+            "ceiling": median_or_none([p["ceiling"] for p in pts if p["ceiling"] is not None]),
+            "line": median_or_none([p["line"] for p in pts if p["line"] is not None]),
+            "lo": min(p["lo"] for p in pts), "hi": max(p["hi"] for p in pts),
+            "pairs": sum(p["pairs"] for p in pts),
+            "chunk": chunks.pop() if len(chunks) == 1 else "several",
+            "candidates": max(p["candidates"] for p in pts)}
+
+
+def capped(lines):
+    """lines with those past MAX_LINES of one report (or configuration), path and pattern made
+    one line (merged_point at each size), in the place of the first of them; ident and name say
+    how many it stands for."""
+    group = lambda ln: (ln[0][0], ln[0][1], ln[1], ln[2])  # noqa: E731
+    counts = {}
+    for ln in lines:
+        counts[group(ln)] = counts.get(group(ln), 0) + 1
+    seen, rest, place, out = {}, {}, {}, []
+    for ln in lines:
+        g = group(ln)
+        seen[g] = seen.get(g, 0) + 1
+        if counts[g] <= MAX_LINES or seen[g] < MAX_LINES:
+            out.append(ln)
+            continue
+        if g not in rest:
+            place[g] = len(out)
+            out.append(None)
+        rest.setdefault(g, []).append(ln)
+    for g, more in rest.items():
+        by_size = {}
+        for _, _, _, pts, _ in more:
+            for size, p in pts:
+                by_size.setdefault(size, []).append(p)
+        ident = more[0][0][:2] + ("*", "*", f"+{len(more)} more", "None")
+        out[place[g]] = (ident, more[0][1], more[0][2],
+                         [(size, merged_point(p)) for size, p in sorted(by_size.items())],
+                         f"{path_of(more[0])} the other {len(more)} lines (their median, band "
+                         "lowest..highest)")
+    return out
+
+
 def lines_of(docs, names, all_chunks):
     """[(ident, pattern, unit, points, name)]: ident is what a line's colour, style and legend
     entry follow (report, path, memory kinds, run, chunk), the same in every subplot."""
@@ -187,7 +247,7 @@ def lines_of(docs, names, all_chunks):
         for ln, pts in lines.items():
             ident = (ln.path, report, ln.src, ln.dst, ln.run, str(ln.chunk))
             out.append((ident, ln.pattern, ln.unit, sorted(pts.items()), label[ln]))
-    return out
+    return capped(out)
 
 
 def styles(idents):
@@ -459,7 +519,7 @@ def comparison_lines(cfgs, docs):
                    for size, v in sorted(sizes.items())]
             out.append(((ci, ln.path, ln.src, ln.dst, ln.run, str(ln.chunk)), ln.pattern, ln.unit,
                         pts, label[ln]))
-    return out
+    return capped(out)
 
 
 def short_name(name):
