@@ -31,9 +31,11 @@ in the line's colour; log axes (configurations differ by ratios); no heatmaps. N
 python3 that runs it has none, an interpreter that has it draws the plot (configure's, the
 system's, the next python3 on PATH).
 
--o FILE is written whole or not at all, and never over an existing file or link without --force.
+-o FILE is written whole or not at all, never over an existing file or link without --force,
+and never over a directory, FIFO, socket or device (a link is replaced itself, never its
+target).
 
-Exit status: 0; 2 bad input (FILE exists, a report, an option; a report given twice, over 256
+Exit status: 0; 2 bad input (FILE exists or is no regular file or link, a report, an option; a report given twice, over 256
 MiB (GX_REPORT_MAX_MIB) or with a median outside 1e-9..1e15) or matplotlib missing; 3 FILE or
 --describe could not be written (a full disk: no partial file is left; stdout full, closed or
 its reader gone); 130 Ctrl-C, 143 SIGTERM. Each failure is one line on stderr.
@@ -896,8 +898,7 @@ def main(argv):
     ext = os.path.splitext(a.output)[1].lower()
     if ext not in (".png", ".svg"):
         gx.die(PROG, f"-o {a.output}: the file name must end in .png or .svg")
-    if not a.force and os.path.lexists(a.output):  # before the work, as write_new would after
-        gx.die(PROG, f"-o {a.output}: exists (--force overwrites it)")
+    gx.check_output(a.output, a.force, label=f"-o {a.output}")  # before the work, and again after
     # Before the reports are read, where another interpreter draws: they would be read twice.
     if importlib.util.find_spec("matplotlib") is None:
         elsewhere(argv)
