@@ -45,9 +45,9 @@ integer, a finding's evidence that is no text, an end time not in gpuxfer's form
 the field named, never a sample or a label left out.
 
 Exit status: 0; 2 bad input (a report it cannot read or use, one given twice, over 256 MiB:
-GX_REPORT_MAX_MIB, a median outside 1e-9..1e15; FILE exists, or is no regular file or link); 3 the text could not be written
-(a full disk: no partial file is left; stdout full, closed or its reader gone); 130 Ctrl-C, 143
-SIGTERM. Each failure is one line on stderr.
+GX_REPORT_MAX_MIB, a median outside 1e-9..1e15; FILE exists, or is no regular file or link); 3
+the text could not be written (a full disk: no partial file is left; stdout full, closed or its
+reader gone); 130 Ctrl-C, 143 SIGTERM. Each failure is one line on stderr.
 Usage: gpuxfer-report openmetrics REPORT.json [REPORT.json ...] [-o FILE [--force]]"""
 import argparse
 import datetime

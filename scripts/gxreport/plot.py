@@ -6,21 +6,24 @@ most four (a pattern measured at one size only, as the default run's 8 B latency
 paths side by side), on log axes (--linear-bw: bandwidth from 0 on a linear one); in each a line
 per memory kinds and run (and report, when several are given): never two memory kinds or two
 runs in one line. A line is the median over the pairs measured, with a band from p5 to p95 (with
-several pairs the lowest p5 to the highest p95), its measured ceiling dotted in its colour
-and, where the report has them (schema 2.7), the line rate of the links crossed dash-dotted;
-chunked paths at their best chunk/depth per size (--all-chunks: a line per chunk/depth). A
-colour per path (several reports: a colour per report), a line style and marker per line of a
-path; a facet with several lines has a legend of its own, and the legend below the facets says
-what lines, bands and dots are. A heatmap per pair matrix (rows: sender, columns: receiver) with
-the value in each cell, a colour scale from 0 to the matrix's measured ceiling (the median
-over its pairs) or, without one, to its largest value, the scale's words under the heatmap (the
-colour bar names the unit); the heatmaps in a grid of at most 2 a row and 3 rows (17.25 inches,
-1897 pixels, wide), each readable on one screen; beyond that (a --pairs all report of several
-sizes, a sweep), one per path, memory kinds and pattern (its largest size for a bandwidth, its
-smallest for a latency), the title saying how many of how many, the other sizes as lines;
-beyond 32 ranks, colour only. A median whose step the machine disturbed (the report's noise,
-schema 2.5; gpuxfer's table marks it ~) is a hollow marker, and a heatmap cell ~ after its
-value.
+several pairs the lowest p5 to the highest p95), its measured ceiling dotted in its colour and,
+where the report has them (schema 2.7), the line rate of the links crossed dash-dotted; chunked
+paths at their best chunk/depth per size (--all-chunks: a line per chunk/depth). A colour per
+path (several reports: a colour per report), a line style and marker per line of a path; a facet
+with several lines has a legend of its own, and the legend below the facets says what lines,
+bands and dots are. At most 48 lines of one report (or configuration), path and pattern are
+drawn (a run of one name repeated, name#2, name#3, ...): the first 47, and the others as one
+line, "the other N lines", their median with a band from their lowest to their highest (a
+comparison's: the median of their means). A heatmap per pair matrix (rows: sender, columns:
+receiver) with the value in each cell, a colour scale from 0 to the matrix's measured ceiling
+(the median over its pairs) or, without one, to its largest value, the scale's words under the
+heatmap (the colour bar names the unit); the heatmaps in a grid of at most 2 a row and 3 rows
+(17.25 inches, 1897 pixels, wide), each readable on one screen; beyond that (a --pairs all
+report of several sizes, a sweep), one per path, memory kinds and pattern (its largest size for
+a bandwidth, its smallest for a latency), the title saying how many of how many, the other sizes
+as lines; beyond 32 ranks, colour only. A median whose step the machine disturbed (the report's
+noise, schema 2.5; gpuxfer's table marks it ~) is a hollow marker, and a heatmap cell ~ after
+its value.
 
 A comparison (the configurations of gpuxfer-report compare: A1.json A2.json -- B1.json B2.json,
 folders of reports, a gpuxfer-report sweep folder) has the same facets, drawn by configuration:
@@ -35,10 +38,11 @@ system's, the next python3 on PATH).
 and never over a directory, FIFO, socket or device (a link is replaced itself, never its
 target).
 
-Exit status: 0; 2 bad input (FILE exists or is no regular file or link, a report, an option; a report given twice, over 256
-MiB (GX_REPORT_MAX_MIB) or with a median outside 1e-9..1e15) or matplotlib missing; 3 FILE or
---describe could not be written (a full disk: no partial file is left; stdout full, closed or
-its reader gone); 130 Ctrl-C, 143 SIGTERM. Each failure is one line on stderr.
+Exit status: 0; 2 bad input (FILE exists or is no regular file or link, a report, an option;
+a report given twice, over 256 MiB (GX_REPORT_MAX_MIB) or with a median outside 1e-9..1e15) or
+matplotlib missing; 3 FILE or --describe could not be written (a full disk: no partial file
+is left; stdout full, closed or its reader gone); 130 Ctrl-C, 143 SIGTERM. Each failure is one
+line on stderr.
 """
 import argparse
 import importlib.util
@@ -63,8 +67,9 @@ PATTERNS = {"latency": "latency, one way", "bw": "bw, one way", "bibw": "bibw, b
 MAX_PANEL_LEGEND = 12
 # The most lines drawn of one report (or configuration), path and pattern: past them (runs of one
 # name measured again and again, numbered name#2, name#3, ...), the first MAX_LINES - 1 are
-# drawn and the others as one line, their median, its band their lowest to their highest, so
-# that a plot takes the time of a bounded page whatever a report repeats.
+# drawn and the others as one line, their median, its band their lowest to their highest (a
+# comparison's: the median of their runs' means), so that a plot takes the time of a bounded
+# page whatever a report repeats.
 MAX_LINES = 48
 # A collective's value is nccl-tests' bus bandwidth (the report's collective object).
 COLLECTIVES = ("allreduce", "allgather", "reduce-scatter", "alltoall", "broadcast")
@@ -231,10 +236,11 @@ def capped(lines):
             for size, p in pts:
                 by_size.setdefault(size, []).append(p)
         ident = more[0][0][:2] + ("*", "*", f"+{len(more)} more", "None")
-        out[place[g]] = (ident, more[0][1], more[0][2],
-                         [(size, merged_point(p)) for size, p in sorted(by_size.items())],
-                         f"{path_of(more[0])} the other {len(more)} lines (their median, band "
-                         "lowest..highest)")
+        pts = [(size, merged_point(p)) for size, p in sorted(by_size.items())]
+        what = "the median of their means" if "value" in pts[0][1] else \
+            "their median, band lowest..highest"
+        out[place[g]] = (ident, more[0][1], more[0][2], pts,
+                         f"{path_of(more[0])} the other {len(more)} lines ({what})")
     return out
 
 
@@ -577,7 +583,11 @@ def draw_comparison(fig, cfgs, lines):
         # results would flatten them on a linear one.
         log_axis(ax, unit)
         facet_title(ax, pattern, unit, path)
-        if len(kinds) > 1:
+        if len(kinds) > MAX_PANEL_LEGEND:  # as draw_lines says it
+            ax.text(0.01, 0.99, f"{len(kinds)} lines (memory kinds x runs): too many to name "
+                    "here; gpuxfer-report summary lists them", transform=ax.transAxes,
+                    fontsize="x-small", va="top", gid="legend-too-many")
+        elif len(kinds) > 1:
             ax.legend([Line2D([], [], color="grey", linestyle=LINESTYLES[STYLES[i][0]],
                               marker=MARKERS[STYLES[i][1]], markersize=4)
                        for i in range(len(kinds))],
@@ -865,8 +875,8 @@ def elsewhere(argv):
 
 def drawn_elsewhere():
     if os.environ.get("GX_PLOT_FROM") and os.environ.get("GX_PLOT_WITH"):
-        print(f"{PROG}: {os.environ['GX_PLOT_FROM']} has no matplotlib; drawing with "
-              f"{os.environ['GX_PLOT_WITH']}", file=sys.stderr)
+        print(f"{PROG}: {gx.escaped(os.environ['GX_PLOT_FROM'])} has no matplotlib; drawing "
+              f"with {gx.escaped(os.environ['GX_PLOT_WITH'])}", file=sys.stderr)
 
 
 def with_matplotlib(argv):
