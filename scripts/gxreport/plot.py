@@ -843,6 +843,20 @@ def describe(fig, line_axes, legend, maps, drawn):
     return out
 
 
+# What plot reads of a result (gx.curves, the heatmaps' marks and ceilings): a report is held
+# as that (gx.load's keep), never whole, so that a sweep's fits in the memory of a page.
+PLOTTED = ("status", "path", "pattern", "unit", "size", "mem", "ranks", "run", "chunk", "depth",
+           "chunk_auto", "ceiling", "ceiling_what", "line_gbs", "noise")
+PLOTTED_STATS = ("median", "p5", "p95", "n")
+
+
+def plotted(r):
+    k = {n: r[n] for n in PLOTTED if n in r}
+    if "stats" in r:
+        k["stats"] = {n: r["stats"][n] for n in PLOTTED_STATS if n in r["stats"]}
+    return k
+
+
 def pythons():
     """The interpreters a user may have matplotlib for: configure's, the system's, each python3 on
     PATH (the source tree's door runs the first python3 on PATH, often a pyenv one without it)."""
@@ -930,7 +944,7 @@ def main(argv):
         for i, c in enumerate(cfgs):
             c["differs"] = " ".join(c["settings"]) if c["settings"] else what_differs(diffs, i)
     else:
-        docs = [gx.load(c["reports"][0], identify=len(cfgs) > 1) for c in cfgs]
+        docs = [gx.load(c["reports"][0], identify=len(cfgs) > 1, keep=plotted) for c in cfgs]
         gx.distinct(docs)
         names = [os.path.basename(c["reports"][0]) for c in cfgs]
         lines = lines_of(docs, names, a.all_chunks)
