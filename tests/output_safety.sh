@@ -206,6 +206,35 @@ for t in $tools; do
         done
     done <"$dir/tool-forms"
 done
+# The shell subcommands' -o folders (soak, bench, sweep): a folder is written into, never
+# anything else in its place or through it (a file, a FIFO, a device): exit 2, one line naming
+# what it is, before anything runs.
+echo "X=1" >"$dir/sweep-file"
+for t in soak bench sweep; do
+    for form in file fifo device; do
+        p="$dir/shell-$t-$form"
+        case $form in
+        file) echo old >"$p"; what="a regular file" ;;
+        fifo) mkfifo "$p"; what="a FIFO" ;;
+        device)
+            [ "$(id -u)" -eq 0 ] || { skip "$t -o a device: mknod needs root"; continue; }
+            mknod "$p" c 1 3; what="a device" ;;
+        esac
+        before=$(kind "$p")
+        case $t in
+        soak) gx_report soak -d 1 -o "$p" -- --sizes 8 ;;
+        bench) gx_report bench -o "$p" ;;
+        sweep) gx_report sweep -o "$p" "$dir/sweep-file" -- --sizes 8 ;;
+        esac >"$dir/out" 2>"$dir/err"
+        rc=$?
+        [ $rc -eq 2 ] && [ "$(wc -l <"$dir/err")" -eq 1 ] && [ ! -s "$dir/out" ] &&
+            grep -qxF "gpuxfer-report $t: -o '$p': exists and is $what (expected a folder)" "$dir/err" &&
+            [ "$(kind "$p")" = "$before" ]
+        ok $? "$t -o $form: exit 2, one line naming it, left as it was" ||
+            { echo "exit $rc"; cat "$dir/out" "$dir/err"; } | diag
+    done
+done
+
 # A name with control characters: the error names it escaped (\xHH, as gpuxfer's), not with
 # them left out (which would name another file).
 p="$dir/$(printf 'a\033[2J\nb.prom')"
