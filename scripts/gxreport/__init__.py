@@ -905,9 +905,12 @@ _ASCII_CONTROLS = bytes(range(0x09)) + bytes(range(0x0b, 0x20)) + b"\x7f"
 
 # What escaped() writes as \xNN: every control character that printable() leaves out (tab
 # kept, newline too: a message is one line), and a byte that is no UTF-8, as Python reads it
-# from a file name or an argument (U+DC80-U+DCFF) or from JSON (a lone surrogate).
-_ESCAPED = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
-                      "\u2066-\u2069\ud800-\udfff]")
+# from a file name or an argument (U+DC80-U+DCFF) or from JSON (a lone surrogate). The same but
+# newline: what stderr shows escaped, line by line.
+_ESCAPED_CLASS = ("\x00-\x08{}\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
+                  "\u2066-\u2069\ud800-\udfff")
+_ESCAPED = re.compile("[" + _ESCAPED_CLASS.format("\n") + "]")
+_ESCAPED_LINES = re.compile("[" + _ESCAPED_CLASS.format("") + "]")
 
 
 def _escape_one(m):
@@ -917,12 +920,12 @@ def _escape_one(m):
     return "".join(f"\\x{b:02x}" for b in raw)
 
 
-def escaped(text):
+def escaped(text, lines=False):
     """text with each control character and each byte that is no UTF-8 written as \\xNN (its
     bytes in UTF-8), as gpuxfer writes them in its messages: a file name in an error is the
     name given, on one line, inert on a terminal, never another file's name (printable() would
-    leave the characters out)."""
-    return _ESCAPED.sub(_escape_one, text)
+    leave the characters out). lines: newlines kept."""
+    return (_ESCAPED_LINES if lines else _ESCAPED).sub(_escape_one, text)
 
 
 def printable(text):
@@ -934,15 +937,16 @@ def printable(text):
 
 
 class Printable:
-    """A text stream whose every write is printable(): the one filter of what the tools print,
-    so that no string from a report (a name, a reason, an environment value) reaches the
-    terminal as an escape sequence, whichever code printed it."""
+    """A text stream whose every write is printable(), or with escape escaped() (stderr: its
+    errors and notes name files, which must stay the names given): the one filter of what the
+    tools print, so that no string from a report (a name, a reason, an environment value)
+    reaches the terminal as an escape sequence, whichever code printed it."""
 
-    def __init__(self, stream):
-        self._stream = stream
+    def __init__(self, stream, escape=False):
+        self._stream, self._escape = stream, escape
 
     def write(self, text):
-        return self._stream.write(printable(text))
+        return self._stream.write(escaped(text, lines=True) if self._escape else printable(text))
 
     def __getattr__(self, name):
         return getattr(self._stream, name)
@@ -997,8 +1001,9 @@ def run(prog, main, argv=None):
     stderr, "PROG: ...", and a status that is no verdict: bad input (BadInput, or an error the
     tool did not foresee) EXIT_INPUT; its output not written (stdout full, closed or its reader
     gone; a file: a full disk) EXIT_OUTPUT; Ctrl-C or SIGTERM 128 + the signal. What it prints is
-    printable() and text the terminal's encoding lacks (a Latin-1 locale, non-ASCII names)
-    escaped, never a traceback (GX_DEBUG=1 prints one for an unforeseen error)."""
+    printable() on stdout and escaped() on stderr (its errors name files as given), text the
+    terminal's encoding lacks (a Latin-1 locale, non-ASCII names) escaped, never a traceback
+    (GX_DEBUG=1 prints one for an unforeseen error)."""
     closed = _standard_fds()
     if 2 in closed or sys.stderr is None:
         sys.stderr = open(os.devnull, "w", encoding="utf-8")
@@ -1007,7 +1012,7 @@ def run(prog, main, argv=None):
     else:
         sys.stdout.reconfigure(errors="backslashreplace")
     sys.stderr.reconfigure(errors="backslashreplace")
-    sys.stdout, sys.stderr = Printable(sys.stdout), Printable(sys.stderr)
+    sys.stdout, sys.stderr = Printable(sys.stdout), Printable(sys.stderr, escape=True)
     signal.signal(signal.SIGTERM, _terminated)
     try:
         status = main(sys.argv[1:] if argv is None else argv)

@@ -889,8 +889,8 @@ def elsewhere(argv):
 
 def drawn_elsewhere():
     if os.environ.get("GX_PLOT_FROM") and os.environ.get("GX_PLOT_WITH"):
-        print(f"{PROG}: {gx.escaped(os.environ['GX_PLOT_FROM'])} has no matplotlib; drawing "
-              f"with {gx.escaped(os.environ['GX_PLOT_WITH'])}", file=sys.stderr)
+        print(f"{PROG}: {os.environ['GX_PLOT_FROM']} has no matplotlib; drawing with "
+              f"{os.environ['GX_PLOT_WITH']}", file=sys.stderr)
 
 
 def with_matplotlib(argv):

@@ -560,9 +560,8 @@ def tune_into(a, args, env, base):
         rc = config_sweep(a, sweep_dir, lines, reps, run_args, env)
         cmp = compare_json(a, sweep_dir, "compare-sweep.json")
         if cmp is None:
-            print(f"{PROG}: gpuxfer-report compare of "
-                  f"{gx.escaped(os.path.join(a.outdir, sweep_dir))} failed (sweep exit {rc})",
-                  file=sys.stderr)
+            print(f"{PROG}: gpuxfer-report compare of {os.path.join(a.outdir, sweep_dir)} failed "
+                  f"(sweep exit {rc})", file=sys.stderr)
             return 1
         best = tune.best_per_class(cmp, size_class)
         gx.note(f"\n# per size class: the best setting (significantly faster than the default at the most "
@@ -611,8 +610,8 @@ def tune_into(a, args, env, base):
     config_sweep(a, verify_dir, ["GX_TUNE=default", sweep_line(pairs)], reps, run_args, env)
     vcmp = compare_json(a, verify_dir, "compare-verify.json")
     if vcmp is None:
-        print(f"{PROG}: gpuxfer-report compare of "
-              f"{gx.escaped(os.path.join(a.outdir, verify_dir))} failed", file=sys.stderr)
+        print(f"{PROG}: gpuxfer-report compare of {os.path.join(a.outdir, verify_dir)} failed",
+              file=sys.stderr)
         return 1
     per, holds = tune.verified(vcmp, size_class)
     gains = tune.best_per_class(vcmp, size_class)
