@@ -41,7 +41,8 @@ gx_out_folder() {
         echo "$gx_prog: $1 '$2': exists and is $what (expected a folder)" >&2
         return 2
     fi
-    mkdir -p -- "$2" 2>/dev/null || { echo "$gx_prog: $1 '$2': cannot make the folder" >&2; return 2; }
+    mkdir -p -- "$2" 2>/dev/null ||
+        { echo "$gx_prog: $1 '$2': cannot make the folder" >&2; return 2; }
 }
 # Another subcommand, through the same door and Python.
 gx_report() { "$GX_REPORT_PYTHON" "$GX_REPORT_DOOR" "$@"; }

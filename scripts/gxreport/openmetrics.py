@@ -244,28 +244,29 @@ def unix_time(text):
 # What the samples are made of beyond what every tool reads (gx.REPORT): each field a sample's
 # value or label comes from, checked before any is written, so that none is left out for a
 # value of the wrong kind (exit 2, the field named, as every tool names a field it cannot use).
-_REQ, _OPT = True, False
-_TEXT = gx.STRING
-_RANK = gx.Leaf("an integer from 0 or null", lambda v: v is None or gx.is_int(v) and v >= 0)
+REQ, OPT, TEXT = gx.REQ, gx.OPT, gx.STRING
+RANK_OR_NULL = gx.Leaf("an integer from 0 or null",
+                       lambda v: v is None or gx.is_int(v) and v >= 0)
+EXIT_CODE = gx.Leaf("an integer from 0 to 255 (gpuxfer's exit status)",
+                    lambda v: gx.is_int(v) and 0 <= v <= 255)
+TIME = gx.Leaf("a UTC time as gpuxfer writes it (2026-01-31T12:00:00.000Z)",
+               lambda v: unix_time(v) is not None)
+GPU = gx.Obj({"present": (OPT, gx.BOOL), "pci_bus_id": (OPT, TEXT),
+              "physical_index": (OPT, gx.COUNT), "visible_index": (OPT, gx.COUNT),
+              "name": (OPT, TEXT)})
+FINDING = gx.Obj({"check": (REQ, TEXT), "rank": (REQ, RANK_OR_NULL), "line": (REQ, TEXT),
+                  "evidence": (REQ, TEXT), "severity": (OPT, TEXT)})
 EXPORTED = gx.Obj({
-    "exit_code": (_REQ, gx.Leaf("an integer from 0 to 255 (gpuxfer's exit status)",
-                                lambda v: gx.is_int(v) and 0 <= v <= 255)),
-    "status": (_REQ, _TEXT),
-    "end_time": (_REQ, gx.Leaf("a UTC time as gpuxfer writes it (2026-01-31T12:00:00.000Z)",
-                               lambda v: unix_time(v) is not None)),
-    "skipped": (_OPT, gx.List(gx.Obj({"path": (_REQ, _TEXT), "reason": (_REQ, _TEXT),
-                                      "run": (_OPT, _TEXT), "ranks": (_OPT, gx.PAIR)}))),
-    "context": (_OPT, gx.Obj({"ranks": (_OPT, gx.List(gx.Obj({
-        "rank": (_OPT, gx.COUNT), "hostname": (_OPT, _TEXT),
-        "gpu": (_OPT, gx.Obj({"present": (_OPT, gx.BOOL), "pci_bus_id": (_OPT, _TEXT),
-                              "physical_index": (_OPT, gx.COUNT),
-                              "visible_index": (_OPT, gx.COUNT), "name": (_OPT, _TEXT)}))})))})),
-    "health": (_OPT, gx.Obj({"checks": (_REQ, gx.List(_TEXT)), "findings": (_REQ, gx.List(gx.Obj({
-        "check": (_REQ, _TEXT), "rank": (_REQ, _RANK), "line": (_REQ, _TEXT),
-        "evidence": (_REQ, _TEXT), "severity": (_OPT, _TEXT)})))}))})
+    "exit_code": (REQ, EXIT_CODE), "status": (REQ, TEXT), "end_time": (REQ, TIME),
+    "skipped": (OPT, gx.List(gx.Obj({"path": (REQ, TEXT), "reason": (REQ, TEXT),
+                                     "run": (OPT, TEXT), "ranks": (OPT, gx.PAIR)}))),
+    "context": (OPT, gx.Obj({"ranks": (OPT, gx.List(gx.Obj({
+        "rank": (OPT, gx.COUNT), "hostname": (OPT, TEXT), "gpu": (OPT, GPU)})))})),
+    "health": (OPT, gx.Obj({"checks": (REQ, gx.List(TEXT)),
+                            "findings": (REQ, gx.List(FINDING))}))})
 # A result's collective (--pairs job, node): its group's size is a label.
-COLLECTIVE = gx.Obj({"ranks": (_REQ, gx.Leaf("an integer from 2 (the group's ranks)",
-                                             lambda v: gx.is_int(v) and 2 <= v <= gx.MAX_INT))})
+COLLECTIVE = gx.Obj({"ranks": (REQ, gx.Leaf("an integer from 2 (the group's ranks)",
+                                            lambda v: gx.is_int(v) and 2 <= v <= gx.MAX_INT))})
 
 
 def check_exported(path, doc):
