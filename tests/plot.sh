@@ -439,6 +439,25 @@ assert len(cmp["series"]) == 96 and last == [
     f"{c}:host the other 53 lines (the median of their means)" for c in (0, 1)], last
 PY
 ok_diag $? "$dir/err" "100 results of one run name: 47 lines and the other 53 as one, in a report and in each configuration of a comparison"
+# Its neighbour: a path named anew for each of 30 results at two sizes (30 subplots): the first
+# 24 drawn, the title saying so.
+"$PYTHON" - "$rep/base.json" "$dir/paths.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+two = [r for r in doc["results"] if r["status"] == "ok" and r["unit"] == "us"][:2]
+doc.update(results=[dict(r, path=f"path{i:02d}") for i in range(30) for r in two], matrices=[])
+json.dump(doc, open(sys.argv[2], "w"))
+PY
+plot "$dir/paths.json" -o "$dir/paths.svg" --describe >"$dir/paths.out" 2>"$dir/err" &&
+    py_check "$dir/paths.out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+titles = [p["title"].split(":")[0] for p in d["line_panels"]]
+assert titles == [f"path{i:02d}" for i in range(24)], titles
+assert d["facets_note"] == ("the first 24 of 30 subplots (path x pattern) drawn; "
+                            "gpuxfer-report summary lists every result"), d
+PY
+ok_diag $? "$dir/err" "30 paths of two sizes each: the first 24 subplots drawn, a note saying so"
 
 # The source tree's door runs the first python3 on PATH: one without matplotlib (a bare venv, as
 # a pyenv one often is) hands the plot to an interpreter that has it, saying which.

@@ -14,7 +14,8 @@ with several lines has a legend of its own, and the legend below the facets says
 bands and dots are. At most 48 lines of one report (or configuration), path and pattern are
 drawn (a run of one name repeated, name#2, name#3, ...): the first 47, and the others as one
 line, "the other N lines", their median with a band from their lowest to their highest (a
-comparison's: the median of their means). A heatmap per pair matrix (rows: sender, columns:
+comparison's: the median of their means). At most 24 subplots are drawn, the first in their
+order, the title saying how many of how many. A heatmap per pair matrix (rows: sender, columns:
 receiver) with the value in each cell, a colour scale from 0 to the matrix's measured ceiling
 (the median over its pairs) or, without one, to its largest value, the scale's words under the
 heatmap (the colour bar names the unit); the heatmaps in a grid of at most 2 a row and 3 rows
@@ -374,6 +375,23 @@ def facets_of(lines):
 
 def in_facet(ln, facet):
     return (ln[1], ln[2]) == facet[:2] and facet[2] in (ALL_PATHS, path_of(ln))
+
+
+# The most subplots drawn: past them (a report of hundreds of paths), the first in their order,
+# the title saying how many of how many, so that the page stays one a person reads (and takes
+# the time of a page).
+MAX_FACETS = 24
+
+
+def facets_drawn(lines):
+    """(the lines of the first MAX_FACETS facets, a note of what was left out or None)."""
+    facets = facets_of(lines)
+    if len(facets) <= MAX_FACETS:
+        return lines, None
+    kept = facets[:MAX_FACETS]
+    return [ln for ln in lines if any(in_facet(ln, f) for f in kept)], (
+        f"the first {MAX_FACETS} of {len(facets)} subplots (path x pattern) drawn; "
+        "gpuxfer-report summary lists every result")
 
 
 def category_x(mine):
@@ -953,6 +971,7 @@ def main(argv):
         lines = without_heatmapped(lines, mats)
     if not lines and not mats:
         gx.die(PROG, "no successful results to plot in " + ", ".join(names))
+    lines, facet_note = facets_drawn(lines)
     try:
         import matplotlib
         matplotlib.use("Agg")  # no display on compute nodes and in CI
@@ -983,14 +1002,15 @@ def main(argv):
         tops[0].suptitle("comparison of " + " vs ".join(
             chr(ord("A") + i) if i < 26 else str(i) for i in range(len(cfgs))) +
             ": each run's median a point, a line through their geometric mean, the ceiling "
-            "dotted", fontsize="medium")
+            "dotted" + (f"\n{facet_note}" if facet_note else ""), fontsize="medium")
     elif lines:
         style = styles([ln[0] for ln in lines])
         line_axes, legend = draw_lines(tops[0], lines, style, a.all_chunks, a.linear_bw)
         chunked = any(p["chunk"] != (0, 0) for ln in lines for _, p in ln[3])
         tops[0].suptitle(", ".join(names) + (
             "" if not chunked else ": every chunk/depth" if a.all_chunks else
-            ": chunked paths at their best chunk/depth per size"), fontsize="medium")
+            ": chunked paths at their best chunk/depth per size") +
+            (f"\n{facet_note}" if facet_note else ""), fontsize="medium")
     if mats:
         axes = tops[-1].subplots(rows, cols, squeeze=False).ravel()
         for ax, (doc, name, m) in zip(axes, mats):
@@ -1016,6 +1036,8 @@ def main(argv):
         what = describe(fig, line_axes, legend, maps, drawn=canvas)
         if heat_note:
             what["heatmaps_note"] = heat_note
+        if facet_note:
+            what["facets_note"] = facet_note
         print(json.dumps(what, indent=1))
     return 0
 
