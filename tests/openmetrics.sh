@@ -255,6 +255,84 @@ assert code.value == 8 and code.labels == {"status": "complete"}
 PY
 ok $? "a run name seen again told apart (again, again#2; other and other with an escape sequence), a host name of no UTF-8 with '?', the pair's GPUs (bus id, index), the marks, line ratios, reasons counted, findings counted (one given twice: 2), a warning not in the verdict"
 
+# Thousands of results with every label alike (a scenario's run of one name repeated), after
+# one whose run is named as a copy would be numbered (again#2): each told apart, once (the
+# copies again, again#3, ..., again#3001).
+"$PYTHON" - "$dir/run.json" "$dir/same.json" <<'PY'
+import copy, json, sys
+doc = json.load(open(sys.argv[1]))
+one = next(r for r in doc["results"] if r["unit"] == "us")
+doc["results"] = [dict(one, run="again#2")] + [dict(one, run="again")] * 3000
+json.dump(doc, open(sys.argv[2], "w"))
+PY
+om "$dir/same.json" >"$dir/same.prom" 2>"$dir/same.err" && py_check "$dir/same.prom" <<'PY'
+import sys
+from prometheus_client.openmetrics.parser import text_string_to_metric_families as parse
+fams = {f.name: f for f in parse(open(sys.argv[1], encoding="utf-8").read())}
+runs = [s.labels["run"] for s in fams["gpuxfer_result_median_seconds"].samples]
+want = ["again"] + [f"again#{n}" for n in range(2, 3002)]
+assert sorted(runs) == sorted(want), (len(runs), sorted(set(want) - set(runs))[:5])
+PY
+ok_diag $? "$dir/same.err" "3000 results of one run name after one named as a copy: 3001 series, each once"
+
+# A collective's group (--pairs job: the job's ranks; a CPU run, 3 ranks) labelled as a group
+# with its size, never as a pair; a pair's labels as they were.
+gx_mpirun 3 --pairs job --pattern allreduce,broadcast --sizes 64 --iters 3 --visits 1 --quiet \
+    --output "$dir/coll.json" >"$dir/coll.out" 2>&1 &&
+    om "$dir/coll.json" >"$dir/coll.prom" 2>>"$dir/coll.out" &&
+    py_check "$dir/coll.prom" "$dir/coll.json" <<'PY'
+import json, sys
+from prometheus_client.openmetrics.parser import text_string_to_metric_families as parse
+fams = {f.name: f for f in parse(open(sys.argv[1], encoding="utf-8").read())}
+doc = json.load(open(sys.argv[2]))
+host = {r["rank"]: r["hostname"] for r in doc["context"]["ranks"]}
+got = sorted((s.labels["pattern"], tuple(sorted(set(s.labels) - {"marks"})), s.labels["group_first"],
+              s.labels["group_last"], s.labels["group_size"], s.labels["group_first_host"],
+              s.labels["group_last_host"])
+             for s in fams["gpuxfer_result_median_bytes_per_second"].samples)
+names = ("dst_mem", "group_first", "group_first_host", "group_last", "group_last_host",
+         "group_size", "path", "pattern", "size", "src_mem")
+assert got == [(p, names, "0", "2", "3", host[0], host[2]) for p in ("allreduce", "broadcast")], got
+PY
+ok_diag $? "$dir/coll.out" "--pairs job's collectives: group_first 0, group_last 2, group_size 3, the hosts of both; no initiator or peer"
+
+# A field a sample is made of, of the wrong kind or missing: exit 2, one line naming the file and
+# the field, nothing written; never a sample or a label left out.
+"$PYTHON" - "$dir/run.json" "$dir/coll.json" "$dir" <<'PY'
+import copy, json, os, sys
+run, coll = (json.load(open(p)) for p in sys.argv[1:3])
+def bad(name, doc, change):
+    d = copy.deepcopy(doc)
+    change(d)
+    json.dump(d, open(os.path.join(sys.argv[3], f"bad-{name}.json"), "w"))
+bad("code-text", run, lambda d: d.update(exit_code="0"))
+bad("code-float", run, lambda d: d.update(exit_code=1.5))
+bad("code-missing", run, lambda d: d.pop("exit_code"))
+bad("status", run, lambda d: d.update(status=3))
+bad("end", run, lambda d: d.update(end_time="yesterday"))
+bad("host", run, lambda d: d["context"]["ranks"][1].update(hostname=7))
+bad("evidence", run, lambda d: d["health"]["findings"].append(
+    {"check": "nvlink-down", "rank": 0, "line": "l", "evidence": 5}))
+bad("skipped", run, lambda d: d.update(skipped=[{"path": "p2p", "reason": ["r"]}]))
+bad("group", coll, lambda d: d["results"][-1]["collective"].update(ranks="3"))
+PY
+for spec in "code-text|exit_code: expected an integer from 0 to 255 (gpuxfer's exit status), got \"0\"" \
+    "code-float|exit_code: expected an integer from 0 to 255 (gpuxfer's exit status), got 1.5" \
+    "code-missing|exit_code: expected an integer from 0 to 255 (gpuxfer's exit status), got nothing" \
+    "status|status: expected a string, got 3" \
+    "end|end_time: expected a UTC time as gpuxfer writes it" \
+    "host|context.ranks[1].hostname: expected a string, got 7" \
+    "evidence|health.findings[0].evidence: expected a string, got 5" \
+    "skipped|skipped[0].reason: expected a string, got a list" \
+    "group|.collective.ranks: expected an integer from 2 (the group's ranks), got \"3\""; do
+    name=${spec%%|*} want=${spec#*|}
+    om "$dir/bad-$name.json" -o "$dir/bad-$name.prom" >"$dir/e.out" 2>"$dir/e.err"
+    [ $? -eq 2 ] && [ ! -s "$dir/e.out" ] && [ "$(wc -l <"$dir/e.err")" -eq 1 ] &&
+        grep -qF "gpuxfer-report openmetrics: $dir/bad-$name.json: " "$dir/e.err" &&
+        grep -qF -- "$want" "$dir/e.err" && [ ! -e "$dir/bad-$name.prom" ]
+    ok_diag $? "$dir/e.err" "$name of the wrong kind: exit 2, one line naming the file and the field, no file"
+done
+
 # Reports before the health checks and the noise marks (the fixtures of compare's tests).
 for f in base noisy; do
     om "$top_srcdir/tests/reports/$f.json" >"$dir/$f.prom" 2>"$dir/$f.err" &&

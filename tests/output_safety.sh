@@ -1,6 +1,7 @@
 #!/bin/sh
 # Output safety: no overwrite without --force, missing directories created, reports replaced by
-# rename (never rewritten in place), unwritable paths refused before anything is measured.
+# rename (never rewritten in place), unwritable paths refused before anything is measured; the
+# report tools' outputs never in place of what is no regular file (or folder) or link.
 . "$top_srcdir/tests/lib.sh"
 dir=$(mktemp -d "$TEST_TMP/output.XXXXXX")
 args="--sizes 8 --iters 3 --pattern latency --quiet"
@@ -136,6 +137,113 @@ PY
 else
     skip "disk full: cannot mount a small tmpfs here ($(id -un): $(head -c 200 "$dir/err"))"
 fi
+
+# The report tools' outputs (openmetrics -o FILE, plot -o FILE, tune -o FOLDER), with and without
+# --force: never in place of a directory (for a file), a file (for a folder), a FIFO, a socket
+# or a device: exit 2, one line naming it as what it is, left as it was. A symbolic link is
+# refused without --force, and with it replaced itself, never its target. (A device of the
+# test's own, never /dev/null: a tool that replaced it would replace only that.)
+# FORM|SETUP|FILE TOOLS WITH --force|TUNE WITH --force
+forms='directory|mkdir "$p"|REFUSED:exists and is a directory|WRITTEN
+file|echo old >"$p"|WRITTEN|REFUSED:exists and is a regular file
+fifo|mkfifo "$p"|REFUSED:exists and is a FIFO|REFUSED:exists and is a FIFO
+socket|"$PYTHON" -c "import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])" "$p"|REFUSED:exists and is a socket|REFUSED:exists and is a socket
+device|mknod "$p" c 1 3|REFUSED:exists and is a device|REFUSED:exists and is a device
+link|echo target >"$p.target" && ln -s "$p.target" "$p"|WRITTEN|WRITTEN
+dangling|ln -s "$p.nowhere" "$p"|WRITTEN|WRITTEN'
+base="$top_srcdir/tests/reports/base.json"
+tools="openmetrics tune"
+"$PYTHON" -c 'import matplotlib' >/dev/null 2>&1 && tools="$tools plot"
+tool_out() { # tool_out TOOL PATH [--force]: the tool writing its output to PATH
+    local t=$1 o=$2
+    shift 2
+    case $t in
+    tune) gx_report tune -m false --dry-run --context "$base" -o "$o" "$@" ;;
+    *) gx_report "$t" "$base" -o "$o" "$@" ;;
+    esac
+}
+kind() { # what is at $1: its type, and a regular file's text
+    if [ -L "$1" ]; then echo "link to $(readlink "$1")"; elif [ -d "$1" ]; then echo "dir $(ls -A "$1" | head -3)";
+    elif [ -p "$1" ]; then echo fifo; elif [ -S "$1" ]; then echo socket; elif [ -c "$1" ]; then echo device;
+    elif [ -f "$1" ]; then echo "file $(head -c 20 "$1")"; else echo none; fi
+}
+echo "$forms" >"$dir/tool-forms"
+for t in $tools; do
+    while IFS='|' read -r form setup file_force dir_force; do
+        if [ $form = device ] && [ "$(id -u)" -ne 0 ]; then
+            skip "$t -o a device: mknod needs root"
+            skip "$t -o a device --force: mknod needs root"
+            continue
+        fi
+        outcome=$file_force
+        [ $t = tune ] && outcome=$dir_force
+        for force in "" --force; do
+            p="$dir/tool-$t-$form$force.svg"
+            eval "$setup"
+            before=$(kind "$p")
+            tool_out $t "$p" $force >/dev/null 2>"$dir/err"
+            rc=$?
+            if [ -z "$force" ] || [ "${outcome%%:*}" = REFUSED ]; then
+                want=${outcome#REFUSED:}
+                if [ -z "$force" ]; then
+                    case $form in
+                    link|dangling) want="exists, a symbolic link (--force replaces the link, never its target)" ;;
+                    directory) [ $t = tune ] && want="exists (--force replaces it)" ;;
+                    file) [ $t = tune ] || want="exists (--force overwrites it)" ;;
+                    esac
+                fi
+                [ $rc -eq 2 ] && [ "$(wc -l <"$dir/err")" -eq 1 ] &&
+                    grep -q "^gpuxfer-report $t: " "$dir/err" && grep -qF -- "$p: $want" "$dir/err" &&
+                    [ "$(kind "$p")" = "$before" ]
+                ok $? "$t -o $form ${force:-without --force}: refused, left as it was: $want"
+            else
+                [ $rc -eq 0 ] && [ ! -L "$p" ] && { [ $t = tune ] && [ -d "$p" ] || [ -f "$p" ]; }
+                ok $? "$t -o $form --force: written in its place"
+            fi || { echo "exit $rc, before: $before, after: $(kind "$p")"; cat "$dir/err"; } | diag
+            [ ! -e "$p.nowhere" ] && { [ ! -e "$p.target" ] || [ "$(cat "$p.target")" = target ]; } &&
+                [ -z "$(find "$dir" -name '*.tmp.*')" ] && [ -z "$(find "$dir" -name '.tool-*')" ]
+            ok $? "$t -o $form ${force:-without --force}: nothing through a link, no temporary left"
+        done
+    done <"$dir/tool-forms"
+done
+# The shell subcommands' -o folders (soak, bench, sweep): a folder is written into, never
+# anything else in its place or through it (a file, a FIFO, a device): exit 2, one line naming
+# what it is, before anything runs.
+echo "X=1" >"$dir/sweep-file"
+for t in soak bench sweep; do
+    for form in file fifo device; do
+        p="$dir/shell-$t-$form"
+        case $form in
+        file) echo old >"$p"; what="a regular file" ;;
+        fifo) mkfifo "$p"; what="a FIFO" ;;
+        device)
+            [ "$(id -u)" -eq 0 ] || { skip "$t -o a device: mknod needs root"; continue; }
+            mknod "$p" c 1 3; what="a device" ;;
+        esac
+        before=$(kind "$p")
+        case $t in
+        soak) gx_report soak -d 1 -o "$p" -- --sizes 8 ;;
+        bench) gx_report bench -o "$p" ;;
+        sweep) gx_report sweep -o "$p" "$dir/sweep-file" -- --sizes 8 ;;
+        esac >"$dir/out" 2>"$dir/err"
+        rc=$?
+        [ $rc -eq 2 ] && [ "$(wc -l <"$dir/err")" -eq 1 ] && [ ! -s "$dir/out" ] &&
+            grep -qxF "gpuxfer-report $t: -o '$p': exists and is $what (expected a folder)" "$dir/err" &&
+            [ "$(kind "$p")" = "$before" ]
+        ok $? "$t -o $form: exit 2, one line naming it, left as it was" ||
+            { echo "exit $rc"; cat "$dir/out" "$dir/err"; } | diag
+    done
+done
+
+# A name with control characters: the error names it escaped (\xHH, as gpuxfer's), not with
+# them left out (which would name another file).
+p="$dir/$(printf 'a\033[2J\nb.prom')"
+mkfifo "$p"
+gx_report openmetrics "$base" -o "$p" --force >/dev/null 2>"$dir/err"
+[ $? -eq 2 ] && [ "$(wc -l <"$dir/err")" -eq 1 ] &&
+    grep -qF -- "$dir/a\x1b[2J\x0ab.prom: exists and is a FIFO" "$dir/err"
+ok $? "openmetrics -o a FIFO whose name holds an escape and a newline: named escaped, one line" ||
+    diag <"$dir/err"
 
 rm -rf "$dir"
 done_testing

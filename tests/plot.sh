@@ -410,6 +410,55 @@ plot "$rep/schema-v3.json" -o "$dir/x.png" 2>"$dir/err"
 [ $? -eq 2 ] && grep -q 'schema version 3.0' "$dir/err"
 ok $? "another schema major version: exit 2"
 
+# One run name measured again and again (every label alike: name, name#2, ...): 47 lines drawn
+# and the other 53 as one, their median, in one report and in each configuration of a
+# comparison; the page takes the time of 48 lines, never of each copy.
+"$PYTHON" - "$rep/base.json" "$dir" <<'PY'
+import json, os, sys
+doc = json.load(open(sys.argv[1]))
+one = next(r for r in doc["results"] if r["status"] == "ok" and r["unit"] == "us")
+for name, when in (("same-a", "2026-01-01T00:00:00Z"), ("same-b", "2026-01-01T00:05:00Z")):
+    doc.update(results=[dict(one, run="again")] * 100, matrices=[], start_time=when,
+               end_time=when)
+    json.dump(doc, open(os.path.join(sys.argv[2], name + ".json"), "w"))
+PY
+plot "$dir/same-a.json" -o "$dir/same.svg" --describe >"$dir/same.json" 2>"$dir/err" &&
+    plot "$dir/same-a.json" -- "$dir/same-b.json" -o "$dir/same-cmp.svg" --describe \
+        >"$dir/same-cmp.json" 2>>"$dir/err" &&
+    py_check "$dir/same.json" "$dir/same-cmp.json" <<'PY'
+import json, sys
+(one,) = json.load(open(sys.argv[1]))["line_panels"]
+names = [s["name"] for s in one["series"]]
+assert len(names) == 48 and names[:2] == ["host pageable>pageable [again]",
+                                          "host pageable>pageable [again#2]"], names[:3]
+assert names[-1] == "host the other 53 lines (their median, band lowest..highest)", names[-1]
+assert one["series"][-1]["points"] == 1 and one["series"][-1]["band"], one["series"][-1]
+(cmp,) = json.load(open(sys.argv[2]))["line_panels"]
+last = [s["name"] for s in cmp["series"] if "the other" in s["name"]]
+assert len(cmp["series"]) == 96 and last == [
+    f"{c}:host the other 53 lines (the median of their means)" for c in (0, 1)], last
+PY
+ok_diag $? "$dir/err" "100 results of one run name: 47 lines and the other 53 as one, in a report and in each configuration of a comparison"
+# Its neighbour: a path named anew for each of 30 results at two sizes (30 subplots): the first
+# 24 drawn, the title saying so.
+"$PYTHON" - "$rep/base.json" "$dir/paths.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+two = [r for r in doc["results"] if r["status"] == "ok" and r["unit"] == "us"][:2]
+doc.update(results=[dict(r, path=f"path{i:02d}") for i in range(30) for r in two], matrices=[])
+json.dump(doc, open(sys.argv[2], "w"))
+PY
+plot "$dir/paths.json" -o "$dir/paths.svg" --describe >"$dir/paths.out" 2>"$dir/err" &&
+    py_check "$dir/paths.out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+titles = [p["title"].split(":")[0] for p in d["line_panels"]]
+assert titles == [f"path{i:02d}" for i in range(24)], titles
+assert d["facets_note"] == ("the first 24 of 30 subplots (path x pattern) drawn; "
+                            "gpuxfer-report summary lists every result"), d
+PY
+ok_diag $? "$dir/err" "30 paths of two sizes each: the first 24 subplots drawn, a note saying so"
+
 # The source tree's door runs the first python3 on PATH: one without matplotlib (a bare venv, as
 # a pyenv one often is) hands the plot to an interpreter that has it, saying which.
 if "$PYTHON" -m venv --without-pip "$dir/bare" >/dev/null 2>&1 &&

@@ -904,6 +904,31 @@ _CONTROLS = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[\]PX^_][^\x07\x1b\x9c]*(?:\
 _ASCII_CONTROLS = bytes(range(0x09)) + bytes(range(0x0b, 0x20)) + b"\x7f"
 
 
+# What escaped() writes as \xNN: every control character that printable() leaves out (tab
+# kept, newline too: a message is one line), and a byte that is no UTF-8, as Python reads it
+# from a file name or an argument (U+DC80-U+DCFF) or from JSON (a lone surrogate). The same but
+# newline: what stderr shows escaped, line by line.
+_ESCAPED_CLASS = ("\x00-\x08{}\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
+                  "\u2066-\u2069\ud800-\udfff")
+_ESCAPED = re.compile("[" + _ESCAPED_CLASS.format("\n") + "]")
+_ESCAPED_LINES = re.compile("[" + _ESCAPED_CLASS.format("") + "]")
+
+
+def _escape_one(m):
+    c = m.group()
+    raw = bytes([ord(c) - 0xdc00]) if "\udc80" <= c <= "\udcff" else c.encode(
+        "utf-8", "surrogatepass")
+    return "".join(f"\\x{b:02x}" for b in raw)
+
+
+def escaped(text, lines=False):
+    """text with each control character and each byte that is no UTF-8 written as \\xNN (its
+    bytes in UTF-8), as gpuxfer writes them in its messages: a file name in an error is the
+    name given, on one line, inert on a terminal, never another file's name (printable() would
+    leave the characters out). lines: newlines kept."""
+    return (_ESCAPED_LINES if lines else _ESCAPED).sub(_escape_one, text)
+
+
 def printable(text):
     """text without control characters (newline and tab kept), escape sequences and
     bidirectional-text controls."""
@@ -913,15 +938,16 @@ def printable(text):
 
 
 class Printable:
-    """A text stream whose every write is printable(): the one filter of what the tools print,
-    so that no string from a report (a name, a reason, an environment value) reaches the
-    terminal as an escape sequence, whichever code printed it."""
+    """A text stream whose every write is printable(), or with escape escaped() (stderr: its
+    errors and notes name files, which must stay the names given): the one filter of what the
+    tools print, so that no string from a report (a name, a reason, an environment value)
+    reaches the terminal as an escape sequence, whichever code printed it."""
 
-    def __init__(self, stream):
-        self._stream = stream
+    def __init__(self, stream, escape=False):
+        self._stream, self._escape = stream, escape
 
     def write(self, text):
-        return self._stream.write(printable(text))
+        return self._stream.write(escaped(text, lines=True) if self._escape else printable(text))
 
     def __getattr__(self, name):
         return getattr(self._stream, name)
@@ -976,8 +1002,9 @@ def run(prog, main, argv=None):
     stderr, "PROG: ...", and a status that is no verdict: bad input (BadInput, or an error the
     tool did not foresee) EXIT_INPUT; its output not written (stdout full, closed or its reader
     gone; a file: a full disk) EXIT_OUTPUT; Ctrl-C or SIGTERM 128 + the signal. What it prints is
-    printable() and text the terminal's encoding lacks (a Latin-1 locale, non-ASCII names)
-    escaped, never a traceback (GX_DEBUG=1 prints one for an unforeseen error)."""
+    printable() on stdout and escaped() on stderr (its errors name files as given), text the
+    terminal's encoding lacks (a Latin-1 locale, non-ASCII names) escaped, never a traceback
+    (GX_DEBUG=1 prints one for an unforeseen error)."""
     closed = _standard_fds()
     if 2 in closed or sys.stderr is None:
         sys.stderr = open(os.devnull, "w", encoding="utf-8")
@@ -986,7 +1013,7 @@ def run(prog, main, argv=None):
     else:
         sys.stdout.reconfigure(errors="backslashreplace")
     sys.stderr.reconfigure(errors="backslashreplace")
-    sys.stdout, sys.stderr = Printable(sys.stdout), Printable(sys.stderr)
+    sys.stdout, sys.stderr = Printable(sys.stdout), Printable(sys.stderr, escape=True)
     signal.signal(signal.SIGTERM, _terminated)
     try:
         status = main(sys.argv[1:] if argv is None else argv)
@@ -1014,21 +1041,57 @@ def run(prog, main, argv=None):
 
 
 def fail(prog, msg, status):
-    """One line on stderr (a stderr that fails too is let go: the status still tells)."""
+    """One line on stderr, what it quotes escaped (a stderr that fails too is let go: the
+    status still tells)."""
     try:
-        print(f"{prog}: {' '.join(msg.splitlines())}", file=sys.stderr, flush=True)
+        print(f"{prog}: {escaped(msg)}", file=sys.stderr, flush=True)
     except OSError:
         pass
     return status
 
 
+def kind_of(mode):
+    """What a file of this mode is, in the words of an error."""
+    return ("a directory" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else
+            "a socket" if stat.S_ISSOCK(mode) else "a device" if stat.S_ISCHR(mode) or
+            stat.S_ISBLK(mode) else "a regular file" if stat.S_ISREG(mode) else
+            "not a regular file")
+
+
+def check_output(path, force, folder=False, label=None):
+    """BadInput (naming it as label, else path) where a tool must not write its output at path:
+    an existing file without force; with force, anything but a regular file (a folder, for a
+    folder's output) or a symbolic link, which is replaced itself, never its target. A device,
+    a FIFO or a socket is never replaced: the one at a name is what others use (/dev/null)."""
+    label = label or path
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as e:
+        raise BadInput(f"{label}: cannot look at it: {e.strerror}")
+    replaces = "replaces" if folder else "overwrites"
+    if stat.S_ISLNK(mode):
+        if not force:
+            raise BadInput(f"{label}: exists, a symbolic link (--force replaces the link, never "
+                           "its target)")
+    elif stat.S_ISDIR(mode) if folder else stat.S_ISREG(mode):
+        if not force:
+            raise BadInput(f"{label}: exists (--force {replaces} it)")
+    else:
+        raise BadInput(f"{label}: exists and is {kind_of(mode)} (expected "
+                       f"{'a folder' if folder else 'a file'} name; --force {replaces} only "
+                       f"{'a folder' if folder else 'a regular file'} or a link)")
+
+
 def write_new(path, force, write):
     """The one way the tools write a file: write(f) fills a temporary beside path (created
     exclusively, never through a link), which then takes path's name whole: never a partial
-    file, and without force never over an existing file or link (BadInput). A failure
-    (OSError, e.g. a full disk) removes the temporary and is raised with path as its file."""
-    if not force and os.path.lexists(path):
-        raise BadInput(f"{path}: exists (--force overwrites it)")
+    file, without force never over an existing file or link, and never over anything but a
+    regular file or a link (check_output: BadInput), looked at again just before the temporary
+    takes the name. A failure (OSError, e.g. a full disk) removes the temporary and is raised
+    with path as its file."""
+    check_output(path, force)
     folder = os.path.dirname(path) or "."
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=os.path.basename(path) + ".tmp.")
@@ -1040,6 +1103,7 @@ def write_new(path, force, write):
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, 0o666 & ~current_umask())
+        check_output(path, force)  # what took the name meanwhile
         if force:
             os.replace(tmp, path)  # a link at path is replaced, its target untouched
         else:
@@ -1048,6 +1112,9 @@ def write_new(path, force, write):
     except FileExistsError:
         os.unlink(tmp)
         raise BadInput(f"{path}: exists (--force overwrites it)")
+    except BadInput:
+        os.unlink(tmp)
+        raise
     except OSError as e:
         if os.path.lexists(tmp):
             os.unlink(tmp)
@@ -1068,8 +1135,7 @@ class NewFolder:
 
     def __init__(self, path, force):
         self.path, self.force = os.path.normpath(path), force
-        if not force and os.path.lexists(self.path):
-            raise BadInput(f"{path}: exists (--force replaces it)")
+        check_output(self.path, force, folder=True, label=path)
         parent = os.path.dirname(os.path.abspath(self.path))
         if not os.path.isdir(parent):
             raise BadInput(f"{path}: no folder {parent} to make it in")
@@ -1085,9 +1151,8 @@ class NewFolder:
             return False
         old = None
         try:
+            check_output(self.path, self.force, folder=True)  # made meanwhile: someone else's
             if os.path.lexists(self.path):
-                if not self.force:  # made meanwhile: someone else's
-                    raise BadInput(f"{self.path}: exists (--force replaces it)")
                 old = tempfile.mkdtemp(prefix=self.prefix + ".old.")
                 os.rename(self.path, os.path.join(old, "x"))
             os.rename(self.work, self.path)

@@ -10,6 +10,7 @@
 # PATH), MPIRUN (default mpirun), MPIRUN_ARGS (default --bind-to none: gpuxfer binds each rank).
 # Exit: gpuxfer's status when it failed (3 when it left no report), else the goals' (1: missed).
 # The run's files in DIR are removed first: an earlier run's report is never read as this one's.
+# DIR is made where missing; one that is no folder (a file, FIFO, socket, device) is exit 2.
 set -u
 # shellcheck source=scripts/gxreport/door.sh
 . "$(dirname "$0")/door.sh"
@@ -31,7 +32,7 @@ G=$gx_gpuxfer
 [ -n "$G" ] && [ -x "$G" ] || { echo "$gx_prog: no gpuxfer binary (set GPUXFER)" >&2; exit 2; }
 case $scenario in */*) [ -r "$scenario" ] || { echo "$gx_prog: cannot read scenario '$scenario'" >&2; exit 2; } ;; esac
 what=(--scenario "$scenario"); [ "$scenario" != default ] || what=()
-mkdir -p "$dir" || exit 2
+gx_out_folder -o "$dir" || exit 2
 report=$dir/bench.json
 # An earlier run's report must never be read as this run's (a run that stops before writing
 # one would leave it): this run's files start gone.

@@ -103,9 +103,10 @@ def parser():
 def run_shell(script, argv):
     """A shell subcommand with its stdout through this process, line by line: a closed, full or
     abandoned stdout then ends it as it ends every tool (gx.run: exit 3, one line), never as the
-    script's own status (a verdict), and what it prints is printable as the tools' is, on stderr
-    too: the script quotes its arguments and a launcher's errors there. The script is stopped
-    where its output can no longer go (a soak stops its job)."""
+    script's own status (a verdict), and what it prints is printable as the tools' is (on
+    stderr, where the script quotes its arguments and a launcher's errors, escaped as every
+    tool's stderr is: gx.run). The script is stopped where its output can no longer go (a soak
+    stops its job)."""
     sys.stdout.write("")  # a closed stdout fails here, before a run whose answer it would lose
     try:
         child = subprocess.Popen(["/bin/bash", script] + argv, env=shell_env(),
@@ -116,7 +117,8 @@ def run_shell(script, argv):
     def forward_stderr():  # beside stdout's loop, so that neither pipe fills and stops the script
         for line in iter(child.stderr.readline, b""):
             try:
-                sys.stderr.write(line.decode("utf-8", errors="backslashreplace"))
+                # A byte of no UTF-8 kept as itself, for stderr's escape to show it as \xHH.
+                sys.stderr.write(line.decode("utf-8", errors="surrogateescape"))
                 sys.stderr.flush()
             except (OSError, ValueError):  # stderr gone: the rest is let go, the status tells
                 pass

@@ -23,6 +23,27 @@ gx_whole() {
     fi
     echo "$((10#$2))"
 }
+# gx_out_folder OPTION DIR: DIR made a folder where missing; an existing folder (or a link to
+# one) is written into; anything else (a file, a FIFO, a socket, a device, a link to no folder)
+# is one line naming what it is and status 2: nothing is written in its place or through it.
+gx_out_folder() {
+    local what=
+    if [ -d "$2" ]; then
+        return 0
+    elif [ -L "$2" ]; then what="a symbolic link to no folder"
+    elif [ -p "$2" ]; then what="a FIFO"
+    elif [ -S "$2" ]; then what="a socket"
+    elif [ -b "$2" ] || [ -c "$2" ]; then what="a device"
+    elif [ -f "$2" ]; then what="a regular file"
+    elif [ -e "$2" ]; then what="no folder"
+    fi
+    if [ -n "$what" ]; then
+        echo "$gx_prog: $1 '$2': exists and is $what (expected a folder)" >&2
+        return 2
+    fi
+    mkdir -p -- "$2" 2>/dev/null ||
+        { echo "$gx_prog: $1 '$2': cannot make the folder" >&2; return 2; }
+}
 # Another subcommand, through the same door and Python.
 gx_report() { "$GX_REPORT_PYTHON" "$GX_REPORT_DOOR" "$@"; }
 # The package's helpers (python3 -m gxreport: sweep-order, write-manifest).

@@ -21,7 +21,9 @@ Metrics (gauges; in base units, as Prometheus names them: a median in seconds or
 A result's labels: run, path, pattern, src_mem, dst_mem, size (bytes), chunk, depth and
 chunk_auto (chunked paths), initiator and peer (ranks), initiator_host, peer_host,
 initiator_gpu, peer_gpu (the PCI bus id, else the GPU's index) and initiator_gpu_model,
-peer_gpu_model, and marks: the result's marks, comma-separated (the noise's waited, tail, wide,
+peer_gpu_model; a collective's (--pairs job, node) in their place its group's: group_first and
+group_last (its first and last rank), group_size (its ranks), group_first_host and
+group_last_host; and marks: the result's marks, comma-separated (the noise's waited, tail, wide,
 few, drift: a median the machine disturbed; ceiling_exceeded, ceiling_within, ceiling_unsound;
 line_exceeded: above the line rate, a wrong route or rate), absent where it has none. A label
 without a value (no run name, no GPU) is left out, as Prometheus reads an empty one. Two results
@@ -35,12 +37,17 @@ values and text are UTF-8; control characters are left out. The text ends with "
 
 -o FILE is written whole (a temporary file beside it, renamed to FILE: the collector never reads
 half of it; it reads only *.prom, not the temporary), never over an existing file or link
-without --force.
+without --force, and never over a directory, FIFO, socket or device (a link is replaced itself,
+never its target).
+
+Every field a sample is made of is checked first: one of the wrong kind (an exit code that is no
+integer, a finding's evidence that is no text, an end time not in gpuxfer's form) is exit 2 with
+the field named, never a sample or a label left out.
 
 Exit status: 0; 2 bad input (a report it cannot read or use, one given twice, over 256 MiB:
-GX_REPORT_MAX_MIB, a median outside 1e-9..1e15; FILE exists); 3 the text could not be written
-(a full disk: no partial file is left; stdout full, closed or its reader gone); 130 Ctrl-C, 143
-SIGTERM. Each failure is one line on stderr.
+GX_REPORT_MAX_MIB, a median outside 1e-9..1e15; FILE exists, or is no regular file or link); 3
+the text could not be written (a full disk: no partial file is left; stdout full, closed or its
+reader gone); 130 Ctrl-C, 143 SIGTERM. Each failure is one line on stderr.
 Usage: gpuxfer-report openmetrics REPORT.json [REPORT.json ...] [-o FILE [--force]]"""
 import argparse
 import datetime
@@ -84,6 +91,9 @@ class Family:
 
     def __init__(self, name, help_text, unit=""):
         self.name, self.help, self.unit, self.samples = name, help_text, unit, {}
+        # {labels as given: the last number tried for them}: the next sample with those labels
+        # goes on from there, never again through every number taken before it.
+        self.repeats = {}
 
     @staticmethod
     def key(labels):
@@ -95,14 +105,17 @@ class Family:
         again), or by its report's (two files named alike but for control characters). Returns
         the labels as written."""
         key = self.key(labels)
-        names = [k for k, _ in labels]
-        tell = "run" if "run" in names else "report" if "report" in names else None
-        if key in self.samples and tell is None:
-            raise AssertionError(f"{self.name}: two samples with the labels {key}")
-        n = 1
-        while key in self.samples:
-            n += 1
-            key = self.key([(k, f"{v}#{n}" if k == tell else v) for k, v in labels])
+        if key in self.samples:
+            names = [k for k, _ in labels]
+            tell = "run" if "run" in names else "report" if "report" in names else None
+            if tell is None:
+                raise AssertionError(f"{self.name}: two samples with the labels {key}")
+            first = key
+            n = self.repeats.get(first, 1)
+            while key in self.samples:
+                n += 1
+                key = self.key([(k, f"{v}#{n}" if k == tell else v) for k, v in labels])
+            self.repeats[first] = n
         self.samples[key] = value
         return key
 
@@ -184,6 +197,15 @@ def pair_labels(facts, ranks):
             ("peer_gpu", g1), ("initiator_gpu_model", m0), ("peer_gpu_model", m1)]
 
 
+def group_labels(facts, ranks, size):
+    """The labels of a collective's group (--pairs job, node): its first and last rank, as the
+    report holds them, its size (its ranks) and the hosts of its first and last rank (one
+    host for a node's group)."""
+    (h0, _, _), (h1, _, _) = (facts.get(x, ("", "", "")) for x in ranks)
+    return [("group_first", str(ranks[0])), ("group_last", str(ranks[1])),
+            ("group_size", str(size)), ("group_first_host", h0), ("group_last_host", h1)]
+
+
 def marks(r):
     """A result's marks, comma-separated: its noise marks (and few, from an older report's
     iteration count), then those of its ceiling and line rate; "" for a clean number."""
@@ -203,23 +225,61 @@ def result_labels(r, facts, head):
         ("src_mem", r["mem"]["src"]), ("dst_mem", r["mem"]["dst"]), ("size", str(r["size"])),
         ("chunk", str(r.get("chunk", "")) if chunked else ""),
         ("depth", str(r.get("depth", "")) if chunked else ""),
-        ("chunk_auto", "true" if r.get("chunk_auto") else "")] + pair_labels(facts, r["ranks"])
+        ("chunk_auto", "true" if r.get("chunk_auto") else "")] + (
+            group_labels(facts, r["ranks"], r["group"]) if "group" in r
+            else pair_labels(facts, r["ranks"]))
 
 
-def end_time(doc):
-    """The run's end (else its start) as Unix time; None where the report says neither in
-    gpuxfer's form (UTC, ISO 8601)."""
-    for name in ("end_time", "start_time"):
-        text = doc.get(name)
-        if not isinstance(text, str):
+def unix_time(text):
+    """A time in gpuxfer's form (UTC, ISO 8601) as Unix time; None for anything else."""
+    for form in ("%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%SZ"):
+        try:
+            t = datetime.datetime.strptime(text, form)
+        except (TypeError, ValueError):
             continue
-        for form in ("%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%SZ"):
-            try:
-                t = datetime.datetime.strptime(text, form)
-            except ValueError:
-                continue
-            return t.replace(tzinfo=datetime.timezone.utc).timestamp()
+        return t.replace(tzinfo=datetime.timezone.utc).timestamp()
     return None
+
+
+# What the samples are made of beyond what every tool reads (gx.REPORT): each field a sample's
+# value or label comes from, checked before any is written, so that none is left out for a
+# value of the wrong kind (exit 2, the field named, as every tool names a field it cannot use).
+REQ, OPT, TEXT = gx.REQ, gx.OPT, gx.STRING
+RANK_OR_NULL = gx.Leaf("an integer from 0 or null",
+                       lambda v: v is None or gx.is_int(v) and v >= 0)
+EXIT_CODE = gx.Leaf("an integer from 0 to 255 (gpuxfer's exit status)",
+                    lambda v: gx.is_int(v) and 0 <= v <= 255)
+TIME = gx.Leaf("a UTC time as gpuxfer writes it (2026-01-31T12:00:00.000Z)",
+               lambda v: unix_time(v) is not None)
+GPU = gx.Obj({"present": (OPT, gx.BOOL), "pci_bus_id": (OPT, TEXT),
+              "physical_index": (OPT, gx.COUNT), "visible_index": (OPT, gx.COUNT),
+              "name": (OPT, TEXT)})
+FINDING = gx.Obj({"check": (REQ, TEXT), "rank": (REQ, RANK_OR_NULL), "line": (REQ, TEXT),
+                  "evidence": (REQ, TEXT), "severity": (OPT, TEXT)})
+EXPORTED = gx.Obj({
+    "exit_code": (REQ, EXIT_CODE), "status": (REQ, TEXT), "end_time": (REQ, TIME),
+    "skipped": (OPT, gx.List(gx.Obj({"path": (REQ, TEXT), "reason": (REQ, TEXT),
+                                     "run": (OPT, TEXT), "ranks": (OPT, gx.PAIR)}))),
+    "context": (OPT, gx.Obj({"ranks": (OPT, gx.List(gx.Obj({
+        "rank": (OPT, gx.COUNT), "hostname": (OPT, TEXT), "gpu": (OPT, GPU)})))})),
+    "health": (OPT, gx.Obj({"checks": (REQ, gx.List(TEXT)),
+                            "findings": (REQ, gx.List(FINDING))}))})
+# A result's collective (--pairs job, node): its group's size is a label.
+COLLECTIVE = gx.Obj({"ranks": (REQ, gx.Leaf("an integer from 2 (the group's ranks)",
+                                            lambda v: gx.is_int(v) and 2 <= v <= gx.MAX_INT))})
+
+
+def check_exported(path, doc):
+    """BadInput naming the file and the first field a sample would be made of that is not of
+    its kind (a report's results were checked as they were read: reader())."""
+    try:
+        EXPORTED.check(dict(doc, results=[]))
+        for i, r in enumerate(doc["results"]):
+            if isinstance(r.get("group"), gx.Mismatch):
+                r["group"].place += ["collective", i, "results"]
+                raise r["group"]
+    except gx.Mismatch as e:
+        raise gx.BadInput(f"{path}: {e.message()}")
 
 
 # The fields of a result its samples' labels are made of (result_labels, add_report).
@@ -230,9 +290,17 @@ LABEL_FIELDS = ("status", "reason", "unit", "run", "path", "pattern", "mem", "si
 def reader():
     """gx.load's keep for openmetrics: of a result, the fields its samples are made of, its
     median, marks and line share worked out as it is read (a sweep's report is never held
-    whole: its results' statistics, noise and stop rule are dropped as they come)."""
+    whole: its results' statistics, noise and stop rule are dropped as they come); a
+    collective's group size as "group", or what is wrong with its collective (check_exported
+    names it)."""
     def keep(r):
         k = {n: r[n] for n in LABEL_FIELDS if n in r}
+        if "collective" in r:
+            try:
+                COLLECTIVE.check(r["collective"])
+                k["group"] = r["collective"]["ranks"]
+            except gx.Mismatch as e:
+                k["group"] = e
         if r["status"] == "ok":
             k["median"], k["marks"], k["line_share"] = (r["stats"]["median"], marks(r),
                                                         gx.line_share(r))
@@ -262,16 +330,11 @@ def add_report(fams, doc, head):
                 head + [("run", text_of(s, "run")), ("path", text_of(s, "path"))] +
                 pair_labels(facts, s.get("ranks")) +
                 [("status", "skipped"), ("reason", text_of(s, "reason"))])
-    status, code = doc.get("status"), doc.get("exit_code")
-    if gx.is_int(code):
-        fams["gpuxfer_run_exit_code"].add(head + [("status", status if isinstance(status, str)
-                                                   else "")], code)
+    fams["gpuxfer_run_exit_code"].add(head + [("status", doc["status"])], doc["exit_code"])
     for st in STATUSES:
         fams["gpuxfer_run_results"].add(head + [("status", st)],
                                         sum(1 for r in doc["results"] if r["status"] == st))
-    when = end_time(doc)
-    if when is not None:
-        fams["gpuxfer_run_end_timestamp_seconds"].add(head, when)
+    fams["gpuxfer_run_end_timestamp_seconds"].add(head, unix_time(doc["end_time"]))
     add_health(fams, doc.get("health"), facts, head)
 
 
@@ -321,9 +384,11 @@ def main(argv):
     ap.add_argument("--force", action="store_true",
                     help="replace an existing FILE (without it that is exit 2)")
     a = ap.parse_args(argv)
-    if a.output and not a.force and os.path.lexists(a.output):
-        gx.die(PROG, f"-o {a.output}: exists (--force overwrites it)")
+    if a.output:
+        gx.check_output(a.output, a.force, label=f"-o {a.output}")
     docs = [gx.load(p, identify=len(a.reports) > 1, keep=reader()) for p in a.reports]
+    for path, doc in zip(a.reports, docs):
+        check_exported(path, doc)
     if len(docs) > 1:
         gx.distinct(docs)
     data = exposition(a.reports, docs).encode("utf-8")

@@ -6,21 +6,25 @@ most four (a pattern measured at one size only, as the default run's 8 B latency
 paths side by side), on log axes (--linear-bw: bandwidth from 0 on a linear one); in each a line
 per memory kinds and run (and report, when several are given): never two memory kinds or two
 runs in one line. A line is the median over the pairs measured, with a band from p5 to p95 (with
-several pairs the lowest p5 to the highest p95), its measured ceiling dotted in its colour
-and, where the report has them (schema 2.7), the line rate of the links crossed dash-dotted;
-chunked paths at their best chunk/depth per size (--all-chunks: a line per chunk/depth). A
-colour per path (several reports: a colour per report), a line style and marker per line of a
-path; a facet with several lines has a legend of its own, and the legend below the facets says
-what lines, bands and dots are. A heatmap per pair matrix (rows: sender, columns: receiver) with
-the value in each cell, a colour scale from 0 to the matrix's measured ceiling (the median
-over its pairs) or, without one, to its largest value, the scale's words under the heatmap (the
-colour bar names the unit); the heatmaps in a grid of at most 2 a row and 3 rows (17.25 inches,
-1897 pixels, wide), each readable on one screen; beyond that (a --pairs all report of several
-sizes, a sweep), one per path, memory kinds and pattern (its largest size for a bandwidth, its
-smallest for a latency), the title saying how many of how many, the other sizes as lines;
-beyond 32 ranks, colour only. A median whose step the machine disturbed (the report's noise,
-schema 2.5; gpuxfer's table marks it ~) is a hollow marker, and a heatmap cell ~ after its
-value.
+several pairs the lowest p5 to the highest p95), its measured ceiling dotted in its colour and,
+where the report has them (schema 2.7), the line rate of the links crossed dash-dotted; chunked
+paths at their best chunk/depth per size (--all-chunks: a line per chunk/depth). A colour per
+path (several reports: a colour per report), a line style and marker per line of a path; a facet
+with several lines has a legend of its own, and the legend below the facets says what lines,
+bands and dots are. At most 48 lines of one report (or configuration), path and pattern are
+drawn (a run of one name repeated, name#2, name#3, ...): the first 47, and the others as one
+line, "the other N lines", their median with a band from their lowest to their highest (a
+comparison's: the median of their means). At most 24 subplots are drawn, the first in their
+order, the title saying how many of how many. A heatmap per pair matrix (rows: sender, columns:
+receiver) with the value in each cell, a colour scale from 0 to the matrix's measured ceiling
+(the median over its pairs) or, without one, to its largest value, the scale's words under the
+heatmap (the colour bar names the unit); the heatmaps in a grid of at most 2 a row and 3 rows
+(17.25 inches, 1897 pixels, wide), each readable on one screen; beyond that (a --pairs all
+report of several sizes, a sweep), one per path, memory kinds and pattern (its largest size for
+a bandwidth, its smallest for a latency), the title saying how many of how many, the other sizes
+as lines; beyond 32 ranks, colour only. A median whose step the machine disturbed (the report's
+noise, schema 2.5; gpuxfer's table marks it ~) is a hollow marker, and a heatmap cell ~ after
+its value.
 
 A comparison (the configurations of gpuxfer-report compare: A1.json A2.json -- B1.json B2.json,
 folders of reports, a gpuxfer-report sweep folder) has the same facets, drawn by configuration:
@@ -31,12 +35,15 @@ in the line's colour; log axes (configurations differ by ratios); no heatmaps. N
 python3 that runs it has none, an interpreter that has it draws the plot (configure's, the
 system's, the next python3 on PATH).
 
--o FILE is written whole or not at all, and never over an existing file or link without --force.
+-o FILE is written whole or not at all, never over an existing file or link without --force,
+and never over a directory, FIFO, socket or device (a link is replaced itself, never its
+target).
 
-Exit status: 0; 2 bad input (FILE exists, a report, an option; a report given twice, over 256
-MiB (GX_REPORT_MAX_MIB) or with a median outside 1e-9..1e15) or matplotlib missing; 3 FILE or
---describe could not be written (a full disk: no partial file is left; stdout full, closed or
-its reader gone); 130 Ctrl-C, 143 SIGTERM. Each failure is one line on stderr.
+Exit status: 0; 2 bad input (FILE exists or is no regular file or link, a report, an option;
+a report given twice, over 256 MiB (GX_REPORT_MAX_MIB) or with a median outside 1e-9..1e15) or
+matplotlib missing; 3 FILE or --describe could not be written (a full disk: no partial file
+is left; stdout full, closed or its reader gone); 130 Ctrl-C, 143 SIGTERM. Each failure is one
+line on stderr.
 """
 import argparse
 import importlib.util
@@ -59,6 +66,12 @@ PATHS = ("host", "mpi", "staged", "staged-mpi", "p2p", "nccl", "zerocopy", "unif
 PATTERNS = {"latency": "latency, one way", "bw": "bw, one way", "bibw": "bibw, both ways"}
 # The most lines a panel names in a legend of its own.
 MAX_PANEL_LEGEND = 12
+# The most lines drawn of one report (or configuration), path and pattern: past them (runs of one
+# name measured again and again, numbered name#2, name#3, ...), the first MAX_LINES - 1 are
+# drawn and the others as one line, their median, its band their lowest to their highest (a
+# comparison's: the median of their runs' means), so that a plot takes the time of a bounded
+# page whatever a report repeats.
+MAX_LINES = 48
 # A collective's value is nccl-tests' bus bandwidth (the report's collective object).
 COLLECTIVES = ("allreduce", "allgather", "reduce-scatter", "alltoall", "broadcast")
 
@@ -176,6 +189,62 @@ def palette(n):
     return out[:n]
 
 
+def median_or_none(values):
+    return statistics.median(values) if values else None
+
+
+def merged_point(pts):
+    """One point of the lines past MAX_LINES at a size, from their points there: a report's
+    (median, band and bounds over them) or a comparison's (the median of their values)."""
+    if "value" in pts[0]:
+        return {"runs": [], "noisy": [any(any(p["noisy"]) for p in pts)],
+                "value": statistics.median(p["value"] for p in pts),
+                "ceiling": median_or_none([p["ceiling"] for p in pts if p["ceiling"] is not None]),
+                "line": median_or_none([p["line"] for p in pts if p["line"] is not None])}
+    chunks = {p["chunk"] for p in pts}
+    return {"median": statistics.median(p["median"] for p in pts),
+            "noisy": sum(p["noisy"] for p in pts), "few": sum(p["few"] for p in pts),
+            "ceiling": median_or_none([p["ceiling"] for p in pts if p["ceiling"] is not None]),
+            "line": median_or_none([p["line"] for p in pts if p["line"] is not None]),
+            "lo": min(p["lo"] for p in pts), "hi": max(p["hi"] for p in pts),
+            "pairs": sum(p["pairs"] for p in pts),
+            "chunk": chunks.pop() if len(chunks) == 1 else "several",
+            "candidates": max(p["candidates"] for p in pts)}
+
+
+def capped(lines):
+    """lines with those past MAX_LINES of one report (or configuration), path and pattern made
+    one line (merged_point at each size), in the place of the first of them; ident and name say
+    how many it stands for."""
+    group = lambda ln: (ln[0][0], ln[0][1], ln[1], ln[2])  # noqa: E731
+    counts = {}
+    for ln in lines:
+        counts[group(ln)] = counts.get(group(ln), 0) + 1
+    seen, rest, place, out = {}, {}, {}, []
+    for ln in lines:
+        g = group(ln)
+        seen[g] = seen.get(g, 0) + 1
+        if counts[g] <= MAX_LINES or seen[g] < MAX_LINES:
+            out.append(ln)
+            continue
+        if g not in rest:
+            place[g] = len(out)
+            out.append(None)
+        rest.setdefault(g, []).append(ln)
+    for g, more in rest.items():
+        by_size = {}
+        for _, _, _, pts, _ in more:
+            for size, p in pts:
+                by_size.setdefault(size, []).append(p)
+        ident = more[0][0][:2] + ("*", "*", f"+{len(more)} more", "None")
+        pts = [(size, merged_point(p)) for size, p in sorted(by_size.items())]
+        what = "the median of their means" if "value" in pts[0][1] else \
+            "their median, band lowest..highest"
+        out[place[g]] = (ident, more[0][1], more[0][2], pts,
+                         f"{path_of(more[0])} the other {len(more)} lines ({what})")
+    return out
+
+
 def lines_of(docs, names, all_chunks):
     """[(ident, pattern, unit, points, name)]: ident is what a line's colour, style and legend
     entry follow (report, path, memory kinds, run, chunk), the same in every subplot."""
@@ -187,7 +256,7 @@ def lines_of(docs, names, all_chunks):
         for ln, pts in lines.items():
             ident = (ln.path, report, ln.src, ln.dst, ln.run, str(ln.chunk))
             out.append((ident, ln.pattern, ln.unit, sorted(pts.items()), label[ln]))
-    return out
+    return capped(out)
 
 
 def styles(idents):
@@ -306,6 +375,23 @@ def facets_of(lines):
 
 def in_facet(ln, facet):
     return (ln[1], ln[2]) == facet[:2] and facet[2] in (ALL_PATHS, path_of(ln))
+
+
+# The most subplots drawn: past them (a report of hundreds of paths), the first in their order,
+# the title saying how many of how many, so that the page stays one a person reads (and takes
+# the time of a page).
+MAX_FACETS = 24
+
+
+def facets_drawn(lines):
+    """(the lines of the first MAX_FACETS facets, a note of what was left out or None)."""
+    facets = facets_of(lines)
+    if len(facets) <= MAX_FACETS:
+        return lines, None
+    kept = facets[:MAX_FACETS]
+    return [ln for ln in lines if any(in_facet(ln, f) for f in kept)], (
+        f"the first {MAX_FACETS} of {len(facets)} subplots (path x pattern) drawn; "
+        "gpuxfer-report summary lists every result")
 
 
 def category_x(mine):
@@ -459,7 +545,7 @@ def comparison_lines(cfgs, docs):
                    for size, v in sorted(sizes.items())]
             out.append(((ci, ln.path, ln.src, ln.dst, ln.run, str(ln.chunk)), ln.pattern, ln.unit,
                         pts, label[ln]))
-    return out
+    return capped(out)
 
 
 def short_name(name):
@@ -515,7 +601,11 @@ def draw_comparison(fig, cfgs, lines):
         # results would flatten them on a linear one.
         log_axis(ax, unit)
         facet_title(ax, pattern, unit, path)
-        if len(kinds) > 1:
+        if len(kinds) > MAX_PANEL_LEGEND:  # as draw_lines says it
+            ax.text(0.01, 0.99, f"{len(kinds)} lines (memory kinds x runs): too many to name "
+                    "here; gpuxfer-report summary lists them", transform=ax.transAxes,
+                    fontsize="x-small", va="top", gid="legend-too-many")
+        elif len(kinds) > 1:
             ax.legend([Line2D([], [], color="grey", linestyle=LINESTYLES[STYLES[i][0]],
                               marker=MARKERS[STYLES[i][1]], markersize=4)
                        for i in range(len(kinds))],
@@ -771,6 +861,20 @@ def describe(fig, line_axes, legend, maps, drawn):
     return out
 
 
+# What plot reads of a result (gx.curves, the heatmaps' marks and ceilings): a report is held
+# as that (gx.load's keep), never whole, so that a sweep's fits in the memory of a page.
+PLOTTED = ("status", "path", "pattern", "unit", "size", "mem", "ranks", "run", "chunk", "depth",
+           "chunk_auto", "ceiling", "ceiling_what", "line_gbs", "noise")
+PLOTTED_STATS = ("median", "p5", "p95", "n")
+
+
+def plotted(r):
+    k = {n: r[n] for n in PLOTTED if n in r}
+    if "stats" in r:
+        k["stats"] = {n: r["stats"][n] for n in PLOTTED_STATS if n in r["stats"]}
+    return k
+
+
 def pythons():
     """The interpreters a user may have matplotlib for: configure's, the system's, each python3 on
     PATH (the source tree's door runs the first python3 on PATH, often a pyenv one without it)."""
@@ -836,8 +940,7 @@ def main(argv):
     ext = os.path.splitext(a.output)[1].lower()
     if ext not in (".png", ".svg"):
         gx.die(PROG, f"-o {a.output}: the file name must end in .png or .svg")
-    if not a.force and os.path.lexists(a.output):  # before the work, as write_new would after
-        gx.die(PROG, f"-o {a.output}: exists (--force overwrites it)")
+    gx.check_output(a.output, a.force, label=f"-o {a.output}")  # before the work, and again after
     # Before the reports are read, where another interpreter draws: they would be read twice.
     if importlib.util.find_spec("matplotlib") is None:
         elsewhere(argv)
@@ -859,7 +962,7 @@ def main(argv):
         for i, c in enumerate(cfgs):
             c["differs"] = " ".join(c["settings"]) if c["settings"] else what_differs(diffs, i)
     else:
-        docs = [gx.load(c["reports"][0], identify=len(cfgs) > 1) for c in cfgs]
+        docs = [gx.load(c["reports"][0], identify=len(cfgs) > 1, keep=plotted) for c in cfgs]
         gx.distinct(docs)
         names = [os.path.basename(c["reports"][0]) for c in cfgs]
         lines = lines_of(docs, names, a.all_chunks)
@@ -868,6 +971,7 @@ def main(argv):
         lines = without_heatmapped(lines, mats)
     if not lines and not mats:
         gx.die(PROG, "no successful results to plot in " + ", ".join(names))
+    lines, facet_note = facets_drawn(lines)
     try:
         import matplotlib
         matplotlib.use("Agg")  # no display on compute nodes and in CI
@@ -898,14 +1002,15 @@ def main(argv):
         tops[0].suptitle("comparison of " + " vs ".join(
             chr(ord("A") + i) if i < 26 else str(i) for i in range(len(cfgs))) +
             ": each run's median a point, a line through their geometric mean, the ceiling "
-            "dotted", fontsize="medium")
+            "dotted" + (f"\n{facet_note}" if facet_note else ""), fontsize="medium")
     elif lines:
         style = styles([ln[0] for ln in lines])
         line_axes, legend = draw_lines(tops[0], lines, style, a.all_chunks, a.linear_bw)
         chunked = any(p["chunk"] != (0, 0) for ln in lines for _, p in ln[3])
         tops[0].suptitle(", ".join(names) + (
             "" if not chunked else ": every chunk/depth" if a.all_chunks else
-            ": chunked paths at their best chunk/depth per size"), fontsize="medium")
+            ": chunked paths at their best chunk/depth per size") +
+            (f"\n{facet_note}" if facet_note else ""), fontsize="medium")
     if mats:
         axes = tops[-1].subplots(rows, cols, squeeze=False).ravel()
         for ax, (doc, name, m) in zip(axes, mats):
@@ -931,6 +1036,8 @@ def main(argv):
         what = describe(fig, line_axes, legend, maps, drawn=canvas)
         if heat_note:
             what["heatmaps_note"] = heat_note
+        if facet_note:
+            what["facets_note"] = facet_note
         print(json.dumps(what, indent=1))
     return 0
 

@@ -21,7 +21,8 @@
 #
 # Exit 0 when no rank grew and the run succeeded (mpirun exit 0, report status complete, no
 # failures in soak); 1 when memory grew, a rank was never sampled (no process below mpirun named
-# as the program is, or gpuxfer) or the run failed; 2 on bad usage.
+# as the program is, or gpuxfer) or the run failed; 2 on bad usage (a -o DIR that is no folder,
+# made where missing: a file, FIFO, socket or device there is left as it is).
 # Environment: GPUXFER (default: ../src/gpuxfer, gpuxfer beside this, or on PATH), MPIRUN
 # (default mpirun; several words: the launcher and its options), MPIRUN_ARGS (extra mpirun
 # arguments, e.g. "--bind-to none"). A launch that fails is said as such, with its error.
@@ -67,7 +68,7 @@ MPIRUN=${MPIRUN:-mpirun}
 # A launcher of several words ("mpirun --oversubscribe", "srun --mpi=pmix"), as sweep's -m.
 read -r -a mpirun_cmd <<<"$MPIRUN"
 [ ${#mpirun_cmd[@]} -gt 0 ] || { echo "$gx_prog: MPIRUN is empty" >&2; exit 2; }
-mkdir -p "$outdir" || exit 2
+gx_out_folder -o "$outdir" || exit 2
 report=$outdir/report.json
 samples=$outdir/samples.tsv
 rm -f "$report" "$report.jsonl" "$samples"

@@ -12,7 +12,8 @@
 # job's output in run<k>.txt beside it; OUTDIR/manifest.json: the sweep (settings, order, each
 # run's exit status and time); OUTDIR/compare.txt: gpuxfer-report compare OUTDIR (configuration 0 the
 # reference). --dry-run prints the runs' report names and settings in run order, runs nothing.
-# -n ranks (default 2), -o OUTDIR (default ./config-sweep-out), -m the mpirun command, split at
+# -n ranks (default 2), -o OUTDIR (default ./config-sweep-out; made where missing, exit 2 where
+# it is no folder: a file, FIFO, socket or device), -m the mpirun command, split at
 # white space (default: $MPIRUN or mpirun); MPIRUN_ARGS: more mpirun options (default
 # --bind-to none); GPUXFER: the program (default: the build's src/gpuxfer, gpuxfer beside
 # gpuxfer-report, or on PATH); GX_JOB_TIMEOUT: seconds a job may take (default 600).
@@ -81,7 +82,7 @@ fi
 
 G=$gx_gpuxfer
 if [ -z "$G" ] || [ ! -x "$G" ]; then die "no gpuxfer program (set GPUXFER)"; fi
-mkdir -p "$dir" || die "cannot create '$dir'"
+gx_out_folder -o "$dir" || exit 2
 for ((i = 0; i < n; i++)); do mkdir -p "$dir/${names[$i]}" || die "cannot create '$dir/${names[$i]}'"; done
 
 runs_exit=() runs_start=() runs_secs=()

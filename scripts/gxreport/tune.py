@@ -25,7 +25,8 @@ advice.txt.
 OUTDIR is made whole or not at all: the tune writes into a temporary folder beside it
 (.NAME.tmp.*), which takes OUTDIR's name when the tune ends with 0 or 1; a refusal, Ctrl-C or
 SIGTERM leaves nothing. An existing OUTDIR is refused unless --force (it is then replaced when
-the tune ends).
+the tune ends); with --force too, a file, FIFO, socket or device there (only a folder or a link
+is replaced: the link itself, never its target).
 
 Exit status: 0 the tune ran (also when it recommends nothing); 1 a run or a comparison failed so
 that nothing could be judged; 2 bad usage or input (an option, an existing OUTDIR, a report it
@@ -364,7 +365,8 @@ def main(argv):
                          "and not at all on a refusal or an interrupt; never over an existing one "
                          "without --force")
     ap.add_argument("--force", action="store_true",
-                    help="replace an existing output folder (when the tune ends, not before)")
+                    help="replace an existing output folder or link (when the tune ends, not "
+                         "before); never a file, FIFO, socket or device")
     ap.add_argument("-m", dest="mpirun", default=os.environ.get("MPIRUN", "mpirun"),
                     help="the mpirun command, split at white space (default: $MPIRUN or mpirun)")
     ap.add_argument("--budget", type=gx.number_in(0, 100000), metavar="MINUTES",
