@@ -81,6 +81,13 @@ VARY_KEY = {"chunk": (5,), "depth": (6,), "window": (), "path": (0,), "nccl-comm
 VARIED = "varied"
 
 
+def variance(xs):
+    """The sample variance of floats (statistics.variance's, in floating point: its exact sums
+    would cost a sweep's rows more than the rest of their judgement)."""
+    m = math.fsum(xs) / len(xs)
+    return math.fsum([(x - m) ** 2 for x in xs]) / (len(xs) - 1)
+
+
 def log_positive(values):
     return [math.log(v) for v in values if v > 0]
 
@@ -101,9 +108,9 @@ def two_levels(mean, logs, visit_logs):
     from the runs, their variance over their count. Runs without visits count as runs alike
     where others have them."""
     n = len(logs)
-    between = (statistics.variance(logs) / n, n - 1) if n >= 2 else None
+    between = (variance(logs) / n, n - 1) if n >= 2 else None
     vis = [v for v in visit_logs if len(v) >= 2]
-    within = (statistics.fmean([statistics.variance(v) / len(v) for v in vis]) / n,
+    within = (statistics.fmean([variance(v) / len(v) for v in vis]) / n,
               sum(len(v) - 1 for v in vis)) if vis else None
     if between and (within is None or between[0] >= within[0]):
         return Side(mean, *between, "runs", n)
@@ -147,7 +154,7 @@ def paired(pairs):
             visit_logs.append([math.log(y) - math.log(x) for x, y in zip(a.visits, b.visits)
                                if x > 0 and y > 0])
     s = two_levels(math.fsum(logs) / len(logs), logs, visit_logs)
-    return s.mean, s.var, s.df, "paired" if s.var is not None else "-"
+    return (s.mean, s.var, s.df, "paired" if s.var is not None else "-"), s.source
 
 
 def judge(cells, alpha, tolerance, units):
@@ -459,20 +466,22 @@ def build_rows(groups, alpha, tolerance, chunk_as_setting=False, picks=None, pai
             # Ratios and their logs need positive values: a zero or negative median (a
             # broken or hand-made report) is shown, not judged.
             if base_side is None or not positive(medians):
-                diff, var, df, test = None, None, None, "-"
+                (diff, var, df, test), source = (None, None, None, "-"), None
             elif paired_runs and all(measured(t.get(k)) for g in (groups[0], groups[i])
                                      for t in g):
-                diff, var, df, test = paired(list(zip(base, rs)))
+                (diff, var, df, test), source = paired(list(zip(base, rs)))
             else:
-                diff, var, df, test = difference(base_side, side_of(rs))
+                side = side_of(rs)
+                (diff, var, df, test), source = difference(base_side, side), side.source
             theirs = rs[0].ran
             differ = {} if theirs is base[0].ran else option_differences(
                 base_options, made.get(theirs) or options_of(theirs, chunk_as_setting, made))
             differ.pop(varied_option, None)
             picks_here = [n for n in differ if n in picked[i] or n == "chunk/depth" and
                           auto_chunk(base[0].ran) and auto_chunk(theirs)]
-            cell.update(ratio=ratio, test=test, df=df, diff=diff, var=var, base_few=base_cell["few"],
-                        ci95=None, ci_same=None, resolving=None, p=None, q=None)
+            cell.update(se_from=source, ratio=ratio, test=test, df=df, diff=diff, var=var,
+                        base_few=base_cell["few"], ci95=None, ci_same=None, resolving=None,
+                        p=None, q=None)
             # A disturbed run on either side: the ratio and its verdict rest on it.
             cell["noisy_comparison"] = bool(cell["noisy"] or base_cell["noisy"])
             cell["option_differences"] = differ
@@ -857,7 +866,7 @@ def resolving_text(x):
     noise: one run a side without visits)."""
     if x is None:
         return "unknown"
-    return f"±{100 * x:.1f}%" if x < 0.1 else f"±{100 * x:.0f}%"
+    return f"+-{100 * x:.1f}%" if x < 0.1 else f"+-{100 * x:.0f}%"
 
 
 def line_text(base, cell):
@@ -916,7 +925,7 @@ def ci_level(alpha):
 
 
 def tol_text(tolerance):
-    return f"±{100 * tolerance:g}%"
+    return f"+-{100 * tolerance:g}%"
 
 
 def print_tables(cfgs, rows, out, diffs=(), alpha=0.05, tolerance=0.05):
