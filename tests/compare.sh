@@ -745,6 +745,151 @@ compare "$dir/base-v.json" "$dir/noisy-v.json" --fail-below 0.9 >/dev/null 2>"$d
     [ "$(awk 'length > 100' "$dir/nf.err" | wc -l)" -eq 0 ]
 ok_diag $? "$dir/nf.err" "--fail-below still fails on a disturbed run, and says so"
 
+# Constructed runs with visits (tests/reports/make-visit-runs.py says what each set holds and
+# the verdict each row must get): tolerance, resolving power, each verdict, one run a side
+# deciding from its visits, a whole run slow, --vary's settings, gpuxfer's own picks.
+vr=$dir/visit-runs
+"$PYTHON" "$top_srcdir/tests/reports/make-visit-runs.py" "$vr"
+ok $? "make-visit-runs.py writes the constructed runs"
+py_check "$top_srcdir/schema/gpuxfer-report.schema.json" "$vr"/tol/*.json "$vr"/one/*.json \
+    "$vr"/slowrun/*.json "$vr"/picks/*.json <<'PY'
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+for f in sys.argv[2:]:
+    jsonschema.validate(json.load(open(f)), schema)
+PY
+ok $? "the constructed runs with visits are valid against the schema"
+compare --json "$vr"/tol/A*.json -- "$vr"/tol/B*.json >"$dir/tol.json" &&
+    compare --json --tolerance 10 "$vr"/tol/A*.json -- "$vr"/tol/B*.json >"$dir/tol10.json" &&
+    compare --json --tolerance 0.01 "$vr"/tol/A*.json -- "$vr"/tol/B*.json >"$dir/tol01.json" &&
+    py_check "$dir/tol.json" "$dir/tol10.json" "$dir/tol01.json" <<'PY'
+import json, sys
+M = 1 << 20
+d5, d10, d01 = (json.load(open(f)) for f in sys.argv[1:])
+v = lambda d: {r["size"] // M: r["cells"][1]["verdict"] for r in d["rows"]}  # noqa: E731
+assert v(d5) == {1: "same", 2: "slower", 4: "faster", 8: "undecided", 16: "undecided"}, v(d5)
+assert v(d10) == {**v(d5), 16: "same"}, v(d10)
+# Within 0.01%: no interval is that narrow here; the calls stay.
+assert v(d01) == {**v(d5), 1: "undecided"}, v(d01)
+cells = {r["size"] // M: r["cells"][1] for r in d5["rows"]}
+# The resolving power: small where the visits are tight, far beyond 5% where they spread 30%.
+assert cells[1]["resolving"] < 0.01 and cells[8]["resolving"] > 0.1, cells
+assert 0.05 < cells[16]["resolving"] < 0.1 and cells[16]["significant"] == "no", cells[16]
+assert all(c["se_from"] == "visits" and c["visits"] == 15 for c in cells.values()), cells
+s, = d5["significance"]
+assert (s["decided"], s["same"], s["significant"]) == (3, 1, 2), s
+assert s["resolving_worst"] == cells[8]["resolving"], s
+PY
+ok $? "three runs a side with visits: same, slower, faster, undecided by their noise; --tolerance 10 makes a 2% row the same, 0.01 none"
+compare "$vr"/tol/A*.json -- "$vr"/tol/B*.json >"$dir/tol.txt"
+grep -qE '^ +8388608 +0->1 .* undecided \(noise \+-[0-9]+%\)$' "$dir/tol.txt" &&
+    grep -qE '^ +1048576 +0->1 .* same \(noise \+-0\.[0-9]%\)$' "$dir/tol.txt" &&
+    unwrap "$dir/tol.txt" | grep -qE '^B vs A: 3 of 5 rows decided: 2 significant \(q < 0\.05\), 1 the same within \+-5%; noise \+-[0-9.]+% median, \+-[0-9]+% worst \(the smallest difference a row could call\)$' &&
+    unwrap "$dir/tol.txt" | grep -qE '^B: host bw \(GB/s\): 1 slower, 1 faster, 1 same, 2 undecided; geomean B/A [0-9.]+; noise \+-[0-9.]+% median, \+-[0-9]+% worst$' &&
+    [ -z "$(grep -vF "$vr" "$dir/tol.txt" | awk 'length > 100')" ]
+ok_diag $? "$dir/tol.txt" "every row, the verdicts' count and the summary say the resolving power"
+compare --json "$vr"/one/A.json "$vr"/one/B.json >"$dir/one.json" && py_check "$dir/one.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+v = {r["size"] >> 20: r["cells"][1]["verdict"] for r in d["rows"]}
+assert v == {1: "slower", 2: "same"}, v
+assert all(c["runs"] == 1 and c["se_from"] == "visits" for r in d["rows"] for c in r["cells"])
+PY
+ok $? "one run a side decides from its visits: slower and the same"
+compare --json "$vr"/slowrun/A*.json -- "$vr"/slowrun/B*.json >"$dir/slowrun.json" &&
+    py_check "$dir/slowrun.json" <<'PY'
+import json, math, sys
+d = json.load(open(sys.argv[1]))
+a, b = d["rows"][0]["cells"]
+# B's third run is 10% slow at every visit: within each run the visits agree (their noise
+# alone would call a 3.4% difference), the runs do not: B's noise is its runs'.
+assert b["se_from"] == "runs" and a["se_from"] == "visits", (a, b)
+assert b["significant"] == "no" and b["verdict"] == "undecided" and b["resolving"] > 0.1, b
+PY
+ok $? "two levels: a whole run uniformly slow (tight visits) is not called; the runs' spread is the noise"
+
+# --vary (the C side's --vary chunk=1M,4M): each value a configuration of the same runs, the
+# first A; rows matched at every field but the chunk; the settings measured one after the other
+# at each visit, so their difference is judged visit by visit (paired): the 10% the machine
+# drifted between visits drops out, 2% is called.
+compare "$vr"/vary >"$dir/vary.txt" 2>&1 && compare --json "$vr"/vary >"$dir/vary.json" &&
+    compare --json "$vr"/vary/run1.json >"$dir/vary1.json" && py_check "$dir/vary.json" "$dir/vary1.json" <<'PY'
+import json, sys
+for f, runs in zip(sys.argv[1:], (2, 1)):
+    d = json.load(open(f))
+    assert d["reports"] == ["chunk=1M", "chunk=4M"] and d["vary"] == {"option": "chunk", "values": ["1M", "4M"]}, d["reports"]
+    assert [len(c["reports"]) for c in d["configurations"]] == [runs, runs], d["configurations"]
+    v = {r["size"] >> 20: r["cells"][1] for r in d["rows"]}
+    assert v[1]["verdict"] == "faster" and v[1]["test"] == "paired" and v[1]["resolving"] < 0.01, v[1]
+    assert abs(v[1]["ratio"] - 1.02) < 0.001 and v[2]["verdict"] == "same", v
+    assert all(r["chunk"] == "varied" for r in d["rows"]), d["rows"]
+    assert not d["option_differences"] and not d["unfair"] and not d["missing"], d
+PY
+ok_diag $? "$dir/vary.txt" "--vary runs: each value a configuration, rows matched but for the chunk, the 2% called visit by visit (one run or two)"
+grep -q '^# A: chunk=1M (2 runs): chunk=1M$' "$dir/vary.txt" &&
+    grep -q '^# path host, memory pageable -> pageable, pattern bw, chunk varied' "$dir/vary.txt"
+ok_diag $? "$dir/vary.txt" "--vary: the legend names each value, the block the varied chunk"
+# Unpaired, the same values decide nothing: the drift between visits is their noise.
+"$PYTHON" - "$vr/vary/run1.json" "$dir/unpaired" <<'PY'
+import json, os, sys
+d = json.load(open(sys.argv[1]))
+os.makedirs(sys.argv[2], exist_ok=True)
+for v, minute in (("1M", "10"), ("4M", "11")):
+    e = dict(d, start_time=f"2026-01-01T01:{minute}:00Z", context=dict(d["context"]))
+    del e["context"]["run"]
+    e["results"] = [dict({k: x for k, x in r.items() if k != "vary"}, chunk=1 << 20)
+                    for r in d["results"] if r["vary"]["value"] == v]
+    json.dump(e, open(f"{sys.argv[2]}/{v}.json", "w"))
+PY
+compare --json "$dir/unpaired/1M.json" "$dir/unpaired/4M.json" >"$dir/unpaired.json" &&
+    py_check "$dir/unpaired.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))["rows"][0]["cells"][1]
+assert c["test"] == "t" and c["verdict"] == "undecided" and c["resolving"] > 0.05, c
+PY
+ok $? "the same values as two unpaired runs: the visits' drift is their noise, 2% undecided"
+# --vary's bad input: one line, exit 2.
+"$PYTHON" - "$vr/vary/run1.json" "$dir" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+def out(name, change):
+    e = json.loads(json.dumps(d))
+    change(e)
+    e["start_time"] = "2026-01-01T02:00:00Z"
+    json.dump(e, open(f"{sys.argv[2]}/{name}.json", "w"))
+out("vary-depth", lambda e: e["context"]["run"].update(vary={"option": "depth", "values": ["1M", "4M"]}))
+out("vary-bad-option", lambda e: e["context"]["run"]["vary"].update(option="colour"))
+out("vary-one-value", lambda e: e["context"]["run"]["vary"].update(values=["1M"]))
+out("vary-stray", lambda e: e["results"][0]["vary"].update(value="2M"))
+def plain(e):
+    del e["context"]["run"]
+out("vary-plain", plain)
+PY
+bad "vary-depth.json: varies depth over 1M,4M, where" "$vr/vary/run1.json" "$dir/vary-depth.json"
+bad "vary-bad-option.json: context.run.vary.option: expected one of chunk, depth, window, path, nccl-comm, mem, got 'colour'" "$dir/vary-bad-option.json"
+bad "vary-one-value.json: context.run.vary.values: expected two or more distinct values, got 1M" "$dir/vary-one-value.json"
+bad "vary-stray.json: a result's vary.value '2M' is none of context.run.vary.values (1M,4M)" "$dir/vary-stray.json"
+bad "vary-plain.json: results of --vary (their vary) without the run's context.run.vary" "$dir/vary-plain.json" "$rep/base.json"
+bad "base.json: not a run of --vary, where" "$vr/vary/run1.json" "$rep/base.json"
+
+# gpuxfer's own picks are no configuration difference: identical commands whose window (shrunk
+# to a step's share under load) or chunk (--chunk auto, the default search) differ compare
+# without UNFAIR, the pick said as a note; a window a command line sets is the user's: UNFAIR.
+compare "$vr"/picks/A.json "$vr"/picks/B.json "$vr"/picks/C.json >"$dir/picks.txt" 2>&1 &&
+    compare --json "$vr"/picks/A.json "$vr"/picks/B.json "$vr"/picks/C.json >"$dir/picks.json"
+[ $? -eq 0 ] && flat "$dir/picks.txt" | grep -qF "/picks/B.json:hostbwpageable>pageablepair0->1size1M:window24vs1(gpuxfer'spick:awindowitshrank" &&
+    flat "$dir/picks.txt" | grep -qF "/picks/B.json:hostbwpageable>pageablechunkautopair0->1size2M:chunk/depth1M/2vs4M/2(gpuxfer'spick:thebestofitscandidates" &&
+    flat "$dir/picks.txt" | grep -qF "UNFAIR:$vr/picks/C.json:hostbwpageable>pageablepair0->1size1M:window24vs16" &&
+    [ "$(grep -c '^UNFAIR: ' "$dir/picks.txt")" -eq 1 ] && py_check "$dir/picks.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+got = {(o["report"].split("/")[-1], o["option"]): (o["picked"], o["unfair"]) for o in d["option_differences"]}
+assert got == {("B.json", "window"): (True, False), ("B.json", "chunk/depth"): (True, False),
+               ("C.json", "window"): (False, True)}, got
+assert all(c["unfair"] == [] for r in d["rows"] for c in r["cells"][1:2]), d["rows"]
+PY
+ok_diag $? "$dir/picks.txt" "gpuxfer's picks (a window shrunk, a chunk searched) are notes, not UNFAIR; a window the command set is"
+
 # --reference: your runs beside the reference runs of the same GPU model and pair link (the
 # source tree's results/reference): one H200 run (a reference run made a run of its own) is set
 # beside the three H200 runs, an H100 one beside the H100 runs, a run between two H200s over
