@@ -2,28 +2,34 @@
 real?
 
 Each configuration is one report or several, its runs (A1.json A2.json -- B1.json B2.json, a
-folder of reports, or a gpuxfer-report sweep folder: each of its configurations). For every
-result they share, prints each configuration's value (the geometric mean of its runs' medians),
-the ratio to A with a bootstrap 95% interval, and whether the difference is significant, judged
-by the runs, not by the iterations (a run's iterations share its moment of the machine): a t
-test on the logs of the runs' medians, called when its Benjamini-Hochberg q is below --alpha;
-with one run on each side the noise cannot be judged and a row is called only beyond --floor
-and beyond the spread of either run's own visits (--visits: its medians of the run's parts).
-Not significant is not the same: a row is 'same' only where the ratio's interval lies within the
-noise (the larger spread of either side's runs, at least --floor) either way, else 'undecided'
-(one run a side has no interval: undecided where not beyond the floor). It prints the noise seen
-(the spread among a configuration's own runs), then what it could not compare (results missing,
-failed or skipped in some report), the options the matched results ran with that differ (UNFAIR
-where they make the comparison unfair: iterations, warmup, window, clock), what differs in the
-configurations' contexts and command lines, and a summary per path and pattern:
-slower/faster/same/undecided and the geometric mean of the ratios. A value with ~ after it rests
-on a run whose step the machine disturbed (the report's noise, schema 2.5), and so does a
-verdict with ~ after it: the summary counts those comparisons apart. A bandwidth below 0.01 GB/s
-prints in MB/s with an M after it (0.8532M), as gpuxfer's table and summary print it, and a legend
-line says so (--json keeps GB/s). Where the reports rate their routes (schema 2.7), a bandwidth
-block has line%: the faster configuration's value over the line rate both cross, ! where a run of
-either lies above its rate, diff where their rates differ (each side's share in --json), - where a
-side has none.
+folder of reports, or a gpuxfer-report sweep folder: each of its configurations); runs of --vary
+(context.run.vary: settings measured interleaved in one job) are a configuration per value, the
+first value A, each report a run of every one. For every result they share, prints each
+configuration's value (the geometric mean of its runs' medians), the ratio to A with its 90%
+interval, its q and its verdict, judged by the runs, not by the iterations (a run's iterations
+share its moment of the machine). The noise of a configuration's value has two levels: its runs
+differ (a whole run may be slow), and within a run its visits differ (--visits: each measured at
+another moment of the run); the standard error is the larger of the two estimates, so that many
+visits never hide a spread between runs (runs without visits: the runs' alone; one run a side
+without visits: nothing tells it). Welch's t test on the logs calls a row slower or faster where
+its Benjamini-Hochberg q is below --alpha; 'same' only where the ratio's 1 - 2 alpha (90%)
+interval lies within --tolerance (5%) of 1 either way (two one-sided tests); else 'undecided'.
+Settings of --vary are judged visit by visit (paired): the machine's moments they shared drop
+out. Every row says its noise, the smallest difference it could have called (at alpha, power
+0.8); the verdicts' count and the summary its median and worst. It prints the spread among a
+configuration's own runs, then what it could not compare (results missing, failed or skipped in
+some report), the options the matched results ran with that differ (UNFAIR where they make the
+comparison unfair: iterations, warmup, window, clock; a window gpuxfer shrank under load, or a
+chunk it picked, is its own pick, said as a note), what differs in the configurations' contexts
+and command lines, and a summary per path and pattern: slower/faster/same/undecided, the
+geometric mean of the ratios and the rows' noise. A value with ~ after it rests on a run whose
+step the machine disturbed (the report's noise, schema 2.5), and so does a verdict with ~ after
+it: the summary counts those comparisons apart. A bandwidth below 0.01 GB/s prints in MB/s with
+an M after it (0.8532M), as gpuxfer's table and summary print it, and a legend line says so
+(--json keeps GB/s). Where the reports rate their routes (schema 2.7), a bandwidth block has
+line%: the faster configuration's value over the line rate both cross, ! where a run of either
+lies above its rate, diff where their rates differ (each side's share in --json), - where a side
+has none. Needs scipy (Debian/Ubuntu: apt-get install python3-scipy).
 
 A run counts once: one report given twice (the same file by any path or link, or the same
 document: a copy) is refused, naming both arguments.
@@ -31,13 +37,15 @@ document: a copy) is refused, naming both arguments.
 Exit status: 0; 1 with --fail-below when some result regressed beyond the ratio (significantly)
 or failed (its data check included) in a later configuration;
 2 bad input (a report, a folder or an option; a report given twice, over 256 MiB
-(GX_REPORT_MAX_MIB) or with a median outside 1e-9..1e15), with one line on stderr; 3 its output
+(GX_REPORT_MAX_MIB) or with a median outside 1e-9..1e15; runs of --vary beside other runs) or
+scipy missing, with one line on stderr; 3 its output
 could not be written (stdout full, closed or its reader gone); 130 Ctrl-C, 143 SIGTERM.
 """
 import argparse
 import collections
 import functools
 import gc
+import importlib.util
 import json
 import math
 import os
@@ -1326,6 +1334,9 @@ def main(argv):
                     help="print rows, significance, noise, missing results, option differences, "
                          "unfair comparisons, context differences and the summary as JSON")
     a = ap.parse_args(gx.separated(argv))
+    if importlib.util.find_spec("scipy") is None:
+        gx.die(PROG, f"{sys.executable} has no scipy, whose t distribution judges the rows "
+                     "(apt-get install python3-scipy or pip install scipy)")
     cfgs = gx.configurations(a.reports)
     if a.reference and gx.SEPARATOR not in a.reports and len(cfgs) > 1:
         # Your runs, however given (reports, folders): one configuration beside the reference.
