@@ -159,6 +159,12 @@ assert s["resolving_median"] == res[2] and s["resolving_worst"] == res[-1], s
 PY
 ok $? "--json: verdicts, each side's noise from its visits (se_from, visits), df, p, intervals, resolving power, the counts"
 
+# Intervals of the iterations (each median's median_ci95, apart at 1M) play no part: one run a
+# side without visits calls nothing.
+compare "$rep/ci-base.json" "$rep/ci-slower.json" >"$dir/ci.txt"
+[ "$(grep -cE '^ +(65536|1048576) +0->1 .* - +- undecided \(noise unknown\)$' "$dir/ci.txt")" -eq 2 ]
+ok_diag $? "$dir/ci.txt" "one run each without visits: the iterations' intervals call nothing"
+
 # Hand-computed: one run a side, three visits each 1% apart (logs -0.01005, 0, 0.00995: variance
 # 1.0e-4 over 3 visits); the ratio 1.03: se sqrt(2e-4/3) = 0.00817, t 3.62, df 4: p 0.0224;
 # ci90 1.03 * exp(+-2.132 se); resolving power exp((2.776 + 0.941) se) - 1 = 3.1%.

@@ -1307,11 +1307,12 @@ def main(argv):
         formatter_class=argparse.RawDescriptionHelpFormatter,
         usage="%(prog)s [options] A.json B.json [C.json ...]\n"
               "     | %(prog)s [options] A1.json A2.json .. -- B1.json B2.json .. [-- ...]\n"
-              "     | %(prog)s [options] SWEEP_FOLDER | FOLDER FOLDER ...")
+              "     | %(prog)s [options] SWEEP_FOLDER | FOLDER FOLDER ...\n"
+              "     | %(prog)s [options] VARY_RUN.json [VARY_RUN2.json ...] (runs of --vary)")
     ap.add_argument("reports", nargs="+", metavar="REPORT.json|FOLDER",
                     help="gpuxfer reports, folders of reports or gpuxfer-report sweep folders; "
                          "'--' between configurations of several runs; the first configuration is "
-                         "the reference")
+                         "the reference (runs of --vary: a configuration per value, the first A)")
     ap.add_argument("--fail-below", type=gx.number_in(0, 1), metavar="RATIO",
                     help="exit 1 when a result is significantly slower beyond RATIO (0 < RATIO <= "
                          "1): bandwidth ratio below RATIO, or latency (us) ratio above 1/RATIO")
