@@ -17,12 +17,12 @@ hosts_check() { # REPORT [emuhosts-check options]: the GPU script's checks of ho
     run_diag "$PYTHON" "$top_srcdir/dev/emuhosts-check.py" "$@" --hosts 3 \
         --subnet "$EMU_SUBNET" --paths host
 }
-# Each result in three visits (not --iters: a step of exactly --iters has one), so that compare
+# Each result in five visits (not --iters: a step of exactly --iters has one), so that compare
 # judges one run a side by its visits.
 run_config() { # NAME gpuxfer options...: one rank per emulated host
     local name=$1; shift
     timeout -k 10 300 "$MPIRUN" -np 3 "${EMU_MPIRUN_OPTS[@]}" --mca mpi_yield_when_idle 1 \
-        "$GPUXFER" --pattern latency,bw --sizes 8,4K --visits 3 --budget 60 --warmup 20 --window 4 \
+        "$GPUXFER" --pattern latency,bw --sizes 8,4K --visits 5 --budget 60 --warmup 20 --window 4 \
         --samples --quiet --output "$dir/$name.json" "$@" >"$dir/$name.txt" 2>&1
 }
 
