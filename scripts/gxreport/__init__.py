@@ -323,6 +323,10 @@ SIZE = Leaf("an integer from 1 to 2**63 - 1", lambda v: is_int(v) and 1 <= v < 1
             f"type(x) is int and 1 <= x < {1 << 63}")
 UNIT = Leaf('"us" or "GB/s"', lambda v: v in ("us", "GB/s"), 'x in ("us", "GB/s")')
 MEM = Obj({"src": (True, STRING), "dst": (True, STRING)})
+# A value of --vary's option: its words as given (1M, pinned), or a number (a depth, a window).
+VARY_VALUE = Leaf("a string or a number",
+                  lambda v: type(v) in (str, int) or type(v) is float and math.isfinite(v),
+                  "type(x) in (str, int) or type(x) is float and -1e308 < x < 1e308")
 PAIR = List(COUNT, 2)
 REQ, OPT = True, False
 # Any word is a mark: a mark a later gpuxfer adds still makes the median unreliable.
@@ -346,7 +350,9 @@ RESULT = Obj({
     "auto_candidates": (OPT, List(Obj({"chunk": (REQ, POSITIVE), "depth": (REQ, POSITIVE),
                                        "median": (REQ, NUMBER)}))),
     "stats": (OPT, STATS),
-    "stop": (OPT, Obj({"by": (REQ, STRING), "precision_asked": (OPT, NUMBER)})),
+    "stop": (OPT, Obj({"by": (REQ, STRING), "precision_asked": (OPT, NUMBER),
+                       "visit_medians": (OPT, List(NUMBER))})),
+    "vary": (OPT, Obj({"option": (REQ, STRING), "value": (REQ, VARY_VALUE)})),
     "stages": (OPT, List(Obj({"name": (REQ, STRING), "initiator_us": (REQ, NUMBER),
                               "peer_us": (REQ, NUMBER)})))})
 CURVE = Obj({"points": (OPT, List(Obj({"size": (REQ, SIZE), "median": (OPT, NUMBER),
@@ -362,6 +368,8 @@ MATRIX = Obj({"path": (REQ, STRING), "pattern": (REQ, STRING), "size": (REQ, SIZ
 REPORT = Obj({
     "results": (REQ, List(RESULT)), "command_line": (OPT, List(STRING)),
     "context": (OPT, Obj({"job": (OPT, Obj({})),
+                          "run": (OPT, Obj({"vary": (OPT, Obj({
+                              "option": (REQ, STRING), "values": (REQ, List(VARY_VALUE))}))})),
                           "ranks": (OPT, List(Obj({"env": (OPT, Obj({})),
                                                    "gpu": (OPT, Obj({"name": (OPT, STRING)}))})))})),
     "ceilings": (OPT, CEILINGS), "calibration": (OPT, CEILINGS),  # its name before 2.12
@@ -1593,91 +1601,6 @@ def run_cv(values):
         return None
     mean = statistics.fmean(values)
     return statistics.stdev(values) / mean if mean else None
-
-
-def _betacf(a, b, x):
-    """The continued fraction of the incomplete beta function (modified Lentz)."""
-    tiny = 1e-300
-    qab, qap, qam = a + b, a + 1, a - 1
-    c, d = 1.0, 1 - qab * x / qap
-    d = 1 / (d if abs(d) > tiny else tiny)
-    h = d
-    for m in range(1, 300):
-        m2 = 2 * m
-        for aa in (m * (b - m) * x / ((qam + m2) * (a + m2)),
-                   -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))):
-            d = 1 + aa * d
-            d = 1 / (d if abs(d) > tiny else tiny)
-            c = 1 + aa / c
-            c = c if abs(c) > tiny else tiny
-            h *= d * c
-        if abs(d * c - 1) < 1e-14:
-            break
-    return h
-
-
-def betainc(a, b, x):
-    """The regularized incomplete beta function I_x(a, b), 0 <= x <= 1."""
-    if x <= 0:
-        return 0.0
-    if x >= 1:
-        return 1.0
-    front = math.exp(math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
-                     + a * math.log(x) + b * math.log1p(-x))
-    if x < (a + 1) / (a + b + 2):
-        return front * _betacf(a, b, x) / a
-    return 1 - front * _betacf(b, a, 1 - x) / b
-
-
-def t_two_sided(t, df):
-    """P(|T| >= |t|) for Student's t with df (> 0, not necessarily whole) degrees of freedom."""
-    if math.isinf(t):
-        return 0.0
-    return betainc(df / 2, 0.5, df / (df + t * t))
-
-
-def log_t_test(a, b):
-    """Two-sided test of a difference between the runs' medians a and b on the log scale:
-    Welch's t with two runs or more on each side ('t'); with one run on one side, Student's t
-    with the other side's spread standing for both ('t1'). (p, test), or (None, None) with one
-    run on each side: nothing tells the noise."""
-    if len(a) < 2 and len(b) < 2:
-        return None, None
-    la, lb = [math.log(v) for v in a], [math.log(v) for v in b]
-    na, nb = len(la), len(lb)
-    diff = sum(lb) / nb - sum(la) / na
-    if na >= 2 and nb >= 2:
-        va, vb = statistics.variance(la) / na, statistics.variance(lb) / nb
-        se2 = va + vb
-        df = se2 * se2 / ((va * va / (na - 1) if va else 0) + (vb * vb / (nb - 1) if vb else 0)) \
-            if va or vb else na + nb - 2
-        test = "t"
-    else:
-        many = la if na >= 2 else lb
-        var = statistics.variance(many)
-        se2 = var * (1 / na + 1 / nb)
-        df = len(many) - 1
-        test = "t1"
-    if se2 <= 0:  # every run the same: any difference at all is beyond the (zero) noise
-        return (1.0 if diff == 0 else 0.0), test
-    return t_two_sided(diff / math.sqrt(se2), df), test
-
-
-def bootstrap_ratio_ci(a, b, rng, resamples=2000, level=0.95):
-    """A percentile bootstrap interval of geomean(b) / geomean(a), each side's runs resampled
-    with replacement by `rng` (a seeded random.Random: the same interval every time); None
-    with fewer than two runs on a side."""
-    if len(a) < 2 or len(b) < 2:
-        return None
-    la, lb = [math.log(v) for v in a], [math.log(v) for v in b]
-    na, nb = len(la), len(lb)
-    pick = rng.choices
-    diffs = sorted(sum(pick(lb, k=nb)) / nb - sum(pick(la, k=na)) / na
-                   for _ in range(resamples))
-    tail = (1 - level) / 2
-    lo = diffs[int(math.floor(tail * (resamples - 1)))]
-    hi = diffs[int(math.ceil((1 - tail) * (resamples - 1)))]
-    return [math.exp(lo), math.exp(hi)]
 
 
 def benjamini_hochberg(ps):

@@ -2,28 +2,34 @@
 real?
 
 Each configuration is one report or several, its runs (A1.json A2.json -- B1.json B2.json, a
-folder of reports, or a gpuxfer-report sweep folder: each of its configurations). For every
-result they share, prints each configuration's value (the geometric mean of its runs' medians),
-the ratio to A with a bootstrap 95% interval, and whether the difference is significant, judged
-by the runs, not by the iterations (a run's iterations share its moment of the machine): a t
-test on the logs of the runs' medians, called when its Benjamini-Hochberg q is below --alpha;
-with one run on each side the noise cannot be judged and a row is called only beyond --floor
-and beyond the spread of either run's own visits (--visits: its medians of the run's parts).
-Not significant is not the same: a row is 'same' only where the ratio's interval lies within the
-noise (the larger spread of either side's runs, at least --floor) either way, else 'undecided'
-(one run a side has no interval: undecided where not beyond the floor). It prints the noise seen
-(the spread among a configuration's own runs), then what it could not compare (results missing,
-failed or skipped in some report), the options the matched results ran with that differ (UNFAIR
-where they make the comparison unfair: iterations, warmup, window, clock), what differs in the
-configurations' contexts and command lines, and a summary per path and pattern:
-slower/faster/same/undecided and the geometric mean of the ratios. A value with ~ after it rests
-on a run whose step the machine disturbed (the report's noise, schema 2.5), and so does a
-verdict with ~ after it: the summary counts those comparisons apart. A bandwidth below 0.01 GB/s
-prints in MB/s with an M after it (0.8532M), as gpuxfer's table and summary print it, and a legend
-line says so (--json keeps GB/s). Where the reports rate their routes (schema 2.7), a bandwidth
-block has line%: the faster configuration's value over the line rate both cross, ! where a run of
-either lies above its rate, diff where their rates differ (each side's share in --json), - where a
-side has none.
+folder of reports, or a gpuxfer-report sweep folder: each of its configurations); runs of --vary
+(context.run.vary: settings measured interleaved in one job) are a configuration per value, the
+first value A, each report a run of every one. For every result they share, prints each
+configuration's value (the geometric mean of its runs' medians), the ratio to A with its 90%
+interval, its q and its verdict, judged by the runs, not by the iterations (a run's iterations
+share its moment of the machine). The noise of a configuration's value has two levels: its runs
+differ (a whole run may be slow), and within a run its visits differ (--visits: each measured at
+another moment of the run); the standard error is the larger of the two estimates, so that many
+visits never hide a spread between runs (runs without visits: the runs' alone; one run a side
+without visits: nothing tells it). Welch's t test on the logs calls a row slower or faster where
+its Benjamini-Hochberg q is below --alpha; 'same' only where the ratio's 1 - 2 alpha (90%)
+interval lies within --tolerance (5%) of 1 either way (two one-sided tests); else 'undecided'.
+Settings of --vary are judged visit by visit (paired): the machine's moments they shared drop
+out. Every row says its noise, the smallest difference it could have called (at alpha, power
+0.8); the verdicts' count and the summary its median and worst. It prints the spread among a
+configuration's own runs, then what it could not compare (results missing, failed or skipped in
+some report), the options the matched results ran with that differ (UNFAIR where they make the
+comparison unfair: iterations, warmup, window, clock; a window gpuxfer shrank under load, or a
+chunk it picked, is its own pick, said as a note), what differs in the configurations' contexts
+and command lines, and a summary per path and pattern: slower/faster/same/undecided, the
+geometric mean of the ratios and the rows' noise. A value with ~ after it rests on a run whose
+step the machine disturbed (the report's noise, schema 2.5), and so does a verdict with ~ after
+it: the summary counts those comparisons apart. A bandwidth below 0.01 GB/s prints in MB/s with
+an M after it (0.8532M), as gpuxfer's table and summary print it, and a legend line says so
+(--json keeps GB/s). Where the reports rate their routes (schema 2.7), a bandwidth block has
+line%: the faster configuration's value over the line rate both cross, ! where a run of either
+lies above its rate, diff where their rates differ (each side's share in --json), - where a side
+has none. Needs scipy (Debian/Ubuntu: apt-get install python3-scipy).
 
 A run counts once: one report given twice (the same file by any path or link, or the same
 document: a copy) is refused, naming both arguments.
@@ -31,17 +37,18 @@ document: a copy) is refused, naming both arguments.
 Exit status: 0; 1 with --fail-below when some result regressed beyond the ratio (significantly)
 or failed (its data check included) in a later configuration;
 2 bad input (a report, a folder or an option; a report given twice, over 256 MiB
-(GX_REPORT_MAX_MIB) or with a median outside 1e-9..1e15), with one line on stderr; 3 its output
+(GX_REPORT_MAX_MIB) or with a median outside 1e-9..1e15; runs of --vary beside other runs) or
+scipy missing, with one line on stderr; 3 its output
 could not be written (stdout full, closed or its reader gone); 130 Ctrl-C, 143 SIGTERM.
 """
 import argparse
 import collections
 import functools
 import gc
+import importlib.util
 import json
 import math
 import os
-import random
 import re
 import shlex
 import statistics
@@ -69,53 +76,143 @@ RANK_IDENTITY = {"rank", "pid", "env", "local_rank", "node"}
 JOB_IDENTITY = {"slurm_job_id", "slurm_array_job_id", "slurm_array_task_id"}
 
 
-# Bootstrap resamples of a row's ratio: its interval's ends move by well under 1% of the ratio
-# between seeds at 2000.
-RESAMPLES = 2000
+# The power a row's resolving power is worked out at: the smallest difference it calls four
+# times in five.
+POWER = 0.8
+
+# The varied options of --vary, and the fields of compare's match key each one's value lies
+# in (path, pattern, unit, src, dst, chunk, depth, size, ranks): a result of each value matches
+# those of the others at every field but these. window and nccl-comm lie in none.
+VARY_KEY = {"chunk": (5,), "depth": (6,), "window": (), "path": (0,), "nccl-comm": (),
+            "mem": (3, 4)}
+# Where a varied field's value stood in the key.
+VARIED = "varied"
 
 
-def equivalence_margin(floor, cells):
-    """The difference a 'same' must exclude: the larger spread of the two configurations' own
-    runs (their runs' cv) or of a run's own visits (its drift, schema 2.14), at least the
-    floor."""
-    cvs = [c["run_cv"] for c in cells if c and c["run_cv"] is not None]
-    return max([floor] + cvs + [c["drift"] for c in cells if c])
+def variance(xs):
+    """The sample variance of floats (statistics.variance's, in floating point: its exact sums
+    would cost a sweep's rows more than the rest of their judgement)."""
+    m = math.fsum(xs) / len(xs)
+    return math.fsum([(x - m) ** 2 for x in xs]) / (len(xs) - 1)
 
 
-def visits_drift(rs):
-    """The widest spread of a result's visits' medians among runs (--visits, schema 2.14: the
-    largest over the smallest, less 1); 0 where each result had one visit."""
-    return max([r.drift for r in rs if r.drift is not None], default=0.0)
+def log_positive(values):
+    return [math.log(v) for v in values if v > 0]
 
 
-def verdict(unit, ratio, sig, ci, margin):
-    """slower or faster where the runs find the difference significant; same where the ratio's
-    95% interval lies within the margin either way (no difference larger than the noise);
-    undecided otherwise: an interval too wide to tell, or one run a side (no interval). With
-    two runs a side a 1000x slowdown can be neither significant nor the same."""
-    if ratio is None:
-        return "undecided"
-    if sig == "yes":
-        worse = ratio > 1 if gx.lower_is_better(unit) else ratio < 1
-        return "slower" if worse else "faster"
-    if ci and ci[0] >= 1 / (1 + margin) and ci[1] <= 1 + margin:
-        return "same"
-    return "undecided"
+# A configuration's estimate at a row, on the log scale: its runs' mean log median, the variance
+# of that mean, its degrees of freedom, where the variance came from (runs, visits, or None where
+# nothing tells it: one run without visits) and its number of runs.
+Side = collections.namedtuple("Side", "mean var df source runs")
 
 
-def runs_to_decide(a, b, ratio, margin):
-    """About how many runs a side a t test on the logs of the runs' medians needs to call a
-    difference of this ratio at the spread these runs show (alpha 0.05, power 0.8: n = 2 (1.96 +
-    0.84)^2 s^2 / d^2, s the pooled standard deviation of the logs, d the log of the ratio);
-    None where the ratio is within the margin (nothing to decide) or the runs cannot tell their
-    spread."""
-    if ratio is None or len(a) < 2 or len(b) < 2 or abs(math.log(ratio)) <= math.log1p(margin):
-        return None
-    la, lb = [math.log(v) for v in a], [math.log(v) for v in b]
-    pooled = ((len(la) - 1) * statistics.variance(la) + (len(lb) - 1) * statistics.variance(lb)) \
-        / (len(la) + len(lb) - 2)
-    need = math.ceil(2 * (1.96 + 0.84) ** 2 * pooled / math.log(ratio) ** 2)
-    return max(need, max(len(a), len(b)) + 1)
+def two_levels(mean, logs, visit_logs):
+    """A Side from its runs' logs and, per run that has them, its visits' logs (--visits: each
+    measured at another moment of the run). Two levels of noise: the visits of a run spread by
+    the machine's moments within it, the runs' own values also by what holds a whole run (its
+    placement, its clocks: a run that is uniformly slow). The variance of the mean is the
+    larger of the two estimates, so that many visits never hide a spread between runs: from the
+    visits, the mean over the runs of their visits' variance over their count, over the runs;
+    from the runs, their variance over their count. Runs without visits count as runs alike
+    where others have them."""
+    n = len(logs)
+    between = (variance(logs) / n, n - 1) if n >= 2 else None
+    vis = [v for v in visit_logs if len(v) >= 2]
+    within = (statistics.fmean([variance(v) / len(v) for v in vis]) / n,
+              sum(len(v) - 1 for v in vis)) if vis else None
+    if between and (within is None or between[0] >= within[0]):
+        return Side(mean, *between, "runs", n)
+    if within:
+        return Side(mean, *within, "visits", n)
+    return Side(mean, None, None, None, n)
+
+
+def side_of(runs):
+    """A configuration's Side at a row from its runs (Seen, positive medians)."""
+    logs = [math.log(r.median) for r in runs]
+    return two_levels(math.fsum(logs) / len(logs), logs,
+                      [log_positive(r.visits) for r in runs if r.visits])
+
+
+def difference(a, b):
+    """(the difference of b's mean log from a's, its variance, degrees of freedom, test) of two
+    Sides: Welch's (test t) where both know their noise; where one side does not (one run, no
+    visits), the other's noise of one run stands for both (t1); with neither, no test (-)."""
+    diff = b.mean - a.mean
+    if a.var is None and b.var is None:
+        return diff, None, None, "-"
+    if a.var is None or b.var is None:
+        known = a if a.var is not None else b
+        return diff, known.var * known.runs * (1 / a.runs + 1 / b.runs), known.df, "t1"
+    var = a.var + b.var
+    df = var * var / (a.var ** 2 / a.df + b.var ** 2 / b.df) if var > 0 else a.df + b.df
+    return diff, var, df, "t"
+
+
+def paired(pairs):
+    """The difference (as difference()) of two settings that one run measured interleaved
+    (--vary), from [(A's Seen, the other's Seen)] of the same runs: per run the difference of
+    their logs, per visit (the i-th visit of each, measured one after the other) the same; the
+    two levels of two_levels() over those differences (test paired): the machine's moments
+    both shared drop out."""
+    logs = [math.log(b.median) - math.log(a.median) for a, b in pairs]
+    visit_logs = []
+    for a, b in pairs:
+        if a.visits and b.visits and len(a.visits) == len(b.visits):
+            visit_logs.append([math.log(y) - math.log(x) for x, y in zip(a.visits, b.visits)
+                               if x > 0 and y > 0])
+    s = two_levels(math.fsum(logs) / len(logs), logs, visit_logs)
+    return (s.mean, s.var, s.df, "paired" if s.var is not None else "-"), s.source
+
+
+def judge(cells, alpha, tolerance, units):
+    """Verdicts of one configuration's cells against A's, over the rows (cells: per row the
+    cell, None where it has none; units: per row its unit). A cell's "diff", "var", "df" (from
+    difference() or paired()) give its p (Welch's t, two-sided), its q (Benjamini-Hochberg over
+    the rows), its intervals (ci95; ci_same at 1 - 2 alpha, the two one-sided tests of
+    equivalence at alpha), and its resolving power: the smallest ratio's distance from 1 that
+    the row calls at alpha with power POWER (the minimum detectable effect, (t(1 - alpha / 2)
+    + t(POWER)) standard errors). slower/faster where q < alpha; same where ci_same lies within
+    1 +- tolerance (1 / (1 + tolerance) to 1 + tolerance); else undecided."""
+    import numpy as np  # scipy's: compare's only use
+    from scipy import stats
+    known = [i for i, c in enumerate(cells) if c is not None and c["var"] is not None]
+    ps = [None] * len(cells)
+    if known:
+        diff = np.array([cells[i]["diff"] for i in known])
+        se = np.sqrt(np.array([cells[i]["var"] for i in known]))
+        df = np.array([cells[i]["df"] for i in known], dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.abs(diff) / se
+        # No spread at all: any difference is beyond it, none is none.
+        p = np.where(se > 0, 2 * stats.t.sf(t, df), np.where(diff != 0, 0.0, 1.0))
+        q95, q_same = stats.t.ppf(0.975, df) * se, stats.t.ppf(1 - alpha, df) * se
+        mde = (stats.t.ppf(1 - alpha / 2, df) + stats.t.ppf(POWER, df)) * se
+        for j, i in enumerate(known):
+            c, d = cells[i], diff[j]
+            ps[i] = float(p[j])
+            c["ci95"] = [math.exp(d - q95[j]), math.exp(d + q95[j])]
+            c["ci_same"] = [math.exp(d - q_same[j]), math.exp(d + q_same[j])]
+            c["resolving"] = math.expm1(float(mde[j]))
+    qs = gx.benjamini_hochberg(ps)
+    bound = math.log1p(tolerance)
+    for c, p, q, unit in zip(cells, ps, qs, units):
+        if c is None:
+            continue
+        c["p"], c["q"] = p, q
+        sig = q is not None and q < alpha
+        c["significant"] = "yes" if sig else "no"
+        if c["few"] or c["base_few"]:  # a median of fewer than 5 iterations decides nothing
+            c["verdict"] = "undecided"
+        elif sig:
+            worse = c["ratio"] > 1 if gx.lower_is_better(unit) else c["ratio"] < 1
+            c["verdict"] = "slower" if worse else "faster"
+        elif c["ci_same"] and -bound <= math.log(c["ci_same"][0]) and \
+                math.log(c["ci_same"][1]) <= bound:
+            c["verdict"] = "same"
+        else:
+            c["verdict"] = "undecided"
+        del c["diff"], c["var"], c["base_few"]
 
 
 def regressed(unit, cell, fail_below):
@@ -130,12 +227,14 @@ def regressed(unit, cell, fail_below):
 
 # What compare reads of a result (Seen), made as its report is read (gx.load's keep): a sweep's
 # reports are never held whole, and what is judged of each result is worked out once.
-# key: its match key; drift: its visits' spread where above 0 (--visits); line_rate,
+# key: its match key (the varied fields' VARIED under --vary); visits: its visits' medians
+# (--visits, schema 2.14), None with fewer than two; vary: its value of --vary's option, or
+# None; line_rate,
 # line_absent (where it has no rate), line_route, line_exceeded: gx's line helpers' answers;
 # rated: whether its report rates routes (schema 2.7); ran: the fields options() reads
 # (RAN_FIELDS' and its stop rule's precision asked, gx.MISSING where it has none: hashable,
 # equal ones shared).
-Seen = collections.namedtuple("Seen", "key status median noisy few marks drift line_rate "
+Seen = collections.namedtuple("Seen", "key status median noisy few marks visits vary line_rate "
                                       "line_absent line_route line_exceeded rated ran")
 
 # The fields of a result options() reads (and its stop rule's precision asked).
@@ -148,7 +247,8 @@ def reader(chunk_as_setting=False):
     one object over every report read (the results of a sweep share most of them). A result
     kept has passed the report's checks (gx.RESULT): its fields are of the types the schema
     says, so that gx's helpers' tests of them are written here as their answers, a sweep's
-    result read in one call."""
+    result read in one call. A result of --vary (its "vary": the option and its value) has
+    VARIED in the fields of its key that option sets (VARY_KEY)."""
     shared = {}
     one = sys.intern
     # shared.setdefault(x, x): x, or the equal object kept before it.
@@ -170,6 +270,9 @@ def reader(chunk_as_setting=False):
         mem = r["mem"]
         k = (r["path"], r["pattern"], r["unit"], mem["src"], mem["dst"], chunk, depth, r["size"],
              tuple(r["ranks"]))
+        vary = get("vary")
+        if vary is not None and (varied := VARY_KEY.get(vary["option"])):
+            k = tuple(VARIED if i in varied else x for i, x in enumerate(k))
         # The key's strings and pair one object for every result that has them (one key
         # object for the results of several reports that match).
         known = found(k)
@@ -180,13 +283,11 @@ def reader(chunk_as_setting=False):
         n = stats.get("n") if stats is not None else None
         few = n is not None and 0 < n < few_below  # gx.too_few's
         if noise is None:
-            marks, drift = (), None
+            marks = ()
         else:
             marks = tuple(noise["marks"])  # gx.noise_marks': a list of strings
             marks = share(marks, marks)
             few = few or "few" in marks
-            drift = noise.get("drift")
-            drift = drift if gx.is_number(drift) and drift > 0 else None
         rate = get("line_gbs") if r["unit"] != "us" else None  # gx.line_rate's
         if rate is not None and not (gx.is_number(rate) and rate > 0):
             rate = None
@@ -200,22 +301,29 @@ def reader(chunk_as_setting=False):
             exceeded = get("line_exceeded") is True or (
                 stats is not None and stats["median"] / rate > 1)
         stop = get("stop")
+        visits = stop.get("visit_medians") if stop else None
+        visits = tuple(visits) if visits and len(visits) >= 2 else None
         ran = (*map(get, RAN_FIELDS, RAN_MISSING),
                stop.get("precision_asked", gx.MISSING) if stop else gx.MISSING)
         # Seen's fields in their order.
         return new_seen((known, one(r["status"]), stats["median"] if stats is not None else None,
-                         bool(marks) or few, few, marks, drift, rate, absent, get("line_route"),
-                         exceeded, "line_gbs" in r or "line_absent" in r, share(ran, ran)))
+                         bool(marks) or few, few, marks, visits,
+                         None if vary is None else one(str(vary["value"])), rate, absent,
+                         get("line_route"), exceeded, "line_gbs" in r or "line_absent" in r,
+                         share(ran, ran)))
     return keep
 
 
-def index(doc):
-    """{(match key, repeat): Seen} over every result of a report (read with reader()). A key
+def index(doc, vary=None):
+    """{(match key, repeat): Seen} over every result of a report (read with reader()), or of
+    those of one value of --vary's option. A key
     seen again in one report (a scenario that measures the same thing in two runs, or several
     chunks of one size with chunk_as_setting) is numbered, repeat 0, 1, ..., and the n-th
     repeat of a report matches the n-th of the others."""
     out, seen = {}, {}
     for r in doc["results"]:  # gx.numbered's, in one loop
+        if r.vary != vary:
+            continue
         k = r.key
         n = seen.get(k, 0)
         seen[k] = n + 1
@@ -230,6 +338,35 @@ def measured(r):
 # The options each result ran with; a difference in those of UNFAIR makes its comparison unfair
 # (another number of samples, another window of messages, another clock).
 UNFAIR = ("iterations", "warmup", "window", "clock")
+
+
+# What follows an option difference that is gpuxfer's own pick, not the user's setting.
+PICK_NOTE = {"window": " (gpuxfer's pick: a window it shrank to its step's share of the budget,"
+                       " no setting of the command)",
+             "chunk/depth": " (gpuxfer's pick: the best of its candidates in each run)"}
+
+
+def window_given(doc):
+    """Whether a report's command line may set a window (--window, or a scenario file's runs):
+    a window the user set is never shrunk, so one that differs is no pick of gpuxfer's."""
+    return any(w.split("=", 1)[0] in ("--window", "--scenario")
+               for w in doc.get("command_line") or [])
+
+
+def command_of(doc):
+    return tuple(without_run_files(doc.get("command_line") or []))
+
+
+def window_picks(docs):
+    """picks() of build_rows for configurations of these reports (docs: per configuration its
+    runs' documents): a window differs by gpuxfer's pick where the configurations' runs ran
+    one command (less their own files), or none of them names a window or a scenario."""
+    def picks(i):
+        runs = docs[0] + docs[i]
+        same = len({command_of(d) for d in runs}) == 1
+        return frozenset(("window",)) if same or not any(map(window_given, runs)) \
+            else frozenset()
+    return picks
 
 
 def unfair(name, values):
@@ -288,9 +425,14 @@ def option_differences(base, theirs):
             if base.get(n) != theirs.get(n)}
 
 
-def build_rows(groups, alpha, floor, seed, chunk_as_setting=False):
+def build_rows(groups, alpha, tolerance, chunk_as_setting=False, picks=None, paired_runs=False,
+               varied_option=None):
     """groups: per configuration, the indexes of its runs' reports. A row per measurement that
-    A measured (in some run) and another configuration too."""
+    A measured (in some run) and another configuration too. picks(i): the options whose
+    difference between A's and configuration i's results is gpuxfer's own pick (a window it
+    shrank under load where no command line set one); paired_runs: each configuration's n-th
+    index is of the same run as A's (--vary: paired()); varied_option: the options() name
+    --vary sets (the configurations' difference, no option difference)."""
     order = {}
     for t in groups[0]:
         for k, r in t.items():
@@ -298,6 +440,7 @@ def build_rows(groups, alpha, floor, seed, chunk_as_setting=False):
                 order.setdefault(k, None)
     rows, sort_keys, blocks = [], [], {}
     made = {}
+    picked = [picks(i) if picks else frozenset() for i in range(len(groups))]
     # One report a configuration (a comparison of two reports, a sweep of one run each): its
     # result, not a list of its reports'.
     tables = [g[0] for g in groups] if all(len(g) == 1 for g in groups) else None
@@ -313,10 +456,11 @@ def build_rows(groups, alpha, floor, seed, chunk_as_setting=False):
         base = runs[0]
         base_medians = [r.median for r in base]
         base_cell = cell_of(base, base_medians)
+        base_side = side_of(base) if positive(base_medians) else None
         cells = [base_cell]
         line_col = base_cell.pop("rated")
         base_options = made.get(base[0].ran) or options_of(base[0].ran, chunk_as_setting, made)
-        for rs in runs[1:]:
+        for i, rs in enumerate(runs[1:], 1):
             if not rs:
                 cells.append(None)
                 continue
@@ -326,99 +470,76 @@ def build_rows(groups, alpha, floor, seed, chunk_as_setting=False):
             # none: their blocks get line%; older ones keep the table they had.
             line_col = cell.pop("rated") or line_col
             value, base_value = cell["value"], base_cell["value"]
-            one_each = len(medians) == 1 and len(base_medians) == 1
+            ratio = value / base_value if base_value > 0 and value > 0 else None
             # Ratios and their logs need positive values: a zero or negative median (a
             # broken or hand-made report) is shown, not judged.
-            judged = (value > 0 and base_value > 0 if one_each else
-                      positive(base_medians) and positive(medians))
-            ratio = value / base_value if base_value > 0 and value > 0 else None
-            if not judged:
-                p, test = None, "-"
-            elif one_each:
-                p, test = None, "floor"  # gx.log_t_test's: no test
+            if base_side is None or not positive(medians):
+                (diff, var, df, test), source = (None, None, None, "-"), None
+            elif paired_runs and all(measured(t.get(k)) for g in (groups[0], groups[i])
+                                     for t in g):
+                (diff, var, df, test), source = paired(list(zip(base, rs)))
             else:
-                p, test = gx.log_t_test(base_medians, medians)
+                side = side_of(rs)
+                (diff, var, df, test), source = difference(base_side, side), side.source
             theirs = rs[0].ran
             differ = {} if theirs is base[0].ran else option_differences(
                 base_options, made.get(theirs) or options_of(theirs, chunk_as_setting, made))
-            # A generator of its own per cell: the interval does not depend on the other rows.
-            ci = (gx.bootstrap_ratio_ci(base_medians, medians, random.Random(seed), RESAMPLES)
-                  if judged and len(base_medians) > 1 and len(medians) > 1 else None)
-            cell["ratio"], cell["ci95"], cell["test"], cell["p"], cell["q"] = \
-                ratio, ci, test or "floor", p, None
+            differ.pop(varied_option, None)
+            picks_here = [n for n in differ if n in picked[i] or n == "chunk/depth" and
+                          auto_chunk(base[0].ran) and auto_chunk(theirs)]
+            cell.update(se_from=source, ratio=ratio, test=test, df=df, diff=diff, var=var,
+                        base_few=base_cell["few"], ci95=None, ci_same=None, resolving=None,
+                        p=None, q=None)
             # A disturbed run on either side: the ratio and its verdict rest on it.
             cell["noisy_comparison"] = bool(cell["noisy"] or base_cell["noisy"])
             cell["option_differences"] = differ
-            cell["unfair"] = [n for n, v in differ.items() if unfair(n, v)] if differ else []
-            if one_each:  # rates_differ's
+            cell["picked"] = picks_here
+            cell["unfair"] = [n for n, v in differ.items() if unfair(n, v) and
+                              n not in picks_here] if differ else []
+            if len(rs) == 1 and len(base) == 1:  # rates_differ's
                 a, b = base[0].line_rate, rs[0].line_rate
                 cell["line_rates_differ"] = a is not None and b is not None and a != b
             else:
                 cell["line_rates_differ"] = rates_differ(base, rs)
             cells.append(cell)
+        base_cell["se_from"] = base_side.source if base_side else None
         rows.append({"key": k, "path": path, "pattern": pattern, "unit": unit, "mem": [src, dst],
                      "chunk": chunk, "depth": depth, "size": size, "ranks": list(ranks),
                      "repeat": repeat, "cells": cells, "line_col": line_col})
         # Blocks in the order A has them; sizes ascending inside a block.
         block = k[0][:7]
         sort_keys.append((blocks.setdefault(block, len(blocks)), size, ranks, repeat))
-    log_floor = math.log1p(floor)
     for i in range(1, len(groups)):
-        cells = [r["cells"][i] for r in rows]
-        qs = gx.benjamini_hochberg([c["p"] if c else None for c in cells])
-        for row, c, q in zip(rows, cells, qs):
-            if c is None:
-                continue
-            base_cell = row["cells"][0]
-            c["q"] = q
-            if q is not None:
-                sig = q < alpha
-            elif c["test"] != "floor":
-                sig = False
-            else:
-                # One run a side: beyond the floor, and beyond what either run's own visits
-                # spread over (the machine moved that much within one run), either way: above
-                # 1 + that or below 1 / (1 + that).
-                beyond = max(floor, c["drift"], base_cell["drift"])
-                sig = abs(math.log(c["ratio"])) > (
-                    log_floor if beyond == floor else math.log1p(beyond))
-            c["significant"] = "yes" if sig else "no"
-            if c["run_cv"] is None and base_cell["run_cv"] is None:  # equivalence_margin's
-                margin = max(floor, base_cell["drift"], c["drift"])
-            else:
-                margin = equivalence_margin(floor, [base_cell, c])
-            c["margin"] = margin
-            # A median from fewer than 5 iterations on either side decides nothing.
-            c["verdict"] = "undecided" if c["few"] or base_cell["few"] else verdict(
-                row["unit"], c["ratio"], c["significant"], c["ci95"], margin)
-            # Far apart yet undecided: too few runs for their spread; say how many would do.
-            c["runs_to_decide"] = (runs_to_decide(base_cell["run_medians"], c["run_medians"],
-                                                  c["ratio"], margin)
-                                   if c["verdict"] == "undecided" and c["test"] == "t" else None)
+        judge([r["cells"][i] for r in rows], alpha, tolerance, [r["unit"] for r in rows])
     return [rows[i] for i in sorted(range(len(rows)), key=sort_keys.__getitem__)]
+
+
+def auto_chunk(ran):
+    """Whether a result's chunk and depth were gpuxfer's pick (chunk_auto: its default search
+    or --chunk auto), by its Seen's ran."""
+    return ran[RAN_FIELDS.index("chunk_auto")] is True
 
 
 def cell_of(rs, medians):
     """A configuration's cell of a row, from its runs rs (their medians): its value, the runs'
-    spread, noise and line rate (line_facts), and "rated" (whether a report of its runs rates
-    routes, schema 2.7: the row's line_col), which the row takes out of it."""
+    spread, visits, noise and line rate (line_facts), and "rated" (whether a report of its runs
+    rates routes, schema 2.7: the row's line_col), which the row takes out of it."""
+    visits = sum(len(r.visits) for r in rs if r.visits)
     if len(rs) == 1:  # one run (most rows of a sweep): its own, as the many runs' below
         r = rs[0]
         value, rate = medians[0], r.line_rate  # center() of one median is the median
         return {"value": value, "runs": 1, "run_medians": medians, "run_cv": None,
-                "noisy": 1 if r.noisy else 0, "few": 1 if r.few else 0,
+                "visits": visits, "noisy": 1 if r.noisy else 0, "few": 1 if r.few else 0,
                 "noise": sorted(set(r.marks)) if r.marks else [],
-                "drift": 0.0 if r.drift is None else r.drift,
                 "line_gbs": rate, "line_share": value / rate if rate is not None else None,
                 "line_exceeded": r.line_exceeded,
                 "line_absent": r.line_absent if rate is None else None,
                 "line_route": r.line_route if rate is not None else None, "rated": r.rated}
     value = center(medians)
     return {"value": value, "runs": len(rs), "run_medians": medians,
-            "run_cv": gx.run_cv(medians), "noisy": sum(r.noisy for r in rs),
+            "run_cv": gx.run_cv(medians), "visits": visits, "noisy": sum(r.noisy for r in rs),
             "few": sum(r.few for r in rs), "noise": sorted({m for r in rs for m in r.marks}),
-            "drift": visits_drift(rs), **line_facts(rs, value),
-            "rated": any(r.rated for r in rs)}
+            **line_facts(rs, value), "rated": any(r.rated for r in rs)}
 
 
 def line_facts(rs, value):
@@ -524,7 +645,7 @@ def what(block, repeat, pairs, sizes):
     """e.g. 'p2p bw device>device chunk 4M/2 pair 0->1 sizes 64M,1G'."""
     path, pattern, _, src, dst, chunk, depth = block
     text = f"{path} {pattern} {src}>{dst}"
-    if chunk in ("auto", "any"):
+    if chunk in ("auto", "any", VARIED):
         text += f" chunk {chunk}"
     elif chunk:
         text += f" chunk {gx.human_size(chunk)}/{depth}"
@@ -564,20 +685,28 @@ def group_json(block, repeat, pairs):
 
 
 def option_groups(rows):
-    """The option differences of the matched results, grouped: [((report index, option), block,
-    repeat, pairs, [(size, (value in A, value in the report))...])]."""
+    """The option differences of the matched results, grouped: [((report index, option,
+    gpuxfer's pick), block, repeat, pairs, [(size, (value in A, value in the report))...])]."""
     items = []
     for row in rows:
         for i, c in enumerate(row["cells"]):
             if i and c and c["option_differences"]:
                 for name, (va, vb) in c["option_differences"].items():
-                    items.append(((i, name), row["key"], (va, vb)))
+                    items.append(((i, name, name in c["picked"]), row["key"], (va, vb)))
     return grouped(items)
 
 
+def resolving_spread(values):
+    """(median, worst) of rows' resolving powers (None where no row has one)."""
+    if not values:
+        return None, None
+    return statistics.median(values), max(values)
+
+
 def summary(rows):
-    """Per report after the first and per (path, pattern, unit): slower/faster/same/undecided counts, the
-    unfair ones, and the geometric mean of the ratios (report / first)."""
+    """Per report after the first and per (path, pattern, unit): slower/faster/same/undecided
+    counts, the unfair ones, the geometric mean of the ratios (report / first) and the rows'
+    resolving power (its median and worst, over the rows that have one)."""
     acc = {}
     log = math.log
     for row in rows:
@@ -588,7 +717,7 @@ def summary(rows):
             s = acc.get(at)
             if s is None:
                 s = acc[at] = {"slower": 0, "faster": 0, "same": 0, "undecided": 0, "unfair": 0,
-                               "noisy": 0, "logs": []}
+                               "noisy": 0, "logs": [], "resolving": []}
             s[c["verdict"]] += 1
             if c["unfair"]:
                 s["unfair"] += 1
@@ -597,12 +726,16 @@ def summary(rows):
             ratio = c["ratio"]
             if ratio and ratio > 0:
                 s["logs"].append(log(ratio))
+            if c["resolving"] is not None:
+                s["resolving"].append(c["resolving"])
     out = []
     for (i, path, pattern, unit), s in sorted(acc.items()):
         logs = s.pop("logs")
+        median, worst = resolving_spread(s.pop("resolving"))
         out.append({"report": i, "path": path, "pattern": pattern, "unit": unit,
                     "lower_is_better": gx.lower_is_better(unit), **s, "ratios": len(logs),
-                    "geomean_ratio": math.exp(sum(logs) / len(logs)) if logs else None})
+                    "geomean_ratio": math.exp(sum(logs) / len(logs)) if logs else None,
+                    "resolving_median": median, "resolving_worst": worst})
     return out
 
 
@@ -730,7 +863,18 @@ def value_text(cell, width, unit):
 
 
 def verdict_text(cell):
-    return gx.mark_median(cell["verdict"], cell["noisy_comparison"])
+    """The verdict, ~ after it where it rests on a disturbed run, and the row's resolving
+    power: the smallest difference it could have called."""
+    return gx.mark_median(cell["verdict"], cell["noisy_comparison"]) + \
+        f" (noise {resolving_text(cell['resolving'])})"
+
+
+def resolving_text(x):
+    """A resolving power as +-4.3%, +-12%; unknown where there is none (nothing tells the
+    noise: one run a side without visits)."""
+    if x is None:
+        return "unknown"
+    return f"+-{100 * x:.1f}%" if x < 0.1 else f"+-{100 * x:.0f}%"
 
 
 def line_text(base, cell):
@@ -783,7 +927,16 @@ def what_differs(diffs, i):
     return shown + (f" (+{more} more: # context differences)" if more > 0 else "")
 
 
-def print_tables(cfgs, rows, out, diffs=()):
+def ci_level(alpha):
+    """The level of the interval that 'same' is judged by, in percent (90 at alpha 0.05)."""
+    return f"{100 * (1 - 2 * alpha):.3g}"
+
+
+def tol_text(tolerance):
+    return f"+-{100 * tolerance:g}%"
+
+
+def print_tables(cfgs, rows, out, diffs=(), alpha=0.05, tolerance=0.05):
     for i, c in enumerate(cfgs):
         runs = f"{len(c['reports'])} run{'s' if len(c['reports']) != 1 else ''}"
         # A sweep's configurations are named by their settings; reports by what differs.
@@ -792,12 +945,14 @@ def print_tables(cfgs, rows, out, diffs=()):
         # A line each, wrapped only past gx.COLUMNS (a long path or setting; --json has each
         # whole): a file name a reader searches for stays on its line where it fits.
         gx.note(f"# {letter(i)}: {c['name']} ({runs}){settings}", out)
+    level = ci_level(alpha)
     gx.note("# a value: the geometric mean of the configuration's runs' medians; X/A: its ratio to"
-            " A, ci95: the bootstrap 95% interval of the ratio; p: a t test on the logs of the"
-            " runs' medians (test t: Welch's; t1: one run on one side, the other's spread for"
-            " both; floor: one run on each side, no test), q: p adjusted over the rows"
-            " (Benjamini-Hochberg); sig: q < alpha, or with one run on each side the ratio beyond"
-            " the floor", out)
+            f" A, ci{level}: the ratio's {level}% interval; q: Welch's t test on the logs of the"
+            " runs' medians, its p adjusted over the rows (Benjamini-Hochberg), the noise of each"
+            " side from its runs and from their visits (--visits), whichever is larger;"
+            f" slower/faster: q < {alpha:g}; same: ci{level} within {tol_text(tolerance)};"
+            " undecided: neither; noise: the smallest difference the row could call (at alpha,"
+            f" power {POWER:g}), unknown with one run a side and no visits", out)
     if any(c and c["noisy"] for r in rows for c in r["cells"]):
         gx.note("# ~ after a value: a run of it whose step the machine disturbed (its median is no"
                 " clean number: the report's noise); after a verdict: the comparison rests on such"
@@ -820,6 +975,7 @@ def print_tables(cfgs, rows, out, diffs=()):
     for _, block_rows in blocks:
         row = block_rows[0]
         extra = (", chunk auto (each report's pick)" if row["chunk"] == "auto" else
+                 ", chunk varied (the configurations')" if row["chunk"] == VARIED else
                  ", any chunk (--chunk-as-setting: each result's)" if row["chunk"] == "any"
                  else
                  f", chunk {gx.human_size(row['chunk'])} depth {row['depth']}" if row["chunk"]
@@ -839,9 +995,9 @@ def print_tables(cfgs, rows, out, diffs=()):
         for j in range(1, len(cfgs)):
             c = letter(j)
             line_head = f" {'line%':>6}" if line_col else ""
+            ci_head = "ci" + ci_level(alpha)
             lines = [fit_row(f"#{'size':>{sw - 1}} {'pair':>{pw}} {'A':>9} {c:>9} {c + '/A':>6}"
-                             f"{line_head} {'ci95':>{ci_width(line_col)}} {'p':>7} {'q':>7}"
-                             f" {'sig':>3} {'test':>5} {'verdict':>10}")]
+                             f"{line_head} {ci_head:>{ci_width(line_col)}} {'q':>7} verdict")]
             lines += [fit_row(row_line(row, j, line_col, sw, pw, pair))
                       for row, pair in zip(block_rows, pairs)]
             # One write for the block: its lines hold numbers and the table's own words, no
@@ -877,13 +1033,10 @@ def row_line(row, j, line_col=False, size_width=10, pair_width=6, pair=None):
     line_cell = f" {line_text(row['cells'][0], c):>6}" if line_col else ""
     ciw = ci_width(line_col)
     if c is None:
-        return line + f" {'-':>9} {'-':>6}{line_cell} {'-':>{ciw}} {'-':>7} {'-':>7} {'-':>3}" \
-            f" {'-':>5} {'-':>10}"
-    p = f"{c['p']:7.2g}" if c["p"] is not None else f"{'-':>7}"
+        return line + f" {'-':>9} {'-':>6}{line_cell} {'-':>{ciw}} {'-':>7} -"
     q = f"{c['q']:7.2g}" if c["q"] is not None else f"{'-':>7}"
     return line + (f" {value_text(c, 9, row['unit'])} {fmt(c['ratio'], 6)}{line_cell}"
-                   f" {ci_text(c['ci95']).rjust(ciw)} {p} {q}"
-                   f" {c['significant']:>3} {c['test']:>5} {verdict_text(c):>10}")
+                   f" {ci_text(c['ci_same']).rjust(ciw)} {q} {verdict_text(c)}")
 
 
 def better(unit):
@@ -895,31 +1048,32 @@ def shown(v):
 
 
 def significance_counts(rows, ncfg):
-    """Per configuration after A: its rows, how many are called and by what."""
+    """Per configuration after A: its rows, how many are called, the same and decided, and
+    their resolving power (median and worst over the rows that have one; unknown: those
+    without)."""
     out = []
     for i in range(1, ncfg):
-        count = significant = by_floor = one_run_each = 0
-        for r in rows:
-            c = r["cells"][i]
-            if c:
-                count += 1
-                floor = c["test"] == "floor"
-                one_run_each += floor
-                if c["significant"] == "yes":
-                    significant += 1
-                    by_floor += floor
-        out.append({"rows": count, "significant": significant, "by_test": significant - by_floor,
-                    "by_floor": by_floor, "one_run_each": one_run_each})
+        cells = [r["cells"][i] for r in rows if r["cells"][i]]
+        resolving = [c["resolving"] for c in cells if c["resolving"] is not None]
+        median, worst = resolving_spread(resolving)
+        significant = sum(c["significant"] == "yes" for c in cells)
+        same = sum(c["verdict"] == "same" for c in cells)
+        decided = sum(c["verdict"] != "undecided" for c in cells)
+        out.append({"rows": len(cells), "significant": significant, "same": same,
+                    "decided": decided, "unknown": len(cells) - len(resolving),
+                    "resolving_median": median, "resolving_worst": worst,
+                    "by_test": {t: sum(c["test"] == t for c in cells)
+                                for t in ("t", "t1", "paired", "-")}})
     return out
 
 
-def print_significance(cfgs, counts, spread, alpha, floor, out):
+def print_significance(cfgs, counts, spread, alpha, tolerance, out):
     gx.note("\n# noise: the spread among a configuration's own runs (the coefficient of variation of"
             " the runs' medians, its median and 90th percentile over the rows)", out)
     for i, n in enumerate(spread):
         if n["median_cv"] is None:
-            print(f"{letter(i)}: {n['runs']} run{'s' if n['runs'] != 1 else ''}: the noise cannot"
-                  " be judged (one run)", file=out)
+            print(f"{letter(i)}: {n['runs']} run{'s' if n['runs'] != 1 else ''}: no spread among"
+                  " runs (one run; its visits tell its noise where it has them)", file=out)
         else:
             print(f"{letter(i)}: {n['runs']} run{'' if n['runs'] == 1 else 's'}: {pct(n['median_cv'])} (90th percentile "
                   f"{pct(n['p90_cv'])}, {n['rows']} row{'s' if n['rows'] != 1 else ''})", file=out)
@@ -928,36 +1082,23 @@ def print_significance(cfgs, counts, spread, alpha, floor, out):
             gx.note(f"{letter(i)}: {n['noisy_rows']} row{'s' if n['noisy_rows'] != 1 else ''} with"
                     " a run the machine disturbed (~: a rank waited for a CPU, a slow tail or a "
                     "wide interval; rerun on a quieter node)", out)
-    print(f"\n# significance (alpha {alpha:g}, floor {100 * floor:g}%)", file=out)
+    print(f"\n# verdicts (alpha {alpha:g}, tolerance {tol_text(tolerance)})", file=out)
     for i, c in enumerate(counts, 1):
-        text = (f"{letter(i)} vs A: {c['significant']} of {c['rows']} rows significant "
-                f"({c['by_test']} by the runs' t test, q < {alpha:g}")
-        if c["one_run_each"]:
-            text += (f"; {c['by_floor']} of {c['one_run_each']} rows with one run on each side, "
-                     f"beyond the floor of {100 * floor:g}%")
-        gx.note(text + ")", out)
-        if c["one_run_each"]:
-            gx.note(f"  one run on each side: the noise cannot be judged; those rows are called "
-                    f"only where {letter(i)}/A differs by more than {100 * floor:g}% (--floor) "
-                    "and more than either run's visits differ among themselves (--visits); run "
-                    "each configuration several times (gpuxfer-report sweep -r)", out)
-
-
-def print_undecided(cfgs, rows, out):
-    """The rows far apart yet undecided, with about how many runs a side would decide them: more
-    runs than these would, not a weaker verdict."""
-    far = [(i, r, c) for r in rows for i, c in enumerate(r["cells"]) if i and c and
-           c.get("runs_to_decide")]
-    if not far:
-        return
-    gx.note("\n# undecided though apart: too few runs for the spread they show (the runs' cv); "
-            "about N runs a side would decide", out)
-    for i, r, c in far:
-        a = r["cells"][0]
-        gx.note(f"{letter(i)}: {r['path']} {r['pattern']} {gx.human_size(r['size'])} "
-                f"{'->'.join(map(str, r['ranks']))}: {letter(i)}/A {c['ratio']:.3g}, cv "
-                f"{pct(a['run_cv'])} and {pct(c['run_cv'])}: about {c['runs_to_decide']} runs a "
-                "side", out)
+        median, worst = c["resolving_median"], c["resolving_worst"]
+        noise_text = ("noise unknown on every row" if median is None else
+                      f"noise {resolving_text(median)} median, {resolving_text(worst)} worst")
+        unknown = c["unknown"]
+        if unknown and median is not None:
+            noise_text += f", unknown on {unknown} row{'s' if unknown != 1 else ''}"
+        gx.note(f"{letter(i)} vs A: {c['decided']} of {c['rows']} rows decided: "
+                f"{c['significant']} significant (q < {alpha:g}), {c['same']} the same within "
+                f"{tol_text(tolerance)}; {noise_text} (the smallest difference a row could call)",
+                out)
+        if unknown:
+            gx.note(f"  {unknown} row{'s' if unknown != 1 else ''} of one run on each side without "
+                    "visits: nothing tells the noise; run with --visits (the default measures "
+                    "each result in several) or run each configuration several times "
+                    "(gpuxfer-report sweep -r)", out)
 
 
 def print_findings(names, cfg_names, missing, report_opts, opts, diffs, totals, out):
@@ -972,28 +1113,32 @@ def print_findings(names, cfg_names, missing, report_opts, opts, diffs, totals, 
           ("" if opts or report_opts else ": none"), file=out)
     for i, name, values in report_opts:
         gx.note(f"{names[i]}: all results: {name} {shown(values[0])} vs {shown(values[1])}", out)
-    for (i, name), block, repeat, pairs, sized in opts:
+    for (i, name, pick), block, repeat, pairs, sized in opts:
         for values, sizes in by_detail(sized).items():
-            gx.note(f"{'UNFAIR: ' if unfair(name, values) else ''}{cfg_names[i]}: "
+            gx.note(f"{'UNFAIR: ' if unfair(name, values) and not pick else ''}{cfg_names[i]}: "
                     f"{what(block, repeat, pairs, sizes)}: {name} {shown(values[0])} "
-                    f"vs {shown(values[1])}", out)
+                    f"vs {shown(values[1])}" + (PICK_NOTE[name] if pick else ""), out)
     print("\n# context differences" + ("" if diffs else ": none"), file=out)
     for name, vals in diffs:
         gx.note(f"{name}:", out)
         for i, v in enumerate(vals):
             gx.note(f"  {letter(i)}: {v}", out)
     gx.note("\n# summary: per path and pattern, the results slower, faster, the same and undecided, "
-            "and the geometric mean of the ratios to A (GB/s: higher is better, a ratio > 1 is "
-            "faster; us: lower is better, a ratio < 1 is faster)", out)
+            "the geometric mean of the ratios to A (GB/s: higher is better, a ratio > 1 is "
+            "faster; us: lower is better, a ratio < 1 is faster) and the rows' noise (the "
+            "smallest difference each could call: median and worst)", out)
     for s in totals:
         c = letter(s["report"])
         mean = "-" if s["geomean_ratio"] is None else f"{s['geomean_ratio']:.3f}"
         unfair_text = f", {s['unfair']} unfair" if s["unfair"] else ""
         noisy_text = (f", {s['noisy']} of them on a disturbed run (~)" if s["noisy"] else "")
+        noise_text = ("noise unknown" if s["resolving_median"] is None else
+                      f"noise {resolving_text(s['resolving_median'])} median, "
+                      f"{resolving_text(s['resolving_worst'])} worst")
         gx.note(f"{c}: {s['path']} {s['pattern']} ({s['unit']}): "
                 f"{s['slower']} slower, {s['faster']} faster, {s['same']} same, "
                 f"{s['undecided']} undecided{unfair_text}"
-                f"{noisy_text}; geomean {c}/A {mean}", out)
+                f"{noisy_text}; geomean {c}/A {mean}; {noise_text}", out)
 
 
 def as_json(cfgs, files, rows, counts, spread, settings, missing, report_opts, opts, diffs,
@@ -1002,11 +1147,13 @@ def as_json(cfgs, files, rows, counts, spread, settings, missing, report_opts, o
     for r in rows:
         del r["key"], r["line_col"]
     option_differences = [
-        {"report": files[i], "option": name, "values": values, "unfair": False, "scope": "report"}
+        {"report": files[i], "option": name, "values": values, "unfair": False, "picked": False,
+         "scope": "report"}
         for i, name, values in report_opts] + [
-        {"report": names[i], "option": name, "values": list(values), "unfair": unfair(name, values),
+        {"report": names[i], "option": name, "values": list(values),
+         "unfair": unfair(name, values) and not pick, "picked": pick,
          "scope": "results", "sizes": sizes, **group_json(block, repeat, pairs)}
-        for (i, name), block, repeat, pairs, sized in opts
+        for (i, name, pick), block, repeat, pairs, sized in opts
         for values, sizes in by_detail(sized).items()]
     return {"reports": names, "configurations": cfgs, **settings, "rows": rows,
             "significance": [dict(c, configuration=names[i]) for i, c in enumerate(counts, 1)],
@@ -1110,6 +1257,49 @@ def with_reference(cfgs):
     return [{"name": "reference " + name, "settings": [], "reports": found}, mine], note
 
 
+# The options() name of a --vary option's setting, where options() has one.
+VARY_OPTION = {"window": "window", "chunk": "chunk/depth", "depth": "chunk/depth"}
+
+
+def vary_values(vary):
+    return [str(v) for v in vary["values"]]
+
+
+def vary_of(docs, files):
+    """(option, [values]) where the reports are runs of --vary (context.run.vary), all of one
+    option over the same values; None where none is. Exit 2 where some are and others not,
+    where they vary differently, or where a result's value is none of its report's."""
+    said = [((d.get("context") or {}).get("run") or {}).get("vary") for d in docs]
+    if all(v is None for v in said):
+        for d, f in zip(docs, files):
+            if any(r.vary is not None for r in d["results"]):
+                gx.die(PROG, f"{f}: results of --vary (their vary) without the run's "
+                             "context.run.vary")
+        return None
+    at = next(i for i, v in enumerate(said) if v is not None)
+    option, values = said[at]["option"], vary_values(said[at])
+    if option not in VARY_KEY:
+        gx.die(PROG, f"{files[at]}: context.run.vary.option: expected one of "
+                     f"{', '.join(VARY_KEY)}, got {option!r}")
+    if len(values) < 2 or len(set(values)) != len(values):
+        gx.die(PROG, f"{files[at]}: context.run.vary.values: expected two or more distinct "
+                     f"values, got {', '.join(values) or 'none'}")
+    for v, f in zip(said, files):
+        if v is None:
+            gx.die(PROG, f"{f}: not a run of --vary, where {files[at]} varies {option}: compare "
+                         "runs of --vary only with runs of the same command")
+        if v["option"] != option or vary_values(v) != values:
+            gx.die(PROG, f"{f}: varies {v['option']} over {','.join(vary_values(v))}, where "
+                         f"{files[at]} varies {option} over {','.join(values)}: runs of the same "
+                         "command only")
+    for d, f in zip(docs, files):
+        for r in d["results"]:
+            if r.vary is not None and r.vary not in values:
+                gx.die(PROG, f"{f}: a result's vary.value {r.vary!r} is none of "
+                             f"context.run.vary.values ({','.join(values)})")
+    return option, values
+
+
 def main(argv):
     ap = gx.ArgumentParser(
         prog=PROG, description=__doc__.split("\n\n")[0],
@@ -1117,28 +1307,25 @@ def main(argv):
         formatter_class=argparse.RawDescriptionHelpFormatter,
         usage="%(prog)s [options] A.json B.json [C.json ...]\n"
               "     | %(prog)s [options] A1.json A2.json .. -- B1.json B2.json .. [-- ...]\n"
-              "     | %(prog)s [options] SWEEP_FOLDER | FOLDER FOLDER ...")
+              "     | %(prog)s [options] SWEEP_FOLDER | FOLDER FOLDER ...\n"
+              "     | %(prog)s [options] VARY_RUN.json [VARY_RUN2.json ...] (runs of --vary)")
     ap.add_argument("reports", nargs="+", metavar="REPORT.json|FOLDER",
                     help="gpuxfer reports, folders of reports or gpuxfer-report sweep folders; "
                          "'--' between configurations of several runs; the first configuration is "
-                         "the reference")
+                         "the reference (runs of --vary: a configuration per value, the first A)")
     ap.add_argument("--fail-below", type=gx.number_in(0, 1), metavar="RATIO",
                     help="exit 1 when a result is significantly slower beyond RATIO (0 < RATIO <= "
                          "1): bandwidth ratio below RATIO, or latency (us) ratio above 1/RATIO")
     ap.add_argument("--alpha", type=gx.number_in(0, 1, high_open=True), default=0.05,
                     help="significance level: a row is called when its Benjamini-Hochberg q is "
                          "below ALPHA, 0 < ALPHA < 1 (default 0.05)")
-    ap.add_argument("--floor", type=gx.number_in(0, 1000, low_open=False), default=10,
-                    metavar="PERCENT",
-                    help="with one run on each side (no noise to judge by), a row is called only "
-                         "when the ratio differs from 1 by more than PERCENT (default 10)")
+    ap.add_argument("--tolerance", type=gx.number_in(0, 1000), default=5, metavar="PERCENT",
+                    help="a row is 'same' only where the ratio's interval at 1 - 2 ALPHA (90%%) "
+                         "lies within PERCENT of 1 either way (default 5)")
     ap.add_argument("--chunk-as-setting", action="store_true",
                     help="match results whatever chunk and depth they ran at, and compare those "
                          "as a setting (listed with the option differences): is chunk 1M slower "
                          "than the default chunk?")
-    ap.add_argument("--bootstrap-seed", type=int, default=1, metavar="N",
-                    help="seed of the bootstrap of the ratios' intervals (default 1: the same "
-                         "intervals every time)")
     ap.add_argument("--reference", action="store_true",
                     help="set the reports given (your runs: one configuration) beside the "
                          "reference runs of the same GPU model, pair link and GPU count, as A: the curated "
@@ -1148,6 +1335,9 @@ def main(argv):
                     help="print rows, significance, noise, missing results, option differences, "
                          "unfair comparisons, context differences and the summary as JSON")
     a = ap.parse_args(gx.separated(argv))
+    if importlib.util.find_spec("scipy") is None:
+        gx.die(PROG, f"{sys.executable} has no scipy, whose t distribution judges the rows "
+                     "(apt-get install python3-scipy or pip install scipy)")
     cfgs = gx.configurations(a.reports)
     if a.reference and gx.SEPARATOR not in a.reports and len(cfgs) > 1:
         # Your runs, however given (reports, folders): one configuration beside the reference.
@@ -1157,42 +1347,53 @@ def main(argv):
     if a.reference:
         cfgs, note = with_reference(cfgs)
         gx.note(note, sys.stderr if a.json else sys.stdout)  # a folder: one line where it fits
-    if len(cfgs) < 2:
-        gx.die(PROG, "give at least two configurations to compare (reports, or folders)")
-    floor = a.floor / 100
+    tolerance = a.tolerance / 100
     keep = reader(a.chunk_as_setting)
     docs = [[gx.load(p, keep=keep) for p in c["reports"]] for c in cfgs]
-    gx.distinct([d for g in docs for d in g])
-    groups = [[index(d) for d in g] for g in docs]
+    flat = [d for g in docs for d in g]
+    gx.distinct(flat)
+    files = [p for c in cfgs for p in c["reports"]]
+    vary = vary_of(flat, files)
+    if vary:
+        # Each value a configuration, each report a run of every one (the first value is A).
+        option, values = vary
+        cfgs = [{"name": f"{option}={v}", "settings": [f"{option}={v}"], "reports": files}
+                for v in values]
+        docs = [flat] * len(values)
+        groups = [[index(d, v) for d in flat] for v in values]
+        files = [f"{p} ({option}={v})" for v in values for p in files]
+    else:
+        if len(cfgs) < 2:
+            gx.die(PROG, "give at least two configurations to compare (reports, or folders)")
+        groups = [[index(d) for d in g] for g in docs]
     # The rows hold no cycles: the cyclic collector, left on, would walk all of a sweep's each
     # time it ran while they are made. Once made they are set aside (gc.freeze), and it runs
     # again for what follows (json's encoder makes cycles at every call).
     gc.disable()
-    rows = build_rows(groups, a.alpha, floor, a.bootstrap_seed, a.chunk_as_setting)
+    rows = build_rows(groups, a.alpha, tolerance, a.chunk_as_setting, window_picks(docs),
+                      paired_runs=bool(vary), varied_option=VARY_OPTION.get(vary and vary[0]))
     gc.freeze()
     gc.enable()
     if not rows:
         gx.die(PROG, f"no common results: {cfgs[0]['name']} shares no successful (path, pattern, "
                      f"size, memory, chunk, pair) measurement with the other configurations")
-    files = [p for c in cfgs for p in c["reports"]]
-    flat = [d for g in docs for d in g]
     missing = grouped(((i, status), k, None)
                       for i, status, k in missing_results([t for g in groups for t in g]))
-    report_opts = report_option_differences(flat)
+    report_opts = report_option_differences(flat) if not vary else []
     opts = option_groups(rows)
     diffs = context_diff(docs)
     totals = summary(rows)
     counts = significance_counts(rows, len(cfgs))
     spread = noise(rows, len(cfgs))
     if a.json:
-        settings = {"alpha": a.alpha, "floor": floor, "bootstrap_seed": a.bootstrap_seed,
-                    "bootstrap_resamples": RESAMPLES}
+        settings = {"alpha": a.alpha, "tolerance": tolerance,
+                    "ci_same_level": 1 - 2 * a.alpha, "power": POWER,
+                    "vary": {"option": vary[0], "values": vary[1]} if vary else None}
         print_json(as_json(cfgs, files, rows, counts, spread, settings, missing, report_opts,
                            opts, diffs, totals), sys.stdout)
     else:
-        print_tables(cfgs, rows, sys.stdout, diffs)
-        print_significance(cfgs, counts, spread, a.alpha, floor, sys.stdout)
-        print_undecided(cfgs, rows, sys.stdout)
+        print_tables(cfgs, rows, sys.stdout, diffs, a.alpha, tolerance)
+        print_significance(cfgs, counts, spread, a.alpha, tolerance, sys.stdout)
         print_findings(files, [c["name"] for c in cfgs], missing, report_opts, opts, diffs, totals, sys.stdout)
     if a.fail_below is not None:
         bad = [(r, i, c) for r in rows for i, c in enumerate(r["cells"])

@@ -5,7 +5,7 @@ Reads the MPI library and transport the job runs on from a probe run's report (o
 offers that library's knobs (scripts/gxreport/tunelib.py's tables; Open MPI's checked with
 ompi_info), and sweeps them one knob at a time against the default with gpuxfer-report sweep
 (every configuration R times, in interleaved rounds), judged by gpuxfer-report compare (run-
-level t tests, Benjamini-Hochberg, bootstrap intervals). Per path, pattern, memory and size
+level t tests, Benjamini-Hochberg, the ratios' intervals). Per path, pattern, memory and size
 class it prints the best setting, its speedup over the default with the 95% interval, then
 combines the best settings and verifies them against the default in a final A/B of its own. It
 recommends only settings that compare calls significantly faster in the A/B, and slower nowhere;
