@@ -307,7 +307,7 @@ def reader(chunk_as_setting=False):
                stop.get("precision_asked", gx.MISSING) if stop else gx.MISSING)
         # Seen's fields in their order.
         return new_seen((known, one(r["status"]), stats["median"] if stats is not None else None,
-                         bool(marks) or few, few, marks, visits,
+                         bool(gx.MACHINE_MARKS.intersection(marks)) or few, few, marks, visits,
                          None if vary is None else one(str(vary["value"])), rate, absent,
                          get("line_route"), exceeded, "line_gbs" in r or "line_absent" in r,
                          share(ran, ran)))
