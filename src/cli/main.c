@@ -415,6 +415,8 @@ int main(int argc, char **argv)
     struct gx_sink sink;
     struct gx_harness_out ho = {.gpu_lost_rank = -1};
     gx_sink_init(&sink, &job, &opts, &plan, &rep);
+    if (job.rank == 0 && rc == GX_OK) /* a stop prints the table of what was measured */
+        gx_watchdog_set_abort(gx_sink_abort, &sink);
     if (sink.out.progress && !sink.out.progress_tty)
         gx_watchdog_progress_log(sink.out.progress);
     run.layout_views = gx_mplan_views(&plan);
