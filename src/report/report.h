@@ -16,7 +16,7 @@
 #include <sys/types.h>
 #include <time.h>
 
-#define GX_SCHEMA_VERSION "2.22"
+#define GX_SCHEMA_VERSION "2.23"
 
 /* The report's JSON helpers: streaming a document and repairing its strings. A new object at
  * the end of the array arr, or NULL when out of memory (arr as it was). */

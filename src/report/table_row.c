@@ -4,6 +4,7 @@
 #include "table.h"
 
 #include "report.h"
+#include "coll.h"
 #include "result_fields.h"
 #include "sizes.h"
 
