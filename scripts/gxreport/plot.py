@@ -59,7 +59,8 @@ PATHS = ("host", "mpi", "staged", "staged-mpi", "p2p", "nccl", "zerocopy", "unif
 PATTERNS = {"latency": "latency, one way", "bw": "bw, one way", "bibw": "bibw, both ways"}
 # The most lines a panel names in a legend of its own.
 MAX_PANEL_LEGEND = 12
-# A collective's value is nccl-tests' bus bandwidth (the report's collective object).
+# A collective's value is nccl-tests' bus bandwidth (the report's collective object); its
+# out-of-place and in-place forms are two lines of one facet.
 COLLECTIVES = ("allreduce", "allgather", "reduce-scatter", "alltoall", "broadcast")
 
 
@@ -185,8 +186,13 @@ def lines_of(docs, names, all_chunks):
         extra = (lambda ln: f" ({report})") if len(docs) > 1 else None  # noqa: E731
         label = gx.line_names(lines, extra)
         for ln, pts in lines.items():
-            ident = (ln.path, report, ln.src, ln.dst, ln.run, str(ln.chunk))
-            out.append((ident, ln.pattern, ln.unit, sorted(pts.items()), label[ln]))
+            pattern, name, run = ln.pattern, label[ln], ln.run
+            base = pattern.replace("-inplace", "")
+            if base in COLLECTIVES:  # a collective's two forms in its facet, as nccl-tests' rows
+                form = "in-place" if base != pattern else "out-of-place"
+                pattern, name, run = base, f"{name} {form}", f"{run} {form}"
+            ident = (ln.path, report, ln.src, ln.dst, run, str(ln.chunk))
+            out.append((ident, pattern, ln.unit, sorted(pts.items()), name))
     return out
 
 
