@@ -65,7 +65,7 @@ rc=$?
 ok $? "stopped by a signal in the first visit: exit 5 (got $rc)" ||
     diag <"$dir/stop.out"
 run_diag "$PYTHON" "$dir/check_table.py" "$dir/stop.txt" "$dir/stop.json" stopped
-ok $? "the stopped run's table: a row per result of its interrupted report, the partial ones marked ^ and only those"
+ok $? "the stopped run's table: a row per result of its interrupted report, only partial ones ^"
 
 rm -rf "$dir"
 done_testing
