@@ -54,7 +54,8 @@ text = open(sys.argv[2]).read()
 bad = []
 for op, kind in (("allreduce", "float"), ("allgather", "int8"), ("reduce-scatter", "float"),
                  ("alltoall", "int8"), ("broadcast", "int8")):
-    head = "# path host, memory pageable -> pageable, %s over 4 ranks, %s, busbw = algbw x " % (op, kind)
+    head = ("# path host, memory pageable -> pageable, %s over 4 ranks, %s, busbw = algbw x "
+            % (op, kind))
     blocks = text.split("\n" + head)
     if len(blocks) != 2:
         bad.append((op, "blocks", len(blocks) - 1))
@@ -79,7 +80,9 @@ if any(len(ln) > 100 for ln in text.splitlines()) or re.search(r"[0-9]M~?\s", te
 print(bad)
 sys.exit(1 if bad else 0)
 PY
-ok $? "--pairs job: a block per collective, sizes ascending, size count type group and time algbw busbw out of place and in place on one line, the 8 B time the report's, the average bus bandwidth, within 100 columns"
+ok $? "--pairs job: a block per collective, sizes ascending; size count type group, then time \
+algbw busbw out of place and in place on one line; the 8 B time the report's; the average bus \
+bandwidth; within 100 columns"
 
 # The CSV: a collective's columns as the report has them, busbw_gbs the median.
 gx_mpirun 4 --pairs job --pattern allreduce,broadcast-inplace --sizes 8,1K --iters 5 --visits 1 \
@@ -101,7 +104,7 @@ for r, w in zip(rs, rows):
 print(bad)
 sys.exit(1 if bad or len(rows) != len(rs) or len(rs) != 4 else 0)
 PY
-ok $? "the CSV: collective, in_place, bytes, count, type, time_us, algbw_gbs and busbw_gbs as the report's"
+ok $? "the CSV: collective, in_place, bytes, count, type, time_us, algbw_gbs, busbw_gbs: the report's"
 
 # --pairs node on one node: one group of the node's ranks, the same as job.
 gx_mpirun 3 --pairs node --sizes 64K --iters 5 --visits 1 --quiet --output "$dir/node.json" \
@@ -160,13 +163,15 @@ d = json.load(open(sys.argv[1]))
 for r in d["results"]:
     r["stats"]["median"] *= 0.9
 json.dump(d, open(sys.argv[2], "w"))' "$out" "$dir/job-b.json"
-gx_report summary "$out" >"$dir/summary.txt" 2>&1 && grep -q "^allreduce (host pageable>pageable; 4 ranks" "$dir/summary.txt" &&
-    grep -qE "^ +size +count +type +time\(us\) +algbw +busbw +time\(us\) +algbw +busbw$" "$dir/summary.txt" &&
+gx_report summary "$out" >"$dir/summary.txt" 2>&1 &&
+    grep -q "^allreduce (host pageable>pageable; 4 ranks" "$dir/summary.txt" &&
+    grep -qE "^ +size +count +type( +time\(us\) +algbw +busbw){2}$" "$dir/summary.txt" &&
     grep -qE "^ +8 +2 +float +[0-9.]+ +[0-9.]+ +[0-9.]+~? +[0-9.]+ " "$dir/summary.txt" &&
     grep -q "^# avg bus bandwidth: " "$dir/summary.txt" &&
     gx_report compare "$out" "$dir/job-b.json" >"$dir/compare.txt" 2>&1; r=$?
 [ $r -le 1 ] && grep -q "allreduce" "$dir/compare.txt"
-ok $? "the report tools: summary prints the collectives as nccl-tests (count, type, time, algbw, busbw, in place beside), compare reads them" ||
+ok $? "the report tools: summary prints the collectives as nccl-tests (count, type, time, algbw, \
+busbw, in place beside), compare reads them" ||
     cat "$dir/summary.txt" "$dir/compare.txt" | diag
 rm -rf "$dir"
 done_testing

@@ -123,7 +123,8 @@ def coll_tables(results):
                 alg = bus / rs[0]["collective"]["busbw_factor"]
                 busbw += [r["stats"]["median"] for r in rs]
                 mark = "~" if any(gx.noisy(r) for r in rs) else ""
-                line += " %8s %7.2f %8s" % (time_text(size / alg / 1e3), alg, "%.2f%s" % (bus, mark))
+                line += " %8s %7.2f %8s" % (time_text(size / alg / 1e3), alg,
+                                            "%.2f%s" % (bus, mark))
             out.append(line)
         out.append("# avg bus bandwidth: %.2f GB/s (the mean busbw of its %d results)" %
                    (sum(busbw) / len(busbw), len(busbw)))

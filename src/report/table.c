@@ -84,7 +84,8 @@ void gx_table_init(struct gx_table *t, FILE *f, const struct gx_options *o)
 
 static size_t slot_hash(size_t step, int a, int b, size_t n)
 {
-    uint64_t h = (uint64_t)step * 0x9E3779B97F4A7C15u ^ (uint64_t)(unsigned)a * 0xC2B2AE3D27D4EB4Fu ^
+    uint64_t h = (uint64_t)step * 0x9E3779B97F4A7C15u ^
+                 (uint64_t)(unsigned)a * 0xC2B2AE3D27D4EB4Fu ^
                  (uint64_t)(unsigned)b * 0x165667B19E3779F9u;
     return (size_t)(h ^ h >> 29) & (n - 1);
 }

@@ -230,7 +230,9 @@ void gx_table_coll_side(char *buf, size_t len, const struct gx_result *r)
     char t[32], v[40], bus[40];
     time_cell(t, sizeof t, busbw > 0 ? (double)r->coll_bytes / algbw / 1e3 : 0);
     cell_valid(v, sizeof v, 0, r, NULL);
-    snprintf(bus, sizeof bus, "%.2f%s%s", busbw, r->noise.marks ? "~" : "", r->last ? "" : "^");
+    /* No room for line%: a busbw above the ring's line rate is marked, as line% would be. */
+    snprintf(bus, sizeof bus, "%.2f%s%s%s", busbw, r->line_exceeded ? "!" : "",
+             r->noise.marks ? "~" : "", r->last ? "" : "^");
     put(buf, len, &at, " %8s %7.2f %8s %5s", t, algbw, bus, v);
 }
 
