@@ -6,8 +6,6 @@
 #include "out_path.h"
 #include "path.h"
 #include "report.h"
-#include "result_fields.h"
-#include "scheme.h"
 #include "sizes.h"
 
 #include <errno.h>
