@@ -62,6 +62,8 @@ for op, kind in (("allreduce", "float"), ("allgather", "int8"), ("reduce-scatter
         continue
     block = blocks[1].split("\n\n")[0].splitlines()
     rows = [ln.split() for ln in block if re.match(r"^ +[0-9]+ ", ln)]
+    if any(re.search(r"[0-9]M", w) for row in rows for w in row):
+        bad.append((op, "a value in MB/s", rows))
     got = [(int(w[0]), int(w[1]), w[2], w[3]) for w in rows]
     want = []
     for r in sorted((r for r in rs if r["pattern"] == op), key=lambda r: r["size"]):
@@ -75,8 +77,8 @@ for op, kind in (("allreduce", "float"), ("allgather", "int8"), ("reduce-scatter
         r8 = [r for r in rs if r["pattern"] == op and r["size"] == 8][0]["collective"]
         if rows and abs(float(rows[0][4]) - r8["time_us"]) > 0.006 + 0.001 * r8["time_us"]:
             bad.append((op, "time", rows[0], r8["time_us"]))
-if any(len(ln) > 100 for ln in text.splitlines()) or re.search(r"[0-9]M~?\s", text):
-    bad.append("a line over 100 columns or a value in MB/s")
+if any(len(ln) > 100 for ln in text.splitlines()):
+    bad.append("a line over 100 columns")
 print(bad)
 sys.exit(1 if bad else 0)
 PY
