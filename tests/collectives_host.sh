@@ -1,5 +1,5 @@
 #!/bin/sh
-# The collectives on host memory (issue 63): every collective, out of place and in place, over a
+# The collectives on host memory: every collective, out of place and in place, over a
 # group of 4 ranks (--pairs job) and of each node's ranks (--pairs node), validated on every
 # member and every iteration; nccl-tests' busbw factors and the size rounded to whole blocks; a
 # member's corrupt output fails the group's result; patterns of the other kind refused; the
@@ -44,9 +44,69 @@ print(bad)
 sys.exit(1 if bad else 0)
 PY
 ok $? "--pairs job: busbw = algbw x 2(n-1)/n, (n-1)/n or 1; bytes rounded to whole blocks; every iteration and the first check passed; time_us = bytes / algbw"
-lines=$(grep -cE '^ +[0-9]+ +0\.\.3 +- +- +[0-9.e-]+M?~? ' "$dir/job.txt")
-[ "$lines" -eq 30 ] && grep -q "pattern allreduce, busbw GB/s over 4 ranks (algbw x 1.5)" "$dir/job.txt"
-ok $? "--pairs job: the table names the group 0..3 on 30 lines, each block its busbw factor (found $lines)"
+# As nccl-tests prints them: a block per collective, its sizes ascending, each line size,
+# count, type, group, then time (us), algbw, busbw and check out of place and in place; the 8 B
+# allreduce's time the report's time_us (never a busbw in MB/s); the average bus bandwidth.
+py_check "$out" "$dir/job.txt" <<'PY'
+import json, re, sys
+rs = json.load(open(sys.argv[1]))["results"]
+text = open(sys.argv[2]).read()
+bad = []
+for op, kind in (("allreduce", "float"), ("allgather", "int8"), ("reduce-scatter", "float"),
+                 ("alltoall", "int8"), ("broadcast", "int8")):
+    head = ("# path host, memory pageable -> pageable, %s over 4 ranks, %s, busbw = algbw x "
+            % (op, kind))
+    blocks = text.split("\n" + head)
+    if len(blocks) != 2:
+        bad.append((op, "blocks", len(blocks) - 1))
+        continue
+    block = blocks[1].split("\n\n")[0].splitlines()
+    rows = [ln.split() for ln in block if re.match(r"^ +[0-9]+ ", ln)]
+    if any(re.search(r"[0-9]M", w) for row in rows for w in row):
+        bad.append((op, "a value in MB/s", rows))
+    got = [(int(w[0]), int(w[1]), w[2], w[3]) for w in rows]
+    want = []
+    for r in sorted((r for r in rs if r["pattern"] == op), key=lambda r: r["size"]):
+        c = r["collective"]
+        want.append((c["bytes"], c["count"], kind, "0..3"))
+    if got != want or any(len(w) != 12 for w in rows):
+        bad.append((op, "rows", got, want))
+    if not any(ln.startswith("# avg bus bandwidth: ") for ln in block):
+        bad.append((op, "no average"))
+    if op == "allreduce":
+        r8 = [r for r in rs if r["pattern"] == op and r["size"] == 8][0]["collective"]
+        if rows and abs(float(rows[0][4]) - r8["time_us"]) > 0.006 + 0.001 * r8["time_us"]:
+            bad.append((op, "time", rows[0], r8["time_us"]))
+if any(len(ln) > 100 for ln in text.splitlines()):
+    bad.append("a line over 100 columns")
+print(bad)
+sys.exit(1 if bad else 0)
+PY
+ok $? "--pairs job: a block per collective, sizes ascending; size count type group, then time \
+algbw busbw out of place and in place on one line; the 8 B time the report's; the average bus \
+bandwidth; within 100 columns"
+
+# The CSV: a collective's columns as the report has them, busbw_gbs the median.
+gx_mpirun 4 --pairs job --pattern allreduce,broadcast-inplace --sizes 8,1K --iters 5 --visits 1 \
+    --quiet --format csv --output "$dir/csv.json" >"$dir/csv.csv" 2>"$dir/csv.err"
+ok $? "--format csv of collectives: exit 0" || diag <"$dir/csv.err"
+py_check "$dir/csv.json" "$dir/csv.csv" <<'PY'
+import csv, json, sys
+rs = json.load(open(sys.argv[1]))["results"]
+rows = list(csv.DictReader(open(sys.argv[2], newline="")))
+bad = []
+for r, w in zip(rs, rows):
+    c = r["collective"]
+    got = (w["collective"], w["in_place"], int(w["bytes"]), int(w["count"]), w["type"],
+           float(w["time_us"]), float(w["algbw_gbs"]), float(w["busbw_gbs"]))
+    want = (c["op"], "true" if c["in_place"] else "false", c["bytes"], c["count"], c["type"],
+            c["time_us"], c["algbw_gbs"], r["stats"]["median"])
+    if got != want:
+        bad.append((got, want))
+print(bad)
+sys.exit(1 if bad or len(rows) != len(rs) or len(rs) != 4 else 0)
+PY
+ok $? "the CSV: collective, in_place, bytes, count, type, time_us, algbw_gbs, busbw_gbs: the report's"
 
 # --pairs node on one node: one group of the node's ranks, the same as job.
 gx_mpirun 3 --pairs node --sizes 64K --iters 5 --visits 1 --quiet --output "$dir/node.json" \
@@ -158,9 +218,15 @@ d = json.load(open(sys.argv[1]))
 for r in d["results"]:
     r["stats"]["median"] *= 0.9
 json.dump(d, open(sys.argv[2], "w"))' "$out" "$dir/job-b.json"
-gx_report summary "$out" >"$dir/summary.txt" 2>&1 && grep -q "allreduce-inplace" "$dir/summary.txt" &&
+gx_report summary "$out" >"$dir/summary.txt" 2>&1 &&
+    grep -q "^allreduce (host pageable>pageable; 4 ranks" "$dir/summary.txt" &&
+    grep -qE "^ +size +count +type( +time\(us\) +algbw +busbw){2}$" "$dir/summary.txt" &&
+    grep -qE "^ +8 +2 +float +[0-9.]+ +[0-9.]+ +[0-9.]+~? +[0-9.]+ " "$dir/summary.txt" &&
+    grep -q "^# avg bus bandwidth: " "$dir/summary.txt" &&
     gx_report compare "$out" "$dir/job-b.json" >"$dir/compare.txt" 2>&1; r=$?
 [ $r -le 1 ] && grep -q "allreduce" "$dir/compare.txt"
-ok $? "the report tools: summary and compare read the collectives" || diag <"$dir/compare.txt"
+ok $? "the report tools: summary prints the collectives as nccl-tests (count, type, time, algbw, \
+busbw, in place beside), compare reads them" ||
+    cat "$dir/summary.txt" "$dir/compare.txt" | diag
 rm -rf "$dir"
 done_testing

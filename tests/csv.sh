@@ -19,7 +19,8 @@ import csv, json, re, sys
 cols = ("run,path,src_mem,dst_mem,pattern,initiator,peer,same_node,size,size_class,chunk,depth,"
         "chunk_choice,iterations,warmup,window,unit,status,reason,median,min,max,mean,p5,p95,cv,"
         "ceiling,efficiency,ceiling_exceeded,validation,noise,ceiling_unsound,ceiling_within,"
-        "line_gbs,line_share,line_exceeded,host,job,time").split(",")
+        "line_gbs,line_share,line_exceeded,collective,in_place,bytes,count,type,time_us,"
+        "algbw_gbs,busbw_gbs,host,job,time").split(",")
 with open(sys.argv[1], newline="", encoding="utf-8") as f:
     rows = list(csv.reader(f))
 doc = json.load(open(sys.argv[2]))
@@ -126,7 +127,7 @@ GPUXFER_FAULT=cuda-oom:rank=1:size=4K gx_mpirun_table "$dir/b.csv" 2 --format cs
     --pattern latency --sizes 8,4K $common --ceilings off --output "$dir/b.json" >"$dir/b.err" 2>&1
 ok $? "one size skipped by an injected out-of-memory: exit 0" || diag <"$dir/b.err"
 run_diag "$PYTHON" "$dir/check_csv.py" "$dir/b.csv" "$dir/b.json" &&
-    grep -q '^,host,pageable,pageable,latency,0,1,true,4096,tiny,,,,.*,skipped,rank 1: injected: cudaMalloc of 4096 bytes failed: out of memory (cudaErrorMemoryAllocation),,,,,,,,,,,not_checked,,,,,,,[^,]*,,[0-9T:.Z-]*$' "$dir/b.csv"
+    grep -q '^,host,pageable,pageable,latency,0,1,true,4096,tiny,,,,.*,skipped,rank 1: injected: cudaMalloc of 4096 bytes failed: out of memory (cudaErrorMemoryAllocation),,,,,,,,,,,not_checked,,,,,,,,,,,,,,,[^,]*,,[0-9T:.Z-]*$' "$dir/b.csv"
 ok $? "the skipped size: its line has status skipped, the reason and no statistics"
 
 gx_mpirun 2 --format bogus --output "$dir/c.json" >"$dir/c.out" 2>"$dir/c.err"

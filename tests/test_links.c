@@ -164,18 +164,21 @@ static void test_results(struct gx_link_facts *f)
     struct gx_err err = {0};
     gx_csv_result(&c, &r, &err);
     const char *text = slurp(csv);
-    ok(strstr(text, ",line_gbs,line_share,line_exceeded,host,job,time\n") &&
-       strstr(text, ",true,,,20"),
-       "CSV: the three columns, line_exceeded true; no host or job known, the line's time");
+    ok(strstr(text, ",line_gbs,line_share,line_exceeded,collective,") &&
+       strstr(text, ",host,job,time\n") && strstr(text, ",true,,,,,,,,,,,20"),
+       "CSV: the three columns, line_exceeded true; a pair's collective columns empty; no host "
+       "or job known, the line's time");
     fclose(csv);
     FILE *tab = tmpfile();
-    struct gx_output out;
-    memset(&out, 0, sizeof out);
-    out.active = 1;
-    out.table = tab;
-    gx_output_result(&out, &r);
+    static struct gx_options none;
+    struct gx_table out;
+    gx_table_init(&out, tab, &none);
+    r.last = 1; /* measured to its step's last visit: no partial mark */
+    gx_table_add(&out, &r);
     gx_line_apply(&job, &direct, &r);
-    gx_output_result(&out, &r);
+    r.step++; /* another step's row, not the same one's next visit */
+    gx_table_add(&out, &r);
+    gx_table_print(&out);
     text = slurp(tab);
     int widest = 0;
     for (const char *l = text; *l;) {
@@ -193,11 +196,13 @@ static void test_results(struct gx_link_facts *f)
     /* A cv made of one interrupted iteration: * after it in the table, noise.worst in the
      * report. */
     tab = tmpfile();
-    out.table = tab;
+    out.f = tab;
     struct gx_result one = r;
     one.stats.cv = 11.59;
     one.noise.worst = 12.0f;
-    gx_output_result(&out, &one);
+    gx_table_add(&out, &one);
+    gx_table_print(&out);
+    gx_table_free(&out);
     text = slurp(tab);
     o = gx_result_json(&one);
     const cJSON *w = cJSON_GetObjectItem(cJSON_GetObjectItem(o, "noise"), "worst");

@@ -5,7 +5,8 @@ A subplot (facet) per path and pattern (latency, bw, bibw), each pattern startin
 most four (a pattern measured at one size only, as the default run's 8 B latency: one facet, the
 paths side by side), on log axes (--linear-bw: bandwidth from 0 on a linear one); in each a line
 per memory kinds and run (and report, when several are given): never two memory kinds or two
-runs in one line. A line is the median over the pairs measured, with a band from p5 to p95 (with
+runs in one line. A collective's facet has its busbw, its out-of-place and in-place forms two
+lines of it, as nccl-tests prints them side by side. A line is the median over the pairs measured, with a band from p5 to p95 (with
 several pairs the lowest p5 to the highest p95), its measured ceiling dotted in its colour and,
 where the report has them (schema 2.7), the line rate of the links crossed dash-dotted; chunked
 paths at their best chunk/depth per size (--all-chunks: a line per chunk/depth). A colour per
@@ -72,7 +73,8 @@ MAX_PANEL_LEGEND = 12
 # comparison's: the median of their runs' means), so that a plot takes the time of a bounded
 # page whatever a report repeats.
 MAX_LINES = 48
-# A collective's value is nccl-tests' bus bandwidth (the report's collective object).
+# A collective's value is nccl-tests' bus bandwidth (the report's collective object); its
+# out-of-place and in-place forms are two lines of one facet.
 COLLECTIVES = ("allreduce", "allgather", "reduce-scatter", "alltoall", "broadcast")
 
 
@@ -254,8 +256,13 @@ def lines_of(docs, names, all_chunks):
         extra = (lambda ln: f" ({report})") if len(docs) > 1 else None  # noqa: E731
         label = gx.line_names(lines, extra)
         for ln, pts in lines.items():
-            ident = (ln.path, report, ln.src, ln.dst, ln.run, str(ln.chunk))
-            out.append((ident, ln.pattern, ln.unit, sorted(pts.items()), label[ln]))
+            pattern, name, run = ln.pattern, label[ln], ln.run
+            base = pattern.replace("-inplace", "")
+            if base in COLLECTIVES:  # a collective's two forms in its facet, as nccl-tests' rows
+                form = "in-place" if base != pattern else "out-of-place"
+                pattern, name, run = base, f"{name} {form}", f"{run} {form}"
+            ident = (ln.path, report, ln.src, ln.dst, run, str(ln.chunk))
+            out.append((ident, pattern, ln.unit, sorted(pts.items()), name))
     return capped(out)
 
 

@@ -1,6 +1,9 @@
 """Prints a report's medians as one table per pattern (latency, bw, bibw: latency and bandwidth
 apart): a row per size, a column per path and memory kinds, and per run where several runs have
-the same path and memory kinds; nothing merges memory kinds or runs. A cell is the median (over
+the same path and memory kinds; nothing merges memory kinds or runs. Collectives as nccl-tests
+prints them: a table per collective, path, memory kinds and run, a row per size with its count
+and type, time (us), algbw and busbw (GB/s) of the out-of-place and the in-place form side by
+side (the median over the groups), and the average bus bandwidth. A cell is the median (over
 the pairs measured, 4 significant digits; a bandwidth below 0.01 GB/s in MB/s with an M after
 it, as gpuxfer's table prints it, and a line under the tables says so); chunked paths at their
 best chunk/depth at that size. A median with ~ after it is no clean number: the machine disturbed the step of a pair it is
@@ -11,6 +14,7 @@ outside 1e-9..1e15); 3 its tables could not be written (stdout full, closed or i
 130 Ctrl-C, 143 SIGTERM. Each failure is one line on stderr.
 Usage: gpuxfer-report summary REPORT.json [--run NAME]"""
 import os
+import statistics
 import sys
 
 import gxreport as gx
@@ -67,6 +71,66 @@ def table(pattern, unit, lines):
     return out
 
 
+REDUCES = ("allreduce", "reduce-scatter")
+SPLITS = ("allgather", "reduce-scatter", "alltoall")
+
+
+def coll_count_type(c):
+    """nccl-tests' count and type of a collective (a report before 2.23 has neither)."""
+    kind = c.get("type") or ("float" if c["op"] in REDUCES else "int8")
+    if "count" in c:
+        return c["count"], kind
+    block = c["bytes"] // c["ranks"] if c["op"] in SPLITS else c["bytes"]
+    return block // (4 if kind == "float" else 1), kind
+
+
+def time_text(us):
+    """As nccl-tests prints a time: fewer decimals as it grows."""
+    return "%.0f" % us if us >= 10000 else "%.1f" % us if us >= 100 else "%.2f" % us
+
+
+def coll_tables(results):
+    """The lines of the collectives' tables, nccl-tests' columns."""
+    tabs = {}
+    for r in results:
+        c = r["collective"]
+        key = (c["op"], r["path"], r["mem"]["src"], r["mem"]["dst"], r.get("run", ""))
+        row = tabs.setdefault(key, {}).setdefault(c["bytes"], {})
+        row.setdefault(bool(c["in_place"]), []).append(r)
+    out = []
+    for (op, path, src, dst, run), rows in sorted(tabs.items()):
+        ranks = {r["collective"]["ranks"] for side in rows.values() for rs in side.values()
+                 for r in rs}
+        sides = [s for s in (False, True) if any(s in side for side in rows.values())]
+        out += ["", f"{op} ({path} {gx.mem_text(src, dst)}" + (f", run {run}" if run else "") +
+                f"; {'/'.join(map(str, sorted(ranks)))} ranks; the median over the groups)",
+                "%8s %10s %5s" % ("", "", "") + "".join(
+                    " %-25s" % ("-------- in-place -------" if s else "------ out-of-place -----")
+                    for s in sides),
+                "%8s %10s %5s" % ("size", "count", "type") +
+                " %8s %7s %8s" % ("time(us)", "algbw", "busbw") * len(sides)]
+        busbw = []
+        for size in sorted(rows):
+            first = next(iter(rows[size].values()))[0]["collective"]
+            count, kind = coll_count_type(first)
+            line = "%8s %10d %5s" % (gx.size_text(size), count, kind)
+            for s in sides:
+                rs = rows[size].get(s)
+                if not rs:
+                    line += " %8s %7s %8s" % ("-", "-", "-")
+                    continue
+                bus = statistics.median(r["stats"]["median"] for r in rs)
+                alg = bus / rs[0]["collective"]["busbw_factor"]
+                busbw += [r["stats"]["median"] for r in rs]
+                mark = "~" if any(gx.noisy(r) for r in rs) else ""
+                line += " %8s %7.2f %8s" % (time_text(size / alg / 1e3), alg,
+                                            "%.2f%s" % (bus, mark))
+            out.append(line)
+        out.append("# avg bus bandwidth: %.2f GB/s (the mean busbw of its %d results)" %
+                   (sum(busbw) / len(busbw), len(busbw)))
+    return out
+
+
 def health_lines(doc):
     """The results above their route's line rate (no transfer can be) and the report's health
     findings (schema 2.7: degraded links), one line each; nothing for a report without them."""
@@ -91,12 +155,17 @@ def main(argv):
     doc = gx.load(args.report, identify=False)
     if args.run:
         doc = dict(doc, results=[r for r in doc["results"] if r.get("run") == args.run])
+    colls = [r for r in gx.ok_results(doc) if isinstance(r.get("collective"), dict)]
+    doc = dict(doc, results=[r for r in doc["results"] if not isinstance(r.get("collective"),
+                                                                            dict)])
     by_table = {}
     for ln, pts in gx.curves(doc).items():
         by_table.setdefault((ln.pattern, ln.unit), {})[ln] = pts
     order = lambda pu: (PATTERNS.index(pu[0]) if pu[0] in PATTERNS else len(PATTERNS), pu)  # noqa: E731
     for pattern, unit in sorted(by_table, key=order):
         print("\n".join(table(pattern, unit, by_table[(pattern, unit)])))
+    if colls:
+        print("\n".join(coll_tables(colls)))
     cells = [p for t in by_table.values() for pts in t.values() for p in pts.values()]
     if any(gx.in_mbs(p["median"], unit) for (_, unit), t in by_table.items()
            for pts in t.values() for p in pts.values()):

@@ -1,5 +1,7 @@
 #include "coll.h"
 
+#include <string.h>
+
 static const char *const names[GX_COLL_COUNT] = {
     [GX_COLL_NONE] = "",
     [GX_COLL_ALLREDUCE] = "allreduce",
@@ -12,6 +14,24 @@ static const char *const names[GX_COLL_COUNT] = {
 const char *gx_coll_name(enum gx_coll c)
 {
     return c >= 0 && c < GX_COLL_COUNT ? names[c] : "";
+}
+
+enum gx_coll gx_coll_of(const char *name)
+{
+    for (int c = GX_COLL_NONE + 1; name && c < GX_COLL_COUNT; c++)
+        if (strcmp(name, names[c]) == 0)
+            return (enum gx_coll)c;
+    return GX_COLL_NONE;
+}
+
+const char *gx_coll_type(enum gx_coll c)
+{
+    return gx_coll_reduces(c) ? "float" : "int8";
+}
+
+size_t gx_coll_count(enum gx_coll c, int nranks, size_t bytes)
+{
+    return gx_coll_block(c, nranks, bytes) / (gx_coll_reduces(c) ? GX_COLL_FLOAT : 1);
 }
 
 int gx_coll_reduces(enum gx_coll c)

@@ -19,6 +19,13 @@ enum gx_coll {
 #define GX_COLL_FLOAT ((size_t)sizeof(float))
 
 const char *gx_coll_name(enum gx_coll c);
+/* By its name; GX_COLL_NONE for another or NULL. */
+enum gx_coll gx_coll_of(const char *name);
+/* Its elements' type as nccl-tests prints it: "float" for the reductions, else "int8". */
+const char *gx_coll_type(enum gx_coll c);
+/* nccl-tests' count: the elements of what each rank hands the call (of a rank's block where the
+ * buffer splits, the whole where it does not). */
+size_t gx_coll_count(enum gx_coll c, int nranks, size_t bytes);
 int gx_coll_reduces(enum gx_coll c);
 /* busbw = algbw x this: the share of the data each rank's busiest link carries in a ring. */
 double gx_coll_busbw_factor(enum gx_coll c, int nranks);

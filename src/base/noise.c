@@ -51,6 +51,11 @@ const char *gx_noise_words(unsigned marks, char *buf, size_t len)
     return buf;
 }
 
+const char *gx_noise_mark(unsigned marks)
+{
+    return marks & GX_NOISE_DISTURBED ? "~" : marks & GX_NOISE_PLATFORM ? "^" : "";
+}
+
 void gx_noise_why(const struct gx_noise *n, char *buf, size_t len)
 {
     size_t used = 0;

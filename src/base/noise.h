@@ -57,6 +57,9 @@ struct gx_noise gx_noise_judge(const struct gx_stats *s, int lower_is_better, do
  * speeds; marks GX_NOISE_DRIFT where that costs the result (docs/report.md, "Noise"). */
 void gx_noise_visits(struct gx_noise *n, const double *median, int nvisits);
 const char *gx_noise_words(unsigned marks, char *buf, size_t len);
+/* The table's mark after a median: "~" the machine interfered or too few iterations, "^" the
+ * platform's own speed varied, "" clean. */
+const char *gx_noise_mark(unsigned marks);
 void gx_noise_why(const struct gx_noise *n, char *buf, size_t len);
 
 /* Seconds this thread spent runnable but not running, and in *slices its times on a CPU. */

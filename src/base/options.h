@@ -107,7 +107,8 @@ struct gx_options {
     int gpu_default, map_off;             /* the GPU default run was set up; --map off */
     long assume_nodes, assume_per_node;   /* --dry-run for a layout other than this job's */
     int check, check_no_gpu; /* --check; check_no_gpu: not every rank sees a GPU */
-    char check_why[256];  /* check_no_gpu: which rank lacks a GPU, and why where rank 0 does */
+    char no_gpu_why[256]; /* the default run's host run stood in: which rank lacks a GPU, and why
+                           * where rank 0 does */
     char note[512];       /* what the command line did that a reader might not expect */
 };
 

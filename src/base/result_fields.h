@@ -29,6 +29,7 @@
 #define GX_RF_LINE (GX_RF_OK && r->line_gbs > 0)
 #define GX_RF_NOLINE (GX_RF_OK && !(r->line_gbs > 0) && r->line_what[0])
 #define GX_RF_BAD (r->validated && !r->valid)
+#define GX_RF_COLL (r->coll_ranks > 0)
 
 #define GX_RESULT_FIELDS(X)                                                                   \
     X(run, STR, r->run_name, r->run_name && r->run_name[0], VAL, key, CSV(0), NOTAB)          \
@@ -43,15 +44,22 @@
     X(peer, INT, r->b, 1, NONE, top, CSV(6), NOTAB)                                           \
     X(same_node, BOOL, r->same_node, 1, VAL, top, CSV(7), NOTAB)                              \
     X(collective, OBJ, 0, r->coll_ranks > 0, OBJ, top, NOCSV, NOTAB)                          \
-    X(op, STR, r->coll_op, 1, VAL, collective, NOCSV, NOTAB)                                  \
-    X(in_place, BOOL, r->coll_in_place, 1, VAL, collective, NOCSV, NOTAB)                     \
+    X(op, STR, r->coll_op, GX_RF_COLL, VAL, collective, CSVAS(36, "collective"), NOTAB)       \
+    X(in_place, BOOL, r->coll_in_place, GX_RF_COLL, VAL, collective, CSV(37), NOTAB)          \
     X(ranks, INT, r->coll_ranks, 1, VAL, collective, NOCSV, NOTAB)                            \
-    X(bytes, INT, (long long)r->coll_bytes, 1, VAL, collective, NOCSV, NOTAB)                 \
-    X(busbw_factor, NUM, r->coll_factor, 1, VAL, collective, NOCSV, NOTAB)                    \
-    X(algbw_gbs, NUM, r->stats.median / r->coll_factor, GX_RF_OK, VAL, collective, NOCSV,     \
+    X(bytes, INT, (long long)r->coll_bytes, GX_RF_COLL, VAL, collective, CSV(38), NOTAB)      \
+    X(count, INT, (long long)gx_coll_count(gx_coll_of(r->coll_op), r->coll_ranks,             \
+                                           r->coll_bytes),                                    \
+      GX_RF_COLL, VAL, collective, CSV(39), NOTAB)                                            \
+    X(type, STR, gx_coll_type(gx_coll_of(r->coll_op)), GX_RF_COLL, VAL, collective, CSV(40),  \
       NOTAB)                                                                                  \
+    X(busbw_factor, NUM, r->coll_factor, 1, VAL, collective, NOCSV, NOTAB)                    \
+    X(algbw_gbs, NUM, r->stats.median / r->coll_factor, GX_RF_OK && GX_RF_COLL, VAL,          \
+      collective, CSV(42), NOTAB)                                                             \
     X(time_us, NUM, (double)r->coll_bytes * r->coll_factor / r->stats.median / 1e3,           \
-      GX_RF_OK && r->stats.median > 0, VAL, collective, NOCSV, NOTAB)                         \
+      GX_RF_OK && GX_RF_COLL && r->stats.median > 0, VAL, collective, CSV(41), NOTAB)         \
+    X(busbw_gbs, NUM, r->stats.median, GX_RF_OK && GX_RF_COLL, NONE, collective, CSV(43),     \
+      NOTAB)                                                                                  \
     X(expected_busbw_gbs, NUM, r->coll_expected, GX_RF_OK && r->coll_expected > 0, VAL,       \
       collective, NOCSV, NOTAB)                                                               \
     X(expected_rule, STR, r->coll_rule, GX_RF_OK && r->coll_expected > 0, VAL, collective,    \

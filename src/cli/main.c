@@ -120,22 +120,30 @@ static int check_fault(const struct gx_job *job, const struct gx_options *opts,
     return rc;
 }
 
-/* The GPU default run where every rank sees a GPU, else the host run. Collective. */
+/* The GPU default run where every rank sees a GPU, else the host run, which says why each rank
+ * has none in the report and rank 0's why under the table. Collective. */
 static int default_run(struct gx_job *job, struct gx_options *opts, struct gx_err *err)
 {
+    static char why[sizeof opts->no_gpu_why + 64];
     int mine = gx_gpu_visible(&opts->g, opts->dry_run), all = 0;
     GX_MPI_TRY(err, MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MIN, job->comm));
     GX_TRY(all ? gx_options_gpu_default(opts, err) : GX_OK);
     /* The host run stands in, so that the links and counters are still judged. */
     opts->check_no_gpu = opts->check && !opts->gpu_default;
-    if (opts->check_no_gpu) { /* the lowest rank without one: rank 0 knows its own why */
+    if (!all) { /* the lowest rank without one: rank 0 knows its own why */
         int none = mine ? job->size : job->rank, first = 0;
         GX_MPI_TRY(err, MPI_Allreduce(&none, &first, 1, MPI_INT, MPI_MIN, job->comm));
         if (first == 0)
-            snprintf(opts->check_why, sizeof opts->check_why, "no GPU on rank 0: %s",
-                     mine ? "no GPU path in this build" : gx_gpu_none_why(&opts->g));
+            snprintf(opts->no_gpu_why, sizeof opts->no_gpu_why, "no GPU on rank 0: %s",
+                     gx_gpu_none_why(&opts->g));
         else
-            snprintf(opts->check_why, sizeof opts->check_why, "no GPU on rank %d", first);
+            snprintf(opts->no_gpu_why, sizeof opts->no_gpu_why, "no GPU on rank %d", first);
+        if (mine)
+            snprintf(why, sizeof why, "the host run stands in for the GPU default run: %s",
+                     opts->no_gpu_why);
+        else
+            snprintf(why, sizeof why, "%s", gx_gpu_none_why(&opts->g));
+        job->no_gpu = why;
     }
     if (opts->check && opts->gpu_default && !opts->g.budget)
         opts->g.budget = GX_CHECK_BUDGET; /* the map's fixed iterations within it, not on top */
@@ -389,7 +397,7 @@ int main(int argc, char **argv)
 
     struct gx_report rep;
     /* CUDA's context and an MPI library's CUDA support would cost a host run's latency. */
-    if (!job.topo && !gx_mplan_uses_gpu(&plan))
+    if (!job.topo && !job.no_gpu && !gx_mplan_uses_gpu(&plan))
         job.no_gpu = "no path of this run uses a GPU";
     if ((rc = start(&job, &opts, &rep, argc, argv, &err)) != GX_OK) {
         if (job.rank == 0)
@@ -423,6 +431,8 @@ int main(int argc, char **argv)
     struct gx_sink sink;
     struct gx_harness_out ho = {.gpu_lost_rank = -1};
     gx_sink_init(&sink, &job, &opts, &plan, &rep);
+    if (job.rank == 0 && rc == GX_OK) /* a stop prints the table of what was measured */
+        gx_watchdog_set_abort(gx_sink_abort, &sink);
     if (sink.out.progress && !sink.out.progress_tty)
         gx_watchdog_progress_log(sink.out.progress);
     run.layout_views = gx_mplan_views(&plan);

@@ -4,6 +4,7 @@
 #include "context.h"
 #include "out_path.h"
 #include "report.h"
+#include "coll.h"
 #include "result_fields.h"
 
 #include <errno.h>

@@ -6,8 +6,6 @@
 #include "out_path.h"
 #include "path.h"
 #include "report.h"
-#include "result_fields.h"
-#include "scheme.h"
 #include "sizes.h"
 
 #include <errno.h>
@@ -49,10 +47,11 @@ FILE *gx_table_stream(const struct gx_global_opts *g)
 void gx_output_init(struct gx_output *out, const struct gx_job *job, const struct gx_options *o,
                     const struct gx_mplan *plan)
 {
-    *out = (struct gx_output){.active = job->rank == 0, .table = gx_table_stream(&o->g),
-                              .wide = o->g.wide, .t0 = MPI_Wtime(), .budget_left = -1, .opts = o};
+    *out = (struct gx_output){.active = job->rank == 0, .stream = gx_table_stream(&o->g),
+                              .t0 = MPI_Wtime(), .budget_left = -1};
+    gx_table_init(&out->table, out->active ? out->stream : NULL, o);
     enum gx_progress_to to = gx_progress_decide(o->g.quiet, o->g.progress, isatty(STDERR_FILENO),
-                                                out->table == stdout && stdout_is_terminal());
+                                                out->stream == stdout && stdout_is_terminal());
     out->progress = out->active ? (to == GX_PROGRESS_STDOUT ? stdout : to ? stderr : NULL) : NULL;
     out->progress_tty = to == GX_PROGRESS_STDERR || to == GX_PROGRESS_STDOUT;
     out->last_draw = out->t0 - 3600; /* the first line at once */
@@ -120,285 +119,25 @@ static void device_route_note(FILE *t)
     fprintf(t, "\n# device buffers handed to MPI went by %s\n", route);
 }
 
-/* r's run is found by its name's address in the options. */
-int gx_output_folds(const struct gx_output *out, const struct gx_result *r)
-{
-    for (int i = 0; out->opts && i < out->opts->nruns; i++)
-        if (r->run_name == out->opts->runs[i].name) {
-            const struct gx_scheme *s = gx_scheme_of(out->opts->runs[i].pairs);
-            return s && (s->views & GX_VIEW_RANKS);
-        }
-    return 0;
-}
-
-static void say_folded(struct gx_output *out)
-{
-    if (out->fold_said)
-        return;
-    out->fold_said = 1;
-    gx_print_note(out->table, "\n# every pair measured: each pair's median in the pair matrices "
-                  "below, its row (p5, p95, cv%%, ceiling, eff%%) in the report's results and "
-                  "--format csv; failed rows here\n");
-}
-
-#define BLOCK_NAME_MAX 512
-
-/* A result's line in the table and its block's header: the columns of result_fields.h. */
-enum { SHOWN_ALL, SHOWN_WIDE, SHOWN_LINE };
-struct table_col {
-    const char *head, *wide_head;
-    int shown, width, width_line, width_wide;
-};
-#define COL_NOTAB
-#define COL_TAB(pos, head, wide_head, shown, w, wl, ww, hook)                                 \
-    [pos] = {head, wide_head, SHOWN_##shown, w, wl, ww},
-#define COL_ROW(key, type, value, when, json, at, csv, tab) COL_##tab
-static const struct table_col table_cols[] = {GX_RESULT_FIELDS(COL_ROW)};
-#undef COL_ROW
-enum { NTABLE_COLS = (int)GX_ARRAY_LEN(table_cols) };
-
-static void cell_size(char *c, size_t len, int wide, const struct gx_result *r, long long size)
-{
-    (void)wide, (void)r;
-    snprintf(c, len, "%lld", size);
-}
-
-static void cell_pair(char *c, size_t len, int wide, const struct gx_result *r, int none)
-{
-    (void)wide, (void)none;
-    snprintf(c, len, r->coll_ranks > 0 ? "%d..%d" : "%d->%d", r->a, r->b);
-}
-
-static void cell_chunk(char *c, size_t len, int wide, const struct gx_result *r, long long chunk)
-{
-    if (!r->chunk)
-        snprintf(c, len, "-");
-    else if (wide)
-        snprintf(c, len, "%lld", chunk);
-    else
-        gx_format_size((size_t)chunk, c, len);
-}
-
-static void cell_depth(char *c, size_t len, int wide, const struct gx_result *r, int depth)
-{
-    (void)wide;
-    if (r->chunk)
-        snprintf(c, len, "%d", depth);
-    else
-        snprintf(c, len, "-");
-}
-
-static void cell_iters(char *c, size_t len, int wide, const struct gx_result *r, long iters)
-{
-    (void)wide, (void)r;
-    snprintf(c, len, "%ld", iters);
-}
-
-/* "~": the machine disturbed the step, or too few iterations; "^": the platform's own speed
- * varied (noise.why says what it costs the result). */
-static void cell_median(char *c, size_t len, int wide, const struct gx_result *r, double median)
-{
-    (void)wide;
-    gx_format_in_unit(median, r->unit, c, len - 1);
-    if (r->noise.marks & GX_NOISE_DISTURBED)
-        strcat(c, "~");
-    else if (r->noise.marks & GX_NOISE_PLATFORM)
-        strcat(c, "^");
-}
-
-static void cell_value(char *c, size_t len, int wide, const struct gx_result *r, double v)
-{
-    (void)wide;
-    gx_format_in_unit(v, r->unit, c, len);
-}
-
-/* "*": a cv made of a few interrupted iterations. */
-static void cell_cv(char *c, size_t len, int wide, const struct gx_result *r, double cv)
-{
-    (void)wide;
-    snprintf(c, len, 100.0 * cv < 999.95 ? "%.1f%s" : "%.0f%s", 100.0 * cv,
-             r->noise.worst > 0 ? "*" : "");
-}
-
-static void cell_valid(char *c, size_t len, int wide, const struct gx_result *r,
-                       const char *name)
-{
-    (void)wide, (void)name;
-    if (!r->validated)
-        snprintf(c, len, "-");
-    else if (r->valid)
-        snprintf(c, len, "ok");
-    else
-        snprintf(c, len, "FAILED@%lld", r->bad_offset);
-}
-
-/* "?" where the ceiling is no bound. */
-static void cell_ceiling(char *c, size_t len, int wide, const struct gx_result *r,
-                         double ceiling)
-{
-    (void)wide;
-    if (r->ceiling_unsound)
-        snprintf(c, len, "?");
-    else if (ceiling > 0)
-        gx_format_in_unit(ceiling, r->unit, c, len);
-    else
-        snprintf(c, len, "-");
-}
-
-/* "!": beyond every repeat of the ceiling; "=": above it within the median's interval. */
-static void cell_efficiency(char *c, size_t len, int wide, const struct gx_result *r, double eff)
-{
-    (void)wide;
-    if (r->ceiling_unsound)
-        snprintf(c, len, "?");
-    else if (r->ceiling > 0)
-        snprintf(c, len, "%.1f%s", 100.0 * eff,
-                 r->ceiling_exceeded ? "!" : r->ceiling_within ? "=" : "");
-    else
-        snprintf(c, len, "-");
-}
-
-/* "!" above the line rate, which no transfer can. */
-static void cell_line(char *c, size_t len, int wide, const struct gx_result *r, double share)
-{
-    if (r->state == GX_STATE_OK && r->line_gbs > 0)
-        snprintf(c, len, wide ? "%.1f%s" : "%.0f%s", 100.0 * share, r->line_exceeded ? "!" : "");
-    else
-        snprintf(c, len, "-");
-}
-
-/* Column pos's cell: CELL_TAB leaves its hook's call open for the row's value. */
-static void cell(int pos, char *c, size_t len, int wide, const struct gx_result *r)
-{
-    switch (pos) {
-#define CELL_NOTAB(value)
-#define CELL_VALUE(value) value); break;
-#define CELL_TAB(pos, head, wide_head, shown, w, wl, ww, hook)                                \
-    case pos: cell_##hook(c, len, wide, r, CELL_VALUE
-#define CELL_ROW(key, type, value, when, json, at, csv, tab) CELL_##tab(value)
-        GX_RESULT_FIELDS(CELL_ROW)
-#undef CELL_ROW
-    default:
-        c[0] = '\0';
-    }
-}
-
-static int col_shown(int wide, int line, const struct table_col *k)
-{
-    return k->shown == SHOWN_ALL || (k->shown == SHOWN_WIDE && wide) ||
-           (k->shown == SHOWN_LINE && line);
-}
-
-static int col_width(int wide, int line, const struct table_col *k)
-{
-    return wide ? k->width_wide : line ? k->width_line : k->width;
-}
-
-static void table_head(FILE *t, int wide, int line)
-{
-    fputc('#', t); /* the first column's header is two narrower than its cells, under "# " */
-    for (int i = 0; i < NTABLE_COLS; i++)
-        if (col_shown(wide, line, &table_cols[i]))
-            fprintf(t, " %*s", col_width(wide, line, &table_cols[i]),
-                    wide ? table_cols[i].wide_head : table_cols[i].head);
-    fputc('\n', t);
-}
-
-/* 1 where a value of the line is in MB/s, for the legend said once. */
-static int table_row(FILE *t, int wide, int line, const struct gx_result *r)
-{
-    char c[NTABLE_COLS][32];
-    for (int i = 0; i < NTABLE_COLS; i++)
-        cell(i, c[i], sizeof c[i], wide, r);
-    if (r->state != GX_STATE_OK) { /* size, pair, chunk and depth as the narrow table's; why */
-        fprintf(t, "%*s %6s %6s %5s %s: %s\n", line && !wide ? 10 : 11, c[0], c[1], c[2], c[3],
-                r->state == GX_STATE_SKIPPED ? "skipped" : "failed", r->reason);
-        return 0;
-    }
-    /* The columns in the block's unit: an M in one is MB/s, for the caller's legend. */
-    static const int valued[] = {4, 5, 6, 7, 8, 12};
-    int in_mbs = 0;
-    for (size_t i = 0; i < GX_ARRAY_LEN(valued); i++)
-        in_mbs |= col_shown(wide, line, &table_cols[valued[i]]) &&
-                  strchr(c[valued[i]], 'M') != NULL;
-    for (int i = 0, first = 1; i < NTABLE_COLS; i++)
-        if (col_shown(wide, line, &table_cols[i])) {
-            fprintf(t, first ? "%*s" : " %*s", col_width(wide, line, &table_cols[i]) + 2 * first,
-                    c[i]);
-            first = 0;
-        }
-    fputc('\n', t);
-    return in_mbs;
-}
-
-/* "RUN: path P (via V), memory S -> D, pattern X, UNIT"; a collective's "busbw UNIT over N
- * ranks (algbw x F)". */
-static void block_name(const struct gx_result *r, char *buf, size_t len)
-{
-    const char *run = r->run_name ? r->run_name : "";
-    char unit[96];
-    if (r->coll_ranks > 0)
-        snprintf(unit, sizeof unit, "busbw %s over %d ranks (algbw x %.3g)", r->unit,
-                 r->coll_ranks, r->coll_factor);
-    else
-        snprintf(unit, sizeof unit, "%s", r->unit);
-    snprintf(buf, len, "%s%spath %s%s%s%s, memory %s -> %s, pattern %s, %s", run,
-             run[0] ? ": " : "", r->path, r->via ? " (via " : "", r->via ? r->via : "",
-             r->via ? ")" : "", r->src_mem, r->dst_mem, r->pattern, unit);
-}
-
-/* A good result of an every-pair run: its matrix has its median, the block is named once. */
-static int fold_result(struct gx_output *out, const struct gx_result *r, const char *key)
-{
-    if (!gx_output_folds(out, r) || r->state != GX_STATE_OK || (r->validated && !r->valid))
-        return 0;
-    FILE *t = out->table;
-    say_folded(out);
-    if (!gx_said_before(&out->folded, key)) {
-        char name[BLOCK_NAME_MAX];
-        block_name(r, name, sizeof name);
-        gx_print_note(t, "#   %s\n", name);
-    }
-    out->key[0] = '\0'; /* the next row printed starts its block again */
-    return 1;
-}
-
 void gx_output_result(struct gx_output *out, const struct gx_result *r)
 {
     if (!out->active)
         return;
-    /* Later soak passes repeat the first: only failures show. */
+    /* Later soak passes repeat the first: only failures show, as they come. */
     if (out->rotation > 1 && r->state != GX_STATE_FAILED && (!r->validated || r->valid))
         return;
-    char key[sizeof out->key];
-    snprintf(key, sizeof key, "%s|%s|%s|%s|%s|%s", r->run_name ? r->run_name : "", r->path,
-             r->src_mem, r->dst_mem, r->pattern, r->via ? r->via : "");
-    clear_progress(out);
-    FILE *t = out->table;
     out->device_via_mpi |= r->state == GX_STATE_OK && hands_device_buffers_to_mpi(r);
-    if (fold_result(out, r, key)) {
-        fflush(t);
+    gx_table_add(&out->table, r);
+    if (out->rotation > 1)
+        gx_output_table(out);
+}
+
+void gx_output_table(struct gx_output *out)
+{
+    if (!out->active)
         return;
-    }
-    /* A failed pair leaves its matrix incomplete: the folded medians are in the report alone. */
-    if (gx_output_folds(out, r) && !out->fold_failed) {
-        say_folded(out);
-        out->fold_failed = 1;
-        gx_print_note(t, "# a pair failed: its path, pattern and size get no pair matrix (a "
-                      "matrix needs every pair); the other pairs' rows are in the report's "
-                      "results\n");
-    }
-    if (strcmp(key, out->key) != 0) {
-        strcpy(out->key, key);
-        char name[BLOCK_NAME_MAX];
-        block_name(r, name, sizeof name);
-        fprintf(t, "\n# %s\n", name);
-        out->line_col = r->state == GX_STATE_OK && r->line_gbs > 0;
-        table_head(t, out->wide, out->line_col);
-    }
-    if (table_row(t, out->wide, out->line_col, r))
-        gx_print_mbs_legend(t);
-    fflush(t);
+    clear_progress(out);
+    gx_table_print(&out->table);
 }
 
 /* The reason none of a curve's points was measured, or NULL when one was. */
@@ -427,7 +166,7 @@ static void curve_who(const struct gx_ceil_curve *k, char *buf, size_t len)
 static void print_absent(const struct gx_output *out, const struct gx_ceilings *c, int i,
                          const char *told[], int *ntold)
 {
-    FILE *f = out->table;
+    FILE *f = out->stream;
     const char *why = unmeasured(c, &c->curves[i]);
     for (int t = 0; t < *ntold; t++)
         if (strcmp(told[t], why) == 0)
@@ -520,8 +259,8 @@ static int layers_of(const struct gx_ceilings *c, struct layer_entry **sorted, i
 
 void gx_output_ceilings(struct gx_output *out, const struct gx_ceilings *c)
 {
-    FILE *f = out->table;
-    clear_progress(out);
+    FILE *f = out->stream;
+    gx_output_table(out);
     gx_print_note(f, "\n# ceilings (%.1f s of probes): the best iteration of each layer below the "
             "paths, measured by the pairs (every size in the report's \"ceilings\")\n",
             c->seconds);
@@ -607,8 +346,8 @@ void gx_output_skip(struct gx_output *out, const char *what, const char *reason)
             return;
     }
     clear_progress(out);
-    gx_print_note(out->table, "\n# path %s skipped: %s\n", what, reason);
-    fflush(out->table);
+    gx_print_note(out->stream, "\n# path %s skipped: %s\n", what, reason);
+    fflush(out->stream);
 }
 
 void gx_output_no_gpu(struct gx_output *out, struct gx_said *why)
@@ -626,7 +365,7 @@ void gx_output_no_gpu(struct gx_output *out, struct gx_said *why)
             unusable[nkinds++] = k;
     }
     clear_progress(out);
-    FILE *t = out->table;
+    FILE *t = out->stream;
     char reasons[512] = "", kinds[256] = "";
     for (size_t i = 0; i < out->no_gpu.n && i < 3; i++)
         snprintf(reasons + strlen(reasons), sizeof reasons - strlen(reasons), "%s%s", i ? "; " : "",
@@ -697,11 +436,10 @@ void gx_output_rotation(struct gx_output *out, long rotation)
     out->rotation = rotation;
     if (!out->active || rotation < 2)
         return;
-    clear_progress(out);
-    fprintf(out->table, "\n# soak: pass %ld starts (the previous one took %.0f s)\n", rotation,
+    gx_output_table(out); /* the first pass's table, then this pass's failures as they come */
+    fprintf(out->stream, "\n# soak: pass %ld starts (the previous one took %.0f s)\n", rotation,
             MPI_Wtime() - out->t0);
-    fflush(out->table);
-    out->key[0] = '\0';
+    fflush(out->stream);
     out->done = 0; /* the progress line counts this pass */
     out->t0 = MPI_Wtime();
 }
@@ -724,19 +462,19 @@ int gx_stream_check(FILE *f, const char *what, struct gx_err *err)
 
 void gx_output_done(struct gx_output *out)
 {
-    clear_progress(out);
+    gx_output_table(out);
     if (out->active && out->progress && !out->progress_tty) /* a log: where it ended */
         fprintf(out->progress, "gpuxfer: [%ld/%ld] measured in %.0fs\n", out->done, out->total,
                 MPI_Wtime() - out->t0);
     if (out->active && out->device_via_mpi)
-        device_route_note(out->table);
+        device_route_note(out->stream);
     if (out->active)
-        fflush(out->table);
+        fflush(out->stream);
 }
 
 void gx_output_free(struct gx_output *out)
 {
     gx_said_free(&out->skips);
     gx_said_free(&out->no_gpu);
-    gx_said_free(&out->folded);
+    gx_table_free(&out->table);
 }

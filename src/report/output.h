@@ -9,6 +9,7 @@
 #include "options.h"
 #include "pairs.h"
 #include "result.h"
+#include "table.h"
 #include "wrap.h"
 
 #include <stddef.h>
@@ -34,15 +35,13 @@ FILE *gx_table_stream(const struct gx_global_opts *g);
 
 struct gx_output {
     int active;           /* rank 0 */
-    int wide;
-    FILE *table;
+    FILE *stream;         /* where the table and the notes go */
+    struct gx_table table;
     FILE *progress;       /* NULL for none */
     int progress_tty;     /* redrawn in place, else lines in a log */
     int drawn;            /* a progress line is on the terminal now */
     long done, total;
     double t0, last_draw;
-    char key[256];        /* the block the last table line belonged to */
-    int line_col;         /* the block has a line% column */
     long rotation;        /* --soak: from the second pass on, only failures are printed */
     int device_via_mpi;
     char step[160];
@@ -50,18 +49,14 @@ struct gx_output {
     double budget_left;   /* <0: no budget */
     struct gx_said skips;
     struct gx_said no_gpu; /* the ranks' reasons, said once at the top */
-    /* Runs of every ordered pair: their matrices hold each median, so the table names each
-     * block once and prints only the rows that failed. */
-    const struct gx_options *opts;
-    struct gx_said folded;
-    int fold_said, fold_failed;
 };
 
 void gx_output_init(struct gx_output *out, const struct gx_job *job, const struct gx_options *o,
                     const struct gx_mplan *plan);
+/* A result's row, kept for the table (a partial one where its step has visits to come). */
 void gx_output_result(struct gx_output *out, const struct gx_result *res);
-/* Whether r's run measures every ordered pair: the table folds its rows and rounds' sums. */
-int gx_output_folds(const struct gx_output *out, const struct gx_result *r);
+/* The table of the rows kept so far, which it forgets (table.h). */
+void gx_output_table(struct gx_output *out);
 /* Seconds between two progress lines into a log. */
 #define GX_PROGRESS_LOG_S 10
 /* "# path WHAT skipped: reason", once per (what, reason), not for a reason said at the top. */

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "report.h"
 
+#include "coll.h"
 #include "result_fields.h"
 
 #include <math.h>

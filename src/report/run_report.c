@@ -70,9 +70,9 @@ static void views_end(struct gx_run *run, struct gx_report *rep)
     if (run->exit_code == GX_OK && run->opts->check_no_gpu) {
         run->status = gx_rc_status(run->exit_code);
         run->exit_code = GX_ENOTHING;
-        run->error = run->opts->check_why;
+        run->error = run->opts->no_gpu_why;
         fprintf(stderr, "gpuxfer: --check: %s; the host run stood in (exit %d)\n",
-                run->opts->check_why, GX_ENOTHING);
+                run->opts->no_gpu_why, GX_ENOTHING);
     }
     for (int v = 0; v < GX_VIEWS; v++) {
         const struct gx_view_ops *o = gx_views[v];
@@ -193,6 +193,9 @@ int gx_run_report_finish(struct gx_run *run, struct gx_report *rep)
     if (g->soak > 0)
         fprintf(table, "\n# soak: %ld complete pass%s in %.0f s of %ld s asked\n",
                 ho->rotations, ho->rotations == 1 ? "" : "es", ho->soak_s, g->soak);
+    if (run->opts->no_gpu_why[0])
+        gx_print_note(table, "\n# no GPU path ran (%s): the host run stood in for the GPU default "
+                      "run\n", run->opts->no_gpu_why);
     gx_print_note(table, "\n# report: %s (%d results, %d skipped, %d failed)%s\n", rep->path,
             t->results, t->skipped, t->failed,
             t->validation_failed ? "; DATA VALIDATION FAILED" : "");

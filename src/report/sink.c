@@ -92,15 +92,6 @@ static cJSON *round_sum_json(const struct gx_round_sum *s)
     return o;
 }
 
-static void round_sum_print(FILE *out, const struct gx_round_sum *s)
-{
-    char bw[64] = "";
-    if (s->bandwidth)
-        snprintf(bw, sizeof bw, "aggregate %.3f GB/s, ", s->gbps);
-    gx_print_note(out, "# round %d of %d: %d pairs at once (%d measured), %s%.4g messages/s (sums "
-                  "over the pairs)\n", s->round + 1, s->nrounds, s->npairs, s->nok, bw, s->msg_rate);
-}
-
 static struct gx_held *held_of(struct gx_sink *s, const struct gx_result *res)
 {
     for (size_t i = 0; i < s->nheld; i++) {
@@ -166,6 +157,8 @@ static int hold(struct gx_sink *s, const struct gx_result *res, struct gx_err *e
     h->res.cands = n ? h->cands : NULL;
     h->res.ncands = n;
     h->live = 1;
+    if (s->rotation <= 1) /* the table's partial row, which the next visit's replaces */
+        gx_output_result(&s->out, &h->res);
     return gx_report_hold(s->rep, &h->res, err);
 }
 
@@ -308,8 +301,7 @@ static void on_skip(void *ctx, const char *run, const char *path, const struct g
 
 static int on_ceilings_so_far(void *ctx, const struct gx_ceilings *c, struct gx_err *err)
 {
-    struct gx_sink *s = ctx;
-    return gx_report_ceilings(s->rep, c, err);
+    return gx_report_ceilings(((struct gx_sink *)ctx)->rep, c, err);
 }
 
 static int on_ceilings(void *ctx, const struct gx_ceilings *c, struct gx_err *err)
@@ -323,22 +315,15 @@ static int on_ceilings(void *ctx, const struct gx_ceilings *c, struct gx_err *er
 
 static void on_round_begin(void *ctx, int round, int nrounds, int npairs)
 {
-    struct gx_sink *s = ctx;
-    s->round = (struct gx_round_sum){.round = round, .nrounds = nrounds, .npairs = npairs};
+    ((struct gx_sink *)ctx)->round = (struct gx_round_sum){.round = round, .nrounds = nrounds,
+                                                           .npairs = npairs};
 }
 
+/* The rounds' sums are summed up under the table, a line per measurement and size. */
 static int on_round_end(void *ctx, struct gx_err *err)
 {
     struct gx_sink *s = ctx;
-    if (!s->rep || s->round.npairs < 2 || !s->round.first.path)
-        return GX_OK;
-    /* A run of every pair has 2(N-1) rounds a step: summed up at the end, a line a step; a
-     * round with a failed pair is printed still. */
-    int folded = gx_output_folds(&s->out, &s->round.first) && s->round.nok == s->round.npairs;
-    if (s->out.active && (s->rotation <= 1 || s->round.nok < s->round.npairs) && !folded)
-        round_sum_print(s->out.table, &s->round);
-    s->rounds_folded |= folded;
-    if (s->rotation > 1)
+    if (!s->rep || s->round.npairs < 2 || !s->round.first.path || s->rotation > 1)
         return GX_OK; /* later --soak passes: the .jsonl has their results */
     cJSON *o = round_sum_json(&s->round);
     if (!o || (!s->rounds && !(s->rounds = cJSON_CreateArray()))) {
@@ -383,9 +368,9 @@ static void round_range(const cJSON *rounds, const char *key, const char *name, 
 }
 
 /* A line per key, the range of the rounds' sums. */
-static void print_folded_rounds(struct gx_sink *s)
+static void print_rounds(struct gx_sink *s)
 {
-    FILE *t = s->out.table;
+    FILE *t = s->out.stream;
     const cJSON *o;
     char key[256], prev[256];
     int said = 0;
@@ -420,9 +405,8 @@ static void print_folded_rounds(struct gx_sink *s)
 
 void gx_sink_finished(struct gx_sink *s, struct gx_run *run)
 {
-    if (s->out.active && s->rounds_folded && s->rounds)
-        print_folded_rounds(s);
-    s->rounds_folded = 0;
+    if (s->out.active && s->rounds)
+        print_rounds(s);
     s->tally.load_end = load_average();
     s->tally.cpus = sysconf(_SC_NPROCESSORS_ONLN);
     run->kept = s->kept;
@@ -476,6 +460,13 @@ static void on_end(void *ctx)
     if (report_held(s, &err) != GX_OK)
         fprintf(stderr, "gpuxfer: %s\n", err.msg);
     gx_output_done(&s->out);
+}
+
+int gx_sink_abort(void *ctx, const struct gx_sink_abort *a)
+{
+    struct gx_sink *s = ctx;
+    gx_output_table(&s->out); /* what was measured, partial rows marked */
+    return gx_report_abort(s->rep, a);
 }
 
 static const struct gx_sink_ops sink_ops = {

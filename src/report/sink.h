@@ -56,7 +56,6 @@ struct gx_sink {
     const struct gx_ceilings *ceilings;
     struct gx_round_sum round; /* the round under way */
     cJSON *rounds;
-    int rounds_folded; /* a run of every pair's rounds: summed up at its end, not each */
     struct gx_said csv_skips;
     /* --visits: the latest result of each step and pair whose last visit is still to come. */
     struct gx_held *held;
@@ -78,5 +77,8 @@ struct gx_sink_door gx_sink_door(struct gx_sink *s);
 /* Rank 0, at the end: what the views read of the sink into run, the rounds handed over. */
 void gx_sink_finished(struct gx_sink *s, struct gx_run *run);
 void gx_sink_free(struct gx_sink *s);
+/* The watchdog's end on rank 0 (a gx_sink_abort_fn): the table of the rows kept, then the report
+ * (gx_report_abort). */
+int gx_sink_abort(void *ctx, const struct gx_sink_abort *a);
 
 #endif
