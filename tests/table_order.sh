@@ -42,8 +42,8 @@ if sorted(rows) != want:
 partial = sum(p for _, _, p in rows)
 if stopped and not partial:
     bad.append("no partial row in a stopped run")
-if stopped != ("# ^ after iters" in text):
-    bad.append("the line that says what ^ is")
+if stopped != ("# < after iters" in text):
+    bad.append("the line that says what < is")
 print(bad or "%d blocks, %d rows, %d partial" % (len(blocks), len(rows), partial))
 sys.exit(1 if bad else 0)
 PY
@@ -66,7 +66,7 @@ rc=$?
 ok $? "stopped by a signal in the first visit: exit 5 (got $rc)" ||
     diag <"$dir/stop.out"
 run_diag "$PYTHON" "$dir/check_table.py" "$dir/stop.txt" "$dir/stop.json" stopped
-ok $? "the stopped run's table: a row per result of its interrupted report, only partial ones ^"
+ok $? "the stopped run's table: a row per result of its interrupted report, only partial ones <"
 
 rm -rf "$dir"
 done_testing
