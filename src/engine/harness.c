@@ -586,6 +586,7 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
             rc = gx_fail(err, GX_ERUNTIME, "out of host memory for %d ranks' records", job->size);
     }
     rc = gx_agree(job->comm, rc, err);
+    gx_fault_epoch(); /* every rank leaves the agreement at once: one epoch for the job */
     if (rc == GX_OK)
         rc = setup_paths(job, plan, err);
     if (rc == GX_OK)
