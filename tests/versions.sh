@@ -35,7 +35,7 @@ py_check "$dir/r.json" "$want" "$(uname -s) $(uname -r)" "$model" "$dir/version"
 import json, sys
 d = json.load(open(sys.argv[1]))
 want, os_prefix, model, version_text = sys.argv[2:6]
-assert d["schema_version"] == "2.22", d["schema_version"]
+assert d["schema_version"] == "2.23", d["schema_version"]
 b = d["context"]["build"]
 assert b["version"] == d["tool"]["version"], b
 assert want in b["revision"], (want, b)

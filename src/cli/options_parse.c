@@ -83,13 +83,25 @@ static const char *short_value(const struct gx_option *op, const char *v, char *
 static int check_alone(const struct pending *cli, int ncli, struct gx_err *err)
 {
     static const char *const changes[] = {"path", "mem", "pattern", "sizes", "pairs",
-                                          "scenario", "map", "soak"};
+                                          "scenario", "map", "soak", "vary"};
     for (int i = 0; i < ncli; i++)
         for (size_t k = 0; k < GX_ARRAY_LEN(changes); k++)
             if (strcmp(cli[i].op->name, changes[k]) == 0)
                 return gx_fail(err, GX_EINPUT, "--%s: not with --check, whose plan is fixed "
                                "(the node's map, its host links and health); leave out one of "
                                "them", cli[i].as);
+    return GX_OK;
+}
+
+/* --vary measures each of its values: the option it names given as well has no place. */
+static int vary_alone(const struct gx_options *o, const struct pending *cli, int ncli,
+                      struct gx_err *err)
+{
+    const char *name = gx_vary_names[o->g.vary.option];
+    for (int i = 0; o->g.vary.option != GX_VARY_NONE && i < ncli; i++)
+        if (strcmp(cli[i].op->name, name) == 0)
+            return gx_fail(err, GX_EINPUT, "--vary %s=...: --%s is given too (expected one of "
+                           "them: --vary measures each of its values)", name, cli[i].as);
     return GX_OK;
 }
 
@@ -180,6 +192,8 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
         goto out;
     if (o->check && (rc = check_alone(cli, ncli, err)) != GX_OK)
         goto out;
+    if ((rc = vary_alone(o, cli, ncli, err)) != GX_OK)
+        goto out;
     if (o->g.scenario[0]) {
         char *text = NULL;
         if ((rc = read_file(o->g.scenario, &text, err, ctx)) != GX_OK)
@@ -203,6 +217,8 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
             const char *n = cli[i].op->name;
             if (strcmp(n, "path") == 0 || strcmp(n, "mem") == 0)
                 o->default_paths = 0;
+            if (o->g.vary.option == GX_VARY_PATH || o->g.vary.option == GX_VARY_MEM)
+                o->default_paths = 0;
             if (strcmp(n, "pattern") == 0 || strcmp(n, "sizes") == 0)
                 o->default_axes_given = 1;
         }
@@ -217,6 +233,7 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
             }
             o->runs[r].given |= GX_OPTION_BIT(cli[i].op);
         }
+    gx_vary_runs(o);
 out:
     free(cli);
     free(made);
@@ -268,6 +285,9 @@ const char *gx_options_early_no_gpu(int argc, char **argv)
         const struct gx_run_opts *run = &o->runs[r];
         if (cuda_memory(run->mem_src) || cuda_memory(run->mem_dst))
             return NULL;
+        for (int k = 0; o->g.vary.option == GX_VARY_MEM && k < o->g.vary.n; k++)
+            if (cuda_memory(o->g.vary.v[k].mem_src) || cuda_memory(o->g.vary.v[k].mem_dst))
+                return NULL;
         for (int i = 0; i < run->npaths; i++) {
             if (run->paths[i] < 0 || run->paths[i] >= gx_path_count)
                 return NULL;

@@ -339,9 +339,15 @@ static void block_name(const struct gx_result *r, char *buf, size_t len)
                  r->coll_ranks, r->coll_factor);
     else
         snprintf(unit, sizeof unit, "%s", r->unit);
-    snprintf(buf, len, "%s%spath %s%s%s%s, memory %s -> %s, pattern %s, %s", run,
+    /* --vary of a path, memory or communicator: the header says it already. */
+    char vary[96] = "";
+    if (r->vary_option && (strcmp(r->vary_option, "chunk") == 0 ||
+                           strcmp(r->vary_option, "depth") == 0 ||
+                           strcmp(r->vary_option, "window") == 0))
+        snprintf(vary, sizeof vary, ", vary: %s %s", r->vary_option, r->vary_value);
+    snprintf(buf, len, "%s%spath %s%s%s%s, memory %s -> %s, pattern %s, %s%s", run,
              run[0] ? ": " : "", r->path, r->via ? " (via " : "", r->via ? r->via : "",
-             r->via ? ")" : "", r->src_mem, r->dst_mem, r->pattern, unit);
+             r->via ? ")" : "", r->src_mem, r->dst_mem, r->pattern, unit, vary);
 }
 
 /* A good result of an every-pair run: its matrix has its median, the block is named once. */
@@ -368,8 +374,9 @@ void gx_output_result(struct gx_output *out, const struct gx_result *r)
     if (out->rotation > 1 && r->state != GX_STATE_FAILED && (!r->validated || r->valid))
         return;
     char key[sizeof out->key];
-    snprintf(key, sizeof key, "%s|%s|%s|%s|%s|%s", r->run_name ? r->run_name : "", r->path,
-             r->src_mem, r->dst_mem, r->pattern, r->via ? r->via : "");
+    snprintf(key, sizeof key, "%s|%s|%s|%s|%s|%s|%s", r->run_name ? r->run_name : "", r->path,
+             r->src_mem, r->dst_mem, r->pattern, r->via ? r->via : "",
+             r->vary_value ? r->vary_value : "");
     clear_progress(out);
     FILE *t = out->table;
     out->device_via_mpi |= r->state == GX_STATE_OK && hands_device_buffers_to_mpi(r);
