@@ -233,6 +233,15 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
             }
             o->runs[r].given |= GX_OPTION_BIT(cli[i].op);
         }
+    /* A scenario's run setting the option --vary names: its value would be lost. */
+    const struct gx_option *varied = gx_option_find(gx_vary_names[o->g.vary.option]);
+    for (int r = 0; r < o->nruns && o->g.vary.option != GX_VARY_NONE && varied; r++)
+        if (o->runs[r].given & GX_OPTION_BIT(varied)) {
+            rc = gx_fail(err, GX_EINPUT, "--vary %s=...: the scenario's runs[%d] ('%s') sets "
+                         "%s too (expected one of them: --vary measures each of its values)",
+                         varied->name, r, o->runs[r].name, varied->name);
+            goto out;
+        }
     gx_vary_runs(o);
 out:
     free(cli);
