@@ -565,7 +565,10 @@ int main(void)
            "exactly --iters 10 over 3 visits: 4, 3 and 3 (%ld, %ld)", first.iters, later.iters);
     }
     ok(make("--pairs all --pattern latency --sizes 8 --vary path=host,mpi --ceilings off", 3) ==
-               GX_OK &&
+           GX_EINPUT,
+       "--vary with --pairs all, whose matrices hold a value per pair: refused");
+    ok(make("--pairs 0:1,1:2 --pattern latency --sizes 8 --vary path=host,mpi --ceilings off",
+            3) == GX_OK &&
            plan.groups[0].round == 0 && plan.groups[1].round == (built("mpi") ? 0 : 1),
        "--vary path on rounds of pairs: each round's groups of the paths side by side");
 

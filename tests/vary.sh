@@ -101,6 +101,8 @@ expected="--window is given too (expected one of them"
 bad --vary window=4,8 --window 4
 expected="is not OPTION=V1,V2"
 bad --vary window
+expected="not with --pairs all-concurrent, whose matrices hold one value per pair"
+bad --vary window=2,4 --pairs all-concurrent
 printf '{"runs": [{"name": "w", "path": "host", "sizes": "8", "window": 4}]}\n' >"$dir/s.json"
 expected="the scenario's runs\[0\] ('w') sets window too (expected one of them"
 bad --scenario "$dir/s.json" --vary window=2,4

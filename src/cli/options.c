@@ -402,7 +402,8 @@ const struct gx_option gx_option_table[] = {
          "A path that cannot take a value (chunk or depth where it does not pipeline, "
          "nccl-comm but on nccl, memory it refuses) is skipped with the reason. Each result "
          "says its value (\"vary\"), the report's context.run.vary the option and its values, "
-         "the table's block header the value; the option itself is not given with it."},
+         "the table's block header the value; the option itself is not given with it, nor a pair "
+         "scheme that makes matrices (a matrix holds one value per pair)."},
     {.name = "name", .arg = "NAME", .per_run = 1, .type = GX_T_STRING, .group = GX_G_MEASURE,
      .set = gx_set_name, .help = "label of the run in the report"},
     /* Where to write */

@@ -192,6 +192,12 @@ int gx_mplan_make(const struct gx_options *o, const struct gx_layout *layout,
         if (rc == GX_OK)
             p->nruns = r + 1;
     }
+    /* A matrix holds one value per pair: the values of --vary would overwrite each other. */
+    for (int r = 0; r < p->nruns && rc == GX_OK && p->vary; r++)
+        if (p->pairs[r].scheme && p->pairs[r].scheme->views)
+            rc = gx_fail(err, GX_EINPUT, "--vary %s=...: not with --pairs %s, whose matrices hold "
+                         "one value per pair (expected a list of pairs, as 0:1,2:3)",
+                         gx_vary_names[p->vary->option], o->runs[r].pairs);
     for (int r = 0; r < o->nruns && rc == GX_OK; r++)
         rc = plan_run(p, o, r, err);
     if (rc == GX_OK)
