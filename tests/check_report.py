@@ -55,7 +55,7 @@ def main():
     seen, side = {}, {}
     for r in doc.get("results", []):
         key = (r.get("run"), r["path"], r["pattern"], tuple(r["ranks"]), r["size"],
-               r.get("chunk"), r.get("depth"))
+               r.get("chunk"), r.get("depth"), r.get("vary", {}).get("value"))
         if key in seen:
             problems.append("duplicate result %s" % (key,))
         seen[key] = r

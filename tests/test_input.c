@@ -302,6 +302,36 @@ static void walk_fault_job(void)
            "a size given to a moment without one");
 }
 
+/* The faults that slow by a fraction: slow's size is optional with pct, twospeed has no size
+ * and alternates its states from its epoch, the first period normal. */
+static void walk_fault_pace(void)
+{
+    static const size_t sizes[] = {8, 4096};
+    struct gx_fault f;
+    struct gx_err err = {0};
+    ok(gx_fault_parse("slow:rank=1:pct=5", &f, &err) == GX_OK && f.pct == 5 && f.any_size &&
+           !f.any_rank && f.us == 0 && gx_fault_check_job(&f, 4, sizes, 2, &err) == GX_OK,
+       "slow:rank=1:pct=5: every size, no sleep of its own (%s)", err.msg);
+    ok(gx_fault_parse("slow:rank=1:size=4K:pct=5", &f, &err) == GX_OK && !f.any_size &&
+           gx_fault_parse("slow:rank=1:size=4K:ms=3", &f, &err) == GX_OK && f.pct == 0 &&
+           f.us == 3000,
+       "slow with a size and pct, and the sleeping form, still parse (%s)", err.msg);
+    ok(gx_fault_parse("twospeed:period=0.5:pct=20", &f, &err) == GX_OK && f.any_rank &&
+           f.any_size && f.period_s == 0.5 && gx_fault_check_job(&f, 4, sizes, 2, &err) == GX_OK,
+       "twospeed:period=0.5:pct=20: every rank, every size (%s)", err.msg);
+    ok(!gx_fault_twospeed_slow(&f, 0) && !gx_fault_twospeed_slow(&f, 0.49) &&
+           gx_fault_twospeed_slow(&f, 0.5) && gx_fault_twospeed_slow(&f, 0.99) &&
+           !gx_fault_twospeed_slow(&f, 1.0) && gx_fault_twospeed_slow(&f, 7.6) &&
+           !gx_fault_twospeed_slow(&f, -1),
+       "twospeed: normal, then slow, every half second from the epoch; normal before it");
+    expect(gx_fault_parse("twospeed:period=x:pct=20", &f, &err), &err,
+           "GPUXFER_FAULT='twospeed:period=x:pct=20': period: ", "is not a number of seconds",
+           "a period that is no number");
+    expect(gx_fault_parse("slow:rank=0:pct=5:per=transfer", &f, &err), &err,
+           "GPUXFER_FAULT='slow:rank=0:pct=5:per=transfer': ",
+           "ms, us and per are the sleeping slow fault's", "pct with per");
+}
+
 /* A launcher's local rank: a number by the same rule, or the variable is not taken. */
 static void launcher_variables(void)
 {
@@ -441,6 +471,7 @@ int main(void)
     scenario_limits();
     walk_fault_numbers();
     walk_fault_job();
+    walk_fault_pace();
     launcher_variables();
     pair_numbers();
     return tap_done();

@@ -496,11 +496,12 @@ int main(void)
            "the first, a third of them at the others", first.iters, big ? big->iters : -1, 100 * first.precision,
            big ? 100 * big->precision : -1);
         struct gx_mstep tiny = *big;
-        tiny.iters = 3;
-        ok(tiny.min_iters >= GX_VISIT_MIN_ITERS &&
-               gx_mstep_visit(&tiny, 3, 0).iters == GX_VISIT_MIN_ITERS &&
+        tiny.iters = 6;
+        tiny.min_iters = 5;
+        ok(gx_mstep_visit(&tiny, 3, 0).iters == GX_VISIT_MIN_ITERS &&
                gx_mstep_visit(&tiny, 3, 1).iters == tiny.min_iters,
-           "a visit never fewer than its fewest (%ld of 3 in a later of 3 visits)",
+           "a visit never fewer than its fewest (%ld of 6 in a later of 3 visits, all 5 of its "
+           "fewest at the first)",
            gx_mstep_visit(&tiny, 3, 0).iters);
         struct gx_budget vb;
         gx_budget_start(&vb, &plan, 60, 0);
@@ -533,6 +534,49 @@ int main(void)
                                                (double)(1u << 30))) < 1e-12,
        "the set-up of a group's visits: the largest of the steps each has (8 B in the short "
        "step's extra visits)");
+
+    /* --vary: a step's option makes the path's steps once per value, value after value; a
+     * group's option each round's groups side by side; 3 visits at least. */
+    ok(make("--path host --pattern latency,bw --sizes 8,4K --vary window=4,16 --visits 1 "
+            "--ceilings off", 2) == GX_OK && plan.ngroups == 1 && plan.nsteps == 8 &&
+           plan.steps[0].vary == 1 && plan.steps[0].window == 4 && plan.steps[3].vary == 1 &&
+           plan.steps[4].vary == 2 && plan.steps[4].window == 16 &&
+           plan.steps[4].pattern == plan.steps[0].pattern &&
+           plan.steps[4].size == plan.steps[0].size && plan.nvisits == GX_VARY_MIN_VISITS &&
+           gx_mplan_step_visits(&plan, 0) == GX_VARY_MIN_VISITS,
+       "--vary window=4,16: window 4's 4 steps, then window 16's, %d visits though --visits 1",
+       GX_VARY_MIN_VISITS);
+    ok(make("--path staged,host --pattern bw --sizes 64K --vary chunk=auto,1M,4M "
+            "--ceilings off", 2) == GX_OK &&
+           (!built("staged") ||
+            (steps_of("staged") == 3 && plan.steps[0].ncand > 1 && plan.steps[1].ncand <= 1 &&
+             plan.steps[1].chunk == 1u << 20 && plan.steps[2].chunk == 4u << 20 &&
+             plan.steps[2].vary == 3)) &&
+           steps_of("host") == 0 && plan.groups[plan.ngroups - 1].absent &&
+           strstr(plan.groups[plan.ngroups - 1].absent, "does not pipeline"),
+       "--vary chunk=auto,1M,4M: staged's step once per value (auto a search), host skipped");
+    ok(make("--path host --pattern latency --sizes 8 --iters 10 --vary depth=1,2 "
+            "--ceilings off", 2) == GX_OK && plan.nsteps == 0 && plan.groups[0].absent,
+       "--vary depth on a path that does not pipeline: skipped, no step");
+    ok(make("--path host --pattern latency --sizes 8 --iters 10 --vary mem=pageable,pinned "
+            "--ceilings off", 2) == GX_OK && plan.ngroups == 2 && plan.groups[0].vary == 1 &&
+           plan.groups[1].vary == 2 && plan.groups[1].src_kind != plan.groups[0].src_kind &&
+           plan.steps[1].vary == 2 && gx_mplan_step_visits(&plan, 0) == GX_VARY_MIN_VISITS,
+       "--vary mem: a group per value, side by side; exactly --iters in %d visits",
+       GX_VARY_MIN_VISITS);
+    {
+        struct gx_mstep one = plan.steps[0];
+        struct gx_mstep first = gx_mstep_visit(&one, 3, 1), later = gx_mstep_visit(&one, 3, 0);
+        ok(first.iters == 4 && later.iters == 3 && first.min_iters == 4 && later.min_iters == 3,
+           "exactly --iters 10 over 3 visits: 4, 3 and 3 (%ld, %ld)", first.iters, later.iters);
+    }
+    ok(make("--pairs all --pattern latency --sizes 8 --vary path=host,mpi --ceilings off", 3) ==
+           GX_EINPUT,
+       "--vary with --pairs all, whose matrices hold a value per pair: refused");
+    ok(make("--pairs 0:1,1:2 --pattern latency --sizes 8 --vary path=host,mpi --ceilings off",
+            3) == GX_OK &&
+           plan.groups[0].round == 0 && plan.groups[1].round == (built("mpi") ? 0 : 1),
+       "--vary path on rounds of pairs: each round's groups of the paths side by side");
 
     /* Where the progress line goes. */
     ok(gx_progress_decide(0, 0, 1, 1) == GX_PROGRESS_STDERR, "stderr a terminal: there");

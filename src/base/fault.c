@@ -17,7 +17,8 @@ static long slow_due_us; /* slow: the delay the iteration under way has still to
 
 #define FAULT_FORM                                                                            \
     "kind:rank=R:size=S[:iter=I][:offset=O][:ms=MS|:us=US][:per=iteration|transfer] or "      \
-    "kind:rank=R:at=MOMENT[:size=S], "                                                        \
+    "kind:rank=R:at=MOMENT[:size=S], slow:rank=R[:size=S]:pct=P or "                          \
+    "twospeed:period=SECONDS:pct=P[:rank=R], "                                                \
     "kind "                                                                                   \
     "hang, die, corrupt, signal, stop, cuda-oom, cuda-sticky or slow, MOMENT init, "           \
     "opened, collected, writing, written, finalize or ended"
@@ -50,6 +51,41 @@ static int parse_num(const char *spec, const char *key, const char *v, long long
     return GX_OK;
 }
 
+/* A twospeed platform's states last seconds: a decimal, as "0.5". */
+static int parse_period(const char *spec, const char *v, double *out, struct gx_err *err)
+{
+    char *end;
+    errno = 0;
+    double s = strtod(v, &end);
+    if (end == v || *end || errno || !(s >= GX_FAULT_PERIOD_MIN) || s > GX_FAULT_PERIOD_MAX)
+        return gx_fail(err, GX_EINPUT, "GPUXFER_FAULT='%s': period: '%s' is not a number of "
+                       "seconds (expected %g..%g)", spec, v, GX_FAULT_PERIOD_MIN,
+                       GX_FAULT_PERIOD_MAX);
+    *out = s;
+    return GX_OK;
+}
+
+/* slow with :pct and twospeed: what each needs, and nothing of the other forms. */
+static int proportional(const char *spec, struct gx_fault *f, int have_rank, int have_size,
+                        int have_delay, struct gx_err *err)
+{
+    const char *form = f->kind == GX_FAULT_SLOW ? "slow:rank=R[:size=S]:pct=P"
+                                                : "twospeed:period=SECONDS:pct=P[:rank=R]";
+    const char *bad = have_delay ? "ms, us and per are the sleeping slow fault's"
+                      : f->iter || f->at ? "iter and at are not this fault's"
+                      : f->kind == GX_FAULT_SLOW && !have_rank ? "rank is required"
+                      : f->kind == GX_FAULT_TWOSPEED && have_size ? "a platform has no size"
+                      : !f->pct ? "pct is required"
+                      : f->kind == GX_FAULT_TWOSPEED && !(f->period_s > 0) ? "period is required"
+                                                                          : NULL;
+    if (bad)
+        return gx_fail(err, GX_EINPUT, "GPUXFER_FAULT='%s': %s (expected %s)", spec, bad, form);
+    f->us = 0;
+    f->any_size = !have_size;
+    f->any_rank = !have_rank;
+    return GX_OK;
+}
+
 int gx_fault_parse(const char *spec, struct gx_fault *f, struct gx_err *err)
 {
     memset(f, 0, sizeof *f);
@@ -65,8 +101,9 @@ int gx_fault_parse(const char *spec, struct gx_fault *f, struct gx_err *err)
     strcpy(buf, spec);
     strcpy(f->spec, spec);
     static const char *const kinds[] = {"",       "hang",     "die",         "corrupt", "signal",
-                                        "cuda-oom", "cuda-sticky", "stop",   "slow"};
-    int have_rank = 0, have_size = 0;
+                                        "cuda-oom", "cuda-sticky", "stop",   "slow",
+                                        "twospeed"};
+    int have_rank = 0, have_size = 0, have_delay = 0;
     char *next = buf; /* ':' splits as ',' does a list: an empty field is an error */
     char *field = strsep(&next, ":");
     for (int k = 1; k < (int)GX_ARRAY_LEN(kinds); k++)
@@ -102,14 +139,26 @@ int gx_fault_parse(const char *spec, struct gx_fault *f, struct gx_err *err)
         } else if (strcmp(field, "ms") == 0 && f->kind == GX_FAULT_SLOW) {
             GX_TRY(parse_num(spec, field, v, 60000, &n, err));
             f->us = (long)n * 1000;
+            have_delay = 1;
         } else if (strcmp(field, "us") == 0 && f->kind == GX_FAULT_SLOW) {
             GX_TRY(parse_num(spec, field, v, 60000000, &n, err));
             f->us = (long)n;
+            have_delay = 1;
+        } else if (strcmp(field, "pct") == 0 &&
+                   (f->kind == GX_FAULT_SLOW || f->kind == GX_FAULT_TWOSPEED)) {
+            GX_TRY(parse_num(spec, field, v, GX_FAULT_PCT_MAX, &n, err));
+            if (n < 1)
+                return gx_fail(err, GX_EINPUT, "GPUXFER_FAULT='%s': pct: 0 slows nothing "
+                               "(expected 1..%d)", spec, GX_FAULT_PCT_MAX);
+            f->pct = (int)n;
+        } else if (strcmp(field, "period") == 0 && f->kind == GX_FAULT_TWOSPEED) {
+            GX_TRY(parse_period(spec, v, &f->period_s, err));
         } else if (strcmp(field, "per") == 0 && f->kind == GX_FAULT_SLOW) {
             if (strcmp(v, "transfer") != 0 && strcmp(v, "iteration") != 0)
                 return gx_fail(err, GX_EINPUT, "GPUXFER_FAULT='%s': per: '%s' is neither "
                                "iteration nor transfer (expected %s)", spec, v, FAULT_FORM);
             f->per_transfer = strcmp(v, "transfer") == 0;
+            have_delay = 1;
         } else if (strcmp(field, "offset") == 0 && f->kind == GX_FAULT_CORRUPT) {
             size_t off;
             if (gx_parse_bytes(v, 0, GX_BYTES_MAX, &off, err) != GX_OK)
@@ -120,6 +169,8 @@ int gx_fault_parse(const char *spec, struct gx_fault *f, struct gx_err *err)
                            spec, field, FAULT_FORM);
         }
     }
+    if (f->kind == GX_FAULT_TWOSPEED || f->pct)
+        return proportional(spec, f, have_rank, have_size, have_delay, err);
     /* Other moments come once per job: a size given would never be looked at. */
     int sized = f->at == GX_AT_ITER || f->at == GX_AT_COLLECTED;
     if (have_size && !sized)
@@ -138,10 +189,10 @@ int gx_fault_check_job(const struct gx_fault *f, int nranks, const size_t *sizes
 {
     if (f->kind == GX_FAULT_NONE)
         return GX_OK;
-    if (f->rank >= nranks)
+    if (f->rank >= nranks && !f->any_rank)
         return gx_fail(err, GX_EINPUT, "GPUXFER_FAULT='%s': rank %d is not in this job (expected "
                        "0..%d)", f->spec, f->rank, nranks - 1);
-    int sized = f->at == GX_AT_ITER || f->at == GX_AT_COLLECTED;
+    int sized = (f->at == GX_AT_ITER || f->at == GX_AT_COLLECTED) && !f->any_size;
     size_t i = 0;
     while (sized && i < nsizes && sizes[i] != f->size)
         i++;
@@ -227,7 +278,10 @@ static void fire(void)
 
 int gx_fault_slows(int rank, size_t size)
 {
-    return the_fault.kind == GX_FAULT_SLOW && the_fault.rank == rank && the_fault.size == size;
+    if (the_fault.kind == GX_FAULT_TWOSPEED)
+        return the_fault.any_rank || the_fault.rank == rank;
+    return the_fault.kind == GX_FAULT_SLOW && the_fault.rank == rank &&
+           (the_fault.any_size || the_fault.size == size);
 }
 
 int gx_fault_point_due(int rank, size_t size)
@@ -239,7 +293,7 @@ int gx_fault_point_due(int rank, size_t size)
 void gx_fault_point(int rank, size_t size, long iter)
 {
     if (gx_fault_slows(rank, size)) {
-        if (!the_fault.per_transfer)
+        if (!the_fault.per_transfer && !the_fault.pct)
             slow_due_us = the_fault.us * (1 + iter % 3);
         return;
     }

@@ -1,5 +1,6 @@
 /* Fault injection for the reliability tests: GPUXFER_FAULT=kind:rank=R:size=S[:iter=I]
- * [:offset=O][:ms=MS|:us=US][:per=iteration|transfer] or kind:rank=R:at=MOMENT[:size=S]. */
+ * [:offset=O][:ms=MS|:us=US][:per=iteration|transfer], kind:rank=R:at=MOMENT[:size=S],
+ * slow:rank=R[:size=S]:pct=P or twospeed:period=SECONDS:pct=P[:rank=R]. */
 #ifndef GX_FAULT_H
 #define GX_FAULT_H
 
@@ -14,7 +15,9 @@ enum gx_fault_kind {
     GX_FAULT_CUDA_OOM,    /* every allocation of rank R's buffers for size S fails */
     GX_FAULT_CUDA_STICKY, /* rank R's kernel makes an illegal memory access (needs a GPU) */
     GX_FAULT_STOP,    /* rank R stops with SIGSTOP: every thread, as a frozen node would */
-    GX_FAULT_SLOW,    /* rank R's timed transfers of size S sleep US x 1, 2 or 3 in turn */
+    GX_FAULT_SLOW,    /* rank R's timed transfers of size S sleep US x 1, 2 or 3 in turn, or
+                       * with :pct=P take P% longer */
+    GX_FAULT_TWOSPEED, /* a platform P% slower every other PERIOD: rank R's or every rank's */
 };
 
 /* Where a hang, die, signal or stop fault fires: before a timed iteration, or at :at=NAME. */
@@ -29,6 +32,10 @@ enum gx_fault_at {
     GX_AT_ENDED,     /* after MPI_Finalize, the watchdog stopped: main is about to return */
 };
 
+#define GX_FAULT_PCT_MAX 10000
+#define GX_FAULT_PERIOD_MIN 0.001
+#define GX_FAULT_PERIOD_MAX 3600.0
+
 struct gx_fault {
     enum gx_fault_kind kind;
     int rank;
@@ -37,6 +44,10 @@ struct gx_fault {
     long long offset; /* corrupt: byte to flip; -1: the middle of the message */
     long us;          /* slow: microseconds of the shortest sleep (:ms=MS or :us=US) */
     int per_transfer; /* slow, :per=transfer: every transfer sleeps US, warm-up included */
+    int pct;          /* slow (size optional) and twospeed: each transfer P% longer */
+    int any_size;     /* slow with :pct and no size: every size */
+    int any_rank;     /* twospeed without :rank: every rank */
+    double period_s;  /* twospeed: seconds in each state */
     enum gx_fault_at at;
     char spec[256];   /* as given, for messages */
 };
@@ -60,6 +71,15 @@ void gx_fault_point(int rank, size_t size, long iter);
 int gx_fault_slows(int rank, size_t size);
 /* A slow fault's delay, called inside the transfer so that the clock sees it. */
 void gx_fault_slow_delay(void);
+/* The twospeed fault's states count from here: called by every rank at once (fault_pace.c). */
+void gx_fault_epoch(void);
+/* Whether the twospeed platform is in its slow state `at` seconds after the epoch. */
+int gx_fault_twospeed_slow(const struct gx_fault *f, double at);
+/* The proportional slow and twospeed faults: after an operation that took `took` seconds,
+ * waits the fraction of it that they add, so that the clock around it sees it. */
+void gx_fault_slow_after(double took);
+/* CLOCK_MONOTONIC's seconds: the faults run on the real clock, whatever the engine's is. */
+double gx_fault_now(void);
 /* Whether gx_fault_point can fire for this rank at `size`: if not, the harness leaves it out. */
 int gx_fault_point_due(int rank, size_t size);
 void gx_fault_moment(int rank, enum gx_fault_at at, size_t size);

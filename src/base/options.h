@@ -3,6 +3,7 @@
 #define GX_OPTIONS_H
 
 #include "gx.h"
+#include "input.h"
 #include "sizes.h"
 
 #include <limits.h>
@@ -65,6 +66,37 @@ struct gx_run_opts {
     unsigned long long cli;               /* of those, the command line's (else its scenario's) */
 };
 
+/* --vary OPTION=V1,V2[,...]: one option of gpuxfer's own measured at each value in one job, the
+ * values' steps side by side in every visit, so that they share the machine's moments. */
+#define GX_MAX_VARY 8
+/* The fewest visits of a step with --vary: then no value's median rests on one moment of the
+ * machine, and one visit a disturbance slowed is outvoted by two beside the other values'. */
+#define GX_VARY_MIN_VISITS 3
+enum gx_vary_option {
+    GX_VARY_NONE, GX_VARY_CHUNK, GX_VARY_DEPTH, GX_VARY_WINDOW, /* a step's */
+    GX_VARY_PATH, GX_VARY_MEM, GX_VARY_NCCL_COMM,               /* a group's */
+    GX_VARY_COUNT
+};
+extern const char *const gx_vary_names[GX_VARY_COUNT]; /* the options' names */
+struct gx_vary_value {
+    char text[GX_ITEM_MAX + 1]; /* as given */
+    /* What it sets, as the option would: the field of its option alone. */
+    int chunk_mode;
+    size_t chunk;
+    int depth;
+    long window;
+    int path, mem_src, mem_dst, nccl_comm;
+};
+struct gx_vary {
+    int option; /* enum gx_vary_option */
+    int n;
+    struct gx_vary_value v[GX_MAX_VARY];
+};
+static inline int gx_vary_of_group(int option)
+{
+    return option >= GX_VARY_PATH;
+}
+
 /* --samples: the rest go to <output>.samples.jsonl, so that the last write beats SIGKILL. */
 #define GX_SAMPLES_INLINE 50000
 
@@ -94,6 +126,7 @@ struct gx_global_opts {
     long visits;                          /* --visits: 0 for the default (GX_DEFAULT_VISITS) */
     long budget; /* --budget: seconds the plan may take, shared by its steps; 0: none */
     int budget_default;
+    struct gx_vary vary;
 };
 
 struct gx_options {

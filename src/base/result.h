@@ -86,6 +86,7 @@ struct gx_result {
     int visits, visits_planned;
     int last;               /* its step's last visit (fewer than planned where the budget cut) */
     double visit_median[GX_MAX_VISITS];
+    const char *vary_option, *vary_value; /* --vary: the option and this result's value */
 };
 
 #endif

@@ -38,6 +38,7 @@
     X(src, STR, r->src_mem, 1, VAL, mem, CSVAS(2, "src_mem"), NOTAB)                          \
     X(dst, STR, r->dst_mem, 1, VAL, mem, CSVAS(3, "dst_mem"), NOTAB)                          \
     X(pattern, STR, r->pattern, 1, VAL, key, CSV(4), NOTAB)                                   \
+    X(vary, OBJ, 0, r->vary_option, HOOK(vary, object), key, NOCSV, NOTAB)                    \
     X(ranks, ARR, 0, 1, HOOK(ranks, array), top, NOCSV,                                       \
       TAB(1, "pair", "pair", ALL, 6, 6, 7, pair))                                             \
     X(initiator, INT, r->a, 1, NONE, top, CSV(5), NOTAB)                                      \

@@ -97,6 +97,8 @@ int gx_options_gpu_map_kind(const struct gx_options *o, const struct gx_layout *
     /* The user's --pairs names the pairs; --pattern or --sizes made it the user's one run. */
     if (!o->gpu_default || o->map_off || (pairs && (o->runs[0].given & GX_OPTION_BIT(pairs))))
         return GX_MAP_NONE;
+    if (o->g.vary.option != GX_VARY_NONE) /* the values' comparison alone */
+        return GX_MAP_NONE;
     /* On 2 GPUs the node check still wants both ways and the host links judged. */
     if (l->nranks < 2 || (l->nranks == 2 && !o->check))
         return GX_MAP_NONE;

@@ -40,6 +40,11 @@ struct gx_option {
 };
 
 extern const struct gx_option gx_option_table[];
+/* --vary OPTION=V1,V2[,...] (vary.c): each value read by its option's setter. */
+int gx_set_vary(struct gx_options *o, struct gx_run_opts *r, const char *value,
+                struct gx_err *err);
+/* After the runs are set: --vary path makes each run's paths the values, in their order. */
+void gx_vary_runs(struct gx_options *o);
 /* By name or alias; NULL: none. */
 const struct gx_option *gx_option_find(const char *name);
 /* op->set on printable text only: every way a value comes in goes through it. */

@@ -391,6 +391,20 @@ const struct gx_option gx_option_table[] = {
          "then in the build tree's scenarios/ or the installed data folder beside the program, "
          "then in the configured data folder. The report's \"scenario\" names the file read "
          "(its real path) and its SHA-256."},
+    {.name = "vary", .arg = "OPTION=V1,V2[,...]", .type = GX_T_STRING, .group = GX_G_MEASURE,
+     .set = gx_set_vary,
+     .help = "measure each value of one option in the same job, side by side: chunk, depth, "
+         "window, path, mem (SRC or SRC:DST) or nccl-comm, e.g. --vary chunk=1M,4M",
+     .more = "Each value is what the option itself takes (one item of its list; mem's SRC,DST "
+         "written SRC:DST). Every step of the plan becomes one step per value: a path's steps "
+         "(chunk, depth, window) or its groups of each round (path, mem, nccl-comm) of each value "
+         "follow one another in every visit, so that the values share the machine's moments, "
+         "visit after visit; each step gets at least " GX_STR(GX_VARY_MIN_VISITS) " visits. "
+         "A path that cannot take a value (chunk or depth where it does not pipeline, "
+         "nccl-comm but on nccl, memory it refuses) is skipped with the reason. Each result "
+         "says its value (\"vary\"), the report's context.run.vary the option and its values, "
+         "the table's block header the value; the option itself is not given with it, nor a pair "
+         "scheme that makes matrices (a matrix holds one value per pair)."},
     {.name = "name", .arg = "NAME", .per_run = 1, .type = GX_T_STRING, .group = GX_G_MEASURE,
      .set = gx_set_name, .help = "label of the run in the report"},
     /* Where to write */
@@ -584,8 +598,8 @@ const struct gx_option gx_option_table[] = {
          GX_STR(GX_CODE_ENOTHING) " no GPU on a rank: the host run stands in, and its findings "
          "still count). Bad input is exit " GX_STR(GX_CODE_EINPUT) ", one line on stderr and "
          "no verdict: every option of a run (--path, --pattern, --sizes, --iters...), --scenario, "
-         "--map, --soak and --visits change what the check measures or how long it takes and "
-         "are refused with it, --dry-run too, and so are --budget and --timeout past "
+         "--map, --soak, --visits and --vary change what the check measures or how long it "
+         "takes and are refused with it, --dry-run too, and so are --budget and --timeout past "
          GX_STR(GX_CHECK_BUDGET) " s. A run the watchdog ends (a "
          "timeout, a signal) may end without the line: its exit status says it. "
          "scripts/slurm/gpuxfer-nodecheck.sh (installed in the data folder's slurm/) runs it as "

@@ -85,7 +85,7 @@ static const char *short_value(const struct gx_option *op, const char *v, char *
 static int check_alone(const struct gx_options *o, const struct pending *cli, int ncli,
                        struct gx_err *err)
 {
-    static const char *const changes[] = {"scenario", "map", "soak", "visits"};
+    static const char *const changes[] = {"scenario", "map", "soak", "visits", "vary"};
     for (int i = 0; i < ncli; i++) {
         int changing = cli[i].op->per_run;
         for (size_t k = 0; k < GX_ARRAY_LEN(changes); k++)
@@ -102,6 +102,18 @@ static int check_alone(const struct gx_options *o, const struct pending *cli, in
             return gx_fail(err, GX_EINPUT, "--%s %ld: past --check's limit of %d s (give at most "
                            "%d, or leave it out)", limits[k].name, limits[k].value,
                            GX_CHECK_BUDGET, GX_CHECK_BUDGET);
+    return GX_OK;
+}
+
+/* --vary measures each of its values: the option it names given as well has no place. */
+static int vary_alone(const struct gx_options *o, const struct pending *cli, int ncli,
+                      struct gx_err *err)
+{
+    const char *name = gx_vary_names[o->g.vary.option];
+    for (int i = 0; o->g.vary.option != GX_VARY_NONE && i < ncli; i++)
+        if (strcmp(cli[i].op->name, name) == 0)
+            return gx_fail(err, GX_EINPUT, "--vary %s=...: --%s is given too (expected one of "
+                           "them: --vary measures each of its values)", name, cli[i].as);
     return GX_OK;
 }
 
@@ -192,6 +204,8 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
         goto out;
     if (o->check && (rc = check_alone(o, cli, ncli, err)) != GX_OK)
         goto out;
+    if ((rc = vary_alone(o, cli, ncli, err)) != GX_OK)
+        goto out;
     if (o->g.scenario[0]) {
         char *text = NULL;
         if ((rc = read_file(o->g.scenario, &text, err, ctx)) != GX_OK)
@@ -215,6 +229,8 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
             const char *n = cli[i].op->name;
             if (strcmp(n, "path") == 0 || strcmp(n, "mem") == 0)
                 o->default_paths = 0;
+            if (o->g.vary.option == GX_VARY_PATH || o->g.vary.option == GX_VARY_MEM)
+                o->default_paths = 0;
             if (strcmp(n, "pattern") == 0 || strcmp(n, "sizes") == 0)
                 o->default_axes_given = 1;
         }
@@ -230,6 +246,16 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
             o->runs[r].given |= GX_OPTION_BIT(cli[i].op);
             o->runs[r].cli |= GX_OPTION_BIT(cli[i].op);
         }
+    /* A scenario's run setting the option --vary names: its value would be lost. */
+    const struct gx_option *varied = gx_option_find(gx_vary_names[o->g.vary.option]);
+    for (int r = 0; r < o->nruns && o->g.vary.option != GX_VARY_NONE && varied; r++)
+        if (o->runs[r].given & GX_OPTION_BIT(varied)) {
+            rc = gx_fail(err, GX_EINPUT, "--vary %s=...: the scenario's runs[%d] ('%s') sets "
+                         "%s too (expected one of them: --vary measures each of its values)",
+                         varied->name, r, o->runs[r].name, varied->name);
+            goto out;
+        }
+    gx_vary_runs(o);
 out:
     free(cli);
     free(made);
@@ -281,6 +307,9 @@ const char *gx_options_early_no_gpu(int argc, char **argv)
         const struct gx_run_opts *run = &o->runs[r];
         if (cuda_memory(run->mem_src) || cuda_memory(run->mem_dst))
             return NULL;
+        for (int k = 0; o->g.vary.option == GX_VARY_MEM && k < o->g.vary.n; k++)
+            if (cuda_memory(o->g.vary.v[k].mem_src) || cuda_memory(o->g.vary.v[k].mem_dst))
+                return NULL;
         for (int i = 0; i < run->npaths; i++) {
             if (run->paths[i] < 0 || run->paths[i] >= gx_path_count)
                 return NULL;

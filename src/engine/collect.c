@@ -145,6 +145,10 @@ static void result_of(const struct gx_bench *b, const struct gx_mstep *ax,
     };
     for (int v = 0; v < ra->visits && v < GX_MAX_VISITS; v++)
         res->visit_median[v] = ra->visit_median[v];
+    if (ax->vary) {
+        res->vary_option = gx_vary_names[job->g->vary.option];
+        res->vary_value = job->g->vary.v[ax->vary - 1].text;
+    }
     const struct gx_pattern_ops *pat = gx_pattern_table[ax->pattern];
     if (pat->coll != GX_COLL_NONE) {
         res->coll_op = gx_coll_name(pat->coll);

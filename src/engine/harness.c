@@ -196,6 +196,7 @@ static void open_endpoint(struct gx_harness *h, const struct gx_mgroup *g,
     ep->dst_kind = g->dst_kind;
     ep->comm = MPI_COMM_NULL;
     ep->nranks = 2;
+    ep->nccl_comm = g->nccl_comm;
     if (b->pair) {
         ep->peer = b->pair->a == job->rank ? b->pair->b : b->pair->a;
         ep->initiator = b->pair->a == job->rank;
@@ -314,8 +315,14 @@ static int skip_group(struct gx_harness *h, const struct gx_mgroup *g, const str
         return GX_OK;
     if (g->probe >= 0)
         return round ? probe_absent(h, g, round, why, err) : GX_OK;
+    char with[sizeof(((struct gx_err *)0)->msg) + 96];
+    const struct gx_vary *vary = &h->o->g.vary;
+    if (g->vary) /* which value's */
+        snprintf(with, sizeof with, "%s %s: %s", gx_vary_names[vary->option],
+                 vary->v[g->vary - 1].text, why);
     h->sink->ops->skip(h->sink->ctx, run->name, gx_paths[g->path].name,
-                       round ? round->pairs : NULL, round ? round->npairs : 0, why);
+                       round ? round->pairs : NULL, round ? round->npairs : 0,
+                       g->vary ? with : why);
     return GX_OK;
 }
 
@@ -582,6 +589,7 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
             rc = gx_fail(err, GX_ERUNTIME, "out of host memory for %d ranks' records", job->size);
     }
     rc = gx_agree(job->comm, rc, err);
+    gx_fault_epoch(); /* every rank leaves the agreement at once: one epoch for the job */
     if (rc == GX_OK)
         rc = setup_paths(job, plan, err);
     if (rc == GX_OK)

@@ -270,14 +270,18 @@ static int iterate_bare(struct gx_bench *b, const struct gx_mstep *st,
     return GX_OK;
 }
 
-/* GPUXFER_FAULT=slow, for gpuxfer-report compare; a sleep would not reach the GPUs' clock. */
+/* GPUXFER_FAULT=slow and twospeed, for gpuxfer-report compare and the estimators' tests; a sleep
+ * would not reach the GPUs' clock. */
 static const struct gx_path_ops *slowed_real;
 
 static int slowed_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
                        struct gx_err *err)
 {
     gx_fault_slow_delay();
-    return slowed_real->xfer(ep, dir, count, bytes, err);
+    double t0 = gx_fault_now();
+    int rc = slowed_real->xfer(ep, dir, count, bytes, err);
+    gx_fault_slow_after(gx_fault_now() - t0);
+    return rc;
 }
 
 /* A member late to the collective slows its group, as a slow node would. */
@@ -285,7 +289,10 @@ static int slowed_collective(struct gx_ep *ep, enum gx_coll c, int in_place, int
                              size_t bytes, struct gx_err *err)
 {
     gx_fault_slow_delay();
-    return slowed_real->collective(ep, c, in_place, count, bytes, err);
+    double t0 = gx_fault_now();
+    int rc = slowed_real->collective(ep, c, in_place, count, bytes, err);
+    gx_fault_slow_after(gx_fault_now() - t0);
+    return rc;
 }
 
 static const struct gx_path_ops *slowed_ops(const struct gx_path_ops *real)
@@ -359,7 +366,11 @@ static int measure_prepared(struct gx_bench *b, const struct gx_mstep *st,
     int bare = !all && !ep->ops->between &&
                (probe || !gx_fault_point_due(ep->job->rank, st->size));
     const struct gx_path_ops *real = ep->ops;
-    if (!probe && gx_fault_slows(ep->job->rank, st->size))
+    /* A platform's speed on every rank is waited out by the pairs' initiators alone: a peer's
+     * wait would be inside the initiator's transfer, and each side's fraction of the other's
+     * compound. */
+    if (!probe && gx_fault_slows(ep->job->rank, st->size) &&
+        (ep->initiator || !gx_fault_get()->any_rank))
         ep->ops = slowed_ops(real);
     long n;
     int rc = timed_iterations(b, st, pat, bare, all, probe, rec, &n, err);

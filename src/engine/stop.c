@@ -67,7 +67,8 @@ static long window_afforded(const struct gx_bench *b, const struct gx_mstep *st,
 {
     if (gx_pattern_table[st->pattern]->uses_window != GX_WINDOW_ROUND_TRIPS ||
         b->share_s <= 0 || b->trip_s <= 0 || b->window <= 1 || n >= st->floor_iters ||
-        b->run->window > 0) /* --window: the user's, as --iters is */
+        b->run->window > 0 || /* --window: the user's, as --iters is; --vary's too */
+        (st->vary && b->job->g && b->job->g->vary.option == GX_VARY_WINDOW))
         return b->window;
     long owed = verdict == GX_ENDED_ITERATIONS ? st->floor_iters - n : 1;
     double left = b->share_s - (now - b->iter_t0);

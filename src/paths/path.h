@@ -36,6 +36,7 @@ struct gx_ep {
     MPI_Comm comm;
     int nranks, grank;    /* 2 and 0 or 1 for a pair */
     int leader;           /* the group's lowest rank in the job */
+    int nccl_comm;        /* enum gx_nccl_comm: the communicator nccl measures a pair on */
 };
 
 /* Message m in a buffer laid out as src and dst are (the peer's mapped dst too). */

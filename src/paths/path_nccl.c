@@ -24,7 +24,7 @@
 
 static ncclComm_t nccl_comm; /* --nccl-comm job */
 static cudaStream_t nccl_stream;
-static int nccl_job_mode;
+static int nccl_job_made; /* --nccl-comm job, or one of its --vary values */
 static char nccl_job_via[64];
 
 /* Kept once made: probes between a step's groups would make a new one each time. A group's
@@ -59,8 +59,10 @@ static int nccl_setup(const struct gx_job *job, struct gx_err *err)
     /* NCCL refuses two ranks on one GPU: found before the collective init, agreed. */
     GX_TRY(gx_agree(job->comm, shared_gpu(job, err), err));
     GX_CUDA_TRY(err, cudaStreamCreateWithFlags(&nccl_stream, cudaStreamNonBlocking));
-    nccl_job_mode = job->g && job->g->nccl_comm == GX_NCCL_COMM_JOB;
-    if (!nccl_job_mode)
+    nccl_job_made = job->g && job->g->nccl_comm == GX_NCCL_COMM_JOB;
+    for (int k = 0; job->g && job->g->vary.option == GX_VARY_NCCL_COMM && k < job->g->vary.n; k++)
+        nccl_job_made |= job->g->vary.v[k].nccl_comm == GX_NCCL_COMM_JOB;
+    if (!nccl_job_made)
         return GX_OK;
     snprintf(nccl_job_via, sizeof nccl_job_via, "the job's communicator of %d ranks", job->size);
     ncclUniqueId id;
@@ -95,7 +97,7 @@ static void nccl_teardown(void)
 
 static int nccl_filter(struct gx_ep *ep, struct gx_err *why)
 {
-    if (nccl_job_mode && !nccl_comm)
+    if (ep->nccl_comm == GX_NCCL_COMM_JOB && !nccl_comm)
         return gx_fail(why, GX_ESKIP, "no NCCL communicator");
     if (!gx_mem_has(ep->src_kind, GX_MEM_GPU_ACCESSIBLE) ||
         !gx_mem_has(ep->dst_kind, GX_MEM_GPU_ACCESSIBLE))
@@ -173,19 +175,21 @@ static int nccl_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
 /* A pair's communicator is known by its peer and side, a group's by its first rank and size. */
 static int same_comm(const struct nccl_pair *a, const struct nccl_pair *b)
 {
-    return a->peer == b->peer && (a->peer >= 0 ? a->initiator == b->initiator
-                                               : a->leader == b->leader && a->nranks == b->nranks);
+    return a->peer == b->peer &&
+           (a->peer >= 0 ? a->initiator == b->initiator && a->owned == b->owned
+                         : a->leader == b->leader && a->nranks == b->nranks);
 }
 
 static int nccl_open(struct gx_ep *ep, struct gx_err *err)
 {
+    int job_mode = ep->nccl_comm == GX_NCCL_COMM_JOB;
     struct nccl_pair key =
         ep->group ? (struct nccl_pair){.peer = -1, .leader = ep->leader, .nranks = ep->nranks,
                                        .owned = 1}
                   : (struct nccl_pair){.peer = ep->peer, .initiator = ep->initiator,
-                                       .comm = nccl_comm, .owned = !nccl_job_mode};
+                                       .comm = nccl_comm, .owned = !job_mode};
     ep->via = ep->group ? "the group's own communicator"
-              : nccl_job_mode ? nccl_job_via : "the pair's own communicator of 2 ranks";
+              : job_mode ? nccl_job_via : "the pair's own communicator of 2 ranks";
     for (int i = 0; i < nccl_npairs; i++)
         if (same_comm(&nccl_pairs[i], &key) && nccl_pairs[i].comm) {
             ep->priv = &nccl_pairs[i];

@@ -116,6 +116,24 @@ static int collapses(struct gx_mplan *p, const int *nmembers, int nsizes,
     return 0;
 }
 
+/* The run's steps of one pattern and size (and chunks), where run holds the value planned. */
+static int add_steps_of(struct gx_mplan *p, const struct gx_run_opts *run,
+                        const struct gx_path_ops *ops, struct gx_pace pc, int groups,
+                        struct gx_mstep *s, struct gx_err *err)
+{
+    s->iters = pick(run->iters, gx_default_iters(s->size));
+    gx_mplan_set_stop_rule(run, s);
+    s->window = step_window(run, ops, pc, s->pattern, s->size);
+    s->warmup = run->warmup >= 0 ? run->warmup
+                                 : gx_default_warmup_settling(s->min_iters, gx_path_settle_s(ops),
+                                                              gx_mplan_iteration_seconds(pc, s));
+    if (ops->flags & GX_PATH_CHUNKED && !groups)
+        return add_chunked(p, run, ops, s, err);
+    return gx_mplan_add_step(p, s, err);
+}
+
+/* A step's --vary: each value's steps of the group after the last's, so that a table's block
+ * holds one value. */
 static int add_steps(struct gx_mplan *p, const struct gx_run_opts *run,
                      const struct gx_path_ops *ops, struct gx_mgroup *g, struct gx_err *err)
 {
@@ -126,28 +144,43 @@ static int add_steps(struct gx_mplan *p, const struct gx_run_opts *run,
     int nsizes = groups ? group_sizes(round, p->layout ? p->layout->nranks : 0, nmembers,
                                       (int)GX_ARRAY_LEN(nmembers))
                         : 0;
-    for (int pi = 0; pi < run->npatterns; pi++)
-        for (size_t si = 0; si < run->sizes.n; si++) {
-            /* The collectives in rounds of groups, the others between pairs (options_check). */
-            if ((gx_pattern_table[run->patterns[pi]]->coll != GX_COLL_NONE) != groups ||
-                (groups && collapses(p, nmembers, nsizes, run, run->patterns[pi], si)))
-                continue;
-            struct gx_mstep s = {.pattern = run->patterns[pi], .size = run->sizes.v[si]};
-            s.iters = pick(run->iters, gx_default_iters(s.size));
-            gx_mplan_set_stop_rule(run, &s);
-            s.window = step_window(run, ops, pc, s.pattern, s.size);
-            s.warmup = run->warmup >= 0 ? run->warmup
-                                        : gx_default_warmup_settling(
-                                              s.min_iters, gx_path_settle_s(ops),
-                                              gx_mplan_iteration_seconds(pc, &s));
-            if (ops->flags & GX_PATH_CHUNKED && !groups)
-                GX_TRY(add_chunked(p, run, ops, &s, err));
-            else
-                GX_TRY(gx_mplan_add_step(p, &s, err));
-        }
+    int nvalues = p->vary && !gx_vary_of_group(p->vary->option) ? p->vary->n : 1;
+    for (int k = 0; k < nvalues; k++) {
+        struct gx_run_opts one = *run;
+        if (nvalues > 1)
+            gx_mplan_vary_apply(p->vary, k, &one);
+        for (int pi = 0; pi < one.npatterns; pi++)
+            for (size_t si = 0; si < one.sizes.n; si++) {
+                /* The collectives in rounds of groups, the others between pairs (options_check). */
+                if ((gx_pattern_table[one.patterns[pi]]->coll != GX_COLL_NONE) != groups ||
+                    (groups && collapses(p, nmembers, nsizes, &one, one.patterns[pi], si)))
+                    continue;
+                struct gx_mstep s = {.pattern = one.patterns[pi], .size = one.sizes.v[si],
+                                     .vary = nvalues > 1 ? k + 1 : g->vary};
+                GX_TRY(add_steps_of(p, &one, ops, pc, groups, &s, err));
+            }
+    }
     g->n = p->nsteps - g->first;
     gx_mplan_estimate_group(p, pc, g->first);
     return GX_OK;
+}
+
+int gx_mplan_add_round(struct gx_mplan *p, const struct gx_run_opts *run,
+                       const struct gx_path_ops *ops, struct gx_mgroup *g, struct gx_err *err)
+{
+    GX_TRY(add_steps(p, run, ops, g, err));
+    return gx_mplan_add_group(p, g, err);
+}
+
+const char *gx_mplan_absent(const struct gx_mplan *p, const struct gx_path_ops *ops,
+                            const char *absent, const struct gx_mgroup *g)
+{
+    if (!ops)
+        return absent;
+    if (p->pairs[g->run].scheme && p->pairs[g->run].scheme->groups && !ops->collective)
+        return "this path has no collectives (the collectives run on nccl, mpi and host)";
+    return p->vary && !gx_vary_of_group(p->vary->option) ? gx_mplan_vary_refused(p, ops, g)
+                                                         : NULL;
 }
 
 /* One per round, or where it is absent one, listed as skipped. */
@@ -155,18 +188,11 @@ static int add_groups(struct gx_mplan *p, const struct gx_run_opts *run,
                       const struct gx_path_ops *ops, const char *absent, struct gx_mgroup *g,
                       struct gx_err *err)
 {
-    if (!ops) {
-        g->absent = absent;
+    g->absent = gx_mplan_absent(p, ops, absent, g);
+    if (g->absent)
         return gx_mplan_add_group(p, g, err);
-    }
-    if (p->pairs[g->run].scheme && p->pairs[g->run].scheme->groups && !ops->collective) {
-        g->absent = "this path has no collectives (the collectives run on nccl, mpi and host)";
-        return gx_mplan_add_group(p, g, err);
-    }
-    for (g->round = 0; g->round < p->pairs[g->run].nrounds; g->round++) {
-        GX_TRY(add_steps(p, run, ops, g, err));
-        GX_TRY(gx_mplan_add_group(p, g, err));
-    }
+    for (g->round = 0; g->round < p->pairs[g->run].nrounds; g->round++)
+        GX_TRY(gx_mplan_add_round(p, run, ops, g, err));
     return GX_OK;
 }
 
@@ -183,9 +209,12 @@ static int plan_run(struct gx_mplan *p, const struct gx_options *o, int r, struc
         }
         GX_TRY(add_groups(p, run, pb->ops, pb->absent_why, &g, err));
     }
+    if (p->vary && gx_vary_of_group(p->vary->option))
+        return gx_mplan_vary_groups(p, o, r, err);
     for (int pi = 0; pi < run->npaths; pi++) {
         const struct gx_path_entry *pe = &gx_paths[run->paths[pi]];
-        struct gx_mgroup g = {.run = r, .path = run->paths[pi], .round = -1, .probe = -1};
+        struct gx_mgroup g = {.run = r, .path = run->paths[pi], .round = -1, .probe = -1,
+                              .nccl_comm = o->g.nccl_comm};
         if (pe->ops) {
             g.src_kind = run->mem_src != GX_MEM_DEFAULT ? run->mem_src : pe->ops->default_src;
             g.dst_kind = run->mem_dst != GX_MEM_DEFAULT ? run->mem_dst : pe->ops->default_dst;
@@ -219,6 +248,9 @@ int gx_mplan_make(const struct gx_options *o, const struct gx_layout *layout,
     p->layout = layout;
     p->nvisits = o->g.visits > 0 ? (int)o->g.visits : GX_DEFAULT_VISITS;
     p->visits_asked = o->g.visits > 0;
+    p->vary = o->g.vary.option != GX_VARY_NONE ? &o->g.vary : NULL;
+    if (p->vary && p->nvisits < GX_VARY_MIN_VISITS)
+        p->nvisits = GX_VARY_MIN_VISITS;
     p->long_visits = p->nvisits < GX_LONG_STEP_VISITS ? p->nvisits : GX_LONG_STEP_VISITS;
     int rc = GX_OK;
     for (int r = 0; r < o->nruns && rc == GX_OK; r++) {
@@ -226,6 +258,12 @@ int gx_mplan_make(const struct gx_options *o, const struct gx_layout *layout,
         if (rc == GX_OK)
             p->nruns = r + 1;
     }
+    /* A matrix holds one value per pair: the values of --vary would overwrite each other. */
+    for (int r = 0; r < p->nruns && rc == GX_OK && p->vary; r++)
+        if (p->pairs[r].scheme && p->pairs[r].scheme->views)
+            rc = gx_fail(err, GX_EINPUT, "--vary %s=...: not with --pairs %s, whose matrices hold "
+                         "one value per pair (expected a list of pairs, as 0:1,2:3)",
+                         gx_vary_names[p->vary->option], o->runs[r].pairs);
     for (int r = 0; r < o->nruns && rc == GX_OK; r++)
         rc = plan_run(p, o, r, err);
     if (rc == GX_OK)

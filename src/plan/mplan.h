@@ -25,6 +25,7 @@ struct gx_mstep {
     size_t cand_chunk[GX_AUTO_MAX_CANDIDATES];
     int cand_depth[GX_AUTO_MAX_CANDIDATES];
     int best_of; /* a ceiling probe's: its value is the best iteration of all its visits */
+    int vary;    /* --vary: the index + 1 of the value it measures; 0: none */
 };
 
 /* One (run, path or probe, round): buffers and path opened once for all its steps. */
@@ -36,6 +37,8 @@ struct gx_mgroup {
     const char *absent;        /* the path is not in this build: skipped, no steps */
     size_t first, n;           /* its steps */
     size_t largest;            /* the largest size of its steps */
+    int vary;                  /* --vary of a group's option: its value's index + 1; 0: none */
+    int nccl_comm;             /* enum gx_nccl_comm: the job's, or its --vary value's */
 };
 
 struct gx_mplan {
@@ -50,6 +53,7 @@ struct gx_mplan {
     int visits_asked; /* --visits given: every such step has nvisits */
     int long_visits;  /* a step of long messages' (GX_SHORT_MESSAGE_US), fitted to the budget */
     char collapsed[256]; /* "": no collective's size measured another's (the first said) */
+    const struct gx_vary *vary; /* --vary, or NULL */
 };
 /* The visits step i gets. A ceiling probe visits as its results do, before them each time: the
  * machine's speed drifts, and a bound measured once fell below results measured at others. */

@@ -102,9 +102,11 @@ static void print_group(FILE *f, const struct gx_mplan *p, const struct gx_optio
     if (f && g->run != w->last_run && o->runs[g->run].name[0])
         fprintf(f, "# run %s\n", o->runs[g->run].name);
     w->last_run = g->run;
+    const char *vary = g->vary ? p->vary->v[g->vary - 1].text : NULL;
     if (g->absent) {
         if (f)
-            gx_print_note(f, "%6s %-*s skipped: %s\n", "-", w->path, what, g->absent);
+            gx_print_note(f, "%6s %-*s skipped%s%s: %s\n", "-", w->path, what,
+                          vary ? " at " : "", vary ? vary : "", g->absent);
         return;
     }
     const struct gx_round *round = &p->pairs[g->run].rounds[g->round];
@@ -117,9 +119,10 @@ static void print_group(FILE *f, const struct gx_mplan *p, const struct gx_optio
         chunk_text(s, (ops->flags & GX_PATH_CHUNKED) != 0, chunk, sizeof chunk);
         ++*step;
         if (f)
-            fprintf(f, "%6ld %-*s %-*s %-7s %5s %-10s %5ld %4ld %6ld %s\n", *step, w->path, what,
-                    w->mem, mem, gx_pattern_table[s->pattern]->name, size, chunk, s->iters,
-                    s->warmup, s->window, pairs);
+            fprintf(f, "%6ld %-*s %-*s %-7s %5s %-10s %5ld %4ld %6ld %s%s%s\n", *step, w->path,
+                    what, w->mem, mem, gx_pattern_table[s->pattern]->name, size, chunk, s->iters,
+                    s->warmup, s->window, pairs, s->vary ? " vary " : "",
+                    s->vary ? p->vary->v[s->vary - 1].text : "");
         gx_mplan_step_visits_planned(bg, p, i, secs);
     }
 }
@@ -245,6 +248,14 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
 {
     fprintf(f, "# dry run: the measurements this job would make, in order (one result per pair "
             "or group of the\n#   round; a group: its first and last rank, and its size)\n");
+    if (p->vary) {
+        char values[GX_MAX_VARY * (GX_ITEM_MAX + 2)] = "";
+        for (int k = 0; k < p->vary->n; k++)
+            gx_list_add(values, sizeof values, ", ", p->vary->v[k].text);
+        gx_print_note(f, "# --vary %s: %s, each value's steps (vary VALUE) beside the others' in "
+                      "every visit, %d visits at least\n", gx_vary_names[p->vary->option],
+                      values, GX_VARY_MIN_VISITS);
+    }
     struct step_widths w = step_widths(p);
     fprintf(f, "# %4s %-*s %-*s %-7s %5s %-10s %5s %4s %6s %s\n", "step", w.path, "path", w.mem,
             "memory", "pattern", "size", "chunk/dep", "iters", "warm", "window", "pairs");

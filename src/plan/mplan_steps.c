@@ -135,8 +135,9 @@ int gx_mplan_step_visits(const struct gx_mplan *p, size_t i)
         if (gr->probe >= 0) /* a probe's fewest may be its most: its bound is their best */
             return gr->own || s->precision <= 0 ? 1
                    : p->nvisits < GX_PROBE_VISITS ? p->nvisits : GX_PROBE_VISITS;
-        if (s->min_iters >= s->iters)
-            return 1;
+        if (s->min_iters >= s->iters) /* exactly --iters: with --vary, shared by the visits */
+            return !p->vary ? 1 : s->iters < GX_VARY_MIN_VISITS ? (int)s->iters
+                                                                : GX_VARY_MIN_VISITS;
         if (p->visits_asked || p->nvisits <= p->long_visits ||
             gx_mstep_iteration_estimate(s) / (double)(s->window > 1 ? s->window : 1) <
                 GX_SHORT_MESSAGE_S)
@@ -153,7 +154,11 @@ struct gx_mstep gx_mstep_visit(const struct gx_mstep *s, int visits, int first)
         return v;
     long part = (s->iters + visits - 1) / visits;
     v.min_iters = (s->min_iters + visits - 1) / visits;
-    if (s->best_of) {
+    /* Exactly --iters (visited with --vary alone): in parts, the first with the remainder. */
+    if (s->min_iters >= s->iters && !s->best_of) {
+        part = first ? s->iters - (visits - 1) * (s->iters / visits) : s->iters / visits;
+        v.min_iters = v.floor_iters = part;
+    } else if (s->best_of) {
         v.floor_iters = (s->floor_iters + visits - 1) / visits;
         /* A bound is the best iteration: a cold one cannot raise it. */
         v.warmup = first ? v.warmup : 0;

@@ -348,6 +348,19 @@ void gx_report_rotation(struct gx_report *rep, long rotation)
     gx_report_unlock(rep);
 }
 
+void gx_report_vary(struct gx_report *rep, const struct gx_vary *vary)
+{
+    gx_report_lock(rep);
+    cJSON *run = cJSON_AddObjectToObject(cJSON_GetObjectItem(rep->doc, "context"), "run");
+    cJSON *v = run ? cJSON_AddObjectToObject(run, "vary") : NULL;
+    if (v)
+        cJSON_AddStringToObject(v, "option", gx_vary_names[vary->option]);
+    cJSON *values = v ? cJSON_AddArrayToObject(v, "values") : NULL;
+    for (int k = 0; values && k < vary->n; k++)
+        cJSON_AddItemToArray(values, cJSON_CreateString(vary->v[k].text));
+    gx_report_unlock(rep);
+}
+
 void gx_report_soak(struct gx_report *rep, long seconds, double seconds_run, long rotations)
 {
     gx_report_lock(rep);

@@ -246,6 +246,8 @@ void gx_summary_free(struct gx_summary *s);
 int gx_report_note_repairs(struct gx_report *rep, cJSON *item, const char *place);
 /* Replaces the document's `key` with item (taking it). */
 void gx_report_set(struct gx_report *rep, const char *key, cJSON *item);
+/* context.run.vary: --vary's option and values. */
+void gx_report_vary(struct gx_report *rep, const struct gx_vary *vary);
 /* Replaces `key` with an array that fill makes as the report is written: what it reads must
  * outlive the report's last write. */
 int gx_report_set_streamed(struct gx_report *rep, const char *key, gx_stream_fill fill,

@@ -87,6 +87,14 @@ static void hook_exceeded(cJSON *o, const struct gx_result *r)
     cJSON_AddStringToObject(e, "reason", why);
 }
 
+/* --vary: which option, and this result's value of it as given. */
+static void hook_vary(cJSON *o, const struct gx_result *r)
+{
+    cJSON *v = cJSON_AddObjectToObject(o, "vary");
+    cJSON_AddStringToObject(v, "option", r->vary_option);
+    cJSON_AddStringToObject(v, "value", r->vary_value);
+}
+
 /* The rows that need more than a key and a value. */
 static void hook_ranks(cJSON *o, const struct gx_result *r)
 {

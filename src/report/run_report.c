@@ -30,6 +30,8 @@ void gx_run_report_context(struct gx_report *rep, struct gx_run *run, int rc)
         return;
     }
     run->context = rep->context;
+    if (run->opts->g.vary.option != GX_VARY_NONE)
+        gx_report_vary(rep, &run->opts->g.vary);
     gx_context_print_header(run->table, rep->context);
     run->health.n = gx_health_from_store(rep->context ? rep->context->facts : NULL,
                                          run->health.h, GX_HEALTH_MAX);

@@ -252,7 +252,7 @@ static void skip_label(const struct gx_sink *s, const char *run, const char *pat
     for (size_t i = 0; s->plan && i < s->plan->ngroups && !g && r >= 0; i++)
         if (s->plan->groups[i].run == r && s->plan->groups[i].path == p)
             g = &s->plan->groups[i];
-    if (!g) {
+    if (!g || s->opts->g.vary.option == GX_VARY_MEM) { /* the reason names the value's */
         snprintf(buf, len, "%s", path);
         return;
     }

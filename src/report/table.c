@@ -36,8 +36,9 @@ static int block_of(struct gx_table *t, const struct gx_result *r)
 {
     const char *run = r->run_name ? r->run_name : "";
     char key[BLOCK_KEY_MAX];
-    snprintf(key, sizeof key, "%s|%s|%s|%s|%s|%s", run, r->path, r->src_mem, r->dst_mem,
-             r->coll_ranks > 0 ? r->coll_op : r->pattern, r->via ? r->via : "");
+    snprintf(key, sizeof key, "%s|%s|%s|%s|%s|%s|%s", run, r->path, r->src_mem, r->dst_mem,
+             r->coll_ranks > 0 ? r->coll_op : r->pattern, r->via ? r->via : "",
+             r->vary_value ? r->vary_value : "");
     for (size_t i = 0; i < t->nblocks; i++)
         if (strcmp(t->blocks[i].key, key) == 0) {
             if (r->step < t->blocks[i].first_step)
@@ -60,9 +61,15 @@ static int block_of(struct gx_table *t, const struct gx_result *r)
                  r->coll_ranks, b->type, r->coll_factor);
     else
         snprintf(what, sizeof what, "pattern %s, %s", r->pattern, r->unit);
-    snprintf(b->name, sizeof b->name, "%s%spath %s%s%s%s, memory %s -> %s, %s", run,
+    /* --vary of a path, memory or communicator: the header says it already. */
+    char vary[96] = "";
+    if (r->vary_option && (strcmp(r->vary_option, "chunk") == 0 ||
+                           strcmp(r->vary_option, "depth") == 0 ||
+                           strcmp(r->vary_option, "window") == 0))
+        snprintf(vary, sizeof vary, ", vary: %s %s", r->vary_option, r->vary_value);
+    snprintf(b->name, sizeof b->name, "%s%spath %s%s%s%s, memory %s -> %s, %s%s", run,
              run[0] ? ": " : "", r->path, r->via ? " (via " : "", r->via ? r->via : "",
-             r->via ? ")" : "", r->src_mem, r->dst_mem, what);
+             r->via ? ")" : "", r->src_mem, r->dst_mem, what, vary);
     return (int)t->nblocks++;
 }
 

@@ -1,0 +1,77 @@
+#!/bin/sh
+# The faults that slow by a fraction: GPUXFER_FAULT=slow:...:pct=P lengthens the slowed rank's
+# results by P% at every size, and twospeed makes a platform of two speeds that a step's visits
+# show. Each assertion leaves a margin no load reaches: a factor of 4 is asked to show as 2.
+. "${top_srcdir:-.}/tests/lib.sh"
+dir=$(mktemp -d "$TEST_TMP/fault_pace.XXXXXX")
+
+# pace NAME FAULT [gpuxfer args]: the host path's latency into $dir/NAME.json; rc its exit status.
+pace() {
+    name=$1 fault=$2
+    shift 2
+    GPUXFER_FAULT=$fault gx_mpirun 2 --path host --pattern latency --ceilings off --quiet \
+        --output "$dir/$name.json" "$@" >"$dir/$name.out" 2>"$dir/$name.err"
+    rc=$?
+    [ $rc -eq 0 ] || { echo "exit $rc"; cat "$dir/$name.err"; } | diag
+}
+
+# Each iteration of rank 0 (the initiator, whose clock times the round trip) waits 3 times its
+# transfers: about 4 times as long at every size, asked to show as more than twice. Each run
+# twice, in turn, the lower median of each kept: load only lengthens a run, and would have to
+# double both unslowed runs' medians to hide the factor. The size not slowed stays below the
+# slowed run's same size.
+for round in 1 2; do
+    pace none$round "" --sizes 8,64K --iters 200
+    pace all$round "slow:rank=0:pct=300" --sizes 8,64K --iters 200
+    pace one$round "slow:rank=0:size=64K:pct=300" --sizes 8,64K --iters 200
+done
+py_check "$dir" <<'PY'
+import json, sys
+def medians(name):
+    runs = [json.load(open(f"{sys.argv[1]}/{name}{i}.json"))["results"] for i in (1, 2)]
+    return {s: min(r["stats"]["median"] for rs in runs for r in rs if r["size"] == s)
+            for s in (8, 65536)}
+none, every, one = medians("none"), medians("all"), medians("one")
+for size in (8, 65536):
+    assert every[size] > 2 * none[size], f"every size: {size} B {every[size]} vs {none[size]}"
+assert one[65536] > 2 * none[65536], f"slow at 64K: {one[65536]} vs {none[65536]}"
+assert one[8] < every[8], f"8 B, size=64K: {one[8]} vs slowed {every[8]}"
+PY
+ok $? "slow:rank=0:pct=300: rank 0 4x longer at every size; with size=64K, at 64K alone"
+check_report "$dir/all1.json"
+ok $? "the slowed run's report is valid"
+
+# A platform 4 times slower every other period from the job's start. The period is set from the
+# same run without the fault (its steps' seconds, all visits: T), so that it holds many of a
+# step's visits whatever the machine's load: 10 steps of 8 visits each take T/80 a visit, and a
+# period of T/4 holds 20 of them, or 5 slowed ones (a load 5 times the first run's still leaves
+# one). Some step's visits then fall wholly in each state, and its visit medians span more than
+# a factor of 2.
+two="--sizes 8:4K --window 8 --visits 8 --precision 0.0001"
+pace calm "" $two
+period=$("$PYTHON" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print("%.3f" % max(0.001, sum(r["stop"]["elapsed_s"] for r in d["results"]) / 4))' "$dir/calm.json")
+pace two "twospeed:period=$period:pct=300" $two
+py_check "$dir/two.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+spans = [max(r["stop"]["visit_medians"]) / min(r["stop"]["visit_medians"])
+         for r in d["results"] if len(r["stop"]["visit_medians"]) >= 3]
+assert len(spans) == 10 and max(spans) > 2, f"the visits' spans: {spans}"
+PY
+ok $? "twospeed:period=$period:pct=300: a step's visits in the two states differ by more than 2x"
+
+# The new forms' mistakes: one line, exit 2, before anything is measured.
+for spec in "slow:rank=0:size=8:pct=0" "slow:size=8:pct=50" "slow:rank=0:pct=50:ms=3" \
+    "slow:rank=0:size=16:pct=50" "twospeed:pct=50" "twospeed:period=1:pct=50:size=8" \
+    "twospeed:period=0:pct=50" "twospeed:period=1" "twospeed:period=1:pct=50:rank=2" \
+    "hang:rank=1:size=8:pct=50"; do
+    pace bad "$spec" --sizes 8 --iters 5
+    [ $rc -eq 2 ] && [ "$(grep -c '^gpuxfer: ' "$dir/bad.err")" -eq 1 ] &&
+        grep -q "GPUXFER_FAULT='$spec'" "$dir/bad.err" && [ ! -e "$dir/bad.json" ]
+    ok $? "GPUXFER_FAULT='$spec': exit 2, one line"
+done
+
+rm -rf "$dir"
+done_testing
