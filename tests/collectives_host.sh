@@ -83,10 +83,18 @@ gx_mpirun 2 --pairs job --pattern bw --dry-run >"$dir/bad1.txt" 2>&1
 r=$?
 [ $r -eq 2 ] && grep -q "^gpuxfer: --pattern bw: a pattern between pairs, and --pairs job makes groups for the collectives" "$dir/bad1.txt"
 ok $? "--pairs job --pattern bw: exit 2 (got $r), one line" || diag <"$dir/bad1.txt"
-gx_mpirun 2 --pattern allreduce --dry-run >"$dir/bad2.txt" 2>&1
+gx_mpirun 2 --pattern allreduce --pairs 0:1 --dry-run >"$dir/bad2.txt" 2>&1
 r=$?
 [ $r -eq 2 ] && grep -q "^gpuxfer: --pattern allreduce: a collective, which needs a group of ranks (--pairs job or --pairs node), not --pairs 0:1" "$dir/bad2.txt"
-ok $? "--pattern allreduce between a pair: exit 2 (got $r), one line" || diag <"$dir/bad2.txt"
+ok $? "--pattern allreduce --pairs 0:1: exit 2 (got $r), one line" || diag <"$dir/bad2.txt"
+# The shortest command: a collective alone, no --pairs, measures every rank (said in the table).
+gx_mpirun 3 --pattern allreduce --path host --sizes 8 --iters 5 --ceilings off \
+    --output "$dir/alone.json" >"$dir/alone.txt" 2>&1
+r=$?
+[ $r -eq 0 ] && grep -q "^# --pairs job: collectives without --pairs measure every rank" \
+    "$dir/alone.txt" && grep -qE "^ +8 +0\.\.2 " "$dir/alone.txt"
+ok $? "--pattern allreduce alone: every rank of the job (0..2), the table says --pairs job (exit $r)" ||
+    diag <"$dir/alone.txt"
 
 # Planned on fake GPUs: nccl and mpi have collectives, p2p none (listed as skipped, why).
 gx_mpirun 4 --pairs job --path nccl,mpi,p2p --topology-xml "$top_srcdir/tests/topologies/h200x4-vm.xml" \

@@ -54,6 +54,30 @@ twice=$(awk '/^  -/ { if (n > 1) print e; e = $0; n = 0 }
 [ -z "$twice" ] && ! grep -q '\[default' "$dir/help" && grep -q '(default: 1:4M)' "$dir/help"
 ok $? "each default stated once, as (default: ...)" || echo "$twice" | diag
 
+# gpuxfer --help | head: a reader gone before the answer is written ends it quietly, as cat
+# (exit 0, nothing on stderr); a full disk is still an error.
+py_check "$GPUXFER" <<'PY'
+import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)  # the reader is gone before gpuxfer writes: every write meets EPIPE
+bad = []
+for arg in ("--help", "--help-all", "--version", "--list=paths"):
+    p = subprocess.run([sys.argv[1], arg], stdout=w, stderr=subprocess.PIPE, text=True)
+    if p.returncode != 0 or p.stderr:
+        bad.append("%s: exit %d, stderr %r" % (arg, p.returncode, p.stderr[:200]))
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+PY
+ok $? "--help, --help-all, --version and --list into a closed pipe: exit 0, nothing on stderr"
+if [ -w /dev/full ]; then
+    "$GPUXFER" --help >/dev/full 2>"$dir/full.err"
+    rc=$?
+    [ $rc -ne 0 ] && grep -q "^gpuxfer: cannot write --help to stdout: No space left" "$dir/full.err"
+    ok $? "--help into a full disk (/dev/full): an error, exit $rc" || diag <"$dir/full.err"
+else
+    skip "no /dev/full to write --help into"
+fi
+
 gx_mpirun 1 -h >"$dir/h" 2>&1
 gx_mpirun 1 -hhh >"$dir/hhh" 2>&1
 cmp -s "$dir/h" "$dir/help" && cmp -s "$dir/hhh" "$dir/help"
@@ -164,8 +188,10 @@ sys.exit(0 if why == {"no CUDA driver"} and len(keys) == len(set(keys)) == 8 els
 PY
     ok $? "no CUDA driver: the report's ranks and each skip, once, give that reason"
 else
-    skip "no CUDA driver said once: this machine has a CUDA driver"
-    skip "no CUDA driver in the report: this machine has a CUDA driver"
+    why="this machine has a CUDA driver"
+    grep -q "^#define HAVE_CUDA 1" "$top_builddir/config.h" || why="this build has no CUDA"
+    skip "no CUDA driver said once: $why"
+    skip "no CUDA driver in the report: $why"
 fi
 
 # A skip for another reason is still said, once per path and run: fake GPUs on a real node's

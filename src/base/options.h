@@ -100,6 +100,7 @@ struct gx_options {
     int check, check_no_gpu; /* --check; check_no_gpu: not every rank sees a GPU */
     char check_why[256];  /* check_no_gpu: which rank lacks a GPU, and why where rank 0 does */
     char note[512];       /* what the command line did that a reader might not expect */
+    int pairs_implied;    /* runs of collectives alone, no --pairs: given --pairs job */
 };
 
 #endif

@@ -260,10 +260,16 @@ static int answer(const struct gx_job *job, const struct gx_options *opts,
     else if (opts->list[0] && gx_options_list(stdout, opts->list, &err) != GX_OK) {
         fprintf(stderr, "gpuxfer: %s\n", err.msg);
         return err.rc;
-    } else if (!opts->list[0])
+    } else if (!opts->list[0]) {
+        gx_pairs_implied_note(stdout, opts);
         gx_mplan_print(stdout, plan, opts);
+    }
+    errno = 0;
     int rc = gx_stream_check(stdout, opts->help ? "--help" : opts->version ? "--version"
                                      : opts->list[0] ? "--list" : "the --dry-run plan", &err);
+    /* A reader that took what it wanted (gpuxfer --help | head) is no error, as for cat. */
+    if (rc != GX_OK && errno == EPIPE)
+        return GX_OK;
     if (rc != GX_OK)
         fprintf(stderr, "gpuxfer: %s\n", err.msg);
     return rc;
@@ -408,8 +414,10 @@ int main(int argc, char **argv)
     rc = gx_agree(job.comm, rc, &err);
     if (job.rank == 0)
         gx_run_report_context(&rep, &run, rc);
-    if (rc == GX_OK && job.rank == 0)
+    if (rc == GX_OK && job.rank == 0) {
+        gx_pairs_implied_note(run.table, &opts);
         gx_budget_print(run.table, &plan, &opts);
+    }
     run.least_s = gx_budget_least(&plan); /* the plan is gone by the report */
 
     struct gx_sink sink;
