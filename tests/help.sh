@@ -187,11 +187,25 @@ print("reasons:", why, "skipped:", len(keys), "distinct:", len(set(keys)))
 sys.exit(0 if why == {"no CUDA driver"} and len(keys) == len(set(keys)) == 8 else 1)
 PY
     ok $? "no CUDA driver: the report's ranks and each skip, once, give that reason"
+    # The dry run tells the same story as the run: each GPU path skipped with the run's reason,
+    # and a plan of nothing said, with the run's exit status.
+    gx_mpirun 2 --scenario collectives --sizes 8,1K --dry-run >"$dir/cdry.txt" 2>&1
+    rc=$?
+    gx_mpirun 2 --scenario collectives --sizes 8,1K --iters 3 --output "$dir/coll.json" \
+        >"$dir/coll.txt" 2>&1
+    run_rc=$?
+    [ $rc -eq 0 ] && [ "$(grep -cE '^ +- (nccl|mpi) +skipped: no CUDA driver$' "$dir/cdry.txt")" -eq 4 ] &&
+        tr '\n' ' ' <"$dir/cdry.txt" | grep -q '^# 0 measurements (0 results; .*; 60 more skipped' &&
+        grep -q '^# every result is skipped: the run would measure nothing and exit 7 ' "$dir/cdry.txt" &&
+        [ $run_rc -eq 7 ]
+    ok $? "no CUDA driver: --scenario collectives --dry-run says each path skipped and why, and that the run exits 7 (it did: $run_rc)" ||
+        diag <"$dir/cdry.txt"
 else
     why="this machine has a CUDA driver"
     grep -q "^#define HAVE_CUDA 1" "$top_builddir/config.h" || why="this build has no CUDA"
     skip "no CUDA driver said once: $why"
     skip "no CUDA driver in the report: $why"
+    skip "no CUDA driver: the collectives' dry run: $why"
 fi
 
 # A skip for another reason is still said, once per path and run: fake GPUs on a real node's

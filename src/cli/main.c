@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "context.h"
+#include "dry_run.h"
 #include "heap.h"
 #include "fault.h"
 #include "gpu.h"
@@ -229,6 +230,8 @@ static int prepare(struct gx_job *job, struct gx_options *opts, struct gx_layout
         opts->g.budget += (long)ceil(gx_mplan_exact_seconds(plan, opts));
     if (rc == GX_OK && measures)
         rc = check_fault(job, opts, plan, err);
+    if (rc == GX_OK && measures && opts->dry_run)
+        rc = gx_dry_run_view(job, opts, plan, err);
     /* A --dry-run says what the run would refuse, by the run's own check, creating nothing. */
     if (rc == GX_OK && measures && opts->dry_run && job->rank == 0) {
         char out[4096];
@@ -423,7 +426,7 @@ int main(int argc, char **argv)
     struct gx_sink sink;
     struct gx_harness_out ho = {.gpu_lost_rank = -1};
     gx_sink_init(&sink, &job, &opts, &plan, &rep);
-    if (sink.out.progress && !sink.out.progress_tty)
+    if (sink.out.progress && !sink.out.progress_tty && sink.out.log_from <= sink.out.t0)
         gx_watchdog_progress_log(sink.out.progress);
     run.layout_views = gx_mplan_views(&plan);
     job.gpu_start = NULL;

@@ -61,6 +61,16 @@ static struct step_widths step_widths(const struct gx_mplan *p)
     return w;
 }
 
+/* A skip once per run, path or probe and reason, as the run says it. */
+static int said_before(const struct gx_mplan *p, const struct gx_mgroup *g)
+{
+    for (const struct gx_mgroup *e = p->groups; e < g; e++)
+        if (e->absent == g->absent && e->run == g->run && e->path == g->path &&
+            e->probe == g->probe && e->src_kind == g->src_kind && e->dst_kind == g->dst_kind)
+            return 1;
+    return 0;
+}
+
 /* With f NULL only counted. */
 static void print_group(FILE *f, const struct gx_mplan *p, const struct gx_options *o,
                         const struct gx_mgroup *g, struct step_widths *w,
@@ -73,7 +83,7 @@ static void print_group(FILE *f, const struct gx_mplan *p, const struct gx_optio
         fprintf(f, "# run %s\n", o->runs[g->run].name);
     w->last_run = g->run;
     if (g->absent) {
-        if (f)
+        if (f && !said_before(p, g))
             gx_print_note(f, "%6s %-*s skipped: %s\n", "-", w->path, what, g->absent);
         return;
     }
@@ -150,7 +160,7 @@ static void print_schemes(FILE *f, const struct gx_mplan *p, const struct gx_opt
         if (!s->name)
             continue;
         long results = 0, rounds = 0;
-        double settled = GX_JOB_OVERHEAD_S, least = GX_JOB_OVERHEAD_S;
+        double settled = gx_mplan_overhead(p), least = gx_mplan_overhead(p);
         struct gx_err why = {0};
         int ok = 1;
         for (int r = 0; r < o->nruns && ok; r++) {
@@ -179,6 +189,21 @@ static void print_schemes(FILE *f, const struct gx_mplan *p, const struct gx_opt
             gx_print_note(f, "# %-15s %8s %7s %10s  not here: %s\n", s->name, "-", "-", "-",
                           why.msg);
     }
+}
+
+double gx_mplan_estimate(const struct gx_mplan *p, const struct gx_options *o)
+{
+    long step = 0;
+    double secs = 0;
+    struct step_widths w = step_widths(p);
+    struct gx_budget bg;
+    gx_budget_start(&bg, p, (double)o->g.budget, 0);
+    for (size_t g = 0; g < p->ngroups; g++) {
+        print_group(NULL, p, o, &p->groups[g], &w, &bg, &step, &secs);
+        secs += gx_mgroup_setup_all(p, &p->groups[g]);
+        gx_budget_setup_spent(&bg, gx_mgroup_setup_all(p, &p->groups[g]));
+    }
+    return secs + gx_mplan_overhead(p);
 }
 
 void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *o)
@@ -211,13 +236,32 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
     }
     if (step > GX_DRY_RUN_LINES)
         fprintf(f, "# ... %ld more measurements not listed\n", step - GX_DRY_RUN_LINES);
-    gx_print_note(f, "# %ld measurements (%ld results; %ld ceiling probes, %.0f s of the estimate), "
-                  "in %ld rounds; estimate %.0f s, at each path's and probe's nominal rate and "
-                  "steps that settle where iterations vary by %.3g%% up to 64 KiB, %.3g%% up to "
-                  "1 MiB and %.3g%% above (a guess: the machine decides)\n", step, results, probes,
-                  probe_secs, total_rounds(p), secs + GX_JOB_OVERHEAD_S,
+    char skipped[64] = "";
+    if (p->skipped_steps)
+        snprintf(skipped, sizeof skipped, "; %ld more skipped, as said above", p->skipped_steps);
+    long visits = 0; /* the progress line's count */
+    for (size_t i = 0; i < p->nsteps; i++)
+        visits += gx_mplan_step_visits(p, i);
+    gx_print_note(f, "# %ld measurements (%ld results; %ld ceiling probes, %.0f s of the estimate%s), "
+                  "in %ld rounds and %ld visits (the progress line counts these); estimate %.0f s, "
+                  "at each path's and probe's nominal rate and steps that settle where iterations "
+                  "vary by %.3g%% up to 64 KiB, %.3g%% up to 1 MiB and %.3g%% above (a guess: the "
+                  "machine decides)%s\n", step, results, probes, probe_secs, skipped,
+                  total_rounds(p), visits, secs + gx_mplan_overhead(p),
                   100 * gx_dry_run_cv(64 * GX_KIB), 100 * gx_dry_run_cv(GX_MIB),
-                  100 * gx_dry_run_cv(GX_MIB + 1));
+                  100 * gx_dry_run_cv(GX_MIB + 1),
+                  p->host_paced ? "; host memory's at its pace measured just now" : "");
+    const struct gx_measured_pace *m = &p->host_pace;
+    if (p->host_paced)
+        gx_print_note(f, "#   host memory's pace, measured between ranks 0 and 1 in the dry run: "
+                      "MPI %.3g us one way, %.3g GB/s at %zu MiB and %.3g GB/s at %zu MiB, a copy "
+                      "%.3g GB/s (the ceiling probes'), iterations varying by %.3g%% up to 64 KiB "
+                      "and %.3g%% above\n", m->us, m->gbps_near, m->bytes_near / GX_MIB,
+                      m->gbps_far, m->bytes_far / GX_MIB, m->copy_gbps, 100 * m->cv_small,
+                      100 * m->cv_large);
+    if (results == 0 && p->skipped_steps && !o->g.allow_skip)
+        fprintf(f, "# every result is skipped: the run would measure nothing and exit %d "
+                "(--allow-skip makes that exit 0)\n", GX_CODE_ENOTHING);
     if (p->nvisits > GX_LONG_STEP_VISITS && !p->visits_asked)
         gx_print_note(f, "# each result measured in %d visits spread over the run (--visits), "
                       "sharing the column's iterations; one of messages of %.0f us or longer "
@@ -230,7 +274,7 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
                       "sharing the column's iterations; a ceiling probe in %d, before its results "
                       "in each visit; the node map's cells and steps of exactly --iters once\n",
                       p->nvisits, p->nvisits < GX_PROBE_VISITS ? p->nvisits : GX_PROBE_VISITS);
-    double est = secs + GX_JOB_OVERHEAD_S;
+    double est = secs + gx_mplan_overhead(p);
     if (o->g.budget > 0 && est <= (double)o->g.budget)
         fprintf(f, "# the estimate is within the budget of %ld s\n", o->g.budget);
     else if (o->g.budget > 0 && est <= (double)o->g.budget * GX_BUDGET_SLACK)
