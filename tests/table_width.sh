@@ -1,7 +1,7 @@
 #!/bin/sh
 # The table fits a terminal: every line gpuxfer prints (results, notes, ceilings, transfer plan,
-# --dry-run, every shipped scenario) at most 100 columns by default, values to four significant
-# digits so that a small one never reads 0.000; --wide prints every column (min and max too).
+# --dry-run) at most 100 columns by default, values to four significant digits so that a small
+# one never reads 0.000; --wide prints every column (min and max too).
 . "$top_srcdir/tests/lib.sh"
 dir=$(mktemp -d "$TEST_TMP/table_width.XXXXXX")
 # The widest lines a run makes: latency and bw from 1 B (bw's smallest values, well under
@@ -89,20 +89,6 @@ wide=$(wide_lines "$dir/d.txt")
     grep -q '^# scheme ' "$dir/d.txt"
 ok $? "--dry-run: every line at most 100 columns, the budget's verdict a line of its own${wide:+ (one of ${wide%%:*})}" ||
     { printf '%s\n' "$wide"; cat "$dir/d.txt"; } | diag
-
-# Every shipped scenario, shortened to one small size, and its dry run: each line of the table
-# within 100 columns (without a GPU their GPU paths are skipped and say so: --allow-skip).
-for f in "$top_srcdir"/scenarios/*.json; do
-    name=$(basename "$f" .json)
-    gx_mpirun 2 --scenario "$f" --sizes 4K --iters 3 --warmup 1 --allow-skip \
-        --output "$dir/sc-$name.json" >"$dir/sc-$name.txt" 2>"$dir/sc-$name.err"
-    rc=$?
-    gx_mpirun 2 --scenario "$f" --dry-run >"$dir/scd-$name.txt" 2>&1
-    wide=$(wide_lines "$dir/sc-$name.txt"; wide_lines "$dir/scd-$name.txt")
-    [ $rc -eq 0 ] && [ -z "$wide" ]
-    ok $? "--scenario $name: its table and its dry run within 100 columns${wide:+ (one of ${wide%%:*})} (exit $rc)" ||
-        { printf '%s\n' "$wide"; cat "$dir/sc-$name.err"; } | diag
-done
 
 rm -rf "$dir"
 done_testing

@@ -194,10 +194,3 @@ int gx_options_collective_defaults(struct gx_options *o, struct gx_err *err)
     }
     return GX_OK;
 }
-
-void gx_pairs_implied_note(FILE *f, const struct gx_options *o)
-{
-    if (o->pairs_implied)
-        fprintf(f, "# --pairs job: collectives without --pairs measure every rank of the job in "
-                "one group\n");
-}

@@ -85,11 +85,12 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* The median seconds of one repetition (a round trip, or a window and its acknowledgement), as
- * a step's median: one descheduled sample on a busy machine would make a mean of milliseconds;
- * and the samples' spread as a cv. */
-static int exchange_median(MPI_Comm c, int rank, const struct exchange *x, char *buf,
-                           double *median, double *cv)
+/* The seconds of one repetition (a round trip, or a window and its acknowledgement) a run
+ * adds up, and the samples' spread as a cv. A run's time is the sum of its iterations, the
+ * descheduled ones on a busy machine too, yet one of those would make a mean of a few samples
+ * milliseconds: the upper quartile. */
+static int exchange_pace(MPI_Comm c, int rank, const struct exchange *x, char *buf,
+                         double *seconds, double *cv)
 {
     double t[GX_PACE_SAMPLES], spent;
     int rc = exchange_sample(c, rank, x, buf, &spent); /* a warm-up */
@@ -98,11 +99,11 @@ static int exchange_median(MPI_Comm c, int rank, const struct exchange *x, char 
         t[i] = spent / x->reps;
     }
     qsort(t, (size_t)x->samples, sizeof t[0], cmp_double);
-    *median = t[x->samples / 2];
+    double median = t[x->samples / 2], upper = t[(3 * x->samples) / 4];
+    *seconds = upper;
     /* From the quartiles, as a normal spread's: the median's interval is what the stop rule
      * asks, and a sample or two descheduled do not move it. */
-    double iqr = t[(3 * x->samples) / 4] - t[x->samples / 4];
-    *cv = *median > 0 ? iqr / 1.349 / *median : 0;
+    *cv = median > 0 ? (upper - t[x->samples / 4]) / 1.349 / median : 0;
     return rc;
 }
 
@@ -129,11 +130,11 @@ static int measure_pace(const struct gx_job *job, struct gx_measured_pace *m)
         return MPI_ERR_NO_MEM;
     memset(buf, 1, GX_PACE_FAR); /* its pages touched outside the timing */
     double tn = 0, tf = 0, cv;
-    int rc = exchange_median(job->comm, job->rank, &lat, buf, &m->us, &m->cv_small);
+    int rc = exchange_pace(job->comm, job->rank, &lat, buf, &m->us, &m->cv_small);
     if (rc == MPI_SUCCESS)
-        rc = exchange_median(job->comm, job->rank, &near, buf, &tn, &m->cv_large);
+        rc = exchange_pace(job->comm, job->rank, &near, buf, &tn, &m->cv_large);
     if (rc == MPI_SUCCESS)
-        rc = exchange_median(job->comm, job->rank, &far, buf, &tf, &cv);
+        rc = exchange_pace(job->comm, job->rank, &far, buf, &tf, &cv);
     m->copy_gbps = rc == MPI_SUCCESS ? copy_gbps(buf) : 0;
     free(buf);
     m->us = m->us / 2 * 1e6;

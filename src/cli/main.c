@@ -263,10 +263,8 @@ static int answer(const struct gx_job *job, const struct gx_options *opts,
     else if (opts->list[0] && gx_options_list(stdout, opts->list, &err) != GX_OK) {
         fprintf(stderr, "gpuxfer: %s\n", err.msg);
         return err.rc;
-    } else if (!opts->list[0]) {
-        gx_pairs_implied_note(stdout, opts);
+    } else if (!opts->list[0])
         gx_mplan_print(stdout, plan, opts);
-    }
     errno = 0;
     int rc = gx_stream_check(stdout, opts->help ? "--help" : opts->version ? "--version"
                                      : opts->list[0] ? "--list" : "the --dry-run plan", &err);

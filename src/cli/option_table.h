@@ -65,8 +65,6 @@ int gx_options_gpu_default(struct gx_options *o, struct gx_err *err);
 /* Runs of groups get the collectives and the paths that have them; patterns of the other kind
  * than the run's scheme are bad input. */
 int gx_options_collective_defaults(struct gx_options *o, struct gx_err *err);
-/* The table's and --dry-run's line for runs given --pairs job by the rule above. */
-void gx_pairs_implied_note(FILE *f, const struct gx_options *o);
 
 /* The node's map: the byte rule's window (p2p's time rule on 240 pairs would take minutes),
  * fixed iterations and no probes, so that it takes no budget from the runs after it. */

@@ -160,6 +160,9 @@ double gx_path_settle_s(const struct gx_path_ops *ops);
 /* Whether a step needs a GPU or memory that CUDA makes. */
 int gx_mplan_uses_gpu(const struct gx_mplan *p);
 void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *o);
+/* The line for runs given --pairs job (collectives alone, no --pairs): the dry run's, the
+ * table's. */
+void gx_pairs_implied_note(FILE *f, const struct gx_options *o);
 /* A group's set-up at each visit (a guess: the harness measures the first). */
 double gx_mgroup_setup_seconds(const struct gx_mgroup *g);
 int gx_mgroup_visits(const struct gx_mplan *p, const struct gx_mgroup *g);

@@ -191,6 +191,13 @@ static void print_schemes(FILE *f, const struct gx_mplan *p, const struct gx_opt
     }
 }
 
+void gx_pairs_implied_note(FILE *f, const struct gx_options *o)
+{
+    if (o->pairs_implied)
+        fprintf(f, "# --pairs job: collectives without --pairs measure every rank of the job in "
+                "one group\n");
+}
+
 double gx_mplan_estimate(const struct gx_mplan *p, const struct gx_options *o)
 {
     long step = 0;
@@ -210,6 +217,7 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
 {
     long step = 0;
     double secs = 0;
+    gx_pairs_implied_note(f, o);
     fprintf(f, "# dry run: the measurements this job would make, in order (one result per pair "
             "of the round)\n");
     struct step_widths w = step_widths(p);
@@ -242,8 +250,8 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
     long visits = 0; /* the progress line's count */
     for (size_t i = 0; i < p->nsteps; i++)
         visits += gx_mplan_step_visits(p, i);
-    gx_print_note(f, "# %ld measurements (%ld results; %ld ceiling probes, %.0f s of the estimate%s), "
-                  "in %ld rounds and %ld visits (the progress line counts these); estimate %.0f s, "
+    gx_print_note(f, "# %ld measurements (%ld results; %ld ceiling probes, %.0f s of the "
+                  "estimate%s), in %ld rounds and %ld visits (the progress line counts these); estimate %.0f s, "
                   "at each path's and probe's nominal rate and steps that settle where iterations "
                   "vary by %.3g%% up to 64 KiB, %.3g%% up to 1 MiB and %.3g%% above (a guess: the "
                   "machine decides)%s\n", step, results, probes, probe_secs, skipped,
