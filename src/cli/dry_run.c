@@ -162,10 +162,10 @@ static int measure_host_pace(const struct gx_job *job, struct gx_mplan *plan, st
 int gx_dry_run_view(const struct gx_job *job, const struct gx_options *opts,
                     struct gx_mplan *plan, struct gx_err *err)
 {
-    if (opts->assume_nodes) /* a layout other than this job's */
+    /* A layout other than this job's, or fake GPUs: another machine's plan, whose GPUs, MPI and
+     * host memory are not this one's. */
+    if (opts->assume_nodes || opts->g.fake_gpus[0])
         return GX_OK;
-    /* Fake GPUs stand for another machine's: its GPUs and MPI are not this one's. */
-    if (!opts->g.fake_gpus[0])
-        GX_TRY(mark_skips(job, opts, plan, err));
+    GX_TRY(mark_skips(job, opts, plan, err));
     return job->size >= 2 && gx_mplan_has_host(plan) ? measure_host_pace(job, plan, err) : GX_OK;
 }

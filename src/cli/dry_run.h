@@ -13,7 +13,8 @@
 #define GX_PACE_FAR (64u << 20)
 #define GX_PACE_COPIES 4
 /* The groups its filters will skip marked with the run's reasons, and host memory's pace
- * measured between ranks 0 and 1 for the estimate (not on --assume-nodes' layout). Collective. */
+ * measured between ranks 0 and 1 for the estimate (neither on --assume-nodes' layout nor with
+ * --fake-gpus). Collective. */
 int gx_dry_run_view(const struct gx_job *job, const struct gx_options *opts,
                     struct gx_mplan *plan, struct gx_err *err);
 

@@ -108,7 +108,8 @@ long gx_min_iters(long iters);
 /* Seconds outside the steps (start-up, report), between a CPU host's and a GPU host's. */
 #define GX_JOB_OVERHEAD_S 0.6
 /* A plan that asks for CUDA (hwloc's CUDA and NVML discovery, the runtime's start) starts later:
- * on a CPU host without a driver as long as its ranks' whole host run. */
+ * on a CPU host without a driver as long as its ranks' whole host run. A budget's clock starts
+ * after it: --dry-run counts it in the estimate, not against the budget. */
 #define GX_CUDA_START_S 2.0
 /* --dry-run's seconds outside the steps: the one above, and CUDA's start where it is asked. */
 double gx_mplan_overhead(const struct gx_mplan *p);
