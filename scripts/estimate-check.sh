@@ -49,7 +49,10 @@ for name in "$@"; do
     load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo -)
     awk -v n="$name" -v e="${est:-}" -v t0="$t0" -v t1="$t1" -v rc="$rc" -v l="$load" 'BEGIN {
         real = t1 - t0
-        if (e == "") { printf "%-12s %10s %10.1f %7s %-7s %4d %6s\n", n, "?", real, "-", "no", rc, l; exit 1 }
+        if (e == "") {
+            printf "%-12s %10s %10.1f %7s %-7s %4d %6s\n", n, "?", real, "-", "no", rc, l
+            exit 1
+        }
         r = real > 0 ? e / real : 0
         ok = r >= 0.75 && r <= 1.25
         printf "%-12s %10.0f %10.1f %7.2f %-7s %4d %6s\n", n, e, real, r, ok ? "yes" : "no", rc, l

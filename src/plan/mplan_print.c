@@ -251,7 +251,8 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
     for (size_t i = 0; i < p->nsteps; i++)
         visits += gx_mplan_step_visits(p, i);
     gx_print_note(f, "# %ld measurements (%ld results; %ld ceiling probes, %.0f s of the "
-                  "estimate%s), in %ld rounds and %ld visits (the progress line counts these); estimate %.0f s, "
+                  "estimate%s), in %ld rounds and %ld visits (the progress line counts these); "
+                  "estimate %.0f s, "
                   "at each path's and probe's nominal rate and steps that settle where iterations "
                   "vary by %.3g%% up to 64 KiB, %.3g%% up to 1 MiB and %.3g%% above (a guess: the "
                   "machine decides)%s\n", step, results, probes, probe_secs, skipped,
