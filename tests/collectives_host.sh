@@ -143,13 +143,23 @@ gx_mpirun 2 --pairs job --pattern bw --dry-run >"$dir/bad1.txt" 2>&1
 r=$?
 [ $r -eq 2 ] && grep -q "^gpuxfer: --pattern bw: a pattern between pairs, and --pairs job makes groups for the collectives" "$dir/bad1.txt"
 ok $? "--pairs job --pattern bw: exit 2 (got $r), one line" || diag <"$dir/bad1.txt"
-gx_mpirun 2 --pattern allreduce --dry-run >"$dir/bad2.txt" 2>&1
+gx_mpirun 2 --pattern allreduce --pairs 0:1 --dry-run >"$dir/bad2.txt" 2>&1
 r=$?
-[ $r -eq 2 ] && grep -q "^gpuxfer: --pattern allreduce: a collective, which needs a group of ranks (pairs job or node), not the default pairs 0:1$" "$dir/bad2.txt"
+[ $r -eq 2 ] && grep -q "^gpuxfer: --pattern allreduce: a collective, which needs a group of ranks (pairs job or node), not --pairs 0:1$" "$dir/bad2.txt"
 ok $? "--pattern allreduce between a pair: exit 2 (got $r), one line" || diag <"$dir/bad2.txt"
+# The shortest command: a collective alone, no --pairs, measures every rank (said in the table).
+gx_mpirun 3 --pattern allreduce --path host --sizes 8 --iters 5 --ceilings off \
+    --output "$dir/alone.json" >"$dir/alone.txt" 2>&1
+r=$?
+[ $r -eq 0 ] && grep -q "^# --pairs job: collectives without --pairs measure every rank" \
+    "$dir/alone.txt" && grep -qE "^ +8 +[0-9]+ +float +0\.\.2 " "$dir/alone.txt"
+ok $? "--pattern allreduce alone: every rank of the job (0..2), the table says --pairs job (exit $r)" ||
+    diag <"$dir/alone.txt"
+
 # From a scenario, the file, the run and its keys are named, never a --pattern not given.
 printf '{"runs": [{"pattern": "bw", "sizes": "8"}, {"pattern": "allreduce", "sizes": "8"}]}\n' \
     >"$dir/coll-pair.json"
+printf '{"runs": [{"pattern": "allreduce", "sizes": "8", "pairs": "0:1"}]}\n' >"$dir/coll-0-1.json"
 printf '{"runs": [{"pairs": "job", "pattern": "bw", "sizes": "8"}]}\n' >"$dir/pair-job.json"
 scenario_error() { # NAME EXPECTED-LINE ARGS...
     name=$1 want=$2
@@ -160,8 +170,8 @@ scenario_error() { # NAME EXPECTED-LINE ARGS...
         grep -qxF -- "gpuxfer: $want" "$dir/$name.txt"
     ok $? "$name: exit 2 (got $r): $want" || diag <"$dir/$name.txt"
 }
-scenario_error "a scenario's collective between a pair" "$dir/coll-pair.json: runs[1].pattern allreduce: a collective, which needs a group of ranks (pairs job or node), not the default pairs 0:1" \
-    --scenario "$dir/coll-pair.json"
+scenario_error "a scenario's collective between a pair" "$dir/coll-0-1.json: runs[0].pattern allreduce: a collective, which needs a group of ranks (pairs job or node), not runs[0].pairs 0:1" \
+    --scenario "$dir/coll-0-1.json"
 scenario_error "a scenario's pattern between pairs in a group" "$dir/pair-job.json: runs[0].pattern bw: a pattern between pairs, and runs[0].pairs job makes groups for the collectives (allreduce,allgather,reduce-scatter,alltoall,broadcast,allreduce-inplace,allgather-inplace,reduce-scatter-inplace,alltoall-inplace,broadcast-inplace)" \
     --scenario "$dir/pair-job.json"
 scenario_error "the command line's pattern in a scenario's group" "--pattern latency: a pattern between pairs, and $dir/pair-job.json: runs[0].pairs job makes groups for the collectives (allreduce,allgather,reduce-scatter,alltoall,broadcast,allreduce-inplace,allgather-inplace,reduce-scatter-inplace,alltoall-inplace,broadcast-inplace)" \

@@ -54,6 +54,30 @@ twice=$(awk '/^  -/ { if (n > 1) print e; e = $0; n = 0 }
 [ -z "$twice" ] && ! grep -q '\[default' "$dir/help" && grep -q '(default: 1:4M)' "$dir/help"
 ok $? "each default stated once, as (default: ...)" || echo "$twice" | diag
 
+# gpuxfer --help | head: a reader gone before the answer is written ends it quietly, as cat
+# (exit 0, nothing on stderr); a full disk is still an error.
+py_check "$GPUXFER" <<'PY'
+import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)  # the reader is gone before gpuxfer writes: every write meets EPIPE
+bad = []
+for arg in ("--help", "--help-all", "--version", "--list=paths"):
+    p = subprocess.run([sys.argv[1], arg], stdout=w, stderr=subprocess.PIPE, text=True)
+    if p.returncode != 0 or p.stderr:
+        bad.append("%s: exit %d, stderr %r" % (arg, p.returncode, p.stderr[:200]))
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+PY
+ok $? "--help, --help-all, --version and --list into a closed pipe: exit 0, nothing on stderr"
+if [ -w /dev/full ]; then
+    "$GPUXFER" --help >/dev/full 2>"$dir/full.err"
+    rc=$?
+    [ $rc -ne 0 ] && grep -q "^gpuxfer: cannot write --help to stdout: No space left" "$dir/full.err"
+    ok $? "--help into a full disk (/dev/full): an error, exit $rc" || diag <"$dir/full.err"
+else
+    skip "no /dev/full to write --help into"
+fi
+
 gx_mpirun 1 -h >"$dir/h" 2>&1
 gx_mpirun 1 -hhh >"$dir/hhh" 2>&1
 cmp -s "$dir/h" "$dir/help" && cmp -s "$dir/hhh" "$dir/help"
@@ -100,20 +124,22 @@ ok $? "osu's -m 4K (1:4K), -m 64:256, -i 7 and -x 1 as --sizes, --iters and --wa
 # (the plan the dry run lists is the same, off and full), the scenario key "calibrate" too; --help
 # and the man page name the new one and say the old one is accepted; both names in one scenario
 # run are one option given twice.
+# The plans' steps and skips alike (their estimates are at host memory's pace, measured anew).
+plan_cmp() { grep -v '^#' "$1" >"$1.steps"; grep -v '^#' "$2" >"$2.steps"; cmp -s "$1.steps" "$2.steps"; }
 same=1
 for v in off full; do
     for opt in --ceilings --calibrate; do
         gx_mpirun 2 --path host --pattern bw --sizes 4K,64K $opt $v --dry-run >"$dir/alias$opt-$v.txt" 2>&1 ||
             same=0
     done
-    cmp -s "$dir/alias--ceilings-$v.txt" "$dir/alias--calibrate-$v.txt" || same=0
+    plan_cmp "$dir/alias--ceilings-$v.txt" "$dir/alias--calibrate-$v.txt" || same=0
 done
 for key in ceilings calibrate; do
     printf '{"runs": [{"path": "host", "pattern": "bw", "sizes": "4K,64K", "%s": "full"}]}\n' "$key" \
         >"$dir/alias-$key.json"
     gx_mpirun 2 --scenario "$dir/alias-$key.json" --dry-run >"$dir/alias-$key.txt" 2>&1 || same=0
 done
-[ $same -eq 1 ] && cmp -s "$dir/alias-ceilings.txt" "$dir/alias-calibrate.txt" &&
+[ $same -eq 1 ] && plan_cmp "$dir/alias-ceilings.txt" "$dir/alias-calibrate.txt" &&
     grep -q 'ceiling:peer-copy' "$dir/alias-calibrate.txt" && ! grep -q 'ceiling:' "$dir/alias--calibrate-off.txt"
 ok $? "--calibrate off|full and the scenario key calibrate plan as --ceilings and ceilings do" ||
     cat "$dir"/alias*.txt | diag
@@ -163,9 +189,25 @@ print("reasons:", why, "skipped:", len(keys), "distinct:", len(set(keys)))
 sys.exit(0 if why == {"no CUDA driver"} and len(keys) == len(set(keys)) == 8 else 1)
 PY
     ok $? "no CUDA driver: the report's ranks and each skip, once, give that reason"
+    # The dry run tells the same story as the run: each GPU path skipped with the run's reason,
+    # and a plan of nothing said, with the run's exit status.
+    gx_mpirun 2 --scenario collectives --sizes 8,1K --dry-run >"$dir/cdry.txt" 2>&1
+    rc=$?
+    gx_mpirun 2 --scenario collectives --sizes 8,1K --iters 3 --output "$dir/coll.json" \
+        >"$dir/coll.txt" 2>&1
+    run_rc=$?
+    [ $rc -eq 0 ] && [ "$(grep -cE '^ +- (nccl|mpi) +skipped: no CUDA driver$' "$dir/cdry.txt")" -eq 4 ] &&
+        tr '\n' ' ' <"$dir/cdry.txt" | grep -q '# 0 measurements (0 results; [^)]*; 60 more skipped' &&
+        grep -q '^# every result is skipped: the run would measure nothing and exit 7 ' "$dir/cdry.txt" &&
+        [ $run_rc -eq 7 ]
+    ok $? "no CUDA driver: --scenario collectives --dry-run says each path skipped and why, and that the run exits 7 (it did: $run_rc)" ||
+        diag <"$dir/cdry.txt"
 else
-    skip "no CUDA driver said once: this machine has a CUDA driver"
-    skip "no CUDA driver in the report: this machine has a CUDA driver"
+    why="this machine has a CUDA driver"
+    grep -q "^#define HAVE_CUDA 1" "$top_builddir/config.h" || why="this build has no CUDA"
+    skip "no CUDA driver said once: $why"
+    skip "no CUDA driver in the report: $why"
+    skip "no CUDA driver: the collectives' dry run: $why"
 fi
 
 # A skip for another reason is still said, once per path and run: fake GPUs on a real node's

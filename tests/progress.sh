@@ -1,7 +1,8 @@
 #!/bin/sh
 # Where rank 0's progress goes: to a terminal when the user sits at one (under mpirun that is the
-# ranks' stdout: Open MPI 4.1 forwards their stderr through a pipe), never into a log unless
-# --progress asks, and never with --quiet; its count is the plan's.
+# ranks' stdout: Open MPI 4.1 forwards their stderr through a pipe), into a log where --progress
+# asks or the run is long (estimated past a minute, or once it has run one), never with --quiet;
+# its count is the plan's visits, as --dry-run counts them.
 . "${top_srcdir:-.}/tests/lib.sh"
 dir=$(mktemp -d "$TEST_TMP/progress.XXXXXX")
 args="--path host --pattern latency,bw --sizes 8,1K,64K --iters 5 --ceilings off"
@@ -31,7 +32,7 @@ else
         /dev/null >"$dir/budget.txt" 2>&1
     rc=$?
     [ $rc -eq 0 ] &&
-        grep -qE "\[1/5\] host latency 8 B \(visit 1 of 5\)  \+-[0-9.e+>]+%  elapsed [0-9]+s  (budget left ~[0-9]+s \([0-9]{2}:[0-9]{2}:[0-9]{2}\)|budget spent)" \
+        grep -qE "\[1/[0-9]+\] host latency 8 B \(visit 1 of [0-9]+\)  \+-[0-9.e+>]+%  elapsed [0-9]+s  (budget left ~[0-9]+s \([0-9]{2}:[0-9]{2}:[0-9]{2}\)|budget spent)" \
             "$dir/budget.txt"
     ok $? "with a budget: the step and its visit, its precision so far, the budget's time left and when it ends (rc $rc)" ||
         diag <"$dir/budget.txt"
@@ -45,7 +46,37 @@ fi
 gx_mpirun 2 $args --output "$dir/log.json" >"$dir/log.out" 2>"$dir/log.err"
 rc=$?
 [ $rc -eq 0 ] && ! grep -q '\[[0-9]*/' "$dir/log.out" "$dir/log.err"
-ok $? "in a log (no terminal): no progress (rc $rc)" || diag <"$dir/log.err"
+ok $? "a short run in a log (no terminal, no --progress): no progress (rc $rc)" ||
+    diag <"$dir/log.err"
+
+# Steps of several visits: the progress line counts the visits the dry run says.
+vargs="--path host --pattern latency --sizes 8,1K --ceilings off --budget 4"
+visits=$(gx_mpirun 2 $vargs --dry-run | tr '\n' ' ' | sed 's/ #  */ /g' |
+    sed -n 's/.* measurements (.*), in [0-9]* rounds* and \([0-9]*\) visits.*/\1/p')
+gx_mpirun 2 $vargs --progress --output "$dir/visits.json" >"$dir/visits.out" 2>"$dir/visits.err"
+rc=$?
+[ $rc -eq 0 ] && [ "${visits:-0}" -gt 2 ] &&
+    tail -n 1 "$dir/visits.err" | grep -q "^gpuxfer: \[$visits/$visits\] measured in"
+ok $? "the progress line counts the dry run's $visits visits of 2 steps (rc $rc)" ||
+    diag <"$dir/visits.err"
+
+# A plan estimated past a minute (host bw of 64 MiB, exactly 5000 iterations: about 2 minutes at
+# the host path's nominal rate) into a log without --progress: its lines from the first step on.
+# Stopped by SIGTERM once the first is there (through timeout(1), which passes it to mpirun).
+gx_mpirun 2 --path host --pattern bw --sizes 64M --iters 5000 --ceilings off \
+    --output "$dir/longlog.json" >"$dir/longlog.out" 2>"$dir/longlog.err" &
+bg=$!
+i=0
+while [ $i -lt 600 ] && ! grep -q '^gpuxfer: \[1/1\]' "$dir/longlog.err"; do
+    sleep 1
+    i=$((i + 1))
+done
+kill -TERM $(pgrep -P $bg) 2>/dev/null
+wait $bg
+grep -q '^gpuxfer: \[1/1\] host bw 67108864 B' "$dir/longlog.err" &&
+    ! grep -q '\[[0-9]*/' "$dir/longlog.out"
+ok $? "a plan estimated past a minute, into a log: progress lines on stderr from the first step" ||
+    diag <"$dir/longlog.err"
 
 gx_mpirun 2 $args --progress --output "$dir/asked.json" >"$dir/asked.out" 2>"$dir/asked.err"
 rc=$?

@@ -143,6 +143,7 @@ struct gx_options {
     char no_gpu_why[256]; /* the default run's host run stood in: which rank lacks a GPU, and why
                            * where rank 0 does */
     char note[512];       /* what the command line did that a reader might not expect */
+    int pairs_implied;    /* runs of collectives alone, no --pairs: given --pairs job */
 };
 
 #endif

@@ -144,6 +144,14 @@ int gx_options_gpu_map(struct gx_options *o, const struct gx_layout *l, const ch
     return GX_OK;
 }
 
+static int only_collectives(const struct gx_run_opts *run)
+{
+    for (int i = 0; i < run->npatterns; i++)
+        if (gx_pattern_table[run->patterns[i]]->coll == GX_COLL_NONE)
+            return 0;
+    return run->npatterns > 0;
+}
+
 /* A run of groups (--pairs job, node) measures the collectives on the paths that have them,
  * unless told which; a run of pairs never measures one. */
 int gx_options_collective_defaults(struct gx_options *o, struct gx_err *err)
@@ -153,6 +161,12 @@ int gx_options_collective_defaults(struct gx_options *o, struct gx_err *err)
     char names[256];
     for (int r = 0; r < o->nruns; r++) {
         struct gx_run_opts *run = &o->runs[r];
+        /* Collectives alone, no pairs named: every rank, as nccl-tests and osu measure them. */
+        if (!(run->given & GX_OPTION_BIT(gx_option_find("pairs"))) && only_collectives(run) &&
+            !gx_scheme_of(run->pairs)->groups) {
+            GX_TRY(set(o, run, "pairs", "job", err));
+            o->pairs_implied++;
+        }
         int groups = gx_scheme_of(run->pairs)->groups;
         if (groups && !(run->given & GX_OPTION_BIT(pattern)))
             GX_TRY(set(o, run, "pattern", gx_pattern_names(names, sizeof names, ",", 1, 0), err));

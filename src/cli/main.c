@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "context.h"
+#include "dry_run.h"
 #include "expect.h"
 #include "heap.h"
 #include "fault.h"
@@ -241,6 +242,8 @@ static int prepare(struct gx_job *job, struct gx_options *opts, struct gx_layout
         opts->g.budget += (long)ceil(gx_mplan_exact_seconds(plan, opts));
     if (rc == GX_OK && measures)
         rc = check_fault(job, opts, plan, err);
+    if (rc == GX_OK && measures && opts->dry_run)
+        rc = gx_dry_run_view(job, opts, plan, err);
     /* A --dry-run says what the run would refuse, by the run's own check, creating nothing. */
     if (rc == GX_OK && measures && opts->dry_run && job->rank == 0) {
         char out[4096];
@@ -276,8 +279,12 @@ static int answer(const struct gx_job *job, const struct gx_options *opts,
         return err.rc;
     } else if (!opts->list[0])
         gx_mplan_print(stdout, plan, opts);
+    errno = 0;
     int rc = gx_stream_check(stdout, opts->help ? "--help" : opts->version ? "--version"
                                      : opts->list[0] ? "--list" : "the --dry-run plan", &err);
+    /* A reader that took what it wanted (gpuxfer --help | head) is no error, as for cat. */
+    if (rc != GX_OK && errno == EPIPE)
+        return GX_OK;
     if (rc != GX_OK)
         fprintf(stderr, "gpuxfer: %s\n", err.msg);
     return rc;
@@ -424,8 +431,10 @@ int main(int argc, char **argv)
     rc = gx_agree(job.comm, rc, &err);
     if (job.rank == 0)
         gx_run_report_context(&rep, &run, rc);
-    if (rc == GX_OK && job.rank == 0)
+    if (rc == GX_OK && job.rank == 0) {
+        gx_pairs_implied_note(run.table, &opts);
         gx_budget_print(run.table, &plan, &opts);
+    }
     run.least_s = gx_budget_least(&plan); /* the plan is gone by the report */
 
     struct gx_sink sink;
@@ -433,7 +442,7 @@ int main(int argc, char **argv)
     gx_sink_init(&sink, &job, &opts, &plan, &rep);
     if (job.rank == 0 && rc == GX_OK) /* a stop prints the table of what was measured */
         gx_watchdog_set_abort(gx_sink_abort, &sink);
-    if (sink.out.progress && !sink.out.progress_tty)
+    if (sink.out.progress && !sink.out.progress_tty && sink.out.log_from <= sink.out.t0)
         gx_watchdog_progress_log(sink.out.progress);
     run.layout_views = gx_mplan_views(&plan);
     job.gpu_start = NULL;

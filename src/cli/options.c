@@ -365,7 +365,8 @@ const struct gx_option gx_option_table[] = {
          "and a rail map, nodes a node matrix, intra a matrix per node; ring makes every rank "
          "the initiator once (the last with rank 0), which a pair list cannot (a pair is "
          "measured from its lower rank); every round of several pairs reports its aggregate "
-         "bandwidth and message rate."},
+         "bandwidth and message rate. Collectives alone (--pattern allreduce) without --pairs "
+         "measure every rank: --pairs job."},
     {.name = "map", .arg = "on|off", .type = GX_T_STRING, .group = GX_G_MEASURE, .set = gx_set_map,
      .dflt = "on",
      .help = "the node's map: told no paths, on more than 2 GPUs, gpuxfer first measures every "

@@ -440,6 +440,8 @@ static int measure(struct gx_bench *b, const struct gx_mstep *st, struct gx_reco
 }
 
 #define GX_SEARCH_SHARE 0.5
+/* A share spent is still a share: the stop rule then ends the step at its fewest. */
+#define GX_SHARE_LEAST_S 1e-3
 
 /* The initiator's median goes to its peer, so that both take the same next step. */
 struct cand_ctx {
@@ -487,6 +489,7 @@ int gx_measure_best(struct gx_bench *b, const struct gx_mstep *s, struct gx_reco
         return measure(b, s, rec, err);
     struct cand_ctx ctx = {b, s, rec};
     int best, order[GX_AUTO_MAX_CANDIDATES];
+    double share = b->share_s, t0 = gx_wtime();
     rec->ncand = 0;
     if (gx_chunk_search(s->cand_chunk, s->ncand, gx_pattern_table[s->pattern]->lower_is_better,
                         s->precision, measure_candidate, &ctx, &best, order, err) < 0)
@@ -496,5 +499,14 @@ int gx_measure_best(struct gx_bench *b, const struct gx_mstep *s, struct gx_reco
     full.depth = s->cand_depth[best];
     rec->chunk = (int64_t)full.chunk;
     rec->depth = full.depth;
-    return measure(b, &full, rec, err);
+    /* The search is part of the step: the measurement gets the share it left, or its fewest
+     * iterations, else a slow path's steps outlast their shares by the search. */
+    if (share > 0) {
+        double left = share - (gx_wtime() - t0);
+        b->share_s = left > GX_SHARE_LEAST_S ? left : GX_SHARE_LEAST_S;
+    }
+    int rc = measure(b, &full, rec, err);
+    b->share_s = share;
+    rec->share_s = share;
+    return rc;
 }

@@ -26,6 +26,65 @@ int gx_mplan_uses_gpu(const struct gx_mplan *p)
     return 0;
 }
 
+static int needs_gpu(const struct gx_mgroup *g)
+{
+    const struct gx_path_ops *ops = gx_mgroup_ops(g);
+    /* Every kind of memory but pageable host memory is CUDA's (gx_mem_usable). */
+    return (ops->flags & GX_PATH_NEEDS_GPU) || g->src_kind != GX_MEM_PAGEABLE ||
+           g->dst_kind != GX_MEM_PAGEABLE;
+}
+
+static int round_lacks_gpu(const struct gx_mplan *p, const struct gx_mgroup *g,
+                           const int *has_gpu)
+{
+    const struct gx_round *round = &p->pairs[g->run].rounds[g->round];
+    for (int r = 0; r < p->layout->nranks; r++)
+        if (!has_gpu[r] && gx_round_find(round, r))
+            return 1;
+    return 0;
+}
+
+static const char *unusable_why(const struct gx_mplan *p, const struct gx_mgroup *g,
+                                const int *has_gpu, const char *no_gpu,
+                                const char *not_cuda_aware)
+{
+    const struct gx_path_ops *ops = gx_mgroup_ops(g);
+    if (g->absent || !ops)
+        return g->absent;
+    if (needs_gpu(g) && round_lacks_gpu(p, g, has_gpu))
+        return no_gpu;
+    if (not_cuda_aware && ops->flags & GX_PATH_MPI_BUFFERS &&
+        (gx_mem_has(g->src_kind, GX_MEM_NEEDS_CUDA_AWARE) ||
+         gx_mem_has(g->dst_kind, GX_MEM_NEEDS_CUDA_AWARE)))
+        return not_cuda_aware;
+    return NULL;
+}
+
+long gx_mplan_mark_unusable(struct gx_mplan *p, const int *has_gpu, const char *no_gpu,
+                            const char *not_cuda_aware)
+{
+    long steps = 0;
+    for (size_t i = 0; i < p->ngroups; i++) {
+        struct gx_mgroup *g = &p->groups[i];
+        const char *why = g->absent ? NULL : unusable_why(p, g, has_gpu, no_gpu, not_cuda_aware);
+        if (why) {
+            g->absent = why;
+            steps += g->probe >= 0 && !g->own ? 0 : (long)g->n;
+        }
+    }
+    /* A ceiling probe runs where the results it bounds do: the next group of its round. */
+    for (size_t i = 0; i < p->ngroups; i++) {
+        struct gx_mgroup *g = &p->groups[i];
+        const struct gx_mgroup *n = g + 1;
+        while (n < p->groups + p->ngroups && n->probe >= 0)
+            n++;
+        if (g->probe >= 0 && !g->own && !g->absent && n < p->groups + p->ngroups &&
+            n->run == g->run && n->round == g->round && n->absent)
+            g->absent = "the results it bounds are skipped";
+    }
+    return steps;
+}
+
 static long pick(long given, long dflt)
 {
     return given > 0 ? given : dflt;
@@ -231,7 +290,7 @@ static int plan_run(struct gx_mplan *p, const struct gx_options *o, int r, struc
 static void fit_visits(struct gx_mplan *p, const struct gx_options *o)
 {
     double budget = (double)o->g.budget * GX_BUDGET_SLACK;
-    while (!p->visits_asked && o->g.budget > 0 && gx_mplan_estimate(p, o) > budget) {
+    while (!p->visits_asked && o->g.budget > 0 && gx_mplan_budget_estimate(p, o) > budget) {
         if (p->long_visits > GX_LEAST_LONG_VISITS)
             p->long_visits--;
         else if (p->nvisits > GX_LEAST_VISITS)
@@ -270,6 +329,8 @@ int gx_mplan_make(const struct gx_options *o, const struct gx_layout *layout,
         rc = gx_mplan_plan_probes(p, o, err);
     if (rc == GX_OK)
         fit_visits(p, o);
+    if (rc == GX_OK)
+        p->cuda_start = gx_mplan_uses_gpu(p);
     if (rc != GX_OK)
         gx_mplan_free(p);
     return rc;
@@ -290,4 +351,9 @@ void gx_mplan_free(struct gx_mplan *p)
     free(p->groups);
     free(p->steps);
     memset(p, 0, sizeof *p);
+}
+
+double gx_mplan_overhead(const struct gx_mplan *p)
+{
+    return GX_JOB_OVERHEAD_S + (p->cuda_start ? GX_CUDA_START_S : 0);
 }

@@ -20,6 +20,7 @@ struct gx_mstep {
     long iters, min_iters, floor_iters, warmup, window;
     double precision;          /* asked of the median by the stop rule (0: nothing) */
     double estimate_s;         /* at the nominal rate: the budget is shared in proportion */
+    double dry_cv;             /* --dry-run's measured guess at its cv; 0: gx_dry_run_cv's */
     /* Chunk candidates (the whole message last): each measured briefly, the best in full. */
     int ncand;
     size_t cand_chunk[GX_AUTO_MAX_CANDIDATES];
@@ -28,6 +29,13 @@ struct gx_mstep {
     int vary;    /* --vary: the index + 1 of the value it measures; 0: none */
 };
 
+/* --dry-run's pace of host memory between ranks 0 and 1: one way, a message of 8 B and of
+ * bytes_near and bytes_far in a window, and how much the samples varied. */
+struct gx_measured_pace {
+    double us, gbps_near, gbps_far, cv_small, cv_large;
+    double copy_gbps; /* a copy of host memory beyond the caches, as the ceiling probes make */
+    size_t bytes_near, bytes_far;
+};
 /* One (run, path or probe, round): buffers and path opened once for all its steps. */
 struct gx_mgroup {
     int run, path, round;
@@ -54,6 +62,10 @@ struct gx_mplan {
     int long_visits;  /* a step of long messages' (GX_SHORT_MESSAGE_US), fitted to the budget */
     char collapsed[256]; /* "": no collective's size measured another's (the first said) */
     const struct gx_vary *vary; /* --vary, or NULL */
+    long skipped_steps; /* --dry-run: results' steps the run will skip (gx_mplan_mark_unusable) */
+    int cuda_start; /* some group asks for CUDA, skipped or not: the job starts it */
+    int host_paced; /* --dry-run: host memory's steps estimated at host_pace */
+    struct gx_measured_pace host_pace;
 };
 /* The visits step i gets. A ceiling probe visits as its results do, before them each time: the
  * machine's speed drifts, and a bound measured once fell below results measured at others. */
@@ -101,7 +113,18 @@ long gx_probe_iters(size_t bytes);
 long gx_min_iters(long iters);
 /* Seconds outside the steps (start-up, report), between a CPU host's and a GPU host's. */
 #define GX_JOB_OVERHEAD_S 0.6
+/* A plan that asks for CUDA (hwloc's CUDA and NVML discovery, the runtime's start) starts later:
+ * on a CPU host without a driver as long as its ranks' whole host run. A budget's clock starts
+ * after it: --dry-run counts it in the estimate, not against the budget. */
+#define GX_CUDA_START_S 2.0
+/* --dry-run's seconds outside the steps: the one above, and CUDA's start where it is asked. */
+double gx_mplan_overhead(const struct gx_mplan *p);
 #define GX_BUDGET_SLACK 1.05
+/* Its host memory's steps estimated at that pace, where the nominal rates are a quiet
+ * machine's guess. */
+void gx_mplan_host_pace(struct gx_mplan *p, const struct gx_measured_pace *m);
+/* Whether a group not skipped moves host memory alone. */
+int gx_mplan_has_host(const struct gx_mplan *p);
 /* --dry-run's guess at a step's coefficient of variation, smaller for larger messages. */
 #define GX_DRY_RUN_CV 0.02
 double gx_dry_run_cv(size_t bytes);
@@ -110,6 +133,11 @@ double gx_dry_run_cv(size_t bytes);
 int gx_mplan_make(const struct gx_options *o, const struct gx_layout *layout,
                   struct gx_mplan *p, struct gx_err *err);
 void gx_mplan_free(struct gx_mplan *p);
+/* --dry-run: the groups the run will skip, as its filters would, marked absent with the run's
+ * reason: a GPU's (or CUDA memory's) where a rank of their round has none (has_gpu per rank),
+ * device buffers handed to MPI where not_cuda_aware is not NULL. Returns the results' steps. */
+long gx_mplan_mark_unusable(struct gx_mplan *p, const int *has_gpu, const char *no_gpu,
+                            const char *not_cuda_aware);
 /* The GX_VIEW_* matrices the runs' pair schemes make. */
 unsigned gx_mplan_views(const struct gx_mplan *p);
 
@@ -137,8 +165,13 @@ double gx_path_settle_s(const struct gx_path_ops *ops);
 /* Whether a step needs a GPU or memory that CUDA makes. */
 int gx_mplan_uses_gpu(const struct gx_mplan *p);
 void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *o);
-/* The dry run's estimate of the whole plan, in seconds. */
+/* The dry run's estimate of the whole run, in seconds; and of what the budget counts (CUDA's
+ * start left out: the budget's clock starts after it). */
 double gx_mplan_estimate(const struct gx_mplan *p, const struct gx_options *o);
+double gx_mplan_budget_estimate(const struct gx_mplan *p, const struct gx_options *o);
+/* The line for runs given --pairs job (collectives alone, no --pairs): the dry run's, the
+ * table's. */
+void gx_pairs_implied_note(FILE *f, const struct gx_options *o);
 /* A group's set-up at each visit (a guess: the harness measures the first). */
 double gx_mgroup_setup_seconds(const struct gx_mgroup *g);
 int gx_mgroup_visits(const struct gx_mplan *p, const struct gx_mgroup *g);

@@ -3,7 +3,10 @@
 #include "mplan.h"
 #include "mplan_impl.h"
 
+#include "mem.h"
+#include "path.h"
 #include "pattern.h"
+#include "probe.h"
 #include "wrap.h"
 
 #include <math.h>
@@ -32,6 +35,62 @@ void gx_mplan_estimate_group(struct gx_mplan *p, struct gx_pace pc, size_t first
 static double median_spread(double cv, long n)
 {
     return 1.96 * 1.2533 * cv / sqrt((double)(n > 0 ? n : 1));
+}
+
+/* Within the caches near, beyond them far, between the two on a log scale. */
+static double measured_gbps(const struct gx_measured_pace *m, size_t bytes, double near,
+                            double far)
+{
+    if (bytes <= m->bytes_near || m->bytes_far <= m->bytes_near)
+        return near;
+    if (bytes >= m->bytes_far)
+        return far;
+    double at = log((double)bytes / (double)m->bytes_near) /
+                log((double)m->bytes_far / (double)m->bytes_near);
+    return near * pow(far / near, at);
+}
+
+static int host_group(const struct gx_mgroup *gr)
+{
+    const struct gx_path_ops *ops = gx_mgroup_ops(gr);
+    return !gr->absent && ops && !(ops->flags & GX_PATH_NEEDS_GPU) &&
+           !gx_mem_on_gpu(gr->src_kind) && !gx_mem_on_gpu(gr->dst_kind);
+}
+
+int gx_mplan_has_host(const struct gx_mplan *p)
+{
+    for (size_t g = 0; g < p->ngroups; g++)
+        if (host_group(&p->groups[g]))
+            return 1;
+    return 0;
+}
+
+void gx_mplan_host_pace(struct gx_mplan *p, const struct gx_measured_pace *m)
+{
+    if (m->us <= 0 || m->gbps_near <= 0 || m->gbps_far <= 0)
+        return;
+    p->host_paced = 1;
+    p->host_pace = *m;
+    for (size_t g = 0; g < p->ngroups; g++) {
+        const struct gx_mgroup *gr = &p->groups[g];
+        const struct gx_path_ops *ops = gx_mgroup_ops(gr);
+        if (!host_group(gr))
+            continue;
+        /* The probes copy through shared memory themselves: MPI's pace is not theirs. */
+        int probe = (ops->flags & GX_PATH_PROBE) != 0;
+        for (size_t i = gr->first; i < gr->first + gr->n; i++) {
+            struct gx_mstep *s = &p->steps[i];
+            struct gx_pace pc = {measured_gbps(m, s->size, m->gbps_near, m->gbps_far), m->us};
+            if (probe) {
+                pc = gx_mplan_pace_of(ops, gr->src_kind, gr->dst_kind);
+                if (m->copy_gbps > 0 && m->copy_gbps < pc.gbps)
+                    pc.gbps = measured_gbps(m, s->size, pc.gbps, m->copy_gbps);
+            }
+            long all = s->iters + s->warmup + gx_mstep_check_iters(s) + gx_mstep_search_iters(s);
+            s->estimate_s = (double)all * gx_mplan_iteration_seconds(pc, s);
+            s->dry_cv = s->size <= 64 * GX_KIB ? m->cv_small : m->cv_large;
+        }
+    }
 }
 
 /* --dry-run's expectation of when the step reaches its precision at this cv. */
@@ -66,7 +125,8 @@ double gx_dry_run_cv(size_t bytes)
 /* Up to where it settles, cut to its share but never below its least. */
 static double step_planned(struct gx_budget *bg, const struct gx_mstep *s, double *now)
 {
-    double t = step_seconds_of(s, settled_iters(s, gx_dry_run_cv(s->size)), s->warmup,
+    double cv = s->dry_cv > 0 ? s->dry_cv : gx_dry_run_cv(s->size);
+    double t = step_seconds_of(s, settled_iters(s, cv), s->warmup,
                                gx_mstep_search_iters(s));
     double share = gx_budget_share(bg, s, *now);
     if (bg->seconds > 0 && s->min_iters < s->iters && t > share) {

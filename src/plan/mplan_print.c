@@ -91,6 +91,16 @@ static struct step_widths step_widths(const struct gx_mplan *p)
     return w;
 }
 
+/* A skip once per run, path or probe and reason, as the run says it. */
+static int said_before(const struct gx_mplan *p, const struct gx_mgroup *g)
+{
+    for (const struct gx_mgroup *e = p->groups; e < g; e++)
+        if (e->absent == g->absent && e->run == g->run && e->path == g->path &&
+            e->probe == g->probe && e->src_kind == g->src_kind && e->dst_kind == g->dst_kind)
+            return 1;
+    return 0;
+}
+
 /* With f NULL only counted. */
 static void print_group(FILE *f, const struct gx_mplan *p, const struct gx_options *o,
                         const struct gx_mgroup *g, struct step_widths *w,
@@ -104,7 +114,7 @@ static void print_group(FILE *f, const struct gx_mplan *p, const struct gx_optio
     w->last_run = g->run;
     const char *vary = g->vary ? p->vary->v[g->vary - 1].text : NULL;
     if (g->absent) {
-        if (f)
+        if (f && !said_before(p, g))
             gx_print_note(f, "%6s %-*s skipped%s%s: %s\n", "-", w->path, what,
                           vary ? " at " : "", vary ? vary : "", g->absent);
         return;
@@ -177,7 +187,7 @@ static void print_schemes(FILE *f, const struct gx_mplan *p, const struct gx_opt
         if (!s->name)
             continue;
         long results = 0, rounds = 0;
-        double settled = GX_JOB_OVERHEAD_S, least = GX_JOB_OVERHEAD_S;
+        double settled = gx_mplan_overhead(p), least = gx_mplan_overhead(p);
         struct gx_err why = {0};
         int ok = 1;
         for (int r = 0; r < o->nruns && ok; r++) {
@@ -206,6 +216,13 @@ static void print_schemes(FILE *f, const struct gx_mplan *p, const struct gx_opt
             gx_print_note(f, "# %-15s %8s %7s %10s  not here: %s\n", s->name, "-", "-", "-",
                           why.msg);
     }
+}
+
+void gx_pairs_implied_note(FILE *f, const struct gx_options *o)
+{
+    if (o->pairs_implied)
+        fprintf(f, "# --pairs job: collectives without --pairs measure every rank of the job in "
+                "one group\n");
 }
 
 struct plan_walk {
@@ -241,11 +258,17 @@ static struct plan_walk walk(FILE *f, const struct gx_mplan *p, const struct gx_
 
 double gx_mplan_estimate(const struct gx_mplan *p, const struct gx_options *o)
 {
+    return walk(NULL, p, o).secs + gx_mplan_overhead(p);
+}
+
+double gx_mplan_budget_estimate(const struct gx_mplan *p, const struct gx_options *o)
+{
     return walk(NULL, p, o).secs + GX_JOB_OVERHEAD_S;
 }
 
 void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *o)
 {
+    gx_pairs_implied_note(f, o);
     fprintf(f, "# dry run: the measurements this job would make, in order (one result per pair "
             "or group of the\n#   round; a group: its first and last rank, and its size)\n");
     if (p->vary) {
@@ -264,13 +287,33 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
     double secs = t.secs, probe_secs = t.probe_secs;
     if (step > GX_DRY_RUN_LINES)
         fprintf(f, "# ... %ld more measurements not listed\n", step - GX_DRY_RUN_LINES);
-    gx_print_note(f, "# %ld measurements (%ld results; %ld ceiling probes, %.0f s of the estimate), "
-                  "in %ld rounds; estimate %.0f s, at each path's and probe's nominal rate and "
-                  "steps that settle where iterations vary by %.3g%% up to 64 KiB, %.3g%% up to "
-                  "1 MiB and %.3g%% above (a guess: the machine decides)\n", step, results, probes,
-                  probe_secs, total_rounds(p), secs + GX_JOB_OVERHEAD_S,
+    char skipped[64] = "";
+    if (p->skipped_steps)
+        snprintf(skipped, sizeof skipped, "; %ld more skipped, as said above", p->skipped_steps);
+    long visits = 0; /* the progress line's count */
+    for (size_t i = 0; i < p->nsteps; i++)
+        visits += gx_mplan_step_visits(p, i);
+    gx_print_note(f, "# %ld measurements (%ld results; %ld ceiling probes, %.0f s of the "
+                  "estimate%s), in %ld rounds and %ld visits (the progress line counts these); "
+                  "estimate %.0f s, "
+                  "at each path's and probe's nominal rate and steps that settle where iterations "
+                  "vary by %.3g%% up to 64 KiB, %.3g%% up to 1 MiB and %.3g%% above (a guess: the "
+                  "machine decides)%s\n", step, results, probes, probe_secs, skipped,
+                  total_rounds(p), visits, secs + gx_mplan_overhead(p),
                   100 * gx_dry_run_cv(64 * GX_KIB), 100 * gx_dry_run_cv(GX_MIB),
-                  100 * gx_dry_run_cv(GX_MIB + 1));
+                  100 * gx_dry_run_cv(GX_MIB + 1),
+                  p->host_paced ? "; host memory's at its pace measured just now" : "");
+    const struct gx_measured_pace *m = &p->host_pace;
+    if (p->host_paced)
+        gx_print_note(f, "#   host memory's pace, measured between ranks 0 and 1 in the dry run: "
+                      "MPI %.3g us one way, %.3g GB/s at %zu MiB and %.3g GB/s at %zu MiB, a copy "
+                      "%.3g GB/s (the ceiling probes'), iterations varying by %.3g%% up to 64 KiB "
+                      "and %.3g%% above\n", m->us, m->gbps_near, m->bytes_near / GX_MIB,
+                      m->gbps_far, m->bytes_far / GX_MIB, m->copy_gbps, 100 * m->cv_small,
+                      100 * m->cv_large);
+    if (results == 0 && p->skipped_steps && !o->g.allow_skip)
+        fprintf(f, "# every result is skipped: the run would measure nothing and exit %d "
+                "(--allow-skip makes that exit 0)\n", GX_CODE_ENOTHING);
     if (p->nvisits > p->long_visits && !p->visits_asked)
         gx_print_note(f, "# each result measured in %d visits spread over the run (--visits), "
                       "sharing the column's iterations; one of messages of %.0f us or longer "
@@ -283,6 +326,7 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
                       "sharing the column's iterations; a ceiling probe in %d, before its results "
                       "in each visit; the node map's cells and steps of exactly --iters once\n",
                       p->nvisits, p->nvisits < GX_PROBE_VISITS ? p->nvisits : GX_PROBE_VISITS);
+    /* The budget's clock starts after CUDA's start. */
     double est = secs + GX_JOB_OVERHEAD_S;
     if (o->g.budget > 0 && est <= (double)o->g.budget)
         fprintf(f, "# the estimate is within the budget of %ld s\n", o->g.budget);
@@ -297,5 +341,5 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
                     : "");
     gx_mplan_print_exact(f, p, o);
     gx_budget_print(f, p, o);
-    print_schemes(f, p, o, est);
+    print_schemes(f, p, o, secs + gx_mplan_overhead(p));
 }

@@ -50,16 +50,22 @@ void gx_output_init(struct gx_output *out, const struct gx_job *job, const struc
     *out = (struct gx_output){.active = job->rank == 0, .stream = gx_table_stream(&o->g),
                               .t0 = MPI_Wtime(), .budget_left = -1};
     gx_table_init(&out->table, out->active ? out->stream : NULL, o);
-    enum gx_progress_to to = gx_progress_decide(o->g.quiet, o->g.progress, isatty(STDERR_FILENO),
+    enum gx_progress_to to = gx_progress_decide(o->g.quiet, isatty(STDERR_FILENO),
                                                 out->stream == stdout && stdout_is_terminal());
     out->progress = out->active ? (to == GX_PROGRESS_STDOUT ? stdout : to ? stderr : NULL) : NULL;
     out->progress_tty = to == GX_PROGRESS_STDERR || to == GX_PROGRESS_STDOUT;
+    /* A batch log of a long run shows that it is alive: from the start where --progress asks or
+     * the plan is estimated past GX_PROGRESS_LONG_S, else once it has run that long. */
+    out->log_from = out->t0;
+    if (to == GX_PROGRESS_LOG && !o->g.progress &&
+        gx_mplan_estimate(plan, o) <= GX_PROGRESS_LONG_S)
+        out->log_from += GX_PROGRESS_LONG_S;
     out->last_draw = out->t0 - 3600; /* the first line at once */
     for (size_t i = 0; i < plan->nsteps; i++) /* a step once for each of its visits */
         out->total += gx_mplan_step_visits(plan, i);
 }
 
-enum gx_progress_to gx_progress_decide(int quiet, int asked, int stderr_tty, int stdout_tty)
+enum gx_progress_to gx_progress_decide(int quiet, int stderr_tty, int stdout_tty)
 {
     /* Under mpirun a terminal may reach the ranks as stdout only (stderr through a pipe). */
     if (quiet)
@@ -68,7 +74,7 @@ enum gx_progress_to gx_progress_decide(int quiet, int asked, int stderr_tty, int
         return GX_PROGRESS_STDERR;
     if (stdout_tty)
         return GX_PROGRESS_STDOUT;
-    return asked ? GX_PROGRESS_LOG : GX_PROGRESS_NONE;
+    return GX_PROGRESS_LOG;
 }
 
 static void clear_progress(struct gx_output *out)
@@ -84,7 +90,8 @@ static void clear_progress(struct gx_output *out)
 static void draw(struct gx_output *out, const char *text)
 {
     double now = MPI_Wtime();
-    if (!out->progress || now - out->last_draw < (out->progress_tty ? 0.2 : GX_PROGRESS_LOG_S))
+    if (!out->progress || now - out->last_draw < (out->progress_tty ? 0.2 : GX_PROGRESS_LOG_S) ||
+        now < out->log_from)
         return;
     out->last_draw = now;
     if (out->progress_tty)
@@ -173,8 +180,7 @@ static void print_absent(const struct gx_output *out, const struct gx_ceilings *
             return;
     if (*ntold < DISTINCT_REASONS)
         told[(*ntold)++] = why;
-    fprintf(f, "#   absent: %s (", said_has(&out->no_gpu, why) ? "no GPU on any rank, as said "
-            "above" : why);
+    char which[512] = "";
     int listed = 0;
     for (int j = i; j < c->n && listed < 6; j++) {
         const struct gx_ceil_curve *k = &c->curves[j];
@@ -182,10 +188,14 @@ static void print_absent(const struct gx_output *out, const struct gx_ceilings *
         if (w && strcmp(w, why) == 0) {
             char who[32];
             curve_who(k, who, sizeof who);
-            fprintf(f, "%s%s %s", listed++ ? ", " : "", gx_ceil_kind_name(k->kind), who);
+            size_t used = strlen(which);
+            snprintf(which + used, sizeof which - used, "%s%s %s", listed++ ? ", " : "",
+                     gx_ceil_kind_name(k->kind), who);
         }
     }
-    fprintf(f, "%s)\n", listed == 6 ? ", ..." : "");
+    /* Wrapped as the other notes: a reason and six curves pass 100 columns. */
+    gx_print_note(f, "#   absent: %s (%s%s)\n", said_has(&out->no_gpu, why) ? "no GPU on any "
+                  "rank, as said above" : why, which, listed == 6 ? ", ..." : "");
 }
 
 static int curve_range(const struct gx_ceil_curve *k, double *lo, double *hi)
@@ -463,7 +473,7 @@ int gx_stream_check(FILE *f, const char *what, struct gx_err *err)
 void gx_output_done(struct gx_output *out)
 {
     gx_output_table(out);
-    if (out->active && out->progress && !out->progress_tty) /* a log: where it ended */
+    if (out->active && out->progress && !out->progress_tty && MPI_Wtime() >= out->log_from)
         fprintf(out->progress, "gpuxfer: [%ld/%ld] measured in %.0fs\n", out->done, out->total,
                 MPI_Wtime() - out->t0);
     if (out->active && out->device_via_mpi)

@@ -26,9 +26,8 @@ int gx_said_before(struct gx_said *said, const char *key);
 void gx_said_free(struct gx_said *said);
 
 enum gx_progress_to { GX_PROGRESS_NONE, GX_PROGRESS_STDERR, GX_PROGRESS_STDOUT, GX_PROGRESS_LOG };
-/* Where rank 0's progress goes: a terminal, or with --progress a log; nowhere with --quiet or
- * when nobody watches. */
-enum gx_progress_to gx_progress_decide(int quiet, int asked, int stderr_tty, int stdout_tty);
+/* Where rank 0's progress goes: a terminal, else a log; nowhere with --quiet. */
+enum gx_progress_to gx_progress_decide(int quiet, int stderr_tty, int stdout_tty);
 
 /* Where every line for people goes: stdout, or stderr when stdout holds the CSV. */
 FILE *gx_table_stream(const struct gx_global_opts *g);
@@ -42,6 +41,7 @@ struct gx_output {
     int drawn;            /* a progress line is on the terminal now */
     long done, total;
     double t0, last_draw;
+    double log_from;      /* a log's lines from then on (see gx_output_init) */
     long rotation;        /* --soak: from the second pass on, only failures are printed */
     int device_via_mpi;
     char step[160];
@@ -59,6 +59,8 @@ void gx_output_result(struct gx_output *out, const struct gx_result *res);
 void gx_output_table(struct gx_output *out);
 /* Seconds between two progress lines into a log. */
 #define GX_PROGRESS_LOG_S 10
+/* A run this long has progress lines in a log without --progress. */
+#define GX_PROGRESS_LONG_S 60
 /* "# path WHAT skipped: reason", once per (what, reason), not for a reason said at the top. */
 void gx_output_skip(struct gx_output *out, const char *what, const char *reason);
 /* No rank has a GPU, for the reasons in why, which the output takes over: one line says so. */

@@ -10,17 +10,26 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Whether MPI moves device buffers: the library's own rule, or --assume-cuda-aware. */
-static void detect_cuda_aware(struct gx_job *job, const struct gx_global_opts *g)
+int gx_cuda_aware(const struct gx_global_opts *g, const char **why)
 {
-    static char why[400];
+    static char text[400];
     char version[MPI_MAX_LIBRARY_VERSION_STRING];
     struct gx_mpilib_probe probe;
     struct gx_cuda_awareness answer;
     gx_mpilib_probe_fill(&probe, version, sizeof version);
     gx_mpilib_cuda_aware(&probe, &answer);
-    job->cuda_aware = gx_mpilib_decide(&answer, g->assume_cuda_aware, why, sizeof why);
-    job->cuda_aware_why = why;
+    int aware = gx_mpilib_decide(&answer, g->assume_cuda_aware, text, sizeof text);
+    *why = text;
+    return aware;
+}
+
+/* Whether MPI moves device buffers: the library's own rule, or --assume-cuda-aware. */
+static void detect_cuda_aware(struct gx_job *job, const struct gx_global_opts *g)
+{
+    char version[MPI_MAX_LIBRARY_VERSION_STRING];
+    struct gx_mpilib_probe probe;
+    job->cuda_aware = gx_cuda_aware(g, &job->cuda_aware_why);
+    gx_mpilib_probe_fill(&probe, version, sizeof version);
     static char notice[512];
     if (job->gpu >= 0) /* the notices known are of the library's CUDA support */
         gx_mpilib_startup_notice(&probe, notice, sizeof notice);

@@ -1,0 +1,171 @@
+/* --dry-run's view of this job: what its filters will skip, and host memory's pace measured. */
+#include "config.h"
+#include "dry_run.h"
+
+#include "gpu.h"
+#include "mem.h"
+#include "path.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* What the run's filters will skip, with their words. Collective. */
+static int mark_skips(const struct gx_job *job, const struct gx_options *opts,
+                      struct gx_mplan *plan, struct gx_err *err)
+{
+    if (!gx_mplan_uses_gpu(plan)) /* no CUDA for a plan of host memory */
+        return GX_OK;
+    int mine = gx_gpu_visible(&opts->g, 1);
+    int *has = malloc((size_t)job->size * sizeof *has);
+    if (!has)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory");
+    int rc = MPI_Allgather(&mine, 1, MPI_INT, has, 1, MPI_INT, job->comm);
+    if (rc != MPI_SUCCESS) {
+        free(has);
+        GX_MPI_TRY(err, rc);
+    }
+    static char no_gpu[256], not_aware[600];
+    int first = 0;
+    while (first < job->size && has[first])
+        first++;
+    if (first == 0)
+        snprintf(no_gpu, sizeof no_gpu, "%s", gx_gpu_none_why(&opts->g));
+    else if (first < job->size)
+        snprintf(no_gpu, sizeof no_gpu, "no GPU on rank %d", first);
+    const char *why;
+    if (!gx_cuda_aware(&opts->g, &why)) /* path_mpi.c's filter, in its words */
+        snprintf(not_aware, sizeof not_aware, "device buffers need a CUDA-aware MPI and this one "
+                 "is not (%s); --assume-cuda-aware overrides", why);
+    plan->skipped_steps =
+        gx_mplan_mark_unusable(plan, has, no_gpu, not_aware[0] ? not_aware : NULL);
+    free(has);
+    return GX_OK;
+}
+
+/* Samples of reps exchanges of bytes between ranks 0 and 1: a ping-pong (window 0) or a window
+ * of sends and an acknowledgement, as the latency and bw patterns move them. */
+struct exchange {
+    size_t bytes;
+    int window, reps, samples;
+};
+
+static int exchange_sample(MPI_Comm c, int rank, const struct exchange *x, char *buf,
+                           double *seconds)
+{
+    MPI_Request req[GX_PACE_WINDOW];
+    char ack = 0;
+    int peer = !rank, rc = MPI_SUCCESS;
+    double t0 = MPI_Wtime();
+    for (int r = 0; r < x->reps && rc == MPI_SUCCESS; r++) {
+        if (!x->window) {
+            rc = rank ? MPI_Recv(buf, (int)x->bytes, MPI_BYTE, peer, 0, c, MPI_STATUS_IGNORE)
+                      : MPI_Send(buf, (int)x->bytes, MPI_BYTE, peer, 0, c);
+            if (rc == MPI_SUCCESS)
+                rc = rank ? MPI_Send(buf, (int)x->bytes, MPI_BYTE, peer, 0, c)
+                          : MPI_Recv(buf, (int)x->bytes, MPI_BYTE, peer, 0, c,
+                                     MPI_STATUS_IGNORE);
+            continue;
+        }
+        for (int w = 0; w < x->window && rc == MPI_SUCCESS; w++)
+            rc = rank ? MPI_Irecv(buf, (int)x->bytes, MPI_BYTE, peer, 1, c, &req[w])
+                      : MPI_Isend(buf, (int)x->bytes, MPI_BYTE, peer, 1, c, &req[w]);
+        if (rc == MPI_SUCCESS)
+            rc = MPI_Waitall(x->window, req, MPI_STATUSES_IGNORE);
+        if (rc == MPI_SUCCESS)
+            rc = rank ? MPI_Send(&ack, 1, MPI_BYTE, peer, 2, c)
+                      : MPI_Recv(&ack, 1, MPI_BYTE, peer, 2, c, MPI_STATUS_IGNORE);
+    }
+    *seconds = MPI_Wtime() - t0;
+    return rc;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The seconds of one repetition (a round trip, or a window and its acknowledgement) a run
+ * adds up, and the samples' spread as a cv. A run's time is the sum of its iterations, the
+ * descheduled ones on a busy machine too, yet one of those would make a mean of a few samples
+ * milliseconds: the upper quartile. */
+static int exchange_pace(MPI_Comm c, int rank, const struct exchange *x, char *buf,
+                         double *seconds, double *cv)
+{
+    double t[GX_PACE_SAMPLES], spent;
+    int rc = exchange_sample(c, rank, x, buf, &spent); /* a warm-up */
+    for (int i = 0; i < x->samples && rc == MPI_SUCCESS; i++) {
+        rc = exchange_sample(c, rank, x, buf, &spent);
+        t[i] = spent / x->reps;
+    }
+    qsort(t, (size_t)x->samples, sizeof t[0], cmp_double);
+    double median = t[x->samples / 2], upper = t[(3 * x->samples) / 4];
+    *seconds = upper;
+    /* From the quartiles, as a normal spread's: the median's interval is what the stop rule
+     * asks, and a sample or two descheduled do not move it. */
+    *cv = median > 0 ? (upper - t[x->samples / 4]) / 1.349 / median : 0;
+    return rc;
+}
+
+/* The ceiling probes copy through shared memory themselves: a copy's pace beyond the caches. */
+static double copy_gbps(char *buf)
+{
+    double t0 = MPI_Wtime();
+    for (int i = 0; i < GX_PACE_COPIES; i++)
+        memcpy(buf + (i % 2 ? 0 : GX_PACE_FAR / 2), buf + (i % 2 ? GX_PACE_FAR / 2 : 0),
+               GX_PACE_FAR / 2);
+    double t = MPI_Wtime() - t0;
+    return t > 0 ? (double)GX_PACE_COPIES * (GX_PACE_FAR / 2) / t / 1e9 : 0;
+}
+
+/* Rank 0's and 1's: an MPI ping-pong of 8 B, a window of messages in the caches and one beyond
+ * them, of host memory (pageable, as the host path's). */
+static int measure_pace(const struct gx_job *job, struct gx_measured_pace *m)
+{
+    static const struct exchange lat = {8, 0, 50, GX_PACE_SAMPLES};
+    static const struct exchange near = {GX_PACE_NEAR, GX_PACE_WINDOW, 1, GX_PACE_SAMPLES / 2};
+    static const struct exchange far = {GX_PACE_FAR, 2, 1, 3};
+    char *buf = malloc(GX_PACE_FAR);
+    if (!buf)
+        return MPI_ERR_NO_MEM;
+    memset(buf, 1, GX_PACE_FAR); /* its pages touched outside the timing */
+    double tn = 0, tf = 0, cv;
+    int rc = exchange_pace(job->comm, job->rank, &lat, buf, &m->us, &m->cv_small);
+    if (rc == MPI_SUCCESS)
+        rc = exchange_pace(job->comm, job->rank, &near, buf, &tn, &m->cv_large);
+    if (rc == MPI_SUCCESS)
+        rc = exchange_pace(job->comm, job->rank, &far, buf, &tf, &cv);
+    m->copy_gbps = rc == MPI_SUCCESS ? copy_gbps(buf) : 0;
+    free(buf);
+    m->us = m->us / 2 * 1e6;
+    m->gbps_near = tn > 0 ? (double)GX_PACE_NEAR * near.window / tn / 1e9 : 0;
+    m->gbps_far = tf > 0 ? (double)GX_PACE_FAR * far.window / tf / 1e9 : 0;
+    m->bytes_near = GX_PACE_NEAR;
+    m->bytes_far = GX_PACE_FAR;
+    return rc;
+}
+
+/* Host memory's groups at the pace measured between ranks 0 and 1: the nominal rates are
+ * a quiet machine's, and a busy one's iterations vary too much to stop early. Collective. */
+static int measure_host_pace(const struct gx_job *job, struct gx_mplan *plan, struct gx_err *err)
+{
+    struct gx_measured_pace m = {0};
+    int mpirc = job->rank < 2 ? measure_pace(job, &m) : MPI_SUCCESS;
+    int rc = mpirc == MPI_SUCCESS ? GX_OK
+             : gx_fail_mpi(err, mpirc, "--dry-run's pace of host memory", __FILE__, __LINE__);
+    GX_TRY(gx_agree(job->comm, rc, err));
+    if (job->rank == 0)
+        gx_mplan_host_pace(plan, &m);
+    return GX_OK;
+}
+
+int gx_dry_run_view(const struct gx_job *job, const struct gx_options *opts,
+                    struct gx_mplan *plan, struct gx_err *err)
+{
+    /* A layout other than this job's, or fake GPUs: another machine's plan, whose GPUs, MPI and
+     * host memory are not this one's. */
+    if (opts->assume_nodes || opts->g.fake_gpus[0])
+        return GX_OK;
+    GX_TRY(mark_skips(job, opts, plan, err));
+    return job->size >= 2 && gx_mplan_has_host(plan) ? measure_host_pace(job, plan, err) : GX_OK;
+}

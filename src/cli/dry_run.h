@@ -1,0 +1,21 @@
+/* --dry-run's look at the job before it prints the plan. */
+#ifndef GX_DRY_RUN_H
+#define GX_DRY_RUN_H
+
+#include "job.h"
+#include "mplan.h"
+
+/* Samples of each exchange, and the window's most messages. */
+#define GX_PACE_SAMPLES 8
+#define GX_PACE_WINDOW 64
+/* A message within the caches and one beyond them: large copies of host memory are slower. */
+#define GX_PACE_NEAR (1u << 20)
+#define GX_PACE_FAR (64u << 20)
+#define GX_PACE_COPIES 4
+/* The groups its filters will skip marked with the run's reasons, and host memory's pace
+ * measured between ranks 0 and 1 for the estimate (neither on --assume-nodes' layout nor with
+ * --fake-gpus). Collective. */
+int gx_dry_run_view(const struct gx_job *job, const struct gx_options *opts,
+                    struct gx_mplan *plan, struct gx_err *err);
+
+#endif
