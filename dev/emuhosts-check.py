@@ -254,7 +254,7 @@ def main():
             curves = {CURVES[w] for w in want}
             if r["pattern"] == "bibw":
                 curves = {c + "_bidir" for c in curves}
-            # A point the machine disturbed is named after "ceiling unsound: " (issue 45).
+            # A point the machine disturbed is named after "ceiling unsound: ".
             named = absent[len("ceiling unsound: "):] if r.get("ceiling_unsound") else absent
             if not any(named.startswith(c + " ") for c in curves):
                 fail(f"{what}: ceiling absent ({absent!r}), expected one of {want}")

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Whether two gpuxfer reports of the same command say the same things apart from what was
 measured: a refactor's check that the report "matches the previous build field for field except
-times" (issue 47).
+times".
 
   dev/report-same.py OLD.json NEW.json [--ignore KEY,...]
 

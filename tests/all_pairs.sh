@@ -32,7 +32,7 @@ PY
     [ "$(grep -c '^# pair matrix: path host, pattern' "$dir/$mode.txt")" -eq 4 ] &&
         [ "$(grep -cE '^ +[0-3]( +(-|[0-9.]+M?[<~]?)){4}$' "$dir/$mode.txt")" -eq 16 ]
     ok $? "$mode: the table shows 4 matrices of 4 rows"
-    # A terminal's width (issue 62): the table, its matrices' headers and every note within 100
+    # A terminal's width: the table, its matrices' headers and every note within 100
     # columns (the table's own rank files included).
     wide=$(cat "$dir/$mode.txt"* "$dir/$mode.mpirun" | awk 'length($0) > 100' | head -n 3)
     [ -z "$wide" ]
@@ -86,7 +86,7 @@ assert order == "0->1 1->2 2->3 3->0 0->2 1->3 2->0 3->1 0->3 1->0 2->1 3->2".sp
 PY
 ok_diag $? "$dir/check.txt" "all: pairs measured in shift order"
 
-# A table a person reads (issue 62): --pairs all's rows are the report's and the CSV's, each
+# A table a person reads: --pairs all's rows are the report's and the CSV's, each
 # (path, memory kinds, pattern, size) one matrix, each route one line. 4 ranks, 2 patterns x 2
 # sizes: 97 lines on a 2-core machine, 308 before the fold; the bound leaves room for notes.
 for mode in all all-concurrent; do

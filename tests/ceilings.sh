@@ -38,7 +38,7 @@ else:
                 bad.append("%s point %s: not its best iteration of 10" % (kind, p))
 unsound = [r for r in d["results"] if r.get("ceiling_unsound")]
 for r in unsound:
-    # A busy machine may disturb a probe: then no efficiency, and the reason (issue 45).
+    # A busy machine may disturb a probe: then no efficiency, and the reason.
     if "ceiling" in r or "efficiency" in r or not r.get("ceiling_absent", "").startswith("ceiling unsound: "):
         bad.append("unsound ceiling without its reason, or with an efficiency: %s" % r)
 for r in d["results"]:

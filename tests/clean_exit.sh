@@ -1,5 +1,5 @@
 #!/bin/sh
-# A clean error under mpirun (issue 62): every rank agrees on it, finalizes MPI and returns its
+# A clean error under mpirun: every rank agrees on it, finalizes MPI and returns its
 # code from main, so that stderr holds gpuxfer's one line and, after it, only Open MPI's short
 # note that a process exited non-zero (11 lines in 4.1: docs/options.md, exit status), never
 # the longer notice of MPI_Abort; mpirun exits with gpuxfer's code.

@@ -991,7 +991,7 @@ compare --reference "$dir/mine-h200-1gpu.json" -- "$rep/base.json" >/dev/null 2>
 [ $? -eq 2 ] && grep -q "give your runs as one configuration (got 2)" "$dir/ref.err"
 ok $? "--reference with two configurations: exit 2" || diag <"$dir/ref.err"
 
-# Every line within 100 columns whatever the reports name (issue 62): two configurations of two
+# Every line within 100 columns whatever the reports name: two configurations of two
 # runs each under long folder and file names, a context fact with a long value, an option that
 # differs, a result missing in B; the long texts wrap, none is lost.
 long="$dir/a-folder-name-as-long-as-a-sweep-of-settings-makes-it/and-another-level-below-that-one"
@@ -1069,7 +1069,7 @@ rc=$?
     unwrap "$dir/huge.txt" | grep -qE '^ *1073741824 +100->101 .* faster \(noise \+-61%\)$'
 ok_diag $? "$dir/huge.txt" "1 GiB, pairs from 100, a ratio over 1000: the row within 100 columns, whole once unwrapped (exit $rc)"
 
-# Bandwidths below 0.01 GB/s as gpuxfer's table and summary print them (issue 62): in MB/s with
+# Bandwidths below 0.01 GB/s as gpuxfer's table and summary print them: in MB/s with
 # an M after them (0.00997M, 0.8532M; were 9.973e-06, 8.532e-04), the legend line once above
 # the blocks; larger bandwidths, latencies and the ratios as they were; --json keeps GB/s.
 "$PYTHON" "$top_srcdir/tests/tiny_report.py" "$rep/base.json" "$dir/tiny.json"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Interrupts on a GPU path with a large report (issue 17): whatever single signal reaches rank 0,
+# Interrupts on a GPU path with a large report: whatever single signal reaches rank 0,
 # rank 1 or mpirun once something is measured, the report exists, parses, and its status and exit
 # code agree with each other and with the job's; no temporary is left; the .jsonl lines are whole.
 # GX_TRIALS (default 1) repeats the whole set. Without a GPU every test here is skipped.

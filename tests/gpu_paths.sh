@@ -146,7 +146,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 bad = []
 for r in d["results"]:
-    # A probe the machine disturbed bounds nothing (issue 45): no efficiency, and the reason.
+    # A probe the machine disturbed bounds nothing: no efficiency, and the reason.
     if r.get("ceiling_unsound") and r.get("ceiling_absent", "").startswith("ceiling unsound: "):
         print("# %s %s %d: %s" % (r["path"], r["pattern"], r["size"], r["ceiling_absent"]))
         continue

@@ -42,7 +42,7 @@ ok $? "testing options only in --help-all, in its last group"
 tr -s ' \n' ' ' <"$dir/all" | grep -q "a NAME that is a file in the current folder (yours or root's" &&
     tr -s ' \n' ' ' <"$dir/all" | grep -q "names the file read (its real path) and its SHA-256"
 ok $? "--help-all: --scenario NAME read from the current folder first, the report naming the file"
-# The launcher is not gpuxfer's to bound (issue 61): --help-all says who bounds one that hangs.
+# The launcher is not gpuxfer's to bound: --help-all says who bounds one that hangs.
 tr -s ' \n' ' ' <"$dir/all" | grep -q "bounds its own processes (--timeout, .*), not the launcher" &&
     tr -s ' \n' ' ' <"$dir/all" | grep -q "ignoring SIGTERM and its own --timeout): bound it from outside with a SIGKILL to follow, timeout -k 10 SECONDS mpirun ... or Slurm's --time"
 ok $? "--help-all: a launcher that outlives its ranks is bounded from outside (timeout -k, Slurm's --time)"

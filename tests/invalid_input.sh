@@ -212,7 +212,7 @@ expect_input_error 2 "--bind: unknown binding 'sideways' (expected auto, numa, c
 
 said
 
-# Options that surprised (issue 46): an ambiguous prefix, an item given twice, two outputs in
+# Options that surprised: an ambiguous prefix, an item given twice, two outputs in
 # one file, a FIFO as the table; --dry-run refuses what the run refuses, creating nothing.
 expect_input_error 2 "option '--t' is ambiguous: --table, --timeout, --topology-xml" --sizes 8 --t 10
 said

@@ -21,7 +21,7 @@ diag() { sed 's/^/# /'; }
 # take a scheduler time slice). Without a GPU, shared memory or TCP. With one, no btl list: the
 # MPI library picks its CUDA-aware transports as it would for a user (that list leaves Open
 # MPI's smcuda out, and ob1 then moved device buffers through host memory at 0.34 GB/s where
-# smcuda moved 143, issue 38). GX_MPIRUN_OPTS replaces them.
+# smcuda moved 143). GX_MPIRUN_OPTS replaces them.
 if nvidia-smi -L 2>/dev/null | grep -q '^GPU '; then
     gx_mpirun_default="--oversubscribe --bind-to none --mca mpi_yield_when_idle 1"
 else

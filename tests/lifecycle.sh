@@ -1,5 +1,5 @@
 #!/bin/sh
-# The job's whole life has a watchdog (issue 17): a rank stopped (SIGSTOP: every thread frozen)
+# The job's whole life has a watchdog: a rank stopped (SIGSTOP: every thread frozen)
 # is the rank named, at any moment; signals at start-up, during the final write and after the answer
 # is given end the job with one answer; an aborted start-up leaves nothing that blocks the next run. Faults fire at
 # chosen moments (GPUXFER_FAULT ...:at=MOMENT), not after sleeps.
@@ -80,7 +80,7 @@ run sig-written "signal:rank=0:at=written" 2
 [ $rc -eq 0 ] && check_report "$dir/sig-written.json" --status complete
 ok $? "SIGTERM to rank 0 after its report is written: exit 0, report complete" || show sig-written
 
-# The final write (issue 17, item 2). A signal that arrives while rank 0 writes its report changes
+# The final write. A signal that arrives while rank 0 writes its report changes
 # nothing: the write ends, and the answer is the file's. Raw samples beyond what the report holds
 # went to FILE.samples.jsonl as they were measured, so that the write is short.
 no_tmp() { [ -z "$(find "$dir" -name "$1.json.tmp.*")" ]; }
@@ -111,7 +111,7 @@ ok $? "rank 0 stuck half-way through its report: exit 4, no half-written report 
 run sig-fin "signal:rank=1:at=finalize" 2
 [ $rc -eq 0 ] && check_report "$dir/sig-fin.json" --status complete
 ok $? "SIGTERM to rank 1 before MPI_Finalize: exit 0, report complete" || show sig-fin
-# After MPI_Finalize, the watchdog stopped, the answer stands too (issue 61): a stop signal there
+# After MPI_Finalize, the watchdog stopped, the answer stands too: a stop signal there
 # ended the rank by its default action, and mpirun said 143 beside a report of exit 0.
 for r in 0 1; do
     run "sig-ended-$r" "signal:rank=$r:at=ended" 2

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Ranks that disagree (issue 35, class 7): one agreement step (gx_agree_input) compares every
+# Ranks that disagree: one agreement step (gx_agree_input) compares every
 # rank's arguments and GPUXFER_FAULT with rank 0's before any rank parses them, so an MPMD
 # launch or a per-rank environment that gives one rank other input ends at once with one line
 # naming the rank, the argument and both values: exit 2, never the start-up timeout, never

@@ -1,7 +1,7 @@
 #!/bin/bash
-# Issue 46, class 2: the ranks' own sockets (the watchdog's roll call) are open to the job alone.
+# The ranks' own sockets (the watchdog's roll call) are open to the job alone.
 # On one node they are Unix sockets in Linux's abstract namespace, named after the job's token
-# (issue 61: no file, so nothing is left even by a rank killed with SIGKILL): no rank listens on
+# (no file, so nothing is left even by a rank killed with SIGKILL): no rank listens on
 # TCP, another user's connection is closed without a word, a connection of the same user that
 # says nothing neither delays the job nor keeps it from ending, and TMPDIR is empty at the end.
 . "$top_srcdir/tests/lib.sh"

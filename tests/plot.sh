@@ -172,7 +172,7 @@ assert small["vmin"] == 0 and small["vmax"] == 10.3 and not small["ceiling"]
 assert big["colorbar"].startswith("GB/s") and "largest value" in small["colorbar"]
 PY
 ok $? "heatmaps: a value in each measured cell, readable at 16 x 16, size and unit in the title, scale from 0 to the ceiling or the largest value"
-# A grid a screen holds (issue 62): two heatmaps a row, 16 ranks included, the figure within 1900
+# A grid a screen holds: two heatmaps a row, 16 ranks included, the figure within 1900
 # pixels wide (1892 x 880 here), each colour bar's ticks and label clear of the other heatmap.
 png_fits "$dir/m16.png" "$dir/m16.desc" 1900 2200
 ok $? "heatmaps of 16 and 4 ranks: at most 1900 x 2200 pixels, colour bars clear"
@@ -350,7 +350,7 @@ m = json.load(open(sys.argv[1]))["heatmaps"][0]
 assert m["noisy_cells"] == 1 and "~: the machine disturbed" in m["colorbar"], m
 PY
 ok $? "a heatmap: the disturbed pair's cell ~ after its value, the colour bar says what ~ is"
-# Bandwidths below 0.01 GB/s as gpuxfer's table prints them (issue 62): in MB/s with an M after
+# Bandwidths below 0.01 GB/s as gpuxfer's table prints them: in MB/s with an M after
 # them, never an exponent, and the scale's words say what M is; the report keeps GB/s.
 "$PYTHON" - "$rep/matrix.json" "$dir/tiny.json" <<'PY'
 import json, sys

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Quiet surprises (issue 35, class 10), each now said in one line: a size range doubling never
+# Quiet surprises, each now said in one line: a size range doubling never
 # reaches, a size given twice, a fault that could never fire (exit 2, nothing measured); an
 # option given twice (the last counts, as scripts appending overrides expect: a note); --dry-run checks --output as the run would, creating nothing; a folder named like a
 # scenario does not hide the shipped one.

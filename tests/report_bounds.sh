@@ -1,5 +1,5 @@
 #!/bin/sh
-# The report tools' bounds at a sweep's scale (issue 61, what must hold 2): on reports of 16,000
+# The report tools' bounds at a sweep's scale: on reports of 16,000
 # and 240,000 results (dev/big-report.py from tests/reports/base.json, two seeds each), every
 # subcommand that reads a report (summary, goals, openmetrics, compare and its --json, plot)
 # ends within 10 s (16,000) and 30 s (240,000) and 1 GiB, and plot's PNG is of a size a person

@@ -49,7 +49,7 @@ ok $? "gpuxfer-report summary: ~ after a disturbed median, counted under the tab
 "$PYTHON" "$top_srcdir/scripts/gpuxfer-report" summary "$top_srcdir/tests/reports/base.json" >"$dir/sum0.txt" 2>&1 &&
     ! grep -q '~' "$dir/sum0.txt"
 ok $? "gpuxfer-report summary: a report before 2.5 unmarked" || diag <"$dir/sum0.txt"
-# Bandwidths below 0.01 GB/s as gpuxfer's table prints them (issue 62): in MB/s with an M after
+# Bandwidths below 0.01 GB/s as gpuxfer's table prints them: in MB/s with an M after
 # them and a line under the tables saying so; latencies and larger bandwidths as they were.
 "$PYTHON" "$top_srcdir/tests/tiny_report.py" "$top_srcdir/tests/reports/base.json" "$dir/tiny.json"
 "$PYTHON" "$top_srcdir/scripts/gpuxfer-report" summary "$dir/tiny.json" >"$dir/sumt.txt" 2>&1 &&

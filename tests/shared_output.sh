@@ -1,5 +1,5 @@
 #!/bin/bash
-# Runs that share a folder or a name (issue 35, classes 1-3): the one writer of report files
+# Runs that share a folder or a name: the one writer of report files
 # (gx_out_claim, gx_durable_*) never replaces what it did not create unless --force, locks the
 # live .jsonl so that a second run with the same --output stops at once with one line, reads the
 # results back through its own descriptor, writes its temporaries with O_EXCL|O_NOFOLLOW where

@@ -1,8 +1,8 @@
 #!/bin/bash
-# Issue 45, item 4: every signal of the table (GX_STOP_SIGNALS), to rank 0 and to rank 1, at a
+# Every signal of the table (GX_STOP_SIGNALS), to rank 0 and to rank 1, at a
 # moment drawn anew each time, beside two busy loops this test starts (and always ends), leaves
 # the report with every result the .jsonl holds and exit 5 (gx_signal_check), and nothing of
-# gpuxfer's in TMPDIR or /dev/shm (issue 61). GX_SIGNAL_REPEAT
+# gpuxfer's in TMPDIR or /dev/shm. GX_SIGNAL_REPEAT
 # times each (default 1, about 2 minutes beside other work; 20 for the proof in the issue).
 . "$top_srcdir/tests/lib.sh"
 dir=$(mktemp -d "$TEST_TMP/signal-repeat.XXXXXX")

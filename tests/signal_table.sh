@@ -1,5 +1,5 @@
 #!/bin/bash
-# The signal table (issue 35, class 6): every signal of GX_STOP_SIGNALS, sent to rank 0 or to
+# The signal table: every signal of GX_STOP_SIGNALS, sent to rank 0 or to
 # another rank in the middle of a run, leaves the report of what was measured (interrupted,
 # exit 5, failure.signal naming it and failure.ranks the rank that got it); a rank hung in
 # MPI_Finalize after a complete report is exit 4, never 1 (corrupted data), and rank 0 stopped

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Issue 64: the slow node among many, on emulated hosts (dev/emuhosts.sh). 16 hosts of one rank
+# The slow node among many, on emulated hosts (dev/emuhosts.sh). 16 hosts of one rank
 # with --pairs nodes, then 8 hosts x 2 rails with --pairs rails: every ordered node pair in
 # 2(N-1) round-robin rounds, each node in one transfer a round. First as built: no node named
 # (nothing in the table's slow-node lines, the report's slow_nodes or its health) and exit 0

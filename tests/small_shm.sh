@@ -1,5 +1,5 @@
 #!/bin/bash
-# Issue 46, class 1: gpuxfer's shared-memory segments in /dev/shm, a folder every local user
+# gpuxfer's shared-memory segments in /dev/shm, a folder every local user
 # shares. A /dev/shm too small for a size (64 MiB, Docker's default, and 2 segments of 32 MiB)
 # is a skip whose reason names /dev/shm's sizes, never a crash; a name someone placed first is
 # neither followed nor removed, and the run goes on under a fresh random name; names are not

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The status rule (issue 35, class 4): a result whose data check failed is "failed" for every
+# The status rule: a result whose data check failed is "failed" for every
 # consumer: the report and its .jsonl, the table, the CSV, and the report tools, which apply the
 # rule to older reports that kept "ok" beside the failed validation.
 . "$top_srcdir/tests/lib.sh"

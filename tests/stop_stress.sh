@@ -1,5 +1,5 @@
 #!/bin/bash
-# Issue 61, what must hold 3: no folder, socket or segment of gpuxfer's is left after any
+# No folder, socket or segment of gpuxfer's is left after any
 # documented stop (GX_STOP_SIGNALS, docs/reliability.md), sent to any rank at any moment from
 # start-up (the rank's handlers in place) to the report, beside two busy loops this test starts
 # (and always ends). Each try draws the rank and the moment anew; the runs alternate between the

@@ -1,5 +1,5 @@
 #!/bin/bash
-# What rank 0 prints, and the samples, where the disk may fill (issue 35, classes 8 and 5):
+# What rank 0 prints, and the samples, where the disk may fill:
 # --table FILE is written by rank 0 itself through the one writer and checked, so a full disk is
 # exit 3 under mpirun too (mpirun forwards stdout without telling rank 0 of a failure); --samples
 # on a disk too full for the samples file drops the samples, never the result.

@@ -1,4 +1,4 @@
-/* The ceilings' texts in their pool (issue 47: rank 0 holds a point per result): a reason every
+/* The ceilings' texts in their pool (rank 0 holds a point per result): a reason every
  * point of every pair repeats is held once, a point and a curve stay small, a reason longer
  * than a ceiling keeps is cut where it always was, and a copy (the report's) reads its texts
  * after its source is gone. */

@@ -117,7 +117,7 @@ static void check_put(void)
     cs = save;
 }
 
-/* Issue 47: curves are found through an index, among thousands (a 10,000-rank job's pairs):
+/* Curves are found through an index, among thousands (a 10,000-rank job's pairs):
  * each one where it was put, across the index's growth, and none that was not put. */
 static void check_index(void)
 {
@@ -177,7 +177,7 @@ static void check_probe_table(void)
     ok(flagged, "every probe's ops say GX_PATH_PROBE (nothing to validate at the peer)");
 }
 
-/* Issue 45: a point the machine disturbed bounds nothing. A probe point slower than a larger
+/* A point the machine disturbed bounds nothing. A probe point slower than a larger
  * size of its curve, disturbed more than the result, or beaten more than 2x gives no
  * efficiency (ceiling_unsound, the reason in ceiling_what); a clean curve rates as before. */
 static void check_unsound(void)

@@ -122,7 +122,7 @@ int main(void)
     bad("-n 20", "nccl-tests' -n (iterations) is --iters N here");
     bad("--sizes", "option '--sizes' needs a value");
     bad("stray", "unexpected argument 'stray'");
-    /* A prefix is an option's name only when it names one option (issue 46: '--t 10' wrote
+    /* A prefix is an option's name only when it names one option ('--t 10' wrote
      * the table to ./10); the exact name always counts, though it is a prefix of others. */
     bad("--t 10", "option '--t' is ambiguous: --table, --timeout, --topology-xml");
     bad("--t=10", "option '--t' is ambiguous: --table, --timeout, --topology-xml");
@@ -135,7 +135,7 @@ int main(void)
     ok(parse("--help", &err) == GX_OK && o.help == 1, "--help is --help, not --help-all's prefix");
 
     /* Every list option: an item given twice is refused by the one list rule, naming the
-     * option and the item (issue 46: --pattern bw,bw measured one step twice); a list option
+     * option and the item (--pattern bw,bw measured one step twice); a list option
      * without a case here fails, so a new one is tested too. Lists of places may repeat. */
     {
         static const struct {
@@ -181,7 +181,7 @@ int main(void)
        "--mem SRC,DST and --gpu-map are places: a kind or a GPU may repeat (%s)", err.msg);
 
     /* An option given where no path of the run can use it is said, by the path table's flags
-     * (issue 46: --chunk with the host path was ignored without a word). */
+     * (--chunk with the host path was ignored without a word). */
     {
         static const struct {
             const char *line, *want; /* want NULL: nothing said */
@@ -296,7 +296,7 @@ int main(void)
                   "of the 2 ranks on this node)"), "size larger than memory (%s)", err.msg);
     {
         /* Every rank on the node holds its buffers at once: 3/8 of the memory fits one rank's
-         * two buffers, not two ranks' (issue 17: 8G x 2 x 2 ranks passed on a 23.5 GiB node). */
+         * two buffers, not two ranks' (8G x 2 x 2 ranks passed on a 23.5 GiB node). */
         double mem = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
         char arg[64];
         snprintf(arg, sizeof arg, "--sizes %.0f", mem * 3 / 8);

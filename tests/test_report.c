@@ -129,7 +129,7 @@ static void test_samples(const char *dir, struct gx_result r)
 }
 
 /* What rank 0 keeps of a result: the report holds none of it (the .jsonl does), so a kept
- * record and the report's share stay within 4 KiB a result (issue 25: at most 4 KiB kept). */
+ * record and the report's share stay within 4 KiB a result (at most 4 KiB kept). */
 static void test_kept_bound(const char *dir, struct gx_result r)
 {
     static const char *const stages[] = {"MPI", "kernel", NULL};
@@ -238,7 +238,7 @@ static int fill_tables(struct gx_jstream *w, int slot, void *ctx)
 }
 
 /* The report written by streaming is, byte for byte, what printing the whole document with cJSON
- * gave before (issue 25); its results are the .jsonl's lines. */
+ * gave before; its results are the .jsonl's lines. */
 static void test_streamed_equals_whole(const char *path)
 {
     char *text = slurp(path), lines_path[300];

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The report tools as Unix programs (issue 35, class 9; issue 46, classes 4 and 5): piped into
+# The report tools as Unix programs: piped into
 # head, writing to a full, closed or abandoned stdout, under a Latin-1 locale with non-ASCII
 # names, given a FIFO or /dev/zero or a 2 GiB file or a size of 10^30 or a median of 0, 1e308 or
 # 400 digits, a report crafted with escape sequences, one report given twice as two runs, writing

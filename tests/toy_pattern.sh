@@ -33,7 +33,7 @@ for r in toy:
         bad.append("toy %d: %s %s window %s" % (r["size"], r["status"], r["unit"], r["window"]))
     if r["validation"]["status"] != "passed" or r["validation"]["checks"] < 20:
         bad.append("toy %d: validation %s" % (r["size"], r["validation"]))
-    # Its family's ceiling, or that ceiling's point disturbed by a busy machine (issue 45).
+    # Its family's ceiling, or that ceiling's point disturbed by a busy machine.
     unsound = r.get("ceiling_unsound") and "shm_copy" in r.get("ceiling_absent", "")
     if "shared memory" not in r.get("ceiling_what", "") and not unsound:
         bad.append("toy %d: ceiling %s" % (r["size"], r.get("ceiling_what", r.get("ceiling_absent"))))

@@ -1,5 +1,5 @@
 #!/bin/bash
-# gpuxfer-report tune (issue 37): the knob tables (every line complete, no knob offered for a library
+# gpuxfer-report tune: the knob tables (every line complete, no knob offered for a library
 # that lacks it, Open MPI's checked against what ompi_info lists), UCX's protocols read from the
 # runs' reports (the parser of UCX's tables is gpuxfer's: tests/test_ucx_proto), and a tune
 # on host memory with a small budget: 2 ranks, two sizes, 2 replicates, one knob; its advice is
