@@ -66,7 +66,7 @@ ok $? "probes: shm-copy one way, both ways and its latency at the results' sizes
 # The table: the ceilings' summary, then ceiling and eff% on every row ("?" in both where the
 # probe was unsound, "~" after a median the machine disturbed); no eff% above 100 without "!" or
 # "=" and neither at or below it.
-row='^ +[0-9]+ +0->1 +- +- +[0-9.e-]+M?~? .* ok +([0-9.e-]+M? +[0-9.]+[!=]?|\? +\?)$'
+row='^ +[0-9]+ +0->1 +- +- +[0-9.e-]+M?[~^]? .* ok +([0-9.e-]+M? +[0-9.]+[!=]?|\? +\?)$'
 lines=$(grep -cE "$row" "$dir/on.txt")
 odd=$(grep -E '^ +[0-9]+ +0->1 ' "$dir/on.txt" | grep -vE "$row" | head -n 1 | tr -s ' ')
 [ "$lines" -eq 9 ] && grep -q '^# ceilings (' "$dir/on.txt" && grep -q 'eff%' "$dir/on.txt"

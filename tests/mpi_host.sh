@@ -11,7 +11,7 @@ for pat in latency bw bibw; do
     check_report "$out" --ranks 2 --patterns $pat --sizes 4 --pairs 0-1
     ok $? "2 ranks, $pat: report valid against the schema, values sensible, one result per size"
     # The table: one line per size, "size pair chunk depth median ...".
-    lines=$(grep -cE '^ +[0-9]+ +0->1 +- +- +[0-9.e-]+M?~? +[0-9.e-]+M? +[0-9.e-]+M? ' "$dir/np2-$pat.txt")
+    lines=$(grep -cE '^ +[0-9]+ +0->1 +- +- +[0-9.e-]+M?[~^]? +[0-9.e-]+M? +[0-9.e-]+M? ' "$dir/np2-$pat.txt")
     [ "$lines" -eq 4 ]
     ok $? "2 ranks, $pat: table has 4 parseable lines (found $lines)"
     [ -s "$out.jsonl" ] && [ "$(wc -l <"$out.jsonl")" -eq 4 ]

@@ -47,7 +47,7 @@ for pat in latency bw bibw; do
     ok $? "MPICH, 2 ranks, $pat: exit 0" || diag <"$dir/np2-$pat.mpirun"
     check_report "$out" --ranks 2 --patterns $pat --sizes 4 --pairs 0-1
     ok $? "MPICH, 2 ranks, $pat: report valid against the schema, values sensible, one result per size"
-    lines=$(grep -cE '^ +[0-9]+ +0->1 +- +- +[0-9.e-]+M?~? +[0-9.e-]+M? +[0-9.e-]+M? ' "$dir/np2-$pat.txt")
+    lines=$(grep -cE '^ +[0-9]+ +0->1 +- +- +[0-9.e-]+M?[~^]? +[0-9.e-]+M? +[0-9.e-]+M? ' "$dir/np2-$pat.txt")
     [ "$lines" -eq 4 ]
     ok $? "MPICH, 2 ranks, $pat: table has 4 parseable lines (found $lines)"
 done
