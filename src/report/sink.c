@@ -465,8 +465,10 @@ static void on_end(void *ctx)
 int gx_sink_abort(void *ctx, const struct gx_sink_abort *a)
 {
     struct gx_sink *s = ctx;
+    /* The report first: the table's stream may be the one a stopped main thread was writing. */
+    int rc = gx_report_abort(s->rep, a);
     gx_output_table(&s->out); /* what was measured, partial rows marked */
-    return gx_report_abort(s->rep, a);
+    return rc;
 }
 
 static const struct gx_sink_ops sink_ops = {
