@@ -464,10 +464,9 @@ static void on_end(void *ctx)
 
 int gx_sink_abort(void *ctx, const struct gx_sink_abort *a)
 {
-    struct gx_sink *s = ctx;
-    /* The report first: the table's stream may be the one a stopped main thread was writing. */
+    struct gx_sink *s = ctx; /* the report before the table, whose stream may be held */
     int rc = gx_report_abort(s->rep, a);
-    gx_output_table(&s->out); /* what was measured, partial rows marked */
+    gx_output_table(&s->out);
     return rc;
 }
 
