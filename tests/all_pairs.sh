@@ -186,7 +186,7 @@ gx_mpirun 1 --dry-run --assume-nodes 4 --assume-gpus-per-node 2 --pairs rails --
     --sizes 8,1M --path host >"$dir/dry.txt" 2>&1
 ok $? "--dry-run --assume-nodes 4 --assume-gpus-per-node 2 --pairs rails: exit 0 on 1 rank"
 # rails: 6 rounds of 2 node pairs x 2 rails; 2 sizes each: 12 measurements of 4 pairs.
-grep -qE '^# 12 measurements \(48 results; 0 ceiling probes, 0 s of the estimate\), in 6 rounds; estimate [0-9]+ s' "$dir/dry.txt" &&
+grep -qE '^# 12 measurements \(48 results; 0 ceiling probes, 0 s of the estimate\), in 6 rounds and [0-9]+ visits$' "$dir/dry.txt" &&
     grep -q '^# schemes on 4 nodes x 2 ranks (8 ranks, assumed)' "$dir/dry.txt" &&
     grep -qE '^# all +112 +56 +[0-9]+ ' "$dir/dry.txt" &&
     grep -qE '^# all-concurrent +112 +14 ' "$dir/dry.txt" &&
@@ -197,7 +197,7 @@ rails_s=$(awk '$2 == "rails" {print $5}' "$dir/dry.txt")
 all_s=$(awk '$2 == "all" {print $5}' "$dir/dry.txt")
 [ -n "$rails_s" ] && [ -n "$all_s" ] && [ "$all_s" -gt "$rails_s" ]
 ok $? "dry run: the estimate of all ($all_s s) is above rails' ($rails_s s): one pair a round"
-plan_s=$(sed -n 's/^# 12 measurements .*; estimate \([0-9]*\) s.*/\1/p' "$dir/dry.txt")
+plan_s=$(tr '\n' ' ' <"$dir/dry.txt" | sed -n 's/.*; estimate \([0-9]*\) s, at each path.*/\1/p')
 [ -n "$plan_s" ] && [ "$plan_s" = "$rails_s" ]
 ok $? "dry run: one estimate, the plan's ($plan_s s) the row of its own scheme, rails ($rails_s s)"
 gx_mpirun 1 --assume-nodes 4 --pairs rails --sizes 8 >/dev/null 2>"$dir/assume.err"

@@ -80,13 +80,13 @@ for t in $subs; do
         [ -z "$(awk 'length > 100' "$dir/h.out")" ] || bad="$bad $t--help"
     gx_report --help | grep -q "^  $t  " || bad="$bad door--help:$t"
 done
-[ "$(echo $subs)" = "summary compare plot goals openmetrics tune sweep soak bench" ] || bad="$bad list:'$subs'"
+[ "$(echo $subs)" = "summary compare plot goals openmetrics expect tune sweep soak bench" ] || bad="$bad list:'$subs'"
 gx_report sweep --help | grep -q '^  gpuxfer-report sweep \[-n NP\]' || bad="$bad sweep-usage"
 [ -n "$want" ] && [ -z "$bad" ]
-ok $? "gpuxfer-report and each of its 9 subcommands: --version 'NAME $want', --help on stdout within 100 columns, exit 0" ||
+ok $? "gpuxfer-report and each of its 10 subcommands: --version 'NAME $want', --help on stdout within 100 columns, exit 0" ||
     echo "$bad" | diag
 gx_report nosuch >"$dir/n.out" 2>"$dir/n.err"
-[ $? -eq 2 ] && [ ! -s "$dir/n.out" ] && [ "$(wc -l <"$dir/n.err")" -eq 1 ] && grep -q "^gpuxfer-report: nosuch: no such subcommand (expected one of: summary, compare, plot, goals, openmetrics, tune, sweep, soak, bench" "$dir/n.err"
+[ $? -eq 2 ] && [ ! -s "$dir/n.out" ] && [ "$(wc -l <"$dir/n.err")" -eq 1 ] && grep -q "^gpuxfer-report: nosuch: no such subcommand (expected one of: summary, compare, plot, goals, openmetrics, expect, tune, sweep, soak, bench" "$dir/n.err"
 ok $? "gpuxfer-report nosuch: exit 2, one line naming the subcommands" || diag <"$dir/n.err"
 bash "$top_srcdir/scripts/gxreport/sweep.sh" --help >"$dir/n.out" 2>"$dir/n.err"
 [ $? -eq 2 ] && [ "$(wc -l <"$dir/n.err")" -eq 1 ] && grep -q "run it as gpuxfer-report sweep$" "$dir/n.err"

@@ -6,8 +6,9 @@ most four (a pattern measured at one size only, as the default run's 8 B latency
 paths side by side), on log axes (--linear-bw: bandwidth from 0 on a linear one); in each a line
 per memory kinds and run (and report, when several are given): never two memory kinds or two
 runs in one line. A collective's facet has its busbw, its out-of-place and in-place forms two
-lines of it, as nccl-tests prints them side by side. A line is the median over the pairs measured, with a band from p5 to p95 (with
-several pairs the lowest p5 to the highest p95), its measured ceiling dotted in its colour and,
+lines of it, as nccl-tests prints them side by side. A line is the median over the pairs
+measured, with a band from p5 to p95 (with several pairs the lowest p5 to the highest p95), its
+measured ceiling dotted in its colour and,
 where the report has them (schema 2.7), the line rate of the links crossed dash-dotted; chunked
 paths at their best chunk/depth per size (--all-chunks: a line per chunk/depth). A colour per
 path (several reports: a colour per report), a line style and marker per line of a path; a facet
