@@ -33,15 +33,16 @@ ok_diag $? "$dir/w.txt" "the table's blocks name the window"
 # The order of a visit: the host path's steps at window 4, then at 16 (the dry run's lines).
 gx_mpirun 2 --path host --pattern latency,bw --sizes 8,4K --vary window=4,16 --dry-run \
     >"$dir/dry.txt" 2>&1
-awk '$2 == "host" { printf "%s ", $NF } END { print "" }' "$dir/dry.txt" |
+awk '$1 ~ /^[0-9]+$/ && $2 == "host" { printf "%s ", $NF } END { print "" }' "$dir/dry.txt" |
     grep -qx "4 4 4 4 16 16 16 16 " &&
     grep -q "^# --vary window: 4, 16, each value's steps" "$dir/dry.txt"
 ok_diag $? "$dir/dry.txt" "--dry-run: window 4's steps of the path, then window 16's, each marked"
 
-# Chunks: no path pipelines without a GPU, but the plan is made without one. The host path
-# takes no chunk: skipped with the reason; staged's steps once per chunk, auto a search.
+# Chunks: no path pipelines without a GPU, so the plan is made for a node of two (a dry run
+# for this machine skips staged). The host path takes no chunk: skipped with the reason;
+# staged's steps once per chunk, auto a search.
 gx_mpirun 2 --path host,staged --pattern bw --sizes 64K,4M --vary chunk=auto,1M --dry-run \
-    >"$dir/chunk.txt" 2>&1
+    --assume-nodes 1 --assume-gpus-per-node 2 >"$dir/chunk.txt" 2>&1
 grep -q "host .*skipped: --vary chunk: this path does not pipeline" "$dir/chunk.txt" &&
     [ "$(grep -cE '^ +[0-9]+ staged .* best of [0-9]+ .* vary auto$' "$dir/chunk.txt")" -eq 2 ] &&
     [ "$(grep -cE '^ +[0-9]+ staged .* 1M/2 .* vary 1M$' "$dir/chunk.txt")" -eq 2 ]
