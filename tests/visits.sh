@@ -9,7 +9,7 @@ dir=$(mktemp -d "$TEST_TMP/visits.XXXXXX")
 # its share gets no more visits, by design; this test's verdict must not depend on the load.
 gx_mpirun 2 --path host --pattern latency,bw --sizes 8,64K --quiet \
     --output "$dir/three.json" >"$dir/three.txt" 2>&1
-ok $? "five visits by default (steps of short iterations): exit 0" || diag <"$dir/three.txt"
+ok $? "16 visits by default (steps of short iterations): exit 0" || diag <"$dir/three.txt"
 check_report "$dir/three.json"
 ok $? "its report is valid against the schema"
 py_check "$dir/three.json" <<'PY'
@@ -20,19 +20,25 @@ assert len(rs) == 4, len(rs)
 for r in rs:
     s, st = r["stop"], r["stats"]
     vm = s["visit_medians"]
-    # 5 for a step of short iterations (8 B's), 3 for one of 1 ms or more (dry-run's estimate)
-    assert s["visits"] == s["visits_planned"] == len(vm) and len(vm) in (3, 5), s
-    assert r["size"] > 8 or len(vm) == 5, s
+    # 16 for a step of short iterations (8 B's), 8 for one of 100 us or more (dry-run's
+    # estimate): no budget to fit them to
+    assert s["visits"] == s["visits_planned"] == len(vm) and len(vm) in (8, 16), s
+    assert r["size"] > 8 or len(vm) == 16, s
     # The median of all the iterations lies between the smallest and largest visit's.
     assert min(vm) <= st["median"] <= max(vm), (vm, st["median"])
-    assert r["iterations"] >= 5 * len(vm) and st["n"] == r["iterations"], (r["iterations"], st["n"])
+    # The first visit its fewest (5), each later one 2 at least.
+    assert r["iterations"] >= 5 + 2 * (len(vm) - 1) and st["n"] == r["iterations"], \
+        (r["iterations"], st["n"])
     drift = r["noise"].get("drift", 0)
     # Kept as a float: a busy machine's drift of thousands is exact to its seventh digit only.
     want = max(vm) / min(vm) - 1
     assert abs(drift - want) <= 1e-6 * max(1, want), (drift, vm)
-    assert ("drift" in r["noise"]["marks"]) <= (drift > 0.05), r["noise"]
+    # Marked drift only where the visits ran at two speeds or leave the median known to no
+    # better than 5%.
+    n = r["noise"]
+    assert ("drift" in n["marks"]) <= ("two_speeds" in n or n.get("visits_ci", 0) > 0.05), n
 PY
-ok $? "each result: 5 visits (3 of long iterations), its median between theirs, 5 iterations a visit at least, their spread as noise.drift"
+ok $? "each result: 16 visits (8 of long iterations), its median between theirs, 5 iterations at the first and 2 a later visit at least, their spread as noise.drift"
 
 for args in "--visits 1" "--iters 7"; do
     gx_mpirun 2 --path host --pattern bw --sizes 8 --ceilings off --quiet $args \
@@ -46,14 +52,14 @@ PY
 done
 
 gx_mpirun 2 --path host --sizes 8,64K --dry-run >"$dir/dry.txt" 2>&1
-grep -q '^# each result measured in 5 visits spread over the run' "$dir/dry.txt"
+grep -q '^# each result measured in 16 visits spread over the run' "$dir/dry.txt"
 ok $? "--dry-run says how many visits" || diag <"$dir/dry.txt"
-gx_mpirun 2 --path host --visits 9 >"$dir/bad.txt" 2>&1
+gx_mpirun 2 --path host --visits 33 >"$dir/bad.txt" 2>&1
 [ $? -eq 2 ] && grep -q -- '--visits' "$dir/bad.txt"
-ok $? "--visits 9: exit 2, naming the option" || diag <"$dir/bad.txt"
+ok $? "--visits 33: exit 2, naming the option" || diag <"$dir/bad.txt"
 
 # SIGTERM once 64K's first visit is gathered: the report keeps both results of their first
-# visit (1 of 5), held until then.
+# visit (1 of the planned), held until then.
 GPUXFER_FAULT=signal:rank=0:size=64K:at=collected gx_mpirun 2 --path host --pattern bw \
     --sizes 8,64K --budget 8 --quiet --output "$dir/stopped.json" >"$dir/stopped.txt" 2>&1
 rc=$?
@@ -62,9 +68,9 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["status"] == "interrupted", d["status"]
 got = sorted((r["size"], r["stop"]["visits"], r["stop"]["visits_planned"]) for r in d["results"])
-assert got[0] == (8, 1, 5) and got[1][:2] == (65536, 1) and got[1][2] in (3, 5), got
+assert got[0][:2] == (8, 1) and got[0][2] >= 5 and got[1][:2] == (65536, 1) and got[1][2] >= 3, got
 PY
-ok $? "stopped at the first visit (exit $rc): both results kept, visits 1 of 5" ||
+ok $? "stopped at the first visit (exit $rc): both results kept, visits 1 of those planned" ||
     diag <"$dir/stopped.txt"
 # The same with more results held than the sink's first room for them (16): each as it was
 # held, its texts too (the ceiling's name), however far the held results moved since (the
