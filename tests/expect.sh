@@ -230,13 +230,16 @@ echo "gpuxfer: --expect x.json: made for another SKU" >&2
 exit 2
 EOF
 chmod +x "$dir/bin/gpuxfer-stub"
+cp "$dir/other.json" "$dir/exp file.json" # root's alone, as the script asks of what decides
+chmod go-w "$dir/exp file.json"
 env -u SLURM_SCRIPT_CONTEXT -u GX_NODECHECK_MODE PATH="$dir/bin:$PATH" GX_NODECHECK_DRYRUN=1 \
     GX_NODECHECK_GPUXFER=gpuxfer-stub GX_NODECHECK_LAUNCH=env GX_NODECHECK_NP=2 \
     GX_NODECHECK_DIR="$dir/logs" GX_NODECHECK_EXPECTATIONS="$dir/exp file.json" \
     bash "$top_srcdir/scripts/slurm/gpuxfer-nodecheck.sh" >"$dir/nc.out" 2>"$dir/nc.err"
 rc=$?
-[ $rc -eq 0 ] && grep -q -- "--check --quiet --output .* --expect $dir/exp file.json\$" "$dir/stub.args" &&
-    ! grep -q scontrol "$dir/nc.out" && grep -q "bad input (not drained)" "$dir/nc.err"
+# No role given: HealthCheckProgram's, whose "not checked" is exit 2 (slurmd drains nothing on it).
+[ $rc -eq 2 ] && grep -q -- "--check --quiet --output .* --expect $dir/exp file.json\$" "$dir/stub.args" &&
+    ! grep -q scontrol "$dir/nc.out" && grep -q "not checked, not drained: gpuxfer: bad input" "$dir/nc.err"
 ok_diag $? "$dir/nc.err" "the node check script passes GX_NODECHECK_EXPECTATIONS as --expect; gpuxfer's refusal drains nothing"
 
 rm -rf "$dir"

@@ -290,7 +290,8 @@ static void print_locked(struct gx_table *t)
         t->rows[i].order = place[t->rows[i].block];
         partial |= t->rows[i].partial;
     }
-    qsort(t->rows, t->nrows, sizeof *t->rows, row_cmp);
+    if (t->nrows) /* none kept yet: no rows to sort (qsort wants them there) */
+        qsort(t->rows, t->nrows, sizeof *t->rows, row_cmp);
     for (size_t from = 0, to; from < t->nrows; from = to) {
         for (to = from + 1; to < t->nrows && t->rows[to].block == t->rows[from].block; to++)
             ;
