@@ -237,10 +237,15 @@ refused mode "mode 'sometimes': expected prolog, epilog or health" GX_NODECHECK_
 refused no-gpuxfer "GX_NODECHECK_GPUXFER 'gpuxfre': no such program" GX_NODECHECK_GPUXFER=gpuxfre
 refused relative-gpuxfer "GX_NODECHECK_GPUXFER 'bin/gpuxfer': a relative path" \
     GX_NODECHECK_GPUXFER=bin/gpuxfer
-mkdir "$top/no-scontrol"
+# A PATH of the system's programs but Slurm's scontrol (installed where Slurm is).
+mkdir "$top/no-scontrol" "$top/no-scontrol-sys"
 cp "$bin/logger" "$bin/gpuxfer-stub" "$top/no-scontrol/"
+sysbin=$(dirname "$(command -v env)")
+for f in "$sysbin"/*; do
+    [ "${f##*/}" = scontrol ] || ln -s "$f" "$top/no-scontrol-sys/${f##*/}"
+done
 refused no-scontrol "scontrol .Slurm's, to drain the node. 'scontrol': no such program" \
-    PATH="$top/no-scontrol:$(dirname "$(command -v env)")"
+    PATH="$top/no-scontrol:$top/no-scontrol-sys"
 refused no-launcher "GX_NODECHECK_LAUNCH 'mpirn': no such program" GX_NODECHECK_LAUNCH="mpirn -np 2"
 refused host-slash "host name 'gpu/01': expected letters" FAKE_HOST=gpu/01
 refused host-empty "host name '': expected letters" FAKE_HOST=
