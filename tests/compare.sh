@@ -802,6 +802,41 @@ assert v == {1: "slower", 2: "same"}, v
 assert all(c["runs"] == 1 and c["se_from"] == "visits" for r in d["rows"] for c in r["cells"])
 PY
 ok $? "one run a side decides from its visits: slower and the same"
+# The golden runs of the reports' SKU (an expectations file): their noise between runs stands
+# for one run's where larger than its visits'; a file of another SKU changes nothing.
+py_check "$top_srcdir/scripts" "$vr/one/A.json" "$dir/golden.json" "$dir/other.json" <<'PY'
+import json, sys
+sys.path.insert(0, sys.argv.pop(1))
+from gxreport import expect
+facts = expect.facts(json.load(open(sys.argv[1])), "A")
+def doc(f, noise):
+    return {"format": "gpuxfer-expectations", "version": "1.0", "tool": "test",
+            "skus": [{"facts": f, "runs": [{"report": "g%d.json" % i} for i in range(3)],
+                      "expectations": [{"route_class": "no link", "path": "host",
+                                        "mem": {"src": "pageable", "dst": "pageable"},
+                                        "pattern": "bw", "size": s, "unit": "GB/s",
+                                        "expected": 10.0, "noise": noise, "at_least": 8.0,
+                                        "runs": [0, 1, 2], "points": 3}
+                                       for s in (1 << 20, 2 << 20)]}]}
+json.dump(doc(facts, 0.10), open(sys.argv[2], "w"))
+json.dump(doc({**facts, "gpu_model": "another GPU"}, 0.10), open(sys.argv[3], "w"))
+PY
+compare --json --expect "$dir/golden.json" "$vr"/one/A.json "$vr"/one/B.json \
+    >"$dir/golden-one.json" 2>"$dir/golden-one.err" &&
+    compare --json --expect "$dir/other.json" "$vr"/one/A.json "$vr"/one/B.json \
+        >"$dir/other-one.json" 2>/dev/null &&
+    tr '\n' ' ' <"$dir/golden-one.err" | tr -s ' ' |
+        grep -q "^# one run's noise between runs: the golden runs of none x 0 in # .*golden.json" &&
+    py_check "$dir/golden-one.json" "$dir/other-one.json" <<'PY'
+import json, sys
+g, o = (json.load(open(f)) for f in sys.argv[1:])
+v = lambda d: {r["size"] >> 20: r["cells"][1]["verdict"] for r in d["rows"]}  # noqa: E731
+assert v(g) == {1: "undecided", 2: "undecided"}, v(g)
+assert all(c["se_from"] == "golden runs" and c["df"] is not None
+           for r in g["rows"] for c in r["cells"][1:]), g["rows"]
+assert v(o) == {1: "slower", 2: "same"}, v(o)
+PY
+ok_diag $? "$dir/golden-one.err" "one run a side with its SKU's golden runs (--expect): their 10% noise between runs, larger than the visits', leaves both rows undecided; another SKU's file changes nothing"
 compare --json "$vr"/slowrun/A*.json -- "$vr"/slowrun/B*.json >"$dir/slowrun.json" &&
     py_check "$dir/slowrun.json" <<'PY'
 import json, math, sys

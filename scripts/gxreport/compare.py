@@ -11,7 +11,10 @@ share its moment of the machine). The noise of a configuration's value has two l
 differ (a whole run may be slow), and within a run its visits differ (--visits: each measured at
 another moment of the run); the standard error is the larger of the two estimates, so that many
 visits never hide a spread between runs (runs without visits: the runs' alone; one run a side
-without visits: nothing tells it). Welch's t test on the logs calls a row slower or faster where
+without visits: nothing tells it). A run's visits share its placement and its clocks: a side of
+one run takes the noise between runs of the golden runs of its SKU where an expectations file
+(gpuxfer-report expect; --expect, else those installed with gpuxfer) has them, when larger.
+Welch's t test on the logs calls a row slower or faster where
 its Benjamini-Hochberg q is below --alpha; 'same' only where the ratio's 1 - 2 alpha (90%)
 interval lies within --tolerance (5%) of 1 either way (two one-sided tests); else 'undecided'.
 Settings of --vary are judged visit by visit (paired): the machine's moments they shared drop
@@ -101,12 +104,12 @@ def log_positive(values):
 
 
 # A configuration's estimate at a row, on the log scale: its runs' mean log median, the variance
-# of that mean, its degrees of freedom, where the variance came from (runs, visits, or None where
-# nothing tells it: one run without visits) and its number of runs.
+# of that mean, its degrees of freedom, where the variance came from (runs, visits, golden runs,
+# or None where nothing tells it: one run without visits) and its number of runs.
 Side = collections.namedtuple("Side", "mean var df source runs")
 
 
-def two_levels(mean, logs, visit_logs):
+def two_levels(mean, logs, visit_logs, floor=None, paired_visits=False):
     """A Side from its runs' logs and, per run that has them, its visits' logs (--visits: each
     measured at another moment of the run). Two levels of noise: the visits of a run spread by
     the machine's moments within it, the runs' own values also by what holds a whole run (its
@@ -114,24 +117,33 @@ def two_levels(mean, logs, visit_logs):
     larger of the two estimates, so that many visits never hide a spread between runs: from the
     visits, the mean over the runs of their visits' variance over their count, over the runs;
     from the runs, their variance over their count. Runs without visits count as runs alike
-    where others have them."""
+    where others have them. One run's visits share what holds the whole run (its placement,
+    its clocks): floor, (the variance of one run's log, its degrees of freedom) from the SKU's
+    golden runs, stands for the runs' own where there is one run; not where paired_visits (two
+    settings' visits interleaved in one run: what holds the run drops out of their
+    difference)."""
     n = len(logs)
     between = (variance(logs) / n, n - 1) if n >= 2 else None
+    if between is None and floor and not paired_visits:
+        between = (floor[0], floor[1], "golden runs")
     vis = [v for v in visit_logs if len(v) >= 2]
     within = (statistics.fmean([variance(v) / len(v) for v in vis]) / n,
               sum(len(v) - 1 for v in vis)) if vis else None
     if between and (within is None or between[0] >= within[0]):
+        if len(between) == 3:
+            return Side(mean, between[0], between[1], between[2], n)
         return Side(mean, *between, "runs", n)
     if within:
         return Side(mean, *within, "visits", n)
     return Side(mean, None, None, None, n)
 
 
-def side_of(runs):
-    """A configuration's Side at a row from its runs (Seen, positive medians)."""
+def side_of(runs, floor=None):
+    """A configuration's Side at a row from its runs (Seen, positive medians); floor: its
+    golden runs' (run_floors)."""
     logs = [math.log(r.median) for r in runs]
     return two_levels(math.fsum(logs) / len(logs), logs,
-                      [log_positive(r.visits) for r in runs if r.visits])
+                      [log_positive(r.visits) for r in runs if r.visits], floor)
 
 
 def difference(a, b):
@@ -161,7 +173,7 @@ def paired(pairs):
         if a.visits and b.visits and len(a.visits) == len(b.visits):
             visit_logs.append([math.log(y) - math.log(x) for x, y in zip(a.visits, b.visits)
                                if x > 0 and y > 0])
-    s = two_levels(math.fsum(logs) / len(logs), logs, visit_logs)
+    s = two_levels(math.fsum(logs) / len(logs), logs, visit_logs, paired_visits=True)
     return (s.mean, s.var, s.df, "paired" if s.var is not None else "-"), s.source
 
 
@@ -426,13 +438,15 @@ def option_differences(base, theirs):
 
 
 def build_rows(groups, alpha, tolerance, chunk_as_setting=False, picks=None, paired_runs=False,
-               varied_option=None):
+               varied_option=None, floors=None):
     """groups: per configuration, the indexes of its runs' reports. A row per measurement that
     A measured (in some run) and another configuration too. picks(i): the options whose
     difference between A's and configuration i's results is gpuxfer's own pick (a window it
     shrank under load where no command line set one); paired_runs: each configuration's n-th
     index is of the same run as A's (--vary: paired()); varied_option: the options() name
-    --vary sets (the configurations' difference, no option difference)."""
+    --vary sets (the configurations' difference, no option difference); floors: per
+    configuration its golden runs' noise (run_floors) or None."""
+    floors = floors or [None] * len(groups)
     order = {}
     for t in groups[0]:
         for k, r in t.items():
@@ -456,7 +470,9 @@ def build_rows(groups, alpha, tolerance, chunk_as_setting=False, picks=None, pai
         base = runs[0]
         base_medians = [r.median for r in base]
         base_cell = cell_of(base, base_medians)
-        base_side = side_of(base) if positive(base_medians) else None
+        floor_key = (path, pattern, unit, src, dst, size)
+        base_side = side_of(base, floors[0] and floors[0].get(floor_key)) \
+            if positive(base_medians) else None
         cells = [base_cell]
         line_col = base_cell.pop("rated")
         base_options = made.get(base[0].ran) or options_of(base[0].ran, chunk_as_setting, made)
@@ -479,7 +495,7 @@ def build_rows(groups, alpha, tolerance, chunk_as_setting=False, picks=None, pai
                                      for t in g):
                 (diff, var, df, test), source = paired(list(zip(base, rs)))
             else:
-                side = side_of(rs)
+                side = side_of(rs, floors[i] and floors[i].get(floor_key))
                 (diff, var, df, test), source = difference(base_side, side), side.source
             theirs = rs[0].ran
             differ = {} if theirs is base[0].ran else option_differences(
@@ -1257,6 +1273,53 @@ def with_reference(cfgs):
     return [{"name": "reference " + name, "settings": [], "reports": found}, mine], note
 
 
+def expectations_files(given):
+    """The expectations files whose golden runs tell one run's noise: --expect's, else those
+    installed with gpuxfer ($GX_EXPECT_DIR, the data folder's expectations/, the source tree's
+    results/expectations)."""
+    if given:
+        return given
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for d in (os.environ.get("GX_EXPECT_DIR"), os.path.join(here, "expectations"),
+              os.path.join(here, os.pardir, "results", "expectations")):
+        if d and os.path.isdir(d):
+            return sorted(os.path.join(d, f) for f in os.listdir(d) if f.endswith(".json"))
+    return []
+
+
+def run_floors(docs, files):
+    """Per configuration, where the golden runs of its SKU (rank 0's facts of its first report,
+    as gpuxfer-report expect has them) are in an expectations file: {(path, pattern, unit, src,
+    dst, size): (the variance of one run's log, its degrees of freedom)}, the noise of each
+    expectation (its points' largest relative distance from the expected value: over route
+    classes the largest), else None; and the notes saying which were used."""
+    from gxreport import expect
+    skus = [(f, sku) for f in files for sku in expect.read(f)["skus"]]
+    out, notes = [], []
+    for g in docs:
+        try:
+            facts = expect.facts(g[0], "")
+        except gx.BadInput:
+            facts = None
+        found = next(((f, sku) for f, sku in skus if sku["facts"] == facts), None)
+        if found is None:
+            out.append(None)
+            continue
+        floor = {}
+        for e in found[1]["expectations"]:
+            if gx.is_number(e.get("noise")) and e["noise"] >= 0:
+                k = (e["path"], e["pattern"], e["unit"], e["mem"]["src"], e["mem"]["dst"],
+                     e["size"])
+                v = (math.log1p(e["noise"]) ** 2, max(1, len(e.get("runs") or ()) - 1))
+                floor[k] = max(floor.get(k, v), v)
+        out.append(floor)
+        note = (f"# one run's noise between runs: the golden runs of {facts['gpu_model']} x "
+                f"{facts['gpus_per_node']} in {found[0]}")
+        if note not in notes:
+            notes.append(note)
+    return out, notes
+
+
 # The options() name of a --vary option's setting, where options() has one.
 VARY_OPTION = {"window": "window", "chunk": "chunk/depth", "depth": "chunk/depth"}
 
@@ -1331,6 +1394,10 @@ def main(argv):
                          "reference runs of the same GPU model, pair link and GPU count, as A: the curated "
                          "default runs installed with gpuxfer (GX_REFERENCE_DIR elsewhere); run "
                          "yours as they were run, mpirun -np 2 gpuxfer")
+    ap.add_argument("--expect", action="append", metavar="FILE",
+                    help="an expectations file (gpuxfer-report expect) whose golden runs of a "
+                         "configuration's SKU tell the noise between runs of a side of one run "
+                         "(default: those installed with gpuxfer; GX_EXPECT_DIR elsewhere)")
     ap.add_argument("--json", action="store_true",
                     help="print rows, significance, noise, missing results, option differences, "
                          "unfair comparisons, context differences and the summary as JSON")
@@ -1369,9 +1436,13 @@ def main(argv):
     # The rows hold no cycles: the cyclic collector, left on, would walk all of a sweep's each
     # time it ran while they are made. Once made they are set aside (gc.freeze), and it runs
     # again for what follows (json's encoder makes cycles at every call).
+    floors, notes = run_floors(docs, expectations_files(a.expect))
+    for n in notes:
+        gx.note(n, sys.stderr if a.json else sys.stdout)
     gc.disable()
     rows = build_rows(groups, a.alpha, tolerance, a.chunk_as_setting, window_picks(docs),
-                      paired_runs=bool(vary), varied_option=VARY_OPTION.get(vary and vary[0]))
+                      paired_runs=bool(vary), varied_option=VARY_OPTION.get(vary and vary[0]),
+                      floors=floors)
     gc.freeze()
     gc.enable()
     if not rows:

@@ -103,13 +103,15 @@ def route_classes(doc):
 
 def facts(doc, name):
     """The SKU facts of a report: of its first rank (a run of one SKU has them alike)."""
-    ctx = doc.get("context") or {}
-    ranks = [r for r in ctx.get("ranks") or () if isinstance(r, dict)]
+    def obj(d, k):  # a member that is not an object (a report the tools took) says nothing
+        v = d.get(k)
+        return v if isinstance(v, dict) else {}
+    ranks = obj(doc, "context").get("ranks")
+    ranks = [r for r in ranks if isinstance(r, dict)] if isinstance(ranks, list) else []
     if not ranks:
         raise gx.BadInput(f"{name}: no context.ranks: the SKU facts are unknown")
     first = ranks[0]
-    gpu = first.get("gpu") or {}
-    sw = first.get("software") or {}
+    gpu, sw = obj(first, "gpu"), obj(first, "software")
     present = gpu.get("present") is True
     return {"gpu_model": gpu.get("name", "unknown") if present else "none",
             "gpus_per_node": gpu.get("visible_count", 0) if present else 0,
