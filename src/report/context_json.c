@@ -12,13 +12,6 @@
 #include <errno.h>
 #include <stdlib.h>
 
-static void add_str(cJSON *o, const char *key, const struct gx_context *c, gx_sid s)
-{
-    const char *v = gx_ctx_str(c, s);
-    if (v)
-        cJSON_AddStringToObject(o, key, v);
-}
-
 static cJSON *names_json(const struct gx_mpi_names *n)
 {
     cJSON *a = cJSON_CreateArray();
@@ -27,10 +20,10 @@ static cJSON *names_json(const struct gx_mpi_names *n)
     return a;
 }
 
-static cJSON *transport_json(const struct gx_context *c, const struct gx_ctx_rank *r)
+static cJSON *transport_json(const struct gx_context *c, const struct gx_ctx_block *b)
 {
     size_t len;
-    const void *bytes = gx_strpool_get(&c->pool, r->transport, &len);
+    const void *bytes = gx_strpool_get(&c->pool, b->at, &len);
     struct gx_mpi_transport *t = bytes && len == sizeof *t ? malloc(sizeof *t) : NULL;
     cJSON *o = t ? cJSON_CreateObject() : NULL;
     if (!o) {
@@ -66,11 +59,11 @@ static cJSON *transport_json(const struct gx_context *c, const struct gx_ctx_ran
 }
 
 /* "NAME\0value" each. */
-static cJSON *env_json(const struct gx_context *c, const struct gx_ctx_rank *r)
+static cJSON *env_json(const struct gx_context *c, const struct gx_ctx_block *b)
 {
     cJSON *o = cJSON_CreateObject();
-    const gx_sid *list = gx_strpool_get(&c->pool, r->env, NULL);
-    for (uint32_t i = 0; o && list && i < r->env_len; i++) {
+    const gx_sid *list = gx_strpool_get(&c->pool, b->at, NULL);
+    for (uint32_t i = 0; o && list && i < b->n; i++) {
         const char *name = gx_ctx_str(c, list[i]);
         if (name)
             cJSON_AddStringToObject(o, name, name + strlen(name) + 1);
@@ -78,11 +71,12 @@ static cJSON *env_json(const struct gx_context *c, const struct gx_ctx_rank *r)
     return o;
 }
 
-static cJSON *software_json(const struct gx_context *c, const struct gx_ctx_rank *r)
+/* "key\0value\0" each. */
+static cJSON *kv_json(const struct gx_context *c, const struct gx_ctx_block *b)
 {
     cJSON *o = cJSON_CreateObject();
     size_t len;
-    const char *p = gx_strpool_get(&c->pool, r->software, &len), *end = p ? p + len : NULL;
+    const char *p = gx_strpool_get(&c->pool, b->at, &len), *end = p ? p + len : NULL;
     while (o && p && p < end) {
         const char *value = p + strlen(p) + 1;
         if (value >= end)
@@ -93,40 +87,32 @@ static cJSON *software_json(const struct gx_context *c, const struct gx_ctx_rank
     return o;
 }
 
-static cJSON *gpu_json(const struct gx_context *c, const struct gx_ctx_rank *r)
+static cJSON *links_json(const struct gx_context *c, const struct gx_ctx_block *b)
 {
-    cJSON *gpu = cJSON_CreateObject();
-    cJSON_AddBoolToObject(gpu, "present", r->has_gpu);
-    cJSON_AddBoolToObject(gpu, "fake", r->fake);
-    if (!r->has_gpu) {
-        add_str(gpu, "reason", c, r->why_no_gpu);
-        return gpu;
+    cJSON *links = cJSON_CreateArray();
+    const struct gx_ctx_link *l = gx_strpool_get(&c->pool, b->at, NULL);
+    for (uint32_t i = 0; links && l && i < b->n; i++) {
+        cJSON *x = gx_json_append_object(links);
+        cJSON_AddNumberToObject(x, "rank", l[i].rank);
+        const char *link = gx_ctx_str(c, l[i].link), *source = gx_ctx_str(c, l[i].source);
+        if (link)
+            cJSON_AddStringToObject(x, "link", link);
+        if (source)
+            cJSON_AddStringToObject(x, "source", source);
+        cJSON_AddItemToObject(x, "peer_access", l[i].p2p < 0 ? cJSON_CreateNull()
+                                                             : cJSON_CreateBool(l[i].p2p));
     }
-    cJSON_AddNumberToObject(gpu, "visible_index", r->visible);
-    cJSON_AddNumberToObject(gpu, "visible_count", r->nvisible);
-    if (r->physical >= 0)
-        cJSON_AddNumberToObject(gpu, "physical_index", r->physical);
-    add_str(gpu, "name", c, r->gpu_name);
-    add_str(gpu, "pci_bus_id", c, r->busid);
-    add_str(gpu, "uuid", c, r->uuid);
-    if (r->memory > 0)
-        cJSON_AddNumberToObject(gpu, "memory_bytes", r->memory);
-    if (r->l2 > 0)
-        cJSON_AddNumberToObject(gpu, "l2_bytes", r->l2);
-    int numa[32];
-    int n = gx_ctx_int_list(gx_ctx_str(c, r->numa), numa, (int)GX_ARRAY_LEN(numa));
-    cJSON_AddItemToObject(gpu, "numa_nodes", cJSON_CreateIntArray(numa, n));
-    if (r->nearest_nic != GX_SID_NONE) {
-        cJSON *nic = cJSON_AddObjectToObject(gpu, "nearest_nic");
-        add_str(nic, "name", c, r->nearest_nic);
-        const char *link = gx_ctx_str(c, r->nearest_nic_link);
-        cJSON_AddStringToObject(nic, "link", link ? link : "?");
-    }
-    const int32_t *shared = gx_strpool_get(&c->pool, r->shared_with, NULL);
-    cJSON *sh = cJSON_AddArrayToObject(gpu, "shared_with");
-    for (int i = 0; shared && i < r->nshared; i++)
-        cJSON_AddItemToArray(sh, cJSON_CreateNumber(shared[i]));
-    return gpu;
+    return links;
+}
+
+static cJSON *list_json(const struct gx_context *c, const struct gx_ctx_block *b, int strings)
+{
+    cJSON *a = cJSON_CreateArray();
+    const void *l = gx_strpool_get(&c->pool, b->at, NULL);
+    for (uint32_t i = 0; a && l && i < b->n; i++)
+        cJSON_AddItemToArray(a, strings ? cJSON_CreateString(gx_ctx_str(c, ((const gx_sid *)l)[i]))
+                                        : cJSON_CreateNumber(((const int32_t *)l)[i]));
+    return a;
 }
 
 static void add_known(cJSON *o, const char *key, int known, double v)
@@ -226,42 +212,62 @@ static cJSON *route_json(const struct gx_route *r)
     return o;
 }
 
-static void add_topo(cJSON *o, const struct gx_context *c, const struct gx_ctx_rank *r)
+/* A fact as its type writes it; NULL: absent. */
+static cJSON *fact_json(const struct gx_context *c, const struct gx_ctx_rank *r,
+                        const struct gx_ctx_fact *f)
 {
-    cJSON_AddItemToObject(o, "gpu", gpu_json(c, r));
-    if (r->nic_name != GX_SID_NONE) {
-        cJSON *nic = cJSON_AddObjectToObject(o, "nic");
-        add_str(nic, "name", c, r->nic_name);
-        add_str(nic, "source", c, r->nic_source);
-        add_str(nic, "place", c, r->nic_place);
-        add_str(nic, "link", c, r->nic_link);
-        cJSON_AddBoolToObject(nic, "flagged", r->nic_flagged);
+    const void *m = gx_ctx_member(r, f);
+    const int32_t *n = m;
+    const double *bytes = m;
+    const gx_sid *s = m;
+    const struct gx_ctx_block *b = m;
+    int list[32];
+    struct gx_link_facts lf;
+    switch (f->type) {
+    case GX_CTX_T_INT:
+        return cJSON_CreateNumber(*n);
+    case GX_CTX_T_BOOL:
+        return cJSON_CreateBool(*n);
+    case GX_CTX_T_INDEX:
+        return *n >= 0 ? cJSON_CreateNumber(*n) : NULL;
+    case GX_CTX_T_BYTES:
+        return *bytes > 0 ? cJSON_CreateNumber(*bytes) : NULL;
+    case GX_CTX_T_STR:
+    case GX_CTX_T_OPT:
+        return gx_ctx_str(c, *s) ? cJSON_CreateString(gx_ctx_str(c, *s)) : NULL;
+    case GX_CTX_T_INT_LIST:
+        return cJSON_CreateIntArray(list, gx_ctx_int_list(gx_ctx_str(c, *s), list, 32));
+    case GX_CTX_T_TRANSPORT:
+        return transport_json(c, b);
+    case GX_CTX_T_ENV:
+        return env_json(c, b);
+    case GX_CTX_T_KV:
+        return kv_json(c, b);
+    case GX_CTX_T_INTS:
+    case GX_CTX_T_STRS:
+        return list_json(c, b, f->type == GX_CTX_T_STRS);
+    case GX_CTX_T_LINKS:
+        return links_json(c, b);
+    case GX_CTX_T_LINK_FACTS:
+        return b->n && gx_link_facts_of(c->facts, r->rank, &lf) == 0 ? links_rank_json(&lf)
+                                                                     : NULL;
+    case GX_CTX_T_GPU_STATE: /* the header's */
+        break;
     }
-    cJSON *b = cJSON_AddObjectToObject(o, "binding");
-    add_str(b, "policy", c, r->policy);
-    add_str(b, "decision", c, r->decision);
-    add_str(b, "reason", c, r->reason);
-    cJSON_AddBoolToObject(b, "applied", r->applied);
-    add_str(b, "topology", c, r->topology);
-    add_str(b, "planned_cpuset", c, r->planned);
-    add_str(b, "memory", c, r->membind);
-    cJSON *links = cJSON_AddArrayToObject(o, "gpu_links");
-    const struct gx_ctx_link *l = gx_strpool_get(&c->pool, r->links, NULL);
-    for (int i = 0; l && i < r->nlinks; i++) {
-        cJSON *x = gx_json_append_object(links);
-        cJSON_AddNumberToObject(x, "rank", l[i].rank);
-        add_str(x, "link", c, l[i].link);
-        add_str(x, "source", c, l[i].source);
-        cJSON_AddItemToObject(x, "peer_access", l[i].p2p < 0 ? cJSON_CreateNull()
-                                                             : cJSON_CreateBool(l[i].p2p));
+    return NULL;
+}
+
+/* item at place ("gpu.nearest_nic.name") in o, the objects on the way made at their first. */
+static void add_at(cJSON *o, const char *place, cJSON *item)
+{
+    for (const char *dot; o && (dot = strchr(place, '.')); place = dot + 1) {
+        char key[64];
+        snprintf(key, sizeof key, "%.*s", (int)(dot - place), place);
+        cJSON *in = cJSON_GetObjectItemCaseSensitive(o, key);
+        o = in ? in : cJSON_AddObjectToObject(o, key);
     }
-    struct gx_link_facts f;
-    if (r->has_facts && gx_link_facts_of(c->facts, r->rank, &f) == 0)
-        cJSON_AddItemToObject(o, "link_facts", links_rank_json(&f));
-    cJSON *w = cJSON_AddArrayToObject(o, "warnings");
-    const gx_sid *ws = gx_strpool_get(&c->pool, r->warnings, NULL);
-    for (int i = 0; ws && i < r->nwarnings; i++)
-        cJSON_AddItemToArray(w, cJSON_CreateString(gx_ctx_str(c, ws[i])));
+    if (!o || !cJSON_AddItemToObject(o, place, item))
+        cJSON_Delete(item);
 }
 
 /* null where its context did not come. */
@@ -271,25 +277,12 @@ static cJSON *rank_json(const struct gx_context *c, int rank)
     if (!r)
         return cJSON_CreateNull();
     cJSON *o = cJSON_CreateObject();
-    if (!o)
-        return NULL;
-    cJSON_AddNumberToObject(o, "rank", r->rank);
-    add_str(o, "hostname", c, r->hostname);
-    cJSON_AddNumberToObject(o, "pid", r->pid);
-    cJSON_AddNumberToObject(o, "node", r->node);
-    cJSON_AddNumberToObject(o, "local_rank", r->local_rank);
-    cJSON_AddNumberToObject(o, "local_size", r->local_size);
-    add_str(o, "mpi_library", c, r->mpi_library);
-    add_str(o, "cpuset", c, r->cpuset);
-    cJSON_AddBoolToObject(o, "cuda_aware_mpi", r->cuda_aware);
-    add_str(o, "cuda_aware_mpi_reason", c, r->cuda_aware_why);
-    add_str(o, "cuda_context", c, r->cuda_context);
-    add_str(o, "mpi_startup_notice", c, r->mpi_notice);
-    cJSON_AddItemToObject(o, "mpi_transport", transport_json(c, r));
-    cJSON_AddItemToObject(o, "env", env_json(c, r));
-    cJSON_AddItemToObject(o, "software", software_json(c, r));
-    if (r->has_topo)
-        add_topo(o, c, r);
+    for (int i = 0; o && i < GX_CTX_NFACTS; i++) {
+        const struct gx_ctx_fact *f = &gx_ctx_facts[i];
+        cJSON *item = f->json && gx_ctx_has(r, f->when) ? fact_json(c, r, f) : NULL;
+        if (item)
+            add_at(o, f->json, item);
+    }
     return o;
 }
 
