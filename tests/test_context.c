@@ -65,7 +65,8 @@ static void check_rows(const struct gx_context *c)
        "a row's numbers and strings as the rank packed them");
     ok(gx_ctx_str(c, r->uuid) == NULL && !strcmp(gx_ctx_text(c, r->uuid), ""),
        "a string the rank left out is absent, not \"\"");
-    ok(c->ranks[0].hostname == c->ranks[1].hostname && c->ranks[0].software.at == c->ranks[2].software.at,
+    ok(c->ranks[0].hostname == c->ranks[1].hostname &&
+           c->ranks[0].software.at == c->ranks[2].software.at,
        "what ranks repeat (a host name, the software) is one entry of the pool");
     const gx_sid *e0 = gx_strpool_get(&c->pool, c->ranks[0].env.at, NULL);
     const gx_sid *e1 = gx_strpool_get(&c->pool, c->ranks[1].env.at, NULL);

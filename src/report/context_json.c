@@ -58,8 +58,8 @@ static cJSON *transport_json(const struct gx_context *c, const struct gx_ctx_blo
     return o;
 }
 
-/* "NAME\0value" each. */
-static cJSON *env_json(const struct gx_context *c, const struct gx_ctx_block *b)
+/* "name\0value" each. */
+static cJSON *pairs_json(const struct gx_context *c, const struct gx_ctx_block *b)
 {
     cJSON *o = cJSON_CreateObject();
     const gx_sid *list = gx_strpool_get(&c->pool, b->at, NULL);
@@ -67,22 +67,6 @@ static cJSON *env_json(const struct gx_context *c, const struct gx_ctx_block *b)
         const char *name = gx_ctx_str(c, list[i]);
         if (name)
             cJSON_AddStringToObject(o, name, name + strlen(name) + 1);
-    }
-    return o;
-}
-
-/* "key\0value\0" each. */
-static cJSON *kv_json(const struct gx_context *c, const struct gx_ctx_block *b)
-{
-    cJSON *o = cJSON_CreateObject();
-    size_t len;
-    const char *p = gx_strpool_get(&c->pool, b->at, &len), *end = p ? p + len : NULL;
-    while (o && p && p < end) {
-        const char *value = p + strlen(p) + 1;
-        if (value >= end)
-            break;
-        cJSON_AddStringToObject(o, p, value);
-        p = value + strlen(value) + 1;
     }
     return o;
 }
@@ -233,16 +217,13 @@ static cJSON *fact_json(const struct gx_context *c, const struct gx_ctx_rank *r,
     case GX_CTX_T_BYTES:
         return *bytes > 0 ? cJSON_CreateNumber(*bytes) : NULL;
     case GX_CTX_T_STR:
-    case GX_CTX_T_OPT:
         return gx_ctx_str(c, *s) ? cJSON_CreateString(gx_ctx_str(c, *s)) : NULL;
     case GX_CTX_T_INT_LIST:
         return cJSON_CreateIntArray(list, gx_ctx_int_list(gx_ctx_str(c, *s), list, 32));
     case GX_CTX_T_TRANSPORT:
         return transport_json(c, b);
-    case GX_CTX_T_ENV:
-        return env_json(c, b);
-    case GX_CTX_T_KV:
-        return kv_json(c, b);
+    case GX_CTX_T_PAIRS:
+        return pairs_json(c, b);
     case GX_CTX_T_INTS:
     case GX_CTX_T_STRS:
         return list_json(c, b, f->type == GX_CTX_T_STRS);

@@ -420,7 +420,7 @@ static const struct shown shown[GX_CTX_NFACTS] = {
     GX_CONTEXT_FACTS(GX_CTX_SHOWN)
 #undef GX_CTX_SHOWN
 };
-/* The pairs' lines (not a rank's fact) come at this place; none comes after the last. */
+/* Places from 1 (0: not shown); the pairs' lines (not a rank's fact) at PAIRS_PLACE. */
 enum { PAIRS_PLACE = 12, LAST_PLACE = 32 };
 
 /* A rank's text of fact i in its column: its own, or its column's (r NULL: the rank's context
@@ -430,46 +430,41 @@ static void column_text(const struct gx_context *c, const struct gx_ctx_rank *r,
 {
     const struct gx_ctx_fact *f = &gx_ctx_facts[i];
     snprintf(buf, len, "%s", shown[i].blank);
-    if (shown[i].column) {
-        shown[i].column(c, r, buf, len);
+    if (shown[i].column || !gx_ctx_has(r, f->when)) {
+        if (shown[i].column)
+            shown[i].column(c, r, buf, len);
         return;
     }
-    if (!gx_ctx_has(r, f->when))
-        return;
     const void *m = gx_ctx_member(r, f);
     const char *s = f->type >= GX_CTX_T_STR ? gx_ctx_str(c, *(const gx_sid *)m) : NULL;
-    if (f->type == GX_CTX_T_INT || f->type == GX_CTX_T_INDEX)
+    int nodes[32], n = f->type == GX_CTX_T_INT_LIST ? gx_ctx_int_list(s, nodes, 32) : 0;
+    if (f->type < GX_CTX_T_STR)
         snprintf(buf, len, "%d", *(const int32_t *)m);
-    else if (f->type == GX_CTX_T_STR || f->type == GX_CTX_T_OPT)
-        snprintf(buf, len, "%s", s ? s : shown[i].blank);
-    else if (f->type == GX_CTX_T_INT_LIST) {
-        int nodes[32], n = gx_ctx_int_list(s, nodes, 32);
+    else if (f->type == GX_CTX_T_STR && s)
+        snprintf(buf, len, "%s", s);
+    else if (f->type == GX_CTX_T_INT_LIST)
         buf[0] = '\0';
-        for (int k = 0; k < n && len > 32; k++) /* a NUMA column of at most 31 */
-            snprintf(buf + strlen(buf), 32 - strlen(buf), "%s%d", buf[0] ? "," : "", nodes[k]);
-    }
+    for (int k = 0; k < n && len >= 32; k++) /* a NUMA column of at most 31 */
+        snprintf(buf + strlen(buf), 32 - strlen(buf), "%s%d", buf[0] ? "," : "", nodes[k]);
 }
 
-/* The ranks' table: a column for each fact that has one, in their places' order. */
+/* The ranks' table: a column for each fact that has one, in their places' order; the titles
+ * first. */
 static void print_ranks(FILE *out, const struct gx_context *c)
 {
     int cols[GX_CTX_NFACTS], ncols = 0;
-    for (int place = 0; place <= LAST_PLACE; place++)
+    for (int place = 1; place <= LAST_PLACE; place++)
         for (int i = 0; i < GX_CTX_NFACTS; i++)
             if (shown[i].place == place && shown[i].format)
                 cols[ncols++] = i;
-    fputs("#", out);
-    for (int k = 0; k < ncols; k++) {
-        fputs(" ", out);
-        fprintf(out, shown[cols[k]].format, shown[cols[k]].title);
-    }
-    fputs("\n", out);
-    for (int rank = 0; rank < c->nranks; rank++) {
-        const struct gx_ctx_rank *r = gx_ctx_rank(c, rank);
+    for (int rank = -1; rank < c->nranks; rank++) {
         fputs("#", out);
         for (int k = 0; k < ncols; k++) {
             char text[160];
-            column_text(c, r, cols[k], text, sizeof text);
+            if (rank < 0)
+                snprintf(text, sizeof text, "%s", shown[cols[k]].title);
+            else
+                column_text(c, gx_ctx_rank(c, rank), cols[k], text, sizeof text);
             fputs(" ", out);
             fprintf(out, shown[cols[k]].format, text);
         }
@@ -480,17 +475,14 @@ static void print_ranks(FILE *out, const struct gx_context *c)
 void gx_context_print_header(FILE *out, const struct gx_context *c)
 {
     int table = 0;
-    for (int place = 0; place <= LAST_PLACE; place++) {
+    for (int place = 1; place <= LAST_PLACE; place++) {
         if (place == PAIRS_PLACE)
             print_pairs(out, c);
-        for (int i = 0; i < GX_CTX_NFACTS; i++) {
-            if (shown[i].place != place)
-                continue;
-            if (shown[i].lines)
+        for (int i = 0; i < GX_CTX_NFACTS; i++)
+            if (shown[i].place == place && shown[i].lines)
                 shown[i].lines(out, c);
-            else if (shown[i].format && !table++)
+            else if (shown[i].place == place && !table++)
                 print_ranks(out, c);
-        }
     }
     fflush(out);
 }

@@ -23,22 +23,12 @@ const struct gx_ctx_fact gx_ctx_facts[GX_CTX_NFACTS] = {
 
 int gx_ctx_has(const struct gx_ctx_rank *r, enum gx_ctx_when when)
 {
-    int topo = r && r->has_topo;
-    switch (when) {
-    case GX_CTX_W_ALL:
-        return r != NULL;
-    case GX_CTX_W_TOPO:
-        return topo;
-    case GX_CTX_W_GPU:
-        return topo && r->has_gpu;
-    case GX_CTX_W_NO_GPU:
-        return topo && !r->has_gpu;
-    case GX_CTX_W_NIC:
-        return topo && r->nic_name != GX_SID_NONE;
-    case GX_CTX_W_NEAR_NIC:
-        return topo && r->has_gpu && r->nearest_nic != GX_SID_NONE;
-    }
-    return 0;
+    int topo = r && r->has_topo, gpu = topo && r->has_gpu;
+    const int has[] = {[GX_CTX_W_ALL] = r != NULL, [GX_CTX_W_TOPO] = topo, [GX_CTX_W_GPU] = gpu,
+                       [GX_CTX_W_NO_GPU] = topo && !gpu,
+                       [GX_CTX_W_NIC] = topo && r->nic_name != GX_SID_NONE,
+                       [GX_CTX_W_NEAR_NIC] = gpu && r->nearest_nic != GX_SID_NONE};
+    return has[when];
 }
 
 const void *gx_ctx_member(const struct gx_ctx_rank *r, const struct gx_ctx_fact *f)
@@ -134,14 +124,14 @@ static void block(struct unpacking *u, gx_sid *s, size_t n)
 }
 
 /* A string: the block up to its '\0', which must lie in the pool. */
-static void str(struct unpacking *u, gx_sid *s)
+static void take_str(struct unpacking *u, gx_sid *s)
 {
     const char *end = *s < u->len ? memchr(u->pool + *s, '\0', u->len - *s) : NULL;
     block(u, s, end ? (size_t)(end - (u->pool + *s)) : u->len + 1);
 }
 
-/* "NAME\0value\0" pairs into a list of one entry each: a variable alike everywhere is one entry. */
-static void env(struct unpacking *u, struct gx_ctx_block *b)
+/* "name\0value\0" pairs into a list of one entry each: a pair alike everywhere is one entry. */
+static void pairs(struct unpacking *u, struct gx_ctx_block *b)
 {
     if (b->at == GX_SID_NONE || !in_pool(u, b->at, b->n)) {
         u->rc = b->at == GX_SID_NONE ? u->rc : GX_EINPUT;
@@ -195,55 +185,44 @@ static void list(struct unpacking *u, struct gx_ctx_block *b, size_t size, const
         for (size_t j = 0; j < nstrs; j++) {
             gx_sid s;
             memcpy(&s, l + i * size + strs[j], sizeof s);
-            str(u, &s);
+            take_str(u, &s);
             memcpy(l + i * size + strs[j], &s, sizeof s);
         }
     b->at = take(u, l, k * size);
     free(l);
 }
 
+/* The blocks that are lists: their records' size and the offsets of their strings. */
+static const struct {
+    size_t size, nstrs, strs[2];
+} lists[] = {
+    [GX_CTX_T_INTS] = {sizeof(int32_t), 0, {0}},
+    [GX_CTX_T_LINKS] = {sizeof(struct gx_ctx_link), 2,
+                        {offsetof(struct gx_ctx_link, link), offsetof(struct gx_ctx_link, source)}},
+    [GX_CTX_T_STRS] = {sizeof(gx_sid), 1, {0}},
+    [GX_CTX_T_GPU_STATE] = {sizeof(struct gx_ctx_gpu_state), 1,
+                            {offsetof(struct gx_ctx_gpu_state, why)}},
+};
+
 int gx_ctx_unpack(const struct gx_ctx_rank *rec, const char *pool, size_t len,
                   struct gx_strpool *sp, struct gx_ctx_rank *row)
 {
-    static const size_t link_strs[] = {offsetof(struct gx_ctx_link, link),
-                                       offsetof(struct gx_ctx_link, source)},
-                        sid_strs[] = {0}, state_strs[] = {offsetof(struct gx_ctx_gpu_state, why)};
     struct unpacking u = {pool, len, sp, GX_OK};
     *row = *rec;
     for (int i = 0; i < GX_CTX_NFACTS; i++) {
+        enum gx_ctx_type type = gx_ctx_facts[i].type;
         void *m = (char *)row + gx_ctx_facts[i].offset;
         struct gx_ctx_block *b = m;
-        switch (gx_ctx_facts[i].type) {
-        case GX_CTX_T_STR:
-        case GX_CTX_T_OPT:
-        case GX_CTX_T_INT_LIST:
-            str(&u, m);
-            break;
-        case GX_CTX_T_TRANSPORT:
-        case GX_CTX_T_KV:
+        if (type == GX_CTX_T_STR || type == GX_CTX_T_INT_LIST)
+            take_str(&u, m);
+        else if (type == GX_CTX_T_TRANSPORT)
             block(&u, &b->at, b->n);
-            break;
-        case GX_CTX_T_ENV:
-            env(&u, b);
-            break;
-        case GX_CTX_T_INTS:
-            list(&u, b, sizeof(int32_t), NULL, 0);
-            break;
-        case GX_CTX_T_LINKS:
-            list(&u, b, sizeof(struct gx_ctx_link), link_strs, 2);
-            break;
-        case GX_CTX_T_STRS:
-            list(&u, b, sizeof(gx_sid), sid_strs, 1);
-            break;
-        case GX_CTX_T_GPU_STATE:
-            list(&u, b, sizeof(struct gx_ctx_gpu_state), state_strs, 1);
-            break;
-        case GX_CTX_T_LINK_FACTS: /* the topology's, not the row's: its size says it came */
+        else if (type == GX_CTX_T_PAIRS)
+            pairs(&u, b);
+        else if (type == GX_CTX_T_LINK_FACTS) /* the topology's, not the row's: n says it came */
             b->at = GX_SID_NONE;
-            break;
-        default: /* a number, in the record itself */
-            break;
-        }
+        else if ((size_t)type < GX_ARRAY_LEN(lists) && lists[type].size)
+            list(&u, b, lists[type].size, lists[type].strs, lists[type].nstrs);
     }
     row->pool_len = 0;
     if (u.rc != GX_OK)
@@ -258,41 +237,27 @@ struct gx_ctx_source {
     const char *host, *lib, *cpus;
 };
 
-static int gathered(const struct gx_ctx_source *s, enum gx_ctx_when when)
+static gx_sid str(struct gx_ctx_packer *p, const char *s)
 {
-    const struct gx_topo_rank *t = s->t;
-    switch (when) {
-    case GX_CTX_W_ALL:
-        return 1;
-    case GX_CTX_W_TOPO:
-        return t != NULL;
-    case GX_CTX_W_GPU:
-        return t && t->has_gpu;
-    case GX_CTX_W_NO_GPU:
-        return t && !t->has_gpu;
-    case GX_CTX_W_NIC:
-        return t && t->nic_use.name[0];
-    case GX_CTX_W_NEAR_NIC:
-        return t && t->has_gpu && t->nic[0];
-    }
-    return 0;
+    return gx_ctx_put_str(p, s);
 }
 
-static gx_sid put_nonempty(struct gx_ctx_packer *p, const char *s)
+static gx_sid opt(struct gx_ctx_packer *p, const char *s)
 {
     return s && s[0] ? gx_ctx_put_str(p, s) : GX_SID_NONE;
 }
 
-static void pack_transport(struct gx_ctx_packer *p, const struct gx_ctx_source *s,
-                           struct gx_ctx_block *b)
+static struct gx_ctx_block transport_block(struct gx_ctx_packer *p, const char *lib)
 {
     struct gx_mpi_transport *tr = malloc(sizeof *tr);
+    struct gx_ctx_block b = {GX_SID_NONE, 0};
     p->oom |= !tr;
-    if (!tr)
-        return;
-    gx_mpilib_transport(s->lib, tr);
-    *b = (struct gx_ctx_block){gx_ctx_put(p, tr, sizeof *tr), sizeof *tr};
+    if (tr) {
+        gx_mpilib_transport(lib, tr);
+        b = (struct gx_ctx_block){gx_ctx_put(p, tr, sizeof *tr), sizeof *tr};
+    }
     free(tr);
+    return b;
 }
 
 extern char **environ;
@@ -301,10 +266,9 @@ extern char **environ;
 static const char *const env_prefixes[] = {"OMPI_", "PMIX_", "UCX_", "NCCL_", "SLURM_", "CUDA_",
                                            "MPICH_", "MV2_", "FI_", "HWLOC_"};
 
-static void pack_env(struct gx_ctx_packer *p, const struct gx_ctx_source *s,
-                     struct gx_ctx_block *b)
+static struct gx_ctx_block env_block(struct gx_ctx_packer *p)
 {
-    (void)s;
+    struct gx_ctx_block b = {GX_SID_NONE, 0};
     for (char **e = environ; *e; e++) {
         for (size_t i = 0; i < GX_ARRAY_LEN(env_prefixes); i++) {
             if (strncmp(*e, env_prefixes[i], strlen(env_prefixes[i])) != 0)
@@ -316,103 +280,97 @@ static void pack_env(struct gx_ctx_packer *p, const struct gx_ctx_source *s,
             size_t len = (size_t)(eq - *e) < sizeof name - 1 ? (size_t)(eq - *e) : sizeof name - 1;
             memcpy(name, *e, len);
             name[len] = '\0';
-            gx_ctx_put_kv(p, b, name, eq + 1);
+            gx_ctx_put_kv(p, &b, name, eq + 1);
             break;
         }
     }
+    return b;
 }
 
 struct kv_sink {
     struct gx_ctx_packer *p;
-    struct gx_ctx_block *b;
+    struct gx_ctx_block b;
 };
 
 static void put_software(void *ctx, const char *key, const char *value)
 {
     struct kv_sink *k = ctx;
-    gx_ctx_put_kv(k->p, k->b, key, value);
+    gx_ctx_put_kv(k->p, &k->b, key, value);
 }
 
-static void pack_software(struct gx_ctx_packer *p, const struct gx_ctx_source *s,
-                          struct gx_ctx_block *b)
+static struct gx_ctx_block software_block(struct gx_ctx_packer *p)
 {
-    (void)s;
-    struct kv_sink k = {p, b};
+    struct kv_sink k = {p, {GX_SID_NONE, 0}};
     gx_software_each(put_software, &k);
+    return k.b;
 }
 
-static void pack_shared(struct gx_ctx_packer *p, const struct gx_ctx_source *s,
-                        struct gx_ctx_block *b)
+static struct gx_ctx_block ints_block(struct gx_ctx_packer *p, const int *v, int n)
 {
-    int32_t shared[GX_MAX_GPUS];
-    for (int i = 0; i < s->t->nshared; i++)
-        shared[i] = s->t->shared_with[i];
-    *b = (struct gx_ctx_block){gx_ctx_put(p, shared, (size_t)s->t->nshared * sizeof *shared),
-                               (uint32_t)s->t->nshared};
+    int32_t ints[GX_MAX_GPUS];
+    for (int i = 0; i < n; i++)
+        ints[i] = v[i];
+    return (struct gx_ctx_block){gx_ctx_put(p, ints, (size_t)n * sizeof *ints), (uint32_t)n};
 }
 
-static void pack_links(struct gx_ctx_packer *p, const struct gx_ctx_source *s,
-                       struct gx_ctx_block *b)
+static struct gx_ctx_block links_block(struct gx_ctx_packer *p, const struct gx_topo_rank *t)
 {
-    const struct gx_topo_rank *t = s->t;
     struct gx_ctx_link *l = calloc((size_t)(t->nlinks > 0 ? t->nlinks : 1), sizeof *l);
     for (int i = 0; l && i < t->nlinks; i++)
-        l[i] = (struct gx_ctx_link){t->links[i].rank, gx_ctx_put_str(p, t->links[i].link),
-                                    gx_ctx_put_str(p, t->links[i].source), t->links[i].p2p};
-    *b = (struct gx_ctx_block){l ? gx_ctx_put(p, l, (size_t)t->nlinks * sizeof *l) : GX_SID_NONE,
-                               (uint32_t)t->nlinks};
+        l[i] = (struct gx_ctx_link){t->links[i].rank, str(p, t->links[i].link),
+                                    str(p, t->links[i].source), t->links[i].p2p};
+    struct gx_ctx_block b = {l ? gx_ctx_put(p, l, (size_t)t->nlinks * sizeof *l) : GX_SID_NONE,
+                             (uint32_t)t->nlinks};
     p->oom |= !l;
     free(l);
+    return b;
 }
 
-static void pack_facts(struct gx_ctx_packer *p, const struct gx_ctx_source *s,
-                       struct gx_ctx_block *b)
+static struct gx_ctx_block facts_block(struct gx_ctx_packer *p, const struct gx_link_facts *f)
 {
     unsigned char *facts = NULL;
     size_t len = 0;
-    if (s->t->facts && gx_link_facts_pack(s->t->facts, &facts, &len) == 0)
-        *b = (struct gx_ctx_block){gx_ctx_put(p, facts, len), (uint32_t)len};
-    p->oom |= s->t->facts && !facts;
+    struct gx_ctx_block b = {GX_SID_NONE, 0};
+    if (f && gx_link_facts_pack(f, &facts, &len) == 0)
+        b = (struct gx_ctx_block){gx_ctx_put(p, facts, len), (uint32_t)len};
+    p->oom |= f && !facts;
     free(facts);
+    return b;
 }
 
-static void pack_warnings(struct gx_ctx_packer *p, const struct gx_ctx_source *s,
-                          struct gx_ctx_block *b)
+static struct gx_ctx_block warnings_block(struct gx_ctx_packer *p, const struct gx_topo_rank *t)
 {
-    const struct gx_topo_rank *t = s->t;
     gx_sid w[GX_ARRAY_LEN(t->warnings)];
     for (int i = 0; i < t->nwarnings; i++)
-        w[i] = gx_ctx_put_str(p, t->warnings[i]);
-    *b = (struct gx_ctx_block){gx_ctx_put(p, w, (size_t)t->nwarnings * sizeof *w),
-                               (uint32_t)t->nwarnings};
+        w[i] = str(p, t->warnings[i]);
+    return (struct gx_ctx_block){gx_ctx_put(p, w, (size_t)t->nwarnings * sizeof *w),
+                                 (uint32_t)t->nwarnings};
 }
 
-/* The GPU's state at the counters' first reading (NULL: not read), as the header prints it. */
-static void pack_gpu_state(struct gx_ctx_packer *p, const struct gx_ctx_source *src,
-                           struct gx_ctx_block *b)
+/* The GPU's state at the counters' first reading (g; NULL: not read), as the header prints it. */
+static struct gx_ctx_block gpu_state_block(struct gx_ctx_packer *p,
+                                           const struct gx_gpu_counters *g)
 {
     static const enum gx_cnt shown[] = {GX_CNT_SM_MHZ,      GX_CNT_MEM_MHZ,
                                         GX_CNT_POWER_LIMIT, GX_CNT_PERSISTENCE,
                                         GX_CNT_MIG,         GX_CNT_MPS,
                                         GX_CNT_ECC_MODE,    GX_CNT_ECC_PENDING,
                                         GX_CNT_ECC_CORRECTED, GX_CNT_ECC_UNCORRECTED};
-    const struct gx_gpu_counters *g = src->job->gpu_start;
     struct gx_ctx_gpu_state s[GX_ARRAY_LEN(shown)];
     uint32_t n = 0;
     if (!g || !g->read) {
         s[n++] = (struct gx_ctx_gpu_state){
-            -1, 0, gx_ctx_put_str(p, g ? g->none : "out of host memory for the reading")};
+            -1, 0, str(p, g ? g->none : "out of host memory for the reading")};
     } else {
         for (size_t i = 0; i < GX_ARRAY_LEN(shown); i++) {
             enum gx_cnt c = shown[i];
             int why = g->why[c] >= 0 && g->why[c] < GX_CNT_REASONS ? g->why[c] : -1;
             uint64_t v = g->before[c];
-            s[n++] = (struct gx_ctx_gpu_state){
-                (int32_t)c, v > UINT32_MAX ? UINT32_MAX : (uint32_t)v,
-                why >= 0 ? gx_ctx_put_str(p, g->reasons[why]) : GX_SID_NONE};
+            s[n++] = (struct gx_ctx_gpu_state){(int32_t)c, v > UINT32_MAX ? UINT32_MAX : (uint32_t)v,
+                                               why >= 0 ? str(p, g->reasons[why]) : GX_SID_NONE};
         }
     }
-    *b = (struct gx_ctx_block){gx_ctx_put(p, s, n * sizeof *s), n};
+    return (struct gx_ctx_block){gx_ctx_put(p, s, n * sizeof *s), n};
 }
 
 static int bound_cpuset(char **out, struct gx_err *err)
@@ -433,25 +391,6 @@ static int bound_cpuset(char **out, struct gx_err *err)
     return rc;
 }
 
-/* How each type is put into the record: a number in place, a string into the pool, a block by
- * the function the table names. */
-#define GATHER_INT(m, from) m = (int32_t)(from)
-#define GATHER_BOOL GATHER_INT
-#define GATHER_INDEX GATHER_INT
-#define GATHER_BYTES(m, from) m = (from)
-#define GATHER_STR(m, from) m = gx_ctx_put_str(p, from)
-#define GATHER_OPT(m, from) m = put_nonempty(p, from)
-#define GATHER_INT_LIST GATHER_STR
-#define GATHER_BLOCK(m, from) from(p, s, &m)
-#define GATHER_TRANSPORT GATHER_BLOCK
-#define GATHER_ENV GATHER_BLOCK
-#define GATHER_KV GATHER_BLOCK
-#define GATHER_INTS GATHER_BLOCK
-#define GATHER_LINKS GATHER_BLOCK
-#define GATHER_STRS GATHER_BLOCK
-#define GATHER_LINK_FACTS GATHER_BLOCK
-#define GATHER_GPU_STATE GATHER_BLOCK
-
 int gx_ctx_pack_rank(const struct gx_job *job, struct gx_ctx_packer *p, struct gx_err *err)
 {
     char host[256] = "", lib[MPI_MAX_LIBRARY_VERSION_STRING] = "";
@@ -464,9 +403,10 @@ int gx_ctx_pack_rank(const struct gx_job *job, struct gx_ctx_packer *p, struct g
     struct gx_ctx_rank *r = &p->rec;
     r->present = 1;
     r->has_topo = s->t != NULL;
+    /* A fact's when rests on facts above it, gathered first. */
 #define GX_CTX_GATHER(name, type, when, json, from, shown) \
-    if (gathered(s, GX_CTX_W_##when))                      \
-        GATHER_##type(r->name, from);
+    if (gx_ctx_has(r, GX_CTX_W_##when))                    \
+        r->name = (from);
     GX_CONTEXT_FACTS(GX_CTX_GATHER)
 #undef GX_CTX_GATHER
     free(cpus);

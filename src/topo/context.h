@@ -22,76 +22,81 @@ struct gx_ctx_gpu_state {
 };
 
 /* The facts of a rank's context, one row each, in the order of the report's members:
- *   name  the member of struct gx_ctx_rank that holds it
+ *   name  its member of struct gx_ctx_rank
  *   type  how it is held, sent and written (enum gx_ctx_type)
- *   when  which ranks have it (enum gx_ctx_when)
+ *   when  which ranks have it (enum gx_ctx_when), by facts in rows above it
  *   json  its place in the rank's object of context.ranks ("gpu.name": member name of gpu)
- *   from  where it comes from: an expression of the gathering rank's sources (s: struct
- *         gx_ctx_source, context.c); for a block, the function that packs it
- *   shown how the table's header shows it (context_print.c): not at all, a column of the ranks'
- *         table, or lines of their own; the number orders them.
+ *   from  how the rank gathers it from its sources s (struct gx_ctx_source, context.c) into
+ *         its record and pool p: str() a string, opt() one that "" leaves out, *_block() a block
+ *   shown how the table's header shows it (context_print.c): a column of the ranks' table or
+ *         lines of its own, in the order of their places (the pairs at 12), or not at all.
  * Adding a fact is adding its row. */
 #define GX_CONTEXT_FACTS(X) \
     X(rank, INT, ALL, "rank", s->job->rank, COL(2, "%4s", "-1", "rank", NULL)) \
-    X(hostname, STR, ALL, "hostname", s->host, COL(3, "%-12.12s", "?", "host", NULL)) \
+    X(hostname, STR, ALL, "hostname", str(p, s->host), COL(3, "%-12.12s", "?", "host", NULL)) \
     X(pid, INT, ALL, "pid", getpid(), HIDDEN) \
     X(node, INT, ALL, "node", s->job->node, HIDDEN) \
     X(local_rank, INT, ALL, "local_rank", s->job->local_rank, HIDDEN) \
     X(local_size, INT, ALL, "local_size", s->job->local_size, HIDDEN) \
-    X(mpi_library, STR, ALL, "mpi_library", s->lib, HIDDEN) \
-    X(cpuset, STR, ALL, "cpuset", s->cpus, COL(7, "%-14s", "?", "cpuset", cpuset_column)) \
+    X(mpi_library, STR, ALL, "mpi_library", str(p, s->lib), HIDDEN) \
+    X(cpuset, STR, ALL, "cpuset", str(p, s->cpus), COL(7, "%-14s", "?", "cpuset", cpuset_column)) \
     X(cuda_aware, BOOL, ALL, "cuda_aware_mpi", s->job->cuda_aware, HIDDEN) \
-    X(cuda_aware_why, STR, ALL, "cuda_aware_mpi_reason", s->job->cuda_aware_why, HIDDEN) \
-    X(cuda_context, STR, ALL, "cuda_context", gx_gpu_early_why(), HIDDEN) \
-    X(mpi_notice, OPT, ALL, "mpi_startup_notice", s->job->mpi_notice, LINES(20, note_lines)) \
-    X(transport, TRANSPORT, ALL, "mpi_transport", pack_transport, HIDDEN) \
-    X(env, ENV, ALL, "env", pack_env, HIDDEN) \
-    X(software, KV, ALL, "software", pack_software, HIDDEN) \
+    X(cuda_aware_why, STR, ALL, "cuda_aware_mpi_reason", str(p, s->job->cuda_aware_why), HIDDEN) \
+    X(cuda_context, STR, ALL, "cuda_context", str(p, gx_gpu_early_why()), HIDDEN) \
+    X(mpi_notice, STR, ALL, "mpi_startup_notice", opt(p, s->job->mpi_notice), \
+      LINES(20, note_lines)) \
+    X(transport, TRANSPORT, ALL, "mpi_transport", transport_block(p, s->lib), HIDDEN) \
+    X(env, PAIRS, ALL, "env", env_block(p), HIDDEN) \
+    X(software, PAIRS, ALL, "software", software_block(p), HIDDEN) \
     X(has_gpu, BOOL, TOPO, "gpu.present", s->t->has_gpu, HIDDEN) \
     X(fake, BOOL, TOPO, "gpu.fake", s->t->fake, HIDDEN) \
-    X(why_no_gpu, STR, NO_GPU, "gpu.reason", s->t->why_no_gpu, HIDDEN) \
+    X(why_no_gpu, STR, NO_GPU, "gpu.reason", str(p, s->t->why_no_gpu), HIDDEN) \
     X(visible, INT, GPU, "gpu.visible_index", s->t->visible, \
       COL(4, "%-12s", "-", "GPU", gpu_column)) \
     X(nvisible, INT, GPU, "gpu.visible_count", s->t->nvisible, HIDDEN) \
     X(physical, INDEX, GPU, "gpu.physical_index", s->t->physical, HIDDEN) \
-    X(gpu_name, STR, GPU, "gpu.name", s->t->name, HIDDEN) \
-    X(busid, STR, GPU, "gpu.pci_bus_id", s->t->busid, COL(5, "%-12s", "-", "bus id", NULL)) \
-    X(uuid, OPT, GPU, "gpu.uuid", s->t->uuid, HIDDEN) \
+    X(gpu_name, STR, GPU, "gpu.name", str(p, s->t->name), HIDDEN) \
+    X(busid, STR, GPU, "gpu.pci_bus_id", str(p, s->t->busid), \
+      COL(5, "%-12s", "-", "bus id", NULL)) \
+    X(uuid, STR, GPU, "gpu.uuid", opt(p, s->t->uuid), HIDDEN) \
     X(memory, BYTES, GPU, "gpu.memory_bytes", s->t->memory, HIDDEN) \
     X(l2, BYTES, GPU, "gpu.l2_bytes", s->t->l2, HIDDEN) \
-    X(numa, INT_LIST, GPU, "gpu.numa_nodes", s->t->numa, COL(6, "%-4s", "-", "NUMA", NULL)) \
-    X(nearest_nic, OPT, GPU, "gpu.nearest_nic.name", s->t->nic, HIDDEN) \
+    X(numa, INT_LIST, GPU, "gpu.numa_nodes", str(p, s->t->numa), \
+      COL(6, "%-4s", "-", "NUMA", NULL)) \
+    X(nearest_nic, STR, GPU, "gpu.nearest_nic.name", opt(p, s->t->nic), HIDDEN) \
     X(nearest_nic_link, STR, NEAR_NIC, "gpu.nearest_nic.link", \
-      s->t->nic_link ? s->t->nic_link : "?", HIDDEN) \
-    X(shared_with, INTS, GPU, "gpu.shared_with", pack_shared, HIDDEN) \
-    X(nic_name, STR, NIC, "nic.name", s->t->nic_use.name, \
+      str(p, s->t->nic_link ? s->t->nic_link : "?"), HIDDEN) \
+    X(shared_with, INTS, GPU, "gpu.shared_with", \
+      ints_block(p, s->t->shared_with, s->t->nshared), HIDDEN) \
+    X(nic_name, STR, TOPO, "nic.name", opt(p, s->t->nic_use.name), \
       COL(8, "%-20s", "-", "NIC", nic_column)) \
-    X(nic_source, STR, NIC, "nic.source", s->t->nic_use.source, HIDDEN) \
-    X(nic_place, STR, NIC, "nic.place", s->t->nic_use.place, HIDDEN) \
-    X(nic_link, STR, NIC, "nic.link", s->t->nic_use.link, HIDDEN) \
+    X(nic_source, STR, NIC, "nic.source", str(p, s->t->nic_use.source), HIDDEN) \
+    X(nic_place, STR, NIC, "nic.place", str(p, s->t->nic_use.place), HIDDEN) \
+    X(nic_link, STR, NIC, "nic.link", str(p, s->t->nic_use.link), HIDDEN) \
     X(nic_flagged, BOOL, NIC, "nic.flagged", s->t->nic_use.flagged, HIDDEN) \
-    X(policy, STR, TOPO, "binding.policy", s->t->policy, HIDDEN) \
-    X(decision, STR, TOPO, "binding.decision", s->t->decision, \
+    X(policy, STR, TOPO, "binding.policy", str(p, s->t->policy), HIDDEN) \
+    X(decision, STR, TOPO, "binding.decision", str(p, s->t->decision), \
       COL(9, "%s", "?", "binding", NULL)) \
-    X(reason, STR, TOPO, "binding.reason", s->t->reason, HIDDEN) \
+    X(reason, STR, TOPO, "binding.reason", str(p, s->t->reason), HIDDEN) \
     X(applied, BOOL, TOPO, "binding.applied", s->t->applied, HIDDEN) \
-    X(topology, STR, TOPO, "binding.topology", s->t->topology, LINES(1, topology_line)) \
-    X(planned, OPT, TOPO, "binding.planned_cpuset", s->t->planned, HIDDEN) \
-    X(membind, STR, TOPO, "binding.memory", s->t->membind, HIDDEN) \
-    X(links, LINKS, TOPO, "gpu_links", pack_links, HIDDEN) \
-    X(facts, LINK_FACTS, TOPO, "link_facts", pack_facts, LINES(10, link_lines)) \
-    X(warnings, STRS, TOPO, "warnings", pack_warnings, LINES(13, warning_lines)) \
-    X(gpu_state, GPU_STATE, GPU, NULL, pack_gpu_state, LINES(11, gpu_state_lines))
+    X(topology, STR, TOPO, "binding.topology", str(p, s->t->topology), \
+      LINES(1, topology_line)) \
+    X(planned, STR, TOPO, "binding.planned_cpuset", opt(p, s->t->planned), HIDDEN) \
+    X(membind, STR, TOPO, "binding.memory", str(p, s->t->membind), HIDDEN) \
+    X(links, LINKS, TOPO, "gpu_links", links_block(p, s->t), HIDDEN) \
+    X(facts, LINK_FACTS, TOPO, "link_facts", facts_block(p, s->t->facts), \
+      LINES(10, link_lines)) \
+    X(warnings, STRS, TOPO, "warnings", warnings_block(p, s->t), LINES(13, warning_lines)) \
+    X(gpu_state, GPU_STATE, GPU, NULL, gpu_state_block(p, s->job->gpu_start), \
+      LINES(11, gpu_state_lines))
 
 /* How a fact is held in its row: INT, BOOL and INDEX (absent when negative) int32_t; BYTES
- * double (absent when 0); STR and OPT (absent when "") a string; INT_LIST a string "0,1" written
- * as a list; the rest blocks of the pool, each its own shape. */
+ * double (absent when 0); STR a string; INT_LIST a string "0,1" written as a list; the rest
+ * blocks of the pool, each its own shape. Numbers first. */
 enum gx_ctx_type {
-    GX_CTX_T_INT, GX_CTX_T_BOOL, GX_CTX_T_INDEX, GX_CTX_T_BYTES, GX_CTX_T_STR, GX_CTX_T_OPT,
-    GX_CTX_T_INT_LIST,
+    GX_CTX_T_INT, GX_CTX_T_BOOL, GX_CTX_T_INDEX, GX_CTX_T_BYTES, GX_CTX_T_STR, GX_CTX_T_INT_LIST,
     GX_CTX_T_TRANSPORT, /* struct gx_mpi_transport's bytes */
-    GX_CTX_T_ENV,       /* packed: "NAME\0value\0" pairs; a row: n gx_sid, each "NAME\0value" */
-    GX_CTX_T_KV,        /* "key\0value\0" pairs, in order */
+    GX_CTX_T_PAIRS,     /* packed: "name\0value\0" in order; a row: n gx_sid, each "name\0value" */
     GX_CTX_T_INTS,      /* n int32_t */
     GX_CTX_T_LINKS,     /* n struct gx_ctx_link */
     GX_CTX_T_STRS,      /* n gx_sid */
@@ -116,11 +121,9 @@ struct gx_ctx_block {
 #define GX_CTX_MEMBER_INDEX int32_t
 #define GX_CTX_MEMBER_BYTES double
 #define GX_CTX_MEMBER_STR gx_sid
-#define GX_CTX_MEMBER_OPT gx_sid
 #define GX_CTX_MEMBER_INT_LIST gx_sid
 #define GX_CTX_MEMBER_TRANSPORT struct gx_ctx_block
-#define GX_CTX_MEMBER_ENV struct gx_ctx_block
-#define GX_CTX_MEMBER_KV struct gx_ctx_block
+#define GX_CTX_MEMBER_PAIRS struct gx_ctx_block
 #define GX_CTX_MEMBER_INTS struct gx_ctx_block
 #define GX_CTX_MEMBER_LINKS struct gx_ctx_block
 #define GX_CTX_MEMBER_STRS struct gx_ctx_block
