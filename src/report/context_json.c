@@ -251,8 +251,7 @@ static void add_at(cJSON *o, const char *place, cJSON *item)
         cJSON_Delete(item);
 }
 
-/* null where its context did not come. */
-static cJSON *rank_json(const struct gx_context *c, int rank)
+cJSON *gx_context_rank_json(const struct gx_context *c, int rank)
 {
     const struct gx_ctx_rank *r = gx_ctx_rank(c, rank);
     if (!r)
@@ -325,7 +324,7 @@ static int fill_ranks(struct gx_jstream *w, int slot, void *ctx)
 {
     (void)slot;
     const struct gx_context *c = ctx;
-    return fill_with(w, c, c->nranks, rank_json);
+    return fill_with(w, c, c->nranks, gx_context_rank_json);
 }
 
 static int fill_pairs(struct gx_jstream *w, int slot, void *ctx)
@@ -401,7 +400,7 @@ int gx_context_report(struct gx_report *rep, struct gx_context *c, struct gx_err
     cJSON_AddItemToObject(o, "ranks", ranks);
     cJSON_AddItemToObject(o, "pairs", pairs);
     gx_report_set(rep, "context", o);
-    if (note_repairs(rep, c, c->nranks, rank_json, "ranks") < 0 ||
+    if (note_repairs(rep, c, c->nranks, gx_context_rank_json, "ranks") < 0 ||
         note_repairs(rep, c, c->npairs, pair_json, "pairs") < 0)
         return gx_fail(err, GX_ERUNTIME, "out of host memory for the report's context");
     return GX_OK;

@@ -402,24 +402,15 @@ static void note_lines(FILE *out, const struct gx_context *c)
     }
 }
 
-/* How the header shows a fact (the table's "shown"): a column of the ranks' table (its printf
- * format, its text where the rank lacks the fact, its title, and the function that makes its
- * text where the fact's own is not it), or lines of its own; place orders them. */
-struct shown {
-    int place;
-    const char *format, *blank, *title;
-    void (*column)(const struct gx_context *c, const struct gx_ctx_rank *r, char *buf,
-                   size_t len);
-    void (*lines)(FILE *out, const struct gx_context *c);
-};
 #define COL(place, format, blank, title, column) {place, format, blank, title, column, NULL}
 #define LINES(place, lines) {place, NULL, NULL, NULL, NULL, lines}
 #define HIDDEN {0, NULL, NULL, NULL, NULL, NULL}
-static const struct shown shown[GX_CTX_NFACTS] = {
+const struct gx_ctx_shown gx_ctx_shown[GX_CTX_NFACTS] = {
 #define GX_CTX_SHOWN(name, type, when, json, from, how) how,
     GX_CONTEXT_FACTS(GX_CTX_SHOWN)
 #undef GX_CTX_SHOWN
 };
+static const struct gx_ctx_shown *const shown = gx_ctx_shown;
 /* Places from 1 (0: not shown); the pairs' lines (not a rank's fact) at PAIRS_PLACE. */
 enum { PAIRS_PLACE = 12, LAST_PLACE = 32 };
 
