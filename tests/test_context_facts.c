@@ -65,7 +65,8 @@ static int fill(struct gx_ctx_packer *p, int rank, int with_gpu)
             break;
         }
         case GX_CTX_T_LINKS: {
-            struct gx_ctx_link l = {1 - rank, gx_ctx_put_str(p, text), gx_ctx_put_str(p, "nvml"), 1};
+            struct gx_ctx_link l = {1 - rank, gx_ctx_put_str(p, text), gx_ctx_put_str(p, "nvml"),
+                                    1};
             *b = (struct gx_ctx_block){gx_ctx_put(p, &l, sizeof l), 1};
             break;
         }

@@ -365,8 +365,8 @@ static struct gx_ctx_block gpu_state_block(struct gx_ctx_packer *p,
         for (size_t i = 0; i < GX_ARRAY_LEN(shown); i++) {
             enum gx_cnt c = shown[i];
             int why = g->why[c] >= 0 && g->why[c] < GX_CNT_REASONS ? g->why[c] : -1;
-            uint64_t v = g->before[c];
-            s[n++] = (struct gx_ctx_gpu_state){(int32_t)c, v > UINT32_MAX ? UINT32_MAX : (uint32_t)v,
+            uint64_t v = g->before[c] > UINT32_MAX ? UINT32_MAX : g->before[c];
+            s[n++] = (struct gx_ctx_gpu_state){(int32_t)c, (uint32_t)v,
                                                why >= 0 ? str(p, g->reasons[why]) : GX_SID_NONE};
         }
     }

@@ -219,9 +219,11 @@ int gx_context_add_pairs(struct gx_context *c, const struct gx_pairs *runs, int 
 {
     for (int r = 0; r < nruns; r++)
         for (int i = 0; i < runs[r].nrounds; i++)
-            for (int j = 0; j < runs[r].rounds[i].npairs; j++)
-                if (add_pair(c, runs[r].rounds[i].pairs[j].a, runs[r].rounds[i].pairs[j].b) != GX_OK)
+            for (int j = 0; j < runs[r].rounds[i].npairs; j++) {
+                const struct gx_pair *p = &runs[r].rounds[i].pairs[j];
+                if (add_pair(c, p->a, p->b) != GX_OK)
                     return GX_ERUNTIME;
+            }
     return GX_OK;
 }
 
