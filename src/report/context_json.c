@@ -200,7 +200,7 @@ static cJSON *route_json(const struct gx_route *r)
 static cJSON *fact_json(const struct gx_context *c, const struct gx_ctx_rank *r,
                         const struct gx_ctx_fact *f)
 {
-    const void *m = gx_ctx_member(r, f);
+    const void *m = GX_CTX_MEMBER_OF(r, f);
     const int32_t *n = m;
     const double *bytes = m;
     const gx_sid *s = m;

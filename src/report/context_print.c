@@ -426,7 +426,7 @@ static void column_text(const struct gx_context *c, const struct gx_ctx_rank *r,
             shown[i].column(c, r, buf, len);
         return;
     }
-    const void *m = gx_ctx_member(r, f);
+    const void *m = GX_CTX_MEMBER_OF(r, f);
     const char *s = f->type >= GX_CTX_T_STR ? gx_ctx_str(c, *(const gx_sid *)m) : NULL;
     int nodes[32], n = f->type == GX_CTX_T_INT_LIST ? gx_ctx_int_list(s, nodes, 32) : 0;
     if (f->type < GX_CTX_T_STR)

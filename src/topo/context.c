@@ -31,11 +31,6 @@ int gx_ctx_has(const struct gx_ctx_rank *r, enum gx_ctx_when when)
     return has[when];
 }
 
-const void *gx_ctx_member(const struct gx_ctx_rank *r, const struct gx_ctx_fact *f)
-{
-    return (const char *)r + f->offset;
-}
-
 void gx_ctx_rank_init(struct gx_ctx_rank *r)
 {
     memset(r, 0, sizeof *r);

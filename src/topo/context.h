@@ -153,7 +153,7 @@ enum { GX_CTX_NFACTS = 0 GX_CONTEXT_FACTS(GX_CTX_COUNT) };
 extern const struct gx_ctx_fact gx_ctx_facts[GX_CTX_NFACTS];
 /* Whether rank r has the fact (r NULL: none). */
 int gx_ctx_has(const struct gx_ctx_rank *r, enum gx_ctx_when when);
-const void *gx_ctx_member(const struct gx_ctx_rank *r, const struct gx_ctx_fact *f);
+#define GX_CTX_MEMBER_OF(r, f) ((const void *)((const char *)(r) + (f)->offset))
 
 struct gx_ctx_pair {
     int a, b;
