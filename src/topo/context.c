@@ -225,13 +225,6 @@ int gx_ctx_unpack(const struct gx_ctx_rank *rec, const char *pool, size_t len,
     return u.rc;
 }
 
-/* What a rank's facts come from (the table's "from"). */
-struct gx_ctx_source {
-    const struct gx_job *job;
-    const struct gx_topo_rank *t; /* NULL: the topology is not known */
-    const char *host, *lib, *cpus;
-};
-
 static gx_sid str(struct gx_ctx_packer *p, const char *s)
 {
     return gx_ctx_put_str(p, s);
@@ -394,10 +387,10 @@ int gx_ctx_pack_rank(const struct gx_job *job, struct gx_ctx_packer *p, struct g
     GX_MPI_TRY(err, gx_mpi_library(lib, sizeof lib));
     char *cpus = NULL;
     GX_TRY(bound_cpuset(&cpus, err));
-    const struct gx_ctx_source source = {job, job->topo, host, lib, cpus}, *s = &source;
+    const struct gx_topo_rank *t = job->topo; /* NULL: the topology is not known */
     struct gx_ctx_rank *r = &p->rec;
     r->present = 1;
-    r->has_topo = s->t != NULL;
+    r->has_topo = t != NULL;
     /* A fact's when rests on facts above it, gathered first. */
 #define GX_CTX_GATHER(name, type, when, json, from, shown) \
     if (gx_ctx_has(r, GX_CTX_W_##when))                    \

@@ -26,68 +26,63 @@ struct gx_ctx_gpu_state {
  *   type  how it is held, sent and written (enum gx_ctx_type)
  *   when  which ranks have it (enum gx_ctx_when), by facts in rows above it
  *   json  its place in the rank's object of context.ranks ("gpu.name": member name of gpu)
- *   from  how the rank gathers it from its sources s (struct gx_ctx_source, context.c) into
- *         its record and pool p: str() a string, opt() one that "" leaves out, *_block() a block
+ *   from  how the rank gathers it into its record and pool p from its sources (job, its
+ *         topology t, host, lib, cpus: gx_ctx_pack_rank): str() a string, opt() one that ""
+ *         leaves out, *_block() a block
  *   shown how the table's header shows it (context_print.c): a column of the ranks' table or
  *         lines of its own, in the order of their places (the pairs at 12), or not at all.
  * Adding a fact is adding its row. */
 #define GX_CONTEXT_FACTS(X) \
-    X(rank, INT, ALL, "rank", s->job->rank, COL(2, "%4s", "-1", "rank", NULL)) \
-    X(hostname, STR, ALL, "hostname", str(p, s->host), COL(3, "%-12.12s", "?", "host", NULL)) \
+    X(rank, INT, ALL, "rank", job->rank, COL(2, "%4s", "-1", "rank", NULL)) \
+    X(hostname, STR, ALL, "hostname", str(p, host), COL(3, "%-12.12s", "?", "host", NULL)) \
     X(pid, INT, ALL, "pid", getpid(), HIDDEN) \
-    X(node, INT, ALL, "node", s->job->node, HIDDEN) \
-    X(local_rank, INT, ALL, "local_rank", s->job->local_rank, HIDDEN) \
-    X(local_size, INT, ALL, "local_size", s->job->local_size, HIDDEN) \
-    X(mpi_library, STR, ALL, "mpi_library", str(p, s->lib), HIDDEN) \
-    X(cpuset, STR, ALL, "cpuset", str(p, s->cpus), COL(7, "%-14s", "?", "cpuset", cpuset_column)) \
-    X(cuda_aware, BOOL, ALL, "cuda_aware_mpi", s->job->cuda_aware, HIDDEN) \
-    X(cuda_aware_why, STR, ALL, "cuda_aware_mpi_reason", str(p, s->job->cuda_aware_why), HIDDEN) \
+    X(node, INT, ALL, "node", job->node, HIDDEN) \
+    X(local_rank, INT, ALL, "local_rank", job->local_rank, HIDDEN) \
+    X(local_size, INT, ALL, "local_size", job->local_size, HIDDEN) \
+    X(mpi_library, STR, ALL, "mpi_library", str(p, lib), HIDDEN) \
+    X(cpuset, STR, ALL, "cpuset", str(p, cpus), COL(7, "%-14s", "?", "cpuset", cpuset_column)) \
+    X(cuda_aware, BOOL, ALL, "cuda_aware_mpi", job->cuda_aware, HIDDEN) \
+    X(cuda_aware_why, STR, ALL, "cuda_aware_mpi_reason", str(p, job->cuda_aware_why), HIDDEN) \
     X(cuda_context, STR, ALL, "cuda_context", str(p, gx_gpu_early_why()), HIDDEN) \
-    X(mpi_notice, STR, ALL, "mpi_startup_notice", opt(p, s->job->mpi_notice), \
-      LINES(20, note_lines)) \
-    X(transport, TRANSPORT, ALL, "mpi_transport", transport_block(p, s->lib), HIDDEN) \
+    X(mpi_notice, STR, ALL, "mpi_startup_notice", opt(p, job->mpi_notice), LINES(20, note_lines)) \
+    X(transport, TRANSPORT, ALL, "mpi_transport", transport_block(p, lib), HIDDEN) \
     X(env, PAIRS, ALL, "env", env_block(p), HIDDEN) \
     X(software, PAIRS, ALL, "software", software_block(p), HIDDEN) \
-    X(has_gpu, BOOL, TOPO, "gpu.present", s->t->has_gpu, HIDDEN) \
-    X(fake, BOOL, TOPO, "gpu.fake", s->t->fake, HIDDEN) \
-    X(why_no_gpu, STR, NO_GPU, "gpu.reason", str(p, s->t->why_no_gpu), HIDDEN) \
-    X(visible, INT, GPU, "gpu.visible_index", s->t->visible, \
-      COL(4, "%-12s", "-", "GPU", gpu_column)) \
-    X(nvisible, INT, GPU, "gpu.visible_count", s->t->nvisible, HIDDEN) \
-    X(physical, INDEX, GPU, "gpu.physical_index", s->t->physical, HIDDEN) \
-    X(gpu_name, STR, GPU, "gpu.name", str(p, s->t->name), HIDDEN) \
-    X(busid, STR, GPU, "gpu.pci_bus_id", str(p, s->t->busid), \
-      COL(5, "%-12s", "-", "bus id", NULL)) \
-    X(uuid, STR, GPU, "gpu.uuid", opt(p, s->t->uuid), HIDDEN) \
-    X(memory, BYTES, GPU, "gpu.memory_bytes", s->t->memory, HIDDEN) \
-    X(l2, BYTES, GPU, "gpu.l2_bytes", s->t->l2, HIDDEN) \
-    X(numa, INT_LIST, GPU, "gpu.numa_nodes", str(p, s->t->numa), \
-      COL(6, "%-4s", "-", "NUMA", NULL)) \
-    X(nearest_nic, STR, GPU, "gpu.nearest_nic.name", opt(p, s->t->nic), HIDDEN) \
+    X(has_gpu, BOOL, TOPO, "gpu.present", t->has_gpu, HIDDEN) \
+    X(fake, BOOL, TOPO, "gpu.fake", t->fake, HIDDEN) \
+    X(why_no_gpu, STR, NO_GPU, "gpu.reason", str(p, t->why_no_gpu), HIDDEN) \
+    X(visible, INT, GPU, "gpu.visible_index", t->visible, COL(4, "%-12s", "-", "GPU", gpu_column)) \
+    X(nvisible, INT, GPU, "gpu.visible_count", t->nvisible, HIDDEN) \
+    X(physical, INDEX, GPU, "gpu.physical_index", t->physical, HIDDEN) \
+    X(gpu_name, STR, GPU, "gpu.name", str(p, t->name), HIDDEN) \
+    X(busid, STR, GPU, "gpu.pci_bus_id", str(p, t->busid), COL(5, "%-12s", "-", "bus id", NULL)) \
+    X(uuid, STR, GPU, "gpu.uuid", opt(p, t->uuid), HIDDEN) \
+    X(memory, BYTES, GPU, "gpu.memory_bytes", t->memory, HIDDEN) \
+    X(l2, BYTES, GPU, "gpu.l2_bytes", t->l2, HIDDEN) \
+    X(numa, INT_LIST, GPU, "gpu.numa_nodes", str(p, t->numa), COL(6, "%-4s", "-", "NUMA", NULL)) \
+    X(nearest_nic, STR, GPU, "gpu.nearest_nic.name", opt(p, t->nic), HIDDEN) \
     X(nearest_nic_link, STR, NEAR_NIC, "gpu.nearest_nic.link", \
-      str(p, s->t->nic_link ? s->t->nic_link : "?"), HIDDEN) \
+      str(p, t->nic_link ? t->nic_link : "?"), HIDDEN) \
     X(shared_with, INTS, GPU, "gpu.shared_with", \
-      ints_block(p, s->t->shared_with, s->t->nshared), HIDDEN) \
-    X(nic_name, STR, TOPO, "nic.name", opt(p, s->t->nic_use.name), \
+      ints_block(p, t->shared_with, t->nshared), HIDDEN) \
+    X(nic_name, STR, TOPO, "nic.name", opt(p, t->nic_use.name), \
       COL(8, "%-20s", "-", "NIC", nic_column)) \
-    X(nic_source, STR, NIC, "nic.source", str(p, s->t->nic_use.source), HIDDEN) \
-    X(nic_place, STR, NIC, "nic.place", str(p, s->t->nic_use.place), HIDDEN) \
-    X(nic_link, STR, NIC, "nic.link", str(p, s->t->nic_use.link), HIDDEN) \
-    X(nic_flagged, BOOL, NIC, "nic.flagged", s->t->nic_use.flagged, HIDDEN) \
-    X(policy, STR, TOPO, "binding.policy", str(p, s->t->policy), HIDDEN) \
-    X(decision, STR, TOPO, "binding.decision", str(p, s->t->decision), \
+    X(nic_source, STR, NIC, "nic.source", str(p, t->nic_use.source), HIDDEN) \
+    X(nic_place, STR, NIC, "nic.place", str(p, t->nic_use.place), HIDDEN) \
+    X(nic_link, STR, NIC, "nic.link", str(p, t->nic_use.link), HIDDEN) \
+    X(nic_flagged, BOOL, NIC, "nic.flagged", t->nic_use.flagged, HIDDEN) \
+    X(policy, STR, TOPO, "binding.policy", str(p, t->policy), HIDDEN) \
+    X(decision, STR, TOPO, "binding.decision", str(p, t->decision), \
       COL(9, "%s", "?", "binding", NULL)) \
-    X(reason, STR, TOPO, "binding.reason", str(p, s->t->reason), HIDDEN) \
-    X(applied, BOOL, TOPO, "binding.applied", s->t->applied, HIDDEN) \
-    X(topology, STR, TOPO, "binding.topology", str(p, s->t->topology), \
-      LINES(1, topology_line)) \
-    X(planned, STR, TOPO, "binding.planned_cpuset", opt(p, s->t->planned), HIDDEN) \
-    X(membind, STR, TOPO, "binding.memory", str(p, s->t->membind), HIDDEN) \
-    X(links, LINKS, TOPO, "gpu_links", links_block(p, s->t), HIDDEN) \
-    X(facts, LINK_FACTS, TOPO, "link_facts", facts_block(p, s->t->facts), \
-      LINES(10, link_lines)) \
-    X(warnings, STRS, TOPO, "warnings", warnings_block(p, s->t), LINES(13, warning_lines)) \
-    X(gpu_state, GPU_STATE, GPU, NULL, gpu_state_block(p, s->job->gpu_start), \
+    X(reason, STR, TOPO, "binding.reason", str(p, t->reason), HIDDEN) \
+    X(applied, BOOL, TOPO, "binding.applied", t->applied, HIDDEN) \
+    X(topology, STR, TOPO, "binding.topology", str(p, t->topology), LINES(1, topology_line)) \
+    X(planned, STR, TOPO, "binding.planned_cpuset", opt(p, t->planned), HIDDEN) \
+    X(membind, STR, TOPO, "binding.memory", str(p, t->membind), HIDDEN) \
+    X(links, LINKS, TOPO, "gpu_links", links_block(p, t), HIDDEN) \
+    X(facts, LINK_FACTS, TOPO, "link_facts", facts_block(p, t->facts), LINES(10, link_lines)) \
+    X(warnings, STRS, TOPO, "warnings", warnings_block(p, t), LINES(13, warning_lines)) \
+    X(gpu_state, GPU_STATE, GPU, NULL, gpu_state_block(p, job->gpu_start), \
       LINES(11, gpu_state_lines))
 
 /* How a fact is held in its row: INT, BOOL and INDEX (absent when negative) int32_t; BYTES
