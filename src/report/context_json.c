@@ -5,58 +5,11 @@
 #include "heap.h"
 
 #include "gpu_counters.h"
-#include "mpilib.h"
 #include "report.h"
 #include "versions.h"
 
 #include <errno.h>
 #include <stdlib.h>
-
-static cJSON *names_json(const struct gx_mpi_names *n)
-{
-    cJSON *a = cJSON_CreateArray();
-    for (const char *name = NULL; a && (name = gx_mpi_names_next(n, name));)
-        cJSON_AddItemToArray(a, cJSON_CreateString(name));
-    return a;
-}
-
-static cJSON *transport_json(const struct gx_context *c, const struct gx_ctx_block *b)
-{
-    size_t len;
-    const void *bytes = gx_strpool_get(&c->pool, b->at, &len);
-    struct gx_mpi_transport *t = bytes && len == sizeof *t ? malloc(sizeof *t) : NULL;
-    cJSON *o = t ? cJSON_CreateObject() : NULL;
-    if (!o) {
-        free(t);
-        return NULL;
-    }
-    memcpy(t, bytes, sizeof *t);
-    /* Another rank's bytes: every string ends within its array, whatever came. */
-    const struct gx_ucx_facts *u = &t->ucx;
-    t->library[sizeof t->library - 1] = t->pml[sizeof t->pml - 1] = '\0';
-    t->device[sizeof t->device - 1] = t->ucx.version[sizeof u->version - 1] = '\0';
-    t->btl.text[sizeof t->btl.text - 1] = t->ucx.modules.text[sizeof u->modules.text - 1] = '\0';
-    for (int i = 0; i < GX_UCX_SETTINGS; i++) {
-        t->ucx.settings[i].name[sizeof u->settings[i].name - 1] = '\0';
-        t->ucx.settings[i].value[sizeof u->settings[i].value - 1] = '\0';
-    }
-    cJSON_AddStringToObject(o, "library", t->library);
-    if (t->pml[0])
-        cJSON_AddStringToObject(o, "pml", t->pml);
-    if (t->has_btl)
-        cJSON_AddItemToObject(o, "btl", names_json(&t->btl));
-    if (t->device[0])
-        cJSON_AddStringToObject(o, "device", t->device);
-    cJSON *ux = u->loaded ? cJSON_AddObjectToObject(o, "ucx") : NULL;
-    if (ux && u->has_version)
-        cJSON_AddStringToObject(ux, "version", u->version);
-    for (int i = 0; ux && i < u->nsettings && i < GX_UCX_SETTINGS; i++)
-        cJSON_AddStringToObject(ux, u->settings[i].name, u->settings[i].value);
-    if (ux)
-        cJSON_AddItemToObject(ux, "transport_modules", names_json(&u->modules));
-    free(t);
-    return o;
-}
 
 /* "name\0value" each. */
 static cJSON *pairs_json(const struct gx_context *c, const struct gx_ctx_block *b)
@@ -220,8 +173,6 @@ static cJSON *fact_json(const struct gx_context *c, const struct gx_ctx_rank *r,
         return gx_ctx_str(c, *s) ? cJSON_CreateString(gx_ctx_str(c, *s)) : NULL;
     case GX_CTX_T_INT_LIST:
         return cJSON_CreateIntArray(list, gx_ctx_int_list(gx_ctx_str(c, *s), list, 32));
-    case GX_CTX_T_TRANSPORT:
-        return transport_json(c, b);
     case GX_CTX_T_PAIRS:
         return pairs_json(c, b);
     case GX_CTX_T_INTS:
@@ -238,7 +189,8 @@ static cJSON *fact_json(const struct gx_context *c, const struct gx_ctx_rank *r,
     return NULL;
 }
 
-/* item at place ("gpu.nearest_nic.name") in o, the objects on the way made at their first. */
+/* item at place ("gpu.nearest_nic.name") in o, the objects on the way made at their first;
+ * "a.b.": item's members into a.b. */
 static void add_at(cJSON *o, const char *place, cJSON *item)
 {
     for (const char *dot; o && (dot = strchr(place, '.')); place = dot + 1) {
@@ -247,7 +199,9 @@ static void add_at(cJSON *o, const char *place, cJSON *item)
         cJSON *in = cJSON_GetObjectItemCaseSensitive(o, key);
         o = in ? in : cJSON_AddObjectToObject(o, key);
     }
-    if (!o || !cJSON_AddItemToObject(o, place, item))
+    for (const cJSON *m = place[0] ? NULL : item->child; o && m; m = m->next)
+        cJSON_AddItemToObject(o, m->string, cJSON_Duplicate(m, 1));
+    if (!o || !place[0] || !cJSON_AddItemToObject(o, place, item))
         cJSON_Delete(item);
 }
 

@@ -27,7 +27,8 @@ int gx_ctx_has(const struct gx_ctx_rank *r, enum gx_ctx_when when)
     const int has[] = {[GX_CTX_W_ALL] = r != NULL, [GX_CTX_W_TOPO] = topo, [GX_CTX_W_GPU] = gpu,
                        [GX_CTX_W_NO_GPU] = topo && !gpu,
                        [GX_CTX_W_NIC] = topo && r->nic_name != GX_SID_NONE,
-                       [GX_CTX_W_NEAR_NIC] = gpu && r->nearest_nic != GX_SID_NONE};
+                       [GX_CTX_W_NEAR_NIC] = gpu && r->nearest_nic != GX_SID_NONE,
+                       [GX_CTX_W_BTL] = r && r->has_btl, [GX_CTX_W_UCX] = r && r->has_ucx};
     return has[when];
 }
 
@@ -210,8 +211,6 @@ int gx_ctx_unpack(const struct gx_ctx_rank *rec, const char *pool, size_t len,
         struct gx_ctx_block *b = m;
         if (type == GX_CTX_T_STR || type == GX_CTX_T_INT_LIST)
             take_str(&u, m);
-        else if (type == GX_CTX_T_TRANSPORT)
-            block(&u, &b->at, b->n);
         else if (type == GX_CTX_T_PAIRS)
             pairs(&u, b);
         else if (type == GX_CTX_T_LINK_FACTS) /* the topology's, not the row's: n says it came */
@@ -235,16 +234,21 @@ static gx_sid opt(struct gx_ctx_packer *p, const char *s)
     return s && s[0] ? gx_ctx_put_str(p, s) : GX_SID_NONE;
 }
 
-static struct gx_ctx_block transport_block(struct gx_ctx_packer *p, const char *lib)
+static struct gx_ctx_block names_block(struct gx_ctx_packer *p, const struct gx_mpi_names *names)
 {
-    struct gx_mpi_transport *tr = malloc(sizeof *tr);
+    gx_sid s[GX_MPI_NAMES_TEXT / 2]; /* a name and its '\0' at least */
+    uint32_t n = 0;
+    for (const char *name = NULL; n < GX_ARRAY_LEN(s) && (name = gx_mpi_names_next(names, name));)
+        s[n++] = str(p, name);
+    return (struct gx_ctx_block){gx_ctx_put(p, s, n * sizeof *s), n};
+}
+
+static struct gx_ctx_block ucx_settings_block(struct gx_ctx_packer *p,
+                                              const struct gx_ucx_facts *u)
+{
     struct gx_ctx_block b = {GX_SID_NONE, 0};
-    p->oom |= !tr;
-    if (tr) {
-        gx_mpilib_transport(lib, tr);
-        b = (struct gx_ctx_block){gx_ctx_put(p, tr, sizeof *tr), sizeof *tr};
-    }
-    free(tr);
+    for (int i = 0; i < u->nsettings && i < GX_UCX_SETTINGS; i++)
+        gx_ctx_put_kv(p, &b, u->settings[i].name, u->settings[i].value);
     return b;
 }
 
@@ -388,6 +392,12 @@ int gx_ctx_pack_rank(const struct gx_job *job, struct gx_ctx_packer *p, struct g
     char *cpus = NULL;
     GX_TRY(bound_cpuset(&cpus, err));
     const struct gx_topo_rank *t = job->topo; /* NULL: the topology is not known */
+    struct gx_mpi_transport *tr = calloc(1, sizeof *tr);
+    if (!tr) {
+        free(cpus);
+        return gx_fail(err, GX_ERUNTIME, "out of host memory");
+    }
+    gx_mpilib_transport(lib, tr);
     struct gx_ctx_rank *r = &p->rec;
     r->present = 1;
     r->has_topo = t != NULL;
@@ -397,6 +407,7 @@ int gx_ctx_pack_rank(const struct gx_job *job, struct gx_ctx_packer *p, struct g
         r->name = (from);
     GX_CONTEXT_FACTS(GX_CTX_GATHER)
 #undef GX_CTX_GATHER
+    free(tr);
     free(cpus);
     return p->oom ? gx_fail(err, GX_ERUNTIME, "out of host memory") : GX_OK;
 }

@@ -25,9 +25,10 @@ struct gx_ctx_gpu_state {
  *   name  its member of struct gx_ctx_rank
  *   type  how it is held, sent and written (enum gx_ctx_type)
  *   when  which ranks have it (enum gx_ctx_when), by facts in rows above it
- *   json  its place in the rank's object of context.ranks ("gpu.name": member name of gpu)
+ *   json  its place in the rank's object of context.ranks ("gpu.name": member name of gpu;
+ *         "a.b.": the members of an object into a.b); NULL: not in the report
  *   from  how the rank gathers it into its record and pool p from its sources (job, its
- *         topology t, host, lib, cpus: gx_ctx_pack_rank): str() a string, opt() one that ""
+ *         topology t, host, lib, cpus, its MPI library's transport tr: gx_ctx_pack_rank): str() a string, opt() one that ""
  *         leaves out, *_block() a block
  *   shown how the table's header shows it (context_print.c): a column of the ranks' table or
  *         lines of its own, in the order of their places (the pairs at 12), or not at all.
@@ -45,7 +46,17 @@ struct gx_ctx_gpu_state {
     X(cuda_aware_why, STR, ALL, "cuda_aware_mpi_reason", str(p, job->cuda_aware_why), HIDDEN) \
     X(cuda_context, STR, ALL, "cuda_context", str(p, gx_gpu_early_why()), HIDDEN) \
     X(mpi_notice, STR, ALL, "mpi_startup_notice", opt(p, job->mpi_notice), LINES(20, note_lines)) \
-    X(transport, TRANSPORT, ALL, "mpi_transport", transport_block(p, lib), HIDDEN) \
+    X(mpi_kind, STR, ALL, "mpi_transport.library", str(p, tr->library), HIDDEN) \
+    X(mpi_pml, STR, ALL, "mpi_transport.pml", opt(p, tr->pml), HIDDEN) \
+    X(has_btl, BOOL, ALL, NULL, tr->has_btl, HIDDEN) \
+    X(mpi_btl, STRS, BTL, "mpi_transport.btl", names_block(p, &tr->btl), HIDDEN) \
+    X(mpi_device, STR, ALL, "mpi_transport.device", opt(p, tr->device), HIDDEN) \
+    X(has_ucx, BOOL, ALL, NULL, tr->ucx.loaded, HIDDEN) \
+    X(ucx_version, STR, UCX, "mpi_transport.ucx.version", \
+      tr->ucx.has_version ? str(p, tr->ucx.version) : GX_SID_NONE, HIDDEN) \
+    X(ucx_settings, PAIRS, UCX, "mpi_transport.ucx.", ucx_settings_block(p, &tr->ucx), HIDDEN) \
+    X(ucx_modules, STRS, UCX, "mpi_transport.ucx.transport_modules", \
+      names_block(p, &tr->ucx.modules), HIDDEN) \
     X(env, PAIRS, ALL, "env", env_block(p), HIDDEN) \
     X(software, PAIRS, ALL, "software", software_block(p), HIDDEN) \
     X(has_gpu, BOOL, TOPO, "gpu.present", t->has_gpu, HIDDEN) \
@@ -90,7 +101,6 @@ struct gx_ctx_gpu_state {
  * blocks of the pool, each its own shape. Numbers first. */
 enum gx_ctx_type {
     GX_CTX_T_INT, GX_CTX_T_BOOL, GX_CTX_T_INDEX, GX_CTX_T_BYTES, GX_CTX_T_STR, GX_CTX_T_INT_LIST,
-    GX_CTX_T_TRANSPORT, /* struct gx_mpi_transport's bytes */
     GX_CTX_T_PAIRS,     /* packed: "name\0value\0" in order; a row: n gx_sid, each "name\0value" */
     GX_CTX_T_INTS,      /* n int32_t */
     GX_CTX_T_LINKS,     /* n struct gx_ctx_link */
@@ -100,9 +110,10 @@ enum gx_ctx_type {
 };
 
 /* Which ranks have a fact: all, those whose topology is known, with a GPU, without one, with a
- * NIC in use, with a GPU whose nearest NIC is known. */
+ * NIC in use, with a GPU whose nearest NIC is known, whose MPI library says its BTLs, has UCX. */
 enum gx_ctx_when {
-    GX_CTX_W_ALL, GX_CTX_W_TOPO, GX_CTX_W_GPU, GX_CTX_W_NO_GPU, GX_CTX_W_NIC, GX_CTX_W_NEAR_NIC
+    GX_CTX_W_ALL, GX_CTX_W_TOPO, GX_CTX_W_GPU, GX_CTX_W_NO_GPU, GX_CTX_W_NIC, GX_CTX_W_NEAR_NIC,
+    GX_CTX_W_BTL, GX_CTX_W_UCX
 };
 
 /* A block of the pool: bytes or entries, as its type says. */
@@ -117,7 +128,6 @@ struct gx_ctx_block {
 #define GX_CTX_MEMBER_BYTES double
 #define GX_CTX_MEMBER_STR gx_sid
 #define GX_CTX_MEMBER_INT_LIST gx_sid
-#define GX_CTX_MEMBER_TRANSPORT struct gx_ctx_block
 #define GX_CTX_MEMBER_PAIRS struct gx_ctx_block
 #define GX_CTX_MEMBER_INTS struct gx_ctx_block
 #define GX_CTX_MEMBER_LINKS struct gx_ctx_block
@@ -140,7 +150,7 @@ struct gx_ctx_fact {
     const char *name;
     enum gx_ctx_type type;
     enum gx_ctx_when when;
-    const char *json; /* NULL: not in the report */
+    const char *json;
     size_t offset;    /* in struct gx_ctx_rank */
 };
 #define GX_CTX_COUNT(...) +1
