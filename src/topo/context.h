@@ -28,8 +28,8 @@ struct gx_ctx_gpu_state {
  *   json  its place in the rank's object of context.ranks ("gpu.name": member name of gpu;
  *         "a.b.": the members of an object into a.b); NULL: not in the report
  *   from  how the rank gathers it into its record and pool p from its sources (job, its
- *         topology t, host, lib, cpus, its MPI library's transport tr: gx_ctx_pack_rank): str() a string, opt() one that ""
- *         leaves out, *_block() a block
+ *         topology t, host, lib, cpus, its MPI library's transport tr: gx_ctx_pack_rank):
+ *         str() a string, opt() one that "" leaves out, *_block() a block
  *   shown how the table's header shows it (context_print.c): a column of the ranks' table or
  *         lines of its own, in the order of their places (the pairs at 12), or not at all.
  * Adding a fact is adding its row. */
