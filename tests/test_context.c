@@ -27,21 +27,18 @@ static void pack(struct gx_ctx_packer *p, int rank, int node, int peer)
     r->hostname = gx_ctx_put_str(p, node ? "node-b" : "node-a");
     r->busid = gx_ctx_put_str(p, "0000:3b:00.0");
     r->numa = gx_ctx_put_str(p, "0,1");
-    gx_ctx_put_kv(p, &r->env, &r->env_len, "OMPI_COMM_WORLD_RANK", own);
-    gx_ctx_put_kv(p, &r->env, &r->env_len, "UCX_TLS", "rc,cuda_copy");
-    gx_ctx_put_kv(p, &r->software, &r->software_len, "os", "Linux");
-    gx_ctx_put_kv(p, &r->software, &r->software_len, "mpi_library", "Open MPI v4.1.4");
+    gx_ctx_put_kv(p, &r->env, "OMPI_COMM_WORLD_RANK", own);
+    gx_ctx_put_kv(p, &r->env, "UCX_TLS", "rc,cuda_copy");
+    gx_ctx_put_kv(p, &r->software, "os", "Linux");
+    gx_ctx_put_kv(p, &r->software, "mpi_library", "Open MPI v4.1.4");
     struct gx_ctx_link l = {peer, gx_ctx_put_str(p, "NV18"), gx_ctx_put_str(p, "nvml"), 1};
-    r->links = gx_ctx_put(p, &l, peer >= 0 ? sizeof l : 0);
-    r->nlinks = peer >= 0;
+    r->links = (struct gx_ctx_block){gx_ctx_put(p, &l, peer >= 0 ? sizeof l : 0), peer >= 0};
     gx_sid w = gx_ctx_put_str(p, "a warning");
-    r->warnings = gx_ctx_put(p, &w, sizeof w);
-    r->nwarnings = 1;
+    r->warnings = (struct gx_ctx_block){gx_ctx_put(p, &w, sizeof w), 1};
     /* The GPU's state: a clock, and a power limit NVML did not give (each rank the same why). */
     struct gx_ctx_gpu_state st[2] = {{GX_CNT_SM_MHZ, 1755, GX_SID_NONE},
                                      {GX_CNT_POWER_LIMIT, 0, gx_ctx_put_str(p, "Not Supported")}};
-    r->gpu_state = gx_ctx_put(p, st, sizeof st);
-    r->ngpu_state = 2;
+    r->gpu_state = (struct gx_ctx_block){gx_ctx_put(p, st, sizeof st), 2};
 }
 
 static struct gx_context *three_ranks(void)
@@ -68,23 +65,24 @@ static void check_rows(const struct gx_context *c)
        "a row's numbers and strings as the rank packed them");
     ok(gx_ctx_str(c, r->uuid) == NULL && !strcmp(gx_ctx_text(c, r->uuid), ""),
        "a string the rank left out is absent, not \"\"");
-    ok(c->ranks[0].hostname == c->ranks[1].hostname && c->ranks[0].software == c->ranks[2].software,
+    ok(c->ranks[0].hostname == c->ranks[1].hostname &&
+           c->ranks[0].software.at == c->ranks[2].software.at,
        "what ranks repeat (a host name, the software) is one entry of the pool");
-    const gx_sid *e0 = gx_strpool_get(&c->pool, c->ranks[0].env, NULL);
-    const gx_sid *e1 = gx_strpool_get(&c->pool, c->ranks[1].env, NULL);
-    ok(c->ranks[0].env_len == 2 && e0 && e1 && e0[1] == e1[1] && e0[0] != e1[0] &&
+    const gx_sid *e0 = gx_strpool_get(&c->pool, c->ranks[0].env.at, NULL);
+    const gx_sid *e1 = gx_strpool_get(&c->pool, c->ranks[1].env.at, NULL);
+    ok(c->ranks[0].env.n == 2 && e0 && e1 && e0[1] == e1[1] && e0[0] != e1[0] &&
            !strcmp(gx_ctx_str(c, e0[1]), "UCX_TLS") &&
            !strcmp(gx_ctx_str(c, e0[1]) + strlen("UCX_TLS") + 1, "rc,cuda_copy"),
        "the environment: a variable every rank has is held once, one of the rank's own apart");
     size_t len = 0;
-    const char *b0 = gx_strpool_get(&c->pool, c->ranks[0].gpu_state, &len);
-    const char *b2 = gx_strpool_get(&c->pool, c->ranks[2].gpu_state, NULL);
+    const char *b0 = gx_strpool_get(&c->pool, c->ranks[0].gpu_state.at, &len);
+    const char *b2 = gx_strpool_get(&c->pool, c->ranks[2].gpu_state.at, NULL);
     struct gx_ctx_gpu_state s0[2], s2[2];
     if (b0 && b2 && len == sizeof s0) {
         memcpy(s0, b0, sizeof s0);
         memcpy(s2, b2, sizeof s2);
     }
-    ok(b0 && b2 && len == sizeof s0 && c->ranks[0].ngpu_state == 2 && s0[0].cnt == GX_CNT_SM_MHZ &&
+    ok(b0 && b2 && len == sizeof s0 && c->ranks[0].gpu_state.n == 2 && s0[0].cnt == GX_CNT_SM_MHZ &&
            s0[0].value == 1755 && s0[0].why == GX_SID_NONE &&
            !strcmp(gx_ctx_str(c, s0[1].why), "Not Supported") && s0[1].why == s2[1].why,
        "the GPU's state: values as packed, a reason the ranks share held once");
@@ -92,8 +90,8 @@ static void check_rows(const struct gx_context *c)
     ok(gx_ctx_link_to(c, r, 1, &l) && !strcmp(gx_ctx_str(c, l.link), "NV18") && l.p2p == 1 &&
            !gx_ctx_link_to(c, r, 2, &l),
        "a rank's link to a peer, none to a rank it has no link to");
-    const gx_sid *w = gx_strpool_get(&c->pool, c->ranks[2].warnings, NULL);
-    ok(w && c->ranks[2].nwarnings == 1 && !strcmp(gx_ctx_str(c, w[0]), "a warning"),
+    const gx_sid *w = gx_strpool_get(&c->pool, c->ranks[2].warnings.at, NULL);
+    ok(w && c->ranks[2].warnings.n == 1 && !strcmp(gx_ctx_str(c, w[0]), "a warning"),
        "a rank's warnings");
     ok(!gx_ctx_rank(c, 3) && !gx_ctx_rank(c, -1) && !gx_ctx_rank(NULL, 0), "no row beyond the job");
 }
@@ -135,10 +133,10 @@ static void check_refused(void)
     ok(gx_ctx_unpack(&bad, p.pool, p.len, &sp, &row) == GX_EINPUT && !row.present,
        "a string beyond the pool");
     bad = p.rec;
-    bad.nlinks = 1000;
+    bad.links.n = 1000;
     ok(gx_ctx_unpack(&bad, p.pool, p.len, &sp, &row) == GX_EINPUT, "a list longer than the pool");
     bad = p.rec;
-    bad.env_len += 3;
+    bad.env.n += 3;
     ok(gx_ctx_unpack(&bad, p.pool, p.len, &sp, &row) == GX_EINPUT, "a block beyond the pool");
     ok(gx_ctx_unpack(&p.rec, p.pool, p.len - 1, &sp, &row) == GX_EINPUT,
        "a pool cut short");

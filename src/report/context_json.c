@@ -5,72 +5,18 @@
 #include "heap.h"
 
 #include "gpu_counters.h"
-#include "mpilib.h"
 #include "report.h"
 #include "versions.h"
 
 #include <errno.h>
 #include <stdlib.h>
 
-static void add_str(cJSON *o, const char *key, const struct gx_context *c, gx_sid s)
-{
-    const char *v = gx_ctx_str(c, s);
-    if (v)
-        cJSON_AddStringToObject(o, key, v);
-}
-
-static cJSON *names_json(const struct gx_mpi_names *n)
-{
-    cJSON *a = cJSON_CreateArray();
-    for (const char *name = NULL; a && (name = gx_mpi_names_next(n, name));)
-        cJSON_AddItemToArray(a, cJSON_CreateString(name));
-    return a;
-}
-
-static cJSON *transport_json(const struct gx_context *c, const struct gx_ctx_rank *r)
-{
-    size_t len;
-    const void *bytes = gx_strpool_get(&c->pool, r->transport, &len);
-    struct gx_mpi_transport *t = bytes && len == sizeof *t ? malloc(sizeof *t) : NULL;
-    cJSON *o = t ? cJSON_CreateObject() : NULL;
-    if (!o) {
-        free(t);
-        return NULL;
-    }
-    memcpy(t, bytes, sizeof *t);
-    /* Another rank's bytes: every string ends within its array, whatever came. */
-    const struct gx_ucx_facts *u = &t->ucx;
-    t->library[sizeof t->library - 1] = t->pml[sizeof t->pml - 1] = '\0';
-    t->device[sizeof t->device - 1] = t->ucx.version[sizeof u->version - 1] = '\0';
-    t->btl.text[sizeof t->btl.text - 1] = t->ucx.modules.text[sizeof u->modules.text - 1] = '\0';
-    for (int i = 0; i < GX_UCX_SETTINGS; i++) {
-        t->ucx.settings[i].name[sizeof u->settings[i].name - 1] = '\0';
-        t->ucx.settings[i].value[sizeof u->settings[i].value - 1] = '\0';
-    }
-    cJSON_AddStringToObject(o, "library", t->library);
-    if (t->pml[0])
-        cJSON_AddStringToObject(o, "pml", t->pml);
-    if (t->has_btl)
-        cJSON_AddItemToObject(o, "btl", names_json(&t->btl));
-    if (t->device[0])
-        cJSON_AddStringToObject(o, "device", t->device);
-    cJSON *ux = u->loaded ? cJSON_AddObjectToObject(o, "ucx") : NULL;
-    if (ux && u->has_version)
-        cJSON_AddStringToObject(ux, "version", u->version);
-    for (int i = 0; ux && i < u->nsettings && i < GX_UCX_SETTINGS; i++)
-        cJSON_AddStringToObject(ux, u->settings[i].name, u->settings[i].value);
-    if (ux)
-        cJSON_AddItemToObject(ux, "transport_modules", names_json(&u->modules));
-    free(t);
-    return o;
-}
-
-/* "NAME\0value" each. */
-static cJSON *env_json(const struct gx_context *c, const struct gx_ctx_rank *r)
+/* "name\0value" each. */
+static cJSON *pairs_json(const struct gx_context *c, const struct gx_ctx_block *b)
 {
     cJSON *o = cJSON_CreateObject();
-    const gx_sid *list = gx_strpool_get(&c->pool, r->env, NULL);
-    for (uint32_t i = 0; o && list && i < r->env_len; i++) {
+    const gx_sid *list = gx_strpool_get(&c->pool, b->at, NULL);
+    for (uint32_t i = 0; o && list && i < b->n; i++) {
         const char *name = gx_ctx_str(c, list[i]);
         if (name)
             cJSON_AddStringToObject(o, name, name + strlen(name) + 1);
@@ -78,55 +24,32 @@ static cJSON *env_json(const struct gx_context *c, const struct gx_ctx_rank *r)
     return o;
 }
 
-static cJSON *software_json(const struct gx_context *c, const struct gx_ctx_rank *r)
+static cJSON *links_json(const struct gx_context *c, const struct gx_ctx_block *b)
 {
-    cJSON *o = cJSON_CreateObject();
-    size_t len;
-    const char *p = gx_strpool_get(&c->pool, r->software, &len), *end = p ? p + len : NULL;
-    while (o && p && p < end) {
-        const char *value = p + strlen(p) + 1;
-        if (value >= end)
-            break;
-        cJSON_AddStringToObject(o, p, value);
-        p = value + strlen(value) + 1;
+    cJSON *links = cJSON_CreateArray();
+    const struct gx_ctx_link *l = gx_strpool_get(&c->pool, b->at, NULL);
+    for (uint32_t i = 0; links && l && i < b->n; i++) {
+        cJSON *x = gx_json_append_object(links);
+        cJSON_AddNumberToObject(x, "rank", l[i].rank);
+        const char *link = gx_ctx_str(c, l[i].link), *source = gx_ctx_str(c, l[i].source);
+        if (link)
+            cJSON_AddStringToObject(x, "link", link);
+        if (source)
+            cJSON_AddStringToObject(x, "source", source);
+        cJSON_AddItemToObject(x, "peer_access", l[i].p2p < 0 ? cJSON_CreateNull()
+                                                             : cJSON_CreateBool(l[i].p2p));
     }
-    return o;
+    return links;
 }
 
-static cJSON *gpu_json(const struct gx_context *c, const struct gx_ctx_rank *r)
+static cJSON *list_json(const struct gx_context *c, const struct gx_ctx_block *b, int strings)
 {
-    cJSON *gpu = cJSON_CreateObject();
-    cJSON_AddBoolToObject(gpu, "present", r->has_gpu);
-    cJSON_AddBoolToObject(gpu, "fake", r->fake);
-    if (!r->has_gpu) {
-        add_str(gpu, "reason", c, r->why_no_gpu);
-        return gpu;
-    }
-    cJSON_AddNumberToObject(gpu, "visible_index", r->visible);
-    cJSON_AddNumberToObject(gpu, "visible_count", r->nvisible);
-    if (r->physical >= 0)
-        cJSON_AddNumberToObject(gpu, "physical_index", r->physical);
-    add_str(gpu, "name", c, r->gpu_name);
-    add_str(gpu, "pci_bus_id", c, r->busid);
-    add_str(gpu, "uuid", c, r->uuid);
-    if (r->memory > 0)
-        cJSON_AddNumberToObject(gpu, "memory_bytes", r->memory);
-    if (r->l2 > 0)
-        cJSON_AddNumberToObject(gpu, "l2_bytes", r->l2);
-    int numa[32];
-    int n = gx_ctx_int_list(gx_ctx_str(c, r->numa), numa, (int)GX_ARRAY_LEN(numa));
-    cJSON_AddItemToObject(gpu, "numa_nodes", cJSON_CreateIntArray(numa, n));
-    if (r->nearest_nic != GX_SID_NONE) {
-        cJSON *nic = cJSON_AddObjectToObject(gpu, "nearest_nic");
-        add_str(nic, "name", c, r->nearest_nic);
-        const char *link = gx_ctx_str(c, r->nearest_nic_link);
-        cJSON_AddStringToObject(nic, "link", link ? link : "?");
-    }
-    const int32_t *shared = gx_strpool_get(&c->pool, r->shared_with, NULL);
-    cJSON *sh = cJSON_AddArrayToObject(gpu, "shared_with");
-    for (int i = 0; shared && i < r->nshared; i++)
-        cJSON_AddItemToArray(sh, cJSON_CreateNumber(shared[i]));
-    return gpu;
+    cJSON *a = cJSON_CreateArray();
+    const void *l = gx_strpool_get(&c->pool, b->at, NULL);
+    for (uint32_t i = 0; a && l && i < b->n; i++)
+        cJSON_AddItemToArray(a, strings ? cJSON_CreateString(gx_ctx_str(c, ((const gx_sid *)l)[i]))
+                                        : cJSON_CreateNumber(((const int32_t *)l)[i]));
+    return a;
 }
 
 static void add_known(cJSON *o, const char *key, int known, double v)
@@ -226,70 +149,74 @@ static cJSON *route_json(const struct gx_route *r)
     return o;
 }
 
-static void add_topo(cJSON *o, const struct gx_context *c, const struct gx_ctx_rank *r)
+/* A fact as its type writes it; NULL: absent. */
+static cJSON *fact_json(const struct gx_context *c, const struct gx_ctx_rank *r,
+                        const struct gx_ctx_fact *f)
 {
-    cJSON_AddItemToObject(o, "gpu", gpu_json(c, r));
-    if (r->nic_name != GX_SID_NONE) {
-        cJSON *nic = cJSON_AddObjectToObject(o, "nic");
-        add_str(nic, "name", c, r->nic_name);
-        add_str(nic, "source", c, r->nic_source);
-        add_str(nic, "place", c, r->nic_place);
-        add_str(nic, "link", c, r->nic_link);
-        cJSON_AddBoolToObject(nic, "flagged", r->nic_flagged);
+    const void *m = GX_CTX_MEMBER_OF(r, f);
+    const int32_t *n = m;
+    const double *bytes = m;
+    const gx_sid *s = m;
+    const struct gx_ctx_block *b = m;
+    int list[32];
+    struct gx_link_facts lf;
+    switch (f->type) {
+    case GX_CTX_T_INT:
+        return cJSON_CreateNumber(*n);
+    case GX_CTX_T_BOOL:
+        return cJSON_CreateBool(*n);
+    case GX_CTX_T_INDEX:
+        return *n >= 0 ? cJSON_CreateNumber(*n) : NULL;
+    case GX_CTX_T_BYTES:
+        return *bytes > 0 ? cJSON_CreateNumber(*bytes) : NULL;
+    case GX_CTX_T_STR:
+        return gx_ctx_str(c, *s) ? cJSON_CreateString(gx_ctx_str(c, *s)) : NULL;
+    case GX_CTX_T_INT_LIST:
+        return cJSON_CreateIntArray(list, gx_ctx_int_list(gx_ctx_str(c, *s), list, 32));
+    case GX_CTX_T_PAIRS:
+        return pairs_json(c, b);
+    case GX_CTX_T_INTS:
+    case GX_CTX_T_STRS:
+        return list_json(c, b, f->type == GX_CTX_T_STRS);
+    case GX_CTX_T_LINKS:
+        return links_json(c, b);
+    case GX_CTX_T_LINK_FACTS:
+        return b->n && gx_link_facts_of(c->facts, r->rank, &lf) == 0 ? links_rank_json(&lf)
+                                                                     : NULL;
+    case GX_CTX_T_GPU_STATE: /* the header's */
+        break;
     }
-    cJSON *b = cJSON_AddObjectToObject(o, "binding");
-    add_str(b, "policy", c, r->policy);
-    add_str(b, "decision", c, r->decision);
-    add_str(b, "reason", c, r->reason);
-    cJSON_AddBoolToObject(b, "applied", r->applied);
-    add_str(b, "topology", c, r->topology);
-    add_str(b, "planned_cpuset", c, r->planned);
-    add_str(b, "memory", c, r->membind);
-    cJSON *links = cJSON_AddArrayToObject(o, "gpu_links");
-    const struct gx_ctx_link *l = gx_strpool_get(&c->pool, r->links, NULL);
-    for (int i = 0; l && i < r->nlinks; i++) {
-        cJSON *x = gx_json_append_object(links);
-        cJSON_AddNumberToObject(x, "rank", l[i].rank);
-        add_str(x, "link", c, l[i].link);
-        add_str(x, "source", c, l[i].source);
-        cJSON_AddItemToObject(x, "peer_access", l[i].p2p < 0 ? cJSON_CreateNull()
-                                                             : cJSON_CreateBool(l[i].p2p));
-    }
-    struct gx_link_facts f;
-    if (r->has_facts && gx_link_facts_of(c->facts, r->rank, &f) == 0)
-        cJSON_AddItemToObject(o, "link_facts", links_rank_json(&f));
-    cJSON *w = cJSON_AddArrayToObject(o, "warnings");
-    const gx_sid *ws = gx_strpool_get(&c->pool, r->warnings, NULL);
-    for (int i = 0; ws && i < r->nwarnings; i++)
-        cJSON_AddItemToArray(w, cJSON_CreateString(gx_ctx_str(c, ws[i])));
+    return NULL;
 }
 
-/* null where its context did not come. */
-static cJSON *rank_json(const struct gx_context *c, int rank)
+/* item at place ("gpu.nearest_nic.name") in o, the objects on the way made at their first;
+ * "a.b.": item's members into a.b. */
+static void add_at(cJSON *o, const char *place, cJSON *item)
+{
+    for (const char *dot; o && (dot = strchr(place, '.')); place = dot + 1) {
+        char key[64];
+        snprintf(key, sizeof key, "%.*s", (int)(dot - place), place);
+        cJSON *in = cJSON_GetObjectItemCaseSensitive(o, key);
+        o = in ? in : cJSON_AddObjectToObject(o, key);
+    }
+    for (const cJSON *m = place[0] ? NULL : item->child; o && m; m = m->next)
+        cJSON_AddItemToObject(o, m->string, cJSON_Duplicate(m, 1));
+    if (!o || !place[0] || !cJSON_AddItemToObject(o, place, item))
+        cJSON_Delete(item);
+}
+
+cJSON *gx_context_rank_json(const struct gx_context *c, int rank)
 {
     const struct gx_ctx_rank *r = gx_ctx_rank(c, rank);
     if (!r)
         return cJSON_CreateNull();
     cJSON *o = cJSON_CreateObject();
-    if (!o)
-        return NULL;
-    cJSON_AddNumberToObject(o, "rank", r->rank);
-    add_str(o, "hostname", c, r->hostname);
-    cJSON_AddNumberToObject(o, "pid", r->pid);
-    cJSON_AddNumberToObject(o, "node", r->node);
-    cJSON_AddNumberToObject(o, "local_rank", r->local_rank);
-    cJSON_AddNumberToObject(o, "local_size", r->local_size);
-    add_str(o, "mpi_library", c, r->mpi_library);
-    add_str(o, "cpuset", c, r->cpuset);
-    cJSON_AddBoolToObject(o, "cuda_aware_mpi", r->cuda_aware);
-    add_str(o, "cuda_aware_mpi_reason", c, r->cuda_aware_why);
-    add_str(o, "cuda_context", c, r->cuda_context);
-    add_str(o, "mpi_startup_notice", c, r->mpi_notice);
-    cJSON_AddItemToObject(o, "mpi_transport", transport_json(c, r));
-    cJSON_AddItemToObject(o, "env", env_json(c, r));
-    cJSON_AddItemToObject(o, "software", software_json(c, r));
-    if (r->has_topo)
-        add_topo(o, c, r);
+    for (int i = 0; o && i < GX_CTX_NFACTS; i++) {
+        const struct gx_ctx_fact *f = &gx_ctx_facts[i];
+        cJSON *item = f->json && gx_ctx_has(r, f->when) ? fact_json(c, r, f) : NULL;
+        if (item)
+            add_at(o, f->json, item);
+    }
     return o;
 }
 
@@ -351,7 +278,7 @@ static int fill_ranks(struct gx_jstream *w, int slot, void *ctx)
 {
     (void)slot;
     const struct gx_context *c = ctx;
-    return fill_with(w, c, c->nranks, rank_json);
+    return fill_with(w, c, c->nranks, gx_context_rank_json);
 }
 
 static int fill_pairs(struct gx_jstream *w, int slot, void *ctx)
@@ -427,7 +354,7 @@ int gx_context_report(struct gx_report *rep, struct gx_context *c, struct gx_err
     cJSON_AddItemToObject(o, "ranks", ranks);
     cJSON_AddItemToObject(o, "pairs", pairs);
     gx_report_set(rep, "context", o);
-    if (note_repairs(rep, c, c->nranks, rank_json, "ranks") < 0 ||
+    if (note_repairs(rep, c, c->nranks, gx_context_rank_json, "ranks") < 0 ||
         note_repairs(rep, c, c->npairs, pair_json, "pairs") < 0)
         return gx_fail(err, GX_ERUNTIME, "out of host memory for the report's context");
     return GX_OK;

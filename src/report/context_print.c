@@ -93,10 +93,10 @@ static void gpu_states_of(const struct gx_context *c, const struct gx_ctx_rank *
 {
     memset(st, 0, sizeof *st);
     size_t len = 0;
-    const char *bytes = gx_strpool_get(&c->pool, r->gpu_state, &len);
+    const char *bytes = gx_strpool_get(&c->pool, r->gpu_state.at, &len);
     st->none = "not in the rank's context";
     struct gx_ctx_gpu_state s;
-    for (int i = 0; bytes && i < r->ngpu_state && (size_t)(i + 1) * sizeof s <= len; i++) {
+    for (int i = 0; bytes && i < (int)r->gpu_state.n && (size_t)(i + 1) * sizeof s <= len; i++) {
         memcpy(&s, bytes + (size_t)i * sizeof s, sizeof s);
         if (s.cnt < 0) {
             const char *why = gx_ctx_str(c, s.why);
@@ -201,44 +201,6 @@ static int gpu_seen_before(const struct gx_context *c, const struct gx_ctx_rank 
     return 0;
 }
 
-static void print_rank(FILE *out, const struct gx_context *c, const struct gx_ctx_rank *r)
-{
-    char g[64] = "-", numa[32] = "-", cpus[160], nic[80] = "-";
-    const char *planned = r ? gx_ctx_str(c, r->planned) : NULL;
-    if (r && r->has_gpu) {
-        if (r->physical >= 0)
-            snprintf(g, sizeof g, "%d (phys %d)", r->visible, r->physical);
-        else
-            snprintf(g, sizeof g, "%d (phys ?0)", r->visible);
-        int nodes[32], n = gx_ctx_int_list(gx_ctx_str(c, r->numa), nodes, 32);
-        numa[0] = '\0';
-        for (int i = 0; i < n; i++)
-            snprintf(numa + strlen(numa), sizeof numa - strlen(numa), "%s%d", numa[0] ? "," : "",
-                     nodes[i]);
-        if (r->nearest_nic != GX_SID_NONE) {
-            const char *link = gx_ctx_str(c, r->nearest_nic_link);
-            snprintf(nic, sizeof nic, "%s(%s)", gx_ctx_str(c, r->nearest_nic), link ? link : "?");
-        }
-    }
-    /* "!": on the other socket. */
-    if (r && r->nic_name != GX_SID_NONE) {
-        const char *link = gx_ctx_str(c, r->nic_link), *place = gx_ctx_str(c, r->nic_place);
-        snprintf(nic, sizeof nic, "%s(%s%s%s)%s", gx_ctx_str(c, r->nic_name), link ? link : "",
-                 link && link[0] ? " " : "", place ? place : "?", r->nic_flagged ? "!" : "");
-    }
-    /* A plan for a foreign topology is marked as such. */
-    const char *cpuset = r ? gx_ctx_str(c, r->cpuset) : NULL;
-    if ((r && r->applied) || !planned)
-        snprintf(cpus, sizeof cpus, "%s", cpuset ? cpuset : "?");
-    else
-        snprintf(cpus, sizeof cpus, "%s(plan)", planned);
-    const char *host = r ? gx_ctx_str(c, r->hostname) : NULL;
-    const char *bus = r && r->has_gpu ? gx_ctx_str(c, r->busid) : NULL;
-    const char *decision = r ? gx_ctx_str(c, r->decision) : NULL;
-    fprintf(out, "# %4d %-12.12s %-12s %-12s %-4s %-14s %-20s %s\n", r ? r->rank : -1,
-            host ? host : "?", g, bus ? bus : "-", numa, cpus, nic, decision ? decision : "?");
-}
-
 /* After LABEL ("pair 0:1", "12 pairs (0:1, 1:2, ...)"). */
 static void print_pair(FILE *out, const struct gx_context *c, const struct gx_ctx_pair *p,
                        const char *label)
@@ -339,57 +301,179 @@ static void print_pairs(FILE *out, const struct gx_context *c)
     free(same);
 }
 
-static void print_warnings(FILE *out, const struct gx_context *c, const struct gx_ctx_rank *r)
+/* The ranks' table's columns made of several facts. */
+static void gpu_column(const struct gx_context *c, const struct gx_ctx_rank *r, char *buf,
+                       size_t len)
 {
-    if (r->nic_flagged && r->nic_name != GX_SID_NONE) {
-        const char *source = gx_ctx_str(c, r->nic_source), *link = gx_ctx_str(c, r->nic_link);
-        fprintf(out, "# warning: rank %d: NIC %s (%s) is on the other socket from its GPU (%s): "
-                "every message crosses the socket link\n", r->rank, gx_ctx_str(c, r->nic_name),
-                source ? source : "?", link ? link : "SYS");
-    }
-    const gx_sid *w = gx_strpool_get(&c->pool, r->warnings, NULL);
-    for (int i = 0; w && i < r->nwarnings; i++) {
-        const char *s = gx_ctx_str(c, w[i]);
-        fprintf(out, "# warning: rank %d: %s\n", r->rank, s ? s : "");
+    (void)c;
+    if (!gx_ctx_has(r, GX_CTX_W_GPU))
+        return;
+    if (r->physical >= 0)
+        snprintf(buf, len, "%d (phys %d)", r->visible, r->physical);
+    else
+        snprintf(buf, len, "%d (phys ?0)", r->visible);
+}
+
+/* A plan for a foreign topology is marked as such. */
+static void cpuset_column(const struct gx_context *c, const struct gx_ctx_rank *r, char *buf,
+                          size_t len)
+{
+    const char *planned = r ? gx_ctx_str(c, r->planned) : NULL;
+    const char *cpuset = r ? gx_ctx_str(c, r->cpuset) : NULL;
+    if ((r && r->applied) || !planned)
+        snprintf(buf, len, "%s", cpuset ? cpuset : "?");
+    else
+        snprintf(buf, len, "%s(plan)", planned);
+}
+
+/* The NIC in use ("!": on the other socket), else the GPU's nearest. */
+static void nic_column(const struct gx_context *c, const struct gx_ctx_rank *r, char *buf,
+                       size_t len)
+{
+    len = len < 80 ? len : 80;
+    if (gx_ctx_has(r, GX_CTX_W_NIC)) {
+        const char *link = gx_ctx_str(c, r->nic_link), *place = gx_ctx_str(c, r->nic_place);
+        snprintf(buf, len, "%s(%s%s%s)%s", gx_ctx_str(c, r->nic_name), link ? link : "",
+                 link && link[0] ? " " : "", place ? place : "?", r->nic_flagged ? "!" : "");
+    } else if (gx_ctx_has(r, GX_CTX_W_NEAR_NIC)) {
+        const char *link = gx_ctx_str(c, r->nearest_nic_link);
+        snprintf(buf, len, "%s(%s)", gx_ctx_str(c, r->nearest_nic), link ? link : "?");
     }
 }
 
-void gx_context_print_header(FILE *out, const struct gx_context *c)
+static void topology_line(FILE *out, const struct gx_context *c)
 {
     const struct gx_ctx_rank *r0 = gx_ctx_rank(c, 0);
     const char *topology = r0 ? gx_ctx_str(c, r0->topology) : NULL;
     fprintf(out, "# topology (%s)\n", topology ? topology : "unknown");
-    fprintf(out, "# %4s %-12s %-12s %-12s %-4s %-14s %-20s %s\n", "rank", "host", "GPU", "bus id",
-            "NUMA", "cpuset", "NIC", "binding");
-    for (int i = 0; i < c->nranks; i++)
-        print_rank(out, c, gx_ctx_rank(c, i));
+}
+
+static void link_lines(FILE *out, const struct gx_context *c)
+{
     int with_facts = 0, printed = 0;
     for (int i = 0; i < c->nranks; i++) {
         const struct gx_ctx_rank *r = gx_ctx_rank(c, i);
         struct gx_link_facts f;
-        if (!r || !r->has_facts || gx_link_facts_of(c->facts, r->rank, &f) != 0)
+        if (!r || !r->facts.n || gx_link_facts_of(c->facts, r->rank, &f) != 0)
             continue;
         with_facts++;
         printed += print_links(out, r->rank, &f);
     }
     if (with_facts && !printed)
         fprintf(out, "# links: none on any rank (no GPU, no NIC)\n");
+}
+
+static void gpu_state_lines(FILE *out, const struct gx_context *c)
+{
     for (int i = 0; i < c->nranks; i++) {
         const struct gx_ctx_rank *r = gx_ctx_rank(c, i);
-        if (r && r->has_gpu && !gpu_seen_before(c, r))
+        if (gx_ctx_has(r, GX_CTX_W_GPU) && !gpu_seen_before(c, r))
             print_gpu_state(out, c, r);
     }
-    print_pairs(out, c);
-    for (int i = 0; i < c->nranks; i++)
-        if (gx_ctx_rank(c, i))
-            print_warnings(out, c, gx_ctx_rank(c, i));
-    /* The MPI library's start-up notice, once for the ranks that share it. */
+}
+
+static void warning_lines(FILE *out, const struct gx_context *c)
+{
+    for (int i = 0; i < c->nranks; i++) {
+        const struct gx_ctx_rank *r = gx_ctx_rank(c, i);
+        if (r && r->nic_flagged && r->nic_name != GX_SID_NONE) {
+            const char *source = gx_ctx_str(c, r->nic_source), *link = gx_ctx_str(c, r->nic_link);
+            fprintf(out, "# warning: rank %d: NIC %s (%s) is on the other socket from its GPU "
+                    "(%s): every message crosses the socket link\n", r->rank,
+                    gx_ctx_str(c, r->nic_name), source ? source : "?", link ? link : "SYS");
+        }
+        const gx_sid *w = r ? gx_strpool_get(&c->pool, r->warnings.at, NULL) : NULL;
+        for (uint32_t k = 0; w && k < r->warnings.n; k++) {
+            const char *s = gx_ctx_str(c, w[k]);
+            fprintf(out, "# warning: rank %d: %s\n", r->rank, s ? s : "");
+        }
+    }
+}
+
+/* The MPI library's start-up notice, once for the ranks that share it. */
+static void note_lines(FILE *out, const struct gx_context *c)
+{
     const char *said = NULL;
     for (int i = 0; i < c->nranks; i++) {
         const struct gx_ctx_rank *r = gx_ctx_rank(c, i);
         const char *n = r ? gx_ctx_str(c, r->mpi_notice) : NULL;
         if (n && (!said || strcmp(said, n) != 0))
             gx_print_note(out, "# note: %s\n", said = n);
+    }
+}
+
+#define COL(place, format, blank, title, column) {place, format, blank, title, column, NULL}
+#define LINES(place, lines) {place, NULL, NULL, NULL, NULL, lines}
+#define HIDDEN {0, NULL, NULL, NULL, NULL, NULL}
+const struct gx_ctx_shown gx_ctx_shown[GX_CTX_NFACTS] = {
+#define GX_CTX_SHOWN(name, type, when, json, from, how) how,
+    GX_CONTEXT_FACTS(GX_CTX_SHOWN)
+#undef GX_CTX_SHOWN
+};
+static const struct gx_ctx_shown *const shown = gx_ctx_shown;
+/* Places from 1 (0: not shown); the pairs' lines (not a rank's fact) at PAIRS_PLACE. */
+enum { PAIRS_PLACE = 12, LAST_PLACE = 32 };
+
+/* A rank's text of fact i in its column: its own, or its column's (r NULL: the rank's context
+ * did not come). */
+static void column_text(const struct gx_context *c, const struct gx_ctx_rank *r, int i,
+                        char *buf, size_t len)
+{
+    const struct gx_ctx_fact *f = &gx_ctx_facts[i];
+    snprintf(buf, len, "%s", shown[i].blank);
+    if (shown[i].column || !gx_ctx_has(r, f->when)) {
+        if (shown[i].column)
+            shown[i].column(c, r, buf, len);
+        return;
+    }
+    const void *m = GX_CTX_MEMBER_OF(r, f);
+    const char *s = f->type >= GX_CTX_T_STR ? gx_ctx_str(c, *(const gx_sid *)m) : NULL;
+    int nodes[32], n = f->type == GX_CTX_T_INT_LIST ? gx_ctx_int_list(s, nodes, 32) : 0;
+    if (f->type < GX_CTX_T_STR)
+        snprintf(buf, len, "%d", *(const int32_t *)m);
+    else if (f->type == GX_CTX_T_STR && s)
+        snprintf(buf, len, "%s", s);
+    else if (f->type == GX_CTX_T_INT_LIST)
+        buf[0] = '\0';
+    for (int k = 0; k < n && len >= 32; k++) /* a NUMA column of at most 31 */
+        snprintf(buf + strlen(buf), 32 - strlen(buf), "%s%d", buf[0] ? "," : "", nodes[k]);
+}
+
+/* The ranks' table: a column for each fact that has one, in their places' order; the titles
+ * first. */
+static void print_ranks(FILE *out, const struct gx_context *c)
+{
+    int cols[GX_CTX_NFACTS], ncols = 0;
+    for (int place = 1; place <= LAST_PLACE; place++)
+        for (int i = 0; i < GX_CTX_NFACTS; i++)
+            if (shown[i].place == place && shown[i].format)
+                cols[ncols++] = i;
+    for (int rank = -1; rank < c->nranks; rank++) {
+        fputs("#", out);
+        for (int k = 0; k < ncols; k++) {
+            char text[160];
+            if (rank < 0)
+                snprintf(text, sizeof text, "%s", shown[cols[k]].title);
+            else
+                column_text(c, gx_ctx_rank(c, rank), cols[k], text, sizeof text);
+            fputs(" ", out);
+            fprintf(out, shown[cols[k]].format, text);
+        }
+        fputs("\n", out);
+    }
+}
+
+void gx_context_print_header(FILE *out, const struct gx_context *c)
+{
+    int table = 0;
+    for (int place = 1; place <= LAST_PLACE; place++) {
+        if (place == PAIRS_PLACE)
+            print_pairs(out, c);
+        for (int i = 0; i < GX_CTX_NFACTS; i++)
+            if (shown[i].place == place && shown[i].lines)
+                shown[i].lines(out, c);
+            else if (shown[i].place == place && !table++)
+                print_ranks(out, c);
     }
     fflush(out);
 }

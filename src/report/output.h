@@ -75,8 +75,20 @@ void gx_output_free(struct gx_output *out);
 /* Whether everything written to f reached it; else GX_ERUNTIME, "cannot write WHAT to
  * stdout: why". */
 int gx_stream_check(FILE *f, const char *what, struct gx_err *err);
-/* The table's header (context_print.c). */
+/* The table's header (context_print.c), made of how it shows each fact of the context (the
+ * facts' table's "shown", by row): a column of the ranks' table (its printf format, its text
+ * where a rank lacks the fact, its title, and the function that makes its text where the fact's
+ * own is not it), or lines of its own; place orders them (0: not shown). */
 struct gx_context;
+struct gx_ctx_rank;
+struct gx_ctx_shown {
+    int place;
+    const char *format, *blank, *title;
+    void (*column)(const struct gx_context *c, const struct gx_ctx_rank *r, char *buf,
+                   size_t len);
+    void (*lines)(FILE *out, const struct gx_context *c);
+};
+extern const struct gx_ctx_shown gx_ctx_shown[];
 void gx_context_print_header(FILE *out, const struct gx_context *c);
 /* One line per ceiling: its range over the sizes, or why it is absent. */
 void gx_output_ceilings(struct gx_output *out, const struct gx_ceilings *c);

@@ -258,6 +258,8 @@ cJSON *gx_report_stream_slot(struct gx_report *rep, const char *name, gx_stream_
                              void *ctx, struct gx_err *err);
 /* The context into "context": the ranks and pairs streamed from c, which the report holds. */
 int gx_context_report(struct gx_report *rep, struct gx_context *c, struct gx_err *err);
+/* A rank's object of context.ranks, made from the facts' table (null: its context did not come). */
+cJSON *gx_context_rank_json(const struct gx_context *c, int rank);
 /* Finishes and writes the document atomically, unless the watchdog's report stands. */
 int gx_report_write(struct gx_report *rep, const char *status, int exit_code,
                     struct gx_err *err);
