@@ -2,7 +2,6 @@
 #include "topo.h"
 
 #include "file_util.h"
-#include "input.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -191,112 +190,22 @@ static int hops(hwloc_obj_t from, hwloc_obj_t to)
 }
 
 /* The NIC nearest a GPU: an OpenFabrics device if any (the HPC fabric), else a network one. */
-static void nearest_nic(hwloc_topology_t topo, hwloc_obj_t gpu, char *name, size_t len,
-                        const char **link)
+static hwloc_obj_t nearest_nic(hwloc_topology_t topo, hwloc_obj_t gpu)
 {
-    name[0] = '\0';
-    *link = NULL;
-    if (!gpu)
-        return;
     int have_of = 0;
     for (hwloc_obj_t o = NULL; (o = hwloc_get_next_osdev(topo, o));)
         have_of |= o->attr->osdev.type == HWLOC_OBJ_OSDEV_OPENFABRICS;
     hwloc_obj_osdev_type_t want = have_of ? HWLOC_OBJ_OSDEV_OPENFABRICS : HWLOC_OBJ_OSDEV_NETWORK;
     hwloc_obj_t best = NULL;
     int best_hops = 0;
-    for (hwloc_obj_t o = NULL; (o = hwloc_get_next_osdev(topo, o));) {
+    for (hwloc_obj_t o = NULL; gpu && (o = hwloc_get_next_osdev(topo, o));) {
         if (o->attr->osdev.type != want || !o->name)
             continue;
         int h = hops(gpu, o);
         if (!best || h < best_hops) /* ties: the first in topology order, which is stable */
             best = o, best_hops = h;
     }
-    if (best) {
-        snprintf(name, len, "%s", best->name);
-        *link = gx_topo_pci_link(topo, gpu, best);
-    }
-}
-
-int gx_visible_devices(const char *cvd, int nphys, const char *const *uuids, int *visible,
-                       int *nvisible)
-{
-    *nvisible = 0;
-    if (!cvd) {
-        for (int i = 0; i < nphys && i < GX_MAX_GPUS; i++)
-            visible[(*nvisible)++] = i;
-        return GX_OK;
-    }
-    const char *p = cvd;
-    while (*p && *nvisible < GX_MAX_GPUS) {
-        char item[128];
-        size_t l = strcspn(p, ",");
-        if (l >= sizeof item)
-            break;
-        memcpy(item, p, l);
-        item[l] = '\0';
-        int phys = -1;
-        if (strncmp(item, "GPU-", 4) == 0 || strncmp(item, "MIG-", 4) == 0) {
-            int hits = 0; /* a UUID prefix names the one device it starts */
-            for (int i = 0; i < nphys; i++)
-                if (uuids && uuids[i] && strncmp(uuids[i], item, l) == 0)
-                    phys = i, hits++;
-            if (hits != 1)
-                phys = -1;
-        } else {
-            struct gx_err ignored; /* CUDA's rule: a bad entry ends the list, it is no error */
-            long long v;
-            if (gx_parse_int(item, 0, nphys - 1, &v, &ignored) == GX_OK)
-                phys = (int)v;
-        }
-        if (phys < 0)
-            break;
-        for (int i = 0; i < *nvisible; i++)
-            if (visible[i] == phys)
-                phys = -1;
-        if (phys < 0)
-            break; /* a repeated device ends the list too */
-        visible[(*nvisible)++] = phys;
-        p += l;
-        if (*p == ',')
-            p++;
-    }
-    return GX_OK;
-}
-
-int gx_launcher_local_rank(const char **var)
-{
-    static const char *const vars[] = {"OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID",
-                                       "MV2_COMM_WORLD_LOCAL_RANK", "PALS_LOCAL_RANKID",
-                                       "SLURM_LOCALID"};
-    for (size_t i = 0; i < GX_ARRAY_LEN(vars); i++) {
-        const char *v = getenv(vars[i]);
-        struct gx_err ignored; /* not a number by the one rule: the next launcher's variable */
-        long long l;
-        if (!v || gx_parse_int(v, 0, 1 << 20, &l, &ignored) != GX_OK)
-            continue;
-        *var = vars[i];
-        return (int)l;
-    }
-    *var = NULL;
-    return -1;
-}
-
-int gx_gpu_choose(int nvisible, int local_rank, const int *map, int nmap, int *chosen,
-                  struct gx_err *err)
-{
-    *chosen = -1;
-    if (nvisible <= 0)
-        return GX_OK;
-    if (nmap > 0) {
-        int v = map[local_rank % nmap];
-        if (v < 0 || v >= nvisible)
-            return gx_fail(err, GX_EINPUT, "--gpu-map: entry %d (for node-local rank %d) is out "
-                           "of range (expected 0..%d, an index among the %d visible GPUs)", v,
-                           local_rank, nvisible - 1, nvisible);
-        *chosen = v;
-    } else
-        *chosen = local_rank % nvisible;
-    return GX_OK;
+    return best;
 }
 
 void gx_bind_plan_free(struct gx_bind_plan *plan)
@@ -343,7 +252,11 @@ static int plan_locality(hwloc_topology_t topo, const char (*busids)[GX_BUSID_LE
     if (hwloc_bitmap_copy(plan->local, a->cpuset) != 0)
         return gx_fail(err, GX_ERUNTIME, "out of host memory");
     numa_list(topo, a->nodeset, plan->numa, sizeof plan->numa);
-    nearest_nic(topo, gpu, plan->nic, sizeof plan->nic, &plan->nic_link);
+    hwloc_obj_t nic = nearest_nic(topo, gpu);
+    if (nic) {
+        snprintf(plan->nic, sizeof plan->nic, "%s", nic->name);
+        plan->nic_link = gx_topo_pci_link(topo, gpu, nic);
+    }
 
     /* Local ranks whose GPUs share this locality divide its cores, in node-local rank order. */
     for (int i = 0; i < local_size; i++) {
@@ -509,8 +422,8 @@ static hwloc_obj_t pick(hwloc_topology_t topo, hwloc_obj_t gpu, int type, const 
     int best_rank = 0;
     for (hwloc_obj_t o = NULL; (o = hwloc_get_next_osdev(topo, o));) {
         int t = (int)o->attr->osdev.type;
-        if (!o->name || (type >= 0 ? t != type
-                                   : t != HWLOC_OBJ_OSDEV_NETWORK && t != HWLOC_OBJ_OSDEV_OPENFABRICS))
+        int nic = t == HWLOC_OBJ_OSDEV_NETWORK || t == HWLOC_OBJ_OSDEV_OPENFABRICS;
+        if (!o->name || (type >= 0 ? t != type : !nic))
             continue;
         if (list && !listed(list, o->name, prefix))
             continue;
@@ -555,9 +468,7 @@ void gx_topo_nic_in_use(hwloc_topology_t topo, hwloc_obj_t gpu, const char *ucx_
     }
     if (!out->source) {
         out->source = "hwloc nearest";
-        const char *link;
-        nearest_nic(topo, gpu, out->name, sizeof out->name, &link);
-        nic = out->name[0] && gpu ? pick(topo, gpu, -1, out->name, 0) : NULL;
+        nic = nearest_nic(topo, gpu);
     }
     if (nic) {
         snprintf(out->name, sizeof out->name, "%s", nic->name);

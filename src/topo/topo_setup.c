@@ -1,5 +1,6 @@
 #include "config.h"
 #include "gpu.h"
+#include "input.h"
 #include "links_store.h"
 #include "topo.h"
 
@@ -11,7 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void warn(struct gx_topo_rank *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn(struct gx_topo_rank *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static void warn(struct gx_topo_rank *t, const char *fmt, ...)
 {
     if (t->nwarnings >= (int)GX_ARRAY_LEN(t->warnings))
@@ -352,4 +354,86 @@ void gx_gpu_fini(struct gx_job *job)
     free(job->topo);
     job->topo = NULL;
     gx_nvml_fini();
+}
+
+int gx_visible_devices(const char *cvd, int nphys, const char *const *uuids, int *visible,
+                       int *nvisible)
+{
+    *nvisible = 0;
+    if (!cvd) {
+        for (int i = 0; i < nphys && i < GX_MAX_GPUS; i++)
+            visible[(*nvisible)++] = i;
+        return GX_OK;
+    }
+    const char *p = cvd;
+    while (*p && *nvisible < GX_MAX_GPUS) {
+        char item[128];
+        size_t l = strcspn(p, ",");
+        if (l >= sizeof item)
+            break;
+        memcpy(item, p, l);
+        item[l] = '\0';
+        int phys = -1;
+        if (strncmp(item, "GPU-", 4) == 0 || strncmp(item, "MIG-", 4) == 0) {
+            int hits = 0; /* a UUID prefix names the one device it starts */
+            for (int i = 0; i < nphys; i++)
+                if (uuids && uuids[i] && strncmp(uuids[i], item, l) == 0)
+                    phys = i, hits++;
+            if (hits != 1)
+                phys = -1;
+        } else {
+            struct gx_err ignored; /* CUDA's rule: a bad entry ends the list, it is no error */
+            long long v;
+            if (gx_parse_int(item, 0, nphys - 1, &v, &ignored) == GX_OK)
+                phys = (int)v;
+        }
+        if (phys < 0)
+            break;
+        for (int i = 0; i < *nvisible; i++)
+            if (visible[i] == phys)
+                phys = -1;
+        if (phys < 0)
+            break; /* a repeated device ends the list too */
+        visible[(*nvisible)++] = phys;
+        p += l;
+        if (*p == ',')
+            p++;
+    }
+    return GX_OK;
+}
+
+int gx_launcher_local_rank(const char **var)
+{
+    static const char *const vars[] = {"OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID",
+                                       "MV2_COMM_WORLD_LOCAL_RANK", "PALS_LOCAL_RANKID",
+                                       "SLURM_LOCALID"};
+    for (size_t i = 0; i < GX_ARRAY_LEN(vars); i++) {
+        const char *v = getenv(vars[i]);
+        struct gx_err ignored; /* not a number by the one rule: the next launcher's variable */
+        long long l;
+        if (!v || gx_parse_int(v, 0, 1 << 20, &l, &ignored) != GX_OK)
+            continue;
+        *var = vars[i];
+        return (int)l;
+    }
+    *var = NULL;
+    return -1;
+}
+
+int gx_gpu_choose(int nvisible, int local_rank, const int *map, int nmap, int *chosen,
+                  struct gx_err *err)
+{
+    *chosen = -1;
+    if (nvisible <= 0)
+        return GX_OK;
+    if (nmap > 0) {
+        int v = map[local_rank % nmap];
+        if (v < 0 || v >= nvisible)
+            return gx_fail(err, GX_EINPUT, "--gpu-map: entry %d (for node-local rank %d) is out "
+                           "of range (expected 0..%d, an index among the %d visible GPUs)", v,
+                           local_rank, nvisible - 1, nvisible);
+        *chosen = v;
+    } else
+        *chosen = local_rank % nvisible;
+    return GX_OK;
 }
