@@ -431,26 +431,23 @@ static void on_pass(void *ctx, long rotation)
 static void on_step(void *ctx, size_t size, const char *what, const char *pattern, int visit,
                     int visits, double budget_left)
 {
-    struct gx_sink *s = ctx;
-    gx_output_progress(&s->out, size, what, pattern, visit, visits, budget_left);
+    gx_output_progress(&((struct gx_sink *)ctx)->out, size, what, pattern, visit, visits,
+                       budget_left);
 }
 
 static void on_precision(void *ctx, double reached, double budget_left)
 {
-    struct gx_sink *s = ctx;
-    gx_output_precision(&s->out, reached, budget_left);
+    gx_output_precision(&((struct gx_sink *)ctx)->out, reached, budget_left);
 }
 
 static void on_steps_skipped(void *ctx, long n)
 {
-    struct gx_sink *s = ctx;
-    s->out.done += n; /* steps that will not run count as done */
+    ((struct gx_sink *)ctx)->out.done += n; /* steps that will not run count as done */
 }
 
 static void on_soak(void *ctx, long seconds, double seconds_run, long rotations)
 {
-    struct gx_sink *s = ctx;
-    gx_report_soak(s->rep, seconds, seconds_run, rotations);
+    gx_report_soak(((struct gx_sink *)ctx)->rep, seconds, seconds_run, rotations);
 }
 
 static void on_end(void *ctx)
