@@ -49,7 +49,8 @@ static int p2p_filter(struct gx_ep *ep, struct gx_err *why)
         return gx_fail(why, GX_ESKIP, "p2p moves device memory only (CUDA IPC exports cudaMalloc "
                        "buffers); --mem must be device");
     if (!ep->same_node)
-        return gx_fail(why, GX_ESKIP, "ranks %d and %d are on different nodes: CUDA IPC needs one node",
+        return gx_fail(why, GX_ESKIP,
+                       "ranks %d and %d are on different nodes: CUDA IPC needs one node",
                        ep->job->rank, ep->peer);
     char mine[32] = "", theirs[32] = "";
     int rc = GX_OK;
@@ -64,8 +65,9 @@ static int p2p_filter(struct gx_ep *ep, struct gx_err *why)
     int peer_dev = -1, can = 0;
     if (cudaDeviceGetByPCIBusId(&peer_dev, theirs) != cudaSuccess) {
         cudaGetLastError();
-        return gx_fail(why, GX_ESKIP, "peer GPU %s is not visible to rank %d (CUDA_VISIBLE_DEVICES)",
-                       theirs, ep->job->rank);
+        return gx_fail(why, GX_ESKIP,
+                       "peer GPU %s is not visible to rank %d (CUDA_VISIBLE_DEVICES)", theirs,
+                       ep->job->rank);
     }
     if (peer_dev == ep->job->gpu)
         return GX_OK; /* both ranks on one GPU: IPC within the device */

@@ -183,7 +183,8 @@ static void staged_close(struct gx_ep *ep)
     {.when = GX_IF_SAME_NODE, .at_chunk = 1, .nstages = 2,                                   \
      .stages = {STAGED_COPIES_BOTH, {"MPI's host memory copy both ways", GX_CEIL_SHM_COPY_BIDIR}}}
 #define STAGED_ACROSS(copies) {.at_chunk = 1, .nstages = 1, .stages = {copies}}
-static const struct gx_bound_rule staged_one_way[] = {STAGED_SHM_ONE_WAY, STAGED_ACROSS(STAGED_D2H)};
+static const struct gx_bound_rule staged_one_way[] = {STAGED_SHM_ONE_WAY,
+                                                      STAGED_ACROSS(STAGED_D2H)};
 static const struct gx_bound_rule staged_both_ways[] = {STAGED_SHM_BOTH_WAYS,
                                                         STAGED_ACROSS(STAGED_COPIES_BOTH)};
 static const struct gx_bound_rule staged_mpi_one_way[] = {STAGED_MPI_ONE_WAY,
@@ -193,9 +194,9 @@ static const struct gx_bound_rule staged_mpi_both_ways[] = {STAGED_MPI_BOTH_WAYS
 
 #define STAGED_OPS                                                                            \
     .default_src = GX_MEM_DEVICE, .default_dst = GX_MEM_DEVICE,                              \
-    .flags = GX_PATH_CHUNKED | GX_PATH_NEEDS_GPU | GX_PATH_VIA_HOST, .prepare = staged_prepare,                 \
-    .xfer = staged_xfer, .close = staged_close, .chunk_policy = &gx_chunk_policy_pipelined,  \
-    .nominal_us = 30
+    .flags = GX_PATH_CHUNKED | GX_PATH_NEEDS_GPU | GX_PATH_VIA_HOST,                         \
+    .prepare = staged_prepare, .xfer = staged_xfer, .close = staged_close,                  \
+    .chunk_policy = &gx_chunk_policy_pipelined, .nominal_us = 30
 
 const struct gx_path_ops gx_path_staged = {
     .name = "staged",

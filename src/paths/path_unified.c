@@ -252,7 +252,8 @@ static void um_close(struct gx_ep *ep)
                 "moves managed pages for a CUDA-aware MPI, and the network is not measured)"  \
     }
 static const struct gx_bound_rule um_prefetch_one_way[] = {UM_RULE(UM_PREFETCH, UM_SHM)};
-static const struct gx_bound_rule um_prefetch_both_ways[] = {UM_RULE(UM_PREFETCH_BOTH, UM_SHM_BOTH)};
+static const struct gx_bound_rule um_prefetch_both_ways[] = {
+    UM_RULE(UM_PREFETCH_BOTH, UM_SHM_BOTH)};
 static const struct gx_bound_rule um_demand_one_way[] = {UM_DEMAND_RULE(UM_FAULTS, UM_SHM)};
 static const struct gx_bound_rule um_demand_both_ways[] = {
     UM_DEMAND_RULE(UM_FAULTS_BOTH, UM_SHM_BOTH)};

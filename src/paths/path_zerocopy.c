@@ -161,7 +161,9 @@ static void zc_close(struct gx_ep *ep)
 
 /* What the SMs reach writing and reading mapped host memory at once, at the chunk. */
 static const struct gx_bound_rule zc_one_way[] = {
-    {.at_chunk = 1, .nstages = 1, .stages = {{"kernels writing and reading mapped host", GX_CEIL_MAPPED}}},
+    {.at_chunk = 1,
+     .nstages = 1,
+     .stages = {{"kernels writing and reading mapped host", GX_CEIL_MAPPED}}},
 };
 static const struct gx_bound_rule zc_both_ways[] = {
     {.at_chunk = 1, .nstages = 1,

@@ -268,9 +268,9 @@ void gx_budget_print(FILE *f, const struct gx_mplan *p, const struct gx_options 
         return;
     double least = gx_budget_least(p);
     if (least > (double)o->g.budget * GX_BUDGET_SLACK)
-        gx_print_note(f, "# budget %ld s cannot be kept: the plan's least (every step's validation, "
-                "warm-up and fewest iterations, and its setup) takes about %.1f s at the "
-                "estimated rates\n", o->g.budget, least);
+        gx_print_note(f, "# budget %ld s cannot be kept: the plan's least (every step's "
+                      "validation, warm-up and fewest iterations, and its setup) takes about "
+                      "%.1f s at the estimated rates\n", o->g.budget, least);
     struct gx_budget bg;
     gx_budget_start(&bg, p, (double)o->g.budget, 0);
     double avail = gx_budget_left(&bg, 0);
