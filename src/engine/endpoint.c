@@ -72,7 +72,7 @@ static void free_buffers(struct gx_ep *ep)
     ep->cap = 0;
 }
 
-void gx_close_endpoint(struct gx_ep *ep)
+static void close_endpoint(struct gx_ep *ep)
 {
     if (ep->priv)
         ep->ops->close(ep);
@@ -100,7 +100,7 @@ int gx_ensure_capacity(struct gx_ep *ep, size_t bytes, struct gx_err *err)
         rc = gx_pair_agree(ep, rc, err);
         /* Capacity 0, so that the next step opens again, not copying into what open never made. */
         if (rc != GX_OK)
-            gx_close_endpoint(ep);
+            close_endpoint(ep);
     }
     return rc;
 }
@@ -185,7 +185,7 @@ int gx_open_group_comm(struct gx_ep *ep, const struct gx_round *round, int *memb
 
 void gx_close_group(struct gx_ep *ep)
 {
-    gx_close_endpoint(ep);
+    close_endpoint(ep);
     if (ep->group && ep->comm != MPI_COMM_NULL)
         MPI_Comm_free(&ep->comm);
     ep->comm = MPI_COMM_NULL;

@@ -14,8 +14,7 @@ int gx_endpoint_filter(struct gx_bench *b, struct gx_err *why);
 /* The members' communicator, made by the members alone (the other ranks run their own). */
 int gx_open_group_comm(struct gx_ep *ep, const struct gx_round *round, int *members,
                        struct gx_err *err);
-/* The path's state and the buffers; gx_close_group also the members' communicator. */
-void gx_close_endpoint(struct gx_ep *ep);
+/* The path's state, the buffers and the members' communicator. */
 void gx_close_group(struct gx_ep *ep);
 /* Agreed within the pair. */
 int gx_ensure_capacity(struct gx_ep *ep, size_t bytes, struct gx_err *err);
