@@ -72,7 +72,7 @@ struct gx_ll_ctl {
     uint64_t bad_offset;  /* GX_LL_BAD_DATA: the first byte that differed */
     uint64_t span_ns;     /* initiator: %globaltimer between two of its ticks, the first when the */
     uint64_t span_cycles; /* kernel began, the last after this round trip (>= 1 ms); clock64 too */
-    uint64_t tick_ns;     /* initiator: the smallest step of %globaltimer seen */
+    uint64_t tick_ns;     /* initiator: the smallest tick of %globaltimer seen */
     uint64_t peer_status; /* GX_LL_PEER_LEFT: the peer's header (left, left_seq, left_offset) */
     uint64_t peer_seq, peer_offset;
 };

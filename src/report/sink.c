@@ -417,15 +417,15 @@ void gx_sink_finished(struct gx_sink *s, struct gx_run *run)
     s->rounds = NULL;
 }
 
-static void on_pass(void *ctx, long rotation)
+static void on_pass(void *ctx, long pass)
 {
     struct gx_sink *s = ctx;
-    s->rotation = rotation;
+    s->rotation = pass;
     if (s->rep && s->soak)
-        gx_report_rotation(s->rep, rotation);
-    if (s->rep && s->soak && rotation == 1)
+        gx_report_rotation(s->rep, pass);
+    if (s->rep && s->soak && pass == 1)
         gx_report_soak(s->rep, s->opts->g.soak, 0, 0);
-    gx_output_rotation(&s->out, rotation);
+    gx_output_rotation(&s->out, pass);
 }
 
 static void on_step(void *ctx, size_t size, const char *what, const char *pattern, int visit,
@@ -445,9 +445,9 @@ static void on_steps_skipped(void *ctx, long n)
     ((struct gx_sink *)ctx)->out.done += n; /* steps that will not run count as done */
 }
 
-static void on_soak(void *ctx, long seconds, double seconds_run, long rotations)
+static void on_soak(void *ctx, long seconds, double seconds_run, long passes)
 {
-    gx_report_soak(((struct gx_sink *)ctx)->rep, seconds, seconds_run, rotations);
+    gx_report_soak(((struct gx_sink *)ctx)->rep, seconds, seconds_run, passes);
 }
 
 static void on_end(void *ctx)

@@ -202,58 +202,58 @@ static void fill_links(const struct gx_job *job, hwloc_topology_t topo, struct g
     }
 }
 
-static void apply_plan(hwloc_topology_t topo, struct gx_bind_plan *plan, struct gx_topo_rank *t)
+static void apply_binding(hwloc_topology_t topo, struct gx_binding *bind, struct gx_topo_rank *t)
 {
-    if (!plan->apply) {
-        snprintf(t->membind, sizeof t->membind, "not set (%s)", plan->reason);
+    if (!bind->apply) {
+        snprintf(t->membind, sizeof t->membind, "not set (%s)", bind->reason);
         return;
     }
     if (t->fake || t->foreign) {
-        snprintf(t->membind, sizeof t->membind, "would be NUMA %s; not applied (%s)", plan->numa,
+        snprintf(t->membind, sizeof t->membind, "would be NUMA %s; not applied (%s)", bind->numa,
                  t->foreign ? "the topology is from an XML file" : "the GPUs are --fake-gpus");
         return;
     }
     t->applied = 1;
-    if (strcmp(plan->decision, "keep") != 0 &&
-        hwloc_set_cpubind(topo, plan->cpuset, HWLOC_CPUBIND_PROCESS) != 0) {
+    if (strcmp(bind->decision, "keep") != 0 &&
+        hwloc_set_cpubind(topo, bind->cpuset, HWLOC_CPUBIND_PROCESS) != 0) {
         t->applied = 0;
         warn(t, "hwloc_set_cpubind to %s failed: %s; binding left as it is", t->planned,
              strerror(errno));
     }
     /* Memory policy of this thread; pinned staging buffers allocated later land there. */
-    if (hwloc_set_membind(topo, plan->nodeset, HWLOC_MEMBIND_BIND, HWLOC_MEMBIND_BYNODESET) != 0)
+    if (hwloc_set_membind(topo, bind->nodeset, HWLOC_MEMBIND_BIND, HWLOC_MEMBIND_BYNODESET) != 0)
         snprintf(t->membind, sizeof t->membind, "not set: hwloc_set_membind(NUMA %s) failed: %s",
-                 plan->numa, strerror(errno));
+                 bind->numa, strerror(errno));
     else
-        snprintf(t->membind, sizeof t->membind, "NUMA %s", plan->numa);
+        snprintf(t->membind, sizeof t->membind, "NUMA %s", bind->numa);
 }
 
 static int bind_rank(const struct gx_job *job, const struct gx_global_opts *g,
                      hwloc_topology_t topo, struct gx_topo_rank *t,
                      const char (*busids)[GX_BUSID_LEN], const int *ranks, struct gx_err *err)
 {
-    struct gx_bind_plan plan;
+    struct gx_binding bind;
     hwloc_bitmap_t current = NULL;
     if (!t->foreign && (current = hwloc_bitmap_alloc()) &&
         hwloc_get_cpubind(topo, current, HWLOC_CPUBIND_PROCESS) != 0) {
         hwloc_bitmap_free(current);
         current = NULL; /* unknown: treated as not bound by the launcher */
     }
-    int rc = gx_bind_plan(topo, busids, job->local_size, job->local_rank,
-                          (enum gx_bind_policy)g->bind, current, &plan, err);
+    int rc = gx_binding_make(topo, busids, job->local_size, job->local_rank,
+                             (enum gx_bind_policy)g->bind, current, &bind, err);
     hwloc_bitmap_free(current);
     if (rc != GX_OK)
         return rc;
-    t->decision = plan.decision;
-    snprintf(t->reason, sizeof t->reason, "%s", plan.reason);
-    snprintf(t->numa, sizeof t->numa, "%s", plan.numa);
-    snprintf(t->nic, sizeof t->nic, "%s", plan.nic);
-    t->nic_link = plan.nic_link;
-    if (plan.apply && hwloc_bitmap_list_snprintf(t->planned, sizeof t->planned, plan.cpuset) < 0)
+    t->decision = bind.decision;
+    snprintf(t->reason, sizeof t->reason, "%s", bind.reason);
+    snprintf(t->numa, sizeof t->numa, "%s", bind.numa);
+    snprintf(t->nic, sizeof t->nic, "%s", bind.nic);
+    t->nic_link = bind.nic_link;
+    if (bind.apply && hwloc_bitmap_list_snprintf(t->planned, sizeof t->planned, bind.cpuset) < 0)
         t->planned[0] = '\0';
-    apply_plan(topo, &plan, t);
+    apply_binding(topo, &bind, t);
     fill_links(job, topo, t, busids, ranks);
-    gx_bind_plan_free(&plan);
+    gx_binding_free(&bind);
     return GX_OK;
 }
 
