@@ -228,6 +228,11 @@ void gx_budget_skip(struct gx_budget *bg, const struct gx_mstep *s, size_t n)
     bg->estimate_left = bg->estimate_left > 0 ? bg->estimate_left : 0;
     bg->steps_left = bg->steps_left > (long)n ? bg->steps_left - (long)n : 0;
 }
+double gx_mplan_overhead(const struct gx_mplan *p)
+{
+    return GX_JOB_OVERHEAD_S + (p->cuda_start ? GX_CUDA_START_S : 0);
+}
+
 double gx_mplan_step_least(const struct gx_mplan *p, size_t i)
 {
     /* A later visit searches no chunk: its data check, warm-up and fewest. */
