@@ -33,12 +33,14 @@ struct gx_harness {
     double probe_s;
     int ceilings_reported;
     struct gx_budget budget;
-    unsigned char *skipped;       /* per group, this pass */
     struct gx_visits visits;
     int visit;                    /* 1 first */
     int *visits_of;               /* per step: the plan's, or 1 once cut */
-    double *setup_s;              /* per group, one visit: the guess, then as measured */
-    double *setup_kept;           /* per group: kept back for its set-ups to come */
+    struct {
+        double setup_s;           /* one visit's: the guess, then as measured */
+        double setup_kept;        /* kept back for its set-ups to come */
+        int skipped;              /* this pass */
+    } *group;                     /* per group of the plan */
 };
 
 static void arm(const struct gx_bench *b, const struct gx_round *round, const struct gx_mstep *st)
@@ -203,12 +205,12 @@ static void keep_setup(struct gx_harness *h, size_t g, int from)
 {
     const struct gx_mgroup *gr = &h->plan->groups[g];
     double parts = 0; /* the visits to come, each as a part of the first's buffers */
-    for (int v = from; !h->skipped[g] && gr->largest > 0 && v <= GX_MAX_VISITS; v++)
+    for (int v = from; !h->group[g].skipped && gr->largest > 0 && v <= GX_MAX_VISITS; v++)
         parts += (double)visit_largest(h, gr, v) / (double)gr->largest;
-    double kept = h->setup_s[g] * parts;
-    h->budget.setup_left += kept - h->setup_kept[g];
+    double kept = h->group[g].setup_s * parts;
+    h->budget.setup_left += kept - h->group[g].setup_kept;
     h->budget.setup_left = h->budget.setup_left > 0 ? h->budget.setup_left : 0;
-    h->setup_kept[g] = kept;
+    h->group[g].setup_kept = kept;
 }
 
 /* Its visits from this one on leave the budget (already, where hand_on_skipped found it). */
@@ -216,7 +218,7 @@ static int skip_group(struct gx_harness *h, const struct gx_mgroup *g, const str
                       const char *why, struct gx_err *err)
 {
     const struct gx_run_opts *run = &h->o->runs[g->run];
-    unsigned char *skipped = &h->skipped[g - h->plan->groups];
+    int *skipped = &h->group[g - h->plan->groups].skipped;
     h->sink->ops->steps_skipped(h->sink->ctx, visits_from(h, g, h->visit, !*skipped));
     *skipped = 1; /* later visits pass it by */
     keep_setup(h, (size_t)(g - h->plan->groups), h->visit);
@@ -289,7 +291,7 @@ static int hand_on_skipped(struct gx_harness *h, struct gx_err *err)
             }
             skip = rc == GX_ESKIP;
         }
-        h->skipped[i] = (unsigned char)skip;
+        h->group[i].skipped = skip;
         keep_setup(h, i, 1);
         if (skip) /* every visit's time */
             (void)visits_from(h, g, 1, 1);
@@ -339,7 +341,7 @@ static int run_group(struct gx_harness *h, const struct gx_mgroup *g, struct gx_
     set_up += gx_wtime() - t1;
     h->ho->setup_s += set_up;
     if (h->visit == 1) /* the later visits' as this one's, not the guess */
-        h->setup_s[gi] = set_up;
+        h->group[gi].setup_s = set_up;
     keep_setup(h, gi, h->visit + 1);
     return rc;
 }
@@ -376,7 +378,7 @@ static int run_visit(struct gx_harness *h, long pass, struct gx_err *err)
     int rc = GX_OK;
     for (size_t g = 0; g < h->plan->ngroups && rc == GX_OK; g++) {
         const struct gx_mgroup *gr = &h->plan->groups[g];
-        if (h->visit > 1 && (h->skipped[g] || !visited(h, gr)))
+        if (h->visit > 1 && (h->group[g].skipped || !visited(h, gr)))
             continue;
         double t0 = gx_wtime();
         rc = run_group(h, gr, err);
@@ -401,7 +403,8 @@ static int run_passes(struct gx_harness *h, struct gx_err *err)
         h->sink->ops->pass(h->sink->ctx, pass);
         gx_budget_start(&h->budget, h->plan, (double)o->g.budget, gx_wtime());
         h->budget.setup_left = 0; /* kept back group by group, as measured */
-        memset(h->setup_kept, 0, h->plan->ngroups * sizeof *h->setup_kept);
+        for (size_t g = 0; g < h->plan->ngroups; g++)
+            h->group[g].setup_kept = 0;
         gx_visits_reset(&h->visits);
         for (size_t i = 0; i < h->plan->nsteps; i++)
             h->visits_of[i] = gx_mplan_step_visits(h->plan, i);
@@ -452,13 +455,11 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
             if ((size_t)plan->pairs[r].rounds[k].npairs > maxpairs)
                 maxpairs = (size_t)plan->pairs[r].rounds[k].npairs;
     h.c.ranks = calloc(2 * maxpairs, sizeof *h.c.ranks);
-    h.skipped = calloc(plan->ngroups ? plan->ngroups : 1, 1);
     h.visits_of = calloc(plan->nsteps ? plan->nsteps : 1, sizeof *h.visits_of);
-    h.setup_s = calloc(plan->ngroups ? plan->ngroups : 1, sizeof *h.setup_s);
-    h.setup_kept = calloc(plan->ngroups ? plan->ngroups : 1, sizeof *h.setup_kept);
-    for (size_t g = 0; h.setup_s && g < plan->ngroups; g++)
-        h.setup_s[g] = gx_mgroup_setup_seconds(&plan->groups[g]);
-    if (!h.c.ranks || !h.skipped || !h.visits_of || !h.setup_s || !h.setup_kept)
+    h.group = calloc(plan->ngroups ? plan->ngroups : 1, sizeof *h.group);
+    for (size_t g = 0; h.group && g < plan->ngroups; g++)
+        h.group[g].setup_s = gx_mgroup_setup_seconds(&plan->groups[g]);
+    if (!h.c.ranks || !h.visits_of || !h.group)
         rc = gx_fail(err, GX_ERUNTIME, "out of host memory for %zu pairs' ranks", maxpairs);
     if (rc == GX_OK)
         rc = gx_visits_init(&h.visits, plan->nsteps, err);
@@ -484,10 +485,8 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
     free(h.c.counts);
     free(h.c.displs);
     free(h.c.ranks);
-    free(h.skipped);
     free(h.visits_of);
-    free(h.setup_s);
-    free(h.setup_kept);
+    free(h.group);
     gx_visits_free(&h.visits);
     return rc;
 }
