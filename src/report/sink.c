@@ -388,18 +388,17 @@ static void print_rounds(struct gx_sink *s)
                           "lowest and highest round (each round in the report's rounds)\n");
         double glo = 0, ghi = 0, mlo = 0, mhi = 0;
         int ng = 0, nm = 0;
-        char a[24], b[24], c[24], d[24], gbs[80] = "";
+        char a[24], b[24], gbs[80] = "";
         round_range(s->rounds, key, "aggregate_gbps", &glo, &ghi, &ng);
         round_range(s->rounds, key, "message_rate", &mlo, &mhi, &nm);
         gx_format_value(glo, a, sizeof a);
         gx_format_value(ghi, b, sizeof b);
-        snprintf(c, sizeof c, "%.4g", mlo); /* as each round's line had them */
-        snprintf(d, sizeof d, "%.4g", mhi);
         if (ng)
             snprintf(gbs, sizeof gbs, "%s .. %s GB/s, ", a, b);
         const cJSON *pairs = cJSON_GetObjectItemCaseSensitive(o, "pairs");
-        gx_print_note(t, "#   %s: %d rounds of %d pairs, %s%s .. %s messages/s\n", key, nm,
-                      (int)cJSON_GetNumberValue(pairs), gbs, c, d);
+        /* The message rates as each round's line had them. */
+        gx_print_note(t, "#   %s: %d rounds of %d pairs, %s%.4g .. %.4g messages/s\n", key, nm,
+                      (int)cJSON_GetNumberValue(pairs), gbs, mlo, mhi);
     }
 }
 
