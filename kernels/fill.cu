@@ -1,4 +1,4 @@
-// Pattern fill and check on the GPU: the same function as the host's (src/fill.h), so data
+// Pattern fill and check on the GPU: the same function as the host's (src/base/fill.h), so data
 // written by either side can be checked by either side.
 #include "fill.h"
 #include "kernels.h"

@@ -27,10 +27,6 @@ cudaError_t gx_kernel_touch(void *buf, size_t n, int write, cudaStream_t s);
  * cudaErrorIllegalAddress for the next synchronization. */
 cudaError_t gx_kernel_illegal_access(cudaStream_t s);
 
-/* One thread that spins until *go (host-mapped memory, device pointer) is non-zero or limit_ns
- * have passed: holds the stream while the host enqueues the copies to be timed. */
-cudaError_t gx_kernel_spin(const volatile int *go, unsigned long long limit_ns, cudaStream_t s);
-
 /* The p2p path's ping-pong (kernels/pingpong.cu; protocol and layouts in kernels/p2p_ll.h):
  * one block that makes round trips on command from ctl (the device pointer of pinned, mapped
  * host memory) until GX_LL_STOP or a failure, then returns. mine: this side's region of

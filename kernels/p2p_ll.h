@@ -43,7 +43,8 @@ struct gx_ll_header {
     uint64_t left_offset; /* ... GX_LL_BAD_DATA: the first byte that differed */
     uint64_t pad[12];     /* the lines start on their own 128-byte sector */
 };
-#define GX_LL_REGION_BYTES (sizeof(struct gx_ll_header) + GX_LL_MAX_LINES * sizeof(struct gx_ll_line))
+#define GX_LL_REGION_BYTES                                                                         \
+    (sizeof(struct gx_ll_header) + GX_LL_MAX_LINES * sizeof(struct gx_ll_line))
 
 /* Why a kernel stopped or what a round trip came to. */
 enum gx_ll_status {
@@ -67,11 +68,11 @@ struct gx_ll_ctl {
     uint64_t pad0[5];
     uint64_t done;        /* the last round trip finished or given up */
     uint64_t status;      /* enum gx_ll_status of that round trip */
-    uint64_t cycles;      /* initiator: SM clock cycles from its first store to the last line back */
+    uint64_t cycles;      /* initiator: SM clock cycles, its first store to the last line back */
     uint64_t bad_offset;  /* GX_LL_BAD_DATA: the first byte that differed */
     uint64_t span_ns;     /* initiator: %globaltimer between two of its ticks, the first when the */
     uint64_t span_cycles; /* kernel began, the last after this round trip (>= 1 ms); clock64 too */
-    uint64_t tick_ns;     /* initiator: the smallest step of %globaltimer seen */
+    uint64_t tick_ns;     /* initiator: the smallest tick of %globaltimer seen */
     uint64_t peer_status; /* GX_LL_PEER_LEFT: the peer's header (left, left_seq, left_offset) */
     uint64_t peer_seq, peer_offset;
 };

@@ -4,7 +4,7 @@
 // the round trip's number, and the receiver polls its lines, so no system fence is paid per
 // message. The responder answers each line as soon as it sees it; the initiator times from its
 // first store to the last line of the answer with the SM clock, converted to nanoseconds at
-// the rate measured against %globaltimer inside the same kernel (the timer itself may step by
+// the rate measured against %globaltimer inside the same kernel (the timer itself may tick by
 // 32 ns or 1 us). Both sides check every payload against the peer's pattern and write it into
 // dst, where the harness checks it again.
 //
@@ -68,7 +68,7 @@ static __device__ __forceinline__ void st_sys(uint64_t *p, uint64_t v)
 }
 
 // The initiator's clock against the timer: the first tick of %globaltimer after `from`
-// changes, with clock64 read right behind it; *tick keeps the smallest step seen.
+// changes, with clock64 read right behind it; *tick keeps the smallest tick seen.
 struct ll_clock {
     uint64_t ns0, cycles0, ns, cycles, tick;
 };

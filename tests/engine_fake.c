@@ -152,9 +152,9 @@ static int on_ceilings(void *ctx, const struct gx_ceilings *c, struct gx_err *er
     return GX_OK;
 }
 
-static void on_soak(void *ctx, long seconds, double seconds_run, long rotations)
+static void on_soak(void *ctx, long seconds, double seconds_run, long passes)
 {
-    (void)ctx, (void)seconds, (void)seconds_run, (void)rotations;
+    (void)ctx, (void)seconds, (void)seconds_run, (void)passes;
 }
 
 static void on_end(void *ctx)

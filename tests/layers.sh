@@ -14,8 +14,32 @@ generated="config.h gx_revision.h"
 (cd "$top_srcdir" && find src kernels -type f \( -name '*.c' -o -name '*.h' -o -name '*.cu' \
     -o -name '*.cuh' \) | LC_ALL=C sort) >"$dir/files"
 
-# One line per finding, "check<TAB>message"; check is table, folder, name or include.
+# One line per finding, "check<TAB>message"; check is table, folder, name, include or cycle.
 awk -v top="$top_srcdir" -v generated="$generated" -v out="$dir" '
+# Tarjan: each set of headers that include each other round in a circle (a strongly connected
+# component of more than one header, or one that includes itself) is one cycle.
+function visit(v,    i, w, ring) {
+    index_of[v] = low[v] = ++counter
+    stack[++top_of] = v; on_stack[v] = 1
+    for (i = 1; i <= nedges[v]; i++) {
+        w = edge[v, i]
+        if (!(w in index_of)) {
+            visit(w)
+            if (low[w] < low[v]) low[v] = low[w]
+        } else if ((w in on_stack) && index_of[w] < low[v])
+            low[v] = index_of[w]
+    }
+    if (low[v] != index_of[v]) return
+    ring = ""
+    do {
+        w = stack[top_of--]; delete on_stack[w]
+        ring = w (ring == "" ? "" : " " ring)
+    } while (w != v)
+    if (ring ~ / /)
+        print "cycle\t" ring " include each other" > (out "/found")
+    else if ((v, v) in self)
+        print "cycle\t" v " includes itself" > (out "/found")
+}
 FNR == NR {
     # | 3 | `src/topo/` | ...: the layer of a folder (rows of one number are one layer).
     if (match($0, /^\| *[0-9]+ *\| *`[^`]+` *\|/)) {
@@ -50,7 +74,7 @@ END {
             print "folder\t" d "/: a row of the table, but no such folder holds sources" \
                 > (out "/found")
     for (i = 1; i <= nfiles; i++) {
-        f = files[i]; d = folder[f]; line = 0
+        f = files[i]; d = folder[f]; line = 0; base = f; sub(/.*\//, "", base)
         while ((getline l < (top "/" f)) > 0) {
             line++
             if (l !~ /^[ \t]*#[ \t]*include[ \t]*"/) continue
@@ -62,6 +86,10 @@ END {
                 continue
             }
             hd = home[h]
+            if (base ~ /\.(h|cuh)$/) {
+                edge[base, ++nedges[base]] = h
+                if (h == base) self[h, h] = 1
+            }
             if (hd == d || !(hd in rank) || !(d in rank)) continue
             if (rank[hd] > rank[d])
                 print "include\t" f ":" line ": includes " h " of " hd "/ (layer " rank[hd] \
@@ -72,10 +100,12 @@ END {
         }
         close(top "/" f)
     }
-    print nrows + 0, nfiles + 0, nincl + 0 > (out "/counts")
+    for (h in home)
+        if (!(h in index_of)) visit(h)
+    print nrows + 0, nfiles + 0, nincl + 0, counter + 0 > (out "/counts")
 }' "$layout" "$dir/files"
 : >>"$dir/found"
-read -r nrows nfiles nincl <"$dir/counts"
+read -r nrows nfiles nincl nheaders <"$dir/counts"
 
 findings() { # findings CHECK: its messages, as TAP diagnostics
     grep "^$1	" "$dir/found" | cut -f2- | diag
@@ -89,6 +119,8 @@ findings name
 ok $? "every header name is in one folder only (headers are included by name alone)"
 findings include
 ok $? "the $nincl includes of $nfiles files name a header of their own folder or a lower layer"
+[ "$nheaders" -gt 1 ] && findings cycle
+ok $? "0 include cycles: no header of the $nheaders includes itself, directly or through others"
 
 rm -rf "$dir"
 done_testing

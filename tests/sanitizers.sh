@@ -23,6 +23,7 @@ fi
 left_out='
 docs: the documents text, links and lists; the --help and --list output it reads runs sanitized in help.sh
 layers: reads the sources #include lines; runs no program
+comment_files: reads the comments of the sources; runs no program
 compare: gpuxfer-report (Python) on constructed and recorded reports; its one host run is mpi_host.sh s path
 plot: gpuxfer-report plot (Python, matplotlib); its one host run is mpi_host.sh s path
 goals: gpuxfer-report goals (Python) on constructed reports; runs no gpuxfer

@@ -1,7 +1,7 @@
 #include "chunk.h"
 #include "tap.h"
 
-static int covers(const struct gx_chunk_plan *p)
+static int covers(const struct gx_chunking *p)
 {
     size_t next = 0;
     for (size_t i = 0; i < p->nchunks; i++) {
@@ -100,38 +100,38 @@ static void search_tests(void)
 
 int main(void)
 {
-    struct gx_chunk_plan p;
-    gx_chunk_plan_init(&p, 4 << 20, 1 << 20, 2, 1);
+    struct gx_chunking p;
+    gx_chunking_init(&p, 4 << 20, 1 << 20, 2, 1);
     ok(p.nchunks == 4 && p.chunk == 1 << 20 && p.depth == 2 && covers(&p), "4M in 1M chunks: 4");
 
-    gx_chunk_plan_init(&p, (1 << 20) + 3, 256 << 10, 4, 1);
+    gx_chunking_init(&p, (1 << 20) + 3, 256 << 10, 4, 1);
     ok(p.nchunks == 5 && gx_chunk_length(&p, 4) == 3 && gx_chunk_offset(&p, 4) == 1 << 20 &&
            covers(&p), "1M+3 in 256K chunks: 4 full and a last one of 3 bytes");
 
-    gx_chunk_plan_init(&p, 4095, 1 << 20, 2, 1);
+    gx_chunking_init(&p, 4095, 1 << 20, 2, 1);
     ok(p.nchunks == 1 && p.chunk == 4095 && gx_chunk_length(&p, 0) == 4095 && p.depth == 1,
        "chunk larger than the message: one chunk, depth limited to 1");
 
-    gx_chunk_plan_init(&p, 4095, 1 << 20, 2, 64);
+    gx_chunking_init(&p, 4095, 1 << 20, 2, 64);
     ok(p.depth == 2, "a window of messages keeps the depth (64 chunks to pipeline)");
 
-    gx_chunk_plan_init(&p, 1, 1, 8, 1);
+    gx_chunking_init(&p, 1, 1, 8, 1);
     ok(p.nchunks == 1 && gx_chunk_length(&p, 0) == 1 && p.depth == 1, "one byte");
 
-    gx_chunk_plan_init(&p, 10, 3, 3, 1);
+    gx_chunking_init(&p, 10, 3, 3, 1);
     ok(p.nchunks == 4 && gx_chunk_length(&p, 3) == 1 && p.depth == 3 && covers(&p),
        "10 in chunks of 3: 3,3,3,1");
 
-    gx_chunk_plan_init(&p, 10, 3, 0, 1);
+    gx_chunking_init(&p, 10, 3, 0, 1);
     ok(p.depth == 1, "depth below 1 becomes 1");
 
-    gx_chunk_plan_init(&p, 64 << 20, 0, 4, 1);
+    gx_chunking_init(&p, 64 << 20, 0, 4, 1);
     ok(p.nchunks == 1 && p.chunk == 64 << 20, "chunk 0: the whole message");
 
     int good = 1;
     for (size_t bytes = 1; bytes < 300; bytes += 7)
         for (size_t chunk = 1; chunk < 70; chunk += 5) {
-            gx_chunk_plan_init(&p, bytes, chunk, 4, 1);
+            gx_chunking_init(&p, bytes, chunk, 4, 1);
             good &= covers(&p) && p.depth >= 1 && (size_t)p.depth <= p.nchunks;
         }
     ok(good, "every (size, chunk) combination is covered exactly; depth within the chunks");
@@ -225,7 +225,7 @@ int main(void)
     for (size_t bytes = 1; bytes < 40 * M; bytes = bytes * 3 + 4093)
         for (size_t chunk = 1; chunk < 20 * M; chunk = chunk * 5 + 1) {
             size_t c = gx_chunk_round_pages(chunk, bytes, pg, blk);
-            gx_chunk_plan_init(&p, bytes, c, 2, 1);
+            gx_chunking_init(&p, bytes, c, 2, 1);
             int whole = c == bytes;
             int aligned = c % pg == 0 && (c < blk ? blk % c == 0 : c % blk == 0);
             /* every chunk but the last starts and ends on a page; none is smaller than asked */

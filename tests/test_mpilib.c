@@ -1,7 +1,7 @@
 /* The MPI library table (src/mpilib): which library each MPI_Get_library_version string is, and
  * each library's CUDA-awareness rule, with fake version strings, environments and query calls,
  * so that every rule is tested without its library. Then what --assume-cuda-aware does with an
- * answer, and the probe of the library this test runs on. */
+ * answer, and the facts of the library this test runs on. */
 #include "mpilib.h"
 #include "tap.h"
 
@@ -100,14 +100,14 @@ static int fake_gpu_query_support(int gpu_type, int *is_supported)
     return gpu_query_rc;
 }
 
-/* The probe of a library: its version string and every query present; each test takes away what
+/* The facts of a library: its version string and every query present; each test takes away what
  * its case lacks. */
-static struct gx_mpilib_probe probe(const char *version)
+static struct gx_mpilib_facts facts_of(const char *version)
 {
     fake_var = fake_value = fake_var2 = fake_value2 = NULL;
     cuda_support_calls = 0;
     gpu_query_type = -1;
-    return (struct gx_mpilib_probe){
+    return (struct gx_mpilib_facts){
         .version = version,
         .env = fake_env,
         .query_cuda_support = fake_query_cuda_support,
@@ -116,7 +116,7 @@ static struct gx_mpilib_probe probe(const char *version)
     };
 }
 
-static struct gx_cuda_awareness answer(const struct gx_mpilib_probe *p)
+static struct gx_cuda_awareness answer(const struct gx_mpilib_facts *p)
 {
     struct gx_cuda_awareness a = {.aware = 42};
     gx_mpilib_cuda_aware(p, &a);
@@ -133,14 +133,14 @@ static int says(const struct gx_cuda_awareness *a, enum gx_aware aware, const ch
 
 static void openmpi(void)
 {
-    struct gx_mpilib_probe p = probe(V_OMPI4);
+    struct gx_mpilib_facts p = facts_of(V_OMPI4);
     cuda_support_answer = 1;
     struct gx_cuda_awareness a = answer(&p);
     ok(says(&a, GX_AWARE_YES, "MPIX_Query_cuda_support() = 1 (Open MPI)") &&
            cuda_support_calls == 1,
        "Open MPI: MPIX_Query_cuda_support() = 1 -> aware");
 
-    p = probe(V_OMPI4);
+    p = facts_of(V_OMPI4);
     p.mpi_ext_cuda_aware = 0;
     cuda_support_answer = 0;
     a = answer(&p);
@@ -149,13 +149,13 @@ static void openmpi(void)
             "(MPIX_CUDA_AWARE_SUPPORT = 0)"),
        "Open MPI built without CUDA (MPIX_CUDA_AWARE_SUPPORT = 0, query 0) -> not, says so");
 
-    p = probe(V_OMPI5);
+    p = facts_of(V_OMPI5);
     p.mpi_ext_cuda_aware = 1;
     a = answer(&p);
     ok(says(&a, GX_AWARE_NO, "MPIX_Query_cuda_support() = 0 at run time (Open MPI)"),
        "Open MPI built with CUDA, query 0 at run time -> not");
 
-    p = probe(V_OMPI4);
+    p = facts_of(V_OMPI4);
     p.query_cuda_support = NULL;
     a = answer(&p);
     ok(says(&a, GX_AWARE_UNKNOWN,
@@ -163,7 +163,7 @@ static void openmpi(void)
        "Open MPI without MPIX_Query_cuda_support -> unknown");
 
     /* Another library's means say nothing about Open MPI. */
-    p = probe(V_OMPI4);
+    p = facts_of(V_OMPI4);
     p.query_cuda_support = NULL;
     fake_var = "MV2_USE_CUDA", fake_value = "1";
     gpu_query_supported = 1;
@@ -174,26 +174,26 @@ static void openmpi(void)
 
 static void mpich(void)
 {
-    struct gx_mpilib_probe p = probe(V_MPICH4);
+    struct gx_mpilib_facts p = facts_of(V_MPICH4);
     gpu_query_rc = 0, gpu_query_supported = 1;
     struct gx_cuda_awareness a = answer(&p);
     ok(says(&a, GX_AWARE_YES, "MPIX_GPU_query_support(CUDA) = 1 (MPICH)") && gpu_query_type == 0,
        "MPICH: MPIX_GPU_query_support(MPIX_GPU_SUPPORT_CUDA = 0) says 1 -> aware");
 
-    p = probe(V_MPICH4);
+    p = facts_of(V_MPICH4);
     gpu_query_supported = 0;
     a = answer(&p);
     ok(says(&a, GX_AWARE_NO, "MPIX_GPU_query_support(CUDA) = 0 (MPICH)"),
        "MPICH: MPIX_GPU_query_support says 0 -> not");
 
-    p = probe(V_MPICH4);
+    p = facts_of(V_MPICH4);
     gpu_query_rc = 15; /* any MPI error class */
     a = answer(&p);
     ok(says(&a, GX_AWARE_UNKNOWN, "MPIX_GPU_query_support(CUDA) failed (error 15, MPICH)"),
        "MPICH: MPIX_GPU_query_support fails -> unknown");
     gpu_query_rc = 0;
 
-    p = probe(V_MPICH3);
+    p = facts_of(V_MPICH3);
     p.gpu_query_support = NULL;
     cuda_support_answer = 1;
     a = answer(&p);
@@ -216,7 +216,7 @@ static void env_rule(const char *version, const char *var, const char *lib)
         {NULL, GX_AWARE_NO, "%s unset (%s: GPU support off)"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        struct gx_mpilib_probe p = probe(version);
+        struct gx_mpilib_facts p = facts_of(version);
         fake_var = var, fake_value = cases[i].value;
         gpu_query_rc = 0, gpu_query_supported = 1, cuda_support_answer = 1;
         struct gx_cuda_awareness a = answer(&p);
@@ -228,7 +228,7 @@ static void env_rule(const char *version, const char *var, const char *lib)
            cases[i].aware == GX_AWARE_YES ? "aware" : "not");
     }
     /* Another library's variable is not this one's switch. */
-    struct gx_mpilib_probe p = probe(version);
+    struct gx_mpilib_facts p = facts_of(version);
     fake_var = strcmp(var, "MV2_USE_CUDA") == 0 ? "MPICH_GPU_SUPPORT_ENABLED" : "MV2_USE_CUDA";
     fake_value = "1";
     struct gx_cuda_awareness a = answer(&p);
@@ -240,14 +240,14 @@ static void env_rule(const char *version, const char *var, const char *lib)
 
 static void unknown_library(void)
 {
-    struct gx_mpilib_probe p = probe(V_INTEL);
+    struct gx_mpilib_facts p = facts_of(V_INTEL);
     struct gx_cuda_awareness a = answer(&p);
     ok(says(&a, GX_AWARE_UNKNOWN,
             "an MPI library gpuxfer has no rule for (\"Intel(R) MPI Library 2021.6 for Linux* "
             "OS\")") &&
            cuda_support_calls == 0 && gpu_query_type == -1,
        "a library not in the table -> unknown, its first line named, nothing called");
-    p = probe(NULL);
+    p = facts_of(NULL);
     a = answer(&p);
     ok(says(&a, GX_AWARE_UNKNOWN, "an MPI library gpuxfer has no rule for (\"\")"),
        "no version string -> unknown");
@@ -280,23 +280,23 @@ static void decide(void)
        "decide: no with --assume-cuda-aware -> aware, as before the table (%s)", why);
 }
 
-/* The probe of the library this test is linked with: its string is in the table (CI builds
+/* The facts of the library this test is linked with: its string is in the table (CI builds
  * with Open MPI and MPICH) and the environment is the process's. The query calls are not
  * made: MPI is not initialised here. */
-static void real_probe(void)
+static void real_facts(void)
 {
     char version[8192];
-    struct gx_mpilib_probe p;
-    gx_mpilib_probe_fill(&p, version, sizeof version);
+    struct gx_mpilib_facts p;
+    gx_mpilib_facts_fill(&p, version, sizeof version);
     const struct gx_mpilib_ops *lib = gx_mpilib_find(p.version);
     printf("# linked with %s: MPIX_Query_cuda_support %s, MPIX_GPU_query_support %s, "
            "MPIX_CUDA_AWARE_SUPPORT %d\n",
            lib ? lib->name : "an unknown library", p.query_cuda_support ? "present" : "absent",
            p.gpu_query_support ? "present" : "absent", p.mpi_ext_cuda_aware);
-    ok(p.version == version && lib != NULL, "the real probe: this MPI library is in the table");
-    ok(p.env && p.env("PATH") != NULL, "the real probe reads the process's environment");
+    ok(p.version == version && lib != NULL, "the real facts: this MPI library is in the table");
+    ok(p.env && p.env("PATH") != NULL, "the real facts read the process's environment");
     ok(p.mpi_ext_cuda_aware == gx_mpilib_mpi_ext_cuda_aware(),
-       "the real probe carries mpi-ext.h's MPIX_CUDA_AWARE_SUPPORT");
+       "the real facts carry mpi-ext.h's MPIX_CUDA_AWARE_SUPPORT");
 }
 
 /* Over UCX without its CUDA hooks, a yes becomes no unless UCX_MEMTYPE_CACHE and
@@ -306,7 +306,7 @@ static void real_probe(void)
 static void ucx_rule(void)
 {
     const char *yes = "MPIX_Query_cuda_support() = 1 (Open MPI)";
-    struct gx_mpilib_probe p = probe(V_OMPI5);
+    struct gx_mpilib_facts p = facts_of(V_OMPI5);
     cuda_support_answer = 1;
     p.over_ucx = 1;
     struct gx_cuda_awareness a = answer(&p);
@@ -316,7 +316,7 @@ static void ucx_rule(void)
        "over UCX, no CUDA hooks, caches unset: no, saying why and what to set (%s)", a.why);
     static const char *const off[] = {"n", "no", "off", "0", "N", "NO", "OFF", "false"};
     for (size_t i = 0; i < sizeof off / sizeof *off; i++) {
-        p = probe(V_OMPI5);
+        p = facts_of(V_OMPI5);
         p.over_ucx = 1;
         fake_var = "UCX_MEMTYPE_CACHE", fake_value = off[i];
         fake_var2 = "UCX_RCACHE_ENABLE", fake_value2 = off[(i + 3) % 8];
@@ -324,7 +324,7 @@ static void ucx_rule(void)
         ok(says(&a, GX_AWARE_YES, yes), "UCX_MEMTYPE_CACHE=%s UCX_RCACHE_ENABLE=%s: both caches "
            "off, yes stays", off[i], off[(i + 3) % 8]);
     }
-    p = probe(V_OMPI5);
+    p = facts_of(V_OMPI5);
     p.over_ucx = 1;
     fake_var = "UCX_MEMTYPE_CACHE", fake_value = "n";
     fake_var2 = NULL;
@@ -334,7 +334,7 @@ static void ucx_rule(void)
        "UCX_MEMTYPE_CACHE=n alone: the registration cache still on, no (%s)", a.why);
     static const char *const on[] = {"y", "yes", "try", "1", ""};
     for (size_t i = 0; i < sizeof on / sizeof *on; i++) {
-        p = probe(V_OMPI5);
+        p = facts_of(V_OMPI5);
         p.over_ucx = 1;
         fake_var = "UCX_MEMTYPE_CACHE", fake_value = on[i];
         fake_var2 = "UCX_RCACHE_ENABLE", fake_value2 = "n";
@@ -343,14 +343,14 @@ static void ucx_rule(void)
            "UCX_MEMTYPE_CACHE='%s': the cache may be on, no", on[i]);
     }
     fake_var2 = fake_value2 = NULL;
-    p = probe(V_OMPI5);
+    p = facts_of(V_OMPI5);
     p.over_ucx = p.ucm_cuda_loaded = 1;
     a = answer(&p);
     ok(says(&a, GX_AWARE_YES, yes), "over UCX with its CUDA hooks loaded: yes stays");
-    p = probe(V_OMPI5);
+    p = facts_of(V_OMPI5);
     a = answer(&p);
     ok(says(&a, GX_AWARE_YES, yes), "not over UCX (pml ob1): yes stays");
-    p = probe(V_OMPI5);
+    p = facts_of(V_OMPI5);
     p.over_ucx = 1;
     cuda_support_answer = 0;
     a = answer(&p);
@@ -368,7 +368,7 @@ static void ucx_rule(void)
 static void startup_notice(void)
 {
     char buf[512], fs[32];
-    struct gx_mpilib_probe p = probe(V_OMPI4);
+    struct gx_mpilib_facts p = facts_of(V_OMPI4);
     cuda_support_answer = 1;
     fake_var = "OMPI_MCA_orte_jobfam_session_dir";
     fake_value = "/proc";
@@ -413,7 +413,7 @@ int main(void)
     env_rule(V_MV2, "MV2_USE_CUDA", "MVAPICH2");
     unknown_library();
     decide();
-    real_probe();
+    real_facts();
     startup_notice();
     return tap_done();
 }

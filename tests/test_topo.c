@@ -128,22 +128,22 @@ int main(int argc, char **argv)
            cvd_per_rank ? cvd_per_rank : "");
     int rc = 0;
     for (int r = 0; r < nranks; r++) {
-        struct gx_bind_plan plan;
-        if (gx_bind_plan(topo, (const char(*)[GX_BUSID_LEN])busids, nranks, r, policy, current,
-                         &plan, &err) != GX_OK) {
+        struct gx_binding bind;
+        if (gx_binding_make(topo, (const char(*)[GX_BUSID_LEN])busids, nranks, r, policy,
+                            current, &bind, &err) != GX_OK) {
             printf("rank %d: error: %s\n", r, err.msg);
             rc = 1;
             continue;
         }
         char cpus[256] = "-";
-        if (plan.apply)
-            hwloc_bitmap_list_snprintf(cpus, sizeof cpus, plan.cpuset);
+        if (bind.apply)
+            hwloc_bitmap_list_snprintf(cpus, sizeof cpus, bind.cpuset);
         printf("rank %d: gpu %d/%d phys %d bus %s numa %s cpuset %s nic %s%s%s%s decision %s\n",
                r, vis[r], nvis[r], phy[r], busids[r][0] ? busids[r] : "-",
-               plan.numa[0] ? plan.numa : "-", cpus, plan.nic[0] ? plan.nic : "-",
-               plan.nic_link ? " (" : "", plan.nic_link ? plan.nic_link : "",
-               plan.nic_link ? ")" : "", plan.decision);
-        gx_bind_plan_free(&plan);
+               bind.numa[0] ? bind.numa : "-", cpus, bind.nic[0] ? bind.nic : "-",
+               bind.nic_link ? " (" : "", bind.nic_link ? bind.nic_link : "",
+               bind.nic_link ? ")" : "", bind.decision);
+        gx_binding_free(&bind);
     }
     for (int a = 0; a < nranks; a++)
         for (int b = a + 1; b < nranks; b++) {

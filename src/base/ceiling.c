@@ -186,7 +186,8 @@ const struct gx_ceil_curve *gx_ceil_find(const struct gx_ceilings *c, enum gx_ce
         return NULL;
     uint64_t h = curve_hash(kind, a, b);
     size_t i;
-    for (long at = gx_slots_first(&c->index, h, &i); at >= 0; at = gx_slots_next(&c->index, at, &i)) {
+    for (long at = gx_slots_first(&c->index, h, &i); at >= 0;
+         at = gx_slots_next(&c->index, at, &i)) {
         const struct gx_ceil_curve *k = &c->curves[i];
         if (k->kind == (int)kind && k->a == a && k->b == b)
             return k;
@@ -243,7 +244,7 @@ double gx_ceil_slowest(const struct gx_ceilings *c, const struct gx_ceil_stage *
         const struct gx_ceil_point *p =
             point_at(c, stages[i].kind, stages[i].a, stages[i].b, size, what, len);
         if (!p)
-            return 0; /* an unknown stage could be the slowest: no ceiling rather than a wrong one */
+            return 0; /* an unknown stage could be the slowest: no ceiling, not a wrong one */
         double v = p->best;
         int slower = gx_ceil_kind_latency(stages[i].kind) ? v > best : v < best;
         if (slowest < 0 || slower) {

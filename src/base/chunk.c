@@ -1,6 +1,6 @@
 #include "chunk.h"
 
-void gx_chunk_plan_init(struct gx_chunk_plan *p, size_t bytes, size_t chunk, int depth, int count)
+void gx_chunking_init(struct gx_chunking *p, size_t bytes, size_t chunk, int depth, int count)
 {
     p->bytes = bytes;
     p->chunk = chunk == 0 || chunk > bytes ? bytes : chunk;
@@ -11,12 +11,12 @@ void gx_chunk_plan_init(struct gx_chunk_plan *p, size_t bytes, size_t chunk, int
         p->depth = (int)ops; /* slots that could never fill would only cost staging memory */
 }
 
-size_t gx_chunk_offset(const struct gx_chunk_plan *p, size_t i)
+size_t gx_chunk_offset(const struct gx_chunking *p, size_t i)
 {
     return i * p->chunk;
 }
 
-size_t gx_chunk_length(const struct gx_chunk_plan *p, size_t i)
+size_t gx_chunk_length(const struct gx_chunking *p, size_t i)
 {
     size_t off = i * p->chunk;
     return p->bytes - off < p->chunk ? p->bytes - off : p->chunk;

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-struct gx_chunk_plan {
+struct gx_chunking {
     size_t bytes;   /* the message */
     size_t chunk;   /* bytes per chunk; the last one may be shorter */
     size_t nchunks; /* per message */
@@ -13,15 +13,14 @@ struct gx_chunk_plan {
 };
 
 /* A chunk of 0 or larger than the message means one chunk; depth is capped at the chunks. */
-void gx_chunk_plan_init(struct gx_chunk_plan *p, size_t bytes, size_t chunk, int depth,
-                        int count);
-size_t gx_chunk_offset(const struct gx_chunk_plan *p, size_t i);
-size_t gx_chunk_length(const struct gx_chunk_plan *p, size_t i);
+void gx_chunking_init(struct gx_chunking *p, size_t bytes, size_t chunk, int depth, int count);
+size_t gx_chunk_offset(const struct gx_chunking *p, size_t i);
+size_t gx_chunk_length(const struct gx_chunking *p, size_t i);
 
 /* A chunk for memory that migrates by pages, so that no chunk splits more blocks than it must. */
 size_t gx_chunk_round_pages(size_t chunk, size_t bytes, size_t page, size_t block);
 
-/* Which (chunk, depth) combinations are worth trying: chunks in steps of 4, and the whole. */
+/* Which (chunk, depth) combinations are worth trying: chunks a factor of 4 apart, and the whole. */
 #define GX_CHUNK_MIN_KIB 64
 #define GX_CHUNK_PIPELINED_MAX_MIB 16
 #define GX_CHUNK_PIPELINED_PIECES 256

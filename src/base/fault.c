@@ -118,8 +118,9 @@ int gx_fault_parse(const char *spec, struct gx_fault *f, struct gx_err *err)
                            FAULT_FORM);
         char *eq = strchr(field, '=');
         if (!eq)
-            return gx_fail(err, GX_EINPUT, "GPUXFER_FAULT='%s': '%s' is not key=value (expected %s)",
-                           spec, field, FAULT_FORM);
+            return gx_fail(err, GX_EINPUT,
+                           "GPUXFER_FAULT='%s': '%s' is not key=value (expected %s)", spec, field,
+                           FAULT_FORM);
         *eq = '\0';
         const char *v = eq + 1;
         long long n;
@@ -179,8 +180,9 @@ int gx_fault_parse(const char *spec, struct gx_fault *f, struct gx_err *err)
                        FAULT_FORM);
     have_size |= !sized;
     if (!have_rank || !have_size)
-        return gx_fail(err, GX_EINPUT, "GPUXFER_FAULT='%s': rank and size are required (expected %s)",
-                       spec, FAULT_FORM);
+        return gx_fail(err, GX_EINPUT,
+                       "GPUXFER_FAULT='%s': rank and size are required (expected %s)", spec,
+                       FAULT_FORM);
     return GX_OK;
 }
 

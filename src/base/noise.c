@@ -39,8 +39,8 @@ const char *gx_noise_words(unsigned marks, char *buf, size_t len)
     static const struct {
         unsigned bit;
         const char *word;
-    } words[] = {{GX_NOISE_WAITED, "waited"}, {GX_NOISE_TAIL, "tail"}, {GX_NOISE_WIDE, "wide"}, {GX_NOISE_FEW, "few"},
-                 {GX_NOISE_DRIFT, "drift"}};
+    } words[] = {{GX_NOISE_WAITED, "waited"}, {GX_NOISE_TAIL, "tail"}, {GX_NOISE_WIDE, "wide"},
+                 {GX_NOISE_FEW, "few"}, {GX_NOISE_DRIFT, "drift"}};
     size_t used = 0;
     buf[0] = '\0';
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)

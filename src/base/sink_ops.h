@@ -30,7 +30,7 @@ struct gx_sink_ops {
     /* The first pass's ceilings so far, for a report written before the pass ends; then all. */
     int (*ceilings_so_far)(void *ctx, const struct gx_ceilings *c, struct gx_err *err);
     int (*ceilings)(void *ctx, const struct gx_ceilings *c, struct gx_err *err);
-    void (*soak)(void *ctx, long seconds, double seconds_run, long rotations);
+    void (*soak)(void *ctx, long seconds, double seconds_run, long passes);
     void (*end)(void *ctx);
 };
 

@@ -2,6 +2,7 @@
 #include "harness.h"
 #include "clock.h"
 #include "collect.h"
+#include "endpoint.h"
 #include "measure.h"
 
 #include "fault.h"
@@ -32,12 +33,14 @@ struct gx_harness {
     double probe_s;
     int ceilings_reported;
     struct gx_budget budget;
-    unsigned char *skipped;       /* per group, this pass */
     struct gx_visits visits;
     int visit;                    /* 1 first */
     int *visits_of;               /* per step: the plan's, or 1 once cut */
-    double *setup_s;              /* per group, one visit: the guess, then as measured */
-    double *setup_kept;           /* per group: kept back for its set-ups to come */
+    struct {
+        double setup_s;           /* one visit's: the guess, then as measured */
+        double setup_kept;        /* kept back for its set-ups to come */
+        int skipped;              /* this pass */
+    } *group;                     /* per group of the plan */
 };
 
 static void arm(const struct gx_bench *b, const struct gx_round *round, const struct gx_mstep *st)
@@ -162,98 +165,6 @@ static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struc
     return rc;
 }
 
-static int filter_pair(struct gx_harness *h, const struct gx_path_ops *ops, struct gx_err *why)
-{
-    struct gx_ep *ep = &h->b.ep;
-    if (!h->b.pair)
-        return GX_OK;
-    if (ops->flags & GX_PATH_NEEDS_GPU && gx_gpu_absent_why()[0])
-        return gx_fail(why, GX_ESKIP, "%s", gx_gpu_absent_why());
-    GX_TRY(gx_mem_usable(ep->src_kind, why));
-    GX_TRY(gx_mem_usable(ep->dst_kind, why));
-    return ops->filter ? ops->filter(ep, why) : GX_OK;
-}
-
-static void open_group_member(struct gx_ep *ep, const struct gx_round *round, int *members);
-
-/* All zero when this rank sits the round out. */
-static void open_endpoint(struct gx_harness *h, const struct gx_mgroup *g,
-                          const struct gx_round *round)
-{
-    const struct gx_job *job = h->job;
-    struct gx_bench *b = &h->b;
-    struct gx_ep *ep = &b->ep;
-    memset(ep, 0, sizeof *ep);
-    b->run = &h->o->runs[g->run];
-    b->path = g->path;
-    b->probe = g->probe;
-    b->pair = gx_round_find(round, job->rank);
-    b->nrounds = h->plan->pairs[g->run].nrounds;
-    b->trip_s = 0; /* another path's round trips say nothing of this one's */
-    ep->job = job;
-    ep->ops = gx_mgroup_ops(g);
-    ep->src_kind = g->src_kind;
-    ep->dst_kind = g->dst_kind;
-    ep->comm = MPI_COMM_NULL;
-    ep->nranks = 2;
-    ep->nccl_comm = g->nccl_comm;
-    if (b->pair) {
-        ep->peer = b->pair->a == job->rank ? b->pair->b : b->pair->a;
-        ep->initiator = b->pair->a == job->rank;
-        ep->grank = !ep->initiator;
-        ep->leader = b->pair->a;
-        ep->same_node = job->node_of[b->pair->a] == job->node_of[b->pair->b];
-    }
-    if (b->pair && round->group_of)
-        open_group_member(ep, round, h->c.ranks);
-}
-
-/* The group's members in h->c.ranks' room: the next after this rank is its peer. */
-static void open_group_member(struct gx_ep *ep, const struct gx_round *round, int *members)
-{
-    const struct gx_job *job = ep->job;
-    int n = gx_round_members(round, job->size, round->group_of[job->rank], members);
-    ep->group = 1;
-    ep->nranks = n;
-    ep->same_node = 1;
-    for (int i = 0; i < n; i++) {
-        if (members[i] == job->rank) {
-            ep->grank = i;
-            ep->peer = members[(i + 1) % n];
-        }
-        ep->same_node &= job->node_of[members[i]] == job->node_of[ep->leader];
-    }
-}
-
-/* The members' communicator, made by the members alone (the other ranks run their own). */
-static int open_group_comm(struct gx_harness *h, const struct gx_round *round, struct gx_err *err)
-{
-    struct gx_ep *ep = &h->b.ep;
-    if (!ep->group)
-        return GX_OK;
-    int n = gx_round_members(round, h->job->size, round->group_of[h->job->rank], h->c.ranks);
-    MPI_Group all, mine;
-    GX_MPI_TRY(err, MPI_Comm_group(h->job->comm, &all));
-    int rc = MPI_Group_incl(all, n, h->c.ranks, &mine);
-    if (rc == MPI_SUCCESS) {
-        rc = MPI_Comm_create_group(h->job->comm, mine, GX_TAG_GROUP, &ep->comm);
-        MPI_Group_free(&mine);
-    }
-    MPI_Group_free(&all);
-    GX_MPI_TRY(err, rc);
-    return GX_OK;
-}
-
-static void close_group_comm(struct gx_ep *ep)
-{
-    if (ep->group && ep->comm != MPI_COMM_NULL)
-        MPI_Comm_free(&ep->comm);
-    ep->comm = MPI_COMM_NULL;
-}
-
-#define GX_MAX_PATHS 32
-static char path_setup_failed[GX_MAX_PATHS][sizeof(((struct gx_err *)0)->msg)];
-static int path_is_set_up[GX_MAX_PATHS];
 
 /* Rank 0: a probe that cannot run leaves its points absent, with the reason. */
 static int probe_absent(struct gx_harness *h, const struct gx_mgroup *g,
@@ -294,12 +205,12 @@ static void keep_setup(struct gx_harness *h, size_t g, int from)
 {
     const struct gx_mgroup *gr = &h->plan->groups[g];
     double parts = 0; /* the visits to come, each as a part of the first's buffers */
-    for (int v = from; !h->skipped[g] && gr->largest > 0 && v <= GX_MAX_VISITS; v++)
+    for (int v = from; !h->group[g].skipped && gr->largest > 0 && v <= GX_MAX_VISITS; v++)
         parts += (double)visit_largest(h, gr, v) / (double)gr->largest;
-    double kept = h->setup_s[g] * parts;
-    h->budget.setup_left += kept - h->setup_kept[g];
+    double kept = h->group[g].setup_s * parts;
+    h->budget.setup_left += kept - h->group[g].setup_kept;
     h->budget.setup_left = h->budget.setup_left > 0 ? h->budget.setup_left : 0;
-    h->setup_kept[g] = kept;
+    h->group[g].setup_kept = kept;
 }
 
 /* Its visits from this one on leave the budget (already, where hand_on_skipped found it). */
@@ -307,7 +218,7 @@ static int skip_group(struct gx_harness *h, const struct gx_mgroup *g, const str
                       const char *why, struct gx_err *err)
 {
     const struct gx_run_opts *run = &h->o->runs[g->run];
-    unsigned char *skipped = &h->skipped[g - h->plan->groups];
+    int *skipped = &h->group[g - h->plan->groups].skipped;
     h->sink->ops->steps_skipped(h->sink->ctx, visits_from(h, g, h->visit, !*skipped));
     *skipped = 1; /* later visits pass it by */
     keep_setup(h, (size_t)(g - h->plan->groups), h->visit);
@@ -328,7 +239,7 @@ static int skip_group(struct gx_harness *h, const struct gx_mgroup *g, const str
 
 static const char *absent_why(const struct gx_mgroup *g)
 {
-    return g->absent ? g->absent : g->probe >= 0 ? "" : path_setup_failed[g->path];
+    return g->absent ? g->absent : g->probe >= 0 ? "" : gx_path_setup_failed(g->path);
 }
 
 static const struct gx_mgroup *served_by(const struct gx_mplan *plan, const struct gx_mgroup *g)
@@ -349,11 +260,12 @@ static int filter_group(struct gx_harness *h, const struct gx_mgroup *g,
     if (results && absent_why(results)[0])
         rc = gx_fail(&theirs, GX_ESKIP, "%s", absent_why(results));
     else if (results) {
-        open_endpoint(h, results, round);
-        rc = filter_pair(h, gx_mgroup_ops(results), &theirs);
+        gx_open_endpoint(&h->b, h->o, h->plan, results, round, h->c.ranks);
+        rc = gx_endpoint_filter(&h->b, &theirs);
     }
-    open_endpoint(h, g, round); /* last: a filter may leave state in the endpoint */
-    int own = filter_pair(h, gx_mgroup_ops(g), why);
+    /* last: a filter may leave state in the endpoint */
+    gx_open_endpoint(&h->b, h->o, h->plan, g, round, h->c.ranks);
+    int own = gx_endpoint_filter(&h->b, why);
     if (own != GX_OK || rc == GX_OK)
         return own;
     if (rc == GX_ESKIP)
@@ -379,7 +291,7 @@ static int hand_on_skipped(struct gx_harness *h, struct gx_err *err)
             }
             skip = rc == GX_ESKIP;
         }
-        h->skipped[i] = (unsigned char)skip;
+        h->group[i].skipped = skip;
         keep_setup(h, i, 1);
         if (skip) /* every visit's time */
             (void)visits_from(h, g, 1, 1);
@@ -411,7 +323,7 @@ static int run_group(struct gx_harness *h, const struct gx_mgroup *g, struct gx_
         return rc;
     }
     struct gx_bench *b = &h->b;
-    if (b->pair && (rc = open_group_comm(h, round, err)) != GX_OK)
+    if (b->pair && (rc = gx_open_group_comm(&b->ep, round, h->c.ranks, err)) != GX_OK)
         return rc;
     if (b->pair) {
         /* The largest first: no reallocation between sizes; the sizes that do not fit skip. */
@@ -425,51 +337,22 @@ static int run_group(struct gx_harness *h, const struct gx_mgroup *g, struct gx_
         if (h->visits_of[i] >= h->visit)
             rc = run_step(h, g, round, i, err);
     t1 = gx_wtime();
-    gx_close_endpoint(&b->ep);
-    close_group_comm(&b->ep);
+    gx_close_group(&b->ep);
     set_up += gx_wtime() - t1;
     h->ho->setup_s += set_up;
     if (h->visit == 1) /* the later visits' as this one's, not the guess */
-        h->setup_s[gi] = set_up;
+        h->group[gi].setup_s = set_up;
     keep_setup(h, gi, h->visit + 1);
     return rc;
 }
 
-static int path_used(const struct gx_mplan *plan, int path)
-{
-    for (size_t g = 0; g < plan->ngroups; g++)
-        if (plan->groups[g].probe < 0 && plan->groups[g].path == path && !plan->groups[g].absent)
-            return 1;
-    return 0;
-}
-
 static int setup_paths(const struct gx_job *job, const struct gx_mplan *plan, struct gx_err *err)
 {
-    for (int p = 0; p < gx_path_count && p < GX_MAX_PATHS; p++) {
-        const struct gx_path_ops *ops = gx_paths[p].ops;
-        path_setup_failed[p][0] = '\0';
-        if (!ops || !ops->setup || !path_used(plan, p))
-            continue;
-        struct gx_err why = {0};
-        int rc = gx_agree(job->comm, ops->setup(job, &why), &why);
-        path_is_set_up[p] = 1; /* teardown copes with partial setups */
-        if (rc == GX_ESKIP)
-            snprintf(path_setup_failed[p], sizeof path_setup_failed[p], "%s", why.msg);
-        else if (rc != GX_OK) {
-            *err = why;
-            return rc;
-        }
-    }
-    return GX_OK;
-}
-
-static void teardown_paths(void)
-{
-    for (int p = 0; p < gx_path_count && p < GX_MAX_PATHS; p++)
-        if (path_is_set_up[p] && gx_paths[p].ops->teardown) {
-            gx_paths[p].ops->teardown();
-            path_is_set_up[p] = 0;
-        }
+    unsigned char used[GX_PATHS_MAX] = {0};
+    for (size_t g = 0; g < plan->ngroups; g++)
+        if (plan->groups[g].probe < 0 && !plan->groups[g].absent)
+            used[plan->groups[g].path] = 1;
+    return gx_paths_setup(job, used, err);
 }
 
 static int soak_goes_on(const struct gx_job *job, const struct gx_options *o, double t0,
@@ -495,7 +378,7 @@ static int run_visit(struct gx_harness *h, long pass, struct gx_err *err)
     int rc = GX_OK;
     for (size_t g = 0; g < h->plan->ngroups && rc == GX_OK; g++) {
         const struct gx_mgroup *gr = &h->plan->groups[g];
-        if (h->visit > 1 && (h->skipped[g] || !visited(h, gr)))
+        if (h->visit > 1 && (h->group[g].skipped || !visited(h, gr)))
             continue;
         double t0 = gx_wtime();
         rc = run_group(h, gr, err);
@@ -520,7 +403,8 @@ static int run_passes(struct gx_harness *h, struct gx_err *err)
         h->sink->ops->pass(h->sink->ctx, pass);
         gx_budget_start(&h->budget, h->plan, (double)o->g.budget, gx_wtime());
         h->budget.setup_left = 0; /* kept back group by group, as measured */
-        memset(h->setup_kept, 0, h->plan->ngroups * sizeof *h->setup_kept);
+        for (size_t g = 0; g < h->plan->ngroups; g++)
+            h->group[g].setup_kept = 0;
         gx_visits_reset(&h->visits);
         for (size_t i = 0; i < h->plan->nsteps; i++)
             h->visits_of[i] = gx_mplan_step_visits(h->plan, i);
@@ -571,13 +455,11 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
             if ((size_t)plan->pairs[r].rounds[k].npairs > maxpairs)
                 maxpairs = (size_t)plan->pairs[r].rounds[k].npairs;
     h.c.ranks = calloc(2 * maxpairs, sizeof *h.c.ranks);
-    h.skipped = calloc(plan->ngroups ? plan->ngroups : 1, 1);
     h.visits_of = calloc(plan->nsteps ? plan->nsteps : 1, sizeof *h.visits_of);
-    h.setup_s = calloc(plan->ngroups ? plan->ngroups : 1, sizeof *h.setup_s);
-    h.setup_kept = calloc(plan->ngroups ? plan->ngroups : 1, sizeof *h.setup_kept);
-    for (size_t g = 0; h.setup_s && g < plan->ngroups; g++)
-        h.setup_s[g] = gx_mgroup_setup_seconds(&plan->groups[g]);
-    if (!h.c.ranks || !h.skipped || !h.visits_of || !h.setup_s || !h.setup_kept)
+    h.group = calloc(plan->ngroups ? plan->ngroups : 1, sizeof *h.group);
+    for (size_t g = 0; h.group && g < plan->ngroups; g++)
+        h.group[g].setup_s = gx_mgroup_setup_seconds(&plan->groups[g]);
+    if (!h.c.ranks || !h.visits_of || !h.group)
         rc = gx_fail(err, GX_ERUNTIME, "out of host memory for %zu pairs' ranks", maxpairs);
     if (rc == GX_OK)
         rc = gx_visits_init(&h.visits, plan->nsteps, err);
@@ -595,7 +477,7 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
     if (rc == GX_OK)
         rc = run_passes(&h, err);
     sink->ops->end(sink->ctx);
-    teardown_paths();
+    gx_paths_teardown();
     free(h.b.samples);
     free(h.b.sorted);
     free(h.c.recs);
@@ -603,10 +485,8 @@ int gx_harness_run(const struct gx_job *job, const struct gx_options *o,
     free(h.c.counts);
     free(h.c.displs);
     free(h.c.ranks);
-    free(h.skipped);
     free(h.visits_of);
-    free(h.setup_s);
-    free(h.setup_kept);
+    free(h.group);
     gx_visits_free(&h.visits);
     return rc;
 }

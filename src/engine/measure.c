@@ -3,6 +3,7 @@
 
 #include "clock.h"
 #include "coll_data.h"
+#include "endpoint.h"
 #include "fault.h"
 #include "mem.h"
 #include "pattern.h"
@@ -11,113 +12,13 @@
 #include "tags.h"
 #include "topo.h"
 #include "watchdog.h"
-#ifdef HAVE_CUDA
-#include "cuda_util.h"
-#include "kernels.h"
-#endif
 
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* GPUXFER_FAULT=cuda-sticky: a real sticky error, as after a faulty kernel. */
-static int launch_illegal_access(struct gx_err *err)
-{
-#ifdef HAVE_CUDA
-    cudaStream_t s;
-    GX_TRY(gx_cuda_util_stream(&s, err));
-    GX_CUDA_TRY(err, gx_kernel_illegal_access(s));
-    GX_CUDA_TRY(err, cudaStreamSynchronize(s));
-    return gx_fail(err, GX_ERUNTIME, "injected cuda-sticky: the illegal-access kernel completed "
-                   "without an error");
-#else
-    return gx_fail(err, GX_ERUNTIME, "injected cuda-sticky: needs CUDA, which this build lacks");
-#endif
-}
-
-/* Returns rc, or the peer's failure: both sides take the same branch (every member of a
- * group: the lowest failing member's). */
-static int pair_agree(struct gx_ep *ep, int rc, struct gx_err *err)
-{
-    if (ep->group)
-        return gx_agree(ep->comm, rc, err);
-    struct {
-        int rc;
-        char msg[sizeof err->msg];
-    } mine, theirs;
-    mine.rc = rc;
-    memset(mine.msg, 0, sizeof mine.msg);
-    if (rc != GX_OK)
-        memcpy(mine.msg, err->msg, sizeof mine.msg);
-    GX_MPI_TRY(err, MPI_Sendrecv(&mine, (int)sizeof mine, MPI_BYTE, ep->peer, GX_TAG_PAIR_AGREE,
-                                 &theirs, (int)sizeof theirs, MPI_BYTE, ep->peer,
-                                 GX_TAG_PAIR_AGREE, ep->job->comm,
-                                 MPI_STATUS_IGNORE));
-    if (rc != GX_OK)
-        return rc;
-    if (theirs.rc != GX_OK) {
-        err->rc = theirs.rc;
-        snprintf(err->msg, sizeof err->msg, "rank %d: %.480s", ep->peer, theirs.msg);
-    }
-    return theirs.rc;
-}
-
-/* Both sides ask and agree, so that the peer learns of it instead of waiting. */
-static int inject_gpu_fault(struct gx_ep *ep, size_t bytes, enum gx_fault_kind kind,
-                            struct gx_err *err)
-{
-    if (gx_fault_gpu_due(bytes) && gx_fault_get()->kind == kind &&
-        !(ep->ops->flags & GX_PATH_PROBE))
-        GX_TRY(pair_agree(ep, gx_fault_gpu(ep->job->rank, bytes, launch_illegal_access, err),
-                             err));
-    return GX_OK;
-}
-
-static void free_buffers(struct gx_ep *ep)
-{
-    if (ep->src)
-        gx_mem_table[ep->src_kind]->release(ep->src);
-    if (ep->dst)
-        gx_mem_table[ep->dst_kind]->release(ep->dst);
-    ep->src = ep->dst = NULL;
-    ep->cap = 0;
-}
-
-void gx_close_endpoint(struct gx_ep *ep)
-{
-    if (ep->priv)
-        ep->ops->close(ep);
-    free_buffers(ep);
-}
-
-int gx_ensure_capacity(struct gx_ep *ep, size_t bytes, struct gx_err *err)
-{
-    int rc = GX_OK;
-    /* Whatever the memory kind, so that CI exercises it on pageable memory. */
-    GX_TRY(inject_gpu_fault(ep, bytes, GX_FAULT_CUDA_OOM, err));
-    if (bytes > ep->cap) {
-        free_buffers(ep);
-        rc = gx_mem_table[ep->src_kind]->alloc(bytes, &ep->src, err);
-        if (rc == GX_OK)
-            rc = gx_mem_table[ep->dst_kind]->alloc(bytes, &ep->dst, err);
-        if (rc == GX_OK)
-            ep->cap = bytes;
-        else
-            free_buffers(ep);
-        rc = pair_agree(ep, rc, err);
-        if (rc != GX_OK)
-            return rc;
-        rc = ep->ops->open(ep, err);
-        rc = pair_agree(ep, rc, err);
-        /* Capacity 0, so that the next step opens again, not copying into what open never made. */
-        if (rc != GX_OK)
-            gx_close_endpoint(ep);
-    }
-    return rc;
-}
-
-/* An injected corruption only where the CPU can address dst. */
-/* The first wrong byte a step saw is the one its record keeps. */
+/* The first wrong byte a step saw is the one its record keeps (an injected corruption only
+ * where the CPU can address dst). */
 static void record_bad(struct gx_record *rec, int ok, int64_t bad, int64_t iter)
 {
     if (!ok && rec->valid) {
@@ -186,7 +87,8 @@ static int validate_direction(struct gx_ep *ep, int sender_is_me, size_t bytes, 
                               struct gx_record *rec, struct gx_err *err)
 {
     if (sender_is_me) {
-        GX_TRY(gx_mem_table[ep->src_kind]->fill(ep->src, bytes, (uint32_t)ep->job->rank, iter, err));
+        GX_TRY(gx_mem_table[ep->src_kind]->fill(ep->src, bytes, (uint32_t)ep->job->rank, iter,
+                                                 err));
         ep->src_iter = iter;
         gx_watchdog_call();
         return ep->ops->xfer(ep, GX_DIR_SEND, 1, bytes, err);
@@ -340,7 +242,7 @@ static int measure_prepared(struct gx_bench *b, const struct gx_mstep *st,
 {
     struct gx_ep *ep = &b->ep;
     const struct gx_pattern_ops *pat = gx_pattern_table[st->pattern];
-    GX_TRY(inject_gpu_fault(ep, st->size, GX_FAULT_CUDA_STICKY, err));
+    GX_TRY(gx_inject_gpu_fault(ep, st->size, GX_FAULT_CUDA_STICKY, err));
     if ((size_t)st->iters > b->nsamples_cap) {
         double *s = realloc(b->samples, (size_t)st->iters * sizeof *s);
         if (s)
@@ -425,7 +327,7 @@ static int measure(struct gx_bench *b, const struct gx_mstep *st, struct gx_reco
     ep->depth = st->depth;
     int rc = GX_OK;
     if (ep->ops->prepare)
-        rc = pair_agree(ep, ep->ops->prepare(ep, st->size, err), err);
+        rc = gx_pair_agree(ep, ep->ops->prepare(ep, st->size, err), err);
     if (rc == GX_OK)
         rc = measure_prepared(b, st, rec, err);
     if (ep->ops->finish) {

@@ -69,9 +69,6 @@ struct gx_bench {
     int last; /* this visit's result is final */
 };
 
-void gx_close_endpoint(struct gx_ep *ep);
-/* Agreed within the pair. */
-int gx_ensure_capacity(struct gx_ep *ep, size_t bytes, struct gx_err *err);
 /* Every candidate briefly, then the initiator's best in full. */
 int gx_measure_best(struct gx_bench *b, const struct gx_mstep *s, struct gx_record *rec,
                     struct gx_err *err);

@@ -1,5 +1,5 @@
 #define _GNU_SOURCE 1 /* dladdr */
-/* The watchdog's thread; what the main thread tells it is in watchdog_limits.c. */
+/* The watchdog's thread; its state and what the main thread tells it are in watchdog_limits.c. */
 #include "config.h"
 #include "watchdog.h"
 #include "watchdog_state.h"
@@ -23,10 +23,6 @@
 #define SIGNAL_WAIT_S 2.0
 #define PROGRESS_S 10.0
 
-struct gx_wd_state gx_wd = {.pipefd = {-1, -1}, .mu = PTHREAD_MUTEX_INITIALIZER, .rank = -1,
-                            .phase_s = PHASE_TIMEOUT_S, .rc = GX_ROLLCALL_INIT};
-
-volatile sig_atomic_t gx_wd_got_signal;
 static volatile sig_atomic_t signal_pid;
 
 /* Before MPI_Init, its pid and host, as the launcher's own lines name it. */
@@ -317,17 +313,6 @@ static void *watch(void *arg)
             end_job(GX_ETIMEOUT);
         }
     }
-}
-
-void gx_wd_set_phase_locked(const char *label, const char *what, double timeout_s)
-{
-    snprintf(gx_wd.label, sizeof gx_wd.label, "%s", label);
-    snprintf(gx_wd.what, sizeof gx_wd.what, "%s", what);
-    gx_wd.nranks = 0;
-    gx_wd.measuring = 0;
-    gx_wd.timeout_s = timeout_s;
-    gx_wd.deadline = now_s() + timeout_s;
-    gx_wd.armed = 1;
 }
 
 static void action_owner(const struct sigaction *sa, char *buf, size_t len)

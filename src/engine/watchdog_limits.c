@@ -1,4 +1,4 @@
-/* What the main thread tells the watchdog; the thread itself is in watchdog.c. */
+/* The watchdog's state and what the main thread tells it; the thread itself is in watchdog.c. */
 #include "config.h"
 #include "watchdog.h"
 #include "watchdog_state.h"
@@ -9,6 +9,22 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+struct gx_wd_state gx_wd = {.pipefd = {-1, -1}, .mu = PTHREAD_MUTEX_INITIALIZER, .rank = -1,
+                            .phase_s = PHASE_TIMEOUT_S, .rc = GX_ROLLCALL_INIT};
+
+volatile sig_atomic_t gx_wd_got_signal;
+
+void gx_wd_set_phase_locked(const char *label, const char *what, double timeout_s)
+{
+    snprintf(gx_wd.label, sizeof gx_wd.label, "%s", label);
+    snprintf(gx_wd.what, sizeof gx_wd.what, "%s", what);
+    gx_wd.nranks = 0;
+    gx_wd.measuring = 0;
+    gx_wd.timeout_s = timeout_s;
+    gx_wd.deadline = now_s() + timeout_s;
+    gx_wd.armed = 1;
+}
 
 /* Every message gets the time a slow but healthy machine takes (oversubscribed, sanitizers),
  * so that a long latency run has as much room as a large transfer. */

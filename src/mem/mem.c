@@ -22,7 +22,8 @@ static int pageable_alloc(size_t bytes, void **out, struct gx_err *err)
         return gx_fail(err, GX_ESKIP, "out of host memory mapping %zu bytes: %s", bytes,
                        strerror(errno));
     *(size_t *)(void *)base = len;
-    if (mprotect(base, page, PROT_READ) != 0 || mprotect(base + page + body, page, PROT_NONE) != 0) {
+    if (mprotect(base, page, PROT_READ) != 0 ||
+        mprotect(base + page + body, page, PROT_NONE) != 0) {
         int e = errno;
         (void)munmap(base, len);
         return gx_fail(err, GX_ERUNTIME, "mprotect of a host buffer's guard pages: %s",
@@ -68,8 +69,9 @@ static const struct {
 } gx_mem_kinds[GX_MEM_COUNT] = {
     [GX_MEM_PAGEABLE] = {"pageable", GX_MEM_HOST_ADDRESSABLE},
     [GX_MEM_PINNED] = {"pinned", GX_MEM_HOST_ADDRESSABLE | GX_MEM_GPU_ACCESSIBLE},
-    [GX_MEM_DEVICE] = {"device", GX_MEM_GPU_RESIDENT | GX_MEM_GPU_ALLOCATED | GX_MEM_GPU_ACCESSIBLE |
-                                     GX_MEM_NEEDS_CUDA_AWARE | GX_MEM_IPC_EXPORTABLE},
+    [GX_MEM_DEVICE] = {"device", GX_MEM_GPU_RESIDENT | GX_MEM_GPU_ALLOCATED |
+                                     GX_MEM_GPU_ACCESSIBLE | GX_MEM_NEEDS_CUDA_AWARE |
+                                     GX_MEM_IPC_EXPORTABLE},
     /* Managed memory is handed over where the application produced it, on the GPU. */
     [GX_MEM_MANAGED] = {"managed", GX_MEM_GPU_RESIDENT | GX_MEM_HOST_ADDRESSABLE |
                                        GX_MEM_GPU_ACCESSIBLE | GX_MEM_MIGRATES},

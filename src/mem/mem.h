@@ -20,7 +20,7 @@ const char *gx_mem_name(int kind);
 int gx_mem_usable(int kind, struct gx_err *why);
 int gx_mem_lookup(const char *name);
 /* What a kind of memory is, whether or not this build can allocate it. */
-#define GX_MEM_GPU_RESIDENT     0x01u /* the data lives on the GPU when handed over (device, managed) */
+#define GX_MEM_GPU_RESIDENT     0x01u /* the data on the GPU when handed over (device, managed) */
 #define GX_MEM_GPU_ALLOCATED    0x02u /* allocated from the GPU's own memory (cudaMalloc) */
 #define GX_MEM_HOST_ADDRESSABLE 0x04u /* the CPU can read and write it */
 #define GX_MEM_GPU_ACCESSIBLE   0x08u /* GPU kernels, copy engines and NCCL can use it */

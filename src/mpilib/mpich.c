@@ -12,7 +12,7 @@
 _Static_assert(MPIX_GPU_SUPPORT_CUDA == GX_MPIX_GPU_SUPPORT_CUDA, "MPIX_GPU_SUPPORT_CUDA");
 #endif
 
-static void mpich_cuda_aware(const struct gx_mpilib_probe *p, struct gx_cuda_awareness *out)
+static void mpich_cuda_aware(const struct gx_mpilib_facts *p, struct gx_cuda_awareness *out)
 {
     if (!p->gpu_query_support) {
         gx_mpilib_answer(out, GX_AWARE_UNKNOWN,

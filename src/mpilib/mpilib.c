@@ -55,7 +55,7 @@ const struct gx_mpilib_ops *gx_mpilib_find(const char *library_version)
     return NULL;
 }
 
-static void env_switch(const struct gx_mpilib_probe *p, const char *var, const char *lib,
+static void env_switch(const struct gx_mpilib_facts *p, const char *var, const char *lib,
                        struct gx_cuda_awareness *out)
 {
     const char *v = p->env ? p->env(var) : NULL;
@@ -86,7 +86,7 @@ static int ucx_bool(const char *v)
     return -1;
 }
 
-static void ucx_memtype_rule(const struct gx_mpilib_probe *p, struct gx_cuda_awareness *out)
+static void ucx_memtype_rule(const struct gx_mpilib_facts *p, struct gx_cuda_awareness *out)
 {
     if (out->aware != GX_AWARE_YES || !p->over_ucx || p->ucm_cuda_loaded)
         return;
@@ -110,7 +110,7 @@ static void ucx_memtype_rule(const struct gx_mpilib_probe *p, struct gx_cuda_awa
                      "UCX_RCACHE_ENABLE=n", was, on);
 }
 
-void gx_mpilib_cuda_aware(const struct gx_mpilib_probe *p, struct gx_cuda_awareness *out)
+void gx_mpilib_cuda_aware(const struct gx_mpilib_facts *p, struct gx_cuda_awareness *out)
 {
     const struct gx_mpilib_ops *lib = gx_mpilib_find(p->version);
     if (lib) {
@@ -148,7 +148,7 @@ static const char *real_env(const char *name)
     return getenv(name);
 }
 
-void gx_mpilib_probe_fill(struct gx_mpilib_probe *p, char *buf, size_t len)
+void gx_mpilib_facts_fill(struct gx_mpilib_facts *p, char *buf, size_t len)
 {
     char lib[MPI_MAX_LIBRARY_VERSION_STRING] = "";
     int n = 0;
@@ -156,7 +156,7 @@ void gx_mpilib_probe_fill(struct gx_mpilib_probe *p, char *buf, size_t len)
         lib[0] = '\0';
     snprintf(buf, len, "%s", lib);
     /* Resolved at run time: one binary asks whichever library it runs on. */
-    *p = (struct gx_mpilib_probe){
+    *p = (struct gx_mpilib_facts){
         .version = buf,
         .env = real_env,
         .query_cuda_support = (int (*)(void))dlsym(RTLD_DEFAULT, "MPIX_Query_cuda_support"),
@@ -176,7 +176,7 @@ int gx_mpilib_device_route(const char *library_version, char *buf, size_t len)
     return lib && lib->device_route ? lib->device_route(library_version, buf, len) : -1;
 }
 
-void gx_mpilib_startup_notice(const struct gx_mpilib_probe *p, char *buf, size_t len)
+void gx_mpilib_startup_notice(const struct gx_mpilib_facts *p, char *buf, size_t len)
 {
     const struct gx_mpilib_ops *lib = gx_mpilib_find(p->version);
     if (len)

@@ -7,7 +7,7 @@
 enum gx_aware { GX_AWARE_UNKNOWN = -1, GX_AWARE_NO = 0, GX_AWARE_YES = 1 };
 
 /* What a library's rule may look at; the unit tests fill it by hand. */
-struct gx_mpilib_probe {
+struct gx_mpilib_facts {
     const char *version;                  /* MPI_Get_library_version, every line */
     const char *(*env)(const char *name); /* getenv */
     /* The libraries' query calls, resolved at run time; NULL where the library has none. */
@@ -59,7 +59,7 @@ struct gx_mpilib_ops {
     /* Its MPI_Get_library_version starts with `starts`, else holds one of `within`. */
     const char *starts, *within[2];
     /* NULL where the rule is gpu_switch set to 1 (yes), else no (Cray MPICH, MVAPICH2). */
-    void (*cuda_aware)(const struct gx_mpilib_probe *p, struct gx_cuda_awareness *out);
+    void (*cuda_aware)(const struct gx_mpilib_facts *p, struct gx_cuda_awareness *out);
     const char *gpu_switch;
     /* Optional, all after MPI_Init: the report's "mpi_transport" (Open MPI's PML and BTLs). */
     void (*transport)(const char *library_version, struct gx_mpi_transport *out);
@@ -67,7 +67,7 @@ struct gx_mpilib_ops {
     /* What carries device buffers handed to MPI; 1 for a slow route through host memory. */
     int (*device_route)(const char *library_version, char *buf, size_t len);
     /* What the library prints by itself at start-up in this setting, and why, as one line. */
-    void (*startup_notice)(const struct gx_mpilib_probe *p, char *buf, size_t len);
+    void (*startup_notice)(const struct gx_mpilib_facts *p, char *buf, size_t len);
 };
 
 extern const struct gx_mpilib_ops gx_mpilib_openmpi, gx_mpilib_mpich, gx_mpilib_cray_mpich,
@@ -80,14 +80,14 @@ extern const int gx_mpilib_count;
 const struct gx_mpilib_ops *gx_mpilib_find(const char *library_version);
 
 /* The library's rule for p, with UCX's hookless caches turning a yes into no (mpilib.c). */
-void gx_mpilib_cuda_aware(const struct gx_mpilib_probe *p, struct gx_cuda_awareness *out);
+void gx_mpilib_cuda_aware(const struct gx_mpilib_facts *p, struct gx_cuda_awareness *out);
 
 int gx_mpilib_decide(const struct gx_cuda_awareness *a, int assume, char *why, size_t len);
 
 void gx_mpilib_answer(struct gx_cuda_awareness *out, enum gx_aware aware, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-void gx_mpilib_probe_fill(struct gx_mpilib_probe *p, char *buf, size_t len);
+void gx_mpilib_facts_fill(struct gx_mpilib_facts *p, char *buf, size_t len);
 
 int gx_mpilib_mpi_ext_cuda_aware(void);
 
@@ -96,7 +96,7 @@ int gx_mpilib_loaded(const char *prefix, struct gx_mpi_names *names, char *path,
 int gx_mpilib_device_route(const char *library_version, char *buf, size_t len);
 /* Whether the file system of path keeps its files in memory, where a mapping can be pinned. */
 int gx_fs_pinnable(const char *path, char *fs, size_t len);
-void gx_mpilib_startup_notice(const struct gx_mpilib_probe *p, char *buf, size_t len);
+void gx_mpilib_startup_notice(const struct gx_mpilib_facts *p, char *buf, size_t len);
 void gx_mpilib_transport(const char *library_version, struct gx_mpi_transport *out);
 
 #endif

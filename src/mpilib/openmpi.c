@@ -49,7 +49,7 @@ int gx_mpilib_mpi_ext_cuda_aware(void)
 #endif
 }
 
-static void openmpi_cuda_aware(const struct gx_mpilib_probe *p, struct gx_cuda_awareness *out)
+static void openmpi_cuda_aware(const struct gx_mpilib_facts *p, struct gx_cuda_awareness *out)
 {
     if (!p->query_cuda_support) {
         gx_mpilib_answer(out, GX_AWARE_UNKNOWN,
@@ -137,7 +137,7 @@ static int openmpi_device_route(const char *version, char *buf, size_t len)
 }
 
 /* Open MPI's CUDA support pins its shared-memory file, which the driver cannot on a disk. */
-static void openmpi_startup_notice(const struct gx_mpilib_probe *p, char *buf, size_t len)
+static void openmpi_startup_notice(const struct gx_mpilib_facts *p, char *buf, size_t len)
 {
     static const char *const dirs[] = {"OMPI_MCA_orte_jobfam_session_dir", "PMIX_SERVER_TMPDIR"};
     const char *dir = NULL;

@@ -3,6 +3,7 @@
 
 #include "mem.h"
 
+#include <stdio.h>
 #include <string.h>
 
 extern const struct gx_path_ops gx_path_host, gx_path_mpi;
@@ -32,6 +33,9 @@ const struct gx_path_entry gx_paths[] = {
     {"unified-demand", CUDA_PATH(gx_path_unified_demand)},
 };
 const int gx_path_count = (int)GX_ARRAY_LEN(gx_paths);
+_Static_assert(GX_ARRAY_LEN(gx_paths) <= GX_PATHS_MAX, "GX_PATHS_MAX bounds the paths");
+static char setup_failed[GX_ARRAY_LEN(gx_paths)][sizeof(((struct gx_err *)0)->msg)];
+static unsigned char is_set_up[GX_ARRAY_LEN(gx_paths)];
 
 int gx_path_lookup(const char *name)
 {
@@ -56,4 +60,38 @@ unsigned gx_bound_conditions(int src_kind, int dst_kind, int same_node, int same
             holds |= GX_IF_PAGEABLE;
     }
     return holds;
+}
+
+int gx_paths_setup(const struct gx_job *job, const unsigned char *used, struct gx_err *err)
+{
+    for (int p = 0; p < gx_path_count; p++) {
+        const struct gx_path_ops *ops = gx_paths[p].ops;
+        setup_failed[p][0] = '\0';
+        if (!ops || !ops->setup || !used[p])
+            continue;
+        struct gx_err why = {0};
+        int rc = gx_agree(job->comm, ops->setup(job, &why), &why);
+        is_set_up[p] = 1;
+        if (rc == GX_ESKIP)
+            snprintf(setup_failed[p], sizeof setup_failed[p], "%s", why.msg);
+        else if (rc != GX_OK) {
+            *err = why;
+            return rc;
+        }
+    }
+    return GX_OK;
+}
+
+const char *gx_path_setup_failed(int path)
+{
+    return setup_failed[path];
+}
+
+void gx_paths_teardown(void)
+{
+    for (int p = 0; p < gx_path_count; p++)
+        if (is_set_up[p] && gx_paths[p].ops->teardown) {
+            gx_paths[p].ops->teardown();
+            is_set_up[p] = 0;
+        }
 }

@@ -119,8 +119,15 @@ struct gx_path_entry {
 };
 extern const struct gx_path_entry gx_paths[];
 extern const int gx_path_count;
+#define GX_PATHS_MAX 16 /* gx_path_count's bound */
 
 int gx_path_lookup(const char *name);
+
+/* Every path of used[] (one flag per row of gx_paths) set up on every rank and agreed: one none
+ * can set up is skipped, gx_path_setup_failed saying why; another error ends the run. */
+int gx_paths_setup(const struct gx_job *job, const unsigned char *used, struct gx_err *err);
+const char *gx_path_setup_failed(int path); /* "" where it was set up or never tried */
+void gx_paths_teardown(void);                 /* copes with partial set-ups */
 
 /* The GX_IF_* conditions (ceiling.h) that choose the bound rule rating a pair's results. */
 unsigned gx_bound_conditions(int src_kind, int dst_kind, int same_node, int same_gpu);

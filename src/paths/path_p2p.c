@@ -49,7 +49,8 @@ static int p2p_filter(struct gx_ep *ep, struct gx_err *why)
         return gx_fail(why, GX_ESKIP, "p2p moves device memory only (CUDA IPC exports cudaMalloc "
                        "buffers); --mem must be device");
     if (!ep->same_node)
-        return gx_fail(why, GX_ESKIP, "ranks %d and %d are on different nodes: CUDA IPC needs one node",
+        return gx_fail(why, GX_ESKIP,
+                       "ranks %d and %d are on different nodes: CUDA IPC needs one node",
                        ep->job->rank, ep->peer);
     char mine[32] = "", theirs[32] = "";
     int rc = GX_OK;
@@ -64,8 +65,9 @@ static int p2p_filter(struct gx_ep *ep, struct gx_err *why)
     int peer_dev = -1, can = 0;
     if (cudaDeviceGetByPCIBusId(&peer_dev, theirs) != cudaSuccess) {
         cudaGetLastError();
-        return gx_fail(why, GX_ESKIP, "peer GPU %s is not visible to rank %d (CUDA_VISIBLE_DEVICES)",
-                       theirs, ep->job->rank);
+        return gx_fail(why, GX_ESKIP,
+                       "peer GPU %s is not visible to rank %d (CUDA_VISIBLE_DEVICES)", theirs,
+                       ep->job->rank);
     }
     if (peer_dev == ep->job->gpu)
         return GX_OK; /* both ranks on one GPU: IPC within the device */
@@ -184,8 +186,8 @@ static int p2p_prepare(struct gx_ep *ep, size_t bytes, struct gx_err *err)
 
 static int push(struct gx_ep *ep, struct p2p_priv *p, int count, size_t bytes, struct gx_err *err)
 {
-    struct gx_chunk_plan pl;
-    gx_chunk_plan_init(&pl, bytes, ep->chunk, ep->depth, count);
+    struct gx_chunking pl;
+    gx_chunking_init(&pl, bytes, ep->chunk, ep->depth, count);
     int nstreams = pl.depth < p->nstreams ? pl.depth : p->nstreams;
     size_t op = 0;
     for (int m = 0; m < count; m++)
@@ -334,7 +336,7 @@ static void ll_show_timer(const struct gx_ep *ep, const struct p2p_priv *p)
     const struct gx_ll_ctl *c = p->ctl;
     if (!getenv(GX_P2P_TIMER_ENV) || !ep->initiator || !p->seq || !c->span_cycles)
         return;
-    fprintf(stderr, "gpuxfer: rank %d: p2p ping-pong timer: %%globaltimer steps by %llu ns; SM "
+    fprintf(stderr, "gpuxfer: rank %d: p2p ping-pong timer: %%globaltimer ticks by %llu ns; SM "
             "clock %.1f MHz against it over %.3f ms; %llu round trips\n", ep->job->rank,
             (unsigned long long)c->tick_ns, 1e3 * (double)c->span_cycles / (double)c->span_ns,
             (double)c->span_ns / 1e6, (unsigned long long)p->seq);

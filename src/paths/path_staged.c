@@ -63,21 +63,21 @@ static void free_stage(struct staged_priv *p)
 static int staged_prepare(struct gx_ep *ep, size_t bytes, struct gx_err *err)
 {
     struct staged_priv *p = ep->priv;
-    struct gx_chunk_plan plan;
-    gx_chunk_plan_init(&plan, bytes, ep->chunk, ep->depth, 64);
+    struct gx_chunking chunks;
+    gx_chunking_init(&chunks, bytes, ep->chunk, ep->depth, 64);
     if (p->shm) {
         /* Agreed; where /dev/shm is too small, MPI staging, rather than no result. */
-        int rc = gx_shm_channel_prepare(ep, &p->ch, "staged", plan.depth, plan.chunk, 0, err);
+        int rc = gx_shm_channel_prepare(ep, &p->ch, "staged", chunks.depth, chunks.chunk, 0, err);
         p->via_shm = rc == GX_OK;
         ep->via = p->via_shm ? "shared-memory slots" : "MPI";
         if (rc != GX_ESKIP)
             return rc;
     }
-    if (plan.chunk <= p->slot_bytes && plan.depth <= p->rings.depth)
+    if (chunks.chunk <= p->slot_bytes && chunks.depth <= p->rings.depth)
         return GX_OK;
-    size_t slot_bytes = plan.chunk > p->slot_bytes ? plan.chunk : p->slot_bytes;
+    size_t slot_bytes = chunks.chunk > p->slot_bytes ? chunks.chunk : p->slot_bytes;
     free_stage(p);
-    GX_TRY(gx_pipe_rings_grow(&p->rings, plan.depth, err));
+    GX_TRY(gx_pipe_rings_grow(&p->rings, chunks.depth, err));
     int nslots = 2 * p->rings.depth;
     GX_CUDA_TRY(err, cudaHostAlloc((void **)&p->stage, (size_t)nslots * slot_bytes,
                                    cudaHostAllocPortable));
@@ -87,13 +87,13 @@ static int staged_prepare(struct gx_ep *ep, size_t bytes, struct gx_err *err)
     return GX_OK;
 }
 
-/* The MPI staging's steps (pipeline.h). */
+/* The MPI staging's hops (pipeline.h). */
 struct staged_ctx {
     struct gx_ep *ep;
     struct staged_priv *p;
 };
 
-static int step_d2h(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
+static int hop_d2h(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
 {
     struct staged_ctx *x = ctx;
     GX_CUDA_TRY(err, cudaMemcpyAsync(op->slot->buf, (char *)x->ep->src + op->off, op->len,
@@ -101,7 +101,7 @@ static int step_d2h(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
     return GX_OK;
 }
 
-static int step_send(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
+static int hop_send(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
 {
     struct staged_ctx *x = ctx;
     GX_MPI_TRY(err, MPI_Isend(op->slot->buf, (int)op->len, MPI_BYTE, x->ep->peer, GX_TAG_STAGED,
@@ -109,7 +109,7 @@ static int step_send(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
     return GX_OK;
 }
 
-static int step_recv(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
+static int hop_recv(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
 {
     struct staged_ctx *x = ctx;
     GX_MPI_TRY(err, MPI_Irecv(op->slot->buf, (int)op->len, MPI_BYTE, x->ep->peer, GX_TAG_STAGED,
@@ -117,7 +117,7 @@ static int step_recv(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
     return GX_OK;
 }
 
-static int step_h2d(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
+static int hop_h2d(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
 {
     struct staged_ctx *x = ctx;
     GX_CUDA_TRY(err, cudaMemcpyAsync((char *)x->ep->dst + op->off, op->slot->buf, op->len,
@@ -134,8 +134,8 @@ static int staged_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t byte
                        struct gx_err *err)
 {
     struct staged_priv *p = ep->priv;
-    struct gx_chunk_plan pl;
-    gx_chunk_plan_init(&pl, bytes, ep->chunk, ep->depth, count);
+    struct gx_chunking pl;
+    gx_chunking_init(&pl, bytes, ep->chunk, ep->depth, count);
     if (p->via_shm)
         return gx_shm_channel_xfer(&p->ch, ep, dir, &pl, pl.nchunks * (size_t)count,
                                    engine_copy, p->d2h, p->h2d, err);
@@ -143,11 +143,11 @@ static int staged_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t byte
         return gx_fail(err, GX_ERUNTIME, "staged: staging for %zu-byte chunks not prepared",
                        pl.chunk);
     struct staged_ctx x = {ep, p};
-    const struct gx_pipe_step send_steps[] = {{step_d2h, p->d2h, -1}, {step_send, NULL, -1}};
-    const struct gx_pipe_step recv_steps[] = {{step_recv, NULL, -1}, {step_h2d, p->h2d, -1}};
+    const struct gx_pipe_hop send_hops[] = {{hop_d2h, p->d2h, -1}, {hop_send, NULL, -1}};
+    const struct gx_pipe_hop recv_hops[] = {{hop_recv, NULL, -1}, {hop_h2d, p->h2d, -1}};
     return gx_pipe_transfer(ep, dir, pl.nchunks * (size_t)count, &pl, &p->rings,
-                            (struct gx_pipe_dir){send_steps, 2},
-                            (struct gx_pipe_dir){recv_steps, 2}, &x, err);
+                            (struct gx_pipe_dir){send_hops, 2},
+                            (struct gx_pipe_dir){recv_hops, 2}, &x, err);
 }
 
 static void staged_close(struct gx_ep *ep)
@@ -183,7 +183,8 @@ static void staged_close(struct gx_ep *ep)
     {.when = GX_IF_SAME_NODE, .at_chunk = 1, .nstages = 2,                                   \
      .stages = {STAGED_COPIES_BOTH, {"MPI's host memory copy both ways", GX_CEIL_SHM_COPY_BIDIR}}}
 #define STAGED_ACROSS(copies) {.at_chunk = 1, .nstages = 1, .stages = {copies}}
-static const struct gx_bound_rule staged_one_way[] = {STAGED_SHM_ONE_WAY, STAGED_ACROSS(STAGED_D2H)};
+static const struct gx_bound_rule staged_one_way[] = {STAGED_SHM_ONE_WAY,
+                                                      STAGED_ACROSS(STAGED_D2H)};
 static const struct gx_bound_rule staged_both_ways[] = {STAGED_SHM_BOTH_WAYS,
                                                         STAGED_ACROSS(STAGED_COPIES_BOTH)};
 static const struct gx_bound_rule staged_mpi_one_way[] = {STAGED_MPI_ONE_WAY,
@@ -193,9 +194,9 @@ static const struct gx_bound_rule staged_mpi_both_ways[] = {STAGED_MPI_BOTH_WAYS
 
 #define STAGED_OPS                                                                            \
     .default_src = GX_MEM_DEVICE, .default_dst = GX_MEM_DEVICE,                              \
-    .flags = GX_PATH_CHUNKED | GX_PATH_NEEDS_GPU | GX_PATH_VIA_HOST, .prepare = staged_prepare,                 \
-    .xfer = staged_xfer, .close = staged_close, .chunk_policy = &gx_chunk_policy_pipelined,  \
-    .nominal_us = 30
+    .flags = GX_PATH_CHUNKED | GX_PATH_NEEDS_GPU | GX_PATH_VIA_HOST,                         \
+    .prepare = staged_prepare, .xfer = staged_xfer, .close = staged_close,                  \
+    .chunk_policy = &gx_chunk_policy_pipelined, .nominal_us = 30
 
 const struct gx_path_ops gx_path_staged = {
     .name = "staged",

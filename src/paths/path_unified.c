@@ -28,7 +28,7 @@ enum { ST_TO_HOST, ST_MPI, ST_TO_GPU };
 
 struct um_priv {
     cudaStream_t stream;  /* demand's kernel; between's prefetch */
-    cudaStream_t to_host, discard, to_gpu; /* the pipeline's, one per kind of step */
+    cudaStream_t to_host, discard, to_gpu; /* the pipeline's, one per kind of hop */
     size_t bytes;         /* only its pages move between iterations */
     size_t page;
     int no_discard;       /* the driver refused one: plain prefetches from then on */
@@ -114,21 +114,21 @@ static int um_between(struct gx_ep *ep, struct gx_err *err)
     return GX_OK;
 }
 
-/* Discarded first: MPI writing GPU-resident pages would fault them over one by one. Steps on
- * one range never overlap, which the driver leaves undefined (um_plan). */
+/* Discarded first: MPI writing GPU-resident pages would fault them over one by one. Hops on
+ * one range never overlap, which the driver leaves undefined (um_chunking). */
 struct um_ctx {
     struct gx_ep *ep;
     struct um_priv *p;
 };
 
-static int step_to_host(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
+static int hop_to_host(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
 {
     struct um_ctx *x = ctx;
     return prefetch((char *)gx_ep_src(x->ep, op->msg) + op->off, op->len, 0, x->ep->job->gpu,
                     x->p->to_host, err);
 }
 
-static int step_send(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
+static int hop_send(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
 {
     struct um_ctx *x = ctx;
     GX_MPI_TRY(err, MPI_Isend((char *)gx_ep_src(x->ep, op->msg) + op->off, (int)op->len,
@@ -137,7 +137,7 @@ static int step_send(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
     return GX_OK;
 }
 
-static int step_discard(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
+static int hop_discard(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
 {
     struct um_ctx *x = ctx;
     GX_CUDA_TRY(err, gx_cuda_discard_to_host((char *)gx_ep_dst(x->ep, op->msg) + op->off,
@@ -145,7 +145,7 @@ static int step_discard(void *ctx, const struct gx_pipe_op *op, struct gx_err *e
     return GX_OK;
 }
 
-static int step_recv(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
+static int hop_recv(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
 {
     struct um_ctx *x = ctx;
     GX_MPI_TRY(err, MPI_Irecv((char *)gx_ep_dst(x->ep, op->msg) + op->off, (int)op->len,
@@ -154,7 +154,7 @@ static int step_recv(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
     return GX_OK;
 }
 
-static int step_to_gpu(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
+static int hop_to_gpu(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
 {
     struct um_ctx *x = ctx;
     return prefetch((char *)gx_ep_dst(x->ep, op->msg) + op->off, op->len, 1, x->ep->job->gpu,
@@ -163,32 +163,32 @@ static int step_to_gpu(void *ctx, const struct gx_pipe_op *op, struct gx_err *er
 
 /* Whole pages: the driver rounds a prefetch out to them, so two chunks sharing one would
  * migrate it under each other. With a region per message, chunks in flight never share one. */
-static void um_plan(const struct gx_ep *ep, const struct um_priv *p, size_t bytes, int count,
-                    struct gx_chunk_plan *pl)
+static void um_chunking(const struct gx_ep *ep, const struct um_priv *p, size_t bytes, int count,
+                        struct gx_chunking *pl)
 {
     /* Splitting fewer migration blocks contends less with the CPU writing the next chunk. */
     size_t c = gx_chunk_round_pages(ep->chunk, bytes, p->page, GX_MANAGED_BLOCK);
-    gx_chunk_plan_init(pl, bytes, c > UM_MAX_CHUNK ? UM_MAX_CHUNK : c, ep->depth, count);
+    gx_chunking_init(pl, bytes, c > UM_MAX_CHUNK ? UM_MAX_CHUNK : c, ep->depth, count);
 }
 
 static int um_xfer_prefetch(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
                             struct gx_err *err)
 {
     struct um_priv *p = ep->priv;
-    struct gx_chunk_plan pl;
-    um_plan(ep, p, bytes, count, &pl);
+    struct gx_chunking pl;
+    um_chunking(ep, p, bytes, count, &pl);
     struct um_ctx x = {ep, p};
-    const struct gx_pipe_step send_steps[] = {{step_to_host, p->to_host, ST_TO_HOST},
-                                              {step_send, NULL, ST_MPI}};
-    const struct gx_pipe_step recv_steps[] = {{step_discard, p->discard, ST_TO_HOST},
-                                              {step_recv, NULL, ST_MPI},
-                                              {step_to_gpu, p->to_gpu, ST_TO_GPU}};
+    const struct gx_pipe_hop send_hops[] = {{hop_to_host, p->to_host, ST_TO_HOST},
+                                            {hop_send, NULL, ST_MPI}};
+    const struct gx_pipe_hop recv_hops[] = {{hop_discard, p->discard, ST_TO_HOST},
+                                            {hop_recv, NULL, ST_MPI},
+                                            {hop_to_gpu, p->to_gpu, ST_TO_GPU}};
     return gx_pipe_transfer(ep, dir, pl.nchunks * (size_t)count, &pl, &p->rings,
-                            (struct gx_pipe_dir){send_steps, 2},
-                            (struct gx_pipe_dir){recv_steps, 3}, &x, err);
+                            (struct gx_pipe_dir){send_hops, 2},
+                            (struct gx_pipe_dir){recv_hops, 3}, &x, err);
 }
 
-/* Each step synchronous, so that each stage is timed as it is waited for. */
+/* Each hop synchronous, so that each stage is timed as it is waited for. */
 static int um_xfer_demand(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
                           struct gx_err *err)
 {
@@ -252,7 +252,8 @@ static void um_close(struct gx_ep *ep)
                 "moves managed pages for a CUDA-aware MPI, and the network is not measured)"  \
     }
 static const struct gx_bound_rule um_prefetch_one_way[] = {UM_RULE(UM_PREFETCH, UM_SHM)};
-static const struct gx_bound_rule um_prefetch_both_ways[] = {UM_RULE(UM_PREFETCH_BOTH, UM_SHM_BOTH)};
+static const struct gx_bound_rule um_prefetch_both_ways[] = {
+    UM_RULE(UM_PREFETCH_BOTH, UM_SHM_BOTH)};
 static const struct gx_bound_rule um_demand_one_way[] = {UM_DEMAND_RULE(UM_FAULTS, UM_SHM)};
 static const struct gx_bound_rule um_demand_both_ways[] = {
     UM_DEMAND_RULE(UM_FAULTS_BOTH, UM_SHM_BOTH)};

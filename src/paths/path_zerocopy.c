@@ -36,17 +36,17 @@ static int zc_filter(struct gx_ep *ep, struct gx_err *why)
 
 /* As --depth asks: else depth 4 would run as 2 where the chunk is the whole message. */
 struct zc_ring {
-    struct gx_chunk_plan plan;
+    struct gx_chunking chunks;
     size_t slot_bytes, ops;
     int nslots;
 };
 
 static void ring_init(const struct gx_ep *ep, int count, size_t bytes, struct zc_ring *r)
 {
-    gx_chunk_plan_init(&r->plan, bytes, ep->chunk, ep->depth, count);
-    r->slot_bytes = r->plan.chunk;
-    r->nslots = r->plan.depth < GX_SHM_RING_MAX_SLOTS ? r->plan.depth : GX_SHM_RING_MAX_SLOTS;
-    r->ops = r->plan.nchunks * (size_t)count;
+    gx_chunking_init(&r->chunks, bytes, ep->chunk, ep->depth, count);
+    r->slot_bytes = r->chunks.chunk;
+    r->nslots = r->chunks.depth < GX_SHM_RING_MAX_SLOTS ? r->chunks.depth : GX_SHM_RING_MAX_SLOTS;
+    r->ops = r->chunks.nchunks * (size_t)count;
 }
 
 static int zc_open(struct gx_ep *ep, struct gx_err *err)
@@ -105,11 +105,11 @@ static int zc_xfer_remote(struct gx_ep *ep, enum gx_dir dir, const struct zc_rin
     if (dir & GX_DIR_RECV)
         for (size_t i = 0; i < r->ops && i < (size_t)ns; i++)
             GX_MPI_TRY(err, MPI_Irecv(in_host + i * r->slot_bytes,
-                                      (int)gx_chunk_length(&r->plan, i % r->plan.nchunks),
+                                      (int)gx_chunk_length(&r->chunks, i % r->chunks.nchunks),
                                       MPI_BYTE, ep->peer, GX_TAG_ZC_DATA, comm, &inbox[i]));
     for (size_t i = 0; i < r->ops; i++) {
-        size_t c = i % r->plan.nchunks, k = i % (size_t)ns;
-        size_t off = gx_chunk_offset(&r->plan, c), len = gx_chunk_length(&r->plan, c);
+        size_t c = i % r->chunks.nchunks, k = i % (size_t)ns;
+        size_t off = gx_chunk_offset(&r->chunks, c), len = gx_chunk_length(&r->chunks, c);
         size_t slot = k * r->slot_bytes;
         if (dir & GX_DIR_SEND) {
             GX_MPI_TRY(err, MPI_Wait(&outbox[k], MPI_STATUS_IGNORE));
@@ -123,7 +123,7 @@ static int zc_xfer_remote(struct gx_ep *ep, enum gx_dir dir, const struct zc_rin
             GX_CUDA_TRY(err, gx_kernel_copy((char *)ep->dst + off, in_dev + slot, len, p->rd));
             GX_CUDA_TRY(err, cudaStreamSynchronize(p->rd));
             if (i + (size_t)ns < r->ops) {
-                size_t next = gx_chunk_length(&r->plan, (i + (size_t)ns) % r->plan.nchunks);
+                size_t next = gx_chunk_length(&r->chunks, (i + (size_t)ns) % r->chunks.nchunks);
                 GX_MPI_TRY(err, MPI_Irecv(in_host + slot, (int)next, MPI_BYTE, ep->peer,
                                           GX_TAG_ZC_DATA, comm, &inbox[k]));
             }
@@ -140,7 +140,7 @@ static int zc_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes, s
     ring_init(ep, count, bytes, &r);
     if (!ep->same_node)
         return zc_xfer_remote(ep, dir, &r, err);
-    return gx_shm_channel_xfer(&p->ch, ep, dir, &r.plan, r.ops, gx_kernel_copy, p->wr, p->rd,
+    return gx_shm_channel_xfer(&p->ch, ep, dir, &r.chunks, r.ops, gx_kernel_copy, p->wr, p->rd,
                                err);
 }
 
@@ -161,7 +161,9 @@ static void zc_close(struct gx_ep *ep)
 
 /* What the SMs reach writing and reading mapped host memory at once, at the chunk. */
 static const struct gx_bound_rule zc_one_way[] = {
-    {.at_chunk = 1, .nstages = 1, .stages = {{"kernels writing and reading mapped host", GX_CEIL_MAPPED}}},
+    {.at_chunk = 1,
+     .nstages = 1,
+     .stages = {{"kernels writing and reading mapped host", GX_CEIL_MAPPED}}},
 };
 static const struct gx_bound_rule zc_both_ways[] = {
     {.at_chunk = 1, .nstages = 1,

@@ -1,7 +1,7 @@
-/* The chunk pipeline of the staged and unified-prefetch paths: ops pass through a path's steps
- * in order, at most nslots at a time. Steps start and end in op order (MPI matches same-tag
+/* The chunk pipeline of the staged and unified-prefetch paths: ops pass through a path's hops
+ * in order, at most nslots at a time. Hops start and end in op order (MPI matches same-tag
  * messages in posting order, a stream completes in order), so the pipeline's state is how many
- * ops have started each step. */
+ * ops have started each hop. */
 #ifndef GX_PIPELINE_H
 #define GX_PIPELINE_H
 
@@ -10,7 +10,7 @@
 
 #include <cuda_runtime_api.h>
 
-#define GX_PIPE_MAX_STEPS 3
+#define GX_PIPE_MAX_HOPS 3
 
 struct gx_pipe_slot {
     cudaEvent_t ev;
@@ -24,7 +24,7 @@ struct gx_pipe_op {
     int msg;
 };
 
-struct gx_pipe_step {
+struct gx_pipe_hop {
     /* Enqueues on stream, or (stream NULL) posts slot->req. */
     int (*start)(void *ctx, const struct gx_pipe_op *op, struct gx_err *err);
     cudaStream_t stream;
@@ -42,13 +42,13 @@ int gx_pipe_rings_grow(struct gx_pipe_rings *r, int depth, struct gx_err *err);
 void gx_pipe_rings_free(struct gx_pipe_rings *r);
 
 struct gx_pipe_dir {
-    const struct gx_pipe_step *steps;
-    int nsteps;
+    const struct gx_pipe_hop *hops;
+    int nhops;
 };
 
-/* plan->depth ops in flight per direction, until both are done. */
+/* chunks->depth ops in flight per direction, until both are done. */
 int gx_pipe_transfer(struct gx_ep *ep, enum gx_dir dir, size_t total,
-                     const struct gx_chunk_plan *plan, struct gx_pipe_rings *r,
+                     const struct gx_chunking *chunks, struct gx_pipe_rings *r,
                      struct gx_pipe_dir send, struct gx_pipe_dir recv, void *ctx,
                      struct gx_err *err);
 

@@ -85,12 +85,12 @@ static int peer_device(struct gx_ep *ep, int *dev, struct gx_err *why)
         int32_t sees;
     } mine = {{0}, 0}, theirs;
     GX_CUDA_TRY(why, cudaDeviceGetPCIBusId(mine.busid, (int)sizeof mine.busid, ep->job->gpu));
-    for (int round = 0; round < 2; round++) {
+    for (int exchange = 0; exchange < 2; exchange++) {
         GX_MPI_TRY(why, MPI_Sendrecv(&mine, (int)sizeof mine, MPI_BYTE, ep->peer,
                                      GX_TAG_PROBE_SETUP, &theirs, (int)sizeof theirs, MPI_BYTE,
                                      ep->peer, GX_TAG_PROBE_SETUP, ep->job->comm,
                                      MPI_STATUS_IGNORE));
-        if (round == 0) {
+        if (exchange == 0) {
             theirs.busid[sizeof theirs.busid - 1] = '\0';
             mine.sees = cudaDeviceGetByPCIBusId(dev, theirs.busid) == cudaSuccess;
             if (!mine.sees)

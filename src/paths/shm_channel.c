@@ -82,7 +82,7 @@ int gx_shm_channel_prepare(const struct gx_ep *ep, struct gx_shm_channel *ch, co
 
 /* put: into my ring from src, else out of the peer's into dst. *moved: anything happened. */
 static int ring_step(struct gx_shm_channel *ch, const struct gx_ep *ep, int put,
-                     const struct gx_chunk_plan *pl, uint64_t base, uint64_t end,
+                     const struct gx_chunking *pl, uint64_t base, uint64_t end,
                      gx_shm_copy_fn copy, cudaStream_t s, int *moved, struct gx_err *err)
 {
     struct gx_shm_ring *r = put ? &ch->out : &ch->in;
@@ -116,7 +116,7 @@ static int ring_step(struct gx_shm_channel *ch, const struct gx_ep *ep, int put,
 }
 
 static int run(struct gx_shm_channel *ch, const struct gx_ep *ep, enum gx_dir dir,
-               const struct gx_chunk_plan *pl, size_t total, gx_shm_copy_fn copy,
+               const struct gx_chunking *pl, size_t total, gx_shm_copy_fn copy,
                cudaStream_t put, cudaStream_t get, struct gx_err *err)
 {
     uint64_t out_base = ch->filled, in_base = ch->drained;
@@ -137,7 +137,7 @@ static int run(struct gx_shm_channel *ch, const struct gx_ep *ep, enum gx_dir di
 }
 
 int gx_shm_channel_xfer(struct gx_shm_channel *ch, const struct gx_ep *ep, enum gx_dir dir,
-                        const struct gx_chunk_plan *pl, size_t total, gx_shm_copy_fn copy,
+                        const struct gx_chunking *pl, size_t total, gx_shm_copy_fn copy,
                         cudaStream_t put, cudaStream_t get, struct gx_err *err)
 {
     if (!ch->mine.host || gx_shm_slot_stride(pl->chunk) > ch->out.slot_bytes)

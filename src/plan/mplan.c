@@ -352,8 +352,3 @@ void gx_mplan_free(struct gx_mplan *p)
     free(p->steps);
     memset(p, 0, sizeof *p);
 }
-
-double gx_mplan_overhead(const struct gx_mplan *p)
-{
-    return GX_JOB_OVERHEAD_S + (p->cuda_start ? GX_CUDA_START_S : 0);
-}

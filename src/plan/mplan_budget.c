@@ -228,6 +228,11 @@ void gx_budget_skip(struct gx_budget *bg, const struct gx_mstep *s, size_t n)
     bg->estimate_left = bg->estimate_left > 0 ? bg->estimate_left : 0;
     bg->steps_left = bg->steps_left > (long)n ? bg->steps_left - (long)n : 0;
 }
+double gx_mplan_overhead(const struct gx_mplan *p)
+{
+    return GX_JOB_OVERHEAD_S + (p->cuda_start ? GX_CUDA_START_S : 0);
+}
+
 double gx_mplan_step_least(const struct gx_mplan *p, size_t i)
 {
     /* A later visit searches no chunk: its data check, warm-up and fewest. */
@@ -268,9 +273,9 @@ void gx_budget_print(FILE *f, const struct gx_mplan *p, const struct gx_options 
         return;
     double least = gx_budget_least(p);
     if (least > (double)o->g.budget * GX_BUDGET_SLACK)
-        gx_print_note(f, "# budget %ld s cannot be kept: the plan's least (every step's validation, "
-                "warm-up and fewest iterations, and its setup) takes about %.1f s at the "
-                "estimated rates\n", o->g.budget, least);
+        gx_print_note(f, "# budget %ld s cannot be kept: the plan's least (every step's "
+                      "validation, warm-up and fewest iterations, and its setup) takes about "
+                      "%.1f s at the estimated rates\n", o->g.budget, least);
     struct gx_budget bg;
     gx_budget_start(&bg, p, (double)o->g.budget, 0);
     double avail = gx_budget_left(&bg, 0);

@@ -388,18 +388,17 @@ static void print_rounds(struct gx_sink *s)
                           "lowest and highest round (each round in the report's rounds)\n");
         double glo = 0, ghi = 0, mlo = 0, mhi = 0;
         int ng = 0, nm = 0;
-        char a[24], b[24], c[24], d[24], gbs[80] = "";
+        char a[24], b[24], gbs[80] = "";
         round_range(s->rounds, key, "aggregate_gbps", &glo, &ghi, &ng);
         round_range(s->rounds, key, "message_rate", &mlo, &mhi, &nm);
         gx_format_value(glo, a, sizeof a);
         gx_format_value(ghi, b, sizeof b);
-        snprintf(c, sizeof c, "%.4g", mlo); /* as each round's line had them */
-        snprintf(d, sizeof d, "%.4g", mhi);
         if (ng)
             snprintf(gbs, sizeof gbs, "%s .. %s GB/s, ", a, b);
         const cJSON *pairs = cJSON_GetObjectItemCaseSensitive(o, "pairs");
-        gx_print_note(t, "#   %s: %d rounds of %d pairs, %s%s .. %s messages/s\n", key, nm,
-                      (int)cJSON_GetNumberValue(pairs), gbs, c, d);
+        /* The message rates as each round's line had them. */
+        gx_print_note(t, "#   %s: %d rounds of %d pairs, %s%.4g .. %.4g messages/s\n", key, nm,
+                      (int)cJSON_GetNumberValue(pairs), gbs, mlo, mhi);
     }
 }
 
@@ -417,40 +416,37 @@ void gx_sink_finished(struct gx_sink *s, struct gx_run *run)
     s->rounds = NULL;
 }
 
-static void on_pass(void *ctx, long rotation)
+static void on_pass(void *ctx, long pass)
 {
     struct gx_sink *s = ctx;
-    s->rotation = rotation;
+    s->rotation = pass;
     if (s->rep && s->soak)
-        gx_report_rotation(s->rep, rotation);
-    if (s->rep && s->soak && rotation == 1)
+        gx_report_rotation(s->rep, pass);
+    if (s->rep && s->soak && pass == 1)
         gx_report_soak(s->rep, s->opts->g.soak, 0, 0);
-    gx_output_rotation(&s->out, rotation);
+    gx_output_rotation(&s->out, pass);
 }
 
 static void on_step(void *ctx, size_t size, const char *what, const char *pattern, int visit,
                     int visits, double budget_left)
 {
-    struct gx_sink *s = ctx;
-    gx_output_progress(&s->out, size, what, pattern, visit, visits, budget_left);
+    gx_output_progress(&((struct gx_sink *)ctx)->out, size, what, pattern, visit, visits,
+                       budget_left);
 }
 
 static void on_precision(void *ctx, double reached, double budget_left)
 {
-    struct gx_sink *s = ctx;
-    gx_output_precision(&s->out, reached, budget_left);
+    gx_output_precision(&((struct gx_sink *)ctx)->out, reached, budget_left);
 }
 
 static void on_steps_skipped(void *ctx, long n)
 {
-    struct gx_sink *s = ctx;
-    s->out.done += n; /* steps that will not run count as done */
+    ((struct gx_sink *)ctx)->out.done += n; /* steps that will not run count as done */
 }
 
-static void on_soak(void *ctx, long seconds, double seconds_run, long rotations)
+static void on_soak(void *ctx, long seconds, double seconds_run, long passes)
 {
-    struct gx_sink *s = ctx;
-    gx_report_soak(s->rep, seconds, seconds_run, rotations);
+    gx_report_soak(((struct gx_sink *)ctx)->rep, seconds, seconds_run, passes);
 }
 
 static void on_end(void *ctx)

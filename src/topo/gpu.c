@@ -14,10 +14,10 @@ int gx_cuda_aware(const struct gx_global_opts *g, const char **why)
 {
     static char text[400];
     char version[MPI_MAX_LIBRARY_VERSION_STRING];
-    struct gx_mpilib_probe probe;
+    struct gx_mpilib_facts facts;
     struct gx_cuda_awareness answer;
-    gx_mpilib_probe_fill(&probe, version, sizeof version);
-    gx_mpilib_cuda_aware(&probe, &answer);
+    gx_mpilib_facts_fill(&facts, version, sizeof version);
+    gx_mpilib_cuda_aware(&facts, &answer);
     int aware = gx_mpilib_decide(&answer, g->assume_cuda_aware, text, sizeof text);
     *why = text;
     return aware;
@@ -27,12 +27,12 @@ int gx_cuda_aware(const struct gx_global_opts *g, const char **why)
 static void detect_cuda_aware(struct gx_job *job, const struct gx_global_opts *g)
 {
     char version[MPI_MAX_LIBRARY_VERSION_STRING];
-    struct gx_mpilib_probe probe;
+    struct gx_mpilib_facts facts;
     job->cuda_aware = gx_cuda_aware(g, &job->cuda_aware_why);
-    gx_mpilib_probe_fill(&probe, version, sizeof version);
+    gx_mpilib_facts_fill(&facts, version, sizeof version);
     static char notice[512];
     if (job->gpu >= 0) /* the notices known are of the library's CUDA support */
-        gx_mpilib_startup_notice(&probe, notice, sizeof notice);
+        gx_mpilib_startup_notice(&facts, notice, sizeof notice);
     job->mpi_notice = notice;
 }
 

@@ -15,6 +15,8 @@
 typedef struct nvml_device *nvmlDevice_t;
 enum { GX_NVML_MAX_LINKS = 64 };
 
+/* The calls every reading needs, looked up when the library is loaded; the others as they are
+ * made (SYM), so that one an older library lacks leaves its facts unknown, saying so. */
 static struct {
     int tried, ok;
     char why[200];
@@ -24,14 +26,20 @@ static struct {
     int (*by_busid)(const char *, nvmlDevice_t *);
     int (*link_state)(nvmlDevice_t, unsigned int, int *);
     int (*remote_pci)(nvmlDevice_t, unsigned int, nvmlPciInfo_t *);
-    /* Optional: an older library lacks some; their facts then stay unknown. */
-    int (*nvl_version)(nvmlDevice_t, unsigned int, unsigned int *);
-    int (*pcie_cur_gen)(nvmlDevice_t, unsigned int *);
-    int (*pcie_cur_width)(nvmlDevice_t, unsigned int *);
-    int (*pcie_max_gen)(nvmlDevice_t, unsigned int *);
-    int (*pcie_max_width)(nvmlDevice_t, unsigned int *);
-    int (*field_values)(nvmlDevice_t, int, nvmlFieldValue_t *);
 } nv;
+
+/* A symbol as the function type it is (through memcpy, as POSIX allows); NULL where lacking. */
+#define LOOKUP(fp, name)                                                                       \
+    do {                                                                                       \
+        void *s_ = dlsym(nv.lib, name);                                                        \
+        memcpy(&(fp), &s_, sizeof s_);                                                         \
+    } while (0)
+#define SYM(fp, name)                                                                          \
+    do {                                                                                       \
+        (fp) = NULL;                                                                           \
+        if (nvml_open())                                                                       \
+            LOOKUP(fp, name);                                                                  \
+    } while (0)
 
 static int nvml_open(void)
 {
@@ -44,33 +52,21 @@ static int nvml_open(void)
         snprintf(nv.why, sizeof nv.why, "NVML not available (%s)", e ? e : "dlopen failed");
         return 0;
     }
-    /* dlsym's pointer converted through memcpy, as POSIX allows; a lacking symbol stays NULL. */
-#define GX_SYM(field, name, needed)                                                           \
-    do {                                                                                      \
-        void *s_ = dlsym(nv.lib, name);                                                       \
-        if (!s_ && needed) {                                                                  \
-            snprintf(nv.why, sizeof nv.why, "NVML lacks %s", name);                           \
-            dlclose(nv.lib);                                                                  \
-            nv.lib = NULL;                                                                    \
-            return 0;                                                                         \
-        }                                                                                     \
-        memcpy(&nv.field, &s_, sizeof s_);                                                    \
-    } while (0)
-    GX_SYM(init, "nvmlInit_v2", 1);
-    GX_SYM(shutdown, "nvmlShutdown", 1);
-    GX_SYM(by_busid, "nvmlDeviceGetHandleByPciBusId_v2", 1);
-    GX_SYM(link_state, "nvmlDeviceGetNvLinkState", 1);
-    GX_SYM(remote_pci, "nvmlDeviceGetNvLinkRemotePciInfo_v2", 1);
-    GX_SYM(nvl_version, "nvmlDeviceGetNvLinkVersion", 0);
-    GX_SYM(pcie_cur_gen, "nvmlDeviceGetCurrPcieLinkGeneration", 0);
-    GX_SYM(pcie_cur_width, "nvmlDeviceGetCurrPcieLinkWidth", 0);
-    GX_SYM(pcie_max_gen, "nvmlDeviceGetMaxPcieLinkGeneration", 0);
-    GX_SYM(pcie_max_width, "nvmlDeviceGetMaxPcieLinkWidth", 0);
-    GX_SYM(field_values, "nvmlDeviceGetFieldValues", 0);
-#undef GX_SYM
-    int rc = nv.init();
-    if (rc != NVML_SUCCESS) {
+    LOOKUP(nv.init, "nvmlInit_v2");
+    LOOKUP(nv.shutdown, "nvmlShutdown");
+    LOOKUP(nv.by_busid, "nvmlDeviceGetHandleByPciBusId_v2");
+    LOOKUP(nv.link_state, "nvmlDeviceGetNvLinkState");
+    LOOKUP(nv.remote_pci, "nvmlDeviceGetNvLinkRemotePciInfo_v2");
+    const char *lacks = !nv.init ? "nvmlInit_v2" : !nv.shutdown ? "nvmlShutdown"
+                        : !nv.by_busid ? "nvmlDeviceGetHandleByPciBusId_v2"
+                        : !nv.link_state ? "nvmlDeviceGetNvLinkState"
+                        : !nv.remote_pci ? "nvmlDeviceGetNvLinkRemotePciInfo_v2" : NULL;
+    int rc = lacks ? -1 : nv.init();
+    if (lacks)
+        snprintf(nv.why, sizeof nv.why, "NVML lacks %s", lacks);
+    else if (rc != NVML_SUCCESS)
         snprintf(nv.why, sizeof nv.why, "nvmlInit_v2 failed (NVML error %d)", rc);
+    if (rc != NVML_SUCCESS) {
         dlclose(nv.lib);
         nv.lib = NULL;
         return 0;
@@ -79,9 +75,45 @@ static int nvml_open(void)
     return 1;
 }
 
-static int same_pci(const nvmlPciInfo_t *p, unsigned dom, unsigned bus, unsigned dev)
+static const char *nvml_error(int rc)
 {
-    return p->domain == dom && p->bus == bus && p->device == dev;
+    static char text[32]; /* the main thread is the one that reads NVML */
+    const char *(*name)(int) = NULL;
+    if (nv.ok)
+        LOOKUP(name, "nvmlErrorString");
+    const char *t = name ? name(rc) : NULL;
+    if (t && t[0])
+        return t;
+    snprintf(text, sizeof text, "NVML error %d", rc);
+    return text;
+}
+
+/* 1 where the call answered; else 0, why (where still empty) naming the call and its failure. */
+static int said_to(int rc, const char *fn, char *why, size_t len)
+{
+    if (rc == NVML_SUCCESS)
+        return 1;
+    if (why[0])
+        return 0;
+    if (rc < 0)
+        snprintf(why, len, "NVML lacks %s", fn);
+    else
+        snprintf(why, len, "%s: %s", fn, nvml_error(rc));
+    return 0;
+}
+
+static int nvml_device(const char *busid, nvmlDevice_t *dev, char *why, size_t len)
+{
+    if (!nvml_open()) {
+        snprintf(why, len, "%s", nv.why);
+        return -1;
+    }
+    int rc = nv.by_busid(busid, dev);
+    if (rc != NVML_SUCCESS) {
+        snprintf(why, len, "NVML does not know GPU %s (%s)", busid, nvml_error(rc));
+        return -1;
+    }
+    return 0;
 }
 
 /* Active links of a GPU: straight to the peer, and to an NVSwitch (which reaches every GPU). */
@@ -97,11 +129,10 @@ static int count_links(nvmlDevice_t d, unsigned dom, unsigned bus, unsigned dev,
         any = 1;
         if (active != NVML_FEATURE_ENABLED)
             continue;
-        nvmlPciInfo_t pi;
-        memset(&pi, 0, sizeof pi);
+        nvmlPciInfo_t pi = {.domain = 0};
         if (nv.remote_pci(d, l, &pi) != NVML_SUCCESS)
             continue;
-        if (same_pci(&pi, dom, bus, dev)) {
+        if (pi.domain == dom && pi.bus == bus && pi.device == dev) {
             (*direct)++;
             continue;
         }
@@ -116,15 +147,12 @@ static int count_links(nvmlDevice_t d, unsigned dom, unsigned bus, unsigned dev,
 
 int gx_nvml_nvlinks(const char *busid_a, const char *busid_b, char *why, size_t len)
 {
-    if (!nvml_open()) {
-        snprintf(why, len, "%s", nv.why);
-        return -1;
-    }
     nvmlDevice_t da, db;
     unsigned adom, abus, adev, afn, bdom, bbus, bdev, bfn;
+    if (nvml_device(busid_a, &da, why, len) != 0 || nvml_device(busid_b, &db, why, len) != 0)
+        return -1;
     if (sscanf(busid_a, "%x:%x:%x.%x", &adom, &abus, &adev, &afn) != 4 ||
-        sscanf(busid_b, "%x:%x:%x.%x", &bdom, &bbus, &bdev, &bfn) != 4 ||
-        nv.by_busid(busid_a, &da) != NVML_SUCCESS || nv.by_busid(busid_b, &db) != NVML_SUCCESS) {
+        sscanf(busid_b, "%x:%x:%x.%x", &bdom, &bbus, &bdev, &bfn) != 4) {
         snprintf(why, len, "NVML does not know GPU %s or %s", busid_a, busid_b);
         return -1;
     }
@@ -143,46 +171,34 @@ int gx_nvml_nvlinks(const char *busid_a, const char *busid_b, char *why, size_t 
     return -1;
 }
 
-static int nvml_uint(int (*fn)(nvmlDevice_t, unsigned int *), nvmlDevice_t d, const char *name,
-                     int *out, char *why, size_t len)
+/* A PCIe link's generation and width (the current's, or the most's): both read, or neither (0
+ * and 0); 1 where both were. */
+static int nvml_gen_width(nvmlDevice_t d, const char *now, int *gen, int *width, char *why,
+                          size_t len)
 {
-    unsigned int v = 0;
-    int rc = fn ? fn(d, &v) : -1;
-    if (rc == NVML_SUCCESS && v > 0) {
-        *out = (int)v;
-        return 1;
-    }
-    if (!why[0]) {
-        if (!fn)
-            snprintf(why, len, "NVML lacks %s", name);
-        else
-            snprintf(why, len, "%s: NVML error %d", name, rc);
-    }
-    return 0;
-}
-
-/* A PCIe link's generation and width: both read, or neither (0 and 0); 1 where both were. */
-static int nvml_gen_width(nvmlDevice_t d, int (*gen_fn)(nvmlDevice_t, unsigned int *),
-                          const char *gen_name, int (*width_fn)(nvmlDevice_t, unsigned int *),
-                          const char *width_name, int *gen, int *width, char *why, size_t len)
-{
+    char gen_fn[64], width_fn[64];
+    snprintf(gen_fn, sizeof gen_fn, "nvmlDeviceGet%sPcieLinkGeneration", now);
+    snprintf(width_fn, sizeof width_fn, "nvmlDeviceGet%sPcieLinkWidth", now);
+    int (*gf)(nvmlDevice_t, unsigned int *), (*wf)(nvmlDevice_t, unsigned int *);
+    SYM(gf, gen_fn);
+    SYM(wf, width_fn);
+    unsigned int g = 0, w = 0;
     /* '&', not '&&': both calls run, so that why names the first that failed. */
-    if (nvml_uint(gen_fn, d, gen_name, gen, why, len) &
-        nvml_uint(width_fn, d, width_name, width, why, len))
-        return 1;
-    *gen = *width = 0;
-    return 0;
+    int ok = said_to(gf ? gf(d, &g) : -1, gen_fn, why, len) &
+             said_to(wf ? wf(d, &w) : -1, width_fn, why, len);
+    if (ok && (!g || !w) && !why[0])
+        snprintf(why, len, "%s answered 0", g ? width_fn : gen_fn);
+    *gen = ok && g && w ? (int)g : 0;
+    *width = *gen ? (int)w : 0;
+    return *gen > 0;
 }
 
 static int nvml_field(nvmlDevice_t d, unsigned int id, unsigned int scope, unsigned int *v)
 {
-    if (!nv.field_values)
-        return 0;
-    nvmlFieldValue_t f;
-    memset(&f, 0, sizeof f);
-    f.fieldId = id;
-    f.scopeId = scope;
-    if (nv.field_values(d, 1, &f) != NVML_SUCCESS || f.nvmlReturn != NVML_SUCCESS)
+    int (*values)(nvmlDevice_t, int, nvmlFieldValue_t *);
+    SYM(values, "nvmlDeviceGetFieldValues");
+    nvmlFieldValue_t f = {.fieldId = id, .scopeId = scope};
+    if (!values || values(d, 1, &f) != NVML_SUCCESS || f.nvmlReturn != NVML_SUCCESS)
         return 0;
     *v = f.value.uiVal;
     return 1;
@@ -191,25 +207,17 @@ static int nvml_field(nvmlDevice_t d, unsigned int id, unsigned int scope, unsig
 void gx_nvml_gpu_facts(const char *busid, struct gx_pcie_facts *p, struct gx_nvlink_facts *n)
 {
     nvmlDevice_t d;
-    if (!nvml_open()) {
-        snprintf(p->why, sizeof p->why, "%s", nv.why);
-        snprintf(n->why, sizeof n->why, "%s", nv.why);
-        return;
-    }
-    if (nv.by_busid(busid, &d) != NVML_SUCCESS) {
-        snprintf(p->why, sizeof p->why, "NVML does not know GPU %s", busid);
-        snprintf(n->why, sizeof n->why, "NVML does not know GPU %s", busid);
-        return;
-    }
     p->why[0] = '\0';
-    if (nvml_gen_width(d, nv.pcie_cur_gen, "nvmlDeviceGetCurrPcieLinkGeneration",
-                       nv.pcie_cur_width, "nvmlDeviceGetCurrPcieLinkWidth", &p->cur_gen,
-                       &p->cur_width, p->why, sizeof p->why))
+    if (nvml_device(busid, &d, p->why, sizeof p->why) != 0) {
+        snprintf(n->why, sizeof n->why, "%s", p->why);
+        return;
+    }
+    if (nvml_gen_width(d, "Curr", &p->cur_gen, &p->cur_width, p->why, sizeof p->why))
         p->cur_src = GX_SRC_NVML;
-    if (nvml_gen_width(d, nv.pcie_max_gen, "nvmlDeviceGetMaxPcieLinkGeneration",
-                       nv.pcie_max_width, "nvmlDeviceGetMaxPcieLinkWidth", &p->max_gen,
-                       &p->max_width, p->why, sizeof p->why))
+    if (nvml_gen_width(d, "Max", &p->max_gen, &p->max_width, p->why, sizeof p->why))
         p->max_src = GX_SRC_NVML;
+    int (*version)(nvmlDevice_t, unsigned int, unsigned int *);
+    SYM(version, "nvmlDeviceGetNvLinkVersion");
     n->links = n->active = 0; /* every link whose state NVML answers exists */
     for (unsigned l = 0; l < GX_NVML_MAX_LINKS; l++) {
         int active = 0;
@@ -220,7 +228,7 @@ void gx_nvml_gpu_facts(const char *busid, struct gx_pcie_facts *p, struct gx_nvl
             continue;
         n->active++;
         unsigned int v = 0;
-        if (!n->nvml_version && nv.nvl_version && nv.nvl_version(d, l, &v) == NVML_SUCCESS)
+        if (!n->nvml_version && version && version(d, l, &v) == NVML_SUCCESS)
             n->nvml_version = (int)v;
     }
     unsigned int present = 0; /* NVML may answer for more link slots than the GPU has */
@@ -230,22 +238,21 @@ void gx_nvml_gpu_facts(const char *busid, struct gx_pcie_facts *p, struct gx_nvl
     if (n->links == 0)
         snprintf(n->why, sizeof n->why, "NVML reports no NVLink on GPU %s", busid);
     else if (n->active > 0 && !n->nvml_version)
-        snprintf(n->why, sizeof n->why, "%s",
-                 nv.nvl_version ? "nvmlDeviceGetNvLinkVersion failed"
-                                : "NVML lacks nvmlDeviceGetNvLinkVersion");
+        snprintf(n->why, sizeof n->why, "%s", version ? "nvmlDeviceGetNvLinkVersion failed"
+                                                      : "NVML lacks nvmlDeviceGetNvLinkVersion");
 }
 
 void gx_nvml_c2c_facts(const char *busid, struct gx_c2c_facts *c)
 {
     nvmlDevice_t d;
     unsigned int n = 0;
+    void *values = NULL;
     c->links = c->active = -1;
-    if (!nvml_open())
-        snprintf(c->why, sizeof c->why, "%s", nv.why);
-    else if (!nv.field_values)
+    SYM(values, "nvmlDeviceGetFieldValues");
+    if (nvml_device(busid, &d, c->why, sizeof c->why) != 0)
+        return;
+    if (!values)
         snprintf(c->why, sizeof c->why, "NVML lacks nvmlDeviceGetFieldValues");
-    else if (nv.by_busid(busid, &d) != NVML_SUCCESS)
-        snprintf(c->why, sizeof c->why, "NVML does not know GPU %s", busid);
     else if (!nvml_field(d, GX_FI_C2C_LINK_COUNT, 0, &n))
         snprintf(c->why, sizeof c->why, "NVML answers no C2C link count for GPU %s", busid);
     else {
@@ -266,49 +273,10 @@ void gx_nvml_c2c_facts(const char *busid, struct gx_c2c_facts *c)
 int gx_nvml_pcie_current(const char *busid, int *gen, int *width)
 {
     nvmlDevice_t d;
-    unsigned int g = 0, w = 0;
-    if (!nvml_open() || !nv.pcie_cur_gen || !nv.pcie_cur_width ||
-        nv.by_busid(busid, &d) != NVML_SUCCESS || nv.pcie_cur_gen(d, &g) != NVML_SUCCESS ||
-        nv.pcie_cur_width(d, &w) != NVML_SUCCESS || !g || !w)
+    char why[200] = "";
+    if (nvml_device(busid, &d, why, sizeof why) != 0)
         return -1;
-    *gen = (int)g;
-    *width = (int)w;
-    return 0;
-}
-
-static unsigned nvml_link_count(void *dev)
-{
-    unsigned int n = 0;
-    return nv.ok && nvml_field(dev, GX_FI_NVLINK_LINK_COUNT, 0, &n) ? n : 0;
-}
-
-static const char *nvml_error(int rc)
-{
-    static char text[32]; /* the main thread is the one that reads NVML */
-    const char *(*name)(int) = NULL;
-    void *s = nv.ok ? dlsym(nv.lib, "nvmlErrorString") : NULL;
-    memcpy(&name, &s, sizeof s);
-    const char *t = name ? name(rc) : NULL;
-    if (t && t[0])
-        return t;
-    snprintf(text, sizeof text, "NVML error %d", rc);
-    return text;
-}
-
-static int nvml_device(const char *busid, void **dev, char *why, size_t len)
-{
-    nvmlDevice_t d;
-    if (!nvml_open()) {
-        snprintf(why, len, "%s", nv.why);
-        return -1;
-    }
-    int rc = nv.by_busid(busid, &d);
-    if (rc != NVML_SUCCESS) {
-        snprintf(why, len, "NVML does not know GPU %s (%s)", busid, nvml_error(rc));
-        return -1;
-    }
-    *dev = d;
-    return 0;
+    return nvml_gen_width(d, "Curr", gen, width, why, sizeof why) ? 0 : -1;
 }
 
 void gx_nvml_fini(void)
@@ -322,22 +290,9 @@ void gx_nvml_fini(void)
 
 /* The counters: one reading, each call looked up when made: one older drivers lack says so. */
 
-/* A symbol as the function type it is (through memcpy, as POSIX allows); NULL where lacking. */
-#define SYM(fp, name)                                                                          \
-    do {                                                                                       \
-        void *s_ = nvml_open() ? dlsym(nv.lib, name) : NULL;                                   \
-        memcpy(&(fp), &s_, sizeof s_);                                                         \
-    } while (0)
-
 static int said(int rc, const char *fn, char *why)
 {
-    if (rc == NVML_SUCCESS)
-        return 1;
-    if (rc < 0)
-        snprintf(why, GX_CNT_REASON, "NVML lacks %s", fn);
-    else
-        snprintf(why, GX_CNT_REASON, "%s: %s", fn, nvml_error(rc));
-    return 0;
+    return said_to(rc, fn, why, GX_CNT_REASON);
 }
 
 static void read_uint(void *d, const char *fn, enum gx_cnt c, struct gx_cnt_reading *r)
@@ -354,16 +309,15 @@ static void read_nvlink(void *d, struct gx_cnt_reading *r)
     static const int ids[GX_CNT_NVLINKS] = {GX_NVL_ERR_CRC_FLIT, GX_NVL_ERR_CRC_DATA,
                                             GX_NVL_ERR_REPLAY, GX_NVL_ERR_RECOVERY};
     static const char fn[] = "nvmlDeviceGetNvLinkErrorCounter";
-    int (*state)(void *, unsigned int, int *) = NULL;
     int (*count)(void *, unsigned int, int, unsigned long long *) = NULL;
-    SYM(state, "nvmlDeviceGetNvLinkState");
     SYM(count, fn);
     r->nlinks = 0;
-    unsigned has = nvml_link_count(d);
+    unsigned has = 0;
+    nvml_field(d, GX_FI_NVLINK_LINK_COUNT, 0, &has);
     unsigned slots = has > 0 && has < GX_CNT_LINKS ? has : GX_CNT_LINKS;
-    for (unsigned l = 0; state && l < slots; l++) {
+    for (unsigned l = 0; l < slots; l++) {
         int up = 0;
-        if (state(d, l, &up) != NVML_SUCCESS)
+        if (nv.link_state(d, l, &up) != NVML_SUCCESS)
             continue; /* no such link */
         r->nlinks = (int)l + 1;
         for (int c = 0; c < GX_CNT_NVLINKS; c++) {
@@ -385,8 +339,7 @@ static void read_nvlink(void *d, struct gx_cnt_reading *r)
         if (any)
             r->why[c][0] = '\0';
         else if (!r->why[c][0])
-            snprintf(r->why[c], GX_CNT_REASON, "%s", state ? "no NVLink on this GPU"
-                                                           : "NVML lacks nvmlDeviceGetNvLinkState");
+            snprintf(r->why[c], GX_CNT_REASON, "no NVLink on this GPU");
     }
 }
 
@@ -407,8 +360,8 @@ static void read_retirement(void *d, struct gx_cnt_reading *r)
 {
     static const char pages[] = "nvmlDeviceGetRetiredPagesPendingStatus";
     static const char rows[] = "nvmlDeviceGetRemappedRows";
-    int (*p)(void *, int *) = NULL;
-    int (*w)(void *, unsigned int *, unsigned int *, unsigned int *, unsigned int *) = NULL;
+    int (*p)(void *, int *), (*w)(void *, unsigned int *, unsigned int *, unsigned int *,
+                                  unsigned int *);
     SYM(p, pages);
     SYM(w, rows);
     int pending = 0;
@@ -435,12 +388,10 @@ static void read_clocks(void *d, struct gx_cnt_reading *r)
         r->v[GX_CNT_MEM_MHZ] = mhz;
     /* The call's name before NVML 12.2 was ...ThrottleReasons; the same bits. */
     const char *fn = "nvmlDeviceGetCurrentClocksEventReasons";
-    int (*ev)(void *, unsigned long long *) = NULL;
+    int (*ev)(void *, unsigned long long *);
     SYM(ev, fn);
-    if (!ev) {
-        fn = "nvmlDeviceGetCurrentClocksThrottleReasons";
-        SYM(ev, fn);
-    }
+    if (!ev)
+        SYM(ev, fn = "nvmlDeviceGetCurrentClocksThrottleReasons");
     unsigned long long bits = 0;
     if (said(ev ? ev(d, &bits) : -1, fn, r->why[GX_CNT_CLOCK_EVENTS]))
         r->v[GX_CNT_CLOCK_EVENTS] = bits;
@@ -450,9 +401,8 @@ static void read_modes(void *d, struct gx_cnt_reading *r)
 {
     static const char pers[] = "nvmlDeviceGetPersistenceMode", mig[] = "nvmlDeviceGetMigMode",
                       ecc[] = "nvmlDeviceGetEccMode";
-    int (*p)(void *, int *) = NULL;
-    int (*m)(void *, unsigned int *, unsigned int *) = NULL;
-    int (*e)(void *, int *, int *) = NULL;
+    int (*p)(void *, int *), (*e)(void *, int *, int *);
+    int (*m)(void *, unsigned int *, unsigned int *);
     SYM(p, pers);
     SYM(m, mig);
     SYM(e, ecc);
@@ -475,18 +425,18 @@ static void read_mps(struct gx_cnt_reading *r)
 {
     const char *dir = getenv("CUDA_MPS_PIPE_DIRECTORY");
     char path[512];
-    snprintf(path, sizeof path, "%s/control", dir && dir[0] ? dir : "/tmp/nvidia-mps");
+    dir = dir && dir[0] ? dir : "/tmp/nvidia-mps";
+    snprintf(path, sizeof path, "%s/control", dir);
     struct stat st;
     if (stat(path, &st) == 0)
         r->v[GX_CNT_MPS] = S_ISSOCK(st.st_mode);
-    else if (stat(dir && dir[0] ? dir : "/tmp/nvidia-mps", &st) == 0 && !S_ISDIR(st.st_mode))
-        snprintf(r->why[GX_CNT_MPS], GX_CNT_REASON, "unknown: the MPS pipe directory is no "
-                 "folder");
+    else if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
+        snprintf(r->why[GX_CNT_MPS], GX_CNT_REASON, "unknown: the MPS pipe directory is no folder");
 }
 
 int gx_cnt_read(const char *busid, struct gx_cnt_reading *r, char *why, size_t len)
 {
-    void *d = NULL;
+    nvmlDevice_t d = NULL;
     memset(r, 0, sizeof *r);
     if (nvml_device(busid, &d, why, len) != 0)
         return -1;
@@ -503,38 +453,27 @@ int gx_cnt_read(const char *busid, struct gx_cnt_reading *r, char *why, size_t l
 
 void *gx_cnt_events_open(const char *busid, char *why, size_t len)
 {
-    int (*create)(void **) = NULL;
-    int (*reg)(void *, unsigned long long, void *) = NULL;
-    int (*release)(void *) = NULL;
-    void *d = NULL, *set = NULL;
+    int (*create)(void **), (*reg)(void *, unsigned long long, void *), (*release)(void *);
+    nvmlDevice_t d = NULL;
+    void *set = NULL;
     SYM(create, "nvmlEventSetCreate");
     SYM(reg, "nvmlDeviceRegisterEvents");
     SYM(release, "nvmlEventSetFree");
-    if (nvml_device(busid, &d, why, len) != 0)
+    why[0] = '\0';
+    if (nvml_device(busid, &d, why, len) != 0 ||
+        !said_to(create && reg && release ? 0 : -1, !create ? "nvmlEventSetCreate" : !reg ?
+                 "nvmlDeviceRegisterEvents" : "nvmlEventSetFree", why, len) ||
+        !said_to(create(&set), "nvmlEventSetCreate", why, len))
         return NULL;
-    if (!create || !reg || !release) {
-        snprintf(why, len, "NVML lacks %s", !create ? "nvmlEventSetCreate"
-                                           : !reg   ? "nvmlDeviceRegisterEvents"
-                                                    : "nvmlEventSetFree");
-        return NULL;
-    }
-    int rc = create(&set);
-    if (rc != NVML_SUCCESS) {
-        snprintf(why, len, "nvmlEventSetCreate: %s", nvml_error(rc));
-        return NULL;
-    }
-    if ((rc = reg(d, GX_EVENT_XID, set)) != NVML_SUCCESS) {
-        snprintf(why, len, "nvmlDeviceRegisterEvents(XID): %s", nvml_error(rc));
-        release(set);
-        return NULL;
-    }
-    return set;
+    if (said_to(reg(d, GX_EVENT_XID, set), "nvmlDeviceRegisterEvents(XID)", why, len))
+        return set;
+    release(set);
+    return NULL;
 }
 
 void gx_cnt_events_close(void *set, struct gx_cnt_reading *r)
 {
-    int (*wait)(void *, nvmlEventData_t *, unsigned int) = NULL;
-    int (*release)(void *) = NULL;
+    int (*wait)(void *, nvmlEventData_t *, unsigned int), (*release)(void *);
     SYM(wait, "nvmlEventSetWait_v2");
     SYM(release, "nvmlEventSetFree");
     if (!set)
@@ -542,19 +481,13 @@ void gx_cnt_events_close(void *set, struct gx_cnt_reading *r)
     if (!r)
         wait = NULL;
     else if (!wait)
-        snprintf(r->why[GX_CNT_XID], GX_CNT_REASON, "NVML lacks nvmlEventSetWait_v2");
+        said(-1, "nvmlEventSetWait_v2", r->why[GX_CNT_XID]);
     /* Bounded, in case a failing GPU delivers events as fast as they are taken. */
     for (int i = 0; wait && i < 4096; i++) {
-        nvmlEventData_t e;
-        memset(&e, 0, sizeof e);
+        nvmlEventData_t e = {0};
         int rc = wait(set, &e, 0);
-        if (rc == GX_NVML_ERROR_TIMEOUT)
+        if (rc == GX_NVML_ERROR_TIMEOUT || !said(rc, "nvmlEventSetWait_v2", r->why[GX_CNT_XID]))
             break;
-        if (rc != NVML_SUCCESS) {
-            snprintf(r->why[GX_CNT_XID], GX_CNT_REASON, "nvmlEventSetWait_v2: %s",
-                     nvml_error(rc));
-            break;
-        }
         if (!(e.eventType & GX_EVENT_XID))
             continue;
         if (r->v[GX_CNT_XID] < GX_CNT_XIDS)

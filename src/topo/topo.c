@@ -2,7 +2,6 @@
 #include "topo.h"
 
 #include "file_util.h"
-#include "input.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -191,120 +190,30 @@ static int hops(hwloc_obj_t from, hwloc_obj_t to)
 }
 
 /* The NIC nearest a GPU: an OpenFabrics device if any (the HPC fabric), else a network one. */
-static void nearest_nic(hwloc_topology_t topo, hwloc_obj_t gpu, char *name, size_t len,
-                        const char **link)
+static hwloc_obj_t nearest_nic(hwloc_topology_t topo, hwloc_obj_t gpu)
 {
-    name[0] = '\0';
-    *link = NULL;
-    if (!gpu)
-        return;
     int have_of = 0;
     for (hwloc_obj_t o = NULL; (o = hwloc_get_next_osdev(topo, o));)
         have_of |= o->attr->osdev.type == HWLOC_OBJ_OSDEV_OPENFABRICS;
     hwloc_obj_osdev_type_t want = have_of ? HWLOC_OBJ_OSDEV_OPENFABRICS : HWLOC_OBJ_OSDEV_NETWORK;
     hwloc_obj_t best = NULL;
     int best_hops = 0;
-    for (hwloc_obj_t o = NULL; (o = hwloc_get_next_osdev(topo, o));) {
+    for (hwloc_obj_t o = NULL; gpu && (o = hwloc_get_next_osdev(topo, o));) {
         if (o->attr->osdev.type != want || !o->name)
             continue;
         int h = hops(gpu, o);
         if (!best || h < best_hops) /* ties: the first in topology order, which is stable */
             best = o, best_hops = h;
     }
-    if (best) {
-        snprintf(name, len, "%s", best->name);
-        *link = gx_topo_pci_link(topo, gpu, best);
-    }
+    return best;
 }
 
-int gx_visible_devices(const char *cvd, int nphys, const char *const *uuids, int *visible,
-                       int *nvisible)
+void gx_binding_free(struct gx_binding *bind)
 {
-    *nvisible = 0;
-    if (!cvd) {
-        for (int i = 0; i < nphys && i < GX_MAX_GPUS; i++)
-            visible[(*nvisible)++] = i;
-        return GX_OK;
-    }
-    const char *p = cvd;
-    while (*p && *nvisible < GX_MAX_GPUS) {
-        char item[128];
-        size_t l = strcspn(p, ",");
-        if (l >= sizeof item)
-            break;
-        memcpy(item, p, l);
-        item[l] = '\0';
-        int phys = -1;
-        if (strncmp(item, "GPU-", 4) == 0 || strncmp(item, "MIG-", 4) == 0) {
-            int hits = 0; /* a UUID prefix names the one device it starts */
-            for (int i = 0; i < nphys; i++)
-                if (uuids && uuids[i] && strncmp(uuids[i], item, l) == 0)
-                    phys = i, hits++;
-            if (hits != 1)
-                phys = -1;
-        } else {
-            struct gx_err ignored; /* CUDA's rule: a bad entry ends the list, it is no error */
-            long long v;
-            if (gx_parse_int(item, 0, nphys - 1, &v, &ignored) == GX_OK)
-                phys = (int)v;
-        }
-        if (phys < 0)
-            break;
-        for (int i = 0; i < *nvisible; i++)
-            if (visible[i] == phys)
-                phys = -1;
-        if (phys < 0)
-            break; /* a repeated device ends the list too */
-        visible[(*nvisible)++] = phys;
-        p += l;
-        if (*p == ',')
-            p++;
-    }
-    return GX_OK;
-}
-
-int gx_launcher_local_rank(const char **var)
-{
-    static const char *const vars[] = {"OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID",
-                                       "MV2_COMM_WORLD_LOCAL_RANK", "PALS_LOCAL_RANKID",
-                                       "SLURM_LOCALID"};
-    for (size_t i = 0; i < GX_ARRAY_LEN(vars); i++) {
-        const char *v = getenv(vars[i]);
-        struct gx_err ignored; /* not a number by the one rule: the next launcher's variable */
-        long long l;
-        if (!v || gx_parse_int(v, 0, 1 << 20, &l, &ignored) != GX_OK)
-            continue;
-        *var = vars[i];
-        return (int)l;
-    }
-    *var = NULL;
-    return -1;
-}
-
-int gx_gpu_choose(int nvisible, int local_rank, const int *map, int nmap, int *chosen,
-                  struct gx_err *err)
-{
-    *chosen = -1;
-    if (nvisible <= 0)
-        return GX_OK;
-    if (nmap > 0) {
-        int v = map[local_rank % nmap];
-        if (v < 0 || v >= nvisible)
-            return gx_fail(err, GX_EINPUT, "--gpu-map: entry %d (for node-local rank %d) is out "
-                           "of range (expected 0..%d, an index among the %d visible GPUs)", v,
-                           local_rank, nvisible - 1, nvisible);
-        *chosen = v;
-    } else
-        *chosen = local_rank % nvisible;
-    return GX_OK;
-}
-
-void gx_bind_plan_free(struct gx_bind_plan *plan)
-{
-    hwloc_bitmap_free(plan->local);
-    hwloc_bitmap_free(plan->cpuset);
-    hwloc_bitmap_free(plan->nodeset);
-    plan->local = plan->cpuset = plan->nodeset = NULL;
+    hwloc_bitmap_free(bind->local);
+    hwloc_bitmap_free(bind->cpuset);
+    hwloc_bitmap_free(bind->nodeset);
+    bind->local = bind->cpuset = bind->nodeset = NULL;
 }
 
 static hwloc_obj_type_t unit_type(hwloc_topology_t topo, hwloc_const_cpuset_t set)
@@ -323,27 +232,31 @@ static void numa_list(hwloc_topology_t topo, hwloc_const_nodeset_t ns, char *buf
 }
 
 /* The GPU's CPU-side locality and this rank's place among the ranks sharing it (NULL: no GPU). */
-static int plan_locality(hwloc_topology_t topo, const char (*busids)[GX_BUSID_LEN],
-                         int local_size, int local_rank, struct gx_bind_plan *plan,
-                         hwloc_obj_t *anc, struct gx_err *err)
+static int binding_locality(hwloc_topology_t topo, const char (*busids)[GX_BUSID_LEN],
+                            int local_size, int local_rank, struct gx_binding *bind,
+                            hwloc_obj_t *anc, struct gx_err *err)
 {
     *anc = NULL;
     hwloc_obj_t gpu = busids[local_rank][0] ? gx_topo_pcidev(topo, busids[local_rank]) : NULL;
     if (!gpu) {
-        snprintf(plan->reason, sizeof plan->reason, "%s", busids[local_rank][0]
+        snprintf(bind->reason, sizeof bind->reason, "%s", busids[local_rank][0]
                  ? "the GPU is not in the topology: binding left as it is"
                  : "no GPU: binding left as it is");
         return GX_OK;
     }
-    plan->has_gpu = 1;
+    bind->has_gpu = 1;
     hwloc_obj_t a = hwloc_get_non_io_ancestor_obj(topo, gpu);
     if (!a || !a->cpuset || !a->nodeset)
         return gx_fail(err, GX_ERUNTIME, "hwloc: the GPU %s has no CPU-side ancestor",
                        busids[local_rank]);
-    if (hwloc_bitmap_copy(plan->local, a->cpuset) != 0)
+    if (hwloc_bitmap_copy(bind->local, a->cpuset) != 0)
         return gx_fail(err, GX_ERUNTIME, "out of host memory");
-    numa_list(topo, a->nodeset, plan->numa, sizeof plan->numa);
-    nearest_nic(topo, gpu, plan->nic, sizeof plan->nic, &plan->nic_link);
+    numa_list(topo, a->nodeset, bind->numa, sizeof bind->numa);
+    hwloc_obj_t nic = nearest_nic(topo, gpu);
+    if (nic) {
+        snprintf(bind->nic, sizeof bind->nic, "%s", nic->name);
+        bind->nic_link = gx_topo_pci_link(topo, gpu, nic);
+    }
 
     /* Local ranks whose GPUs share this locality divide its cores, in node-local rank order. */
     for (int i = 0; i < local_size; i++) {
@@ -352,96 +265,96 @@ static int plan_locality(hwloc_topology_t topo, const char (*busids)[GX_BUSID_LE
         if (!o || !o->cpuset || !hwloc_bitmap_isequal(o->cpuset, a->cpuset))
             continue;
         if (i < local_rank)
-            plan->group_index++;
-        plan->group_size++;
+            bind->group_index++;
+        bind->group_size++;
     }
     *anc = a;
     return GX_OK;
 }
 
-static void plan_decide(hwloc_topology_t topo, hwloc_const_cpuset_t current,
-                        enum gx_bind_policy policy, hwloc_obj_type_t ut, int n, int first,
-                        int last, struct gx_bind_plan *plan)
+static void binding_decide(hwloc_topology_t topo, hwloc_const_cpuset_t current,
+                           enum gx_bind_policy policy, hwloc_obj_type_t ut, int n, int first,
+                           int last, struct gx_binding *bind)
 {
     const char *unit = ut == HWLOC_OBJ_CORE ? "cores" : "PUs";
-    int k = plan->group_size, i = plan->group_index;
+    int k = bind->group_size, i = bind->group_index;
     char share[96];
     snprintf(share, sizeof share, "%d of %d ranks sharing that locality", i + 1, k);
     int launcher_bound = current && !hwloc_bitmap_iszero(current) &&
                          !hwloc_bitmap_isincluded(hwloc_topology_get_topology_cpuset(topo),
                                                   current);
     if (policy == GX_BIND_AUTO && launcher_bound &&
-        hwloc_bitmap_isincluded(current, plan->local)) {
-        plan->decision = "keep";
-        hwloc_bitmap_copy(plan->cpuset, current);
-        snprintf(plan->reason, sizeof plan->reason, "the launcher's binding is already local to "
-                 "the GPU: kept; memory bound to NUMA %s", plan->numa);
+        hwloc_bitmap_isincluded(current, bind->local)) {
+        bind->decision = "keep";
+        hwloc_bitmap_copy(bind->cpuset, current);
+        snprintf(bind->reason, sizeof bind->reason, "the launcher's binding is already local to "
+                 "the GPU: kept; memory bound to NUMA %s", bind->numa);
         return;
     }
-    plan->decision = launcher_bound && policy == GX_BIND_AUTO ? "rebind" : "bind";
+    bind->decision = launcher_bound && policy == GX_BIND_AUTO ? "rebind" : "bind";
     const char *why = !launcher_bound ? ""
                       : policy == GX_BIND_AUTO ? "the launcher's binding is not local to the GPU; "
                                                : "overrides the launcher's binding; ";
     if (policy == GX_BIND_NUMA)
-        snprintf(plan->reason, sizeof plan->reason, "--bind numa: %sall %d %s local to the GPU "
-                 "(NUMA %s)", why, n, unit, plan->numa);
+        snprintf(bind->reason, sizeof bind->reason, "--bind numa: %sall %d %s local to the GPU "
+                 "(NUMA %s)", why, n, unit, bind->numa);
     else
-        snprintf(plan->reason, sizeof plan->reason, "--bind %s: %s%s %d-%d of the %d local to "
+        snprintf(bind->reason, sizeof bind->reason, "--bind %s: %s%s %d-%d of the %d local to "
                  "the GPU (NUMA %s), %s%s", gx_bind_policy_names[policy], why, unit, first,
-                 last - 1, n, plan->numa, share,
+                 last - 1, n, bind->numa, share,
                  (long)k > (long)n && policy == GX_BIND_AUTO ? "; more ranks than cores, so "
                                                                "some share one" : "");
 }
 
-int gx_bind_plan(hwloc_topology_t topo, const char (*busids)[GX_BUSID_LEN], int local_size,
-                 int local_rank, enum gx_bind_policy policy, hwloc_const_cpuset_t current,
-                 struct gx_bind_plan *plan, struct gx_err *err)
+int gx_binding_make(hwloc_topology_t topo, const char (*busids)[GX_BUSID_LEN], int local_size,
+                    int local_rank, enum gx_bind_policy policy, hwloc_const_cpuset_t current,
+                    struct gx_binding *bind, struct gx_err *err)
 {
-    memset(plan, 0, sizeof *plan);
-    plan->policy = policy;
-    plan->decision = "none";
-    plan->local = hwloc_bitmap_alloc();
-    plan->cpuset = hwloc_bitmap_alloc();
-    plan->nodeset = hwloc_bitmap_alloc();
+    memset(bind, 0, sizeof *bind);
+    bind->policy = policy;
+    bind->decision = "none";
+    bind->local = hwloc_bitmap_alloc();
+    bind->cpuset = hwloc_bitmap_alloc();
+    bind->nodeset = hwloc_bitmap_alloc();
     hwloc_obj_t anc = NULL;
-    int rc = !plan->local || !plan->cpuset || !plan->nodeset
+    int rc = !bind->local || !bind->cpuset || !bind->nodeset
                  ? gx_fail(err, GX_ERUNTIME, "out of host memory")
-                 : plan_locality(topo, busids, local_size, local_rank, plan, &anc, err);
+                 : binding_locality(topo, busids, local_size, local_rank, bind, &anc, err);
     if (rc != GX_OK) {
-        gx_bind_plan_free(plan);
+        gx_binding_free(bind);
         return rc;
     }
     if (!anc)
         return GX_OK;
     if (policy == GX_BIND_NONE) {
-        snprintf(plan->reason, sizeof plan->reason, "--bind none: binding left as it is");
+        snprintf(bind->reason, sizeof bind->reason, "--bind none: binding left as it is");
         return GX_OK;
     }
-    hwloc_obj_type_t ut = unit_type(topo, plan->local);
-    int n = hwloc_get_nbobjs_inside_cpuset_by_type(topo, plan->local, ut);
+    hwloc_obj_type_t ut = unit_type(topo, bind->local);
+    int n = hwloc_get_nbobjs_inside_cpuset_by_type(topo, bind->local, ut);
     if (n <= 0) {
-        snprintf(plan->reason, sizeof plan->reason, "no CPUs local to the GPU: binding left as "
+        snprintf(bind->reason, sizeof bind->reason, "no CPUs local to the GPU: binding left as "
                  "it is");
         return GX_OK;
     }
-    int k = plan->group_size, i = plan->group_index;
+    int k = bind->group_size, i = bind->group_index;
     int first = (int)((long)i * n / k), last = (int)((long)(i + 1) * n / k);
     if (last <= first)
         last = first + 1; /* more ranks than cores: neighbours share one */
     if (policy == GX_BIND_CORE)
         last = first + 1;
     if (policy == GX_BIND_NUMA) {
-        hwloc_bitmap_copy(plan->cpuset, plan->local);
+        hwloc_bitmap_copy(bind->cpuset, bind->local);
     } else {
         for (int u = first; u < last; u++) {
-            hwloc_obj_t o = hwloc_get_obj_inside_cpuset_by_type(topo, plan->local, ut, u);
+            hwloc_obj_t o = hwloc_get_obj_inside_cpuset_by_type(topo, bind->local, ut, u);
             if (o)
-                hwloc_bitmap_or(plan->cpuset, plan->cpuset, o->cpuset);
+                hwloc_bitmap_or(bind->cpuset, bind->cpuset, o->cpuset);
         }
     }
-    hwloc_bitmap_copy(plan->nodeset, anc->nodeset);
-    plan->apply = 1;
-    plan_decide(topo, current, policy, ut, n, first, last, plan);
+    hwloc_bitmap_copy(bind->nodeset, anc->nodeset);
+    bind->apply = 1;
+    binding_decide(topo, current, policy, ut, n, first, last, bind);
     return GX_OK;
 }
 
@@ -509,8 +422,8 @@ static hwloc_obj_t pick(hwloc_topology_t topo, hwloc_obj_t gpu, int type, const 
     int best_rank = 0;
     for (hwloc_obj_t o = NULL; (o = hwloc_get_next_osdev(topo, o));) {
         int t = (int)o->attr->osdev.type;
-        if (!o->name || (type >= 0 ? t != type
-                                   : t != HWLOC_OBJ_OSDEV_NETWORK && t != HWLOC_OBJ_OSDEV_OPENFABRICS))
+        int nic = t == HWLOC_OBJ_OSDEV_NETWORK || t == HWLOC_OBJ_OSDEV_OPENFABRICS;
+        if (!o->name || (type >= 0 ? t != type : !nic))
             continue;
         if (list && !listed(list, o->name, prefix))
             continue;
@@ -555,9 +468,7 @@ void gx_topo_nic_in_use(hwloc_topology_t topo, hwloc_obj_t gpu, const char *ucx_
     }
     if (!out->source) {
         out->source = "hwloc nearest";
-        const char *link;
-        nearest_nic(topo, gpu, out->name, sizeof out->name, &link);
-        nic = out->name[0] && gpu ? pick(topo, gpu, -1, out->name, 0) : NULL;
+        nic = nearest_nic(topo, gpu);
     }
     if (nic) {
         snprintf(out->name, sizeof out->name, "%s", nic->name);

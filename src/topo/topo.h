@@ -50,7 +50,7 @@ int gx_launcher_local_rank(const char **var);
 int gx_gpu_choose(int nvisible, int local_rank, const int *map, int nmap, int *chosen,
                   struct gx_err *err);
 
-struct gx_bind_plan {
+struct gx_binding {
     enum gx_bind_policy policy;
     int has_gpu;             /* the rank's GPU was found in the topology */
     hwloc_bitmap_t local;    /* cpuset of the GPU's closest non-I/O ancestor */
@@ -65,10 +65,10 @@ struct gx_bind_plan {
     const char *nic_link;
 };
 
-int gx_bind_plan(hwloc_topology_t topo, const char (*busids)[GX_BUSID_LEN], int local_size,
-                 int local_rank, enum gx_bind_policy policy, hwloc_const_cpuset_t current,
-                 struct gx_bind_plan *plan, struct gx_err *err);
-void gx_bind_plan_free(struct gx_bind_plan *plan);
+int gx_binding_make(hwloc_topology_t topo, const char (*busids)[GX_BUSID_LEN], int local_size,
+                    int local_rank, enum gx_bind_policy policy, hwloc_const_cpuset_t current,
+                    struct gx_binding *bind, struct gx_err *err);
+void gx_binding_free(struct gx_binding *bind);
 
 /* NVLink count between two GPUs through NVML, loaded at run time: links >= 0, or -1 with why. */
 int gx_nvml_nvlinks(const char *busid_a, const char *busid_b, char *why, size_t len);

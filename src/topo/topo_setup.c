@@ -1,5 +1,6 @@
 #include "config.h"
 #include "gpu.h"
+#include "input.h"
 #include "links_store.h"
 #include "topo.h"
 
@@ -11,7 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void warn(struct gx_topo_rank *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn(struct gx_topo_rank *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static void warn(struct gx_topo_rank *t, const char *fmt, ...)
 {
     if (t->nwarnings >= (int)GX_ARRAY_LEN(t->warnings))
@@ -200,58 +202,58 @@ static void fill_links(const struct gx_job *job, hwloc_topology_t topo, struct g
     }
 }
 
-static void apply_plan(hwloc_topology_t topo, struct gx_bind_plan *plan, struct gx_topo_rank *t)
+static void apply_binding(hwloc_topology_t topo, struct gx_binding *bind, struct gx_topo_rank *t)
 {
-    if (!plan->apply) {
-        snprintf(t->membind, sizeof t->membind, "not set (%s)", plan->reason);
+    if (!bind->apply) {
+        snprintf(t->membind, sizeof t->membind, "not set (%s)", bind->reason);
         return;
     }
     if (t->fake || t->foreign) {
-        snprintf(t->membind, sizeof t->membind, "would be NUMA %s; not applied (%s)", plan->numa,
+        snprintf(t->membind, sizeof t->membind, "would be NUMA %s; not applied (%s)", bind->numa,
                  t->foreign ? "the topology is from an XML file" : "the GPUs are --fake-gpus");
         return;
     }
     t->applied = 1;
-    if (strcmp(plan->decision, "keep") != 0 &&
-        hwloc_set_cpubind(topo, plan->cpuset, HWLOC_CPUBIND_PROCESS) != 0) {
+    if (strcmp(bind->decision, "keep") != 0 &&
+        hwloc_set_cpubind(topo, bind->cpuset, HWLOC_CPUBIND_PROCESS) != 0) {
         t->applied = 0;
         warn(t, "hwloc_set_cpubind to %s failed: %s; binding left as it is", t->planned,
              strerror(errno));
     }
     /* Memory policy of this thread; pinned staging buffers allocated later land there. */
-    if (hwloc_set_membind(topo, plan->nodeset, HWLOC_MEMBIND_BIND, HWLOC_MEMBIND_BYNODESET) != 0)
+    if (hwloc_set_membind(topo, bind->nodeset, HWLOC_MEMBIND_BIND, HWLOC_MEMBIND_BYNODESET) != 0)
         snprintf(t->membind, sizeof t->membind, "not set: hwloc_set_membind(NUMA %s) failed: %s",
-                 plan->numa, strerror(errno));
+                 bind->numa, strerror(errno));
     else
-        snprintf(t->membind, sizeof t->membind, "NUMA %s", plan->numa);
+        snprintf(t->membind, sizeof t->membind, "NUMA %s", bind->numa);
 }
 
 static int bind_rank(const struct gx_job *job, const struct gx_global_opts *g,
                      hwloc_topology_t topo, struct gx_topo_rank *t,
                      const char (*busids)[GX_BUSID_LEN], const int *ranks, struct gx_err *err)
 {
-    struct gx_bind_plan plan;
+    struct gx_binding bind;
     hwloc_bitmap_t current = NULL;
     if (!t->foreign && (current = hwloc_bitmap_alloc()) &&
         hwloc_get_cpubind(topo, current, HWLOC_CPUBIND_PROCESS) != 0) {
         hwloc_bitmap_free(current);
         current = NULL; /* unknown: treated as not bound by the launcher */
     }
-    int rc = gx_bind_plan(topo, busids, job->local_size, job->local_rank,
-                          (enum gx_bind_policy)g->bind, current, &plan, err);
+    int rc = gx_binding_make(topo, busids, job->local_size, job->local_rank,
+                             (enum gx_bind_policy)g->bind, current, &bind, err);
     hwloc_bitmap_free(current);
     if (rc != GX_OK)
         return rc;
-    t->decision = plan.decision;
-    snprintf(t->reason, sizeof t->reason, "%s", plan.reason);
-    snprintf(t->numa, sizeof t->numa, "%s", plan.numa);
-    snprintf(t->nic, sizeof t->nic, "%s", plan.nic);
-    t->nic_link = plan.nic_link;
-    if (plan.apply && hwloc_bitmap_list_snprintf(t->planned, sizeof t->planned, plan.cpuset) < 0)
+    t->decision = bind.decision;
+    snprintf(t->reason, sizeof t->reason, "%s", bind.reason);
+    snprintf(t->numa, sizeof t->numa, "%s", bind.numa);
+    snprintf(t->nic, sizeof t->nic, "%s", bind.nic);
+    t->nic_link = bind.nic_link;
+    if (bind.apply && hwloc_bitmap_list_snprintf(t->planned, sizeof t->planned, bind.cpuset) < 0)
         t->planned[0] = '\0';
-    apply_plan(topo, &plan, t);
+    apply_binding(topo, &bind, t);
     fill_links(job, topo, t, busids, ranks);
-    gx_bind_plan_free(&plan);
+    gx_binding_free(&bind);
     return GX_OK;
 }
 
@@ -352,4 +354,86 @@ void gx_gpu_fini(struct gx_job *job)
     free(job->topo);
     job->topo = NULL;
     gx_nvml_fini();
+}
+
+int gx_visible_devices(const char *cvd, int nphys, const char *const *uuids, int *visible,
+                       int *nvisible)
+{
+    *nvisible = 0;
+    if (!cvd) {
+        for (int i = 0; i < nphys && i < GX_MAX_GPUS; i++)
+            visible[(*nvisible)++] = i;
+        return GX_OK;
+    }
+    const char *p = cvd;
+    while (*p && *nvisible < GX_MAX_GPUS) {
+        char item[128];
+        size_t l = strcspn(p, ",");
+        if (l >= sizeof item)
+            break;
+        memcpy(item, p, l);
+        item[l] = '\0';
+        int phys = -1;
+        if (strncmp(item, "GPU-", 4) == 0 || strncmp(item, "MIG-", 4) == 0) {
+            int hits = 0; /* a UUID prefix names the one device it starts */
+            for (int i = 0; i < nphys; i++)
+                if (uuids && uuids[i] && strncmp(uuids[i], item, l) == 0)
+                    phys = i, hits++;
+            if (hits != 1)
+                phys = -1;
+        } else {
+            struct gx_err ignored; /* CUDA's rule: a bad entry ends the list, it is no error */
+            long long v;
+            if (gx_parse_int(item, 0, nphys - 1, &v, &ignored) == GX_OK)
+                phys = (int)v;
+        }
+        if (phys < 0)
+            break;
+        for (int i = 0; i < *nvisible; i++)
+            if (visible[i] == phys)
+                phys = -1;
+        if (phys < 0)
+            break; /* a repeated device ends the list too */
+        visible[(*nvisible)++] = phys;
+        p += l;
+        if (*p == ',')
+            p++;
+    }
+    return GX_OK;
+}
+
+int gx_launcher_local_rank(const char **var)
+{
+    static const char *const vars[] = {"OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID",
+                                       "MV2_COMM_WORLD_LOCAL_RANK", "PALS_LOCAL_RANKID",
+                                       "SLURM_LOCALID"};
+    for (size_t i = 0; i < GX_ARRAY_LEN(vars); i++) {
+        const char *v = getenv(vars[i]);
+        struct gx_err ignored; /* not a number by the one rule: the next launcher's variable */
+        long long l;
+        if (!v || gx_parse_int(v, 0, 1 << 20, &l, &ignored) != GX_OK)
+            continue;
+        *var = vars[i];
+        return (int)l;
+    }
+    *var = NULL;
+    return -1;
+}
+
+int gx_gpu_choose(int nvisible, int local_rank, const int *map, int nmap, int *chosen,
+                  struct gx_err *err)
+{
+    *chosen = -1;
+    if (nvisible <= 0)
+        return GX_OK;
+    if (nmap > 0) {
+        int v = map[local_rank % nmap];
+        if (v < 0 || v >= nvisible)
+            return gx_fail(err, GX_EINPUT, "--gpu-map: entry %d (for node-local rank %d) is out "
+                           "of range (expected 0..%d, an index among the %d visible GPUs)", v,
+                           local_rank, nvisible - 1, nvisible);
+        *chosen = v;
+    } else
+        *chosen = local_rank % nvisible;
+    return GX_OK;
 }
