@@ -128,7 +128,9 @@ const char *gx_option_default_text(const struct gx_option *op);
 const char *gx_option_alias_text(const struct gx_option *op, char *buf, size_t len);
 /* --list WHAT: the names a shell completes (completion/gpuxfer.bash). */
 int gx_options_list(FILE *out, const char *what, struct gx_err *err);
-/* Shared by --help and the man page (mangen.c). */
+/* docs/options.md's table (gx-help --markdown). */
+void gx_options_markdown(FILE *out);
+/* --help's first lines and its examples. */
 extern const char gx_help_usage[], gx_help_summary[];
 struct gx_help_example {
     const char *command, *what;
