@@ -15,6 +15,9 @@ wide=$(awk 'length > 80 { print FILENAME ": " length ": " $0 }' "$dir/help" "$di
 [ -z "$wide" ] && [ -s "$dir/help" ]
 ok $? "--help and --help-all fit 80 columns ($(wc -l <"$dir/help") and $(wc -l <"$dir/all") lines)" ||
     echo "$wide" | diag
+# A number the text takes from a macro (GX_STR) whose header is not included reads as its name.
+! grep 'GX_[A-Z_]' "$dir/all" >"$dir/macros"
+ok $? "--help-all names no macro where a number belongs" || diag <"$dir/macros"
 
 # The groups, in this order, and the options a newcomer needs in the first ones.
 order=$(grep -nE '^(What to measure|Where to write|How long|Tuning|Reliability|Information):$' \
