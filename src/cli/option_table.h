@@ -73,6 +73,8 @@ int gx_option_set(const struct gx_option *op, struct gx_options *o, struct gx_ru
 /* A job-wide option a scenario may set at its top level; the command line overrides it. */
 int gx_option_scenario_top(const struct gx_option *op);
 
+struct gx_job;
+struct gx_layout;
 void gx_run_defaults(struct gx_run_opts *r);
 /* The GPU run's budget is the least that gives each result its visits (docs/options.md). */
 #define GX_DEFAULT_BUDGET_HOST 10
@@ -85,6 +87,12 @@ void gx_run_defaults(struct gx_run_opts *r);
 /* The collectives': latency at 8 B to the plateau of busbw (nccl-tests' -b 8 -e 256M). */
 #define GX_DEFAULT_COLL_SIZES "8,64K,1M,16M,64M,256M"
 
+/* Told no paths: the GPU default run where every rank sees a GPU, else the host run, which says
+ * why each rank has none in the report and rank 0's why under the table. Collective. */
+int gx_options_default_run(struct gx_job *job, struct gx_options *o, struct gx_err *err);
+/* This job's ranks on its nodes, or the nodes --assume-nodes plans for. */
+int gx_options_layout(const struct gx_job *job, const struct gx_options *o,
+                      struct gx_layout *layout, struct gx_err *err);
 /* The default run on GPUs: every path that moves GPU data. */
 int gx_options_gpu_default(struct gx_options *o, struct gx_err *err);
 /* Runs of groups get the collectives and the paths that have them; patterns of the other kind

@@ -263,7 +263,8 @@ int gx_options_list(FILE *out, const char *what, struct gx_err *err)
     if (strcmp(what, "options") == 0) {
         for (const struct gx_option *op = gx_option_table; op->name; op++)
             if (op->short_name)
-                fprintf(out, "-%c%s%s\n", op->short_name, op->arg ? " " : "", op->arg ? op->arg : "");
+                fprintf(out, "-%c%s%s\n", op->short_name, op->arg ? " " : "",
+                        op->arg ? op->arg : "");
         for (const struct gx_option *op = gx_option_table; op->name; op++)
             fprintf(out, "--%s%s%s\n", op->name, op->arg ? " " : "", op->arg ? op->arg : "");
     } else if (strcmp(what, "paths") == 0) {

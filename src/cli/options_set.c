@@ -94,7 +94,8 @@ GX_OPTION_SETTER(gx_set_path)
             char names[256] = "";
             for (int k = 0; k < gx_path_count; k++)
                 gx_list_add(names, sizeof names, ", ", gx_paths[k].name);
-            return gx_fail(err, GX_EINPUT, "unknown path '%s' (expected one of: %s)", items[i], names);
+            return gx_fail(err, GX_EINPUT, "unknown path '%s' (expected one of: %s)", items[i],
+                           names);
         }
     }
     return GX_OK;
