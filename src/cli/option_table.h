@@ -152,17 +152,9 @@ int gx_options_check_gpu_memory(const struct gx_options *o, int gpu_ranks, doubl
 
 /* --help or --help-all: 80 columns at most. */
 void gx_options_help(FILE *out, int all);
-const char *gx_option_default_text(const struct gx_option *op);
-const char *gx_option_alias_text(const struct gx_option *op, char *buf, size_t len);
 /* --list WHAT: the names a shell completes (completion/gpuxfer.bash). */
 int gx_options_list(FILE *out, const char *what, struct gx_err *err);
 /* docs/options.md's table (gx-help --markdown). */
 void gx_options_markdown(FILE *out);
-/* --help's first lines and its examples. */
-extern const char gx_help_usage[], gx_help_summary[];
-struct gx_help_example {
-    const char *command, *what;
-};
-extern const struct gx_help_example gx_help_examples[];
 
 #endif

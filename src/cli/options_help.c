@@ -16,10 +16,12 @@
 #define GX_PKGDATADIR "PREFIX/share/gpuxfer"
 #endif
 
-const char gx_help_usage[] = "mpirun -np N gpuxfer [OPTION]...";
-const char gx_help_summary[] =
+static const char help_usage[] = "mpirun -np N gpuxfer [OPTION]...";
+static const char help_summary[] =
     "Measures how fast data moves between the ranks' GPUs and hosts, over every path.";
-const struct gx_help_example gx_help_examples[] = {
+static const struct {
+    const char *command, *what;
+} help_examples[] = {
     {"mpirun -np 2 gpuxfer", "the default run"},
     {"mpirun -np 2 gpuxfer --dry-run", "the plan and its time, no run"},
     {"mpirun -np 2 gpuxfer --scenario plan", "a transfer plan, quickly"},
@@ -57,12 +59,12 @@ static int wrap(FILE *out, const char *text, int col, int indent)
     return col;
 }
 
-const char *gx_option_default_text(const struct gx_option *op)
+static const char *default_text(const struct gx_option *op)
 {
     return op->dflt_says ? op->dflt_says : op->dflt ? op->dflt : "";
 }
 
-const char *gx_option_alias_text(const struct gx_option *op, char *buf, size_t len)
+static const char *alias_text(const struct gx_option *op, char *buf, size_t len)
 {
     if (!op->alias)
         return "";
@@ -84,14 +86,14 @@ static void option_line(FILE *out, const struct gx_option *op, int all)
     }
     fprintf(out, "%*s", HELP_TEXT_COL - col, "");
     col = wrap(out, op->help, HELP_TEXT_COL, HELP_TEXT_COL);
-    const char *d = gx_option_default_text(op);
+    const char *d = default_text(op);
     if (d[0]) {
         char said[256];
         snprintf(said, sizeof said, "(default: %s)", d);
         col = wrap(out, said, col, HELP_TEXT_COL);
     }
     char old[96], said_old[128];
-    if (gx_option_alias_text(op, old, sizeof old)[0]) {
+    if (alias_text(op, old, sizeof old)[0]) {
         snprintf(said_old, sizeof said_old, "(%s)", old);
         col = wrap(out, said_old, col, HELP_TEXT_COL);
     }
@@ -157,7 +159,7 @@ static void environment_and_files(FILE *out)
 
 void gx_options_help(FILE *out, int all)
 {
-    fprintf(out, "Usage: %s\n%s\n", gx_help_usage, gx_help_summary);
+    fprintf(out, "Usage: %s\n%s\n", help_usage, help_summary);
     for (int g = 0; g < GX_G_COUNT; g++) {
         if (g >= GX_G_FIRST_HIDDEN && !all)
             continue;
@@ -202,8 +204,8 @@ void gx_options_help(FILE *out, int all)
     if (all)
         scenario_keys(out);
     fprintf(out, "\nExamples:\n");
-    for (const struct gx_help_example *e = gx_help_examples; e->command; e++)
-        fprintf(out, "  %-46s # %s\n", e->command, e->what);
+    for (size_t i = 0; help_examples[i].command; i++)
+        fprintf(out, "  %-46s # %s\n", help_examples[i].command, help_examples[i].what);
     fputc('\n', out);
     int col = wrap(out, gx_exit_status_text(), 0, 0);
     if (all) {
@@ -242,14 +244,14 @@ void gx_options_markdown(FILE *out)
                  op->arg ? op->arg : "");
         md_cell(out, left, "`");
         fputs(" | ", out);
-        md_cell(out, gx_option_default_text(op), op->dflt_says || !op->dflt ? "" : "`");
+        md_cell(out, default_text(op), op->dflt_says || !op->dflt ? "" : "`");
         fputs(" | ", out);
         md_cell(out, op->help, "");
         if (op->more) {
             fputs(". ", out);
             md_cell(out, op->more, "");
         }
-        if (gx_option_alias_text(op, old, sizeof old)[0]) {
+        if (alias_text(op, old, sizeof old)[0]) {
             fputs(" (", out);
             md_cell(out, old, "");
             fputc(')', out);
