@@ -4,6 +4,7 @@
 
 #include "options.h"
 
+#include <stddef.h>
 #include <stdio.h>
 
 /* JSON type a scenario key must have. */
@@ -32,6 +33,7 @@ struct gx_option {
     enum gx_opt_group group;
     int (*set)(struct gx_options *o, struct gx_run_opts *r, const char *value,
                struct gx_err *err);
+    size_t flag;          /* where set is NULL: the int of struct gx_options a flag sets to 1 */
     enum gx_num_kind num;
     /* GX_PATH_* flags it needs to matter on a path (0: any); elsewhere it is said, not ignored. */
     unsigned path_needs;
@@ -40,6 +42,7 @@ struct gx_option {
 };
 
 extern const struct gx_option gx_option_table[];
+#define GX_FLAG(field) offsetof(struct gx_options, field)
 /* The rows' setters (options_set.c); --vary OPTION=V1,V2[,...] (vary.c) reads each value by its
  * option's setter. */
 #define GX_OPTION_SETTER(fn)                                                                  \
@@ -47,22 +50,17 @@ extern const struct gx_option gx_option_table[];
 GX_OPTION_SETTER(gx_set_vary); GX_OPTION_SETTER(gx_set_path); GX_OPTION_SETTER(gx_set_mem);
 GX_OPTION_SETTER(gx_set_pattern); GX_OPTION_SETTER(gx_set_sizes); GX_OPTION_SETTER(gx_set_pairs);
 GX_OPTION_SETTER(gx_set_map); GX_OPTION_SETTER(gx_set_scenario); GX_OPTION_SETTER(gx_set_name);
-GX_OPTION_SETTER(gx_set_output); GX_OPTION_SETTER(gx_set_table); GX_OPTION_SETTER(gx_set_force);
-GX_OPTION_SETTER(gx_set_format); GX_OPTION_SETTER(gx_set_wide); GX_OPTION_SETTER(gx_set_samples);
-GX_OPTION_SETTER(gx_set_quiet); GX_OPTION_SETTER(gx_set_progress); GX_OPTION_SETTER(gx_set_iters);
-GX_OPTION_SETTER(gx_set_warmup); GX_OPTION_SETTER(gx_set_timeout); GX_OPTION_SETTER(gx_set_visits);
-GX_OPTION_SETTER(gx_set_soak); GX_OPTION_SETTER(gx_set_budget); GX_OPTION_SETTER(gx_set_precision);
-GX_OPTION_SETTER(gx_set_dry_run); GX_OPTION_SETTER(gx_set_assume_nodes);
+GX_OPTION_SETTER(gx_set_output); GX_OPTION_SETTER(gx_set_table); GX_OPTION_SETTER(gx_set_format);
+GX_OPTION_SETTER(gx_set_iters); GX_OPTION_SETTER(gx_set_warmup); GX_OPTION_SETTER(gx_set_timeout);
+GX_OPTION_SETTER(gx_set_visits); GX_OPTION_SETTER(gx_set_soak); GX_OPTION_SETTER(gx_set_budget);
+GX_OPTION_SETTER(gx_set_precision); GX_OPTION_SETTER(gx_set_assume_nodes);
 GX_OPTION_SETTER(gx_set_assume_per_node); GX_OPTION_SETTER(gx_set_chunk);
 GX_OPTION_SETTER(gx_set_depth); GX_OPTION_SETTER(gx_set_window); GX_OPTION_SETTER(gx_set_ceilings);
 GX_OPTION_SETTER(gx_set_bind); GX_OPTION_SETTER(gx_set_nccl_comm); GX_OPTION_SETTER(gx_set_gpu_map);
-GX_OPTION_SETTER(gx_set_assume_cuda_aware); GX_OPTION_SETTER(gx_set_validate);
-GX_OPTION_SETTER(gx_set_allow_skip); GX_OPTION_SETTER(gx_set_check);
-GX_OPTION_SETTER(gx_set_fail_on_health); GX_OPTION_SETTER(gx_set_expect);
+GX_OPTION_SETTER(gx_set_validate); GX_OPTION_SETTER(gx_set_check); GX_OPTION_SETTER(gx_set_expect);
 GX_OPTION_SETTER(gx_set_slow_pair); GX_OPTION_SETTER(gx_set_help);
-GX_OPTION_SETTER(gx_set_help_all); GX_OPTION_SETTER(gx_set_version);
-GX_OPTION_SETTER(gx_set_topology_xml); GX_OPTION_SETTER(gx_set_fake_gpus);
-GX_OPTION_SETTER(gx_set_list);
+GX_OPTION_SETTER(gx_set_help_all); GX_OPTION_SETTER(gx_set_topology_xml);
+GX_OPTION_SETTER(gx_set_fake_gpus); GX_OPTION_SETTER(gx_set_list);
 /* After the runs are set: --vary path makes each run's paths the values, in their order. */
 void gx_vary_runs(struct gx_options *o);
 /* By name or alias; NULL: none. */

@@ -116,25 +116,25 @@ const struct gx_option gx_option_table[] = {
          "pipe closed. A character device is written to as it is (/dev/null: no table); a FIFO, "
          "a directory or another special file is refused, as is a FILE that is also the report, "
          "its .jsonl or .samples.jsonl, or the --scenario file."},
-    {.name = "force", .type = GX_T_FLAG, .group = GX_G_OUTPUT, .set = gx_set_force,
+    {.name = "force", .type = GX_T_FLAG, .group = GX_G_OUTPUT, .flag = GX_FLAG(g.force),
      .help = "overwrite an existing report (without it that is an error)"},
     {.name = "format", .arg = "table|csv", .type = GX_T_STRING, .group = GX_G_OUTPUT,
      .set = gx_set_format, .dflt = "table",
      .help = "stdout holds the table, or CSV (the table then goes to stderr)",
      .more = "The CSV: a header, then one line per result (path, memory kinds, pattern, pair, "
          "size, chunk, depth, statistics, ceiling, efficiency)."},
-    {.name = "wide", .type = GX_T_FLAG, .group = GX_G_OUTPUT, .set = gx_set_wide,
+    {.name = "wide", .type = GX_T_FLAG, .group = GX_G_OUTPUT, .flag = GX_FLAG(g.wide),
      .help = "every column of the table (min and max too), past " GX_STR(GX_TABLE_COLUMNS)
          " characters",
      .more = "By default a result's line fits " GX_STR(GX_TABLE_COLUMNS) " columns: size, pair, "
          "chunk, depth, median, p5, p95, cv%, iterations, validation, ceiling and efficiency, "
          "values to four significant digits. The CSV and the report have every statistic at full "
          "precision."},
-    {.name = "samples", .type = GX_T_FLAG, .group = GX_G_OUTPUT, .set = gx_set_samples,
+    {.name = "samples", .type = GX_T_FLAG, .group = GX_G_OUTPUT, .flag = GX_FLAG(g.samples),
      .help = "keep every raw sample (past " GX_STR(GX_SAMPLES_INLINE) " in OUTPUT.samples.jsonl)"},
-    {.name = "quiet", .type = GX_T_FLAG, .group = GX_G_OUTPUT, .set = gx_set_quiet,
+    {.name = "quiet", .type = GX_T_FLAG, .group = GX_G_OUTPUT, .flag = GX_FLAG(g.quiet),
      .help = "no progress line (shown when stderr or stdout is a terminal)"},
-    {.name = "progress", .type = GX_T_FLAG, .group = GX_G_OUTPUT, .set = gx_set_progress,
+    {.name = "progress", .type = GX_T_FLAG, .group = GX_G_OUTPUT, .flag = GX_FLAG(g.progress),
      .help = "progress even without a terminal (a line every " GX_STR(GX_PROGRESS_LOG_S) " s on "
          "stderr)"},
     /* How long */
@@ -197,7 +197,7 @@ const struct gx_option gx_option_table[] = {
          "--iters N runs exactly N instead, and a step's share of --budget may end it first. "
          "The report says what ended each step (precision, time or iterations) and the "
          "interval reached."},
-    {.name = "dry-run", .type = GX_T_FLAG, .group = GX_G_TIME, .set = gx_set_dry_run,
+    {.name = "dry-run", .type = GX_T_FLAG, .group = GX_G_TIME, .flag = GX_FLAG(dry_run),
      .help = "list every measurement with its estimated time; measure nothing",
      .more = "The run's files (--output, --table) are checked as the run checks them (exit "
          GX_STR(GX_CODE_EINPUT) " where it would refuse them), and nothing is created."},
@@ -264,13 +264,13 @@ const struct gx_option gx_option_table[] = {
      .set = gx_set_gpu_map, .num = GX_NUM_INT, .dflt_says = "node-local rank % visible GPUs",
      .help = "visible GPU of each node-local rank (entry local rank % length), e.g. 0,2,1,3"},
     {.name = "assume-cuda-aware", .type = GX_T_FLAG, .group = GX_G_TUNING,
-     .set = gx_set_assume_cuda_aware,
+     .flag = GX_FLAG(g.assume_cuda_aware),
      .help = "treat the MPI library as CUDA-aware when it cannot be asked"},
     /* Reliability */
     {.name = "validate", .arg = "once|all", .per_run = 1, .type = GX_T_STRING,
      .group = GX_G_RELIABILITY, .set = gx_set_validate, .dflt = "once",
      .help = "check received data once per size, or after every timed iteration too"},
-    {.name = "allow-skip", .type = GX_T_FLAG, .group = GX_G_RELIABILITY, .set = gx_set_allow_skip,
+    {.name = "allow-skip", .type = GX_T_FLAG, .group = GX_G_RELIABILITY, .flag = GX_FLAG(g.allow_skip),
      .help = "exit " GX_STR(GX_CODE_OK) ", not " GX_STR(GX_CODE_ENOTHING) ", when every "
          "measurement was skipped (sweeps over mixed nodes)"},
     {.name = "check", .type = GX_T_FLAG, .group = GX_G_RELIABILITY, .set = gx_set_check,
@@ -300,7 +300,7 @@ const struct gx_option gx_option_table[] = {
          "scripts/slurm/gpuxfer-nodecheck.sh (installed in the data folder's slurm/) runs it as "
          "Slurm's Prolog, Epilog or HealthCheckProgram and drains the node with the reason."},
     {.name = "fail-on-health", .type = GX_T_FLAG, .group = GX_G_RELIABILITY,
-     .set = gx_set_fail_on_health,
+     .flag = GX_FLAG(g.fail_on_health),
      .help = "exit " GX_STR(GX_CODE_EHEALTH) " when the run finds degraded hardware (its # health "
          "lines): a node check",
      .more = "A PCIe link below its maximum, NVLinks down, a NIC slower than its siblings, a "
@@ -334,7 +334,7 @@ const struct gx_option gx_option_table[] = {
      .help = "this text"},
     {.name = "help-all", .type = GX_T_FLAG, .group = GX_G_INFO, .set = gx_set_help_all,
      .help = "every option with its details, the paths and the testing options"},
-    {.name = "version", .type = GX_T_FLAG, .group = GX_G_INFO, .set = gx_set_version,
+    {.name = "version", .type = GX_T_FLAG, .group = GX_G_INFO, .flag = GX_FLAG(version),
      .help = "the version and the build"},
     /* Testing and shell completion */
     {.name = "topology-xml", .arg = "FILE", .type = GX_T_STRING, .group = GX_G_TESTING,
@@ -355,6 +355,8 @@ int gx_option_set(const struct gx_option *op, struct gx_options *o, struct gx_ru
 {
     if (v)
         GX_TRY(gx_input_printable(v, err));
+    if (!op->set) /* a flag: its field is set */
+        return *(int *)((char *)o + op->flag) = 1, GX_OK;
     return op->set(o, r, v, err);
 }
 

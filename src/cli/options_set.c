@@ -43,14 +43,6 @@
         (void)r;                                                                              \
         return set_path_string(o->field, sizeof o->field, v, err);                            \
     }
-#define FLAG_SETTER(fn, field)                                                                \
-    GX_OPTION_SETTER(fn)                                                                      \
-    {                                                                                         \
-        (void)r, (void)v, (void)err;                                                          \
-        o->field = 1;                                                                         \
-        return GX_OK;                                                                         \
-    }
-
 static int copy_text(char *dst, size_t len, const char *v, const char *what, struct gx_err *err)
 {
     if (strlen(v) >= len)
@@ -264,17 +256,6 @@ GX_OPTION_SETTER(gx_set_fake_gpus)
     }
     return copy_text(o->g.fake_gpus, sizeof o->g.fake_gpus, v, "the list", err);
 }
-
-FLAG_SETTER(gx_set_force, g.force)
-FLAG_SETTER(gx_set_quiet, g.quiet)
-FLAG_SETTER(gx_set_wide, g.wide)
-FLAG_SETTER(gx_set_progress, g.progress)
-FLAG_SETTER(gx_set_allow_skip, g.allow_skip)
-FLAG_SETTER(gx_set_fail_on_health, g.fail_on_health)
-FLAG_SETTER(gx_set_dry_run, dry_run)
-FLAG_SETTER(gx_set_samples, g.samples)
-FLAG_SETTER(gx_set_assume_cuda_aware, g.assume_cuda_aware)
-FLAG_SETTER(gx_set_version, version)
 
 /* The node check: its verdict is --fail-on-health's, so it sets that too. */
 GX_OPTION_SETTER(gx_set_check)
