@@ -270,7 +270,8 @@ const struct gx_option gx_option_table[] = {
     {.name = "validate", .arg = "once|all", .per_run = 1, .type = GX_T_STRING,
      .group = GX_G_RELIABILITY, .set = gx_set_validate, .dflt = "once",
      .help = "check received data once per size, or after every timed iteration too"},
-    {.name = "allow-skip", .type = GX_T_FLAG, .group = GX_G_RELIABILITY, .flag = GX_FLAG(g.allow_skip),
+    {.name = "allow-skip", .type = GX_T_FLAG, .group = GX_G_RELIABILITY,
+     .flag = GX_FLAG(g.allow_skip),
      .help = "exit " GX_STR(GX_CODE_OK) ", not " GX_STR(GX_CODE_ENOTHING) ", when every "
          "measurement was skipped (sweeps over mixed nodes)"},
     {.name = "check", .type = GX_T_FLAG, .group = GX_G_RELIABILITY, .set = gx_set_check,
