@@ -3,7 +3,7 @@
 # full one), stays short and links
 # every page of docs/; every relative link of README.md and docs/*.md names a file that exists
 # (in the tarball too: make distcheck runs this) and a heading that is there; each page of docs/
-# links back to the README; every option --help lists is in docs/options.md; results/ is the
+# links back to the README; docs/options.md's table of options is the option table's; results/ is the
 # reference runs (two ranks, or a rank per GPU) its one-page README describes, within 2.5 MB; the exit codes' table is the program's.
 . "$top_srcdir/tests/lib.sh"
 dir=$(mktemp -d "$TEST_TMP/docs.XXXXXX")
@@ -175,6 +175,13 @@ done
 [ -n "$opts" ] && [ -z "$absent" ]
 ok $? "docs/options.md has every option --help lists ($(echo $opts | wc -w) options)" ||
     echo "not in docs/options.md:$absent" | diag
+# Its table of options is the option table's, as make options-md writes it.
+"$top_builddir/src/gx-help" --markdown >"$dir/table.md" &&
+    sed -n '/^<!-- the option table, generated/,/^<!-- end of the generated table -->/p' \
+        "$top_srcdir/docs/options.md" | sed '1d;$d' >"$dir/table.doc" &&
+    [ -s "$dir/table.md" ] && cmp -s "$dir/table.doc" "$dir/table.md"
+ok $? "docs/options.md's table of options is the option table's (make options-md)" ||
+    diff "$dir/table.doc" "$dir/table.md" | head -20 | diag
 
 # docs/reliability.md's table of exit codes is the program's (GX_EXIT_CODES in src/base/gx.h,
 # each code's number its GX_CODE_ macro):

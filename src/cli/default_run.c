@@ -2,6 +2,8 @@
 #include "config.h"
 #include "option_table.h"
 
+#include "gpu.h"
+#include "job.h"
 #include "mem.h"
 #include "pairs.h"
 #include "scheme.h"
@@ -199,6 +201,39 @@ int gx_options_collective_defaults(struct gx_options *o, struct gx_err *err)
         run->npaths = n;
         if (!n)
             GX_TRY(set(o, run, "path", "host", err));
+    }
+    return GX_OK;
+}
+
+int gx_options_default_run(struct gx_job *job, struct gx_options *opts, struct gx_err *err)
+{
+    static char why[sizeof opts->no_gpu_why + 64];
+    int mine = gx_gpu_visible(&opts->g, opts->dry_run), all = 0;
+    GX_MPI_TRY(err, MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MIN, job->comm));
+    GX_TRY(all ? gx_options_gpu_default(opts, err) : GX_OK);
+    /* The host run stands in, so that the links and counters are still judged. */
+    opts->check_no_gpu = opts->check && !opts->gpu_default;
+    if (!all) { /* the lowest rank without one: rank 0 knows its own why */
+        int none = mine ? job->size : job->rank, first = 0;
+        GX_MPI_TRY(err, MPI_Allreduce(&none, &first, 1, MPI_INT, MPI_MIN, job->comm));
+        if (first == 0)
+            snprintf(opts->no_gpu_why, sizeof opts->no_gpu_why, "no GPU on rank 0: %s",
+                     gx_gpu_none_why(&opts->g));
+        else
+            snprintf(opts->no_gpu_why, sizeof opts->no_gpu_why, "no GPU on rank %d", first);
+        if (mine)
+            snprintf(why, sizeof why, "the host run stands in for the GPU default run: %s",
+                     opts->no_gpu_why);
+        else
+            snprintf(why, sizeof why, "%s", gx_gpu_none_why(&opts->g));
+        job->no_gpu = why;
+    }
+    if (opts->check && opts->gpu_default && !opts->g.budget)
+        opts->g.budget = GX_CHECK_BUDGET; /* the map's fixed iterations within it, not on top */
+    /* Axes given make it the user's run, which takes what its steps need. */
+    if (!opts->g.budget && !opts->default_axes_given) {
+        opts->g.budget = all ? GX_DEFAULT_BUDGET_GPU : GX_DEFAULT_BUDGET_HOST;
+        opts->g.budget_default = 1;
     }
     return GX_OK;
 }

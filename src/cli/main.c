@@ -121,41 +121,6 @@ static int check_fault(const struct gx_job *job, const struct gx_options *opts,
     return rc;
 }
 
-/* The GPU default run where every rank sees a GPU, else the host run, which says why each rank
- * has none in the report and rank 0's why under the table. Collective. */
-static int default_run(struct gx_job *job, struct gx_options *opts, struct gx_err *err)
-{
-    static char why[sizeof opts->no_gpu_why + 64];
-    int mine = gx_gpu_visible(&opts->g, opts->dry_run), all = 0;
-    GX_MPI_TRY(err, MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MIN, job->comm));
-    GX_TRY(all ? gx_options_gpu_default(opts, err) : GX_OK);
-    /* The host run stands in, so that the links and counters are still judged. */
-    opts->check_no_gpu = opts->check && !opts->gpu_default;
-    if (!all) { /* the lowest rank without one: rank 0 knows its own why */
-        int none = mine ? job->size : job->rank, first = 0;
-        GX_MPI_TRY(err, MPI_Allreduce(&none, &first, 1, MPI_INT, MPI_MIN, job->comm));
-        if (first == 0)
-            snprintf(opts->no_gpu_why, sizeof opts->no_gpu_why, "no GPU on rank 0: %s",
-                     gx_gpu_none_why(&opts->g));
-        else
-            snprintf(opts->no_gpu_why, sizeof opts->no_gpu_why, "no GPU on rank %d", first);
-        if (mine)
-            snprintf(why, sizeof why, "the host run stands in for the GPU default run: %s",
-                     opts->no_gpu_why);
-        else
-            snprintf(why, sizeof why, "%s", gx_gpu_none_why(&opts->g));
-        job->no_gpu = why;
-    }
-    if (opts->check && opts->gpu_default && !opts->g.budget)
-        opts->g.budget = GX_CHECK_BUDGET; /* the map's fixed iterations within it, not on top */
-    /* Axes given make it the user's run, which takes what its steps need. */
-    if (!opts->g.budget && !opts->default_axes_given) {
-        opts->g.budget = all ? GX_DEFAULT_BUDGET_GPU : GX_DEFAULT_BUDGET_HOST;
-        opts->g.budget_default = 1;
-    }
-    return GX_OK;
-}
-
 /* --check's verdict, last on stdout: a prolog must not take silence for PASS. */
 static int check_verdict(const struct gx_options *opts, int rc, const struct gx_health *h, int n,
                          const char *error)
@@ -182,20 +147,6 @@ static void report_path(const struct gx_options *opts, char *out, size_t len)
         gx_out_path_default(out, len);
 }
 
-static int make_layout(const struct gx_job *job, const struct gx_options *opts,
-                       struct gx_layout *layout, struct gx_err *err)
-{
-    if (opts->assume_per_node && !opts->assume_nodes)
-        return gx_fail(err, GX_EINPUT, "--assume-gpus-per-node: only with --assume-nodes");
-    if (!opts->assume_nodes)
-        return gx_layout_make(job->size, job->node_of, layout, err);
-    if (!opts->dry_run)
-        return gx_fail(err, GX_EINPUT, "--assume-nodes: only with --dry-run (a real run "
-                       "measures the job it has)");
-    return gx_layout_assume((int)opts->assume_nodes,
-                            opts->assume_per_node ? (int)opts->assume_per_node : 1, layout, err);
-}
-
 static int prepare(struct gx_job *job, struct gx_options *opts, struct gx_layout *layout,
                    struct gx_mplan *plan, int argc, char **argv, struct gx_err *err)
 {
@@ -219,11 +170,11 @@ static int prepare(struct gx_job *job, struct gx_options *opts, struct gx_layout
     job->g = &opts->g;
     int measures = !gx_options_answer_only(opts);
     if (rc == GX_OK && opts->default_paths && measures)
-        rc = default_run(job, opts, err);
+        rc = gx_options_default_run(job, opts, err);
     if (rc == GX_OK && measures)
         rc = gx_options_collective_defaults(opts, err);
     if (rc == GX_OK && measures)
-        rc = make_layout(job, opts, layout, err);
+        rc = gx_options_layout(job, opts, layout, err);
     /* The map's both-ways pairs depend on the links: each rank chooses its GPU now. */
     char bibw[sizeof opts->runs[0].pairs] = "";
     if (rc == GX_OK && measures && gx_options_gpu_map_kind(opts, layout) == GX_MAP_NODE) {
@@ -362,6 +313,162 @@ static void quiet_hwloc_plugins(int no_gpu)
                 "every discovery plugin it has\n", strerror(errno));
 }
 
+/* Up to MPI_Init: what must come before the MPI library's first allocation or thread. */
+static int begin(int *argc, char ***argv)
+{
+    struct gx_err err = {0};
+    /* Before any allocation of the MPI library's (heap.c). */
+    gx_heap_steady();
+    /* Before any thread: it may start the program again. */
+    gx_ucx_log_begin(*argv);
+    gx_watchdog_set_timeout((double)gx_options_early_timeout(*argc, *argv));
+    /* No moment without a watchdog: a peer that never arrives in MPI_Init ends the job too. */
+    if (gx_watchdog_start(&err) != GX_OK) {
+        fprintf(stderr, "gpuxfer: %s\n", err.msg);
+        return GX_ERUNTIME;
+    }
+    /* gpuxfer | head: a write error reported, not a signal ending rank 0 without a word. */
+    signal(SIGPIPE, SIG_IGN);
+    const char *no_gpu = gx_options_early_no_gpu(*argc, *argv);
+    quiet_hwloc_plugins(no_gpu != NULL);
+    gx_gpu_early_context(*argc, *argv, no_gpu);
+    /* Above osu's level Open MPI locks every call, visible in latency (docs/mpi-libraries.md). */
+    int provided = MPI_THREAD_SINGLE;
+    if (MPI_Init_thread(argc, argv, MPI_THREAD_SINGLE, &provided) != MPI_SUCCESS) {
+        gx_ucx_proto_end(NULL);
+        fprintf(stderr, "gpuxfer: MPI_Init failed\n");
+        return GX_ERUNTIME;
+    }
+    return GX_OK;
+}
+
+/* The GPUs' counters are read before the context, which carries their state to the table's
+ * header; rank 0 prints the header and the plan's notes. Collective. */
+static int gather_context(struct gx_job *job, const struct gx_options *opts,
+                          const struct gx_mplan *plan, struct gx_report *rep, struct gx_run *run,
+                          struct gx_counters_watch **watch, struct gx_err *err)
+{
+    *watch = gx_counters_begin(job);
+    struct gx_gpu_counters *start = malloc(sizeof *start);
+    if (start) {
+        gx_counters_start(job, *watch, start);
+        job->gpu_start = start;
+    }
+    struct gx_context *context = NULL;
+    int rc = gx_context_gather(job, plan->pairs, plan->nruns, &context, err);
+    if (rc == GX_OK && context) /* the report holds it from here */
+        rc = gx_context_report(rep, context, err);
+    else
+        gx_context_free(context);
+    job->gpu_start = NULL;
+    free(start);
+    rc = gx_agree(job->comm, rc, err);
+    if (job->rank == 0)
+        gx_run_report_context(rep, run, rc);
+    if (rc == GX_OK && job->rank == 0) {
+        gx_pairs_implied_note(run->table, opts);
+        gx_budget_print(run->table, plan, opts);
+    }
+    return rc;
+}
+
+/* Rank 0: the exit status, then the views, the report and --check's verdict. */
+static int report_end(const struct gx_options *opts, struct gx_run *run, struct gx_sink *sink,
+                      struct gx_report *rep, int rc, struct gx_err *err)
+{
+    gx_watchdog_final_report();
+    int exit_code = conclude(opts, &sink->tally, rc, err);
+    /* A table or CSV that did not reach stdout: the report and exit code say so. */
+    if (exit_code == GX_OK &&
+        gx_stream_check(stdout, opts->g.format == GX_FORMAT_CSV ? "the CSV" : "the table",
+                        err) != GX_OK) {
+        gx_out_stdout_abandon(); /* a full disk under --table: no half line at its end */
+        exit_code = GX_ERUNTIME;
+        fprintf(stderr, "gpuxfer: %s\n", err->msg);
+    }
+    run->exit_code = exit_code;
+    gx_sink_finished(sink, run);
+    exit_code = gx_run_report_finish(run, rep);
+    exit_code = check_verdict(opts, exit_code, run->health.h, run->health.n, run->error);
+    gx_fault_moment(0, GX_AT_WRITTEN, 0);
+    gx_watchdog_shutdown(exit_code); /* it may use the report until here */
+    gx_report_close(rep);
+    gx_run_free(run);
+    gx_sink_free(sink);
+    return exit_code;
+}
+
+/* The run itself: every rank measures, rank 0 streams the results into the report. */
+static int measure(struct gx_job *job, struct gx_options *opts, struct gx_mplan *plan,
+                   struct gx_layout *layout, int argc, char **argv)
+{
+    struct gx_err err = {0}, cerr = {0};
+    struct gx_report rep;
+    /* CUDA's context and an MPI library's CUDA support would cost a host run's latency. */
+    if (!job->topo && !job->no_gpu && !gx_mplan_uses_gpu(plan))
+        job->no_gpu = "no path of this run uses a GPU";
+    int rc = start(job, opts, &rep, argc, argv, &err);
+    if (rc != GX_OK)
+        return finish(job, plan, layout,
+                      job->rank == 0 ? check_verdict(opts, rc, NULL, 0, err.msg) : rc);
+    gx_fault_moment(job->rank, GX_AT_OPENED, 0);
+    struct gx_ucx_proto proto;
+    struct gx_harness_out ho = {.gpu_lost_rank = -1};
+    /* Rank 0's; the results' counters and exit status are added at the end. */
+    static struct gx_run run;
+    run = (struct gx_run){.opts = opts, .table = gx_table_stream(&opts->g), .layout = layout,
+                          .layout_views = gx_mplan_views(plan), .proto = &proto, .ho = &ho,
+                          .least_s = gx_budget_least(plan), /* the plan is gone by the report */
+                          .ncounters = job->size, .counters_why = cerr.msg, .error = err.msg};
+    struct gx_counters_watch *watch;
+    rc = gather_context(job, opts, plan, &rep, &run, &watch, &err);
+    struct gx_sink sink;
+    gx_sink_init(&sink, job, opts, plan, &rep);
+    if (job->rank == 0 && rc == GX_OK) /* a stop prints the table of what was measured */
+        gx_watchdog_set_abort(gx_sink_abort, &sink);
+    if (sink.out.progress && !sink.out.progress_tty && sink.out.log_from <= sink.out.t0)
+        gx_watchdog_progress_log(sink.out.progress);
+    int measured = rc == GX_OK;
+    if (rc == GX_OK) {
+        struct gx_ceilings ceilings = {0};
+        struct gx_sink_door door = gx_sink_door(&sink);
+        rc = gx_harness_run(job, opts, plan, &door, &ceilings, &ho, &err);
+        gx_ceilings_free(&ceilings);
+    }
+    gx_mplan_free(plan);
+    /* Every rank stopped at the same result (a signal, a sticky CUDA error): finalize. */
+    int together = rc == GX_EINTERRUPTED || ho.stopped_together;
+    if (rc != GX_OK && (job->rank == 0 || !together))
+        fprintf(stderr, "gpuxfer: rank %d: %s\n", job->rank, err.msg);
+    if (rc != GX_OK && job->rank != 0 && !together) {
+        /* Rank 0 may be waiting on this rank; measurements so far are in the .jsonl. */
+        MPI_Abort(MPI_COMM_WORLD, rc);
+        return rc;
+    }
+    struct gx_gpu_counters *counters = NULL;
+    if (measured && (rc == GX_OK || together)) {
+        if (gx_counters_end(job, watch, &counters, &cerr) != GX_OK && job->rank == 0)
+            fprintf(stderr, "gpuxfer: %s (the report says the counters are absent)\n", cerr.msg);
+    } else {
+        gx_counters_drop(watch);
+        snprintf(cerr.msg, sizeof cerr.msg, "the run ended in an error before the GPUs were read "
+                 "again");
+    }
+    int exit_code = rc;
+    gx_ucx_proto_end(&proto);
+    if (job->rank == 0) {
+        run.counters = counters;
+        exit_code = report_end(opts, &run, &sink, &rep, rc, &err);
+        free(counters);
+        if (rc != GX_OK && !together) { /* otherwise every rank stopped at the same point */
+            MPI_Abort(MPI_COMM_WORLD, rc);
+            return rc;
+        }
+    }
+    gx_ucx_proto_free(&proto);
+    return finish(job, plan, layout, exit_code);
+}
+
 int main(int argc, char **argv)
 {
     struct gx_job job;
@@ -370,148 +477,16 @@ int main(int argc, char **argv)
     struct gx_mplan plan = {0};
     static struct gx_layout layout; /* outlives the plan: the matrices read it */
 
-    /* Before any allocation of the MPI library's (heap.c). */
-    gx_heap_steady();
-    /* Before any thread: it may start the program again. */
-    gx_ucx_log_begin(argv);
-    gx_watchdog_set_timeout((double)gx_options_early_timeout(argc, argv));
-    /* No moment without a watchdog: a peer that never arrives in MPI_Init ends the job too. */
-    if (gx_watchdog_start(&err) != GX_OK) {
+    int rc = begin(&argc, &argv);
+    if (rc != GX_OK)
+        return rc;
+    rc = prepare(&job, &opts, &layout, &plan, argc, argv, &err);
+    if (rc == GX_OK && !gx_options_answer_only(&opts) && !opts.dry_run)
+        return measure(&job, &opts, &plan, &layout, argc, argv);
+    if (rc != GX_OK && job.rank == 0) {
         fprintf(stderr, "gpuxfer: %s\n", err.msg);
-        return GX_ERUNTIME;
-    }
-    /* gpuxfer | head: a write error reported, not a signal ending rank 0 without a word. */
-    signal(SIGPIPE, SIG_IGN);
-    const char *no_gpu = gx_options_early_no_gpu(argc, argv);
-    quiet_hwloc_plugins(no_gpu != NULL);
-    gx_gpu_early_context(argc, argv, no_gpu);
-    /* Above osu's level Open MPI locks every call, visible in latency (docs/mpi-libraries.md). */
-    int provided = MPI_THREAD_SINGLE;
-    if (MPI_Init_thread(&argc, &argv, MPI_THREAD_SINGLE, &provided) != MPI_SUCCESS) {
-        gx_ucx_proto_end(NULL);
-        fprintf(stderr, "gpuxfer: MPI_Init failed\n");
-        return GX_ERUNTIME;
-    }
-    int rc = prepare(&job, &opts, &layout, &plan, argc, argv, &err);
-    if (rc != GX_OK || gx_options_answer_only(&opts) || opts.dry_run) {
-        if (rc != GX_OK && job.rank == 0) {
-            fprintf(stderr, "gpuxfer: %s\n", err.msg);
-            rc = check_verdict(&opts, rc, NULL, 0, err.msg);
-        } else if (rc == GX_OK)
-            rc = answer(&job, &opts, &plan);
-        return finish(&job, &plan, &layout, rc);
-    }
-
-    struct gx_report rep;
-    /* CUDA's context and an MPI library's CUDA support would cost a host run's latency. */
-    if (!job.topo && !job.no_gpu && !gx_mplan_uses_gpu(&plan))
-        job.no_gpu = "no path of this run uses a GPU";
-    if ((rc = start(&job, &opts, &rep, argc, argv, &err)) != GX_OK) {
-        if (job.rank == 0)
-            rc = check_verdict(&opts, rc, NULL, 0, err.msg);
-        return finish(&job, &plan, &layout, rc);
-    }
-    gx_fault_moment(job.rank, GX_AT_OPENED, 0);
-    static struct gx_run run; /* rank 0 */
-    run.opts = &opts;
-    run.table = gx_table_stream(&opts.g);
-    /* Read before the context, which carries the GPU's state to the table's header. */
-    struct gx_counters_watch *watch = gx_counters_begin(&job);
-    struct gx_gpu_counters *start = malloc(sizeof *start);
-    if (start) {
-        gx_counters_start(&job, watch, start);
-        job.gpu_start = start;
-    }
-    struct gx_context *context = NULL;
-    rc = gx_context_gather(&job, plan.pairs, plan.nruns, &context, &err);
-    if (rc == GX_OK && context) /* the report holds it from here */
-        rc = gx_context_report(&rep, context, &err);
-    else
-        gx_context_free(context);
-    rc = gx_agree(job.comm, rc, &err);
-    if (job.rank == 0)
-        gx_run_report_context(&rep, &run, rc);
-    if (rc == GX_OK && job.rank == 0) {
-        gx_pairs_implied_note(run.table, &opts);
-        gx_budget_print(run.table, &plan, &opts);
-    }
-    run.least_s = gx_budget_least(&plan); /* the plan is gone by the report */
-
-    struct gx_sink sink;
-    struct gx_harness_out ho = {.gpu_lost_rank = -1};
-    gx_sink_init(&sink, &job, &opts, &plan, &rep);
-    if (job.rank == 0 && rc == GX_OK) /* a stop prints the table of what was measured */
-        gx_watchdog_set_abort(gx_sink_abort, &sink);
-    if (sink.out.progress && !sink.out.progress_tty && sink.out.log_from <= sink.out.t0)
-        gx_watchdog_progress_log(sink.out.progress);
-    run.layout_views = gx_mplan_views(&plan);
-    job.gpu_start = NULL;
-    free(start);
-    int measured = rc == GX_OK;
-    if (rc == GX_OK) {
-        struct gx_ceilings ceilings = {0};
-        struct gx_sink_door door = gx_sink_door(&sink);
-        rc = gx_harness_run(&job, &opts, &plan, &door, &ceilings, &ho, &err);
-        gx_ceilings_free(&ceilings);
-    }
-    gx_mplan_free(&plan);
-    /* Every rank stopped at the same result (a signal, a sticky CUDA error): finalize. */
-    int together = rc == GX_EINTERRUPTED || ho.stopped_together;
-    if (rc != GX_OK) {
-        if (job.rank == 0 || !together)
-            fprintf(stderr, "gpuxfer: rank %d: %s\n", job.rank, err.msg);
-        if (job.rank != 0 && !together) {
-            /* Rank 0 may be waiting on this rank; measurements so far are in the .jsonl. */
-            MPI_Abort(MPI_COMM_WORLD, rc);
-            return rc;
-        }
-    }
-    struct gx_gpu_counters *counters = NULL;
-    struct gx_err cerr = {0};
-    if (measured && (rc == GX_OK || together)) {
-        if (gx_counters_end(&job, watch, &counters, &cerr) != GX_OK && job.rank == 0)
-            fprintf(stderr, "gpuxfer: %s (the report says the counters are absent)\n", cerr.msg);
-    } else {
-        gx_counters_drop(watch);
-        snprintf(cerr.msg, sizeof cerr.msg, "the run ended in an error before the GPUs were read "
-                 "again");
-    }
-    int exit_code = rc;
-    struct gx_ucx_proto proto;
-    gx_ucx_proto_end(&proto);
-    if (job.rank == 0) {
-        gx_watchdog_final_report();
-        exit_code = conclude(&opts, &sink.tally, rc, &err);
-        /* A table or CSV that did not reach stdout: the report and exit code say so. */
-        if (exit_code == GX_OK &&
-            gx_stream_check(stdout, opts.g.format == GX_FORMAT_CSV ? "the CSV" : "the table",
-                            &err) != GX_OK) {
-            gx_out_stdout_abandon(); /* a full disk under --table: no half line at its end */
-            exit_code = GX_ERUNTIME;
-            fprintf(stderr, "gpuxfer: %s\n", err.msg);
-        }
-        run.layout = &layout;
-        run.proto = &proto;
-        run.ho = &ho;
-        run.counters = counters;
-        run.ncounters = job.size;
-        run.counters_why = cerr.msg;
-        run.exit_code = exit_code;
-        run.error = err.msg;
-        gx_sink_finished(&sink, &run);
-        exit_code = gx_run_report_finish(&run, &rep);
-        exit_code = check_verdict(&opts, exit_code, run.health.h, run.health.n, run.error);
-        gx_fault_moment(job.rank, GX_AT_WRITTEN, 0);
-        gx_watchdog_shutdown(exit_code); /* it may use the report until here */
-        gx_report_close(&rep);
-        gx_run_free(&run);
-        gx_sink_free(&sink);
-        free(counters);
-        if (rc != GX_OK && !together) { /* otherwise every rank stopped at the same point */
-            MPI_Abort(MPI_COMM_WORLD, rc);
-            return rc;
-        }
-    }
-    gx_ucx_proto_free(&proto);
-    return finish(&job, &plan, &layout, exit_code);
+        rc = check_verdict(&opts, rc, NULL, 0, err.msg);
+    } else if (rc == GX_OK)
+        rc = answer(&job, &opts, &plan);
+    return finish(&job, &plan, &layout, rc);
 }

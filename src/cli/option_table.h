@@ -4,6 +4,7 @@
 
 #include "options.h"
 
+#include <stddef.h>
 #include <stdio.h>
 
 /* JSON type a scenario key must have. */
@@ -32,6 +33,7 @@ struct gx_option {
     enum gx_opt_group group;
     int (*set)(struct gx_options *o, struct gx_run_opts *r, const char *value,
                struct gx_err *err);
+    size_t flag;          /* where set is NULL: the int of struct gx_options a flag sets to 1 */
     enum gx_num_kind num;
     /* GX_PATH_* flags it needs to matter on a path (0: any); elsewhere it is said, not ignored. */
     unsigned path_needs;
@@ -40,9 +42,25 @@ struct gx_option {
 };
 
 extern const struct gx_option gx_option_table[];
-/* --vary OPTION=V1,V2[,...] (vary.c): each value read by its option's setter. */
-int gx_set_vary(struct gx_options *o, struct gx_run_opts *r, const char *value,
-                struct gx_err *err);
+#define GX_FLAG(field) offsetof(struct gx_options, field)
+/* The rows' setters (options_set.c); --vary OPTION=V1,V2[,...] (vary.c) reads each value by its
+ * option's setter. */
+#define GX_OPTION_SETTER(fn)                                                                  \
+    int fn(struct gx_options *o, struct gx_run_opts *r, const char *v, struct gx_err *err)
+GX_OPTION_SETTER(gx_set_vary); GX_OPTION_SETTER(gx_set_path); GX_OPTION_SETTER(gx_set_mem);
+GX_OPTION_SETTER(gx_set_pattern); GX_OPTION_SETTER(gx_set_sizes); GX_OPTION_SETTER(gx_set_pairs);
+GX_OPTION_SETTER(gx_set_map); GX_OPTION_SETTER(gx_set_scenario); GX_OPTION_SETTER(gx_set_name);
+GX_OPTION_SETTER(gx_set_output); GX_OPTION_SETTER(gx_set_table); GX_OPTION_SETTER(gx_set_format);
+GX_OPTION_SETTER(gx_set_iters); GX_OPTION_SETTER(gx_set_warmup); GX_OPTION_SETTER(gx_set_timeout);
+GX_OPTION_SETTER(gx_set_visits); GX_OPTION_SETTER(gx_set_soak); GX_OPTION_SETTER(gx_set_budget);
+GX_OPTION_SETTER(gx_set_precision); GX_OPTION_SETTER(gx_set_assume_nodes);
+GX_OPTION_SETTER(gx_set_assume_per_node); GX_OPTION_SETTER(gx_set_chunk);
+GX_OPTION_SETTER(gx_set_depth); GX_OPTION_SETTER(gx_set_window); GX_OPTION_SETTER(gx_set_ceilings);
+GX_OPTION_SETTER(gx_set_bind); GX_OPTION_SETTER(gx_set_nccl_comm); GX_OPTION_SETTER(gx_set_gpu_map);
+GX_OPTION_SETTER(gx_set_validate); GX_OPTION_SETTER(gx_set_check); GX_OPTION_SETTER(gx_set_expect);
+GX_OPTION_SETTER(gx_set_slow_pair); GX_OPTION_SETTER(gx_set_help);
+GX_OPTION_SETTER(gx_set_help_all); GX_OPTION_SETTER(gx_set_topology_xml);
+GX_OPTION_SETTER(gx_set_fake_gpus); GX_OPTION_SETTER(gx_set_list);
 /* After the runs are set: --vary path makes each run's paths the values, in their order. */
 void gx_vary_runs(struct gx_options *o);
 /* By name or alias; NULL: none. */
@@ -53,6 +71,8 @@ int gx_option_set(const struct gx_option *op, struct gx_options *o, struct gx_ru
 /* A job-wide option a scenario may set at its top level; the command line overrides it. */
 int gx_option_scenario_top(const struct gx_option *op);
 
+struct gx_job;
+struct gx_layout;
 void gx_run_defaults(struct gx_run_opts *r);
 /* The GPU run's budget is the least that gives each result its visits (docs/options.md). */
 #define GX_DEFAULT_BUDGET_HOST 10
@@ -65,6 +85,12 @@ void gx_run_defaults(struct gx_run_opts *r);
 /* The collectives': latency at 8 B to the plateau of busbw (nccl-tests' -b 8 -e 256M). */
 #define GX_DEFAULT_COLL_SIZES "8,64K,1M,16M,64M,256M"
 
+/* Told no paths: the GPU default run where every rank sees a GPU, else the host run, which says
+ * why each rank has none in the report and rank 0's why under the table. Collective. */
+int gx_options_default_run(struct gx_job *job, struct gx_options *o, struct gx_err *err);
+/* This job's ranks on its nodes, or the nodes --assume-nodes plans for. */
+int gx_options_layout(const struct gx_job *job, const struct gx_options *o,
+                      struct gx_layout *layout, struct gx_err *err);
 /* The default run on GPUs: every path that moves GPU data. */
 int gx_options_gpu_default(struct gx_options *o, struct gx_err *err);
 /* Runs of groups get the collectives and the paths that have them; patterns of the other kind
@@ -124,15 +150,9 @@ int gx_options_check_gpu_memory(const struct gx_options *o, int gpu_ranks, doubl
 
 /* --help or --help-all: 80 columns at most. */
 void gx_options_help(FILE *out, int all);
-const char *gx_option_default_text(const struct gx_option *op);
-const char *gx_option_alias_text(const struct gx_option *op, char *buf, size_t len);
 /* --list WHAT: the names a shell completes (completion/gpuxfer.bash). */
 int gx_options_list(FILE *out, const char *what, struct gx_err *err);
-/* Shared by --help and the man page (mangen.c). */
-extern const char gx_help_usage[], gx_help_summary[];
-struct gx_help_example {
-    const char *command, *what;
-};
-extern const struct gx_help_example gx_help_examples[];
+/* docs/options.md's table (gx-help --markdown). */
+void gx_options_markdown(FILE *out);
 
 #endif

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "option_table.h"
 
+#include "job.h"
 #include "mem.h"
 #include "mplan.h"
 #include "pairs.h"
@@ -200,4 +201,18 @@ void gx_no_effect_notes(FILE *out, const struct gx_options *o)
         else
             fprintf(out, "no path of this build %s\n", verbs);
     }
+}
+
+int gx_options_layout(const struct gx_job *job, const struct gx_options *opts,
+                      struct gx_layout *layout, struct gx_err *err)
+{
+    if (opts->assume_per_node && !opts->assume_nodes)
+        return gx_fail(err, GX_EINPUT, "--assume-gpus-per-node: only with --assume-nodes");
+    if (!opts->assume_nodes)
+        return gx_layout_make(job->size, job->node_of, layout, err);
+    if (!opts->dry_run)
+        return gx_fail(err, GX_EINPUT, "--assume-nodes: only with --dry-run (a real run "
+                       "measures the job it has)");
+    return gx_layout_assume((int)opts->assume_nodes,
+                            opts->assume_per_node ? (int)opts->assume_per_node : 1, layout, err);
 }

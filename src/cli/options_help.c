@@ -1,4 +1,5 @@
-/* --help, --help-all and --list from the tables; the man page and completion use the same. */
+/* --help, --help-all, --list and docs/options.md's table from the tables: the man page is
+ * --help-all's text, the bash completion --list's. */
 #include "config.h"
 #include "option_table.h"
 
@@ -11,10 +12,16 @@
 #include <stdio.h>
 #include <string.h>
 
-const char gx_help_usage[] = "mpirun -np N gpuxfer [OPTION]...";
-const char gx_help_summary[] =
+#ifndef GX_PKGDATADIR /* a build of the parsers alone (tests/fuzz.sh) */
+#define GX_PKGDATADIR "PREFIX/share/gpuxfer"
+#endif
+
+static const char help_usage[] = "mpirun -np N gpuxfer [OPTION]...";
+static const char help_summary[] =
     "Measures how fast data moves between the ranks' GPUs and hosts, over every path.";
-const struct gx_help_example gx_help_examples[] = {
+static const struct {
+    const char *command, *what;
+} help_examples[] = {
     {"mpirun -np 2 gpuxfer", "the default run"},
     {"mpirun -np 2 gpuxfer --dry-run", "the plan and its time, no run"},
     {"mpirun -np 2 gpuxfer --scenario plan", "a transfer plan, quickly"},
@@ -52,12 +59,12 @@ static int wrap(FILE *out, const char *text, int col, int indent)
     return col;
 }
 
-const char *gx_option_default_text(const struct gx_option *op)
+static const char *default_text(const struct gx_option *op)
 {
     return op->dflt_says ? op->dflt_says : op->dflt ? op->dflt : "";
 }
 
-const char *gx_option_alias_text(const struct gx_option *op, char *buf, size_t len)
+static const char *alias_text(const struct gx_option *op, char *buf, size_t len)
 {
     if (!op->alias)
         return "";
@@ -79,14 +86,14 @@ static void option_line(FILE *out, const struct gx_option *op, int all)
     }
     fprintf(out, "%*s", HELP_TEXT_COL - col, "");
     col = wrap(out, op->help, HELP_TEXT_COL, HELP_TEXT_COL);
-    const char *d = gx_option_default_text(op);
+    const char *d = default_text(op);
     if (d[0]) {
         char said[256];
         snprintf(said, sizeof said, "(default: %s)", d);
         col = wrap(out, said, col, HELP_TEXT_COL);
     }
     char old[96], said_old[128];
-    if (gx_option_alias_text(op, old, sizeof old)[0]) {
+    if (alias_text(op, old, sizeof old)[0]) {
         snprintf(said_old, sizeof said_old, "(%s)", old);
         col = wrap(out, said_old, col, HELP_TEXT_COL);
     }
@@ -114,9 +121,45 @@ static void scenario_names(char *buf, size_t len)
         snprintf(buf, len, "none found (--scenario FILE takes a file)");
 }
 
+/* What a scenario's runs, and its top level, may hold: the options themselves. */
+static void scenario_keys(FILE *out)
+{
+    char keys[1024] = "", top[256] = "";
+    for (const struct gx_option *op = gx_option_table; op->name; op++) {
+        if (op->per_run)
+            gx_list_add(keys, sizeof keys, ", ", op->name);
+        if (gx_option_scenario_top(op))
+            gx_list_add(top, sizeof top, ", ", op->name);
+    }
+    name_list(out, "Scenario keys of a run (the command line overrides them)", keys);
+    name_list(out, "Scenario keys of the top level", top);
+}
+
+static void environment_and_files(FILE *out)
+{
+    static const char *const env[][2] = {
+        {"GPUXFER_SCENARIO_PATH", "colon-separated folders searched for --scenario NAME before "
+         "any other"},
+        {"GPUXFER_TOPOLOGY_XML", "as --topology-xml"},
+        {"UCX_PROTO_INFO=y", "exported to the ranks where UCX carries MPI's messages: the "
+         "report's library_protocols and a table section name the protocol and transports UCX "
+         "chose for each mpi result of rank 0 (UCX's log goes to a file of each rank's own, "
+         "UCX_LOG_FILE, unless set; UCX 1.13 needs UCX_PROTO_ENABLE=y too)"},
+    };
+    fprintf(out, "\nEnvironment:\n");
+    for (size_t i = 0; i < sizeof env / sizeof env[0]; i++) {
+        fprintf(out, "  %-*s", HELP_TEXT_COL - 2, env[i][0]);
+        wrap(out, env[i][1], HELP_TEXT_COL, HELP_TEXT_COL);
+        fputc('\n', out);
+    }
+    name_list(out, "Files, in " GX_PKGDATADIR, "scenarios/*.json, the report's schema "
+              "gpuxfer-report.schema.json, the Slurm templates slurm/*.sbatch and their examples, "
+              "and gxreport/, the package of gpuxfer-report");
+}
+
 void gx_options_help(FILE *out, int all)
 {
-    fprintf(out, "Usage: %s\n%s\n", gx_help_usage, gx_help_summary);
+    fprintf(out, "Usage: %s\n%s\n", help_usage, help_summary);
     for (int g = 0; g < GX_G_COUNT; g++) {
         if (g >= GX_G_FIRST_HIDDEN && !all)
             continue;
@@ -158,9 +201,11 @@ void gx_options_help(FILE *out, int all)
     }
     scenario_names(names, sizeof names);
     name_list(out, "Scenarios (--scenario NAME)", names);
+    if (all)
+        scenario_keys(out);
     fprintf(out, "\nExamples:\n");
-    for (const struct gx_help_example *e = gx_help_examples; e->command; e++)
-        fprintf(out, "  %-46s # %s\n", e->command, e->what);
+    for (size_t i = 0; help_examples[i].command; i++)
+        fprintf(out, "  %-46s # %s\n", help_examples[i].command, help_examples[i].what);
     fputc('\n', out);
     int col = wrap(out, gx_exit_status_text(), 0, 0);
     if (all) {
@@ -169,8 +214,50 @@ void gx_options_help(FILE *out, int all)
         wrap(out, gx_exit_launcher_text(), 0, 0);
     }
     fputc('\n', out);
-    if (!all)
+    if (all)
+        environment_and_files(out);
+    else
         fprintf(out, "\nEvery option's details: gpuxfer --help-all, or man gpuxfer.\n");
+}
+
+/* A table cell's text: a bare "|" would end the cell, a "<" outside code start HTML. */
+static void md_cell(FILE *out, const char *text, const char *quote)
+{
+    fputs(quote, out);
+    for (; *text; text++) {
+        if (*text == '|' || (*text == '<' && !quote[0]))
+            fputc('\\', out);
+        fputc(*text, out);
+    }
+    fputs(quote, out);
+}
+
+void gx_options_markdown(FILE *out)
+{
+    fputs("| option | default | meaning |\n|---|---|---|\n", out);
+    for (const struct gx_option *op = gx_option_table; op->name; op++) {
+        char left[64], old[96];
+        fputs("| ", out);
+        if (op->short_name)
+            fprintf(out, "`-%c`, ", op->short_name);
+        snprintf(left, sizeof left, "--%s%s%s", op->name, op->arg ? " " : "",
+                 op->arg ? op->arg : "");
+        md_cell(out, left, "`");
+        fputs(" | ", out);
+        md_cell(out, default_text(op), op->dflt_says || !op->dflt ? "" : "`");
+        fputs(" | ", out);
+        md_cell(out, op->help, "");
+        if (op->more) {
+            fputs(". ", out);
+            md_cell(out, op->more, "");
+        }
+        if (alias_text(op, old, sizeof old)[0]) {
+            fputs(" (", out);
+            md_cell(out, old, "");
+            fputc(')', out);
+        }
+        fputs(" |\n", out);
+    }
 }
 
 int gx_options_list(FILE *out, const char *what, struct gx_err *err)
@@ -178,7 +265,8 @@ int gx_options_list(FILE *out, const char *what, struct gx_err *err)
     if (strcmp(what, "options") == 0) {
         for (const struct gx_option *op = gx_option_table; op->name; op++)
             if (op->short_name)
-                fprintf(out, "-%c%s%s\n", op->short_name, op->arg ? " " : "", op->arg ? op->arg : "");
+                fprintf(out, "-%c%s%s\n", op->short_name, op->arg ? " " : "",
+                        op->arg ? op->arg : "");
         for (const struct gx_option *op = gx_option_table; op->name; op++)
             fprintf(out, "--%s%s%s\n", op->name, op->arg ? " " : "", op->arg ? op->arg : "");
     } else if (strcmp(what, "paths") == 0) {

@@ -196,7 +196,8 @@ int gx_options_parse(int argc, char **argv, struct gx_options *o, gx_read_file_f
                 break;
             }
     for (int i = 0; i < ncli; i++)
-        if (!cli[i].op->per_run && (rc = gx_option_set(cli[i].op, o, NULL, cli[i].value, err)) != GX_OK) {
+        if (!cli[i].op->per_run &&
+            (rc = gx_option_set(cli[i].op, o, NULL, cli[i].value, err)) != GX_OK) {
             gx_wrap(err, "--%s", cli[i].as);
             goto out;
         }
