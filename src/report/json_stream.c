@@ -1,10 +1,12 @@
 /* The report written as a stream: members whose items are made only as they are written, and
  * text repaired to valid UTF-8 on the way. */
 #include "config.h"
-#include "report.h"
+#include "json_stream.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* A slot is a raw item printed as MARK slot MARK: cJSON escapes control characters in strings
  * and keys (\u0001), so this byte in its output can only be a slot. */

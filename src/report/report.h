@@ -6,7 +6,10 @@
 #include "file_util.h"
 #include "pairs.h"
 #include "result.h"
+#include "json_stream.h"
+#include "result_json.h"
 #include "sink_ops.h"
+#include "skips.h"
 #include "slots.h"
 
 #include <cjson/cJSON.h>
@@ -18,104 +21,7 @@
 
 #define GX_SCHEMA_VERSION "2.23"
 
-/* The report's JSON helpers: streaming a document and repairing its strings. A new object at
- * the end of the array arr, or NULL when out of memory (arr as it was). */
-static inline cJSON *gx_json_append_object(cJSON *arr)
-{
-    cJSON *o = cJSON_CreateObject();
-    if (o && !cJSON_AddItemToArray(arr, o)) {
-        cJSON_Delete(o);
-        return NULL;
-    }
-    return o;
-}
 
-/* o's `key` replaced by item (taken; NULL: removed), now its last member. */
-static inline void gx_json_replace(cJSON *o, const char *key, cJSON *item)
-{
-    cJSON_DeleteItemFromObject(o, key);
-    if (item)
-        cJSON_AddItemToObject(o, key, item);
-}
-
-/* A JSON document printed exactly as cJSON_Print would print it whole, without holding all of
- * it: when the printer reaches a slot, a filler hands it the array's elements one at a time,
- * each then free to go. */
-struct gx_jstream;
-/* Fills slot `slot` with gx_stream_item calls; 0 or an errno (which stops the print). */
-typedef int (*gx_stream_fill)(struct gx_jstream *w, int slot, void *ctx);
-typedef int (*gx_stream_out)(void *ctx, const char *buf, size_t len);
-
-struct gx_jstream {
-    gx_stream_out out;
-    void *out_ctx;
-    gx_stream_fill fill;
-    void *fill_ctx;
-    int depth;  /* tabs before the current array's elements' lines */
-    int first;  /* no element in the current array yet */
-    size_t len; /* bytes in buf */
-    char buf[1 << 16];
-};
-
-cJSON *gx_stream_slot(int slot);
-int gx_stream_doc(struct gx_jstream *w, const cJSON *doc);
-/* The next element of the slot being filled; its own slots are fill's (NULL: the enclosing
- * slot's filler). */
-int gx_stream_item(struct gx_jstream *w, const cJSON *item, gx_stream_fill fill, void *ctx);
-
-/* Every string that reaches the report or the .jsonl is valid UTF-8: one Latin-1 byte from the
- * environment or a file name makes the whole report unreadable. The writers repair what they
- * are about to print, so no string escapes the check whichever code added it. */
-#define GX_JSON_REPAIRED_KEY "utf8_repaired"
-
-/* A copy of s with each byte that is not valid UTF-8 replaced by U+FFFD; NULL when s is valid
- * or when out of memory (*oom set). */
-char *gx_utf8_repaired(const char *s, int *oom);
-/* Repairs every key and string under the object item, in place, listing each field's place
- * ("command_line[3]") in its GX_JSON_REPAIRED_KEY array. The number repaired, or -1. */
-int gx_json_repair(cJSON *item);
-/* The same for an item streamed apart from its document: places below `place`, into notes. */
-int gx_json_repair_at(cJSON *item, const char *place, cJSON *notes);
-/* gx_stream_item of an element repaired first, its places not listed; 0 or an errno. */
-int gx_stream_repaired(struct gx_jstream *w, cJSON *item);
-
-/* The report's skips, each held once: a path skipped for every pair is skipped again for each
- * group of sizes. Rank 0 keeps each (run, path, reason) once and each skip's pairs as
- * arithmetic runs, and writes one element per pair only as the report is written. Pairs
- * (a + i da, b + i db) for i < n. */
-struct gx_skip_run {
-    int32_t a, b, da, db, n;
-};
-
-struct gx_skip_kind {
-    char *run, *path, *reason;
-};
-
-/* One skip as the engine handed it (no pairs: the path in no pair). */
-struct gx_skip_event {
-    int32_t kind;
-    int32_t npairs;
-    size_t first, nruns; /* its runs in gx_skips.runs */
-    uint64_t hash;       /* of kind and pairs: a group of sizes repeats an earlier skip */
-};
-
-struct gx_skips {
-    struct gx_skip_kind *kinds;
-    size_t nkinds, kinds_cap;
-    struct gx_skip_event *events;
-    size_t nevents, events_cap;
-    struct gx_skip_run *runs;
-    size_t nruns, runs_cap;
-    struct gx_slots index; /* events by hash */
-};
-
-/* Records a skip unless the same was recorded before. 0, or ENOMEM. run may be NULL. */
-int gx_skips_add(struct gx_skips *s, const char *run, const char *path,
-                 const struct gx_pair *pairs, int npairs, const char *reason);
-/* The report's "skipped", one element per pair (a gx_stream_fill; ctx: the skips). */
-int gx_skips_fill(struct gx_jstream *w, int slot, void *ctx);
-size_t gx_skips_bytes(const struct gx_skips *s);
-void gx_skips_free(struct gx_skips *s);
 
 /* A row of the report's "summary": the names are the tables' (run: a copy). */
 struct gx_summary_row {
@@ -187,26 +93,6 @@ struct gx_report {
     size_t nheld, held_cap;
 };
 
-/* A result's state as the report names it: ok, skipped, failed (idle: none yet). */
-const char *gx_state_name(enum gx_state s);
-const char *gx_ended_name(int ended);
-const char *gx_chunk_choice_name(int choice);
-/* Whether chunk and depth were picked among candidates, not given: each pair may have its own. */
-int gx_chunk_picked(size_t chunk, int choice);
-/* "chunk_choice" where each pair picked its own, else "chunk" and "depth" where the path
- * chunks. */
-void gx_chunk_key_json(cJSON *o, size_t chunk, int depth, int choice);
-/* name: [x, y] (a pair of ranks, an interval). */
-void gx_json_add_two(cJSON *o, const char *name, double x, double y);
-static inline int gx_str_eq(const char *a, const char *b) /* NULL as "" */
-{
-    return strcmp(a ? a : "", b ? b : "") == 0;
-}
-const char *gx_validation_name(const struct gx_result *r);
-/* The status rule, applied once where a result enters the sink: a result whose data did not
- * match what was sent is failed, for every output alike. why (len bytes) holds its reason while
- * r is used. */
-void gx_result_settle(struct gx_result *r, char *why, size_t len);
 
 /* Claims the run's files (gx_out_claim) and creates the document; nothing is written yet. */
 int gx_report_open(struct gx_report *rep, const char *path, int force, int argc, char **argv,
@@ -215,16 +101,6 @@ void gx_report_scenario(struct gx_report *rep, const char *name, const char *fil
                         const char *sha256);
 /* A run that measured nothing: its .jsonl removed. */
 void gx_report_discard(struct gx_report *rep);
-/* What names a measurement (run, path, memory kinds, pattern): a result and a round's sum
- * begin alike. */
-void gx_result_key_json(cJSON *o, const struct gx_result *res);
-void gx_noise_json(cJSON *o, const struct gx_noise *n);
-cJSON *gx_result_json(const struct gx_result *res);
-/* The result's fields (result_fields.h) as data, ending with a NULL key, for the schema test. */
-struct gx_result_field {
-    const char *key, *in, *json_type, *when;
-};
-extern const struct gx_result_field gx_result_fields[];
 /* Adds a result and appends it to the lines file; samples beyond GX_SAMPLES_INLINE go to the
  * samples file first, without holding the report (the watchdog's is not kept waiting). Records
  * nothing once a report is written. */

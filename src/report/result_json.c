@@ -1,6 +1,7 @@
 /* A result as the report's JSON, from the table of its fields (result_fields.h). */
 #include "config.h"
-#include "report.h"
+#include "json_stream.h"
+#include "result_json.h"
 
 #include "coll.h"
 #include "result_fields.h"

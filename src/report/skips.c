@@ -1,6 +1,7 @@
 /* The skipped results, kept as runs of events and written as the report's "skipped". */
 #include "config.h"
-#include "report.h"
+#include "skips.h"
+#include "result_json.h"
 
 #include <errno.h>
 #include <stdlib.h>
