@@ -48,7 +48,8 @@ static int view_make(void *set, const struct gx_run *run, struct gx_err *err)
     size_t k = 0, cap = 0;
     for (size_t i = 0; i < nres; i++) {
         const struct gx_kept *r = &res[i];
-        if (r->state == GX_STATE_OK && r->a >= 0 && r->b >= 0 && r->a < n && r->b < n && r->a != r->b)
+        if (r->state == GX_STATE_OK && r->a >= 0 && r->b >= 0 && r->a < n && r->b < n &&
+            r->a != r->b)
             s->order[k++] = r;
     }
     qsort(s->order, k, sizeof *s->order, gx_kept_pair_cmp);
@@ -211,7 +212,7 @@ static void describe_rank(char *buf, size_t len, const struct gx_context *contex
              rc ? gx_ctx_text(context, rc->hostname) : "?", gbuf, nbuf);
 }
 
-/* ------------------------------------------------------------------ one printer for every matrix */
+/* ---------------------------------------------------------- one printer for every matrix */
 
 double gx_cells_median(const double *val, size_t cells)
 {

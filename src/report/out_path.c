@@ -389,8 +389,10 @@ void gx_out_path_default(char *buf, size_t len)
     char now[32], job[GX_ENV_NAME_MAX + 1], step[GX_ENV_NAME_MAX + 1];
     gx_utc_now(now, sizeof now, 1);
     /* The pid: two job steps started in the same second differ. */
-    if (gx_env_name("SLURM_JOB_ID", job, sizeof job) && gx_env_name("SLURM_STEP_ID", step, sizeof step))
-        snprintf(buf, len, GX_OUTPUT_DIR "/gpuxfer-%s-%s.%s-%ld.json", now, job, step, (long)getpid());
+    if (gx_env_name("SLURM_JOB_ID", job, sizeof job) &&
+        gx_env_name("SLURM_STEP_ID", step, sizeof step))
+        snprintf(buf, len, GX_OUTPUT_DIR "/gpuxfer-%s-%s.%s-%ld.json", now, job, step,
+                 (long)getpid());
     else if (job[0])
         snprintf(buf, len, GX_OUTPUT_DIR "/gpuxfer-%s-%s-%ld.json", now, job, (long)getpid());
     else

@@ -27,8 +27,8 @@ static int json_append_line(int fd, off_t *end, cJSON *o)
 static int samples_stream(struct gx_report *rep, const struct gx_result *res, struct gx_err *err)
 {
     if (!rep->samples_open) {
-        rep->samples_fd = open(rep->samples_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                               0666);
+        rep->samples_fd = open(rep->samples_path,
+                               O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
         if (rep->samples_fd < 0)
             return gx_fail(err, GX_ERUNTIME, "--samples: cannot write '%s': %s",
                            rep->samples_path, strerror(errno));
@@ -168,7 +168,8 @@ int gx_report_hold(struct gx_report *rep, const struct gx_result *res, struct gx
         for (size_t i = 0; i < rep->nheld && !h; i++)
             h = rep->held[i].json ? NULL : &rep->held[i];
         if (!h) {
-            struct gx_report_held *g = gx_grow(rep->held, &rep->held_cap, rep->nheld, 16, sizeof *g);
+            struct gx_report_held *g =
+                gx_grow(rep->held, &rep->held_cap, rep->nheld, 16, sizeof *g);
             if (g) {
                 rep->held = g;
                 h = &rep->held[rep->nheld++];

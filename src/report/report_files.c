@@ -171,7 +171,8 @@ static int place_report(struct gx_report *rep, const cJSON *d)
     char aside[sizeof rep->path];
     const struct gx_file_id none = {0};
     for (int n = 1; e == EEXIST && n < 100; n++) {
-        int len = snprintf(aside, sizeof aside, "%.4000s.%ld-%d.json", rep->path, (long)getpid(), n);
+        int len = snprintf(aside, sizeof aside, "%.4000s.%ld-%d.json", rep->path,
+                           (long)getpid(), n);
         e = len < (int)sizeof aside ? put_report(rep, d, aside, &none) : ENAMETOOLONG;
     }
     if (!e) {

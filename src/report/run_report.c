@@ -19,7 +19,8 @@ static const struct gx_view_ops gx_view_status, gx_view_health, gx_view_interfer
 
 const struct gx_view_ops *const gx_views[GX_VIEWS + 1] = {
     &gx_view_health, &gx_view_status, &gx_view_matrices, &gx_view_host_map,
-    &gx_view_layout_matrices, &gx_view_coll_nodes, &gx_view_transfer_plan, &gx_view_interference, &gx_view_protocols,
+    &gx_view_layout_matrices, &gx_view_coll_nodes, &gx_view_transfer_plan,
+    &gx_view_interference, &gx_view_protocols,
     &gx_view_kept, &gx_view_expect, NULL,
 };
 
@@ -204,9 +205,9 @@ int gx_run_report_finish(struct gx_run *run, struct gx_report *rep)
     if (t->validation_failed)
         fprintf(stderr, "gpuxfer: received data did not match what was sent; see the "
                         "validation entries in %s\n", rep->path);
-    if (exit_code == GX_ENOTHING && !run->opts->check_no_gpu) /* that one is said above */
-        fprintf(table, "\n# nothing measured: every step skipped, the report's \"skipped\" says why "
-                "(exit %d, --allow-skip: 0)\n", GX_ENOTHING);
+    if (exit_code == GX_ENOTHING && !run->opts->check_no_gpu) /* said above */
+        fprintf(table, "\n# nothing measured: every step skipped, the report's \"skipped\" "
+                       "says why (exit %d, --allow-skip: 0)\n", GX_ENOTHING);
     return exit_code;
 }
 
