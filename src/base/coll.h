@@ -1,19 +1,77 @@
-/* Collectives: what each moves, by nccl-tests' definitions of algbw and busbw (docs/report.md). */
+/* Collectives: what each moves, by nccl-tests' definitions of algbw and busbw (docs/report.md).
+ * GX_COLLECTIVES is the one place a collective is described; everything else (its patterns, the
+ * paths' calls, the validation, the report's count and type, the bound across nodes) is made
+ * from its row. docs/layout.md, "Adding a collective", says how to add one. */
 #ifndef GX_COLL_H
 #define GX_COLL_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+/* X(ID, name, sums, shape, busbw, across, nccl_in_place, what, in_place_what, nccl, mpi):
+ *   sums    1: floats summed (nccl-tests' type "float"); 0: bytes moved ("int8")
+ *   shape   what a rank gives and gets: its buffers and its validation (coll_data.c)
+ *   busbw   algbw x this, for n ranks: the share of the data each rank's busiest link carries
+ *   across  the bound across nodes (coll_bound.c); nccl_in_place 0 where NCCL has no in-place form
+ *   what    the pattern's words; in_place_what the -inplace pattern's
+ *   nccl    the call path_nccl.c makes, mpi path_mpi.c's, of in, out, count (the elements each
+ *           rank hands the call: nccl-tests' count), type (of sums), comm, stream (NCCL's), rank
+ *           and nranks (the group's) and send (MPI_IN_PLACE in place, else in) */
+#define GX_COLLECTIVES(X)                                                                     \
+    X(ALLREDUCE, "allreduce", 1, GX_SHAPE_WHOLE, 2 * (n - 1) / n, GX_ACROSS_TREE, 1,          \
+      "sum of every rank's floats to every rank; busbw = algbw x 2(n-1)/n",                   \
+      "allreduce, the result over the input",                                                 \
+      ncclAllReduce(in, out, count, type, ncclSum, comm, stream),                             \
+      MPI_Allreduce(send, out, count, type, MPI_SUM, comm))                                   \
+    X(ALLGATHER, "allgather", 0, GX_SHAPE_IN_BLOCK, (n - 1) / n, GX_ACROSS_RING, 1,           \
+      "every rank's block to every rank; busbw = algbw x (n-1)/n",                            \
+      "allgather, each rank's block already in its place of the output",                      \
+      ncclAllGather(in, out, count, type, comm, stream),                                      \
+      MPI_Allgather(send, count, type, out, count, type, comm))                               \
+    X(REDUCE_SCATTER, "reduce-scatter", 1, GX_SHAPE_OUT_BLOCK, (n - 1) / n,                   \
+      GX_ACROSS_RING, 1,                                                                      \
+      "sum of every rank's floats, block i to rank i; busbw = algbw x (n-1)/n",               \
+      "reduce-scatter, the result within the input",                                          \
+      ncclReduceScatter(in, out, count, type, ncclSum, comm, stream),                         \
+      MPI_Reduce_scatter_block(send, out, count, type, MPI_SUM, comm))                        \
+    X(ALLTOALL, "alltoall", 0, GX_SHAPE_BLOCKS, (n - 1) / n, GX_ACROSS_NIC, 0,                \
+      "block j of every rank to rank j; busbw = algbw x (n-1)/n",                             \
+      "alltoall, the output over the input",                                                  \
+      nccl_alltoall(in, out, count, nranks, comm, stream),                                    \
+      MPI_Alltoall(send, count, type, out, count, type, comm))                                \
+    X(BROADCAST, "broadcast", 0, GX_SHAPE_FROM_FIRST, 1, GX_ACROSS_RING, 1,                   \
+      "the group's first rank's buffer to every rank; busbw = algbw",                         \
+      "broadcast, the first rank sending from its output buffer",                             \
+      ncclBroadcast(in, out, count, type, 0, comm, stream),                                   \
+      MPI_Bcast(rank == 0 ? in : out, count, type, 0, comm))
+
+#define GX_COLL_ENUM(ID, ...) GX_COLL_##ID,
 enum gx_coll {
     GX_COLL_NONE, /* a pattern between pairs */
-    GX_COLL_ALLREDUCE,
-    GX_COLL_ALLGATHER,
-    GX_COLL_REDUCE_SCATTER,
-    GX_COLL_ALLTOALL,
-    GX_COLL_BROADCAST,
+    GX_COLLECTIVES(GX_COLL_ENUM)
     GX_COLL_COUNT
 };
+
+/* Of n ranks, each with a buffer of S bytes (nccl-tests' size), in n blocks where it splits. */
+enum gx_coll_shape {
+    GX_SHAPE_WHOLE,      /* each gives its whole buffer and gets the whole result */
+    GX_SHAPE_IN_BLOCK,   /* each gives one block, its place in the output, and gets them all */
+    GX_SHAPE_OUT_BLOCK,  /* each gives its whole buffer and gets its block of the result */
+    GX_SHAPE_BLOCKS,     /* block j of each rank's buffer goes to rank j */
+    GX_SHAPE_FROM_FIRST, /* the group's first rank gives its buffer, every rank gets it */
+};
+
+/* The bound across nodes: the ring's narrowest hop; or one NIC's share of what leaves the node
+ * (alltoall); or the better of the ring and a double binary tree through the nodes' NICs. */
+enum gx_coll_across { GX_ACROSS_RING, GX_ACROSS_NIC, GX_ACROSS_TREE };
+
+struct gx_coll_row {
+    const char *name;
+    int sums, nccl_in_place;
+    enum gx_coll_shape shape;
+    enum gx_coll_across across;
+};
+extern const struct gx_coll_row gx_coll_table[GX_COLL_COUNT];
 
 /* Reductions sum floats (as nccl-tests' default); the others move bytes. */
 #define GX_COLL_FLOAT ((size_t)sizeof(float))
@@ -21,13 +79,11 @@ enum gx_coll {
 const char *gx_coll_name(enum gx_coll c);
 /* By its name; GX_COLL_NONE for another or NULL. */
 enum gx_coll gx_coll_of(const char *name);
-/* Its elements' type as nccl-tests prints it: "float" for the reductions, else "int8". */
+/* Its elements' type as nccl-tests prints it: "float" for the sums, else "int8". */
 const char *gx_coll_type(enum gx_coll c);
 /* nccl-tests' count: the elements of what each rank hands the call (of a rank's block where the
  * buffer splits, the whole where it does not). */
 size_t gx_coll_count(enum gx_coll c, int nranks, size_t bytes);
-int gx_coll_reduces(enum gx_coll c);
-/* busbw = algbw x this: the share of the data each rank's busiest link carries in a ring. */
 double gx_coll_busbw_factor(enum gx_coll c, int nranks);
 /* The bytes a size measures: nccl-tests' size (the largest buffer), rounded down to a whole
  * number of elements (of 8-byte words in every rank's block where it splits), at least one. */
