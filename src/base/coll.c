@@ -2,9 +2,10 @@
 
 #include <string.h>
 
-#define GX_COLL_ROW(ID, name_, sums_, shape_, busbw, across_, nccl_in_place_, ...)            \
+#define GX_COLL_ROW(ID, name_, sums_, shape_, root_, busbw, what, in_place_what, across_,     \
+                    nccl_in_place_, ...)                                                      \
     [GX_COLL_##ID] = {.name = name_, .sums = sums_, .nccl_in_place = nccl_in_place_,          \
-                      .shape = shape_, .across = across_},
+                      .shape = shape_, .root = root_, .across = across_},
 const struct gx_coll_row gx_coll_table[GX_COLL_COUNT] = {
     [GX_COLL_NONE] = {.name = ""},
     GX_COLLECTIVES(GX_COLL_ROW)
@@ -36,7 +37,7 @@ size_t gx_coll_count(enum gx_coll c, int nranks, size_t bytes)
 double gx_coll_busbw_factor(enum gx_coll c, int nranks)
 {
     double n = nranks > 0 ? nranks : 1;
-#define GX_COLL_FACTOR(ID, name, sums, shape, busbw, ...)                                     \
+#define GX_COLL_FACTOR(ID, name, sums, shape, root, busbw, ...)                               \
     case GX_COLL_##ID:                                                                        \
         return busbw;
     switch (c) {

@@ -8,42 +8,49 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* X(ID, name, sums, shape, busbw, across, nccl_in_place, what, in_place_what, nccl, mpi):
+/* X(ID, name, sums, shape, root, busbw, what, in_place_what, across, nccl_in_place, nccl, mpi):
  *   sums    1: floats summed (nccl-tests' type "float"); 0: bytes moved ("int8")
- *   shape   what a rank gives and gets: its buffers and its validation (coll_data.c)
+ *   shape   what a rank gives and gets, root the group's first rank's part: with sums, they
+ *           make its buffers and its validation (coll_data.c)
  *   busbw   algbw x this, for n ranks: the share of the data each rank's busiest link carries
- *   across  the bound across nodes (coll_bound.c); nccl_in_place 0 where NCCL has no in-place form
  *   what    the pattern's words; in_place_what the -inplace pattern's
+ *   across  the bound across nodes (coll_bound.c); nccl_in_place 0 where NCCL has no in-place form
  *   nccl    the call path_nccl.c makes, mpi path_mpi.c's, of in, out, count (the elements each
  *           rank hands the call: nccl-tests' count), type (of sums), comm, stream (NCCL's), rank
- *           and nranks (the group's) and send (MPI_IN_PLACE in place, else in) */
+ *           and nranks (the group's) and send (MPI_IN_PLACE in place, else in)
+ * A test build adds a row of its own (tests/toy_collective.h, through GX_EXTRA_COLLECTIVE). */
+#ifdef GX_EXTRA_COLLECTIVE
+#include GX_EXTRA_COLLECTIVE
+#else
+#define GX_EXTRA_COLLECTIVES(X)
+#endif
 #define GX_COLLECTIVES(X)                                                                     \
-    X(ALLREDUCE, "allreduce", 1, GX_SHAPE_WHOLE, 2 * (n - 1) / n, GX_ACROSS_TREE, 1,          \
+    X(ALLREDUCE, "allreduce", 1, GX_SHAPE_WHOLE, GX_ROOT_NONE, 2 * (n - 1) / n,               \
       "sum of every rank's floats to every rank; busbw = algbw x 2(n-1)/n",                   \
       "allreduce, the result over the input",                                                 \
-      ncclAllReduce(in, out, count, type, ncclSum, comm, stream),                             \
+      GX_ACROSS_TREE, 1, ncclAllReduce(in, out, count, type, ncclSum, comm, stream),          \
       MPI_Allreduce(send, out, count, type, MPI_SUM, comm))                                   \
-    X(ALLGATHER, "allgather", 0, GX_SHAPE_IN_BLOCK, (n - 1) / n, GX_ACROSS_RING, 1,           \
+    X(ALLGATHER, "allgather", 0, GX_SHAPE_IN_BLOCK, GX_ROOT_NONE, (n - 1) / n,                \
       "every rank's block to every rank; busbw = algbw x (n-1)/n",                            \
       "allgather, each rank's block already in its place of the output",                      \
-      ncclAllGather(in, out, count, type, comm, stream),                                      \
+      GX_ACROSS_RING, 1, ncclAllGather(in, out, count, type, comm, stream),                   \
       MPI_Allgather(send, count, type, out, count, type, comm))                               \
-    X(REDUCE_SCATTER, "reduce-scatter", 1, GX_SHAPE_OUT_BLOCK, (n - 1) / n,                   \
-      GX_ACROSS_RING, 1,                                                                      \
+    X(REDUCE_SCATTER, "reduce-scatter", 1, GX_SHAPE_OUT_BLOCK, GX_ROOT_NONE, (n - 1) / n,     \
       "sum of every rank's floats, block i to rank i; busbw = algbw x (n-1)/n",               \
       "reduce-scatter, the result within the input",                                          \
-      ncclReduceScatter(in, out, count, type, ncclSum, comm, stream),                         \
+      GX_ACROSS_RING, 1, ncclReduceScatter(in, out, count, type, ncclSum, comm, stream),      \
       MPI_Reduce_scatter_block(send, out, count, type, MPI_SUM, comm))                        \
-    X(ALLTOALL, "alltoall", 0, GX_SHAPE_BLOCKS, (n - 1) / n, GX_ACROSS_NIC, 0,                \
+    X(ALLTOALL, "alltoall", 0, GX_SHAPE_BLOCKS, GX_ROOT_NONE, (n - 1) / n,                    \
       "block j of every rank to rank j; busbw = algbw x (n-1)/n",                             \
       "alltoall, the output over the input",                                                  \
-      nccl_alltoall(in, out, count, nranks, comm, stream),                                    \
+      GX_ACROSS_NIC, 0, nccl_alltoall(in, out, count, nranks, comm, stream),                  \
       MPI_Alltoall(send, count, type, out, count, type, comm))                                \
-    X(BROADCAST, "broadcast", 0, GX_SHAPE_FROM_FIRST, 1, GX_ACROSS_RING, 1,                   \
+    X(BROADCAST, "broadcast", 0, GX_SHAPE_WHOLE, GX_ROOT_GIVES, 1,                            \
       "the group's first rank's buffer to every rank; busbw = algbw",                         \
       "broadcast, the first rank sending from its output buffer",                             \
-      ncclBroadcast(in, out, count, type, 0, comm, stream),                                   \
-      MPI_Bcast(rank == 0 ? in : out, count, type, 0, comm))
+      GX_ACROSS_RING, 1, ncclBroadcast(in, out, count, type, 0, comm, stream),                \
+      MPI_Bcast(rank == 0 ? in : out, count, type, 0, comm))                                  \
+    GX_EXTRA_COLLECTIVES(X)
 
 #define GX_COLL_ENUM(ID, ...) GX_COLL_##ID,
 enum gx_coll {
@@ -54,12 +61,14 @@ enum gx_coll {
 
 /* Of n ranks, each with a buffer of S bytes (nccl-tests' size), in n blocks where it splits. */
 enum gx_coll_shape {
-    GX_SHAPE_WHOLE,      /* each gives its whole buffer and gets the whole result */
-    GX_SHAPE_IN_BLOCK,   /* each gives one block, its place in the output, and gets them all */
-    GX_SHAPE_OUT_BLOCK,  /* each gives its whole buffer and gets its block of the result */
-    GX_SHAPE_BLOCKS,     /* block j of each rank's buffer goes to rank j */
-    GX_SHAPE_FROM_FIRST, /* the group's first rank gives its buffer, every rank gets it */
+    GX_SHAPE_WHOLE,     /* each gives its whole buffer and gets the whole result */
+    GX_SHAPE_IN_BLOCK,  /* each gives one block, its place in the output, and gets them all */
+    GX_SHAPE_OUT_BLOCK, /* each gives its whole buffer and gets its block of the result */
+    GX_SHAPE_BLOCKS,    /* block j of each rank's buffer goes to rank j */
 };
+/* The group's first rank's part: none; its input alone is given (broadcast); it alone gets the
+ * result, the others' output is left as it was (reduce, gather). */
+enum gx_coll_root { GX_ROOT_NONE, GX_ROOT_GIVES, GX_ROOT_GETS };
 
 /* The bound across nodes: the ring's narrowest hop; or one NIC's share of what leaves the node
  * (alltoall); or the better of the ring and a double binary tree through the nodes' NICs. */
@@ -69,6 +78,7 @@ struct gx_coll_row {
     const char *name;
     int sums, nccl_in_place;
     enum gx_coll_shape shape;
+    enum gx_coll_root root;
     enum gx_coll_across across;
 };
 extern const struct gx_coll_row gx_coll_table[GX_COLL_COUNT];

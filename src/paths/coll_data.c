@@ -117,6 +117,8 @@ int gx_coll_fill(struct gx_ep *ep, enum gx_coll c, int in_place, size_t bytes, u
     gx_coll_io(ep, c, in_place, bytes, &io);
     GX_TRY(dst->poison(ep->dst, bytes, err));
     size_t blk = gx_coll_block(c, ep->nranks, bytes);
+    if (gx_coll_table[c].root == GX_ROOT_GIVES && me != 0)
+        return GX_OK;
     if (gx_coll_table[c].sums)
         return fill_floats(in_kind, io.in, io.in_bytes, me, iter, err);
     if (gx_coll_table[c].shape == GX_SHAPE_BLOCKS) {
@@ -124,8 +126,6 @@ int gx_coll_fill(struct gx_ep *ep, enum gx_coll c, int in_place, size_t bytes, u
             GX_TRY(src->fill((char *)io.in + (size_t)j * blk, blk, me, block_iter(iter, j), err));
         return GX_OK;
     }
-    if (gx_coll_table[c].shape == GX_SHAPE_FROM_FIRST)
-        return me == 0 ? src->fill(io.in, io.in_bytes, 0, iter, err) : GX_OK;
     return src->fill(io.in, io.in_bytes, me, iter, err);
 }
 
@@ -138,6 +138,8 @@ int gx_coll_check(struct gx_ep *ep, enum gx_coll c, int in_place, size_t bytes, 
     gx_coll_io(ep, c, in_place, bytes, &io);
     size_t blk = gx_coll_block(c, ep->nranks, bytes), at = 0;
     *ok = 1;
+    if (gx_coll_table[c].root == GX_ROOT_GETS && ep->grank != 0)
+        return GX_OK;
     if (gx_coll_table[c].sums) { /* its block of the sum where it gets one */
         size_t first = shape == GX_SHAPE_OUT_BLOCK ? (size_t)ep->grank * blk / GX_COLL_FLOAT : 0;
         GX_TRY(check_sums(ep->dst_kind, io.out, io.out_bytes, ep->nranks, iter, first, ok, bad,
@@ -146,9 +148,10 @@ int gx_coll_check(struct gx_ep *ep, enum gx_coll c, int in_place, size_t bytes, 
         return GX_OK;
     }
     /* Out of place, the first rank's output is its MPI library's to leave as it was. */
-    if (shape == GX_SHAPE_FROM_FIRST)
-        return ep->grank == 0 && !in_place ? GX_OK
-                                           : dst->check(io.out, bytes, 0, iter, ok, bad, err);
+    if (gx_coll_table[c].root == GX_ROOT_GIVES)
+        return ep->grank == 0 && !in_place
+                   ? GX_OK
+                   : dst->check(io.out, io.out_bytes, 0, iter, ok, bad, err);
     for (int j = 0; j < ep->nranks && *ok; j++) {
         uint32_t tag = shape == GX_SHAPE_BLOCKS ? block_iter(iter, ep->grank) : iter;
         at = (size_t)j * blk;

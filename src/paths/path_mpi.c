@@ -70,7 +70,8 @@ static int mpi_collective(struct gx_ep *ep, enum gx_coll c, int in_place, int ti
     int count = (int)gx_coll_count(c, ep->nranks, bytes), rank = ep->grank;
     MPI_Datatype type = gx_coll_table[c].sums ? MPI_FLOAT : MPI_BYTE;
     MPI_Comm comm = ep->comm;
-#define GX_COLL_MPI(ID, name, sums, shape, busbw, across, nip, what, ipwhat, nccl, mpi)       \
+#define GX_COLL_MPI(ID, name, sums, shape, root, busbw, what, in_place_what, across,          \
+                    nccl_in_place, nccl, mpi)                                                 \
     case GX_COLL_##ID:                                                                        \
         GX_MPI_TRY(err, mpi);                                                                 \
         break;

@@ -244,7 +244,8 @@ static int nccl_collective(struct gx_ep *ep, enum gx_coll c, int in_place, int t
     int nranks = ep->nranks;
     if (in_place && !gx_coll_table[c].nccl_in_place)
         return gx_fail(err, GX_ESKIP, "NCCL has no in-place %s", gx_coll_name(c));
-#define GX_COLL_NCCL(ID, name, sums, shape, busbw, across, nip, what, ipwhat, nccl, ...)      \
+#define GX_COLL_NCCL(ID, name, sums, shape, root, busbw, what, in_place_what, across,         \
+                     nccl_in_place, nccl, ...)                                                \
     case GX_COLL_##ID:                                                                        \
         GX_NCCL_TRY(err, nccl);                                                               \
         break;

@@ -134,6 +134,8 @@ const struct gx_pattern_ops *const gx_pattern_table[] = {
 };
 
 const int gx_pattern_count = (int)(sizeof gx_pattern_table / sizeof *gx_pattern_table);
+_Static_assert(sizeof gx_pattern_table / sizeof *gx_pattern_table <= GX_MAX_PATTERNS,
+               "more patterns than GX_MAX_PATTERNS (gx.h) lets a run name");
 
 int gx_pattern_lookup(const char *name)
 {

@@ -47,9 +47,9 @@ GX_COLLECTIVES(GX_COLL_CALLS)
         .iterate = in_place_ ? ID##_in_place_iterate : ID##_iterate, .value = ID##_value,     \
         .coll = GX_COLL_##ID, .in_place = in_place_,                                          \
     }
-#define GX_COLL_OUT_OF_PLACE(ID, name, sums, shape, busbw, across, nip, what, ...)            \
+#define GX_COLL_OUT_OF_PLACE(ID, name, sums, shape, root, busbw, what, ...)                   \
     [GX_COLL_##ID] = GX_COLL_PATTERN(ID, name, what, 0),
-#define GX_COLL_IN_PLACE(ID, name, sums, shape, busbw, across, nip, what, in_place_what, ...) \
+#define GX_COLL_IN_PLACE(ID, name, sums, shape, root, busbw, what, in_place_what, ...)        \
     [GX_COLL_##ID] = GX_COLL_PATTERN(ID, name "-inplace", in_place_what, 1),
 const struct gx_pattern_ops gx_pattern_colls[2][GX_COLL_COUNT] = {
     {GX_COLLECTIVES(GX_COLL_OUT_OF_PLACE)},
