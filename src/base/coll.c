@@ -11,11 +11,6 @@ const struct gx_coll_row gx_coll_table[GX_COLL_COUNT] = {
     GX_COLLECTIVES(GX_COLL_ROW)
 };
 
-const char *gx_coll_name(enum gx_coll c)
-{
-    return gx_coll_table[c].name;
-}
-
 enum gx_coll gx_coll_of(const char *name)
 {
     for (int c = GX_COLL_NONE + 1; name && c < GX_COLL_COUNT; c++)

@@ -1,24 +1,15 @@
 /* Collectives: what each moves, by nccl-tests' definitions of algbw and busbw (docs/report.md).
- * GX_COLLECTIVES is the one place a collective is described; everything else (its patterns, the
- * paths' calls, the validation, the report's count and type, the bound across nodes) is made
- * from its row. docs/layout.md, "Adding a collective", says how to add one. */
+ * GX_COLLECTIVES is the one place a collective is described: its patterns, the paths' calls,
+ * its buffers and validation, the report's count and type and the bound across nodes are made
+ * from its row, X(ID, name, sums, shape, root, busbw, what, in_place_what, across,
+ * nccl_in_place, nccl, mpi); docs/layout.md, "Adding a collective", says what each holds. A
+ * test build adds rows of its own (tests/toy_collective.h, through GX_EXTRA_COLLECTIVE). */
 #ifndef GX_COLL_H
 #define GX_COLL_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-/* X(ID, name, sums, shape, root, busbw, what, in_place_what, across, nccl_in_place, nccl, mpi):
- *   sums    1: floats summed (nccl-tests' type "float"); 0: bytes moved ("int8")
- *   shape   what a rank gives and gets, root the group's first rank's part: with sums, they
- *           make its buffers and its validation (coll_data.c)
- *   busbw   algbw x this, for n ranks: the share of the data each rank's busiest link carries
- *   what    the pattern's words; in_place_what the -inplace pattern's
- *   across  the bound across nodes (coll_bound.c); nccl_in_place 0 where NCCL has no in-place form
- *   nccl    the call path_nccl.c makes, mpi path_mpi.c's, of in, out, count (the elements each
- *           rank hands the call: nccl-tests' count), type (of sums), comm, stream (NCCL's), rank
- *           and nranks (the group's) and send (MPI_IN_PLACE in place, else in)
- * A test build adds a row of its own (tests/toy_collective.h, through GX_EXTRA_COLLECTIVE). */
 #ifdef GX_EXTRA_COLLECTIVE
 #include GX_EXTRA_COLLECTIVE
 #else
@@ -66,12 +57,9 @@ enum gx_coll_shape {
     GX_SHAPE_OUT_BLOCK, /* each gives its whole buffer and gets its block of the result */
     GX_SHAPE_BLOCKS,    /* block j of each rank's buffer goes to rank j */
 };
-/* The group's first rank's part: none; its input alone is given (broadcast); it alone gets the
- * result, the others' output is left as it was (reduce, gather). */
+/* The group's first rank's part: none, its input alone given, or it alone getting the result. */
 enum gx_coll_root { GX_ROOT_NONE, GX_ROOT_GIVES, GX_ROOT_GETS };
-
-/* The bound across nodes: the ring's narrowest hop; or one NIC's share of what leaves the node
- * (alltoall); or the better of the ring and a double binary tree through the nodes' NICs. */
+/* The bound across nodes (coll_bound.c): the ring's; one NIC's share; the ring's or a tree's. */
 enum gx_coll_across { GX_ACROSS_RING, GX_ACROSS_NIC, GX_ACROSS_TREE };
 
 struct gx_coll_row {
@@ -86,7 +74,6 @@ extern const struct gx_coll_row gx_coll_table[GX_COLL_COUNT];
 /* Reductions sum floats (as nccl-tests' default); the others move bytes. */
 #define GX_COLL_FLOAT ((size_t)sizeof(float))
 
-const char *gx_coll_name(enum gx_coll c);
 /* By its name; GX_COLL_NONE for another or NULL. */
 enum gx_coll gx_coll_of(const char *name);
 /* Its elements' type as nccl-tests prints it: "float" for the sums, else "int8". */

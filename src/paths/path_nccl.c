@@ -243,7 +243,7 @@ static int nccl_collective(struct gx_ep *ep, enum gx_coll c, int in_place, int t
     ncclDataType_t type = gx_coll_table[c].sums ? ncclFloat : ncclChar;
     int nranks = ep->nranks;
     if (in_place && !gx_coll_table[c].nccl_in_place)
-        return gx_fail(err, GX_ESKIP, "NCCL has no in-place %s", gx_coll_name(c));
+        return gx_fail(err, GX_ESKIP, "NCCL has no in-place %s", gx_coll_table[c].name);
 #define GX_COLL_NCCL(ID, name, sums, shape, root, busbw, what, in_place_what, across,         \
                      nccl_in_place, nccl, ...)                                                \
     case GX_COLL_##ID:                                                                        \

@@ -22,17 +22,15 @@ static int coll_iterate(struct gx_ep *ep, enum gx_coll c, int in_place, size_t b
 }
 
 /* The pattern's calls are its own: they are told no more than the bytes and the window. */
+#define GX_COLL_ITERATE(fn, ID, in_place)                                                     \
+    static int fn(struct gx_ep *ep, size_t bytes, int window, double *seconds,                \
+                  struct gx_err *err)                                                         \
+    {                                                                                         \
+        return coll_iterate(ep, GX_COLL_##ID, in_place, bytes, window, seconds, err);         \
+    }
 #define GX_COLL_CALLS(ID, ...)                                                                \
-    static int ID##_iterate(struct gx_ep *ep, size_t bytes, int window, double *seconds,      \
-                            struct gx_err *err)                                               \
-    {                                                                                         \
-        return coll_iterate(ep, GX_COLL_##ID, 0, bytes, window, seconds, err);                \
-    }                                                                                         \
-    static int ID##_in_place_iterate(struct gx_ep *ep, size_t bytes, int window,              \
-                                     double *seconds, struct gx_err *err)                     \
-    {                                                                                         \
-        return coll_iterate(ep, GX_COLL_##ID, 1, bytes, window, seconds, err);                \
-    }                                                                                         \
+    GX_COLL_ITERATE(ID##_iterate, ID, 0)                                                      \
+    GX_COLL_ITERATE(ID##_in_place_iterate, ID, 1)                                             \
     static double ID##_value(size_t bytes, int window, double seconds, int nranks)            \
     {                                                                                         \
         double algbw = (double)gx_coll_bytes(GX_COLL_##ID, nranks, bytes) * window / seconds; \
