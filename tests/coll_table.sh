@@ -141,6 +141,18 @@ PY
 ok $? "the toy's 4 results: op reduce, float, count size/4, busbw factor 1, every check passed"
 grep -q 'reduce over 3 ranks, float, busbw = algbw x 1' "$dir/toy.txt"
 ok $? "the table has the reduce's block" || diag <"$dir/toy.txt"
+py_check "$dir/toy.json" "$top_srcdir" <<'PY'
+import os, sys
+sys.path.insert(0, os.path.join(sys.argv[2], "scripts"))
+import gxreport as gx  # noqa: E402
+from gxreport import plot  # noqa: E402
+doc = gx.load(sys.argv[1], keep=plot.plotted)
+lines = sorted((ln[1], ln[4]) for ln in plot.lines_of([doc], ["toy"], False))
+if [(p, n.rsplit(" ", 1)[1]) for p, n in lines] != [("reduce, busbw", "in-place"),
+                                                    ("reduce, busbw", "out-of-place")]:
+    sys.exit(f"the plot's facets and lines: {lines}")
+PY
+ok $? "gpuxfer-report plot: the reduce's facet in busbw, its two forms two lines of it"
 GPUXFER_FAULT=corrupt:rank=0:size=4K:offset=1000 gx_mpirun 3 --pairs job --path host \
     --pattern reduce --sizes 4K --iters 5 --visits 1 --quiet >"$dir/corrupt.txt" 2>&1
 r=$?

@@ -874,6 +874,8 @@ def plotted(r):
     k = {n: r[n] for n in PLOTTED if n in r}
     if "stats" in r:
         k["stats"] = {n: r["stats"][n] for n in PLOTTED_STATS if n in r["stats"]}
+    if "collective" in r:  # a collective's facet and its two forms (lines_of)
+        k["collective"] = {n: r["collective"][n] for n in ("op", "in_place")}
     return k
 
 
