@@ -154,7 +154,8 @@ if [(p, n.rsplit(" ", 1)[1]) for p, n in lines] != [("reduce, busbw", "in-place"
 PY
 ok $? "gpuxfer-report plot: the reduce's facet in busbw, its two forms two lines of it"
 GPUXFER_FAULT=corrupt:rank=0:size=4K:offset=1000 gx_mpirun 3 --pairs job --path host \
-    --pattern reduce --sizes 4K --iters 5 --visits 1 --quiet >"$dir/corrupt.txt" 2>&1
+    --pattern reduce --sizes 4K --iters 5 --visits 1 --quiet --output "$dir/corrupt.json" \
+    >"$dir/corrupt.txt" 2>&1
 r=$?
 [ $r -eq 1 ] && grep -q "pattern reduce size 4096 group 0..2: first bad byte at offset 1000" \
     "$dir/corrupt.txt"
