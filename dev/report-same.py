@@ -26,7 +26,7 @@ MEASURED = {
     "wall_s", "estimate_s", "budget", "ceiling", "cpu_wait_max", "load", "load_start",
     "load_end", "ended", "precision_reached", "utilisation", "l2_resident", "value", "p99",
     "p1", "precision", "ceiling_absent", "values", "n", "schema_version", "revision",
-    "initiator_us", "peer_us",
+    "initiator_us", "peer_us", "algbw_gbs", "time_us",
 }
 # Texts and verdicts that follow from the measurements or the load (a probe disturbed, a cell
 # slower than its siblings): they may differ too.

@@ -39,8 +39,8 @@ int main(void)
         }
     }
     ok(exact, "the values' sums are exact in floats, in any order, to 64 ranks");
-    ok(strcmp(gx_coll_name(GX_COLL_REDUCE_SCATTER), "reduce-scatter") == 0 &&
-           gx_coll_reduces(GX_COLL_ALLREDUCE) && !gx_coll_reduces(GX_COLL_ALLTOALL),
+    ok(strcmp(gx_coll_table[GX_COLL_REDUCE_SCATTER].name, "reduce-scatter") == 0 &&
+           gx_coll_table[GX_COLL_ALLREDUCE].sums && !gx_coll_table[GX_COLL_ALLTOALL].sums,
        "names; which reduce");
 
     int node_of[6] = {0, 0, 0, 1, 1, 2};

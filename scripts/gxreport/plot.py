@@ -74,15 +74,6 @@ MAX_PANEL_LEGEND = 12
 # comparison's: the median of their runs' means), so that a plot takes the time of a bounded
 # page whatever a report repeats.
 MAX_LINES = 48
-# A collective's value is nccl-tests' bus bandwidth (the report's collective object); its
-# out-of-place and in-place forms are two lines of one facet.
-COLLECTIVES = ("allreduce", "allgather", "reduce-scatter", "alltoall", "broadcast")
-
-
-def pattern_words(pattern):
-    if pattern.replace("-inplace", "") in COLLECTIVES:
-        return f"{pattern}, busbw"
-    return PATTERNS.get(pattern, pattern)
 FACET_COLS = 4  # facets in a row
 LINESTYLES = ("-", "--", ":", "-.")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
@@ -256,12 +247,15 @@ def lines_of(docs, names, all_chunks):
         lines = gx.curves(doc, all_chunks)
         extra = (lambda ln: f" ({report})") if len(docs) > 1 else None  # noqa: E731
         label = gx.line_names(lines, extra)
+        # A collective's value is nccl-tests' bus bandwidth (its result's collective object);
+        # its out-of-place and in-place forms are two lines of one facet, as nccl-tests' rows.
+        colls = {r["pattern"]: r["collective"] for r in gx.ok_results(doc) if "collective" in r}
         for ln, pts in lines.items():
             pattern, name, run = ln.pattern, label[ln], ln.run
-            base = pattern.replace("-inplace", "")
-            if base in COLLECTIVES:  # a collective's two forms in its facet, as nccl-tests' rows
-                form = "in-place" if base != pattern else "out-of-place"
-                pattern, name, run = base, f"{name} {form}", f"{run} {form}"
+            if pattern in colls:
+                form = "in-place" if colls[pattern]["in_place"] else "out-of-place"
+                pattern = f"{colls[pattern]['op']}, busbw"
+                name, run = f"{name} {form}", f"{run} {form}"
             ident = (ln.path, report, ln.src, ln.dst, run, str(ln.chunk))
             out.append((ident, pattern, ln.unit, sorted(pts.items()), name))
     return capped(out)
@@ -453,7 +447,7 @@ def facet_axes(fig, lines, legend_h):
 
 
 def facet_title(ax, pattern, unit, path):
-    ax.set_title(f"{'by path' if path == ALL_PATHS else path}: {pattern_words(pattern)}"
+    ax.set_title(f"{'by path' if path == ALL_PATHS else path}: {PATTERNS.get(pattern, pattern)}"
                  f" ({unit})\n"
                  f"{'lower' if gx.lower_is_better(unit) else 'higher'} is better",
                  fontsize="medium")
@@ -880,6 +874,8 @@ def plotted(r):
     k = {n: r[n] for n in PLOTTED if n in r}
     if "stats" in r:
         k["stats"] = {n: r["stats"][n] for n in PLOTTED_STATS if n in r["stats"]}
+    if "collective" in r:  # a collective's facet and its two forms (lines_of)
+        k["collective"] = {n: r["collective"][n] for n in ("op", "in_place")}
     return k
 
 

@@ -71,6 +71,9 @@ def table(pattern, unit, lines):
     return out
 
 
+# A report before 2.23 has no count and type: they are worked out from its collective's name,
+# one of the five it could hold (tests/coll_table.sh holds these to the collectives' table); a
+# later report carries both, whatever the collective.
 REDUCES = ("allreduce", "reduce-scatter")
 SPLITS = ("allgather", "reduce-scatter", "alltoall")
 

@@ -2,53 +2,41 @@
 
 #include <string.h>
 
-static const char *const names[GX_COLL_COUNT] = {
-    [GX_COLL_NONE] = "",
-    [GX_COLL_ALLREDUCE] = "allreduce",
-    [GX_COLL_ALLGATHER] = "allgather",
-    [GX_COLL_REDUCE_SCATTER] = "reduce-scatter",
-    [GX_COLL_ALLTOALL] = "alltoall",
-    [GX_COLL_BROADCAST] = "broadcast",
+#define GX_COLL_ROW(ID, name_, sums_, shape_, root_, busbw, what, in_place_what, across_,     \
+                    nccl_in_place_, ...)                                                      \
+    [GX_COLL_##ID] = {.name = name_, .sums = sums_, .nccl_in_place = nccl_in_place_,          \
+                      .shape = shape_, .root = root_, .across = across_},
+const struct gx_coll_row gx_coll_table[GX_COLL_COUNT] = {
+    [GX_COLL_NONE] = {.name = ""},
+    GX_COLLECTIVES(GX_COLL_ROW)
 };
-
-const char *gx_coll_name(enum gx_coll c)
-{
-    return c >= 0 && c < GX_COLL_COUNT ? names[c] : "";
-}
 
 enum gx_coll gx_coll_of(const char *name)
 {
     for (int c = GX_COLL_NONE + 1; name && c < GX_COLL_COUNT; c++)
-        if (strcmp(name, names[c]) == 0)
+        if (strcmp(name, gx_coll_table[c].name) == 0)
             return (enum gx_coll)c;
     return GX_COLL_NONE;
 }
 
 const char *gx_coll_type(enum gx_coll c)
 {
-    return gx_coll_reduces(c) ? "float" : "int8";
+    return gx_coll_table[c].sums ? "float" : "int8";
 }
 
 size_t gx_coll_count(enum gx_coll c, int nranks, size_t bytes)
 {
-    return gx_coll_block(c, nranks, bytes) / (gx_coll_reduces(c) ? GX_COLL_FLOAT : 1);
-}
-
-int gx_coll_reduces(enum gx_coll c)
-{
-    return c == GX_COLL_ALLREDUCE || c == GX_COLL_REDUCE_SCATTER;
+    return gx_coll_block(c, nranks, bytes) / (gx_coll_table[c].sums ? GX_COLL_FLOAT : 1);
 }
 
 double gx_coll_busbw_factor(enum gx_coll c, int nranks)
 {
     double n = nranks > 0 ? nranks : 1;
+#define GX_COLL_FACTOR(ID, name, sums, shape, root, busbw, ...)                               \
+    case GX_COLL_##ID:                                                                        \
+        return busbw;
     switch (c) {
-    case GX_COLL_ALLREDUCE:
-        return 2 * (n - 1) / n;
-    case GX_COLL_ALLGATHER:
-    case GX_COLL_REDUCE_SCATTER:
-    case GX_COLL_ALLTOALL:
-        return (n - 1) / n;
+        GX_COLLECTIVES(GX_COLL_FACTOR)
     default:
         return 1;
     }
@@ -56,14 +44,15 @@ double gx_coll_busbw_factor(enum gx_coll c, int nranks)
 
 static int splits(enum gx_coll c)
 {
-    return c == GX_COLL_ALLGATHER || c == GX_COLL_REDUCE_SCATTER || c == GX_COLL_ALLTOALL;
+    enum gx_coll_shape s = gx_coll_table[c].shape;
+    return s == GX_SHAPE_IN_BLOCK || s == GX_SHAPE_OUT_BLOCK || s == GX_SHAPE_BLOCKS;
 }
 
 size_t gx_coll_bytes(enum gx_coll c, int nranks, size_t size)
 {
     /* A block of 8-byte words: the GPU's pattern kernels read and write whole words. */
     size_t unit = splits(c) ? 8 * (size_t)(nranks > 0 ? nranks : 1)
-                            : c == GX_COLL_BROADCAST ? 1 : GX_COLL_FLOAT;
+                            : gx_coll_table[c].sums ? GX_COLL_FLOAT : 1;
     size_t bytes = size / unit * unit;
     return bytes ? bytes : unit;
 }

@@ -110,7 +110,8 @@ enum gx_mem_kind {
 
 /* Index into gx_pattern_table (pattern.c), which may hold more (a test build adds one). */
 enum gx_pattern_kind { GX_PAT_LATENCY, GX_PAT_BW, GX_PAT_BIBW };
-#define GX_MAX_PATTERNS 16
+/* The table's patterns at most (pattern.c asserts it): room for collectives to come, two each. */
+#define GX_MAX_PATTERNS 32
 
 enum gx_validate { GX_VALIDATE_ONCE, GX_VALIDATE_ALL };
 

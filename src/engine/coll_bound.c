@@ -97,20 +97,21 @@ void gx_coll_bound(enum gx_coll op, const struct gx_link_store *s, const int *me
         free(m);
         return;
     }
-    if (op == GX_COLL_ALLTOALL) {
+    const char *name = gx_coll_table[op].name;
+    if (gx_coll_table[op].across == GX_ACROSS_NIC) {
         out->gbs = least;
-        snprintf(out->rule, sizeof out->rule, "alltoall over %d nodes: NIC %s %.4g GB/s / %d "
-                 "rank%s x (%d - 1) / (%d - %d) = %.4g GB/s", out->nodes, m[at].nic,
+        snprintf(out->rule, sizeof out->rule, "%s over %d nodes: NIC %s %.4g GB/s / %d "
+                 "rank%s x (%d - 1) / (%d - %d) = %.4g GB/s", name, out->nodes, m[at].nic,
                  m[at].nic_gbs, r, r == 1 ? "" : "s", n, n, g, least);
-    } else if (op == GX_COLL_ALLREDUCE) {
+    } else if (gx_coll_table[op].across == GX_ACROSS_TREE) {
         /* A double binary tree sends and receives each node's whole data once a direction on 2
          * nodes, twice on more: algbw = NICs / (1 or 2). */
         int ways = out->nodes == 2 ? 1 : 2;
         double tree = node_nics / ways * 2 * (n - 1) / n;
         out->gbs = tree > ring_gbs ? tree : ring_gbs;
-        snprintf(out->rule, sizeof out->rule, "allreduce over %d nodes: the better of the ring, "
-                 "its narrowest hop %.4g GB/s, and the tree, a node's NICs %.4g GB/s / %d x 2 x "
-                 "(%d - 1) / %d = %.4g GB/s", out->nodes, ring_gbs, node_nics, ways, n, n, tree);
+        snprintf(out->rule, sizeof out->rule, "%s over %d nodes: the better of the ring, its "
+                 "narrowest hop %.4g GB/s, and the tree, a node's NICs %.4g GB/s / %d x 2 x (%d "
+                 "- 1) / %d = %.4g GB/s", name, out->nodes, ring_gbs, node_nics, ways, n, n, tree);
     }
     free(m);
 }

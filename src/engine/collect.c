@@ -151,7 +151,7 @@ static void result_of(const struct gx_bench *b, const struct gx_mstep *ax,
     }
     const struct gx_pattern_ops *pat = gx_pattern_table[ax->pattern];
     if (pat->coll != GX_COLL_NONE) {
-        res->coll_op = gx_coll_name(pat->coll);
+        res->coll_op = gx_coll_table[pat->coll].name;
         res->coll_in_place = pat->in_place;
         res->coll_ranks = members;
         res->members = c->ranks;

@@ -12,7 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Block j of an alltoall from rank i: the iteration's pattern of rank i, moved by j. */
+/* Block j of rank i's buffer where block j goes to rank j (GX_SHAPE_BLOCKS): the iteration's
+ * pattern of rank i, moved by j. */
 static uint32_t block_iter(uint32_t iter, int j)
 {
     return iter + ((uint32_t)(j + 1) << 16);
@@ -22,22 +23,17 @@ void gx_coll_io(const struct gx_ep *ep, enum gx_coll c, int in_place, size_t byt
                 struct gx_coll_io *io)
 {
     size_t blk = gx_coll_block(c, ep->nranks, bytes);
-    char *dst = ep->dst;
+    char *mine = (char *)ep->dst + (size_t)ep->grank * blk; /* its block of the output */
     *io = (struct gx_coll_io){in_place ? ep->dst : ep->src, ep->dst, bytes, bytes};
-    switch (c) {
-    case GX_COLL_ALLGATHER:
+    if (gx_coll_table[c].shape == GX_SHAPE_IN_BLOCK) {
         io->in_bytes = blk;
         if (in_place)
-            io->in = dst + (size_t)ep->grank * blk;
-        break;
-    case GX_COLL_REDUCE_SCATTER:
+            io->in = mine;
+    } else if (gx_coll_table[c].shape == GX_SHAPE_OUT_BLOCK) {
         io->out_bytes = blk;
         /* MPI_IN_PLACE leaves the result at the start; NCCL's in place is the rank's block. */
         if (in_place && !(ep->ops->flags & GX_PATH_MPI_BUFFERS))
-            io->out = dst + (size_t)ep->grank * blk;
-        break;
-    default:
-        break;
+            io->out = mine;
     }
 }
 
@@ -116,54 +112,52 @@ int gx_coll_fill(struct gx_ep *ep, enum gx_coll c, int in_place, size_t bytes, u
     const struct gx_mem_ops *src = gx_mem_table[in_place ? ep->dst_kind : ep->src_kind];
     const struct gx_mem_ops *dst = gx_mem_table[ep->dst_kind];
     int in_kind = in_place ? ep->dst_kind : ep->src_kind;
+    uint32_t me = (uint32_t)ep->grank;
     struct gx_coll_io io;
     gx_coll_io(ep, c, in_place, bytes, &io);
     GX_TRY(dst->poison(ep->dst, bytes, err));
     size_t blk = gx_coll_block(c, ep->nranks, bytes);
-    switch (c) {
-    case GX_COLL_ALLREDUCE:
-    case GX_COLL_REDUCE_SCATTER:
-        return fill_floats(in_kind, io.in, io.in_bytes, (uint32_t)ep->grank, iter, err);
-    case GX_COLL_ALLTOALL:
-        for (int j = 0; j < ep->nranks; j++)
-            GX_TRY(src->fill((char *)io.in + (size_t)j * blk, blk, (uint32_t)ep->grank,
-                             block_iter(iter, j), err));
+    if (gx_coll_table[c].root == GX_ROOT_GIVES && me != 0)
         return GX_OK;
-    case GX_COLL_BROADCAST:
-        return ep->grank == 0 ? src->fill(io.in, io.in_bytes, 0, iter, err) : GX_OK;
-    default:
-        return src->fill(io.in, io.in_bytes, (uint32_t)ep->grank, iter, err);
+    if (gx_coll_table[c].sums)
+        return fill_floats(in_kind, io.in, io.in_bytes, me, iter, err);
+    if (gx_coll_table[c].shape == GX_SHAPE_BLOCKS) {
+        for (int j = 0; j < ep->nranks; j++)
+            GX_TRY(src->fill((char *)io.in + (size_t)j * blk, blk, me, block_iter(iter, j), err));
+        return GX_OK;
     }
+    return src->fill(io.in, io.in_bytes, me, iter, err);
 }
 
 int gx_coll_check(struct gx_ep *ep, enum gx_coll c, int in_place, size_t bytes, uint32_t iter,
                   int *ok, size_t *bad, struct gx_err *err)
 {
     const struct gx_mem_ops *dst = gx_mem_table[ep->dst_kind];
+    enum gx_coll_shape shape = gx_coll_table[c].shape;
     struct gx_coll_io io;
     gx_coll_io(ep, c, in_place, bytes, &io);
     size_t blk = gx_coll_block(c, ep->nranks, bytes), at = 0;
     *ok = 1;
-    switch (c) {
-    case GX_COLL_ALLREDUCE:
-        return check_sums(ep->dst_kind, io.out, io.out_bytes, ep->nranks, iter, 0, ok, bad, err);
-    case GX_COLL_REDUCE_SCATTER:
-        GX_TRY(check_sums(ep->dst_kind, io.out, io.out_bytes, ep->nranks, iter,
-                          (size_t)ep->grank * blk / GX_COLL_FLOAT, ok, bad, err));
+    if (gx_coll_table[c].root == GX_ROOT_GETS && ep->grank != 0)
+        return GX_OK;
+    if (gx_coll_table[c].sums) { /* its block of the sum where it gets one */
+        size_t first = shape == GX_SHAPE_OUT_BLOCK ? (size_t)ep->grank * blk / GX_COLL_FLOAT : 0;
+        GX_TRY(check_sums(ep->dst_kind, io.out, io.out_bytes, ep->nranks, iter, first, ok, bad,
+                          err));
         *bad += (size_t)((char *)io.out - (char *)ep->dst);
         return GX_OK;
-    case GX_COLL_BROADCAST:
-        /* Out of place, the first rank's output is its MPI library's to leave as it was. */
-        return ep->grank == 0 && !in_place ? GX_OK
-                                           : dst->check(io.out, bytes, 0, iter, ok, bad, err);
-    default:
-        for (int j = 0; j < ep->nranks && *ok; j++) {
-            uint32_t tag = c == GX_COLL_ALLTOALL ? block_iter(iter, ep->grank) : iter;
-            at = (size_t)j * blk;
-            GX_TRY(dst->check((char *)io.out + at, blk, (uint32_t)j, tag, ok, bad, err));
-        }
-        if (!*ok)
-            *bad += at;
-        return GX_OK;
     }
+    /* Out of place, the first rank's output is its MPI library's to leave as it was. */
+    if (gx_coll_table[c].root == GX_ROOT_GIVES)
+        return ep->grank == 0 && !in_place
+                   ? GX_OK
+                   : dst->check(io.out, io.out_bytes, 0, iter, ok, bad, err);
+    for (int j = 0; j < ep->nranks && *ok; j++) {
+        uint32_t tag = shape == GX_SHAPE_BLOCKS ? block_iter(iter, ep->grank) : iter;
+        at = (size_t)j * blk;
+        GX_TRY(dst->check((char *)io.out + at, blk, (uint32_t)j, tag, ok, bad, err));
+    }
+    if (!*ok)
+        *bad += at;
+    return GX_OK;
 }

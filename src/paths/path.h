@@ -102,7 +102,7 @@ struct gx_path_ops {
     /* Optional: timed by the GPUs; GX_ESKIP, nothing done, falls back to xfer. */
     int (*roundtrip)(struct gx_ep *ep, size_t bytes, double *seconds, struct gx_err *err);
     /* Optional: `count` collectives back to back over ep->comm's ranks, each of `bytes`
-     * (gx_coll_bytes), returning when all are complete. Buffers as pattern_coll.c lays out. */
+     * (gx_coll_bytes), returning when all are complete. Buffers as gx_coll_io lays out. */
     int (*collective)(struct gx_ep *ep, enum gx_coll c, int in_place, int count, size_t bytes,
                       struct gx_err *err);
     /* Optional: stop a persistent kernel. Local: after a failure the peer may be elsewhere. */

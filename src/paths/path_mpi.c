@@ -56,39 +56,28 @@ static int mpi_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes, 
     return GX_OK;
 }
 
-/* Blocking collectives, as osu's collectives call them; MPI_IN_PLACE for the in-place ones. */
-static int mpi_collective(struct gx_ep *ep, enum gx_coll c, int in_place, int count,
+/* Blocking collectives, as osu's collectives call them; MPI_IN_PLACE for the in-place ones; the
+ * call is the collective's row's (coll.h). */
+static int mpi_collective(struct gx_ep *ep, enum gx_coll c, int in_place, int times,
                           size_t bytes, struct gx_err *err)
 {
     struct gx_coll_io io;
     gx_coll_io(ep, c, in_place, bytes, &io);
-    size_t elem = gx_coll_reduces(c) ? GX_COLL_FLOAT : 1;
-    size_t each = gx_coll_block(c, ep->nranks, bytes) / elem;
-    if (bytes / elem > INT_MAX)
+    if (bytes / (gx_coll_table[c].sums ? GX_COLL_FLOAT : 1) > INT_MAX)
         return gx_fail(err, GX_ESKIP, "%zu bytes are more elements than an MPI count holds",
                        bytes);
-    void *in = in_place ? MPI_IN_PLACE : io.in;
-    for (int i = 0; i < count; i++) {
+    void *in = io.in, *out = io.out, *send = in_place ? MPI_IN_PLACE : in;
+    int count = (int)gx_coll_count(c, ep->nranks, bytes), rank = ep->grank;
+    MPI_Datatype type = gx_coll_table[c].sums ? MPI_FLOAT : MPI_BYTE;
+    MPI_Comm comm = ep->comm;
+#define GX_COLL_MPI(ID, name, sums, shape, root, busbw, what, in_place_what, across,          \
+                    nccl_in_place, nccl, mpi)                                                 \
+    case GX_COLL_##ID:                                                                        \
+        GX_MPI_TRY(err, mpi);                                                                 \
+        break;
+    for (int i = 0; i < times; i++) {
         switch (c) {
-        case GX_COLL_ALLREDUCE:
-            GX_MPI_TRY(err, MPI_Allreduce(in, io.out, (int)each, MPI_FLOAT, MPI_SUM, ep->comm));
-            break;
-        case GX_COLL_REDUCE_SCATTER:
-            GX_MPI_TRY(err, MPI_Reduce_scatter_block(in, io.out, (int)each, MPI_FLOAT, MPI_SUM,
-                                                     ep->comm));
-            break;
-        case GX_COLL_ALLGATHER:
-            GX_MPI_TRY(err, MPI_Allgather(in, (int)each, MPI_BYTE, io.out, (int)each, MPI_BYTE,
-                                          ep->comm));
-            break;
-        case GX_COLL_ALLTOALL:
-            GX_MPI_TRY(err, MPI_Alltoall(in, (int)each, MPI_BYTE, io.out, (int)each, MPI_BYTE,
-                                         ep->comm));
-            break;
-        case GX_COLL_BROADCAST: /* one buffer: the first rank's input, the others' output */
-            GX_MPI_TRY(err, MPI_Bcast(ep->grank == 0 ? io.in : io.out, (int)bytes, MPI_BYTE, 0,
-                                      ep->comm));
-            break;
+            GX_COLLECTIVES(GX_COLL_MPI)
         default:
             return gx_fail(err, GX_ERUNTIME, "no collective %d", (int)c);
         }

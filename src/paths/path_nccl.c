@@ -215,48 +215,48 @@ static int nccl_open(struct gx_ep *ep, struct gx_err *err)
     return GX_OK;
 }
 
-/* Launched back to back on the stream, then one synchronization, as nccl-tests times them. */
-static int nccl_collective(struct gx_ep *ep, enum gx_coll c, int in_place, int count,
+/* NCCL's alltoall as nccl-tests makes it: a send and a receive with every rank, grouped. */
+static ncclResult_t nccl_alltoall(const void *in, void *out, size_t count, int nranks,
+                                  ncclComm_t comm, cudaStream_t stream)
+{
+    ncclResult_t r = ncclGroupStart();
+    for (int j = 0; r == ncclSuccess && j < nranks; j++) {
+        r = ncclSend((const char *)in + (size_t)j * count, count, ncclChar, j, comm, stream);
+        if (r == ncclSuccess)
+            r = ncclRecv((char *)out + (size_t)j * count, count, ncclChar, j, comm, stream);
+    }
+    ncclResult_t end = ncclGroupEnd();
+    return r != ncclSuccess ? r : end;
+}
+
+/* Launched back to back on the stream, then one synchronization, as nccl-tests times them; the
+ * call is the collective's row's (coll.h). */
+static int nccl_collective(struct gx_ep *ep, enum gx_coll c, int in_place, int times,
                            size_t bytes, struct gx_err *err)
 {
     ncclComm_t comm = ((const struct nccl_pair *)ep->priv)->comm;
+    cudaStream_t stream = nccl_stream;
     struct gx_coll_io io;
     gx_coll_io(ep, c, in_place, bytes, &io);
-    size_t blk = gx_coll_block(c, ep->nranks, bytes);
-    if (c == GX_COLL_ALLTOALL && in_place)
-        return gx_fail(err, GX_ESKIP, "NCCL has no in-place alltoall");
-    for (int i = 0; i < count; i++) {
+    void *in = io.in, *out = io.out;
+    size_t count = gx_coll_count(c, ep->nranks, bytes);
+    ncclDataType_t type = gx_coll_table[c].sums ? ncclFloat : ncclChar;
+    int nranks = ep->nranks;
+    if (in_place && !gx_coll_table[c].nccl_in_place)
+        return gx_fail(err, GX_ESKIP, "NCCL has no in-place %s", gx_coll_table[c].name);
+#define GX_COLL_NCCL(ID, name, sums, shape, root, busbw, what, in_place_what, across,         \
+                     nccl_in_place, nccl, ...)                                                \
+    case GX_COLL_##ID:                                                                        \
+        GX_NCCL_TRY(err, nccl);                                                               \
+        break;
+    for (int i = 0; i < times; i++) {
         switch (c) {
-        case GX_COLL_ALLREDUCE:
-            GX_NCCL_TRY(err, ncclAllReduce(io.in, io.out, bytes / GX_COLL_FLOAT, ncclFloat,
-                                           ncclSum, comm, nccl_stream));
-            break;
-        case GX_COLL_REDUCE_SCATTER:
-            GX_NCCL_TRY(err, ncclReduceScatter(io.in, io.out, blk / GX_COLL_FLOAT, ncclFloat,
-                                               ncclSum, comm, nccl_stream));
-            break;
-        case GX_COLL_ALLGATHER:
-            GX_NCCL_TRY(err, ncclAllGather(io.in, io.out, blk, ncclChar, comm, nccl_stream));
-            break;
-        case GX_COLL_ALLTOALL:
-            GX_NCCL_TRY(err, ncclGroupStart());
-            for (int r = 0; r < ep->nranks; r++) {
-                GX_NCCL_TRY(err, ncclSend((char *)io.in + (size_t)r * blk, blk, ncclChar, r,
-                                          comm, nccl_stream));
-                GX_NCCL_TRY(err, ncclRecv((char *)io.out + (size_t)r * blk, blk, ncclChar, r,
-                                          comm, nccl_stream));
-            }
-            GX_NCCL_TRY(err, ncclGroupEnd());
-            break;
-        case GX_COLL_BROADCAST:
-            GX_NCCL_TRY(err, ncclBroadcast(io.in, io.out, bytes, ncclChar, 0, comm,
-                                           nccl_stream));
-            break;
+            GX_COLLECTIVES(GX_COLL_NCCL)
         default:
             return gx_fail(err, GX_ERUNTIME, "no collective %d", (int)c);
         }
     }
-    GX_CUDA_TRY(err, cudaStreamSynchronize(nccl_stream));
+    GX_CUDA_TRY(err, cudaStreamSynchronize(stream));
     return GX_OK;
 }
 
@@ -271,7 +271,8 @@ static const struct gx_bound_rule nccl_one_way[] = {
     {.none = GX_NONE_ACROSS_NODES},
 };
 static const struct gx_bound_rule nccl_both_ways[] = {
-    {.when = GX_IF_SAME_NODE, .nstages = 1, .stages = {{"peer copy both ways", GX_CEIL_PEER_BIDIR}}},
+    {.when = GX_IF_SAME_NODE, .nstages = 1,
+     .stages = {{"peer copy both ways", GX_CEIL_PEER_BIDIR}}},
     {.none = GX_NONE_ACROSS_NODES},
 };
 

@@ -112,10 +112,10 @@ static const struct gx_pattern_ops gx_pattern_bibw = {
     .value = bibw_value,
 };
 
-extern const struct gx_pattern_ops gx_pattern_allreduce, gx_pattern_allgather,
-    gx_pattern_reduce_scatter, gx_pattern_alltoall, gx_pattern_broadcast, gx_pattern_allreduce_ip,
-    gx_pattern_allgather_ip, gx_pattern_reduce_scatter_ip, gx_pattern_alltoall_ip,
-    gx_pattern_broadcast_ip;
+/* pattern_coll.c's: each collective out of place, then each in place. */
+extern const struct gx_pattern_ops gx_pattern_colls[2][GX_COLL_COUNT];
+#define GX_COLL_OUT_OF_PLACE(ID, ...) &gx_pattern_colls[0][GX_COLL_##ID],
+#define GX_COLL_IN_PLACE(ID, ...) &gx_pattern_colls[1][GX_COLL_##ID],
 
 /* A test build adds a pattern (tests/toy_pattern.c): the rest takes it from this table alone. */
 #ifdef GX_EXTRA_PATTERN
@@ -126,16 +126,16 @@ const struct gx_pattern_ops *const gx_pattern_table[] = {
     [GX_PAT_LATENCY] = &gx_pattern_latency,
     [GX_PAT_BW] = &gx_pattern_bw,
     [GX_PAT_BIBW] = &gx_pattern_bibw,
-    &gx_pattern_allreduce, &gx_pattern_allgather, &gx_pattern_reduce_scatter,
-    &gx_pattern_alltoall, &gx_pattern_broadcast, &gx_pattern_allreduce_ip,
-    &gx_pattern_allgather_ip, &gx_pattern_reduce_scatter_ip, &gx_pattern_alltoall_ip,
-    &gx_pattern_broadcast_ip,
+    GX_COLLECTIVES(GX_COLL_OUT_OF_PLACE)
+    GX_COLLECTIVES(GX_COLL_IN_PLACE)
 #ifdef GX_EXTRA_PATTERN
     &GX_EXTRA_PATTERN,
 #endif
 };
 
 const int gx_pattern_count = (int)(sizeof gx_pattern_table / sizeof *gx_pattern_table);
+_Static_assert(sizeof gx_pattern_table / sizeof *gx_pattern_table <= GX_MAX_PATTERNS,
+               "more patterns than GX_MAX_PATTERNS (gx.h) lets a run name");
 
 int gx_pattern_lookup(const char *name)
 {

@@ -1,6 +1,7 @@
-/* Collectives over a group's ranks: a sample is a window of them back to back (NCCL's, as
- * nccl-tests times its iterations) or one after a barrier (MPI's, as osu's), its time the
- * members' mean; the value is nccl-tests' busbw (algbw x the collective's factor). */
+/* Collectives over a group's ranks, two patterns a row of GX_COLLECTIVES (out of place and in
+ * place): a sample is a window of them back to back (NCCL's, as nccl-tests times its
+ * iterations) or one after a barrier (MPI's, as osu's), its time the members' mean; the value
+ * is nccl-tests' busbw (algbw x the collective's factor). */
 #include "pattern.h"
 
 static int coll_iterate(struct gx_ep *ep, enum gx_coll c, int in_place, size_t bytes,
@@ -20,48 +21,35 @@ static int coll_iterate(struct gx_ep *ep, enum gx_coll c, int in_place, size_t b
     return GX_OK;
 }
 
-#define GX_COLL_PATTERN(var, fn, name_, coll_, in_place_, what_)                              \
-    static int fn##_iterate(struct gx_ep *ep, size_t bytes, int window, double *seconds,      \
-                            struct gx_err *err)                                               \
+/* The pattern's calls are its own: they are told no more than the bytes and the window. */
+#define GX_COLL_ITERATE(fn, ID, in_place)                                                     \
+    static int fn(struct gx_ep *ep, size_t bytes, int window, double *seconds,                \
+                  struct gx_err *err)                                                         \
     {                                                                                         \
-        return coll_iterate(ep, coll_, in_place_, bytes, window, seconds, err);               \
-    }                                                                                         \
-    static double fn##_value(size_t bytes, int window, double seconds, int nranks)            \
-    {                                                                                         \
-        double algbw = (double)gx_coll_bytes(coll_, nranks, bytes) * window / seconds / 1e9;  \
-        return algbw * gx_coll_busbw_factor(coll_, nranks);                                   \
-    }                                                                                         \
-    const struct gx_pattern_ops var = {                                                       \
-        .name = name_,                                                                        \
-        .unit = "GB/s",                                                                       \
-        .what = what_,                                                                        \
-        .uses_window = GX_WINDOW_MESSAGES,                                                    \
-        .both_ways = 1,                                                                       \
-        .family = GX_FAMILY_COLLECTIVE,                                                       \
-        .iterate = fn##_iterate,                                                              \
-        .value = fn##_value,                                                                  \
-        .coll = coll_,                                                                        \
-        .in_place = in_place_,                                                                \
+        return coll_iterate(ep, GX_COLL_##ID, in_place, bytes, window, seconds, err);         \
     }
+#define GX_COLL_CALLS(ID, ...)                                                                \
+    GX_COLL_ITERATE(ID##_iterate, ID, 0)                                                      \
+    GX_COLL_ITERATE(ID##_in_place_iterate, ID, 1)                                             \
+    static double ID##_value(size_t bytes, int window, double seconds, int nranks)            \
+    {                                                                                         \
+        double algbw = (double)gx_coll_bytes(GX_COLL_##ID, nranks, bytes) * window / seconds; \
+        return algbw / 1e9 * gx_coll_busbw_factor(GX_COLL_##ID, nranks);                      \
+    }
+GX_COLLECTIVES(GX_COLL_CALLS)
 
-GX_COLL_PATTERN(gx_pattern_allreduce, allreduce, "allreduce", GX_COLL_ALLREDUCE, 0,
-                "sum of every rank's floats to every rank; busbw = algbw x 2(n-1)/n");
-GX_COLL_PATTERN(gx_pattern_allgather, allgather, "allgather", GX_COLL_ALLGATHER, 0,
-                "every rank's block to every rank; busbw = algbw x (n-1)/n");
-GX_COLL_PATTERN(gx_pattern_reduce_scatter, reduce_scatter, "reduce-scatter",
-                GX_COLL_REDUCE_SCATTER, 0,
-                "sum of every rank's floats, block i to rank i; busbw = algbw x (n-1)/n");
-GX_COLL_PATTERN(gx_pattern_alltoall, alltoall, "alltoall", GX_COLL_ALLTOALL, 0,
-                "block j of every rank to rank j; busbw = algbw x (n-1)/n");
-GX_COLL_PATTERN(gx_pattern_broadcast, broadcast, "broadcast", GX_COLL_BROADCAST, 0,
-                "the group's first rank's buffer to every rank; busbw = algbw");
-GX_COLL_PATTERN(gx_pattern_allreduce_ip, allreduce_ip, "allreduce-inplace", GX_COLL_ALLREDUCE,
-                1, "allreduce, the result over the input");
-GX_COLL_PATTERN(gx_pattern_allgather_ip, allgather_ip, "allgather-inplace", GX_COLL_ALLGATHER,
-                1, "allgather, each rank's block already in its place of the output");
-GX_COLL_PATTERN(gx_pattern_reduce_scatter_ip, reduce_scatter_ip, "reduce-scatter-inplace",
-                GX_COLL_REDUCE_SCATTER, 1, "reduce-scatter, the result within the input");
-GX_COLL_PATTERN(gx_pattern_alltoall_ip, alltoall_ip, "alltoall-inplace", GX_COLL_ALLTOALL, 1,
-                "alltoall, the output over the input");
-GX_COLL_PATTERN(gx_pattern_broadcast_ip, broadcast_ip, "broadcast-inplace", GX_COLL_BROADCAST,
-                1, "broadcast, the first rank sending from its output buffer");
+#define GX_COLL_PATTERN(ID, name_, what_, in_place_)                                          \
+    {                                                                                         \
+        .name = name_, .unit = "GB/s", .what = what_, .uses_window = GX_WINDOW_MESSAGES,      \
+        .both_ways = 1, .family = GX_FAMILY_COLLECTIVE,                                       \
+        .iterate = in_place_ ? ID##_in_place_iterate : ID##_iterate, .value = ID##_value,     \
+        .coll = GX_COLL_##ID, .in_place = in_place_,                                          \
+    }
+#define GX_COLL_OUT_OF_PLACE(ID, name, sums, shape, root, busbw, what, ...)                   \
+    [GX_COLL_##ID] = GX_COLL_PATTERN(ID, name, what, 0),
+#define GX_COLL_IN_PLACE(ID, name, sums, shape, root, busbw, what, in_place_what, ...)        \
+    [GX_COLL_##ID] = GX_COLL_PATTERN(ID, name "-inplace", in_place_what, 1),
+const struct gx_pattern_ops gx_pattern_colls[2][GX_COLL_COUNT] = {
+    {GX_COLLECTIVES(GX_COLL_OUT_OF_PLACE)},
+    {GX_COLLECTIVES(GX_COLL_IN_PLACE)},
+};
