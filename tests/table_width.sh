@@ -69,7 +69,7 @@ PY
 ok $? "the 8 B line's median in MB/s ($med): the report's GB/s x 1000, its unit still GB/s"
 ! grep -qE '[0-9]e[-+][0-9]' "$dir/s.txt" "$dir/a.txt" && [ -z "$wide" ] &&
     [ "$(grep -c '^# M after a value: MB/s, as bandwidths below 0.01 GB/s print (the report keeps GB/s)$' "$dir/s.txt")" -eq 1 ] &&
-    grep -qE '^ +[01] +(-|[0-9.]+M~?) +(-|[0-9.]+M~?)$' "$dir/a.txt" &&
+    grep -qE '^ +[01] +(-|[0-9.]+M[<~]?) +(-|[0-9.]+M[<~]?)$' "$dir/a.txt" &&
     grep -q '^# slow pairs (below [0-9.]* MB/s = 0.80 x the matrix median [0-9.]*): ' "$dir/a.txt"
 ok $? "no exponent anywhere, the legend once under the table's first such line, the 8 B matrix in MB/s, within 100 columns" ||
     diag <"$dir/s.txt"
