@@ -18,18 +18,18 @@ int gx_mplan_add_group(struct gx_mplan *p, const struct gx_mgroup *g, struct gx_
 
 int gx_mplan_plan_probes(struct gx_mplan *p, const struct gx_options *o, struct gx_err *err);
 
-/* mplan.c: a group of one round, its steps (and each value's of a step's --vary) planned. */
+/* mplan_round.c: a group of one round, its steps (and each value's of a step's --vary) planned. */
 int gx_mplan_add_round(struct gx_mplan *p, const struct gx_run_opts *run,
                        const struct gx_path_ops *ops, struct gx_mgroup *g, struct gx_err *err);
 /* Why a path's groups cannot run in the run's rounds, or NULL. */
 const char *gx_mplan_absent(const struct gx_mplan *p, const struct gx_path_ops *ops,
                             const char *absent, const struct gx_mgroup *g);
-/* mplan_vary.c */
 /* Why the path cannot take a step's --vary values, or NULL. */
 const char *gx_mplan_vary_refused(const struct gx_mplan *p, const struct gx_path_ops *ops,
                                   const struct gx_mgroup *g);
 /* run with value k of --vary applied (a step's option or a group's). */
 void gx_mplan_vary_apply(const struct gx_vary *vary, int k, struct gx_run_opts *run);
+/* mplan_vary.c */
 /* A run whose --vary is a group's: its groups round by round, the values side by side. */
 int gx_mplan_vary_groups(struct gx_mplan *p, const struct gx_options *o, int r,
                          struct gx_err *err);

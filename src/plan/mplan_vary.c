@@ -1,5 +1,5 @@
 /* --vary in the plan: a step's option (chunk, depth, window) makes each path's steps once per
- * value (mplan.c's add_steps), a group's (path, mem, nccl-comm) each round's groups once per
+ * value (mplan_round.c's add_steps), a group's (path, mem, nccl-comm) each round's groups once per
  * value, side by side: each visit measures the values one after another. */
 #include "config.h"
 #include "mplan.h"
@@ -10,48 +10,6 @@
 #include "scheme.h"
 
 #include <string.h>
-
-void gx_mplan_vary_apply(const struct gx_vary *vary, int k, struct gx_run_opts *run)
-{
-    const struct gx_vary_value *v = &vary->v[k];
-    switch (vary->option) {
-    case GX_VARY_CHUNK:
-        run->chunk_mode = v->chunk_mode;
-        run->nchunks = v->chunk_mode == GX_CHUNK_GIVEN;
-        run->chunks[0] = v->chunk;
-        break;
-    case GX_VARY_DEPTH: /* as --depth: a chunk of its own unless one is given */
-        if (run->chunk_mode == GX_CHUNK_BEST)
-            run->chunk_mode = GX_CHUNK_GIVEN;
-        run->ndepths = 1;
-        run->depths[0] = v->depth;
-        break;
-    case GX_VARY_WINDOW: run->window = v->window; break;
-    case GX_VARY_MEM:
-        run->mem_src = v->mem_src;
-        run->mem_dst = v->mem_dst;
-        break;
-    default: break; /* path and nccl-comm are the group's */
-    }
-}
-
-const char *gx_mplan_vary_refused(const struct gx_mplan *p, const struct gx_path_ops *ops,
-                                  const struct gx_mgroup *g)
-{
-    int option = p->vary->option;
-    if (option != GX_VARY_CHUNK && option != GX_VARY_DEPTH)
-        return NULL;
-    if (!(ops->flags & GX_PATH_CHUNKED))
-        return option == GX_VARY_CHUNK
-                   ? "--vary chunk: this path does not pipeline (chunk is taken by staged, "
-                     "staged-mpi, p2p, zerocopy and unified-prefetch)"
-                   : "--vary depth: this path does not pipeline (depth is taken by staged, "
-                     "staged-mpi, p2p, zerocopy and unified-prefetch)";
-    if (p->pairs[g->run].scheme && p->pairs[g->run].scheme->groups)
-        return option == GX_VARY_CHUNK ? "--vary chunk: a collective is not cut in chunks"
-                                       : "--vary depth: a collective is not cut in chunks";
-    return NULL;
-}
 
 static int add_absent(struct gx_mplan *p, struct gx_mgroup g, const char *why,
                       struct gx_err *err)
