@@ -129,6 +129,48 @@ static long window_of(const char *path, size_t size)
     return s ? s->window : -1;
 }
 
+/* The estimate of path's step of pattern at size, -1 where the plan has none. */
+static double estimate_of(const char *path, int pattern, size_t size)
+{
+    for (size_t g = 0; g < plan.ngroups; g++)
+        for (size_t i = 0; plan.groups[g].probe < 0 &&
+                           plan.groups[g].path == gx_path_lookup(path) && i < plan.groups[g].n;
+             i++) {
+            const struct gx_mstep *s = &plan.steps[plan.groups[g].first + i];
+            if (s->pattern == pattern && s->size == size)
+                return s->estimate_s;
+        }
+    return -1;
+}
+
+/* Host memory's steps at the dry run's pace: bibw beyond the caches at the pace each way of
+ * both ways at once, within them at one way's. */
+static void host_pace(void)
+{
+    const char *line = "--path host --pattern bw,bibw --sizes 1M,64M --iters 10 --ceilings off";
+    struct gx_measured_pace m = {.us = 1, .gbps_near = 4, .gbps_far = 2, .gbps_both = 1,
+                                 .copy_gbps = 3, .cv_small = 0.01, .cv_large = 0.01,
+                                 .bytes_near = GX_MIB, .bytes_far = 64 * GX_MIB,
+                                 .bytes_both = 32 * GX_MIB};
+    int rc = make(line, 2);
+    gx_mplan_host_pace(&plan, &m);
+    double bw = estimate_of("host", GX_PAT_BW, 64 * GX_MIB);
+    double bibw = estimate_of("host", GX_PAT_BIBW, 64 * GX_MIB);
+    double bw1 = estimate_of("host", GX_PAT_BW, GX_MIB);
+    double bibw1 = estimate_of("host", GX_PAT_BIBW, GX_MIB);
+    ok(rc == GX_OK && plan.host_paced && bw > 0 && fabs(bibw / bw - 2) < 0.01 &&
+           fabs(bibw1 / bw1 - 1) < 1e-9,
+       "host pace: bibw at 64M at the pace each way of both ways at once, half one way's "
+       "(%g s against bw's %g s); at 1M in the caches as bw (%g, %g)", bibw, bw, bibw1, bw1);
+    m.gbps_both = 0;
+    rc = make(line, 2);
+    gx_mplan_host_pace(&plan, &m);
+    bw = estimate_of("host", GX_PAT_BW, 64 * GX_MIB);
+    bibw = estimate_of("host", GX_PAT_BIBW, 64 * GX_MIB);
+    ok(rc == GX_OK && bw > 0 && fabs(bibw / bw - 1) < 1e-9,
+       "host pace without both ways' measured: bibw as bw (%g, %g)", bibw, bw);
+}
+
 int main(void)
 {
     ok(make("--path host --pattern latency,bw --sizes 8,1M --ceilings off", 2) == GX_OK &&
@@ -577,6 +619,8 @@ int main(void)
             3) == GX_OK &&
            plan.groups[0].round == 0 && plan.groups[1].round == (built("mpi") ? 0 : 1),
        "--vary path on rounds of pairs: each round's groups of the paths side by side");
+
+    host_pace();
 
     /* Where the progress line goes. */
     ok(gx_progress_decide(0, 1, 1) == GX_PROGRESS_STDERR, "stderr a terminal: there");

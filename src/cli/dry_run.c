@@ -42,12 +42,26 @@ static int mark_skips(const struct gx_job *job, const struct gx_options *opts,
     return GX_OK;
 }
 
-/* Samples of reps exchanges of bytes between ranks 0 and 1: a ping-pong (window 0) or a window
- * of sends and an acknowledgement, as the latency and bw patterns move them. */
+/* Samples of reps exchanges of bytes between ranks 0 and 1: a ping-pong (window 0), a window
+ * of sends and an acknowledgement, or with both_ways a window each way at once, as the latency,
+ * bw and bibw patterns move them. */
 struct exchange {
     size_t bytes;
-    int window, reps, samples;
+    int window, reps, samples, both_ways;
 };
+
+/* Both ranks send from the buffer's first bytes and receive into the next. */
+static int both_ways(MPI_Comm c, int peer, const struct exchange *x, char *buf)
+{
+    MPI_Request req[2 * GX_PACE_WINDOW];
+    int rc = MPI_SUCCESS, n = 0;
+    for (int w = 0; w < x->window && rc == MPI_SUCCESS; w++) {
+        rc = MPI_Irecv(buf + x->bytes, (int)x->bytes, MPI_BYTE, peer, 1, c, &req[n++]);
+        if (rc == MPI_SUCCESS)
+            rc = MPI_Isend(buf, (int)x->bytes, MPI_BYTE, peer, 1, c, &req[n++]);
+    }
+    return rc == MPI_SUCCESS ? MPI_Waitall(n, req, MPI_STATUSES_IGNORE) : rc;
+}
 
 static int exchange_sample(MPI_Comm c, int rank, const struct exchange *x, char *buf,
                            double *seconds)
@@ -57,6 +71,10 @@ static int exchange_sample(MPI_Comm c, int rank, const struct exchange *x, char 
     int peer = !rank, rc = MPI_SUCCESS;
     double t0 = MPI_Wtime();
     for (int r = 0; r < x->reps && rc == MPI_SUCCESS; r++) {
+        if (x->both_ways) {
+            rc = both_ways(c, peer, x, buf);
+            continue;
+        }
         if (!x->window) {
             rc = rank ? MPI_Recv(buf, (int)x->bytes, MPI_BYTE, peer, 0, c, MPI_STATUS_IGNORE)
                       : MPI_Send(buf, (int)x->bytes, MPI_BYTE, peer, 0, c);
@@ -85,10 +103,11 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* The seconds of one repetition (a round trip, or a window and its acknowledgement) a run
- * adds up, and the samples' spread as a cv. A run's time is the sum of its iterations, the
- * descheduled ones on a busy machine too, yet one of those would make a mean of a few samples
- * milliseconds: the upper quartile. */
+/* The seconds of one repetition (a round trip, a window and its acknowledgement, or a window
+ * each way) at the machine's pace now, and the samples' spread as a cv. The samples' median: a
+ * second of samples holds a busy machine's long deschedulings by chance, not at their rate, and
+ * one of them made the mean a pace far below the run's; an upper quartile of a few samples is
+ * their slowest. */
 static int exchange_pace(MPI_Comm c, int rank, const struct exchange *x, char *buf,
                          double *seconds, double *cv)
 {
@@ -100,7 +119,7 @@ static int exchange_pace(MPI_Comm c, int rank, const struct exchange *x, char *b
     }
     qsort(t, (size_t)x->samples, sizeof t[0], cmp_double);
     double median = t[x->samples / 2], upper = t[(3 * x->samples) / 4];
-    *seconds = upper;
+    *seconds = median;
     /* From the quartiles, as a normal spread's: the median's interval is what the stop rule
      * asks, and a sample or two descheduled do not move it. */
     *cv = median > 0 ? (upper - t[x->samples / 4]) / 1.349 / median : 0;
@@ -119,29 +138,35 @@ static double copy_gbps(char *buf)
 }
 
 /* Rank 0's and 1's: an MPI ping-pong of 8 B, a window of messages in the caches and one beyond
- * them, of host memory (pageable, as the host path's). */
+ * them, and one beyond them both ways at once (two copies share the memory's bandwidth), of
+ * host memory (pageable, as the host path's). */
 static int measure_pace(const struct gx_job *job, struct gx_measured_pace *m)
 {
-    static const struct exchange lat = {8, 0, 50, GX_PACE_SAMPLES};
-    static const struct exchange near = {GX_PACE_NEAR, GX_PACE_WINDOW, 1, GX_PACE_SAMPLES / 2};
-    static const struct exchange far = {GX_PACE_FAR, 2, 1, 3};
+    static const struct exchange lat = {8, 0, 50, GX_PACE_SAMPLES, 0};
+    static const struct exchange near = {GX_PACE_NEAR, GX_PACE_WINDOW, 1, GX_PACE_SAMPLES, 0};
+    static const struct exchange far = {GX_PACE_FAR, 2, 1, GX_PACE_FAR_SAMPLES, 0};
+    static const struct exchange both = {GX_PACE_FAR / 2, 2, 1, GX_PACE_FAR_SAMPLES, 1};
     char *buf = malloc(GX_PACE_FAR);
     if (!buf)
         return MPI_ERR_NO_MEM;
     memset(buf, 1, GX_PACE_FAR); /* its pages touched outside the timing */
-    double tn = 0, tf = 0, cv;
+    double tn = 0, tf = 0, tb = 0, cv;
     int rc = exchange_pace(job->comm, job->rank, &lat, buf, &m->us, &m->cv_small);
     if (rc == MPI_SUCCESS)
         rc = exchange_pace(job->comm, job->rank, &near, buf, &tn, &m->cv_large);
     if (rc == MPI_SUCCESS)
         rc = exchange_pace(job->comm, job->rank, &far, buf, &tf, &cv);
+    if (rc == MPI_SUCCESS)
+        rc = exchange_pace(job->comm, job->rank, &both, buf, &tb, &cv);
     m->copy_gbps = rc == MPI_SUCCESS ? copy_gbps(buf) : 0;
     free(buf);
     m->us = m->us / 2 * 1e6;
-    m->gbps_near = tn > 0 ? (double)GX_PACE_NEAR * near.window / tn / 1e9 : 0;
-    m->gbps_far = tf > 0 ? (double)GX_PACE_FAR * far.window / tf / 1e9 : 0;
-    m->bytes_near = GX_PACE_NEAR;
-    m->bytes_far = GX_PACE_FAR;
+    m->gbps_near = tn > 0 ? (double)near.bytes * near.window / tn / 1e9 : 0;
+    m->gbps_far = tf > 0 ? (double)far.bytes * far.window / tf / 1e9 : 0;
+    m->gbps_both = tb > 0 ? (double)both.bytes * both.window / tb / 1e9 : 0;
+    m->bytes_near = near.bytes;
+    m->bytes_far = far.bytes;
+    m->bytes_both = both.bytes;
     return rc;
 }
 

@@ -5,8 +5,10 @@
 #include "job.h"
 #include "mplan.h"
 
-/* Samples of each exchange, and the window's most messages. */
-#define GX_PACE_SAMPLES 8
+/* Samples of each exchange (of those beyond the caches fewer, each long), and the window's
+ * most messages. */
+#define GX_PACE_SAMPLES 16
+#define GX_PACE_FAR_SAMPLES 6
 #define GX_PACE_WINDOW 64
 /* A message within the caches and one beyond them: large copies of host memory are slower. */
 #define GX_PACE_NEAR (1u << 20)

@@ -33,8 +33,9 @@ struct gx_mstep {
  * bytes_near and bytes_far in a window, and how much the samples varied. */
 struct gx_measured_pace {
     double us, gbps_near, gbps_far, cv_small, cv_large;
+    double gbps_both; /* each way, beyond the caches, with as much moving the other way */
     double copy_gbps; /* a copy of host memory beyond the caches, as the ceiling probes make */
-    size_t bytes_near, bytes_far;
+    size_t bytes_near, bytes_far, bytes_both;
 };
 /* One (run, path or probe, round): buffers and path opened once for all its steps. */
 struct gx_mgroup {

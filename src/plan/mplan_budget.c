@@ -37,17 +37,28 @@ static double median_spread(double cv, long n)
     return 1.96 * 1.2533 * cv / sqrt((double)(n > 0 ? n : 1));
 }
 
-/* Within the caches near, beyond them far, between the two on a log scale. */
+/* Within the caches near, from far_bytes on far, between the two on a log scale. */
 static double measured_gbps(const struct gx_measured_pace *m, size_t bytes, double near,
-                            double far)
+                            double far, size_t far_bytes)
 {
-    if (bytes <= m->bytes_near || m->bytes_far <= m->bytes_near)
+    if (bytes <= m->bytes_near || far_bytes <= m->bytes_near)
         return near;
-    if (bytes >= m->bytes_far)
+    if (bytes >= far_bytes)
         return far;
     double at = log((double)bytes / (double)m->bytes_near) /
-                log((double)m->bytes_far / (double)m->bytes_near);
+                log((double)far_bytes / (double)m->bytes_near);
     return near * pow(far / near, at);
+}
+
+/* A step of host memory over MPI at the pace measured: one moving both ways shares the memory's
+ * bandwidth beyond the caches with the other way's copies. */
+static struct gx_pace host_step_pace(const struct gx_measured_pace *m, const struct gx_mstep *s)
+{
+    struct gx_pace pc = {measured_gbps(m, s->size, m->gbps_near, m->gbps_far, m->bytes_far),
+                         m->us};
+    if (gx_pattern_table[s->pattern]->both_ways && m->gbps_both > 0)
+        pc.gbps = measured_gbps(m, s->size, m->gbps_near, m->gbps_both, m->bytes_both);
+    return pc;
 }
 
 static int host_group(const struct gx_mgroup *gr)
@@ -80,11 +91,11 @@ void gx_mplan_host_pace(struct gx_mplan *p, const struct gx_measured_pace *m)
         int probe = (ops->flags & GX_PATH_PROBE) != 0;
         for (size_t i = gr->first; i < gr->first + gr->n; i++) {
             struct gx_mstep *s = &p->steps[i];
-            struct gx_pace pc = {measured_gbps(m, s->size, m->gbps_near, m->gbps_far), m->us};
+            struct gx_pace pc = host_step_pace(m, s);
             if (probe) {
                 pc = gx_mplan_pace_of(ops, gr->src_kind, gr->dst_kind);
                 if (m->copy_gbps > 0 && m->copy_gbps < pc.gbps)
-                    pc.gbps = measured_gbps(m, s->size, pc.gbps, m->copy_gbps);
+                    pc.gbps = measured_gbps(m, s->size, pc.gbps, m->copy_gbps, m->bytes_far);
             }
             long all = s->iters + s->warmup + gx_mstep_check_iters(s) + gx_mstep_search_iters(s);
             s->estimate_s = (double)all * gx_mplan_iteration_seconds(pc, s);

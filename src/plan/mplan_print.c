@@ -306,11 +306,12 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
     const struct gx_measured_pace *m = &p->host_pace;
     if (p->host_paced)
         gx_print_note(f, "#   host memory's pace, measured between ranks 0 and 1 in the dry run: "
-                      "MPI %.3g us one way, %.3g GB/s at %zu MiB and %.3g GB/s at %zu MiB, a copy "
-                      "%.3g GB/s (the ceiling probes'), iterations varying by %.3g%% up to 64 KiB "
-                      "and %.3g%% above\n", m->us, m->gbps_near, m->bytes_near / GX_MIB,
-                      m->gbps_far, m->bytes_far / GX_MIB, m->copy_gbps, 100 * m->cv_small,
-                      100 * m->cv_large);
+                      "MPI %.3g us one way, %.3g GB/s at %zu MiB and %.3g GB/s at %zu MiB (%.3g "
+                      "each way at %zu MiB both ways at once), a copy %.3g GB/s (the ceiling "
+                      "probes'), iterations varying by %.3g%% up to 64 KiB and %.3g%% above\n",
+                      m->us, m->gbps_near, m->bytes_near / GX_MIB, m->gbps_far,
+                      m->bytes_far / GX_MIB, m->gbps_both, m->bytes_both / GX_MIB, m->copy_gbps,
+                      100 * m->cv_small, 100 * m->cv_large);
     if (results == 0 && p->skipped_steps && !o->g.allow_skip)
         fprintf(f, "# every result is skipped: the run would measure nothing and exit %d "
                 "(--allow-skip makes that exit 0)\n", GX_CODE_ENOTHING);
