@@ -174,7 +174,7 @@ for o in $opts help version; do
 done
 [ -n "$opts" ] && [ -z "$absent" ]
 ok $? "docs/options.md has every option --help lists ($(echo $opts | wc -w) options)" ||
-    echo "not in docs/options.md:$absent" | diag
+    { echo "not in docs/options.md:$absent"; head -n 20 "$dir/help"; } | diag
 # Its table of options is the option table's, as make options-md writes it.
 "$top_builddir/src/gx-help" --markdown >"$dir/table.md" &&
     sed -n '/^<!-- the option table, generated/,/^<!-- end of the generated table -->/p' \
