@@ -62,9 +62,10 @@ json.dump(d, open(sys.argv[2], "w"))
 PY
 (cd / && env -u PYTHONPATH "$bin/gpuxfer-report" compare --reference "$dir/mine.json") >"$dir/mref.txt" 2>&1
 [ $? -eq 0 ] && runs=$(ls "$data"/reference/h100-80gb-1gpu-*.json | wc -l) &&
-    sed -n '/^# reference:/,/^# A:/p' "$dir/mref.txt" | sed '$d' | tr -d '\n# ' |
-    grep -qx "reference:${runs}runsofNVIDIAH10080GBHBM3(thesameGPU)from$(echo "$data" | tr -d ' ')/reference"
-ok $? "installed gpuxfer-report compare --reference: the installed reference runs of the same GPU" ||
+    sed -n '/^# reference:/,/^# [^ ]/p' "$dir/mref.txt" | sed '$d' | tr -d '\n# ' |
+    grep -qx "reference:${runs}runsofNVIDIAH10080GBHBM3(thesameGPU)from$(echo "$data" | tr -d ' ')/reference" &&
+    grep -q "^# one run's noise between runs: the golden runs of NVIDIA H100 80GB HBM3 x 1 in" "$dir/mref.txt"
+ok $? "installed gpuxfer-report compare --reference: the installed reference runs of the same GPU, and the installed expectations' golden runs for the side of one run" ||
     diag <"$dir/mref.txt"
 
 # Every installed program has a man page and a bash completion, and each subcommand of
