@@ -123,19 +123,14 @@ def two_levels(mean, logs, visit_logs, floor=None, paired_visits=False):
     settings' visits interleaved in one run: what holds the run drops out of their
     difference)."""
     n = len(logs)
-    between = (variance(logs) / n, n - 1) if n >= 2 else None
-    if between is None and floor and not paired_visits:
-        between = (floor[0], floor[1], "golden runs")
+    between = (variance(logs) / n, n - 1, "runs") if n >= 2 else \
+        (*floor, "golden runs") if floor and not paired_visits else None
     vis = [v for v in visit_logs if len(v) >= 2]
     within = (statistics.fmean([variance(v) / len(v) for v in vis]) / n,
-              sum(len(v) - 1 for v in vis)) if vis else None
+              sum(len(v) - 1 for v in vis), "visits") if vis else None
     if between and (within is None or between[0] >= within[0]):
-        if len(between) == 3:
-            return Side(mean, between[0], between[1], between[2], n)
-        return Side(mean, *between, "runs", n)
-    if within:
-        return Side(mean, *within, "visits", n)
-    return Side(mean, None, None, None, n)
+        return Side(mean, *between, n)
+    return Side(mean, *within, n) if within else Side(mean, None, None, None, n)
 
 
 def side_of(runs, floor=None):

@@ -233,11 +233,13 @@ int gx_matrix_print_cell(FILE *out, int width, double v, char mark, int gbs)
     int in_mbs = gbs && !isnan(v) && gx_format_gbs(v, text, sizeof text);
     if (isnan(v))
         snprintf(text, sizeof text, "-");
-    else if (!in_mbs) /* fewer decimals where a value is large: it keeps within its cell */
-        for (int dec = 3, room = width - 1; dec >= 0; dec--)
-            if (snprintf(text, sizeof text, "%.*f", dec, v) <= room ||
-                (dec == 0 && snprintf(text, sizeof text, "%.2g", v)))
-                break;
+    else if (!in_mbs) { /* fewer decimals where a value is large: it keeps within its cell */
+        int dec = 3;
+        while (snprintf(text, sizeof text, "%.*f", dec, v) > width - 1 && dec > 0)
+            dec--;
+        if ((int)strlen(text) > width - 1)
+            snprintf(text, sizeof text, "%.2g", v);
+    }
     if (!isnan(v) && (mark == GX_MATRIX_BELOW || mark == GX_MATRIX_DISTURBED))
         fprintf(out, " %*s%c", width - 1, text, mark);
     else
