@@ -1,7 +1,8 @@
 #!/bin/sh
 # The faults that slow by a fraction: GPUXFER_FAULT=slow:...:pct=P lengthens the slowed rank's
 # results by P% at every size, and twospeed makes a platform of two speeds that a step's visits
-# show. Each assertion leaves a margin no load reaches: a factor of 4 is asked to show as 2.
+# show. Each assertion leaves a margin no load reaches: a factor of 20 is asked to show as 4, one
+# of 4 as 2.
 . "${top_srcdir:-.}/tests/lib.sh"
 dir=$(mktemp -d "$TEST_TMP/fault_pace.XXXXXX")
 
@@ -15,29 +16,31 @@ pace() {
     [ $rc -eq 0 ] || { echo "exit $rc"; cat "$dir/$name.err"; } | diag
 }
 
-# Each iteration of rank 0 (the initiator, whose clock times the round trip) waits 3 times its
-# transfers: about 4 times as long at every size, asked to show as more than twice. Each run
-# twice, in turn, and of each the fastest iteration kept: load only lengthens iterations (a busy
-# machine doubled both unslowed runs' medians), and the fault lengthens every one, the fastest
-# too. The size not slowed stays below the slowed run's same size.
+# Each iteration of rank 0 (the initiator, whose clock times the round trip) waits 19 times its
+# transfers: 20 times as long at every size, asked to show as more than 4 times. The factor is
+# that large because the runs are separate jobs: where a virtual machine's scheduler places the
+# two ranks (one core complex or two) moves an 8 B round trip 3x from one run to the next. Each
+# run twice, in turn, and of each the fastest iteration kept: load only lengthens iterations,
+# and the fault lengthens every one, the fastest too. The size not slowed stays below the
+# slowed run's same size.
 for round in 1 2; do
     pace none$round "" --sizes 8,64K --iters 200
-    pace all$round "slow:rank=0:pct=300" --sizes 8,64K --iters 200
-    pace one$round "slow:rank=0:size=64K:pct=300" --sizes 8,64K --iters 200
+    pace all$round "slow:rank=0:pct=1900" --sizes 8,64K --iters 200
+    pace one$round "slow:rank=0:size=64K:pct=1900" --sizes 8,64K --iters 200
 done
 py_check "$dir" <<'PY'
 import json, sys
-def medians(name):
+def fastest(name):
     runs = [json.load(open(f"{sys.argv[1]}/{name}{i}.json"))["results"] for i in (1, 2)]
     return {s: min(r["stats"]["min"] for rs in runs for r in rs if r["size"] == s)
             for s in (8, 65536)}
-none, every, one = medians("none"), medians("all"), medians("one")
+none, every, one = fastest("none"), fastest("all"), fastest("one")
 for size in (8, 65536):
-    assert every[size] > 2 * none[size], f"every size: {size} B {every[size]} vs {none[size]}"
-assert one[65536] > 2 * none[65536], f"slow at 64K: {one[65536]} vs {none[65536]}"
+    assert every[size] > 4 * none[size], f"every size: {size} B {every[size]} vs {none[size]}"
+assert one[65536] > 4 * none[65536], f"slow at 64K: {one[65536]} vs {none[65536]}"
 assert one[8] < every[8], f"8 B, size=64K: {one[8]} vs slowed {every[8]}"
 PY
-ok $? "slow:rank=0:pct=300: rank 0 4x longer at every size; with size=64K, at 64K alone"
+ok $? "slow:rank=0:pct=1900: rank 0 20x longer at every size; with size=64K, at 64K alone"
 check_report "$dir/all1.json"
 ok $? "the slowed run's report is valid"
 

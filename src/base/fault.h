@@ -78,6 +78,11 @@ int gx_fault_twospeed_slow(const struct gx_fault *f, double at);
 /* The proportional slow and twospeed faults: after an operation that took `took` seconds,
  * waits the fraction of it that they add, so that the clock around it sees it. */
 void gx_fault_slow_after(double took);
+/* A send's share, owed: paid by the next gx_fault_slow_after or gx_fault_slow_settle (before
+ * the next send), or dropped by gx_fault_slow_forget at a step's end. */
+void gx_fault_slow_owe(double took);
+void gx_fault_slow_settle(void);
+void gx_fault_slow_forget(void);
 /* CLOCK_MONOTONIC's seconds: the faults run on the real clock, whatever the engine's is. */
 double gx_fault_now(void);
 /* Whether gx_fault_point can fire for this rank at `size`: if not, the harness leaves it out. */

@@ -47,14 +47,42 @@ static void wait_until(double deadline)
         ;
 }
 
-void gx_fault_slow_after(double took)
+/* Seconds a send's share left to wait: paid after the next receive, or before the next send.
+ * Paid after the send itself, the wait would overlap the reply's flight (a round trip's second
+ * half), and a small message's round trip would grow by less than its share. */
+static double owed_s;
+
+static double share(double took)
 {
     const struct gx_fault *f = gx_fault_get();
     if (!f->pct || !(took > 0))
-        return;
-    double now = gx_fault_now();
+        return 0;
     /* Before the epoch (no harness yet) the platform is in its first, normal state. */
-    if (f->kind == GX_FAULT_TWOSPEED && !gx_fault_twospeed_slow(f, epoch < 0 ? -1 : now - epoch))
-        return;
-    wait_until(now + took * (double)f->pct / 100.0);
+    if (f->kind == GX_FAULT_TWOSPEED &&
+        !gx_fault_twospeed_slow(f, epoch < 0 ? -1 : gx_fault_now() - epoch))
+        return 0;
+    return took * (double)f->pct / 100.0;
+}
+
+void gx_fault_slow_owe(double took)
+{
+    owed_s += share(took);
+}
+
+void gx_fault_slow_settle(void)
+{
+    if (owed_s > 0)
+        wait_until(gx_fault_now() + owed_s);
+    owed_s = 0;
+}
+
+void gx_fault_slow_forget(void)
+{
+    owed_s = 0;
+}
+
+void gx_fault_slow_after(double took)
+{
+    owed_s += share(took);
+    gx_fault_slow_settle();
 }

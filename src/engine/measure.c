@@ -180,9 +180,14 @@ static int slowed_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t byte
                        struct gx_err *err)
 {
     gx_fault_slow_delay();
+    if (dir == GX_DIR_SEND)
+        gx_fault_slow_settle(); /* a bandwidth iteration's: inside the next one's clock */
     double t0 = gx_fault_now();
     int rc = slowed_real->xfer(ep, dir, count, bytes, err);
-    gx_fault_slow_after(gx_fault_now() - t0);
+    if (dir == GX_DIR_SEND)
+        gx_fault_slow_owe(gx_fault_now() - t0);
+    else
+        gx_fault_slow_after(gx_fault_now() - t0);
     return rc;
 }
 
@@ -277,6 +282,7 @@ static int measure_prepared(struct gx_bench *b, const struct gx_mstep *st,
     long n;
     int rc = timed_iterations(b, st, pat, bare, all, probe, rec, &n, err);
     ep->ops = real;
+    gx_fault_slow_forget();
     GX_TRY(rc);
     if (all && pat->coll != GX_COLL_NONE)
         GX_TRY(group_valid(ep, rec, err));
