@@ -206,7 +206,7 @@ grep -q '^# budget 10 s for [0-9]* steps (ceiling probes included): each stops o
     "$dir/budget.txt" && ! grep -q 'cannot be kept' "$dir/budget.txt"
 ok $? "before its first step, the run says what its budget buys" || diag <"$dir/budget.txt"
 # A budget even the plan's least outlasts (--dry-run's estimate: 3000 exact iterations of 256
-# messages at the host path's nominal 1 us are 0.8 s, with the job's 0.6): said before the first
+# messages at the host path's nominal 1 us are 0.8 s, with the job's 0.35): said before the first
 # step, and in the report.
 gx_mpirun 2 --path host --pattern bw --sizes 1K --iters 3000 --window 256 --ceilings off \
     --budget 1 --quiet --force --output "$dir/tight.json" >"$dir/tight.txt" 2>&1

@@ -136,8 +136,8 @@ def probe_estimate(a, args, env):
                               timeout=60)
     except (OSError, subprocess.TimeoutExpired):
         return None
-    m = re.search(r"; estimate (\d+) s", done.stdout)
-    return int(m.group(1)) if done.returncode == 0 and m else None
+    m = re.search(r"; estimate ([0-9.]+) s", done.stdout)
+    return float(m.group(1)) if done.returncode == 0 and m else None
 
 
 def wait_job(p, deadline):
@@ -440,7 +440,7 @@ def tune_into(a, args, env, base):
         # Said before the probe runs, with how long it will take: the rest waits on it.
         est = probe_estimate(a, probe_args, env)
         gx.note(f"# probe: one run of gpuxfer {' '.join(args)} ({os.path.join(a.outdir, 'probe')}.txt)"
-                + (f", about {est} s (its dry run's estimate; --context REPORT.json instead of a probe"
+                + (f", about {est:g} s (its dry run's estimate; --context REPORT.json instead of a probe"
                    " skips it)" if est is not None else ""), out)
         out.flush()
         rc, run_s = run_job(a, probe_args, probe_out, env)

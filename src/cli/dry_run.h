@@ -14,6 +14,7 @@
 #define GX_PACE_NEAR (1u << 20)
 #define GX_PACE_FAR (64u << 20)
 #define GX_PACE_COPIES 4
+#define GX_PACE_NEAR_COPIES 64
 /* The groups its filters will skip marked with the run's reasons, and host memory's pace
  * measured between ranks 0 and 1 for the estimate (neither on --assume-nodes' layout nor with
  * --fake-gpus). Collective. */

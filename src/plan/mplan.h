@@ -35,6 +35,7 @@ struct gx_measured_pace {
     double us, gbps_near, gbps_far, cv_small, cv_large;
     double gbps_both; /* each way, beyond the caches, with as much moving the other way */
     double copy_gbps; /* a copy of host memory beyond the caches, as the ceiling probes make */
+    double copy_gbps_near; /* the same of bytes_near, in the caches, as a probe's window is */
     size_t bytes_near, bytes_far, bytes_both;
 };
 /* One (run, path or probe, round): buffers and path opened once for all its steps. */
@@ -112,12 +113,12 @@ long gx_probe_iters(size_t bytes);
 /* The fewest iterations of a step that may stop early: enough for a median's interval. */
 #define GX_MIN_ITERS GX_NOISE_MIN_SAMPLES
 long gx_min_iters(long iters);
-/* Seconds outside the steps (start-up, report), between a CPU host's and a GPU host's. */
-#define GX_JOB_OVERHEAD_S 0.6
-/* A plan that asks for CUDA (hwloc's CUDA and NVML discovery, the runtime's start) starts later:
- * on a CPU host without a driver as long as its ranks' whole host run. A budget's clock starts
- * after it: --dry-run counts it in the estimate, not against the budget. */
-#define GX_CUDA_START_S 2.0
+/* Seconds outside the steps (MPI's start, the topology, the report) on a host without CUDA. */
+#define GX_JOB_OVERHEAD_S 0.35
+/* A plan that asks for CUDA (hwloc's CUDA and NVML discovery, the runtime's start) starts later
+ * where a driver is (without one, the start is a call that fails at once). A budget's clock
+ * starts after it: --dry-run counts it in the estimate, not against the budget. */
+#define GX_CUDA_START_S 2.25
 /* --dry-run's seconds outside the steps: the one above, and CUDA's start where it is asked. */
 double gx_mplan_overhead(const struct gx_mplan *p);
 #define GX_BUDGET_SLACK 1.05

@@ -94,8 +94,9 @@ void gx_mplan_host_pace(struct gx_mplan *p, const struct gx_measured_pace *m)
             struct gx_pace pc = host_step_pace(m, s);
             if (probe) {
                 pc = gx_mplan_pace_of(ops, gr->src_kind, gr->dst_kind);
-                if (m->copy_gbps > 0 && m->copy_gbps < pc.gbps)
-                    pc.gbps = measured_gbps(m, s->size, pc.gbps, m->copy_gbps, m->bytes_far);
+                if (m->copy_gbps > 0 && m->copy_gbps_near > 0)
+                    pc.gbps = measured_gbps(m, s->size, m->copy_gbps_near, m->copy_gbps,
+                                            m->bytes_far);
             }
             long all = s->iters + s->warmup + gx_mstep_check_iters(s) + gx_mstep_search_iters(s);
             s->estimate_s = (double)all * gx_mplan_iteration_seconds(pc, s);

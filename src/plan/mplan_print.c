@@ -162,6 +162,12 @@ static struct round_time round_time(const struct gx_mplan *p, int r)
     return t;
 }
 
+/* A short run's estimate to a tenth: whole seconds would round 2.6 s to 3. */
+static int secs_decimals(double secs)
+{
+    return secs < 10 ? 1 : 0;
+}
+
 static int plan_scheme(const struct gx_options *o, const char *name)
 {
     for (int r = 0; r < o->nruns; r++)
@@ -210,8 +216,8 @@ static void print_schemes(FILE *f, const struct gx_mplan *p, const struct gx_opt
         if (ok && plan_scheme(o, s->name))
             secs = estimate;
         if (ok)
-            gx_print_note(f, "# %-15s %8ld %7ld %10.0f  %s\n", s->name, results, rounds, secs,
-                          s->what);
+            gx_print_note(f, "# %-15s %8ld %7ld %10.*f  %s\n", s->name, results, rounds,
+                          secs_decimals(secs), secs, s->what);
         else
             gx_print_note(f, "# %-15s %8s %7s %10s  not here: %s\n", s->name, "-", "-", "-",
                           why.msg);
@@ -295,11 +301,12 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
         visits += gx_mplan_step_visits(p, i);
     gx_print_note(f, "# %ld measurements (%ld results; %ld ceiling probes, %.0f s of the "
                   "estimate%s), in %ld rounds and %ld visits (the progress line counts these); "
-                  "estimate %.0f s, "
+                  "estimate %.*f s, "
                   "at each path's and probe's nominal rate and steps that settle where iterations "
                   "vary by %.3g%% up to 64 KiB, %.3g%% up to 1 MiB and %.3g%% above (a guess: the "
                   "machine decides)%s\n", step, results, probes, probe_secs, skipped,
-                  total_rounds(p), visits, secs + gx_mplan_overhead(p),
+                  total_rounds(p), visits, secs_decimals(secs + gx_mplan_overhead(p)),
+                  secs + gx_mplan_overhead(p),
                   100 * gx_dry_run_cv(64 * GX_KIB), 100 * gx_dry_run_cv(GX_MIB),
                   100 * gx_dry_run_cv(GX_MIB + 1),
                   p->host_paced ? "; host memory's at its pace measured just now" : "");
@@ -307,10 +314,13 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
     if (p->host_paced)
         gx_print_note(f, "#   host memory's pace, measured between ranks 0 and 1 in the dry run: "
                       "MPI %.3g us one way, %.3g GB/s at %zu MiB and %.3g GB/s at %zu MiB (%.3g "
-                      "each way at %zu MiB both ways at once), a copy %.3g GB/s (the ceiling "
-                      "probes'), iterations varying by %.3g%% up to 64 KiB and %.3g%% above\n",
+                      "each way at %zu MiB both ways at once), a copy %.3g GB/s at %zu MiB and "
+                      "%.3g GB/s at %zu MiB (the ceiling probes'), iterations varying by %.3g%% "
+                      "up to 64 KiB and %.3g%% above\n",
                       m->us, m->gbps_near, m->bytes_near / GX_MIB, m->gbps_far,
-                      m->bytes_far / GX_MIB, m->gbps_both, m->bytes_both / GX_MIB, m->copy_gbps,
+                      m->bytes_far / GX_MIB, m->gbps_both, m->bytes_both / GX_MIB,
+                      m->copy_gbps_near, m->bytes_near / GX_MIB, m->copy_gbps,
+                      m->bytes_far / (2 * GX_MIB),
                       100 * m->cv_small, 100 * m->cv_large);
     if (results == 0 && p->skipped_steps && !o->g.allow_skip)
         fprintf(f, "# every result is skipped: the run would measure nothing and exit %d "

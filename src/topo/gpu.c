@@ -72,6 +72,17 @@ const char *gx_gpu_none_why(const struct gx_global_opts *g)
 #endif
 }
 
+int gx_gpu_start_fails(const struct gx_global_opts *g)
+{
+#ifdef HAVE_CUDA
+    cudaError_t de;
+    return !g->fake_gpus[0] && gx_cuda_driver_version(&de) <= 0;
+#else
+    (void)g;
+    return 1;
+#endif
+}
+
 /* The context made before MPI_Init, apart from the GPU chosen after it (topo_setup.c). */
 static int early_device = -1;
 static char early_why[200] = "no CUDA context before MPI_Init: not asked for";

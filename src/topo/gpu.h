@@ -11,6 +11,9 @@ const char *gx_gpu_early_why(void);
 /* Whether this rank sees a GPU before one is chosen, and why not (--check's verdict names it). */
 int gx_gpu_visible(const struct gx_global_opts *g, int dry_run);
 const char *gx_gpu_none_why(const struct gx_global_opts *g);
+/* Whether CUDA's start here is one call that fails at once (no driver, or no CUDA in the build):
+ * --dry-run's estimate then counts no start. */
+int gx_gpu_start_fails(const struct gx_global_opts *g);
 /* Whether MPI moves device buffers (the library's rule, or --assume-cuda-aware) and why. */
 int gx_cuda_aware(const struct gx_global_opts *g, const char **why);
 int gx_gpu_init(struct gx_job *job, const struct gx_global_opts *g, struct gx_err *err);
