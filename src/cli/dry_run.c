@@ -6,6 +6,7 @@
 #include "mem.h"
 #include "path.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,23 +109,27 @@ static int cmp_double(const void *a, const void *b)
 /* The seconds of one repetition (a round trip, a window and its acknowledgement, or a window
  * each way) at the machine's pace now, and the samples' spread as a cv. The samples' median: a
  * second of samples holds a busy machine's long deschedulings by chance, not at their rate, and
- * one of them made the mean a pace far below the run's; an upper quartile of a few samples is
- * their slowest. */
+ * one of them made the mean a pace far below the run's. The spread from neighbouring samples'
+ * differences (their median, over 0.954: a normal spread's): a shift of the machine's level
+ * between two samples (a virtual machine's ranks moved to other cores) counts once, where it
+ * widened the quartiles of all, and a step's stop rule, whose median it does not move, settles
+ * as at the spread within each level. */
 static int exchange_pace(MPI_Comm c, int rank, const struct exchange *x, char *buf,
                          double *seconds, double *cv)
 {
-    double t[GX_PACE_SAMPLES], spent;
+    double t[GX_PACE_SAMPLES], d[GX_PACE_SAMPLES], spent;
     int rc = exchange_sample(c, rank, x, buf, &spent); /* a warm-up */
     for (int i = 0; i < x->samples && rc == MPI_SUCCESS; i++) {
         rc = exchange_sample(c, rank, x, buf, &spent);
         t[i] = spent / x->reps;
     }
+    for (int i = 1; i < x->samples; i++)
+        d[i - 1] = fabs(t[i] - t[i - 1]);
     qsort(t, (size_t)x->samples, sizeof t[0], cmp_double);
-    double median = t[x->samples / 2], upper = t[(3 * x->samples) / 4];
+    qsort(d, (size_t)x->samples - 1, sizeof d[0], cmp_double);
+    double median = t[x->samples / 2];
     *seconds = median;
-    /* From the quartiles, as a normal spread's: the median's interval is what the stop rule
-     * asks, and a sample or two descheduled do not move it. */
-    *cv = median > 0 ? (upper - t[x->samples / 4]) / 1.349 / median : 0;
+    *cv = median > 0 ? d[(x->samples - 1) / 2] / 0.954 / median : 0;
     return rc;
 }
 
