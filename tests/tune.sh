@@ -426,7 +426,7 @@ rc=$?
 [ $rc -eq 0 ] && [ "$(grep -c '^cfg-[0-9]-.*/run[12].json: ' "$dir/dry.txt")" -eq 6 ] &&
     [ ! -d "$dir/dry/sweep" ] && grep -q '^# plan: 2 candidate' "$dir/dry.txt" &&
     head -n 4 "$dir/dry.txt" | sed ':a;N;$!ba;s/\n#  */ /g' |
-    grep -q '^# probe: one run of gpuxfer .*, about [0-9]* s (its dry run.s estimate'
+    grep -q '^# probe: one run of gpuxfer .*, about [0-9.]* s (its dry run.s estimate'
 ok $? "--dry-run: first what the probe runs and about how long, then the plan and the 6 runs (default and 2 candidates, 2 each) listed, none run" ||
     diag <"$dir/dry.txt"
 
