@@ -129,7 +129,8 @@ static long window_of(const char *path, size_t size)
     return s ? s->window : -1;
 }
 
-/* The estimate of path's step of pattern at size, -1 where the plan has none. */
+/* The estimated seconds of an iteration of path's step of pattern at size (its data check, one
+ * message each way, differs between bw and bibw), -1 where the plan has none. */
 static double estimate_of(const char *path, int pattern, size_t size)
 {
     for (size_t g = 0; g < plan.ngroups; g++)
@@ -138,7 +139,7 @@ static double estimate_of(const char *path, int pattern, size_t size)
              i++) {
             const struct gx_mstep *s = &plan.steps[plan.groups[g].first + i];
             if (s->pattern == pattern && s->size == size)
-                return s->estimate_s;
+                return gx_mstep_iteration_estimate(s);
         }
     return -1;
 }
@@ -297,9 +298,12 @@ int main(void)
            pv.iters == 8 &&
            pv.min_iters == 8 && pv.floor_iters == 8 && pv.warmup == 0 &&
            gx_mstep_visit(p1g, 3, 1).warmup == p1g->warmup && gx_mstep_check_iters(p1g) == 0 &&
-           gx_mstep_check_iters(&plan.steps[plan.groups[1].first]) == 2,
+           gx_mstep_check_iters(&plan.steps[plan.groups[1].first]) ==
+               3.0 / (double)(plan.steps[plan.groups[1].first].window > 1
+                                  ? plan.steps[plan.groups[1].first].window : 1),
        "a probe at 1G: 3 visits of %ld iterations (its %d shared), its result %d; warmed up "
-       "at the first, no data check", pv.iters, GX_PROBE_MIN_ITERS, GX_LONG_STEP_VISITS);
+       "at the first, no data check; the result's check one message's filling, moving and "
+       "comparing, a fraction of a window", pv.iters, GX_PROBE_MIN_ITERS, GX_LONG_STEP_VISITS);
     struct gx_mstep result = plan.steps[plan.groups[1].first];
     result.min_iters = 5;
     result.iters = 9;
@@ -462,9 +466,11 @@ int main(void)
     ok(gx_min_iters(1000) == GX_MIN_ITERS && gx_min_iters(8) == GX_MIN_ITERS &&
            gx_min_iters(4) == 4 && gx_min_iters(2) == 2 && GX_MIN_ITERS == 5,
        "fewest iterations: %d (the most, where fewer)", GX_MIN_ITERS);
-    ok(fabs(l0 - plan.steps[0].estimate_s * (double)(plan.steps[0].floor_iters +
-                                                      plan.steps[0].warmup + 2) /
-                     (double)(plan.steps[0].iters + plan.steps[0].warmup + 2)) < 1e-12,
+    double check0 = gx_mstep_check_iters(&plan.steps[0]);
+    ok(check0 > 0 &&
+           fabs(l0 - plan.steps[0].estimate_s *
+                         ((double)(plan.steps[0].floor_iters + plan.steps[0].warmup) + check0) /
+                         ((double)(plan.steps[0].iters + plan.steps[0].warmup) + check0)) < 1e-12,
        "a step's least: its validation, its warm-up and its %ld fewest at its estimated pace",
        plan.steps[0].floor_iters);
     ok(make("--path host --pattern bw --sizes 8 --iters 3", 2) == GX_OK &&

@@ -143,7 +143,8 @@ long gx_mplan_mark_unusable(struct gx_mplan *p, const int *has_gpu, const char *
 /* The GX_VIEW_* matrices the runs' pair schemes make. */
 unsigned gx_mplan_views(const struct gx_mplan *p);
 
-long gx_mstep_check_iters(const struct gx_mstep *s);
+/* The data check before each visit, in iterations (a fraction of one). */
+double gx_mstep_check_iters(const struct gx_mstep *s);
 double gx_mstep_iteration_estimate(const struct gx_mstep *s);
 /* Iterations beyond the step's own (candidates, warm-ups, validation): at most and at least. */
 long gx_mstep_search_iters(const struct gx_mstep *s);

@@ -21,7 +21,7 @@ double gx_mplan_iteration_seconds(struct gx_pace pc, const struct gx_mstep *s)
 static double step_seconds(struct gx_pace pc, const struct gx_mstep *s)
 {
     double iters =
-        (double)(s->iters + s->warmup + gx_mstep_check_iters(s) + gx_mstep_search_iters(s));
+        (double)(s->iters + s->warmup + gx_mstep_search_iters(s)) + gx_mstep_check_iters(s);
     return iters * gx_mplan_iteration_seconds(pc, s);
 }
 
@@ -98,8 +98,9 @@ void gx_mplan_host_pace(struct gx_mplan *p, const struct gx_measured_pace *m)
                     pc.gbps = measured_gbps(m, s->size, m->copy_gbps_near, m->copy_gbps,
                                             m->bytes_far);
             }
-            long all = s->iters + s->warmup + gx_mstep_check_iters(s) + gx_mstep_search_iters(s);
-            s->estimate_s = (double)all * gx_mplan_iteration_seconds(pc, s);
+            double all = (double)(s->iters + s->warmup + gx_mstep_search_iters(s)) +
+                         gx_mstep_check_iters(s);
+            s->estimate_s = all * gx_mplan_iteration_seconds(pc, s);
             s->dry_cv = s->size <= 64 * GX_KIB ? m->cv_small : m->cv_large;
         }
     }
@@ -118,7 +119,8 @@ static long settled_iters(const struct gx_mstep *s, double cv)
 
 static double step_seconds_of(const struct gx_mstep *s, long n, long warmup, long search)
 {
-    return gx_mstep_iteration_estimate(s) * (double)(n + warmup + gx_mstep_check_iters(s) + search);
+    return gx_mstep_iteration_estimate(s) *
+           ((double)(n + warmup + search) + gx_mstep_check_iters(s));
 }
 
 double gx_mstep_least_seconds(const struct gx_mstep *s)
@@ -304,7 +306,7 @@ void gx_budget_print(FILE *f, const struct gx_mplan *p, const struct gx_options 
         precision = p->steps[i].precision > precision ? p->steps[i].precision : precision;
         double per_iter = gx_mstep_iteration_estimate(s);
         double fixed =
-            per_iter * (double)(s->warmup + gx_mstep_check_iters(s) + gx_mstep_search_iters(s));
+            per_iter * ((double)(s->warmup + gx_mstep_search_iters(s)) + gx_mstep_check_iters(s));
         double share = share_of(&bg, s, avail);
         long n = (long)((share - fixed) / per_iter);
         if (n >= s->iters)

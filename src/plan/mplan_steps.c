@@ -4,6 +4,7 @@
 #include "mplan_impl.h"
 
 #include "path.h"
+#include "pattern.h"
 #include "probe.h"
 
 #include <math.h>
@@ -39,9 +40,16 @@ long gx_mstep_quick_iters(const struct gx_mstep *s)
     return s->min_iters / 5 > 3 ? s->min_iters / 5 : 3;
 }
 
-long gx_mstep_check_iters(const struct gx_mstep *s)
+double gx_mstep_check_iters(const struct gx_mstep *s)
 {
-    return s->best_of ? 0 : 2;
+    if (s->best_of)
+        return 0;
+    /* One message each way the data goes, filled, moved, poisoned and compared (about three
+     * messages' time), where an iteration moves a window of them (a round trip two each). */
+    const struct gx_pattern_ops *pat = gx_pattern_table[s->pattern];
+    double per_iter = (double)(s->window > 1 ? s->window : 1) *
+                      (pat->family == GX_FAMILY_LATENCY ? 2 : 1);
+    return 3.0 * (pat->both_ways ? 2 : 1) / per_iter;
 }
 
 long gx_mstep_search_iters(const struct gx_mstep *s)
@@ -52,8 +60,9 @@ long gx_mstep_search_iters(const struct gx_mstep *s)
 
 double gx_mstep_iteration_estimate(const struct gx_mstep *s)
 {
-    long all = s->iters + s->warmup + gx_mstep_check_iters(s) + gx_mstep_search_iters(s);
-    return all > 0 ? s->estimate_s / (double)all : 0;
+    double all = (double)(s->iters + s->warmup + gx_mstep_search_iters(s)) +
+                 gx_mstep_check_iters(s);
+    return all > 0 ? s->estimate_s / all : 0;
 }
 
 long gx_mstep_search_min_iters(const struct gx_mstep *s)
@@ -182,7 +191,8 @@ struct gx_mstep gx_mstep_visit(const struct gx_mstep *s, int visits, int first)
     v.precision = s->precision * sqrt((double)visits);
     if (!first)
         v.ncand = v.ncand > 1 ? 1 : v.ncand;
-    long runs = v.iters + v.warmup + gx_mstep_check_iters(s) + gx_mstep_search_iters(&v);
-    v.estimate_s = gx_mstep_iteration_estimate(s) * (double)runs;
+    double runs = (double)(v.iters + v.warmup + gx_mstep_search_iters(&v)) +
+                  gx_mstep_check_iters(s);
+    v.estimate_s = gx_mstep_iteration_estimate(s) * runs;
     return v;
 }
