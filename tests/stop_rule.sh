@@ -51,7 +51,7 @@ d = json.load(open(sys.argv[1]))
 r, = d["results"]
 s = r["stop"]
 assert s["by"] == "time" and s["precision"] > 0.01, s
-# The budget less what the job keeps back for its start and its report (GX_JOB_OVERHEAD_S).
+# The budget less what the job keeps back for its start and its report (GX_BUDGET_RESERVE_S).
 assert 0 < s["share_s"] < d["budget"]["seconds"], s
 # At least its fewest iterations, far fewer than the 1000 a 1K step may run.
 assert 5 <= r["iterations"] < 100, r["iterations"]
@@ -206,7 +206,7 @@ grep -q '^# budget 10 s for [0-9]* steps (ceiling probes included): each stops o
     "$dir/budget.txt" && ! grep -q 'cannot be kept' "$dir/budget.txt"
 ok $? "before its first step, the run says what its budget buys" || diag <"$dir/budget.txt"
 # A budget even the plan's least outlasts (--dry-run's estimate: 3000 exact iterations of 256
-# messages at the host path's nominal 1 us are 0.8 s, with the job's 0.35): said before the first
+# messages at the host path's nominal 1 us are 0.8 s, with the 0.6 the budget keeps back): said before the first
 # step, and in the report.
 gx_mpirun 2 --path host --pattern bw --sizes 1K --iters 3000 --window 256 --ceilings off \
     --budget 1 --quiet --force --output "$dir/tight.json" >"$dir/tight.txt" 2>&1

@@ -434,7 +434,7 @@ int main(void)
     double su = 0;
     for (size_t g = 0; g < plan.ngroups; g++)
         su += gx_mgroup_setup_all(&plan, &plan.groups[g]);
-    gx_budget_start(&bg, &plan, 10 + GX_JOB_OVERHEAD_S + su, 100);
+    gx_budget_start(&bg, &plan, 10 + GX_BUDGET_RESERVE_S + su, 100);
     double s0 = gx_budget_share(&bg, &plan.steps[0], 100);
     double s1 = gx_budget_share(&bg, &plan.steps[1], 100 + s0 / 2);
     double p0 = GX_BUDGET_EVEN / 2 + (1 - GX_BUDGET_EVEN) * e0 / (e0 + e1);
@@ -443,7 +443,7 @@ int main(void)
        "shares: %.3f s of 10 for the first (by its estimate, a part alike; its least %.3f), the "
        "rest and what it left for the second (%.3f)",
        s0, l0, s1);
-    gx_budget_start(&bg, &plan, l0 + l1 / 2 + GX_JOB_OVERHEAD_S + su, 0);
+    gx_budget_start(&bg, &plan, l0 + l1 / 2 + GX_BUDGET_RESERVE_S + su, 0);
     s0 = gx_budget_share(&bg, &plan.steps[0], 0);
     s1 = gx_budget_share(&bg, &plan.steps[1], l0);
     ok(s0 >= l0 && s1 >= l1 && fabs(s1 - l1) < 1e-9,
@@ -451,11 +451,11 @@ int main(void)
        "that cuts a step below its fewest", s0, s1);
     gx_budget_start(&bg, &plan, 0, 0);
     ok(gx_budget_share(&bg, &plan.steps[0], 5) == 0, "no budget: no share");
-    gx_budget_start(&bg, &plan, 10 + GX_JOB_OVERHEAD_S + su, 0);
+    gx_budget_start(&bg, &plan, 10 + GX_BUDGET_RESERVE_S + su, 0);
     gx_budget_skip(&bg, &plan.steps[0], 1);
     ok(fabs(gx_budget_share(&bg, &plan.steps[1], 0) - 10) < 1e-9,
        "a skipped step's estimate and least claim no share: all goes to the step left");
-    gx_budget_start(&bg, &plan, 10 + GX_JOB_OVERHEAD_S, 0);
+    gx_budget_start(&bg, &plan, 10 + GX_BUDGET_RESERVE_S, 0);
     double kept = 10 - gx_budget_left(&bg, 0);
     gx_budget_setup_spent(&bg, su / 2);
     double half = 10 - gx_budget_left(&bg, 0);

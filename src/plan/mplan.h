@@ -113,8 +113,12 @@ long gx_probe_iters(size_t bytes);
 /* The fewest iterations of a step that may stop early: enough for a median's interval. */
 #define GX_MIN_ITERS GX_NOISE_MIN_SAMPLES
 long gx_min_iters(long iters);
-/* Seconds outside the steps (MPI's start, the topology, the report) on a host without CUDA. */
+/* Seconds outside the steps (MPI's start, the topology, the report) on a host without CUDA:
+ * --dry-run's estimate counts them. */
 #define GX_JOB_OVERHEAD_S 0.35
+/* What a budget keeps back for them: more, so that a run whose report takes longer (many results,
+ * a slow file system) still ends within its budget. */
+#define GX_BUDGET_RESERVE_S 0.6
 /* A plan that asks for CUDA (hwloc's CUDA and NVML discovery, the runtime's start) starts later
  * where a driver is (without one, the start is a call that fails at once). A budget's clock
  * starts after it: --dry-run counts it in the estimate, not against the budget. */

@@ -208,7 +208,7 @@ static double share_part(const struct gx_budget *bg, double w)
 
 double gx_budget_left(const struct gx_budget *bg, double now)
 {
-    double left = bg->seconds - GX_JOB_OVERHEAD_S - bg->setup_left - (now - bg->t0);
+    double left = bg->seconds - GX_BUDGET_RESERVE_S - bg->setup_left - (now - bg->t0);
     return left > 0 ? left : 0;
 }
 
@@ -269,7 +269,7 @@ void gx_mplan_step_visits_planned(struct gx_budget *bg, const struct gx_mplan *p
 
 double gx_budget_least(const struct gx_mplan *p)
 {
-    double secs = GX_JOB_OVERHEAD_S;
+    double secs = GX_BUDGET_RESERVE_S;
     for (size_t g = 0; g < p->ngroups; g++) {
         const struct gx_mgroup *gr = &p->groups[g];
         if (gr->absent)
