@@ -137,14 +137,6 @@ void gx_idle_ranks_note(FILE *out, const struct gx_options *o, const struct gx_m
             "--pairs ", pairs, nidle == 1 ? "it" : "them");
 }
 
-/* What a path does that an option needs, in the words of a note: "(it does not chunk)". */
-static const struct {
-    unsigned flag;
-    const char *verb, *verbs; /* "(it does not chunk)", "no path of this build chunks" */
-} capability[] = {
-    {GX_PATH_CHUNKED, "chunk", "chunks"},
-};
-
 void gx_no_effect_notes(FILE *out, const struct gx_options *o)
 {
     for (const struct gx_option *op = gx_option_table; op->name; op++) {
@@ -182,10 +174,10 @@ void gx_no_effect_notes(FILE *out, const struct gx_options *o)
         for (int p = 0; p < gx_path_count; p++)
             if (gx_paths[p].ops && (gx_paths[p].ops->flags & op->path_needs) == op->path_needs)
                 gx_list_add(able, sizeof able, ", ", gx_paths[p].name);
-        const char *verb = "use it", *verbs = "uses it";
-        for (size_t k = 0; k < GX_ARRAY_LEN(capability); k++)
-            if (capability[k].flag == op->path_needs)
-                verb = capability[k].verb, verbs = capability[k].verbs;
+        /* What a path does that the option needs, in the note's words: "(it does not chunk)",
+         * "no path of this build chunks". */
+        int chunks = op->path_needs == GX_PATH_CHUNKED;
+        const char *verb = chunks ? "chunk" : "use it", *verbs = chunks ? "chunks" : "uses it";
         char name[PATH_MAX + 64];
         if (by_file && by_cli)
             snprintf(name, sizeof name, "--%s (and %.200s's %s)", op->name, o->g.scenario,

@@ -104,6 +104,14 @@ static void option_line(FILE *out, const struct gx_option *op, int all)
     fputc('\n', out);
 }
 
+/* A name in the left column, its text wrapped in the right one. */
+static void term(FILE *out, const char *name, const char *what)
+{
+    fprintf(out, "  %-*s", HELP_TEXT_COL - 2, name);
+    wrap(out, what, HELP_TEXT_COL, HELP_TEXT_COL);
+    fputc('\n', out);
+}
+
 static void name_list(FILE *out, const char *title, const char *names)
 {
     wrap(out, names, fprintf(out, "%s:", title), 2);
@@ -147,11 +155,8 @@ static void environment_and_files(FILE *out)
          "UCX_LOG_FILE, unless set; UCX 1.13 needs UCX_PROTO_ENABLE=y too)"},
     };
     fprintf(out, "\nEnvironment:\n");
-    for (size_t i = 0; i < sizeof env / sizeof env[0]; i++) {
-        fprintf(out, "  %-*s", HELP_TEXT_COL - 2, env[i][0]);
-        wrap(out, env[i][1], HELP_TEXT_COL, HELP_TEXT_COL);
-        fputc('\n', out);
-    }
+    for (size_t i = 0; i < sizeof env / sizeof env[0]; i++)
+        term(out, env[i][0], env[i][1]);
     name_list(out, "Files, in " GX_PKGDATADIR, "scenarios/*.json, the report's schema "
               "gpuxfer-report.schema.json, the Slurm templates slurm/*.sbatch and their examples, "
               "and gxreport/, the package of gpuxfer-report");
@@ -172,25 +177,16 @@ void gx_options_help(FILE *out, int all)
     fputc('\n', out);
     if (all) {
         fprintf(out, "Paths (--path):\n");
-        for (int i = 0; i < gx_path_count; i++) {
-            const struct gx_path_entry *p = &gx_paths[i];
-            fprintf(out, "  %-*s", HELP_TEXT_COL - 2, p->name);
-            wrap(out, p->ops ? p->ops->what : p->absent_why, HELP_TEXT_COL, HELP_TEXT_COL);
-            fputc('\n', out);
-        }
+        for (int i = 0; i < gx_path_count; i++)
+            term(out, gx_paths[i].name,
+                 gx_paths[i].ops ? gx_paths[i].ops->what : gx_paths[i].absent_why);
         fprintf(out, "Patterns (--pattern):\n");
-        for (int i = 0; i < gx_pattern_count; i++) {
-            fprintf(out, "  %-*s", HELP_TEXT_COL - 2, gx_pattern_table[i]->name);
-            wrap(out, gx_pattern_table[i]->what, HELP_TEXT_COL, HELP_TEXT_COL);
-            fputc('\n', out);
-        }
+        for (int i = 0; i < gx_pattern_count; i++)
+            term(out, gx_pattern_table[i]->name, gx_pattern_table[i]->what);
         fprintf(out, "Pairs (--pairs):\n");
-        for (int i = 0; gx_schemes[i]; i++) {
-            fprintf(out, "  %-*s", HELP_TEXT_COL - 2,
-                    gx_schemes[i]->name ? gx_schemes[i]->name : "A:B[,C:D...]");
-            wrap(out, gx_schemes[i]->what, HELP_TEXT_COL, HELP_TEXT_COL);
-            fputc('\n', out);
-        }
+        for (int i = 0; gx_schemes[i]; i++)
+            term(out, gx_schemes[i]->name ? gx_schemes[i]->name : "A:B[,C:D...]",
+                 gx_schemes[i]->what);
     } else {
         for (int i = 0; i < gx_path_count; i++)
             gx_list_add(names, sizeof names, ", ", gx_paths[i].name);

@@ -235,20 +235,14 @@ static int p2p_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes,
 
 static const char *ll_why(uint64_t status)
 {
-    switch (status) {
-    case GX_LL_STOPPED:
-        return "its host stopped it (the measurement failed there)";
-    case GX_LL_WAITED_HOST:
-        return "it waited past the limit for its host";
-    case GX_LL_WAITED_PEER:
-        return "it waited past the limit for this rank's GPU";
-    case GX_LL_PEER_LEFT:
-        return "it saw this rank's kernel stop first";
-    case GX_LL_BAD_DATA:
-        return "the data it received differed from this rank's pattern";
-    default:
-        return "unknown";
-    }
+    static const char *const why[] = {
+        [GX_LL_STOPPED] = "its host stopped it (the measurement failed there)",
+        [GX_LL_WAITED_HOST] = "it waited past the limit for its host",
+        [GX_LL_WAITED_PEER] = "it waited past the limit for this rank's GPU",
+        [GX_LL_PEER_LEFT] = "it saw this rank's kernel stop first",
+        [GX_LL_BAD_DATA] = "the data it received differed from this rank's pattern",
+    };
+    return status < GX_ARRAY_LEN(why) && why[status] ? why[status] : "unknown";
 }
 
 static int ll_failure(struct gx_ep *ep, const struct gx_ll_ctl *c, uint64_t seq, size_t bytes,

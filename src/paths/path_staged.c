@@ -93,37 +93,18 @@ struct staged_ctx {
     struct staged_priv *p;
 };
 
-static int hop_d2h(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
-{
-    struct staged_ctx *x = ctx;
-    GX_CUDA_TRY(err, cudaMemcpyAsync(op->slot->buf, (char *)x->ep->src + op->off, op->len,
-                                     cudaMemcpyDefault, x->p->d2h));
-    return GX_OK;
-}
-
-static int hop_send(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
-{
-    struct staged_ctx *x = ctx;
-    GX_MPI_TRY(err, MPI_Isend(op->slot->buf, (int)op->len, MPI_BYTE, x->ep->peer, GX_TAG_STAGED,
-                              x->ep->job->comm, &op->slot->req));
-    return GX_OK;
-}
-
-static int hop_recv(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
-{
-    struct staged_ctx *x = ctx;
-    GX_MPI_TRY(err, MPI_Irecv(op->slot->buf, (int)op->len, MPI_BYTE, x->ep->peer, GX_TAG_STAGED,
-                              x->ep->job->comm, &op->slot->req));
-    return GX_OK;
-}
-
-static int hop_h2d(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
-{
-    struct staged_ctx *x = ctx;
-    GX_CUDA_TRY(err, cudaMemcpyAsync((char *)x->ep->dst + op->off, op->slot->buf, op->len,
-                                     cudaMemcpyDefault, x->p->h2d));
-    return GX_OK;
-}
+GX_PIPE_HOP(hop_d2h, struct staged_ctx,
+            GX_CUDA_TRY(err, cudaMemcpyAsync(op->slot->buf, (char *)x->ep->src + op->off,
+                                             op->len, cudaMemcpyDefault, x->p->d2h)))
+GX_PIPE_HOP(hop_send, struct staged_ctx,
+            GX_MPI_TRY(err, MPI_Isend(op->slot->buf, (int)op->len, MPI_BYTE, x->ep->peer,
+                                      GX_TAG_STAGED, x->ep->job->comm, &op->slot->req)))
+GX_PIPE_HOP(hop_recv, struct staged_ctx,
+            GX_MPI_TRY(err, MPI_Irecv(op->slot->buf, (int)op->len, MPI_BYTE, x->ep->peer,
+                                      GX_TAG_STAGED, x->ep->job->comm, &op->slot->req)))
+GX_PIPE_HOP(hop_h2d, struct staged_ctx,
+            GX_CUDA_TRY(err, cudaMemcpyAsync((char *)x->ep->dst + op->off, op->slot->buf,
+                                             op->len, cudaMemcpyDefault, x->p->h2d)))
 
 static cudaError_t engine_copy(void *dst, const void *src, size_t n, cudaStream_t s)
 {

@@ -121,45 +121,23 @@ struct um_ctx {
     struct um_priv *p;
 };
 
-static int hop_to_host(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
-{
-    struct um_ctx *x = ctx;
-    return prefetch((char *)gx_ep_src(x->ep, op->msg) + op->off, op->len, 0, x->ep->job->gpu,
-                    x->p->to_host, err);
-}
-
-static int hop_send(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
-{
-    struct um_ctx *x = ctx;
-    GX_MPI_TRY(err, MPI_Isend((char *)gx_ep_src(x->ep, op->msg) + op->off, (int)op->len,
-                              MPI_BYTE, x->ep->peer, GX_TAG_UM, x->ep->job->comm,
-                              &op->slot->req));
-    return GX_OK;
-}
-
-static int hop_discard(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
-{
-    struct um_ctx *x = ctx;
-    GX_CUDA_TRY(err, gx_cuda_discard_to_host((char *)gx_ep_dst(x->ep, op->msg) + op->off,
-                                             op->len, &x->p->no_discard, x->p->discard));
-    return GX_OK;
-}
-
-static int hop_recv(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
-{
-    struct um_ctx *x = ctx;
-    GX_MPI_TRY(err, MPI_Irecv((char *)gx_ep_dst(x->ep, op->msg) + op->off, (int)op->len,
-                              MPI_BYTE, x->ep->peer, GX_TAG_UM, x->ep->job->comm,
-                              &op->slot->req));
-    return GX_OK;
-}
-
-static int hop_to_gpu(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)
-{
-    struct um_ctx *x = ctx;
-    return prefetch((char *)gx_ep_dst(x->ep, op->msg) + op->off, op->len, 1, x->ep->job->gpu,
-                    x->p->to_gpu, err);
-}
+GX_PIPE_HOP(hop_to_host, struct um_ctx,
+            GX_TRY(prefetch((char *)gx_ep_src(x->ep, op->msg) + op->off, op->len, 0,
+                            x->ep->job->gpu, x->p->to_host, err)))
+GX_PIPE_HOP(hop_send, struct um_ctx,
+            GX_MPI_TRY(err, MPI_Isend((char *)gx_ep_src(x->ep, op->msg) + op->off, (int)op->len,
+                                      MPI_BYTE, x->ep->peer, GX_TAG_UM, x->ep->job->comm,
+                                      &op->slot->req)))
+GX_PIPE_HOP(hop_discard, struct um_ctx,
+            GX_CUDA_TRY(err, gx_cuda_discard_to_host((char *)gx_ep_dst(x->ep, op->msg) + op->off,
+                                                     op->len, &x->p->no_discard, x->p->discard)))
+GX_PIPE_HOP(hop_recv, struct um_ctx,
+            GX_MPI_TRY(err, MPI_Irecv((char *)gx_ep_dst(x->ep, op->msg) + op->off, (int)op->len,
+                                      MPI_BYTE, x->ep->peer, GX_TAG_UM, x->ep->job->comm,
+                                      &op->slot->req)))
+GX_PIPE_HOP(hop_to_gpu, struct um_ctx,
+            GX_TRY(prefetch((char *)gx_ep_dst(x->ep, op->msg) + op->off, op->len, 1,
+                            x->ep->job->gpu, x->p->to_gpu, err)))
 
 /* Whole pages: the driver rounds a prefetch out to them, so two chunks sharing one would
  * migrate it under each other. With a region per message, chunks in flight never share one. */

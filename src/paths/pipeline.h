@@ -31,6 +31,15 @@ struct gx_pipe_hop {
     int stage; /* ep->stage_s to time, or -1 */
 };
 
+/* A hop's start that is one call: try_one sees x, the path's context of ctx_type. */
+#define GX_PIPE_HOP(fn, ctx_type, try_one)                                                    \
+    static int fn(void *ctx, const struct gx_pipe_op *op, struct gx_err *err)                 \
+    {                                                                                         \
+        ctx_type *x = ctx;                                                                    \
+        try_one;                                                                              \
+        return GX_OK;                                                                         \
+    }
+
 /* The send ring, then the receive ring at slots + depth. */
 struct gx_pipe_rings {
     struct gx_pipe_slot *slots;

@@ -163,48 +163,23 @@ static int host_move(const struct gpu_state *g, int i, void *gpu, size_t m, size
     return GX_OK;
 }
 
-static int to_host(struct gx_ep *ep, struct gpu_state *g, int m0, int count,
-                   size_t bytes, const cudaStream_t *s, struct gx_err *err)
-{
-    for (int m = m0; m < m0 + count; m++)
-        GX_TRY(host_move(g, 0, ep->src, (size_t)m, bytes, STREAM(s, m), err));
-    return GX_OK;
-}
-
-static int from_host(struct gx_ep *ep, struct gpu_state *g, int m0, int count,
-                     size_t bytes, const cudaStream_t *s, struct gx_err *err)
-{
-    for (int m = m0; m < m0 + count; m++)
-        GX_TRY(host_move(g, 1, ep->dst, (size_t)m, bytes, STREAM(s, m), err));
-    return GX_OK;
-}
-
-static int own_copy(struct gx_ep *ep, struct gpu_state *g, int m0, int count,
-                    size_t bytes, const cudaStream_t *s, struct gx_err *err)
-{
-    for (int m = m0; m < m0 + count; m++)
-        GX_CUDA_TRY(err, cudaMemcpyAsync(ep->dst, ep->src, bytes, cudaMemcpyDefault,
-                                         STREAM(s, m)));
-    return GX_OK;
-}
-
-static int prefetch_send(struct gx_ep *ep, struct gpu_state *g, int m0, int count,
-                         size_t bytes, const cudaStream_t *s, struct gx_err *err)
-{
-    for (int m = m0; m < m0 + count; m++)
-        GX_CUDA_TRY(err, gx_cuda_prefetch(gx_ep_src(ep, m), bytes, 0, ep->job->gpu,
-                                          STREAM(s, m)));
-    return GX_OK;
-}
-
-static int prefetch_recv(struct gx_ep *ep, struct gpu_state *g, int m0, int count,
-                         size_t bytes, const cudaStream_t *s, struct gx_err *err)
-{
-    for (int m = m0; m < m0 + count; m++)
-        GX_CUDA_TRY(err, gx_cuda_prefetch(gx_ep_dst(ep, m), bytes, 1, ep->job->gpu,
-                                          STREAM(s, m)));
-    return GX_OK;
-}
+/* A stage that does one thing per message m, on m's stream. */
+#define EACH_MESSAGE(fn, try_one)                                                             \
+    static int fn(struct gx_ep *ep, struct gpu_state *g, int m0, int count, size_t bytes,     \
+                  const cudaStream_t *s, struct gx_err *err)                                  \
+    {                                                                                         \
+        for (int m = m0; m < m0 + count; m++)                                                 \
+            try_one;                                                                          \
+        return GX_OK;                                                                         \
+    }
+EACH_MESSAGE(to_host, GX_TRY(host_move(g, 0, ep->src, (size_t)m, bytes, STREAM(s, m), err)))
+EACH_MESSAGE(from_host, GX_TRY(host_move(g, 1, ep->dst, (size_t)m, bytes, STREAM(s, m), err)))
+EACH_MESSAGE(own_copy, GX_CUDA_TRY(err, cudaMemcpyAsync(ep->dst, ep->src, bytes,
+                                                        cudaMemcpyDefault, STREAM(s, m))))
+EACH_MESSAGE(prefetch_send, GX_CUDA_TRY(err, gx_cuda_prefetch(gx_ep_src(ep, m), bytes, 0,
+                                                              ep->job->gpu, STREAM(s, m))))
+EACH_MESSAGE(prefetch_recv, GX_CUDA_TRY(err, gx_cuda_prefetch(gx_ep_dst(ep, m), bytes, 1,
+                                                              ep->job->gpu, STREAM(s, m))))
 
 static int faults_send(struct gx_ep *ep, struct gpu_state *g, int m0, int count,
                        size_t bytes, const cudaStream_t *s, struct gx_err *err)
