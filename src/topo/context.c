@@ -320,14 +320,9 @@ static struct gx_ctx_block links_block(struct gx_ctx_packer *p, const struct gx_
 
 static struct gx_ctx_block facts_block(struct gx_ctx_packer *p, const struct gx_link_facts *f)
 {
-    unsigned char *facts = NULL;
-    size_t len = 0;
-    struct gx_ctx_block b = {GX_SID_NONE, 0};
-    if (f && gx_link_facts_pack(f, &facts, &len) == 0)
-        b = (struct gx_ctx_block){gx_ctx_put(p, facts, len), (uint32_t)len};
-    p->oom |= f && !facts;
-    free(facts);
-    return b;
+    if (!f)
+        return (struct gx_ctx_block){GX_SID_NONE, 0};
+    return (struct gx_ctx_block){gx_ctx_put(p, f, sizeof *f), (uint32_t)sizeof *f};
 }
 
 static struct gx_ctx_block warnings_block(struct gx_ctx_packer *p, const struct gx_topo_rank *t)

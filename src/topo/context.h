@@ -105,7 +105,7 @@ enum gx_ctx_type {
     GX_CTX_T_INTS,      /* n int32_t */
     GX_CTX_T_LINKS,     /* n struct gx_ctx_link */
     GX_CTX_T_STRS,      /* n gx_sid */
-    GX_CTX_T_LINK_FACTS, /* packed link facts; on rank 0 they go to the topology's store */
+    GX_CTX_T_LINK_FACTS, /* struct gx_link_facts; on rank 0 it goes to the topology's store */
     GX_CTX_T_GPU_STATE, /* n struct gx_ctx_gpu_state */
 };
 

@@ -55,7 +55,7 @@ struct gx_link_store {
     struct gx_strpool pool;
 };
 
-int gx_link_facts_pack(const struct gx_link_facts *f, unsigned char **out, size_t *len);
+/* A rank's facts as sent (the struct), checked: 0, or -1 where they are not whole. */
 int gx_link_facts_unpack(const void *bytes, size_t len, struct gx_link_facts *f);
 int gx_link_store_add(struct gx_link_store *s, const struct gx_link_facts *f);
 void gx_link_store_trim(struct gx_link_store *s);
