@@ -81,8 +81,8 @@ int main(void)
 
     /* Each string once: a node's 8 bus ids, 4 NICs and their files, 2 PCI links' names, and
      * the last rank's three long ones. */
-    ok(s.pool.n == 8 + 4 + 4 + 2 + 3 && s.npcis == 2,
-       "every string held once for the job: %zu strings, %zu PCI link names", s.pool.n, s.npcis);
+    ok(s.pool.n == 8 + 4 + 4 + 2 + 3, "every string held once for the job: %zu strings",
+       s.pool.n);
     const struct gx_link_rec *r3 = gx_link_rec_of(&s, 3), *r5 = gx_link_rec_of(&s, 5);
     ok(r3 && r5 && r3->nvlink.active == 18 && r5->nvlink.active == 16 && r3->busid != r5->busid &&
            !strcmp(gx_link_str(&s, r3->busid), "0000:30:00.0") && r3->npeers == 7,

@@ -92,26 +92,6 @@ static int intern(struct gx_strpool *pool, const char *s, size_t size, gx_sid *o
     return n && *out == GX_SID_NONE ? -1 : 0;
 }
 
-/* The place + 1 of a PCI link name in s->pcis, added where new (0: none); -1 on failure. */
-static long pci_of(struct gx_link_store *s, const char *pci, size_t size)
-{
-    gx_sid id;
-    if (intern(&s->pool, pci, size, &id) != 0)
-        return -1;
-    if (id == GX_SID_NONE)
-        return 0;
-    for (size_t i = 0; i < s->npcis; i++)
-        if (s->pcis[i] == id)
-            return (long)i + 1;
-    gx_sid *pcis = s->npcis < UINT16_MAX
-                       ? gx_grow(s->pcis, &s->pcis_cap, s->npcis, 8, sizeof *pcis) : NULL;
-    if (!pcis)
-        return -1;
-    s->pcis = pcis;
-    s->pcis[s->npcis++] = id;
-    return (long)s->npcis;
-}
-
 int gx_link_store_add(struct gx_link_store *s, const struct gx_link_facts *f)
 {
     struct gx_link_rec *recs = gx_grow(s->recs, &s->cap, (size_t)s->n, 64, sizeof *recs);
@@ -135,13 +115,13 @@ int gx_link_store_add(struct gx_link_store *s, const struct gx_link_facts *f)
             return -1;
         }
         s->peers = peers;
-        long pci = pci_of(s, pl->pci, sizeof pl->pci);
-        if (pci < 0) {
+        gx_sid pci;
+        if (intern(&s->pool, pl->pci, sizeof pl->pci, &pci) != 0) {
             s->npeers = r.peer0;
             return -1;
         }
         s->peers[s->npeers++] = (struct gx_peer_rec){
-            .rank = pl->rank, .nvlinks = nvlinks_in(pl->nvlinks), .pci = (uint16_t)pci};
+            .rank = pl->rank, .nvlinks = nvlinks_in(pl->nvlinks), .pci = pci};
     }
     s->recs[s->n++] = r;
     return 0;
@@ -151,14 +131,13 @@ void gx_link_store_trim(struct gx_link_store *s)
 {
     s->recs = gx_shrink(s->recs, &s->cap, (size_t)s->n, sizeof *s->recs);
     s->peers = gx_shrink(s->peers, &s->peers_cap, s->npeers, sizeof *s->peers);
-    s->pcis = gx_shrink(s->pcis, &s->pcis_cap, s->npcis, sizeof *s->pcis);
     gx_strpool_trim(&s->pool);
 }
 
 size_t gx_link_store_bytes(const struct gx_link_store *s)
 {
     return s->cap * sizeof *s->recs + s->peers_cap * sizeof *s->peers +
-           s->pcis_cap * sizeof *s->pcis + gx_strpool_bytes(&s->pool);
+           gx_strpool_bytes(&s->pool);
 }
 
 void gx_link_store_free(struct gx_link_store *s)
@@ -167,7 +146,6 @@ void gx_link_store_free(struct gx_link_store *s)
         return;
     free(s->recs);
     free(s->peers);
-    free(s->pcis);
     gx_strpool_free(&s->pool);
     memset(s, 0, sizeof *s);
 }
@@ -204,8 +182,7 @@ int gx_link_facts_of(const struct gx_link_store *s, int i, struct gx_link_facts 
         const struct gx_peer_rec *pr = &s->peers[r->peer0 + (unsigned)k];
         out->peers[k].rank = pr->rank;
         out->peers[k].nvlinks = pr->nvlinks;
-        if (pr->pci)
-            put(s, s->pcis[pr->pci - 1], out->peers[k].pci, sizeof out->peers[k].pci);
+        put(s, pr->pci, out->peers[k].pci, sizeof out->peers[k].pci);
     }
     return 0;
 }
