@@ -47,7 +47,8 @@ static struct gx_link_store *store_of(const struct gx_link_facts *f, int n)
     struct gx_link_store *s = calloc(1, sizeof *s);
     for (int i = 0; s && i < n; i++) {
         struct gx_link_facts back;
-        if (gx_link_facts_unpack(&f[i], sizeof f[i], &back) != 0 || gx_link_store_add(s, &back) != 0)
+        if (gx_link_facts_unpack(&f[i], sizeof f[i], &back) != 0 ||
+            gx_link_store_add(s, &back) != 0)
             printf("# rank %d's facts were not stored\n", i);
     }
     return s;
