@@ -27,10 +27,13 @@ static void pack(struct gx_ctx_packer *p, int rank, int node, int peer)
     r->hostname = gx_ctx_put_str(p, node ? "node-b" : "node-a");
     r->busid = gx_ctx_put_str(p, "0000:3b:00.0");
     r->numa = gx_ctx_put_str(p, "0,1");
-    gx_ctx_put_kv(p, &r->env, "OMPI_COMM_WORLD_RANK", own);
-    gx_ctx_put_kv(p, &r->env, "UCX_TLS", "rc,cuda_copy");
-    gx_ctx_put_kv(p, &r->software, "os", "Linux");
-    gx_ctx_put_kv(p, &r->software, "mpi_library", "Open MPI v4.1.4");
+    struct gx_ctx_pairs env = {.p = p}, software = {.p = p};
+    gx_ctx_pair(&env, "OMPI_COMM_WORLD_RANK", own);
+    gx_ctx_pair(&env, "UCX_TLS", "rc,cuda_copy");
+    r->env = gx_ctx_pairs_put(&env);
+    gx_ctx_pair(&software, "os", "Linux");
+    gx_ctx_pair(&software, "mpi_library", "Open MPI v4.1.4");
+    r->software = gx_ctx_pairs_put(&software);
     struct gx_ctx_link l = {peer, gx_ctx_put_str(p, "NV18"), gx_ctx_put_str(p, "nvml"), 1};
     r->links = (struct gx_ctx_block){gx_ctx_put(p, &l, peer >= 0 ? sizeof l : 0), peer >= 0};
     gx_sid w = gx_ctx_put_str(p, "a warning");
@@ -50,9 +53,9 @@ static struct gx_context *three_ranks(void)
     for (int i = 0; i < 3; i++) {
         struct gx_ctx_packer p;
         pack(&p, i, node[i], peer[i]);
-        ok(!p.oom && gx_ctx_unpack(&p.rec, p.pool, p.len, &c->pool, &c->ranks[i]) == GX_OK,
+        ok(!p.oom && gx_ctx_unpack(&p.rec, p.pool.buf, p.pool.len, &c->pool, &c->ranks[i]) == GX_OK,
            "rank %d: packed and unpacked", i);
-        free(p.pool);
+        gx_strpool_free(&p.pool);
     }
     return c;
 }
@@ -129,18 +132,20 @@ static void check_refused(void)
     struct gx_ctx_rank row;
     pack(&p, 0, 0, 1);
     struct gx_ctx_rank bad = p.rec;
-    bad.hostname = (gx_sid)p.len + 8;
-    ok(gx_ctx_unpack(&bad, p.pool, p.len, &sp, &row) == GX_EINPUT && !row.present,
+    bad.hostname = (gx_sid)p.pool.len + 8;
+    ok(gx_ctx_unpack(&bad, p.pool.buf, p.pool.len, &sp, &row) == GX_EINPUT && !row.present,
        "a string beyond the pool");
     bad = p.rec;
     bad.links.n = 1000;
-    ok(gx_ctx_unpack(&bad, p.pool, p.len, &sp, &row) == GX_EINPUT, "a list longer than the pool");
+    ok(gx_ctx_unpack(&bad, p.pool.buf, p.pool.len, &sp, &row) == GX_EINPUT,
+       "a list longer than the pool");
     bad = p.rec;
     bad.env.n += 3;
-    ok(gx_ctx_unpack(&bad, p.pool, p.len, &sp, &row) == GX_EINPUT, "a block beyond the pool");
-    ok(gx_ctx_unpack(&p.rec, p.pool, p.len - 1, &sp, &row) == GX_EINPUT,
+    ok(gx_ctx_unpack(&bad, p.pool.buf, p.pool.len, &sp, &row) == GX_EINPUT,
+       "a block beyond the pool");
+    ok(gx_ctx_unpack(&p.rec, p.pool.buf, p.pool.len - 1, &sp, &row) == GX_EINPUT,
        "a pool cut short");
-    free(p.pool);
+    gx_strpool_free(&p.pool);
     gx_strpool_free(&sp);
 }
 

@@ -52,9 +52,12 @@ static int fill(struct gx_ctx_packer *p, int rank, int with_gpu)
         case GX_CTX_T_INT_LIST:
             *(gx_sid *)m = gx_ctx_put_str(p, "7,8");
             break;
-        case GX_CTX_T_PAIRS:
-            gx_ctx_put_kv(p, b, text, "v");
+        case GX_CTX_T_PAIRS: {
+            struct gx_ctx_pairs l = {.p = p};
+            gx_ctx_pair(&l, text, "v");
+            *b = gx_ctx_pairs_put(&l);
             break;
+        }
         case GX_CTX_T_INTS:
             *b = (struct gx_ctx_block){gx_ctx_put(p, &(int32_t){5}, sizeof(int32_t)), 1};
             break;
@@ -95,9 +98,9 @@ static struct gx_context *two_ranks(struct gx_link_store *store)
     for (int i = 0; i < 2; i++) {
         struct gx_ctx_packer p;
         ok(fill(&p, i, i == 0), "rank %d: every row's type given a value", i);
-        ok(gx_ctx_unpack(&p.rec, p.pool, p.len, &c->pool, &c->ranks[i]) == GX_OK,
+        ok(gx_ctx_unpack(&p.rec, p.pool.buf, p.pool.len, &c->pool, &c->ranks[i]) == GX_OK,
            "rank %d: every fact through the pool", i);
-        free(p.pool);
+        gx_strpool_free(&p.pool);
         struct gx_link_facts f = {.rank = i, .has_gpu = 1};
         gx_link_store_add(store, &f);
     }

@@ -41,18 +41,15 @@ static void peer(struct gx_link_facts *f, int rank, int nvlinks, const char *pci
     snprintf(p->pci, sizeof p->pci, "%s", pci);
 }
 
-/* n facts as rank 0 keeps them: each packed as its rank sends it, unpacked and stored. */
+/* n facts as rank 0 keeps them: each checked as it came from its rank, and stored. */
 static struct gx_link_store *store_of(const struct gx_link_facts *f, int n)
 {
     struct gx_link_store *s = calloc(1, sizeof *s);
     for (int i = 0; s && i < n; i++) {
-        unsigned char *b = NULL;
-        size_t len = 0;
         struct gx_link_facts back;
-        if (gx_link_facts_pack(&f[i], &b, &len) != 0 || gx_link_facts_unpack(b, len, &back) != 0 ||
+        if (gx_link_facts_unpack(&f[i], sizeof f[i], &back) != 0 ||
             gx_link_store_add(s, &back) != 0)
             printf("# rank %d's facts were not stored\n", i);
-        free(b);
     }
     return s;
 }

@@ -244,15 +244,12 @@ const char *gx_exit_report_text(void)
     }
     size_t len = 0;
     len += (size_t)snprintf(text, sizeof text, "On");
-    int runs = 0; /* runs of consecutive codes as "4-8", the last after "and" */
-    for (int i = 0; i < n; i++)
-        runs += i == 0 || codes[i] != codes[i - 1] + 1;
-    for (int i = 0, run = 0; i < n; run++) {
+    for (int i = 0; i < n;) { /* runs of consecutive codes as "4-8", the last after "and" */
         int j = i;
         while (j + 1 < n && codes[j + 1] == codes[j] + 1)
             j++;
-        len += (size_t)snprintf(text + len, sizeof text - len, "%s %d", run == 0 ? ""
-                                : run == runs - 1 ? " and" : ",", codes[i]);
+        len += (size_t)snprintf(text + len, sizeof text - len, "%s %d", i == 0 ? ""
+                                : j == n - 1 ? " and" : ",", codes[i]);
         if (j > i)
             len += (size_t)snprintf(text + len, sizeof text - len, "-%d", codes[j]);
         i = j + 1;

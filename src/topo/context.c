@@ -41,50 +41,41 @@ void gx_ctx_rank_init(struct gx_ctx_rank *r)
             memcpy((char *)r + gx_ctx_facts[i].offset, &none, sizeof none);
 }
 
-static int reserve(struct gx_ctx_packer *p, size_t n)
-{
-    char *b = p->oom ? NULL : gx_reserve(p->pool, &p->cap, p->len + n, 4096, 1);
-    p->oom |= !b;
-    p->pool = b ? b : p->pool;
-    return b ? 0 : -1;
-}
-
 gx_sid gx_ctx_put(struct gx_ctx_packer *p, const void *bytes, size_t n)
 {
-    size_t pad = (4 - p->len % 4) % 4;
-    if (!bytes || reserve(p, pad + n) != 0 || p->len + pad + n >= GX_SID_NONE)
-        return GX_SID_NONE;
-    memset(p->pool + p->len, 0, pad);
-    p->len += pad;
-    memcpy(p->pool + p->len, bytes, n);
-    gx_sid at = (gx_sid)p->len;
-    p->len += n;
-    p->rec.pool_len = (uint32_t)p->len;
-    return at;
+    gx_sid s = p->oom || !bytes ? GX_SID_NONE : gx_strpool_add(&p->pool, bytes, n);
+    p->oom |= bytes && s == GX_SID_NONE;
+    return s;
 }
 
 gx_sid gx_ctx_put_str(struct gx_ctx_packer *p, const char *s)
 {
-    return s ? gx_ctx_put(p, s, strlen(s) + 1) : GX_SID_NONE;
+    return s ? gx_ctx_put(p, s, strlen(s)) : GX_SID_NONE;
 }
 
-void gx_ctx_put_kv(struct gx_ctx_packer *p, struct gx_ctx_block *b, const char *key,
-                   const char *value)
+void gx_ctx_pair(void *pairs, const char *key, const char *value)
 {
-    size_t k = strlen(key) + 1, v = strlen(value) + 1;
-    if (b->at == GX_SID_NONE) { /* the block's first: aligned, as every block */
-        b->at = gx_ctx_put(p, key, k);
-        b->n = 0;
-    } else if (reserve(p, k) == 0) {
-        memcpy(p->pool + p->len, key, k);
-        p->len += k;
+    struct gx_ctx_pairs *l = pairs;
+    size_t k = strlen(key) + 1, v = strlen(value);
+    char *kv = malloc(k + v);
+    gx_sid *more = gx_grow(l->s, &l->cap, l->n, 16, sizeof *more);
+    l->s = more ? more : l->s;
+    if (kv && more) {
+        memcpy(kv, key, k);
+        memcpy(kv + k, value, v);
+        l->s[l->n++] = gx_ctx_put(l->p, kv, k + v);
     }
-    if (b->at == GX_SID_NONE || reserve(p, v) != 0)
-        return;
-    memcpy(p->pool + p->len, value, v);
-    p->len += v;
-    p->rec.pool_len = (uint32_t)p->len;
-    b->n += (uint32_t)(k + v);
+    l->p->oom |= !kv || !more;
+    free(kv);
+}
+
+struct gx_ctx_block gx_ctx_pairs_put(struct gx_ctx_pairs *l)
+{
+    struct gx_ctx_block b = {l->n ? gx_ctx_put(l->p, l->s, l->n * sizeof *l->s) : GX_SID_NONE,
+                             (uint32_t)l->n};
+    free(l->s);
+    l->s = NULL;
+    return b;
 }
 
 struct unpacking {
@@ -94,12 +85,23 @@ struct unpacking {
     int rc;
 };
 
-static int in_pool(const struct unpacking *u, gx_sid at, size_t n)
+/* The entry at s of a rank's pool, as gx_strpool lays it out: its bytes, where the whole of it
+ * (its length before it, its '\0' and padding after) lies in the pool; else NULL, GX_EINPUT. */
+static const char *entry(struct unpacking *u, gx_sid s, size_t *n)
 {
-    return at != GX_SID_NONE && at <= u->len && n <= u->len - at;
+    uint32_t len = 0;
+    int in = s >= sizeof len && s <= u->len;
+    if (in)
+        memcpy(&len, u->pool + s - sizeof len, sizeof len);
+    if (!in || ((size_t)len + 4) / 4 * 4 > u->len - s) {
+        u->rc = GX_EINPUT;
+        return NULL;
+    }
+    *n = len;
+    return u->pool + s;
 }
 
-static gx_sid take(struct unpacking *u, const void *bytes, size_t n)
+static gx_sid add(struct unpacking *u, const void *bytes, size_t n)
 {
     gx_sid s = gx_strpool_add(u->sp, bytes, n);
     if (s == GX_SID_NONE && u->rc == GX_OK)
@@ -107,91 +109,47 @@ static gx_sid take(struct unpacking *u, const void *bytes, size_t n)
     return s;
 }
 
-static void block(struct unpacking *u, gx_sid *s, size_t n)
+/* A string or block into rank 0's pool, its place there in *s. */
+static void take(struct unpacking *u, gx_sid *s)
 {
-    if (*s == GX_SID_NONE)
-        return;
-    if (!in_pool(u, *s, n)) {
-        u->rc = GX_EINPUT;
-        *s = GX_SID_NONE;
-        return;
-    }
-    *s = take(u, u->pool + *s, n);
+    size_t n = 0;
+    const char *e = *s == GX_SID_NONE ? NULL : entry(u, *s, &n);
+    if (*s != GX_SID_NONE)
+        *s = e ? add(u, e, n) : GX_SID_NONE;
 }
 
-/* A string: the block up to its '\0', which must lie in the pool. */
-static void take_str(struct unpacking *u, gx_sid *s)
-{
-    const char *end = *s < u->len ? memchr(u->pool + *s, '\0', u->len - *s) : NULL;
-    block(u, s, end ? (size_t)(end - (u->pool + *s)) : u->len + 1);
-}
-
-/* "name\0value\0" pairs into a list of one entry each: a pair alike everywhere is one entry. */
-static void pairs(struct unpacking *u, struct gx_ctx_block *b)
-{
-    if (b->at == GX_SID_NONE || !in_pool(u, b->at, b->n)) {
-        u->rc = b->at == GX_SID_NONE ? u->rc : GX_EINPUT;
-        *b = (struct gx_ctx_block){GX_SID_NONE, 0};
-        return;
-    }
-    const char *p = u->pool + b->at, *end = p + b->n;
-    size_t n = 0, cap = 64;
-    gx_sid *list = malloc(cap * sizeof *list);
-    while (list && p < end) {
-        const char *name_end = memchr(p, '\0', (size_t)(end - p));
-        const char *value_end = name_end ? memchr(name_end + 1, '\0', (size_t)(end - name_end - 1))
-                                         : NULL;
-        if (!value_end) {
-            u->rc = GX_EINPUT;
-            break;
-        }
-        gx_sid *more = n == cap ? realloc(list, (cap *= 2) * sizeof *list) : list;
-        if (!more) {
-            free(list);
-            list = NULL;
-            break;
-        }
-        list = more;
-        list[n++] = take(u, p, (size_t)(value_end - p));
-        p = value_end + 1;
-    }
-    b->at = list ? take(u, list, n * sizeof *list) : GX_SID_NONE;
-    b->n = (uint32_t)n;
-    if (!list && u->rc == GX_OK)
-        u->rc = GX_ERUNTIME;
-    free(list);
-}
-
-/* A list of b->n records whose members at the offsets strs[] name strings: all into rank 0's. */
+/* A list of b->n records whose members at the offsets strs[] name entries: all into rank 0's. */
 static void list(struct unpacking *u, struct gx_ctx_block *b, size_t size, const size_t *strs,
                  size_t nstrs)
 {
     if (b->at == GX_SID_NONE && b->n == 0) /* not gathered: a rank without a GPU's state */
         return;
-    size_t k = b->n;
-    char *l = k <= u->len ? calloc(k ? k : 1, size) : NULL;
-    if (!l || !in_pool(u, b->at, k * size)) {
-        u->rc = l || k > u->len ? GX_EINPUT : GX_ERUNTIME;
+    size_t n = 0;
+    const char *e = entry(u, b->at, &n);
+    int whole = e && n == (size_t)b->n * size;
+    char *l = whole ? malloc(n ? n : 1) : NULL;
+    if (!l) {
+        u->rc = whole ? GX_ERUNTIME : GX_EINPUT;
         *b = (struct gx_ctx_block){GX_SID_NONE, 0};
-        free(l);
         return;
     }
-    memcpy(l, u->pool + b->at, k * size);
-    for (size_t i = 0; i < k; i++)
+    memcpy(l, e, n);
+    for (size_t i = 0; i < b->n; i++)
         for (size_t j = 0; j < nstrs; j++) {
             gx_sid s;
             memcpy(&s, l + i * size + strs[j], sizeof s);
-            take_str(u, &s);
+            take(u, &s);
             memcpy(l + i * size + strs[j], &s, sizeof s);
         }
-    b->at = take(u, l, k * size);
+    b->at = add(u, l, n);
     free(l);
 }
 
-/* The blocks that are lists: their records' size and the offsets of their strings. */
+/* The blocks that are lists: their records' size and the offsets of their entries. */
 static const struct {
     size_t size, nstrs, strs[2];
 } lists[] = {
+    [GX_CTX_T_PAIRS] = {sizeof(gx_sid), 1, {0}},
     [GX_CTX_T_INTS] = {sizeof(int32_t), 0, {0}},
     [GX_CTX_T_LINKS] = {sizeof(struct gx_ctx_link), 2,
                         {offsetof(struct gx_ctx_link, link), offsetof(struct gx_ctx_link, source)}},
@@ -210,9 +168,7 @@ int gx_ctx_unpack(const struct gx_ctx_rank *rec, const char *pool, size_t len,
         void *m = (char *)row + gx_ctx_facts[i].offset;
         struct gx_ctx_block *b = m;
         if (type == GX_CTX_T_STR || type == GX_CTX_T_INT_LIST)
-            take_str(&u, m);
-        else if (type == GX_CTX_T_PAIRS)
-            pairs(&u, b);
+            take(&u, m);
         else if (type == GX_CTX_T_LINK_FACTS) /* the topology's, not the row's: n says it came */
             b->at = GX_SID_NONE;
         else if ((size_t)type < GX_ARRAY_LEN(lists) && lists[type].size)
@@ -246,10 +202,10 @@ static struct gx_ctx_block names_block(struct gx_ctx_packer *p, const struct gx_
 static struct gx_ctx_block ucx_settings_block(struct gx_ctx_packer *p,
                                               const struct gx_ucx_facts *u)
 {
-    struct gx_ctx_block b = {GX_SID_NONE, 0};
+    struct gx_ctx_pairs l = {.p = p};
     for (int i = 0; i < u->nsettings && i < GX_UCX_SETTINGS; i++)
-        gx_ctx_put_kv(p, &b, u->settings[i].name, u->settings[i].value);
-    return b;
+        gx_ctx_pair(&l, u->settings[i].name, u->settings[i].value);
+    return gx_ctx_pairs_put(&l);
 }
 
 extern char **environ;
@@ -260,7 +216,7 @@ static const char *const env_prefixes[] = {"OMPI_", "PMIX_", "UCX_", "NCCL_", "S
 
 static struct gx_ctx_block env_block(struct gx_ctx_packer *p)
 {
-    struct gx_ctx_block b = {GX_SID_NONE, 0};
+    struct gx_ctx_pairs l = {.p = p};
     for (char **e = environ; *e; e++) {
         for (size_t i = 0; i < GX_ARRAY_LEN(env_prefixes); i++) {
             if (strncmp(*e, env_prefixes[i], strlen(env_prefixes[i])) != 0)
@@ -272,29 +228,18 @@ static struct gx_ctx_block env_block(struct gx_ctx_packer *p)
             size_t len = (size_t)(eq - *e) < sizeof name - 1 ? (size_t)(eq - *e) : sizeof name - 1;
             memcpy(name, *e, len);
             name[len] = '\0';
-            gx_ctx_put_kv(p, &b, name, eq + 1);
+            gx_ctx_pair(&l, name, eq + 1);
             break;
         }
     }
-    return b;
-}
-
-struct kv_sink {
-    struct gx_ctx_packer *p;
-    struct gx_ctx_block b;
-};
-
-static void put_software(void *ctx, const char *key, const char *value)
-{
-    struct kv_sink *k = ctx;
-    gx_ctx_put_kv(k->p, &k->b, key, value);
+    return gx_ctx_pairs_put(&l);
 }
 
 static struct gx_ctx_block software_block(struct gx_ctx_packer *p)
 {
-    struct kv_sink k = {p, {GX_SID_NONE, 0}};
-    gx_software_each(put_software, &k);
-    return k.b;
+    struct gx_ctx_pairs l = {.p = p};
+    gx_software_each(gx_ctx_pair, &l);
+    return gx_ctx_pairs_put(&l);
 }
 
 static struct gx_ctx_block ints_block(struct gx_ctx_packer *p, const int *v, int n)
@@ -320,14 +265,9 @@ static struct gx_ctx_block links_block(struct gx_ctx_packer *p, const struct gx_
 
 static struct gx_ctx_block facts_block(struct gx_ctx_packer *p, const struct gx_link_facts *f)
 {
-    unsigned char *facts = NULL;
-    size_t len = 0;
-    struct gx_ctx_block b = {GX_SID_NONE, 0};
-    if (f && gx_link_facts_pack(f, &facts, &len) == 0)
-        b = (struct gx_ctx_block){gx_ctx_put(p, facts, len), (uint32_t)len};
-    p->oom |= f && !facts;
-    free(facts);
-    return b;
+    if (!f)
+        return (struct gx_ctx_block){GX_SID_NONE, 0};
+    return (struct gx_ctx_block){gx_ctx_put(p, f, sizeof *f), (uint32_t)sizeof *f};
 }
 
 static struct gx_ctx_block warnings_block(struct gx_ctx_packer *p, const struct gx_topo_rank *t)

@@ -101,11 +101,11 @@ struct gx_ctx_gpu_state {
  * blocks of the pool, each its own shape. Numbers first. */
 enum gx_ctx_type {
     GX_CTX_T_INT, GX_CTX_T_BOOL, GX_CTX_T_INDEX, GX_CTX_T_BYTES, GX_CTX_T_STR, GX_CTX_T_INT_LIST,
-    GX_CTX_T_PAIRS,     /* packed: "name\0value\0" in order; a row: n gx_sid, each "name\0value" */
+    GX_CTX_T_PAIRS,     /* n gx_sid, each an entry "name\0value" */
     GX_CTX_T_INTS,      /* n int32_t */
     GX_CTX_T_LINKS,     /* n struct gx_ctx_link */
     GX_CTX_T_STRS,      /* n gx_sid */
-    GX_CTX_T_LINK_FACTS, /* packed link facts; on rank 0 they go to the topology's store */
+    GX_CTX_T_LINK_FACTS, /* struct gx_link_facts; on rank 0 it goes to the topology's store */
     GX_CTX_T_GPU_STATE, /* n struct gx_ctx_gpu_state */
 };
 
@@ -204,16 +204,20 @@ size_t gx_context_bytes(const struct gx_context *c);
 /* Packing: a rank's record and pool as they are built; after oom every put answers none. */
 struct gx_ctx_packer {
     struct gx_ctx_rank rec;
-    char *pool;
-    size_t len, cap;
+    struct gx_strpool pool; /* sent as it is: rank 0 reads each entry where it lies whole */
     int oom;
 };
 void gx_ctx_rank_init(struct gx_ctx_rank *r);
 gx_sid gx_ctx_put(struct gx_ctx_packer *p, const void *bytes, size_t n);
 gx_sid gx_ctx_put_str(struct gx_ctx_packer *p, const char *s);
-/* Appends "key\0value\0" to the block b (its at GX_SID_NONE before the first), b->n bytes. */
-void gx_ctx_put_kv(struct gx_ctx_packer *p, struct gx_ctx_block *b, const char *key,
-                   const char *value);
+/* A PAIRS fact as it is gathered: an entry "key\0value" for each pair, then their list. */
+struct gx_ctx_pairs {
+    struct gx_ctx_packer *p;
+    gx_sid *s;
+    size_t n, cap;
+};
+void gx_ctx_pair(void *pairs, const char *key, const char *value);
+struct gx_ctx_block gx_ctx_pairs_put(struct gx_ctx_pairs *l);
 /* This rank's facts as the table says, into p (context.c). */
 int gx_ctx_pack_rank(const struct gx_job *job, struct gx_ctx_packer *p, struct gx_err *err);
 /* A packed record and its pool into a row of rank 0's pool; GX_EINPUT where a place is outside. */

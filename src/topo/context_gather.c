@@ -86,7 +86,7 @@ static int root_pools(const struct gx_job *job, struct gx_context *c,
             at[i - from] = used;
             if (i == 0) {
                 if (take)
-                    memcpy(pools + used, own->pool, r->pool_len);
+                    memcpy(pools + used, own->pool.buf, r->pool_len);
             } else {
                 mrc = MPI_Isend(take ? &yes : &no, 1, MPI_INT, i, GX_TAG_CTX_GO, job->comm,
                                 &req[nreq++]);
@@ -113,16 +113,16 @@ static int root_pools(const struct gx_job *job, struct gx_context *c,
 int gx_context_gather(const struct gx_job *job, const struct gx_pairs *runs, int nruns,
                       struct gx_context **out, struct gx_err *err)
 {
-    struct gx_ctx_packer p = {.len = 0};
+    struct gx_ctx_packer p = {.oom = 0};
     gx_ctx_rank_init(&p.rec);
     *out = NULL;
     int rc = gx_ctx_pack_rank(job, &p, err);
     /* Even a failed rank takes part, so that nobody waits in the gather. */
     if (rc != GX_OK) {
         gx_ctx_rank_init(&p.rec);
-        p.len = 0;
+        gx_strpool_free(&p.pool);
     }
-    p.rec.pool_len = (uint32_t)p.len; /* what rank 0 makes room for is what comes */
+    p.rec.pool_len = (uint32_t)p.pool.len; /* what rank 0 makes room for is what comes */
     struct gx_context *c = NULL;
     struct gx_link_store *store = NULL;
     int room = 1;
@@ -152,11 +152,11 @@ int gx_context_gather(const struct gx_job *job, const struct gx_pairs *runs, int
         int go = 0;
         mrc = MPI_Recv(&go, 1, MPI_INT, 0, GX_TAG_CTX_GO, job->comm, MPI_STATUS_IGNORE);
         if (mrc == MPI_SUCCESS && go)
-            mrc = MPI_Send(p.pool, (int)p.len, MPI_BYTE, 0, GX_TAG_CTX_POOL, job->comm);
+            mrc = MPI_Send(p.pool.buf, (int)p.pool.len, MPI_BYTE, 0, GX_TAG_CTX_POOL, job->comm);
         if (mrc != MPI_SUCCESS)
             rc = gx_fail_mpi(err, mrc, "sending this rank's context", __FILE__, __LINE__);
     }
-    free(p.pool);
+    gx_strpool_free(&p.pool);
     if (store && job->topo) { /* the topology holds them: the ratings read them too */
         gx_link_store_trim(store);
         job->topo->all_facts = store;

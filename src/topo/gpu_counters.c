@@ -166,12 +166,7 @@ void gx_counters_start(const struct gx_job *job, const struct gx_counters_watch 
         return;
     }
     rec->read = 1;
-    for (int c = 0; c < GX_CNTS; c++) {
-        if (w->before.why[c][0])
-            rec->why[c] = reason(rec, w->before.why[c]);
-        else
-            rec->before[c] = w->before.v[c];
-    }
+    compare(&w->before, &w->before, rec); /* its before as compare makes it, after the same */
 }
 
 void gx_counters_drop(struct gx_counters_watch *w)

@@ -69,80 +69,20 @@ static uint16_t nvlinks_in(int nvlinks)
     return (uint16_t)(nvlinks < 0 ? 0 : nvlinks > UINT16_MAX ? UINT16_MAX : nvlinks);
 }
 
-/* Packed: the record (its strings' lengths), the strings' bytes, each peer and its name. */
-int gx_link_facts_pack(const struct gx_link_facts *f, unsigned char **out, size_t *len)
-{
-    struct gx_link_rec r;
-    memset(&r, 0, sizeof r); /* its padding travels too: no stray bytes */
-    nums_to_rec(f, &r);
-    r.npeers = peers_in(f);
-    size_t n = sizeof r;
-    for (size_t i = 0; i < NSTRS; i++) {
-        *sid_in(&r, i) = (gx_sid)strnlen(str_in(f, i), strs[i].size - 1);
-        n += *sid_in(&r, i);
-    }
-    for (int k = 0; k < r.npeers; k++)
-        n += sizeof(struct gx_peer_rec) + strnlen(f->peers[k].pci, sizeof f->peers[k].pci - 1);
-    unsigned char *b = malloc(n), *p = b;
-    if (!b)
-        return -1;
-    memcpy(p, &r, sizeof r);
-    p += sizeof r;
-    for (size_t i = 0; i < NSTRS; i++) {
-        memcpy(p, str_in(f, i), *sid_in(&r, i));
-        p += *sid_in(&r, i);
-    }
-    for (int k = 0; k < r.npeers; k++) {
-        const struct gx_peer_link *pl = &f->peers[k];
-        struct gx_peer_rec pr = {.rank = pl->rank, .nvlinks = nvlinks_in(pl->nvlinks),
-                                 .pci = (uint16_t)strnlen(pl->pci, sizeof pl->pci - 1)};
-        memcpy(p, &pr, sizeof pr);
-        memcpy(p + sizeof pr, pl->pci, pr.pci);
-        p += sizeof pr + pr.pci;
-    }
-    *out = b;
-    *len = n;
-    return 0;
-}
-
-static int take(const unsigned char **p, const unsigned char *end, size_t n, char *dst,
-                size_t size)
-{
-    if (n >= size || (size_t)(end - *p) < n)
-        return -1;
-    memcpy(dst, *p, n);
-    dst[n] = '\0';
-    *p += n;
-    return 0;
-}
-
+/* A rank's facts travel as the struct itself (a few KiB, in the context's windows); what came
+ * is taken only where every string ends inside its field and the peers fit. */
 int gx_link_facts_unpack(const void *bytes, size_t len, struct gx_link_facts *f)
 {
-    const unsigned char *p = bytes, *end = p + len;
-    struct gx_link_rec r;
-    if (len < sizeof r)
+    if (len != sizeof *f)
         return -1;
-    memcpy(&r, p, sizeof r);
-    p += sizeof r;
-    if (r.npeers < 0 || r.npeers > GX_LINK_PEERS)
-        return -1;
-    memset(f, 0, sizeof *f);
-    nums_to_facts(&r, f);
+    memcpy(f, bytes, sizeof *f);
     for (size_t i = 0; i < NSTRS; i++)
-        if (take(&p, end, *sid_in(&r, i), (char *)f + strs[i].in_facts, strs[i].size) != 0)
+        if (!memchr(str_in(f, i), '\0', strs[i].size))
             return -1;
-    for (int k = 0; k < r.npeers; k++) {
-        struct gx_peer_rec pr;
-        if ((size_t)(end - p) < sizeof pr)
+    for (int k = 0; k < GX_LINK_PEERS; k++)
+        if (!memchr(f->peers[k].pci, '\0', sizeof f->peers[k].pci))
             return -1;
-        memcpy(&pr, p, sizeof pr);
-        p += sizeof pr;
-        f->peers[k].rank = pr.rank;
-        f->peers[k].nvlinks = pr.nvlinks;
-        if (take(&p, end, pr.pci, f->peers[k].pci, sizeof f->peers[k].pci) != 0)
-            return -1;
-    }
-    return p == end ? 0 : -1;
+    return f->npeers >= 0 && f->npeers <= GX_LINK_PEERS ? 0 : -1;
 }
 
 static int intern(struct gx_strpool *pool, const char *s, size_t size, gx_sid *out)
@@ -150,26 +90,6 @@ static int intern(struct gx_strpool *pool, const char *s, size_t size, gx_sid *o
     size_t n = strnlen(s, size - 1);
     *out = n ? gx_strpool_add(pool, s, n) : GX_SID_NONE;
     return n && *out == GX_SID_NONE ? -1 : 0;
-}
-
-/* The place + 1 of a PCI link name in s->pcis, added where new (0: none); -1 on failure. */
-static long pci_of(struct gx_link_store *s, const char *pci, size_t size)
-{
-    gx_sid id;
-    if (intern(&s->pool, pci, size, &id) != 0)
-        return -1;
-    if (id == GX_SID_NONE)
-        return 0;
-    for (size_t i = 0; i < s->npcis; i++)
-        if (s->pcis[i] == id)
-            return (long)i + 1;
-    gx_sid *pcis = s->npcis < UINT16_MAX
-                       ? gx_grow(s->pcis, &s->pcis_cap, s->npcis, 8, sizeof *pcis) : NULL;
-    if (!pcis)
-        return -1;
-    s->pcis = pcis;
-    s->pcis[s->npcis++] = id;
-    return (long)s->npcis;
 }
 
 int gx_link_store_add(struct gx_link_store *s, const struct gx_link_facts *f)
@@ -195,13 +115,13 @@ int gx_link_store_add(struct gx_link_store *s, const struct gx_link_facts *f)
             return -1;
         }
         s->peers = peers;
-        long pci = pci_of(s, pl->pci, sizeof pl->pci);
-        if (pci < 0) {
+        gx_sid pci;
+        if (intern(&s->pool, pl->pci, sizeof pl->pci, &pci) != 0) {
             s->npeers = r.peer0;
             return -1;
         }
         s->peers[s->npeers++] = (struct gx_peer_rec){
-            .rank = pl->rank, .nvlinks = nvlinks_in(pl->nvlinks), .pci = (uint16_t)pci};
+            .rank = pl->rank, .nvlinks = nvlinks_in(pl->nvlinks), .pci = pci};
     }
     s->recs[s->n++] = r;
     return 0;
@@ -211,14 +131,13 @@ void gx_link_store_trim(struct gx_link_store *s)
 {
     s->recs = gx_shrink(s->recs, &s->cap, (size_t)s->n, sizeof *s->recs);
     s->peers = gx_shrink(s->peers, &s->peers_cap, s->npeers, sizeof *s->peers);
-    s->pcis = gx_shrink(s->pcis, &s->pcis_cap, s->npcis, sizeof *s->pcis);
     gx_strpool_trim(&s->pool);
 }
 
 size_t gx_link_store_bytes(const struct gx_link_store *s)
 {
     return s->cap * sizeof *s->recs + s->peers_cap * sizeof *s->peers +
-           s->pcis_cap * sizeof *s->pcis + gx_strpool_bytes(&s->pool);
+           gx_strpool_bytes(&s->pool);
 }
 
 void gx_link_store_free(struct gx_link_store *s)
@@ -227,7 +146,6 @@ void gx_link_store_free(struct gx_link_store *s)
         return;
     free(s->recs);
     free(s->peers);
-    free(s->pcis);
     gx_strpool_free(&s->pool);
     memset(s, 0, sizeof *s);
 }
@@ -264,8 +182,7 @@ int gx_link_facts_of(const struct gx_link_store *s, int i, struct gx_link_facts 
         const struct gx_peer_rec *pr = &s->peers[r->peer0 + (unsigned)k];
         out->peers[k].rank = pr->rank;
         out->peers[k].nvlinks = pr->nvlinks;
-        if (pr->pci)
-            put(s, s->pcis[pr->pci - 1], out->peers[k].pci, sizeof out->peers[k].pci);
+        put(s, pr->pci, out->peers[k].pci, sizeof out->peers[k].pci);
     }
     return 0;
 }

@@ -38,10 +38,11 @@ struct gx_link_rec {
     int npeers;
 };
 
-/* A peer in 8 bytes: pci is the place + 1 of its PCI link's name in the store's pcis, 0 none. */
+/* A peer: its PCI link's name in the pool (GX_SID_NONE: none). */
 struct gx_peer_rec {
     int rank;
-    uint16_t nvlinks, pci;
+    uint16_t nvlinks;
+    gx_sid pci;
 };
 
 struct gx_link_store {
@@ -50,12 +51,10 @@ struct gx_link_store {
     size_t cap;
     struct gx_peer_rec *peers;
     size_t npeers, peers_cap;
-    gx_sid *pcis; /* the peers' PCI link names, each once */
-    size_t npcis, pcis_cap;
     struct gx_strpool pool;
 };
 
-int gx_link_facts_pack(const struct gx_link_facts *f, unsigned char **out, size_t *len);
+/* A rank's facts as sent (the struct), checked: 0, or -1 where they are not whole. */
 int gx_link_facts_unpack(const void *bytes, size_t len, struct gx_link_facts *f);
 int gx_link_store_add(struct gx_link_store *s, const struct gx_link_facts *f);
 void gx_link_store_trim(struct gx_link_store *s);
