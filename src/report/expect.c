@@ -242,7 +242,10 @@ int gx_expect_choose(const struct gx_job *job, struct gx_err *err)
                    fact_names[differs], text, here.v[differs]);
 }
 
-void gx_route_class(const struct gx_route *r, char *buf, size_t len)
+/* A route's class as the node map names it: its links, narrowest first, joined by " + " (a NIC
+ * by its rate: its name differs GPU by GPU); "no link" (one GPU's own memory, host memory of one
+ * node); "unknown" where no rate is known. gpuxfer-report expect reads the same from a report. */
+static void route_class(const struct gx_route *r, char *buf, size_t len)
 {
     if (!(r->line_gbs > 0)) {
         int none = strncmp(r->why, "the same GPU", 12) == 0 ||
@@ -287,7 +290,7 @@ static void class_of(const struct gx_link_store *s, const struct gx_kept *k, cha
         if (i == 0 || hop.line_gbs < best.line_gbs)
             best = hop;
     }
-    gx_route_class(&best, buf, len);
+    route_class(&best, buf, len);
 }
 
 /* cls NULL: any class (whether the route is worth working out at all). */

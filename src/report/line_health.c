@@ -288,14 +288,6 @@ void gx_kept_add_mem(cJSON *o, const struct gx_kept *k)
     cJSON_AddStringToObject(m, "dst", gx_mem_name(k->dst_kind));
 }
 
-void gx_kept_add_chunk(cJSON *o, const struct gx_kept *k)
-{
-    if (k->chunk > 0) {
-        cJSON_AddNumberToObject(o, "chunk", (double)k->chunk);
-        cJSON_AddNumberToObject(o, "depth", k->depth);
-    }
-}
-
 enum gx_data gx_kept_data(const struct gx_kept *k)
 {
     int src = gx_mem_on_gpu(k->src_kind), dst = gx_mem_on_gpu(k->dst_kind);
