@@ -1,6 +1,7 @@
 /* The report's "ceilings": rank 0 holds them typed and makes their entries only as the report
  * is written, since a point as cJSON is several times its typed size. */
 #include "config.h"
+#include "output.h"
 #include "report.h"
 
 #include <errno.h>
@@ -44,89 +45,19 @@ static cJSON *curve_json(const struct gx_ceilings *c, const struct gx_ceil_curve
     return o;
 }
 
-/* The curves of one class (per GPU or per pair) grouped by GPU or pair, in the order each came:
- * order[start[g]] up to order[start[g + 1]] are group g's curve indices. */
-struct curve_groups {
-    int *order, *start;
-    int n;
-};
-
-static uint64_t pair_hash(int a, int b)
+/* The curves of one GPU or pair: the same a and b. */
+static int pair_cmp(int x, int y, void *ctx)
 {
-    uint64_t h = ((uint64_t)(uint32_t)a << 32 | (uint32_t)b) * 0x9E3779B97F4A7C15u;
-    return h ^ h >> 31;
+    const struct gx_ceil_curve *p = &((const struct gx_ceilings *)ctx)->curves[x];
+    const struct gx_ceil_curve *q = &((const struct gx_ceilings *)ctx)->curves[y];
+    return p->a != q->a ? (p->a > q->a) - (p->a < q->a) : (p->b > q->b) - (p->b < q->b);
 }
 
-/* For the index's rebuild: group g's pair is its first curve's. */
-struct group_keys {
-    const struct gx_ceilings *c;
-    const int *first;
-};
-
-static uint64_t group_hash(const void *keys, size_t g)
-{
-    const struct group_keys *k = keys;
-    const struct gx_ceil_curve *cv = &k->c->curves[k->first[g]];
-    return pair_hash(cv->a, cv->b);
-}
-
-/* Curve i's group, made when it is the first; -1 when out of memory. */
-static int group_of(struct gx_slots *index, const struct group_keys *keys, int *first,
-                    struct curve_groups *g, int i)
-{
-    const struct gx_ceil_curve *k = &keys->c->curves[i];
-    uint64_t h = pair_hash(k->a, k->b);
-    size_t j;
-    for (long at = gx_slots_first(index, h, &j); at >= 0; at = gx_slots_next(index, at, &j)) {
-        const struct gx_ceil_curve *f = &keys->c->curves[first[j]];
-        if (f->a == k->a && f->b == k->b)
-            return (int)j;
-    }
-    if (gx_slots_reserve(index, (size_t)g->n, group_hash, keys) != 0)
-        return -1;
-    first[g->n] = i;
-    gx_slots_put(index, h, (size_t)g->n);
-    return g->n++;
-}
-
-static int group_curves(const struct gx_ceilings *c, int per_gpu, struct curve_groups *g)
-{
-    int *gid = malloc(((size_t)c->n + 1) * sizeof *gid);
-    int *first = malloc(((size_t)c->n + 1) * sizeof *first);
-    struct gx_slots index = {0};
-    struct group_keys keys = {c, first};
-    g->order = malloc(((size_t)c->n + 1) * sizeof *g->order);
-    g->start = calloc((size_t)c->n + 2, sizeof *g->start);
-    g->n = 0;
-    int e = gid && first && g->order && g->start ? 0 : ENOMEM;
-    for (int i = 0; !e && i < c->n; i++) {
-        gid[i] = -1;
-        if ((c->curves[i].b < 0) != per_gpu)
-            continue;
-        gid[i] = group_of(&index, &keys, first, g, i);
-        if (gid[i] < 0)
-            e = ENOMEM;
-        else
-            g->start[gid[i] + 1]++;
-    }
-    for (int k = 0; !e && k < g->n; k++) {
-        g->start[k + 1] += g->start[k];
-        first[k] = g->start[k]; /* from here: the group's next place in order */
-    }
-    for (int i = 0; !e && i < c->n; i++)
-        if (gid[i] >= 0)
-            g->order[first[gid[i]]++] = i;
-    gx_slots_free(&index);
-    free(gid);
-    free(first);
-    return e;
-}
-
-/* {"ranks": [a, b]} or {"rank": a}, and each curve under its kind. */
-static cJSON *entry_json(const struct gx_ceilings *c, const struct curve_groups *g, int k,
+/* {"ranks": [a, b]} or {"rank": a}, and each curve of curve i's group under its kind. */
+static cJSON *entry_json(const struct gx_ceilings *c, const struct gx_groups *g, int i,
                          int per_gpu)
 {
-    const struct gx_ceil_curve *k0 = &c->curves[g->order[g->start[k]]];
+    const struct gx_ceil_curve *k0 = &c->curves[i];
     cJSON *e = cJSON_CreateObject();
     if (!e)
         return NULL;
@@ -134,8 +65,8 @@ static cJSON *entry_json(const struct gx_ceilings *c, const struct curve_groups 
         cJSON_AddNumberToObject(e, "rank", k0->a);
     else
         cJSON_AddItemToObject(e, "ranks", cJSON_CreateIntArray((const int[]){k0->a, k0->b}, 2));
-    for (int j = g->start[k]; j < g->start[k + 1]; j++) {
-        const struct gx_ceil_curve *cv = &c->curves[g->order[j]];
+    for (int j = g->at[i]; j < g->at[i] + g->size[i]; j++) {
+        const struct gx_ceil_curve *cv = &c->curves[g->sorted[j]];
         cJSON *curve = curve_json(c, cv);
         if (!curve) {
             cJSON_Delete(e);
@@ -149,16 +80,23 @@ static cJSON *entry_json(const struct gx_ceilings *c, const struct curve_groups 
 /* Takes the entry; 0 or an errno. */
 typedef int (*entry_emit)(void *ctx, cJSON *entry);
 
+/* One entry per GPU or pair of the class, in the order each came, its curves as they came. */
 static int each_entry(const struct gx_ceilings *c, int per_gpu, entry_emit emit, void *ctx)
 {
-    struct curve_groups g = {0};
-    int e = group_curves(c, per_gpu, &g);
-    for (int k = 0; !e && k < g.n; k++) {
-        cJSON *entry = entry_json(c, &g, k, per_gpu);
+    int *items = malloc(((size_t)c->n + 1) * sizeof *items), m = 0;
+    for (int i = 0; items && i < c->n; i++)
+        if ((c->curves[i].b < 0) == per_gpu)
+            items[m++] = i;
+    struct gx_groups g = {0};
+    int e = items && gx_groups_make(&g, items, m, c->n, pair_cmp, (void *)c) == 0 ? 0 : ENOMEM;
+    free(items);
+    for (int i = 0; !e && i < c->n; i++) {
+        if ((c->curves[i].b < 0) != per_gpu || g.sorted[g.at[i]] != i)
+            continue; /* another class's, or not its group's first */
+        cJSON *entry = entry_json(c, &g, i, per_gpu);
         e = entry ? emit(ctx, entry) : ENOMEM;
     }
-    free(g.order);
-    free(g.start);
+    gx_groups_free(&g);
     return e;
 }
 

@@ -153,19 +153,12 @@ static const struct gx_kept *row_first(const struct coll_table *x, int n)
     return NULL;
 }
 
-static const char *host_of(const struct gx_run *run, int rank)
-{
-    const struct gx_ctx_rank *rc = gx_ctx_rank(run->context, rank);
-    const char *host = rc ? gx_ctx_text(run->context, rc->hostname) : "";
-    return host[0] ? host : "?";
-}
-
 /* "node 2 (host h3, ranks 4..5)". */
 static void name_node(char *buf, size_t len, const struct gx_run *run, const struct gx_kept *k,
                       int node)
 {
-    snprintf(buf, len, "node %d (host %.60s, ranks %d..%d)", node, host_of(run, k->a), k->a,
-             k->b);
+    snprintf(buf, len, "node %d (host %.60s, ranks %d..%d)", node,
+             gx_host_of(run->context, k->a), k->a, k->b);
 }
 
 static int view_findings(const void *state, const struct gx_run *run, struct gx_health *h,
@@ -234,7 +227,7 @@ static cJSON *view_json(const void *state, const struct gx_run *run)
             if (!row)
                 break;
             cJSON_AddNumberToObject(row, "node", n);
-            cJSON_AddStringToObject(row, "host", host_of(run, any->a));
+            cJSON_AddStringToObject(row, "host", gx_host_of(run->context, any->a));
             cJSON *ranks = cJSON_AddArrayToObject(row, "ranks");
             cJSON_AddItemToArray(ranks, cJSON_CreateNumber(any->a));
             cJSON_AddItemToArray(ranks, cJSON_CreateNumber(any->b));
@@ -286,7 +279,7 @@ static void print_table(FILE *out, const struct coll_table *x, const struct coll
                 continue;
             char ranks[24];
             snprintf(ranks, sizeof ranks, "%d..%d", any->a, any->b);
-            fprintf(out, "  %6d %-16.16s %8s", n, host_of(run, any->a), ranks);
+            fprintf(out, "  %6d %-16.16s %8s", n, gx_host_of(run->context, any->a), ranks);
             for (int c = from; c < to; c++) {
                 const struct gx_kept *k = x->cell[n * x->npats + c];
                 char m = x->mark[n * x->npats + c];

@@ -238,67 +238,49 @@ static char *pair_text(const struct gx_context *c, const struct gx_ctx_pair *p)
 /* Up to this many pairs of one route get their lines each; more, one line. */
 #define ROUTE_LINES_PER_ROUTE 2
 
-struct route_entry {
-    const char *text;
-    int pair;
-};
-
-static int route_cmp(const void *p, const void *q)
+static int text_cmp(int x, int y, void *text)
 {
-    const struct route_entry *x = p, *y = q;
-    int c = strcmp(x->text, y->text);
-    return c ? c : (x->pair > y->pair) - (x->pair < y->pair);
+    return strcmp(((char **)text)[x], ((char **)text)[y]);
 }
 
 /* Each distinct link and route once, with its pairs counted: every pair of one node says the
- * same. Sorted by text, so that many pairs group quickly. */
+ * same. Grouped by text, so that many pairs group quickly. */
 static void print_pairs(FILE *out, const struct gx_context *c)
 {
     size_t n = c->npairs > 0 ? (size_t)c->npairs : 1;
     char **text = calloc(n, sizeof *text);
-    struct route_entry *sorted = malloc(n * sizeof *sorted);
-    int *at = malloc(n * sizeof *at), *same = malloc(n * sizeof *same), ok = text && sorted &&
-        at && same;
-    for (int i = 0; ok && i < c->npairs; i++)
+    int *items = malloc(n * sizeof *items), ok = text && items;
+    for (int i = 0; ok && i < c->npairs; i++) {
+        items[i] = i;
         ok = (text[i] = pair_text(c, &c->pairs[i])) != NULL;
-    for (int i = 0; ok && i < c->npairs; i++)
-        sorted[i] = (struct route_entry){text[i], i};
-    if (ok)
-        qsort(sorted, (size_t)c->npairs, sizeof *sorted, route_cmp);
-    for (int from = 0, to; ok && from < c->npairs; from = to) {
-        for (to = from + 1; to < c->npairs && !strcmp(sorted[to].text, sorted[from].text); to++)
-            ;
-        for (int k = from; k < to; k++) {
-            at[sorted[k].pair] = from;
-            same[sorted[k].pair] = to - from;
-        }
     }
+    struct gx_groups g = {0};
+    ok = ok && gx_groups_make(&g, items, c->npairs, c->npairs, text_cmp, text) == 0;
     for (int i = 0; i < c->npairs; i++) {
         const struct gx_ctx_pair *p = &c->pairs[i];
         char label[160];
-        if (!ok || same[i] <= ROUTE_LINES_PER_ROUTE) {
+        if (!ok || g.size[i] <= ROUTE_LINES_PER_ROUTE) {
             snprintf(label, sizeof label, "pair %d:%d", p->a, p->b);
             print_pair(out, c, p, label);
             continue;
         }
-        if (sorted[at[i]].pair != i)
+        if (g.sorted[g.at[i]] != i)
             continue; /* said at its first pair */
         char named[120] = "";
-        for (int k = at[i]; k < at[i] + same[i] && k < at[i] + ROUTE_PAIRS_NAMED; k++) {
-            const struct gx_ctx_pair *q = &c->pairs[sorted[k].pair];
+        for (int k = g.at[i]; k < g.at[i] + g.size[i] && k < g.at[i] + ROUTE_PAIRS_NAMED; k++) {
+            const struct gx_ctx_pair *q = &c->pairs[g.sorted[k]];
             snprintf(named + strlen(named), sizeof named - strlen(named), "%s%d:%d",
                      named[0] ? ", " : "", q->a, q->b);
         }
-        snprintf(label, sizeof label, "%d pairs (%s%s)", same[i], named,
-                 same[i] > ROUTE_PAIRS_NAMED ? ", ..." : "");
+        snprintf(label, sizeof label, "%d pairs (%s%s)", g.size[i], named,
+                 g.size[i] > ROUTE_PAIRS_NAMED ? ", ..." : "");
         print_pair(out, c, p, label);
     }
     for (int i = 0; text && i < c->npairs; i++)
         free(text[i]);
     free(text);
-    free(sorted);
-    free(at);
-    free(same);
+    free(items);
+    gx_groups_free(&g);
 }
 
 /* The ranks' table's columns made of several facts. */

@@ -65,14 +65,26 @@ static int num_of(const cJSON *o, const char *name, double *out)
     return 1;
 }
 
-static int check_expectation(const cJSON *e, const char *where, struct gx_err *err)
+/* e into x; 0 where it lacks a member (x then partly filled). */
+static int read_expectation(const cJSON *e, struct expectation *x)
 {
     const cJSON *mem = cJSON_GetObjectItemCaseSensitive(e, "mem");
-    double x;
-    int most = num_of(e, "at_most", &x), least = num_of(e, "at_least", &x);
-    if (!str_of(e, "route_class") || !str_of(e, "path") || !str_of(e, "pattern") ||
-        !str_of(mem, "src") || !str_of(mem, "dst") || !num_of(e, "size", &x) ||
-        !num_of(e, "expected", &x) || most == least)
+    double least = 0;
+    *x = (struct expectation){.cls = str_of(e, "route_class"), .path = str_of(e, "path"),
+                              .src = str_of(mem, "src"), .dst = str_of(mem, "dst"),
+                              .pattern = str_of(e, "pattern")};
+    x->at_most = num_of(e, "at_most", &x->bound);
+    int at_least = num_of(e, "at_least", &least);
+    if (!x->at_most)
+        x->bound = least;
+    return x->cls && x->path && x->src && x->dst && x->pattern && num_of(e, "size", &x->size) &&
+           num_of(e, "expected", &x->expected) && x->at_most != at_least;
+}
+
+static int check_expectation(const cJSON *e, const char *where, struct gx_err *err)
+{
+    struct expectation x;
+    if (!read_expectation(e, &x))
         return bad(err, where, "expected route_class, path, mem.src, mem.dst, pattern, size, "
                    "expected and one of at_least, at_most");
     return GX_OK;
@@ -184,20 +196,8 @@ static int take_sku(const cJSON *s, struct gx_err *err)
     the.e = calloc(n ? n : 1, sizeof *the.e);
     if (!the.e)
         return gx_fail(err, GX_ERUNTIME, "out of host memory for --expect");
-    cJSON_ArrayForEach(e, list) {
-        struct expectation *x = &the.e[i++];
-        const cJSON *mem = cJSON_GetObjectItemCaseSensitive(e, "mem");
-        x->cls = str_of(e, "route_class");
-        x->path = str_of(e, "path");
-        x->pattern = str_of(e, "pattern");
-        x->src = str_of(mem, "src");
-        x->dst = str_of(mem, "dst");
-        num_of(e, "size", &x->size);
-        num_of(e, "expected", &x->expected);
-        x->at_most = num_of(e, "at_most", &x->bound);
-        if (!x->at_most)
-            num_of(e, "at_least", &x->bound);
-    }
+    cJSON_ArrayForEach(e, list)
+        read_expectation(e, &the.e[i++]); /* checked as the file was read */
     the.n = n;
     the.sku = s;
     return GX_OK;
@@ -242,7 +242,10 @@ int gx_expect_choose(const struct gx_job *job, struct gx_err *err)
                    fact_names[differs], text, here.v[differs]);
 }
 
-void gx_route_class(const struct gx_route *r, char *buf, size_t len)
+/* A route's class as the node map names it: its links, narrowest first, joined by " + " (a NIC
+ * by its rate: its name differs GPU by GPU); "no link" (one GPU's own memory, host memory of one
+ * node); "unknown" where no rate is known. gpuxfer-report expect reads the same from a report. */
+static void route_class(const struct gx_route *r, char *buf, size_t len)
 {
     if (!(r->line_gbs > 0)) {
         int none = strncmp(r->why, "the same GPU", 12) == 0 ||
@@ -287,7 +290,7 @@ static void class_of(const struct gx_link_store *s, const struct gx_kept *k, cha
         if (i == 0 || hop.line_gbs < best.line_gbs)
             best = hop;
     }
-    gx_route_class(&best, buf, len);
+    route_class(&best, buf, len);
 }
 
 /* cls NULL: any class (whether the route is worth working out at all). */

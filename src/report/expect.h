@@ -4,7 +4,6 @@
 #define GX_EXPECT_H
 
 #include "gx.h"
-#include "links.h"
 
 #include <stddef.h>
 
@@ -16,11 +15,6 @@ int gx_expect_load(const char *path, struct gx_err *err);
  * GX_EINPUT where none is, naming the fact that differs. */
 int gx_expect_choose(const struct gx_job *job, struct gx_err *err);
 void gx_expect_free(void);
-
-/* A route's class as the node map names it: its links, narrowest first, joined by " + " (a NIC
- * by its rate: its name differs GPU by GPU); "no link" (one GPU's own memory, host memory of one
- * node); "unknown" where no rate is known. gpuxfer-report expect reads the same from a report. */
-void gx_route_class(const struct gx_route *r, char *buf, size_t len);
 
 struct gx_view_ops;
 extern const struct gx_view_ops gx_view_expect;

@@ -53,7 +53,6 @@ int gx_kept_pair_cmp(const void *p, const void *q);
 /* What names k's matrix: "path", "pattern", "size", "unit", "mem" and its chunking. */
 void gx_kept_add_measurement(cJSON *o, const struct gx_kept *k);
 void gx_kept_add_mem(cJSON *o, const struct gx_kept *k);
-void gx_kept_add_chunk(cJSON *o, const struct gx_kept *k);
 
 /* Health findings from the kept results against their routes' line rates (line_health.c).
  * "Well below its siblings": under GX_BELOW_SIBLINGS of the median of the others measured alike
@@ -180,6 +179,8 @@ struct gx_layout_matrix_set {
 };
 
 extern const struct gx_view_ops gx_view_layout_matrices;
+/* A rank's host name, "?" where the context has none. */
+const char *gx_host_of(const struct gx_context *context, int rank);
 
 /* Collectives per node (--pairs node on several nodes): per path and memory kinds, each node's
  * group at the largest size, a node below --slow-pair x the other nodes' median marked and named

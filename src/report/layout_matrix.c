@@ -322,7 +322,7 @@ void gx_layout_matrices_free(void *set)
 
 /* ------------------------------------------------------------------ printing */
 
-static const char *host_of(const struct gx_context *context, int rank)
+const char *gx_host_of(const struct gx_context *context, int rank)
 {
     const struct gx_ctx_rank *rc = gx_ctx_rank(context, rank);
     const char *h = rc ? gx_ctx_text(context, rc->hostname) : "";
@@ -362,8 +362,8 @@ static void print_values(FILE *out, const struct gx_layout_matrix *x, const stru
             char where[64], hosts[80];
             cell_ranks(x, 0, c, &ra, &rb, where, sizeof where);
             map_pair(l, c, &nx, &ny);
-            snprintf(hosts, sizeof hosts, "%d->%d (%.12s->%.12s)", nx, ny, host_of(context, ra),
-                     host_of(context, rb));
+            snprintf(hosts, sizeof hosts, "%d->%d (%.12s->%.12s)", nx, ny,
+                     gx_host_of(context, ra), gx_host_of(context, rb));
             fprintf(out, "  %-35s", hosts);
             for (int r = 0; r < x->rows; r++)
                 gx_matrix_print_cell(out, 9, x->val[r * x->cols + c], x->mark[r * x->cols + c],
@@ -374,7 +374,8 @@ static void print_values(FILE *out, const struct gx_layout_matrix *x, const stru
     }
     fprintf(out, "#   %s:", x->view == GX_VIEW_RAILS ? "nodes (rank, host)" : "local ranks (rank)");
     for (int i = 0; i < x->rows; i++)
-        fprintf(out, " %d (%d %.20s)", i, axis_rank(x, l, i), host_of(context, axis_rank(x, l, i)));
+        fprintf(out, " %d (%d %.20s)", i, axis_rank(x, l, i),
+                gx_host_of(context, axis_rank(x, l, i)));
     fputc('\n', out);
     gx_matrix_print_rows(out, g);
 }

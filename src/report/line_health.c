@@ -236,30 +236,26 @@ static int cmp_z(size_t x, size_t y)
     return (x > y) - (x < y);
 }
 
-/* Picked per pair among candidates, not given. */
-static int chunk_chosen(const struct gx_kept *k)
+/* A measurement's key, in the order it sorts: chunks picked per pair among candidates (not
+ * given) are one measurement whatever each pair picked. */
+static void key_of(const struct gx_kept *k, size_t key[8])
 {
-    return gx_chunk_picked(k->chunk, k->chunk_choice);
+    int chosen = gx_chunk_picked(k->chunk, k->chunk_choice);
+    size_t v[8] = {(size_t)k->path, (size_t)k->src_kind, (size_t)k->dst_kind, (size_t)chosen,
+                   chosen ? (size_t)k->chunk_choice : k->chunk, chosen ? 0 : (size_t)k->depth,
+                   (size_t)k->pattern, k->size};
+    memcpy(key, v, sizeof v);
 }
 
 int gx_kept_key_cmp(const struct gx_kept *x, const struct gx_kept *y)
 {
-    int c = cmp_z((size_t)x->path, (size_t)y->path);
-    if (!c)
-        c = cmp_z((size_t)x->src_kind, (size_t)y->src_kind);
-    if (!c)
-        c = cmp_z((size_t)x->dst_kind, (size_t)y->dst_kind);
-    if (!c)
-        c = cmp_z((size_t)chunk_chosen(x), (size_t)chunk_chosen(y));
-    if (!c && chunk_chosen(x))
-        c = cmp_z((size_t)x->chunk_choice, (size_t)y->chunk_choice);
-    if (!c && !chunk_chosen(x))
-        c = cmp_z(x->chunk, y->chunk);
-    if (!c && !chunk_chosen(x))
-        c = cmp_z((size_t)x->depth, (size_t)y->depth);
-    if (!c)
-        c = cmp_z((size_t)x->pattern, (size_t)y->pattern);
-    return c ? c : cmp_z(x->size, y->size);
+    size_t kx[8], ky[8];
+    key_of(x, kx);
+    key_of(y, ky);
+    int c = 0;
+    for (int i = 0; i < 8 && !c; i++)
+        c = cmp_z(kx[i], ky[i]);
+    return c;
 }
 
 int gx_kept_pair_cmp(const void *p, const void *q)
@@ -290,14 +286,6 @@ void gx_kept_add_mem(cJSON *o, const struct gx_kept *k)
     cJSON *m = cJSON_AddObjectToObject(o, "mem");
     cJSON_AddStringToObject(m, "src", gx_mem_name(k->src_kind));
     cJSON_AddStringToObject(m, "dst", gx_mem_name(k->dst_kind));
-}
-
-void gx_kept_add_chunk(cJSON *o, const struct gx_kept *k)
-{
-    if (k->chunk > 0) {
-        cJSON_AddNumberToObject(o, "chunk", (double)k->chunk);
-        cJSON_AddNumberToObject(o, "depth", k->depth);
-    }
 }
 
 enum gx_data gx_kept_data(const struct gx_kept *k)

@@ -82,27 +82,20 @@ void gx_matrices_free(void *set)
     *s = (struct gx_matrix_set){0};
 }
 
-/* Row a of matrix m into row (NAN where not measured), from *at on; *at moves past it. */
+/* Row a of matrix m into row (NAN where not measured) and its marks into mark (NULL: none),
+ * from *at on; *at moves past it. A pair measured twice: its later result, as the report has. */
 static void next_row(const struct gx_matrix_set *s, const struct gx_matrix_range *m, size_t *at,
-                     int a, double *row)
+                     int a, double *row, char *mark)
 {
     for (int b = 0; b < s->nranks; b++)
         row[b] = NAN;
-    for (; *at < m->to && s->order[*at]->a == a; ++*at)
-        row[s->order[*at]->b] = s->order[*at]->median;
-}
-
-/* Row a's marks, as next_row; a pair measured twice: its later result, as the matrix shows. */
-static void marks_row(const struct gx_matrix_set *s, const struct gx_matrix_range *m, size_t *at,
-                      int a, char *mark)
-{
-    for (int b = 0; b < s->nranks; b++)
-        mark[b] = ' ';
     for (; *at < m->to && s->order[*at]->a == a; ++*at) {
         const struct gx_kept *x = s->order[*at];
-        mark[x->b] = x->noise                                         ? GX_MATRIX_DISTURBED
-                     : gx_kept_below_siblings(s->kept, s->nkept, x) ? GX_MATRIX_BELOW
-                                                                      : ' ';
+        row[x->b] = x->median;
+        if (mark)
+            mark[x->b] = x->noise                                         ? GX_MATRIX_DISTURBED
+                         : gx_kept_below_siblings(s->kept, s->nkept, x) ? GX_MATRIX_BELOW
+                                                                          : ' ';
     }
 }
 
@@ -119,7 +112,7 @@ static int fill_values(struct gx_jstream *w, int slot, void *ctx)
     double *row = malloc((size_t)n * sizeof *row);
     size_t at = c->m->from;
     for (int a = 0; a < n && row && !e; a++) {
-        next_row(c->s, c->m, &at, a, row);
+        next_row(c->s, c->m, &at, a, row, NULL);
         cJSON *arr = cJSON_CreateArray();
         for (int b = 0; b < n && arr; b++) {
             cJSON *v = isnan(row[b]) ? cJSON_CreateNull() : cJSON_CreateNumber(row[b]);
@@ -378,11 +371,10 @@ static void print_matrix(FILE *out, const struct gx_matrix_set *s, const struct 
     const struct gx_kept *r = m->first;
     const struct gx_pattern_ops *pat = gx_pattern_table[r->pattern];
     int n = s->nranks;
-    size_t at = m->from, mat = m->from;
-    for (int a = 0; a < n; a++) {
-        next_row(s, m, &at, a, val + (size_t)a * (size_t)n);
-        marks_row(s, m, &mat, a, mark + (size_t)a * (size_t)n);
-    }
+    size_t at = m->from;
+    memset(mark, ' ', (size_t)n * (size_t)n);
+    for (int a = 0; a < n; a++)
+        next_row(s, m, &at, a, val + (size_t)a * (size_t)n, mark + (size_t)a * (size_t)n);
     gx_print_note(out, "\n# pair matrix: path %s, pattern %s, size %.0f, %s (row: "
                   "initiator/sender, column: peer/receiver)\n", gx_paths[r->path].name,
                   pat->name, (double)r->size, pat->unit);

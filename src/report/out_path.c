@@ -65,6 +65,32 @@ static int check_one(const char *given, const char *suffix, int force, struct gx
     return GX_OK;
 }
 
+/* Whether the folder dir takes what the run makes there: a file (or a folder) made and taken
+ * away at once, since access() says yes to root where nothing can be made (permissions, a
+ * read-only or full file system, /proc). */
+static int probe_dir(const char *opt, const char *given, const char *dir, int folder,
+                     struct gx_err *err)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return gx_fail(err, GX_EINPUT, "%s: cannot write '%s': '%s' is not a directory",
+                       opt, given, dir);
+    char probe[4300];
+    snprintf(probe, sizeof probe, "%s/.gpuxfer-probe.%ld", dir, (long)getpid());
+    int fd = -1;
+    if (folder ? mkdir(probe, 0700) != 0
+               : (fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
+        return gx_fail(err, GX_EINPUT, "%s: cannot write '%s': no new %s in '%s': %s", opt,
+                       given, folder ? "folder" : "file", dir, strerror(errno));
+    if (folder)
+        rmdir(probe);
+    else {
+        close(fd);
+        unlink(probe);
+    }
+    return GX_OK;
+}
+
 static int make_dirs(const char *opt, const char *given, struct gx_err *err)
 {
     char tmp[4200], dir[4200];
@@ -83,26 +109,13 @@ static int make_dirs(const char *opt, const char *given, struct gx_err *err)
                 break;
         }
     }
-    struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return gx_fail(err, GX_EINPUT, "%s: cannot write '%s': '%s' is not a directory",
-                       opt, given, dir);
-    /* A file created and removed: permissions, a read-only or full file system, /proc. */
-    char probe[4300];
-    snprintf(probe, sizeof probe, "%s/.gpuxfer-probe.%ld", dir, (long)getpid());
-    int fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return gx_fail(err, GX_EINPUT, "%s: cannot write '%s': no new file in '%s': %s",
-                       opt, given, dir, strerror(errno));
-    close(fd);
-    unlink(probe);
-    return GX_OK;
+    return probe_dir(opt, given, dir, 0, err);
 }
 
 /* --dry-run: the nearest existing folder must take what the run would make there. */
 static int check_dirs(const char *opt, const char *given, struct gx_err *err)
 {
-    char dir[4200], probe[4300];
+    char dir[4200];
     struct stat st;
     int folders = 0; /* that the run would make on the way */
     snprintf(dir, sizeof dir, "%s", given);
@@ -118,24 +131,7 @@ static int check_dirs(const char *opt, const char *given, struct gx_err *err)
             return gx_fail(err, GX_EINPUT, "%s: cannot look at '%s' of '%s': %s", opt,
                            dir, given, strerror(errno));
     }
-    if (!S_ISDIR(st.st_mode))
-        return gx_fail(err, GX_EINPUT, "%s: cannot write '%s': '%s' is not a directory",
-                       opt, given, dir);
-    /* Made and taken away at once (access() says yes to root where nothing can be made): a
-     * folder where the run makes folders, else a file. */
-    snprintf(probe, sizeof probe, "%s/.gpuxfer-probe.%ld", dir, (long)getpid());
-    int fd = -1;
-    if (folders ? mkdir(probe, 0700) != 0
-                : (fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
-        return gx_fail(err, GX_EINPUT, "%s: cannot write '%s': no new %s in '%s': %s", opt,
-                       given, folders ? "folder" : "file", dir, strerror(errno));
-    if (folders)
-        rmdir(probe);
-    else {
-        close(fd);
-        unlink(probe);
-    }
-    return GX_OK;
+    return probe_dir(opt, given, dir, folders > 0, err);
 }
 
 /* Refuses what cannot be a report or must not be replaced (without --force: an existing file,

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE 1 /* qsort_r */
 #include "config.h"
 #include "output.h"
 
@@ -211,61 +212,63 @@ static int curve_range(const struct gx_ceil_curve *k, double *lo, double *hi)
     return measured;
 }
 
-/* A measured curve's layer; curves of one layer sort together, in their order. */
-struct layer_entry {
-    int kind, per_rank;
-    const char *what;
-    int curve;
+struct group_sort {
+    int (*cmp)(int x, int y, void *ctx);
+    void *ctx;
 };
 
-static int layer_cmp(const void *p, const void *q)
+static int group_cmp(const void *p, const void *q, void *arg)
 {
-    const struct layer_entry *x = p, *y = q;
-    int c = (x->kind > y->kind) - (x->kind < y->kind);
-    if (!c)
-        c = (x->per_rank > y->per_rank) - (x->per_rank < y->per_rank);
-    if (!c)
-        c = strcmp(x->what, y->what);
-    return c ? c : (x->curve > y->curve) - (x->curve < y->curve);
+    const struct group_sort *s = arg;
+    int x = *(const int *)p, y = *(const int *)q, c = s->cmp(x, y, s->ctx);
+    return c ? c : (x > y) - (x < y);
 }
 
-/* Up to this many curves of one layer get a line each; more get one line for the layer. */
-#define CEILING_LINES_PER_LAYER 2
-
-/* The measured curves sorted by layer and, per curve, where its layer starts in sorted and how
- * many curves it has (at[] -1: unmeasured); sorting keeps a rails job's curves quick. */
-static int layers_of(const struct gx_ceilings *c, struct layer_entry **sorted, int **at,
-                     int **size)
+int gx_groups_make(struct gx_groups *g, const int *items, int m, int n,
+                   int (*cmp)(int x, int y, void *ctx), void *ctx)
 {
-    size_t n = c->n > 0 ? (size_t)c->n : 1;
-    *sorted = malloc(n * sizeof **sorted);
-    *at = malloc(n * sizeof **at);
-    *size = malloc(n * sizeof **size);
-    if (!*sorted || !*at || !*size) {
-        free(*sorted), free(*at), free(*size);
+    size_t cells = n > 0 ? (size_t)n : 1;
+    *g = (struct gx_groups){malloc(cells * sizeof *g->sorted), malloc(cells * sizeof *g->at),
+                            malloc(cells * sizeof *g->size)};
+    if (!g->sorted || !g->at || !g->size) {
+        gx_groups_free(g);
         return -1;
     }
-    int m = 0;
-    for (int i = 0; i < c->n; i++) {
-        (*at)[i] = -1;
-        if (!unmeasured(c, &c->curves[i]))
-            (*sorted)[m++] = (struct layer_entry){c->curves[i].kind, c->curves[i].b < 0,
-                                                  gx_ceil_curve_what(c, &c->curves[i]), i};
-    }
-    qsort(*sorted, (size_t)m, sizeof **sorted, layer_cmp);
+    for (int k = 0; k < m; k++)
+        g->sorted[k] = items[k];
+    struct group_sort s = {cmp, ctx};
+    qsort_r(g->sorted, (size_t)m, sizeof *g->sorted, group_cmp, &s);
     for (int from = 0, to; from < m; from = to) {
-        for (to = from + 1; to < m; to++) {
-            struct layer_entry a = (*sorted)[from], b = (*sorted)[to];
-            if (a.kind != b.kind || a.per_rank != b.per_rank || strcmp(a.what, b.what) != 0)
-                break;
-        }
+        for (to = from + 1; to < m && cmp(g->sorted[from], g->sorted[to], ctx) == 0; to++)
+            ;
         for (int k = from; k < to; k++) {
-            (*at)[(*sorted)[k].curve] = from;
-            (*size)[(*sorted)[k].curve] = to - from;
+            g->at[g->sorted[k]] = from;
+            g->size[g->sorted[k]] = to - from;
         }
     }
     return 0;
 }
+
+void gx_groups_free(struct gx_groups *g)
+{
+    free(g->sorted);
+    free(g->at);
+    free(g->size);
+    *g = (struct gx_groups){0};
+}
+
+/* Curves of one layer: its kind, per rank or per pair, and what it measures. */
+static int layer_cmp(int x, int y, void *ctx)
+{
+    const struct gx_ceilings *c = ctx;
+    const struct gx_ceil_curve *p = &c->curves[x], *q = &c->curves[y];
+    int d = p->kind != q->kind ? (p->kind > q->kind) - (p->kind < q->kind)
+                               : (p->b < 0) - (q->b < 0);
+    return d ? d : strcmp(gx_ceil_curve_what(c, p), gx_ceil_curve_what(c, q));
+}
+
+/* Up to this many curves of one layer get a line each; more get one line for the layer. */
+#define CEILING_LINES_PER_LAYER 2
 
 void gx_output_ceilings(struct gx_output *out, const struct gx_ceilings *c)
 {
@@ -276,9 +279,14 @@ void gx_output_ceilings(struct gx_output *out, const struct gx_ceilings *c)
             c->seconds);
     const char *told[DISTINCT_REASONS];
     int ntold = 0;
-    struct layer_entry *sorted = NULL;
-    int *at = NULL, *size = NULL;
-    int grouped = layers_of(c, &sorted, &at, &size) == 0;
+    /* The measured curves by layer, so that a rails job's many curves group quickly. */
+    int *items = malloc(((size_t)c->n + 1) * sizeof *items), m = 0;
+    for (int i = 0; items && i < c->n; i++)
+        if (!unmeasured(c, &c->curves[i]))
+            items[m++] = i;
+    struct gx_groups g = {0};
+    int grouped = items && gx_groups_make(&g, items, m, c->n, layer_cmp, (void *)c) == 0;
+    free(items);
     for (int i = 0; i < c->n; i++) {
         const struct gx_ceil_curve *k = &c->curves[i];
         if (unmeasured(c, k)) {
@@ -286,13 +294,13 @@ void gx_output_ceilings(struct gx_output *out, const struct gx_ceilings *c)
             continue;
         }
         /* Out of memory for the layers: a line each. */
-        int layer_line = grouped && size[i] > CEILING_LINES_PER_LAYER;
-        if (layer_line && sorted[at[i]].curve != i)
+        int layer_line = grouped && g.size[i] > CEILING_LINES_PER_LAYER;
+        if (layer_line && g.sorted[g.at[i]] != i)
             continue;
-        int curves = layer_line ? size[i] : 1, measured = 0, points = 0;
+        int curves = layer_line ? g.size[i] : 1, measured = 0, points = 0;
         double lo = 0, hi = 0;
         for (int j = 0; j < curves; j++) {
-            const struct gx_ceil_curve *cj = layer_line ? &c->curves[sorted[at[i] + j].curve] : k;
+            const struct gx_ceil_curve *cj = layer_line ? &c->curves[g.sorted[g.at[i] + j]] : k;
             double l = 0, h = 0;
             int m = curve_range(cj, &l, &h);
             lo = measured && lo < l ? lo : l;
@@ -312,9 +320,7 @@ void gx_output_ceilings(struct gx_output *out, const struct gx_ceilings *c)
                       gx_ceil_kind_name((enum gx_ceil_kind)k->kind), who, measured, points,
                       layer_line ? "points" : "sizes", l, h, unit, gx_ceil_curve_what(c, k));
     }
-    free(sorted);
-    free(at);
-    free(size);
+    gx_groups_free(&g);
     fflush(f);
 }
 

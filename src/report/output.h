@@ -15,6 +15,15 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/* Items grouped by a key (cmp 0: the same): sorted[] holds the items by key, then as given; at[i]
+ * is where item i's group starts in sorted, size[i] how many it has. -1 when out of memory. */
+struct gx_groups {
+    int *sorted, *at, *size;
+};
+int gx_groups_make(struct gx_groups *g, const int *items, int m, int n,
+                   int (*cmp)(int x, int y, void *ctx), void *ctx);
+void gx_groups_free(struct gx_groups *g);
+
 /* Lines said once: the keys said so far (a list: a run says few distinct skips). */
 struct gx_said {
     char **keys;

@@ -163,19 +163,13 @@ int gx_report_hold(struct gx_report *rep, const struct gx_result *res, struct gx
     if (!o)
         return gx_fail(err, GX_ERUNTIME, "out of host memory for a result");
     gx_report_lock(rep);
-    struct gx_report_held *h = held_of(rep, res);
-    if (!h) {
-        for (size_t i = 0; i < rep->nheld && !h; i++)
-            h = rep->held[i].json ? NULL : &rep->held[i];
-        if (!h) {
-            struct gx_report_held *g =
-                gx_grow(rep->held, &rep->held_cap, rep->nheld, 16, sizeof *g);
-            if (g) {
-                rep->held = g;
-                h = &rep->held[rep->nheld++];
-                h->json = NULL;
-            }
-        }
+    struct gx_report_held *h = held_of(rep, res), *grown = NULL;
+    for (size_t i = 0; i < rep->nheld && !h; i++) /* or a free slot */
+        h = rep->held[i].json ? NULL : &rep->held[i];
+    if (!h && (grown = gx_grow(rep->held, &rep->held_cap, rep->nheld, 16, sizeof *grown))) {
+        rep->held = grown;
+        h = &rep->held[rep->nheld++];
+        h->json = NULL;
     }
     if (h) {
         cJSON_Delete(h->json);

@@ -349,56 +349,48 @@ static void round_key(const cJSON *o, char *buf, size_t len)
              dst ? dst : "?", pattern ? pattern : "?", size);
 }
 
-static void round_range(const cJSON *rounds, const char *key, const char *name, double *lo,
-                        double *hi, int *n)
-{
-    const cJSON *o;
-    char k[256];
-    *n = 0;
-    cJSON_ArrayForEach(o, rounds) {
-        round_key(o, k, sizeof k);
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-        if (strcmp(k, key) != 0 || !cJSON_IsNumber(v))
-            continue;
-        double x = cJSON_GetNumberValue(v);
-        *lo = *n && *lo < x ? *lo : x;
-        *hi = *n && *hi > x ? *hi : x;
-        (*n)++;
-    }
-}
-
-/* A line per key, the range of the rounds' sums. */
+/* A line per key, the range of the rounds' sums, said at its first round. */
 static void print_rounds(struct gx_sink *s)
 {
+    static const char *const sums[2] = {"aggregate_gbps", "message_rate"};
     FILE *t = s->out.stream;
-    const cJSON *o;
-    char key[256], prev[256];
+    const cJSON *o, *p;
+    char key[256], other[256];
     int said = 0;
     cJSON_ArrayForEach(o, s->rounds) {
         round_key(o, key, sizeof key);
-        int seen = 0;
-        for (const cJSON *p = s->rounds->child; p != o && !seen; p = p->next) {
-            round_key(p, prev, sizeof prev);
-            seen = strcmp(prev, key) == 0;
+        double lo[2] = {0, 0}, hi[2] = {0, 0};
+        int n[2] = {0, 0}, first = -1;
+        cJSON_ArrayForEach(p, s->rounds) {
+            round_key(p, other, sizeof other);
+            if (strcmp(other, key) != 0)
+                continue;
+            if (first < 0 && !(first = p == o))
+                break;
+            for (int k = 0; k < 2; k++) {
+                const cJSON *v = cJSON_GetObjectItemCaseSensitive(p, sums[k]);
+                double x = cJSON_GetNumberValue(v);
+                if (!cJSON_IsNumber(v))
+                    continue;
+                lo[k] = n[k] && lo[k] < x ? lo[k] : x;
+                hi[k] = n[k] && hi[k] > x ? hi[k] : x;
+                n[k]++;
+            }
         }
-        if (seen)
+        if (!first)
             continue;
         if (!said++)
             gx_print_note(t, "\n# rounds of pairs at once: the sums over each round's pairs, the "
                           "lowest and highest round (each round in the report's rounds)\n");
-        double glo = 0, ghi = 0, mlo = 0, mhi = 0;
-        int ng = 0, nm = 0;
         char a[24], b[24], gbs[80] = "";
-        round_range(s->rounds, key, "aggregate_gbps", &glo, &ghi, &ng);
-        round_range(s->rounds, key, "message_rate", &mlo, &mhi, &nm);
-        gx_format_value(glo, a, sizeof a);
-        gx_format_value(ghi, b, sizeof b);
-        if (ng)
+        gx_format_value(lo[0], a, sizeof a);
+        gx_format_value(hi[0], b, sizeof b);
+        if (n[0])
             snprintf(gbs, sizeof gbs, "%s .. %s GB/s, ", a, b);
         const cJSON *pairs = cJSON_GetObjectItemCaseSensitive(o, "pairs");
         /* The message rates as each round's line had them. */
-        gx_print_note(t, "#   %s: %d rounds of %d pairs, %s%.4g .. %.4g messages/s\n", key, nm,
-                      (int)cJSON_GetNumberValue(pairs), gbs, mlo, mhi);
+        gx_print_note(t, "#   %s: %d rounds of %d pairs, %s%.4g .. %.4g messages/s\n", key, n[1],
+                      (int)cJSON_GetNumberValue(pairs), gbs, lo[1], hi[1]);
     }
 }
 

@@ -132,10 +132,9 @@ static void name_node(char *buf, size_t len, const struct gx_context *context,
                       const struct slow_node *s)
 {
     const struct gx_ctx_rank *rc = gx_ctx_rank(context, s->rank);
-    const char *host = rc ? gx_ctx_text(context, rc->hostname) : "";
     const char *nic = rc ? gx_ctx_text(context, rc->nic_name) : "";
     snprintf(buf, len, "node %d (host %.60s, rail %d, rank %d%s%.40s)", s->node,
-             host[0] ? host : "?", s->rail, s->rank, nic[0] ? ", NIC " : "", nic);
+             gx_host_of(context, s->rank), s->rail, s->rank, nic[0] ? ", NIC " : "", nic);
 }
 
 /* "its sends and its receives at 0.03 and 0.04 x the median (...)", or one side's. */

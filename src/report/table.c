@@ -89,40 +89,27 @@ void gx_table_init(struct gx_table *t, FILE *f, const struct gx_options *o)
     t->mu_ready = pthread_mutex_init(&t->mu, NULL) == 0;
 }
 
-static size_t slot_hash(size_t step, int a, int b, size_t n)
+static uint64_t row_key(size_t step, int a, int b)
 {
-    uint64_t h = (uint64_t)step * 0x9E3779B97F4A7C15u ^
-                 (uint64_t)(unsigned)a * 0xC2B2AE3D27D4EB4Fu ^
-                 (uint64_t)(unsigned)b * 0x165667B19E3779F9u;
-    return (size_t)(h ^ h >> 29) & (n - 1);
+    return (uint64_t)step * 0x9E3779B97F4A7C15u ^ (uint64_t)(unsigned)a * 0xC2B2AE3D27D4EB4Fu ^
+           (uint64_t)(unsigned)b * 0x165667B19E3779F9u;
 }
 
-/* The slot of the row of (step, a, b), or the free one where it goes; NULL: no room. */
-static size_t *slot_of(struct gx_table *t, size_t step, int a, int b)
+static uint64_t row_hash(const void *rows, size_t i)
 {
-    if (2 * (t->nrows + 1) > t->nslots) { /* half full at most: grown, every row placed again */
-        size_t n = t->nslots ? 2 * t->nslots : 64;
-        size_t *s = malloc(n * sizeof *s);
-        if (!s)
-            return NULL;
-        free(t->slots);
-        t->slots = s;
-        t->nslots = n;
-        memset(s, 0xff, n * sizeof *s);
-        for (size_t i = 0; i < t->nrows; i++) {
-            const struct gx_table_row *w = &t->rows[i];
-            size_t h = slot_hash(w->step, w->a, w->b, n);
-            while (s[h] != SIZE_MAX)
-                h = (h + 1) & (n - 1);
-            s[h] = i;
-        }
-    }
-    size_t h = slot_hash(step, a, b, t->nslots);
-    for (size_t *s = t->slots;; h = (h + 1) & (t->nslots - 1)) {
-        const struct gx_table_row *w = s[h] != SIZE_MAX ? &t->rows[s[h]] : NULL;
-        if (!w || (w->step == step && w->a == a && w->b == b))
-            return &s[h];
-    }
+    const struct gx_table_row *w = (const struct gx_table_row *)rows + i;
+    return row_key(w->step, w->a, w->b);
+}
+
+/* The row of (step, a, b), or -1. */
+static long row_of(const struct gx_table *t, size_t step, int a, int b, uint64_t h)
+{
+    size_t i;
+    for (long at = gx_slots_first(&t->index, h, &i); at >= 0;
+         at = gx_slots_next(&t->index, at, &i))
+        if (t->rows[i].step == step && t->rows[i].a == a && t->rows[i].b == b)
+            return (long)i;
+    return -1;
 }
 
 static int add_locked(struct gx_table *t, const struct gx_result *r)
@@ -132,8 +119,11 @@ static int add_locked(struct gx_table *t, const struct gx_result *r)
         int b = block_of(t, r);
         return b < 0 ? -1 : 0;
     }
-    size_t *slot = slot_of(t, r->step, r->a, r->b);
-    int b = slot ? block_of(t, r) : -1;
+    uint64_t h = row_key(r->step, r->a, r->b);
+    long old = row_of(t, r->step, r->a, r->b, h);
+    int b = old >= 0 || gx_slots_reserve(&t->index, t->nrows, row_hash, t->rows) == 0
+                ? block_of(t, r)
+                : -1;
     char text[1024];
     struct gx_table_row w = {.step = r->step, .size = r->size, .a = r->a, .b = r->b, .block = b,
                              .in_place = r->coll_in_place, .partial = !r->last,
@@ -151,10 +141,10 @@ static int add_locked(struct gx_table *t, const struct gx_result *r)
     char *copy = strdup(text);
     if (!copy)
         return -1;
-    if (*slot != SIZE_MAX) { /* the step's earlier visit */
-        free(t->rows[*slot].text);
+    if (old >= 0) { /* the step's earlier visit */
+        free(t->rows[old].text);
         w.text = copy;
-        t->rows[*slot] = w;
+        t->rows[old] = w;
         return 0;
     }
     struct gx_table_row *rows = gx_grow(t->rows, &t->rows_cap, t->nrows, 64, sizeof *rows);
@@ -164,7 +154,7 @@ static int add_locked(struct gx_table *t, const struct gx_result *r)
     }
     t->rows = rows;
     w.text = copy;
-    *slot = t->nrows;
+    gx_slots_put(&t->index, h, t->nrows);
     t->rows[t->nrows++] = w;
     return 0;
 }
@@ -324,8 +314,7 @@ void gx_table_print(struct gx_table *t)
     for (size_t i = 0; i < t->nrows; i++)
         free(t->rows[i].text);
     t->nrows = t->nblocks = 0;
-    if (t->slots)
-        memset(t->slots, 0xff, t->nslots * sizeof *t->slots);
+    gx_slots_free(&t->index);
     fflush(t->f);
     if (t->mu_ready)
         pthread_mutex_unlock(&t->mu);
@@ -337,7 +326,7 @@ void gx_table_free(struct gx_table *t)
         free(t->rows[i].text);
     free(t->rows);
     free(t->blocks);
-    free(t->slots);
+    gx_slots_free(&t->index);
     if (t->mu_ready)
         pthread_mutex_destroy(&t->mu);
     *t = (struct gx_table){0};

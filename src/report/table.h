@@ -7,6 +7,7 @@
 
 #include "options.h"
 #include "result.h"
+#include "slots.h"
 
 #include <pthread.h>
 #include <stddef.h>
@@ -25,8 +26,7 @@ struct gx_table {
     size_t nblocks, blocks_cap;
     struct gx_table_row *rows;
     size_t nrows, rows_cap;
-    size_t *slots; /* rows by step and pair, SIZE_MAX: free */
-    size_t nslots;
+    struct gx_slots index; /* rows by step and pair */
     /* Said once: every pair's rows folded into the matrices, and the marks' legends. */
     int fold_said, fold_failed, partial_said;
 };

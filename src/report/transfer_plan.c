@@ -197,7 +197,10 @@ static cJSON *way_json(const struct gx_transfer_plan_way *w)
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "path", gx_paths[r->path].name);
     gx_kept_add_mem(o, r);
-    gx_kept_add_chunk(o, r);
+    if (r->chunk > 0) {
+        cJSON_AddNumberToObject(o, "chunk", (double)r->chunk);
+        cJSON_AddNumberToObject(o, "depth", r->depth);
+    }
     cJSON_AddNumberToObject(o, "gbps", w->gbps_sum / w->n);
     cJSON_AddItemToObject(o, "efficiency", w->neff ? cJSON_CreateNumber(w->eff_sum / w->neff)
                                                    : cJSON_CreateNull());
