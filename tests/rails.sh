@@ -92,8 +92,10 @@ fi
 # The collectives per node (--pairs node): each host's 2 ranks one group, all 4 groups at once;
 # rank 4 (on h3) late by 4 ms or more to each collective (GPUXFER_FAULT=slow reaches a
 # collective's call), so h3's group alone is slow: its row marked below the other nodes' median
-# in both columns, the finding slow-node naming h3, and nothing else named. h3's groups sit
-# near 0.03 x the others' median, a group the load slows stays above 0.1 x (--slow-pair 0.1).
+# in both columns, the finding slow-node naming h3. h3's groups sit near 0.03 x the others'
+# median (--slow-pair 0.1). Another node is named only where the machine disturbed its median
+# (a busy machine under the sanitizers slowed h1's broadcast to 0.09 x once): the report lists
+# that collective as disturbed and the finding says so.
 GPUXFER_FAULT=slow:rank=4:size=65536:us=4000 timeout -k 10 300 "$MPIRUN" -np 8 \
     "${EMU_MPIRUN_OPTS[@]}" -x GPUXFER_FAULT --mca mpi_yield_when_idle 1 "${EMU_RANK_WRAP[@]}" \
     "$GPUXFER" --path host --pairs node --pattern allreduce,broadcast --sizes 8,64K --iters 20 \
@@ -104,6 +106,7 @@ ok $r "--pairs node, 4 hosts of 2 ranks, rank 4 slowed: exit 0" || diag <"$dir/n
 check_report "$dir/nodes.json" --ranks 8 --patterns allreduce,broadcast --sizes 2 \
     >"$dir/check.txt" 2>&1
 r=$?; ok $r "valid report (the schema's collective_nodes and plan rows)"; [ $r -eq 0 ] || diag <"$dir/check.txt"
+sed -n '/^# collectives per node/,/^$/p' "$dir/nodes.txt" >"$dir/nodes-table.txt"
 py_check "$dir/nodes.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -115,19 +118,24 @@ ok = (len(t) == 1 and t[0]["size"] == 65536 and t[0]["patterns"] == ["allreduce"
       [(0, "h1", [0, 1]), (1, "h2", [2, 3]), (2, "h3", [4, 5]), (3, "h4", [6, 7])]
       and all(v > 0 for n in rows for v in n["values"])
       and sorted(rows[2]["slow"]) == ["allreduce", "broadcast"]
-      and not any(n["slow"] for n in rows if n["node"] != 2))
+      and not any(set(n["slow"]) - set(n["disturbed"]) for n in rows if n["node"] != 2))
 slow = [h for h in d["health"]["findings"] if h["check"] == "slow-node"]
 print(slow)
-ok = ok and len(slow) == 1 and slow[0]["rank"] == 4 and "host h3" in slow[0]["line"]
+h3 = [h for h in slow if "host h3" in h["line"]]
+ok = (ok and len(h3) == 1 and h3[0]["rank"] == 4 and
+      all("the machine disturbed its median" in h["line"] for h in slow if h not in h3))
+# The table's rows marked below: h3's, and only those of nodes the report says were disturbed.
+others = {n["host"] for n in rows if n["node"] != 2 and n["slow"]}
+with open(sys.argv[1][:-len(".json")] + "-table.txt") as f:
+    marked = [line.split()[1] for line in f if not line.startswith("#") and "<" in line]
+ok = ok and marked.count("h3") == 1 and set(marked) - {"h3"} <= others
 sys.exit(0 if ok else 1)
 PY
-ok $? "the report's collectives per node: h1..h4 with their ranks, h3's allreduce and broadcast slow, one slow-node finding naming h3"
-sed -n '/^# collectives per node/,/^$/p' "$dir/nodes.txt" >"$dir/nodes-table.txt"
+ok $? "the report's collectives per node: h1..h4 with their ranks, h3's allreduce and broadcast slow, one slow-node finding naming h3; any other node named, its row marked, only where the machine disturbed it"
 grep -qE '^ +2 h3 +4\.\.5 +[0-9.]+M?< +[0-9.]+M?<$' "$dir/nodes-table.txt" &&
-    [ "$(grep -c '<$' "$dir/nodes-table.txt")" -eq 1 ] &&
     grep -q "^# health: node 2 (host h3, ranks 4..5) slow in collectives" "$dir/nodes.txt" &&
     grep -qE '^  allreduce +one node +host +small +64K +host pageable>pageable' "$dir/nodes.txt"
-ok $? "the table: h3's row marked in both columns, no other, the health line, the collective plan's row" ||
+ok $? "the table: h3's row marked in both columns, the health line, the collective plan's row" ||
     diag <"$dir/nodes.txt"
 { cat "$dir/nodes-table.txt"; grep "^# health: node" "$dir/nodes.txt"; } | diag
 
