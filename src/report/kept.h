@@ -179,8 +179,6 @@ struct gx_layout_matrix_set {
 };
 
 extern const struct gx_view_ops gx_view_layout_matrices;
-/* A rank's host name, "?" where the context has none. */
-const char *gx_host_of(const struct gx_context *context, int rank);
 
 /* Collectives per node (--pairs node on several nodes): per path and memory kinds, each node's
  * group at the largest size, a node below --slow-pair x the other nodes' median marked and named

@@ -322,13 +322,6 @@ void gx_layout_matrices_free(void *set)
 
 /* ------------------------------------------------------------------ printing */
 
-const char *gx_host_of(const struct gx_context *context, int rank)
-{
-    const struct gx_ctx_rank *rc = gx_ctx_rank(context, rank);
-    const char *h = rc ? gx_ctx_text(context, rc->hostname) : "";
-    return h[0] ? h : "?";
-}
-
 static void cell_ranks(const void *x_, int a, int b, int *ra, int *rb, char *where, size_t len)
 {
     const struct gx_layout_matrix *x = x_;

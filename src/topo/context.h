@@ -186,6 +186,8 @@ int gx_context_add_pairs(struct gx_context *c, const struct gx_pairs *runs, int 
 const struct gx_ctx_rank *gx_ctx_rank(const struct gx_context *c, int rank);
 const char *gx_ctx_str(const struct gx_context *c, gx_sid s);
 const char *gx_ctx_text(const struct gx_context *c, gx_sid s); /* "" for GX_SID_NONE */
+/* A rank's host name, "?" where the context has none. */
+const char *gx_host_of(const struct gx_context *context, int rank);
 int gx_ctx_link_to(const struct gx_context *c, const struct gx_ctx_rank *r, int peer,
                    struct gx_ctx_link *out);
 /* What the context says of a pair: a's link to b on one node, or each rank's NIC; the route. */

@@ -243,6 +243,13 @@ const char *gx_ctx_text(const struct gx_context *c, gx_sid s)
     return v ? v : "";
 }
 
+const char *gx_host_of(const struct gx_context *context, int rank)
+{
+    const struct gx_ctx_rank *rc = gx_ctx_rank(context, rank);
+    const char *h = rc ? gx_ctx_text(context, rc->hostname) : "";
+    return h[0] ? h : "?";
+}
+
 int gx_ctx_link_to(const struct gx_context *c, const struct gx_ctx_rank *r, int peer,
                    struct gx_ctx_link *out)
 {
