@@ -149,6 +149,8 @@ unsigned gx_mplan_views(const struct gx_mplan *p);
 
 /* The data check before each visit, in iterations (a fraction of one). */
 double gx_mstep_check_iters(const struct gx_mstep *s);
+/* Iterations a step of n runs in all: with its warm-up, chunk search and data check. */
+double gx_mstep_runs(const struct gx_mstep *s, long n);
 double gx_mstep_iteration_estimate(const struct gx_mstep *s);
 /* Iterations beyond the step's own (candidates, warm-ups, validation): at most and at least. */
 long gx_mstep_search_iters(const struct gx_mstep *s);

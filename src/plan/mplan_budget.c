@@ -20,9 +20,7 @@ double gx_mplan_iteration_seconds(struct gx_pace pc, const struct gx_mstep *s)
 
 static double step_seconds(struct gx_pace pc, const struct gx_mstep *s)
 {
-    double iters =
-        (double)(s->iters + s->warmup + gx_mstep_search_iters(s)) + gx_mstep_check_iters(s);
-    return iters * gx_mplan_iteration_seconds(pc, s);
+    return gx_mstep_runs(s, s->iters) * gx_mplan_iteration_seconds(pc, s);
 }
 
 void gx_mplan_estimate_group(struct gx_mplan *p, struct gx_pace pc, size_t first)
@@ -98,9 +96,7 @@ void gx_mplan_host_pace(struct gx_mplan *p, const struct gx_measured_pace *m)
                     pc.gbps = measured_gbps(m, s->size, m->copy_gbps_near, m->copy_gbps,
                                             m->bytes_far);
             }
-            double all = (double)(s->iters + s->warmup + gx_mstep_search_iters(s)) +
-                         gx_mstep_check_iters(s);
-            s->estimate_s = all * gx_mplan_iteration_seconds(pc, s);
+            s->estimate_s = gx_mstep_runs(s, s->iters) * gx_mplan_iteration_seconds(pc, s);
             s->dry_cv = s->size <= 64 * GX_KIB ? m->cv_small : m->cv_large;
         }
     }
@@ -305,8 +301,7 @@ void gx_budget_print(FILE *f, const struct gx_mplan *p, const struct gx_options 
         steps++;
         precision = p->steps[i].precision > precision ? p->steps[i].precision : precision;
         double per_iter = gx_mstep_iteration_estimate(s);
-        double fixed =
-            per_iter * ((double)(s->warmup + gx_mstep_search_iters(s)) + gx_mstep_check_iters(s));
+        double fixed = per_iter * gx_mstep_runs(s, 0);
         double share = share_of(&bg, s, avail);
         long n = (long)((share - fixed) / per_iter);
         if (n >= s->iters)

@@ -58,10 +58,14 @@ long gx_mstep_search_iters(const struct gx_mstep *s)
     return s->ncand > 1 ? s->ncand * (gx_mstep_quick_iters(s) + 3) : 0;
 }
 
+double gx_mstep_runs(const struct gx_mstep *s, long n)
+{
+    return (double)(n + s->warmup + gx_mstep_search_iters(s)) + gx_mstep_check_iters(s);
+}
+
 double gx_mstep_iteration_estimate(const struct gx_mstep *s)
 {
-    double all = (double)(s->iters + s->warmup + gx_mstep_search_iters(s)) +
-                 gx_mstep_check_iters(s);
+    double all = gx_mstep_runs(s, s->iters);
     return all > 0 ? s->estimate_s / all : 0;
 }
 
@@ -191,8 +195,6 @@ struct gx_mstep gx_mstep_visit(const struct gx_mstep *s, int visits, int first)
     v.precision = s->precision * sqrt((double)visits);
     if (!first)
         v.ncand = v.ncand > 1 ? 1 : v.ncand;
-    double runs = (double)(v.iters + v.warmup + gx_mstep_search_iters(&v)) +
-                  gx_mstep_check_iters(s);
-    v.estimate_s = gx_mstep_iteration_estimate(s) * runs;
+    v.estimate_s = gx_mstep_iteration_estimate(s) * gx_mstep_runs(&v, v.iters);
     return v;
 }
