@@ -45,16 +45,18 @@ check_report "$dir/all1.json"
 ok $? "the slowed run's report is valid"
 
 # A platform 4 times slower every other period from the job's start. The period is set from the
-# same run without the fault (its steps' seconds, all visits: T), so that it holds many of a
-# step's visits whatever the machine's load: 10 steps of 8 visits each take T/80 a visit, and a
-# period of T/4 holds 20 of them, or 5 slowed ones (a load 5 times the first run's still leaves
-# one). Some step's visits then fall wholly in each state, and its visit medians span more than
-# a factor of 2.
-two="--sizes 8:4K --window 8 --visits 8 --precision 0.0001"
+# same run without the fault, a separate job: its median step's seconds x its 10 steps (T), the
+# median so that one step the machine held up does not set it. The two runs' paces may differ by
+# a factor r (where the hypervisor places the ranks, other jobs' load): the slowed run needs a
+# period shorter than itself (r T > 1.5 x period) and periods holding whole visits of a step
+# (period > 1.5 visits of r T / 320, 4 times longer when slowed), so that some step has visits
+# wholly in each state and its visit medians span more than a factor of 2. A period of T/9
+# holds for r from 1/6 to 6.
+two="--sizes 1:512 --window 8 --visits 32 --precision 0.0001"
 pace calm "" $two
-period=$("$PYTHON" -c 'import json, sys
-d = json.load(open(sys.argv[1]))
-print("%.3f" % max(0.001, sum(r["stop"]["elapsed_s"] for r in d["results"]) / 4))' "$dir/calm.json")
+period=$("$PYTHON" -c 'import json, statistics, sys
+steps = [r["stop"]["elapsed_s"] for r in json.load(open(sys.argv[1]))["results"]]
+print("%.4f" % max(0.001, statistics.median(steps) * len(steps) / 9))' "$dir/calm.json")
 pace two "twospeed:period=$period:pct=300" $two
 py_check "$dir/two.json" <<'PY'
 import json, sys

@@ -176,6 +176,16 @@ int gx_mpilib_device_route(const char *library_version, char *buf, size_t len)
     return lib && lib->device_route ? lib->device_route(library_version, buf, len) : -1;
 }
 
+int gx_mpilib_device_coll_defect(const char *library_version, const char *collective,
+                                 int in_place, char *buf, size_t len)
+{
+    const struct gx_mpilib_ops *lib = gx_mpilib_find(library_version);
+    if (len)
+        buf[0] = '\0';
+    return lib && lib->device_coll_defect &&
+           lib->device_coll_defect(library_version, collective, in_place, buf, len);
+}
+
 void gx_mpilib_startup_notice(const struct gx_mpilib_facts *p, char *buf, size_t len)
 {
     const struct gx_mpilib_ops *lib = gx_mpilib_find(p->version);

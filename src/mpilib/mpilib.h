@@ -68,6 +68,10 @@ struct gx_mpilib_ops {
     int (*device_route)(const char *library_version, char *buf, size_t len);
     /* What the library prints by itself at start-up in this setting, and why, as one line. */
     void (*startup_notice)(const struct gx_mpilib_facts *p, char *buf, size_t len);
+    /* 1 where the library gets the collective (its pattern's name) wrong on device buffers,
+     * with why in buf: measured, it would fail validation or crash the job. */
+    int (*device_coll_defect)(const char *library_version, const char *collective, int in_place,
+                              char *buf, size_t len);
 };
 
 extern const struct gx_mpilib_ops gx_mpilib_openmpi, gx_mpilib_mpich, gx_mpilib_cray_mpich,
@@ -94,6 +98,8 @@ int gx_mpilib_mpi_ext_cuda_aware(void);
 /* The loaded shared objects named prefix...; each name's rest ("mca_pml_" -> "ob1"), how many. */
 int gx_mpilib_loaded(const char *prefix, struct gx_mpi_names *names, char *path, size_t len);
 int gx_mpilib_device_route(const char *library_version, char *buf, size_t len);
+int gx_mpilib_device_coll_defect(const char *library_version, const char *collective,
+                                 int in_place, char *buf, size_t len);
 /* Whether the file system of path keeps its files in memory, where a mapping can be pinned. */
 int gx_fs_pinnable(const char *path, char *fs, size_t len);
 void gx_mpilib_startup_notice(const struct gx_mpilib_facts *p, char *buf, size_t len);

@@ -136,6 +136,24 @@ static int openmpi_device_route(const char *version, char *buf, size_t len)
     return 1;
 }
 
+/* coll/cuda stages a device buffer through host memory at one rank's share of the output; an
+ * in-place reduce-scatter's input is the whole buffer, so the host collective reads past the
+ * copy: wrong sums, then a segfault once the read leaves the heap. Fixed upstream in 6.0
+ * (open-mpi/ompi#13883) and on the 5.0 branch after 5.0.9 (#14249), in no release gpuxfer
+ * can tell from its version string: every Open MPI before 6 is taken to have it. */
+static int openmpi_device_coll_defect(const char *version, const char *collective, int in_place,
+                                      char *buf, size_t len)
+{
+    int major = 0, minor = 0;
+    if (!in_place || strcmp(collective, "reduce-scatter") != 0 ||
+        sscanf(version, "Open MPI v%d.%d", &major, &minor) != 2 || major >= 6)
+        return 0;
+    snprintf(buf, len, "Open MPI v%d.%d's coll/cuda stages one rank's share of an in-place "
+             "reduce-scatter's device buffer and reads past it (wrong sums, then a segfault; "
+             "fixed in 6.0, open-mpi/ompi#13883)", major, minor);
+    return 1;
+}
+
 /* Open MPI's CUDA support pins its shared-memory file, which the driver cannot on a disk. */
 static void openmpi_startup_notice(const struct gx_mpilib_facts *p, char *buf, size_t len)
 {
@@ -163,4 +181,5 @@ const struct gx_mpilib_ops gx_mpilib_openmpi = {
     .over_ucx = openmpi_over_ucx,
     .device_route = openmpi_device_route,
     .startup_notice = openmpi_startup_notice,
+    .device_coll_defect = openmpi_device_coll_defect,
 };

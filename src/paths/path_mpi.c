@@ -6,6 +6,7 @@
 #include "coll_data.h"
 #include "mem.h"
 #include "mpi_util.h"
+#include "mpilib.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -56,6 +57,28 @@ static int mpi_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes, 
     return GX_OK;
 }
 
+/* Whether the library gets collective c wrong on device buffers: asked once a process (the
+ * answer is the library's), so that the timed loop reads a flag. */
+static int device_coll_defect(const struct gx_ep *ep, enum gx_coll c, int in_place,
+                              struct gx_err *err)
+{
+    static int asked[GX_COLL_COUNT][2], defect[GX_COLL_COUNT][2];
+    static char why[GX_COLL_COUNT][2][240];
+    if (!gx_mem_has(ep->src_kind, GX_MEM_NEEDS_CUDA_AWARE))
+        return GX_OK;
+    in_place = !!in_place;
+    if (!asked[c][in_place]) {
+        char lib[MPI_MAX_LIBRARY_VERSION_STRING] = "";
+        int n = 0;
+        GX_MPI_TRY(err, MPI_Get_library_version(lib, &n));
+        defect[c][in_place] = gx_mpilib_device_coll_defect(lib, gx_coll_table[c].name, in_place,
+                                                           why[c][in_place],
+                                                           sizeof why[c][in_place]);
+        asked[c][in_place] = 1;
+    }
+    return defect[c][in_place] ? gx_fail(err, GX_ESKIP, "%s", why[c][in_place]) : GX_OK;
+}
+
 /* Blocking collectives, as osu's collectives call them; MPI_IN_PLACE for the in-place ones; the
  * call is the collective's row's (coll.h). */
 static int mpi_collective(struct gx_ep *ep, enum gx_coll c, int in_place, int times,
@@ -66,6 +89,7 @@ static int mpi_collective(struct gx_ep *ep, enum gx_coll c, int in_place, int ti
     if (bytes / (gx_coll_table[c].sums ? GX_COLL_FLOAT : 1) > INT_MAX)
         return gx_fail(err, GX_ESKIP, "%zu bytes are more elements than an MPI count holds",
                        bytes);
+    GX_TRY(device_coll_defect(ep, c, in_place, err));
     void *in = io.in, *out = io.out, *send = in_place ? MPI_IN_PLACE : in;
     int count = (int)gx_coll_count(c, ep->nranks, bytes), rank = ep->grank;
     MPI_Datatype type = gx_coll_table[c].sums ? MPI_FLOAT : MPI_BYTE;
