@@ -148,6 +148,14 @@ static int openmpi_device_coll_defect(const char *version, const char *collectiv
     if (!in_place || strcmp(collective, "reduce-scatter") != 0 ||
         sscanf(version, "Open MPI v%d.%d", &major, &minor) != 2 || major >= 6)
         return 0;
+    /* Components built as plugins are seen loaded: without coll/cuda among them, no staging.
+     * None seen (built into libmpi, or before MPI_Init): taken to be there. */
+    struct gx_mpi_names coll;
+    int any = gx_mpilib_loaded("mca_coll_", &coll, NULL, 0) > 0, cuda = 0;
+    for (const char *c = NULL; (c = gx_mpi_names_next(&coll, c));)
+        cuda |= strcmp(c, "cuda") == 0;
+    if (any && !cuda)
+        return 0;
     snprintf(buf, len, "Open MPI v%d.%d's coll/cuda stages one rank's share of an in-place "
              "reduce-scatter's device buffer and reads past it (wrong sums, then a segfault; "
              "fixed in 6.0, open-mpi/ompi#13883)", major, minor);
