@@ -365,8 +365,11 @@ static void print_rounds(struct gx_sink *s)
             round_key(p, other, sizeof other);
             if (strcmp(other, key) != 0)
                 continue;
-            if (first < 0 && !(first = p == o))
-                break;
+            if (first < 0) { /* said where its key first came */
+                first = p == o;
+                if (!first)
+                    break;
+            }
             for (int k = 0; k < 2; k++) {
                 const cJSON *v = cJSON_GetObjectItemCaseSensitive(p, sums[k]);
                 double x = cJSON_GetNumberValue(v);
