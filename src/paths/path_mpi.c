@@ -62,21 +62,24 @@ static int mpi_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t bytes, 
 static int device_coll_defect(const struct gx_ep *ep, enum gx_coll c, int in_place,
                               struct gx_err *err)
 {
-    static int asked[GX_COLL_COUNT][2], defect[GX_COLL_COUNT][2];
+    enum { UNASKED, MEASURED, DEFECT };
+    static int answer[GX_COLL_COUNT][2];
     static char why[GX_COLL_COUNT][2][240];
     if (!gx_mem_has(ep->src_kind, GX_MEM_NEEDS_CUDA_AWARE))
         return GX_OK;
     in_place = !!in_place;
-    if (!asked[c][in_place]) {
+    if (answer[c][in_place] == UNASKED) {
         char lib[MPI_MAX_LIBRARY_VERSION_STRING] = "";
         int n = 0;
         GX_MPI_TRY(err, MPI_Get_library_version(lib, &n));
-        defect[c][in_place] = gx_mpilib_device_coll_defect(lib, gx_coll_table[c].name, in_place,
+        answer[c][in_place] = gx_mpilib_device_coll_defect(lib, gx_coll_table[c].name, in_place,
                                                            why[c][in_place],
-                                                           sizeof why[c][in_place]);
-        asked[c][in_place] = 1;
+                                                           sizeof why[c][in_place])
+                                  ? DEFECT
+                                  : MEASURED;
     }
-    return defect[c][in_place] ? gx_fail(err, GX_ESKIP, "%s", why[c][in_place]) : GX_OK;
+    return answer[c][in_place] == DEFECT ? gx_fail(err, GX_ESKIP, "%s", why[c][in_place])
+                                          : GX_OK;
 }
 
 /* Blocking collectives, as osu's collectives call them; MPI_IN_PLACE for the in-place ones; the
