@@ -22,11 +22,12 @@ pace() {
 # two ranks (one core complex or two) moves an 8 B round trip 3x from one run to the next. Each
 # run twice, in turn, and of each the fastest iteration kept: load only lengthens iterations,
 # and the fault lengthens every one, the fastest too. The size not slowed stays below the
-# slowed run's same size.
+# slowed run's same size. The default --timeout allows a message a few ms, which a round trip
+# 20 times its time on a busy machine (a time slice each way) outlasts: a timeout of its own.
 for round in 1 2; do
     pace none$round "" --sizes 8,64K --iters 200
-    pace all$round "slow:rank=0:pct=1900" --sizes 8,64K --iters 200
-    pace one$round "slow:rank=0:size=64K:pct=1900" --sizes 8,64K --iters 200
+    pace all$round "slow:rank=0:pct=1900" --sizes 8,64K --iters 200 --timeout 500
+    pace one$round "slow:rank=0:size=64K:pct=1900" --sizes 8,64K --iters 200 --timeout 500
 done
 py_check "$dir" <<'PY'
 import json, sys

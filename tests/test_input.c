@@ -9,6 +9,7 @@
 #include "tap.h"
 #include "topo.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -330,6 +331,26 @@ static void walk_fault_pace(void)
     expect(gx_fault_parse("slow:rank=0:pct=5:per=transfer", &f, &err), &err,
            "GPUXFER_FAULT='slow:rank=0:pct=5:per=transfer': ",
            "ms, us and per are the sleeping slow fault's", "pct with per");
+    /* In a collective: late by P% of the warm-up's median, whatever the timed calls take. */
+    setenv("GPUXFER_FAULT", "slow:rank=0:size=8:pct=1900", 1);
+    err = (struct gx_err){0};
+    int rc = gx_fault_init(&err);
+    double warm = gx_fault_coll_late();
+    gx_fault_coll_took(0.001);
+    gx_fault_coll_took(0.004);
+    gx_fault_coll_took(0.002);
+    double still_warm = gx_fault_coll_late();
+    gx_fault_point(0, 8, 0);
+    double late = gx_fault_coll_late();
+    gx_fault_coll_took(0.0001); /* a late member's own call: the transfer alone, not the pace */
+    double again = gx_fault_coll_late();
+    gx_fault_slow_forget();
+    ok(rc == GX_OK && warm == 0 && still_warm == 0 && fabs(late - 0.038) < 1e-12 &&
+           again == late && gx_fault_coll_late() == 0,
+       "slow:...:pct=1900 in a collective: late by 19 x the warm-up's median 2 ms once timed "
+       "(%g s), not by its own calls' time, nothing after the step (%s)", late, err.msg);
+    unsetenv("GPUXFER_FAULT");
+    gx_fault_init(&err);
 }
 
 /* A launcher's local rank: a number by the same rule, or the variable is not taken. */

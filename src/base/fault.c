@@ -297,6 +297,8 @@ void gx_fault_point(int rank, size_t size, long iter)
     if (gx_fault_slows(rank, size)) {
         if (!the_fault.per_transfer && !the_fault.pct)
             slow_due_us = the_fault.us * (1 + iter % 3);
+        if (the_fault.pct)
+            gx_fault_slow_timed();
         return;
     }
     if (gx_fault_point_due(rank, size) && the_fault.iter == iter)

@@ -83,6 +83,13 @@ void gx_fault_slow_after(double took);
 void gx_fault_slow_owe(double took);
 void gx_fault_slow_settle(void);
 void gx_fault_slow_forget(void);
+/* A collective's lateness under slow:...:pct=P (fault_pace.c): gx_fault_coll_took after each
+ * collective (twospeed: its share, as gx_fault_slow_after), gx_fault_slow_timed at the first
+ * timed iteration, gx_fault_coll_late the seconds to wait before the next one. */
+void gx_fault_slow_timed(void);
+void gx_fault_coll_took(double took);
+double gx_fault_coll_late(void);
+void gx_fault_coll_wait(double s);
 /* CLOCK_MONOTONIC's seconds: the faults run on the real clock, whatever the engine's is. */
 double gx_fault_now(void);
 /* Whether gx_fault_point can fire for this rank at `size`: if not, the harness leaves it out. */

@@ -7,6 +7,8 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 /* The wait's last part spins: a sleep overshoots by tens of microseconds, a small message's
@@ -76,9 +78,57 @@ void gx_fault_slow_settle(void)
     owed_s = 0;
 }
 
+/* A collective under slow:...:pct=P: its member is late by P% of the collective's time while
+ * every member came on time (the step's warm-up). Once late, its own time is the transfer alone
+ * (the others already wait for it), and a lateness proportional to that would not follow the
+ * machine's pace: on a busy machine the other groups' collectives would catch it up. */
+#define GX_FAULT_PACE_MAX 64
+static double coll_pace_s[GX_FAULT_PACE_MAX];
+static int coll_npace, coll_timed;
+
 void gx_fault_slow_forget(void)
 {
     owed_s = 0;
+    coll_npace = 0;
+    coll_timed = 0;
+}
+
+void gx_fault_slow_timed(void)
+{
+    coll_timed = 1;
+}
+
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double gx_fault_coll_late(void)
+{
+    const struct gx_fault *f = gx_fault_get();
+    if (f->kind != GX_FAULT_SLOW || !f->pct || !coll_timed || coll_npace == 0)
+        return 0;
+    double sorted[GX_FAULT_PACE_MAX];
+    memcpy(sorted, coll_pace_s, (size_t)coll_npace * sizeof *sorted);
+    qsort(sorted, (size_t)coll_npace, sizeof *sorted, by_value);
+    return sorted[coll_npace / 2] * (double)f->pct / 100.0;
+}
+
+void gx_fault_coll_took(double took)
+{
+    if (gx_fault_get()->kind != GX_FAULT_SLOW) {
+        gx_fault_slow_after(took);
+        return;
+    }
+    if ((!coll_timed || coll_npace == 0) && coll_npace < GX_FAULT_PACE_MAX && took > 0)
+        coll_pace_s[coll_npace++] = took;
+}
+
+void gx_fault_coll_wait(double s)
+{
+    if (s > 0)
+        wait_until(gx_fault_now() + s);
 }
 
 void gx_fault_slow_after(double took)

@@ -196,9 +196,10 @@ static int slowed_collective(struct gx_ep *ep, enum gx_coll c, int in_place, int
                              size_t bytes, struct gx_err *err)
 {
     gx_fault_slow_delay();
+    gx_fault_coll_wait(gx_fault_coll_late());
     double t0 = gx_fault_now();
     int rc = slowed_real->collective(ep, c, in_place, count, bytes, err);
-    gx_fault_slow_after(gx_fault_now() - t0);
+    gx_fault_coll_took(gx_fault_now() - t0);
     return rc;
 }
 
