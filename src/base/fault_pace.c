@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 /* The wait's last part spins: a sleep overshoots by tens of microseconds, a small message's
@@ -85,12 +84,14 @@ void gx_fault_slow_settle(void)
 #define GX_FAULT_PACE_MAX 64
 static double coll_pace_s[GX_FAULT_PACE_MAX];
 static int coll_npace, coll_timed;
+static double coll_late_s = -1; /* once timed: the lateness, set at the first call that asks */
 
 void gx_fault_slow_forget(void)
 {
     owed_s = 0;
     coll_npace = 0;
     coll_timed = 0;
+    coll_late_s = -1;
 }
 
 void gx_fault_slow_timed(void)
@@ -109,10 +110,11 @@ double gx_fault_coll_late(void)
     const struct gx_fault *f = gx_fault_get();
     if (f->kind != GX_FAULT_SLOW || !f->pct || !coll_timed || coll_npace == 0)
         return 0;
-    double sorted[GX_FAULT_PACE_MAX];
-    memcpy(sorted, coll_pace_s, (size_t)coll_npace * sizeof *sorted);
-    qsort(sorted, (size_t)coll_npace, sizeof *sorted, by_value);
-    return sorted[coll_npace / 2] * (double)f->pct / 100.0;
+    if (coll_late_s < 0) {
+        qsort(coll_pace_s, (size_t)coll_npace, sizeof *coll_pace_s, by_value);
+        coll_late_s = coll_pace_s[coll_npace / 2] * (double)f->pct / 100.0;
+    }
+    return coll_late_s;
 }
 
 void gx_fault_coll_took(double took)
@@ -121,7 +123,7 @@ void gx_fault_coll_took(double took)
         gx_fault_slow_after(took);
         return;
     }
-    if ((!coll_timed || coll_npace == 0) && coll_npace < GX_FAULT_PACE_MAX && took > 0)
+    if (coll_late_s < 0 && coll_npace < GX_FAULT_PACE_MAX && took > 0)
         coll_pace_s[coll_npace++] = took;
 }
 
