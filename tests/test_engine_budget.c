@@ -150,6 +150,32 @@ static double by_visit(const struct fake_at *at)
     return 1e-3 * at->visit;
 }
 
+/* 1 ms an iteration before visit `slow_from`, 0.5 s from it on. */
+static int slow_from;
+static double slow_later(const struct fake_at *at)
+{
+    return at->visit < slow_from ? 1e-3 : 0.5;
+}
+
+/* A step's later visits far past their shares: from its fewest on, no more visits. */
+static void visits_cut_later(void)
+{
+    for (slow_from = 3; slow_from <= GX_LEAST_VISITS; slow_from += GX_LEAST_VISITS - 3) {
+        struct gx_err err = {0};
+        fake_plan_init(&fp, 3, 8);
+        fake_group(&fp, NULL);
+        fake_step(&fp, 64, 30, 1e-3);
+        int rc = fake_run(&fp, slow_later, &rec, &err);
+        const struct fake_result *r = &rec.res[rec.nres > 0 ? rec.nres - 1 : 0];
+        ok(rc == GX_OK && rec.steps == GX_LEAST_VISITS &&
+               rec.steps_skipped == 8 - GX_LEAST_VISITS && r->last &&
+               r->visits == GX_LEAST_VISITS && r->visits_planned == 8,
+           "8 visits, visit %d on 0.5 s iterations: the step's visits end at its fewest, %d "
+           "(%d steps, %ld skipped; its visits %.2f s on shares of %.2f)", slow_from,
+           GX_LEAST_VISITS, rec.steps, rec.steps_skipped, r->elapsed_s, r->share_s);
+    }
+}
+
 static void visits(void)
 {
     struct gx_err err = {0};
@@ -314,6 +340,7 @@ int main(int argc, char **argv)
     hand_on();
     left_over();
     visits();
+    visits_cut_later();
     platform();
     watchdog();
     ok(fake_fini() == GX_OK, "MPI finalized");

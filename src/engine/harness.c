@@ -67,9 +67,6 @@ static void arm(const struct gx_bench *b, const struct gx_round *round, const st
     gx_watchdog_arm(what, round, b->job->size, t);
 }
 
-/* A step whose first visit far outlasted its share gets no more, lest the plan overrun. */
-#define GX_VISITS_CUT 2.0
-
 /* Step i's visits from `from` on; with budget, their time goes to the steps that run. */
 static long step_visits_from(struct gx_harness *h, size_t i, int from, int budget)
 {
@@ -87,9 +84,20 @@ static int cut_visits(struct gx_harness *h, size_t i, int cut, struct gx_err *er
     GX_MPI_TRY(err, MPI_Allreduce(MPI_IN_PLACE, &cut, 1, MPI_INT, MPI_MAX, h->job->comm));
     if (!cut)
         return GX_OK;
-    h->sink->ops->steps_skipped(h->sink->ctx, step_visits_from(h, i, 2, 1));
-    h->visits_of[i] = 1;
+    h->sink->ops->steps_skipped(h->sink->ctx, step_visits_from(h, i, h->visit + 1, 1));
+    h->visits_of[i] = h->visit;
     return GX_OK;
+}
+
+/* Whether this visit may be a step's last where it outlasts its share, and by how much. */
+static double cut_factor(const struct gx_harness *h, int visits)
+{
+    if (visits <= 1 || h->visit >= visits)
+        return 0;
+    if (h->visit == 1)
+        return GX_VISITS_CUT;
+    int least = visits < h->plan->nvisits ? GX_LEAST_LONG_VISITS : GX_LEAST_VISITS;
+    return !h->plan->visits_asked && h->visit >= least ? GX_VISITS_CUT_LATER : 0;
 }
 
 static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struct gx_round *round,
@@ -151,9 +159,10 @@ static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struc
     }
     b->step = i;
     b->visits_planned = gx_mplan_step_visits(h->plan, i);
-    if (rc == GX_OK && visits > 1 && h->visit == 1)
-        rc = cut_visits(h, i, b->pair && b->share_s > 0 &&
-                                  rec.elapsed_s > GX_VISITS_CUT * b->share_s, err);
+    double cut = cut_factor(h, visits);
+    if (rc == GX_OK && cut > 0)
+        rc = cut_visits(h, i, b->pair && b->share_s > 0 && rec.elapsed_s > cut * b->share_s,
+                        err);
     b->last = h->visit >= h->visits_of[i];
     if (rc == GX_OK)
         rc = gx_collect_step(b, st, g, round, &rec, &h->c, h->sink, err);
