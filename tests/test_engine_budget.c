@@ -162,7 +162,7 @@ static void visits_cut_later(void)
 {
     for (slow_from = 3; slow_from <= GX_LEAST_VISITS; slow_from += GX_LEAST_VISITS - 3) {
         struct gx_err err = {0};
-        fake_plan_init(&fp, 3, 8);
+        fake_plan_init(&fp, 2, 8);
         fake_group(&fp, NULL);
         fake_step(&fp, 64, 30, 1e-3);
         int rc = fake_run(&fp, slow_later, &rec, &err);

@@ -97,7 +97,10 @@ static double cut_factor(const struct gx_harness *h, int visits)
     if (h->visit == 1)
         return GX_VISITS_CUT;
     int least = visits < h->plan->nvisits ? GX_LEAST_LONG_VISITS : GX_LEAST_VISITS;
-    return !h->plan->visits_asked && h->visit >= least ? GX_VISITS_CUT_LATER : 0;
+    return !h->plan->visits_asked && h->visit >= least &&
+                   gx_budget_at_risk(&h->budget, gx_wtime())
+               ? GX_VISITS_CUT_LATER
+               : 0;
 }
 
 static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struct gx_round *round,

@@ -197,6 +197,7 @@ struct gx_budget {
     double estimate_left;
     long steps_left;
     double setup_left;    /* kept back for the groups' visits still to come */
+    double estimate_ran;  /* of the steps begun */
 };
 double gx_mstep_least_seconds(const struct gx_mstep *s);
 /* Shared evenly: a step the nominal rates call instant still gets time on a busy machine. */
@@ -207,6 +208,9 @@ double gx_budget_share(struct gx_budget *bg, const struct gx_mstep *s, double no
 void gx_budget_setup_spent(struct gx_budget *bg, double seconds);
 void gx_budget_skip(struct gx_budget *bg, const struct gx_mstep *s, size_t n);
 double gx_budget_left(const struct gx_budget *bg, double now);
+/* Whether the steps to come, at the pace the steps begun kept against their estimates, would
+ * outlast what is left. */
+int gx_budget_at_risk(const struct gx_budget *bg, double now);
 /* A budget below the plan's least cannot be kept: the run says so and records it. */
 double gx_budget_least(const struct gx_mplan *p);
 void gx_budget_print(FILE *f, const struct gx_mplan *p, const struct gx_options *o);

@@ -184,6 +184,7 @@ void gx_budget_start(struct gx_budget *bg, const struct gx_mplan *p, double seco
     bg->estimate_left = 0;
     bg->steps_left = 0;
     bg->setup_left = 0;
+    bg->estimate_ran = 0;
     for (size_t g = 0; g < p->ngroups; g++)
         bg->setup_left += gx_mgroup_setup_all(p, &p->groups[g]);
     for (size_t i = 0; i < p->nsteps; i++) {
@@ -208,6 +209,14 @@ double gx_budget_left(const struct gx_budget *bg, double now)
     return left > 0 ? left : 0;
 }
 
+int gx_budget_at_risk(const struct gx_budget *bg, double now)
+{
+    if (bg->seconds <= 0 || !(bg->estimate_ran > 0))
+        return 0;
+    double pace = (now - bg->t0) / bg->estimate_ran;
+    return bg->estimate_left * pace > gx_budget_left(bg, now);
+}
+
 /* The least of the steps to come is not held back: at the nominal rates it came to nearly a
  * default run's whole budget, while steps end far sooner and hand on the rest. */
 static double share_of(const struct gx_budget *bg, const struct gx_mstep *s, double left)
@@ -221,6 +230,7 @@ double gx_budget_share(struct gx_budget *bg, const struct gx_mstep *s, double no
 {
     double share = bg->seconds > 0 ? share_of(bg, s, gx_budget_left(bg, now)) : 0;
     gx_budget_skip(bg, s, 1);
+    bg->estimate_ran += s->estimate_s;
     if (bg->seconds <= 0)
         return 0;
     return share > 1e-3 ? share : 1e-3;
