@@ -89,7 +89,8 @@ static int cut_visits(struct gx_harness *h, size_t i, int cut, struct gx_err *er
     return GX_OK;
 }
 
-/* Whether this visit may be a step's last where it outlasts its share, and by how much. */
+/* Whether this visit may be a step's last where it outlasts its share, and by how much: the
+ * same on every rank (each then says whether to cut, and cut_visits agrees). */
 static double cut_factor(const struct gx_harness *h, int visits)
 {
     if (visits <= 1 || h->visit >= visits)
@@ -97,10 +98,7 @@ static double cut_factor(const struct gx_harness *h, int visits)
     if (h->visit == 1)
         return GX_VISITS_CUT;
     int least = visits < h->plan->nvisits ? GX_LEAST_LONG_VISITS : GX_LEAST_VISITS;
-    return !h->plan->visits_asked && h->visit >= least &&
-                   gx_budget_at_risk(&h->budget, gx_wtime())
-               ? GX_VISITS_CUT_LATER
-               : 0;
+    return !h->plan->visits_asked && h->visit >= least ? GX_VISITS_CUT_LATER : 0;
 }
 
 static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struct gx_round *round,
@@ -164,7 +162,8 @@ static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struc
     b->visits_planned = gx_mplan_step_visits(h->plan, i);
     double cut = cut_factor(h, visits);
     if (rc == GX_OK && cut > 0)
-        rc = cut_visits(h, i, b->pair && b->share_s > 0 && rec.elapsed_s > cut * b->share_s,
+        rc = cut_visits(h, i, b->pair && b->share_s > 0 && rec.elapsed_s > cut * b->share_s &&
+                                  (h->visit == 1 || gx_budget_at_risk(&h->budget, gx_wtime())),
                         err);
     b->last = h->visit >= h->visits_of[i];
     if (rc == GX_OK)
