@@ -172,6 +172,57 @@ static void host_pace(void)
        "host pace without both ways' measured: bibw as bw (%g, %g)", bibw, bw);
 }
 
+/* The pilot's points: a GPU group's steps on the line through them by size, per message. */
+static void pilot_pace(void)
+{
+    int rc = make("--path mpi --mem device --pattern latency,bw --sizes 8,1M,1G --ceilings off",
+                  2);
+    const struct gx_mgroup *g = &plan.groups[0];
+    struct gx_pilot_point pts[] = {
+        {g->run, g->path, g->src_kind, g->dst_kind, GX_PAT_LATENCY, 8, 300e-6},
+        {g->run, g->path, g->src_kind, g->dst_kind, GX_PAT_LATENCY, GX_MIB, 400e-6},
+        {g->run, g->path, g->src_kind, g->dst_kind, GX_PAT_BW, 8, 1e-5},
+        {g->run, g->path, g->src_kind, g->dst_kind, GX_PAT_BW, GX_MIB, 1e-5 + 1e-3},
+        /* another pair, slower */
+        {g->run, g->path, g->src_kind, g->dst_kind, GX_PAT_BW, GX_MIB, 1e-5 + 2e-3},
+    };
+    long paced = rc == GX_OK ? gx_mplan_pilot_pace(&plan, pts, 4) : 0;
+    const struct gx_mstep *lat8 = &plan.steps[0], *lat1g = &plan.steps[2], *bw1g = &plan.steps[5];
+    double at1g = 300e-6 + 100e-6 * (double)(GX_GIB - 8) / (double)(GX_MIB - 8);
+    ok(paced == 6 && plan.pilot_steps == 6 &&
+           fabs(gx_mstep_paced_iteration(lat8) / (300e-6 * (double)lat8->window) - 1) < 1e-9 &&
+           fabs(lat1g->paced_s / (at1g * (double)lat1g->window) - 1) < 1e-9 &&
+           fabs(bw1g->paced_s / ((1e-5 + 1e-3 * (double)(GX_GIB - 8) / (double)(GX_MIB - 8)) *
+                                 (double)bw1g->window) - 1) < 1e-9,
+       "pilot: every step of the GPU group paced (%ld), at 8 B as measured, at 1G on the line "
+       "through 8 B and 1M (latency %g s a window, bw %g s)", paced, lat1g->paced_s,
+       bw1g->paced_s);
+    gx_mplan_pilot_pace(&plan, pts, 5);
+    ok(fabs(bw1g->paced_s / ((1e-5 + 2e-3 * (double)(GX_GIB - 8) / (double)(GX_MIB - 8)) *
+                             (double)bw1g->window) - 1) < 1e-9,
+       "pilot: of two pairs at one size, the slower decides");
+    pts[0].pattern = GX_PAT_BIBW;
+    pts[1].pattern = GX_PAT_BIBW;
+    ok(make("--path mpi --mem device --pattern latency,bw --sizes 8,1M,1G --ceilings off", 2) ==
+               GX_OK &&
+           gx_mplan_pilot_pace(&plan, pts, 5) == 3 && plan.steps[0].paced_s == 0 &&
+           gx_mstep_paced_iteration(&plan.steps[0]) == gx_mstep_iteration_estimate(&plan.steps[0]),
+       "pilot: a step without points of its pattern keeps the estimate's pace");
+    pts[2].path = pts[3].path = gx_path_lookup("host");
+    ok(make("--path host --pattern bw --sizes 8,1M --ceilings off", 2) == GX_OK &&
+           gx_mplan_pilot_pace(&plan, pts + 2, 2) == 0,
+       "pilot: host memory's steps stay at the pace of the dry run's exchanges");
+    long absent = 0, kept = 0;
+    if (make("--path mpi --mem device --pattern bw --sizes 8 --pairs all --ceilings off", 3) ==
+        GX_OK) {
+        gx_mplan_pilot_only(&plan);
+        for (size_t i = 0; i < plan.ngroups; i++)
+            plan.groups[i].absent ? absent++ : kept++;
+    }
+    ok(kept == 1 && absent == 5 && !plan.groups[0].absent,
+       "the pilot's plan: a run's first round alone (%ld kept, %ld left out)", kept, absent);
+}
+
 int main(void)
 {
     ok(make("--path host --pattern latency,bw --sizes 8,1M --ceilings off", 2) == GX_OK &&
@@ -627,6 +678,7 @@ int main(void)
        "--vary path on rounds of pairs: each round's groups of the paths side by side");
 
     host_pace();
+    pilot_pace();
 
     /* Where the progress line goes. */
     ok(gx_progress_decide(0, 1, 1) == GX_PROGRESS_STDERR, "stderr a terminal: there");

@@ -3,8 +3,10 @@
 #include "dry_run.h"
 
 #include "gpu.h"
+#include "harness.h"
 #include "mem.h"
 #include "path.h"
+#include "pattern.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -200,13 +202,129 @@ static int measure_host_pace(const struct gx_job *job, struct gx_mplan *plan, st
     return GX_OK;
 }
 
-int gx_dry_run_view(const struct gx_job *job, const struct gx_options *opts,
-                    struct gx_mplan *plan, struct gx_err *err)
+/* The pilot's results, rank 0's: each a point of its group's pace. */
+struct pilot {
+    const struct gx_options *o;
+    struct gx_pilot_point pts[GX_PILOT_POINTS];
+    size_t n;
+};
+
+static void pilot_pass(void *c, long p) { (void)c, (void)p; }
+static void pilot_step(void *c, size_t s, const char *w, const char *p, int v, int n, double b)
+{
+    (void)c, (void)s, (void)w, (void)p, (void)v, (void)n, (void)b;
+}
+static void pilot_precision(void *c, double r, double b) { (void)c, (void)r, (void)b; }
+static void pilot_skipped(void *c, long n) { (void)c, (void)n; }
+static void pilot_skip(void *c, const char *r, const char *p, const struct gx_pair *pairs,
+                       int n, const char *why)
+{
+    (void)c, (void)r, (void)p, (void)pairs, (void)n, (void)why;
+}
+static void pilot_round(void *c, int r, int n, int np) { (void)c, (void)r, (void)n, (void)np; }
+static int pilot_round_end(void *c, struct gx_err *e) { (void)c, (void)e; return GX_OK; }
+static int pilot_ceilings(void *c, const struct gx_ceilings *x, struct gx_err *e)
+{
+    (void)c, (void)x, (void)e;
+    return GX_OK;
+}
+static void pilot_soak(void *c, long s, double r, long p) { (void)c, (void)s, (void)r, (void)p; }
+static void pilot_end(void *c) { (void)c; }
+
+/* A window's seconds from the result's median, by its pattern's own arithmetic (a sample is in
+ * proportion to the seconds, or to their inverse), per message. */
+static int pilot_result(void *ctx, const struct gx_result *res, struct gx_err *err)
+{
+    (void)err;
+    struct pilot *pl = ctx;
+    const struct gx_pattern_ops *pat = gx_pattern_table[res->pattern_kind];
+    int run = 0;
+    while (run < pl->o->nruns && strcmp(pl->o->runs[run].name, res->run_name) != 0)
+        run++;
+    double median = res->stats.median, window = res->window > 0 ? (double)res->window : 1;
+    if (res->state != GX_STATE_OK || run == pl->o->nruns || median <= 0 ||
+        pl->n == GX_PILOT_POINTS)
+        return GX_OK;
+    double k = pat->value(res->size, (int)window, 1.0, res->coll_ranks ? res->coll_ranks : 2);
+    double secs = pat->lower_is_better ? median / k : k / median;
+    pl->pts[pl->n++] = (struct gx_pilot_point){run, res->path_kind, res->src_kind,
+                                               res->dst_kind, res->pattern_kind, res->size,
+                                               secs / window};
+    return GX_OK;
+}
+
+static const struct gx_sink_ops pilot_ops = {
+    .pass = pilot_pass, .step = pilot_step, .precision = pilot_precision,
+    .steps_skipped = pilot_skipped, .skip = pilot_skip, .round_begin = pilot_round,
+    .result = pilot_result, .round_end = pilot_round_end, .ceilings_so_far = pilot_ceilings,
+    .ceilings = pilot_ceilings, .soak = pilot_soak, .end = pilot_end};
+
+/* A run's smallest size and its largest up to GX_PILOT_MOST (a line through them, by size). */
+static void pilot_sizes(struct gx_size_list *sizes)
+{
+    size_t lo = SIZE_MAX, hi = 0;
+    for (size_t i = 0; i < sizes->n; i++) {
+        lo = sizes->v[i] < lo ? sizes->v[i] : lo;
+        if (sizes->v[i] <= GX_PILOT_MOST && sizes->v[i] > hi)
+            hi = sizes->v[i];
+    }
+    sizes->n = 0;
+    if (lo != SIZE_MAX)
+        sizes->v[sizes->n++] = lo;
+    if (hi > lo)
+        sizes->v[sizes->n++] = hi;
+}
+
+/* The run's own runs at a few sizes, a few iterations each, no probes, through the harness,
+ * on the GPUs the run would choose: the steps that need a GPU at the pace measured. */
+static int pilot(struct gx_job *job, const struct gx_options *opts, struct gx_mplan *plan,
+                 struct gx_err *err)
+{
+    static struct gx_options o;
+    o = *opts;
+    o.dry_run = 0;
+    o.g.budget = 0;
+    o.g.soak = 0;
+    o.g.vary.n = 0;
+    o.g.vary.option = GX_VARY_NONE;
+    for (int r = 0; r < o.nruns; r++) {
+        o.runs[r].iters = GX_PILOT_ITERS;
+        o.runs[r].warmup = 1;
+        o.runs[r].ceilings = GX_CEILINGS_OFF;
+        o.runs[r].nprobes = 0;
+        pilot_sizes(&o.runs[r].sizes);
+    }
+    GX_TRY(job->topo ? GX_OK : gx_gpu_init(job, &opts->g, err));
+    struct gx_mplan pp = {0};
+    GX_TRY(gx_mplan_make(&o, plan->layout, &pp, err));
+    int rc = mark_skips(job, &o, &pp, err);
+    gx_mplan_pilot_only(&pp);
+    static struct pilot pl;
+    pl = (struct pilot){.o = &o};
+    struct gx_sink_door door = {&pilot_ops, &pl};
+    struct gx_ceilings ceilings = {0};
+    struct gx_harness_out ho;
+    double t0 = MPI_Wtime();
+    if (rc == GX_OK)
+        rc = gx_harness_run(job, &o, &pp, &door, &ceilings, &ho, err);
+    gx_ceilings_free(&ceilings);
+    gx_mplan_free(&pp);
+    if (rc == GX_OK && job->rank == 0) {
+        gx_mplan_pilot_pace(plan, pl.pts, pl.n);
+        plan->pilot_s = MPI_Wtime() - t0;
+    }
+    return rc;
+}
+
+int gx_dry_run_view(struct gx_job *job, const struct gx_options *opts, struct gx_mplan *plan,
+                    struct gx_err *err)
 {
     /* A layout other than this job's, or fake GPUs: another machine's plan, whose GPUs, MPI and
      * host memory are not this one's. */
     if (opts->assume_nodes || opts->g.fake_gpus[0])
         return GX_OK;
     GX_TRY(mark_skips(job, opts, plan, err));
+    if (gx_mplan_uses_gpu(plan)) /* where the filters left GPU steps */
+        GX_TRY(pilot(job, opts, plan, err));
     return job->size >= 2 && gx_mplan_has_host(plan) ? measure_host_pace(job, plan, err) : GX_OK;
 }

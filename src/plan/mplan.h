@@ -21,6 +21,7 @@ struct gx_mstep {
     double precision;          /* asked of the median by the stop rule (0: nothing) */
     double estimate_s;         /* at the nominal rate: the budget is shared in proportion */
     double dry_cv;             /* --dry-run's measured guess at its cv; 0: gx_dry_run_cv's */
+    double paced_s;            /* --dry-run: an iteration at its pilot's pace; 0: estimate_s's */
     /* Chunk candidates (the whole message last): each measured briefly, the best in full. */
     int ncand;
     size_t cand_chunk[GX_AUTO_MAX_CANDIDATES];
@@ -67,6 +68,8 @@ struct gx_mplan {
     long skipped_steps; /* --dry-run: results' steps the run will skip (gx_mplan_mark_unusable) */
     int cuda_start; /* some group asks for CUDA, skipped or not: the job starts it */
     int host_paced; /* --dry-run: host memory's steps estimated at host_pace */
+    long pilot_steps;   /* --dry-run: GPU steps paced by the pilot (gx_mplan_pilot_pace) */
+    double pilot_s;     /* and the pilot's seconds */
     struct gx_measured_pace host_pace;
 };
 /* The visits step i gets. A ceiling probe visits as its results do, before them each time: the
@@ -134,6 +137,27 @@ int gx_mplan_has_host(const struct gx_mplan *p);
 /* --dry-run's guess at a step's coefficient of variation, smaller for larger messages. */
 #define GX_DRY_RUN_CV 0.02
 double gx_dry_run_cv(size_t bytes);
+
+/* --dry-run's pilot of a plan that uses a GPU: its points (two sizes a run, by pair), the largest
+ * size it measures (a message beyond it takes the line through the two), and each point's timed
+ * iterations. */
+#define GX_PILOT_POINTS 4096
+#define GX_PILOT_MOST (16u << 20)
+#define GX_PILOT_ITERS 3
+/* --dry-run's pilot: what one window of a group's pattern took at a size, per message (a call,
+ * or a one-way trip), measured by the harness with a few iterations. */
+struct gx_pilot_point {
+    int run, path, src_kind, dst_kind, pattern;
+    size_t size;
+    double msg_s;
+};
+/* The steps of the groups that need a GPU at the pace of their points: the time of a message on
+ * the line through the points by size, no shorter than at the smallest. Returns the steps paced. */
+long gx_mplan_pilot_pace(struct gx_mplan *p, const struct gx_pilot_point *pts, size_t n);
+/* The pilot's own plan: the groups that need a GPU, of each run's first round. */
+void gx_mplan_pilot_only(struct gx_mplan *pilot);
+/* An iteration's seconds: at the pilot's pace where it measured one, else at the estimate's. */
+double gx_mstep_paced_iteration(const struct gx_mstep *s);
 
 /* layout is kept by pointer: it must outlive the plan. */
 int gx_mplan_make(const struct gx_options *o, const struct gx_layout *layout,

@@ -115,14 +115,14 @@ static long settled_iters(const struct gx_mstep *s, double cv)
 
 static double step_seconds_of(const struct gx_mstep *s, long n, long warmup, long search)
 {
-    return gx_mstep_iteration_estimate(s) *
+    return gx_mstep_paced_iteration(s) *
            ((double)(n + warmup + search) + gx_mstep_check_iters(s));
 }
 
 double gx_mstep_least_seconds(const struct gx_mstep *s)
 {
     if (gx_mstep_first_ask(s) == GX_ASK_NEVER)
-        return s->estimate_s;
+        return s->paced_s > 0 ? s->paced_s * gx_mstep_runs(s, s->iters) : s->estimate_s;
     return step_seconds_of(s, s->floor_iters, s->warmup, gx_mstep_search_floor_iters(s));
 }
 

@@ -304,12 +304,13 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
                   "estimate %.*f s, "
                   "at each path's and probe's nominal rate and steps that settle where iterations "
                   "vary by %.3g%% up to 64 KiB, %.3g%% up to 1 MiB and %.3g%% above (a guess: the "
-                  "machine decides)%s\n", step, results, probes, probe_secs, skipped,
+                  "machine decides)%s%s\n", step, results, probes, probe_secs, skipped,
                   total_rounds(p), visits, secs_decimals(secs + gx_mplan_overhead(p)),
                   secs + gx_mplan_overhead(p),
                   100 * gx_dry_run_cv(64 * GX_KIB), 100 * gx_dry_run_cv(GX_MIB),
                   100 * gx_dry_run_cv(GX_MIB + 1),
-                  p->host_paced ? "; host memory's at its pace measured just now" : "");
+                  p->host_paced ? "; host memory's at its pace measured just now" : "",
+                  p->pilot_steps ? "; the GPU steps' at a pilot's" : "");
     const struct gx_measured_pace *m = &p->host_pace;
     if (p->host_paced)
         gx_print_note(f, "#   host memory's pace, measured between ranks 0 and 1 in the dry run: "
@@ -322,6 +323,12 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
                       m->copy_gbps_near, m->bytes_near / GX_MIB, m->copy_gbps,
                       m->bytes_far / (2 * GX_MIB),
                       100 * m->cv_small, 100 * m->cv_large);
+    if (p->pilot_steps)
+        gx_print_note(f, "#   %ld GPU steps at the pace of a pilot the dry run measured (%.1f s): "
+                      "each run's smallest size and its largest up to %u MiB, %d iterations "
+                      "each, on the GPUs the run would choose; a message between or beyond them "
+                      "on the line through the two\n", p->pilot_steps, p->pilot_s,
+                      GX_PILOT_MOST >> 20, GX_PILOT_ITERS);
     if (results == 0 && p->skipped_steps && !o->g.allow_skip)
         fprintf(f, "# every result is skipped: the run would measure nothing and exit %d "
                 "(--allow-skip makes that exit 0)\n", GX_CODE_ENOTHING);

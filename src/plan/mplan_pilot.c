@@ -1,0 +1,86 @@
+/* --dry-run: the GPU steps at the pace its pilot measured. The nominal rates are one GPU's own:
+ * two ranks sharing a GPU take turns on it (a message waits for the other's context), and an
+ * MPI library may stage a collective on device buffers through host memory; both are far from
+ * any nominal rate, and only a measurement says which the machine has. */
+#include "config.h"
+#include "mplan.h"
+
+#include "mem.h"
+#include "path.h"
+
+static int gpu_group(const struct gx_mgroup *g)
+{
+    const struct gx_path_ops *ops = gx_mgroup_ops(g);
+    return !g->absent && g->probe < 0 && ops &&
+           ((ops->flags & GX_PATH_NEEDS_GPU) || gx_mem_has(g->src_kind, GX_MEM_GPU_ACCESSIBLE) ||
+            gx_mem_has(g->dst_kind, GX_MEM_GPU_ACCESSIBLE));
+}
+
+static int same_key(const struct gx_pilot_point *x, const struct gx_mgroup *g, int pattern)
+{
+    return x->run == g->run && x->path == g->path && x->src_kind == g->src_kind &&
+           x->dst_kind == g->dst_kind && x->pattern == pattern;
+}
+
+/* A message's seconds at bytes: the line through the smallest and the largest point (their
+ * slowest pair's), no less than at the smallest; one point: in proportion above it. */
+static int message_seconds(const struct gx_pilot_point *pts, size_t n, const struct gx_mgroup *g,
+                           int pattern, size_t bytes, double *out)
+{
+    const struct gx_pilot_point *lo = NULL, *hi = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const struct gx_pilot_point *x = &pts[i];
+        if (!same_key(x, g, pattern) || x->msg_s <= 0)
+            continue;
+        if (!lo || x->size < lo->size || (x->size == lo->size && x->msg_s > lo->msg_s))
+            lo = x;
+        if (!hi || x->size > hi->size || (x->size == hi->size && x->msg_s > hi->msg_s))
+            hi = x;
+    }
+    if (!lo)
+        return 0;
+    double slope = hi->size > lo->size
+                       ? (hi->msg_s - lo->msg_s) / (double)(hi->size - lo->size)
+                       : lo->msg_s / (double)(lo->size ? lo->size : 1);
+    if (slope < 0)
+        slope = 0;
+    double at = lo->msg_s + slope * ((double)bytes - (double)lo->size);
+    *out = at > lo->msg_s ? at : lo->msg_s;
+    return 1;
+}
+
+void gx_mplan_pilot_only(struct gx_mplan *pilot)
+{
+    for (size_t g = 0; g < pilot->ngroups; g++) {
+        struct gx_mgroup *gr = &pilot->groups[g];
+        if (gr->round > 0 && gpu_group(gr))
+            gr->absent = "the pilot measures a run's first round: the others' pairs at its pace";
+        else if (!gpu_group(gr))
+            gr->absent = "the pilot measures the steps that need a GPU";
+    }
+}
+
+double gx_mstep_paced_iteration(const struct gx_mstep *s)
+{
+    return s->paced_s > 0 ? s->paced_s : gx_mstep_iteration_estimate(s);
+}
+
+long gx_mplan_pilot_pace(struct gx_mplan *p, const struct gx_pilot_point *pts, size_t n)
+{
+    long paced = 0;
+    for (size_t g = 0; g < p->ngroups; g++) {
+        const struct gx_mgroup *gr = &p->groups[g];
+        if (!gpu_group(gr))
+            continue;
+        for (size_t i = gr->first; i < gr->first + gr->n; i++) {
+            struct gx_mstep *s = &p->steps[i];
+            double msg;
+            if (!message_seconds(pts, n, gr, s->pattern, s->size, &msg))
+                continue;
+            s->paced_s = (double)(s->window > 0 ? s->window : 1) * msg;
+            paced++;
+        }
+    }
+    p->pilot_steps = paced;
+    return paced;
+}
