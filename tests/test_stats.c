@@ -53,5 +53,15 @@ int main(void)
        "the samples' precision is that of their statistics (and sorts them)");
     double steady[] = {2, 2, 2, 2, 2};
     ok(gx_sorted_precision(steady, 5) == 0, "five equal samples: known exactly");
+    long j3, k3, j19, k19, j100, k100;
+    gx_median_ci_ranks(3, &j3, &k3);
+    gx_median_ci_ranks(19, &j19, &k19);
+    gx_median_ci_ranks(100, &j100, &k100);
+    ok(j3 == 1 && k3 == 3 && j19 == 5 && k19 == 15 && j100 == 40 && k100 == 61,
+       "the median's interval: all of 3 samples, the 5th to the 15th of 19, the 40th to the "
+       "61st of 100 (%ld-%ld, %ld-%ld, %ld-%ld)", j3, k3, j19, k19, j100, k100);
+    ok(fabs(gx_normal_quantile(0.975) - 1.959964) < 1e-5 && fabs(gx_normal_quantile(0.5)) < 1e-9 &&
+           fabs(gx_normal_quantile(0.1) + 1.281552) < 1e-5,
+       "the normal quantile: 1.96 at 0.975, 0 at 0.5, -1.2816 at 0.1");
     return tap_done();
 }

@@ -40,17 +40,38 @@ void gx_stats_compute(double *s, size_t n, struct gx_stats *o)
     gx_median_ci(s, n, &o->ci_lo, &o->ci_hi);
 }
 
-void gx_median_ci(const double *s, size_t n, double *lo, double *hi)
+void gx_median_ci_ranks(size_t n, long *j, long *k)
 {
     /* Distribution-free: the median lies between order statistics j and k (1-based) with ~95%
      * probability, j,k = n/2 -+ 1.96 sqrt(n)/2 (normal approximation of the binomial). */
     double half = 1.96 * sqrt((double)n) / 2.0;
-    long j = (long)floor((double)n / 2.0 - half);
-    long k = (long)ceil(1.0 + (double)n / 2.0 + half);
-    if (j < 1) j = 1;
-    if (k > (long)n) k = (long)n;
+    *j = (long)floor((double)n / 2.0 - half);
+    *k = (long)ceil(1.0 + (double)n / 2.0 + half);
+    if (*j < 1)
+        *j = 1;
+    if (*k > (long)n)
+        *k = (long)n;
+}
+
+void gx_median_ci(const double *s, size_t n, double *lo, double *hi)
+{
+    long j, k;
+    gx_median_ci_ranks(n, &j, &k);
     *lo = s[j - 1];
     *hi = s[k - 1];
+}
+
+double gx_normal_quantile(double p)
+{
+    double lo = -10, hi = 10;
+    for (int i = 0; i < 100; i++) {
+        double mid = (lo + hi) / 2;
+        if (0.5 * erfc(-mid / sqrt(2.0)) < p)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return (lo + hi) / 2;
 }
 
 double gx_median_precision(double median, double lo, double hi)

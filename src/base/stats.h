@@ -12,7 +12,11 @@ struct gx_stats {
 };
 
 void gx_stats_compute(double *samples, size_t n, struct gx_stats *out);
+/* The ranks (1-based) of the order statistics that bound it. */
+void gx_median_ci_ranks(size_t n, long *j, long *k);
 void gx_median_ci(const double *sorted, size_t n, double *lo, double *hi);
+/* The standard normal distribution's quantile of p (0 < p < 1). */
+double gx_normal_quantile(double p);
 double gx_median_precision(double median, double lo, double hi);
 double gx_sort_median(double *v, size_t n);
 double gx_sorted_precision(double *samples, size_t n);

@@ -7,6 +7,7 @@
 #include "path.h"
 #include "pattern.h"
 #include "probe.h"
+#include "stats.h"
 #include "wrap.h"
 
 #include <math.h>
@@ -29,10 +30,19 @@ void gx_mplan_estimate_group(struct gx_mplan *p, struct gx_pace pc, size_t first
         p->steps[i].estimate_s = step_seconds(pc, &p->steps[i]);
 }
 
-/* The relative 95% interval of a median of n iterations that vary by cv. */
+/* The precision the stop rule finds in n iterations that vary by cv (gx_sorted_precision): the
+ * median's distance to the farther of the order statistics that bound its interval, expected
+ * of normal iterations (Blom's positions). Few iterations' interval spans them all, narrower
+ * than a large sample's 1.96 x 1.2533 cv / sqrt(n), which made a dry run's estimate follow the
+ * square of the spread it measured where the run's steps ended at their fewest. */
 static double median_spread(double cv, long n)
 {
-    return 1.96 * 1.2533 * cv / sqrt((double)(n > 0 ? n : 1));
+    long j, k;
+    size_t m = (size_t)(n > 0 ? n : 1);
+    gx_median_ci_ranks(m, &j, &k);
+    double zk = gx_normal_quantile(((double)k - 0.375) / ((double)m + 0.25));
+    double zj = gx_normal_quantile(((double)j - 0.375) / ((double)m + 0.25));
+    return cv * (zk > -zj ? zk : -zj);
 }
 
 /* Within the caches near, from far_bytes on far, between the two on a log scale. */
