@@ -7,14 +7,12 @@
 
 #include "fault.h"
 #include "gpu_state.h"
-#include "mem.h"
 #include "noise.h"
 #include "pairs.h"
 #include "path.h"
 #include "pattern.h"
 #include "probe.h"
 #include "stop.h"
-#include "tags.h"
 #include "visits.h"
 #include "watchdog.h"
 
@@ -89,8 +87,7 @@ static int cut_visits(struct gx_harness *h, size_t i, int cut, struct gx_err *er
     return GX_OK;
 }
 
-/* Whether this visit may be a step's last where it outlasts its share, and by how much: the
- * same on every rank (each then says whether to cut, and cut_visits agrees). */
+/* Whether this visit may be a step's last where it outlasts its share, and by how much. */
 static double cut_factor(const struct gx_harness *h, int visits)
 {
     if (visits <= 1 || h->visit >= visits)

@@ -158,6 +158,8 @@ long gx_mplan_pilot_pace(struct gx_mplan *p, const struct gx_pilot_point *pts, s
 void gx_mplan_pilot_only(struct gx_mplan *pilot);
 /* An iteration's seconds: at the pilot's pace where it measured one, else at the estimate's. */
 double gx_mstep_paced_iteration(const struct gx_mstep *s);
+/* All its iterations at that pace (or estimate_s). */
+double gx_mstep_paced_seconds(const struct gx_mstep *s);
 
 /* layout is kept by pointer: it must outlive the plan. */
 int gx_mplan_make(const struct gx_options *o, const struct gx_layout *layout,
@@ -195,6 +197,8 @@ long gx_mstep_quick_iters(const struct gx_mstep *s);
  * unified-prefetch stay high for several samples after two warm-up iterations. */
 #define GX_GPU_SETTLE_S 0.005
 double gx_path_settle_s(const struct gx_path_ops *ops);
+/* A group present whose path or memory needs a GPU. */
+int gx_mgroup_uses_gpu(const struct gx_mgroup *g);
 /* Whether a step needs a GPU or memory that CUDA makes. */
 int gx_mplan_uses_gpu(const struct gx_mplan *p);
 void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *o);

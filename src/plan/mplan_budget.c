@@ -132,7 +132,7 @@ static double step_seconds_of(const struct gx_mstep *s, long n, long warmup, lon
 double gx_mstep_least_seconds(const struct gx_mstep *s)
 {
     if (gx_mstep_first_ask(s) == GX_ASK_NEVER)
-        return s->paced_s > 0 ? s->paced_s * gx_mstep_runs(s, s->iters) : s->estimate_s;
+        return gx_mstep_paced_seconds(s);
     return step_seconds_of(s, s->floor_iters, s->warmup, gx_mstep_search_floor_iters(s));
 }
 

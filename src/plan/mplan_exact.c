@@ -16,9 +16,7 @@ static double exact_seconds(const struct gx_mplan *p, const struct gx_options *o
             continue;
         double t = gx_mgroup_setup_all(p, gr);
         for (size_t i = gr->first; i < gr->first + gr->n; i++)
-            t += p->steps[i].paced_s > 0 /* all its iterations: no stop rule ends it sooner */
-                     ? p->steps[i].paced_s * gx_mstep_runs(&p->steps[i], p->steps[i].iters)
-                     : p->steps[i].estimate_s;
+            t += gx_mstep_paced_seconds(&p->steps[i]); /* no stop rule ends it sooner */
         secs[gr->run] += t;
         all += t;
         if (gr->probe < 0 || gr->own) /* a ceiling probe's steps are no results */

@@ -5,15 +5,11 @@
 #include "config.h"
 #include "mplan.h"
 
-#include "mem.h"
-#include "path.h"
 
+/* A result's group that needs a GPU (a ceiling probe's is no result: the pilot measures none). */
 static int gpu_group(const struct gx_mgroup *g)
 {
-    const struct gx_path_ops *ops = gx_mgroup_ops(g);
-    return !g->absent && g->probe < 0 && ops &&
-           ((ops->flags & GX_PATH_NEEDS_GPU) || gx_mem_has(g->src_kind, GX_MEM_GPU_ACCESSIBLE) ||
-            gx_mem_has(g->dst_kind, GX_MEM_GPU_ACCESSIBLE));
+    return g->probe < 0 && gx_mgroup_uses_gpu(g);
 }
 
 static int same_key(const struct gx_pilot_point *x, const struct gx_mgroup *g, int pattern)
@@ -63,6 +59,11 @@ void gx_mplan_pilot_only(struct gx_mplan *pilot)
 double gx_mstep_paced_iteration(const struct gx_mstep *s)
 {
     return s->paced_s > 0 ? s->paced_s : gx_mstep_iteration_estimate(s);
+}
+
+double gx_mstep_paced_seconds(const struct gx_mstep *s)
+{
+    return s->paced_s > 0 ? s->paced_s * gx_mstep_runs(s, s->iters) : s->estimate_s;
 }
 
 long gx_mplan_pilot_pace(struct gx_mplan *p, const struct gx_pilot_point *pts, size_t n)
