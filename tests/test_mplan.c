@@ -4,6 +4,7 @@
 #include "config.h"
 #include "job.h"
 #include "mplan.h"
+#include "mplan_impl.h"
 #include "option_table.h"
 #include "output.h"
 #include "path.h"
@@ -170,6 +171,51 @@ static void host_pace(void)
     bibw = estimate_of("host", GX_PAT_BIBW, 64 * GX_MIB);
     ok(rc == GX_OK && bw > 0 && fabs(bibw / bw - 1) < 1e-9,
        "host pace without both ways' measured: bibw as bw (%g, %g)", bibw, bw);
+}
+
+/* A library may change its algorithm between two sizes: a step between points is on the line
+ * through those two, and beyond the largest along the last two's. */
+static void pilot_segments(void)
+{
+    int rc = make("--path mpi --mem device --pattern bw --sizes 8,1M,16M,64M,1G --ceilings off", 2);
+    const struct gx_mgroup *g = &plan.groups[0];
+    struct gx_pilot_point pts[] = {
+        {g->run, g->path, g->src_kind, g->dst_kind, GX_PAT_BW, 8, 1e-5},
+        {g->run, g->path, g->src_kind, g->dst_kind, GX_PAT_BW, 64 * GX_MIB, 0.5},
+        {g->run, g->path, g->src_kind, g->dst_kind, GX_PAT_BW, GX_MIB, 1e-3},
+    };
+    long paced = rc == GX_OK ? gx_mplan_pilot_pace(&plan, pts, 3) : 0;
+    double slope = (0.5 - 1e-3) / (double)(63 * GX_MIB), want[5] = {
+        1e-5, 1e-3, 1e-3 + slope * (double)(15 * GX_MIB), 0.5, 0.5 + slope * (double)(960 * GX_MIB)};
+    int good = paced == 5;
+    for (int i = 0; i < 5 && good; i++)
+        good = fabs(plan.steps[i].paced_s / (want[i] * (double)plan.steps[i].window) - 1) < 1e-9;
+    ok(good, "pilot: 16M on the line through 1M and 64M, 1G along it beyond 64M, whatever the "
+             "points' order (%ld paced, 1G %g s a window)", paced, plan.steps[4].paced_s);
+}
+
+/* A budget far below the steps' pace: the estimate gives their later visits up as the run does
+ * (its shares at the nominal pace), within the budget as the run keeps it, not every visit's
+ * least. */
+static void pilot_cut(void)
+{
+    int rc = make("--path host --pattern bw --sizes 1M,2M,4M,8M --budget 2 --ceilings off", 2);
+    double every = 0, first = 0;
+    for (size_t i = 0; rc == GX_OK && i < plan.nsteps; i++) {
+        plan.steps[i].paced_s = 0.05;
+        struct gx_mstep v1 = gx_mstep_visit(&plan.steps[i], gx_mplan_step_visits(&plan, i), 1);
+        first += gx_mstep_least_seconds(&v1);
+    }
+    for (size_t g = 0; rc == GX_OK && g < plan.ngroups; g++)
+        every += gx_mgroup_setup_all(&plan, &plan.groups[g]);
+    first += every;
+    for (size_t i = 0; rc == GX_OK && i < plan.nsteps; i++)
+        every += gx_mplan_step_least(&plan, i);
+    double est = rc == GX_OK ? gx_mplan_estimate(&plan, &o) - gx_mplan_overhead(&plan) : 0;
+    ok(rc == GX_OK && plan.nsteps == 4 && est >= first - 1e-9 && est < every &&
+           est <= 1.1 * 2,
+       "budget cut: %g s estimated for a budget of 2 s, the first visits' least %g s, every "
+       "visit's %g s", est, first, every);
 }
 
 /* The pilot's points: a GPU group's steps on the line through them by size, per message. */
@@ -679,6 +725,8 @@ int main(void)
 
     host_pace();
     pilot_pace();
+    pilot_segments();
+    pilot_cut();
 
     /* Where the progress line goes. */
     ok(gx_progress_decide(0, 1, 1) == GX_PROGRESS_STDERR, "stderr a terminal: there");

@@ -41,7 +41,7 @@ static int mark_skips(const struct gx_job *job, const struct gx_options *opts,
     if (!gx_cuda_aware(&opts->g, &why)) /* path_mpi.c's filter, in its words */
         snprintf(not_aware, sizeof not_aware, "device buffers need a CUDA-aware MPI and this one "
                  "is not (%s); --assume-cuda-aware overrides", why);
-    plan->skipped_steps =
+    plan->skipped_steps +=
         gx_mplan_mark_unusable(plan, has, no_gpu, not_aware[0] ? not_aware : NULL);
     free(has);
     return GX_OK;
@@ -259,19 +259,29 @@ static const struct gx_sink_ops pilot_ops = {
     .result = pilot_result, .round_end = pilot_round_end, .ceilings_so_far = pilot_ceilings,
     .ceilings = pilot_ceilings, .soak = pilot_soak, .end = pilot_end};
 
-/* A run's smallest size and its largest up to GX_PILOT_MOST (a line through them, by size). */
-static void pilot_sizes(struct gx_size_list *sizes)
+/* A run's smallest size and its largest up to GX_PILOT_MOST, a line through them by size; a run
+ * of collectives also its largest up to GX_PILOT_LARGE: a library may change a collective's
+ * algorithm past 16 MiB (Open MPI 4.1 staged allreduce on device buffers at 1.2 GB/s at 16 MiB,
+ * at 0.4 from 64 MiB), where a transfer between two ranks is past its protocols' thresholds. */
+static void pilot_sizes(struct gx_run_opts *run)
 {
-    size_t lo = SIZE_MAX, hi = 0;
+    struct gx_size_list *sizes = &run->sizes;
+    int coll = 0;
+    for (int i = 0; i < run->npatterns; i++)
+        coll |= gx_pattern_table[run->patterns[i]]->coll != GX_COLL_NONE;
+    size_t lo = SIZE_MAX, mid = 0, hi = 0;
     for (size_t i = 0; i < sizes->n; i++) {
-        lo = sizes->v[i] < lo ? sizes->v[i] : lo;
-        if (sizes->v[i] <= GX_PILOT_MOST && sizes->v[i] > hi)
-            hi = sizes->v[i];
+        size_t v = sizes->v[i];
+        lo = v < lo ? v : lo;
+        hi = coll && v <= GX_PILOT_LARGE && v > hi ? v : hi;
+        mid = v <= GX_PILOT_MOST && v > mid ? v : mid;
     }
     sizes->n = 0;
     if (lo != SIZE_MAX)
         sizes->v[sizes->n++] = lo;
-    if (hi > lo)
+    if (mid > lo)
+        sizes->v[sizes->n++] = mid;
+    if (hi > lo && hi > mid)
         sizes->v[sizes->n++] = hi;
 }
 
@@ -292,7 +302,7 @@ static int pilot(struct gx_job *job, const struct gx_options *opts, struct gx_mp
         o.runs[r].warmup = 1;
         o.runs[r].ceilings = GX_CEILINGS_OFF;
         o.runs[r].nprobes = 0;
-        pilot_sizes(&o.runs[r].sizes);
+        pilot_sizes(&o.runs[r]);
     }
     GX_TRY(job->topo ? GX_OK : gx_gpu_init(job, &opts->g, err));
     struct gx_mplan pp = {0};
@@ -324,7 +334,9 @@ int gx_dry_run_view(struct gx_job *job, const struct gx_options *opts, struct gx
     if (opts->assume_nodes || opts->g.fake_gpus[0])
         return GX_OK;
     GX_TRY(mark_skips(job, opts, plan, err));
-    if (gx_mplan_uses_gpu(plan)) /* where the filters left GPU steps */
+    if (gx_mplan_uses_gpu(plan)) { /* where the filters left GPU steps */
         GX_TRY(pilot(job, opts, plan, err));
+        GX_TRY(mark_skips(job, opts, plan, err)); /* and the paths it could not set up */
+    }
     return job->size >= 2 && gx_mplan_has_host(plan) ? measure_host_pace(job, plan, err) : GX_OK;
 }

@@ -87,17 +87,6 @@ static int cut_visits(struct gx_harness *h, size_t i, int cut, struct gx_err *er
     return GX_OK;
 }
 
-/* Whether this visit may be a step's last where it outlasts its share, and by how much. */
-static double cut_factor(const struct gx_harness *h, int visits)
-{
-    if (visits <= 1 || h->visit >= visits)
-        return 0;
-    if (h->visit == 1)
-        return GX_VISITS_CUT;
-    int least = visits < h->plan->nvisits ? GX_LEAST_LONG_VISITS : GX_LEAST_VISITS;
-    return !h->plan->visits_asked && h->visit >= least ? GX_VISITS_CUT_LATER : 0;
-}
-
 static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struct gx_round *round,
                     size_t i, struct gx_err *err)
 {
@@ -157,7 +146,7 @@ static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struc
     }
     b->step = i;
     b->visits_planned = gx_mplan_step_visits(h->plan, i);
-    double cut = cut_factor(h, visits);
+    double cut = gx_mplan_cut_factor(h->plan, h->visit, visits);
     if (rc == GX_OK && cut > 0)
         rc = cut_visits(h, i, b->pair && b->share_s > 0 && rec.elapsed_s > cut * b->share_s &&
                                   (h->visit == 1 || gx_budget_at_risk(&h->budget, gx_wtime())),

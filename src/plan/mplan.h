@@ -138,11 +138,12 @@ int gx_mplan_has_host(const struct gx_mplan *p);
 #define GX_DRY_RUN_CV 0.02
 double gx_dry_run_cv(size_t bytes);
 
-/* --dry-run's pilot of a plan that uses a GPU: its points (two sizes a run, by pair), the largest
- * size it measures (a message beyond it takes the line through the two), and each point's timed
- * iterations. */
+/* --dry-run's pilot of a plan that uses a GPU: its points (two sizes a run, a collective's
+ * three, by pair), the largest sizes it measures (a message beyond them takes the line through
+ * the last two), and each point's timed iterations. */
 #define GX_PILOT_POINTS 4096
 #define GX_PILOT_MOST (16u << 20)
+#define GX_PILOT_LARGE (256u << 20)
 #define GX_PILOT_ITERS 3
 /* --dry-run's pilot: what one window of a group's pattern took at a size, per message (a call,
  * or a one-way trip), measured by the harness with a few iterations. */
@@ -167,7 +168,8 @@ int gx_mplan_make(const struct gx_options *o, const struct gx_layout *layout,
 void gx_mplan_free(struct gx_mplan *p);
 /* --dry-run: the groups the run will skip, as its filters would, marked absent with the run's
  * reason: a GPU's (or CUDA memory's) where a rank of their round has none (has_gpu per rank),
- * device buffers handed to MPI where not_cuda_aware is not NULL. Returns the results' steps. */
+ * device buffers handed to MPI where not_cuda_aware is not NULL, a path whose set-up failed
+ * (gx_path_setup_failed, in the pilot). Returns the results' steps newly marked. */
 long gx_mplan_mark_unusable(struct gx_mplan *p, const int *has_gpu, const char *no_gpu,
                             const char *not_cuda_aware);
 /* The GX_VIEW_* matrices the runs' pair schemes make. */
@@ -239,6 +241,10 @@ double gx_budget_left(const struct gx_budget *bg, double now);
 /* Whether the steps to come, at the pace the steps begun kept against their estimates, would
  * outlast what is left. */
 int gx_budget_at_risk(const struct gx_budget *bg, double now);
+/* Whether a step's visit (from 1) of its visits may be its last where it outlasts its share,
+ * and by how much: the first by GX_VISITS_CUT, a later one from the fewest visits by
+ * GX_VISITS_CUT_LATER where the budget is at risk; 0: it may not. */
+double gx_mplan_cut_factor(const struct gx_mplan *p, int visit, int visits);
 /* A budget below the plan's least cannot be kept: the run says so and records it. */
 double gx_budget_least(const struct gx_mplan *p);
 void gx_budget_print(FILE *f, const struct gx_mplan *p, const struct gx_options *o);

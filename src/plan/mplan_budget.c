@@ -143,12 +143,15 @@ double gx_dry_run_cv(size_t bytes)
 }
 
 /* Up to where it settles, cut to its share but never below its least. */
-static double step_planned(struct gx_budget *bg, const struct gx_mstep *s, double *now)
+static double step_planned(struct gx_budget *bg, const struct gx_mstep *s, double *now,
+                           double *share_out)
 {
     double cv = s->dry_cv > 0 ? s->dry_cv : gx_dry_run_cv(s->size);
     double t = step_seconds_of(s, settled_iters(s, cv), s->warmup,
                                gx_mstep_search_iters(s));
-    double share = gx_budget_share(bg, s, *now);
+    struct gx_mstep run_knows = *s; /* the run shares its budget without the pilot's pace */
+    run_knows.paced_s = 0;
+    double share = *share_out = gx_budget_share(bg, &run_knows, *now);
     if (bg->seconds > 0 && s->min_iters < s->iters && t > share) {
         double least = gx_mstep_least_seconds(s);
         t = share > least ? share : least;
@@ -279,8 +282,27 @@ void gx_mplan_step_visits_planned(struct gx_budget *bg, const struct gx_mplan *p
     int visits = gx_mplan_step_visits(p, i);
     for (int v = 0; v < visits; v++) {
         struct gx_mstep part = gx_mstep_visit(&p->steps[i], visits, v == 0);
-        step_planned(bg, &part, now);
+        double share, t = step_planned(bg, &part, now, &share);
+        double cut = gx_mplan_cut_factor(p, v + 1, visits);
+        /* Given up as the run gives it up (harness.c): the visits after this one. */
+        if (bg->seconds > 0 && cut > 0 && t > cut * share &&
+            (v == 0 || gx_budget_at_risk(bg, *now))) {
+            struct gx_mstep later = gx_mstep_visit(&p->steps[i], visits, 0);
+            for (int w = v + 1; w < visits; w++)
+                gx_budget_skip(bg, &later, 1);
+            return;
+        }
     }
+}
+
+double gx_mplan_cut_factor(const struct gx_mplan *p, int visit, int visits)
+{
+    if (visits <= 1 || visit >= visits)
+        return 0;
+    if (visit == 1)
+        return GX_VISITS_CUT;
+    int least = visits < p->nvisits ? GX_LEAST_LONG_VISITS : GX_LEAST_VISITS;
+    return !p->visits_asked && visit >= least ? GX_VISITS_CUT_LATER : 0;
 }
 
 double gx_budget_least(const struct gx_mplan *p)

@@ -18,26 +18,48 @@ static int same_key(const struct gx_pilot_point *x, const struct gx_mgroup *g, i
            x->dst_kind == g->dst_kind && x->pattern == pattern;
 }
 
-/* A message's seconds at bytes: the line through the smallest and the largest point (their
- * slowest pair's), no less than at the smallest; one point: in proportion above it. */
+/* The slowest pair's point of the key at the largest size up to lim (below), or at the smallest
+ * size above lim (above); NULL where none is. */
+static const struct gx_pilot_point *point_near(const struct gx_pilot_point *pts, size_t n,
+                                               const struct gx_mgroup *g, int pattern,
+                                               size_t lim, int above)
+{
+    const struct gx_pilot_point *best = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const struct gx_pilot_point *x = &pts[i];
+        if (!same_key(x, g, pattern) || x->msg_s <= 0 || (above ? x->size <= lim : x->size > lim))
+            continue;
+        int nearer = best && (above ? x->size < best->size : x->size > best->size);
+        if (!best || nearer || (x->size == best->size && x->msg_s > best->msg_s))
+            best = x;
+    }
+    return best;
+}
+
+/* A message's seconds at bytes: on the line through the points about it by size (a run's sizes
+ * are measured up to its largest: a library may change its algorithm past any size the pilot
+ * skipped), beyond the largest along the last two's, no less than at the point below; below the
+ * smallest as at the smallest; one point: in proportion above it. */
 static int message_seconds(const struct gx_pilot_point *pts, size_t n, const struct gx_mgroup *g,
                            int pattern, size_t bytes, double *out)
 {
-    const struct gx_pilot_point *lo = NULL, *hi = NULL;
-    for (size_t i = 0; i < n; i++) {
-        const struct gx_pilot_point *x = &pts[i];
-        if (!same_key(x, g, pattern) || x->msg_s <= 0)
-            continue;
-        if (!lo || x->size < lo->size || (x->size == lo->size && x->msg_s > lo->msg_s))
-            lo = x;
-        if (!hi || x->size > hi->size || (x->size == hi->size && x->msg_s > hi->msg_s))
-            hi = x;
-    }
-    if (!lo)
+    const struct gx_pilot_point *lo = point_near(pts, n, g, pattern, bytes, 0);
+    const struct gx_pilot_point *hi = point_near(pts, n, g, pattern, bytes, 1);
+    if (!lo && !hi)
         return 0;
-    double slope = hi->size > lo->size
-                       ? (hi->msg_s - lo->msg_s) / (double)(hi->size - lo->size)
-                       : lo->msg_s / (double)(lo->size ? lo->size : 1);
+    if (!lo) {
+        *out = hi->msg_s;
+        return 1;
+    }
+    if (!hi && lo->size > 0) {
+        hi = lo;
+        lo = point_near(pts, n, g, pattern, hi->size - 1, 0);
+    }
+    double slope = lo && hi ? (hi->msg_s - lo->msg_s) / (double)(hi->size - lo->size) : 0;
+    if (!lo || !hi) { /* one point */
+        lo = lo ? lo : hi;
+        slope = lo->msg_s / (double)(lo->size ? lo->size : 1);
+    }
     if (slope < 0)
         slope = 0;
     double at = lo->msg_s + slope * ((double)bytes - (double)lo->size);
