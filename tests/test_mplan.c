@@ -140,13 +140,13 @@ static double estimate_of(const char *path, int pattern, size_t size)
              i++) {
             const struct gx_mstep *s = &plan.steps[plan.groups[g].first + i];
             if (s->pattern == pattern && s->size == size)
-                return gx_mstep_iteration_estimate(s);
+                return gx_mstep_paced_iteration(s);
         }
     return -1;
 }
 
-/* Host memory's steps at the dry run's pace: bibw beyond the caches at the pace each way of
- * both ways at once, within them at one way's. */
+/* Host memory's steps at the dry run's pace: bibw at the pace each way of both ways at once,
+ * within the caches at one way's where that was not measured. */
 static void host_pace(void)
 {
     const char *line = "--path host --pattern bw,bibw --sizes 1M,64M --iters 10 --ceilings off";
@@ -164,7 +164,16 @@ static void host_pace(void)
            fabs(bibw1 / bw1 - 1) < 1e-9,
        "host pace: bibw at 64M at the pace each way of both ways at once, half one way's "
        "(%g s against bw's %g s); at 1M in the caches as bw (%g, %g)", bibw, bw, bibw1, bw1);
+    m.gbps_both_near = 1;
+    rc = make(line, 2);
+    gx_mplan_host_pace(&plan, &m);
+    bw1 = estimate_of("host", GX_PAT_BW, GX_MIB);
+    bibw1 = estimate_of("host", GX_PAT_BIBW, GX_MIB);
+    ok(rc == GX_OK && fabs(bibw1 / bw1 - 4) < 0.02, /* bibw checks both ways */
+       "host pace: bibw at 1M in the caches at the pace each way of both ways at once there, "
+       "where measured (%g s against bw's %g s)", bibw1, bw1);
     m.gbps_both = 0;
+    m.gbps_both_near = 0;
     rc = make(line, 2);
     gx_mplan_host_pace(&plan, &m);
     bw = estimate_of("host", GX_PAT_BW, 64 * GX_MIB);
@@ -185,8 +194,9 @@ static void pilot_segments(void)
         {g->run, g->path, g->src_kind, g->dst_kind, GX_PAT_BW, GX_MIB, 1e-3},
     };
     long paced = rc == GX_OK ? gx_mplan_pilot_pace(&plan, pts, 3) : 0;
-    double slope = (0.5 - 1e-3) / (double)(63 * GX_MIB), want[5] = {
-        1e-5, 1e-3, 1e-3 + slope * (double)(15 * GX_MIB), 0.5, 0.5 + slope * (double)(960 * GX_MIB)};
+    double slope = (0.5 - 1e-3) / (double)(63 * GX_MIB);
+    double want[5] = {1e-5, 1e-3, 1e-3 + slope * (double)(15 * GX_MIB), 0.5,
+                      0.5 + slope * (double)(960 * GX_MIB)};
     int good = paced == 5;
     for (int i = 0; i < 5 && good; i++)
         good = fabs(plan.steps[i].paced_s / (want[i] * (double)plan.steps[i].window) - 1) < 1e-9;

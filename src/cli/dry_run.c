@@ -153,20 +153,43 @@ static double copy_gbps(char *buf, size_t bytes, int copies)
     return best;
 }
 
+/* A data check's pace of host memory: its pattern written (compare 0) or compared, the best
+ * of three, of bytes beyond the caches, as a large step's check is. */
+static double pattern_gbps(char *buf, size_t bytes, int compare)
+{
+    const struct gx_mem_ops *mem = gx_mem_table[GX_MEM_PAGEABLE];
+    struct gx_err err = {0};
+    double best = 0;
+    int ok = 0;
+    size_t bad = 0;
+    for (int rep = 0; rep < 3; rep++) {
+        double t0 = MPI_Wtime();
+        int rc = compare ? mem->check(buf, bytes, 0, 1, &ok, &bad, &err)
+                         : mem->fill(buf, bytes, 0, 1, &err);
+        double t = MPI_Wtime() - t0;
+        if (rc != GX_OK)
+            return 0;
+        best = t > 0 && (double)bytes / t / 1e9 > best ? (double)bytes / t / 1e9 : best;
+    }
+    return best;
+}
+
 /* Rank 0's and 1's: an MPI ping-pong of 8 B, a window of messages in the caches and one beyond
- * them, and one beyond them both ways at once (two copies share the memory's bandwidth), of
- * host memory (pageable, as the host path's). */
+ * them, and each both ways at once (two copies share the memory's bandwidth), of host memory
+ * (pageable, as the host path's). */
 static int measure_pace(const struct gx_job *job, struct gx_measured_pace *m)
 {
     static const struct exchange lat = {8, 0, 50, GX_PACE_SAMPLES, 0};
     static const struct exchange near = {GX_PACE_NEAR, GX_PACE_WINDOW, 1, GX_PACE_SAMPLES, 0};
     static const struct exchange far = {GX_PACE_FAR, 2, 1, GX_PACE_FAR_SAMPLES, 0};
     static const struct exchange both = {GX_PACE_FAR / 2, 2, 1, GX_PACE_FAR_SAMPLES, 1};
+    static const struct exchange both_near = {GX_PACE_NEAR, GX_PACE_WINDOW, 1, GX_PACE_SAMPLES,
+                                              1};
     char *buf = malloc(GX_PACE_FAR);
     if (!buf)
         return MPI_ERR_NO_MEM;
     memset(buf, 1, GX_PACE_FAR); /* its pages touched outside the timing */
-    double tn = 0, tf = 0, tb = 0, cv;
+    double tn = 0, tf = 0, tb = 0, tbn = 0, cv;
     int rc = exchange_pace(job->comm, job->rank, &lat, buf, &m->us, &m->cv_small);
     if (rc == MPI_SUCCESS)
         rc = exchange_pace(job->comm, job->rank, &near, buf, &tn, &m->cv_large);
@@ -174,14 +197,19 @@ static int measure_pace(const struct gx_job *job, struct gx_measured_pace *m)
         rc = exchange_pace(job->comm, job->rank, &far, buf, &tf, &cv);
     if (rc == MPI_SUCCESS)
         rc = exchange_pace(job->comm, job->rank, &both, buf, &tb, &cv);
+    if (rc == MPI_SUCCESS)
+        rc = exchange_pace(job->comm, job->rank, &both_near, buf, &tbn, &cv);
     m->copy_gbps = rc == MPI_SUCCESS ? copy_gbps(buf, GX_PACE_FAR, GX_PACE_COPIES) : 0;
     m->copy_gbps_near = rc == MPI_SUCCESS ? copy_gbps(buf, 2 * GX_PACE_NEAR, GX_PACE_NEAR_COPIES)
                                           : 0;
+    m->fill_gbps = rc == MPI_SUCCESS ? pattern_gbps(buf, GX_PACE_FAR / 2, 0) : 0;
+    m->check_gbps = rc == MPI_SUCCESS ? pattern_gbps(buf, GX_PACE_FAR / 2, 1) : 0;
     free(buf);
     m->us = m->us / 2 * 1e6;
     m->gbps_near = tn > 0 ? (double)near.bytes * near.window / tn / 1e9 : 0;
     m->gbps_far = tf > 0 ? (double)far.bytes * far.window / tf / 1e9 : 0;
     m->gbps_both = tb > 0 ? (double)both.bytes * both.window / tb / 1e9 : 0;
+    m->gbps_both_near = tbn > 0 ? (double)both_near.bytes * both_near.window / tbn / 1e9 : 0;
     m->bytes_near = near.bytes;
     m->bytes_far = far.bytes;
     m->bytes_both = both.bytes;

@@ -21,7 +21,8 @@ struct gx_mstep {
     double precision;          /* asked of the median by the stop rule (0: nothing) */
     double estimate_s;         /* at the nominal rate: the budget is shared in proportion */
     double dry_cv;             /* --dry-run's measured guess at its cv; 0: gx_dry_run_cv's */
-    double paced_s;            /* --dry-run: an iteration at its pilot's pace; 0: estimate_s's */
+    double paced_s;            /* --dry-run: an iteration at the pace measured; 0: estimate_s's */
+    double check_fill;         /* --dry-run: a data check's fill and compare, in iterations */
     /* Chunk candidates (the whole message last): each measured briefly, the best in full. */
     int ncand;
     size_t cand_chunk[GX_AUTO_MAX_CANDIDATES];
@@ -35,6 +36,8 @@ struct gx_mstep {
 struct gx_measured_pace {
     double us, gbps_near, gbps_far, cv_small, cv_large;
     double gbps_both; /* each way, beyond the caches, with as much moving the other way */
+    double gbps_both_near; /* the same of bytes_near, in the caches */
+    double fill_gbps, check_gbps; /* a data check's pattern written, and compared */
     double copy_gbps; /* a copy of host memory beyond the caches, as the ceiling probes make */
     double copy_gbps_near; /* the same of bytes_near, in the caches, as a probe's window is */
     size_t bytes_near, bytes_far, bytes_both;

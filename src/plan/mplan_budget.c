@@ -58,14 +58,17 @@ static double measured_gbps(const struct gx_measured_pace *m, size_t bytes, doub
     return near * pow(far / near, at);
 }
 
-/* A step of host memory over MPI at the pace measured: one moving both ways shares the memory's
- * bandwidth beyond the caches with the other way's copies. */
+/* A step of host memory over MPI at the pace measured: one moving both ways at the pace each way
+ * of both ways at once, which shares the memory's bandwidth beyond the caches with the other
+ * way's copies, and within them as the machine has it (a 2-core machine: as one way; a GPU
+ * node's virtual machine: a third of one way at 1 MiB). */
 static struct gx_pace host_step_pace(const struct gx_measured_pace *m, const struct gx_mstep *s)
 {
     struct gx_pace pc = {measured_gbps(m, s->size, m->gbps_near, m->gbps_far, m->bytes_far),
                          m->us};
+    double near = m->gbps_both_near > 0 ? m->gbps_both_near : m->gbps_near;
     if (gx_pattern_table[s->pattern]->both_ways && m->gbps_both > 0)
-        pc.gbps = measured_gbps(m, s->size, m->gbps_near, m->gbps_both, m->bytes_both);
+        pc.gbps = measured_gbps(m, s->size, near, m->gbps_both, m->bytes_both);
     return pc;
 }
 
@@ -106,7 +109,15 @@ void gx_mplan_host_pace(struct gx_mplan *p, const struct gx_measured_pace *m)
                     pc.gbps = measured_gbps(m, s->size, m->copy_gbps_near, m->copy_gbps,
                                             m->bytes_far);
             }
-            s->estimate_s = gx_mstep_runs(s, s->iters) * gx_mplan_iteration_seconds(pc, s);
+            /* Its data check writes the pattern and compares it at memory's pace, not a
+             * message's: a GiB each way took seconds more than its messages on the CPU machine. */
+            double iter_s = gx_mplan_iteration_seconds(pc, s);
+            const struct gx_pattern_ops *pat = gx_pattern_table[s->pattern];
+            int ways = pat->both_ways && pat->family != GX_FAMILY_COLLECTIVE ? 2 : 1;
+            if (!probe && m->fill_gbps > 0 && m->check_gbps > 0 && iter_s > 0)
+                s->check_fill = ways * ((double)s->size / (m->fill_gbps * 1e9) +
+                                        (double)s->size / (m->check_gbps * 1e9)) / iter_s;
+            s->paced_s = iter_s; /* estimate_s stays the run's own, whose budget it shares */
             s->dry_cv = s->size <= 64 * GX_KIB ? m->cv_small : m->cv_large;
         }
     }
@@ -151,6 +162,7 @@ static double step_planned(struct gx_budget *bg, const struct gx_mstep *s, doubl
                                gx_mstep_search_iters(s));
     struct gx_mstep run_knows = *s; /* the run shares its budget without the pilot's pace */
     run_knows.paced_s = 0;
+    run_knows.check_fill = 0;
     double share = *share_out = gx_budget_share(bg, &run_knows, *now);
     if (bg->seconds > 0 && s->min_iters < s->iters && t > share) {
         double least = gx_mstep_least_seconds(s);
@@ -342,7 +354,7 @@ void gx_budget_print(FILE *f, const struct gx_mplan *p, const struct gx_options 
             continue;
         steps++;
         precision = p->steps[i].precision > precision ? p->steps[i].precision : precision;
-        double per_iter = gx_mstep_iteration_estimate(s);
+        double per_iter = gx_mstep_paced_iteration(s);
         double fixed = per_iter * gx_mstep_runs(s, 0);
         double share = share_of(&bg, s, avail);
         long n = (long)((share - fixed) / per_iter);

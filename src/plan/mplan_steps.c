@@ -50,10 +50,10 @@ double gx_mstep_check_iters(const struct gx_mstep *s)
      * took about two calls' time a check). */
     const struct gx_pattern_ops *pat = gx_pattern_table[s->pattern];
     if (pat->family == GX_FAMILY_COLLECTIVE)
-        return 2.0 / (double)(s->window > 1 ? s->window : 1);
+        return 2.0 / (double)(s->window > 1 ? s->window : 1) + s->check_fill;
     double per_iter = (double)(s->window > 1 ? s->window : 1) *
                       (pat->family == GX_FAMILY_LATENCY ? 2 : 1);
-    return 3.0 * (pat->both_ways ? 2 : 1) / per_iter;
+    return 3.0 * (pat->both_ways ? 2 : 1) / per_iter + s->check_fill;
 }
 
 long gx_mstep_search_iters(const struct gx_mstep *s)
