@@ -172,6 +172,21 @@ static void host_pace(void)
     ok(rc == GX_OK && fabs(bibw1 / bw1 - 4) < 0.02, /* bibw checks both ways */
        "host pace: bibw at 1M in the caches at the pace each way of both ways at once there, "
        "where measured (%g s against bw's %g s)", bibw1, bw1);
+    m.fill_gbps = 2, m.check_gbps = 4, m.touch_gbps = 0.5;
+    rc = make(line, 2);
+    gx_mplan_host_pace(&plan, &m);
+    const struct gx_mstep *s64 = NULL;
+    for (size_t i = 0; i < plan.nsteps; i++)
+        if (plan.steps[i].pattern == GX_PAT_BIBW && plan.steps[i].size == 64 * GX_MIB)
+            s64 = &plan.steps[i];
+    double want = 2 * (0.064 * 1.048576 / 2 + 0.064 * 1.048576 / 4);
+    ok(rc == GX_OK && s64 && fabs(s64->check_fill * s64->paced_s / want - 1) < 1e-9 &&
+           fabs(gx_mgroup_setup_seconds(&plan.groups[plan.ngroups - 1]) /
+                    (2 * 0.064 * 1.048576 / 0.5) - 1) < 1e-9,
+       "host pace: a bibw visit's data check writes and compares 64M each way at the pace "
+       "measured (%g s), its buffers' pages at the touch's", s64 ? s64->check_fill * s64->paced_s
+                                                               : 0);
+    m.fill_gbps = m.check_gbps = m.touch_gbps = 0;
     m.gbps_both = 0;
     m.gbps_both_near = 0;
     rc = make(line, 2);

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "dry_run.h"
 
+#include "coll.h"
 #include "gpu.h"
 #include "harness.h"
 #include "mem.h"
@@ -174,6 +175,46 @@ static double pattern_gbps(char *buf, size_t bytes, int compare)
     return best;
 }
 
+/* A reduction's check: its input's floats computed (compare 0), or its output's sums compared;
+ * the best of three. */
+static double sums_gbps(char *buf, size_t bytes, int compare)
+{
+    float *f = (float *)(void *)buf;
+    size_t n = bytes / sizeof *f, bad = 0;
+    double best = 0;
+    for (int rep = 0; rep < 3; rep++) {
+        double t0 = MPI_Wtime();
+        for (size_t k = 0; k < n; k++)
+            if (!compare)
+                f[k] = gx_coll_value(0, 1, k);
+            else
+                bad += f[k] != gx_coll_sum(2, 1, k);
+        double t = MPI_Wtime() - t0;
+        best = t > 0 && (double)bytes / t / 1e9 > best ? (double)bytes / t / 1e9 : best;
+    }
+    return bad == SIZE_MAX ? 0 : best; /* bad read: the compare is not optimized away */
+}
+
+/* New pageable memory's pace: a mapping of bytes written where its pages are first touched, as
+ * a visit's buffers are (the median of three). */
+static double touch_gbps(size_t bytes)
+{
+    const struct gx_mem_ops *mem = gx_mem_table[GX_MEM_PAGEABLE];
+    double t[3];
+    for (int rep = 0; rep < 3; rep++) {
+        void *buf = NULL;
+        struct gx_err err = {0};
+        if (mem->alloc(bytes, &buf, &err) != GX_OK)
+            return 0;
+        double t0 = MPI_Wtime();
+        memset(buf, rep + 1, bytes);
+        t[rep] = MPI_Wtime() - t0;
+        mem->release(buf);
+    }
+    qsort(t, 3, sizeof t[0], cmp_double);
+    return t[1] > 0 ? (double)bytes / t[1] / 1e9 : 0;
+}
+
 /* Rank 0's and 1's: an MPI ping-pong of 8 B, a window of messages in the caches and one beyond
  * them, and each both ways at once (two copies share the memory's bandwidth), of host memory
  * (pageable, as the host path's). */
@@ -204,7 +245,10 @@ static int measure_pace(const struct gx_job *job, struct gx_measured_pace *m)
                                           : 0;
     m->fill_gbps = rc == MPI_SUCCESS ? pattern_gbps(buf, GX_PACE_FAR / 2, 0) : 0;
     m->check_gbps = rc == MPI_SUCCESS ? pattern_gbps(buf, GX_PACE_FAR / 2, 1) : 0;
+    m->sum_fill_gbps = rc == MPI_SUCCESS ? sums_gbps(buf, GX_PACE_FAR / 2, 0) : 0;
+    m->sum_check_gbps = rc == MPI_SUCCESS ? sums_gbps(buf, GX_PACE_FAR / 2, 1) : 0;
     free(buf);
+    m->touch_gbps = rc == MPI_SUCCESS ? touch_gbps(GX_PACE_FAR) : 0;
     m->us = m->us / 2 * 1e6;
     m->gbps_near = tn > 0 ? (double)near.bytes * near.window / tn / 1e9 : 0;
     m->gbps_far = tf > 0 ? (double)far.bytes * far.window / tf / 1e9 : 0;

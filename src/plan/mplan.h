@@ -38,6 +38,8 @@ struct gx_measured_pace {
     double gbps_both; /* each way, beyond the caches, with as much moving the other way */
     double gbps_both_near; /* the same of bytes_near, in the caches */
     double fill_gbps, check_gbps; /* a data check's pattern written, and compared */
+    double touch_gbps; /* new pageable memory written: its pages first touched */
+    double sum_fill_gbps, sum_check_gbps; /* a reduction's floats computed, and compared */
     double copy_gbps; /* a copy of host memory beyond the caches, as the ceiling probes make */
     double copy_gbps_near; /* the same of bytes_near, in the caches, as a probe's window is */
     size_t bytes_near, bytes_far, bytes_both;
@@ -53,6 +55,7 @@ struct gx_mgroup {
     size_t largest;            /* the largest size of its steps */
     int vary;                  /* --vary of a group's option: its value's index + 1; 0: none */
     int nccl_comm;             /* enum gx_nccl_comm: the job's, or its --vary value's */
+    double setup_gbps;         /* --dry-run: its buffers' pace measured; 0: GX_SETUP_GBPS */
 };
 
 struct gx_mplan {

@@ -3,6 +3,7 @@
 #include "mplan.h"
 #include "mplan_impl.h"
 
+#include "coll.h"
 #include "mem.h"
 #include "path.h"
 #include "pattern.h"
@@ -72,6 +73,22 @@ static struct gx_pace host_step_pace(const struct gx_measured_pace *m, const str
     return pc;
 }
 
+/* A visit's data check writes its pattern and compares it at memory's pace, not a message's:
+ * a GiB each way took seconds more than its messages on the CPU machine. A collective's output
+ * is poisoned, its input filled and its output compared, a sum's floats computed. */
+static double check_seconds(const struct gx_measured_pace *m, const struct gx_mstep *s)
+{
+    const struct gx_pattern_ops *pat = gx_pattern_table[s->pattern];
+    double bytes = (double)s->size / 1e9;
+    if (m->fill_gbps <= 0 || m->check_gbps <= 0)
+        return 0;
+    if (pat->family != GX_FAMILY_COLLECTIVE)
+        return (pat->both_ways ? 2 : 1) * (bytes / m->fill_gbps + bytes / m->check_gbps);
+    int sums = gx_coll_table[pat->coll].sums && m->sum_fill_gbps > 0 && m->sum_check_gbps > 0;
+    return bytes / m->fill_gbps + bytes / (sums ? m->sum_fill_gbps : m->fill_gbps) +
+           bytes / (sums ? m->sum_check_gbps : m->check_gbps);
+}
+
 static int host_group(const struct gx_mgroup *gr)
 {
     const struct gx_path_ops *ops = gx_mgroup_ops(gr);
@@ -100,6 +117,10 @@ void gx_mplan_host_pace(struct gx_mplan *p, const struct gx_measured_pace *m)
             continue;
         /* The probes copy through shared memory themselves: MPI's pace is not theirs. */
         int probe = (ops->flags & GX_PATH_PROBE) != 0;
+        /* Pageable buffers are mapped at each visit and their pages first touched in it. */
+        if (m->touch_gbps > 0 &&
+            (gr->src_kind == GX_MEM_PAGEABLE || gr->dst_kind == GX_MEM_PAGEABLE))
+            p->groups[g].setup_gbps = m->touch_gbps;
         for (size_t i = gr->first; i < gr->first + gr->n; i++) {
             struct gx_mstep *s = &p->steps[i];
             struct gx_pace pc = host_step_pace(m, s);
@@ -109,14 +130,9 @@ void gx_mplan_host_pace(struct gx_mplan *p, const struct gx_measured_pace *m)
                     pc.gbps = measured_gbps(m, s->size, m->copy_gbps_near, m->copy_gbps,
                                             m->bytes_far);
             }
-            /* Its data check writes the pattern and compares it at memory's pace, not a
-             * message's: a GiB each way took seconds more than its messages on the CPU machine. */
             double iter_s = gx_mplan_iteration_seconds(pc, s);
-            const struct gx_pattern_ops *pat = gx_pattern_table[s->pattern];
-            int ways = pat->both_ways && pat->family != GX_FAMILY_COLLECTIVE ? 2 : 1;
-            if (!probe && m->fill_gbps > 0 && m->check_gbps > 0 && iter_s > 0)
-                s->check_fill = ways * ((double)s->size / (m->fill_gbps * 1e9) +
-                                        (double)s->size / (m->check_gbps * 1e9)) / iter_s;
+            if (!probe && iter_s > 0)
+                s->check_fill = check_seconds(m, s) / iter_s;
             s->paced_s = iter_s; /* estimate_s stays the run's own, whose budget it shares */
             s->dry_cv = s->size <= 64 * GX_KIB ? m->cv_small : m->cv_large;
         }
@@ -176,7 +192,8 @@ static double step_planned(struct gx_budget *bg, const struct gx_mstep *s, doubl
 #define GX_SETUP_GBPS 5
 double gx_mgroup_setup_seconds(const struct gx_mgroup *g)
 {
-    return g->absent ? 0 : 2 * (double)g->largest / (GX_SETUP_GBPS * 1e9);
+    double gbps = g->setup_gbps > 0 ? g->setup_gbps : GX_SETUP_GBPS;
+    return g->absent ? 0 : 2 * (double)g->largest / (gbps * 1e9);
 }
 
 int gx_mgroup_visits(const struct gx_mplan *p, const struct gx_mgroup *g)

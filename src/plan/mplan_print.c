@@ -317,14 +317,16 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
                       "MPI %.3g us one way, %.3g GB/s at %zu MiB and %.3g GB/s at %zu MiB (%.3g "
                       "and %.3g each way at %zu and %zu MiB both ways at once), a copy %.3g GB/s "
                       "at %zu MiB and %.3g GB/s at %zu MiB (the ceiling probes'), a data check's "
-                      "pattern written at %.3g GB/s and compared at %.3g GB/s, iterations "
-                      "varying by %.3g%% up to 64 KiB and %.3g%% above\n",
+                      "pattern written at %.3g GB/s and compared at %.3g GB/s (a reduction's at "
+                      "%.3g and %.3g), new pages written at %.3g GB/s (a visit's buffers), "
+                      "iterations varying by %.3g%% up to 64 KiB and %.3g%% above\n",
                       m->us, m->gbps_near, m->bytes_near / GX_MIB, m->gbps_far,
                       m->bytes_far / GX_MIB, m->gbps_both_near, m->gbps_both,
                       m->bytes_near / GX_MIB, m->bytes_both / GX_MIB,
                       m->copy_gbps_near, m->bytes_near / GX_MIB, m->copy_gbps,
                       m->bytes_far / (2 * GX_MIB), m->fill_gbps, m->check_gbps,
-                      100 * m->cv_small, 100 * m->cv_large);
+                      m->sum_fill_gbps, m->sum_check_gbps, m->touch_gbps, 100 * m->cv_small,
+                      100 * m->cv_large);
     if (p->pilot_steps)
         gx_print_note(f, "#   %ld GPU steps at the pace of a pilot the dry run measured (%.1f s): "
                       "each run's smallest size and its largest up to %u MiB (a collective's "
