@@ -54,7 +54,8 @@ static const char *unusable_why(const struct gx_mplan *p, const struct gx_mgroup
     const struct gx_path_ops *ops = gx_mgroup_ops(g);
     if (g->absent || !ops)
         return g->absent;
-    if (gx_path_setup_failed(g->path)[0]) /* in --dry-run's pilot: NCCL on a shared GPU */
+    /* In --dry-run's pilot (NCCL on a shared GPU); a ceiling probe is no path. */
+    if (g->path >= 0 && gx_path_setup_failed(g->path)[0])
         return gx_path_setup_failed(g->path);
     if (needs_gpu(g) && round_lacks_gpu(p, g, has_gpu))
         return no_gpu;
