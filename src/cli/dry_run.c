@@ -136,63 +136,57 @@ static int exchange_pace(MPI_Comm c, int rank, const struct exchange *x, char *b
     return rc;
 }
 
-/* The ceiling probes copy through shared memory themselves: a copy's pace, of halves of `bytes`
- * each way in turn, `copies` times: beyond the caches, or within them as a probe's window
- * copies one message again and again. The best of three: a copy is not waiting on the other
- * rank, and a slower one was descheduled. */
-static double copy_gbps(char *buf, size_t bytes, int copies)
-{
-    double best = 0;
-    for (int rep = 0; rep < 3; rep++) {
-        double t0 = MPI_Wtime();
-        for (int i = 0; i < copies; i++)
-            memcpy(buf + (i % 2 ? 0 : bytes / 2), buf + (i % 2 ? bytes / 2 : 0), bytes / 2);
-        double t = MPI_Wtime() - t0;
-        double gbps = t > 0 ? (double)copies * (double)(bytes / 2) / t / 1e9 : 0;
-        best = gbps > best ? gbps : best;
-    }
-    return best;
-}
+/* What one pass over host memory moves, in bytes (0: it failed); how == GX_PASS_COPY: `copies`
+ * copies of halves of `bytes` each way in turn, else the data check's pattern written or
+ * compared, or a reduction's floats computed or compared. */
+enum host_pass { GX_PASS_COPY, GX_PASS_FILL, GX_PASS_CHECK, GX_PASS_SUMS, GX_PASS_SUMS_CHECK };
+static volatile size_t sums_wrong; /* read: the compare is not optimized away */
 
-/* A data check's pace of host memory: its pattern written (compare 0) or compared, the best
- * of three, of bytes beyond the caches, as a large step's check is. */
-static double pattern_gbps(char *buf, size_t bytes, int compare)
+static double host_pass(char *buf, size_t bytes, enum host_pass how, int copies)
 {
     const struct gx_mem_ops *mem = gx_mem_table[GX_MEM_PAGEABLE];
     struct gx_err err = {0};
-    double best = 0;
-    int ok = 0;
+    float *f = (float *)(void *)buf;
     size_t bad = 0;
-    for (int rep = 0; rep < 3; rep++) {
-        double t0 = MPI_Wtime();
-        int rc = compare ? mem->check(buf, bytes, 0, 1, &ok, &bad, &err)
-                         : mem->fill(buf, bytes, 0, 1, &err);
-        double t = MPI_Wtime() - t0;
-        if (rc != GX_OK)
-            return 0;
-        best = t > 0 && (double)bytes / t / 1e9 > best ? (double)bytes / t / 1e9 : best;
+    int ok = 0;
+    switch (how) {
+    case GX_PASS_COPY:
+        for (int i = 0; i < copies; i++)
+            memcpy(buf + (i % 2 ? 0 : bytes / 2), buf + (i % 2 ? bytes / 2 : 0), bytes / 2);
+        return (double)copies * (double)(bytes / 2);
+    case GX_PASS_FILL:
+        return mem->fill(buf, bytes, 0, 1, &err) == GX_OK ? (double)bytes : 0;
+    case GX_PASS_CHECK:
+        return mem->check(buf, bytes, 0, 1, &ok, &bad, &err) == GX_OK ? (double)bytes : 0;
+    case GX_PASS_SUMS:
+        for (size_t k = 0; k < bytes / sizeof *f; k++)
+            f[k] = gx_coll_value(0, 1, k);
+        return (double)bytes;
+    case GX_PASS_SUMS_CHECK:
+        for (size_t k = 0; k < bytes / sizeof *f; k++)
+            bad += f[k] != gx_coll_sum(2, 1, k);
+        sums_wrong = bad;
+        return (double)bytes;
     }
-    return best;
+    return 0;
 }
 
-/* A reduction's check: its input's floats computed (compare 0), or its output's sums compared;
- * the best of three. */
-static double sums_gbps(char *buf, size_t bytes, int compare)
+/* A pass's pace, the best of three: it waits on no other rank, and a slower one was
+ * descheduled. The ceiling probes copy through shared memory themselves, beyond the caches or
+ * within them as a probe's window copies one message again and again; a large step's data
+ * check writes and compares beyond them. */
+static double host_gbps(char *buf, size_t bytes, enum host_pass how, int copies)
 {
-    float *f = (float *)(void *)buf;
-    size_t n = bytes / sizeof *f, bad = 0;
     double best = 0;
     for (int rep = 0; rep < 3; rep++) {
         double t0 = MPI_Wtime();
-        for (size_t k = 0; k < n; k++)
-            if (!compare)
-                f[k] = gx_coll_value(0, 1, k);
-            else
-                bad += f[k] != gx_coll_sum(2, 1, k);
+        double moved = host_pass(buf, bytes, how, copies);
         double t = MPI_Wtime() - t0;
-        best = t > 0 && (double)bytes / t / 1e9 > best ? (double)bytes / t / 1e9 : best;
+        if (moved <= 0)
+            return 0;
+        best = t > 0 && moved / t / 1e9 > best ? moved / t / 1e9 : best;
     }
-    return bad == SIZE_MAX ? 0 : best; /* bad read: the compare is not optimized away */
+    return best;
 }
 
 /* New pageable memory's pace: a mapping of bytes written where its pages are first touched, as
@@ -240,13 +234,14 @@ static int measure_pace(const struct gx_job *job, struct gx_measured_pace *m)
         rc = exchange_pace(job->comm, job->rank, &both, buf, &tb, &cv);
     if (rc == MPI_SUCCESS)
         rc = exchange_pace(job->comm, job->rank, &both_near, buf, &tbn, &cv);
-    m->copy_gbps = rc == MPI_SUCCESS ? copy_gbps(buf, GX_PACE_FAR, GX_PACE_COPIES) : 0;
-    m->copy_gbps_near = rc == MPI_SUCCESS ? copy_gbps(buf, 2 * GX_PACE_NEAR, GX_PACE_NEAR_COPIES)
-                                          : 0;
-    m->fill_gbps = rc == MPI_SUCCESS ? pattern_gbps(buf, GX_PACE_FAR / 2, 0) : 0;
-    m->check_gbps = rc == MPI_SUCCESS ? pattern_gbps(buf, GX_PACE_FAR / 2, 1) : 0;
-    m->sum_fill_gbps = rc == MPI_SUCCESS ? sums_gbps(buf, GX_PACE_FAR / 2, 0) : 0;
-    m->sum_check_gbps = rc == MPI_SUCCESS ? sums_gbps(buf, GX_PACE_FAR / 2, 1) : 0;
+    if (rc == MPI_SUCCESS) {
+        m->copy_gbps = host_gbps(buf, GX_PACE_FAR, GX_PASS_COPY, GX_PACE_COPIES);
+        m->copy_gbps_near = host_gbps(buf, 2 * GX_PACE_NEAR, GX_PASS_COPY, GX_PACE_NEAR_COPIES);
+        m->fill_gbps = host_gbps(buf, GX_PACE_FAR / 2, GX_PASS_FILL, 0);
+        m->check_gbps = host_gbps(buf, GX_PACE_FAR / 2, GX_PASS_CHECK, 0);
+        m->sum_fill_gbps = host_gbps(buf, GX_PACE_FAR / 2, GX_PASS_SUMS, 0);
+        m->sum_check_gbps = host_gbps(buf, GX_PACE_FAR / 2, GX_PASS_SUMS_CHECK, 0);
+    }
     free(buf);
     m->touch_gbps = rc == MPI_SUCCESS ? touch_gbps(GX_PACE_FAR) : 0;
     m->us = m->us / 2 * 1e6;

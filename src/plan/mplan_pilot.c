@@ -51,15 +51,14 @@ static int message_seconds(const struct gx_pilot_point *pts, size_t n, const str
         *out = hi->msg_s;
         return 1;
     }
-    if (!hi && lo->size > 0) {
+    if (!hi) { /* beyond the largest: the last two's line */
         hi = lo;
-        lo = point_near(pts, n, g, pattern, hi->size - 1, 0);
+        lo = hi->size ? point_near(pts, n, g, pattern, hi->size - 1, 0) : NULL;
     }
-    double slope = lo && hi ? (hi->msg_s - lo->msg_s) / (double)(hi->size - lo->size) : 0;
-    if (!lo || !hi) { /* one point */
-        lo = lo ? lo : hi;
-        slope = lo->msg_s / (double)(lo->size ? lo->size : 1);
-    }
+    if (!lo) /* one point */
+        lo = hi;
+    double slope = lo != hi ? (hi->msg_s - lo->msg_s) / (double)(hi->size - lo->size)
+                            : lo->msg_s / (double)(lo->size ? lo->size : 1);
     if (slope < 0)
         slope = 0;
     double at = lo->msg_s + slope * ((double)bytes - (double)lo->size);
