@@ -172,9 +172,11 @@ static void host_pace(void)
     ok(rc == GX_OK && fabs(bibw1 / bw1 - 4) < 0.02, /* bibw checks both ways */
        "host pace: bibw at 1M in the caches at the pace each way of both ways at once there, "
        "where measured (%g s against bw's %g s)", bibw1, bw1);
-    m.fill_gbps = 2, m.check_gbps = 4, m.touch_gbps = 0.5;
+    m.fill_gbps = 2, m.check_gbps = 4;
     rc = make(line, 2);
     gx_mplan_host_pace(&plan, &m);
+    double setup[GX_MEM_COUNT] = {[GX_MEM_PAGEABLE] = 0.5};
+    gx_mplan_setup_pace(&plan, setup);
     const struct gx_mstep *s64 = NULL;
     for (size_t i = 0; i < plan.nsteps; i++)
         if (plan.steps[i].pattern == GX_PAT_BIBW && plan.steps[i].size == 64 * GX_MIB)
@@ -184,9 +186,9 @@ static void host_pace(void)
            fabs(gx_mgroup_setup_seconds(&plan.groups[plan.ngroups - 1]) /
                     (2 * 0.064 * 1.048576 / 0.5) - 1) < 1e-9,
        "host pace: a bibw visit's data check writes and compares 64M each way at the pace "
-       "measured (%g s), its buffers' pages at the touch's", s64 ? s64->check_fill * s64->paced_s
+       "measured (%g s), its buffers at their set-up's", s64 ? s64->check_fill * s64->paced_s
                                                                : 0);
-    m.fill_gbps = m.check_gbps = m.touch_gbps = 0;
+    m.fill_gbps = m.check_gbps = 0;
     m.gbps_both = 0;
     m.gbps_both_near = 0;
     rc = make(line, 2);
@@ -197,6 +199,13 @@ static void host_pace(void)
        "host pace without both ways' measured: bibw as bw (%g, %g)", bibw, bw);
 }
 
+static struct gx_pilot_point pt(const struct gx_mgroup *g, int pattern, size_t size, double secs)
+{
+    return (struct gx_pilot_point){.run = g->run, .path = g->path, .src_kind = g->src_kind,
+                                   .dst_kind = g->dst_kind, .pattern = pattern, .size = size,
+                                   .msg_s = secs};
+}
+
 /* A library may change its algorithm between two sizes: a step between points is on the line
  * through those two, and beyond the largest along the last two's. */
 static void pilot_segments(void)
@@ -204,9 +213,9 @@ static void pilot_segments(void)
     int rc = make("--path mpi --mem device --pattern bw --sizes 8,1M,16M,64M,1G --ceilings off", 2);
     const struct gx_mgroup *g = &plan.groups[0];
     struct gx_pilot_point pts[] = {
-        {g->run, g->path, g->src_kind, g->dst_kind, GX_PAT_BW, 8, 1e-5},
-        {g->run, g->path, g->src_kind, g->dst_kind, GX_PAT_BW, 64 * GX_MIB, 0.5},
-        {g->run, g->path, g->src_kind, g->dst_kind, GX_PAT_BW, GX_MIB, 1e-3},
+        pt(g, GX_PAT_BW, 8, 1e-5),
+        pt(g, GX_PAT_BW, 64 * GX_MIB, 0.5),
+        pt(g, GX_PAT_BW, GX_MIB, 1e-3),
     };
     long paced = rc == GX_OK ? gx_mplan_pilot_pace(&plan, pts, 3) : 0;
     double slope = (0.5 - 1e-3) / (double)(63 * GX_MIB);
@@ -250,12 +259,12 @@ static void pilot_pace(void)
                   2);
     const struct gx_mgroup *g = &plan.groups[0];
     struct gx_pilot_point pts[] = {
-        {g->run, g->path, g->src_kind, g->dst_kind, GX_PAT_LATENCY, 8, 300e-6},
-        {g->run, g->path, g->src_kind, g->dst_kind, GX_PAT_LATENCY, GX_MIB, 400e-6},
-        {g->run, g->path, g->src_kind, g->dst_kind, GX_PAT_BW, 8, 1e-5},
-        {g->run, g->path, g->src_kind, g->dst_kind, GX_PAT_BW, GX_MIB, 1e-5 + 1e-3},
+        pt(g, GX_PAT_LATENCY, 8, 300e-6),
+        pt(g, GX_PAT_LATENCY, GX_MIB, 400e-6),
+        pt(g, GX_PAT_BW, 8, 1e-5),
+        pt(g, GX_PAT_BW, GX_MIB, 1e-5 + 1e-3),
         /* another pair, slower */
-        {g->run, g->path, g->src_kind, g->dst_kind, GX_PAT_BW, GX_MIB, 1e-5 + 2e-3},
+        pt(g, GX_PAT_BW, GX_MIB, 1e-5 + 2e-3),
     };
     long paced = rc == GX_OK ? gx_mplan_pilot_pace(&plan, pts, 4) : 0;
     const struct gx_mstep *lat8 = &plan.steps[0], *lat1g = &plan.steps[2], *bw1g = &plan.steps[5];
@@ -292,6 +301,68 @@ static void pilot_pace(void)
     }
     ok(kept == 1 && absent == 5 && !plan.groups[0].absent,
        "the pilot's plan: a run's first round alone (%ld kept, %ld left out)", kept, absent);
+}
+
+/* A chunk sweep's steps each at their own chunk and depth's points; a run of collectives on host
+ * memory piloted (its library's algorithm), one of transfers not; the pilot's sizes. */
+static void pilot_keys(void)
+{
+    int rc = make("--path mpi --mem device --pattern bw --sizes 1M --ceilings off", 2);
+    double at[2] = {0, 0};
+    if (rc == GX_OK && plan.nsteps == 1) {
+        const struct gx_mgroup *g = &plan.groups[0];
+        struct gx_pilot_point pts[] = {pt(g, GX_PAT_BW, GX_MIB, 4e-4),
+                                       pt(g, GX_PAT_BW, GX_MIB, 1e-4)};
+        pts[0].chunk = 256 * GX_KIB, pts[0].depth = 1;
+        pts[1].chunk = 4 * GX_MIB, pts[1].depth = 2;
+        struct gx_mstep *st = &plan.steps[0];
+        for (int k = 0; k < 2; k++) {
+            st->chunk = pts[k].chunk, st->depth = pts[k].depth;
+            at[k] = gx_mplan_pilot_pace(&plan, pts, 2) == 1 ? st->paced_s / (double)st->window
+                                                            : 0;
+        }
+    }
+    ok(fabs(at[0] / 4e-4 - 1) < 1e-9 && fabs(at[1] / 1e-4 - 1) < 1e-9,
+       "pilot: each chunk and depth at its own point, not the slowest of the run's (%g, %g s)",
+       at[0], at[1]);
+    long nominal = 0, weighed = 0, quick = 0;
+    if (make("--path mpi --mem device --pattern bw --sizes 1M,64M --ceilings off", 2) == GX_OK &&
+        plan.nsteps == 2) {
+        struct gx_pilot_point p1 = pt(&plan.groups[0], GX_PAT_BW, GX_MIB, 1e-4);
+        struct gx_mstep *st = &plan.steps[1];
+        p1.search_weight = 10;
+        st->ncand = 3;
+        nominal = gx_mstep_search_iters(st);
+        gx_mplan_pilot_pace(&plan, &p1, 1);
+        weighed = gx_mstep_search_iters(st);
+        quick = gx_mstep_quick_iters(st) + 3;
+    }
+    ok(quick > 0 && nominal == 3 * quick && weighed == 10 * quick,
+       "pilot: a chunk search at its candidates' pace, 10 of the chosen one's iterations "
+       "where 3 candidates were (%ld, not %ld)", weighed, nominal);
+    int host_bw = make("--path host --pattern bw --sizes 8,1M --ceilings off", 2) == GX_OK &&
+                  !gx_mplan_needs_pilot(&plan);
+    rc = make("--pairs job --pattern allreduce --sizes 8,1M --ceilings off", 2);
+    struct gx_pilot_point coll[2] = {{0}};
+    if (rc == GX_OK && plan.nsteps == 2) {
+        coll[0] = pt(&plan.groups[0], plan.steps[0].pattern, 8, 2e-5);
+        coll[1] = pt(&plan.groups[0], plan.steps[0].pattern, GX_MIB, 2e-3);
+    }
+    ok(host_bw && rc == GX_OK && plan.nsteps == 2 && gx_mplan_needs_pilot(&plan) &&
+           gx_mplan_pilot_pace(&plan, coll, 2) == 2 &&
+           fabs(plan.steps[1].paced_s / (2e-3 * (double)plan.steps[1].window) - 1) < 1e-9,
+       "pilot: a host allreduce is piloted and paced at its points, host bw is not");
+    struct gx_size_list a = {4, {GX_MIB, 64 * GX_MIB, 256 * GX_MIB, GX_GIB}};
+    struct gx_size_list b = {4, {8, GX_MIB, 64 * GX_MIB, GX_GIB}};
+    struct gx_size_list c = {2, {GX_GIB, 64 * GX_MIB}};
+    gx_mplan_pilot_sizes(&a, 0);
+    gx_mplan_pilot_sizes(&b, 1);
+    gx_mplan_pilot_sizes(&c, 1);
+    ok(a.n == 2 && a.v[0] == GX_MIB && a.v[1] == 64 * GX_MIB && b.n == 3 && b.v[0] == 8 &&
+           b.v[1] == GX_MIB && b.v[2] == 64 * GX_MIB && c.n == 2 && c.v[0] == 64 * GX_MIB &&
+           c.v[1] == GX_GIB,
+       "pilot sizes: the smallest and the largest to 16M, else the next (1M, 64M); a "
+       "collective's also its largest to 256M (8, 1M, 64M); one above 256M as the next");
 }
 
 int main(void)
@@ -752,6 +823,7 @@ int main(void)
     pilot_pace();
     pilot_segments();
     pilot_cut();
+    pilot_keys();
 
     /* Where the progress line goes. */
     ok(gx_progress_decide(0, 1, 1) == GX_PROGRESS_STDERR, "stderr a terminal: there");

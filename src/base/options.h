@@ -18,11 +18,12 @@
 #define GX_LONG_STEP_VISITS 8
 #define GX_LEAST_VISITS 5 /* what a budget too short for the above leaves, short and long */
 #define GX_LEAST_LONG_VISITS 3
-/* A step whose first visit outlasts its share GX_VISITS_CUT times, or a later one from its fewest
- * visits on GX_VISITS_CUT_LATER times while the steps to come at the pace kept so far would
- * outlast the budget, gets no more visits: the machine is slower than the plan (two ranks on one
- * GPU, a busy host), its later visits would overrun as this one did, and their time goes to the
- * steps to come (engine/harness.c). */
+/* While the steps to come at the pace kept so far would outlast the budget, a step whose first
+ * visit outlasts its share GX_VISITS_CUT times, or a later one from its fewest visits on
+ * GX_VISITS_CUT_LATER times, gets no more visits: the machine is slower than the plan (two ranks
+ * on one GPU, a busy host), its later visits would overrun as this one did, and their time goes
+ * to the steps to come (engine/harness.c). A budget not at risk keeps every visit: a slow step
+ * then spends only what the steps before it left unused. */
 #define GX_VISITS_CUT 2
 #define GX_VISITS_CUT_LATER 1.5
 /* A visit's fewest timed iterations: a result's fewest (GX_MIN_ITERS) are split among them. */

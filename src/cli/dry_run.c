@@ -189,24 +189,42 @@ static double host_gbps(char *buf, size_t bytes, enum host_pass how, int copies)
     return best;
 }
 
-/* New pageable memory's pace: a mapping of bytes written where its pages are first touched, as
- * a visit's buffers are (the median of three). */
-static double touch_gbps(size_t bytes)
+/* A buffer of kind set up as a visit's are: allocated and first written (its poison), the
+ * median of three; 0 where it failed. */
+static double setup_gbps(int kind, size_t bytes)
 {
-    const struct gx_mem_ops *mem = gx_mem_table[GX_MEM_PAGEABLE];
+    const struct gx_mem_ops *mem = gx_mem_table[kind];
     double t[3];
     for (int rep = 0; rep < 3; rep++) {
         void *buf = NULL;
         struct gx_err err = {0};
+        double t0 = MPI_Wtime();
         if (mem->alloc(bytes, &buf, &err) != GX_OK)
             return 0;
-        double t0 = MPI_Wtime();
-        memset(buf, rep + 1, bytes);
-        t[rep] = MPI_Wtime() - t0;
+        int rc = mem->poison(buf, bytes, &err);
         mem->release(buf);
+        t[rep] = MPI_Wtime() - t0;
+        if (rc != GX_OK)
+            return 0;
     }
     qsort(t, 3, sizeof t[0], cmp_double);
     return t[1] > 0 ? (double)bytes / t[1] / 1e9 : 0;
+}
+
+/* Rank 0's: each kind of memory a group not skipped sets up (with CUDA started for a GPU's). */
+static void measure_setup(struct gx_mplan *plan)
+{
+    double gbps[GX_MEM_COUNT] = {0};
+    for (size_t g = 0; g < plan->ngroups; g++) {
+        const struct gx_mgroup *gr = &plan->groups[g];
+        int kinds[2] = {gr->src_kind, gr->dst_kind};
+        for (int k = 0; k < 2 && !gr->absent; k++) {
+            struct gx_err why = {0};
+            if (!gbps[kinds[k]] && gx_mem_usable(kinds[k], &why) == GX_OK)
+                gbps[kinds[k]] = setup_gbps(kinds[k], GX_PACE_FAR);
+        }
+    }
+    gx_mplan_setup_pace(plan, gbps);
 }
 
 /* Rank 0's and 1's: an MPI ping-pong of 8 B, a window of messages in the caches and one beyond
@@ -243,7 +261,6 @@ static int measure_pace(const struct gx_job *job, struct gx_measured_pace *m)
         m->sum_check_gbps = host_gbps(buf, GX_PACE_FAR / 2, GX_PASS_SUMS_CHECK, 0);
     }
     free(buf);
-    m->touch_gbps = rc == MPI_SUCCESS ? touch_gbps(GX_PACE_FAR) : 0;
     m->us = m->us / 2 * 1e6;
     m->gbps_near = tn > 0 ? (double)near.bytes * near.window / tn / 1e9 : 0;
     m->gbps_far = tf > 0 ? (double)far.bytes * far.window / tf / 1e9 : 0;
@@ -313,10 +330,18 @@ static int pilot_result(void *ctx, const struct gx_result *res, struct gx_err *e
         pl->n == GX_PILOT_POINTS)
         return GX_OK;
     double k = pat->value(res->size, (int)window, 1.0, res->coll_ranks ? res->coll_ranks : 2);
-    double secs = pat->lower_is_better ? median / k : k / median;
-    pl->pts[pl->n++] = (struct gx_pilot_point){run, res->path_kind, res->src_kind,
-                                               res->dst_kind, res->pattern_kind, res->size,
-                                               secs / window};
+    double secs = pat->lower_is_better ? median / k : k / median, weight = 0;
+    for (int c = 0; c < res->ncands; c++) {
+        double m = res->cands[c].m.median;
+        weight += m > 0 ? (pat->lower_is_better ? m / k : k / m) / secs : 0;
+    }
+    pl->pts[pl->n++] = (struct gx_pilot_point){.run = run, .path = res->path_kind,
+                                               .src_kind = res->src_kind,
+                                               .dst_kind = res->dst_kind,
+                                               .pattern = res->pattern_kind, .size = res->size,
+                                               .chunk = res->chunk, .depth = res->depth,
+                                               .msg_s = secs / window,
+                                               .search_weight = weight};
     return GX_OK;
 }
 
@@ -325,32 +350,6 @@ static const struct gx_sink_ops pilot_ops = {
     .steps_skipped = pilot_skipped, .skip = pilot_skip, .round_begin = pilot_round,
     .result = pilot_result, .round_end = pilot_round_end, .ceilings_so_far = pilot_ceilings,
     .ceilings = pilot_ceilings, .soak = pilot_soak, .end = pilot_end};
-
-/* A run's smallest size and its largest up to GX_PILOT_MOST, a line through them by size; a run
- * of collectives also its largest up to GX_PILOT_LARGE: a library may change a collective's
- * algorithm past 16 MiB (Open MPI 4.1 staged allreduce on device buffers at 1.2 GB/s at 16 MiB,
- * at 0.4 from 64 MiB), where a transfer between two ranks is past its protocols' thresholds. */
-static void pilot_sizes(struct gx_run_opts *run)
-{
-    struct gx_size_list *sizes = &run->sizes;
-    int coll = 0;
-    for (int i = 0; i < run->npatterns; i++)
-        coll |= gx_pattern_table[run->patterns[i]]->coll != GX_COLL_NONE;
-    size_t lo = SIZE_MAX, mid = 0, hi = 0;
-    for (size_t i = 0; i < sizes->n; i++) {
-        size_t v = sizes->v[i];
-        lo = v < lo ? v : lo;
-        hi = coll && v <= GX_PILOT_LARGE && v > hi ? v : hi;
-        mid = v <= GX_PILOT_MOST && v > mid ? v : mid;
-    }
-    sizes->n = 0;
-    if (lo != SIZE_MAX)
-        sizes->v[sizes->n++] = lo;
-    if (mid > lo)
-        sizes->v[sizes->n++] = mid;
-    if (hi > lo && hi > mid)
-        sizes->v[sizes->n++] = hi;
-}
 
 /* The run's own runs at a few sizes, a few iterations each, no probes, through the harness,
  * on the GPUs the run would choose: the steps that need a GPU at the pace measured. */
@@ -369,9 +368,12 @@ static int pilot(struct gx_job *job, const struct gx_options *opts, struct gx_mp
         o.runs[r].warmup = 1;
         o.runs[r].ceilings = GX_CEILINGS_OFF;
         o.runs[r].nprobes = 0;
-        pilot_sizes(&o.runs[r]);
+        int coll = 0;
+        for (int i = 0; i < o.runs[r].npatterns; i++)
+            coll |= gx_pattern_table[o.runs[r].patterns[i]]->coll != GX_COLL_NONE;
+        gx_mplan_pilot_sizes(&o.runs[r].sizes, coll);
     }
-    GX_TRY(job->topo ? GX_OK : gx_gpu_init(job, &opts->g, err));
+    GX_TRY(job->topo || !gx_mplan_uses_gpu(plan) ? GX_OK : gx_gpu_init(job, &opts->g, err));
     struct gx_mplan pp = {0};
     GX_TRY(gx_mplan_make(&o, plan->layout, &pp, err));
     int rc = mark_skips(job, &o, &pp, err);
@@ -401,9 +403,11 @@ int gx_dry_run_view(struct gx_job *job, const struct gx_options *opts, struct gx
     if (opts->assume_nodes || opts->g.fake_gpus[0])
         return GX_OK;
     GX_TRY(mark_skips(job, opts, plan, err));
-    if (gx_mplan_uses_gpu(plan)) { /* where the filters left GPU steps */
+    if (gx_mplan_needs_pilot(plan)) { /* where the filters left GPU steps, or collectives */
         GX_TRY(pilot(job, opts, plan, err));
         GX_TRY(mark_skips(job, opts, plan, err)); /* and the paths it could not set up */
     }
+    if (job->rank == 0)
+        measure_setup(plan);
     return job->size >= 2 && gx_mplan_has_host(plan) ? measure_host_pace(job, plan, err) : GX_OK;
 }

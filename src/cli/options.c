@@ -174,14 +174,14 @@ const struct gx_option gx_option_table[] = {
          "medians say what the platform's variation costs it (noise.visits_ci) and whether it "
          "ran at two speeds (noise.two_speeds); where that is more than "
          GX_STR(GX_NOISE_VARIED_PCT) "% the result is marked drift (^ in the table, not ~: no "
-         "other process interfered). gpuxfer-report compare takes the visits as replicates. A "
-         "step whose first visit outlasts its share " GX_STR(GX_VISITS_CUT) " times over, or, "
-         "unless --visits is given, a later visit from its fewest on ("
-         GX_STR(GX_LEAST_VISITS) ", " GX_STR(GX_LEAST_LONG_VISITS) " for long messages) "
-         GX_STR(GX_VISITS_CUT_LATER) " times over while the steps to come, at the pace the "
-         "run has kept against its estimates, would outlast the budget, gets no more visits: "
-         "the machine is slower than the plan (two ranks on one GPU, a busy host), and the "
-         "budget left goes to the steps to come."},
+         "other process interfered). gpuxfer-report compare takes the visits as replicates. "
+         "While the steps to come, at the pace the run has kept against its estimates, would "
+         "outlast the budget, a step whose first visit outlasts its share "
+         GX_STR(GX_VISITS_CUT) " times over, or, unless --visits is given, a later visit from "
+         "its fewest on (" GX_STR(GX_LEAST_VISITS) ", " GX_STR(GX_LEAST_LONG_VISITS) " for long "
+         "messages) " GX_STR(GX_VISITS_CUT_LATER) " times over, gets no more visits: the "
+         "machine is slower than the plan (two ranks on one GPU, a busy host), and the budget "
+         "left goes to the steps to come."},
     {.name = "soak", .arg = "SECONDS", .type = GX_T_INT, .group = GX_G_TIME, .set = gx_set_soak,
      .num = GX_NUM_INT,
      .help = "after one pass, repeat the runs until SECONDS have passed (also a scenario key)",

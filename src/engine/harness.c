@@ -149,7 +149,7 @@ static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struc
     double cut = gx_mplan_cut_factor(h->plan, h->visit, visits);
     if (rc == GX_OK && cut > 0)
         rc = cut_visits(h, i, b->pair && b->share_s > 0 && rec.elapsed_s > cut * b->share_s &&
-                                  (h->visit == 1 || gx_budget_at_risk(&h->budget, gx_wtime())),
+                                  gx_budget_at_risk(&h->budget, gx_wtime()),
                         err);
     b->last = h->visit >= h->visits_of[i];
     if (rc == GX_OK)

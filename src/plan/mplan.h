@@ -23,6 +23,7 @@ struct gx_mstep {
     double dry_cv;             /* --dry-run's measured guess at its cv; 0: gx_dry_run_cv's */
     double paced_s;            /* --dry-run: an iteration at the pace measured; 0: estimate_s's */
     double check_fill;         /* --dry-run: a data check's fill and compare, in iterations */
+    double search_weight;      /* --dry-run: the pilot's candidates in the chosen one's time */
     /* Chunk candidates (the whole message last): each measured briefly, the best in full. */
     int ncand;
     size_t cand_chunk[GX_AUTO_MAX_CANDIDATES];
@@ -38,7 +39,6 @@ struct gx_measured_pace {
     double gbps_both; /* each way, beyond the caches, with as much moving the other way */
     double gbps_both_near; /* the same of bytes_near, in the caches */
     double fill_gbps, check_gbps; /* a data check's pattern written, and compared */
-    double touch_gbps; /* new pageable memory written: its pages first touched */
     double sum_fill_gbps, sum_check_gbps; /* a reduction's floats computed, and compared */
     double copy_gbps; /* a copy of host memory beyond the caches, as the ceiling probes make */
     double copy_gbps_near; /* the same of bytes_near, in the caches, as a probe's window is */
@@ -74,9 +74,10 @@ struct gx_mplan {
     long skipped_steps; /* --dry-run: results' steps the run will skip (gx_mplan_mark_unusable) */
     int cuda_start; /* some group asks for CUDA, skipped or not: the job starts it */
     int host_paced; /* --dry-run: host memory's steps estimated at host_pace */
-    long pilot_steps;   /* --dry-run: GPU steps paced by the pilot (gx_mplan_pilot_pace) */
+    long pilot_steps;   /* --dry-run: steps paced by the pilot (gx_mplan_pilot_pace) */
     double pilot_s;     /* and the pilot's seconds */
     struct gx_measured_pace host_pace;
+    double setup_gbps[GX_MEM_COUNT]; /* --dry-run: a buffer of each kind set up; 0: not measured */
 };
 /* The visits step i gets. A ceiling probe visits as its results do, before them each time: the
  * machine's speed drifts, and a bound measured once fell below results measured at others. */
@@ -138,15 +139,19 @@ double gx_mplan_overhead(const struct gx_mplan *p);
 /* Its host memory's steps estimated at that pace, where the nominal rates are a quiet
  * machine's guess. */
 void gx_mplan_host_pace(struct gx_mplan *p, const struct gx_measured_pace *m);
+/* --dry-run: a visit's buffers at the pace a buffer of each kind was allocated and first
+ * written (gbps by kind; 0: not measured): a page of pageable memory is mapped at its first
+ * touch, pinned memory is locked as it is allocated, cudaMalloc's is neither. */
+void gx_mplan_setup_pace(struct gx_mplan *p, const double gbps[GX_MEM_COUNT]);
 /* Whether a group not skipped moves host memory alone. */
 int gx_mplan_has_host(const struct gx_mplan *p);
 /* --dry-run's guess at a step's coefficient of variation, smaller for larger messages. */
 #define GX_DRY_RUN_CV 0.02
 double gx_dry_run_cv(size_t bytes);
 
-/* --dry-run's pilot of a plan that uses a GPU: its points (two sizes a run, a collective's
- * three, by pair), the largest sizes it measures (a message beyond them takes the line through
- * the last two), and each point's timed iterations. */
+/* --dry-run's pilot of a plan's steps that need a GPU and its collectives: its points (two
+ * sizes a run, a collective's three, by pair), the largest sizes it measures (a message beyond
+ * them takes the line through the last two), and each point's timed iterations. */
 #define GX_PILOT_POINTS 4096
 #define GX_PILOT_MOST (16u << 20)
 #define GX_PILOT_LARGE (256u << 20)
@@ -157,11 +162,20 @@ struct gx_pilot_point {
     int run, path, src_kind, dst_kind, pattern;
     size_t size;
     double msg_s;
+    size_t chunk; /* 0: the path does not chunk */
+    int depth;
+    /* The chunk search's candidates, each in the chosen one's time, summed (0: none searched):
+     * a slow candidate's brief measure costs many of the best's iterations. */
+    double search_weight;
 };
-/* The steps of the groups that need a GPU at the pace of their points: the time of a message on
+/* The sizes a run's pilot measures, of its own (coll: a run of collectives). */
+void gx_mplan_pilot_sizes(struct gx_size_list *sizes, int coll);
+/* Whether a group not skipped needs the pilot: it needs a GPU, or runs collectives. */
+int gx_mplan_needs_pilot(const struct gx_mplan *p);
+/* The steps of the groups that need the pilot at the pace of their points: the time of a message on
  * the line through the points by size, no shorter than at the smallest. Returns the steps paced. */
 long gx_mplan_pilot_pace(struct gx_mplan *p, const struct gx_pilot_point *pts, size_t n);
-/* The pilot's own plan: the groups that need a GPU, of each run's first round. */
+/* The pilot's own plan: the groups that need it, of each run's first round. */
 void gx_mplan_pilot_only(struct gx_mplan *pilot);
 /* An iteration's seconds: at the pilot's pace where it measured one, else at the estimate's. */
 double gx_mstep_paced_iteration(const struct gx_mstep *s);
@@ -247,9 +261,9 @@ double gx_budget_left(const struct gx_budget *bg, double now);
 /* Whether the steps to come, at the pace the steps begun kept against their estimates, would
  * outlast what is left. */
 int gx_budget_at_risk(const struct gx_budget *bg, double now);
-/* Whether a step's visit (from 1) of its visits may be its last where it outlasts its share,
- * and by how much: the first by GX_VISITS_CUT, a later one from the fewest visits by
- * GX_VISITS_CUT_LATER where the budget is at risk; 0: it may not. */
+/* Whether a step's visit (from 1) of its visits may be its last where it outlasts its share
+ * and the budget is at risk, and by how much: the first by GX_VISITS_CUT, a later one from the
+ * fewest visits by GX_VISITS_CUT_LATER; 0: it may not. */
 double gx_mplan_cut_factor(const struct gx_mplan *p, int visit, int visits);
 /* A budget below the plan's least cannot be kept: the run says so and records it. */
 double gx_budget_least(const struct gx_mplan *p);

@@ -117,10 +117,6 @@ void gx_mplan_host_pace(struct gx_mplan *p, const struct gx_measured_pace *m)
             continue;
         /* The probes copy through shared memory themselves: MPI's pace is not theirs. */
         int probe = (ops->flags & GX_PATH_PROBE) != 0;
-        /* Pageable buffers are mapped at each visit and their pages first touched in it. */
-        if (m->touch_gbps > 0 &&
-            (gr->src_kind == GX_MEM_PAGEABLE || gr->dst_kind == GX_MEM_PAGEABLE))
-            p->groups[g].setup_gbps = m->touch_gbps;
         for (size_t i = gr->first; i < gr->first + gr->n; i++) {
             struct gx_mstep *s = &p->steps[i];
             struct gx_pace pc = host_step_pace(m, s);
@@ -130,12 +126,25 @@ void gx_mplan_host_pace(struct gx_mplan *p, const struct gx_measured_pace *m)
                     pc.gbps = measured_gbps(m, s->size, m->copy_gbps_near, m->copy_gbps,
                                             m->bytes_far);
             }
-            double iter_s = gx_mplan_iteration_seconds(pc, s);
+            /* A collective's pace is the pilot's, where it measured one. */
+            double iter_s = s->paced_s > 0 ? s->paced_s : gx_mplan_iteration_seconds(pc, s);
             if (!probe && iter_s > 0)
                 s->check_fill = check_seconds(m, s) / iter_s;
             s->paced_s = iter_s; /* estimate_s stays the run's own, whose budget it shares */
             s->dry_cv = s->size <= 64 * GX_KIB ? m->cv_small : m->cv_large;
         }
+    }
+}
+
+void gx_mplan_setup_pace(struct gx_mplan *p, const double gbps[GX_MEM_COUNT])
+{
+    for (int k = 0; k < GX_MEM_COUNT; k++)
+        p->setup_gbps[k] = gbps[k];
+    for (size_t g = 0; g < p->ngroups; g++) {
+        struct gx_mgroup *gr = &p->groups[g];
+        double a = gbps[gr->src_kind], b = gbps[gr->dst_kind];
+        if (a > 0 && b > 0) /* two buffers, one of each */
+            gr->setup_gbps = 2 / (1 / a + 1 / b);
     }
 }
 
@@ -179,6 +188,7 @@ static double step_planned(struct gx_budget *bg, const struct gx_mstep *s, doubl
     struct gx_mstep run_knows = *s; /* the run shares its budget without the pilot's pace */
     run_knows.paced_s = 0;
     run_knows.check_fill = 0;
+    run_knows.search_weight = 0;
     double share = *share_out = gx_budget_share(bg, &run_knows, *now);
     if (bg->seconds > 0 && s->min_iters < s->iters && t > share) {
         double least = gx_mstep_least_seconds(s);
@@ -314,8 +324,7 @@ void gx_mplan_step_visits_planned(struct gx_budget *bg, const struct gx_mplan *p
         double share, t = step_planned(bg, &part, now, &share);
         double cut = gx_mplan_cut_factor(p, v + 1, visits);
         /* Given up as the run gives it up (harness.c): the visits after this one. */
-        if (bg->seconds > 0 && cut > 0 && t > cut * share &&
-            (v == 0 || gx_budget_at_risk(bg, *now))) {
+        if (bg->seconds > 0 && cut > 0 && t > cut * share && gx_budget_at_risk(bg, *now)) {
             struct gx_mstep later = gx_mstep_visit(&p->steps[i], visits, 0);
             for (int w = v + 1; w < visits; w++)
                 gx_budget_skip(bg, &later, 1);

@@ -1,33 +1,57 @@
-/* --dry-run: the GPU steps at the pace its pilot measured. The nominal rates are one GPU's own:
- * two ranks sharing a GPU take turns on it (a message waits for the other's context), and an
- * MPI library may stage a collective on device buffers through host memory; both are far from
- * any nominal rate, and only a measurement says which the machine has. */
+/* --dry-run: the GPU steps and the collectives at the pace its pilot measured. The nominal rates
+ * are one GPU's own: two ranks sharing a GPU take turns on it (a message waits for the other's
+ * context), and an MPI library may stage a collective on device buffers through host memory;
+ * a collective on host memory runs its library's algorithm (a reduction's arithmetic, its own
+ * buffers), not a transfer between two ranks. All are far from any nominal rate, and only a
+ * measurement says which the machine has. */
 #include "config.h"
 #include "mplan.h"
+#include "pattern.h"
 
+#include <stdint.h>
 
-/* A result's group that needs a GPU (a ceiling probe's is no result: the pilot measures none). */
-static int gpu_group(const struct gx_mgroup *g)
+/* A result's group that needs a GPU or runs collectives (a ceiling probe's is no result: the
+ * pilot measures none). */
+static int piloted(const struct gx_mplan *p, const struct gx_mgroup *g)
 {
-    return g->probe < 0 && gx_mgroup_uses_gpu(g);
+    if (g->probe >= 0 || g->absent)
+        return 0;
+    if (gx_mgroup_uses_gpu(g))
+        return 1;
+    for (size_t i = g->first; i < g->first + g->n; i++)
+        if (gx_pattern_table[p->steps[i].pattern]->coll != GX_COLL_NONE)
+            return 1;
+    return 0;
 }
 
-static int same_key(const struct gx_pilot_point *x, const struct gx_mgroup *g, int pattern)
+int gx_mplan_needs_pilot(const struct gx_mplan *p)
+{
+    for (size_t g = 0; g < p->ngroups; g++)
+        if (piloted(p, &p->groups[g]))
+            return 1;
+    return 0;
+}
+
+/* A step of an explicit chunk and depth at its own (a chunk sweep's run spans 5x between them);
+ * one whose chunk is searched at the chunk its pilot chose. */
+static int same_key(const struct gx_pilot_point *x, const struct gx_mgroup *g,
+                    const struct gx_mstep *s)
 {
     return x->run == g->run && x->path == g->path && x->src_kind == g->src_kind &&
-           x->dst_kind == g->dst_kind && x->pattern == pattern;
+           x->dst_kind == g->dst_kind && x->pattern == s->pattern &&
+           (!s->chunk || (x->chunk == s->chunk && x->depth == s->depth));
 }
 
 /* The slowest pair's point of the key at the largest size up to lim (below), or at the smallest
  * size above lim (above); NULL where none is. */
 static const struct gx_pilot_point *point_near(const struct gx_pilot_point *pts, size_t n,
-                                               const struct gx_mgroup *g, int pattern,
-                                               size_t lim, int above)
+                                               const struct gx_mgroup *g,
+                                               const struct gx_mstep *s, size_t lim, int above)
 {
     const struct gx_pilot_point *best = NULL;
     for (size_t i = 0; i < n; i++) {
         const struct gx_pilot_point *x = &pts[i];
-        if (!same_key(x, g, pattern) || x->msg_s <= 0 || (above ? x->size <= lim : x->size > lim))
+        if (!same_key(x, g, s) || x->msg_s <= 0 || (above ? x->size <= lim : x->size > lim))
             continue;
         int nearer = best && (above ? x->size < best->size : x->size > best->size);
         if (!best || nearer || (x->size == best->size && x->msg_s > best->msg_s))
@@ -41,10 +65,11 @@ static const struct gx_pilot_point *point_near(const struct gx_pilot_point *pts,
  * skipped), beyond the largest along the last two's, no less than at the point below; below the
  * smallest as at the smallest; one point: in proportion above it. */
 static int message_seconds(const struct gx_pilot_point *pts, size_t n, const struct gx_mgroup *g,
-                           int pattern, size_t bytes, double *out)
+                           const struct gx_mstep *s, double *out)
 {
-    const struct gx_pilot_point *lo = point_near(pts, n, g, pattern, bytes, 0);
-    const struct gx_pilot_point *hi = point_near(pts, n, g, pattern, bytes, 1);
+    size_t bytes = s->size;
+    const struct gx_pilot_point *lo = point_near(pts, n, g, s, bytes, 0);
+    const struct gx_pilot_point *hi = point_near(pts, n, g, s, bytes, 1);
     if (!lo && !hi)
         return 0;
     if (!lo) {
@@ -53,7 +78,7 @@ static int message_seconds(const struct gx_pilot_point *pts, size_t n, const str
     }
     if (!hi) { /* beyond the largest: the last two's line */
         hi = lo;
-        lo = hi->size ? point_near(pts, n, g, pattern, hi->size - 1, 0) : NULL;
+        lo = hi->size ? point_near(pts, n, g, s, hi->size - 1, 0) : NULL;
     }
     if (!lo) /* one point */
         lo = hi;
@@ -66,14 +91,53 @@ static int message_seconds(const struct gx_pilot_point *pts, size_t n, const str
     return 1;
 }
 
+/* A run's smallest size and its largest up to GX_PILOT_MOST, a line through them by size (where
+ * it has none above its smallest up to there, its next size: one point alone scales a message
+ * in proportion, and a small one's time is mostly its latency); a run of collectives also its
+ * largest up to GX_PILOT_LARGE: a library may change a collective's algorithm past 16 MiB (Open
+ * MPI 4.1 staged allreduce on device buffers at 1.2 GB/s at 16 MiB, at 0.4 from 64 MiB), where
+ * a transfer between two ranks is past its protocols' thresholds. */
+/* The search's weight at the step's size: the larger of the points' about it (a candidate's
+ * spread grows with the message: a small chunk's cost is per chunk). */
+static double search_weight(const struct gx_pilot_point *pts, size_t n, const struct gx_mgroup *g,
+                            const struct gx_mstep *s)
+{
+    const struct gx_pilot_point *lo = point_near(pts, n, g, s, s->size, 0);
+    const struct gx_pilot_point *hi = point_near(pts, n, g, s, s->size, 1);
+    double a = lo ? lo->search_weight : 0, b = hi ? hi->search_weight : 0;
+    return a > b ? a : b;
+}
+
+void gx_mplan_pilot_sizes(struct gx_size_list *sizes, int coll)
+{
+    size_t lo = SIZE_MAX, mid = 0, hi = 0, next = SIZE_MAX;
+    for (size_t i = 0; i < sizes->n; i++)
+        lo = sizes->v[i] < lo ? sizes->v[i] : lo;
+    for (size_t i = 0; i < sizes->n; i++) {
+        size_t v = sizes->v[i];
+        hi = coll && v <= GX_PILOT_LARGE && v > hi ? v : hi;
+        mid = v <= GX_PILOT_MOST && v > mid ? v : mid;
+        next = v > lo && v < next ? v : next;
+    }
+    if (mid <= lo && next != SIZE_MAX)
+        mid = next;
+    sizes->n = 0;
+    if (lo != SIZE_MAX)
+        sizes->v[sizes->n++] = lo;
+    if (mid > lo)
+        sizes->v[sizes->n++] = mid;
+    if (hi > lo && hi > mid)
+        sizes->v[sizes->n++] = hi;
+}
+
 void gx_mplan_pilot_only(struct gx_mplan *pilot)
 {
     for (size_t g = 0; g < pilot->ngroups; g++) {
         struct gx_mgroup *gr = &pilot->groups[g];
-        if (gr->round > 0 && gpu_group(gr))
+        if (gr->round > 0 && piloted(pilot, gr))
             gr->absent = "the pilot measures a run's first round: the others' pairs at its pace";
-        else if (!gpu_group(gr))
-            gr->absent = "the pilot measures the steps that need a GPU";
+        else if (!piloted(pilot, gr))
+            gr->absent = "the pilot measures the steps that need a GPU, and collectives";
     }
 }
 
@@ -92,14 +156,15 @@ long gx_mplan_pilot_pace(struct gx_mplan *p, const struct gx_pilot_point *pts, s
     long paced = 0;
     for (size_t g = 0; g < p->ngroups; g++) {
         const struct gx_mgroup *gr = &p->groups[g];
-        if (!gpu_group(gr))
+        if (!piloted(p, gr))
             continue;
         for (size_t i = gr->first; i < gr->first + gr->n; i++) {
             struct gx_mstep *s = &p->steps[i];
             double msg;
-            if (!message_seconds(pts, n, gr, s->pattern, s->size, &msg))
+            if (!message_seconds(pts, n, gr, s, &msg))
                 continue;
             s->paced_s = (double)(s->window > 0 ? s->window : 1) * msg;
+            s->search_weight = s->ncand > 1 ? search_weight(pts, n, gr, s) : 0;
             paced++;
         }
     }

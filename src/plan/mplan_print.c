@@ -272,6 +272,20 @@ double gx_mplan_budget_estimate(const struct gx_mplan *p, const struct gx_option
     return walk(NULL, p, o).secs + GX_JOB_OVERHEAD_S;
 }
 
+/* A visit's buffers, at the pace the dry run measured of each kind. */
+static void print_setup_pace(FILE *f, const struct gx_mplan *p)
+{
+    char line[512];
+    size_t n = 0;
+    for (int k = 0; k < GX_MEM_COUNT && n < sizeof line; k++)
+        if (p->setup_gbps[k] > 0)
+            n += (size_t)snprintf(line + n, sizeof line - n, "%s%s %.3g GB/s", n ? ", " : "",
+                                  gx_mem_name(k), p->setup_gbps[k]);
+    if (n)
+        gx_print_note(f, "#   a visit's buffers (two of its largest size), allocated and first "
+                      "written at the pace measured in the dry run: %s\n", line);
+}
+
 void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *o)
 {
     gx_pairs_implied_note(f, o);
@@ -310,7 +324,7 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
                   100 * gx_dry_run_cv(64 * GX_KIB), 100 * gx_dry_run_cv(GX_MIB),
                   100 * gx_dry_run_cv(GX_MIB + 1),
                   p->host_paced ? "; host memory's at its pace measured just now" : "",
-                  p->pilot_steps ? "; the GPU steps' at a pilot's" : "");
+                  p->pilot_steps ? "; the GPU steps' and collectives' at a pilot's" : "");
     const struct gx_measured_pace *m = &p->host_pace;
     if (p->host_paced)
         gx_print_note(f, "#   host memory's pace, measured between ranks 0 and 1 in the dry run: "
@@ -318,23 +332,24 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
                       "and %.3g each way at %zu and %zu MiB both ways at once), a copy %.3g GB/s "
                       "at %zu MiB and %.3g GB/s at %zu MiB (the ceiling probes'), a data check's "
                       "pattern written at %.3g GB/s and compared at %.3g GB/s (a reduction's at "
-                      "%.3g and %.3g), new pages written at %.3g GB/s (a visit's buffers), "
-                      "iterations varying by %.3g%% up to 64 KiB and %.3g%% above\n",
+                      "%.3g and %.3g), iterations varying by %.3g%% up to 64 KiB and %.3g%% "
+                      "above\n",
                       m->us, m->gbps_near, m->bytes_near / GX_MIB, m->gbps_far,
                       m->bytes_far / GX_MIB, m->gbps_both_near, m->gbps_both,
                       m->bytes_near / GX_MIB, m->bytes_both / GX_MIB,
                       m->copy_gbps_near, m->bytes_near / GX_MIB, m->copy_gbps,
                       m->bytes_far / (2 * GX_MIB), m->fill_gbps, m->check_gbps,
-                      m->sum_fill_gbps, m->sum_check_gbps, m->touch_gbps, 100 * m->cv_small,
+                      m->sum_fill_gbps, m->sum_check_gbps, 100 * m->cv_small,
                       100 * m->cv_large);
     if (p->pilot_steps)
-        gx_print_note(f, "#   %ld GPU steps at the pace of a pilot the dry run measured (%.1f s): "
-                      "each run's smallest size and its largest up to %u MiB (a collective's "
-                      "also up to %u MiB), %d iterations each, on the GPUs the run would choose; a "
-                      "message between two on the line through them, beyond the largest along the "
-                      "last two's\n",
+        gx_print_note(f, "#   %ld steps (GPU, collectives) at the pace of a pilot the dry run "
+                      "measured (%.1f s): each run's smallest size and its largest up to %u MiB "
+                      "(else its next; a collective's also up to %u MiB), %d iterations each, on "
+                      "the GPUs the run would choose; a message between two on the line through "
+                      "them, beyond the largest along the last two's\n",
                       p->pilot_steps, p->pilot_s, GX_PILOT_MOST >> 20, GX_PILOT_LARGE >> 20,
                       GX_PILOT_ITERS);
+    print_setup_pace(f, p);
     if (results == 0 && p->skipped_steps && !o->g.allow_skip)
         fprintf(f, "# every result is skipped: the run would measure nothing and exit %d "
                 "(--allow-skip makes that exit 0)\n", GX_CODE_ENOTHING);

@@ -59,7 +59,11 @@ double gx_mstep_check_iters(const struct gx_mstep *s)
 long gx_mstep_search_iters(const struct gx_mstep *s)
 {
     /* Warm-up and validation too: else a setting's first candidate can rank below slower. */
-    return s->ncand > 1 ? s->ncand * (gx_mstep_quick_iters(s) + 3) : 0;
+    if (s->ncand <= 1)
+        return 0;
+    /* Where the pilot measured the candidates: each at its own pace, in the chosen one's. */
+    double cands = s->search_weight > 0 ? s->search_weight : (double)s->ncand;
+    return (long)ceil(cands * (double)(gx_mstep_quick_iters(s) + 3));
 }
 
 double gx_mstep_runs(const struct gx_mstep *s, long n)
