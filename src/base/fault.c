@@ -14,6 +14,7 @@
 static struct gx_fault the_fault;
 static int fired; /* each fault fires once, even when its size comes back in a later run */
 static long slow_due_us; /* slow: the delay the iteration under way has still to take */
+static int slow_timed; /* slow:...:pct=P: the step under way reached its timed iterations */
 
 #define FAULT_FORM                                                                            \
     "kind:rank=R:size=S[:iter=I][:offset=O][:ms=MS|:us=US][:per=iteration|transfer] or "      \
@@ -278,6 +279,13 @@ static void fire(void)
     }
 }
 
+int gx_fault_slow_timed(int clear)
+{
+    int was = slow_timed;
+    slow_timed = clear ? 0 : slow_timed;
+    return was;
+}
+
 int gx_fault_slows(int rank, size_t size)
 {
     if (the_fault.kind == GX_FAULT_TWOSPEED)
@@ -298,7 +306,7 @@ void gx_fault_point(int rank, size_t size, long iter)
         if (!the_fault.per_transfer && !the_fault.pct)
             slow_due_us = the_fault.us * (1 + iter % 3);
         if (the_fault.pct)
-            gx_fault_slow_timed();
+            slow_timed = 1;
         return;
     }
     if (gx_fault_point_due(rank, size) && the_fault.iter == iter)

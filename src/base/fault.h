@@ -84,9 +84,10 @@ void gx_fault_slow_owe(double took);
 void gx_fault_slow_settle(void);
 void gx_fault_slow_forget(void);
 /* A collective's lateness under slow:...:pct=P (fault_pace.c): gx_fault_coll_took after each
- * collective (twospeed: its share, as gx_fault_slow_after), gx_fault_slow_timed at the first
- * timed iteration, gx_fault_coll_late the seconds to wait before the next one. */
-void gx_fault_slow_timed(void);
+ * collective (twospeed: its share, as gx_fault_slow_after), gx_fault_coll_late the seconds to
+ * wait before the next one, once the step reached its timed iterations (gx_fault_point). */
+/* Whether the step under way reached them; clear: and forget it (at the step's end). */
+int gx_fault_slow_timed(int clear);
 void gx_fault_coll_took(double took);
 double gx_fault_coll_late(void);
 void gx_fault_coll_wait(double s);

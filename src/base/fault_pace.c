@@ -83,20 +83,15 @@ void gx_fault_slow_settle(void)
  * machine's pace: on a busy machine the other groups' collectives would catch it up. */
 #define GX_FAULT_PACE_MAX 64
 static double coll_pace_s[GX_FAULT_PACE_MAX];
-static int coll_npace, coll_timed;
+static int coll_npace;
 static double coll_late_s = -1; /* once timed: the lateness, set at the first call that asks */
 
 void gx_fault_slow_forget(void)
 {
     owed_s = 0;
     coll_npace = 0;
-    coll_timed = 0;
+    gx_fault_slow_timed(1);
     coll_late_s = -1;
-}
-
-void gx_fault_slow_timed(void)
-{
-    coll_timed = 1;
 }
 
 static int by_value(const void *a, const void *b)
@@ -108,7 +103,7 @@ static int by_value(const void *a, const void *b)
 double gx_fault_coll_late(void)
 {
     const struct gx_fault *f = gx_fault_get();
-    if (f->kind != GX_FAULT_SLOW || !f->pct || !coll_timed || coll_npace == 0)
+    if (f->kind != GX_FAULT_SLOW || !f->pct || !gx_fault_slow_timed(0) || coll_npace == 0)
         return 0;
     if (coll_late_s < 0) {
         qsort(coll_pace_s, (size_t)coll_npace, sizeof *coll_pace_s, by_value);

@@ -171,7 +171,7 @@ GX_OPTION_SETTER(gx_set_chunk)
     (void)o;
     char items[GX_MAX_LIST][GX_ITEM_MAX + 1];
     r->nchunks = 0;
-    if (strcmp(v, "auto") == 0) { /* the candidates depend on each message size: mplan.c */
+    if (strcmp(v, "auto") == 0) { /* the candidates depend on each message size: mplan_round.c */
         r->chunk_mode = GX_CHUNK_AUTO;
         return GX_OK;
     }

@@ -141,16 +141,6 @@ void gx_mplan_pilot_only(struct gx_mplan *pilot)
     }
 }
 
-double gx_mstep_paced_iteration(const struct gx_mstep *s)
-{
-    return s->paced_s > 0 ? s->paced_s : gx_mstep_iteration_estimate(s);
-}
-
-double gx_mstep_paced_seconds(const struct gx_mstep *s)
-{
-    return s->paced_s > 0 ? s->paced_s * gx_mstep_runs(s, s->iters) : s->estimate_s;
-}
-
 long gx_mplan_pilot_pace(struct gx_mplan *p, const struct gx_pilot_point *pts, size_t n)
 {
     long paced = 0;

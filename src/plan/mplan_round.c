@@ -1,5 +1,5 @@
 /* A group of one round: its steps, each pattern and size (and chunk, and each value of a step's
- * --vary) planned with its defaults, below both the plan (mplan.c) and a group's --vary
+ * --vary) planned with its defaults, below both the plan (mplan_make.c) and a group's --vary
  * (mplan_vary.c), which add rounds through it. */
 #include "config.h"
 #include "mplan.h"

@@ -3,6 +3,7 @@
 #include "mplan.h"
 #include "mplan_impl.h"
 
+#include "mem.h"
 #include "path.h"
 #include "pattern.h"
 #include "probe.h"
@@ -205,4 +206,30 @@ struct gx_mstep gx_mstep_visit(const struct gx_mstep *s, int visits, int first)
         v.ncand = v.ncand > 1 ? 1 : v.ncand;
     v.estimate_s = gx_mstep_iteration_estimate(s) * gx_mstep_runs(&v, v.iters);
     return v;
+}
+
+int gx_mgroup_uses_gpu(const struct gx_mgroup *g)
+{
+    const struct gx_path_ops *ops = gx_mgroup_ops(g);
+    return !g->absent && ops &&
+           ((ops->flags & GX_PATH_NEEDS_GPU) || gx_mem_has(g->src_kind, GX_MEM_GPU_ACCESSIBLE) ||
+            gx_mem_has(g->dst_kind, GX_MEM_GPU_ACCESSIBLE));
+}
+
+int gx_mplan_uses_gpu(const struct gx_mplan *p)
+{
+    for (size_t i = 0; i < p->ngroups; i++)
+        if (gx_mgroup_uses_gpu(&p->groups[i]))
+            return 1;
+    return 0;
+}
+
+double gx_mstep_paced_iteration(const struct gx_mstep *s)
+{
+    return s->paced_s > 0 ? s->paced_s : gx_mstep_iteration_estimate(s);
+}
+
+double gx_mstep_paced_seconds(const struct gx_mstep *s)
+{
+    return s->paced_s > 0 ? s->paced_s * gx_mstep_runs(s, s->iters) : s->estimate_s;
 }

@@ -1,4 +1,4 @@
-/* The measurement plan's core: the options expanded into its groups and steps. */
+/* The measurement plan made: the options expanded into its groups and steps. */
 #include "config.h"
 #include "mplan.h"
 #include "mplan_impl.h"
@@ -12,22 +12,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-int gx_mgroup_uses_gpu(const struct gx_mgroup *g)
-{
-    const struct gx_path_ops *ops = gx_mgroup_ops(g);
-    return !g->absent && ops &&
-           ((ops->flags & GX_PATH_NEEDS_GPU) || gx_mem_has(g->src_kind, GX_MEM_GPU_ACCESSIBLE) ||
-            gx_mem_has(g->dst_kind, GX_MEM_GPU_ACCESSIBLE));
-}
-
-int gx_mplan_uses_gpu(const struct gx_mplan *p)
-{
-    for (size_t i = 0; i < p->ngroups; i++)
-        if (gx_mgroup_uses_gpu(&p->groups[i]))
-            return 1;
-    return 0;
-}
 
 static int needs_gpu(const struct gx_mgroup *g)
 {
