@@ -188,6 +188,20 @@ static void host_pace(void)
        "host pace: a bibw visit's data check writes and compares 64M each way at the pace "
        "measured (%g s), its buffers at their set-up's", s64 ? s64->check_fill * s64->paced_s
                                                                : 0);
+    double one_way = 0, pinned = 0;
+    if (make("--path host --pattern bw --sizes 64M --ceilings off", 2) == GX_OK) {
+        gx_mplan_setup_pace(&plan, setup);
+        one_way = gx_mgroup_setup_seconds(&plan.groups[plan.ngroups - 1]);
+    }
+    if (make("--path mpi --mem pinned --pattern bw --sizes 64M --ceilings off", 2) == GX_OK) {
+        double both[GX_MEM_COUNT] = {[GX_MEM_PINNED] = 0.5};
+        gx_mplan_setup_pace(&plan, both);
+        pinned = gx_mgroup_setup_seconds(&plan.groups[plan.ngroups - 1]);
+    }
+    ok(fabs(one_way / (0.064 * 1.048576 / 0.5) - 1) < 1e-9 &&
+           fabs(pinned / (2 * 0.064 * 1.048576 / 0.5) - 1) < 1e-9,
+       "set-up: one way, each rank writes one of its pageable buffers (%g s), where pinned "
+       "ones are locked as allocated, both (%g s)", one_way, pinned);
     m.fill_gbps = m.check_gbps = 0;
     m.gbps_both = 0;
     m.gbps_both_near = 0;
@@ -359,10 +373,10 @@ static void pilot_keys(void)
     gx_mplan_pilot_sizes(&b, 1);
     gx_mplan_pilot_sizes(&c, 1);
     ok(a.n == 2 && a.v[0] == GX_MIB && a.v[1] == 64 * GX_MIB && b.n == 3 && b.v[0] == 8 &&
-           b.v[1] == GX_MIB && b.v[2] == 64 * GX_MIB && c.n == 2 && c.v[0] == 64 * GX_MIB &&
-           c.v[1] == GX_GIB,
-       "pilot sizes: the smallest and the largest to 16M, else the next (1M, 64M); a "
-       "collective's also its largest to 256M (8, 1M, 64M); one above 256M as the next");
+           b.v[1] == GX_MIB && b.v[2] == 64 * GX_MIB && c.n == 1 && c.v[0] == 64 * GX_MIB,
+       "pilot sizes: the smallest and the largest to 16M, else the next to 256M (1M, 64M); a "
+       "collective's also its largest to 256M (8, 1M, 64M); from a smallest past 16M none "
+       "more (64M alone of 64M and 1G)");
 }
 
 int main(void)

@@ -141,7 +141,8 @@ double gx_mplan_overhead(const struct gx_mplan *p);
 void gx_mplan_host_pace(struct gx_mplan *p, const struct gx_measured_pace *m);
 /* --dry-run: a visit's buffers at the pace a buffer of each kind was allocated and first
  * written (gbps by kind; 0: not measured): a page of pageable memory is mapped at its first
- * touch, pinned memory is locked as it is allocated, cudaMalloc's is neither. */
+ * touch (a one-way pattern's sender never writes its destination), pinned memory is locked as
+ * it is allocated, cudaMalloc's is neither. */
 void gx_mplan_setup_pace(struct gx_mplan *p, const double gbps[GX_MEM_COUNT]);
 /* Whether a group not skipped moves host memory alone. */
 int gx_mplan_has_host(const struct gx_mplan *p);

@@ -136,6 +136,26 @@ void gx_mplan_host_pace(struct gx_mplan *p, const struct gx_measured_pace *m)
     }
 }
 
+/* Whether each rank writes both its buffers: a round trip, both ways at once or a collective;
+ * one way, the sender writes its source and the receiver its destination. */
+static int writes_both(const struct gx_mplan *p, const struct gx_mgroup *g)
+{
+    for (size_t i = g->first; i < g->first + g->n; i++) {
+        const struct gx_pattern_ops *pat = gx_pattern_table[p->steps[i].pattern];
+        if (pat->family == GX_FAMILY_LATENCY || pat->both_ways || pat->coll != GX_COLL_NONE)
+            return 1;
+    }
+    return 0;
+}
+
+/* Seconds a byte of a buffer of kind takes to set up: a page of pageable or managed memory is
+ * mapped where it is first written, and one never written costs nothing. */
+static double byte_s(int kind, double gbps, int written)
+{
+    int lazy = kind == GX_MEM_PAGEABLE || gx_mem_has(kind, GX_MEM_MIGRATES);
+    return written || !lazy ? 1 / (gbps * 1e9) : 0;
+}
+
 void gx_mplan_setup_pace(struct gx_mplan *p, const double gbps[GX_MEM_COUNT])
 {
     for (int k = 0; k < GX_MEM_COUNT; k++)
@@ -143,8 +163,14 @@ void gx_mplan_setup_pace(struct gx_mplan *p, const double gbps[GX_MEM_COUNT])
     for (size_t g = 0; g < p->ngroups; g++) {
         struct gx_mgroup *gr = &p->groups[g];
         double a = gbps[gr->src_kind], b = gbps[gr->dst_kind];
-        if (a > 0 && b > 0) /* two buffers, one of each */
-            gr->setup_gbps = 2 / (1 / a + 1 / b);
+        if (!(a > 0 && b > 0))
+            continue;
+        /* Every rank allocates a buffer of each kind; the slower rank's set-up is the group's. */
+        int both = writes_both(p, gr);
+        double sender = byte_s(gr->src_kind, a, 1) + byte_s(gr->dst_kind, b, both);
+        double receiver = byte_s(gr->src_kind, a, both) + byte_s(gr->dst_kind, b, 1);
+        double most = sender > receiver ? sender : receiver;
+        gr->setup_gbps = most > 0 ? 2 / most / 1e9 : 0;
     }
 }
 

@@ -91,12 +91,6 @@ static int message_seconds(const struct gx_pilot_point *pts, size_t n, const str
     return 1;
 }
 
-/* A run's smallest size and its largest up to GX_PILOT_MOST, a line through them by size (where
- * it has none above its smallest up to there, its next size: one point alone scales a message
- * in proportion, and a small one's time is mostly its latency); a run of collectives also its
- * largest up to GX_PILOT_LARGE: a library may change a collective's algorithm past 16 MiB (Open
- * MPI 4.1 staged allreduce on device buffers at 1.2 GB/s at 16 MiB, at 0.4 from 64 MiB), where
- * a transfer between two ranks is past its protocols' thresholds. */
 /* The search's weight at the step's size: the larger of the points' about it (a candidate's
  * spread grows with the message: a small chunk's cost is per chunk). */
 static double search_weight(const struct gx_pilot_point *pts, size_t n, const struct gx_mgroup *g,
@@ -108,6 +102,13 @@ static double search_weight(const struct gx_pilot_point *pts, size_t n, const st
     return a > b ? a : b;
 }
 
+/* A run's smallest size and its largest up to GX_PILOT_MOST, a line through them by size (where
+ * it has none above a smallest below GX_PILOT_MOST, its next up to GX_PILOT_LARGE: a small
+ * message's time is mostly its latency, and one point alone scales a message in proportion,
+ * which past 16 MiB a transfer's time is); a run of collectives also its largest up to
+ * GX_PILOT_LARGE: a library may change a collective's algorithm past 16 MiB (Open MPI 4.1 staged
+ * allreduce on device buffers at 1.2 GB/s at 16 MiB, at 0.4 from 64 MiB), where a transfer
+ * between two ranks is past its protocols' thresholds. */
 void gx_mplan_pilot_sizes(struct gx_size_list *sizes, int coll)
 {
     size_t lo = SIZE_MAX, mid = 0, hi = 0, next = SIZE_MAX;
@@ -119,7 +120,7 @@ void gx_mplan_pilot_sizes(struct gx_size_list *sizes, int coll)
         mid = v <= GX_PILOT_MOST && v > mid ? v : mid;
         next = v > lo && v < next ? v : next;
     }
-    if (mid <= lo && next != SIZE_MAX)
+    if (mid <= lo && lo < GX_PILOT_MOST && next <= GX_PILOT_LARGE)
         mid = next;
     sizes->n = 0;
     if (lo != SIZE_MAX)

@@ -344,11 +344,12 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
     if (p->pilot_steps)
         gx_print_note(f, "#   %ld steps (GPU, collectives) at the pace of a pilot the dry run "
                       "measured (%.1f s): each run's smallest size and its largest up to %u MiB "
-                      "(else its next; a collective's also up to %u MiB), %d iterations each, on "
-                      "the GPUs the run would choose; a message between two on the line through "
-                      "them, beyond the largest along the last two's\n",
+                      "(else, from a smaller smallest, its next up to %u MiB; a collective's also "
+                      "its largest up to %u MiB), %d iterations each, on the GPUs the run would "
+                      "choose; a message between two on the line through them, beyond the largest "
+                      "along the last two's\n",
                       p->pilot_steps, p->pilot_s, GX_PILOT_MOST >> 20, GX_PILOT_LARGE >> 20,
-                      GX_PILOT_ITERS);
+                      GX_PILOT_LARGE >> 20, GX_PILOT_ITERS);
     print_setup_pace(f, p);
     if (results == 0 && p->skipped_steps && !o->g.allow_skip)
         fprintf(f, "# every result is skipped: the run would measure nothing and exit %d "
