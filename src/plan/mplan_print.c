@@ -282,8 +282,9 @@ static void print_setup_pace(FILE *f, const struct gx_mplan *p)
             n += (size_t)snprintf(line + n, sizeof line - n, "%s%s %.3g GB/s", n ? ", " : "",
                                   gx_mem_name(k), p->setup_gbps[k]);
     if (n)
-        gx_print_note(f, "#   a visit's buffers (two of its largest size), allocated and first "
-                      "written at the pace measured in the dry run: %s\n", line);
+        gx_print_note(f, "#   a visit's buffers (two of its largest size; of pageable memory "
+                      "those a rank writes), allocated and first written at the pace measured in "
+                      "the dry run: %s\n", line);
 }
 
 void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *o)
