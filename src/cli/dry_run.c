@@ -1,4 +1,4 @@
-/* --dry-run's view of this job: what its filters will skip, and host memory's pace measured. */
+/* --dry-run's view of this job: what its filters will skip, and the paces it measures. */
 #include "config.h"
 #include "dry_run.h"
 
@@ -352,7 +352,8 @@ static const struct gx_sink_ops pilot_ops = {
     .ceilings = pilot_ceilings, .soak = pilot_soak, .end = pilot_end};
 
 /* The run's own runs at a few sizes, a few iterations each, no probes, through the harness,
- * on the GPUs the run would choose: the steps that need a GPU at the pace measured. */
+ * on the GPUs the run would choose: the steps that need a GPU, and collectives, at the pace
+ * measured. */
 static int pilot(struct gx_job *job, const struct gx_options *opts, struct gx_mplan *plan,
                  struct gx_err *err)
 {

@@ -16,8 +16,9 @@
 #define GX_PACE_COPIES 4
 #define GX_PACE_NEAR_COPIES 64
 /* The groups its filters will skip marked with the run's reasons, host memory's pace measured
- * between ranks 0 and 1 for the estimate, and the GPU steps' pace by a pilot (neither on
- * --assume-nodes' layout nor with --fake-gpus). Collective. */
+ * between ranks 0 and 1 for the estimate, the GPU steps' and collectives' pace by a pilot, and
+ * each kind of buffer's set-up by rank 0 (neither on --assume-nodes' layout nor with
+ * --fake-gpus). Collective. */
 int gx_dry_run_view(struct gx_job *job, const struct gx_options *opts, struct gx_mplan *plan,
                     struct gx_err *err);
 
