@@ -340,20 +340,27 @@ static void pilot_keys(void)
        "pilot: each chunk and depth at its own point, not the slowest of the run's (%g, %g s)",
        at[0], at[1]);
     long nominal = 0, weighed = 0, quick = 0;
+    double beside = 0, searched = 0;
     if (make("--path mpi --mem device --pattern bw --sizes 1M,64M --ceilings off", 2) == GX_OK &&
         plan.nsteps == 2) {
         struct gx_pilot_point p1 = pt(&plan.groups[0], GX_PAT_BW, GX_MIB, 1e-4);
         struct gx_mstep *st = &plan.steps[1];
-        p1.search_weight = 10;
-        st->ncand = 3;
+        p1.search_weight = 10, p1.tries = 5, p1.measure_s = 0.25;
+        p1.chunk = 256 * GX_KIB, p1.depth = 2; /* the pilot's choice, not the step's whole */
+        st->ncand = 3, st->chunk = 64 * GX_MIB, st->depth = 1;
         nominal = gx_mstep_search_iters(st);
-        gx_mplan_pilot_pace(&plan, &p1, 1);
-        weighed = gx_mstep_search_iters(st);
-        quick = gx_mstep_quick_iters(st) + 3;
+        quick = gx_mstep_quick_iters(st);
+        if (gx_mplan_pilot_pace(&plan, &p1, 1) == 2)
+            weighed = gx_mstep_search_iters(st);
+        beside = gx_mstep_beside_seconds(st, 0), searched = gx_mstep_beside_seconds(st, 1);
     }
-    ok(quick > 0 && nominal == 3 * quick && weighed == 10 * quick,
-       "pilot: a chunk search at its candidates' pace, 10 of the chosen one's iterations "
-       "where 3 candidates were (%ld, not %ld)", weighed, nominal);
+    ok(quick > 0 && nominal == 3 * (quick + 3) && weighed == 6 * (quick + 1),
+       "pilot: a searched step at its pilot's point whatever chunk that chose; its candidates "
+       "at their mean in the chosen one's time (2) times its own 3, with their warm-up (%ld "
+       "iterations, not %ld)", weighed, nominal);
+    ok(fabs(beside - 0.25) < 1e-12 && fabs(searched - 1.0) < 1e-12,
+       "pilot: a measurement's time beside its iterations once a visit, and once more per "
+       "candidate where it searches (%g, %g s)", beside, searched);
     int host_bw = make("--path host --pattern bw --sizes 8,1M --ceilings off", 2) == GX_OK &&
                   !gx_mplan_needs_pilot(&plan);
     rc = make("--pairs job --pattern allreduce --sizes 8,1M --ceilings off", 2);

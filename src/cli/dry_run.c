@@ -331,17 +331,23 @@ static int pilot_result(void *ctx, const struct gx_result *res, struct gx_err *e
         return GX_OK;
     double k = pat->value(res->size, (int)window, 1.0, res->coll_ranks ? res->coll_ranks : 2);
     double secs = pat->lower_is_better ? median / k : k / median, weight = 0;
+    /* A candidate is measured at the pilot's iterations after one warm-up (measure.c). */
+    double iterating = (double)(res->iters + res->warmup) * secs;
     for (int c = 0; c < res->ncands; c++) {
         double m = res->cands[c].m.median;
         weight += m > 0 ? (pat->lower_is_better ? m / k : k / m) / secs : 0;
     }
+    iterating += weight * secs * (double)(res->iters + 1);
+    double beside = (res->elapsed_s - iterating) / (res->ncands + 1);
     pl->pts[pl->n++] = (struct gx_pilot_point){.run = run, .path = res->path_kind,
                                                .src_kind = res->src_kind,
                                                .dst_kind = res->dst_kind,
                                                .pattern = res->pattern_kind, .size = res->size,
                                                .chunk = res->chunk, .depth = res->depth,
                                                .msg_s = secs / window,
-                                               .search_weight = weight};
+                                               .search_weight = weight,
+                                               .measure_s = beside > 0 ? beside : 0,
+                                               .tries = res->ncands};
     return GX_OK;
 }
 
@@ -351,9 +357,9 @@ static const struct gx_sink_ops pilot_ops = {
     .result = pilot_result, .round_end = pilot_round_end, .ceilings_so_far = pilot_ceilings,
     .ceilings = pilot_ceilings, .soak = pilot_soak, .end = pilot_end};
 
-/* The run's own runs at a few sizes, a few iterations each, no probes, through the harness,
- * on the GPUs the run would choose: the steps that need a GPU, and collectives, at the pace
- * measured. */
+/* The run's own runs at a few sizes, a few iterations each after the run's warm-up, no probes,
+ * through the harness, on the GPUs the run would choose: the steps that need a GPU, and
+ * collectives, at the pace measured. */
 static int pilot(struct gx_job *job, const struct gx_options *opts, struct gx_mplan *plan,
                  struct gx_err *err)
 {
@@ -366,7 +372,8 @@ static int pilot(struct gx_job *job, const struct gx_options *opts, struct gx_mp
     o.g.vary.option = GX_VARY_NONE;
     for (int r = 0; r < o.nruns; r++) {
         o.runs[r].iters = GX_PILOT_ITERS;
-        o.runs[r].warmup = 1;
+        /* The run's own warm-up (a GPU path's lasts its settle_s): the pace of settled
+         * iterations, as the run times them. */
         o.runs[r].ceilings = GX_CEILINGS_OFF;
         o.runs[r].nprobes = 0;
         int coll = 0;

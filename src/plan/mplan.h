@@ -24,6 +24,7 @@ struct gx_mstep {
     double paced_s;            /* --dry-run: an iteration at the pace measured; 0: estimate_s's */
     double check_fill;         /* --dry-run: a data check's fill and compare, in iterations */
     double search_weight;      /* --dry-run: the pilot's candidates in the chosen one's time */
+    double measure_s;          /* --dry-run: a measurement's seconds beside its iterations */
     /* Chunk candidates (the whole message last): each measured briefly, the best in full. */
     int ncand;
     size_t cand_chunk[GX_AUTO_MAX_CANDIDATES];
@@ -168,6 +169,10 @@ struct gx_pilot_point {
     /* The chunk search's candidates, each in the chosen one's time, summed (0: none searched):
      * a slow candidate's brief measure costs many of the best's iterations. */
     double search_weight;
+    /* Each measurement's seconds beside its iterations (preparing the path, its data check), and
+     * the candidates measured: a candidate is a measurement of its own. */
+    double measure_s;
+    int tries;
 };
 /* The sizes a run's pilot measures, of its own (coll: a run of collectives). */
 void gx_mplan_pilot_sizes(struct gx_size_list *sizes, int coll);
@@ -182,6 +187,8 @@ void gx_mplan_pilot_only(struct gx_mplan *pilot);
 double gx_mstep_paced_iteration(const struct gx_mstep *s);
 /* All its iterations at that pace (or estimate_s). */
 double gx_mstep_paced_seconds(const struct gx_mstep *s);
+/* --dry-run: its measurements' seconds beside their iterations (searched: each candidate's). */
+double gx_mstep_beside_seconds(const struct gx_mstep *s, int searched);
 
 /* layout is kept by pointer: it must outlive the plan. */
 int gx_mplan_make(const struct gx_options *o, const struct gx_layout *layout,

@@ -188,7 +188,8 @@ static long settled_iters(const struct gx_mstep *s, double cv)
 static double step_seconds_of(const struct gx_mstep *s, long n, long warmup, long search)
 {
     return gx_mstep_paced_iteration(s) *
-           ((double)(n + warmup + search) + gx_mstep_check_iters(s));
+           ((double)(n + warmup + search) + gx_mstep_check_iters(s)) +
+           gx_mstep_beside_seconds(s, search > 0);
 }
 
 double gx_mstep_least_seconds(const struct gx_mstep *s)
@@ -215,6 +216,7 @@ static double step_planned(struct gx_budget *bg, const struct gx_mstep *s, doubl
     run_knows.paced_s = 0;
     run_knows.check_fill = 0;
     run_knows.search_weight = 0;
+    run_knows.measure_s = 0;
     double share = *share_out = gx_budget_share(bg, &run_knows, *now);
     if (bg->seconds > 0 && s->min_iters < s->iters && t > share) {
         double least = gx_mstep_least_seconds(s);

@@ -33,13 +33,14 @@ int gx_mplan_needs_pilot(const struct gx_mplan *p)
 }
 
 /* A step of an explicit chunk and depth at its own (a chunk sweep's run spans 5x between them);
- * one whose chunk is searched at the chunk its pilot chose. */
+ * one whose chunk is searched at the chunk its pilot chose (its chunk and depth are the last
+ * candidate's, the whole message, which the pilot's search seldom chose). */
 static int same_key(const struct gx_pilot_point *x, const struct gx_mgroup *g,
                     const struct gx_mstep *s)
 {
     return x->run == g->run && x->path == g->path && x->src_kind == g->src_kind &&
            x->dst_kind == g->dst_kind && x->pattern == s->pattern &&
-           (!s->chunk || (x->chunk == s->chunk && x->depth == s->depth));
+           (s->ncand > 1 || !s->chunk || (x->chunk == s->chunk && x->depth == s->depth));
 }
 
 /* The slowest pair's point of the key at the largest size up to lim (below), or at the smallest
@@ -91,15 +92,35 @@ static int message_seconds(const struct gx_pilot_point *pts, size_t n, const str
     return 1;
 }
 
-/* The search's weight at the step's size: the larger of the points' about it (a candidate's
- * spread grows with the message: a small chunk's cost is per chunk). */
+/* The search's weight at the step's size: a candidate's mean, the larger of the points' about
+ * it (a candidate's spread grows with the message: a small chunk's cost is per chunk), times the
+ * step's candidates (fewer at 1 GiB than at 16 MiB). */
 static double search_weight(const struct gx_pilot_point *pts, size_t n, const struct gx_mgroup *g,
                             const struct gx_mstep *s)
 {
     const struct gx_pilot_point *lo = point_near(pts, n, g, s, s->size, 0);
     const struct gx_pilot_point *hi = point_near(pts, n, g, s, s->size, 1);
-    double a = lo ? lo->search_weight : 0, b = hi ? hi->search_weight : 0;
-    return a > b ? a : b;
+    double a = lo && lo->tries ? lo->search_weight / lo->tries : 0;
+    double b = hi && hi->tries ? hi->search_weight / hi->tries : 0;
+    return (a > b ? a : b) * s->ncand;
+}
+
+/* A measurement's seconds beside its iterations at the step's size, on the line through the
+ * points about it, beyond the largest as at the largest (the line made a 1 GiB unified step's
+ * twice what it took). */
+static void measure_seconds(const struct gx_pilot_point *pts, size_t n, const struct gx_mgroup *g,
+                            struct gx_mstep *s)
+{
+    const struct gx_pilot_point *lo = point_near(pts, n, g, s, s->size, 0);
+    const struct gx_pilot_point *hi = point_near(pts, n, g, s, s->size, 1);
+    const struct gx_pilot_point *one = lo ? lo : hi;
+    if (!one)
+        return;
+    s->measure_s = one->measure_s;
+    if (!lo || !hi || hi->size <= lo->size)
+        return;
+    s->measure_s = lo->measure_s + (hi->measure_s - lo->measure_s) *
+                                       (double)(s->size - lo->size) / (double)(hi->size - lo->size);
 }
 
 /* A run's smallest size and its largest up to GX_PILOT_MOST, a line through them by size (where
@@ -156,6 +177,7 @@ long gx_mplan_pilot_pace(struct gx_mplan *p, const struct gx_pilot_point *pts, s
                 continue;
             s->paced_s = (double)(s->window > 0 ? s->window : 1) * msg;
             s->search_weight = s->ncand > 1 ? search_weight(pts, n, gr, s) : 0;
+            measure_seconds(pts, n, gr, s);
             paced++;
         }
     }

@@ -101,11 +101,38 @@ static int said_before(const struct gx_mplan *p, const struct gx_mgroup *g)
     return 0;
 }
 
+enum { WALK_PARTS = 48 };
+
+struct plan_walk {
+    long step, results, probes;
+    double secs, probe_secs;
+    int nparts;
+    struct { char name[48]; double secs; } part[WALK_PARTS];
+    double rest; /* the parts past WALK_PARTS */
+};
+
+/* Where the estimate goes: a path's steps of a pattern, the probes, the visits' buffers. */
+static void walk_add(struct plan_walk *t, const char *name, double secs)
+{
+    int k = 0;
+    while (k < t->nparts && strcmp(t->part[k].name, name) != 0)
+        k++;
+    if (k == WALK_PARTS) {
+        t->rest += secs;
+        return;
+    }
+    if (k == t->nparts)
+        snprintf(t->part[t->nparts++].name, sizeof t->part[0].name, "%s", name);
+    t->part[k].secs += secs;
+}
+
 /* With f NULL only counted. */
 static void print_group(FILE *f, const struct gx_mplan *p, const struct gx_options *o,
                         const struct gx_mgroup *g, struct step_widths *w,
-                        struct gx_budget *bg, long *step, double *secs)
+                        struct gx_budget *bg, struct plan_walk *t)
 {
+    long *step = &t->step;
+    double *secs = &t->secs;
     const struct gx_path_ops *ops = gx_mgroup_ops(g);
     char what[40], mem[40];
     group_names(g, what, sizeof what, mem, sizeof mem);
@@ -133,7 +160,12 @@ static void print_group(FILE *f, const struct gx_mplan *p, const struct gx_optio
                     what, w->mem, mem, gx_pattern_table[s->pattern]->name, size, chunk, s->iters,
                     s->warmup, s->window, pairs, s->vary ? " vary " : "",
                     s->vary ? p->vary->v[s->vary - 1].text : "");
+        double before = *secs;
         gx_mplan_step_visits_planned(bg, p, i, secs);
+        char part[48] = "ceiling probes";
+        if (g->probe < 0 || g->own)
+            snprintf(part, sizeof part, "%s %s", ops->name, gx_pattern_table[s->pattern]->name);
+        walk_add(t, part, *secs - before);
     }
 }
 
@@ -231,11 +263,6 @@ void gx_pairs_implied_note(FILE *f, const struct gx_options *o)
                 "one group\n");
 }
 
-struct plan_walk {
-    long step, results, probes;
-    double secs, probe_secs;
-};
-
 /* Every group in order, its visits within the budget's shares as the run gives them; with f,
  * the first GX_DRY_RUN_LINES steps printed. */
 static struct plan_walk walk(FILE *f, const struct gx_mplan *p, const struct gx_options *o)
@@ -250,8 +277,9 @@ static struct plan_walk walk(FILE *f, const struct gx_mplan *p, const struct gx_
         FILE *to = f && t.step < GX_DRY_RUN_LINES ? f : NULL;
         long before = t.step;
         double secs_before = t.secs;
-        print_group(to, p, o, gr, &w, &bg, &t.step, &t.secs);
+        print_group(to, p, o, gr, &w, &bg, &t);
         t.secs += gx_mgroup_setup_all(p, gr);
+        walk_add(&t, "the visits' buffers", gx_mgroup_setup_all(p, gr));
         gx_budget_setup_spent(&bg, gx_mgroup_setup_all(p, gr));
         if (gr->probe >= 0 && !gr->own) {
             t.probes += t.step - before;
@@ -270,6 +298,25 @@ double gx_mplan_estimate(const struct gx_mplan *p, const struct gx_options *o)
 double gx_mplan_budget_estimate(const struct gx_mplan *p, const struct gx_options *o)
 {
     return walk(NULL, p, o).secs + GX_JOB_OVERHEAD_S;
+}
+
+/* A user trimming a scenario asks which path costs the time. */
+static void print_parts(FILE *f, const struct plan_walk *t, double overhead)
+{
+    if (t->nparts < 2)
+        return;
+    char line[WALK_PARTS * 64];
+    size_t n = 0;
+    for (int k = 0; k < t->nparts && n < sizeof line; k++)
+        n += (size_t)snprintf(line + n, sizeof line - n, "%s %.*f s, ", t->part[k].name,
+                              secs_decimals(t->part[k].secs), t->part[k].secs);
+    if (t->rest > 0 && n < sizeof line)
+        n += (size_t)snprintf(line + n, sizeof line - n, "the rest %.*f s, ",
+                              secs_decimals(t->rest), t->rest);
+    if (n < sizeof line)
+        snprintf(line + n, sizeof line - n, "the job's start and end %.*f s",
+                 secs_decimals(overhead), overhead);
+    gx_print_note(f, "#   where the estimate goes: %s\n", line);
 }
 
 /* A visit's buffers, at the pace the dry run measured of each kind. */
@@ -314,18 +361,20 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
     long visits = 0; /* the progress line's count */
     for (size_t i = 0; i < p->nsteps; i++)
         visits += gx_mplan_step_visits(p, i);
-    gx_print_note(f, "# %ld measurements (%ld results; %ld ceiling probes, %.0f s of the "
+    gx_print_note(f, "# %ld measurements (%ld results; %ld ceiling probes, %.*f s of the "
                   "estimate%s), in %ld rounds and %ld visits (the progress line counts these); "
                   "estimate %.*f s, "
                   "at each path's and probe's nominal rate and steps that settle where iterations "
                   "vary by %.3g%% up to 64 KiB, %.3g%% up to 1 MiB and %.3g%% above (a guess: the "
-                  "machine decides)%s%s\n", step, results, probes, probe_secs, skipped,
+                  "machine decides)%s%s\n", step, results, probes,
+                  secs_decimals(probe_secs), probe_secs, skipped,
                   total_rounds(p), visits, secs_decimals(secs + gx_mplan_overhead(p)),
                   secs + gx_mplan_overhead(p),
                   100 * gx_dry_run_cv(64 * GX_KIB), 100 * gx_dry_run_cv(GX_MIB),
                   100 * gx_dry_run_cv(GX_MIB + 1),
                   p->host_paced ? "; host memory's at its pace measured just now" : "",
                   p->pilot_steps ? "; the GPU steps' and collectives' at a pilot's" : "");
+    print_parts(f, &t, gx_mplan_overhead(p));
     const struct gx_measured_pace *m = &p->host_pace;
     if (p->host_paced)
         gx_print_note(f, "#   host memory's pace, measured between ranks 0 and 1 in the dry run: "

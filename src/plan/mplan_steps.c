@@ -64,7 +64,8 @@ long gx_mstep_search_iters(const struct gx_mstep *s)
         return 0;
     /* Where the pilot measured the candidates: each at its own pace, in the chosen one's. */
     double cands = s->search_weight > 0 ? s->search_weight : (double)s->ncand;
-    return (long)ceil(cands * (double)(gx_mstep_quick_iters(s) + 3));
+    /* Its warm-up; where the pilot measured no check of its own, a check's two. */
+    return (long)ceil(cands * (double)(gx_mstep_quick_iters(s) + (s->measure_s > 0 ? 1 : 3)));
 }
 
 double gx_mstep_runs(const struct gx_mstep *s, long n)
@@ -229,7 +230,14 @@ double gx_mstep_paced_iteration(const struct gx_mstep *s)
     return s->paced_s > 0 ? s->paced_s : gx_mstep_iteration_estimate(s);
 }
 
+double gx_mstep_beside_seconds(const struct gx_mstep *s, int searched)
+{
+    return s->measure_s * (1 + (searched ? s->ncand : 0));
+}
+
 double gx_mstep_paced_seconds(const struct gx_mstep *s)
 {
-    return s->paced_s > 0 ? s->paced_s * gx_mstep_runs(s, s->iters) : s->estimate_s;
+    return s->paced_s > 0 ? s->paced_s * gx_mstep_runs(s, s->iters) +
+                                gx_mstep_beside_seconds(s, gx_mstep_search_iters(s) > 0)
+                          : s->estimate_s;
 }
