@@ -106,8 +106,8 @@ static double search_weight(const struct gx_pilot_point *pts, size_t n, const st
 }
 
 /* A measurement's seconds beside its iterations at the step's size, on the line through the
- * points about it, beyond the largest as at the largest (the line made a 1 GiB unified step's
- * twice what it took). */
+ * points about it, beyond the largest as at the largest (the points' own preparing and checks
+ * are noisy, and a line through them overcounted the unified paths' largest steps). */
 static void measure_seconds(const struct gx_pilot_point *pts, size_t n, const struct gx_mgroup *g,
                             struct gx_mstep *s)
 {
