@@ -186,7 +186,7 @@ gx_mpirun 1 --dry-run --assume-nodes 4 --assume-gpus-per-node 2 --pairs rails --
     --sizes 8,1M --path host >"$dir/dry.txt" 2>&1
 ok $? "--dry-run --assume-nodes 4 --assume-gpus-per-node 2 --pairs rails: exit 0 on 1 rank"
 # rails: 6 rounds of 2 node pairs x 2 rails; 2 sizes each: 12 measurements of 4 pairs.
-grep -qE '^# 12 measurements \(48 results; 0 ceiling probes, 0 s of the estimate\), in 6 rounds and [0-9]+ visits$' "$dir/dry.txt" &&
+grep -qE '^# 12 measurements \(48 results; 0 ceiling probes, 0(\.0)? s of the estimate\), in 6 rounds and [0-9]+ visits$' "$dir/dry.txt" &&
     grep -q '^# schemes on 4 nodes x 2 ranks (8 ranks, assumed)' "$dir/dry.txt" &&
     grep -qE '^# all +112 +56 +[0-9]+ ' "$dir/dry.txt" &&
     grep -qE '^# all-concurrent +112 +14 ' "$dir/dry.txt" &&

@@ -81,7 +81,7 @@ awk '$1 ~ /^[0-9]+$/ { step[$1] = $2 " " $4 " " $5 }
      END { for (i = 2; i <= 8; i += 2) if (step[i - 1] != "ceiling:shm-copy " substr(step[i], 6) ||
                                          step[i] !~ /^host /) exit 1 }' "$dir/dry.txt" &&
     grep -qE '^ +1 +ceiling:shm-copy +pageable>pageable +latency +8 ' "$dir/dry.txt" &&
-    grep -qE '^# 8 measurements \(4 results; 4 ceiling probes, [0-9]+ s of the estimate\)' "$dir/dry.txt"
+    grep -qE '^# 8 measurements \(4 results; 4 ceiling probes, [0-9.]+ s of the estimate\)' "$dir/dry.txt"
 ok $? "--dry-run: each result's ceiling probe just before it, as a step, counted in the estimate" ||
     diag <"$dir/dry.txt"
 

@@ -279,7 +279,9 @@ static struct plan_walk walk(FILE *f, const struct gx_mplan *p, const struct gx_
         double secs_before = t.secs;
         print_group(to, p, o, gr, &w, &bg, &t);
         t.secs += gx_mgroup_setup_all(p, gr);
-        walk_add(&t, "the visits' buffers", gx_mgroup_setup_all(p, gr));
+        /* A probe's buffers are the probes' time, as the count of measurements says it. */
+        walk_add(&t, gr->probe >= 0 && !gr->own ? "ceiling probes" : "the visits' buffers",
+                 gx_mgroup_setup_all(p, gr));
         gx_budget_setup_spent(&bg, gx_mgroup_setup_all(p, gr));
         if (gr->probe >= 0 && !gr->own) {
             t.probes += t.step - before;
