@@ -131,8 +131,6 @@ static void print_group(FILE *f, const struct gx_mplan *p, const struct gx_optio
                         const struct gx_mgroup *g, struct step_widths *w,
                         struct gx_budget *bg, struct plan_walk *t)
 {
-    long *step = &t->step;
-    double *secs = &t->secs;
     const struct gx_path_ops *ops = gx_mgroup_ops(g);
     char what[40], mem[40];
     group_names(g, what, sizeof what, mem, sizeof mem);
@@ -154,18 +152,18 @@ static void print_group(FILE *f, const struct gx_mplan *p, const struct gx_optio
         char size[32], chunk[48];
         gx_format_size(s->size, size, sizeof size);
         chunk_text(s, (ops->flags & GX_PATH_CHUNKED) != 0, chunk, sizeof chunk);
-        ++*step;
+        ++t->step;
         if (f)
-            fprintf(f, "%6ld %-*s %-*s %-7s %5s %-10s %5ld %4ld %6ld %s%s%s\n", *step, w->path,
+            fprintf(f, "%6ld %-*s %-*s %-7s %5s %-10s %5ld %4ld %6ld %s%s%s\n", t->step, w->path,
                     what, w->mem, mem, gx_pattern_table[s->pattern]->name, size, chunk, s->iters,
                     s->warmup, s->window, pairs, s->vary ? " vary " : "",
                     s->vary ? p->vary->v[s->vary - 1].text : "");
-        double before = *secs;
-        gx_mplan_step_visits_planned(bg, p, i, secs);
+        double before = t->secs;
+        gx_mplan_step_visits_planned(bg, p, i, &t->secs);
         char part[48] = "ceiling probes";
         if (g->probe < 0 || g->own)
             snprintf(part, sizeof part, "%s %s", ops->name, gx_pattern_table[s->pattern]->name);
-        walk_add(t, part, *secs - before);
+        walk_add(t, part, t->secs - before);
     }
 }
 
@@ -278,11 +276,11 @@ static struct plan_walk walk(FILE *f, const struct gx_mplan *p, const struct gx_
         long before = t.step;
         double secs_before = t.secs;
         print_group(to, p, o, gr, &w, &bg, &t);
-        t.secs += gx_mgroup_setup_all(p, gr);
+        double setup = gx_mgroup_setup_all(p, gr);
+        t.secs += setup;
         /* A probe's buffers are the probes' time, as the count of measurements says it. */
-        walk_add(&t, gr->probe >= 0 && !gr->own ? "ceiling probes" : "the visits' buffers",
-                 gx_mgroup_setup_all(p, gr));
-        gx_budget_setup_spent(&bg, gx_mgroup_setup_all(p, gr));
+        walk_add(&t, gr->probe >= 0 && !gr->own ? "ceiling probes" : "the visits' buffers", setup);
+        gx_budget_setup_spent(&bg, setup);
         if (gr->probe >= 0 && !gr->own) {
             t.probes += t.step - before;
             t.probe_secs += t.secs - secs_before;
