@@ -139,7 +139,7 @@ if bad:
 sys.exit(0 if len(rs) == 4 and not bad else 1)
 PY
 ok $? "the toy's 4 results: op reduce, float, count size/4, busbw factor 1, every check passed"
-grep -q 'reduce over 3 ranks, float, busbw = algbw x 1' "$dir/toy.txt"
+grep -q 'reduce over 3 ranks, busbw = algbw x 1' "$dir/toy.txt"
 ok $? "the table has the reduce's block" || diag <"$dir/toy.txt"
 py_check "$dir/toy.json" "$top_srcdir" <<'PY'
 import os, sys

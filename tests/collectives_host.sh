@@ -54,8 +54,7 @@ text = open(sys.argv[2]).read()
 bad = []
 for op, kind in (("allreduce", "float"), ("allgather", "int8"), ("reduce-scatter", "float"),
                  ("alltoall", "int8"), ("broadcast", "int8")):
-    head = ("# path host, memory pageable -> pageable, %s over 4 ranks, %s, busbw = algbw x "
-            % (op, kind))
+    head = "# path host, memory pageable -> pageable, %s over 4 ranks, busbw = algbw x " % op
     blocks = text.split("\n" + head)
     if len(blocks) != 2:
         bad.append((op, "blocks", len(blocks) - 1))

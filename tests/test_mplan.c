@@ -151,7 +151,7 @@ static void host_pace(void)
 {
     const char *line = "--path host --pattern bw,bibw --sizes 1M,64M --iters 10 --ceilings off";
     struct gx_measured_pace m = {.us = 1, .gbps_near = 4, .gbps_far = 2, .gbps_both = 1,
-                                 .copy_gbps = 3, .cv_small = 0.01, .cv_large = 0.01,
+                                 .copy_gbps = 3, .cv_small = 0.01, .cv_near = 0.01,
                                  .bytes_near = GX_MIB, .bytes_far = 64 * GX_MIB,
                                  .bytes_both = 32 * GX_MIB};
     int rc = make(line, 2);

@@ -4,12 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A note's line ("# ...") goes on as a note, two columns in; a message's ("gpuxfer: ...") two
+ * columns in. */
 static void wrap_line(FILE *f, const char *line, size_t len)
 {
-    size_t indent = 1;
+    size_t hash = line[0] == '#', indent = hash;
     while (indent < len && line[indent] == ' ')
         indent++;
-    size_t cont = indent + 2; /* "#" and its spaces, two more */
+    size_t cont = indent + 2;
     size_t col = 0, start = 0;
     while (len - start + col > GX_TABLE_COLUMNS) {
         size_t room = GX_TABLE_COLUMNS - col, cut = 0;
@@ -22,7 +24,8 @@ static void wrap_line(FILE *f, const char *line, size_t len)
                     cut = i;
         if (!cut)
             break;
-        fprintf(f, "%.*s\n#%*s", (int)(cut - start), line + start, (int)(cont - 1), "");
+        fprintf(f, "%.*s\n%s%*s", (int)(cut - start), line + start, hash ? "#" : "",
+                (int)(cont - hash), "");
         col = cont;
         start = cut;
         while (start < len && line[start] == ' ')

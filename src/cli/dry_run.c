@@ -234,7 +234,7 @@ static int measure_pace(const struct gx_job *job, struct gx_measured_pace *m)
 {
     static const struct exchange lat = {8, 0, 50, GX_PACE_SAMPLES, 0};
     static const struct exchange near = {GX_PACE_NEAR, GX_PACE_WINDOW, 1, GX_PACE_SAMPLES, 0};
-    static const struct exchange far = {GX_PACE_FAR, 2, 1, GX_PACE_FAR_SAMPLES, 0};
+    static const struct exchange far = {GX_PACE_FAR, 2, 1, GX_PACE_SAMPLES, 0};
     static const struct exchange both = {GX_PACE_FAR / 2, 2, 1, GX_PACE_FAR_SAMPLES, 1};
     static const struct exchange both_near = {GX_PACE_NEAR, GX_PACE_WINDOW, 1, GX_PACE_SAMPLES,
                                               1};
@@ -245,9 +245,9 @@ static int measure_pace(const struct gx_job *job, struct gx_measured_pace *m)
     double tn = 0, tf = 0, tb = 0, tbn = 0, cv;
     int rc = exchange_pace(job->comm, job->rank, &lat, buf, &m->us, &m->cv_small);
     if (rc == MPI_SUCCESS)
-        rc = exchange_pace(job->comm, job->rank, &near, buf, &tn, &m->cv_large);
+        rc = exchange_pace(job->comm, job->rank, &near, buf, &tn, &m->cv_near);
     if (rc == MPI_SUCCESS)
-        rc = exchange_pace(job->comm, job->rank, &far, buf, &tf, &cv);
+        rc = exchange_pace(job->comm, job->rank, &far, buf, &tf, &m->cv_far);
     if (rc == MPI_SUCCESS)
         rc = exchange_pace(job->comm, job->rank, &both, buf, &tb, &cv);
     if (rc == MPI_SUCCESS)
@@ -266,6 +266,8 @@ static int measure_pace(const struct gx_job *job, struct gx_measured_pace *m)
     m->gbps_far = tf > 0 ? (double)far.bytes * far.window / tf / 1e9 : 0;
     m->gbps_both = tb > 0 ? (double)both.bytes * both.window / tb / 1e9 : 0;
     m->gbps_both_near = tbn > 0 ? (double)both_near.bytes * both_near.window / tbn / 1e9 : 0;
+    m->near_s = tn;
+    m->far_s = tf;
     m->bytes_near = near.bytes;
     m->bytes_far = far.bytes;
     m->bytes_both = both.bytes;

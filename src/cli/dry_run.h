@@ -5,8 +5,8 @@
 #include "job.h"
 #include "mplan.h"
 
-/* Samples of each exchange (of those beyond the caches fewer, each long), and the window's
- * most messages. */
+/* Samples of each exchange (of those both ways beyond the caches fewer, each long; one way's
+ * spread decides when large steps settle), and the window's most messages. */
 #define GX_PACE_SAMPLES 16
 #define GX_PACE_FAR_SAMPLES 6
 #define GX_PACE_WINDOW 64

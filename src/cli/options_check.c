@@ -7,6 +7,7 @@
 #include "mplan.h"
 #include "pairs.h"
 #include "path.h"
+#include "wrap.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,12 +187,11 @@ void gx_no_effect_notes(FILE *out, const struct gx_options *o)
             snprintf(name, sizeof name, "%.200s's %s", o->g.scenario, op->name);
         else
             snprintf(name, sizeof name, "--%s", op->name);
-        fprintf(out, "gpuxfer: %s has no effect on path%s %s (%s not %s); ", name,
-                nlacking == 1 ? "" : "s", lacking, nlacking == 1 ? "it does" : "they do", verb);
-        if (able[0])
-            fprintf(out, "it applies to %s\n", able);
-        else
-            fprintf(out, "no path of this build %s\n", verbs);
+        gx_print_note(out, "gpuxfer: %s has no effect on path%s %s (%s not %s); %s%s%s\n",
+                      name, nlacking == 1 ? "" : "s", lacking,
+                      nlacking == 1 ? "it does" : "they do", verb,
+                      able[0] ? "it applies to " : "no path of this build ", able[0] ? able : "",
+                      able[0] ? "" : verbs);
     }
 }
 

@@ -34,9 +34,10 @@ struct gx_mstep {
 };
 
 /* --dry-run's pace of host memory between ranks 0 and 1: one way, a message of 8 B and of
- * bytes_near and bytes_far in a window, and how much the samples varied. */
+ * bytes_near and bytes_far in a window, and how much the samples varied; a sample of the
+ * windows lasted near_s and far_s. */
 struct gx_measured_pace {
-    double us, gbps_near, gbps_far, cv_small, cv_large;
+    double us, gbps_near, gbps_far, cv_small, cv_near, cv_far, near_s, far_s;
     double gbps_both; /* each way, beyond the caches, with as much moving the other way */
     double gbps_both_near; /* the same of bytes_near, in the caches */
     double fill_gbps, check_gbps; /* a data check's pattern written, and compared */

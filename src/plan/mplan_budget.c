@@ -73,6 +73,20 @@ static struct gx_pace host_step_pace(const struct gx_measured_pace *m, const str
     return pc;
 }
 
+/* The spread a step's stop rule sees in iterations of iter_s: the measured windows' at their
+ * samples' lengths, between the two on a log scale. A short sample holds a descheduling
+ * whole where a long one averages it in, and a large step's iterations, several of the near
+ * window's samples long, settle sooner than that window's spread says. */
+static double iteration_cv(const struct gx_measured_pace *m, double iter_s)
+{
+    if (m->near_s <= 0 || m->far_s <= m->near_s || iter_s <= m->near_s)
+        return m->cv_near;
+    if (iter_s >= m->far_s)
+        return m->cv_far;
+    double at = log(iter_s / m->near_s) / log(m->far_s / m->near_s);
+    return m->cv_near + (m->cv_far - m->cv_near) * at;
+}
+
 /* A visit's data check writes its pattern and compares it at memory's pace, not a message's:
  * a GiB each way took seconds more than its messages on the CPU machine. A collective's output
  * is poisoned, its input filled and its output compared, a sum's floats computed. */
@@ -131,7 +145,7 @@ void gx_mplan_host_pace(struct gx_mplan *p, const struct gx_measured_pace *m)
             if (!probe && iter_s > 0)
                 s->check_fill = check_seconds(m, s) / iter_s;
             s->paced_s = iter_s; /* estimate_s stays the run's own, whose budget it shares */
-            s->dry_cv = s->size <= 64 * GX_KIB ? m->cv_small : m->cv_large;
+            s->dry_cv = s->size <= 64 * GX_KIB ? m->cv_small : iteration_cv(m, iter_s);
         }
     }
 }

@@ -68,7 +68,8 @@ static long total_rounds(const struct gx_mplan *p)
 
 /* As wide as this plan's widest, so that lines fit GX_TABLE_COLUMNS where names are short. */
 struct step_widths {
-    int path, mem;
+    int path, mem, pattern, chunk;
+    const char *chunk_head; /* "chunk/dep" where a step chunks, else "chunk" */
     int last_run; /* the run whose name was said last, -1 before the first */
 };
 
@@ -81,13 +82,26 @@ static void group_names(const struct gx_mgroup *g, char *what, size_t wlen, char
 
 static struct step_widths step_widths(const struct gx_mplan *p)
 {
-    struct step_widths w = {4, 6, -1}; /* "path", "memory" */
+    struct step_widths w = {4, 6, 7, 5, "chunk", -1}; /* "path", "memory", "pattern", "chunk" */
     for (size_t i = 0; i < p->ngroups; i++) {
+        const struct gx_mgroup *g = &p->groups[i];
         char what[40], mem[40];
-        group_names(&p->groups[i], what, sizeof what, mem, sizeof mem);
+        group_names(g, what, sizeof what, mem, sizeof mem);
         w.path = (int)strlen(what) > w.path ? (int)strlen(what) : w.path;
         w.mem = (int)strlen(mem) > w.mem ? (int)strlen(mem) : w.mem;
+        const struct gx_path_ops *ops = gx_mgroup_ops(g);
+        int chunked = !g->absent && ops && (ops->flags & GX_PATH_CHUNKED);
+        if (chunked)
+            w.chunk_head = "chunk/dep";
+        for (size_t k = g->first; !g->absent && k < g->first + g->n; k++) {
+            char chunk[48];
+            chunk_text(&p->steps[k], chunked, chunk, sizeof chunk);
+            int pat = (int)strlen(gx_pattern_table[p->steps[k].pattern]->name);
+            w.pattern = pat > w.pattern ? pat : w.pattern;
+            w.chunk = (int)strlen(chunk) > w.chunk ? (int)strlen(chunk) : w.chunk;
+        }
     }
+    w.chunk = (int)strlen(w.chunk_head) > w.chunk ? (int)strlen(w.chunk_head) : w.chunk;
     return w;
 }
 
@@ -154,9 +168,10 @@ static void print_group(FILE *f, const struct gx_mplan *p, const struct gx_optio
         chunk_text(s, (ops->flags & GX_PATH_CHUNKED) != 0, chunk, sizeof chunk);
         ++t->step;
         if (f)
-            fprintf(f, "%6ld %-*s %-*s %-7s %5s %-10s %5ld %4ld %6ld %s%s%s\n", t->step, w->path,
-                    what, w->mem, mem, gx_pattern_table[s->pattern]->name, size, chunk, s->iters,
-                    s->warmup, s->window, pairs, s->vary ? " vary " : "",
+            fprintf(f, "%6ld %-*s %-*s %-*s %5s %-*s %5ld %4ld %6ld %s%s%s\n", t->step, w->path,
+                    what, w->mem, mem, w->pattern, gx_pattern_table[s->pattern]->name, size,
+                    w->chunk, chunk, s->iters, s->warmup, s->window, pairs,
+                    s->vary ? " vary " : "",
                     s->vary ? p->vary->v[s->vary - 1].text : "");
         double before = t->secs;
         gx_mplan_step_visits_planned(bg, p, i, &t->secs);
@@ -348,8 +363,9 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
                       values, GX_VARY_MIN_VISITS);
     }
     struct step_widths w = step_widths(p);
-    fprintf(f, "# %4s %-*s %-*s %-7s %5s %-10s %5s %4s %6s %s\n", "step", w.path, "path", w.mem,
-            "memory", "pattern", "size", "chunk/dep", "iters", "warm", "window", "pairs");
+    fprintf(f, "# %4s %-*s %-*s %-*s %5s %-*s %5s %4s %6s %s\n", "step", w.path, "path", w.mem,
+            "memory", w.pattern, "pattern", "size", w.chunk, w.chunk_head, "iters", "warm",
+            "window", "pairs");
     struct plan_walk t = walk(f, p, o);
     long step = t.step, results = t.results, probes = t.probes;
     double secs = t.secs, probe_secs = t.probe_secs;
@@ -382,15 +398,15 @@ void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *
                       "and %.3g each way at %zu and %zu MiB both ways at once), a copy %.3g GB/s "
                       "at %zu MiB and %.3g GB/s at %zu MiB (the ceiling probes'), a data check's "
                       "pattern written at %.3g GB/s and compared at %.3g GB/s (a reduction's at "
-                      "%.3g and %.3g), iterations varying by %.3g%% up to 64 KiB and %.3g%% "
-                      "above\n",
+                      "%.3g and %.3g), iterations varying by %.3g%% up to 64 KiB, above it by "
+                      "%.3g%% in iterations of %.2g ms and %.3g%% of %.2g ms\n",
                       m->us, m->gbps_near, m->bytes_near / GX_MIB, m->gbps_far,
                       m->bytes_far / GX_MIB, m->gbps_both_near, m->gbps_both,
                       m->bytes_near / GX_MIB, m->bytes_both / GX_MIB,
                       m->copy_gbps_near, m->bytes_near / GX_MIB, m->copy_gbps,
                       m->bytes_far / (2 * GX_MIB), m->fill_gbps, m->check_gbps,
                       m->sum_fill_gbps, m->sum_check_gbps, 100 * m->cv_small,
-                      100 * m->cv_large);
+                      100 * m->cv_near, 1e3 * m->near_s, 100 * m->cv_far, 1e3 * m->far_s);
     if (p->pilot_steps)
         gx_print_note(f, "#   %ld steps (GPU, collectives) at the pace of a pilot the dry run "
                       "measured (%.1f s): each run's smallest size and its largest up to %u MiB "

@@ -57,8 +57,8 @@ static int block_of(struct gx_table *t, const struct gx_result *r)
     snprintf(b->key, sizeof b->key, "%s", key);
     char what[160];
     if (b->coll)
-        snprintf(what, sizeof what, "%s over %d ranks, %s, busbw = algbw x %.3g", r->coll_op,
-                 r->coll_ranks, b->type, r->coll_factor);
+        snprintf(what, sizeof what, "%s over %d ranks, busbw = algbw x %.3g", r->coll_op,
+                 r->coll_ranks, r->coll_factor); /* its type is a column */
     else
         snprintf(what, sizeof what, "pattern %s, %s", r->pattern, r->unit);
     /* --vary of a path, memory or communicator: the header says it already. */
