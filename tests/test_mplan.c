@@ -145,6 +145,59 @@ static double estimate_of(const char *path, int pattern, size_t size)
     return -1;
 }
 
+/* A large host step settles at the spread of the measured window whose samples last as long as
+ * its iterations (a 1 MiB window's few milliseconds hold a descheduling whole); a small one at
+ * the round trips'. */
+static void host_spread(void)
+{
+    struct gx_measured_pace m = {.us = 1, .gbps_near = 10, .gbps_far = 10, .cv_small = 0.03,
+                                 .cv_near = 0.06, .cv_far = 0.01, .near_s = 0.005,
+                                 .far_s = 0.02, .bytes_near = GX_MIB, .bytes_far = 64 * GX_MIB};
+    int rc = make("--path host --pattern bw --sizes 4K,256K,64M --ceilings off", 2);
+    gx_mplan_host_pace(&plan, &m);
+    const struct gx_mstep *s4k = first_step("host", 4096), *s256k = first_step("host", 256 * 1024);
+    const struct gx_mstep *s64m = first_step("host", 64 * GX_MIB);
+    ok(rc == GX_OK && s4k && s256k && s64m && s4k->dry_cv == 0.03 && s64m->dry_cv == 0.01 &&
+           gx_mstep_paced_iteration(s64m) >= m.far_s && s256k->dry_cv > 0.01 &&
+           s256k->dry_cv < 0.06 && gx_mstep_paced_iteration(s256k) > m.near_s &&
+           gx_mstep_paced_iteration(s256k) < m.far_s,
+       "host spread: 4K at the round trips' (%g), 64M's iterations of %g s at the 64 MiB "
+       "window's (%g), 256K's of %g s between the windows' (%g)",
+       s4k ? s4k->dry_cv : -1, s64m ? gx_mstep_paced_iteration(s64m) : -1,
+       s64m ? s64m->dry_cv : -1, s256k ? gx_mstep_paced_iteration(s256k) : -1,
+       s256k ? s256k->dry_cv : -1);
+    m.far_s = 0;
+    rc = make("--path host --pattern bw --sizes 64M --ceilings off", 2);
+    gx_mplan_host_pace(&plan, &m);
+    s64m = first_step("host", 64 * GX_MIB);
+    ok(rc == GX_OK && s64m && s64m->dry_cv == 0.06,
+       "host spread: without the 64 MiB window's length, the 1 MiB window's (%g)",
+       s64m ? s64m->dry_cv : -1);
+}
+
+/* A probe that stages through pinned memory of its own sets it up every visit: its group's
+ * set-up counts it at pinned memory's pace, each rank its own at once. */
+static void probe_staging(void)
+{
+    int ce = probe_index("copy-engines");
+    if (ce < 0 || !gx_probes[ce].ops) {
+        skip("the copy-engines probe is not in this build (no CUDA)");
+        return;
+    }
+    int rc = make("--path staged --pattern bw --sizes 1G --ceilings full", 2);
+    double pace[GX_MEM_COUNT] = {[GX_MEM_DEVICE] = 100, [GX_MEM_PINNED] = 1};
+    gx_mplan_setup_pace(&plan, pace);
+    const struct gx_mgroup *g = NULL;
+    for (size_t i = 0; i < plan.ngroups; i++)
+        if (plan.groups[i].probe == ce && plan.groups[i].largest == GX_GIB)
+            g = &plan.groups[i];
+    double own = 2 * (double)GX_GIB / 1e9, buffers = 2 * (double)GX_GIB / 100e9;
+    ok(rc == GX_OK && g && fabs(g->own_setup_s / own - 1) < 1e-9 &&
+           fabs(gx_mgroup_setup_seconds(g) / (own + buffers) - 1) < 1e-9,
+       "copy-engines at 1G: two pinned regions of 1 GiB a rank, %g s at 1 GB/s, beside its "
+       "device buffers", g ? g->own_setup_s : -1);
+}
+
 /* Host memory's steps at the dry run's pace: bibw at the pace each way of both ways at once,
  * within the caches at one way's where that was not measured. */
 static void host_pace(void)
@@ -841,6 +894,8 @@ int main(void)
        "--vary path on rounds of pairs: each round's groups of the paths side by side");
 
     host_pace();
+    host_spread();
+    probe_staging();
     pilot_pace();
     pilot_segments();
     pilot_cut();

@@ -211,14 +211,17 @@ static double setup_gbps(int kind, size_t bytes)
     return t[1] > 0 ? (double)bytes / t[1] / 1e9 : 0;
 }
 
-/* Rank 0's: each kind of memory a group not skipped sets up (with CUDA started for a GPU's). */
+/* Rank 0's: each kind of memory a group not skipped sets up (with CUDA started for a GPU's),
+ * pinned memory too where its path stages through its own. */
 static void measure_setup(struct gx_mplan *plan)
 {
     double gbps[GX_MEM_COUNT] = {0};
     for (size_t g = 0; g < plan->ngroups; g++) {
         const struct gx_mgroup *gr = &plan->groups[g];
-        int kinds[2] = {gr->src_kind, gr->dst_kind};
-        for (int k = 0; k < 2 && !gr->absent; k++) {
+        const struct gx_path_ops *ops = gx_mgroup_ops(gr);
+        int own = ops && ops->own_pinned;
+        int kinds[3] = {gr->src_kind, gr->dst_kind, GX_MEM_PINNED};
+        for (int k = 0; k < 2 + own && !gr->absent; k++) {
             struct gx_err why = {0};
             if (!gbps[kinds[k]] && gx_mem_usable(kinds[k], &why) == GX_OK)
                 gbps[kinds[k]] = setup_gbps(kinds[k], GX_PACE_FAR);

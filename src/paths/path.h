@@ -108,6 +108,9 @@ struct gx_path_ops {
     /* Optional: stop a persistent kernel. Local: after a failure the peer may be elsewhere. */
     int (*finish)(struct gx_ep *ep, struct gx_err *err);
     void (*close)(struct gx_ep *ep); /* only where open left a priv */
+    /* Optional: bytes of pinned host memory of its own that each rank allocates and writes as
+     * it opens for messages up to `largest` (a probe's staging), beside the group's buffers. */
+    size_t (*own_pinned)(size_t largest);
     struct gx_bounds bounds[GX_FAMILY_COUNT]; /* per family; none: no ceiling (ceiling.h) */
 };
 

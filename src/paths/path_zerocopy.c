@@ -85,8 +85,9 @@ static int zc_prepare(struct gx_ep *ep, size_t bytes, struct gx_err *err)
     if (!ep->same_node)
         return zc_grow_remote(p, ep, &r, err);
     p->ch.kernel_addr = 1; /* kernels address the slots as the GPU maps them */
-    return gx_shm_channel_prepare(ep, &p->ch, "zc", r.nslots, r.slot_bytes,
-                                  NSLOTS * gx_shm_slot_stride(ep->cap), err);
+    /* The ring's slots alone, as staged's: room for NSLOTS whole messages was set up again in
+     * every visit, seconds a visit at 1 GiB, where the chunk chosen needs a few MiB. */
+    return gx_shm_channel_prepare(ep, &p->ch, "zc", r.nslots, r.slot_bytes, 0, err);
 }
 
 /* Across nodes, filling, MPI and draining overlap within one message too. */

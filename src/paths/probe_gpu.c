@@ -223,6 +223,17 @@ static void gpu_close(struct gx_ep *ep)
     ep->priv = NULL;
 }
 
+/* A region per stream where they fit, else one for all. */
+static size_t host_region_bytes(int streams, size_t cap)
+{
+    return streams && GX_PROBE_MAX_STREAMS * cap <= GX_PROBE_HOST_REGIONS_MAX
+               ? GX_PROBE_MAX_STREAMS * cap
+               : cap;
+}
+
+/* host[0] and host[1], of the probes that stage through them (each has streams). */
+static size_t staging_pinned(size_t largest) { return 2 * host_region_bytes(1, largest); }
+
 static int gpu_open(struct gx_ep *ep, struct gx_err *err)
 {
     gpu_close(ep);
@@ -234,9 +245,7 @@ static int gpu_open(struct gx_ep *ep, struct gx_err *err)
     for (int i = 0; i < 2; i++)
         for (int k = 0; k < (pr->streams ? GX_PROBE_MAX_STREAMS : 1); k++)
             GX_CUDA_TRY(err, cudaStreamCreateWithFlags(&g->s[i][k], cudaStreamNonBlocking));
-    g->host_bytes = pr->streams && GX_PROBE_MAX_STREAMS * ep->cap <= GX_PROBE_HOST_REGIONS_MAX
-                        ? GX_PROBE_MAX_STREAMS * ep->cap
-                        : ep->cap;
+    g->host_bytes = host_region_bytes(pr->streams, ep->cap);
     for (int i = 0; i < 2 && (pr->needs & (NEEDS_PINNED | NEEDS_MAPPED)); i++) {
         unsigned flags = pr->needs & NEEDS_MAPPED ? cudaHostAllocMapped : cudaHostAllocDefault;
         GX_CUDA_TRY(err, cudaHostAlloc(&g->host[i], g->host_bytes, flags));
@@ -349,10 +358,12 @@ const struct gx_path_ops gx_probe_peer_copy = {
 const struct gx_path_ops gx_probe_copy_engines = {
     GPU_PROBE_OPS("copy-engines", "copy engines: the sender's D2H into pinned host memory "
                   "while the receiver's H2D runs", GX_MEM_DEVICE, 50, 5, 0),
+    .own_pinned = staging_pinned,
 };
 const struct gx_path_ops gx_probe_mapped = {
     GPU_PROBE_OPS("mapped", "SMs on mapped pinned host memory: the sender's kernel writes it "
                   "while the receiver's reads it (gx_kernel_copy)", GX_MEM_DEVICE, 25, 8, 0),
+    .own_pinned = staging_pinned,
 };
 /* Paces halved: each iteration's untimed return of the pages takes as long again. */
 const struct gx_path_ops gx_probe_prefetch = {

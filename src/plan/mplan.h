@@ -58,6 +58,7 @@ struct gx_mgroup {
     int vary;                  /* --vary of a group's option: its value's index + 1; 0: none */
     int nccl_comm;             /* enum gx_nccl_comm: the job's, or its --vary value's */
     double setup_gbps;         /* --dry-run: its buffers' pace measured; 0: GX_SETUP_GBPS */
+    double own_setup_s;        /* --dry-run: its path's own pinned memory set up, a visit */
 };
 
 struct gx_mplan {

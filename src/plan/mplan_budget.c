@@ -176,6 +176,10 @@ void gx_mplan_setup_pace(struct gx_mplan *p, const double gbps[GX_MEM_COUNT])
         p->setup_gbps[k] = gbps[k];
     for (size_t g = 0; g < p->ngroups; g++) {
         struct gx_mgroup *gr = &p->groups[g];
+        const struct gx_path_ops *ops = gx_mgroup_ops(gr);
+        /* Each rank its own at once: a probe's staging of 1 GiB took seconds a visit. */
+        if (ops && ops->own_pinned && gbps[GX_MEM_PINNED] > 0)
+            gr->own_setup_s = (double)ops->own_pinned(gr->largest) / (gbps[GX_MEM_PINNED] * 1e9);
         double a = gbps[gr->src_kind], b = gbps[gr->dst_kind];
         if (!(a > 0 && b > 0))
             continue;
@@ -245,7 +249,7 @@ static double step_planned(struct gx_budget *bg, const struct gx_mstep *s, doubl
 double gx_mgroup_setup_seconds(const struct gx_mgroup *g)
 {
     double gbps = g->setup_gbps > 0 ? g->setup_gbps : GX_SETUP_GBPS;
-    return g->absent ? 0 : 2 * (double)g->largest / (gbps * 1e9);
+    return g->absent ? 0 : 2 * (double)g->largest / (gbps * 1e9) + g->own_setup_s;
 }
 
 int gx_mgroup_visits(const struct gx_mplan *p, const struct gx_mgroup *g)

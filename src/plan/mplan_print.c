@@ -343,10 +343,13 @@ static void print_setup_pace(FILE *f, const struct gx_mplan *p)
         if (p->setup_gbps[k] > 0)
             n += (size_t)snprintf(line + n, sizeof line - n, "%s%s %.3g GB/s", n ? ", " : "",
                                   gx_mem_name(k), p->setup_gbps[k]);
+    int own = 0;
+    for (size_t g = 0; g < p->ngroups; g++)
+        own |= p->groups[g].own_setup_s > 0;
     if (n)
         gx_print_note(f, "#   a visit's buffers (two of its largest size; of pageable memory "
-                      "those a rank writes), allocated and first written at the pace measured in "
-                      "the dry run: %s\n", line);
+                      "those a rank writes%s), allocated and first written at the pace measured "
+                      "in the dry run: %s\n", own ? "; a probe's own pinned staging" : "", line);
 }
 
 void gx_mplan_print(FILE *f, const struct gx_mplan *p, const struct gx_options *o)
