@@ -177,7 +177,7 @@ void gx_mplan_setup_pace(struct gx_mplan *p, const double gbps[GX_MEM_COUNT])
     for (size_t g = 0; g < p->ngroups; g++) {
         struct gx_mgroup *gr = &p->groups[g];
         const struct gx_path_ops *ops = gx_mgroup_ops(gr);
-        /* Each rank its own at once: a probe's staging of 1 GiB took seconds a visit. */
+        /* Each rank sets up its own at once: one rank's time is the group's. */
         if (ops && ops->own_pinned && gbps[GX_MEM_PINNED] > 0)
             gr->own_setup_s = (double)ops->own_pinned(gr->largest) / (gbps[GX_MEM_PINNED] * 1e9);
         double a = gbps[gr->src_kind], b = gbps[gr->dst_kind];
