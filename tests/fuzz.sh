@@ -41,7 +41,7 @@ libs="$(pkg-config --libs libcjson hwloc) -lm -lpthread"
 # are every file of src/schemes/ (the scheme table names them all), so that a new one is in.
 # path_mpi asks the MPI libraries' table (src/mpilib/) what a library gets wrong.
 schemes=$(for f in "$top_srcdir"/src/schemes/scheme*.c; do basename "$f" .c; done | tr '\n' ' ')
-srcs="err input sizes stats fill coll coll_data pattern_coll mem options options_set options_check options_parse vary options_help scenario_find scenario pairs $schemes path path_mpi mpilib openmpi mpich loaded ceiling slots noise mpi_util job pattern fault fault_pace topo file_util"
+srcs="err input sizes stats fill coll coll_data pattern_coll mem options options_set options_check options_parse vary options_help scenario_find scenario pairs $schemes path path_mpi mpilib openmpi mpich loaded ceiling slots noise mpi_util job pattern fault fault_pace topo file_util wrap"
 built=0
 for s in $srcs; do
     "$MPICC" $cflags -fsanitize=fuzzer-no-link -c -o "$dir/$s.o" "$(echo "$top_srcdir"/src/*/"$s".c)" \
