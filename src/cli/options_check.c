@@ -187,11 +187,10 @@ void gx_no_effect_notes(FILE *out, const struct gx_options *o)
             snprintf(name, sizeof name, "%.200s's %s", o->g.scenario, op->name);
         else
             snprintf(name, sizeof name, "--%s", op->name);
-        gx_print_note(out, "gpuxfer: %s has no effect on path%s %s (%s not %s); %s%s%s\n",
-                      name, nlacking == 1 ? "" : "s", lacking,
-                      nlacking == 1 ? "it does" : "they do", verb,
-                      able[0] ? "it applies to " : "no path of this build ", able[0] ? able : "",
-                      able[0] ? "" : verbs);
+        gx_print_note(out, "gpuxfer: %s has no effect on path%s %s (%s not %s); %s%s\n", name,
+                      nlacking == 1 ? "" : "s", lacking, nlacking == 1 ? "it does" : "they do",
+                      verb, able[0] ? "it applies to " : "no path of this build ",
+                      able[0] ? able : verbs);
     }
 }
 
