@@ -295,6 +295,27 @@ static void pilot_segments(void)
              "points' order (%ld paced, 1G %g s a window)", paced, plan.steps[4].paced_s);
 }
 
+/* A library that connects lazily spends a second once, in the pilot's first point (its
+ * smallest): the sizes below the next point do not each pay it at every visit; a time beside
+ * the iterations that grows with the size stays on its line. */
+static void pilot_once(void)
+{
+    int rc = make("--path mpi --mem device --pattern bw --sizes 8,1K,16M,64M,1G --ceilings off",
+                  2);
+    const struct gx_mgroup *g = &plan.groups[0];
+    struct gx_pilot_point pts[] = {pt(g, GX_PAT_BW, 8, 1e-5), pt(g, GX_PAT_BW, GX_MIB, 1e-4),
+                                   pt(g, GX_PAT_BW, 64 * GX_MIB, 1e-2)};
+    pts[0].measure_s = 1.0, pts[1].measure_s = 0.01, pts[2].measure_s = 0.05;
+    long paced = rc == GX_OK ? gx_mplan_pilot_pace(&plan, pts, 3) : 0;
+    double want[5] = {0.01, 0.01, 0.01 + 0.04 * 15.0 / 63.0, 0.05, 0.05};
+    int good = paced == 5;
+    for (int i = 0; i < 5 && good; i++)
+        good = fabs(plan.steps[i].measure_s - want[i]) < 1e-12;
+    ok(good, "pilot: a first point's lazy connection counted at no size (8 B %g s, 1K %g s), "
+             "a time that grows with the size on its line (16M %g s)", plan.steps[0].measure_s,
+       plan.steps[1].measure_s, plan.steps[2].measure_s);
+}
+
 /* A budget far below the steps' pace: the estimate gives their later visits up as the run does
  * (its shares at the nominal pace), within the budget as the run keeps it, not every visit's
  * least. */
@@ -898,6 +919,7 @@ int main(void)
     probe_staging();
     pilot_pace();
     pilot_segments();
+    pilot_once();
     pilot_cut();
     pilot_keys();
 

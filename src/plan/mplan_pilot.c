@@ -105,6 +105,21 @@ static double search_weight(const struct gx_pilot_point *pts, size_t n, const st
     return (a > b ? a : b) * s->ncand;
 }
 
+/* A point's seconds beside its iterations, no more than a larger size's of its key: a library
+ * that connects lazily (NCCL's channels at a communicator's first collective, its peers' at the
+ * first send) spends a second once, in the first point measured, the smallest; a line through
+ * it counted that second at every visit of every size below the next point. */
+static double beside_at(const struct gx_pilot_point *pts, size_t n, const struct gx_mgroup *g,
+                        const struct gx_mstep *s, const struct gx_pilot_point *x)
+{
+    double least = x->measure_s;
+    for (size_t i = 0; i < n; i++)
+        if (same_key(&pts[i], g, s) && pts[i].msg_s > 0 && pts[i].size > x->size &&
+            pts[i].measure_s < least)
+            least = pts[i].measure_s;
+    return least;
+}
+
 /* A measurement's seconds beside its iterations at the step's size, on the line through the
  * points about it, beyond the largest as at the largest (the points' own preparing and checks
  * are noisy, and a line through them overcounted the unified paths' largest steps). */
@@ -116,11 +131,11 @@ static void measure_seconds(const struct gx_pilot_point *pts, size_t n, const st
     const struct gx_pilot_point *one = lo ? lo : hi;
     if (!one)
         return;
-    s->measure_s = one->measure_s;
+    s->measure_s = beside_at(pts, n, g, s, one);
     if (!lo || !hi || hi->size <= lo->size)
         return;
-    s->measure_s = lo->measure_s + (hi->measure_s - lo->measure_s) *
-                                       (double)(s->size - lo->size) / (double)(hi->size - lo->size);
+    double a = s->measure_s, b = beside_at(pts, n, g, s, hi);
+    s->measure_s = a + (b - a) * (double)(s->size - lo->size) / (double)(hi->size - lo->size);
 }
 
 /* A run's smallest size and its largest up to GX_PILOT_MOST, a line through them by size (where
