@@ -68,7 +68,12 @@ static int host_view_done(void *buf, size_t n, void *view, int to_device, struct
     if (view == buf)
         return GX_OK;
 #ifdef HAVE_CUDA
+    /* From pageable memory cudaMemcpy returns once the data is staged, before all of it has
+     * landed; a collective on a stream that does not wait for the legacy one (NCCL's) can then
+     * read its input's tail before the copy has written it. */
     cudaError_t ce = to_device ? cudaMemcpy(buf, view, n, cudaMemcpyHostToDevice) : cudaSuccess;
+    if (ce == cudaSuccess && to_device)
+        ce = cudaDeviceSynchronize();
     free(view);
     if (ce != cudaSuccess)
         return gx_fail_cuda(err, ce, "cudaMemcpy", __FILE__, __LINE__);
