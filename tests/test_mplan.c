@@ -592,6 +592,30 @@ int main(void)
        "a probe at 1G: 3 visits of %ld iterations (its %d shared), its result %d; warmed up "
        "at the first, no data check; the result's check one message's filling, moving and "
        "comparing, a fraction of a window", pv.iters, GX_PROBE_MIN_ITERS, GX_LONG_STEP_VISITS);
+    /* Under a budget at risk: a probe's later visit is one more chance at its best, given up
+     * from its second; a result's only from its fewest visits on. */
+    {
+        const struct gx_mstep *rs = &plan.steps[plan.groups[1].first];
+        int rv = gx_mplan_step_visits(&plan, plan.groups[1].first);
+        ok(gx_mplan_cut_factor(&plan, p1g, 1, 3) == GX_VISITS_CUT &&
+               gx_mplan_cut_factor(&plan, p1g, 2, 3) == GX_VISITS_CUT_LATER &&
+               gx_mplan_cut_factor(&plan, p1g, 3, 3) == 0 &&
+               gx_mplan_cut_factor(&plan, rs, 2, rv) == 0 &&
+               gx_mplan_cut_factor(&plan, rs, GX_LEAST_LONG_VISITS, rv) == GX_VISITS_CUT_LATER,
+           "budget at risk: a probe's visits cut from its second, its result's (%d visits) from "
+           "visit %d", rv, GX_LEAST_LONG_VISITS);
+    }
+    /* The pace of the steps begun leaves their groups' set-up out: the budget keeps the set-up
+     * to come apart, and counted in the pace it made a run at 70% of its budget cut visits. */
+    {
+        struct gx_budget bg = {.seconds = 10, .estimate_left = 4, .steps_left = 4,
+                               .estimate_ran = 2, .setup_ran = 3};
+        int apart = gx_budget_at_risk(&bg, 5);
+        bg.setup_ran = 0;
+        ok(!apart && gx_budget_at_risk(&bg, 5) && gx_budget_at_risk(&bg, 8),
+           "budget at risk: 2 s of steps and 3 s of set-up in 5 s keep the estimates' pace (4 s "
+           "left for 4.4); 5 s all of steps are at 2.5 times it");
+    }
     struct gx_mstep result = plan.steps[plan.groups[1].first];
     result.min_iters = 5;
     result.iters = 9;

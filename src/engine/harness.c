@@ -146,7 +146,7 @@ static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struc
     }
     b->step = i;
     b->visits_planned = gx_mplan_step_visits(h->plan, i);
-    double cut = gx_mplan_cut_factor(h->plan, h->visit, visits);
+    double cut = gx_mplan_cut_factor(h->plan, st, h->visit, visits);
     if (rc == GX_OK && cut > 0)
         rc = cut_visits(h, i, b->pair && b->share_s > 0 && rec.elapsed_s > cut * b->share_s &&
                                   gx_budget_at_risk(&h->budget, gx_wtime()),
@@ -330,11 +330,13 @@ static int run_group(struct gx_harness *h, const struct gx_mgroup *g, struct gx_
     size_t gi = (size_t)(g - h->plan->groups);
     keep_setup(h, gi, h->visit + 1); /* this visit's is spent */
     double set_up = gx_wtime() - t0, t1 = 0;
+    h->budget.setup_ran += set_up;
     for (size_t i = g->first; i < g->first + g->n && rc == GX_OK; i++)
         if (h->visits_of[i] >= h->visit)
             rc = run_step(h, g, round, i, err);
     t1 = gx_wtime();
     gx_close_group(&b->ep);
+    h->budget.setup_ran += gx_wtime() - t1;
     set_up += gx_wtime() - t1;
     h->ho->setup_s += set_up;
     if (h->visit == 1) /* the later visits' as this one's, not the guess */

@@ -257,6 +257,7 @@ struct gx_budget {
     double estimate_left;
     long steps_left;
     double setup_left;    /* kept back for the groups' visits still to come */
+    double setup_ran;     /* spent on them so far: apart from the steps' pace */
     double estimate_ran;  /* of the steps begun */
 };
 double gx_mstep_least_seconds(const struct gx_mstep *s);
@@ -268,13 +269,15 @@ double gx_budget_share(struct gx_budget *bg, const struct gx_mstep *s, double no
 void gx_budget_setup_spent(struct gx_budget *bg, double seconds);
 void gx_budget_skip(struct gx_budget *bg, const struct gx_mstep *s, size_t n);
 double gx_budget_left(const struct gx_budget *bg, double now);
-/* Whether the steps to come, at the pace the steps begun kept against their estimates, would
- * outlast what is left. */
+/* Whether the steps to come, at the pace the steps begun kept against their estimates (their
+ * groups' set-up left out: what is left keeps the set-up to come apart), would outlast what is
+ * left. */
 int gx_budget_at_risk(const struct gx_budget *bg, double now);
 /* Whether a step's visit (from 1) of its visits may be its last where it outlasts its share
  * and the budget is at risk, and by how much: the first by GX_VISITS_CUT, a later one from the
- * fewest visits by GX_VISITS_CUT_LATER; 0: it may not. */
-double gx_mplan_cut_factor(const struct gx_mplan *p, int visit, int visits);
+ * fewest visits (a ceiling probe's from its second) by GX_VISITS_CUT_LATER; 0: it may not. */
+double gx_mplan_cut_factor(const struct gx_mplan *p, const struct gx_mstep *s, int visit,
+                           int visits);
 /* A budget below the plan's least cannot be kept: the run says so and records it. */
 double gx_budget_least(const struct gx_mplan *p);
 void gx_budget_print(FILE *f, const struct gx_mplan *p, const struct gx_options *o);

@@ -282,6 +282,7 @@ void gx_budget_start(struct gx_budget *bg, const struct gx_mplan *p, double seco
     bg->estimate_left = 0;
     bg->steps_left = 0;
     bg->setup_left = 0;
+    bg->setup_ran = 0;
     bg->estimate_ran = 0;
     for (size_t g = 0; g < p->ngroups; g++)
         bg->setup_left += gx_mgroup_setup_all(p, &p->groups[g]);
@@ -311,7 +312,8 @@ int gx_budget_at_risk(const struct gx_budget *bg, double now)
 {
     if (bg->seconds <= 0 || !(bg->estimate_ran > 0))
         return 0;
-    double pace = (now - bg->t0) / bg->estimate_ran;
+    double steps = now - bg->t0 - bg->setup_ran;
+    double pace = (steps > 0 ? steps : 0) / bg->estimate_ran;
     return bg->estimate_left * pace > gx_budget_left(bg, now);
 }
 
@@ -336,6 +338,7 @@ double gx_budget_share(struct gx_budget *bg, const struct gx_mstep *s, double no
 
 void gx_budget_setup_spent(struct gx_budget *bg, double seconds)
 {
+    bg->setup_ran += seconds;
     bg->setup_left = bg->setup_left > seconds ? bg->setup_left - seconds : 0;
 }
 
@@ -368,7 +371,7 @@ void gx_mplan_step_visits_planned(struct gx_budget *bg, const struct gx_mplan *p
     for (int v = 0; v < visits; v++) {
         struct gx_mstep part = gx_mstep_visit(&p->steps[i], visits, v == 0);
         double share, t = step_planned(bg, &part, now, &share);
-        double cut = gx_mplan_cut_factor(p, v + 1, visits);
+        double cut = gx_mplan_cut_factor(p, &p->steps[i], v + 1, visits);
         /* Given up as the run gives it up (harness.c): the visits after this one. */
         if (bg->seconds > 0 && cut > 0 && t > cut * share && gx_budget_at_risk(bg, *now)) {
             struct gx_mstep later = gx_mstep_visit(&p->steps[i], visits, 0);
@@ -379,12 +382,17 @@ void gx_mplan_step_visits_planned(struct gx_budget *bg, const struct gx_mplan *p
     }
 }
 
-double gx_mplan_cut_factor(const struct gx_mplan *p, int visit, int visits)
+double gx_mplan_cut_factor(const struct gx_mplan *p, const struct gx_mstep *s, int visit,
+                           int visits)
 {
     if (visits <= 1 || visit >= visits)
         return 0;
     if (visit == 1)
         return GX_VISITS_CUT;
+    /* A probe's bound is its best iteration: a later visit is one more chance at it and its
+     * set-up again, which a budget at risk gives up before a result's visits over the run. */
+    if (s->best_of)
+        return !p->visits_asked ? GX_VISITS_CUT_LATER : 0;
     int least = visits < p->nvisits ? GX_LEAST_LONG_VISITS : GX_LEAST_VISITS;
     return !p->visits_asked && visit >= least ? GX_VISITS_CUT_LATER : 0;
 }
