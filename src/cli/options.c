@@ -193,10 +193,10 @@ const struct gx_option gx_option_table[] = {
      .help = "time the whole plan may take, ceiling probes included (also a scenario key)",
      .more = "Divided among the steps by their estimated cost, what a step leaves going to the "
          "ones after it; a step ends when its median is known to --precision, when its share is "
-         "spent (after a few iterations) or at its iterations; while the steps so far ran slower "
-         "than the rest can, a step's later visits are given up (a ceiling probe's from its "
-         "second, a result's from its fewest). The run says first what precision the budget "
-         "buys."},
+         "spent (after a few iterations) or at its iterations; while the steps so far ran at a "
+         "pace the rest cannot keep within the budget, a step's later visits are given up (a "
+         "ceiling probe's from its second, a result's from its fewest). The run says first what "
+         "precision the budget buys."},
     {.name = "precision", .arg = "FRACTION", .per_run = 1, .type = GX_T_STRING,
      .group = GX_G_TIME, .set = gx_set_precision, .num = GX_NUM_RATIO, .dflt = "0.01",
      .help = "a step stops once the 95% interval of its median lies within FRACTION x the "

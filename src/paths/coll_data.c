@@ -72,11 +72,11 @@ static int host_view_done(void *buf, size_t n, void *view, int to_device, struct
      * landed; a collective on a stream that does not wait for the legacy one (NCCL's) can then
      * read its input's tail before the copy has written it. */
     cudaError_t ce = to_device ? cudaMemcpy(buf, view, n, cudaMemcpyHostToDevice) : cudaSuccess;
-    if (ce == cudaSuccess && to_device)
-        ce = cudaDeviceSynchronize();
     free(view);
     if (ce != cudaSuccess)
         return gx_fail_cuda(err, ce, "cudaMemcpy", __FILE__, __LINE__);
+    if (to_device)
+        GX_CUDA_TRY(err, cudaDeviceSynchronize());
 #else
     (void)n, (void)to_device, (void)err;
     free(view);
