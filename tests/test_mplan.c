@@ -606,7 +606,7 @@ int main(void)
            "visit %d", rv, GX_LEAST_LONG_VISITS);
     }
     /* The pace of the steps begun leaves their groups' set-up out: the budget keeps the set-up
-     * to come apart, and counted in the pace it made a run at 70% of its budget cut visits. */
+     * to come apart, so in the pace too it counted twice. */
     {
         struct gx_budget bg = {.seconds = 10, .estimate_left = 4, .steps_left = 4,
                                .estimate_ran = 2, .setup_ran = 3};

@@ -18,6 +18,9 @@
 #define GX_LONG_STEP_VISITS 8
 #define GX_LEAST_VISITS 5 /* what a budget too short for the above leaves, short and long */
 #define GX_LEAST_LONG_VISITS 3
+/* A probe's bound is its best iteration: a later visit is one more chance at it and its set-up
+ * again, which a budget at risk gives up before a result's visits over the run. */
+#define GX_LEAST_PROBE_VISITS 2
 /* While the steps to come at the pace kept so far would outlast the budget, a step whose first
  * visit outlasts its share GX_VISITS_CUT times, or a later one from its fewest visits on
  * GX_VISITS_CUT_LATER times, gets no more visits: the machine is slower than the plan (two ranks

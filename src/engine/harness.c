@@ -329,15 +329,16 @@ static int run_group(struct gx_harness *h, const struct gx_mgroup *g, struct gx_
     }
     size_t gi = (size_t)(g - h->plan->groups);
     keep_setup(h, gi, h->visit + 1); /* this visit's is spent */
-    double set_up = gx_wtime() - t0, t1 = 0;
+    double set_up = gx_wtime() - t0;
     h->budget.setup_ran += set_up;
     for (size_t i = g->first; i < g->first + g->n && rc == GX_OK; i++)
         if (h->visits_of[i] >= h->visit)
             rc = run_step(h, g, round, i, err);
-    t1 = gx_wtime();
+    double t1 = gx_wtime();
     gx_close_group(&b->ep);
-    h->budget.setup_ran += gx_wtime() - t1;
-    set_up += gx_wtime() - t1;
+    double closing = gx_wtime() - t1;
+    h->budget.setup_ran += closing;
+    set_up += closing;
     h->ho->setup_s += set_up;
     if (h->visit == 1) /* the later visits' as this one's, not the guess */
         h->group[gi].setup_s = set_up;

@@ -389,11 +389,8 @@ double gx_mplan_cut_factor(const struct gx_mplan *p, const struct gx_mstep *s, i
         return 0;
     if (visit == 1)
         return GX_VISITS_CUT;
-    /* A probe's bound is its best iteration: a later visit is one more chance at it and its
-     * set-up again, which a budget at risk gives up before a result's visits over the run. */
-    if (s->best_of)
-        return !p->visits_asked ? GX_VISITS_CUT_LATER : 0;
-    int least = visits < p->nvisits ? GX_LEAST_LONG_VISITS : GX_LEAST_VISITS;
+    int least = s->best_of ? GX_LEAST_PROBE_VISITS
+                : visits < p->nvisits ? GX_LEAST_LONG_VISITS : GX_LEAST_VISITS;
     return !p->visits_asked && visit >= least ? GX_VISITS_CUT_LATER : 0;
 }
 
