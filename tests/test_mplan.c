@@ -316,6 +316,28 @@ static void pilot_once(void)
        plan.steps[1].measure_s, plan.steps[2].measure_s);
 }
 
+/* A first visit (its search, warm-up and all of its fewest) takes more of its estimate than
+ * a later one: the visits to come at each one's own pace, a later one's in proportion to
+ * their leasts until one has run. */
+static void budget_visit_paces(void)
+{
+    struct gx_budget bg = {.seconds = 10, .estimate_left = 4, .estimate_ran = 2,
+                           .first_ran = 2, .first_s = 4, .later_per_first = 0.5};
+    int first_pace_only = gx_budget_at_risk(&bg, 4);
+    bg.estimate_left = 3, bg.estimate_ran = 3, bg.later_s = 2;
+    ok(!first_pace_only && gx_budget_at_risk(&bg, 6),
+       "budget at risk: first visits at twice their estimates, the 4 s of later ones to come "
+       "at once theirs (half a first's by their leasts) fit 5.4 s; a later one that ran at "
+       "twice its estimate puts 3 s of them past 3.4 s");
+    struct gx_budget pb;
+    int rc = make("--path host --pattern bw --sizes 1M,2M --budget 10 --ceilings off", 2);
+    gx_budget_start(&pb, &plan, 10, 0);
+    ok(rc == GX_OK && pb.later_per_first > 0 && pb.later_per_first < 1 &&
+           pb.first_left > 0 && pb.first_left < pb.estimate_left,
+       "a plan's later visits take less of their estimates than first ones by their leasts "
+       "(%g)", pb.later_per_first);
+}
+
 /* A budget far below the steps' pace: the estimate gives their later visits up as the run does
  * (its shares at the nominal pace), within the budget as the run keeps it, not every visit's
  * least. */
@@ -945,6 +967,7 @@ int main(void)
     pilot_segments();
     pilot_once();
     pilot_cut();
+    budget_visit_paces();
     pilot_keys();
 
     /* Where the progress line goes. */

@@ -126,6 +126,7 @@ static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struc
     }
     gx_watchdog_measured();
     rec.elapsed_s = gx_wtime() - b->step_t0;
+    gx_budget_ran(&h->budget, &part, rec.elapsed_s);
     double wait1 = wait0 >= 0 ? gx_cpu_wait_s(&slices1) : -1;
     /* The reads included: a wait ending inside one is counted by the second. */
     rec.cpu_window_s = gx_wtime() - w0_t;

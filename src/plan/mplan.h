@@ -31,6 +31,7 @@ struct gx_mstep {
     int cand_depth[GX_AUTO_MAX_CANDIDATES];
     int best_of; /* a ceiling probe's: its value is the best iteration of all its visits */
     int vary;    /* --vary: the index + 1 of the value it measures; 0: none */
+    int later;   /* a later visit's part (gx_mstep_visit): no search, fewer fewest iterations */
 };
 
 /* --dry-run's pace of host memory between ranks 0 and 1: one way, a message of 8 B and of
@@ -255,10 +256,16 @@ struct gx_budget {
     double seconds;       /* 0: no budget */
     double t0;
     double estimate_left;
+    double first_left;    /* of which the steps' first visits */
     long steps_left;
     double setup_left;    /* kept back for the groups' visits still to come */
     double setup_ran;     /* spent on them so far: apart from the steps' pace */
     double estimate_ran;  /* of the steps begun */
+    double first_ran;     /* of which first visits */
+    double first_s, later_s; /* the visits ended took: a first, with its search and all of its
+                              * fewest iterations, takes more of its estimate than a later one */
+    double later_per_first; /* a later visit's part of its estimate in a first's, by their least,
+                             * until a later visit has run */
 };
 double gx_mstep_least_seconds(const struct gx_mstep *s);
 /* Shared evenly: a step the nominal rates call instant still gets time on a busy machine. */
@@ -266,12 +273,14 @@ double gx_mstep_least_seconds(const struct gx_mstep *s);
 void gx_budget_start(struct gx_budget *bg, const struct gx_mplan *p, double seconds, double now);
 /* Counts s as run. */
 double gx_budget_share(struct gx_budget *bg, const struct gx_mstep *s, double now);
+/* A visit s ended after seconds. */
+void gx_budget_ran(struct gx_budget *bg, const struct gx_mstep *s, double seconds);
 void gx_budget_setup_spent(struct gx_budget *bg, double seconds);
 void gx_budget_skip(struct gx_budget *bg, const struct gx_mstep *s, size_t n);
 double gx_budget_left(const struct gx_budget *bg, double now);
 /* Whether the steps to come, at the pace the steps begun kept against their estimates (their
- * groups' set-up left out: what is left keeps the set-up to come apart), would outlast what is
- * left. */
+ * groups' set-up left out: what is left keeps the set-up to come apart; first and later visits
+ * each at their own), would outlast what is left. */
 int gx_budget_at_risk(const struct gx_budget *bg, double now);
 /* Whether a step's visit (from 1) of its visits may be its last where it outlasts its share
  * and the budget is at risk, and by how much: the first by GX_VISITS_CUT, a later one from the

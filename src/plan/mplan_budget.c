@@ -241,6 +241,7 @@ static double step_planned(struct gx_budget *bg, const struct gx_mstep *s, doubl
         t = share > least ? share : least;
     }
     *now += t;
+    gx_budget_ran(bg, s, t);
     return t;
 }
 
@@ -284,15 +285,27 @@ void gx_budget_start(struct gx_budget *bg, const struct gx_mplan *p, double seco
     bg->setup_left = 0;
     bg->setup_ran = 0;
     bg->estimate_ran = 0;
+    bg->first_left = bg->first_ran = bg->first_s = bg->later_s = 0;
     for (size_t g = 0; g < p->ngroups; g++)
         bg->setup_left += gx_mgroup_setup_all(p, &p->groups[g]);
+    double least[2] = {0}, est[2] = {0}; /* first visits', later ones' */
     for (size_t i = 0; i < p->nsteps; i++) {
         int v = gx_mplan_step_visits(p, i);
-        if (v > 0)
-            bg->estimate_left += gx_mstep_visit(&p->steps[i], v, 1).estimate_s +
-                                 (v - 1) * gx_mstep_visit(&p->steps[i], v, 0).estimate_s;
+        if (v > 0) {
+            struct gx_mstep first = gx_mstep_visit(&p->steps[i], v, 1);
+            struct gx_mstep later = gx_mstep_visit(&p->steps[i], v, 0);
+            bg->first_left += first.estimate_s;
+            bg->estimate_left += first.estimate_s + (v - 1) * later.estimate_s;
+            if (v > 1) {
+                least[0] += gx_mstep_least_seconds(&first);
+                est[0] += first.estimate_s;
+                least[1] += (v - 1) * gx_mstep_least_seconds(&later);
+                est[1] += (v - 1) * later.estimate_s;
+            }
+        }
         bg->steps_left += v;
     }
+    bg->later_per_first = least[0] > 0 && est[1] > 0 ? least[1] / est[1] * est[0] / least[0] : 1;
 }
 
 static double share_part(const struct gx_budget *bg, double w)
@@ -313,8 +326,16 @@ int gx_budget_at_risk(const struct gx_budget *bg, double now)
     if (bg->seconds <= 0 || !(bg->estimate_ran > 0))
         return 0;
     double steps = now - bg->t0 - bg->setup_ran;
-    double pace = (steps > 0 ? steps : 0) / bg->estimate_ran;
-    return bg->estimate_left * pace > gx_budget_left(bg, now);
+    steps = steps > 0 ? steps : 0;
+    double ended = bg->first_s + bg->later_s, later_ran = bg->estimate_ran - bg->first_ran;
+    if (!(ended > 0) || !(bg->first_ran > 0)) /* no visit's own time: all at one pace */
+        return bg->estimate_left * steps / bg->estimate_ran > gx_budget_left(bg, now);
+    /* The time between the visits (their results collected and agreed) in proportion. */
+    double first = bg->first_s / bg->first_ran * steps / ended;
+    double later = later_ran > 0 && bg->later_s > 0 ? bg->later_s / later_ran * steps / ended
+                                                    : first * bg->later_per_first;
+    double to_come = bg->first_left * first + (bg->estimate_left - bg->first_left) * later;
+    return to_come > gx_budget_left(bg, now);
 }
 
 /* The least of the steps to come is not held back: at the nominal rates it came to nearly a
@@ -331,9 +352,15 @@ double gx_budget_share(struct gx_budget *bg, const struct gx_mstep *s, double no
     double share = bg->seconds > 0 ? share_of(bg, s, gx_budget_left(bg, now)) : 0;
     gx_budget_skip(bg, s, 1);
     bg->estimate_ran += s->estimate_s;
+    bg->first_ran += s->later ? 0 : s->estimate_s;
     if (bg->seconds <= 0)
         return 0;
     return share > 1e-3 ? share : 1e-3;
+}
+
+void gx_budget_ran(struct gx_budget *bg, const struct gx_mstep *s, double seconds)
+{
+    *(s->later ? &bg->later_s : &bg->first_s) += seconds > 0 ? seconds : 0;
 }
 
 void gx_budget_setup_spent(struct gx_budget *bg, double seconds)
@@ -344,9 +371,12 @@ void gx_budget_setup_spent(struct gx_budget *bg, double seconds)
 
 void gx_budget_skip(struct gx_budget *bg, const struct gx_mstep *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         bg->estimate_left -= s[i].estimate_s;
+        bg->first_left -= s[i].later ? 0 : s[i].estimate_s;
+    }
     bg->estimate_left = bg->estimate_left > 0 ? bg->estimate_left : 0;
+    bg->first_left = bg->first_left > 0 ? bg->first_left : 0;
     bg->steps_left = bg->steps_left > (long)n ? bg->steps_left - (long)n : 0;
 }
 double gx_mplan_overhead(const struct gx_mplan *p)

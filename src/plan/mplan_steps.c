@@ -203,6 +203,7 @@ struct gx_mstep gx_mstep_visit(const struct gx_mstep *s, int visits, int first)
     }
     v.iters = part > v.min_iters ? part : v.min_iters;
     v.precision = s->precision * sqrt((double)visits);
+    v.later = !first;
     if (!first)
         v.ncand = v.ncand > 1 ? 1 : v.ncand;
     v.estimate_s = gx_mstep_iteration_estimate(s) * gx_mstep_runs(&v, v.iters);
