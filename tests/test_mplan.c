@@ -338,6 +338,20 @@ static void budget_visit_paces(void)
        "(%g)", pb.later_per_first);
 }
 
+/* A path's first opening for a pair does what later ones do not (NCCL's communicator): the
+ * harness takes a group's first visit for its later ones only where an earlier group opened
+ * its path for the same pair. */
+static void opened_before(void)
+{
+    int rc = make("--path host,mpi --pattern latency,bw --sizes 8,1M --pairs all", 3);
+    size_t firsts = 0;
+    for (size_t g = 0; rc == GX_OK && g < plan.ngroups; g++)
+        firsts += !gx_mgroup_opened_before(&plan, g);
+    ok(rc == GX_OK && plan.ngroups > 18 && firsts == 18,
+       "2 paths and the probe below them, 6 ordered pairs of 3 ranks: 18 of %zu groups open "
+       "theirs for their pair first (%zu)", plan.ngroups, firsts);
+}
+
 /* A budget far below the steps' pace: the estimate gives their later visits up as the run does
  * (its shares at the nominal pace), within the budget as the run keeps it, not every visit's
  * least. */
@@ -968,6 +982,7 @@ int main(void)
     pilot_once();
     pilot_cut();
     budget_visit_paces();
+    opened_before();
     pilot_keys();
 
     /* Where the progress line goes. */

@@ -242,8 +242,11 @@ double gx_mplan_budget_estimate(const struct gx_mplan *p, const struct gx_option
 /* The line for runs given --pairs job (collectives alone, no --pairs): the dry run's, the
  * table's. */
 void gx_pairs_implied_note(FILE *f, const struct gx_options *o);
-/* A group's set-up at each visit (a guess: the harness measures the first). */
+/* A group's set-up at each visit (a guess until the harness measures one). */
 double gx_mgroup_setup_seconds(const struct gx_mgroup *g);
+/* Whether a group before g opens g's path or probe, with g's --vary value, for g's pairs: that
+ * one's set-up does what the path does once for them. */
+int gx_mgroup_opened_before(const struct gx_mplan *p, size_t g);
 int gx_mgroup_visits(const struct gx_mplan *p, const struct gx_mgroup *g);
 double gx_mgroup_setup_all(const struct gx_mplan *p, const struct gx_mgroup *g);
 /* The part of the estimate that runs of exactly --iters take: the budget does not shorten it. */

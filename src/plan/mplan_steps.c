@@ -218,6 +218,28 @@ int gx_mgroup_uses_gpu(const struct gx_mgroup *g)
             gx_mem_has(g->dst_kind, GX_MEM_GPU_ACCESSIBLE));
 }
 
+static int same_pairs(const struct gx_round *a, const struct gx_round *b)
+{
+    if (a->npairs != b->npairs || !a->group_of != !b->group_of)
+        return 0;
+    for (int k = 0; k < a->npairs; k++)
+        if (a->pairs[k].a != b->pairs[k].a || a->pairs[k].b != b->pairs[k].b)
+            return 0;
+    return 1;
+}
+
+int gx_mgroup_opened_before(const struct gx_mplan *p, size_t g)
+{
+    const struct gx_mgroup *gr = &p->groups[g];
+    for (size_t j = 0; j < g; j++) {
+        const struct gx_mgroup *e = &p->groups[j];
+        if (!e->absent && e->probe == gr->probe && e->path == gr->path && e->vary == gr->vary &&
+            same_pairs(&p->pairs[e->run].rounds[e->round], &p->pairs[gr->run].rounds[gr->round]))
+            return 1;
+    }
+    return 0;
+}
+
 int gx_mplan_uses_gpu(const struct gx_mplan *p)
 {
     for (size_t i = 0; i < p->ngroups; i++)
