@@ -171,7 +171,7 @@ static void visits_cut_later(void)
                rec.steps_skipped == 8 - GX_LEAST_VISITS && r->last &&
                r->visits == GX_LEAST_VISITS && r->visits_planned == 8,
            "8 visits, visit %d on 0.5 s iterations: the step's visits end at its fewest, %d "
-           "(%d steps, %ld skipped; its visits %.2f s on shares of %.2f)", slow_from,
+           "(%ld steps, %ld skipped; its visits %.2f s on shares of %.2f)", slow_from,
            GX_LEAST_VISITS, rec.steps, rec.steps_skipped, r->elapsed_s, r->share_s);
     }
 }

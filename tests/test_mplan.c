@@ -341,15 +341,23 @@ static void budget_visit_paces(void)
 /* A path's first opening for a pair does what later ones do not (NCCL's communicator): the
  * harness takes a group's first visit for its later ones only where an earlier group opened
  * its path for the same pair. */
-static void opened_before(void)
+static void group_opens(void)
 {
     int rc = make("--path host,mpi --pattern latency,bw --sizes 8,1M --pairs all", 3);
-    size_t firsts = 0;
-    for (size_t g = 0; rc == GX_OK && g < plan.ngroups; g++)
-        firsts += !gx_mgroup_opened_before(&plan, g);
-    ok(rc == GX_OK && plan.ngroups > 18 && firsts == 18,
+    size_t firsts = 0, wrong = 0;
+    for (size_t g = 0; rc == GX_OK && g < plan.ngroups; g++) {
+        const struct gx_mgroup *a = &plan.groups[g];
+        int earlier = 0;
+        for (size_t e = 0; e < g; e++)
+            earlier |= plan.groups[e].path == a->path && plan.groups[e].probe == a->probe &&
+                       plan.groups[e].run == a->run && plan.groups[e].round == a->round;
+        firsts += a->opens;
+        wrong += a->opens == earlier;
+    }
+    ok(rc == GX_OK && plan.ngroups > 18 && firsts == 18 && wrong == 0,
        "2 paths and the probe below them, 6 ordered pairs of 3 ranks: 18 of %zu groups open "
-       "theirs for their pair first (%zu)", plan.ngroups, firsts);
+       "theirs for their pair first (%zu), each the earliest of its path and pair (%zu not)",
+       plan.ngroups, firsts, wrong);
 }
 
 /* A budget far below the steps' pace: the estimate gives their later visits up as the run does
@@ -982,7 +990,7 @@ int main(void)
     pilot_once();
     pilot_cut();
     budget_visit_paces();
-    opened_before();
+    group_opens();
     pilot_keys();
 
     /* Where the progress line goes. */

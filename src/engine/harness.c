@@ -344,7 +344,7 @@ static int run_group(struct gx_harness *h, const struct gx_mgroup *g, struct gx_
     /* The later visits' as the latest measured, not the guess; a path's first opening for its
      * pairs does what later ones do not (NCCL's communicator: seconds, once), so a first visit
      * measures them only where an earlier group opened the path. */
-    if (h->visit > 1 || gx_mgroup_opened_before(h->plan, gi))
+    if (h->visit > 1 || !g->opens)
         h->group[gi].setup_s = set_up;
     keep_setup(h, gi, h->visit + 1);
     return rc;

@@ -60,6 +60,7 @@ struct gx_mgroup {
     int nccl_comm;             /* enum gx_nccl_comm: the job's, or its --vary value's */
     double setup_gbps;         /* --dry-run: its buffers' pace measured; 0: GX_SETUP_GBPS */
     double own_setup_s;        /* --dry-run: its path's own pinned memory set up, a visit */
+    int opens;                 /* the first to open its path for its pairs (gx_mplan_mark_opens) */
 };
 
 struct gx_mplan {
@@ -244,9 +245,9 @@ double gx_mplan_budget_estimate(const struct gx_mplan *p, const struct gx_option
 void gx_pairs_implied_note(FILE *f, const struct gx_options *o);
 /* A group's set-up at each visit (a guess until the harness measures one). */
 double gx_mgroup_setup_seconds(const struct gx_mgroup *g);
-/* Whether a group before g opens g's path or probe, with g's --vary value, for g's pairs: that
- * one's set-up does what the path does once for them. */
-int gx_mgroup_opened_before(const struct gx_mplan *p, size_t g);
+/* Each group's opens: whether it is the first of the plan to open its path or probe, with its
+ * --vary value, for its pairs (its set-up does what the path does once for them). */
+int gx_mplan_mark_opens(struct gx_mplan *p, struct gx_err *err);
 int gx_mgroup_visits(const struct gx_mplan *p, const struct gx_mgroup *g);
 double gx_mgroup_setup_all(const struct gx_mplan *p, const struct gx_mgroup *g);
 /* The part of the estimate that runs of exactly --iters take: the budget does not shorten it. */

@@ -161,6 +161,8 @@ int gx_mplan_make(const struct gx_options *o, const struct gx_layout *layout,
     if (rc == GX_OK)
         rc = gx_mplan_plan_probes(p, o, err);
     if (rc == GX_OK)
+        rc = gx_mplan_mark_opens(p, err);
+    if (rc == GX_OK)
         fit_visits(p, o);
     if (rc == GX_OK)
         p->cuda_start = gx_mplan_uses_gpu(p);

@@ -218,26 +218,63 @@ int gx_mgroup_uses_gpu(const struct gx_mgroup *g)
             gx_mem_has(g->dst_kind, GX_MEM_GPU_ACCESSIBLE));
 }
 
-static int same_pairs(const struct gx_round *a, const struct gx_round *b)
+static uint64_t fnv(uint64_t h, int word)
 {
-    if (a->npairs != b->npairs || !a->group_of != !b->group_of)
-        return 0;
-    for (int k = 0; k < a->npairs; k++)
-        if (a->pairs[k].a != b->pairs[k].a || a->pairs[k].b != b->pairs[k].b)
-            return 0;
-    return 1;
+    return (h ^ (uint32_t)word) * 1099511628211ull;
 }
 
-int gx_mgroup_opened_before(const struct gx_mplan *p, size_t g)
+/* What tells one group's pairs from another's: its round's, FNV-1a. */
+static uint64_t pairs_key(const struct gx_round *r)
 {
-    const struct gx_mgroup *gr = &p->groups[g];
-    for (size_t j = 0; j < g; j++) {
-        const struct gx_mgroup *e = &p->groups[j];
-        if (!e->absent && e->probe == gr->probe && e->path == gr->path && e->vary == gr->vary &&
-            same_pairs(&p->pairs[e->run].rounds[e->round], &p->pairs[gr->run].rounds[gr->round]))
-            return 1;
+    uint64_t h = fnv(fnv(14695981039346656037ull, r->npairs), r->group_of != NULL);
+    for (int k = 0; k < r->npairs; k++)
+        h = fnv(fnv(h, r->pairs[k].a), r->pairs[k].b);
+    return h;
+}
+
+struct open_key {
+    uint64_t pairs;
+    int probe, path, vary;
+    size_t g;
+};
+
+static int key_order(const struct open_key *a, const struct open_key *b)
+{
+    if (a->probe != b->probe)
+        return a->probe < b->probe ? -1 : 1;
+    if (a->path != b->path)
+        return a->path < b->path ? -1 : 1;
+    if (a->vary != b->vary)
+        return a->vary < b->vary ? -1 : 1;
+    return a->pairs < b->pairs ? -1 : a->pairs > b->pairs;
+}
+
+/* By key, then in the plan's order: a key's first is the group that opens. */
+static int open_order(const void *x, const void *y)
+{
+    const struct open_key *a = x, *b = y;
+    int by_key = key_order(a, b);
+    return by_key ? by_key : a->g < b->g ? -1 : a->g > b->g;
+}
+
+int gx_mplan_mark_opens(struct gx_mplan *p, struct gx_err *err)
+{
+    struct open_key *k = malloc((p->ngroups ? p->ngroups : 1) * sizeof *k);
+    size_t n = 0;
+    if (!k)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory for %zu groups", p->ngroups);
+    for (size_t g = 0; g < p->ngroups; g++) {
+        const struct gx_mgroup *gr = &p->groups[g];
+        p->groups[g].opens = 0;
+        if (!gr->absent)
+            k[n++] = (struct open_key){pairs_key(&p->pairs[gr->run].rounds[gr->round]),
+                                       gr->probe, gr->path, gr->vary, g};
     }
-    return 0;
+    qsort(k, n, sizeof *k, open_order);
+    for (size_t i = 0; i < n; i++)
+        p->groups[k[i].g].opens = i == 0 || key_order(&k[i], &k[i - 1]) != 0;
+    free(k);
+    return GX_OK;
 }
 
 int gx_mplan_uses_gpu(const struct gx_mplan *p)
