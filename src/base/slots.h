@@ -12,6 +12,11 @@ struct gx_slots {
 };
 
 typedef uint64_t (*gx_slots_hash)(const void *items, size_t i);
+/* A hash of several values: each mixed into the last's. */
+static inline uint64_t gx_hash_mix(uint64_t h, uint64_t v)
+{
+    return h ^ (v + 0x9E3779B97F4A7C15u + (h << 6) + (h >> 2));
+}
 
 int gx_slots_reserve(struct gx_slots *s, size_t count, gx_slots_hash hash, const void *items);
 void gx_slots_put(struct gx_slots *s, uint64_t hash, size_t i);

@@ -179,9 +179,10 @@ const struct gx_option gx_option_table[] = {
          "outlast the budget, a step whose first visit outlasts its share "
          GX_STR(GX_VISITS_CUT) " times over, or, unless --visits is given, a later visit from "
          "its fewest on (" GX_STR(GX_LEAST_VISITS) ", " GX_STR(GX_LEAST_LONG_VISITS) " for long "
-         "messages, " GX_STR(GX_LEAST_PROBE_VISITS) " for a ceiling probe) " GX_STR(GX_VISITS_CUT_LATER) " times over, gets no more visits: the "
-         "machine is slower than the plan (two ranks on one GPU, a busy host), and the budget "
-         "left goes to the steps to come."},
+         "messages, " GX_STR(GX_LEAST_PROBE_VISITS) " for a ceiling probe) "
+         GX_STR(GX_VISITS_CUT_LATER) " times over, gets no more visits: the machine is slower "
+         "than the plan (two ranks on one GPU, a busy host), and the budget left goes to the "
+         "steps to come."},
     {.name = "soak", .arg = "SECONDS", .type = GX_T_INT, .group = GX_G_TIME, .set = gx_set_soak,
      .num = GX_NUM_INT,
      .help = "after one pass, repeat the runs until SECONDS have passed (also a scenario key)",

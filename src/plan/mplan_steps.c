@@ -7,6 +7,7 @@
 #include "path.h"
 #include "pattern.h"
 #include "probe.h"
+#include "slots.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -218,17 +219,12 @@ int gx_mgroup_uses_gpu(const struct gx_mgroup *g)
             gx_mem_has(g->dst_kind, GX_MEM_GPU_ACCESSIBLE));
 }
 
-static uint64_t fnv(uint64_t h, int word)
-{
-    return (h ^ (uint32_t)word) * 1099511628211ull;
-}
-
-/* What tells one group's pairs from another's: its round's, FNV-1a. */
+/* What tells one group's pairs from another's: its round's. */
 static uint64_t pairs_key(const struct gx_round *r)
 {
-    uint64_t h = fnv(fnv(14695981039346656037ull, r->npairs), r->group_of != NULL);
+    uint64_t h = gx_hash_mix(gx_hash_mix(0, (uint32_t)r->npairs), r->group_of != NULL);
     for (int k = 0; k < r->npairs; k++)
-        h = fnv(fnv(h, r->pairs[k].a), r->pairs[k].b);
+        h = gx_hash_mix(gx_hash_mix(h, (uint32_t)r->pairs[k].a), (uint32_t)r->pairs[k].b);
     return h;
 }
 

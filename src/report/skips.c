@@ -60,19 +60,14 @@ static int encode(struct gx_skips *s, const struct gx_pair *pairs, int npairs)
     return 0;
 }
 
-static uint64_t mix(uint64_t h, uint64_t v)
-{
-    h ^= v + 0x9E3779B97F4A7C15u + (h << 6) + (h >> 2);
-    return h;
-}
-
 static uint64_t event_hash(const struct gx_skips *s, int kind, int npairs, size_t first)
 {
-    uint64_t h = mix(mix(0, (uint64_t)kind), (uint64_t)npairs);
+    uint64_t h = gx_hash_mix(gx_hash_mix(0, (uint64_t)kind), (uint64_t)npairs);
     for (size_t i = first; i < s->nruns; i++) {
         const struct gx_skip_run *r = &s->runs[i];
-        h = mix(mix(mix(h, (uint32_t)r->a), (uint32_t)r->b), (uint32_t)r->n);
-        h = mix(mix(h, (uint32_t)r->da), (uint32_t)r->db);
+        h = gx_hash_mix(gx_hash_mix(h, (uint32_t)r->a), (uint32_t)r->b);
+        h = gx_hash_mix(h, (uint32_t)r->n);
+        h = gx_hash_mix(gx_hash_mix(h, (uint32_t)r->da), (uint32_t)r->db);
     }
     return h;
 }
