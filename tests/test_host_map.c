@@ -3,6 +3,7 @@
  * in the report and a health finding; a disturbed median marked '~' and never below; an absent
  * direction said with its reason; no line rate, no mark; and the ceilings' per-GPU curves
  * under "gpus", not as rank pairs. */
+#include "grid.h"
 #include "kept.h"
 #include "report.h"
 #include "tap.h"
@@ -52,17 +53,33 @@ static int make(struct gx_host_map *m, const struct gx_ceilings *c,
     return gx_view_host_map.make(m, &run, err);
 }
 
+/* The view's grid drawn as text (no context) and as the report's member. */
 static char *printed(const struct gx_host_map *m)
 {
     char *text = NULL;
     size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    if (!f)
+    struct gx_grid g;
+    struct gx_err err = {0};
+    if (gx_view_host_map.grid(m, NULL, &g, &err) != GX_OK)
         return NULL;
-    const struct gx_run run = {0}; /* no context */
-    gx_view_host_map.print(f, m, &run);
-    fclose(f);
+    FILE *f = open_memstream(&text, &len);
+    if (f) {
+        gx_grid_print(f, &g);
+        fclose(f);
+    }
+    gx_grid_free(&g);
     return text;
+}
+
+static cJSON *member(const struct gx_host_map *m)
+{
+    struct gx_grid g;
+    struct gx_err err = {0};
+    if (gx_view_host_map.grid(m, NULL, &g, &err) != GX_OK)
+        return NULL;
+    cJSON *j = gx_grid_json(&g);
+    gx_grid_free(&g);
+    return j;
 }
 
 /* The table's row of `rank` (its line starts with the rank). */
@@ -141,7 +158,7 @@ int main(void)
        "the legends of '<' and '~'");
     free(text);
 
-    cJSON *hosts = gx_view_host_map.json(&m, NULL);
+    cJSON *hosts = member(&m);
     const cJSON *h3 = dir_of(hosts, 3, "host_to_device"), *d2 = dir_of(hosts, 2, "device_to_host");
     ok(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(h3, "below_siblings")) &&
            near(cJSON_GetObjectItemCaseSensitive(h3, "line_share")->valuedouble,

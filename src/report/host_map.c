@@ -1,4 +1,5 @@
 #include "config.h"
+#include "grid.h"
 #include "kept.h"
 #include "view.h"
 #include "sizes.h"
@@ -10,10 +11,10 @@
 
 static const struct {
     enum gx_ceil_kind kind;
-    const char *key, *column, *words;
+    const char *words;
 } dirs[GX_HOST_DIRS] = {
-    [GX_HOST_H2D] = {GX_CEIL_H2D, "host_to_device", "H2D", "host-to-device"},
-    [GX_HOST_D2H] = {GX_CEIL_D2H, "device_to_host", "D2H", "device-to-host"},
+    [GX_HOST_H2D] = {GX_CEIL_H2D, "host-to-device"},
+    [GX_HOST_D2H] = {GX_CEIL_D2H, "device-to-host"},
 };
 
 /* Made when missing: rows stay by rank (the curves come by probe, then rank). */
@@ -134,127 +135,94 @@ int gx_host_map_below(const struct gx_host_map *m, int i, int d, double *med, in
            x->gbs[d] < GX_BELOW_SIBLINGS * *med;
 }
 
-static cJSON *dir_json(const struct gx_host_map *m, int i, int d)
+/* Its columns: the text's in order, the report's members among them in theirs. */
+enum { C_RANK, C_GPU, C_BUS, C_LINE, C_LINK, C_WHAT, C_DIR,
+       C_LINE_TEXT = C_DIR + 4 * GX_HOST_DIRS, C_SHARE_TEXT, C_COLS = C_SHARE_TEXT + GX_HOST_DIRS };
+#define DIR_COLS(d, K, H, W)                                                                  \
+    [C_DIR + 4 * (d)] = {K ".gbs", H, " ", 10, GX_FORM_MEASURE, 0, NULL, W},                    \
+    [C_DIR + 4 * (d) + 1] = {.key = K ".line_share"},                                          \
+    [C_DIR + 4 * (d) + 2] = {.key = K ".below_siblings"},                                      \
+    [C_DIR + 4 * (d) + 3] = {.key = K ".disturbed"},                                           \
+    [C_SHARE_TEXT + (d)] = {NULL, H " line%", " ", 10, GX_FORM_FIXED, 1, NULL, NULL}
+static const struct gx_grid_col cols[C_COLS] = {
+    [C_RANK] = {"rank", "rank", "  ", 5, GX_FORM_FIXED, 0, NULL, NULL},
+    [C_GPU] = {NULL, "GPU", " ", 5, GX_FORM_FIXED, 0, "?", NULL},
+    [C_BUS] = {"pci_bus_id", "bus id", "  ", -16, GX_FORM_FIXED, 0, "?", NULL},
+    [C_LINE] = {.key = "line_gbs"},
+    [C_LINK] = {.key = "line_link"},
+    [C_WHAT] = {.key = "line_what"},
+    DIR_COLS(GX_HOST_H2D, "host_to_device", "H2D", "host-to-device"),
+    DIR_COLS(GX_HOST_D2H, "device_to_host", "D2H", "device-to-host"),
+    [C_LINE_TEXT] = {NULL, "line GB/s", " ", 10, GX_FORM_FIXED, 1, NULL, NULL},
+};
+
+static void put(struct gx_grid *g, int r, int c, enum gx_cell_type type, double v, const char *s)
+{
+    *gx_grid_at(g, r, c) = (struct gx_cell){.type = type, .v = v, .s = s};
+}
+
+static void dir_cells(struct gx_grid *g, const struct gx_host_map *m, int i, int d)
 {
     const struct gx_host_row *r = &m->rows[i];
-    cJSON *o = cJSON_CreateObject();
-    if (!o || r->gbs[d] <= 0) {
-        if (o)
-            cJSON_AddStringToObject(o, "absent", absent_of(m, r, d));
-        return o;
-    }
-    double med;
-    int count;
-    cJSON_AddNumberToObject(o, "gbs", r->gbs[d]);
-    if (r->line_gbs > 0)
-        cJSON_AddNumberToObject(o, "line_share", r->gbs[d] / r->line_gbs);
-    cJSON_AddBoolToObject(o, "below_siblings", gx_host_map_below(m, i, d, &med, &count));
-    cJSON_AddBoolToObject(o, "disturbed", r->noise[d] != 0);
-    return o;
-}
-
-static cJSON *view_json(const void *map, const struct gx_run *run)
-{
-    (void)run;
-    const struct gx_host_map *m = map;
-    cJSON *o = m->n ? cJSON_CreateObject() : NULL;
-    cJSON *gpus = o ? cJSON_AddArrayToObject(o, "gpus") : NULL;
-    if (!gpus) {
-        cJSON_Delete(o);
-        return NULL;
-    }
-    cJSON_AddNumberToObject(o, "size", (double)m->size);
-    cJSON_AddStringToObject(o, "unit", "GB/s");
-    cJSON_AddStringToObject(o, "method", "each GPU alone, one at a time: its copy engine's "
-                            "cudaMemcpyAsync of the whole message between pinned host memory and "
-                            "the GPU (nvbandwidth's host_to_device_memcpy_ce and "
-                            "device_to_host_memcpy_ce), the median of its iterations");
-    for (int i = 0; i < m->n; i++) {
-        const struct gx_host_row *r = &m->rows[i];
-        cJSON *g = gx_json_append_object(gpus);
-        if (!g) {
-            cJSON_Delete(o);
-            return NULL;
-        }
-        cJSON_AddNumberToObject(g, "rank", r->rank);
-        if (r->busid[0])
-            cJSON_AddStringToObject(g, "pci_bus_id", r->busid);
-        if (r->line_gbs > 0) {
-            cJSON_AddNumberToObject(g, "line_gbs", r->line_gbs);
-            cJSON_AddStringToObject(g, "line_link", gx_link_kinds[r->line_kind].name);
-            cJSON_AddStringToObject(g, "line_what", r->line_what);
-        }
-        for (int d = 0; d < GX_HOST_DIRS; d++)
-            cJSON_AddItemToObject(g, dirs[d].key, dir_json(m, i, d));
-    }
-    return o;
-}
-
-static int print_value(FILE *out, const struct gx_host_map *m, int i, int d)
-{
-    const struct gx_host_row *r = &m->rows[i];
-    double med;
-    int count;
-    char mark = r->gbs[d] <= 0                              ? ' '
-                : r->noise[d]                               ? GX_MATRIX_DISTURBED
-                : gx_host_map_below(m, i, d, &med, &count) ? GX_MATRIX_BELOW
-                                                            : ' ';
-    gx_matrix_print_cell(out, 10, r->gbs[d] > 0 ? r->gbs[d] : NAN, mark, 1);
-    return mark;
-}
-
-/* A GB/s or a share, "-" where unknown. */
-static void print_known(FILE *out, double v)
-{
-    if (v > 0)
-        fprintf(out, " %10.1f", v);
-    else
-        fprintf(out, " %10s", "-");
-}
-
-static void view_print(FILE *out, const void *map, const struct gx_run *run)
-{
-    const struct gx_host_map *m = map;
-    const struct gx_context *context = run->context;
-    if (m->n == 0)
+    int c = C_DIR + 4 * d;
+    if (r->gbs[d] <= 0) {
+        put(g, i, c, GX_CELL_ABSENT, 0, absent_of(m, r, d));
         return;
+    }
+    double med;
+    int count, below = gx_host_map_below(m, i, d, &med, &count);
+    put(g, i, c, GX_CELL_REAL, r->gbs[d], NULL);
+    gx_grid_at(g, i, c)->mark = r->noise[d] ? GX_MATRIX_DISTURBED : below ? GX_MATRIX_BELOW : 0;
+    if (r->line_gbs > 0) {
+        put(g, i, c + 1, GX_CELL_REAL, r->gbs[d] / r->line_gbs, NULL);
+        put(g, i, C_SHARE_TEXT + d, GX_CELL_REAL, 100 * r->gbs[d] / r->line_gbs, NULL);
+    }
+    put(g, i, c + 2, GX_CELL_BOOL, below, NULL);
+    put(g, i, c + 3, GX_CELL_BOOL, r->noise[d] != 0, NULL);
+}
+
+static int view_grid(const void *map, const struct gx_run *run, struct gx_grid *g,
+                     struct gx_err *err)
+{
+    const struct gx_host_map *m = map;
+    GX_TRY(gx_grid_init(g, cols, C_COLS, m->n, err));
     char size[24];
     gx_format_size(m->size, size, sizeof size);
-    gx_print_note(out, "\n# host links (run map-host): each GPU alone, one at a time, its copy "
-                  "engine's cudaMemcpyAsync of %s between pinned host memory and the GPU, median "
-                  "GB/s; line%%: of its host link's line rate\n", size);
-    fprintf(out, "#  rank   GPU  %-16s %10s %10s %10s %4s line%% %4s line%%\n", "bus id",
-            dirs[GX_HOST_H2D].column, dirs[GX_HOST_D2H].column, "line GB/s",
-            dirs[GX_HOST_H2D].column, dirs[GX_HOST_D2H].column);
-    int below = 0, disturbed = 0;
+    g->rows_key = "gpus";
+    g->title = gx_grid_text(g, "\n# host links (run map-host): each GPU alone, one at a time, its "
+                            "copy engine's cudaMemcpyAsync of %s between pinned host memory and "
+                            "the GPU, median GB/s; line%%: of its host link's line rate\n", size);
+    gx_grid_fact(g, "size", NULL, (double)m->size);
+    gx_grid_fact(g, "unit", "GB/s", 0);
+    gx_grid_fact(g, "method", "each GPU alone, one at a time: its copy engine's cudaMemcpyAsync "
+                 "of the whole message between pinned host memory and the GPU (nvbandwidth's "
+                 "host_to_device_memcpy_ce and device_to_host_memcpy_ce), the median of its "
+                 "iterations", 0);
+    gx_grid_legend(g, GX_MATRIX_BELOW,
+                   gx_grid_text(g, "# %c: well below its siblings (under %.1f x the median of the "
+                                "other GPUs' host links of the same kind at the same line rate: "
+                                "the # health lines name them)\n", GX_MATRIX_BELOW,
+                                GX_BELOW_SIBLINGS));
+    gx_grid_legend(g, GX_MATRIX_DISTURBED, GX_MATRIX_DISTURBED_LEGEND);
     for (int i = 0; i < m->n; i++) {
         const struct gx_host_row *r = &m->rows[i];
-        const struct gx_ctx_rank *rc = gx_ctx_rank(context, r->rank);
-        char index[16] = "?";
+        const struct gx_ctx_rank *rc = run ? gx_ctx_rank(run->context, r->rank) : NULL;
+        g->labels[i] = gx_grid_text(g, "rank %d", r->rank);
+        put(g, i, C_RANK, GX_CELL_INT, r->rank, NULL);
         if (rc && rc->has_gpu)
-            snprintf(index, sizeof index, "%d", rc->visible);
-        fprintf(out, "  %5d %5s  %-16.16s", r->rank, index, r->busid[0] ? r->busid : "?");
-        for (int d = 0; d < GX_HOST_DIRS; d++) {
-            int mark = print_value(out, m, i, d);
-            below += mark == GX_MATRIX_BELOW;
-            disturbed += mark == GX_MATRIX_DISTURBED;
+            put(g, i, C_GPU, GX_CELL_INT, rc->visible, NULL);
+        if (r->busid[0])
+            put(g, i, C_BUS, GX_CELL_TEXT, 0, r->busid);
+        if (r->line_gbs > 0) {
+            put(g, i, C_LINE, GX_CELL_REAL, r->line_gbs, NULL);
+            put(g, i, C_LINK, GX_CELL_TEXT, 0, gx_link_kinds[r->line_kind].name);
+            put(g, i, C_WHAT, GX_CELL_TEXT, 0, r->line_what);
+            put(g, i, C_LINE_TEXT, GX_CELL_REAL, r->line_gbs, NULL);
         }
-        print_known(out, r->line_gbs);
         for (int d = 0; d < GX_HOST_DIRS; d++)
-            print_known(out, r->line_gbs > 0 ? 100 * r->gbs[d] / r->line_gbs : 0);
-        fputc('\n', out);
-        for (int d = 0; d < GX_HOST_DIRS; d++)
-            if (r->gbs[d] <= 0)
-                gx_print_note(out, "#   rank %d %s: absent: %s\n", r->rank, dirs[d].words,
-                              absent_of(m, r, d));
+            dir_cells(g, m, i, d);
     }
-    if (below)
-        fprintf(out, "# %c: well below its siblings (under %.1f x the median of the other GPUs' "
-                "host links of the same kind at the same line rate: the # health lines name "
-                "them)\n", GX_MATRIX_BELOW, GX_BELOW_SIBLINGS);
-    if (disturbed)
-        fputs(GX_MATRIX_DISTURBED_LEGEND, out);
-    fflush(out);
+    return GX_OK;
 }
 
 static int view_findings(const void *map, const struct gx_run *run, struct gx_health *h, int nh,
@@ -286,5 +254,5 @@ static int view_findings(const void *map, const struct gx_run *run, struct gx_he
 
 const struct gx_view_ops gx_view_host_map = {
     .name = "host_links", .state_size = sizeof(struct gx_host_map), .make = view_make,
-    .findings = view_findings, .json = view_json, .print = view_print, .free = gx_host_map_free,
+    .findings = view_findings, .grid = view_grid, .free = gx_host_map_free,
 };

@@ -1,3 +1,4 @@
+#include "grid.h"
 #include "kept.h"
 #include "wrap.h"
 #include "view.h"
@@ -222,21 +223,10 @@ double gx_cells_median(const double *val, size_t cells)
 
 int gx_matrix_print_cell(FILE *out, int width, double v, char mark, int gbs)
 {
-    char text[32];
-    int in_mbs = gbs && !isnan(v) && gx_format_gbs(v, text, sizeof text);
-    if (isnan(v))
-        snprintf(text, sizeof text, "-");
-    else if (!in_mbs) { /* fewer decimals where a value is large: it keeps within its cell */
-        int dec = 3;
-        while (snprintf(text, sizeof text, "%.*f", dec, v) > width - 1 && dec > 0)
-            dec--;
-        if ((int)strlen(text) > width - 1)
-            snprintf(text, sizeof text, "%.2g", v);
-    }
-    if (!isnan(v) && (mark == GX_MATRIX_BELOW || mark == GX_MATRIX_DISTURBED))
-        fprintf(out, " %*s%c", width - 1, text, mark);
-    else
-        fprintf(out, " %*s", width, text);
+    char cell[64];
+    int below = mark == GX_MATRIX_BELOW || mark == GX_MATRIX_DISTURBED;
+    int in_mbs = gx_grid_measure(cell, sizeof cell, width, v, below ? mark : ' ', gbs);
+    fprintf(out, " %s", cell);
     return in_mbs;
 }
 

@@ -6,6 +6,7 @@
 
 #include "expect.h"
 #include "gpu_counters.h"
+#include "grid.h"
 #include "harness_out.h"
 #include "sink.h"
 #include "ucx_proto.h"
@@ -79,13 +80,23 @@ static void views_end(struct gx_run *run, struct gx_report *rep)
     }
     for (int v = 0; v < GX_VIEWS; v++) {
         const struct gx_view_ops *o = gx_views[v];
-        cJSON *j = made[v] && o->json ? o->json(state[v], run) : NULL;
+        struct gx_grid g;
+        int drawn = made[v] && o->grid;
+        if (drawn && o->grid(state[v], run, &g, &err) != GX_OK) {
+            fprintf(stderr, "gpuxfer: %s (the results are in the report)\n", err.msg);
+            made[v] = drawn = 0;
+        }
+        cJSON *j = drawn ? gx_grid_json(&g) : made[v] && o->json ? o->json(state[v], run) : NULL;
         if (j)
             gx_report_set(rep, o->name, j);
         if (made[v] && o->fill_report && o->fill_report(rep, state[v], run, &err) != GX_OK)
             fprintf(stderr, "gpuxfer: %s (the results are in the report)\n", err.msg);
-        if (made[v] && o->print)
+        if (drawn)
+            gx_grid_print(run->table, &g);
+        else if (made[v] && o->print)
             o->print(run->table, state[v], run);
+        if (drawn)
+            gx_grid_free(&g);
     }
 }
 

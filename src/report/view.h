@@ -12,6 +12,7 @@
 struct gx_ceilings;
 struct gx_context;
 struct gx_gpu_counters;
+struct gx_grid;
 struct gx_harness_out;
 struct gx_layout;
 struct gx_options;
@@ -64,6 +65,10 @@ struct gx_view_ops {
     /* Appends to h (nh findings already, max in all); returns the new count. */
     int (*findings)(const void *state, const struct gx_run *run, struct gx_health *h, int nh,
                     int max);
+    /* The view's answer as a grid (grid.h), which the one text and one JSON renderer draw;
+     * where a view has none yet, its own json and print. */
+    int (*grid)(const void *state, const struct gx_run *run, struct gx_grid *g,
+                struct gx_err *err);
     cJSON *(*json)(const void *state, const struct gx_run *run); /* NULL: nothing to say */
     int (*fill_report)(struct gx_report *rep, void *state, struct gx_run *run,
                        struct gx_err *err); /* other members, or streamed ones */

@@ -1,0 +1,106 @@
+/* The one text renderer of a view's grid: a note above, a header line, a row a line with its
+ * absent cells' notes below it, then the legends of the marks its cells carry. */
+#include "config.h"
+#include "grid.h"
+#include "sizes.h"
+#include "wrap.h"
+
+#include <math.h>
+#include <string.h>
+
+int gx_grid_measure(char *cell, size_t len, int width, double v, char mark, int gbs)
+{
+    char text[32];
+    int in_mbs = gbs && !isnan(v) && gx_format_gbs(v, text, sizeof text);
+    if (isnan(v))
+        snprintf(text, sizeof text, "-");
+    else if (!in_mbs) { /* fewer decimals where a value is large: it keeps within its cell */
+        int dec = 3;
+        while (snprintf(text, sizeof text, "%.*f", dec, v) > width - 1 && dec > 0)
+            dec--;
+        if ((int)strlen(text) > width - 1)
+            snprintf(text, sizeof text, "%.2g", v);
+    }
+    if (!isnan(v) && mark && mark != ' ')
+        snprintf(cell, len, "%*s%c", width - 1, text, mark);
+    else
+        snprintf(cell, len, "%*s", width, text);
+    return in_mbs;
+}
+
+static void cell_text(const struct gx_grid_col *c, const struct gx_cell *x, char *cell,
+                      size_t len)
+{
+    int w = c->width < 0 ? -c->width : c->width;
+    char v[256];
+    switch (x->type) {
+    case GX_CELL_INT:
+        snprintf(v, sizeof v, "%.0f", x->v);
+        break;
+    case GX_CELL_REAL:
+        if (c->form == GX_FORM_MEASURE) {
+            gx_grid_measure(cell, len, w, x->v, x->mark, 1);
+            return;
+        }
+        snprintf(v, sizeof v, "%.*f", c->prec, x->v);
+        break;
+    case GX_CELL_TEXT:
+        snprintf(v, sizeof v, "%s", x->s ? x->s : "");
+        break;
+    case GX_CELL_BOOL:
+        snprintf(v, sizeof v, "%s", x->v != 0 ? "yes" : "no");
+        break;
+    default:
+        snprintf(v, sizeof v, "%s", c->none ? c->none : "-");
+    }
+    int marked = x->type != GX_CELL_NONE && x->mark && x->mark != ' ';
+    if (c->width < 0)
+        snprintf(cell, len, marked ? "%-*.*s%c" : "%-*.*s", w - marked, w - marked, v, x->mark);
+    else
+        snprintf(cell, len, marked ? "%*s%c" : "%*s", w - marked, v, x->mark);
+}
+
+static int has_mark(const struct gx_grid *g, char mark)
+{
+    for (size_t i = 0; i < (size_t)g->nrows * (size_t)g->ncols; i++)
+        if (g->cells[i].mark == mark && g->cells[i].type != GX_CELL_NONE)
+            return 1;
+    return 0;
+}
+
+void gx_grid_print(FILE *out, const struct gx_grid *g)
+{
+    if (g->nrows == 0)
+        return;
+    if (g->title)
+        gx_print_note(out, "%s", g->title);
+    char line[1024], cell[256];
+    size_t at = 0;
+    for (int c = 0; c < g->ncols && at < sizeof line; c++) {
+        const struct gx_grid_col *k = &g->cols[c];
+        if (k->head)
+            at += (size_t)snprintf(line + at, sizeof line - at, k->width < 0 ? "%s%-*s" : "%s%*s",
+                                   k->lead ? k->lead : "", k->width < 0 ? -k->width : k->width,
+                                   k->head);
+    }
+    if (at > 0)
+        line[0] = '#';
+    fprintf(out, "%s\n", line);
+    for (int r = 0; r < g->nrows; r++) {
+        const struct gx_cell *row = &g->cells[(size_t)r * (size_t)g->ncols];
+        for (int c = 0; c < g->ncols; c++)
+            if (g->cols[c].head) {
+                cell_text(&g->cols[c], &row[c], cell, sizeof cell);
+                fprintf(out, "%s%s", g->cols[c].lead ? g->cols[c].lead : "", cell);
+            }
+        fputc('\n', out);
+        for (int c = 0; c < g->ncols; c++)
+            if (row[c].type == GX_CELL_ABSENT && g->cols[c].words)
+                gx_print_note(out, "#   %s %s: absent: %s\n", g->labels[r] ? g->labels[r] : "",
+                              g->cols[c].words, row[c].s ? row[c].s : "not measured");
+    }
+    for (int i = 0; i < g->nlegends; i++)
+        if (has_mark(g, g->legends[i].mark))
+            fputs(g->legends[i].text, out);
+    fflush(out);
+}
