@@ -61,12 +61,12 @@ static void make_view(struct gx_kept *kept, size_t n, int nodes, double slow, st
                          .nkept = n};
     void *state = calloc(1, gx_view_coll_nodes.state_size);
     if (state && gx_view_coll_nodes.make(state, &run, &err) == GX_OK) {
-        m->json = gx_view_coll_nodes.json(state, &run);
+        gx_view_draw(&gx_view_coll_nodes, state, &run, NULL, &m->json, &err);
         m->nh = gx_view_coll_nodes.findings(state, &run, m->h, 0, 8);
         size_t len = 0;
         FILE *f = open_memstream(&m->text, &len);
         if (f) {
-            gx_view_coll_nodes.print(f, state, &run);
+            gx_view_draw(&gx_view_coll_nodes, state, &run, f, NULL, &err);
             fclose(f);
         }
     }

@@ -12,11 +12,11 @@
 #include <string.h>
 
 static const struct gx_grid_col cols[] = {
-    {"name", "name", "  ", -6, GX_FORM_FIXED, 0, NULL, NULL},
-    {"gbs.value", "GB/s", " ", 8, GX_FORM_MEASURE, 0, NULL, "its bandwidth"},
-    {"gbs.fast", NULL, NULL, 0, GX_FORM_FIXED, 0, NULL, NULL},
-    {NULL, "note", " ", 5, GX_FORM_FIXED, 2, "?", NULL},
-    {"on", "on", " ", 4, GX_FORM_FIXED, 0, NULL, NULL},
+    {"name", "name", "  ", -6, GX_FORM_FIXED, 0, NULL, NULL, 0},
+    {"gbs.value", "GB/s", " ", 8, GX_FORM_MEASURE, 0, NULL, "its bandwidth", 0},
+    {"gbs.fast", NULL, NULL, 0, GX_FORM_FIXED, 0, NULL, NULL, 0},
+    {NULL, "note", " ", 5, GX_FORM_FIXED, 2, "?", NULL, 0},
+    {"on", "on", " ", 4, GX_FORM_FIXED, 0, NULL, NULL, 0},
 };
 
 static char *drawn(const struct gx_grid *g)
@@ -72,6 +72,48 @@ int main(void)
                        "\"unit\":\"GB/s\",\"size\":64}"),
        "the report's member: rows whole, nested members, the absent one's reason, no text-only "
        "column, the facts after the rows (%s)", s ? s : "none");
+    free(s);
+    cJSON_Delete(j);
+    gx_grid_free(&g);
+
+    /* A table wider than the page: slices of its columns, each with the label columns; lists
+     * in the report, an empty one where no cell is there, a null where a value is. */
+    enum { WIDE = 12 };
+    ok(gx_grid_init(&g, NULL, 2 + 2 * WIDE, 1, &err) == GX_OK, "a grid of its own columns");
+    g.own_cols[0] = (struct gx_grid_col){.key = "node", .head = "node", .lead = "  ", .width = 6,
+                                         .label = 1};
+    g.own_cols[1] = (struct gx_grid_col){.key = "ids[]"};
+    *gx_grid_at(&g, 0, 0) = (struct gx_cell){.type = GX_CELL_INT, .v = 3};
+    for (int c = 0; c < WIDE; c++) {
+        g.own_cols[2 + c] = (struct gx_grid_col){.key = "values[]", .head = "wide-head",
+                                                 .lead = " ", .width = 9,
+                                                 .form = GX_FORM_MEASURE};
+        g.own_cols[2 + WIDE + c] = (struct gx_grid_col){.key = "slow[]"};
+        *gx_grid_at(&g, 0, 2 + c) = c == 1 ? (struct gx_cell){.type = GX_CELL_NULL}
+                                           : (struct gx_cell){.type = GX_CELL_REAL, .v = c};
+    }
+    g.rows_key = "rows";
+    gx_grid_fact(&g, "list[]", "a", 0);
+    gx_grid_fact(&g, "list[]", "b", 0);
+    g.rows_at = 2;
+    g.footer = "# a footer\n";
+    text = drawn(&g);
+    int headers = 0, longest = 0;
+    for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : "") {
+        int len = (int)strcspn(p, "\n");
+        longest = len > longest ? len : longest;
+        headers += !strncmp(p, "#   node wide-head", 18);
+    }
+    ok(headers == 2 && longest <= 100 && text && strstr(text, "\n       3     0.000         -") &&
+           strstr(text, "    10.000    11.000\n# a footer\n"),
+       "two slices within 100 columns, the label in each, the footer last (%d headers)",
+       headers);
+    free(text);
+    j = gx_grid_json(&g);
+    s = j ? cJSON_PrintUnformatted(j) : NULL;
+    ok(s && !strncmp(s, "{\"list\":[\"a\",\"b\"],\"rows\":[{\"node\":3,\"ids\":[],"
+                        "\"values\":[0,null,2,", 54) && strstr(s, ",11],\"slow\":[]}]}"),
+       "the facts before the rows, lists of cells, an empty list, a null (%s)", s ? s : "none");
     free(s);
     cJSON_Delete(j);
     gx_grid_free(&g);

@@ -3,7 +3,6 @@
  * in the report and a health finding; a disturbed median marked '~' and never below; an absent
  * direction said with its reason; no line rate, no mark; and the ceilings' per-GPU curves
  * under "gpus", not as rank pairs. */
-#include "grid.h"
 #include "kept.h"
 #include "report.h"
 #include "tap.h"
@@ -53,32 +52,25 @@ static int make(struct gx_host_map *m, const struct gx_ceilings *c,
     return gx_view_host_map.make(m, &run, err);
 }
 
-/* The view's grid drawn as text (no context) and as the report's member. */
+/* The view drawn as text (no context) and as the report's member. */
 static char *printed(const struct gx_host_map *m)
 {
     char *text = NULL;
     size_t len = 0;
-    struct gx_grid g;
     struct gx_err err = {0};
-    if (gx_view_host_map.grid(m, NULL, &g, &err) != GX_OK)
-        return NULL;
     FILE *f = open_memstream(&text, &len);
     if (f) {
-        gx_grid_print(f, &g);
+        gx_view_draw(&gx_view_host_map, m, NULL, f, NULL, &err);
         fclose(f);
     }
-    gx_grid_free(&g);
     return text;
 }
 
 static cJSON *member(const struct gx_host_map *m)
 {
-    struct gx_grid g;
+    cJSON *j = NULL;
     struct gx_err err = {0};
-    if (gx_view_host_map.grid(m, NULL, &g, &err) != GX_OK)
-        return NULL;
-    cJSON *j = gx_grid_json(&g);
-    gx_grid_free(&g);
+    gx_view_draw(&gx_view_host_map, m, NULL, NULL, &j, &err);
     return j;
 }
 

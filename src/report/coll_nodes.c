@@ -1,6 +1,7 @@
 /* Collectives per node (--pairs node on several nodes): each node's group beside the other
  * nodes' at the largest size measured, one table per path and memory kinds, a node below
  * --slow-pair x the others' median named. Rank 0. */
+#include "grid.h"
 #include "kept.h"
 #include "view.h"
 
@@ -199,118 +200,93 @@ static int view_findings(const void *state, const struct gx_run *run, struct gx_
     return nh;
 }
 
-static cJSON *view_json(const void *state, const struct gx_run *run)
+static int view_ngrids(const void *state)
 {
-    const struct coll_nodes *s = state;
-    if (s->n == 0)
-        return NULL;
-    cJSON *all = cJSON_CreateArray();
-    for (size_t t = 0; all && t < s->n; t++) {
-        const struct coll_table *x = &s->t[t];
-        cJSON *o = gx_json_append_object(all);
-        if (!o)
-            break;
-        cJSON_AddStringToObject(o, "path", gx_paths[x->first->path].name);
-        gx_kept_add_mem(o, x->first);
-        cJSON_AddNumberToObject(o, "size", (double)x->first->size);
-        cJSON_AddStringToObject(o, "unit", "GB/s");
-        cJSON *pats = cJSON_AddArrayToObject(o, "patterns");
-        for (int c = 0; pats && c < x->npats; c++)
-            cJSON_AddItemToArray(pats, cJSON_CreateString(gx_pattern_table[x->pats[c]]->name));
-        cJSON_AddNumberToObject(o, "slow_ratio", run->opts->g.slow_pair);
-        cJSON *nodes = cJSON_AddArrayToObject(o, "nodes");
-        for (int n = 0; nodes && n < s->nnodes; n++) {
-            const struct gx_kept *any = row_first(x, n);
-            if (!any)
-                continue;
-            cJSON *row = gx_json_append_object(nodes);
-            if (!row)
-                break;
-            cJSON_AddNumberToObject(row, "node", n);
-            cJSON_AddStringToObject(row, "host", gx_host_of(run->context, any->a));
-            cJSON *ranks = cJSON_AddArrayToObject(row, "ranks");
-            cJSON_AddItemToArray(ranks, cJSON_CreateNumber(any->a));
-            cJSON_AddItemToArray(ranks, cJSON_CreateNumber(any->b));
-            cJSON *vals = cJSON_AddArrayToObject(row, "values");
-            cJSON *slow = cJSON_CreateArray(), *disturbed = cJSON_CreateArray();
-            for (int c = 0; c < x->npats; c++) {
-                const struct gx_kept *k = x->cell[n * x->npats + c];
-                cJSON_AddItemToArray(vals, k ? cJSON_CreateNumber(k->median) : cJSON_CreateNull());
-                const char *name = gx_pattern_table[x->pats[c]]->name;
-                if (x->mark[n * x->npats + c] == GX_MATRIX_BELOW)
-                    cJSON_AddItemToArray(slow, cJSON_CreateString(name));
-                if (k && k->noise)
-                    cJSON_AddItemToArray(disturbed, cJSON_CreateString(name));
-            }
-            cJSON_AddItemToObject(row, "slow", slow);
-            cJSON_AddItemToObject(row, "disturbed", disturbed);
-        }
-    }
-    return all;
+    return (int)((const struct coll_nodes *)state)->n;
 }
 
-/* A row's label (node, host, ranks) and the widest a column may be. */
-#define LABEL_COLUMNS 34
+/* The columns: the node's label, its ranks for the report, then per collective its busbw, and
+ * for the report whether slow and whether disturbed. */
+enum { C_NODE, C_HOST, C_RANKS, C_RANK_A, C_RANK_B, C_PATS };
 
-static void print_table(FILE *out, const struct coll_table *x, const struct coll_nodes *s,
-                        const struct gx_run *run)
+static int view_grid(const void *state, const struct gx_run *run, int i, struct gx_grid *g,
+                     struct gx_err *err)
 {
+    const struct coll_nodes *s = state;
+    const struct coll_table *x = &s->t[i];
+    int rows = 0, npats = x->npats;
+    for (int n = 0; n < s->nnodes; n++)
+        rows += row_first(x, n) != NULL;
+    GX_TRY(gx_grid_init(g, NULL, C_PATS + 3 * npats, rows, err));
+    struct gx_grid_col *col = g->own_cols;
+    col[C_NODE] = (struct gx_grid_col){.key = "node", .head = "node", .lead = "  ", .width = 6,
+                                       .label = 1};
+    col[C_HOST] = (struct gx_grid_col){.key = "host", .head = "host", .lead = " ", .width = -16,
+                                       .label = 1};
+    col[C_RANKS] = (struct gx_grid_col){.head = "ranks", .lead = " ", .width = 8, .label = 1};
+    col[C_RANK_A] = col[C_RANK_B] = (struct gx_grid_col){.key = "ranks[]"};
+    const struct gx_kept *f = x->first;
     char size[24];
-    gx_format_size(x->first->size, size, sizeof size);
-    gx_print_note(out, "\n# collectives per node: path %s, memory %s -> %s, size %s, busbw GB/s "
-                  "(row: node, its host and ranks)\n", gx_paths[x->first->path].name,
-            gx_mem_name(x->first->src_kind), gx_mem_name(x->first->dst_kind), size);
-    int width[GX_MAX_PATTERNS], in_mbs = 0, below = 0, disturbed = 0;
-    for (int c = 0; c < x->npats; c++) {
-        int w = (int)strlen(gx_pattern_table[x->pats[c]]->name);
-        width[c] = w > 9 ? w : 9;
+    gx_format_size(f->size, size, sizeof size);
+    g->rows_key = "nodes";
+    g->title = gx_grid_text(g, "\n# collectives per node: path %s, memory %s -> %s, size %s, "
+                            "busbw GB/s (row: node, its host and ranks)\n",
+                            gx_paths[f->path].name, gx_mem_name(f->src_kind),
+                            gx_mem_name(f->dst_kind), size);
+    gx_grid_fact(g, "path", gx_paths[f->path].name, 0);
+    gx_grid_fact(g, "mem.src", gx_mem_name(f->src_kind), 0);
+    gx_grid_fact(g, "mem.dst", gx_mem_name(f->dst_kind), 0);
+    gx_grid_fact(g, "size", NULL, (double)f->size);
+    gx_grid_fact(g, "unit", "GB/s", 0);
+    for (int c = 0; c < npats; c++) {
+        const char *name = gx_pattern_table[x->pats[c]]->name;
+        int w = (int)strlen(name);
+        col[C_PATS + c] = (struct gx_grid_col){.key = "values[]", .head = name, .lead = " ",
+                                               .width = w > 9 ? w : 9, .form = GX_FORM_MEASURE};
+        col[C_PATS + npats + c] = (struct gx_grid_col){.key = "slow[]"};
+        col[C_PATS + 2 * npats + c] = (struct gx_grid_col){.key = "disturbed[]"};
+        gx_grid_fact(g, "patterns[]", name, 0);
     }
-    for (int from = 0; from < x->npats;) {
-        int to = from, used = LABEL_COLUMNS;
-        while (to < x->npats && (to == from || used + width[to] + 1 <= GX_TABLE_COLUMNS))
-            used += width[to++] + 1;
-        fprintf(out, "# %6s %-16.16s %8s", "node", "host", "ranks");
-        for (int c = from; c < to; c++)
-            fprintf(out, " %*s", width[c], gx_pattern_table[x->pats[c]]->name);
-        fputc('\n', out);
-        for (int n = 0; n < s->nnodes; n++) {
-            const struct gx_kept *any = row_first(x, n);
-            if (!any)
-                continue;
-            char ranks[24];
-            snprintf(ranks, sizeof ranks, "%d..%d", any->a, any->b);
-            fprintf(out, "  %6d %-16.16s %8s", n, gx_host_of(run->context, any->a), ranks);
-            for (int c = from; c < to; c++) {
-                const struct gx_kept *k = x->cell[n * x->npats + c];
-                char m = x->mark[n * x->npats + c];
-                in_mbs |= gx_matrix_print_cell(out, width[c], k ? k->median : NAN, m, 1);
-                below |= m == GX_MATRIX_BELOW;
-                disturbed |= m == GX_MATRIX_DISTURBED;
-            }
-            fputc('\n', out);
-        }
-        from = to;
-    }
-    if (below)
-        gx_print_note(out, "# %c: below %.2f x the median of the other nodes' busbw of that "
-                      "collective (--slow-pair; the # health lines name the nodes)\n",
-                      GX_MATRIX_BELOW, run->opts->g.slow_pair);
-    if (disturbed)
-        fputs(GX_MATRIX_DISTURBED_LEGEND, out);
-    if (in_mbs)
-        gx_print_mbs_legend(out);
+    gx_grid_fact(g, "slow_ratio", NULL, run->opts->g.slow_pair);
+    g->rows_at = g->nfacts;
+    gx_grid_legend(g, GX_MATRIX_BELOW,
+                   gx_grid_text(g, "# %c: below %.2f x the median of the other nodes' busbw of "
+                                "that collective (--slow-pair; the # health lines name the "
+                                "nodes)\n", GX_MATRIX_BELOW, run->opts->g.slow_pair));
+    gx_grid_legend(g, GX_MATRIX_DISTURBED, GX_MATRIX_DISTURBED_LEGEND);
     if (s->nnodes < 3)
-        fprintf(out, "# no node named slow on 2 nodes: either could be the slow one\n");
-}
-
-static void view_print(FILE *out, const void *state, const struct gx_run *run)
-{
-    const struct coll_nodes *s = state;
-    for (size_t t = 0; t < s->n; t++)
-        print_table(out, &s->t[t], s, run);
+        g->footer = "# no node named slow on 2 nodes: either could be the slow one\n";
+    for (int n = 0, r = 0; n < s->nnodes; n++) {
+        const struct gx_kept *any = row_first(x, n);
+        if (!any)
+            continue;
+        *gx_grid_at(g, r, C_NODE) = (struct gx_cell){.type = GX_CELL_INT, .v = n};
+        *gx_grid_at(g, r, C_HOST) = (struct gx_cell){.type = GX_CELL_TEXT,
+                                                     .s = gx_host_of(run->context, any->a)};
+        *gx_grid_at(g, r, C_RANKS) = (struct gx_cell){
+            GX_CELL_TEXT, .s = gx_grid_text(g, "%d..%d", any->a, any->b)};
+        *gx_grid_at(g, r, C_RANK_A) = (struct gx_cell){.type = GX_CELL_INT, .v = any->a};
+        *gx_grid_at(g, r, C_RANK_B) = (struct gx_cell){.type = GX_CELL_INT, .v = any->b};
+        for (int c = 0; c < npats; c++) {
+            const struct gx_kept *k = x->cell[n * npats + c];
+            const char *name = gx_pattern_table[x->pats[c]]->name;
+            char m = x->mark[n * npats + c];
+            *gx_grid_at(g, r, C_PATS + c) =
+                k ? (struct gx_cell){.type = GX_CELL_REAL, .mark = m, .v = k->median}
+                  : (struct gx_cell){.type = GX_CELL_NULL};
+            if (m == GX_MATRIX_BELOW)
+                *gx_grid_at(g, r, C_PATS + npats + c) =
+                    (struct gx_cell){.type = GX_CELL_TEXT, .s = name};
+            if (k && k->noise)
+                *gx_grid_at(g, r, C_PATS + 2 * npats + c) = (struct gx_cell){.type = GX_CELL_TEXT,
+                                                                             .s = name};
+        }
+        r++;
+    }
+    return GX_OK;
 }
 
 const struct gx_view_ops gx_view_coll_nodes = {
     .name = "collective_nodes", .state_size = sizeof(struct coll_nodes), .make = view_make,
-    .findings = view_findings, .json = view_json, .print = view_print, .free = coll_nodes_free,
+    .findings = view_findings, .ngrids = view_ngrids, .grid = view_grid, .free = coll_nodes_free,
 };

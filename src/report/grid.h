@@ -13,6 +13,7 @@ enum gx_cell_type {
     GX_CELL_TEXT,
     GX_CELL_BOOL,
     GX_CELL_ABSENT,  /* not measured, s says why: JSON "a.absent" for key "a.b"; text a note */
+    GX_CELL_NULL,    /* JSON null; text the column's `none` */
 };
 
 /* How the text renderer writes a column's REAL cells. */
@@ -22,7 +23,8 @@ enum gx_col_form {
 };
 
 struct gx_grid_col {
-    const char *key;   /* the row's JSON member, "a.b" inside object a; NULL: text only */
+    const char *key;   /* the row's JSON member: "a.b" inside object a, "x[]" appended to array x
+                        * (there even where every cell is NONE); NULL: text only */
     const char *head;  /* the text's header; NULL: JSON only */
     const char *lead;  /* text before the cell */
     int width;         /* text columns; < 0: left aligned, cut to -width */
@@ -30,6 +32,7 @@ struct gx_grid_col {
     int prec;
     const char *none;  /* a NONE cell's text; NULL: "-" */
     const char *words; /* an absent cell's note below its row: "<label> <words>: absent: <why>" */
+    int label;         /* the row's name: in every slice of a table wider than the page */
 };
 
 struct gx_cell {
@@ -39,34 +42,38 @@ struct gx_cell {
     const char *s;   /* TEXT, or ABSENT's reason: the grid's own or the view's state's */
 };
 
-/* A member of the view's JSON beside its rows: a string where s, else the number v. */
+/* A member of the view's JSON beside its rows: a string where s, else the number v; its key as a
+ * column's. */
 struct gx_grid_fact {
     const char *key, *s;
     double v;
 };
 
-#define GX_GRID_FACTS 8
+#define GX_GRID_FACTS 48
 #define GX_GRID_LEGENDS 4
 
 struct gx_grid {
     const struct gx_grid_col *cols;
+    struct gx_grid_col *own_cols; /* where the view's columns are made at run time */
     int ncols, nrows;
     struct gx_cell *cells;  /* row by row */
     const char **labels;    /* a row's name in its notes ("rank 3") */
     const char *title;      /* text: a note above the header, wrapped */
     const char *rows_key;   /* JSON: the rows' member of the view's object */
     struct gx_grid_fact facts[GX_GRID_FACTS];
-    int nfacts;
+    int nfacts, rows_at;    /* JSON: the facts before the rows */
     struct {
         char mark;
         const char *text;   /* said as it is, once, where a cell has its mark */
     } legends[GX_GRID_LEGENDS];
     int nlegends;
+    const char *footer;     /* text: a note below the legends */
     char **kept;            /* the strings the grid owns */
     size_t nkept;
 };
 
-/* A grid of nrows rows, every cell NONE; GX_ERUNTIME where out of memory. */
+/* A grid of nrows rows, every cell NONE; its columns cols, or where NULL its own (own_cols,
+ * zeroed, for the view to fill); GX_ERUNTIME where out of memory. */
 struct gx_err;
 int gx_grid_init(struct gx_grid *g, const struct gx_grid_col *cols, int ncols, int nrows,
                  struct gx_err *err);
@@ -78,7 +85,8 @@ void gx_grid_fact(struct gx_grid *g, const char *key, const char *s, double v);
 void gx_grid_legend(struct gx_grid *g, char mark, const char *text);
 void gx_grid_free(struct gx_grid *g);
 
-/* The renderers: the text table (nothing where no rows), the JSON (NULL where no rows). */
+/* The renderers: the text table (nothing where no rows; a table wider than the page in slices
+ * of its columns, each with the label columns), the JSON (NULL where no rows). */
 #include <stdio.h>
 void gx_grid_print(FILE *out, const struct gx_grid *g);
 /* A measure in `width` columns as the matrices write one ("-" for NAN), a mark other than ' ' in

@@ -1,28 +1,39 @@
-/* The one JSON renderer of a view's grid: {rows_key: [a row's object...], facts...}; a key
- * "a.b" is member b of the row's object a, an absent cell {"absent": why} in its place. */
+/* The one JSON renderer of a view's grid: {facts..., rows_key: [a row's object...], facts...};
+ * a key "a.b" is member b of object a, "x[]" an element of array x, an absent cell
+ * {"absent": why} in its place. */
 #include "config.h"
 #include "grid.h"
 #include "json_stream.h"
 
 #include <string.h>
 
-/* The object a cell's key names inside row r, and the member's own name. */
-static cJSON *place_of(cJSON *r, const char *key, const char **leaf)
+/* The object or array where a key puts its value, and the member's own name (NULL: appended). */
+static cJSON *place_of(cJSON *o, const char *key, const char **leaf)
 {
+    size_t n = strlen(key);
+    char name[64];
+    if (n > 2 && !strcmp(key + n - 2, "[]")) {
+        snprintf(name, sizeof name, "%.*s", (int)(n - 2), key);
+        *leaf = NULL;
+        cJSON *a = cJSON_GetObjectItemCaseSensitive(o, name);
+        return a ? a : cJSON_AddArrayToObject(o, name);
+    }
     const char *dot = strchr(key, '.');
     *leaf = dot ? dot + 1 : key;
     if (!dot)
-        return r;
-    char parent[64];
-    snprintf(parent, sizeof parent, "%.*s", (int)(dot - key), key);
-    cJSON *o = cJSON_GetObjectItemCaseSensitive(r, parent);
-    return o ? o : cJSON_AddObjectToObject(r, parent);
+        return o;
+    snprintf(name, sizeof name, "%.*s", (int)(dot - key), key);
+    cJSON *in = cJSON_GetObjectItemCaseSensitive(o, name);
+    return in ? in : cJSON_AddObjectToObject(o, name);
 }
 
-static int add_cell(cJSON *r, const char *key, const struct gx_cell *x)
+static int add_cell(cJSON *o, const char *key, const struct gx_cell *x)
 {
+    size_t n = strlen(key);
+    if (x->type == GX_CELL_NONE && !(n > 2 && !strcmp(key + n - 2, "[]")))
+        return 0;
     const char *leaf;
-    cJSON *into = place_of(r, key, &leaf), *v = NULL;
+    cJSON *into = place_of(o, key, &leaf), *v = NULL;
     if (!into)
         return -1;
     switch (x->type) {
@@ -36,8 +47,11 @@ static int add_cell(cJSON *r, const char *key, const struct gx_cell *x)
     case GX_CELL_BOOL:
         v = cJSON_CreateBool(x->v != 0);
         break;
+    case GX_CELL_NULL:
+        v = cJSON_CreateNull();
+        break;
     case GX_CELL_ABSENT:
-        if (into == r && !(into = cJSON_AddObjectToObject(r, key)))
+        if (into == o && !(into = cJSON_AddObjectToObject(o, key)))
             return -1;
         leaf = "absent";
         v = cJSON_CreateString(x->s ? x->s : "not measured");
@@ -45,31 +59,38 @@ static int add_cell(cJSON *r, const char *key, const struct gx_cell *x)
     default:
         return 0;
     }
-    return v && cJSON_AddItemToObject(into, leaf, v) ? 0 : (cJSON_Delete(v), -1);
+    if (v && (leaf ? cJSON_AddItemToObject(into, leaf, v) : cJSON_AddItemToArray(into, v)))
+        return 0;
+    cJSON_Delete(v);
+    return -1;
+}
+
+static int add_facts(cJSON *o, const struct gx_grid *g, int from, int to)
+{
+    for (int i = from; i < to; i++) {
+        const struct gx_grid_fact *f = &g->facts[i];
+        struct gx_cell x = {.type = f->s ? GX_CELL_TEXT : GX_CELL_REAL, .v = f->v, .s = f->s};
+        if (add_cell(o, f->key, &x) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 cJSON *gx_grid_json(const struct gx_grid *g)
 {
     if (g->nrows == 0)
         return NULL;
+    int at = g->rows_at < g->nfacts ? g->rows_at : g->nfacts, bad = 0;
     cJSON *o = cJSON_CreateObject();
-    cJSON *rows = o ? cJSON_AddArrayToObject(o, g->rows_key) : NULL;
-    for (int r = 0; rows && r < g->nrows; r++) {
+    cJSON *rows = o && add_facts(o, g, 0, at) == 0 ? cJSON_AddArrayToObject(o, g->rows_key) : NULL;
+    for (int r = 0; rows && r < g->nrows && !bad; r++) {
         cJSON *row = gx_json_append_object(rows);
-        for (int c = 0; row && c < g->ncols; c++)
-            if (g->cols[c].key &&
-                add_cell(row, g->cols[c].key, &g->cells[(size_t)r * (size_t)g->ncols + c]) != 0)
-                row = NULL;
-        if (!row)
-            rows = NULL;
+        bad = !row;
+        for (int c = 0; !bad && c < g->ncols; c++)
+            if (g->cols[c].key)
+                bad = add_cell(row, g->cols[c].key, &g->cells[(size_t)r * g->ncols + c]) != 0;
     }
-    for (int i = 0; rows && i < g->nfacts; i++) {
-        const struct gx_grid_fact *f = &g->facts[i];
-        if (!(f->s ? cJSON_AddStringToObject(o, f->key, f->s)
-                   : cJSON_AddNumberToObject(o, f->key, f->v)))
-            rows = NULL;
-    }
-    if (!rows) {
+    if (!rows || bad || add_facts(o, g, at, g->nfacts) != 0) {
         cJSON_Delete(o);
         return NULL;
     }

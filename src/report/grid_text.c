@@ -1,11 +1,14 @@
 /* The one text renderer of a view's grid: a note above, a header line, a row a line with its
- * absent cells' notes below it, then the legends of the marks its cells carry. */
+ * absent cells' notes below it, in slices of its columns where wider than the page (each with the
+ * label columns), then the legends of the marks its cells carry, the MB/s legend where a measure
+ * printed in MB/s, and a note below. */
 #include "config.h"
 #include "grid.h"
 #include "sizes.h"
 #include "wrap.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 int gx_grid_measure(char *cell, size_t len, int width, double v, char mark, int gbs)
@@ -28,20 +31,19 @@ int gx_grid_measure(char *cell, size_t len, int width, double v, char mark, int 
     return in_mbs;
 }
 
-static void cell_text(const struct gx_grid_col *c, const struct gx_cell *x, char *cell,
-                      size_t len)
+/* The cell's text in its column's width; 1 where a measure printed in MB/s. */
+static int cell_text(const struct gx_grid_col *c, const struct gx_cell *x, char *cell,
+                     size_t len)
 {
-    int w = c->width < 0 ? -c->width : c->width;
+    int w = abs(c->width);
     char v[256];
     switch (x->type) {
     case GX_CELL_INT:
         snprintf(v, sizeof v, "%.0f", x->v);
         break;
     case GX_CELL_REAL:
-        if (c->form == GX_FORM_MEASURE) {
-            gx_grid_measure(cell, len, w, x->v, x->mark, 1);
-            return;
-        }
+        if (c->form == GX_FORM_MEASURE)
+            return gx_grid_measure(cell, len, w, x->v, x->mark, 1);
         snprintf(v, sizeof v, "%.*f", c->prec, x->v);
         break;
     case GX_CELL_TEXT:
@@ -53,11 +55,12 @@ static void cell_text(const struct gx_grid_col *c, const struct gx_cell *x, char
     default:
         snprintf(v, sizeof v, "%s", c->none ? c->none : "-");
     }
-    int marked = x->type != GX_CELL_NONE && x->mark && x->mark != ' ';
+    int marked = x->type != GX_CELL_NONE && x->type != GX_CELL_NULL && x->mark && x->mark != ' ';
     if (c->width < 0)
         snprintf(cell, len, marked ? "%-*.*s%c" : "%-*.*s", w - marked, w - marked, v, x->mark);
     else
         snprintf(cell, len, marked ? "%*s%c" : "%*s", w - marked, v, x->mark);
+    return 0;
 }
 
 static int has_mark(const struct gx_grid *g, char mark)
@@ -68,20 +71,22 @@ static int has_mark(const struct gx_grid *g, char mark)
     return 0;
 }
 
-void gx_grid_print(FILE *out, const struct gx_grid *g)
+static int col_width(const struct gx_grid_col *k)
 {
-    if (g->nrows == 0)
-        return;
-    if (g->title)
-        gx_print_note(out, "%s", g->title);
+    return (int)strlen(k->lead ? k->lead : "") + abs(k->width);
+}
+
+/* The slice of columns [from, to) beside the label columns: header, rows, absent notes. */
+static int print_slice(FILE *out, const struct gx_grid *g, int from, int to)
+{
     char line[1024], cell[256];
     size_t at = 0;
+    int in_mbs = 0;
     for (int c = 0; c < g->ncols && at < sizeof line; c++) {
         const struct gx_grid_col *k = &g->cols[c];
-        if (k->head)
+        if (k->head && (k->label || (c >= from && c < to)))
             at += (size_t)snprintf(line + at, sizeof line - at, k->width < 0 ? "%s%-*s" : "%s%*s",
-                                   k->lead ? k->lead : "", k->width < 0 ? -k->width : k->width,
-                                   k->head);
+                                   k->lead ? k->lead : "", abs(k->width), k->head);
     }
     if (at > 0)
         line[0] = '#';
@@ -89,18 +94,51 @@ void gx_grid_print(FILE *out, const struct gx_grid *g)
     for (int r = 0; r < g->nrows; r++) {
         const struct gx_cell *row = &g->cells[(size_t)r * (size_t)g->ncols];
         for (int c = 0; c < g->ncols; c++)
-            if (g->cols[c].head) {
-                cell_text(&g->cols[c], &row[c], cell, sizeof cell);
+            if (g->cols[c].head && (g->cols[c].label || (c >= from && c < to))) {
+                in_mbs |= cell_text(&g->cols[c], &row[c], cell, sizeof cell);
                 fprintf(out, "%s%s", g->cols[c].lead ? g->cols[c].lead : "", cell);
             }
         fputc('\n', out);
-        for (int c = 0; c < g->ncols; c++)
+        for (int c = from; c < to; c++)
             if (row[c].type == GX_CELL_ABSENT && g->cols[c].words)
                 gx_print_note(out, "#   %s %s: absent: %s\n", g->labels[r] ? g->labels[r] : "",
                               g->cols[c].words, row[c].s ? row[c].s : "not measured");
     }
+    return in_mbs;
+}
+
+void gx_grid_print(FILE *out, const struct gx_grid *g)
+{
+    if (g->nrows == 0)
+        return;
+    if (g->title)
+        gx_print_note(out, "%s", g->title);
+    int labels = 0, in_mbs = 0;
+    for (int c = 0; c < g->ncols; c++)
+        if (g->cols[c].head && g->cols[c].label)
+            labels += col_width(&g->cols[c]);
+    for (int from = 0, took = 1; from < g->ncols && took;) {
+        int to = from, used = labels;
+        took = 0;
+        for (; to < g->ncols; to++) {
+            const struct gx_grid_col *k = &g->cols[to];
+            if (!k->head || k->label)
+                continue;
+            if (labels && took && used + col_width(k) > GX_TABLE_COLUMNS)
+                break;
+            used += col_width(k);
+            took++;
+        }
+        if (took || from == 0)
+            in_mbs |= print_slice(out, g, from, to);
+        from = to;
+    }
     for (int i = 0; i < g->nlegends; i++)
         if (has_mark(g, g->legends[i].mark))
-            fputs(g->legends[i].text, out);
+            gx_print_note(out, "%s", g->legends[i].text);
+    if (in_mbs)
+        gx_print_mbs_legend(out);
+    if (g->footer)
+        gx_print_note(out, "%s", g->footer);
     fflush(out);
 }

@@ -181,9 +181,10 @@ static void dir_cells(struct gx_grid *g, const struct gx_host_map *m, int i, int
     put(g, i, c + 3, GX_CELL_BOOL, r->noise[d] != 0, NULL);
 }
 
-static int view_grid(const void *map, const struct gx_run *run, struct gx_grid *g,
+static int view_grid(const void *map, const struct gx_run *run, int n, struct gx_grid *g,
                      struct gx_err *err)
 {
+    (void)n;
     const struct gx_host_map *m = map;
     GX_TRY(gx_grid_init(g, cols, C_COLS, m->n, err));
     char size[24];

@@ -80,24 +80,50 @@ static void views_end(struct gx_run *run, struct gx_report *rep)
     }
     for (int v = 0; v < GX_VIEWS; v++) {
         const struct gx_view_ops *o = gx_views[v];
-        struct gx_grid g;
-        int drawn = made[v] && o->grid;
-        if (drawn && o->grid(state[v], run, &g, &err) != GX_OK) {
+        cJSON *j = NULL;
+        if (!made[v])
+            continue;
+        if (gx_view_draw(o, state[v], run, NULL, &j, &err) != GX_OK)
             fprintf(stderr, "gpuxfer: %s (the results are in the report)\n", err.msg);
-            made[v] = drawn = 0;
-        }
-        cJSON *j = drawn ? gx_grid_json(&g) : made[v] && o->json ? o->json(state[v], run) : NULL;
         if (j)
             gx_report_set(rep, o->name, j);
-        if (made[v] && o->fill_report && o->fill_report(rep, state[v], run, &err) != GX_OK)
+        if (o->fill_report && o->fill_report(rep, state[v], run, &err) != GX_OK)
             fprintf(stderr, "gpuxfer: %s (the results are in the report)\n", err.msg);
-        if (drawn)
-            gx_grid_print(run->table, &g);
-        else if (made[v] && o->print)
-            o->print(run->table, state[v], run);
-        if (drawn)
-            gx_grid_free(&g);
+        if (gx_view_draw(o, state[v], run, run->table, NULL, &err) != GX_OK)
+            fprintf(stderr, "gpuxfer: %s\n", err.msg);
     }
+}
+
+int gx_view_draw(const struct gx_view_ops *o, const void *state, const struct gx_run *run,
+                 FILE *table, cJSON **json, struct gx_err *err)
+{
+    if (json)
+        *json = NULL;
+    if (!o->grid) {
+        if (json && o->json)
+            *json = o->json(state, run);
+        if (table && o->print)
+            o->print(table, state, run);
+        return GX_OK;
+    }
+    int n = o->ngrids ? o->ngrids(state) : 1;
+    cJSON *all = json && o->ngrids && n > 0 ? cJSON_CreateArray() : NULL;
+    for (int i = 0; i < n; i++) {
+        struct gx_grid g;
+        if (o->grid(state, run, i, &g, err) != GX_OK) {
+            cJSON_Delete(all);
+            return err->rc;
+        }
+        cJSON *one = json ? gx_grid_json(&g) : NULL;
+        if (one && !(all ? cJSON_AddItemToArray(all, one) : (*json = one, 1)))
+            cJSON_Delete(one);
+        if (table)
+            gx_grid_print(table, &g);
+        gx_grid_free(&g);
+    }
+    if (all)
+        *json = all;
+    return GX_OK;
 }
 
 void gx_run_free(struct gx_run *run)

@@ -65,9 +65,11 @@ struct gx_view_ops {
     /* Appends to h (nh findings already, max in all); returns the new count. */
     int (*findings)(const void *state, const struct gx_run *run, struct gx_health *h, int nh,
                     int max);
-    /* The view's answer as a grid (grid.h), which the one text and one JSON renderer draw;
-     * where a view has none yet, its own json and print. */
-    int (*grid)(const void *state, const struct gx_run *run, struct gx_grid *g,
+    /* The view's answer as grids (grid.h), which the one text and one JSON renderer draw: its
+     * ngrids (NULL: one, its member that grid's object; else an array of them) grids, grid i
+     * into g; where a view has none yet, its own json and print. */
+    int (*ngrids)(const void *state);
+    int (*grid)(const void *state, const struct gx_run *run, int i, struct gx_grid *g,
                 struct gx_err *err);
     cJSON *(*json)(const void *state, const struct gx_run *run); /* NULL: nothing to say */
     int (*fill_report)(struct gx_report *rep, void *state, struct gx_run *run,
@@ -75,6 +77,10 @@ struct gx_view_ops {
     void (*print)(FILE *table, const void *state, const struct gx_run *run);
     void (*free)(void *state);
 };
+
+/* A made view drawn: its lines into table, its member into *json (NULL: none). */
+int gx_view_draw(const struct gx_view_ops *o, const void *state, const struct gx_run *run,
+                 FILE *table, cJSON **json, struct gx_err *err);
 
 /* In the order of the table's lines and the report's members. */
 extern const struct gx_view_ops *const gx_views[];
