@@ -17,6 +17,5 @@ int gx_expect_choose(const struct gx_job *job, struct gx_err *err);
 void gx_expect_free(void);
 
 struct gx_view_ops;
-extern const struct gx_view_ops gx_view_expect;
 
 #endif

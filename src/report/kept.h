@@ -67,7 +67,6 @@ int gx_kept_below_siblings(const struct gx_kept *kept, size_t n, const struct gx
 
 /* The kept results' findings, and the rounds they were measured in. */
 struct gx_view_ops;
-extern const struct gx_view_ops gx_view_kept;
 
 /* The transfer plan: per pair type and size class, the fastest path and the runner-up; per
  * collective and group likewise (its busbw). How a
@@ -101,7 +100,6 @@ struct gx_transfer_plan {
 
 int gx_transfer_plan_make(struct gx_transfer_plan *p, const struct gx_kept *res, size_t nres,
                           const struct gx_pair_link *links, size_t nlinks);
-extern const struct gx_view_ops gx_view_transfer_plan;
 void gx_transfer_plan_free(void *state);
 
 /* Pair matrices: per measurement the median of every ordered pair of ranks, where the results
@@ -130,7 +128,6 @@ int gx_matrices_fill(struct gx_jstream *w, int slot, void *ctx);
 #define GX_MATRIX_DISTURBED_LEGEND                                                           \
     "# ~: the machine disturbed this median (a rank waited for a CPU, a slow tail or a wide "  \
     "interval):\n#   not the link's number\n"
-extern const struct gx_view_ops gx_view_matrices;
 void gx_matrices_free(void *set);
 
 /* One printer for the pair matrices and the layout's: cells by row (NAN where not measured),
@@ -178,12 +175,10 @@ struct gx_layout_matrix_set {
     const struct gx_layout *l;
 };
 
-extern const struct gx_view_ops gx_view_layout_matrices;
 
 /* Collectives per node (--pairs node on several nodes): per path and memory kinds, each node's
  * group at the largest size, a node below --slow-pair x the other nodes' median marked and named
  * (the finding slow-node). Rank 0. */
-extern const struct gx_view_ops gx_view_coll_nodes;
 void gx_layout_matrices_free(void *set);
 
 /* The node's map of host links (the map-host run): per GPU, its host link measured alone both
@@ -213,6 +208,5 @@ void gx_host_map_free(void *map);
 /* Whether row i's direction d is well below its siblings (kept.h's rule); their median
  * and count into *med and *count. */
 int gx_host_map_below(const struct gx_host_map *m, int i, int d, double *med, int *count);
-extern const struct gx_view_ops gx_view_host_map;
 
 #endif

@@ -16,14 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct gx_view_ops gx_view_status, gx_view_health, gx_view_interference;
-
-const struct gx_view_ops *const gx_views[GX_VIEWS + 1] = {
-    &gx_view_health, &gx_view_status, &gx_view_matrices, &gx_view_host_map,
-    &gx_view_layout_matrices, &gx_view_coll_nodes, &gx_view_transfer_plan,
-    &gx_view_interference, &gx_view_protocols,
-    &gx_view_kept, &gx_view_expect, NULL,
-};
+#define GX_VIEW_ROW(name) &gx_view_##name,
+const struct gx_view_ops *const gx_views[GX_VIEWS + 1] = {GX_VIEW_LIST(GX_VIEW_ROW) NULL};
 
 void gx_run_report_context(struct gx_report *rep, struct gx_run *run, int rc)
 {
@@ -171,7 +165,7 @@ static void health_print(FILE *table, const void *state, const struct gx_run *ru
                 "--fail-on-health: exit %d)\n", failing, failing == 1 ? "" : "s", GX_EHEALTH);
 }
 
-static const struct gx_view_ops gx_view_health = {
+const struct gx_view_ops gx_view_health = {
     .name = "health", .findings = health_findings, .json = health_json, .print = health_print,
 };
 
@@ -213,7 +207,7 @@ static int status_fill(struct gx_report *rep, void *state, struct gx_run *run,
     return GX_OK;
 }
 
-static const struct gx_view_ops gx_view_status = {.name = "status", .fill_report = status_fill};
+const struct gx_view_ops gx_view_status = {.name = "status", .fill_report = status_fill};
 
 int gx_run_report_finish(struct gx_run *run, struct gx_report *rep)
 {
@@ -315,7 +309,7 @@ static void interference_print(FILE *table, const void *state, const struct gx_r
         gx_print_note(table, "\n# the ceilings were disturbed%s%s\n", load, unsound);
 }
 
-static const struct gx_view_ops gx_view_interference = {
+const struct gx_view_ops gx_view_interference = {
     .name = "interference", .json = interference_json, .print = interference_print,
 };
 

@@ -35,6 +35,5 @@ size_t gx_ucx_proto_find(const struct gx_ucx_proto *p, const char *ep, const cha
 /* Per result of the mpi path sent by rank 0, its protocols, flagged where it reaches less than
  * half of its ceiling while another path was faster. */
 struct gx_view_ops;
-extern const struct gx_view_ops gx_view_protocols;
 
 #endif

@@ -20,7 +20,13 @@ struct gx_report;
 struct gx_tally;
 struct gx_ucx_proto;
 
-#define GX_VIEWS 11
+/* The views, in the order of the table's lines and the report's members: adding one is its file
+ * (defining gx_view_NAME) and its row here. */
+#define GX_VIEW_LIST(X)                                                                       \
+    X(health) X(status) X(matrices) X(host_map) X(layout_matrices) X(coll_nodes)              \
+    X(transfer_plan) X(interference) X(protocols) X(kept) X(expect)
+#define GX_VIEW_COUNT(name) +1
+#define GX_VIEWS (0 GX_VIEW_LIST(GX_VIEW_COUNT))
 
 /* The run's findings: the link facts' at the start, the views' at the end. */
 #define GX_HEALTH_MAX 64
@@ -82,7 +88,8 @@ struct gx_view_ops {
 int gx_view_draw(const struct gx_view_ops *o, const void *state, const struct gx_run *run,
                  FILE *table, cJSON **json, struct gx_err *err);
 
-/* In the order of the table's lines and the report's members. */
-extern const struct gx_view_ops *const gx_views[];
+#define GX_VIEW_EXTERN(name) extern const struct gx_view_ops gx_view_##name;
+GX_VIEW_LIST(GX_VIEW_EXTERN)
+extern const struct gx_view_ops *const gx_views[]; /* GX_VIEW_LIST's, then NULL */
 
 #endif
