@@ -10,7 +10,6 @@
 #include "pattern.h"
 #include "sizes.h"
 #include "stats.h"
-#include "wrap.h"
 
 #include <math.h>
 #include <stdlib.h>

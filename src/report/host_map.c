@@ -3,9 +3,7 @@
 #include "kept.h"
 #include "view.h"
 #include "sizes.h"
-#include "wrap.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -77,14 +77,13 @@ static void views_end(struct gx_run *run, struct gx_report *rep)
         cJSON *j = NULL;
         if (!made[v])
             continue;
-        if (gx_view_draw(o, state[v], run, NULL, &j, &err) != GX_OK)
+        /* Before the lines: a streamed member's lines read what filling it found (matrices). */
+        if (o->fill_report && o->fill_report(rep, state[v], run, &err) != GX_OK)
+            fprintf(stderr, "gpuxfer: %s (the results are in the report)\n", err.msg);
+        if (gx_view_draw(o, state[v], run, run->table, &j, &err) != GX_OK)
             fprintf(stderr, "gpuxfer: %s (the results are in the report)\n", err.msg);
         if (j)
             gx_report_set(rep, o->name, j);
-        if (o->fill_report && o->fill_report(rep, state[v], run, &err) != GX_OK)
-            fprintf(stderr, "gpuxfer: %s (the results are in the report)\n", err.msg);
-        if (gx_view_draw(o, state[v], run, run->table, NULL, &err) != GX_OK)
-            fprintf(stderr, "gpuxfer: %s\n", err.msg);
     }
 }
 
