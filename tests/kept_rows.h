@@ -3,8 +3,10 @@
 #define GX_TEST_KEPT_ROWS_H
 
 #include "kept.h"
+#include "report.h"
 #include "options.h"
 #include "path.h"
+#include "view.h"
 
 #define G ((size_t)1 << 30)
 #define M ((size_t)1 << 20)
@@ -46,6 +48,15 @@ static int prints_as(const cJSON *item, const char *want)
         printf("# got:  %s\n# want: %s\n", got ? got : "(null)", want);
     cJSON_free(got);
     return same;
+}
+
+/* The transfer plan's report member, as the run's end draws it. */
+static inline cJSON *plan_json(const struct gx_transfer_plan *p)
+{
+    cJSON *j = NULL;
+    struct gx_err err = {0};
+    gx_view_draw(&gx_view_transfer_plan, p, NULL, NULL, &j, &err);
+    return j;
 }
 
 #endif

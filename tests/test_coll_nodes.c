@@ -3,6 +3,7 @@
  * marked and named (a disturbed one too, said), none named of two nodes, and the collective
  * plan's rows beside the pairs'. */
 #include "kept.h"
+#include "report.h"
 #include "pattern.h"
 #include "tap.h"
 #include "view.h"
@@ -154,7 +155,7 @@ int main(void)
     /* The collective plan beside the pairs': a row per collective and class, host data. */
     struct gx_transfer_plan p;
     ok(gx_transfer_plan_make(&p, kept, NROWS, NULL, 0) == GX_OK, "the plan is made");
-    cJSON *plan = gx_view_transfer_plan.json(&p, NULL);
+    cJSON *plan = plan_json(&p);
     int coll = 0, pairs = 0;
     const cJSON *row;
     cJSON_ArrayForEach(row, plan)
@@ -173,7 +174,7 @@ int main(void)
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
     if (f) {
-        gx_view_transfer_plan.print(f, &p, NULL);
+        gx_view_draw(&gx_view_transfer_plan, &p, NULL, f, NULL, &(struct gx_err){0});
         fclose(f);
     }
     ok(text && strstr(text, "# transfer plan") < strstr(text, "# collective plan") &&

@@ -5,6 +5,7 @@
 #include "context.h"
 #include "gpu_counters.h"
 #include "kept.h"
+#include "report.h"
 #include "pairs.h"
 #include "tap.h"
 

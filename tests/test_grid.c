@@ -12,11 +12,11 @@
 #include <string.h>
 
 static const struct gx_grid_col cols[] = {
-    {"name", "name", "  ", -6, GX_FORM_FIXED, 0, NULL, NULL, 0},
-    {"gbs.value", "GB/s", " ", 8, GX_FORM_MEASURE, 0, NULL, "its bandwidth", 0},
-    {"gbs.fast", NULL, NULL, 0, GX_FORM_FIXED, 0, NULL, NULL, 0},
-    {NULL, "note", " ", 5, GX_FORM_FIXED, 2, "?", NULL, 0},
-    {"on", "on", " ", 4, GX_FORM_FIXED, 0, NULL, NULL, 0},
+    {"name", "name", "  ", -6, GX_FORM_FIXED, 0, NULL, NULL, 0, 0, 0},
+    {"gbs.value", "GB/s", " ", 8, GX_FORM_MEASURE, 0, NULL, "its bandwidth", 0, 0, 0},
+    {"gbs.fast", NULL, NULL, 0, GX_FORM_FIXED, 0, NULL, NULL, 0, 0, 0},
+    {NULL, "note", " ", 5, GX_FORM_FIXED, 2, "?", NULL, 0, 0, 0},
+    {"on", "on", " ", 4, GX_FORM_FIXED, 0, NULL, NULL, 0, 0, 0},
 };
 
 static char *drawn(const struct gx_grid *g)

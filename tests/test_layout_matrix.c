@@ -4,6 +4,7 @@
  * on 8 nodes, the slow node named by its rail both ways or one side, and nothing named for a
  * slow node pair or no slow cell. */
 #include "kept.h"
+#include "report.h"
 #include "noise.h"
 #include "options.h"
 #include "path.h"

@@ -3,6 +3,7 @@
  * the JSON-reading matrices made them for the same results; and what the sink keeps of a
  * result. */
 #include "kept.h"
+#include "report.h"
 #include "links.h"
 #include "noise.h"
 #include "pairs.h"

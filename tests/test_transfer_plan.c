@@ -128,7 +128,7 @@ static void check_marks(const struct gx_kept *res)
     FILE *f = open_memstream(&text, &len);
     int rc = gx_transfer_plan_make(&p, m, NROWS, links, GX_ARRAY_LEN(links));
     if (f && rc == GX_OK)
-        gx_view_transfer_plan.print(f, &p, NULL);
+        gx_view_draw(&gx_view_transfer_plan, &p, NULL, f, NULL, &(struct gx_err){0});
     if (f)
         fclose(f);
     ok(rc == GX_OK && p.n == 4 && text &&
@@ -150,7 +150,7 @@ static cJSON *plan_of(const struct gx_kept *res, size_t nres, const struct gx_pa
 {
     struct gx_transfer_plan p;
     cJSON *j = gx_transfer_plan_make(&p, res, nres, links, nlinks) == GX_OK
-                   ? gx_view_transfer_plan.json(&p, NULL)
+                   ? plan_json(&p)
                    : NULL;
     gx_transfer_plan_free(&p);
     return j;

@@ -6,6 +6,7 @@
 #include "tap.h"
 #include "ucx_proto.h"
 #include "kept.h"
+#include "report.h"
 #include "view.h"
 
 #include <stdio.h>
@@ -97,6 +98,15 @@ static void recorded(void)
     gx_ucx_proto_free(&p);
 }
 
+/* The view's report member and its table lines, as the run's end draws them. */
+static cJSON *drawn(const struct gx_run *run, FILE *table)
+{
+    cJSON *j = NULL;
+    struct gx_err err = {0};
+    gx_view_draw(&gx_view_protocols, NULL, run, table, &j, &err);
+    return j;
+}
+
 static void report(void)
 {
     struct gx_ucx_proto p = {0};
@@ -116,7 +126,7 @@ static void report(void)
          .size = 8, .median = 150.0},
     };
     const struct gx_run run = {.proto = &p, .kept = k, .nkept = 3};
-    cJSON *j = gx_view_protocols.json(NULL, &run);
+    cJSON *j = drawn(&run, NULL);
     ok(j && cJSON_GetArraySize(j) == 2, "one entry per mpi result of rank 0");
     cJSON *bw = cJSON_GetArrayItem(j, 0), *lat = cJSON_GetArrayItem(j, 1);
     cJSON *fr = cJSON_GetObjectItem(bw, "faster_route");
@@ -126,13 +136,25 @@ static void report(void)
        "bw 1 MiB at 29%% of its ceiling: flagged, staged faster; UCX's cuda_ipc named");
     ok(lat && !cJSON_GetObjectItem(lat, "faster_route"), "latency: never flagged");
     cJSON_Delete(j);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (f) {
+        cJSON_Delete(drawn(&run, f));
+        fclose(f);
+    }
+    ok(text && strstr(text, "\n! bw   cuda        1048576 (?) rendezvous zero-copy read from "
+                            "remote cuda_ipc/cuda  [29% of its ceiling; staged 41.9 GB/s against "
+                            "8.8]\n") && !strstr(text, "latency"),
+       "the table: bw flagged, its protocol and the faster path; latency in the report alone");
+    free(text);
     k[0].efficiency = 0.5;
-    j = gx_view_protocols.json(NULL, &run);
+    j = drawn(&run, NULL);
     ok(j && !cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "faster_route"),
        "at half its ceiling: not flagged");
     cJSON_Delete(j);
     gx_ucx_proto_free(&p);
-    ok(gx_view_protocols.json(NULL, &run) == NULL, "no tables: no entry in the report");
+    ok(drawn(&run, NULL) == NULL, "no tables: no entry in the report");
 }
 
 int main(void)

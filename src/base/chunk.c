@@ -1,4 +1,5 @@
 #include "chunk.h"
+#include "options.h"
 
 void gx_chunking_init(struct gx_chunking *p, size_t bytes, size_t chunk, int depth, int count)
 {
@@ -156,4 +157,15 @@ int gx_chunk_search(const size_t *chunks, int n, int lower_is_better, double tie
             worse++;
     }
     return tried;
+}
+
+const char *gx_chunk_choice_name(int choice)
+{
+    static const char *const names[] = {"default", "auto", "given"}; /* enum gx_chunk_mode */
+    return choice >= 0 && choice < (int)GX_ARRAY_LEN(names) ? names[choice] : "unknown";
+}
+
+int gx_chunk_picked(size_t chunk, int choice)
+{
+    return chunk > 0 && choice != GX_CHUNK_GIVEN;
 }

@@ -53,4 +53,9 @@ int gx_chunk_search(const size_t *chunks, int n, int lower_is_better, double tie
                     gx_cand_measure_fn measure, void *ctx, int *best, int *order,
                     struct gx_err *err);
 
+/* The report's name of a chunk mode (enum gx_chunk_mode). */
+const char *gx_chunk_choice_name(int choice);
+/* Whether chunk and depth were picked among candidates, not given: each pair may have its own. */
+int gx_chunk_picked(size_t chunk, int choice);
+
 #endif

@@ -6,6 +6,7 @@
 
 #include "context.h"
 #include "kept.h"
+#include "report.h"
 #include "links_store.h"
 #include "mem.h"
 #include "path.h"

@@ -12,9 +12,10 @@ int gx_grid_init(struct gx_grid *g, const struct gx_grid_col *cols, int ncols, i
     size_t cells = (size_t)ncols * (size_t)(nrows > 0 ? nrows : 1);
     g->cells = calloc(cells, sizeof *g->cells);
     g->labels = calloc((size_t)(nrows > 0 ? nrows : 1), sizeof *g->labels);
+    g->report_only = calloc((size_t)(nrows > 0 ? nrows : 1), 1);
     if (!cols)
         g->cols = g->own_cols = calloc((size_t)(ncols > 0 ? ncols : 1), sizeof *g->own_cols);
-    if (!g->cells || !g->labels || !g->cols) {
+    if (!g->cells || !g->labels || !g->report_only || !g->cols) {
         gx_grid_free(g);
         return gx_fail(err, GX_ERUNTIME, "out of host memory for a view's %d rows", nrows);
     }
@@ -66,6 +67,7 @@ void gx_grid_free(struct gx_grid *g)
     free(g->kept);
     free(g->cells);
     free(g->labels);
+    free(g->report_only);
     free(g->own_cols);
     *g = (struct gx_grid){0};
 }

@@ -20,24 +20,32 @@ enum gx_cell_type {
 enum gx_col_form {
     GX_FORM_FIXED,   /* prec decimals */
     GX_FORM_MEASURE, /* as the matrices write a cell: GB/s, small ones in MB/s, the mark last */
+    GX_FORM_GBS,     /* as the table writes a bandwidth (small ones in MB/s), the mark after it */
+    GX_FORM_PERCENT, /* 100 v without decimals and '%' */
+    GX_FORM_SIZE,    /* an INT as a size: 64K, 1G */
 };
 
 struct gx_grid_col {
     const char *key;   /* the row's JSON member: "a.b" inside object a, "x[]" appended to array x
-                        * (there even where every cell is NONE); NULL: text only */
-    const char *head;  /* the text's header; NULL: JSON only */
+                        * (there even where every cell is NONE), "x[].m" member m of x's last
+                        * element, or of a new one where that has m; NULL: text only */
+    const char *head;  /* the text's header (no header line where every head is ""); NULL: JSON
+                        * only */
     const char *lead;  /* text before the cell */
-    int width;         /* text columns; < 0: left aligned, cut to -width */
+    int width;         /* text columns; < 0: left aligned, cut to -width (but where whole) */
     enum gx_col_form form;
     int prec;
     const char *none;  /* a NONE cell's text; NULL: "-" */
     const char *words; /* an absent cell's note below its row: "<label> <words>: absent: <why>" */
     int label;         /* the row's name: in every slice of a table wider than the page */
+    int whole;         /* text: a longer cell whole, the row's next columns after it */
+    int second;        /* text: on the row's second line, said where one of its cells is not NONE
+                        * and starting under column second - 1 */
 };
 
 struct gx_cell {
     enum gx_cell_type type;
-    char mark;       /* text: in the cell's last column, a legend below the rows */
+    char mark;       /* text: in the cell's last column (alone where no value), a legend below */
     double v;        /* INT, REAL, BOOL */
     const char *s;   /* TEXT, or ABSENT's reason: the grid's own or the view's state's */
 };
@@ -58,8 +66,10 @@ struct gx_grid {
     int ncols, nrows;
     struct gx_cell *cells;  /* row by row */
     const char **labels;    /* a row's name in its notes ("rank 3") */
+    unsigned char *report_only; /* a row the text leaves out */
     const char *title;      /* text: a note above the header, wrapped */
-    const char *rows_key;   /* JSON: the rows' member of the view's object */
+    const char *rows_key;   /* JSON: the rows' member of the view's object; NULL: the rows alone,
+                             * a view's grids' rows one array */
     struct gx_grid_fact facts[GX_GRID_FACTS];
     int nfacts, rows_at;    /* JSON: the facts before the rows */
     struct {

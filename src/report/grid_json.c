@@ -1,39 +1,44 @@
-/* The one JSON renderer of a view's grid: {facts..., rows_key: [a row's object...], facts...};
- * a key "a.b" is member b of object a, "x[]" an element of array x, an absent cell
- * {"absent": why} in its place. */
+/* The one JSON renderer of a view's grid: {facts..., rows_key: [a row's object...], facts...}
+ * (without rows_key the array alone); a key's dots name members of members ("best.mem.src"),
+ * "x[]" an element of array x, an absent cell {"absent": why} in its place. */
 #include "config.h"
 #include "grid.h"
 #include "json_stream.h"
 
 #include <string.h>
 
-/* The object or array where a key puts its value, and the member's own name (NULL: appended). */
-static cJSON *place_of(cJSON *o, const char *key, const char **leaf)
+/* The object or array where a key puts its value, and the member's own name (NULL: appended);
+ * an array's element made only where `fill`. */
+static cJSON *place_of(cJSON *o, const char *key, const char **leaf, int fill)
 {
-    size_t n = strlen(key);
     char name[64];
-    if (n > 2 && !strcmp(key + n - 2, "[]")) {
-        snprintf(name, sizeof name, "%.*s", (int)(n - 2), key);
-        *leaf = NULL;
+    const char *list = strstr(key, "[]"), *dot;
+    if (list) {
+        snprintf(name, sizeof name, "%.*s", (int)(list - key), key);
         cJSON *a = cJSON_GetObjectItemCaseSensitive(o, name);
-        return a ? a : cJSON_AddArrayToObject(o, name);
+        if (!a && !(a = cJSON_AddArrayToObject(o, name)))
+            return NULL;
+        *leaf = list[2] ? list + 3 : NULL;
+        if (!*leaf || !fill)
+            return a;
+        cJSON *last = cJSON_GetArrayItem(a, cJSON_GetArraySize(a) - 1);
+        return last && !cJSON_HasObjectItem(last, *leaf) ? last : gx_json_append_object(a);
     }
-    const char *dot = strchr(key, '.');
-    *leaf = dot ? dot + 1 : key;
-    if (!dot)
-        return o;
-    snprintf(name, sizeof name, "%.*s", (int)(dot - key), key);
-    cJSON *in = cJSON_GetObjectItemCaseSensitive(o, name);
-    return in ? in : cJSON_AddObjectToObject(o, name);
+    for (; o && (dot = strchr(key, '.')); key = dot + 1) {
+        snprintf(name, sizeof name, "%.*s", (int)(dot - key), key);
+        cJSON *in = cJSON_GetObjectItemCaseSensitive(o, name);
+        o = in ? in : cJSON_AddObjectToObject(o, name);
+    }
+    *leaf = key;
+    return o;
 }
 
 static int add_cell(cJSON *o, const char *key, const struct gx_cell *x)
 {
-    size_t n = strlen(key);
-    if (x->type == GX_CELL_NONE && !(n > 2 && !strcmp(key + n - 2, "[]")))
-        return 0;
     const char *leaf;
-    cJSON *into = place_of(o, key, &leaf), *v = NULL;
+    if (x->type == GX_CELL_NONE) /* nothing, but a list is there even where empty */
+        return !strstr(key, "[]") || place_of(o, key, &leaf, 0) ? 0 : -1;
+    cJSON *into = place_of(o, key, &leaf, 1), *v = NULL;
     if (!into)
         return -1;
     switch (x->type) {
@@ -81,8 +86,9 @@ cJSON *gx_grid_json(const struct gx_grid *g)
     if (g->nrows == 0)
         return NULL;
     int at = g->rows_at < g->nfacts ? g->rows_at : g->nfacts, bad = 0;
-    cJSON *o = cJSON_CreateObject();
-    cJSON *rows = o && add_facts(o, g, 0, at) == 0 ? cJSON_AddArrayToObject(o, g->rows_key) : NULL;
+    cJSON *o = g->rows_key ? cJSON_CreateObject() : cJSON_CreateArray(), *rows = o;
+    if (g->rows_key)
+        rows = o && add_facts(o, g, 0, at) == 0 ? cJSON_AddArrayToObject(o, g->rows_key) : NULL;
     for (int r = 0; rows && r < g->nrows && !bad; r++) {
         cJSON *row = gx_json_append_object(rows);
         bad = !row;
@@ -90,7 +96,7 @@ cJSON *gx_grid_json(const struct gx_grid *g)
             if (g->cols[c].key)
                 bad = add_cell(row, g->cols[c].key, &g->cells[(size_t)r * g->ncols + c]) != 0;
     }
-    if (!rows || bad || add_facts(o, g, at, g->nfacts) != 0) {
+    if (!rows || bad || (g->rows_key && add_facts(o, g, at, g->nfacts) != 0)) {
         cJSON_Delete(o);
         return NULL;
     }

@@ -6,10 +6,9 @@
 #include "context.h"
 #include "links_store.h"
 #include "pairs.h"
-#include "report.h"
 #include "result.h"
+#include "slots.h"
 
-#include <cjson/cJSON.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -51,8 +50,9 @@ int gx_kept_key_cmp(const struct gx_kept *x, const struct gx_kept *y);
 /* qsort of pointers into one array: by measurement, initiator, peer, then as measured. */
 int gx_kept_pair_cmp(const void *p, const void *q);
 /* What names k's matrix: "path", "pattern", "size", "unit", "mem" and its chunking. */
-void gx_kept_add_measurement(cJSON *o, const struct gx_kept *k);
-void gx_kept_add_mem(cJSON *o, const struct gx_kept *k);
+struct cJSON;
+void gx_kept_add_measurement(struct cJSON *o, const struct gx_kept *k);
+void gx_kept_add_mem(struct cJSON *o, const struct gx_kept *k);
 
 /* Health findings from the kept results against their routes' line rates (line_health.c).
  * "Well below its siblings": under GX_BELOW_SIBLINGS of the median of the others measured alike
@@ -120,6 +120,7 @@ struct gx_matrix_set {
 };
 
 /* The report's "matrices" elements: ctx is the set. */
+struct gx_jstream;
 int gx_matrices_fill(struct gx_jstream *w, int slot, void *ctx);
 /* A cell well below its siblings over the same kind of link. */
 #define GX_MATRIX_BELOW '<'

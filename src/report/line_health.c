@@ -3,6 +3,7 @@
  * link that the ceiling alone would hide); a pair well below its siblings. One finding per
  * measurement: its largest size. */
 #include "kept.h"
+#include "report.h"
 #include "view.h"
 
 #include "ceiling.h"

@@ -1,5 +1,6 @@
 #include "grid.h"
 #include "kept.h"
+#include "report.h"
 #include "wrap.h"
 #include "view.h"
 

@@ -226,17 +226,6 @@ const char *gx_state_name(enum gx_state s)
     }
 }
 
-const char *gx_chunk_choice_name(int choice)
-{
-    static const char *const names[] = {"default", "auto", "given"}; /* enum gx_chunk_mode */
-    return choice >= 0 && choice < (int)GX_ARRAY_LEN(names) ? names[choice] : "unknown";
-}
-
-int gx_chunk_picked(size_t chunk, int choice)
-{
-    return chunk > 0 && choice != GX_CHUNK_GIVEN;
-}
-
 const char *gx_validation_name(const struct gx_result *r)
 {
     return !r->validated ? "not_checked" : r->valid ? "passed" : "failed";

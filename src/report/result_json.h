@@ -2,6 +2,7 @@
 #ifndef GX_RESULT_JSON_H
 #define GX_RESULT_JSON_H
 
+#include "chunk.h"
 #include "result.h"
 
 #include <cjson/cJSON.h>
@@ -10,9 +11,6 @@
 /* A result's state as the report names it: ok, skipped, failed (idle: none yet). */
 const char *gx_state_name(enum gx_state s);
 const char *gx_ended_name(int ended);
-const char *gx_chunk_choice_name(int choice);
-/* Whether chunk and depth were picked among candidates, not given: each pair may have its own. */
-int gx_chunk_picked(size_t chunk, int choice);
 /* "chunk_choice" where each pair picked its own, else "chunk" and "depth" where the path
  * chunks. */
 void gx_chunk_key_json(cJSON *o, size_t chunk, int depth, int choice);

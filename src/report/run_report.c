@@ -99,7 +99,7 @@ int gx_view_draw(const struct gx_view_ops *o, const void *state, const struct gx
             o->print(table, state, run);
         return GX_OK;
     }
-    int n = o->ngrids ? o->ngrids(state) : 1;
+    int n = o->ngrids ? o->ngrids(state, run) : 1;
     cJSON *all = json && o->ngrids && n > 0 ? cJSON_CreateArray() : NULL;
     for (int i = 0; i < n; i++) {
         struct gx_grid g;
@@ -107,7 +107,13 @@ int gx_view_draw(const struct gx_view_ops *o, const void *state, const struct gx
             cJSON_Delete(all);
             return err->rc;
         }
-        cJSON *one = json ? gx_grid_json(&g) : NULL;
+        cJSON *one = json ? gx_grid_json(&g) : NULL, *row;
+        while (all && cJSON_IsArray(one) && (row = cJSON_DetachItemFromArray(one, 0)))
+            cJSON_AddItemToArray(all, row); /* a grid of rows alone: the view's rows one array */
+        if (cJSON_IsArray(one) && all) {
+            cJSON_Delete(one);
+            one = NULL;
+        }
         if (one && !(all ? cJSON_AddItemToArray(all, one) : (*json = one, 1)))
             cJSON_Delete(one);
         if (table)

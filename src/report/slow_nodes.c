@@ -1,5 +1,6 @@
 /* The slow nodes of the layout matrices (layout_matrix.c): a node, NIC or rail that slows every
  * cell it is in, named in the report, the table and the findings. */
+#include "report.h"
 #include "slow_nodes.h"
 #include "view.h"
 

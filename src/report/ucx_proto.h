@@ -32,8 +32,5 @@ void gx_ucx_proto_free(struct gx_ucx_proto *p);
  * transport once, into out[]: how many. */
 size_t gx_ucx_proto_find(const struct gx_ucx_proto *p, const char *ep, const char *mem,
                          size_t size, const struct gx_ucx_proto_row **out, size_t max);
-/* Per result of the mpi path sent by rank 0, its protocols, flagged where it reaches less than
- * half of its ceiling while another path was faster. */
-struct gx_view_ops;
 
 #endif

@@ -6,9 +6,9 @@
 
 #include "links.h"
 
-#include <cjson/cJSON.h>
 #include <stdio.h>
 
+struct cJSON;
 struct gx_ceilings;
 struct gx_context;
 struct gx_gpu_counters;
@@ -50,7 +50,7 @@ struct gx_run {
     const struct gx_gpu_counters *counters; /* by rank; NULL: not read, counters_why says why */
     int ncounters;
     const char *counters_why;
-    cJSON *rounds;               /* handed to the report */
+    struct cJSON *rounds;               /* handed to the report */
     double least_s;              /* the plan's fewest seconds */
     int exit_code;
     const char *error;           /* why, where exit_code is an error */
@@ -72,12 +72,13 @@ struct gx_view_ops {
     int (*findings)(const void *state, const struct gx_run *run, struct gx_health *h, int nh,
                     int max);
     /* The view's answer as grids (grid.h), which the one text and one JSON renderer draw: its
-     * ngrids (NULL: one, its member that grid's object; else an array of them) grids, grid i
-     * into g; where a view has none yet, its own json and print. */
-    int (*ngrids)(const void *state);
+     * ngrids (NULL: one, its member that grid's object; else an array of them, or where the
+     * grids are rows alone the array of their rows) grids, grid i into g; where a view has none
+     * yet, its own json and print. */
+    int (*ngrids)(const void *state, const struct gx_run *run);
     int (*grid)(const void *state, const struct gx_run *run, int i, struct gx_grid *g,
                 struct gx_err *err);
-    cJSON *(*json)(const void *state, const struct gx_run *run); /* NULL: nothing to say */
+    struct cJSON *(*json)(const void *state, const struct gx_run *run); /* NULL: nothing to say */
     int (*fill_report)(struct gx_report *rep, void *state, struct gx_run *run,
                        struct gx_err *err); /* other members, or streamed ones */
     void (*print)(FILE *table, const void *state, const struct gx_run *run);
@@ -86,7 +87,7 @@ struct gx_view_ops {
 
 /* A made view drawn: its lines into table, its member into *json (NULL: none). */
 int gx_view_draw(const struct gx_view_ops *o, const void *state, const struct gx_run *run,
-                 FILE *table, cJSON **json, struct gx_err *err);
+                 FILE *table, struct cJSON **json, struct gx_err *err);
 
 #define GX_VIEW_EXTERN(name) extern const struct gx_view_ops gx_view_##name;
 GX_VIEW_LIST(GX_VIEW_EXTERN)

@@ -199,8 +199,9 @@ static int view_findings(const void *state, const struct gx_run *run, struct gx_
     return nh;
 }
 
-static int view_ngrids(const void *state)
+static int view_ngrids(const void *state, const struct gx_run *run)
 {
+    (void)run;
     return (int)((const struct coll_nodes *)state)->n;
 }
 

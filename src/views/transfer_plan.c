@@ -1,3 +1,5 @@
+#include "config.h"
+#include "grid.h"
 #include "kept.h"
 #include "view.h"
 
@@ -5,7 +7,6 @@
 #include "path.h"
 #include "pattern.h"
 #include "sizes.h"
-#include "wrap.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -191,133 +192,136 @@ void gx_transfer_plan_free(void *state)
     *p = (struct gx_transfer_plan){0};
 }
 
-static cJSON *way_json(const struct gx_transfer_plan_way *w)
+/* A way's columns, under `prefix` in the report ("best.", "runner_up."); its text on the row's
+ * second line where `second` (the column it starts under, + 1). */
+#define WAY_COLS(prefix, name, wide, unit, sec)                                           \
+    {.key = prefix "path"}, {.key = prefix "mem.src"}, {.key = prefix "mem.dst"},              \
+    {.key = prefix "chunk"}, {.key = prefix "depth"},                                          \
+    {.head = name, .lead = "  ", .width = -(wide), .whole = 1, .second = sec},             \
+    {.key = prefix "gbps", .head = unit, .lead = " ", .width = 8, .form = GX_FORM_GBS,         \
+     .second = sec},                                                                       \
+    {.key = prefix "efficiency", .head = "eff", .lead = " ", .width = 6,                       \
+     .form = GX_FORM_PERCENT, .second = sec},                                              \
+    {.key = prefix "line_share", .head = "line", .lead = " ", .width = 5,                      \
+     .form = GX_FORM_PERCENT, .second = sec},                                              \
+    {.key = prefix "pairs"}, {.key = prefix "ceiling_exceeded"},                               \
+    {.key = prefix "ceiling_within"}, {.key = prefix "ceiling_unsound"}, {.key = prefix "noisy"}
+enum { W_PATH, W_SRC, W_DST, W_CHUNK, W_DEPTH, W_NAME, W_GBPS, W_EFF, W_LINE, W_PAIRS,
+       W_EXCEEDED, W_WITHIN, W_UNSOUND, W_NOISY, W_COLS };
+
+/* The pairs' grid, then the collectives': their rows are the report's one array. */
+enum { P_TYPE, P_DATA, P_CLASS, P_SIZE, P_BEST, P_NONE = P_BEST + W_COLS, P_SECOND, P_COLS =
+       P_SECOND + W_COLS };
+static const struct gx_grid_col pair_cols[P_COLS] = {
+    {.key = "pair_type", .head = "pair type", .lead = "  ", .width = -19},
+    {.key = "data", .head = "data", .lead = " ", .width = -5},
+    {.key = "size_class", .head = "class", .lead = " ", .width = -6},
+    {.key = "size", .head = "size", .lead = " ", .width = 5, .form = GX_FORM_SIZE},
+    WAY_COLS("best.", "path, then runner-up", 30, "GB/s", 0), {.key = "runner_up"},
+    WAY_COLS("runner_up.", "", 30, "", P_BEST + W_NAME + 1),
+};
+enum { G_TYPE, G_PATTERN, G_GROUP, G_DATA, G_CLASS, G_SIZE, G_BEST,
+       G_NONE = G_BEST + W_COLS, G_SECOND, G_COLS = G_SECOND + W_COLS };
+static const struct gx_grid_col group_cols[G_COLS] = {
+    {.key = "pair_type"},
+    {.key = "pattern", .head = "collective", .lead = "  ", .width = -22},
+    {.head = "group", .lead = " ", .width = -8},
+    {.key = "data", .head = "data", .lead = " ", .width = -5},
+    {.key = "size_class", .head = "class", .lead = " ", .width = -6},
+    {.key = "size", .head = "size", .lead = " ", .width = 5, .form = GX_FORM_SIZE},
+    WAY_COLS("best.", "path, runner-up", 22, "busbw", 0), {.key = "runner_up"},
+    WAY_COLS("runner_up.", "", 22, "", G_BEST + W_NAME + 1),
+};
+
+static void put(struct gx_grid *g, int row, int col, enum gx_cell_type type, double v,
+                const char *s)
 {
-    const struct gx_kept *r = w->first;
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "path", gx_paths[r->path].name);
-    gx_kept_add_mem(o, r);
-    if (r->chunk > 0) {
-        cJSON_AddNumberToObject(o, "chunk", (double)r->chunk);
-        cJSON_AddNumberToObject(o, "depth", r->depth);
-    }
-    cJSON_AddNumberToObject(o, "gbps", w->gbps_sum / w->n);
-    cJSON_AddItemToObject(o, "efficiency", w->neff ? cJSON_CreateNumber(w->eff_sum / w->neff)
-                                                   : cJSON_CreateNull());
-    if (w->nline)
-        cJSON_AddNumberToObject(o, "line_share", w->line_sum / w->nline);
-    cJSON_AddNumberToObject(o, "pairs", w->n);
-    /* The marks travel with the mean: a mean over pairs must not hide one pair's. */
-    if (w->exceeded)
-        cJSON_AddNumberToObject(o, "ceiling_exceeded", w->exceeded);
-    if (w->within)
-        cJSON_AddNumberToObject(o, "ceiling_within", w->within);
-    if (w->unsound)
-        cJSON_AddNumberToObject(o, "ceiling_unsound", w->unsound);
-    if (w->noisy)
-        cJSON_AddNumberToObject(o, "noisy", w->noisy);
-    return o;
+    *gx_grid_at(g, row, col) = (struct gx_cell){.type = type, .v = v, .s = s};
 }
 
-static cJSON *view_json(const void *state, const struct gx_run *run)
+/* A way's cells from column c, with the result table's marks: the marks travel with the mean (a
+ * mean over pairs must not hide one pair's). */
+static void way_cells(struct gx_grid *g, int row, int c, const struct gx_transfer_plan_way *w)
+{
+    const struct gx_kept *r = w->first;
+    double eff = w->neff ? w->eff_sum / w->neff : 0, line = w->nline ? w->line_sum / w->nline : 0;
+    char chunk[32] = "", size[24];
+    if (r->chunk > 0) {
+        gx_format_size(r->chunk, size, sizeof size);
+        snprintf(chunk, sizeof chunk, " %s/%d", size, r->depth);
+        put(g, row, c + W_CHUNK, GX_CELL_INT, (double)r->chunk, NULL);
+        put(g, row, c + W_DEPTH, GX_CELL_INT, r->depth, NULL);
+    }
+    put(g, row, c + W_PATH, GX_CELL_TEXT, 0, gx_paths[r->path].name);
+    put(g, row, c + W_SRC, GX_CELL_TEXT, 0, gx_mem_name(r->src_kind));
+    put(g, row, c + W_DST, GX_CELL_TEXT, 0, gx_mem_name(r->dst_kind));
+    put(g, row, c + W_NAME, GX_CELL_TEXT, 0,
+        gx_grid_text(g, "%s %s>%s%s", gx_paths[r->path].name, gx_mem_name(r->src_kind),
+                     gx_mem_name(r->dst_kind), chunk));
+    put(g, row, c + W_GBPS, GX_CELL_REAL, w->gbps_sum / w->n, NULL);
+    gx_grid_at(g, row, c + W_GBPS)->mark = w->noisy ? '~' : 0;
+    put(g, row, c + W_EFF, w->neff ? GX_CELL_REAL : GX_CELL_NULL, eff, NULL);
+    gx_grid_at(g, row, c + W_EFF)->mark = eff > 0 && w->exceeded > 0       ? '!'
+                                          : eff > 0 && (w->within || eff > 1) ? '='
+                                          : w->unsound > 0                    ? '?'
+                                                                              : 0;
+    if (w->nline) {
+        put(g, row, c + W_LINE, GX_CELL_REAL, line, NULL);
+        gx_grid_at(g, row, c + W_LINE)->mark = line > 1 ? '!' : 0;
+    }
+    put(g, row, c + W_PAIRS, GX_CELL_INT, w->n, NULL);
+    int marks[] = {w->exceeded, w->within, w->unsound, w->noisy};
+    for (int i = 0; i < 4; i++)
+        if (marks[i])
+            put(g, row, c + W_EXCEEDED + i, GX_CELL_INT, marks[i], NULL);
+}
+
+static int ngrids(const void *state, const struct gx_run *run)
+{
+    (void)state, (void)run;
+    return 2;
+}
+
+static int view_grid(const void *state, const struct gx_run *run, int i, struct gx_grid *g,
+                     struct gx_err *err)
 {
     (void)run;
     const struct gx_transfer_plan *p = state;
-    cJSON *rows = cJSON_CreateArray();
-    for (size_t i = 0; rows && i < p->n; i++) {
-        const struct gx_transfer_plan_row *r = &p->rows[i];
-        cJSON *row = gx_json_append_object(rows);
-        if (!row) {
-            cJSON_Delete(rows);
-            return NULL;
+    int n = 0;
+    for (size_t k = 0; k < p->n; k++)
+        n += (p->rows[k].pair_type >= PT_GROUP_NODE) == i;
+    if (gx_grid_init(g, i ? group_cols : pair_cols, i ? G_COLS : P_COLS, n, err) != GX_OK)
+        return err->rc;
+    g->title = i ? "\n# collective plan: the fastest path per collective, group (its ranks on "
+                   "one node or on several nodes), data location and size class (busbw at the "
+                   "class's largest measured size), the runner-up (another path) below it\n"
+                 : "\n# transfer plan: the fastest path per pair type, data location (both ends "
+                   "in GPU memory, host memory, or mixed) and size class (bw at the class's "
+                   "largest measured size; chunk/depth where the path chunks), the runner-up "
+                   "(another path) below it\n";
+    int at = 0, lead = i ? G_DATA : P_DATA, best = i ? G_BEST : P_BEST;
+    for (size_t k = 0; k < p->n; k++) {
+        const struct gx_transfer_plan_row *r = &p->rows[k];
+        if ((r->pair_type >= PT_GROUP_NODE) != i)
+            continue;
+        put(g, at, 0, GX_CELL_TEXT, 0, pair_type_names[r->pair_type]);
+        if (i) {
+            put(g, at, G_PATTERN, GX_CELL_TEXT, 0, gx_pattern_table[r->pattern]->name);
+            put(g, at, G_GROUP, GX_CELL_TEXT, 0,
+                r->pair_type == PT_GROUP_NODE ? "one node" : "nodes");
         }
-        cJSON_AddStringToObject(row, "pair_type", pair_type_names[r->pair_type]);
-        if (r->pair_type >= PT_GROUP_NODE)
-            cJSON_AddStringToObject(row, "pattern", gx_pattern_table[r->pattern]->name);
-        cJSON_AddStringToObject(row, "data", data_names[r->data]);
-        cJSON_AddStringToObject(row, "size_class",
-                                gx_size_class_name((enum gx_size_class)r->size_class));
-        cJSON_AddNumberToObject(row, "size", (double)r->size);
-        cJSON_AddItemToObject(row, "best", way_json(&r->best));
-        cJSON_AddItemToObject(row, "runner_up", r->runner_up.first ? way_json(&r->runner_up)
-                                                                   : cJSON_CreateNull());
-    }
-    return rows;
-}
-
-/* One way's columns, with the result table's marks; its name in `width` columns. */
-static int way_text(const struct gx_transfer_plan_way *w, int width, char *buf, size_t len)
-{
-    const struct gx_kept *r = w->first;
-    char chunk[32] = "", eff[16] = "-", gbps[24], name[64], line[16] = "-";
-    double efficiency = w->neff ? w->eff_sum / w->neff : 0;
-    double line_share = w->nline ? w->line_sum / w->nline : 0;
-    if (r->chunk > 0) {
-        char c[24];
-        gx_format_size(r->chunk, c, sizeof c);
-        snprintf(chunk, sizeof chunk, " %s/%d", c, r->depth);
-    }
-    if (w->unsound > 0 && !(efficiency > 0))
-        snprintf(eff, sizeof eff, "?");
-    else if (efficiency > 0)
-        snprintf(eff, sizeof eff, "%.0f%%%s", 100 * efficiency,
-                 w->exceeded > 0                        ? "!"
-                 : w->within > 0 || efficiency > 1      ? "="
-                 : w->unsound > 0                       ? "?"
-                                                        : "");
-    int in_mbs = gx_format_gbs(w->gbps_sum / w->n, gbps, sizeof gbps - 1);
-    if (w->noisy > 0)
-        strcat(gbps, "~");
-    snprintf(name, sizeof name, "%s %s>%s%s", gx_paths[r->path].name, gx_mem_name(r->src_kind),
-             gx_mem_name(r->dst_kind), chunk);
-    if (line_share > 0)
-        snprintf(line, sizeof line, "%.0f%%%s", 100 * line_share, line_share > 1 ? "!" : "");
-    snprintf(buf, len, "%-*s %8s %6s %5s", width, name, gbps, eff, line);
-    return in_mbs;
-}
-
-static void view_print(FILE *out, const void *state, const struct gx_run *run)
-{
-    (void)run;
-    const struct gx_transfer_plan *p = state;
-    int in_mbs = 0, said_pairs = 0, said_groups = 0;
-    for (size_t i = 0; i < p->n; i++) {
-        const struct gx_transfer_plan_row *r = &p->rows[i];
-        int group = r->pair_type >= PT_GROUP_NODE;
-        if (!group && !said_pairs++) {
-            gx_print_note(out, "\n# transfer plan: the fastest path per pair type, data location "
-                          "(both ends in GPU memory, host memory, or mixed) and size class (bw "
-                          "at the class's largest measured size; chunk/depth where the path "
-                          "chunks), the runner-up (another path) below it\n");
-            fprintf(out, "# %-19s %-5s %-6s %5s  %-30s %8s %6s %5s\n", "pair type", "data",
-                    "class", "size", "path, then runner-up", "GB/s", "eff", "line");
-        }
-        if (group && !said_groups++) {
-            gx_print_note(out, "\n# collective plan: the fastest path per collective, group (its "
-                          "ranks on one node or on several nodes), data location and size class "
-                          "(busbw at the class's largest measured size), the runner-up (another "
-                          "path) below it\n");
-            fprintf(out, "# %-22s %-8s %-5s %-6s %5s  %-22s %8s %6s %5s\n", "collective",
-                    "group", "data", "class", "size", "path, runner-up", "busbw", "eff", "line");
-        }
-        char size[24], best[96], second[96], key[64];
-        gx_format_size(r->size, size, sizeof size);
-        if (group)
-            snprintf(key, sizeof key, "%-22s %-8s", gx_pattern_table[r->pattern]->name,
-                     r->pair_type == PT_GROUP_NODE ? "one node" : "nodes");
+        put(g, at, lead, GX_CELL_TEXT, 0, data_names[r->data]);
+        put(g, at, lead + 1, GX_CELL_TEXT, 0,
+            gx_size_class_name((enum gx_size_class)r->size_class));
+        put(g, at, lead + 2, GX_CELL_INT, (double)r->size, NULL);
+        way_cells(g, at, best, &r->best);
+        if (r->runner_up.first)
+            way_cells(g, at, best + W_COLS + 1, &r->runner_up);
         else
-            snprintf(key, sizeof key, "%-19s", pair_type_names[r->pair_type]);
-        int width = group ? 22 : 30;
-        in_mbs |= way_text(&r->best, width, best, sizeof best);
-        fprintf(out, "  %s %-5s %-6s %5s  %s\n", key, data_names[r->data],
-                gx_size_class_name((enum gx_size_class)r->size_class), size, best);
-        if (r->runner_up.first) {
-            in_mbs |= way_text(&r->runner_up, width, second, sizeof second);
-            fprintf(out, "  %*s %-5s %-6s %5s  %s\n", (int)strlen(key), "", "", "", "", second);
-        }
+            put(g, at, best + W_COLS, GX_CELL_NULL, 0, NULL);
+        at++;
     }
-    if (in_mbs)
-        gx_print_mbs_legend(out);
+    return GX_OK;
 }
 
 static int view_make(void *p, const struct gx_run *run, struct gx_err *err)
@@ -334,5 +338,5 @@ static int view_make(void *p, const struct gx_run *run, struct gx_err *err)
 
 const struct gx_view_ops gx_view_transfer_plan = {
     .name = "plan", .state_size = sizeof(struct gx_transfer_plan), .make = view_make,
-    .json = view_json, .print = view_print, .free = gx_transfer_plan_free,
+    .ngrids = ngrids, .grid = view_grid, .free = gx_transfer_plan_free,
 };
