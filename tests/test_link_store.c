@@ -111,7 +111,8 @@ int main(void)
         gx_link_store_add(&node, &f);
     }
     gx_link_store_trim(&node);
-    size_t held = gx_link_store_bytes(&node);
+    size_t held = node.cap * sizeof *node.recs + node.peers_cap * sizeof *node.peers +
+                  gx_strpool_bytes(&node.pool);
     printf("# 16 ranks: %zu bytes held (%zu a rank; record %zu, peer %zu, pool %zu), "
            "%zu a rank before\n", held, held / 16, sizeof(struct gx_link_rec),
            sizeof(struct gx_peer_rec), gx_strpool_bytes(&node.pool), sizeof(struct gx_link_facts));

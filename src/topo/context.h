@@ -201,7 +201,6 @@ struct gx_ctx_pair_view {
 };
 void gx_ctx_pair_view(const struct gx_context *c, int a, int b, struct gx_ctx_pair_view *out);
 int gx_ctx_int_list(const char *list, int *out, int max);
-size_t gx_context_bytes(const struct gx_context *c);
 
 /* Packing: a rank's record and pool as they are built; after oom every put answers none. */
 struct gx_ctx_packer {

@@ -269,13 +269,6 @@ static const char *nic_of(const struct gx_context *c, const struct gx_ctx_rank *
     return used ? used : gx_ctx_str(c, r->nearest_nic);
 }
 
-size_t gx_context_bytes(const struct gx_context *c)
-{
-    return c ? sizeof *c + (size_t)c->nranks * sizeof *c->ranks + gx_strpool_bytes(&c->pool) +
-                   c->pairs_cap * sizeof *c->pairs + c->pair_index.n * sizeof *c->pair_index.slot
-             : 0;
-}
-
 void gx_ctx_pair_view(const struct gx_context *c, int a, int b, struct gx_ctx_pair_view *out)
 {
     const struct gx_ctx_rank *ra = gx_ctx_rank(c, a), *rb = gx_ctx_rank(c, b);

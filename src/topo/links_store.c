@@ -134,12 +134,6 @@ void gx_link_store_trim(struct gx_link_store *s)
     gx_strpool_trim(&s->pool);
 }
 
-size_t gx_link_store_bytes(const struct gx_link_store *s)
-{
-    return s->cap * sizeof *s->recs + s->peers_cap * sizeof *s->peers +
-           gx_strpool_bytes(&s->pool);
-}
-
 void gx_link_store_free(struct gx_link_store *s)
 {
     if (!s)

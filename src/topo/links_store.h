@@ -58,7 +58,6 @@ struct gx_link_store {
 int gx_link_facts_unpack(const void *bytes, size_t len, struct gx_link_facts *f);
 int gx_link_store_add(struct gx_link_store *s, const struct gx_link_facts *f);
 void gx_link_store_trim(struct gx_link_store *s);
-size_t gx_link_store_bytes(const struct gx_link_store *s);
 void gx_link_store_free(struct gx_link_store *s);
 
 const struct gx_link_rec *gx_link_rec_of(const struct gx_link_store *s, int i);
