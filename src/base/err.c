@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define GX_CUT_MARK " [...] " /* a message too long keeps its head and its end (its reason) */
 static void fit(char *msg, size_t cap, const char *whole, size_t n)
@@ -176,6 +177,13 @@ void gx_list_add(char *buf, size_t len, const char *sep, const char *item)
 {
     size_t used = strlen(buf);
     snprintf(buf + used, len - used, "%s%s", used ? sep : "", item);
+}
+
+double gx_mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 #define GX_SIGNAL_NUMBER(sig) sig,

@@ -91,8 +91,6 @@ int gx_fault_slow_timed(int clear);
 void gx_fault_coll_took(double took);
 double gx_fault_coll_late(void);
 void gx_fault_coll_wait(double s);
-/* CLOCK_MONOTONIC's seconds: the faults run on the real clock, whatever the engine's is. */
-double gx_fault_now(void);
 /* Whether gx_fault_point can fire for this rank at `size`: if not, the harness leaves it out. */
 int gx_fault_point_due(int rank, size_t size);
 void gx_fault_moment(int rank, enum gx_fault_at at, size_t size);

@@ -4,6 +4,7 @@
  * operation sees it. */
 #include "config.h"
 #include "fault.h"
+#include "stats.h"
 
 #include <errno.h>
 #include <math.h>
@@ -16,16 +17,9 @@
 
 static double epoch = -1;
 
-double gx_fault_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 void gx_fault_epoch(void)
 {
-    epoch = gx_fault_now();
+    epoch = gx_mono_s();
 }
 
 int gx_fault_twospeed_slow(const struct gx_fault *f, double at)
@@ -37,14 +31,14 @@ int gx_fault_twospeed_slow(const struct gx_fault *f, double at)
 
 static void wait_until(double deadline)
 {
-    double left = deadline - gx_fault_now();
+    double left = deadline - gx_mono_s();
     if (left > 2 * GX_FAULT_SPIN_S) {
         double s = left - GX_FAULT_SPIN_S;
         struct timespec nap = {(time_t)s, (long)((s - floor(s)) * 1e9)};
         while (nanosleep(&nap, &nap) != 0 && errno == EINTR)
             ;
     }
-    while (gx_fault_now() < deadline)
+    while (gx_mono_s() < deadline)
         ;
 }
 
@@ -60,7 +54,7 @@ static double share(double took)
         return 0;
     /* Before the epoch (no harness yet) the platform is in its first, normal state. */
     if (f->kind == GX_FAULT_TWOSPEED &&
-        !gx_fault_twospeed_slow(f, epoch < 0 ? -1 : gx_fault_now() - epoch))
+        !gx_fault_twospeed_slow(f, epoch < 0 ? -1 : gx_mono_s() - epoch))
         return 0;
     return took * (double)f->pct / 100.0;
 }
@@ -73,7 +67,7 @@ void gx_fault_slow_owe(double took)
 void gx_fault_slow_settle(void)
 {
     if (owed_s > 0)
-        wait_until(gx_fault_now() + owed_s);
+        wait_until(gx_mono_s() + owed_s);
     owed_s = 0;
 }
 
@@ -94,19 +88,13 @@ void gx_fault_slow_forget(void)
     coll_late_s = -1;
 }
 
-static int by_value(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 double gx_fault_coll_late(void)
 {
     const struct gx_fault *f = gx_fault_get();
     if (f->kind != GX_FAULT_SLOW || !f->pct || !gx_fault_slow_timed(0) || coll_npace == 0)
         return 0;
     if (coll_late_s < 0) {
-        qsort(coll_pace_s, (size_t)coll_npace, sizeof *coll_pace_s, by_value);
+        qsort(coll_pace_s, (size_t)coll_npace, sizeof *coll_pace_s, gx_cmp_double);
         coll_late_s = coll_pace_s[coll_npace / 2] * (double)f->pct / 100.0;
     }
     return coll_late_s;
@@ -125,7 +113,7 @@ void gx_fault_coll_took(double took)
 void gx_fault_coll_wait(double s)
 {
     if (s > 0)
-        wait_until(gx_fault_now() + s);
+        wait_until(gx_mono_s() + s);
 }
 
 void gx_fault_slow_after(double took)

@@ -97,6 +97,9 @@ void *gx_grow(void *v, size_t *cap, size_t n, size_t first, size_t elem);
 void *gx_reserve(void *v, size_t *cap, size_t n, size_t first, size_t elem);
 void *gx_shrink(void *v, size_t *cap, size_t n, size_t elem);
 void gx_list_add(char *buf, size_t len, const char *sep, const char *item);
+/* CLOCK_MONOTONIC in seconds: the real clock, whatever the engine's (gx_clock, which a test
+ * swaps); it runs before MPI_Init too. */
+double gx_mono_s(void);
 
 enum gx_mem_kind {
     GX_MEM_PAGEABLE,

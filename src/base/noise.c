@@ -98,12 +98,6 @@ static double t975(int df)
     return z + (z * z * z + z) / (4 * d) + (5 * pow(z, 5) + 16 * z * z * z + 3 * z) / (96 * d * d);
 }
 
-static int by_value(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
-}
-
 /* The split of the sorted logs into two groups whose means lie farthest apart in their pooled
  * standard deviations (each group two visits at least). */
 static void split_modes(struct gx_noise *n, const double *lg, int nv)
@@ -140,7 +134,7 @@ void gx_noise_visits(struct gx_noise *n, const double *median, int nvisits)
             return; /* a visit without a median: nothing to set beside the others */
         lg[i] = log(median[i]);
     }
-    qsort(lg, (size_t)nvisits, sizeof lg[0], by_value);
+    qsort(lg, (size_t)nvisits, sizeof lg[0], gx_cmp_double);
     n->drift = (float)(exp(lg[nvisits - 1] - lg[0]) - 1);
     if (nvisits < 3)
         return;

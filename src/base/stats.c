@@ -3,7 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-static int cmp_double(const void *a, const void *b)
+int gx_cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
@@ -20,7 +20,7 @@ static double percentile(const double *s, size_t n, double p)
 
 void gx_stats_compute(double *s, size_t n, struct gx_stats *o)
 {
-    qsort(s, n, sizeof *s, cmp_double);
+    qsort(s, n, sizeof *s, gx_cmp_double);
     double sum = 0;
     for (size_t i = 0; i < n; i++)
         sum += s[i];
@@ -82,13 +82,13 @@ double gx_median_precision(double median, double lo, double hi)
 
 double gx_sort_median(double *v, size_t n)
 {
-    qsort(v, n, sizeof *v, cmp_double);
+    qsort(v, n, sizeof *v, gx_cmp_double);
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 double gx_sorted_precision(double *s, size_t n)
 {
-    qsort(s, n, sizeof *s, cmp_double);
+    qsort(s, n, sizeof *s, gx_cmp_double);
     double lo, hi;
     gx_median_ci(s, n, &lo, &hi);
     return gx_median_precision(percentile(s, n, 0.5), lo, hi);

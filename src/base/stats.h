@@ -20,5 +20,7 @@ double gx_normal_quantile(double p);
 double gx_median_precision(double median, double lo, double hi);
 double gx_sort_median(double *v, size_t n);
 double gx_sorted_precision(double *samples, size_t n);
+/* qsort's order of doubles: ascending. */
+int gx_cmp_double(const void *a, const void *b);
 
 #endif

@@ -8,6 +8,7 @@
 #include "mem.h"
 #include "path.h"
 #include "pattern.h"
+#include "stats.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -103,12 +104,6 @@ static int exchange_sample(MPI_Comm c, int rank, const struct exchange *x, char 
     return rc;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* The seconds of one repetition (a round trip, a window and its acknowledgement, or a window
  * each way) at the machine's pace now, and the samples' spread as a cv. The samples' median: a
  * second of samples holds a busy machine's long deschedulings by chance, not at their rate, and
@@ -128,8 +123,8 @@ static int exchange_pace(MPI_Comm c, int rank, const struct exchange *x, char *b
     }
     for (int i = 1; i < x->samples; i++)
         d[i - 1] = fabs(t[i] - t[i - 1]);
-    qsort(t, (size_t)x->samples, sizeof t[0], cmp_double);
-    qsort(d, (size_t)x->samples - 1, sizeof d[0], cmp_double);
+    qsort(t, (size_t)x->samples, sizeof t[0], gx_cmp_double);
+    qsort(d, (size_t)x->samples - 1, sizeof d[0], gx_cmp_double);
     double median = t[x->samples / 2];
     *seconds = median;
     *cv = median > 0 ? d[(x->samples - 1) / 2] / 0.954 / median : 0;
@@ -207,7 +202,7 @@ static double setup_gbps(int kind, size_t bytes)
         if (rc != GX_OK)
             return 0;
     }
-    qsort(t, 3, sizeof t[0], cmp_double);
+    qsort(t, 3, sizeof t[0], gx_cmp_double);
     return t[1] > 0 ? (double)bytes / t[1] / 1e9 : 0;
 }
 

@@ -182,12 +182,12 @@ static int slowed_xfer(struct gx_ep *ep, enum gx_dir dir, int count, size_t byte
     gx_fault_slow_delay();
     if (dir == GX_DIR_SEND)
         gx_fault_slow_settle(); /* a bandwidth iteration's: inside the next one's clock */
-    double t0 = gx_fault_now();
+    double t0 = gx_mono_s();
     int rc = slowed_real->xfer(ep, dir, count, bytes, err);
     if (dir == GX_DIR_SEND)
-        gx_fault_slow_owe(gx_fault_now() - t0);
+        gx_fault_slow_owe(gx_mono_s() - t0);
     else
-        gx_fault_slow_after(gx_fault_now() - t0);
+        gx_fault_slow_after(gx_mono_s() - t0);
     return rc;
 }
 
@@ -197,9 +197,9 @@ static int slowed_collective(struct gx_ep *ep, enum gx_coll c, int in_place, int
 {
     gx_fault_slow_delay();
     gx_fault_coll_wait(gx_fault_coll_late());
-    double t0 = gx_fault_now();
+    double t0 = gx_mono_s();
     int rc = slowed_real->collective(ep, c, in_place, count, bytes, err);
-    gx_fault_coll_took(gx_fault_now() - t0);
+    gx_fault_coll_took(gx_mono_s() - t0);
     return rc;
 }
 

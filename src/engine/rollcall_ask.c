@@ -91,7 +91,7 @@ void gx_rollcall_answer(struct gx_rollcall *rc, uint64_t position, const char *w
     struct gx_rollcall_net *net = rc->net;
     if (!net || rc->rank == 0)
         return;
-    take_connections(rc, now_s());
+    take_connections(rc, gx_mono_s());
     for (int i = 0; i < WAITING; i++) {
         struct waiting *w = &net->w[i];
         int got = w->fd >= 0 ? read_piece(w->fd, w->buf, &w->got, QUESTION_LEN) : 0;
@@ -116,7 +116,7 @@ int gx_rollcall_heard(struct gx_rollcall *rc, int *rank, int *sig)
     int heard = 0;
     if (!net || rc->rank != 0)
         return 0;
-    take_connections(rc, now_s());
+    take_connections(rc, gx_mono_s());
     for (int i = 0; i < WAITING; i++) {
         struct waiting *w = &net->w[i];
         int got = w->fd >= 0 ? read_piece(w->fd, w->buf, &w->got, TELL_LEN) : 0;
@@ -229,7 +229,7 @@ static void ask_batch(const struct gx_rollcall *rc, struct attempt *at, int nat,
             p[i] = (struct pollfd){.fd = at[i].fd, .events = at[i].sent ? POLLIN : POLLOUT};
             np += at[i].fd >= 0;
         }
-        double left = until - now_s();
+        double left = until - gx_mono_s();
         if (np == 0 || left <= 0)
             break;
         if (poll(p, (nfds_t)nat, (int)(left * 1e3) + 1) <= 0)
@@ -261,7 +261,7 @@ int gx_rollcall_ask(struct gx_rollcall *rc, double wait_s, int *silent, int max,
     /* Each batch gets the whole wait: a stopped rank's kernel accepts, and only time ends it. */
     for (int r = 1; r < rc->size;) {
         int nat = 0;
-        double until = now_s() + wait_s;
+        double until = gx_mono_s() + wait_s;
         for (; r < rc->size && nat < BATCH; r++)
             start_attempt(rc, &at[nat++], r, 0, &rc->net->addrs[r], r);
         ask_batch(rc, at, nat, until, heard, position, answers, len);
@@ -282,7 +282,7 @@ int gx_rollcall_tell(struct gx_rollcall *rc, int sig, double wait_s)
         return 0;
     struct attempt at;
     start_attempt(rc, &at, rc->rank, sig, &rc->net->addrs[0], 0);
-    ask_batch(rc, &at, 1, now_s() + wait_s, heard, NULL, NULL, 0);
+    ask_batch(rc, &at, 1, gx_mono_s() + wait_s, heard, NULL, NULL, 0);
     int told = heard[rc->rank];
     free(heard);
     return told;

@@ -2,13 +2,14 @@
 #ifndef GX_ROLLCALL_NET_H
 #define GX_ROLLCALL_NET_H
 
+#include "gx.h"
+
 #include <arpa/inet.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/un.h>
-#include <time.h>
 
 enum {
     MAX_ADDRS = 8,      /* rank 0's IPv4 addresses a rank of another node may reach */
@@ -58,13 +59,6 @@ struct gx_rollcall_net {
     uint32_t *rank_ips;             /* rank 0: the other nodes' ranks' addresses, sorted */
     int npeers;
 };
-
-static inline double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static inline void put_u32(unsigned char *p, uint32_t v)
 {

@@ -159,15 +159,7 @@ cJSON *gx_health_json(const struct gx_health *h, int n);
 cJSON *gx_counters_json(const struct gx_gpu_counters *all, int n);
 
 
-/* The report's lock, which the watchdog's write and the main thread's additions take in turn,
- * and the clock of assembly_s. */
-static inline double gx_mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
+/* The report's lock, which the watchdog's write and the main thread's additions take in turn. */
 static inline void gx_report_lock(struct gx_report *rep)
 {
     if (rep->lock_ready)

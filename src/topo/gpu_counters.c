@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 const struct gx_cnt_info gx_cnt_info[GX_CNTS] = {
     [GX_CNT_NVL_CRC_FLIT] = {"nvlink_crc_flit", GX_CNT_CRC, "nvlink-errors",
@@ -61,15 +60,8 @@ struct gx_counters_watch {
     void *events;
     char events_why[GX_CNT_REASON];
     struct gx_cnt_reading before;
-    struct timespec t0; /* of the before reading */
+    double t0; /* of the before reading */
 };
-
-static double seconds_since(const struct timespec *t0)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) * 1e-9;
-}
 
 struct gx_counters_watch *gx_counters_begin(const struct gx_job *job)
 {
@@ -87,7 +79,7 @@ struct gx_counters_watch *gx_counters_begin(const struct gx_job *job)
     else {
         w->events = gx_cnt_events_open(t->busid, w->events_why, sizeof w->events_why);
         w->read = gx_cnt_read(t->busid, &w->before, w->none, sizeof w->none) == 0;
-        clock_gettime(CLOCK_MONOTONIC, &w->t0);
+        w->t0 = gx_mono_s();
     }
     return w;
 }
@@ -190,7 +182,7 @@ static void make_record(const struct gx_job *job, struct gx_counters_watch *w,
             snprintf(after->why[GX_CNT_XID], GX_CNT_REASON, "%s", w->events_why);
         w->events = NULL;
         rec->read = 1;
-        rec->seconds = seconds_since(&w->t0);
+        rec->seconds = gx_mono_s() - w->t0;
         compare(&w->before, after, rec);
     } else if (w->read && !after)
         snprintf(rec->none, sizeof rec->none, "out of host memory for the reading");
