@@ -107,8 +107,8 @@ static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struc
     if (who[0] && b->job->rank == 0)
         fprintf(stderr, "gpuxfer: note: %s\n", who);
     arm(b, round, st);
-    b->step_t0 = gx_wtime();
-    b->share_s = gx_budget_share(&h->budget, &part, b->step_t0);
+    double step_t0 = gx_wtime();
+    b->share_s = gx_budget_share(&h->budget, &part, step_t0);
     long slices0, slices1 = -1;
     double w0_t = gx_wtime(), wait0 = gx_cpu_wait_s(&slices0);
     if (b->pair) {
@@ -125,7 +125,7 @@ static int run_step(struct gx_harness *h, const struct gx_mgroup *g, const struc
         }
     }
     gx_watchdog_measured();
-    rec.elapsed_s = gx_wtime() - b->step_t0;
+    rec.elapsed_s = gx_wtime() - step_t0;
     gx_budget_ran(&h->budget, &part, rec.elapsed_s);
     double wait1 = wait0 >= 0 ? gx_cpu_wait_s(&slices1) : -1;
     /* The reads included: a wait ending inside one is counted by the second. */

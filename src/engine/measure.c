@@ -243,22 +243,29 @@ static int timed_iterations(struct gx_bench *b, const struct gx_mstep *st,
     return GX_OK;
 }
 
+int gx_bench_samples_room(struct gx_bench *b, size_t n)
+{
+    if (n <= b->nsamples_cap)
+        return 0;
+    double *s = realloc(b->samples, n * sizeof *s);
+    if (s)
+        b->samples = s;
+    double *t = s ? realloc(b->sorted, n * sizeof *t) : NULL;
+    if (!t)
+        return -1;
+    b->sorted = t;
+    b->nsamples_cap = n;
+    return 0;
+}
+
 static int measure_prepared(struct gx_bench *b, const struct gx_mstep *st,
                             struct gx_record *rec, struct gx_err *err)
 {
     struct gx_ep *ep = &b->ep;
     const struct gx_pattern_ops *pat = gx_pattern_table[st->pattern];
     GX_TRY(gx_inject_gpu_fault(ep, st->size, GX_FAULT_CUDA_STICKY, err));
-    if ((size_t)st->iters > b->nsamples_cap) {
-        double *s = realloc(b->samples, (size_t)st->iters * sizeof *s);
-        if (s)
-            b->samples = s;
-        double *t = s ? realloc(b->sorted, (size_t)st->iters * sizeof *t) : NULL;
-        if (!t)
-            return gx_fail(err, GX_ERUNTIME, "out of host memory for %ld samples", st->iters);
-        b->sorted = t;
-        b->nsamples_cap = (size_t)st->iters;
-    }
+    if (gx_bench_samples_room(b, (size_t)st->iters) != 0)
+        return gx_fail(err, GX_ERUNTIME, "out of host memory for %ld samples", st->iters);
     /* Every visit: it also writes the pattern a path's own checks compare with (p2p's). */
     int probe = (ep->ops->flags & GX_PATH_PROBE) != 0;
     if (!probe && pat->coll != GX_COLL_NONE) {

@@ -55,7 +55,7 @@ struct gx_bench {
     struct gx_auto_cand cand[GX_AUTO_MAX_CANDIDATES];
     double *sorted;
     size_t nsamples_cap;
-    double step_t0, share_s; /* share_s 0: no budget */
+    double share_s; /* 0: no budget */
     /* The share is the iterations' from here: NCCL connects a pair on its first transfer. */
     double iter_t0;
     const struct gx_sink_door *sink; /* rank 0 */
@@ -69,6 +69,8 @@ struct gx_bench {
     int last; /* this visit's result is final */
 };
 
+/* Room for n samples in samples and sorted alike: 0, or -1 out of host memory. */
+int gx_bench_samples_room(struct gx_bench *b, size_t n);
 /* Every candidate briefly, then the initiator's best in full. */
 int gx_measure_best(struct gx_bench *b, const struct gx_mstep *s, struct gx_record *rec,
                     struct gx_err *err);

@@ -40,18 +40,6 @@ struct gx_mstep gx_visits_step(const struct gx_visits *v, size_t i, const struct
     return q;
 }
 
-static int grow(double **p, size_t *cap, size_t n)
-{
-    if (n <= *cap)
-        return 1;
-    double *q = realloc(*p, n * sizeof *q);
-    if (!q)
-        return 0;
-    *p = q;
-    *cap = n;
-    return 1;
-}
-
 /* The later visit's parts that add up, and what it says now (its state where worse). */
 static void add_visit(struct gx_record *acc, const struct gx_record *rec)
 {
@@ -89,8 +77,10 @@ int gx_visits_join(struct gx_visits *v, size_t i, struct gx_bench *b, struct gx_
     if (k >= GX_MAX_VISITS)
         return gx_fail(err, GX_ERUNTIME, "step %zu visited more than %d times", i, GX_MAX_VISITS);
     size_t n = rec->state == GX_STATE_OK ? rec->stats.n : 0;
-    if (n && !grow(&vs->samples, &vs->cap, vs->n + n))
+    double *room = gx_reserve(vs->samples, &vs->cap, vs->n + n, vs->n + n, sizeof *room);
+    if (n && !room) /* with none to add it is the samples as they were, NULL before the first */
         return gx_fail(err, GX_ERUNTIME, "out of host memory for %zu samples", vs->n + n);
+    vs->samples = room;
     if (n) /* b->samples holds this visit's in iteration order (measure.c) */
         memcpy(vs->samples + vs->n, b->samples, n * sizeof *vs->samples);
     vs->n += n;
@@ -103,11 +93,8 @@ int gx_visits_join(struct gx_visits *v, size_t i, struct gx_bench *b, struct gx_
     vs->acc.visit_median[k] = n ? rec->stats.median : 0;
     vs->acc.visits = k + 1;
     if (vs->n) {
-        size_t cap = b->nsamples_cap;
-        if (!grow(&b->samples, &cap, vs->n) || (cap = b->nsamples_cap,
-                                                 !grow(&b->sorted, &cap, vs->n)))
+        if (gx_bench_samples_room(b, vs->n) != 0)
             return gx_fail(err, GX_ERUNTIME, "out of host memory for %zu samples", vs->n);
-        b->nsamples_cap = vs->n > b->nsamples_cap ? vs->n : b->nsamples_cap;
         memcpy(b->samples, vs->samples, vs->n * sizeof *b->samples);
         memcpy(b->sorted, vs->samples, vs->n * sizeof *b->sorted);
         gx_stats_compute(b->sorted, vs->n, &vs->acc.stats);
