@@ -14,19 +14,14 @@ struct member {
 
 static int load(const struct gx_link_store *s, const int *members, int n, struct member *m)
 {
-    struct gx_link_facts *f = malloc(sizeof *f);
-    if (!f)
-        return -1;
     for (int i = 0; i < n; i++) {
-        if (gx_link_facts_of(s, members[i], f) != 0) {
-            free(f);
+        const struct gx_link_rec *r = gx_link_rec_of(s, members[i]);
+        if (!r)
             return -1;
-        }
-        m[i].node = f->node;
-        snprintf(m[i].nic, sizeof m[i].nic, "%s", f->nic.name);
-        m[i].nic_gbs = gx_nic_line_gbs(&f->nic);
+        m[i].node = r->node;
+        snprintf(m[i].nic, sizeof m[i].nic, "%s", gx_link_str(s, r->nic.name));
+        m[i].nic_gbs = gx_nic_line_gbs(&(struct gx_nic_facts){.gbits = r->nic.gbits});
     }
-    free(f);
     return 0;
 }
 
