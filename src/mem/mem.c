@@ -42,7 +42,6 @@ static void pageable_release(void *buf)
 }
 
 static const struct gx_mem_ops gx_mem_pageable = {
-    .what = "pageable host memory (an anonymous mapping, as malloc gives large buffers)",
     .alloc = pageable_alloc,
     .release = pageable_release,
     GX_MEM_CPU_FILLS,

@@ -5,7 +5,6 @@
 #include "gx.h"
 
 struct gx_mem_ops {
-    const char *what; /* for --help */
     int (*alloc)(size_t bytes, void **out, struct gx_err *err);
     void (*release)(void *buf);
     int (*fill)(void *buf, size_t n, uint32_t rank, uint32_t iter, struct gx_err *err);

@@ -129,7 +129,6 @@ static void device_release(void *buf)
 }
 
 const struct gx_mem_ops gx_mem_device = {
-    .what = "GPU memory from cudaMalloc",
     .alloc = device_alloc,
     .release = device_release,
     GPU_FILLS,
@@ -147,7 +146,6 @@ static int managed_alloc(size_t bytes, void **out, struct gx_err *err)
 }
 
 const struct gx_mem_ops gx_mem_managed = {
-    .what = "unified memory from cudaMallocManaged (filled and checked on the GPU)",
     .alloc = managed_alloc,
     .release = device_release,
     GPU_FILLS,
@@ -171,14 +169,12 @@ static void host_release(void *buf)
 }
 
 const struct gx_mem_ops gx_mem_pinned = {
-    .what = "page-locked host memory from cudaHostAlloc",
     .alloc = pinned_alloc,
     .release = host_release,
     GX_MEM_CPU_FILLS,
 };
 
 const struct gx_mem_ops gx_mem_mapped = {
-    .what = "page-locked host memory mapped into the GPU's address space (zero-copy)",
     .alloc = mapped_alloc,
     .release = host_release,
     GX_MEM_CPU_FILLS,

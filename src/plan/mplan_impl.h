@@ -24,9 +24,6 @@ int gx_mplan_add_round(struct gx_mplan *p, const struct gx_run_opts *run,
 /* Why a path's groups cannot run in the run's rounds, or NULL. */
 const char *gx_mplan_absent(const struct gx_mplan *p, const struct gx_path_ops *ops,
                             const char *absent, const struct gx_mgroup *g);
-/* Why the path cannot take a step's --vary values, or NULL. */
-const char *gx_mplan_vary_refused(const struct gx_mplan *p, const struct gx_path_ops *ops,
-                                  const struct gx_mgroup *g);
 /* run with value k of --vary applied (a step's option or a group's). */
 void gx_mplan_vary_apply(const struct gx_vary *vary, int k, struct gx_run_opts *run);
 /* mplan_vary.c */

@@ -13,14 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int needs_gpu(const struct gx_mgroup *g)
-{
-    const struct gx_path_ops *ops = gx_mgroup_ops(g);
-    /* Every kind of memory but pageable host memory is CUDA's (gx_mem_usable). */
-    return (ops->flags & GX_PATH_NEEDS_GPU) || g->src_kind != GX_MEM_PAGEABLE ||
-           g->dst_kind != GX_MEM_PAGEABLE;
-}
-
 static int round_lacks_gpu(const struct gx_mplan *p, const struct gx_mgroup *g,
                            const int *has_gpu)
 {
@@ -41,7 +33,7 @@ static const char *unusable_why(const struct gx_mplan *p, const struct gx_mgroup
     /* In --dry-run's pilot (NCCL on a shared GPU); a ceiling probe is no path. */
     if (g->path >= 0 && gx_path_setup_failed(g->path)[0])
         return gx_path_setup_failed(g->path);
-    if (needs_gpu(g) && round_lacks_gpu(p, g, has_gpu))
+    if (gx_mgroup_uses_gpu(g) && round_lacks_gpu(p, g, has_gpu))
         return no_gpu;
     if (not_cuda_aware && ops->flags & GX_PATH_MPI_BUFFERS &&
         (gx_mem_has(g->src_kind, GX_MEM_NEEDS_CUDA_AWARE) ||

@@ -38,8 +38,9 @@ void gx_mplan_vary_apply(const struct gx_vary *vary, int k, struct gx_run_opts *
     }
 }
 
-const char *gx_mplan_vary_refused(const struct gx_mplan *p, const struct gx_path_ops *ops,
-                                  const struct gx_mgroup *g)
+/* Why the path cannot take a step's --vary values, or NULL. */
+static const char *vary_refused(const struct gx_mplan *p, const struct gx_path_ops *ops,
+                                const struct gx_mgroup *g)
 {
     int option = p->vary->option;
     if (option != GX_VARY_CHUNK && option != GX_VARY_DEPTH)
@@ -209,6 +210,6 @@ const char *gx_mplan_absent(const struct gx_mplan *p, const struct gx_path_ops *
         return absent;
     if (p->pairs[g->run].scheme && p->pairs[g->run].scheme->groups && !ops->collective)
         return "this path has no collectives (the collectives run on nccl, mpi and host)";
-    return p->vary && !gx_vary_of_group(p->vary->option) ? gx_mplan_vary_refused(p, ops, g)
+    return p->vary && !gx_vary_of_group(p->vary->option) ? vary_refused(p, ops, g)
                                                          : NULL;
 }
