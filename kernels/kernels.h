@@ -20,9 +20,8 @@ cudaError_t gx_kernel_check(const void *buf, size_t n, uint32_t rank, uint32_t i
 /* dst = src by SM loads/stores (16-byte vectors when both are 16-byte aligned), grid-stride,
  * enough blocks to fill the GPU: the zero-copy path's only data mover. */
 cudaError_t gx_kernel_copy(void *dst, const void *src, size_t n, cudaStream_t s);
-/* Touches every page of a managed buffer from the GPU (reads, or writes when write != 0), so
- * that demand paging moves it. */
-cudaError_t gx_kernel_touch(void *buf, size_t n, int write, cudaStream_t s);
+/* Reads every page of a managed buffer from the GPU, so that demand paging moves it. */
+cudaError_t gx_kernel_touch(void *buf, size_t n, cudaStream_t s);
 /* Fault injection only: one thread writes to an unmapped address, leaving the sticky
  * cudaErrorIllegalAddress for the next synchronization. */
 cudaError_t gx_kernel_illegal_access(cudaStream_t s);

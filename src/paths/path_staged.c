@@ -26,7 +26,9 @@ struct staged_priv {
     size_t slot_bytes;
 };
 
-static int open_via(struct gx_ep *ep, int shm, struct gx_err *err)
+extern const struct gx_path_ops gx_path_staged;
+
+static int staged_open(struct gx_ep *ep, struct gx_err *err)
 {
     if (ep->priv)
         return GX_OK;
@@ -34,21 +36,11 @@ static int open_via(struct gx_ep *ep, int shm, struct gx_err *err)
     if (!p)
         return gx_fail(err, GX_ERUNTIME, "out of host memory");
     ep->priv = p;
-    p->shm = shm && ep->same_node;
+    p->shm = ep->ops == &gx_path_staged && ep->same_node;
     ep->via = "MPI";
     GX_CUDA_TRY(err, cudaStreamCreateWithFlags(&p->d2h, cudaStreamNonBlocking));
     GX_CUDA_TRY(err, cudaStreamCreateWithFlags(&p->h2d, cudaStreamNonBlocking));
     return GX_OK;
-}
-
-static int staged_open(struct gx_ep *ep, struct gx_err *err)
-{
-    return open_via(ep, 1, err);
-}
-
-static int staged_mpi_open(struct gx_ep *ep, struct gx_err *err)
-{
-    return open_via(ep, 0, err);
 }
 
 static void free_stage(struct staged_priv *p)
@@ -67,7 +59,7 @@ static int staged_prepare(struct gx_ep *ep, size_t bytes, struct gx_err *err)
     gx_chunking_init(&chunks, bytes, ep->chunk, ep->depth, 64);
     if (p->shm) {
         /* Agreed; where /dev/shm is too small, MPI staging, rather than no result. */
-        int rc = gx_shm_channel_prepare(ep, &p->ch, "staged", chunks.depth, chunks.chunk, 0, err);
+        int rc = gx_shm_channel_prepare(ep, &p->ch, "staged", chunks.depth, chunks.chunk, err);
         p->via_shm = rc == GX_OK;
         ep->via = p->via_shm ? "shared-memory slots" : "MPI";
         if (rc != GX_ESKIP)
@@ -196,7 +188,7 @@ const struct gx_path_ops gx_path_staged_mpi = {
     .what = "device -> pinned host -> MPI -> pinned host -> device on one node too (staged as "
             "it crosses nodes), in --chunk pieces with --depth staging buffers in flight per side",
     STAGED_OPS,
-    .open = staged_mpi_open,
+    .open = staged_open,
     .nominal_gbps = 8,
     .bounds = {[GX_FAMILY_ONE_WAY] = GX_BOUNDS(staged_mpi_one_way),
                [GX_FAMILY_BOTH_WAYS] = GX_BOUNDS(staged_mpi_both_ways)},

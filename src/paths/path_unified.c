@@ -67,8 +67,13 @@ static int um_advise(struct gx_ep *ep, struct gx_err *err)
     return GX_OK;
 }
 
+extern const struct gx_path_ops gx_path_unified_prefetch;
+
 static int um_open(struct gx_ep *ep, struct gx_err *err)
 {
+    /* Demand leaves the pages to the faults. */
+    if (ep->ops == &gx_path_unified_prefetch)
+        GX_TRY(um_advise(ep, err));
     if (ep->priv)
         return GX_OK;
     struct um_priv *p = calloc(1, sizeof *p);
@@ -82,13 +87,6 @@ static int um_open(struct gx_ep *ep, struct gx_err *err)
     GX_CUDA_TRY(err, cudaStreamCreateWithFlags(&p->discard, cudaStreamNonBlocking));
     GX_CUDA_TRY(err, cudaStreamCreateWithFlags(&p->to_gpu, cudaStreamNonBlocking));
     return GX_OK;
-}
-
-/* Demand leaves the pages to the faults. */
-static int um_prefetch_open(struct gx_ep *ep, struct gx_err *err)
-{
-    GX_TRY(um_advise(ep, err));
-    return um_open(ep, err);
 }
 
 static int prefetch(void *buf, size_t bytes, int to_gpu, int gpu, cudaStream_t s,
@@ -187,7 +185,7 @@ static int um_xfer_demand(struct gx_ep *ep, enum gx_dir dir, int count, size_t b
         gx_stage_add(ep, 0, t);
         if (dir & GX_DIR_RECV) {
             t = MPI_Wtime();
-            GX_CUDA_TRY(err, gx_kernel_touch(gx_ep_dst(ep, m), bytes, 0, p->stream));
+            GX_CUDA_TRY(err, gx_kernel_touch(gx_ep_dst(ep, m), bytes, p->stream));
             GX_CUDA_TRY(err, cudaStreamSynchronize(p->stream));
             gx_stage_add(ep, 1, t);
         }
@@ -247,7 +245,7 @@ static const struct gx_chunk_policy um_chunk_policy = {
 
 #define UM_OPS                                                                                \
     .default_src = GX_MEM_MANAGED, .default_dst = GX_MEM_MANAGED, .filter = um_filter,        \
-    .prepare = um_prepare, .between = um_between, .close = um_close
+    .open = um_open, .prepare = um_prepare, .between = um_between, .close = um_close
 
 const struct gx_path_ops gx_path_unified_prefetch = {
     .name = "unified-prefetch",
@@ -260,7 +258,6 @@ const struct gx_path_ops gx_path_unified_prefetch = {
     .flags = GX_PATH_CHUNKED | GX_PATH_NEEDS_GPU | GX_PATH_WINDOW_BY_TIME |
              GX_PATH_MESSAGE_REGIONS,
     .chunk_policy = &um_chunk_policy,
-    .open = um_prefetch_open,
     .xfer = um_xfer_prefetch,
     .nominal_gbps = 0.7,
     .nominal_us = 300,
@@ -275,7 +272,6 @@ const struct gx_path_ops gx_path_unified_demand = {
             "as device memory), the receiver's kernel faults in any not on its GPU",
     UM_OPS,
     .flags = GX_PATH_NEEDS_GPU | GX_PATH_WINDOW_BY_TIME | GX_PATH_MESSAGE_REGIONS,
-    .open = um_open,
     .xfer = um_xfer_demand,
     .nominal_gbps = 3,
     .nominal_us = 200,

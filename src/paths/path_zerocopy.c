@@ -87,7 +87,7 @@ static int zc_prepare(struct gx_ep *ep, size_t bytes, struct gx_err *err)
     p->ch.kernel_addr = 1; /* kernels address the slots as the GPU maps them */
     /* The ring's slots alone, as staged's: room for whole messages is set up again in every
      * visit, seconds at 1 GiB, where the chunk chosen needs a few MiB. */
-    return gx_shm_channel_prepare(ep, &p->ch, "zc", r.nslots, r.slot_bytes, 0, err);
+    return gx_shm_channel_prepare(ep, &p->ch, "zc", r.nslots, r.slot_bytes, err);
 }
 
 /* Across nodes, filling, MPI and draining overlap within one message too. */

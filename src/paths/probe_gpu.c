@@ -197,7 +197,7 @@ static int faults_recv(struct gx_ep *ep, struct gpu_state *g, int m0, int count,
     (void)g;
     for (int m = m0; m < m0 + count; m++) {
         memset(gx_ep_dst(ep, m), m & 0xff, bytes);
-        GX_CUDA_TRY(err, gx_kernel_touch(gx_ep_dst(ep, m), bytes, 0, s[0]));
+        GX_CUDA_TRY(err, gx_kernel_touch(gx_ep_dst(ep, m), bytes, s[0]));
         GX_CUDA_TRY(err, cudaStreamSynchronize(s[0]));
     }
     return GX_OK;

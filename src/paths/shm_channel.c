@@ -10,7 +10,7 @@
 /* The control words, then the slots from a page boundary. */
 #define CTL_BYTES ((sizeof(struct gx_shm_ring_ctl) + PAGE - 1) / PAGE * PAGE)
 
-size_t gx_shm_slot_stride(size_t bytes)
+static size_t slot_stride(size_t bytes)
 {
     return (bytes + PAGE - 1) / PAGE * PAGE;
 }
@@ -62,14 +62,14 @@ static int events(struct gx_shm_channel *ch, int nslots, struct gx_err *err)
 }
 
 int gx_shm_channel_prepare(const struct gx_ep *ep, struct gx_shm_channel *ch, const char *what,
-                           int nslots, size_t slot_bytes, size_t area, struct gx_err *err)
+                           int nslots, size_t slot_bytes, struct gx_err *err)
 {
-    size_t stride = gx_shm_slot_stride(slot_bytes);
+    size_t stride = slot_stride(slot_bytes);
     if (nslots > GX_SHM_RING_MAX_SLOTS)
         nslots = GX_SHM_RING_MAX_SLOTS;
     size_t need = (size_t)nslots * stride;
     /* Also the point where both sides are out of their transfers: the rings are idle. */
-    GX_TRY(grow(ep, ch, what, area > need ? area : need, events(ch, nslots, err),
+    GX_TRY(grow(ep, ch, what, need, events(ch, nslots, err),
                 (uint64_t)stride * (GX_SHM_RING_MAX_SLOTS + 1) + (uint64_t)nslots, err));
     struct gx_shm_ring_ctl *mine = ch->mine.host, *theirs = ch->theirs.host;
     GX_TRY(gx_shm_ring_init(mine, nslots, err));
@@ -140,7 +140,7 @@ int gx_shm_channel_xfer(struct gx_shm_channel *ch, const struct gx_ep *ep, enum 
                         const struct gx_chunking *pl, size_t total, gx_shm_copy_fn copy,
                         cudaStream_t put, cudaStream_t get, struct gx_err *err)
 {
-    if (!ch->mine.host || gx_shm_slot_stride(pl->chunk) > ch->out.slot_bytes)
+    if (!ch->mine.host || slot_stride(pl->chunk) > ch->out.slot_bytes)
         return gx_fail(err, GX_ERUNTIME, "shared-memory slots for %zu-byte chunks not prepared",
                        pl->chunk);
     int rc = run(ch, ep, dir, pl, total, copy, put, get, err);

@@ -24,13 +24,11 @@ struct gx_shm_channel {
 
 /* Both sides, while neither transfers; agreed: GX_ESKIP on both without shared memory. */
 int gx_shm_channel_prepare(const struct gx_ep *ep, struct gx_shm_channel *ch, const char *what,
-                           int nslots, size_t slot_bytes, size_t area, struct gx_err *err);
+                           int nslots, size_t slot_bytes, struct gx_err *err);
 /* Op i is chunk i % nchunks. A failure raises both abort words, so that the peer stops too. */
 int gx_shm_channel_xfer(struct gx_shm_channel *ch, const struct gx_ep *ep, enum gx_dir dir,
                         const struct gx_chunking *pl, size_t total, gx_shm_copy_fn copy,
                         cudaStream_t put, cudaStream_t get, struct gx_err *err);
 void gx_shm_channel_close(struct gx_shm_channel *ch);
-
-size_t gx_shm_slot_stride(size_t bytes);
 
 #endif
