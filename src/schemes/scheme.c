@@ -49,6 +49,9 @@ static int check_layout(const struct gx_scheme *s, const struct gx_layout *l, st
     return GX_OK;
 }
 
+static int build_list(const char *spec, const struct gx_layout *l, struct gx_pairs *out,
+                      struct gx_err *err);
+
 int gx_pairs_resolve(const char *spec, const struct gx_layout *l, struct gx_pairs *out,
                      struct gx_err *err)
 {
@@ -59,7 +62,7 @@ int gx_pairs_resolve(const char *spec, const struct gx_layout *l, struct gx_pair
                        "mpirun -np 2 or more)", l->nranks);
     const struct gx_scheme *s = gx_scheme_of(spec);
     GX_TRY(check_layout(s, l, err));
-    GX_TRY(s->build(spec, l, out, err));
+    GX_TRY(s->build ? s->build(l, out, err) : build_list(spec, l, out, err));
     out->scheme = s;
     return GX_OK;
 }
@@ -139,14 +142,11 @@ fail:
 const struct gx_scheme gx_scheme_list = {
     .name = NULL,
     .what = "the pairs listed, one after another",
-    .build = build_list,
 };
 
 /* all-disjoint: 0:1, 2:3, ... all at once, in one round. */
-static int build_disjoint(const char *spec, const struct gx_layout *l, struct gx_pairs *out,
-                          struct gx_err *err)
+static int build_disjoint(const struct gx_layout *l, struct gx_pairs *out, struct gx_err *err)
 {
-    (void)spec;
     int n = l->nranks / 2;
     GX_TRY(gx_pairs_alloc(out, 1, n, err));
     out->rounds[0] = (struct gx_round){n, out->storage, NULL};
@@ -162,10 +162,8 @@ const struct gx_scheme gx_scheme_disjoint = {
 };
 
 /* all: every ordered pair alone, in shift order (rank i with i+k) as mpiGraph walks the ranks. */
-static int build_all(const char *spec, const struct gx_layout *l, struct gx_pairs *out,
-                     struct gx_err *err)
+static int build_all(const struct gx_layout *l, struct gx_pairs *out, struct gx_err *err)
 {
-    (void)spec;
     int nranks = l->nranks;
     long n = (long)nranks * (nranks - 1);
     if (n > 1L << 30)
@@ -187,10 +185,8 @@ const struct gx_scheme gx_scheme_all = {
 };
 
 /* ring: each rank with the next, one pair at a time: every rank initiates once, alone. */
-static int build_ring(const char *spec, const struct gx_layout *l, struct gx_pairs *out,
-                      struct gx_err *err)
+static int build_ring(const struct gx_layout *l, struct gx_pairs *out, struct gx_err *err)
 {
-    (void)spec;
     int n = l->nranks;
     if (n < 2)
         return gx_fail(err, GX_EINPUT, "--pairs ring needs 2 ranks at least (the job has %d)", n);
@@ -206,7 +202,7 @@ const struct gx_scheme gx_scheme_ring = {
     .build = build_ring,
 };
 
-/* One round of groups: group_of[r] = group(r), a group of one rank none. */
+/* One round of groups: group_of[r] = group(r), a group of one rank none; no group: one of all. */
 static int build_groups(const struct gx_layout *l, const int *group, int ngroups,
                         struct gx_pairs *out, const char *name, struct gx_err *err)
 {
@@ -217,7 +213,7 @@ static int build_groups(const struct gx_layout *l, const int *group, int ngroups
                                        : gx_fail(err, GX_ERUNTIME, "out of host memory for %d "
                                                  "ranks' groups", l->nranks);
     for (int r = 0; rc == GX_OK && r < l->nranks; r++)
-        size[group[r]]++;
+        size[group ? group[r] : 0]++;
     for (int g = 0; rc == GX_OK && g < ngroups; g++)
         entry[g] = size[g] > 1 ? n++ : -1;
     if (rc == GX_OK && n == 0)
@@ -230,7 +226,7 @@ static int build_groups(const struct gx_layout *l, const int *group, int ngroups
         for (int g = 0; g < n; g++)
             out->storage[g] = (struct gx_pair){-1, -1};
         for (int r = 0; r < l->nranks; r++) {
-            int e = group_of[r] = entry[group[r]];
+            int e = group_of[r] = entry[group ? group[r] : 0];
             if (e >= 0 && out->storage[e].a < 0)
                 out->storage[e].a = r;
             if (e >= 0)
@@ -245,22 +241,13 @@ static int build_groups(const struct gx_layout *l, const int *group, int ngroups
     return rc;
 }
 
-static int build_job(const char *spec, const struct gx_layout *l, struct gx_pairs *out,
-                     struct gx_err *err)
+static int build_job(const struct gx_layout *l, struct gx_pairs *out, struct gx_err *err)
 {
-    (void)spec;
-    int *zero = calloc((size_t)l->nranks, sizeof *zero);
-    if (!zero)
-        return gx_fail(err, GX_ERUNTIME, "out of host memory for %d ranks' groups", l->nranks);
-    int rc = build_groups(l, zero, 1, out, "job", err);
-    free(zero);
-    return rc;
+    return build_groups(l, NULL, 1, out, "job", err);
 }
 
-static int build_node(const char *spec, const struct gx_layout *l, struct gx_pairs *out,
-                      struct gx_err *err)
+static int build_node(const struct gx_layout *l, struct gx_pairs *out, struct gx_err *err)
 {
-    (void)spec;
     return build_groups(l, l->node_of, l->nnodes, out, "node", err);
 }
 

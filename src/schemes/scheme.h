@@ -16,8 +16,8 @@ struct gx_scheme {
     int needs_nodes;   /* a regular layout (2: of 2 nodes at least; 1: 2 ranks a node) */
     unsigned views;    /* GX_VIEW_* */
     int groups;        /* its rounds hold groups of ranks, for the collectives */
-    int (*build)(const char *spec, const struct gx_layout *l, struct gx_pairs *out,
-                 struct gx_err *err);
+    /* NULL: the pair list's, the one builder that reads the --pairs value */
+    int (*build)(const struct gx_layout *l, struct gx_pairs *out, struct gx_err *err);
 };
 
 extern const struct gx_scheme gx_scheme_list, gx_scheme_disjoint, gx_scheme_all,

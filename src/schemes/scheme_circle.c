@@ -59,10 +59,8 @@ static struct gx_pair rank_pair(const struct gx_layout *l, const int *x, const i
     return (struct gx_pair){x[j], y[j]};
 }
 
-static int build_concurrent(const char *spec, const struct gx_layout *l, struct gx_pairs *out,
-                            struct gx_err *err)
+static int build_concurrent(const struct gx_layout *l, struct gx_pairs *out, struct gx_err *err)
 {
-    (void)spec;
     return circle_schedule(l, l->nranks, "ranks", 1, rank_pair, out, err);
 }
 
@@ -82,10 +80,8 @@ static struct gx_pair local_pair(const struct gx_layout *l, const int *x, const 
     return (struct gx_pair){gx_layout_rank(l, node, x[i]), gx_layout_rank(l, node, y[i])};
 }
 
-static int build_intra(const char *spec, const struct gx_layout *l, struct gx_pairs *out,
-                       struct gx_err *err)
+static int build_intra(const struct gx_layout *l, struct gx_pairs *out, struct gx_err *err)
 {
-    (void)spec;
     return circle_schedule(l, l->per_node, "ranks", l->nnodes, local_pair, out, err);
 }
 
@@ -107,17 +103,13 @@ static struct gx_pair rail_pair(const struct gx_layout *l, const int *x, const i
     return (struct gx_pair){gx_layout_rank(l, x[i], rail), gx_layout_rank(l, y[i], rail)};
 }
 
-static int build_rails(const char *spec, const struct gx_layout *l, struct gx_pairs *out,
-                       struct gx_err *err)
+static int build_rails(const struct gx_layout *l, struct gx_pairs *out, struct gx_err *err)
 {
-    (void)spec;
     return circle_schedule(l, l->nnodes, "nodes", l->per_node, rail_pair, out, err);
 }
 
-static int build_nodes(const char *spec, const struct gx_layout *l, struct gx_pairs *out,
-                       struct gx_err *err)
+static int build_nodes(const struct gx_layout *l, struct gx_pairs *out, struct gx_err *err)
 {
-    (void)spec;
     return circle_schedule(l, l->nnodes, "nodes", 1, rail_pair, out, err);
 }
 
