@@ -28,7 +28,8 @@ static int set(struct gx_options *o, struct gx_run_opts *r, const char *opt, con
     return gx_option_set(op, o, r, value, err);
 }
 
-int gx_options_gpu_default(struct gx_options *o, struct gx_err *err)
+/* The default run on GPUs: every path that moves GPU data. */
+static int gpu_default(struct gx_options *o, struct gx_err *err)
 {
     char list[512] = "";
     for (int i = 0; i < gx_path_count; i++)
@@ -210,7 +211,7 @@ int gx_options_default_run(struct gx_job *job, struct gx_options *opts, struct g
     static char why[sizeof opts->no_gpu_why + 64];
     int mine = gx_gpu_visible(&opts->g, opts->dry_run), all = 0;
     GX_MPI_TRY(err, MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MIN, job->comm));
-    GX_TRY(all ? gx_options_gpu_default(opts, err) : GX_OK);
+    GX_TRY(all ? gpu_default(opts, err) : GX_OK);
     /* The host run stands in, so that the links and counters are still judged. */
     opts->check_no_gpu = opts->check && !opts->gpu_default;
     if (!all) { /* the lowest rank without one: rank 0 knows its own why */

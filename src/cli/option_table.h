@@ -91,8 +91,6 @@ int gx_options_default_run(struct gx_job *job, struct gx_options *o, struct gx_e
 /* This job's ranks on its nodes, or the nodes --assume-nodes plans for. */
 int gx_options_layout(const struct gx_job *job, const struct gx_options *o,
                       struct gx_layout *layout, struct gx_err *err);
-/* The default run on GPUs: every path that moves GPU data. */
-int gx_options_gpu_default(struct gx_options *o, struct gx_err *err);
 /* Runs of groups get the collectives and the paths that have them; patterns of the other kind
  * than the run's scheme are bad input. */
 int gx_options_collective_defaults(struct gx_options *o, struct gx_err *err);

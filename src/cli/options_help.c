@@ -118,17 +118,6 @@ static void name_list(FILE *out, const char *title, const char *names)
     fputc('\n', out);
 }
 
-static void scenario_names(char *buf, size_t len)
-{
-    static char names[GX_SCENARIO_NAMES_MAX][GX_SCENARIO_NAME_LEN];
-    size_t n = gx_scenario_names(names, GX_SCENARIO_NAMES_MAX);
-    buf[0] = '\0';
-    for (size_t i = 0; i < n; i++)
-        gx_list_add(buf, len, ", ", names[i]);
-    if (!n)
-        snprintf(buf, len, "none found (--scenario FILE takes a file)");
-}
-
 /* What a scenario's runs, and its top level, may hold: the options themselves. */
 static void scenario_keys(FILE *out)
 {
@@ -195,7 +184,7 @@ void gx_options_help(FILE *out, int all)
         name_list(out, "Collectives (--pattern, with --pairs job or node; each also -inplace)",
                   gx_pattern_names(names, sizeof names, ", ", 1, 0));
     }
-    scenario_names(names, sizeof names);
+    gx_scenario_names_joined(names, sizeof names, "none found (--scenario FILE takes a file)");
     name_list(out, "Scenarios (--scenario NAME)", names);
     if (all)
         scenario_keys(out);

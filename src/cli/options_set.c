@@ -37,6 +37,25 @@
         (void)unused;                                                                         \
         return parse_word(v, what, words, values, (int)GX_ARRAY_LEN(values), &dst, err);      \
     }
+/* A list of names, each found by lookup; the k-th of count is name_k. */
+#define NAMES_SETTER(fn, what, max, list, n, lookup, count, name_k)                           \
+    GX_OPTION_SETTER(fn)                                                                      \
+    {                                                                                         \
+        (void)o;                                                                              \
+        char items[max][GX_ITEM_MAX + 1];                                                     \
+        GX_TRY(gx_split_list(v, items, max, &n, err));                                        \
+        for (int i = 0; i < n; i++) {                                                         \
+            list[i] = lookup(items[i]);                                                       \
+            if (list[i] < 0) {                                                                \
+                char names[256] = "";                                                         \
+                for (int k = 0; k < count; k++)                                               \
+                    gx_list_add(names, sizeof names, ", ", name_k);                           \
+                return gx_fail(err, GX_EINPUT, "unknown " what " '%s' (expected one of: %s)", \
+                               items[i], names);                                              \
+            }                                                                                 \
+        }                                                                                     \
+        return GX_OK;                                                                         \
+    }
 #define FILE_NAME_SETTER(fn, field)                                                           \
     GX_OPTION_SETTER(fn)                                                                      \
     {                                                                                         \
@@ -75,23 +94,8 @@ static int parse_word(const char *v, const char *what, const char *const words[]
     return gx_fail(err, GX_EINPUT, "unknown %s '%s' (expected %s)", what, v, expected);
 }
 
-GX_OPTION_SETTER(gx_set_path)
-{
-    (void)o;
-    char items[GX_MAX_LIST][GX_ITEM_MAX + 1];
-    GX_TRY(gx_split_list(v, items, GX_MAX_LIST, &r->npaths, err));
-    for (int i = 0; i < r->npaths; i++) {
-        r->paths[i] = gx_path_lookup(items[i]);
-        if (r->paths[i] < 0) {
-            char names[256] = "";
-            for (int k = 0; k < gx_path_count; k++)
-                gx_list_add(names, sizeof names, ", ", gx_paths[k].name);
-            return gx_fail(err, GX_EINPUT, "unknown path '%s' (expected one of: %s)", items[i],
-                           names);
-        }
-    }
-    return GX_OK;
-}
+NAMES_SETTER(gx_set_path, "path", GX_MAX_LIST, r->paths, r->npaths, gx_path_lookup,
+             gx_path_count, gx_paths[k].name)
 
 GX_OPTION_SETTER(gx_set_mem)
 {
@@ -115,23 +119,8 @@ GX_OPTION_SETTER(gx_set_mem)
     return GX_OK;
 }
 
-GX_OPTION_SETTER(gx_set_pattern)
-{
-    (void)o;
-    char items[GX_MAX_PATTERNS][GX_ITEM_MAX + 1];
-    GX_TRY(gx_split_list(v, items, GX_MAX_PATTERNS, &r->npatterns, err));
-    for (int i = 0; i < r->npatterns; i++) {
-        r->patterns[i] = gx_pattern_lookup(items[i]);
-        if (r->patterns[i] < 0) {
-            char names[256] = "";
-            for (int k = 0; k < gx_pattern_count; k++)
-                gx_list_add(names, sizeof names, ", ", gx_pattern_table[k]->name);
-            return gx_fail(err, GX_EINPUT, "unknown pattern '%s' (expected one of: %s)",
-                           items[i], names);
-        }
-    }
-    return GX_OK;
-}
+NAMES_SETTER(gx_set_pattern, "pattern", GX_MAX_PATTERNS, r->patterns, r->npatterns,
+             gx_pattern_lookup, gx_pattern_count, gx_pattern_table[k]->name)
 
 GX_OPTION_SETTER(gx_set_sizes)
 {

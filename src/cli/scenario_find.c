@@ -298,6 +298,17 @@ size_t gx_scenario_names(char names[][GX_SCENARIO_NAME_LEN], size_t max)
     return n;
 }
 
+void gx_scenario_names_joined(char *buf, size_t len, const char *none)
+{
+    static char names[GX_SCENARIO_NAMES_MAX][GX_SCENARIO_NAME_LEN];
+    size_t n = gx_scenario_names(names, GX_SCENARIO_NAMES_MAX);
+    buf[0] = '\0';
+    for (size_t i = 0; i < n; i++)
+        gx_list_add(buf, len, ", ", names[i]);
+    if (!n)
+        snprintf(buf, len, "%s", none);
+}
+
 FILE *gx_scenario_open(const char *name, char *found, size_t len, struct gx_err *err)
 {
     FILE *f = open_regular(name);
@@ -334,13 +345,10 @@ FILE *gx_scenario_open(const char *name, char *found, size_t len, struct gx_err 
                 "scenario of that name in %s)", name, d->n ? looked : "no folder");
         return NULL;
     }
-    static char names[GX_SCENARIO_NAMES_MAX][GX_SCENARIO_NAME_LEN];
-    size_t n = gx_scenario_names(names, GX_SCENARIO_NAMES_MAX);
-    char known[2048] = "";
-    for (size_t i = 0; i < n; i++)
-        gx_list_add(known, sizeof known, ", ", names[i]);
+    char known[2048];
+    gx_scenario_names_joined(known, sizeof known, "none found");
     gx_fail(err, GX_EINPUT, "--scenario: no scenario '%s' (expected a file, or one of: %s; "
-            "looked for %s and %s.json in %s, in that order)", name, n ? known : "none found",
+            "looked for %s and %s.json in %s, in that order)", name, known,
             name, name, d->n ? looked : "no folder");
     return NULL;
 }

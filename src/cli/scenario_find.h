@@ -13,6 +13,8 @@ FILE *gx_scenario_open(const char *name, char *found, size_t len, struct gx_err 
 #define GX_SCENARIO_NAMES_MAX 256
 #define GX_SCENARIO_NAME_LEN 64
 size_t gx_scenario_names(char names[][GX_SCENARIO_NAME_LEN], size_t max);
+/* Them joined by ", " into buf, or none where there are none. */
+void gx_scenario_names_joined(char *buf, size_t len, const char *none);
 
 /* In order: $GPUXFER_SCENARIO_PATH (the user's override what gpuxfer ships); the build tree's
  * and srcdir's scenarios/, or pkgdatadir relative to the program (a moved install); then
