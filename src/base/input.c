@@ -1,7 +1,5 @@
 #include "input.h"
 
-#include "sizes.h"
-
 #include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
@@ -85,6 +83,19 @@ int gx_parse_long(const char *text, long lo, long hi, long *out, struct gx_err *
     return GX_OK;
 }
 
+static void bytes_text(unsigned long long b, char *buf, size_t len)
+{
+    static const char unit[] = "GMK";
+    for (int i = 0; i < 3; i++) {
+        unsigned long long u = 1ULL << (30 - 10 * i);
+        if (b >= u && b % u == 0) {
+            snprintf(buf, len, "%llu%c", b / u, unit[i]);
+            return;
+        }
+    }
+    snprintf(buf, len, "%llu", b);
+}
+
 int gx_parse_bytes(const char *text, unsigned long long lo, unsigned long long hi, size_t *out,
                    struct gx_err *err)
 {
@@ -122,8 +133,8 @@ int gx_parse_bytes(const char *text, unsigned long long lo, unsigned long long h
         return gx_fail(err, GX_EINPUT, "bad size '%s': %s (expected %s)", text, why, SIZE_FORMS);
     if (neg || over || total < lo || total > hi || total > SIZE_MAX) {
         char a[32], b[32];
-        gx_format_size(lo, a, sizeof a);
-        gx_format_size(hi, b, sizeof b);
+        bytes_text(lo, a, sizeof a);
+        bytes_text(hi, b, sizeof b);
         return gx_fail(err, GX_EINPUT, "size '%s' is out of range (expected %s..%s)", text, a, b);
     }
     *out = (size_t)total;
