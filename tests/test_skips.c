@@ -7,6 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* What the skips hold on the heap: their arrays as allocated, the index and the kinds' strings. */
+static size_t held_bytes(const struct gx_skips *s)
+{
+    size_t b = s->kinds_cap * sizeof *s->kinds + s->events_cap * sizeof *s->events +
+               s->runs_cap * sizeof *s->runs + s->index.n * sizeof *s->index.slot;
+    for (size_t i = 0; i < s->nkinds; i++)
+        b += strlen(s->kinds[i].run) + strlen(s->kinds[i].path) + strlen(s->kinds[i].reason) + 3;
+    return b;
+}
+
 static int out_text(void *ctx, const char *buf, size_t len)
 {
     char **text = ctx;
@@ -97,7 +107,7 @@ int main(void)
             e |= gx_skips_add(&s, "", "p2p", round, RANKS, "no CUDA driver");
             pairs += g == 0 ? RANKS : 0;
         }
-    size_t bytes = gx_skips_bytes(&s);
+    size_t bytes = held_bytes(&s);
     ok(e == 0 && s.nevents == RANKS - 1 && bytes < 256 * 1024,
        "%ld pairs skipped three times: %zu events, %zu bytes held (< 256 KiB)", pairs, s.nevents,
        bytes);

@@ -151,15 +151,6 @@ int gx_skips_fill(struct gx_jstream *w, int slot, void *ctx)
     return e;
 }
 
-size_t gx_skips_bytes(const struct gx_skips *s)
-{
-    size_t b = s->kinds_cap * sizeof *s->kinds + s->events_cap * sizeof *s->events +
-               s->runs_cap * sizeof *s->runs + s->index.n * sizeof *s->index.slot;
-    for (size_t i = 0; i < s->nkinds; i++)
-        b += strlen(s->kinds[i].run) + strlen(s->kinds[i].path) + strlen(s->kinds[i].reason) + 3;
-    return b;
-}
-
 void gx_skips_free(struct gx_skips *s)
 {
     for (size_t i = 0; i < s->nkinds; i++) {

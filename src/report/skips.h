@@ -44,7 +44,6 @@ int gx_skips_add(struct gx_skips *s, const char *run, const char *path,
                  const struct gx_pair *pairs, int npairs, const char *reason);
 /* The report's "skipped", one element per pair (a gx_stream_fill; ctx: the skips). */
 int gx_skips_fill(struct gx_jstream *w, int slot, void *ctx);
-size_t gx_skips_bytes(const struct gx_skips *s);
 void gx_skips_free(struct gx_skips *s);
 
 static inline int gx_str_eq(const char *a, const char *b) /* NULL as "" */
