@@ -344,8 +344,11 @@ int gx_context_report(struct gx_report *rep, struct gx_context *c, struct gx_err
     if (build)
         gx_build_each(add_string, build);
     rep->context = c;
-    cJSON *ranks = gx_report_stream_slot(rep, "context.ranks", fill_ranks, c, err);
-    cJSON *pairs = ranks ? gx_report_stream_slot(rep, "context.pairs", fill_pairs, c, err) : NULL;
+    gx_report_lock(rep);
+    cJSON *ranks = gx_report_stream_slot_locked(rep, "context.ranks", fill_ranks, c, err);
+    cJSON *pairs = ranks ? gx_report_stream_slot_locked(rep, "context.pairs", fill_pairs, c, err)
+                         : NULL;
+    gx_report_unlock(rep);
     if (!pairs) {
         cJSON_Delete(ranks);
         cJSON_Delete(o);

@@ -293,15 +293,6 @@ cJSON *gx_report_stream_slot_locked(struct gx_report *rep, const char *key, gx_s
     return slot;
 }
 
-cJSON *gx_report_stream_slot(struct gx_report *rep, const char *name, gx_stream_fill fill,
-                             void *ctx, struct gx_err *err)
-{
-    gx_report_lock(rep);
-    cJSON *slot = gx_report_stream_slot_locked(rep, name, fill, ctx, err);
-    gx_report_unlock(rep);
-    return slot;
-}
-
 int gx_report_set_streamed(struct gx_report *rep, const char *key, gx_stream_fill fill,
                            void *ctx, struct gx_err *err)
 {

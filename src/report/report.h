@@ -128,10 +128,6 @@ void gx_report_vary(struct gx_report *rep, const struct gx_vary *vary);
  * outlive the report's last write. */
 int gx_report_set_streamed(struct gx_report *rep, const char *key, gx_stream_fill fill,
                            void *ctx, struct gx_err *err);
-/* The same, as a slot for the caller to place in the document; NULL when out of memory or
- * room. */
-cJSON *gx_report_stream_slot(struct gx_report *rep, const char *name, gx_stream_fill fill,
-                             void *ctx, struct gx_err *err);
 /* The context into "context": the ranks and pairs streamed from c, which the report holds. */
 int gx_context_report(struct gx_report *rep, struct gx_context *c, struct gx_err *err);
 /* A rank's object of context.ranks, made from the facts' table (null: its context did not come). */
@@ -172,7 +168,8 @@ static inline void gx_report_unlock(struct gx_report *rep)
         pthread_mutex_unlock(&rep->lock);
 }
 
-/* gx_report_stream_slot under the lock (the same key again replaces its filler). */
+/* gx_report_set_streamed's member as a slot for the caller to place in the document, under the
+ * lock (the same key again replaces its filler); NULL when out of memory or room. */
 cJSON *gx_report_stream_slot_locked(struct gx_report *rep, const char *key, gx_stream_fill fill,
                                     void *ctx, struct gx_err *err);
 
