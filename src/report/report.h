@@ -135,7 +135,8 @@ cJSON *gx_context_rank_json(const struct gx_context *c, int rank);
 /* Finishes and writes the document atomically, unless the watchdog's report stands. */
 int gx_report_write(struct gx_report *rep, const char *status, int exit_code,
                     struct gx_err *err);
-/* From the watchdog: gives up after 2 s if the main thread holds the report. */
+/* From the watchdog (message: why the run stopped; NULL: the main thread's gx_report_write):
+ * gives up after 2 s if the main thread holds the report. */
 int gx_report_write_abort(struct gx_report *rep, const char *status, int exit_code,
                           const char *message, cJSON *failure, struct gx_err *err);
 /* The watchdog's end on rank 0 (a gx_sink_abort_fn): the report written, or discarded where

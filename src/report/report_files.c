@@ -233,32 +233,28 @@ static int write_locked(struct gx_report *rep, const char *status,
 int gx_report_write(struct gx_report *rep, const char *status, int exit_code,
                     struct gx_err *err)
 {
-    gx_report_lock(rep);
-    int rc = GX_OK;
-    if (!rep->final_written) { /* else the watchdog's report stands, with its exit code */
-        rc = write_locked(rep, status, exit_code, err);
-        rep->final_written = rc == GX_OK;
-    }
-    gx_report_unlock(rep);
-    return rc;
+    return gx_report_write_abort(rep, status, exit_code, NULL, NULL, err);
 }
 
+/* The first report written stands, with its exit code: the watchdog's, or the main thread's. */
 int gx_report_write_abort(struct gx_report *rep, const char *status, int exit_code,
                           const char *message, cJSON *failure, struct gx_err *err)
 {
-    if (rep->lock_ready) {
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += 2;
-        if (pthread_mutex_timedlock(&rep->lock, &until) != 0) {
-            cJSON_Delete(failure);
-            return gx_fail(err, GX_ERUNTIME, "the report is busy; not written");
-        }
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 2;
+    if (!message) {
+        gx_report_lock(rep);
+    } else if (rep->lock_ready && pthread_mutex_timedlock(&rep->lock, &until) != 0) {
+        cJSON_Delete(failure);
+        return gx_fail(err, GX_ERUNTIME, "the report is busy; not written");
     }
     int rc = GX_OK;
     if (!rep->final_written && rep->doc) {
-        gx_report_add_held_locked(rep); /* results still to have their last visit, as they stand */
-        gx_json_replace(rep->doc, "error", cJSON_CreateString(message));
+        if (message) { /* results still to have their last visit, as they stand */
+            gx_report_add_held_locked(rep);
+            gx_json_replace(rep->doc, "error", cJSON_CreateString(message));
+        }
         if (failure) {
             gx_json_replace(rep->doc, "failure", failure);
             failure = NULL;
