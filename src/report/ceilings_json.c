@@ -147,7 +147,7 @@ cJSON *gx_ceilings_json(const struct gx_ceilings *c)
 /* Streamed, an entry misses the document's repair to UTF-8. */
 static int stream_entry(void *ctx, cJSON *entry)
 {
-    int e = gx_stream_repaired(ctx, entry);
+    int e = gx_json_repair(entry, "", NULL) >= 0 ? gx_stream_item(ctx, entry, NULL, NULL) : ENOMEM;
     cJSON_Delete(entry);
     return e;
 }

@@ -252,7 +252,8 @@ static int fill_with(struct gx_jstream *w, const struct gx_context *c, int n,
     int e = 0;
     for (int i = 0; i < n && !e; i++) {
         cJSON *item = make(c, i);
-        e = item ? gx_stream_repaired(w, item) : ENOMEM;
+        e = item && gx_json_repair(item, "", NULL) >= 0 ? gx_stream_item(w, item, NULL, NULL)
+                                                        : ENOMEM;
         cJSON_Delete(item);
     }
     return e;
@@ -266,7 +267,9 @@ static int note_repairs(struct gx_report *rep, const struct gx_context *c, int n
         char place[64];
         snprintf(place, sizeof place, "context.%s[%d]", name, i);
         cJSON *item = make(c, i);
-        int r = item ? gx_report_note_repairs(rep, item, place) : -1;
+        gx_report_lock(rep); /* the notes go into the document, which the watchdog may write */
+        int r = item ? gx_json_repair(item, place, rep->doc) : -1;
+        gx_report_unlock(rep);
         cJSON_Delete(item);
         if (r < 0)
             return -1;

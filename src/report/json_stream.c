@@ -236,32 +236,18 @@ static int walk(cJSON *item, char *where, size_t len, size_t cap, cJSON *notes)
     return n;
 }
 
-int gx_json_repair_at(cJSON *item, const char *place, cJSON *notes)
+int gx_json_repair(cJSON *item, const char *place, cJSON *notes_in)
 {
-    char where[512];
-    size_t len = (size_t)snprintf(where, sizeof where, "%s", place);
-    return walk(item, where, len < sizeof where ? len : sizeof where - 1, sizeof where, notes);
-}
-
-int gx_json_repair(cJSON *item)
-{
-    cJSON *notes = cJSON_GetObjectItemCaseSensitive(item, GX_JSON_REPAIRED_KEY);
+    cJSON *notes = cJSON_GetObjectItemCaseSensitive(notes_in, GX_JSON_REPAIRED_KEY);
     int made = !notes;
     if (made && !(notes = cJSON_CreateArray()))
         return -1;
-    int n = gx_json_repair_at(item, "", notes);
-    if (made && cJSON_GetArraySize(notes) > 0)
-        cJSON_AddItemToObject(item, GX_JSON_REPAIRED_KEY, notes);
+    char where[512];
+    size_t len = (size_t)snprintf(where, sizeof where, "%s", place);
+    int n = walk(item, where, len < sizeof where ? len : sizeof where - 1, sizeof where, notes);
+    if (made && notes_in && cJSON_GetArraySize(notes) > 0)
+        cJSON_AddItemToObject(notes_in, GX_JSON_REPAIRED_KEY, notes);
     else if (made)
         cJSON_Delete(notes);
     return n;
-}
-
-int gx_stream_repaired(struct gx_jstream *w, cJSON *item)
-{
-    cJSON *places = cJSON_CreateArray();
-    int e = places && gx_json_repair_at(item, "", places) >= 0 ? gx_stream_item(w, item, NULL, NULL)
-                                                               : ENOMEM;
-    cJSON_Delete(places);
-    return e;
 }

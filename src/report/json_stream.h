@@ -59,11 +59,10 @@ int gx_stream_item(struct gx_jstream *w, const cJSON *item, gx_stream_fill fill,
  * or when out of memory (*oom set). */
 char *gx_utf8_repaired(const char *s, int *oom);
 /* Repairs every key and string under the object item, in place, listing each field's place
- * ("command_line[3]") in its GX_JSON_REPAIRED_KEY array. The number repaired, or -1. */
-int gx_json_repair(cJSON *item);
-/* The same for an item streamed apart from its document: places below `place`, into notes. */
-int gx_json_repair_at(cJSON *item, const char *place, cJSON *notes);
-/* gx_stream_item of an element repaired first, its places not listed; 0 or an errno. */
-int gx_stream_repaired(struct gx_jstream *w, cJSON *item);
+ * below `place` ("command_line[3]" below "") in the GX_JSON_REPAIRED_KEY array of notes_in, made
+ * there when a field is repaired: item itself for a whole document, the document for an element
+ * streamed apart from it, NULL for an element whose places are listed already. The number
+ * repaired, or -1. */
+int gx_json_repair(cJSON *item, const char *place, cJSON *notes_in);
 
 #endif

@@ -13,7 +13,7 @@
  * lines behind. 0 or an errno. */
 static int json_append_line(int fd, off_t *end, cJSON *o)
 {
-    char *line = gx_json_repair(o) < 0 ? NULL : cJSON_PrintUnformatted(o);
+    char *line = gx_json_repair(o, "", o) < 0 ? NULL : cJSON_PrintUnformatted(o);
     if (!line)
         return ENOMEM;
     size_t len = strlen(line);
@@ -302,22 +302,6 @@ int gx_report_set_streamed(struct gx_report *rep, const char *key, gx_stream_fil
         gx_json_replace(rep->doc, key, slot);
     gx_report_unlock(rep);
     return slot ? GX_OK : GX_ERUNTIME;
-}
-
-int gx_report_note_repairs(struct gx_report *rep, cJSON *item, const char *place)
-{
-    gx_report_lock(rep);
-    cJSON *notes = cJSON_GetObjectItemCaseSensitive(rep->doc, GX_JSON_REPAIRED_KEY);
-    int made = !notes;
-    if (made)
-        notes = cJSON_CreateArray();
-    int n = notes ? gx_json_repair_at(item, place, notes) : -1;
-    if (made && n > 0)
-        cJSON_AddItemToObject(rep->doc, GX_JSON_REPAIRED_KEY, notes);
-    else if (made)
-        cJSON_Delete(notes);
-    gx_report_unlock(rep);
-    return n;
 }
 
 void gx_report_set(struct gx_report *rep, const char *key, cJSON *item)

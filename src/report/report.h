@@ -117,9 +117,6 @@ int gx_report_skip(struct gx_report *rep, const char *run, const char *path,
                    const struct gx_pair *pairs, int npairs, const char *reason, struct gx_err *err);
 cJSON *gx_summary_json(const struct gx_summary *s);
 void gx_summary_free(struct gx_summary *s);
-/* An element to be streamed at `place` ("context.ranks[3]"), made now to list its fields that
- * are not valid UTF-8 before the document is first written. The number repaired, or -1. */
-int gx_report_note_repairs(struct gx_report *rep, cJSON *item, const char *place);
 /* Replaces the document's `key` with item (taking it). */
 void gx_report_set(struct gx_report *rep, const char *key, cJSON *item);
 /* context.run.vary: --vary's option and values. */

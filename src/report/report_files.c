@@ -215,7 +215,7 @@ static int write_locked(struct gx_report *rep, const char *status,
         add_rss_parts(res);
     if (res)
         cJSON_AddNumberToObject(res, "report_assembly_s", rep->assembly_s + gx_mono_s() - t0);
-    if (gx_json_repair(d) < 0)
+    if (gx_json_repair(d, "", d) < 0)
         return gx_fail(err, GX_ERUNTIME, "out of host memory printing the report");
     rep->read_errno = 0;
     int e = place_report(rep, d);

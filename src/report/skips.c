@@ -127,7 +127,7 @@ static int put_one(struct gx_jstream *w, const struct gx_skip_kind *k, int a, in
         gx_json_add_two(o, "ranks", a, b);
     cJSON_AddStringToObject(o, "reason", k->reason);
     /* Streamed, it misses the document's repair. */
-    int e = gx_json_repair(o) < 0 ? ENOMEM : gx_stream_item(w, o, NULL, NULL);
+    int e = gx_json_repair(o, "", o) < 0 ? ENOMEM : gx_stream_item(w, o, NULL, NULL);
     cJSON_Delete(o);
     return e;
 }
