@@ -3,6 +3,7 @@
  * in the report and a health finding; a disturbed median marked '~' and never below; an absent
  * direction said with its reason; no line rate, no mark; and the ceilings' per-GPU curves
  * under "gpus", not as rank pairs. */
+#include "ceilings_back.h"
 #include "kept.h"
 #include "report.h"
 #include "tap.h"
@@ -178,7 +179,7 @@ int main(void)
        "without a known line rate no GPU is marked below");
     gx_host_map_free(&m);
 
-    cJSON *cal = gx_ceilings_json(&c);
+    cJSON *cal = gx_test_ceilings_back(&c);
     const cJSON *gpus = cJSON_GetObjectItemCaseSensitive(cal, "gpus");
     const cJSON *pairs = cJSON_GetObjectItemCaseSensitive(cal, "rank_pairs");
     ok(cJSON_GetArraySize(gpus) == 5 && cJSON_GetArraySize(pairs) == 1 &&

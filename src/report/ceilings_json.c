@@ -77,11 +77,9 @@ static cJSON *entry_json(const struct gx_ceilings *c, const struct gx_groups *g,
     return e;
 }
 
-/* Takes the entry; 0 or an errno. */
-typedef int (*entry_emit)(void *ctx, cJSON *entry);
-
-/* One entry per GPU or pair of the class, in the order each came, its curves as they came. */
-static int each_entry(const struct gx_ceilings *c, int per_gpu, entry_emit emit, void *ctx)
+/* One entry per GPU or pair of the class, in the order each came, its curves as they came.
+ * Streamed, an entry misses the document's repair to UTF-8. */
+static int each_entry(const struct gx_ceilings *c, int per_gpu, struct gx_jstream *w)
 {
     int *items = malloc(((size_t)c->n + 1) * sizeof *items), m = 0;
     for (int i = 0; items && i < c->n; i++)
@@ -94,7 +92,9 @@ static int each_entry(const struct gx_ceilings *c, int per_gpu, entry_emit emit,
         if ((c->curves[i].b < 0) != per_gpu || g.sorted[g.at[i]] != i)
             continue; /* another class's, or not its group's first */
         cJSON *entry = entry_json(c, &g, i, per_gpu);
-        e = entry ? emit(ctx, entry) : ENOMEM;
+        e = entry && gx_json_repair(entry, "", NULL) >= 0 ? gx_stream_item(w, entry, NULL, NULL)
+                                                          : ENOMEM;
+        cJSON_Delete(entry);
     }
     gx_groups_free(&g);
     return e;
@@ -124,44 +124,16 @@ static cJSON *ceilings_head(const struct gx_ceilings *c)
     return o;
 }
 
-static int add_to_array(void *ctx, cJSON *entry)
-{
-    cJSON_AddItemToArray(ctx, entry);
-    return 0;
-}
-
-cJSON *gx_ceilings_json(const struct gx_ceilings *c)
-{
-    cJSON *o = ceilings_head(c);
-    cJSON *pairs = o ? cJSON_AddArrayToObject(o, "rank_pairs") : NULL;
-    /* "gpus" only where there are any: a report without them reads as before. */
-    cJSON *gpus = pairs && has_per_gpu(c) ? cJSON_AddArrayToObject(o, "gpus") : NULL;
-    if (!pairs || each_entry(c, 0, add_to_array, pairs) ||
-        (gpus && each_entry(c, 1, add_to_array, gpus))) {
-        cJSON_Delete(o);
-        return NULL;
-    }
-    return o;
-}
-
-/* Streamed, an entry misses the document's repair to UTF-8. */
-static int stream_entry(void *ctx, cJSON *entry)
-{
-    int e = gx_json_repair(entry, "", NULL) >= 0 ? gx_stream_item(ctx, entry, NULL, NULL) : ENOMEM;
-    cJSON_Delete(entry);
-    return e;
-}
-
 static int fill_rank_pairs(struct gx_jstream *w, int slot, void *ctx)
 {
     (void)slot;
-    return each_entry(ctx, 0, stream_entry, w);
+    return each_entry(ctx, 0, w);
 }
 
 static int fill_gpus(struct gx_jstream *w, int slot, void *ctx)
 {
     (void)slot;
-    return each_entry(ctx, 1, stream_entry, w);
+    return each_entry(ctx, 1, w);
 }
 
 /* A copy: the engine goes on adding to its ceilings while the watchdog may write the report. */

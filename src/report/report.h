@@ -108,7 +108,6 @@ int gx_report_add(struct gx_report *rep, const struct gx_result *res, struct gx_
 /* A result before its last visit, for a report the watchdog writes before that visit. */
 int gx_report_hold(struct gx_report *rep, const struct gx_result *res, struct gx_err *err);
 void gx_report_add_held_locked(struct gx_report *rep);
-cJSON *gx_ceilings_json(const struct gx_ceilings *c);
 /* The report's "ceilings" from now on: a copy of c, its curves written as the report is. */
 int gx_report_ceilings(struct gx_report *rep, const struct gx_ceilings *c,
                        struct gx_err *err);
