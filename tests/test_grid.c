@@ -123,5 +123,21 @@ int main(void)
        "no rows: no member and no lines");
     free(text);
     gx_grid_free(&g);
+
+    ok(gx_grid_init(&g, NULL, 0, 0, &err) == GX_OK, "a grid of facts alone");
+    gx_grid_fact(&g, "measured", NULL, 4);
+    gx_grid_fact(&g, "load[]", NULL, 1.5);
+    gx_grid_fact(&g, "load[]", NULL, 2);
+    g.footer = "\n# a note\n";
+    j = gx_grid_json(&g);
+    s = j ? cJSON_PrintUnformatted(j) : NULL;
+    text = drawn(&g);
+    ok(s && !strcmp(s, "{\"measured\":4,\"load\":[1.5,2]}") && text &&
+           !strcmp(text, "\n# a note\n"),
+       "no columns: the facts' object, even without rows, and the notes (%s)", s ? s : "none");
+    free(s);
+    free(text);
+    cJSON_Delete(j);
+    gx_grid_free(&g);
     return tap_done();
 }

@@ -96,7 +96,8 @@ void gx_grid_legend(struct gx_grid *g, char mark, const char *text);
 void gx_grid_free(struct gx_grid *g);
 
 /* The renderers: the text table (nothing where no rows; a table wider than the page in slices
- * of its columns, each with the label columns), the JSON (NULL where no rows). */
+ * of its columns, each with the label columns), the JSON (NULL where no rows). A grid of no
+ * columns is its facts: their object, and its title and footer as notes. */
 #include <stdio.h>
 void gx_grid_print(FILE *out, const struct gx_grid *g);
 /* A measure in `width` columns as the matrices write one ("-" for NAN), a mark other than ' ' in

@@ -83,6 +83,13 @@ static int add_facts(cJSON *o, const struct gx_grid *g, int from, int to)
 
 cJSON *gx_grid_json(const struct gx_grid *g)
 {
+    if (g->ncols == 0) { /* facts alone */
+        cJSON *o = cJSON_CreateObject();
+        if (o && add_facts(o, g, 0, g->nfacts) == 0)
+            return o;
+        cJSON_Delete(o);
+        return NULL;
+    }
     if (g->nrows == 0)
         return NULL;
     int at = g->rows_at < g->nfacts ? g->rows_at : g->nfacts, bad = 0;

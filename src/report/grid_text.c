@@ -156,6 +156,13 @@ static int print_slice(FILE *out, const struct gx_grid *g, int from, int to)
 
 void gx_grid_print(FILE *out, const struct gx_grid *g)
 {
+    if (g->ncols == 0) { /* facts alone: the notes */
+        if (g->title)
+            gx_print_note(out, "%s", g->title);
+        if (g->footer)
+            gx_print_note(out, "%s", g->footer);
+        return;
+    }
     if (g->nrows == 0)
         return;
     if (g->title)
