@@ -77,12 +77,13 @@ int gx_visits_join(struct gx_visits *v, size_t i, struct gx_bench *b, struct gx_
     if (k >= GX_MAX_VISITS)
         return gx_fail(err, GX_ERUNTIME, "step %zu visited more than %d times", i, GX_MAX_VISITS);
     size_t n = rec->state == GX_STATE_OK ? rec->stats.n : 0;
-    double *room = gx_reserve(vs->samples, &vs->cap, vs->n + n, vs->n + n, sizeof *room);
-    if (n && !room) /* with none to add it is the samples as they were, NULL before the first */
-        return gx_fail(err, GX_ERUNTIME, "out of host memory for %zu samples", vs->n + n);
-    vs->samples = room;
-    if (n) /* b->samples holds this visit's in iteration order (measure.c) */
+    if (n) { /* b->samples holds this visit's in iteration order (measure.c) */
+        double *room = gx_reserve(vs->samples, &vs->cap, vs->n + n, vs->n + n, sizeof *room);
+        if (!room)
+            return gx_fail(err, GX_ERUNTIME, "out of host memory for %zu samples", vs->n + n);
+        vs->samples = room;
         memcpy(vs->samples + vs->n, b->samples, n * sizeof *vs->samples);
+    }
     vs->n += n;
     if (k == 0) {
         vs->acc = *rec;

@@ -27,6 +27,12 @@ struct gx_cell *gx_grid_at(struct gx_grid *g, int row, int col)
     return &g->cells[(size_t)row * (size_t)g->ncols + (size_t)col];
 }
 
+void gx_grid_put(struct gx_grid *g, int row, int col, enum gx_cell_type type, double v,
+                 const char *s)
+{
+    *gx_grid_at(g, row, col) = (struct gx_cell){.type = type, .v = v, .s = s};
+}
+
 const char *gx_grid_text(struct gx_grid *g, const char *fmt, ...)
 {
     char **grown = realloc(g->kept, (g->nkept + 1) * sizeof *grown);

@@ -88,6 +88,9 @@ struct gx_err;
 int gx_grid_init(struct gx_grid *g, const struct gx_grid_col *cols, int ncols, int nrows,
                  struct gx_err *err);
 struct gx_cell *gx_grid_at(struct gx_grid *g, int row, int col);
+/* The cell at row, col: of type, the number v or the text s (the grid's own or the view's). */
+void gx_grid_put(struct gx_grid *g, int row, int col, enum gx_cell_type type, double v,
+                 const char *s);
 /* A string the grid owns until gx_grid_free; NULL where out of memory. */
 const char *gx_grid_text(struct gx_grid *g, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -108,14 +108,13 @@ int gx_view_draw(const struct gx_view_ops *o, const void *state, const struct gx
             return err->rc;
         }
         cJSON *one = json ? gx_grid_json(&g) : NULL, *row;
-        while (all && cJSON_IsArray(one) && (row = cJSON_DetachItemFromArray(one, 0)))
-            cJSON_AddItemToArray(all, row); /* a grid of rows alone: the view's rows one array */
-        if (cJSON_IsArray(one) && all) {
+        if (all && cJSON_IsArray(one)) { /* a grid of rows alone: the view's rows one array */
+            while ((row = cJSON_DetachItemFromArray(one, 0)))
+                cJSON_AddItemToArray(all, row);
             cJSON_Delete(one);
-            one = NULL;
+        } else if (one && !(all ? cJSON_AddItemToArray(all, one) : (*json = one, 1))) {
+            cJSON_Delete(one);
         }
-        if (one && !(all ? cJSON_AddItemToArray(all, one) : (*json = one, 1)))
-            cJSON_Delete(one);
         if (table)
             gx_grid_print(table, &g);
         gx_grid_free(&g);

@@ -10,28 +10,35 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The library's facts as gx_cuda_aware last read them: the start-up notice's too. */
-static char mpi_version[MPI_MAX_LIBRARY_VERSION_STRING];
-static struct gx_mpilib_facts mpi_facts;
-
-int gx_cuda_aware(const struct gx_global_opts *g, const char **why)
+static int aware_of(const struct gx_mpilib_facts *facts, const struct gx_global_opts *g,
+                    const char **why)
 {
     static char text[400];
     struct gx_cuda_awareness answer;
-    gx_mpilib_facts_fill(&mpi_facts, mpi_version, sizeof mpi_version);
-    gx_mpilib_cuda_aware(&mpi_facts, &answer);
+    gx_mpilib_cuda_aware(facts, &answer);
     int aware = gx_mpilib_decide(&answer, g->assume_cuda_aware, text, sizeof text);
     *why = text;
     return aware;
 }
 
+int gx_cuda_aware(const struct gx_global_opts *g, const char **why)
+{
+    char version[MPI_MAX_LIBRARY_VERSION_STRING];
+    struct gx_mpilib_facts facts;
+    gx_mpilib_facts_fill(&facts, version, sizeof version);
+    return aware_of(&facts, g, why);
+}
+
 /* Whether MPI moves device buffers: the library's own rule, or --assume-cuda-aware. */
 static void detect_cuda_aware(struct gx_job *job, const struct gx_global_opts *g)
 {
-    job->cuda_aware = gx_cuda_aware(g, &job->cuda_aware_why);
+    char version[MPI_MAX_LIBRARY_VERSION_STRING];
+    struct gx_mpilib_facts facts;
+    gx_mpilib_facts_fill(&facts, version, sizeof version);
+    job->cuda_aware = aware_of(&facts, g, &job->cuda_aware_why);
     static char notice[512];
     if (job->gpu >= 0) /* the notices known are of the library's CUDA support */
-        gx_mpilib_startup_notice(&mpi_facts, notice, sizeof notice);
+        gx_mpilib_startup_notice(&facts, notice, sizeof notice);
     job->mpi_notice = notice;
 }
 

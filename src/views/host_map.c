@@ -154,29 +154,24 @@ static const struct gx_grid_col cols[C_COLS] = {
     [C_LINE_TEXT] = {NULL, "line GB/s", " ", 10, GX_FORM_FIXED, 1, NULL, NULL},
 };
 
-static void put(struct gx_grid *g, int r, int c, enum gx_cell_type type, double v, const char *s)
-{
-    *gx_grid_at(g, r, c) = (struct gx_cell){.type = type, .v = v, .s = s};
-}
-
 static void dir_cells(struct gx_grid *g, const struct gx_host_map *m, int i, int d)
 {
     const struct gx_host_row *r = &m->rows[i];
     int c = C_DIR + 4 * d;
     if (r->gbs[d] <= 0) {
-        put(g, i, c, GX_CELL_ABSENT, 0, absent_of(m, r, d));
+        gx_grid_put(g, i, c, GX_CELL_ABSENT, 0, absent_of(m, r, d));
         return;
     }
     double med;
     int count, below = gx_host_map_below(m, i, d, &med, &count);
-    put(g, i, c, GX_CELL_REAL, r->gbs[d], NULL);
+    gx_grid_put(g, i, c, GX_CELL_REAL, r->gbs[d], NULL);
     gx_grid_at(g, i, c)->mark = r->noise[d] ? GX_MATRIX_DISTURBED : below ? GX_MATRIX_BELOW : 0;
     if (r->line_gbs > 0) {
-        put(g, i, c + 1, GX_CELL_REAL, r->gbs[d] / r->line_gbs, NULL);
-        put(g, i, C_SHARE_TEXT + d, GX_CELL_REAL, 100 * r->gbs[d] / r->line_gbs, NULL);
+        gx_grid_put(g, i, c + 1, GX_CELL_REAL, r->gbs[d] / r->line_gbs, NULL);
+        gx_grid_put(g, i, C_SHARE_TEXT + d, GX_CELL_REAL, 100 * r->gbs[d] / r->line_gbs, NULL);
     }
-    put(g, i, c + 2, GX_CELL_BOOL, below, NULL);
-    put(g, i, c + 3, GX_CELL_BOOL, r->noise[d] != 0, NULL);
+    gx_grid_put(g, i, c + 2, GX_CELL_BOOL, below, NULL);
+    gx_grid_put(g, i, c + 3, GX_CELL_BOOL, r->noise[d] != 0, NULL);
 }
 
 static int view_grid(const void *map, const struct gx_run *run, int n, struct gx_grid *g,
@@ -207,16 +202,16 @@ static int view_grid(const void *map, const struct gx_run *run, int n, struct gx
         const struct gx_host_row *r = &m->rows[i];
         const struct gx_ctx_rank *rc = run ? gx_ctx_rank(run->context, r->rank) : NULL;
         g->labels[i] = gx_grid_text(g, "rank %d", r->rank);
-        put(g, i, C_RANK, GX_CELL_INT, r->rank, NULL);
+        gx_grid_put(g, i, C_RANK, GX_CELL_INT, r->rank, NULL);
         if (rc && rc->has_gpu)
-            put(g, i, C_GPU, GX_CELL_INT, rc->visible, NULL);
+            gx_grid_put(g, i, C_GPU, GX_CELL_INT, rc->visible, NULL);
         if (r->busid[0])
-            put(g, i, C_BUS, GX_CELL_TEXT, 0, r->busid);
+            gx_grid_put(g, i, C_BUS, GX_CELL_TEXT, 0, r->busid);
         if (r->line_gbs > 0) {
-            put(g, i, C_LINE, GX_CELL_REAL, r->line_gbs, NULL);
-            put(g, i, C_LINK, GX_CELL_TEXT, 0, gx_link_kinds[r->line_kind].name);
-            put(g, i, C_WHAT, GX_CELL_TEXT, 0, r->line_what);
-            put(g, i, C_LINE_TEXT, GX_CELL_REAL, r->line_gbs, NULL);
+            gx_grid_put(g, i, C_LINE, GX_CELL_REAL, r->line_gbs, NULL);
+            gx_grid_put(g, i, C_LINK, GX_CELL_TEXT, 0, gx_link_kinds[r->line_kind].name);
+            gx_grid_put(g, i, C_WHAT, GX_CELL_TEXT, 0, r->line_what);
+            gx_grid_put(g, i, C_LINE_TEXT, GX_CELL_REAL, r->line_gbs, NULL);
         }
         for (int d = 0; d < GX_HOST_DIRS; d++)
             dir_cells(g, m, i, d);

@@ -61,12 +61,6 @@ static const struct gx_kept *faster_route(const struct gx_kept *k, const struct 
     return best;
 }
 
-static void put(struct gx_grid *g, int row, int col, enum gx_cell_type type, double v,
-                const char *s)
-{
-    *gx_grid_at(g, row, col) = (struct gx_cell){.type = type, .v = v, .s = s};
-}
-
 /* Row r: k, the rows of rank 0's tables that carry it, and a faster path's result. */
 static void row_cells(struct gx_grid *g, int r, const struct gx_kept *k,
                       const struct gx_ucx_proto_row **got, size_t m, const struct gx_kept *f)
@@ -74,31 +68,31 @@ static void row_cells(struct gx_grid *g, int r, const struct gx_kept *k,
     char text[512] = "";
     size_t at = 0;
     for (size_t j = 0; j < m; j++) {
-        put(g, r, C_CHOSEN + 3 * (int)j, GX_CELL_TEXT, 0, got[j]->op);
-        put(g, r, C_CHOSEN + 3 * (int)j + 1, GX_CELL_TEXT, 0, got[j]->protocol);
-        put(g, r, C_CHOSEN + 3 * (int)j + 2, GX_CELL_TEXT, 0, got[j]->transports);
+        gx_grid_put(g, r, C_CHOSEN + 3 * (int)j, GX_CELL_TEXT, 0, got[j]->op);
+        gx_grid_put(g, r, C_CHOSEN + 3 * (int)j + 1, GX_CELL_TEXT, 0, got[j]->protocol);
+        gx_grid_put(g, r, C_CHOSEN + 3 * (int)j + 2, GX_CELL_TEXT, 0, got[j]->transports);
         at += (size_t)snprintf(text + at, at < sizeof text ? sizeof text - at : 0, "%s%s%s%s",
                                j ? "; " : "", got[j]->protocol, got[j]->transports[0] ? " " : "",
                                got[j]->transports);
     }
-    put(g, r, C_FLAG, GX_CELL_TEXT, 0, f ? "!" : " ");
-    put(g, r, C_PATTERN, GX_CELL_TEXT, 0, gx_pattern_table[k->pattern]->name);
-    put(g, r, C_MEM, GX_CELL_TEXT, 0, ucx_mem(k->src_kind));
-    put(g, r, C_SIZE, GX_CELL_INT, (double)k->size, NULL);
-    put(g, r, C_CHOSEN_TEXT, GX_CELL_TEXT, 0,
+    gx_grid_put(g, r, C_FLAG, GX_CELL_TEXT, 0, f ? "!" : " ");
+    gx_grid_put(g, r, C_PATTERN, GX_CELL_TEXT, 0, gx_pattern_table[k->pattern]->name);
+    gx_grid_put(g, r, C_MEM, GX_CELL_TEXT, 0, ucx_mem(k->src_kind));
+    gx_grid_put(g, r, C_SIZE, GX_CELL_INT, (double)k->size, NULL);
+    gx_grid_put(g, r, C_CHOSEN_TEXT, GX_CELL_TEXT, 0,
         m ? gx_grid_text(g, "%s", text) : "(no table of UCX's for this size and memory)");
     gx_kept_cells(g, r, C_KEPT, k);
-    put(g, r, C_RANK, GX_CELL_INT, k->a, NULL);
-    put(g, r, C_PEER, GX_CELL_INT, k->b, NULL);
+    gx_grid_put(g, r, C_RANK, GX_CELL_INT, k->a, NULL);
+    gx_grid_put(g, r, C_PEER, GX_CELL_INT, k->b, NULL);
     g->report_only[r] = gx_pattern_table[k->pattern]->lower_is_better;
     if (!f)
         return;
-    put(g, r, C_TAIL, GX_CELL_TEXT, 0,
+    gx_grid_put(g, r, C_TAIL, GX_CELL_TEXT, 0,
         gx_grid_text(g, "  [%.0f%% of its ceiling; %s %.4g GB/s against %.4g]",
                      100 * k->efficiency, gx_paths[f->path].name, f->median, k->median));
-    put(g, r, C_FASTER, GX_CELL_TEXT, 0, gx_paths[f->path].name);
-    put(g, r, C_FASTER_MEDIAN, GX_CELL_REAL, f->median, NULL);
-    put(g, r, C_EFFICIENCY, GX_CELL_REAL, k->efficiency, NULL);
+    gx_grid_put(g, r, C_FASTER, GX_CELL_TEXT, 0, gx_paths[f->path].name);
+    gx_grid_put(g, r, C_FASTER_MEDIAN, GX_CELL_REAL, f->median, NULL);
+    gx_grid_put(g, r, C_EFFICIENCY, GX_CELL_REAL, k->efficiency, NULL);
 }
 
 static int view_grid(const void *state, const struct gx_run *run, int i, struct gx_grid *g,

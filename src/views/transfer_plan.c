@@ -210,8 +210,8 @@ enum { W_PATH, W_SRC, W_DST, W_CHUNK, W_DEPTH, W_NAME, W_GBPS, W_EFF, W_LINE, W_
        W_EXCEEDED, W_WITHIN, W_UNSOUND, W_NOISY, W_COLS };
 
 /* The pairs' grid, then the collectives': their rows are the report's one array. */
-enum { P_TYPE, P_DATA, P_CLASS, P_SIZE, P_BEST, P_NONE = P_BEST + W_COLS, P_SECOND, P_COLS =
-       P_SECOND + W_COLS };
+enum { P_TYPE, P_DATA, P_CLASS, P_SIZE, P_BEST, P_NO_RUNNER_UP = P_BEST + W_COLS, P_SECOND,
+       P_COLS = P_SECOND + W_COLS };
 static const struct gx_grid_col pair_cols[P_COLS] = {
     {.key = "pair_type", .head = "pair type", .lead = "  ", .width = -19},
     {.key = "data", .head = "data", .lead = " ", .width = -5},
@@ -221,7 +221,7 @@ static const struct gx_grid_col pair_cols[P_COLS] = {
     WAY_COLS("runner_up.", "", 30, "", P_BEST + W_NAME + 1),
 };
 enum { G_TYPE, G_PATTERN, G_GROUP, G_DATA, G_CLASS, G_SIZE, G_BEST,
-       G_NONE = G_BEST + W_COLS, G_SECOND, G_COLS = G_SECOND + W_COLS };
+       G_NO_RUNNER_UP = G_BEST + W_COLS, G_SECOND, G_COLS = G_SECOND + W_COLS };
 static const struct gx_grid_col group_cols[G_COLS] = {
     {.key = "pair_type"},
     {.key = "pattern", .head = "collective", .lead = "  ", .width = -22},
@@ -233,12 +233,6 @@ static const struct gx_grid_col group_cols[G_COLS] = {
     WAY_COLS("runner_up.", "", 22, "", G_BEST + W_NAME + 1),
 };
 
-static void put(struct gx_grid *g, int row, int col, enum gx_cell_type type, double v,
-                const char *s)
-{
-    *gx_grid_at(g, row, col) = (struct gx_cell){.type = type, .v = v, .s = s};
-}
-
 /* A way's cells from column c, with the result table's marks: the marks travel with the mean (a
  * mean over pairs must not hide one pair's). */
 static void way_cells(struct gx_grid *g, int row, int c, const struct gx_transfer_plan_way *w)
@@ -249,31 +243,31 @@ static void way_cells(struct gx_grid *g, int row, int c, const struct gx_transfe
     if (r->chunk > 0) {
         gx_format_size(r->chunk, size, sizeof size);
         snprintf(chunk, sizeof chunk, " %s/%d", size, r->depth);
-        put(g, row, c + W_CHUNK, GX_CELL_INT, (double)r->chunk, NULL);
-        put(g, row, c + W_DEPTH, GX_CELL_INT, r->depth, NULL);
+        gx_grid_put(g, row, c + W_CHUNK, GX_CELL_INT, (double)r->chunk, NULL);
+        gx_grid_put(g, row, c + W_DEPTH, GX_CELL_INT, r->depth, NULL);
     }
-    put(g, row, c + W_PATH, GX_CELL_TEXT, 0, gx_paths[r->path].name);
-    put(g, row, c + W_SRC, GX_CELL_TEXT, 0, gx_mem_name(r->src_kind));
-    put(g, row, c + W_DST, GX_CELL_TEXT, 0, gx_mem_name(r->dst_kind));
-    put(g, row, c + W_NAME, GX_CELL_TEXT, 0,
+    gx_grid_put(g, row, c + W_PATH, GX_CELL_TEXT, 0, gx_paths[r->path].name);
+    gx_grid_put(g, row, c + W_SRC, GX_CELL_TEXT, 0, gx_mem_name(r->src_kind));
+    gx_grid_put(g, row, c + W_DST, GX_CELL_TEXT, 0, gx_mem_name(r->dst_kind));
+    gx_grid_put(g, row, c + W_NAME, GX_CELL_TEXT, 0,
         gx_grid_text(g, "%s %s>%s%s", gx_paths[r->path].name, gx_mem_name(r->src_kind),
                      gx_mem_name(r->dst_kind), chunk));
-    put(g, row, c + W_GBPS, GX_CELL_REAL, w->gbps_sum / w->n, NULL);
+    gx_grid_put(g, row, c + W_GBPS, GX_CELL_REAL, w->gbps_sum / w->n, NULL);
     gx_grid_at(g, row, c + W_GBPS)->mark = w->noisy ? '~' : 0;
-    put(g, row, c + W_EFF, w->neff ? GX_CELL_REAL : GX_CELL_NULL, eff, NULL);
+    gx_grid_put(g, row, c + W_EFF, w->neff ? GX_CELL_REAL : GX_CELL_NULL, eff, NULL);
     gx_grid_at(g, row, c + W_EFF)->mark = eff > 0 && w->exceeded > 0       ? '!'
                                           : eff > 0 && (w->within || eff > 1) ? '='
                                           : w->unsound > 0                    ? '?'
                                                                               : 0;
     if (w->nline) {
-        put(g, row, c + W_LINE, GX_CELL_REAL, line, NULL);
+        gx_grid_put(g, row, c + W_LINE, GX_CELL_REAL, line, NULL);
         gx_grid_at(g, row, c + W_LINE)->mark = line > 1 ? '!' : 0;
     }
-    put(g, row, c + W_PAIRS, GX_CELL_INT, w->n, NULL);
+    gx_grid_put(g, row, c + W_PAIRS, GX_CELL_INT, w->n, NULL);
     int marks[] = {w->exceeded, w->within, w->unsound, w->noisy};
     for (int i = 0; i < 4; i++)
         if (marks[i])
-            put(g, row, c + W_EXCEEDED + i, GX_CELL_INT, marks[i], NULL);
+            gx_grid_put(g, row, c + W_EXCEEDED + i, GX_CELL_INT, marks[i], NULL);
 }
 
 static int ngrids(const void *state, const struct gx_run *run)
@@ -304,21 +298,21 @@ static int view_grid(const void *state, const struct gx_run *run, int i, struct 
         const struct gx_transfer_plan_row *r = &p->rows[k];
         if ((r->pair_type >= PT_GROUP_NODE) != i)
             continue;
-        put(g, at, 0, GX_CELL_TEXT, 0, pair_type_names[r->pair_type]);
+        gx_grid_put(g, at, 0, GX_CELL_TEXT, 0, pair_type_names[r->pair_type]);
         if (i) {
-            put(g, at, G_PATTERN, GX_CELL_TEXT, 0, gx_pattern_table[r->pattern]->name);
-            put(g, at, G_GROUP, GX_CELL_TEXT, 0,
+            gx_grid_put(g, at, G_PATTERN, GX_CELL_TEXT, 0, gx_pattern_table[r->pattern]->name);
+            gx_grid_put(g, at, G_GROUP, GX_CELL_TEXT, 0,
                 r->pair_type == PT_GROUP_NODE ? "one node" : "nodes");
         }
-        put(g, at, lead, GX_CELL_TEXT, 0, data_names[r->data]);
-        put(g, at, lead + 1, GX_CELL_TEXT, 0,
+        gx_grid_put(g, at, lead, GX_CELL_TEXT, 0, data_names[r->data]);
+        gx_grid_put(g, at, lead + 1, GX_CELL_TEXT, 0,
             gx_size_class_name((enum gx_size_class)r->size_class));
-        put(g, at, lead + 2, GX_CELL_INT, (double)r->size, NULL);
+        gx_grid_put(g, at, lead + 2, GX_CELL_INT, (double)r->size, NULL);
         way_cells(g, at, best, &r->best);
         if (r->runner_up.first)
             way_cells(g, at, best + W_COLS + 1, &r->runner_up);
         else
-            put(g, at, best + W_COLS, GX_CELL_NULL, 0, NULL);
+            gx_grid_put(g, at, best + W_COLS, GX_CELL_NULL, 0, NULL);
         at++;
     }
     return GX_OK;
